@@ -1,0 +1,25 @@
+//! convex-guard: the security decisions of a Convex app as pure functions.
+//!
+//! Each concern is a plain Rust module with no JavaScript types in it, so `cargo test`
+//! exercises all of it natively:
+//! - [`policy`]: roles in a hierarchy and the permissions they hold;
+//! - [`access`]: ownership and shared-access resolution over ordered access levels;
+//! - [`ratelimit`]: sliding window, sliding log, token bucket and fixed window limits;
+//! - [`codes`]: one-time confirmation codes (generation without bias, verification);
+//! - [`random`]: the only caller of `getrandom`.
+//!
+//! The only module that knows about JavaScript is `bindings` (compiled for `wasm32` only).
+//! Decisions take the current time as an argument and never read a clock; randomness is
+//! drawn only by [`random`], inside the call that needs it.
+
+pub mod access;
+pub mod codes;
+pub mod error;
+pub mod policy;
+pub mod random;
+pub mod ratelimit;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use error::Error;

@@ -1,0 +1,467 @@
+//! Roles in an ordered hierarchy and the permissions they hold.
+//!
+//! A policy lists roles lowest first. A permission granted to a role is held by that role and
+//! by every role above it, so a whole policy compiles to one number per permission: the lowest
+//! role that holds it. A decision is then one comparison of two small integers.
+//!
+//! Permission names are `segment:segment...` (for example `delete:users`). A grant of the form
+//! `prefix:*` is a wildcard: it holds every permission whose name starts with `prefix:`.
+//!
+//! Deny by default: an unknown role index ([`NO_ROLE`]) holds nothing, a permission no role
+//! was granted is held by nobody, and a malformed name is an [`Error`], never an allow.
+//!
+//! ```
+//! use convex_guard::policy::PolicyBuilder;
+//! let mut b = PolicyBuilder::default();
+//! for r in ["user", "moderator", "admin"] { b.role(r)?; }
+//! b.grant("user", "read:users")?;
+//! b.grant("admin", "users:*")?;
+//! let mut p = b.build()?;
+//! let read = p.intern("read:users")?;
+//! let ban = p.intern("users:ban")?;
+//! let (user, admin) = (p.role_index("user").unwrap(), p.role_index("admin").unwrap());
+//! assert!(p.can(user, read) && p.can(admin, read));
+//! assert!(!p.can(user, ban) && p.can(admin, ban));
+//! # Ok::<(), convex_guard::Error>(())
+//! ```
+
+use crate::error::{int, Error};
+
+/// Most roles a policy may declare.
+pub const MAX_ROLES: usize = 64;
+/// Most permission grants (role, permission) a policy may declare.
+pub const MAX_GRANTS: usize = 1024;
+/// Longest role name, in bytes.
+pub const MAX_ROLE_LEN: usize = 64;
+/// Longest permission name, in bytes (wildcards included).
+pub const MAX_PERMISSION_LEN: usize = 128;
+/// Most distinct permission names one compiled policy will intern for fast checks.
+pub const MAX_INTERNED: usize = 4096;
+/// The role index that stands for "no role": unknown, missing or not a string.
+pub const NO_ROLE: u32 = u32::MAX;
+/// Stored for a permission no role holds.
+const NOBODY: u8 = u8::MAX;
+
+/// Collects roles and grants, then validates them all at once in [`PolicyBuilder::build`].
+#[derive(Debug, Default, Clone)]
+pub struct PolicyBuilder {
+    roles: Vec<String>,
+    grants: Vec<(u8, String)>,
+}
+
+/// A validated policy: roles, and for each permission the lowest role that holds it.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    roles: Vec<String>,
+    /// Exact grants, sorted by name: (permission, lowest role holding it).
+    exact: Vec<(String, u8)>,
+    /// Wildcard grants: (prefix ending in ':', lowest role holding it).
+    wildcards: Vec<(String, u8)>,
+    /// Interned permission ids: the lowest role holding each, or [`NOBODY`].
+    interned: Vec<u8>,
+    /// Names of interned permissions, sorted, with their ids.
+    interned_names: Vec<(String, u32)>,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - .`.
+///
+/// # Errors
+/// [`Error::Config`] naming the role when it is empty, too long or has another character.
+pub fn check_role_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::config(&["role names must not be empty"]));
+    }
+    if name.len() > MAX_ROLE_LEN {
+        return Err(Error::config(&[
+            "role name '",
+            truncated(name),
+            "...' is longer than ",
+            &int(MAX_ROLE_LEN as u64),
+            " bytes",
+        ]));
+    }
+    if !name.bytes().all(is_name_byte) {
+        return Err(Error::config(&[
+            "role name '",
+            name,
+            "' may only contain letters, digits, '_', '-' and '.'",
+        ]));
+    }
+    Ok(())
+}
+
+/// What a permission name turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionKind {
+    /// A plain name such as `delete:users`.
+    Exact,
+    /// A wildcard `prefix:*`.
+    Wildcard,
+}
+
+/// Checks a permission name: segments of `A-Z a-z 0-9 _ - .` joined by `:`, at most
+/// [`MAX_PERMISSION_LEN`] bytes, optionally ending in `:*` (a wildcard). `*` may appear nowhere
+/// else, and no segment may be empty.
+///
+/// # Errors
+/// [`Error::Argument`] naming the permission when it is malformed (the caller re-labels it as a
+/// configuration error when it came from the configuration).
+pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
+    if name.is_empty() {
+        return Err(Error::argument(&["permission names must not be empty"]));
+    }
+    if name.len() > MAX_PERMISSION_LEN {
+        return Err(Error::argument(&[
+            "permission name '",
+            truncated(name),
+            "...' is longer than ",
+            &int(MAX_PERMISSION_LEN as u64),
+            " bytes",
+        ]));
+    }
+    let (body, kind) = match name.strip_suffix(":*") {
+        Some(prefix) => (prefix, PermissionKind::Wildcard),
+        None => (name, PermissionKind::Exact),
+    };
+    if body.contains('*') {
+        return Err(Error::argument(&[
+            "malformed wildcard '",
+            name,
+            "': a wildcard is written 'resource:*', with '*' only as the last segment",
+        ]));
+    }
+    let segments_ok = body
+        .split(':')
+        .all(|seg| !seg.is_empty() && seg.bytes().all(is_name_byte));
+    if !segments_ok {
+        return Err(Error::argument(&[
+            "permission name '",
+            name,
+            "' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'",
+        ]));
+    }
+    Ok(kind)
+}
+
+/// The first bytes of an over-long name, for messages (cut on a character boundary).
+fn truncated(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or_default()
+}
+
+impl PolicyBuilder {
+    /// Declares the next role, above every role declared before it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed or duplicate name, or more than [`MAX_ROLES`] roles.
+    pub fn role(&mut self, name: &str) -> Result<(), Error> {
+        check_role_name(name)?;
+        if self.roles.iter().any(|r| r == name) {
+            return Err(Error::config(&["duplicate role '", name, "'"]));
+        }
+        if self.roles.len() >= MAX_ROLES {
+            return Err(Error::config(&[
+                "too many roles: at most ",
+                &int(MAX_ROLES as u64),
+                " are allowed",
+            ]));
+        }
+        self.roles.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Grants `permission` to `role` (and so to every role above it).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the role was not declared, the permission is malformed, or the
+    /// policy already has [`MAX_GRANTS`] grants.
+    pub fn grant(&mut self, role: &str, permission: &str) -> Result<(), Error> {
+        let Some(index) = self.roles.iter().position(|r| r == role) else {
+            return Err(Error::config(&[
+                "permissions are listed for unknown role '",
+                role,
+                "'",
+            ]));
+        };
+        if let Err(e) = check_permission_name(permission) {
+            return Err(Error::config(&[
+                "role '",
+                role,
+                "': ",
+                e.message(),
+            ]));
+        }
+        if self.grants.len() >= MAX_GRANTS {
+            return Err(Error::config(&[
+                "too many permissions: at most ",
+                &int(MAX_GRANTS as u64),
+                " grants are allowed",
+            ]));
+        }
+        // `index < MAX_ROLES <= 64`, so it fits in a u8.
+        self.grants.push((index as u8, permission.to_owned()));
+        Ok(())
+    }
+
+    /// Validates the whole policy and compiles it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when no role was declared.
+    pub fn build(self) -> Result<Policy, Error> {
+        if self.roles.is_empty() {
+            return Err(Error::config(&["a policy needs at least one role"]));
+        }
+        let mut exact: Vec<(String, u8)> = Vec::new();
+        let mut wildcards: Vec<(String, u8)> = Vec::new();
+        for (role, name) in self.grants {
+            let (list, key) = match name.strip_suffix('*') {
+                // `check_permission_name` guarantees a wildcard ends in ":*": keep "prefix:".
+                Some(prefix) => (&mut wildcards, prefix.to_owned()),
+                None => (&mut exact, name),
+            };
+            match list.iter_mut().find(|(n, _)| *n == key) {
+                Some(entry) => entry.1 = entry.1.min(role),
+                None => list.push((key, role)),
+            }
+        }
+        exact.sort_unstable();
+        Ok(Policy {
+            roles: self.roles,
+            exact,
+            wildcards,
+            interned: Vec::new(),
+            interned_names: Vec::new(),
+        })
+    }
+}
+
+impl Policy {
+    /// The declared roles, lowest first.
+    pub fn roles(&self) -> &[String] {
+        &self.roles
+    }
+
+    /// The index of a role name, or `None` when it is not declared.
+    pub fn role_index(&self, name: &str) -> Option<u32> {
+        self.roles.iter().position(|r| r == name).map(|i| i as u32)
+    }
+
+    /// The lowest role that holds `permission`, or `None` when no role holds it.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when `permission` is malformed.
+    pub fn lowest_role_for(&self, permission: &str) -> Result<Option<u32>, Error> {
+        check_permission_name(permission)?;
+        let lowest = self.lowest(permission);
+        Ok((lowest != NOBODY).then_some(u32::from(lowest)))
+    }
+
+    fn lowest(&self, permission: &str) -> u8 {
+        let exact = self
+            .exact
+            .binary_search_by(|(n, _)| n.as_str().cmp(permission))
+            .ok()
+            .and_then(|i| self.exact.get(i))
+            .map_or(NOBODY, |e| e.1);
+        self.wildcards
+            .iter()
+            .filter(|(prefix, _)| permission.starts_with(prefix.as_str()))
+            .fold(exact, |acc, (_, role)| acc.min(*role))
+    }
+
+    /// Interns `permission` and returns a small id for [`Policy::can`]. Interning the same name
+    /// again returns the same id.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when the name is malformed, or when [`MAX_INTERNED`] distinct names
+    /// were interned already (names checked at run time should come from code, not from users).
+    pub fn intern(&mut self, permission: &str) -> Result<u32, Error> {
+        check_permission_name(permission)?;
+        let slot = self
+            .interned_names
+            .binary_search_by(|(n, _)| n.as_str().cmp(permission));
+        match slot {
+            Ok(i) => Ok(self.interned_names.get(i).map_or(0, |e| e.1)),
+            Err(i) => {
+                if self.interned.len() >= MAX_INTERNED {
+                    return Err(Error::argument(&[
+                        "too many distinct permission names checked: at most ",
+                        &int(MAX_INTERNED as u64),
+                    ]));
+                }
+                let id = self.interned.len() as u32;
+                self.interned.push(self.lowest(permission));
+                self.interned_names.insert(i, (permission.to_owned(), id));
+                Ok(id)
+            }
+        }
+    }
+
+    /// Whether the role at index `role` holds the interned permission `permission`.
+    /// [`NO_ROLE`], any other out-of-range role and any unknown id are denied.
+    #[inline]
+    pub fn can(&self, role: u32, permission: u32) -> bool {
+        let Some(&lowest) = self.interned.get(permission as usize) else {
+            return false;
+        };
+        (role as usize) < self.roles.len() && lowest != NOBODY && role >= u32::from(lowest)
+    }
+
+    /// Whether `role` is `min_role` or above it. Out-of-range indices are denied.
+    #[inline]
+    pub fn role_at_least(&self, role: u32, min_role: u32) -> bool {
+        let n = self.roles.len();
+        (role as usize) < n && (min_role as usize) < n && role >= min_role
+    }
+
+    /// The permissions (exact names and `prefix:*` wildcards) the role at `role` holds, sorted.
+    /// Empty for an out-of-range role.
+    pub fn permissions_of(&self, role: u32) -> Vec<String> {
+        if role as usize >= self.roles.len() {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self
+            .exact
+            .iter()
+            .filter(|(_, r)| u32::from(*r) <= role)
+            .map(|(n, _)| n.clone())
+            .chain(
+                self.wildcards
+                    .iter()
+                    .filter(|(_, r)| u32::from(*r) <= role)
+                    .map(|(p, _)| {
+                        let mut w = p.clone();
+                        w.push('*');
+                        w
+                    }),
+            )
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        let mut b = PolicyBuilder::default();
+        for r in ["user", "moderator", "admin", "superadmin"] {
+            b.role(r).unwrap();
+        }
+        b.grant("user", "read:users").unwrap();
+        b.grant("moderator", "write:users").unwrap();
+        b.grant("admin", "delete:users").unwrap();
+        b.grant("superadmin", "admin:*").unwrap();
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn inheritance_goes_up_only() {
+        let mut p = policy();
+        let write = p.intern("write:users").unwrap();
+        assert!(!p.can(0, write));
+        assert!(p.can(1, write) && p.can(2, write) && p.can(3, write));
+    }
+
+    #[test]
+    fn wildcard_matches_whole_segments_only() {
+        let mut p = policy();
+        let sys = p.intern("admin:system").unwrap();
+        let deep = p.intern("admin:system:reboot").unwrap();
+        let lookalike = p.intern("administrator:x").unwrap();
+        assert!(p.can(3, sys) && p.can(3, deep));
+        assert!(!p.can(2, sys));
+        assert!(!p.can(3, lookalike), "'admin:*' must not match 'administrator:x'");
+    }
+
+    #[test]
+    fn unknown_things_are_denied() {
+        let mut p = policy();
+        let nobody = p.intern("fly:plane").unwrap();
+        assert!(!p.can(3, nobody));
+        let read = p.intern("read:users").unwrap();
+        assert!(!p.can(NO_ROLE, read));
+        assert!(!p.can(4, read));
+        assert!(!p.can(0, 9999));
+        assert!(!p.role_at_least(NO_ROLE, 0));
+        assert!(!p.role_at_least(3, 4));
+    }
+
+    #[test]
+    fn interning_is_stable_and_bounded() {
+        let mut p = policy();
+        let a = p.intern("read:users").unwrap();
+        assert_eq!(p.intern("read:users").unwrap(), a);
+        for i in 1..MAX_INTERNED {
+            p.intern(&["x:", &int(i as u64)].concat()).unwrap();
+        }
+        let e = p.intern("one:more").unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert_eq!(p.intern("read:users").unwrap(), a, "known names still resolve");
+    }
+
+    #[test]
+    fn configuration_errors_name_the_entry() {
+        let mut b = PolicyBuilder::default();
+        b.role("admin").unwrap();
+        assert_eq!(
+            b.role("admin").unwrap_err().message(),
+            "duplicate role 'admin'"
+        );
+        assert_eq!(
+            b.grant("root", "x:y").unwrap_err().message(),
+            "permissions are listed for unknown role 'root'"
+        );
+        let e = b.grant("admin", "users:*:x").unwrap_err();
+        assert_eq!(e.code(), "INVALID_CONFIG");
+        assert!(e.message().contains("'users:*:x'"), "{}", e.message());
+        assert!(b.role("").is_err());
+        assert!(b.role(&"r".repeat(MAX_ROLE_LEN + 1)).is_err());
+        assert!(b.role("a b").is_err());
+        assert!(b.grant("admin", "*").is_err());
+        assert!(b.grant("admin", "a::b").is_err());
+        assert!(b.grant("admin", "").is_err());
+        assert!(PolicyBuilder::default().build().is_err());
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        let mut b = PolicyBuilder::default();
+        for i in 0..MAX_ROLES {
+            b.role(&["r", &int(i as u64)].concat()).unwrap();
+        }
+        assert!(b.role("extra").is_err());
+        for i in 0..MAX_GRANTS {
+            b.grant("r0", &["p:", &int(i as u64)].concat()).unwrap();
+        }
+        assert!(b.grant("r0", "p:extra").is_err());
+    }
+
+    #[test]
+    fn permissions_of_lists_inherited_grants() {
+        let p = policy();
+        assert_eq!(p.permissions_of(0), vec!["read:users"]);
+        assert_eq!(
+            p.permissions_of(3),
+            vec!["admin:*", "delete:users", "read:users", "write:users"]
+        );
+        assert!(p.permissions_of(NO_ROLE).is_empty());
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        let name = "é".repeat(100);
+        assert!(check_permission_name(&name).is_err());
+        assert!(truncated(&name).len() <= 32);
+    }
+}
