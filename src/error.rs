@@ -8,6 +8,8 @@
 //! Messages are lowercase, name the offending input, and are built by concatenation
 //! (see [`msg`]) rather than `format!`, which keeps the formatting machinery out of the wasm.
 
+use alloc::string::String;
+
 /// Something the caller passed could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
@@ -59,7 +61,7 @@ impl core::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// Concatenates message parts without `format!` (no formatting machinery in the wasm).
 ///

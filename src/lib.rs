@@ -12,6 +12,12 @@
 //! Decisions take the current time as an argument and never read a clock; randomness is
 //! drawn only by [`random`], inside the call that needs it.
 
+// The wasm build is `no_std`: with std linked, its panic machinery drags `core::fmt` into the
+// module (several KB) even with `panic = "abort"`. Native builds keep std for the tests.
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 pub mod access;
 pub mod codes;
 pub mod error;

@@ -26,6 +26,9 @@
 //! ```
 
 use crate::error::{int, Error};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Most roles a policy may declare.
 pub const MAX_ROLES: usize = 64;
@@ -53,7 +56,8 @@ pub struct PolicyBuilder {
 #[derive(Debug, Clone)]
 pub struct Policy {
     roles: Vec<String>,
-    /// Exact grants, sorted by name: (permission, lowest role holding it).
+    /// Exact grants in configuration order: (permission, lowest role holding it). Searched
+    /// linearly, and only when a name is interned, never on the decision path.
     exact: Vec<(String, u8)>,
     /// Wildcard grants: (prefix ending in ':', lowest role holding it).
     wildcards: Vec<(String, u8)>,
@@ -191,12 +195,7 @@ impl PolicyBuilder {
             ]));
         };
         if let Err(e) = check_permission_name(permission) {
-            return Err(Error::config(&[
-                "role '",
-                role,
-                "': ",
-                e.message(),
-            ]));
+            return Err(Error::config(&["role '", role, "': ", e.message()]));
         }
         if self.grants.len() >= MAX_GRANTS {
             return Err(Error::config(&[
@@ -231,7 +230,6 @@ impl PolicyBuilder {
                 None => list.push((key, role)),
             }
         }
-        exact.sort_unstable();
         Ok(Policy {
             roles: self.roles,
             exact,
@@ -266,9 +264,8 @@ impl Policy {
     fn lowest(&self, permission: &str) -> u8 {
         let exact = self
             .exact
-            .binary_search_by(|(n, _)| n.as_str().cmp(permission))
-            .ok()
-            .and_then(|i| self.exact.get(i))
+            .iter()
+            .find(|(n, _)| n == permission)
             .map_or(NOBODY, |e| e.1);
         self.wildcards
             .iter()
@@ -321,14 +318,13 @@ impl Policy {
         (role as usize) < n && (min_role as usize) < n && role >= min_role
     }
 
-    /// The permissions (exact names and `prefix:*` wildcards) the role at `role` holds, sorted.
-    /// Empty for an out-of-range role.
+    /// The permissions the role at `role` holds: exact names, then `prefix:*` wildcards, each
+    /// in configuration order. Empty for an out-of-range role.
     pub fn permissions_of(&self, role: u32) -> Vec<String> {
         if role as usize >= self.roles.len() {
             return Vec::new();
         }
-        let mut out: Vec<String> = self
-            .exact
+        self.exact
             .iter()
             .filter(|(_, r)| u32::from(*r) <= role)
             .map(|(n, _)| n.clone())
@@ -342,9 +338,7 @@ impl Policy {
                         w
                     }),
             )
-            .collect();
-        out.sort_unstable();
-        out
+            .collect()
     }
 }
 
@@ -381,7 +375,10 @@ mod tests {
         let lookalike = p.intern("administrator:x").unwrap();
         assert!(p.can(3, sys) && p.can(3, deep));
         assert!(!p.can(2, sys));
-        assert!(!p.can(3, lookalike), "'admin:*' must not match 'administrator:x'");
+        assert!(
+            !p.can(3, lookalike),
+            "'admin:*' must not match 'administrator:x'"
+        );
     }
 
     #[test]
@@ -407,7 +404,11 @@ mod tests {
         }
         let e = p.intern("one:more").unwrap_err();
         assert_eq!(e.code(), "INVALID_ARGUMENT");
-        assert_eq!(p.intern("read:users").unwrap(), a, "known names still resolve");
+        assert_eq!(
+            p.intern("read:users").unwrap(),
+            a,
+            "known names still resolve"
+        );
     }
 
     #[test]
@@ -453,7 +454,7 @@ mod tests {
         assert_eq!(p.permissions_of(0), vec!["read:users"]);
         assert_eq!(
             p.permissions_of(3),
-            vec!["admin:*", "delete:users", "read:users", "write:users"]
+            vec!["read:users", "write:users", "delete:users", "admin:*"]
         );
         assert!(p.permissions_of(NO_ROLE).is_empty());
     }

@@ -1,0 +1,133 @@
+# convex-guard: every command sets up what it needs from nothing (Rust target, pinned tools,
+# npm packages, Chromium for the browser test) and caches it under the repo.
+#
+#   make demo    build everything and run the example app's scenario
+#   make test    all tests (what .ci/run runs)
+#   make bench   sizes and speeds against the named competitors -> target/bench/report.json
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+# Pinned tools. WASM_BINDGEN must equal the wasm-bindgen crate version in Cargo.lock (wasm-pack
+# uses the matching CLI from PATH instead of downloading one). 0.2.130's own lockfile names a
+# yanked crate and cannot be installed with --locked, hence 0.2.129.
+WASM_BINDGEN_VERSION := 0.2.129
+WASM_PACK_VERSION    := 0.15.1
+TOOLS := $(CURDIR)/target/tools
+export PATH := $(TOOLS)/bin:$(PATH)
+# Never let a tool fetch a browser or a binary from anywhere but the package registries.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CHROMIUM := /usr/bin/chromium
+
+EXAMPLE := examples/convex-app
+TARBALL := target/pack/convex-guard.tgz
+STAMPS  := target/stamps
+NPM     := npm --no-audit --no-fund
+
+RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
+JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json scripts/build-pkg.mjs $(wildcard pkg-template/*) LICENSE
+
+.PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean
+
+# ---------------------------------------------------------------- set-up
+
+$(STAMPS):
+	mkdir -p $@
+
+$(STAMPS)/rust-target: | $(STAMPS)
+	rustup target add wasm32-unknown-unknown
+	touch $@
+
+$(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION): | $(STAMPS)
+	cargo install --locked --root $(TOOLS) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	touch $@
+
+$(STAMPS)/wasm-pack-$(WASM_PACK_VERSION): | $(STAMPS)
+	cargo install --locked --root $(TOOLS) wasm-pack --version $(WASM_PACK_VERSION)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci
+	touch $@
+
+$(EXAMPLE)/node_modules/.installed: $(EXAMPLE)/package.json $(EXAMPLE)/package-lock.json
+	cd $(EXAMPLE) && $(NPM) ci
+	touch $@
+
+# Debian's Chromium (never a browser downloaded by a test tool).
+$(STAMPS)/chromium: | $(STAMPS)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing Debian's chromium package"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+	$(CHROMIUM) --version
+	touch $@
+
+setup: $(STAMPS)/rust-target $(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) \
+       $(STAMPS)/wasm-pack-$(WASM_PACK_VERSION) node_modules/.installed
+
+# ---------------------------------------------------------------- build
+
+target/wasm-pack/convex_guard_bg.wasm: $(RUST_SOURCES) | setup
+	wasm-pack --quiet build --release --target web --no-pack \
+	  --out-dir target/wasm-pack --out-name convex_guard
+
+pkg/package.json: target/wasm-pack/convex_guard_bg.wasm $(JS_SOURCES) node_modules/.installed
+	node scripts/build-pkg.mjs
+
+$(TARBALL): pkg/package.json
+	mkdir -p target/pack
+	cd pkg && npm pack --silent --pack-destination ../target/pack > /dev/null
+	mv target/pack/convex-guard-*.tgz $(TARBALL)
+
+# The example installs the packed tarball the way a user installs the published package.
+$(STAMPS)/example-package: $(TARBALL) $(EXAMPLE)/node_modules/.installed
+	cd $(EXAMPLE) && $(NPM) install --no-save --legacy-peer-deps ../../$(TARBALL)
+	touch $@
+
+# The package tests in tests/node import "convex-guard" by name, from the same tarball.
+$(STAMPS)/root-package: $(TARBALL) node_modules/.installed
+	$(NPM) install --no-save --legacy-peer-deps ./$(TARBALL)
+	touch $@
+
+build: $(STAMPS)/example-package $(STAMPS)/root-package
+
+# ---------------------------------------------------------------- tests
+
+rust-checks: | setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --release -- -D warnings
+
+rust-test: | setup
+	RUSTFLAGS="-D warnings" cargo test
+
+typecheck: build
+	npx tsc -p js/tsconfig.json --noEmit
+	npx tsc -p tests/types/tsconfig.json --noEmit
+	cd $(EXAMPLE) && npx tsc -p . --noEmit
+
+# --experimental-vm-modules: the Convex-bundle test evaluates ES modules in bare vm contexts.
+js-test: build
+	node --experimental-vm-modules --test tests/node/*.test.mjs
+
+example-test: build
+	cd $(EXAMPLE) && npx vitest run
+
+browser-test: build $(STAMPS)/chromium
+	node --test tests/browser/*.test.mjs
+
+test: rust-checks rust-test typecheck js-test example-test browser-test
+	@echo "make test: all suites passed"
+
+# ---------------------------------------------------------------- demo and bench
+
+demo: build
+	cd $(EXAMPLE) && npx vitest run --config vitest.demo.config.mts
+
+bench: build
+	node bench/run.mjs
+
+clean:
+	rm -rf target/wasm-pack target/wasm target/pack target/bench $(STAMPS) pkg js/generated

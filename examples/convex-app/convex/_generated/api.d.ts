@@ -1,0 +1,16 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility. Hand-written once from convex@1.48's codegen templates; lists
+ * every module under convex/ that defines functions.
+ * @module
+ */
+import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
+import type * as system from "../system.js";
+import type * as users from "../users.js";
+
+declare const fullApi: ApiFromModules<{
+  system: typeof system;
+  users: typeof users;
+}>;
+export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
+export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;

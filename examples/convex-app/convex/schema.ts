@@ -1,0 +1,19 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  // The caller's user row, found by `guard.getUser` through `by_tokenIdentifier`.
+  // `role` is optional and a plain string on purpose: rows written before a migration, or by
+  // a buggy admin tool, are exactly where a guard must fail closed.
+  users: defineTable({
+    tokenIdentifier: v.string(),
+    name: v.string(),
+    role: v.optional(v.string()),
+    flagged: v.optional(v.boolean()),
+  }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+
+  settings: defineTable({
+    key: v.string(),
+    value: v.boolean(),
+  }).index("by_key", ["key"]),
+});

@@ -1,0 +1,32 @@
+/**
+ * The parts of a Convex `ctx` convex-guard uses. Any query, mutation or action context (or a
+ * convex-test one) fits: these are structural types, not Convex's classes.
+ */
+import type {
+  Auth,
+  DocumentByName,
+  GenericDataModel,
+  GenericDatabaseReader,
+  GenericDatabaseWriter,
+  GenericDocument,
+  TableNamesInDataModel,
+} from "convex/server";
+import type { GenericId } from "convex/values";
+
+/** A query context (or anything with `auth` and a database reader). */
+export type ReaderCtx<DM extends GenericDataModel = GenericDataModel> = {
+  auth: Auth;
+  db: GenericDatabaseReader<DM>;
+};
+
+/** A mutation context (or anything with `auth` and a database writer). */
+export type WriterCtx<DM extends GenericDataModel = GenericDataModel> = {
+  auth: Auth;
+  db: GenericDatabaseWriter<DM>;
+};
+
+/** The document type of table `T` in data model `DM` (a generic document when unknown). */
+export type DocOf<DM extends GenericDataModel, T extends string> =
+  T extends TableNamesInDataModel<DM>
+    ? DocumentByName<DM, T>
+    : GenericDocument & { _id: GenericId<T> };

@@ -1,0 +1,74 @@
+/**
+ * Errors. Everything a Convex client may see is a `ConvexError` whose `data` is
+ * `{ code, message, ...details }` with a stable `code` (Convex keeps `data` in production and
+ * replaces every other error message with "Server Error"). Configuration mistakes are the
+ * developer's, not the client's: they throw {@link GuardConfigError} at first use.
+ */
+import { ConvexError } from "convex/values";
+
+/** Every `code` convex-guard puts in `ConvexError` data. */
+export type GuardErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "RATE_LIMITED"
+  | "INVALID_CONFIRMATION"
+  | "UPSTREAM_UNAVAILABLE"
+  | "INVALID_ARGUMENT";
+
+/** The `data` of every `ConvexError` convex-guard throws. */
+export type GuardErrorData = {
+  code: GuardErrorCode;
+  message: string;
+  [detail: string]: string | number | boolean | null;
+};
+
+/**
+ * A configuration given to `defineGuard` is invalid. The message names the offending entry,
+ * for example `duplicate role 'admin'`.
+ *
+ * @example
+ * ```ts
+ * try { defineGuard({ roles: ["a", "a"] }).validate(); }
+ * catch (e) { e instanceof GuardConfigError; e.code === "INVALID_CONFIG"; }
+ * ```
+ */
+export class GuardConfigError extends Error {
+  /** Always `"INVALID_CONFIG"`. */
+  readonly code = "INVALID_CONFIG";
+  constructor(message: string) {
+    super(message);
+    this.name = "GuardConfigError";
+  }
+}
+
+/** Throws `ConvexError({ code, message, ...details })`. @internal */
+export function deny(
+  code: GuardErrorCode,
+  message: string,
+  details?: Record<string, string | number | boolean | null>,
+): never {
+  throw new ConvexError<GuardErrorData>({ ...details, code, message });
+}
+
+/**
+ * Re-throws an error raised by the engine: `INVALID_CONFIG` as a {@link GuardConfigError},
+ * `INVALID_ARGUMENT` as a `ConvexError`; anything else (which would be a bug) unchanged.
+ * @internal
+ */
+export function rethrow(e: unknown): never {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : "invalid input";
+  if (code === "INVALID_CONFIG") throw new GuardConfigError(message);
+  if (code === "INVALID_ARGUMENT") deny("INVALID_ARGUMENT", message);
+  throw e;
+}
+
+/** Runs `f`, translating engine errors with {@link rethrow}. @internal */
+export function engineCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    rethrow(e);
+  }
+}

@@ -1,0 +1,40 @@
+//! The one door to JavaScript. Every `#[wasm_bindgen]` item lives under this module; the
+//! decision modules never see a JavaScript type.
+//!
+//! Shape of the ABI: configuration crosses once, as strings, into builder objects that
+//! validate and compile it; decisions then cross as small integers and return booleans or
+//! numbers. Errors are JavaScript `Error`s with a stable `code` property (`INVALID_CONFIG`,
+//! `INVALID_ARGUMENT`) that the TypeScript layer turns into `ConvexError` data.
+//!
+//! `unsafe_code` is allowed here only because `#[wasm_bindgen]` expands to unsafe glue; no
+//! hand-written unsafe code exists in this module or anywhere else in the crate.
+#![allow(unsafe_code)]
+
+mod policy;
+
+use crate::Error;
+use wasm_bindgen::JsValue;
+
+/// The allocator: dlmalloc, as std would use on this target.
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
+/// indexing), but if one did, trap at once: no message is formatted, so no formatting code is
+/// linked, and the instance is abandoned exactly as `panic = "abort"` would.
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Converts a crate error into a JavaScript `Error` with `code` set.
+pub(crate) fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    // Setting a property on a fresh Error object cannot fail; ignore the Result to stay panic-free.
+    let _ = js_sys::Reflect::set(
+        &err,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(e.code()),
+    );
+    err.into()
+}

@@ -1,0 +1,84 @@
+// Chromium (Debian's package, driven by playwright-core; never a downloaded browser) loads the
+// example's pre-check page, which imports the installed package through the app's own guard
+// and decides in the browser.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+
+const root = new URL("../../", import.meta.url).pathname;
+const app = `${root}examples/convex-app/`;
+const out = `${root}target/browser/`;
+let server;
+let browser;
+let base;
+
+before(async () => {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [`${app}src/precheck.ts`],
+    absWorkingDir: app,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    outfile: `${out}precheck.js`,
+    logLevel: "silent",
+  });
+  writeFileSync(`${out}index.html`, readFileSync(`${app}index.html`));
+  server = createServer((req, res) => {
+    const file = req.url === "/" ? "index.html" : req.url.slice(1);
+    if (file === "favicon.ico") return res.writeHead(204).end();
+    if (!["index.html", "precheck.js"].includes(file)) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": file.endsWith(".js") ? "text/javascript" : "text/html" });
+    res.end(readFileSync(out + file));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("the page's guard decides in Chromium exactly as on the server", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(base);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+  const results = await page.evaluate(() => window.__precheck);
+  assert.deepEqual(errors, []);
+  const row = (edit, del, maint, moderate) => ({
+    "Edit users": edit,
+    "Delete users": del,
+    Maintenance: maint,
+    Moderate: moderate,
+  });
+  assert.deepEqual(results, {
+    user: row(false, false, false, false),
+    moderator: row(true, false, false, true),
+    admin: row(true, true, false, true),
+    superadmin: row(true, true, true, true),
+    root: row(false, false, false, false),
+  });
+  // The buttons follow the decisions.
+  assert.equal(await page.locator("button:not([disabled])").count(), 2 + 3 + 4);
+  await page.screenshot({ path: `${out}precheck.png` });
+  await page.close();
+});

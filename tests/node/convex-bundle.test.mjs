@@ -1,0 +1,139 @@
+// Issue #2, loader (a): the example app's function files, bundled the way Convex bundles them
+// (esbuild: format esm, platform browser, conditions ["convex", "module"], minified), each
+// evaluated in a fresh node:vm context that has only web-standard globals — no process, Buffer
+// or require — where a real decision is made.
+//
+// Needs `node --experimental-vm-modules` (vm.SourceTextModule); the Makefile passes it.
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { test } from "node:test";
+import vm from "node:vm";
+import { build } from "esbuild";
+
+const appDir = new URL("../../examples/convex-app/", import.meta.url).pathname;
+const functionFiles = readdirSync(`${appDir}convex`).filter(
+  (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !["schema.ts", "guard.ts", "test-helpers.ts"].includes(f),
+);
+
+async function bundle(file) {
+  const result = await build({
+    entryPoints: [`${appDir}convex/${file}`],
+    absWorkingDir: appDir,
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["convex", "module"],
+    minify: true,
+    treeShaking: true,
+    logLevel: "silent",
+  });
+  return result.outputFiles[0].text;
+}
+
+/** A context with only the globals a Convex isolate (and a browser) offers. */
+function bareContext({ fromBase64 }) {
+  const used = { fromBase64: 0, atob: 0 };
+  const ctx = vm.createContext({
+    atob: (s) => (used.atob++, atob(s)),
+    btoa,
+    TextEncoder,
+    TextDecoder,
+    crypto: { getRandomValues: (b) => crypto.getRandomValues(b), subtle: crypto.subtle },
+    WebAssembly,
+    URL,
+    console,
+  });
+  if (fromBase64) {
+    // Convex's V8 runs with --js-base-64; Node 20 does not, so provide it inside the context.
+    const U8 = vm.runInContext("Uint8Array", ctx);
+    U8.fromBase64 = (s) => (used.fromBase64++, new U8(Buffer.from(s, "base64")));
+  }
+  return { ctx, used };
+}
+
+async function evaluate(code, ctx) {
+  const mod = new vm.SourceTextModule(code, { context: ctx });
+  await mod.link(() => {
+    throw new Error("a Convex bundle imports nothing");
+  });
+  await mod.evaluate();
+  return mod.namespace;
+}
+
+/** A minimal Convex ctx: an identity and a users table behind `by_tokenIdentifier`. */
+function fakeCtx(user) {
+  const identity = user && { tokenIdentifier: user.tokenIdentifier, subject: "s", issuer: "i" };
+  const rows = user ? [user] : [];
+  const query = (table) => ({
+    withIndex: (_index, range) => {
+      let want;
+      range({ eq: (_field, value) => ((want = value), undefined) });
+      const found = table === "users" ? rows.filter((r) => r.tokenIdentifier === want) : [];
+      return { unique: async () => found[0] ?? null };
+    },
+    take: async () => rows,
+  });
+  return {
+    auth: { getUserIdentity: async () => identity },
+    db: { query, patch: async () => {}, insert: async () => "id", get: async () => null },
+  };
+}
+
+const admin = { _id: "u1", tokenIdentifier: "i|admin", name: "Ada", role: "admin" };
+const user = { _id: "u2", tokenIdentifier: "i|user", name: "Uma", role: "user" };
+
+/** What a handler decided, as plain host-realm data (objects from the vm realm have other
+ * prototypes, so they are compared through JSON). */
+async function outcome(p) {
+  try {
+    return JSON.parse(JSON.stringify({ ok: await p }));
+  } catch (e) {
+    return { code: e?.data?.code, message: e?.data?.message };
+  }
+}
+
+test("function files exist to bundle", () => {
+  assert.ok(functionFiles.includes("users.ts") && functionFiles.includes("system.ts"), functionFiles.join());
+});
+
+for (const fromBase64 of [true, false]) {
+  const how = fromBase64 ? "Uint8Array.fromBase64" : "the atob fallback";
+  test(`each bundle decides in a bare context (decoded with ${how})`, async () => {
+    for (const file of functionFiles) {
+      const code = await bundle(file);
+      const { ctx, used } = bareContext({ fromBase64 });
+      for (const global of ["process", "Buffer", "require", "module", "window"]) {
+        assert.equal(vm.runInContext(`typeof ${global}`, ctx), "undefined", global);
+      }
+      const ns = await evaluate(code, ctx);
+      assert.deepEqual(used, { fromBase64: 0, atob: 0 }, `${file}: nothing decoded at import`);
+      const fns = Object.entries(ns).filter(([, f]) => typeof f?._handler === "function");
+      assert.ok(fns.length > 0, `${file} exports Convex functions`);
+      for (const [name, fn] of fns) {
+        const anon = await outcome(fn._handler(fakeCtx(null), {}));
+        assert.equal(anon.code, "UNAUTHENTICATED", `${file}:${name} anonymous`);
+      }
+      if (file === "users.ts") {
+        assert.deepEqual(await outcome(ns.listUsers._handler(fakeCtx(user), {})), {
+          code: "FORBIDDEN",
+          message: "Role 'admin' or higher required",
+        });
+        const listed = await outcome(ns.listUsers._handler(fakeCtx(admin), {}));
+        assert.deepEqual(listed, { ok: [{ name: "Ada", role: "admin" }] });
+      }
+      if (file === "system.ts") {
+        assert.deepEqual(await outcome(ns.setMaintenance._handler(fakeCtx(admin), { on: true })), {
+          code: "FORBIDDEN",
+          message: "Permission 'admin:system' required",
+        });
+        const superadmin = { ...admin, role: "superadmin" };
+        const r = await outcome(ns.setMaintenance._handler(fakeCtx(superadmin), { on: true }));
+        assert.deepEqual(r, { ok: { maintenance: true } });
+      }
+      const decoded = fromBase64 ? used.fromBase64 : used.atob;
+      assert.equal(decoded, 1, `${file}: the engine was decoded exactly once, with ${how}`);
+      assert.equal(fromBase64 ? used.atob : used.fromBase64, 0);
+    }
+  });
+}

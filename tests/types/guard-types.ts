@@ -1,0 +1,76 @@
+// Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
+// `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
+import { defineGuard, type Guard } from "convex-guard";
+import type { GenericDataModel, GenericDocument, GenericQueryCtx } from "convex/server";
+import type { GenericId } from "convex/values";
+
+const guard = defineGuard({
+  roles: ["user", "moderator", "admin", "superadmin"],
+  permissions: {
+    user: ["read:users"],
+    moderator: ["write:users"],
+    admin: ["delete:users"],
+    superadmin: ["admin:*"],
+  },
+});
+
+// Correct names compile.
+guard.can("user", "read:users");
+guard.can({ role: "admin" }, "delete:users");
+guard.can(null, "write:users");
+guard.can("superadmin", "admin:system"); // through the wildcard
+guard.roleAtLeast("user", "moderator");
+
+// @ts-expect-error: misspelt permission
+guard.can("user", "read:user");
+// @ts-expect-error: a permission nobody was granted
+guard.can("user", "fly:plane");
+// @ts-expect-error: the wildcard covers "admin:..." only
+guard.can("user", "administrator:x");
+// @ts-expect-error: misspelt role
+guard.roleAtLeast("user", "moderater");
+
+defineGuard({
+  roles: ["user", "admin"],
+  // @ts-expect-error: permissions listed for a role that is not declared
+  permissions: { admn: ["delete:users"] },
+});
+
+// The user document type comes from the ctx's data model and the configured table.
+type DM = {
+  users: {
+    document: { _id: GenericId<"users">; _creationTime: number; name: string; role?: string };
+    fieldPaths: "_id" | "_creationTime" | "name" | "role";
+    indexes: {};
+    searchIndexes: {};
+    vectorIndexes: {};
+  };
+};
+declare const ctx: GenericQueryCtx<DM>;
+async function typedUser() {
+  const me = await guard.requireUser(ctx);
+  const name: string = me.name;
+  // @ts-expect-error: no such field on the users document
+  me.email;
+  const maybe = await guard.getUser(ctx);
+  // @ts-expect-error: getUser may return null
+  maybe.name;
+  await guard.requireRole(ctx, "admin");
+  // @ts-expect-error: misspelt role in requireRole
+  await guard.requireRole(ctx, "admn");
+  await guard.requirePermission(ctx, "admin:anything");
+  // @ts-expect-error: misspelt permission in requirePermission
+  await guard.requirePermission(ctx, "delete:user");
+  return name;
+}
+
+// A configured users table changes the document type.
+const custom = defineGuard({ roles: ["member"], users: { table: "members" } });
+async function customTable(c: GenericQueryCtx<GenericDataModel>) {
+  const m: GenericDocument = await custom.requireUser(c);
+  return m;
+}
+
+// The Guard type is usable in signatures.
+const g: Guard<"user" | "moderator" | "admin" | "superadmin", "read:users" | "write:users" | "delete:users" | "admin:*", "users"> = guard;
+void [typedUser, customTable, g];
