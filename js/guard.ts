@@ -1,15 +1,42 @@
 /**
  * `defineGuard`: one object per app that answers every security question, defined once in
  * `convex/guard.ts` and imported by queries, mutations, actions and the browser alike.
+ *
+ * Each capability lives in its own file and contributes a `create*` factory; this file only
+ * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
+ * `L` access levels, `K` rate-limit names.
  */
+import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
+import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import { createRateLimits, type RateLimits, type RateLimitsConfig } from "./ratelimit.js";
 
 /** Everything `defineGuard` accepts. */
-export type GuardConfig<R extends string, P extends string, T extends string> = AuthzConfig<
-  R,
-  P,
-  T
->;
+export type GuardConfig<
+  R extends string,
+  P extends string,
+  T extends string,
+  L extends string = DefaultLevel,
+  K extends string = never,
+> = AuthzConfig<R, P, T> & {
+  /** Ownership and shared access: levels and where documents keep their owner. */
+  access?: AccessConfig<L>;
+  /** Named rate limits. */
+  rateLimits?: RateLimitsConfig<K>;
+  /** One-time confirmation codes, the audit trail and safe actions. */
+  confirmations?: ConfirmationsConfig;
+};
+
+/**
+ * What {@link defineGuard} returns: every check, typed by the configuration's names.
+ */
+export type Guard<
+  R extends string = string,
+  P extends string = string,
+  T extends string = string,
+  L extends string = DefaultLevel,
+  K extends string = string,
+> = Authz<R, P, T> & Access<L> & RateLimits<K> & Confirmations;
 
 /**
  * Defines the app's guard. Defining does nothing else: the configuration is validated and
@@ -29,12 +56,17 @@ export function defineGuard<
   const R extends string,
   const P extends string = never,
   const T extends string = "users",
->(config: GuardConfig<R, P, T>): Guard<R, P, T> {
-  return createAuthz(config);
+  const L extends string = DefaultLevel,
+  const K extends string = never,
+>(config: GuardConfig<R, P, T, L, K>): Guard<R, P, T, L, K> {
+  const authz = createAuthz(config);
+  const erased = authz as unknown as Authz<string, string, string>;
+  const access = createAccess(config?.access, erased);
+  const rateLimits = createRateLimits(config?.rateLimits);
+  const confirmations = createConfirmations(config?.confirmations, erased);
+  const validate = () => {
+    authz.validate();
+    // Each capability validates its own configuration in its factory or first use.
+  };
+  return { ...authz, ...access, ...rateLimits, ...confirmations, validate };
 }
-
-/**
- * What {@link defineGuard} returns: every check, typed by the configuration's names (`R`
- * roles, `P` permissions, `T` the users table).
- */
-export type Guard<R extends string = string, P extends string = string, T extends string = string> = Authz<R, P, T>;

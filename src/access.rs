@@ -1,1 +1,1218 @@
-//! (being written)
+//! Data access boundaries: ordered access levels, and the resolution of a caller's effective
+//! level on many documents in one call.
+//!
+//! # Levels
+//! A configuration lists access levels lowest first (by default `viewer < commenter < editor <
+//! owner`, see [`STANDARD_LEVELS`]). They compile to small integers: level `i` (1-based) is the
+//! `i`-th name, `0` ([`NONE`]) is "no access", and the top level is the owner's. Two more levels
+//! are chosen in the configuration (see [`AccessLevelsBuilder`]): the level that public
+//! visibility gives, and the lowest level allowed to share.
+//!
+//! # Resolution rules
+//! The TypeScript layer reads the documents, their ancestors and the grants, interns every user
+//! and group id into a `u32` (any numbering, as long as one id always gets the same number) and
+//! hands flat arrays to [`Levels::resolve`]. For each document the caller gets the highest of:
+//! - **owner**: the document's owner is the caller: the top level;
+//! - **direct**: a live grant on the document to the caller;
+//! - **group**: a live grant on the document to a group the caller belongs to;
+//! - **inherited**: the caller's owner, direct or group level on one of the document's
+//!   ancestors (parent, grandparent, ...), at most [`MAX_PARENT_DEPTH`] steps up. Owning a
+//!   folder gives the owner level on what it contains (with source `inherited`), but a
+//!   folder's *public visibility is not inherited*: a document marked private stays private to
+//!   strangers even inside a public folder;
+//! - **public**: the document itself is public: the configured public level.
+//!
+//! Ties between rules giving the same level are reported by the most specific rule first:
+//! owner > direct > group > inherited > public (and the nearest ancestor among ancestors), so
+//! an audit log or a UI explains access by what would survive the document being made private.
+//!
+//! A grant is live while `now < expires_at`: a grant expiring exactly at `now` is expired and
+//! counts for nothing. [`NO_EXPIRY`] (`Infinity`) means it never expires.
+//!
+//! A document whose chain of parents loops (a cycle anywhere in the chain, among the documents
+//! passed in) is denied outright, even to its owner, with source [`Source::Cycle`]: the
+//! hierarchy is corrupt and the resolver will not guess. A parent that is not in the batch (a
+//! deleted folder) is passed as [`NO_PARENT`] and gives nothing.
+//!
+//! An anonymous caller ([`NO_SUBJECT`]) owns nothing and holds no grants: it gets public access
+//! only. [`NO_SUBJECT`] as an owner or a grant subject matches nobody.
+//!
+//! ```
+//! use convex_guard::access::{Caller, Documents, Grants, Levels, Source, GRANT_DIRECT, NO_EXPIRY, NO_PARENT};
+//! let levels = Levels::standard();
+//! let editor = levels.level("editor")?;
+//! // Two documents: 0 is a folder owned by user 7, 1 is a private note inside it.
+//! let docs = Documents { owner: &[7, 9], public: &[0, 0], parent: &[NO_PARENT, 0] };
+//! // User 5 holds an editor grant on the folder.
+//! let grants = Grants {
+//!     doc: &[0], subject: &[5], kind: &[GRANT_DIRECT], level: &[editor], expires_at: &[NO_EXPIRY],
+//! };
+//! let out = levels.resolve(1_700_000_000_000.0, Caller { id: 5, groups: &[] }, docs, grants)?;
+//! assert_eq!((out[0].level, out[0].source), (editor, Source::Direct));
+//! assert_eq!((out[1].level, out[1].source, out[1].via), (editor, Source::Inherited, Some(0)));
+//! # Ok::<(), convex_guard::Error>(())
+//! ```
+//!
+//! # Sharing
+//! [`Levels::can_share`] and [`can_transfer`] decide who may hand access on; a "no" is a
+//! [`Denial`] value, bad input an [`Error`].
+
+use crate::error::{int, Error};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Fewest access levels a configuration may declare: the owner's and at least one below it
+/// (public visibility and grants must give a level below the owner's).
+pub const MIN_LEVELS: usize = 2;
+/// Most access levels a configuration may declare.
+pub const MAX_LEVELS: usize = 16;
+/// Longest access level name, in bytes.
+pub const MAX_LEVEL_NAME_LEN: usize = 64;
+/// The levels used when a configuration declares none, lowest first.
+pub const STANDARD_LEVELS: [&str; 4] = ["viewer", "commenter", "editor", "owner"];
+/// Most documents (the documents asked about plus their ancestors) in one [`Levels::resolve`].
+pub const MAX_BATCH_DOCUMENTS: usize = 1000;
+/// Most grants in one [`Levels::resolve`].
+pub const MAX_BATCH_GRANTS: usize = 8192;
+/// Most groups a caller may be passed as belonging to.
+pub const MAX_CALLER_GROUPS: usize = 256;
+/// How many steps up the parent chain inheritance reaches: the parent is step 1, so a document
+/// inherits from at most this many ancestors. Ancestors further up give nothing, and the
+/// TypeScript layer need not read them.
+pub const MAX_PARENT_DEPTH: usize = 8;
+/// Largest timestamp accepted, in ms since the epoch: the largest JavaScript `Date`.
+pub const MAX_TIME_MS: f64 = 8.64e15;
+/// `expires_at` of a grant that never expires (JavaScript `Infinity`). It is the only
+/// non-finite number accepted.
+pub const NO_EXPIRY: f64 = f64::INFINITY;
+/// The level "no access".
+pub const NONE: u8 = 0;
+/// `parent` of a document that has no parent, or whose parent is not in the batch.
+pub const NO_PARENT: u32 = u32::MAX;
+/// The subject that matches nobody: an anonymous caller, an ownerless document.
+pub const NO_SUBJECT: u32 = u32::MAX;
+/// Grant kind: a grant to one user (the same code as [`Source::Direct`]).
+pub const GRANT_DIRECT: u8 = 3;
+/// Grant kind: a grant to a group (the same code as [`Source::Group`]).
+pub const GRANT_GROUP: u8 = 4;
+
+/// Which rule gave a caller their level on a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Source {
+    /// No rule gave any access.
+    None = 0,
+    /// The caller owns the document.
+    Owner = 1,
+    /// The document is public.
+    Public = 2,
+    /// A grant on the document to the caller.
+    Direct = 3,
+    /// A grant on the document to a group the caller belongs to.
+    Group = 4,
+    /// The caller's level on an ancestor.
+    Inherited = 5,
+    /// Denied: the document's parent chain loops.
+    Cycle = 6,
+}
+
+const SOURCES: [Source; 7] = [
+    Source::None,
+    Source::Owner,
+    Source::Public,
+    Source::Direct,
+    Source::Group,
+    Source::Inherited,
+    Source::Cycle,
+];
+
+impl Source {
+    /// The stable numeric code (the binding passes it to JavaScript).
+    ///
+    /// ```
+    /// use convex_guard::access::Source;
+    /// assert_eq!(Source::from_code(Source::Group.code()), Some(Source::Group));
+    /// ```
+    pub fn code(self) -> u8 {
+        // A fieldless `repr(u8)` enum: the cast is the discriminant, it cannot wrap.
+        self as u8
+    }
+
+    /// The source with code `code`, or `None` for an unknown code.
+    pub fn from_code(code: u8) -> Option<Source> {
+        SOURCES.get(usize::from(code)).copied()
+    }
+
+    /// The stable name used in JavaScript and audit logs: `none`, `owner`, `public`, `direct`,
+    /// `group`, `inherited` or `cycle`.
+    ///
+    /// ```
+    /// use convex_guard::access::Source;
+    /// assert_eq!(Source::Inherited.name(), "inherited");
+    /// assert_eq!(Source::from_name("inherited"), Some(Source::Inherited));
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::None => "none",
+            Source::Owner => "owner",
+            Source::Public => "public",
+            Source::Direct => "direct",
+            Source::Group => "group",
+            Source::Inherited => "inherited",
+            Source::Cycle => "cycle",
+        }
+    }
+
+    /// The source named `name`, or `None` for an unknown name.
+    pub fn from_name(name: &str) -> Option<Source> {
+        SOURCES.iter().copied().find(|s| s.name() == name)
+    }
+
+    /// Precedence between rules giving the same level (higher wins).
+    fn rank(self) -> u8 {
+        match self {
+            Source::Owner => 5,
+            Source::Direct => 4,
+            Source::Group => 3,
+            Source::Inherited => 2,
+            Source::Public => 1,
+            Source::None | Source::Cycle => 0,
+        }
+    }
+}
+
+/// The caller's effective access to one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// The level, `0` ([`NONE`]) for no access.
+    pub level: u8,
+    /// The rule that gave it ([`Source::None`] or [`Source::Cycle`] when `level` is `0`).
+    pub source: Source,
+    /// The index of the document whose rule gave the level: the document itself, or the
+    /// ancestor for [`Source::Inherited`]; `None` when there is no access.
+    pub via: Option<u32>,
+}
+
+impl Access {
+    /// No access from any rule.
+    pub const DENIED: Access = Access {
+        level: NONE,
+        source: Source::None,
+        via: None,
+    };
+
+    /// Whether this access is at least `required`. Requiring [`NONE`] is refused (fail closed:
+    /// a caller asking for "no level" has a bug).
+    ///
+    /// ```
+    /// use convex_guard::access::{Access, Source};
+    /// let a = Access { level: 2, source: Source::Direct, via: Some(0) };
+    /// assert!(a.allows(1) && a.allows(2) && !a.allows(3) && !a.allows(0));
+    /// ```
+    pub fn allows(&self, required: u8) -> bool {
+        required != NONE && self.level >= required
+    }
+
+    fn beats(&self, other: &Access) -> bool {
+        (self.level, self.source.rank()) > (other.level, other.source.rank())
+    }
+}
+
+/// Why a sharing or transfer request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Denial {
+    /// The caller's level is below the configured share level.
+    BelowShareLevel = 1,
+    /// The level to grant is above the caller's own.
+    AboveOwnLevel = 2,
+    /// The level to grant is the owner level, which only ownership gives (use a transfer).
+    OwnerLevel = 3,
+    /// Only the document's owner may transfer its ownership.
+    NotOwner = 4,
+}
+
+impl Denial {
+    /// The stable numeric code (never 0).
+    pub fn code(self) -> u8 {
+        // A fieldless `repr(u8)` enum: the cast is the discriminant, it cannot wrap.
+        self as u8
+    }
+
+    /// The stable name used in JavaScript: `below_share_level`, `above_own_level`,
+    /// `owner_level` or `not_owner`.
+    ///
+    /// ```
+    /// use convex_guard::access::Denial;
+    /// assert_eq!(Denial::NotOwner.name(), "not_owner");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Denial::BelowShareLevel => "below_share_level",
+            Denial::AboveOwnLevel => "above_own_level",
+            Denial::OwnerLevel => "owner_level",
+            Denial::NotOwner => "not_owner",
+        }
+    }
+}
+
+/// Whether a caller whose access to a document came from `source` may transfer its
+/// ownership: only the owner of the document itself may (owning a parent folder is not enough).
+///
+/// ```
+/// use convex_guard::access::{can_transfer, Denial, Source};
+/// assert_eq!(can_transfer(Source::Owner), Ok(()));
+/// assert_eq!(can_transfer(Source::Inherited), Err(Denial::NotOwner));
+/// ```
+///
+/// # Errors
+/// [`Denial::NotOwner`] for every source but [`Source::Owner`].
+pub fn can_transfer(source: Source) -> Result<(), Denial> {
+    match source {
+        Source::Owner => Ok(()),
+        _ => Err(Denial::NotOwner),
+    }
+}
+
+/// Collects the access level configuration, then validates it in [`AccessLevelsBuilder::build`].
+///
+/// ```
+/// use convex_guard::access::AccessLevelsBuilder;
+/// let mut b = AccessLevelsBuilder::default();
+/// for l in ["reader", "writer", "admin", "owner"] { b.level(l)?; }
+/// b.share_level("admin");
+/// let levels = b.build()?;
+/// assert_eq!(levels.owner(), 4);
+/// assert_eq!(levels.public(), levels.level("reader")?);
+/// assert_eq!(levels.share(), 3);
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct AccessLevelsBuilder {
+    names: Vec<String>,
+    public: Option<String>,
+    share: Option<String>,
+}
+
+/// A validated access level configuration. Levels are `1..=owner()`, lowest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levels {
+    names: Vec<String>,
+    public: u8,
+    share: u8,
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// The first bytes of an over-long name, for messages (cut on a character boundary).
+fn truncated(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or_default()
+}
+
+/// Checks an access level name: 1 to [`MAX_LEVEL_NAME_LEN`] bytes of `A-Z a-z 0-9 _ - .` (the
+/// rules of role names).
+///
+/// # Errors
+/// [`Error::Config`] naming the level when it is empty, too long or has another character.
+pub fn check_level_name(name: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::config(&["access level names must not be empty"]));
+    }
+    if name.len() > MAX_LEVEL_NAME_LEN {
+        return Err(Error::config(&[
+            "access level name '",
+            truncated(name),
+            "...' is longer than ",
+            &int(MAX_LEVEL_NAME_LEN as u64),
+            " bytes",
+        ]));
+    }
+    if !name.bytes().all(is_name_byte) {
+        return Err(Error::config(&[
+            "access level name '",
+            name,
+            "' may only contain letters, digits, '_', '-' and '.'",
+        ]));
+    }
+    Ok(())
+}
+
+impl AccessLevelsBuilder {
+    /// Declares the next level, above every level declared before it. The last one declared is
+    /// the owner's. Declaring none at all means [`STANDARD_LEVELS`].
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed or duplicate name, or more than [`MAX_LEVELS`] levels.
+    pub fn level(&mut self, name: &str) -> Result<(), Error> {
+        check_level_name(name)?;
+        if self.names.iter().any(|n| n == name) {
+            return Err(Error::config(&["duplicate access level '", name, "'"]));
+        }
+        if self.names.len() >= MAX_LEVELS {
+            return Err(Error::config(&[
+                "too many access levels: at most ",
+                &int(MAX_LEVELS as u64),
+                " are allowed",
+            ]));
+        }
+        self.names.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Sets the level public visibility gives (default: the lowest level). It must be below
+    /// the share level. Checked by [`AccessLevelsBuilder::build`].
+    pub fn public_level(&mut self, name: &str) {
+        self.public = Some(name.to_owned());
+    }
+
+    /// Sets the lowest level allowed to share (default: the level just below the owner's, or
+    /// the owner's when that would not be above the public level). It must be above the public
+    /// level, so access that comes only from public visibility never lets a stranger share.
+    /// Checked by [`AccessLevelsBuilder::build`].
+    pub fn share_level(&mut self, name: &str) {
+        self.share = Some(name.to_owned());
+    }
+
+    /// Validates the configuration and compiles it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when fewer than [`MIN_LEVELS`] levels were declared, when the public
+    /// or share level is not a declared level, or when the public level is not below the share
+    /// level.
+    pub fn build(self) -> Result<Levels, Error> {
+        let names = if self.names.is_empty() {
+            STANDARD_LEVELS.iter().map(|&n| n.to_owned()).collect()
+        } else {
+            self.names
+        };
+        if names.len() < MIN_LEVELS {
+            return Err(Error::config(&[
+                "at least ",
+                &int(MIN_LEVELS as u64),
+                " access levels are needed: the owner's and one below it",
+            ]));
+        }
+        let find = |what: &str, name: &str| -> Result<u8, Error> {
+            match names.iter().position(|n| n == name) {
+                // `position < names.len() <= MAX_LEVELS = 16`, so `+ 1` fits in a u8.
+                Some(i) => Ok((i + 1) as u8),
+                None => Err(Error::config(&[
+                    what,
+                    " level '",
+                    truncated(name),
+                    "' is not a declared access level",
+                ])),
+            }
+        };
+        // `MIN_LEVELS <= names.len() <= MAX_LEVELS = 16`: fits in a u8.
+        let owner = names.len() as u8;
+        let public = match &self.public {
+            Some(name) => find("public", name)?,
+            None => 1,
+        };
+        let share = match &self.share {
+            Some(name) => find("share", name)?,
+            None => (owner - 1).max(public + 1),
+        };
+        if public >= share {
+            return Err(Error::config(&[
+                "public level '",
+                level_name(&names, public),
+                "' must be below the share level '",
+                level_name(&names, share),
+                "', or strangers could share public documents",
+            ]));
+        }
+        Ok(Levels {
+            names,
+            public,
+            share,
+        })
+    }
+}
+
+fn level_name(names: &[String], level: u8) -> &str {
+    usize::from(level)
+        .checked_sub(1)
+        .and_then(|i| names.get(i))
+        .map_or("", String::as_str)
+}
+
+/// The documents of one [`Levels::resolve`] batch, as parallel arrays indexed by document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Documents<'a> {
+    /// The interned owner id of each document ([`NO_SUBJECT`] for none).
+    pub owner: &'a [u32],
+    /// `1` for a public document, `0` for a private one.
+    pub public: &'a [u8],
+    /// The index of each document's parent in this batch, or [`NO_PARENT`].
+    pub parent: &'a [u32],
+}
+
+/// The grants of one [`Levels::resolve`] batch, as parallel arrays indexed by grant.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Grants<'a> {
+    /// The index of the document each grant is on.
+    pub doc: &'a [u32],
+    /// The interned id of the user or group each grant is to.
+    pub subject: &'a [u32],
+    /// [`GRANT_DIRECT`] or [`GRANT_GROUP`].
+    pub kind: &'a [u8],
+    /// The level each grant gives: `1` to just below the owner level.
+    pub level: &'a [u8],
+    /// When each grant expires, in ms since the epoch, or [`NO_EXPIRY`].
+    pub expires_at: &'a [f64],
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Caller<'a> {
+    /// The caller's interned user id, or [`NO_SUBJECT`] when anonymous.
+    pub id: u32,
+    /// The interned ids of the groups the caller belongs to (ignored when anonymous).
+    pub groups: &'a [u32],
+}
+
+/// Checks a timestamp: finite, `0 <= t <= MAX_TIME_MS`.
+fn check_time(t: f64, what: &str) -> Result<(), Error> {
+    if t.is_finite() && (0.0..=MAX_TIME_MS).contains(&t) {
+        Ok(())
+    } else {
+        Err(Error::argument(&[
+            what,
+            " must be a time in ms between 0 and 8.64e15",
+        ]))
+    }
+}
+
+/// Converts an index that came in as a u32 (`u32` fits in `usize` on the 32- and 64-bit
+/// targets this crate builds for, so the conversion never fails there).
+fn index(i: u32) -> usize {
+    usize::try_from(i).unwrap_or(usize::MAX)
+}
+
+/// For each document, whether its parent chain loops (at any depth).
+fn loops(parent: &[u32]) -> Vec<bool> {
+    const UNSEEN: u8 = 0;
+    const WALKING: u8 = 1;
+    const ENDS: u8 = 2;
+    const LOOPS: u8 = 3;
+    let mut state = vec![UNSEEN; parent.len()];
+    let mut path: Vec<usize> = Vec::new();
+    for start in 0..parent.len() {
+        if state.get(start) != Some(&UNSEEN) {
+            continue;
+        }
+        path.clear();
+        let mut cur = start;
+        // Each turn marks one unseen document or stops, so this ends within `len` turns.
+        let verdict = loop {
+            match state.get(cur).copied() {
+                Some(UNSEEN) => {
+                    if let Some(s) = state.get_mut(cur) {
+                        *s = WALKING;
+                    }
+                    path.push(cur);
+                    match parent.get(cur) {
+                        Some(&p) if p != NO_PARENT => cur = index(p),
+                        _ => break ENDS,
+                    }
+                }
+                Some(WALKING) => break LOOPS,
+                Some(done) => break done,
+                // Parents were checked to be in range; fail closed anyway.
+                None => break LOOPS,
+            }
+        };
+        for &p in &path {
+            if let Some(s) = state.get_mut(p) {
+                *s = verdict;
+            }
+        }
+    }
+    state.into_iter().map(|s| s == LOOPS).collect()
+}
+
+impl Levels {
+    /// The standard levels `viewer < commenter < editor < owner`, public visibility giving
+    /// `viewer`, sharing allowed from `editor` up (the same as an empty builder).
+    ///
+    /// ```
+    /// use convex_guard::access::{AccessLevelsBuilder, Levels};
+    /// assert_eq!(Levels::standard(), AccessLevelsBuilder::default().build()?);
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    pub fn standard() -> Levels {
+        Levels {
+            names: STANDARD_LEVELS.iter().map(|&n| n.to_owned()).collect(),
+            public: 1,
+            share: 3,
+        }
+    }
+
+    /// The level names, lowest first: level `i` is `names()[i - 1]`.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The owner's level: the top one.
+    pub fn owner(&self) -> u8 {
+        // `names.len() <= MAX_LEVELS = 16` (checked at build): fits in a u8.
+        self.names.len() as u8
+    }
+
+    /// The level public visibility gives.
+    pub fn public(&self) -> u8 {
+        self.public
+    }
+
+    /// The lowest level allowed to share.
+    pub fn share(&self) -> u8 {
+        self.share
+    }
+
+    /// The level named `name`.
+    ///
+    /// ```
+    /// let levels = convex_guard::access::Levels::standard();
+    /// assert_eq!(levels.level("viewer")?, 1);
+    /// assert_eq!(levels.level("owner")?, 4);
+    /// assert!(levels.level("root").is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when no level has that name.
+    pub fn level(&self, name: &str) -> Result<u8, Error> {
+        match self.names.iter().position(|n| n == name) {
+            // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
+            Some(i) => Ok((i + 1) as u8),
+            None => Err(Error::argument(&[
+                "unknown access level '",
+                truncated(name),
+                "'",
+            ])),
+        }
+    }
+
+    /// The name of `level`, or `None` for [`NONE`] and out-of-range levels.
+    pub fn name(&self, level: u8) -> Option<&str> {
+        usize::from(level)
+            .checked_sub(1)
+            .and_then(|i| self.names.get(i))
+            .map(String::as_str)
+    }
+
+    /// Whether a caller at `caller_level` on a document may grant `granted_level` on it.
+    /// The checks, in order: the caller must be at or above the share level
+    /// ([`Denial::BelowShareLevel`]); the owner level is never granted, ownership moves only by
+    /// transfer ([`Denial::OwnerLevel`]); no one grants above their own level
+    /// ([`Denial::AboveOwnLevel`]).
+    ///
+    /// ```
+    /// use convex_guard::access::{Denial, Levels};
+    /// let l = Levels::standard();
+    /// let (viewer, commenter, editor, owner) = (1, 2, 3, 4);
+    /// assert_eq!(l.can_share(editor, viewer)?, Ok(()));
+    /// assert_eq!(l.can_share(commenter, viewer)?, Err(Denial::BelowShareLevel));
+    /// assert_eq!(l.can_share(owner, owner)?, Err(Denial::OwnerLevel));
+    /// assert!(l.can_share(editor, 0).is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when `caller_level` is above the owner level, or `granted_level` is
+    /// not a level (`0` or above the owner level).
+    pub fn can_share(
+        &self,
+        caller_level: u8,
+        granted_level: u8,
+    ) -> Result<Result<(), Denial>, Error> {
+        let owner = self.owner();
+        if caller_level > owner {
+            return Err(Error::argument(&[
+                "caller level ",
+                &int(u64::from(caller_level)),
+                " is not an access level",
+            ]));
+        }
+        if granted_level == NONE || granted_level > owner {
+            return Err(Error::argument(&[
+                "granted level ",
+                &int(u64::from(granted_level)),
+                " is not an access level",
+            ]));
+        }
+        Ok(if caller_level < self.share {
+            Err(Denial::BelowShareLevel)
+        } else if granted_level == owner {
+            Err(Denial::OwnerLevel)
+        } else if granted_level > caller_level {
+            Err(Denial::AboveOwnLevel)
+        } else {
+            Ok(())
+        })
+    }
+
+    /// Resolves the caller's access to every document of a batch, in one call (see the
+    /// [module documentation](self) for the rules). The result has one [`Access`] per document,
+    /// ancestors included. Pure: `now` (ms since the epoch) is the only notion of time.
+    ///
+    /// # Errors
+    /// [`Error::Argument`], for the whole batch, when `now` or an `expires_at` is NaN, negative
+    /// or above [`MAX_TIME_MS`] (`expires_at` may also be [`NO_EXPIRY`]); when parallel arrays
+    /// differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`], [`MAX_BATCH_GRANTS`] or
+    /// [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a parent or a grant's
+    /// document is not an index of the batch; when a grant's kind is unknown; or when a grant's
+    /// level is [`NONE`] or not below the owner level (only ownership gives the owner level).
+    pub fn resolve(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+    ) -> Result<Vec<Access>, Error> {
+        check_time(now, "now")?;
+        let n = docs.owner.len();
+        if docs.public.len() != n || docs.parent.len() != n {
+            return Err(Error::argument(&[
+                "documents: owner, public and parent must have the same length",
+            ]));
+        }
+        if n > MAX_BATCH_DOCUMENTS {
+            return Err(Error::argument(&[
+                "too many documents in one batch: at most ",
+                &int(MAX_BATCH_DOCUMENTS as u64),
+            ]));
+        }
+        let m = grants.doc.len();
+        if grants.subject.len() != m
+            || grants.kind.len() != m
+            || grants.level.len() != m
+            || grants.expires_at.len() != m
+        {
+            return Err(Error::argument(&[
+                "grants: doc, subject, kind, level and expiresAt must have the same length",
+            ]));
+        }
+        if m > MAX_BATCH_GRANTS {
+            return Err(Error::argument(&[
+                "too many grants in one batch: at most ",
+                &int(MAX_BATCH_GRANTS as u64),
+            ]));
+        }
+        if caller.groups.len() > MAX_CALLER_GROUPS {
+            return Err(Error::argument(&[
+                "too many groups for one caller: at most ",
+                &int(MAX_CALLER_GROUPS as u64),
+            ]));
+        }
+        let anonymous = caller.id == NO_SUBJECT;
+        let owner = self.owner();
+
+        // Owner, direct and group access on each document itself.
+        let mut own = vec![Access::DENIED; n];
+        let doc_rows = docs.owner.iter().zip(docs.public).zip(docs.parent);
+        for (i, ((&doc_owner, &public), &parent)) in doc_rows.enumerate() {
+            if public > 1 {
+                return Err(Error::argument(&[
+                    "document ",
+                    &int(i as u64),
+                    ": public must be 0 or 1",
+                ]));
+            }
+            if parent != NO_PARENT && index(parent) >= n {
+                return Err(Error::argument(&[
+                    "document ",
+                    &int(i as u64),
+                    ": parent ",
+                    &int(u64::from(parent)),
+                    " is not a document of the batch",
+                ]));
+            }
+            if !anonymous && doc_owner == caller.id {
+                if let Some(slot) = own.get_mut(i) {
+                    // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
+                    *slot = Access {
+                        level: owner,
+                        source: Source::Owner,
+                        via: Some(i as u32),
+                    };
+                }
+            }
+        }
+        let grant_rows = grants
+            .doc
+            .iter()
+            .zip(grants.subject)
+            .zip(grants.kind)
+            .zip(grants.level)
+            .zip(grants.expires_at);
+        for (j, ((((&doc, &subject), &kind), &level), &expires_at)) in grant_rows.enumerate() {
+            let fail = |what: &str| Error::argument(&["grant ", &int(j as u64), ": ", what]);
+            if index(doc) >= n {
+                return Err(fail("doc is not a document of the batch"));
+            }
+            let source = match kind {
+                GRANT_DIRECT => Source::Direct,
+                GRANT_GROUP => Source::Group,
+                _ => return Err(fail("kind must be direct (3) or group (4)")),
+            };
+            if level == NONE || level >= owner {
+                return Err(fail(
+                    "level must be an access level below the owner's (only ownership gives it)",
+                ));
+            }
+            if expires_at != NO_EXPIRY {
+                check_time(expires_at, "expiresAt").map_err(|e| fail(e.message()))?;
+            }
+            let live = now < expires_at;
+            let applies = !anonymous
+                && subject != NO_SUBJECT
+                && match source {
+                    Source::Direct => subject == caller.id,
+                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
+                    // routine into the wasm for no gain at these sizes. `subject` is not
+                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
+                    _ => caller.groups.contains(&subject),
+                };
+            if live && applies {
+                let candidate = Access {
+                    level,
+                    source,
+                    via: Some(doc),
+                };
+                if let Some(slot) = own.get_mut(index(doc)) {
+                    if candidate.beats(slot) {
+                        *slot = candidate;
+                    }
+                }
+            }
+        }
+
+        // Inheritance, public visibility and cycles.
+        let looping = loops(docs.parent);
+        let mut out = Vec::with_capacity(n);
+        for (i, (&public, &first_parent)) in docs.public.iter().zip(docs.parent).enumerate() {
+            if looping.get(i).copied().unwrap_or(true) {
+                out.push(Access {
+                    level: NONE,
+                    source: Source::Cycle,
+                    via: None,
+                });
+                continue;
+            }
+            let mut best = own.get(i).copied().unwrap_or(Access::DENIED);
+            let mut cur = first_parent;
+            for _ in 0..MAX_PARENT_DEPTH {
+                if cur == NO_PARENT {
+                    break;
+                }
+                let ancestor = own.get(index(cur)).copied().unwrap_or(Access::DENIED);
+                let candidate = Access {
+                    level: ancestor.level,
+                    source: Source::Inherited,
+                    via: Some(cur),
+                };
+                // Strictly better only, so the nearest ancestor wins a tie.
+                if candidate.level != NONE && candidate.beats(&best) {
+                    best = candidate;
+                }
+                cur = docs.parent.get(index(cur)).copied().unwrap_or(NO_PARENT);
+            }
+            if public == 1 {
+                // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
+                let candidate = Access {
+                    level: self.public,
+                    source: Source::Public,
+                    via: Some(i as u32),
+                };
+                if candidate.beats(&best) {
+                    best = candidate;
+                }
+            }
+            out.push(best);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_700_000_000_000.0;
+
+    /// One batch, written row by row.
+    #[derive(Default)]
+    struct Batch {
+        owner: Vec<u32>,
+        public: Vec<u8>,
+        parent: Vec<u32>,
+        g_doc: Vec<u32>,
+        g_subject: Vec<u32>,
+        g_kind: Vec<u8>,
+        g_level: Vec<u8>,
+        g_expires: Vec<f64>,
+    }
+
+    impl Batch {
+        fn doc(&mut self, owner: u32, public: bool, parent: u32) -> u32 {
+            self.owner.push(owner);
+            self.public.push(u8::from(public));
+            self.parent.push(parent);
+            (self.owner.len() - 1) as u32
+        }
+        fn grant(&mut self, doc: u32, subject: u32, kind: u8, level: u8, expires: f64) {
+            self.g_doc.push(doc);
+            self.g_subject.push(subject);
+            self.g_kind.push(kind);
+            self.g_level.push(level);
+            self.g_expires.push(expires);
+        }
+        fn run(&self, caller: u32, groups: &[u32]) -> Result<Vec<Access>, Error> {
+            Levels::standard().resolve(
+                NOW,
+                Caller { id: caller, groups },
+                Documents {
+                    owner: &self.owner,
+                    public: &self.public,
+                    parent: &self.parent,
+                },
+                Grants {
+                    doc: &self.g_doc,
+                    subject: &self.g_subject,
+                    kind: &self.g_kind,
+                    level: &self.g_level,
+                    expires_at: &self.g_expires,
+                },
+            )
+        }
+    }
+
+    const ME: u32 = 1;
+    const OTHER: u32 = 2;
+    const TEAM: u32 = 10;
+
+    #[test]
+    fn owner_wins_and_transfer_needs_ownership() {
+        let mut b = Batch::default();
+        let d = b.doc(ME, true, NO_PARENT);
+        b.grant(d, ME, GRANT_DIRECT, 3, NO_EXPIRY);
+        let a = b.run(ME, &[]).unwrap()[0];
+        assert_eq!((a.level, a.source, a.via), (4, Source::Owner, Some(0)));
+        assert_eq!(can_transfer(a.source), Ok(()));
+        let a = b.run(OTHER, &[]).unwrap()[0];
+        assert_eq!((a.level, a.source), (1, Source::Public));
+        assert_eq!(can_transfer(a.source), Err(Denial::NotOwner));
+    }
+
+    #[test]
+    fn ties_prefer_the_most_specific_rule() {
+        let mut b = Batch::default();
+        let folder = b.doc(OTHER, false, NO_PARENT);
+        let d = b.doc(OTHER, true, folder);
+        b.grant(folder, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        assert_eq!(b.run(ME, &[TEAM]).unwrap()[1].source, Source::Inherited);
+        b.grant(d, TEAM, GRANT_GROUP, 1, NO_EXPIRY);
+        assert_eq!(b.run(ME, &[TEAM]).unwrap()[1].source, Source::Group);
+        b.grant(d, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        assert_eq!(b.run(ME, &[TEAM]).unwrap()[1].source, Source::Direct);
+        assert_eq!(b.run(OTHER + 5, &[]).unwrap()[1].source, Source::Public);
+    }
+
+    #[test]
+    fn expiry_boundary_is_exclusive() {
+        let mut b = Batch::default();
+        let d = b.doc(OTHER, false, NO_PARENT);
+        b.grant(d, ME, GRANT_DIRECT, 2, NOW);
+        assert_eq!(b.run(ME, &[]).unwrap()[0], Access::DENIED);
+        b.g_expires[0] = NOW + 1.0;
+        assert_eq!(b.run(ME, &[]).unwrap()[0].level, 2);
+    }
+
+    #[test]
+    fn cycles_deny_the_whole_chain_even_to_the_owner() {
+        let mut b = Batch::default();
+        let a = b.doc(ME, false, 1);
+        let _ = b.doc(ME, false, a);
+        let c = b.doc(ME, false, 1); // leads into the cycle
+        let d = b.doc(ME, false, NO_PARENT);
+        let _self_loop = b.doc(ME, false, 4);
+        let _ = (c, d);
+        let out = b.run(ME, &[]).unwrap();
+        let sources: Vec<Source> = out.iter().map(|a| a.source).collect();
+        assert_eq!(
+            sources,
+            [
+                Source::Cycle,
+                Source::Cycle,
+                Source::Cycle,
+                Source::Owner,
+                Source::Cycle
+            ]
+        );
+        assert!(out
+            .iter()
+            .filter(|a| a.source == Source::Cycle)
+            .all(|a| a.level == 0));
+    }
+
+    #[test]
+    fn inheritance_reaches_max_parent_depth_and_no_further() {
+        let mut b = Batch::default();
+        let mut prev = NO_PARENT;
+        for _ in 0..MAX_PARENT_DEPTH + 2 {
+            prev = b.doc(OTHER, false, prev);
+        }
+        // Document 0 is one step beyond the bound above the last one; document 1 at the bound.
+        let leaf = prev as usize;
+        b.grant(0, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        b.grant(1, ME, GRANT_DIRECT, 2, NO_EXPIRY);
+        let out = b.run(ME, &[]).unwrap();
+        assert_eq!((out[leaf].level, out[leaf].via), (2, Some(1)));
+        b.g_level[0] = 3;
+        let out = b.run(ME, &[]).unwrap();
+        assert_eq!(
+            out[leaf].level, 2,
+            "grants further up than the bound give nothing"
+        );
+        assert_eq!(out[leaf - 1].level, 3);
+    }
+
+    #[test]
+    fn parent_public_visibility_is_not_inherited_but_ownership_is() {
+        let mut b = Batch::default();
+        let folder = b.doc(ME, true, NO_PARENT);
+        let _ = b.doc(OTHER, false, folder);
+        let out = b.run(ME, &[]).unwrap();
+        assert_eq!((out[1].level, out[1].source), (4, Source::Inherited));
+        assert_eq!(can_transfer(out[1].source), Err(Denial::NotOwner));
+        assert_eq!(b.run(99, &[]).unwrap()[1], Access::DENIED);
+    }
+
+    #[test]
+    fn nobody_matches_no_subject() {
+        let mut b = Batch::default();
+        let d = b.doc(NO_SUBJECT, false, NO_PARENT);
+        b.grant(d, NO_SUBJECT, GRANT_DIRECT, 3, NO_EXPIRY);
+        b.grant(d, NO_SUBJECT, GRANT_GROUP, 3, NO_EXPIRY);
+        b.grant(d, TEAM, GRANT_GROUP, 3, NO_EXPIRY);
+        assert_eq!(
+            b.run(NO_SUBJECT, &[NO_SUBJECT, TEAM]).unwrap()[0],
+            Access::DENIED
+        );
+        assert_eq!(b.run(ME, &[NO_SUBJECT]).unwrap()[0], Access::DENIED);
+        // A group grant does not match a user id, nor a direct grant a group id.
+        let mut b = Batch::default();
+        let d = b.doc(OTHER, false, NO_PARENT);
+        b.grant(d, ME, GRANT_GROUP, 3, NO_EXPIRY);
+        b.grant(d, TEAM, GRANT_DIRECT, 3, NO_EXPIRY);
+        assert_eq!(b.run(ME, &[TEAM]).unwrap()[0], Access::DENIED);
+    }
+
+    #[test]
+    fn malformed_batches_are_argument_errors() {
+        let base = || {
+            let mut b = Batch::default();
+            let d = b.doc(OTHER, false, NO_PARENT);
+            b.grant(d, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+            b
+        };
+        assert!(base().run(ME, &[]).is_ok());
+        let bad: [fn(&mut Batch); 15] = [
+            |b| b.g_expires[0] = f64::NAN,
+            |b| b.g_expires[0] = -1.0,
+            |b| b.g_expires[0] = f64::NEG_INFINITY,
+            |b| b.g_expires[0] = 1e300,
+            |b| b.g_level[0] = 0,
+            |b| b.g_level[0] = 4,
+            |b| b.g_level[0] = 200,
+            |b| b.g_kind[0] = 0,
+            |b| b.g_kind[0] = 5,
+            |b| b.g_doc[0] = 1,
+            |b| b.g_doc[0] = NO_PARENT,
+            |b| b.public[0] = 2,
+            |b| b.parent[0] = 1,
+            |b| {
+                b.g_subject.pop();
+            },
+            |b| {
+                b.parent.pop();
+            },
+        ];
+        for (k, f) in bad.iter().enumerate() {
+            let mut b = base();
+            f(&mut b);
+            let e = b.run(ME, &[]).unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT", "case {k}");
+        }
+        let b = base();
+        for now in [f64::NAN, -1.0, f64::INFINITY, MAX_TIME_MS * 2.0] {
+            let e = Levels::standard()
+                .resolve(
+                    now,
+                    Caller {
+                        id: ME,
+                        groups: &[],
+                    },
+                    Documents {
+                        owner: &b.owner,
+                        public: &b.public,
+                        parent: &b.parent,
+                    },
+                    Grants::default(),
+                )
+                .unwrap_err();
+            assert_eq!(
+                e.message(),
+                "now must be a time in ms between 0 and 8.64e15"
+            );
+        }
+        assert_eq!(
+            {
+                let mut b = base();
+                b.g_level[0] = 4;
+                b.run(ME, &[]).unwrap_err().message().to_owned()
+            },
+            "grant 0: level must be an access level below the owner's (only ownership gives it)"
+        );
+    }
+
+    #[test]
+    fn batch_bounds_are_enforced() {
+        let mut b = Batch::default();
+        for _ in 0..MAX_BATCH_DOCUMENTS {
+            b.doc(OTHER, false, NO_PARENT);
+        }
+        assert_eq!(b.run(ME, &[]).unwrap().len(), MAX_BATCH_DOCUMENTS);
+        b.doc(OTHER, false, NO_PARENT);
+        assert!(b.run(ME, &[]).is_err());
+        let groups = vec![TEAM; MAX_CALLER_GROUPS + 1];
+        let b = Batch::default();
+        assert!(b.run(ME, &groups[..MAX_CALLER_GROUPS]).is_ok());
+        assert!(b.run(ME, &groups).is_err());
+        let mut b = Batch::default();
+        b.doc(OTHER, false, NO_PARENT);
+        for _ in 0..MAX_BATCH_GRANTS {
+            b.grant(0, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        }
+        assert!(b.run(ME, &[]).is_ok());
+        b.grant(0, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        assert!(b.run(ME, &[]).is_err());
+    }
+
+    #[test]
+    fn long_cycles_are_found_beyond_the_depth_bound() {
+        let mut b = Batch::default();
+        let len = 3 * MAX_PARENT_DEPTH as u32;
+        for i in 0..len {
+            b.doc(ME, false, (i + 1) % len);
+        }
+        assert!(b
+            .run(ME, &[])
+            .unwrap()
+            .iter()
+            .all(|a| a.source == Source::Cycle));
+    }
+
+    #[test]
+    fn level_configuration() {
+        let l = Levels::standard();
+        assert_eq!((l.public(), l.share(), l.owner()), (1, 3, 4));
+        assert_eq!(l.name(0), None);
+        assert_eq!(l.name(4), Some("owner"));
+        assert_eq!(l.name(5), None);
+        let build = |names: &[&str], public: Option<&str>, share: Option<&str>| {
+            let mut b = AccessLevelsBuilder::default();
+            for n in names {
+                b.level(n)?;
+            }
+            if let Some(p) = public {
+                b.public_level(p);
+            }
+            if let Some(s) = share {
+                b.share_level(s);
+            }
+            b.build()
+        };
+        let two = build(&["reader", "owner"], None, None).unwrap();
+        assert_eq!(
+            (two.public(), two.share()),
+            (1, 2),
+            "default share above public"
+        );
+        let e = build(&["owner"], None, None).unwrap_err();
+        assert_eq!(e.code(), "INVALID_CONFIG");
+        let e = build(&["a", "b", "c"], Some("b"), Some("b")).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "public level 'b' must be below the share level 'b', or strangers could share public documents"
+        );
+        let e = build(&["a", "b"], Some("zz"), None).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "public level 'zz' is not a declared access level"
+        );
+        let e = build(&["a", "a"], None, None).unwrap_err();
+        assert_eq!(e.message(), "duplicate access level 'a'");
+        assert!(build(&["a b", "c"], None, None).is_err());
+        assert!(build(&["", "c"], None, None).is_err());
+        let long = "x".repeat(MAX_LEVEL_NAME_LEN + 1);
+        assert!(build(&[&long, "c"], None, None).is_err());
+        let many: Vec<String> = (0..=MAX_LEVELS).map(|i| int(i as u64)).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(build(&refs[..MAX_LEVELS], None, None).is_ok());
+        assert!(build(&refs, None, None).is_err());
+        let custom = build(&[], Some("commenter"), None).unwrap();
+        assert_eq!((custom.public(), custom.share()), (2, 3));
+        let high = build(&[], Some("editor"), None).unwrap();
+        assert_eq!(
+            high.share(),
+            4,
+            "only owners share when the public level is editor"
+        );
+        assert_eq!(
+            l.level(&"é".repeat(40)).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+    }
+
+    #[test]
+    fn sharing_rules() {
+        let l = Levels::standard();
+        assert_eq!(l.can_share(0, 1).unwrap(), Err(Denial::BelowShareLevel));
+        assert_eq!(l.can_share(2, 1).unwrap(), Err(Denial::BelowShareLevel));
+        assert_eq!(l.can_share(3, 3).unwrap(), Ok(()));
+        assert_eq!(l.can_share(3, 4).unwrap(), Err(Denial::OwnerLevel));
+        assert_eq!(l.can_share(4, 3).unwrap(), Ok(()));
+        let mut b = AccessLevelsBuilder::default();
+        b.share_level("commenter");
+        let low = b.build().unwrap();
+        assert_eq!(low.can_share(2, 3).unwrap(), Err(Denial::AboveOwnLevel));
+        assert!(l.can_share(5, 1).is_err());
+        assert!(l.can_share(4, 5).is_err());
+        assert!(l.can_share(4, 0).is_err());
+    }
+
+    #[test]
+    fn codes_and_names_round_trip() {
+        for s in SOURCES {
+            assert_eq!(Source::from_code(s.code()), Some(s));
+            assert_eq!(Source::from_name(s.name()), Some(s));
+        }
+        assert_eq!(Source::from_code(7), None);
+        assert_eq!(Source::from_name("admin"), None);
+        assert_eq!(Source::Direct.code(), GRANT_DIRECT);
+        assert_eq!(Source::Group.code(), GRANT_GROUP);
+    }
+}
