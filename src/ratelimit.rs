@@ -1,1 +1,1002 @@
-//! (being written)
+//! Rate limits as pure functions: a limit, the stored state, `now` and a cost in; a
+//! [`Decision`] and the state to store out.
+//!
+//! Four kinds, chosen per named limit ([`Kind`]):
+//! - **`sliding window`** (the default): two counters per key, the current and the previous
+//!   window; the previous one counts in proportion to how much of it still overlaps the
+//!   `period` ending now. O(1) state, approximate: see [`Limit::max_per_period`] for its worst
+//!   case.
+//! - **`sliding log`**: exact. The row keeps one timestamp per admitted unit of cost still in
+//!   the window, so `rate` is at most [`MAX_LOG_RATE`]. For small limits where exactness matters.
+//! - **`token bucket`**: continuous refill of `rate` tokens per `period`, holding at most
+//!   `capacity` tokens (default `rate`) so bursts up to `capacity` pass.
+//! - **`fixed window`**: at most `rate` per window of `period` ms.
+//!
+//! # Time
+//! `now` is milliseconds since the epoch as JavaScript gives it: a finite number from 0 to
+//! [`MAX_NOW_MS`]. A fractional part is dropped (floored): limits work in whole milliseconds.
+//! NaN, infinities, negative or larger values are [`Error::Argument`]. Windows are anchored at
+//! the first admitted request of each key (`start + k * period`), so keys do not all roll over
+//! at the same instant and no randomness is needed.
+//!
+//! **A clock that goes backwards grants nothing.** Every state has a clock
+//! ([`State::clock`]); a `now` before it is read as the clock itself. Availability never grows
+//! as time goes back, so an earlier `now` is never worth more than the latest one.
+//!
+//! # Decisions
+//! Every decision returns `ok`, `remaining` and, when denied, an exact `retry_after`: with no
+//! other traffic, deciding again at `now + retry_after` succeeds and at `now + retry_after - 1`
+//! does not (`now` counted in whole ms, as floored). `remaining` is what is left once this
+//! request's cost is taken (whether or not it was consumed) when `ok`, and what is available
+//! now when denied.
+//!
+//! A cost (`count`) is a whole number from 0 to [`Limit::max_cost`]. A cost of 0 is a pure
+//! look-up: always `ok`, `remaining` is the availability now, nothing is written. A cost that
+//! can never fit is an [`Error::Argument`], not an endless denial.
+//!
+//! `consume: false` checks without consuming. The returned state is `Some` only when there is
+//! something to write (an admitted request with a positive cost and `consume: true`); `None`
+//! means "leave the row as it is" (a denial, a check, a cost of 0), so checks never write.
+//! [`decide_all`] applies several limits at once, all or nothing.
+//!
+//! **Reset** is deleting the row: a missing state (`None`) is a fresh key, with the full
+//! `rate` (or a full bucket) available.
+//!
+//! # State layout
+//! [`State`] is a small plain object the Convex layer stores as is, one row per key (and per
+//! shard). All numbers are whole; times are ms since the epoch.
+//!
+//! | kind | `t` | `a` | `b` | `log` |
+//! |---|---|---|---|---|
+//! | sliding window | start of the current window | units in the current window | units in the previous window | `[]` |
+//! | fixed window | start of the current window | units in the current window | `0` | `[]` |
+//! | token bucket | time of the last refill | whole tokens | fraction of a token, in 1/`period` (`0 <= b < period`) | `[]` |
+//! | sliding log | time of the newest entry | `0` | `0` | admission times, oldest first, one per unit, at most `rate` |
+//!
+//! A stored state is validated against the limit before use; one that does not fit (a
+//! tampered row, or a row written under another configuration) is an [`Error::Argument`],
+//! never an allow. The Convex layer should store a fingerprint of the limit's configuration
+//! with the row and pass `None` when it changed.
+//!
+//! # Sharding
+//! A hot key (a global limit) can be spread over `shards` rows: [`Limit::shard`] gives the
+//! limit of row `i`, whose `rate` (and `capacity`) is the total split as evenly as possible.
+//! The Convex layer picks a shard at random per request. Together the shards never admit more
+//! than the whole limit, but a request can be denied while another shard still has room, and
+//! the largest cost one request can have is that of the smallest shard.
+//!
+//! ```
+//! use convex_guard::ratelimit::{decide, Kind, Limit};
+//! let limit = Limit::new(Kind::FixedWindow, 2.0, 1000.0, None, None)?;
+//! let (d, s1) = decide(&limit, None, 5000.0, 1.0, true)?;
+//! assert!(d.ok && d.remaining == 1);
+//! let (d, s2) = decide(&limit, s1.as_ref(), 5100.0, 1.0, true)?;
+//! assert!(d.ok && d.remaining == 0);
+//! let (d, none) = decide(&limit, s2.as_ref(), 5200.0, 1.0, true)?;
+//! assert!(!d.ok && d.retry_after == 800.0 && none.is_none());
+//! # Ok::<(), convex_guard::Error>(())
+//! ```
+
+use alloc::vec::Vec;
+use core::num::{NonZeroU32, NonZeroU64};
+
+use crate::error::{int, Error};
+
+/// Largest `rate` (and `capacity`) of any limit. With [`MAX_PERIOD_MS`] it keeps every
+/// product the decisions compute (`2 * rate * period < 2^63`) in 64-bit integers.
+pub const MAX_RATE: u32 = 100_000_000;
+/// Largest `rate` of a `sliding log`: its row keeps up to `rate` timestamps.
+pub const MAX_LOG_RATE: u32 = 100;
+/// Longest `period`, in ms: 366 days. A token bucket must also refill from empty within it.
+pub const MAX_PERIOD_MS: u64 = 31_622_400_000;
+/// Most shards one limit may be spread over.
+pub const MAX_SHARDS: u32 = 256;
+/// Latest `now` accepted, in ms since the epoch: the largest time a JavaScript `Date` holds.
+pub const MAX_NOW_MS: u64 = 8_640_000_000_000_000;
+/// Most limits one [`decide_all`] call may combine.
+pub const MAX_BATCH: usize = 16;
+
+/// The algorithm of a limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    /// `"sliding window"`: weighted current and previous window counters (the default).
+    #[default]
+    SlidingWindow,
+    /// `"sliding log"`: exact, one timestamp per unit, `rate <= MAX_LOG_RATE`.
+    SlidingLog,
+    /// `"token bucket"`: continuous refill, bursts up to `capacity`.
+    TokenBucket,
+    /// `"fixed window"`: a counter per window of `period` ms.
+    FixedWindow,
+}
+
+impl Kind {
+    /// Parses the configuration name of a kind.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::Kind;
+    /// assert_eq!(Kind::from_name("token bucket")?, Kind::TokenBucket);
+    /// assert!(Kind::from_name("leaky bucket").is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the kind when it is none of the four names.
+    pub fn from_name(name: &str) -> Result<Kind, Error> {
+        match name {
+            "sliding window" => Ok(Kind::SlidingWindow),
+            "sliding log" => Ok(Kind::SlidingLog),
+            "token bucket" => Ok(Kind::TokenBucket),
+            "fixed window" => Ok(Kind::FixedWindow),
+            _ => Err(Error::config(&[
+                "unknown rate limit kind '",
+                truncated(name),
+                "': expected 'sliding window', 'sliding log', 'token bucket' or 'fixed window'",
+            ])),
+        }
+    }
+
+    /// The configuration name of the kind (`"sliding window"`, ...).
+    ///
+    /// ```
+    /// assert_eq!(convex_guard::ratelimit::Kind::FixedWindow.name(), "fixed window");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::SlidingWindow => "sliding window",
+            Kind::SlidingLog => "sliding log",
+            Kind::TokenBucket => "token bucket",
+            Kind::FixedWindow => "fixed window",
+        }
+    }
+}
+
+/// The first bytes of an over-long name, for messages (cut on a character boundary).
+fn truncated(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or_default()
+}
+
+/// A validated limit: `rate` units per `period` ms, of one [`Kind`]. It cannot hold a zero,
+/// fractional or out-of-range number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    kind: Kind,
+    rate: NonZeroU32,
+    period: NonZeroU64,
+    /// Token bucket: most tokens held. Other kinds: equal to `rate`.
+    capacity: NonZeroU32,
+    shards: NonZeroU32,
+    /// Largest cost of one request: `capacity / shards` of the whole limit, kept by its
+    /// shards so that whether a cost is valid never depends on the shard picked.
+    max_cost: NonZeroU32,
+}
+
+/// `v` as a whole number from 0 to `max`, or `None`.
+fn whole(v: f64, max: u64) -> Option<u64> {
+    // `max` is at most MAX_NOW_MS < 2^53, so `max as f64` is exact. Once `v` is known to be
+    // in [0, max], `v as u64` truncates it exactly, and converting back tells whether `v` was
+    // whole (no `f64::fract`: the wasm build is `no_std`).
+    if v.is_finite() && v >= 0.0 && v <= max as f64 {
+        let n = v as u64;
+        (n as f64 == v).then_some(n)
+    } else {
+        None
+    }
+}
+
+/// A configuration number from 1 to `max`.
+fn config_number(v: f64, max: u64, what: &str) -> Result<u64, Error> {
+    match whole(v, max) {
+        Some(n) if n >= 1 => Ok(n),
+        _ => Err(Error::config(&[
+            what,
+            " must be a whole number from 1 to ",
+            &int(max),
+        ])),
+    }
+}
+
+/// Shard `i` of `total` split over `n` parts: `total / n`, plus one for the first
+/// `total % n` shards.
+fn split(total: u32, n: u32, i: u32) -> u32 {
+    let n = n.max(1);
+    total / n + u32::from(i < total % n)
+}
+
+/// `x` as a `NonZeroU32`; 1 for 0 (callers only pass values they proved to be at least 1).
+fn nz32(x: u32) -> NonZeroU32 {
+    NonZeroU32::new(x).unwrap_or(NonZeroU32::MIN)
+}
+
+impl Limit {
+    /// Validates a limit given in the terms of the JavaScript configuration: `rate` units per
+    /// `period` ms, an optional `capacity` (token bucket only; default `rate`) and an optional
+    /// number of `shards` (default 1).
+    ///
+    /// Bounds: `rate` and `capacity` whole numbers from 1 to [`MAX_RATE`] ([`MAX_LOG_RATE`] for
+    /// a sliding log); `period` whole ms from 1 to [`MAX_PERIOD_MS`]; a token bucket (each of
+    /// its shards) must refill from empty within [`MAX_PERIOD_MS`]; `shards` from 1 to
+    /// [`MAX_SHARDS`] and at most `rate` (and `capacity`), so every shard has room for 1.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::{Kind, Limit};
+    /// let l = Limit::new(Kind::TokenBucket, 10.0, 60_000.0, Some(20.0), None)?;
+    /// assert_eq!((l.rate(), l.period_ms(), l.capacity(), l.max_cost()), (10, 60_000, 20, 20));
+    /// assert!(Limit::new(Kind::SlidingWindow, 0.0, 1000.0, None, None).is_err());
+    /// assert!(Limit::new(Kind::SlidingWindow, 5.0, 1000.0, Some(9.0), None).is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the offending field when a bound above is not met.
+    pub fn new(
+        kind: Kind,
+        rate: f64,
+        period: f64,
+        capacity: Option<f64>,
+        shards: Option<f64>,
+    ) -> Result<Limit, Error> {
+        let max_rate = match kind {
+            Kind::SlidingLog => MAX_LOG_RATE,
+            _ => MAX_RATE,
+        };
+        if kind == Kind::SlidingLog
+            && whole(rate, u64::from(MAX_RATE)).is_some_and(|r| r > u64::from(MAX_LOG_RATE))
+        {
+            return Err(Error::config(&[
+                "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most ",
+                &int(u64::from(MAX_LOG_RATE)),
+                " (use a 'sliding window' for larger limits)",
+            ]));
+        }
+        // Both bounds fit in a u32, so the conversions below cannot fail.
+        let rate = u32::try_from(config_number(rate, u64::from(max_rate), "rate")?).unwrap_or(1);
+        let period = config_number(period, MAX_PERIOD_MS, "period")?;
+        let capacity = match capacity {
+            None => rate,
+            Some(c) if kind == Kind::TokenBucket => {
+                u32::try_from(config_number(c, u64::from(MAX_RATE), "capacity")?).unwrap_or(1)
+            }
+            Some(_) => {
+                return Err(Error::config(&[
+                    "capacity applies only to 'token bucket' limits, not to '",
+                    kind.name(),
+                    "'",
+                ]))
+            }
+        };
+        let shards = match shards {
+            None => 1,
+            Some(s) => {
+                u32::try_from(config_number(s, u64::from(MAX_SHARDS), "shards")?).unwrap_or(1)
+            }
+        };
+        if shards > rate || shards > capacity {
+            return Err(Error::config(&[
+                "shards (",
+                &int(u64::from(shards)),
+                ") must not exceed rate or capacity: every shard needs room for at least 1",
+            ]));
+        }
+        if kind == Kind::TokenBucket {
+            for i in 0..shards {
+                // capacity * period < 2^62 (see MAX_RATE).
+                let c = u64::from(split(capacity, shards, i));
+                let r = u64::from(split(rate, shards, i).max(1));
+                let fill = c.saturating_mul(period).div_ceil(r);
+                if fill > MAX_PERIOD_MS {
+                    return Err(Error::config(&[
+                        "a 'token bucket' must refill from empty within ",
+                        &int(MAX_PERIOD_MS),
+                        " ms: capacity * period / rate is too large",
+                    ]));
+                }
+            }
+        }
+        Ok(Limit {
+            kind,
+            rate: nz32(rate),
+            period: NonZeroU64::new(period).unwrap_or(NonZeroU64::MIN),
+            capacity: nz32(capacity),
+            shards: nz32(shards),
+            // shards <= capacity, so the quotient is at least 1.
+            max_cost: nz32(capacity / shards),
+        })
+    }
+
+    /// The kind of limit.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Units admitted per period (for a sharded limit: in total over its shards).
+    pub fn rate(&self) -> u32 {
+        self.rate.get()
+    }
+
+    /// The period, in ms.
+    pub fn period_ms(&self) -> u64 {
+        self.period.get()
+    }
+
+    /// Most tokens a token bucket holds; equal to [`Limit::rate`] for the other kinds.
+    pub fn capacity(&self) -> u32 {
+        self.capacity.get()
+    }
+
+    /// Number of rows the limit is spread over (1 when not sharded).
+    pub fn shards(&self) -> u32 {
+        self.shards.get()
+    }
+
+    /// The largest cost one request may have: the capacity of a token bucket, the rate of the
+    /// other kinds; for a sharded limit and each of its shards, that of its smallest shard
+    /// (so whether a cost is valid never depends on the shard picked).
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::{Kind, Limit};
+    /// let l = Limit::new(Kind::SlidingWindow, 10.0, 1000.0, None, Some(4.0))?;
+    /// assert_eq!(l.max_cost(), 2);
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    pub fn max_cost(&self) -> u32 {
+        self.max_cost.get()
+    }
+
+    /// The limit of shard `index` (0-based) of a sharded limit: the kind and period of the
+    /// whole, with `rate` (and `capacity`) split as evenly as possible, the first shards taking
+    /// one more when it does not divide. The shards' rates add up to the whole rate.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::{Kind, Limit};
+    /// let l = Limit::new(Kind::FixedWindow, 10.0, 1000.0, None, Some(3.0))?;
+    /// let rates: Vec<u32> = (0..3).map(|i| l.shard(i).unwrap().rate()).collect();
+    /// assert_eq!(rates, [4, 3, 3]);
+    /// assert!(l.shard(3).is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when `index` is not below [`Limit::shards`].
+    pub fn shard(&self, index: u32) -> Result<Limit, Error> {
+        let n = self.shards.get();
+        if index >= n {
+            return Err(Error::argument(&[
+                "shard ",
+                &int(u64::from(index)),
+                " does not exist: this limit has ",
+                &int(u64::from(n)),
+                " shards",
+            ]));
+        }
+        Ok(Limit {
+            kind: self.kind,
+            rate: nz32(split(self.rate.get(), n, index)),
+            period: self.period,
+            capacity: nz32(split(self.capacity.get(), n, index)),
+            shards: NonZeroU32::MIN,
+            max_cost: self.max_cost,
+        })
+    }
+
+    /// The most units this limit (all its shards together) can admit within any `period`
+    /// consecutive milliseconds, counting each admission at its time as the limit saw it
+    /// (`max(now, clock)`):
+    /// - sliding log: `rate` (exact);
+    /// - fixed window: `rate` per window, but `2 * rate` across a window boundary (`rate` when
+    ///   `period` is 1 ms);
+    /// - token bucket: `capacity + floor(rate * (period - 1) / period)` (the burst plus the
+    ///   refill during the span);
+    /// - sliding window: `max(rate, floor(2 * rate * (period - 1) / period))`, just under
+    ///   `2 * rate`. It is reached when a full `rate` arrives in the last millisecond of a
+    ///   window, after a window with nothing, and the next window fills as soon as the previous
+    ///   one's weight allows. Each window on its own never holds more than `rate`; under steady
+    ///   traffic the approximation is close to exact.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::{Kind, Limit};
+    /// let l = Limit::new(Kind::SlidingWindow, 10.0, 1000.0, None, None)?;
+    /// assert_eq!(l.max_per_period(), 19);
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    pub fn max_per_period(&self) -> u64 {
+        let n = self.shards.get();
+        let p = self.period.get();
+        (0..n)
+            .map(|i| {
+                let r = u64::from(split(self.rate.get(), n, i));
+                let c = u64::from(split(self.capacity.get(), n, i));
+                // 2 * r * p < 2^63 (see MAX_RATE).
+                let spread = |num: u64| num.saturating_mul(p - 1) / p;
+                match self.kind {
+                    Kind::SlidingLog => r,
+                    Kind::FixedWindow => {
+                        if p == 1 {
+                            r
+                        } else {
+                            2 * r
+                        }
+                    }
+                    Kind::TokenBucket => c + spread(r),
+                    Kind::SlidingWindow => r.max(spread(2 * r)),
+                }
+            })
+            .sum()
+    }
+}
+
+/// The stored state of one key (one row; one per shard when sharded). See the
+/// [module documentation](self) for what each field means per kind. All numbers are whole.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct State {
+    /// A time in ms: the state's clock (window start, last refill or newest log entry).
+    pub t: f64,
+    /// First counter (units in the current window, or whole tokens).
+    pub a: f64,
+    /// Second counter (units in the previous window, or a token fraction in 1/`period`).
+    pub b: f64,
+    /// Sliding log only: admission times, oldest first, one per unit. Empty otherwise.
+    pub log: Vec<f64>,
+}
+
+impl State {
+    /// The state's clock: a `now` earlier than this is read as this (a clock that goes
+    /// backwards grants no extra capacity).
+    ///
+    /// ```
+    /// let s = convex_guard::ratelimit::State { t: 1000.0, ..Default::default() };
+    /// assert_eq!(s.clock(), 1000.0);
+    /// ```
+    pub fn clock(&self) -> f64 {
+        self.t
+    }
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Whether the request fits.
+    pub ok: bool,
+    /// When `ok`: units left once this request's cost is taken. When denied: units
+    /// available now (less than the cost).
+    pub remaining: u32,
+    /// 0 when `ok`. When denied: whole ms after `now` at which the same request succeeds
+    /// if nothing else happens; one ms earlier it is still denied.
+    pub retry_after: f64,
+}
+
+/// One limit of an all-or-nothing [`decide_all`]: the limit (a shard, when sharded), its
+/// row's state and the cost to take from it. Every entry must be a different row.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The limit (one shard of a sharded limit).
+    pub limit: &'a Limit,
+    /// The stored state of its row, `None` when there is none.
+    pub state: Option<&'a State>,
+    /// The cost, as for [`decide`].
+    pub count: f64,
+}
+
+/// The answer to an all-or-nothing [`decide_all`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// Whether every limit admits its cost.
+    pub ok: bool,
+    /// 0 when `ok`; otherwise the largest `retry_after` of the denied limits, at which all of
+    /// them succeed together if nothing else happens.
+    pub retry_after: f64,
+    /// Each limit's own decision, in order (as a check: nothing was taken when `ok` is false).
+    pub decisions: Vec<Decision>,
+    /// The states to write, in order: all `None` unless `ok` and consuming.
+    pub states: Vec<Option<State>>,
+}
+
+/// Checks `now`: finite, from 0 to [`MAX_NOW_MS`], floored to whole ms.
+fn check_now(now: f64) -> Result<u64, Error> {
+    // `MAX_NOW_MS + 1 < 2^53` is exact as f64. For `now` in [0, MAX_NOW_MS + 1), `as u64`
+    // truncates, which is the floor of a non-negative number and is at most MAX_NOW_MS.
+    // NaN fails both comparisons.
+    if now.is_finite() && now >= 0.0 && now < (MAX_NOW_MS + 1) as f64 {
+        Ok(now as u64)
+    } else {
+        Err(Error::argument(&[
+            "now must be a finite number of ms from 0 to ",
+            &int(MAX_NOW_MS),
+        ]))
+    }
+}
+
+/// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].
+fn check_count(limit: &Limit, count: f64) -> Result<u64, Error> {
+    let max = u64::from(limit.max_cost());
+    whole(count, max).ok_or_else(|| {
+        Error::argument(&[
+            "count must be a whole number from 0 to ",
+            &int(max),
+            ", the most this limit can ever admit at once",
+        ])
+    })
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::argument(&["stored rate limit state does not fit this limit: ", what])
+}
+
+/// A stored number from 0 to `max`.
+fn stored(v: f64, max: u64, what: &str) -> Result<u64, Error> {
+    whole(v, max).ok_or_else(|| corrupt(what))
+}
+
+/// The outcome of one evaluation: availability at the effective time, the first time the
+/// request fits (when it does not now), and the state to write if it is admitted.
+struct Eval {
+    available: u64,
+    retry_at: u64,
+    next: Option<State>,
+}
+
+/// `x` as a stored f64. Every value stored is at most MAX_NOW_MS + 2 * MAX_PERIOD_MS < 2^53,
+/// so the conversion is exact.
+fn f(x: u64) -> f64 {
+    x as f64
+}
+
+fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Result<Eval, Error> {
+    let rate = u64::from(limit.rate.get());
+    let p = limit.period.get();
+    if let Some(st) = state {
+        if limit.kind != Kind::SlidingLog && !st.log.is_empty() {
+            return Err(corrupt("only a 'sliding log' keeps a log"));
+        }
+    }
+    match limit.kind {
+        Kind::SlidingWindow | Kind::FixedWindow => {
+            let sliding = limit.kind == Kind::SlidingWindow;
+            let (s0, cur0, prev0) = match state {
+                None => (now, 0, 0),
+                Some(st) => (
+                    stored(st.t, MAX_NOW_MS, "window start")?,
+                    stored(st.a, rate, "current count")?,
+                    stored(st.b, if sliding { rate } else { 0 }, "previous count")?,
+                ),
+            };
+            let t = now.max(s0);
+            let k = (t - s0) / p;
+            let (s, cur, prev) = match k {
+                0 => (s0, cur0, prev0),
+                1 => (s0 + p, 0, if sliding { cur0 } else { 0 }),
+                _ => (s0 + k * p, 0, 0),
+            };
+            let x = t - s; // 0 <= x < p
+                           // Units used, scaled by p: cur * p + prev * (p - x) / p * p. At most 2 * rate * p.
+                           // cur, prev <= rate, so used <= 2 * rate * p < 2^63 (see MAX_RATE).
+            let used = cur
+                .saturating_mul(p)
+                .saturating_add(prev.saturating_mul(p - x));
+            let free = rate.saturating_mul(p).saturating_sub(used);
+            let available = free / p;
+            let retry_at = if count <= available {
+                0
+            } else if !sliding {
+                s + p
+            } else {
+                sliding_window_retry(rate, p, s, cur, prev, count)
+            };
+            Ok(Eval {
+                available,
+                retry_at,
+                next: Some(State {
+                    t: f(s),
+                    a: f(cur + count),
+                    b: f(prev),
+                    log: Vec::new(),
+                }),
+            })
+        }
+        Kind::SlidingLog => {
+            let (clock, log): (u64, &[f64]) = match state {
+                None => (now, &[]),
+                Some(st) => {
+                    if st.a != 0.0 || st.b != 0.0 {
+                        return Err(corrupt("a 'sliding log' keeps no counters"));
+                    }
+                    let clock = stored(st.t, MAX_NOW_MS, "log time")?;
+                    if st.log.len() > usize::try_from(rate).unwrap_or(usize::MAX) {
+                        return Err(corrupt("log is longer than the rate"));
+                    }
+                    let mut last = 0;
+                    for &e in &st.log {
+                        let e = stored(e, clock, "log entries must be times up to the log time")?;
+                        if e < last {
+                            return Err(corrupt("log entries must be oldest first"));
+                        }
+                        last = e;
+                    }
+                    (clock, &st.log)
+                }
+            };
+            let t = now.max(clock);
+            // Entries were validated as whole numbers <= clock <= MAX_NOW_MS: `as u64` is exact.
+            // An entry at `e` occupies [e, e + p).
+            let expired = log.iter().take_while(|&&e| (e as u64) + p <= t).count();
+            let active = log.get(expired..).unwrap_or_default();
+            let used = u64::try_from(active.len()).unwrap_or(u64::MAX);
+            let available = rate.saturating_sub(used);
+            let retry_at = if count <= available {
+                0
+            } else {
+                // The request fits once `used + count - rate` of the oldest entries expire;
+                // 1 <= n <= used because count <= rate.
+                let n = used + count - rate;
+                let idx = usize::try_from(n - 1).unwrap_or(usize::MAX);
+                active.get(idx).map_or(t + p, |&e| (e as u64) + p)
+            };
+            let mut next = Vec::new();
+            if count <= available {
+                next.reserve(active.len() + usize::try_from(count).unwrap_or(0));
+                next.extend_from_slice(active);
+                next.extend((0..count).map(|_| f(t)));
+            }
+            Ok(Eval {
+                available,
+                retry_at,
+                next: Some(State {
+                    t: f(t),
+                    a: 0.0,
+                    b: 0.0,
+                    log: next,
+                }),
+            })
+        }
+        Kind::TokenBucket => {
+            // Tokens are counted in units of 1/p token: refill is exactly `rate` units per ms.
+            // capacity * p < 2^62 (see MAX_RATE).
+            let full = u64::from(limit.capacity.get()).saturating_mul(p);
+            let (last, units0) = match state {
+                None => (now, full),
+                Some(st) => {
+                    let last = stored(st.t, MAX_NOW_MS, "refill time")?;
+                    let whole_tokens =
+                        stored(st.a, u64::from(limit.capacity.get()), "token count")?;
+                    let fraction = stored(st.b, p - 1, "token fraction")?;
+                    let units = whole_tokens.saturating_mul(p).saturating_add(fraction);
+                    if units > full {
+                        return Err(corrupt("more tokens than the capacity"));
+                    }
+                    (last, units)
+                }
+            };
+            let t = now.max(last);
+            let refill = (t - last).saturating_mul(rate);
+            let units = full.min(units0.saturating_add(refill));
+            let available = units / p;
+            let need = count.saturating_mul(p);
+            let retry_at = if count <= available {
+                0
+            } else {
+                // First whole ms at which `units + ms * rate >= need`; need <= full, so the
+                // cap never gets in the way.
+                t + (need - units).div_ceil(rate)
+            };
+            let left = units.saturating_sub(need);
+            Ok(Eval {
+                available,
+                retry_at,
+                next: Some(State {
+                    t: f(t),
+                    a: f(left / p),
+                    b: f(left % p),
+                    log: Vec::new(),
+                }),
+            })
+        }
+    }
+}
+
+/// The first whole ms at which a sliding window admits `count`, given the (rolled) window
+/// starting at `s` with `cur` and `prev` units, when it does not admit it now. The weighted
+/// count never grows with time, so the first time found is the answer:
+/// 1. later in this window, at offset `x` with `cur + count + prev * (p - x) / p <= rate`;
+/// 2. in the next window (`prev` becomes `cur`, `cur` becomes 0), at offset `x` with
+///    `count + cur * (p - x) / p <= rate`;
+/// 3. otherwise at the start of the window after, when both counters are 0.
+fn sliding_window_retry(rate: u64, p: u64, s: u64, cur: u64, prev: u64, count: u64) -> u64 {
+    if cur + count <= rate && prev > 0 {
+        // Need prev * (p - x) <= room, that is p - x <= room / prev.
+        let q = (rate - cur - count).saturating_mul(p) / prev;
+        if q >= 1 {
+            // Denied now means q < p - (now's offset), so this is later than now.
+            return s + p.saturating_sub(q);
+        }
+    }
+    if cur == 0 {
+        return s + p;
+    }
+    let q = rate.saturating_sub(count).saturating_mul(p) / cur;
+    if q >= p {
+        s + p
+    } else if q >= 1 {
+        s + p + (p - q)
+    } else {
+        s + 2 * p
+    }
+}
+
+fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
+    let ok = count <= eval.available;
+    let remaining = if ok {
+        eval.available - count
+    } else {
+        eval.available
+    };
+    Decision {
+        ok,
+        // Availability never exceeds the limit's rate or capacity, both u32.
+        remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+        // retry_at <= MAX_NOW_MS + 2 * MAX_PERIOD_MS < 2^53: exact as f64.
+        retry_after: if ok {
+            0.0
+        } else {
+            f(eval.retry_at.saturating_sub(now))
+        },
+    }
+}
+
+fn unsharded(limit: &Limit) -> Result<(), Error> {
+    if limit.shards.get() > 1 {
+        return Err(Error::argument(&[
+            "a sharded limit is decided one shard at a time: pick a shard index below ",
+            &int(u64::from(limit.shards.get())),
+        ]));
+    }
+    Ok(())
+}
+
+/// Decides one request of cost `count` against `limit` (one shard of a sharded limit), given
+/// the row's stored `state` (`None` for a new key or after a reset) at time `now`.
+///
+/// Returns the decision and the state to write: `Some` only when the request was admitted with
+/// a positive cost and `consume` is true; `None` means "leave the row as it is". With
+/// `consume: false` it is a check: the same decision, nothing taken.
+///
+/// ```
+/// use convex_guard::ratelimit::{decide, Kind, Limit};
+/// let limit = Limit::new(Kind::TokenBucket, 1.0, 1000.0, Some(2.0), None)?;
+/// let (d, s) = decide(&limit, None, 0.0, 2.0, true)?;
+/// assert!(d.ok && d.remaining == 0);
+/// let (d, _) = decide(&limit, s.as_ref(), 0.0, 1.0, true)?;
+/// assert_eq!((d.ok, d.retry_after), (false, 1000.0));
+/// let (d, _) = decide(&limit, s.as_ref(), 1000.0, 1.0, false)?;
+/// assert!(d.ok);
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Argument`] when `now` is not a finite number of ms from 0 to [`MAX_NOW_MS`], when
+/// `count` is not a whole number from 0 to [`Limit::max_cost`], when the stored state does
+/// not fit the limit, or when `limit` is sharded (decide on [`Limit::shard`]).
+pub fn decide(
+    limit: &Limit,
+    state: Option<&State>,
+    now: f64,
+    count: f64,
+    consume: bool,
+) -> Result<(Decision, Option<State>), Error> {
+    unsharded(limit)?;
+    let now = check_now(now)?;
+    let count = check_count(limit, count)?;
+    let eval = evaluate(limit, state, now, count)?;
+    let d = decision(&eval, now, count);
+    let write = d.ok && consume && count > 0;
+    Ok((d, if write { eval.next } else { None }))
+}
+
+/// Decides several limits at once, all or nothing (for example per user and global): when
+/// every limit admits its cost, each consumes it (with `consume`); when any is denied, none
+/// consumes anything and [`Batch::retry_after`] is the largest `retry_after` of the denied
+/// ones. Every request must be a different row: the same row twice would be counted once.
+///
+/// ```
+/// use convex_guard::ratelimit::{decide_all, Kind, Limit, Request};
+/// let user = Limit::new(Kind::FixedWindow, 1.0, 1000.0, None, None)?;
+/// let global = Limit::new(Kind::FixedWindow, 5.0, 1000.0, None, None)?;
+/// let b = decide_all(&[Request { limit: &user, state: None, count: 1.0 },
+///                      Request { limit: &global, state: None, count: 1.0 }], 0.0, true)?;
+/// assert!(b.ok && b.states.iter().all(|s| s.is_some()));
+/// let b2 = decide_all(&[Request { limit: &user, state: b.states[0].as_ref(), count: 1.0 },
+///                       Request { limit: &global, state: b.states[1].as_ref(), count: 1.0 }],
+///                     10.0, true)?;
+/// assert!(!b2.ok && b2.retry_after == 990.0 && b2.states.iter().all(|s| s.is_none()));
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Argument`] when there are no requests or more than [`MAX_BATCH`], or for any
+/// request as in [`decide`] (then nothing is decided).
+pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
+    if requests.is_empty() || requests.len() > MAX_BATCH {
+        return Err(Error::argument(&[
+            "an all-or-nothing rate limit takes 1 to ",
+            &int(MAX_BATCH as u64),
+            " limits",
+        ]));
+    }
+    let now = check_now(now)?;
+    let mut decisions = Vec::with_capacity(requests.len());
+    let mut nexts = Vec::with_capacity(requests.len());
+    for r in requests {
+        unsharded(r.limit)?;
+        let count = check_count(r.limit, r.count)?;
+        let eval = evaluate(r.limit, r.state, now, count)?;
+        decisions.push(decision(&eval, now, count));
+        nexts.push(if count > 0 { eval.next } else { None });
+    }
+    let ok = decisions.iter().all(|d| d.ok);
+    let retry_after = decisions.iter().map(|d| d.retry_after).fold(0.0, f64::max);
+    let states = if ok && consume {
+        nexts
+    } else {
+        requests.iter().map(|_| None).collect()
+    };
+    Ok(Batch {
+        ok,
+        retry_after,
+        decisions,
+        states,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn lim(kind: Kind, rate: f64, period: f64) -> Limit {
+        Limit::new(kind, rate, period, None, None).unwrap()
+    }
+
+    #[test]
+    fn sliding_window_weights_the_previous_window() {
+        let l = lim(Kind::SlidingWindow, 10.0, 1000.0);
+        let mut s = None;
+        for i in 0..10 {
+            let (d, n) = decide(&l, s.as_ref(), f64::from(i), 1.0, true).unwrap();
+            assert!(d.ok);
+            s = n;
+        }
+        // At 1500 the previous window (10 units) still counts for half: 5 left.
+        let (d, _) = decide(&l, s.as_ref(), 1500.0, 0.0, true).unwrap();
+        assert_eq!((d.ok, d.remaining), (true, 5));
+        // 6 does not fit until prev * (1000 - x) / 1000 <= 4: x >= 600.
+        let (d, _) = decide(&l, s.as_ref(), 1500.0, 6.0, true).unwrap();
+        assert_eq!((d.ok, d.retry_after), (false, 100.0));
+        assert!(decide(&l, s.as_ref(), 1600.0, 6.0, true).unwrap().0.ok);
+        assert!(!decide(&l, s.as_ref(), 1599.0, 6.0, true).unwrap().0.ok);
+    }
+
+    #[test]
+    fn sliding_window_worst_case_is_reached() {
+        // rate 10, period 10: all 10 in the last ms of the first window, then the next
+        // window admits as soon as it can; 10 + 8 = 18 = floor(2 * 10 * 9 / 10) within 10 ms.
+        let l = lim(Kind::SlidingWindow, 10.0, 10.0);
+        let (_, s) = decide(&l, None, 0.0, 0.0, true).unwrap();
+        assert!(s.is_none());
+        let first = State {
+            t: 0.0,
+            a: 0.0,
+            b: 0.0,
+            log: Vec::new(),
+        };
+        let (d, s) = decide(&l, Some(&first), 9.0, 10.0, true).unwrap();
+        assert!(d.ok);
+        let mut s = s.unwrap();
+        let mut admitted = 10;
+        for now in 10..19 {
+            loop {
+                let (d, n) = decide(&l, Some(&s), f64::from(now), 1.0, true).unwrap();
+                if !d.ok {
+                    break;
+                }
+                admitted += 1;
+                s = n.unwrap();
+            }
+        }
+        assert_eq!(admitted, 18);
+        assert_eq!(l.max_per_period(), 18);
+    }
+
+    #[test]
+    fn backwards_clock_is_read_as_the_state_clock() {
+        let l = lim(Kind::TokenBucket, 1.0, 100.0);
+        let (_, s) = decide(&l, None, 1000.0, 1.0, true).unwrap();
+        let (d, _) = decide(&l, s.as_ref(), 10.0, 1.0, true).unwrap();
+        // Refill completes at 1100: from 10, that is 1090 ms away.
+        assert_eq!((d.ok, d.retry_after), (false, 1090.0));
+    }
+
+    #[test]
+    fn bad_numbers_are_errors() {
+        let l = lim(Kind::SlidingWindow, 3.0, 1000.0);
+        for now in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
+            assert_eq!(
+                decide(&l, None, now, 1.0, true).unwrap_err().code(),
+                "INVALID_ARGUMENT"
+            );
+        }
+        for count in [f64::NAN, -1.0, 1.5, 4.0, f64::INFINITY] {
+            assert!(decide(&l, None, 0.0, count, true).is_err());
+        }
+        assert_eq!(
+            decide(&l, None, 0.5, 0.0, true).unwrap().0.remaining,
+            3,
+            "fractional ms are floored"
+        );
+        for (rate, period) in [
+            (0.0, 1.0),
+            (1.5, 1.0),
+            (1.0, 0.0),
+            (1.0, 4e10),
+            (f64::NAN, 1.0),
+        ] {
+            let e = Limit::new(Kind::SlidingWindow, rate, period, None, None).unwrap_err();
+            assert_eq!(e.code(), "INVALID_CONFIG");
+        }
+        assert!(Limit::new(Kind::SlidingLog, 101.0, 1.0, None, None).is_err());
+        assert!(Limit::new(Kind::SlidingLog, 100.0, 1.0, None, None).is_ok());
+        assert!(Limit::new(Kind::FixedWindow, 5.0, 1.0, None, Some(6.0)).is_err());
+        assert!(Limit::new(Kind::TokenBucket, 1.0, 1e10, Some(10.0), None).is_err());
+    }
+
+    #[test]
+    fn corrupt_state_is_an_error() {
+        let l = lim(Kind::SlidingLog, 3.0, 1000.0);
+        let unsorted = State {
+            t: 10.0,
+            a: 0.0,
+            b: 0.0,
+            log: vec![5.0, 4.0],
+        };
+        assert!(decide(&l, Some(&unsorted), 20.0, 1.0, true).is_err());
+        let w = lim(Kind::SlidingWindow, 3.0, 1000.0);
+        let bad = State {
+            t: 0.0,
+            a: -1.0,
+            b: 0.0,
+            log: Vec::new(),
+        };
+        assert!(decide(&w, Some(&bad), 20.0, 1.0, true).is_err());
+    }
+
+    #[test]
+    fn sharded_limits_are_decided_per_shard() {
+        let l = Limit::new(Kind::TokenBucket, 10.0, 1000.0, Some(7.0), Some(3.0)).unwrap();
+        assert!(decide(&l, None, 0.0, 1.0, true).is_err());
+        let caps: u32 = (0..3).map(|i| l.shard(i).unwrap().capacity()).sum();
+        assert_eq!(caps, 7);
+        assert_eq!(l.max_cost(), 2);
+        assert!(
+            decide(&l.shard(2).unwrap(), None, 0.0, 2.0, true)
+                .unwrap()
+                .0
+                .ok
+        );
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in [
+            Kind::SlidingWindow,
+            Kind::SlidingLog,
+            Kind::TokenBucket,
+            Kind::FixedWindow,
+        ] {
+            assert_eq!(Kind::from_name(k.name()).unwrap(), k);
+        }
+        let e = Kind::from_name(&"x".repeat(100)).unwrap_err();
+        assert!(e.message().len() < 200);
+    }
+}
