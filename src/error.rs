@@ -18,10 +18,12 @@ pub enum Error {
     Config(String),
     /// An argument to a decision is malformed or out of range (NaN, negative, too long, ...).
     Argument(String),
+    /// The platform could not supply what a call needs (secure random bytes).
+    Unavailable(String),
 }
 
 impl Error {
-    /// The stable machine-readable code: `INVALID_CONFIG` or `INVALID_ARGUMENT`.
+    /// The stable machine-readable code: `INVALID_CONFIG`, `INVALID_ARGUMENT` or `UNAVAILABLE`.
     ///
     /// ```
     /// use convex_guard::Error;
@@ -32,13 +34,14 @@ impl Error {
         match self {
             Error::Config(_) => "INVALID_CONFIG",
             Error::Argument(_) => "INVALID_ARGUMENT",
+            Error::Unavailable(_) => "UNAVAILABLE",
         }
     }
 
     /// The human-readable message, naming the offending input.
     pub fn message(&self) -> &str {
         match self {
-            Error::Config(m) | Error::Argument(m) => m,
+            Error::Config(m) | Error::Argument(m) | Error::Unavailable(m) => m,
         }
     }
 
