@@ -1,5 +1,6 @@
 // Browser pre-checks: the very guard object the server uses (convex/guard.ts), so the
 // browser and the server can never disagree about who may press which button.
+import type { Subject } from "convex-guard";
 import { guard } from "../convex/guard";
 
 const personas = [
@@ -11,16 +12,16 @@ const personas = [
 ] as const;
 
 const actions = [
-  { label: "Edit users", allowed: (u: object) => guard.can(u, "write:users") },
-  { label: "Delete users", allowed: (u: object) => guard.can(u, "delete:users") },
-  { label: "Maintenance", allowed: (u: object) => guard.can(u, "admin:system") },
-  { label: "Moderate", allowed: (u: object) => guard.roleAtLeast(u, "moderator") },
+  { label: "Edit users", allowed: (u: Subject) => guard.can(u, "write:users") },
+  { label: "Delete users", allowed: (u: Subject) => guard.can(u, "delete:users") },
+  { label: "Maintenance", allowed: (u: Subject) => guard.can(u, "admin:system") },
+  { label: "Moderate", allowed: (u: Subject) => guard.roleAtLeast(u, "moderator") },
 ];
 
 export type Results = Record<string, Record<string, boolean>>;
 
 function render(): Results {
-  const table = document.getElementById("matrix")!;
+  const table = document.getElementById("matrix") as HTMLTableElement;
   const head = table.insertRow();
   for (const text of ["", ...actions.map((a) => a.label)]) {
     head.appendChild(document.createElement("th")).textContent = text;
