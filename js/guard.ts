@@ -61,11 +61,12 @@ export function defineGuard<
 >(config: GuardConfig<R, P, T, L, K>): Guard<R, P, T, L, K> {
   const authz = createAuthz(config);
   const erased = authz as unknown as Authz<string, string, string>;
-  const access = createAccess(config?.access, erased);
+  const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
   const rateLimits = createRateLimits(config?.rateLimits);
   const confirmations = createConfirmations(config?.confirmations, erased);
   const validate = () => {
     authz.validate();
+    access.validate();
     // Each capability validates its own configuration in its factory or first use.
   };
   return { ...authz, ...access, ...rateLimits, ...confirmations, validate };
