@@ -188,20 +188,22 @@ export interface Access<L extends string> {
 
   /**
    * The document with the caller's level on it, or `null` when it is missing, when `id` is
-   * malformed or from another table, and when the caller has no access: the three are
-   * indistinguishable.
+   * malformed or from another table, and when the caller has no access (or less than
+   * `minLevel`, when given): all are indistinguishable.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` when `table` is not configured.
    * @example
    * ```ts
    * const r = await guard.readable(ctx, "documents", args.id);
    * if (r === null) return null; // r.doc, r.accessLevel
+   * const mine = await guard.readable(ctx, "documents", args.id, "owner"); // owner or null
    * ```
    */
   readable<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
     ctx: ReaderCtx<DM>,
     table: Tb,
     id: string,
+    minLevel?: L,
   ): Promise<Readable<DocOf<DM, Tb>, L> | null>;
 
   /**
@@ -686,9 +688,11 @@ export function createAccess<L extends string>(
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
-    async readable(ctx, table, id) {
+    async readable(ctx, table, id, minLevel) {
+      const c = compile();
+      const min = minLevel === undefined ? 1 : levelId(c, minLevel);
       const [r] = (await readMany(ctx, table, [id])).results;
-      return (r ?? null) as never;
+      return (r && c.levelIds.get(r.accessLevel)! >= min ? r : null) as never;
     },
 
     async readableMany(ctx, table, ids) {

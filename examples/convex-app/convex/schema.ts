@@ -1,5 +1,9 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { accessTables } from "convex-guard";
+
+// Access-protected tables: an owner (a users id), a visibility, and a parent to inherit from.
+const visibility = v.union(v.literal("public"), v.literal("private"));
 
 export default defineSchema({
   // The caller's user row, found by `guard.getUser` through `by_tokenIdentifier`.
@@ -11,6 +15,22 @@ export default defineSchema({
     role: v.optional(v.string()),
     flagged: v.optional(v.boolean()),
   }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+
+  // Grants, groups and group membership, with the indexes convex-guard reads through.
+  ...accessTables,
+  folders: defineTable({
+    name: v.string(),
+    ownerId: v.id("users"),
+    visibility,
+    parentId: v.optional(v.id("folders")),
+  }).index("by_owner", ["ownerId"]),
+  documents: defineTable({
+    title: v.string(),
+    body: v.string(),
+    ownerId: v.id("users"),
+    visibility,
+    folderId: v.optional(v.id("folders")),
+  }).index("by_owner", ["ownerId"]),
 
   settings: defineTable({
     key: v.string(),
