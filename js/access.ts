@@ -432,7 +432,7 @@ export function createAccess<L extends string>(
     }
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels();
-    const [publicLevel, shareLevel, maxDepth, , , maxGroups] = eng.info();
+    const [publicLevel, shareLevel, maxDepth, maxGroups] = eng.info();
     compiled = {
       engine: eng,
       names,

@@ -95,14 +95,13 @@ impl AccessEngine {
         self.inner.names().to_vec()
     }
 
-    /// `[public level, share level, max parent depth, max documents, max grants, max groups]`.
+    /// `[public level, share level, max parent depth, max caller groups]`: what the
+    /// TypeScript layer needs to read just enough rows.
     pub fn info(&self) -> Vec<u32> {
         [
             u32::from(self.inner.public()),
             u32::from(self.inner.share()),
             access::MAX_PARENT_DEPTH as u32,
-            access::MAX_BATCH_DOCUMENTS as u32,
-            access::MAX_BATCH_GRANTS as u32,
             access::MAX_CALLER_GROUPS as u32,
         ]
         .to_vec()
