@@ -84,8 +84,11 @@ impl RateLimiter {
 impl RateLimiter {
     fn run(&self, input: &[f64], now: f64, consume: bool) -> Result<Vec<f64>, Error> {
         let (&n, rest) = input.split_first().ok_or_else(malformed)?;
-        // 0 (or anything that is not an index) is left to `decide_all`, which refuses it.
-        let n = index(n).map_or(0, |n| n as usize).min(MAX_BATCH + 1);
+        let n = index(n).map_or(0, |n| n as usize);
+        if n == 0 || n > MAX_BATCH {
+            // Out of bounds: the core refuses an empty batch with the message naming them.
+            ratelimit::decide_all(&[], now, consume)?;
+        }
         let (records, mut logs) = rest.split_at_checked(n * IN).ok_or_else(malformed)?;
         let mut parsed = Vec::with_capacity(n);
         for r in records.chunks_exact(IN) {
