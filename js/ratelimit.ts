@@ -278,12 +278,12 @@ export function validateRateLimits(limits: object): void {
 const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
 /** Prefixes an engine error with the limit names it concerns, then translates it. */
-function named<T>(names: string, f: () => T): T {
+function named<T>(names: () => string, f: () => T): T {
   try {
     return f();
   } catch (e) {
     if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
-      e.message = `rate limit ${names}: ${e.message}`;
+      e.message = `rate limit ${names()}: ${e.message}`;
     }
     rethrow(e);
   }
@@ -328,7 +328,7 @@ export function createRateLimits<K extends string>(
       const kind = spec.kind === undefined ? "sliding window" : String(spec.kind);
       const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
       const shards = spec.shards === undefined ? undefined : num(spec.shards);
-      const id = named(`'${name}'`, () =>
+      const id = named(() => `'${name}'`, () =>
         engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards),
       );
       // Validated: rate, period, capacity and shards are whole numbers. A row written under
@@ -369,7 +369,7 @@ export function createRateLimits<K extends string>(
         at += log.length;
       }
     });
-    const names = items.map((it) => `'${it.name}'`).join(", ");
+    const names = () => items.map((it) => `'${it.name}'`).join(", ");
     const out = named(names, () => limiter!.decide(input, num(now), consume));
     let logAt = 2 + items.length * OUT;
     const outcomes: RateLimitOutcome[] = items.map((_, i) => {
