@@ -219,7 +219,8 @@ export function createAuthz<R extends string, P extends string, T extends string
     },
 
     get roles(): readonly R[] {
-      return config.roles;
+      // `defineGuard` spreads this object (reading the getter) before anything is validated.
+      return config?.roles;
     },
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
