@@ -453,12 +453,17 @@ export function createRateLimits<K extends string>(
     return batch;
   }
 
+  /** One limit and key: `rateLimit` (consuming) or `checkRateLimit`. */
+  async function single(db: Db, name: string, options: RateLimitOptions, consume: boolean) {
+    const batch = await apply(db, [{ name, key: options?.key, count: options?.count }], consume);
+    const decision = batch.decisions[0]!;
+    if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
+    return decision;
+  }
+
   const limits: RateLimits<K> = {
-    async rateLimit(ctx, name, options) {
-      const batch = await apply(ctx.db, [{ name, key: options?.key, count: options?.count }], true);
-      const decision = batch.decisions[0]!;
-      if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
-      return decision;
+    rateLimit(ctx, name, options) {
+      return single(ctx.db, name, options, true);
     },
 
     async rateLimitAll(ctx, requests, options) {
@@ -468,11 +473,8 @@ export function createRateLimits<K extends string>(
       return { ok, retryAfter, decisions };
     },
 
-    async checkRateLimit(ctx, name, options) {
-      const batch = await apply(ctx.db, [{ name, key: options?.key, count: options?.count }], false);
-      const decision = batch.decisions[0]!;
-      if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
-      return decision;
+    checkRateLimit(ctx, name, options) {
+      return single(ctx.db, name, options, false);
     },
 
     async resetRateLimit(ctx, name, options) {
