@@ -13,6 +13,7 @@ import { WASM_BASE64 } from "./generated/wasm-base64.js";
 export {
   PolicyBuilder,
   CompiledPolicy,
+  RateLimiter,
 } from "./generated/glue.js";
 
 let ready = false;

@@ -9,7 +9,12 @@
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
-import { createRateLimits, type RateLimits, type RateLimitsConfig } from "./ratelimit.js";
+import {
+  createRateLimits,
+  validateRateLimits,
+  type RateLimits,
+  type RateLimitsConfig,
+} from "./ratelimit.js";
 
 /** Everything `defineGuard` accepts. */
 export type GuardConfig<
@@ -66,6 +71,7 @@ export function defineGuard<
   const confirmations = createConfirmations(config?.confirmations, erased);
   const validate = () => {
     authz.validate();
+    validateRateLimits(rateLimits);
     // Each capability validates its own configuration in its factory or first use.
   };
   return { ...authz, ...access, ...rateLimits, ...confirmations, validate };

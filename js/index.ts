@@ -9,3 +9,16 @@ export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from ".
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export type {
+  RateLimits,
+  RateLimitsConfig,
+  RateLimitSpec,
+  RateLimitState,
+  RateLimitDecision,
+  RateLimitOutcome,
+  RateLimitBatchDecision,
+  RateLimitOptions,
+  RateLimitRequest,
+  RateLimitStateRequest,
+} from "./ratelimit.js";
+export { rateLimitTables } from "./ratelimit-table.js";

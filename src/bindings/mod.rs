@@ -11,6 +11,7 @@
 #![allow(unsafe_code)]
 
 mod policy;
+mod ratelimit;
 
 use crate::Error;
 use wasm_bindgen::JsValue;

@@ -68,7 +68,8 @@ function fakeCtx(user) {
   const query = (table) => ({
     withIndex: (_index, range) => {
       let want;
-      range({ eq: (_field, value) => ((want = value), undefined) });
+      const bounds = { eq: (_field, value) => ((want ??= value), bounds) }; // chainable
+      range(bounds);
       const found = table === "users" ? rows.filter((r) => r.tokenIdentifier === want) : [];
       return { unique: async () => found[0] ?? null };
     },
@@ -130,6 +131,15 @@ for (const fromBase64 of [true, false]) {
         const superadmin = { ...admin, role: "superadmin" };
         const r = await outcome(ns.setMaintenance._handler(fakeCtx(superadmin), { on: true }));
         assert.deepEqual(r, { ok: { maintenance: true } });
+      }
+      if (file === "ratelimit.ts") {
+        // A new key: the full rate (10 a minute) less this request's cost.
+        assert.deepEqual(await outcome(ns.canSendMessage._handler(fakeCtx(user), {})), {
+          ok: { ok: true, remaining: 9, retryAfter: 0 },
+        });
+        assert.deepEqual(await outcome(ns.sendMessage._handler(fakeCtx(user), { body: "hi" })), {
+          ok: { sent: true },
+        });
       }
       const decoded = fromBase64 ? used.fromBase64 : used.atob;
       assert.equal(decoded, 1, `${file}: the engine was decoded exactly once, with ${how}`);

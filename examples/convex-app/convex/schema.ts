@@ -1,7 +1,11 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { rateLimitTables } from "convex-guard";
 
 export default defineSchema({
+  // convex-guard's rate-limit state: one row per limit and key (and shard).
+  ...rateLimitTables,
+
   // The caller's user row, found by `guard.getUser` through `by_tokenIdentifier`.
   // `role` is optional and a plain string on purpose: rows written before a migration, or by
   // a buggy admin tool, are exactly where a guard must fail closed.
@@ -11,6 +15,11 @@ export default defineSchema({
     role: v.optional(v.string()),
     flagged: v.optional(v.boolean()),
   }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+
+  messages: defineTable({
+    author: v.id("users"),
+    body: v.string(),
+  }),
 
   settings: defineTable({
     key: v.string(),

@@ -5,10 +5,12 @@
  * @module
  */
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
+import type * as ratelimit from "../ratelimit.js";
 import type * as system from "../system.js";
 import type * as users from "../users.js";
 
 declare const fullApi: ApiFromModules<{
+  ratelimit: typeof ratelimit;
   system: typeof system;
   users: typeof users;
 }>;
