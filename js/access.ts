@@ -1,6 +1,5 @@
 /**
  * Data access boundaries (issue #3). Stub: replaced when the feature lands.
- * @internal
  */
 import type { Authz } from "./authz.js";
 

@@ -1,7 +1,6 @@
 /**
  * One-time confirmation codes, audit trail and safe actions (issue #5). Stub: replaced when
  * the feature lands.
- * @internal
  */
 import type { Authz } from "./authz.js";
 

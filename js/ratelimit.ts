@@ -1,6 +1,5 @@
 /**
  * Rate limiting (issue #4). Stub: replaced when the feature lands.
- * @internal
  */
 
 /** One named limit. */
