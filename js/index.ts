@@ -9,3 +9,30 @@ export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from ".
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export {
+  confirmationsTable,
+  MIN_SECRET_BYTES,
+  type Confirmations,
+  type ConfirmationsConfig,
+  type ConfirmationResult,
+  type SafeActionDefinition,
+} from "./confirm.js";
+export {
+  defineCodes,
+  signCode,
+  type Codes,
+  type CodeOptions,
+  type CodeBinding,
+  type CodeRecord,
+  type CodeOutcome,
+} from "./codes.js";
+export {
+  auditTable,
+  auditEventValidator,
+  REDACTED,
+  MAX_AUDIT_PAGE,
+  type Audit,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditRow,
+} from "./audit.js";
