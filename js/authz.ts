@@ -219,7 +219,8 @@ export function createAuthz<R extends string, P extends string, T extends string
     },
 
     get roles(): readonly R[] {
-      return config.roles;
+      // `config?.`: defineGuard spreads this getter, so it must not throw before validate() can.
+      return config?.roles;
     },
 
     roleAtLeast(subject: Subject, minRole: R): boolean {

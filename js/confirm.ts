@@ -7,7 +7,7 @@
  * (actor, action, target), writes the audit row, and shapes errors.
  */
 import { defineTable, type GenericActionCtx, type GenericDataModel } from "convex/server";
-import { ConvexError, v, type PropertyValidators, type Validator } from "convex/values";
+import { ConvexError, v, type ObjectType, type PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import {
   createAudit,
@@ -85,7 +85,7 @@ export type SafeActionDefinition<Ctx, Args extends PropertyValidators, Result> =
    */
   check?: (ctx: Ctx) => Promise<string | undefined>;
   /** The work. Throw anything: only `ConvexError`s without secrets reach the caller. */
-  handler: (ctx: Ctx, args: { [K in keyof Args]: Args[K] extends Validator<infer T, infer _O, infer _F> ? T : never }) => Promise<Result>;
+  handler: (ctx: Ctx, args: ObjectType<Args>) => Promise<Result>;
 };
 
 /** Confirmation codes, the audit trail and safe actions. */
@@ -136,7 +136,7 @@ export interface Confirmations {
    * guard.assertConfirmed(await ctx.runMutation(internal.admin.consumeCode, { code }));
    * ```
    */
-  assertConfirmed(result: ConfirmationResult): asserts result is { ok: true };
+  assertConfirmed(result: ConfirmationResult): void;
 
   /** The audit trail. */
   readonly audit: Audit;
@@ -156,12 +156,16 @@ export interface Confirmations {
    * ```
    */
   safeAction<Args extends PropertyValidators, Result>(
-    definition: SafeActionDefinition<GenericActionCtx<GenericDataModel>, Args, Result>,
+    definition: SafeActionDefinition<ActionCtx, Args, Result>,
   ): {
     args: Args;
-    handler: (ctx: GenericActionCtx<GenericDataModel>, args: never) => Promise<Result>;
+    handler: (ctx: ActionCtx, args: ObjectType<Args>) => Promise<Result>;
   };
 }
+
+/** Any action context (its data model does not matter to the wrapper). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActionCtx = GenericActionCtx<any>;
 
 const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
 
@@ -301,12 +305,12 @@ export function createConfirmations(
       const name = String(definition.name);
       const check =
         definition.check ??
-        (async (ctx: GenericActionCtx<GenericDataModel>) => {
+        (async (ctx: ActionCtx) => {
           const identity = await ctx.auth.getUserIdentity();
           if (identity === null) deny("UNAUTHENTICATED", "Authentication required");
           return identity.tokenIdentifier;
         });
-      const record = async (ctx: GenericActionCtx<GenericDataModel>, event: Parameters<Audit["log"]>[1]) => {
+      const record = async (ctx: ActionCtx, event: Parameters<Audit["log"]>[1]) => {
         try {
           await audit.log(ctx as never, event);
         } catch {
@@ -315,7 +319,7 @@ export function createConfirmations(
       };
       return {
         args: definition.args,
-        handler: async (ctx: GenericActionCtx<GenericDataModel>, args: never) => {
+        handler: async (ctx: ActionCtx, args: ObjectType<typeof definition.args>) => {
           const actor = await check(ctx);
           const secrets = secretValues(secretEnvs);
           const leaks = (x: unknown) => {
@@ -348,7 +352,7 @@ export function createConfirmations(
             throw new ConvexError(UPSTREAM);
           }
           await record(ctx, { action: name, outcome: "success", ...(actor === undefined ? {} : { actor }) });
-          return result as never;
+          return result;
         },
       };
     },

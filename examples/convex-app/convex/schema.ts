@@ -1,3 +1,4 @@
+import { auditTable, confirmationsTable } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 
@@ -16,4 +17,8 @@ export default defineSchema({
     key: v.string(),
     value: v.boolean(),
   }).index("by_key", ["key"]),
+
+  // Pending confirmation codes (keyed hashes only) and the audit trail, from convex-guard.
+  guardConfirmations: confirmationsTable,
+  guardAudit: auditTable,
 });
