@@ -2,10 +2,12 @@
 // capability, printing each call and what the guard decided. It is a test too: every section
 // asserts its decisions, so the demo fails if the story stops being true.
 import { test } from "vitest";
+import { codes } from "./codes";
 import { roles } from "./roles";
 
 test("convex-guard demo", async () => {
   console.log("\nconvex-guard demo: every call below runs a real Convex function in convex-test");
   await roles();
+  await codes();
   console.log("");
 });
