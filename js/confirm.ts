@@ -44,7 +44,7 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
     /** Where the internal log mutation is exported, `"module:name"`. Default `"audit:log"`. */
     logFunction?: string;
     /** Who may read the trail. Default: the highest configured role. */
-    readers?: { role: R } | { permission: PermissionName<P> };
+    readers?: { role: NoInfer<R> } | { permission: NoInfer<PermissionName<P>> };
   };
 };
 

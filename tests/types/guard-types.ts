@@ -74,3 +74,26 @@ async function customTable(c: GenericQueryCtx<GenericDataModel>) {
 // The Guard type is usable in signatures.
 const g: Guard<"user" | "moderator" | "admin" | "superadmin", "read:users" | "write:users" | "delete:users" | "admin:*", "users"> = guard;
 void [typedUser, customTable, g];
+
+// Sensitive operations: the audit reader is a configured role or a granted permission.
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { role: "admin" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { permission: "audit:read" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  // @ts-expect-error "root" is not a configured role
+  confirmations: { audit: { readers: { role: "root" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  // @ts-expect-error "audit:write" is not a granted permission
+  confirmations: { audit: { readers: { permission: "audit:write" } } },
+});
