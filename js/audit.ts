@@ -64,27 +64,25 @@ export const MAX_AUDIT_STRING = 2000;
  * export default defineSchema({ ...yourTables, guardAudit: auditTable });
  * ```
  */
-export const auditTable = defineTable({
-  action: v.string(),
-  outcome: v.string(),
-  actor: v.optional(v.string()),
-  resourceType: v.optional(v.string()),
-  resourceId: v.optional(v.string()),
-  details: v.optional(v.any()),
-})
+export const auditTable = defineTable(auditEventValidatorFields())
   .index("by_actor", ["actor"])
   .index("by_action", ["action"])
   .index("by_resourceType", ["resourceType"]);
 
 /** The validator of an audit event, for functions that take one as an argument. */
-export const auditEventValidator = {
-  action: v.string(),
-  outcome: v.string(),
-  actor: v.optional(v.string()),
-  resourceType: v.optional(v.string()),
-  resourceId: v.optional(v.string()),
-  details: v.optional(v.any()),
-};
+export const auditEventValidator = auditEventValidatorFields();
+
+/** The fields of an audit row: one definition for the table and the log mutation's args. */
+function auditEventValidatorFields() {
+  return {
+    action: v.string(),
+    outcome: v.string(),
+    actor: v.optional(v.string()),
+    resourceType: v.optional(v.string()),
+    resourceId: v.optional(v.string()),
+    details: v.optional(v.any()),
+  };
+}
 
 /** A context that can run a mutation: an action's (or a mutation's). */
 export type RunMutationCtx = {
