@@ -20,9 +20,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import * as codes from "./codes.mjs";
 import * as policy from "./policy.mjs";
 
-const MODULES = [policy];
+const MODULES = [policy, codes];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const outDir = `${root}/target/bench`;
