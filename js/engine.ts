@@ -14,6 +14,8 @@ export {
   PolicyBuilder,
   CompiledPolicy,
   RateLimiter,
+  CodeEngine,
+  isSecretKey,
 } from "./generated/glue.js";
 
 let ready = false;

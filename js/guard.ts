@@ -29,7 +29,7 @@ export type GuardConfig<
   /** Named rate limits. */
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
-  confirmations?: ConfirmationsConfig;
+  confirmations?: ConfirmationsConfig<R, P>;
 };
 
 /**
@@ -68,10 +68,14 @@ export function defineGuard<
   const erased = authz as unknown as Authz<string, string, string>;
   const access = createAccess(config?.access, erased);
   const rateLimits = createRateLimits(config?.rateLimits);
-  const confirmations = createConfirmations(config?.confirmations, erased);
+  const confirmations = createConfirmations(
+    config?.confirmations as ConfirmationsConfig | undefined,
+    erased,
+  );
   const validate = () => {
     authz.validate();
     validateRateLimits(rateLimits);
+    confirmations.validate();
     // Each capability validates its own configuration in its factory or first use.
   };
   return { ...authz, ...access, ...rateLimits, ...confirmations, validate };

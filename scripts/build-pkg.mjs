@@ -90,7 +90,9 @@ copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 
 // What the loader promises: nothing that fetches, reads files, evaluates strings or needs a
 // bundler plugin, in either entry point.
-const FORBIDDEN = [/import\.meta/, /\bfetch\s*\(/, /\beval\s*\(/, /new\s+Function\s*\(/, /\.wasm["']/, /^\s*await\b/m, /\brequire\s*\(/];
+// `^await` is top-level await: esbuild writes top-level statements at column 0 and indents
+// function bodies, so an `await` statement inside a function does not match.
+const FORBIDDEN = [/import\.meta/, /\bfetch\s*\(/, /\beval\s*\(/, /new\s+Function\s*\(/, /\.wasm["']/, /^await\b/m, /\brequire\s*\(/];
 for (const file of ["pkg/index.js", "pkg/index.cjs"]) {
   const text = readFileSync(at(file), "utf8");
   for (const pattern of FORBIDDEN) {

@@ -113,3 +113,25 @@ defineGuard({
   rateLimits: { leaky: { kind: "leaky bucket", rate: 5, period: 1000 } },
 });
 void rateLimited;
+// Sensitive operations: the audit reader is a configured role or a granted permission.
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { role: "admin" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { permission: "audit:read" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  // @ts-expect-error "root" is not a configured role
+  confirmations: { audit: { readers: { role: "root" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  // @ts-expect-error "audit:write" is not a granted permission
+  confirmations: { audit: { readers: { permission: "audit:write" } } },
+});

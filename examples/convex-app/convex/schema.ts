@@ -1,3 +1,4 @@
+import { auditTable, confirmationsTable } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { rateLimitTables } from "convex-guard";
@@ -25,4 +26,8 @@ export default defineSchema({
     key: v.string(),
     value: v.boolean(),
   }).index("by_key", ["key"]),
+
+  // Pending confirmation codes (keyed hashes only) and the audit trail, from convex-guard.
+  guardConfirmations: confirmationsTable,
+  guardAudit: auditTable,
 });
