@@ -195,8 +195,9 @@ export function createAuthz<R extends string, P extends string, T extends string
       }
       return builder.build();
     });
+    // A role's id is its position in `roles`: the engine accepted exactly this list, in order.
     const roleIds = dictionary();
-    policy.roles().forEach((name, id) => (roleIds[name] = id));
+    config.roles.forEach((name, id) => (roleIds[name] = id));
     compiled = { policy, roleIds, permissionIds: dictionary() };
     return compiled;
   }
