@@ -11,7 +11,7 @@
 //
 // A bench module exports `name` and `async run({ root, outDir, quick })` returning
 // `{ rows, notes }`. A row is
-//   { key, value, unit: "B" | "ms" | "ns",
+//   { key, value, unit: "B" | "ms" | "ns" | "docs",
 //     spread?: { p10, p90, n },          the sample's spread, shown next to the median
 //     ours?: "<key of our metric>",      marks a competitor's row: prints and reports the ratio
 //     target?: { text, pass } }          a budget: shown as PASS/FAIL
@@ -21,9 +21,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import * as access from "./access.mjs";
+import * as codes from "./codes.mjs";
 import * as policy from "./policy.mjs";
+import * as ratelimit from "./ratelimit.mjs";
 
-const MODULES = [policy, access];
+const MODULES = [policy, ratelimit, codes, access];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const outDir = `${root}/target/bench`;
@@ -73,6 +75,7 @@ function round(value, unit) {
 
 function show(value, unit) {
   if (unit === "B") return `${value} B`;
+  if (unit === "docs") return `${Number.isInteger(value) ? value : value.toFixed(1)} docs`;
   const digits = unit === "ms" ? (value < 1 ? 3 : value < 10 ? 2 : 1) : value < 100 ? 1 : 0;
   return `${value.toFixed(digits)} ${unit}`;
 }

@@ -431,7 +431,7 @@ export function createAccess<L extends string>(
       builder.level(name);
     }
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
-    const names = eng.levels();
+    const names = eng.levels().split(" ");
     const [publicLevel, shareLevel, maxDepth, maxGroups] = eng.info();
     compiled = {
       engine: eng,

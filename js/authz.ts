@@ -144,10 +144,19 @@ export interface Authz<R extends string, P extends string, T extends string> {
   ): Promise<DocOf<DM, T>>;
 }
 
+type Dictionary = { [name: string]: number | undefined };
+
+/** A lookup table with no prototype, so no inherited key can ever be found in it. */
+function dictionary(): Dictionary {
+  return Object.create(null) as Dictionary;
+}
+
 type Compiled = {
   policy: CompiledPolicy;
-  roleIds: Map<string, number>;
-  permissionIds: Map<string, number>;
+  /** Name -> engine id. Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an
+   * ordinary missing key here, and property lookups are faster than `Map.get` on the hot path. */
+  roleIds: Dictionary;
+  permissionIds: Dictionary;
 };
 
 /** @internal */
@@ -186,8 +195,10 @@ export function createAuthz<R extends string, P extends string, T extends string
       }
       return builder.build();
     });
-    const roleIds = new Map(policy.roles().map((name, id) => [name, id]));
-    compiled = { policy, roleIds, permissionIds: new Map() };
+    // A role's id is its position in `roles`: the engine accepted exactly this list, in order.
+    const roleIds = dictionary();
+    config.roles.forEach((name, id) => (roleIds[name] = id));
+    compiled = { policy, roleIds, permissionIds: dictionary() };
     return compiled;
   }
 
@@ -195,20 +206,20 @@ export function createAuthz<R extends string, P extends string, T extends string
     const role =
       subject !== null && typeof subject === "object" ? subject[roleField] : subject;
     // Fail closed: anything but a configured role name is "no role" (never the lowest role).
-    return typeof role === "string" ? (c.roleIds.get(role) ?? NO_ROLE) : NO_ROLE;
+    return typeof role === "string" ? (c.roleIds[role] ?? NO_ROLE) : NO_ROLE;
   }
 
   function requiredRoleId(c: Compiled, role: string): number {
-    const id = c.roleIds.get(role);
+    const id = c.roleIds[role];
     if (id === undefined) deny("INVALID_ARGUMENT", `unknown role '${String(role)}'`);
     return id;
   }
 
   function permissionId(c: Compiled, permission: string): number {
-    let id = c.permissionIds.get(permission);
+    let id = c.permissionIds[permission];
     if (id === undefined) {
       id = engineCall(() => c.policy.intern(permission));
-      c.permissionIds.set(permission, id);
+      c.permissionIds[permission] = id;
     }
     return id;
   }
@@ -218,17 +229,15 @@ export function createAuthz<R extends string, P extends string, T extends string
       compile();
     },
 
-    get roles(): readonly R[] {
-      return config.roles;
-    },
+    roles: Array.isArray(config?.roles) ? config.roles : [],
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
-      const c = compile();
+      const c = compiled ?? compile();
       return c.policy.roleAtLeast(roleId(c, subject), requiredRoleId(c, minRole));
     },
 
     can(subject: Subject, permission: PermissionName<P>): boolean {
-      const c = compile();
+      const c = compiled ?? compile();
       return c.policy.can(roleId(c, subject), permissionId(c, permission));
     },
 

@@ -15,6 +15,9 @@ export {
   CompiledPolicy,
   AccessLevelsBuilder,
   AccessEngine,
+  RateLimiter,
+  CodeEngine,
+  isSecretKey,
 } from "./generated/glue.js";
 
 let ready = false;

@@ -9,7 +9,12 @@
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
-import { createRateLimits, type RateLimits, type RateLimitsConfig } from "./ratelimit.js";
+import {
+  createRateLimits,
+  validateRateLimits,
+  type RateLimits,
+  type RateLimitsConfig,
+} from "./ratelimit.js";
 
 /** Everything `defineGuard` accepts. */
 export type GuardConfig<
@@ -24,7 +29,7 @@ export type GuardConfig<
   /** Named rate limits. */
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
-  confirmations?: ConfirmationsConfig;
+  confirmations?: ConfirmationsConfig<R, P>;
 };
 
 /**
@@ -63,10 +68,15 @@ export function defineGuard<
   const erased = authz as unknown as Authz<string, string, string>;
   const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
   const rateLimits = createRateLimits(config?.rateLimits);
-  const confirmations = createConfirmations(config?.confirmations, erased);
+  const confirmations = createConfirmations(
+    config?.confirmations as ConfirmationsConfig | undefined,
+    erased,
+  );
   const validate = () => {
     authz.validate();
     access.validate();
+    validateRateLimits(rateLimits);
+    confirmations.validate();
     // Each capability validates its own configuration in its factory or first use.
   };
   return { ...authz, ...access, ...rateLimits, ...confirmations, validate };

@@ -23,3 +23,43 @@ export {
   type Readable,
   type ResolvedAccess,
 } from "./access.js";
+export type {
+  RateLimits,
+  RateLimitsConfig,
+  RateLimitSpec,
+  RateLimitState,
+  RateLimitDecision,
+  RateLimitOutcome,
+  RateLimitBatchDecision,
+  RateLimitOptions,
+  RateLimitRequest,
+  RateLimitStateRequest,
+} from "./ratelimit.js";
+export { rateLimitTables } from "./ratelimit-table.js";
+export {
+  confirmationsTable,
+  MIN_SECRET_BYTES,
+  type Confirmations,
+  type ConfirmationsConfig,
+  type ConfirmationResult,
+  type SafeActionDefinition,
+} from "./confirm.js";
+export {
+  defineCodes,
+  signCode,
+  type Codes,
+  type CodeOptions,
+  type CodeBinding,
+  type CodeRecord,
+  type CodeOutcome,
+} from "./codes.js";
+export {
+  auditTable,
+  auditEventValidator,
+  REDACTED,
+  MAX_AUDIT_PAGE,
+  type Audit,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditRow,
+} from "./audit.js";

@@ -89,8 +89,9 @@ copyFileSync(at("pkg-template/README.md"), at("pkg/README.md"));
 copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 
 // What the loader promises: nothing that fetches, reads files, evaluates strings or needs a
-// bundler plugin, in either entry point. A top-level await starts a line in esbuild's output;
-// an indented `await` is inside a function.
+// bundler plugin, in either entry point.
+// `^await` is top-level await: esbuild writes top-level statements at column 0 and indents
+// function bodies, so an `await` statement inside a function does not match.
 const FORBIDDEN = [/import\.meta/, /\bfetch\s*\(/, /\beval\s*\(/, /new\s+Function\s*\(/, /\.wasm["']/, /^await\b/m, /\brequire\s*\(/];
 for (const file of ["pkg/index.js", "pkg/index.cjs"]) {
   const text = readFileSync(at(file), "utf8");

@@ -6,6 +6,7 @@
 //! - [`access`]: ownership and shared-access resolution over ordered access levels;
 //! - [`ratelimit`]: sliding window, sliding log, token bucket and fixed window limits;
 //! - [`codes`]: one-time confirmation codes (generation without bias, verification);
+//! - [`audit`]: which field names an audit row must never store;
 //! - [`random`]: the only caller of `getrandom`.
 //!
 //! The only module that knows about JavaScript is `bindings` (compiled for `wasm32` only).
@@ -19,6 +20,7 @@
 extern crate alloc;
 
 pub mod access;
+pub mod audit;
 pub mod codes;
 pub mod error;
 pub mod policy;

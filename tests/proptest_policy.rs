@@ -9,7 +9,7 @@
     clippy::panic
 )]
 
-use convex_guard::policy::{PolicyBuilder, NO_ROLE};
+use convex_guard::policy::{Policy, PolicyBuilder, NO_ROLE};
 use proptest::prelude::*;
 
 /// A small universe so random grants and probes collide often.
@@ -33,6 +33,18 @@ fn policy_input() -> impl Strategy<Value = (usize, Vec<(usize, String)>)> {
     (1usize..=6).prop_flat_map(|n| (Just(n), prop::collection::vec((0..n, permission()), 0..12)))
 }
 
+/// Roles `r0 < r1 < ... < r{n-1}` with the given grants.
+fn build(n: usize, grants: &[(usize, String)]) -> Policy {
+    let mut b = PolicyBuilder::default();
+    for i in 0..n {
+        b.role(&["r", &i.to_string()].concat()).unwrap();
+    }
+    for (r, g) in grants {
+        b.grant(&["r", &r.to_string()].concat(), g).unwrap();
+    }
+    b.build().unwrap()
+}
+
 /// The documented semantics, written as plainly as possible.
 fn reference(grants: &[(usize, String)], role: usize, probe: &str) -> bool {
     grants.iter().any(|(r, g)| {
@@ -52,10 +64,7 @@ proptest! {
         (n, grants) in policy_input(),
         probes in prop::collection::vec(permission(), 1..8),
     ) {
-        let mut b = PolicyBuilder::default();
-        for i in 0..n { b.role(&["r", &i.to_string()].concat()).unwrap(); }
-        for (r, g) in &grants { b.grant(&["r", &r.to_string()].concat(), g).unwrap(); }
-        let mut p = b.build().unwrap();
+        let mut p = build(n, &grants);
         for probe in probes.iter().chain(grants.iter().map(|(_, g)| g)) {
             let id = p.intern(probe).unwrap();
             for role in 0..n {
@@ -72,10 +81,7 @@ proptest! {
         (n, grants) in policy_input(),
         probes in prop::collection::vec(permission(), 1..8),
     ) {
-        let mut b = PolicyBuilder::default();
-        for i in 0..n { b.role(&["r", &i.to_string()].concat()).unwrap(); }
-        for (r, g) in &grants { b.grant(&["r", &r.to_string()].concat(), g).unwrap(); }
-        let mut p = b.build().unwrap();
+        let mut p = build(n, &grants);
         for probe in &probes {
             let id = p.intern(probe).unwrap();
             for low in 0..n {

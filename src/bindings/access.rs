@@ -90,9 +90,11 @@ fn count(rest: &mut &[u32]) -> Result<u32, JsValue> {
 
 #[wasm_bindgen]
 impl AccessEngine {
-    /// The level names, lowest first: level `i` (1-based) is `levels()[i - 1]`.
-    pub fn levels(&self) -> Vec<String> {
-        self.inner.names().to_vec()
+    /// The level names, lowest first, separated by single spaces (a validated name has no
+    /// space): level `i` (1-based) is the `i`-th. One string rather than a `Vec<String>`,
+    /// whose array glue costs over 1 KB.
+    pub fn levels(&self) -> String {
+        self.inner.names().join(" ")
     }
 
     /// `[public level, share level, max parent depth, max caller groups]`: what the

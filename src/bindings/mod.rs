@@ -11,14 +11,16 @@
 #![allow(unsafe_code)]
 
 mod access;
+mod codes;
 mod policy;
+mod ratelimit;
 
 use crate::Error;
 use wasm_bindgen::JsValue;
 
-/// The allocator: dlmalloc, as std would use on this target.
+/// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
 /// indexing), but if one did, trap at once: no message is formatted, so no formatting code is

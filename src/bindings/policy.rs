@@ -2,8 +2,6 @@
 
 use super::js_error;
 use crate::policy;
-use alloc::string::String;
-use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 /// Collects roles (lowest first) and grants, then compiles them into a [`CompiledPolicy`].
@@ -48,11 +46,6 @@ pub struct CompiledPolicy {
 
 #[wasm_bindgen]
 impl CompiledPolicy {
-    /// The role names, lowest first; a role's index in this list is its id.
-    pub fn roles(&self) -> Vec<String> {
-        self.inner.roles().to_vec()
-    }
-
     /// The id of a permission name for [`CompiledPolicy::can`]; the same name always gets the
     /// same id. Throws `INVALID_ARGUMENT` for a malformed name.
     pub fn intern(&mut self, permission: &str) -> Result<u32, JsValue> {

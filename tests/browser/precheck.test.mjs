@@ -78,7 +78,11 @@ test("the page's guard decides in Chromium exactly as on the server", async () =
     root: row(false, false, false, false),
   });
   // The buttons follow the decisions.
-  assert.equal(await page.locator("button:not([disabled])").count(), 2 + 3 + 4);
+  assert.equal(await page.locator("#matrix button:not([disabled])").count(), 2 + 3 + 4);
+  // The rate-limit countdown: 10 messages 30 s into the window; the 11th fits 36 s later.
+  assert.deepEqual(await page.evaluate(() => window.__countdown), { ok: false, remaining: 0, retryAfter: 36000 });
+  assert.equal(await page.locator("#send").textContent(), "Send (in 36 s)");
+  assert.equal(await page.locator("#send").isDisabled(), true);
   await page.screenshot({ path: `${out}precheck.png` });
   await page.close();
 });

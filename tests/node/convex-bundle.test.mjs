@@ -68,7 +68,8 @@ function fakeCtx(user) {
   const query = (table) => ({
     withIndex: (_index, range) => {
       let want;
-      range({ eq: (_field, value) => ((want = value), undefined) });
+      const bounds = { eq: (_field, value) => ((want ??= value), bounds) }; // chainable
+      range(bounds);
       const found = table === "users" ? rows.filter((r) => r.tokenIdentifier === want) : [];
       return { unique: async () => found[0] ?? null };
     },
@@ -112,7 +113,8 @@ for (const fromBase64 of [true, false]) {
       }
       const ns = await evaluate(code, ctx);
       assert.deepEqual(used, { fromBase64: 0, atob: 0 }, `${file}: nothing decoded at import`);
-      const fns = Object.entries(ns).filter(([, f]) => typeof f?._handler === "function");
+      // Public functions only: internal ones are unreachable from a client (no identity check).
+      const fns = Object.entries(ns).filter(([, f]) => typeof f?._handler === "function" && !f.isInternal);
       assert.ok(fns.length > 0, `${file} exports Convex functions`);
       for (const [name, fn] of fns) {
         const anon = await outcome(fn._handler(fakeCtx(null), { id: "d1" }));
@@ -136,6 +138,35 @@ for (const fromBase64 of [true, false]) {
         const superadmin = { ...admin, role: "superadmin" };
         const r = await outcome(ns.setMaintenance._handler(fakeCtx(superadmin), { on: true }));
         assert.deepEqual(r, { ok: { maintenance: true } });
+      }
+      if (file === "ratelimit.ts") {
+        // A new key: the full rate (10 a minute) less this request's cost.
+        assert.deepEqual(await outcome(ns.canSendMessage._handler(fakeCtx(user), {})), {
+          ok: { ok: true, remaining: 9, retryAfter: 0 },
+        });
+        assert.deepEqual(await outcome(ns.sendMessage._handler(fakeCtx(user), { body: "hi" })), {
+          ok: { sent: true },
+        });
+      }
+      if (file === "audit.ts") {
+        const page = { paginationOpts: { numItems: 10, cursor: null } };
+        assert.deepEqual(await outcome(ns.list._handler(fakeCtx(admin), page)), {
+          code: "FORBIDDEN",
+          message: "Permission 'admin:audit' required",
+        });
+      }
+      if (file === "deletion.ts") {
+        assert.deepEqual(await outcome(ns.requestDeletionCode._handler(fakeCtx(admin), { userId: "u2" })), {
+          code: "FORBIDDEN",
+          message: "Role 'superadmin' or higher required",
+        });
+      }
+      if (file === "external.ts") {
+        // No `fetch` in the bare context: the handler fails, the caller sees only the generic code.
+        assert.deepEqual(await outcome(ns.lookupCompany._handler(fakeCtx(user), { domain: "a.example" })), {
+          code: "UPSTREAM_UNAVAILABLE",
+          message: "External service unavailable",
+        });
       }
       const decoded = fromBase64 ? used.fromBase64 : used.atob;
       assert.equal(decoded, 1, `${file}: the engine was decoded exactly once, with ${how}`);

@@ -1,7 +1,7 @@
 // Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
 // `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
 import { defineGuard, type Guard } from "convex-guard";
-import type { GenericDataModel, GenericDocument, GenericQueryCtx } from "convex/server";
+import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx } from "convex/server";
 import type { GenericId } from "convex/values";
 
 const guard = defineGuard({
@@ -104,3 +104,63 @@ defineGuard({
   access: { levels: ["reader", "owner"], publicLevel: "guest" },
 });
 void accessLevels;
+// Rate limits: names are literal types, and only a token bucket takes a capacity.
+const limited = defineGuard({
+  roles: ["user"],
+  rateLimits: {
+    sendMessage: { rate: 10, period: 60_000 },
+    burst: { kind: "token bucket", rate: 1, period: 1000, capacity: 5 },
+    login: { kind: "sliding log", rate: 3, period: 600_000 },
+  },
+});
+declare const mctx: GenericMutationCtx<GenericDataModel>;
+async function rateLimited() {
+  await limited.rateLimit(mctx, "sendMessage", { key: "user-id" });
+  const d = await limited.checkRateLimit(mctx, "login", { key: "k", throws: false });
+  if (!d.ok) void (d.retryAfter satisfies number);
+  await limited.rateLimitAll(mctx, [{ name: "burst", key: "k" }, { name: "sendMessage", key: "global" }]);
+  limited.rateLimitStatus("login", null, Date.now());
+  // @ts-expect-error: misspelt limit name
+  await limited.rateLimit(mctx, "sendMesage", { key: "k" });
+  // @ts-expect-error: a key is required
+  await limited.rateLimit(mctx, "sendMessage", {});
+  // @ts-expect-error: misspelt name in an all-or-nothing request
+  await limited.rateLimitAll(mctx, [{ name: "brust", key: "k" }]);
+  // @ts-expect-error: misspelt name in the browser countdown
+  limited.rateLimitStatus("logn", null, 0);
+  // @ts-expect-error: a guard without rateLimits has no limit names
+  await guard.rateLimit(mctx, "sendMessage", { key: "k" });
+}
+defineGuard({
+  roles: ["user"],
+  // @ts-expect-error: capacity applies only to a token bucket
+  rateLimits: { fixed: { kind: "fixed window", rate: 5, period: 1000, capacity: 10 } },
+});
+defineGuard({
+  roles: ["user"],
+  // @ts-expect-error: unknown kind
+  rateLimits: { leaky: { kind: "leaky bucket", rate: 5, period: 1000 } },
+});
+void rateLimited;
+// Sensitive operations: the audit reader is a configured role or a granted permission.
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { role: "admin" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  confirmations: { audit: { readers: { permission: "audit:read" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  // @ts-expect-error "root" is not a configured role
+  confirmations: { audit: { readers: { role: "root" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["audit:read"] },
+  // @ts-expect-error "audit:write" is not a granted permission
+  confirmations: { audit: { readers: { permission: "audit:write" } } },
+});

@@ -1,11 +1,14 @@
+import { accessTables, auditTable, confirmationsTable, rateLimitTables } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { accessTables } from "convex-guard";
 
 // Access-protected tables: an owner (a users id), a visibility, and a parent to inherit from.
 const visibility = v.union(v.literal("public"), v.literal("private"));
 
 export default defineSchema({
+  // convex-guard's rate-limit state: one row per limit and key (and shard).
+  ...rateLimitTables,
+
   // The caller's user row, found by `guard.getUser` through `by_tokenIdentifier`.
   // `role` is optional and a plain string on purpose: rows written before a migration, or by
   // a buggy admin tool, are exactly where a guard must fail closed.
@@ -32,8 +35,17 @@ export default defineSchema({
     folderId: v.optional(v.id("folders")),
   }).index("by_owner", ["ownerId"]),
 
+  messages: defineTable({
+    author: v.id("users"),
+    body: v.string(),
+  }),
+
   settings: defineTable({
     key: v.string(),
     value: v.boolean(),
   }).index("by_key", ["key"]),
+
+  // Pending confirmation codes (keyed hashes only) and the audit trail, from convex-guard.
+  guardConfirmations: confirmationsTable,
+  guardAudit: auditTable,
 });

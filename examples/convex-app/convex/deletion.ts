@@ -1,0 +1,79 @@
+// The deletion flow: a superadmin asks for a code, confirms it, and the deletion runs through
+// the scheduler. Every step writes an audit row; a client never learns why a code failed.
+import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import { action, internalMutation, mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+const ACTION = "delete:user-data";
+
+/**
+ * Superadmins only: a code confirming the deletion of `userId`'s data. A real app sends it by
+ * e-mail; the example returns it (once: only its keyed hash is stored).
+ */
+export const requestDeletionCode = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, { userId }) => {
+    const admin = await guard.requireRole(ctx, "superadmin");
+    const { code, expiresAt } = await guard.issueConfirmation(ctx, {
+      actor: admin._id,
+      action: ACTION,
+      target: userId,
+    });
+    return { code, expiresAt };
+  },
+});
+
+/**
+ * Checks the code and, when accepted, schedules the deletion, in one transaction. Returns the
+ * result instead of throwing so that a spent attempt is committed.
+ */
+export const consumeDeletionCode = internalMutation({
+  args: { userId: v.id("users"), code: v.string() },
+  handler: async (ctx, { userId, code }) => {
+    const admin = await guard.requireRole(ctx, "superadmin");
+    const result = await guard.consumeConfirmation(ctx, {
+      actor: admin._id,
+      action: ACTION,
+      target: userId,
+      code,
+    });
+    if (result.ok) {
+      await ctx.scheduler.runAfter(0, internal.deletion.deleteAllUserData, {
+        userId,
+        by: admin._id,
+      });
+    }
+    return result;
+  },
+});
+
+/** Superadmins confirm with the code; any failure is the same INVALID_CONFIRMATION. */
+export const confirmDeletion = action(
+  guard.safeAction({
+    name: "deletion.confirm",
+    args: { userId: v.id("users"), code: v.string() },
+    handler: async (ctx, { userId, code }): Promise<{ scheduled: true }> => {
+      const result = await ctx.runMutation(internal.deletion.consumeDeletionCode, { userId, code });
+      guard.assertConfirmed(result);
+      return { scheduled: true };
+    },
+  }),
+);
+
+/** The deletion itself, run by the scheduler; audited. */
+export const deleteAllUserData = internalMutation({
+  args: { userId: v.id("users"), by: v.id("users") },
+  handler: async (ctx, { userId, by }) => {
+    const user = await ctx.db.get(userId);
+    if (user !== null) await ctx.db.delete(userId);
+    await guard.audit.log(ctx, {
+      action: "users.deleteAllData",
+      outcome: user === null ? "already deleted" : "success",
+      actor: by,
+      resourceType: "users",
+      resourceId: userId,
+    });
+    return null;
+  },
+});

@@ -1,0 +1,241 @@
+/**
+ * One-time confirmation codes without storage: the engine's compiled code settings, and the
+ * keyed hash. `guard.issueConfirmation` / `guard.consumeConfirmation` are built on this; apps
+ * that keep codes elsewhere (an HTTP action, another store) can use it directly.
+ *
+ * Every decision (alphabet and length validation, unbiased generation, the canonical form of
+ * a typed code, the bytes that are signed, expiry, attempts, single use) is the engine's. This
+ * file only signs bytes with `crypto.subtle` and maps the engine's flat answers to objects.
+ */
+import { CodeEngine, engine } from "./engine.js";
+import { engineCall, GuardConfigError } from "./errors.js";
+
+/** Code settings. Every field is optional; the defaults are 8 digits, 5 minutes, 5 attempts. */
+export type CodeOptions = {
+  /**
+   * `"digits"` (default), `"crockford"` (base32 without I, L, O, U; typed I/L read as 1 and O
+   * as 0), or the symbols of a custom alphabet: 2 to 64 distinct printable ASCII characters.
+   */
+  alphabet?: "digits" | "crockford" | (string & {});
+  /** Symbols per code, 4 to 32, with at least 10^6 possible codes. Default 8. */
+  length?: number;
+  /** Lifetime of a code in ms, 1 second to 1 day. Default 5 minutes. */
+  ttl?: number;
+  /** Wrong attempts after which a code is void, 1 to 10. Default 5. */
+  maxAttempts?: number;
+};
+
+/** What binds a code: who confirms (`actor`), what (`action`) and on what (`target`). */
+export type CodeBinding = {
+  /** The confirming user's key (a user id or `tokenIdentifier`), 1 to 256 UTF-8 bytes. */
+  actor: string;
+  /** The action confirmed, e.g. `"delete:account"`, 1 to 128 bytes. */
+  action: string;
+  /** What the action applies to (a document id), 0 to 256 bytes. Default `""`. */
+  target?: string;
+};
+
+/** The stored state of one pending code. Holds no code: only its keyed hash. */
+export type CodeRecord = {
+  /** HMAC-SHA-256 of the bound code under the server secret, 32 bytes. */
+  hash: ArrayBuffer;
+  /** When the code expires, ms since the epoch (expired at this instant). */
+  expiresAt: number;
+  /** Wrong attempts left; at 0 the code is void. */
+  attemptsLeft: number;
+  /** Whether the code was accepted already. */
+  used: boolean;
+};
+
+/**
+ * Why a verification ended as it did. Only `"accepted"` lets the action proceed; every other
+ * reason is for the audit log, never for the client (which sees `INVALID_CONFIRMATION`).
+ */
+export type CodeOutcome =
+  | "accepted"
+  | "wrong"
+  | "malformed"
+  | "expired"
+  | "used"
+  | "exhausted"
+  | "missing";
+
+// The engine answers a verification with the index of its reason in this list (see
+// src/bindings/codes.rs); the shared vectors run through this mapping, so a drift fails them.
+const OUTCOMES: readonly CodeOutcome[] = [
+  "accepted",
+  "wrong",
+  "malformed",
+  "expired",
+  "used",
+  "exhausted",
+  "missing",
+];
+
+/** Storage-free confirmation codes, compiled from {@link CodeOptions}. */
+export interface Codes {
+  /**
+   * A new code from the platform's secure generator, drawn inside this call.
+   *
+   * @throws `Error` with `code` `"UNAVAILABLE"` when `crypto.getRandomValues` fails.
+   * @example
+   * ```ts
+   * defineCodes().generate(); // "40194417"
+   * ```
+   */
+  generate(): string;
+
+  /**
+   * The exact bytes to sign (HMAC-SHA-256 under the server secret) for `code` bound to
+   * `binding`. With `typed: true` the code is what a person typed: spaces and hyphens are
+   * dropped and case folded first, and an empty array means it cannot be a code (malformed).
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` naming a binding field that is empty or too long.
+   * @example
+   * ```ts
+   * const bytes = codes.message({ actor: me._id, action: "delete:account" }, " 1234-5678", { typed: true });
+   * ```
+   */
+  message(binding: CodeBinding, code: string, options?: { typed?: boolean }): Uint8Array;
+
+  /**
+   * The record of a freshly issued code whose keyed hash is `hash`: expires at `now + ttl`,
+   * every attempt left, unused.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a hash that is not 32 bytes or a bad `now`.
+   * @example
+   * ```ts
+   * const record = codes.issue(await signCode(secret, bytes), Date.now());
+   * ```
+   */
+  issue(hash: ArrayBuffer | Uint8Array, now: number): CodeRecord;
+
+  /**
+   * Checks the keyed hash of a presented code (`null`: malformed) against the stored record
+   * (`null`: none) at `now`, comparing in constant time. Store `record` back whatever the
+   * outcome: a wrong attempt is spent only if it is stored.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed record or a bad `now`.
+   * @example
+   * ```ts
+   * const { outcome, record } = codes.verify(stored, presentedHash, Date.now());
+   * ```
+   */
+  verify(
+    record: CodeRecord | null,
+    presented: ArrayBuffer | Uint8Array | null,
+    now: number,
+  ): { outcome: CodeOutcome; record: CodeRecord | null };
+}
+
+const NONE = new Uint8Array(0);
+
+/**
+ * Compiles code settings. Nothing is validated until the first call (or
+ * {@link Codes.generate}); a bad setting then throws a {@link GuardConfigError} naming it.
+ *
+ * @example
+ * ```ts
+ * const codes = defineCodes({ alphabet: "crockford", length: 10 });
+ * const code = codes.generate();
+ * ```
+ */
+export function defineCodes(options: CodeOptions = {}): Codes & { validate(): void } {
+  let compiled: CodeEngine | undefined;
+  const compile = (): CodeEngine => {
+    if (compiled !== undefined) return compiled;
+    if (options === null || typeof options !== "object") {
+      throw new GuardConfigError("code options must be an object");
+    }
+    const { alphabet = "digits", length = 8, ttl = 300_000, maxAttempts = 5 } = options;
+    if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
+    engine();
+    compiled = engineCall(
+      () => new CodeEngine(alphabet, u32(length), Number(ttl), u32(maxAttempts)),
+    );
+    return compiled;
+  };
+  const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array =>
+    b === null ? NONE : b instanceof Uint8Array ? b : new Uint8Array(b);
+  return {
+    validate() {
+      compile();
+    },
+    generate() {
+      const e = compile();
+      return engineCall(() => e.generate());
+    },
+    message(binding, code, opts) {
+      const e = compile();
+      return engineCall(() =>
+        e.message(
+          String(binding.actor),
+          String(binding.action),
+          String(binding.target ?? ""),
+          String(code),
+          opts?.typed === true,
+        ),
+      );
+    },
+    issue(hash, now) {
+      const e = compile();
+      const h = bytes(hash);
+      const [expiresAt, attemptsLeft] = engineCall(() => e.issue(h, now));
+      return { hash: copy(h), expiresAt: expiresAt!, attemptsLeft: attemptsLeft!, used: false };
+    },
+    verify(record, presented, now) {
+      const e = compile();
+      const stored = record === null ? NONE : bytes(record.hash);
+      if (record !== null && stored.length === 0) {
+        return engineCall(() => {
+          throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });
+        });
+      }
+      const r = engineCall(() =>
+        e.verify(
+          stored,
+          record?.expiresAt ?? 0,
+          u32(record?.attemptsLeft ?? 0),
+          record?.used === true,
+          bytes(presented),
+          now,
+        ),
+      );
+      const outcome = OUTCOMES[r[0]!]!;
+      if (r.length < 4 || record === null) return { outcome, record: null };
+      return {
+        outcome,
+        record: { hash: copy(stored), expiresAt: r[1]!, attemptsLeft: r[2]!, used: r[3] === 1 },
+      };
+    },
+  };
+}
+
+/**
+ * HMAC-SHA-256 of `message` under `secret` (its UTF-8 bytes when a string), with the
+ * platform's `crypto.subtle`. The key is imported non-extractable and used for signing only.
+ *
+ * @example
+ * ```ts
+ * const hash = await signCode(process.env.CONVEX_GUARD_SECRET!, codes.message(binding, code));
+ * ```
+ */
+export async function signCode(secret: string | Uint8Array, message: Uint8Array): Promise<ArrayBuffer> {
+  const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return crypto.subtle.sign("HMAC", key, message.slice());
+}
+
+/** A fresh ArrayBuffer holding `b` (what Convex stores for `v.bytes()`). */
+function copy(b: Uint8Array): ArrayBuffer {
+  return b.slice().buffer;
+}
+
+/**
+ * A JavaScript number as the engine's u32: wasm-bindgen would wrap -1 to 4294967295 and
+ * truncate 5.5 to 5, so anything but a small non-negative integer becomes a value every
+ * bound refuses (the engine still decides).
+ */
+function u32(n: unknown): number {
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffff ? n : 0xffffffff;
+}

@@ -1,0 +1,282 @@
+// Confirmation codes and the audit redaction rule, answered by the built package (installed
+// from the tarball) for the same vector files Rust answers in tests/vectors_codes.rs and
+// tests/vectors_audit.rs; plus the randomness promises and the attacker's side of the surface.
+//
+// Everything goes through the public API: `defineCodes` (the storage-free codes helper the
+// guard's Convex layer is built on), `signCode` (the crypto.subtle HMAC the layer uses),
+// `defineGuard(...).audit.log` for redaction. The random bytes of `generate()` are fixed by
+// replacing `crypto.getRandomValues`, which is exactly what the engine calls, inside the call.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { defineCodes, defineGuard, GuardConfigError, REDACTED, signCode } from "convex-guard";
+
+const vectors = (name) =>
+  JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), "utf8"));
+
+const hex = (buf) => Buffer.from(buf instanceof ArrayBuffer ? new Uint8Array(buf) : buf).toString("hex");
+const unhex = (s) => new Uint8Array(Buffer.from(s, "hex"));
+const time = (t) => (t === "NaN" ? NaN : t === "Infinity" ? Infinity : t === "-Infinity" ? -Infinity : t);
+
+/** The vectors' error shape, from a GuardConfigError or a ConvexError. */
+function errorOf(e) {
+  if (e instanceof GuardConfigError) return { error: e.code, message: e.message };
+  if (e?.data?.code) return { error: e.data.code, message: e.data.message };
+  throw e;
+}
+
+/**
+ * Runs `f` with `crypto.getRandomValues` giving `bytes` and then `pad` forever (the engine asks
+ * for its batches inside `generate()`); restores the real generator afterwards.
+ */
+function withStream(bytes, pad, f) {
+  const real = crypto.getRandomValues;
+  let i = 0;
+  crypto.getRandomValues = (buf) => {
+    for (let j = 0; j < buf.length; j++, i++) buf[j] = i < bytes.length ? bytes[i] : pad;
+    return buf;
+  };
+  try {
+    return f();
+  } finally {
+    crypto.getRandomValues = real;
+  }
+}
+
+/** A byte every symbol index rejects for an alphabet of `size` symbols, or 0 if none does. */
+function rejectedByte(size) {
+  const mask = 2 ** Math.ceil(Math.log2(size)) - 1;
+  return mask + 1 > size ? mask : 0;
+}
+
+/** The code inside a binding message: its last field (2-byte big-endian length, bytes). */
+function lastField(message) {
+  let at = 20; // the tag "convex-guard/code/v1"
+  let field = "";
+  while (at < message.length) {
+    const len = (message[at] << 8) | message[at + 1];
+    field = Buffer.from(message.subarray(at + 2, at + 2 + len)).toString("utf8");
+    at += 2 + len;
+  }
+  return field;
+}
+
+const recordIn = (r) =>
+  r === null ? null : { hash: unhex(r.hash).buffer, expiresAt: time(r.expiresAt), attemptsLeft: r.attemptsLeft, used: r.used };
+const recordOut = (r) =>
+  r === null ? null : { hash: hex(r.hash), expiresAt: r.expiresAt, attemptsLeft: r.attemptsLeft, used: r.used };
+
+async function run(c) {
+  switch (c.kind) {
+    case "alphabet": {
+      const codes = defineCodes({ alphabet: c.alphabet, length: 32 });
+      try {
+        codes.validate();
+      } catch (e) {
+        return errorOf(e);
+      }
+      // Bytes 0, 1, 2, ... : the code shows the symbols in order and which bytes the mask
+      // rejects, so it is compared with what the expected (symbols, mask) imply.
+      const stream = Array.from({ length: 512 }, (_, i) => i % 256);
+      const code = withStream(stream, 0, () => codes.generate());
+      const { symbols, mask, size } = c.expected;
+      const implied = stream
+        .filter((b) => (b & mask) < size)
+        .map((b) => symbols[b & mask])
+        .slice(0, 32)
+        .join("");
+      return code === implied ? c.expected : { code, implied };
+    }
+    case "config":
+      try {
+        defineCodes({ alphabet: c.alphabet, length: c.length, ttl: time(c.ttl), maxAttempts: c.maxAttempts }).validate();
+        return { ok: true };
+      } catch (e) {
+        return errorOf(e);
+      }
+    case "codeFromBytes": {
+      const codes = defineCodes({ alphabet: c.alphabet, length: c.length });
+      const pad = rejectedByte([...(c.alphabet === "digits" ? "0123456789" : c.alphabet === "crockford" ? "0".repeat(32) : c.alphabet)].length);
+      try {
+        const code = withStream(c.bytes, pad, () => codes.generate());
+        // `consumed` is internal to one batch; the code is what the surface shows.
+        return { code, consumed: c.expected.consumed };
+      } catch (e) {
+        // Padded with rejected bytes only: no code can complete, and the engine says so.
+        assert.equal(e.code, "UNAVAILABLE", c.description);
+        return { code: null, consumed: null };
+      }
+    }
+    case "canonical": {
+      const codes = defineCodes({ alphabet: c.alphabet, length: c.length });
+      const m = codes.message({ actor: "a", action: "b", target: "" }, c.presented, { typed: true });
+      return { code: m.length === 0 ? null : lastField(m) };
+    }
+    case "bindingMessage": {
+      try {
+        const m = defineCodes().message({ actor: c.actor, action: c.action, target: c.target }, c.code);
+        return { message: hex(m), hmac: hex(await signCode(unhex(c.key), m)) };
+      } catch (e) {
+        return errorOf(e);
+      }
+    }
+    case "issue":
+      try {
+        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now));
+        return { record: recordOut(r) };
+      } catch (e) {
+        return errorOf(e);
+      }
+    case "verify":
+      try {
+        const v = defineCodes().verify(recordIn(c.record), c.presented === null ? null : unhex(c.presented), time(c.now));
+        return {
+          outcome: v.outcome,
+          clientError: v.outcome === "accepted" ? null : "INVALID_CONFIRMATION",
+          record: recordOut(v.record),
+        };
+      } catch (e) {
+        return errorOf(e);
+      }
+    case "flow": {
+      const codes = defineCodes({ alphabet: c.alphabet, length: c.length, ttl: c.ttl, maxAttempts: c.maxAttempts });
+      const key = unhex(c.key);
+      const binding = { actor: c.actor, action: c.action, target: c.target };
+      const code = withStream(c.bytes, rejectedByte(c.alphabet === "digits" ? 10 : 32), () => codes.generate());
+      const hash = await signCode(key, codes.message(binding, code));
+      let record = codes.issue(hash, time(c.now));
+      const expiresAt = record.expiresAt;
+      const outcomes = [];
+      for (const a of c.attempts) {
+        const typed = codes.message({ ...binding, target: a.target ?? c.target }, a.presented, { typed: true });
+        const presented = typed.length === 0 ? null : await signCode(key, typed);
+        const v = codes.verify(record, presented, time(a.now));
+        outcomes.push(v.outcome);
+        record = v.record;
+      }
+      return { code, hash: hex(hash), expiresAt, outcomes };
+    }
+    default:
+      throw new Error(`unknown kind ${c.kind}`);
+  }
+}
+
+test("codes vectors: the package answers every case as Rust does", async () => {
+  const { cases } = vectors("codes");
+  assert.ok(cases.length >= 50);
+  for (const c of cases) {
+    assert.deepEqual(await run(c), c.expected, c.description);
+  }
+});
+
+test("audit vectors: secret field names are redacted before storage", async () => {
+  const { cases } = vectors("audit");
+  const guard = defineGuard({ roles: ["admin"] });
+  for (const c of cases) {
+    const rows = [];
+    const ctx = { db: { insert: async (_table, row) => rows.push(row) } };
+    await guard.audit.log(ctx, { action: "t", outcome: "ok", details: { [c.key]: "value" } });
+    const stored = Object.values(rows[0].details)[0];
+    assert.equal(stored === REDACTED, c.expected, c.description);
+  }
+});
+
+test("audit rows never hold secrets, however deep or however named", async () => {
+  const guard = defineGuard({ roles: ["admin"] });
+  const rows = [];
+  const ctx = { db: { insert: async (_t, row) => rows.push(row) } };
+  await guard.audit.log(ctx, {
+    action: "x",
+    outcome: "error",
+    details: { request: { headers: { "X-API-KEY": "k1", Authorization: "Bearer b" }, body: [{ password: "p" }] }, note: "fine" },
+  });
+  assert.deepEqual(rows[0].details, {
+    request: { headers: { "X-API-KEY": REDACTED, Authorization: REDACTED }, body: [{ password: REDACTED }] },
+    note: "fine",
+  });
+});
+
+/** Runs an ES module snippet in a fresh Node process and returns its JSON output. */
+function fresh(code) {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd: new URL(".", import.meta.url).pathname,
+    encoding: "utf8",
+  });
+  return JSON.parse(out);
+}
+
+test("nothing is drawn at import: codes come from the calls made afterwards", () => {
+  const r = fresh(`
+    // A fixed stream during import: bytes that would give "11111111".
+    let calls = 0;
+    crypto.getRandomValues = (b) => { calls++; b.fill(1); return b; };
+    const { defineCodes, defineGuard } = await import("convex-guard");
+    const codes = defineCodes();
+    defineGuard({ roles: ["a"], confirmations: {} });
+    const atImport = calls;
+    // Afterwards: another stream. The code must come from it, not from anything kept.
+    crypto.getRandomValues = (b) => { calls++; b.fill(7); return b; };
+    const first = codes.generate();
+    crypto.getRandomValues = (b) => { calls++; b.fill(3); return b; };
+    const second = codes.generate();
+    console.log(JSON.stringify({ atImport, first, second, calls }));
+  `);
+  assert.deepEqual(r, { atImport: 0, first: "77777777", second: "33333333", calls: 2 });
+});
+
+test("two fresh contexts give different codes", () => {
+  const snippet = `
+    const { defineCodes } = await import("convex-guard");
+    console.log(JSON.stringify(defineCodes({ alphabet: "crockford", length: 16 }).generate()));
+  `;
+  const a = fresh(snippet);
+  const b = fresh(snippet);
+  assert.match(a, /^[0-9A-HJKMNP-TV-Z]{16}$/);
+  assert.notEqual(a, b, "80 random bits do not repeat across contexts");
+});
+
+test("a broken random source is UNAVAILABLE, never a hang or a weak code", () => {
+  const codes = defineCodes();
+  const stuck = withStream([], 0xff, () => {
+    try {
+      return codes.generate();
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(stuck, "UNAVAILABLE");
+  const refused = (() => {
+    const real = crypto.getRandomValues;
+    crypto.getRandomValues = () => {
+      throw new Error("no entropy");
+    };
+    try {
+      return codes.generate();
+    } catch (e) {
+      return e.code;
+    } finally {
+      crypto.getRandomValues = real;
+    }
+  })();
+  assert.equal(refused, "UNAVAILABLE");
+});
+
+test("attacker inputs: over-long or odd codes are malformed, bad numbers fail closed", async () => {
+  const codes = defineCodes();
+  const b = { actor: "u", action: "delete" };
+  for (const typed of ["", "1".repeat(10_000), "1234567\u0661", "12345678\u0000", "１２３４５６７８"]) {
+    assert.equal(codes.message(b, typed, { typed: true }).length, 0, JSON.stringify(typed.slice(0, 20)));
+  }
+  assert.throws(() => codes.message({ actor: "x".repeat(257), action: "a" }, "12345678"), (e) => e.data.code === "INVALID_ARGUMENT");
+  const record = codes.issue(new Uint8Array(32), 1000);
+  for (const now of [NaN, -1, Infinity, 9e15]) {
+    assert.throws(() => codes.verify(record, new Uint8Array(32), now), (e) => e.data.code === "INVALID_ARGUMENT");
+  }
+  assert.throws(() => codes.verify(record, new Uint8Array(31), 2000), (e) => e.data.code === "INVALID_ARGUMENT");
+  assert.throws(() => codes.verify({ ...record, attemptsLeft: -1 }, null, 2000), (e) => e.data.code === "INVALID_ARGUMENT");
+  assert.throws(() => codes.verify({ ...record, attemptsLeft: 2.5 }, null, 2000), (e) => e.data.code === "INVALID_ARGUMENT");
+  for (const bad of [{ length: -1 }, { length: 8.5 }, { ttl: NaN }, { maxAttempts: 1e10 }, { alphabet: "aa" }]) {
+    assert.throws(() => defineCodes(bad).validate(), GuardConfigError, JSON.stringify(bad));
+  }
+});

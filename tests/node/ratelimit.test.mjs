@@ -1,0 +1,222 @@
+// The rate-limit vectors (tests/vectors/ratelimit.json), answered by the built package through
+// its public pure API (guard.decideRateLimits). tests/vectors_ratelimit.rs answers the same
+// file in Rust: case by case, the two must agree. Then the attacker's side of the JS surface.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { defineGuard, GuardConfigError, rateLimitTables } from "convex-guard";
+
+const { cases } = JSON.parse(
+  readFileSync(new URL("../vectors/ratelimit.json", import.meta.url), "utf8"),
+);
+
+/** A JSON number, or one of the strings "NaN", "Infinity", "-Infinity". */
+const num = (v) =>
+  v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v;
+
+/** A limit of the vectors as a configuration entry (numbers decoded). */
+function spec(l) {
+  const s = { rate: num(l.rate), period: num(l.period) };
+  if (l.kind !== undefined) s.kind = l.kind;
+  if (l.capacity !== undefined) s.capacity = num(l.capacity);
+  if (l.shards !== undefined) s.shards = num(l.shards);
+  return s;
+}
+
+const state = (s) => ({ t: num(s.t), a: num(s.a), b: num(s.b), log: s.log.map(num) });
+const codeOf = (e) => e?.data?.code ?? e?.code;
+const messageOf = (e) => e?.data?.message ?? e?.message;
+
+function expectError(label, expected, f) {
+  assert.throws(f, (e) => codeOf(e) === expected.error && e.message.length > 0, label);
+}
+
+function runRequests(c) {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { limit: spec(c.limit) } });
+  guard.validate();
+  const rows = new Map(); // shard -> state
+  if (c.state) rows.set(0, state(c.state));
+  c.requests.forEach((r, i) => {
+    const label = `${c.description} (request ${i})`;
+    if (r.reset) return rows.clear();
+    const shard = r.shard ?? 0;
+    const ask = () =>
+      guard.decideRateLimits(
+        [{ name: "limit", state: rows.get(shard) ?? null, count: r.count === undefined ? 1 : num(r.count), shard }],
+        num(r.now),
+        { consume: r.consume ?? true },
+      );
+    if (r.expected.error) return expectError(label, r.expected, ask);
+    const { outcomes } = ask();
+    const [o] = outcomes;
+    assert.deepEqual(
+      { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter },
+      { ok: r.expected.ok, remaining: r.expected.remaining, retryAfter: num(r.expected.retryAfter) },
+      label,
+    );
+    if (o.state) rows.set(shard, o.state);
+  });
+}
+
+function runBatches(c) {
+  const rateLimits = Object.fromEntries(c.limits.map((l, i) => [`l${i}`, spec(l)]));
+  const guard = defineGuard({ roles: ["user"], rateLimits });
+  const rows = c.limits.map(() => null);
+  c.batches.forEach((b, i) => {
+    const label = `${c.description} (batch ${i})`;
+    const ask = () =>
+      guard.decideRateLimits(
+        b.counts.map((count, j) => ({ name: `l${j}`, state: rows[j], count: num(count) })),
+        num(b.now),
+        { consume: b.consume ?? true },
+      );
+    if (b.expected.error) return expectError(label, b.expected, ask);
+    const result = ask();
+    assert.equal(result.ok, b.expected.ok, `${label}: ok`);
+    assert.equal(result.retryAfter, num(b.expected.retryAfter), `${label}: retryAfter`);
+    assert.deepEqual(result.decisions.map((d) => d.remaining), b.expected.remaining, `${label}: remaining`);
+    if (!result.ok) assert.ok(result.outcomes.every((o) => o.state === null), `${label}: a denial wrote`);
+    result.outcomes.forEach((o, j) => {
+      if (o.state) rows[j] = o.state;
+    });
+  });
+}
+
+test("rate-limit vectors: the package answers exactly as the Rust core", () => {
+  assert.ok(cases.length >= 40);
+  for (const c of cases) {
+    if (c.batches) runBatches(c);
+    else if (c.requests) runRequests(c);
+    else {
+      const guard = defineGuard({ roles: ["user"], rateLimits: { bad: spec(c.limit) } });
+      assert.throws(
+        () => guard.validate(),
+        (e) => e instanceof GuardConfigError && e.code === c.expected.error && e.message.startsWith("rate limit 'bad': "),
+        c.description,
+      );
+    }
+  }
+});
+
+const guard = defineGuard({
+  roles: ["user"],
+  rateLimits: {
+    send: { rate: 3, period: 1000 },
+    login: { kind: "sliding log", rate: 2, period: 60_000 },
+    bucket: { kind: "token bucket", rate: 1, period: 1000, capacity: 2 },
+    global: { kind: "fixed window", rate: 10, period: 1000, shards: 4 },
+  },
+});
+
+test("the countdown: rateLimitStatus turns a stored state and a time into retryAfter", () => {
+  let state = null;
+  for (const now of [0, 1000]) {
+    state = guard.decideRateLimits([{ name: "login", state }], now).outcomes[0].state;
+  }
+  assert.deepEqual(state, { t: 1000, a: 0, b: 0, log: [0, 1000] });
+  assert.deepEqual(guard.rateLimitStatus("login", state, 30_000), { ok: false, remaining: 0, retryAfter: 30_000 });
+  assert.deepEqual(guard.rateLimitStatus("login", state, 59_999), { ok: false, remaining: 0, retryAfter: 1 });
+  assert.deepEqual(guard.rateLimitStatus("login", state, 60_000), { ok: true, remaining: 0, retryAfter: 0 });
+  // A status never consumes: asking twice gives the same answer.
+  assert.deepEqual(guard.rateLimitStatus("send", null, 5), { ok: true, remaining: 2, retryAfter: 0 });
+  assert.deepEqual(guard.rateLimitStatus("send", null, 5), { ok: true, remaining: 2, retryAfter: 0 });
+});
+
+test("attacker: values that are not numbers never become a cheaper or free request", () => {
+  const bad = [
+    ["a string count", { count: "0" }],
+    ["a null count", { count: null }],
+    ["a boolean count", { count: false }],
+    ["an object count", { count: { valueOf: () => 0 } }],
+    ["a negative shard", { shard: -1 }],
+    ["a shard past the last", { shard: 4 }],
+    ["a fractional shard", { shard: 0.5 }],
+  ];
+  for (const [label, extra] of bad) {
+    assert.throws(
+      () => guard.decideRateLimits([{ name: "global", state: null, ...extra }], 0),
+      (e) => codeOf(e) === "INVALID_ARGUMENT" && messageOf(e).startsWith("rate limit 'global': "),
+      label,
+    );
+  }
+  for (const now of ["0", null, undefined, NaN, -1, 2 ** 60]) {
+    assert.throws(() => guard.rateLimitStatus("send", null, now), (e) => codeOf(e) === "INVALID_ARGUMENT", String(now));
+  }
+});
+
+test("attacker: tampered states are refused, never read as room", () => {
+  const states = [
+    { t: 0, a: 99, b: 0, log: [] }, // more than the rate
+    { t: 0, a: 0, b: 0, log: [1] }, // a log on a sliding window
+    { t: "0", a: 0, b: 0, log: [] },
+    { t: 0, a: 0, b: 0 }, // no log at all
+    { t: 0, a: 0, b: 0, log: "[]" },
+    { t: 0, a: -1, b: 0, log: [] },
+  ];
+  for (const state of states) {
+    assert.throws(
+      () => guard.rateLimitStatus("send", state, 10),
+      (e) => codeOf(e) === "INVALID_ARGUMENT",
+      JSON.stringify(state),
+    );
+  }
+  assert.throws(
+    () => guard.rateLimitStatus("bucket", { t: 0, a: 3, b: 0, log: [] }, 10),
+    (e) => codeOf(e) === "INVALID_ARGUMENT",
+  );
+});
+
+test("attacker: unknown or prototype limit names are refused", () => {
+  for (const name of ["nope", "__proto__", "constructor", "toString", ""]) {
+    assert.throws(
+      () => guard.rateLimitStatus(name, null, 0),
+      (e) => codeOf(e) === "INVALID_ARGUMENT" && messageOf(e).includes("unknown rate limit"),
+      name,
+    );
+  }
+});
+
+test("all or nothing: bounds and a denial that takes nothing", () => {
+  assert.throws(() => guard.decideRateLimits([], 0), (e) => codeOf(e) === "INVALID_ARGUMENT");
+  const seventeen = Array.from({ length: 17 }, () => ({ name: "send", state: null }));
+  assert.throws(
+    () => guard.decideRateLimits(seventeen, 0),
+    (e) => codeOf(e) === "INVALID_ARGUMENT" && /1 to 16/.test(messageOf(e)),
+  );
+  const full = guard.decideRateLimits([{ name: "bucket", state: null, count: 2 }], 0).outcomes[0].state;
+  const b = guard.decideRateLimits(
+    [
+      { name: "send", state: null },
+      { name: "bucket", state: full },
+    ],
+    0,
+  );
+  assert.equal(b.ok, false);
+  assert.equal(b.retryAfter, 1000);
+  assert.deepEqual(b.outcomes.map((o) => o.state), [null, null]);
+});
+
+test("configuration mistakes name the limit", () => {
+  const cases = [
+    [{ x: { rate: 0, period: 1000 } }, "rate limit 'x': rate must be"],
+    [{ y: { rate: "10", period: 1000 } }, "rate limit 'y': rate must be"],
+    [{ z: { kind: "fixed window", rate: 1, period: 1, capacity: 2 } }, "rate limit 'z': capacity applies only"],
+    [{ w: null }, "rate limit 'w' must be an object"],
+    [{ v: { kind: 5, rate: 1, period: 1 } }, "rate limit 'v': unknown rate limit kind '5'"],
+  ];
+  for (const [rateLimits, prefix] of cases) {
+    const g = defineGuard({ roles: ["user"], rateLimits });
+    assert.throws(
+      () => g.validate(),
+      (e) => e instanceof GuardConfigError && e.message.startsWith(prefix),
+      prefix,
+    );
+  }
+});
+
+test("the table definition is exported for the schema, indexed for the exact lookup", () => {
+  const table = rateLimitTables.guardRateLimits;
+  assert.ok(table);
+  const exported = table.export();
+  assert.deepEqual(exported.indexes, [{ indexDescriptor: "by_name_key_shard", fields: ["name", "key", "shard"] }]);
+});
