@@ -1,28 +1,891 @@
 /**
- * Data access boundaries (issue #3). Stub: replaced when the feature lands.
+ * Data access boundaries: the TypeScript side. Every decision (effective level, sharing,
+ * transfer) is made by the engine's compiled levels; this file reads documents, their
+ * ancestors and the caller's grants through indexes, interns ids into small integers, crosses
+ * into the engine once per batch, and turns the answers into results and `ConvexError`s.
  */
+import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "convex/server";
+import { v } from "convex/values";
 import type { Authz } from "./authz.js";
+import type { DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
+import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
+import { deny, engineCall, GuardConfigError } from "./errors.js";
 
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
 
-/** Access configuration. */
-export type AccessConfig<L extends string> = {
-  /** Ordered access levels, lowest first; the last is the owner's. */
-  levels?: readonly L[];
+/** Which rule gave the caller their level (for audit logs and UIs, never for client errors). */
+export type AccessSource = "owner" | "public" | "direct" | "group" | "inherited";
+
+/** Why {@link Access.canShare} or {@link Access.canTransfer} said no. */
+export type AccessDenial = "below_share_level" | "above_own_level" | "owner_level" | "not_owner";
+
+/** Where a protected table keeps the facts access is decided from. */
+export type AccessTableConfig = {
+  /** The field holding the owner's users id. */
+  owner: string;
+  /** An index on `[owner]`, used by `listAccessible`. Default `"by_owner"`. */
+  ownerIndex?: string;
+  /**
+   * The field holding `"public"` or `"private"`. A missing field is private; omit the option
+   * and every document of the table is private.
+   */
+  visibility?: string;
+  /** The field holding the parent's id (a folder), from which access is inherited. */
+  parent?: string;
+  /** The parent's table, itself configured here. Default: this table. */
+  parentTable?: string;
 };
 
-/** Access checks. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+/** The access part of a guard's configuration. */
+export type AccessConfig<L extends string> = {
+  /** Ordered access levels, lowest first; the last is the owner's. Default {@link DefaultLevel}. */
+  levels?: readonly L[];
+  /** The level public visibility gives. Default: the lowest. */
+  publicLevel?: NoInfer<L>;
+  /** The lowest level allowed to share. Default: the one below the owner's. */
+  shareLevel?: NoInfer<L>;
+  /** The protected tables, by name. */
+  tables?: { readonly [table: string]: AccessTableConfig };
+};
+
+/** A document the caller may read, with their level on it. */
+export type Readable<D, L extends string> = {
+  doc: D;
+  accessLevel: L;
+  /** The rule that gave the level. Server-side only: never put it in a client-facing error. */
+  source: AccessSource;
+};
+
+/** Facts for {@link Access.resolveAccess}: what the Convex layer reads, in plain values. */
+export type AccessFacts<L extends string> = {
+  /** Ms since the epoch (`Date.now()` in Convex). */
+  now: number;
+  /** The caller's user id, `null` when anonymous. */
+  caller: string | null;
+  /** The ids of the groups the caller belongs to. */
+  groups: readonly string[];
+  /** Documents and their ancestors; a `parent` that is not among them is no parent. */
+  documents: readonly {
+    id: string;
+    owner: string | null;
+    visibility: "public" | "private";
+    parent: string | null;
+    grants: readonly {
+      to: string | null;
+      kind: "direct" | "group";
+      level: L;
+      /** Ms since the epoch; missing: never expires. */
+      expiresAt?: number;
+    }[];
+  }[];
+};
+
+/** One answer of {@link Access.resolveAccess}, in document order. */
+export type ResolvedAccess<L extends string> = {
+  id: string;
+  /** `null`: no access. */
+  level: L | null;
+  source: AccessSource | "none" | "cycle";
+  /** The document whose rule gave the level (an ancestor for `inherited`). */
+  via: string | null;
+};
+
+/** Who a grant is to: one user, or one group of {@link accessTables}. */
+export type GrantTarget = { userId: string; groupId?: never } | { groupId: string; userId?: never };
+
+/** Pagination options, as Convex's `paginationOptsValidator` gives them. */
+export type AccessPageOptions = { numItems: number; cursor: string | null };
+
+/**
+ * Tables to spread into your schema: grants (indexed by document and user, document and
+ * group, user, group), groups, and group membership.
+ *
+ * @example
+ * ```ts
+ * export default defineSchema({ ...accessTables, documents: defineTable({...}) });
+ * ```
+ */
+export const accessTables = {
+  accessGrants: defineTable({
+    /** The protected table the document is in. */
+    table: v.string(),
+    /** The document's id. */
+    doc: v.string(),
+    /** Exactly one of `userId` and `groupId` is set. */
+    userId: v.optional(v.string()),
+    groupId: v.optional(v.id("accessGroups")),
+    /** A level name below the owner's. */
+    level: v.string(),
+    /** Ms since the epoch; missing: never expires. */
+    expiresAt: v.optional(v.number()),
+    /** Who shared it (a users id). */
+    grantedBy: v.optional(v.string()),
+  })
+    .index("by_doc_and_user", ["doc", "userId"])
+    .index("by_doc_and_group", ["doc", "groupId"])
+    .index("by_user", ["userId", "table"])
+    .index("by_group", ["groupId", "table"]),
+  accessGroups: defineTable({ name: v.string() }),
+  accessGroupMembers: defineTable({ groupId: v.id("accessGroups"), userId: v.string() })
+    .index("by_user", ["userId"])
+    .index("by_group_and_user", ["groupId", "userId"]),
+};
+
+/**
+ * Ownership and shared access. The effective level comes from ownership, public visibility,
+ * grants to the caller or their groups, and grants on ancestors; the engine decides, this
+ * layer only reads rows (always through an index) and writes them.
+ */
 export interface Access<L extends string> {
-  /** @internal phantom, keeps L in the type */
-  readonly __levels?: L;
+  /**
+   * The compiled levels, lowest first, and the public and share levels.
+   *
+   * @throws {GuardConfigError} when the access configuration is invalid.
+   * @example
+   * ```ts
+   * guard.accessLevels().shareLevel; // "editor" by default
+   * ```
+   */
+  accessLevels(): { levels: readonly L[]; publicLevel: L; shareLevel: L };
+
+  /**
+   * Resolves gathered facts in one engine call: what the Convex methods do after reading.
+   * Pure; works anywhere (tests, browser pre-checks).
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed batch (an unknown level name, a
+   * NaN time, over 1,000 documents, ...), for the whole batch.
+   * @example
+   * ```ts
+   * guard.resolveAccess({ now: Date.now(), caller: "u1", groups: [], documents: [
+   *   { id: "d1", owner: "u2", visibility: "public", parent: null, grants: [] },
+   * ] }); // [{ id: "d1", level: "viewer", source: "public", via: "d1" }]
+   * ```
+   */
+  resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[];
+
+  /**
+   * Whether a caller at `callerLevel` (`null`: none) may grant `grantLevel`.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown level name.
+   * @example
+   * ```ts
+   * guard.canShare("editor", "owner"); // { ok: false, reason: "owner_level" }
+   * ```
+   */
+  canShare(callerLevel: L | null, grantLevel: L): { ok: true } | { ok: false; reason: AccessDenial };
+
+  /**
+   * Whether a caller whose access came from `source` may transfer ownership (only `owner`).
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown source name.
+   * @example
+   * ```ts
+   * guard.canTransfer("inherited"); // { ok: false, reason: "not_owner" }
+   * ```
+   */
+  canTransfer(source: string): { ok: true } | { ok: false; reason: AccessDenial };
+
+  /**
+   * The document with the caller's level on it, or `null` when it is missing, when `id` is
+   * malformed or from another table, and when the caller has no access (or less than
+   * `minLevel`, when given): all are indistinguishable.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` when `table` is not configured.
+   * @example
+   * ```ts
+   * const r = await guard.readable(ctx, "documents", args.id);
+   * if (r === null) return null; // r.doc, r.accessLevel
+   * const mine = await guard.readable(ctx, "documents", args.id, "owner"); // owner or null
+   * ```
+   */
+  readable<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
+    ctx: ReaderCtx<DM>,
+    table: Tb,
+    id: string,
+    minLevel?: L,
+  ): Promise<Readable<DocOf<DM, Tb>, L> | null>;
+
+  /**
+   * {@link Access.readable} for many ids, resolved in one engine call; `null` where
+   * `readable` would give `null`, in input order.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` when the ids and their ancestors exceed 1,000.
+   * @example
+   * ```ts
+   * const rows = await guard.readableMany(ctx, "documents", ids);
+   * ```
+   */
+  readableMany<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
+    ctx: ReaderCtx<DM>,
+    table: Tb,
+    ids: readonly string[],
+  ): Promise<(Readable<DocOf<DM, Tb>, L> | null)[]>;
+
+  /**
+   * The document, when the caller holds `minLevel` or higher on it.
+   *
+   * @throws `ConvexError` `NOT_FOUND` "Document not found" when the caller cannot see it at
+   * all (the same data whether or not it exists); `FORBIDDEN` "Access level 'editor' or higher
+   * required" when they can see it but lack the level.
+   * @example
+   * ```ts
+   * const { doc } = await guard.requireAccess(ctx, "documents", args.id, "editor");
+   * ```
+   */
+  requireAccess<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
+    ctx: ReaderCtx<DM>,
+    table: Tb,
+    id: string,
+    minLevel: L,
+  ): Promise<Readable<DocOf<DM, Tb>, L>>;
+
+  /**
+   * Grants `level` on a document to a user or a group, replacing their previous grant.
+   * The caller must hold the share level, and never grants above their own level nor the
+   * owner's. Returns the grant's id.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` as {@link Access.requireAccess};
+   * `FORBIDDEN` when the sharing rules refuse; `INVALID_ARGUMENT` for an unknown level, user or
+   * group, or a malformed `expiresAt`.
+   * @example
+   * ```ts
+   * await guard.share(ctx, "documents", id, { userId, level: "editor", expiresAt: Date.now() + DAY });
+   * ```
+   */
+  share<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    table: TableNamesInDataModel<DM>,
+    id: string,
+    grant: GrantTarget & { level: L; expiresAt?: number },
+  ): Promise<string>;
+
+  /**
+   * Removes a user's or a group's grant on a document. The caller must be allowed to grant
+   * that grant's level. Returns whether a grant was removed.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.share}.
+   * @example
+   * ```ts
+   * await guard.revoke(ctx, "documents", id, { userId });
+   * ```
+   */
+  revoke<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    table: TableNamesInDataModel<DM>,
+    id: string,
+    target: GrantTarget,
+  ): Promise<boolean>;
+
+  /**
+   * Makes another user the owner. Only the document's own owner may (owning its folder is
+   * not enough).
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` "Only the owner can
+   * transfer ownership", `INVALID_ARGUMENT` for an unknown user.
+   * @example
+   * ```ts
+   * await guard.transferOwnership(ctx, "documents", id, newOwnerId);
+   * ```
+   */
+  transferOwnership<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    table: TableNamesInDataModel<DM>,
+    id: string,
+    newOwnerId: string,
+  ): Promise<void>;
+
+  /**
+   * One page of the documents of `table` the caller owns or holds a grant on (directly or
+   * through a group), at `minLevel` or higher (default: the lowest), each listed once. Read
+   * through the owner index and the grant indexes, never a table scan. A page may hold fewer
+   * than `numItems` documents; `isDone` says when there are no more.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed cursor.
+   * @example
+   * ```ts
+   * const { page, isDone, continueCursor } =
+   *   await guard.listAccessible(ctx, "documents", { paginationOpts });
+   * ```
+   */
+  listAccessible<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
+    ctx: ReaderCtx<DM>,
+    table: Tb,
+    options: { paginationOpts: AccessPageOptions; minLevel?: L },
+  ): Promise<{ page: Readable<DocOf<DM, Tb>, L>[]; isDone: boolean; continueCursor: string }>;
+
+  /**
+   * Creates a group (unchecked: call it behind your own role check). Returns its id.
+   * @example
+   * ```ts
+   * const eng = await guard.createGroup(ctx, "engineering");
+   * ```
+   */
+  createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<string>;
+
+  /**
+   * Adds a user to a group, once (unchecked: call it behind your own role check).
+   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown group.
+   * @example
+   * ```ts
+   * await guard.addGroupMember(ctx, eng, userId);
+   * ```
+   */
+  addGroupMember<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    groupId: string,
+    userId: string,
+  ): Promise<void>;
+
+  /**
+   * Removes a user from a group (unchecked). Returns whether they were a member.
+   * @example
+   * ```ts
+   * await guard.removeGroupMember(ctx, eng, userId);
+   * ```
+   */
+  removeGroupMember<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    groupId: string,
+    userId: string,
+  ): Promise<boolean>;
 }
+
+// ------------------------------------------------------------------------------- internals
+
+/** The engine's "nobody" and "no parent" (u32::MAX). */
+const NONE_ID = 0xffffffff;
+const NO_VIA = 0xffff;
+const SOURCES = ["none", "owner", "public", "direct", "group", "inherited", "cycle"] as const;
+const DENIALS: Record<number, AccessDenial> = {
+  1: "below_share_level",
+  2: "above_own_level",
+  3: "owner_level",
+  4: "not_owner",
+};
+const SHARE_MESSAGES: Record<AccessDenial, string> = {
+  below_share_level: "Your access level does not allow sharing",
+  above_own_level: "You cannot grant a level above your own",
+  owner_level: "The owner level is given only by transferring ownership",
+  not_owner: "Only the owner can transfer ownership",
+};
+const GRANTS = "accessGrants";
+const GROUPS = "accessGroups";
+const MEMBERS = "accessGroupMembers";
+const NOT_FOUND = "Document not found";
+
+type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
+  visibility?: string;
+  parent?: string;
+};
+
+type Compiled = {
+  engine: AccessEngine;
+  names: string[];
+  levelIds: Map<string, number>;
+  publicLevel: number;
+  shareLevel: number;
+  maxDepth: number;
+  maxGroups: number;
+  tables: Map<string, TableInfo>;
+};
+
+type Caller = { id: string | null; groups: string[] };
+type Row = Record<string, unknown> & { _id: string };
+type Fact = AccessFacts<string>["documents"][number];
+type Gathered = { facts: Fact[]; rows: Map<string, Row>; wanted: (string | null)[] };
+type Resolved = { level: number; source: number; via: number };
+
+// Convex validates table and index names at run time; here they come from the configuration.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = any;
+type Eq = { eq(field: string, value: unknown): Eq };
+/** Any ctx, its data model erased (the public methods keep theirs). */
+type AnyCtx = { auth: ReaderCtx["auth"]; db: unknown };
 
 /** @internal */
 export function createAccess<L extends string>(
-  _config: AccessConfig<L> | undefined,
-  _authz: Authz<string, string, string>,
-): Access<L> {
-  return {};
+  config: AccessConfig<L> | undefined,
+  authz: Authz<string, string, string>,
+  usersTable: string,
+): Access<L> & { validate(): void } {
+  let compiled: Compiled | undefined;
+
+  function compile(): Compiled {
+    if (compiled !== undefined) return compiled;
+    const c = config ?? {};
+    if (typeof c !== "object") throw new GuardConfigError("access must be an object");
+    if (c.levels !== undefined && !Array.isArray(c.levels)) {
+      throw new GuardConfigError("access.levels must be an array of level names, lowest first");
+    }
+    for (const key of ["publicLevel", "shareLevel"] as const) {
+      if (c[key] !== undefined && typeof c[key] !== "string") {
+        throw new GuardConfigError(`access.${key} must be a level name`);
+      }
+    }
+    const tables = compileTables(c.tables);
+    engine();
+    const builder = new AccessLevelsBuilder();
+    for (const name of c.levels ?? []) {
+      if (typeof name !== "string") throw new GuardConfigError("access level names must be strings");
+      builder.level(name);
+    }
+    const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
+    const names = eng.levels().split(" ");
+    const [publicLevel, shareLevel, maxDepth, maxGroups] = eng.info();
+    compiled = {
+      engine: eng,
+      names,
+      levelIds: new Map(names.map((n, i) => [n, i + 1])),
+      publicLevel: publicLevel!,
+      shareLevel: shareLevel!,
+      maxDepth: maxDepth!,
+      maxGroups: maxGroups!,
+      tables,
+    };
+    return compiled;
+  }
+
+  function levelId(c: Compiled, name: unknown): number {
+    const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
+    if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level '${String(name)}'`);
+    return id;
+  }
+
+  function tableInfo(c: Compiled, table: string): TableInfo {
+    const t = c.tables.get(table);
+    if (t === undefined) deny("INVALID_ARGUMENT", `table '${table}' is not configured under access.tables`);
+    return t;
+  }
+
+  /** Facts in, one engine call, one answer per document. */
+  function resolveFacts(c: Compiled, now: number, caller: Caller, docs: readonly Fact[]): Resolved[] {
+    const subjects = new Map<string, number>();
+    const intern = (s: unknown): number => {
+      if (typeof s !== "string") return NONE_ID;
+      let n = subjects.get(s);
+      if (n === undefined) subjects.set(s, (n = subjects.size));
+      return n;
+    };
+    const index = new Map(docs.map((d, i) => [d.id, i]));
+    let m = 0;
+    for (const d of docs) m += d.grants.length;
+    const g = caller.groups.length;
+    const n = docs.length;
+    const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
+    const times = new Float64Array(1 + m);
+    let k = 0;
+    ints[k++] = intern(caller.id);
+    ints[k++] = g;
+    for (const group of caller.groups) ints[k++] = intern(group);
+    ints[k++] = n;
+    for (const d of docs) ints[k++] = intern(d.owner);
+    for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
+    for (const d of docs) ints[k++] = d.parent === null ? NONE_ID : (index.get(d.parent) ?? NONE_ID);
+    ints[k++] = m;
+    const doc = k, subject = k + m, kind = k + 2 * m, level = k + 3 * m;
+    times[0] = now;
+    let j = 0;
+    docs.forEach((d, i) => {
+      for (const gr of d.grants) {
+        ints[doc + j] = i;
+        ints[subject + j] = intern(gr.to);
+        ints[kind + j] = gr.kind === "direct" ? 3 : gr.kind === "group" ? 4 : 0;
+        ints[level + j] = levelId(c, gr.level);
+        times[1 + j] = gr.expiresAt === undefined ? Infinity : gr.expiresAt;
+        j++;
+      }
+    });
+    const out = engineCall(() => c.engine.resolve(ints, times));
+    return Array.from(out, (x) => ({ level: x & 0xff, source: (x >>> 8) & 0xff, via: x >>> 16 }));
+  }
+
+  async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
+    const user = (await authz.getUser(ctx as ReaderCtx)) as Row | null;
+    if (user === null) return { id: null, groups: [] };
+    const rows: Row[] = await (ctx.db as AnyDb)
+      .query(MEMBERS)
+      .withIndex("by_user", (q: Eq) => q.eq("userId", user._id))
+      .take(c.maxGroups + 1); // one past the bound: the engine refuses the batch, loudly
+    return { id: user._id, groups: rows.map((r) => String(r.groupId)) };
+  }
+
+  /** Reads the wanted documents, their ancestors and the caller's grants on all of them. */
+  async function gather(
+    ctx: AnyCtx,
+    c: Compiled,
+    table: string,
+    ids: readonly unknown[],
+    caller: Caller,
+  ): Promise<Gathered> {
+    const db = ctx.db as AnyDb;
+    const rows = new Map<string, Row>();
+    const tableOf = new Map<string, TableInfo>();
+    const wanted = ids.map((id) => (typeof id === "string" ? (db.normalizeId(table, id) as string | null) : null));
+    const info = tableInfo(c, table);
+    let frontier: [string, TableInfo][] = [];
+    for (const id of new Set(wanted)) if (id !== null) frontier.push([id, info]);
+    // Level 0 is the documents asked about; then up to maxDepth ancestors, each read once.
+    for (let depth = 0; depth <= c.maxDepth && frontier.length > 0; depth++) {
+      const fetched = await Promise.all(frontier.map(([id]) => db.get(id) as Promise<Row | null>));
+      const next: [string, TableInfo][] = [];
+      const queued = new Set<string>();
+      fetched.forEach((row, i) => {
+        const [id, t] = frontier[i]!;
+        if (row === null || rows.has(id)) return;
+        rows.set(id, row);
+        tableOf.set(id, t);
+        const parentId = parentOf(db, c, t, row);
+        if (parentId !== null && !rows.has(parentId) && !queued.has(parentId)) {
+          queued.add(parentId);
+          next.push([parentId, c.tables.get(t.parentTable)!]);
+        }
+      });
+      frontier = next;
+    }
+    const facts: Fact[] = [];
+    const grantReads: Promise<Row[]>[] = [];
+    for (const [id, row] of rows) {
+      const t = tableOf.get(id)!;
+      const owner = row[t.owner];
+      const visibility = t.visibility === undefined ? undefined : row[t.visibility];
+      facts.push({
+        id,
+        owner: typeof owner === "string" ? owner : null,
+        visibility: (visibility ?? "private") as Fact["visibility"],
+        parent: parentOf(db, c, t, row),
+        grants: [],
+      });
+      if (caller.id === null) continue; // anonymous: no grant can apply
+      const lookups = [
+        db.query(GRANTS).withIndex("by_doc_and_user", (q: Eq) => q.eq("doc", id).eq("userId", caller.id)).collect(),
+        ...caller.groups.map((gid) =>
+          db.query(GRANTS).withIndex("by_doc_and_group", (q: Eq) => q.eq("doc", id).eq("groupId", gid)).collect(),
+        ),
+      ];
+      grantReads.push(Promise.all(lookups).then((lists: Row[][]) => lists.flat()));
+    }
+    const grants = await Promise.all(grantReads);
+    if (caller.id !== null) {
+      facts.forEach((f, i) => {
+        (f as { grants: Fact["grants"] }).grants = grants[i]!.map((r) => ({
+          to: (r.userId ?? r.groupId ?? null) as string | null,
+          kind: r.userId !== undefined ? "direct" : "group",
+          level: r.level as string,
+          expiresAt: r.expiresAt as number | undefined,
+        }));
+      });
+    }
+    return { facts, rows, wanted };
+  }
+
+  /** Gathers and resolves; one `Readable` (or null) per wanted id. */
+  async function readMany(
+    ctx: AnyCtx,
+    table: string,
+    ids: readonly unknown[],
+    caller?: Caller,
+  ): Promise<{ results: (Readable<Row, L> | null)[]; facts: Fact[] }> {
+    const c = compile();
+    const who = caller ?? (await callerOf(ctx, c));
+    const { facts, rows, wanted } = await gather(ctx, c, table, ids, who);
+    const resolved = resolveFacts(c, Date.now(), who, facts);
+    const byId = new Map(facts.map((f, i) => [f.id, resolved[i]!]));
+    const results = wanted.map((id) => {
+      const r = id === null ? undefined : byId.get(id);
+      if (r === undefined || r.level === 0) return null;
+      return {
+        doc: rows.get(id!)!,
+        accessLevel: c.names[r.level - 1] as L,
+        source: SOURCES[r.source] as AccessSource,
+      };
+    });
+    return { results, facts };
+  }
+
+  async function requireLevel(ctx: AnyCtx, table: string, id: string, minLevel: number) {
+    const c = compile();
+    const [r] = (await readMany(ctx, table, [id])).results;
+    if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+    if (c.levelIds.get(r.accessLevel)! < minLevel) {
+      deny("FORBIDDEN", `Access level '${c.names[minLevel - 1]}' or higher required`);
+    }
+    return r;
+  }
+
+  /** The grant rows of one user or group on one document, and the target's checked id. */
+  async function grantRows(ctx: AnyCtx, docId: string, target: GrantTarget) {
+    const db = ctx.db as AnyDb;
+    const t = (target ?? {}) as { userId?: unknown; groupId?: unknown };
+    if ((t.userId === undefined) === (t.groupId === undefined)) {
+      deny("INVALID_ARGUMENT", "give exactly one of userId and groupId");
+    }
+    const isUser = t.userId !== undefined;
+    const raw = isUser ? t.userId : t.groupId;
+    const id = typeof raw === "string" ? (db.normalizeId(isUser ? usersTable : GROUPS, raw) as string | null) : null;
+    if (id === null || (await db.get(id)) === null) {
+      deny("INVALID_ARGUMENT", isUser ? "unknown user" : "unknown group");
+    }
+    const field = isUser ? "userId" : "groupId";
+    const rows: Row[] = await db
+      .query(GRANTS)
+      .withIndex(isUser ? "by_doc_and_user" : "by_doc_and_group", (q: Eq) => q.eq("doc", docId).eq(field, id))
+      .collect();
+    return { field, id, rows };
+  }
+
+  function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
+    const code = c.engine.canShare(callerLevel, grantLevel);
+    if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
+    return DENIALS[code] ?? null;
+  }
+
+  async function signedIn(ctx: AnyCtx): Promise<Caller> {
+    const c = compile();
+    const who = await callerOf(ctx, c);
+    if (who.id === null) deny("UNAUTHENTICATED", "Authentication required");
+    return who;
+  }
+
+  const access: Access<L> & { validate(): void } = {
+    validate(): void {
+      compile();
+    },
+
+    accessLevels() {
+      const c = compile();
+      return {
+        levels: c.names as unknown as readonly L[],
+        publicLevel: c.names[c.publicLevel - 1] as L,
+        shareLevel: c.names[c.shareLevel - 1] as L,
+      };
+    },
+
+    resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[] {
+      const c = compile();
+      const docs = facts.documents;
+      const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
+      return resolved.map((r, i) => ({
+        id: docs[i]!.id,
+        level: r.level === 0 ? null : (c.names[r.level - 1] as L),
+        source: SOURCES[r.source]!,
+        via: r.via === NO_VIA ? null : docs[r.via]!.id,
+      })) as ResolvedAccess<L>[];
+    },
+
+    canShare(callerLevel: L | null, grantLevel: L) {
+      const c = compile();
+      const from = callerLevel === null ? 0 : levelId(c, callerLevel);
+      const reason = shareDecision(c, from, levelId(c, grantLevel));
+      return reason === null ? { ok: true } : { ok: false, reason };
+    },
+
+    canTransfer(source: string) {
+      const c = compile();
+      const code = (SOURCES as readonly string[]).indexOf(source);
+      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source '${String(source)}'`);
+      const reason = DENIALS[c.engine.canTransfer(code)];
+      return reason === undefined ? { ok: true } : { ok: false, reason };
+    },
+
+    async readable(ctx, table, id, minLevel) {
+      const c = compile();
+      const min = minLevel === undefined ? 1 : levelId(c, minLevel);
+      const [r] = (await readMany(ctx, table, [id])).results;
+      return (r && c.levelIds.get(r.accessLevel)! >= min ? r : null) as never;
+    },
+
+    async readableMany(ctx, table, ids) {
+      return (await readMany(ctx, table, ids)).results as never;
+    },
+
+    async requireAccess(ctx, table, id, minLevel) {
+      return (await requireLevel(ctx, table, id, levelId(compile(), minLevel))) as never;
+    },
+
+    async share(ctx, table, id, grant) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const level = levelId(c, grant?.level);
+      const [r] = (await readMany(ctx, table, [id], who)).results;
+      if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+      const reason = shareDecision(c, c.levelIds.get(r.accessLevel)!, level);
+      if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+      // The engine checks the expiry time exactly as it will read it back.
+      const expiresAt = grant.expiresAt;
+      resolveFacts(c, 0, { id: null, groups: [] }, [
+        { id: "", owner: null, visibility: "private", parent: null, grants: [{ to: null, kind: "direct", level: grant.level, expiresAt }] },
+      ]);
+      const docId = r.doc._id;
+      const { field, id: subject, rows } = await grantRows(ctx, docId, grant);
+      const db = ctx.db as AnyDb;
+      const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
+      const [first, ...duplicates] = rows;
+      for (const d of duplicates) await db.delete(d._id);
+      if (first !== undefined) {
+        await db.patch(first._id, fields);
+        return first._id;
+      }
+      return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as string;
+    },
+
+    async revoke(ctx, table, id, target) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const [r] = (await readMany(ctx, table, [id], who)).results;
+      if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+      const own = c.levelIds.get(r.accessLevel)!;
+      const { rows } = await grantRows(ctx, r.doc._id, target);
+      // Removing a grant takes what giving it took. A stale level name (no longer configured)
+      // gives nothing, so removing it takes only the share level.
+      const levels = rows.length === 0 ? [1] : rows.map((row) => c.levelIds.get(row.level as string) ?? 1);
+      for (const level of levels) {
+        const reason = shareDecision(c, own, level);
+        if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+      }
+      for (const row of rows) await (ctx.db as AnyDb).delete(row._id);
+      return rows.length > 0;
+    },
+
+    async transferOwnership(ctx, table, id, newOwnerId) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const [r] = (await readMany(ctx, table, [id], who)).results;
+      if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+      const reason = DENIALS[c.engine.canTransfer(SOURCES.indexOf(r.source))];
+      if (reason !== undefined) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+      const db = ctx.db as AnyDb;
+      const to = typeof newOwnerId === "string" ? (db.normalizeId(usersTable, newOwnerId) as string | null) : null;
+      if (to === null || (await db.get(to)) === null) deny("INVALID_ARGUMENT", "unknown user");
+      await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
+    },
+
+    async listAccessible(ctx, table, options) {
+      const c = compile();
+      const t = tableInfo(c, table);
+      const min = options?.minLevel === undefined ? 1 : levelId(c, options.minLevel);
+      const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+      const who = await callerOf(ctx, c);
+      const done = { page: [], isDone: true, continueCursor: "" };
+      if (who.id === null) return done; // anonymous: owns nothing, holds no grants
+      let phase: number;
+      let inner: string | null;
+      try {
+        ({ phase, inner } = cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor));
+      } catch {
+        deny("INVALID_ARGUMENT", "malformed cursor");
+      }
+      // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
+      if (phase >= 2 + who.groups.length) return done;
+      const db = ctx.db as AnyDb;
+      const opts = { numItems, cursor: inner };
+      const result =
+        phase === 0
+          ? await db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id)).paginate(opts)
+          : await db
+              .query(GRANTS)
+              .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
+                phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
+              )
+              .paginate(opts);
+      const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
+      const { results, facts } = await readMany(ctx, table, ids, who);
+      const factOf = new Map(facts.map((f) => [f.id, f]));
+      const earlier = new Set(who.groups.slice(0, Math.max(0, phase - 2)));
+      const seen = new Set<string>();
+      const page: Readable<Row, L>[] = [];
+      for (const r of results) {
+        if (r === null || seen.has(r.doc._id) || c.levelIds.get(r.accessLevel)! < min) continue;
+        seen.add(r.doc._id);
+        // Each document is listed once, by the first phase that reaches it.
+        const f = factOf.get(r.doc._id)!;
+        const listedBefore =
+          phase > 0 &&
+          (f.owner === who.id ||
+            (phase > 1 && f.grants.some((g) => (g.kind === "direct" && g.to === who.id) || (g.to !== null && earlier.has(g.to)))));
+        if (!listedBefore) page.push(r);
+      }
+      const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
+      const isDone = result.isDone && next.phase >= 2 + who.groups.length;
+      return { page, isDone, continueCursor: isDone ? "" : JSON.stringify([next.phase, next.inner]) } as never;
+    },
+
+    async createGroup(ctx, name) {
+      if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
+      return (await (ctx.db as AnyDb).insert(GROUPS, { name })) as string;
+    },
+
+    async addGroupMember(ctx, groupId, userId) {
+      const db = ctx.db as AnyDb;
+      const group = typeof groupId === "string" ? db.normalizeId(GROUPS, groupId) : null;
+      if (group === null || (await db.get(group)) === null) deny("INVALID_ARGUMENT", "unknown group");
+      if (typeof userId !== "string" || db.normalizeId(usersTable, userId) === null) deny("INVALID_ARGUMENT", "unknown user");
+      const existing = await db
+        .query(MEMBERS)
+        .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", group).eq("userId", userId))
+        .first();
+      if (existing === null) await db.insert(MEMBERS, { groupId: group, userId });
+    },
+
+    async removeGroupMember(ctx, groupId, userId) {
+      const db = ctx.db as AnyDb;
+      const rows: Row[] = await db
+        .query(MEMBERS)
+        .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", groupId).eq("userId", userId))
+        .collect();
+      for (const row of rows) await db.delete(row._id);
+      return rows.length > 0;
+    },
+  };
+  return access;
+}
+
+function parentOf(db: AnyDb, c: Compiled, t: TableInfo, row: Row): string | null {
+  if (t.parent === undefined) return null;
+  const raw = row[t.parent];
+  return typeof raw === "string" ? (db.normalizeId(t.parentTable, raw) as string | null) : null;
+}
+
+function decodeCursor(cursor: string): { phase: number; inner: string | null } {
+  const parsed: unknown = JSON.parse(cursor);
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new Error("cursor");
+  const [phase, inner] = parsed as [unknown, unknown];
+  if (!Number.isSafeInteger(phase) || (phase as number) < 0) throw new Error("cursor");
+  if (inner !== null && typeof inner !== "string") throw new Error("cursor");
+  return { phase: phase as number, inner };
+}
+
+function compileTables(tables: AccessConfig<string>["tables"]): Map<string, TableInfo> {
+  const out = new Map<string, TableInfo>();
+  if (tables === undefined) return out;
+  if (tables === null || typeof tables !== "object") {
+    throw new GuardConfigError("access.tables must be an object: { tableName: { owner, ... } }");
+  }
+  for (const [name, t] of Object.entries(tables)) {
+    const at = `access.tables.${name}`;
+    if ([GRANTS, GROUPS, MEMBERS].includes(name)) throw new GuardConfigError(`${at}: '${name}' is convex-guard's own table`);
+    if (t === null || typeof t !== "object") throw new GuardConfigError(`${at} must be an object`);
+    for (const key of ["owner", "ownerIndex", "visibility", "parent", "parentTable"] as const) {
+      const value = t[key];
+      if ((key === "owner" || value !== undefined) && (typeof value !== "string" || value.length === 0)) {
+        throw new GuardConfigError(`${at}.${key} must be a non-empty string`);
+      }
+    }
+    if (t.parentTable !== undefined && t.parent === undefined) {
+      throw new GuardConfigError(`${at}.parentTable needs ${at}.parent, the field holding the parent's id`);
+    }
+    out.set(name, {
+      owner: t.owner,
+      ownerIndex: t.ownerIndex ?? "by_owner",
+      visibility: t.visibility,
+      parent: t.parent,
+      parentTable: t.parentTable ?? name,
+    });
+  }
+  for (const [name, t] of out) {
+    if (t.parent !== undefined && !out.has(t.parentTable)) {
+      throw new GuardConfigError(`access.tables.${name}.parentTable: '${t.parentTable}' is not a configured table`);
+    }
+  }
+  return out;
 }

@@ -13,6 +13,8 @@ import { WASM_BASE64 } from "./generated/wasm-base64.js";
 export {
   PolicyBuilder,
   CompiledPolicy,
+  AccessLevelsBuilder,
+  AccessEngine,
   RateLimiter,
   CodeEngine,
   isSecretKey,

@@ -66,7 +66,7 @@ export function defineGuard<
 >(config: GuardConfig<R, P, T, L, K>): Guard<R, P, T, L, K> {
   const authz = createAuthz(config);
   const erased = authz as unknown as Authz<string, string, string>;
-  const access = createAccess(config?.access, erased);
+  const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
   const rateLimits = createRateLimits(config?.rateLimits);
   const confirmations = createConfirmations(
     config?.confirmations as ConfirmationsConfig | undefined,
@@ -74,6 +74,7 @@ export function defineGuard<
   );
   const validate = () => {
     authz.validate();
+    access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
     // Each capability validates its own configuration in its factory or first use.

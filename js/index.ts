@@ -9,6 +9,20 @@ export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from ".
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export {
+  accessTables,
+  type Access,
+  type AccessConfig,
+  type AccessDenial,
+  type AccessFacts,
+  type AccessPageOptions,
+  type AccessSource,
+  type AccessTableConfig,
+  type DefaultLevel,
+  type GrantTarget,
+  type Readable,
+  type ResolvedAccess,
+} from "./access.js";
 export type {
   RateLimits,
   RateLimitsConfig,

@@ -10,6 +10,7 @@
 //! hand-written unsafe code exists in this module or anywhere else in the crate.
 #![allow(unsafe_code)]
 
+mod access;
 mod codes;
 mod policy;
 mod ratelimit;

@@ -75,6 +75,35 @@ async function customTable(c: GenericQueryCtx<GenericDataModel>) {
 const g: Guard<"user" | "moderator" | "admin" | "superadmin", "read:users" | "write:users" | "delete:users" | "admin:*", "users"> = guard;
 void [typedUser, customTable, g];
 
+// Access levels are literal types: from the configuration, or the defaults.
+const docs = defineGuard({
+  roles: ["user"],
+  access: { levels: ["reader", "writer", "owner"], publicLevel: "reader", tables: { notes: { owner: "ownerId" } } },
+});
+async function accessLevels(c: GenericQueryCtx<DM>) {
+  await docs.requireAccess(c, "users", "id", "writer");
+  // @ts-expect-error: misspelt level in requireAccess
+  await docs.requireAccess(c, "users", "id", "writr");
+  // @ts-expect-error: a default level this configuration does not have
+  await docs.readable(c, "users", "id", "editor");
+  const r = await guard.readable(c, "users", "id");
+  if (r !== null) {
+    const level: "viewer" | "commenter" | "editor" | "owner" = r.accessLevel;
+    const name: string = r.doc.name; // the document type comes from the data model
+    void [level, name];
+  }
+  // @ts-expect-error: a table not in the data model
+  await guard.readable(c, "userz", "id");
+  guard.canShare("editor", "viewer");
+  // @ts-expect-error: misspelt level in canShare
+  guard.canShare("editor", "veiwer");
+}
+defineGuard({
+  roles: ["user"],
+  // @ts-expect-error: the public level must be a declared level
+  access: { levels: ["reader", "owner"], publicLevel: "guest" },
+});
+void accessLevels;
 // Rate limits: names are literal types, and only a token bucket takes a capacity.
 const limited = defineGuard({
   roles: ["user"],

@@ -12,6 +12,13 @@ export const guard = defineGuard({
     admin: ["delete:users"],
     superadmin: ["admin:*"], // every "admin:..." permission
   },
+  access: {
+    levels: ["viewer", "commenter", "editor", "owner"], // lowest first; the last is the owner's
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
   rateLimits: {
     // Per user: 10 messages a minute, approximately (two counters per user).
     sendMessage: { kind: "sliding window", rate: 10, period: MINUTE },

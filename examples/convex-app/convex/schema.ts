@@ -1,7 +1,9 @@
-import { auditTable, confirmationsTable } from "convex-guard";
+import { accessTables, auditTable, confirmationsTable, rateLimitTables } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { rateLimitTables } from "convex-guard";
+
+// Access-protected tables: an owner (a users id), a visibility, and a parent to inherit from.
+const visibility = v.union(v.literal("public"), v.literal("private"));
 
 export default defineSchema({
   // convex-guard's rate-limit state: one row per limit and key (and shard).
@@ -16,6 +18,22 @@ export default defineSchema({
     role: v.optional(v.string()),
     flagged: v.optional(v.boolean()),
   }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+
+  // Grants, groups and group membership, with the indexes convex-guard reads through.
+  ...accessTables,
+  folders: defineTable({
+    name: v.string(),
+    ownerId: v.id("users"),
+    visibility,
+    parentId: v.optional(v.id("folders")),
+  }).index("by_owner", ["ownerId"]),
+  documents: defineTable({
+    title: v.string(),
+    body: v.string(),
+    ownerId: v.id("users"),
+    visibility,
+    folderId: v.optional(v.id("folders")),
+  }).index("by_owner", ["ownerId"]),
 
   messages: defineTable({
     author: v.id("users"),

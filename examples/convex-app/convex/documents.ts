@@ -1,0 +1,76 @@
+import { paginationOptsValidator } from "convex/server";
+import { v } from "convex/values";
+import type { GrantTarget } from "convex-guard";
+import { mutation, query } from "./_generated/server";
+import { guard } from "./guard";
+
+// Ids arrive as plain strings on purpose: a malformed id, or an id from another table, must get
+// exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
+// them with a different error, telling the caller something).
+const level = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
+const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
+// The guard itself refuses anything but exactly one of the two.
+const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;
+
+/** "getMyData": the documents the caller owns or was given, a page at a time. */
+export const listMine = query({
+  args: { paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { paginationOpts }) => {
+    await guard.requireUser(ctx);
+    const { page, isDone, continueCursor } = await guard.listAccessible(ctx, "documents", { paginationOpts });
+    return { page: page.map((r) => ({ title: r.doc.title, accessLevel: r.accessLevel })), isDone, continueCursor };
+  },
+});
+
+/** "getSensitiveItem": the owner's eyes only; `null` for everyone else, whether or not it exists. */
+export const getSensitiveItem = query({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    const r = await guard.readable(ctx, "documents", id, "owner");
+    return r && { title: r.doc.title, body: r.doc.body };
+  },
+});
+
+/** "getSharedDocument": public documents, the owner, and anyone with a live grant. */
+export const getSharedDocument = query({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    const r = await guard.readable(ctx, "documents", id);
+    return r && { title: r.doc.title, body: r.doc.body, accessLevel: r.accessLevel };
+  },
+});
+
+/** Editors and above: change the body. */
+export const updateDocument = mutation({
+  args: { id: v.string(), body: v.string() },
+  handler: async (ctx, { id, body }) => {
+    await guard.requireUser(ctx);
+    const { doc } = await guard.requireAccess(ctx, "documents", id, "editor");
+    await ctx.db.patch(doc._id, { body });
+    return { updated: doc.title };
+  },
+});
+
+/** Share with a user or a group (re-sharing replaces the previous grant). */
+export const shareDocument = mutation({
+  args: { id: v.string(), ...target, level, expiresAt: v.optional(v.number()) },
+  handler: async (ctx, { id, level, expiresAt, ...t }) => {
+    await guard.share(ctx, "documents", id, { ...grantTarget(t), level, expiresAt });
+    return { shared: level };
+  },
+});
+
+/** Take a user's or a group's grant away. */
+export const revokeDocument = mutation({
+  args: { id: v.string(), ...target },
+  handler: async (ctx, { id, ...t }) => ({ revoked: await guard.revoke(ctx, "documents", id, grantTarget(t)) }),
+});
+
+/** Only the owner hands the document to someone else. */
+export const transferDocument = mutation({
+  args: { id: v.string(), newOwnerId: v.string() },
+  handler: async (ctx, { id, newOwnerId }) => {
+    await guard.transferOwnership(ctx, "documents", id, newOwnerId);
+    return { transferred: true };
+  },
+});

@@ -1,0 +1,188 @@
+//! Access levels and shared-access resolution across the boundary.
+//!
+//! Few entry points on purpose (each costs glue and, when it returns a `Result`, a multivalue
+//! shim): the levels cross once as strings into [`AccessLevelsBuilder`]; a whole batch then
+//! crosses as one `Uint32Array` and one `Float64Array`, and its answer comes back as one
+//! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
+
+use super::js_error;
+use crate::access::{self, Caller, Documents, Grants, Source};
+use alloc::string::String;
+use alloc::vec::Vec;
+use wasm_bindgen::prelude::*;
+
+/// Collects level names (lowest first), then compiles them into an [`AccessEngine`].
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct AccessLevelsBuilder {
+    names: Vec<String>,
+}
+
+#[wasm_bindgen]
+impl AccessLevelsBuilder {
+    /// An empty builder (no levels: the standard ones).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> AccessLevelsBuilder {
+        AccessLevelsBuilder::default()
+    }
+
+    /// Declares the next level. Checked by [`AccessLevelsBuilder::build`]; at most one name
+    /// past the limit is kept, so a huge configuration cannot grow memory.
+    pub fn level(&mut self, name: &str) {
+        if self.names.len() <= access::MAX_LEVELS {
+            self.names.push(name.into());
+        }
+    }
+
+    /// Validates and compiles the levels (consumes the builder). `public` and `share` name the
+    /// public and share levels; `None` takes the defaults. Throws `INVALID_CONFIG`.
+    pub fn build(
+        self,
+        public: Option<String>,
+        share: Option<String>,
+    ) -> Result<AccessEngine, JsValue> {
+        let mut b = access::AccessLevelsBuilder::default();
+        let built = (|| {
+            for n in &self.names {
+                b.level(n)?;
+            }
+            if let Some(p) = &public {
+                b.public_level(p);
+            }
+            if let Some(s) = &share {
+                b.share_level(s);
+            }
+            b.build()
+        })();
+        built.map(|inner| AccessEngine { inner }).map_err(js_error)
+    }
+}
+
+/// Compiled levels: resolution and sharing decisions over small integers.
+#[wasm_bindgen]
+pub struct AccessEngine {
+    inner: access::Levels,
+}
+
+/// A `u32` that must be a `u8`; an out-of-range value becomes 255, which the resolver refuses
+/// wherever a `u8` is read (visibility flag, grant kind, grant level), never a silent wrap.
+fn byte(v: u32) -> u8 {
+    u8::try_from(v).unwrap_or(u8::MAX)
+}
+
+/// Splits `n` values off the front of `rest`.
+fn take<'a>(rest: &mut &'a [u32], n: u32) -> Result<&'a [u32], JsValue> {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    match (rest.get(..n), rest.get(n..)) {
+        (Some(head), Some(tail)) => {
+            *rest = tail;
+            Ok(head)
+        }
+        _ => Err(js_error(crate::Error::argument(&[
+            "truncated access batch",
+        ]))),
+    }
+}
+
+fn count(rest: &mut &[u32]) -> Result<u32, JsValue> {
+    take(rest, 1).map(|s| s.first().copied().unwrap_or(0))
+}
+
+#[wasm_bindgen]
+impl AccessEngine {
+    /// The level names, lowest first, separated by single spaces (a validated name has no
+    /// space): level `i` (1-based) is the `i`-th. One string rather than a `Vec<String>`,
+    /// whose array glue costs over 1 KB.
+    pub fn levels(&self) -> String {
+        self.inner.names().join(" ")
+    }
+
+    /// `[public level, share level, max parent depth, max caller groups]`: what the
+    /// TypeScript layer needs to read just enough rows.
+    pub fn info(&self) -> Vec<u32> {
+        [
+            u32::from(self.inner.public()),
+            u32::from(self.inner.share()),
+            access::MAX_PARENT_DEPTH as u32,
+            access::MAX_CALLER_GROUPS as u32,
+        ]
+        .to_vec()
+    }
+
+    /// Resolves a batch in one call. `ints` is, in order: the caller id (`0xFFFFFFFF` when
+    /// anonymous), the group count `g` and `g` group ids; the document count `n` and `n` owner
+    /// ids, `n` public flags, `n` parent indexes; the grant count `m` and `m` document indexes,
+    /// `m` subject ids, `m` kinds, `m` levels. `times` is `now` followed by the `m` expiry
+    /// times (`Infinity`: never). Returns one `u32` per document: `level | source << 8 |
+    /// via << 16`, `via` `0xFFFF` when there is no access. Throws `INVALID_ARGUMENT`.
+    pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, JsValue> {
+        let mut rest = ints;
+        let caller = count(&mut rest)?;
+        let g = count(&mut rest)?;
+        let groups = take(&mut rest, g)?;
+        let n = count(&mut rest)?;
+        let owner = take(&mut rest, n)?;
+        let public: Vec<u8> = take(&mut rest, n)?.iter().map(|&v| byte(v)).collect();
+        let parent = take(&mut rest, n)?;
+        let m = count(&mut rest)?;
+        let doc = take(&mut rest, m)?;
+        let subject = take(&mut rest, m)?;
+        let kind: Vec<u8> = take(&mut rest, m)?.iter().map(|&v| byte(v)).collect();
+        let level: Vec<u8> = take(&mut rest, m)?.iter().map(|&v| byte(v)).collect();
+        let now = times.first().copied().unwrap_or(f64::NAN);
+        let expires_at = times.get(1..).unwrap_or_default();
+        self.inner
+            .resolve(
+                now,
+                Caller { id: caller, groups },
+                Documents {
+                    owner,
+                    public: &public,
+                    parent,
+                },
+                Grants {
+                    doc,
+                    subject,
+                    kind: &kind,
+                    level: &level,
+                    expires_at,
+                },
+            )
+            .map(|out| {
+                out.iter()
+                    .map(|a| {
+                        u32::from(a.level)
+                            | u32::from(a.source.code()) << 8
+                            | a.via.unwrap_or(0xFFFF) << 16
+                    })
+                    .collect()
+            })
+            .map_err(js_error)
+    }
+
+    /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial
+    /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
+    /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
+    #[wasm_bindgen(js_name = canShare)]
+    pub fn can_share(&self, caller_level: u32, granted_level: u32) -> u32 {
+        match self
+            .inner
+            .can_share(byte(caller_level), byte(granted_level))
+        {
+            Ok(Ok(())) => 0,
+            Ok(Err(d)) => u32::from(d.code()),
+            Err(_) => 255,
+        }
+    }
+
+    /// Whether a caller whose access came from source code `source` may transfer ownership:
+    /// `0` yes, else the denial code (4, not the owner).
+    #[wasm_bindgen(js_name = canTransfer)]
+    pub fn can_transfer(&self, source: u32) -> u32 {
+        let source = Source::from_code(byte(source)).unwrap_or(Source::None);
+        match access::can_transfer(source) {
+            Ok(()) => 0,
+            Err(d) => u32::from(d.code()),
+        }
+    }
+}

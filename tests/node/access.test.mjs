@@ -1,0 +1,139 @@
+// Access vectors, answered by the built package (installed from the tarball) through its public
+// API; tests/vectors_access.rs answers the same file with the Rust core. Plus the attacker's
+// side of the JS surface.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { accessTables, defineGuard, GuardConfigError } from "convex-guard";
+
+const { cases } = JSON.parse(readFileSync(new URL("../vectors/access.json", import.meta.url), "utf8"));
+
+const codeOf = (e) => e?.data?.code ?? e?.code;
+
+/** Runs `f`; an error becomes `{ error: code }`, as the vectors write it. */
+function answer(f) {
+  try {
+    return f();
+  } catch (e) {
+    const code = codeOf(e);
+    if (code === undefined) throw e;
+    return { error: code };
+  }
+}
+
+function run(c) {
+  const guard = defineGuard({ roles: ["user"], access: c.config });
+  switch (c.op) {
+    case "levels":
+      return answer(() => guard.accessLevels());
+    case "resolve":
+      return answer(() => ({
+        results: guard.resolveAccess({
+          now: c.now,
+          caller: c.caller,
+          groups: c.groups,
+          documents: c.documents,
+        }),
+      }));
+    case "share":
+      return answer(() => guard.canShare(c.callerLevel, c.grantLevel));
+    case "transfer":
+      return answer(() => guard.canTransfer(c.callerSource));
+    default:
+      throw new Error(`unknown op ${c.op}`);
+  }
+}
+
+test("access vectors: identical answers to the Rust core, case by case", () => {
+  assert.ok(cases.length >= 40, `only ${cases.length} cases`);
+  for (const c of cases) assert.deepEqual(run(c), c.expected, c.description);
+});
+
+test("configuration errors are GuardConfigErrors naming the entry, raised lazily", () => {
+  const bad = [
+    [{ levels: ["viewer", "viewer", "owner"] }, "duplicate access level 'viewer'"],
+    [{ levels: "viewer" }, "access.levels must be an array of level names, lowest first"],
+    [{ tables: { documents: {} } }, "access.tables.documents.owner must be a non-empty string"],
+    [{ tables: { documents: { owner: "ownerId", parentTable: "folders" } } }, "access.tables.documents.parentTable needs access.tables.documents.parent, the field holding the parent's id"],
+    [{ tables: { documents: { owner: "o", parent: "folderId", parentTable: "foldrs" } } }, "access.tables.documents.parentTable: 'foldrs' is not a configured table"],
+    [{ tables: { accessGrants: { owner: "o" } } }, "access.tables.accessGrants: 'accessGrants' is convex-guard's own table"],
+  ];
+  for (const [access, message] of bad) {
+    const guard = defineGuard({ roles: ["user"], access }); // defining never throws
+    assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && e.message === message, message);
+    assert.throws(() => guard.canShare("editor", "viewer"), GuardConfigError);
+  }
+});
+
+test("attacker: malformed facts are refused for the whole batch, never half-answered", () => {
+  const guard = defineGuard({ roles: ["user"] });
+  const doc = (over) => ({ id: "d", owner: "bob", visibility: "private", parent: null, grants: [], ...over });
+  const grant = (over) => ({ to: "alice", kind: "direct", level: "editor", ...over });
+  const refused = [
+    { now: NaN, documents: [doc()] },
+    { now: Infinity, documents: [doc()] },
+    { now: 1, documents: [doc({ grants: [grant({ expiresAt: NaN })] })] },
+    { now: 1, documents: [doc({ grants: [grant({ expiresAt: "tomorrow" })] })] },
+    { now: 1, documents: [doc({ grants: [grant({ level: "__proto__" })] })] },
+    { now: 1, documents: [doc({ grants: [grant({ level: "owner" })] })] },
+    { now: 1, documents: [doc({ visibility: "PUBLIC" })] },
+    { now: 1, documents: Array.from({ length: 1001 }, (_, i) => doc({ id: `d${i}` })) },
+  ];
+  for (const facts of refused) {
+    const r = answer(() => guard.resolveAccess({ caller: "alice", groups: [], ...facts }));
+    assert.deepEqual(r, { error: "INVALID_ARGUMENT" }, JSON.stringify(facts).slice(0, 120));
+  }
+  const tooManyGroups = Array.from({ length: 257 }, (_, i) => `g${i}`);
+  assert.deepEqual(
+    answer(() => guard.resolveAccess({ now: 1, caller: "alice", groups: tooManyGroups, documents: [doc()] })),
+    { error: "INVALID_ARGUMENT" },
+  );
+  // Names that look like object keys are not levels, sources or anything else.
+  for (const name of ["__proto__", "constructor", "toString", ""]) {
+    assert.deepEqual(answer(() => guard.canShare(name, "viewer")), { error: "INVALID_ARGUMENT" });
+    assert.deepEqual(answer(() => guard.canShare("owner", name)), { error: "INVALID_ARGUMENT" });
+    assert.deepEqual(answer(() => guard.canTransfer(name)), { error: "INVALID_ARGUMENT" });
+  }
+});
+
+test("attacker: ids that are not strings, and ids shaped like the engine's sentinels, match nobody", () => {
+  const guard = defineGuard({ roles: ["user"] });
+  const facts = (caller, owner) => ({
+    now: 1,
+    caller,
+    groups: [],
+    documents: [{ id: "d", owner, visibility: "private", parent: null, grants: [] }],
+  });
+  // Two anonymous callers are not the same user, and an ownerless document has no owner.
+  assert.equal(guard.resolveAccess(facts(null, null))[0].level, null);
+  // The interner numbers strings from 0: a string never becomes the "nobody" number.
+  assert.equal(guard.resolveAccess(facts("4294967295", null))[0].level, null);
+  assert.equal(guard.resolveAccess(facts("4294967295", "4294967295"))[0].level, "owner");
+});
+
+test("batch: 1000 documents resolve in one call, results in input order", () => {
+  const guard = defineGuard({ roles: ["user"], access: { levels: ["read", "write", "own"] } });
+  const documents = Array.from({ length: 1000 }, (_, i) => ({
+    id: `d${i}`,
+    owner: i % 3 === 0 ? "me" : "other",
+    visibility: i % 3 === 1 ? "public" : "private",
+    parent: i > 0 && i % 10 !== 0 ? `d${i - (i % 10)}` : null,
+    grants: [],
+  }));
+  const out = guard.resolveAccess({ now: 1, caller: "me", groups: [], documents });
+  assert.equal(out.length, 1000);
+  out.forEach((r, i) => assert.equal(r.id, `d${i}`));
+  assert.deepEqual(out[0], { id: "d0", level: "own", source: "owner", via: "d0" });
+  assert.deepEqual(out[1], { id: "d1", level: "own", source: "inherited", via: "d0" });
+});
+
+test("accessTables: the grant indexes every lookup uses", () => {
+  const indexes = (t) => t.export().indexes.map((i) => `${i.indexDescriptor}:${i.fields.join(",")}`);
+  assert.deepEqual(indexes(accessTables.accessGrants), [
+    "by_doc_and_user:doc,userId",
+    "by_doc_and_group:doc,groupId",
+    "by_user:userId,table",
+    "by_group:groupId,table",
+  ]);
+  assert.deepEqual(indexes(accessTables.accessGroupMembers), ["by_user:userId", "by_group_and_user:groupId,userId"]);
+});
