@@ -106,31 +106,37 @@ export type AccessPageOptions = { numItems: number; cursor: string | null };
  * export default defineSchema({ ...accessTables, documents: defineTable({...}) });
  * ```
  */
-export const accessTables = {
-  accessGrants: defineTable({
-    /** The protected table the document is in. */
-    table: v.string(),
-    /** The document's id. */
-    doc: v.string(),
-    /** Exactly one of `userId` and `groupId` is set. */
-    userId: v.optional(v.string()),
-    groupId: v.optional(v.id("accessGroups")),
-    /** A level name below the owner's. */
-    level: v.string(),
-    /** Ms since the epoch; missing: never expires. */
-    expiresAt: v.optional(v.number()),
-    /** Who shared it (a users id). */
-    grantedBy: v.optional(v.string()),
-  })
-    .index("by_doc_and_user", ["doc", "userId"])
-    .index("by_doc_and_group", ["doc", "groupId"])
-    .index("by_user", ["userId", "table"])
-    .index("by_group", ["groupId", "table"]),
-  accessGroups: defineTable({ name: v.string() }),
-  accessGroupMembers: defineTable({ groupId: v.id("accessGroups"), userId: v.string() })
-    .index("by_user", ["userId"])
-    .index("by_group_and_user", ["groupId", "userId"]),
-};
+export const accessTables = /* @__PURE__ */ defineAccessTables();
+
+// A function, so bundlers drop the definitions (and Convex's schema code) from every bundle
+// that does not use them: a query that only checks roles pays nothing for them at import.
+function defineAccessTables() {
+  return {
+    accessGrants: defineTable({
+      /** The protected table the document is in. */
+      table: v.string(),
+      /** The document's id. */
+      doc: v.string(),
+      /** Exactly one of `userId` and `groupId` is set. */
+      userId: v.optional(v.string()),
+      groupId: v.optional(v.id("accessGroups")),
+      /** A level name below the owner's. */
+      level: v.string(),
+      /** Ms since the epoch; missing: never expires. */
+      expiresAt: v.optional(v.number()),
+      /** Who shared it (a users id). */
+      grantedBy: v.optional(v.string()),
+    })
+      .index("by_doc_and_user", ["doc", "userId"])
+      .index("by_doc_and_group", ["doc", "groupId"])
+      .index("by_user", ["userId", "table"])
+      .index("by_group", ["groupId", "table"]),
+    accessGroups: defineTable({ name: v.string() }),
+    accessGroupMembers: defineTable({ groupId: v.id("accessGroups"), userId: v.string() })
+      .index("by_user", ["userId"])
+      .index("by_group_and_user", ["groupId", "userId"]),
+  };
+}
 
 /**
  * Ownership and shared access. The effective level comes from ownership, public visibility,

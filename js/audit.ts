@@ -64,13 +64,18 @@ export const MAX_AUDIT_STRING = 2000;
  * export default defineSchema({ ...yourTables, guardAudit: auditTable });
  * ```
  */
-export const auditTable = defineTable(auditEventValidatorFields())
-  .index("by_actor", ["actor"])
-  .index("by_action", ["action"])
-  .index("by_resourceType", ["resourceType"]);
+export const auditTable = /* @__PURE__ */ defineAuditTable();
+
+// Functions, so bundlers drop these definitions from bundles that do not use them.
+function defineAuditTable() {
+  return defineTable(auditEventValidatorFields())
+    .index("by_actor", ["actor"])
+    .index("by_action", ["action"])
+    .index("by_resourceType", ["resourceType"]);
+}
 
 /** The validator of an audit event, for functions that take one as an argument. */
-export const auditEventValidator = auditEventValidatorFields();
+export const auditEventValidator = /* @__PURE__ */ auditEventValidatorFields();
 
 /** The fields of an audit row: one definition for the table and the log mutation's args. */
 function auditEventValidatorFields() {
@@ -243,7 +248,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
 
     logMutation(internalMutation) {
       return internalMutation({
-        args: auditEventValidator,
+        args: auditEventValidatorFields(),
         handler: async (ctx, event) => {
           await audit.log(ctx as unknown as WriterCtx<GenericDataModel>, event as AuditEvent);
           return null;

@@ -58,15 +58,20 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
  * export default defineSchema({ ...yourTables, guardConfirmations: confirmationsTable, guardAudit: auditTable });
  * ```
  */
-export const confirmationsTable = defineTable({
-  actor: v.string(),
-  action: v.string(),
-  target: v.string(),
-  hash: v.bytes(),
-  expiresAt: v.number(),
-  attemptsLeft: v.number(),
-  used: v.boolean(),
-}).index("by_binding", ["actor", "action", "target"]);
+export const confirmationsTable = /* @__PURE__ */ defineConfirmationsTable();
+
+// A function, so bundlers drop the definition from bundles that do not use it (see access.ts).
+function defineConfirmationsTable() {
+  return defineTable({
+    actor: v.string(),
+    action: v.string(),
+    target: v.string(),
+    hash: v.bytes(),
+    expiresAt: v.number(),
+    attemptsLeft: v.number(),
+    used: v.boolean(),
+  }).index("by_binding", ["actor", "action", "target"]);
+}
 
 /** What {@link Confirmations.consumeConfirmation} found. */
 export type ConfirmationResult =

@@ -102,6 +102,27 @@ test("function files exist to bundle", () => {
   assert.ok(functionFiles.includes("users.ts") && functionFiles.includes("system.ts"), functionFiles.join());
 });
 
+test("a function that only checks roles carries no table definitions (nothing evaluated at import)", async () => {
+  // The package's table definitions are built by factory calls marked pure, so a bundle that
+  // does not use them drops them (and never runs them at import). Unminified, their factory
+  // functions would be visible by name.
+  const result = await build({
+    entryPoints: [`${appDir}convex/users.ts`],
+    absWorkingDir: appDir,
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["convex", "module"],
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].text;
+  assert.match(code, /function defineGuard\(/, "the guard itself is bundled");
+  for (const factory of ["defineAccessTables", "defineConfirmationsTable", "defineAuditTable"]) {
+    assert.ok(!code.includes(`function ${factory}(`), `users.ts bundle contains ${factory}`);
+  }
+});
+
 for (const fromBase64 of [true, false]) {
   const how = fromBase64 ? "Uint8Array.fromBase64" : "the atob fallback";
   test(`each bundle decides in a bare context (decoded with ${how})`, async () => {
