@@ -3,10 +3,9 @@
  * policy; this file maps names to the engine's small integer ids, reads the caller's user row
  * through `ctx`, and turns denials into `ConvexError`s.
  */
-import type { GenericDataModel } from "convex/server";
 import { CompiledPolicy, PolicyBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
-import type { DocOf, ReaderCtx } from "./ctx.js";
+import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 
 /** The role id the engine reads as "no role": unknown, missing or not a string. */
 const NO_ROLE = 0xffffffff;
@@ -103,7 +102,7 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const me = await guard.getUser(ctx); // Doc<"users"> | null
    * ```
    */
-  getUser<DM extends GenericDataModel>(ctx: ReaderCtx<DM>): Promise<DocOf<DM, T> | null>;
+  getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null>;
 
   /**
    * The caller's user row.
@@ -114,7 +113,7 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const me = await guard.requireUser(ctx);
    * ```
    */
-  requireUser<DM extends GenericDataModel>(ctx: ReaderCtx<DM>): Promise<DocOf<DM, T>>;
+  requireUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T>>;
 
   /**
    * The caller's user row, when their role is `minRole` or higher.
@@ -126,7 +125,7 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const moderator = await guard.requireRole(ctx, "moderator");
    * ```
    */
-  requireRole<DM extends GenericDataModel>(ctx: ReaderCtx<DM>, minRole: R): Promise<DocOf<DM, T>>;
+  requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R): Promise<DocOf<DataModelOf<C>, T>>;
 
   /**
    * The caller's user row, when their role holds `permission`.
@@ -138,10 +137,10 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const admin = await guard.requirePermission(ctx, "delete:users");
    * ```
    */
-  requirePermission<DM extends GenericDataModel>(
-    ctx: ReaderCtx<DM>,
+  requirePermission<C extends AnyReaderCtx>(
+    ctx: C,
     permission: PermissionName<P>,
-  ): Promise<DocOf<DM, T>>;
+  ): Promise<DocOf<DataModelOf<C>, T>>;
 }
 
 type Dictionary = { [name: string]: number | undefined };
@@ -241,7 +240,7 @@ export function createAuthz<R extends string, P extends string, T extends string
       return c.policy.can(roleId(c, subject), permissionId(c, permission));
     },
 
-    async getUser<DM extends GenericDataModel>(ctx: ReaderCtx<DM>) {
+    async getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null> {
       const identity = await ctx.auth.getUserIdentity();
       if (identity === null) return null;
       const key = (identity as Record<string, unknown>)[identityField];
@@ -256,16 +255,16 @@ export function createAuthz<R extends string, P extends string, T extends string
           q.eq(identityField, key),
         )
         .unique();
-      return row as DocOf<DM, T> | null;
+      return row as DocOf<DataModelOf<C>, T> | null;
     },
 
-    async requireUser<DM extends GenericDataModel>(ctx: ReaderCtx<DM>) {
+    async requireUser<C extends AnyReaderCtx>(ctx: C) {
       const user = await authz.getUser(ctx);
       if (user === null) deny("UNAUTHENTICATED", "Authentication required");
       return user;
     },
 
-    async requireRole<DM extends GenericDataModel>(ctx: ReaderCtx<DM>, minRole: R) {
+    async requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R) {
       const user = await authz.requireUser(ctx);
       if (!authz.roleAtLeast(user as Subject, minRole)) {
         deny("FORBIDDEN", `Role '${minRole}' or higher required`);
@@ -273,10 +272,7 @@ export function createAuthz<R extends string, P extends string, T extends string
       return user;
     },
 
-    async requirePermission<DM extends GenericDataModel>(
-      ctx: ReaderCtx<DM>,
-      permission: PermissionName<P>,
-    ) {
+    async requirePermission<C extends AnyReaderCtx>(ctx: C, permission: PermissionName<P>) {
       const user = await authz.requireUser(ctx);
       if (!authz.can(user as Subject, permission)) {
         deny("FORBIDDEN", `Permission '${permission}' required`);

@@ -30,3 +30,19 @@ export type DocOf<DM extends GenericDataModel, T extends string> =
   T extends TableNamesInDataModel<DM>
     ? DocumentByName<DM, T>
     : GenericDocument & { _id: GenericId<T> };
+
+/**
+ * Any context that can read: a query, mutation or action-with-db context of any data model.
+ * Methods take `C extends AnyReaderCtx` and read the data model back with {@link DataModelOf},
+ * which (unlike a `ReaderCtx<DM>` parameter) also infers it from a mutation's database writer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyReaderCtx = { auth: Auth; db: GenericDatabaseReader<any> };
+
+/** The data model of a context's database (reader or writer). */
+export type DataModelOf<C> = C extends { db: GenericDatabaseWriter<infer DM> }
+  ? DM
+  : C extends { db: GenericDatabaseReader<infer DM> }
+    ? DM
+    : GenericDataModel;
+

@@ -7,7 +7,7 @@
 export { defineGuard, type Guard, type GuardConfig } from "./guard.js";
 export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from "./authz.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
-export type { ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
+export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
 export {
   accessTables,

@@ -1,0 +1,51 @@
+// The README's opening example, type-checked against the installed package so the first thing
+// a reader sees cannot drift from the API.
+import { defineGuard, MINUTE } from "convex-guard";
+import {
+  defineSchema,
+  defineTable,
+  mutationGeneric,
+  type DataModelFromSchemaDefinition,
+  type MutationBuilder,
+} from "convex/server";
+import { v } from "convex/values";
+
+// What an app's convex/_generated/server gives it: builders typed by its schema.
+const schema = defineSchema({
+  users: defineTable({ tokenIdentifier: v.string(), role: v.optional(v.string()) }).index(
+    "by_tokenIdentifier",
+    ["tokenIdentifier"],
+  ),
+});
+type DataModel = DataModelFromSchemaDefinition<typeof schema>;
+const mutation = mutationGeneric as MutationBuilder<DataModel, "public">;
+
+export const guard = defineGuard({
+  roles: ["user", "moderator", "admin", "superadmin"], // lowest first
+  permissions: {
+    user: ["read:users"],
+    moderator: ["write:users"], // plus everything below
+    admin: ["delete:users"],
+    superadmin: ["admin:*"], // every "admin:..." permission
+  },
+  access: { tables: { documents: { owner: "ownerId", visibility: "visibility" } } },
+  rateLimits: { message: { kind: "sliding window", rate: 10, period: MINUTE } },
+});
+
+export const removeUser = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, { userId }) => {
+    const admin = await guard.requirePermission(ctx, "delete:users"); // a typo is a compile error
+    await guard.rateLimit(ctx, "message", { key: admin._id }); // one row per key, in this transaction
+    await ctx.db.delete(userId);
+  },
+});
+
+// The same guard in the browser, and the typos it refuses.
+export function preCheck(user: { role?: string } | null): boolean {
+  // @ts-expect-error: no such permission
+  guard.can(user, "delete:user");
+  // @ts-expect-error: no such limit
+  void guard.rateLimitStatus("mesage", null, Date.now());
+  return guard.can(user, "write:users");
+}
