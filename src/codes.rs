@@ -71,7 +71,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::error::{int, Error};
+use crate::error::Error;
 use crate::random;
 
 /// The built-in decimal alphabet: `0123456789`.
@@ -188,42 +188,37 @@ impl Alphabet {
     pub fn new(text: &str) -> Result<Alphabet, Error> {
         let bytes = text.as_bytes();
         if let Some(pos) = bytes.iter().position(|b| !is_symbol(*b)) {
-            return Err(Error::config(&[
-                "alphabet character at byte offset ",
-                &int(pos as u64),
-                " is not printable ASCII: symbols must be distinct characters from '!' to '~'",
-            ]));
+            return Err(Error::config_fill(
+                "alphabet character at byte offset {n} is not printable ASCII: symbols must be \
+                 distinct characters from '!' to '~'",
+                &[],
+                &[pos as u64],
+            ));
         }
         if bytes.len() < MIN_ALPHABET {
-            return Err(Error::config(&[
-                "alphabet '",
-                text,
-                "' has fewer than ",
-                &int(MIN_ALPHABET as u64),
-                " symbols",
-            ]));
+            return Err(Error::config_fill(
+                "alphabet '{s}' has fewer than {n} symbols",
+                &[text],
+                &[MIN_ALPHABET as u64],
+            ));
         }
         if bytes.len() > MAX_ALPHABET {
-            return Err(Error::config(&[
-                "alphabet has ",
-                &int(bytes.len() as u64),
-                " symbols: at most ",
-                &int(MAX_ALPHABET as u64),
-                " are allowed",
-            ]));
+            return Err(Error::config_fill(
+                "alphabet has {n} symbols: at most {n} are allowed",
+                &[],
+                &[bytes.len() as u64, MAX_ALPHABET as u64],
+            ));
         }
         let mut symbols = [0u8; MAX_ALPHABET];
         for (i, (slot, &b)) in symbols.iter_mut().zip(bytes).enumerate() {
             // At most 64 * 63 / 2 comparisons; smaller in the wasm than a 128-bit set.
             if bytes.get(..i).is_some_and(|before| before.contains(&b)) {
-                return Err(Error::config(&[
-                    "alphabet '",
-                    text,
-                    "' repeats the symbol '",
+                return Err(Error::config_fill(
+                    "alphabet '{s}' repeats the symbol '{s}'",
                     // Every byte is ASCII (checked above), so `i..i + 1` is one character.
-                    text.get(i..i + 1).unwrap_or_default(),
-                    "'",
-                ]));
+                    &[text, text.get(i..i + 1).unwrap_or_default()],
+                    &[],
+                ));
             }
             *slot = b;
         }
@@ -326,14 +321,11 @@ impl CodeFormat {
     /// [`Error::Config`] naming the length when it is out of range or leaves too few codes.
     pub fn new(alphabet: Alphabet, length: u32) -> Result<CodeFormat, Error> {
         if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
-            return Err(Error::config(&[
-                "code length ",
-                &int(u64::from(length)),
-                " is out of range: it must be ",
-                &int(u64::from(MIN_LENGTH)),
-                " to ",
-                &int(u64::from(MAX_LENGTH)),
-            ]));
+            return Err(Error::config_fill(
+                "code length {n} is out of range: it must be {n} to {n}",
+                &[],
+                &[length.into(), MIN_LENGTH.into(), MAX_LENGTH.into()],
+            ));
         }
         let n = alphabet.size() as u64;
         let mut space: u64 = 1;
@@ -345,15 +337,12 @@ impl CodeFormat {
             space *= n;
         }
         if space < MIN_CODE_SPACE {
-            return Err(Error::config(&[
-                "a code of ",
-                &int(u64::from(length)),
-                " symbols from an alphabet of ",
-                &int(n),
-                " has fewer than ",
-                &int(MIN_CODE_SPACE),
-                " possible values: use a longer code or a larger alphabet",
-            ]));
+            return Err(Error::config_fill(
+                "a code of {n} symbols from an alphabet of {n} has fewer than {n} possible \
+                 values: use a longer code or a larger alphabet",
+                &[],
+                &[length.into(), n, MIN_CODE_SPACE],
+            ));
         }
         // length <= MAX_LENGTH (32), checked above.
         Ok(CodeFormat {
@@ -538,11 +527,11 @@ where
             return Ok(out);
         }
     }
-    Err(Error::Unavailable(crate::error::msg(&[
-        "the random source produced no unbiased code in ",
-        &int(MAX_BATCHES as u64),
-        " batches: it is broken",
-    ])))
+    Err(Error::Unavailable(crate::error::fill_msg(
+        "the random source produced no unbiased code in {n} batches: it is broken",
+        &[],
+        &[MAX_BATCHES as u64],
+    )))
 }
 
 /// The exact bytes the TypeScript layer HMACs (HMAC-SHA-256 under the server secret) to store
@@ -582,16 +571,11 @@ pub fn binding_message(
     let mut total = BINDING_TAG.len();
     for (name, value, min, max) in fields {
         if value.len() < min || value.len() > max {
-            return Err(Error::argument(&[
-                "confirmation ",
-                name,
-                " must be ",
-                &int(min as u64),
-                " to ",
-                &int(max as u64),
-                " bytes long, got ",
-                &int(value.len() as u64),
-            ]));
+            return Err(Error::argument_fill(
+                "confirmation {s} must be {n} to {n} bytes long, got {n}",
+                &[name],
+                &[min as u64, max as u64, value.len() as u64],
+            ));
         }
         total += 2 + value.len();
     }
@@ -631,12 +615,11 @@ impl Digest {
     pub fn from_slice(bytes: &[u8]) -> Result<Digest, Error> {
         match <[u8; DIGEST_LEN]>::try_from(bytes) {
             Ok(array) => Ok(Digest(array)),
-            Err(_) => Err(Error::argument(&[
-                "a confirmation digest must be ",
-                &int(DIGEST_LEN as u64),
-                " bytes, got ",
-                &int(bytes.len() as u64),
-            ])),
+            Err(_) => Err(Error::argument_fill(
+                "a confirmation digest must be {n} bytes, got {n}",
+                &[],
+                &[DIGEST_LEN as u64, bytes.len() as u64],
+            )),
         }
     }
 
@@ -720,12 +703,11 @@ impl Record {
     ) -> Result<Record, Error> {
         check_time("expiresAt", expires_at, MAX_TIME_MS + MAX_TTL_MS)?;
         if attempts_left > MAX_ATTEMPTS {
-            return Err(Error::argument(&[
-                "attemptsLeft ",
-                &int(u64::from(attempts_left)),
-                " is out of range: it must be 0 to ",
-                &int(u64::from(MAX_ATTEMPTS)),
-            ]));
+            return Err(Error::argument_fill(
+                "attemptsLeft {n} is out of range: it must be 0 to {n}",
+                &[],
+                &[attempts_left.into(), MAX_ATTEMPTS.into()],
+            ));
         }
         Ok(Record {
             hash,
@@ -941,20 +923,18 @@ impl CodeConfig {
         let format = CodeFormat::new(Alphabet::from_spec(alphabet)?, length)?;
         // NaN fails `contains`, as do the infinities.
         if !(MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms) {
-            return Err(Error::config(&[
-                "code ttl must be a number of milliseconds from ",
-                &int(MIN_TTL_MS as u64),
-                " to ",
-                &int(MAX_TTL_MS as u64),
-            ]));
+            return Err(Error::config_fill(
+                "code ttl must be a number of milliseconds from {n} to {n}",
+                &[],
+                &[MIN_TTL_MS as u64, MAX_TTL_MS as u64],
+            ));
         }
         if !(1..=MAX_ATTEMPTS).contains(&max_attempts) {
-            return Err(Error::config(&[
-                "code maxAttempts ",
-                &int(u64::from(max_attempts)),
-                " is out of range: it must be 1 to ",
-                &int(u64::from(MAX_ATTEMPTS)),
-            ]));
+            return Err(Error::config_fill(
+                "code maxAttempts {n} is out of range: it must be 1 to {n}",
+                &[],
+                &[max_attempts.into(), MAX_ATTEMPTS.into()],
+            ));
         }
         Ok(CodeConfig {
             format,
@@ -1012,11 +992,11 @@ fn check_time(name: &str, value: f64, max: f64) -> Result<(), Error> {
     if (0.0..=max).contains(&value) {
         Ok(())
     } else {
-        Err(Error::argument(&[
-            name,
-            " must be a finite number of milliseconds from 0 to ",
-            &int(max as u64),
-        ]))
+        Err(Error::argument_fill(
+            "{s} must be a finite number of milliseconds from 0 to {n}",
+            &[name],
+            &[max as u64],
+        ))
     }
 }
 

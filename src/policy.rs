@@ -25,7 +25,7 @@
 //! # Ok::<(), convex_guard::Error>(())
 //! ```
 
-use crate::error::{int, Error};
+use crate::error::Error;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -80,13 +80,11 @@ pub fn check_role_name(name: &str) -> Result<(), Error> {
         return Err(Error::config(&["role names must not be empty"]));
     }
     if name.len() > MAX_ROLE_LEN {
-        return Err(Error::config(&[
-            "role name '",
-            truncated(name),
-            "...' is longer than ",
-            &int(MAX_ROLE_LEN as u64),
-            " bytes",
-        ]));
+        return Err(Error::config_fill(
+            "role name '{s}...' is longer than {n} bytes",
+            &[truncated(name)],
+            &[MAX_ROLE_LEN as u64],
+        ));
     }
     if !name.bytes().all(is_name_byte) {
         return Err(Error::config(&[
@@ -119,13 +117,11 @@ pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
         return Err(Error::argument(&["permission names must not be empty"]));
     }
     if name.len() > MAX_PERMISSION_LEN {
-        return Err(Error::argument(&[
-            "permission name '",
-            truncated(name),
-            "...' is longer than ",
-            &int(MAX_PERMISSION_LEN as u64),
-            " bytes",
-        ]));
+        return Err(Error::argument_fill(
+            "permission name '{s}...' is longer than {n} bytes",
+            &[truncated(name)],
+            &[MAX_PERMISSION_LEN as u64],
+        ));
     }
     let (body, kind) = match name.strip_suffix(":*") {
         Some(prefix) => (prefix, PermissionKind::Wildcard),
@@ -171,11 +167,11 @@ impl PolicyBuilder {
             return Err(Error::config(&["duplicate role '", name, "'"]));
         }
         if self.roles.len() >= MAX_ROLES {
-            return Err(Error::config(&[
-                "too many roles: at most ",
-                &int(MAX_ROLES as u64),
-                " are allowed",
-            ]));
+            return Err(Error::config_fill(
+                "too many roles: at most {n} are allowed",
+                &[],
+                &[MAX_ROLES as u64],
+            ));
         }
         self.roles.push(name.to_owned());
         Ok(())
@@ -198,11 +194,11 @@ impl PolicyBuilder {
             return Err(Error::config(&["role '", role, "': ", e.message()]));
         }
         if self.grants.len() >= MAX_GRANTS {
-            return Err(Error::config(&[
-                "too many permissions: at most ",
-                &int(MAX_GRANTS as u64),
-                " grants are allowed",
-            ]));
+            return Err(Error::config_fill(
+                "too many permissions: at most {n} grants are allowed",
+                &[],
+                &[MAX_GRANTS as u64],
+            ));
         }
         // `index < MAX_ROLES <= 64`, so it fits in a u8.
         self.grants.push((index as u8, permission.to_owned()));
@@ -288,10 +284,11 @@ impl Policy {
             Ok(i) => Ok(self.interned_names.get(i).map_or(0, |e| e.1)),
             Err(i) => {
                 if self.interned.len() >= MAX_INTERNED {
-                    return Err(Error::argument(&[
-                        "too many distinct permission names checked: at most ",
-                        &int(MAX_INTERNED as u64),
-                    ]));
+                    return Err(Error::argument_fill(
+                        "too many distinct permission names checked: at most {n}",
+                        &[],
+                        &[MAX_INTERNED as u64],
+                    ));
                 }
                 let id = self.interned.len() as u32;
                 self.interned.push(self.lowest(permission));
@@ -346,6 +343,7 @@ impl Policy {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::error::int;
 
     fn policy() -> Policy {
         let mut b = PolicyBuilder::default();

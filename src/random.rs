@@ -10,9 +10,7 @@
 //! call, would repeat across requests. Every caller asks for exactly the bytes it needs, inside
 //! the call that needs them.
 
-use alloc::borrow::ToOwned;
-
-use crate::error::{int, Error};
+use crate::error::{fill_msg, Error};
 
 /// Most bytes requested from the platform in one underlying call: the cap of
 /// `crypto.getRandomValues` (65,536). Longer buffers are filled in pieces of this size.
@@ -38,15 +36,15 @@ pub const MAX_REQUEST: usize = 65_536;
 pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
     for chunk in buf.chunks_mut(MAX_REQUEST) {
         if let Err(e) = getrandom::fill(chunk) {
-            let detail = match e.raw_os_error() {
-                Some(code) => ["os error ", &int(u64::from(code.unsigned_abs()))].concat(),
-                None => "no usable crypto.getRandomValues".to_owned(),
+            let template = match e.raw_os_error() {
+                Some(_) => "secure random bytes are unavailable on this platform (os error {n})",
+                None => {
+                    "secure random bytes are unavailable on this platform \
+                     (no usable crypto.getRandomValues)"
+                }
             };
-            return Err(Error::Unavailable(crate::error::msg(&[
-                "secure random bytes are unavailable on this platform (",
-                &detail,
-                ")",
-            ])));
+            let code = e.raw_os_error().unwrap_or_default().unsigned_abs();
+            return Err(Error::Unavailable(fill_msg(template, &[], &[code.into()])));
         }
     }
     Ok(())

@@ -80,7 +80,7 @@
 use alloc::vec::Vec;
 use core::num::{NonZeroU32, NonZeroU64};
 
-use crate::error::{int, Error};
+use crate::error::Error;
 
 /// Largest `rate` (and `capacity`) of any limit. With [`MAX_PERIOD_MS`] it keeps every
 /// product the decisions compute (`2 * rate * period < 2^63`) in 64-bit integers.
@@ -192,11 +192,11 @@ fn whole(v: f64, max: u64) -> Option<u64> {
 fn config_number(v: f64, max: u64, what: &str) -> Result<u64, Error> {
     match whole(v, max) {
         Some(n) if n >= 1 => Ok(n),
-        _ => Err(Error::config(&[
-            what,
-            " must be a whole number from 1 to ",
-            &int(max),
-        ])),
+        _ => Err(Error::config_fill(
+            "{s} must be a whole number from 1 to {n}",
+            &[what],
+            &[max],
+        )),
     }
 }
 
@@ -247,11 +247,12 @@ impl Limit {
         if kind == Kind::SlidingLog
             && whole(rate, u64::from(MAX_RATE)).is_some_and(|r| r > u64::from(MAX_LOG_RATE))
         {
-            return Err(Error::config(&[
-                "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most ",
-                &int(u64::from(MAX_LOG_RATE)),
-                " (use a 'sliding window' for larger limits)",
-            ]));
+            return Err(Error::config_fill(
+                "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most \
+                 {n} (use a 'sliding window' for larger limits)",
+                &[],
+                &[MAX_LOG_RATE.into()],
+            ));
         }
         // Both bounds fit in a u32, so the conversions below cannot fail.
         let rate = u32::try_from(config_number(rate, u64::from(max_rate), "rate")?).unwrap_or(1);
@@ -276,11 +277,12 @@ impl Limit {
             }
         };
         if shards > rate || shards > capacity {
-            return Err(Error::config(&[
-                "shards (",
-                &int(u64::from(shards)),
-                ") must not exceed rate or capacity: every shard needs room for at least 1",
-            ]));
+            return Err(Error::config_fill(
+                "shards ({n}) must not exceed rate or capacity: every shard needs room for at \
+                 least 1",
+                &[],
+                &[shards.into()],
+            ));
         }
         if kind == Kind::TokenBucket {
             for i in 0..shards {
@@ -289,11 +291,12 @@ impl Limit {
                 let r = u64::from(split(rate, shards, i).max(1));
                 let fill = c.saturating_mul(period).div_ceil(r);
                 if fill > MAX_PERIOD_MS {
-                    return Err(Error::config(&[
-                        "a 'token bucket' must refill from empty within ",
-                        &int(MAX_PERIOD_MS),
-                        " ms: capacity * period / rate is too large",
-                    ]));
+                    return Err(Error::config_fill(
+                        "a 'token bucket' must refill from empty within {n} ms: capacity * \
+                         period / rate is too large",
+                        &[],
+                        &[MAX_PERIOD_MS],
+                    ));
                 }
             }
         }
@@ -365,13 +368,11 @@ impl Limit {
     pub fn shard(&self, index: u32) -> Result<Limit, Error> {
         let n = self.shards.get();
         if index >= n {
-            return Err(Error::argument(&[
-                "shard ",
-                &int(u64::from(index)),
-                " does not exist: this limit has ",
-                &int(u64::from(n)),
-                " shards",
-            ]));
+            return Err(Error::argument_fill(
+                "shard {n} does not exist: this limit has {n} shards",
+                &[],
+                &[index.into(), n.into()],
+            ));
         }
         Ok(Limit {
             kind: self.kind,
@@ -503,10 +504,11 @@ fn check_now(now: f64) -> Result<u64, Error> {
     if now.is_finite() && now >= 0.0 && now < (MAX_NOW_MS + 1) as f64 {
         Ok(now as u64)
     } else {
-        Err(Error::argument(&[
-            "now must be a finite number of ms from 0 to ",
-            &int(MAX_NOW_MS),
-        ]))
+        Err(Error::argument_fill(
+            "now must be a finite number of ms from 0 to {n}",
+            &[],
+            &[MAX_NOW_MS],
+        ))
     }
 }
 
@@ -514,11 +516,12 @@ fn check_now(now: f64) -> Result<u64, Error> {
 fn check_count(limit: &Limit, count: f64) -> Result<u64, Error> {
     let max = u64::from(limit.max_cost());
     whole(count, max).ok_or_else(|| {
-        Error::argument(&[
-            "count must be a whole number from 0 to ",
-            &int(max),
-            ", the most this limit can ever admit at once",
-        ])
+        Error::argument_fill(
+            "count must be a whole number from 0 to {n}, the most this limit can ever admit at \
+             once",
+            &[],
+            &[max],
+        )
     })
 }
 
@@ -748,10 +751,11 @@ fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
 
 fn unsharded(limit: &Limit) -> Result<(), Error> {
     if limit.shards.get() > 1 {
-        return Err(Error::argument(&[
-            "a sharded limit is decided one shard at a time: pick a shard index below ",
-            &int(u64::from(limit.shards.get())),
-        ]));
+        return Err(Error::argument_fill(
+            "a sharded limit is decided one shard at a time: pick a shard index below {n}",
+            &[],
+            &[limit.shards.get().into()],
+        ));
     }
     Ok(())
 }
@@ -819,11 +823,11 @@ pub fn decide(
 /// request as in [`decide`] (then nothing is decided).
 pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
     if requests.is_empty() || requests.len() > MAX_BATCH {
-        return Err(Error::argument(&[
-            "an all-or-nothing rate limit takes 1 to ",
-            &int(MAX_BATCH as u64),
-            " limits",
-        ]));
+        return Err(Error::argument_fill(
+            "an all-or-nothing rate limit takes 1 to {n} limits",
+            &[],
+            &[MAX_BATCH as u64],
+        ));
     }
     let now = check_now(now)?;
     let mut decisions = Vec::with_capacity(requests.len());
