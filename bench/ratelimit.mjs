@@ -1,8 +1,9 @@
 // Rate-limit rows of `make bench`.
 //
 // 1. ratelimit_decision_ns: one pure token-bucket decision that consumes and returns the next
-//    state, through the installed package's public API (guard.decideRateLimits: pack, one
-//    wasm call, unpack), beside ratelimit_decision_ns_convex_rate_limiter: the pure
+//    state, through the installed package's public API (guard.decideRateLimits: numbers
+//    written into the engine's own buffer, one wasm call taking numbers, read back), beside
+//    ratelimit_decision_ns_convex_rate_limiter: the pure
 //    `calculateRateLimit(state, config, now, count)` exported by @convex-dev/rate-limiter 0.4.0
 //    with the same settings. Both admit every request (a large bucket, 1 ms apart).
 // 2. In convex-test (examples/convex-app/bench/ratelimit.test.ts, run by vitest from the
@@ -86,7 +87,8 @@ export async function run() {
     });
   }
   const notes = [
-    "ratelimit_decision_ns goes through the public API (pack, one wasm call, unpack); " +
+    "ratelimit_decision_ns goes through the public API (write into the engine's buffer, one " +
+      "wasm call with numbers, read back, build the result objects); " +
       "calculateRateLimit is a plain JS function on a plain object",
     "documents read are counted by a proxy around ctx.db in the convex-test bench functions",
   ];

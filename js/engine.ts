@@ -20,13 +20,22 @@ export {
   isSecretKey,
 } from "./generated/glue.js";
 
-let ready = false;
+let memory: WebAssembly.Memory | undefined;
 
 /** Instantiates the engine on first use; later calls return at once. @internal */
 export function engine(): void {
-  if (ready) return;
-  initSync({ module: decodeBase64(WASM_BASE64) });
-  ready = true;
+  if (memory !== undefined) return;
+  memory = initSync({ module: decodeBase64(WASM_BASE64) }).memory;
+}
+
+/**
+ * The engine's memory (instantiating the engine if needed), for views over buffers the engine
+ * owns. Its `buffer` changes when the memory grows: re-create views whose `byteLength` is 0.
+ * @internal
+ */
+export function engineMemory(): WebAssembly.Memory {
+  engine();
+  return memory!;
 }
 
 type Base64Decoder = { fromBase64?: (s: string) => Uint8Array };

@@ -4,7 +4,7 @@
  * caller's transaction, packs numbers for the engine, and turns denials into `ConvexError`s.
  */
 import type { GenericDataModel } from "convex/server";
-import { RateLimiter, engine } from "./engine.js";
+import { RateLimiter, engineMemory } from "./engine.js";
 import { deny, GuardConfigError, rethrow } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
@@ -264,6 +264,7 @@ type Row = RateLimitState & {
 /** What one decision needs from the JavaScript side. */
 type Item = { name: string; limit: Compiled; shard: number; count: number; state: RateLimitState | null };
 
+/** Numbers per request and per decision record in the engine's I/O buffer. */
 const IN = 8;
 const OUT = 8;
 const MAX_KEY_LENGTH = 1024;
@@ -278,16 +279,34 @@ export function validateRateLimits(limits: object): void {
 const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
 /** Prefixes an engine error with the limit names it concerns, then translates it. */
-function named<T>(names: () => string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
-      e.message = `rate limit ${names()}: ${e.message}`;
-    }
-    rethrow(e);
+function renamed(e: unknown, names: string): never {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
+    e.message = `rate limit ${names}: ${e.message}`;
   }
+  rethrow(e);
 }
+
+/**
+ * Where the engine's I/O buffer is (a byte address in its memory) and its layout, as the
+ * buffer's first numbers give it: lengths and offsets in numbers from its start
+ * (src/bindings/ratelimit.rs documents it).
+ */
+type Io = {
+  at: number;
+  len: number;
+  /** Most requests in one call. */
+  batch: number;
+  /** Request records (`IN` numbers each). */
+  records: number;
+  /** Request log slots, `logSlot` numbers each. */
+  logs: number;
+  logSlot: number;
+  /** The answer: `[ok, retry after]`, then the decision records (`OUT` numbers each). */
+  out: number;
+  /** The answer's log slots, `outLogSlot` numbers each. */
+  outLogs: number;
+  outLogSlot: number;
+};
 
 /** "Too many requests. Try again in N seconds", N rounded up. */
 function tooMany(retryAfter: number): never {
@@ -310,6 +329,15 @@ export function createRateLimits<K extends string>(
 ): RateLimits<K> {
   let limiter: RateLimiter | undefined;
   let compiled: Map<string, Compiled> | undefined;
+  let memory: WebAssembly.Memory;
+  let io: Io;
+  let view = new Float64Array(0);
+
+  /** The view over the engine's I/O buffer, made again when the memory has grown. */
+  function buffer(): Float64Array {
+    if (view.byteLength === 0) view = new Float64Array(memory.buffer, io.at, io.len);
+    return view;
+  }
 
   function compile(): Map<string, Compiled> {
     if (compiled !== undefined) return compiled;
@@ -317,7 +345,7 @@ export function createRateLimits<K extends string>(
     if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
       throw new GuardConfigError("rateLimits must be an object of named limits");
     }
-    engine();
+    memory = engineMemory();
     const engineLimits = new RateLimiter();
     const map = new Map<string, Compiled>();
     for (const name of Object.keys(specs)) {
@@ -328,14 +356,20 @@ export function createRateLimits<K extends string>(
       const kind = spec.kind === undefined ? "sliding window" : String(spec.kind);
       const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
       const shards = spec.shards === undefined ? undefined : num(spec.shards);
-      const id = named(() => `'${name}'`, () =>
-        engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards),
-      );
+      let id: number;
+      try {
+        id = engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards);
+      } catch (e) {
+        renamed(e, `'${name}'`);
+      }
       // Validated: rate, period, capacity and shards are whole numbers. A row written under
       // another configuration is read as absent (the limit starts afresh for that key).
       const fingerprint = `${kind}/${spec.rate}/${spec.period}/${capacity ?? spec.rate}/${shards ?? 1}`;
       map.set(name, { id, shards: shards ?? 1, fingerprint });
     }
+    const at = engineLimits.io();
+    const [len, batch, records, logs, logSlot, out, outLogs, outLogSlot] = new Float64Array(memory.buffer, at, 8);
+    io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
     limiter = engineLimits;
     compiled = map;
     return map;
@@ -347,44 +381,68 @@ export function createRateLimits<K extends string>(
     return limit;
   }
 
-  /** Packs the items, asks the engine once, unpacks. */
-  function run(items: Item[], now: number, consume: boolean) {
+  /** Writes the items into the engine's buffer, asks the engine once, reads the answer. */
+  function run(items: readonly Item[], now: number, consume: boolean) {
     compile();
-    let logs = 0;
-    for (const it of items) logs += it.state === null ? 0 : it.state.log?.length ?? 1;
-    const input = new Float64Array(1 + items.length * IN + logs);
-    input[0] = items.length;
-    let at = 1 + items.length * IN;
-    items.forEach((it, i) => {
-      const s = it.state;
-      const o = 1 + i * IN;
-      input[o] = it.limit.id;
-      input[o + 1] = it.shard;
-      input[o + 2] = it.count;
-      if (s !== null) {
-        // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
-        const log = Array.isArray(s.log) ? s.log.map(num) : [NaN];
-        input.set([1, num(s.t), num(s.a), num(s.b), log.length], o + 3);
-        input.set(log, at);
-        at += log.length;
+    const n = items.length;
+    let b = buffer();
+    // More than the buffer holds: the engine refuses the count before reading anything.
+    if (n <= io.batch) {
+      for (let i = 0; i < n; i++) {
+        const it = items[i]!;
+        const s = it.state;
+        const o = io.records + i * IN;
+        b[o] = it.limit.id;
+        b[o + 1] = it.shard;
+        b[o + 2] = it.count;
+        if (s === null) {
+          b[o + 3] = 0;
+          b[o + 7] = 0;
+          continue;
+        }
+        b[o + 3] = 1;
+        b[o + 4] = num(s.t);
+        b[o + 5] = num(s.a);
+        b[o + 6] = num(s.b);
+        const at = io.logs + i * io.logSlot;
+        const log: unknown = s.log;
+        if (Array.isArray(log)) {
+          // The slot holds one more entry than any valid log: a longer log is refused as is.
+          const m = Math.min(log.length, io.logSlot);
+          for (let j = 0; j < m; j++) b[at + j] = num(log[j]);
+          b[o + 7] = log.length;
+        } else {
+          // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
+          b[at] = NaN;
+          b[o + 7] = 1;
+        }
       }
-    });
-    const names = () => items.map((it) => `'${it.name}'`).join(", ");
-    const out = named(names, () => limiter!.decide(input, num(now), consume));
-    let logAt = 2 + items.length * OUT;
-    const outcomes: RateLimitOutcome[] = items.map((_, i) => {
-      const o = 2 + i * OUT;
-      const ok = out[o] === 1;
+    }
+    let status: number;
+    try {
+      status = limiter!.decide(n, num(now), consume);
+    } catch (e) {
+      renamed(e, items.map((it) => `'${it.name}'`).join(", "));
+    }
+    b = buffer(); // the engine may have grown its memory
+    const decisions = new Array<RateLimitDecision>(n);
+    const outcomes = new Array<RateLimitOutcome>(n);
+    for (let i = 0; i < n; i++) {
+      const o = io.out + 2 + i * OUT;
+      const ok = b[o] === 1;
+      const remaining = b[o + 1]!;
+      const retryAfter = b[o + 2]!;
       let state: RateLimitState | null = null;
-      if (out[o + 3] === 1) {
-        const len = out[o + 7]!;
-        state = { t: out[o + 4]!, a: out[o + 5]!, b: out[o + 6]!, log: Array.from(out.subarray(logAt, logAt + len)) };
-        logAt += len;
+      if (b[o + 3] === 1) {
+        const at = io.outLogs + i * io.outLogSlot;
+        const log: number[] = [];
+        for (let j = at, end = at + b[o + 7]!; j < end; j++) log.push(b[j]!);
+        state = { t: b[o + 4]!, a: b[o + 5]!, b: b[o + 6]!, log };
       }
-      return { ok, remaining: out[o + 1]!, retryAfter: out[o + 2]!, state } as RateLimitOutcome;
-    });
-    const decisions = outcomes.map(({ ok, remaining, retryAfter }) => ({ ok, remaining, retryAfter }) as RateLimitDecision);
-    return { ok: out[0] === 1, retryAfter: out[1]!, decisions, outcomes };
+      outcomes[i] = { ok, remaining, retryAfter, state } as RateLimitOutcome;
+      decisions[i] = { ok, remaining, retryAfter } as RateLimitDecision;
+    }
+    return { ok: status === 1, retryAfter: b[io.out + 1]!, decisions, outcomes };
   }
 
   function item(name: string, count: unknown, shard: number, state: RateLimitState | null): Item {

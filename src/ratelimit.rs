@@ -822,7 +822,50 @@ pub fn decide(
 /// [`Error::Argument`] when there are no requests or more than [`MAX_BATCH`], or for any
 /// request as in [`decide`] (then nothing is decided).
 pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
-    if requests.is_empty() || requests.len() > MAX_BATCH {
+    let mut decisions = Vec::with_capacity(requests.len());
+    let mut states = Vec::with_capacity(requests.len());
+    let (ok, retry_after) = decide_each(
+        requests.len(),
+        now,
+        consume,
+        |i| {
+            // decide_each asks only for i < requests.len().
+            let r = requests
+                .get(i)
+                .ok_or_else(|| Error::argument(&["no such request"]))?;
+            Ok((*r.limit, r.state, r.count))
+        },
+        |_, d, s| {
+            decisions.push(d);
+            states.push(s);
+        },
+    )?;
+    Ok(Batch {
+        ok,
+        retry_after,
+        decisions,
+        states,
+    })
+}
+
+/// [`decide_all`] without a heap allocation of its own (a `sliding log` still copies its log
+/// into the state to write), for the wasm binding, which reads requests from and writes answers
+/// into a buffer it owns: `request(i)` gives request `i` of `n` (a limit, its row's state and the
+/// cost) and is called once per request, in order; once every request is decided, `answer(i,
+/// decision, state to write)` is called once per request, in order, with the states all `None`
+/// unless every request is admitted and `consume` is true. Returns [`Batch::ok`] and
+/// [`Batch::retry_after`].
+///
+/// # Errors
+/// As [`decide_all`], and whatever `request` returns (then `answer` is never called).
+pub(crate) fn decide_each<S: core::borrow::Borrow<State>>(
+    n: usize,
+    now: f64,
+    consume: bool,
+    mut request: impl FnMut(usize) -> Result<(Limit, Option<S>, f64), Error>,
+    mut answer: impl FnMut(usize, Decision, Option<State>),
+) -> Result<(bool, f64), Error> {
+    if n == 0 || n > MAX_BATCH {
         return Err(Error::argument_fill(
             "an all-or-nothing rate limit takes 1 to {n} limits",
             &[],
@@ -830,28 +873,30 @@ pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<B
         ));
     }
     let now = check_now(now)?;
-    let mut decisions = Vec::with_capacity(requests.len());
-    let mut nexts = Vec::with_capacity(requests.len());
-    for r in requests {
-        unsharded(r.limit)?;
-        let count = check_count(r.limit, r.count)?;
-        let eval = evaluate(r.limit, r.state, now, count)?;
-        decisions.push(decision(&eval, now, count));
-        nexts.push(if count > 0 { eval.next } else { None });
+    // The answers wait on the stack until every request is decided.
+    let mut answers: [(Decision, Option<State>); MAX_BATCH] = core::array::from_fn(|_| {
+        let d = Decision {
+            ok: true,
+            remaining: 0,
+            retry_after: 0.0,
+        };
+        (d, None)
+    });
+    let answers = answers.get_mut(..n).unwrap_or_default();
+    for (i, (d, next)) in answers.iter_mut().enumerate() {
+        let (limit, state, count) = request(i)?;
+        unsharded(&limit)?;
+        let count = check_count(&limit, count)?;
+        let eval = evaluate(&limit, state.as_ref().map(|s| s.borrow()), now, count)?;
+        *d = decision(&eval, now, count);
+        *next = if count > 0 { eval.next } else { None };
     }
-    let ok = decisions.iter().all(|d| d.ok);
-    let retry_after = decisions.iter().map(|d| d.retry_after).fold(0.0, f64::max);
-    let states = if ok && consume {
-        nexts
-    } else {
-        requests.iter().map(|_| None).collect()
-    };
-    Ok(Batch {
-        ok,
-        retry_after,
-        decisions,
-        states,
-    })
+    let ok = answers.iter().all(|(d, _)| d.ok);
+    let retry_after = answers.iter().fold(0.0, |r, (d, _)| d.retry_after.max(r));
+    for (i, (d, next)) in answers.iter_mut().enumerate() {
+        answer(i, *d, if ok && consume { next.take() } else { None });
+    }
+    Ok((ok, retry_after))
 }
 
 #[cfg(test)]

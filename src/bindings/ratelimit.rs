@@ -1,31 +1,61 @@
-//! Rate limits across the boundary: three entry points.
+//! Rate limits across the boundary: configuration once, then decisions through a buffer.
 //!
-//! Configuration crosses once per limit ([`RateLimiter::add`], a kind name and numbers); every
-//! decision then crosses as one `Float64Array` and comes back as one ([`RateLimiter::decide`]),
-//! single requests and all-or-nothing batches alike (a single request is a batch of one, which
-//! [`ratelimit::decide_all`] answers exactly as [`ratelimit::decide`]).
+//! Configuration crosses once per limit ([`RateLimiter::add`], a kind name and numbers).
+//! Decisions cross through an I/O buffer of `f64`s that the [`RateLimiter`] allocates once, at
+//! construction, and never reallocates, so its address never changes: JavaScript learns where
+//! it is once ([`RateLimiter::io`]), keeps a `Float64Array` view over it, writes the requests
+//! there and calls [`RateLimiter::decide`] with only numbers, which writes the answers there.
+//! No call allocates (a `sliding log` copies its log; errors allocate their message), nothing
+//! is copied across the boundary, and no `unsafe` is needed: JavaScript writes into memory the
+//! buffer owns between calls, and Rust reads its own `Vec` during them. Any bit pattern is a
+//! valid `f64`, and every number is validated as before.
 //!
-//! Input: `[n, then n records of IN numbers, then every record's log, concatenated]`, a record
-//! being `[limit id, shard, count, has state (0 or 1), t, a, b, log length]`.
-//! Output: `[ok, retry after, then n records of OUT numbers, then the logs to write]`, a record
-//! being `[ok, remaining, retry after, write (0 or 1), t, a, b, log length]`.
+//! Layout, in numbers from [`RateLimiter::io`] (the buffer describes itself, so JavaScript
+//! knows none of the constants below):
+//! - `[0, HEAD)`: the layout, written once by the constructor and never read by Rust: `[length,
+//!   most requests, request records, request log slots, numbers per request log slot, answer,
+//!   answer log slots, numbers per answer log slot]` (offsets from the start);
+//! - `MAX_BATCH` request records of `IN` numbers, `[limit id, shard, count, has state (0 or
+//!   1), t, a, b, log length]`;
+//! - then `MAX_BATCH` log slots of `LOG` numbers, the log of record `i` in slot `i`: at most
+//!   `LOG` entries are written and read, one more than any valid log holds, so a longer log is
+//!   refused exactly as if it had been read whole;
+//! - then the answer: `[ok, retry after]`, `MAX_BATCH` records of `OUT` numbers, `[ok,
+//!   remaining, retry after, write (0 or 1), t, a, b, log length]`, and `MAX_BATCH` slots of
+//!   `OUT_LOG` numbers for the logs to write.
 
 use super::js_error;
 use crate::error::Error;
-use crate::ratelimit::{self, Kind, Limit, Request, State, MAX_BATCH};
+use crate::ratelimit::{self, Kind, Limit, State, MAX_BATCH, MAX_LOG_RATE};
+use alloc::vec;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-/// Numbers per request record in [`RateLimiter::decide`]'s input.
+/// Numbers in the layout header.
+const HEAD: usize = 8;
+/// Numbers per request record.
 const IN: usize = 8;
-/// Numbers per decision record in its output.
+/// Where the request log slots start.
+const LOGS_AT: usize = HEAD + MAX_BATCH * IN;
+/// Numbers per request log slot.
+const LOG: usize = MAX_LOG_RATE as usize + 1;
+/// Where the answer starts.
+const OUT_AT: usize = LOGS_AT + MAX_BATCH * LOG;
+/// Numbers per decision record.
 const OUT: usize = 8;
+/// Where the answer's log slots start.
+const OUT_LOGS_AT: usize = OUT_AT + 2 + MAX_BATCH * OUT;
+/// Numbers per log slot of the answer: a log written holds at most `rate` entries.
+const OUT_LOG: usize = MAX_LOG_RATE as usize;
+/// Numbers in the buffer.
+const IO_LEN: usize = OUT_LOGS_AT + MAX_BATCH * OUT_LOG;
 
 /// The app's named limits, validated and compiled once; decisions over numbers.
 #[wasm_bindgen]
-#[derive(Default)]
 pub struct RateLimiter {
     limits: Vec<Limit>,
+    /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
+    io: Vec<f64>,
 }
 
 /// `v` as an index (a whole number from 0 to `u32::MAX`), or `None`. A `u32` always fits in
@@ -45,12 +75,41 @@ fn malformed() -> Error {
     Error::argument(&["malformed rate limit request"])
 }
 
+/// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
+fn u(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
+impl Default for RateLimiter {
+    fn default() -> RateLimiter {
+        RateLimiter::new()
+    }
+}
+
 #[wasm_bindgen]
 impl RateLimiter {
-    /// No limits yet.
+    /// No limits yet; allocates the I/O buffer and writes its layout at its start.
     #[wasm_bindgen(constructor)]
     pub fn new() -> RateLimiter {
-        RateLimiter::default()
+        let mut io = vec![0.0; IO_LEN];
+        let layout = [
+            IO_LEN,
+            MAX_BATCH,
+            HEAD,
+            LOGS_AT,
+            LOG,
+            OUT_AT,
+            OUT_LOGS_AT,
+            OUT_LOG,
+        ];
+        for (x, n) in io.iter_mut().zip(layout) {
+            // Small whole numbers: exact as f64.
+            *x = n as f64;
+        }
+        RateLimiter {
+            limits: Vec::new(),
+            io,
+        }
     }
 
     /// Validates a limit (see [`Limit::new`]) and returns its id for [`RateLimiter::decide`].
@@ -63,96 +122,89 @@ impl RateLimiter {
         capacity: Option<f64>,
         shards: Option<f64>,
     ) -> Result<u32, JsValue> {
-        Kind::from_name(kind)
+        let l = Kind::from_name(kind)
             .and_then(|k| Limit::new(k, rate, period, capacity, shards))
-            .map(|l| {
-                self.limits.push(l);
-                // At most one limit per configuration entry: far below u32::MAX.
-                u32::try_from(self.limits.len() - 1).unwrap_or(u32::MAX)
-            })
-            .map_err(js_error)
+            .map_err(js_error)?;
+        self.limits.push(l);
+        // At most one limit per configuration entry: far below u32::MAX.
+        Ok(u(self.limits.len() - 1))
     }
 
-    /// Decides the packed requests at `now`, all or nothing (see the module docs for the
-    /// layout). Throws `INVALID_ARGUMENT` for any bad number, state or layout; then nothing is
-    /// decided.
-    pub fn decide(&self, input: &[f64], now: f64, consume: bool) -> Result<Vec<f64>, JsValue> {
-        self.run(input, now, consume).map_err(js_error)
+    /// The byte address of the I/O buffer in the wasm memory, constant for the limiter's life.
+    /// It starts with its layout (see the module docs).
+    pub fn io(&self) -> u32 {
+        // A 32-bit address space: the address fits.
+        u(self.io.as_ptr() as usize)
+    }
+
+    /// Decides the `n` requests written in the buffer at `now`, all or nothing, and writes the
+    /// answer into it; returns whether all are admitted (1) or not (0). Throws
+    /// `INVALID_ARGUMENT` for any bad number, state or layout; then nothing is decided.
+    pub fn decide(&mut self, n: u32, now: f64, consume: bool) -> Result<u32, JsValue> {
+        self.run(n as usize, now, consume).map_err(js_error)
     }
 }
 
 impl RateLimiter {
-    fn run(&self, input: &[f64], now: f64, consume: bool) -> Result<Vec<f64>, Error> {
-        let (&n, rest) = input.split_first().ok_or_else(malformed)?;
-        let n = index(n).map_or(0, |n| n as usize);
-        if n == 0 || n > MAX_BATCH {
-            // Out of bounds: the core refuses an empty batch with the message naming them.
-            ratelimit::decide_all(&[], now, consume)?;
-        }
-        let (records, mut logs) = rest.split_at_checked(n * IN).ok_or_else(malformed)?;
-        let mut parsed = Vec::with_capacity(n);
-        for r in records.chunks_exact(IN) {
+    fn run(&mut self, n: usize, now: f64, consume: bool) -> Result<u32, Error> {
+        let (input, out) = self.io.split_at_mut(OUT_AT);
+        let (records, logs) = input.split_at(LOGS_AT);
+        let records = records.get(HEAD..).unwrap_or_default();
+        let (head, out) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+        let limits = &self.limits;
+        let request = |i: usize| {
+            let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
             let [id, shard, count, has_state, t, a, b, len] =
                 <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
             let limit = index(id)
-                .and_then(|id| self.limits.get(id as usize))
+                .and_then(|id| limits.get(id as usize))
                 .ok_or_else(malformed)?
                 .shard(index(shard).ok_or_else(malformed)?)?;
-            let (log, more) = logs
-                .split_at_checked(index(len).ok_or_else(malformed)? as usize)
-                .ok_or_else(malformed)?;
-            logs = more;
+            let len = index(len).ok_or_else(malformed)? as usize;
             let state = if has_state == 1.0 {
+                let log = logs.get(i * LOG..i * LOG + len.min(LOG));
                 Some(State {
                     t,
                     a,
                     b,
-                    log: log.to_vec(),
+                    log: log.unwrap_or_default().to_vec(),
                 })
-            } else if has_state == 0.0 && log.is_empty() {
+            } else if has_state == 0.0 && len == 0 {
                 None
             } else {
                 return Err(malformed());
             };
-            parsed.push((limit, state, count));
-        }
-        if !logs.is_empty() {
-            return Err(malformed());
-        }
-        let requests: Vec<Request<'_>> = parsed
-            .iter()
-            .map(|(limit, state, count)| Request {
-                limit,
-                state: state.as_ref(),
-                count: *count,
-            })
-            .collect();
-        let batch = ratelimit::decide_all(&requests, now, consume)?;
-        let mut out = Vec::with_capacity(2 + n * OUT);
-        out.extend_from_slice(&[f64::from(u8::from(batch.ok)), batch.retry_after]);
-        let mut written = Vec::new();
-        for (d, s) in batch.decisions.iter().zip(&batch.states) {
+            Ok((limit, state, count))
+        };
+        let answer = |i: usize, d: ratelimit::Decision, s: Option<State>| {
             let (write, t, a, b, len) = match s {
                 None => (0.0, 0.0, 0.0, 0.0, 0.0),
                 Some(s) => {
-                    written.extend_from_slice(&s.log);
+                    let at = i * OUT_LOG;
+                    if let Some(slot) = out.get_mut(at..at + s.log.len()) {
+                        slot.copy_from_slice(&s.log);
+                    }
                     // A log holds at most MAX_LOG_RATE entries: exact as f64.
                     (1.0, s.t, s.a, s.b, s.log.len() as f64)
                 }
             };
-            let ok = f64::from(u8::from(d.ok));
-            out.extend_from_slice(&[
-                ok,
-                f64::from(d.remaining),
-                d.retry_after,
-                write,
-                t,
-                a,
-                b,
-                len,
-            ]);
+            if let Some(record) = head.get_mut(2 + i * OUT..2 + i * OUT + OUT) {
+                record.copy_from_slice(&[
+                    f64::from(u8::from(d.ok)),
+                    f64::from(d.remaining),
+                    d.retry_after,
+                    write,
+                    t,
+                    a,
+                    b,
+                    len,
+                ]);
+            }
+        };
+        let (ok, retry_after) = ratelimit::decide_each(n, now, consume, request, answer)?;
+        if let Some(h) = head.get_mut(..2) {
+            h.copy_from_slice(&[f64::from(u8::from(ok)), retry_after]);
         }
-        out.extend_from_slice(&written);
-        Ok(out)
+        Ok(u32::from(ok))
     }
 }

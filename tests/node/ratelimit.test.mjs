@@ -220,3 +220,51 @@ test("the table definition is exported for the schema, indexed for the exact loo
   const exported = table.export();
   assert.deepEqual(exported.indexes, [{ indexDescriptor: "by_name_key_shard", fields: ["name", "key", "shard"] }]);
 });
+
+test("over-long logs are refused whatever their length, and nothing else is read", () => {
+  // The engine's buffer holds one more log entry per request than any valid log: longer logs
+  // must still be refused as too long (sliding log) or as a log at all (other kinds).
+  const g = defineGuard({
+    roles: ["user"],
+    rateLimits: { log: { kind: "sliding log", rate: 100, period: 1000 }, window: { rate: 5, period: 1000 } },
+  });
+  for (const n of [101, 102, 5000]) {
+    const log = Array.from({ length: n }, (_, i) => i);
+    const stored = { t: n, a: 0, b: 0, log };
+    assert.throws(
+      () => g.decideRateLimits([{ name: "log", state: stored }], n),
+      (e) => codeOf(e) === "INVALID_ARGUMENT" && /longer than the rate/.test(messageOf(e)),
+      `sliding log, ${n} entries`,
+    );
+    assert.throws(
+      () => g.decideRateLimits([{ name: "log", state: null }, { name: "window", state: stored }], n),
+      (e) => codeOf(e) === "INVALID_ARGUMENT" && /only a 'sliding log' keeps a log/.test(messageOf(e)),
+      `sliding window, ${n} entries`,
+    );
+  }
+  // A full log of 100 still works, in the last slot of a full batch.
+  const full = { t: 99, a: 0, b: 0, log: Array.from({ length: 100 }, (_, i) => i) };
+  const many = Array.from({ length: 15 }, () => ({ name: "window", state: null }));
+  const b = g.decideRateLimits([...many, { name: "log", state: full }], 1000);
+  assert.equal(b.ok, true);
+  assert.deepEqual(b.outcomes[15].state.log, [...full.log.slice(1), 1000]);
+});
+
+test("decisions stay right after the engine's memory grows", () => {
+  // Each guard's limits own a buffer in the engine's memory; creating many grows the memory,
+  // which detaches every earlier view over it.
+  const first = defineGuard({ roles: ["user"], rateLimits: { log: { kind: "sliding log", rate: 3, period: 1000 } } });
+  let s = first.decideRateLimits([{ name: "log", state: null }], 0).outcomes[0].state;
+  const others = [];
+  for (let i = 0; i < 40; i++) {
+    const g = defineGuard({ roles: ["user"], rateLimits: { x: { rate: 1, period: 1 } } });
+    g.validate();
+    others.push(g);
+    const o = first.decideRateLimits([{ name: "log", state: s }], i + 1).outcomes[0];
+    if (o.ok) s = o.state;
+  }
+  assert.deepEqual(s, { t: 2, a: 0, b: 0, log: [0, 1, 2] });
+  const d = first.decideRateLimits([{ name: "log", state: s }], 40).outcomes[0];
+  assert.deepEqual([d.ok, d.retryAfter], [false, 960]);
+  assert.equal(others.length, 40);
+});
