@@ -99,6 +99,7 @@ rust-checks: | setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --release -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --release --no-default-features -- -D warnings
 
 rust-test: | setup
 	RUSTFLAGS="-D warnings" cargo test
@@ -126,7 +127,15 @@ test: rust-checks rust-test typecheck js-test example-test browser-test
 demo: build
 	cd $(EXAMPLE) && npx vitest run --config vitest.demo.config.mts
 
-bench: build
+# The roles-and-permissions-only module (no other capability exported), for its own budget.
+target/wasm/roles_only.wasm: $(RUST_SOURCES) node_modules/.installed | setup
+	cargo build --release --target wasm32-unknown-unknown --no-default-features --lib \
+	  --target-dir target/roles-only
+	wasm-bindgen --target web --out-dir target/roles-only/bindgen \
+	  target/roles-only/wasm32-unknown-unknown/release/convex_guard.wasm
+	node scripts/build-pkg.mjs --optimize-only target/roles-only/bindgen/convex_guard_bg.wasm $@
+
+bench: build target/wasm/roles_only.wasm
 	node bench/run.mjs
 
 clean:

@@ -6,19 +6,15 @@
 //   code_issue_full_us     a whole issue without storage: generate, binding message, HMAC-SHA-256
 //                          with crypto.subtle (key import included), record
 //   code_verify_us         a whole check: canonical form, message, HMAC, constant-time verify
-//   wasm_bytes_codes       the optimized module with this feature in it (raw and gzip)
 //
 // Like the other bench modules it exports `name` and `run(env)` returning { rows, notes }.
 // Run alone: `node bench/codes.mjs` (after `make build`).
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { constants, gzipSync } from "node:zlib";
 import { customAlphabet } from "nanoid";
 
 export const name = "codes";
 
-const WASM_BUDGET_BYTES = 40 * 1024; // the whole library, every capability
 
 /** Median ns per call of `f` over `batches` batches of `n` calls, after a warm-up. */
 function timeSync(f, { n = 20_000, batches = 15 } = {}) {
@@ -73,8 +69,6 @@ export async function run({ root, quick }) {
     if (v.outcome !== "accepted") throw new Error(`verify gave ${v.outcome}`);
   }, asyncSizes);
 
-  const wasm = readFileSync(`${root}/target/wasm/convex_guard.wasm`);
-  const gzip = gzipSync(wasm, { level: constants.Z_BEST_COMPRESSION }).length;
   if (ours.median > 2 * theirs.median) {
     notes.push("code_issue_ns is more than 2x nanoid: one wasm call with a string return vs. a JS loop");
   }
@@ -86,13 +80,6 @@ export async function run({ root, quick }) {
       ns("code_issue_ns_nanoid", theirs, { ours: "code_issue_ns" }),
       us("code_issue_full_us", full),
       us("code_verify_us", verify),
-      {
-        key: "wasm_bytes_codes",
-        value: wasm.length,
-        unit: "B",
-        target: { text: `<= ${WASM_BUDGET_BYTES} B (40 KiB, whole library)`, pass: wasm.length <= WASM_BUDGET_BYTES },
-      },
-      { key: "wasm_gzip_bytes_codes", value: gzip, unit: "B" },
     ],
     notes,
   };

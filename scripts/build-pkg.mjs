@@ -27,19 +27,25 @@ const FEATURES = [
   "multivalue",
 ].map((f) => `--enable-${f}`);
 
+/** wasm-opt -Oz with the features rustc emits; fails on a module V8 would refuse. */
+function optimize(input, output) {
+  run(bin("wasm-opt"), ["-Oz", ...FEATURES, "--strip-debug", "--strip-producers", input, "-o", output]);
+  const bytes = readFileSync(output);
+  new WebAssembly.Module(bytes);
+  return bytes;
+}
+
 mkdirSync(at("target/wasm"), { recursive: true });
-const optimized = at("target/wasm/convex_guard.wasm");
-run(bin("wasm-opt"), [
-  "-Oz",
-  ...FEATURES,
-  "--strip-debug",
-  "--strip-producers",
-  at("target/wasm-pack/convex_guard_bg.wasm"),
-  "-o",
-  optimized,
-]);
-const wasm = readFileSync(optimized);
-new WebAssembly.Module(wasm); // fails the build on a module V8 would refuse
+// `node scripts/build-pkg.mjs --optimize-only IN OUT`: only step 1, for other builds of the
+// module (make bench's roles-only build), with exactly the same optimizer settings.
+const only = process.argv.indexOf("--optimize-only");
+if (only !== -1) {
+  const [input, output] = process.argv.slice(only + 1, only + 3);
+  const bytes = optimize(at(input), at(output));
+  console.log(`${output}: ${bytes.length} bytes`);
+  process.exit(0);
+}
+const wasm = optimize(at("target/wasm-pack/convex_guard_bg.wasm"), at("target/wasm/convex_guard.wasm"));
 
 mkdirSync(at("js/generated"), { recursive: true });
 copyFileSync(at("target/wasm-pack/convex_guard.js"), at("js/generated/glue.js"));

@@ -10,9 +10,12 @@
 //! hand-written unsafe code exists in this module or anywhere else in the crate.
 #![allow(unsafe_code)]
 
+#[cfg(feature = "access")]
 mod access;
+#[cfg(feature = "codes")]
 mod codes;
 mod policy;
+#[cfg(feature = "ratelimit")]
 mod ratelimit;
 
 use crate::Error;
