@@ -57,7 +57,7 @@
 //! [`Levels::can_share`] and [`can_transfer`] decide who may hand access on; a "no" is a
 //! [`Denial`] value, bad input an [`Error`].
 
-use crate::error::{int, Error};
+use crate::error::{int, truncated, Error};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -304,45 +304,13 @@ pub struct Levels {
     share: u8,
 }
 
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
-}
-
-/// The first bytes of an over-long name, for messages (cut on a character boundary).
-fn truncated(name: &str) -> &str {
-    let mut end = name.len().min(32);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name.get(..end).unwrap_or_default()
-}
-
 /// Checks an access level name: 1 to [`MAX_LEVEL_NAME_LEN`] bytes of `A-Z a-z 0-9 _ - .` (the
-/// rules of role names).
+/// rules of role names, checked by the same code).
 ///
 /// # Errors
 /// [`Error::Config`] naming the level when it is empty, too long or has another character.
 pub fn check_level_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() {
-        return Err(Error::config(&["access level names must not be empty"]));
-    }
-    if name.len() > MAX_LEVEL_NAME_LEN {
-        return Err(Error::config(&[
-            "access level name '",
-            truncated(name),
-            "...' is longer than ",
-            &int(MAX_LEVEL_NAME_LEN as u64),
-            " bytes",
-        ]));
-    }
-    if !name.bytes().all(is_name_byte) {
-        return Err(Error::config(&[
-            "access level name '",
-            name,
-            "' may only contain letters, digits, '_', '-' and '.'",
-        ]));
-    }
-    Ok(())
+    crate::policy::check_name("access level", name, MAX_LEVEL_NAME_LEN)
 }
 
 impl AccessLevelsBuilder {

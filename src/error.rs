@@ -102,3 +102,12 @@ pub fn int(mut n: u64) -> String {
         .map(|digits| digits.iter().map(|&b| b as char).collect())
         .unwrap_or_default()
 }
+
+/// The first bytes of an over-long name, for messages (cut on a character boundary).
+pub(crate) fn truncated(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or_default()
+}
