@@ -606,22 +606,31 @@ impl Levels {
         caller_level: u8,
         granted_level: u8,
     ) -> Result<Result<(), Denial>, Error> {
+        self.share_verdict(caller_level, granted_level)
+            .ok_or_else(|| {
+                let (what, level) = if caller_level > self.owner() {
+                    ("caller", caller_level)
+                } else {
+                    ("granted", granted_level)
+                };
+                Error::argument(&[
+                    what,
+                    " level ",
+                    &int(u64::from(level)),
+                    " is not an access level",
+                ])
+            })
+    }
+
+    /// [`Levels::can_share`] without building a message: `None` when `caller_level` is above
+    /// the owner level or `granted_level` is not a level (the binding reports a code, so the
+    /// wasm needs no message for it).
+    pub fn share_verdict(&self, caller_level: u8, granted_level: u8) -> Option<Result<(), Denial>> {
         let owner = self.owner();
-        if caller_level > owner {
-            return Err(Error::argument(&[
-                "caller level ",
-                &int(u64::from(caller_level)),
-                " is not an access level",
-            ]));
+        if caller_level > owner || granted_level == NONE || granted_level > owner {
+            return None;
         }
-        if granted_level == NONE || granted_level > owner {
-            return Err(Error::argument(&[
-                "granted level ",
-                &int(u64::from(granted_level)),
-                " is not an access level",
-            ]));
-        }
-        Ok(if caller_level < self.share {
+        Some(if caller_level < self.share {
             Err(Denial::BelowShareLevel)
         } else if granted_level == owner {
             Err(Denial::OwnerLevel)

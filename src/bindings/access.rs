@@ -120,11 +120,11 @@ impl AccessEngine {
     pub fn can_share(&self, caller_level: u32, granted_level: u32) -> u32 {
         match self
             .inner
-            .can_share(byte(caller_level), byte(granted_level))
+            .share_verdict(byte(caller_level), byte(granted_level))
         {
-            Ok(Ok(())) => 0,
-            Ok(Err(d)) => u32::from(d.code()),
-            Err(_) => 255,
+            Some(Ok(())) => 0,
+            Some(Err(d)) => u32::from(d.code()),
+            None => 255,
         }
     }
 
