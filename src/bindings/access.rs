@@ -88,7 +88,14 @@ impl AccessEngine {
     /// space): level `i` (1-based) is the `i`-th. One string rather than a `Vec<String>`,
     /// whose array glue costs over 1 KB.
     pub fn levels(&self) -> String {
-        self.inner.names().join(" ")
+        let mut out = String::new();
+        for name in self.inner.names() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(name);
+        }
+        out
     }
 
     /// `[public level, share level, max parent depth, max caller groups]`: what the
