@@ -661,59 +661,10 @@ impl Levels {
     ) -> Result<Vec<Access>, Error> {
         self.check_batch(now, caller, docs, grants)?;
         let n = docs.owner.len();
-        let anonymous = caller.id == NO_SUBJECT;
-        let owner = self.owner();
 
-        // Owner, direct and group access on each document itself.
+        // Owner, direct and group access on each document itself; rows checked on the way.
         let mut own = vec![Access::DENIED; n];
-        for (i, (slot, &doc_owner)) in own.iter_mut().zip(docs.owner).enumerate() {
-            if !anonymous && doc_owner == caller.id {
-                // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
-                *slot = Access {
-                    level: owner,
-                    source: Source::Owner,
-                    via: Some(i as u32),
-                };
-            }
-        }
-        let grant_rows = grants
-            .doc
-            .iter()
-            .zip(grants.subject)
-            .zip(grants.kind)
-            .zip(grants.level)
-            .zip(grants.expires_at);
-        for ((((&doc, &subject), &kind), &level), &expires_at) in grant_rows {
-            // `kind` was checked to be GRANT_DIRECT or GRANT_GROUP.
-            let source = if kind == GRANT_DIRECT {
-                Source::Direct
-            } else {
-                Source::Group
-            };
-            let live = now < expires_at;
-            let applies = !anonymous
-                && subject != NO_SUBJECT
-                && if kind == GRANT_DIRECT {
-                    subject == caller.id
-                } else {
-                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
-                    // routine into the wasm for no gain at these sizes. `subject` is not
-                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
-                    caller.groups.contains(&subject)
-                };
-            if live && applies {
-                let candidate = Access {
-                    level,
-                    source,
-                    via: Some(doc),
-                };
-                if let Some(slot) = own.get_mut(index(doc)) {
-                    if candidate.beats(slot) {
-                        *slot = candidate;
-                    }
-                }
-            }
-        }
+        self.fill_own(now, caller, docs, grants, &mut own)?;
 
         // Inheritance, public visibility and cycles.
         let looping = loops(docs.parent);
@@ -761,8 +712,101 @@ impl Levels {
         Ok(out)
     }
 
-    /// Every check of [`Levels::resolve`], before anything is allocated: the whole batch is
-    /// refused on the first problem, never half-answered.
+    /// Checks every row of a batch and records, in `own`, the caller's owner, direct and
+    /// group access on each document itself (one pass over the rows, one error exit).
+    fn fill_own(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+        own: &mut [Access],
+    ) -> Result<(), Error> {
+        let n = own.len();
+        let anonymous = caller.id == NO_SUBJECT;
+        let owner = self.owner();
+        let doc_rows = own
+            .iter_mut()
+            .zip(docs.owner)
+            .zip(docs.public)
+            .zip(docs.parent);
+        for (i, (((slot, &doc_owner), &public), &parent)) in doc_rows.enumerate() {
+            if public > 1 {
+                return Err(bad_row("document", i, "public", " must be 0 or 1"));
+            }
+            if parent != NO_PARENT && index(parent) >= n {
+                let field = msg(&["parent ", &int(u64::from(parent))]);
+                return Err(bad_row("document", i, &field, NOT_IN_BATCH));
+            }
+            if !anonymous && doc_owner == caller.id {
+                // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
+                *slot = Access {
+                    level: owner,
+                    source: Source::Owner,
+                    via: Some(i as u32),
+                };
+            }
+        }
+        let grant_rows = grants
+            .doc
+            .iter()
+            .zip(grants.subject)
+            .zip(grants.kind)
+            .zip(grants.level)
+            .zip(grants.expires_at);
+        for (j, ((((&doc, &subject), &kind), &level), &expires_at)) in grant_rows.enumerate() {
+            let problem = if index(doc) >= n {
+                ("doc", NOT_IN_BATCH)
+            } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
+                ("kind", " must be direct (3) or group (4)")
+            } else if level == NONE || level >= owner {
+                (
+                    "level",
+                    " must be an access level below the owner's (only ownership gives it)",
+                )
+            } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
+                ("expiresAt", NOT_A_TIME)
+            } else {
+                ("", "")
+            };
+            if !problem.0.is_empty() {
+                return Err(bad_row("grant", j, problem.0, problem.1));
+            }
+            let direct = kind == GRANT_DIRECT;
+            let live = now < expires_at;
+            let applies = !anonymous
+                && subject != NO_SUBJECT
+                && if direct {
+                    subject == caller.id
+                } else {
+                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
+                    // routine into the wasm for no gain at these sizes. `subject` is not
+                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
+                    caller.groups.contains(&subject)
+                };
+            if live && applies {
+                let candidate = Access {
+                    level,
+                    source: if direct {
+                        Source::Direct
+                    } else {
+                        Source::Group
+                    },
+                    via: Some(doc),
+                };
+                if let Some(slot) = own.get_mut(index(doc)) {
+                    if candidate.beats(slot) {
+                        *slot = candidate;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The batch-wide checks of [`Levels::resolve`] (times, lengths, sizes), before anything
+    /// is allocated; [`Levels::fill_own`] checks the rows. The whole batch is refused on the
+    /// first problem, never half-answered.
     fn check_batch(
         &self,
         now: f64,
@@ -807,39 +851,6 @@ impl Levels {
                     &int(max as u64),
                 ]));
             }
-        }
-        for (i, (&public, &parent)) in docs.public.iter().zip(docs.parent).enumerate() {
-            if public > 1 {
-                return Err(bad_row("document", i, "public", " must be 0 or 1"));
-            }
-            if parent != NO_PARENT && index(parent) >= n {
-                let field = msg(&["parent ", &int(u64::from(parent))]);
-                return Err(bad_row("document", i, &field, NOT_IN_BATCH));
-            }
-        }
-        let owner = self.owner();
-        let grant_rows = grants
-            .doc
-            .iter()
-            .zip(grants.kind)
-            .zip(grants.level)
-            .zip(grants.expires_at);
-        for (j, (((&doc, &kind), &level), &expires_at)) in grant_rows.enumerate() {
-            let problem = if index(doc) >= n {
-                ("doc", NOT_IN_BATCH)
-            } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
-                ("kind", " must be direct (3) or group (4)")
-            } else if level == NONE || level >= owner {
-                (
-                    "level",
-                    " must be an access level below the owner's (only ownership gives it)",
-                )
-            } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
-                ("expiresAt", NOT_A_TIME)
-            } else {
-                continue;
-            };
-            return Err(bad_row("grant", j, problem.0, problem.1));
         }
         Ok(())
     }
