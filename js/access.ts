@@ -480,16 +480,20 @@ export function createAccess<L extends string>(
     const n = docs.length;
     const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
     const times = new Float64Array(1 + m);
+    // The engine's layout (see AccessEngine.resolve): the byte-sized columns (public, kind,
+    // level) come last, so the engine narrows them in one pass.
     let k = 0;
     ints[k++] = intern(caller.id);
     ints[k++] = g;
     for (const group of caller.groups) ints[k++] = intern(group);
     ints[k++] = n;
-    for (const d of docs) ints[k++] = intern(d.owner);
-    for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
-    for (const d of docs) ints[k++] = d.parent === null ? NONE_ID : (index.get(d.parent) ?? NONE_ID);
     ints[k++] = m;
-    const doc = k, subject = k + m, kind = k + 2 * m, level = k + 3 * m;
+    for (const d of docs) ints[k++] = intern(d.owner);
+    for (const d of docs) ints[k++] = d.parent === null ? NONE_ID : (index.get(d.parent) ?? NONE_ID);
+    const doc = k, subject = k + m;
+    k += 2 * m;
+    for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
+    const kind = k, level = k + m;
     times[0] = now;
     let j = 0;
     docs.forEach((d, i) => {

@@ -57,7 +57,7 @@
 //! [`Levels::can_share`] and [`can_transfer`] decide who may hand access on; a "no" is a
 //! [`Denial`] value, bad input an [`Error`].
 
-use crate::error::{int, Error};
+use crate::error::{int, msg, truncated, Error};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -304,45 +304,13 @@ pub struct Levels {
     share: u8,
 }
 
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
-}
-
-/// The first bytes of an over-long name, for messages (cut on a character boundary).
-fn truncated(name: &str) -> &str {
-    let mut end = name.len().min(32);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name.get(..end).unwrap_or_default()
-}
-
 /// Checks an access level name: 1 to [`MAX_LEVEL_NAME_LEN`] bytes of `A-Z a-z 0-9 _ - .` (the
-/// rules of role names).
+/// rules of role names, checked by the same code).
 ///
 /// # Errors
 /// [`Error::Config`] naming the level when it is empty, too long or has another character.
 pub fn check_level_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() {
-        return Err(Error::config(&["access level names must not be empty"]));
-    }
-    if name.len() > MAX_LEVEL_NAME_LEN {
-        return Err(Error::config(&[
-            "access level name '",
-            truncated(name),
-            "...' is longer than ",
-            &int(MAX_LEVEL_NAME_LEN as u64),
-            " bytes",
-        ]));
-    }
-    if !name.bytes().all(is_name_byte) {
-        return Err(Error::config(&[
-            "access level name '",
-            name,
-            "' may only contain letters, digits, '_', '-' and '.'",
-        ]));
-    }
-    Ok(())
+    crate::policy::check_name("access level", name, MAX_LEVEL_NAME_LEN)
 }
 
 impl AccessLevelsBuilder {
@@ -481,16 +449,20 @@ pub struct Caller<'a> {
     pub groups: &'a [u32],
 }
 
-/// Checks a timestamp: finite, `0 <= t <= MAX_TIME_MS`.
-fn check_time(t: f64, what: &str) -> Result<(), Error> {
-    if t.is_finite() && (0.0..=MAX_TIME_MS).contains(&t) {
-        Ok(())
-    } else {
-        Err(Error::argument(&[
-            what,
-            " must be a time in ms between 0 and 8.64e15",
-        ]))
-    }
+/// Whether `t` is a timestamp: finite, `0 <= t <= MAX_TIME_MS`.
+fn is_time(t: f64) -> bool {
+    t.is_finite() && (0.0..=MAX_TIME_MS).contains(&t)
+}
+
+/// What a bad timestamp's message says after its name.
+const NOT_A_TIME: &str = " must be a time in ms between 0 and 8.64e15";
+/// What a bad document index's message says after its name.
+const NOT_IN_BATCH: &str = " is not a document of the batch";
+
+/// The one way a malformed row of a batch is reported: `"<row> <i>: <field><problem>"`, e.g.
+/// `grant 3: expiresAt must be a time ...`, so every message names the row and the field.
+fn bad_row(row: &str, i: usize, field: &str, problem: &str) -> Error {
+    Error::argument(&[row, " ", &int(i as u64), ": ", field, problem])
 }
 
 /// Converts an index that came in as a u32 (`u32` fits in `usize` on the 32- and 64-bit
@@ -499,46 +471,44 @@ fn index(i: u32) -> usize {
     usize::try_from(i).unwrap_or(usize::MAX)
 }
 
-/// For each document, whether its parent chain loops (at any depth).
-fn loops(parent: &[u32]) -> Vec<bool> {
-    const UNSEEN: u8 = 0;
-    const WALKING: u8 = 1;
-    const ENDS: u8 = 2;
-    const LOOPS: u8 = 3;
+const UNSEEN: u8 = 0;
+const WALKING: u8 = 1;
+const ENDS: u8 = 2;
+const LOOPS: u8 = 3;
+
+/// For each document, [`LOOPS`] when its parent chain loops (at any depth), else [`ENDS`].
+fn loops(parent: &[u32]) -> Vec<u8> {
     let mut state = vec![UNSEEN; parent.len()];
-    let mut path: Vec<usize> = Vec::new();
     for start in 0..parent.len() {
-        if state.get(start) != Some(&UNSEEN) {
-            continue;
-        }
-        path.clear();
         let mut cur = start;
         // Each turn marks one unseen document or stops, so this ends within `len` turns.
         let verdict = loop {
-            match state.get(cur).copied() {
-                Some(UNSEEN) => {
-                    if let Some(s) = state.get_mut(cur) {
-                        *s = WALKING;
-                    }
-                    path.push(cur);
+            match state.get_mut(cur) {
+                Some(s) if *s == UNSEEN => {
+                    *s = WALKING;
                     match parent.get(cur) {
                         Some(&p) if p != NO_PARENT => cur = index(p),
                         _ => break ENDS,
                     }
                 }
-                Some(WALKING) => break LOOPS,
-                Some(done) => break done,
+                Some(s) if *s == WALKING => break LOOPS,
+                Some(done) => break *done,
                 // Parents were checked to be in range; fail closed anyway.
                 None => break LOOPS,
             }
         };
-        for &p in &path {
-            if let Some(s) = state.get_mut(p) {
-                *s = verdict;
+        // Walk the same path again (exactly the documents marked WALKING) to record the
+        // verdict: no path vector to allocate and grow.
+        let mut cur = start;
+        while let Some(s) = state.get_mut(cur) {
+            if *s != WALKING {
+                break;
             }
+            *s = verdict;
+            cur = parent.get(cur).map_or(usize::MAX, |&p| index(p));
         }
     }
-    state.into_iter().map(|s| s == LOOPS).collect()
+    state
 }
 
 impl Levels {
@@ -636,22 +606,31 @@ impl Levels {
         caller_level: u8,
         granted_level: u8,
     ) -> Result<Result<(), Denial>, Error> {
+        self.share_verdict(caller_level, granted_level)
+            .ok_or_else(|| {
+                let (what, level) = if caller_level > self.owner() {
+                    ("caller", caller_level)
+                } else {
+                    ("granted", granted_level)
+                };
+                Error::argument(&[
+                    what,
+                    " level ",
+                    &int(u64::from(level)),
+                    " is not an access level",
+                ])
+            })
+    }
+
+    /// [`Levels::can_share`] without building a message: `None` when `caller_level` is above
+    /// the owner level or `granted_level` is not a level (the binding reports a code, so the
+    /// wasm needs no message for it).
+    pub fn share_verdict(&self, caller_level: u8, granted_level: u8) -> Option<Result<(), Denial>> {
         let owner = self.owner();
-        if caller_level > owner {
-            return Err(Error::argument(&[
-                "caller level ",
-                &int(u64::from(caller_level)),
-                " is not an access level",
-            ]));
+        if caller_level > owner || granted_level == NONE || granted_level > owner {
+            return None;
         }
-        if granted_level == NONE || granted_level > owner {
-            return Err(Error::argument(&[
-                "granted level ",
-                &int(u64::from(granted_level)),
-                " is not an access level",
-            ]));
-        }
-        Ok(if caller_level < self.share {
+        Some(if caller_level < self.share {
             Err(Denial::BelowShareLevel)
         } else if granted_level == owner {
             Err(Denial::OwnerLevel)
@@ -680,129 +659,18 @@ impl Levels {
         docs: Documents<'_>,
         grants: Grants<'_>,
     ) -> Result<Vec<Access>, Error> {
-        check_time(now, "now")?;
+        self.check_batch(now, caller, docs, grants)?;
         let n = docs.owner.len();
-        if docs.public.len() != n || docs.parent.len() != n {
-            return Err(Error::argument(&[
-                "documents: owner, public and parent must have the same length",
-            ]));
-        }
-        if n > MAX_BATCH_DOCUMENTS {
-            return Err(Error::argument(&[
-                "too many documents in one batch: at most ",
-                &int(MAX_BATCH_DOCUMENTS as u64),
-            ]));
-        }
-        let m = grants.doc.len();
-        if grants.subject.len() != m
-            || grants.kind.len() != m
-            || grants.level.len() != m
-            || grants.expires_at.len() != m
-        {
-            return Err(Error::argument(&[
-                "grants: doc, subject, kind, level and expiresAt must have the same length",
-            ]));
-        }
-        if m > MAX_BATCH_GRANTS {
-            return Err(Error::argument(&[
-                "too many grants in one batch: at most ",
-                &int(MAX_BATCH_GRANTS as u64),
-            ]));
-        }
-        if caller.groups.len() > MAX_CALLER_GROUPS {
-            return Err(Error::argument(&[
-                "too many groups for one caller: at most ",
-                &int(MAX_CALLER_GROUPS as u64),
-            ]));
-        }
-        let anonymous = caller.id == NO_SUBJECT;
-        let owner = self.owner();
 
-        // Owner, direct and group access on each document itself.
+        // Owner, direct and group access on each document itself; rows checked on the way.
         let mut own = vec![Access::DENIED; n];
-        let doc_rows = docs.owner.iter().zip(docs.public).zip(docs.parent);
-        for (i, ((&doc_owner, &public), &parent)) in doc_rows.enumerate() {
-            if public > 1 {
-                return Err(Error::argument(&[
-                    "document ",
-                    &int(i as u64),
-                    ": public must be 0 or 1",
-                ]));
-            }
-            if parent != NO_PARENT && index(parent) >= n {
-                return Err(Error::argument(&[
-                    "document ",
-                    &int(i as u64),
-                    ": parent ",
-                    &int(u64::from(parent)),
-                    " is not a document of the batch",
-                ]));
-            }
-            if !anonymous && doc_owner == caller.id {
-                if let Some(slot) = own.get_mut(i) {
-                    // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
-                    *slot = Access {
-                        level: owner,
-                        source: Source::Owner,
-                        via: Some(i as u32),
-                    };
-                }
-            }
-        }
-        let grant_rows = grants
-            .doc
-            .iter()
-            .zip(grants.subject)
-            .zip(grants.kind)
-            .zip(grants.level)
-            .zip(grants.expires_at);
-        for (j, ((((&doc, &subject), &kind), &level), &expires_at)) in grant_rows.enumerate() {
-            let fail = |what: &str| Error::argument(&["grant ", &int(j as u64), ": ", what]);
-            if index(doc) >= n {
-                return Err(fail("doc is not a document of the batch"));
-            }
-            let source = match kind {
-                GRANT_DIRECT => Source::Direct,
-                GRANT_GROUP => Source::Group,
-                _ => return Err(fail("kind must be direct (3) or group (4)")),
-            };
-            if level == NONE || level >= owner {
-                return Err(fail(
-                    "level must be an access level below the owner's (only ownership gives it)",
-                ));
-            }
-            if expires_at != NO_EXPIRY {
-                check_time(expires_at, "expiresAt").map_err(|e| fail(e.message()))?;
-            }
-            let live = now < expires_at;
-            let applies = !anonymous
-                && subject != NO_SUBJECT
-                && match source {
-                    Source::Direct => subject == caller.id,
-                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
-                    // routine into the wasm for no gain at these sizes. `subject` is not
-                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
-                    _ => caller.groups.contains(&subject),
-                };
-            if live && applies {
-                let candidate = Access {
-                    level,
-                    source,
-                    via: Some(doc),
-                };
-                if let Some(slot) = own.get_mut(index(doc)) {
-                    if candidate.beats(slot) {
-                        *slot = candidate;
-                    }
-                }
-            }
-        }
+        self.fill_own(now, caller, docs, grants, &mut own)?;
 
         // Inheritance, public visibility and cycles.
         let looping = loops(docs.parent);
         let mut out = Vec::with_capacity(n);
         for (i, (&public, &first_parent)) in docs.public.iter().zip(docs.parent).enumerate() {
-            if looping.get(i).copied().unwrap_or(true) {
+            if looping.get(i) != Some(&ENDS) {
                 out.push(Access {
                     level: NONE,
                     source: Source::Cycle,
@@ -842,6 +710,149 @@ impl Levels {
             out.push(best);
         }
         Ok(out)
+    }
+
+    /// Checks every row of a batch and records, in `own`, the caller's owner, direct and
+    /// group access on each document itself (one pass over the rows, one error exit).
+    fn fill_own(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+        own: &mut [Access],
+    ) -> Result<(), Error> {
+        let n = own.len();
+        let anonymous = caller.id == NO_SUBJECT;
+        let owner = self.owner();
+        let doc_rows = own
+            .iter_mut()
+            .zip(docs.owner)
+            .zip(docs.public)
+            .zip(docs.parent);
+        for (i, (((slot, &doc_owner), &public), &parent)) in doc_rows.enumerate() {
+            if public > 1 {
+                return Err(bad_row("document", i, "public", " must be 0 or 1"));
+            }
+            if parent != NO_PARENT && index(parent) >= n {
+                let field = msg(&["parent ", &int(u64::from(parent))]);
+                return Err(bad_row("document", i, &field, NOT_IN_BATCH));
+            }
+            if !anonymous && doc_owner == caller.id {
+                // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
+                *slot = Access {
+                    level: owner,
+                    source: Source::Owner,
+                    via: Some(i as u32),
+                };
+            }
+        }
+        let grant_rows = grants
+            .doc
+            .iter()
+            .zip(grants.subject)
+            .zip(grants.kind)
+            .zip(grants.level)
+            .zip(grants.expires_at);
+        for (j, ((((&doc, &subject), &kind), &level), &expires_at)) in grant_rows.enumerate() {
+            let problem = if index(doc) >= n {
+                ("doc", NOT_IN_BATCH)
+            } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
+                ("kind", " must be direct (3) or group (4)")
+            } else if level == NONE || level >= owner {
+                (
+                    "level",
+                    " must be an access level below the owner's (only ownership gives it)",
+                )
+            } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
+                ("expiresAt", NOT_A_TIME)
+            } else {
+                ("", "")
+            };
+            if !problem.0.is_empty() {
+                return Err(bad_row("grant", j, problem.0, problem.1));
+            }
+            let direct = kind == GRANT_DIRECT;
+            let live = now < expires_at;
+            let applies = !anonymous
+                && subject != NO_SUBJECT
+                && if direct {
+                    subject == caller.id
+                } else {
+                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
+                    // routine into the wasm for no gain at these sizes. `subject` is not
+                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
+                    caller.groups.contains(&subject)
+                };
+            if live && applies {
+                let candidate = Access {
+                    level,
+                    source: if direct {
+                        Source::Direct
+                    } else {
+                        Source::Group
+                    },
+                    via: Some(doc),
+                };
+                if let Some(slot) = own.get_mut(index(doc)) {
+                    if candidate.beats(slot) {
+                        *slot = candidate;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The batch-wide checks of [`Levels::resolve`] (times, lengths, sizes), before anything
+    /// is allocated; [`Levels::fill_own`] checks the rows. The whole batch is refused on the
+    /// first problem, never half-answered.
+    fn check_batch(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+    ) -> Result<(), Error> {
+        if !is_time(now) {
+            return Err(Error::argument(&["now", NOT_A_TIME]));
+        }
+        let n = docs.owner.len();
+        if docs.public.len() != n || docs.parent.len() != n {
+            return Err(Error::argument(&[
+                "documents: owner, public and parent must have the same length",
+            ]));
+        }
+        let m = grants.doc.len();
+        if grants.subject.len() != m
+            || grants.kind.len() != m
+            || grants.level.len() != m
+            || grants.expires_at.len() != m
+        {
+            return Err(Error::argument(&[
+                "grants: doc, subject, kind, level and expiresAt must have the same length",
+            ]));
+        }
+        let bounds = [
+            (n, MAX_BATCH_DOCUMENTS, "documents in one batch"),
+            (m, MAX_BATCH_GRANTS, "grants in one batch"),
+            (
+                caller.groups.len(),
+                MAX_CALLER_GROUPS,
+                "groups for one caller",
+            ),
+        ];
+        for (len, max, what) in bounds {
+            if len > max {
+                return Err(Error::argument(&[
+                    "too many ",
+                    what,
+                    ": at most ",
+                    &int(max as u64),
+                ]));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -165,3 +165,12 @@ fn push_int(out: &mut String, mut n: u64) {
         out.push(char::from(digit));
     }
 }
+
+/// The first bytes of an over-long name, for messages (cut on a character boundary).
+pub(crate) fn truncated(name: &str) -> &str {
+    let mut end = name.len().min(32);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.get(..end).unwrap_or_default()
+}

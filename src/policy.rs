@@ -25,7 +25,7 @@
 //! # Ok::<(), convex_guard::Error>(())
 //! ```
 
-use crate::error::Error;
+use crate::error::{truncated, Error};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -71,29 +71,40 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
 }
 
-/// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - .`.
+/// Checks a configured name (a role, an access level, ...): 1 to `max` bytes of
+/// `A-Z a-z 0-9 _ - .`. `what` names the kind of name in messages ("role", "access level").
+/// One checker for every such name, so the rules and the messages cannot drift apart.
 ///
 /// # Errors
-/// [`Error::Config`] naming the role when it is empty, too long or has another character.
-pub fn check_role_name(name: &str) -> Result<(), Error> {
+/// [`Error::Config`] naming the name when it is empty, too long or has another character.
+pub(crate) fn check_name(what: &str, name: &str, max: usize) -> Result<(), Error> {
     if name.is_empty() {
-        return Err(Error::config(&["role names must not be empty"]));
+        return Err(Error::config(&[what, " names must not be empty"]));
     }
-    if name.len() > MAX_ROLE_LEN {
+    if name.len() > max {
         return Err(Error::config_fill(
-            "role name '{s}...' is longer than {n} bytes",
-            &[truncated(name)],
-            &[MAX_ROLE_LEN as u64],
+            "{s} name '{s}...' is longer than {n} bytes",
+            &[what, truncated(name)],
+            &[max as u64],
         ));
     }
     if !name.bytes().all(is_name_byte) {
         return Err(Error::config(&[
-            "role name '",
+            what,
+            " name '",
             name,
             "' may only contain letters, digits, '_', '-' and '.'",
         ]));
     }
     Ok(())
+}
+
+/// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - .`.
+///
+/// # Errors
+/// [`Error::Config`] naming the role when it is empty, too long or has another character.
+pub fn check_role_name(name: &str) -> Result<(), Error> {
+    check_name("role", name, MAX_ROLE_LEN)
 }
 
 /// What a permission name turned out to be.
@@ -145,15 +156,6 @@ pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
         ]));
     }
     Ok(kind)
-}
-
-/// The first bytes of an over-long name, for messages (cut on a character boundary).
-fn truncated(name: &str) -> &str {
-    let mut end = name.len().min(32);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name.get(..end).unwrap_or_default()
 }
 
 impl PolicyBuilder {

@@ -80,7 +80,7 @@
 use alloc::vec::Vec;
 use core::num::{NonZeroU32, NonZeroU64};
 
-use crate::error::Error;
+use crate::error::{truncated, Error};
 
 /// Largest `rate` (and `capacity`) of any limit. With [`MAX_PERIOD_MS`] it keeps every
 /// product the decisions compute (`2 * rate * period < 2^63`) in 64-bit integers.
@@ -149,15 +149,6 @@ impl Kind {
             Kind::FixedWindow => "fixed window",
         }
     }
-}
-
-/// The first bytes of an over-long name, for messages (cut on a character boundary).
-fn truncated(name: &str) -> &str {
-    let mut end = name.len().min(32);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name.get(..end).unwrap_or_default()
 }
 
 /// A validated limit: `rate` units per `period` ms, of one [`Kind`]. It cannot hold a zero,

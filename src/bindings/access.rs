@@ -70,22 +70,16 @@ fn byte(v: u32) -> u8 {
     u8::try_from(v).unwrap_or(u8::MAX)
 }
 
-/// Splits `n` values off the front of `rest`.
-fn take<'a>(rest: &mut &'a [u32], n: u32) -> Result<&'a [u32], JsValue> {
-    let n = usize::try_from(n).unwrap_or(usize::MAX);
-    match (rest.get(..n), rest.get(n..)) {
-        (Some(head), Some(tail)) => {
-            *rest = tail;
-            Ok(head)
-        }
-        _ => Err(js_error(crate::Error::argument(&[
-            "truncated access batch",
-        ]))),
-    }
+/// Splits `n` values off the front of `rest`; `None` when fewer are left.
+fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
+    let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
+    *rest = tail;
+    Some(head)
 }
 
-fn count(rest: &mut &[u32]) -> Result<u32, JsValue> {
-    take(rest, 1).map(|s| s.first().copied().unwrap_or(0))
+/// Reads the next value of `rest` as a count.
+fn count(rest: &mut &[u32]) -> Option<u32> {
+    take(rest, 1)?.first().copied()
 }
 
 #[wasm_bindgen]
@@ -94,7 +88,14 @@ impl AccessEngine {
     /// space): level `i` (1-based) is the `i`-th. One string rather than a `Vec<String>`,
     /// whose array glue costs over 1 KB.
     pub fn levels(&self) -> String {
-        self.inner.names().join(" ")
+        let mut out = String::new();
+        for name in self.inner.names() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(name);
+        }
+        out
     }
 
     /// `[public level, share level, max parent depth, max caller groups]`: what the
@@ -110,56 +111,15 @@ impl AccessEngine {
     }
 
     /// Resolves a batch in one call. `ints` is, in order: the caller id (`0xFFFFFFFF` when
-    /// anonymous), the group count `g` and `g` group ids; the document count `n` and `n` owner
-    /// ids, `n` public flags, `n` parent indexes; the grant count `m` and `m` document indexes,
-    /// `m` subject ids, `m` kinds, `m` levels. `times` is `now` followed by the `m` expiry
-    /// times (`Infinity`: never). Returns one `u32` per document: `level | source << 8 |
-    /// via << 16`, `via` `0xFFFF` when there is no access. Throws `INVALID_ARGUMENT`.
+    /// anonymous), the group count `g` and `g` group ids; the document count `n`; the grant
+    /// count `m`; `n` owner ids, `n` parent indexes; `m` grant document indexes, `m` subject
+    /// ids; then the byte-sized columns: `n` public flags, `m` kinds, `m` levels. `times` is
+    /// `now` followed by the `m` expiry times (`Infinity`: never). Returns one `u32` per
+    /// document: `level | source << 8 | via << 16`, `via` `0xFFFF` when there is no access.
+    /// Throws `INVALID_ARGUMENT`.
     pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, JsValue> {
-        let mut rest = ints;
-        let caller = count(&mut rest)?;
-        let g = count(&mut rest)?;
-        let groups = take(&mut rest, g)?;
-        let n = count(&mut rest)?;
-        let owner = take(&mut rest, n)?;
-        let public: Vec<u8> = take(&mut rest, n)?.iter().map(|&v| byte(v)).collect();
-        let parent = take(&mut rest, n)?;
-        let m = count(&mut rest)?;
-        let doc = take(&mut rest, m)?;
-        let subject = take(&mut rest, m)?;
-        let kind: Vec<u8> = take(&mut rest, m)?.iter().map(|&v| byte(v)).collect();
-        let level: Vec<u8> = take(&mut rest, m)?.iter().map(|&v| byte(v)).collect();
-        let now = times.first().copied().unwrap_or(f64::NAN);
-        let expires_at = times.get(1..).unwrap_or_default();
-        self.inner
-            .resolve(
-                now,
-                Caller { id: caller, groups },
-                Documents {
-                    owner,
-                    public: &public,
-                    parent,
-                },
-                Grants {
-                    doc,
-                    subject,
-                    kind: &kind,
-                    level: &level,
-                    expires_at,
-                },
-            )
-            .map(|out| {
-                out.iter()
-                    .map(|a| {
-                        u32::from(a.level)
-                            | u32::from(a.source.code()) << 8
-                            | a.via.unwrap_or(0xFFFF) << 16
-                    })
-                    .collect()
-            })
-            .map_err(js_error)
+        self.resolve_flat(ints, times).map_err(js_error)
     }
-
     /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial
     /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
     /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
@@ -167,11 +127,11 @@ impl AccessEngine {
     pub fn can_share(&self, caller_level: u32, granted_level: u32) -> u32 {
         match self
             .inner
-            .can_share(byte(caller_level), byte(granted_level))
+            .share_verdict(byte(caller_level), byte(granted_level))
         {
-            Ok(Ok(())) => 0,
-            Ok(Err(d)) => u32::from(d.code()),
-            Err(_) => 255,
+            Some(Ok(())) => 0,
+            Some(Err(d)) => u32::from(d.code()),
+            None => 255,
         }
     }
 
@@ -184,5 +144,63 @@ impl AccessEngine {
             Ok(()) => 0,
             Err(d) => u32::from(d.code()),
         }
+    }
+}
+
+impl AccessEngine {
+    /// [`AccessEngine::resolve`] with a crate error: the layout is split here, and checked
+    /// only for being long enough; every other check is the core's.
+    fn resolve_flat(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, crate::Error> {
+        let mut rest = ints;
+        let r = &mut rest;
+        let head = (|| {
+            let caller = count(r)?;
+            let g = count(r)?;
+            let groups = take(r, g)?;
+            let n = count(r)?;
+            let m = count(r)?;
+            let owner = take(r, n)?;
+            let parent = take(r, n)?;
+            let doc = take(r, m)?;
+            let subject = take(r, m)?;
+            Some((caller, groups, n, m, owner, parent, doc, subject))
+        })();
+        // The byte-sized columns are the tail: narrowed in one pass, into one allocation.
+        let small: Vec<u8> = rest.iter().map(|&v| byte(v)).collect();
+        let now = times.first().copied().unwrap_or(f64::NAN);
+        let expires_at = times.get(1..).unwrap_or_default();
+        let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
+            let mut tail = small.as_slice();
+            let mut cut = |len: u32| {
+                let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
+                tail = rest;
+                Some(head)
+            };
+            let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
+            Some(self.inner.resolve(
+                now,
+                Caller { id: caller, groups },
+                Documents {
+                    owner,
+                    public,
+                    parent,
+                },
+                Grants {
+                    doc,
+                    subject,
+                    kind,
+                    level,
+                    expires_at,
+                },
+            ))
+        });
+        let out =
+            out.unwrap_or_else(|| Err(crate::Error::argument(&["truncated access batch"])))?;
+        Ok(out
+            .iter()
+            .map(|a| {
+                u32::from(a.level) | u32::from(a.source.code()) << 8 | a.via.unwrap_or(0xFFFF) << 16
+            })
+            .collect())
     }
 }
