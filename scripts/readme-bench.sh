@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Replaces the table between README.md's bench markers with one rendered from
+# target/bench/report.json (run `make bench` first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+table=$(python3 scripts/bench-table.py)
+python3 - "$table" <<'PY'
+import sys
+p = "README.md"
+s = open(p).read()
+a, b = "<!-- bench:start -->", "<!-- bench:end -->"
+i, j = s.index(a) + len(a), s.index(b)
+open(p, "w").write(s[:i] + "\n" + sys.argv[1] + "\n" + s[j:])
+PY
