@@ -15,7 +15,8 @@ const functionFiles = readdirSync(`${appDir}convex`).filter(
   (f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !["schema.ts", "guard.ts", "test-helpers.ts"].includes(f),
 );
 
-async function bundle(file) {
+/** Bundles a function file with Convex's settings (unminified on request, to read names). */
+async function bundle(file, { minify = true } = {}) {
   const result = await build({
     entryPoints: [`${appDir}convex/${file}`],
     absWorkingDir: appDir,
@@ -24,7 +25,7 @@ async function bundle(file) {
     format: "esm",
     platform: "browser",
     conditions: ["convex", "module"],
-    minify: true,
+    minify,
     treeShaking: true,
     logLevel: "silent",
   });
@@ -106,17 +107,7 @@ test("a function that only checks roles carries no table definitions (nothing ev
   // The package's table definitions are built by factory calls marked pure, so a bundle that
   // does not use them drops them (and never runs them at import). Unminified, their factory
   // functions would be visible by name.
-  const result = await build({
-    entryPoints: [`${appDir}convex/users.ts`],
-    absWorkingDir: appDir,
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["convex", "module"],
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0].text;
+  const code = await bundle("users.ts", { minify: false });
   assert.match(code, /function defineGuard\(/, "the guard itself is bundled");
   for (const factory of ["defineAccessTables", "defineConfirmationsTable", "defineAuditTable"]) {
     assert.ok(!code.includes(`function ${factory}(`), `users.ts bundle contains ${factory}`);
