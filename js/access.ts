@@ -379,6 +379,7 @@ const GRANTS = "accessGrants";
 const GROUPS = "accessGroups";
 const MEMBERS = "accessGroupMembers";
 const NOT_FOUND = "Document not found";
+const SELF_SHARE = "You cannot share a document with yourself";
 
 type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
   visibility?: string;
@@ -392,6 +393,7 @@ type Compiled = {
   publicLevel: number;
   shareLevel: number;
   maxDepth: number;
+  idsPerBatch: number;
   maxGroups: number;
   tables: Map<string, TableInfo>;
 };
@@ -438,7 +440,7 @@ export function createAccess<L extends string>(
     }
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
-    const [publicLevel, shareLevel, maxDepth, maxGroups] = eng.info();
+    const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
     compiled = {
       engine: eng,
       names,
@@ -447,6 +449,9 @@ export function createAccess<L extends string>(
       shareLevel: shareLevel!,
       maxDepth: maxDepth!,
       maxGroups: maxGroups!,
+      // Ids resolved per engine call: even if every one exists and has maxDepth ancestors, the
+      // batch stays within the engine's bound, so no error can depend on what exists.
+      idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
       tables,
     };
     return compiled;
@@ -589,7 +594,12 @@ export function createAccess<L extends string>(
     return { facts, rows, wanted };
   }
 
-  /** Gathers and resolves; one `Readable` (or null) per wanted id. */
+  /**
+   * Gathers and resolves; one `Readable` (or null) per wanted id. Resolves in batches of at
+   * most `idsPerBatch` requested ids, so the engine's batch bound is sized by the request alone:
+   * found rows and their ancestors can never exceed it, and no answer (or error) depends on
+   * whether a document the caller cannot see exists.
+   */
   async function readMany(
     ctx: AnyCtx,
     table: string,
@@ -598,6 +608,16 @@ export function createAccess<L extends string>(
   ): Promise<{ results: (Readable<Row, L> | null)[]; facts: Fact[] }> {
     const c = compile();
     const who = caller ?? (await callerOf(ctx, c));
+    if (ids.length > c.idsPerBatch) {
+      const results: (Readable<Row, L> | null)[] = [];
+      const facts: Fact[] = [];
+      for (let i = 0; i < ids.length; i += c.idsPerBatch) {
+        const part = await readMany(ctx, table, ids.slice(i, i + c.idsPerBatch), who);
+        results.push(...part.results);
+        facts.push(...part.facts);
+      }
+      return { results, facts };
+    }
     const { facts, rows, wanted } = await gather(ctx, c, table, ids, who);
     const resolved = resolveFacts(c, Date.now(), who, facts);
     const byId = new Map(facts.map((f, i) => [f.id, resolved[i]!]));
@@ -611,6 +631,18 @@ export function createAccess<L extends string>(
       };
     });
     return { results, facts };
+  }
+
+  /**
+   * Removing (or replacing) grants takes what giving them took: the engine's share decision for
+   * each row's level. A stale level name (no longer configured) gives nothing, so removing it
+   * takes only the share level.
+   */
+  function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[]) {
+    for (const level of levels) {
+      const reason = shareDecision(c, own, c.levelIds.get(level as string) ?? 1);
+      if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+    }
   }
 
   async function requireLevel(ctx: AnyCtx, table: string, id: string, minLevel: number) {
@@ -719,7 +751,8 @@ export function createAccess<L extends string>(
       const level = levelId(c, grant?.level);
       const [r] = (await readMany(ctx, table, [id], who)).results;
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
-      const reason = shareDecision(c, c.levelIds.get(r.accessLevel)!, level);
+      const own = c.levelIds.get(r.accessLevel)!;
+      const reason = shareDecision(c, own, level);
       if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
       // The engine checks the expiry time exactly as it will read it back.
       const expiresAt = grant.expiresAt;
@@ -728,6 +761,12 @@ export function createAccess<L extends string>(
       ]);
       const docId = r.doc._id;
       const { field, id: subject, rows } = await grantRows(ctx, docId, grant);
+      // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
+      // would become permanent.
+      if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
+      // Replacing a grant takes what removing it takes: else a sharer could downgrade or
+      // expire (in effect revoke) a grant above their own level.
+      requireMayRemove(c, own, rows.map((row) => row.level));
       const db = ctx.db as AnyDb;
       const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
       const [first, ...duplicates] = rows;
@@ -746,13 +785,8 @@ export function createAccess<L extends string>(
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
       const own = c.levelIds.get(r.accessLevel)!;
       const { rows } = await grantRows(ctx, r.doc._id, target);
-      // Removing a grant takes what giving it took. A stale level name (no longer configured)
-      // gives nothing, so removing it takes only the share level.
-      const levels = rows.length === 0 ? [1] : rows.map((row) => c.levelIds.get(row.level as string) ?? 1);
-      for (const level of levels) {
-        const reason = shareDecision(c, own, level);
-        if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
-      }
+      // Removing nothing still takes the share level (no probing of others' grants).
+      requireMayRemove(c, own, rows.length === 0 ? [c.names[0]] : rows.map((row) => row.level));
       for (const row of rows) await (ctx.db as AnyDb).delete(row._id);
       return rows.length > 0;
     },

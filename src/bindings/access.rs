@@ -98,14 +98,16 @@ impl AccessEngine {
         out
     }
 
-    /// `[public level, share level, max parent depth, max caller groups]`: what the
-    /// TypeScript layer needs to read just enough rows.
+    /// `[public level, share level, max parent depth, max caller groups, max documents per
+    /// batch]`: what the TypeScript layer needs to read just enough rows, and to size batches
+    /// by what was asked (never by what was found, which would reveal existence).
     pub fn info(&self) -> Vec<u32> {
         [
             u32::from(self.inner.public()),
             u32::from(self.inner.share()),
             access::MAX_PARENT_DEPTH as u32,
             access::MAX_CALLER_GROUPS as u32,
+            access::MAX_BATCH_DOCUMENTS as u32,
         ]
         .to_vec()
     }
