@@ -228,7 +228,9 @@ export function createAuthz<R extends string, P extends string, T extends string
       compile();
     },
 
-    roles: Array.isArray(config?.roles) ? config.roles : [],
+    // A frozen copy: code that reads it (the default audit reader is the last role) cannot be
+    // moved by someone mutating the configuration array later.
+    roles: Object.freeze(Array.isArray(config?.roles) ? [...config.roles] : []),
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
       const c = compiled ?? compile();

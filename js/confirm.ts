@@ -297,11 +297,27 @@ export function createConfirmations(
         details: { confirms: b.action },
       });
       if (outcome === "accepted") return { ok: true };
-      return { ok: false, error: { code: "INVALID_CONFIRMATION", message: INVALID_CONFIRMATION_MESSAGE } };
+      const failed: ConfirmationResult = {
+        ok: false,
+        error: { code: "INVALID_CONFIRMATION", message: INVALID_CONFIRMATION_MESSAGE },
+      };
+      uncommitted().add(failed);
+      return failed;
     },
 
     assertConfirmed(result) {
-      if (result?.ok !== true) deny("INVALID_CONFIRMATION", INVALID_CONFIRMATION_MESSAGE);
+      if (result?.ok === true) return;
+      // Throwing in the mutation that consumed the code would roll back the attempt it spent
+      // (unlimited guesses). A result that came back through ctx.runMutation is a new object,
+      // so the one consumeConfirmation returned in this very context means exactly that misuse.
+      if (typeof result === "object" && result !== null && uncommitted().has(result)) {
+        throw new GuardConfigError(
+          "assertConfirmed was called in the mutation that consumed the code: throwing there " +
+            "rolls back the spent attempt. Return the result and call assertConfirmed after the " +
+            "mutation committed (in the action that ran it)",
+        );
+      }
+      deny("INVALID_CONFIRMATION", INVALID_CONFIRMATION_MESSAGE);
     },
 
     audit,
@@ -325,15 +341,21 @@ export function createConfirmations(
       return {
         args: definition.args,
         handler: async (ctx: ActionCtx, args: ObjectType<typeof definition.args>) => {
-          const actor = await check(ctx);
           const secrets = secretValues(secretEnvs);
+          // Each secret as written and as JSON escapes it (a quote or backslash in a secret
+          // would otherwise hide it from a scan of JSON text).
+          const forms = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
           const leaks = (x: unknown) => {
-            if (secrets.length === 0) return false;
+            if (forms.length === 0) return false;
             const text = safeJson(x);
-            return text === null || secrets.some((s) => text.includes(s));
+            return text === null || forms.some((s) => text.includes(s));
           };
+          let actor: string | undefined;
           let result;
           try {
+            // The check runs here too: a plain error it throws is audited and made generic
+            // like the handler's, never shown to the client.
+            actor = await check(ctx);
             result = await definition.handler(ctx, args);
           } catch (e) {
             const data = isConvexError(e) ? (e as { data?: unknown }).data : undefined;
@@ -365,6 +387,13 @@ export function createConfirmations(
   return confirmations;
 }
 
+/** Failed results returned by consumeConfirmation in this context (see assertConfirmed);
+ * created on first use, so importing the package does no work. */
+let uncommittedSet: WeakSet<object> | undefined;
+function uncommitted(): WeakSet<object> {
+  return (uncommittedSet ??= new WeakSet<object>());
+}
+
 function isConvexError(e: unknown): boolean {
   return (
     e instanceof ConvexError ||
@@ -372,10 +401,22 @@ function isConvexError(e: unknown): boolean {
   );
 }
 
-/** JSON text of `x` for the secret scan, or null when it cannot be serialized (fail closed). */
+/**
+ * JSON text of `x` for the secret scan, or null when it cannot be serialized (fail closed).
+ * Bytes (`ArrayBuffer`, typed arrays: Convex values too) are scanned as the UTF-8 text they
+ * hold; JSON would show them as `{}`. Encodings of a secret (base64, hex) are not recognized.
+ */
 function safeJson(x: unknown): string | null {
+  const text = new TextDecoder();
   try {
-    return JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) ?? "";
+    return (
+      JSON.stringify(x, (_k, v) => {
+        if (typeof v === "bigint") return v.toString();
+        if (v instanceof ArrayBuffer) return text.decode(v);
+        if (ArrayBuffer.isView(v)) return text.decode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+        return v;
+      }) ?? ""
+    );
   } catch {
     return null;
   }
