@@ -94,7 +94,11 @@ export type RateLimitOptions = {
    * 1 to 1,024 characters. Use a constant such as `"global"` for a limit shared by everyone.
    */
   key: string;
-  /** The cost: a whole number from 0 (a pure look-up) to the limit's capacity. Default 1. */
+  /**
+   * The cost: a whole number up to the limit's capacity. Default 1. In `checkRateLimit`, 0 is a
+   * pure look-up; `rateLimit` and `rateLimitAll` refuse 0 (`INVALID_ARGUMENT`), since it would
+   * consume nothing and pass every time.
+   */
   count?: number;
   /**
    * `true` (default): a denial throws `ConvexError` `RATE_LIMITED`. `false`: the decision is
@@ -492,6 +496,14 @@ export function createRateLimits<K extends string>(
     for (const r of requests) {
       const key = checkKey(r.key);
       const limit = limitOf(r.name);
+      // A cost of 0 is a look-up: in a consuming call it would pass every time and take
+      // nothing, which is a hole if an app forwards a client-chosen count.
+      if (consume && r.count === 0) {
+        deny(
+          "INVALID_ARGUMENT",
+          `rate limit '${r.name}': a consuming call takes a count of at least 1 (checkRateLimit looks without consuming)`,
+        );
+      }
       const id = JSON.stringify([r.name, key]);
       if (seen.has(id)) {
         deny("INVALID_ARGUMENT", `rate limit '${r.name}' is listed twice for the same key`);

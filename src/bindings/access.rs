@@ -5,7 +5,7 @@
 //! crosses as one `Uint32Array` and one `Float64Array`, and its answer comes back as one
 //! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
 
-use super::js_error;
+use super::{index, js_error};
 use crate::access::{self, Caller, Documents, Grants, Source};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -70,6 +70,12 @@ fn byte(v: u32) -> u8 {
     u8::try_from(v).unwrap_or(u8::MAX)
 }
 
+/// A level or source code given as a JavaScript number: `u8::MAX` (never valid) unless it is a
+/// whole number in range (see [`index`] for why codes cross as `f64`).
+fn code(v: f64) -> u8 {
+    index(v).map_or(u8::MAX, byte)
+}
+
 /// Splits `n` values off the front of `rest`; `None` when fewer are left.
 fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
     let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
@@ -126,10 +132,10 @@ impl AccessEngine {
     /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
     /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
     #[wasm_bindgen(js_name = canShare)]
-    pub fn can_share(&self, caller_level: u32, granted_level: u32) -> u32 {
+    pub fn can_share(&self, caller_level: f64, granted_level: f64) -> u32 {
         match self
             .inner
-            .share_verdict(byte(caller_level), byte(granted_level))
+            .share_verdict(code(caller_level), code(granted_level))
         {
             Some(Ok(())) => 0,
             Some(Err(d)) => u32::from(d.code()),
@@ -140,8 +146,8 @@ impl AccessEngine {
     /// Whether a caller whose access came from source code `source` may transfer ownership:
     /// `0` yes, else the denial code (4, not the owner).
     #[wasm_bindgen(js_name = canTransfer)]
-    pub fn can_transfer(&self, source: u32) -> u32 {
-        let source = Source::from_code(byte(source)).unwrap_or(Source::None);
+    pub fn can_transfer(&self, source: f64) -> u32 {
+        let source = Source::from_code(code(source)).unwrap_or(Source::None);
         match access::can_transfer(source) {
             Ok(()) => 0,
             Err(d) => u32::from(d.code()),

@@ -86,7 +86,8 @@ impl CodeEngine {
                 .and_then(|d| self.inner.issue(d, now))
                 .map(|r| vec![r.expires_at(), f64::from(r.attempts_left())])
         } else {
-            step(hash, expires_at, attempts_left, used, presented, now)
+            let max = self.inner.max_attempts();
+            step(hash, expires_at, attempts_left, used, presented, now, max)
         }
         .map_err(js_error)
     }
@@ -130,12 +131,21 @@ fn step(
     used: bool,
     presented: &[u8],
     now: f64,
+    max_attempts: u32,
 ) -> Result<Vec<f64>, crate::Error> {
     let record = if hash.is_empty() {
         None
     } else {
         let digest = codes::Digest::from_slice(hash)?;
-        Some(codes::Record::new(digest, expires_at, attempts_left, used)?)
+        // Validated as stored (out of range is an error), then never more attempts than the
+        // configuration allows now: a rewritten row, or a limit tightened since the issue.
+        let valid = codes::Record::new(digest, expires_at, attempts_left, used)?;
+        Some(codes::Record::new(
+            digest,
+            expires_at,
+            valid.attempts_left().min(max_attempts),
+            used,
+        )?)
     };
     let presented = if presented.is_empty() {
         None

@@ -1,6 +1,6 @@
 //! Roles and permissions across the boundary.
 
-use super::js_error;
+use super::{index, js_error};
 use crate::policy;
 use wasm_bindgen::prelude::*;
 
@@ -53,14 +53,22 @@ impl CompiledPolicy {
     }
 
     /// Whether role id `role` holds interned permission `permission`. Any unknown id
-    /// (including `0xFFFFFFFF`, "no role") is denied.
-    pub fn can(&self, role: u32, permission: u32) -> bool {
-        self.inner.can(role, permission)
+    /// (including `0xFFFFFFFF`, "no role") and anything that is not a whole number in range
+    /// (NaN, `undefined`, fractions, 2^32) is denied.
+    pub fn can(&self, role: f64, permission: f64) -> bool {
+        match (index(role), index(permission)) {
+            (Some(role), Some(permission)) => self.inner.can(role, permission),
+            _ => false,
+        }
     }
 
-    /// Whether role id `role` is `min_role` or higher. Unknown ids are denied.
+    /// Whether role id `role` is `min_role` or higher. Unknown ids, and anything that is not a
+    /// whole number in range, are denied.
     #[wasm_bindgen(js_name = roleAtLeast)]
-    pub fn role_at_least(&self, role: u32, min_role: u32) -> bool {
-        self.inner.role_at_least(role, min_role)
+    pub fn role_at_least(&self, role: f64, min_role: f64) -> bool {
+        match (index(role), index(min_role)) {
+            (Some(role), Some(min_role)) => self.inner.role_at_least(role, min_role),
+            _ => false,
+        }
     }
 }

@@ -24,7 +24,7 @@
 //!   remaining, retry after, write (0 or 1), t, a, b, log length]`, and `MAX_BATCH` slots of
 //!   `OUT_LOG` numbers for the logs to write.
 
-use super::js_error;
+use super::{index, js_error};
 use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit, State, MAX_BATCH, MAX_LOG_RATE};
 use alloc::vec;
@@ -56,19 +56,6 @@ pub struct RateLimiter {
     limits: Vec<Limit>,
     /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
     io: Vec<f64>,
-}
-
-/// `v` as an index (a whole number from 0 to `u32::MAX`), or `None`. A `u32` always fits in
-/// a `usize` on wasm32, so callers widen it with `as usize`.
-fn index(v: f64) -> Option<u32> {
-    // NaN fails the comparisons; in range, `as u32` truncates and the round trip tells
-    // whether `v` was whole.
-    if v >= 0.0 && v <= f64::from(u32::MAX) {
-        let n = v as u32;
-        (f64::from(n) == v).then_some(n)
-    } else {
-        None
-    }
 }
 
 fn malformed() -> Error {

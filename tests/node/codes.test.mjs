@@ -280,3 +280,14 @@ test("attacker inputs: over-long or odd codes are malformed, bad numbers fail cl
     assert.throws(() => defineCodes(bad).validate(), GuardConfigError, JSON.stringify(bad));
   }
 });
+
+test("a stored record never carries more attempts than the configuration allows", () => {
+  // A row rewritten with 10 attempts, or issued before the limit was tightened to 3.
+  const codes = defineCodes({ maxAttempts: 3 });
+  const hash = new Uint8Array(32).fill(7);
+  const wrong = new Uint8Array(32).fill(8);
+  const record = { hash, expiresAt: 10_000, attemptsLeft: 10, used: false };
+  const first = codes.verify(record, wrong, 1_000);
+  assert.equal(first.outcome, "wrong");
+  assert.equal(first.record.attemptsLeft, 2, "read as 3, then one spent");
+});

@@ -1,0 +1,43 @@
+// The engine's own boundary, below the TypeScript layer: ids that are not whole numbers in
+// range (NaN, undefined, fractions, 2^32 and above) must be denied by the engine itself, not
+// wrapped modulo 2^32 into a valid id (NaN would otherwise be role 0). The TypeScript layer
+// never sends such values; this is defense in depth for anyone who reaches the raw classes.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { AccessLevelsBuilder, initSync, PolicyBuilder } from "../../js/generated/glue.js";
+
+initSync({ module: readFileSync(new URL("../../target/wasm/convex_guard.wasm", import.meta.url)) });
+
+// Not listed: null and numeric strings, which WebAssembly's own ToNumber turns into 0 and
+// numbers before the engine sees anything (the TypeScript layer never passes them).
+const GARBAGE = [NaN, undefined, 0.5, 1.9, -1, -0.5, 2 ** 32, 2 ** 32 + 1, 2 ** 53, Infinity, -Infinity, {}, "x"];
+
+test("policy: garbage role or permission ids hold nothing", () => {
+  const b = new PolicyBuilder();
+  for (const r of ["user", "admin"]) b.role(r);
+  b.grant("user", "read:users");
+  const p = b.build();
+  const read = p.intern("read:users");
+  assert.equal(p.can(0, read), true, "the real ids work");
+  assert.equal(p.roleAtLeast(1, 0), true);
+  for (const g of GARBAGE) {
+    assert.equal(p.can(g, read), false, `can(${String(g)}, read)`);
+    assert.equal(p.can(0, g), false, `can(0, ${String(g)})`);
+    assert.equal(p.roleAtLeast(g, 0), false, `roleAtLeast(${String(g)}, 0)`);
+    assert.equal(p.roleAtLeast(1, g), false, `roleAtLeast(1, ${String(g)})`);
+  }
+});
+
+test("access: garbage levels and sources are never 'allowed'", () => {
+  const b = new AccessLevelsBuilder();
+  for (const l of ["viewer", "commenter", "editor", "owner"]) b.level(l);
+  const engine = b.build();
+  assert.equal(engine.canShare(3, 1), 0, "an editor may share viewer");
+  assert.equal(engine.canTransfer(1), 0, "the owner may transfer");
+  for (const g of GARBAGE) {
+    assert.notEqual(engine.canShare(g, 1), 0, `canShare(${String(g)}, 1)`);
+    assert.notEqual(engine.canShare(3, g), 0, `canShare(3, ${String(g)})`);
+    assert.notEqual(engine.canTransfer(g), 0, `canTransfer(${String(g)})`);
+  }
+});
