@@ -79,7 +79,9 @@ pkg/package.json: target/wasm-pack/convex_guard_bg.wasm $(JS_SOURCES) node_modul
 $(TARBALL): pkg/package.json
 	mkdir -p target/pack
 	cd pkg && npm pack --silent --pack-destination ../target/pack > /dev/null
-	mv target/pack/convex-guard-*.tgz $(TARBALL)
+	# npm pack writes convex-guard-<version>.tgz; a copy under a stable name is what the
+	# example and the tests install.
+	cp target/pack/convex-guard-$$(node -p "require('./pkg/package.json').version").tgz $(TARBALL)
 
 # The example installs the packed tarball the way a user installs the published package.
 $(STAMPS)/example-package: $(TARBALL) $(EXAMPLE)/node_modules/.installed

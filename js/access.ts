@@ -7,7 +7,7 @@
 import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "convex/server";
 import { v } from "convex/values";
 import type { Authz } from "./authz.js";
-import type { DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
+import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 
@@ -205,28 +205,27 @@ export interface Access<L extends string> {
    * const mine = await guard.readable(ctx, "documents", args.id, "owner"); // owner or null
    * ```
    */
-  readable<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
-    ctx: ReaderCtx<DM>,
+  readable<C extends AnyReaderCtx, Tb extends TableNamesInDataModel<DataModelOf<C>>>(
+    ctx: C,
     table: Tb,
     id: string,
     minLevel?: L,
-  ): Promise<Readable<DocOf<DM, Tb>, L> | null>;
+  ): Promise<Readable<DocOf<DataModelOf<C>, Tb>, L> | null>;
 
   /**
-   * {@link Access.readable} for many ids, resolved in one engine call; `null` where
-   * `readable` would give `null`, in input order.
-   *
-   * @throws `ConvexError` `INVALID_ARGUMENT` when the ids and their ancestors exceed 1,000.
+   * {@link Access.readable} for many ids, resolved in one engine call per batch of 111 ids
+   * (batches are sized by the ids asked for, so no answer depends on what exists); `null`
+   * where `readable` would give `null`, in input order.
    * @example
    * ```ts
    * const rows = await guard.readableMany(ctx, "documents", ids);
    * ```
    */
-  readableMany<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
-    ctx: ReaderCtx<DM>,
+  readableMany<C extends AnyReaderCtx, Tb extends TableNamesInDataModel<DataModelOf<C>>>(
+    ctx: C,
     table: Tb,
     ids: readonly string[],
-  ): Promise<(Readable<DocOf<DM, Tb>, L> | null)[]>;
+  ): Promise<(Readable<DocOf<DataModelOf<C>, Tb>, L> | null)[]>;
 
   /**
    * The document, when the caller holds `minLevel` or higher on it.
@@ -239,12 +238,12 @@ export interface Access<L extends string> {
    * const { doc } = await guard.requireAccess(ctx, "documents", args.id, "editor");
    * ```
    */
-  requireAccess<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
-    ctx: ReaderCtx<DM>,
+  requireAccess<C extends AnyReaderCtx, Tb extends TableNamesInDataModel<DataModelOf<C>>>(
+    ctx: C,
     table: Tb,
     id: string,
     minLevel: L,
-  ): Promise<Readable<DocOf<DM, Tb>, L>>;
+  ): Promise<Readable<DocOf<DataModelOf<C>, Tb>, L>>;
 
   /**
    * Grants `level` on a document to a user or a group, replacing their previous grant.
@@ -314,11 +313,11 @@ export interface Access<L extends string> {
    *   await guard.listAccessible(ctx, "documents", { paginationOpts });
    * ```
    */
-  listAccessible<DM extends GenericDataModel, Tb extends TableNamesInDataModel<DM>>(
-    ctx: ReaderCtx<DM>,
+  listAccessible<C extends AnyReaderCtx, Tb extends TableNamesInDataModel<DataModelOf<C>>>(
+    ctx: C,
     table: Tb,
     options: { paginationOpts: AccessPageOptions; minLevel?: L },
-  ): Promise<{ page: Readable<DocOf<DM, Tb>, L>[]; isDone: boolean; continueCursor: string }>;
+  ): Promise<{ page: Readable<DocOf<DataModelOf<C>, Tb>, L>[]; isDone: boolean; continueCursor: string }>;
 
   /**
    * Creates a group (unchecked: call it behind your own role check). Returns its id.

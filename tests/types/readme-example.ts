@@ -16,6 +16,7 @@ const schema = defineSchema({
     "by_tokenIdentifier",
     ["tokenIdentifier"],
   ),
+  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string() }),
 });
 type DataModel = DataModelFromSchemaDefinition<typeof schema>;
 const mutation = mutationGeneric as MutationBuilder<DataModel, "public">;
@@ -49,3 +50,21 @@ export function preCheck(user: { role?: string } | null): boolean {
   void guard.rateLimitStatus("mesage", null, Date.now());
   return guard.can(user, "write:users");
 }
+
+// In a mutation too, access calls return the table's document type and check the table name.
+export const rename = mutation({
+  args: { id: v.string(), title: v.string() },
+  handler: async (ctx, { id, title }) => {
+    const { doc, accessLevel } = await guard.requireAccess(ctx, "documents", id, "editor");
+    const old: string = doc.title;
+    // @ts-expect-error: no such field on a document
+    void doc.body;
+    // @ts-expect-error: no such table
+    await guard.requireAccess(ctx, "documnets", id, "editor");
+    // @ts-expect-error: no such access level
+    await guard.requireAccess(ctx, "documents", id, "editr");
+    await ctx.db.patch(doc._id, { title });
+    return { old, accessLevel };
+  },
+});
+
