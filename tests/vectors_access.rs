@@ -13,6 +13,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::collections::HashMap;
 
 use convex_guard::access::{
@@ -21,11 +23,6 @@ use convex_guard::access::{
 };
 use convex_guard::Error;
 use serde_json::{json, Value};
-
-fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/access.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn error_json(e: &Error) -> Value {
     json!({ "error": e.code() })
@@ -203,12 +200,9 @@ fn run_transfer(case: &Value) -> Value {
 
 #[test]
 fn every_access_vector_passes() {
-    let file = load();
-    assert!(file["description"].is_string());
-    let cases = file["cases"].as_array().unwrap();
-    assert!(cases.len() >= 20, "too few cases: {}", cases.len());
+    let cases = common::vector_cases("access", 20);
     let mut failures = Vec::new();
-    for case in cases {
+    for case in &cases {
         let description = case["description"]
             .as_str()
             .expect("every case is described");
@@ -236,11 +230,7 @@ fn every_access_vector_passes() {
 
 #[test]
 fn vectors_cover_the_required_situations() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/access.json"
-    ))
-    .unwrap();
+    let text = common::vector_text("access");
     for needle in [
         "\"cycle\"",
         "expired",

@@ -7,18 +7,11 @@
 //! Runs every case of `tests/vectors/audit.json` through `convex_guard::audit::is_secret_key`;
 //! `tests/node/codes.test.mjs` runs the same file through the built package.
 
-use serde_json::Value;
+mod common;
 
 #[test]
 fn every_vector_case_matches() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/audit.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 20);
+    let cases = common::vector_cases("audit", 20);
     let failures: Vec<String> = cases
         .iter()
         .filter(|c| {

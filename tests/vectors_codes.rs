@@ -10,6 +10,8 @@
 //! file checks them with a small test-only SHA-256 (itself checked against RFC 4231), so the
 //! vectors are known good before the JS tests rely on them. The library has no HMAC of its own.
 
+mod common;
+
 use convex_guard::codes::{
     binding_message, code_from_bytes, verify, Alphabet, CodeConfig, CodeFormat, Digest, Outcome,
     Record, DEFAULT_LENGTH,
@@ -314,16 +316,9 @@ fn same(a: &Value, b: &Value) -> bool {
 
 #[test]
 fn every_vector_case_matches() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/codes.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 20);
+    let cases = common::vector_cases("codes", 20);
     let mut failures = Vec::new();
-    for c in cases {
+    for c in &cases {
         let got = run(c);
         if !same(&got, &c["expected"]) {
             failures.push(format!(

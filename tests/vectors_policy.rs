@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use convex_guard::policy::{Policy, PolicyBuilder, NO_ROLE};
 use convex_guard::Error;
 use serde_json::Value;
@@ -40,11 +42,8 @@ fn subject_role(policy: &Policy, subject: &Value) -> u32 {
 
 #[test]
 fn policy_vectors() {
-    let file: Value =
-        serde_json::from_str(include_str!("vectors/policy.json")).expect("valid JSON");
-    let cases = file["cases"].as_array().unwrap();
-    assert!(cases.len() >= 10);
-    for case in cases {
+    let cases = common::vector_cases("policy", 10);
+    for case in &cases {
         let name = case["description"].as_str().unwrap();
         match (build(&case["config"]), case.get("error")) {
             (Err(e), Some(want)) => {

@@ -6,6 +6,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use convex_guard::ratelimit::{decide, decide_all, Kind, Limit, Request, State};
 use convex_guard::Error;
 use serde_json::Value;
@@ -171,15 +173,8 @@ fn run_batches(desc: &str, case: &Value) {
 
 #[test]
 fn ratelimit_vectors() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/ratelimit.json"
-    ))
-    .unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 20);
-    for case in cases {
+    let cases = common::vector_cases("ratelimit", 20);
+    for case in &cases {
         let desc = case["description"].as_str().unwrap();
         if case.get("batches").is_some() {
             run_batches(desc, case);
