@@ -7,7 +7,7 @@
 import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "convex/server";
 import { v } from "convex/values";
 import type { Authz } from "./authz.js";
-import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
+import type { AnyReaderCtx, DataModelOf, DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
 import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 
