@@ -386,8 +386,17 @@ impl AccessLevelsBuilder {
             Some(name) => find("public", name)?,
             None => 1,
         };
+        if public >= owner {
+            return Err(Error::config(&[
+                "public level '",
+                level_name(&names, public),
+                "' must be below the owner level, or every visitor would own public documents",
+            ]));
+        }
         let share = match &self.share {
             Some(name) => find("share", name)?,
+            // The level just below the owner's; the owner's itself when the public level is
+            // already that one (sharing must need more than public visibility gives).
             None => (owner - 1).max(public + 1),
         };
         if public >= share {
