@@ -7,10 +7,10 @@
 // `defineGuard(...).audit.log` for redaction. The random bytes of `generate()` are fixed by
 // replacing `crypto.getRandomValues`, which is exactly what the engine calls, inside the call.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defineCodes, defineGuard, GuardConfigError, REDACTED, signCode } from "convex-guard";
+import { fresh } from "./fresh-process.mjs";
 
 const vectors = (name) =>
   JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), "utf8"));
@@ -196,15 +196,6 @@ test("audit rows never hold secrets, however deep or however named", async () =>
     note: "fine",
   });
 });
-
-/** Runs an ES module snippet in a fresh Node process and returns its JSON output. */
-function fresh(code) {
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
-    cwd: new URL(".", import.meta.url).pathname,
-    encoding: "utf8",
-  });
-  return JSON.parse(out);
-}
 
 test("nothing is drawn at import: codes come from the calls made afterwards", () => {
   const r = fresh(`

@@ -1,23 +1,14 @@
 // What the loader promises, checked on the installed package: import only defines functions;
 // the engine is instantiated once, at first use; nothing random is drawn; nothing fetched.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
+import { fresh } from "./fresh-process.mjs";
 
 const require = createRequire(import.meta.url);
 const entry = require.resolve("convex-guard");
 const pkgDir = entry.slice(0, entry.lastIndexOf("/"));
-
-/** Runs an ES module snippet in a fresh Node process and returns its JSON output. */
-function fresh(code) {
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
-    cwd: new URL(".", import.meta.url).pathname,
-    encoding: "utf8",
-  });
-  return JSON.parse(out);
-}
 
 test("import instantiates nothing and draws no randomness; first use instantiates once", () => {
   const r = fresh(`
