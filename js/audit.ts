@@ -3,7 +3,8 @@
  * and (through a one-line internal mutation) actions, and an admin-only, index-backed,
  * paginated reader. Before anything is stored, values under secret field names (the engine's
  * `isSecretKey`, the one place that rule lives) and the values of configured secret
- * environment variables are replaced with `"[redacted]"`.
+ * environment variables, in strings and field names, are replaced with `"[redacted]"`, and the
+ * event is made a row Convex accepts whatever it holds (redact.ts).
  */
 import {
   defineTable,
@@ -15,12 +16,11 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v, type Value } from "convex/values";
-import { engine, isSecretKey } from "./engine.js";
 import { deny, GuardConfigError } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
+import { cleanString, redact, secretForms } from "./redact.js";
 
-/** What replaces a secret value. */
-export const REDACTED = "[redacted]";
+export { REDACTED } from "./redact.js";
 
 /** One audit event, as given to {@link Audit.log}. */
 export type AuditEvent = {
@@ -50,10 +50,6 @@ export type AuditFilter =
 
 /** Most rows one page of {@link Audit.list} returns. */
 export const MAX_AUDIT_PAGE = 100;
-/** Deepest nesting of `details` stored; deeper values become `"[truncated]"`. */
-export const MAX_AUDIT_DEPTH = 8;
-/** Longest string stored in an audit row; longer strings are cut. */
-export const MAX_AUDIT_STRING = 2000;
 
 /**
  * The audit table. Spread it into your schema under the configured name (default
@@ -98,9 +94,14 @@ export type RunMutationCtx = {
 export interface Audit {
   /**
    * Records an event, secrets redacted. In a mutation it inserts the row; in an action
-   * (no `ctx.db`) it runs the internal mutation made by {@link Audit.logMutation}.
+   * (no `ctx.db`) it runs the internal mutation made by {@link Audit.logMutation}. Any event
+   * becomes a storable row: strings cut at a code point, field names Convex refuses escaped
+   * (`"détail"` -> `"d%C3%A9tail"`), depth, items and text bounded, errors kept structured
+   * (`ConvexError` data as a value). The insert's own failures (a missing table, a database
+   * error) are thrown, never hidden.
    *
-   * @throws {GuardConfigError} in an action when the internal mutation is not exported.
+   * @throws {GuardConfigError} when the context can neither insert nor run a mutation, or in an
+   * action when the internal mutation is not exported.
    * @example
    * ```ts
    * await guard.audit.log(ctx, { action: "users.delete", outcome: "success", actor: admin._id, resourceType: "users", resourceId: id });
@@ -166,48 +167,15 @@ export function secretValues(names: readonly string[]): string[] {
 }
 
 /**
- * `value` with every value under a secret field name, and every occurrence of a `secrets`
- * string, replaced by {@link REDACTED}; bounded in depth, array length and string length.
- * @internal
+ * The event as stored: known fields kept as strings, everything redacted and made storable
+ * (see `redact`: any value a caller or an upstream gives becomes a row Convex accepts).
+ * `forms` are the secrets' forms ({@link secretForms}). @internal
  */
-export function redact(value: unknown, secrets: readonly string[], depth = 0): Value {
-  if (typeof value === "string") {
-    let s = value;
-    for (const secret of secrets) s = s.split(secret).join(REDACTED);
-    return s.length > MAX_AUDIT_STRING ? `${s.slice(0, MAX_AUDIT_STRING)}...` : s;
-  }
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
-    return value;
-  }
-  if (value === null || value === undefined) return null;
-  if (depth >= MAX_AUDIT_DEPTH) return "[truncated]";
-  if (Array.isArray(value)) {
-    return value.slice(0, MAX_AUDIT_PAGE).map((x) => redact(x, secrets, depth + 1));
-  }
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return REDACTED;
-  if (value instanceof Error) {
-    return redact({ name: value.name, message: value.message }, secrets, depth);
-  }
-  if (typeof value === "object") {
-    engine();
-    const out: Record<string, Value> = {};
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v === undefined) continue;
-      // Convex field names may not start with "$" or "_".
-      const name = /^[$_]/.test(key) ? `k${key}` : key;
-      out[name] = isSecretKey(key) ? REDACTED : redact(v, secrets, depth + 1);
-    }
-    return out;
-  }
-  return String(typeof value);
-}
-
-/** The event as stored: known fields kept as strings, everything redacted. @internal */
-export function cleanEvent(event: AuditEvent, secrets: readonly string[]): AuditEvent {
+export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEvent {
   if (event === null || typeof event !== "object") {
     deny("INVALID_ARGUMENT", "an audit event must be an object");
   }
-  const str = (x: unknown) => (x === undefined || x === null ? undefined : (redact(String(x), secrets) as string));
+  const str = (x: unknown) => (x === undefined || x === null ? undefined : cleanString(String(x), forms));
   const clean: AuditEvent = {
     action: str(event.action) ?? "unknown",
     outcome: str(event.outcome) ?? "unknown",
@@ -218,16 +186,22 @@ export function cleanEvent(event: AuditEvent, secrets: readonly string[]): Audit
   if (actor !== undefined) clean.actor = actor;
   if (resourceType !== undefined) clean.resourceType = resourceType;
   if (resourceId !== undefined) clean.resourceId = resourceId;
-  if (event.details !== undefined) clean.details = redact(event.details, secrets);
+  if (event.details !== undefined) clean.details = redact(event.details, forms);
   return clean;
 }
+
+/**
+ * Convex's and convex-test's messages for a function that is not exported (here: the log
+ * mutation is missing, a configuration mistake).
+ */
+const MISSING_FUNCTION = /could ?n[o']t find (?:public )?(?:function|module)|no such export/i;
 
 /** @internal */
 export function createAudit(settings: () => AuditSettings): Audit {
   const audit: Audit = {
     async log(ctx, event) {
       const s = settings();
-      const clean = cleanEvent(event, secretValues(s.secretEnv));
+      const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
       const db = (ctx as { db?: { insert?: unknown } }).db;
       if (db !== undefined && typeof db.insert === "function") {
         // The table name comes from the configuration: only known to be a string here.
@@ -240,10 +214,21 @@ export function createAudit(settings: () => AuditSettings): Audit {
         throw new GuardConfigError("guard.audit.log needs a mutation or action context");
       }
       const ref = makeFunctionReference<"mutation">(s.logFunction);
-      await (ctx as unknown as { runMutation(r: unknown, a: unknown): Promise<unknown> }).runMutation(
-        ref,
-        clean,
-      );
+      try {
+        await (ctx as unknown as { runMutation(r: unknown, a: unknown): Promise<unknown> }).runMutation(
+          ref,
+          clean,
+        );
+      } catch (e) {
+        if (e instanceof Error && MISSING_FUNCTION.test(e.message)) {
+          throw new GuardConfigError(
+            `guard.audit.log found no internal mutation at '${s.logFunction}': export ` +
+              "`export const log = guard.audit.logMutation(internalMutation);` from convex/audit.ts " +
+              "(or set confirmations.audit.logFunction)",
+          );
+        }
+        throw e;
+      }
     },
 
     logMutation(internalMutation) {

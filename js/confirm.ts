@@ -6,19 +6,14 @@
  * environment inside each call, signs with `crypto.subtle`, reads and writes the one row per
  * (actor, action, target), writes the audit row, and shapes errors.
  */
-import { defineTable, type GenericActionCtx, type GenericDataModel } from "convex/server";
-import { ConvexError, v, type ObjectType, type PropertyValidators } from "convex/values";
+import { defineTable, type GenericDataModel } from "convex/server";
+import { v, type PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
-import {
-  createAudit,
-  redact,
-  secretValues,
-  type Audit,
-  type AuditSettings,
-} from "./audit.js";
+import { createAudit, type Audit, type AuditSettings } from "./audit.js";
 import { defineCodes, signCode, type CodeBinding, type CodeOptions, type CodeRecord } from "./codes.js";
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
 
 /** Shortest server secret accepted, in UTF-8 bytes. */
 export const MIN_SECRET_BYTES = 32;
@@ -78,21 +73,6 @@ export type ConfirmationResult =
   | { ok: true }
   | { ok: false; error: GuardErrorData & { code: "INVALID_CONFIRMATION" } };
 
-/** Options of {@link Confirmations.safeAction}. */
-export type SafeActionDefinition<Ctx, Args extends PropertyValidators, Result> = {
-  /** Argument validators, as for `action`. */
-  args: Args;
-  /** The audit event's `action` name, e.g. `"external.weather"`. */
-  name: string;
-  /**
-   * Who may call. Default: any authenticated caller (`UNAUTHENTICATED` otherwise). Return
-   * the actor's key for the audit row, or throw a `ConvexError`.
-   */
-  check?: (ctx: Ctx) => Promise<string | undefined>;
-  /** The work. Throw anything: only `ConvexError`s without secrets reach the caller. */
-  handler: (ctx: Ctx, args: ObjectType<Args>) => Promise<Result>;
-};
-
 /** Confirmation codes, the audit trail and safe actions. */
 export interface Confirmations {
   /**
@@ -147,11 +127,26 @@ export interface Confirmations {
   readonly audit: Audit;
 
   /**
-   * Wraps an action so that nothing leaks: runs `check` (authenticated by default), runs the
-   * handler, records the call in the audit log, and turns any error that is not a clean
-   * `ConvexError` (and any result or error carrying a configured secret) into
-   * `ConvexError { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" }`.
+   * Wraps an action so that nothing leaks and every call is audited: runs `check`
+   * (authenticated by default), runs the handler, writes the audit row, then answers.
    *
+   * The client receives the handler's result, or a `ConvexError` the check or handler threw,
+   * only when it is a plain Convex value (null, boolean, number, bigint, string, `ArrayBuffer`,
+   * plain arrays and objects with valid field names: no `Map`, `Set`, `Date`, typed array or
+   * class instance) carrying no configured secret (the secret and every `redactEnv` value, as
+   * written, JSON-escaped once or twice, URL-encoded, hex, base64 or base64url, also inside
+   * bytes). Anything else, and every other error, becomes
+   * `ConvexError { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" }`,
+   * recorded (redacted) in the audit row.
+   *
+   * # Security
+   * Not recognized: a secret split across values, encoded another way (other escapes,
+   * mixed-case hex, UTF-16, HTML entities), compressed or encrypted. Never re-encode a secret
+   * into a result; return only the fields the client needs.
+   *
+   * @throws `ConvexError` `UPSTREAM_UNAVAILABLE` when the audit row cannot be written (fail
+   * closed: no call succeeds unaudited).
+   * @throws {GuardConfigError} when the log mutation is not exported (see {@link Audit.logMutation}).
    * @example
    * ```ts
    * export const weather = action(guard.safeAction({
@@ -162,17 +157,8 @@ export interface Confirmations {
    */
   safeAction<Args extends PropertyValidators, Result>(
     definition: SafeActionDefinition<ActionCtx, Args, Result>,
-  ): {
-    args: Args;
-    handler: (ctx: ActionCtx, args: ObjectType<Args>) => Promise<Result>;
-  };
+  ): SafeAction<Args, Result>;
 }
-
-/** Any action context (its data model does not matter to the wrapper). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ActionCtx = GenericActionCtx<any>;
-
-const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
 
 /** @internal */
 export function createConfirmations(
@@ -322,67 +308,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction(definition) {
-      const name = String(definition.name);
-      const check =
-        definition.check ??
-        (async (ctx: ActionCtx) => {
-          const identity = await ctx.auth.getUserIdentity();
-          if (identity === null) deny("UNAUTHENTICATED", "Authentication required");
-          return identity.tokenIdentifier;
-        });
-      const record = async (ctx: ActionCtx, event: Parameters<Audit["log"]>[1]) => {
-        try {
-          await audit.log(ctx as never, event);
-        } catch {
-          // An audit failure must not replace the caller's error with its own text.
-        }
-      };
-      return {
-        args: definition.args,
-        handler: async (ctx: ActionCtx, args: ObjectType<typeof definition.args>) => {
-          const secrets = secretValues(secretEnvs);
-          // Each secret as written and as JSON escapes it (a quote or backslash in a secret
-          // would otherwise hide it from a scan of JSON text).
-          const forms = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
-          const leaks = (x: unknown) => {
-            if (forms.length === 0) return false;
-            const text = safeJson(x);
-            return text === null || forms.some((s) => text.includes(s));
-          };
-          let actor: string | undefined;
-          let result;
-          try {
-            // The check runs here too: a plain error it throws is audited and made generic
-            // like the handler's, never shown to the client.
-            actor = await check(ctx);
-            result = await definition.handler(ctx, args);
-          } catch (e) {
-            const data = isConvexError(e) ? (e as { data?: unknown }).data : undefined;
-            const clean = data !== undefined && !leaks(data) && !leaks((e as Error).message);
-            await record(ctx, {
-              action: name,
-              outcome: clean ? "denied" : "error",
-              ...(actor === undefined ? {} : { actor }),
-              details: { error: redact(e, secrets) },
-            });
-            if (clean) throw e;
-            throw new ConvexError(UPSTREAM);
-          }
-          if (leaks(result)) {
-            await record(ctx, {
-              action: name,
-              outcome: "error",
-              ...(actor === undefined ? {} : { actor }),
-              details: { error: "the result carried a secret" },
-            });
-            throw new ConvexError(UPSTREAM);
-          }
-          await record(ctx, { action: name, outcome: "success", ...(actor === undefined ? {} : { actor }) });
-          return result;
-        },
-      };
-    },
+    safeAction: createSafeAction(audit, secretEnvs),
   };
   return confirmations;
 }
@@ -392,32 +318,4 @@ export function createConfirmations(
 let uncommittedSet: WeakSet<object> | undefined;
 function uncommitted(): WeakSet<object> {
   return (uncommittedSet ??= new WeakSet<object>());
-}
-
-function isConvexError(e: unknown): boolean {
-  return (
-    e instanceof ConvexError ||
-    (typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[Symbol.for("ConvexError")] === true)
-  );
-}
-
-/**
- * JSON text of `x` for the secret scan, or null when it cannot be serialized (fail closed).
- * Bytes (`ArrayBuffer`, typed arrays: Convex values too) are scanned as the UTF-8 text they
- * hold; JSON would show them as `{}`. Encodings of a secret (base64, hex) are not recognized.
- */
-function safeJson(x: unknown): string | null {
-  const text = new TextDecoder();
-  try {
-    return (
-      JSON.stringify(x, (_k, v) => {
-        if (typeof v === "bigint") return v.toString();
-        if (v instanceof ArrayBuffer) return text.decode(v);
-        if (ArrayBuffer.isView(v)) return text.decode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-        return v;
-      }) ?? ""
-    );
-  } catch {
-    return null;
-  }
 }

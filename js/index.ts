@@ -42,8 +42,8 @@ export {
   type Confirmations,
   type ConfirmationsConfig,
   type ConfirmationResult,
-  type SafeActionDefinition,
 } from "./confirm.js";
+export type { SafeAction, SafeActionDefinition } from "./safe-action.js";
 export {
   defineCodes,
   signCode,

@@ -2,7 +2,9 @@
 // the scan can see, and nothing thrown by the check or the handler leaks its text.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defineGuard } from "convex-guard";
+import { ConvexError } from "convex/values";
+import { defineGuard, GuardConfigError, REDACTED } from "convex-guard";
+import { assertStorable } from "./storable.mjs";
 
 const SECRET = "s".repeat(40);
 const API_KEY = 'key-with-"quote"-and-\\backslash-0123456789';
@@ -11,22 +13,39 @@ process.env.EXTERNAL_API_KEY = API_KEY;
 
 const guard = defineGuard({ roles: ["user"], confirmations: { redactEnv: ["EXTERNAL_API_KEY"] } });
 
-/** A minimal action ctx: a signed-in caller; audit rows go through runMutation. */
-function actionCtx(audited = []) {
+/**
+ * A minimal action ctx: a signed-in caller; audit rows go through runMutation, which refuses
+ * what Convex refuses (or fails with `failure`, when given).
+ */
+function actionCtx(audited = [], failure) {
   return {
     auth: { getUserIdentity: async () => ({ tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer" }) },
-    runMutation: async (_fn, row) => void audited.push(row),
+    runMutation: async (_fn, row) => {
+      if (failure !== undefined) throw failure;
+      assertStorable(row);
+      audited.push(row);
+    },
   };
 }
 
-async function outcome(definition) {
+async function outcome(definition, failure) {
   const audited = [];
   try {
-    return { ok: await definition.handler(actionCtx(audited), {}), audited };
+    return { ok: await definition.handler(actionCtx(audited, failure), {}), audited };
   } catch (e) {
-    return { data: e?.data, message: e?.message, audited };
+    return { data: e?.data, message: e?.message, error: e, audited };
   }
 }
+
+const returning = (value) => guard.safeAction({ name: "t", args: {}, handler: async () => value });
+const throwing = (error) =>
+  guard.safeAction({
+    name: "t",
+    args: {},
+    handler: async () => {
+      throw error;
+    },
+  });
 
 const UPSTREAM = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
 
@@ -64,4 +83,141 @@ test("a ConvexError from the check (an ordinary denial) passes through", async (
   const anonymous = { auth: { getUserIdentity: async () => null }, runMutation: async () => {} };
   const def = guard.safeAction({ name: "t", args: {}, handler: async () => 1 });
   await assert.rejects(def.handler(anonymous, {}), (e) => e.data?.code === "UNAUTHENTICATED");
+});
+
+// ---- the scan: only plain Convex values, no form of a secret
+
+test("a secret with quotes and backslashes is caught in JSON text, escaped once or twice", async () => {
+  const once = JSON.stringify({ echo: API_KEY });
+  for (const value of [once, JSON.stringify({ body: once }), { text: once }]) {
+    const r = await outcome(returning(value));
+    assert.deepEqual(r.data, UPSTREAM, JSON.stringify(value));
+    assert.equal(r.audited.at(-1)?.outcome, "error");
+  }
+});
+
+test("every encoding of a secret is caught, in strings, field names and bytes", async () => {
+  const bytes = Buffer.from(API_KEY);
+  const forms = {
+    urlEncoded: encodeURIComponent(API_KEY),
+    hex: bytes.toString("hex"),
+    HEX: bytes.toString("hex").toUpperCase(),
+    base64: bytes.toString("base64"),
+    base64url: bytes.toString("base64url"),
+    base64Shifted: Buffer.from(`ab${API_KEY}`).toString("base64"),
+    base64urlShifted: Buffer.from(`a${API_KEY}`).toString("base64url"),
+  };
+  for (const [name, form] of Object.entries(forms)) {
+    for (const value of [`id=${form}&x=1`, { [`k-${form}`]: 1 }, [new TextEncoder().encode(`<${form}>`).buffer]]) {
+      const r = await outcome(returning(value));
+      assert.deepEqual(r.data, UPSTREAM, `${name} in ${typeof value}`);
+    }
+  }
+});
+
+test("Map, Set, Date, typed arrays, class instances and undefined in arrays are refused", async () => {
+  class Company {
+    name = "Acme";
+  }
+  const values = [
+    new Map([["key", API_KEY]]),
+    new Set([API_KEY]),
+    new Map(),
+    new Set(),
+    new Date(0),
+    new Uint8Array([1, 2]),
+    new Company(),
+    [1, undefined],
+    { f: () => 1 },
+    { s: Symbol("x") },
+    { "détail": 1 },
+    { $x: 1 },
+    2n ** 64n,
+  ];
+  for (const value of values) {
+    const r = await outcome(returning(value));
+    assert.deepEqual(r.data, UPSTREAM, String(value?.constructor?.name ?? typeof value));
+    assert.ok(!String(r.message).includes(API_KEY));
+    assert.deepEqual(r.audited.at(-1)?.details, { error: "the result is not a plain Convex value" });
+  }
+});
+
+test("plain values pass unchanged: bytes, bigints, _id fields, null, nothing", async () => {
+  for (const value of [null, 0n, "", [1, [2]], { _id: "x", nested: { ok: true } }, new ArrayBuffer(3), NaN]) {
+    const r = await outcome(returning(value));
+    assert.deepEqual(r.ok, value);
+  }
+  assert.equal((await outcome(returning(undefined))).ok, undefined);
+});
+
+test("the value returned is the one scanned: a getter cannot answer twice", async () => {
+  let reads = 0;
+  const sneaky = {
+    get name() {
+      reads += 1;
+      return reads === 1 ? "Acme" : API_KEY;
+    },
+  };
+  const r = await outcome(returning(sneaky));
+  assert.deepEqual(r.ok, { name: "Acme" });
+  assert.equal(Object.getOwnPropertyDescriptor(r.ok, "name").get, undefined);
+  assert.ok(!JSON.stringify(r.ok).includes(API_KEY));
+});
+
+test("ConvexError data: a secret anywhere in it (a field name too) is generic; a Map is refused", async () => {
+  for (const data of [{ code: "X", message: "m", [API_KEY]: 1 }, { code: "X", list: [Buffer.from(API_KEY).toString("hex")] }, new Map()]) {
+    const r = await outcome(throwing(new ConvexError(data)));
+    assert.deepEqual(r.data, UPSTREAM);
+    assert.ok(!JSON.stringify(r.audited).includes(API_KEY));
+  }
+});
+
+// ---- the audit row: structured, redacted, always storable
+
+test("ConvexError data reaches the audit row structured, with secret fields redacted", async () => {
+  const r = await outcome(throwing(new ConvexError({ code: "REJECTED", message: "no", password: "hunter2" })));
+  assert.deepEqual(r.data, { code: "REJECTED", message: "no", password: "hunter2" }, "the app's own denial passes");
+  assert.equal(r.audited.at(-1)?.outcome, "denied");
+  assert.deepEqual(r.audited.at(-1)?.details, {
+    error: { name: "ConvexError", data: { code: REDACTED, message: "no", password: REDACTED } },
+  });
+});
+
+test("an upstream body with the key as a field name and non-ASCII names is audited, redacted", async () => {
+  const body = { [`https://api.example/v1?key=${API_KEY}`]: "invalid key", "détail": "refusé", $meta: { _id: 1 } };
+  const r = await outcome(throwing(Object.assign(new Error("upstream 401"), { body })));
+  assert.deepEqual(r.data, UPSTREAM);
+  assert.equal(r.audited.length, 1, "the row is written, not lost");
+  assert.ok(!JSON.stringify(r.audited).includes(API_KEY));
+  assert.deepEqual(Object.values(r.audited[0].details.error.body), ["invalid key", "refusé", { "%5Fid": 1 }]);
+});
+
+test("a surrogate pair at the cut does not make the row unstorable", async () => {
+  const r = await outcome(throwing(new Error(`${"a".repeat(1999)}${"😀".repeat(10)}`)));
+  assert.equal(r.audited.length, 1);
+});
+
+// ---- fail closed when the row cannot be written
+
+test("an audit write that fails turns success, and clean denials, into UPSTREAM_UNAVAILABLE", async () => {
+  const failure = new Error(`disk full while writing ${API_KEY}`);
+  for (const def of [returning({ n: 1 }), throwing(new ConvexError({ code: "FORBIDDEN", message: "no" }))]) {
+    const r = await outcome(def, failure);
+    assert.equal(r.ok, undefined, "never a success unaudited");
+    assert.deepEqual(r.data, UPSTREAM);
+    assert.ok(!String(r.message).includes("disk full") && !String(r.message).includes(API_KEY));
+  }
+});
+
+test("a missing log mutation or a ctx that cannot log is a GuardConfigError naming the fix", async () => {
+  for (const failure of [
+    new Error("Could not find public function for 'audit:log'. Did you forget to run `npx convex dev`?"),
+    new Error('Expected a Convex function exported from module "audit" as `log`, but there is no such export.'),
+  ]) {
+    const r = await outcome(returning(1), failure);
+    assert.ok(r.error instanceof GuardConfigError, String(r.error));
+    assert.match(r.message, /guard\.audit\.logMutation\(internalMutation\)/);
+  }
+  const noLog = { auth: actionCtx().auth };
+  await assert.rejects(returning(1).handler(noLog, {}), GuardConfigError);
 });

@@ -16,9 +16,11 @@ export const lookupCompany = action(
         { headers: { Authorization: `Bearer ${key}` } },
       );
       if (!response.ok) {
-        // Upstream text may quote the request, key included: it goes to the audit log
-        // (redacted), never to the caller.
-        throw new Error(`upstream ${response.status}: ${await response.text()}`);
+        // The upstream's answer may quote the request, key included, even as a field name: it
+        // rides on the error to the audit row (redacted and made storable there), never to
+        // the caller, who gets UPSTREAM_UNAVAILABLE.
+        const text = await response.text();
+        throw Object.assign(new Error(`upstream ${response.status}`), { body: parsed(text) });
       }
       const body = (await response.json()) as { name?: unknown; employees?: unknown };
       // Sanitized: only the fields the app shows, with their types checked.
@@ -29,3 +31,12 @@ export const lookupCompany = action(
     },
   }),
 );
+
+/** `text` as JSON when it is JSON, else the text itself. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,190 @@
+// guard.safeAction and the audit trail from the attacker's side, in convex-test: an upstream
+// that quotes the API key (as a field name, in every encoding, inside bytes), answers with
+// field names Convex refuses or a surrogate pair at the cut; handlers that return Maps and
+// Sets or throw ConvexErrors with secret fields; an audit row that cannot be written.
+import { makeFunctionReference } from "convex/server";
+import { ConvexError } from "convex/values";
+import { convexTest } from "convex-test";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "./_generated/api";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+import schema from "./schema";
+import { modules, outcome, type Outcome } from "./test-helpers";
+
+const API_KEY = 'sk_live_"quoted"\\slashed_42';
+const UPSTREAM: Outcome = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const hex = (s: string) => Array.from(utf8(s), (b) => b.toString(16).padStart(2, "0")).join("");
+const base64 = (s: string) => btoa(String.fromCharCode(...utf8(s)));
+const base64url = (s: string) => base64(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+/** A lone surrogate, as JSON.stringify writes it (a well-formed pair is written as is). */
+const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
+
+/** What the attack module's action returns or throws next (set by each test). */
+let next: () => Promise<unknown> = async () => null;
+const attacks = {
+  run: action(guard.safeAction({ name: "attack.run", args: {}, handler: () => next() })),
+};
+const run = makeFunctionReference<"action">("attacks:run");
+
+beforeEach(() => {
+  vi.stubEnv("CONVEX_GUARD_SECRET", "test-secret-0123456789abcdef0123456789abcdef");
+  vi.stubEnv("EXTERNAL_API_KEY", API_KEY);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+function setup(without?: string) {
+  const all = { ...modules, "./attacks.ts": async () => attacks };
+  const t = convexTest(schema, without === undefined ? all : Object.fromEntries(Object.entries(all).filter(([k]) => k !== without)));
+  const as = t.withIdentity({ subject: "uma", issuer: "https://auth.example" });
+  const rows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
+  const lookup = () => outcome(as.action(api.external.lookupCompany, { domain: "acme.example" }));
+  const attack = (f: () => Promise<unknown>) => {
+    next = f;
+    return outcome(as.action(run, {}));
+  };
+  return { t, as, rows, lookup, attack };
+}
+
+describe("the audit row never holds the key, and is always written", () => {
+  test("an upstream error body quoting the key as a field name", async () => {
+    const s = setup();
+    const url = `https://companies.example/v1/lookup?key=${encodeURIComponent(API_KEY)}`;
+    vi.stubGlobal("fetch", async () =>
+      Response.json({ errors: { [url]: "invalid key", [API_KEY]: "revoked" }, token: "t-1" }, { status: 401 }),
+    );
+    expect(await s.lookup()).toEqual(UPSTREAM);
+    const rows = await s.rows();
+    expect(rows.map((r) => r.outcome)).toEqual(["error"]);
+    const text = JSON.stringify(rows);
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain(encodeURIComponent(API_KEY));
+    expect(text).not.toContain("t-1");
+    const body = (rows[0]!.details as { error: { body: { errors: object } } }).error.body;
+    expect(Object.values(body.errors).sort()).toEqual(["invalid key", "revoked"]);
+  });
+
+  test("field names Convex refuses (non-ASCII, $, _, empty, control) are stored escaped", async () => {
+    const s = setup();
+    vi.stubGlobal("fetch", async () =>
+      Response.json({ "détail": "refusé", "$type": "e", _id: 1, "": 2, "a\u0001b": 3, "日本": 4 }, { status: 422 }),
+    );
+    expect(await s.lookup()).toEqual(UPSTREAM);
+    const rows = await s.rows();
+    expect(rows).toHaveLength(1);
+    const body = (rows[0]!.details as { error: { body: Record<string, unknown> } }).error.body;
+    expect(body).toEqual({ "d%C3%A9tail": "refusé", "%24type": "e", "%5Fid": 1, "%": 2, "a%01b": 3, "%E6%97%A5%E6%9C%AC": 4 });
+  });
+
+  test("guard.audit.log in a mutation stores what an upstream sent, names escaped", async () => {
+    const s = setup();
+    const details = { body: { "détail": "x", $type: "e", nested: [{ "ключ": 1 }] } };
+    await s.t.run((ctx) => guard.audit.log(ctx, { action: "external.raw", outcome: "error", details }));
+    expect((await s.rows()).map((r) => r.details)).toEqual([
+      { body: { "d%C3%A9tail": "x", "%24type": "e", nested: [{ "%D0%BA%D0%BB%D1%8E%D1%87": 1 }] } },
+    ]);
+  });
+
+  test("a surrogate pair at the 2,000-unit cut is never split", async () => {
+    const s = setup();
+    for (const pad of [1996, 1997, 1998, 1999]) {
+      await s.attack(async () => {
+        throw new Error(`${"a".repeat(pad)}${"😀".repeat(5)}`);
+      });
+    }
+    vi.stubGlobal("fetch", async () =>
+      Response.json({ message: `${"b".repeat(1999)}😀`, lone: "x\ud800y" }, { status: 500 }),
+    );
+    await s.lookup();
+    const rows = await s.rows();
+    expect(rows).toHaveLength(5);
+    expect(JSON.stringify(rows)).not.toMatch(LONE_SURROGATE);
+  });
+
+  test("ConvexError data is kept structured, its secret fields redacted", async () => {
+    const s = setup();
+    const denial = { code: "REJECTED", message: "no", password: "hunter2", user: { apiKey: "k-9" } };
+    expect(await s.attack(async () => Promise.reject(new ConvexError(denial)))).toEqual({
+      code: "REJECTED",
+      message: "no",
+    });
+    const [row] = await s.rows();
+    expect(row?.outcome).toBe("denied");
+    expect(row?.details).toEqual({
+      error: {
+        name: "ConvexError",
+        // `code` is a secret field name too (the rule has no exceptions).
+        data: { code: "[redacted]", message: "no", password: "[redacted]", user: { apiKey: "[redacted]" } },
+      },
+    });
+  });
+});
+
+describe("the result scan: plain Convex values only, no form of the key", () => {
+  const forms = {
+    "as written": API_KEY,
+    "JSON-escaped once": JSON.stringify({ echo: API_KEY }),
+    "JSON-escaped twice": JSON.stringify({ body: JSON.stringify({ echo: API_KEY }) }),
+    "URL-encoded": `https://x.example/?k=${encodeURIComponent(API_KEY)}`,
+    hex: hex(API_KEY),
+    HEX: hex(API_KEY).toUpperCase(),
+    base64: base64(API_KEY),
+    "base64, shifted": base64(`xy${API_KEY}`),
+    base64url: base64url(`x${API_KEY}`),
+  };
+
+  test.each(Object.entries(forms))("an upstream name echoing the key %s", async (_name, form) => {
+    const s = setup();
+    vi.stubGlobal("fetch", async () => Response.json({ name: `Acme ${form}`, employees: 3 }));
+    expect(await s.lookup()).toEqual(UPSTREAM);
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(["error"]);
+  });
+
+  test.each(Object.entries(forms))("bytes holding the key %s", async (_name, form) => {
+    const s = setup();
+    expect(await s.attack(async () => ({ logo: utf8(`PNG..${form}..`).buffer }))).toEqual(UPSTREAM);
+  });
+
+  test("Map and Set results are refused, not shown (Convex would print them)", async () => {
+    const s = setup();
+    for (const value of [new Map([["auth", API_KEY]]), new Set([API_KEY]), new Map(), { at: new Date(0) }]) {
+      const got = await s.attack(async () => value);
+      expect(got).toEqual(UPSTREAM);
+    }
+    const rows = await s.rows();
+    expect(rows.map((r) => r.details)).toEqual(Array(4).fill({ error: "the result is not a plain Convex value" }));
+    expect(JSON.stringify(rows)).not.toContain(API_KEY);
+  });
+
+  test("a clean result still passes", async () => {
+    const s = setup();
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    expect(await s.lookup()).toEqual({ ok: { name: "Acme", employees: 12 } });
+  });
+});
+
+describe("no call succeeds unaudited", () => {
+  test("an audit write that fails makes success and denials UPSTREAM_UNAVAILABLE", async () => {
+    const s = setup();
+    vi.spyOn(guard.audit, "log").mockRejectedValue(new Error(`insert failed near ${API_KEY}`));
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    expect(await s.lookup()).toEqual(UPSTREAM);
+    expect(await s.attack(async () => Promise.reject(new ConvexError({ code: "FORBIDDEN", message: "no" })))).toEqual(
+      UPSTREAM,
+    );
+    expect(await s.rows()).toEqual([]);
+  });
+
+  test("a missing log mutation is a configuration error naming the fix", async () => {
+    const s = setup("./audit.ts");
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    const error = await s.as.action(api.external.lookupCompany, { domain: "acme.example" }).catch((e: unknown) => e);
+    expect((error as { data?: unknown }).data).toBeUndefined();
+    expect(String((error as Error).message)).toContain("guard.audit.logMutation(internalMutation)");
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * `guard.safeAction`: an action wrapper that leaks nothing and is always audited.
+ *
+ * What the client may receive is decided here: a result or `ConvexError` data that is a plain
+ * Convex value carrying no form of a configured secret (see `secretForms` in redact.ts for the
+ * forms, and their limits), or the generic `UPSTREAM_UNAVAILABLE` error. Every call writes an
+ * audit row first; when that row cannot be written, the call fails (closed) too.
+ */
+import type { GenericActionCtx } from "convex/server";
+import {
+  ConvexError,
+  convexToJson,
+  jsonToConvex,
+  type ObjectType,
+  type PropertyValidators,
+  type Value,
+} from "convex/values";
+import { secretValues, type Audit } from "./audit.js";
+import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
+
+/** Any action context (its data model does not matter to the wrapper). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ActionCtx = GenericActionCtx<any>;
+
+/** Options of `guard.safeAction`. */
+export type SafeActionDefinition<Ctx, Args extends PropertyValidators, Result> = {
+  /** Argument validators, as for `action`. */
+  args: Args;
+  /** The audit event's `action` name, e.g. `"external.weather"`. */
+  name: string;
+  /**
+   * Who may call. Default: any authenticated caller (`UNAUTHENTICATED` otherwise). Return
+   * the actor's key for the audit row, or throw a `ConvexError`.
+   */
+  check?: (ctx: Ctx) => Promise<string | undefined>;
+  /**
+   * The work. Return a plain Convex value (no `Map`, `Set`, `Date`, typed array or class
+   * instance) and throw anything: only plain, secret-free results and `ConvexError` data reach
+   * the caller.
+   */
+  handler: (ctx: Ctx, args: ObjectType<Args>) => Promise<Result>;
+};
+
+/** What `guard.safeAction` returns: the argument of `action(...)`. */
+export type SafeAction<Args extends PropertyValidators, Result> = {
+  args: Args;
+  handler: (ctx: ActionCtx, args: ObjectType<Args>) => Promise<Result>;
+};
+
+const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
+
+/** Marks a value that is not a plain Convex value. */
+const REFUSED = Symbol("refused");
+
+/**
+ * A deep copy of `x` made of plain Convex values only, exactly as Convex's own `convexToJson`
+ * accepts them (so no `Map`, `Set`, `Date`, typed array, class instance, function, symbol,
+ * `undefined` inside an array, out-of-range bigint or invalid field name), or {@link REFUSED}.
+ * The copy is what is scanned and what is returned: a getter cannot answer the scan one way
+ * and Convex another. `undefined` at the top is kept (an action may return nothing).
+ */
+function plainValue(x: unknown): Value | undefined | typeof REFUSED {
+  if (x === undefined) return undefined;
+  try {
+    return jsonToConvex(convexToJson(x as Value));
+  } catch {
+    return REFUSED;
+  }
+}
+
+/** Whether a plain value holds any of `forms` in a string, a field name or bytes. */
+function carries(x: Value | undefined, forms: readonly string[], bytes: readonly string[]): boolean {
+  if (typeof x === "string") return forms.some((f) => x.includes(f));
+  if (x instanceof ArrayBuffer) {
+    const text = latin1(new Uint8Array(x));
+    return bytes.some((f) => text.includes(f));
+  }
+  if (Array.isArray(x)) return x.some((v) => carries(v, forms, bytes));
+  if (typeof x === "object" && x !== null) {
+    return Object.entries(x).some(([k, v]) => carries(k, forms, bytes) || carries(v, forms, bytes));
+  }
+  return false;
+}
+
+/** @internal */
+export function createSafeAction(
+  audit: Audit,
+  secretEnvs: readonly string[],
+): <Args extends PropertyValidators, Result>(
+  definition: SafeActionDefinition<ActionCtx, Args, Result>,
+) => SafeAction<Args, Result> {
+  return (definition) => {
+    const name = String(definition.name);
+    const check =
+      definition.check ??
+      (async (ctx: ActionCtx) => {
+        const identity = await ctx.auth.getUserIdentity();
+        if (identity === null) deny("UNAUTHENTICATED", "Authentication required");
+        return identity.tokenIdentifier;
+      });
+    return {
+      args: definition.args,
+      handler: async (ctx, args) => {
+        const forms = secretForms(secretValues(secretEnvs));
+        const bytes = byteForms(forms);
+        const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
+          x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
+        let actor: string | undefined;
+        let outcome: "success" | "denied" | "error";
+        let details: Value | undefined;
+        let answer: { value: unknown } | { error: unknown };
+        try {
+          // The check runs here too: a plain error it throws is audited and made generic
+          // like the handler's, never shown to the client.
+          actor = await check(ctx);
+          const result = plainValue(await definition.handler(ctx, args));
+          const refusal =
+            result === REFUSED
+              ? "the result is not a plain Convex value"
+              : result !== undefined && !clean(result)
+                ? "the result carried a secret"
+                : undefined;
+          outcome = refusal === undefined ? "success" : "error";
+          details = refusal === undefined ? undefined : { error: refusal };
+          answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
+        } catch (e) {
+          const data = isConvexError(e) ? plainValue((e as { data?: unknown }).data) : REFUSED;
+          outcome = clean(data) ? "denied" : "error";
+          // Stored redacted (ConvexError data as a structured value): see redact.ts.
+          details = { error: e as Value };
+          answer = { error: clean(data) ? data : UPSTREAM };
+        }
+        try {
+          await audit.log(ctx as never, {
+            action: name,
+            outcome,
+            ...(actor === undefined ? {} : { actor }),
+            ...(details === undefined ? {} : { details }),
+          });
+        } catch (e) {
+          // Never answer as if the call had been audited. A missing log mutation is the
+          // developer's to fix (GuardConfigError); anything else is generic to the caller.
+          if (e instanceof GuardConfigError) throw e;
+          throw new ConvexError(UPSTREAM);
+        }
+        if ("error" in answer) throw new ConvexError(answer.error as Value);
+        return answer.value as never;
+      },
+    };
+  };
+}
