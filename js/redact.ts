@@ -28,10 +28,13 @@ const MAX_FIELD_NAME = 256;
 /** Most array elements, and most fields of one object, stored (Convex allows 8,192 and 1,024). */
 export const MAX_AUDIT_ITEMS = 100;
 /**
- * Most UTF-16 units of text (strings and field names together) one event stores: at most
- * 3 bytes each in UTF-8, so a row stays far below Convex's 1 MiB document limit.
+ * The size budget of one event: each UTF-16 unit of text (strings and field names) costs 1,
+ * each value {@link VALUE_COST} more. At most 3 bytes a unit in UTF-8 and 9 bytes a value in
+ * Convex, so a row stays far below Convex's 1 MiB document limit (and walking it stays cheap).
  */
-export const MAX_AUDIT_TEXT = 100_000;
+export const MAX_AUDIT_SIZE = 100_000;
+/** What each value costs of {@link MAX_AUDIT_SIZE}, whatever it holds. */
+const VALUE_COST = 8;
 
 /**
  * Every form in which `secrets` are looked for, longest first: each as written, JSON-escaped
@@ -123,7 +126,7 @@ export function fieldName(key: string, forms: readonly string[]): string {
   return cut(escaped, MAX_FIELD_NAME);
 }
 
-type Budget = { text: number };
+type Budget = { left: number };
 
 /**
  * `value` as a storable Convex value: every value under a secret field name (the engine's
@@ -132,37 +135,40 @@ type Budget = { text: number };
  * structured value (their message is that data as JSON text), other errors as `{ name,
  * message, ...their own enumerable properties, cause }` (never the stack); bytes
  * redacted; field names escaped as {@link fieldName} says; strings cut at a code point; depth,
- * items per array or object and total text bounded ({@link TRUNCATED} beyond the bounds). Never
+ * items per array or object and total size bounded ({@link TRUNCATED} beyond the bounds). Never
  * throws: a value whose reading throws (a getter, a proxy) becomes {@link TRUNCATED}.
  */
 export function redact(value: unknown, forms: readonly string[]): Value {
-  return walk(value, forms, 0, { text: MAX_AUDIT_TEXT });
+  return walk(value, forms, 0, { left: MAX_AUDIT_SIZE });
 }
 
+// Every value costs VALUE_COST and every string its length, the marks and redactions too, so
+// that cleaning a cleaned event costs no more than the first cleaning: it changes nothing.
 function walk(value: unknown, forms: readonly string[], depth: number, budget: Budget): Value {
-  if (budget.text <= 0) return TRUNCATED;
-  if (typeof value === "string") {
-    const s = cleanString(value, forms);
-    budget.text -= s.length;
+  if (budget.left <= 0) return TRUNCATED;
+  budget.left -= VALUE_COST;
+  const text = (s: string) => {
+    budget.left -= s.length;
     return s;
-  }
+  };
+  if (typeof value === "string") return text(cleanString(value, forms));
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (typeof value === "bigint") {
     // Convex stores 64-bit integers only.
-    return value >= -(2n ** 63n) && value < 2n ** 63n ? value : String(value);
+    return value >= -(2n ** 63n) && value < 2n ** 63n ? value : text(String(value));
   }
   if (value === null || value === undefined) return null;
-  if (typeof value !== "object") return typeof value;
-  if (depth >= MAX_AUDIT_DEPTH) return TRUNCATED;
+  if (typeof value !== "object") return text(typeof value);
+  if (depth >= MAX_AUDIT_DEPTH) return text(TRUNCATED);
   try {
     if (Array.isArray(value)) {
       // At most MAX_AUDIT_ITEMS, the mark included (so cleaning again changes nothing).
       const keep = value.length > MAX_AUDIT_ITEMS ? MAX_AUDIT_ITEMS - 1 : value.length;
       const out = Array.from(value.slice(0, keep), (x) => walk(x, forms, depth + 1, budget));
-      if (keep < value.length) out.push(TRUNCATED);
+      if (keep < value.length) out.push(walk(TRUNCATED, forms, depth + 1, budget));
       return out;
     }
-    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return REDACTED;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return text(REDACTED);
     if (isConvexError(value)) {
       return walk({ name: "ConvexError", data: (value as { data?: unknown }).data }, forms, depth, budget);
     }
@@ -175,7 +181,7 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
     }
     return walkObject(value as Record<string, unknown>, forms, depth, budget);
   } catch {
-    return TRUNCATED;
+    return text(TRUNCATED);
   }
 }
 
@@ -189,10 +195,13 @@ function walkObject(value: Record<string, unknown>, forms: readonly string[], de
     let name = base;
     // Escaping, cutting and redaction can make two names one: number the later ones.
     for (let n = 2; Object.hasOwn(out, name); n++) name = `${base}~${n}`;
-    budget.text -= name.length;
-    out[name] = isSecretKey(key) ? REDACTED : walk(v, forms, depth + 1, budget);
+    budget.left -= name.length;
+    out[name] = walk(isSecretKey(key) ? REDACTED : v, forms, depth + 1, budget);
   }
-  if (keep < entries.length) out[TRUNCATED] = TRUNCATED;
+  if (keep < entries.length) {
+    budget.left -= TRUNCATED.length;
+    out[TRUNCATED] = walk(TRUNCATED, forms, depth + 1, budget);
+  }
   return out;
 }
 

@@ -103,6 +103,12 @@ test("huge, wide and deep values are bounded, and the row is still written", asy
   assert.equal(row.details.big, String(2n ** 70n));
 });
 
+test("a million numbers behind shared references are bounded too", async () => {
+  const level1 = Array(100).fill(7);
+  const level2 = Array(100).fill(level1);
+  await stored({ cube: Array(100).fill(level2) }); // 10^6 leaves: 9 MB if stored whole
+});
+
 test("a value whose reading throws is stored as truncated, not lost", async () => {
   const hostile = {
     get token() {
@@ -117,13 +123,16 @@ test("a value whose reading throws is stored as truncated, not lost", async () =
   assert.ok(!JSON.stringify(row).includes(API_KEY));
 });
 
-test("an action's event, cleaned again by the log mutation, is unchanged", async () => {
-  const sent = [];
-  await guard.audit.log(
-    { runMutation: async (_ref, event) => void sent.push(event) },
-    { action: "t", outcome: "error", details: { "détail": "x".repeat(5000), list: Array(500).fill(1), "$a": 1 } },
-  );
-  const ctx = mutationCtx();
-  await guard.audit.log(ctx, sent[0]);
-  assert.deepEqual(ctx.rows[0], sent[0]);
+test("an action's event, cleaned again by the log mutation, is unchanged, even at the bounds", async () => {
+  const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`é${i}`, { token: i, b: new ArrayBuffer(1) }]));
+  for (const details of [
+    { "détail": "x".repeat(5000), list: Array(500).fill(1), "$a": 1, e: new ConvexError({ code: "X" }) },
+    { wide, many: Array.from({ length: 99 }, () => Array(99).fill("y".repeat(300))), deep: [[[[[[[[[[1]]]]]]]]]] },
+  ]) {
+    const sent = [];
+    await guard.audit.log({ runMutation: async (_ref, event) => void sent.push(event) }, { action: "t", outcome: "e", details });
+    const ctx = mutationCtx();
+    await guard.audit.log(ctx, sent[0]);
+    assert.deepEqual(ctx.rows[0], sent[0]);
+  }
 });
