@@ -1,6 +1,6 @@
 /**
  * Sensitive operations (issue #5) on the guard: one-time confirmation codes stored in a
- * Convex table, the audit trail, and actions that leak nothing.
+ * Convex table, the audit trail (audit.ts), and actions that leak nothing (safe-action.ts).
  *
  * The code decisions are the engine's (see codes.ts); this file reads the secret from the
  * environment inside each call, signs with `crypto.subtle`, reads and writes the one row per
@@ -141,8 +141,9 @@ export interface Confirmations {
    *
    * # Security
    * Not recognized: a secret split across values, encoded another way (other escapes,
-   * mixed-case hex, UTF-16, HTML entities), compressed or encrypted. Never re-encode a secret
-   * into a result; return only the fields the client needs.
+   * mixed-case hex, UTF-16, HTML entities), compressed or encrypted; values shorter than 8
+   * characters are not looked for. Never re-encode a secret into a result; return only the
+   * fields the client needs.
    *
    * @throws `ConvexError` `UPSTREAM_UNAVAILABLE` when the audit row cannot be written (fail
    * closed: no call succeeds unaudited).

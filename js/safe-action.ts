@@ -126,10 +126,11 @@ export function createSafeAction(
           answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
         } catch (e) {
           const data = isConvexError(e) ? plainValue((e as { data?: unknown }).data) : REFUSED;
-          outcome = clean(data) ? "denied" : "error";
+          const shown = clean(data);
+          outcome = shown ? "denied" : "error";
           // Stored redacted (ConvexError data as a structured value): see redact.ts.
           details = { error: e as Value };
-          answer = { error: clean(data) ? data : UPSTREAM };
+          answer = { error: shown ? data : UPSTREAM };
         }
         try {
           await audit.log(ctx as never, {
