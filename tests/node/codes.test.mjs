@@ -62,10 +62,29 @@ function lastField(message) {
   return field;
 }
 
+/** A failure count as stored: absent fields stay absent (rows written before the budgets). */
+const failuresIn = (f) =>
+  Object.fromEntries(["failures", "lastFailure"].filter((k) => f?.[k] !== undefined).map((k) => [k, time(f[k])]));
 const recordIn = (r) =>
-  r === null ? null : { hash: unhex(r.hash).buffer, expiresAt: time(r.expiresAt), attemptsLeft: r.attemptsLeft, used: r.used };
+  r === null
+    ? null
+    : { hash: unhex(r.hash).buffer, expiresAt: time(r.expiresAt), attemptsLeft: r.attemptsLeft, used: r.used, ...failuresIn(r) };
 const recordOut = (r) =>
-  r === null ? null : { hash: hex(r.hash), expiresAt: r.expiresAt, attemptsLeft: r.attemptsLeft, used: r.used };
+  r === null
+    ? null
+    : {
+        hash: hex(r.hash),
+        expiresAt: r.expiresAt,
+        attemptsLeft: r.attemptsLeft,
+        used: r.used,
+        failures: r.failures,
+        lastFailure: r.lastFailure,
+      };
+/** The case's `lockout` with "NaN" as NaN (undefined when the case has none). */
+const lockoutIn = (l) =>
+  l === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(l).map(([k, b]) => [k, Object.fromEntries(Object.entries(b).map(([f, n]) => [f, time(n)]))]));
 
 async function run(c) {
   switch (c.kind) {
@@ -90,7 +109,13 @@ async function run(c) {
     }
     case "config":
       try {
-        defineCodes({ alphabet: c.alphabet, length: c.length, ttl: time(c.ttl), maxAttempts: c.maxAttempts }).validate();
+        defineCodes({
+          alphabet: c.alphabet,
+          length: c.length,
+          ttl: time(c.ttl),
+          maxAttempts: c.maxAttempts,
+          lockout: lockoutIn(c.lockout),
+        }).validate();
         return { ok: true };
       } catch (e) {
         return errorOf(e);
@@ -123,18 +148,22 @@ async function run(c) {
     }
     case "issue":
       try {
-        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now));
+        const replaced = c.replaced === undefined ? null : { ...recordIn({ hash: c.hash, expiresAt: 0, attemptsLeft: 0, used: false }), ...failuresIn(c.replaced) };
+        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now), replaced);
         return { record: recordOut(r) };
       } catch (e) {
         return errorOf(e);
       }
     case "verify":
       try {
-        const v = defineCodes().verify(recordIn(c.record), c.presented === null ? null : unhex(c.presented), time(c.now));
+        const codes = defineCodes({ lockout: lockoutIn(c.lockout) });
+        const actor = c.actor === undefined || c.actor === null ? null : failuresIn(c.actor);
+        const v = codes.verify(recordIn(c.record), c.presented === null ? null : unhex(c.presented), time(c.now), actor);
         return {
           outcome: v.outcome,
           clientError: v.outcome === "accepted" ? null : "INVALID_CONFIRMATION",
           record: recordOut(v.record),
+          actor: v.actor,
         };
       } catch (e) {
         return errorOf(e);
