@@ -135,9 +135,9 @@ export interface Confirmations {
    * budget is spent the code is not even compared (the right one fails too; the audit reason
    * is `"locked"`). Never throws for a bad code: it returns `{ ok: false, error }` so that the
    * mutation commits the spent attempt and the counts (a throw would roll them back and allow
-   * unlimited guesses). Act on `ok` in the same mutation, and
-   * surface failures with {@link Confirmations.assertConfirmed} after it committed (in the
-   * calling action), or return the result.
+   * unlimited guesses). Act on `ok` in the same mutation, and surface failures with
+   * {@link Confirmations.assertConfirmed} after it committed (in the calling action), or
+   * return the result.
    *
    * @example
    * ```ts
@@ -307,9 +307,9 @@ export function createConfirmations(
       // reserved row is never read as a code).
       const typed = codes.message(b, String(args?.code ?? ""), { typed: true });
       const row = await pending(ctx, b);
-      const failed = await actorRow(ctx, b.actor);
+      const counted = await actorRow(ctx, b.actor);
       const presented = typed.length === 0 ? null : await signCode(key, typed);
-      const { outcome, record, actor } = codes.verify(row, presented, Date.now(), failed);
+      const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
       if (row !== null && record !== null) {
         await db(ctx).patch(row._id, {
           attemptsLeft: record.attemptsLeft,
@@ -318,13 +318,11 @@ export function createConfirmations(
           lastFailure: record.lastFailure,
         });
       }
-      if (actor !== null) {
-        if (failed !== null) await db(ctx).patch(failed._id, actor);
-        else {
-          // Not a code: no hash, void in every way, in case anything ever reads it as one.
-          const reserved = { actor: b.actor, action: "", target: "", hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
-          await db(ctx).insert(table, { ...reserved, ...actor });
-        }
+      if (actor !== null && counted !== null) await db(ctx).patch(counted._id, actor);
+      else if (actor !== null) {
+        // Not a code: no hash, void in every way, in case anything ever reads it as one.
+        const reserved = { hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
+        await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
       }
       await audit.log(ctx, {
         action: "confirmation.consume",

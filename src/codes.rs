@@ -860,8 +860,8 @@ impl Failures {
 /// never start a new count, so all the failures inside any span of `window` ms belong to one
 /// count, which stops at `max_failures`. Times are the budget's own: a failure at a `now`
 /// before the last one counts at the last one (a clock that goes back grants nothing, as in
-/// `ratelimit`). The rate-limit kinds with O(1) state (sliding and fixed
-/// window, token bucket) admit up to about twice their rate across a window boundary (see
+/// `ratelimit`). The rate-limit kinds with O(1) state (sliding and fixed window, token bucket)
+/// admit up to about twice their rate across a window boundary (see
 /// `ratelimit::Limit::max_per_period`), and the exact `sliding log` keeps a timestamp per unit.
 /// A success does not reset the count: a code an attacker can obtain for one action must not
 /// buy guesses at another.
