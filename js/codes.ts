@@ -4,13 +4,41 @@
  * that keep codes elsewhere (an HTTP action, another store) can use it directly.
  *
  * Every decision (alphabet and length validation, unbiased generation, the canonical form of
- * a typed code, the bytes that are signed, expiry, attempts, single use) is the engine's. This
- * file only signs bytes with `crypto.subtle` and maps the engine's flat answers to objects.
+ * a typed code, the bytes that are signed, expiry, attempts, single use, failure budgets and
+ * their defaults) is the engine's. This file only signs bytes with `crypto.subtle` and maps
+ * the engine's flat answers to objects.
  */
 import { CodeEngine, engine } from "./engine.js";
 import { engineCall, GuardConfigError } from "./errors.js";
 
-/** Code settings. Every field is optional; the defaults are 8 digits, 5 minutes, 5 attempts. */
+/**
+ * A failure budget: at most `maxFailures` wrong (or malformed) codes in any `window` ms. The
+ * count starts again once `window` ms pass without a failure; while it is full, every code is
+ * refused without being compared (the right one too), and refusals do not count.
+ */
+export type LockoutBudget = {
+  /** Failures allowed, a whole number from 1 to 100. */
+  maxFailures?: number;
+  /** The window in ms, 1 minute to 30 days. */
+  window?: number;
+};
+
+/**
+ * Failure budgets that bound guessing whatever the app does about issuing. Defaults: 10
+ * failures per binding in 15 minutes (surviving re-issue) and 100 per actor in 24 hours
+ * (NIST SP 800-63B 5.2.2's limit), decided by the engine.
+ */
+export type LockoutOptions = {
+  /** Per (actor, action, target), across re-issues. Default 10 per 15 minutes. */
+  binding?: LockoutBudget;
+  /** Per actor, across every action and target. Default 100 per 24 hours. */
+  actor?: LockoutBudget;
+};
+
+/**
+ * Code settings. Every field is optional; the defaults are 8 digits, 5 minutes, 5 attempts,
+ * and the {@link LockoutOptions} defaults.
+ */
 export type CodeOptions = {
   /**
    * `"digits"` (default), `"crockford"` (base32 without I, L, O, U; typed I/L read as 1 and O
@@ -23,6 +51,8 @@ export type CodeOptions = {
   ttl?: number;
   /** Wrong attempts after which a code is void, 1 to 10. Default 5. */
   maxAttempts?: number;
+  /** Failure budgets per binding and per actor. */
+  lockout?: LockoutOptions;
 };
 
 /** What binds a code: who confirms (`actor`), what (`action`) and on what (`target`). */
@@ -35,7 +65,22 @@ export type CodeBinding = {
   target?: string;
 };
 
-/** The stored state of one pending code. Holds no code: only its keyed hash. */
+/**
+ * A failure count against a {@link LockoutBudget}: a binding's (in its {@link CodeRecord}) or
+ * an actor's (stored by the caller, one per actor).
+ */
+export type CodeFailures = {
+  /** Failures counted, 0 to 100. */
+  failures: number;
+  /** When the last one happened, ms since the epoch (0: none). */
+  lastFailure: number;
+};
+
+/**
+ * The stored state of one pending code. Holds no code: only its keyed hash. The failure count
+ * belongs to the binding and outlives the code (a re-issue carries it over); records stored
+ * without one read as no failures.
+ */
 export type CodeRecord = {
   /** HMAC-SHA-256 of the bound code under the server secret, 32 bytes. */
   hash: ArrayBuffer;
@@ -45,7 +90,7 @@ export type CodeRecord = {
   attemptsLeft: number;
   /** Whether the code was accepted already. */
   used: boolean;
-};
+} & Partial<CodeFailures>;
 
 /**
  * Why a verification ended as it did. Only `"accepted"` lets the action proceed; every other
@@ -58,7 +103,8 @@ export type CodeOutcome =
   | "expired"
   | "used"
   | "exhausted"
-  | "missing";
+  | "missing"
+  | "locked";
 
 // The engine answers a verification with the index of its reason in this list (see
 // src/bindings/codes.rs); the shared vectors run through this mapping, so a drift fails them.
@@ -70,6 +116,7 @@ const OUTCOMES: readonly CodeOutcome[] = [
   "used",
   "exhausted",
   "missing",
+  "locked",
 ];
 
 /** Storage-free confirmation codes, compiled from {@link CodeOptions}. */
@@ -100,32 +147,39 @@ export interface Codes {
 
   /**
    * The record of a freshly issued code whose keyed hash is `hash`: expires at `now + ttl`,
-   * every attempt left, unused.
+   * every attempt left, unused. Pass the record it replaces (`replaced`), if any: the
+   * binding's failure count carries over, so re-issuing never buys more guesses. Issuing
+   * works while that budget is spent; the new code is refused until it opens again.
    *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for a hash that is not 32 bytes or a bad `now`.
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a hash that is not 32 bytes, a bad count in
+   * `replaced` or a bad `now`.
    * @example
    * ```ts
-   * const record = codes.issue(await signCode(secret, bytes), Date.now());
+   * const record = codes.issue(await signCode(secret, bytes), Date.now(), pendingRecord);
    * ```
    */
-  issue(hash: ArrayBuffer | Uint8Array, now: number): CodeRecord;
+  issue(hash: ArrayBuffer | Uint8Array, now: number, replaced?: CodeRecord | null): CodeRecord;
 
   /**
    * Checks the keyed hash of a presented code (`null`: malformed) against the stored record
-   * (`null`: none) at `now`, comparing in constant time. Store `record` back whatever the
-   * outcome: a wrong attempt is spent only if it is stored.
+   * (`null`: none) at `now`, comparing in constant time, under both failure budgets: the
+   * binding's count is in `record`, the actor's is `actor` (`null` or omitted: no failures;
+   * keep one per actor). While either budget is spent the outcome is `"locked"` and nothing is
+   * compared. Store `record` back whatever the outcome, and `actor` when it is not `null`: a
+   * wrong attempt is spent and counted only if it is stored.
    *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed record or a bad `now`.
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed record or count, or a bad `now`.
    * @example
    * ```ts
-   * const { outcome, record } = codes.verify(stored, presentedHash, Date.now());
+   * const { outcome, record, actor } = codes.verify(stored, presentedHash, Date.now(), actorCount);
    * ```
    */
   verify(
     record: CodeRecord | null,
     presented: ArrayBuffer | Uint8Array | null,
     now: number,
-  ): { outcome: CodeOutcome; record: CodeRecord | null };
+    actor?: CodeFailures | null,
+  ): { outcome: CodeOutcome; record: CodeRecord | null; actor: CodeFailures | null };
 }
 
 const NONE = new Uint8Array(0);
@@ -152,11 +206,26 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
-    const { alphabet = "digits", length = 8, ttl = 300_000, maxAttempts = 5 } = options;
+    const { alphabet = "digits", length = 8, ttl = 300_000, maxAttempts = 5, lockout } = options;
     if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
+    // Omitted budgets and fields are `undefined`: the engine owns their defaults. Anything
+    // that is not an object or a number is NaN, which the engine refuses naming the entry.
+    const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
+    const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
+    const [bound, actor] = [budget(top.binding), budget(top.actor)];
     engine();
     compiled = engineCall(
-      () => new CodeEngine(alphabet, u32(length), Number(ttl), u32(maxAttempts)),
+      () =>
+        new CodeEngine(
+          alphabet,
+          u32(length),
+          Number(ttl),
+          u32(maxAttempts),
+          setting(bound.maxFailures),
+          setting(bound.window),
+          setting(actor.maxFailures),
+          setting(actor.window),
+        ),
     );
     return compiled;
   };
@@ -182,13 +251,22 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
         ),
       );
     },
-    issue(hash, now) {
+    issue(hash, now, replaced) {
       const e = compile();
       const h = bytes(hash);
-      const [expiresAt, attemptsLeft] = engineCall(() => e.verify(h, 0, 0, false, NONE, now, true));
-      return { hash: copy(h), expiresAt: expiresAt!, attemptsLeft: attemptsLeft!, used: false };
+      const [expiresAt, attemptsLeft, failures, lastFailure] = engineCall(() =>
+        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, NONE, now, true),
+      );
+      return {
+        hash: copy(h),
+        expiresAt: expiresAt!,
+        attemptsLeft: attemptsLeft!,
+        used: false,
+        failures: failures!,
+        lastFailure: lastFailure!,
+      };
     },
-    verify(record, presented, now) {
+    verify(record, presented, now, actor) {
       const e = compile();
       const stored = record === null ? NONE : bytes(record.hash);
       if (record !== null && stored.length === 0) {
@@ -202,16 +280,31 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           record?.expiresAt ?? 0,
           u32(record?.attemptsLeft ?? 0),
           record?.used === true,
+          count(record?.failures),
+          count(record?.lastFailure),
+          count(actor?.failures),
+          count(actor?.lastFailure),
           bytes(presented),
           now,
           false,
         ),
       );
+      // [outcome], or [outcome, expiresAt, attemptsLeft, used, failures, lastFailure] and then
+      // [actorFailures, actorLast] when the actor's count must be stored (src/bindings/codes.rs).
       const outcome = OUTCOMES[r[0]!]!;
-      if (r.length < 4 || record === null) return { outcome, record: null };
+      const counted = r.length >= 8 ? { failures: r[6]!, lastFailure: r[7]! } : null;
+      if (r.length < 6 || record === null) return { outcome, record: null, actor: counted };
       return {
         outcome,
-        record: { hash: copy(stored), expiresAt: r[1]!, attemptsLeft: r[2]!, used: r[3] === 1 },
+        record: {
+          hash: copy(stored),
+          expiresAt: r[1]!,
+          attemptsLeft: r[2]!,
+          used: r[3] === 1,
+          failures: r[4]!,
+          lastFailure: r[5]!,
+        },
+        actor: counted,
       };
     },
   };
@@ -235,6 +328,21 @@ export async function signCode(secret: string | Uint8Array, message: Uint8Array)
 /** A fresh ArrayBuffer holding `b` (what Convex stores for `v.bytes()`). */
 function copy(b: Uint8Array): ArrayBuffer {
   return b.slice().buffer;
+}
+
+/** A stored count field: absent (an older row, no actor row) is 0; anything but a number is
+ * NaN, which the engine refuses. */
+function count(n: unknown): number {
+  return n === undefined || n === null ? 0 : typeof n === "number" ? n : NaN;
+}
+
+/** A configuration number: `undefined` (the engine's default) or a number (NaN if not one). */
+function setting(n: unknown): number | undefined {
+  return n === undefined ? undefined : typeof n === "number" ? n : NaN;
+}
+
+function isObject(x: unknown): boolean {
+  return typeof x === "object" && x !== null;
 }
 
 /**

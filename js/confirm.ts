@@ -10,7 +10,14 @@ import { defineTable, type GenericDataModel } from "convex/server";
 import { v, type PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import { createAudit, type Audit, type AuditSettings } from "./audit.js";
-import { defineCodes, signCode, type CodeBinding, type CodeOptions, type CodeRecord } from "./codes.js";
+import {
+  defineCodes,
+  signCode,
+  type CodeBinding,
+  type CodeFailures,
+  type CodeOptions,
+  type CodeRecord,
+} from "./codes.js";
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
@@ -45,7 +52,9 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
 
 /**
  * The confirmation codes table: one row per (actor, action, target), holding only the keyed
- * hash of the pending code. Spread it into your schema under the configured name (default
+ * hash of the pending code and the binding's failure count, plus one row per actor that has
+ * failed (its failure count, under the reserved binding with an empty action, which no code
+ * can have). Spread it into your schema under the configured name (default
  * `"guardConfirmations"`).
  *
  * @example
@@ -65,6 +74,11 @@ function defineConfirmationsTable() {
     expiresAt: v.number(),
     attemptsLeft: v.number(),
     used: v.boolean(),
+    /** Failures counted against the binding (or, in the actor's row, the actor); optional
+     * so that rows written before the failure budgets still validate (and read as 0). */
+    failures: v.optional(v.number()),
+    /** When the last counted failure happened, ms since the epoch. */
+    lastFailure: v.optional(v.number()),
   }).index("by_binding", ["actor", "action", "target"]);
 }
 
@@ -77,7 +91,9 @@ export type ConfirmationResult =
 export interface Confirmations {
   /**
    * Issues a code bound to (actor, action, target) and returns it: the only time it exists
-   * in clear. Replaces any pending code for the same binding. Writes an audit row.
+   * in clear. Replaces any pending code for the same binding, but not the binding's failure
+   * count: issuing works while the binding's failure budget is spent, and the new code is
+   * refused until it opens again (re-issuing never buys guesses). Writes an audit row.
    *
    * @throws {GuardConfigError} when the secret environment variable is missing or shorter
    * than 32 bytes (a server error: the client sees nothing of it).
@@ -94,11 +110,14 @@ export interface Confirmations {
 
   /**
    * Checks a typed code for (actor, action, target), stores the spent attempt or the used
-   * flag, and writes the real reason to the audit log. Never throws for a bad code: it
-   * returns `{ ok: false, error }` so that the mutation commits the spent attempt (a throw
-   * would roll it back and allow unlimited guesses). Act on `ok` in the same mutation, and
-   * surface failures with {@link Confirmations.assertConfirmed} after it committed (in the
-   * calling action), or return the result.
+   * flag, counts a wrong code against the binding's and the actor's failure budgets
+   * (`confirmations.lockout`), and writes the real reason to the audit log. While either
+   * budget is spent the code is not even compared (the right one fails too; the audit reason
+   * is `"locked"`). Never throws for a bad code: it returns `{ ok: false, error }` so that the
+   * mutation commits the spent attempt and the counts (a throw would roll them back and allow
+   * unlimited guesses). Act on `ok` in the same mutation, and surface failures with
+   * {@link Confirmations.assertConfirmed} after it committed (in the calling action), or
+   * return the result.
    *
    * @example
    * ```ts
@@ -174,6 +193,7 @@ export function createConfirmations(
     length: c.length,
     ttl: c.ttl,
     maxAttempts: c.maxAttempts,
+    lockout: c.lockout,
   } as CodeOptions);
   const secretEnvs = [secretEnv, ...(c.redactEnv ?? [])];
 
@@ -228,6 +248,10 @@ export function createConfirmations(
       )
       .unique() as Promise<(CodeRecord & { _id: string }) | null>;
   }
+  /** The actor's failure count lives under the reserved binding (actor, "", ""): the engine
+   * refuses an empty action in every binding, so no code can ever be stored there. */
+  const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
+    pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
   const bindingOf = (b: CodeBinding): Required<CodeBinding> => ({
     actor: String(b?.actor ?? ""),
     action: String(b?.action ?? ""),
@@ -246,9 +270,10 @@ export function createConfirmations(
       const issuer = args.ttl === undefined ? codes : defineCodes({ ...c, ttl: args.ttl } as CodeOptions);
       const code = issuer.generate();
       const hash = await signCode(key, issuer.message(b, code));
-      const record = issuer.issue(hash, Date.now());
-      const row = { ...b, ...record };
       const existing = await pending(ctx, b);
+      // The binding's failure count carries over: a new code is no new budget.
+      const record = issuer.issue(hash, Date.now(), existing);
+      const row = { ...b, ...record };
       if (existing === null) await db(ctx).insert(table, row);
       else await db(ctx).replace(existing._id, row);
       await audit.log(ctx, {
@@ -265,15 +290,26 @@ export function createConfirmations(
     async consumeConfirmation(ctx, args) {
       const b = bindingOf(args);
       const key = secret();
-      const row = await pending(ctx, b);
+      // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
+      // reserved row is never read as a code).
       const typed = codes.message(b, String(args?.code ?? ""), { typed: true });
+      const row = await pending(ctx, b);
+      const counted = await actorRow(ctx, b.actor);
       const presented = typed.length === 0 ? null : await signCode(key, typed);
-      const { outcome, record } = codes.verify(row, presented, Date.now());
+      const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
       if (row !== null && record !== null) {
         await db(ctx).patch(row._id, {
           attemptsLeft: record.attemptsLeft,
           used: record.used,
+          failures: record.failures,
+          lastFailure: record.lastFailure,
         });
+      }
+      if (actor !== null && counted !== null) await db(ctx).patch(counted._id, actor);
+      else if (actor !== null) {
+        // Not a code: no hash, void in every way, in case anything ever reads it as one.
+        const reserved = { hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
+        await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
       }
       await audit.log(ctx, {
         action: "confirmation.consume",
@@ -284,12 +320,12 @@ export function createConfirmations(
         details: { confirms: b.action },
       });
       if (outcome === "accepted") return { ok: true };
-      const failed: ConfirmationResult = {
+      const refused: ConfirmationResult = {
         ok: false,
         error: { code: "INVALID_CONFIRMATION", message: INVALID_CONFIRMATION_MESSAGE },
       };
-      uncommitted().add(failed);
-      return failed;
+      uncommitted().add(refused);
+      return refused;
     },
 
     assertConfirmed(result) {

@@ -52,6 +52,9 @@ export {
   type CodeBinding,
   type CodeRecord,
   type CodeOutcome,
+  type CodeFailures,
+  type LockoutBudget,
+  type LockoutOptions,
 } from "./codes.js";
 export {
   auditTable,

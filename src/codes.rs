@@ -11,17 +11,21 @@
 //! 1. `code = config.generate()?` ([`CodeConfig::generate`]: random bytes drawn in this call);
 //! 2. `msg = binding_message(actor, action, target, &code)?` ([`binding_message`]);
 //! 3. `digest = HMAC-SHA-256(secret, msg)` with `crypto.subtle.sign` (see below);
-//! 4. `record = config.issue(digest, now)?` ([`CodeConfig::issue`]); upsert it in the row for
-//!    this binding, which replaces any pending code; send `code` out of band, never store it.
+//! 4. `record = config.reissue(digest, now, failures)?` ([`CodeConfig::reissue`], with the
+//!    [`Failures`] of the row it replaces, if any); upsert it in the row for this binding,
+//!    which replaces any pending code but keeps its failure count; send `code` out of band,
+//!    never store it.
 //!
 //! Verify:
 //! 1. read the row (or none);
 //! 2. `canon = config.format().canonical(presented)` ([`CodeFormat::canonical`]);
 //! 3. if `canon` is `Some(c)`: `digest = HMAC-SHA-256(secret, binding_message(actor, action,
 //!    target, c))`, else no digest (a malformed code);
-//! 4. `v = verify(row, digest, now)?` ([`verify`]); write `v.record` back, log
-//!    `v.outcome.reason()`, and unless `v.outcome.is_accepted()` throw `ConvexError` with
-//!    [`Outcome::client_code`], which is the same for every failure.
+//! 4. `v = config.consume(row, &actor, digest, now)?` ([`CodeConfig::consume`], with the
+//!    actor's [`Failures`] from its own row); write `v.record` back (and `v.actor`, when
+//!    `Some`, to the actor's row), log `v.outcome.reason()`, and unless
+//!    `v.outcome.is_accepted()` answer with [`Outcome::client_code`], which is the same for
+//!    every failure (returned, not thrown, so that the writes commit).
 //!
 //! # The keyed hash: `crypto.subtle`, not Rust
 //! Measured (wasm32-unknown-unknown, opt-level "z", lto, one codegen unit, panic "abort",
@@ -43,7 +47,10 @@
 //!   [`code_from_bytes`]).
 //! - A format must have at least [`MIN_CODE_SPACE`] possible codes and a code at most
 //!   [`MAX_ATTEMPTS`] tries, so one issued code is guessed with probability at most 10^-5.
-//!   Each issue grants a fresh set of attempts: rate-limit issuing (see `ratelimit`).
+//! - Re-issuing does not buy more guesses: two failure budgets ([`Lockout`]) bound the wrong
+//!   attempts per binding (across re-issues) and per actor (across every action and target),
+//!   whatever the app does about issuing. While either is spent, [`CodeConfig::consume`]
+//!   refuses without comparing anything ([`Outcome::Locked`]).
 //! - Digests are compared in constant time ([`Digest::ct_eq`] says exactly what that covers).
 //! - The server secret should be at least 32 random bytes; rotating it voids pending codes.
 //!
@@ -126,6 +133,25 @@ pub const MAX_BATCHES: usize = 8;
 pub const MIN_BATCH: usize = 64;
 /// Most random bytes asked for in one batch (far below the 65,536-byte platform cap).
 pub const MAX_BATCH: usize = 128;
+
+/// Most failures a [`Lockout`] may allow per window: the limit NIST SP 800-63B section 5.2.2
+/// sets on failed authentication attempts per account.
+pub const MAX_LOCKOUT_FAILURES: u32 = 100;
+/// Shortest window a [`Lockout`] may have: 1 minute, in ms.
+pub const MIN_LOCKOUT_WINDOW_MS: f64 = 60_000.0;
+/// Longest window a [`Lockout`] may have: 30 days, in ms.
+pub const MAX_LOCKOUT_WINDOW_MS: f64 = 2_592_000_000.0;
+/// Default failures per binding and window: two default codes' worth of attempts, so one
+/// re-issue after a run of typos still works, and a second does not buy more.
+pub const DEFAULT_BINDING_FAILURES: u32 = 10;
+/// Default window of the per-binding budget: 15 minutes (three default code lifetimes, so
+/// re-issuing within it cannot outrun it), in ms.
+pub const DEFAULT_BINDING_WINDOW_MS: f64 = 900_000.0;
+/// Default failures per actor and window, across all actions and targets:
+/// [`MAX_LOCKOUT_FAILURES`].
+pub const DEFAULT_ACTOR_FAILURES: u32 = MAX_LOCKOUT_FAILURES;
+/// Default window of the per-actor budget: 24 hours, in ms.
+pub const DEFAULT_ACTOR_WINDOW_MS: f64 = 86_400_000.0;
 
 /// A validated alphabet: 2 to 64 distinct printable ASCII symbols (`!` to `~`, no space).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -681,6 +707,9 @@ pub struct Record {
     expires_at: f64,
     attempts_left: u8,
     used: bool,
+    /// The binding's failure count: outlives the code (carried over by
+    /// [`CodeConfig::reissue`]).
+    failures: Failures,
 }
 
 impl Record {
@@ -715,7 +744,27 @@ impl Record {
             // attempts_left <= MAX_ATTEMPTS (10), checked above.
             attempts_left: attempts_left as u8,
             used,
+            failures: Failures::NONE,
         })
+    }
+
+    /// The same record with the binding's failure count set to `failures` (a stored row's, or
+    /// the count of the record a new code replaces).
+    ///
+    /// ```
+    /// use convex_guard::codes::{Digest, Failures, Record};
+    /// let f = Failures::new(3.0, 9_000.0)?;
+    /// let r = Record::new(Digest::from_bytes([0; 32]), 60_000.0, 5, false)?.with_failures(f);
+    /// assert_eq!(r.failures(), f);
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    pub fn with_failures(self, failures: Failures) -> Record {
+        Record { failures, ..self }
+    }
+
+    /// The binding's failure count (none for a record built by [`Record::new`] alone).
+    pub fn failures(&self) -> Failures {
+        self.failures
     }
 
     /// The keyed hash of the bound code.
@@ -739,6 +788,221 @@ impl Record {
     }
 }
 
+/// A failure count: how many failures a [`Lockout`] counted and when the last one was. The
+/// TypeScript layer stores it in the binding's row (with the [`Record`]) and in one row per
+/// actor. `Failures::default()` (no failure) is what a missing row reads as.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Failures {
+    /// A whole number from 0 to [`MAX_LOCKOUT_FAILURES`] (an `f64`: it crosses to JavaScript
+    /// as one, and the budget arithmetic stays in one type).
+    count: f64,
+    last: f64,
+}
+
+impl Failures {
+    /// No failure yet.
+    pub const NONE: Failures = Failures {
+        count: 0.0,
+        last: 0.0,
+    };
+
+    /// Validates a stored count: `count` a whole number from 0 to [`MAX_LOCKOUT_FAILURES`]
+    /// (a budget never counts past its maximum), `last` a time from 0 to [`MAX_TIME_MS`].
+    ///
+    /// ```
+    /// use convex_guard::codes::Failures;
+    /// assert_eq!(Failures::new(2.0, 1_000.0)?.count(), 2);
+    /// assert!(Failures::new(1.5, 1_000.0).is_err());
+    /// assert!(Failures::new(101.0, 1_000.0).is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when either number is out of range, fractional or NaN.
+    pub fn new(count: f64, last: f64) -> Result<Failures, Error> {
+        check_time("lastFailure", last, MAX_TIME_MS)?;
+        // NaN fails `contains`; in range, the cast truncates and the round trip tells whether
+        // `count` was whole.
+        let max = f64::from(MAX_LOCKOUT_FAILURES);
+        if !((0.0..=max).contains(&count) && f64::from(count as u8) == count) {
+            return Err(Error::argument_fill(
+                "failures must be a whole number from 0 to {n}",
+                &[],
+                &[MAX_LOCKOUT_FAILURES.into()],
+            ));
+        }
+        Ok(Failures { count, last })
+    }
+
+    /// Failures counted (whether they still count depends on the time: see
+    /// [`Lockout::counted`]).
+    pub fn count(&self) -> u32 {
+        // A whole number from 0 to 100 (checked when built).
+        self.count as u32
+    }
+
+    /// When the last counted failure happened, in ms since the epoch (0 when none).
+    pub fn last(&self) -> f64 {
+        self.last
+    }
+}
+
+/// A failure budget: at most `max_failures` failures in any `window` ms.
+///
+/// Each failure adds one to a count and moves its time ([`Failures::last`]) to now; the count
+/// starts again from zero once `window` ms have passed without a failure. When the count is
+/// `max_failures`, the budget is spent ([`Lockout::is_locked`]) and [`CodeConfig::consume`]
+/// refuses without comparing anything, until `window` ms after the last failure
+/// ([`Lockout::opens_at`]). Refusals are not failures: they neither count nor extend the lock.
+///
+/// # Why this and not a rate limit
+/// The guarantee is exact with two numbers of state: two failures less than `window` apart
+/// never start a new count, so all the failures inside any span of `window` ms belong to one
+/// count, which stops at `max_failures`. Times are the budget's own: a failure at a `now`
+/// before the last one counts at the last one (a clock that goes back grants nothing, as in
+/// `ratelimit`). The rate-limit kinds with O(1) state (sliding and fixed window, token bucket)
+/// admit up to about twice their rate across a window boundary (see
+/// `ratelimit::Limit::max_per_period`), and the exact `sliding log` keeps a timestamp per unit.
+/// A success does not reset the count: a code an attacker can obtain for one action must not
+/// buy guesses at another.
+///
+/// ```
+/// use convex_guard::codes::{Failures, Lockout};
+/// let l = Lockout::binding(Some(2.0), Some(60_000.0))?;
+/// let f = l.fail(&Failures::NONE, 1_000.0);
+/// let f = l.fail(&f, 2_000.0);
+/// assert!(l.is_locked(&f, 61_999.0));
+/// assert_eq!(l.opens_at(&f), 62_000.0);
+/// assert!(!l.is_locked(&f, 62_000.0));
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lockout {
+    /// A whole number from 1 to [`MAX_LOCKOUT_FAILURES`].
+    max_failures: f64,
+    window_ms: f64,
+}
+
+impl Lockout {
+    /// The default per-binding budget: [`DEFAULT_BINDING_FAILURES`] per
+    /// [`DEFAULT_BINDING_WINDOW_MS`] (10 per 15 minutes).
+    pub const BINDING: Lockout = Lockout {
+        max_failures: DEFAULT_BINDING_FAILURES as f64,
+        window_ms: DEFAULT_BINDING_WINDOW_MS,
+    };
+
+    /// The default per-actor budget: [`DEFAULT_ACTOR_FAILURES`] per
+    /// [`DEFAULT_ACTOR_WINDOW_MS`] (100 per 24 hours).
+    pub const ACTOR: Lockout = Lockout {
+        max_failures: DEFAULT_ACTOR_FAILURES as f64,
+        window_ms: DEFAULT_ACTOR_WINDOW_MS,
+    };
+
+    /// Validates the per-binding budget (`lockout.binding` in the configuration); `None`
+    /// takes the default ([`Lockout::BINDING`]).
+    ///
+    /// # Errors
+    /// As [`Lockout::actor`], naming `lockout.binding.maxFailures` or `lockout.binding.window`.
+    pub fn binding(max_failures: Option<f64>, window_ms: Option<f64>) -> Result<Lockout, Error> {
+        Lockout::parse("binding", max_failures, window_ms, Lockout::BINDING)
+    }
+
+    /// Validates the per-actor budget (`lockout.actor` in the configuration); `None` takes the
+    /// default ([`Lockout::ACTOR`]).
+    ///
+    /// ```
+    /// use convex_guard::codes::Lockout;
+    /// assert_eq!(Lockout::actor(None, None)?, Lockout::ACTOR);
+    /// let e = Lockout::actor(Some(101.0), None).unwrap_err();
+    /// assert_eq!(e.message(), "lockout.actor.maxFailures must be a whole number from 1 to 100");
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the entry when `max_failures` is not a whole number from 1 to
+    /// [`MAX_LOCKOUT_FAILURES`] or `window_ms` is not from [`MIN_LOCKOUT_WINDOW_MS`] to
+    /// [`MAX_LOCKOUT_WINDOW_MS`].
+    pub fn actor(max_failures: Option<f64>, window_ms: Option<f64>) -> Result<Lockout, Error> {
+        Lockout::parse("actor", max_failures, window_ms, Lockout::ACTOR)
+    }
+
+    fn parse(
+        entry: &str,
+        max_failures: Option<f64>,
+        window_ms: Option<f64>,
+        default: Lockout,
+    ) -> Result<Lockout, Error> {
+        let max = f64::from(MAX_LOCKOUT_FAILURES);
+        let n = max_failures.unwrap_or(default.max_failures);
+        // NaN fails `contains`; in range, the round trip through u8 tells whether `n` is whole.
+        if !((1.0..=max).contains(&n) && f64::from(n as u8) == n) {
+            return Err(Error::config_fill(
+                "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
+                &[entry],
+                &[MAX_LOCKOUT_FAILURES.into()],
+            ));
+        }
+        let window_ms = window_ms.unwrap_or(default.window_ms);
+        if !(MIN_LOCKOUT_WINDOW_MS..=MAX_LOCKOUT_WINDOW_MS).contains(&window_ms) {
+            return Err(Error::config_fill(
+                "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
+                &[entry],
+                &[MIN_LOCKOUT_WINDOW_MS as u64, MAX_LOCKOUT_WINDOW_MS as u64],
+            ));
+        }
+        Ok(Lockout {
+            max_failures: n,
+            window_ms,
+        })
+    }
+
+    /// Failures allowed per window.
+    pub fn max_failures(&self) -> u32 {
+        // A whole number from 1 to 100 (checked when built).
+        self.max_failures as u32
+    }
+
+    /// The window, in ms.
+    pub fn window_ms(&self) -> f64 {
+        self.window_ms
+    }
+
+    /// The failures of `f` that still count at `now`: all of them until `window` ms have
+    /// passed since the last one, then none. A `now` before the last failure (a clock that
+    /// went back) counts them all.
+    pub fn counted(&self, f: &Failures, now: f64) -> u32 {
+        // A whole number from 0 to 100.
+        self.count_at(f, now) as u32
+    }
+
+    fn count_at(&self, f: &Failures, now: f64) -> f64 {
+        if now >= f.last + self.window_ms {
+            0.0
+        } else {
+            f.count
+        }
+    }
+
+    /// Whether the budget is spent at `now`: every failure it allows is counted.
+    pub fn is_locked(&self, f: &Failures, now: f64) -> bool {
+        self.count_at(f, now) >= self.max_failures
+    }
+
+    /// When a spent budget opens again: `window` ms after the last failure.
+    pub fn opens_at(&self, f: &Failures) -> f64 {
+        f.last + self.window_ms
+    }
+
+    /// The count after one more failure at `now` (only ever called on a budget that is not
+    /// spent, so it never passes `max_failures`). The time never moves back.
+    pub fn fail(&self, f: &Failures, now: f64) -> Failures {
+        Failures {
+            count: (self.count_at(f, now) + 1.0).min(self.max_failures),
+            last: now.max(f.last),
+        }
+    }
+}
+
 /// What a verification found. The client sees only [`Outcome::client_code`], the same for
 /// every failure; the audit log gets [`Outcome::reason`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -759,6 +1023,9 @@ pub enum Outcome {
     Exhausted,
     /// There is no pending code for this binding.
     Missing,
+    /// A failure budget ([`Lockout`]) of the binding or of the actor is spent: refused
+    /// without comparing the code, so the right code is refused too.
+    Locked,
 }
 
 impl Outcome {
@@ -768,7 +1035,7 @@ impl Outcome {
     }
 
     /// The reason for the audit log: `accepted`, `wrong`, `malformed`, `expired`, `used`,
-    /// `exhausted` or `missing`. Never send it to the client.
+    /// `exhausted`, `missing` or `locked`. Never send it to the client.
     pub fn reason(self) -> &'static str {
         match self {
             Outcome::Accepted => "accepted",
@@ -778,6 +1045,7 @@ impl Outcome {
             Outcome::Used => "used",
             Outcome::Exhausted => "exhausted",
             Outcome::Missing => "missing",
+            Outcome::Locked => "locked",
         }
     }
 
@@ -885,18 +1153,36 @@ pub struct CodeConfig {
     format: CodeFormat,
     ttl_ms: f64,
     max_attempts: u8,
+    binding: Lockout,
+    actor: Lockout,
 }
 
 impl Default for CodeConfig {
-    /// 8 digits, 5 minutes, 5 attempts.
+    /// 8 digits, 5 minutes, 5 attempts; at most 10 failures per binding in 15 minutes and 100
+    /// per actor in 24 hours.
     fn default() -> Self {
         CodeConfig {
             format: CodeFormat::default(),
             ttl_ms: DEFAULT_TTL_MS,
             // DEFAULT_MAX_ATTEMPTS is 5.
             max_attempts: DEFAULT_MAX_ATTEMPTS as u8,
+            binding: Lockout::BINDING,
+            actor: Lockout::ACTOR,
         }
     }
+}
+
+/// The result of [`CodeConfig::consume`]: the outcome, the binding's record to store back
+/// (`None` only when there was none) and the actor's failure count to store (`None`: leave
+/// the actor's row as it is).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Consumption {
+    /// What happened.
+    pub outcome: Outcome,
+    /// The new state of the binding's row.
+    pub record: Option<Record>,
+    /// The actor's new failure count, when a failure was counted.
+    pub actor: Option<Failures>,
 }
 
 impl CodeConfig {
@@ -941,7 +1227,36 @@ impl CodeConfig {
             ttl_ms,
             // max_attempts <= MAX_ATTEMPTS (10), checked above.
             max_attempts: max_attempts as u8,
+            binding: Lockout::BINDING,
+            actor: Lockout::ACTOR,
         })
+    }
+
+    /// The same settings with these failure budgets (per binding, per actor) instead of the
+    /// defaults.
+    ///
+    /// ```
+    /// use convex_guard::codes::{CodeConfig, Lockout};
+    /// let c = CodeConfig::default().with_lockout(Lockout::binding(Some(3.0), None)?, Lockout::ACTOR);
+    /// assert_eq!(c.binding_lockout().max_failures(), 3);
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    pub fn with_lockout(self, binding: Lockout, actor: Lockout) -> CodeConfig {
+        CodeConfig {
+            binding,
+            actor,
+            ..self
+        }
+    }
+
+    /// The per-binding failure budget.
+    pub fn binding_lockout(&self) -> &Lockout {
+        &self.binding
+    }
+
+    /// The per-actor failure budget.
+    pub fn actor_lockout(&self) -> &Lockout {
+        &self.actor
     }
 
     /// The code format.
@@ -983,6 +1298,90 @@ impl CodeConfig {
     pub fn issue(&self, hash: Digest, now: f64) -> Result<Record, Error> {
         check_time("now", now, MAX_TIME_MS)?;
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)
+    }
+
+    /// [`CodeConfig::issue`] for a binding whose row already counts `failures` (those of the
+    /// record the new code replaces): the new code gets every attempt, the binding keeps its
+    /// count. Issuing works while the binding's budget is spent, but the new code cannot be
+    /// used until the budget opens again; so re-issuing never buys more guesses.
+    ///
+    /// ```
+    /// use convex_guard::codes::{CodeConfig, Digest, Failures};
+    /// let f = Failures::new(10.0, 5_000.0)?;
+    /// let r = CodeConfig::default().reissue(Digest::from_bytes([0; 32]), 6_000.0, f)?;
+    /// assert_eq!((r.attempts_left(), r.failures()), (5, f));
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`CodeConfig::issue`].
+    pub fn reissue(&self, hash: Digest, now: f64, failures: Failures) -> Result<Record, Error> {
+        Ok(self.issue(hash, now)?.with_failures(failures))
+    }
+
+    /// Checks a presented code under both failure budgets: the binding's record (its count in
+    /// [`Record::failures`]), the actor's count `actor` ([`Failures::NONE`] when the actor has
+    /// no row), the presented digest (`None`: malformed) and `now` in; a [`Consumption`] out.
+    ///
+    /// When the binding's or the actor's budget is spent ([`Lockout::is_locked`]) the answer is
+    /// [`Outcome::Locked`] and nothing changes: no digest is compared, no attempt is spent, so
+    /// the right code is refused too. Otherwise it is [`verify`]; a [`Outcome::Wrong`] or
+    /// [`Outcome::Malformed`] answer (a spent attempt) also counts one failure in both budgets.
+    /// Other failures (expired, used, exhausted, missing) compare nothing that could succeed,
+    /// so they count nothing.
+    ///
+    /// # Security
+    /// Within any span of a budget's window, at most its `max_failures` wrong or malformed
+    /// codes are compared per binding, and per actor across all bindings, however often codes
+    /// are issued (see [`Lockout`]).
+    ///
+    /// ```
+    /// use convex_guard::codes::{CodeConfig, Digest, Failures, Lockout, Outcome};
+    /// let config = CodeConfig::default().with_lockout(Lockout::BINDING, Lockout::actor(Some(1.0), None)?);
+    /// let right = Digest::from_bytes([1; 32]);
+    /// let record = config.issue(right, 0.0)?;
+    /// let c = config.consume(Some(&record), &Failures::NONE, Some(&Digest::from_bytes([2; 32])), 1.0)?;
+    /// assert_eq!(c.outcome, Outcome::Wrong);
+    /// let actor = c.actor.unwrap();
+    /// let c = config.consume(c.record.as_ref(), &actor, Some(&right), 2.0)?;
+    /// assert_eq!(c.outcome, Outcome::Locked, "the actor's one failure is spent");
+    /// let c = config.consume(c.record.as_ref(), &actor, Some(&right), 86_400_001.0)?;
+    /// assert_eq!(c.outcome, Outcome::Expired, "a day later the budget is back; the code is not");
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`verify`].
+    pub fn consume(
+        &self,
+        record: Option<&Record>,
+        actor: &Failures,
+        presented: Option<&Digest>,
+        now: f64,
+    ) -> Result<Consumption, Error> {
+        check_time("now", now, MAX_TIME_MS)?;
+        let binding_locked = record.is_some_and(|r| self.binding.is_locked(&r.failures, now));
+        if binding_locked || self.actor.is_locked(actor, now) {
+            return Ok(Consumption {
+                outcome: Outcome::Locked,
+                record: record.copied(),
+                actor: None,
+            });
+        }
+        let v = verify(record, presented, now)?;
+        let mut next = v.record;
+        let mut counted = None;
+        if matches!(v.outcome, Outcome::Wrong | Outcome::Malformed) {
+            if let Some(r) = next.as_mut() {
+                r.failures = self.binding.fail(&r.failures, now);
+            }
+            counted = Some(self.actor.fail(actor, now));
+        }
+        Ok(Consumption {
+            outcome: v.outcome,
+            record: next,
+            actor: counted,
+        })
     }
 }
 
@@ -1178,6 +1577,164 @@ mod tests {
             CodeConfig::new("digits", 8, DEFAULT_TTL_MS, 5).unwrap(),
             CodeConfig::default()
         );
+    }
+
+    #[test]
+    fn lockout_config_errors_name_the_entry() {
+        let e = Lockout::binding(Some(0.0), None).unwrap_err();
+        assert_eq!(e.code(), "INVALID_CONFIG");
+        assert_eq!(
+            e.message(),
+            "lockout.binding.maxFailures must be a whole number from 1 to 100"
+        );
+        for bad in [f64::NAN, 101.0, 2.5, -1.0, f64::INFINITY] {
+            assert!(Lockout::actor(Some(bad), None).is_err(), "{bad}");
+        }
+        let e = Lockout::actor(None, Some(59_999.0)).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "lockout.actor.window must be a number of milliseconds from 60000 to 2592000000"
+        );
+        assert!(Lockout::binding(None, Some(f64::NAN)).is_err());
+        assert!(Lockout::binding(None, Some(2_592_000_001.0)).is_err());
+        assert_eq!(Lockout::binding(None, None).unwrap(), Lockout::BINDING);
+        assert_eq!(
+            Lockout::actor(Some(100.0), Some(86_400_000.0)).unwrap(),
+            Lockout::ACTOR
+        );
+        assert_eq!(
+            (
+                Lockout::BINDING.max_failures(),
+                Lockout::BINDING.window_ms()
+            ),
+            (10, 900_000.0)
+        );
+    }
+
+    #[test]
+    fn stored_failures_are_validated() {
+        for (count, last) in [
+            (-1.0, 0.0),
+            (0.5, 0.0),
+            (101.0, 0.0),
+            (f64::NAN, 0.0),
+            (1.0, -1.0),
+            (1.0, f64::NAN),
+            (1.0, 9e15),
+        ] {
+            assert_eq!(
+                Failures::new(count, last).unwrap_err().code(),
+                "INVALID_ARGUMENT"
+            );
+        }
+        assert_eq!(Failures::new(0.0, 0.0).unwrap(), Failures::NONE);
+    }
+
+    /// The attack the per-binding budget exists for: re-issuing to get fresh attempts.
+    #[test]
+    fn reissuing_does_not_reset_the_binding_budget() {
+        let config = CodeConfig::default(); // 5 attempts a code, 10 failures a binding
+        let wrong = Digest::from_bytes([0xEE; 32]);
+        let mut actor = Failures::NONE;
+        let mut record = config.issue(Digest::from_bytes([1; 32]), 0.0).unwrap();
+        let mut wrongs = 0;
+        for i in 1..=30u8 {
+            let now = f64::from(i) * 1_000.0;
+            if record.attempts_left() == 0 {
+                record = config
+                    .reissue(Digest::from_bytes([i; 32]), now, record.failures())
+                    .unwrap();
+            }
+            let c = config
+                .consume(Some(&record), &actor, Some(&wrong), now)
+                .unwrap();
+            if c.outcome == Outcome::Wrong {
+                wrongs += 1;
+            }
+            record = c.record.unwrap();
+            actor = c.actor.unwrap_or(actor);
+        }
+        assert_eq!(wrongs, 10);
+        // Locked: the right code of the pending record is refused, and nothing changes.
+        let right = record.hash;
+        let c = config
+            .consume(Some(&record), &actor, Some(&right), 31_000.0)
+            .unwrap();
+        assert_eq!(
+            (c.outcome, c.record, c.actor),
+            (Outcome::Locked, Some(record), None)
+        );
+        // 15 minutes after the last failure the budget is back (the code itself has expired,
+        // so a new one is issued, still carrying the old count, which no longer counts).
+        let opens = config.binding_lockout().opens_at(&record.failures());
+        let fresh = config
+            .reissue(Digest::from_bytes([9; 32]), opens, record.failures())
+            .unwrap();
+        let c = config
+            .consume(
+                Some(&fresh),
+                &actor,
+                Some(&Digest::from_bytes([9; 32])),
+                opens,
+            )
+            .unwrap();
+        assert_eq!(c.outcome, Outcome::Accepted);
+        let c = config
+            .consume(
+                Some(&fresh),
+                &actor,
+                Some(&Digest::from_bytes([9; 32])),
+                opens - 1.0,
+            )
+            .unwrap();
+        assert_eq!(
+            c.outcome,
+            Outcome::Locked,
+            "one ms earlier it is still locked"
+        );
+    }
+
+    #[test]
+    fn a_clock_that_goes_back_neither_resets_nor_moves_the_count() {
+        let l = Lockout::binding(Some(2.0), Some(60_000.0)).unwrap();
+        let f = l.fail(&Failures::NONE, 100_000.0);
+        let f = l.fail(&f, 5_000.0); // earlier than the last failure
+        assert_eq!((f.count(), f.last()), (2, 100_000.0));
+        assert!(l.is_locked(&f, 0.0));
+        assert!(l.is_locked(&f, 159_999.0));
+        assert!(!l.is_locked(&f, 160_000.0));
+    }
+
+    #[test]
+    fn locked_wins_over_every_other_outcome_and_checks_now() {
+        let config = CodeConfig::default()
+            .with_lockout(Lockout::BINDING, Lockout::actor(Some(1.0), None).unwrap());
+        let spent = Failures::new(1.0, 1_000.0).unwrap();
+        assert_eq!(
+            config.consume(None, &spent, None, 2_000.0).unwrap().outcome,
+            Outcome::Locked
+        );
+        assert_eq!(
+            config
+                .consume(None, &Failures::NONE, None, 2_000.0)
+                .unwrap()
+                .outcome,
+            Outcome::Missing
+        );
+        assert!(config.consume(None, &spent, None, f64::NAN).is_err());
+        // Failures other than a compared code count nothing.
+        let r = config.issue(Digest::from_bytes([1; 32]), 0.0).unwrap();
+        let c = config
+            .consume(
+                Some(&r),
+                &Failures::NONE,
+                Some(&Digest::from_bytes([2; 32])),
+                400_000.0,
+            )
+            .unwrap();
+        assert_eq!((c.outcome, c.actor), (Outcome::Expired, None));
+        assert_eq!(Outcome::Locked.reason(), "locked");
+        assert_eq!(Outcome::Locked.client_code(), Some(CLIENT_ERROR_CODE));
     }
 
     #[test]

@@ -7,7 +7,13 @@
 //! - `binding_message` is injective: the fields can be read back from the bytes;
 //! - the verification state machine over random histories: at most one acceptance, never after
 //!   expiry, at most `max_attempts` wrong tries, attempts never grow, every failure shows the
-//!   same client code, and a digest is accepted only when it equals the stored one.
+//!   same client code, and a digest is accepted only when it equals the stored one;
+//! - the failure budgets over random histories of one actor issuing, re-issuing and guessing
+//!   on several bindings, with a clock that may go back: never more than the per-binding
+//!   maximum of compared failures in any span of its window, nor the per-actor one across all
+//!   bindings (each failure counted at the time its budget saw it, never before the latest
+//!   one, as for rate limits: a clock that goes back grants nothing); `locked` exactly when a reference model (a scan over the whole history of
+//!   failures) says a budget is spent; a locked answer changes nothing and accepts nothing.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,8 +23,9 @@
 
 use convex_guard::codes::{
     binding_message, code_from_bytes, generate_with, verify, Alphabet, CodeConfig, CodeFormat,
-    Digest, Outcome, Record, BINDING_TAG, CLIENT_ERROR_CODE, MAX_ACTION_LEN, MAX_ACTOR_LEN,
-    MAX_ALPHABET, MAX_ATTEMPTS, MAX_LENGTH, MAX_TARGET_LEN, MIN_ALPHABET, MIN_LENGTH,
+    Digest, Failures, Lockout, Outcome, Record, BINDING_TAG, CLIENT_ERROR_CODE, MAX_ACTION_LEN,
+    MAX_ACTOR_LEN, MAX_ALPHABET, MAX_ATTEMPTS, MAX_LENGTH, MAX_TARGET_LEN, MIN_ALPHABET,
+    MIN_LENGTH,
 };
 use proptest::prelude::*;
 
@@ -86,8 +93,126 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// One move of an attacker who holds the actor's session but not the codes: on binding
+/// `b`, after `dt` ms (negative: the clock went back).
+#[derive(Debug, Clone)]
+enum Move {
+    Issue(usize, i32),
+    Right(usize, i32),
+    Wrong(usize, i32),
+    Malformed(usize, i32),
+}
+
+fn a_move() -> impl Strategy<Value = Move> {
+    let dt = prop_oneof![6 => 0i32..120_000, 2 => -300_000i32..0, 1 => 0i32..2_000_000];
+    prop_oneof![
+        (0usize..3, dt.clone()).prop_map(|(b, d)| Move::Issue(b, d)),
+        (0usize..3, dt.clone()).prop_map(|(b, d)| Move::Right(b, d)),
+        (0usize..3, dt.clone()).prop_map(|(b, d)| Move::Wrong(b, d)),
+        (0usize..3, dt).prop_map(|(b, d)| Move::Malformed(b, d)),
+    ]
+}
+
+/// Reference model of a budget, written as a scan over the history of failure times (in the
+/// order they were counted) rather than as a running count: the failures since the last gap of
+/// `window` ms (measured from the latest failure so far, so a clock that went back never opens
+/// a gap) still count at `now`, unless `now` is `window` after the latest; spent at `max`.
+fn model_locked(history: &[f64], now: f64, max: u32, window: f64) -> bool {
+    let mut latest = f64::NEG_INFINITY;
+    let mut episode = 0u32;
+    for &t in history {
+        episode = if t >= latest + window { 1 } else { episode + 1 };
+        latest = latest.max(t);
+    }
+    now < latest + window && episode >= max
+}
+
+/// The latest of `times` (0 for none).
+fn latest(times: &[f64]) -> f64 {
+    times.iter().copied().fold(0.0, f64::max)
+}
+
+/// The most failure times inside any half-open span of `window` ms.
+fn most_in_any_window(times: &[f64], window: f64) -> usize {
+    times
+        .iter()
+        .map(|&a| times.iter().filter(|&&t| t >= a && t < a + window).count())
+        .max()
+        .unwrap_or(0)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn failure_budgets_hold_across_reissues_and_bindings(
+        max_attempts in 1u32..=MAX_ATTEMPTS,
+        binding_max in 1u32..=12,
+        binding_window in 60_000u32..=900_000,
+        actor_max in 1u32..=30,
+        actor_window in 60_000u32..=3_600_000,
+        moves in prop::collection::vec(a_move(), 1..80),
+    ) {
+        let binding = Lockout::binding(Some(f64::from(binding_max)), Some(f64::from(binding_window))).unwrap();
+        let actor_budget = Lockout::actor(Some(f64::from(actor_max)), Some(f64::from(actor_window))).unwrap();
+        let config = CodeConfig::new("digits", 8, 300_000.0, max_attempts).unwrap().with_lockout(binding, actor_budget);
+        let wrong = Digest::from_bytes([0xFF; 32]);
+        let mut records: [Option<Record>; 3] = [None, None, None];
+        let mut rights = [Digest::from_bytes([0; 32]); 3];
+        let mut accepted = [false; 3];
+        let mut actor = Failures::NONE;
+        let mut binding_failures: [Vec<f64>; 3] = Default::default();
+        let mut actor_failures: Vec<f64> = Vec::new();
+        let mut now = 10_000_000.0f64;
+        for (i, m) in moves.into_iter().enumerate() {
+            let (b, dt, presented) = match m {
+                Move::Issue(b, dt) => (b, dt, None),
+                Move::Right(b, dt) => (b, dt, Some(Some(rights[b]))),
+                Move::Wrong(b, dt) => (b, dt, Some(Some(wrong))),
+                Move::Malformed(b, dt) => (b, dt, Some(None)),
+            };
+            now = (now + f64::from(dt)).max(0.0);
+            let Some(presented) = presented else {
+                rights[b] = Digest::from_bytes([(i + 1) as u8; 32]);
+                let carried = records[b].map_or(Failures::NONE, |r| r.failures());
+                let r = config.reissue(rights[b], now, carried).unwrap();
+                prop_assert_eq!(r.failures(), carried, "re-issue must carry the count");
+                records[b] = Some(r);
+                accepted[b] = false;
+                continue;
+            };
+            let before = (records[b], actor);
+            let expect_locked = (records[b].is_some()
+                && model_locked(&binding_failures[b], now, binding_max, f64::from(binding_window)))
+                || model_locked(&actor_failures, now, actor_max, f64::from(actor_window));
+            let c = config.consume(records[b].as_ref(), &actor, presented.as_ref(), now).unwrap();
+            prop_assert_eq!(c.outcome == Outcome::Locked, expect_locked, "{:?} at {}", c.outcome, now);
+            match c.outcome {
+                Outcome::Locked => {
+                    prop_assert_eq!((c.record, c.actor), (before.0, None), "locked must change nothing");
+                }
+                Outcome::Accepted => {
+                    prop_assert!(presented == Some(rights[b]));
+                    prop_assert!(!accepted[b], "accepted twice");
+                    accepted[b] = true;
+                    prop_assert!(c.actor.is_none());
+                }
+                Outcome::Wrong | Outcome::Malformed => {
+                    // Each budget counts a failure at its own clock: never before its latest.
+                    binding_failures[b].push(now.max(latest(&binding_failures[b])));
+                    actor_failures.push(now.max(latest(&actor_failures)));
+                    prop_assert!(c.actor.is_some());
+                }
+                _ => prop_assert!(c.actor.is_none()),
+            }
+            records[b] = c.record;
+            if let Some(a) = c.actor { actor = a; }
+        }
+        for times in &binding_failures {
+            prop_assert!(most_in_any_window(times, f64::from(binding_window)) <= binding_max as usize);
+        }
+        prop_assert!(most_in_any_window(&actor_failures, f64::from(actor_window)) <= actor_max as usize);
+    }
 
     #[test]
     fn mapping_matches_the_reference(f in format(), bytes in prop::collection::vec(any::<u8>(), 0..80)) {

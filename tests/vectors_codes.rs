@@ -13,8 +13,8 @@
 mod common;
 
 use convex_guard::codes::{
-    binding_message, code_from_bytes, verify, Alphabet, CodeConfig, CodeFormat, Digest, Outcome,
-    Record, DEFAULT_LENGTH,
+    binding_message, code_from_bytes, verify, Alphabet, CodeConfig, CodeFormat, Digest, Failures,
+    Lockout, Outcome, Record, DEFAULT_LENGTH,
 };
 use convex_guard::Error;
 use serde_json::{json, Value};
@@ -157,7 +157,23 @@ fn record_json(r: &Record) -> Value {
         "expiresAt": r.expires_at(),
         "attemptsLeft": r.attempts_left(),
         "used": r.used(),
+        "failures": r.failures().count(),
+        "lastFailure": r.failures().last(),
     })
+}
+
+/// A failure count: `{ failures, lastFailure }`, each absent as 0 (rows written before the
+/// budgets), a whole object absent or null as none.
+fn failures_in(v: &Value) -> Result<Failures, Error> {
+    let number = |k: &str| match &v[k] {
+        Value::Null => 0.0,
+        other => time(other),
+    };
+    Failures::new(number("failures"), number("lastFailure"))
+}
+
+fn failures_json(f: &Failures) -> Value {
+    json!({ "failures": f.count(), "lastFailure": f.last() })
 }
 
 fn record_in(v: &Value) -> Result<Option<Record>, Error> {
@@ -171,7 +187,23 @@ fn record_in(v: &Value) -> Result<Option<Record>, Error> {
         v["attemptsLeft"].as_u64().unwrap() as u32,
         v["used"].as_bool().unwrap(),
     )
-    .map(Some)
+    .and_then(|r| Ok(Some(r.with_failures(failures_in(v)?))))
+}
+
+/// The case's `lockout` budgets (absent: the defaults).
+fn lockout_in(c: &Value, config: CodeConfig) -> Result<CodeConfig, Error> {
+    let l = &c["lockout"];
+    let number = |entry: &str, k: &str| match &l[entry][k] {
+        Value::Null => None,
+        other => Some(time(other)),
+    };
+    Ok(config.with_lockout(
+        Lockout::binding(
+            number("binding", "maxFailures"),
+            number("binding", "window"),
+        )?,
+        Lockout::actor(number("actor", "maxFailures"), number("actor", "window"))?,
+    ))
 }
 
 fn format_of(c: &Value) -> CodeFormat {
@@ -233,7 +265,9 @@ fn run(c: &Value) -> Value {
             c["length"].as_u64().unwrap() as u32,
             time(&c["ttl"]),
             c["maxAttempts"].as_u64().unwrap() as u32,
-        ) {
+        )
+        .and_then(|config| lockout_in(c, config))
+        {
             Ok(_) => json!({ "ok": true }),
             Err(e) => error(e),
         },
@@ -270,7 +304,7 @@ fn run(c: &Value) -> Value {
                     c["maxAttempts"].as_u64().unwrap() as u32,
                 )?;
                 let hash = Digest::from_slice(&unhex(str_of(c, "hash")))?;
-                config.issue(hash, time(&c["now"]))
+                config.reissue(hash, time(&c["now"]), failures_in(&c["replaced"])?)
             })();
             match issued {
                 Ok(r) => json!({ "record": record_json(&r) }),
@@ -279,18 +313,21 @@ fn run(c: &Value) -> Value {
         }
         "verify" => {
             let verified = (|| {
+                let config = lockout_in(c, CodeConfig::default())?;
                 let record = record_in(&c["record"])?;
+                let actor = failures_in(&c["actor"])?;
                 let presented = match c["presented"].as_str() {
                     Some(h) => Some(Digest::from_slice(&unhex(h))?),
                     None => None,
                 };
-                verify(record.as_ref(), presented.as_ref(), time(&c["now"]))
+                config.consume(record.as_ref(), &actor, presented.as_ref(), time(&c["now"]))
             })();
             match verified {
                 Ok(v) => json!({
                     "outcome": v.outcome.reason(),
                     "clientError": v.outcome.client_code(),
                     "record": v.record.as_ref().map(record_json),
+                    "actor": v.actor.as_ref().map(failures_json),
                 }),
                 Err(e) => error(e),
             }

@@ -14,7 +14,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-/// Validated code settings: format, lifetime and attempt limit.
+/// Validated code settings: format, lifetime, attempt limit and failure budgets.
 #[wasm_bindgen]
 pub struct CodeEngine {
     inner: codes::CodeConfig,
@@ -22,16 +22,28 @@ pub struct CodeEngine {
 
 #[wasm_bindgen]
 impl CodeEngine {
-    /// Validates the settings (`codes::CodeConfig::new`). Throws `INVALID_CONFIG` naming the
-    /// first invalid one.
+    /// Validates the settings (`codes::CodeConfig::new`, `codes::Lockout::binding` and
+    /// `codes::Lockout::actor`: `undefined` takes the engine's default). Throws
+    /// `INVALID_CONFIG` naming the first invalid one.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         alphabet: &str,
         length: u32,
         ttl_ms: f64,
         max_attempts: u32,
+        binding_failures: Option<f64>,
+        binding_window: Option<f64>,
+        actor_failures: Option<f64>,
+        actor_window: Option<f64>,
     ) -> Result<CodeEngine, JsValue> {
         codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)
+            .and_then(|c| {
+                Ok(c.with_lockout(
+                    codes::Lockout::binding(binding_failures, binding_window)?,
+                    codes::Lockout::actor(actor_failures, actor_window)?,
+                ))
+            })
             .map(|inner| CodeEngine { inner })
             .map_err(js_error)
     }
@@ -58,18 +70,22 @@ impl CodeEngine {
         message(&self.inner, actor, action, target, code, mode).map_err(js_error)
     }
 
-    /// Issues or verifies a record.
+    /// Issues or consumes a record. `failures` and `last_failure` are the binding's failure
+    /// count (its row's; 0 and 0 for none), `actor_failures` and `actor_last` the actor's
+    /// (its row's; 0 and 0 for none).
     ///
-    /// With `issue`: the record of a code whose digest is `hash`, issued at `now`:
-    /// `[expiresAt, attemptsLeft]` (the other arguments are ignored). Throws
-    /// `INVALID_ARGUMENT` for a digest that is not 32 bytes or a bad `now`.
+    /// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
+    /// row that counts `failures` (`codes::CodeConfig::reissue`): `[expiresAt, attemptsLeft,
+    /// failures, lastFailure]` (the other arguments are ignored). Throws `INVALID_ARGUMENT` for
+    /// a digest that is not 32 bytes, a bad count or a bad `now`.
     ///
-    /// Without: verifies (`codes::verify`) the digest `presented` (empty: malformed) against
-    /// the stored record (`hash` empty: no record) at `now`. Returns `[outcome, expiresAt,
-    /// attemptsLeft, used]` with `outcome` the index of the reason in `accepted, wrong,
-    /// malformed, expired, used, exhausted, missing` and the record to store back (`used` as 0
-    /// or 1; only the outcome when there was no record). Throws `INVALID_ARGUMENT` for a
-    /// malformed record, digest or `now`.
+    /// Without: consumes (`codes::CodeConfig::consume`) the digest `presented` (empty:
+    /// malformed) against the stored record (`hash` empty: no record) at `now`. Returns
+    /// `[outcome]` when there was no record, else `[outcome, expiresAt, attemptsLeft, used,
+    /// failures, lastFailure]`, the record to store back (`used` as 0 or 1), followed by
+    /// `[actorFailures, actorLast]` when the actor's row must be written; `outcome` is the
+    /// index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
+    /// locked`. Throws `INVALID_ARGUMENT` for a malformed record, count, digest or `now`.
     #[allow(clippy::too_many_arguments)]
     pub fn verify(
         &self,
@@ -77,17 +93,36 @@ impl CodeEngine {
         expires_at: f64,
         attempts_left: u32,
         used: bool,
+        failures: f64,
+        last_failure: f64,
+        actor_failures: f64,
+        actor_last: f64,
         presented: &[u8],
         now: f64,
         issue: bool,
     ) -> Result<Vec<f64>, JsValue> {
+        let counted = codes::Failures::new(failures, last_failure);
         if issue {
-            codes::Digest::from_slice(hash)
-                .and_then(|d| self.inner.issue(d, now))
-                .map(|r| vec![r.expires_at(), f64::from(r.attempts_left())])
+            counted
+                .and_then(|f| {
+                    let d = codes::Digest::from_slice(hash)?;
+                    self.inner.reissue(d, now, f)
+                })
+                .map(|r| {
+                    let f = r.failures();
+                    vec![
+                        r.expires_at(),
+                        f64::from(r.attempts_left()),
+                        f64::from(f.count()),
+                        f.last(),
+                    ]
+                })
         } else {
-            let max = self.inner.max_attempts();
-            step(hash, expires_at, attempts_left, used, presented, now, max)
+            counted.and_then(|f| {
+                let actor = codes::Failures::new(actor_failures, actor_last)?;
+                let stored = (expires_at, attempts_left, used, f);
+                step(&self.inner, hash, stored, &actor, presented, now)
+            })
         }
         .map_err(js_error)
     }
@@ -116,7 +151,9 @@ fn message(
                 canon = c;
                 canon.as_str()
             }
-            None => return Ok(Vec::new()),
+            // Malformed: no message, but the binding is still checked (an empty action is the
+            // actor's reserved row, never a binding).
+            None => return codes::binding_message(actor, action, target, "0").map(|_| Vec::new()),
         }
     } else {
         code
@@ -124,15 +161,16 @@ fn message(
     codes::binding_message(actor, action, target, code)
 }
 
+/// One consumption: `stored` is the record's expiry, attempts left, used flag and failures.
 fn step(
+    config: &codes::CodeConfig,
     hash: &[u8],
-    expires_at: f64,
-    attempts_left: u32,
-    used: bool,
+    stored: (f64, u32, bool, codes::Failures),
+    actor: &codes::Failures,
     presented: &[u8],
     now: f64,
-    max_attempts: u32,
 ) -> Result<Vec<f64>, crate::Error> {
+    let (expires_at, attempts_left, used, failures) = stored;
     let record = if hash.is_empty() {
         None
     } else {
@@ -140,20 +178,16 @@ fn step(
         // Validated as stored (out of range is an error), then never more attempts than the
         // configuration allows now: a rewritten row, or a limit tightened since the issue.
         let valid = codes::Record::new(digest, expires_at, attempts_left, used)?;
-        Some(codes::Record::new(
-            digest,
-            expires_at,
-            valid.attempts_left().min(max_attempts),
-            used,
-        )?)
+        let allowed = valid.attempts_left().min(config.max_attempts());
+        Some(codes::Record::new(digest, expires_at, allowed, used)?.with_failures(failures))
     };
     let presented = if presented.is_empty() {
         None
     } else {
         Some(codes::Digest::from_slice(presented)?)
     };
-    let v = codes::verify(record.as_ref(), presented.as_ref(), now)?;
-    let outcome = match v.outcome {
+    let c = config.consume(record.as_ref(), actor, presented.as_ref(), now)?;
+    let outcome = match c.outcome {
         codes::Outcome::Accepted => 0.0,
         codes::Outcome::Wrong => 1.0,
         codes::Outcome::Malformed => 2.0,
@@ -161,15 +195,27 @@ fn step(
         codes::Outcome::Used => 4.0,
         codes::Outcome::Exhausted => 5.0,
         codes::Outcome::Missing => 6.0,
+        codes::Outcome::Locked => 7.0,
     };
-    Ok(match v.record {
-        Some(r) => vec![
-            outcome,
-            r.expires_at(),
-            f64::from(r.attempts_left()),
-            f64::from(u8::from(r.used())),
-        ],
-        None => vec![outcome],
+    // [outcome], then the record (when there is one), then the actor's count (when counted;
+    // only ever with a record).
+    Ok(match (c.record, c.actor) {
+        (None, _) => vec![outcome],
+        (Some(r), actor) => {
+            let (f, a) = (r.failures(), actor.unwrap_or_default());
+            let record = [
+                outcome,
+                r.expires_at(),
+                f64::from(r.attempts_left()),
+                f64::from(u8::from(r.used())),
+                f64::from(f.count()),
+                f.last(),
+                f64::from(a.count()),
+                a.last(),
+            ];
+            let n = if actor.is_some() { 8 } else { 6 };
+            record.get(..n).unwrap_or_default().to_vec()
+        }
     })
 }
 

@@ -62,10 +62,29 @@ function lastField(message) {
   return field;
 }
 
+/** A failure count as stored: absent fields stay absent (rows written before the budgets). */
+const failuresIn = (f) =>
+  Object.fromEntries(["failures", "lastFailure"].filter((k) => f?.[k] !== undefined).map((k) => [k, time(f[k])]));
 const recordIn = (r) =>
-  r === null ? null : { hash: unhex(r.hash).buffer, expiresAt: time(r.expiresAt), attemptsLeft: r.attemptsLeft, used: r.used };
+  r === null
+    ? null
+    : { hash: unhex(r.hash).buffer, expiresAt: time(r.expiresAt), attemptsLeft: r.attemptsLeft, used: r.used, ...failuresIn(r) };
 const recordOut = (r) =>
-  r === null ? null : { hash: hex(r.hash), expiresAt: r.expiresAt, attemptsLeft: r.attemptsLeft, used: r.used };
+  r === null
+    ? null
+    : {
+        hash: hex(r.hash),
+        expiresAt: r.expiresAt,
+        attemptsLeft: r.attemptsLeft,
+        used: r.used,
+        failures: r.failures,
+        lastFailure: r.lastFailure,
+      };
+/** The case's `lockout` with "NaN" as NaN (undefined when the case has none). */
+const lockoutIn = (l) =>
+  l === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(l).map(([k, b]) => [k, Object.fromEntries(Object.entries(b).map(([f, n]) => [f, time(n)]))]));
 
 async function run(c) {
   switch (c.kind) {
@@ -90,7 +109,13 @@ async function run(c) {
     }
     case "config":
       try {
-        defineCodes({ alphabet: c.alphabet, length: c.length, ttl: time(c.ttl), maxAttempts: c.maxAttempts }).validate();
+        defineCodes({
+          alphabet: c.alphabet,
+          length: c.length,
+          ttl: time(c.ttl),
+          maxAttempts: c.maxAttempts,
+          lockout: lockoutIn(c.lockout),
+        }).validate();
         return { ok: true };
       } catch (e) {
         return errorOf(e);
@@ -123,18 +148,22 @@ async function run(c) {
     }
     case "issue":
       try {
-        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now));
+        const replaced = c.replaced === undefined ? null : { ...recordIn({ hash: c.hash, expiresAt: 0, attemptsLeft: 0, used: false }), ...failuresIn(c.replaced) };
+        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now), replaced);
         return { record: recordOut(r) };
       } catch (e) {
         return errorOf(e);
       }
     case "verify":
       try {
-        const v = defineCodes().verify(recordIn(c.record), c.presented === null ? null : unhex(c.presented), time(c.now));
+        const codes = defineCodes({ lockout: lockoutIn(c.lockout) });
+        const actor = c.actor === undefined || c.actor === null ? null : failuresIn(c.actor);
+        const v = codes.verify(recordIn(c.record), c.presented === null ? null : unhex(c.presented), time(c.now), actor);
         return {
           outcome: v.outcome,
           clientError: v.outcome === "accepted" ? null : "INVALID_CONFIRMATION",
           record: recordOut(v.record),
+          actor: v.actor,
         };
       } catch (e) {
         return errorOf(e);
@@ -281,4 +310,49 @@ test("a stored record never carries more attempts than the configuration allows"
   const first = codes.verify(record, wrong, 1_000);
   assert.equal(first.outcome, "wrong");
   assert.equal(first.record.attemptsLeft, 2, "read as 3, then one spent");
+});
+
+test("failure budgets: a bad confirmations.lockout is a GuardConfigError naming the entry", () => {
+  const validate = (lockout) => () => defineGuard({ roles: ["a"], confirmations: { lockout } }).validate();
+  const maxFailures = (entry) => `lockout.${entry}.maxFailures must be a whole number from 1 to 100`;
+  const window = (entry) => `lockout.${entry}.window must be a number of milliseconds from 60000 to 2592000000`;
+  const cases = [
+    [{ actor: { maxFailures: 101 } }, maxFailures("actor")], // above NIST SP 800-63B's 100
+    [{ binding: { maxFailures: 0 } }, maxFailures("binding")], // would refuse every code
+    [{ binding: { maxFailures: "10" } }, maxFailures("binding")], // not a number: never coerced
+    [{ binding: 10 }, maxFailures("binding")], // not an object: never silently the default
+    [{ actor: { window: 1000 } }, window("actor")],
+    [{ binding: { window: NaN } }, window("binding")],
+    [{ actor: { window: Infinity } }, window("actor")],
+  ];
+  for (const [lockout, message] of cases) {
+    assert.throws(validate(lockout), (e) => e instanceof GuardConfigError && e.message === message, JSON.stringify(lockout));
+  }
+  validate({ binding: { maxFailures: 3, window: 60_000 }, actor: { maxFailures: 100, window: 30 * 86_400_000 } })();
+  validate(undefined)();
+});
+
+test("failure budgets, storage-free: re-issue carries the count, a spent budget compares nothing", () => {
+  const codes = defineCodes({ lockout: { binding: { maxFailures: 2 } } });
+  const right = new Uint8Array(32).fill(1);
+  const wrong = new Uint8Array(32).fill(2);
+  let record = codes.issue(right, 1_000);
+  let actor = null;
+  for (const now of [2_000, 3_000]) {
+    const v = codes.verify(record, wrong, now, actor);
+    assert.equal(v.outcome, "wrong");
+    [record, actor] = [v.record, v.actor];
+  }
+  assert.deepEqual(actor, { failures: 2, lastFailure: 3_000 });
+  // A new code for the same binding: every attempt, but the binding's count is kept...
+  record = codes.issue(right, 4_000, record);
+  assert.deepEqual([record.attemptsLeft, record.failures, record.lastFailure], [5, 2, 3_000]);
+  // ...so even the right code is refused, and nothing is written.
+  const locked = codes.verify(record, right, 5_000, actor);
+  assert.deepEqual([locked.outcome, locked.actor], ["locked", null]);
+  assert.deepEqual(locked.record, record);
+  // Without the carried count (what re-issuing did before), the right code would pass.
+  assert.equal(codes.verify(codes.issue(right, 4_000), right, 5_000, actor).outcome, "accepted");
+  // 15 minutes after the last failure the budget is back.
+  assert.equal(codes.verify(codes.issue(right, 903_000, record), right, 903_000, actor).outcome, "accepted");
 });

@@ -2,9 +2,8 @@
 // audit trail, and an external-API action whose upstream errors never reach the caller.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { outcome, setupDeletion as setup, type Outcome } from "./test-helpers";
 
-const ISSUER = "https://auth.example";
 const SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 const API_KEY = "sk_live_THIS_MUST_NEVER_LEAK_42";
 const INVALID: Outcome = { code: "INVALID_CONFIRMATION", message: "Invalid or expired confirmation code" };
@@ -19,31 +18,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.useRealTimers();
 });
-
-async function setup() {
-  const t = newTest();
-  const ids: Record<string, string> = {};
-  for (const [subject, role] of [
-    ["sam", "superadmin"],
-    ["ada", "admin"],
-    ["uma", "user"],
-    ["zed", "user"],
-  ] as const) {
-    ids[subject] = await t.run((ctx) =>
-      ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${subject}`, name: subject, role }),
-    );
-  }
-  const as = (subject: string) => t.withIdentity({ subject, issuer: ISSUER });
-  const request = (who: string, userId: string) =>
-    as(who).mutation(api.deletion.requestDeletionCode, { userId: userId as never });
-  const confirm = (who: string, userId: string, code: string) =>
-    outcome(as(who).action(api.deletion.confirmDeletion, { userId: userId as never, code }));
-  const auditRows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
-  const reasons = async () =>
-    (await auditRows()).filter((r) => r.action === "confirmation.consume").map((r) => r.outcome);
-  const userExists = (id: string) => t.run(async (ctx) => (await ctx.db.get(id as never)) !== null);
-  return { t, ids, as, request, confirm, auditRows, reasons, userExists };
-}
 
 describe("deletion flow with a one-time code", () => {
   test("success: request, confirm, deletion runs through the scheduler, audit rows written", async () => {
@@ -80,14 +54,15 @@ describe("deletion flow with a one-time code", () => {
   });
 
   test("a wrong code spends an attempt and is committed despite the error", async () => {
-    const { t, ids, request, confirm, reasons } = await setup();
+    const { ids, request, confirm, reasons, codeRow } = await setup();
     const { code } = await request("sam", ids.uma!);
     const wrong = code === "00000000" ? "11111111" : "00000000";
     expect(await confirm("sam", ids.uma!, wrong)).toEqual(INVALID);
     expect(await confirm("sam", ids.uma!, "not a code")).toEqual(INVALID);
     expect(await reasons()).toEqual(["wrong", "malformed"]);
-    const row = await t.run((ctx) => ctx.db.query("guardConfirmations").unique());
+    const row = await codeRow();
     expect(row?.attemptsLeft).toBe(3);
+    expect(row?.failures).toBe(2);
     expect(await confirm("sam", ids.uma!, code)).toEqual({ ok: { scheduled: true } });
   });
 
@@ -157,7 +132,7 @@ describe("deletion flow with a one-time code", () => {
   });
 
   test("the stored rows never contain the plaintext code", async () => {
-    const { t, ids, request, confirm } = await setup();
+    const { t, ids, request, confirm, codeRow } = await setup();
     const { code } = await request("sam", ids.uma!);
     await confirm("sam", ids.uma!, code === "00000000" ? "11111111" : "00000000");
     const dump = await t.run(async (ctx) =>
@@ -167,7 +142,7 @@ describe("deletion flow with a one-time code", () => {
       }),
     );
     expect(dump).not.toContain(code);
-    const row = await t.run((ctx) => ctx.db.query("guardConfirmations").unique());
+    const row = await codeRow();
     expect(row?.hash.byteLength).toBe(32);
   });
 

@@ -30,7 +30,8 @@ export const guard = defineGuard({
     // Per user: 3 PIN attempts in any 10 minutes, exactly (one timestamp per attempt).
     login: { kind: "sliding log", rate: 3, period: 10 * MINUTE },
   },
-  // Codes: 8 digits, 5 minutes, 5 attempts (the defaults); the HMAC secret comes from
+  // Codes: 8 digits, 5 minutes, 5 attempts, and at most 10 failures per binding in 15 minutes
+  // and 100 per actor in 24 hours, across re-issues (the defaults); the HMAC secret comes from
   // CONVEX_GUARD_SECRET, read inside each call. EXTERNAL_API_KEY never reaches an audit row,
   // a result or an error of a safe action. Only "admin:audit" holders read the trail.
   confirmations: {

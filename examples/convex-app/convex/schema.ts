@@ -45,7 +45,8 @@ export default defineSchema({
     value: v.boolean(),
   }).index("by_key", ["key"]),
 
-  // Pending confirmation codes (keyed hashes only) and the audit trail, from convex-guard.
+  // Pending confirmation codes (keyed hashes only) with their failure counts, one failure count
+  // per actor, and the audit trail, from convex-guard.
   guardConfirmations: confirmationsTable,
   guardAudit: auditTable,
 });

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 // Shared by the convex-test suites (not a Convex function module: it defines no functions).
 import { convexTest } from "convex-test";
+import { api } from "./_generated/api";
 import schema from "./schema";
 
 // Every module under convex/ (Vite 8's glob has no extglob, so exclusions are negative patterns).
@@ -24,4 +25,39 @@ export async function outcome(call: Promise<unknown>): Promise<Outcome> {
     }
     throw e; // not a ConvexError: a bug, let the test fail loudly
   }
+}
+
+const ISSUER = "https://auth.example";
+
+/**
+ * The deletion flow's world (convex/deletion.ts): users sam (superadmin), ada (admin), uma and
+ * zed (users); `request` and `confirm` call the app's functions as `who`, and the audit and
+ * code rows can be read back.
+ */
+export async function setupDeletion() {
+  const t = newTest();
+  const ids: Record<string, string> = {};
+  for (const [subject, role] of [
+    ["sam", "superadmin"],
+    ["ada", "admin"],
+    ["uma", "user"],
+    ["zed", "user"],
+  ] as const) {
+    ids[subject] = await t.run((ctx) =>
+      ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${subject}`, name: subject, role }),
+    );
+  }
+  const as = (subject: string) => t.withIdentity({ subject, issuer: ISSUER });
+  const request = (who: string, userId: string) =>
+    as(who).mutation(api.deletion.requestDeletionCode, { userId: userId as never });
+  const confirm = (who: string, userId: string, code: string) =>
+    outcome(as(who).action(api.deletion.confirmDeletion, { userId: userId as never, code }));
+  const auditRows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
+  const reasons = async () =>
+    (await auditRows()).filter((r) => r.action === "confirmation.consume").map((r) => r.outcome);
+  const userExists = (id: string) => t.run(async (ctx) => (await ctx.db.get(id as never)) !== null);
+  /** The one code row (the table also holds the actor's failure count, under action ""). */
+  const codeRow = () =>
+    t.run((ctx) => ctx.db.query("guardConfirmations").filter((q) => q.neq(q.field("action"), "")).unique());
+  return { t, ids, as, request, confirm, auditRows, reasons, userExists, codeRow };
 }
