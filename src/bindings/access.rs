@@ -6,7 +6,7 @@
 //! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
 
 use super::{index, js_error};
-use crate::access::{self, Caller, Documents, Grants, Source};
+use crate::access::{self, Caller, Documents, Grants, ShareRequest, Source};
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
@@ -128,6 +128,34 @@ impl AccessEngine {
     pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, JsValue> {
         self.resolve_flat(ints, times).map_err(js_error)
     }
+    /// Decides a share request on a batch laid out as for [`AccessEngine::resolve`]: may the
+    /// caller grant level `granted` on the batch's document `doc`, and until when
+    /// (`requested` capped to the caller's own access at the level sharing takes, see
+    /// `Levels::share_grant`). Returns the grant's expiry (`Infinity`: never) when allowed,
+    /// else minus the denial code (-1 below share level, -2 above own level, -3 owner level).
+    /// Throws `INVALID_ARGUMENT`.
+    pub fn share(
+        &self,
+        ints: &[u32],
+        times: &[f64],
+        doc: f64,
+        granted: f64,
+        requested: f64,
+    ) -> Result<f64, JsValue> {
+        let request = ShareRequest {
+            doc: index(doc).unwrap_or(access::NO_PARENT),
+            level: code(granted),
+            expires_at: requested,
+        };
+        let decided = self.with_batch(ints, times, |levels, now, caller, docs, grants| {
+            levels.share_grant(now, caller, docs, grants, request)
+        });
+        match decided.map_err(js_error)? {
+            Ok(expires_at) => Ok(expires_at),
+            Err(denial) => Ok(-f64::from(denial.code())),
+        }
+    }
+
     /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial
     /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
     /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
@@ -156,9 +184,33 @@ impl AccessEngine {
 }
 
 impl AccessEngine {
-    /// [`AccessEngine::resolve`] with a crate error: the layout is split here, and checked
-    /// only for being long enough; every other check is the core's.
+    /// [`AccessEngine::resolve`] with a crate error.
     fn resolve_flat(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, crate::Error> {
+        let out = self.with_batch(ints, times, |levels, now, caller, docs, grants| {
+            levels.resolve(now, caller, docs, grants)
+        })?;
+        Ok(out
+            .iter()
+            .map(|a| {
+                u32::from(a.level) | u32::from(a.source.code()) << 8 | a.via.unwrap_or(0xFFFF) << 16
+            })
+            .collect())
+    }
+
+    /// Splits a batch laid out as for [`AccessEngine::resolve`] and hands it to `f`: the
+    /// layout is checked here only for being long enough; every other check is the core's.
+    fn with_batch<T>(
+        &self,
+        ints: &[u32],
+        times: &[f64],
+        f: impl FnOnce(
+            &access::Levels,
+            f64,
+            Caller<'_>,
+            Documents<'_>,
+            Grants<'_>,
+        ) -> Result<T, crate::Error>,
+    ) -> Result<T, crate::Error> {
         let mut rest = ints;
         let r = &mut rest;
         let head = (|| {
@@ -185,7 +237,8 @@ impl AccessEngine {
                 Some(head)
             };
             let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
-            Some(self.inner.resolve(
+            Some(f(
+                &self.inner,
                 now,
                 Caller { id: caller, groups },
                 Documents {
@@ -202,13 +255,6 @@ impl AccessEngine {
                 },
             ))
         });
-        let out =
-            out.unwrap_or_else(|| Err(crate::Error::argument(&["truncated access batch"])))?;
-        Ok(out
-            .iter()
-            .map(|a| {
-                u32::from(a.level) | u32::from(a.source.code()) << 8 | a.via.unwrap_or(0xFFFF) << 16
-            })
-            .collect())
+        out.unwrap_or_else(|| Err(crate::Error::argument(&["truncated access batch"])))
     }
 }
