@@ -2,12 +2,11 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { GrantTarget } from "convex-guard";
 import { mutation, query } from "./_generated/server";
-import { guard } from "./guard";
+import { accessLevel as level, guard } from "./guard";
 
 // Ids arrive as plain strings on purpose: a malformed id, or an id from another table, must get
 // exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
 // them with a different error, telling the caller something).
-const level = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
 const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;

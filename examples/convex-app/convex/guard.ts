@@ -1,4 +1,5 @@
 import { defineGuard, MINUTE } from "convex-guard";
+import { v } from "convex/values";
 
 /**
  * The app's one guard. Defining it costs nothing at import: the configuration is compiled
@@ -18,6 +19,8 @@ export const guard = defineGuard({
       folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
       documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
     },
+    // Each group's owner and its members (by their level) manage it; admins manage every group.
+    groups: { managers: { role: "admin" } },
   },
   rateLimits: {
     // Per user: 10 messages a minute, approximately (two counters per user).
@@ -39,3 +42,6 @@ export const guard = defineGuard({
     audit: { readers: { permission: "admin:audit" } },
   },
 });
+
+/** An access level as a function argument (the guard refuses the owner level where it must). */
+export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
