@@ -581,17 +581,21 @@ export function createAccess<L extends string>(
     level: number,
     requested: unknown,
   ): ShareDecision {
-    const { ints, times } = pack(c, now, caller, docs);
     const doc = docs.findIndex((d) => d.id === docId);
     const wanted = requested === undefined ? Infinity : requested;
     // A non-number is passed as NaN, a missing document as -1: the engine refuses both.
-    const x = engineCall(() => c.engine.share(ints, times, doc, level, typeof wanted === "number" ? wanted : NaN));
-    if (x < 0) return { ok: false, reason: DENIALS[-x]! };
+    const request = [doc, level, typeof wanted === "number" ? wanted : NaN];
+    const { ints, times } = pack(c, now, caller, docs, request);
+    const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
+    if (x! < 0) return { ok: false, reason: DENIALS[-x!]! };
     return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
   }
 
-  /** The engine's batch layout (see AccessEngine.resolve) for facts. */
-  function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[]) {
+  /**
+   * The engine's batch layout (see AccessEngine.resolve) for facts; a share `request`
+   * (document index, level, requested expiry) follows the expiry times.
+   */
+  function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
     const subjects = new Map<string, number>();
     const intern = (s: unknown): number => {
       if (typeof s !== "string") return NONE_ID;
@@ -605,7 +609,8 @@ export function createAccess<L extends string>(
     const g = caller.groups.length;
     const n = docs.length;
     const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
-    const times = new Float64Array(1 + m);
+    const times = new Float64Array(1 + m + request.length);
+    times.set(request, 1 + m);
     // The engine's layout (see AccessEngine.resolve): the byte-sized columns (public, kind,
     // level) come last, so the engine narrows them in one pass.
     let k = 0;

@@ -732,10 +732,11 @@ impl Levels {
             level: granted,
             expires_at: requested,
         } = request;
-        let access = self.resolve(now, caller, docs, grants)?;
-        let own = match access.get(index(doc)) {
-            Some(a) => a.level,
-            None => return Err(Error::argument(&["doc", NOT_IN_BATCH])),
+        let need = granted.max(self.share);
+        let (access, until) = self.pass(now, caller, docs, grants, need)?;
+        let (own, until) = match (access.get(index(doc)), until.get(index(doc))) {
+            (Some(a), Some(&u)) => (a.level, u),
+            _ => return Err(Error::argument(&["doc", NOT_IN_BATCH])),
         };
         match self.share_verdict(own, granted) {
             None => Err(Error::argument(&["granted level is not an access level"])),
@@ -743,43 +744,9 @@ impl Levels {
             Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
                 Err(Error::argument(&["expiresAt", NOT_A_TIME]))
             }
-            Some(Ok(())) => {
-                let need = granted.max(self.share);
-                // The document and its ancestors (the batch was checked: no cycle reaches a
-                // caller with a level, and every parent is in the batch or NO_PARENT).
-                let mut chain = [NO_PARENT; MAX_PARENT_DEPTH + 1];
-                let mut cur = doc;
-                for slot in chain.iter_mut() {
-                    if cur == NO_PARENT {
-                        break;
-                    }
-                    *slot = cur;
-                    cur = docs.parent.get(index(cur)).copied().unwrap_or(NO_PARENT);
-                }
-                let mut until = f64::NEG_INFINITY;
-                for &d in chain.iter().filter(|&&d| d != NO_PARENT) {
-                    if docs.owner.get(index(d)).is_some_and(|&o| owns(caller, o)) {
-                        until = NO_EXPIRY;
-                    }
-                }
-                let rows = grants
-                    .doc
-                    .iter()
-                    .zip(grants.subject)
-                    .zip(grants.kind)
-                    .zip(grants.level)
-                    .zip(grants.expires_at);
-                for ((((d, &subject), &kind), &level), &expires_at) in rows {
-                    if level >= need
-                        && now < expires_at
-                        && chain.contains(d)
-                        && applies(caller, subject, kind)
-                    {
-                        until = until.max(expires_at);
-                    }
-                }
-                Ok(Ok(requested.min(until)))
-            }
+            // Allowed: the caller holds `need` through at least one live rule, so `until` is
+            // a time after `now` or never.
+            Some(Ok(())) => Ok(Ok(requested.min(until))),
         }
     }
 
@@ -801,16 +768,33 @@ impl Levels {
         docs: Documents<'_>,
         grants: Grants<'_>,
     ) -> Result<Vec<Access>, Error> {
+        Ok(self.pass(now, caller, docs, grants, NONE)?.0)
+    }
+
+    /// The one resolution pass: [`Levels::resolve`]'s answers, and for each document the
+    /// moment the caller's access at `need` or above ends, over the rules [`Levels::share_grant`]
+    /// counts (`-Infinity`: no such rule; meaningless for a document in a cycle, which gives
+    /// no level at all).
+    pub(crate) fn pass(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+        need: u8,
+    ) -> Result<(Vec<Access>, Vec<f64>), Error> {
         self.check_batch(now, caller, docs, grants)?;
         let n = docs.owner.len();
 
         // Owner, direct and group access on each document itself; rows checked on the way.
         let mut own = vec![Access::DENIED; n];
-        self.fill_own(now, caller, docs, grants, &mut own)?;
+        let mut own_until = vec![f64::NEG_INFINITY; n];
+        self.fill_own(now, caller, docs, grants, need, &mut own, &mut own_until)?;
 
         // Inheritance, public visibility and cycles.
         let looping = loops(docs.parent);
         let mut out = Vec::with_capacity(n);
+        let mut until = Vec::with_capacity(n);
         for (i, (&public, &first_parent)) in docs.public.iter().zip(docs.parent).enumerate() {
             if looping.get(i) != Some(&ENDS) {
                 out.push(Access {
@@ -818,14 +802,22 @@ impl Levels {
                     source: Source::Cycle,
                     via: None,
                 });
+                until.push(f64::NEG_INFINITY);
                 continue;
             }
             let mut best = own.get(i).copied().unwrap_or(Access::DENIED);
+            let mut last = own_until.get(i).copied().unwrap_or(f64::NEG_INFINITY);
             let mut cur = first_parent;
             for _ in 0..MAX_PARENT_DEPTH {
                 if cur == NO_PARENT {
                     break;
                 }
+                last = last.max(
+                    own_until
+                        .get(index(cur))
+                        .copied()
+                        .unwrap_or(f64::NEG_INFINITY),
+                );
                 let ancestor = own.get(index(cur)).copied().unwrap_or(Access::DENIED);
                 let candidate = Access {
                     level: ancestor.level,
@@ -850,28 +842,33 @@ impl Levels {
                 }
             }
             out.push(best);
+            until.push(last);
         }
-        Ok(out)
+        Ok((out, until))
     }
 
     /// Checks every row of a batch and records, in `own`, the caller's owner, direct and
     /// group access on each document itself (one pass over the rows, one error exit).
+    #[allow(clippy::too_many_arguments)]
     fn fill_own(
         &self,
         now: f64,
         caller: Caller<'_>,
         docs: Documents<'_>,
         grants: Grants<'_>,
+        need: u8,
         own: &mut [Access],
+        until: &mut [f64],
     ) -> Result<(), Error> {
         let n = own.len();
         let owner = self.owner();
         let doc_rows = own
             .iter_mut()
+            .zip(until.iter_mut())
             .zip(docs.owner)
             .zip(docs.public)
             .zip(docs.parent);
-        for (i, (((slot, &doc_owner), &public), &parent)) in doc_rows.enumerate() {
+        for (i, ((((slot, last), &doc_owner), &public), &parent)) in doc_rows.enumerate() {
             if public > 1 {
                 return Err(bad_row("document", i, "public", " must be 0 or 1"));
             }
@@ -886,6 +883,7 @@ impl Levels {
                     source: Source::Owner,
                     via: Some(i as u32),
                 };
+                *last = NO_EXPIRY;
             }
         }
         let grant_rows = grants
@@ -928,6 +926,9 @@ impl Levels {
                     if candidate.beats(slot) {
                         *slot = candidate;
                     }
+                }
+                if let Some(last) = until.get_mut(index(doc)).filter(|_| level >= need) {
+                    *last = last.max(expires_at);
                 }
             }
         }
