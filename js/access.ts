@@ -834,7 +834,9 @@ export function createAccess<L extends string>(
       const grants = mine.map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(m) }));
       const owner = typeof row.ownerId === "string" ? row.ownerId : null;
       const fact: Fact = { id: group!, owner, visibility: "private", parent: null, grants };
-      own = resolveFacts(c, 0, who, [fact])[0]!.level;
+      // Only the membership rows matter here: not the caller's other groups (which could
+      // exceed the engine's bound on a caller's groups and refuse the batch).
+      own = resolveFacts(c, 0, { id: who.id, groups: [] }, [fact])[0]!.level;
     }
     if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
     return { group: group!, own, mine };
