@@ -842,10 +842,14 @@ export function createAccess<L extends string>(
     return { group: group!, own, mine };
   }
 
-  /** A membership row's level name: the lowest when missing, or no longer configured. */
+  /**
+   * A membership row's level name: the lowest when missing, no longer configured, or the
+   * owner's (never written: only a group's owner holds it).
+   */
   function memberLevel(row: Row): string {
     const c = compile();
-    return typeof row.level === "string" && c.levelIds.has(row.level) ? row.level : c.names[0]!;
+    const id = typeof row.level === "string" ? c.levelIds.get(row.level) : undefined;
+    return id !== undefined && id < c.names.length ? (row.level as string) : c.names[0]!;
   }
 
   function isManager(c: Compiled, user: Row | null | undefined): boolean {

@@ -137,6 +137,23 @@ test("attacker: anonymous callers must sign in; groups from before owners exist 
   expect(await w.remove("vic", w.u.vic!, legacy)).toEqual({ ok: { removed: true } });
 });
 
+test("a member of many groups still manages one; a forged owner-level membership gives the lowest", async () => {
+  const w = await world();
+  await w.t.run(async (ctx) => {
+    for (let i = 0; i < 300; i++) {
+      const g = await ctx.db.insert("accessGroups", { name: `g${i}` });
+      await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.lea! });
+    }
+  });
+  expect(await w.add("lea", w.u.nate!)).toEqual({ ok: { added: true } });
+  const forged = await w.t.run(async (ctx) => {
+    const g = await ctx.db.insert("accessGroups", { name: "forged" });
+    await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.vic!, level: "owner" });
+    return g as string;
+  });
+  expect(await w.add("vic", w.u.nate!, undefined, forged)).toEqual(MAY_NOT_SHARE);
+});
+
 test("the group configuration is checked", () => {
   const message = 'access.groups.managers must be { role: "admin" } or { permission: "groups:manage" }';
   const bad = [
