@@ -1,6 +1,7 @@
 import { v } from "convex/values";
 import { mutation } from "./_generated/server";
-import { accessLevel, guard } from "./guard";
+import { accessLevel } from "./documents";
+import { guard } from "./guard";
 
 // Group management, checked by the guard: the creator owns the group; adding or removing a
 // member at a level takes what sharing that level takes, on the caller's own level on the

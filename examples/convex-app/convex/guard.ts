@@ -1,5 +1,4 @@
 import { defineGuard, MINUTE } from "convex-guard";
-import { v } from "convex/values";
 
 /**
  * The app's one guard. Defining it costs nothing at import: the configuration is compiled
@@ -42,6 +41,3 @@ export const guard = defineGuard({
     audit: { readers: { permission: "admin:audit" } },
   },
 });
-
-/** An access level as a function argument (the guard refuses the owner level where it must). */
-export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
