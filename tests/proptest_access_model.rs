@@ -543,28 +543,68 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// A starting state: owners among the first users, random visibility, and some grants (often
+/// expiring, to users and groups, as earlier shares by owners would have left) and memberships,
+/// so that many steps are by someone with expiring access.
 fn start() -> impl Strategy<Value = (bool, State)> {
+    let row = (
+        0..DOCS as u32,
+        target(),
+        1u8..OWNER_LEVEL,
+        prop_oneof![
+            1 => Just(NO_EXPIRY),
+            3 => prop_oneof![Just(10.0), Just(100.0), Just(1000.0)].prop_map(|d| T0 + d),
+        ],
+    )
+        .prop_map(|(doc, to, level, expires_at)| {
+            let (subject, kind) = subject_of(to);
+            Row {
+                doc,
+                subject,
+                kind,
+                level,
+                expires_at,
+            }
+        });
     (
         any::<bool>(),
         proptest::collection::vec(0..USERS - 1, DOCS),
         proptest::collection::vec(0u8..=1, DOCS),
+        proptest::collection::vec(row, 0..6),
+        proptest::collection::vec((GROUP0..GROUP0 + GROUPS, 0..USERS), 0..5),
     )
-        .prop_map(|(low_share, owner, public)| {
+        .prop_map(|(low_share, owner, public, rows, members)| {
+            // One row per document and subject, as `share` keeps it.
+            let mut unique: Vec<Row> = Vec::new();
+            for r in rows {
+                if !unique
+                    .iter()
+                    .any(|u| (u.doc, u.subject, u.kind) == (r.doc, r.subject, r.kind))
+                {
+                    unique.push(r);
+                }
+            }
+            let mut joined: Vec<(u32, u32)> = Vec::new();
+            for m in members {
+                if !joined.contains(&m) {
+                    joined.push(m);
+                }
+            }
             (
                 low_share,
                 State {
                     now: T0,
                     owner: [owner[0], owner[1], owner[2]],
                     public: [public[0], public[1], public[2]],
-                    rows: Vec::new(),
-                    members: Vec::new(),
+                    rows: unique,
+                    members: joined,
                 },
             )
         })
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn the_engine_follows_the_model_and_no_grant_outlives_its_sharer(
@@ -579,6 +619,16 @@ proptest! {
             let got = engine.apply(s);
             let want = model.apply(s);
             prop_assert_eq!(got, want, "step {} {:?}", i, s);
+            // The same grant rows (expiries included), whatever their order.
+            let sorted = |rows: &[Row]| {
+                let mut v: Vec<_> = rows
+                    .iter()
+                    .map(|r| (r.doc, r.subject, r.kind, r.level, r.expires_at.to_bits()))
+                    .collect();
+                v.sort_unstable();
+                v
+            };
+            prop_assert_eq!(sorted(&engine.state.rows), sorted(&model.state.rows), "rows after step {} {:?}", i, s);
             for user in 0..USERS {
                 for doc in 0..DOCS as u32 {
                     prop_assert_eq!(
