@@ -8,7 +8,7 @@ import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "
 import { v } from "convex/values";
 import type { Authz } from "./authz.js";
 import type { AnyReaderCtx, DataModelOf, DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
-import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
+import { AccessEngine, AccessLevelsBuilder, engine, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 
 /** The default ordered access levels, lowest first. */
@@ -416,10 +416,9 @@ export function createAccess<L extends string>(
   authz: Authz<string, string, string>,
   usersTable: string,
 ): Access<L> & { validate(): void } {
-  let compiled: Compiled | undefined;
+  const compile = perInstance(build);
 
-  function compile(): Compiled {
-    if (compiled !== undefined) return compiled;
+  function build(): Compiled {
     const c = config ?? {};
     if (typeof c !== "object") throw new GuardConfigError("access must be an object");
     if (c.levels !== undefined && !Array.isArray(c.levels)) {
@@ -440,7 +439,7 @@ export function createAccess<L extends string>(
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
     const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
-    compiled = {
+    return {
       engine: eng,
       names,
       levelIds: new Map(names.map((n, i) => [n, i + 1])),
@@ -453,7 +452,6 @@ export function createAccess<L extends string>(
       idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
       tables,
     };
-    return compiled;
   }
 
   function levelId(c: Compiled, name: unknown): number {
@@ -676,7 +674,7 @@ export function createAccess<L extends string>(
   }
 
   function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
-    const code = c.engine.canShare(callerLevel, grantLevel);
+    const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
     if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
     return DENIALS[code] ?? null;
   }
@@ -725,7 +723,7 @@ export function createAccess<L extends string>(
       const c = compile();
       const code = (SOURCES as readonly string[]).indexOf(source);
       if (code < 0) deny("INVALID_ARGUMENT", `unknown access source '${String(source)}'`);
-      const reason = DENIALS[c.engine.canTransfer(code)];
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(code))];
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
@@ -795,7 +793,7 @@ export function createAccess<L extends string>(
       const who = await signedIn(ctx);
       const [r] = (await readMany(ctx, table, [id], who)).results;
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
-      const reason = DENIALS[c.engine.canTransfer(SOURCES.indexOf(r.source))];
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(SOURCES.indexOf(r.source)))];
       if (reason !== undefined) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
       const db = ctx.db as AnyDb;
       const to = typeof newOwnerId === "string" ? (db.normalizeId(usersTable, newOwnerId) as string | null) : null;

@@ -3,8 +3,8 @@
  * policy; this file maps names to the engine's small integer ids, reads the caller's user row
  * through `ctx`, and turns denials into `ConvexError`s.
  */
-import { CompiledPolicy, PolicyBuilder, engine } from "./engine.js";
-import { deny, engineCall, GuardConfigError } from "./errors.js";
+import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError, rethrow } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 
 /** The role id the engine reads as "no role": unknown, missing or not a string. */
@@ -167,10 +167,9 @@ export function createAuthz<R extends string, P extends string, T extends string
   const index = users.index ?? "by_tokenIdentifier";
   const identityField = users.identityField ?? "tokenIdentifier";
   const roleField = users.roleField ?? "role";
-  let compiled: Compiled | undefined;
+  const compile = perInstance(build);
 
-  function compile(): Compiled {
-    if (compiled !== undefined) return compiled;
+  function build(): Compiled {
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
@@ -179,7 +178,6 @@ export function createAuthz<R extends string, P extends string, T extends string
         throw new GuardConfigError(`users.${key} must be a non-empty string`);
       }
     }
-    engine();
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {
       for (const role of config.roles) builder.role(asName(role, "role"));
@@ -197,8 +195,7 @@ export function createAuthz<R extends string, P extends string, T extends string
     // A role's id is its position in `roles`: the engine accepted exactly this list, in order.
     const roleIds = dictionary();
     config.roles.forEach((name, id) => (roleIds[name] = id));
-    compiled = { policy, roleIds, permissionIds: dictionary() };
-    return compiled;
+    return { policy, roleIds, permissionIds: dictionary() };
   }
 
   function roleId(c: Compiled, subject: Subject): number {
@@ -233,13 +230,25 @@ export function createAuthz<R extends string, P extends string, T extends string
     roles: Object.freeze(Array.isArray(config?.roles) ? [...config.roles] : []),
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
-      const c = compiled ?? compile();
-      return c.policy.roleAtLeast(roleId(c, subject), requiredRoleId(c, minRole));
+      const c = compile();
+      const role = roleId(c, subject);
+      const min = requiredRoleId(c, minRole);
+      try {
+        return c.policy.roleAtLeast(role, min);
+      } catch (e) {
+        rethrow(e);
+      }
     },
 
     can(subject: Subject, permission: PermissionName<P>): boolean {
-      const c = compiled ?? compile();
-      return c.policy.can(roleId(c, subject), permissionId(c, permission));
+      const c = compile();
+      const role = roleId(c, subject);
+      const id = permissionId(c, permission);
+      try {
+        return c.policy.can(role, id);
+      } catch (e) {
+        rethrow(e);
+      }
     },
 
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null> {

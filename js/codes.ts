@@ -7,7 +7,7 @@
  * a typed code, the bytes that are signed, expiry, attempts, single use) is the engine's. This
  * file only signs bytes with `crypto.subtle` and maps the engine's flat answers to objects.
  */
-import { CodeEngine, engine } from "./engine.js";
+import { CodeEngine, engine, perInstance } from "./engine.js";
 import { engineCall, GuardConfigError } from "./errors.js";
 
 /** Code settings. Every field is optional; the defaults are 8 digits, 5 minutes, 5 attempts. */
@@ -146,20 +146,17 @@ const GENERATE = 2;
  * ```
  */
 export function defineCodes(options: CodeOptions = {}): Codes & { validate(): void } {
-  let compiled: CodeEngine | undefined;
-  const compile = (): CodeEngine => {
-    if (compiled !== undefined) return compiled;
+  const compile = perInstance((): CodeEngine => {
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
     const { alphabet = "digits", length = 8, ttl = 300_000, maxAttempts = 5 } = options;
     if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
     engine();
-    compiled = engineCall(
+    return engineCall(
       () => new CodeEngine(alphabet, u32(length), Number(ttl), u32(maxAttempts)),
     );
-    return compiled;
-  };
+  });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array =>
     b === null ? NONE : b instanceof Uint8Array ? b : new Uint8Array(b);
   return {

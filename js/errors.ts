@@ -5,6 +5,7 @@
  * developer's, not the client's: they throw {@link GuardConfigError} at first use.
  */
 import { ConvexError } from "convex/values";
+import { discardUnlessOwn } from "./engine.js";
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export type GuardErrorCode =
@@ -52,11 +53,13 @@ export function deny(
 }
 
 /**
- * Re-throws an error raised by the engine: `INVALID_CONFIG` as a {@link GuardConfigError},
- * `INVALID_ARGUMENT` as a `ConvexError`; anything else (which would be a bug) unchanged.
+ * Re-throws an error that escaped an engine call: `INVALID_CONFIG` as a
+ * {@link GuardConfigError}, `INVALID_ARGUMENT` as a `ConvexError`; anything else unchanged,
+ * after discarding the engine instance the call may have left half-done (see engine.ts).
  * @internal
  */
 export function rethrow(e: unknown): never {
+  discardUnlessOwn(e);
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : "invalid input";
   if (code === "INVALID_CONFIG") throw new GuardConfigError(message);

@@ -4,7 +4,7 @@
  * caller's transaction, packs numbers for the engine, and turns denials into `ConvexError`s.
  */
 import type { GenericDataModel } from "convex/server";
-import { RateLimiter, engineMemory } from "./engine.js";
+import { RateLimiter, engineMemory, perInstance } from "./engine.js";
 import { deny, GuardConfigError, rethrow } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
@@ -331,25 +331,22 @@ function checkKey(key: unknown): string {
 export function createRateLimits<K extends string>(
   config: RateLimitsConfig<K> | undefined,
 ): RateLimits<K> {
-  let limiter: RateLimiter | undefined;
-  let compiled: Map<string, Compiled> | undefined;
-  let memory: WebAssembly.Memory;
-  let io: Io;
-  let view = new Float64Array(0);
+  /** The compiled limits, the engine's limiter, and its I/O buffer in that instance's memory. */
+  type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memory: WebAssembly.Memory; io: Io; view: Float64Array };
+  const compile = perInstance(build);
 
   /** The view over the engine's I/O buffer, made again when the memory has grown. */
-  function buffer(): Float64Array {
-    if (view.byteLength === 0) view = new Float64Array(memory.buffer, io.at, io.len);
-    return view;
+  function buffer(e: Engine): Float64Array {
+    if (e.view.byteLength === 0) e.view = new Float64Array(e.memory.buffer, e.io.at, e.io.len);
+    return e.view;
   }
 
-  function compile(): Map<string, Compiled> {
-    if (compiled !== undefined) return compiled;
+  function build(): Engine {
     const specs = (config ?? {}) as Record<string, RateLimitSpec>;
     if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
       throw new GuardConfigError("rateLimits must be an object of named limits");
     }
-    memory = engineMemory();
+    const memory = engineMemory();
     const engineLimits = new RateLimiter();
     const map = new Map<string, Compiled>();
     for (const name of Object.keys(specs)) {
@@ -373,23 +370,22 @@ export function createRateLimits<K extends string>(
     }
     const at = engineLimits.io();
     const [len, batch, records, logs, logSlot, out, outLogs, outLogSlot] = new Float64Array(memory.buffer, at, 8);
-    io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
-    limiter = engineLimits;
-    compiled = map;
-    return map;
+    const io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
+    return { limits: map, limiter: engineLimits, memory, io, view: new Float64Array(0) };
   }
 
   function limitOf(name: string): Compiled {
-    const limit = compile().get(name);
+    const limit = compile().limits.get(name);
     if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit '${String(name)}'`);
     return limit;
   }
 
   /** Writes the items into the engine's buffer, asks the engine once, reads the answer. */
   function run(items: readonly Item[], now: number, consume: boolean) {
-    compile();
+    const e = compile();
+    const io = e.io;
     const n = items.length;
-    let b = buffer();
+    let b = buffer(e);
     // More than the buffer holds: the engine refuses the count before reading anything.
     if (n <= io.batch) {
       for (let i = 0; i < n; i++) {
@@ -424,11 +420,11 @@ export function createRateLimits<K extends string>(
     }
     let status: number;
     try {
-      status = limiter!.decide(n, num(now), consume);
-    } catch (e) {
-      renamed(e, items.map((it) => `'${it.name}'`).join(", "));
+      status = e.limiter.decide(n, num(now), consume);
+    } catch (error) {
+      renamed(error, items.map((it) => `'${it.name}'`).join(", "));
     }
-    b = buffer(); // the engine may have grown its memory
+    b = buffer(e); // the engine may have grown its memory
     const decisions = new Array<RateLimitDecision>(n);
     const outcomes = new Array<RateLimitOutcome>(n);
     for (let i = 0; i < n; i++) {
