@@ -282,10 +282,14 @@ export function validateRateLimits(limits: object): void {
 /** A number for the engine: anything else becomes NaN, which the engine refuses. */
 const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
-/** Prefixes an engine error with the limit names it concerns, then translates it. */
-function renamed(e: unknown, names: string): never {
+/**
+ * Prefixes an engine error with the limit names it concerns, then translates it. Anything
+ * else goes to `rethrow` at once: the names are only formatted for the engine's own errors, so
+ * an exhausted stack cannot keep the instance from being discarded.
+ */
+function renamed(e: unknown, items: readonly { name: string }[]): never {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
-    e.message = `rate limit ${names}: ${e.message}`;
+    e.message = `rate limit ${items.map((it) => `'${it.name}'`).join(", ")}: ${e.message}`;
   }
   rethrow(e);
 }
@@ -361,7 +365,7 @@ export function createRateLimits<K extends string>(
       try {
         id = engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards);
       } catch (e) {
-        renamed(e, `'${name}'`);
+        renamed(e, [{ name }]);
       }
       // Validated: rate, period, capacity and shards are whole numbers. A row written under
       // another configuration is read as absent (the limit starts afresh for that key).
@@ -422,7 +426,7 @@ export function createRateLimits<K extends string>(
     try {
       status = e.limiter.decide(n, num(now), consume);
     } catch (error) {
-      renamed(error, items.map((it) => `'${it.name}'`).join(", "));
+      renamed(error, items);
     }
     b = buffer(e); // the engine may have grown its memory
     const decisions = new Array<RateLimitDecision>(n);
