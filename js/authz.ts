@@ -4,7 +4,7 @@
  * through `ctx`, and turns denials into `ConvexError`s.
  */
 import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
-import { deny, engineCall, GuardConfigError, rethrow } from "./errors.js";
+import { deny, engineCall, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 
 /** The role id the engine reads as "no role": unknown, missing or not a string. */
@@ -199,19 +199,25 @@ export function createAuthz<R extends string, P extends string, T extends string
   }
 
   function roleId(c: Compiled, subject: Subject): number {
+    // An own field only: a role inherited from a prototype (a polluted `Object.prototype`,
+    // `{ __proto__: { role: "admin" } }`) is no role.
     const role =
-      subject !== null && typeof subject === "object" ? subject[roleField] : subject;
+      subject !== null && typeof subject === "object"
+        ? Object.hasOwn(subject, roleField) ? subject[roleField] : undefined
+        : subject;
     // Fail closed: anything but a configured role name is "no role" (never the lowest role).
     return typeof role === "string" ? (c.roleIds[role] ?? NO_ROLE) : NO_ROLE;
   }
 
   function requiredRoleId(c: Compiled, role: string): number {
-    const id = c.roleIds[role];
-    if (id === undefined) deny("INVALID_ARGUMENT", `unknown role '${String(role)}'`);
+    const id = typeof role === "string" ? c.roleIds[role] : undefined;
+    if (id === undefined) deny("INVALID_ARGUMENT", `unknown role ${quoted(role)}`);
     return id;
   }
 
   function permissionId(c: Compiled, permission: string): number {
+    // Anything but a string would reach the glue's string copy, which is not checked.
+    if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
     let id = c.permissionIds[permission];
     if (id === undefined) {
       id = engineCall(() => c.policy.intern(permission));
@@ -252,8 +258,8 @@ export function createAuthz<R extends string, P extends string, T extends string
     },
 
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null> {
-      const identity = await ctx.auth.getUserIdentity();
-      if (identity === null) return null;
+      const identity: unknown = await ctx.auth.getUserIdentity();
+      if (identity === null || typeof identity !== "object") return null;
       const key = (identity as Record<string, unknown>)[identityField];
       if (typeof key !== "string" || key.length === 0) return null;
       // The table and index names come from the configuration, so they are only known to be
@@ -266,7 +272,7 @@ export function createAuthz<R extends string, P extends string, T extends string
           q.eq(identityField, key),
         )
         .unique();
-      return row as DocOf<DataModelOf<C>, T> | null;
+      return (row ?? null) as DocOf<DataModelOf<C>, T> | null;
     },
 
     async requireUser<C extends AnyReaderCtx>(ctx: C) {

@@ -7,8 +7,8 @@
  * a typed code, the bytes that are signed, expiry, attempts, single use) is the engine's. This
  * file only signs bytes with `crypto.subtle` and maps the engine's flat answers to objects.
  */
-import { CodeEngine, engine, perInstance } from "./engine.js";
-import { engineCall, GuardConfigError } from "./errors.js";
+import { CodeEngine, engine, num, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError } from "./errors.js";
 
 /** Code settings. Every field is optional; the defaults are 8 digits, 5 minutes, 5 attempts. */
 export type CodeOptions = {
@@ -154,11 +154,20 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
     engine();
     return engineCall(
-      () => new CodeEngine(alphabet, u32(length), Number(ttl), u32(maxAttempts)),
+      () => new CodeEngine(alphabet, u32(length), num(ttl), u32(maxAttempts)),
     );
   });
-  const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array =>
-    b === null ? NONE : b instanceof Uint8Array ? b : new Uint8Array(b);
+  const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
+    if (b === null) return NONE;
+    if (b instanceof Uint8Array) return b;
+    if (b instanceof ArrayBuffer) return new Uint8Array(b);
+    deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
+  };
+  /** A string for the engine; anything else is the caller's mistake (no `toString` runs). */
+  const text = (x: unknown, what: string): string => {
+    if (typeof x !== "string") deny("INVALID_ARGUMENT", `the confirmation ${what} must be a string`);
+    return x;
+  };
   return {
     validate() {
       compile();
@@ -171,10 +180,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       return engineCall(() =>
         e.message(
-          String(binding.actor),
-          String(binding.action),
-          String(binding.target ?? ""),
-          String(code),
+          text(binding?.actor, "actor"),
+          text(binding?.action, "action"),
+          text(binding?.target ?? "", "target"),
+          text(code, "code"),
           opts?.typed === true ? TYPED : MESSAGE,
         ),
       );
@@ -182,13 +191,13 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     issue(hash, now) {
       const e = compile();
       const h = bytes(hash);
-      const [expiresAt, attemptsLeft] = engineCall(() => e.verify(h, 0, 0, false, NONE, now, true));
+      const [expiresAt, attemptsLeft] = engineCall(() => e.verify(h, 0, 0, false, NONE, num(now), true));
       return { hash: copy(h), expiresAt: expiresAt!, attemptsLeft: attemptsLeft!, used: false };
     },
     verify(record, presented, now) {
       const e = compile();
-      const stored = record === null ? NONE : bytes(record.hash);
-      if (record !== null && stored.length === 0) {
+      const stored = record == null ? NONE : bytes(record.hash);
+      if (record != null && stored.length === 0) {
         return engineCall(() => {
           throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });
         });
@@ -196,16 +205,16 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const r = engineCall(() =>
         e.verify(
           stored,
-          record?.expiresAt ?? 0,
+          num(record?.expiresAt ?? 0),
           u32(record?.attemptsLeft ?? 0),
           record?.used === true,
           bytes(presented),
-          now,
+          num(now),
           false,
         ),
       );
       const outcome = OUTCOMES[r[0]!]!;
-      if (r.length < 4 || record === null) return { outcome, record: null };
+      if (r.length < 4 || record == null) return { outcome, record: null };
       return {
         outcome,
         record: { hash: copy(stored), expiresAt: r[1]!, attemptsLeft: r[2]!, used: r[3] === 1 },
@@ -224,6 +233,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
  * ```
  */
 export async function signCode(secret: string | Uint8Array, message: Uint8Array): Promise<ArrayBuffer> {
+  if (!(typeof secret === "string" || secret instanceof Uint8Array) || secret.length === 0) {
+    throw new GuardConfigError("signCode needs the server secret: a non-empty string or Uint8Array");
+  }
+  if (!(message instanceof Uint8Array)) deny("INVALID_ARGUMENT", "signCode signs the bytes codes.message returns");
   const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", key, message.slice());

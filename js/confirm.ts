@@ -241,10 +241,11 @@ export function createConfirmations(
       )
       .unique() as Promise<(CodeRecord & { _id: string }) | null>;
   }
+  // Not converted: codes.message refuses anything but strings (INVALID_ARGUMENT).
   const bindingOf = (b: CodeBinding): Required<CodeBinding> => ({
-    actor: String(b?.actor ?? ""),
-    action: String(b?.action ?? ""),
-    target: String(b?.target ?? ""),
+    actor: b?.actor ?? "",
+    action: b?.action ?? "",
+    target: b?.target ?? "",
   });
 
   const confirmations: Confirmations & { validate(): void } = {
@@ -278,8 +279,8 @@ export function createConfirmations(
     async consumeConfirmation(ctx, args) {
       const b = bindingOf(args);
       const key = secret();
+      const typed = codes.message(b, args?.code ?? "", { typed: true });
       const row = await pending(ctx, b);
-      const typed = codes.message(b, String(args?.code ?? ""), { typed: true });
       const presented = typed.length === 0 ? null : await signCode(key, typed);
       const { outcome, record } = codes.verify(row, presented, Date.now());
       if (row !== null && record !== null) {
@@ -358,13 +359,21 @@ export function createConfirmations(
             actor = await check(ctx);
             result = await definition.handler(ctx, args);
           } catch (e) {
-            const data = isConvexError(e) ? (e as { data?: unknown }).data : undefined;
-            const clean = data !== undefined && !leaks(data) && !leaks((e as Error).message);
+            // Reading the error can throw too (a getter, a Proxy): then it is not clean.
+            let clean = false;
+            let error: unknown = "an error that could not be read";
+            try {
+              const data = isConvexError(e) ? (e as { data?: unknown }).data : undefined;
+              clean = data !== undefined && !leaks(data) && !leaks((e as Error).message);
+              error = redact(e, secrets);
+            } catch {
+              clean = false;
+            }
             await record(ctx, {
               action: name,
               outcome: clean ? "denied" : "error",
               ...(actor === undefined ? {} : { actor }),
-              details: { error: redact(e, secrets) },
+              details: { error: error as never },
             });
             if (clean) throw e;
             throw new ConvexError(UPSTREAM);

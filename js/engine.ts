@@ -138,6 +138,10 @@ export function isSecretKey(key: string): boolean {
   }
 }
 
+/** A number for the engine: anything else (a string, a BigInt, an object) becomes NaN, which
+ * the engine refuses, and no caller's `valueOf` runs. @internal */
+export const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
+
 type Base64Decoder = { fromBase64?: (s: string) => Uint8Array };
 type BufferLike = { from(s: string, encoding: "base64"): Uint8Array };
 

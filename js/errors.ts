@@ -43,6 +43,15 @@ export class GuardConfigError extends Error {
   }
 }
 
+/**
+ * `x` for an error message: quoted when it is a string, else only its type, so that no
+ * caller's `toString` runs (a Symbol, a revoked Proxy or a deeply nested array would throw).
+ * @internal
+ */
+export function quoted(x: unknown): string {
+  return typeof x === "string" ? `'${x}'` : `(a ${x === null ? "null" : typeof x}, not a name)`;
+}
+
 /** Throws `ConvexError({ code, message, ...details })`. @internal */
 export function deny(
   code: GuardErrorCode,

@@ -4,8 +4,8 @@
  * caller's transaction, packs numbers for the engine, and turns denials into `ConvexError`s.
  */
 import type { GenericDataModel } from "convex/server";
-import { RateLimiter, engineMemory, perInstance } from "./engine.js";
-import { deny, GuardConfigError, rethrow } from "./errors.js";
+import { RateLimiter, engineMemory, num, perInstance } from "./engine.js";
+import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 
@@ -279,8 +279,6 @@ export function validateRateLimits(limits: object): void {
   validators.get(limits)?.();
 }
 
-/** A number for the engine: anything else becomes NaN, which the engine refuses. */
-const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
 /**
  * Prefixes an engine error with the limit names it concerns, then translates it. Anything
@@ -358,6 +356,11 @@ export function createRateLimits<K extends string>(
       if (spec === null || typeof spec !== "object") {
         throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
       }
+      // An object's toString could throw or recurse; a number or symbol is named as it is.
+      const given: unknown = spec.kind;
+      if (typeof given === "function" || (typeof given === "object" && given !== null)) {
+        throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
+      }
       const kind = spec.kind === undefined ? "sliding window" : String(spec.kind);
       const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
       const shards = spec.shards === undefined ? undefined : num(spec.shards);
@@ -380,7 +383,7 @@ export function createRateLimits<K extends string>(
 
   function limitOf(name: string): Compiled {
     const limit = compile().limits.get(name);
-    if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit '${String(name)}'`);
+    if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit ${quoted(name)}`);
     return limit;
   }
 
@@ -494,6 +497,7 @@ export function createRateLimits<K extends string>(
     const rows: (Row | null)[] = [];
     const items: Item[] = [];
     for (const r of requests) {
+      if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
       const key = checkKey(r.key);
       const limit = limitOf(r.name);
       // A cost of 0 is a look-up: in a consuming call it would pass every time and take
@@ -564,7 +568,7 @@ export function createRateLimits<K extends string>(
       const limit = limitOf(name);
       const shard = options?.shard ?? 0;
       if (!Number.isInteger(shard) || shard < 0 || shard >= limit.shards) {
-        deny("INVALID_ARGUMENT", `rate limit '${name}' has no shard ${String(shard)}`);
+        deny("INVALID_ARGUMENT", `rate limit '${name}' has no shard ${typeof shard === "number" ? shard : quoted(shard)}`);
       }
       return stateOf(await readRow(ctx.db, name, key, shard), limit);
     },
@@ -576,7 +580,8 @@ export function createRateLimits<K extends string>(
 
     decideRateLimits(requests, now, options) {
       if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "decideRateLimits takes an array");
-      const items = requests.map((r) => item(r.name, r.count, num(r.shard ?? 0), r.state ?? null));
+      // Array.from, not map: a hole in a sparse array is an entry too (refused, not skipped).
+      const items = Array.from(requests, (r) => item(r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null));
       return run(items, now, options?.consume !== false);
     },
   };
