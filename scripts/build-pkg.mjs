@@ -71,6 +71,11 @@ function glue() {
   for (const pattern of REQUIRED) {
     if (!pattern.test(js)) throw new Error(`the wasm-bindgen glue lacks ${pattern}: the loader's recovery depends on it`);
   }
+  // The same module wasm-pack made (the flag changes only the glue): else cargo's output is
+  // from another build (another feature set) than the one wasm-pack just processed.
+  if (!readFileSync(`${out}/convex_guard_bg.wasm`).equals(readFileSync(at("target/wasm-pack/convex_guard_bg.wasm")))) {
+    throw new Error(`${input} is not the module target/wasm-pack was made from: run make build again`);
+  }
   return out;
 }
 
