@@ -500,6 +500,13 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);
+        // What went ahead is what the guard's own pure decisions allow for the row it found.
+        if (m === "requireRole" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[0]), "requireRole let a lower role through");
+        if (m === "requirePermission" && "value" in r) assert.ok(guard.can(r.value, args[0]), "requirePermission let a role without it through");
+        if ((m === "readable" || m === "requireAccess") && r.value) {
+          assert.ok(LEVELS.includes(r.value.accessLevel), "a level that is not configured");
+          if (signedOut) assert.equal(r.value.source, "public", "a signed-out caller got more than public access");
+        }
         assertKnownAnswers(m);
       },
     ),
