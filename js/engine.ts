@@ -81,8 +81,9 @@ export function engineMemory(): WebAssembly.Memory {
  * `ConvexError`s leave the instance as it is. Anything else (a `WebAssembly.RuntimeError`, a
  * `RangeError`, wasm-bindgen's "recursive use of an object" or "stale object" error, an
  * exception from a caller's getter) means a call may have stopped half-way inside the engine:
- * the instance is discarded. A plain store and no call first, so that it happens even at the
- * edge of an exhausted stack.
+ * the instance is discarded. It makes no call of its own (property reads and one store), and
+ * callers call it before anything else in their `catch`: it needs less stack than the call that
+ * failed inside the engine did, so it runs even at the edge of an exhausted stack.
  * @internal
  */
 export function discardUnlessOwn(e: unknown): void {
