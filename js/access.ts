@@ -8,8 +8,8 @@ import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "
 import { v } from "convex/values";
 import type { Authz } from "./authz.js";
 import type { AnyReaderCtx, DataModelOf, DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
-import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
-import { deny, engineCall, GuardConfigError } from "./errors.js";
+import { AccessEngine, AccessLevelsBuilder, engine, num, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
@@ -493,10 +493,9 @@ export function createAccess<L extends string>(
   authz: Authz<string, string, string>,
   usersTable: string,
 ): Access<L> & { validate(): void } {
-  let compiled: Compiled | undefined;
+  const compile = perInstance(build);
 
-  function compile(): Compiled {
-    if (compiled !== undefined) return compiled;
+  function build(): Compiled {
     const c = config ?? {};
     if (typeof c !== "object") throw new GuardConfigError("access must be an object");
     if (c.levels !== undefined && !Array.isArray(c.levels)) {
@@ -517,7 +516,7 @@ export function createAccess<L extends string>(
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
     const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
-    compiled = {
+    return {
       engine: eng,
       names,
       levelIds: new Map(names.map((n, i) => [n, i + 1])),
@@ -531,18 +530,17 @@ export function createAccess<L extends string>(
       tables,
       managers: compileManagers(c.groups, authz.roles),
     };
-    return compiled;
   }
 
   function levelId(c: Compiled, name: unknown): number {
     const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
-    if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level '${String(name)}'`);
+    if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level ${quoted(name)}`);
     return id;
   }
 
   function tableInfo(c: Compiled, table: string): TableInfo {
     const t = c.tables.get(table);
-    if (t === undefined) deny("INVALID_ARGUMENT", `table '${table}' is not configured under access.tables`);
+    if (t === undefined) deny("INVALID_ARGUMENT", `table ${quoted(table)} is not configured under access.tables`);
     return t;
   }
 
@@ -625,7 +623,7 @@ export function createAccess<L extends string>(
     k += 2 * m;
     for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
     const kind = k, level = k + m;
-    times[0] = now;
+    times[0] = num(now);
     let j = 0;
     docs.forEach((d, i) => {
       for (const gr of d.grants) {
@@ -633,7 +631,7 @@ export function createAccess<L extends string>(
         ints[subject + j] = intern(gr.to);
         ints[kind + j] = gr.kind === "direct" ? 3 : gr.kind === "group" ? 4 : 0;
         ints[level + j] = levelId(c, gr.level);
-        times[1 + j] = gr.expiresAt === undefined ? Infinity : gr.expiresAt;
+        times[1 + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
         j++;
       }
     });
@@ -803,7 +801,7 @@ export function createAccess<L extends string>(
   }
 
   function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
-    const code = c.engine.canShare(callerLevel, grantLevel);
+    const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
     if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
     return DENIALS[code] ?? null;
   }
@@ -881,6 +879,7 @@ export function createAccess<L extends string>(
 
     resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[] {
       const c = compile();
+      if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
       const docs = facts.documents;
       const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
       return resolved.map((r, i) => ({
@@ -908,8 +907,8 @@ export function createAccess<L extends string>(
     canTransfer(source: string) {
       const c = compile();
       const code = (SOURCES as readonly string[]).indexOf(source);
-      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source '${String(source)}'`);
-      const reason = DENIALS[c.engine.canTransfer(code)];
+      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source ${quoted(source)}`);
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(code))];
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
@@ -921,6 +920,7 @@ export function createAccess<L extends string>(
     },
 
     async readableMany(ctx, table, ids) {
+      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", "readableMany takes an array of ids");
       return (await readMany(ctx, table, ids)).results as never;
     },
 
@@ -981,7 +981,7 @@ export function createAccess<L extends string>(
       const who = await signedIn(ctx);
       const [r] = (await readMany(ctx, table, [id], who)).results;
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
-      const reason = DENIALS[c.engine.canTransfer(SOURCES.indexOf(r.source))];
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(SOURCES.indexOf(r.source)))];
       if (reason !== undefined) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
       const db = ctx.db as AnyDb;
       const to = typeof newOwnerId === "string" ? (db.normalizeId(usersTable, newOwnerId) as string | null) : null;
@@ -1083,6 +1083,23 @@ export function createAccess<L extends string>(
     },
   };
   return access;
+}
+
+const MALFORMED_FACTS =
+  "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
+
+/** Whether `facts` has the shape `resolveAccess` reads (its values are the engine's to judge). */
+function isFacts(facts: unknown): facts is AccessFacts<string> {
+  const f = facts as AccessFacts<string> | null;
+  if (typeof f !== "object" || f === null || !Array.isArray(f.groups) || !Array.isArray(f.documents)) return false;
+  // Indexes, not `every`: a hole in a sparse array is an entry too.
+  const isObject = (x: unknown) => typeof x === "object" && x !== null;
+  for (let i = 0; i < f.documents.length; i++) {
+    const grants = (f.documents[i] as { grants?: unknown } | undefined)?.grants;
+    if (!isObject(f.documents[i]) || !Array.isArray(grants)) return false;
+    for (let j = 0; j < grants.length; j++) if (!isObject(grants[j])) return false;
+  }
+  return true;
 }
 
 function parentOf(db: AnyDb, c: Compiled, t: TableInfo, row: Row): string | null {
