@@ -126,7 +126,7 @@ export function createSafeAction(
           answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
         } catch (e) {
           // Reading the error can throw too (a getter, a Proxy): then it is not clean.
-          let data: Value | typeof REFUSED = REFUSED;
+          let data: Value | undefined | typeof REFUSED = REFUSED;
           try {
             if (isConvexError(e)) data = plainValue((e as { data?: unknown }).data);
           } catch {
