@@ -1,7 +1,7 @@
 /**
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
- * policy; this file maps names to the engine's small integer ids, reads the caller's user row
- * through `ctx`, and turns denials into `ConvexError`s.
+ * policy; this file maps names to the engine's small integer ids, finds the caller through
+ * `users.ts` (one setup per auth provider), and turns denials into `ConvexError`s.
  */
 import type { UserIdentity } from "convex/server";
 import { CompiledPolicy, PolicyBuilder, engine } from "./engine.js";
@@ -109,7 +109,7 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
    * answer that does not lead to a real row of the users table is `null`.
    *
    * A row whose role field holds something that is not a configured role (`"Admin"`, an
-   * array, a boolean) holds no role; the first such row of a context is reported once with
+   * array, a boolean) holds no role; each such row is reported once per context with
    * `console.warn` (see {@link Authz.diagnoseUser}), never to the caller.
    *
    * @example

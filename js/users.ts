@@ -83,7 +83,10 @@ export type ConvexAuthUsers<T extends string = string> = Excluding<
 export type ResolvedUsers<T extends string = string> = Excluding<
   "claim" | "field" | "index" | "identityField" | "convexAuth" | "roleClaim"
 > & {
-  /** The caller's row of `table`, or `null`. Called once per `getUser`. */
+  /**
+   * The caller's row of `table`, or `null`. Called once per `getUser`, and only when the
+   * request has an identity (no identity is no user, whatever a resolver would answer).
+   */
   resolve(ctx: AnyReaderCtx): Promise<{ readonly _id: string } | null | undefined>;
   /** The users table the answer must be a row of. Default `"users"`. */
   table?: T;
