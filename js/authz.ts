@@ -110,7 +110,8 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
    *
    * A row whose role field holds something that is not a configured role (`"Admin"`, an
    * array, a boolean) holds no role; each such row is reported once per context with
-   * `console.warn` (see {@link Authz.diagnoseUser}), never to the caller.
+   * `console.warn` (see {@link Authz.diagnoseUser}), never in the caller's error; the line names
+   * only the row id, the value's type and the closest role.
    *
    * @example
    * ```ts

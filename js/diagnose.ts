@@ -1,7 +1,8 @@
 /**
  * Diagnosing a user whose role field holds something that is not a configured role. Such a
  * user holds no role (the engine decides that); this file only tells the developer why, for
- * logs and `guard.diagnoseUser`. Nothing here reaches a client or changes a decision.
+ * logs and `guard.diagnoseUser`. Nothing here changes a decision or enters a client's error;
+ * the log line holds no value (Convex clients may print function logs in the browser).
  */
 
 /** Why a user holds no role although their role field is set. */

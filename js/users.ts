@@ -289,8 +289,9 @@ async function resolved(ctx: AnyReaderCtx, table: string, resolve: ResolvedUsers
   try {
     answer = await resolve(ctx);
   } catch (e) {
-    // The developer sees that it threw and what kind of error; the message may carry data
-    // (Convex shows development logs in the caller's console), so it is not repeated.
+    // The developer sees that it threw and what kind of error; the message may carry data,
+    // and Convex clients can print a function's log lines in the caller's console, so it is
+    // not repeated.
     console.warn(`convex-guard: users.resolve threw (${e instanceof Error ? e.name : typeof e}); the caller has no user`);
     return null;
   }
