@@ -4,11 +4,14 @@
  *
  * Each capability lives in its own file and contributes a `create*` factory; this file only
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
- * `L` access levels, `K` rate-limit names.
+ * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
+ * `users.roleClaim` is set).
  */
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import { GuardConfigError } from "./errors.js";
+import { nameValidator, type NameValidator } from "./validators.js";
 import {
   createRateLimits,
   validateRateLimits,
@@ -23,7 +26,8 @@ export type GuardConfig<
   T extends string,
   L extends string = DefaultLevel,
   K extends string = never,
-> = AuthzConfig<R, P, T> & {
+  RC extends string = never,
+> = AuthzConfig<R, P, T, RC> & {
   /** Ownership and shared access: levels and where documents keep their owner. */
   access?: AccessConfig<L, R, PermissionName<P>>;
   /** Named rate limits. */
@@ -31,6 +35,20 @@ export type GuardConfig<
   /** One-time confirmation codes, the audit trail and safe actions. */
   confirmations?: ConfirmationsConfig<R, P>;
 };
+
+/** Schema helpers for access levels (the role helpers are on {@link Authz}). */
+export interface LevelValidators<L extends string> {
+  /**
+   * A Convex validator accepting exactly the access level names (`v.union` of `v.literal`s),
+   * for a table or argument that stores a level. Built when called, never at import.
+   *
+   * @example
+   * ```ts
+   * invites: defineTable({ docId: v.id("documents"), level: guard.levelValidator() })
+   * ```
+   */
+  levelValidator(): NameValidator<L>;
+}
 
 /**
  * What {@link defineGuard} returns: every check, typed by the configuration's names.
@@ -41,7 +59,8 @@ export type Guard<
   T extends string = string,
   L extends string = DefaultLevel,
   K extends string = string,
-> = Authz<R, P, T> & Access<L> & RateLimits<K> & Confirmations;
+  RC extends string = never,
+> = Authz<R, P, T, RC> & Access<L> & RateLimits<K> & Confirmations & LevelValidators<L>;
 
 /**
  * Defines the app's guard. Defining does nothing else: the configuration is validated and
@@ -63,10 +82,19 @@ export function defineGuard<
   const T extends string = "users",
   const L extends string = DefaultLevel,
   const K extends string = never,
->(config: GuardConfig<R, P, T, L, K>): Guard<R, P, T, L, K> {
+  const RC extends string = never,
+>(config: GuardConfig<R, P, T, L, K, RC>): Guard<R, P, T, L, K, RC> {
   const authz = createAuthz(config);
   const erased = authz as unknown as Authz<string, string, string>;
-  const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
+  // With `users.roleClaim` there is no users row, so there is no id to own or share with.
+  const claims = config?.users?.roleClaim !== undefined;
+  const noRows = () =>
+    new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
+  const access = createAccess(
+    config?.access,
+    claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
+    config?.users?.table ?? "users",
+  );
   const rateLimits = createRateLimits(config?.rateLimits);
   const confirmations = createConfirmations(
     config?.confirmations as ConfirmationsConfig | undefined,
@@ -74,10 +102,13 @@ export function defineGuard<
   );
   const validate = () => {
     authz.validate();
+    if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
     // Each capability validates its own configuration in its factory or first use.
   };
-  return { ...authz, ...access, ...rateLimits, ...confirmations, validate };
+  let levels: NameValidator<L> | undefined;
+  const levelValidator = () => (levels ??= nameValidator(access.accessLevels().levels));
+  return { ...authz, ...access, ...rateLimits, ...confirmations, validate, levelValidator };
 }

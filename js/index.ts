@@ -4,8 +4,21 @@
  * Node and the browser.
  * @packageDocumentation
  */
-export { defineGuard, type Guard, type GuardConfig } from "./guard.js";
-export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from "./authz.js";
+export { defineGuard, type Guard, type GuardConfig, type LevelValidators } from "./guard.js";
+export type {
+  Authz,
+  AuthzConfig,
+  ClaimUsers,
+  ConvexAuthUsers,
+  IndexedUsers,
+  PermissionName,
+  ResolvedUsers,
+  Subject,
+  UserOf,
+  UsersConfig,
+} from "./authz.js";
+export type { RoleDiagnosis } from "./diagnose.js";
+export type { NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";

@@ -142,6 +142,13 @@ for (const fromBase64 of [true, false]) {
         const listed = await outcome(ns.listUsers._handler(fakeCtx(admin), {}));
         assert.deepEqual(listed, { ok: [{ name: "Ada", role: "admin" }] });
       }
+      if (file === "authProviders.ts") {
+        // Roles from a token claim: the identity is the user; one without the claim holds none.
+        assert.deepEqual(await outcome(ns.clerkClaimMe._handler(fakeCtx(admin), { minRole: "user" })), {
+          code: "FORBIDDEN",
+          message: "Role 'user' or higher required",
+        });
+      }
       if (file === "system.ts") {
         assert.deepEqual(await outcome(ns.setMaintenance._handler(fakeCtx(admin), { on: true })), {
           code: "FORBIDDEN",

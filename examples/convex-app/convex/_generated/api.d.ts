@@ -6,6 +6,7 @@
  */
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import type * as audit from "../audit.js";
+import type * as authProviders from "../authProviders.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
 import type * as external from "../external.js";
@@ -16,6 +17,7 @@ import type * as users from "../users.js";
 
 declare const fullApi: ApiFromModules<{
   audit: typeof audit;
+  authProviders: typeof authProviders;
   deletion: typeof deletion;
   documents: typeof documents;
   external: typeof external;
