@@ -38,7 +38,10 @@ async function setup() {
     const out: Doc<"guardAudit">[][] = [];
     let cursor: string | null = null;
     for (;;) {
-      const r = await as(who).query(api.audit.list, { ...filter, paginationOpts: { numItems, cursor } });
+      const r: { page: unknown[]; isDone: boolean; continueCursor: string } = await as(who).query(
+        api.audit.list,
+        { ...filter, paginationOpts: { numItems, cursor } },
+      );
       out.push(r.page as Doc<"guardAudit">[]);
       if (r.isDone) return out;
       cursor = r.continueCursor;
