@@ -9,6 +9,7 @@ export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from ".
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export { serverTime } from "./server-time.js";
 export {
   accessTables,
   type Access,

@@ -76,6 +76,16 @@ const common = {
 };
 await build({ ...common, format: "esm", outfile: at("pkg/index.js") });
 await build({ ...common, format: "cjs", outfile: at("pkg/index.cjs"), mainFields: ["module", "main"] });
+// convex-guard/react: the hooks only; `react` is the app's (a peer), and nothing of `convex` or
+// the engine may come along (checked below).
+const react = { ...common, entryPoints: [at("js/react.ts")], external: ["react", "convex", "convex/*"] };
+await build({ ...react, format: "esm", outfile: at("pkg/react.js") });
+await build({ ...react, format: "cjs", outfile: at("pkg/react.cjs"), mainFields: ["module", "main"] });
+for (const file of ["pkg/react.js", "pkg/react.cjs"]) {
+  if (/convex|WASM_BASE64/.test(readFileSync(at(file), "utf8").replace(/convex-guard/g, ""))) {
+    throw new Error(`${file} pulls in convex or the engine`);
+  }
+}
 
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);
@@ -99,7 +109,7 @@ copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 // `^await` is top-level await: esbuild writes top-level statements at column 0 and indents
 // function bodies, so an `await` statement inside a function does not match.
 const FORBIDDEN = [/import\.meta/, /\bfetch\s*\(/, /\beval\s*\(/, /new\s+Function\s*\(/, /\.wasm["']/, /^await\b/m, /\brequire\s*\(/];
-for (const file of ["pkg/index.js", "pkg/index.cjs"]) {
+for (const file of ["pkg/index.js", "pkg/index.cjs", "pkg/react.js", "pkg/react.cjs"]) {
   const text = readFileSync(at(file), "utf8");
   for (const pattern of FORBIDDEN) {
     if (file.endsWith(".cjs") && pattern.source.includes("require")) continue;
