@@ -6,11 +6,13 @@
 // 2. inline it as base64 in js/generated/ next to the wasm-bindgen glue;
 // 3. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
 //    `convex` left external; esbuild drops the glue's unused fetch/import.meta.url loader;
-// 4. emit the public .d.ts with tsc; 5. fill pkg-template/; 6. refuse forbidden constructs.
+// 4. emit the public .d.ts with tsc; 5. fill pkg-template/ and write the npm README from
+//    README.md (scripts/npm-readme.mjs); 6. refuse forbidden constructs.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { npmReadme } from "./npm-readme.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const at = (p) => root + p;
@@ -99,9 +101,13 @@ for (const file of readdirSync(at("pkg/types"))) {
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(at("Cargo.toml"), "utf8"))[1];
-const manifest = readFileSync(at("pkg-template/package.json"), "utf8").replace("0.0.0-from-cargo", version);
+const repository = /^repository\s*=\s*"([^"]+)"/m.exec(readFileSync(at("Cargo.toml"), "utf8"))[1];
+const manifest = readFileSync(at("pkg-template/package.json"), "utf8")
+  .replace("0.0.0-from-cargo", version)
+  .replaceAll("from-cargo-repository", repository);
 writeFileSync(at("pkg/package.json"), manifest);
-copyFileSync(at("pkg-template/README.md"), at("pkg/README.md"));
+// The README npm shows: the repository's, without the contributors' sections (npm-readme.mjs).
+writeFileSync(at("pkg/README.md"), npmReadme(readFileSync(at("README.md"), "utf8"), repository));
 copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 
 // What the loader promises: nothing that fetches, reads files, evaluates strings or needs a
