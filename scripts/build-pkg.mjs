@@ -107,7 +107,7 @@ const manifest = readFileSync(at("pkg-template/package.json"), "utf8")
   .replaceAll("from-cargo-repository", repository);
 writeFileSync(at("pkg/package.json"), manifest);
 // The README npm shows: the repository's, without the contributors' sections (npm-readme.mjs).
-writeFileSync(at("pkg/README.md"), npmReadme(readFileSync(at("README.md"), "utf8"), repository));
+writeFileSync(at("pkg/README.md"), npmReadme(readFileSync(at("README.md"), "utf8"), repository, root));
 copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 
 // What the loader promises: nothing that fetches, reads files, evaluates strings or needs a

@@ -3,7 +3,7 @@
 // to one of its own headings, or to a URL. The package manifest names its repository.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { npmReadme } from "../../scripts/npm-readme.mjs";
 
@@ -49,6 +49,14 @@ test("every link of the package README resolves in the tarball, its headings or 
   assert.ok(links(readme).length > 5);
 });
 
+test("no code span names a repository file outside a link (the tarball does not have it)", () => {
+  const prose = readme.replace(/```[\s\S]*?```/g, "");
+  const bare = [...prose.matchAll(/(?<!\[)`((?:[\w.-]+\/)+[\w.-]*)`(?!\]\()/g)]
+    .map((m) => m[1])
+    .filter((path) => existsSync(`${root}${path}`) && !files.has(path));
+  assert.deepEqual(bare, []);
+});
+
 test("the check finds a link to a file the tarball lacks, and a heading that is gone", () => {
   assert.deepEqual(broken("see [x](examples/convex-app) and [y](#nowhere)\n# Here\n[z](#here)", files), [
     "examples/convex-app",
@@ -57,7 +65,7 @@ test("the check finds a link to a file the tarball lacks, and a heading that is 
 });
 
 test("the package README is the whole user documentation, without the contributors' sections", () => {
-  assert.equal(readme, npmReadme(readFileSync(`${root}README.md`, "utf8"), repository));
+  assert.equal(readme, npmReadme(readFileSync(`${root}README.md`, "utf8"), repository, root));
   for (const heading of [
     "## Quick start for a Convex app",
     "## API",
