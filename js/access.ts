@@ -8,8 +8,8 @@ import { defineTable, type GenericDataModel, type TableNamesInDataModel } from "
 import { v } from "convex/values";
 import type { Authz } from "./authz.js";
 import type { AnyReaderCtx, DataModelOf, DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
-import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
-import { deny, engineCall, GuardConfigError } from "./errors.js";
+import { AccessEngine, AccessLevelsBuilder, engine, num, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
@@ -37,8 +37,8 @@ export type AccessTableConfig = {
   parentTable?: string;
 };
 
-/** The access part of a guard's configuration. */
-export type AccessConfig<L extends string> = {
+/** The access part of a guard's configuration (`R` role names, `P` permission names). */
+export type AccessConfig<L extends string, R extends string = string, P extends string = string> = {
   /** Ordered access levels, lowest first; the last is the owner's. Default {@link DefaultLevel}. */
   levels?: readonly L[];
   /** The level public visibility gives. Default: the lowest. */
@@ -47,6 +47,15 @@ export type AccessConfig<L extends string> = {
   shareLevel?: NoInfer<L>;
   /** The protected tables, by name. */
   tables?: { readonly [table: string]: AccessTableConfig };
+  /** Group management (see {@link Access.addGroupMember}). */
+  groups?: {
+    /**
+     * App-wide group managers: callers holding this role (or higher), or this permission,
+     * hold the owner level on every group. Default: nobody (only each group's owner and its
+     * members, by their level).
+     */
+    managers?: { role: NoInfer<R> } | { permission: NoInfer<P> };
+  };
 };
 
 /** A document the caller may read, with their level on it. */
@@ -91,6 +100,13 @@ export type ResolvedAccess<L extends string> = {
   via: string | null;
 };
 
+/**
+ * A share decision: refused with a reason, or allowed with the expiry the grant gets (missing:
+ * never expires), which is never later than the caller's own access at the level sharing
+ * takes.
+ */
+export type ShareDecision = { ok: true; expiresAt?: number } | { ok: false; reason: AccessDenial };
+
 /** Who a grant is to: one user, or one group of {@link accessTables}. */
 export type GrantTarget = { userId: string; groupId?: never } | { groupId: string; userId?: never };
 
@@ -131,8 +147,19 @@ function defineAccessTables() {
       .index("by_doc_and_group", ["doc", "groupId"])
       .index("by_user", ["userId", "table"])
       .index("by_group", ["groupId", "table"]),
-    accessGroups: defineTable({ name: v.string() }),
-    accessGroupMembers: defineTable({ groupId: v.id("accessGroups"), userId: v.string() })
+    accessGroups: defineTable({
+      name: v.string(),
+      /** The group's owner (a users id): holds the owner level on the group. Missing on
+       * groups created before 0.2: only managers manage those. */
+      ownerId: v.optional(v.string()),
+    }),
+    accessGroupMembers: defineTable({
+      groupId: v.id("accessGroups"),
+      userId: v.string(),
+      /** The member's level on the group (what they may do to its membership), a level name;
+       * missing: the lowest. Grants to the group give every member the grant's level. */
+      level: v.optional(v.string()),
+    })
       .index("by_user", ["userId"])
       .index("by_group_and_user", ["groupId", "userId"]),
   };
@@ -180,6 +207,22 @@ export interface Access<L extends string> {
    * ```
    */
   canShare(callerLevel: L | null, grantLevel: L): { ok: true } | { ok: false; reason: AccessDenial };
+
+  /**
+   * The engine's decision on a share request over gathered facts, as {@link Access.share}
+   * makes it: whether the caller may grant `level` on document `id`, and the expiry the grant
+   * would get (`expiresAt` capped to the caller's own access; missing: never expires). Pure;
+   * works anywhere (a browser can show the expiry a share will really get).
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` as {@link Access.resolveAccess}, for an `id`
+   * that is not among the documents, an unknown level, or (when allowed) a malformed
+   * `expiresAt`.
+   * @example
+   * ```ts
+   * guard.resolveShare(facts, { id: "d1", level: "editor" }); // { ok: true, expiresAt: 1767229200000 }
+   * ```
+   */
+  resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }): ShareDecision;
 
   /**
    * Whether a caller whose access came from `source` may transfer ownership (only `owner`).
@@ -250,9 +293,18 @@ export interface Access<L extends string> {
    * The caller must hold the share level, and never grants above their own level nor the
    * owner's. Returns the grant's id.
    *
+   * No grant outlives its sharer's access: the grant's `expiresAt` is the one asked for
+   * (none: never), **capped** to the moment the caller's own access at the level sharing it
+   * takes (the share level, or `level` when higher) ends, counting every rule that gives
+   * them that level (ownership and grants without expiry: never; grants to them or their
+   * groups, on the document or a folder above it: their `expiresAt`). A capped request is
+   * not an error: the grant row holds the capped time (see {@link Access.resolveShare} to
+   * show it beforehand).
+   *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` as {@link Access.requireAccess};
-   * `FORBIDDEN` when the sharing rules refuse; `INVALID_ARGUMENT` for an unknown level, user or
-   * group, or a malformed `expiresAt`.
+   * `FORBIDDEN` when the sharing rules refuse (checked before the target is looked at, so a
+   * refused caller gets the same answer whatever the target); `INVALID_ARGUMENT` for an
+   * unknown level, user or group, or a malformed `expiresAt`.
    * @example
    * ```ts
    * await guard.share(ctx, "documents", id, { userId, level: "editor", expiresAt: Date.now() + DAY });
@@ -266,10 +318,13 @@ export interface Access<L extends string> {
   ): Promise<string>;
 
   /**
-   * Removes a user's or a group's grant on a document. The caller must be allowed to grant
-   * that grant's level. Returns whether a grant was removed.
+   * Removes a user's or a group's grant on a document. The caller must hold the share level
+   * (checked first: a caller without it gets the same `FORBIDDEN` whatever the target, real,
+   * unknown or malformed), and be allowed to grant that grant's level. Returns whether a
+   * grant was removed.
    *
-   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.share}.
+   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.share};
+   * `INVALID_ARGUMENT` for an unknown user or group (only to a caller with the right).
    * @example
    * ```ts
    * await guard.revoke(ctx, "documents", id, { userId });
@@ -284,10 +339,11 @@ export interface Access<L extends string> {
 
   /**
    * Makes another user the owner. Only the document's own owner may (owning its folder is
-   * not enough).
+   * not enough). Grants the old owner made stay (they were made while owning).
    *
    * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` "Only the owner can
-   * transfer ownership", `INVALID_ARGUMENT` for an unknown user.
+   * transfer ownership" (before the new owner is looked at), `INVALID_ARGUMENT` for an
+   * unknown user (only to the owner).
    * @example
    * ```ts
    * await guard.transferOwnership(ctx, "documents", id, newOwnerId);
@@ -320,7 +376,10 @@ export interface Access<L extends string> {
   ): Promise<{ page: Readable<DocOf<DataModelOf<C>, Tb>, L>[]; isDone: boolean; continueCursor: string }>;
 
   /**
-   * Creates a group (unchecked: call it behind your own role check). Returns its id.
+   * Creates a group owned by the caller, who holds the owner level on it (and is not a member
+   * until they add themselves). Returns its id.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`; `INVALID_ARGUMENT` for an empty name.
    * @example
    * ```ts
    * const eng = await guard.createGroup(ctx, "engineering");
@@ -329,21 +388,37 @@ export interface Access<L extends string> {
   createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<string>;
 
   /**
-   * Adds a user to a group, once (unchecked: call it behind your own role check).
-   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown group.
+   * Adds a user to a group at `level` (default: the lowest), or changes their level. Managing
+   * a group follows the sharing rules, on the caller's own level on the group (its owner:
+   * the owner level; a member: their membership's level; `access.groups.managers`: the owner
+   * level on every group): adding at a level takes what sharing that level on a document
+   * takes, and changing a member's level also takes what removing them takes. Membership
+   * levels are for managing the group only: a grant to the group gives every member the
+   * grant's level, so whoever may add members extends the group's grants to anyone.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" when the caller is
+   * neither a member, its owner nor a manager (the same for a missing or malformed id);
+   * `FORBIDDEN` when the sharing rules refuse (before the user is looked at);
+   * `INVALID_ARGUMENT` for an unknown level or user.
    * @example
    * ```ts
-   * await guard.addGroupMember(ctx, eng, userId);
+   * await guard.addGroupMember(ctx, eng, userId); // the lowest level
+   * await guard.addGroupMember(ctx, eng, leadId, "editor"); // may add viewers..editors
    * ```
    */
   addGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     groupId: string,
     userId: string,
+    level?: L,
   ): Promise<void>;
 
   /**
-   * Removes a user from a group (unchecked). Returns whether they were a member.
+   * Removes a user from a group. Any member may leave (remove themselves); removing someone
+   * else takes what adding them at their level takes. Returns whether they were a member.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as
+   * {@link Access.addGroupMember}.
    * @example
    * ```ts
    * await guard.removeGroupMember(ctx, eng, userId);
@@ -378,6 +453,7 @@ const GRANTS = "accessGrants";
 const GROUPS = "accessGroups";
 const MEMBERS = "accessGroupMembers";
 const NOT_FOUND = "Document not found";
+const GROUP_NOT_FOUND = "Group not found";
 const SELF_SHARE = "You cannot share a document with yourself";
 
 type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
@@ -395,9 +471,10 @@ type Compiled = {
   idsPerBatch: number;
   maxGroups: number;
   tables: Map<string, TableInfo>;
+  managers?: { role: string } | { permission: string };
 };
 
-type Caller = { id: string | null; groups: string[] };
+type Caller = { id: string | null; groups: string[]; user?: Row | null };
 type Row = Record<string, unknown> & { _id: string };
 type Fact = AccessFacts<string>["documents"][number];
 type Gathered = { facts: Fact[]; rows: Map<string, Row>; wanted: (string | null)[] };
@@ -416,10 +493,9 @@ export function createAccess<L extends string>(
   authz: Authz<string, string, string>,
   usersTable: string,
 ): Access<L> & { validate(): void } {
-  let compiled: Compiled | undefined;
+  const compile = perInstance(build);
 
-  function compile(): Compiled {
-    if (compiled !== undefined) return compiled;
+  function build(): Compiled {
     const c = config ?? {};
     if (typeof c !== "object") throw new GuardConfigError("access must be an object");
     if (c.levels !== undefined && !Array.isArray(c.levels)) {
@@ -440,7 +516,7 @@ export function createAccess<L extends string>(
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
     const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
-    compiled = {
+    return {
       engine: eng,
       names,
       levelIds: new Map(names.map((n, i) => [n, i + 1])),
@@ -452,24 +528,72 @@ export function createAccess<L extends string>(
       // batch stays within the engine's bound, so no error can depend on what exists.
       idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
       tables,
+      managers: compileManagers(c.groups, authz.roles),
     };
-    return compiled;
   }
 
   function levelId(c: Compiled, name: unknown): number {
     const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
-    if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level '${String(name)}'`);
+    if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level ${quoted(name)}`);
     return id;
   }
 
   function tableInfo(c: Compiled, table: string): TableInfo {
     const t = c.tables.get(table);
-    if (t === undefined) deny("INVALID_ARGUMENT", `table '${table}' is not configured under access.tables`);
+    if (t === undefined) deny("INVALID_ARGUMENT", `table ${quoted(table)} is not configured under access.tables`);
     return t;
   }
 
   /** Facts in, one engine call, one answer per document. */
   function resolveFacts(c: Compiled, now: number, caller: Caller, docs: readonly Fact[]): Resolved[] {
+    const { ints, times } = pack(c, now, caller, docs);
+    const out = engineCall(() => c.engine.resolve(ints, times));
+    return Array.from(out, (x) => ({ level: x & 0xff, source: (x >>> 8) & 0xff, via: x >>> 16 }));
+  }
+
+  /**
+   * The engine's share decision on document `docId` of the facts: the expiry the new grant
+   * gets (`requested` capped to the caller's own access at the level sharing takes; `undefined`
+   * for none), or `FORBIDDEN` when the sharing rules refuse.
+   */
+  function shareExpiry(
+    c: Compiled,
+    now: number,
+    caller: Caller,
+    docs: readonly Fact[],
+    docId: string,
+    level: number,
+    requested: unknown,
+  ): number | undefined {
+    const decided = decideShare(c, now, caller, docs, docId, level, requested);
+    if (!decided.ok) deny("FORBIDDEN", SHARE_MESSAGES[decided.reason]);
+    return decided.expiresAt;
+  }
+
+  function decideShare(
+    c: Compiled,
+    now: number,
+    caller: Caller,
+    docs: readonly Fact[],
+    docId: unknown,
+    level: number,
+    requested: unknown,
+  ): ShareDecision {
+    const doc = docs.findIndex((d) => d.id === docId);
+    const wanted = requested === undefined ? Infinity : requested;
+    // A non-number is passed as NaN, a missing document as -1: the engine refuses both.
+    const request = [doc, level, typeof wanted === "number" ? wanted : NaN];
+    const { ints, times } = pack(c, now, caller, docs, request);
+    const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
+    if (x! < 0) return { ok: false, reason: DENIALS[-x!]! };
+    return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
+  }
+
+  /**
+   * The engine's batch layout (see AccessEngine.resolve) for facts; a share `request`
+   * (document index, level, requested expiry) follows the expiry times.
+   */
+  function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
     const subjects = new Map<string, number>();
     const intern = (s: unknown): number => {
       if (typeof s !== "string") return NONE_ID;
@@ -483,7 +607,8 @@ export function createAccess<L extends string>(
     const g = caller.groups.length;
     const n = docs.length;
     const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
-    const times = new Float64Array(1 + m);
+    const times = new Float64Array(1 + m + request.length);
+    times.set(request, 1 + m);
     // The engine's layout (see AccessEngine.resolve): the byte-sized columns (public, kind,
     // level) come last, so the engine narrows them in one pass.
     let k = 0;
@@ -498,7 +623,7 @@ export function createAccess<L extends string>(
     k += 2 * m;
     for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
     const kind = k, level = k + m;
-    times[0] = now;
+    times[0] = num(now);
     let j = 0;
     docs.forEach((d, i) => {
       for (const gr of d.grants) {
@@ -506,12 +631,11 @@ export function createAccess<L extends string>(
         ints[subject + j] = intern(gr.to);
         ints[kind + j] = gr.kind === "direct" ? 3 : gr.kind === "group" ? 4 : 0;
         ints[level + j] = levelId(c, gr.level);
-        times[1 + j] = gr.expiresAt === undefined ? Infinity : gr.expiresAt;
+        times[1 + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
         j++;
       }
     });
-    const out = engineCall(() => c.engine.resolve(ints, times));
-    return Array.from(out, (x) => ({ level: x & 0xff, source: (x >>> 8) & 0xff, via: x >>> 16 }));
+    return { ints, times };
   }
 
   async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
@@ -521,7 +645,7 @@ export function createAccess<L extends string>(
       .query(MEMBERS)
       .withIndex("by_user", (q: Eq) => q.eq("userId", user._id))
       .take(c.maxGroups + 1); // one past the bound: the engine refuses the batch, loudly
-    return { id: user._id, groups: rows.map((r) => String(r.groupId)) };
+    return { id: user._id, groups: rows.map((r) => String(r.groupId)), user };
   }
 
   /** Reads the wanted documents, their ancestors and the caller's grants on all of them. */
@@ -604,6 +728,7 @@ export function createAccess<L extends string>(
     table: string,
     ids: readonly unknown[],
     caller?: Caller,
+    now: number = Date.now(),
   ): Promise<{ results: (Readable<Row, L> | null)[]; facts: Fact[] }> {
     const c = compile();
     const who = caller ?? (await callerOf(ctx, c));
@@ -611,14 +736,14 @@ export function createAccess<L extends string>(
       const results: (Readable<Row, L> | null)[] = [];
       const facts: Fact[] = [];
       for (let i = 0; i < ids.length; i += c.idsPerBatch) {
-        const part = await readMany(ctx, table, ids.slice(i, i + c.idsPerBatch), who);
+        const part = await readMany(ctx, table, ids.slice(i, i + c.idsPerBatch), who, now);
         results.push(...part.results);
         facts.push(...part.facts);
       }
       return { results, facts };
     }
     const { facts, rows, wanted } = await gather(ctx, c, table, ids, who);
-    const resolved = resolveFacts(c, Date.now(), who, facts);
+    const resolved = resolveFacts(c, now, who, facts);
     const byId = new Map(facts.map((f, i) => [f.id, resolved[i]!]));
     const results = wanted.map((id) => {
       const r = id === null ? undefined : byId.get(id);
@@ -676,9 +801,59 @@ export function createAccess<L extends string>(
   }
 
   function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
-    const code = c.engine.canShare(callerLevel, grantLevel);
+    const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
     if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
     return DENIALS[code] ?? null;
+  }
+
+  /** The membership rows of one user in one group. */
+  async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
+    if (typeof userId !== "string") return [];
+    return await db
+      .query(MEMBERS)
+      .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", group).eq("userId", userId))
+      .collect();
+  }
+
+  /**
+   * The caller's level on a group, decided by the engine as for a document: the group's owner
+   * holds the owner level, a member their membership's level (a grant on the group). Managers
+   * hold the owner level on every group. `NOT_FOUND` when the caller holds nothing on it, alike
+   * for a missing or malformed id.
+   */
+  async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
+    const db = ctx.db as AnyDb;
+    const group = typeof groupId === "string" ? (db.normalizeId(GROUPS, groupId) as string | null) : null;
+    const row = group === null ? null : ((await db.get(group)) as Row | null);
+    const mine = row === null ? [] : await memberRows(db, group!, who.id);
+    let own = 0;
+    if (row !== null && isManager(c, who.user)) own = c.names.length;
+    else if (row !== null) {
+      const grants = mine.map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(m) }));
+      const owner = typeof row.ownerId === "string" ? row.ownerId : null;
+      const fact: Fact = { id: group!, owner, visibility: "private", parent: null, grants };
+      // Only the membership rows matter here: not the caller's other groups (which could
+      // exceed the engine's bound on a caller's groups and refuse the batch).
+      own = resolveFacts(c, 0, { id: who.id, groups: [] }, [fact])[0]!.level;
+    }
+    if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
+    return { group: group!, own, mine };
+  }
+
+  /**
+   * A membership row's level name: the lowest when missing, no longer configured, or the
+   * owner's (never written: only a group's owner holds it).
+   */
+  function memberLevel(row: Row): string {
+    const c = compile();
+    const id = typeof row.level === "string" ? c.levelIds.get(row.level) : undefined;
+    return id !== undefined && id < c.names.length ? (row.level as string) : c.names[0]!;
+  }
+
+  function isManager(c: Compiled, user: Row | null | undefined): boolean {
+    const m = c.managers;
+    if (m === undefined || user === null || user === undefined) return false;
+    return "permission" in m ? authz.can(user, m.permission) : authz.roleAtLeast(user, m.role);
   }
 
   async function signedIn(ctx: AnyCtx): Promise<Caller> {
@@ -704,6 +879,7 @@ export function createAccess<L extends string>(
 
     resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[] {
       const c = compile();
+      if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
       const docs = facts.documents;
       const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
       return resolved.map((r, i) => ({
@@ -721,11 +897,18 @@ export function createAccess<L extends string>(
       return reason === null ? { ok: true } : { ok: false, reason };
     },
 
+    resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }) {
+      const c = compile();
+      const caller = { id: facts.caller, groups: [...facts.groups] };
+      const level = levelId(c, request?.level);
+      return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);
+    },
+
     canTransfer(source: string) {
       const c = compile();
       const code = (SOURCES as readonly string[]).indexOf(source);
-      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source '${String(source)}'`);
-      const reason = DENIALS[c.engine.canTransfer(code)];
+      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source ${quoted(source)}`);
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(code))];
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
@@ -737,6 +920,7 @@ export function createAccess<L extends string>(
     },
 
     async readableMany(ctx, table, ids) {
+      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", "readableMany takes an array of ids");
       return (await readMany(ctx, table, ids)).results as never;
     },
 
@@ -748,17 +932,17 @@ export function createAccess<L extends string>(
       const c = compile();
       const who = await signedIn(ctx);
       const level = levelId(c, grant?.level);
-      const [r] = (await readMany(ctx, table, [id], who)).results;
+      const now = Date.now();
+      const {
+        results: [r],
+        facts,
+      } = await readMany(ctx, table, [id], who, now);
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
       const own = c.levelIds.get(r.accessLevel)!;
-      const reason = shareDecision(c, own, level);
-      if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
-      // The engine checks the expiry time exactly as it will read it back.
-      const expiresAt = grant.expiresAt;
-      resolveFacts(c, 0, { id: null, groups: [] }, [
-        { id: "", owner: null, visibility: "private", parent: null, grants: [{ to: null, kind: "direct", level: grant.level, expiresAt }] },
-      ]);
       const docId = r.doc._id;
+      // The sharing rules first (a refused caller learns nothing about the target), then the
+      // expiry: checked, and capped to the caller's own access, by the engine.
+      const expiresAt = shareExpiry(c, now, who, facts, docId, level, grant.expiresAt);
       const { field, id: subject, rows } = await grantRows(ctx, docId, grant);
       // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
       // would become permanent.
@@ -783,9 +967,11 @@ export function createAccess<L extends string>(
       const [r] = (await readMany(ctx, table, [id], who)).results;
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
       const own = c.levelIds.get(r.accessLevel)!;
+      // The caller's right first, before the target is even looked at: a caller who may not
+      // share gets the same refusal for a real, an unknown and a malformed target.
+      requireMayRemove(c, own, [c.names[0]]);
       const { rows } = await grantRows(ctx, r.doc._id, target);
-      // Removing nothing still takes the share level (no probing of others' grants).
-      requireMayRemove(c, own, rows.length === 0 ? [c.names[0]] : rows.map((row) => row.level));
+      requireMayRemove(c, own, rows.map((row) => row.level));
       for (const row of rows) await (ctx.db as AnyDb).delete(row._id);
       return rows.length > 0;
     },
@@ -795,7 +981,7 @@ export function createAccess<L extends string>(
       const who = await signedIn(ctx);
       const [r] = (await readMany(ctx, table, [id], who)).results;
       if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
-      const reason = DENIALS[c.engine.canTransfer(SOURCES.indexOf(r.source))];
+      const reason = DENIALS[engineCall(() => c.engine.canTransfer(SOURCES.indexOf(r.source)))];
       if (reason !== undefined) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
       const db = ctx.db as AnyDb;
       const to = typeof newOwnerId === "string" ? (db.normalizeId(usersTable, newOwnerId) as string | null) : null;
@@ -854,33 +1040,66 @@ export function createAccess<L extends string>(
     },
 
     async createGroup(ctx, name) {
+      const who = await signedIn(ctx);
       if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
-      return (await (ctx.db as AnyDb).insert(GROUPS, { name })) as string;
+      return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as string;
     },
 
-    async addGroupMember(ctx, groupId, userId) {
+    async addGroupMember(ctx, groupId, userId, level) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const wanted = level === undefined ? 1 : levelId(c, level);
+      const { group, own } = await groupAccess(ctx, c, who, groupId);
+      const reason = shareDecision(c, own, wanted);
+      if (reason !== null) deny("FORBIDDEN", SHARE_MESSAGES[reason]);
       const db = ctx.db as AnyDb;
-      const group = typeof groupId === "string" ? db.normalizeId(GROUPS, groupId) : null;
-      if (group === null || (await db.get(group)) === null) deny("INVALID_ARGUMENT", "unknown group");
-      if (typeof userId !== "string" || db.normalizeId(usersTable, userId) === null) deny("INVALID_ARGUMENT", "unknown user");
-      const existing = await db
-        .query(MEMBERS)
-        .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", group).eq("userId", userId))
-        .first();
-      if (existing === null) await db.insert(MEMBERS, { groupId: group, userId });
+      const user = typeof userId === "string" ? (db.normalizeId(usersTable, userId) as string | null) : null;
+      if (user === null || (await db.get(user)) === null) deny("INVALID_ARGUMENT", "unknown user");
+      const rows = await memberRows(db, group, user);
+      // Changing a member's level takes what removing them takes.
+      requireMayRemove(c, own, rows.map(memberLevel));
+      const [first, ...duplicates] = rows;
+      for (const d of duplicates) await db.delete(d._id);
+      const fields = { level: c.names[wanted - 1] };
+      if (first !== undefined) await db.patch(first._id, fields);
+      else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
     },
 
     async removeGroupMember(ctx, groupId, userId) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const { group, own, mine } = await groupAccess(ctx, c, who, groupId);
       const db = ctx.db as AnyDb;
-      const rows: Row[] = await db
-        .query(MEMBERS)
-        .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", groupId).eq("userId", userId))
-        .collect();
+      let rows = mine; // leaving takes nothing
+      if (userId !== who.id) {
+        // Removing someone else: the caller's right first (before the target is looked at),
+        // then what adding them at their level took.
+        requireMayRemove(c, own, [c.names[0]]);
+        rows = await memberRows(db, group, userId);
+        requireMayRemove(c, own, rows.map(memberLevel));
+      }
       for (const row of rows) await db.delete(row._id);
       return rows.length > 0;
     },
   };
   return access;
+}
+
+const MALFORMED_FACTS =
+  "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
+
+/** Whether `facts` has the shape `resolveAccess` reads (its values are the engine's to judge). */
+function isFacts(facts: unknown): facts is AccessFacts<string> {
+  const f = facts as AccessFacts<string> | null;
+  if (typeof f !== "object" || f === null || !Array.isArray(f.groups) || !Array.isArray(f.documents)) return false;
+  // Indexes, not `every`: a hole in a sparse array is an entry too.
+  const isObject = (x: unknown) => typeof x === "object" && x !== null;
+  for (let i = 0; i < f.documents.length; i++) {
+    const grants = (f.documents[i] as { grants?: unknown } | undefined)?.grants;
+    if (!isObject(f.documents[i]) || !Array.isArray(grants)) return false;
+    for (let j = 0; j < grants.length; j++) if (!isObject(grants[j])) return false;
+  }
+  return true;
 }
 
 function parentOf(db: AnyDb, c: Compiled, t: TableInfo, row: Row): string | null {
@@ -931,4 +1150,21 @@ function compileTables(tables: AccessConfig<string>["tables"]): Map<string, Tabl
     }
   }
   return out;
+}
+
+function compileManagers(groups: AccessConfig<string>["groups"], roles: readonly string[]): Compiled["managers"] {
+  if (groups === undefined) return undefined;
+  if (groups === null || typeof groups !== "object") throw new GuardConfigError("access.groups must be an object: { managers }");
+  const m = groups.managers as Record<string, unknown> | undefined;
+  if (m === undefined) return undefined;
+  const keys = m !== null && typeof m === "object" ? Object.keys(m) : [];
+  const [key] = keys;
+  const value = key === undefined ? undefined : m[key];
+  if (keys.length !== 1 || (key !== "role" && key !== "permission") || typeof value !== "string" || value.length === 0) {
+    throw new GuardConfigError("access.groups.managers must be { role: \"admin\" } or { permission: \"groups:manage\" }");
+  }
+  if (key === "role" && !roles.includes(value)) {
+    throw new GuardConfigError(`access.groups.managers.role: '${value}' is not a configured role`);
+  }
+  return key === "role" ? { role: value } : { permission: value };
 }

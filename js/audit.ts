@@ -247,7 +247,12 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
   if (event === null || typeof event !== "object") {
     deny("INVALID_ARGUMENT", "an audit event must be an object");
   }
-  const str = (x: unknown) => (x === undefined || x === null ? undefined : cleanString(String(x), forms));
+  const str = (x: unknown) => {
+    if (x === undefined || x === null) return undefined;
+    // A string, number or boolean as text; an object's toString could throw or recurse.
+    if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", "audit event fields are strings");
+    return cleanString(String(x), forms);
+  };
   const clean: AuditEvent = {
     action: str(event.action) ?? "unknown",
     outcome: str(event.outcome) ?? "unknown",

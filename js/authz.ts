@@ -3,8 +3,8 @@
  * policy; this file maps names to the engine's small integer ids, reads the caller's user row
  * through `ctx`, and turns denials into `ConvexError`s.
  */
-import { CompiledPolicy, PolicyBuilder, engine } from "./engine.js";
-import { deny, engineCall, GuardConfigError } from "./errors.js";
+import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 
 /** The role id the engine reads as "no role": unknown, missing or not a string. */
@@ -167,10 +167,9 @@ export function createAuthz<R extends string, P extends string, T extends string
   const index = users.index ?? "by_tokenIdentifier";
   const identityField = users.identityField ?? "tokenIdentifier";
   const roleField = users.roleField ?? "role";
-  let compiled: Compiled | undefined;
+  const compile = perInstance(build);
 
-  function compile(): Compiled {
-    if (compiled !== undefined) return compiled;
+  function build(): Compiled {
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
@@ -179,7 +178,6 @@ export function createAuthz<R extends string, P extends string, T extends string
         throw new GuardConfigError(`users.${key} must be a non-empty string`);
       }
     }
-    engine();
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {
       for (const role of config.roles) builder.role(asName(role, "role"));
@@ -197,24 +195,29 @@ export function createAuthz<R extends string, P extends string, T extends string
     // A role's id is its position in `roles`: the engine accepted exactly this list, in order.
     const roleIds = dictionary();
     config.roles.forEach((name, id) => (roleIds[name] = id));
-    compiled = { policy, roleIds, permissionIds: dictionary() };
-    return compiled;
+    return { policy, roleIds, permissionIds: dictionary() };
   }
 
   function roleId(c: Compiled, subject: Subject): number {
+    // An own field only: a role inherited from a prototype (a polluted `Object.prototype`,
+    // `{ __proto__: { role: "admin" } }`) is no role.
     const role =
-      subject !== null && typeof subject === "object" ? subject[roleField] : subject;
+      subject !== null && typeof subject === "object"
+        ? Object.hasOwn(subject, roleField) ? subject[roleField] : undefined
+        : subject;
     // Fail closed: anything but a configured role name is "no role" (never the lowest role).
     return typeof role === "string" ? (c.roleIds[role] ?? NO_ROLE) : NO_ROLE;
   }
 
   function requiredRoleId(c: Compiled, role: string): number {
-    const id = c.roleIds[role];
-    if (id === undefined) deny("INVALID_ARGUMENT", `unknown role '${String(role)}'`);
+    const id = typeof role === "string" ? c.roleIds[role] : undefined;
+    if (id === undefined) deny("INVALID_ARGUMENT", `unknown role ${quoted(role)}`);
     return id;
   }
 
   function permissionId(c: Compiled, permission: string): number {
+    // Anything but a string would reach the glue's string copy, which is not checked.
+    if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
     let id = c.permissionIds[permission];
     if (id === undefined) {
       id = engineCall(() => c.policy.intern(permission));
@@ -233,18 +236,30 @@ export function createAuthz<R extends string, P extends string, T extends string
     roles: Object.freeze(Array.isArray(config?.roles) ? [...config.roles] : []),
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
-      const c = compiled ?? compile();
-      return c.policy.roleAtLeast(roleId(c, subject), requiredRoleId(c, minRole));
+      const c = compile();
+      const role = roleId(c, subject);
+      const min = requiredRoleId(c, minRole);
+      try {
+        return c.policy.roleAtLeast(role, min);
+      } catch (e) {
+        rethrow(e);
+      }
     },
 
     can(subject: Subject, permission: PermissionName<P>): boolean {
-      const c = compiled ?? compile();
-      return c.policy.can(roleId(c, subject), permissionId(c, permission));
+      const c = compile();
+      const role = roleId(c, subject);
+      const id = permissionId(c, permission);
+      try {
+        return c.policy.can(role, id);
+      } catch (e) {
+        rethrow(e);
+      }
     },
 
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null> {
-      const identity = await ctx.auth.getUserIdentity();
-      if (identity === null) return null;
+      const identity: unknown = await ctx.auth.getUserIdentity();
+      if (identity === null || typeof identity !== "object") return null;
       const key = (identity as Record<string, unknown>)[identityField];
       if (typeof key !== "string" || key.length === 0) return null;
       // The table and index names come from the configuration, so they are only known to be
@@ -257,7 +272,7 @@ export function createAuthz<R extends string, P extends string, T extends string
           q.eq(identityField, key),
         )
         .unique();
-      return row as DocOf<DataModelOf<C>, T> | null;
+      return (row ?? null) as DocOf<DataModelOf<C>, T> | null;
     },
 
     async requireUser<C extends AnyReaderCtx>(ctx: C) {

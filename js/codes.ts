@@ -8,8 +8,8 @@
  * their defaults) is the engine's. This file only signs bytes with `crypto.subtle` and maps
  * the engine's flat answers to objects.
  */
-import { CodeEngine, engine } from "./engine.js";
-import { engineCall, GuardConfigError } from "./errors.js";
+import { CodeEngine, engine, num, perInstance } from "./engine.js";
+import { deny, engineCall, GuardConfigError } from "./errors.js";
 
 /**
  * A failure budget: at most `maxFailures` wrong (or malformed) codes in any `window` ms. The
@@ -200,9 +200,7 @@ const GENERATE = 2;
  * ```
  */
 export function defineCodes(options: CodeOptions = {}): Codes & { validate(): void } {
-  let compiled: CodeEngine | undefined;
-  const compile = (): CodeEngine => {
-    if (compiled !== undefined) return compiled;
+  const compile = perInstance((): CodeEngine => {
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
@@ -214,12 +212,12 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
     const [bound, actor] = [budget(top.binding), budget(top.actor)];
     engine();
-    compiled = engineCall(
+    return engineCall(
       () =>
         new CodeEngine(
           alphabet,
           u32(length),
-          Number(ttl),
+          num(ttl),
           u32(maxAttempts),
           setting(bound.maxFailures),
           setting(bound.window),
@@ -227,10 +225,18 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           setting(actor.window),
         ),
     );
-    return compiled;
+  });
+  const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
+    if (b === null) return NONE;
+    if (b instanceof Uint8Array) return b;
+    if (b instanceof ArrayBuffer) return new Uint8Array(b);
+    deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
   };
-  const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array =>
-    b === null ? NONE : b instanceof Uint8Array ? b : new Uint8Array(b);
+  /** A string for the engine; anything else is the caller's mistake (no `toString` runs). */
+  const text = (x: unknown, what: string): string => {
+    if (typeof x !== "string") deny("INVALID_ARGUMENT", `the confirmation ${what} must be a string`);
+    return x;
+  };
   return {
     validate() {
       compile();
@@ -243,10 +249,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       return engineCall(() =>
         e.message(
-          String(binding.actor),
-          String(binding.action),
-          String(binding.target ?? ""),
-          String(code),
+          text(binding?.actor, "actor"),
+          text(binding?.action, "action"),
+          text(binding?.target ?? "", "target"),
+          text(code, "code"),
           opts?.typed === true ? TYPED : MESSAGE,
         ),
       );
@@ -255,7 +261,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const h = bytes(hash);
       const [expiresAt, attemptsLeft, failures, lastFailure] = engineCall(() =>
-        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, NONE, now, true),
+        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, NONE, num(now), true),
       );
       return {
         hash: copy(h),
@@ -268,8 +274,8 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     },
     verify(record, presented, now, actor) {
       const e = compile();
-      const stored = record === null ? NONE : bytes(record.hash);
-      if (record !== null && stored.length === 0) {
+      const stored = record == null ? NONE : bytes(record.hash);
+      if (record != null && stored.length === 0) {
         return engineCall(() => {
           throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });
         });
@@ -277,7 +283,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const r = engineCall(() =>
         e.verify(
           stored,
-          record?.expiresAt ?? 0,
+          num(record?.expiresAt ?? 0),
           u32(record?.attemptsLeft ?? 0),
           record?.used === true,
           count(record?.failures),
@@ -285,7 +291,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           count(actor?.failures),
           count(actor?.lastFailure),
           bytes(presented),
-          now,
+          num(now),
           false,
         ),
       );
@@ -293,7 +299,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       // [actorFailures, actorLast] when the actor's count must be stored (src/bindings/codes.rs).
       const outcome = OUTCOMES[r[0]!]!;
       const counted = r.length >= 8 ? { failures: r[6]!, lastFailure: r[7]! } : null;
-      if (r.length < 6 || record === null) return { outcome, record: null, actor: counted };
+      if (r.length < 6 || record == null) return { outcome, record: null, actor: counted };
       return {
         outcome,
         record: {
@@ -320,6 +326,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
  * ```
  */
 export async function signCode(secret: string | Uint8Array, message: Uint8Array): Promise<ArrayBuffer> {
+  if (!(typeof secret === "string" || secret instanceof Uint8Array) || secret.length === 0) {
+    throw new GuardConfigError("signCode needs the server secret: a non-empty string or Uint8Array");
+  }
+  if (!(message instanceof Uint8Array)) deny("INVALID_ARGUMENT", "signCode signs the bytes codes.message returns");
   const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", key, message.slice());

@@ -248,14 +248,15 @@ export function createConfirmations(
       )
       .unique() as Promise<(CodeRecord & { _id: string }) | null>;
   }
+  // Not converted: codes.message refuses anything but strings (INVALID_ARGUMENT).
   /** The actor's failure count lives under the reserved binding (actor, "", ""): the engine
    * refuses an empty action in every binding, so no code can ever be stored there. */
   const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
     pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
   const bindingOf = (b: CodeBinding): Required<CodeBinding> => ({
-    actor: String(b?.actor ?? ""),
-    action: String(b?.action ?? ""),
-    target: String(b?.target ?? ""),
+    actor: b?.actor ?? "",
+    action: b?.action ?? "",
+    target: b?.target ?? "",
   });
 
   const confirmations: Confirmations & { validate(): void } = {
@@ -292,7 +293,7 @@ export function createConfirmations(
       const key = secret();
       // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
       // reserved row is never read as a code).
-      const typed = codes.message(b, String(args?.code ?? ""), { typed: true });
+      const typed = codes.message(b, args?.code ?? "", { typed: true });
       const row = await pending(ctx, b);
       const counted = await actorRow(ctx, b.actor);
       const presented = typed.length === 0 ? null : await signCode(key, typed);

@@ -5,6 +5,7 @@
  * developer's, not the client's: they throw {@link GuardConfigError} at first use.
  */
 import { ConvexError } from "convex/values";
+import { discardUnlessOwn } from "./engine.js";
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export type GuardErrorCode =
@@ -42,6 +43,15 @@ export class GuardConfigError extends Error {
   }
 }
 
+/**
+ * `x` for an error message: quoted when it is a string, else only its type, so that no
+ * caller's `toString` runs (a Symbol, a revoked Proxy or a deeply nested array would throw).
+ * @internal
+ */
+export function quoted(x: unknown): string {
+  return typeof x === "string" ? `'${x}'` : `(a ${x === null ? "null" : typeof x}, not a name)`;
+}
+
 /** Throws `ConvexError({ code, message, ...details })`. @internal */
 export function deny(
   code: GuardErrorCode,
@@ -52,11 +62,13 @@ export function deny(
 }
 
 /**
- * Re-throws an error raised by the engine: `INVALID_CONFIG` as a {@link GuardConfigError},
- * `INVALID_ARGUMENT` as a `ConvexError`; anything else (which would be a bug) unchanged.
+ * Re-throws an error that escaped an engine call: `INVALID_CONFIG` as a
+ * {@link GuardConfigError}, `INVALID_ARGUMENT` as a `ConvexError`; anything else unchanged,
+ * after discarding the engine instance the call may have left half-done (see engine.ts).
  * @internal
  */
 export function rethrow(e: unknown): never {
+  discardUnlessOwn(e);
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : "invalid input";
   if (code === "INVALID_CONFIG") throw new GuardConfigError(message);

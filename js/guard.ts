@@ -7,7 +7,7 @@
  * `L` access levels, `K` rate-limit names.
  */
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
-import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
+import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import {
   createRateLimits,
@@ -25,7 +25,7 @@ export type GuardConfig<
   K extends string = never,
 > = AuthzConfig<R, P, T> & {
   /** Ownership and shared access: levels and where documents keep their owner. */
-  access?: AccessConfig<L>;
+  access?: AccessConfig<L, R, PermissionName<P>>;
   /** Named rate limits. */
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */

@@ -23,6 +23,7 @@ export {
   type GrantTarget,
   type Readable,
   type ResolvedAccess,
+  type ShareDecision,
 } from "./access.js";
 export type {
   RateLimits,

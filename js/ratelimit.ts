@@ -4,8 +4,8 @@
  * caller's transaction, packs numbers for the engine, and turns denials into `ConvexError`s.
  */
 import type { GenericDataModel } from "convex/server";
-import { RateLimiter, engineMemory } from "./engine.js";
-import { deny, GuardConfigError, rethrow } from "./errors.js";
+import { RateLimiter, engineMemory, num, perInstance } from "./engine.js";
+import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 
@@ -289,13 +289,15 @@ export function validateRateLimits(limits: object): void {
   validators.get(limits)?.();
 }
 
-/** A number for the engine: anything else becomes NaN, which the engine refuses. */
-const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
-/** Prefixes an engine error with the limit names it concerns, then translates it. */
-function renamed(e: unknown, names: string): never {
+/**
+ * Prefixes an engine error with the limit names it concerns, then translates it. Anything
+ * else goes to `rethrow` at once: the names are only formatted for the engine's own errors, so
+ * an exhausted stack cannot keep the instance from being discarded.
+ */
+function renamed(e: unknown, items: readonly { name: string }[]): never {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
-    e.message = `rate limit ${names}: ${e.message}`;
+    e.message = `rate limit ${items.map((it) => `'${it.name}'`).join(", ")}: ${e.message}`;
   }
   rethrow(e);
 }
@@ -341,31 +343,33 @@ function checkKey(key: unknown): string {
 export function createRateLimits<K extends string>(
   config: RateLimitsConfig<K> | undefined,
 ): RateLimits<K> {
-  let limiter: RateLimiter | undefined;
-  let compiled: Map<string, Compiled> | undefined;
-  let memory: WebAssembly.Memory;
-  let io: Io;
-  let view = new Float64Array(0);
+  /** The compiled limits, the engine's limiter, and its I/O buffer in that instance's memory. */
+  type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memory: WebAssembly.Memory; io: Io; view: Float64Array };
+  const compile = perInstance(build);
 
   /** The view over the engine's I/O buffer, made again when the memory has grown. */
-  function buffer(): Float64Array {
-    if (view.byteLength === 0) view = new Float64Array(memory.buffer, io.at, io.len);
-    return view;
+  function buffer(e: Engine): Float64Array {
+    if (e.view.byteLength === 0) e.view = new Float64Array(e.memory.buffer, e.io.at, e.io.len);
+    return e.view;
   }
 
-  function compile(): Map<string, Compiled> {
-    if (compiled !== undefined) return compiled;
+  function build(): Engine {
     const specs = (config ?? {}) as Record<string, RateLimitSpec>;
     if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
       throw new GuardConfigError("rateLimits must be an object of named limits");
     }
-    memory = engineMemory();
+    const memory = engineMemory();
     const engineLimits = new RateLimiter();
     const map = new Map<string, Compiled>();
     for (const name of Object.keys(specs)) {
       const spec = specs[name] as Partial<RateLimitSpec> | null;
       if (spec === null || typeof spec !== "object") {
         throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
+      }
+      // An object's toString could throw or recurse; a number or symbol is named as it is.
+      const given: unknown = spec.kind;
+      if (typeof given === "function" || (typeof given === "object" && given !== null)) {
+        throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
       }
       const kind = spec.kind === undefined ? "sliding window" : String(spec.kind);
       const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
@@ -374,7 +378,7 @@ export function createRateLimits<K extends string>(
       try {
         id = engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards);
       } catch (e) {
-        renamed(e, `'${name}'`);
+        renamed(e, [{ name }]);
       }
       // Validated: rate, period, capacity and shards are whole numbers. A row written under
       // another configuration is read as absent (the limit starts afresh for that key).
@@ -383,23 +387,22 @@ export function createRateLimits<K extends string>(
     }
     const at = engineLimits.io();
     const [len, batch, records, logs, logSlot, out, outLogs, outLogSlot] = new Float64Array(memory.buffer, at, 8);
-    io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
-    limiter = engineLimits;
-    compiled = map;
-    return map;
+    const io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
+    return { limits: map, limiter: engineLimits, memory, io, view: new Float64Array(0) };
   }
 
   function limitOf(name: string): Compiled {
-    const limit = compile().get(name);
-    if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit '${String(name)}'`);
+    const limit = compile().limits.get(name);
+    if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit ${quoted(name)}`);
     return limit;
   }
 
   /** Writes the items into the engine's buffer, asks the engine once, reads the answer. */
   function run(items: readonly Item[], now: number, consume: boolean) {
-    compile();
+    const e = compile();
+    const io = e.io;
     const n = items.length;
-    let b = buffer();
+    let b = buffer(e);
     // More than the buffer holds: the engine refuses the count before reading anything.
     if (n <= io.batch) {
       for (let i = 0; i < n; i++) {
@@ -434,11 +437,11 @@ export function createRateLimits<K extends string>(
     }
     let status: number;
     try {
-      status = limiter!.decide(n, num(now), consume);
-    } catch (e) {
-      renamed(e, items.map((it) => `'${it.name}'`).join(", "));
+      status = e.limiter.decide(n, num(now), consume);
+    } catch (error) {
+      renamed(error, items);
     }
-    b = buffer(); // the engine may have grown its memory
+    b = buffer(e); // the engine may have grown its memory
     const decisions = new Array<RateLimitDecision>(n);
     const outcomes = new Array<RateLimitOutcome>(n);
     for (let i = 0; i < n; i++) {
@@ -504,6 +507,7 @@ export function createRateLimits<K extends string>(
     const rows: (Row | null)[] = [];
     const items: Item[] = [];
     for (const r of requests) {
+      if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
       const key = checkKey(r.key);
       const limit = limitOf(r.name);
       // A cost of 0 is a look-up: in a consuming call it would pass every time and take
@@ -574,7 +578,7 @@ export function createRateLimits<K extends string>(
       const limit = limitOf(name);
       const shard = options?.shard ?? 0;
       if (!Number.isInteger(shard) || shard < 0 || shard >= limit.shards) {
-        deny("INVALID_ARGUMENT", `rate limit '${name}' has no shard ${String(shard)}`);
+        deny("INVALID_ARGUMENT", `rate limit '${name}' has no shard ${typeof shard === "number" ? shard : quoted(shard)}`);
       }
       return stateOf(await readRow(ctx.db, name, key, shard), limit);
     },
@@ -586,7 +590,8 @@ export function createRateLimits<K extends string>(
 
     decideRateLimits(requests, now, options) {
       if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "decideRateLimits takes an array");
-      const items = requests.map((r) => item(r.name, r.count, num(r.shard ?? 0), r.state ?? null));
+      // Array.from, not map: a hole in a sparse array is an entry too (refused, not skipped).
+      const items = Array.from(requests, (r) => item(r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null));
       return run(items, now, options?.consume !== false);
     },
   };

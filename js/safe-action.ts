@@ -125,7 +125,13 @@ export function createSafeAction(
           details = refusal === undefined ? undefined : { error: refusal };
           answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
         } catch (e) {
-          const data = isConvexError(e) ? plainValue((e as { data?: unknown }).data) : REFUSED;
+          // Reading the error can throw too (a getter, a Proxy): then it is not clean.
+          let data: Value | undefined | typeof REFUSED = REFUSED;
+          try {
+            if (isConvexError(e)) data = plainValue((e as { data?: unknown }).data);
+          } catch {
+            data = REFUSED;
+          }
           const shown = clean(data);
           outcome = shown ? "denied" : "error";
           // Stored redacted (ConvexError data as a structured value): see redact.ts.

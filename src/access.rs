@@ -55,7 +55,9 @@
 //!
 //! # Sharing
 //! [`Levels::can_share`] and [`can_transfer`] decide who may hand access on; a "no" is a
-//! [`Denial`] value, bad input an [`Error`].
+//! [`Denial`] value, bad input an [`Error`]. [`Levels::share_grant`] decides a share request
+//! on a resolved batch and caps the new grant's expiry to the sharer's own access at the level
+//! sharing it takes: nobody makes a grant that outlives their own access.
 
 use crate::error::{int, msg, truncated, Error};
 use alloc::borrow::ToOwned;
@@ -449,6 +451,17 @@ pub struct Grants<'a> {
     pub expires_at: &'a [f64],
 }
 
+/// A grant someone asks to make, for [`Levels::share_grant`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShareRequest {
+    /// The index, in the batch, of the document to share.
+    pub doc: u32,
+    /// The level to grant.
+    pub level: u8,
+    /// When the grant should expire, in ms since the epoch, or [`NO_EXPIRY`].
+    pub expires_at: f64,
+}
+
 /// Who is asking.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Caller<'a> {
@@ -518,6 +531,26 @@ fn loops(parent: &[u32]) -> Vec<u8> {
         }
     }
     state
+}
+
+/// Whether the caller is the owner `doc_owner` (an anonymous caller owns nothing).
+fn owns(caller: Caller<'_>, doc_owner: u32) -> bool {
+    caller.id != NO_SUBJECT && doc_owner == caller.id
+}
+
+/// Whether a grant of `kind` to `subject` is to the caller: to them, or to one of their groups.
+/// An anonymous caller holds no grants, and a grant to [`NO_SUBJECT`] is to nobody.
+fn applies(caller: Caller<'_>, subject: u32, kind: u8) -> bool {
+    caller.id != NO_SUBJECT
+        && subject != NO_SUBJECT
+        && if kind == GRANT_DIRECT {
+            subject == caller.id
+        } else {
+            // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort routine
+            // into the wasm for no gain at these sizes. `subject` is not NO_SUBJECT here, so a
+            // NO_SUBJECT among the groups matches nothing.
+            caller.groups.contains(&subject)
+        }
 }
 
 impl Levels {
@@ -650,6 +683,73 @@ impl Levels {
         })
     }
 
+    /// Decides a share request and bounds its expiry, in one call: whether the caller may
+    /// grant `request.level` (`granted`) on document `request.doc` of the batch (the [`Levels::can_share`] rules, on
+    /// the caller's level resolved as [`Levels::resolve`] does), and, when they may, the
+    /// expiry the grant gets: `request.expires_at` (`requested`, [`NO_EXPIRY`] for none), capped to the moment the
+    /// caller's own right to make it ends.
+    ///
+    /// That right is the caller's access to `doc` at level `max(share level, granted)`, and it
+    /// lasts as long as the longest-lived live rule giving them that level: owning the
+    /// document or an ancestor, or a grant with no expiry, never ends; a direct or group grant
+    /// on the document or an ancestor (at most [`MAX_PARENT_DEPTH`] steps up) ends at its
+    /// `expires_at`. Public visibility never counts: the public level is below the share
+    /// level. So nobody makes a grant that outlives their own access, whatever the path
+    /// (a group they belong to, a grant they replace, a folder above the document).
+    ///
+    /// Returns `Ok(expires_at)` (never later than `requested`), or the [`Denial`].
+    ///
+    /// ```
+    /// use convex_guard::access::{Caller, Documents, Grants, Levels, ShareRequest, GRANT_DIRECT, NO_EXPIRY, NO_PARENT};
+    /// let levels = Levels::standard();
+    /// let (now, until) = (1_000.0, 5_000.0);
+    /// // User 1 holds an editor grant until `until`; group 2 (theirs) holds nothing yet.
+    /// let docs = Documents { owner: &[9], public: &[0], parent: &[NO_PARENT] };
+    /// let grants = Grants { doc: &[0], subject: &[1], kind: &[GRANT_DIRECT], level: &[3], expires_at: &[until] };
+    /// let me = Caller { id: 1, groups: &[2] };
+    /// // Sharing editor with no expiry (to anyone, their own group included) is capped.
+    /// let editor = ShareRequest { doc: 0, level: 3, expires_at: NO_EXPIRY };
+    /// assert_eq!(levels.share_grant(now, me, docs, grants, editor)?, Ok(until));
+    /// let viewer = ShareRequest { doc: 0, level: 1, expires_at: 2_000.0 };
+    /// assert_eq!(levels.share_grant(now, me, docs, grants, viewer)?, Ok(2_000.0));
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Argument`] as [`Levels::resolve`] for the batch, when `doc` is not a document
+    /// of the batch or `granted` is not a level; and, for a request the caller may make, when
+    /// `requested` is neither a time nor [`NO_EXPIRY`] (a refused caller learns nothing more).
+    pub fn share_grant(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+        request: ShareRequest,
+    ) -> Result<Result<f64, Denial>, Error> {
+        let ShareRequest {
+            doc,
+            level: granted,
+            expires_at: requested,
+        } = request;
+        let need = granted.max(self.share);
+        let (access, until) = self.pass(now, caller, docs, grants, need)?;
+        let (own, until) = match (access.get(index(doc)), until.get(index(doc))) {
+            (Some(a), Some(&u)) => (a.level, u),
+            _ => return Err(Error::argument(&["doc", NOT_IN_BATCH])),
+        };
+        match self.share_verdict(own, granted) {
+            None => Err(Error::argument(&["granted level is not an access level"])),
+            Some(Err(denial)) => Ok(Err(denial)),
+            Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
+                Err(Error::argument(&["expiresAt", NOT_A_TIME]))
+            }
+            // Allowed: the caller holds `need` through at least one live rule, so `until` is
+            // a time after `now` or never.
+            Some(Ok(())) => Ok(Ok(requested.min(until))),
+        }
+    }
+
     /// Resolves the caller's access to every document of a batch, in one call (see the
     /// [module documentation](self) for the rules). The result has one [`Access`] per document,
     /// ancestors included. Pure: `now` (ms since the epoch) is the only notion of time.
@@ -668,16 +768,33 @@ impl Levels {
         docs: Documents<'_>,
         grants: Grants<'_>,
     ) -> Result<Vec<Access>, Error> {
+        Ok(self.pass(now, caller, docs, grants, NONE)?.0)
+    }
+
+    /// The one resolution pass: [`Levels::resolve`]'s answers, and for each document the
+    /// moment the caller's access at `need` or above ends, over the rules [`Levels::share_grant`]
+    /// counts (`-Infinity`: no such rule; meaningless for a document in a cycle, which gives
+    /// no level at all).
+    pub(crate) fn pass(
+        &self,
+        now: f64,
+        caller: Caller<'_>,
+        docs: Documents<'_>,
+        grants: Grants<'_>,
+        need: u8,
+    ) -> Result<(Vec<Access>, Vec<f64>), Error> {
         self.check_batch(now, caller, docs, grants)?;
         let n = docs.owner.len();
 
         // Owner, direct and group access on each document itself; rows checked on the way.
         let mut own = vec![Access::DENIED; n];
-        self.fill_own(now, caller, docs, grants, &mut own)?;
+        let mut own_until = vec![f64::NEG_INFINITY; n];
+        self.fill_own(now, caller, docs, grants, need, &mut own, &mut own_until)?;
 
         // Inheritance, public visibility and cycles.
         let looping = loops(docs.parent);
         let mut out = Vec::with_capacity(n);
+        let mut until = Vec::with_capacity(n);
         for (i, (&public, &first_parent)) in docs.public.iter().zip(docs.parent).enumerate() {
             if looping.get(i) != Some(&ENDS) {
                 out.push(Access {
@@ -685,14 +802,22 @@ impl Levels {
                     source: Source::Cycle,
                     via: None,
                 });
+                until.push(f64::NEG_INFINITY);
                 continue;
             }
             let mut best = own.get(i).copied().unwrap_or(Access::DENIED);
+            let mut last = own_until.get(i).copied().unwrap_or(f64::NEG_INFINITY);
             let mut cur = first_parent;
             for _ in 0..MAX_PARENT_DEPTH {
                 if cur == NO_PARENT {
                     break;
                 }
+                last = last.max(
+                    own_until
+                        .get(index(cur))
+                        .copied()
+                        .unwrap_or(f64::NEG_INFINITY),
+                );
                 let ancestor = own.get(index(cur)).copied().unwrap_or(Access::DENIED);
                 let candidate = Access {
                     level: ancestor.level,
@@ -717,29 +842,33 @@ impl Levels {
                 }
             }
             out.push(best);
+            until.push(last);
         }
-        Ok(out)
+        Ok((out, until))
     }
 
     /// Checks every row of a batch and records, in `own`, the caller's owner, direct and
     /// group access on each document itself (one pass over the rows, one error exit).
+    #[allow(clippy::too_many_arguments)]
     fn fill_own(
         &self,
         now: f64,
         caller: Caller<'_>,
         docs: Documents<'_>,
         grants: Grants<'_>,
+        need: u8,
         own: &mut [Access],
+        until: &mut [f64],
     ) -> Result<(), Error> {
         let n = own.len();
-        let anonymous = caller.id == NO_SUBJECT;
         let owner = self.owner();
         let doc_rows = own
             .iter_mut()
+            .zip(until.iter_mut())
             .zip(docs.owner)
             .zip(docs.public)
             .zip(docs.parent);
-        for (i, (((slot, &doc_owner), &public), &parent)) in doc_rows.enumerate() {
+        for (i, ((((slot, last), &doc_owner), &public), &parent)) in doc_rows.enumerate() {
             if public > 1 {
                 return Err(bad_row("document", i, "public", " must be 0 or 1"));
             }
@@ -747,13 +876,14 @@ impl Levels {
                 let field = msg(&["parent ", &int(u64::from(parent))]);
                 return Err(bad_row("document", i, &field, NOT_IN_BATCH));
             }
-            if !anonymous && doc_owner == caller.id {
+            if owns(caller, doc_owner) {
                 // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
                 *slot = Access {
                     level: owner,
                     source: Source::Owner,
                     via: Some(i as u32),
                 };
+                *last = NO_EXPIRY;
             }
         }
         let grant_rows = grants
@@ -782,18 +912,7 @@ impl Levels {
                 return Err(bad_row("grant", j, problem.0, problem.1));
             }
             let direct = kind == GRANT_DIRECT;
-            let live = now < expires_at;
-            let applies = !anonymous
-                && subject != NO_SUBJECT
-                && if direct {
-                    subject == caller.id
-                } else {
-                    // A linear scan (at most MAX_CALLER_GROUPS): sorting would link a sort
-                    // routine into the wasm for no gain at these sizes. `subject` is not
-                    // NO_SUBJECT here, so a NO_SUBJECT among the groups matches nothing.
-                    caller.groups.contains(&subject)
-                };
-            if live && applies {
+            if now < expires_at && applies(caller, subject, kind) {
                 let candidate = Access {
                     level,
                     source: if direct {
@@ -807,6 +926,9 @@ impl Levels {
                     if candidate.beats(slot) {
                         *slot = candidate;
                     }
+                }
+                if let Some(last) = until.get_mut(index(doc)).filter(|_| level >= need) {
+                    *last = last.max(expires_at);
                 }
             }
         }
@@ -899,23 +1021,43 @@ mod tests {
             self.g_level.push(level);
             self.g_expires.push(expires);
         }
+        fn docs(&self) -> Documents<'_> {
+            Documents {
+                owner: &self.owner,
+                public: &self.public,
+                parent: &self.parent,
+            }
+        }
+        fn grants(&self) -> Grants<'_> {
+            Grants {
+                doc: &self.g_doc,
+                subject: &self.g_subject,
+                kind: &self.g_kind,
+                level: &self.g_level,
+                expires_at: &self.g_expires,
+            }
+        }
         fn run(&self, caller: u32, groups: &[u32]) -> Result<Vec<Access>, Error> {
-            Levels::standard().resolve(
-                NOW,
-                Caller { id: caller, groups },
-                Documents {
-                    owner: &self.owner,
-                    public: &self.public,
-                    parent: &self.parent,
-                },
-                Grants {
-                    doc: &self.g_doc,
-                    subject: &self.g_subject,
-                    kind: &self.g_kind,
-                    level: &self.g_level,
-                    expires_at: &self.g_expires,
-                },
-            )
+            let caller = Caller { id: caller, groups };
+            Levels::standard().resolve(NOW, caller, self.docs(), self.grants())
+        }
+        fn share(
+            &self,
+            caller: u32,
+            groups: &[u32],
+            doc: u32,
+            level: u8,
+            expires: f64,
+        ) -> Result<f64, Denial> {
+            let caller = Caller { id: caller, groups };
+            let req = ShareRequest {
+                doc,
+                level,
+                expires_at: expires,
+            };
+            Levels::standard()
+                .share_grant(NOW, caller, self.docs(), self.grants(), req)
+                .unwrap()
         }
     }
 
@@ -1222,6 +1364,80 @@ mod tests {
         assert!(l.can_share(5, 1).is_err());
         assert!(l.can_share(4, 5).is_err());
         assert!(l.can_share(4, 0).is_err());
+    }
+
+    #[test]
+    fn shared_grants_never_outlive_the_sharers_access() {
+        let later = NOW + 1000.0;
+        let mut b = Batch::default();
+        let folder = b.doc(OTHER, false, NO_PARENT);
+        let d = b.doc(OTHER, true, folder);
+        // Owners (of the document or a folder above it) share for as long as they like.
+        assert_eq!(b.share(OTHER, &[], d, 3, NO_EXPIRY), Ok(NO_EXPIRY));
+        b.owner[folder as usize] = ME;
+        assert_eq!(b.share(ME, &[], d, 3, NO_EXPIRY), Ok(NO_EXPIRY));
+        b.owner[folder as usize] = OTHER;
+        // Public visibility never lets anyone share.
+        assert_eq!(
+            b.share(ME, &[], d, 1, NO_EXPIRY),
+            Err(Denial::BelowShareLevel)
+        );
+        // An expiring editor grant on the folder, through a group: capped to it.
+        b.grant(folder, TEAM, GRANT_GROUP, 3, later);
+        assert_eq!(b.share(ME, &[TEAM], d, 3, NO_EXPIRY), Ok(later));
+        assert_eq!(b.share(ME, &[TEAM], d, 1, NOW + 5.0), Ok(NOW + 5.0));
+        assert_eq!(b.share(ME, &[TEAM], folder, 1, later + 1.0), Ok(later));
+        // A permanent viewer grant does not extend the right to share (it needs editor).
+        b.grant(d, ME, GRANT_DIRECT, 1, NO_EXPIRY);
+        assert_eq!(b.share(ME, &[TEAM], d, 1, NO_EXPIRY), Ok(later));
+        // The longest-lived rule at the needed level counts; an expired one never does.
+        b.grant(d, ME, GRANT_DIRECT, 3, later + 50.0);
+        b.grant(d, ME, GRANT_DIRECT, 3, NOW);
+        assert_eq!(b.share(ME, &[TEAM], d, 2, NO_EXPIRY), Ok(later + 50.0));
+        // A permanent editor grant: no cap.
+        b.grant(folder, ME, GRANT_DIRECT, 3, NO_EXPIRY);
+        assert_eq!(b.share(ME, &[TEAM], d, 3, NO_EXPIRY), Ok(NO_EXPIRY));
+        // Refusals come first, whatever the requested expiry.
+        assert_eq!(
+            b.share(99, &[], d, 1, f64::NAN),
+            Err(Denial::BelowShareLevel)
+        );
+        assert_eq!(b.share(ME, &[], d, 4, f64::NAN), Err(Denial::OwnerLevel));
+    }
+
+    #[test]
+    fn share_requests_are_checked() {
+        let mut b = Batch::default();
+        let d = b.doc(ME, false, NO_PARENT);
+        b.grant(d, OTHER, GRANT_DIRECT, 1, NO_EXPIRY);
+        let run = |doc, level, expires_at| {
+            let caller = Caller {
+                id: ME,
+                groups: &[],
+            };
+            let req = ShareRequest {
+                doc,
+                level,
+                expires_at,
+            };
+            Levels::standard().share_grant(NOW, caller, b.docs(), b.grants(), req)
+        };
+        assert_eq!(run(d, 3, NOW - 1.0).unwrap(), Ok(NOW - 1.0));
+        for (doc, level, expires) in [
+            (1, 3, NO_EXPIRY),
+            (NO_PARENT, 3, NO_EXPIRY),
+            (d, 0, NO_EXPIRY),
+            (d, 5, NO_EXPIRY),
+            (d, 3, f64::NAN),
+            (d, 3, -1.0),
+            (d, 3, f64::NEG_INFINITY),
+            (d, 3, MAX_TIME_MS * 2.0),
+        ] {
+            assert_eq!(
+                run(doc, level, expires).unwrap_err().code(),
+                "INVALID_ARGUMENT"
+            );
+        }
     }
 
     #[test]

@@ -18,8 +18,8 @@ mod common;
 use std::collections::HashMap;
 
 use convex_guard::access::{
-    can_transfer, AccessLevelsBuilder, Caller, Documents, Grants, Levels, Source, GRANT_DIRECT,
-    GRANT_GROUP, NO_EXPIRY, NO_PARENT, NO_SUBJECT,
+    can_transfer, AccessLevelsBuilder, Caller, Documents, Grants, Levels, ShareRequest, Source,
+    GRANT_DIRECT, GRANT_GROUP, NO_EXPIRY, NO_PARENT, NO_SUBJECT,
 };
 use convex_guard::Error;
 use serde_json::{json, Value};
@@ -75,78 +75,126 @@ fn run_levels(case: &Value) -> Value {
     }
 }
 
-fn run_resolve(case: &Value) -> Value {
-    let levels = match levels(case.get("config")) {
-        Ok(l) => l,
-        Err(e) => return error_json(&e),
-    };
-    let mut subjects = Interner::default();
-    let caller = subjects.id(&case["caller"]);
-    let groups: Vec<u32> = case["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| subjects.id(g))
-        .collect();
-    let docs = case["documents"].as_array().unwrap();
-    let index: HashMap<&str, u32> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d["id"].as_str().unwrap(), i as u32))
-        .collect();
-    let (mut owner, mut public, mut parent) = (vec![], vec![], vec![]);
-    let (mut g_doc, mut g_subject, mut g_kind, mut g_level, mut g_expires) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    for (i, d) in docs.iter().enumerate() {
-        owner.push(subjects.id(&d["owner"]));
-        public.push(match d["visibility"].as_str() {
-            Some("public") => 1,
-            Some("private") => 0,
-            _ => 2, // not a visibility: the resolver refuses it
-        });
-        parent.push(
-            d["parent"]
-                .as_str()
-                .and_then(|p| index.get(p).copied())
-                .unwrap_or(NO_PARENT),
-        );
-        for g in d["grants"].as_array().unwrap() {
-            g_doc.push(i as u32);
-            g_subject.push(subjects.id(&g["to"]));
-            g_kind.push(match g["kind"].as_str() {
-                Some("direct") => GRANT_DIRECT,
-                Some("group") => GRANT_GROUP,
-                _ => 0, // not a kind: the resolver refuses it
+/// A case's facts as the engine's parallel arrays, ids interned as the TypeScript layer does.
+struct Batch {
+    caller: u32,
+    groups: Vec<u32>,
+    index: HashMap<String, u32>,
+    owner: Vec<u32>,
+    public: Vec<u8>,
+    parent: Vec<u32>,
+    g_doc: Vec<u32>,
+    g_subject: Vec<u32>,
+    g_kind: Vec<u8>,
+    g_level: Vec<u8>,
+    g_expires: Vec<f64>,
+}
+
+impl Batch {
+    fn new(case: &Value, levels: &Levels) -> Result<Batch, Error> {
+        let mut subjects = Interner::default();
+        let caller = subjects.id(&case["caller"]);
+        let groups: Vec<u32> = case["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| subjects.id(g))
+            .collect();
+        let docs = case["documents"].as_array().unwrap();
+        let index: HashMap<String, u32> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d["id"].as_str().unwrap().to_owned(), i as u32))
+            .collect();
+        let mut b = Batch {
+            caller,
+            groups,
+            owner: vec![],
+            public: vec![],
+            parent: vec![],
+            g_doc: vec![],
+            g_subject: vec![],
+            g_kind: vec![],
+            g_level: vec![],
+            g_expires: vec![],
+            index,
+        };
+        for (i, d) in docs.iter().enumerate() {
+            b.owner.push(subjects.id(&d["owner"]));
+            b.public.push(match d["visibility"].as_str() {
+                Some("public") => 1,
+                Some("private") => 0,
+                _ => 2, // not a visibility: the resolver refuses it
             });
-            match levels.level(g["level"].as_str().unwrap()) {
-                Ok(l) => g_level.push(l),
-                Err(e) => return error_json(&e),
-            }
-            g_expires.push(
-                g.get("expiresAt")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(NO_EXPIRY),
+            b.parent.push(
+                d["parent"]
+                    .as_str()
+                    .and_then(|p| b.index.get(p).copied())
+                    .unwrap_or(NO_PARENT),
             );
+            for g in d["grants"].as_array().unwrap() {
+                b.g_doc.push(i as u32);
+                b.g_subject.push(subjects.id(&g["to"]));
+                b.g_kind.push(match g["kind"].as_str() {
+                    Some("direct") => GRANT_DIRECT,
+                    Some("group") => GRANT_GROUP,
+                    _ => 0, // not a kind: the resolver refuses it
+                });
+                b.g_level.push(levels.level(g["level"].as_str().unwrap())?);
+                b.g_expires.push(
+                    g.get("expiresAt")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(NO_EXPIRY),
+                );
+            }
+        }
+        Ok(b)
+    }
+
+    fn caller(&self) -> Caller<'_> {
+        Caller {
+            id: self.caller,
+            groups: &self.groups,
         }
     }
+
+    fn documents(&self) -> Documents<'_> {
+        Documents {
+            owner: &self.owner,
+            public: &self.public,
+            parent: &self.parent,
+        }
+    }
+
+    fn grants(&self) -> Grants<'_> {
+        Grants {
+            doc: &self.g_doc,
+            subject: &self.g_subject,
+            kind: &self.g_kind,
+            level: &self.g_level,
+            expires_at: &self.g_expires,
+        }
+    }
+}
+
+/// A case's levels and batch, or the error either gives.
+fn setup(case: &Value) -> Result<(Levels, Batch), Value> {
+    let levels = levels(case.get("config")).map_err(|e| error_json(&e))?;
+    let b = Batch::new(case, &levels).map_err(|e| error_json(&e))?;
+    Ok((levels, b))
+}
+
+fn run_resolve(case: &Value) -> Value {
+    let (levels, b) = match setup(case) {
+        Ok(set) => set,
+        Err(e) => return e,
+    };
+    let docs = case["documents"].as_array().unwrap();
     let result = levels.resolve(
         case["now"].as_f64().unwrap(),
-        Caller {
-            id: caller,
-            groups: &groups,
-        },
-        Documents {
-            owner: &owner,
-            public: &public,
-            parent: &parent,
-        },
-        Grants {
-            doc: &g_doc,
-            subject: &g_subject,
-            kind: &g_kind,
-            level: &g_level,
-            expires_at: &g_expires,
-        },
+        b.caller(),
+        b.documents(),
+        b.grants(),
     );
     match result {
         Err(e) => error_json(&e),
@@ -166,6 +214,48 @@ fn run_resolve(case: &Value) -> Value {
                 .collect();
             json!({ "results": results })
         }
+    }
+}
+
+/// A share request on facts: the decision and the capped expiry (missing: never). A request
+/// for a document that is not among the facts is [`NO_PARENT`] (what the binding passes).
+fn run_share_grant(case: &Value) -> Value {
+    let (levels, b) = match setup(case) {
+        Ok(set) => set,
+        Err(e) => return e,
+    };
+    let request = &case["request"];
+    let level = match levels.level(request["level"].as_str().unwrap()) {
+        Ok(l) => l,
+        Err(e) => return error_json(&e),
+    };
+    let doc = b
+        .index
+        .get(request["id"].as_str().unwrap())
+        .copied()
+        .unwrap_or(NO_PARENT);
+    let expires_at = request
+        .get("expiresAt")
+        .and_then(Value::as_f64)
+        .unwrap_or(NO_EXPIRY);
+    let decided = levels.share_grant(
+        case["now"].as_f64().unwrap(),
+        b.caller(),
+        b.documents(),
+        b.grants(),
+        ShareRequest {
+            doc,
+            level,
+            expires_at,
+        },
+    );
+    match decided {
+        Err(e) => error_json(&e),
+        Ok(Err(d)) => json!({ "ok": false, "reason": d.name() }),
+        Ok(Ok(t)) if t == NO_EXPIRY => json!({ "ok": true }),
+        // Whole milliseconds are written as integers in the file.
+        Ok(Ok(t)) if t.fract() == 0.0 => json!({ "ok": true, "expiresAt": t as u64 }),
+        Ok(Ok(t)) => json!({ "ok": true, "expiresAt": t }),
     }
 }
 
@@ -210,6 +300,7 @@ fn every_access_vector_passes() {
             "levels" => run_levels(case),
             "resolve" => run_resolve(case),
             "share" => run_share(case),
+            "shareGrant" => run_share_grant(case),
             "transfer" => run_transfer(case),
             other => panic!("unknown op {other:?} in {description:?}"),
         };
@@ -241,6 +332,7 @@ fn vectors_cover_the_required_situations() {
         "deleted-folder",
         "\"op\": \"share\"",
         "\"op\": \"transfer\"",
+        "\"op\": \"shareGrant\"",
         "attacker",
     ] {
         assert!(text.contains(needle), "no vector mentions {needle}");

@@ -6,7 +6,7 @@
 //! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
 
 use super::{index, js_error};
-use crate::access::{self, Caller, Documents, Grants, Source};
+use crate::access::{self, Caller, Documents, Grants, ShareRequest, Source};
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
@@ -76,6 +76,20 @@ fn code(v: f64) -> u8 {
     index(v).map_or(u8::MAX, byte)
 }
 
+/// A batch split out of the boundary's flat arrays.
+struct Batch<'a> {
+    now: f64,
+    /// What follows the expiry times: nothing, or a share request.
+    request: &'a [f64],
+    caller: Caller<'a>,
+    docs: Documents<'a>,
+    grants: Grants<'a>,
+}
+
+fn truncated() -> crate::Error {
+    crate::Error::argument(&["truncated access batch"])
+}
+
 /// Splits `n` values off the front of `rest`; `None` when fewer are left.
 fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
     let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
@@ -118,16 +132,23 @@ impl AccessEngine {
         .to_vec()
     }
 
-    /// Resolves a batch in one call. `ints` is, in order: the caller id (`0xFFFFFFFF` when
+    /// Resolves a batch in one call, or decides a share request on it (one entry point for
+    /// both: each costs glue). `ints` is, in order: the caller id (`0xFFFFFFFF` when
     /// anonymous), the group count `g` and `g` group ids; the document count `n`; the grant
     /// count `m`; `n` owner ids, `n` parent indexes; `m` grant document indexes, `m` subject
     /// ids; then the byte-sized columns: `n` public flags, `m` kinds, `m` levels. `times` is
-    /// `now` followed by the `m` expiry times (`Infinity`: never). Returns one `u32` per
-    /// document: `level | source << 8 | via << 16`, `via` `0xFFFF` when there is no access.
-    /// Throws `INVALID_ARGUMENT`.
-    pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, JsValue> {
-        self.resolve_flat(ints, times).map_err(js_error)
+    /// `now` followed by the `m` expiry times (`Infinity`: never), then, for a share request,
+    /// the document's index, the level to grant and the requested expiry (`Infinity`: none).
+    ///
+    /// Returns, to resolve, one number per document: `level | source << 8 | via << 16`, `via`
+    /// `0xFFFF` when there is no access. To share, one number: the grant's expiry (the one
+    /// requested, capped to the caller's own access at the level sharing takes, see
+    /// `Levels::share_grant`; `Infinity`: never) when allowed, else minus the denial code (-1
+    /// below share level, -2 above own level, -3 owner level). Throws `INVALID_ARGUMENT`.
+    pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, JsValue> {
+        self.run(ints, times).map_err(js_error)
     }
+
     /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial
     /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
     /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
@@ -156,9 +177,48 @@ impl AccessEngine {
 }
 
 impl AccessEngine {
-    /// [`AccessEngine::resolve`] with a crate error: the layout is split here, and checked
-    /// only for being long enough; every other check is the core's.
-    fn resolve_flat(&self, ints: &[u32], times: &[f64]) -> Result<Vec<u32>, crate::Error> {
+    /// [`AccessEngine::resolve`] with a crate error.
+    fn run(&self, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, crate::Error> {
+        let mut small = Vec::new();
+        let b = Self::split(ints, times, &mut small)?;
+        match *b.request {
+            // `pass` is `Levels::resolve` with the expiries share requests need, dropped here
+            // (one function in the wasm rather than two).
+            [] => Ok(self
+                .inner
+                .pass(b.now, b.caller, b.docs, b.grants, access::NONE)?
+                .0
+                .iter()
+                .map(|a| {
+                    let packed = u32::from(a.level)
+                        | u32::from(a.source.code()) << 8
+                        | a.via.unwrap_or(0xFFFF) << 16;
+                    f64::from(packed)
+                })
+                .collect()),
+            [doc, granted, requested] => {
+                let request = ShareRequest {
+                    doc: index(doc).unwrap_or(access::NO_PARENT),
+                    level: code(granted),
+                    expires_at: requested,
+                };
+                let decided = self
+                    .inner
+                    .share_grant(b.now, b.caller, b.docs, b.grants, request)?;
+                Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
+            }
+            _ => Err(truncated()),
+        }
+    }
+
+    /// Splits a batch laid out as for [`AccessEngine::resolve`]: the layout is checked here
+    /// only for being long enough; every other check is the core's. The byte-sized columns
+    /// (the tail) are narrowed into `small`, in one pass and one allocation.
+    fn split<'a>(
+        ints: &'a [u32],
+        times: &'a [f64],
+        small: &'a mut Vec<u8>,
+    ) -> Result<Batch<'a>, crate::Error> {
         let mut rest = ints;
         let r = &mut rest;
         let head = (|| {
@@ -173,11 +233,12 @@ impl AccessEngine {
             let subject = take(r, m)?;
             Some((caller, groups, n, m, owner, parent, doc, subject))
         })();
-        // The byte-sized columns are the tail: narrowed in one pass, into one allocation.
-        let small: Vec<u8> = rest.iter().map(|&v| byte(v)).collect();
+        small.extend(rest.iter().map(|&v| byte(v)));
+        let small: &'a Vec<u8> = small;
         let now = times.first().copied().unwrap_or(f64::NAN);
-        let expires_at = times.get(1..).unwrap_or_default();
         let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
+            let (expires_at, request) =
+                times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
             let mut tail = small.as_slice();
             let mut cut = |len: u32| {
                 let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
@@ -185,30 +246,24 @@ impl AccessEngine {
                 Some(head)
             };
             let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
-            Some(self.inner.resolve(
+            Some(Batch {
                 now,
-                Caller { id: caller, groups },
-                Documents {
+                request,
+                caller: Caller { id: caller, groups },
+                docs: Documents {
                     owner,
                     public,
                     parent,
                 },
-                Grants {
+                grants: Grants {
                     doc,
                     subject,
                     kind,
                     level,
                     expires_at,
                 },
-            ))
-        });
-        let out =
-            out.unwrap_or_else(|| Err(crate::Error::argument(&["truncated access batch"])))?;
-        Ok(out
-            .iter()
-            .map(|a| {
-                u32::from(a.level) | u32::from(a.source.code()) << 8 | a.via.unwrap_or(0xFFFF) << 16
             })
-            .collect())
+        });
+        out.ok_or_else(truncated)
     }
 }

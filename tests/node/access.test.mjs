@@ -37,6 +37,10 @@ function run(c) {
       }));
     case "share":
       return answer(() => guard.canShare(c.callerLevel, c.grantLevel));
+    case "shareGrant":
+      return answer(() =>
+        guard.resolveShare({ now: c.now, caller: c.caller, groups: c.groups, documents: c.documents }, c.request),
+      );
     case "transfer":
       return answer(() => guard.canTransfer(c.callerSource));
     default:

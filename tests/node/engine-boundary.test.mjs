@@ -41,3 +41,30 @@ test("access: garbage levels and sources are never 'allowed'", () => {
     assert.notEqual(engine.canTransfer(g), 0, `canTransfer(${String(g)})`);
   }
 });
+
+test("access: a share request with a garbage document, level or expiry is never allowed", () => {
+  const b = new AccessLevelsBuilder();
+  for (const l of ["viewer", "commenter", "editor", "owner"]) b.level(l);
+  const engine = b.build();
+  // Caller 0 owns document 0 (private, no parent); no grants.
+  const ints = new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]);
+  const share = (doc, level, expiresAt) => {
+    try {
+      return engine.resolve(ints, new Float64Array([1, doc, level, expiresAt]))[0];
+    } catch (e) {
+      assert.equal(e.code, "INVALID_ARGUMENT");
+      return "refused";
+    }
+  };
+  assert.equal(share(0, 3, Infinity), Infinity, "the owner shares editor for good");
+  assert.equal(share(0, 3, 5), 5);
+  assert.equal(share(0, 4, 5), -3, "never the owner level");
+  for (const g of GARBAGE) {
+    assert.equal(share(g, 3, 5), "refused", `doc ${String(g)}`);
+    assert.equal(share(0, g, 5), "refused", `level ${String(g)}`);
+    const isTime = typeof g === "number" && g >= 0 && g <= 8.64e15; // or Infinity: never
+    if (!isTime && g !== Infinity) assert.equal(share(0, 3, g), "refused", `expiresAt ${String(g)}`);
+  }
+  // A request cut short is refused, never read as a resolve.
+  assert.throws(() => engine.resolve(ints, new Float64Array([1, 0, 3])), /truncated/);
+});

@@ -104,6 +104,31 @@ defineGuard({
   access: { levels: ["reader", "owner"], publicLevel: "guest" },
 });
 void accessLevels;
+// Group managers name a configured role, or a permission some role holds.
+defineGuard({ roles: ["user", "admin"], access: { groups: { managers: { role: "admin" } } } });
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["groups:*"] },
+  access: { groups: { managers: { permission: "groups:manage" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  // @ts-expect-error: misspelt manager role
+  access: { groups: { managers: { role: "admn" } } },
+});
+defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["groups:*"] },
+  // @ts-expect-error: a permission nobody holds
+  access: { groups: { managers: { permission: "users:delete" } } },
+});
+async function groupLevels(c: GenericMutationCtx<DM>) {
+  await docs.addGroupMember(c, "g", "u", "writer");
+  // @ts-expect-error: a membership level this configuration does not have
+  await docs.addGroupMember(c, "g", "u", "editor");
+  docs.resolveShare({ now: 0, caller: null, groups: [], documents: [] }, { id: "d", level: "reader" });
+}
+void groupLevels;
 // Rate limits: names are literal types, and only a token bucket takes a capacity.
 const limited = defineGuard({
   roles: ["user"],

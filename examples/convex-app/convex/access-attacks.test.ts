@@ -1,9 +1,10 @@
 // Regression tests from a security review of the access layer, written from the attacker's
 // side. Each one failed before its fix.
-import { defineGuard } from "convex-guard";
+import { defineGuard, HOUR } from "convex-guard";
 import { afterEach, expect, test, vi } from "vitest";
+import { api } from "./_generated/api";
 import { guard } from "./guard";
-import { newTest, outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test-helpers";
 
 const ISSUER = "https://issuer.example";
 
@@ -24,7 +25,7 @@ const lowShare = defineGuard({
 async function setUp() {
   const t = newTest();
   const u: Record<string, string> = {};
-  for (const p of ["olive", "carl", "eddie", "mallory"]) {
+  for (const p of ["olive", "carl", "eddie", "mallory", "vic"]) {
     u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
   }
   const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
@@ -97,4 +98,117 @@ test("readableMany answers the same whether a hidden document exists or not (no 
   const [withHidden, withGone] = [await ask(hidden), await ask(gone)];
   expect(withHidden).toEqual(withGone);
   expect(withHidden).toEqual({ ok: [...mine.map(() => "owner"), null] });
+});
+
+// ------------------------------------------------------------- no grant outlives its sharer
+
+/** Olive owns `doc` (in her folder `folder`); Eddie holds editor on `doc` for one hour. */
+async function expiring() {
+  vi.useFakeTimers();
+  vi.setSystemTime(Date.UTC(2026, 0, 1));
+  const w = await setUp();
+  const folder = (await w.t.run((ctx) =>
+    ctx.db.insert("folders", { name: "f", ownerId: w.u.olive as never, visibility: "private" }),
+  )) as string;
+  const inFolder = (await w.t.run((ctx) =>
+    ctx.db.insert("documents", { title: "in", body: "", ownerId: w.u.olive as never, visibility: "private", folderId: folder as never }),
+  )) as string;
+  const level = (who: string, id: string) =>
+    w.as(who).run(async (ctx) => (await guard.readable(ctx, "documents", id))?.accessLevel ?? null);
+  return { ...w, folder, inFolder, level };
+}
+
+test("an expiring editor cannot keep access by sharing with a group of their own", async () => {
+  const { u, as, doc, level } = await expiring();
+  const until = Date.now() + HOUR;
+  await as("olive").run((ctx) => guard.share(ctx, "documents", doc, { userId: u.eddie!, level: "editor", expiresAt: until }));
+  const mine = await as("eddie").run(async (ctx) => {
+    const g = await guard.createGroup(ctx, "mine");
+    await guard.addGroupMember(ctx, g, u.eddie!);
+    await guard.share(ctx, "documents", doc, { groupId: g, level: "editor" }); // no expiry asked
+    return g;
+  });
+  const row = await as("eddie").run((ctx) =>
+    ctx.db.query("accessGrants").withIndex("by_doc_and_group", (q) => q.eq("doc", doc).eq("groupId", mine as never)).unique(),
+  );
+  expect(row?.expiresAt).toBe(until); // capped to his own grant
+  vi.advanceTimersByTime(2 * HOUR);
+  expect(await level("eddie", doc)).toBeNull();
+  expect(await outcome(as("eddie").mutation(api.documents.updateDocument, { id: doc, body: "still here" }))).toEqual({
+    code: "NOT_FOUND",
+    message: "Document not found",
+  });
+});
+
+test("a member cannot make their group's expiring grant permanent by re-sharing it to the group", async () => {
+  const { u, as, doc, level } = await expiring();
+  const team = await as("olive").run(async (ctx) => {
+    const g = await guard.createGroup(ctx, "team");
+    await guard.addGroupMember(ctx, g, u.eddie!);
+    await guard.share(ctx, "documents", doc, { groupId: g, level: "editor", expiresAt: Date.now() + HOUR });
+    return g;
+  });
+  expect(await outcome(as("eddie").run((ctx) => guard.share(ctx, "documents", doc, { groupId: team, level: "editor" })))).toMatchObject({ ok: expect.any(String) });
+  vi.advanceTimersByTime(2 * HOUR);
+  expect(await level("eddie", doc)).toBeNull();
+});
+
+test("an expiring grant on a folder bounds what is shared inside it (and the folder itself)", async () => {
+  const { u, as, folder, inFolder, level } = await expiring();
+  await as("olive").run((ctx) => guard.share(ctx, "folders", folder, { userId: u.eddie!, level: "editor", expiresAt: Date.now() + HOUR }));
+  expect(await level("eddie", inFolder)).toBe("editor"); // inherited
+  await as("eddie").run(async (ctx) => {
+    await guard.share(ctx, "documents", inFolder, { userId: u.mallory!, level: "editor", expiresAt: Date.now() + 100 * HOUR });
+    await guard.share(ctx, "folders", folder, { userId: u.carl!, level: "viewer" });
+  });
+  expect(await level("mallory", inFolder)).toBe("editor");
+  expect(await level("carl", inFolder)).toBe("viewer");
+  vi.advanceTimersByTime(2 * HOUR);
+  for (const who of ["eddie", "mallory", "carl"]) expect(await level(who, inFolder)).toBeNull();
+});
+
+// ------------------------------------------------------------- no oracle on other ids
+
+test("revoke, share and transfer refuse a caller without the right alike, whatever the target id", async () => {
+  const { t, u, as, doc } = await setUp();
+  await as("olive").run((ctx) => guard.share(ctx, "documents", doc, { userId: u.vic!, level: "viewer" }));
+  const group = await as("olive").run((ctx) => guard.createGroup(ctx, "g"));
+  const deletedUser = await t.run(async (ctx) => {
+    const id = await ctx.db.insert("users", { tokenIdentifier: "gone", name: "gone" });
+    await ctx.db.delete(id);
+    return id as string;
+  });
+  const deletedGroup = await t.run(async (ctx) => {
+    const id = await ctx.db.insert("accessGroups", { name: "gone" });
+    await ctx.db.delete(id);
+    return id as string;
+  });
+  const targets = [
+    { userId: u.olive! },
+    { userId: deletedUser },
+    { userId: "not-an-id" },
+    { userId: doc }, // an id of another table
+    { groupId: group },
+    { groupId: deletedGroup },
+    { groupId: "not-an-id" },
+    {},
+    { userId: u.olive!, groupId: group },
+  ];
+  const forbidden: Outcome = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
+  const vic = as("vic");
+  for (const target of targets) {
+    const tg = target as { userId: string };
+    expect(await outcome(vic.run((ctx) => guard.revoke(ctx, "documents", doc, tg))), JSON.stringify(target)).toEqual(forbidden);
+    expect(await outcome(vic.run((ctx) => guard.share(ctx, "documents", doc, { ...tg, level: "viewer" }))), JSON.stringify(target)).toEqual(forbidden);
+  }
+  const notOwner: Outcome = { code: "FORBIDDEN", message: "Only the owner can transfer ownership" };
+  for (const to of [u.olive!, deletedUser, "not-an-id", doc, group]) {
+    expect(await outcome(vic.run((ctx) => guard.transferOwnership(ctx, "documents", doc, to)))).toEqual(notOwner);
+  }
+  // A stranger sees neither the document nor anything about the targets.
+  const notFound: Outcome = { code: "NOT_FOUND", message: "Document not found" };
+  for (const target of targets) {
+    const tg = target as { userId: string };
+    expect(await outcome(as("mallory").run((ctx) => guard.revoke(ctx, "documents", doc, tg)))).toEqual(notFound);
+  }
 });

@@ -42,22 +42,22 @@ async function world() {
     await ctx.db.patch(c1, { parentId: c2 });
     const gone = await doc("gone", "public");
     await ctx.db.delete(gone);
-    const eng = await guard.createGroup(ctx, "eng");
-    await guard.addGroupMember(ctx, eng, user.gina!);
-    await guard.addGroupMember(ctx, eng, user.gina!); // idempotent
     return {
       priv: await doc("priv", "private"),
       pub: await doc("pub", "public"),
       inFolder: await doc("inFolder", "private", folder),
       inCycle: await doc("inCycle", "public", c1),
       folder,
-      eng,
       missing: gone,
       otherTable: user.nate!,
       malformed: "not-an-id",
     } as Record<string, string>;
   });
   const olive = as("olive");
+  const { groupId: eng } = await olive.mutation(api.groups.createGroup, { name: "eng" });
+  await olive.mutation(api.groups.addMember, { groupId: eng, userId: user.gina! });
+  await olive.mutation(api.groups.addMember, { groupId: eng, userId: user.gina! }); // idempotent
+  ids.eng = eng;
   const share = (id: string, to: { userId: string } | { groupId: string }, level: "viewer" | "commenter" | "editor", expiresAt?: number) =>
     olive.mutation(api.documents.shareDocument, { id, ...to, level, expiresAt });
   await share(ids.priv!, { userId: user.vic! }, "viewer");

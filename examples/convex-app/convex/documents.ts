@@ -7,7 +7,8 @@ import { guard } from "./guard";
 // Ids arrive as plain strings on purpose: a malformed id, or an id from another table, must get
 // exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
 // them with a different error, telling the caller something).
-const level = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
+/** An access level as a function argument (the guard refuses the owner level where it must). */
+export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
 const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;
@@ -53,7 +54,7 @@ export const updateDocument = mutation({
 
 /** Share with a user or a group (re-sharing replaces the previous grant). */
 export const shareDocument = mutation({
-  args: { id: v.string(), ...target, level, expiresAt: v.optional(v.number()) },
+  args: { id: v.string(), ...target, level: accessLevel, expiresAt: v.optional(v.number()) },
   handler: async (ctx, { id, level, expiresAt, ...t }) => {
     await guard.share(ctx, "documents", id, { ...grantTarget(t), level, expiresAt });
     return { shared: level };

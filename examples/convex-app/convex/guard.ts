@@ -18,6 +18,8 @@ export const guard = defineGuard({
       folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
       documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
     },
+    // Each group's owner and its members (by their level) manage it; admins manage every group.
+    groups: { managers: { role: "admin" } },
   },
   rateLimits: {
     // Per user: 10 messages a minute, approximately (two counters per user).

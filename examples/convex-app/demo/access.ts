@@ -1,7 +1,6 @@
 // Demo section: data access boundaries (viewer < commenter < editor < owner).
 import { expect } from "vitest";
 import { api } from "../convex/_generated/api";
-import { guard } from "../convex/guard";
 import { newTest, outcome } from "../convex/test-helpers";
 import { ISSUER, show } from "./show";
 
@@ -12,14 +11,14 @@ export async function access() {
     user[name] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${name}`, name }));
   }
   const as = (name: string) => t.withIdentity({ subject: name, issuer: ISSUER });
-  const { plan, gone, eng } = await t.run(async (ctx) => {
+  const { plan, gone } = await t.run(async (ctx) => {
     const plan = await ctx.db.insert("documents", { title: "Plan", body: "v1", ownerId: user.olive as never, visibility: "private" });
     const gone = await ctx.db.insert("documents", { title: "Gone", body: "", ownerId: user.olive as never, visibility: "private" });
     await ctx.db.delete(gone);
-    const eng = await guard.createGroup(ctx, "eng");
-    await guard.addGroupMember(ctx, eng, user.gina!);
-    return { plan, gone, eng };
+    return { plan, gone };
   });
+  const { groupId: eng } = await as("olive").mutation(api.groups.createGroup, { name: "eng" });
+  await as("olive").mutation(api.groups.addMember, { groupId: eng, userId: user.gina! });
 
   console.log("\nData access boundaries (viewer < commenter < editor < owner; Olive owns the private 'Plan')");
   const story: [string, string, () => Promise<unknown>, string][] = [

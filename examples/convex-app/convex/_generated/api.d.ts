@@ -9,6 +9,7 @@ import type * as audit from "../audit.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
 import type * as external from "../external.js";
+import type * as groups from "../groups.js";
 import type * as ratelimit from "../ratelimit.js";
 import type * as system from "../system.js";
 import type * as users from "../users.js";
@@ -18,6 +19,7 @@ declare const fullApi: ApiFromModules<{
   deletion: typeof deletion;
   documents: typeof documents;
   external: typeof external;
+  groups: typeof groups;
   ratelimit: typeof ratelimit;
   system: typeof system;
   users: typeof users;

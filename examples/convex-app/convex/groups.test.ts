@@ -1,0 +1,170 @@
+// Group management: the sharing rules on the caller's own level on the group. Authorised
+// callers, then the attacker's side (strangers, low members, anonymous, forged ids).
+import { defineGuard } from "convex-guard";
+import { expect, test } from "vitest";
+import { api } from "./_generated/api";
+import { newTest, outcome, type Outcome } from "./test-helpers";
+
+const ISSUER = "https://issuer.example";
+const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found" };
+const MAY_NOT_SHARE: Outcome = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
+const OWNER_LEVEL: Outcome = { code: "FORBIDDEN", message: "The owner level is given only by transferring ownership" };
+
+/** Olive owns group `team`: Lea is a member at editor, Vic at the default (viewer). */
+async function world() {
+  const t = newTest();
+  const u: Record<string, string> = {};
+  for (const p of ["olive", "lea", "vic", "nate", "mallory", "ada"]) {
+    u[p] = await t.run((ctx) =>
+      ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p, ...(p === "ada" ? { role: "admin" } : {}) }),
+    );
+  }
+  const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
+  const { groupId: team } = await as("olive").mutation(api.groups.createGroup, { name: "team" });
+  await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.lea!, level: "editor" });
+  await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.vic! });
+  const add = (who: string, userId: string, level?: "viewer" | "commenter" | "editor" | "owner", groupId = team) =>
+    outcome(as(who).mutation(api.groups.addMember, { groupId, userId, level }));
+  const remove = (who: string, userId: string, groupId = team) =>
+    outcome(as(who).mutation(api.groups.removeMember, { groupId, userId }));
+  const members = () =>
+    t.run(async (ctx) =>
+      (await ctx.db.query("accessGroupMembers").collect())
+        .filter((m) => m.groupId === team)
+        .map((m) => `${Object.entries(u).find(([, id]) => id === m.userId)![0]}:${m.level ?? "-"}`)
+        .sort(),
+    );
+  return { t, u, as, team, add, remove, members };
+}
+
+test("the creator owns the group; members are added at a level, once", async () => {
+  const w = await world();
+  expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
+  const row = await w.t.run((ctx) => ctx.db.get(w.team as never));
+  expect(row).toMatchObject({ name: "team", ownerId: w.u.olive });
+  expect(await w.add("olive", w.u.vic!)).toEqual({ ok: { added: true } }); // idempotent
+  expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
+});
+
+test("a member at the share level adds and removes members up to their own level", async () => {
+  const w = await world();
+  expect(await w.add("lea", w.u.nate!, "editor")).toEqual({ ok: { added: true } });
+  expect(await w.add("lea", w.u.nate!, "commenter")).toEqual({ ok: { added: true } }); // level changed
+  expect(await w.members()).toEqual(["lea:editor", "nate:commenter", "vic:viewer"]);
+  expect(await w.remove("lea", w.u.nate!)).toEqual({ ok: { removed: true } });
+  expect(await w.remove("lea", w.u.nate!)).toEqual({ ok: { removed: false } });
+  // The group's grants reach whoever a member adds: that is what managing a group means.
+  const doc = await w.t.run((ctx) =>
+    ctx.db.insert("documents", { title: "d", body: "", ownerId: w.u.olive as never, visibility: "private" }),
+  );
+  await w.as("olive").mutation(api.documents.shareDocument, { id: doc, groupId: w.team, level: "editor" });
+  await w.add("lea", w.u.nate!);
+  expect((await w.as("nate").query(api.documents.getSharedDocument, { id: doc }))?.accessLevel).toBe("editor");
+});
+
+test("anyone leaves; the owner and admins manage every level below the owner's", async () => {
+  const w = await world();
+  expect(await w.remove("vic", w.u.vic!)).toEqual({ ok: { removed: true } });
+  expect(await w.remove("olive", w.u.lea!)).toEqual({ ok: { removed: true } });
+  expect(await w.add("ada", w.u.nate!, "editor")).toEqual({ ok: { added: true } }); // admin: a manager
+  expect(await w.remove("ada", w.u.nate!)).toEqual({ ok: { removed: true } });
+  expect(await w.add("olive", w.u.nate!, "owner")).toEqual(OWNER_LEVEL);
+  expect(await w.members()).toEqual([]);
+});
+
+test("attacker: a stranger learns nothing about a group, real, missing or forged", async () => {
+  const w = await world();
+  const gone = await w.t.run(async (ctx) => {
+    const id = await ctx.db.insert("accessGroups", { name: "gone", ownerId: w.u.mallory });
+    await ctx.db.delete(id);
+    return id as string;
+  });
+  for (const groupId of [w.team, gone, "not-a-group", w.u.olive!]) {
+    expect(await w.add("mallory", w.u.mallory!, undefined, groupId), groupId).toEqual(NOT_FOUND);
+    expect(await w.add("mallory", "not-a-user", undefined, groupId), groupId).toEqual(NOT_FOUND);
+    expect(await w.remove("mallory", w.u.lea!, groupId), groupId).toEqual(NOT_FOUND);
+    expect(await w.remove("mallory", w.u.mallory!, groupId), groupId).toEqual(NOT_FOUND);
+  }
+  expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
+});
+
+test("attacker: a low member cannot add, promote or remove anyone, whatever the target", async () => {
+  const w = await world();
+  for (const target of [w.u.nate!, w.u.lea!, "not-a-user", w.team]) {
+    expect(await w.add("vic", target), target).toEqual(MAY_NOT_SHARE);
+    expect(await w.remove("vic", target), target).toEqual(MAY_NOT_SHARE);
+  }
+  expect(await w.add("vic", w.u.vic!, "editor")).toEqual(MAY_NOT_SHARE); // no self-promotion
+  // An editor member cannot rise above their level, nor touch the owner's level.
+  expect(await w.add("lea", w.u.lea!, "owner")).toEqual(OWNER_LEVEL);
+  expect(await w.add("lea", w.u.nate!, "owner")).toEqual(OWNER_LEVEL);
+  expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
+  // Unknown users are an argument error, only for a caller with the right.
+  expect(await w.add("lea", "not-a-user")).toEqual({ code: "INVALID_ARGUMENT", message: "unknown user" });
+});
+
+test("attacker: a commenter cannot demote or remove an editor; an editor member can", async () => {
+  const w = await world();
+  const { groupId: g } = await w.as("olive").mutation(api.groups.createGroup, { name: "g" });
+  for (const [who, level] of [["lea", "editor"], ["nate", "editor"], ["vic", "commenter"]] as const) {
+    await w.as("olive").mutation(api.groups.addMember, { groupId: g, userId: w.u[who]!, level });
+  }
+  expect(await w.remove("vic", w.u.nate!, g)).toEqual(MAY_NOT_SHARE);
+  expect(await w.add("vic", w.u.nate!, "viewer", g)).toEqual(MAY_NOT_SHARE);
+  expect(await w.add("lea", w.u.nate!, "viewer", g)).toEqual({ ok: { added: true } });
+  expect(await w.add("lea", w.u.vic!, "editor", g)).toEqual({ ok: { added: true } });
+  expect(await w.remove("vic", w.u.lea!, g)).toEqual({ ok: { removed: true } }); // now an editor
+});
+
+test("attacker: anonymous callers must sign in; groups from before owners exist are managers' only", async () => {
+  const w = await world();
+  expect(await outcome(w.t.mutation(api.groups.createGroup, { name: "x" }))).toEqual({
+    code: "UNAUTHENTICATED",
+    message: "Authentication required",
+  });
+  expect(await outcome(w.t.mutation(api.groups.addMember, { groupId: w.team, userId: w.u.nate! }))).toMatchObject({
+    code: "UNAUTHENTICATED",
+  });
+  // A row written before groups had owners (no ownerId, membership without a level).
+  const legacy = await w.t.run(async (ctx) => {
+    const g = await ctx.db.insert("accessGroups", { name: "legacy" });
+    await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.vic! });
+    return g as string;
+  });
+  expect(await w.add("vic", w.u.nate!, undefined, legacy)).toEqual(MAY_NOT_SHARE);
+  expect(await w.add("olive", w.u.nate!, undefined, legacy)).toEqual(NOT_FOUND);
+  expect(await w.add("ada", w.u.nate!, undefined, legacy)).toEqual({ ok: { added: true } });
+  expect(await w.remove("vic", w.u.vic!, legacy)).toEqual({ ok: { removed: true } });
+});
+
+test("a member of many groups still manages one; a forged owner-level membership gives the lowest", async () => {
+  const w = await world();
+  await w.t.run(async (ctx) => {
+    for (let i = 0; i < 300; i++) {
+      const g = await ctx.db.insert("accessGroups", { name: `g${i}` });
+      await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.lea! });
+    }
+  });
+  expect(await w.add("lea", w.u.nate!)).toEqual({ ok: { added: true } });
+  const forged = await w.t.run(async (ctx) => {
+    const g = await ctx.db.insert("accessGroups", { name: "forged" });
+    await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.vic!, level: "owner" });
+    return g as string;
+  });
+  expect(await w.add("vic", w.u.nate!, undefined, forged)).toEqual(MAY_NOT_SHARE);
+});
+
+test("the group configuration is checked", () => {
+  const message = 'access.groups.managers must be { role: "admin" } or { permission: "groups:manage" }';
+  const bad = [
+    [{ managers: { role: "root" } }, "access.groups.managers.role: 'root' is not a configured role"],
+    [{ managers: { role: "admin", permission: "x" } }, message],
+    [{ managers: "admin" }, message],
+    [{ managers: { permission: "" } }, message],
+  ] as const;
+  for (const [groups, error] of bad) {
+    const broken = defineGuard({ roles: ["user", "admin"], access: { groups: groups as never } });
+    expect(() => broken.validate()).toThrow(error);
+  }
+  defineGuard({ roles: ["user", "admin"], permissions: { admin: ["groups:manage"] }, access: { groups: { managers: { permission: "groups:manage" } } } }).validate();
+});
