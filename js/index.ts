@@ -22,6 +22,7 @@ export type { NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export { serverTime } from "./server-time.js";
 export {
   accessTables,
   type Access,
