@@ -20,6 +20,7 @@ import {
 } from "./codes.js";
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { checkReference } from "./wiring.js";
 import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
 
 /** Shortest server secret accepted, in UTF-8 bytes. */
@@ -175,8 +176,8 @@ export interface Confirmations {
    * }));
    * ```
    */
-  safeAction<Args extends PropertyValidators, Result>(
-    definition: SafeActionDefinition<ActionCtx, Args, Result>,
+  safeAction<Args extends PropertyValidators, Result, Actor = string>(
+    definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
   ): SafeAction<Args, Result>;
 }
 
@@ -184,6 +185,7 @@ export interface Confirmations {
 export function createConfirmations(
   config: ConfirmationsConfig | undefined,
   authz: Authz<string, string, string>,
+  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
@@ -206,7 +208,7 @@ export function createConfirmations(
     }
     return {
       table: c.audit?.table ?? "guardAudit",
-      logFunction: c.audit?.logFunction ?? "audit:log",
+      logFunction: checkReference(c.audit?.logFunction ?? "audit:log", "confirmations.audit.logFunction", "function"),
       secretEnv: secretEnvs,
       requireReader: async (ctx) => {
         if (readers !== undefined && "permission" in readers) {
@@ -345,7 +347,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, secretEnvs),
+    safeAction: createSafeAction(audit, secretEnvs, rateLimit),
   };
   return confirmations;
 }

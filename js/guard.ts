@@ -6,9 +6,13 @@
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
  * `L` access levels, `K` rate-limit names.
  */
+import { createActionChecks, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import type { PropertyValidators } from "convex/values";
+import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import {
   createRateLimits,
   validateRateLimits,
@@ -30,6 +34,8 @@ export type GuardConfig<
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
   confirmations?: ConfirmationsConfig<R, P>;
+  /** Where the internal functions of checks in actions are exported (`guard.internalFunctions`). */
+  actions?: ActionsConfig;
 };
 
 /**
@@ -41,7 +47,17 @@ export type Guard<
   T extends string = string,
   L extends string = DefaultLevel,
   K extends string = string,
-> = Authz<R, P, T> & Access<L> & RateLimits<K> & Confirmations;
+> = Authz<R, P, T> &
+  Access<L> &
+  RateLimits<K> &
+  ActionChecks<R, P, T, K> &
+  Builders<R, P, T, L, K> &
+  Omit<Confirmations, "safeAction"> & {
+    /** {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. */
+    safeAction<Args extends PropertyValidators, Result, Actor = string>(
+      definition: SafeActionDefinition<ActionCtx, Args, Result, Actor, K>,
+    ): SafeAction<Args, Result>;
+  };
 
 /**
  * Defines the app's guard. Defining does nothing else: the configuration is validated and
@@ -68,16 +84,31 @@ export function defineGuard<
   const erased = authz as unknown as Authz<string, string, string>;
   const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
   const rateLimits = createRateLimits(config?.rateLimits);
+  const actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
   const confirmations = createConfirmations(
     config?.confirmations as ConfirmationsConfig | undefined,
     erased,
+    actions.methods.rateLimit as never,
   );
   const validate = () => {
     authz.validate();
     access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
+    actions.validate();
     // Each capability validates its own configuration in its factory or first use.
   };
-  return { ...authz, ...access, ...rateLimits, ...confirmations, validate };
+  const guard = {
+    ...authz,
+    ...access,
+    ...rateLimits,
+    ...confirmations,
+    // The checks that also work in actions (through the wired internal functions).
+    ...actions.methods,
+    internalFunctions: actions.internalFunctions,
+    validate,
+  };
+  // The builders call the guard's public checks (the action-aware ones above).
+  const builders = createBuilders(guard as unknown as BuilderChecks);
+  return { ...guard, ...builders } as unknown as Guard<R, P, T, L, K>;
 }

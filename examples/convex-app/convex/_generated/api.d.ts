@@ -9,7 +9,10 @@ import type * as audit from "../audit.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
 import type * as external from "../external.js";
+import type * as guardFunctions from "../guardFunctions.js";
+import type * as guarded from "../guarded.js";
 import type * as ratelimit from "../ratelimit.js";
+import type * as reports from "../reports.js";
 import type * as system from "../system.js";
 import type * as users from "../users.js";
 
@@ -18,7 +21,10 @@ declare const fullApi: ApiFromModules<{
   deletion: typeof deletion;
   documents: typeof documents;
   external: typeof external;
+  guardFunctions: typeof guardFunctions;
+  guarded: typeof guarded;
   ratelimit: typeof ratelimit;
+  reports: typeof reports;
   system: typeof system;
   users: typeof users;
 }>;
