@@ -167,6 +167,22 @@ export interface Builders<R extends string, P extends string, T extends string, 
     builder: ActionBuilder<DM, V>,
     definition: GuardedAction<DM, R, P, T, K, Args, Result>,
   ): Guarded<RegisteredAction<V, ObjectType<Args>, Promise<Result>>>;
+
+  /**
+   * The same checks as a convex-helpers customization: `ctx.user` in every function of the
+   * custom builder. Access on an argument needs `guard.query`/`guard.mutation` (a
+   * customization sees no per-function arguments). Pass the data model for a typed user.
+   *
+   * @example
+   * ```ts
+   * import { customMutation } from "convex-helpers/server/customFunctions";
+   * const adminMutation = customMutation(mutation, guard.customCtx<DataModel>({ role: "admin" }));
+   * export const ban = adminMutation({ args: { id: v.id("users") }, handler: async (ctx, { id }) => { ... ctx.user ... } });
+   * ```
+   */
+  customCtx<DM extends GenericDataModel = GenericDataModel>(
+    requirements: CustomRequirements<R, P, K>,
+  ): GuardCustomization<DocOf<DM, T>>;
 }
 
 /**
@@ -235,6 +251,39 @@ function validate(meta: GuardMetadata, args: PropertyValidators): void {
   }
 }
 
+/** Runs the declared checks in order: user, role, permission, access, rate limit. */
+async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
+  let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
+  if (meta.permission !== null) user = await checks.requirePermission(ctx, meta.permission);
+  let doc: unknown = undefined;
+  if (meta.access !== null) {
+    const a = meta.access;
+    doc = (await checks.requireAccess(ctx, a.table, String(args[a.arg]), a.level)).doc;
+  }
+  if (meta.rateLimit !== null) {
+    const k = meta.rateLimit.key;
+    const key = k === "global" ? "global" : k === "user" ? String(user._id) : String(args[k.arg]);
+    await checks.rateLimit(ctx, meta.rateLimit.name, { key });
+  }
+  return { user, doc };
+}
+
+/** What {@link Builders.customCtx} takes: the checks that need no argument. */
+export type CustomRequirements<R extends string, P extends string, K extends string> = {
+  role?: R;
+  permission?: PermissionName<P>;
+  /** Taken in mutations and actions only (a query refuses it with a `GuardConfigError`). */
+  rateLimit?: { name: K; key?: "user" | "global" };
+};
+
+/** A convex-helpers customization (`customQuery(query, guard.customCtx(...))`). */
+export type GuardCustomization<User> = {
+  args: Record<string, never>;
+  input: (ctx: unknown, args: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
+  /** What it requires, in the shape of `__guard` (`kind` is that of the first wrapped builder's use: `"custom"`). */
+  readonly __guard: Omit<GuardMetadata, "kind" | "access"> & { kind: "custom"; access: null };
+};
+
 /** @internal */
 export function createBuilders(checks: BuilderChecks): Builders<string, string, string, string, string> {
   function build(kind: GuardMetadata["kind"], builder: unknown, definition: AnyDefinition) {
@@ -246,18 +295,7 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         validate(meta, definition.args ?? {});
-        let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
-        if (meta.permission !== null) user = await checks.requirePermission(ctx, meta.permission);
-        let doc: unknown = undefined;
-        if (meta.access !== null) {
-          const a = meta.access;
-          doc = (await checks.requireAccess(ctx, a.table, String(args[a.arg]), a.level)).doc;
-        }
-        if (meta.rateLimit !== null) {
-          const k = meta.rateLimit.key;
-          const key = k === "global" ? "global" : k === "user" ? String(user._id) : String(args[k.arg]);
-          await checks.rateLimit(ctx, meta.rateLimit.name, { key });
-        }
+        const { user, doc } = await enforce(checks, meta, ctx, args);
         return definition.handler({ ...ctx, user, doc } as never, args as never);
       },
     });
@@ -268,5 +306,22 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     query: (builder, definition) => build("query", builder, definition as AnyDefinition) as never,
     mutation: (builder, definition) => build("mutation", builder, definition as AnyDefinition) as never,
     action: (builder, definition) => build("action", builder, definition as AnyDefinition) as never,
+    customCtx: (requirements) => {
+      const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
+      const custom = { ...meta, kind: "custom" as const };
+      const customization = {
+        args: {},
+        input: async (ctx: unknown) => {
+          const db = (ctx as { db?: { insert?: unknown } }).db;
+          if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
+            throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");
+          }
+          const { user } = await enforce(checks, meta, ctx, {});
+          return { ctx: { user }, args: {} };
+        },
+      };
+      Object.defineProperty(customization, "__guard", { value: Object.freeze(custom), enumerable: false });
+      return customization as never;
+    },
   };
 }

@@ -55,6 +55,8 @@ export {
   type GuardedMutation,
   type GuardedQuery,
   type GuardMetadata,
+  type GuardCustomization,
+  type CustomRequirements,
   type Injected,
   type StringArgs,
 } from "./builders.js";

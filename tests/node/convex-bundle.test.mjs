@@ -195,6 +195,13 @@ for (const fromBase64 of [true, false]) {
         });
         assert.deepEqual(await outcome(ns.myProfile._handler(fakeCtx(user), {})), { ok: { name: "Uma", role: "user" } });
       }
+      if (file === "custom.ts") {
+        // convex-helpers' customQuery with guard.customCtx, bundled: the same decision.
+        assert.deepEqual(await outcome(ns.flaggedUsers._handler(fakeCtx(user), {})), {
+          code: "FORBIDDEN",
+          message: "Role 'moderator' or higher required",
+        });
+      }
       if (file === "reports.ts") {
         assert.deepEqual(await outcome(ns.buildReport._handler(fakeCtx(user), { topic: "t" })), {
           code: "FORBIDDEN",

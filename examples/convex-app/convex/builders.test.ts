@@ -109,6 +109,49 @@ describe("builders allow and deny what they declare", () => {
   });
 });
 
+describe("the same checks as convex-helpers customizations", () => {
+  test("customQuery: a minimum role, ctx.user injected", async () => {
+    const s = await world();
+    await s.t.run((ctx) => ctx.db.patch(s.ids.zed as never, { flagged: true }));
+    expect(await s.as("mo").query(api.custom.flaggedUsers, {})).toEqual({ by: "mo", flagged: ["zed"] });
+    expect(await outcome(s.as("uma").query(api.custom.flaggedUsers, {}))).toEqual({
+      code: "FORBIDDEN",
+      message: "Role 'moderator' or higher required",
+    });
+    expect(await outcome(s.t.query(api.custom.flaggedUsers, {}))).toMatchObject({ code: "UNAUTHENTICATED" });
+  });
+
+  test("customMutation: a rate limit keyed by the user, shared with the other functions on it", async () => {
+    const s = await world();
+    for (let i = 0; i < 5; i++) await s.as("uma").mutation(api.custom.post, { body: "a" });
+    for (let i = 0; i < 5; i++) await s.as("uma").mutation(api.guarded.postMessage, { body: "b" });
+    expect(await outcome(s.as("uma").mutation(api.custom.post, { body: "c" }))).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await outcome(s.t.mutation(api.custom.post, { body: "c" }))).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(await s.t.run(async (ctx) => (await ctx.db.query("messages").collect()).length)).toBe(10);
+  });
+
+  test("customAction: a permission, through the wired internal functions", async () => {
+    const s = await world();
+    expect(await s.as("ada").action(api.custom.deleterName, {})).toBe("ada");
+    expect(await outcome(s.as("mo").action(api.custom.deleterName, {}))).toEqual({
+      code: "FORBIDDEN",
+      message: "Permission 'delete:users' required",
+    });
+  });
+
+  test("the customization carries its declaration for tooling", () => {
+    expect(guard.customCtx({ role: "admin", rateLimit: { name: "upload", key: "global" } }).__guard).toEqual({
+      version: 1,
+      kind: "custom",
+      user: true,
+      role: "admin",
+      permission: null,
+      rateLimit: { name: "upload", key: "global" },
+      access: null,
+    });
+  });
+});
+
 describe("declarations are readable and checked", () => {
   test("__guard holds exactly what each function declares, frozen and non-enumerable", () => {
     expect(guardRequirements(guarded.renameDocument)).toEqual({

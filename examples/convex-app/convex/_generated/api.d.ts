@@ -6,6 +6,7 @@
  */
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import type * as audit from "../audit.js";
+import type * as custom from "../custom.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
 import type * as external from "../external.js";
@@ -18,6 +19,7 @@ import type * as users from "../users.js";
 
 declare const fullApi: ApiFromModules<{
   audit: typeof audit;
+  custom: typeof custom;
   deletion: typeof deletion;
   documents: typeof documents;
   external: typeof external;
