@@ -111,7 +111,8 @@ export function isActionCtx(ctx: unknown): boolean {
   return c !== null && typeof c === "object" && c.db === undefined && typeof c.runQuery === "function";
 }
 
-const RATE_LIMIT_FIX =
+/** @internal */
+export const RATE_LIMIT_FIX =
   "spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`";
 
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";

@@ -190,8 +190,8 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
   return clean;
 }
 
-/** The fix for a missing audit table, named in the `GuardConfigError`. */
-const TABLE_FIX =
+/** The fix for a missing audit table, named in the `GuardConfigError`. @internal */
+export const AUDIT_TABLE_FIX =
   "spread the audit table into your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
   "(under confirmations.audit.table when renamed)";
 
@@ -206,7 +206,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
         // The table name comes from the configuration: only known to be a string here.
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const w = (ctx as WriterCtx<any>).db;
-        await withTable(s.table, TABLE_FIX, async () => {
+        await withTable(s.table, AUDIT_TABLE_FIX, async () => {
           // One bounded index read proves the table (and its reader's index) is declared: a
           // store that accepts rows for undeclared tables would otherwise keep a trail no one
           // can read, and a schema without it would fail every write much later.

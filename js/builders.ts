@@ -235,19 +235,22 @@ function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata 
   });
 }
 
+/** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
+const own = (args: object, name: unknown) => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
+
 /** Throws unless the declaration makes sense for `kind`, naming the fix. */
 function validate(meta: GuardMetadata, args: PropertyValidators): void {
   const where = `guard.${meta.kind}`;
   const r = meta.rateLimit;
   if (r !== null) {
     if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
-    if (typeof r.key === "object" ? !(r.key.arg in args) : r.key !== "user" && r.key !== "global") {
+    if (typeof r.key === "object" ? !own(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
       throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
     }
   }
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
-    if (!(meta.access.arg in args)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
+    if (!own(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
   }
 }
 
@@ -258,12 +261,15 @@ async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown,
   let doc: unknown = undefined;
   if (meta.access !== null) {
     const a = meta.access;
-    doc = (await checks.requireAccess(ctx, a.table, String(args[a.arg]), a.level)).doc;
+    const id = args[a.arg];
+    // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
+    doc = (await checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level)).doc;
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
-    const key = k === "global" ? "global" : k === "user" ? String(user._id) : String(args[k.arg]);
-    await checks.rateLimit(ctx, meta.rateLimit.name, { key });
+    // A key argument that is not a string is refused (INVALID_ARGUMENT), never stringified.
+    const key = k === "global" ? "global" : k === "user" ? String(user._id) : args[k.arg];
+    await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
   return { user, doc };
 }

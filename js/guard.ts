@@ -6,7 +6,10 @@
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
  * `L` access levels, `K` rate-limit names.
  */
-import { createActionChecks, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createActionChecks, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { AUDIT_TABLE_FIX } from "./audit.js";
+import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import { checkSchema, type SchemaLike } from "./wiring.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
@@ -53,6 +56,17 @@ export type Guard<
   ActionChecks<R, P, T, K> &
   Builders<R, P, T, L, K> &
   Omit<Confirmations, "safeAction"> & {
+    /**
+     * Also checks, given the app's schema, that it declares the tables this configuration
+     * uses (rate limits, confirmation codes and the audit trail), naming the line to add.
+     *
+     * @example
+     * ```ts
+     * import schema from "./schema";
+     * test("guard wiring", () => guard.validate({ schema }));
+     * ```
+     */
+    validate(options?: { schema?: SchemaLike }): void;
     /** {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. */
     safeAction<Args extends PropertyValidators, Result, Actor = string>(
       definition: SafeActionDefinition<ActionCtx, Args, Result, Actor, K>,
@@ -90,12 +104,13 @@ export function defineGuard<
     erased,
     actions.methods.rateLimit as never,
   );
-  const validate = () => {
+  const validate = (options?: { schema?: SchemaLike }) => {
     authz.validate();
     access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
     actions.validate();
+    if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
     // Each capability validates its own configuration in its factory or first use.
   };
   const guard = {
@@ -111,4 +126,19 @@ export function defineGuard<
   // The builders call the guard's public checks (the action-aware ones above).
   const builders = createBuilders(guard as unknown as BuilderChecks);
   return { ...guard, ...builders } as unknown as Guard<R, P, T, L, K>;
+}
+
+/** The tables a configuration needs in the schema, each with the fix that adds it. */
+function requiredTables(config: GuardConfig<string, string, string, string, string>): [string, string][] {
+  const tables: [string, string][] = [];
+  if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
+    tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
+  }
+  const c = config?.confirmations;
+  if (c !== undefined) {
+    const codes = c.table ?? "guardConfirmations";
+    tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
+    tables.push([c.audit?.table ?? "guardAudit", AUDIT_TABLE_FIX]);
+  }
+  return tables;
 }

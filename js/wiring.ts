@@ -92,3 +92,22 @@ export async function withTable<T>(table: string, fix: string, f: () => Promise<
     throw e;
   }
 }
+
+/** What `guard.validate({ schema })` accepts: the default export of `convex/schema.ts`. */
+export type SchemaLike = { tables: Record<string, unknown> };
+
+/**
+ * Throws unless `schema` declares each of `tables` (`[name, fix]`), naming the first missing
+ * one and the line that adds it. @internal
+ */
+export function checkSchema(schema: SchemaLike, tables: readonly (readonly [string, string])[]): void {
+  const declared = (schema as { tables?: unknown } | null)?.tables;
+  if (declared === null || typeof declared !== "object") {
+    throw new GuardConfigError("guard.validate({ schema }) takes the default export of convex/schema.ts");
+  }
+  for (const [name, fix] of tables) {
+    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
+      throw new GuardConfigError(`table '${name}' is missing from the schema: ${fix}`);
+    }
+  }
+}

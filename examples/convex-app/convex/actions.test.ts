@@ -223,6 +223,17 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(e.message).toContain("convex/audit.ts");
   });
 
+  test("an audit module without the log export, or with log of the wrong kind", async () => {
+    for (const audit of [{}, { log: wired.getUser }]) {
+      const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": audit } });
+      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+      expect(e.data).toBeUndefined();
+      expect(e.message).toContain("found no internal mutation at 'audit:log'");
+      expect(e.message).toContain("export const log = guard.audit.logMutation(internalMutation);");
+    }
+  });
+
   test("no audit table: an audited action never succeeds", async () => {
     const s = await world({ dropTables: ["guardAudit"] });
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
@@ -273,5 +284,18 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     ).toThrow(/confirmations\.audit\.logFunction must be a Convex function name such as "audit:log"/);
     // The default names are well-formed.
     defineGuard({ roles: ["user"], actions: { module: "lib/guardFunctions" } }).validate();
+  });
+
+  test("guard.validate({ schema }) names every table the configuration needs and the schema lacks", () => {
+    guard.validate({ schema });
+    const without = (name: string) =>
+      defineSchema(Object.fromEntries(Object.entries(schema.tables).filter(([k]) => k !== name)) as never);
+    expect(() => guard.validate({ schema: without("guardRateLimits") })).toThrow(
+      /table 'guardRateLimits' is missing from the schema: spread rateLimitTables/,
+    );
+    expect(() => guard.validate({ schema: without("guardAudit") })).toThrow(/guardAudit: auditTable/);
+    expect(() => guard.validate({ schema: without("guardConfirmations") })).toThrow(/guardConfirmations: confirmationsTable/);
+    // A guard without rate limits or confirmations needs none of them.
+    defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
   });
 });

@@ -185,6 +185,9 @@ describe("declarations are readable and checked", () => {
     const bad = {
       limitedQuery: guard.query(query, { args: {}, rateLimit: { name: "sendMessage" }, handler } as never),
       wrongKey: guard.mutation(mutation, { args: {}, rateLimit: { name: "sendMessage", key: { arg: "org" } }, handler } as never),
+      // An inherited name is no argument: the key would be the text of Object's constructor.
+      protoKey: guard.mutation(mutation, { args: {}, rateLimit: { name: "sendMessage", key: { arg: "constructor" } }, handler } as never),
+      protoAccess: guard.query(query, { args: {}, access: { table: "documents", arg: "toString", level: "viewer" }, handler } as never),
     };
     const t = (await import("convex-test")).convexTest((await import("./schema")).default, {
       ...(await import("./test-helpers")).modules,
@@ -195,6 +198,8 @@ describe("declarations are readable and checked", () => {
     const { makeFunctionReference } = await import("convex/server");
     await expect(as.query(makeFunctionReference<"query">("bad:limitedQuery"), {})).rejects.toThrow(/guard\.query cannot take from a rate limit/);
     await expect(as.mutation(makeFunctionReference<"mutation">("bad:wrongKey"), {})).rejects.toThrow(/rateLimit\.key must be/);
+    await expect(as.mutation(makeFunctionReference<"mutation">("bad:protoKey"), {})).rejects.toThrow(/rateLimit\.key must be/);
+    await expect(as.query(makeFunctionReference<"query">("bad:protoAccess"), {})).rejects.toThrow(/access\.arg 'toString' is not one of its arguments/);
     expect(handler).not.toHaveBeenCalled();
     void s;
   });
