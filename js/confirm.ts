@@ -148,7 +148,8 @@ export interface Confirmations {
 
   /**
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
-   * (authenticated by default), runs the handler, writes the audit row, then answers.
+   * (authenticated by default), takes from `rateLimit` when given, runs the handler (which
+   * receives the actor the check returned), writes the audit row, then answers.
    *
    * The client receives the handler's result, or a `ConvexError` the check or handler threw,
    * only when it is a plain Convex value (null, boolean, number, bigint, string, `ArrayBuffer`,
@@ -172,7 +173,10 @@ export interface Confirmations {
    * ```ts
    * export const weather = action(guard.safeAction({
    *   name: "external.weather", args: { city: v.string() },
-   *   handler: async (ctx, { city }) => { ... fetch with process.env.WEATHER_API_KEY ... },
+   *   resourceType: "cities", resourceId: "city",        // on every audit row
+   *   check: (ctx) => guard.requireUser(ctx),             // works in actions once wired
+   *   rateLimit: { name: "weather" },                     // keyed by the actor (the user's _id)
+   *   handler: async (ctx, { city }, { actor }) => { ... fetch with process.env.WEATHER_API_KEY ... },
    * }));
    * ```
    */
