@@ -8,7 +8,6 @@
  */
 import {
   defineTable,
-  makeFunctionReference,
   type GenericDataModel,
   type MutationBuilder,
   type PaginationOptions,
@@ -19,6 +18,7 @@ import { v, type Value } from "convex/values";
 import { deny, GuardConfigError } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
+import { runWired, withTable } from "./wiring.js";
 
 export { REDACTED } from "./redact.js";
 
@@ -267,11 +267,10 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
   return clean;
 }
 
-/**
- * Convex's and convex-test's messages for a function that is not exported (here: the log
- * mutation is missing, a configuration mistake).
- */
-const MISSING_FUNCTION = /could ?n[o']t find (?:public )?(?:function|module)|no such export/i;
+/** The fix for a missing audit table, named in the `GuardConfigError`. @internal */
+export const AUDIT_TABLE_FIX =
+  "spread the audit table into your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
+  "(under confirmations.audit.table when renamed)";
 
 /** @internal */
 export function createAudit(settings: () => AuditSettings): Audit {
@@ -283,29 +282,27 @@ export function createAudit(settings: () => AuditSettings): Audit {
       if (db !== undefined && typeof db.insert === "function") {
         // The table name comes from the configuration: only known to be a string here.
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        await (ctx as WriterCtx<any>).db.insert(s.table, clean);
+        const w = (ctx as WriterCtx<any>).db;
+        await withTable(s.table, AUDIT_TABLE_FIX, async () => {
+          // One bounded index read proves the table (and its reader's index) is declared: a
+          // store that accepts rows for undeclared tables would otherwise keep a trail no one
+          // can read, and a schema without it would fail every write much later.
+          await w.query(s.table).withIndex("by_actor", (q) => q.eq("actor", "")).first();
+          await w.insert(s.table, clean);
+        });
         return;
       }
-      const run = (ctx as Partial<RunMutationCtx>).runMutation;
-      if (typeof run !== "function") {
+      if (typeof (ctx as Partial<RunMutationCtx>).runMutation !== "function") {
         throw new GuardConfigError("guard.audit.log needs a mutation or action context");
       }
-      const ref = makeFunctionReference<"mutation">(s.logFunction);
-      try {
-        await (ctx as unknown as { runMutation(r: unknown, a: unknown): Promise<unknown> }).runMutation(
-          ref,
-          clean,
-        );
-      } catch (e) {
-        if (e instanceof Error && MISSING_FUNCTION.test(e.message)) {
-          throw new GuardConfigError(
-            `guard.audit.log found no internal mutation at '${s.logFunction}': export ` +
-              "`export const log = guard.audit.logMutation(internalMutation);` from convex/audit.ts " +
-              "(or set confirmations.audit.logFunction)",
-          );
-        }
-        throw e;
-      }
+      await runWired(
+        ctx,
+        "mutation",
+        s.logFunction,
+        clean as Record<string, unknown>,
+        "export `export const log = guard.audit.logMutation(internalMutation);` from convex/" +
+          `${s.logFunction.split(":")[0]}.ts (or set confirmations.audit.logFunction)`,
+      );
     },
 
     logMutation(internalMutation) {

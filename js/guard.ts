@@ -7,11 +7,18 @@
  * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
  * `users.roleClaim` is set).
  */
+import { createActionChecks, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { AUDIT_TABLE_FIX } from "./audit.js";
+import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import { checkSchema, type SchemaLike } from "./wiring.js";
+import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { nameValidator, type NameValidator } from "./validators.js";
+import type { PropertyValidators } from "convex/values";
+import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import {
   createRateLimits,
   validateRateLimits,
@@ -34,6 +41,8 @@ export type GuardConfig<
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
   confirmations?: ConfirmationsConfig<R, P>;
+  /** Where the internal functions of checks in actions are exported (`guard.internalFunctions`). */
+  actions?: ActionsConfig;
 };
 
 /** Schema helpers for access levels (the role helpers are on {@link Authz}). */
@@ -60,7 +69,29 @@ export type Guard<
   L extends string = DefaultLevel,
   K extends string = string,
   RC extends string = never,
-> = Authz<R, P, T, RC> & Access<L> & RateLimits<K> & Confirmations & LevelValidators<L>;
+> = Authz<R, P, T, RC> &
+  Access<L> &
+  RateLimits<K> &
+  ActionChecks<R, P, T, K> &
+  Builders<R, P, T, L, K> &
+  LevelValidators<L> &
+  Omit<Confirmations, "safeAction"> & {
+    /**
+     * Also checks, given the app's schema, that it declares the tables this configuration
+     * uses (rate limits, confirmation codes and the audit trail), naming the line to add.
+     *
+     * @example
+     * ```ts
+     * import schema from "./schema";
+     * test("guard wiring", () => guard.validate({ schema }));
+     * ```
+     */
+    validate(options?: { schema?: SchemaLike }): void;
+    /** {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. */
+    safeAction<Args extends PropertyValidators, Result, Actor = string>(
+      definition: SafeActionDefinition<ActionCtx, Args, Result, Actor, K>,
+    ): SafeAction<Args, Result>;
+  };
 
 /**
  * Defines the app's guard. Defining does nothing else: the configuration is validated and
@@ -96,19 +127,51 @@ export function defineGuard<
     config?.users?.table ?? "users",
   );
   const rateLimits = createRateLimits(config?.rateLimits);
+  const actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
   const confirmations = createConfirmations(
     config?.confirmations as ConfirmationsConfig | undefined,
     erased,
+    actions.methods.rateLimit as never,
   );
-  const validate = () => {
+  const validate = (options?: { schema?: SchemaLike }) => {
     authz.validate();
     if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
+    actions.validate();
+    if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
     // Each capability validates its own configuration in its factory or first use.
   };
   let levels: NameValidator<L> | undefined;
   const levelValidator = () => (levels ??= nameValidator(access.accessLevels().levels));
-  return { ...authz, ...access, ...rateLimits, ...confirmations, validate, levelValidator };
+  const guard = {
+    ...authz,
+    ...access,
+    ...rateLimits,
+    ...confirmations,
+    // The checks that also work in actions (through the wired internal functions).
+    ...actions.methods,
+    internalFunctions: actions.internalFunctions,
+    validate,
+    levelValidator,
+  };
+  // The builders call the guard's public checks (the action-aware ones above).
+  const builders = createBuilders(guard as unknown as BuilderChecks);
+  return { ...guard, ...builders } as unknown as Guard<R, P, T, L, K, RC>;
+}
+
+/** The tables a configuration needs in the schema, each with the fix that adds it. */
+function requiredTables(config: GuardConfig<string, string, string, string, string, string>): [string, string][] {
+  const tables: [string, string][] = [];
+  if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
+    tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
+  }
+  const c = config?.confirmations;
+  if (c !== undefined) {
+    const codes = c.table ?? "guardConfirmations";
+    tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
+    tables.push([c.audit?.table ?? "guardAudit", AUDIT_TABLE_FIX]);
+  }
+  return tables;
 }

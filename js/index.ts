@@ -59,6 +59,22 @@ export {
   type ConfirmationResult,
 } from "./confirm.js";
 export type { SafeAction, SafeActionDefinition } from "./safe-action.js";
+export type { ActionChecks, ActionsConfig, ActionDataModel, AnyActionCtx, GuardInternalFunctions } from "./actions.js";
+export {
+  guardRequirements,
+  type Builders,
+  type BuilderAccess,
+  type BuilderRateLimit,
+  type Guarded,
+  type GuardedAction,
+  type GuardedMutation,
+  type GuardedQuery,
+  type GuardMetadata,
+  type GuardCustomization,
+  type CustomRequirements,
+  type Injected,
+  type StringArgs,
+} from "./builders.js";
 export {
   defineCodes,
   signCode,

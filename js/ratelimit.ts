@@ -324,8 +324,8 @@ type Io = {
   outLogSlot: number;
 };
 
-/** "Too many requests. Try again in N seconds", N rounded up. */
-function tooMany(retryAfter: number): never {
+/** "Too many requests. Try again in N seconds", N rounded up. @internal */
+export function tooMany(retryAfter: number): never {
   const s = Math.max(1, Math.ceil(retryAfter / 1000));
   deny("RATE_LIMITED", `Too many requests. Try again in ${s} second${s === 1 ? "" : "s"}`, {
     retryAfter,
