@@ -260,3 +260,13 @@ test("a missing log mutation or a ctx that cannot log is a GuardConfigError nami
   const noLog = { auth: actionCtx().auth };
   await assert.rejects(returning(1).handler(noLog, {}), GuardConfigError);
 });
+
+test("with users.roleClaim (the user is the identity), the default check's actor is its tokenIdentifier", async () => {
+  const claims = defineGuard({ roles: ["user"], users: { roleClaim: "https://app.example/role" } });
+  const identity = { tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer", "https://app.example/role": "user" };
+  const audited = [];
+  const ctx = { ...actionCtx(audited), runQuery: wiredGetUser(identity) };
+  const def = claims.safeAction({ name: "t", args: {}, handler: async (_ctx, _args, { actor }) => actor.tokenIdentifier });
+  assert.equal(await def.handler(ctx, {}), "issuer|user");
+  assert.equal(audited.at(-1)?.actor, "issuer|user");
+});
