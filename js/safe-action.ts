@@ -189,10 +189,11 @@ export function createSafeAction(
         } catch (e) {
           // A configuration mistake (missing wiring) is the developer's: audited, then thrown
           // as itself, never shown as a denial.
-          if (e instanceof GuardConfigError) configError = e;
-          // Reading the error can throw too (a getter, a Proxy): then it is not clean.
+          // Reading the error can throw too (a getter, a Proxy, even `instanceof` on a revoked
+          // Proxy): then it is not clean.
           let data: Value | undefined | typeof REFUSED = REFUSED;
           try {
+            if (e instanceof GuardConfigError) configError = e;
             if (isConvexError(e)) data = plainValue((e as { data?: unknown }).data);
           } catch {
             data = REFUSED;
