@@ -42,4 +42,34 @@ export const guard = defineGuard({
     redactEnv: ["EXTERNAL_API_KEY"],
     audit: { readers: { permission: "admin:audit" } },
   },
+  // What `npx convex-guard audit` reports and this app does on purpose, with the reason the
+  // report shows. Read from this source by the audit; nothing at run time reads it.
+  securityAudit: {
+    allow: {
+      "users:flagUser": {
+        "user-id-arg": "the user a moderator flags, not the caller (who comes from requireRole)",
+        "public-no-rate-limit": "moderators and above only",
+      },
+      "system:setMaintenance": { "public-no-rate-limit": "holders of admin:system only" },
+      "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
+      "documents:transferDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
+      "documents:shareDocument": {
+        "user-id-arg": "the grantee, not the caller; the guard checks the caller's own level",
+        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
+      },
+      "documents:revokeDocument": {
+        "user-id-arg": "the grantee whose grant is removed, not the caller",
+        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
+      },
+      "deletion:requestDeletionCode": {
+        "user-id-arg": "the user whose data a superadmin deletes, bound into the code",
+        "public-no-rate-limit": "superadmins only; a real app also limits issuing codes (each issue grants fresh attempts)",
+      },
+      "deletion:confirmDeletion": {
+        "user-id-arg": "the user whose data is deleted, bound into the code",
+        "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet; each code allows 5 attempts",
+      },
+      "external:lookupCompany": { "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet" },
+    },
+  },
 });
