@@ -125,19 +125,21 @@ for (const file of ["pkg/react.js", "pkg/react.cjs"]) {
 }
 
 // The `convex-guard audit` command: its own entry, with `typescript` (a dependency of the
-// package) left external, so importing "convex-guard" never loads the compiler.
+// package) left external, so importing "convex-guard" never loads the compiler. CommonJS, so
+// `typescript` (9 MB of CommonJS) loads through `require`: an ES module importing it makes Node
+// scan the whole file for its export names first, a second or more on this machine.
 await build({
   entryPoints: [at("js/cli/main.ts")],
   bundle: true,
   platform: "node",
   target: "node20",
-  format: "esm",
+  format: "cjs",
   external: ["typescript"],
-  outfile: at("pkg/cli.js"),
+  outfile: at("pkg/cli.cjs"),
   legalComments: "none",
   logLevel: "warning",
 });
-chmodSync(at("pkg/cli.js"), 0o755);
+chmodSync(at("pkg/cli.cjs"), 0o755);
 
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);

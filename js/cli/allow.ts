@@ -131,6 +131,8 @@ function comments(file: ts.SourceFile): Comments {
 
 /** The allow comments that apply at a line: on it, or in the comment block right above it. */
 function commentAllowsAt(app: App, file: ts.SourceFile, line: number): Allow[] {
+  // Only a file that contains the tag is worth tokenizing (the scanner decides what a comment is).
+  if (!file.text.includes(COMMENT_TAG)) return [];
   const { byLine, commentOnly } = comments(file);
   const lines = [line];
   for (let l = line - 1; commentOnly.has(l); l--) lines.push(l);

@@ -70,23 +70,32 @@ export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
 const BUILDERS: Record<string, Kind> = { QueryBuilder: "query", MutationBuilder: "mutation", ActionBuilder: "action", HttpActionBuilder: "httpAction" };
 
 /**
- * Kind and visibility from the builder's declared type (`mutation: MutationBuilder<DataModel,
- * "public">`), which costs nothing; the export's own type (below) costs a full check of the call
- * and is asked only for other builders.
+ * Kind and visibility from the builder's declaration, read as written: `_generated/server.d.ts`
+ * says `mutation: MutationBuilder<DataModel, "public">` (its `.js` twin says `mutationGeneric`,
+ * which convex declares the same way). Reading the type node costs nothing; asking for the type
+ * would resolve `DataModel` (the whole schema) and, for the export's own type (below, for
+ * other builders), check the whole call.
  */
 function builderShape(app: App, decl: ts.Declaration): Pick<ConvexFunction, "kind" | "visibility"> | undefined {
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init) || !ts.isIdentifier(skipOuter(init.expression))) return undefined;
-  const symbol = app.symbol(skipOuter(init.expression));
-  if (symbol === undefined) return undefined;
-  const type = app.checker.getTypeOfSymbolAtLocation(symbol, init.expression);
-  const alias = type.aliasSymbol;
-  const kind = alias === undefined ? undefined : BUILDERS[alias.getName()];
-  if (alias === undefined || kind === undefined || app.packageOf(alias) !== CONVEX) return undefined;
-  if (kind === "httpAction") return { kind, visibility: "public" };
-  const visibility = type.aliasTypeArguments?.[1];
-  const value = visibility !== undefined && visibility.isStringLiteral() ? visibility.value : undefined;
-  return value === "public" || value === "internal" ? { kind, visibility: value } : undefined;
+  let symbol = app.symbol(skipOuter(init.expression));
+  for (let depth = 0; depth < 4 && symbol !== undefined; depth++) {
+    const d = symbol.valueDeclaration;
+    if (d === undefined || !ts.isVariableDeclaration(d)) return undefined;
+    if (d.type !== undefined) {
+      if (!ts.isTypeReferenceNode(d.type)) return undefined;
+      const alias = app.symbol(d.type.typeName);
+      const kind = alias === undefined ? undefined : BUILDERS[alias.getName()];
+      if (alias === undefined || kind === undefined || app.packageOf(alias) !== CONVEX) return undefined;
+      if (kind === "httpAction") return { kind, visibility: "public" };
+      const visibility = d.type.typeArguments?.[1];
+      const value = visibility !== undefined && ts.isLiteralTypeNode(visibility) && ts.isStringLiteral(visibility.literal) ? visibility.literal.text : undefined;
+      return value === "public" || value === "internal" ? { kind, visibility: value } : undefined;
+    }
+    symbol = d.initializer !== undefined && ts.isIdentifier(d.initializer) ? app.symbol(d.initializer) : undefined;
+  }
+  return undefined;
 }
 
 /** Kind and visibility from the export's type, or `unknown` when the type did not resolve. */
