@@ -190,6 +190,25 @@ export const open = query({ args: {}, handler: async (ctx) => { await requireUse
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
 });
 
+test("an export whose builder does not resolve is reported, never skipped as not-a-function", () => {
+  const dir = app("unresolved", {
+    "q.ts": `// @ts-nocheck: the import is missing on purpose
+import { customQuery } from "./missing-builders";
+export const mystery = customQuery({ args: {}, handler: async () => 1 });
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function} ${f.file}:${f.line}`), ["unresolved-function q:mystery convex/q.ts:3"]);
+});
+
+test("--rules lists every rule id with its severity", () => {
+  const r = run(["audit", "--rules"]);
+  assert.equal(r.status, 0);
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"]]) {
+    assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
+  }
+});
+
 test("getUserIdentity without an exit on null is no check", () => {
   const dir = app("identity", {
     "q.ts": PUBLIC_QUERY("peek", "const identity = await ctx.auth.getUserIdentity(); console.log(identity);"),
