@@ -136,15 +136,18 @@ export class App {
     return s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
   }
 
-  /** The npm package that declares a symbol (`convex`, `convex-guard`), or null for app code. */
+  /** The npm package that declares a symbol (`convex`, `convex-guard`; the app's own name for its code). */
   packageOf(symbol: ts.Symbol | undefined): string | null {
     const decl = symbol?.declarations?.[0];
     if (decl === undefined) return null;
     return this.packageOfFile(decl.getSourceFile().fileName);
   }
 
+  /**
+   * The name in the nearest package.json above a file. Not only under node_modules: a linked
+   * package (npm link, workspaces) resolves to its real path, outside any node_modules.
+   */
   private packageOfFile(file: string): string | null {
-    if (!file.split("/").includes("node_modules")) return null;
     for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
       const known = this.packageOfDir.get(dir);
       if (known !== undefined) return known;

@@ -7,7 +7,7 @@
 // Small apps written at test time (target/audit-tests/) pin the error paths.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
@@ -159,6 +159,7 @@ const scratch = `${root}target/audit-tests`;
 function app(name, files, { guard } = {}) {
   const dir = `${scratch}/${name}/convex`;
   rmSync(`${scratch}/${name}`, { recursive: true, force: true });
+  rmSync(`${scratch}/${name}-package`, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(`${pitfalls}/_generated`, `${dir}/_generated`, { recursive: true });
   cpSync(`${pitfalls}/schema.ts`, `${dir}/schema.ts`);
@@ -207,6 +208,16 @@ test("--rules lists every rule id with its severity", () => {
   for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"]]) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
+});
+
+test("a linked convex-guard (npm link, workspaces: a real path outside node_modules) is still the guard", () => {
+  const dir = app("linked", { "q.ts": PUBLIC_QUERY("me", "await guard.requireUser(ctx);").replace('from "./_generated/server";', 'from "./_generated/server";\nimport { guard } from "./guard";') });
+  cpSync(`${root}node_modules/convex-guard`, `${scratch}/linked-package`, { recursive: true });
+  mkdirSync(`${scratch}/linked/node_modules`, { recursive: true });
+  symlinkSync(`${scratch}/linked-package`, `${scratch}/linked/node_modules/convex-guard`);
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(report.functions.map((f) => [f.function, f.auth]), [["q:me", "authenticated"]]);
 });
 
 test("getUserIdentity without an exit on null is no check", () => {
