@@ -173,7 +173,7 @@ export async function run({ root, outDir, quick }) {
       },
       { key: "audit_200_functions_cpu_ms", value: summarize(cpu).median, unit: "ms", spread: summarize(cpu) },
     ],
-    notes: [`audit: a fresh process per run (Node start and loading TypeScript included), ${MODULES * PER_MODULE} functions in ${MODULES} modules`],
+    notes: [`a fresh process per run (Node start and loading TypeScript included), ${MODULES * PER_MODULE} functions in ${MODULES} modules`],
   };
 }
 
