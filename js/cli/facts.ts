@@ -56,6 +56,9 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   share: "document",
   revoke: "document",
   transferOwnership: "document",
+  createGroup: "authenticated", // the caller becomes the group's owner
+  addGroupMember: "document", // the caller's level on the group
+  removeGroupMember: "document",
   list: "permission", // guard.audit.list: the configured readers only
 };
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */

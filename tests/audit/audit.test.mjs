@@ -133,6 +133,9 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
   assert.ok(report.functions.length >= 23, `${report.functions.length} functions`);
   const allowed = report.allowed.map((a) => `${a.function} ${a.rule}`).sort();
   assert.deepEqual(allowed, [
+    ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
+      (f) => `authProviders:${f} public-no-auth`,
+    ),
     "deletion:confirmDeletion public-no-rate-limit",
     "deletion:confirmDeletion user-id-arg",
     "deletion:requestDeletionCode public-no-rate-limit",
@@ -144,6 +147,11 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "documents:transferDocument public-no-rate-limit",
     "documents:updateDocument public-no-rate-limit",
     "external:lookupCompany public-no-rate-limit",
+    "groups:addMember public-no-rate-limit",
+    "groups:addMember user-id-arg",
+    "groups:createGroup public-no-rate-limit",
+    "groups:removeMember public-no-rate-limit",
+    "groups:removeMember user-id-arg",
     "system:setMaintenance public-no-rate-limit",
     "users:flagUser public-no-rate-limit",
     "users:flagUser user-id-arg",

@@ -70,6 +70,19 @@ export const guard = defineGuard({
         "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet; each code allows 5 attempts",
       },
       "external:lookupCompany": { "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet" },
+      "groups:createGroup": { "public-no-rate-limit": "signed-in users only; rate limits are shown in ratelimit.ts" },
+      "groups:addMember": {
+        "user-id-arg": "the member added, not the caller; the guard checks the caller's level on the group",
+        "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts",
+      },
+      "groups:removeMember": {
+        "user-id-arg": "the member removed (or the caller leaving); the guard checks the caller's level",
+        "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts",
+      },
+      // A file: every finding of that rule in it.
+      "convex/authProviders.ts": {
+        "public-no-auth": "one test query per auth setup, each checked through via(guard), a structural wrapper the audit does not follow (auth-providers.test.ts pins each)",
+      },
     },
   },
 });
