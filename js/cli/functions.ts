@@ -2,7 +2,7 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GUARD, enclosingFunction, isDatabase, mentions, type Facts } from "./facts.js";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, enclosingFunction, isDatabase, mentions, type Facts } from "./facts.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -24,29 +24,58 @@ export interface ConvexFunction {
   idReads: Loc[];
 }
 
-/** The builders `convex-guard` will add (issue 9); none exists yet. See {@link readBuilderDeclaration}. */
-const GUARD_BUILDERS = new Set(["query", "mutation", "action", "internalQuery", "internalMutation", "internalAction"]);
+/** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
+const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
 
 /**
- * EXTENSION POINT — function builders (issue 9: `guard.query`, `guard.mutation`,
- * `guard.action`). They do not exist yet; when they land, read their declaration here and return
- * it as facts, so a declared requirement counts like a hand-called check. The expected shape:
+ * The declaration of the guard's function builders, read as facts, so a declared requirement
+ * counts like a hand-called check. The shape (js/builders.ts, `__guard` version 1):
  *
  * ```ts
- * export const remove = guard.mutation({
+ * export const remove = guard.mutation(mutation, {
  *   args: { id: v.string() },
- *   require: { user: true } | { role: "admin" } | { permission: "delete:users" },
+ *   role: "admin",                        // or permission: "delete:users"
  *   rateLimit: { name: "sendMessage", key: "user" },
- *   access: { arg: "id", table: "documents", level: "editor" },
+ *   access: { table: "documents", arg: "id", level: "editor" },
  *   handler: async (ctx, args) => { ... },
  * });
+ * // and convex-helpers: customQuery(query, guard.customCtx({ role: "moderator" }))
  * ```
  *
- * `require` -> an {@link AuthCheck} of level "authenticated", "role" or "permission";
- * `rateLimit` -> a rate-limit use; `access` -> a "document" check. Each with `via: "builder"`.
- * Until then this returns `undefined` and such a function is judged by its handler alone.
+ * A builder always requires an authenticated user; `role`, `permission` and `access` add a
+ * role, permission or document check; `rateLimit` a rate limit. Each `via` names the builder.
  */
-export function readBuilderDeclaration(_app: App, _builder: string, _definition: ts.ObjectLiteralExpression): Facts | undefined {
+export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression): Facts {
+  const facts = emptyFacts();
+  const at = app.loc(definition);
+  const via = `guard.${builder}`;
+  const literal = (name: string) => {
+    const value = property(app, definition, name);
+    return value !== undefined && ts.isStringLiteral(value) ? `("${value.text}")` : "";
+  };
+  facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at });
+  if (property(app, definition, "role") !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at });
+  if (property(app, definition, "permission") !== undefined) {
+    facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
+  }
+  if (property(app, definition, "access") !== undefined) facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at });
+  if (property(app, definition, "rateLimit") !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
+  return facts;
+}
+
+/** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries. */
+function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const made = resolveValue(app, callee);
+  if (!ts.isCallExpression(made)) return undefined;
+  for (const arg of made.arguments) {
+    const value = skipOuter(arg);
+    if (ts.isCallExpression(value) && app.calleeFrom(value, GUARD)?.name === "customCtx" && value.arguments[0] !== undefined) {
+      const options = resolveValue(app, value.arguments[0]);
+      return ts.isObjectLiteralExpression(options) ? options : undefined;
+    }
+  }
   return undefined;
 }
 
@@ -133,7 +162,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;
   const builder = app.calleeFrom(init, GUARD);
-  let definition = init.arguments[0] === undefined ? undefined : resolveValue(app, init.arguments[0]);
+  const guardBuilder = builder !== undefined && GUARD_BUILDERS.has(builder.name) ? builder.name : undefined;
+  // guard.query(query, definition): the definition is the second argument.
+  const defArg = init.arguments[guardBuilder === undefined ? 0 : 1];
+  let definition = defArg === undefined ? undefined : resolveValue(app, defArg);
   // `action(guard.safeAction({ ... }))`
   if (definition !== undefined && ts.isCallExpression(definition) && app.calleeFrom(definition, GUARD)?.name === "safeAction") {
     fn.safeAction = true;
@@ -156,10 +188,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check)", handWritten: false, at: fn.at });
       fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
     }
-    if (builder !== undefined && GUARD_BUILDERS.has(builder.name)) {
-      const declared = readBuilderDeclaration(app, builder.name, definition);
-      if (declared !== undefined) Object.assign(fn.facts, merged(fn.facts, declared));
-    }
+    if (guardBuilder !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, guardBuilder, definition)));
+    const custom = customization(app, init);
+    if (custom !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, "customCtx", custom)));
   }
   if (handler !== undefined) {
     Object.assign(fn.facts, merged(fn.facts, finder.of(handler)));

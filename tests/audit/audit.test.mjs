@@ -136,6 +136,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
       (f) => `authProviders:${f} public-no-auth`,
     ),
+    "custom:deleterName public-no-rate-limit",
     "deletion:confirmDeletion public-no-rate-limit",
     "deletion:confirmDeletion user-id-arg",
     "deletion:requestDeletionCode public-no-rate-limit",
@@ -152,11 +153,24 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:createGroup public-no-rate-limit",
     "groups:removeMember public-no-rate-limit",
     "groups:removeMember user-id-arg",
+    "guarded:renameDocument public-no-rate-limit",
+    "ratelimit:serverNow public-no-auth",
+    "reports:purgePreview public-no-rate-limit",
+    "reports:whoAmI public-no-auth",
+    "reports:whoAmI public-no-rate-limit",
     "system:setMaintenance public-no-rate-limit",
     "users:flagUser public-no-rate-limit",
     "users:flagUser user-id-arg",
   ]);
   for (const a of report.allowed) assert.ok(a.reason.length > 10, `${a.function}: a reason`);
+  // What the function builders declare counts: guard.query/mutation/action and guard.customCtx.
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.deepEqual(
+    ["guarded:myProfile", "guarded:countUsers", "guarded:readTitle", "guarded:importInto", "custom:flaggedUsers", "custom:post"].map((f) => fns[f].auth),
+    ["authenticated", "role", "document", "permission", "role", "authenticated"],
+  );
+  assert.deepEqual(fns["guarded:postMessage"].rateLimits, ["guard.mutation rateLimit"]);
+  assert.deepEqual(fns["custom:post"].rateLimits, ["guard.customCtx rateLimit"]);
 });
 
 // ------------------------------------------------------------------ small apps, written here

@@ -79,6 +79,11 @@ export const guard = defineGuard({
         "user-id-arg": "the member removed (or the caller leaving); the guard checks the caller's level",
         "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts",
       },
+      "guarded:renameDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
+      "custom:deleterName": { "public-no-rate-limit": "holders of delete:users only" },
+      "reports:purgePreview": { "public-no-rate-limit": "holders of delete:users only" },
+      "reports:whoAmI": "anyone, on purpose: the caller's own name, or null when signed out",
+      "ratelimit:serverNow": { "public-no-auth": "anyone, on purpose: the server's clock for a countdown, nothing else" },
       // A file: every finding of that rule in it.
       "convex/authProviders.ts": {
         "public-no-auth": "one test query per auth setup, each checked through via(guard), a structural wrapper the audit does not follow (auth-providers.test.ts pins each)",
