@@ -26,10 +26,10 @@ STAMPS  := target/stamps
 NPM     := npm --no-audit --no-fund
 
 RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
-JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
+JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
                 $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
-.PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean
+.PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean audit-test
 
 # ---------------------------------------------------------------- set-up
 
@@ -109,6 +109,8 @@ rust-test: | setup
 
 typecheck: build
 	npx tsc -p js/tsconfig.json --noEmit
+	npx tsc -p js/cli/tsconfig.json --noEmit
+	npx tsc -p tests/audit/fixtures/pitfalls/tsconfig.json
 	npx tsc -p tests/types/tsconfig.json --noEmit
 	cd $(EXAMPLE) && npx tsc -p . --noEmit
 
@@ -122,13 +124,19 @@ example-test: build
 browser-test: build $(STAMPS)/chromium
 	node --test tests/browser/*.test.mjs
 
-test: rust-checks rust-test typecheck js-test example-test browser-test
+# `convex-guard audit` on the fixture apps and the example, run from the installed tarball.
+audit-test: build
+	node --test tests/audit/*.test.mjs
+
+test: rust-checks rust-test typecheck js-test example-test browser-test audit-test
 	@echo "make test: all suites passed"
 
 # ---------------------------------------------------------------- demo and bench
 
 demo: build
 	cd $(EXAMPLE) && npx vitest run --config vitest.demo.config.mts
+	@echo; echo "--- npx convex-guard audit (the example app, as a user runs it)"
+	cd $(EXAMPLE) && npx convex-guard audit convex
 
 # The roles-and-permissions-only module (no other capability exported), for its own budget.
 target/wasm/roles_only.wasm: $(RUST_SOURCES) node_modules/.installed | setup

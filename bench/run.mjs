@@ -21,11 +21,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import * as access from "./access.mjs";
+import * as audit from "./audit.mjs";
 import * as codes from "./codes.mjs";
 import * as policy from "./policy.mjs";
 import * as ratelimit from "./ratelimit.mjs";
 
-const MODULES = [policy, ratelimit, codes, access];
+const MODULES = [policy, ratelimit, codes, access, audit];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const outDir = `${root}/target/bench`;

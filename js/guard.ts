@@ -43,6 +43,17 @@ export type GuardConfig<
   confirmations?: ConfirmationsConfig<R, P>;
   /** Where the internal functions of checks in actions are exported (`guard.internalFunctions`). */
   actions?: ActionsConfig;
+  /**
+   * Read only by `npx convex-guard audit`, from the source (write it literally): findings that
+   * are deliberate, with the reason the report shows. A string allows every rule for that
+   * function; an object allows the rules it names. Nothing at run time reads it.
+   *
+   * @example
+   * ```ts
+   * securityAudit: { allow: { "users:flagUser": { "user-id-arg": "the moderator's target, not the caller" } } }
+   * ```
+   */
+  securityAudit?: { allow?: Readonly<Record<string, string | Readonly<Record<string, string>>>> };
 };
 
 /** Schema helpers for access levels (the role helpers are on {@link Authz}). */

@@ -7,10 +7,10 @@
 // 2. wasm-opt -Oz (npm `binaryen`) it and inline it as base64 in js/generated/ next to the glue;
 // 3. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
 //    `convex` left external; esbuild drops the glue's unused fetch/import.meta.url loader;
-// 4. emit the public .d.ts with tsc; 5. fill pkg-template/ and write the npm README from
+// 4. bundle the audit CLI (js/cli/main.ts) to pkg/cli.cjs; emit the public .d.ts with tsc; 5. fill pkg-template/ and write the npm README from
 //    README.md (scripts/npm-readme.mjs); 6. refuse forbidden constructs.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { npmReadme } from "./npm-readme.mjs";
@@ -123,6 +123,23 @@ for (const file of ["pkg/react.js", "pkg/react.cjs"]) {
     throw new Error(`${file} pulls in convex or the engine`);
   }
 }
+
+// The `convex-guard audit` command: its own entry, with `typescript` (a dependency of the
+// package) left external, so importing "convex-guard" never loads the compiler. CommonJS, so
+// `typescript` (9 MB of CommonJS) loads through `require`: an ES module importing it makes Node
+// scan the whole file for its export names first, a second or more on this machine.
+await build({
+  entryPoints: [at("js/cli/main.ts")],
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  external: ["typescript"],
+  outfile: at("pkg/cli.cjs"),
+  legalComments: "none",
+  logLevel: "warning",
+});
+chmodSync(at("pkg/cli.cjs"), 0o755);
 
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);

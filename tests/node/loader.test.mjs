@@ -68,7 +68,10 @@ test("package.json: ESM first, types first in exports, explicit files, no side e
   assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "import", "require"]);
   assert.ok(manifest.files.includes("index.js") && manifest.files.includes("types/"));
   assert.ok(manifest.peerDependencies.convex);
-  assert.equal(manifest.dependencies, undefined, "no runtime dependencies besides convex");
+  // `typescript` is for the audit command (cli.cjs) alone: tests/audit checks that importing
+  // convex-guard never loads it.
+  assert.deepEqual(Object.keys(manifest.dependencies ?? {}), ["typescript"], "no runtime dependencies besides convex");
+  assert.equal(manifest.bin["convex-guard"], "./cli.cjs");
 });
 
 test("errors carry stable codes: config errors are plain, argument errors are ConvexErrors", async () => {

@@ -42,4 +42,52 @@ export const guard = defineGuard({
     redactEnv: ["EXTERNAL_API_KEY"],
     audit: { readers: { permission: "admin:audit" } },
   },
+  // What `npx convex-guard audit` reports and this app does on purpose, with the reason the
+  // report shows. Read from this source by the audit; nothing at run time reads it.
+  securityAudit: {
+    allow: {
+      "users:flagUser": {
+        "user-id-arg": "the user a moderator flags, not the caller (who comes from requireRole)",
+        "public-no-rate-limit": "moderators and above only",
+      },
+      "system:setMaintenance": { "public-no-rate-limit": "holders of admin:system only" },
+      "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
+      "documents:transferDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
+      "documents:shareDocument": {
+        "user-id-arg": "the grantee, not the caller; the guard checks the caller's own level",
+        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
+      },
+      "documents:revokeDocument": {
+        "user-id-arg": "the grantee whose grant is removed, not the caller",
+        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
+      },
+      "deletion:requestDeletionCode": {
+        "user-id-arg": "the user whose data a superadmin deletes, bound into the code",
+        "public-no-rate-limit": "superadmins only; a real app also limits issuing codes (each issue grants fresh attempts)",
+      },
+      "deletion:confirmDeletion": {
+        "user-id-arg": "the user whose data is deleted, bound into the code",
+        "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet; each code allows 5 attempts",
+      },
+      "external:lookupCompany": { "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet" },
+      "groups:createGroup": { "public-no-rate-limit": "signed-in users only; rate limits are shown in ratelimit.ts" },
+      "groups:addMember": {
+        "user-id-arg": "the member added, not the caller; the guard checks the caller's level on the group",
+        "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts",
+      },
+      "groups:removeMember": {
+        "user-id-arg": "the member removed (or the caller leaving); the guard checks the caller's level",
+        "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts",
+      },
+      "guarded:renameDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
+      "custom:deleterName": { "public-no-rate-limit": "holders of delete:users only" },
+      "reports:purgePreview": { "public-no-rate-limit": "holders of delete:users only" },
+      "reports:whoAmI": "anyone, on purpose: the caller's own name, or null when signed out",
+      "ratelimit:serverNow": { "public-no-auth": "anyone, on purpose: the server's clock for a countdown, nothing else" },
+      // A file: every finding of that rule in it.
+      "convex/authProviders.ts": {
+        "public-no-auth": "one test query per auth setup, each checked through via(guard), a structural wrapper the audit does not follow (auth-providers.test.ts pins each)",
+      },
+    },
+  },
 });

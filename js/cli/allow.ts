@@ -1,0 +1,182 @@
+// Allowlists, read statically (nothing of the app runs):
+//
+// 1. In the guard's configuration, written literally:
+//      defineGuard({ ..., securityAudit: { allow: {
+//        "users:flagUser": { "user-id-arg": "the moderator's target, not the caller" },
+//        "documents:getShared": "public documents answer anonymous callers on purpose",
+//      } } })
+//    A string allows every rule for that function; an object allows the rules it names.
+// 2. In a comment on the finding's line, or in the comment lines right above it or above the
+//    function's export:  // convex-guard-allow: public-no-auth a public health check
+// A reason is required; an unknown rule id is an error, never a silent allow.
+import ts from "typescript";
+import { GUARD } from "./facts.js";
+import type { ConvexFunction } from "./functions.js";
+import { AuditError, skipOuter, type App } from "./program.js";
+import { isRuleId, type Finding } from "./rules.js";
+
+export const CONFIG_KEY = "securityAudit";
+const COMMENT_TAG = "convex-guard-allow:";
+
+export interface Allow {
+  /** `users:flagUser`, or a file for findings outside functions. */
+  target: string;
+  /** Undefined: every rule. */
+  rule: string | undefined;
+  reason: string;
+  /** `convex/guard.ts:52` */
+  source: string;
+  used: boolean;
+}
+
+export interface Allowed extends Finding {
+  reason: string;
+  allowedBy: string;
+}
+
+/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
+export function configAllows(app: App): Allow[] {
+  const out: Allow[] = [];
+  // Only files that import the package can call its defineGuard.
+  const importsGuard = (f: ts.SourceFile) =>
+    f.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === GUARD);
+  for (const file of app.program.getSourceFiles().filter((f) => app.isAppCode(f) && importsGuard(f))) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") readConfig(app, n, out);
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+  }
+  return out;
+}
+
+function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
+  const config = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
+  if (config === undefined || !ts.isObjectLiteralExpression(config)) return;
+  const section = literalProperty(config, CONFIG_KEY);
+  if (section === undefined) return;
+  const allow = ts.isObjectLiteralExpression(section) ? literalProperty(section, "allow") : section;
+  if (allow === undefined) return;
+  if (!ts.isObjectLiteralExpression(allow)) throw notLiteral(app, allow);
+  for (const entry of allow.properties) {
+    if (!ts.isPropertyAssignment(entry) || !(ts.isStringLiteral(entry.name) || ts.isIdentifier(entry.name))) throw notLiteral(app, entry);
+    const target = entry.name.text;
+    const value = skipOuter(entry.initializer);
+    const source = `${app.loc(entry).file}:${app.loc(entry).line}`;
+    if (ts.isStringLiteralLike(value)) {
+      out.push({ target, rule: undefined, reason: reasonOf(value.text, source), source, used: false });
+    } else if (ts.isObjectLiteralExpression(value)) {
+      for (const rule of value.properties) {
+        if (!ts.isPropertyAssignment(rule) || !(ts.isStringLiteral(rule.name) || ts.isIdentifier(rule.name)) || !ts.isStringLiteralLike(skipOuter(rule.initializer))) {
+          throw notLiteral(app, rule);
+        }
+        const at = `${app.loc(rule).file}:${app.loc(rule).line}`;
+        out.push({ target, rule: ruleOf(rule.name.text, at), reason: reasonOf((skipOuter(rule.initializer) as ts.StringLiteral).text, at), source: at, used: false });
+      }
+    } else {
+      throw notLiteral(app, value);
+    }
+  }
+}
+
+function literalProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of object.properties) {
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return skipOuter(p.initializer);
+  }
+  return undefined;
+}
+
+function notLiteral(app: App, node: ts.Node): AuditError {
+  const at = app.loc(node);
+  return new AuditError(`${at.file}:${at.line}: ${CONFIG_KEY}.allow must be written literally: { "module:function": "reason" } or { "module:function": { "rule-id": "reason" } }`);
+}
+
+function ruleOf(rule: string, at: string): string {
+  if (!isRuleId(rule)) throw new AuditError(`${at}: unknown rule '${rule}' in an allowlist (see the rule list: convex-guard audit --rules)`);
+  return rule;
+}
+
+function reasonOf(reason: string, at: string): string {
+  if (reason.trim() === "") throw new AuditError(`${at}: an allowlist entry needs a reason`);
+  return reason.trim();
+}
+
+/** Comments of a file by line, and which lines hold nothing but comments (by the scanner). */
+interface Comments {
+  byLine: Map<number, string[]>;
+  commentOnly: Set<number>;
+}
+
+const commentCache = new Map<ts.SourceFile, Comments>();
+
+function comments(file: ts.SourceFile): Comments {
+  const known = commentCache.get(file);
+  if (known !== undefined) return known;
+  const byLine = new Map<number, string[]>();
+  const codeLines = new Set<number>();
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, file.languageVariant, file.text);
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    const line = file.getLineAndCharacterOfPosition(scanner.getTokenStart()).line + 1;
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
+      byLine.set(line, [...(byLine.get(line) ?? []), scanner.getTokenText()]);
+    } else if (kind !== ts.SyntaxKind.WhitespaceTrivia && kind !== ts.SyntaxKind.NewLineTrivia) {
+      codeLines.add(line);
+    }
+  }
+  const commentOnly = new Set([...byLine.keys()].filter((l) => !codeLines.has(l)));
+  const found = { byLine, commentOnly };
+  commentCache.set(file, found);
+  return found;
+}
+
+/** The allow comments that apply at a line: on it, or in the comment block right above it. */
+function commentAllowsAt(app: App, file: ts.SourceFile, line: number): Allow[] {
+  // Only a file that contains the tag is worth tokenizing (the scanner decides what a comment is).
+  if (!file.text.includes(COMMENT_TAG)) return [];
+  const { byLine, commentOnly } = comments(file);
+  const lines = [line];
+  for (let l = line - 1; commentOnly.has(l); l--) lines.push(l);
+  const out: Allow[] = [];
+  for (const l of lines) {
+    for (const text of byLine.get(l) ?? []) {
+      let body = (text.startsWith("//") ? text.slice(2) : text.slice(2, -2)).trim();
+      if (body.startsWith("*")) body = body.slice(1).trim();
+      if (!body.startsWith(COMMENT_TAG)) continue;
+      const rest = body.slice(COMMENT_TAG.length).trim();
+      const space = rest.indexOf(" ");
+      const source = `${app.relative(file.fileName)}:${l}`;
+      const rules = (space === -1 ? rest : rest.slice(0, space)).split(",");
+      const reason = reasonOf(space === -1 ? "" : rest.slice(space + 1), source);
+      for (const rule of rules) out.push({ target: "", rule: ruleOf(rule, source), reason, source, used: false });
+    }
+  }
+  return out;
+}
+
+/** Splits findings into those that remain and those an allowlist entry covers. */
+export function applyAllows(app: App, findings: Finding[], functions: ConvexFunction[], config: Allow[]): { remaining: Finding[]; allowed: Allowed[] } {
+  const remaining: Finding[] = [];
+  const allowed: Allowed[] = [];
+  const exportLine = new Map(functions.map((f) => [f.id, f.at]));
+  const files = new Map(app.program.getSourceFiles().filter((f) => app.isAppCode(f)).map((f) => [app.relative(f.fileName), f]));
+  const fileOf = (rel: string) => files.get(rel);
+  for (const finding of findings) {
+    const candidates: Allow[] = [];
+    const file = fileOf(finding.file);
+    if (file !== undefined) candidates.push(...commentAllowsAt(app, file, finding.line));
+    const at = exportLine.get(finding.function);
+    const exportFile = at === undefined ? undefined : fileOf(at.file);
+    if (at !== undefined && exportFile !== undefined && (at.file !== finding.file || at.line !== finding.line)) {
+      candidates.push(...commentAllowsAt(app, exportFile, at.line));
+    }
+    candidates.push(...config.filter((a) => a.target === finding.function || a.target === finding.file));
+    const match = candidates.find((a) => a.rule === undefined || a.rule === finding.rule);
+    if (match === undefined) {
+      remaining.push(finding);
+    } else {
+      match.used = true;
+      allowed.push({ ...finding, reason: match.reason, allowedBy: match.source });
+    }
+  }
+  return { remaining, allowed };
+}

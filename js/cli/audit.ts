@@ -1,0 +1,95 @@
+// `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
+import { applyAllows, configAllows, type Allowed } from "./allow.js";
+import { FactsFinder, type AuthLevel } from "./facts.js";
+import { findFunctions, type ConvexFunction } from "./functions.js";
+import { App } from "./program.js";
+import { RULES, SEVERITIES, failOpenFindings, functionFindings, type Finding, type Severity } from "./rules.js";
+
+/** One function, as the report shows it. */
+export interface FunctionSummary {
+  function: string;
+  kind: ConvexFunction["kind"];
+  visibility: ConvexFunction["visibility"];
+  file: string;
+  line: number;
+  args: ConvexFunction["args"];
+  returns: ConvexFunction["returns"];
+  /** The strongest check: none < authenticated < role, permission, document. */
+  auth: AuthLevel | "none";
+  authVia: string[];
+  handWritten: boolean;
+  rateLimits: string[];
+  safeAction: boolean;
+  audited: boolean;
+  confirmed: boolean;
+  deletes: boolean;
+}
+
+export interface AuditResult {
+  convexDir: string;
+  functions: FunctionSummary[];
+  findings: Finding[];
+  allowed: Allowed[];
+  /** Allowlist entries that matched nothing (stale: remove them). */
+  unusedAllows: { target: string; rule: string | null; source: string }[];
+  failOn: Severity | "none";
+  /** Whether a finding at or above `failOn` remains: the exit status is 1. */
+  failed: boolean;
+}
+
+const RANK: Record<AuthLevel | "none", number> = { none: 0, authenticated: 1, role: 2, permission: 2, document: 2 };
+
+/**
+ * Audits the Convex app whose functions live in `convexDir`.
+ *
+ * @throws {AuditError} when the directory, its dependencies or its allowlist are unusable.
+ * @example
+ * ```ts
+ * const result = audit("convex", { failOn: "high" });
+ * if (result.failed) process.exitCode = 1;
+ * ```
+ */
+export function audit(convexDir: string, options: { failOn?: Severity | "none" } = {}): AuditResult {
+  const app = new App(convexDir);
+  const finder = new FactsFinder(app);
+  const functions = findFunctions(app, finder);
+  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app)];
+  const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
+  unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
+  const allows = configAllows(app);
+  const { remaining, allowed } = applyAllows(app, unique, functions, allows);
+  const failOn = options.failOn ?? "high";
+  const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);
+  return {
+    convexDir,
+    functions: functions.map(summarize),
+    findings: remaining,
+    allowed,
+    unusedAllows: allows.filter((a) => !a.used).map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source })),
+    failOn,
+    failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
+  };
+}
+
+function summarize(fn: ConvexFunction): FunctionSummary {
+  const strongest = fn.facts.auth.reduce<AuthLevel | "none">((best, a) => (RANK[a.level] > RANK[best] ? a.level : best), "none");
+  return {
+    function: fn.id,
+    kind: fn.kind,
+    visibility: fn.visibility,
+    file: fn.at.file,
+    line: fn.at.line,
+    args: fn.args,
+    returns: fn.returns,
+    auth: strongest,
+    authVia: [...new Set(fn.facts.auth.map((a) => a.via))],
+    handWritten: fn.facts.auth.length > 0 && fn.facts.auth.every((a) => a.handWritten),
+    rateLimits: [...new Set(fn.facts.rateLimits.map((r) => r.via))],
+    safeAction: fn.safeAction,
+    audited: fn.facts.audited.length > 0,
+    confirmed: fn.facts.confirmed.length > 0,
+    deletes: fn.facts.deletes.length > 0,
+  };
+}
+
+export { RULES };

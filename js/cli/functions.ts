@@ -1,0 +1,358 @@
+// Every function the app exports: its kind and visibility from its type (the
+// `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
+// (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
+import ts from "typescript";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, enclosingFunction, isDatabase, mentions, type Facts } from "./facts.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+
+export type Kind = "query" | "mutation" | "action" | "httpAction";
+
+export interface ConvexFunction {
+  /** `users:flagUser`, the path Convex calls it by. */
+  id: string;
+  kind: Kind | "unknown";
+  visibility: "public" | "internal" | "unknown";
+  at: Loc;
+  /** "validated": an `args` validator; "missing": none (any arguments pass); "unknown": not visible. */
+  args: "validated" | "missing" | "unknown";
+  argNames: { name: string; at: Loc }[];
+  anyArgs: Loc[];
+  returns: boolean | "unknown";
+  safeAction: boolean;
+  facts: Facts;
+  /** `ctx.db.get(args.id)` whose document is returned with no ownership comparison. */
+  idReads: Loc[];
+}
+
+/** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
+const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
+
+/**
+ * The declaration of the guard's function builders, read as facts, so a declared requirement
+ * counts like a hand-called check. The shape (js/builders.ts, `__guard` version 1):
+ *
+ * ```ts
+ * export const remove = guard.mutation(mutation, {
+ *   args: { id: v.string() },
+ *   role: "admin",                        // or permission: "delete:users"
+ *   rateLimit: { name: "sendMessage", key: "user" },
+ *   access: { table: "documents", arg: "id", level: "editor" },
+ *   handler: async (ctx, args) => { ... },
+ * });
+ * // and convex-helpers: customQuery(query, guard.customCtx({ role: "moderator" }))
+ * ```
+ *
+ * A builder always requires an authenticated user; `role`, `permission` and `access` add a
+ * role, permission or document check; `rateLimit` a rate limit. Each `via` names the builder.
+ */
+export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression): Facts {
+  const facts = emptyFacts();
+  const at = app.loc(definition);
+  const via = `guard.${builder}`;
+  const literal = (name: string) => {
+    const value = property(app, definition, name);
+    return value !== undefined && ts.isStringLiteral(value) ? `("${value.text}")` : "";
+  };
+  facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at });
+  if (property(app, definition, "role") !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at });
+  if (property(app, definition, "permission") !== undefined) {
+    facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
+  }
+  if (property(app, definition, "access") !== undefined) facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at });
+  if (property(app, definition, "rateLimit") !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
+  return facts;
+}
+
+/** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries. */
+function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const made = resolveValue(app, callee);
+  if (!ts.isCallExpression(made)) return undefined;
+  for (const arg of made.arguments) {
+    const value = skipOuter(arg);
+    if (ts.isCallExpression(value) && app.calleeFrom(value, GUARD)?.name === "customCtx" && value.arguments[0] !== undefined) {
+      const options = resolveValue(app, value.arguments[0]);
+      return ts.isObjectLiteralExpression(options) ? options : undefined;
+    }
+  }
+  return undefined;
+}
+
+export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
+  const out: ConvexFunction[] = [];
+  for (const file of app.modules) {
+    const moduleSymbol = app.checker.getSymbolAtLocation(file);
+    if (moduleSymbol === undefined) continue;
+    for (const exported of app.checker.getExportsOfModule(moduleSymbol)) {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(exported) : exported;
+      const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+      if (decl === undefined) continue;
+      const shape = builderShape(app, decl) ?? classify(app.checker.getTypeOfSymbolAtLocation(symbol, decl), decl);
+      if (shape === undefined) continue;
+      out.push(describe(app, facts, `${app.modulePath(file)}:${exported.getName()}`, decl, shape));
+    }
+  }
+  return out;
+}
+
+const BUILDERS: Record<string, Kind> = { QueryBuilder: "query", MutationBuilder: "mutation", ActionBuilder: "action", HttpActionBuilder: "httpAction" };
+
+/**
+ * Kind and visibility from the builder's declaration, read as written: `_generated/server.d.ts`
+ * says `mutation: MutationBuilder<DataModel, "public">` (its `.js` twin says `mutationGeneric`,
+ * which convex declares the same way). Reading the type node costs nothing; asking for the type
+ * would resolve `DataModel` (the whole schema) and, for the export's own type (below, for
+ * other builders), check the whole call.
+ */
+function builderShape(app: App, decl: ts.Declaration): Pick<ConvexFunction, "kind" | "visibility"> | undefined {
+  const init = initializer(decl);
+  if (init === undefined || !ts.isCallExpression(init) || !ts.isIdentifier(skipOuter(init.expression))) return undefined;
+  let symbol = app.symbol(skipOuter(init.expression));
+  for (let depth = 0; depth < 4 && symbol !== undefined; depth++) {
+    const d = symbol.valueDeclaration;
+    if (d === undefined || !ts.isVariableDeclaration(d)) return undefined;
+    if (d.type !== undefined) {
+      if (!ts.isTypeReferenceNode(d.type)) return undefined;
+      const alias = app.symbol(d.type.typeName);
+      const kind = alias === undefined ? undefined : BUILDERS[alias.getName()];
+      if (alias === undefined || kind === undefined || app.packageOf(alias) !== CONVEX) return undefined;
+      if (kind === "httpAction") return { kind, visibility: "public" };
+      const visibility = d.type.typeArguments?.[1];
+      const value = visibility !== undefined && ts.isLiteralTypeNode(visibility) && ts.isStringLiteral(visibility.literal) ? visibility.literal.text : undefined;
+      return value === "public" || value === "internal" ? { kind, visibility: value } : undefined;
+    }
+    symbol = d.initializer !== undefined && ts.isIdentifier(d.initializer) ? app.symbol(d.initializer) : undefined;
+  }
+  return undefined;
+}
+
+/** Kind and visibility from the export's type, or `unknown` when the type did not resolve. */
+function classify(type: ts.Type, decl: ts.Declaration): Pick<ConvexFunction, "kind" | "visibility"> | undefined {
+  if (type.flags & ts.TypeFlags.Any) {
+    // An unresolved type: a function we cannot classify may be public, so it is reported.
+    return initializer(decl) !== undefined && ts.isCallExpression(initializer(decl)!) ? { kind: "unknown", visibility: "unknown" } : undefined;
+  }
+  const has = (name: string) => type.getProperty(name) !== undefined;
+  if (has("isHttp")) return { kind: "httpAction", visibility: "public" };
+  if (!has("isConvexFunction")) return undefined;
+  const kind: Kind | "unknown" = has("isQuery") ? "query" : has("isMutation") ? "mutation" : has("isAction") ? "action" : "unknown";
+  return { kind, visibility: has("isPublic") ? "public" : has("isInternal") ? "internal" : "unknown" };
+}
+
+function initializer(decl: ts.Node): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
+  if (ts.isExportAssignment(decl)) return skipOuter(decl.expression);
+  return undefined;
+}
+
+function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaration, shape: Pick<ConvexFunction, "kind" | "visibility">): ConvexFunction {
+  const fn: ConvexFunction = {
+    id,
+    ...shape,
+    at: app.loc(ts.isVariableDeclaration(decl) ? decl.name : decl),
+    args: "unknown",
+    argNames: [],
+    anyArgs: [],
+    returns: "unknown",
+    safeAction: false,
+    facts: { auth: [], rateLimits: [], audited: [], confirmed: [], envReads: [], deletes: [], exits: false },
+    idReads: [],
+  };
+  const init = initializer(decl);
+  if (init === undefined || !ts.isCallExpression(init)) return fn;
+  const builder = app.calleeFrom(init, GUARD);
+  const guardBuilder = builder !== undefined && GUARD_BUILDERS.has(builder.name) ? builder.name : undefined;
+  // guard.query(query, definition): the definition is the second argument.
+  const defArg = init.arguments[guardBuilder === undefined ? 0 : 1];
+  let definition = defArg === undefined ? undefined : resolveValue(app, defArg);
+  // `action(guard.safeAction({ ... }))`
+  if (definition !== undefined && ts.isCallExpression(definition) && app.calleeFrom(definition, GUARD)?.name === "safeAction") {
+    fn.safeAction = true;
+    definition = definition.arguments[0] === undefined ? undefined : resolveValue(app, definition.arguments[0]);
+  }
+  let handler: ts.SignatureDeclaration | undefined;
+  if (definition !== undefined && isFunctionLike(definition)) {
+    handler = definition;
+    fn.args = "missing";
+    fn.returns = false;
+  } else if (definition !== undefined && ts.isObjectLiteralExpression(definition)) {
+    const args = property(app, definition, "args");
+    fn.args = args === undefined ? "missing" : "validated";
+    if (args !== undefined) readArgs(app, args, fn);
+    fn.returns = property(app, definition, "returns") !== undefined;
+    handler = functionValue(app, property(app, definition, "handler"));
+    if (fn.safeAction) {
+      const check = functionValue(app, property(app, definition, "check"));
+      if (check !== undefined) Object.assign(fn.facts, merged(fn.facts, finder.of(check)));
+      else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check)", handWritten: false, at: fn.at });
+      fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
+    }
+    if (guardBuilder !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, guardBuilder, definition)));
+    const custom = customization(app, init);
+    if (custom !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, "customCtx", custom)));
+  }
+  if (handler !== undefined) {
+    Object.assign(fn.facts, merged(fn.facts, finder.of(handler)));
+    fn.idReads = returnedIdReads(app, handler);
+  }
+  return fn;
+}
+
+function merged(a: Facts, b: Facts): Facts {
+  return {
+    auth: [...a.auth, ...b.auth],
+    rateLimits: [...a.rateLimits, ...b.rateLimits],
+    audited: [...a.audited, ...b.audited],
+    confirmed: [...a.confirmed, ...b.confirmed],
+    envReads: [...a.envReads, ...b.envReads],
+    deletes: [...a.deletes, ...b.deletes],
+    exits: a.exits || b.exits,
+  };
+}
+
+/** An identifier's value when it is a constant of the app (`const def = {...}`), else itself. */
+function resolveValue(app: App, expr: ts.Expression): ts.Expression {
+  expr = skipOuter(expr);
+  for (let depth = 0; depth < 4 && ts.isIdentifier(expr); depth++) {
+    const decl = app.symbol(expr)?.valueDeclaration;
+    if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !app.isAppCode(decl.getSourceFile())) break;
+    expr = skipOuter(decl.initializer);
+  }
+  return expr;
+}
+
+/** A property of a definition object: `handler: fn`, `handler`, or `handler(ctx) {}`. */
+function property(app: App, object: ts.ObjectLiteralExpression, name: string): ts.Node | undefined {
+  for (const p of object.properties) {
+    if (p.name === undefined || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
+    if (ts.isPropertyAssignment(p)) return resolveValue(app, p.initializer);
+    if (ts.isShorthandPropertyAssignment(p)) return resolveValue(app, p.name);
+    if (ts.isMethodDeclaration(p)) return p;
+  }
+  return undefined;
+}
+
+function functionValue(app: App, node: ts.Node | undefined): ts.SignatureDeclaration | undefined {
+  if (node === undefined) return undefined;
+  if (isFunctionLike(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const symbol = app.symbol(node);
+    return symbol === undefined ? undefined : app.functionOf(symbol);
+  }
+  return undefined;
+}
+
+/** Argument names (through spreads, by the checker's type of the validator object) and `v.any()`s. */
+function readArgs(app: App, args: ts.Node, fn: ConvexFunction): void {
+  let object = args;
+  if (ts.isCallExpression(object) && app.calleeFrom(object, CONVEX)?.name === "object" && object.arguments[0] !== undefined) {
+    object = resolveValue(app, object.arguments[0]);
+  }
+  const anys = new Set<ts.Node>();
+  const findAny = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && app.calleeFrom(n, CONVEX)?.name === "any") anys.add(n);
+    ts.forEachChild(n, findAny);
+  };
+  findAny(args);
+  // Written properties by their names; spreads (`...target`) and non-literal objects through
+  // the checker's type of the spread object.
+  const typed = (expr: ts.Node) => {
+    for (const p of app.checker.getTypeAtLocation(expr).getProperties()) {
+      const decl = p.valueDeclaration ?? p.declarations?.[0];
+      const inApp = decl !== undefined && app.isAppCode(decl.getSourceFile());
+      fn.argNames.push({ name: p.getName(), at: inApp ? app.loc(decl) : app.loc(expr) });
+      if (inApp) findAny(decl);
+    }
+  };
+  if (ts.isObjectLiteralExpression(object)) {
+    for (const p of object.properties) {
+      if (ts.isSpreadAssignment(p)) typed(p.expression);
+      else if (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fn.argNames.push({ name: p.name.text, at: app.loc(p) });
+    }
+  } else {
+    typed(object);
+  }
+  fn.anyArgs = [...anys].map((n) => app.loc(n)).sort((a, b) => a.line - b.line);
+}
+
+/**
+ * `ctx.db.get(args.id)` (or a destructured `id`) whose document reaches a `return` with no
+ * comparison of one of its fields (`doc.ownerId !== user._id`) anywhere in the handler.
+ */
+function returnedIdReads(app: App, handler: ts.SignatureDeclaration): Loc[] {
+  const param = handler.parameters[1]?.name;
+  if (param === undefined) return [];
+  const argsObject = ts.isIdentifier(param) ? param.text : undefined;
+  const argNames = new Set<string>();
+  const bind = (pattern: ts.BindingName): void => {
+    if (ts.isIdentifier(pattern)) argNames.add(pattern.text);
+    else for (const e of pattern.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
+  };
+  if (!ts.isIdentifier(param)) bind(param);
+  const reads: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    // `const { id } = args`
+    if (ts.isVariableDeclaration(n) && !ts.isIdentifier(n.name) && n.initializer !== undefined && argsObject !== undefined) {
+      const init = skipOuter(n.initializer);
+      if (ts.isIdentifier(init) && init.text === argsObject) bind(n.name);
+    }
+    if (ts.isCallExpression(n)) {
+      const get = app.calleeFrom(n, CONVEX);
+      if (get?.name === "get" && isDatabase(get.owner)) reads.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  const fromArgs = (e: ts.Expression | undefined): boolean => {
+    if (e === undefined) return false;
+    e = skipOuter(e);
+    if (ts.isIdentifier(e)) return argNames.has(e.text);
+    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === argsObject;
+  };
+  const found: Loc[] = [];
+  for (const read of reads) {
+    if (!fromArgs(read.arguments[read.arguments.length - 1])) continue;
+    let node: ts.Node = read;
+    while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const parent = node.parent;
+    const direct = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
+    let viaVariable = false;
+    if (!direct && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+      const name = parent.name;
+      const body = enclosingFunction(read) ?? handler;
+      viaVariable = returns(body, name) && !comparesField(handler, name);
+    }
+    if (direct || viaVariable) found.push(app.loc(read));
+  }
+  return found;
+}
+
+function returns(body: ts.Node, name: ts.Identifier): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined && mentions(n.expression, name)) found = true;
+    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
+    else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** `doc.ownerId === user._id` (or `!==`, `==`, `!=`) anywhere in the function. */
+function comparesField(fn: ts.Node, name: ts.Identifier): boolean {
+  const EQUALITY = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken];
+  const isField = (e: ts.Expression) => {
+    e = skipOuter(e);
+    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name.text;
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && EQUALITY.includes(n.operatorToken.kind) && (isField(n.left) || isField(n.right))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `npx convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]`
+//
+// Exit status: 0 when no finding at or above --fail-on remains, 1 when one does, 2 when the
+// app cannot be audited (no such directory, dependencies not installed, a malformed allowlist).
+import { existsSync, readFileSync } from "node:fs";
+import { audit, RULES, type AuditResult } from "./audit.js";
+import { AuditError } from "./program.js";
+import { SEVERITIES, type Severity } from "./rules.js";
+
+const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]
+       convex-guard audit --rules
+
+Reviews every function a Convex app exports (default directory: convex.json's "functions",
+else ./convex) and reports the security pitfalls it finds. Needs no deployment and no network.
+  --json       the report as JSON
+  --fail-on    exit 1 when a finding at or above this severity remains (default: high)
+  --rules      list the rules with their ids and severities`;
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === undefined) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "audit") {
+    console.error(`unknown command '${command}'\n${USAGE}`);
+    return 2;
+  }
+  let json = false;
+  let failOn: Severity | "none" = "high";
+  let dir: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg === "--json") json = true;
+    else if (arg === "--rules") return printRules();
+    else if (arg === "--help" || arg === "-h") return (console.log(USAGE), 0);
+    else if (arg === "--fail-on" || arg.startsWith("--fail-on=")) {
+      const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : rest[++i];
+      if (value !== "none" && !SEVERITIES.includes(value as Severity)) {
+        console.error(`--fail-on takes one of ${[...SEVERITIES, "none"].join(", ")}, not '${value ?? ""}'`);
+        return 2;
+      }
+      failOn = value as Severity | "none";
+    } else if (arg.startsWith("-")) {
+      console.error(`unknown option '${arg}'\n${USAGE}`);
+      return 2;
+    } else if (dir === undefined) dir = arg;
+    else {
+      console.error(`one directory only ('${dir}', then '${arg}')`);
+      return 2;
+    }
+  }
+  let result: AuditResult;
+  try {
+    result = audit(dir ?? defaultDir(), { failOn });
+  } catch (e) {
+    if (e instanceof AuditError) {
+      console.error(`convex-guard audit: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  console.log(json ? JSON.stringify({ version: 1, ...result }, null, 2) : render(result, process.stdout.isTTY === true));
+  return result.failed ? 1 : 0;
+}
+
+/** `convex.json`'s `functions` directory, as the Convex CLI reads it, else `convex`. */
+function defaultDir(): string {
+  if (!existsSync("convex.json")) return "convex";
+  try {
+    const config: unknown = JSON.parse(readFileSync("convex.json", "utf8"));
+    if (config !== null && typeof config === "object" && "functions" in config && typeof config.functions === "string") return config.functions;
+  } catch {
+    throw new AuditError("convex.json is not valid JSON");
+  }
+  return "convex";
+}
+
+function printRules(): number {
+  const rows = Object.entries(RULES).map(([id, r]) => [id, r.severity, r.title]);
+  console.log(table(["rule", "severity", "what"], rows));
+  return 0;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function render(r: AuditResult, color: boolean): string {
+  const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const sev = (s: Severity) => paint(s === "high" ? 31 : s === "medium" ? 33 : 36, s.toUpperCase());
+  const out: string[] = [];
+  out.push(`convex-guard audit: ${r.convexDir} (${r.functions.length} functions)`, "");
+  const rows = r.functions.map((f) => [
+    f.function,
+    `${f.visibility === "internal" ? "internal " : ""}${f.kind}`,
+    f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
+    f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
+    f.auth === "none" ? (f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
+    f.rateLimits.join(", ") || "-",
+    [f.safeAction && "safeAction", f.audited && "audited", f.confirmed && "confirmed", f.deletes && "deletes"].filter(Boolean).join(", ") || "-",
+  ]);
+  out.push(table(["function", "kind", "args", "returns", "authorization", "rate limit", "safety"], rows), "");
+  if (r.findings.length === 0) out.push("findings: none");
+  else {
+    out.push(`findings (${r.findings.length}):`);
+    for (const f of r.findings) {
+      out.push(`  ${sev(f.severity)}  ${f.rule}  ${f.file}:${f.line}  ${f.function}`, `      ${f.message}`, `      fix: ${f.fix}`);
+    }
+  }
+  if (r.allowed.length > 0) {
+    out.push("", `allowed (${r.allowed.length}):`);
+    for (const a of r.allowed) out.push(`  ${a.rule}  ${a.file}:${a.line}  ${a.function}`, `      reason: ${a.reason} (${a.allowedBy})`);
+  }
+  for (const u of r.unusedAllows) out.push(`warning: the allowlist entry at ${u.source} (${u.target || "comment"}${u.rule ? ` ${u.rule}` : ""}) matches no finding: remove it`);
+  const count = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
+  out.push(
+    "",
+    `${r.findings.length} findings (${SEVERITIES.map((s) => `${count(s)} ${s}`).reverse().join(", ")}), ${r.allowed.length} allowed; ` +
+      `--fail-on ${r.failOn}: ${r.failed ? paint(31, "FAIL") : paint(32, "PASS")}`,
+  );
+  return out.join("\n");
+}
+
+process.exitCode = main(process.argv.slice(2));

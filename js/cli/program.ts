@@ -1,0 +1,268 @@
+// The audited app as a TypeScript program: which files Convex deploys as function modules,
+// the compiler options, and where each symbol comes from (which npm package declares it).
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import ts from "typescript";
+
+/** A place in the app, with the file relative to the app's root (the convex dir's parent). */
+export interface Loc {
+  file: string;
+  line: number;
+}
+
+/** The problem with the input: the CLI prints it and exits with status 2. */
+export class AuditError extends Error {
+  override name = "AuditError";
+}
+
+/** Extensions Convex's bundler takes as function modules. */
+const ENTRY_EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"];
+
+/**
+ * The files Convex deploys from `convexDir`, by its own rules: not `_generated/`, not
+ * `schema.ts`, not a name with more than one dot (`x.test.ts`, `x.d.ts`), not a dotfile, and
+ * not a nested component (a directory with a `convex.config.ts`).
+ */
+export function functionModules(convexDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) {
+        if (entry === "node_modules" || entry.startsWith(".")) continue;
+        if (depth === 0 && entry === "_generated") continue;
+        if (existsSync(join(path, "convex.config.ts"))) continue;
+        walk(path, depth + 1);
+        continue;
+      }
+      const dots = [...entry].filter((c) => c === ".").length;
+      if (!ENTRY_EXTENSIONS.some((ext) => entry.endsWith(ext))) continue;
+      if (entry.startsWith(".") || entry.startsWith("#") || dots > 1 || entry.includes(" ")) continue;
+      if (depth === 0 && (entry === "schema.ts" || entry === "schema.js")) continue;
+      out.push(path);
+    }
+  };
+  walk(convexDir, 0);
+  return out;
+}
+
+/** The app's compiler options: its tsconfig (in the convex dir or up to its package root). */
+function compilerOptions(convexDir: string): ts.CompilerOptions {
+  const defaults: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    allowJs: true,
+    skipLibCheck: true,
+  };
+  // Whatever the app's tsconfig says: no emit, no @types packages and only the ES5 library.
+  // Parsing is most of the audit's time (the DOM's declarations alone take longer than a
+  // 200-function app), and nothing the rules ask about is declared in the newer libraries:
+  // what they would type stays unresolved, which no rule reads.
+  const fixed: ts.CompilerOptions = { noEmit: true, skipLibCheck: true, types: [], lib: ["lib.es5.d.ts"] };
+  for (let dir = convexDir; ; dir = dirname(dir)) {
+    const config = join(dir, "tsconfig.json");
+    if (existsSync(config)) {
+      const read = ts.readConfigFile(config, ts.sys.readFile);
+      if (read.error !== undefined) throw new AuditError(`${config}: ${flatten(read.error.messageText)}`);
+      const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, undefined, config);
+      return { ...parsed.options, ...fixed };
+    }
+    if (existsSync(join(dir, "package.json")) || dirname(dir) === dir) break;
+  }
+  return { ...defaults, ...fixed };
+}
+
+function flatten(message: string | ts.DiagnosticMessageChain): string {
+  return ts.flattenDiagnosticMessageText(message, "\n");
+}
+
+/** The loaded program and the questions the analysis asks about its symbols. */
+export class App {
+  readonly program: ts.Program;
+  readonly checker: ts.TypeChecker;
+  /** The app's root: locations are reported relative to it. */
+  readonly root: string;
+  readonly modules: ts.SourceFile[];
+  private readonly packageOfDir = new Map<string, string | null>();
+
+  constructor(readonly convexDir: string) {
+    this.convexDir = resolve(convexDir);
+    if (!existsSync(this.convexDir) || !statSync(this.convexDir).isDirectory()) {
+      throw new AuditError(`${convexDir} is not a directory (give the app's convex/ directory)`);
+    }
+    this.root = dirname(this.convexDir);
+    const files = functionModules(this.convexDir);
+    const options = compilerOptions(this.convexDir);
+    this.program = ts.createProgram({ rootNames: files, options });
+    this.checker = this.program.getTypeChecker();
+    this.modules = files.map((f) => this.program.getSourceFile(f)).filter((f): f is ts.SourceFile => f !== undefined);
+    // Without convex's types nothing can be classified: fail, never report a clean app.
+    const probe = this.modules[0];
+    if (probe !== undefined) {
+      const found = ts.resolveModuleName("convex/server", probe.fileName, options, ts.sys).resolvedModule;
+      if (found === undefined) {
+        throw new AuditError(`cannot resolve "convex/server" from ${convexDir}: install the app's dependencies first`);
+      }
+    }
+  }
+
+  /** `convex/users.ts` for a file of the app. */
+  relative(file: string): string {
+    return relative(this.root, file).split(sep).join("/");
+  }
+
+  /** The function path Convex gives a module: `users`, `lib/admin`. */
+  modulePath(file: ts.SourceFile): string {
+    const rel = relative(this.convexDir, file.fileName).split(sep).join("/");
+    return rel.slice(0, rel.length - (basename(rel).length - basename(rel).indexOf(".")));
+  }
+
+  loc(node: ts.Node): Loc {
+    const file = node.getSourceFile();
+    return { file: this.relative(file.fileName), line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 };
+  }
+
+  /** Whether a file is the app's own code (not a declaration, not a dependency, not generated). */
+  isAppCode(file: ts.SourceFile): boolean {
+    return !file.isDeclarationFile && !file.fileName.split("/").includes("node_modules") && !this.program.isSourceFileFromExternalLibrary(file);
+  }
+
+  /** The symbol a name or expression refers to, through imports and re-exports. */
+  symbol(node: ts.Node): ts.Symbol | undefined {
+    const s = this.checker.getSymbolAtLocation(node);
+    if (s === undefined) return undefined;
+    return s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
+  }
+
+  /** The npm package that declares a symbol (`convex`, `convex-guard`; the app's own name for its code). */
+  packageOf(symbol: ts.Symbol | undefined): string | null {
+    const decl = symbol?.declarations?.[0];
+    if (decl === undefined) return null;
+    return this.packageOfFile(decl.getSourceFile().fileName);
+  }
+
+  /**
+   * The name in the nearest package.json above a file. Not only under node_modules: a linked
+   * package (npm link, workspaces) resolves to its real path, outside any node_modules.
+   */
+  private packageOfFile(file: string): string | null {
+    for (let dir = dirname(file); dirname(dir) !== dir; dir = dirname(dir)) {
+      const known = this.packageOfDir.get(dir);
+      if (known !== undefined) return known;
+      const manifest = join(dir, "package.json");
+      if (existsSync(manifest)) {
+        let name: string | null = null;
+        try {
+          const parsed: unknown = JSON.parse(readFileSync(manifest, "utf8"));
+          if (parsed !== null && typeof parsed === "object" && "name" in parsed && typeof parsed.name === "string") name = parsed.name;
+        } catch {
+          name = null;
+        }
+        // Nested package.json files without a name (`dist/esm/package.json`) belong to the
+        // package above them.
+        if (name !== null) {
+          this.packageOfDir.set(dir, name);
+          return name;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The callee of a call when `pkg` declares it (`guard.requireUser` -> "requireUser", owner
+   * "Authz", when `pkg` is "convex-guard"), else undefined. Identity comes from the declaration,
+   * not the spelling: an app function named `requireUser` is not the guard's.
+   *
+   * The checker is asked only when that is cheap: when the callee's root is an import, a
+   * module-level declaration or an annotated variable. A handler's `ctx` is typed by inference
+   * from the whole `mutation({...})` call, which costs a full check of the call per function;
+   * on such roots only the Convex members the rules need are recognized, by their path
+   * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`).
+   */
+  calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string } | undefined {
+    const callee = skipOuter(call.expression);
+    const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+    if (nameNode === undefined) return undefined;
+    if (ts.isPropertyAccessExpression(callee) && !this.rootIsDeclared(callee)) {
+      return pkg === "convex" ? inferredCtxMember(callee) : undefined;
+    }
+    const symbol = this.symbol(nameNode);
+    if (symbol === undefined || this.packageOf(symbol) !== pkg) return undefined;
+    return { name: symbol.getName(), owner: this.ownerName(symbol) };
+  }
+
+  /** Whether the root of `a.b.c` is an import, a function, a module-level or annotated binding. */
+  private rootIsDeclared(expr: ts.Expression): boolean {
+    let root: ts.Expression = expr;
+    while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+    if (!ts.isIdentifier(root)) return false;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    if (symbol === undefined) return false;
+    if (symbol.flags & ts.SymbolFlags.Alias) return true;
+    const decl = symbol.valueDeclaration;
+    if (decl === undefined) return true;
+    if (ts.isParameter(decl)) return decl.type !== undefined;
+    if (ts.isVariableDeclaration(decl)) {
+      return decl.type !== undefined || (ts.isVariableStatement(decl.parent.parent) && ts.isSourceFile(decl.parent.parent.parent));
+    }
+    return !ts.isBindingElement(decl);
+  }
+
+  /** The interface or type that declares a member symbol (`GenericDatabaseWriter`, `Audit`). */
+  ownerName(symbol: ts.Symbol): string {
+    const parent = symbol.declarations?.[0]?.parent;
+    if (parent !== undefined && (ts.isInterfaceDeclaration(parent) || ts.isClassDeclaration(parent))) return parent.name?.text ?? "";
+    if (parent !== undefined && ts.isTypeLiteralNode(parent) && ts.isTypeAliasDeclaration(parent.parent)) return parent.parent.name.text;
+    return "";
+  }
+
+  /** The function a call reaches in the app's own code, for following helpers across files. */
+  appFunction(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+    const callee = skipOuter(call.expression);
+    if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && this.rootIsDeclared(callee))) return undefined;
+    const symbol = this.symbol(callee);
+    return symbol === undefined ? undefined : this.functionOf(symbol);
+  }
+
+  functionOf(symbol: ts.Symbol): ts.SignatureDeclaration | undefined {
+    for (const decl of symbol.declarations ?? []) {
+      if (!this.isAppCode(decl.getSourceFile())) continue;
+      if (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) return decl.body ? decl : undefined;
+      if ((ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer !== undefined) {
+        const init = skipOuter(decl.initializer);
+        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** `ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity` on a root whose type is inferred. */
+function inferredCtxMember(callee: ts.PropertyAccessExpression): { name: string; owner: string } | undefined {
+  const parent = skipOuter(callee.expression);
+  if (!ts.isPropertyAccessExpression(parent) || !ts.isIdentifier(skipOuter(parent.expression))) return undefined;
+  const path = `${parent.name.text}.${callee.name.text}`;
+  if (path === "db.get") return { name: "get", owner: "GenericDatabaseReader" };
+  if (path === "db.delete") return { name: "delete", owner: "GenericDatabaseWriter" };
+  if (path === "auth.getUserIdentity") return { name: "getUserIdentity", owner: "Auth" };
+  return undefined;
+}
+
+/** An expression without the parentheses, `await`, `as`, `!` and `satisfies` around it. */
+export function skipOuter(node: ts.Expression): ts.Expression {
+  for (;;) {
+    if (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
+      node = node.expression;
+    } else {
+      return node;
+    }
+  }
+}
+
+/** Whether a node is a function of its own (its body runs when called, not where written). */
+export function isFunctionLike(node: ts.Node): node is ts.SignatureDeclaration {
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+}

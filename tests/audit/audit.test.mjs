@@ -1,0 +1,311 @@
+// Issue 10: `convex-guard audit`, run the way a user runs it — the bin of the packed tarball,
+// installed into the repository root and into the example app by `make build`.
+//
+//   tests/audit/fixtures/pitfalls   one app holding every pitfall (each marked `// FINDING rule`
+//                                   on its line) next to the correct version of each
+//   examples/convex-app             must come out clean but for its deliberate allowlist
+// Small apps written at test time (target/audit-tests/) pin the error paths.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { test } from "node:test";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+const example = `${root}examples/convex-app`;
+
+/** Runs the installed CLI; returns its status, stdout and stderr. */
+function run(args, { cwd = root } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(args, opts) {
+  const r = run([...args, "--json"], opts);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return { status: r.status, report: JSON.parse(r.stdout) };
+}
+
+const pitfallsRun = json(["audit", pitfalls]);
+
+test("the pitfalls app: exactly each pitfall, at its line, and nothing else", () => {
+  const found = pitfallsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.function}`).sort();
+  assert.deepEqual(found, [
+    "convex/lib/auth.ts:14 fail-open-role convex/lib/auth.ts",
+    "convex/payments.ts:15 internal-name-public payments:internalRefund",
+    "convex/payments.ts:25 action-env-unsafe payments:charge",
+    "convex/payments.ts:25 public-no-rate-limit payments:charge",
+    "convex/payments.ts:42 public-no-rate-limit payments:chargeSafely",
+    "convex/payments.ts:6 internal-name-public payments:_processPayment",
+    "convex/posts.ts:12 public-no-rate-limit posts:createPost",
+    "convex/posts.ts:26 unchecked-id-read posts:getPost",
+    "convex/posts.ts:47 unchecked-id-read posts:peek",
+    "convex/posts.ts:52 user-id-arg posts:postsFor",
+    "convex/posts.ts:6 public-no-auth posts:listAll",
+    "convex/posts.ts:63 any-args posts:importBlob",
+    "convex/posts.ts:72 any-args posts:noValidator",
+    "convex/posts.ts:83 destructive-unconfirmed posts:removePost",
+    "convex/posts.ts:97 destructive-unconfirmed posts:purgePosts",
+  ]);
+  // Every finding names its severity and a fix.
+  for (const f of pitfallsRun.report.findings) {
+    assert.ok(["high", "medium", "low"].includes(f.severity), f.rule);
+    assert.ok(f.fix.length > 20 && f.message.length > 10, f.rule);
+  }
+});
+
+test("the fixture's FINDING markers and the expected list agree (the fixture documents itself)", () => {
+  const markers = [];
+  for (const file of ["lib/auth.ts", "payments.ts", "posts.ts", "allowed.ts", "http.ts"]) {
+    readFileSync(`${pitfalls}/${file}`, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        const at = line.indexOf("// FINDING ");
+        if (at === -1) return;
+        for (const rule of line.slice(at + 11).split(", ")) markers.push(`convex/${file}:${i + 1} ${rule.trim()}`);
+      });
+  }
+  const found = pitfallsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
+  assert.deepEqual(found.sort(), markers.sort());
+});
+
+test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
+  assert.equal(pitfallsRun.status, 1, "high findings fail by default");
+  assert.equal(pitfallsRun.report.failOn, "high");
+  assert.equal(run(["audit", pitfalls, "--fail-on", "none"]).status, 0);
+  assert.equal(run(["audit", pitfalls, "--fail-on=medium"]).status, 1);
+  const bad = run(["audit", pitfalls, "--fail-on", "severe"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--fail-on takes one of low, medium, high, none/);
+  const missing = run(["audit", `${root}no-such-dir`]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /is not a directory/);
+});
+
+test("what each function does: kind, visibility, checks found through helpers and by hand", () => {
+  const fns = Object.fromEntries(pitfallsRun.report.functions.map((f) => [f.function, f]));
+  assert.equal(pitfallsRun.report.functions.length, 20);
+  assert.deepEqual([fns["posts:purgePosts"].kind, fns["posts:purgePosts"].visibility], ["mutation", "internal"]);
+  assert.deepEqual([fns["http:webhook"].kind, fns["http:webhook"].visibility], ["httpAction", "public"]);
+  // lib/auth.ts's currentUser wraps guard.requireUser: followed across files by symbol.
+  assert.equal(fns["posts:createPost"].auth, "authenticated");
+  assert.deepEqual(fns["posts:createPost"].authVia, ["currentUser -> guard.requireUser"]);
+  // ctx.auth.getUserIdentity() and a throw: authenticated, hand-written.
+  assert.equal(fns["posts:whoAmI"].auth, "authenticated");
+  assert.equal(fns["posts:whoAmI"].handWritten, true);
+  assert.equal(fns["posts:removePost"].auth, "permission");
+  assert.equal(fns["payments:chargeSafely"].safeAction, true);
+  assert.equal(fns["payments:charge"].safeAction, false);
+  assert.equal(fns["posts:removeAudited"].audited, true);
+  assert.equal(fns["posts:removeConfirmed"].confirmed, true);
+  assert.equal(fns["posts:noValidator"].args, "missing");
+  assert.equal(fns["posts:listAll"].auth, "none");
+});
+
+test("allowlists: the guard configuration's and a comment's, each with its reason", () => {
+  const allowed = pitfallsRun.report.allowed.map((a) => [a.function, a.rule, a.reason, a.allowedBy]);
+  assert.deepEqual(allowed, [
+    ["allowed:healthCheck", "public-no-auth", "a status probe for the uptime monitor; it returns a constant", "convex/guard.ts:11"],
+    ["allowed:publicFeed", "public-no-auth", "the landing page shows the newest titles to everyone", "convex/allowed.ts:10"],
+  ]);
+  assert.deepEqual(pitfallsRun.report.unusedAllows, []);
+});
+
+test("the readable report: a table, every finding with its fix, the allowlist's reasons", () => {
+  const r = run(["audit", pitfalls]);
+  assert.equal(r.status, 1);
+  assert.ok(!r.stdout.includes("\u001b["), "no colours when stdout is not a terminal");
+  assert.match(r.stdout, /^function +kind +args +returns +authorization +rate limit +safety$/m);
+  assert.match(r.stdout, /HIGH {2}unchecked-id-read {2}convex\/posts\.ts:26 {2}posts:getPost/);
+  assert.match(r.stdout, /reason: the landing page shows the newest titles to everyone/);
+  assert.match(r.stdout, /15 findings \(9 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
+});
+
+test("the example app: clean, but for its deliberate allowlist (npx convex-guard audit, as a user runs it)", () => {
+  const r = spawnSync("npx", ["--no-install", "convex-guard", "audit", "convex", "--json"], { cwd: example, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(report.unusedAllows, []);
+  assert.ok(report.functions.length >= 23, `${report.functions.length} functions`);
+  const allowed = report.allowed.map((a) => `${a.function} ${a.rule}`).sort();
+  assert.deepEqual(allowed, [
+    ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
+      (f) => `authProviders:${f} public-no-auth`,
+    ),
+    "custom:deleterName public-no-rate-limit",
+    "deletion:confirmDeletion public-no-rate-limit",
+    "deletion:confirmDeletion user-id-arg",
+    "deletion:requestDeletionCode public-no-rate-limit",
+    "deletion:requestDeletionCode user-id-arg",
+    "documents:revokeDocument public-no-rate-limit",
+    "documents:revokeDocument user-id-arg",
+    "documents:shareDocument public-no-rate-limit",
+    "documents:shareDocument user-id-arg",
+    "documents:transferDocument public-no-rate-limit",
+    "documents:updateDocument public-no-rate-limit",
+    "external:lookupCompany public-no-rate-limit",
+    "groups:addMember public-no-rate-limit",
+    "groups:addMember user-id-arg",
+    "groups:createGroup public-no-rate-limit",
+    "groups:removeMember public-no-rate-limit",
+    "groups:removeMember user-id-arg",
+    "guarded:renameDocument public-no-rate-limit",
+    "ratelimit:serverNow public-no-auth",
+    "reports:purgePreview public-no-rate-limit",
+    "reports:whoAmI public-no-auth",
+    "reports:whoAmI public-no-rate-limit",
+    "system:setMaintenance public-no-rate-limit",
+    "users:flagUser public-no-rate-limit",
+    "users:flagUser user-id-arg",
+  ]);
+  for (const a of report.allowed) assert.ok(a.reason.length > 10, `${a.function}: a reason`);
+  // What the function builders declare counts: guard.query/mutation/action and guard.customCtx.
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.deepEqual(
+    ["guarded:myProfile", "guarded:countUsers", "guarded:readTitle", "guarded:importInto", "custom:flaggedUsers", "custom:post"].map((f) => fns[f].auth),
+    ["authenticated", "role", "document", "permission", "role", "authenticated"],
+  );
+  assert.deepEqual(fns["guarded:postMessage"].rateLimits, ["guard.mutation rateLimit"]);
+  assert.deepEqual(fns["custom:post"].rateLimits, ["guard.customCtx rateLimit"]);
+});
+
+// ------------------------------------------------------------------ small apps, written here
+
+const scratch = `${root}target/audit-tests`;
+
+/** An app with the fixture's _generated, schema and guard, plus `files`; returns its convex dir. */
+function app(name, files, { guard } = {}) {
+  const dir = `${scratch}/${name}/convex`;
+  rmSync(`${scratch}/${name}`, { recursive: true, force: true });
+  rmSync(`${scratch}/${name}-package`, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(`${pitfalls}/_generated`, `${dir}/_generated`, { recursive: true });
+  cpSync(`${pitfalls}/schema.ts`, `${dir}/schema.ts`);
+  writeFileSync(`${dir}/guard.ts`, guard ?? readFileSync(`${pitfalls}/guard.ts`, "utf8"));
+  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/${file}`, text);
+  return dir;
+}
+
+const PUBLIC_QUERY = (name, body, comment = "") => `import { query } from "./_generated/server";
+${comment}
+export const ${name} = query({
+  args: {},
+  handler: async (ctx) => {
+    ${body}
+    return null;
+  },
+});
+`;
+
+test("a check is recognized by what it resolves to, not by its name", () => {
+  // An app function that happens to be called requireUser checks nothing.
+  const dir = app("lookalike", {
+    "q.ts": `import { query } from "./_generated/server";
+async function requireUser(_ctx: unknown) { return null; }
+export const open = query({ args: {}, handler: async (ctx) => { await requireUser(ctx); return 1; } });
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
+});
+
+test("an export whose builder does not resolve is reported, never skipped as not-a-function", () => {
+  const dir = app("unresolved", {
+    "q.ts": `// @ts-nocheck: the import is missing on purpose
+import { customQuery } from "./missing-builders";
+export const mystery = customQuery({ args: {}, handler: async () => 1 });
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function} ${f.file}:${f.line}`), ["unresolved-function q:mystery convex/q.ts:3"]);
+});
+
+test("--rules lists every rule id with its severity", () => {
+  const r = run(["audit", "--rules"]);
+  assert.equal(r.status, 0);
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"]]) {
+    assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
+  }
+});
+
+test("a linked convex-guard (npm link, workspaces: a real path outside node_modules) is still the guard", () => {
+  const dir = app("linked", { "q.ts": PUBLIC_QUERY("me", "await guard.requireUser(ctx);").replace('from "./_generated/server";', 'from "./_generated/server";\nimport { guard } from "./guard";') });
+  cpSync(`${root}node_modules/convex-guard`, `${scratch}/linked-package`, { recursive: true });
+  mkdirSync(`${scratch}/linked/node_modules`, { recursive: true });
+  symlinkSync(`${scratch}/linked-package`, `${scratch}/linked/node_modules/convex-guard`);
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings, []);
+  assert.deepEqual(report.functions.map((f) => [f.function, f.auth]), [["q:me", "authenticated"]]);
+});
+
+test("getUserIdentity without an exit on null is no check", () => {
+  const dir = app("identity", {
+    "q.ts": PUBLIC_QUERY("peek", "const identity = await ctx.auth.getUserIdentity(); console.log(identity);"),
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => f.rule), ["public-no-auth"]);
+});
+
+test("an allow comment needs a known rule and a reason; a stale allowlist entry is reported", () => {
+  const unknown = app("unknown-rule", { "q.ts": PUBLIC_QUERY("open", "", "// convex-guard-allow: public-no-authz typo in the rule") });
+  const a = run(["audit", unknown]);
+  assert.equal(a.status, 2);
+  assert.match(a.stderr, /convex\/q\.ts:2: unknown rule 'public-no-authz'/);
+
+  const noReason = app("no-reason", { "q.ts": PUBLIC_QUERY("open", "", "// convex-guard-allow: public-no-auth") });
+  const b = run(["audit", noReason]);
+  assert.equal(b.status, 2);
+  assert.match(b.stderr, /needs a reason/);
+
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('"allowed:healthCheck"', '"gone:function"');
+  const stale = app("stale", { "q.ts": PUBLIC_QUERY("open", "await ctx.auth.getUserIdentity();") }, { guard });
+  const { report } = json(["audit", stale]);
+  assert.deepEqual(report.unusedAllows, [{ target: "gone:function", rule: "public-no-auth", source: "convex/guard.ts:11" }]);
+});
+
+test("an allowlist the audit cannot read without running code is an error, never an allow", () => {
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(
+    '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },',
+    "...computedAllows,",
+  );
+  const dir = app("computed", { "q.ts": PUBLIC_QUERY("open", "") }, { guard: `const computedAllows = {};\n${guard}` });
+  const r = run(["audit", dir]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /securityAudit\.allow must be written literally/);
+});
+
+test("an app whose dependencies do not resolve fails (exit 2), never reports clean", () => {
+  const dir = mkdtempSync(`${tmpdir()}/cg-audit-`);
+  try {
+    mkdirSync(`${dir}/convex`);
+    writeFileSync(`${dir}/convex/q.ts`, PUBLIC_QUERY("open", ""));
+    const r = run(["audit", `${dir}/convex`]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot resolve "convex\/server"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("importing convex-guard never loads the TypeScript compiler (the audit is its own entry)", () => {
+  const out = spawnSync(
+    process.execPath,
+    ["-e", `require("convex-guard"); console.log(JSON.stringify(Object.keys(require.cache)))`],
+    { cwd: root, encoding: "utf8" },
+  );
+  assert.equal(out.status, 0, out.stderr);
+  const loaded = JSON.parse(out.stdout);
+  assert.ok(loaded.some((p) => p.includes("convex-guard")), "the package itself loaded");
+  assert.ok(!loaded.some((p) => p.includes("/typescript/")), loaded.join("\n"));
+  // The ES module: its only imports are convex's.
+  const ts = createRequire(import.meta.url)("typescript");
+  for (const file of ["index.js", "index.cjs"]) {
+    const text = readFileSync(`${root}node_modules/convex-guard/${file}`, "utf8");
+    const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+    assert.ok(imports.length > 0 && imports.every((m) => m === "convex" || m.startsWith("convex/")), `${file}: ${imports}`);
+  }
+});
