@@ -360,9 +360,12 @@ export interface Access<L extends string> {
    * One page of the documents of `table` the caller owns or holds a grant on (directly or
    * through a group), at `minLevel` or higher (default: the lowest), each listed once. Read
    * through the owner index and the grant indexes, never a table scan. A page may hold fewer
-   * than `numItems` documents; `isDone` says when there are no more.
+   * than `numItems` documents; `isDone` says when there are no more. `numItems` is a whole
+   * number from 1 to 100 (each listed document costs one index range per group of the caller).
    *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed cursor.
+   * @throws `ConvexError` `INVALID_ARGUMENT` "malformed cursor" for a cursor this method (or
+   * the database under it) did not give; `INVALID_ARGUMENT` for a `numItems` out of range
+   * (checked first, for every caller).
    * @example
    * ```ts
    * const { page, isDone, continueCursor } =
@@ -470,6 +473,8 @@ type Compiled = {
   maxDepth: number;
   idsPerBatch: number;
   maxGroups: number;
+  maxGroupName: number;
+  maxPageItems: number;
   tables: Map<string, TableInfo>;
   managers?: { role: string } | { permission: string };
 };
@@ -515,7 +520,7 @@ export function createAccess<L extends string>(
     }
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
-    const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
+    const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch, maxGroupName, maxPageItems] = eng.info();
     return {
       engine: eng,
       names,
@@ -524,6 +529,8 @@ export function createAccess<L extends string>(
       shareLevel: shareLevel!,
       maxDepth: maxDepth!,
       maxGroups: maxGroups!,
+      maxGroupName: maxGroupName!,
+      maxPageItems: maxPageItems!,
       // Ids resolved per engine call: even if every one exists and has maxDepth ancestors, the
       // batch stays within the engine's bound, so no error can depend on what exists.
       idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
@@ -856,6 +863,34 @@ export function createAccess<L extends string>(
     return "permission" in m ? authz.can(user, m.permission) : authz.roleAtLeast(user, m.role);
   }
 
+  /** `numItems` as the caller gave it, when a whole number from 1 to the engine's page bound. */
+  function pageSize(c: Compiled, numItems: unknown): number {
+    if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > c.maxPageItems) {
+      deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${c.maxPageItems}`);
+    }
+    return numItems as number;
+  }
+
+  /**
+   * One page of `query()`. A database cursor the database cannot parse is `INVALID_ARGUMENT`
+   * "malformed cursor" (never its own message, which quotes the cursor): when a page with a
+   * cursor fails, the same range is read again without one, and only if that succeeds was the
+   * cursor at fault; any other failure is the database's, rethrown as it was.
+   */
+  async function pageOf(query: () => AnyDb, numItems: number, cursor: string | null) {
+    try {
+      return await query().paginate({ numItems, cursor });
+    } catch (e) {
+      if (cursor === null) throw e;
+      try {
+        await query().first();
+      } catch {
+        throw e;
+      }
+      deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+    }
+  }
+
   async function signedIn(ctx: AnyCtx): Promise<Caller> {
     const c = compile();
     const who = await callerOf(ctx, c);
@@ -899,8 +934,10 @@ export function createAccess<L extends string>(
 
     resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }) {
       const c = compile();
+      if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
+      if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", "a share request is { id, level, expiresAt? }");
       const caller = { id: facts.caller, groups: [...facts.groups] };
-      const level = levelId(c, request?.level);
+      const level = levelId(c, request.level);
       return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);
     },
 
@@ -994,6 +1031,7 @@ export function createAccess<L extends string>(
       const t = tableInfo(c, table);
       const min = options?.minLevel === undefined ? 1 : levelId(c, options.minLevel);
       const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+      const size = pageSize(c, numItems);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: "" };
       if (who.id === null) return done; // anonymous: owns nothing, holds no grants
@@ -1002,21 +1040,23 @@ export function createAccess<L extends string>(
       try {
         ({ phase, inner } = cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor));
       } catch {
-        deny("INVALID_ARGUMENT", "malformed cursor");
+        deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
       }
       // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
       if (phase >= 2 + who.groups.length) return done;
       const db = ctx.db as AnyDb;
-      const opts = { numItems, cursor: inner };
-      const result =
-        phase === 0
-          ? await db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id)).paginate(opts)
-          : await db
-              .query(GRANTS)
-              .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
-                phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
-              )
-              .paginate(opts);
+      const result = await pageOf(
+        () =>
+          phase === 0
+            ? db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id))
+            : db
+                .query(GRANTS)
+                .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
+                  phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
+                ),
+        size,
+        inner,
+      );
       const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
       const { results, facts } = await readMany(ctx, table, ids, who);
       const factOf = new Map(facts.map((f) => [f.id, f]));
@@ -1085,6 +1125,7 @@ export function createAccess<L extends string>(
   return access;
 }
 
+const MALFORMED_CURSOR = "malformed cursor";
 const MALFORMED_FACTS =
   "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
 

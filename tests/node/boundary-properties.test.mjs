@@ -290,9 +290,13 @@ test("can and roleAtLeast: arbitrary subjects and names never allow what the rol
   );
 });
 
-test("resolveAccess, canShare, canTransfer, accessLevels: garbage gives no access", async () => {
+const shareRequest = nearly(
+  fc.record({ id: nearly(fc.constantFrom("d1", "d2", "d3")), level: name(LEVELS), expiresAt: anything }, { requiredKeys: [] }),
+);
+
+test("resolveAccess, resolveShare, canShare, canTransfer, accessLevels: garbage gives no access", async () => {
   await run(
-    property(factsLike, nearly(fc.constantFrom(...LEVELS, null)), name(LEVELS), name(["owner", "inherited", "public"]), async (facts, from, to, source) => {
+    property(factsLike, nearly(fc.constantFrom(...LEVELS, null)), name(LEVELS), name(["owner", "inherited", "public"]), shareRequest, async (facts, from, to, source, request) => {
       const r = await call("resolveAccess", () => guard.resolveAccess(facts));
       if ("value" in r) {
         assert.ok(Array.isArray(r.value));
@@ -303,6 +307,14 @@ test("resolveAccess, canShare, canTransfer, accessLevels: garbage gives no acces
             assert.ok(typeof plain(facts, "caller") === "string" || plain(doc, "visibility") === "public", "access without a caller or public visibility");
           }
         });
+      }
+      const decided = await call("resolveShare", () => guard.resolveShare(facts, request));
+      const docs = plain(facts, "documents");
+      if (decided.value?.ok === true && Array.isArray(docs)) {
+        // Allowed only for a signed-in caller, on a listed document, at a configured level.
+        const ids = Array.from(docs, (d) => plain(d, "id"));
+        assert.ok(typeof plain(facts, "caller") === "string", "resolveShare allowed a share without a caller");
+        assert.ok(ids.includes(plain(request, "id")) && LEVELS.includes(plain(request, "level")), "resolveShare allowed garbage");
       }
       const share = await call("canShare", () => guard.canShare(from, to));
       if (share.value?.ok === true) assert.ok(LEVELS.includes(from) && LEVELS.includes(to), "canShare allowed garbage");
