@@ -480,6 +480,9 @@ const CTX_METHODS = {
   createGroup: [anything],
   addGroupMember: [anything, anything],
   removeGroupMember: [anything, anything],
+  acceptGroupInvite: [anything],
+  leaveGroup: [anything],
+  listMyGroups: [nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })) }))],
   rateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constantFrom("k1", "")), count: anything, throws: anything }, { requiredKeys: [] }))],
   rateLimitAll: [nearly(fc.array(fc.record({ name: name(LIMITS), key: anything, count: anything }), { maxLength: 3 })), anything],
   checkRateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constant("k1")), count: anything, throws: anything }, { requiredKeys: [] }))],
@@ -508,7 +511,7 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);
