@@ -26,7 +26,8 @@ STAMPS  := target/stamps
 NPM     := npm --no-audit --no-fund
 
 RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
-JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json scripts/build-pkg.mjs $(wildcard pkg-template/*) LICENSE
+JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
+                $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
 .PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean
 

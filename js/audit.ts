@@ -8,7 +8,6 @@
  */
 import {
   defineTable,
-  makeFunctionReference,
   type GenericDataModel,
   type MutationBuilder,
   type PaginationOptions,
@@ -19,6 +18,7 @@ import { v, type Value } from "convex/values";
 import { deny, GuardConfigError } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
+import { runWired, withTable } from "./wiring.js";
 
 export { REDACTED } from "./redact.js";
 
@@ -41,12 +41,27 @@ export type AuditEvent = {
 /** A stored audit row. */
 export type AuditRow = AuditEvent & { _id: string; _creationTime: number };
 
-/** The filters of {@link Audit.list}: at most one, each served by an index. */
-export type AuditFilter =
-  | { actor: string; action?: never; resourceType?: never }
-  | { action: string; actor?: never; resourceType?: never }
-  | { resourceType: string; actor?: never; action?: never }
-  | { actor?: never; action?: never; resourceType?: never };
+/**
+ * The filters of {@link Audit.list}: any combination (none included). Each combination of
+ * `actor`, `action` and `resourceType` has an index of exactly those fields, which Convex ends
+ * with `_creationTime`, so every combination, with or without a time range, is one index
+ * range, newest first, with nothing filtered after reading.
+ */
+export type AuditFilter = {
+  /** Rows whose `actor` is exactly this. */
+  actor?: string;
+  /** Rows whose `action` is exactly this. */
+  action?: string;
+  /** Rows whose `resourceType` is exactly this. */
+  resourceType?: string;
+  /** Rows written at or after this time (ms since the epoch, `_creationTime`). */
+  from?: number;
+  /** Rows written before this time (ms since the epoch, exclusive). */
+  to?: number;
+};
+
+/** The filter fields with an equality index, in the order every index lists them. */
+const AUDIT_FIELDS = ["actor", "action", "resourceType"] as const;
 
 /** Most rows one page of {@link Audit.list} returns. */
 export const MAX_AUDIT_PAGE = 100;
@@ -63,11 +78,62 @@ export const MAX_AUDIT_PAGE = 100;
 export const auditTable = /* @__PURE__ */ defineAuditTable();
 
 // Functions, so bundlers drop these definitions from bundles that do not use them.
+// One index per non-empty subset of AUDIT_FIELDS (the empty one is Convex's
+// `by_creation_time`), fields in AUDIT_FIELDS order, named by `auditIndex`: seven index
+// entries per row, the price of serving every combination without reading rows it drops.
 function defineAuditTable() {
   return defineTable(auditEventValidatorFields())
     .index("by_actor", ["actor"])
     .index("by_action", ["action"])
-    .index("by_resourceType", ["resourceType"]);
+    .index("by_resourceType", ["resourceType"])
+    .index("by_actor_and_action", ["actor", "action"])
+    .index("by_actor_and_resourceType", ["actor", "resourceType"])
+    .index("by_action_and_resourceType", ["action", "resourceType"])
+    .index("by_actor_and_action_and_resourceType", ["actor", "action", "resourceType"]);
+}
+
+/** The index whose fields are exactly `fields` (in AUDIT_FIELDS order). */
+function auditIndex(fields: readonly string[]): string {
+  return fields.length === 0 ? "by_creation_time" : `by_${fields.join("_and_")}`;
+}
+
+/** Range bounds of the query builder, as much of it as `list` uses. */
+type IndexRange = {
+  eq(field: string, value: unknown): IndexRange;
+  gte(field: string, value: number): IndexRange;
+  lt(field: string, value: number): IndexRange;
+};
+
+/** The filter checked: known keys only, strings and finite times. */
+function checkFilter(filter: unknown): { fields: [string, string][]; from?: number; to?: number } {
+  if (filter === undefined || filter === null) return { fields: [] };
+  if (typeof filter !== "object" || Array.isArray(filter)) {
+    deny("INVALID_ARGUMENT", "an audit filter must be an object");
+  }
+  const f = filter as Record<string, unknown>;
+  for (const key of Object.keys(f)) {
+    if (f[key] !== undefined && !(AUDIT_FIELDS as readonly string[]).includes(key) && key !== "from" && key !== "to") {
+      deny("INVALID_ARGUMENT", `unknown audit filter '${key}' (actor, action, resourceType, from, to)`);
+    }
+  }
+  const fields: [string, string][] = [];
+  for (const key of AUDIT_FIELDS) {
+    const value = f[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string") deny("INVALID_ARGUMENT", `audit filter '${key}' must be a string`);
+    fields.push([key, value]);
+  }
+  const time = (key: "from" | "to") => {
+    const value = f[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      deny("INVALID_ARGUMENT", `audit filter '${key}' must be a time in ms`);
+    }
+    return value;
+  };
+  const from = time("from");
+  const to = time("to");
+  return { fields, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
 /** The validator of an audit event, for functions that take one as an argument. */
@@ -125,14 +191,20 @@ export interface Audit {
 
   /**
    * One page of audit rows, newest first, for callers holding the configured reader role or
-   * permission; filtered by at most one of actor, action or resource type (each an index).
+   * permission; filtered by any combination of actor, action, resource type and a time range
+   * (`from` inclusive, `to` exclusive), each combination one index range. A page holds
+   * `numItems` rows (at most {@link MAX_AUDIT_PAGE}) unless it is the last.
    *
-   * @throws `ConvexError` `UNAUTHENTICATED`, `FORBIDDEN`, or `INVALID_ARGUMENT` for two
-   * filters at once.
+   * @throws `ConvexError` `UNAUTHENTICATED`, `FORBIDDEN`, or `INVALID_ARGUMENT` for an
+   * unknown filter, a filter value that is not a string, or a time that is not a number.
    * @example
    * ```ts
    * export const auditLog = query({
-   *   args: { resourceType: v.optional(v.string()), paginationOpts: paginationOptsValidator },
+   *   args: {
+   *     actor: v.optional(v.string()), action: v.optional(v.string()),
+   *     resourceType: v.optional(v.string()), from: v.optional(v.number()), to: v.optional(v.number()),
+   *     paginationOpts: paginationOptsValidator,
+   *   },
    *   handler: (ctx, { paginationOpts, ...filter }) => guard.audit.list(ctx, filter, paginationOpts),
    * });
    * ```
@@ -195,11 +267,10 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
   return clean;
 }
 
-/**
- * Convex's and convex-test's messages for a function that is not exported (here: the log
- * mutation is missing, a configuration mistake).
- */
-const MISSING_FUNCTION = /could ?n[o']t find (?:public )?(?:function|module)|no such export/i;
+/** The fix for a missing audit table, named in the `GuardConfigError`. @internal */
+export const AUDIT_TABLE_FIX =
+  "spread the audit table into your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
+  "(under confirmations.audit.table when renamed)";
 
 /** @internal */
 export function createAudit(settings: () => AuditSettings): Audit {
@@ -211,29 +282,27 @@ export function createAudit(settings: () => AuditSettings): Audit {
       if (db !== undefined && typeof db.insert === "function") {
         // The table name comes from the configuration: only known to be a string here.
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        await (ctx as WriterCtx<any>).db.insert(s.table, clean);
+        const w = (ctx as WriterCtx<any>).db;
+        await withTable(s.table, AUDIT_TABLE_FIX, async () => {
+          // One bounded index read proves the table (and its reader's index) is declared: a
+          // store that accepts rows for undeclared tables would otherwise keep a trail no one
+          // can read, and a schema without it would fail every write much later.
+          await w.query(s.table).withIndex("by_actor", (q) => q.eq("actor", "")).first();
+          await w.insert(s.table, clean);
+        });
         return;
       }
-      const run = (ctx as Partial<RunMutationCtx>).runMutation;
-      if (typeof run !== "function") {
+      if (typeof (ctx as Partial<RunMutationCtx>).runMutation !== "function") {
         throw new GuardConfigError("guard.audit.log needs a mutation or action context");
       }
-      const ref = makeFunctionReference<"mutation">(s.logFunction);
-      try {
-        await (ctx as unknown as { runMutation(r: unknown, a: unknown): Promise<unknown> }).runMutation(
-          ref,
-          clean,
-        );
-      } catch (e) {
-        if (e instanceof Error && MISSING_FUNCTION.test(e.message)) {
-          throw new GuardConfigError(
-            `guard.audit.log found no internal mutation at '${s.logFunction}': export ` +
-              "`export const log = guard.audit.logMutation(internalMutation);` from convex/audit.ts " +
-              "(or set confirmations.audit.logFunction)",
-          );
-        }
-        throw e;
-      }
+      await runWired(
+        ctx,
+        "mutation",
+        s.logFunction,
+        clean as Record<string, unknown>,
+        "export `export const log = guard.audit.logMutation(internalMutation);` from convex/" +
+          `${s.logFunction.split(":")[0]}.ts (or set confirmations.audit.logFunction)`,
+      );
     },
 
     logMutation(internalMutation) {
@@ -249,26 +318,19 @@ export function createAudit(settings: () => AuditSettings): Audit {
     async list(ctx, filter, paginationOpts) {
       const s = settings();
       await s.requireReader(ctx as unknown as ReaderCtx<GenericDataModel>);
-      const given = (["actor", "action", "resourceType"] as const).filter(
-        (k) => (filter as Record<string, unknown> | undefined)?.[k] !== undefined,
-      );
-      if (given.length > 1) {
-        deny("INVALID_ARGUMENT", "filter the audit log by one of actor, action or resourceType");
-      }
+      const { fields, from, to } = checkFilter(filter);
       const numItems = Math.min(Math.max(1, Math.floor(Number(paginationOpts?.numItems) || 1)), MAX_AUDIT_PAGE);
       const opts = { ...paginationOpts, numItems };
+      // One index range: equality on exactly the index's fields, then `_creationTime`.
+      const range = (r: IndexRange) => {
+        for (const [field, value] of fields) r = r.eq(field, value);
+        if (from !== undefined) r = r.gte("_creationTime", from);
+        if (to !== undefined) r = r.lt("_creationTime", to);
+        return r;
+      };
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const q = (ctx.db as any).query(s.table);
-      const key = given[0];
-      const ordered =
-        key === undefined
-          ? q.order("desc")
-          : q
-              .withIndex(`by_${key}`, (r: { eq(f: string, x: unknown): unknown }) =>
-                r.eq(key, String((filter as Record<string, unknown>)[key])),
-              )
-              .order("desc");
-      return (await ordered.paginate(opts)) as PaginationResult<AuditRow>;
+      const q = (ctx.db as any).query(s.table).withIndex(auditIndex(fields.map(([f]) => f)), range);
+      return (await q.order("desc").paginate(opts)) as PaginationResult<AuditRow>;
     },
   };
   return audit;

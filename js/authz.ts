@@ -1,11 +1,23 @@
 /**
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
- * policy; this file maps names to the engine's small integer ids, reads the caller's user row
- * through `ctx`, and turns denials into `ConvexError`s.
+ * policy; this file maps names to the engine's small integer ids, finds the caller through
+ * `users.ts` (one setup per auth provider), and turns denials into `ConvexError`s.
  */
+import type { UserIdentity } from "convex/server";
 import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
+import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
+import { createUserFinder, type Found, type UsersConfig } from "./users.js";
+import { nameValidator, type NameValidator } from "./validators.js";
+
+export type {
+  ClaimUsers,
+  ConvexAuthUsers,
+  IndexedUsers,
+  ResolvedUsers,
+  UsersConfig,
+} from "./users.js";
 
 /** The role id the engine reads as "no role": unknown, missing or not a string. */
 const NO_ROLE = 0xffffffff;
@@ -18,23 +30,16 @@ export type PermissionName<P extends string> = P extends `${infer Prefix}:*`
   ? `${Prefix}:${string}`
   : P;
 
-/** Where to find the caller's user row and its role. */
-export type UsersConfig<T extends string = string> = {
-  /** The users table. Default `"users"`. */
-  table?: T;
-  /** An index on `identityField`. Default `"by_tokenIdentifier"`. */
-  index?: string;
-  /**
-   * The identity claim that keys the user row, and the row's field holding it (the same name
-   * for both). Default `"tokenIdentifier"`: stable and globally unique, Convex's recommended key.
-   */
-  identityField?: string;
-  /** The row's field holding the role name. Default `"role"`. */
-  roleField?: string;
-};
+/**
+ * The caller as `getUser` answers it: the users row typed from the ctx's data model, or with
+ * `users.roleClaim` (`RC` not `never`) the identity itself.
+ */
+export type UserOf<C, T extends string, RC extends string = never> = [RC] extends [never]
+  ? DocOf<DataModelOf<C>, T>
+  : UserIdentity;
 
 /** The roles and permissions part of a guard's configuration. */
-export type AuthzConfig<R extends string, P extends string, T extends string> = {
+export type AuthzConfig<R extends string, P extends string, T extends string, RC extends string = never> = {
   /** Role names, lowest first. Each role holds its own permissions and every lower role's. */
   roles: readonly R[];
   /**
@@ -42,8 +47,12 @@ export type AuthzConfig<R extends string, P extends string, T extends string> = 
    * permission whose name starts with `"resource:"`.
    */
   permissions?: { readonly [K in R]?: readonly P[] };
-  /** Where the caller's user row lives. */
-  users?: UsersConfig<T>;
+  /**
+   * Where the caller's user row lives, by auth setup: the default (`tokenIdentifier` through
+   * `by_tokenIdentifier`), a claim stored under another field (Clerk, Auth0), Convex Auth, a
+   * resolver, or roles read from a token claim with no row at all. See {@link UsersConfig}.
+   */
+  users?: UsersConfig<T, RC>;
 };
 
 /** A user document, a bare role name, or nothing: what `can` and `roleAtLeast` accept. */
@@ -53,7 +62,7 @@ export type Subject = string | { readonly [field: string]: unknown } | null | un
  * Role and permission checks. Every decision is made by the engine; unknown, missing or
  * non-string roles hold nothing.
  */
-export interface Authz<R extends string, P extends string, T extends string> {
+export interface Authz<R extends string, P extends string, T extends string, RC extends string = never> {
   /**
    * Compiles and validates the configuration now instead of at first use. Call it in a test
    * so a configuration mistake fails the build rather than a request.
@@ -95,14 +104,21 @@ export interface Authz<R extends string, P extends string, T extends string> {
   can(subject: Subject, permission: PermissionName<P>): boolean;
 
   /**
-   * The caller's user row, or `null` when there is no identity or no row for it.
+   * The caller's user row, or `null` when there is no identity or no row for it (with
+   * `users.roleClaim`: the identity itself). Deny by default: a subject, claim or resolver
+   * answer that does not lead to a real row of the users table is `null`.
+   *
+   * A row whose role field holds something that is not a configured role (`"Admin"`, an
+   * array, a boolean) holds no role; each such row is reported once per context with
+   * `console.warn` (see {@link Authz.diagnoseUser}), never in the caller's error; the line names
+   * only the row id, the value's type and the closest role.
    *
    * @example
    * ```ts
    * const me = await guard.getUser(ctx); // Doc<"users"> | null
    * ```
    */
-  getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null>;
+  getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null>;
 
   /**
    * The caller's user row.
@@ -113,7 +129,7 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const me = await guard.requireUser(ctx);
    * ```
    */
-  requireUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T>>;
+  requireUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC>>;
 
   /**
    * The caller's user row, when their role is `minRole` or higher.
@@ -125,7 +141,7 @@ export interface Authz<R extends string, P extends string, T extends string> {
    * const moderator = await guard.requireRole(ctx, "moderator");
    * ```
    */
-  requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R): Promise<DocOf<DataModelOf<C>, T>>;
+  requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R): Promise<UserOf<C, T, RC>>;
 
   /**
    * The caller's user row, when their role holds `permission`.
@@ -140,7 +156,41 @@ export interface Authz<R extends string, P extends string, T extends string> {
   requirePermission<C extends AnyReaderCtx>(
     ctx: C,
     permission: PermissionName<P>,
-  ): Promise<DocOf<DataModelOf<C>, T>>;
+  ): Promise<UserOf<C, T, RC>>;
+
+  /**
+   * Whether `value` is one of the configured role names (exactly: case matters). A type guard.
+   *
+   * @example
+   * ```ts
+   * if (guard.isRole(args.role)) await ctx.db.patch(userId, { role: args.role }); // typed R
+   * ```
+   */
+  isRole(value: unknown): value is R;
+
+  /**
+   * A Convex validator accepting exactly the configured role names (`v.union` of
+   * `v.literal`s), for the users table's role field or a function's arguments. Built when
+   * called, never at import.
+   *
+   * @example
+   * ```ts
+   * users: defineTable({ tokenIdentifier: v.string(), role: v.optional(guard.roleValidator()) })
+   * ```
+   */
+  roleValidator(): NameValidator<R>;
+
+  /**
+   * Why `user` (a users row, or an identity with `users.roleClaim`) holds no role although its
+   * role field is set: `null` when the field is missing or holds a configured role; else the
+   * field, the value's type and the closest configured role. The same report `getUser` logs.
+   *
+   * @example
+   * ```ts
+   * guard.diagnoseUser({ _id: "k57...", role: "Admin" })?.closest; // "admin"
+   * ```
+   */
+  diagnoseUser(user: unknown): RoleDiagnosis<R> | null;
 }
 
 type Dictionary = { [name: string]: number | undefined };
@@ -159,25 +209,21 @@ type Compiled = {
 };
 
 /** @internal */
-export function createAuthz<R extends string, P extends string, T extends string>(
-  config: AuthzConfig<R, P, T>,
-): Authz<R, P, T> {
-  const users: UsersConfig<T> = (typeof config === "object" && config?.users) || {};
-  const table = (users.table ?? "users") as T;
-  const index = users.index ?? "by_tokenIdentifier";
-  const identityField = users.identityField ?? "tokenIdentifier";
-  const roleField = users.roleField ?? "role";
+export function createAuthz<R extends string, P extends string, T extends string, RC extends string = never>(
+  config: AuthzConfig<R, P, T, RC>,
+): Authz<R, P, T, RC> {
+  const users = createUserFinder(typeof config === "object" ? config?.users : undefined);
+  const roleField = users.roleKey;
+  /** Ids already reported by `getUser` in this context: each bad row is logged once. */
+  const reported = new Set<string>();
   const compile = perInstance(build);
+  let validator: NameValidator<R> | undefined;
 
   function build(): Compiled {
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
-    for (const [key, value] of Object.entries({ table, index, identityField, roleField })) {
-      if (typeof value !== "string" || value.length === 0) {
-        throw new GuardConfigError(`users.${key} must be a non-empty string`);
-      }
-    }
+    users.validate();
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {
       for (const role of config.roles) builder.role(asName(role, "role"));
@@ -226,7 +272,16 @@ export function createAuthz<R extends string, P extends string, T extends string
     return id;
   }
 
-  const authz: Authz<R, P, T> = {
+  /** Logs, once per row and context, a found user whose role field holds no configured role. */
+  function report(user: Found): void {
+    if (reported.size >= 16) return; // a bounded log, whatever the traffic
+    const diagnosis = authz.diagnoseUser(user);
+    if (diagnosis === null || reported.has(diagnosis.id ?? "")) return;
+    reported.add(diagnosis.id ?? "");
+    console.warn(diagnosis.message);
+  }
+
+  const authz: Authz<R, P, T, RC> = {
     validate(): void {
       compile();
     },
@@ -257,22 +312,10 @@ export function createAuthz<R extends string, P extends string, T extends string
       }
     },
 
-    async getUser<C extends AnyReaderCtx>(ctx: C): Promise<DocOf<DataModelOf<C>, T> | null> {
-      const identity: unknown = await ctx.auth.getUserIdentity();
-      if (identity === null || typeof identity !== "object") return null;
-      const key = (identity as Record<string, unknown>)[identityField];
-      if (typeof key !== "string" || key.length === 0) return null;
-      // The table and index names come from the configuration, so they are only known to be
-      // strings here; Convex validates them at run time.
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const db = ctx.db as any;
-      const row = await db
-        .query(table)
-        .withIndex(index, (q: { eq(field: string, value: string): unknown }) =>
-          q.eq(identityField, key),
-        )
-        .unique();
-      return (row ?? null) as DocOf<DataModelOf<C>, T> | null;
+    async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {
+      const user = await users.find(ctx);
+      if (user !== null) report(user);
+      return user as UserOf<C, T, RC> | null;
     },
 
     async requireUser<C extends AnyReaderCtx>(ctx: C) {
@@ -295,6 +338,28 @@ export function createAuthz<R extends string, P extends string, T extends string
         deny("FORBIDDEN", `Permission '${permission}' required`);
       }
       return user;
+    },
+
+    isRole(value: unknown): value is R {
+      const c = compile();
+      return typeof value === "string" && c.roleIds[value] !== undefined;
+    },
+
+    roleValidator(): NameValidator<R> {
+      if (validator === undefined) {
+        compile(); // the names are the ones the engine accepted
+        validator = nameValidator(authz.roles);
+      }
+      return validator;
+    },
+
+    diagnoseUser(user: unknown): RoleDiagnosis<R> | null {
+      if (user === null || typeof user !== "object") return null;
+      const row = user as Record<string, unknown>;
+      const value = row[roleField];
+      if (value === undefined || authz.isRole(value)) return null;
+      const id = users.claims ? row.tokenIdentifier : row._id;
+      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles);
     },
   };
   return authz;

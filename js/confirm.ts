@@ -20,6 +20,7 @@ import {
 } from "./codes.js";
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { checkReference } from "./wiring.js";
 import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
 
 /** Shortest server secret accepted, in UTF-8 bytes. */
@@ -147,7 +148,8 @@ export interface Confirmations {
 
   /**
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
-   * (authenticated by default), runs the handler, writes the audit row, then answers.
+   * (authenticated by default), takes from `rateLimit` when given, runs the handler (which
+   * receives the actor the check returned), writes the audit row, then answers.
    *
    * The client receives the handler's result, or a `ConvexError` the check or handler threw,
    * only when it is a plain Convex value (null, boolean, number, bigint, string, `ArrayBuffer`,
@@ -171,12 +173,15 @@ export interface Confirmations {
    * ```ts
    * export const weather = action(guard.safeAction({
    *   name: "external.weather", args: { city: v.string() },
-   *   handler: async (ctx, { city }) => { ... fetch with process.env.WEATHER_API_KEY ... },
+   *   resourceType: "cities", resourceId: "city",        // on every audit row
+   *   check: (ctx) => guard.requireUser(ctx),             // works in actions once wired
+   *   rateLimit: { name: "weather" },                     // keyed by the actor (the user's _id)
+   *   handler: async (ctx, { city }, { actor }) => { ... fetch with process.env.WEATHER_API_KEY ... },
    * }));
    * ```
    */
-  safeAction<Args extends PropertyValidators, Result>(
-    definition: SafeActionDefinition<ActionCtx, Args, Result>,
+  safeAction<Args extends PropertyValidators, Result, Actor = string>(
+    definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
   ): SafeAction<Args, Result>;
 }
 
@@ -184,6 +189,7 @@ export interface Confirmations {
 export function createConfirmations(
   config: ConfirmationsConfig | undefined,
   authz: Authz<string, string, string>,
+  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
@@ -206,7 +212,7 @@ export function createConfirmations(
     }
     return {
       table: c.audit?.table ?? "guardAudit",
-      logFunction: c.audit?.logFunction ?? "audit:log",
+      logFunction: checkReference(c.audit?.logFunction ?? "audit:log", "confirmations.audit.logFunction", "function"),
       secretEnv: secretEnvs,
       requireReader: async (ctx) => {
         if (readers !== undefined && "permission" in readers) {
@@ -346,7 +352,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, secretEnvs),
+    safeAction: createSafeAction(audit, secretEnvs, rateLimit),
   };
   return confirmations;
 }

@@ -4,11 +4,21 @@
  *
  * Each capability lives in its own file and contributes a `create*` factory; this file only
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
- * `L` access levels, `K` rate-limit names.
+ * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
+ * `users.roleClaim` is set).
  */
+import { createActionChecks, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { AUDIT_TABLE_FIX } from "./audit.js";
+import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import { checkSchema, type SchemaLike } from "./wiring.js";
+import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import { GuardConfigError } from "./errors.js";
+import { nameValidator, type NameValidator } from "./validators.js";
+import type { PropertyValidators } from "convex/values";
+import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import {
   createRateLimits,
   validateRateLimits,
@@ -23,14 +33,31 @@ export type GuardConfig<
   T extends string,
   L extends string = DefaultLevel,
   K extends string = never,
-> = AuthzConfig<R, P, T> & {
+  RC extends string = never,
+> = AuthzConfig<R, P, T, RC> & {
   /** Ownership and shared access: levels and where documents keep their owner. */
   access?: AccessConfig<L, R, PermissionName<P>>;
   /** Named rate limits. */
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
   confirmations?: ConfirmationsConfig<R, P>;
+  /** Where the internal functions of checks in actions are exported (`guard.internalFunctions`). */
+  actions?: ActionsConfig;
 };
+
+/** Schema helpers for access levels (the role helpers are on {@link Authz}). */
+export interface LevelValidators<L extends string> {
+  /**
+   * A Convex validator accepting exactly the access level names (`v.union` of `v.literal`s),
+   * for a table or argument that stores a level. Built when called, never at import.
+   *
+   * @example
+   * ```ts
+   * invites: defineTable({ docId: v.id("documents"), level: guard.levelValidator() })
+   * ```
+   */
+  levelValidator(): NameValidator<L>;
+}
 
 /**
  * What {@link defineGuard} returns: every check, typed by the configuration's names.
@@ -41,7 +68,30 @@ export type Guard<
   T extends string = string,
   L extends string = DefaultLevel,
   K extends string = string,
-> = Authz<R, P, T> & Access<L> & RateLimits<K> & Confirmations;
+  RC extends string = never,
+> = Authz<R, P, T, RC> &
+  Access<L> &
+  RateLimits<K> &
+  ActionChecks<R, P, T, K> &
+  Builders<R, P, T, L, K> &
+  LevelValidators<L> &
+  Omit<Confirmations, "safeAction"> & {
+    /**
+     * Also checks, given the app's schema, that it declares the tables this configuration
+     * uses (rate limits, confirmation codes and the audit trail), naming the line to add.
+     *
+     * @example
+     * ```ts
+     * import schema from "./schema";
+     * test("guard wiring", () => guard.validate({ schema }));
+     * ```
+     */
+    validate(options?: { schema?: SchemaLike }): void;
+    /** {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. */
+    safeAction<Args extends PropertyValidators, Result, Actor = string>(
+      definition: SafeActionDefinition<ActionCtx, Args, Result, Actor, K>,
+    ): SafeAction<Args, Result>;
+  };
 
 /**
  * Defines the app's guard. Defining does nothing else: the configuration is validated and
@@ -63,21 +113,65 @@ export function defineGuard<
   const T extends string = "users",
   const L extends string = DefaultLevel,
   const K extends string = never,
->(config: GuardConfig<R, P, T, L, K>): Guard<R, P, T, L, K> {
+  const RC extends string = never,
+>(config: GuardConfig<R, P, T, L, K, RC>): Guard<R, P, T, L, K, RC> {
   const authz = createAuthz(config);
   const erased = authz as unknown as Authz<string, string, string>;
-  const access = createAccess(config?.access, erased, config?.users?.table ?? "users");
+  // With `users.roleClaim` there is no users row, so there is no id to own or share with.
+  const claims = config?.users?.roleClaim !== undefined;
+  const noRows = () =>
+    new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
+  const access = createAccess(
+    config?.access,
+    claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
+    config?.users?.table ?? "users",
+  );
   const rateLimits = createRateLimits(config?.rateLimits);
+  const actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
   const confirmations = createConfirmations(
     config?.confirmations as ConfirmationsConfig | undefined,
     erased,
+    actions.methods.rateLimit as never,
   );
-  const validate = () => {
+  const validate = (options?: { schema?: SchemaLike }) => {
     authz.validate();
+    if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     access.validate();
     validateRateLimits(rateLimits);
     confirmations.validate();
+    actions.validate();
+    if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
     // Each capability validates its own configuration in its factory or first use.
   };
-  return { ...authz, ...access, ...rateLimits, ...confirmations, validate };
+  let levels: NameValidator<L> | undefined;
+  const levelValidator = () => (levels ??= nameValidator(access.accessLevels().levels));
+  const guard = {
+    ...authz,
+    ...access,
+    ...rateLimits,
+    ...confirmations,
+    // The checks that also work in actions (through the wired internal functions).
+    ...actions.methods,
+    internalFunctions: actions.internalFunctions,
+    validate,
+    levelValidator,
+  };
+  // The builders call the guard's public checks (the action-aware ones above).
+  const builders = createBuilders(guard as unknown as BuilderChecks);
+  return { ...guard, ...builders } as unknown as Guard<R, P, T, L, K, RC>;
+}
+
+/** The tables a configuration needs in the schema, each with the fix that adds it. */
+function requiredTables(config: GuardConfig<string, string, string, string, string, string>): [string, string][] {
+  const tables: [string, string][] = [];
+  if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
+    tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
+  }
+  const c = config?.confirmations;
+  if (c !== undefined) {
+    const codes = c.table ?? "guardConfirmations";
+    tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
+    tables.push([c.audit?.table ?? "guardAudit", AUDIT_TABLE_FIX]);
+  }
+  return tables;
 }

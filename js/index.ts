@@ -4,11 +4,25 @@
  * Node and the browser.
  * @packageDocumentation
  */
-export { defineGuard, type Guard, type GuardConfig } from "./guard.js";
-export type { Authz, AuthzConfig, PermissionName, Subject, UsersConfig } from "./authz.js";
+export { defineGuard, type Guard, type GuardConfig, type LevelValidators } from "./guard.js";
+export type {
+  Authz,
+  AuthzConfig,
+  ClaimUsers,
+  ConvexAuthUsers,
+  IndexedUsers,
+  PermissionName,
+  ResolvedUsers,
+  Subject,
+  UserOf,
+  UsersConfig,
+} from "./authz.js";
+export type { RoleDiagnosis } from "./diagnose.js";
+export type { NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
+export { serverTime } from "./server-time.js";
 export {
   accessTables,
   type Access,
@@ -46,6 +60,22 @@ export {
   type ConfirmationResult,
 } from "./confirm.js";
 export type { SafeAction, SafeActionDefinition } from "./safe-action.js";
+export type { ActionChecks, ActionsConfig, ActionDataModel, AnyActionCtx, GuardInternalFunctions } from "./actions.js";
+export {
+  guardRequirements,
+  type Builders,
+  type BuilderAccess,
+  type BuilderRateLimit,
+  type Guarded,
+  type GuardedAction,
+  type GuardedMutation,
+  type GuardedQuery,
+  type GuardMetadata,
+  type GuardCustomization,
+  type CustomRequirements,
+  type Injected,
+  type StringArgs,
+} from "./builders.js";
 export {
   defineCodes,
   signCode,

@@ -34,6 +34,16 @@ export type RateLimitSpec =
        * `"sliding window"` (default): O(1) state, approximate (at most just under `2 * rate` in
        * the worst case). `"sliding log"`: exact, `rate` at most 100. `"fixed window"`: `rate`
        * per window, `2 * rate` across a window boundary.
+       *
+       * The sliding window can make a client wait *longer than the period* after a burst: it
+       * forgets the previous window's count gradually, so a full `rate` at the start of a
+       * window holds the next request back for up to `period * (1 + count / rate)`. With
+       * `rate: 10, period: MINUTE`, ten requests at once make the eleventh wait 66 s
+       * (`retryAfter` 66,000 ms from the burst), not 60. Choose `"sliding log"` when a client must never
+       * wait more than the period after a burst (small limits: logins, code attempts; it
+       * waits exactly until the oldest admission leaves the period), or a `"token bucket"`
+       * when bursts are fine and capacity should come back steadily (one unit every
+       * `period / rate`: here every 6 s).
        */
       kind?: "sliding window" | "sliding log" | "fixed window";
       capacity?: never;
@@ -314,8 +324,8 @@ type Io = {
   outLogSlot: number;
 };
 
-/** "Too many requests. Try again in N seconds", N rounded up. */
-function tooMany(retryAfter: number): never {
+/** "Too many requests. Try again in N seconds", N rounded up. @internal */
+export function tooMany(retryAfter: number): never {
   const s = Math.max(1, Math.ceil(retryAfter / 1000));
   deny("RATE_LIMITED", `Too many requests. Try again in ${s} second${s === 1 ? "" : "s"}`, {
     retryAfter,

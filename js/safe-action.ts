@@ -24,22 +24,40 @@ import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 export type ActionCtx = GenericActionCtx<any>;
 
 /** Options of `guard.safeAction`. */
-export type SafeActionDefinition<Ctx, Args extends PropertyValidators, Result> = {
+export type SafeActionDefinition<
+  Ctx,
+  Args extends PropertyValidators,
+  Result,
+  Actor = string,
+  K extends string = string,
+> = {
   /** Argument validators, as for `action`. */
   args: Args;
   /** The audit event's `action` name, e.g. `"external.weather"`. */
   name: string;
   /**
-   * Who may call. Default: any authenticated caller (`UNAUTHENTICATED` otherwise). Return
-   * the actor's key for the audit row, or throw a `ConvexError`.
+   * Who may call. Default: any authenticated caller (`UNAUTHENTICATED` otherwise), whose
+   * actor is the identity's `tokenIdentifier`. Return the actor (a string, or a user row whose
+   * `_id` is recorded), or throw a `ConvexError`. The checks work in actions once wired:
+   * `check: (ctx) => guard.requireRole(ctx, "admin")`.
    */
-  check?: (ctx: Ctx) => Promise<string | undefined>;
+  check?: (ctx: Ctx) => Promise<Actor>;
+  /** The audit rows' `resourceType`, e.g. `"companies"`. */
+  resourceType?: string;
+  /** The argument whose value is the audit rows' `resourceId`. */
+  resourceId?: keyof Args & string;
   /**
-   * The work. Return a plain Convex value (no `Map`, `Set`, `Date`, typed array or class
-   * instance) and throw anything: only plain, secret-free results and `ConvexError` data reach
-   * the caller.
+   * A named rate limit taken after the check, before the handler (through the wired
+   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor; a key from the
+   * arguments must be written here explicitly.
    */
-  handler: (ctx: Ctx, args: ObjectType<Args>) => Promise<Result>;
+  rateLimit?: { name: K; key?: (input: { args: ObjectType<Args>; actor: Actor }) => string };
+  /**
+   * The work; its third argument holds the actor the check returned. Return a plain Convex
+   * value (no `Map`, `Set`, `Date`, typed array or class instance) and throw anything: only
+   * plain, secret-free results and `ConvexError` data reach the caller.
+   */
+  handler: (ctx: Ctx, args: ObjectType<Args>, guarded: { actor: Actor }) => Promise<Result>;
 };
 
 /** What `guard.safeAction` returns: the argument of `action(...)`. */
@@ -83,17 +101,27 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
+/** The audit actor of what a check returned: a string, or a row's `_id`. */
+function actorKey(who: unknown): string | undefined {
+  if (typeof who === "string") return who;
+  const id = (who as { _id?: unknown } | null | undefined)?._id;
+  return typeof id === "string" ? id : undefined;
+}
+
 /** @internal */
 export function createSafeAction(
   audit: Audit,
   secretEnvs: readonly string[],
-): <Args extends PropertyValidators, Result>(
-  definition: SafeActionDefinition<ActionCtx, Args, Result>,
+  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
+): <Args extends PropertyValidators, Result, Actor = string>(
+  definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
   return (definition) => {
     const name = String(definition.name);
-    const check =
-      definition.check ??
+    const limit = definition.rateLimit;
+    const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
+    const check: (ctx: ActionCtx) => Promise<unknown> =
+      (definition.check as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
       (async (ctx: ActionCtx) => {
         const identity = await ctx.auth.getUserIdentity();
         if (identity === null) deny("UNAUTHENTICATED", "Authentication required");
@@ -107,14 +135,26 @@ export function createSafeAction(
         const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
           x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
         let actor: string | undefined;
+        const resourceId = definition.resourceId === undefined ? undefined : (args as Record<string, unknown>)[definition.resourceId];
         let outcome: "success" | "denied" | "error";
         let details: Value | undefined;
         let answer: { value: unknown } | { error: unknown };
+        let configError: GuardConfigError | undefined;
         try {
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
-          actor = await check(ctx);
-          const result = plainValue(await definition.handler(ctx, args));
+          const who = (await check(ctx)) as never;
+          actor = actorKey(who);
+          if (limit !== undefined) {
+            const key = limit.key === undefined ? actor : limit.key({ args, actor: who });
+            if (rateLimit === undefined || typeof key !== "string") {
+              throw new GuardConfigError(
+                `safeAction '${name}': the rate limit needs a key (its check returned no actor: give rateLimit.key)`,
+              );
+            }
+            await rateLimit(ctx, String(limit.name), { key });
+          }
+          const result = plainValue(await definition.handler(ctx, args, { actor: who }));
           const refusal =
             result === REFUSED
               ? "the result is not a plain Convex value"
@@ -125,6 +165,9 @@ export function createSafeAction(
           details = refusal === undefined ? undefined : { error: refusal };
           answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
         } catch (e) {
+          // A configuration mistake (missing wiring) is the developer's: audited, then thrown
+          // as itself, never shown as a denial.
+          if (e instanceof GuardConfigError) configError = e;
           // Reading the error can throw too (a getter, a Proxy): then it is not clean.
           let data: Value | undefined | typeof REFUSED = REFUSED;
           try {
@@ -143,6 +186,8 @@ export function createSafeAction(
             action: name,
             outcome,
             ...(actor === undefined ? {} : { actor }),
+            ...(resourceType === undefined ? {} : { resourceType }),
+            ...(resourceId === undefined || resourceId === null ? {} : { resourceId: String(resourceId) }),
             ...(details === undefined ? {} : { details }),
           });
         } catch (e) {
@@ -151,6 +196,7 @@ export function createSafeAction(
           if (e instanceof GuardConfigError) throw e;
           throw new ConvexError(UPSTREAM);
         }
+        if (configError !== undefined) throw configError;
         if ("error" in answer) throw new ConvexError(answer.error as Value);
         return answer.value as never;
       },

@@ -7,11 +7,13 @@
 // 2. wasm-opt -Oz (npm `binaryen`) it and inline it as base64 in js/generated/ next to the glue;
 // 3. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
 //    `convex` left external; esbuild drops the glue's unused fetch/import.meta.url loader;
-// 4. emit the public .d.ts with tsc; 5. fill pkg-template/; 6. refuse forbidden constructs.
+// 4. emit the public .d.ts with tsc; 5. fill pkg-template/ and write the npm README from
+//    README.md (scripts/npm-readme.mjs); 6. refuse forbidden constructs.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { npmReadme } from "./npm-readme.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const at = (p) => root + p;
@@ -111,6 +113,16 @@ const common = {
 };
 await build({ ...common, format: "esm", outfile: at("pkg/index.js") });
 await build({ ...common, format: "cjs", outfile: at("pkg/index.cjs"), mainFields: ["module", "main"] });
+// convex-guard/react: the hooks only; `react` is the app's (a peer), and nothing of `convex` or
+// the engine may come along (checked below).
+const react = { ...common, entryPoints: [at("js/react.ts")], external: ["react", "convex", "convex/*"] };
+await build({ ...react, format: "esm", outfile: at("pkg/react.js") });
+await build({ ...react, format: "cjs", outfile: at("pkg/react.cjs"), mainFields: ["module", "main"] });
+for (const file of ["pkg/react.js", "pkg/react.cjs"]) {
+  if (/convex|WASM_BASE64/.test(readFileSync(at(file), "utf8").replace(/convex-guard/g, ""))) {
+    throw new Error(`${file} pulls in convex or the engine`);
+  }
+}
 
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);
@@ -124,9 +136,13 @@ for (const file of readdirSync(at("pkg/types"))) {
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(at("Cargo.toml"), "utf8"))[1];
-const manifest = readFileSync(at("pkg-template/package.json"), "utf8").replace("0.0.0-from-cargo", version);
+const repository = /^repository\s*=\s*"([^"]+)"/m.exec(readFileSync(at("Cargo.toml"), "utf8"))[1];
+const manifest = readFileSync(at("pkg-template/package.json"), "utf8")
+  .replace("0.0.0-from-cargo", version)
+  .replaceAll("from-cargo-repository", repository);
 writeFileSync(at("pkg/package.json"), manifest);
-copyFileSync(at("pkg-template/README.md"), at("pkg/README.md"));
+// The README npm shows: the repository's, without the contributors' sections (npm-readme.mjs).
+writeFileSync(at("pkg/README.md"), npmReadme(readFileSync(at("README.md"), "utf8"), repository, root));
 copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 
 // What the loader promises: nothing that fetches, reads files, evaluates strings or needs a
@@ -134,7 +150,7 @@ copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 // `^await` is top-level await: esbuild writes top-level statements at column 0 and indents
 // function bodies, so an `await` statement inside a function does not match.
 const FORBIDDEN = [/import\.meta/, /\bfetch\s*\(/, /\beval\s*\(/, /new\s+Function\s*\(/, /\.wasm["']/, /^await\b/m, /\brequire\s*\(/];
-for (const file of ["pkg/index.js", "pkg/index.cjs"]) {
+for (const file of ["pkg/index.js", "pkg/index.cjs", "pkg/react.js", "pkg/react.cjs"]) {
   const text = readFileSync(at(file), "utf8");
   for (const pattern of FORBIDDEN) {
     if (file.endsWith(".cjs") && pattern.source.includes("require")) continue;

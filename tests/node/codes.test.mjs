@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defineCodes, defineGuard, GuardConfigError, REDACTED, signCode } from "convex-guard";
 import { fresh } from "./fresh-process.mjs";
+import { emptyQuery } from "./storable.mjs";
 
 const vectors = (name) =>
   JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), "utf8"));
@@ -204,7 +205,7 @@ test("audit vectors: secret field names are redacted before storage", async () =
   const guard = defineGuard({ roles: ["admin"] });
   for (const c of cases) {
     const rows = [];
-    const ctx = { db: { insert: async (_table, row) => rows.push(row) } };
+    const ctx = { db: { query: emptyQuery, insert: async (_table, row) => rows.push(row) } };
     await guard.audit.log(ctx, { action: "t", outcome: "ok", details: { [c.key]: "value" } });
     const stored = Object.values(rows[0].details)[0];
     assert.equal(stored === REDACTED, c.expected, c.description);
@@ -214,7 +215,7 @@ test("audit vectors: secret field names are redacted before storage", async () =
 test("audit rows never hold secrets, however deep or however named", async () => {
   const guard = defineGuard({ roles: ["admin"] });
   const rows = [];
-  const ctx = { db: { insert: async (_t, row) => rows.push(row) } };
+  const ctx = { db: { query: emptyQuery, insert: async (_t, row) => rows.push(row) } };
   await guard.audit.log(ctx, {
     action: "x",
     outcome: "error",

@@ -27,11 +27,15 @@ function check(x, depth, path) {
   }
 }
 
+/** A database query that finds nothing (the audit trail checks its table is declared). */
+export const emptyQuery = () => ({ withIndex: () => ({ first: async () => null, unique: async () => null }) });
+
 /** A mutation ctx whose `db.insert` refuses what Convex refuses, and keeps the rows. */
 export function mutationCtx(rows = []) {
   return {
     rows,
     db: {
+      query: emptyQuery,
       insert: async (_table, row) => {
         assertStorable(row);
         rows.push(row);

@@ -33,13 +33,31 @@ export const guard = defineGuard({
   rateLimits: { message: { kind: "sliding window", rate: 10, period: MINUTE } },
 });
 
-export const removeUser = mutation({
+// What a function requires is declared (and readable by tooling); the checked user is ctx.user.
+export const removeUser = guard.mutation(mutation, {
   args: { userId: v.id("users") },
+  permission: "delete:users", // a typo is a compile error
+  rateLimit: { name: "message" }, // keyed by the caller's user id; one row per key
   handler: async (ctx, { userId }) => {
-    const admin = await guard.requirePermission(ctx, "delete:users"); // a typo is a compile error
-    await guard.rateLimit(ctx, "message", { key: admin._id }); // one row per key, in this transaction
     await ctx.db.delete(userId);
   },
+});
+
+// The hand-called checks the README's quick start still shows.
+export const removeUserByHand = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, { userId }) => {
+    const admin = await guard.requirePermission(ctx, "delete:users");
+    await guard.rateLimit(ctx, "message", { key: admin._id });
+    await ctx.db.delete(userId);
+  },
+});
+
+// The quick start's builder with an access level: ctx.doc is the document, typed.
+export const renameDocument = guard.mutation(mutation, {
+  args: { id: v.string(), title: v.string() },
+  access: { table: "documents", arg: "id", level: "editor" },
+  handler: async (ctx, { title }) => ctx.db.patch(ctx.doc._id, { title }),
 });
 
 // The same guard in the browser, and the typos it refuses.

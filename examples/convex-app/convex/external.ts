@@ -9,6 +9,13 @@ export const lookupCompany = action(
   guard.safeAction({
     name: "external.lookupCompany",
     args: { domain: v.string() },
+    // Audit rows say which company was looked up.
+    resourceType: "companies",
+    resourceId: "domain",
+    // Authenticated callers (the default check), at most 10 lookups in any 10 minutes each:
+    // the key is the actor the check returned (the identity's tokenIdentifier), taken through
+    // convex/guardFunctions.ts. A denial is RATE_LIMITED, audited as "denied".
+    rateLimit: { name: "externalLookup" },
     handler: async (_ctx, { domain }): Promise<{ name: string; employees: number | null }> => {
       const key = process.env.EXTERNAL_API_KEY;
       const response = await fetch(

@@ -1,3 +1,4 @@
+import { serverTime } from "convex-guard";
 import { ConvexError, v } from "convex/values";
 import { mutation, query } from "./_generated/server";
 import { guard } from "./guard";
@@ -76,3 +77,9 @@ export const messageLimitState = query({
     return await guard.getRateLimitState(ctx, "sendMessage", { key: user._id });
   },
 });
+
+/**
+ * Anyone: the server's clock, so a page's countdown (`useRateLimitStatus` from
+ * `convex-guard/react`) runs on the server's time, not the browser's.
+ */
+export const serverNow = query(serverTime);

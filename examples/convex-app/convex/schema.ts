@@ -1,6 +1,7 @@
 import { accessTables, auditTable, confirmationsTable, rateLimitTables } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { guard } from "./guard";
 
 // Access-protected tables: an owner (a users id), a visibility, and a parent to inherit from.
 const visibility = v.union(v.literal("public"), v.literal("private"));
@@ -18,6 +19,28 @@ export default defineSchema({
     role: v.optional(v.string()),
     flagged: v.optional(v.boolean()),
   }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+
+  // The users of the other auth setups (convex/authProviders.ts). Convex Auth keys its rows by
+  // `_id` (its subject is `userId|sessionId`); Clerk and Auth0 apps keep the provider's user id
+  // in `externalId`. `role` is `v.any()` here on purpose: rows written by another tool may hold
+  // "Admin", ["admin"] or true, and the guard must refuse them.
+  authUsers: defineTable({
+    name: v.string(),
+    email: v.optional(v.string()),
+    role: v.optional(v.any()),
+  }).index("by_email", ["email"]),
+  externalUsers: defineTable({
+    externalId: v.string(),
+    name: v.string(),
+    role: v.optional(v.any()),
+  }).index("byExternalId", ["externalId"]),
+  // Where a role must be exactly a configured name, the schema says so with the guard's own
+  // validators (built when the schema is evaluated, not when a function module is imported).
+  invitations: defineTable({
+    email: v.string(),
+    role: guard.roleValidator(),
+    level: guard.levelValidator(),
+  }),
 
   // Grants, groups and group membership, with the indexes convex-guard reads through.
   ...accessTables,

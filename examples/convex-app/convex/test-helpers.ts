@@ -29,6 +29,18 @@ export async function outcome(call: Promise<unknown>): Promise<Outcome> {
 
 const ISSUER = "https://auth.example";
 
+/** Inserts one user row per `[name, role]`, signed in as `${ISSUER}|name`; their ids by name. */
+export async function addUsers(
+  t: ReturnType<typeof newTest>,
+  users: readonly (readonly [string, string])[],
+): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const [name, role] of users) {
+    ids[name] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${name}`, name, role }));
+  }
+  return ids;
+}
+
 /**
  * The deletion flow's world (convex/deletion.ts): users sam (superadmin), ada (admin), uma and
  * zed (users); `request` and `confirm` call the app's functions as `who`, and the audit and

@@ -6,21 +6,31 @@
  */
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import type * as audit from "../audit.js";
+import type * as authProviders from "../authProviders.js";
+import type * as custom from "../custom.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
 import type * as external from "../external.js";
 import type * as groups from "../groups.js";
+import type * as guardFunctions from "../guardFunctions.js";
+import type * as guarded from "../guarded.js";
 import type * as ratelimit from "../ratelimit.js";
+import type * as reports from "../reports.js";
 import type * as system from "../system.js";
 import type * as users from "../users.js";
 
 declare const fullApi: ApiFromModules<{
   audit: typeof audit;
+  authProviders: typeof authProviders;
+  custom: typeof custom;
   deletion: typeof deletion;
   documents: typeof documents;
   external: typeof external;
   groups: typeof groups;
+  guardFunctions: typeof guardFunctions;
+  guarded: typeof guarded;
   ratelimit: typeof ratelimit;
+  reports: typeof reports;
   system: typeof system;
   users: typeof users;
 }>;

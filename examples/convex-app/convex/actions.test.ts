@@ -1,0 +1,301 @@
+// Checks in actions (issue 9, points 1 and 3): requireUser/requireRole/requirePermission/
+// getUser/rateLimit/checkRateLimit from a context without ctx.db, through the internal
+// functions of convex/guardFunctions.ts; and every piece of wiring the guard needs from the
+// app (an exported function, a table, a secret) failing closed with a GuardConfigError that
+// names the fix, from the attacker's side and the forgetful developer's.
+import { defineGuard } from "convex-guard";
+import { defineSchema, makeFunctionReference } from "convex/server";
+import { convexTest } from "convex-test";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { api } from "./_generated/api";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+import * as wired from "./guardFunctions";
+import schema from "./schema";
+import { addUsers, modules, outcome } from "./test-helpers";
+
+const ISSUER = "https://auth.example";
+const FIX_FUNCTIONS = "guard.internalFunctions(internalQuery, internalMutation)";
+
+/** A test world without the modules in `without`, with `extra` modules, over `tables`. */
+async function world(options: { without?: string[]; extra?: Record<string, unknown>; dropTables?: string[] } = {}) {
+  const all: Record<string, () => Promise<unknown>> = { ...modules };
+  for (const path of options.without ?? []) delete all[path];
+  for (const [path, mod] of Object.entries(options.extra ?? {})) all[path] = async () => mod;
+  const tables = Object.fromEntries(
+    Object.entries(schema.tables).filter(([name]) => !(options.dropTables ?? []).includes(name)),
+  );
+  const t = convexTest(defineSchema(tables as never), all);
+  const ids = await addUsers(t, [
+    ["uma", "user"],
+    ["mo", "moderator"],
+    ["ada", "admin"],
+    ["sam", "superadmin"],
+  ]);
+  const as = (name: string) => t.withIdentity({ subject: name, issuer: ISSUER });
+  const auditRows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
+  return { t, as, ids, auditRows };
+}
+
+/** The error a call threw (it must throw). */
+async function thrown(call: Promise<unknown>): Promise<Error & { data?: unknown }> {
+  try {
+    await call;
+  } catch (e) {
+    return e as Error & { data?: unknown };
+  }
+  throw new Error("expected the call to throw");
+}
+
+beforeEach(() => {
+  vi.stubEnv("CONVEX_GUARD_SECRET", "test-secret-0123456789abcdef0123456789abcdef");
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+});
+
+describe("role and permission checks in actions", () => {
+  test("requireRole: moderators and above pass, users are FORBIDDEN, anonymous callers UNAUTHENTICATED", async () => {
+    const s = await world();
+    expect(await outcome(s.as("mo").action(api.reports.buildReport, { topic: "x" }))).toEqual({
+      ok: { topic: "x", by: "mo" },
+    });
+    expect(await outcome(s.as("ada").action(api.reports.buildReport, { topic: "x" }))).toEqual({
+      ok: { topic: "x", by: "ada" },
+    });
+    // The same ConvexError data as the mutation's check.
+    expect(await outcome(s.as("uma").action(api.reports.buildReport, { topic: "x" }))).toEqual({
+      code: "FORBIDDEN",
+      message: "Role 'moderator' or higher required",
+    });
+    expect(await outcome(s.as("uma").mutation(api.users.flagUser, { userId: s.ids.mo as never }))).toEqual({
+      code: "FORBIDDEN",
+      message: "Role 'moderator' or higher required",
+    });
+    expect(await outcome(s.t.action(api.reports.buildReport, { topic: "x" }))).toEqual({
+      code: "UNAUTHENTICATED",
+      message: "Authentication required",
+    });
+    // An identity without a user row is no user either.
+    expect(await outcome(s.as("ghost").action(api.reports.buildReport, { topic: "x" }))).toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
+  });
+
+  test("requirePermission and getUser", async () => {
+    const s = await world();
+    expect(await outcome(s.as("ada").action(api.reports.purgePreview, {}))).toEqual({ ok: { admin: "ada" } });
+    expect(await outcome(s.as("mo").action(api.reports.purgePreview, {}))).toEqual({
+      code: "FORBIDDEN",
+      message: "Permission 'delete:users' required",
+    });
+    expect(await s.as("uma").action(api.reports.whoAmI, {})).toBe("uma");
+    expect(await s.t.action(api.reports.whoAmI, {})).toBeNull();
+  });
+});
+
+describe("rate limits in actions", () => {
+  test("rateLimit takes from the same budget as the mutation and denies with RATE_LIMITED data", async () => {
+    const s = await world();
+    // 10 a minute per user, shared with sendMessage: 4 messages, then 6 reports.
+    for (let i = 0; i < 4; i++) await s.as("mo").mutation(api.ratelimit.sendMessage, { body: "hi" });
+    for (let i = 0; i < 6; i++) await s.as("mo").action(api.reports.buildReport, { topic: `t${i}` });
+    const denied = await thrown(s.as("mo").action(api.reports.buildReport, { topic: "late" }));
+    const data = denied.data as { code: string; message: string; retryAfter: number };
+    expect(data.code).toBe("RATE_LIMITED");
+    expect(data.message).toMatch(/^Too many requests\. Try again in \d+ seconds?$/);
+    expect(data.retryAfter).toBeGreaterThan(0);
+    // The mutation sees the same spent budget and answers with the same shape.
+    const fromMutation = await thrown(s.as("mo").mutation(api.ratelimit.sendMessage, { body: "hi" }));
+    expect(Object.keys(fromMutation.data as object).sort()).toEqual(Object.keys(data).sort());
+    // Another user's budget is untouched.
+    expect(await outcome(s.as("ada").action(api.reports.buildReport, { topic: "x" }))).toMatchObject({ ok: {} });
+  });
+
+  test("checkRateLimit looks without taking", async () => {
+    const s = await world();
+    for (let i = 0; i < 3; i++) {
+      expect(await s.as("uma").action(api.reports.canSend, {})).toEqual({ ok: true, remaining: 9, retryAfter: 0 });
+    }
+    const rows = await s.t.run((ctx) => ctx.db.query("guardRateLimits").collect());
+    expect(rows).toEqual([]);
+  });
+
+  test("a client cannot call the wired functions: they are internal", () => {
+    for (const fn of [wired.getUser, wired.rateLimit]) {
+      const f = fn as unknown as { isInternal?: boolean; isPublic?: boolean };
+      expect(f.isInternal).toBe(true);
+      expect(f.isPublic).toBeFalsy();
+    }
+  });
+});
+
+describe("safeAction: actor, resource and a rate limit by name", () => {
+  test("the lookup is rate-limited per caller, and a denial is audited with its resource", async () => {
+    const s = await world();
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    for (let i = 0; i < 10; i++) {
+      expect(await outcome(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({
+        ok: {},
+      });
+    }
+    expect(await outcome(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({
+      code: "RATE_LIMITED",
+    });
+    // Another caller has their own budget.
+    expect(await outcome(s.as("mo").action(api.external.lookupCompany, { domain: "x.example" }))).toMatchObject({ ok: {} });
+    const rows = await s.auditRows();
+    expect(rows).toHaveLength(12);
+    expect(rows.map((r) => r.outcome)).toEqual([...Array(10).fill("success"), "denied", "success"]);
+    expect(rows.every((r) => r.resourceType === "companies")).toBe(true);
+    expect(rows.map((r) => r.resourceId)).toEqual([...Array(11).fill("acme.example"), "x.example"]);
+    expect(rows[0]!.actor).toBe(`${ISSUER}|uma`);
+  });
+
+  test("the handler receives the actor its check returned; a row's _id is the audit actor", async () => {
+    const seen: unknown[] = [];
+    const extra = {
+      admin: action(
+        guard.safeAction({
+          name: "admin.report",
+          args: {},
+          check: (ctx) => guard.requireRole(ctx, "admin"),
+          handler: async (_ctx, _args, { actor }) => {
+            seen.push(actor.name);
+            return actor.name;
+          },
+        }),
+      ),
+    };
+    const s = await world({ extra: { "./extra.ts": extra } });
+    const ref = makeFunctionReference<"action">("extra:admin");
+    expect(await outcome(s.as("ada").action(ref, {}))).toEqual({ ok: "ada" });
+    expect(await outcome(s.as("mo").action(ref, {}))).toEqual({
+      code: "FORBIDDEN",
+      message: "Role 'admin' or higher required",
+    });
+    expect(seen).toEqual(["ada"]);
+    const rows = await s.auditRows();
+    expect(rows.map((r) => [r.actor, r.outcome])).toEqual([
+      [s.ids.ada, "success"],
+      [undefined, "denied"],
+    ]);
+  });
+});
+
+describe("missing wiring fails closed with a GuardConfigError naming the fix", () => {
+  test("no guardFunctions module: every check in an action", async () => {
+    const s = await world({ without: ["./guardFunctions.ts"] });
+    for (const call of [
+      s.as("mo").action(api.reports.buildReport, { topic: "x" }),
+      s.as("ada").action(api.reports.purgePreview, {}),
+      s.as("uma").action(api.reports.canSend, {}),
+      s.t.action(api.reports.whoAmI, {}),
+    ]) {
+      const e = await thrown(call);
+      expect(e.data).toBeUndefined(); // not a denial the client could mistake for an answer
+      expect(e.message).toContain(FIX_FUNCTIONS);
+      expect(e.message).toContain("convex/guardFunctions.ts");
+    }
+  });
+
+  test("no guardFunctions module: a rate-limited safeAction fails, audited, never succeeds", async () => {
+    const s = await world({ without: ["./guardFunctions.ts"] });
+    const fetchMock = vi.fn(async () => Response.json({ name: "Acme", employees: 12 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+    expect(e.message).toContain(FIX_FUNCTIONS);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["error"]);
+  });
+
+  test("no audit module: guard.audit.log from an action", async () => {
+    const extra = {
+      logIt: action({
+        args: {},
+        handler: (ctx) => guard.audit.log(ctx, { action: "x", outcome: "success" }),
+      }),
+    };
+    const s = await world({ without: ["./audit.ts"], extra: { "./extra.ts": extra } });
+    const e = await thrown(s.t.action(makeFunctionReference<"action">("extra:logIt"), {}));
+    expect(e.message).toContain("export const log = guard.audit.logMutation(internalMutation);");
+    expect(e.message).toContain("convex/audit.ts");
+  });
+
+  test("an audit module without the log export, or with log of the wrong kind", async () => {
+    for (const audit of [{}, { log: wired.getUser }]) {
+      const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": audit } });
+      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+      expect(e.data).toBeUndefined();
+      expect(e.message).toContain("found no internal mutation at 'audit:log'");
+      expect(e.message).toContain("export const log = guard.audit.logMutation(internalMutation);");
+    }
+  });
+
+  test("no audit table: an audited action never succeeds", async () => {
+    const s = await world({ dropTables: ["guardAudit"] });
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+    expect(e.data).toBeUndefined();
+    expect(e.message).toContain("table 'guardAudit' is missing from the schema");
+    expect(e.message).toContain("guardAudit: auditTable");
+  });
+
+  test("no audit table: an audited mutation (a confirmation code) rolls back", async () => {
+    const s = await world({ dropTables: ["guardAudit"] });
+    const e = await thrown(s.as("sam").mutation(api.deletion.requestDeletionCode, { userId: s.ids.uma as never }));
+    expect(e.message).toContain("guardAudit: auditTable");
+    const codes = await s.t.run((ctx) => ctx.db.query("guardConfirmations").collect());
+    expect(codes).toEqual([]);
+  });
+
+  test("no rate-limit table: in a mutation and through an action", async () => {
+    const s = await world({ dropTables: ["guardRateLimits"] });
+    for (const call of [
+      s.as("uma").mutation(api.ratelimit.sendMessage, { body: "hi" }),
+      s.as("mo").action(api.reports.buildReport, { topic: "x" }),
+    ]) {
+      const e = await thrown(call);
+      expect(e.data).toBeUndefined();
+      expect(e.message).toContain("table 'guardRateLimits' is missing from the schema");
+      expect(e.message).toContain("...rateLimitTables");
+    }
+    expect(await s.t.run((ctx) => ctx.db.query("messages").collect())).toEqual([]);
+  });
+
+  test("no secret: issuing a code names the variable and the command", async () => {
+    const s = await world();
+    vi.stubEnv("CONVEX_GUARD_SECRET", undefined);
+    const e = await thrown(s.as("sam").mutation(api.deletion.requestDeletionCode, { userId: s.ids.uma as never }));
+    expect(e.data).toBeUndefined();
+    expect(e.message).toContain("CONVEX_GUARD_SECRET is not set");
+    expect(e.message).toContain("npx convex env set CONVEX_GUARD_SECRET");
+  });
+
+  test("guard.validate() checks the wiring's names without a request", () => {
+    guard.validate();
+    expect(() => defineGuard({ roles: ["user"], actions: { module: "guard functions" } }).validate()).toThrow(
+      /actions\.module must be a Convex module path/,
+    );
+    expect(() =>
+      defineGuard({ roles: ["user"], confirmations: { audit: { logFunction: "audit.log" } } }).validate(),
+    ).toThrow(/confirmations\.audit\.logFunction must be a Convex function name such as "audit:log"/);
+    // The default names are well-formed.
+    defineGuard({ roles: ["user"], actions: { module: "lib/guardFunctions" } }).validate();
+  });
+
+  test("guard.validate({ schema }) names every table the configuration needs and the schema lacks", () => {
+    guard.validate({ schema });
+    const without = (name: string) =>
+      defineSchema(Object.fromEntries(Object.entries(schema.tables).filter(([k]) => k !== name)) as never);
+    expect(() => guard.validate({ schema: without("guardRateLimits") })).toThrow(
+      /table 'guardRateLimits' is missing from the schema: spread rateLimitTables/,
+    );
+    expect(() => guard.validate({ schema: without("guardAudit") })).toThrow(/guardAudit: auditTable/);
+    expect(() => guard.validate({ schema: without("guardConfirmations") })).toThrow(/guardConfirmations: confirmationsTable/);
+    // A guard without rate limits or confirmations needs none of them.
+    defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
+  });
+});

@@ -1,0 +1,196 @@
+// Each auth setup of convex/authProviders.ts, called with the identity its provider really
+// produces (what Convex turns the provider's JWT into), and attacked from the caller's side.
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { api } from "./_generated/api";
+import { newTest, outcome, type Outcome } from "./test-helpers";
+
+const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication required" };
+const forbidden = (role: string): Outcome => ({ code: "FORBIDDEN", message: `Role '${role}' or higher required` });
+const fn = api.authProviders;
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("Convex Auth: subject `userId|sessionId`, issuer the deployment's site URL", () => {
+  // @convex-dev/auth signs sub = userId + "|" + sessionId, iss = CONVEX_SITE_URL, aud "convex";
+  // Convex makes tokenIdentifier = iss + "|" + sub, so it changes with every session.
+  const ISSUER = "https://happy-otter-123.convex.site";
+  const session = (userId: string, sessionId = "k97bx9jd3ffzj7f1xf1rjmya4n7c8v3q") => ({
+    issuer: ISSUER,
+    subject: `${userId}|${sessionId}`,
+  });
+
+  async function world() {
+    const t = newTest();
+    const ada = await t.run((ctx) => ctx.db.insert("authUsers", { name: "Ada", role: "admin" }));
+    const uma = await t.run((ctx) => ctx.db.insert("authUsers", { name: "Uma", role: "user" }));
+    return { t, ada, uma };
+  }
+
+  test("the row is the _id before the |, whatever the session", async () => {
+    const { t, ada, uma } = await world();
+    for (const sessionId of ["k97bx9jd3ffzj7f1xf1rjmya4n7c8v3q", "k972hsq1x0f6mbz0zg4mj2r0ed7c9kdn"]) {
+      const as = t.withIdentity(session(ada, sessionId));
+      expect(await as.query(fn.convexAuthMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
+    }
+    expect(await outcome(t.withIdentity(session(uma)).query(fn.convexAuthMe, { minRole: "admin" }))).toEqual(
+      forbidden("admin"),
+    );
+    expect(await outcome(t.query(fn.convexAuthMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("a subject naming a row of another table is no user", async () => {
+    const { t } = await world();
+    const other = await t.run((ctx) =>
+      ctx.db.insert("externalUsers", { externalId: "user_x", name: "Other", role: "admin" }),
+    );
+    expect(await outcome(t.withIdentity(session(other)).query(fn.convexAuthMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("malformed subjects are no user", async () => {
+    const { t, ada } = await world();
+    for (const subject of [ada, `${ada}|`, `|${ada}`, `${ada}|s1|s2`, "not-an-id|session", "|", "", "__proto__|x"]) {
+      const as = t.withIdentity({ issuer: ISSUER, subject });
+      expect(await outcome(as.query(fn.convexAuthMe, {})), JSON.stringify(subject)).toEqual(UNAUTH);
+    }
+  });
+
+  test("the subject of a deleted user is no user", async () => {
+    const { t, ada } = await world();
+    await t.run((ctx) => ctx.db.delete(ada));
+    expect(await outcome(t.withIdentity(session(ada)).query(fn.convexAuthMe, {}))).toEqual(UNAUTH);
+  });
+});
+
+describe("Clerk and Auth0: the provider's user id kept in `externalId`", () => {
+  // Clerk's Convex JWT template: sub = the Clerk user id, iss = the Clerk frontend API URL.
+  const clerk = {
+    issuer: "https://verb-noun-42.clerk.accounts.dev",
+    subject: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC",
+    name: "Ada Lovelace",
+    email: "ada@example.com",
+    emailVerified: true,
+    pictureUrl: "https://img.clerk.com/abc",
+  };
+  // Auth0's ID token: sub = connection|id, iss = the tenant URL with its trailing slash.
+  const auth0 = {
+    issuer: "https://dev-abc123.us.auth0.com/",
+    subject: "google-oauth2|104857204934957375562",
+    nickname: "uma",
+    email: "uma@example.com",
+    emailVerified: true,
+  };
+
+  async function world() {
+    const t = newTest();
+    await t.run(async (ctx) => {
+      await ctx.db.insert("externalUsers", { externalId: clerk.subject, name: "Ada", role: "admin" });
+      await ctx.db.insert("externalUsers", { externalId: auth0.subject, name: "Uma", role: "user" });
+    });
+    return t;
+  }
+
+  test("each provider's subject finds its row through the index", async () => {
+    const t = await world();
+    expect(await t.withIdentity(clerk).query(fn.externalIdMe, { minRole: "admin" })).toMatchObject({ role: "admin" });
+    expect(await t.withIdentity(auth0).query(fn.externalIdMe, { minRole: "user" })).toMatchObject({ role: "user" });
+    expect(await outcome(t.withIdentity(auth0).query(fn.externalIdMe, { minRole: "moderator" }))).toEqual(
+      forbidden("moderator"),
+    );
+  });
+
+  test("an identity whose subject has no row is no user", async () => {
+    const t = await world();
+    for (const subject of ["user_someoneElse", "auth0|104857204934957375562", clerk.subject.toLowerCase()]) {
+      expect(await outcome(t.withIdentity({ ...clerk, subject }).query(fn.externalIdMe, {}))).toEqual(UNAUTH);
+    }
+  });
+});
+
+describe("roles in a token claim, no database read", () => {
+  test("Clerk: a `role` claim from public metadata", async () => {
+    const t = newTest();
+    const as = t.withIdentity({
+      issuer: "https://verb-noun-42.clerk.accounts.dev",
+      subject: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC",
+      role: "moderator",
+    });
+    expect(await as.query(fn.clerkClaimMe, { minRole: "moderator" })).toEqual({
+      id: "https://verb-noun-42.clerk.accounts.dev|user_2NNEqL2nrIRdJ194ndJqAHwEfxC",
+      role: "moderator",
+    });
+    expect(await outcome(as.query(fn.clerkClaimMe, { minRole: "admin" }))).toEqual(forbidden("admin"));
+    // Nothing was read: there is no users row at all.
+    expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual([]);
+  });
+
+  test("Auth0: a namespaced claim from an Action", async () => {
+    const t = newTest();
+    const as = t.withIdentity({
+      issuer: "https://dev-abc123.us.auth0.com/",
+      subject: "auth0|64f1c2d3e4f5a6b7c8d9e0f1",
+      "https://app.example.com/role": "admin",
+      role: "user", // a claim of the same short name elsewhere in the token is not read
+    });
+    expect(await as.query(fn.auth0ClaimMe, { minRole: "admin" })).toMatchObject({ id: expect.stringContaining("auth0|") });
+  });
+
+  test("a missing, non-string or object-key role claim holds no role", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const t = newTest();
+    for (const role of [undefined, ["admin"], true, 3, { admin: true }, null, "Admin", "admin ", "__proto__", "constructor", "toString", ""]) {
+      const as = t.withIdentity({ issuer: "https://issuer.example", subject: "s", role } as never);
+      expect(await outcome(as.query(fn.clerkClaimMe, {})), JSON.stringify(role)).toHaveProperty("ok"); // signed in
+      expect(await outcome(as.query(fn.clerkClaimMe, { minRole: "user" })), JSON.stringify(role)).toEqual(
+        forbidden("user"),
+      );
+    }
+    expect(await outcome(t.query(fn.clerkClaimMe, {}))).toEqual(UNAUTH);
+  });
+});
+
+describe("a custom resolver", () => {
+  test("finds the row it answers", async () => {
+    const t = newTest();
+    const ada = await t.run((ctx) => ctx.db.insert("authUsers", { name: "Ada", email: "ada@example.com", role: "admin" }));
+    const as = t.withIdentity({ issuer: "https://issuer.example", subject: "x", email: "ada@example.com", emailVerified: true });
+    expect(await as.query(fn.resolverMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
+    const unverified = t.withIdentity({ issuer: "https://issuer.example", subject: "x", email: "ada@example.com" });
+    expect(await outcome(unverified.query(fn.resolverMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("a resolver that throws means no user, and its error text reaches neither caller nor log", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const t = newTest();
+    const as = t.withIdentity({ issuer: "https://issuer.example", subject: "x" });
+    let thrown: unknown;
+    try {
+      await as.query(fn.throwingMe, {});
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as { data?: unknown }).data).toEqual(UNAUTH);
+    expect(String((thrown as Error).message)).not.toContain("hunter2");
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toContain("users.resolve threw (Error)");
+    expect(String(warn.mock.calls[0]![0])).not.toContain("hunter2");
+  });
+
+  test("a row of another table is no user", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const t = newTest();
+    await t.run((ctx) => ctx.db.insert("externalUsers", { externalId: "x", name: "Mallory", role: "admin" }));
+    const as = t.withIdentity({ issuer: "https://issuer.example", subject: "x" });
+    expect(await outcome(as.query(fn.otherTableMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("a forged object is no user; a forged role on a real id is the row's real role", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const t = newTest();
+    const uma = await t.run((ctx) => ctx.db.insert("authUsers", { name: "Uma", role: "user" }));
+    const fake = t.withIdentity({ issuer: "https://issuer.example", subject: "k57fake0000000000000000000000000" });
+    expect(await outcome(fake.query(fn.forgedMe, { minRole: "user" }))).toEqual(UNAUTH);
+    const real = t.withIdentity({ issuer: "https://issuer.example", subject: uma });
+    expect(await real.query(fn.forgedMe, {})).toEqual({ id: uma, role: "user" });
+    expect(await outcome(real.query(fn.forgedMe, { minRole: "admin" }))).toEqual(forbidden("admin"));
+  });
+});

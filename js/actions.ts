@@ -1,0 +1,191 @@
+/**
+ * Checks in actions. An action has no `ctx.db`, so `requireUser`, `requireRole`,
+ * `requirePermission`, `getUser`, `rateLimit` and `checkRateLimit` run there through two
+ * internal functions the app exports explicitly (`guard.internalFunctions(...)`), called with
+ * `ctx.runQuery` / `ctx.runMutation`. The decisions are the same code as in queries and
+ * mutations (authz.ts, ratelimit.ts) running inside those functions, so a denial is the same
+ * `ConvexError` data. Missing wiring fails closed with a `GuardConfigError` naming the fix.
+ */
+import type {
+  GenericActionCtx,
+  GenericDataModel,
+  MutationBuilder,
+  QueryBuilder,
+  RegisteredMutation,
+  RegisteredQuery,
+} from "convex/server";
+import { v } from "convex/values";
+import type { Authz, PermissionName } from "./authz.js";
+import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
+import { GuardConfigError } from "./errors.js";
+import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import { tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
+import { checkReference, runWired, withTable } from "./wiring.js";
+
+/** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
+export type ActionsConfig = {
+  /** The module under `convex/` that exports `getUser` and `rateLimit`. Default `"guardFunctions"`. */
+  module?: string;
+};
+
+/** Any action context. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyActionCtx = GenericActionCtx<any>;
+
+/** The data model of an action context. */
+export type ActionDataModel<C> = C extends GenericActionCtx<infer DM> ? DM : GenericDataModel;
+
+/** What the wired `getUser` query is asked. */
+type UserQuery = { role?: string; permission?: string; required?: boolean };
+
+/** The internal functions of {@link ActionChecks.internalFunctions}. */
+export type GuardInternalFunctions = {
+  getUser: RegisteredQuery<"internal", UserQuery, Promise<unknown>>;
+  rateLimit: RegisteredMutation<
+    "internal",
+    { name: string; key: string; count?: number; consume: boolean },
+    Promise<RateLimitDecision>
+  >;
+};
+
+/**
+ * The checks, from an action (a context without `db`). Each asks the wired internal functions;
+ * in a query or mutation the same methods read the database directly.
+ */
+export interface ActionChecks<R extends string, P extends string, T extends string, K extends string> {
+  /**
+   * The internal functions actions check through. Export them, under these names, from the
+   * configured module (default `convex/guardFunctions.ts`). Internal: no client can call them.
+   *
+   * @example
+   * ```ts
+   * // convex/guardFunctions.ts
+   * import { internalMutation, internalQuery } from "./_generated/server";
+   * import { guard } from "./guard";
+   * export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);
+   * ```
+   */
+  internalFunctions<DM extends GenericDataModel>(
+    internalQuery: QueryBuilder<DM, "internal">,
+    internalMutation: MutationBuilder<DM, "internal">,
+  ): GuardInternalFunctions;
+
+  /** In an action: the caller's user row or `null`, through the wired `getUser`. */
+  getUser<C extends AnyActionCtx>(ctx: C): Promise<DocOf<ActionDataModel<C>, T> | null>;
+  /**
+   * In an action: the caller's user row, through the wired `getUser`.
+   * @throws `ConvexError` `UNAUTHENTICATED`; {@link GuardConfigError} when not wired.
+   * @example
+   * ```ts
+   * export const summarize = action({ args: {}, handler: async (ctx) => {
+   *   const user = await guard.requireUser(ctx); // works in actions too
+   * } });
+   * ```
+   */
+  requireUser<C extends AnyActionCtx>(ctx: C): Promise<DocOf<ActionDataModel<C>, T>>;
+  /** In an action: as in a query, through the wired `getUser`. */
+  requireRole<C extends AnyActionCtx>(ctx: C, minRole: R): Promise<DocOf<ActionDataModel<C>, T>>;
+  /** In an action: as in a query, through the wired `getUser`. */
+  requirePermission<C extends AnyActionCtx>(
+    ctx: C,
+    permission: PermissionName<P>,
+  ): Promise<DocOf<ActionDataModel<C>, T>>;
+  /**
+   * In an action: takes from the limit in its own (internal) mutation, through the wired
+   * `rateLimit`; committed at once, whatever the action does next.
+   * @throws `ConvexError` `RATE_LIMITED` with `retryAfter`, as in a mutation.
+   * @example
+   * ```ts
+   * const user = await guard.requireUser(ctx);
+   * await guard.rateLimit(ctx, "sendMessage", { key: user._id });
+   * ```
+   */
+  rateLimit(ctx: AnyActionCtx, name: K, options: RateLimitOptions): Promise<RateLimitDecision>;
+  /** In an action: whether the cost would be admitted now, without taking it. */
+  checkRateLimit(ctx: AnyActionCtx, name: K, options: RateLimitOptions): Promise<RateLimitDecision>;
+}
+
+/** Whether `ctx` is an action's: no database, but it runs queries. @internal */
+export function isActionCtx(ctx: unknown): boolean {
+  const c = ctx as { db?: unknown; runQuery?: unknown } | null;
+  return c !== null && typeof c === "object" && c.db === undefined && typeof c.runQuery === "function";
+}
+
+/** @internal */
+export const RATE_LIMIT_FIX =
+  "spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`";
+
+type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
+
+/** @internal */
+export function createActionChecks(
+  config: ActionsConfig | undefined,
+  authz: Authz<string, string, string>,
+  limits: RateLimits<string>,
+) {
+  const module = () => checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
+  const fix = () =>
+    "export `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` " +
+    `from convex/${module()}.ts (or set actions.module)`;
+
+  const askUser = (ctx: unknown, q: UserQuery) =>
+    runWired(ctx, "query", `${module()}:getUser`, q, fix()) as Promise<never>;
+
+  async function limit(ctx: unknown, name: string, options: RateLimitOptions, consume: boolean) {
+    const args = { name, key: options?.key, consume, ...(options?.count === undefined ? {} : { count: options.count }) };
+    const decision = (await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix())) as RateLimitDecision;
+    if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
+    return decision;
+  }
+
+  const table = <T>(f: () => Promise<T>) => withTable(RATE_LIMIT_TABLE, RATE_LIMIT_FIX, f);
+
+  /** The methods of authz and the rate limits, taking action contexts too. */
+  const methods = {
+    getUser: (ctx: AnyReaderCtx) => (isActionCtx(ctx) ? askUser(ctx, {}) : authz.getUser(ctx)),
+    requireUser: (ctx: AnyReaderCtx) =>
+      isActionCtx(ctx) ? askUser(ctx, { required: true }) : authz.requireUser(ctx),
+    requireRole: (ctx: AnyReaderCtx, role: string) =>
+      isActionCtx(ctx) ? askUser(ctx, { role }) : authz.requireRole(ctx, role),
+    requirePermission: (ctx: AnyReaderCtx, permission: string) =>
+      isActionCtx(ctx) ? askUser(ctx, { permission }) : authz.requirePermission(ctx, permission),
+    rateLimit: (ctx: WriterCtx, name: string, options: RateLimitOptions) =>
+      isActionCtx(ctx) ? limit(ctx, name, options, true) : table(() => limits.rateLimit(ctx, name, options)),
+    checkRateLimit: (ctx: WriterCtx, name: string, options: RateLimitOptions) =>
+      isActionCtx(ctx) ? limit(ctx, name, options, false) : table(() => limits.checkRateLimit(ctx, name, options)),
+    rateLimitAll: (ctx: WriterCtx, requests: Parameters<RateLimits<string>["rateLimitAll"]>[1], options?: { throws?: boolean }) =>
+      table(() => limits.rateLimitAll(ctx, requests, options)),
+  } satisfies { [M in Methods]: unknown } & Record<string, unknown>;
+
+  function internalFunctions<DM extends GenericDataModel>(
+    internalQuery: QueryBuilder<DM, "internal">,
+    internalMutation: MutationBuilder<DM, "internal">,
+  ): GuardInternalFunctions {
+    if (typeof internalQuery !== "function" || typeof internalMutation !== "function") {
+      throw new GuardConfigError(
+        "guard.internalFunctions takes (internalQuery, internalMutation) from ./_generated/server",
+      );
+    }
+    const getUser = internalQuery({
+      args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
+      handler: (ctx, q: UserQuery) => {
+        const c = ctx as unknown as AnyReaderCtx;
+        if (q.permission !== undefined) return authz.requirePermission(c, q.permission);
+        if (q.role !== undefined) return authz.requireRole(c, q.role);
+        return q.required === true ? authz.requireUser(c) : authz.getUser(c);
+      },
+    });
+    const rateLimit = internalMutation({
+      args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
+      handler: (ctx, a) => {
+        const c = ctx as unknown as WriterCtx;
+        const options = { key: a.key, count: a.count, throws: false };
+        // Decided here, thrown in the action: the row is written even when the action fails later.
+        return a.consume ? methods.rateLimit(c, a.name, options) : methods.checkRateLimit(c, a.name, options);
+      },
+    });
+    return { getUser, rateLimit } as unknown as GuardInternalFunctions;
+  }
+
+  return { methods, internalFunctions, validate: () => void module() };
+}

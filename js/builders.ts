@@ -1,0 +1,333 @@
+/**
+ * Function builders: `guard.query`, `guard.mutation` and `guard.action` wrap the app's own
+ * builders (from `./_generated/server`, or anything with their shape, such as convex-helpers'
+ * `customQuery(query, ...)`) and declare what a function requires. The checks are the guard's
+ * public ones (`requireUser`, `requireRole`, `requirePermission`, `requireAccess`,
+ * `rateLimit`), run before the handler, which receives `ctx.user` (and `ctx.doc`).
+ *
+ * What a function requires stays readable from the registered function, for tooling such as
+ * `convex-guard audit`: a non-enumerable, frozen `__guard` property (read it with
+ * {@link guardRequirements}) of this exact shape, version 1:
+ *
+ * ```ts
+ * {
+ *   version: 1,
+ *   kind: "query" | "mutation" | "action",
+ *   user: true,                       // builders always require an authenticated user
+ *   role: string | null,              // minimum role
+ *   permission: string | null,
+ *   rateLimit: { name: string, key: "user" | "global" | { arg: string } } | null,
+ *   access: { table: string, arg: string, level: string } | null,
+ * }
+ * ```
+ */
+import type {
+  ActionBuilder,
+  FunctionVisibility,
+  GenericActionCtx,
+  GenericDataModel,
+  GenericMutationCtx,
+  GenericQueryCtx,
+  MutationBuilder,
+  QueryBuilder,
+  RegisteredAction,
+  RegisteredMutation,
+  RegisteredQuery,
+  TableNamesInDataModel,
+} from "convex/server";
+import type { Infer, ObjectType, PropertyValidators } from "convex/values";
+import type { PermissionName } from "./authz.js";
+import type { DocOf } from "./ctx.js";
+import { GuardConfigError } from "./errors.js";
+
+/** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
+export type GuardMetadata = {
+  version: 1;
+  kind: "query" | "mutation" | "action";
+  user: true;
+  role: string | null;
+  permission: string | null;
+  rateLimit: { name: string; key: "user" | "global" | { arg: string } } | null;
+  access: { table: string; arg: string; level: string } | null;
+};
+
+/** The names of the arguments whose values are strings (ids included). */
+export type StringArgs<Args extends PropertyValidators> = {
+  [A in keyof Args]: Infer<Args[A]> extends string ? A : never;
+}[keyof Args] &
+  string;
+
+/** A declared rate limit: its name and whose budget (default the user's id). */
+export type BuilderRateLimit<K extends string, Args extends PropertyValidators> = {
+  name: K;
+  /** `"user"` (default): the caller's user id. `"global"`: one budget for everyone.
+   * `{ arg }`: the value of that argument, which must be declared here to be used. */
+  key?: "user" | "global" | { arg: StringArgs<Args> };
+};
+
+/** The checks every builder takes. */
+type Common<R extends string, P extends string, Args extends PropertyValidators> = {
+  /** Argument validators, as for the wrapped builder. */
+  args: Args;
+  /** A minimum role (`FORBIDDEN` below it). */
+  role?: R;
+  /** A permission (`FORBIDDEN` without it). */
+  permission?: PermissionName<P>;
+};
+
+/** A declared access level on a document-id argument: `ctx.doc` is that document. */
+export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb extends string> = {
+  table: Tb;
+  /** The argument holding the document's id. */
+  arg: StringArgs<Args>;
+  /** The least level required (`NOT_FOUND` when the caller cannot see it, `FORBIDDEN` below). */
+  level: L;
+};
+
+/** What the handler's `ctx` adds: the user row, and the document when `access` is declared. */
+export type Injected<DM extends GenericDataModel, T extends string, Tb extends string> = {
+  user: DocOf<DM, T>;
+  doc: [Tb] extends [never] ? undefined : DocOf<DM, Tb>;
+};
+
+/** Options of `guard.query`. */
+export type GuardedQuery<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, Args extends PropertyValidators, Result, Tb extends string> =
+  Common<R, P, Args> & {
+    access?: BuilderAccess<L, Args, Tb>;
+    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb>, args: ObjectType<Args>) => Promise<Result>;
+  };
+
+/** Options of `guard.mutation`. */
+export type GuardedMutation<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, K extends string, Args extends PropertyValidators, Result, Tb extends string> =
+  Common<R, P, Args> & {
+    access?: BuilderAccess<L, Args, Tb>;
+    rateLimit?: BuilderRateLimit<K, Args>;
+    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb>, args: ObjectType<Args>) => Promise<Result>;
+  };
+
+/** Options of `guard.action` (no `access`: an action has no database). */
+export type GuardedAction<DM extends GenericDataModel, R extends string, P extends string, T extends string, K extends string, Args extends PropertyValidators, Result> =
+  Common<R, P, Args> & {
+    rateLimit?: BuilderRateLimit<K, Args>;
+    handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never>, args: ObjectType<Args>) => Promise<Result>;
+  };
+
+/** A registered function carrying its requirements. */
+export type Guarded<F> = F & { readonly __guard: GuardMetadata };
+
+/** The builders on the guard. */
+export interface Builders<R extends string, P extends string, T extends string, L extends string, K extends string> {
+  /**
+   * A query that requires an authenticated user (and what else is declared), with `ctx.user`
+   * (and `ctx.doc`) in its handler.
+   *
+   * @example
+   * ```ts
+   * export const get = guard.query(query, {
+   *   args: { id: v.id("documents") },
+   *   access: { table: "documents", arg: "id", level: "viewer" },
+   *   handler: async (ctx) => ({ title: ctx.doc.title, me: ctx.user.name }),
+   * });
+   * ```
+   */
+  query<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result, Tb extends TableNamesInDataModel<DM> = never>(
+    builder: QueryBuilder<DM, V>,
+    definition: GuardedQuery<DM, R, P, T, L, Args, Result, Tb>,
+  ): Guarded<RegisteredQuery<V, ObjectType<Args>, Promise<Result>>>;
+
+  /**
+   * A mutation, as {@link Builders.query}, that may also take from a rate limit.
+   *
+   * @example
+   * ```ts
+   * export const send = guard.mutation(mutation, {
+   *   args: { body: v.string() },
+   *   rateLimit: { name: "sendMessage" }, // keyed by the user's id
+   *   handler: async (ctx, { body }) => ctx.db.insert("messages", { author: ctx.user._id, body }),
+   * });
+   * ```
+   */
+  mutation<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result, Tb extends TableNamesInDataModel<DM> = never>(
+    builder: MutationBuilder<DM, V>,
+    definition: GuardedMutation<DM, R, P, T, L, K, Args, Result, Tb>,
+  ): Guarded<RegisteredMutation<V, ObjectType<Args>, Promise<Result>>>;
+
+  /**
+   * An action, checked through the wired internal functions (`guard.internalFunctions`).
+   *
+   * @example
+   * ```ts
+   * export const report = guard.action(action, {
+   *   args: {}, role: "moderator", rateLimit: { name: "reports" },
+   *   handler: async (ctx) => `for ${ctx.user.name}`,
+   * });
+   * ```
+   */
+  action<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result>(
+    builder: ActionBuilder<DM, V>,
+    definition: GuardedAction<DM, R, P, T, K, Args, Result>,
+  ): Guarded<RegisteredAction<V, ObjectType<Args>, Promise<Result>>>;
+
+  /**
+   * The same checks as a convex-helpers customization: `ctx.user` in every function of the
+   * custom builder. Access on an argument needs `guard.query`/`guard.mutation` (a
+   * customization sees no per-function arguments). Pass the data model for a typed user.
+   *
+   * @example
+   * ```ts
+   * import { customMutation } from "convex-helpers/server/customFunctions";
+   * const adminMutation = customMutation(mutation, guard.customCtx<DataModel>({ role: "admin" }));
+   * export const ban = adminMutation({ args: { id: v.id("users") }, handler: async (ctx, { id }) => { ... ctx.user ... } });
+   * ```
+   */
+  customCtx<DM extends GenericDataModel = GenericDataModel>(
+    requirements: CustomRequirements<R, P, K>,
+  ): GuardCustomization<DocOf<DM, T>>;
+}
+
+/**
+ * What a function made by `guard.query`/`mutation`/`action` requires, or `undefined` for any
+ * other function.
+ *
+ * @example
+ * ```ts
+ * guardRequirements(documents.rename); // { version: 1, kind: "mutation", access: { ... }, ... }
+ * ```
+ */
+export function guardRequirements(fn: unknown): GuardMetadata | undefined {
+  if ((typeof fn !== "object" && typeof fn !== "function") || fn === null) return undefined;
+  const meta = Object.getOwnPropertyDescriptor(fn, "__guard")?.value as GuardMetadata | undefined;
+  return meta?.version === 1 ? meta : undefined;
+}
+
+/** The checks the builders call: the guard's own public methods. @internal */
+export type BuilderChecks = {
+  requireUser(ctx: unknown): Promise<{ _id: string }>;
+  requireRole(ctx: unknown, role: string): Promise<{ _id: string }>;
+  requirePermission(ctx: unknown, permission: string): Promise<{ _id: string }>;
+  requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown }>;
+  rateLimit(ctx: unknown, name: string, options: { key: string }): Promise<unknown>;
+};
+
+type AnyDefinition = {
+  args: PropertyValidators;
+  role?: string;
+  permission?: string;
+  rateLimit?: { name: string; key?: "user" | "global" | { arg: string } };
+  access?: { table: string; arg: string; level: string };
+  handler: (ctx: never, args: never) => Promise<unknown>;
+};
+
+/** The metadata of a definition: only what it declares, copied (later edits change nothing). */
+function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata {
+  const key = d.rateLimit?.key ?? "user";
+  return Object.freeze({
+    version: 1,
+    kind,
+    user: true,
+    role: d.role ?? null,
+    permission: d.permission ?? null,
+    rateLimit:
+      d.rateLimit === undefined
+        ? null
+        : Object.freeze({ name: d.rateLimit.name, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key }),
+    access: d.access === undefined ? null : Object.freeze({ table: d.access.table, arg: d.access.arg, level: d.access.level }),
+  });
+}
+
+/** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
+const own = (args: object, name: unknown) => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
+
+/** Throws unless the declaration makes sense for `kind`, naming the fix. */
+function validate(meta: GuardMetadata, args: PropertyValidators): void {
+  const where = `guard.${meta.kind}`;
+  const r = meta.rateLimit;
+  if (r !== null) {
+    if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
+    if (typeof r.key === "object" ? !own(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
+      throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
+    }
+  }
+  if (meta.access !== null) {
+    if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
+    if (!own(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
+  }
+}
+
+/** Runs the declared checks in order: user, role, permission, access, rate limit. */
+async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
+  let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
+  if (meta.permission !== null) user = await checks.requirePermission(ctx, meta.permission);
+  let doc: unknown = undefined;
+  if (meta.access !== null) {
+    const a = meta.access;
+    const id = args[a.arg];
+    // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
+    doc = (await checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level)).doc;
+  }
+  if (meta.rateLimit !== null) {
+    const k = meta.rateLimit.key;
+    // A key argument that is not a string is refused (INVALID_ARGUMENT), never stringified.
+    const key = k === "global" ? "global" : k === "user" ? String(user._id) : args[k.arg];
+    await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
+  }
+  return { user, doc };
+}
+
+/** What {@link Builders.customCtx} takes: the checks that need no argument. */
+export type CustomRequirements<R extends string, P extends string, K extends string> = {
+  role?: R;
+  permission?: PermissionName<P>;
+  /** Taken in mutations and actions only (a query refuses it with a `GuardConfigError`). */
+  rateLimit?: { name: K; key?: "user" | "global" };
+};
+
+/** A convex-helpers customization (`customQuery(query, guard.customCtx(...))`). */
+export type GuardCustomization<User> = {
+  args: Record<string, never>;
+  input: (ctx: unknown, args: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
+  /** What it requires, in the shape of `__guard` (`kind` is that of the first wrapped builder's use: `"custom"`). */
+  readonly __guard: Omit<GuardMetadata, "kind" | "access"> & { kind: "custom"; access: null };
+};
+
+/** @internal */
+export function createBuilders(checks: BuilderChecks): Builders<string, string, string, string, string> {
+  function build(kind: GuardMetadata["kind"], builder: unknown, definition: AnyDefinition) {
+    if (typeof builder !== "function" || definition === null || typeof definition !== "object") {
+      throw new GuardConfigError(`guard.${kind}(${kind}, { args, handler, ... }) takes the app's ${kind} builder and a definition`);
+    }
+    const meta = metadata(kind, definition);
+    const registered = (builder as (d: unknown) => object)({
+      args: definition.args,
+      handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
+        validate(meta, definition.args ?? {});
+        const { user, doc } = await enforce(checks, meta, ctx, args);
+        return definition.handler({ ...ctx, user, doc } as never, args as never);
+      },
+    });
+    Object.defineProperty(registered, "__guard", { value: meta, enumerable: false });
+    return registered;
+  }
+  return {
+    query: (builder, definition) => build("query", builder, definition as AnyDefinition) as never,
+    mutation: (builder, definition) => build("mutation", builder, definition as AnyDefinition) as never,
+    action: (builder, definition) => build("action", builder, definition as AnyDefinition) as never,
+    customCtx: (requirements) => {
+      const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
+      const custom = { ...meta, kind: "custom" as const };
+      const customization = {
+        args: {},
+        input: async (ctx: unknown) => {
+          const db = (ctx as { db?: { insert?: unknown } }).db;
+          if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
+            throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");
+          }
+          const { user } = await enforce(checks, meta, ctx, {});
+          return { ctx: { user }, args: {} };
+        },
+      };
+      Object.defineProperty(customization, "__guard", { value: Object.freeze(custom), enumerable: false });
+      return customization as never;
+    },
+  };
+}

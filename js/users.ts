@@ -1,0 +1,306 @@
+/**
+ * Finding the caller: the I/O behind `getUser`. One shape of `users` configuration per common
+ * auth setup; each reads `ctx.auth` (and, except the claims setup, `ctx.db`) and answers the
+ * caller's row or `null`. Deny by default: anything that is not a real row of the users table
+ * (a malformed subject, an id of another table, a deleted row, a resolver that throws or
+ * answers something else) is "no user".
+ */
+import type { UserIdentity } from "convex/server";
+import { GuardConfigError } from "./errors.js";
+import type { AnyReaderCtx } from "./ctx.js";
+
+/** Keys of the other setups, which a setup may not carry (so mixing two is a type error). */
+type Excluding<K extends string> = { [Key in K]?: never };
+
+/**
+ * The default setup, and apps that keep a provider's id in their own field (Clerk, Auth0):
+ * the row whose `field` equals the identity's `claim`, read through `index`.
+ *
+ * @example
+ * ```ts
+ * users: {}                                                             // tokenIdentifier, by_tokenIdentifier
+ * users: { claim: "subject", field: "externalId", index: "byExternalId" } // Clerk or Auth0 id in `externalId`
+ * ```
+ */
+export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "resolve" | "roleClaim"> & {
+  /** The users table. Default `"users"`. */
+  table?: T;
+  /**
+   * The identity claim to look up: `"tokenIdentifier"` (default), `"subject"` (the provider's
+   * user id: Clerk's `user_...`, Auth0's `auth0|...`), `"email"`, or a custom claim's name.
+   */
+  claim?: string;
+  /** The row's field holding that value. Default: the claim's name. Needs `index`. */
+  field?: string;
+  /**
+   * An index on `field`. Default `"by_tokenIdentifier"`; required when `field` is set.
+   */
+  index?: string;
+  /** Shorthand for `claim` and `field` of the same name (cannot be mixed with them). */
+  identityField?: string;
+  /** The row's field holding the role name. Default `"role"`. */
+  roleField?: string;
+};
+
+/**
+ * Convex Auth (`@convex-dev/auth`): its `subject` is `userId|sessionId`, and the user row is the
+ * `_id` before the `|` (what `getAuthUserId` reads). The id must be an id of `table` and the row
+ * must exist; a subject of any other shape is no user.
+ *
+ * @example
+ * ```ts
+ * users: { convexAuth: true }
+ * ```
+ */
+export type ConvexAuthUsers<T extends string = string> = Excluding<
+  "claim" | "field" | "index" | "identityField" | "resolve" | "roleClaim"
+> & {
+  convexAuth: true;
+  /** The users table. Default `"users"` (Convex Auth's `authTables.users`). */
+  table?: T;
+  /** The row's field holding the role name. Default `"role"`. */
+  roleField?: string;
+};
+
+/**
+ * Any other setup: your function finds the row. What it answers is checked: its `_id` must be
+ * an id of `table` and the row must exist (the row returned is the one read from the database,
+ * never the object the resolver built). A resolver that throws, or answers anything else, means
+ * no user; its error text is never shown to the caller.
+ *
+ * @example
+ * ```ts
+ * users: {
+ *   resolve: async (ctx) => {
+ *     const identity = await ctx.auth.getUserIdentity();
+ *     if (identity === null) return null;
+ *     const account = await ctx.db.query("accounts").withIndex("by_email", (q) => q.eq("email", identity.email)).unique();
+ *     return account && ctx.db.get(account.userId);
+ *   },
+ * }
+ * ```
+ */
+export type ResolvedUsers<T extends string = string> = Excluding<
+  "claim" | "field" | "index" | "identityField" | "convexAuth" | "roleClaim"
+> & {
+  /**
+   * The caller's row of `table`, or `null`. Called once per `getUser`, and only when the
+   * request has an identity (no identity is no user, whatever a resolver would answer).
+   */
+  resolve(ctx: AnyReaderCtx): Promise<{ readonly _id: string } | null | undefined>;
+  /** The users table the answer must be a row of. Default `"users"`. */
+  table?: T;
+  /** The row's field holding the role name. Default `"role"`. */
+  roleField?: string;
+};
+
+/**
+ * Roles carried by the token itself, with no database read: the "user" is the identity, and
+ * its role is the custom claim `roleClaim` (for example Clerk's `{ "role":
+ * "{{user.public_metadata.role}}" }` or an Auth0 Action's `"https://app.example.com/role"`).
+ *
+ * Trust: the claim is as trustworthy as the issuers in `convex/auth.config.ts`: Convex accepts
+ * only tokens those issuers signed, so whoever can make them sign a claim grants that role.
+ * Use it only with issuers whose claim your app alone controls.
+ *
+ * @example
+ * ```ts
+ * users: { roleClaim: "role" }
+ * ```
+ */
+export type ClaimUsers<RC extends string = string> = Excluding<
+  "table" | "roleField" | "claim" | "field" | "index" | "identityField" | "convexAuth" | "resolve"
+> & {
+  /** The custom claim holding the role name. */
+  roleClaim: RC;
+};
+
+/**
+ * Where to find the caller and their role: one of the four setups (see each type). `RC` is the
+ * role claim's name with {@link ClaimUsers}, `never` otherwise.
+ */
+export type UsersConfig<T extends string = string, RC extends string = never> =
+  | IndexedUsers<T>
+  | ConvexAuthUsers<T>
+  | ResolvedUsers<T>
+  | ClaimUsers<RC>;
+
+/** What the guard found: a users row, or the identity itself with `roleClaim`. @internal */
+export type Found = { readonly [field: string]: unknown };
+
+/** The validated configuration. @internal */
+type Settings =
+  | { kind: "index"; table: string; claim: string; field: string; index: string }
+  | { kind: "convexAuth"; table: string }
+  | { kind: "resolve"; table: string; resolve: ResolvedUsers["resolve"] }
+  | { kind: "claims" };
+
+/** @internal */
+export type UserFinder = {
+  /** The table the rows come from (`null` with `roleClaim`). */
+  readonly table: string | null;
+  /** The field (or claim) holding the role. */
+  readonly roleKey: string;
+  /** Whether the "user" is the identity (`roleClaim`). */
+  readonly claims: boolean;
+  /** Validates the configuration. @throws {GuardConfigError} naming the entry. */
+  validate(): void;
+  /** The caller's row (or identity with `roleClaim`), or `null`. */
+  find(ctx: AnyReaderCtx): Promise<Found | null>;
+};
+
+const MODES = ["convexAuth", "resolve", "roleClaim"] as const;
+const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
+
+/** @internal */
+export function createUserFinder(config: unknown): UserFinder {
+  const users = (config ?? {}) as Record<string, unknown>;
+  const shaped = typeof users === "object" && !Array.isArray(users);
+  const claims = shaped && users.roleClaim !== undefined;
+  const table = claims ? null : typeof users.table === "string" ? users.table : "users";
+  const roleKey = claims ? String(users.roleClaim) : typeof users.roleField === "string" ? users.roleField : "role";
+  let settings: Settings | undefined;
+
+  function check(): Settings {
+    if (settings !== undefined) return settings;
+    if (!shaped) throw new GuardConfigError("users must be an object (see UsersConfig)");
+    const modes = MODES.filter((k) => users[k] !== undefined);
+    const indexed = INDEX_KEYS.filter((k) => users[k] !== undefined);
+    const chosen = [...modes, ...(indexed.length > 0 ? [indexed[0]] : [])];
+    if (chosen.length > 1) {
+      throw new GuardConfigError(
+        `users: '${chosen[0]}' and '${chosen[1]}' are different setups; choose one ` +
+          "(claim/field/index, convexAuth, resolve or roleClaim)",
+      );
+    }
+    const names: Record<string, unknown> = { table: users.table ?? "users", roleField: users.roleField ?? "role" };
+    if (claims) {
+      for (const k of ["table", "roleField"]) {
+        if (users[k] !== undefined) {
+          throw new GuardConfigError(`users.${k} does not apply with users.roleClaim: the user is the identity, no row is read`);
+        }
+      }
+      names.roleClaim = users.roleClaim;
+    }
+    let s: Settings;
+    if (claims) s = { kind: "claims" };
+    else if (users.convexAuth !== undefined) {
+      if (users.convexAuth !== true) throw new GuardConfigError("users.convexAuth must be true");
+      s = { kind: "convexAuth", table: table! };
+    } else if (users.resolve !== undefined) {
+      if (typeof users.resolve !== "function") {
+        throw new GuardConfigError("users.resolve must be a function: (ctx) => the caller's users row or null");
+      }
+      s = { kind: "resolve", table: table!, resolve: users.resolve as ResolvedUsers["resolve"] };
+    } else {
+      if (users.identityField !== undefined && (users.claim !== undefined || users.field !== undefined)) {
+        throw new GuardConfigError("users.identityField is shorthand for claim and field: set either it or them");
+      }
+      if (users.field !== undefined && users.index === undefined) {
+        throw new GuardConfigError(
+          `users.index is required with users.field: name an index on ['${String(users.field)}'] in the users table`,
+        );
+      }
+      const claim = users.claim ?? users.identityField ?? "tokenIdentifier";
+      const field = users.field ?? users.identityField ?? claim;
+      Object.assign(names, { claim, field, index: users.index ?? "by_tokenIdentifier" });
+      s = {
+        kind: "index",
+        table: table!,
+        claim: claim as string,
+        field: field as string,
+        index: names.index as string,
+      };
+    }
+    for (const [key, value] of Object.entries(names)) {
+      if (typeof value !== "string" || value.length === 0) {
+        throw new GuardConfigError(`users.${key} must be a non-empty string`);
+      }
+    }
+    settings = s;
+    return s;
+  }
+
+  return {
+    table,
+    roleKey,
+    claims,
+    validate: () => void check(),
+    async find(ctx) {
+      const s = check();
+      const identity = (await ctx.auth.getUserIdentity()) as UserIdentity | null;
+      // Anything but an object is no identity (a broken auth provider must not throw here).
+      if (identity === null || typeof identity !== "object") return null;
+      switch (s.kind) {
+        case "claims":
+          return identity;
+        case "index": {
+          const key = ownClaim(identity, s.claim);
+          if (typeof key !== "string" || key.length === 0) return null;
+          // The names come from the configuration, so they are only known to be strings here;
+          // Convex validates them at run time.
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const row = await (ctx.db as any)
+            .query(s.table)
+            .withIndex(s.index, (q: { eq(field: string, value: string): unknown }) => q.eq(s.field, key))
+            .unique();
+          return (row ?? null) as Found | null;
+        }
+        case "convexAuth": {
+          const id = convexAuthUserId(identity.subject);
+          return id === null ? null : rowOf(ctx, s.table, id);
+        }
+        case "resolve":
+          return resolved(ctx, s.table, s.resolve);
+      }
+    },
+  };
+}
+
+/** A claim the identity itself carries (never one inherited from a prototype). */
+function ownClaim(identity: UserIdentity, claim: string): unknown {
+  return Object.prototype.hasOwnProperty.call(identity, claim)
+    ? (identity as unknown as Record<string, unknown>)[claim]
+    : undefined;
+}
+
+/**
+ * The users id in a Convex Auth subject: Convex Auth signs `sub` as `userId|sessionId`
+ * (`getAuthUserId` reads the part before the `|`). Any other shape is not its token: `null`.
+ */
+function convexAuthUserId(subject: unknown): string | null {
+  if (typeof subject !== "string") return null;
+  const bar = subject.indexOf("|");
+  if (bar <= 0 || bar === subject.length - 1 || subject.indexOf("|", bar + 1) !== -1) return null;
+  return subject.slice(0, bar);
+}
+
+/** The row `id` names, when it is an id of `table` and the row exists; else `null`. */
+async function rowOf(ctx: AnyReaderCtx, table: string, id: string): Promise<Found | null> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const db = ctx.db as any;
+  const normalized = db.normalizeId(table, id) as string | null;
+  if (normalized === null) return null;
+  return ((await db.get(normalized)) ?? null) as Found | null;
+}
+
+/** What a resolver answered, checked: a real row of `table`, read back from the database. */
+async function resolved(ctx: AnyReaderCtx, table: string, resolve: ResolvedUsers["resolve"]): Promise<Found | null> {
+  let answer: unknown;
+  try {
+    answer = await resolve(ctx);
+  } catch (e) {
+    // The developer sees that it threw and what kind of error; the message may carry data,
+    // and Convex clients can print a function's log lines in the caller's console, so it is
+    // not repeated.
+    console.warn(`convex-guard: users.resolve threw (${e instanceof Error ? e.name : typeof e}); the caller has no user`);
+    return null;
+  }
+  if (answer === null || answer === undefined) return null;
+  const id = typeof answer === "object" ? (answer as { _id?: unknown })._id : undefined;
+  const row = typeof id === "string" ? await rowOf(ctx, table, id) : null;
+  if (row === null) {
+    console.warn(`convex-guard: users.resolve answered something that is not a row of '${table}'; the caller has no user`);
+  }
+  return row;
+}

@@ -1,0 +1,113 @@
+/**
+ * The wiring a guard needs from the app (an exported internal function, a table in the
+ * schema) and how its absence is reported: never silently, always as a `GuardConfigError` that
+ * names what is missing and the line that adds it. Used by the audit trail, the action checks
+ * (actions.ts) and the rate limits.
+ */
+import { makeFunctionReference } from "convex/server";
+import { GuardConfigError } from "./errors.js";
+
+/**
+ * Convex's and convex-test's messages for a function that is not exported (a missing module,
+ * a missing export, or an export of the wrong kind): a configuration mistake.
+ */
+const MISSING_FUNCTION =
+  /could ?n[o']t find (?:public )?(?:function|module)|no such export|is not an? (?:query|mutation|action)\b/i;
+
+/** Their messages for a table or index the schema does not declare. */
+const MISSING_TABLE = /not declared in the schema|index .* not found|table .* (?:does not exist|not found|is not in)/i;
+
+/** A Convex module path (`"audit"`, `"lib/guard"`), as in a function reference. */
+const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** A function reference name, `"module:export"`. */
+const FUNCTION = /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Throws unless `name` is a well-formed module path (`function: false`) or `"module:export"`
+ * reference (`function: true`). What `guard.validate()` can check without a request. @internal
+ */
+export function checkReference(name: unknown, setting: string, kind: "module" | "function"): string {
+  const ok = typeof name === "string" && (kind === "module" ? MODULE : FUNCTION).test(name);
+  if (!ok) {
+    throw new GuardConfigError(
+      `${setting} must be a Convex ${kind === "module" ? "module path such as \"guardFunctions\"" : "function name such as \"audit:log\""}, got ${JSON.stringify(name)}`,
+    );
+  }
+  return name as string;
+}
+
+/** Whether an error that crossed `ctx.runQuery`/`ctx.runMutation` was a `GuardConfigError`. */
+function crossedConfigError(e: unknown): string | undefined {
+  if (e instanceof GuardConfigError) return e.message;
+  const text = e instanceof Error ? `${e.name} ${e.message}` : "";
+  const at = text.indexOf("GuardConfigError");
+  if (at < 0) return undefined;
+  // Convex prefixes "Uncaught GuardConfigError: " and may append a stack: keep the first line.
+  return text.slice(at).replace(/^GuardConfigError:?\s*/, "").split("\n")[0];
+}
+
+/**
+ * Runs an internal function the app must export at `name` (`"module:export"`), turning "no
+ * such function" into a `GuardConfigError` whose message is `fix`, and a `GuardConfigError`
+ * raised inside it (which Convex passes on as a plain error) back into one. @internal
+ */
+export async function runWired(
+  ctx: unknown,
+  kind: "query" | "mutation",
+  name: string,
+  args: Record<string, unknown>,
+  fix: string,
+): Promise<unknown> {
+  const run = (ctx as Record<string, unknown> | null)?.[kind === "query" ? "runQuery" : "runMutation"];
+  if (typeof run !== "function") {
+    throw new GuardConfigError(`this check needs a query, mutation or action context (${fix})`);
+  }
+  try {
+    return await (run as (r: unknown, a: unknown) => Promise<unknown>).call(
+      ctx,
+      makeFunctionReference(name),
+      args,
+    );
+  } catch (e) {
+    if (e instanceof Error && MISSING_FUNCTION.test(e.message)) {
+      throw new GuardConfigError(`found no internal ${kind} at '${name}': ${fix}`);
+    }
+    const config = crossedConfigError(e);
+    if (config !== undefined) throw new GuardConfigError(config);
+    throw e;
+  }
+}
+
+/**
+ * Runs `f`, turning "this table (or its index) is not in the schema" for `table` into a
+ * `GuardConfigError` whose message is `fix`. @internal
+ */
+export async function withTable<T>(table: string, fix: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof Error && e.message.includes(table) && MISSING_TABLE.test(e.message)) {
+      throw new GuardConfigError(`table '${table}' is missing from the schema: ${fix}`);
+    }
+    throw e;
+  }
+}
+
+/** What `guard.validate({ schema })` accepts: the default export of `convex/schema.ts`. */
+export type SchemaLike = { tables: Record<string, unknown> };
+
+/**
+ * Throws unless `schema` declares each of `tables` (`[name, fix]`), naming the first missing
+ * one and the line that adds it. @internal
+ */
+export function checkSchema(schema: SchemaLike, tables: readonly (readonly [string, string])[]): void {
+  const declared = (schema as { tables?: unknown } | null)?.tables;
+  if (declared === null || typeof declared !== "object") {
+    throw new GuardConfigError("guard.validate({ schema }) takes the default export of convex/schema.ts");
+  }
+  for (const [name, fix] of tables) {
+    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
+      throw new GuardConfigError(`table '${name}' is missing from the schema: ${fix}`);
+    }
+  }
+}

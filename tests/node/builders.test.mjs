@@ -1,0 +1,93 @@
+// The function builders' declarations, without Convex: the `__guard` shape tooling reads
+// (`convex-guard audit`), and the checks run in order against a fake ctx before the handler.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defineGuard, guardRequirements } from "convex-guard";
+
+const guard = defineGuard({
+  roles: ["user", "admin"],
+  permissions: { admin: ["notes:*"] },
+  rateLimits: { post: { rate: 2, period: 60_000 } },
+});
+/** A builder like Convex's: it keeps the definition (the registered function is an object). */
+const builder = (def) => Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" });
+
+/** A mutation ctx whose caller is `user` (or nobody), with an in-memory rate-limit table. */
+function ctx(user) {
+  const rows = [];
+  const chain = { withIndex: (_i, range) => {
+    const want = {};
+    const q = { eq: (f, v) => ((want[f] = v), q) };
+    range(q);
+    const found = rows.filter((r) => Object.entries(want).every(([f, v]) => r[f] === v));
+    return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, collect: async () => found };
+  } };
+  return {
+    auth: { getUserIdentity: async () => (user ? { tokenIdentifier: user.tokenIdentifier } : null) },
+    db: {
+      query: (table) => (table === "users" ? { withIndex: () => ({ unique: async () => user ?? null }) } : chain),
+      insert: async (_t, row) => rows.push({ _id: `r${rows.length}`, ...row }),
+      patch: async (id, fields) => Object.assign(rows.find((r) => r._id === id), fields),
+    },
+  };
+}
+const uma = { _id: "u1", tokenIdentifier: "i|uma", role: "user" };
+const ada = { _id: "u2", tokenIdentifier: "i|ada", role: "admin" };
+const code = (p) => p.then(() => "ok", (e) => e.data?.code ?? e.name);
+
+test("__guard is the documented shape, frozen and not enumerable", () => {
+  const fn = guard.mutation(builder, {
+    args: { org: "v" },
+    role: "admin",
+    permission: "notes:write",
+    rateLimit: { name: "post", key: { arg: "org" } },
+    handler: async () => null,
+  });
+  assert.deepEqual(guardRequirements(fn), {
+    version: 1,
+    kind: "mutation",
+    user: true,
+    role: "admin",
+    permission: "notes:write",
+    rateLimit: { name: "post", key: { arg: "org" } },
+    access: null,
+  });
+  assert.ok(!Object.keys(fn).includes("__guard"));
+  assert.ok(Object.isFrozen(fn.__guard) && Object.isFrozen(fn.__guard.rateLimit.key));
+  assert.equal(guardRequirements(builder({ handler: () => null })), undefined);
+  assert.equal(guardRequirements(null), undefined);
+});
+
+test("the checks run before the handler, which sees ctx.user; keys from a declared argument only", async () => {
+  const seen = [];
+  const fn = guard.mutation(builder, {
+    args: { org: "v" },
+    permission: "notes:write",
+    rateLimit: { name: "post", key: { arg: "org" } },
+    handler: async (c, args) => (seen.push([c.user._id, args.org]), "done"),
+  });
+  assert.equal(await code(fn._handler(ctx(null), { org: "o" })), "UNAUTHENTICATED");
+  assert.equal(await code(fn._handler(ctx(uma), { org: "o" })), "FORBIDDEN");
+  const c = ctx(ada);
+  assert.equal(await code(fn._handler(c, { org: "o" })), "ok");
+  assert.equal(await code(fn._handler(c, { org: "o" })), "ok");
+  assert.equal(await code(fn._handler(c, { org: "o" })), "RATE_LIMITED");
+  assert.equal(await code(fn._handler(c, { org: "p" })), "ok"); // another key
+  // A key argument that is not a string is refused, never stringified.
+  assert.equal(await code(fn._handler(c, { org: 7 })), "INVALID_ARGUMENT");
+  assert.deepEqual(seen, [["u2", "o"], ["u2", "o"], ["u2", "p"]]);
+});
+
+test("declarations that cannot hold are configuration errors at first use", async () => {
+  const handler = async () => "ran";
+  for (const [make, message] of [
+    [() => guard.query(builder, { args: {}, rateLimit: { name: "post" }, handler }), /cannot take from a rate limit/],
+    [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: { arg: "constructor" } }, handler }), /rateLimit\.key/],
+    [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: "anyone" }, handler }), /rateLimit\.key/],
+    [() => guard.action(builder, { args: { id: "v" }, access: { table: "t", arg: "id", level: "viewer" }, handler }), /an action has no database/],
+  ]) {
+    const fn = make();
+    await assert.rejects(fn._handler(ctx(ada), {}), (e) => e.name === "GuardConfigError" && message.test(e.message));
+  }
+  assert.throws(() => guard.query("not a builder", { args: {}, handler }), { name: "GuardConfigError" });
+});

@@ -1,0 +1,165 @@
+// The users configuration, the schema helpers and the role diagnosis, through the built
+// package: configuration mistakes name the entry, and every setup denies by default.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defineGuard, GuardConfigError } from "convex-guard";
+
+const roles = ["user", "moderator", "admin"];
+const configError = (users, pattern) => {
+  const guard = defineGuard({ roles, users });
+  assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && pattern.test(e.message), JSON.stringify(users));
+};
+
+test("users configuration mistakes are GuardConfigErrors naming the entry", () => {
+  configError({ convexAuth: true, resolve: async () => null }, /'convexAuth' and 'resolve' are different setups/);
+  configError({ roleClaim: "role", field: "externalId", index: "byExternalId" }, /'roleClaim' and 'field'/);
+  configError({ convexAuth: "yes" }, /users\.convexAuth must be true/);
+  configError({ resolve: "users" }, /users\.resolve must be a function/);
+  configError({ roleClaim: "" }, /users\.roleClaim must be a non-empty string/);
+  configError({ roleClaim: "role", table: "users" }, /users\.table does not apply with users\.roleClaim/);
+  configError({ roleClaim: "role", roleField: "role" }, /users\.roleField does not apply/);
+  configError({ claim: "subject", field: "externalId" }, /users\.index is required with users\.field/);
+  configError({ identityField: "email", claim: "email" }, /identityField is shorthand/);
+  configError({ claim: 7 }, /users\.claim must be a non-empty string/);
+  configError({ table: "" }, /users\.table must be a non-empty string/);
+  configError("users", /users must be an object/);
+  // The first use fails the same way, before anything is read.
+  const guard = defineGuard({ roles, users: { convexAuth: true, resolve: async () => null } });
+  const ctx = { auth: { getUserIdentity: async () => assert.fail("read before validating") }, db: {} };
+  return assert.rejects(guard.getUser(ctx), GuardConfigError);
+});
+
+test("valid setups validate", () => {
+  for (const users of [
+    undefined,
+    {},
+    { identityField: "tokenIdentifier" },
+    { claim: "subject", field: "externalId", index: "byExternalId" },
+    { claim: "email", index: "by_email" },
+    { convexAuth: true },
+    { resolve: async () => null, table: "members" },
+    { roleClaim: "https://app.example.com/role" },
+  ]) {
+    defineGuard({ roles, users }).validate();
+  }
+});
+
+/** A ctx over an in-memory table: ids are "<table>:<n>", as normalizeId sees them. */
+function fakeCtx(identity, rows) {
+  return {
+    auth: { getUserIdentity: async () => identity },
+    db: {
+      normalizeId: (table, id) => (typeof id === "string" && id.startsWith(`${table}:`) ? id : null),
+      get: async (id) => rows.find((r) => r._id === id) ?? null,
+      query: () => assert.fail("no index read expected"),
+    },
+  };
+}
+
+test("Convex Auth reads the id before the | and checks its table and row", async () => {
+  const guard = defineGuard({ roles, users: { convexAuth: true } });
+  const rows = [{ _id: "users:1", role: "admin" }, { _id: "posts:1", role: "admin" }];
+  const as = (subject) => guard.getUser(fakeCtx({ subject, issuer: "i", tokenIdentifier: `i|${subject}` }, rows));
+  assert.deepEqual(await as("users:1|sessions:9"), rows[0]);
+  for (const subject of ["users:1", "users:1|", "|users:1", "users:1|a|b", "posts:1|s", "users:2|s", 7]) {
+    assert.equal(await as(subject), null, String(subject));
+  }
+});
+
+test("a resolver's answer counts only as a real row, read back from the table", async () => {
+  const rows = [{ _id: "users:1", role: "user" }, { _id: "posts:1", role: "admin" }];
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    for (const [answer, expected] of [
+      [{ _id: "users:1", role: "admin" }, rows[0]], // the stored role, not the forged one
+      [{ _id: "posts:1" }, null],
+      [{ _id: "users:2" }, null],
+      [{ role: "admin" }, null],
+      ["users:1", null],
+      [null, null],
+      [undefined, null],
+    ]) {
+      const guard = defineGuard({ roles, users: { resolve: async () => answer } });
+      assert.deepEqual(await guard.getUser(fakeCtx({ subject: "s" }, rows)), expected, JSON.stringify(answer));
+    }
+    const throwing = defineGuard({ roles, users: { resolve: () => { throw new Error("secret"); } } });
+    assert.equal(await throwing.getUser(fakeCtx({ subject: "s" }, rows)), null);
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test("roleClaim: the identity is the user and its claim its role", async () => {
+  const guard = defineGuard({ roles, permissions: { admin: ["delete:users"] }, users: { roleClaim: "role" } });
+  const identity = { subject: "user_1", issuer: "i", tokenIdentifier: "i|user_1", role: "admin" };
+  assert.equal(await guard.getUser(fakeCtx(identity, [])), identity);
+  assert.equal(guard.can(identity, "delete:users"), true);
+  assert.equal(guard.roleAtLeast({ ...identity, role: "moderator" }, "admin"), false);
+  for (const role of [["admin"], true, 2, "Admin", "__proto__", null]) {
+    assert.equal(guard.can({ ...identity, role }, "delete:users"), false, JSON.stringify(role));
+  }
+});
+
+test("roleClaim with access tables is a configuration error: there is no users id", () => {
+  const guard = defineGuard({ roles, users: { roleClaim: "role" }, access: { tables: { docs: { owner: "ownerId" } } } });
+  assert.throws(() => guard.validate(), /access needs users rows/);
+});
+
+test("isRole is exact and safe against object keys", () => {
+  const guard = defineGuard({ roles });
+  for (const r of roles) assert.equal(guard.isRole(r), true);
+  for (const x of ["Admin", " admin", "__proto__", "constructor", "toString", "", null, undefined, 1, ["admin"], {}]) {
+    assert.equal(guard.isRole(x), false, String(x));
+  }
+});
+
+test("roleValidator and levelValidator are unions of the configured names", () => {
+  const guard = defineGuard({ roles, access: { levels: ["reader", "writer", "owner"], publicLevel: "reader" } });
+  const names = (validator) => validator.members.map((m) => m.value);
+  assert.equal(guard.roleValidator().kind, "union");
+  assert.deepEqual(names(guard.roleValidator()), roles);
+  assert.equal(guard.roleValidator(), guard.roleValidator()); // built once
+  assert.deepEqual(names(guard.levelValidator()), ["reader", "writer", "owner"]);
+  // The default levels come from the engine.
+  assert.deepEqual(names(defineGuard({ roles }).levelValidator()), ["viewer", "commenter", "editor", "owner"]);
+  // An invalid configuration never yields a validator.
+  assert.throws(() => defineGuard({ roles: ["a", "a"] }).roleValidator(), GuardConfigError);
+});
+
+test("diagnoseUser: the type and the closest role of a value that holds no role", () => {
+  const guard = defineGuard({ roles: ["user", "moderator", "admin", "superadmin"] });
+  const d = (role) => guard.diagnoseUser({ _id: "k1", role });
+  assert.equal(d(undefined), null);
+  assert.equal(d("admin"), null);
+  assert.equal(guard.diagnoseUser(null), null);
+  assert.equal(guard.diagnoseUser("admin"), null);
+  for (const [role, valueType, closest] of [
+    ["Admin", "string", "admin"],
+    [" SuperAdmin ", "string", "superadmin"],
+    ["moderater", "string", "moderator"],
+    ["root", "string", null],
+    ["__proto__", "string", null],
+    [["admin"], "array", "admin"],
+    [[], "array", null],
+    [true, "boolean", null],
+    [3, "number", null],
+    [null, "null", null],
+    [{ name: "admin" }, "object", null],
+  ]) {
+    const got = d(role);
+    assert.deepEqual({ ...got, message: undefined }, { id: "k1", field: "role", valueType, closest, message: undefined }, JSON.stringify(role));
+    assert.match(got.message, /^convex-guard: user k1 has an? \w+ in 'role', not a configured role name/);
+    assert.doesNotMatch(got.message, /Admin|moderater|root/); // the type, never the value
+  }
+  const claims = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role" } });
+  assert.deepEqual(
+    claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }),
+    { id: "i|s", field: "https://app.example.com/role", valueType: "string", closest: "admin", message: claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message },
+  );
+});
+
+test("defining a guard validates nothing yet: mistakes surface at validate() or first use", () => {
+  const guard = defineGuard({ roles, users: { convexAuth: "yes", resolve: 1 } });
+  assert.throws(() => guard.validate(), GuardConfigError);
+});

@@ -1,0 +1,106 @@
+// Type tests for the function builders and the checks in actions (issue 9, points 3 and 4):
+// a misspelt role, permission, limit, level or argument is a compile error, and the handler
+// sees the typed user and document. Every `@ts-expect-error` line must be an error.
+import { defineGuard, guardRequirements, type GuardMetadata } from "convex-guard";
+import type { ActionBuilder, GenericActionCtx, MutationBuilder, QueryBuilder } from "convex/server";
+import { v, type GenericId } from "convex/values";
+
+type Table<Doc, Fields extends string> = {
+  document: Doc;
+  fieldPaths: Fields;
+  indexes: {};
+  searchIndexes: {};
+  vectorIndexes: {};
+};
+type DM = {
+  users: Table<{ _id: GenericId<"users">; _creationTime: number; name: string; role?: string }, "_id" | "_creationTime" | "name" | "role">;
+  notes: Table<{ _id: GenericId<"notes">; _creationTime: number; title: string; ownerId: GenericId<"users"> }, "_id" | "_creationTime" | "title" | "ownerId">;
+};
+declare const query: QueryBuilder<DM, "public">;
+declare const mutation: MutationBuilder<DM, "public">;
+declare const action: ActionBuilder<DM, "public">;
+declare const actx: GenericActionCtx<DM>;
+
+const guard = defineGuard({
+  roles: ["user", "admin"],
+  permissions: { user: ["notes:read"], admin: ["notes:*"] },
+  access: { tables: { notes: { owner: "ownerId" } } },
+  rateLimits: { post: { rate: 5, period: 60_000 } },
+});
+
+// Correct declarations compile; the user and the document are typed.
+export const ok = guard.mutation(mutation, {
+  args: { id: v.string(), org: v.string() },
+  role: "admin",
+  permission: "notes:delete",
+  access: { table: "notes", arg: "id", level: "editor" },
+  rateLimit: { name: "post", key: { arg: "org" } },
+  handler: async (ctx, { org }) => {
+    const name: string = ctx.user.name;
+    const title: string = ctx.doc.title;
+    // @ts-expect-error: no such field on the users document
+    void ctx.user.email;
+    return `${name}:${title}:${org}`;
+  },
+});
+const meta: GuardMetadata = ok.__guard;
+void [meta, guardRequirements(ok)];
+
+guard.query(query, {
+  args: {},
+  handler: async (ctx) => {
+    // Without `access` there is no document.
+    const none: undefined = ctx.doc;
+    return [ctx.user._id, none];
+  },
+});
+
+// @ts-expect-error: misspelt role
+guard.query(query, { args: {}, role: "admn", handler: async () => null });
+// @ts-expect-error: misspelt permission
+guard.query(query, { args: {}, permission: "note:read", handler: async () => null });
+// @ts-expect-error: misspelt rate limit
+guard.mutation(mutation, { args: {}, rateLimit: { name: "pots" }, handler: async () => null });
+// @ts-expect-error: a query cannot take from a rate limit
+guard.query(query, { args: {}, rateLimit: { name: "post" }, handler: async () => null });
+// @ts-expect-error: a key from an argument the function does not have
+guard.mutation(mutation, { args: { org: v.string() }, rateLimit: { name: "post", key: { arg: "team" } }, handler: async () => null });
+// @ts-expect-error: a key from a non-string argument
+guard.mutation(mutation, { args: { n: v.number() }, rateLimit: { name: "post", key: { arg: "n" } }, handler: async () => null });
+// @ts-expect-error: a free string is not a key
+guard.mutation(mutation, { args: {}, rateLimit: { name: "post", key: "anything" }, handler: async () => null });
+// @ts-expect-error: misspelt access level
+guard.query(query, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "edtor" }, handler: async () => null });
+// @ts-expect-error: a table not in the data model
+guard.query(query, { args: { id: v.string() }, access: { table: "notez", arg: "id", level: "viewer" }, handler: async () => null });
+// @ts-expect-error: an action has no database, so no access check
+guard.action(action, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
+
+// Checks in actions: the same names, the same errors.
+async function inAction() {
+  const me = await guard.requireRole(actx, "admin");
+  const name: string = me.name;
+  await guard.requirePermission(actx, "notes:write");
+  await guard.rateLimit(actx, "post", { key: me._id });
+  await guard.checkRateLimit(actx, "post", { key: me._id, throws: false });
+  // @ts-expect-error: misspelt role in an action
+  await guard.requireRole(actx, "admn");
+  // @ts-expect-error: misspelt limit in an action
+  await guard.rateLimit(actx, "pots", { key: "k" });
+  return name;
+}
+void inAction;
+
+// safeAction: a misspelt limit, or a resource id that is not an argument, does not compile.
+guard.safeAction({ name: "x", args: { d: v.string() }, resourceId: "d", rateLimit: { name: "post" }, handler: async () => null });
+// @ts-expect-error: misspelt limit in safeAction
+guard.safeAction({ name: "x", args: {}, rateLimit: { name: "pots" }, handler: async () => null });
+// @ts-expect-error: resourceId must name an argument
+guard.safeAction({ name: "x", args: { d: v.string() }, resourceId: "e", handler: async () => null });
+// The handler receives what the check returned.
+guard.safeAction({
+  name: "x",
+  args: {},
+  check: (ctx) => guard.requireRole(ctx, "admin"),
+  handler: async (_ctx, _args, { actor }) => actor.name,
+});

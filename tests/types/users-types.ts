@@ -1,0 +1,69 @@
+// Type tests for the users setups and the schema helpers (checked by `tsc -p tests/types`).
+import { defineGuard } from "convex-guard";
+import { defineTable, type GenericQueryCtx, type UserIdentity } from "convex/server";
+import { v, type GenericId } from "convex/values";
+
+type DM = {
+  users: {
+    document: { _id: GenericId<"users">; _creationTime: number; externalId: string; role?: string };
+    fieldPaths: "_id" | "_creationTime" | "externalId" | "role";
+    indexes: { byExternalId: ["externalId", "_creationTime"] };
+    searchIndexes: {};
+    vectorIndexes: {};
+  };
+};
+declare const ctx: GenericQueryCtx<DM>;
+const roles = ["user", "admin"] as const;
+
+// Rows: every setup but roleClaim answers the users document.
+const clerk = defineGuard({ roles, users: { claim: "subject", field: "externalId", index: "byExternalId" } });
+const convexAuth = defineGuard({ roles, users: { convexAuth: true } });
+const resolver = defineGuard({
+  roles,
+  users: { resolve: async (c) => (await c.auth.getUserIdentity()) && null },
+});
+async function rows() {
+  const a: string = (await clerk.requireUser(ctx)).externalId;
+  const b: GenericId<"users"> = (await convexAuth.requireRole(ctx, "admin"))._id;
+  const c = await resolver.getUser(ctx);
+  // @ts-expect-error: getUser may return null
+  c._id;
+  return [a, b];
+}
+
+// roleClaim: the user is the identity.
+const claims = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role" } });
+async function identity() {
+  const me: UserIdentity = await claims.requireRole(ctx, "admin");
+  const key: string = me.tokenIdentifier;
+  // @ts-expect-error: an identity is not a users row: it has no users id
+  const id: GenericId<"users"> = me._id;
+  return [key, id];
+}
+
+// Two setups at once do not compile.
+// @ts-expect-error: convexAuth and resolve are different setups
+defineGuard({ roles, users: { convexAuth: true, resolve: async () => null } });
+// @ts-expect-error: a role claim reads no table
+defineGuard({ roles, users: { roleClaim: "role", table: "users" } });
+// @ts-expect-error: convexAuth is `true` or absent
+defineGuard({ roles, users: { convexAuth: false } });
+// @ts-expect-error: a resolver answers a row (with an _id) or null
+defineGuard({ roles, users: { resolve: async () => "users:1" } });
+
+// Schema helpers.
+declare const input: unknown;
+if (clerk.isRole(input)) {
+  const r: "user" | "admin" = input;
+  void r;
+}
+const table = defineTable({ role: v.optional(clerk.roleValidator()), level: clerk.levelValidator() });
+type Role = typeof table.validator.type.role;
+const role: Role = "admin";
+// @ts-expect-error: not a configured role
+const wrong: Role = "Admin";
+const levels = defineGuard({ roles, access: { levels: ["reader", "owner"] } });
+const level: typeof levels extends { levelValidator(): { type: infer L } } ? L : never = "reader";
+// @ts-expect-error: not a configured level
+const badLevel: typeof levels extends { levelValidator(): { type: infer L } } ? L : never = "editor";
+void [rows, identity, role, wrong, level, badLevel];
