@@ -148,8 +148,11 @@ export interface Confirmations {
 
   /**
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
-   * (authenticated by default), takes from `rateLimit` when given, runs the handler (which
-   * receives the actor the check returned), writes the audit row, then answers.
+   * (default `guard.requireUser`: a caller with a user row, through the wired internal
+   * functions; identity-only must be an explicit `check`, see {@link SafeActionDefinition.check}),
+   * takes from `rateLimit` when given, runs the handler (which receives the actor the check
+   * returned), writes the audit row, then answers. Without a user row, or without the wiring,
+   * nothing runs past the check (`UNAUTHENTICATED`; `GuardConfigError`), audited.
    *
    * The client receives the handler's result, or a `ConvexError` the check or handler threw,
    * only when it is a plain Convex value (null, boolean, number, bigint, string, `ArrayBuffer`,
@@ -174,7 +177,7 @@ export interface Confirmations {
    * export const weather = action(guard.safeAction({
    *   name: "external.weather", args: { city: v.string() },
    *   resourceType: "cities", resourceId: "city",        // on every audit row
-   *   check: (ctx) => guard.requireUser(ctx),             // works in actions once wired
+   *   // check defaults to guard.requireUser (works in actions once wired)
    *   rateLimit: { name: "weather" },                     // keyed by the actor (the user's _id)
    *   handler: async (ctx, { city }, { actor }) => { ... fetch with process.env.WEATHER_API_KEY ... },
    * }));
@@ -190,6 +193,7 @@ export function createConfirmations(
   config: ConfirmationsConfig | undefined,
   authz: Authz<string, string, string>,
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
+  requireUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
@@ -352,7 +356,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, secretEnvs, rateLimit),
+    safeAction: createSafeAction(audit, secretEnvs, rateLimit, requireUser),
   };
   return confirmations;
 }

@@ -132,6 +132,7 @@ export function defineGuard<
     config?.confirmations as ConfirmationsConfig | undefined,
     erased,
     actions.methods.rateLimit as never,
+    actions.methods.requireUser as never,
   );
   const validate = (options?: { schema?: SchemaLike }) => {
     authz.validate();

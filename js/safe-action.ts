@@ -16,7 +16,7 @@ import {
   type Value,
 } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
-import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { GuardConfigError, type GuardErrorData } from "./errors.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 
 /** Any action context (its data model does not matter to the wrapper). */
@@ -36,10 +36,23 @@ export type SafeActionDefinition<
   /** The audit event's `action` name, e.g. `"external.weather"`. */
   name: string;
   /**
-   * Who may call. Default: any authenticated caller (`UNAUTHENTICATED` otherwise), whose
-   * actor is the identity's `tokenIdentifier`. Return the actor (a string, or a user row whose
-   * `_id` is recorded), or throw a `ConvexError`. The checks work in actions once wired:
-   * `check: (ctx) => guard.requireRole(ctx, "admin")`.
+   * Who may call. Default: `guard.requireUser` (through the wired `getUser`, see
+   * `guard.internalFunctions`): a caller with a user row, whose `_id` is the actor; an identity
+   * without a user row (a deleted or never-created user) is `UNAUTHENTICATED`, as everywhere
+   * else. Without the wiring the default check fails closed with a `GuardConfigError` naming
+   * the fix. Return the actor (a string, or a user row whose `_id` is recorded), or throw a
+   * `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`.
+   *
+   * Identity only (any signed-in caller, even one with no user row, e.g. an app without a
+   * users table) must be written explicitly, because it also lets in the live session of a
+   * deleted user and a subject that never signed up:
+   * ```ts
+   * check: async (ctx) => {
+   *   const identity = await ctx.auth.getUserIdentity();
+   *   if (identity === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
+   *   return identity.tokenIdentifier; // the audit actor and the default rate-limit key
+   * },
+   * ```
    */
   check?: (ctx: Ctx) => Promise<Actor>;
   /** The audit rows' `resourceType`, e.g. `"companies"`. */
@@ -101,11 +114,15 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
-/** The audit actor of what a check returned: a string, or a row's `_id`. */
+/**
+ * The audit actor of what a check returned: a string, a row's `_id`, or (with
+ * `users.roleClaim`, where the user is the identity) its `tokenIdentifier`.
+ */
 function actorKey(who: unknown): string | undefined {
   if (typeof who === "string") return who;
-  const id = (who as { _id?: unknown } | null | undefined)?._id;
-  return typeof id === "string" ? id : undefined;
+  const w = who as { _id?: unknown; tokenIdentifier?: unknown } | null | undefined;
+  if (typeof w?._id === "string") return w._id;
+  return typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
 }
 
 /** @internal */
@@ -113,6 +130,7 @@ export function createSafeAction(
   audit: Audit,
   secretEnvs: readonly string[],
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
+  requireUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): <Args extends PropertyValidators, Result, Actor = string>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
@@ -122,10 +140,14 @@ export function createSafeAction(
     const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
       (definition.check as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
+      // The guard's requireUser (action-aware: through the wired getUser, which throws the
+      // GuardConfigError naming the fix when unwired). Never identity-only: a session outliving
+      // its user row must not pass.
       (async (ctx: ActionCtx) => {
-        const identity = await ctx.auth.getUserIdentity();
-        if (identity === null) deny("UNAUTHENTICATED", "Authentication required");
-        return identity.tokenIdentifier;
+        if (requireUser === undefined) {
+          throw new GuardConfigError(`safeAction '${name}': no requireUser to check callers with (give check)`);
+        }
+        return requireUser(ctx);
       });
     return {
       args: definition.args,
@@ -167,10 +189,11 @@ export function createSafeAction(
         } catch (e) {
           // A configuration mistake (missing wiring) is the developer's: audited, then thrown
           // as itself, never shown as a denial.
-          if (e instanceof GuardConfigError) configError = e;
-          // Reading the error can throw too (a getter, a Proxy): then it is not clean.
+          // Reading the error can throw too (a getter, a Proxy, even `instanceof` on a revoked
+          // Proxy): then it is not clean.
           let data: Value | undefined | typeof REFUSED = REFUSED;
           try {
+            if (e instanceof GuardConfigError) configError = e;
             if (isConvexError(e)) data = plainValue((e as { data?: unknown }).data);
           } catch {
             data = REFUSED;

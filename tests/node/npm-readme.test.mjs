@@ -77,7 +77,7 @@ test("the package README is the whole user documentation, without the contributo
   ]) {
     assert.ok(readme.includes(`\n${heading}\n`), heading);
   }
-  assert.ok(readme.includes("guard.requirePermission(ctx, \"delete:users\")"), "examples inline");
+  assert.ok(readme.includes("export const removeUser = guard.mutation(mutation, {"), "examples inline");
   assert.ok(!readme.includes("make test"), "no contributor commands");
   assert.ok(!readme.includes("## Development"));
 });

@@ -2,6 +2,7 @@
 // the scan can see, and nothing thrown by the check or the handler leaks its text.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { getFunctionName } from "convex/server";
 import { ConvexError } from "convex/values";
 import { defineGuard, GuardConfigError, REDACTED } from "convex-guard";
 import { assertStorable } from "./storable.mjs";
@@ -13,13 +14,29 @@ process.env.EXTERNAL_API_KEY = API_KEY;
 
 const guard = defineGuard({ roles: ["user"], confirmations: { redactEnv: ["EXTERNAL_API_KEY"] } });
 
+const USER = { _id: "users:1", tokenIdentifier: "issuer|user", role: "user" };
+
 /**
- * A minimal action ctx: a signed-in caller; audit rows go through runMutation, which refuses
- * what Convex refuses (or fails with `failure`, when given).
+ * The wired `getUser` (guardFunctions:getUser), as the default check (requireUser) asks it:
+ * `user`'s row, or the UNAUTHENTICATED denial the real query throws without one.
+ */
+function wiredGetUser(user) {
+  return async (fn, args) => {
+    assert.equal(getFunctionName(fn), "guardFunctions:getUser");
+    assert.deepEqual(args, { required: true });
+    if (user === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
+    return user;
+  };
+}
+
+/**
+ * A minimal action ctx: a signed-in caller with a user row; audit rows go through
+ * runMutation, which refuses what Convex refuses (or fails with `failure`, when given).
  */
 function actionCtx(audited = [], failure) {
   return {
     auth: { getUserIdentity: async () => ({ tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer" }) },
+    runQuery: wiredGetUser(USER),
     runMutation: async (_fn, row) => {
       if (failure !== undefined) throw failure;
       assertStorable(row);
@@ -53,6 +70,7 @@ test("a clean result passes and is audited as a success", async () => {
   const r = await outcome(guard.safeAction({ name: "t", args: {}, handler: async () => ({ n: 1 }) }));
   assert.deepEqual(r.ok, { n: 1 });
   assert.equal(r.audited.at(-1)?.outcome, "success");
+  assert.equal(r.audited.at(-1)?.actor, USER._id, "the default check's actor is the user row's _id");
 });
 
 test("a secret with JSON-escaped characters in a result is caught", async () => {
@@ -80,9 +98,30 @@ test("a plain error from the check is generic to the client and audited", async 
 });
 
 test("a ConvexError from the check (an ordinary denial) passes through", async () => {
-  const anonymous = { auth: { getUserIdentity: async () => null }, runMutation: async () => {} };
+  const anonymous = { auth: { getUserIdentity: async () => null }, runQuery: wiredGetUser(null), runMutation: async () => {} };
   const def = guard.safeAction({ name: "t", args: {}, handler: async () => 1 });
   await assert.rejects(def.handler(anonymous, {}), (e) => e.data?.code === "UNAUTHENTICATED");
+});
+
+test("the default check never falls back to the identity: a signed-in caller without a user row is denied", async () => {
+  let ran = false;
+  const ctx = { ...actionCtx(), runQuery: wiredGetUser(null) };
+  const def = guard.safeAction({ name: "t", args: {}, handler: async () => (ran = true) });
+  await assert.rejects(def.handler(ctx, {}), (e) => e.data?.code === "UNAUTHENTICATED");
+  assert.equal(ran, false);
+});
+
+test("an explicit identity-only check still works (the documented opt-out)", async () => {
+  const check = async (ctx) => {
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
+    return identity.tokenIdentifier;
+  };
+  const audited = [];
+  const ctx = { ...actionCtx(audited), runQuery: wiredGetUser(null) };
+  const def = guard.safeAction({ name: "t", args: {}, check, handler: async () => 1 });
+  assert.equal(await def.handler(ctx, {}), 1);
+  assert.equal(audited.at(-1)?.actor, "issuer|user");
 });
 
 // ---- the scan: only plain Convex values, no form of a secret
@@ -220,4 +259,14 @@ test("a missing log mutation or a ctx that cannot log is a GuardConfigError nami
   }
   const noLog = { auth: actionCtx().auth };
   await assert.rejects(returning(1).handler(noLog, {}), GuardConfigError);
+});
+
+test("with users.roleClaim (the user is the identity), the default check's actor is its tokenIdentifier", async () => {
+  const claims = defineGuard({ roles: ["user"], users: { roleClaim: "https://app.example/role" } });
+  const identity = { tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer", "https://app.example/role": "user" };
+  const audited = [];
+  const ctx = { ...actionCtx(audited), runQuery: wiredGetUser(identity) };
+  const def = claims.safeAction({ name: "t", args: {}, handler: async (_ctx, _args, { actor }) => actor.tokenIdentifier });
+  assert.equal(await def.handler(ctx, {}), "issuer|user");
+  assert.equal(audited.at(-1)?.actor, "issuer|user");
 });

@@ -150,7 +150,7 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
     expect(rows.map((r) => r.outcome)).toEqual([...Array(10).fill("success"), "denied", "success"]);
     expect(rows.every((r) => r.resourceType === "companies")).toBe(true);
     expect(rows.map((r) => r.resourceId)).toEqual([...Array(11).fill("acme.example"), "x.example"]);
-    expect(rows[0]!.actor).toBe(`${ISSUER}|uma`);
+    expect(rows[0]!.actor).toBe(s.ids.uma); // the user row's _id (the default check is requireUser)
   });
 
   test("the handler receives the actor its check returned; a row's _id is the audit actor", async () => {

@@ -12,8 +12,9 @@ export const lookupCompany = action(
     // Audit rows say which company was looked up.
     resourceType: "companies",
     resourceId: "domain",
-    // Authenticated callers (the default check), at most 10 lookups in any 10 minutes each:
-    // the key is the actor the check returned (the identity's tokenIdentifier), taken through
+    // Signed-in users with a user row (the default check, guard.requireUser: a deleted user's
+    // live session is UNAUTHENTICATED), at most 10 lookups in any 10 minutes each: the key is
+    // the actor the check returned (the user row's _id), taken through
     // convex/guardFunctions.ts. A denial is RATE_LIMITED, audited as "denied".
     rateLimit: { name: "externalLookup" },
     handler: async (_ctx, { domain }): Promise<{ name: string; employees: number | null }> => {

@@ -10,7 +10,7 @@ import { api } from "./_generated/api";
 import { action } from "./_generated/server";
 import { guard } from "./guard";
 import schema from "./schema";
-import { modules, outcome, type Outcome } from "./test-helpers";
+import { addUsers, modules, outcome, type Outcome } from "./test-helpers";
 
 const API_KEY = 'sk_live_"quoted"\\slashed_42';
 const UPSTREAM: Outcome = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
@@ -25,6 +25,10 @@ const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 let next: () => Promise<unknown> = async () => null;
 const attacks = {
   run: action(guard.safeAction({ name: "attack.run", args: {}, handler: () => next() })),
+  // One budget for everyone (a constant key): the README's known limit on audit rows.
+  global: action(
+    guard.safeAction({ name: "attack.global", args: {}, rateLimit: { name: "externalLookup", key: () => "all" }, handler: () => next() }),
+  ),
 };
 const run = makeFunctionReference<"action">("attacks:run");
 
@@ -38,9 +42,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function setup(without?: string) {
+/** A world where uma, the caller, has a user row (the default check is requireUser). */
+async function setup(without?: string) {
   const all = { ...modules, "./attacks.ts": async () => attacks };
   const t = convexTest(schema, without === undefined ? all : Object.fromEntries(Object.entries(all).filter(([k]) => k !== without)));
+  await addUsers(t, [["uma", "user"]]);
   const as = t.withIdentity({ subject: "uma", issuer: "https://auth.example" });
   const rows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
   const lookup = () => outcome(as.action(api.external.lookupCompany, { domain: "acme.example" }));
@@ -53,7 +59,7 @@ function setup(without?: string) {
 
 describe("the audit row never holds the key, and is always written", () => {
   test("an upstream error body quoting the key as a field name", async () => {
-    const s = setup();
+    const s = await setup();
     const url = `https://companies.example/v1/lookup?key=${encodeURIComponent(API_KEY)}`;
     vi.stubGlobal("fetch", async () =>
       Response.json({ errors: { [url]: "invalid key", [API_KEY]: "revoked" }, token: "t-1" }, { status: 401 }),
@@ -70,7 +76,7 @@ describe("the audit row never holds the key, and is always written", () => {
   });
 
   test("field names Convex refuses (non-ASCII, $, _, empty, control) are stored escaped", async () => {
-    const s = setup();
+    const s = await setup();
     vi.stubGlobal("fetch", async () =>
       Response.json({ "détail": "refusé", "$type": "e", _id: 1, "": 2, "a\u0001b": 3, "日本": 4 }, { status: 422 }),
     );
@@ -82,7 +88,7 @@ describe("the audit row never holds the key, and is always written", () => {
   });
 
   test("guard.audit.log in a mutation stores what an upstream sent, names escaped", async () => {
-    const s = setup();
+    const s = await setup();
     const details = { body: { "détail": "x", $type: "e", nested: [{ "ключ": 1 }] } };
     await s.t.run((ctx) => guard.audit.log(ctx, { action: "external.raw", outcome: "error", details }));
     expect((await s.rows()).map((r) => r.details)).toEqual([
@@ -91,7 +97,7 @@ describe("the audit row never holds the key, and is always written", () => {
   });
 
   test("a surrogate pair at the 2,000-unit cut is never split", async () => {
-    const s = setup();
+    const s = await setup();
     for (const pad of [1996, 1997, 1998, 1999]) {
       await s.attack(async () => {
         throw new Error(`${"a".repeat(pad)}${"😀".repeat(5)}`);
@@ -107,7 +113,7 @@ describe("the audit row never holds the key, and is always written", () => {
   });
 
   test("ConvexError data is kept structured, its secret fields redacted", async () => {
-    const s = setup();
+    const s = await setup();
     const denial = { code: "REJECTED", message: "no", password: "hunter2", user: { apiKey: "k-9" } };
     expect(await s.attack(async () => Promise.reject(new ConvexError(denial)))).toEqual({
       code: "REJECTED",
@@ -139,19 +145,19 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
   };
 
   test.each(Object.entries(forms))("an upstream name echoing the key %s", async (_name, form) => {
-    const s = setup();
+    const s = await setup();
     vi.stubGlobal("fetch", async () => Response.json({ name: `Acme ${form}`, employees: 3 }));
     expect(await s.lookup()).toEqual(UPSTREAM);
     expect((await s.rows()).map((r) => r.outcome)).toEqual(["error"]);
   });
 
   test.each(Object.entries(forms))("bytes holding the key %s", async (_name, form) => {
-    const s = setup();
+    const s = await setup();
     expect(await s.attack(async () => ({ logo: utf8(`PNG..${form}..`).buffer }))).toEqual(UPSTREAM);
   });
 
   test("Map and Set results are refused, not shown (Convex would print them)", async () => {
-    const s = setup();
+    const s = await setup();
     for (const value of [new Map([["auth", API_KEY]]), new Set([API_KEY]), new Map(), { at: new Date(0) }]) {
       const got = await s.attack(async () => value);
       expect(got).toEqual(UPSTREAM);
@@ -162,7 +168,7 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
   });
 
   test("a clean result still passes", async () => {
-    const s = setup();
+    const s = await setup();
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
     expect(await s.lookup()).toEqual({ ok: { name: "Acme", employees: 12 } });
   });
@@ -170,7 +176,7 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
 
 describe("no call succeeds unaudited", () => {
   test("an audit write that fails makes success and denials UPSTREAM_UNAVAILABLE", async () => {
-    const s = setup();
+    const s = await setup();
     vi.spyOn(guard.audit, "log").mockRejectedValue(new Error(`insert failed near ${API_KEY}`));
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
     expect(await s.lookup()).toEqual(UPSTREAM);
@@ -181,10 +187,80 @@ describe("no call succeeds unaudited", () => {
   });
 
   test("a missing log mutation is a configuration error naming the fix", async () => {
-    const s = setup("./audit.ts");
+    const s = await setup("./audit.ts");
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
     const error = await s.as.action(api.external.lookupCompany, { domain: "acme.example" }).catch((e: unknown) => e);
     expect((error as { data?: unknown }).data).toBeUndefined();
     expect(String((error as Error).message)).toContain("guard.audit.logMutation(internalMutation)");
+  });
+});
+
+describe("the default check is requireUser: no user row, no call", () => {
+  // Attack review A4: the default check asked only for an identity, so a deleted user's live
+  // session (and a subject that never signed up) reached the upstream with the API key.
+  test("[A4] an identity with no user row (a deleted or never-created user) cannot call a safe action", async () => {
+    const s = await setup();
+    const vic = await s.t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: "https://auth.example|vic", name: "vic" }));
+    const as = (subject: string) => s.t.withIdentity({ subject, issuer: "https://auth.example" });
+    let calls = 0;
+    vi.stubGlobal("fetch", async () => {
+      calls++;
+      return Response.json({ name: "Acme", employees: 3 });
+    });
+    // Vic's data is deleted by the app's own flow (her user row goes); her session lives on.
+    await s.t.run((ctx) => ctx.db.delete(vic as never));
+    const unauthenticated = { code: "UNAUTHENTICATED", message: "Authentication required" };
+    // Elsewhere she is unauthenticated, as the README says of an identity with no user row...
+    expect(await outcome(as("vic").query(api.documents.listMine, { paginationOpts: { numItems: 50, cursor: null } }))).toEqual(unauthenticated);
+    expect(await outcome(as("vic").mutation(api.ratelimit.sendMessage, { body: "hi" }))).toEqual(unauthenticated);
+    // ...and so she is in a safe action without a check, as is a subject never signed up.
+    expect(await outcome(as("vic").action(api.external.lookupCompany, { domain: "acme.example" }))).toEqual(unauthenticated);
+    expect(await outcome(as("ghost").action(api.external.lookupCompany, { domain: "acme.example" }))).toEqual(unauthenticated);
+    expect(calls).toBe(0);
+    // Both attempts are audited as denied, without an actor.
+    expect((await s.rows()).map((r) => [r.outcome, r.actor])).toEqual([
+      ["denied", undefined],
+      ["denied", undefined],
+    ]);
+  });
+
+  test("the actor is the user row's _id, not the identity", async () => {
+    const s = await setup();
+    const uma = await s.t.run(async (ctx) => (await ctx.db.query("users").unique())!._id);
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 3 }));
+    expect(await s.lookup()).toEqual({ ok: { name: "Acme", employees: 3 } });
+    expect((await s.rows()).map((r) => r.actor)).toEqual([uma]);
+  });
+
+  test("without the action wiring, the default check fails closed with the GuardConfigError naming the fix", async () => {
+    const s = await setup("./guardFunctions.ts");
+    let ran = false;
+    next = async () => {
+      ran = true;
+      return "reached";
+    };
+    // uma has a user row: only the missing wiring stops her, and never silently.
+    const e = await s.as.action(run, {}).catch((x: unknown) => x);
+    expect((e as { data?: unknown }).data).toBeUndefined(); // not a denial, not a success
+    expect(String((e as Error).message)).toContain("guard.internalFunctions(internalQuery, internalMutation)");
+    expect(String((e as Error).message)).toContain("convex/guardFunctions.ts");
+    expect(ran).toBe(false);
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(["error"]);
+  });
+});
+
+describe("[A3] anonymous callers and the audit table (a documented limit)", () => {
+  test("each anonymous call is audited; a global rate limit runs after the check, so it neither stops them nor is spent by them", async () => {
+    const s = await setup();
+    const global = makeFunctionReference<"action">("attacks:global");
+    next = async () => "done";
+    for (let i = 0; i < 12; i++) {
+      expect(await outcome(s.t.action(global, {}))).toEqual({ code: "UNAUTHENTICATED", message: "Authentication required" });
+    }
+    // One denied row per call (the limit allows 10): the rate limit does not bound audit rows...
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(Array(12).fill("denied"));
+    expect(await s.t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
+    // ...and the budget the anonymous calls never reached is whole for a real user.
+    expect(await outcome(s.as.action(global, {}))).toEqual({ ok: "done" });
   });
 });
