@@ -110,6 +110,17 @@ export type ShareDecision = { ok: true; expiresAt?: number } | { ok: false; reas
 /** Who a grant is to: one user, or one group of {@link accessTables}. */
 export type GrantTarget = { userId: string; groupId?: never } | { groupId: string; userId?: never };
 
+/** One of the caller's groups, as {@link Access.listMyGroups} lists them. */
+export type MyGroup<L extends string> = {
+  groupId: string;
+  /** `null` when the group was deleted (the row can still be left). */
+  name: string | null;
+  /** The level the membership (or the invitation, once accepted) gives on the group. */
+  level: L;
+  /** `true`: an invitation, giving nothing until accepted. */
+  invited: boolean;
+};
+
 /** Pagination options, as Convex's `paginationOptsValidator` gives them. */
 export type AccessPageOptions = { numItems: number; cursor: string | null };
 
@@ -159,9 +170,16 @@ function defineAccessTables() {
       /** The member's level on the group (what they may do to its membership), a level name;
        * missing: the lowest. Grants to the group give every member the grant's level. */
       level: v.optional(v.string()),
+      /** `true`: an invitation, which gives nothing (no access, no level on the group, not
+       * counted toward the user's groups) until the user accepts it. Missing: a membership
+       * (rows written before invitations existed are memberships). */
+      invited: v.optional(v.literal(true)),
     })
       .index("by_user", ["userId"])
-      .index("by_group_and_user", ["groupId", "userId"]),
+      .index("by_group_and_user", ["groupId", "userId"])
+      // `invited` missing sorts as `undefined`: `.eq("invited", undefined)` reads only the
+      // accepted memberships, so invitations never reach a caller's access resolution.
+      .index("by_user_and_invited", ["userId", "invited"]),
   };
 }
 
@@ -360,9 +378,12 @@ export interface Access<L extends string> {
    * One page of the documents of `table` the caller owns or holds a grant on (directly or
    * through a group), at `minLevel` or higher (default: the lowest), each listed once. Read
    * through the owner index and the grant indexes, never a table scan. A page may hold fewer
-   * than `numItems` documents; `isDone` says when there are no more.
+   * than `numItems` documents; `isDone` says when there are no more. `numItems` is a whole
+   * number from 1 to 100 (each listed document costs one index range per group of the caller).
    *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed cursor.
+   * @throws `ConvexError` `INVALID_ARGUMENT` "malformed cursor" for a cursor this method (or
+   * the database under it) did not give; `INVALID_ARGUMENT` for a `numItems` out of range
+   * (checked first, for every caller).
    * @example
    * ```ts
    * const { page, isDone, continueCursor } =
@@ -377,9 +398,11 @@ export interface Access<L extends string> {
 
   /**
    * Creates a group owned by the caller, who holds the owner level on it (and is not a member
-   * until they add themselves). Returns its id.
+   * until they add themselves). Returns its id. The number of groups a user creates is not
+   * bounded here: limit it in your mutation with `guard.rateLimit`.
    *
-   * @throws `ConvexError` `UNAUTHENTICATED`; `INVALID_ARGUMENT` for an empty name.
+   * @throws `ConvexError` `UNAUTHENTICATED`; `INVALID_ARGUMENT` for an empty name or one
+   * longer than 200 characters (UTF-16 code units).
    * @example
    * ```ts
    * const eng = await guard.createGroup(ctx, "engineering");
@@ -388,22 +411,32 @@ export interface Access<L extends string> {
   createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<string>;
 
   /**
-   * Adds a user to a group at `level` (default: the lowest), or changes their level. Managing
-   * a group follows the sharing rules, on the caller's own level on the group (its owner:
-   * the owner level; a member: their membership's level; `access.groups.managers`: the owner
-   * level on every group): adding at a level takes what sharing that level on a document
-   * takes, and changing a member's level also takes what removing them takes. Membership
-   * levels are for managing the group only: a grant to the group gives every member the
-   * grant's level, so whoever may add members extends the group's grants to anyone.
+   * Invites a user to a group at `level` (default: the lowest), or changes their level.
+   * Managing a group follows the sharing rules, on the caller's own level on the group (its
+   * owner: the owner level; a member: their membership's level; `access.groups.managers`: the
+   * owner level on every group): inviting at a level takes what sharing that level on a
+   * document takes, and changing a member's level also takes what removing them takes.
+   * Membership levels are for managing the group only: a grant to the group gives every
+   * member the grant's level, so whoever may add members extends the group's grants to anyone
+   * who accepts.
+   *
+   * Membership needs the member's consent: adding someone else writes an **invitation**,
+   * which gives nothing (no access, no level on the group, not counted toward their groups)
+   * until they accept it ({@link Access.acceptGroupInvite}) and which they may decline
+   * ({@link Access.leaveGroup}). Two callers add directly: a user adding themselves (a group's
+   * owner joining it, a member changing their own level), and an app-wide manager
+   * (`access.groups.managers`, the admin path). An existing membership stays one when its
+   * level changes. Returns `"member"` or `"invited"`: what the user now holds.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" when the caller is
-   * neither a member, its owner nor a manager (the same for a missing or malformed id);
-   * `FORBIDDEN` when the sharing rules refuse (before the user is looked at);
-   * `INVALID_ARGUMENT` for an unknown level or user.
+   * neither a member, its owner nor a manager (the same for a missing or malformed id; an
+   * invitation is not membership); `FORBIDDEN` when the sharing rules refuse (before the user
+   * is looked at); `INVALID_ARGUMENT` for an unknown level or user, or (adding directly) a
+   * user already in 256 groups, the most one user may be in.
    * @example
    * ```ts
-   * await guard.addGroupMember(ctx, eng, userId); // the lowest level
-   * await guard.addGroupMember(ctx, eng, leadId, "editor"); // may add viewers..editors
+   * await guard.addGroupMember(ctx, eng, userId); // "invited", at the lowest level
+   * await guard.addGroupMember(ctx, eng, leadId, "editor"); // may invite viewers..editors
    * ```
    */
   addGroupMember<DM extends GenericDataModel>(
@@ -411,11 +444,57 @@ export interface Access<L extends string> {
     groupId: string,
     userId: string,
     level?: L,
-  ): Promise<void>;
+  ): Promise<"member" | "invited">;
 
   /**
-   * Removes a user from a group. Any member may leave (remove themselves); removing someone
-   * else takes what adding them at their level takes. Returns whether they were a member.
+   * Accepts the caller's invitation to a group: from now on they are a member, at the level
+   * they were invited at, and the group's grants reach them. Returns `false` when they were
+   * already a member.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" without an
+   * invitation or membership (the same for a missing or malformed id); `INVALID_ARGUMENT` when
+   * the caller is already in 256 groups, the most one user may be in (leave one first).
+   * @example
+   * ```ts
+   * await guard.acceptGroupInvite(ctx, groupId);
+   * ```
+   */
+  acceptGroupInvite<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: string): Promise<boolean>;
+
+  /**
+   * Leaves a group, or declines an invitation to it: the caller's own row goes. Returns
+   * whether there was one (`false` for a group's owner or a manager who was not a member).
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" when the caller
+   * holds nothing on it (the same for a missing or malformed id).
+   * @example
+   * ```ts
+   * await guard.leaveGroup(ctx, groupId);
+   * ```
+   */
+  leaveGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: string): Promise<boolean>;
+
+  /**
+   * One page of the caller's groups, memberships and invitations alike (an invitation is
+   * marked `invited: true`), so a user can see what they were invited to and leave or decline
+   * it. Anonymous callers get an empty, finished page.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed cursor or a `numItems` out of
+   * 1..100, as {@link Access.listAccessible}.
+   * @example
+   * ```ts
+   * const { page, isDone, continueCursor } = await guard.listMyGroups(ctx, { paginationOpts });
+   * ```
+   */
+  listMyGroups<C extends AnyReaderCtx>(
+    ctx: C,
+    options: { paginationOpts: AccessPageOptions },
+  ): Promise<{ page: MyGroup<L>[]; isDone: boolean; continueCursor: string }>;
+
+  /**
+   * Removes a user from a group, or withdraws their invitation. Anyone may leave (remove
+   * themselves: {@link Access.leaveGroup}); removing someone else takes what adding them at
+   * their level takes. Returns whether they were a member or invited.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as
    * {@link Access.addGroupMember}.
@@ -470,6 +549,8 @@ type Compiled = {
   maxDepth: number;
   idsPerBatch: number;
   maxGroups: number;
+  maxGroupName: number;
+  maxPageItems: number;
   tables: Map<string, TableInfo>;
   managers?: { role: string } | { permission: string };
 };
@@ -515,7 +596,7 @@ export function createAccess<L extends string>(
     }
     const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
     const names = eng.levels().split(" ");
-    const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch] = eng.info();
+    const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch, maxGroupName, maxPageItems] = eng.info();
     return {
       engine: eng,
       names,
@@ -524,6 +605,8 @@ export function createAccess<L extends string>(
       shareLevel: shareLevel!,
       maxDepth: maxDepth!,
       maxGroups: maxGroups!,
+      maxGroupName: maxGroupName!,
+      maxPageItems: maxPageItems!,
       // Ids resolved per engine call: even if every one exists and has maxDepth ancestors, the
       // batch stays within the engine's bound, so no error can depend on what exists.
       idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
@@ -643,7 +726,9 @@ export function createAccess<L extends string>(
     if (user === null) return { id: null, groups: [] };
     const rows: Row[] = await (ctx.db as AnyDb)
       .query(MEMBERS)
-      .withIndex("by_user", (q: Eq) => q.eq("userId", user._id))
+      // Accepted memberships only: an invitation gives nothing. Accepting refuses past the
+      // bound, so only rows written around the guard can reach it.
+      .withIndex("by_user_and_invited", (q: Eq) => q.eq("userId", user._id).eq("invited", undefined))
       .take(c.maxGroups + 1); // one past the bound: the engine refuses the batch, loudly
     return { id: user._id, groups: rows.map((r) => String(r.groupId)), user };
   }
@@ -829,7 +914,10 @@ export function createAccess<L extends string>(
     let own = 0;
     if (row !== null && isManager(c, who.user)) own = c.names.length;
     else if (row !== null) {
-      const grants = mine.map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(m) }));
+      // An invitation gives no level on the group: only accepted memberships count.
+      const grants = mine
+        .filter((m) => !isInvitation(m))
+        .map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(m) }));
       const owner = typeof row.ownerId === "string" ? row.ownerId : null;
       const fact: Fact = { id: group!, owner, visibility: "private", parent: null, grants };
       // Only the membership rows matter here: not the caller's other groups (which could
@@ -838,6 +926,32 @@ export function createAccess<L extends string>(
     }
     if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
     return { group: group!, own, mine };
+  }
+
+  /**
+   * Refuses a new membership for `userId` when they are already in the engine's most groups
+   * per caller: the one who joins (or the manager who adds them) gets the error, never the
+   * member in every later read.
+   */
+  async function requireRoom(db: AnyDb, c: Compiled, userId: string, self: boolean) {
+    const accepted: Row[] = await db
+      .query(MEMBERS)
+      .withIndex("by_user_and_invited", (q: Eq) => q.eq("userId", userId).eq("invited", undefined))
+      .take(c.maxGroups);
+    if (accepted.length >= c.maxGroups) {
+      const who = self ? "You are" : "That user is";
+      deny("INVALID_ARGUMENT", `${who} already in ${c.maxGroups} groups, the most one user may be in: leave one first`);
+    }
+  }
+
+  /** The caller's own rows in a group, after a `NOT_FOUND` when they hold nothing on it. */
+  async function ownRows(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
+    const db = ctx.db as AnyDb;
+    const group = typeof groupId === "string" ? (db.normalizeId(GROUPS, groupId) as string | null) : null;
+    const rows = group === null ? [] : await memberRows(db, group, who.id);
+    // Without a row, only the group's owner or a manager learns that it exists.
+    if (rows.length === 0) await groupAccess(ctx, c, who, groupId);
+    return rows;
   }
 
   /**
@@ -850,10 +964,42 @@ export function createAccess<L extends string>(
     return id !== undefined && id < c.names.length ? (row.level as string) : c.names[0]!;
   }
 
+  function isInvitation(row: Row): boolean {
+    return row.invited === true;
+  }
+
   function isManager(c: Compiled, user: Row | null | undefined): boolean {
     const m = c.managers;
     if (m === undefined || user === null || user === undefined) return false;
     return "permission" in m ? authz.can(user, m.permission) : authz.roleAtLeast(user, m.role);
+  }
+
+  /** `numItems` as the caller gave it, when a whole number from 1 to the engine's page bound. */
+  function pageSize(c: Compiled, numItems: unknown): number {
+    if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > c.maxPageItems) {
+      deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${c.maxPageItems}`);
+    }
+    return numItems as number;
+  }
+
+  /**
+   * One page of `query()`. A database cursor the database cannot parse is `INVALID_ARGUMENT`
+   * "malformed cursor" (never its own message, which quotes the cursor): when a page with a
+   * cursor fails, the same range is read again without one, and only if that succeeds was the
+   * cursor at fault; any other failure is the database's, rethrown as it was.
+   */
+  async function pageOf(query: () => AnyDb, numItems: number, cursor: string | null) {
+    try {
+      return await query().paginate({ numItems, cursor });
+    } catch (e) {
+      if (cursor === null) throw e;
+      try {
+        await query().first();
+      } catch {
+        throw e;
+      }
+      deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+    }
   }
 
   async function signedIn(ctx: AnyCtx): Promise<Caller> {
@@ -899,8 +1045,10 @@ export function createAccess<L extends string>(
 
     resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }) {
       const c = compile();
+      if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
+      if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", "a share request is { id, level, expiresAt? }");
       const caller = { id: facts.caller, groups: [...facts.groups] };
-      const level = levelId(c, request?.level);
+      const level = levelId(c, request.level);
       return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);
     },
 
@@ -994,6 +1142,7 @@ export function createAccess<L extends string>(
       const t = tableInfo(c, table);
       const min = options?.minLevel === undefined ? 1 : levelId(c, options.minLevel);
       const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+      const size = pageSize(c, numItems);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: "" };
       if (who.id === null) return done; // anonymous: owns nothing, holds no grants
@@ -1002,21 +1151,23 @@ export function createAccess<L extends string>(
       try {
         ({ phase, inner } = cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor));
       } catch {
-        deny("INVALID_ARGUMENT", "malformed cursor");
+        deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
       }
       // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
       if (phase >= 2 + who.groups.length) return done;
       const db = ctx.db as AnyDb;
-      const opts = { numItems, cursor: inner };
-      const result =
-        phase === 0
-          ? await db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id)).paginate(opts)
-          : await db
-              .query(GRANTS)
-              .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
-                phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
-              )
-              .paginate(opts);
+      const result = await pageOf(
+        () =>
+          phase === 0
+            ? db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id))
+            : db
+                .query(GRANTS)
+                .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
+                  phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
+                ),
+        size,
+        inner,
+      );
       const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
       const { results, facts } = await readMany(ctx, table, ids, who);
       const factOf = new Map(facts.map((f) => [f.id, f]));
@@ -1040,8 +1191,10 @@ export function createAccess<L extends string>(
     },
 
     async createGroup(ctx, name) {
+      const c = compile();
       const who = await signedIn(ctx);
       if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
+      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as string;
     },
 
@@ -1055,29 +1208,81 @@ export function createAccess<L extends string>(
       const db = ctx.db as AnyDb;
       const user = typeof userId === "string" ? (db.normalizeId(usersTable, userId) as string | null) : null;
       if (user === null || (await db.get(user)) === null) deny("INVALID_ARGUMENT", "unknown user");
-      const rows = await memberRows(db, group, user);
+      // A membership first, so the duplicates dropped are invitations.
+      const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
       // Changing a member's level takes what removing them takes.
       requireMayRemove(c, own, rows.map(memberLevel));
+      const self = user === who.id;
+      const member = rows.length > 0 && !isInvitation(rows[0]!);
+      // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
+      const invited = !member && !self && !isManager(c, who.user);
+      if (!member && !invited) await requireRoom(db, c, user, self);
       const [first, ...duplicates] = rows;
       for (const d of duplicates) await db.delete(d._id);
-      const fields = { level: c.names[wanted - 1] };
+      const fields = { level: c.names[wanted - 1], invited: invited ? (true as const) : undefined };
       if (first !== undefined) await db.patch(first._id, fields);
       else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
+      return invited ? "invited" : "member";
+    },
+
+    async acceptGroupInvite(ctx, groupId) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const db = ctx.db as AnyDb;
+      const group = typeof groupId === "string" ? (db.normalizeId(GROUPS, groupId) as string | null) : null;
+      const rows = group === null ? [] : await memberRows(db, group, who.id);
+      if (rows.length === 0 || (await db.get(group)) === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+      if (rows.some((r) => !isInvitation(r))) return false;
+      await requireRoom(db, c, who.id!, true);
+      const [first, ...duplicates] = rows;
+      for (const d of duplicates) await db.delete(d._id);
+      await db.patch(first!._id, { invited: undefined });
+      return true;
+    },
+
+    async leaveGroup(ctx, groupId) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const rows = await ownRows(ctx, c, who, groupId);
+      for (const row of rows) await (ctx.db as AnyDb).delete(row._id);
+      return rows.length > 0;
+    },
+
+    async listMyGroups(ctx, options) {
+      const c = compile();
+      const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+      const size = pageSize(c, numItems);
+      if (cursor !== null && cursor !== undefined && typeof cursor !== "string") deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+      const who = await callerOf(ctx, c);
+      if (who.id === null) return { page: [], isDone: true, continueCursor: "" };
+      const db = ctx.db as AnyDb;
+      const result = await pageOf(
+        () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", who.id)),
+        size,
+        cursor ?? null,
+      );
+      const rows = result.page as Row[];
+      const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
+      const page = rows.map((r, i) => ({
+        groupId: String(r.groupId),
+        name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
+        level: memberLevel(r) as L,
+        invited: isInvitation(r),
+      }));
+      return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
     },
 
     async removeGroupMember(ctx, groupId, userId) {
       const c = compile();
       const who = await signedIn(ctx);
-      const { group, own, mine } = await groupAccess(ctx, c, who, groupId);
+      if (userId === who.id) return await access.leaveGroup(ctx, groupId); // takes nothing
+      const { group, own } = await groupAccess(ctx, c, who, groupId);
       const db = ctx.db as AnyDb;
-      let rows = mine; // leaving takes nothing
-      if (userId !== who.id) {
-        // Removing someone else: the caller's right first (before the target is looked at),
-        // then what adding them at their level took.
-        requireMayRemove(c, own, [c.names[0]]);
-        rows = await memberRows(db, group, userId);
-        requireMayRemove(c, own, rows.map(memberLevel));
-      }
+      // Removing someone else (or withdrawing their invitation): the caller's right first
+      // (before the target is looked at), then what adding them at their level took.
+      requireMayRemove(c, own, [c.names[0]]);
+      const rows = await memberRows(db, group, userId);
+      requireMayRemove(c, own, rows.map(memberLevel));
       for (const row of rows) await db.delete(row._id);
       return rows.length > 0;
     },
@@ -1085,6 +1290,7 @@ export function createAccess<L extends string>(
   return access;
 }
 
+const MALFORMED_CURSOR = "malformed cursor";
 const MALFORMED_FACTS =
   "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
 

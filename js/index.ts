@@ -34,6 +34,7 @@ export {
   type AccessTableConfig,
   type DefaultLevel,
   type GrantTarget,
+  type MyGroup,
   type Readable,
   type ResolvedAccess,
   type ShareDecision,

@@ -78,8 +78,15 @@ pub const STANDARD_LEVELS: [&str; 4] = ["viewer", "commenter", "editor", "owner"
 pub const MAX_BATCH_DOCUMENTS: usize = 1000;
 /// Most grants in one [`Levels::resolve`].
 pub const MAX_BATCH_GRANTS: usize = 8192;
-/// Most groups a caller may be passed as belonging to.
+/// Most groups a caller may be passed as belonging to. The TypeScript layer refuses, to the
+/// user who accepts (or the manager who adds them directly), a membership past this bound, so
+/// nobody else can push a user over it.
 pub const MAX_CALLER_GROUPS: usize = 256;
+/// Longest group name, in UTF-16 code units (JavaScript's `length`).
+pub const MAX_GROUP_NAME_LEN: usize = 200;
+/// Largest page a listing of the TypeScript layer returns (`numItems` from 1 to this): each
+/// listed document costs index ranges per group of the caller.
+pub const MAX_PAGE_ITEMS: usize = 100;
 /// How many steps up the parent chain inheritance reaches: the parent is step 1, so a document
 /// inherits from at most this many ancestors. Ancestors further up give nothing, and the
 /// TypeScript layer need not read them.

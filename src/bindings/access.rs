@@ -119,8 +119,9 @@ impl AccessEngine {
     }
 
     /// `[public level, share level, max parent depth, max caller groups, max documents per
-    /// batch]`: what the TypeScript layer needs to read just enough rows, and to size batches
-    /// by what was asked (never by what was found, which would reveal existence).
+    /// batch, max group name length, max page items]`: what the TypeScript layer needs to read
+    /// just enough rows, to size batches by what was asked (never by what was found, which
+    /// would reveal existence), and to bound what users write and ask for.
     pub fn info(&self) -> Vec<u32> {
         [
             u32::from(self.inner.public()),
@@ -128,6 +129,8 @@ impl AccessEngine {
             access::MAX_PARENT_DEPTH as u32,
             access::MAX_CALLER_GROUPS as u32,
             access::MAX_BATCH_DOCUMENTS as u32,
+            access::MAX_GROUP_NAME_LEN as u32,
+            access::MAX_PAGE_ITEMS as u32,
         ]
         .to_vec()
     }

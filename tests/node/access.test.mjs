@@ -139,5 +139,52 @@ test("accessTables: the grant indexes every lookup uses", () => {
     "by_user:userId,table",
     "by_group:groupId,table",
   ]);
-  assert.deepEqual(indexes(accessTables.accessGroupMembers), ["by_user:userId", "by_group_and_user:groupId,userId"]);
+  assert.deepEqual(indexes(accessTables.accessGroupMembers), [
+    "by_user:userId",
+    "by_group_and_user:groupId,userId",
+    "by_user_and_invited:userId,invited",
+  ]);
+});
+
+test("listAccessible: a cursor the database refuses is 'malformed cursor'; any other database error is rethrown as it was", async () => {
+  const guard = defineGuard({ roles: ["user"], access: { tables: { docs: { owner: "ownerId" } } } });
+  /** A ctx whose documents index fails its page, and (when `rangeFails`) any read of the range. */
+  const ctx = (rangeFails) => {
+    const boom = new Error("database error");
+    const range = {
+      paginate: async () => {
+        throw boom;
+      },
+      first: async () => {
+        if (rangeFails) throw boom;
+        return null;
+      },
+      take: async () => [],
+      unique: async () => ({ _id: "u1", role: "user" }),
+    };
+    return {
+      boom,
+      ctx: {
+        auth: { getUserIdentity: async () => ({ tokenIdentifier: "t1" }) },
+        db: { query: () => ({ withIndex: () => range }), normalizeId: () => null, get: async () => null },
+      },
+    };
+  };
+  const page = (c, cursor) => guard.listAccessible(c, "docs", { paginationOpts: { numItems: 5, cursor } });
+  const cursor = JSON.stringify([0, "opaque"]);
+  // The range reads without the cursor: the cursor was at fault.
+  await assert.rejects(page(ctx(false).ctx, cursor), (e) => e.data?.code === "INVALID_ARGUMENT" && e.data.message === "malformed cursor");
+  // The range itself fails: the database's own error, the same object.
+  const failing = ctx(true);
+  await assert.rejects(page(failing.ctx, cursor), (e) => e === failing.boom);
+  // No cursor to blame: rethrown as it was.
+  const first = ctx(false);
+  await assert.rejects(page(first.ctx, null), (e) => e === first.boom);
+  // numItems out of 1..100: refused before anything is read.
+  for (const numItems of [0, -1, 101, 2.5, Number.NaN, "5", null]) {
+    await assert.rejects(
+      guard.listAccessible(first.ctx, "docs", { paginationOpts: { numItems, cursor: null } }),
+      (e) => e.data?.code === "INVALID_ARGUMENT" && e.data.message === "numItems must be a whole number from 1 to 100",
+    );
+  }
 });

@@ -290,9 +290,13 @@ test("can and roleAtLeast: arbitrary subjects and names never allow what the rol
   );
 });
 
-test("resolveAccess, canShare, canTransfer, accessLevels: garbage gives no access", async () => {
+const shareRequest = nearly(
+  fc.record({ id: nearly(fc.constantFrom("d1", "d2", "d3")), level: name(LEVELS), expiresAt: anything }, { requiredKeys: [] }),
+);
+
+test("resolveAccess, resolveShare, canShare, canTransfer, accessLevels: garbage gives no access", async () => {
   await run(
-    property(factsLike, nearly(fc.constantFrom(...LEVELS, null)), name(LEVELS), name(["owner", "inherited", "public"]), async (facts, from, to, source) => {
+    property(factsLike, nearly(fc.constantFrom(...LEVELS, null)), name(LEVELS), name(["owner", "inherited", "public"]), shareRequest, async (facts, from, to, source, request) => {
       const r = await call("resolveAccess", () => guard.resolveAccess(facts));
       if ("value" in r) {
         assert.ok(Array.isArray(r.value));
@@ -303,6 +307,14 @@ test("resolveAccess, canShare, canTransfer, accessLevels: garbage gives no acces
             assert.ok(typeof plain(facts, "caller") === "string" || plain(doc, "visibility") === "public", "access without a caller or public visibility");
           }
         });
+      }
+      const decided = await call("resolveShare", () => guard.resolveShare(facts, request));
+      const docs = plain(facts, "documents");
+      if (decided.value?.ok === true && Array.isArray(docs)) {
+        // Allowed only for a signed-in caller, on a listed document, at a configured level.
+        const ids = Array.from(docs, (d) => plain(d, "id"));
+        assert.ok(typeof plain(facts, "caller") === "string", "resolveShare allowed a share without a caller");
+        assert.ok(ids.includes(plain(request, "id")) && LEVELS.includes(plain(request, "level")), "resolveShare allowed garbage");
       }
       const share = await call("canShare", () => guard.canShare(from, to));
       if (share.value?.ok === true) assert.ok(LEVELS.includes(from) && LEVELS.includes(to), "canShare allowed garbage");
@@ -468,6 +480,9 @@ const CTX_METHODS = {
   createGroup: [anything],
   addGroupMember: [anything, anything],
   removeGroupMember: [anything, anything],
+  acceptGroupInvite: [anything],
+  leaveGroup: [anything],
+  listMyGroups: [nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })) }))],
   rateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constantFrom("k1", "")), count: anything, throws: anything }, { requiredKeys: [] }))],
   rateLimitAll: [nearly(fc.array(fc.record({ name: name(LIMITS), key: anything, count: anything }), { maxLength: 3 })), anything],
   checkRateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constant("k1")), count: anything, throws: anything }, { requiredKeys: [] }))],
@@ -496,7 +511,7 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);

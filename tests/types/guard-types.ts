@@ -123,7 +123,15 @@ defineGuard({
   access: { groups: { managers: { permission: "users:delete" } } },
 });
 async function groupLevels(c: GenericMutationCtx<DM>) {
-  await docs.addGroupMember(c, "g", "u", "writer");
+  const held: "member" | "invited" = await docs.addGroupMember(c, "g", "u", "writer");
+  void held;
+  const { page } = await docs.listMyGroups(c, { paginationOpts: { numItems: 10, cursor: null } });
+  // A listed group's level is one of this configuration's levels.
+  const level: "reader" | "writer" | "owner" = page[0]!.level;
+  void level;
+  // @ts-expect-error: a level name of another configuration
+  const other: "editor" = page[0]!.level;
+  void other;
   // @ts-expect-error: a membership level this configuration does not have
   await docs.addGroupMember(c, "g", "u", "editor");
   docs.resolveShare({ now: 0, caller: null, groups: [], documents: [] }, { id: "d", level: "reader" });

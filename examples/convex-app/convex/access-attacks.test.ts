@@ -148,6 +148,7 @@ test("a member cannot make their group's expiring grant permanent by re-sharing 
     await guard.share(ctx, "documents", doc, { groupId: g, level: "editor", expiresAt: Date.now() + HOUR });
     return g;
   });
+  await as("eddie").run((ctx) => guard.acceptGroupInvite(ctx, team));
   expect(await outcome(as("eddie").run((ctx) => guard.share(ctx, "documents", doc, { groupId: team, level: "editor" })))).toMatchObject({ ok: expect.any(String) });
   vi.advanceTimersByTime(2 * HOUR);
   expect(await level("eddie", doc)).toBeNull();

@@ -57,6 +57,7 @@ async function world() {
   const { groupId: eng } = await olive.mutation(api.groups.createGroup, { name: "eng" });
   await olive.mutation(api.groups.addMember, { groupId: eng, userId: user.gina! });
   await olive.mutation(api.groups.addMember, { groupId: eng, userId: user.gina! }); // idempotent
+  await as("gina").mutation(api.groups.acceptInvite, { groupId: eng }); // membership takes consent
   ids.eng = eng;
   const share = (id: string, to: { userId: string } | { groupId: string }, level: "viewer" | "commenter" | "editor", expiresAt?: number) =>
     olive.mutation(api.documents.shareDocument, { id, ...to, level, expiresAt });

@@ -10,7 +10,10 @@ const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found" };
 const MAY_NOT_SHARE: Outcome = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
 const OWNER_LEVEL: Outcome = { code: "FORBIDDEN", message: "The owner level is given only by transferring ownership" };
 
-/** Olive owns group `team`: Lea is a member at editor, Vic at the default (viewer). */
+/**
+ * Olive owns group `team`: Lea is a member at editor, Vic at the default (viewer), each
+ * invited by Olive and having accepted.
+ */
 async function world() {
   const t = newTest();
   const u: Record<string, string> = {};
@@ -23,18 +26,22 @@ async function world() {
   const { groupId: team } = await as("olive").mutation(api.groups.createGroup, { name: "team" });
   await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.lea!, level: "editor" });
   await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.vic! });
+  for (const p of ["lea", "vic"]) await as(p).mutation(api.groups.acceptInvite, { groupId: team });
   const add = (who: string, userId: string, level?: "viewer" | "commenter" | "editor" | "owner", groupId = team) =>
     outcome(as(who).mutation(api.groups.addMember, { groupId, userId, level }));
   const remove = (who: string, userId: string, groupId = team) =>
     outcome(as(who).mutation(api.groups.removeMember, { groupId, userId }));
-  const members = () =>
+  const accept = (who: string, groupId = team) => outcome(as(who).mutation(api.groups.acceptInvite, { groupId }));
+  const leave = (who: string, groupId = team) => outcome(as(who).mutation(api.groups.leaveGroup, { groupId }));
+  /** `name:level`, `?` after an invitation. */
+  const members = (groupId = team) =>
     t.run(async (ctx) =>
       (await ctx.db.query("accessGroupMembers").collect())
-        .filter((m) => m.groupId === team)
-        .map((m) => `${Object.entries(u).find(([, id]) => id === m.userId)![0]}:${m.level ?? "-"}`)
+        .filter((m) => m.groupId === groupId)
+        .map((m) => `${Object.entries(u).find(([, id]) => id === m.userId)![0]}:${m.level ?? "-"}${m.invited ? "?" : ""}`)
         .sort(),
     );
-  return { t, u, as, team, add, remove, members };
+  return { t, u, as, team, add, remove, accept, leave, members };
 }
 
 test("the creator owns the group; members are added at a level, once", async () => {
@@ -42,15 +49,15 @@ test("the creator owns the group; members are added at a level, once", async () 
   expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
   const row = await w.t.run((ctx) => ctx.db.get(w.team as never));
   expect(row).toMatchObject({ name: "team", ownerId: w.u.olive });
-  expect(await w.add("olive", w.u.vic!)).toEqual({ ok: { added: true } }); // idempotent
+  expect(await w.add("olive", w.u.vic!)).toEqual({ ok: { added: "member" } }); // idempotent
   expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
 });
 
 test("a member at the share level adds and removes members up to their own level", async () => {
   const w = await world();
-  expect(await w.add("lea", w.u.nate!, "editor")).toEqual({ ok: { added: true } });
-  expect(await w.add("lea", w.u.nate!, "commenter")).toEqual({ ok: { added: true } }); // level changed
-  expect(await w.members()).toEqual(["lea:editor", "nate:commenter", "vic:viewer"]);
+  expect(await w.add("lea", w.u.nate!, "editor")).toEqual({ ok: { added: "invited" } });
+  expect(await w.add("lea", w.u.nate!, "commenter")).toEqual({ ok: { added: "invited" } }); // level changed
+  expect(await w.members()).toEqual(["lea:editor", "nate:commenter?", "vic:viewer"]);
   expect(await w.remove("lea", w.u.nate!)).toEqual({ ok: { removed: true } });
   expect(await w.remove("lea", w.u.nate!)).toEqual({ ok: { removed: false } });
   // The group's grants reach whoever a member adds: that is what managing a group means.
@@ -59,6 +66,8 @@ test("a member at the share level adds and removes members up to their own level
   );
   await w.as("olive").mutation(api.documents.shareDocument, { id: doc, groupId: w.team, level: "editor" });
   await w.add("lea", w.u.nate!);
+  expect(await w.as("nate").query(api.documents.getSharedDocument, { id: doc })).toBeNull(); // invited only
+  expect(await w.accept("nate")).toEqual({ ok: { accepted: true } });
   expect((await w.as("nate").query(api.documents.getSharedDocument, { id: doc }))?.accessLevel).toBe("editor");
 });
 
@@ -66,7 +75,7 @@ test("anyone leaves; the owner and admins manage every level below the owner's",
   const w = await world();
   expect(await w.remove("vic", w.u.vic!)).toEqual({ ok: { removed: true } });
   expect(await w.remove("olive", w.u.lea!)).toEqual({ ok: { removed: true } });
-  expect(await w.add("ada", w.u.nate!, "editor")).toEqual({ ok: { added: true } }); // admin: a manager
+  expect(await w.add("ada", w.u.nate!, "editor")).toEqual({ ok: { added: "member" } }); // admin: a manager, adds directly
   expect(await w.remove("ada", w.u.nate!)).toEqual({ ok: { removed: true } });
   expect(await w.add("olive", w.u.nate!, "owner")).toEqual(OWNER_LEVEL);
   expect(await w.members()).toEqual([]);
@@ -108,11 +117,12 @@ test("attacker: a commenter cannot demote or remove an editor; an editor member 
   const { groupId: g } = await w.as("olive").mutation(api.groups.createGroup, { name: "g" });
   for (const [who, level] of [["lea", "editor"], ["nate", "editor"], ["vic", "commenter"]] as const) {
     await w.as("olive").mutation(api.groups.addMember, { groupId: g, userId: w.u[who]!, level });
+    await w.accept(who, g);
   }
   expect(await w.remove("vic", w.u.nate!, g)).toEqual(MAY_NOT_SHARE);
   expect(await w.add("vic", w.u.nate!, "viewer", g)).toEqual(MAY_NOT_SHARE);
-  expect(await w.add("lea", w.u.nate!, "viewer", g)).toEqual({ ok: { added: true } });
-  expect(await w.add("lea", w.u.vic!, "editor", g)).toEqual({ ok: { added: true } });
+  expect(await w.add("lea", w.u.nate!, "viewer", g)).toEqual({ ok: { added: "member" } }); // stays a member
+  expect(await w.add("lea", w.u.vic!, "editor", g)).toEqual({ ok: { added: "member" } });
   expect(await w.remove("vic", w.u.lea!, g)).toEqual({ ok: { removed: true } }); // now an editor
 });
 
@@ -133,7 +143,7 @@ test("attacker: anonymous callers must sign in; groups from before owners exist 
   });
   expect(await w.add("vic", w.u.nate!, undefined, legacy)).toEqual(MAY_NOT_SHARE);
   expect(await w.add("olive", w.u.nate!, undefined, legacy)).toEqual(NOT_FOUND);
-  expect(await w.add("ada", w.u.nate!, undefined, legacy)).toEqual({ ok: { added: true } });
+  expect(await w.add("ada", w.u.nate!, undefined, legacy)).toEqual({ ok: { added: "member" } });
   expect(await w.remove("vic", w.u.vic!, legacy)).toEqual({ ok: { removed: true } });
 });
 
@@ -145,13 +155,117 @@ test("a member of many groups still manages one; a forged owner-level membership
       await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.lea! });
     }
   });
-  expect(await w.add("lea", w.u.nate!)).toEqual({ ok: { added: true } });
+  expect(await w.add("lea", w.u.nate!)).toEqual({ ok: { added: "invited" } });
   const forged = await w.t.run(async (ctx) => {
     const g = await ctx.db.insert("accessGroups", { name: "forged" });
     await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.vic!, level: "owner" });
     return g as string;
   });
   expect(await w.add("vic", w.u.nate!, undefined, forged)).toEqual(MAY_NOT_SHARE);
+});
+
+// ------------------------------------------------------------------- consent: invitations
+
+test("attacker: an invitation gives nothing (no access, no say in the group) until accepted", async () => {
+  const w = await world();
+  const doc = await w.t.run((ctx) =>
+    ctx.db.insert("documents", { title: "d", body: "", ownerId: w.u.olive as never, visibility: "private" }),
+  );
+  await w.as("olive").mutation(api.documents.shareDocument, { id: doc, groupId: w.team, level: "editor" });
+  expect(await w.add("olive", w.u.nate!, "editor")).toEqual({ ok: { added: "invited" } });
+  expect(await w.as("nate").query(api.documents.getSharedDocument, { id: doc })).toBeNull();
+  expect(await w.as("nate").query(api.documents.listMine, { paginationOpts: { numItems: 10, cursor: null } })).toMatchObject({ page: [] });
+  // An invitation is not membership: managing the group answers as to a stranger.
+  expect(await w.add("nate", w.u.mallory!, "viewer")).toEqual(NOT_FOUND);
+  expect(await w.remove("nate", w.u.vic!)).toEqual(NOT_FOUND);
+  expect(await w.add("nate", w.u.nate!, "editor")).toEqual(NOT_FOUND); // no self-accepting at another level
+  expect(await w.accept("nate")).toEqual({ ok: { accepted: true } });
+  expect(await w.accept("nate")).toEqual({ ok: { accepted: false } }); // already a member
+  expect((await w.as("nate").query(api.documents.getSharedDocument, { id: doc }))?.accessLevel).toBe("editor");
+  expect(await w.members()).toEqual(["lea:editor", "nate:editor", "vic:viewer"]);
+});
+
+test("declining and withdrawing: the invitee leaves, a manager removes; strangers learn nothing", async () => {
+  const w = await world();
+  await w.add("olive", w.u.nate!);
+  expect(await w.leave("nate")).toEqual({ ok: { left: true } }); // declined
+  expect(await w.accept("nate")).toEqual(NOT_FOUND);
+  await w.add("olive", w.u.nate!);
+  expect(await w.remove("lea", w.u.nate!)).toEqual({ ok: { removed: true } }); // withdrawn
+  expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
+  for (const groupId of [w.team, "not-a-group", w.u.olive!, ""]) {
+    expect(await w.accept("mallory", groupId), groupId).toEqual(NOT_FOUND);
+    expect(await w.leave("mallory", groupId), groupId).toEqual(NOT_FOUND);
+  }
+  expect(await w.leave("olive")).toEqual({ ok: { left: false } }); // the owner, not a member
+  expect(await w.leave("vic")).toEqual({ ok: { left: true } });
+  expect(await outcome(w.t.mutation(api.groups.acceptInvite, { groupId: w.team }))).toMatchObject({ code: "UNAUTHENTICATED" });
+});
+
+test("a user lists their groups and invitations, a page at a time, and sees nobody else's", async () => {
+  const w = await world();
+  const { groupId: other } = await w.as("mallory").mutation(api.groups.createGroup, { name: "spam" });
+  await w.add("mallory", w.u.vic!, "commenter", other);
+  const list = (who: string, numItems = 10, cursor: string | null = null) =>
+    outcome(w.as(who).query(api.groups.listMyGroups, { paginationOpts: { numItems, cursor } }));
+  const all = (await list("vic")) as { ok: { page: unknown[]; isDone: boolean } };
+  expect(all.ok.isDone).toBe(true);
+  expect(all.ok.page).toEqual(
+    expect.arrayContaining([
+      { groupId: w.team, name: "team", level: "viewer", invited: false },
+      { groupId: other, name: "spam", level: "commenter", invited: true },
+    ]),
+  );
+  expect(all.ok.page).toHaveLength(2);
+  const first = (await list("vic", 1)) as { ok: { page: unknown[]; isDone: boolean; continueCursor: string } };
+  expect(first.ok.page).toHaveLength(1);
+  const second = (await list("vic", 1, first.ok.continueCursor)) as { ok: { page: unknown[] } };
+  expect([...first.ok.page, ...second.ok.page]).toEqual(expect.arrayContaining(all.ok.page));
+  expect(await list("nate")).toMatchObject({ ok: { page: [], isDone: true } });
+  expect(await outcome(w.t.query(api.groups.listMyGroups, { paginationOpts: { numItems: 1, cursor: null } }))).toEqual({
+    code: "UNAUTHENTICATED",
+    message: "Authentication required",
+  });
+  const outOfRange = { code: "INVALID_ARGUMENT", message: "numItems must be a whole number from 1 to 100" };
+  for (const n of [0, -1, 101, 1.5, Number.NaN]) expect(await list("vic", n), String(n)).toEqual(outOfRange);
+  expect(await list("vic", 5, '[0,"garbage"]')).toEqual({ code: "INVALID_ARGUMENT", message: "malformed cursor" });
+});
+
+test("joining past 256 groups is refused to the one who joins (or the admin who adds), never in later reads", async () => {
+  const w = await world();
+  const limit = { code: "INVALID_ARGUMENT", message: "You are already in 256 groups, the most one user may be in: leave one first" };
+  // Nate is in 255 groups (rows written directly, as accepted memberships), plus the team.
+  await w.t.run(async (ctx) => {
+    for (let i = 0; i < 255; i++) {
+      const g = await ctx.db.insert("accessGroups", { name: `g${i}` });
+      await ctx.db.insert("accessGroupMembers", { groupId: g, userId: w.u.nate! });
+    }
+  });
+  await w.add("olive", w.u.nate!);
+  expect(await w.accept("nate")).toEqual({ ok: { accepted: true } }); // the 256th
+  const { groupId: more } = await w.as("olive").mutation(api.groups.createGroup, { name: "more" });
+  expect(await w.add("olive", w.u.nate!, undefined, more)).toEqual({ ok: { added: "invited" } }); // inviting is free
+  expect(await w.accept("nate", more)).toEqual(limit);
+  expect(await w.add("ada", w.u.nate!, undefined, more)).toEqual({
+    code: "INVALID_ARGUMENT",
+    message: "That user is already in 256 groups, the most one user may be in: leave one first",
+  });
+  expect(await w.add("olive", w.u.olive!, undefined, more)).toEqual({ ok: { added: "member" } }); // Olive has room
+  // Nate still reads: the invitation he could not accept is not counted.
+  const doc = await w.t.run((ctx) => ctx.db.insert("documents", { title: "p", body: "", ownerId: w.u.olive as never, visibility: "public" }));
+  expect((await w.as("nate").query(api.documents.getSharedDocument, { id: doc }))?.accessLevel).toBe("viewer");
+  expect(await w.leave("nate")).toEqual({ ok: { left: true } });
+  expect(await w.accept("nate", more)).toEqual({ ok: { accepted: true } });
+});
+
+test("group names: 1 to 200 characters", async () => {
+  const w = await world();
+  const create = (name: string) => outcome(w.as("mallory").mutation(api.groups.createGroup, { name }));
+  expect(await create("x".repeat(200))).toMatchObject({ ok: { groupId: expect.any(String) } });
+  const tooLong = { code: "INVALID_ARGUMENT", message: "a group name is at most 200 characters" };
+  expect(await create("x".repeat(201))).toEqual(tooLong);
+  expect(await create("x".repeat(500_000))).toEqual(tooLong);
+  expect(await create("")).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
 });
 
 test("the group configuration is checked", () => {

@@ -1,30 +1,51 @@
+import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { mutation } from "./_generated/server";
+import { mutation, query } from "./_generated/server";
 import { accessLevel } from "./documents";
 import { guard } from "./guard";
 
 // Group management, checked by the guard: the creator owns the group; adding or removing a
 // member at a level takes what sharing that level takes, on the caller's own level on the
-// group; anyone may leave; admins (access.groups.managers) manage every group. Ids arrive as
-// plain strings, so a malformed id gets the answer a missing or forbidden group gets.
+// group; anyone may leave; admins (access.groups.managers) manage every group. Membership
+// needs consent: adding someone else invites them (no access until they accept), except for
+// admins, who add directly. Ids arrive as plain strings, so a malformed id gets the answer a
+// missing or forbidden group gets.
 
-/** A new group, owned by the caller. */
+/** A new group, owned by the caller (a name of 1 to 200 characters). */
 export const createGroup = mutation({
   args: { name: v.string() },
   handler: async (ctx, { name }) => ({ groupId: await guard.createGroup(ctx, name) }),
 });
 
-/** Add a member (default: the lowest level), or change their level. */
+/** Invite a member (default: the lowest level), or change their level; admins add directly. */
 export const addMember = mutation({
   args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel) },
-  handler: async (ctx, { groupId, userId, level }) => {
-    await guard.addGroupMember(ctx, groupId, userId, level);
-    return { added: true };
-  },
+  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId, userId, level) }),
 });
 
-/** Remove a member, or leave (userId: one's own). */
+/** Accept an invitation: the group's grants reach the caller from now on. */
+export const acceptInvite = mutation({
+  args: { groupId: v.string() },
+  handler: async (ctx, { groupId }) => ({ accepted: await guard.acceptGroupInvite(ctx, groupId) }),
+});
+
+/** Leave a group, or decline an invitation to it. */
+export const leaveGroup = mutation({
+  args: { groupId: v.string() },
+  handler: async (ctx, { groupId }) => ({ left: await guard.leaveGroup(ctx, groupId) }),
+});
+
+/** Remove a member or withdraw an invitation (or leave: userId one's own). */
 export const removeMember = mutation({
   args: { groupId: v.string(), userId: v.string() },
   handler: async (ctx, { groupId, userId }) => ({ removed: await guard.removeGroupMember(ctx, groupId, userId) }),
+});
+
+/** The caller's groups and invitations, a page at a time. */
+export const listMyGroups = query({
+  args: { paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { paginationOpts }) => {
+    await guard.requireUser(ctx);
+    return await guard.listMyGroups(ctx, { paginationOpts });
+  },
 });

@@ -18,7 +18,8 @@ export async function access() {
     return { plan, gone };
   });
   const { groupId: eng } = await as("olive").mutation(api.groups.createGroup, { name: "eng" });
-  await as("olive").mutation(api.groups.addMember, { groupId: eng, userId: user.gina! });
+  await as("olive").mutation(api.groups.addMember, { groupId: eng, userId: user.gina! }); // an invitation
+  await as("gina").mutation(api.groups.acceptInvite, { groupId: eng }); // membership takes consent
 
   console.log("\nData access boundaries (viewer < commenter < editor < owner; Olive owns the private 'Plan')");
   const story: [string, string, () => Promise<unknown>, string][] = [
