@@ -59,6 +59,8 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   createGroup: "authenticated", // the caller becomes the group's owner
   addGroupMember: "document", // the caller's level on the group
   removeGroupMember: "document",
+  acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
+  leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
   list: "permission", // guard.audit.list: the configured readers only
 };
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */

@@ -185,8 +185,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     if (fn.safeAction) {
       const check = functionValue(app, property(app, definition, "check"));
       if (check !== undefined) Object.assign(fn.facts, merged(fn.facts, finder.of(check)));
-      else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check)", handWritten: false, at: fn.at });
+      else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at: fn.at });
       fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
+      // `rateLimit: { name }`: a named limit taken after the check, before the handler.
+      if (property(app, definition, "rateLimit") !== undefined) fn.facts.rateLimits.push({ via: "guard.safeAction rateLimit", at: fn.at });
     }
     if (guardBuilder !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, guardBuilder, definition)));
     const custom = customization(app, init);

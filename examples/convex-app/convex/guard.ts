@@ -69,12 +69,13 @@ export const guard = defineGuard({
         "user-id-arg": "the user whose data is deleted, bound into the code",
         "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet; each code allows 5 attempts",
       },
-      "external:lookupCompany": { "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet" },
       "groups:createGroup": { "public-no-rate-limit": "signed-in users only; rate limits are shown in ratelimit.ts" },
       "groups:addMember": {
         "user-id-arg": "the member added, not the caller; the guard checks the caller's level on the group",
         "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts",
       },
+      "groups:acceptInvite": { "public-no-rate-limit": "the caller's own invitations only; rate limits are shown in ratelimit.ts" },
+      "groups:leaveGroup": { "public-no-rate-limit": "the caller's own memberships only; rate limits are shown in ratelimit.ts" },
       "groups:removeMember": {
         "user-id-arg": "the member removed (or the caller leaving); the guard checks the caller's level",
         "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts",
