@@ -1,6 +1,6 @@
 // `make fuzz`: builds the fuzz targets (fuzz/, cargo-fuzz, nightly), writes the seed corpus
 // from tests/vectors, runs each target for FUZZ_RUNS executions one after the other, and
-// writes target/fuzz/report.json: per target the executions, libFuzzer's final coverage
+// writes target/fuzz/report.json: per target the runs asked, the executions, libFuzzer's final coverage
 // (`cov:` edges, `ft:` features), the corpus size, the seconds taken and the crashes (any
 // crash, timeout or OOM stops that target and fails the command). Arguments narrow the targets.
 //
@@ -8,7 +8,7 @@
 // is not compiled natively), so AddressSanitizer would find nothing and halve the speed;
 // debug assertions and overflow checks stay on (cargo-fuzz's default).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const toolchain = process.env.FUZZ_TOOLCHAIN ?? "nightly";
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000_000);
@@ -25,7 +25,10 @@ cargo(["run", "--quiet", "--manifest-path", "fuzz/Cargo.toml", "--example", "see
   "tests/vectors", "target/fuzz/seeds"]);
 
 const last = (text, re) => [...text.matchAll(re)].pop();
-const report = { runs_per_target: runs, toolchain, sanitizer: "none", targets: {} };
+// A narrowed run replaces only its own targets' entries of an existing report.
+const path = "target/fuzz/report.json";
+const old = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+const report = { toolchain, sanitizer: "none", targets: old.targets ?? {} };
 let failed = [];
 for (const t of targets) {
   const corpus = `target/fuzz/corpus/${t}`;
@@ -45,6 +48,7 @@ for (const t of targets) {
   const executed = last(log, /stat::number_of_executed_units: (\d+)/g);
   const crashes = (log.match(/^==\d+== ERROR: libFuzzer|deadly signal|Test unit written to/gm) ?? []).length;
   const entry = {
+    runs,
     executions: Number(executed?.[1] ?? done?.[1] ?? 0),
     coverage: Number(done?.[2] ?? 0),
     features: Number(done?.[3] ?? 0),
@@ -58,7 +62,7 @@ for (const t of targets) {
   console.log(`${ok ? "ok  " : "FAIL"} ${t}: ${JSON.stringify(entry)}`);
 }
 mkdirSync("target/fuzz", { recursive: true });
-writeFileSync("target/fuzz/report.json", `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 console.log("wrote target/fuzz/report.json");
 if (failed.length) {
   console.error(`fuzz: failed: ${failed.join(", ")} (logs in target/fuzz/<target>.log)`);

@@ -1,10 +1,11 @@
 //! `CodeEngine.message(.., GENERATE)` (src/bindings/codes.rs): `generate` with the random
 //! bytes taken from the fuzz input instead of the platform. A code always has the requested
-//! length, only symbols of the alphabet, and is its own canonical form; a source that runs
-//! dry (here: the input's end, read as a stuck generator) is `UNAVAILABLE`, never a short code.
+//! length, only symbols of the alphabet, is its own canonical form and is exactly what the
+//! bytes drawn map to; a source that gives no whole code within `MAX_BATCHES` batches (here:
+//! the input's end, read as a stuck generator) is `UNAVAILABLE`, never a short code.
 #![no_main]
 
-use convex_guard::codes::{code_from_bytes, generate_with, CodeConfig};
+use convex_guard::codes::{code_from_bytes, generate_with, CodeConfig, MAX_BATCHES};
 use convex_guard_fuzz::{alphabet_spec, Input};
 use libfuzzer_sys::fuzz_target;
 
@@ -17,16 +18,22 @@ fuzz_target!(|data: &[u8]| {
     };
     let f = config.format();
     let symbols = f.alphabet().symbols().as_bytes();
-    // The same bytes, mapped in one go: the reference for what `generate_with` must produce.
+    // The bytes `generate_with` may draw: MAX_BATCHES batches from the input, then a dry
+    // source stuck on 0xFF (rejected by every alphabet whose size is not a power of two).
     let rest = input.bytes(usize::MAX);
+    let drawn: Vec<u8> = rest
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(0xFF))
+        .take(MAX_BATCHES * f.batch_size())
+        .collect();
+    // The same bytes mapped in one go: the reference for what `generate_with` must produce.
     let mut expected = String::new();
-    let used = code_from_bytes(rest, f, &mut expected);
-    let mut source = Input::new(rest);
+    let complete = code_from_bytes(&drawn, f, &mut expected).is_some();
+    let mut source = drawn.iter();
     let code = generate_with(f, |buf| {
         for b in buf.iter_mut() {
-            // A dry source is stuck on a byte no alphabet accepts (0xFF & mask >= size
-            // unless the size is a power of two; then every byte is accepted anyway).
-            *b = if source.is_empty() { 0xFF } else { source.u8() };
+            *b = source.next().copied().unwrap_or(0xFF);
         }
         Ok(())
     });
@@ -35,14 +42,14 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(code.len(), f.length(), "{code}");
             assert!(code.bytes().all(|b| symbols.contains(&b)), "{code}");
             assert_eq!(f.canonical(&code).as_deref(), Some(code.as_str()));
-            if used.is_some() {
-                assert_eq!(code, expected, "the same bytes gave another code");
-            }
+            assert!(
+                complete && code == expected,
+                "the same bytes gave another code"
+            );
         }
         Err(e) => {
             assert_eq!(e.code(), "UNAVAILABLE", "{e}");
-            assert!(used.is_none(), "the input held a whole code");
-            assert!(!symbols.len().is_power_of_two());
+            assert!(!complete, "the bytes drawn held a whole code");
         }
     }
 });
