@@ -17,7 +17,10 @@ for o in outcomes:
     if not isinstance(scenario, dict) or "Mutant" not in scenario:
         continue  # the baseline
     m = scenario["Mutant"]
-    name = f'{m.get("file")}:{m.get("span", {}).get("start", {}).get("line", "?")}: {m.get("name", "")}'
+    name = m.get("name", "")
+    if not name.startswith(str(m.get("file"))):
+        line = m.get("span", {}).get("start", {}).get("line", "?")
+        name = f'{m.get("file")}:{line}: {name}'
     by.setdefault(o.get("summary"), []).append(name)
 caught, missed = len(by["CaughtMutant"]), len(by["MissedMutant"])
 tested = caught + missed

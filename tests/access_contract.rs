@@ -45,6 +45,15 @@ fn can_share_names_the_bad_level() {
         message(l.can_share(3, 9)),
         "granted level 9 is not an access level"
     );
+    // A caller at the owner level is a valid caller: the bad one is the granted level.
+    assert_eq!(
+        message(l.can_share(4, 0)),
+        "granted level 0 is not an access level"
+    );
+    assert_eq!(
+        message(l.can_share(4, 5)),
+        "granted level 5 is not an access level"
+    );
     // Both bad: the caller's is named first.
     assert_eq!(
         message(l.can_share(7, 9)),
