@@ -14,6 +14,11 @@ SHELL := /bin/bash
 # yanked crate and cannot be installed with --locked, hence 0.2.129.
 WASM_BINDGEN_VERSION := 0.2.129
 WASM_PACK_VERSION    := 0.15.1
+# Hardening tools (`make fuzz`, `make mutants`; neither is part of `make test`). cargo-fuzz
+# builds with the nightly toolchain; everything else stays on stable.
+CARGO_FUZZ_VERSION    := 0.13.2
+CARGO_MUTANTS_VERSION := 27.1.0
+FUZZ_TOOLCHAIN        := nightly
 TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
 # Never let a tool fetch a browser or a binary from anywhere but the package registries.
@@ -29,7 +34,8 @@ RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name 
 JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
                 $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
-.PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean audit-test
+.PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean \
+        audit-test fuzz mutants
 
 # ---------------------------------------------------------------- set-up
 
@@ -46,6 +52,18 @@ $(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION): | $(STAMPS)
 
 $(STAMPS)/wasm-pack-$(WASM_PACK_VERSION): | $(STAMPS)
 	cargo install --locked --root $(TOOLS) wasm-pack --version $(WASM_PACK_VERSION)
+	touch $@
+
+$(STAMPS)/toolchain-$(FUZZ_TOOLCHAIN): | $(STAMPS)
+	rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
+	touch $@
+
+$(STAMPS)/cargo-fuzz-$(CARGO_FUZZ_VERSION): | $(STAMPS)
+	cargo install --locked --root $(TOOLS) cargo-fuzz --version $(CARGO_FUZZ_VERSION)
+	touch $@
+
+$(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION): | $(STAMPS)
+	cargo install --locked --root $(TOOLS) cargo-mutants --version $(CARGO_MUTANTS_VERSION)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -148,6 +166,28 @@ target/wasm/roles_only.wasm: $(RUST_SOURCES) node_modules/.installed | setup
 
 bench: build target/wasm/roles_only.wasm
 	node bench/run.mjs
+
+# ---------------------------------------------------------------- hardening (not in `make test`)
+
+# Every fuzz target (fuzz/fuzz_targets) for FUZZ_RUNS executions from the seed corpus written
+# from tests/vectors; fails on any crash, timeout or OOM -> target/fuzz/report.json. Long:
+# run it niced (`nice -n 10 make fuzz`). FUZZ_TARGETS="a b" and FUZZ_RUNS=n narrow it.
+FUZZ_RUNS ?= 10000000
+fuzz: $(STAMPS)/toolchain-$(FUZZ_TOOLCHAIN) $(STAMPS)/cargo-fuzz-$(CARGO_FUZZ_VERSION)
+	FUZZ_TOOLCHAIN=$(FUZZ_TOOLCHAIN) FUZZ_RUNS=$(FUZZ_RUNS) node scripts/fuzz.mjs $(FUZZ_TARGETS)
+
+# Mutation testing of src/ (not src/bindings/, see .cargo/mutants.toml) against `cargo test`,
+# in the `mutation` profile -> target/mutants/ (mutants.out/ and score.json). Long: narrow it
+# while iterating, e.g. MUTANTS_ARGS="--file src/access.rs" or "--shard 1/8"; MUTANTS_JOBS=2
+# on a quiet machine. Exit status 2 (missed) and 3 (timeouts) still give a score.
+MUTANTS_JOBS ?= 1
+MUTANTS_ARGS ?=
+mutants: $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION)
+	mkdir -p target/mutants
+	rc=0; cargo mutants --profile mutation --jobs $(MUTANTS_JOBS) --minimum-test-timeout 120 \
+	  --output target/mutants $(MUTANTS_ARGS) || rc=$$?; \
+	  [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || [ $$rc -eq 3 ]
+	python3 scripts/mutants-score.py target/mutants/mutants.out
 
 clean:
 	rm -rf target/wasm-pack target/wasm target/pack target/bench $(STAMPS) pkg js/generated
