@@ -6,6 +6,7 @@
  */
 import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
+import { deny } from "./errors.js";
 import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 
 /** One grant on a document, as {@link Access.listGrants} lists it. */
@@ -62,6 +63,7 @@ export interface ForgetUser {
    * limit), so call it only from an internal mutation, after the app has decided the user
    * is deleted (e.g. behind a confirmation code); never expose it to clients as is.
    *
+   * @throws `ConvexError` `INVALID_ARGUMENT` when `userId` is not a non-empty string.
    * @example
    * ```ts
    * export const forgetUser = internalMutation({
@@ -120,7 +122,8 @@ export function createForgetUser(options: {
         budget -= rows.length;
         if (budget === 0) out.done = false;
       };
-      if (typeof userId !== "string" || userId.length === 0) return out;
+      // A missing id is the caller's bug: refused, never an empty success.
+      if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
       await step(
         () => db.query("accessGrants").withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
         () => "grants",

@@ -188,3 +188,13 @@ test("forgetUser is bounded: past 100 rows it stops with done: false, and the ne
   // Olga's grants on her document (to Ed, Vic and the team) are untouched.
   expect(await t.run(async (ctx) => (await ctx.db.query("accessGrants").collect()).length)).toBe(3);
 });
+
+test("forgetUser refuses a missing id instead of reporting an empty success", async () => {
+  const { t } = await world();
+  for (const id of ["", undefined, 42]) {
+    expect(await outcome(t.run((ctx) => guard.forgetUser(ctx, id as never)))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "forgetUser needs a user id",
+    });
+  }
+});
