@@ -10,6 +10,7 @@ import type { Authz } from "./authz.js";
 import type { AnyReaderCtx, DataModelOf, DocOf, ReaderCtx, WriterCtx } from "./ctx.js";
 import { AccessEngine, AccessLevelsBuilder, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
+import type { DocumentGrant } from "./access-grants.js";
 
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
@@ -356,6 +357,30 @@ export interface Access<L extends string> {
   ): Promise<boolean>;
 
   /**
+   * One page of the grants on a document (to users and groups alike, expired ones too, until
+   * removed), for owners and sharers to see who holds what. Only a caller who may share the
+   * document (the engine's share decision, the one {@link Access.revoke} takes) may list them;
+   * everyone else gets what `revoke` gives them: `NOT_FOUND` when they cannot see the
+   * document (the same data as for a missing one), `FORBIDDEN` when they can but may not
+   * share. Read through the grant index on the document, at most 100 grants a page.
+   *
+   * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.revoke};
+   * `INVALID_ARGUMENT` for a malformed cursor or a `numItems` out of 1..100 (only to a caller
+   * with the right).
+   * @example
+   * ```ts
+   * const { page, isDone, continueCursor } = await guard.listGrants(ctx, "documents", id, { paginationOpts });
+   * for (const g of page) console.log(g.userId ?? g.groupId, g.level, g.expiresAt, g.grantedBy);
+   * ```
+   */
+  listGrants<C extends AnyReaderCtx, Tb extends TableNamesInDataModel<DataModelOf<C>>>(
+    ctx: C,
+    table: Tb,
+    id: string,
+    options: { paginationOpts: AccessPageOptions },
+  ): Promise<{ page: DocumentGrant<L>[]; isDone: boolean; continueCursor: string }>;
+
+  /**
    * Makes another user the owner. Only the document's own owner may (owning its folder is
    * not enough). Grants the old owner made stay (they were made while owning).
    *
@@ -573,7 +598,7 @@ export function createAccess<L extends string>(
   config: AccessConfig<L> | undefined,
   authz: Authz<string, string, string>,
   usersTable: string,
-): Access<L> & { validate(): void } {
+): Access<L> & { validate(): void; pageLimit(): number } {
   const compile = perInstance(build);
 
   function build(): Compiled {
@@ -1009,9 +1034,13 @@ export function createAccess<L extends string>(
     return who;
   }
 
-  const access: Access<L> & { validate(): void } = {
+  const access: Access<L> & { validate(): void; pageLimit(): number } = {
     validate(): void {
       compile();
+    },
+
+    pageLimit() {
+      return compile().maxPageItems;
     },
 
     accessLevels() {
@@ -1122,6 +1151,34 @@ export function createAccess<L extends string>(
       requireMayRemove(c, own, rows.map((row) => row.level));
       for (const row of rows) await (ctx.db as AnyDb).delete(row._id);
       return rows.length > 0;
+    },
+
+    async listGrants(ctx, table, id, options) {
+      const c = compile();
+      const who = await signedIn(ctx);
+      const [r] = (await readMany(ctx, table, [id], who)).results;
+      if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+      // What revoking takes, before anything else is looked at.
+      requireMayRemove(c, c.levelIds.get(r.accessLevel)!, [c.names[0]]);
+      const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+      const size = pageSize(c, numItems);
+      if (cursor !== null && cursor !== undefined && typeof cursor !== "string") deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+      const db = ctx.db as AnyDb;
+      // The document prefix of by_doc_and_user holds its user and group grants alike.
+      const result = await pageOf(
+        () => db.query(GRANTS).withIndex("by_doc_and_user", (q: Eq) => q.eq("doc", r.doc._id)),
+        size,
+        cursor ?? null,
+      );
+      const page = (result.page as Row[]).map((g) => {
+        const grant: DocumentGrant<L> = { grantId: g._id, level: g.level as L };
+        if (typeof g.userId === "string") grant.userId = g.userId;
+        if (typeof g.groupId === "string") grant.groupId = g.groupId;
+        if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;
+        if (typeof g.grantedBy === "string") grant.grantedBy = g.grantedBy;
+        return grant;
+      });
+      return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
     },
 
     async transferOwnership(ctx, table, id, newOwnerId) {

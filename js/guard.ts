@@ -12,6 +12,7 @@ import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
+import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
@@ -82,6 +83,7 @@ export type Guard<
   RC extends string = never,
 > = Authz<R, P, T, RC> &
   Access<L> &
+  ForgetUser &
   RateLimits<K> &
   ActionChecks<R, P, T, K> &
   Builders<R, P, T, L, K> &
@@ -137,6 +139,12 @@ export function defineGuard<
     claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
     config?.users?.table ?? "users",
   );
+  const { pageLimit, ...accessMethods } = access;
+  const forget = createForgetUser({
+    limit: pageLimit,
+    confirmations: config?.confirmations === undefined ? undefined : (config.confirmations.table ?? "guardConfirmations"),
+    rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
+  });
   const rateLimits = createRateLimits(config?.rateLimits);
   const actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
   const confirmations = createConfirmations(
@@ -159,7 +167,8 @@ export function defineGuard<
   const levelValidator = () => (levels ??= nameValidator(access.accessLevels().levels));
   const guard = {
     ...authz,
-    ...access,
+    ...accessMethods,
+    ...forget,
     ...rateLimits,
     ...confirmations,
     // The checks that also work in actions (through the wired internal functions).

@@ -18,6 +18,7 @@ export type {
   UsersConfig,
 } from "./authz.js";
 export type { RoleDiagnosis } from "./diagnose.js";
+export type { DocumentGrant, ForgetUser, ForgetUserResult } from "./access-grants.js";
 export type { NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";

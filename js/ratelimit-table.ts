@@ -9,6 +9,8 @@ import { v } from "convex/values";
 export const RATE_LIMIT_TABLE = "guardRateLimits";
 /** Its index: the exact lookup of one row, and the range of one key's shards. @internal */
 export const RATE_LIMIT_INDEX = "by_name_key_shard";
+/** Its index by key alone: every row of one key (`forgetUser`), never a scan. @internal */
+export const RATE_LIMIT_KEY_INDEX = "by_key";
 
 function tables() {
   return {
@@ -25,7 +27,9 @@ function tables() {
       a: v.number(),
       b: v.number(),
       log: v.array(v.number()),
-    }).index(RATE_LIMIT_INDEX, ["name", "key", "shard"]),
+    })
+      .index(RATE_LIMIT_INDEX, ["name", "key", "shard"])
+      .index(RATE_LIMIT_KEY_INDEX, ["key"]),
   } as const;
 }
 

@@ -55,6 +55,7 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   listAccessible: "document",
   share: "document",
   revoke: "document",
+  listGrants: "document", // the share decision, as revoke
   transferOwnership: "document",
   createGroup: "authenticated", // the caller becomes the group's owner
   addGroupMember: "document", // the caller's level on the group
@@ -115,6 +116,8 @@ export class FactsFinder {
       if (GUARD_RATE_LIMITS.has(guard.name)) facts.rateLimits.push({ via, at });
       if (GUARD_CONFIRMS.has(guard.name)) facts.confirmed.push({ via, at });
       if (guard.name === "log") facts.audited.push({ via: "guard.audit.log", at });
+      // It deletes a user's security state: as destructive as a db.delete.
+      if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
       return;
     }
     const convex = app.calleeFrom(call, CONVEX);

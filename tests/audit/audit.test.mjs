@@ -41,6 +41,7 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
     "convex/payments.ts:42 public-no-rate-limit payments:chargeSafely",
     "convex/payments.ts:6 internal-name-public payments:_processPayment",
     "convex/posts.ts:12 public-no-rate-limit posts:createPost",
+    "convex/posts.ts:140 destructive-unconfirmed posts:forgetAuthor",
     "convex/posts.ts:26 unchecked-id-read posts:getPost",
     "convex/posts.ts:47 unchecked-id-read posts:peek",
     "convex/posts.ts:52 user-id-arg posts:postsFor",
@@ -87,7 +88,7 @@ test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 
 
 test("what each function does: kind, visibility, checks found through helpers and by hand", () => {
   const fns = Object.fromEntries(pitfallsRun.report.functions.map((f) => [f.function, f]));
-  assert.equal(pitfallsRun.report.functions.length, 20);
+  assert.equal(pitfallsRun.report.functions.length, 22);
   assert.deepEqual([fns["posts:purgePosts"].kind, fns["posts:purgePosts"].visibility], ["mutation", "internal"]);
   assert.deepEqual([fns["http:webhook"].kind, fns["http:webhook"].visibility], ["httpAction", "public"]);
   // lib/auth.ts's currentUser wraps guard.requireUser: followed across files by symbol.
@@ -103,6 +104,9 @@ test("what each function does: kind, visibility, checks found through helpers an
   assert.equal(fns["posts:removeConfirmed"].confirmed, true);
   assert.equal(fns["posts:noValidator"].args, "missing");
   assert.equal(fns["posts:listAll"].auth, "none");
+  // listGrants takes revoke's share decision: a document check.
+  assert.equal(fns["posts:grantsOn"].auth, "document");
+  assert.equal(fns["posts:forgetAuthor"].deletes, true);
 });
 
 test("allowlists: the guard configuration's and a comment's, each with its reason", () => {
@@ -121,7 +125,7 @@ test("the readable report: a table, every finding with its fix, the allowlist's 
   assert.match(r.stdout, /^function +kind +args +returns +authorization +rate limit +safety$/m);
   assert.match(r.stdout, /HIGH {2}unchecked-id-read {2}convex\/posts\.ts:26 {2}posts:getPost/);
   assert.match(r.stdout, /reason: the landing page shows the newest titles to everyone/);
-  assert.match(r.stdout, /15 findings \(9 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
+  assert.match(r.stdout, /16 findings \(10 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
 });
 
 test("the example app: clean, but for its deliberate allowlist (npx convex-guard audit, as a user runs it)", () => {

@@ -61,12 +61,23 @@ export const confirmDeletion = action(
   }),
 );
 
-/** The deletion itself, run by the scheduler; audited. */
+/**
+ * The deletion itself, run by the scheduler; audited. The user row goes, then everything the
+ * guard keeps about them (grants to them, group memberships and invitations, rate-limit rows,
+ * pending codes and their failure count) through `guard.forgetUser`, which is bounded: while
+ * rows remain it returns `done: false` and this mutation schedules itself again. The
+ * documents and groups they own are this app's data: a real app transfers or deletes them
+ * here too; grants they made to others stay valid (grants are not chained).
+ */
 export const deleteAllUserData = internalMutation({
   args: { userId: v.id("users"), by: v.id("users") },
   handler: async (ctx, { userId, by }) => {
     const user = await ctx.db.get(userId);
     if (user !== null) await ctx.db.delete(userId);
+    const forgotten = await guard.forgetUser(ctx, userId);
+    if (!forgotten.done) {
+      await ctx.scheduler.runAfter(0, internal.deletion.deleteAllUserData, { userId, by });
+    }
     await guard.audit.log(ctx, {
       action: "users.deleteAllData",
       outcome: user === null ? "already deleted" : "success",
@@ -74,6 +85,6 @@ export const deleteAllUserData = internalMutation({
       resourceType: "users",
       resourceId: userId,
     });
-    return null;
+    return forgotten;
   },
 });

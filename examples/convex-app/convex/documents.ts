@@ -67,6 +67,12 @@ export const revokeDocument = mutation({
   handler: async (ctx, { id, ...t }) => ({ revoked: await guard.revoke(ctx, "documents", id, grantTarget(t)) }),
 });
 
+/** Who holds what on a document: for those who may share it (and so revoke) only. */
+export const listDocumentGrants = query({
+  args: { id: v.string(), paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { id, paginationOpts }) => await guard.listGrants(ctx, "documents", id, { paginationOpts }),
+});
+
 /** Only the owner hands the document to someone else. */
 export const transferDocument = mutation({
   args: { id: v.string(), newOwnerId: v.string() },

@@ -1,0 +1,152 @@
+/**
+ * What owners see of a document's grants ({@link Access.listGrants}), and the one call that
+ * removes everything the guard keeps about a deleted user ({@link ForgetUser.forgetUser}).
+ * The grant listing's decision (who may list) is the engine's share decision, taken in
+ * access.ts; this file holds the shapes and the deletion.
+ */
+import type { GenericDataModel } from "convex/server";
+import type { WriterCtx } from "./ctx.js";
+import { deny } from "./errors.js";
+import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
+
+/** One grant on a document, as {@link Access.listGrants} lists it. */
+export type DocumentGrant<L extends string> = {
+  /** The grant row's id. */
+  grantId: string;
+  /** Exactly one of `userId` and `groupId` is set: who holds the grant. */
+  userId?: string;
+  groupId?: string;
+  /** The level granted (a configured level name, or a stale one no longer configured). */
+  level: L;
+  /** Ms since the epoch; missing: never expires. An expired grant is listed until removed. */
+  expiresAt?: number;
+  /** Who shared it (a users id); missing on rows written without it. */
+  grantedBy?: string;
+};
+
+/** What {@link ForgetUser.forgetUser} deleted in one call, per kind of row. */
+export type ForgetUserResult = {
+  /** `false`: the call stopped at its bound and more rows remain; call again (see the example). */
+  done: boolean;
+  /** Grants given to the user (on any document of any table). */
+  grants: number;
+  /** Their accepted group memberships. */
+  memberships: number;
+  /** Their pending group invitations. */
+  invitations: number;
+  /** Rate-limit rows whose key is the user's id (every limit, every shard). */
+  rateLimits: number;
+  /** Their pending confirmation codes (bindings where they are the actor). */
+  confirmations: number;
+  /** Their actor failure-count row (0 or 1). */
+  failureCounts: number;
+};
+
+/** Removing a deleted user's security state. */
+export interface ForgetUser {
+  /**
+   * Deletes everything the guard keeps about `userId`: the grants given to them, their group
+   * memberships and invitations, the rate-limit rows keyed by their id, their pending
+   * confirmation codes and their actor failure count. Returns how many rows of each kind it
+   * deleted. Every row is found through an index, never a scan.
+   *
+   * **Bounded:** one call deletes at most 100 rows in all (the engine's page bound), so it
+   * stays within a mutation's limits whatever the user holds. When it returns
+   * `done: false`, more rows remain: schedule the same internal mutation again.
+   *
+   * **Not deleted:** the documents they own and the groups they own (their `ownerId`) are
+   * the app's data: transfer or delete them in the app's own deletion flow. Grants the user
+   * made to others stay valid (grants are not chained to their sharer), as do rate-limit
+   * rows keyed by anything but their id (an IP, an identity subject: the app knows those).
+   *
+   * **Authorization:** none. It deletes security state (a lockout's failure count, a rate
+   * limit), so call it only from an internal mutation, after the app has decided the user
+   * is deleted (e.g. behind a confirmation code); never expose it to clients as is.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` when `userId` is not a non-empty string.
+   * @example
+   * ```ts
+   * export const forgetUser = internalMutation({
+   *   args: { userId: v.id("users") },
+   *   handler: async (ctx, { userId }) => {
+   *     const result = await guard.forgetUser(ctx, userId);
+   *     if (!result.done) await ctx.scheduler.runAfter(0, internal.deletion.forgetUser, { userId });
+   *     return result;
+   *   },
+   * });
+   * ```
+   */
+  forgetUser<DM extends GenericDataModel>(ctx: WriterCtx<DM>, userId: string): Promise<ForgetUserResult>;
+}
+
+// Table and index names are checked by Convex at run time; they come from the configuration.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = any;
+type Row = Record<string, unknown> & { _id: string };
+type Eq = { eq(field: string, value: unknown): Eq };
+
+/** @internal */
+export function createForgetUser(options: {
+  /** The engine's page bound: rows deleted per call. */
+  limit: () => number;
+  /** The codes table when confirmations are configured. */
+  confirmations?: string;
+  /** Whether rate limits are configured (else their table need not exist). */
+  rateLimits: boolean;
+}): ForgetUser {
+  return {
+    async forgetUser(ctx, userId) {
+      const db = ctx.db as AnyDb;
+      const out: ForgetUserResult = {
+        done: true,
+        grants: 0,
+        memberships: 0,
+        invitations: 0,
+        rateLimits: 0,
+        confirmations: 0,
+        failureCounts: 0,
+      };
+      let budget = options.limit();
+      // Each step reads at most what is left of the budget; one that fills it leaves
+      // `done: false` (the next call finds out whether anything remains).
+      const step = async (query: () => AnyDb, count: (row: Row) => keyof Omit<ForgetUserResult, "done">) => {
+        if (budget === 0) {
+          out.done = false;
+          return;
+        }
+        const rows = (await query().take(budget)) as Row[];
+        for (const row of rows) {
+          await db.delete(row._id);
+          out[count(row)]++;
+        }
+        budget -= rows.length;
+        if (budget === 0) out.done = false;
+      };
+      // A missing id is the caller's bug: refused, never an empty success.
+      if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
+      await step(
+        () => db.query("accessGrants").withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+        () => "grants",
+      );
+      await step(
+        () => db.query("accessGroupMembers").withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+        (row) => (row.invited === true ? "invitations" : "memberships"),
+      );
+      if (options.rateLimits) {
+        await step(
+          () => db.query(RATE_LIMIT_TABLE).withIndex(RATE_LIMIT_KEY_INDEX, (q: Eq) => q.eq("key", userId)),
+          () => "rateLimits",
+        );
+      }
+      if (options.confirmations !== undefined) {
+        const table = options.confirmations;
+        await step(
+          () => db.query(table).withIndex("by_binding", (q: Eq) => q.eq("actor", userId)),
+          // The actor's failure count is the reserved binding with an empty action.
+          (row) => (row.action === "" ? "failureCounts" : "confirmations"),
+        );
+      }
+      return out;
+    },
+  };
+}
