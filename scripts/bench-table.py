@@ -40,6 +40,7 @@ ROWS = [
     ("rate limit: time per check in convex-test", "ratelimit_check_ms", "ms", "one row per request", "ratelimit_check_ms_row_per_request", None, None),
     ("code: issue one 8-digit code (engine only)", "code_issue_ns", "ns", "nanoid `customAlphabet` (pooled bytes)", "code_issue_ns_nanoid", None, None),
     ("code: issue with HMAC (`crypto.subtle`)", "code_issue_full_us", "us", "", None, None, None),
+    ("`convex-guard audit` of a 200-function app (wall)", "audit_200_functions_ms", "ms", "", None, "audit_200_functions_ms_target", None),
 ]
 
 print("| measure | convex-guard | compared with | theirs | ours ÷ theirs | budget |")
