@@ -556,6 +556,8 @@ const SHARE_MESSAGES: Record<AccessDenial, string> = {
 const GRANTS = "accessGrants";
 const GROUPS = "accessGroups";
 const MEMBERS = "accessGroupMembers";
+/** The tables `accessTables` defines (for `guard.validate({ schema })`). @internal */
+export const ACCESS_TABLE_NAMES = [GRANTS, GROUPS, MEMBERS] as const;
 const NOT_FOUND = "Document not found";
 const GROUP_NOT_FOUND = "Group not found";
 const SELF_SHARE = "You cannot share a document with yourself";

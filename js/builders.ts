@@ -112,8 +112,14 @@ export type GuardedAction<DM extends GenericDataModel, R extends string, P exten
     handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never>, args: ObjectType<Args>) => Promise<Result>;
   };
 
-/** A registered function carrying its requirements. */
-export type Guarded<F> = F & { readonly __guard: GuardMetadata };
+/**
+ * A registered function; what it requires is on it at run time (read it with
+ * {@link guardRequirements}). The type is exactly Convex's `Registered*` alias, not an
+ * intersection: Convex's `api` reads a function's argument and return types from that alias's
+ * (phantom) type arguments, and an intersection would turn them into `DefaultFunctionArgs` and
+ * `unknown` on the client.
+ */
+export type Guarded<F> = F;
 
 /** The builders on the guard. */
 export interface Builders<R extends string, P extends string, T extends string, L extends string, K extends string> {

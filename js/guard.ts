@@ -13,7 +13,7 @@ import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
-import { createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
+import { ACCESS_TABLE_NAMES, createAccess, type Access, type AccessConfig, type DefaultLevel } from "./access.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
@@ -91,7 +91,8 @@ export type Guard<
   Omit<Confirmations, "safeAction"> & {
     /**
      * Also checks, given the app's schema, that it declares the tables this configuration
-     * uses (rate limits, confirmation codes and the audit trail), naming the line to add.
+     * uses (access tables, rate limits, confirmation codes and the audit trail), naming the
+     * line to add.
      *
      * @example
      * ```ts
@@ -187,6 +188,15 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
   const tables: [string, string][] = [];
   if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
     tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
+  }
+  const protectedTables = config?.access?.tables;
+  if (protectedTables !== undefined && protectedTables !== null && Object.keys(protectedTables).length > 0) {
+    for (const name of ACCESS_TABLE_NAMES) {
+      tables.push([name, "spread the access tables into your schema: `...accessTables`"]);
+    }
+    for (const name of Object.keys(protectedTables)) {
+      tables.push([name, `declare the table that access.tables.${name} protects (with its owner index)`]);
+    }
   }
   const c = config?.confirmations;
   if (c !== undefined) {

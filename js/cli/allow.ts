@@ -64,6 +64,11 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
     const value = skipOuter(entry.initializer);
     const source = `${app.loc(entry).file}:${app.loc(entry).line}`;
     if (ts.isStringLiteralLike(value)) {
+      // A blanket allow is for one function ("module:function"); a file key must name its rules,
+      // or it would silence every rule for every function of the file, later ones included.
+      if (!target.includes(":")) {
+        throw new AuditError(`${source}: the file entry '${target}' must name its rules: { "rule-id": "reason" }`);
+      }
       out.push({ target, rule: undefined, reason: reasonOf(value.text, source), source, used: false });
     } else if (ts.isObjectLiteralExpression(value)) {
       for (const rule of value.properties) {

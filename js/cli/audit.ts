@@ -2,7 +2,7 @@
 import { applyAllows, configAllows, type Allowed } from "./allow.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { findFunctions, type ConvexFunction } from "./functions.js";
-import { App } from "./program.js";
+import { App, AuditError } from "./program.js";
 import { RULES, SEVERITIES, failOpenFindings, functionFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
@@ -53,6 +53,10 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   const app = new App(convexDir);
   const finder = new FactsFinder(app);
   const functions = findFunctions(app, finder);
+  // Nothing to audit is a mistake (a wrong directory, `convex/_generated`), never a clean pass.
+  if (functions.length === 0) {
+    throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
+  }
   const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app)];
   const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));

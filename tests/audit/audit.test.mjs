@@ -283,6 +283,24 @@ test("an allowlist the audit cannot read without running code is an error, never
   assert.match(r.stderr, /securityAudit\.allow must be written literally/);
 });
 
+test("a directory with no Convex functions fails (exit 2), never passes as clean", () => {
+  const dir = app("nofunctions", { "lib.ts": "export const x = 1;\n" });
+  const r = run(["audit", dir]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /found no Convex functions/);
+});
+
+test("a file allowlist entry must name its rules: a blanket string for a file is an error, never an allow", () => {
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(
+    '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },',
+    '"convex/q.ts": "the whole file",',
+  );
+  const dir = app("blanketfile", { "q.ts": PUBLIC_QUERY("open", "") }, { guard });
+  const r = run(["audit", dir]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /the file entry 'convex\/q\.ts' must name its rules/);
+});
+
 test("an app whose dependencies do not resolve fails (exit 2), never reports clean", () => {
   const dir = mkdtempSync(`${tmpdir()}/cg-audit-`);
   try {

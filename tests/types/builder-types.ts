@@ -2,7 +2,15 @@
 // a misspelt role, permission, limit, level or argument is a compile error, and the handler
 // sees the typed user and document. Every `@ts-expect-error` line must be an error.
 import { defineGuard, guardRequirements, type GuardMetadata } from "convex-guard";
-import type { ActionBuilder, GenericActionCtx, MutationBuilder, QueryBuilder } from "convex/server";
+import type {
+  ActionBuilder,
+  ApiFromModules,
+  FunctionArgs,
+  FunctionReturnType,
+  GenericActionCtx,
+  MutationBuilder,
+  QueryBuilder,
+} from "convex/server";
 import { v, type GenericId } from "convex/values";
 
 type Table<Doc, Fields extends string> = {
@@ -43,8 +51,20 @@ export const ok = guard.mutation(mutation, {
     return `${name}:${title}:${org}`;
   },
 });
-const meta: GuardMetadata = ok.__guard;
-void [meta, guardRequirements(ok)];
+const meta: GuardMetadata | undefined = guardRequirements(ok);
+void meta;
+
+// Clients keep the argument and return types: Convex's `api` reads them from the registered
+// function's type, which must stay exactly `RegisteredMutation<...>` (an intersection with the
+// metadata turned them into `DefaultFunctionArgs` and `unknown`).
+type ClientRef = ApiFromModules<{ notes: { ok: typeof ok } }>["notes"]["ok"];
+const okArgs: FunctionArgs<ClientRef> = { id: "n1", org: "o" };
+const okResult: string = null as unknown as FunctionReturnType<ClientRef>;
+// @ts-expect-error: the arguments are typed, so a missing one is an error
+const badArgs: FunctionArgs<ClientRef> = { id: "n1" };
+// @ts-expect-error: the result is a string, not unknown
+const badResult: number = null as unknown as FunctionReturnType<ClientRef>;
+void [okArgs, okResult, badArgs, badResult];
 
 guard.query(query, {
   args: {},

@@ -295,6 +295,16 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     );
     expect(() => guard.validate({ schema: without("guardAudit") })).toThrow(/guardAudit: auditTable/);
     expect(() => guard.validate({ schema: without("guardConfirmations") })).toThrow(/guardConfirmations: confirmationsTable/);
+    // Access: the guard's own tables and every protected table (a new user's trial found a
+    // missing `...accessTables` passing validate and failing at run time with Convex's error).
+    for (const name of ["accessGrants", "accessGroups", "accessGroupMembers"]) {
+      expect(() => guard.validate({ schema: without(name) })).toThrow(
+        new RegExp(`table '${name}' is missing from the schema: spread the access tables into your schema: \`\\.\\.\\.accessTables\``),
+      );
+    }
+    expect(() => guard.validate({ schema: without("documents") })).toThrow(
+      /table 'documents' is missing from the schema: declare the table that access.tables.documents protects/,
+    );
     // A guard without rate limits or confirmations needs none of them.
     defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
   });
