@@ -62,6 +62,10 @@ for (const t of targets) {
   console.log(`${ok ? "ok  " : "FAIL"} ${t}: ${JSON.stringify(entry)}`);
 }
 mkdirSync("target/fuzz", { recursive: true });
+// Re-read before writing: another narrowed run may have finished meanwhile, and its entries
+// must survive (only this run's targets are replaced).
+const latest = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
+report.targets = { ...(latest.targets ?? {}), ...Object.fromEntries(targets.map((t) => [t, report.targets[t]])) };
 writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 console.log("wrote target/fuzz/report.json");
 if (failed.length) {
