@@ -2,16 +2,15 @@
 // example's pre-check page, which imports the installed package through the app's own guard
 // and decides in the browser.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
+import { serveAndLaunch } from "./serve.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const app = `${root}examples/convex-app/`;
 const out = `${root}target/browser/`;
-let server;
+let close;
 let browser;
 let base;
 
@@ -27,32 +26,11 @@ before(async () => {
     logLevel: "silent",
   });
   writeFileSync(`${out}index.html`, readFileSync(`${app}index.html`));
-  server = createServer((req, res) => {
-    const file = req.url === "/" ? "index.html" : req.url.slice(1);
-    if (file === "favicon.ico") return res.writeHead(204).end();
-    if (!["index.html", "precheck.js"].includes(file)) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": file.endsWith(".js") ? "text/javascript" : "text/html" });
-    res.end(readFileSync(out + file));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  ({ base, browser, close } = await serveAndLaunch(out, ["index.html", "precheck.js"]));
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await close?.();
 });
 
 test("the page's guard decides in Chromium exactly as on the server", async () => {

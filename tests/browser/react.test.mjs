@@ -2,15 +2,14 @@
 // downloaded browser), with a real React render: the page (react/page.jsx) is bundled by
 // esbuild from the installed package and React, served locally, and what it renders asserted.
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
+import { serveAndLaunch } from "./serve.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const out = `${root}target/browser-react/`;
-let server;
+let close;
 let browser;
 let base;
 
@@ -32,24 +31,11 @@ before(async () => {
     '<!doctype html><html><head><meta charset="utf-8"><title>convex-guard/react</title></head>' +
       '<body><div id="root"></div><script type="module" src="./page.js"></script></body></html>',
   );
-  server = createServer((req, res) => {
-    const file = req.url === "/" ? "index.html" : req.url.slice(1);
-    if (file === "favicon.ico") return res.writeHead(204).end();
-    if (!["index.html", "page.js"].includes(file)) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": file.endsWith(".js") ? "text/javascript" : "text/html" });
-    res.end(readFileSync(out + file));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ({ base, browser, close } = await serveAndLaunch(out, ["index.html", "page.js"]));
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await close?.();
 });
 
 async function open() {
