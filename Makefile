@@ -18,7 +18,7 @@ WASM_PACK_VERSION    := 0.15.1
 # builds with the nightly toolchain; everything else stays on stable.
 CARGO_FUZZ_VERSION    := 0.13.2
 CARGO_MUTANTS_VERSION := 27.1.0
-FUZZ_TOOLCHAIN        := nightly
+FUZZ_TOOLCHAIN        := nightly-2026-10-30
 TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
 # Never let a tool fetch a browser or a binary from anywhere but the package registries.
