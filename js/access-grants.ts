@@ -2,12 +2,16 @@
  * What owners see of a document's grants ({@link Access.listGrants}), and the one call that
  * removes everything the guard keeps about a deleted user ({@link ForgetUser.forgetUser}).
  * The grant listing's decision (who may list) is the engine's share decision, taken in
- * access.ts; this file holds the shapes and the deletion.
+ * access-create.ts; this file holds the shapes and the deletion.
  */
 import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
 import { deny } from "./errors.js";
 import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
+import type { Row } from "./access-codec.js";
+import { isInvitation } from "./access-groups.js";
+import type { AnyDb, Eq } from "./access-store.js";
+import { GRANTS, MEMBERS } from "./access-tables.js";
 
 /** One grant on a document, as {@link Access.listGrants} lists it. */
 export type DocumentGrant<L extends string> = {
@@ -79,11 +83,6 @@ export interface ForgetUser {
   forgetUser<DM extends GenericDataModel>(ctx: WriterCtx<DM>, userId: string): Promise<ForgetUserResult>;
 }
 
-// Table and index names are checked by Convex at run time; they come from the configuration.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyDb = any;
-type Row = Record<string, unknown> & { _id: string };
-type Eq = { eq(field: string, value: unknown): Eq };
 
 /** @internal */
 export function createForgetUser(options: {
@@ -125,12 +124,12 @@ export function createForgetUser(options: {
       // A missing id is the caller's bug: refused, never an empty success.
       if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
       await step(
-        () => db.query("accessGrants").withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+        () => db.query(GRANTS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
         () => "grants",
       );
       await step(
-        () => db.query("accessGroupMembers").withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
-        (row) => (row.invited === true ? "invitations" : "memberships"),
+        () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+        (row) => (isInvitation(row) ? "invitations" : "memberships"),
       );
       if (options.rateLimits) {
         await step(

@@ -66,7 +66,7 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
  */
 export const confirmationsTable = /* @__PURE__ */ defineConfirmationsTable();
 
-// A function, so bundlers drop the definition from bundles that do not use it (see access.ts).
+// A function, so bundlers drop the definition from bundles that do not use it (see access-tables.ts).
 function defineConfirmationsTable() {
   return defineTable({
     actor: v.string(),

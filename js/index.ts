@@ -24,22 +24,22 @@ export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./er
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
 export { serverTime } from "./server-time.js";
-export {
-  accessTables,
-  type Access,
-  type AccessConfig,
-  type AccessDenial,
-  type AccessFacts,
-  type AccessPageOptions,
-  type AccessSource,
-  type AccessTableConfig,
-  type DefaultLevel,
-  type GrantTarget,
-  type MyGroup,
-  type Readable,
-  type ResolvedAccess,
-  type ShareDecision,
-} from "./access.js";
+export type { Access } from "./access.js";
+export { accessTables } from "./access-tables.js";
+export type {
+  AccessConfig,
+  AccessDenial,
+  AccessFacts,
+  AccessPageOptions,
+  AccessSource,
+  AccessTableConfig,
+  DefaultLevel,
+  GrantTarget,
+  MyGroup,
+  Readable,
+  ResolvedAccess,
+  ShareDecision,
+} from "./access-types.js";
 export type {
   RateLimits,
   RateLimitsConfig,

@@ -1,0 +1,210 @@
+/**
+ * Data access boundaries: the codec, the only code that packs facts into the engine's batch
+ * layout (see AccessEngine.resolve) and unpacks its answers (levels, sources, denials).
+ * Storage is access-store.ts and access-groups.ts; the configuration access-config.ts.
+ */
+import { num } from "./engine.js";
+import { deny, engineCall } from "./errors.js";
+import { levelId, type Compiled } from "./access-config.js";
+import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
+
+/** The engine's "nobody" and "no parent" (u32::MAX). */
+const NONE_ID = 0xffffffff;
+const NO_VIA = 0xffff;
+/** The engine's sources, by number. @internal */
+export const SOURCES = ["none", "owner", "public", "direct", "group", "inherited", "cycle"] as const;
+const DENIALS: Record<number, AccessDenial> = {
+  1: "below_share_level",
+  2: "above_own_level",
+  3: "owner_level",
+  4: "not_owner",
+};
+const SHARE_MESSAGES: Record<AccessDenial, string> = {
+  below_share_level: "Your access level does not allow sharing",
+  above_own_level: "You cannot grant a level above your own",
+  owner_level: "The owner level is given only by transferring ownership",
+  not_owner: "Only the owner can transfer ownership",
+};
+const MALFORMED_FACTS =
+  "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
+
+/** A stored document (a row of any table). @internal */
+export type Row = Record<string, unknown> & { _id: string };
+/** Who asks: their user id (`null`: anonymous), their groups, and their user row. @internal */
+export type Caller = { id: string | null; groups: string[]; user?: Row | null };
+/** One document, as the engine is told about it. @internal */
+export type Fact = AccessFacts<string>["documents"][number];
+/** One answer of the engine: level (0: none), source and via, as numbers. @internal */
+export type Resolved = { level: number; source: number; via: number };
+
+/** Facts in, one engine call, one answer per document. @internal */
+export function resolveFacts(c: Compiled, now: number, caller: Caller, docs: readonly Fact[]): Resolved[] {
+  const { ints, times } = pack(c, now, caller, docs);
+  const out = engineCall(() => c.engine.resolve(ints, times));
+  return Array.from(out, (x) => ({ level: x & 0xff, source: (x >>> 8) & 0xff, via: x >>> 16 }));
+}
+
+/**
+ * The engine's share decision on document `docId` of the facts: the expiry the new grant
+ * gets (`requested` capped to the caller's own access at the level sharing takes; `undefined`
+ * for none), or `FORBIDDEN` when the sharing rules refuse. @internal
+ */
+export function shareExpiry(
+  c: Compiled,
+  now: number,
+  caller: Caller,
+  docs: readonly Fact[],
+  docId: string,
+  level: number,
+  requested: unknown,
+): number | undefined {
+  const decided = decideShare(c, now, caller, docs, docId, level, requested);
+  if (!decided.ok) refuse(decided.reason);
+  return decided.expiresAt;
+}
+
+/** The engine's share decision on document `docId` of the facts, as a value. @internal */
+export function decideShare(
+  c: Compiled,
+  now: number,
+  caller: Caller,
+  docs: readonly Fact[],
+  docId: unknown,
+  level: number,
+  requested: unknown,
+): ShareDecision {
+  const doc = docs.findIndex((d) => d.id === docId);
+  const wanted = requested === undefined ? Infinity : requested;
+  // A non-number is passed as NaN, a missing document as -1: the engine refuses both.
+  const request = [doc, level, typeof wanted === "number" ? wanted : NaN];
+  const { ints, times } = pack(c, now, caller, docs, request);
+  const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
+  if (x! < 0) return { ok: false, reason: DENIALS[-x!]! };
+  return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
+}
+
+/**
+ * The engine's batch layout (see AccessEngine.resolve) for facts; a share `request`
+ * (document index, level, requested expiry) follows the expiry times.
+ */
+function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
+  const subjects = new Map<string, number>();
+  const intern = (s: unknown): number => {
+    if (typeof s !== "string") return NONE_ID;
+    let n = subjects.get(s);
+    if (n === undefined) subjects.set(s, (n = subjects.size));
+    return n;
+  };
+  const index = new Map(docs.map((d, i) => [d.id, i]));
+  let m = 0;
+  for (const d of docs) m += d.grants.length;
+  const g = caller.groups.length;
+  const n = docs.length;
+  const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
+  const times = new Float64Array(1 + m + request.length);
+  times.set(request, 1 + m);
+  // The engine's layout (see AccessEngine.resolve): the byte-sized columns (public, kind,
+  // level) come last, so the engine narrows them in one pass.
+  let k = 0;
+  ints[k++] = intern(caller.id);
+  ints[k++] = g;
+  for (const group of caller.groups) ints[k++] = intern(group);
+  ints[k++] = n;
+  ints[k++] = m;
+  for (const d of docs) ints[k++] = intern(d.owner);
+  for (const d of docs) ints[k++] = d.parent === null ? NONE_ID : (index.get(d.parent) ?? NONE_ID);
+  const doc = k, subject = k + m;
+  k += 2 * m;
+  for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
+  const kind = k, level = k + m;
+  times[0] = num(now);
+  let j = 0;
+  docs.forEach((d, i) => {
+    for (const gr of d.grants) {
+      ints[doc + j] = i;
+      ints[subject + j] = intern(gr.to);
+      ints[kind + j] = gr.kind === "direct" ? 3 : gr.kind === "group" ? 4 : 0;
+      ints[level + j] = levelId(c, gr.level);
+      times[1 + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
+      j++;
+    }
+  });
+  return { ints, times };
+}
+
+/** `FORBIDDEN` with the message of a sharing rule's denial. @internal */
+export function refuse(reason: AccessDenial): never {
+  deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+}
+
+/** Whether a caller at level `callerLevel` (0: none) may grant `grantLevel`. @internal */
+export function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
+  const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
+  if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
+  return DENIALS[code] ?? null;
+}
+
+/** {@link shareDecision}, a refusal thrown as `FORBIDDEN`. @internal */
+export function requireShare(c: Compiled, callerLevel: number, grantLevel: number): void {
+  const reason = shareDecision(c, callerLevel, grantLevel);
+  if (reason !== null) refuse(reason);
+}
+
+/**
+ * Removing (or replacing) grants takes what giving them took: the engine's share decision for
+ * each row's level. A stale level name (no longer configured) gives nothing, so removing it
+ * takes only the share level. @internal
+ */
+export function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[]): void {
+  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? 1);
+}
+
+/** Why a caller whose level came from source number `source` may not transfer, if not. @internal */
+export function transferDenial(c: Compiled, source: number): AccessDenial | undefined {
+  return DENIALS[engineCall(() => c.engine.canTransfer(source))];
+}
+
+/** `facts` resolved in one engine call, the answers named (`resolveAccess`). @internal */
+export function resolveNamed<L extends string>(c: Compiled, facts: AccessFacts<L>): ResolvedAccess<L>[] {
+  if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
+  const docs = facts.documents;
+  const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
+  return resolved.map((r, i) => ({
+    id: docs[i]!.id,
+    level: r.level === 0 ? null : (c.names[r.level - 1] as L),
+    source: SOURCES[r.source]!,
+    via: r.via === NO_VIA ? null : docs[r.via]!.id,
+  })) as ResolvedAccess<L>[];
+}
+
+/** The engine's share decision over gathered facts (`resolveShare`). @internal */
+export function resolveShareNamed<L extends string>(
+  c: Compiled,
+  facts: AccessFacts<L>,
+  request: { id: string; level: L; expiresAt?: number },
+): ShareDecision {
+  if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
+  if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", "a share request is { id, level, expiresAt? }");
+  const caller = { id: facts.caller, groups: [...facts.groups] };
+  const level = levelId(c, request.level);
+  return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);
+}
+
+/** The source's name, as `Readable.source` gives it. @internal */
+export function sourceName(source: number): AccessSource {
+  return SOURCES[source] as AccessSource;
+}
+
+/** Whether `facts` has the shape `resolveAccess` reads (its values are the engine's to judge). */
+function isFacts(facts: unknown): facts is AccessFacts<string> {
+  const f = facts as AccessFacts<string> | null;
+  if (typeof f !== "object" || f === null || !Array.isArray(f.groups) || !Array.isArray(f.documents)) return false;
+  // Indexes, not `every`: a hole in a sparse array is an entry too.
+  const isObject = (x: unknown) => typeof x === "object" && x !== null;
+  for (let i = 0; i < f.documents.length; i++) {
+    const grants = (f.documents[i] as { grants?: unknown } | undefined)?.grants;
+    if (!isObject(f.documents[i]) || !Array.isArray(grants)) return false;
+    for (let j = 0; j < grants.length; j++) if (!isObject(grants[j])) return false;
+  }
+  return true;
+}

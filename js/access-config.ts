@@ -1,0 +1,166 @@
+/**
+ * Data access boundaries: the configuration, validated once and compiled into the engine's
+ * levels (src/access.rs), with the engine's bounds read back. `GuardConfigError` names the
+ * fix for every mistake.
+ */
+import type { Authz } from "./authz.js";
+import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
+import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
+import { ACCESS_TABLE_NAMES } from "./access-tables.js";
+import type { AccessConfig, AccessTableConfig } from "./access-types.js";
+
+/** One protected table, its defaults filled in. @internal */
+export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
+  visibility?: string;
+  parent?: string;
+};
+
+/** The compiled access configuration of one engine instance. @internal */
+export type Compiled = {
+  engine: AccessEngine;
+  names: string[];
+  levelIds: Map<string, number>;
+  publicLevel: number;
+  shareLevel: number;
+  maxDepth: number;
+  idsPerBatch: number;
+  maxGroups: number;
+  maxGroupName: number;
+  maxPageItems: number;
+  tables: Map<string, TableInfo>;
+  managers?: { role: string } | { permission: string };
+  /** The guard's roles and users, for callers and group managers. */
+  authz: Authz<string, string, string>;
+  /** The users table, where user ids given as targets must exist. */
+  usersTable: string;
+};
+
+/** Validates `config` and compiles its levels into the engine. @internal */
+export function compileAccess(
+  config: AccessConfig<string> | undefined,
+  authz: Authz<string, string, string>,
+  usersTable: string,
+): Compiled {
+  const c = config ?? {};
+  if (typeof c !== "object") throw new GuardConfigError("access must be an object");
+  if (c.levels !== undefined && !Array.isArray(c.levels)) {
+    throw new GuardConfigError("access.levels must be an array of level names, lowest first");
+  }
+  for (const key of ["publicLevel", "shareLevel"] as const) {
+    if (c[key] !== undefined && typeof c[key] !== "string") {
+      throw new GuardConfigError(`access.${key} must be a level name`);
+    }
+  }
+  const tables = compileTables(c.tables);
+  engine();
+  const builder = new AccessLevelsBuilder();
+  for (const name of c.levels ?? []) {
+    if (typeof name !== "string") throw new GuardConfigError("access level names must be strings");
+    builder.level(name);
+  }
+  const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
+  const names = eng.levels().split(" ");
+  const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch, maxGroupName, maxPageItems] = eng.info();
+  return {
+    engine: eng,
+    names,
+    levelIds: new Map(names.map((n, i) => [n, i + 1])),
+    publicLevel: publicLevel!,
+    shareLevel: shareLevel!,
+    maxDepth: maxDepth!,
+    maxGroups: maxGroups!,
+    maxGroupName: maxGroupName!,
+    maxPageItems: maxPageItems!,
+    // Ids resolved per engine call: even if every one exists and has maxDepth ancestors, the
+    // batch stays within the engine's bound, so no error can depend on what exists.
+    idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
+    tables,
+    managers: compileManagers(c.groups, authz.roles),
+    authz,
+    usersTable,
+  };
+}
+
+/** The level's number (1 the lowest), or `INVALID_ARGUMENT` for an unknown name. @internal */
+export function levelId(c: Compiled, name: unknown): number {
+  const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
+  if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level ${quoted(name)}`);
+  return id;
+}
+
+/** The configured table, or `INVALID_ARGUMENT` when it is not under `access.tables`. @internal */
+export function tableInfo(c: Compiled, table: string): TableInfo {
+  const t = c.tables.get(table);
+  if (t === undefined) deny("INVALID_ARGUMENT", `table ${quoted(table)} is not configured under access.tables`);
+  return t;
+}
+
+/**
+ * `numItems` as the caller gave it, when a whole number from 1 to the engine's page bound.
+ * @internal
+ */
+export function pageSize(c: Compiled, numItems: unknown): number {
+  if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > c.maxPageItems) {
+    deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${c.maxPageItems}`);
+  }
+  return numItems as number;
+}
+
+/** Whether `user` is an app-wide group manager (`access.groups.managers`). @internal */
+export function isManager(c: Compiled, user: Record<string, unknown> | null | undefined): boolean {
+  const m = c.managers;
+  if (m === undefined || user === null || user === undefined) return false;
+  return "permission" in m ? c.authz.can(user, m.permission) : c.authz.roleAtLeast(user, m.role);
+}
+
+function compileTables(tables: AccessConfig<string>["tables"]): Map<string, TableInfo> {
+  const out = new Map<string, TableInfo>();
+  if (tables === undefined) return out;
+  if (tables === null || typeof tables !== "object") {
+    throw new GuardConfigError("access.tables must be an object: { tableName: { owner, ... } }");
+  }
+  for (const [name, t] of Object.entries(tables)) {
+    const at = `access.tables.${name}`;
+    if ((ACCESS_TABLE_NAMES as readonly string[]).includes(name)) throw new GuardConfigError(`${at}: '${name}' is convex-guard's own table`);
+    if (t === null || typeof t !== "object") throw new GuardConfigError(`${at} must be an object`);
+    for (const key of ["owner", "ownerIndex", "visibility", "parent", "parentTable"] as const) {
+      const value = t[key];
+      if ((key === "owner" || value !== undefined) && (typeof value !== "string" || value.length === 0)) {
+        throw new GuardConfigError(`${at}.${key} must be a non-empty string`);
+      }
+    }
+    if (t.parentTable !== undefined && t.parent === undefined) {
+      throw new GuardConfigError(`${at}.parentTable needs ${at}.parent, the field holding the parent's id`);
+    }
+    out.set(name, {
+      owner: t.owner,
+      ownerIndex: t.ownerIndex ?? "by_owner",
+      visibility: t.visibility,
+      parent: t.parent,
+      parentTable: t.parentTable ?? name,
+    });
+  }
+  for (const [name, t] of out) {
+    if (t.parent !== undefined && !out.has(t.parentTable)) {
+      throw new GuardConfigError(`access.tables.${name}.parentTable: '${t.parentTable}' is not a configured table`);
+    }
+  }
+  return out;
+}
+
+function compileManagers(groups: AccessConfig<string>["groups"], roles: readonly string[]): Compiled["managers"] {
+  if (groups === undefined) return undefined;
+  if (groups === null || typeof groups !== "object") throw new GuardConfigError("access.groups must be an object: { managers }");
+  const m = groups.managers as Record<string, unknown> | undefined;
+  if (m === undefined) return undefined;
+  const keys = m !== null && typeof m === "object" ? Object.keys(m) : [];
+  const [key] = keys;
+  const value = key === undefined ? undefined : m[key];
+  if (keys.length !== 1 || (key !== "role" && key !== "permission") || typeof value !== "string" || value.length === 0) {
+    throw new GuardConfigError("access.groups.managers must be { role: \"admin\" } or { permission: \"groups:manage\" }");
+  }
+  if (key === "role" && !roles.includes(value)) {
+    throw new GuardConfigError(`access.groups.managers.role: '${value}' is not a configured role`);
+  }
+  return key === "role" ? { role: value } : { permission: value };
+}

@@ -1,0 +1,203 @@
+/**
+ * Data access boundaries: groups. A caller's level on a group is decided by the engine as for
+ * a document (its owner holds the owner level, a member their membership's level); this file
+ * reads and writes the group and membership rows, and implements the group methods of
+ * {@link Access}.
+ */
+import type { Access } from "./access.js";
+import { deny } from "./errors.js";
+import { isManager, levelId, type Compiled } from "./access-config.js";
+import { requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
+import {
+  acceptedMemberships,
+  deleteAll,
+  existing,
+  keepFirst,
+  normalized,
+  pageOf,
+  pageRequest,
+  plainCursor,
+  callerOf,
+  signedIn,
+  type AnyCtx,
+  type AnyDb,
+  type Eq,
+} from "./access-store.js";
+import { GROUPS, MEMBERS } from "./access-tables.js";
+
+
+const GROUP_NOT_FOUND = "Group not found";
+
+/** The membership rows of one user in one group. */
+async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
+  if (typeof userId !== "string") return [];
+  return await db
+    .query(MEMBERS)
+    .withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", group).eq("userId", userId))
+    .collect();
+}
+
+/**
+ * A membership row's level name: the lowest when missing, no longer configured, or the
+ * owner's (never written: only a group's owner holds it).
+ */
+function memberLevel(c: Compiled, row: Row): string {
+  const id = typeof row.level === "string" ? c.levelIds.get(row.level) : undefined;
+  return id !== undefined && id < c.names.length ? (row.level as string) : c.names[0]!;
+}
+
+/** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
+export function isInvitation(row: Row): boolean {
+  return row.invited === true;
+}
+
+/**
+ * The caller's level on a group, decided by the engine as for a document: the group's owner
+ * holds the owner level, a member their membership's level (a grant on the group). Managers
+ * hold the owner level on every group. `NOT_FOUND` when the caller holds nothing on it, alike
+ * for a missing or malformed id.
+ */
+async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
+  const db = ctx.db as AnyDb;
+  const group = normalized(db, GROUPS, groupId);
+  const row = group === null ? null : ((await db.get(group)) as Row | null);
+  const mine = row === null ? [] : await memberRows(db, group!, who.id);
+  let own = 0;
+  if (row !== null && isManager(c, who.user)) own = c.names.length;
+  else if (row !== null) {
+    // An invitation gives no level on the group: only accepted memberships count.
+    const grants = mine
+      .filter((m) => !isInvitation(m))
+      .map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(c, m) }));
+    const owner = typeof row.ownerId === "string" ? row.ownerId : null;
+    const fact: Fact = { id: group!, owner, visibility: "private", parent: null, grants };
+    // Only the membership rows matter here: not the caller's other groups (which could
+    // exceed the engine's bound on a caller's groups and refuse the batch).
+    own = resolveFacts(c, 0, { id: who.id, groups: [] }, [fact])[0]!.level;
+  }
+  if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
+  return { group: group!, own, mine };
+}
+
+/**
+ * Refuses a new membership for `userId` when they are already in the engine's most groups
+ * per caller: the one who joins (or the manager who adds them) gets the error, never the
+ * member in every later read.
+ */
+async function requireRoom(db: AnyDb, c: Compiled, userId: string, self: boolean) {
+  const accepted = await acceptedMemberships(db, userId, c.maxGroups);
+  if (accepted.length >= c.maxGroups) {
+    const who = self ? "You are" : "That user is";
+    deny("INVALID_ARGUMENT", `${who} already in ${c.maxGroups} groups, the most one user may be in: leave one first`);
+  }
+}
+
+/** The caller's own rows in a group, after a `NOT_FOUND` when they hold nothing on it. */
+async function ownRows(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
+  const db = ctx.db as AnyDb;
+  const group = normalized(db, GROUPS, groupId);
+  const rows = group === null ? [] : await memberRows(db, group, who.id);
+  // Without a row, only the group's owner or a manager learns that it exists.
+  if (rows.length === 0) await groupAccess(ctx, c, who, groupId);
+  return rows;
+}
+
+type GroupMethods<L extends string> = Pick<
+  Access<L>,
+  "createGroup" | "addGroupMember" | "acceptGroupInvite" | "leaveGroup" | "listMyGroups" | "removeGroupMember"
+>;
+
+/** The group methods of {@link Access}, over the compiled configuration. @internal */
+export function groupMethods<L extends string>(compile: () => Compiled): GroupMethods<L> {
+  const methods: GroupMethods<L> = {
+    async createGroup(ctx, name) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
+      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
+      return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as string;
+    },
+
+    async addGroupMember(ctx, groupId, userId, level) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      const wanted = level === undefined ? 1 : levelId(c, level);
+      const { group, own } = await groupAccess(ctx, c, who, groupId);
+      requireShare(c, own, wanted);
+      const db = ctx.db as AnyDb;
+      const user = await existing(db, c.usersTable, userId, "unknown user");
+      // A membership first, so the duplicates dropped are invitations.
+      const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
+      // Changing a member's level takes what removing them takes.
+      requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+      const self = user === who.id;
+      const member = rows.length > 0 && !isInvitation(rows[0]!);
+      // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
+      const invited = !member && !self && !isManager(c, who.user);
+      if (!member && !invited) await requireRoom(db, c, user, self);
+      const first = await keepFirst(db, rows);
+      const fields = { level: c.names[wanted - 1], invited: invited ? (true as const) : undefined };
+      if (first !== undefined) await db.patch(first._id, fields);
+      else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
+      return invited ? "invited" : "member";
+    },
+
+    async acceptGroupInvite(ctx, groupId) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      const db = ctx.db as AnyDb;
+      const group = normalized(db, GROUPS, groupId);
+      const rows = group === null ? [] : await memberRows(db, group, who.id);
+      if (rows.length === 0 || (await db.get(group)) === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+      if (rows.some((r) => !isInvitation(r))) return false;
+      await requireRoom(db, c, who.id!, true);
+      const first = await keepFirst(db, rows);
+      await db.patch(first!._id, { invited: undefined });
+      return true;
+    },
+
+    async leaveGroup(ctx, groupId) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      return await deleteAll(ctx.db, await ownRows(ctx, c, who, groupId));
+    },
+
+    async listMyGroups(ctx, options) {
+      const c = compile();
+      const { size, cursor } = pageRequest(c, options);
+      const from = plainCursor(cursor);
+      const who = await callerOf(ctx, c);
+      if (who.id === null) return { page: [], isDone: true, continueCursor: "" };
+      const db = ctx.db as AnyDb;
+      const result = await pageOf(
+        () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", who.id)),
+        size,
+        from,
+      );
+      const rows = result.page as Row[];
+      const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
+      const page = rows.map((r, i) => ({
+        groupId: String(r.groupId),
+        name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
+        level: memberLevel(c, r) as L,
+        invited: isInvitation(r),
+      }));
+      return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+    },
+
+    async removeGroupMember(ctx, groupId, userId) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      if (userId === who.id) return await methods.leaveGroup(ctx, groupId); // takes nothing
+      const { group, own } = await groupAccess(ctx, c, who, groupId);
+      const db = ctx.db as AnyDb;
+      // Removing someone else (or withdrawing their invitation): the caller's right first
+      // (before the target is looked at), then what adding them at their level took.
+      requireMayRemove(c, own, [c.names[0]]);
+      const rows = await memberRows(db, group, userId);
+      requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+      return await deleteAll(db, rows);
+    },
+  };
+  return methods;
+}

@@ -1,0 +1,297 @@
+/**
+ * Data access boundaries: the reads and writes of documents and grants, always through an
+ * index, in the caller's transaction. What the rows mean is the engine's (access-codec.ts);
+ * groups are access-groups.ts.
+ */
+import type { ReaderCtx } from "./ctx.js";
+import { deny } from "./errors.js";
+import { pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
+import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
+import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
+import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
+
+/**
+ * The database, untyped: Convex validates table and index names at run time, and here they
+ * come from the configuration. @internal
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDb = any;
+/** An index range under construction. @internal */
+export type Eq = { eq(field: string, value: unknown): Eq };
+/** Any ctx, its data model erased (the public methods keep theirs). @internal */
+export type AnyCtx = { auth: ReaderCtx["auth"]; db: unknown };
+type Gathered = { facts: Fact[]; rows: Map<string, Row>; wanted: (string | null)[] };
+
+/** @internal */
+export const NOT_FOUND = "Document not found";
+const MALFORMED_CURSOR = "malformed cursor";
+
+/** The id `raw` names in `table`, or `null` when it is not a string or not of that table. @internal */
+export function normalized(db: AnyDb, table: string, raw: unknown): string | null {
+  return typeof raw === "string" ? (db.normalizeId(table, raw) as string | null) : null;
+}
+
+/** The id `raw` names in `table`, when that document exists; else `INVALID_ARGUMENT` `message`. @internal */
+export async function existing(db: AnyDb, table: string, raw: unknown, message: string): Promise<string> {
+  const id = normalized(db, table, raw);
+  if (id === null || (await db.get(id)) === null) deny("INVALID_ARGUMENT", message);
+  return id;
+}
+
+/** Deletes all but the first of `rows` (duplicates written around the guard); the first. @internal */
+export async function keepFirst(db: AnyDb, rows: readonly Row[]): Promise<Row | undefined> {
+  const [first, ...duplicates] = rows;
+  for (const d of duplicates) await db.delete(d._id);
+  return first;
+}
+
+/** Deletes `rows`; whether there were any. @internal */
+export async function deleteAll(db: AnyDb, rows: readonly Row[]): Promise<boolean> {
+  for (const row of rows) await db.delete(row._id);
+  return rows.length > 0;
+}
+
+/**
+ * Up to `limit` of the user's accepted group memberships (an invitation gives nothing), by
+ * index. @internal
+ */
+export async function acceptedMemberships(db: AnyDb, userId: string, limit: number): Promise<Row[]> {
+  return await db
+    .query(MEMBERS)
+    .withIndex("by_user_and_invited", (q: Eq) => q.eq("userId", userId).eq("invited", undefined))
+    .take(limit);
+}
+
+/** The caller: their user row and id, and the groups they belong to. @internal */
+export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
+  const user = (await c.authz.getUser(ctx as ReaderCtx)) as Row | null;
+  if (user === null) return { id: null, groups: [] };
+  // Accepted memberships only. Accepting refuses past the bound, so only rows written around
+  // the guard can reach it; one past the bound: the engine refuses the batch, loudly.
+  const rows = await acceptedMemberships(ctx.db, user._id, c.maxGroups + 1);
+  return { id: user._id, groups: rows.map((r) => String(r.groupId)), user };
+}
+
+/** The caller, or `UNAUTHENTICATED`. @internal */
+export async function signedIn(ctx: AnyCtx, c: Compiled): Promise<Caller> {
+  const who = await callerOf(ctx, c);
+  if (who.id === null) deny("UNAUTHENTICATED", "Authentication required");
+  return who;
+}
+
+/** Reads the wanted documents, their ancestors and the caller's grants on all of them. */
+async function gather(
+  ctx: AnyCtx,
+  c: Compiled,
+  table: string,
+  ids: readonly unknown[],
+  caller: Caller,
+): Promise<Gathered> {
+  const db = ctx.db as AnyDb;
+  const rows = new Map<string, Row>();
+  const tableOf = new Map<string, TableInfo>();
+  const wanted = ids.map((id) => normalized(db, table, id));
+  const info = tableInfo(c, table);
+  let frontier: [string, TableInfo][] = [];
+  for (const id of new Set(wanted)) if (id !== null) frontier.push([id, info]);
+  // Level 0 is the documents asked about; then up to maxDepth ancestors, each read once.
+  for (let depth = 0; depth <= c.maxDepth && frontier.length > 0; depth++) {
+    const fetched = await Promise.all(frontier.map(([id]) => db.get(id) as Promise<Row | null>));
+    const next: [string, TableInfo][] = [];
+    const queued = new Set<string>();
+    fetched.forEach((row, i) => {
+      const [id, t] = frontier[i]!;
+      if (row === null || rows.has(id)) return;
+      rows.set(id, row);
+      tableOf.set(id, t);
+      const parentId = parentOf(db, t, row);
+      if (parentId !== null && !rows.has(parentId) && !queued.has(parentId)) {
+        queued.add(parentId);
+        next.push([parentId, c.tables.get(t.parentTable)!]);
+      }
+    });
+    frontier = next;
+  }
+  const facts: Fact[] = [];
+  const grantReads: Promise<Row[]>[] = [];
+  for (const [id, row] of rows) {
+    const t = tableOf.get(id)!;
+    const owner = row[t.owner];
+    const visibility = t.visibility === undefined ? undefined : row[t.visibility];
+    facts.push({
+      id,
+      owner: typeof owner === "string" ? owner : null,
+      visibility: (visibility ?? "private") as Fact["visibility"],
+      parent: parentOf(db, t, row),
+      grants: [],
+    });
+    if (caller.id === null) continue; // anonymous: no grant can apply
+    const lookups = [
+      db.query(GRANTS).withIndex("by_doc_and_user", (q: Eq) => q.eq("doc", id).eq("userId", caller.id)).collect(),
+      ...caller.groups.map((gid) =>
+        db.query(GRANTS).withIndex("by_doc_and_group", (q: Eq) => q.eq("doc", id).eq("groupId", gid)).collect(),
+      ),
+    ];
+    grantReads.push(Promise.all(lookups).then((lists: Row[][]) => lists.flat()));
+  }
+  const grants = await Promise.all(grantReads);
+  if (caller.id !== null) {
+    facts.forEach((f, i) => {
+      (f as { grants: Fact["grants"] }).grants = grants[i]!.map((r) => ({
+        to: (r.userId ?? r.groupId ?? null) as string | null,
+        kind: r.userId !== undefined ? "direct" : "group",
+        level: r.level as string,
+        expiresAt: r.expiresAt as number | undefined,
+      }));
+    });
+  }
+  return { facts, rows, wanted };
+}
+
+/**
+ * Gathers and resolves; one `Readable` (or null) per wanted id. Resolves in batches of at
+ * most `idsPerBatch` requested ids, so the engine's batch bound is sized by the request alone:
+ * found rows and their ancestors can never exceed it, and no answer (or error) depends on
+ * whether a document the caller cannot see exists. @internal
+ */
+export async function readMany<L extends string>(
+  ctx: AnyCtx,
+  c: Compiled,
+  table: string,
+  ids: readonly unknown[],
+  caller?: Caller,
+  now: number = Date.now(),
+): Promise<{ results: (Readable<Row, L> | null)[]; facts: Fact[] }> {
+  const who = caller ?? (await callerOf(ctx, c));
+  if (ids.length > c.idsPerBatch) {
+    const results: (Readable<Row, L> | null)[] = [];
+    const facts: Fact[] = [];
+    for (let i = 0; i < ids.length; i += c.idsPerBatch) {
+      const part = await readMany<L>(ctx, c, table, ids.slice(i, i + c.idsPerBatch), who, now);
+      results.push(...part.results);
+      facts.push(...part.facts);
+    }
+    return { results, facts };
+  }
+  const { facts, rows, wanted } = await gather(ctx, c, table, ids, who);
+  const resolved = resolveFacts(c, now, who, facts);
+  const byId = new Map(facts.map((f, i) => [f.id, resolved[i]!]));
+  const results = wanted.map((id) => {
+    const r = id === null ? undefined : byId.get(id);
+    if (r === undefined || r.level === 0) return null;
+    return {
+      doc: rows.get(id!)!,
+      accessLevel: c.names[r.level - 1] as L,
+      source: sourceName(r.source),
+    };
+  });
+  return { results, facts };
+}
+
+/**
+ * One document with the caller's level on it, and the facts it was resolved from; `NOT_FOUND`
+ * when the caller cannot see it (the same for a missing one). @internal
+ */
+export async function readOne<L extends string>(
+  ctx: AnyCtx,
+  c: Compiled,
+  table: string,
+  id: unknown,
+  caller?: Caller,
+  now?: number,
+): Promise<{ r: Readable<Row, L>; facts: Fact[] }> {
+  const {
+    results: [r],
+    facts,
+  } = await readMany<L>(ctx, c, table, [id], caller, now);
+  if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+  return { r, facts };
+}
+
+/** The document, when the caller holds level `minLevel` or higher on it. @internal */
+export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: string, minLevel: number) {
+  const { r } = await readOne(ctx, c, table, id);
+  if (c.levelIds.get(r.accessLevel)! < minLevel) {
+    deny("FORBIDDEN", `Access level '${c.names[minLevel - 1]}' or higher required`);
+  }
+  return r;
+}
+
+/** The grant rows of one user or group on one document, and the target's checked id. @internal */
+export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target: GrantTarget) {
+  const db = ctx.db as AnyDb;
+  const t = (target ?? {}) as { userId?: unknown; groupId?: unknown };
+  if ((t.userId === undefined) === (t.groupId === undefined)) {
+    deny("INVALID_ARGUMENT", "give exactly one of userId and groupId");
+  }
+  const isUser = t.userId !== undefined;
+  const raw = isUser ? t.userId : t.groupId;
+  const id = await existing(db, isUser ? c.usersTable : GROUPS, raw, isUser ? "unknown user" : "unknown group");
+  const field = isUser ? "userId" : "groupId";
+  const rows: Row[] = await db
+    .query(GRANTS)
+    .withIndex(isUser ? "by_doc_and_user" : "by_doc_and_group", (q: Eq) => q.eq("doc", docId).eq(field, id))
+    .collect();
+  return { field, id, rows };
+}
+
+/**
+ * The page size and raw cursor of a page request; `INVALID_ARGUMENT` for a `numItems` out
+ * of range. @internal
+ */
+export function pageRequest(c: Compiled, options: { paginationOpts: AccessPageOptions } | undefined) {
+  const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
+  return { size: pageSize(c, numItems), cursor: cursor as unknown };
+}
+
+/** The cursor as given, `null` for none; `INVALID_ARGUMENT` when it is not a string. @internal */
+export function plainCursor(cursor: unknown): string | null {
+  if (cursor !== null && cursor !== undefined && typeof cursor !== "string") deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+  return (cursor ?? null) as string | null;
+}
+
+/** The phase and inner cursor of a `listAccessible` cursor; `INVALID_ARGUMENT` when malformed. @internal */
+export function accessibleCursor(cursor: unknown): { phase: number; inner: string | null } {
+  try {
+    return cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor as string);
+  } catch {
+    deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+  }
+}
+
+/**
+ * One page of `query()`. A database cursor the database cannot parse is `INVALID_ARGUMENT`
+ * "malformed cursor" (never its own message, which quotes the cursor): when a page with a
+ * cursor fails, the same range is read again without one, and only if that succeeds was the
+ * cursor at fault; any other failure is the database's, rethrown as it was. @internal
+ */
+export async function pageOf(query: () => AnyDb, numItems: number, cursor: string | null) {
+  try {
+    return await query().paginate({ numItems, cursor });
+  } catch (e) {
+    if (cursor === null) throw e;
+    try {
+      await query().first();
+    } catch {
+      throw e;
+    }
+    deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+  }
+}
+
+function parentOf(db: AnyDb, t: TableInfo, row: Row): string | null {
+  if (t.parent === undefined) return null;
+  const raw = row[t.parent];
+  return typeof raw === "string" ? (db.normalizeId(t.parentTable, raw) as string | null) : null;
+}
+
+
+function decodeCursor(cursor: string): { phase: number; inner: string | null } {
+  const parsed: unknown = JSON.parse(cursor);
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new Error("cursor");
+  const [phase, inner] = parsed as [unknown, unknown];
+  if (!Number.isSafeInteger(phase) || (phase as number) < 0) throw new Error("cursor");
+  if (inner !== null && typeof inner !== "string") throw new Error("cursor");
+  return { phase: phase as number, inner };
+}
+

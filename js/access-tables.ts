@@ -1,0 +1,74 @@
+/**
+ * The access tables users spread into their schema, and their names. Kept apart from the
+ * methods so that code which never defines a schema does not pull `convex/server` in.
+ */
+import { defineTable } from "convex/server";
+import { v } from "convex/values";
+
+/** The grants table. @internal */
+export const GRANTS = "accessGrants";
+/** The groups table. @internal */
+export const GROUPS = "accessGroups";
+/** The group membership (and invitation) table. @internal */
+export const MEMBERS = "accessGroupMembers";
+/** The tables `accessTables` defines (for `guard.validate({ schema })`). @internal */
+export const ACCESS_TABLE_NAMES = [GRANTS, GROUPS, MEMBERS] as const;
+
+/**
+ * Tables to spread into your schema: grants (indexed by document and user, document and
+ * group, user, group), groups, and group membership.
+ *
+ * @example
+ * ```ts
+ * export default defineSchema({ ...accessTables, documents: defineTable({...}) });
+ * ```
+ */
+export const accessTables = /* @__PURE__ */ defineAccessTables();
+
+// A function, so bundlers drop the definitions (and Convex's schema code) from every bundle
+// that does not use them: a query that only checks roles pays nothing for them at import.
+function defineAccessTables() {
+  return {
+    [GRANTS]: defineTable({
+      /** The protected table the document is in. */
+      table: v.string(),
+      /** The document's id. */
+      doc: v.string(),
+      /** Exactly one of `userId` and `groupId` is set. */
+      userId: v.optional(v.string()),
+      groupId: v.optional(v.id(GROUPS)),
+      /** A level name below the owner's. */
+      level: v.string(),
+      /** Ms since the epoch; missing: never expires. */
+      expiresAt: v.optional(v.number()),
+      /** Who shared it (a users id). */
+      grantedBy: v.optional(v.string()),
+    })
+      .index("by_doc_and_user", ["doc", "userId"])
+      .index("by_doc_and_group", ["doc", "groupId"])
+      .index("by_user", ["userId", "table"])
+      .index("by_group", ["groupId", "table"]),
+    [GROUPS]: defineTable({
+      name: v.string(),
+      /** The group's owner (a users id): holds the owner level on the group. Missing on
+       * groups created before 0.2: only managers manage those. */
+      ownerId: v.optional(v.string()),
+    }),
+    [MEMBERS]: defineTable({
+      groupId: v.id(GROUPS),
+      userId: v.string(),
+      /** The member's level on the group (what they may do to its membership), a level name;
+       * missing: the lowest. Grants to the group give every member the grant's level. */
+      level: v.optional(v.string()),
+      /** `true`: an invitation, which gives nothing (no access, no level on the group, not
+       * counted toward the user's groups) until the user accepts it. Missing: a membership
+       * (rows written before invitations existed are memberships). */
+      invited: v.optional(v.literal(true)),
+    })
+      .index("by_user", ["userId"])
+      .index("by_group_and_user", ["groupId", "userId"])
+      // `invited` missing sorts as `undefined`: `.eq("invited", undefined)` reads only the
+      // accepted memberships, so invitations never reach a caller's access resolution.
+      .index("by_user_and_invited", ["userId", "invited"]),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Data access boundaries: the public types of the configuration, the facts and the answers.
+ * The methods are the {@link Access} interface (access.ts).
+ */
+import type { Access } from "./access.js";
+import type { accessTables } from "./access-tables.js";
+
+/** The default ordered access levels, lowest first. */
+export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
+
+/** Which rule gave the caller their level (for audit logs and UIs, never for client errors). */
+export type AccessSource = "owner" | "public" | "direct" | "group" | "inherited";
+
+/** Why {@link Access.canShare} or {@link Access.canTransfer} said no. */
+export type AccessDenial = "below_share_level" | "above_own_level" | "owner_level" | "not_owner";
+
+/** Where a protected table keeps the facts access is decided from. */
+export type AccessTableConfig = {
+  /** The field holding the owner's users id. */
+  owner: string;
+  /** An index on `[owner]`, used by `listAccessible`. Default `"by_owner"`. */
+  ownerIndex?: string;
+  /**
+   * The field holding `"public"` or `"private"`. A missing field is private; omit the option
+   * and every document of the table is private.
+   */
+  visibility?: string;
+  /** The field holding the parent's id (a folder), from which access is inherited. */
+  parent?: string;
+  /** The parent's table, itself configured here. Default: this table. */
+  parentTable?: string;
+};
+
+/** The access part of a guard's configuration (`R` role names, `P` permission names). */
+export type AccessConfig<L extends string, R extends string = string, P extends string = string> = {
+  /** Ordered access levels, lowest first; the last is the owner's. Default {@link DefaultLevel}. */
+  levels?: readonly L[];
+  /** The level public visibility gives. Default: the lowest. */
+  publicLevel?: NoInfer<L>;
+  /** The lowest level allowed to share. Default: the one below the owner's. */
+  shareLevel?: NoInfer<L>;
+  /** The protected tables, by name. */
+  tables?: { readonly [table: string]: AccessTableConfig };
+  /** Group management (see {@link Access.addGroupMember}). */
+  groups?: {
+    /**
+     * App-wide group managers: callers holding this role (or higher), or this permission,
+     * hold the owner level on every group. Default: nobody (only each group's owner and its
+     * members, by their level).
+     */
+    managers?: { role: NoInfer<R> } | { permission: NoInfer<P> };
+  };
+};
+
+/** A document the caller may read, with their level on it. */
+export type Readable<D, L extends string> = {
+  doc: D;
+  accessLevel: L;
+  /** The rule that gave the level. Server-side only: never put it in a client-facing error. */
+  source: AccessSource;
+};
+
+/** Facts for {@link Access.resolveAccess}: what the Convex layer reads, in plain values. */
+export type AccessFacts<L extends string> = {
+  /** Ms since the epoch (`Date.now()` in Convex). */
+  now: number;
+  /** The caller's user id, `null` when anonymous. */
+  caller: string | null;
+  /** The ids of the groups the caller belongs to. */
+  groups: readonly string[];
+  /** Documents and their ancestors; a `parent` that is not among them is no parent. */
+  documents: readonly {
+    id: string;
+    owner: string | null;
+    visibility: "public" | "private";
+    parent: string | null;
+    grants: readonly {
+      to: string | null;
+      kind: "direct" | "group";
+      level: L;
+      /** Ms since the epoch; missing: never expires. */
+      expiresAt?: number;
+    }[];
+  }[];
+};
+
+/** One answer of {@link Access.resolveAccess}, in document order. */
+export type ResolvedAccess<L extends string> = {
+  id: string;
+  /** `null`: no access. */
+  level: L | null;
+  source: AccessSource | "none" | "cycle";
+  /** The document whose rule gave the level (an ancestor for `inherited`). */
+  via: string | null;
+};
+
+/**
+ * A share decision: refused with a reason, or allowed with the expiry the grant gets (missing:
+ * never expires), which is never later than the caller's own access at the level sharing
+ * takes.
+ */
+export type ShareDecision = { ok: true; expiresAt?: number } | { ok: false; reason: AccessDenial };
+
+/** Who a grant is to: one user, or one group of {@link accessTables}. */
+export type GrantTarget = { userId: string; groupId?: never } | { groupId: string; userId?: never };
+
+/** One of the caller's groups, as {@link Access.listMyGroups} lists them. */
+export type MyGroup<L extends string> = {
+  groupId: string;
+  /** `null` when the group was deleted (the row can still be left). */
+  name: string | null;
+  /** The level the membership (or the invitation, once accepted) gives on the group. */
+  level: L;
+  /** `true`: an invitation, giving nothing until accepted. */
+  invited: boolean;
+};
+
+/** Pagination options, as Convex's `paginationOptsValidator` gives them. */
+export type AccessPageOptions = { numItems: number; cursor: string | null };

@@ -1,0 +1,114 @@
+/**
+ * Rate limiting's storage: reads and writes one row per limit and key (and shard) in the
+ * caller's transaction, through the table's index; the decision is the codec's
+ * (ratelimit-codec.ts), one engine call per batch.
+ */
+import { deny } from "./errors.js";
+import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
+import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import type { RateLimitState } from "./ratelimit.js";
+
+/** A stored row, as the table definition declares it. */
+type Row = RateLimitState & {
+  _id: string;
+  name: string;
+  key: string;
+  shard: number;
+  config: string;
+};
+
+// The table and index names are ours, but the caller's data model does not have to declare
+// the table in its types, so the database is used untyped here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Db = any;
+
+const MAX_KEY_LENGTH = 1024;
+
+/** `key` when it is a string of 1 to 1,024 characters, else `INVALID_ARGUMENT`. @internal */
+export function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    deny("INVALID_ARGUMENT", `a rate limit key must be a string of 1 to ${MAX_KEY_LENGTH} characters`);
+  }
+  return key;
+}
+
+/** A random shard of a sharded limit (Convex seeds `Math.random` per execution). */
+function pickShard(limit: Compiled): number {
+  return limit.shards > 1 ? Math.floor(Math.random() * limit.shards) : 0;
+}
+
+/** The row of one limit, key and shard, found by the exact index look-up. @internal */
+export async function readRow(db: Db, name: string, key: string, shard: number): Promise<Row | null> {
+  return (await db
+    .query(RATE_LIMIT_TABLE)
+    .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key).eq("shard", shard))
+    .unique()) as Row | null;
+}
+
+/**
+ * The row's state, or `null` when there is no row or it belongs to another configuration.
+ * @internal
+ */
+export function stateOf(row: Row | null, limit: Compiled): RateLimitState | null {
+  if (row === null || row.config !== limit.fingerprint) return null;
+  return { t: row.t, a: row.a, b: row.b, log: row.log };
+}
+
+function write(db: Db, row: Row | null, it: Item, key: string, state: RateLimitState): Promise<unknown> {
+  const fields = { config: it.limit.fingerprint, t: state.t, a: state.a, b: state.b, log: state.log };
+  return row === null
+    ? db.insert(RATE_LIMIT_TABLE, { name: it.name, key, shard: it.shard, ...fields })
+    : db.patch(row._id, fields);
+}
+
+/** Reads, decides and (when consuming) writes the rows of `requests`, all or nothing. @internal */
+export async function apply(
+  engine: () => Engine,
+  db: Db,
+  requests: readonly { name: string; key: unknown; count?: unknown }[],
+  consume: boolean,
+) {
+  const seen = new Set<string>();
+  const keys: string[] = [];
+  const rows: (Row | null)[] = [];
+  const items: Item[] = [];
+  for (const r of requests) {
+    if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
+    const key = checkKey(r.key);
+    const limit = limitOf(engine(), r.name);
+    // A cost of 0 is a look-up: in a consuming call it would pass every time and take
+    // nothing, which is a hole if an app forwards a client-chosen count.
+    if (consume && r.count === 0) {
+      deny(
+        "INVALID_ARGUMENT",
+        `rate limit '${r.name}': a consuming call takes a count of at least 1 (checkRateLimit looks without consuming)`,
+      );
+    }
+    const id = JSON.stringify([r.name, key]);
+    if (seen.has(id)) {
+      deny("INVALID_ARGUMENT", `rate limit '${r.name}' is listed twice for the same key`);
+    }
+    seen.add(id);
+    const shard = pickShard(limit);
+    const row = await readRow(db, r.name, key, shard);
+    keys.push(key);
+    rows.push(row);
+    items.push(item(engine(), r.name, r.count, shard, stateOf(row, limit)));
+  }
+  const batch = decide(engine(), items, Date.now(), consume);
+  for (let i = 0; i < items.length; i++) {
+    const state = batch.outcomes[i]!.state;
+    if (state !== null) await write(db, rows[i]!, items[i]!, keys[i]!, state);
+  }
+  return batch;
+}
+
+/** Deletes every row (every shard) of one limit and key. @internal */
+export async function deleteRows(db: Db, name: string, key: string): Promise<void> {
+  // At most 256 rows (the shards of one key), found by one index range.
+  const rows = (await db
+    .query(RATE_LIMIT_TABLE)
+    .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key))
+    .collect()) as Row[];
+  for (const row of rows) await db.delete(row._id);
+}
