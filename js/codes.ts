@@ -20,6 +20,7 @@ import {
   CODE_TYPED,
   CODE_WITH_ACTOR,
   CODE_WITH_RECORD,
+  type Same,
 } from "./generated/wire.js";
 
 /**
@@ -121,7 +122,6 @@ export type CodeOutcome =
 // (generated from src/codes.rs). The public union above must name exactly those reasons:
 // tsc fails here when one side gains or loses one.
 const OUTCOMES: readonly CodeOutcome[] = CODE_OUTCOMES;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const outcomesMatch: Same<CodeOutcome, (typeof CODE_OUTCOMES)[number]> = true;
 void outcomesMatch;
 

@@ -441,7 +441,10 @@ mod render {
         o.0.push_str(
             "// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).\n\
              // Do not edit: change the Rust definition and run `make wire`.\n\
-             /* eslint-disable */\n",
+             /* eslint-disable */\n\n\
+             /** `true` exactly when `A` and `B` are the same union: a hand-written public union (a\n \
+             * documented type) is checked against the wire with `const x: Same<Public, Wire> = true`. */\n\
+             export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;\n",
         );
 
         o.section("time");

@@ -2,6 +2,10 @@
 // Do not edit: change the Rust definition and run `make wire`.
 /* eslint-disable */
 
+/** `true` exactly when `A` and `B` are the same union: a hand-written public union (a
+ * documented type) is checked against the wire with `const x: Same<Public, Wire> = true`. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
 // time
 
 /** Largest time the engine accepts, in ms since the epoch (the largest `Date`). */
