@@ -31,11 +31,11 @@ STAMPS  := target/stamps
 NPM     := npm --no-audit --no-fund
 
 RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
-JS_SOURCES   := $(wildcard js/*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
+JS_SOURCES   := $(wildcard js/*.ts) js/generated/wire.ts js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
                 $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
 .PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean \
-        audit-test fuzz mutants
+        audit-test fuzz mutants wire
 
 # ---------------------------------------------------------------- set-up
 
@@ -87,6 +87,11 @@ setup: $(STAMPS)/rust-target $(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) \
        $(STAMPS)/wasm-pack-$(WASM_PACK_VERSION) node_modules/.installed
 
 # ---------------------------------------------------------------- build
+
+# js/generated/wire.ts, the TypeScript twin of src/wire.rs (committed): written by the test
+# that, without WRITE_WIRE, fails when the committed file is stale (part of `make rust-test`).
+wire:
+	RUSTFLAGS="-D warnings" WRITE_WIRE=1 cargo test --test wire generated_typescript_is_current
 
 target/wasm-pack/convex_guard_bg.wasm: $(RUST_SOURCES) | setup
 	wasm-pack --quiet build --release --target web --no-pack \
@@ -190,4 +195,5 @@ mutants: $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION)
 	python3 scripts/mutants-score.py target/mutants/mutants.out
 
 clean:
-	rm -rf target/wasm-pack target/wasm target/pack target/bench $(STAMPS) pkg js/generated
+	rm -rf target/wasm-pack target/wasm target/pack target/bench $(STAMPS) pkg \
+	  js/generated/glue.js js/generated/glue.d.ts js/generated/wasm-base64.js js/generated/wasm-base64.d.ts

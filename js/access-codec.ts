@@ -7,24 +7,37 @@ import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
 import { levelId, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
+import {
+  ACCESS_DENIAL_MESSAGES,
+  ACCESS_DENIALS,
+  ACCESS_FIELD_MASK,
+  ACCESS_NOT_A_CODE,
+  ACCESS_SOURCE_SHIFT,
+  ACCESS_SOURCES,
+  ACCESS_VIA_SHIFT,
+  FIRST_LEVEL,
+  GRANT_DIRECT,
+  GRANT_GROUP,
+  NO_LEVEL,
+  NO_PARENT,
+  NO_SUBJECT,
+  NO_VIA,
+  PRIVATE,
+  PUBLIC,
+  type Same,
+} from "./generated/wire.js";
 
-/** The engine's "nobody" and "no parent" (u32::MAX). */
-const NONE_ID = 0xffffffff;
-const NO_VIA = 0xffff;
-/** The engine's sources, by number. @internal */
-export const SOURCES = ["none", "owner", "public", "direct", "group", "inherited", "cycle"] as const;
-const DENIALS: Record<number, AccessDenial> = {
-  1: "below_share_level",
-  2: "above_own_level",
-  3: "owner_level",
-  4: "not_owner",
-};
-const SHARE_MESSAGES: Record<AccessDenial, string> = {
-  below_share_level: "Your access level does not allow sharing",
-  above_own_level: "You cannot grant a level above your own",
-  owner_level: "The owner level is given only by transferring ownership",
-  not_owner: "Only the owner can transfer ownership",
-};
+/** The engine's sources, by number (src/access.rs, through the generated wire). @internal */
+export const SOURCES = ACCESS_SOURCES;
+// The public unions name exactly the engine's sources and denials: tsc fails here otherwise.
+const sourcesMatch: Same<AccessSource | "none" | "cycle", (typeof ACCESS_SOURCES)[number]> = true;
+const denialsMatch: Same<AccessDenial | null, (typeof ACCESS_DENIALS)[number]> = true;
+void sourcesMatch, denialsMatch;
+
+/** The denial with engine code `code` (0: none, an unknown code: none). */
+function denial(code: number): AccessDenial | null {
+  return (ACCESS_DENIALS as readonly (AccessDenial | null)[])[code] ?? null;
+}
 const MALFORMED_FACTS =
   "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
 
@@ -41,7 +54,11 @@ export type Resolved = { level: number; source: number; via: number };
 export function resolveFacts(c: Compiled, now: number, caller: Caller, docs: readonly Fact[]): Resolved[] {
   const { ints, times } = pack(c, now, caller, docs);
   const out = engineCall(() => c.engine.resolve(ints, times));
-  return Array.from(out, (x) => ({ level: x & 0xff, source: (x >>> 8) & 0xff, via: x >>> 16 }));
+  return Array.from(out, (x) => ({
+    level: x & ACCESS_FIELD_MASK,
+    source: (x >>> ACCESS_SOURCE_SHIFT) & ACCESS_FIELD_MASK,
+    via: x >>> ACCESS_VIA_SHIFT,
+  }));
 }
 
 /**
@@ -79,7 +96,8 @@ export function decideShare(
   const request = [doc, level, typeof wanted === "number" ? wanted : NaN];
   const { ints, times } = pack(c, now, caller, docs, request);
   const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
-  if (x! < 0) return { ok: false, reason: DENIALS[-x!]! };
+  // Refused: minus the denial's code (src/bindings/access.rs).
+  if (x! < 0) return { ok: false, reason: denial(-x!)! };
   return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
 }
 
@@ -90,7 +108,7 @@ export function decideShare(
 function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
   const subjects = new Map<string, number>();
   const intern = (s: unknown): number => {
-    if (typeof s !== "string") return NONE_ID;
+    if (typeof s !== "string") return NO_SUBJECT;
     let n = subjects.get(s);
     if (n === undefined) subjects.set(s, (n = subjects.size));
     return n;
@@ -112,10 +130,13 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
   ints[k++] = n;
   ints[k++] = m;
   for (const d of docs) ints[k++] = intern(d.owner);
-  for (const d of docs) ints[k++] = d.parent === null ? NONE_ID : (index.get(d.parent) ?? NONE_ID);
+  for (const d of docs) ints[k++] = d.parent === null ? NO_PARENT : (index.get(d.parent) ?? NO_PARENT);
   const doc = k, subject = k + m;
   k += 2 * m;
-  for (const d of docs) ints[k++] = d.visibility === "public" ? 1 : d.visibility === "private" ? 0 : 2;
+  // Anything but the two visibilities is a code the engine refuses.
+  for (const d of docs) {
+    ints[k++] = d.visibility === "public" ? PUBLIC : d.visibility === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
+  }
   const kind = k, level = k + m;
   times[0] = num(now);
   let j = 0;
@@ -123,7 +144,7 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
     for (const gr of d.grants) {
       ints[doc + j] = i;
       ints[subject + j] = intern(gr.to);
-      ints[kind + j] = gr.kind === "direct" ? 3 : gr.kind === "group" ? 4 : 0;
+      ints[kind + j] = gr.kind === "direct" ? GRANT_DIRECT : gr.kind === "group" ? GRANT_GROUP : ACCESS_NOT_A_CODE;
       ints[level + j] = levelId(c, gr.level);
       times[1 + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
       j++;
@@ -134,14 +155,14 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
 
 /** `FORBIDDEN` with the message of a sharing rule's denial. @internal */
 export function refuse(reason: AccessDenial): never {
-  deny("FORBIDDEN", SHARE_MESSAGES[reason]);
+  deny("FORBIDDEN", ACCESS_DENIAL_MESSAGES[ACCESS_DENIALS.indexOf(reason)]!);
 }
 
 /** Whether a caller at level `callerLevel` (0: none) may grant `grantLevel`. @internal */
 export function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
   const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
-  if (code === 255) deny("INVALID_ARGUMENT", "not an access level");
-  return DENIALS[code] ?? null;
+  if (code === ACCESS_NOT_A_CODE) deny("INVALID_ARGUMENT", "not an access level");
+  return denial(code);
 }
 
 /** {@link shareDecision}, a refusal thrown as `FORBIDDEN`. @internal */
@@ -156,12 +177,12 @@ export function requireShare(c: Compiled, callerLevel: number, grantLevel: numbe
  * takes only the share level. @internal
  */
 export function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[]): void {
-  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? 1);
+  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? FIRST_LEVEL);
 }
 
 /** Why a caller whose level came from source number `source` may not transfer, if not. @internal */
 export function transferDenial(c: Compiled, source: number): AccessDenial | undefined {
-  return DENIALS[engineCall(() => c.engine.canTransfer(source))];
+  return denial(engineCall(() => c.engine.canTransfer(source))) ?? undefined;
 }
 
 /** `facts` resolved in one engine call, the answers named (`resolveAccess`). @internal */
@@ -171,7 +192,7 @@ export function resolveNamed<L extends string>(c: Compiled, facts: AccessFacts<L
   const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
   return resolved.map((r, i) => ({
     id: docs[i]!.id,
-    level: r.level === 0 ? null : (c.names[r.level - 1] as L),
+    level: r.level === NO_LEVEL ? null : (c.names[r.level - FIRST_LEVEL] as L),
     source: SOURCES[r.source]!,
     via: r.via === NO_VIA ? null : docs[r.via]!.id,
   })) as ResolvedAccess<L>[];

@@ -8,6 +8,14 @@ import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
+import {
+  FIRST_LEVEL,
+  MAX_BATCH_DOCUMENTS,
+  MAX_CALLER_GROUPS,
+  MAX_GROUP_NAME_LEN,
+  MAX_PAGE_ITEMS,
+  MAX_PARENT_DEPTH,
+} from "./generated/wire.js";
 
 /** One protected table, its defaults filled in. @internal */
 export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
@@ -60,20 +68,21 @@ export function compileAccess(
   }
   const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
   const names = eng.levels().split(" ");
-  const [publicLevel, shareLevel, maxDepth, maxGroups, maxBatch, maxGroupName, maxPageItems] = eng.info();
+  // `info()` starts with the compiled public and share levels; the bounds are the wire's.
+  const [publicLevel, shareLevel] = eng.info();
   return {
     engine: eng,
     names,
-    levelIds: new Map(names.map((n, i) => [n, i + 1])),
+    levelIds: new Map(names.map((n, i) => [n, FIRST_LEVEL + i])),
     publicLevel: publicLevel!,
     shareLevel: shareLevel!,
-    maxDepth: maxDepth!,
-    maxGroups: maxGroups!,
-    maxGroupName: maxGroupName!,
-    maxPageItems: maxPageItems!,
+    maxDepth: MAX_PARENT_DEPTH,
+    maxGroups: MAX_CALLER_GROUPS,
+    maxGroupName: MAX_GROUP_NAME_LEN,
+    maxPageItems: MAX_PAGE_ITEMS,
     // Ids resolved per engine call: even if every one exists and has maxDepth ancestors, the
     // batch stays within the engine's bound, so no error can depend on what exists.
-    idsPerBatch: Math.floor(maxBatch! / (1 + maxDepth!)),
+    idsPerBatch: Math.floor(MAX_BATCH_DOCUMENTS / (1 + MAX_PARENT_DEPTH)),
     tables,
     managers: compileManagers(c.groups, authz.roles),
     authz,
@@ -81,7 +90,12 @@ export function compileAccess(
   };
 }
 
-/** The level's number (1 the lowest), or `INVALID_ARGUMENT` for an unknown name. @internal */
+/** The name of the level numbered `id` (`undefined`: none). @internal */
+export function levelName(c: Compiled, id: number): string | undefined {
+  return c.names[id - FIRST_LEVEL];
+}
+
+/** The level's number (FIRST_LEVEL the lowest), or `INVALID_ARGUMENT` for an unknown name. @internal */
 export function levelId(c: Compiled, name: unknown): number {
   const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
   if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level ${quoted(name)}`);

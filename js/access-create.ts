@@ -7,7 +7,8 @@ import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny, quoted } from "./errors.js";
 import type { DocumentGrant } from "./access-grants.js";
-import { compileAccess, levelId, tableInfo } from "./access-config.js";
+import { compileAccess, levelId, levelName, tableInfo } from "./access-config.js";
+import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -64,8 +65,8 @@ export function createAccess<L extends string>(
       const c = compile();
       return {
         levels: c.names as unknown as readonly L[],
-        publicLevel: c.names[c.publicLevel - 1] as L,
-        shareLevel: c.names[c.shareLevel - 1] as L,
+        publicLevel: levelName(c, c.publicLevel) as L,
+        shareLevel: levelName(c, c.shareLevel) as L,
       };
     },
 
@@ -94,9 +95,9 @@ export function createAccess<L extends string>(
 
     async readable(ctx, table, id, minLevel) {
       const c = compile();
-      const min = minLevel === undefined ? 1 : levelId(c, minLevel);
+      const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
       const [r] = (await readMany<L>(ctx, c, table, [id])).results;
-      return (r && c.levelIds.get(r.accessLevel)! >= min ? r : null) as never;
+      return (r && atLeast(c.levelIds.get(r.accessLevel)!, min) ? r : null) as never;
     },
 
     async readableMany(ctx, table, ids) {
@@ -190,7 +191,7 @@ export function createAccess<L extends string>(
     async listAccessible(ctx, table, options) {
       const c = compile();
       const t = tableInfo(c, table);
-      const min = options?.minLevel === undefined ? 1 : levelId(c, options.minLevel);
+      const min = options?.minLevel === undefined ? FIRST_LEVEL : levelId(c, options.minLevel);
       const { size, cursor } = pageRequest(c, options);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: "" };
@@ -218,7 +219,7 @@ export function createAccess<L extends string>(
       const seen = new Set<string>();
       const page: Readable<Row, L>[] = [];
       for (const r of results) {
-        if (r === null || seen.has(r.doc._id) || c.levelIds.get(r.accessLevel)! < min) continue;
+        if (r === null || seen.has(r.doc._id) || !atLeast(c.levelIds.get(r.accessLevel)!, min)) continue;
         seen.add(r.doc._id);
         // Each document is listed once, by the first phase that reaches it.
         const f = factOf.get(r.doc._id)!;

@@ -6,7 +6,8 @@
  */
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
-import { isManager, levelId, type Compiled } from "./access-config.js";
+import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
+import { FIRST_LEVEL } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
 import {
   acceptedMemberships,
@@ -43,7 +44,8 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
  */
 function memberLevel(c: Compiled, row: Row): string {
   const id = typeof row.level === "string" ? c.levelIds.get(row.level) : undefined;
-  return id !== undefined && id < c.names.length ? (row.level as string) : c.names[0]!;
+  // The top level (the last name) is the owner's.
+  return id !== undefined && id < FIRST_LEVEL + c.names.length - 1 ? (row.level as string) : c.names[0]!;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
@@ -136,7 +138,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const invited = !member && !self && !isManager(c, who.user);
       if (!member && !invited) await requireRoom(db, c, user, self);
       const first = await keepFirst(db, rows);
-      const fields = { level: c.names[wanted - 1], invited: invited ? (true as const) : undefined };
+      const fields = { level: levelName(c, wanted), invited: invited ? (true as const) : undefined };
       if (first !== undefined) await db.patch(first._id, fields);
       else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
       return invited ? "invited" : "member";

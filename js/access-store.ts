@@ -5,7 +5,8 @@
  */
 import type { ReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
-import { pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
+import { levelName, pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
+import { atLeast, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
@@ -178,10 +179,10 @@ export async function readMany<L extends string>(
   const byId = new Map(facts.map((f, i) => [f.id, resolved[i]!]));
   const results = wanted.map((id) => {
     const r = id === null ? undefined : byId.get(id);
-    if (r === undefined || r.level === 0) return null;
+    if (r === undefined || r.level === NO_LEVEL) return null;
     return {
       doc: rows.get(id!)!,
-      accessLevel: c.names[r.level - 1] as L,
+      accessLevel: levelName(c, r.level) as L,
       source: sourceName(r.source),
     };
   });
@@ -211,8 +212,8 @@ export async function readOne<L extends string>(
 /** The document, when the caller holds level `minLevel` or higher on it. @internal */
 export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: string, minLevel: number) {
   const { r } = await readOne(ctx, c, table, id);
-  if (c.levelIds.get(r.accessLevel)! < minLevel) {
-    deny("FORBIDDEN", `Access level '${c.names[minLevel - 1]}' or higher required`);
+  if (!atLeast(c.levelIds.get(r.accessLevel)!, minLevel)) {
+    deny("FORBIDDEN", `Access level '${levelName(c, minLevel)}' or higher required`);
   }
   return r;
 }

@@ -10,6 +10,7 @@ import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { createUserFinder, type Found, type UsersConfig } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
+import { FIRST_ROLE, NO_ROLE } from "./generated/wire.js";
 
 export type {
   ClaimUsers,
@@ -18,9 +19,6 @@ export type {
   ResolvedUsers,
   UsersConfig,
 } from "./users.js";
-
-/** The role id the engine reads as "no role": unknown, missing or not a string. */
-const NO_ROLE = 0xffffffff;
 
 /**
  * A permission name the configuration grants: exact names as written, and for a wildcard
@@ -238,9 +236,10 @@ export function createAuthz<R extends string, P extends string, T extends string
       }
       return builder.build();
     });
-    // A role's id is its position in `roles`: the engine accepted exactly this list, in order.
+    // The engine accepted exactly this list, in order, and numbers each role by its place in
+    // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
     const roleIds = dictionary();
-    config.roles.forEach((name, id) => (roleIds[name] = id));
+    config.roles.forEach((name, i) => (roleIds[name] = FIRST_ROLE + i));
     return { policy, roleIds, permissionIds: dictionary() };
   }
 

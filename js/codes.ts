@@ -10,6 +10,18 @@
  */
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
+import {
+  CODE_DEFAULT_LENGTH,
+  CODE_DEFAULT_MAX_ATTEMPTS,
+  CODE_DEFAULT_TTL_MS,
+  CODE_GENERATE,
+  CODE_MESSAGE,
+  CODE_OUTCOMES,
+  CODE_TYPED,
+  CODE_WITH_ACTOR,
+  CODE_WITH_RECORD,
+  type Same,
+} from "./generated/wire.js";
 
 /**
  * A failure budget: at most `maxFailures` wrong (or malformed) codes in any `window` ms. The
@@ -106,18 +118,12 @@ export type CodeOutcome =
   | "missing"
   | "locked";
 
-// The engine answers a verification with the index of its reason in this list (see
-// src/bindings/codes.rs); the shared vectors run through this mapping, so a drift fails them.
-const OUTCOMES: readonly CodeOutcome[] = [
-  "accepted",
-  "wrong",
-  "malformed",
-  "expired",
-  "used",
-  "exhausted",
-  "missing",
-  "locked",
-];
+// The engine answers a verification with the index of its reason in `CODE_OUTCOMES`
+// (generated from src/codes.rs). The public union above must name exactly those reasons:
+// tsc fails here when one side gains or loses one.
+const OUTCOMES: readonly CodeOutcome[] = CODE_OUTCOMES;
+const outcomesMatch: Same<CodeOutcome, (typeof CODE_OUTCOMES)[number]> = true;
+void outcomesMatch;
 
 /** Storage-free confirmation codes, compiled from {@link CodeOptions}. */
 export interface Codes {
@@ -183,11 +189,6 @@ export interface Codes {
 }
 
 const NONE = new Uint8Array(0);
-// `CodeEngine.message`'s modes (src/bindings/codes.rs): one entry point for the bytes of a
-// new code and of the message to sign, since each engine entry point costs wasm size.
-const MESSAGE = 0;
-const TYPED = 1;
-const GENERATE = 2;
 
 /**
  * Compiles code settings. Nothing is validated until the first call (or
@@ -204,7 +205,13 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
-    const { alphabet = "digits", length = 8, ttl = 300_000, maxAttempts = 5, lockout } = options;
+    const {
+      alphabet = "digits",
+      length = CODE_DEFAULT_LENGTH,
+      ttl = CODE_DEFAULT_TTL_MS,
+      maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS,
+      lockout,
+    } = options;
     if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
     // Omitted budgets and fields are `undefined`: the engine owns their defaults. Anything
     // that is not an object or a number is NaN, which the engine refuses naming the entry.
@@ -243,7 +250,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     },
     generate() {
       const e = compile();
-      return String.fromCharCode(...engineCall(() => e.message("", "", "", "", GENERATE)));
+      return String.fromCharCode(...engineCall(() => e.message("", "", "", "", CODE_GENERATE)));
     },
     message(binding, code, opts) {
       const e = compile();
@@ -253,7 +260,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           text(binding?.action, "action"),
           text(binding?.target ?? "", "target"),
           text(code, "code"),
-          opts?.typed === true ? TYPED : MESSAGE,
+          opts?.typed === true ? CODE_TYPED : CODE_MESSAGE,
         ),
       );
     },
@@ -296,10 +303,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
         ),
       );
       // [outcome], or [outcome, expiresAt, attemptsLeft, used, failures, lastFailure] and then
-      // [actorFailures, actorLast] when the actor's count must be stored (src/bindings/codes.rs).
+      // [actorFailures, actorLast] when the actor's count must be stored (src/wire.rs).
       const outcome = OUTCOMES[r[0]!]!;
-      const counted = r.length >= 8 ? { failures: r[6]!, lastFailure: r[7]! } : null;
-      if (r.length < 6 || record == null) return { outcome, record: null, actor: counted };
+      const counted = r.length >= CODE_WITH_ACTOR ? { failures: r[6]!, lastFailure: r[7]! } : null;
+      if (r.length < CODE_WITH_RECORD || record == null) return { outcome, record: null, actor: counted };
       return {
         outcome,
         record: {

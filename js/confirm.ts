@@ -20,14 +20,15 @@ import {
 } from "./codes.js";
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkReference } from "./wiring.js";
 import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
 
 /** Shortest server secret accepted, in UTF-8 bytes. */
 export const MIN_SECRET_BYTES = 32;
 
-/** The message every failed confirmation shows the client. */
-export const INVALID_CONFIRMATION_MESSAGE = "Invalid or expired confirmation code";
+/** The message every failed confirmation shows the client (the engine's, src/codes.rs). */
+export const INVALID_CONFIRMATION_MESSAGE = CODE_CLIENT_MESSAGE;
 
 /** Codes, audit trail and safe actions: the `confirmations` part of a guard's configuration. */
 export type ConfirmationsConfig<R extends string = string, P extends string = string> = CodeOptions & {
@@ -333,7 +334,7 @@ export function createConfirmations(
       if (outcome === "accepted") return { ok: true };
       const refused: ConfirmationResult = {
         ok: false,
-        error: { code: "INVALID_CONFIRMATION", message: INVALID_CONFIRMATION_MESSAGE },
+        error: { code: CODE_CLIENT_ERROR, message: INVALID_CONFIRMATION_MESSAGE },
       };
       uncommitted().add(refused);
       return refused;
@@ -351,7 +352,7 @@ export function createConfirmations(
             "mutation committed (in the action that ran it)",
         );
       }
-      deny("INVALID_CONFIRMATION", INVALID_CONFIRMATION_MESSAGE);
+      deny(CODE_CLIENT_ERROR, INVALID_CONFIRMATION_MESSAGE);
     },
 
     audit,

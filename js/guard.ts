@@ -20,6 +20,7 @@ import type { AccessConfig, DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
+import { DEFAULT_USERS_TABLE } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action.js";
@@ -127,7 +128,7 @@ export type Guard<
 export function defineGuard<
   const R extends string,
   const P extends string = never,
-  const T extends string = "users",
+  const T extends string = typeof DEFAULT_USERS_TABLE,
   const L extends string = DefaultLevel,
   const K extends string = never,
   const RC extends string = never,
@@ -141,7 +142,7 @@ export function defineGuard<
   const access = createAccess(
     config?.access,
     claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
-    config?.users?.table ?? "users",
+    config?.users?.table ?? DEFAULT_USERS_TABLE,
   );
   const { pageLimit, ...accessMethods } = access;
   const forget = createForgetUser({

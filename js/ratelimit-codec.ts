@@ -6,6 +6,44 @@
 import { RateLimiter, engineMemory, num } from "./engine.js";
 import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
+import {
+  DEFAULT_RATE_LIMIT_KIND,
+  DEFAULT_SHARDS,
+  RL_ANSWER_HEAD,
+  RL_ANSWER_RETRY_AFTER,
+  RL_HEAD,
+  RL_IN,
+  RL_IN_A,
+  RL_IN_B,
+  RL_IN_COUNT,
+  RL_IN_HAS_STATE,
+  RL_IN_LIMIT,
+  RL_IN_LOG_LEN,
+  RL_IN_SHARD,
+  RL_IN_T,
+  RL_IO_LEN,
+  RL_LOG,
+  RL_LOGS_AT,
+  RL_MAX_BATCH,
+  RL_OUT,
+  RL_OUT_A,
+  RL_OUT_AT,
+  RL_OUT_B,
+  RL_OUT_LOG,
+  RL_OUT_LOG_LEN,
+  RL_OUT_LOGS_AT,
+  RL_OUT_OK,
+  RL_OUT_REMAINING,
+  RL_OUT_RETRY_AFTER,
+  RL_OUT_T,
+  RL_OUT_WRITE,
+  RATE_LIMIT_KINDS,
+  type Same,
+} from "./generated/wire.js";
+
+// The public kinds (RateLimitSpec) are exactly the engine's: tsc fails here otherwise.
+const kindsMatch: Same<NonNullable<RateLimitSpec["kind"]>, (typeof RATE_LIMIT_KINDS)[number]> = true;
+void kindsMatch;
 
 /** One compiled limit. @internal */
 export type Compiled = { id: number; shards: number; fingerprint: string };
@@ -13,37 +51,11 @@ export type Compiled = { id: number; shards: number; fingerprint: string };
 /** What one decision needs from the JavaScript side. @internal */
 export type Item = { name: string; limit: Compiled; shard: number; count: number; state: RateLimitState | null };
 
-/** Numbers per request and per decision record in the engine's I/O buffer. */
-const IN = 8;
-const OUT = 8;
-
-/**
- * Where the engine's I/O buffer is (a byte address in its memory) and its layout, as the
- * buffer's first numbers give it: lengths and offsets in numbers from its start
- * (src/bindings/ratelimit.rs documents it).
- */
-type Io = {
-  at: number;
-  len: number;
-  /** Most requests in one call. */
-  batch: number;
-  /** Request records (`IN` numbers each). */
-  records: number;
-  /** Request log slots, `logSlot` numbers each. */
-  logs: number;
-  logSlot: number;
-  /** The answer: `[ok, retry after]`, then the decision records (`OUT` numbers each). */
-  out: number;
-  /** The answer's log slots, `outLogSlot` numbers each. */
-  outLogs: number;
-  outLogSlot: number;
-};
-
 /**
  * The compiled limits, the engine's limiter, and its I/O buffer in that instance's memory.
  * @internal
  */
-export type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memory: WebAssembly.Memory; io: Io; view: Float64Array };
+export type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memory: WebAssembly.Memory; at: number; view: Float64Array };
 
 /**
  * Prefixes an engine error with the limit names it concerns, then translates it. Anything
@@ -57,9 +69,12 @@ function renamed(e: unknown, items: readonly { name: string }[]): never {
   rethrow(e);
 }
 
-/** The view over the engine's I/O buffer, made again when the memory has grown. */
+/**
+ * The view over the engine's I/O buffer (at byte address `e.at` in its memory, laid out as
+ * src/wire.rs says: the `RL_*` offsets), made again when the memory has grown.
+ */
 function buffer(e: Engine): Float64Array {
-  if (e.view.byteLength === 0) e.view = new Float64Array(e.memory.buffer, e.io.at, e.io.len);
+  if (e.view.byteLength === 0) e.view = new Float64Array(e.memory.buffer, e.at, RL_IO_LEN);
   return e.view;
 }
 
@@ -82,7 +97,7 @@ export function compileLimits(config: object | undefined): Engine {
     if (typeof given === "function" || (typeof given === "object" && given !== null)) {
       throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
     }
-    const kind = spec.kind === undefined ? "sliding window" : String(spec.kind);
+    const kind = spec.kind === undefined ? DEFAULT_RATE_LIMIT_KIND : String(spec.kind);
     const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
     const shards = spec.shards === undefined ? undefined : num(spec.shards);
     let id: number;
@@ -92,14 +107,12 @@ export function compileLimits(config: object | undefined): Engine {
       renamed(e, [{ name }]);
     }
     // Validated: rate, period, capacity and shards are whole numbers. A row written under
-    // another configuration is read as absent (the limit starts afresh for that key).
-    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${capacity ?? spec.rate}/${shards ?? 1}`;
-    map.set(name, { id, shards: shards ?? 1, fingerprint });
+    // another configuration is read as absent (the limit starts afresh for that key). An
+    // omitted capacity is the rate (src/ratelimit.rs, `Limit::new`).
+    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${capacity ?? spec.rate}/${shards ?? DEFAULT_SHARDS}`;
+    map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
-  const at = engineLimits.io();
-  const [len, batch, records, logs, logSlot, out, outLogs, outLogSlot] = new Float64Array(memory.buffer, at, 8);
-  const io = { at, len: len!, batch: batch!, records: records!, logs: logs!, logSlot: logSlot!, out: out!, outLogs: outLogs!, outLogSlot: outLogSlot! };
-  return { limits: map, limiter: engineLimits, memory, io, view: new Float64Array(0) };
+  return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0) };
 }
 
 /** The compiled limit `name`, or `INVALID_ARGUMENT` when there is none. @internal */
@@ -121,38 +134,37 @@ export function decide(
   now: number,
   consume: boolean,
 ): RateLimitBatchDecision & { outcomes: RateLimitOutcome[] } {
-  const io = e.io;
   const n = items.length;
   let b = buffer(e);
   // More than the buffer holds: the engine refuses the count before reading anything.
-  if (n <= io.batch) {
+  if (n <= RL_MAX_BATCH) {
     for (let i = 0; i < n; i++) {
       const it = items[i]!;
       const s = it.state;
-      const o = io.records + i * IN;
-      b[o] = it.limit.id;
-      b[o + 1] = it.shard;
-      b[o + 2] = it.count;
+      const o = RL_HEAD + i * RL_IN;
+      b[o + RL_IN_LIMIT] = it.limit.id;
+      b[o + RL_IN_SHARD] = it.shard;
+      b[o + RL_IN_COUNT] = it.count;
       if (s === null) {
-        b[o + 3] = 0;
-        b[o + 7] = 0;
+        b[o + RL_IN_HAS_STATE] = 0;
+        b[o + RL_IN_LOG_LEN] = 0;
         continue;
       }
-      b[o + 3] = 1;
-      b[o + 4] = num(s.t);
-      b[o + 5] = num(s.a);
-      b[o + 6] = num(s.b);
-      const at = io.logs + i * io.logSlot;
+      b[o + RL_IN_HAS_STATE] = 1;
+      b[o + RL_IN_T] = num(s.t);
+      b[o + RL_IN_A] = num(s.a);
+      b[o + RL_IN_B] = num(s.b);
+      const at = RL_LOGS_AT + i * RL_LOG;
       const log: unknown = s.log;
       if (Array.isArray(log)) {
         // The slot holds one more entry than any valid log: a longer log is refused as is.
-        const m = Math.min(log.length, io.logSlot);
+        const m = Math.min(log.length, RL_LOG);
         for (let j = 0; j < m; j++) b[at + j] = num(log[j]);
-        b[o + 7] = log.length;
+        b[o + RL_IN_LOG_LEN] = log.length;
       } else {
         // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
         b[at] = NaN;
-        b[o + 7] = 1;
+        b[o + RL_IN_LOG_LEN] = 1;
       }
     }
   }
@@ -166,19 +178,19 @@ export function decide(
   const decisions = new Array<RateLimitDecision>(n);
   const outcomes = new Array<RateLimitOutcome>(n);
   for (let i = 0; i < n; i++) {
-    const o = io.out + 2 + i * OUT;
-    const ok = b[o] === 1;
-    const remaining = b[o + 1]!;
-    const retryAfter = b[o + 2]!;
+    const o = RL_OUT_AT + RL_ANSWER_HEAD + i * RL_OUT;
+    const ok = b[o + RL_OUT_OK] === 1;
+    const remaining = b[o + RL_OUT_REMAINING]!;
+    const retryAfter = b[o + RL_OUT_RETRY_AFTER]!;
     let state: RateLimitState | null = null;
-    if (b[o + 3] === 1) {
-      const at = io.outLogs + i * io.outLogSlot;
+    if (b[o + RL_OUT_WRITE] === 1) {
+      const at = RL_OUT_LOGS_AT + i * RL_OUT_LOG;
       const log: number[] = [];
-      for (let j = at, end = at + b[o + 7]!; j < end; j++) log.push(b[j]!);
-      state = { t: b[o + 4]!, a: b[o + 5]!, b: b[o + 6]!, log };
+      for (let j = at, end = at + b[o + RL_OUT_LOG_LEN]!; j < end; j++) log.push(b[j]!);
+      state = { t: b[o + RL_OUT_T]!, a: b[o + RL_OUT_A]!, b: b[o + RL_OUT_B]!, log };
     }
     outcomes[i] = { ok, remaining, retryAfter, state } as RateLimitOutcome;
     decisions[i] = { ok, remaining, retryAfter } as RateLimitDecision;
   }
-  return { ok: status === 1, retryAfter: b[io.out + 1]!, decisions, outcomes };
+  return { ok: status === 1, retryAfter: b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!, decisions, outcomes };
 }

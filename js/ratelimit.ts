@@ -6,7 +6,7 @@
  */
 import type { GenericDataModel } from "convex/server";
 import { num, perInstance } from "./engine.js";
-import { deny, quoted } from "./errors.js";
+import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, item, limitOf } from "./ratelimit-codec.js";
 import { apply, checkKey, deleteRows, readRow, stateOf } from "./ratelimit-store.js";
@@ -318,11 +318,12 @@ export function createRateLimits<K extends string>(
 
     async getRateLimitState(ctx, name, options) {
       const key = checkKey(options?.key);
-      const limit = limitOf(compile(), name);
+      const e = compile();
+      const limit = limitOf(e, name);
       const shard = options?.shard ?? 0;
-      if (!Number.isInteger(shard) || shard < 0 || shard >= limit.shards) {
-        deny("INVALID_ARGUMENT", `rate limit '${name}' has no shard ${typeof shard === "number" ? shard : quoted(shard)}`);
-      }
+      // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
+      // shard the limit does not have, as every decision does.
+      decide(e, [item(e, name, 0, num(shard), null)], 0, false);
       return stateOf(await readRow(ctx.db, name, key, shard), limit);
     },
 

@@ -149,6 +149,11 @@ export type UserFinder = {
   find(ctx: AnyReaderCtx): Promise<Found | null>;
 };
 
+/** The users table when the configuration names none. */
+export const DEFAULT_USERS_TABLE = "users";
+/** The role field of a users row when the configuration names none. */
+const DEFAULT_ROLE_FIELD = "role";
+
 const MODES = ["convexAuth", "resolve", "roleClaim"] as const;
 const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
 
@@ -157,8 +162,12 @@ export function createUserFinder(config: unknown): UserFinder {
   const users = (config ?? {}) as Record<string, unknown>;
   const shaped = typeof users === "object" && !Array.isArray(users);
   const claims = shaped && users.roleClaim !== undefined;
-  const table = claims ? null : typeof users.table === "string" ? users.table : "users";
-  const roleKey = claims ? String(users.roleClaim) : typeof users.roleField === "string" ? users.roleField : "role";
+  const table = claims ? null : typeof users.table === "string" ? users.table : DEFAULT_USERS_TABLE;
+  const roleKey = claims
+    ? String(users.roleClaim)
+    : typeof users.roleField === "string"
+      ? users.roleField
+      : DEFAULT_ROLE_FIELD;
   let settings: Settings | undefined;
 
   function check(): Settings {
@@ -173,7 +182,10 @@ export function createUserFinder(config: unknown): UserFinder {
           "(claim/field/index, convexAuth, resolve or roleClaim)",
       );
     }
-    const names: Record<string, unknown> = { table: users.table ?? "users", roleField: users.roleField ?? "role" };
+    const names: Record<string, unknown> = {
+      table: users.table ?? DEFAULT_USERS_TABLE,
+      roleField: users.roleField ?? DEFAULT_ROLE_FIELD,
+    };
     if (claims) {
       for (const k of ["table", "roleField"]) {
         if (users[k] !== undefined) {

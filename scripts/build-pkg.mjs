@@ -144,8 +144,10 @@ chmodSync(at("pkg/cli.cjs"), 0o755);
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);
 
-// The loader's declarations would name the internal glue; nothing public imports them.
+// The loader's declarations would name the internal glue, and the wire constants
+// (js/generated/wire.ts) are internal too; nothing public imports either (checked below).
 rmSync(at("pkg/types/engine.d.ts"));
+rmSync(at("pkg/types/generated"), { recursive: true, force: true });
 for (const file of readdirSync(at("pkg/types"))) {
   if (/from "\.\/(engine|generated\/)/.test(readFileSync(at(`pkg/types/${file}`), "utf8"))) {
     throw new Error(`pkg/types/${file} exposes the internal engine`);

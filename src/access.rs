@@ -60,6 +60,7 @@
 //! sharing it takes: nobody makes a grant that outlives their own access.
 
 use crate::error::{int, msg, truncated, Error};
+use crate::time::{self, is_time};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -91,8 +92,8 @@ pub const MAX_PAGE_ITEMS: usize = 100;
 /// inherits from at most this many ancestors. Ancestors further up give nothing, and the
 /// TypeScript layer need not read them.
 pub const MAX_PARENT_DEPTH: usize = 8;
-/// Largest timestamp accepted, in ms since the epoch: the largest JavaScript `Date`.
-pub const MAX_TIME_MS: f64 = 8.64e15;
+/// Largest timestamp accepted, in ms since the epoch ([`crate::time::MAX_TIME_MS`]).
+pub use crate::time::MAX_TIME_MS;
 /// `expires_at` of a grant that never expires (JavaScript `Infinity`). It is the only
 /// non-finite number accepted.
 pub const NO_EXPIRY: f64 = f64::INFINITY;
@@ -102,6 +103,10 @@ pub const NONE: u8 = 0;
 pub const NO_PARENT: u32 = u32::MAX;
 /// The subject that matches nobody: an anonymous caller, an ownerless document.
 pub const NO_SUBJECT: u32 = u32::MAX;
+/// `public` of a document that is not public.
+pub const PRIVATE: u8 = 0;
+/// `public` of a public document (any value above it is refused).
+pub const PUBLIC: u8 = 1;
 /// Grant kind: a grant to one user (the same code as [`Source::Direct`]).
 pub const GRANT_DIRECT: u8 = 3;
 /// Grant kind: a grant to a group (the same code as [`Source::Group`]).
@@ -127,7 +132,8 @@ pub enum Source {
     Cycle = 6,
 }
 
-const SOURCES: [Source; 7] = [
+/// Every source, in code order (`SOURCES[i].code() == i`).
+pub const SOURCES: [Source; 7] = [
     Source::None,
     Source::Owner,
     Source::Public,
@@ -243,11 +249,34 @@ pub enum Denial {
     NotOwner = 4,
 }
 
+/// Every denial, in code order (`DENIALS[i].code() == i + 1`).
+pub const DENIALS: [Denial; 4] = [
+    Denial::BelowShareLevel,
+    Denial::AboveOwnLevel,
+    Denial::OwnerLevel,
+    Denial::NotOwner,
+];
+
 impl Denial {
     /// The stable numeric code (never 0).
     pub fn code(self) -> u8 {
         // A fieldless `repr(u8)` enum: the cast is the discriminant, it cannot wrap.
         self as u8
+    }
+
+    /// What the client is told (the TypeScript layer's `FORBIDDEN` message).
+    ///
+    /// ```
+    /// use convex_guard::access::Denial;
+    /// assert_eq!(Denial::NotOwner.message(), "Only the owner can transfer ownership");
+    /// ```
+    pub fn message(self) -> &'static str {
+        match self {
+            Denial::BelowShareLevel => "Your access level does not allow sharing",
+            Denial::AboveOwnLevel => "You cannot grant a level above your own",
+            Denial::OwnerLevel => "The owner level is given only by transferring ownership",
+            Denial::NotOwner => "Only the owner can transfer ownership",
+        }
     }
 
     /// The stable name used in JavaScript: `below_share_level`, `above_own_level`,
@@ -478,13 +507,6 @@ pub struct Caller<'a> {
     pub groups: &'a [u32],
 }
 
-/// Whether `t` is a timestamp: finite, `0 <= t <= MAX_TIME_MS`.
-fn is_time(t: f64) -> bool {
-    t.is_finite() && (0.0..=MAX_TIME_MS).contains(&t)
-}
-
-/// What a bad timestamp's message says after its name.
-const NOT_A_TIME: &str = " must be a time in ms between 0 and 8.64e15";
 /// What a bad document index's message says after its name.
 const NOT_IN_BATCH: &str = " is not a document of the batch";
 
@@ -749,7 +771,7 @@ impl Levels {
             None => Err(Error::argument(&["granted level is not an access level"])),
             Some(Err(denial)) => Ok(Err(denial)),
             Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
-                Err(Error::argument(&["expiresAt", NOT_A_TIME]))
+                Err(time::error("expiresAt", MAX_TIME_MS))
             }
             // Allowed: the caller holds `need` through at least one live rule, so `until` is
             // a time after `now` or never.
@@ -837,7 +859,7 @@ impl Levels {
                 }
                 cur = docs.parent.get(index(cur)).copied().unwrap_or(NO_PARENT);
             }
-            if public == 1 {
+            if public == PUBLIC {
                 // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
                 let candidate = Access {
                     level: self.public,
@@ -876,7 +898,7 @@ impl Levels {
             .zip(docs.public)
             .zip(docs.parent);
         for (i, ((((slot, last), &doc_owner), &public), &parent)) in doc_rows.enumerate() {
-            if public > 1 {
+            if public > PUBLIC {
                 return Err(bad_row("document", i, "public", " must be 0 or 1"));
             }
             if parent != NO_PARENT && index(parent) >= n {
@@ -911,7 +933,8 @@ impl Levels {
                     " must be an access level below the owner's (only ownership gives it)",
                 )
             } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
-                ("expiresAt", NOT_A_TIME)
+                let name = msg(&["grant ", &int(j as u64), ": expiresAt"]);
+                return Err(time::error(&name, MAX_TIME_MS));
             } else {
                 ("", "")
             };
@@ -952,9 +975,7 @@ impl Levels {
         docs: Documents<'_>,
         grants: Grants<'_>,
     ) -> Result<(), Error> {
-        if !is_time(now) {
-            return Err(Error::argument(&["now", NOT_A_TIME]));
-        }
+        time::check("now", now)?;
         let n = docs.owner.len();
         if docs.public.len() != n || docs.parent.len() != n {
             return Err(Error::argument(&[
@@ -1244,7 +1265,7 @@ mod tests {
                 .unwrap_err();
             assert_eq!(
                 e.message(),
-                "now must be a time in ms between 0 and 8.64e15"
+                "now must be a finite number of milliseconds from 0 to 8640000000000000"
             );
         }
         assert_eq!(

@@ -80,6 +80,7 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::random;
+use crate::time;
 
 /// The built-in decimal alphabet: `0123456789`.
 pub const DIGITS: &str = "0123456789";
@@ -109,8 +110,8 @@ pub const MAX_TTL_MS: f64 = 86_400_000.0;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// Most wrong attempts a configuration may allow (at least 1 is required).
 pub const MAX_ATTEMPTS: u32 = 10;
-/// Largest `now` accepted, in ms since the epoch: the largest time a JavaScript `Date` holds.
-pub const MAX_TIME_MS: f64 = 8.64e15;
+/// Largest `now` accepted, in ms since the epoch ([`crate::time::MAX_TIME_MS`]).
+pub use crate::time::MAX_TIME_MS;
 /// Longest actor (user key, e.g. a `tokenIdentifier`) in a binding, in UTF-8 bytes.
 pub const MAX_ACTOR_LEN: usize = 256;
 /// Longest action name in a binding, in UTF-8 bytes.
@@ -126,6 +127,8 @@ pub const DIGEST_LEN: usize = 32;
 pub const BINDING_TAG: &[u8] = b"convex-guard/code/v1";
 /// The one error code a client sees for every failed verification.
 pub const CLIENT_ERROR_CODE: &str = "INVALID_CONFIRMATION";
+/// The message the client sees with [`CLIENT_ERROR_CODE`], the same for every failure.
+pub const CLIENT_ERROR_MESSAGE: &str = "Invalid or expired confirmation code";
 /// Most batches of random bytes [`generate_with`] asks for before giving up (see there why
 /// that never happens with a working generator).
 pub const MAX_BATCHES: usize = 8;
@@ -730,7 +733,7 @@ impl Record {
         attempts_left: u32,
         used: bool,
     ) -> Result<Record, Error> {
-        check_time("expiresAt", expires_at, MAX_TIME_MS + MAX_TTL_MS)?;
+        time::check_up_to("expiresAt", expires_at, MAX_TIME_MS + MAX_TTL_MS)?;
         if attempts_left > MAX_ATTEMPTS {
             return Err(Error::argument_fill(
                 "attemptsLeft {n} is out of range: it must be 0 to {n}",
@@ -820,7 +823,7 @@ impl Failures {
     /// # Errors
     /// [`Error::Argument`] when either number is out of range, fractional or NaN.
     pub fn new(count: f64, last: f64) -> Result<Failures, Error> {
-        check_time("lastFailure", last, MAX_TIME_MS)?;
+        time::check("lastFailure", last)?;
         // NaN fails `contains`; in range, the cast truncates and the round trip tells whether
         // `count` was whole.
         let max = f64::from(MAX_LOCKOUT_FAILURES);
@@ -1006,6 +1009,7 @@ impl Lockout {
 /// What a verification found. The client sees only [`Outcome::client_code`], the same for
 /// every failure; the audit log gets [`Outcome::reason`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Outcome {
     /// The code matches, is unused, unexpired and has attempts left: the action may proceed.
     Accepted,
@@ -1028,7 +1032,30 @@ pub enum Outcome {
     Locked,
 }
 
+/// Every outcome, in code order (`OUTCOMES[i].code() == i`).
+pub const OUTCOMES: [Outcome; 8] = [
+    Outcome::Accepted,
+    Outcome::Wrong,
+    Outcome::Malformed,
+    Outcome::Expired,
+    Outcome::Used,
+    Outcome::Exhausted,
+    Outcome::Missing,
+    Outcome::Locked,
+];
+
 impl Outcome {
+    /// The stable numeric code the binding answers with (its place in [`OUTCOMES`]).
+    ///
+    /// ```
+    /// use convex_guard::codes::{Outcome, OUTCOMES};
+    /// assert_eq!(OUTCOMES[usize::from(Outcome::Locked.code())], Outcome::Locked);
+    /// ```
+    pub fn code(self) -> u8 {
+        // A fieldless `repr(u8)` enum: the cast is the discriminant, it cannot wrap.
+        self as u8
+    }
+
     /// Whether the action may proceed.
     pub fn is_accepted(self) -> bool {
         self == Outcome::Accepted
@@ -1108,7 +1135,7 @@ pub fn verify(
     presented: Option<&Digest>,
     now: f64,
 ) -> Result<Verification, Error> {
-    check_time("now", now, MAX_TIME_MS)?;
+    time::check("now", now)?;
     let Some(stored) = record else {
         return Ok(Verification {
             outcome: Outcome::Missing,
@@ -1296,7 +1323,7 @@ impl CodeConfig {
     /// # Errors
     /// [`Error::Argument`] when `now` is NaN, infinite, negative or above [`MAX_TIME_MS`].
     pub fn issue(&self, hash: Digest, now: f64) -> Result<Record, Error> {
-        check_time("now", now, MAX_TIME_MS)?;
+        time::check("now", now)?;
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)
     }
 
@@ -1359,7 +1386,7 @@ impl CodeConfig {
         presented: Option<&Digest>,
         now: f64,
     ) -> Result<Consumption, Error> {
-        check_time("now", now, MAX_TIME_MS)?;
+        time::check("now", now)?;
         let binding_locked = record.is_some_and(|r| self.binding.is_locked(&r.failures, now));
         if binding_locked || self.actor.is_locked(actor, now) {
             return Ok(Consumption {
@@ -1382,20 +1409,6 @@ impl CodeConfig {
             record: next,
             actor: counted,
         })
-    }
-}
-
-/// Fails closed on NaN, infinities, negative times and times above `max`.
-fn check_time(name: &str, value: f64, max: f64) -> Result<(), Error> {
-    // NaN fails `contains`, as do the infinities (outside any finite range).
-    if (0.0..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(Error::argument_fill(
-            "{s} must be a finite number of milliseconds from 0 to {n}",
-            &[name],
-            &[max as u64],
-        ))
     }
 }
 

@@ -7,7 +7,10 @@
 //! - [`ratelimit`]: sliding window, sliding log, token bucket and fixed window limits;
 //! - [`codes`]: one-time confirmation codes (generation without bias, verification);
 //! - [`audit`]: which field names an audit row must never store;
-//! - [`random`]: the only caller of `getrandom`.
+//! - [`random`]: the only caller of `getrandom`;
+//! - [`time`]: the largest time and the one validator of a time;
+//! - [`wire`]: what crosses between the TypeScript layer and the engine (layouts, codes,
+//!   sentinels, defaults), defined once; `js/generated/wire.ts` is rendered from it.
 //!
 //! The only module that knows about JavaScript is `bindings` (compiled for `wasm32` only).
 //! Decisions take the current time as an argument and never read a clock; randomness is
@@ -26,6 +29,8 @@ pub mod error;
 pub mod policy;
 pub mod random;
 pub mod ratelimit;
+pub mod time;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

@@ -91,8 +91,11 @@ pub const MAX_LOG_RATE: u32 = 100;
 pub const MAX_PERIOD_MS: u64 = 31_622_400_000;
 /// Most shards one limit may be spread over.
 pub const MAX_SHARDS: u32 = 256;
-/// Latest `now` accepted, in ms since the epoch: the largest time a JavaScript `Date` holds.
-pub const MAX_NOW_MS: u64 = 8_640_000_000_000_000;
+/// Shards of a limit whose configuration names none: one row per key.
+pub const DEFAULT_SHARDS: u32 = 1;
+/// Latest `now` accepted, in ms since the epoch: [`crate::time::MAX_TIME_MS`] as a whole number.
+// A whole number below 2^53: the cast is exact.
+pub const MAX_NOW_MS: u64 = crate::time::MAX_TIME_MS as u64;
 /// Most limits one [`decide_all`] call may combine.
 pub const MAX_BATCH: usize = 16;
 
@@ -262,7 +265,7 @@ impl Limit {
             }
         };
         let shards = match shards {
-            None => 1,
+            None => DEFAULT_SHARDS,
             Some(s) => {
                 u32::try_from(config_number(s, u64::from(MAX_SHARDS), "shards")?).unwrap_or(1)
             }
@@ -487,20 +490,11 @@ pub struct Batch {
     pub states: Vec<Option<State>>,
 }
 
-/// Checks `now`: finite, from 0 to [`MAX_NOW_MS`], floored to whole ms.
+/// Checks `now` ([`crate::time::check`]), floored to whole ms.
 fn check_now(now: f64) -> Result<u64, Error> {
-    // `MAX_NOW_MS + 1 < 2^53` is exact as f64. For `now` in [0, MAX_NOW_MS + 1), `as u64`
-    // truncates, which is the floor of a non-negative number and is at most MAX_NOW_MS.
-    // NaN fails both comparisons.
-    if now.is_finite() && now >= 0.0 && now < (MAX_NOW_MS + 1) as f64 {
-        Ok(now as u64)
-    } else {
-        Err(Error::argument_fill(
-            "now must be a finite number of ms from 0 to {n}",
-            &[],
-            &[MAX_NOW_MS],
-        ))
-    }
+    // A time is from 0 to MAX_NOW_MS: `as u64` truncates, which is the floor of a
+    // non-negative number.
+    crate::time::check("now", now).map(|t| t as u64)
 }
 
 /// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].

@@ -369,14 +369,11 @@ fn every_vector_case_matches() {
 
 #[test]
 fn every_failure_outcome_shares_one_client_code() {
-    let failures = [
-        Outcome::Wrong,
-        Outcome::Malformed,
-        Outcome::Expired,
-        Outcome::Used,
-        Outcome::Exhausted,
-        Outcome::Missing,
-    ];
+    // Every outcome but `Accepted` (the wire's full list, so a new outcome is covered too).
+    let failures = convex_guard::codes::OUTCOMES
+        .into_iter()
+        .filter(|o| *o != Outcome::Accepted);
+    assert_eq!(failures.clone().count(), 7);
     for o in failures {
         assert_eq!(o.client_code(), Some("INVALID_CONFIRMATION"), "{o:?}");
     }

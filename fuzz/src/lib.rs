@@ -2,14 +2,19 @@
 //! [`Output`] for the seed corpus), and the input decoding of `src/bindings/` that the targets
 //! apply before calling the pure Rust functions the bindings call.
 //!
-//! The bindings compile for wasm32 only (their types are JavaScript's), so the few lines that
-//! split a flat array or buffer into the core's arguments are mirrored here, each next to the
-//! name of the binding it follows. They only cut slices and convert numbers; every decision
-//! stays in the core under test.
+//! The bindings compile for wasm32 only (their types are JavaScript's), but the decoding they
+//! do (numbers to ids and codes, a flat access batch split into slices, a rate-limit request
+//! record read) lives in `convex_guard::wire`, which the bindings and these targets both call:
+//! nothing of it is copied here.
 
-use convex_guard::access::{self, Access, Caller, Documents, Grants, Levels};
-use convex_guard::ratelimit::{Limit, State, MAX_BATCH, MAX_LOG_RATE};
+use convex_guard::access::{self, Access, Levels};
+use convex_guard::ratelimit::{Limit, State};
+use convex_guard::wire;
 use convex_guard::Error;
+
+pub use convex_guard::wire::access::{byte, code};
+pub use convex_guard::wire::index;
+pub use convex_guard::wire::ratelimit::{IN, LOG};
 
 /// Reads typed values off the front of a fuzz input. Past the end every read gives zero (or
 /// empty), so any byte string is a complete input.
@@ -205,26 +210,6 @@ pub fn alphabet_spec(input: &mut Input<'_>) -> String {
     }
 }
 
-/// `bindings::index`: `v` as an id when it is a whole number from 0 to `u32::MAX`.
-pub fn index(v: f64) -> Option<u32> {
-    if v >= 0.0 && v <= f64::from(u32::MAX) {
-        let n = v as u32;
-        (f64::from(n) == v).then_some(n)
-    } else {
-        None
-    }
-}
-
-/// `bindings::access::byte`: a `u32` that must be a `u8`, 255 when out of range.
-pub fn byte(v: u32) -> u8 {
-    u8::try_from(v).unwrap_or(u8::MAX)
-}
-
-/// `bindings::access::code`: a level or source code given as a JavaScript number.
-pub fn code(v: f64) -> u8 {
-    index(v).map_or(u8::MAX, byte)
-}
-
 /// `AccessLevelsBuilder::build` of the binding: the collected names (at most one past
 /// [`access::MAX_LEVELS`]), then the optional public and share level names.
 pub fn build_levels(
@@ -245,102 +230,29 @@ pub fn build_levels(
     b.build()
 }
 
-fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
-    let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
-    *rest = tail;
-    Some(head)
-}
-
-fn count(rest: &mut &[u32]) -> Option<u32> {
-    take(rest, 1)?.first().copied()
-}
-
-/// `AccessEngine::resolve_flat` of the binding: splits `ints` and `times` as it does and
-/// resolves; `Err` for a truncated layout as for any other malformed batch.
+/// `AccessEngine::resolve` of the binding (without a share request): splits `ints` and
+/// `times` as it does ([`wire::access::split`]) and resolves; `Err` for a truncated layout as
+/// for any other malformed batch.
 pub fn resolve_flat(levels: &Levels, ints: &[u32], times: &[f64]) -> Result<Vec<Access>, Error> {
-    let mut rest = ints;
-    let r = &mut rest;
-    let head = (|| {
-        let caller = count(r)?;
-        let g = count(r)?;
-        let groups = take(r, g)?;
-        let n = count(r)?;
-        let m = count(r)?;
-        let owner = take(r, n)?;
-        let parent = take(r, n)?;
-        let doc = take(r, m)?;
-        let subject = take(r, m)?;
-        Some((caller, groups, n, m, owner, parent, doc, subject))
-    })();
-    let small: Vec<u8> = rest.iter().map(|&v| byte(v)).collect();
-    let now = times.first().copied().unwrap_or(f64::NAN);
-    let expires_at = times.get(1..).unwrap_or_default();
-    let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
-        let mut tail = small.as_slice();
-        let mut cut = |len: u32| {
-            let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
-            tail = rest;
-            Some(head)
-        };
-        let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
-        Some(levels.resolve(
-            now,
-            Caller { id: caller, groups },
-            Documents {
-                owner,
-                public,
-                parent,
-            },
-            Grants {
-                doc,
-                subject,
-                kind,
-                level,
-                expires_at,
-            },
-        ))
-    });
-    out.unwrap_or_else(|| Err(Error::argument(&["truncated access batch"])))
+    let mut small = Vec::new();
+    let b = wire::access::split(ints, times, &mut small)?;
+    // The binding resolves when nothing follows the expiry times (three numbers are a share
+    // request, which `resolve` never makes).
+    if !b.request.is_empty() {
+        return Err(wire::access::truncated());
+    }
+    levels.resolve(b.now, b.caller, b.docs, b.grants)
 }
 
-/// Numbers per request record of the rate limiter's I/O buffer (`bindings::ratelimit::IN`).
-pub const IN: usize = 8;
-/// Numbers per request log slot (`bindings::ratelimit::LOG`).
-pub const LOG: usize = MAX_LOG_RATE as usize + 1;
-
-/// One request as `RateLimiter::run` of the binding reads record `i` of `records` (the
-/// request records, `IN` numbers each) and its log slot in `logs` (`LOG` numbers each):
-/// `(limit, state, count)`, or `Err` for a malformed record.
+/// One request as `RateLimiter::run` of the binding reads it ([`wire::ratelimit::request`]).
 pub fn read_request(
     limits: &[Limit],
     records: &[f64],
     logs: &[f64],
     i: usize,
 ) -> Result<(Limit, Option<State>, f64), Error> {
-    let malformed = || Error::argument(&["malformed rate limit request"]);
-    let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
-    let [id, shard, count, has_state, t, a, b, len] =
-        <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
-    let limit = index(id)
-        .and_then(|id| limits.get(id as usize))
-        .ok_or_else(malformed)?
-        .shard(index(shard).ok_or_else(malformed)?)?;
-    let len = index(len).ok_or_else(malformed)? as usize;
-    let state = if has_state == 1.0 {
-        let log = logs.get(i * LOG..i * LOG + len.min(LOG));
-        Some(State {
-            t,
-            a,
-            b,
-            log: log.unwrap_or_default().to_vec(),
-        })
-    } else if has_state == 0.0 && len == 0 {
-        None
-    } else {
-        return Err(malformed());
-    };
-    Ok((limit, state, count))
+    wire::ratelimit::request(limits, records, logs, i)
 }
 
 /// The most requests one call decides (`ratelimit::MAX_BATCH`), re-exported for the targets.
-pub const MAX_REQUESTS: usize = MAX_BATCH;
+pub const MAX_REQUESTS: usize = wire::ratelimit::MAX_BATCH;

@@ -6,7 +6,8 @@
 //! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
 
 use super::{index, js_error};
-use crate::access::{self, Caller, Documents, Grants, ShareRequest, Source};
+use crate::access::{self, ShareRequest, Source};
+use crate::wire::access::{code, pack, split, truncated, ALLOWED, NOT_A_CODE};
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
@@ -62,44 +63,6 @@ impl AccessLevelsBuilder {
 #[wasm_bindgen]
 pub struct AccessEngine {
     inner: access::Levels,
-}
-
-/// A `u32` that must be a `u8`; an out-of-range value becomes 255, which the resolver refuses
-/// wherever a `u8` is read (visibility flag, grant kind, grant level), never a silent wrap.
-fn byte(v: u32) -> u8 {
-    u8::try_from(v).unwrap_or(u8::MAX)
-}
-
-/// A level or source code given as a JavaScript number: `u8::MAX` (never valid) unless it is a
-/// whole number in range (see [`index`] for why codes cross as `f64`).
-fn code(v: f64) -> u8 {
-    index(v).map_or(u8::MAX, byte)
-}
-
-/// A batch split out of the boundary's flat arrays.
-struct Batch<'a> {
-    now: f64,
-    /// What follows the expiry times: nothing, or a share request.
-    request: &'a [f64],
-    caller: Caller<'a>,
-    docs: Documents<'a>,
-    grants: Grants<'a>,
-}
-
-fn truncated() -> crate::Error {
-    crate::Error::argument(&["truncated access batch"])
-}
-
-/// Splits `n` values off the front of `rest`; `None` when fewer are left.
-fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
-    let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
-    *rest = tail;
-    Some(head)
-}
-
-/// Reads the next value of `rest` as a count.
-fn count(rest: &mut &[u32]) -> Option<u32> {
-    take(rest, 1)?.first().copied()
 }
 
 #[wasm_bindgen]
@@ -161,9 +124,9 @@ impl AccessEngine {
             .inner
             .share_verdict(code(caller_level), code(granted_level))
         {
-            Some(Ok(())) => 0,
+            Some(Ok(())) => ALLOWED.into(),
             Some(Err(d)) => u32::from(d.code()),
-            None => 255,
+            None => NOT_A_CODE.into(),
         }
     }
 
@@ -173,7 +136,7 @@ impl AccessEngine {
     pub fn can_transfer(&self, source: f64) -> u32 {
         let source = Source::from_code(code(source)).unwrap_or(Source::None);
         match access::can_transfer(source) {
-            Ok(()) => 0,
+            Ok(()) => ALLOWED.into(),
             Err(d) => u32::from(d.code()),
         }
     }
@@ -183,7 +146,7 @@ impl AccessEngine {
     /// [`AccessEngine::resolve`] with a crate error.
     fn run(&self, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, crate::Error> {
         let mut small = Vec::new();
-        let b = Self::split(ints, times, &mut small)?;
+        let b = split(ints, times, &mut small)?;
         match *b.request {
             // `pass` is `Levels::resolve` with the expiries share requests need, dropped here
             // (one function in the wasm rather than two).
@@ -192,12 +155,7 @@ impl AccessEngine {
                 .pass(b.now, b.caller, b.docs, b.grants, access::NONE)?
                 .0
                 .iter()
-                .map(|a| {
-                    let packed = u32::from(a.level)
-                        | u32::from(a.source.code()) << 8
-                        | a.via.unwrap_or(0xFFFF) << 16;
-                    f64::from(packed)
-                })
+                .map(|a| f64::from(pack(a)))
                 .collect()),
             [doc, granted, requested] => {
                 let request = ShareRequest {
@@ -212,61 +170,5 @@ impl AccessEngine {
             }
             _ => Err(truncated()),
         }
-    }
-
-    /// Splits a batch laid out as for [`AccessEngine::resolve`]: the layout is checked here
-    /// only for being long enough; every other check is the core's. The byte-sized columns
-    /// (the tail) are narrowed into `small`, in one pass and one allocation.
-    fn split<'a>(
-        ints: &'a [u32],
-        times: &'a [f64],
-        small: &'a mut Vec<u8>,
-    ) -> Result<Batch<'a>, crate::Error> {
-        let mut rest = ints;
-        let r = &mut rest;
-        let head = (|| {
-            let caller = count(r)?;
-            let g = count(r)?;
-            let groups = take(r, g)?;
-            let n = count(r)?;
-            let m = count(r)?;
-            let owner = take(r, n)?;
-            let parent = take(r, n)?;
-            let doc = take(r, m)?;
-            let subject = take(r, m)?;
-            Some((caller, groups, n, m, owner, parent, doc, subject))
-        })();
-        small.extend(rest.iter().map(|&v| byte(v)));
-        let small: &'a Vec<u8> = small;
-        let now = times.first().copied().unwrap_or(f64::NAN);
-        let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
-            let (expires_at, request) =
-                times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
-            let mut tail = small.as_slice();
-            let mut cut = |len: u32| {
-                let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
-                tail = rest;
-                Some(head)
-            };
-            let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
-            Some(Batch {
-                now,
-                request,
-                caller: Caller { id: caller, groups },
-                docs: Documents {
-                    owner,
-                    public,
-                    parent,
-                },
-                grants: Grants {
-                    doc,
-                    subject,
-                    kind,
-                    level,
-                    expires_at,
-                },
-            })
-        });
-        out.ok_or_else(truncated)
     }
 }

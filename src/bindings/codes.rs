@@ -8,6 +8,7 @@
 //! with `crypto.subtle` (see `crate::codes`).
 
 use super::js_error;
+use crate::wire::codes::{GENERATE, TYPED, WITH_ACTOR, WITH_RECORD};
 use crate::{audit, codes};
 use alloc::string::String;
 use alloc::vec;
@@ -49,7 +50,7 @@ impl CodeEngine {
     }
 
     /// The bytes of a code or of the message to sign, by `mode`:
-    /// - 0: the bytes to HMAC for `code` bound to (`actor`, `action`, `target`)
+    /// - `MESSAGE` (0): the bytes to HMAC for `code` bound to (`actor`, `action`, `target`)
     ///   (`codes::binding_message`);
     /// - [`TYPED`]: the same, with `code` text a person typed: it is put in canonical form
     ///   first, and an empty array means it cannot be a code of this format (malformed);
@@ -128,11 +129,6 @@ impl CodeEngine {
     }
 }
 
-/// [`CodeEngine::message`]'s mode for a typed code, canonicalized first (0: an exact code).
-const TYPED: u32 = 1;
-/// [`CodeEngine::message`]'s mode for a new code.
-const GENERATE: u32 = 2;
-
 fn message(
     config: &codes::CodeConfig,
     actor: &str,
@@ -187,16 +183,7 @@ fn step(
         Some(codes::Digest::from_slice(presented)?)
     };
     let c = config.consume(record.as_ref(), actor, presented.as_ref(), now)?;
-    let outcome = match c.outcome {
-        codes::Outcome::Accepted => 0.0,
-        codes::Outcome::Wrong => 1.0,
-        codes::Outcome::Malformed => 2.0,
-        codes::Outcome::Expired => 3.0,
-        codes::Outcome::Used => 4.0,
-        codes::Outcome::Exhausted => 5.0,
-        codes::Outcome::Missing => 6.0,
-        codes::Outcome::Locked => 7.0,
-    };
+    let outcome = f64::from(c.outcome.code());
     // [outcome], then the record (when there is one), then the actor's count (when counted;
     // only ever with a record).
     Ok(match (c.record, c.actor) {
@@ -213,7 +200,11 @@ fn step(
                 f64::from(a.count()),
                 a.last(),
             ];
-            let n = if actor.is_some() { 8 } else { 6 };
+            let n = if actor.is_some() {
+                WITH_ACTOR
+            } else {
+                WITH_RECORD
+            };
             record.get(..n).unwrap_or_default().to_vec()
         }
     })

@@ -45,19 +45,5 @@ pub(crate) fn js_error(e: Error) -> JsValue {
     err.into()
 }
 
-/// `v` as an index or id (a whole number from 0 to `u32::MAX`), or `None`.
-///
-/// Ids cross the boundary as `f64`, never as `u32`: JavaScript converts a number to `u32`
-/// modulo 2^32 (NaN and `undefined` become 0, fractions are cut), which would turn garbage into
-/// a valid id, i.e. the lowest role. As `f64`, anything that is not a whole number in range is
-/// recognized here and denied. A `u32` always fits in a `usize` on wasm32.
-pub(crate) fn index(v: f64) -> Option<u32> {
-    // NaN fails the comparisons; in range, `as u32` truncates and the round trip tells
-    // whether `v` was whole.
-    if v >= 0.0 && v <= f64::from(u32::MAX) {
-        let n = v as u32;
-        (f64::from(n) == v).then_some(n)
-    } else {
-        None
-    }
-}
+/// `v` as an index or id, or `None` (see [`crate::wire::index`]).
+pub(crate) use crate::wire::index;

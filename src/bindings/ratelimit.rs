@@ -10,45 +10,18 @@
 //! buffer owns between calls, and Rust reads its own `Vec` during them. Any bit pattern is a
 //! valid `f64`, and every number is validated as before.
 //!
-//! Layout, in numbers from [`RateLimiter::io`] (the buffer describes itself, so JavaScript
-//! knows none of the constants below):
-//! - `[0, HEAD)`: the layout, written once by the constructor and never read by Rust: `[length,
-//!   most requests, request records, request log slots, numbers per request log slot, answer,
-//!   answer log slots, numbers per answer log slot]` (offsets from the start);
-//! - `MAX_BATCH` request records of `IN` numbers, `[limit id, shard, count, has state (0 or
-//!   1), t, a, b, log length]`;
-//! - then `MAX_BATCH` log slots of `LOG` numbers, the log of record `i` in slot `i`: at most
-//!   `LOG` entries are written and read, one more than any valid log holds, so a longer log is
-//!   refused exactly as if it had been read whole;
-//! - then the answer: `[ok, retry after]`, `MAX_BATCH` records of `OUT` numbers, `[ok,
-//!   remaining, retry after, write (0 or 1), t, a, b, log length]`, and `MAX_BATCH` slots of
-//!   `OUT_LOG` numbers for the logs to write.
+//! The layout (header, request records, log slots, answer) and its offsets are defined once in
+//! `crate::wire::ratelimit`; the buffer also describes itself in its header.
 
-use super::{index, js_error};
+use super::js_error;
 use crate::error::Error;
-use crate::ratelimit::{self, Kind, Limit, State, MAX_BATCH, MAX_LOG_RATE};
+use crate::ratelimit::{self, Kind, Limit, State};
+use crate::wire::ratelimit::{
+    request, ANSWER_HEAD, HEAD, IO_LEN, LOG, LOGS_AT, MAX_BATCH, OUT, OUT_AT, OUT_LOG, OUT_LOGS_AT,
+};
 use alloc::vec;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
-
-/// Numbers in the layout header.
-const HEAD: usize = 8;
-/// Numbers per request record.
-const IN: usize = 8;
-/// Where the request log slots start.
-const LOGS_AT: usize = HEAD + MAX_BATCH * IN;
-/// Numbers per request log slot.
-const LOG: usize = MAX_LOG_RATE as usize + 1;
-/// Where the answer starts.
-const OUT_AT: usize = LOGS_AT + MAX_BATCH * LOG;
-/// Numbers per decision record.
-const OUT: usize = 8;
-/// Where the answer's log slots start.
-const OUT_LOGS_AT: usize = OUT_AT + 2 + MAX_BATCH * OUT;
-/// Numbers per log slot of the answer: a log written holds at most `rate` entries.
-const OUT_LOG: usize = MAX_LOG_RATE as usize;
-/// Numbers in the buffer.
-const IO_LEN: usize = OUT_LOGS_AT + MAX_BATCH * OUT_LOG;
 
 /// The app's named limits, validated and compiled once; decisions over numbers.
 #[wasm_bindgen]
@@ -56,10 +29,6 @@ pub struct RateLimiter {
     limits: Vec<Limit>,
     /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
     io: Vec<f64>,
-}
-
-fn malformed() -> Error {
-    Error::argument(&["malformed rate limit request"])
 }
 
 /// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
@@ -139,30 +108,7 @@ impl RateLimiter {
         let records = records.get(HEAD..).unwrap_or_default();
         let (head, out) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
         let limits = &self.limits;
-        let request = |i: usize| {
-            let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
-            let [id, shard, count, has_state, t, a, b, len] =
-                <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
-            let limit = index(id)
-                .and_then(|id| limits.get(id as usize))
-                .ok_or_else(malformed)?
-                .shard(index(shard).ok_or_else(malformed)?)?;
-            let len = index(len).ok_or_else(malformed)? as usize;
-            let state = if has_state == 1.0 {
-                let log = logs.get(i * LOG..i * LOG + len.min(LOG));
-                Some(State {
-                    t,
-                    a,
-                    b,
-                    log: log.unwrap_or_default().to_vec(),
-                })
-            } else if has_state == 0.0 && len == 0 {
-                None
-            } else {
-                return Err(malformed());
-            };
-            Ok((limit, state, count))
-        };
+        let request = |i: usize| request(limits, records, logs, i);
         let answer = |i: usize, d: ratelimit::Decision, s: Option<State>| {
             let (write, t, a, b, len) = match s {
                 None => (0.0, 0.0, 0.0, 0.0, 0.0),
@@ -175,7 +121,9 @@ impl RateLimiter {
                     (1.0, s.t, s.a, s.b, s.log.len() as f64)
                 }
             };
-            if let Some(record) = head.get_mut(2 + i * OUT..2 + i * OUT + OUT) {
+            // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`.
+            let at = ANSWER_HEAD + i * OUT;
+            if let Some(record) = head.get_mut(at..at + OUT) {
                 record.copy_from_slice(&[
                     f64::from(u8::from(d.ok)),
                     f64::from(d.remaining),
@@ -189,7 +137,8 @@ impl RateLimiter {
             }
         };
         let (ok, retry_after) = ratelimit::decide_each(n, now, consume, request, answer)?;
-        if let Some(h) = head.get_mut(..2) {
+        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
+        if let Some(h) = head.get_mut(..ANSWER_HEAD) {
             h.copy_from_slice(&[f64::from(u8::from(ok)), retry_after]);
         }
         Ok(u32::from(ok))

@@ -1,0 +1,176 @@
+// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).
+// Do not edit: change the Rust definition and run `make wire`.
+/* eslint-disable */
+
+/** `true` exactly when `A` and `B` are the same union: a hand-written public union (a
+ * documented type) is checked against the wire with `const x: Same<Public, Wire> = true`. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+// time
+
+/** Largest time the engine accepts, in ms since the epoch (the largest `Date`). */
+export const MAX_TIME_MS = 8640000000000000;
+
+// roles and permissions
+
+/** The role id the engine reads as "no role": unknown, missing or not a string. */
+export const NO_ROLE = 4294967295;
+/** The id of the first (lowest) role; each next role's id is one more. */
+export const FIRST_ROLE = 0;
+
+// rate limits
+
+/** The kinds of limit, by their configuration names. */
+export const RATE_LIMIT_KINDS = ["sliding window", "sliding log", "token bucket", "fixed window"] as const;
+/** The kind of a limit whose configuration names none. */
+export const DEFAULT_RATE_LIMIT_KIND = "sliding window";
+/** Shards of a limit whose configuration names none. */
+export const DEFAULT_SHARDS = 1;
+/** Most shards one limit may be spread over. */
+export const MAX_SHARDS = 256;
+/** Largest rate of a sliding log. */
+export const MAX_LOG_RATE = 100;
+/** Numbers in the I/O buffer's layout header. */
+export const RL_HEAD = 8;
+/** Most requests one decision takes. */
+export const RL_MAX_BATCH = 16;
+/** Numbers per request record. */
+export const RL_IN = 8;
+/** Request record: the limit's id. */
+export const RL_IN_LIMIT = 0;
+/** Request record: the shard. */
+export const RL_IN_SHARD = 1;
+/** Request record: the cost. */
+export const RL_IN_COUNT = 2;
+/** Request record: 1 when a state follows, 0 for a fresh key. */
+export const RL_IN_HAS_STATE = 3;
+/** Request record: the state's `t`. */
+export const RL_IN_T = 4;
+/** Request record: the state's `a`. */
+export const RL_IN_A = 5;
+/** Request record: the state's `b`. */
+export const RL_IN_B = 6;
+/** Request record: the state's log length. */
+export const RL_IN_LOG_LEN = 7;
+/** Where the request log slots start. */
+export const RL_LOGS_AT = 136;
+/** Numbers per request log slot. */
+export const RL_LOG = 101;
+/** Where the answer starts. */
+export const RL_OUT_AT = 1752;
+/** Answer head: 1 when every request was admitted. */
+export const RL_ANSWER_OK = 0;
+/** Answer head: the largest retry after. */
+export const RL_ANSWER_RETRY_AFTER = 1;
+/** Numbers in the answer head. */
+export const RL_ANSWER_HEAD = 2;
+/** Numbers per decision record. */
+export const RL_OUT = 8;
+/** Decision record: 1 when admitted. */
+export const RL_OUT_OK = 0;
+/** Decision record: what remains. */
+export const RL_OUT_REMAINING = 1;
+/** Decision record: ms until a retry can pass. */
+export const RL_OUT_RETRY_AFTER = 2;
+/** Decision record: 1 when a state must be written. */
+export const RL_OUT_WRITE = 3;
+/** Decision record: the new state's `t`. */
+export const RL_OUT_T = 4;
+/** Decision record: the new state's `a`. */
+export const RL_OUT_A = 5;
+/** Decision record: the new state's `b`. */
+export const RL_OUT_B = 6;
+/** Decision record: the new state's log length. */
+export const RL_OUT_LOG_LEN = 7;
+/** Where the answer's log slots start. */
+export const RL_OUT_LOGS_AT = 1882;
+/** Numbers per log slot of the answer. */
+export const RL_OUT_LOG = 100;
+/** Numbers in the I/O buffer. */
+export const RL_IO_LEN = 3482;
+
+// access levels
+
+/** Which rule gave a level, by code (index). */
+export const ACCESS_SOURCES = ["none", "owner", "public", "direct", "group", "inherited", "cycle"] as const;
+/** Why sharing or a transfer is refused, by code (index; 0 is allowed). */
+export const ACCESS_DENIALS = [null, "below_share_level", "above_own_level", "owner_level", "not_owner"] as const;
+/** What the client is told for each denial, by code (index). */
+export const ACCESS_DENIAL_MESSAGES = [null, "Your access level does not allow sharing", "You cannot grant a level above your own", "The owner level is given only by transferring ownership", "Only the owner can transfer ownership"] as const;
+/** `canShare` / `canTransfer`: allowed (else a denial code). */
+export const ACCESS_ALLOWED = 0;
+/** A code that is never valid: `canShare`'s answer when a level is not a level. */
+export const ACCESS_NOT_A_CODE = 255;
+/** The level "no access" in answers. */
+export const NO_LEVEL = 0;
+/** The id of the first (lowest) configured level; each next level's id is one more. */
+export const FIRST_LEVEL = 1;
+/** The caller id of an anonymous caller (matches nobody). */
+export const NO_SUBJECT = 4294967295;
+/** The parent of a document that has none in the batch. */
+export const NO_PARENT = 4294967295;
+/** `via` of a packed answer without access. */
+export const NO_VIA = 65535;
+/** Mask of the level and source fields of a packed answer. */
+export const ACCESS_FIELD_MASK = 255;
+/** Where the source starts in a packed answer. */
+export const ACCESS_SOURCE_SHIFT = 8;
+/** Where `via` starts in a packed answer. */
+export const ACCESS_VIA_SHIFT = 16;
+/** The public flag of a document that is not public. */
+export const PRIVATE = 0;
+/** The public flag of a public document. */
+export const PUBLIC = 1;
+/** Grant kind: to one user. */
+export const GRANT_DIRECT = 3;
+/** Grant kind: to a group. */
+export const GRANT_GROUP = 4;
+/** Most access levels a configuration may declare. */
+export const MAX_LEVELS = 16;
+/** How many steps up the parent chain inheritance reaches. */
+export const MAX_PARENT_DEPTH = 8;
+/** Most groups a caller may belong to. */
+export const MAX_CALLER_GROUPS = 256;
+/** Most documents (asked about plus ancestors) in one resolution. */
+export const MAX_BATCH_DOCUMENTS = 1000;
+/** Longest group name, in UTF-16 code units. */
+export const MAX_GROUP_NAME_LEN = 200;
+/** Largest page a listing returns. */
+export const MAX_PAGE_ITEMS = 100;
+/** Row `required`, bit `level`: whether access at `level` is at least `required` (the engine's `Access::allows`, for every pair). */
+export const ACCESS_AT_LEAST = [0x0, 0x1fffe, 0x1fffc, 0x1fff8, 0x1fff0, 0x1ffe0, 0x1ffc0, 0x1ff80, 0x1ff00, 0x1fe00, 0x1fc00, 0x1f800, 0x1f000, 0x1e000, 0x1c000, 0x18000, 0x10000] as const;
+/** Whether access at `level` is at least `required` (looked up in {@link ACCESS_AT_LEAST}: anything else is no). */
+export function atLeast(level: number, required: number): boolean {
+  const row: number | undefined = (ACCESS_AT_LEAST as readonly number[])[required];
+  return row !== undefined && level >= 0 && level <= MAX_LEVELS && ((row >>> level) & 1) === 1;
+}
+
+// confirmation codes
+
+/** Why a verification ended as it did, by code (index). */
+export const CODE_OUTCOMES = ["accepted", "wrong", "malformed", "expired", "used", "exhausted", "missing", "locked"] as const;
+/** Symbols per code by default. */
+export const CODE_DEFAULT_LENGTH = 8;
+/** Lifetime of a code by default, in ms. */
+export const CODE_DEFAULT_TTL_MS = 300000;
+/** Wrong attempts after which a code is void, by default. */
+export const CODE_DEFAULT_MAX_ATTEMPTS = 5;
+/** The one error code a client sees for every failed verification. */
+export const CODE_CLIENT_ERROR = "INVALID_CONFIRMATION";
+/** The message a client sees with it. */
+export const CODE_CLIENT_MESSAGE = "Invalid or expired confirmation code";
+/** `message` mode: the bytes to sign for an exact code. */
+export const CODE_MESSAGE = 0;
+/** `message` mode: the same for a code a person typed. */
+export const CODE_TYPED = 1;
+/** `message` mode: a new code. */
+export const CODE_GENERATE = 2;
+/** Length of a `verify` answer carrying the record to store back. */
+export const CODE_WITH_RECORD = 6;
+/** Length of a `verify` answer also carrying the actor's count. */
+export const CODE_WITH_ACTOR = 8;
+
+// engine errors
+
+/** The `code` of every error the engine throws on purpose. */
+export const ENGINE_ERROR_CODES = ["INVALID_CONFIG", "INVALID_ARGUMENT", "UNAVAILABLE"] as const;

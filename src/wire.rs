@@ -1,0 +1,846 @@
+//! The wire between the TypeScript layer and the engine, with one author: this module.
+//!
+//! Everything that crosses the boundary as a number or a fixed name (buffer layouts and record
+//! offsets, enum codes and their names, sentinels, defaults, limits, client-facing messages) is
+//! defined here, or in the decision module that owns it and is re-exported from here. Three
+//! readers use these definitions and no other:
+//! - `src/bindings/` (the wasm exports) packs and unpacks with them;
+//! - the fuzz targets decode their inputs exactly as the bindings do, through the same
+//!   functions ([`index`], [`access::split`], [`ratelimit::request`]);
+//! - the TypeScript layer imports `js/generated/wire.ts`, rendered from this module by
+//!   [`typescript`] (native builds only). `make wire` writes it; `cargo test --test wire`
+//!   fails when the committed file differs from what this module renders.
+//!
+//! Where a value is a rule rather than a number (the first level's id, "at least this level"),
+//! the renderer asks the decision module and writes down its answers, so the TypeScript never
+//! restates the rule.
+
+/// The id that stands for nobody: an anonymous caller, a user or role that is not known
+/// (`u32::MAX`; [`crate::policy::NO_ROLE`] and [`crate::access::NO_SUBJECT`] are this id).
+pub const NO_ID: u32 = u32::MAX;
+
+/// `v` as an index or id (a whole number from 0 to `u32::MAX`), or `None`.
+///
+/// Ids cross the boundary as `f64`, never as `u32`: JavaScript converts a number to `u32`
+/// modulo 2^32 (NaN and `undefined` become 0, fractions are cut), which would turn garbage into
+/// a valid id, i.e. the lowest role. As `f64`, anything that is not a whole number in range is
+/// recognized here and denied.
+///
+/// ```
+/// use convex_guard::wire::index;
+/// assert_eq!(index(3.0), Some(3));
+/// assert_eq!((index(f64::NAN), index(0.5), index(-1.0), index(4_294_967_296.0)), (None, None, None, None));
+/// ```
+pub fn index(v: f64) -> Option<u32> {
+    // NaN fails the comparisons; in range, `as u32` truncates and the round trip tells
+    // whether `v` was whole.
+    if v >= 0.0 && v <= f64::from(u32::MAX) {
+        let n = v as u32;
+        (f64::from(n) == v).then_some(n)
+    } else {
+        None
+    }
+}
+
+/// Roles and permissions: role ids are positions in the configured list (see
+/// [`FIRST_ROLE`]), [`crate::policy::NO_ROLE`] is "no role".
+pub mod policy {
+    pub use crate::policy::NO_ROLE;
+
+    /// The id of the first (lowest) role; each next role's id is one more
+    /// ([`crate::policy::Policy::role_index`], checked by the wire's tests).
+    pub const FIRST_ROLE: u32 = 0;
+}
+
+/// Rate limits: the I/O buffer of `RateLimiter` and the defaults of a limit.
+///
+/// Layout, in `f64`s from the buffer's address (`RateLimiter.io()`):
+/// - `[0, HEAD)`: the layout, written once by the constructor and never read by Rust:
+///   `[IO_LEN, MAX_BATCH, HEAD, LOGS_AT, LOG, OUT_AT, OUT_LOGS_AT, OUT_LOG]`;
+/// - `MAX_BATCH` request records of [`IN`] numbers (offsets `IN_*`);
+/// - from [`LOGS_AT`], `MAX_BATCH` log slots of [`LOG`] numbers, the log of record `i` in
+///   slot `i`: at most `LOG` entries are read, one more than any valid log holds, so a longer
+///   log is refused exactly as if it had been read whole;
+/// - from [`OUT_AT`], the answer: `[ok, retry after]` (`ANSWER_*`), `MAX_BATCH` records of
+///   [`OUT`] numbers (offsets `OUT_*`), then from [`OUT_LOGS_AT`] `MAX_BATCH` slots of
+///   [`OUT_LOG`] numbers for the logs to write.
+pub mod ratelimit {
+    use crate::error::Error;
+    use crate::ratelimit::{Limit, State, MAX_LOG_RATE};
+    pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
+
+    /// Numbers in the layout header.
+    pub const HEAD: usize = 8;
+    /// Numbers per request record.
+    pub const IN: usize = 8;
+    /// Request record: the limit's id (what `RateLimiter.add` returned).
+    pub const IN_LIMIT: usize = 0;
+    /// Request record: the shard, from 0.
+    pub const IN_SHARD: usize = 1;
+    /// Request record: the cost.
+    pub const IN_COUNT: usize = 2;
+    /// Request record: whether a state follows (1) or the key is fresh (0).
+    pub const IN_HAS_STATE: usize = 3;
+    /// Request record: the state's `t`.
+    pub const IN_T: usize = 4;
+    /// Request record: the state's `a`.
+    pub const IN_A: usize = 5;
+    /// Request record: the state's `b`.
+    pub const IN_B: usize = 6;
+    /// Request record: the length of the state's log (0 without a state).
+    pub const IN_LOG_LEN: usize = 7;
+    /// Where the request log slots start.
+    pub const LOGS_AT: usize = HEAD + MAX_BATCH * IN;
+    /// Numbers per request log slot.
+    pub const LOG: usize = MAX_LOG_RATE as usize + 1;
+    /// Where the answer starts.
+    pub const OUT_AT: usize = LOGS_AT + MAX_BATCH * LOG;
+    /// Answer head: whether every request was admitted (1) or not (0).
+    pub const ANSWER_OK: usize = 0;
+    /// Answer head: the largest `retry after` of the denied requests.
+    pub const ANSWER_RETRY_AFTER: usize = 1;
+    /// Numbers in the answer head; the decision records follow.
+    pub const ANSWER_HEAD: usize = 2;
+    /// Numbers per decision record.
+    pub const OUT: usize = 8;
+    /// Decision record: admitted (1) or not (0).
+    pub const OUT_OK: usize = 0;
+    /// Decision record: what remains.
+    pub const OUT_REMAINING: usize = 1;
+    /// Decision record: ms until a retry can pass (0 when admitted).
+    pub const OUT_RETRY_AFTER: usize = 2;
+    /// Decision record: whether a state must be written (1) or the row left as it is (0).
+    pub const OUT_WRITE: usize = 3;
+    /// Decision record: the new state's `t`.
+    pub const OUT_T: usize = 4;
+    /// Decision record: the new state's `a`.
+    pub const OUT_A: usize = 5;
+    /// Decision record: the new state's `b`.
+    pub const OUT_B: usize = 6;
+    /// Decision record: the length of the new state's log.
+    pub const OUT_LOG_LEN: usize = 7;
+    /// Where the answer's log slots start.
+    pub const OUT_LOGS_AT: usize = OUT_AT + ANSWER_HEAD + MAX_BATCH * OUT;
+    /// Numbers per log slot of the answer: a log written holds at most `rate` entries.
+    pub const OUT_LOG: usize = MAX_LOG_RATE as usize;
+    /// Numbers in the buffer.
+    pub const IO_LEN: usize = OUT_LOGS_AT + MAX_BATCH * OUT_LOG;
+
+    fn malformed() -> Error {
+        Error::argument(&["malformed rate limit request"])
+    }
+
+    /// Request `i` as the buffer holds it: record `i` of `records` (the request records, `IN`
+    /// numbers each) and its log slot in `logs` (`LOG` numbers each), as `(limit of the
+    /// shard, state, cost)`.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] for an unknown limit or shard, or a malformed state marker.
+    pub fn request(
+        limits: &[Limit],
+        records: &[f64],
+        logs: &[f64],
+        i: usize,
+    ) -> Result<(Limit, Option<State>, f64), Error> {
+        let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
+        let [id, shard, count, has_state, t, a, b, len] =
+            <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
+        let limit = super::index(id)
+            .and_then(|id| limits.get(id as usize))
+            .ok_or_else(malformed)?
+            .shard(super::index(shard).ok_or_else(malformed)?)?;
+        let len = super::index(len).ok_or_else(malformed)? as usize;
+        let state = if has_state == 1.0 {
+            let log = logs.get(i * LOG..i * LOG + len.min(LOG));
+            Some(State {
+                t,
+                a,
+                b,
+                log: log.unwrap_or_default().to_vec(),
+            })
+        } else if has_state == 0.0 && len == 0 {
+            None
+        } else {
+            return Err(malformed());
+        };
+        Ok((limit, state, count))
+    }
+}
+
+/// Access levels: the batch layout of `AccessEngine.resolve`, the packed answer, and the
+/// codes of sources, denials and grant kinds.
+pub mod access {
+    use crate::access::{Access, Caller, Documents, Grants, NONE};
+    pub use crate::access::{
+        GRANT_DIRECT, GRANT_GROUP, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN,
+        MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC,
+    };
+    use crate::error::Error;
+    use alloc::vec::Vec;
+
+    /// The level "no access" in answers (`level` 0).
+    pub const NO_LEVEL: u8 = NONE;
+    /// The id of the first (lowest) configured level; each next level's id is one more.
+    pub const FIRST_LEVEL: u8 = 1;
+    /// A level, source or kind code that is never valid: what a number out of a byte's range
+    /// becomes ([`byte`]), and `canShare`'s answer when either level is not a level.
+    pub const NOT_A_CODE: u8 = u8::MAX;
+    /// `canShare` and `canTransfer`: allowed (else a [`crate::access::Denial`] code).
+    pub const ALLOWED: u8 = 0;
+    /// Bits of each field of a packed answer ([`pack`]): the level, then the source.
+    pub const FIELD_BITS: u32 = 8;
+    /// Where the source starts in a packed answer.
+    pub const SOURCE_SHIFT: u32 = FIELD_BITS;
+    /// Where `via` starts in a packed answer (the top 16 bits).
+    pub const VIA_SHIFT: u32 = 2 * FIELD_BITS;
+    /// `via` of a packed answer without access.
+    pub const NO_VIA: u32 = 0xFFFF;
+
+    /// One resolved document as the binding answers it: `level | source << 8 | via << 16`,
+    /// `via` [`NO_VIA`] when there is no access.
+    ///
+    /// ```
+    /// use convex_guard::access::{Access, Source};
+    /// use convex_guard::wire::access::pack;
+    /// assert_eq!(pack(&Access { level: 2, source: Source::Direct, via: Some(5) }), 2 | 3 << 8 | 5 << 16);
+    /// ```
+    pub fn pack(a: &Access) -> u32 {
+        u32::from(a.level)
+            | u32::from(a.source.code()) << SOURCE_SHIFT
+            | a.via.unwrap_or(NO_VIA) << VIA_SHIFT
+    }
+
+    /// A `u32` that must be a `u8`; an out-of-range value becomes [`NOT_A_CODE`], which the
+    /// resolver refuses wherever a `u8` is read (visibility flag, grant kind, grant level),
+    /// never a silent wrap.
+    pub fn byte(v: u32) -> u8 {
+        u8::try_from(v).unwrap_or(NOT_A_CODE)
+    }
+
+    /// A level or source code given as a JavaScript number: [`NOT_A_CODE`] unless it is a
+    /// whole number in range (see [`super::index`] for why codes cross as `f64`).
+    pub fn code(v: f64) -> u8 {
+        super::index(v).map_or(NOT_A_CODE, byte)
+    }
+
+    /// A batch split out of the boundary's flat arrays.
+    pub struct Batch<'a> {
+        /// The time of the decision.
+        pub now: f64,
+        /// What follows the expiry times: nothing, or a share request.
+        pub request: &'a [f64],
+        /// Who is asking.
+        pub caller: Caller<'a>,
+        /// The documents.
+        pub docs: Documents<'a>,
+        /// The grants.
+        pub grants: Grants<'a>,
+    }
+
+    /// The error of a batch too short for the counts it states.
+    pub fn truncated() -> Error {
+        Error::argument(&["truncated access batch"])
+    }
+
+    /// Splits `n` values off the front of `rest`; `None` when fewer are left.
+    fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
+        let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
+        *rest = tail;
+        Some(head)
+    }
+
+    /// Reads the next value of `rest` as a count.
+    fn count(rest: &mut &[u32]) -> Option<u32> {
+        take(rest, 1)?.first().copied()
+    }
+
+    /// Splits a batch. `ints` is, in order: the caller id ([`NO_SUBJECT`] when anonymous),
+    /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`; `n`
+    /// owner ids, `n` parent indexes; `m` grant document indexes, `m` subject ids; then the
+    /// byte-sized columns: `n` public flags, `m` kinds, `m` levels. `times` is `now` followed
+    /// by the `m` expiry times (`Infinity`: never), then, for a share request, the document's
+    /// index, the level to grant and the requested expiry.
+    ///
+    /// The layout is checked here only for being long enough; every other check is the
+    /// core's. The byte-sized columns (the tail) are narrowed into `small`, in one pass and
+    /// one allocation.
+    ///
+    /// # Errors
+    /// [`truncated`] when the arrays are shorter than the counts they state.
+    pub fn split<'a>(
+        ints: &'a [u32],
+        times: &'a [f64],
+        small: &'a mut Vec<u8>,
+    ) -> Result<Batch<'a>, Error> {
+        let mut rest = ints;
+        let r = &mut rest;
+        let head = (|| {
+            let caller = count(r)?;
+            let g = count(r)?;
+            let groups = take(r, g)?;
+            let n = count(r)?;
+            let m = count(r)?;
+            let owner = take(r, n)?;
+            let parent = take(r, n)?;
+            let doc = take(r, m)?;
+            let subject = take(r, m)?;
+            Some((caller, groups, n, m, owner, parent, doc, subject))
+        })();
+        small.extend(rest.iter().map(|&v| byte(v)));
+        let small: &'a Vec<u8> = small;
+        let now = times.first().copied().unwrap_or(f64::NAN);
+        let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
+            let (expires_at, request) =
+                times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
+            let mut tail = small.as_slice();
+            let mut cut = |len: u32| {
+                let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
+                tail = rest;
+                Some(head)
+            };
+            let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
+            Some(Batch {
+                now,
+                request,
+                caller: Caller { id: caller, groups },
+                docs: Documents {
+                    owner,
+                    public,
+                    parent,
+                },
+                grants: Grants {
+                    doc,
+                    subject,
+                    kind,
+                    level,
+                    expires_at,
+                },
+            })
+        });
+        out.ok_or_else(truncated)
+    }
+}
+
+/// Confirmation codes: the modes of `CodeEngine.message` and the shape of `verify`'s answer.
+pub mod codes {
+    pub use crate::codes::{
+        CLIENT_ERROR_CODE, CLIENT_ERROR_MESSAGE, DEFAULT_LENGTH, DEFAULT_MAX_ATTEMPTS,
+        DEFAULT_TTL_MS,
+    };
+
+    /// `message` mode: the bytes to sign for an exact code.
+    pub const MESSAGE: u32 = 0;
+    /// `message` mode: the same for a code a person typed, put in canonical form first.
+    pub const TYPED: u32 = 1;
+    /// `message` mode: a new code.
+    pub const GENERATE: u32 = 2;
+    /// Length of a `verify` answer with the record to store back: `[outcome, expiresAt,
+    /// attemptsLeft, used, failures, lastFailure]` (without a record: `[outcome]`).
+    pub const WITH_RECORD: usize = 6;
+    /// Length of a `verify` answer that also carries the actor's count to store: the record
+    /// followed by `[actorFailures, actorLast]`.
+    pub const WITH_ACTOR: usize = 8;
+}
+
+/// The TypeScript twin of this module: the text of `js/generated/wire.ts`.
+///
+/// Numbers are written as the decision modules define them; where a value is a rule, the
+/// rule's own function is asked (the ids of the first role and level, "at least this level"
+/// as a table). Native builds only: it formats freely and is never part of the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn typescript() -> String {
+    render::typescript()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod render {
+    use crate::access::{Access, Levels, Source, DENIALS, SOURCES};
+    use crate::codes::OUTCOMES;
+    use crate::ratelimit::{Kind, MAX_LOG_RATE};
+    use crate::{time, wire};
+    use std::fmt::Write;
+
+    /// A JavaScript string literal (the names written here are ASCII without quotes).
+    fn q(s: &str) -> String {
+        format!("{s:?}")
+    }
+
+    fn list<T>(items: &[T], each: impl Fn(&T) -> String) -> String {
+        let parts: Vec<String> = items.iter().map(each).collect();
+        format!("[{}] as const", parts.join(", "))
+    }
+
+    struct Out(String);
+
+    impl Out {
+        fn doc(&mut self, doc: &str) {
+            let _ = writeln!(self.0, "/** {doc} */");
+        }
+        fn num(&mut self, name: &str, value: impl std::fmt::Display, doc: &str) {
+            self.doc(doc);
+            let _ = writeln!(self.0, "export const {name} = {value};");
+        }
+        fn text(&mut self, name: &str, value: &str, doc: &str) {
+            self.doc(doc);
+            let _ = writeln!(self.0, "export const {name} = {};", q(value));
+        }
+        fn raw(&mut self, name: &str, value: &str, doc: &str) {
+            self.doc(doc);
+            let _ = writeln!(self.0, "export const {name} = {value};");
+        }
+        fn section(&mut self, title: &str) {
+            let _ = writeln!(self.0, "\n// {title}\n");
+        }
+    }
+
+    /// `table[required]` has bit `level` set when an access at `level` is at least `required`
+    /// ([`Access::allows`], asked for every pair of levels).
+    fn at_least_table() -> String {
+        let max = crate::access::MAX_LEVELS as u8;
+        let rows: Vec<String> = (0..=max)
+            .map(|required| {
+                let bits = (0..=max)
+                    .filter(|&level| {
+                        Access {
+                            level,
+                            source: Source::Owner,
+                            via: Some(0),
+                        }
+                        .allows(required)
+                    })
+                    .fold(0u32, |acc, level| acc | 1 << level);
+                format!("0x{bits:x}")
+            })
+            .collect();
+        format!("[{}] as const", rows.join(", "))
+    }
+
+    /// The id the policy gives its first role (asked of a compiled policy).
+    fn first_role() -> u32 {
+        let mut b = crate::policy::PolicyBuilder::default();
+        let policy = b
+            .role("a")
+            .and_then(|()| b.role("b"))
+            .and_then(|()| b.clone().build());
+        let first = policy.ok().and_then(|p| p.role_index("a"));
+        first.unwrap_or(u32::MAX)
+    }
+
+    /// The id compiled levels give their first level.
+    fn first_level() -> u8 {
+        let levels = Levels::standard();
+        levels
+            .names()
+            .first()
+            .and_then(|n| levels.level(n).ok())
+            .unwrap_or(u8::MAX)
+    }
+
+    pub(super) fn typescript() -> String {
+        let mut o = Out(String::new());
+        o.0.push_str(
+            "// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).\n\
+             // Do not edit: change the Rust definition and run `make wire`.\n\
+             /* eslint-disable */\n\n\
+             /** `true` exactly when `A` and `B` are the same union: a hand-written public union (a\n \
+             * documented type) is checked against the wire with `const x: Same<Public, Wire> = true`. */\n\
+             export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;\n",
+        );
+
+        o.section("time");
+        o.num(
+            "MAX_TIME_MS",
+            time::MAX_TIME_MS as u64,
+            "Largest time the engine accepts, in ms since the epoch (the largest `Date`).",
+        );
+
+        o.section("roles and permissions");
+        o.num(
+            "NO_ROLE",
+            wire::policy::NO_ROLE,
+            "The role id the engine reads as \"no role\": unknown, missing or not a string.",
+        );
+        let first = first_role();
+        assert_eq!(
+            first,
+            wire::policy::FIRST_ROLE,
+            "the policy's first role id"
+        );
+        o.num(
+            "FIRST_ROLE",
+            first,
+            "The id of the first (lowest) role; each next role's id is one more.",
+        );
+
+        o.section("rate limits");
+        o.raw(
+            "RATE_LIMIT_KINDS",
+            &list(
+                &[
+                    Kind::SlidingWindow,
+                    Kind::SlidingLog,
+                    Kind::TokenBucket,
+                    Kind::FixedWindow,
+                ],
+                |k| q(k.name()),
+            ),
+            "The kinds of limit, by their configuration names.",
+        );
+        o.text(
+            "DEFAULT_RATE_LIMIT_KIND",
+            Kind::default().name(),
+            "The kind of a limit whose configuration names none.",
+        );
+        o.num(
+            "DEFAULT_SHARDS",
+            wire::ratelimit::DEFAULT_SHARDS,
+            "Shards of a limit whose configuration names none.",
+        );
+        o.num(
+            "MAX_SHARDS",
+            wire::ratelimit::MAX_SHARDS,
+            "Most shards one limit may be spread over.",
+        );
+        o.num(
+            "MAX_LOG_RATE",
+            MAX_LOG_RATE,
+            "Largest rate of a sliding log.",
+        );
+        use wire::ratelimit as rl;
+        let io: [(&str, usize, &str); 27] = [
+            (
+                "RL_HEAD",
+                rl::HEAD,
+                "Numbers in the I/O buffer's layout header.",
+            ),
+            (
+                "RL_MAX_BATCH",
+                rl::MAX_BATCH,
+                "Most requests one decision takes.",
+            ),
+            ("RL_IN", rl::IN, "Numbers per request record."),
+            (
+                "RL_IN_LIMIT",
+                rl::IN_LIMIT,
+                "Request record: the limit's id.",
+            ),
+            ("RL_IN_SHARD", rl::IN_SHARD, "Request record: the shard."),
+            ("RL_IN_COUNT", rl::IN_COUNT, "Request record: the cost."),
+            (
+                "RL_IN_HAS_STATE",
+                rl::IN_HAS_STATE,
+                "Request record: 1 when a state follows, 0 for a fresh key.",
+            ),
+            ("RL_IN_T", rl::IN_T, "Request record: the state's `t`."),
+            ("RL_IN_A", rl::IN_A, "Request record: the state's `a`."),
+            ("RL_IN_B", rl::IN_B, "Request record: the state's `b`."),
+            (
+                "RL_IN_LOG_LEN",
+                rl::IN_LOG_LEN,
+                "Request record: the state's log length.",
+            ),
+            (
+                "RL_LOGS_AT",
+                rl::LOGS_AT,
+                "Where the request log slots start.",
+            ),
+            ("RL_LOG", rl::LOG, "Numbers per request log slot."),
+            ("RL_OUT_AT", rl::OUT_AT, "Where the answer starts."),
+            (
+                "RL_ANSWER_OK",
+                rl::ANSWER_OK,
+                "Answer head: 1 when every request was admitted.",
+            ),
+            (
+                "RL_ANSWER_RETRY_AFTER",
+                rl::ANSWER_RETRY_AFTER,
+                "Answer head: the largest retry after.",
+            ),
+            (
+                "RL_ANSWER_HEAD",
+                rl::ANSWER_HEAD,
+                "Numbers in the answer head.",
+            ),
+            ("RL_OUT", rl::OUT, "Numbers per decision record."),
+            ("RL_OUT_OK", rl::OUT_OK, "Decision record: 1 when admitted."),
+            (
+                "RL_OUT_REMAINING",
+                rl::OUT_REMAINING,
+                "Decision record: what remains.",
+            ),
+            (
+                "RL_OUT_RETRY_AFTER",
+                rl::OUT_RETRY_AFTER,
+                "Decision record: ms until a retry can pass.",
+            ),
+            (
+                "RL_OUT_WRITE",
+                rl::OUT_WRITE,
+                "Decision record: 1 when a state must be written.",
+            ),
+            (
+                "RL_OUT_T",
+                rl::OUT_T,
+                "Decision record: the new state's `t`.",
+            ),
+            (
+                "RL_OUT_A",
+                rl::OUT_A,
+                "Decision record: the new state's `a`.",
+            ),
+            (
+                "RL_OUT_B",
+                rl::OUT_B,
+                "Decision record: the new state's `b`.",
+            ),
+            (
+                "RL_OUT_LOG_LEN",
+                rl::OUT_LOG_LEN,
+                "Decision record: the new state's log length.",
+            ),
+            (
+                "RL_OUT_LOGS_AT",
+                rl::OUT_LOGS_AT,
+                "Where the answer's log slots start.",
+            ),
+        ];
+        for (name, value, doc) in io {
+            o.num(name, value, doc);
+        }
+        o.num(
+            "RL_OUT_LOG",
+            rl::OUT_LOG,
+            "Numbers per log slot of the answer.",
+        );
+        o.num("RL_IO_LEN", rl::IO_LEN, "Numbers in the I/O buffer.");
+
+        o.section("access levels");
+        use wire::access as ac;
+        o.raw(
+            "ACCESS_SOURCES",
+            &list(&SOURCES, |s| q(s.name())),
+            "Which rule gave a level, by code (index).",
+        );
+        o.raw(
+            "ACCESS_DENIALS",
+            &format!(
+                "[null, {}] as const",
+                DENIALS
+                    .iter()
+                    .map(|d| q(d.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "Why sharing or a transfer is refused, by code (index; 0 is allowed).",
+        );
+        o.raw(
+            "ACCESS_DENIAL_MESSAGES",
+            &format!(
+                "[null, {}] as const",
+                DENIALS
+                    .iter()
+                    .map(|d| q(d.message()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "What the client is told for each denial, by code (index).",
+        );
+        assert!(DENIALS
+            .iter()
+            .enumerate()
+            .all(|(i, d)| usize::from(d.code()) == i + 1));
+        assert!(SOURCES
+            .iter()
+            .enumerate()
+            .all(|(i, s)| usize::from(s.code()) == i));
+        let access: [(&str, u64, &str); 17] = [
+            (
+                "ACCESS_ALLOWED",
+                ac::ALLOWED.into(),
+                "`canShare` / `canTransfer`: allowed (else a denial code).",
+            ),
+            (
+                "ACCESS_NOT_A_CODE",
+                ac::NOT_A_CODE.into(),
+                "A code that is never valid: `canShare`'s answer when a level is not a level.",
+            ),
+            (
+                "NO_LEVEL",
+                ac::NO_LEVEL.into(),
+                "The level \"no access\" in answers.",
+            ),
+            (
+                "FIRST_LEVEL",
+                first_level().into(),
+                "The id of the first (lowest) configured level; each next level's id is one more.",
+            ),
+            (
+                "NO_SUBJECT",
+                ac::NO_SUBJECT.into(),
+                "The caller id of an anonymous caller (matches nobody).",
+            ),
+            (
+                "NO_PARENT",
+                ac::NO_PARENT.into(),
+                "The parent of a document that has none in the batch.",
+            ),
+            (
+                "NO_VIA",
+                ac::NO_VIA.into(),
+                "`via` of a packed answer without access.",
+            ),
+            (
+                "ACCESS_FIELD_MASK",
+                ((1u64 << ac::FIELD_BITS) - 1),
+                "Mask of the level and source fields of a packed answer.",
+            ),
+            (
+                "ACCESS_SOURCE_SHIFT",
+                ac::SOURCE_SHIFT.into(),
+                "Where the source starts in a packed answer.",
+            ),
+            (
+                "ACCESS_VIA_SHIFT",
+                ac::VIA_SHIFT.into(),
+                "Where `via` starts in a packed answer.",
+            ),
+            (
+                "PRIVATE",
+                ac::PRIVATE.into(),
+                "The public flag of a document that is not public.",
+            ),
+            (
+                "PUBLIC",
+                ac::PUBLIC.into(),
+                "The public flag of a public document.",
+            ),
+            (
+                "GRANT_DIRECT",
+                ac::GRANT_DIRECT.into(),
+                "Grant kind: to one user.",
+            ),
+            (
+                "GRANT_GROUP",
+                ac::GRANT_GROUP.into(),
+                "Grant kind: to a group.",
+            ),
+            (
+                "MAX_LEVELS",
+                ac::MAX_LEVELS as u64,
+                "Most access levels a configuration may declare.",
+            ),
+            (
+                "MAX_PARENT_DEPTH",
+                ac::MAX_PARENT_DEPTH as u64,
+                "How many steps up the parent chain inheritance reaches.",
+            ),
+            (
+                "MAX_CALLER_GROUPS",
+                ac::MAX_CALLER_GROUPS as u64,
+                "Most groups a caller may belong to.",
+            ),
+        ];
+        assert_eq!(first_level(), ac::FIRST_LEVEL, "the first level's id");
+        for (name, value, doc) in access {
+            o.num(name, value, doc);
+        }
+        o.num(
+            "MAX_BATCH_DOCUMENTS",
+            ac::MAX_BATCH_DOCUMENTS,
+            "Most documents (asked about plus ancestors) in one resolution.",
+        );
+        o.num(
+            "MAX_GROUP_NAME_LEN",
+            ac::MAX_GROUP_NAME_LEN,
+            "Longest group name, in UTF-16 code units.",
+        );
+        o.num(
+            "MAX_PAGE_ITEMS",
+            ac::MAX_PAGE_ITEMS,
+            "Largest page a listing returns.",
+        );
+        o.raw(
+            "ACCESS_AT_LEAST",
+            &at_least_table(),
+            "Row `required`, bit `level`: whether access at `level` is at least `required` (the engine's `Access::allows`, for every pair).",
+        );
+        o.0.push_str(
+            "/** Whether access at `level` is at least `required` (looked up in {@link ACCESS_AT_LEAST}: anything else is no). */\n\
+             export function atLeast(level: number, required: number): boolean {\n  \
+             const row: number | undefined = (ACCESS_AT_LEAST as readonly number[])[required];\n  \
+             return row !== undefined && level >= 0 && level <= MAX_LEVELS && ((row >>> level) & 1) === 1;\n\
+             }\n",
+        );
+
+        o.section("confirmation codes");
+        o.raw(
+            "CODE_OUTCOMES",
+            &list(&OUTCOMES, |c| q(c.reason())),
+            "Why a verification ended as it did, by code (index).",
+        );
+        assert!(OUTCOMES
+            .iter()
+            .enumerate()
+            .all(|(i, c)| usize::from(c.code()) == i));
+        use wire::codes as cd;
+        o.num(
+            "CODE_DEFAULT_LENGTH",
+            cd::DEFAULT_LENGTH,
+            "Symbols per code by default.",
+        );
+        o.num(
+            "CODE_DEFAULT_TTL_MS",
+            cd::DEFAULT_TTL_MS as u64,
+            "Lifetime of a code by default, in ms.",
+        );
+        o.num(
+            "CODE_DEFAULT_MAX_ATTEMPTS",
+            cd::DEFAULT_MAX_ATTEMPTS,
+            "Wrong attempts after which a code is void, by default.",
+        );
+        o.text(
+            "CODE_CLIENT_ERROR",
+            cd::CLIENT_ERROR_CODE,
+            "The one error code a client sees for every failed verification.",
+        );
+        o.text(
+            "CODE_CLIENT_MESSAGE",
+            cd::CLIENT_ERROR_MESSAGE,
+            "The message a client sees with it.",
+        );
+        o.num(
+            "CODE_MESSAGE",
+            cd::MESSAGE,
+            "`message` mode: the bytes to sign for an exact code.",
+        );
+        o.num(
+            "CODE_TYPED",
+            cd::TYPED,
+            "`message` mode: the same for a code a person typed.",
+        );
+        o.num("CODE_GENERATE", cd::GENERATE, "`message` mode: a new code.");
+        o.num(
+            "CODE_WITH_RECORD",
+            cd::WITH_RECORD,
+            "Length of a `verify` answer carrying the record to store back.",
+        );
+        o.num(
+            "CODE_WITH_ACTOR",
+            cd::WITH_ACTOR,
+            "Length of a `verify` answer also carrying the actor's count.",
+        );
+
+        o.section("engine errors");
+        let codes = [
+            crate::Error::Config(String::new()),
+            crate::Error::Argument(String::new()),
+            crate::Error::Unavailable(String::new()),
+        ];
+        o.raw(
+            "ENGINE_ERROR_CODES",
+            &list(&codes, |e| q(e.code())),
+            "The `code` of every error the engine throws on purpose.",
+        );
+        o.0
+    }
+}
