@@ -65,7 +65,7 @@ export const share = queryGeneric({
 /** A code from this execution's random bytes. */
 export const code = mutationGeneric({ args: {}, handler: async () => codes.generate() });
 
-/** Exhausts the stack with engine calls on it, so one of them dies inside the engine. */
+/** Exhausts the stack with an engine call in every frame: the overflow can strike inside one. */
 export const exhaust = queryGeneric({
   args: {},
   handler: async (ctx) => {
