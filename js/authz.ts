@@ -215,9 +215,10 @@ export function createAuthz<R extends string, P extends string, T extends string
   const users = createUserFinder(typeof config === "object" ? config?.users : undefined);
   const roleField = users.roleKey;
   /**
-   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.auth` (Convex
-   * makes a new one for every execution), so each bad row is logged once per request, and no
-   * request's users outlive it in a context that Convex reuses (`experimental_reuseContext`).
+   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.db` (Convex,
+   * and convex-test, make a new one for every execution; `ctx.auth` without a db), so each bad
+   * row is logged once per request, and no request's users outlive it in a context that Convex
+   * reuses (`experimental_reuseContext`).
    */
   const reported = new WeakMap<object, Set<string>>();
   const compile = perInstance(build);
@@ -278,7 +279,8 @@ export function createAuthz<R extends string, P extends string, T extends string
 
   /** Logs, once per row and request, a found user whose role field holds no configured role. */
   function report(ctx: AnyReaderCtx, user: Found): void {
-    const request: object = typeof ctx.auth === "object" && ctx.auth !== null ? ctx.auth : ctx;
+    const { db, auth } = ctx as { db?: unknown; auth?: unknown };
+    const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
     let seen = reported.get(request);
     if (seen === undefined) reported.set(request, (seen = new Set()));
     if (seen.size >= 16) return; // a bounded log, whatever the traffic

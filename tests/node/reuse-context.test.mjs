@@ -175,7 +175,8 @@ async function runAll(code, { reuse }) {
     assert.equal(ns.experimental_reuseContext, true);
     const user = caller && byName[caller];
     const identity = user ? { tokenIdentifier: user.tokenIdentifier, subject: user._id, issuer: "i" } : null;
-    const ctx = { auth: { getUserIdentity: async () => identity }, db };
+    // Convex makes a new ctx, db and auth object for every execution, over the same tables.
+    const ctx = { auth: { getUserIdentity: async () => identity }, db: { ...db } };
     const answer = await outcome(ns[name]._handler(ctx, args));
     seen.push({ request: `${name} by ${caller} at ${now - T0}`, answer, logs: env.current.logs, db: snapshot() });
   }
