@@ -4,10 +4,11 @@
 //   browser_*_bytes / _gzip_bytes   the bundle, raw and gzip -9, with the budgets of issue 8;
 //   browser_*_convex_server_modules how many convex/server modules put code into the bundle
 //                                   (esbuild's metafile), which must be 0 for the client entries;
+//   browser_*_engine_gzip_bytes     of which the inlined engine (its base64 alone, gzip -9);
 // Each bundle is also run in a bare context (web globals only) and must decide correctly.
 // The main entry's bundle is reported for comparison (no budget).
 import { constants, gzipSync } from "node:zlib";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import vm from "node:vm";
 import { build } from "esbuild";
 import { bareContext, bundleForContext, linkedPackage } from "./lib/fresh.mjs";
@@ -15,10 +16,10 @@ import { bareContext, bundleForContext, linkedPackage } from "./lib/fresh.mjs";
 export const name = "browser";
 
 const ENTRIES = [
-  // key, entry, gzip budget (bytes) or undefined
-  ["browser_roles", "browser-roles", 15 * 1024, "role and permission decisions (convex-guard/client/roles)"],
-  ["browser_client", "browser-client", 30 * 1024, "every pure decision (convex-guard/client)"],
-  ["browser_main", "browser-main", undefined, "role and permission decisions through the main entry"],
+  // key, entry, gzip budget (bytes) or undefined, what, the engine it inlines
+  ["browser_roles", "browser-roles", 15 * 1024, "role and permission decisions (convex-guard/client/roles)", "roles_only"],
+  ["browser_client", "browser-client", 30 * 1024, "every pure decision (convex-guard/client)", "client"],
+  ["browser_main", "browser-main", undefined, "role and permission decisions through the main entry", "convex_guard"],
 ];
 
 /** Bundles `entry` for the browser: `{ text, meta }`. */
@@ -52,7 +53,7 @@ export async function run({ root, outDir }) {
   const rows = [];
   const notes = [];
   mkdirSync(`${outDir}/browser`, { recursive: true });
-  for (const [key, entry, budget, what] of ENTRIES) {
+  for (const [key, entry, budget, what, engine] of ENTRIES) {
     const { text, meta } = await browserBundle(root, outDir, entry);
     writeFileSync(`${outDir}/browser/${entry}.js`, text);
     writeFileSync(`${outDir}/browser/${entry}.meta.json`, JSON.stringify(meta));
@@ -76,6 +77,9 @@ export async function run({ root, outDir }) {
       unit: "modules",
       ...(budget === undefined ? {} : { target: { text: "0: no convex/server code", pass: server.length === 0 } }),
     });
+    // How much of it is the engine: its bytes inlined as base64, alone, gzip -9.
+    const wasm = readFileSync(`${root}/target/wasm/${engine}.wasm`).toString("base64");
+    rows.push({ key: `${key}_engine_gzip_bytes`, value: gzipSync(wasm, { level: constants.Z_BEST_COMPRESSION }).length, unit: "B" });
     if (budget !== undefined && server.length > 0) notes.push(`${entry} bundles convex/server: ${server.join(", ")}`);
   }
   return { rows, notes };
