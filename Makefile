@@ -97,7 +97,20 @@ target/wasm-pack/convex_guard_bg.wasm: $(RUST_SOURCES) | setup
 	wasm-pack --quiet build --release --target web --no-pack \
 	  --out-dir target/wasm-pack --out-name convex_guard
 
-pkg/package.json: target/wasm-pack/convex_guard_bg.wasm $(JS_SOURCES) node_modules/.installed
+# The roles-and-permissions-only module (no other capability exported): the engine of
+# convex-guard/client/roles, and its own size budget in `make bench`.
+ROLES_ONLY := target/roles-only/wasm32-unknown-unknown/release/convex_guard.wasm
+$(ROLES_ONLY): $(RUST_SOURCES) | setup
+	cargo build --release --target wasm32-unknown-unknown --no-default-features --lib \
+	  --target-dir target/roles-only
+
+# The engine of convex-guard/client: access and rate limits, no codes.
+CLIENT_WASM := target/client-wasm/wasm32-unknown-unknown/release/convex_guard.wasm
+$(CLIENT_WASM): $(RUST_SOURCES) | setup
+	cargo build --release --target wasm32-unknown-unknown --no-default-features --features access,ratelimit --lib \
+	  --target-dir target/client-wasm
+
+pkg/package.json: target/wasm-pack/convex_guard_bg.wasm $(ROLES_ONLY) $(CLIENT_WASM) $(JS_SOURCES) node_modules/.installed
 	node scripts/build-pkg.mjs
 
 $(TARBALL): pkg/package.json
@@ -161,15 +174,7 @@ demo: build
 	@echo; echo "--- npx convex-guard audit (the example app, as a user runs it)"
 	cd $(EXAMPLE) && npx convex-guard audit convex
 
-# The roles-and-permissions-only module (no other capability exported), for its own budget.
-target/wasm/roles_only.wasm: $(RUST_SOURCES) node_modules/.installed | setup
-	cargo build --release --target wasm32-unknown-unknown --no-default-features --lib \
-	  --target-dir target/roles-only
-	wasm-bindgen --target web --out-dir target/roles-only/bindgen \
-	  target/roles-only/wasm32-unknown-unknown/release/convex_guard.wasm
-	node scripts/build-pkg.mjs --optimize-only target/roles-only/bindgen/convex_guard_bg.wasm $@
-
-bench: build target/wasm/roles_only.wasm
+bench: build
 	node bench/run.mjs
 
 # ---------------------------------------------------------------- hardening (not in `make test`)

@@ -11,7 +11,7 @@
 //
 // A bench module exports `name` and `async run({ root, outDir, quick })` returning
 // `{ rows, notes }`. A row is
-//   { key, value, unit: "B" | "ms" | "ns" | "docs",
+//   { key, value, unit: "B" | "ms" | "ns" | "docs" | "modules",
 //     spread?: { p10, p90, n },          the sample's spread, shown next to the median
 //     ours?: "<key of our metric>",      marks a competitor's row: prints and reports the ratio
 //     target?: { text, pass } }          a budget: shown as PASS/FAIL
@@ -22,11 +22,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import * as access from "./access.mjs";
 import * as audit from "./audit.mjs";
+import * as browser from "./browser.mjs";
 import * as codes from "./codes.mjs";
 import * as policy from "./policy.mjs";
 import * as ratelimit from "./ratelimit.mjs";
+import * as reuse from "./reuse.mjs";
 
-const MODULES = [policy, ratelimit, codes, access, audit];
+const MODULES = [policy, ratelimit, codes, access, audit, browser, reuse];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const outDir = `${root}/target/bench`;
@@ -70,12 +72,13 @@ console.log(`\nwrote target/bench/report.json in ${((performance.now() - started
 // -----------------------------------------------------------------------------------------
 
 function round(value, unit) {
-  const digits = { B: 0, ms: 3, ns: 1, ratio: 3 }[unit] ?? 3;
+  const digits = { B: 0, modules: 0, ms: 3, ns: 1, ratio: 3 }[unit] ?? 3;
   return Number(value.toFixed(digits));
 }
 
 function show(value, unit) {
   if (unit === "B") return `${value} B`;
+  if (unit === "modules") return `${value} modules`;
   if (unit === "docs") return `${Number.isInteger(value) ? value : value.toFixed(1)} docs`;
   const digits = unit === "ms" ? (value < 1 ? 3 : value < 10 ? 2 : 1) : value < 100 ? 1 : 0;
   return `${value.toFixed(digits)} ${unit}`;

@@ -107,7 +107,7 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
    * answer that does not lead to a real row of the users table is `null`.
    *
    * A row whose role field holds something that is not a configured role (`"Admin"`, an
-   * array, a boolean) holds no role; each such row is reported once per context with
+   * array, a boolean) holds no role; each such row is reported once per request with
    * `console.warn` (see {@link Authz.diagnoseUser}), never in the caller's error; the line names
    * only the row id, the value's type and the closest role.
    *
@@ -212,8 +212,13 @@ export function createAuthz<R extends string, P extends string, T extends string
 ): Authz<R, P, T, RC> {
   const users = createUserFinder(typeof config === "object" ? config?.users : undefined);
   const roleField = users.roleKey;
-  /** Ids already reported by `getUser` in this context: each bad row is logged once. */
-  const reported = new Set<string>();
+  /**
+   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.db` (Convex,
+   * and convex-test, make a new one for every execution; `ctx.auth` without a db), so each bad
+   * row is logged once per request, and no request's users outlive it in a context that Convex
+   * reuses (`experimental_reuseContext`).
+   */
+  const reported = new WeakMap<object, Set<string>>();
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;
 
@@ -271,12 +276,16 @@ export function createAuthz<R extends string, P extends string, T extends string
     return id;
   }
 
-  /** Logs, once per row and context, a found user whose role field holds no configured role. */
-  function report(user: Found): void {
-    if (reported.size >= 16) return; // a bounded log, whatever the traffic
+  /** Logs, once per row and request, a found user whose role field holds no configured role. */
+  function report(ctx: AnyReaderCtx, user: Found): void {
+    const { db, auth } = ctx as { db?: unknown; auth?: unknown };
+    const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
+    let seen = reported.get(request);
+    if (seen === undefined) reported.set(request, (seen = new Set()));
+    if (seen.size >= 16) return; // a bounded log, whatever the traffic
     const diagnosis = authz.diagnoseUser(user);
-    if (diagnosis === null || reported.has(diagnosis.id ?? "")) return;
-    reported.add(diagnosis.id ?? "");
+    if (diagnosis === null || seen.has(diagnosis.id ?? "")) return;
+    seen.add(diagnosis.id ?? "");
     console.warn(diagnosis.message);
   }
 
@@ -313,7 +322,7 @@ export function createAuthz<R extends string, P extends string, T extends string
 
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {
       const user = await users.find(ctx);
-      if (user !== null) report(user);
+      if (user !== null) report(ctx, user);
       return user as UserOf<C, T, RC> | null;
     },
 

@@ -41,6 +41,11 @@ ROWS = [
     ("code: issue one 8-digit code (engine only)", "code_issue_ns", "ns", "nanoid `customAlphabet` (pooled bytes)", "code_issue_ns_nanoid", None, None),
     ("code: issue with HMAC (`crypto.subtle`)", "code_issue_full_us", "us", "", None, None, None),
     ("`convex-guard audit` of a 200-function app (wall)", "audit_200_functions_ms", "ms", "", None, "audit_200_functions_ms_target", None),
+    ("browser: `can` + `roleAtLeast` via `convex-guard/client/roles` (gzip)", "browser_roles_bytes", "B", "", None, "browser_roles_gzip_bytes_target", "browser_roles_gzip_bytes"),
+    ("browser: every pure decision via `convex-guard/client` (gzip)", "browser_client_bytes", "B", "", None, "browser_client_gzip_bytes_target", "browser_client_gzip_bytes"),
+    ("browser: `can` + `roleAtLeast` via `convex-guard` (gzip)", "browser_main_bytes", "B", "", None, None, "browser_main_gzip_bytes"),
+    ("request with every capability configured: fresh context", "reuse_fresh_request_ms", "ms", "", None, None, None),
+    ("  same request in a reused context (`experimental_reuseContext`)", "reuse_reused_request_ns", "ns", "", None, None, None),
 ]
 
 print("| measure | convex-guard | compared with | theirs | ours ÷ theirs | budget |")
