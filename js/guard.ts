@@ -206,7 +206,9 @@ export function defineGuard<
  * Defines `keys` on `guard` as properties whose capability `make` builds at the first read or
  * write of any of them; from then on they are the capability's own values, as plain data
  * properties (enumerable, writable, in the same order as before). Returns the capability,
- * building it if needed.
+ * building it if needed. A guard the app sealed or froze before that keeps the accessors (they
+ * cannot be redefined): reads still answer the capability's values, a write to a sealed guard
+ * still sticks, and one to a frozen guard throws, as it would on a data property in strict code.
  */
 function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly (keyof C & string)[], make: () => C): () => C {
   let made: C | undefined;
@@ -215,6 +217,7 @@ function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly
       const value = make();
       made = value;
       for (const key of keys) {
+        if (Object.getOwnPropertyDescriptor(guard, key)?.configurable !== true) continue;
         Object.defineProperty(guard, key, { value: value[key], writable: true, enumerable: true, configurable: true });
       }
     }
@@ -222,10 +225,12 @@ function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly
   };
   for (const key of keys) {
     Object.defineProperty(guard, key, {
-      get: () => (build(), guard[key]),
+      get: () => build()[key],
       set: (value: unknown) => {
-        build();
-        guard[key] = value;
+        const c = build();
+        if (Object.getOwnPropertyDescriptor(guard, key)?.get === undefined) guard[key] = value;
+        else if (Object.isFrozen(guard)) throw new TypeError(`Cannot assign to read only property '${key}' of the guard`);
+        else c[key] = value as C[typeof key];
       },
       enumerable: true,
       configurable: true,

@@ -75,3 +75,26 @@ test("configuration mistakes still surface at first use or validate(), as before
   assert.throws(() => guard.validate(), /rateLimits must be an object/);
   assert.throws(() => defineGuard({ roles: ["a"], access: "x" }).validate(), /access must be an object/);
 });
+
+test("a guard frozen or sealed before its first use still answers, and writes behave as before", () => {
+  const frozen = Object.freeze(defineGuard(CONFIG));
+  assert.equal(frozen.can("admin", "x:y"), true);
+  assert.equal(frozen.canShare("owner", "viewer").ok, true);
+  assert.equal(frozen.rateLimitStatus("send", null, 0).ok, true);
+  assert.equal(typeof frozen.query, "function");
+  assert.throws(() => {
+    frozen.resolveAccess = () => null;
+  }, TypeError);
+  assert.equal(typeof frozen.resolveAccess, "function");
+  // A frozen data property refuses the write the same way (ES modules are strict code).
+  assert.throws(() => {
+    frozen.can = () => true;
+  }, TypeError);
+
+  const sealed = Object.seal(defineGuard(CONFIG));
+  const replaced = () => "replaced";
+  sealed.resolveAccess = replaced;
+  assert.equal(sealed.resolveAccess, replaced);
+  assert.equal(sealed.canShare("owner", "viewer").ok, true);
+  assert.deepEqual(Object.keys(sealed), Object.keys(defineGuard(CONFIG)));
+});
