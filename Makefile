@@ -18,6 +18,8 @@ WASM_PACK_VERSION    := 0.15.1
 # builds with the nightly toolchain; everything else stays on stable.
 CARGO_FUZZ_VERSION    := 0.13.2
 CARGO_MUTANTS_VERSION := 27.1.0
+# `make wasm-size`: what makes the engine big, function by function.
+TWIGGY_VERSION        := 0.7.0
 FUZZ_TOOLCHAIN        := nightly-2026-10-30
 TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
@@ -35,7 +37,7 @@ JS_SOURCES   := $(wildcard js/*.ts) js/generated/wire.ts js/tsconfig.json $(wild
                 $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
 .PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean \
-        audit-test fuzz mutants wire
+        audit-test fuzz mutants wire wasm-size
 
 # ---------------------------------------------------------------- set-up
 
@@ -60,6 +62,10 @@ $(STAMPS)/toolchain-$(FUZZ_TOOLCHAIN): | $(STAMPS)
 
 $(STAMPS)/cargo-fuzz-$(CARGO_FUZZ_VERSION): | $(STAMPS)
 	cargo install --locked --root $(TOOLS) cargo-fuzz --version $(CARGO_FUZZ_VERSION)
+	touch $@
+
+$(STAMPS)/twiggy-$(TWIGGY_VERSION): | $(STAMPS)
+	cargo install --locked --root $(TOOLS) twiggy --version $(TWIGGY_VERSION)
 	touch $@
 
 $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION): | $(STAMPS)
@@ -176,6 +182,11 @@ demo: build
 
 bench: build
 	node bench/run.mjs
+
+# The engine's largest functions and data, by name (the wasm-pack output still has its names;
+# the shipped module is that one after wasm-opt -Oz, which strips them).
+wasm-size: target/wasm-pack/convex_guard_bg.wasm $(STAMPS)/twiggy-$(TWIGGY_VERSION)
+	twiggy top -n 40 target/wasm-pack/convex_guard_bg.wasm
 
 # ---------------------------------------------------------------- hardening (not in `make test`)
 

@@ -46,3 +46,28 @@ export const CAN_PROBES = USERS.flatMap((user) =>
 export const ROLE_PROBES = USERS.flatMap((user) =>
   ROLES.map((minRole, j) => ({ subject: user, arg: minRole, expected: ROLES.indexOf(user.role) >= j })),
 );
+
+/**
+ * The same roles and permissions with every other capability configured too (access levels
+ * and tables, rate limits of each kind, confirmation codes with the audit trail), as an app
+ * using the whole package defines its guard: the fresh-context figure the targets use makes
+ * the same first permission check with this guard.
+ */
+export const FULL_GUARD_CONFIG = {
+  ...GUARD_CONFIG,
+  access: {
+    levels: ["viewer", "commenter", "editor", "owner"],
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+    groups: { managers: { role: "admin" } },
+  },
+  rateLimits: {
+    sendMessage: { kind: "sliding window", rate: 10, period: 60_000 },
+    upload: { kind: "token bucket", rate: 3, period: 60_000, capacity: 3 },
+    uploadGlobal: { kind: "fixed window", rate: 100, period: 60_000, shards: 4 },
+    login: { kind: "sliding log", rate: 3, period: 600_000 },
+  },
+  confirmations: { audit: { readers: { permission: "admin:audit" } } },
+};

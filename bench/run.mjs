@@ -1,6 +1,8 @@
 // `make bench`: sizes and speeds of convex-guard against the named competitors.
 //
-//   node bench/run.mjs [--quick]      (--quick or BENCH_QUICK=1: fewer runs, for development)
+//   node bench/run.mjs [--quick] [--only=policy,rate]
+//     --quick or BENCH_QUICK=1: fewer runs, for development; --only: the modules whose name
+//     starts with one of the given words, reported to target/bench/report-only.json instead
 //
 // Prints a table and writes target/bench/report.json, a flat JSON object: the machine
 // (node_version, cpu, ...), then every metric under its key, plus for some keys
@@ -28,7 +30,10 @@ import * as policy from "./policy.mjs";
 import * as ratelimit from "./ratelimit.mjs";
 import * as reuse from "./reuse.mjs";
 
-const MODULES = [policy, ratelimit, codes, access, audit, browser, reuse];
+const ALL_MODULES = [policy, ratelimit, codes, access, audit, browser, reuse];
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const MODULES = only === undefined ? ALL_MODULES : ALL_MODULES.filter((m) => only.some((w) => m.name.startsWith(w)));
+const reportFile = only === undefined ? "report.json" : "report-only.json";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const outDir = `${root}/target/bench`;
@@ -65,9 +70,9 @@ for (const module of MODULES) {
 }
 if (notes.length > 0) report.notes = notes.join(" | ");
 
-writeFileSync(`${outDir}/report.json`, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(`${outDir}/${reportFile}`, `${JSON.stringify(report, null, 2)}\n`);
 printTable();
-console.log(`\nwrote target/bench/report.json in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\nwrote target/bench/${reportFile} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
 // -----------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
  * `convex-guard/client` adds access and rate-limit decisions at about twice the size.
  * @packageDocumentation
  */
+import { DEFAULT_USERS_TABLE } from "./users.js";
 import { createAuthz, type Authz, type AuthzConfig } from "./authz.js";
 
 export type { PermissionName, Subject } from "./authz.js";
@@ -32,7 +33,7 @@ export type RolesClientGuard<R extends string = string, P extends string = strin
 export function defineClientGuard<
   const R extends string,
   const P extends string = never,
-  const T extends string = "users",
+  const T extends string = typeof DEFAULT_USERS_TABLE,
   const RC extends string = never,
 >(config: AuthzConfig<R, P, T, RC>): RolesClientGuard<R, P> {
   const authz = createAuthz(config) as unknown as Authz<string, string, string>;

@@ -8,7 +8,10 @@
  * checks? `convex-guard/client/roles` is the same thing with a smaller engine.
  * @packageDocumentation
  */
-import { createAccess, type Access, type DefaultLevel } from "./access.js";
+import { DEFAULT_USERS_TABLE } from "./users.js";
+import type { Access } from "./access.js";
+import { createAccess } from "./access-create.js";
+import type { DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type Subject } from "./authz.js";
 import type { GuardConfig } from "./guard.js";
 import { createRateLimits, validateRateLimits, type RateLimits } from "./ratelimit.js";
@@ -16,7 +19,7 @@ import { createRateLimits, validateRateLimits, type RateLimits } from "./ratelim
 export type { RolesClientGuard } from "./client-roles.js";
 export type { GuardConfig } from "./guard.js";
 export type { PermissionName, Subject } from "./authz.js";
-export type { AccessDenial, AccessFacts, ResolvedAccess, ShareDecision, DefaultLevel } from "./access.js";
+export type { AccessDenial, AccessFacts, ResolvedAccess, ShareDecision, DefaultLevel } from "./access-types.js";
 export type {
   RateLimitState,
   RateLimitDecision,
@@ -62,14 +65,14 @@ export type ClientGuard<
 export function defineClientGuard<
   const R extends string,
   const P extends string = never,
-  const T extends string = "users",
+  const T extends string = typeof DEFAULT_USERS_TABLE,
   const L extends string = DefaultLevel,
   const K extends string = never,
   const RC extends string = never,
 >(config: GuardConfig<R, P, T, L, K, RC>): ClientGuard<R, P, L, K> {
   const authz = createAuthz(config) as unknown as Authz<string, string, string>;
   // No ctx ever reaches these: the access methods that read the database are not exposed.
-  const access = createAccess(config?.access, authz, config?.users?.table ?? "users");
+  const access = createAccess(config?.access, authz, config?.users?.table ?? DEFAULT_USERS_TABLE);
   const rateLimits = createRateLimits(config?.rateLimits);
   const guard: ClientGuard<string, string, string, string> = {
     roles: authz.roles,

@@ -133,59 +133,167 @@ export function defineGuard<
   const K extends string = never,
   const RC extends string = never,
 >(config: GuardConfig<R, P, T, L, K, RC>): Guard<R, P, T, L, K, RC> {
+  // Roles and permissions are built now (every request that checks anything uses them); every
+  // other capability when one of its properties is first read (see `lazily`): a request that
+  // checks a permission never builds access, rate limits, confirmations or the builders.
   const authz = createAuthz(config);
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` there is no users row, so there is no id to own or share with.
   const claims = config?.users?.roleClaim !== undefined;
   const noRows = () =>
     new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
-  const access = createAccess(
-    config?.access,
-    claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
-    config?.users?.table ?? DEFAULT_USERS_TABLE,
-  );
-  const { pageLimit, ...accessMethods } = access;
-  const forget = createForgetUser({
-    limit: pageLimit,
-    confirmations: config?.confirmations === undefined ? undefined : (config.confirmations.table ?? "guardConfirmations"),
-    rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
+  const guard: Record<string, unknown> = { ...authz };
+
+  let access: ReturnType<typeof createAccess<L>> | undefined;
+  const accessPart = lazily(guard, ACCESS_KEYS, () => {
+    access = createAccess(
+      config?.access,
+      claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
+      config?.users?.table ?? DEFAULT_USERS_TABLE,
+    );
+    const { pageLimit, validate: _, ...methods } = access;
+    const forget = createForgetUser({
+      limit: pageLimit,
+      confirmations: config?.confirmations === undefined ? undefined : (config.confirmations.table ?? "guardConfirmations"),
+      rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
+    });
+    return { ...methods, ...forget };
   });
-  const rateLimits = createRateLimits(config?.rateLimits);
-  const actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
-  const confirmations = createConfirmations(
-    config?.confirmations as ConfirmationsConfig | undefined,
-    erased,
-    actions.methods.rateLimit as never,
-    actions.methods.requireUser as never,
-  );
-  const validate = (options?: { schema?: SchemaLike }) => {
+
+  let rateLimits: RateLimits<K> | undefined;
+  let actions: ReturnType<typeof createActionChecks> | undefined;
+  // The rate limits and the checks that also work in actions (which override authz's own
+  // getUser, requireUser, requireRole and requirePermission, and take from the rate limits).
+  const checksPart = lazily(guard, CHECK_KEYS, () => {
+    rateLimits = createRateLimits(config?.rateLimits);
+    actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
+    return { ...rateLimits, ...actions.methods };
+  });
+
+  let confirmations: ReturnType<typeof createConfirmations> | undefined;
+  const confirmationsPart = lazily(guard, CONFIRMATION_KEYS, () => {
+    const checks = checksPart();
+    confirmations = createConfirmations(
+      config?.confirmations as ConfirmationsConfig | undefined,
+      erased,
+      checks.rateLimit as never,
+      checks.requireUser as never,
+    );
+    const { validate: _, ...methods } = confirmations;
+    return methods;
+  });
+
+  // (After the confirmations, where it has always been in the guard's key order.)
+  lazily(guard, ["internalFunctions"] as const, () => (checksPart(), { internalFunctions: actions!.internalFunctions }));
+
+  guard.validate = (options?: { schema?: SchemaLike }) => {
     authz.validate();
     if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
-    access.validate();
-    validateRateLimits(rateLimits);
-    confirmations.validate();
-    actions.validate();
+    accessPart();
+    access!.validate();
+    checksPart();
+    validateRateLimits(rateLimits!);
+    confirmationsPart();
+    confirmations!.validate();
+    actions!.validate();
     if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
     // Each capability validates its own configuration in its factory or first use.
   };
   let levels: NameValidator<L> | undefined;
-  const levelValidator = () => (levels ??= nameValidator(access.accessLevels().levels));
-  const guard = {
-    ...authz,
-    ...accessMethods,
-    ...forget,
-    ...rateLimits,
-    ...confirmations,
-    // The checks that also work in actions (through the wired internal functions).
-    ...actions.methods,
-    internalFunctions: actions.internalFunctions,
-    validate,
-    levelValidator,
-  };
-  // The builders call the guard's public checks (the action-aware ones above).
-  const builders = createBuilders(guard as unknown as BuilderChecks);
-  return { ...guard, ...builders } as unknown as Guard<R, P, T, L, K, RC>;
+  guard.levelValidator = () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[]));
+  // The builders call the guard's public checks (the action-aware ones above) when they run.
+  lazily(guard, BUILDER_KEYS, () => createBuilders(guard as unknown as BuilderChecks));
+  return guard as unknown as Guard<R, P, T, L, K, RC>;
 }
+
+/**
+ * Defines `keys` on `guard` as properties whose capability `make` builds at the first read or
+ * write of any of them; from then on they are the capability's own values, as plain data
+ * properties (enumerable, writable, in the same order as before). Returns the capability,
+ * building it if needed. A guard the app sealed or froze before that keeps the accessors (they
+ * cannot be redefined): reads still answer the capability's values, a write to a sealed guard
+ * still sticks, and one to a frozen guard throws, as it would on a data property in strict code.
+ */
+function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly (keyof C & string)[], make: () => C): () => C {
+  let made: C | undefined;
+  const build = (): C => {
+    if (made === undefined) {
+      const value = make();
+      made = value;
+      for (const key of keys) {
+        if (Object.getOwnPropertyDescriptor(guard, key)?.configurable !== true) continue;
+        Object.defineProperty(guard, key, { value: value[key], writable: true, enumerable: true, configurable: true });
+      }
+    }
+    return made;
+  };
+  for (const key of keys) {
+    Object.defineProperty(guard, key, {
+      get: () => build()[key],
+      set: (value: unknown) => {
+        const c = build();
+        if (Object.getOwnPropertyDescriptor(guard, key)?.get === undefined) guard[key] = value;
+        else if (Object.isFrozen(guard)) throw new TypeError(`Cannot assign to read only property '${key}' of the guard`);
+        else c[key] = value as C[typeof key];
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return build;
+}
+
+/** `keys`, which the compiler checks are exactly the keys of `T`, each once. */
+const keysOf =
+  <T>() =>
+  <const Keys extends readonly (keyof T & string)[]>(
+    keys: Keys & ([Exclude<keyof T, Keys[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, Keys[number]> }),
+  ): Keys =>
+    keys;
+
+const ACCESS_KEYS = keysOf<Access<string> & ForgetUser>()([
+  "accessLevels",
+  "resolveAccess",
+  "canShare",
+  "resolveShare",
+  "canTransfer",
+  "readable",
+  "readableMany",
+  "requireAccess",
+  "share",
+  "revoke",
+  "listGrants",
+  "transferOwnership",
+  "listAccessible",
+  "createGroup",
+  "addGroupMember",
+  "acceptGroupInvite",
+  "leaveGroup",
+  "listMyGroups",
+  "removeGroupMember",
+  "forgetUser",
+]);
+const CHECK_KEYS = keysOf<RateLimits<string> & Omit<ActionChecks<string, string, string, string>, "internalFunctions">>()([
+  "rateLimit",
+  "rateLimitAll",
+  "checkRateLimit",
+  "resetRateLimit",
+  "getRateLimitState",
+  "rateLimitStatus",
+  "decideRateLimits",
+  "getUser",
+  "requireUser",
+  "requireRole",
+  "requirePermission",
+]);
+const CONFIRMATION_KEYS = keysOf<Confirmations>()([
+  "issueConfirmation",
+  "consumeConfirmation",
+  "assertConfirmed",
+  "audit",
+  "safeAction",
+]);
+const BUILDER_KEYS = keysOf<Builders<string, string, string, string, string>>()(["query", "mutation", "action", "customCtx"]);
 
 /** The tables a configuration needs in the schema, each with the fix that adds it. */
 function requiredTables(config: GuardConfig<string, string, string, string, string, string>): [string, string][] {

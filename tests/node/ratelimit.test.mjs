@@ -177,6 +177,9 @@ test("attacker: unknown or prototype limit names are refused", () => {
 });
 
 test("all or nothing: bounds and a denial that takes nothing", () => {
+  // A hole in a sparse array is a request too: refused, never skipped (which would admit the
+  // rest without it).
+  assert.throws(() => guard.decideRateLimits([, { name: "bucket", state: null }], 0), (e) => codeOf(e) === "INVALID_ARGUMENT");
   assert.throws(() => guard.decideRateLimits([], 0), (e) => codeOf(e) === "INVALID_ARGUMENT");
   const seventeen = Array.from({ length: 17 }, () => ({ name: "send", state: null }));
   assert.throws(
