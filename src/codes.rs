@@ -973,6 +973,16 @@ impl Lockout {
     /// The failures of `f` that still count at `now`: all of them until `window` ms have
     /// passed since the last one, then none. A `now` before the last failure (a clock that
     /// went back) counts them all.
+    ///
+    /// ```
+    /// use convex_guard::codes::{Failures, Lockout};
+    /// let budget = Lockout::binding(Some(10.0), Some(60_000.0)).unwrap();
+    /// let three = Failures::new(3.0, 1_000.0).unwrap();
+    /// assert_eq!(budget.counted(&three, 1_000.0), 3);
+    /// assert_eq!(budget.counted(&three, 60_999.0), 3);
+    /// assert_eq!(budget.counted(&three, 61_000.0), 0); // the window passed
+    /// assert_eq!(budget.counted(&three, 0.0), 3); // a clock that went back
+    /// ```
     pub fn counted(&self, f: &Failures, now: f64) -> u32 {
         // A whole number from 0 to 100.
         self.count_at(f, now) as u32
