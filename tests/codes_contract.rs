@@ -3,7 +3,7 @@
 //! bound on typed text, and that Crockford's reading of I, L and O applies to Crockford only.
 #![allow(clippy::unwrap_used)]
 
-use convex_guard::codes::{Alphabet, CodeFormat, MAX_PRESENTED_LEN};
+use convex_guard::codes::{Alphabet, CodeConfig, CodeFormat, MAX_PRESENTED_LEN};
 
 fn format(alphabet: &str, length: u32) -> CodeFormat {
     CodeFormat::new(Alphabet::from_spec(alphabet).unwrap(), length).unwrap()
@@ -52,4 +52,14 @@ fn crockford_substitutions_apply_to_crockford_only() {
     let letters = format("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 5);
     assert_eq!(letters.canonical("ilo1x"), None);
     assert_eq!(letters.canonical("iloxy").as_deref(), Some("ILOXY"));
+}
+
+/// The settings read back as given (the bindings hand `ttl_ms` to JavaScript, which stores
+/// `expiresAt = now + ttl`; no native test read it).
+#[test]
+fn a_config_reads_back_its_settings() {
+    let config = CodeConfig::new("digits", 8, 123_456.0, 5).unwrap();
+    assert_eq!(config.ttl_ms(), 123_456.0);
+    assert_eq!(config.max_attempts(), 5);
+    assert_eq!(config.format().length(), 8);
 }
