@@ -3,7 +3,7 @@
 // it calls (resolved by the type checker, across files), so a `lib/auth.ts` helper that calls
 // `guard.requireUser` counts as that check.
 import ts from "typescript";
-import { boundTo, ifLeavesOnDenial, outer, swallowed, variableAtom, type Denial } from "./flow.js";
+import { boundTo, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -79,6 +79,8 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   roleAtLeast: { level: "role", denial: false },
   getUser: { level: "authenticated", denial: null },
 };
+/** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
+const ANSWERING = new Set(["readable", "readableMany", "listAccessible"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
 const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */
@@ -129,7 +131,10 @@ export class FactsFinder {
       // A check whose throw is caught and dropped (or never awaited) lets the caller through.
       const lost = swallowed(call, fn, true);
       const level = GUARD_AUTH[guard.name];
-      if (level !== undefined && !lost) {
+      // `readable` and its kin answer null (or leave out) instead of throwing: an answer
+      // thrown away checked nothing.
+      const discarded = ANSWERING.has(guard.name) && ts.isExpressionStatement(outer(call).parent);
+      if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document });
       }
@@ -326,11 +331,19 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial)
   ) {
     node = node.parent;
   }
-  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return ifLeavesOnDenial(node.parent, atom);
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return ifLeavesOnDenial(node.parent, atom, throwingIn(app));
   const bound = boundTo(call);
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
   return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+}
+
+/** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */
+function throwingIn(app: App): Throwing {
+  return (call) => {
+    const fn = app.appFunction(call);
+    return fn !== undefined && "body" in fn && fn.body !== undefined && onlyThrows(fn.body);
+  };
 }
 
 /** Whether `body` leaves when the variable or parameter `name` holds a denial. */
@@ -339,7 +352,7 @@ function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial,
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom)) found = true;
+    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app))) found = true;
     else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth)) found = true;
     else if (!isFunctionLike(n) || n === body) ts.forEachChild(n, visit);
   };

@@ -86,17 +86,37 @@ export function variableAtom(name: string, denial: Denial): (e: ts.Expression) =
  * block, in both branches of an `if`), without entering nested functions. Code after it never
  * runs. A `return` of a computed value is not an exit on denial: it answers with data.
  */
-export function alwaysLeaves(s: ts.Statement | undefined): boolean {
+export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing): boolean {
   if (s === undefined) return false;
   if (ts.isThrowStatement(s)) return true;
   if (ts.isReturnStatement(s)) return s.expression === undefined || carriesNoData(s.expression);
-  if (ts.isBlock(s)) return s.statements.some(alwaysLeaves);
-  if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement) && alwaysLeaves(s.elseStatement);
+  if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing));
+  if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing) && alwaysLeaves(s.elseStatement, throwing);
   if (ts.isTryStatement(s)) {
-    if (s.finallyBlock !== undefined && alwaysLeaves(s.finallyBlock)) return true;
-    return alwaysLeaves(s.tryBlock) && (s.catchClause === undefined || alwaysLeaves(s.catchClause.block));
+    if (s.finallyBlock !== undefined && alwaysLeaves(s.finallyBlock, throwing)) return true;
+    return alwaysLeaves(s.tryBlock, throwing) && (s.catchClause === undefined || alwaysLeaves(s.catchClause.block, throwing));
+  }
+  // `unauthorized(); ` where that function always throws.
+  if (ts.isExpressionStatement(s) && throwing !== undefined) {
+    const call = skipOuter(s.expression);
+    return ts.isCallExpression(call) && throwing(call);
   }
   return false;
+}
+
+/** Whether a call always throws (an app function whose body throws on every path). */
+export type Throwing = (call: ts.CallExpression) => boolean;
+
+/** A function body that throws on every path and never returns. */
+export function onlyThrows(body: ts.Node): boolean {
+  if (!ts.isBlock(body)) return false;
+  let returns = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) returns = true;
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !returns && alwaysLeaves(body);
 }
 
 /** `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals only. */
@@ -115,17 +135,17 @@ function carriesNoData(e: ts.Expression): boolean {
  * decided by the denial and the branch it takes always leaves (`if (!identity) throw`, `if
  * (identity) { ... } else throw`, or `if (identity) { ... return }` followed by a throw).
  */
-export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown"): boolean {
+export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing): boolean {
   const truth = truthWhenDenied(stmt.expression, atom);
-  if (truth === true) return alwaysLeaves(stmt.thenStatement);
+  if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing);
   if (truth === false) {
-    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement);
+    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing);
     // `if (identity) { ...; return data } throw ...`: what follows runs only when denied, and
     // its first statement leaves.
     const block = stmt.parent;
     if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
     const next = block.statements[block.statements.indexOf(stmt) + 1];
-    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next);
+    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing);
   }
   return false;
 }
@@ -163,15 +183,7 @@ export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): b
 /** `(e) => { throw e }`: a rejection handler that always throws again. */
 function handlerRethrows(handler: ts.Expression): boolean {
   const fn = skipOuter(handler);
-  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return false;
-  if (!ts.isBlock(fn.body)) return false;
-  let returns = false;
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n)) returns = true;
-    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(fn.body);
-  return !returns && alwaysLeaves(fn.body);
+  return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && onlyThrows(fn.body);
 }
 
 /** Whether a branch always throws or returns (anything: this is the path where the subject is present). */

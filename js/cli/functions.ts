@@ -78,12 +78,17 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
   return facts;
 }
 
+const CONVEX_HELPERS = "convex-helpers";
+
 /** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries. */
 function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return undefined;
   const made = resolveValue(app, callee);
   if (!ts.isCallExpression(made)) return undefined;
+  // Only convex-helpers' builders apply the customization to every function they make: a
+  // home-made `customQuery(query, guard.customCtx({ role }))` may drop it, so it declares nothing.
+  if (app.calleeFrom(made, CONVEX_HELPERS) === undefined) return undefined;
   for (const arg of made.arguments) {
     const value = skipOuter(arg);
     if (ts.isCallExpression(value) && app.calleeFrom(value, GUARD)?.name === "customCtx" && value.arguments[0] !== undefined) {

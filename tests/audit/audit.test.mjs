@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 46, "the fixture's markers");
+  assert.equal(expected.length, 50, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -100,11 +100,13 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   // A denial caught and left (a return of no data) or thrown again is still a check.
   for (const f of ["swallowed:rethrown", "swallowed:deniedReturnsNull", "swallowed:catchRethrows"]) assert.equal(fns[f].auth, "authenticated", f);
   // Hand-written exits count only on the denied branch; an assertion function by its body.
-  for (const f of ["exits:elseThrows", "exits:presentReturnsThenThrow", "exits:eitherMissing", "exits:optionalChain", "exits:assertion"]) {
+  for (const f of ["exits:elseThrows", "exits:presentReturnsThenThrow", "exits:eitherMissing", "exits:optionalChain", "exits:assertion", "exits:throwingHelper"]) {
     assert.deepEqual([f, fns[f].auth, fns[f].handWritten], [f, "authenticated", true]);
   }
   assert.equal(fns["exits:permissionDenied"].auth, "permission");
-  for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion"]) assert.equal(fns[f].auth, "none", f);
+  for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
+  // A home-made custom builder that drops guard.customCtx declares nothing.
+  assert.equal(fns["custom:adminOnly"].auth, "none");
   // checkRateLimit takes nothing; a quiet limit counts once its answer is tested and left on.
   assert.deepEqual(fns["limits:onlyLooks"].rateLimits, []);
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
