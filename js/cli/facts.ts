@@ -319,7 +319,11 @@ function firstLiteral(call: ts.CallExpression): string {
 export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial): boolean {
   const atom = (e: ts.Expression) => {
     if (skipOuter(e) === call) return denial === "decision" ? ("object" as const) : denial;
-    if (denial === "decision" && ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) return e.name.text === "ok" ? false : ("unknown" as const);
+    if (ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) {
+      // `(await call).ok` of a decision is false; `(await call)?.email` of a missing identity undefined.
+      if (denial === "decision") return e.name.text === "ok" ? false : ("unknown" as const);
+      if (denial === null && e.questionDotToken !== undefined) return undefined;
+    }
     return "unknown" as const;
   };
   let node: ts.Node = outer(call);

@@ -193,7 +193,7 @@ export class App {
           : undefined;
     if (nameNode === undefined) return undefined;
     if (!ts.isIdentifier(callee) && !this.rootIsDeclared(callee)) {
-      return pkg === "convex" ? inferredCtxMember(this.memberPath(callee)) : undefined;
+      return pkg === "convex" && CTX_MEMBER_NAMES.has(nameNode.text) ? inferredCtxMember(this.memberPath(callee)) : undefined;
     }
     let symbol = this.symbol(nameNode);
     // `const { requireUser } = guard`: the member the binding takes, by the type of what it
@@ -330,6 +330,8 @@ const CTX_MEMBERS: Record<string, { name: string; owner: string }> = {
   "db.normalizeId": { name: "normalizeId", owner: "GenericDatabaseReader" },
   "auth.getUserIdentity": { name: "getUserIdentity", owner: "Auth" },
 };
+
+const CTX_MEMBER_NAMES = new Set(Object.values(CTX_MEMBERS).map((m) => m.name));
 
 /** `ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`, by path (see `memberPath`). */
 function inferredCtxMember(path: string[]): { name: string; owner: string } | undefined {

@@ -100,7 +100,7 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   // A denial caught and left (a return of no data) or thrown again is still a check.
   for (const f of ["swallowed:rethrown", "swallowed:deniedReturnsNull", "swallowed:catchRethrows"]) assert.equal(fns[f].auth, "authenticated", f);
   // Hand-written exits count only on the denied branch; an assertion function by its body.
-  for (const f of ["exits:elseThrows", "exits:presentReturnsThenThrow", "exits:eitherMissing", "exits:optionalChain", "exits:assertion", "exits:throwingHelper"]) {
+  for (const f of ["exits:elseThrows", "exits:presentReturnsThenThrow", "exits:eitherMissing", "exits:optionalChain", "exits:directOptionalChain", "exits:assertion", "exits:throwingHelper"]) {
     assert.deepEqual([f, fns[f].auth, fns[f].handWritten], [f, "authenticated", true]);
   }
   assert.equal(fns["exits:permissionDenied"].auth, "permission");
