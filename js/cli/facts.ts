@@ -3,7 +3,7 @@
 // it calls (resolved by the type checker, across files), so a `lib/auth.ts` helper that calls
 // `guard.requireUser` counts as that check.
 import ts from "typescript";
-import { boundTo, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { alwaysLeaves, boundTo, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -21,6 +21,8 @@ export interface AuthCheck {
   minLevel?: string;
   /** The argument a builder's `access: { arg }` checks. */
   targetArg?: string;
+  /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
+  conditional?: boolean;
 }
 
 export interface Use {
@@ -28,6 +30,8 @@ export interface Use {
   at: Loc;
   /** A rate limit's keys, as written (judged against the handler's arguments by functions.ts). */
   keys?: ts.Expression[];
+  /** Taken on some paths only: no limit. */
+  conditional?: boolean;
 }
 
 export interface Facts {
@@ -79,6 +83,15 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   roleAtLeast: { level: "role", denial: false },
   getUser: { level: "authenticated", denial: null },
 };
+/** Operators whose right side runs on some paths only. */
+const SHORT_CIRCUIT = new Set([
+  ts.SyntaxKind.AmpersandAmpersandToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+]);
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
 const ANSWERING = new Set(["readable", "readableMany", "listAccessible"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
@@ -136,15 +149,15 @@ export class FactsFinder {
       const discarded = ANSWERING.has(guard.name) && ts.isExpressionStatement(outer(call).parent);
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
-        facts.auth.push({ level, via, handWritten: false, at, ...document });
+        facts.auth.push({ level, via, handWritten: false, at, ...document, conditional: this.conditional(call, fn, "auth") });
       }
       const decision = GUARD_DECISIONS[guard.name];
       if (decision !== undefined && exitsOnDenial(app, call, decision.denial)) {
-        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at });
+        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, conditional: this.conditional(call, fn, "auth") });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
-        if (limit !== undefined) facts.rateLimits.push({ via, at, keys: limit.keys });
+        if (limit !== undefined) facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
       if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
@@ -156,7 +169,7 @@ export class FactsFinder {
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {
-        facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call) });
+        facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call), conditional: this.conditional(call, fn, "auth") });
       }
       if (convex.name === "delete" && isDatabase(convex.owner)) {
         facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1] });
@@ -171,12 +184,53 @@ export class FactsFinder {
       const all = this.of(helper);
       const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
+      const authSometimes = found.auth.length > 0 && this.conditional(call, fn, "auth");
+      const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       mergeFacts(facts, {
         ...found,
-        auth: found.auth.map((a) => ({ ...a, via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}` })),
-        rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })),
+        auth: found.auth.map((a) => ({ ...a, via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`, conditional: a.conditional === true || authSometimes })),
+        rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes })),
       });
     }
+  }
+
+  /**
+   * Whether a call runs on some paths of `fn` only: in one branch of an `if` or a `?:` whose
+   * other branch neither makes the same kind of check nor leaves, on the right of `&&`, `||` or
+   * `??`, in a `switch` case, or in a `catch`. Loops and nested functions are neutral (a check per
+   * element is still made for every element).
+   */
+  private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
+    let node: ts.Node = call;
+    // On the right of `&&`/`||`: conditional, unless that test is an `if`'s (the decision's own
+    // `if (user === null || !guard.can(user, p)) throw`, which leaves on every denial).
+    let shortCircuited = false;
+    for (let p = node.parent; p !== undefined && p !== fn; node = p, p = p.parent) {
+      if (ts.isIfStatement(p) && node === p.expression) shortCircuited = false;
+      else if (shortCircuited && ts.isStatement(p)) return true;
+      if (ts.isIfStatement(p) && node !== p.expression) {
+        const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
+        if (other === undefined || !(alwaysLeaves(other, throwingIn(this.app)) || this.makes(other, kind))) return true;
+      } else if (ts.isConditionalExpression(p) && node !== p.condition) {
+        if (!this.makes(node === p.whenTrue ? p.whenFalse : p.whenTrue, kind)) return true;
+      } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {
+        shortCircuited = true;
+      } else if (ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) {
+        return true;
+      }
+    }
+    return shortCircuited;
+  }
+
+  /** Whether code makes a check (or takes a limit) of its own, on every path of it. */
+  private makes(code: ts.Node, kind: "auth" | "limit"): boolean {
+    const scratch = emptyFacts();
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) this.call(n, code, scratch);
+      if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    visit(code);
+    return (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional);
   }
 
   /**

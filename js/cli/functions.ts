@@ -232,6 +232,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   }
   if (handler !== undefined) {
     Object.assign(fn.facts, merged(fn.facts, finder.of(handler)));
+    // A check or a limit on some paths only leaves the others open.
+    fn.facts.auth = fn.facts.auth.filter((a) => a.conditional !== true);
+    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);
     // A rate limit keyed by what the caller sends is a new budget per request: no limit.

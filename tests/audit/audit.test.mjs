@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 50, "the fixture's markers");
+  assert.equal(expected.length, 53, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -105,6 +105,8 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   }
   assert.equal(fns["exits:permissionDenied"].auth, "permission");
   for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
+  // A check on each branch, or per element of a loop, is made on every path.
+  assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
   // checkRateLimit takes nothing; a quiet limit counts once its answer is tested and left on.
