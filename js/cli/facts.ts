@@ -3,7 +3,7 @@
 // it calls (resolved by the type checker, across files), so a `lib/auth.ts` helper that calls
 // `guard.requireUser` counts as that check.
 import ts from "typescript";
-import { alwaysLeaves, boundTo, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { alwaysLeaves, boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -201,6 +201,8 @@ export class FactsFinder {
    * element is still made for every element).
    */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
+    // `if (args.preview) return await ctx.db.query(...)` before the check: that path has none.
+    if (kind === "auth" && returnsDataBefore(call, fn)) return true;
     let node: ts.Node = call;
     // On the right of `&&`/`||`: conditional, unless that test is an `if`'s (the decision's own
     // `if (user === null || !guard.can(user, p)) throw`, which leaves on every denial).
@@ -394,6 +396,18 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial)
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
   return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+}
+
+/** Whether `fn` can return data (not only literals) before reaching `call`, in source order. */
+function returnsDataBefore(call: ts.Node, fn: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= call.pos) return;
+    if (ts.isReturnStatement(n) && n.end <= call.pos && n.expression !== undefined && !carriesNoData(n.expression)) found = true;
+    else if (n === fn || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */

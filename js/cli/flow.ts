@@ -120,7 +120,7 @@ export function onlyThrows(body: ts.Node): boolean {
 }
 
 /** `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals only. */
-function carriesNoData(e: ts.Expression): boolean {
+export function carriesNoData(e: ts.Expression): boolean {
   e = skipOuter(e);
   if (ts.isIdentifier(e)) return e.text === "undefined";
   if (ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
