@@ -142,7 +142,7 @@ export class FactsFinder {
       const at = app.loc(call);
       const via = `guard.${trail ? "audit." : ""}${guard.name}${firstLiteral(call)}`;
       // A check whose throw is caught and dropped (or never awaited) lets the caller through.
-      const lost = swallowed(call, fn, true);
+      const lost = swallowed(call, fn, guard.sync !== true);
       const level = GUARD_AUTH[guard.name];
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
       // thrown away checked nothing.

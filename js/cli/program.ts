@@ -182,7 +182,7 @@ export class App {
    * on such roots only the Convex members the rules need are recognized, by their path
    * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`).
    */
-  calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string } | undefined {
+  calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string; sync?: boolean } | undefined {
     const callee = this.calleeTarget(call.expression);
     const nameNode = ts.isPropertyAccessExpression(callee)
       ? callee.name
@@ -207,7 +207,7 @@ export class App {
       symbol = member === undefined ? undefined : this.checker.getTypeAtLocation(from).getProperty(member);
     }
     if (symbol === undefined || this.packageOf(symbol) !== pkg) return undefined;
-    return { name: symbol.getName(), owner: this.ownerName(symbol) };
+    return { name: symbol.getName(), owner: this.ownerName(symbol), sync: declaredSync(symbol) };
   }
 
   /**
@@ -337,6 +337,16 @@ const CTX_MEMBER_NAMES = new Set(Object.values(CTX_MEMBERS).map((m) => m.name));
 function inferredCtxMember(path: string[]): { name: string; owner: string } | undefined {
   if (path.length < 3 || path.includes("?")) return undefined;
   return CTX_MEMBERS[path.slice(-2).join(".")];
+}
+
+/** Whether every declaration of a function says it returns something other than a `Promise` (`assertConfirmed(result): void`). */
+function declaredSync(symbol: ts.Symbol): boolean {
+  const decls = symbol.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => {
+    const type = ts.isMethodSignature(d) || ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isPropertySignature(d) ? d.type : undefined;
+    const fnType = type !== undefined && ts.isFunctionTypeNode(type) ? type.type : type;
+    return fnType !== undefined && !(ts.isTypeReferenceNode(fnType) && ts.isIdentifier(fnType.typeName) && fnType.typeName.text === "Promise");
+  });
 }
 
 /** The member a destructuring takes: `requireUser` in `{ requireUser }` or `{ requireUser: check }`. */

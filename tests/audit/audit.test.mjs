@@ -107,6 +107,8 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
   // A check on each branch, or per element of a loop, is made on every path.
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
+  // A synchronous guard method (assertConfirmed) needs no await to count.
+  assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
   // checkRateLimit takes nothing; a quiet limit counts once its answer is tested and left on.
