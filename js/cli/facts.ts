@@ -186,10 +186,18 @@ export class FactsFinder {
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       const authSometimes = found.auth.length > 0 && this.conditional(call, fn, "auth");
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
+      // A key or a document id the helper takes as a parameter is what this call passes.
+      const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(e, helper, call));
       mergeFacts(facts, {
         ...found,
-        auth: found.auth.map((a) => ({ ...a, via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`, conditional: a.conditional === true || authSometimes })),
-        rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes })),
+        auth: found.auth.map((a) => ({
+          ...a,
+          via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`,
+          conditional: a.conditional === true || authSometimes,
+          target: passed(a.target),
+        })),
+        rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
+        deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target) })),
       });
     }
   }
@@ -396,6 +404,14 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial)
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
   return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+}
+
+/** A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it. */
+function argumentFor(e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
+  const inner = skipOuter(e);
+  if (!ts.isIdentifier(inner)) return e;
+  const index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === inner.text);
+  return index >= 0 && call.arguments[index] !== undefined && inner.pos >= helper.pos && inner.end <= helper.end ? call.arguments[index] : e;
 }
 
 /** Whether `fn` can return data (not only literals) before reaching `call`, in source order. */

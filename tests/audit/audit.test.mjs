@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 54, "the fixture's markers");
+  assert.equal(expected.length, 56, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -115,6 +115,7 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:onlyLooks"].rateLimits, []);
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKey"].rateLimits, ['guard.rateLimit("write")']);
+  assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
 });
 
 test("evasions: an owner deleting a document they were checked to own is low, every other delete high", () => {
