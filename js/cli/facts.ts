@@ -146,7 +146,7 @@ export class FactsFinder {
       const level = GUARD_AUTH[guard.name];
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
       // thrown away checked nothing.
-      const discarded = ANSWERING.has(guard.name) && ts.isExpressionStatement(outer(call).parent);
+      const discarded = ANSWERING.has(guard.name) && unused(call);
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, conditional: this.conditional(call, fn, "auth") });
@@ -412,6 +412,22 @@ function argumentFor(e: ts.Expression, helper: ts.SignatureDeclaration, call: ts
   if (!ts.isIdentifier(inner)) return e;
   const index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === inner.text);
   return index >= 0 && call.arguments[index] !== undefined && inner.pos >= helper.pos && inner.end <= helper.end ? call.arguments[index] : e;
+}
+
+/** Whether a call's answer is thrown away: a statement of its own, or a variable never read. */
+function unused(call: ts.CallExpression): boolean {
+  if (ts.isExpressionStatement(outer(call).parent)) return true;
+  const bound = boundTo(call);
+  const body = enclosingFunction(call);
+  if (bound === undefined || body === undefined) return false;
+  let read = false;
+  const visit = (n: ts.Node): void => {
+    if (read) return;
+    if (ts.isIdentifier(n) && n.text === bound.name && n.pos > call.end && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) read = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !read;
 }
 
 /** Whether `fn` can return data (not only literals) before reaching `call`, in source order. */
