@@ -2,7 +2,8 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GUARD, emptyFacts, enclosingFunction, isDatabase, mentions, type Facts } from "./facts.js";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, enclosingFunction, isDatabase, mentionsName, type AuthCheck, type Facts } from "./facts.js";
+import { outer } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -20,8 +21,15 @@ export interface ConvexFunction {
   returns: boolean | "unknown";
   safeAction: boolean;
   facts: Facts;
-  /** `ctx.db.get(args.id)` whose document is returned with no ownership comparison. */
-  idReads: Loc[];
+  /**
+   * `ctx.db.get(args.id)` whose document is returned with no ownership comparison, with the
+   * argument the id came from (`id`), which only a document check on that argument covers.
+   */
+  idReads: (Loc & { arg: string })[];
+  /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
+  checkedArgs: Set<string> | "any";
+  /** Deletes of a document the caller was checked to own (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
+  ownedDeletes: Loc[];
 }
 
 /** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
@@ -58,10 +66,19 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
   if (property(app, definition, "permission") !== undefined) {
     facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
   }
-  if (property(app, definition, "access") !== undefined) facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at });
+  const access = property(app, definition, "access");
+  if (access !== undefined) {
+    const field = (name: string) => {
+      const value = ts.isObjectLiteralExpression(access) ? property(app, access, name) : undefined;
+      return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
+    };
+    facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level") });
+  }
   if (property(app, definition, "rateLimit") !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
   return facts;
 }
+
+const CONVEX_HELPERS = "convex-helpers";
 
 /** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries. */
 function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
@@ -69,6 +86,9 @@ function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpre
   if (!ts.isIdentifier(callee)) return undefined;
   const made = resolveValue(app, callee);
   if (!ts.isCallExpression(made)) return undefined;
+  // Only convex-helpers' builders apply the customization to every function they make: a
+  // home-made `customQuery(query, guard.customCtx({ role }))` may drop it, so it declares nothing.
+  if (app.calleeFrom(made, CONVEX_HELPERS) === undefined) return undefined;
   for (const arg of made.arguments) {
     const value = skipOuter(arg);
     if (ts.isCallExpression(value) && app.calleeFrom(value, GUARD)?.name === "customCtx" && value.arguments[0] !== undefined) {
@@ -158,6 +178,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     safeAction: false,
     facts: { auth: [], rateLimits: [], audited: [], confirmed: [], envReads: [], deletes: [], exits: false },
     idReads: [],
+    checkedArgs: new Set(),
+    ownedDeletes: [],
   };
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;
@@ -181,7 +203,21 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     fn.args = args === undefined ? "missing" : "validated";
     if (args !== undefined) readArgs(app, args, fn);
     fn.returns = property(app, definition, "returns") !== undefined;
-    handler = functionValue(app, property(app, definition, "handler"));
+    const handlerValue = property(app, definition, "handler");
+    handler = functionValue(app, handlerValue);
+    // `handler: withUser(async (ctx, args) => ...)`: the app's higher-order function runs
+    // around the handler it is given, so what it does (its check) is the function's too.
+    if (handler === undefined && handlerValue !== undefined && ts.isCallExpression(handlerValue)) {
+      const wrapper = app.appFunction(handlerValue);
+      const inner = handlerValue.arguments.map((a) => functionValue(app, resolveValue(app, a))).find((f) => f !== undefined);
+      if (wrapper !== undefined && inner !== undefined) {
+        const around = finder.of(wrapper);
+        const name = wrapper.name !== undefined && ts.isIdentifier(wrapper.name) ? wrapper.name.text : skipOuter(handlerValue.expression).getText();
+        const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}` }));
+        Object.assign(fn.facts, merged(fn.facts, { ...around, auth, rateLimits: around.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })) }));
+        handler = inner;
+      }
+    }
     if (fn.safeAction) {
       const check = functionValue(app, property(app, definition, "check"));
       if (check !== undefined) Object.assign(fn.facts, merged(fn.facts, finder.of(check)));
@@ -196,7 +232,21 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   }
   if (handler !== undefined) {
     Object.assign(fn.facts, merged(fn.facts, finder.of(handler)));
-    fn.idReads = returnedIdReads(app, handler);
+    // A check or a limit on some paths only leaves the others open.
+    fn.facts.auth = fn.facts.auth.filter((a) => a.conditional !== true);
+    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
+    const flow = new ArgFlow(app, handler);
+    fn.idReads = returnedIdReads(app, handler, flow);
+    // A rate limit keyed by what the caller sends is a new budget per request: no limit.
+    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => !(r.keys ?? []).some((k) => within(k, handler) && flow.tainted(k)));
+    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
+    const documentChecks = fn.facts.auth.filter((a) => a.level === "document");
+    fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
+    const owned = new Set(documentChecks.filter((a) => a.minLevel === "owner").map(checkArg));
+    for (const d of fn.facts.deletes) {
+      const arg = d.target !== undefined && within(d.target, handler) ? flow.rootOf(d.target) : undefined;
+      if (!d.inLoop && arg !== undefined && owned.has(arg)) fn.ownedDeletes.push(d);
+    }
   }
   return fn;
 }
@@ -267,75 +317,223 @@ function readArgs(app: App, args: ts.Node, fn: ConvexFunction): void {
       if (inApp) findAny(decl);
     }
   };
-  if (ts.isObjectLiteralExpression(object)) {
-    for (const p of object.properties) {
+  const literal = (o: ts.ObjectLiteralExpression) => {
+    for (const p of o.properties) {
       if (ts.isSpreadAssignment(p)) typed(p.expression);
       else if (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fn.argNames.push({ name: p.name.text, at: app.loc(p) });
     }
-  } else {
-    typed(object);
-  }
+  };
+  if (ts.isObjectLiteralExpression(object)) literal(object);
+  else typed(object);
+  // Fields of nested objects (`filter: v.object({ userId: ... })`) are arguments too.
+  const nested = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && n !== object && app.calleeFrom(n, CONVEX)?.name === "object") {
+      const inner = n.arguments[0] === undefined ? undefined : resolveValue(app, n.arguments[0]);
+      if (inner !== undefined && ts.isObjectLiteralExpression(inner)) literal(inner);
+    }
+    ts.forEachChild(n, nested);
+  };
+  nested(args);
   fn.anyArgs = [...anys].map((n) => app.loc(n)).sort((a, b) => a.line - b.line);
 }
 
+/** Whether a node is inside a function (not in a helper it calls). */
+function within(node: ts.Node, fn: ts.Node): boolean {
+  return node.getSourceFile() === fn.getSourceFile() && node.pos >= fn.pos && node.end <= fn.end;
+}
+
 /**
- * `ctx.db.get(args.id)` (or a destructured `id`) whose document reaches a `return` with no
- * comparison of one of its fields (`doc.ownerId !== user._id`) anywhere in the handler.
+ * Which values of a handler come from its arguments, and from which argument: `args.id`, a
+ * destructured `{ id }`, the constants made of them (`const target = args.id`, a template
+ * around one), and `ctx.db.normalizeId(table, raw)` of one.
  */
-function returnedIdReads(app: App, handler: ts.SignatureDeclaration): Loc[] {
-  const param = handler.parameters[1]?.name;
-  if (param === undefined) return [];
-  const argsObject = ts.isIdentifier(param) ? param.text : undefined;
-  const argNames = new Set<string>();
-  const bind = (pattern: ts.BindingName): void => {
-    if (ts.isIdentifier(pattern)) argNames.add(pattern.text);
-    else for (const e of pattern.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
-  };
-  if (!ts.isIdentifier(param)) bind(param);
-  const reads: ts.CallExpression[] = [];
-  const visit = (n: ts.Node): void => {
-    // `const { id } = args`
-    if (ts.isVariableDeclaration(n) && !ts.isIdentifier(n.name) && n.initializer !== undefined && argsObject !== undefined) {
-      const init = skipOuter(n.initializer);
-      if (ts.isIdentifier(init) && init.text === argsObject) bind(n.name);
+class ArgFlow {
+  private readonly argsObject: string | undefined;
+  /** A variable of the handler -> the argument its value came from. */
+  private readonly roots = new Map<string, string>();
+
+  constructor(
+    private readonly app: App,
+    handler: ts.SignatureDeclaration,
+  ) {
+    const param = handler.parameters[1]?.name;
+    this.argsObject = param !== undefined && ts.isIdentifier(param) ? param.text : undefined;
+    if (param !== undefined && !ts.isIdentifier(param)) this.bind(param, undefined);
+    // Constants made of arguments, to a fixed point (an alias of an alias).
+    for (let pass = 0; pass < 3; pass++) {
+      const before = this.roots.size;
+      const visit = (n: ts.Node): void => {
+        if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
+          const init = skipOuter(n.initializer);
+          if (ts.isIdentifier(n.name)) {
+            const root = this.rootOf(init);
+            if (root !== undefined) this.roots.set(n.name.text, root);
+          } else if (ts.isIdentifier(init) && init.text === this.argsObject) {
+            this.bind(n.name, undefined);
+          }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(handler);
+      if (this.roots.size === before) break;
     }
+  }
+
+  /** `{ id, target: t }` of the arguments: each name from its field. */
+  private bind(pattern: ts.BindingName, field: string | undefined): void {
+    if (ts.isIdentifier(pattern)) {
+      this.roots.set(pattern.text, field ?? pattern.text);
+      return;
+    }
+    for (const e of pattern.elements) {
+      if (ts.isOmittedExpression(e)) continue;
+      const key = e.propertyName !== undefined && (ts.isIdentifier(e.propertyName) || ts.isStringLiteral(e.propertyName)) ? e.propertyName.text : undefined;
+      this.bind(e.name, field ?? key);
+    }
+  }
+
+  /** The argument a value comes from, or undefined. */
+  rootOf(expr: ts.Expression): string | undefined {
+    const e = skipOuter(expr);
+    if (ts.isIdentifier(e)) return this.roots.get(e.text);
+    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) return e.name.text;
+    if (ts.isElementAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) {
+      return ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : "(an argument)";
+    }
+    if (ts.isCallExpression(e) && this.app.memberPath(e.expression).slice(-2).join(".") === "db.normalizeId") {
+      const last = e.arguments[e.arguments.length - 1];
+      return last === undefined ? undefined : this.rootOf(last);
+    }
+    if (ts.isTemplateExpression(e)) {
+      for (const span of e.templateSpans) {
+        const root = this.rootOf(span.expression);
+        if (root !== undefined) return root;
+      }
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return this.rootOf(e.left) ?? this.rootOf(e.right);
+    if (ts.isConditionalExpression(e)) return this.rootOf(e.whenTrue) ?? this.rootOf(e.whenFalse);
+    return undefined;
+  }
+
+  /** Whether anything in an expression comes from the arguments. */
+  tainted(expr: ts.Node): boolean {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isExpression(n) && this.rootOf(n) !== undefined) found = true;
+      else if (ts.isIdentifier(n) && n.text === this.argsObject && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(expr);
+    return found;
+  }
+}
+
+/** Methods a promise's value goes on through (`get(id).then(d => d)`). */
+const PROMISE_CHAIN = new Set(["then", "catch", "finally"]);
+/** `Promise.all([get(a), get(b)])`: the documents go on in the answer. */
+const PROMISE_COMBINED = new Set(["all", "allSettled", "race", "any"]);
+
+/**
+ * Documents read by an id from the arguments that reach a `return` with no comparison of one
+ * of their fields (`doc.ownerId !== user._id`) anywhere in the handler: `ctx.db.get(id)` (through
+ * aliases of `ctx.db` and of the id, and `normalizeId`), or a query filtered on `_id` equal to
+ * one; the document followed through `.then`, `Promise.all` and the variables it is put in.
+ */
+function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string })[] {
+  const reads: { node: ts.Expression; arg: string }[] = [];
+  const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
-      const get = app.calleeFrom(n, CONVEX);
-      if (get?.name === "get" && isDatabase(get.owner)) reads.push(n);
+      const convex = app.calleeFrom(n, CONVEX);
+      const last = n.arguments[n.arguments.length - 1];
+      if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined) {
+        const arg = flow.rootOf(last);
+        if (arg !== undefined) reads.push({ node: n, arg });
+      }
+      const callee = skipOuter(n.expression);
+      if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "filter" || callee.name.text === "withIndex")) {
+        const arg = idTest(n, flow);
+        if (arg !== undefined) reads.push({ node: chainEnd(n), arg });
+      }
     }
     ts.forEachChild(n, visit);
   };
   visit(handler);
-  const fromArgs = (e: ts.Expression | undefined): boolean => {
-    if (e === undefined) return false;
-    e = skipOuter(e);
-    if (ts.isIdentifier(e)) return argNames.has(e.text);
-    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === argsObject;
-  };
-  const found: Loc[] = [];
+  const found: (Loc & { arg: string })[] = [];
   for (const read of reads) {
-    if (!fromArgs(read.arguments[read.arguments.length - 1])) continue;
-    let node: ts.Node = read;
-    while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
-    const parent = node.parent;
-    const direct = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node);
-    let viaVariable = false;
-    if (!direct && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
-      const name = parent.name;
-      const body = enclosingFunction(read) ?? handler;
-      viaVariable = returns(body, name) && !comparesField(handler, name);
+    let node: ts.Expression = read.node;
+    for (;;) {
+      const o = outer(node);
+      const p = o.parent;
+      if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
+      else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
+      else break;
     }
-    if (direct || viaVariable) found.push(app.loc(read));
+    const o = outer(node);
+    const parent = o.parent;
+    const direct = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o);
+    let viaVariable = false;
+    if (!direct && ts.isVariableDeclaration(parent)) {
+      const names = aliases(handler, bindingNames(parent.name));
+      const body = enclosingFunction(read.node) ?? handler;
+      viaVariable = names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
+    }
+    if (direct || viaVariable) found.push({ ...app.loc(read.node), arg: read.arg });
   }
   return found;
 }
 
-function returns(body: ts.Node, name: ts.Identifier): boolean {
+/** `q.eq(q.field("_id"), id)` (or `q.eq("_id", id)`) in a filter or an index range: the argument the id came from. */
+function idTest(call: ts.CallExpression, flow: ArgFlow): string | undefined {
+  let names = false;
+  let arg: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isStringLiteralLike(n) && n.text === "_id") names = true;
+    if (arg === undefined && ts.isExpression(n)) arg = flow.rootOf(n);
+    ts.forEachChild(n, visit);
+  };
+  for (const a of call.arguments) visit(a);
+  return names ? arg : undefined;
+}
+
+/** The last call of a method chain (`db.query(t).filter(...).first()`). */
+function chainEnd(call: ts.CallExpression): ts.Expression {
+  let node: ts.Expression = call;
+  while (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && ts.isCallExpression(node.parent.parent) && node.parent.parent.expression === node.parent) {
+    node = node.parent.parent;
+  }
+  return node;
+}
+
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** The names and every `const b = a` alias of them in the handler. */
+function aliases(handler: ts.Node, names: string[]): string[] {
+  const all = new Set(names);
+  for (let pass = 0; pass < 3; pass++) {
+    const before = all.size;
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined) {
+        const init = skipOuter(n.initializer);
+        if (ts.isIdentifier(init) && all.has(init.text)) all.add(n.name.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(handler);
+    if (all.size === before) break;
+  }
+  return [...all];
+}
+
+function returns(body: ts.Node, name: string): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isReturnStatement(n) && n.expression !== undefined && mentions(n.expression, name)) found = true;
-    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
+    if (ts.isReturnStatement(n) && n.expression !== undefined && mentionsName(n.expression, name)) found = true;
+    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentionsName(n.body, name)) found = true;
     else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);
@@ -343,11 +541,11 @@ function returns(body: ts.Node, name: ts.Identifier): boolean {
 }
 
 /** `doc.ownerId === user._id` (or `!==`, `==`, `!=`) anywhere in the function. */
-function comparesField(fn: ts.Node, name: ts.Identifier): boolean {
+function comparesField(fn: ts.Node, name: string): boolean {
   const EQUALITY = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken];
   const isField = (e: ts.Expression) => {
     e = skipOuter(e);
-    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name.text;
+    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
   };
   let found = false;
   const visit = (n: ts.Node): void => {

@@ -182,16 +182,97 @@ export class App {
    * on such roots only the Convex members the rules need are recognized, by their path
    * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`).
    */
-  calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string } | undefined {
-    const callee = skipOuter(call.expression);
-    const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+  calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string; sync?: boolean } | undefined {
+    const callee = this.calleeTarget(call.expression);
+    const nameNode = ts.isPropertyAccessExpression(callee)
+      ? callee.name
+      : ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression)
+        ? callee.argumentExpression
+        : ts.isIdentifier(callee)
+          ? callee
+          : undefined;
     if (nameNode === undefined) return undefined;
-    if (ts.isPropertyAccessExpression(callee) && !this.rootIsDeclared(callee)) {
-      return pkg === "convex" ? inferredCtxMember(callee) : undefined;
+    if (!ts.isIdentifier(callee) && !this.rootIsDeclared(callee)) {
+      return pkg === "convex" && CTX_MEMBER_NAMES.has(nameNode.text) ? inferredCtxMember(this.memberPath(callee)) : undefined;
     }
-    const symbol = this.symbol(nameNode);
+    let symbol = this.symbol(nameNode);
+    // `const { requireUser } = guard`: the member the binding takes, by the type of what it
+    // destructures (asked only when that is cheap, as above).
+    const decl = symbol?.valueDeclaration;
+    if (ts.isIdentifier(callee) && decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
+      const holder = decl.parent.parent;
+      const from = ts.isVariableDeclaration(holder) && holder.initializer !== undefined ? skipOuter(holder.initializer) : undefined;
+      if (from === undefined || !this.rootIsDeclared(from)) return pkg === "convex" ? inferredCtxMember(this.memberPath(callee)) : undefined;
+      const member = bindingMember(decl);
+      symbol = member === undefined ? undefined : this.checker.getTypeAtLocation(from).getProperty(member);
+    }
     if (symbol === undefined || this.packageOf(symbol) !== pkg) return undefined;
-    return { name: symbol.getName(), owner: this.ownerName(symbol) };
+    return { name: symbol.getName(), owner: this.ownerName(symbol), sync: declaredSync(symbol) };
+  }
+
+  /**
+   * What a callee names: through `f.call(...)` and `f.apply(...)`, `f.bind(...)`, and constants
+   * of the app that alias it (`const del = ctx.db.delete.bind(ctx.db)`, `const check = guard.requireUser`).
+   */
+  calleeTarget(expr: ts.Expression): ts.Expression {
+    let e = skipOuter(expr);
+    for (let depth = 0; depth < 8; depth++) {
+      if (ts.isPropertyAccessExpression(e) && (e.name.text === "call" || e.name.text === "apply")) {
+        e = skipOuter(e.expression);
+      } else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.PropertyAccessExpression).name.text === "bind") {
+        e = skipOuter((skipOuter(e.expression) as ts.PropertyAccessExpression).expression);
+      } else if (ts.isIdentifier(e)) {
+        const init = this.constInitializer(e);
+        if (init === undefined || isFunctionLike(init) || !(ts.isPropertyAccessExpression(init) || ts.isElementAccessExpression(init) || ts.isCallExpression(init) || ts.isIdentifier(init))) break;
+        const bound = ts.isCallExpression(init) ? skipOuter(init.expression) : undefined;
+        if (bound !== undefined && !(ts.isPropertyAccessExpression(bound) && bound.name.text === "bind")) break;
+        e = init;
+      } else {
+        break;
+      }
+    }
+    return e;
+  }
+
+  /** The initializer of a `const` of the app's code that a name refers to. */
+  constInitializer(name: ts.Identifier): ts.Expression | undefined {
+    const decl = this.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    if (decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined) return undefined;
+    if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || !this.isAppCode(decl.getSourceFile())) return undefined;
+    return skipOuter(decl.initializer);
+  }
+
+  /**
+   * The member path an expression names from its root, through the app's constants and
+   * destructurings: `db.delete` after `const db = ctx.db` or `const { db } = ctx` is
+   * `ctx.db.delete`; `({ db }) => db.get(id)` is `(parameter).db.get`. Elements by a literal
+   * (`ctx.db["delete"]`) and `.bind(...)` count as the member.
+   */
+  memberPath(expr: ts.Expression, depth = 0): string[] {
+    const e = skipOuter(expr);
+    if (depth > 8) return ["?"];
+    if (ts.isPropertyAccessExpression(e)) return [...this.memberPath(e.expression, depth + 1), e.name.text];
+    if (ts.isElementAccessExpression(e)) {
+      const key = ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : "?";
+      return [...this.memberPath(e.expression, depth + 1), key];
+    }
+    if (ts.isCallExpression(e)) {
+      const callee = skipOuter(e.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "bind") return this.memberPath(callee.expression, depth + 1);
+      return ["?"];
+    }
+    if (!ts.isIdentifier(e)) return ["?"];
+    const init = this.constInitializer(e);
+    if (init !== undefined && !isFunctionLike(init)) return this.memberPath(init, depth + 1);
+    const decl = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
+      const member = bindingMember(decl) ?? "?";
+      const holder = decl.parent.parent;
+      if (ts.isParameter(holder)) return ["(parameter)", member];
+      if (ts.isVariableDeclaration(holder) && holder.initializer !== undefined) return [...this.memberPath(holder.initializer, depth + 1), member];
+      return ["?", member];
+    }
+    return [e.text];
   }
 
   /** Whether the root of `a.b.c` is an import, a function, a module-level or annotated binding. */
@@ -221,9 +302,10 @@ export class App {
 
   /** The function a call reaches in the app's own code, for following helpers across files. */
   appFunction(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
-    const callee = skipOuter(call.expression);
-    if (!ts.isIdentifier(callee) && !(ts.isPropertyAccessExpression(callee) && this.rootIsDeclared(callee))) return undefined;
-    const symbol = this.symbol(callee);
+    const target = this.calleeTarget(call.expression);
+    const callee = ts.isElementAccessExpression(target) && ts.isStringLiteralLike(target.argumentExpression) ? target.argumentExpression : target;
+    if (!ts.isIdentifier(target) && !((ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) && this.rootIsDeclared(target))) return undefined;
+    const symbol = this.symbol(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
     return symbol === undefined ? undefined : this.functionOf(symbol);
   }
 
@@ -240,15 +322,37 @@ export class App {
   }
 }
 
-/** `ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity` on a root whose type is inferred. */
-function inferredCtxMember(callee: ts.PropertyAccessExpression): { name: string; owner: string } | undefined {
-  const parent = skipOuter(callee.expression);
-  if (!ts.isPropertyAccessExpression(parent) || !ts.isIdentifier(skipOuter(parent.expression))) return undefined;
-  const path = `${parent.name.text}.${callee.name.text}`;
-  if (path === "db.get") return { name: "get", owner: "GenericDatabaseReader" };
-  if (path === "db.delete") return { name: "delete", owner: "GenericDatabaseWriter" };
-  if (path === "auth.getUserIdentity") return { name: "getUserIdentity", owner: "Auth" };
-  return undefined;
+/** The Convex members the rules need, by their path on a root whose type is inferred. */
+const CTX_MEMBERS: Record<string, { name: string; owner: string }> = {
+  "db.get": { name: "get", owner: "GenericDatabaseReader" },
+  "db.delete": { name: "delete", owner: "GenericDatabaseWriter" },
+  "db.query": { name: "query", owner: "GenericDatabaseReader" },
+  "db.normalizeId": { name: "normalizeId", owner: "GenericDatabaseReader" },
+  "auth.getUserIdentity": { name: "getUserIdentity", owner: "Auth" },
+};
+
+const CTX_MEMBER_NAMES = new Set(Object.values(CTX_MEMBERS).map((m) => m.name));
+
+/** `ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`, by path (see `memberPath`). */
+function inferredCtxMember(path: string[]): { name: string; owner: string } | undefined {
+  if (path.length < 3 || path.includes("?")) return undefined;
+  return CTX_MEMBERS[path.slice(-2).join(".")];
+}
+
+/** Whether every declaration of a function says it returns something other than a `Promise` (`assertConfirmed(result): void`). */
+function declaredSync(symbol: ts.Symbol): boolean {
+  const decls = symbol.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => {
+    const type = ts.isMethodSignature(d) || ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isPropertySignature(d) ? d.type : undefined;
+    const fnType = type !== undefined && ts.isFunctionTypeNode(type) ? type.type : type;
+    return fnType !== undefined && !(ts.isTypeReferenceNode(fnType) && ts.isIdentifier(fnType.typeName) && fnType.typeName.text === "Promise");
+  });
+}
+
+/** The member a destructuring takes: `requireUser` in `{ requireUser }` or `{ requireUser: check }`. */
+function bindingMember(element: ts.BindingElement): string | undefined {
+  const key = element.propertyName ?? element.name;
+  return ts.isIdentifier(key) || ts.isStringLiteralLike(key) ? key.text : undefined;
 }
 
 /** An expression without the parentheses, `await`, `as`, `!` and `satisfies` around it. */

@@ -25,7 +25,7 @@ export const RULES = {
   "public-no-rate-limit": {
     severity: "medium",
     title: "public mutation or action with no rate limit",
-    fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or checkRateLimit, rateLimitAll) with a key taken from the server, not from the arguments.",
+    fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll), with a key taken from the server, and let its denial throw (or test its answer and leave).",
   },
   "action-env-unsafe": {
     severity: "high",
@@ -95,6 +95,14 @@ function internalName(name: string): boolean {
   return next === "" || next === "_" || (next >= "A" && next <= "Z");
 }
 
+/** Argument names that name a user: `userId`, `userID`, `user_id`, `ownerId`, `targetUserId`. */
+const USER_NAMES = ["userid", "ownerid", "authorid", "creatorid", "actorid", "uid"];
+
+function namesUser(name: string): boolean {
+  const folded = [...name.toLowerCase()].filter((c) => (c >= "a" && c <= "z") || (c >= "0" && c <= "9")).join("");
+  return USER_NAMES.includes(folded) || folded.endsWith("userid");
+}
+
 /** The findings of one function. */
 export function functionFindings(fn: ConvexFunction): Finding[] {
   const out: Finding[] = [];
@@ -114,42 +122,59 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     }
     if (internalName(name)) out.push(finding("internal-name-public", fn.id, fn.at, `${fn.id} is named as internal but exported as a public ${fn.kind}`));
     for (const arg of fn.argNames) {
-      if (arg.name === "userId") out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes userId from the caller`));
+      if (namesUser(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
     }
-    // A role, a permission or a document check decides who may read what; "signed in" alone does not.
-    const decides = f.auth.some((a) => a.level !== "authenticated");
+    // A role or a permission decides who may read anything; a document check only the document
+    // it was made on; "signed in" alone decides nothing.
+    const decides = f.auth.some((a) => a.level === "role" || a.level === "permission");
     if (!decides) {
-      for (const at of fn.idReads) out.push(finding("unchecked-id-read", fn.id, at, `${fn.id} returns the document an argument names, to any caller`));
+      for (const read of fn.idReads) {
+        if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
+        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to any caller`));
+      }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
     for (const at of fn.anyArgs) out.push(finding("any-args", fn.id, at, `public ${fn.kind} ${fn.id} accepts v.any()`));
   }
   if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
     for (const d of f.deletes) {
-      out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
+      // The owner deleting one document they were checked to own is the app's ordinary
+      // business, not an operator's destructive act: still shown, below the default --fail-on.
+      if (fn.ownedDeletes.some((o) => o.file === d.file && o.line === d.line)) {
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked to own, with no audit row`), severity: "low" });
+      } else {
+        out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
+      }
     }
   }
   return out;
 }
 
+/** Operators that put a fallback in place of a missing value. */
+const FALLBACKS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+
 /**
- * Role lookups that fail open, anywhere in the app's code: `table[user.role] ?? 0`,
- * `levels[role] || 1`, `ranks[x.role] ?? "user"` — a missing, misspelt or `__proto__` role
- * silently becomes a default rank instead of a denial.
+ * Role lookups that fail open, anywhere in the app's code: a role, or a lookup by a role,
+ * that falls back to a literal when it is missing — `table[user.role] ?? 0`,
+ * `ranks.get(role) ?? 1`, `user.role ?? "admin"`, `user.role || "user"`, `role ??= "admin"`,
+ * `user.role ? user.role : "admin"`, `const { role = "admin" } = user`. A missing, misspelt or
+ * `__proto__` role silently becomes a default rank or role instead of a denial.
  */
 export function failOpenFindings(app: App): Finding[] {
   const out: Finding[] = [];
   const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f) && !app.relative(f.fileName).startsWith(".."));
   for (const file of files) {
+    const module = app.relative(file.fileName);
+    const report = (at: ts.Node, fallback: ts.Node) =>
+      out.push(finding("fail-open-role", module, app.loc(at), `${module}: a missing role falls back to ${fallback.getText(file)}`));
     const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-        const left = skipOuter(n.left);
-        const right = skipOuter(n.right);
-        const fallback = ts.isNumericLiteral(right) || ts.isStringLiteral(right) || (ts.isPrefixUnaryExpression(right) && ts.isNumericLiteral(right.operand));
-        if (ts.isElementAccessExpression(left) && fallback && (namesRole(left.argumentExpression) || namesRole(left.expression))) {
-          const module = app.relative(file.fileName);
-          out.push(finding("fail-open-role", module, app.loc(n), `${module}: a role missing from the lookup falls back to ${right.getText(file)}`));
-        }
+      if (ts.isBinaryExpression(n) && FALLBACKS.has(n.operatorToken.kind) && isFallback(n.right) && isRoleValue(n.left)) report(n, n.right);
+      else if (ts.isConditionalExpression(n)) {
+        if (isRoleValue(n.whenTrue) && isFallback(n.whenFalse)) report(n, n.whenFalse);
+        else if (isFallback(n.whenTrue) && isRoleValue(n.whenFalse)) report(n, n.whenTrue);
+      } else if ((ts.isBindingElement(n) || ts.isParameter(n)) && n.initializer !== undefined && isFallback(n.initializer)) {
+        const key = ts.isBindingElement(n) ? (n.propertyName ?? n.name) : n.name;
+        if ((ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text.toLowerCase().includes("role")) report(n, n.initializer);
       }
       ts.forEachChild(n, visit);
     };
@@ -158,9 +183,28 @@ export function failOpenFindings(app: App): Finding[] {
   return out;
 }
 
+/** A literal a missing role could become: a number or a non-empty string (`""` and `null` deny). */
+function isFallback(e: ts.Expression): boolean {
+  e = skipOuter(e);
+  if (ts.isPrefixUnaryExpression(e)) e = e.operand;
+  return ts.isNumericLiteral(e) || (ts.isStringLiteralLike(e) && e.text !== "");
+}
+
+/** A role or a lookup by one: `user.role`, `role`, `levels[user.role]`, `ranks.get(role)`. */
+function isRoleValue(e: ts.Expression): boolean {
+  e = skipOuter(e);
+  if (ts.isElementAccessExpression(e)) return namesRole(e.argumentExpression) || namesRole(e.expression);
+  if (ts.isCallExpression(e)) {
+    const callee = skipOuter(e.expression);
+    return ts.isPropertyAccessExpression(callee) && callee.name.text === "get" && (namesRole(callee.expression) || e.arguments.some(isRoleValue));
+  }
+  return namesRole(e);
+}
+
 /** Whether an expression's last name mentions a role (`user.role`, `roleLevels`, `ROLE_RANK`). */
 function namesRole(e: ts.Expression): boolean {
   e = skipOuter(e);
-  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) ? "" : "";
+  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : ts.isBinaryExpression(e) ? "" : "";
+  if (ts.isBinaryExpression(e) && FALLBACKS.has(e.operatorToken.kind)) return namesRole(e.left);
   return name.toLowerCase().includes("role");
 }

@@ -3,11 +3,14 @@
 //
 //   tests/audit/fixtures/pitfalls   one app holding every pitfall (each marked `// FINDING rule`
 //                                   on its line) next to the correct version of each
+//   tests/audit/fixtures/evasions   the evasion review's cases: code written to fool the audit (each
+//                                   marked the same way), next to checks in unusual shapes that
+//                                   must not be reported (clean.ts, and the clean half of each file)
 //   examples/convex-app             must come out clean but for its deliberate allowlist
 // Small apps written at test time (target/audit-tests/) pin the error paths.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
@@ -15,6 +18,7 @@ import { test } from "node:test";
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
 const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+const evasions = `${root}tests/audit/fixtures/evasions/convex`;
 const example = `${root}examples/convex-app`;
 
 /** Runs the installed CLI; returns its status, stdout and stderr. */
@@ -58,19 +62,73 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
   }
 });
 
-test("the fixture's FINDING markers and the expected list agree (the fixture documents itself)", () => {
-  const markers = [];
-  for (const file of ["lib/auth.ts", "payments.ts", "posts.ts", "allowed.ts", "http.ts"]) {
-    readFileSync(`${pitfalls}/${file}`, "utf8")
+/** Every `// FINDING rule[, rule]` marker of a fixture app, as `convex/file:line rule`. */
+function markers(convexDir) {
+  const out = [];
+  const files = readdirSync(convexDir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("_generated"));
+  for (const file of files) {
+    readFileSync(`${convexDir}/${file}`, "utf8")
       .split("\n")
       .forEach((line, i) => {
         const at = line.indexOf("// FINDING ");
         if (at === -1) return;
-        for (const rule of line.slice(at + 11).split(", ")) markers.push(`convex/${file}:${i + 1} ${rule.trim()}`);
+        for (const rule of line.slice(at + 11).split(", ")) out.push(`convex/${file}:${i + 1} ${rule.trim()}`);
       });
   }
+  return out.sort();
+}
+
+test("the fixture's FINDING markers and the expected list agree (the fixture documents itself)", () => {
   const found = pitfallsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
-  assert.deepEqual(found.sort(), markers.sort());
+  assert.deepEqual(found.sort(), markers(pitfalls));
+});
+
+const evasionsRun = json(["audit", evasions]);
+
+test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
+  const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+  const expected = markers(evasions);
+  assert.equal(expected.length, 58, "the fixture's markers");
+  assert.deepEqual(found, expected);
+});
+
+test("evasions: swallowed checks, exits the wrong way round, rate limits that never limit", () => {
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  // Checks in unusual shapes are the guard's check, by symbol.
+  for (const f of ["clean:destructured", "clean:element", "clean:called", "clean:bound"]) assert.deepEqual([f, fns[f].authVia], [f, ["guard.requireUser"]]);
+  assert.deepEqual(fns["clean:wrapped"].authVia, ["withUser -> guard.requireUser"]);
+  // A denial caught and left (a return of no data) or thrown again is still a check.
+  for (const f of ["swallowed:rethrown", "swallowed:deniedReturnsNull", "swallowed:catchRethrows"]) assert.equal(fns[f].auth, "authenticated", f);
+  assert.equal(fns["swallowed:readableAnswered"].auth, "document");
+  // Hand-written exits count only on the denied branch; an assertion function by its body.
+  for (const f of ["exits:elseThrows", "exits:presentReturnsThenThrow", "exits:eitherMissing", "exits:optionalChain", "exits:directOptionalChain", "exits:assertion", "exits:throwingHelper"]) {
+    assert.deepEqual([f, fns[f].auth, fns[f].handWritten], [f, "authenticated", true]);
+  }
+  assert.equal(fns["exits:permissionDenied"].auth, "permission");
+  for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
+  // A check on each branch, or per element of a loop, is made on every path.
+  assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
+  // A synchronous guard method (assertConfirmed) needs no await to count.
+  assert.equal(fns["clean:confirmedInAction"].confirmed, true);
+  // A home-made custom builder that drops guard.customCtx declares nothing.
+  assert.equal(fns["custom:adminOnly"].auth, "none");
+  // checkRateLimit takes nothing; a quiet limit counts once its answer is tested and left on.
+  assert.deepEqual(fns["limits:onlyLooks"].rateLimits, []);
+  assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
+  assert.deepEqual(fns["limits:serverKey"].rateLimits, ['guard.rateLimit("write")']);
+  assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
+});
+
+test("evasions: an owner deleting a document they were checked to own is low, every other delete high", () => {
+  const deletes = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.function} ${f.severity}`);
+  assert.deepEqual(deletes.sort(), [
+    "deletes:aliasDelete high",
+    "deletes:boundDelete high",
+    "deletes:confirmationIgnored high",
+    "deletes:destructuredDelete high",
+    "deletes:elementDelete high",
+    "deletes:ownerDeletes low",
+  ]);
 });
 
 test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
@@ -160,6 +218,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:removeMember user-id-arg",
     "guarded:renameDocument public-no-rate-limit",
     "ratelimit:serverNow public-no-auth",
+    "reports:canSend public-no-rate-limit",
     "reports:purgePreview public-no-rate-limit",
     "reports:whoAmI public-no-auth",
     "reports:whoAmI public-no-rate-limit",

@@ -51,6 +51,7 @@ export const guard = defineGuard({
         "public-no-rate-limit": "moderators and above only",
       },
       "system:setMaintenance": { "public-no-rate-limit": "holders of admin:system only" },
+      "reports:canSend": { "public-no-rate-limit": "checkRateLimit only looks at the caller's budget (it takes nothing and writes nothing)" },
       "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
       "documents:transferDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
       "documents:shareDocument": {

@@ -1,0 +1,236 @@
+// Control and data flow inside one function, as much as the rules need: which way an `if`
+// goes when a check denies, whether a branch always leaves, whether a check's throw is
+// swallowed on its way out, and what a value was bound from.
+import ts from "typescript";
+import { isFunctionLike, skipOuter } from "./program.js";
+
+/**
+ * What a denied check evaluates to: `null` (no identity, no user), `false` (`can`,
+ * `roleAtLeast`), or a decision object (`{ ok: false }`, from a call with `throws: false`).
+ */
+export type Denial = null | false | "decision";
+
+/** A value under denial: null, undefined, a boolean, or some object (truthy). */
+type Value = null | undefined | boolean | "object";
+
+const truthy = (v: Value) => v === true || v === "object";
+
+/**
+ * Whether `test` is true, false or unknown (undefined) when the subject is denied. `atom`
+ * names the subject: it answers the subject's value for the expressions that denote it (the
+ * call itself, the variable it initialized) and undefined for anything else.
+ */
+export function truthWhenDenied(test: ts.Expression, atom: (e: ts.Expression) => Value | "unknown"): boolean | undefined {
+  const value = valueWhenDenied(test, atom);
+  return value === "unknown" ? undefined : truthy(value);
+}
+
+function valueWhenDenied(e: ts.Expression, atom: (e: ts.Expression) => Value | "unknown"): Value | "unknown" {
+  while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  const known = atom(e);
+  if (known !== "unknown") return known;
+  if (e.kind === ts.SyntaxKind.NullKeyword) return null;
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isIdentifier(e) && e.text === "undefined") return undefined;
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = valueWhenDenied(e.operand, atom);
+    return inner === "unknown" ? "unknown" : !truthy(inner);
+  }
+  if (!ts.isBinaryExpression(e)) return "unknown";
+  const op = e.operatorToken.kind;
+  const left = valueWhenDenied(e.left, atom);
+  const right = valueWhenDenied(e.right, atom);
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
+    if (left !== "unknown" && !truthy(left)) return left;
+    return left === "unknown" ? (right !== "unknown" && !truthy(right) ? false : "unknown") : right;
+  }
+  if (op === ts.SyntaxKind.BarBarToken) {
+    if (left !== "unknown" && truthy(left)) return left;
+    return left === "unknown" ? (right !== "unknown" && truthy(right) ? true : "unknown") : right;
+  }
+  if (left === "unknown" || right === "unknown" || left === "object" || right === "object") return "unknown";
+  const loose = (a: Value, b: Value) => a === b || (a == null && b == null);
+  switch (op) {
+    case ts.SyntaxKind.EqualsEqualsEqualsToken:
+      return left === right;
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+      return left !== right;
+    case ts.SyntaxKind.EqualsEqualsToken:
+      return loose(left, right);
+    case ts.SyntaxKind.ExclamationEqualsToken:
+      return !loose(left, right);
+    default:
+      return "unknown";
+  }
+}
+
+/**
+ * The subject's value for the expressions that denote it: `name` (the variable a check's
+ * answer is in, or a parameter) and, for a decision, `name.ok` (false); `name?.field` is
+ * undefined when the subject is null.
+ */
+export function variableAtom(name: string, denial: Denial): (e: ts.Expression) => Value | "unknown" {
+  return (e) => {
+    if (ts.isIdentifier(e)) return e.text === name ? (denial === "decision" ? "object" : denial) : "unknown";
+    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name) {
+      if (denial === "decision") return e.name.text === "ok" ? false : "unknown";
+      if (denial === null && e.questionDotToken !== undefined) return undefined;
+    }
+    return "unknown";
+  };
+}
+
+/**
+ * Whether a statement leaves the function on every path (a throw, or a return of no data, in a
+ * block, in both branches of an `if`), without entering nested functions. Code after it never
+ * runs. A `return` of a computed value is not an exit on denial: it answers with data.
+ */
+export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing): boolean {
+  if (s === undefined) return false;
+  if (ts.isThrowStatement(s)) return true;
+  if (ts.isReturnStatement(s)) return s.expression === undefined || carriesNoData(s.expression);
+  if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing));
+  if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing) && alwaysLeaves(s.elseStatement, throwing);
+  if (ts.isTryStatement(s)) {
+    if (s.finallyBlock !== undefined && alwaysLeaves(s.finallyBlock, throwing)) return true;
+    return alwaysLeaves(s.tryBlock, throwing) && (s.catchClause === undefined || alwaysLeaves(s.catchClause.block, throwing));
+  }
+  // `unauthorized(); ` where that function always throws.
+  if (ts.isExpressionStatement(s) && throwing !== undefined) {
+    const call = skipOuter(s.expression);
+    return ts.isCallExpression(call) && throwing(call);
+  }
+  return false;
+}
+
+/** Whether a call always throws (an app function whose body throws on every path). */
+export type Throwing = (call: ts.CallExpression) => boolean;
+
+/** A function body that throws on every path and never returns. */
+export function onlyThrows(body: ts.Node): boolean {
+  if (!ts.isBlock(body)) return false;
+  let returns = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) returns = true;
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !returns && alwaysLeaves(body);
+}
+
+/** `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals only. */
+export function carriesNoData(e: ts.Expression): boolean {
+  e = skipOuter(e);
+  if (ts.isIdentifier(e)) return e.text === "undefined";
+  if (ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
+  if (ts.isPrefixUnaryExpression(e)) return carriesNoData(e.operand);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every(carriesNoData);
+  if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => ts.isPropertyAssignment(p) && carriesNoData(p.initializer));
+  return false;
+}
+
+/**
+ * Whether an `if` statement leaves the function when the subject is denied: its test is
+ * decided by the denial and the branch it takes always leaves (`if (!identity) throw`, `if
+ * (identity) { ... } else throw`, or `if (identity) { ... return }` followed by a throw).
+ */
+export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing): boolean {
+  const truth = truthWhenDenied(stmt.expression, atom);
+  if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing);
+  if (truth === false) {
+    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing);
+    // `if (identity) { ...; return data } throw ...`: what follows runs only when denied, and
+    // its first statement leaves.
+    const block = stmt.parent;
+    if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
+    const next = block.statements[block.statements.indexOf(stmt) + 1];
+    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing);
+  }
+  return false;
+}
+
+/**
+ * Whether a rejection of `call` is swallowed before it can leave `fn`: the call is not awaited
+ * or returned (a floating promise: the function goes on before the check ends), it is in a
+ * `try` whose `catch` does not always leave (or whose `finally` returns), or a `.catch(...)`,
+ * a `.then(_, onRejected)` or `Promise.allSettled` takes its rejection.
+ */
+export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): boolean {
+  let node: ts.Node = call;
+  let awaited = false;
+  for (let parent = node.parent; parent !== undefined && parent !== fn; node = parent, parent = parent.parent) {
+    if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) awaited = true;
+    if (isAsync && !awaited && (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent))) return true;
+    if (ts.isTryStatement(parent) && node === parent.tryBlock) {
+      if (parent.catchClause !== undefined && !alwaysLeaves(parent.catchClause.block)) return true;
+      if (parent.finallyBlock !== undefined && containsReturn(parent.finallyBlock)) return true;
+    }
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === node && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+      const handlers = parent.parent.arguments;
+      const onRejected = parent.name.text === "catch" ? handlers[0] : parent.name.text === "then" ? handlers[1] : undefined;
+      if (onRejected !== undefined && !handlerRethrows(onRejected)) return true;
+    }
+    if (ts.isCallExpression(parent) && parent.expression !== node) {
+      const callee = skipOuter(parent.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "allSettled") return true;
+    }
+    if (isFunctionLike(parent)) return false;
+  }
+  return false;
+}
+
+/** `(e) => { throw e }`: a rejection handler that always throws again. */
+function handlerRethrows(handler: ts.Expression): boolean {
+  const fn = skipOuter(handler);
+  return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && onlyThrows(fn.body);
+}
+
+/** Whether a branch always throws or returns (anything: this is the path where the subject is present). */
+function thenLeaves(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some(thenLeaves);
+  if (ts.isIfStatement(s)) return thenLeaves(s.thenStatement) && s.elseStatement !== undefined && thenLeaves(s.elseStatement);
+  return false;
+}
+
+function containsReturn(block: ts.Block): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(block);
+  return found;
+}
+
+/**
+ * The variable a call's answer goes into: `const x = await call`, `const { ok } = await call`
+ * (the name `ok` bound to the answer's field), or undefined.
+ */
+export function boundTo(call: ts.Expression): { name: string; field?: string } | undefined {
+  let node: ts.Node = call;
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === node) {
+    if (ts.isIdentifier(parent.name)) return { name: parent.name.text };
+    if (ts.isObjectBindingPattern(parent.name)) {
+      for (const e of parent.name.elements) {
+        const field = e.propertyName !== undefined && ts.isIdentifier(e.propertyName) ? e.propertyName.text : ts.isIdentifier(e.name) ? e.name.text : undefined;
+        if (field === "ok" && ts.isIdentifier(e.name)) return { name: e.name.text, field };
+      }
+    }
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isIdentifier(parent.left)) {
+    return { name: parent.left.text };
+  }
+  return undefined;
+}
+
+/** The outermost expression of a call: through `await` and parentheses. */
+export function outer(call: ts.Expression): ts.Expression {
+  let node: ts.Expression = call;
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return node;
+}
