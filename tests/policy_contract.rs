@@ -1,0 +1,30 @@
+//! Name bounds and read-backs of the policy that the vectors and property tests do not pin,
+//! found by mutation testing (`make mutants`): a name of exactly the maximum length is a name,
+//! one byte more is refused; `roles()` reads back the declared roles in order.
+#![allow(clippy::unwrap_used)]
+
+use convex_guard::access::{check_level_name, MAX_LEVEL_NAME_LEN};
+use convex_guard::policy::{
+    check_permission_name, check_role_name, PolicyBuilder, MAX_PERMISSION_LEN, MAX_ROLE_LEN,
+};
+
+#[test]
+fn names_at_the_length_bound_are_accepted_and_one_byte_more_refused() {
+    assert!(check_role_name(&"r".repeat(MAX_ROLE_LEN)).is_ok());
+    assert!(check_role_name(&"r".repeat(MAX_ROLE_LEN + 1)).is_err());
+    assert!(check_permission_name(&"p".repeat(MAX_PERMISSION_LEN)).is_ok());
+    assert!(check_permission_name(&"p".repeat(MAX_PERMISSION_LEN + 1)).is_err());
+    // Access levels share the checker with their own bound.
+    assert!(check_level_name(&"l".repeat(MAX_LEVEL_NAME_LEN)).is_ok());
+    assert!(check_level_name(&"l".repeat(MAX_LEVEL_NAME_LEN + 1)).is_err());
+}
+
+#[test]
+fn roles_read_back_lowest_first() {
+    let mut b = PolicyBuilder::default();
+    for r in ["user", "moderator", "admin"] {
+        b.role(r).unwrap();
+    }
+    let p = b.build().unwrap();
+    assert_eq!(p.roles(), ["user", "moderator", "admin"]);
+}
