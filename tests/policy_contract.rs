@@ -28,3 +28,18 @@ fn roles_read_back_lowest_first() {
     let p = b.build().unwrap();
     assert_eq!(p.roles(), ["user", "moderator", "admin"]);
 }
+
+#[test]
+fn the_lowest_role_for_a_permission_is_named_by_its_index() {
+    let mut b = PolicyBuilder::default();
+    for r in ["user", "moderator", "admin"] {
+        b.role(r).unwrap();
+    }
+    b.grant("moderator", "posts:hide").unwrap();
+    b.grant("admin", "posts:*").unwrap();
+    let p = b.build().unwrap();
+    assert_eq!(p.lowest_role_for("posts:hide").unwrap(), Some(1));
+    assert_eq!(p.lowest_role_for("posts:delete").unwrap(), Some(2)); // through the wildcard
+    assert_eq!(p.lowest_role_for("users:ban").unwrap(), None);
+    assert!(p.lowest_role_for("not a name").is_err());
+}
