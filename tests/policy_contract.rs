@@ -43,3 +43,21 @@ fn the_lowest_role_for_a_permission_is_named_by_its_index() {
     assert_eq!(p.lowest_role_for("users:ban").unwrap(), None);
     assert!(p.lowest_role_for("not a name").is_err());
 }
+
+#[test]
+fn the_first_index_past_the_roles_is_no_role() {
+    // Off-by-one at the end of the role list: index `n` is as unknown as `u32::MAX`.
+    let mut b = PolicyBuilder::default();
+    for r in ["user", "admin"] {
+        b.role(r).unwrap();
+    }
+    b.grant("user", "posts:read").unwrap();
+    let mut p = b.build().unwrap();
+    let read = p.intern("posts:read").unwrap();
+    assert!(p.role_at_least(1, 0) && p.role_at_least(1, 1));
+    assert!(!p.role_at_least(2, 0), "role index 2 of 2 roles");
+    assert!(!p.role_at_least(2, 2));
+    assert!(!p.role_at_least(1, 2), "minimum role index 2 of 2 roles");
+    assert!(p.can(1, read));
+    assert!(!p.can(2, read), "role index 2 of 2 roles");
+}
