@@ -471,6 +471,11 @@ mod render {
             first,
             "The id of the first (lowest) role; each next role's id is one more.",
         );
+        o.num(
+            "MAX_INTERNED",
+            crate::policy::MAX_INTERNED as u64,
+            "Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh.",
+        );
 
         o.section("rate limits");
         o.raw(

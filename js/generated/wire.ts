@@ -17,6 +17,8 @@ export const MAX_TIME_MS = 8640000000000000;
 export const NO_ROLE = 4294967295;
 /** The id of the first (lowest) role; each next role's id is one more. */
 export const FIRST_ROLE = 0;
+/** Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh. */
+export const MAX_INTERNED = 4096;
 
 // rate limits
 
