@@ -8,10 +8,9 @@ import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
 import {
   DEFAULT_RATE_LIMIT_KIND,
-  DEFAULT_SHARDS,
   RL_ANSWER_HEAD,
   RL_ANSWER_RETRY_AFTER,
-  RL_HEAD,
+  RL_FAILED,
   RL_IN,
   RL_IN_A,
   RL_IN_B,
@@ -106,11 +105,12 @@ export function compileLimits(config: object | undefined): Engine {
     } catch (e) {
       renamed(e, [{ name }]);
     }
-    // Validated: rate, period, capacity and shards are whole numbers. A row written under
-    // another configuration is read as absent (the limit starts afresh for that key). An
-    // omitted capacity is the rate (src/ratelimit.rs, `Limit::new`).
-    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${capacity ?? spec.rate}/${shards ?? DEFAULT_SHARDS}`;
-    map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
+    // Validated: rate and period are whole numbers; capacity and shards are what the engine
+    // compiled (its defaults filled in). A row written under another configuration is read as
+    // absent (the limit starts afresh for that key).
+    const compiledShards = engineLimits.shards(id);
+    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${compiledShards}`;
+    map.set(name, { id, shards: compiledShards, fingerprint });
   }
   return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0) };
 }
@@ -141,7 +141,7 @@ export function decide(
     for (let i = 0; i < n; i++) {
       const it = items[i]!;
       const s = it.state;
-      const o = RL_HEAD + i * RL_IN;
+      const o = i * RL_IN;
       b[o + RL_IN_LIMIT] = it.limit.id;
       b[o + RL_IN_SHARD] = it.shard;
       b[o + RL_IN_COUNT] = it.count;
@@ -171,6 +171,7 @@ export function decide(
   let status: number;
   try {
     status = e.limiter.decide(n, num(now), consume);
+    if (status === RL_FAILED) throw e.limiter.error();
   } catch (error) {
     renamed(error, items);
   }
