@@ -8,6 +8,7 @@ import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
 import {
   DEFAULT_RATE_LIMIT_KIND,
+  DEFAULT_SHARDS,
   RL_ANSWER_HEAD,
   RL_ANSWER_RETRY_AFTER,
   RL_FAILED,
@@ -105,12 +106,11 @@ export function compileLimits(config: object | undefined): Engine {
     } catch (e) {
       renamed(e, [{ name }]);
     }
-    // Validated: rate and period are whole numbers; capacity and shards are what the engine
-    // compiled (its defaults filled in). A row written under another configuration is read as
-    // absent (the limit starts afresh for that key).
-    const compiledShards = engineLimits.shards(id);
-    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${compiledShards}`;
-    map.set(name, { id, shards: compiledShards, fingerprint });
+    // Validated: rate, period and shards are whole numbers; the capacity is the one the engine
+    // compiled (an omitted one is the rate: the engine's rule, `Limit::new`). A row written
+    // under another configuration is read as absent (the limit starts afresh for that key).
+    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
+    map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
   return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0) };
 }

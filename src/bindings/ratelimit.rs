@@ -34,7 +34,7 @@ pub struct RateLimiter {
     /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
     io: Vec<f64>,
     /// The error of the last refused [`RateLimiter::decide`], until [`RateLimiter::error`].
-    error: Option<JsValue>,
+    error: Option<Error>,
 }
 
 /// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
@@ -83,11 +83,6 @@ impl RateLimiter {
         self.limits.get(id as usize).map_or(0, Limit::capacity)
     }
 
-    /// The compiled number of shards of limit `id`, 0 for no limit.
-    pub fn shards(&self, id: u32) -> u32 {
-        self.limits.get(id as usize).map_or(0, Limit::shards)
-    }
-
     /// The byte address of the I/O buffer in the wasm memory, constant for the limiter's life.
     pub fn io(&self) -> u32 {
         // A 32-bit address space: the address fits.
@@ -102,7 +97,7 @@ impl RateLimiter {
         match self.run(n as usize, now, consume) {
             Ok(ok) => ok,
             Err(e) => {
-                self.error = Some(js_error(e));
+                self.error = Some(e);
                 FAILED
             }
         }
@@ -110,7 +105,7 @@ impl RateLimiter {
 
     /// The error of the last decision that returned [`FAILED`] (once; `undefined` after).
     pub fn error(&mut self) -> JsValue {
-        self.error.take().unwrap_or(JsValue::UNDEFINED)
+        self.error.take().map_or(JsValue::UNDEFINED, js_error)
     }
 }
 
