@@ -1,7 +1,9 @@
 /**
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
- * policy; this file maps names to the engine's small integer ids, finds the caller through
- * `users.ts` (one setup per auth provider), and turns denials into `ConvexError`s.
+ * policy, ahead of time (its "at least" table when it compiles, each permission's row of
+ * holders at its first check); this file maps names to the engine's small integer ids, looks
+ * those answers up, finds the caller through `users.ts` (one setup per auth provider), and
+ * turns denials into `ConvexError`s.
  */
 import type { UserIdentity } from "convex/server";
 import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
