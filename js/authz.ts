@@ -1,16 +1,18 @@
 /**
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
- * policy; this file maps names to the engine's small integer ids, finds the caller through
- * `users.ts` (one setup per auth provider), and turns denials into `ConvexError`s.
+ * policy, ahead of time (its "at least" table when it compiles, each permission's row of
+ * holders at its first check); this file maps names to the engine's small integer ids, looks
+ * those answers up, finds the caller through `users.ts` (one setup per auth provider), and
+ * turns denials into `ConvexError`s.
  */
 import type { UserIdentity } from "convex/server";
 import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
-import { deny, engineCall, GuardConfigError, quoted, rethrow } from "./errors.js";
+import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { createUserFinder, type Found, type UsersConfig } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
-import { FIRST_ROLE, NO_ROLE } from "./generated/wire.js";
+import { FIRST_ROLE, MAX_INTERNED } from "./generated/wire.js";
 
 export type {
   ClaimUsers,
@@ -191,19 +193,31 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
   diagnoseUser(user: unknown): RoleDiagnosis<R> | null;
 }
 
-type Dictionary = { [name: string]: number | undefined };
+type Dictionary<V> = { [name: string]: V | undefined };
 
 /** A lookup table with no prototype, so no inherited key can ever be found in it. */
-function dictionary(): Dictionary {
-  return Object.create(null) as Dictionary;
+function dictionary<V>(): Dictionary<V> {
+  return Object.create(null) as Dictionary<V>;
 }
 
+/**
+ * What the engine decided when the policy compiled, for hot calls to look up: no rule here.
+ * Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an ordinary missing key,
+ * and property lookups are faster than `Map.get` on the hot path.
+ */
 type Compiled = {
   policy: CompiledPolicy;
-  /** Name -> engine id. Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an
-   * ordinary missing key here, and property lookups are faster than `Map.get` on the hot path. */
-  roleIds: Dictionary;
-  permissionIds: Dictionary;
+  /** Role name -> role id. */
+  roleIds: Dictionary<number>;
+  /** The engine's "at least" table: the byte at `role * roles + min` (src/policy.rs). */
+  atLeast: Uint8Array;
+  /** The number of roles, which is also the tables' index for "no role": the engine's last
+   * row (`holders`, `atLeastTable`), which holds nothing. */
+  roles: number;
+  /** Permission name -> the engine's decision for each role id (`holders`), at most
+   * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
+  holders: Dictionary<Uint8Array>;
+  cached: number;
 };
 
 /** @internal */
@@ -243,9 +257,10 @@ export function createAuthz<R extends string, P extends string, T extends string
     });
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
-    const roleIds = dictionary();
+    const roleIds = dictionary<number>();
     config.roles.forEach((name, i) => (roleIds[name] = FIRST_ROLE + i));
-    return { policy, roleIds, permissionIds: dictionary() };
+    const atLeast = engineCall(() => policy.atLeastTable());
+    return { policy, roleIds, atLeast, roles: config.roles.length, holders: dictionary(), cached: 0 };
   }
 
   function roleId(c: Compiled, subject: Subject): number {
@@ -255,8 +270,9 @@ export function createAuthz<R extends string, P extends string, T extends string
       subject !== null && typeof subject === "object"
         ? Object.hasOwn(subject, roleField) ? subject[roleField] : undefined
         : subject;
-    // Fail closed: anything but a configured role name is "no role" (never the lowest role).
-    return typeof role === "string" ? (c.roleIds[role] ?? NO_ROLE) : NO_ROLE;
+    // Fail closed: anything but a configured role name is "no role" (never the lowest role):
+    // the index of the tables' last row, which holds nothing.
+    return typeof role === "string" ? (c.roleIds[role] ?? c.roles) : c.roles;
   }
 
   function requiredRoleId(c: Compiled, role: string): number {
@@ -265,15 +281,21 @@ export function createAuthz<R extends string, P extends string, T extends string
     return id;
   }
 
-  function permissionId(c: Compiled, permission: string): number {
+  /** The engine's decision on `permission` for each role id. */
+  function holders(c: Compiled, permission: string): Uint8Array {
     // Anything but a string would reach the glue's string copy, which is not checked.
     if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
-    let id = c.permissionIds[permission];
-    if (id === undefined) {
-      id = engineCall(() => c.policy.intern(permission));
-      c.permissionIds[permission] = id;
+    let row = c.holders[permission];
+    if (row === undefined) {
+      row = engineCall(() => c.policy.holders(permission));
+      // Bounded, whatever names callers send: past the bound a name is decided again each
+      // time, so no request ever fails because of the names earlier requests checked.
+      if (c.cached < MAX_INTERNED) {
+        c.holders[permission] = row;
+        c.cached++;
+      }
     }
-    return id;
+    return row;
   }
 
   /** Logs, once per row and request, a found user whose role field holds no configured role. */
@@ -302,22 +324,13 @@ export function createAuthz<R extends string, P extends string, T extends string
       const c = compile();
       const role = roleId(c, subject);
       const min = requiredRoleId(c, minRole);
-      try {
-        return c.policy.roleAtLeast(role, min);
-      } catch (e) {
-        rethrow(e);
-      }
+      return c.atLeast[role * c.roles + min] === 1;
     },
 
     can(subject: Subject, permission: PermissionName<P>): boolean {
       const c = compile();
       const role = roleId(c, subject);
-      const id = permissionId(c, permission);
-      try {
-        return c.policy.can(role, id);
-      } catch (e) {
-        rethrow(e);
-      }
+      return holders(c, permission)[role] === 1;
     },
 
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {

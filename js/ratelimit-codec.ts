@@ -11,7 +11,7 @@ import {
   DEFAULT_SHARDS,
   RL_ANSWER_HEAD,
   RL_ANSWER_RETRY_AFTER,
-  RL_HEAD,
+  RL_FAILED,
   RL_IN,
   RL_IN_A,
   RL_IN_B,
@@ -106,10 +106,10 @@ export function compileLimits(config: object | undefined): Engine {
     } catch (e) {
       renamed(e, [{ name }]);
     }
-    // Validated: rate, period, capacity and shards are whole numbers. A row written under
-    // another configuration is read as absent (the limit starts afresh for that key). An
-    // omitted capacity is the rate (src/ratelimit.rs, `Limit::new`).
-    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${capacity ?? spec.rate}/${shards ?? DEFAULT_SHARDS}`;
+    // Validated: rate, period and shards are whole numbers; the capacity is the one the engine
+    // compiled (an omitted one is the rate: the engine's rule, `Limit::new`). A row written
+    // under another configuration is read as absent (the limit starts afresh for that key).
+    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
     map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
   return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0) };
@@ -141,7 +141,7 @@ export function decide(
     for (let i = 0; i < n; i++) {
       const it = items[i]!;
       const s = it.state;
-      const o = RL_HEAD + i * RL_IN;
+      const o = i * RL_IN;
       b[o + RL_IN_LIMIT] = it.limit.id;
       b[o + RL_IN_SHARD] = it.shard;
       b[o + RL_IN_COUNT] = it.count;
@@ -171,6 +171,7 @@ export function decide(
   let status: number;
   try {
     status = e.limiter.decide(n, num(now), consume);
+    if (status === RL_FAILED) throw e.limiter.error();
   } catch (error) {
     renamed(error, items);
   }

@@ -307,7 +307,39 @@ impl Policy {
         let Some(&lowest) = self.interned.get(permission as usize) else {
             return false;
         };
+        self.holds(role, lowest)
+    }
+
+    /// The one rule: role `role` holds a permission whose lowest holder is `lowest`.
+    #[inline]
+    fn holds(&self, role: u32, lowest: u8) -> bool {
         (role as usize) < self.roles.len() && lowest != NOBODY && role >= u32::from(lowest)
+    }
+
+    /// Decides `permission` for every role at once, without interning it: `n + 1` bytes for
+    /// `n` roles, the byte at role index `r` is 1 where that role holds it (the rule of
+    /// [`Policy::can`]), else 0; the last one, at index `n`, stands for every role the policy
+    /// does not have ([`NO_ROLE`] included) and is 0. Keeps no state, so it answers however
+    /// many names were checked before.
+    ///
+    /// # Errors
+    /// [`Error::Argument`] when `permission` is malformed.
+    pub fn holders(&self, permission: &str) -> Result<Vec<u8>, Error> {
+        check_permission_name(permission)?;
+        let lowest = self.lowest(permission);
+        Ok((0..=self.roles.len())
+            .map(|r| u8::from(self.holds(r as u32, lowest)))
+            .collect())
+    }
+
+    /// "At least" for every pair of roles: `(n + 1) * n` bytes for `n` roles, the byte at
+    /// `role * n + min_role` is 1 when [`Policy::role_at_least`] holds, else 0. Row `n` stands
+    /// for every role the policy does not have ([`NO_ROLE`] included) and is all 0.
+    pub fn at_least_table(&self) -> Vec<u8> {
+        let n = self.roles.len() as u32;
+        (0..(n + 1) * n)
+            .map(|i| u8::from(self.role_at_least(i / n, i % n)))
+            .collect()
     }
 
     /// Whether `role` is `min_role` or above it. Out-of-range indices are denied.
@@ -409,6 +441,45 @@ mod tests {
             a,
             "known names still resolve"
         );
+    }
+
+    #[test]
+    fn holders_and_tables_agree_with_single_decisions() {
+        let mut p = policy();
+        for name in [
+            "read:users",
+            "write:users",
+            "admin:x:y",
+            "administrator:x",
+            "fly:plane",
+        ] {
+            let id = p.intern(name).unwrap();
+            let row = p.holders(name).unwrap();
+            assert_eq!(row.len(), 5);
+            assert_eq!(row[4], 0, "no role holds {name}");
+            for (r, &b) in row.iter().enumerate() {
+                assert_eq!(b == 1, p.can(r as u32, id), "{name} for role {r}");
+            }
+        }
+        assert_eq!(p.holders("a::b").unwrap_err().code(), "INVALID_ARGUMENT");
+        let t = p.at_least_table();
+        assert_eq!(t.len(), 20);
+        for role in 0..5u32 {
+            for min in 0..4u32 {
+                assert_eq!(t[(role * 4 + min) as usize] == 1, role < 4 && role >= min);
+            }
+        }
+    }
+
+    #[test]
+    fn holders_answer_after_the_interning_bound() {
+        let mut p = policy();
+        for i in 0..MAX_INTERNED {
+            p.intern(&["x:", &int(i as u64)].concat()).unwrap();
+        }
+        assert!(p.intern("write:users").is_err());
+        assert_eq!(p.holders("write:users").unwrap(), vec![0, 1, 1, 1, 0]);
+        assert_eq!(p.holders("admin:reboot").unwrap(), vec![0, 0, 0, 1, 0]);
     }
 
     #[test]

@@ -55,9 +55,7 @@ pub mod policy {
 /// Rate limits: the I/O buffer of `RateLimiter` and the defaults of a limit.
 ///
 /// Layout, in `f64`s from the buffer's address (`RateLimiter.io()`):
-/// - `[0, HEAD)`: the layout, written once by the constructor and never read by Rust:
-///   `[IO_LEN, MAX_BATCH, HEAD, LOGS_AT, LOG, OUT_AT, OUT_LOGS_AT, OUT_LOG]`;
-/// - `MAX_BATCH` request records of [`IN`] numbers (offsets `IN_*`);
+/// - from 0, `MAX_BATCH` request records of [`IN`] numbers (offsets `IN_*`);
 /// - from [`LOGS_AT`], `MAX_BATCH` log slots of [`LOG`] numbers, the log of record `i` in
 ///   slot `i`: at most `LOG` entries are read, one more than any valid log holds, so a longer
 ///   log is refused exactly as if it had been read whole;
@@ -69,8 +67,6 @@ pub mod ratelimit {
     use crate::ratelimit::{Limit, State, MAX_LOG_RATE};
     pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
 
-    /// Numbers in the layout header.
-    pub const HEAD: usize = 8;
     /// Numbers per request record.
     pub const IN: usize = 8;
     /// Request record: the limit's id (what `RateLimiter.add` returned).
@@ -90,7 +86,7 @@ pub mod ratelimit {
     /// Request record: the length of the state's log (0 without a state).
     pub const IN_LOG_LEN: usize = 7;
     /// Where the request log slots start.
-    pub const LOGS_AT: usize = HEAD + MAX_BATCH * IN;
+    pub const LOGS_AT: usize = MAX_BATCH * IN;
     /// Numbers per request log slot.
     pub const LOG: usize = MAX_LOG_RATE as usize + 1;
     /// Where the answer starts.
@@ -125,6 +121,9 @@ pub mod ratelimit {
     pub const OUT_LOG: usize = MAX_LOG_RATE as usize;
     /// Numbers in the buffer.
     pub const IO_LEN: usize = OUT_LOGS_AT + MAX_BATCH * OUT_LOG;
+    /// What `RateLimiter.decide` returns when it refused the request (then `RateLimiter.error()`
+    /// is the error to throw); else 1 (all admitted) or 0.
+    pub const FAILED: u32 = 2;
 
     fn malformed() -> Error {
         Error::argument(&["malformed rate limit request"])
@@ -471,6 +470,11 @@ mod render {
             first,
             "The id of the first (lowest) role; each next role's id is one more.",
         );
+        o.num(
+            "MAX_INTERNED",
+            crate::policy::MAX_INTERNED as u64,
+            "Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh.",
+        );
 
         o.section("rate limits");
         o.raw(
@@ -507,12 +511,7 @@ mod render {
             "Largest rate of a sliding log.",
         );
         use wire::ratelimit as rl;
-        let io: [(&str, usize, &str); 27] = [
-            (
-                "RL_HEAD",
-                rl::HEAD,
-                "Numbers in the I/O buffer's layout header.",
-            ),
+        let io: [(&str, usize, &str); 26] = [
             (
                 "RL_MAX_BATCH",
                 rl::MAX_BATCH,
@@ -613,6 +612,11 @@ mod render {
             "Numbers per log slot of the answer.",
         );
         o.num("RL_IO_LEN", rl::IO_LEN, "Numbers in the I/O buffer.");
+        o.num(
+            "RL_FAILED",
+            rl::FAILED,
+            "What `RateLimiter.decide` returns when it refused the request: throw `RateLimiter.error()`.",
+        );
 
         o.section("access levels");
         use wire::access as ac;

@@ -73,6 +73,20 @@ proptest! {
             }
             prop_assert!(!p.can(NO_ROLE, id));
             prop_assert!(!p.can(n as u32, id));
+            // The table TypeScript looks decisions up in: the same answers, and "no role" last.
+            let row = p.holders(probe).unwrap();
+            prop_assert_eq!(row.len(), n + 1);
+            for (role, &held) in row.iter().enumerate() {
+                prop_assert_eq!(held == 1, p.can(role as u32, id), "holders r{} {}", role, probe);
+            }
+        }
+        let table = p.at_least_table();
+        prop_assert_eq!(table.len(), (n + 1) * n);
+        for role in 0..=n {
+            for min in 0..n {
+                prop_assert_eq!(table.get(role * n + min) == Some(&1),
+                    p.role_at_least(role as u32, min as u32));
+            }
         }
     }
 

@@ -17,6 +17,8 @@ export const MAX_TIME_MS = 8640000000000000;
 export const NO_ROLE = 4294967295;
 /** The id of the first (lowest) role; each next role's id is one more. */
 export const FIRST_ROLE = 0;
+/** Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh. */
+export const MAX_INTERNED = 4096;
 
 // rate limits
 
@@ -30,8 +32,6 @@ export const DEFAULT_SHARDS = 1;
 export const MAX_SHARDS = 256;
 /** Largest rate of a sliding log. */
 export const MAX_LOG_RATE = 100;
-/** Numbers in the I/O buffer's layout header. */
-export const RL_HEAD = 8;
 /** Most requests one decision takes. */
 export const RL_MAX_BATCH = 16;
 /** Numbers per request record. */
@@ -53,11 +53,11 @@ export const RL_IN_B = 6;
 /** Request record: the state's log length. */
 export const RL_IN_LOG_LEN = 7;
 /** Where the request log slots start. */
-export const RL_LOGS_AT = 136;
+export const RL_LOGS_AT = 128;
 /** Numbers per request log slot. */
 export const RL_LOG = 101;
 /** Where the answer starts. */
-export const RL_OUT_AT = 1752;
+export const RL_OUT_AT = 1744;
 /** Answer head: 1 when every request was admitted. */
 export const RL_ANSWER_OK = 0;
 /** Answer head: the largest retry after. */
@@ -83,11 +83,13 @@ export const RL_OUT_B = 6;
 /** Decision record: the new state's log length. */
 export const RL_OUT_LOG_LEN = 7;
 /** Where the answer's log slots start. */
-export const RL_OUT_LOGS_AT = 1882;
+export const RL_OUT_LOGS_AT = 1874;
 /** Numbers per log slot of the answer. */
 export const RL_OUT_LOG = 100;
 /** Numbers in the I/O buffer. */
-export const RL_IO_LEN = 3482;
+export const RL_IO_LEN = 3474;
+/** What `RateLimiter.decide` returns when it refused the request: throw `RateLimiter.error()`. */
+export const RL_FAILED = 2;
 
 // access levels
 

@@ -46,4 +46,5 @@ pub(crate) fn js_error(e: Error) -> JsValue {
 }
 
 /// `v` as an index or id, or `None` (see [`crate::wire::index`]).
+#[cfg(feature = "access")]
 pub(crate) use crate::wire::index;

@@ -1,7 +1,8 @@
 //! Roles and permissions across the boundary.
 
-use super::{index, js_error};
+use super::js_error;
 use crate::policy;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 /// Collects roles (lowest first) and grants, then compiles them into a [`CompiledPolicy`].
@@ -46,29 +47,19 @@ pub struct CompiledPolicy {
 
 #[wasm_bindgen]
 impl CompiledPolicy {
-    /// The id of a permission name for [`CompiledPolicy::can`]; the same name always gets the
-    /// same id. Throws `INVALID_ARGUMENT` for a malformed name.
-    pub fn intern(&mut self, permission: &str) -> Result<u32, JsValue> {
-        self.inner.intern(permission).map_err(js_error)
+    /// Decides `permission` for every role: for `n` roles, `n + 1` bytes by role id, 1 where
+    /// that role holds it; byte `n` stands for any role not in the policy and is 0 (see
+    /// `policy::Policy::holders`). Nothing is interned, so it answers however many names were
+    /// checked before. Throws `INVALID_ARGUMENT` for a malformed name.
+    pub fn holders(&self, permission: &str) -> Result<Vec<u8>, JsValue> {
+        self.inner.holders(permission).map_err(js_error)
     }
 
-    /// Whether role id `role` holds interned permission `permission`. Any unknown id
-    /// (including `0xFFFFFFFF`, "no role") and anything that is not a whole number in range
-    /// (NaN, `undefined`, fractions, 2^32) is denied.
-    pub fn can(&self, role: f64, permission: f64) -> bool {
-        match (index(role), index(permission)) {
-            (Some(role), Some(permission)) => self.inner.can(role, permission),
-            _ => false,
-        }
-    }
-
-    /// Whether role id `role` is `min_role` or higher. Unknown ids, and anything that is not a
-    /// whole number in range, are denied.
-    #[wasm_bindgen(js_name = roleAtLeast)]
-    pub fn role_at_least(&self, role: f64, min_role: f64) -> bool {
-        match (index(role), index(min_role)) {
-            (Some(role), Some(min_role)) => self.inner.role_at_least(role, min_role),
-            _ => false,
-        }
+    /// Every "at least" decision: `(n + 1) * n` bytes for `n` roles, the byte at
+    /// `role * n + min_role` is 1 when role id `role` is `min_role` or higher; row `n` stands
+    /// for any role not in the policy and is all 0.
+    #[wasm_bindgen(js_name = atLeastTable)]
+    pub fn at_least_table(&self) -> Vec<u8> {
+        self.inner.at_least_table()
     }
 }

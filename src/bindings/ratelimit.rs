@@ -10,14 +10,18 @@
 //! buffer owns between calls, and Rust reads its own `Vec` during them. Any bit pattern is a
 //! valid `f64`, and every number is validated as before.
 //!
-//! The layout (header, request records, log slots, answer) and its offsets are defined once in
-//! `crate::wire::ratelimit`; the buffer also describes itself in its header.
+//! The layout (request records, log slots, answer) and its offsets are defined once in
+//! `crate::wire::ratelimit`.
+//!
+//! A refused decision returns [`FAILED`] and keeps its error for [`RateLimiter::error`]: a
+//! `Result` return would cost the hot path a JavaScript array per call (wasm-bindgen returns
+//! the value and the error flag as a multi-value result).
 
 use super::js_error;
 use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit, State};
 use crate::wire::ratelimit::{
-    request, ANSWER_HEAD, HEAD, IO_LEN, LOG, LOGS_AT, MAX_BATCH, OUT, OUT_AT, OUT_LOG, OUT_LOGS_AT,
+    request, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_AT, OUT_LOG, OUT_LOGS_AT,
 };
 use alloc::vec;
 use alloc::vec::Vec;
@@ -29,6 +33,8 @@ pub struct RateLimiter {
     limits: Vec<Limit>,
     /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
     io: Vec<f64>,
+    /// The error of the last refused [`RateLimiter::decide`], until [`RateLimiter::error`].
+    error: Option<Error>,
 }
 
 /// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
@@ -44,27 +50,13 @@ impl Default for RateLimiter {
 
 #[wasm_bindgen]
 impl RateLimiter {
-    /// No limits yet; allocates the I/O buffer and writes its layout at its start.
+    /// No limits yet; allocates the I/O buffer.
     #[wasm_bindgen(constructor)]
     pub fn new() -> RateLimiter {
-        let mut io = vec![0.0; IO_LEN];
-        let layout = [
-            IO_LEN,
-            MAX_BATCH,
-            HEAD,
-            LOGS_AT,
-            LOG,
-            OUT_AT,
-            OUT_LOGS_AT,
-            OUT_LOG,
-        ];
-        for (x, n) in io.iter_mut().zip(layout) {
-            // Small whole numbers: exact as f64.
-            *x = n as f64;
-        }
         RateLimiter {
             limits: Vec::new(),
-            io,
+            io: vec![0.0; IO_LEN],
+            error: None,
         }
     }
 
@@ -86,18 +78,34 @@ impl RateLimiter {
         Ok(u(self.limits.len() - 1))
     }
 
+    /// The compiled capacity of limit `id` (an omitted capacity is the rate), 0 for no limit.
+    pub fn capacity(&self, id: u32) -> u32 {
+        self.limits.get(id as usize).map_or(0, Limit::capacity)
+    }
+
     /// The byte address of the I/O buffer in the wasm memory, constant for the limiter's life.
-    /// It starts with its layout (see the module docs).
     pub fn io(&self) -> u32 {
         // A 32-bit address space: the address fits.
         u(self.io.as_ptr() as usize)
     }
 
     /// Decides the `n` requests written in the buffer at `now`, all or nothing, and writes the
-    /// answer into it; returns whether all are admitted (1) or not (0). Throws
-    /// `INVALID_ARGUMENT` for any bad number, state or layout; then nothing is decided.
-    pub fn decide(&mut self, n: u32, now: f64, consume: bool) -> Result<u32, JsValue> {
-        self.run(n as usize, now, consume).map_err(js_error)
+    /// answer into it; returns whether all are admitted (1) or not (0). For any bad number,
+    /// state or layout nothing is decided and it returns [`FAILED`]: then
+    /// [`RateLimiter::error`] is the `INVALID_ARGUMENT` error to throw.
+    pub fn decide(&mut self, n: u32, now: f64, consume: bool) -> u32 {
+        match self.run(n as usize, now, consume) {
+            Ok(ok) => ok,
+            Err(e) => {
+                self.error = Some(e);
+                FAILED
+            }
+        }
+    }
+
+    /// The error of the last decision that returned [`FAILED`] (once; `undefined` after).
+    pub fn error(&mut self) -> JsValue {
+        self.error.take().map_or(JsValue::UNDEFINED, js_error)
     }
 }
 
@@ -105,7 +113,6 @@ impl RateLimiter {
     fn run(&mut self, n: usize, now: f64, consume: bool) -> Result<u32, Error> {
         let (input, out) = self.io.split_at_mut(OUT_AT);
         let (records, logs) = input.split_at(LOGS_AT);
-        let records = records.get(HEAD..).unwrap_or_default();
         let (head, out) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
         let limits = &self.limits;
         let request = |i: usize| request(limits, records, logs, i);
