@@ -38,20 +38,50 @@ export interface Allowed extends Finding {
   allowedBy: string;
 }
 
-/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
-export function configAllows(app: App): Allow[] {
-  const out: Allow[] = [];
+/** Every `defineGuard({...})` call in the app. */
+function defineGuardCalls(app: App): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
   // Only files that import the package can call its defineGuard.
   const importsGuard = (f: ts.SourceFile) =>
     f.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === GUARD);
   for (const file of app.program.getSourceFiles().filter((f) => app.isAppCode(f) && importsGuard(f))) {
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") readConfig(app, n, out);
+      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") out.push(n);
       ts.forEachChild(n, visit);
     };
     visit(file);
   }
   return out;
+}
+
+/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
+export function configAllows(app: App): Allow[] {
+  const out: Allow[] = [];
+  for (const call of defineGuardCalls(app)) readConfig(app, call, out);
+  return out;
+}
+
+/**
+ * The environment variables `guard.safeAction` scans its answers for: `confirmations.redactEnv`
+ * and `confirmations.secretEnv` (default `CONVEX_GUARD_SECRET`), when the app has one guard whose
+ * configuration says them literally; undefined when that cannot be read from the source.
+ */
+export function redactedEnv(app: App): Set<string> | undefined {
+  const calls = defineGuardCalls(app);
+  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
+  if (config === undefined || !ts.isObjectLiteralExpression(config)) return undefined;
+  const confirmations = literalProperty(config, "confirmations");
+  if (confirmations !== undefined && !ts.isObjectLiteralExpression(confirmations)) return undefined;
+  const redact = confirmations === undefined ? undefined : literalProperty(confirmations, "redactEnv");
+  const secret = confirmations === undefined ? undefined : literalProperty(confirmations, "secretEnv");
+  if ((redact !== undefined && !ts.isArrayLiteralExpression(redact)) || (secret !== undefined && !ts.isStringLiteralLike(secret))) return undefined;
+  const names = new Set([secret?.text ?? "CONVEX_GUARD_SECRET"]);
+  for (const e of redact?.elements ?? []) {
+    const name = skipOuter(e as ts.Expression);
+    if (!ts.isStringLiteralLike(name)) return undefined;
+    names.add(name.text);
+  }
+  return names;
 }
 
 function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {

@@ -1,9 +1,9 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
-import { applyAllows, commentAllows, configAllows, type Allowed } from "./allow.js";
+import { applyAllows, commentAllows, configAllows, redactedEnv, type Allowed } from "./allow.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { findFunctions, keyedBy, type ConvexFunction } from "./functions.js";
 import { App, AuditError } from "./program.js";
-import { RULES, SEVERITIES, failOpenFindings, functionFindings, type Finding, type Severity } from "./rules.js";
+import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {
@@ -59,7 +59,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app)];
+  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app), ...unredactedEnvFindings(functions, redactedEnv(app))];
   const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];

@@ -32,6 +32,11 @@ export const RULES = {
     title: "public action reads process.env and returns or throws without guard.safeAction",
     fix: "Wrap it as action(guard.safeAction({ name, args, handler })) and list the variable in the guard's confirmations.redactEnv, so its errors and results cannot carry the secret to the caller.",
   },
+  "safe-action-env-unredacted": {
+    severity: "medium",
+    title: "guard.safeAction handler reads an environment variable its redaction does not know",
+    fix: "List the variable in the guard's confirmations.redactEnv, so safeAction scans its answers and errors for that value (or move the read out of the action if it is not a secret).",
+  },
   "internal-name-public": {
     severity: "high",
     title: "function named as internal is exported as public",
@@ -161,6 +166,24 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked to own, with no audit row`), severity: "low" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `guard.safeAction` handlers that read a variable (by name) missing from the guard's
+ * `confirmations.redactEnv` (and `secretEnv`): its value is not scanned out of what the caller
+ * sees. Nothing is reported when the configuration is not literal (`redacted` undefined).
+ */
+export function unredactedEnvFindings(functions: ConvexFunction[], redacted: Set<string> | undefined): Finding[] {
+  if (redacted === undefined) return [];
+  const out: Finding[] = [];
+  for (const fn of functions.filter((f) => f.safeAction && f.visibility === "public")) {
+    for (const read of fn.facts.envReads) {
+      for (const name of (read.names ?? []).filter((n) => !redacted.has(n))) {
+        out.push(finding("safe-action-env-unredacted", fn.id, read, `${fn.id} reads process.env.${name}, which confirmations.redactEnv does not list: safeAction does not scan for its value`));
       }
     }
   }

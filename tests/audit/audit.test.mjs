@@ -378,6 +378,32 @@ export const open = query({ args: { id: v.id("posts") }, handler: async (ctx, { 
   }
 });
 
+test("a safeAction reading a variable confirmations.redactEnv does not list is reported (its value is not scanned)", () => {
+  // The fixture's guard lists PAYMENT_KEY.
+  const dir = app("unredacted", {
+    "a.ts": `import { v } from "convex/values";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+export const weather = action(
+  guard.safeAction({
+    name: "weather",
+    args: { city: v.string() },
+    rateLimit: { name: "write" },
+    handler: async (_ctx, { city }) => {
+      const paid = process.env.PAYMENT_KEY;
+      const res = await fetch(\`https://api.example/w?q=\${city}\`, { headers: { a: \`\${paid}\`, b: \`\${process.env.API_KEY}\` } });
+      return await res.text();
+    },
+  }),
+);
+`,
+  });
+  const found = json(["audit", dir]).report.findings.map((f) => `${f.rule} ${f.file}:${f.line} ${f.severity} ${f.message}`);
+  assert.deepEqual(found, [
+    "safe-action-env-unredacted convex/a.ts:11 medium a:weather reads process.env.API_KEY, which confirmations.redactEnv does not list: safeAction does not scan for its value",
+  ]);
+});
+
 test("a check is recognized by what it resolves to, not by its name", () => {
   // An app function that happens to be called requireUser checks nothing.
   const dir = app("lookalike", {
