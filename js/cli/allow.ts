@@ -7,8 +7,10 @@
 //      } } })
 //    A string allows every rule for that function; an object allows the rules it names.
 // 2. In a comment on the finding's line, or in the comment lines right above it or above the
-//    function's export:  // convex-guard-allow: public-no-auth a public health check
-// A reason is required; an unknown rule id is an error, never a silent allow.
+//    function's export (no blank line or code between):
+//      // convex-guard-allow: public-no-auth a public health check
+// A reason is required; an unknown rule id is an error, never a silent allow, wherever the
+// comment is; an entry (config or comment) that matches no finding is reported as stale.
 import ts from "typescript";
 import { GUARD } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
@@ -27,6 +29,8 @@ export interface Allow {
   /** `convex/guard.ts:52` */
   source: string;
   used: boolean;
+  /** A comment's place: it applies to findings on this line or right below its block. */
+  comment?: { file: string; line: number };
 }
 
 export interface Allowed extends Finding {
@@ -34,20 +38,50 @@ export interface Allowed extends Finding {
   allowedBy: string;
 }
 
-/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
-export function configAllows(app: App): Allow[] {
-  const out: Allow[] = [];
+/** Every `defineGuard({...})` call in the app. */
+function defineGuardCalls(app: App): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
   // Only files that import the package can call its defineGuard.
   const importsGuard = (f: ts.SourceFile) =>
     f.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === GUARD);
   for (const file of app.program.getSourceFiles().filter((f) => app.isAppCode(f) && importsGuard(f))) {
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") readConfig(app, n, out);
+      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") out.push(n);
       ts.forEachChild(n, visit);
     };
     visit(file);
   }
   return out;
+}
+
+/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
+export function configAllows(app: App): Allow[] {
+  const out: Allow[] = [];
+  for (const call of defineGuardCalls(app)) readConfig(app, call, out);
+  return out;
+}
+
+/**
+ * The environment variables `guard.safeAction` scans its answers for: `confirmations.redactEnv`
+ * and `confirmations.secretEnv` (default `CONVEX_GUARD_SECRET`), when the app has one guard whose
+ * configuration says them literally; undefined when that cannot be read from the source.
+ */
+export function redactedEnv(app: App): Set<string> | undefined {
+  const calls = defineGuardCalls(app);
+  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
+  if (config === undefined || !ts.isObjectLiteralExpression(config)) return undefined;
+  const confirmations = literalProperty(config, "confirmations");
+  if (confirmations !== undefined && !ts.isObjectLiteralExpression(confirmations)) return undefined;
+  const redact = confirmations === undefined ? undefined : literalProperty(confirmations, "redactEnv");
+  const secret = confirmations === undefined ? undefined : literalProperty(confirmations, "secretEnv");
+  if ((redact !== undefined && !ts.isArrayLiteralExpression(redact)) || (secret !== undefined && !ts.isStringLiteralLike(secret))) return undefined;
+  const names = new Set([secret?.text ?? "CONVEX_GUARD_SECRET"]);
+  for (const e of redact?.elements ?? []) {
+    const name = skipOuter(e as ts.Expression);
+    if (!ts.isStringLiteralLike(name)) return undefined;
+    names.add(name.text);
+  }
+  return names;
 }
 
 function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
@@ -71,6 +105,7 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
       }
       out.push({ target, rule: undefined, reason: reasonOf(value.text, source), source, used: false });
     } else if (ts.isObjectLiteralExpression(value)) {
+      if (value.properties.length === 0) throw new AuditError(`${source}: the entry '${target}' names no rules: { "rule-id": "reason" }`);
       for (const rule of value.properties) {
         if (!ts.isPropertyAssignment(rule) || !(ts.isStringLiteral(rule.name) || ts.isIdentifier(rule.name)) || !ts.isStringLiteralLike(skipOuter(rule.initializer))) {
           throw notLiteral(app, rule);
@@ -106,7 +141,7 @@ function reasonOf(reason: string, at: string): string {
   return reason.trim();
 }
 
-/** Comments of a file by line, and which lines hold nothing but comments (by the scanner). */
+/** Comments of a file by line (their text, without `//`, `/*`, `*`), and which lines hold nothing but comments. */
 interface Comments {
   byLine: Map<number, string[]>;
   commentOnly: Set<number>;
@@ -114,52 +149,86 @@ interface Comments {
 
 const commentCache = new Map<ts.SourceFile, Comments>();
 
+/**
+ * The comments are the trivia between the parsed tokens: a raw scanner would not know where a
+ * template literal's `${...}` ends, and would read the rest of the file wrongly after one.
+ */
 function comments(file: ts.SourceFile): Comments {
   const known = commentCache.get(file);
   if (known !== undefined) return known;
   const byLine = new Map<number, string[]>();
   const codeLines = new Set<number>();
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, file.languageVariant, file.text);
-  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    const line = file.getLineAndCharacterOfPosition(scanner.getTokenStart()).line + 1;
-    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) {
-      byLine.set(line, [...(byLine.get(line) ?? []), scanner.getTokenText()]);
-    } else if (kind !== ts.SyntaxKind.WhitespaceTrivia && kind !== ts.SyntaxKind.NewLineTrivia) {
-      codeLines.add(line);
+  const seen = new Set<number>();
+  const lineOf = (pos: number) => file.getLineAndCharacterOfPosition(pos).line + 1;
+  const visit = (node: ts.Node): void => {
+    // A doc comment is a comment here: its text is read as one, from the trivia.
+    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    const children = node.getChildren(file);
+    if (children.length > 0 || node.kind === ts.SyntaxKind.SyntaxList) {
+      children.forEach(visit);
+      return;
     }
-  }
+    // A token: the comments before it, and the lines its text spans.
+    const ranges = [...(ts.getTrailingCommentRanges(file.text, node.pos) ?? []), ...(ts.getLeadingCommentRanges(file.text, node.pos) ?? [])];
+    for (const r of ranges) {
+      if (seen.has(r.pos)) continue;
+      seen.add(r.pos);
+      // Each line of a block comment is a comment line of its own (`/**`, ` * text`, ` */`).
+      const text = file.text.slice(r.pos, r.end);
+      const lines = r.kind === ts.SyntaxKind.SingleLineCommentTrivia ? [text.slice(2)] : text.slice(2, -2).split("\n");
+      lines.forEach((body, i) => {
+        let trimmed = body.trim();
+        if (trimmed.startsWith("*")) trimmed = trimmed.slice(1).trim();
+        const line = lineOf(r.pos) + i;
+        byLine.set(line, [...(byLine.get(line) ?? []), trimmed]);
+      });
+    }
+    if (node.kind !== ts.SyntaxKind.EndOfFileToken) for (let l = lineOf(node.getStart(file)); l <= lineOf(node.end); l++) codeLines.add(l);
+  };
+  visit(file);
   const commentOnly = new Set([...byLine.keys()].filter((l) => !codeLines.has(l)));
   const found = { byLine, commentOnly };
   commentCache.set(file, found);
   return found;
 }
 
-/** The allow comments that apply at a line: on it, or in the comment block right above it. */
-function commentAllowsAt(app: App, file: ts.SourceFile, line: number): Allow[] {
-  // Only a file that contains the tag is worth tokenizing (the scanner decides what a comment is).
-  if (!file.text.includes(COMMENT_TAG)) return [];
-  const { byLine, commentOnly } = comments(file);
-  const lines = [line];
-  for (let l = line - 1; commentOnly.has(l); l--) lines.push(l);
+/**
+ * Every allow comment of the app's own files, each validated (a known rule, a reason) whether
+ * or not a finding is near it: a misspelt rule id is an error, never an allow that waits.
+ */
+export function commentAllows(app: App): Allow[] {
   const out: Allow[] = [];
-  for (const l of lines) {
-    for (const text of byLine.get(l) ?? []) {
-      let body = (text.startsWith("//") ? text.slice(2) : text.slice(2, -2)).trim();
-      if (body.startsWith("*")) body = body.slice(1).trim();
-      if (!body.startsWith(COMMENT_TAG)) continue;
-      const rest = body.slice(COMMENT_TAG.length).trim();
-      const space = rest.indexOf(" ");
-      const source = `${app.relative(file.fileName)}:${l}`;
-      const rules = (space === -1 ? rest : rest.slice(0, space)).split(",");
-      const reason = reasonOf(space === -1 ? "" : rest.slice(space + 1), source);
-      for (const rule of rules) out.push({ target: "", rule: ruleOf(rule, source), reason, source, used: false });
+  for (const file of app.program.getSourceFiles()) {
+    // Only a file that contains the tag is worth tokenizing (the scanner decides what a comment is).
+    if (!app.isAppCode(file) || app.relative(file.fileName).startsWith("..") || !file.text.includes(COMMENT_TAG)) continue;
+    const rel = app.relative(file.fileName);
+    for (const [line, texts] of comments(file).byLine) {
+      for (const body of texts) {
+        if (!body.startsWith(COMMENT_TAG)) continue;
+        const rest = body.slice(COMMENT_TAG.length).trim();
+        const space = rest.indexOf(" ");
+        const source = `${rel}:${line}`;
+        const rules = (space === -1 ? rest : rest.slice(0, space)).split(",");
+        const reason = reasonOf(space === -1 ? "" : rest.slice(space + 1), source);
+        for (const rule of rules) out.push({ target: "", rule: ruleOf(rule, source), reason, source, used: false, comment: { file: rel, line } });
+      }
     }
   }
   return out;
 }
 
+/** The allow comments that apply at a line: on it, or in the comment block right above it. */
+function commentAllowsAt(file: ts.SourceFile, rel: string, line: number, all: Allow[]): Allow[] {
+  if (!all.some((a) => a.comment?.file === rel)) return [];
+  const { commentOnly } = comments(file);
+  const lines = new Set([line]);
+  for (let l = line - 1; commentOnly.has(l); l--) lines.add(l);
+  return all.filter((a) => a.comment !== undefined && a.comment.file === rel && lines.has(a.comment.line));
+}
+
 /** Splits findings into those that remain and those an allowlist entry covers. */
-export function applyAllows(app: App, findings: Finding[], functions: ConvexFunction[], config: Allow[]): { remaining: Finding[]; allowed: Allowed[] } {
+export function applyAllows(app: App, findings: Finding[], functions: ConvexFunction[], allows: Allow[]): { remaining: Finding[]; allowed: Allowed[] } {
+  const config = allows.filter((a) => a.comment === undefined);
   const remaining: Finding[] = [];
   const allowed: Allowed[] = [];
   const exportLine = new Map(functions.map((f) => [f.id, f.at]));
@@ -168,11 +237,11 @@ export function applyAllows(app: App, findings: Finding[], functions: ConvexFunc
   for (const finding of findings) {
     const candidates: Allow[] = [];
     const file = fileOf(finding.file);
-    if (file !== undefined) candidates.push(...commentAllowsAt(app, file, finding.line));
+    if (file !== undefined) candidates.push(...commentAllowsAt(file, finding.file, finding.line, allows));
     const at = exportLine.get(finding.function);
     const exportFile = at === undefined ? undefined : fileOf(at.file);
     if (at !== undefined && exportFile !== undefined && (at.file !== finding.file || at.line !== finding.line)) {
-      candidates.push(...commentAllowsAt(app, exportFile, at.line));
+      candidates.push(...commentAllowsAt(exportFile, at.file, at.line, allows));
     }
     candidates.push(...config.filter((a) => a.target === finding.function || a.target === finding.file));
     const match = candidates.find((a) => a.rule === undefined || a.rule === finding.rule);

@@ -1,9 +1,9 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
-import { applyAllows, configAllows, type Allowed } from "./allow.js";
+import { applyAllows, commentAllows, configAllows, redactedEnv, type Allowed } from "./allow.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
-import { findFunctions, type ConvexFunction } from "./functions.js";
+import { findFunctions, keyedBy, type ConvexFunction } from "./functions.js";
 import { App, AuditError } from "./program.js";
-import { RULES, SEVERITIES, failOpenFindings, functionFindings, type Finding, type Severity } from "./rules.js";
+import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {
@@ -19,6 +19,8 @@ export interface FunctionSummary {
   authVia: string[];
   handWritten: boolean;
   rateLimits: string[];
+  /** Rate limits keyed by an argument, which limit nothing: `guard.rateLimit("login") keyed by argument 'email'`. */
+  argKeyedRateLimits: string[];
   safeAction: boolean;
   audited: boolean;
   confirmed: boolean;
@@ -57,10 +59,10 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app)];
+  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app), ...unredactedEnvFindings(functions, redactedEnv(app))];
   const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
-  const allows = configAllows(app);
+  const allows = [...configAllows(app), ...commentAllows(app)];
   const { remaining, allowed } = applyAllows(app, unique, functions, allows);
   const failOn = options.failOn ?? "high";
   const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);
@@ -89,6 +91,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     authVia: [...new Set(fn.facts.auth.map((a) => a.via))],
     handWritten: fn.facts.auth.length > 0 && fn.facts.auth.every((a) => a.handWritten),
     rateLimits: [...new Set(fn.facts.rateLimits.map((r) => r.via))],
+    argKeyedRateLimits: [...new Set(fn.argKeyedLimits.map((r) => `${r.via} ${keyedBy(r.arg)}`))],
     safeAction: fn.safeAction,
     audited: fn.facts.audited.length > 0,
     confirmed: fn.facts.confirmed.length > 0,

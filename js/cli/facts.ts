@@ -39,7 +39,8 @@ export interface Facts {
   rateLimits: Use[];
   audited: Use[];
   confirmed: Use[];
-  envReads: Loc[];
+  /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
+  envReads: (Loc & { names?: string[] })[];
   deletes: (Loc & { inLoop: boolean; target?: ts.Expression })[];
   /** Returns a value or throws (what lets a secret out of an action). */
   exits: boolean;
@@ -118,7 +119,7 @@ export class FactsFinder {
     this.memo.set(fn, facts); // a recursive helper sees what is known so far
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) this.call(node, fn, facts);
-      else if (this.readsEnv(node)) facts.envReads.push(this.app.loc(node));
+      else if (this.readsEnv(node)) facts.envReads.push({ ...this.app.loc(node), names: envNames(node) });
       else if (ts.isIdentifier(node)) {
         const moduleRead = this.moduleEnvRead(node);
         if (moduleRead !== undefined) facts.envReads.push(moduleRead);
@@ -346,6 +347,18 @@ export class FactsFinder {
     }
     return known ?? undefined;
   }
+}
+
+/** The variables an environment read names: `process.env.KEY`, `process.env["KEY"]`, `const { KEY } = process.env`; undefined when computed. */
+function envNames(read: ts.Node): string[] | undefined {
+  const p = read.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === read) return [p.name.text];
+  if (ts.isElementAccessExpression(p) && p.expression === read) return ts.isStringLiteralLike(p.argumentExpression) ? [p.argumentExpression.text] : undefined;
+  if (ts.isVariableDeclaration(p) && p.initializer === read && ts.isObjectBindingPattern(p.name)) {
+    const names = p.name.elements.map((e) => e.propertyName ?? e.name);
+    return names.every((n) => ts.isIdentifier(n) || ts.isStringLiteral(n)) ? names.map((n) => (n as ts.Identifier | ts.StringLiteral).text) : undefined;
+  }
+  return undefined;
 }
 
 function propertyValue(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {

@@ -28,6 +28,8 @@ export interface ConvexFunction {
   idReads: (Loc & { arg: string })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
+  /** Rate limits keyed by an argument (see `keyedBy`) (`{ key: args.email }`): the caller picks its own bucket, so they limit nothing. */
+  argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** Deletes of a document the caller was checked to own (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
   ownedDeletes: Loc[];
 }
@@ -180,6 +182,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     idReads: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
+    argKeyedLimits: [],
   };
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;
@@ -238,17 +241,65 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);
     // A rate limit keyed by what the caller sends is a new budget per request: no limit.
-    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => !(r.keys ?? []).some((k) => within(k, handler) && flow.tainted(k)));
+    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => {
+      const arg = (r.keys ?? []).map((k) => (within(k, handler) ? flow.argIn(k) : undefined)).find((a) => a !== undefined);
+      if (arg !== undefined) fn.argKeyedLimits.push({ via: r.via, at: r.at, arg });
+      return arg === undefined;
+    });
     const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document");
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
-    const owned = new Set(documentChecks.filter((a) => a.minLevel === "owner").map(checkArg));
+    const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
+    const owned = new Set(ownerChecks.map(checkArg));
+    const ownedDoc = ownedDocuments(handler, ownerChecks);
     for (const d of fn.facts.deletes) {
-      const arg = d.target !== undefined && within(d.target, handler) ? flow.rootOf(d.target) : undefined;
-      if (!d.inLoop && arg !== undefined && owned.has(arg)) fn.ownedDeletes.push(d);
+      if (d.inLoop || d.target === undefined || !within(d.target, handler)) continue;
+      const arg = flow.rootOf(d.target);
+      if ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target)) fn.ownedDeletes.push(d);
     }
   }
   return fn;
+}
+
+/**
+ * The document an owner-level check returned, as a test on a delete's id: `ctx.doc._id` (the
+ * builder's `access` at "owner"), `doc._id` of `const { doc } = await guard.requireAccess(...,
+ * "owner")` (or `r.doc._id` of `const r = ...`), `mine._id` of `const mine = await
+ * guard.readable(..., "owner")`. Only `const` bindings in the handler itself: a `let` may be
+ * given another document.
+ */
+function ownedDocuments(handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
+  const docs = new Set<string>();
+  const results = new Set<string>();
+  const ctxParam = handler.parameters[0]?.name;
+  // The builder checked `ctx.doc` before the handler runs.
+  if (ownerChecks.some((a) => a.targetArg !== undefined) && ctxParam !== undefined && ts.isIdentifier(ctxParam)) results.add(ctxParam.text);
+  for (const check of ownerChecks) {
+    const call = check.target?.parent;
+    // The guard's own call (not a helper's, whose answer may be anything).
+    if (call === undefined || !ts.isCallExpression(call) || call.arguments[2] !== check.target || !within(call, handler) || check.via.includes(" -> ")) continue;
+    const method = skipOuter(call.expression);
+    if (!ts.isPropertyAccessExpression(method) || !(method.name.text === "requireAccess" || method.name.text === "readable")) continue;
+    let node: ts.Node = call;
+    while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const decl = node.parent;
+    if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) continue;
+    const answersDoc = method.name.text === "readable";
+    if (ts.isIdentifier(decl.name)) (answersDoc ? docs : results).add(decl.name.text);
+    else if (ts.isObjectBindingPattern(decl.name) && !answersDoc) {
+      for (const e of decl.name.elements) {
+        const key = e.propertyName ?? e.name;
+        if (ts.isIdentifier(key) && key.text === "doc" && ts.isIdentifier(e.name) && e.dotDotDotToken === undefined) docs.add(e.name.text);
+      }
+    }
+  }
+  const isName = (e: ts.Expression, names: Set<string>) => ts.isIdentifier(e) && names.has(e.text);
+  return (target) => {
+    const t = skipOuter(target);
+    if (!ts.isPropertyAccessExpression(t) || t.name.text !== "_id") return false;
+    const doc = skipOuter(t.expression);
+    return isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results));
+  };
 }
 
 function merged(a: Facts, b: Facts): Facts {
@@ -342,6 +393,14 @@ function within(node: ts.Node, fn: ts.Node): boolean {
   return node.getSourceFile() === fn.getSourceFile() && node.pos >= fn.pos && node.end <= fn.end;
 }
 
+/** How a rate limit keyed by an argument says so: `keyed by argument 'email'`. */
+export function keyedBy(arg: string): string {
+  return `keyed by ${arg.startsWith("(") ? arg : `argument '${arg}'`}`;
+}
+
+/** String methods whose answer is their receiver reshaped: a value made of an argument stays the argument's. */
+const RESHAPING = new Set(["trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase", "normalize", "slice", "substring", "replace", "replaceAll", "concat", "padStart", "padEnd", "toString"]);
+
 /**
  * Which values of a handler come from its arguments, and from which argument: `args.id`, a
  * destructured `{ id }`, the constants made of them (`const target = args.id`, a template
@@ -412,16 +471,23 @@ class ArgFlow {
     }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return this.rootOf(e.left) ?? this.rootOf(e.right);
     if (ts.isConditionalExpression(e)) return this.rootOf(e.whenTrue) ?? this.rootOf(e.whenFalse);
+    // `email.trim().toLowerCase()`, `String(email)`: the same value, reshaped.
+    if (ts.isCallExpression(e)) {
+      const callee = skipOuter(e.expression);
+      if (ts.isPropertyAccessExpression(callee) && RESHAPING.has(callee.name.text)) return this.rootOf(callee.expression) ?? e.arguments.map((a) => this.rootOf(a)).find((r) => r !== undefined);
+      if (ts.isIdentifier(callee) && callee.text === "String" && e.arguments[0] !== undefined) return this.rootOf(e.arguments[0]);
+    }
     return undefined;
   }
 
-  /** Whether anything in an expression comes from the arguments. */
-  tainted(expr: ts.Node): boolean {
-    let found = false;
+  /** The argument anything in an expression comes from (`"(the arguments)"` for the whole object), or undefined. */
+  argIn(expr: ts.Node): string | undefined {
+    let found: string | undefined;
     const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isExpression(n) && this.rootOf(n) !== undefined) found = true;
-      else if (ts.isIdentifier(n) && n.text === this.argsObject && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+      if (found !== undefined) return;
+      const root = ts.isExpression(n) ? this.rootOf(n) : undefined;
+      if (root !== undefined) found = root;
+      else if (ts.isIdentifier(n) && n.text === this.argsObject && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = "(the arguments)";
       else ts.forEachChild(n, visit);
     };
     visit(expr);

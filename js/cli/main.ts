@@ -1,24 +1,49 @@
 #!/usr/bin/env node
-// `npx convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]`
+// `npx convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]`, `--version`
 //
 // Exit status: 0 when no finding at or above --fail-on remains, 1 when one does, 2 when the
 // app cannot be audited (no such directory, dependencies not installed, a malformed allowlist).
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { audit, RULES, type AuditResult } from "./audit.js";
 import { AuditError } from "./program.js";
 import { SEVERITIES, type Severity } from "./rules.js";
 
 const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]
        convex-guard audit --rules
+       convex-guard --version
 
 Reviews every function a Convex app exports (default directory: convex.json's "functions",
 else ./convex) and reports the security pitfalls it finds. Needs no deployment and no network.
   --json       the report as JSON
-  --fail-on    exit 1 when a finding at or above this severity remains (default: high)
-  --rules      list the rules with their ids and severities`;
+  --fail-on    exit 1 when a finding at or above this severity remains (default: high;
+               none: report only, never exit 1)
+  --rules      list the rules with their ids and severities
+  --version    the installed convex-guard's version`;
+
+/** The version of the package this CLI ships in (`cli.cjs` sits next to its package.json). */
+function version(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(__dirname, "package.json"), "utf8"));
+    if (pkg !== null && typeof pkg === "object" && "version" in pkg && typeof pkg.version === "string") return pkg.version;
+  } catch {
+    // reported below
+  }
+  throw new AuditError(`cannot read the package's version from ${join(__dirname, "package.json")}`);
+}
 
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v" || (command === "audit" && rest[0] === "--version")) {
+    try {
+      console.log(version());
+      return 0;
+    } catch (e) {
+      if (!(e instanceof AuditError)) throw e;
+      console.error(`convex-guard: ${e.message}`);
+      return 2;
+    }
+  }
   if (command === "--help" || command === "-h" || command === undefined) {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
@@ -100,7 +125,7 @@ function render(r: AuditResult, color: boolean): string {
     f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
     f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
     f.auth === "none" ? (f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
-    f.rateLimits.join(", ") || "-",
+    [...f.rateLimits, ...f.argKeyedRateLimits.map((r) => `${r} (limits nothing)`)].join(", ") || "-",
     [f.safeAction && "safeAction", f.audited && "audited", f.confirmed && "confirmed", f.deletes && "deletes"].filter(Boolean).join(", ") || "-",
   ]);
   out.push(table(["function", "kind", "args", "returns", "authorization", "rate limit", "safety"], rows), "");

@@ -1,7 +1,7 @@
 // The rules: each has a stable id, a severity and one sentence on the fix. A finding is a rule
 // broken at a place, in a function (or, for code outside any function, in a module).
 import ts from "typescript";
-import type { ConvexFunction } from "./functions.js";
+import { keyedBy, type ConvexFunction } from "./functions.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
@@ -25,12 +25,17 @@ export const RULES = {
   "public-no-rate-limit": {
     severity: "medium",
     title: "public mutation or action with no rate limit",
-    fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll), with a key taken from the server, and let its denial throw (or test its answer and leave).",
+    fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll), with a key taken from the server (README: \"Keys come from the server\"), and let its denial throw (or test its answer and leave).",
   },
   "action-env-unsafe": {
     severity: "high",
     title: "public action reads process.env and returns or throws without guard.safeAction",
-    fix: "Wrap it as action(guard.safeAction({ name, args, handler })) so its errors and results cannot carry the secret to the caller.",
+    fix: "Wrap it as action(guard.safeAction({ name, args, handler })) and list the variable in the guard's confirmations.redactEnv, so its errors and results cannot carry the secret to the caller.",
+  },
+  "safe-action-env-unredacted": {
+    severity: "medium",
+    title: "guard.safeAction handler reads an environment variable its redaction does not know",
+    fix: "List the variable in the guard's confirmations.redactEnv, so safeAction scans its answers and errors for that value (or move the read out of the action if it is not a secret).",
   },
   "internal-name-public": {
     severity: "high",
@@ -83,8 +88,18 @@ export interface Finding {
   fix: string;
 }
 
-function finding(rule: RuleId, fn: string, at: Loc, message: string): Finding {
-  return { rule, severity: RULES[rule].severity, file: at.file, line: at.line, function: fn, message, fix: RULES[rule].fix };
+function finding(rule: RuleId, fn: string, at: Loc, message: string, fix: string = RULES[rule].fix): Finding {
+  return { rule, severity: RULES[rule].severity, file: at.file, line: at.line, function: fn, message, fix };
+}
+
+/** The fix of a rate limit keyed by an argument: the recipe for a key the server chooses. */
+const ARG_KEY_FIX =
+  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\".";
+
+/** `guard.rateLimit("login")` -> `'login'`; a limit named otherwise keeps its `via`. */
+function limitName(via: string): string {
+  const open = via.lastIndexOf('("');
+  return open !== -1 && via.endsWith('")') ? `'${via.slice(open + 2, -2)}'` : via;
 }
 
 /** A name that says "not for clients": `_processPayment`, `internalCharge`, `internal_sync`. */
@@ -115,7 +130,13 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   const publicFn = fn.visibility === "public" && fn.kind !== "httpAction";
   if (publicFn) {
     if (f.auth.length === 0) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
-    if (fn.kind !== "query" && f.rateLimits.length === 0) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
+    if (fn.kind !== "query" && f.rateLimits.length === 0) {
+      const keyed = fn.argKeyedLimits[0];
+      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
+      else {
+        out.push(finding("public-no-rate-limit", fn.id, fn.at, `rate limit ${limitName(keyed.via)} of ${fn.id} is ${keyedBy(keyed.arg)}: a caller picks its own bucket`, ARG_KEY_FIX));
+      }
+    }
     if (fn.kind === "action" && !fn.safeAction && f.envReads.length > 0 && f.exits) {
       const env = f.envReads[0]!;
       out.push(finding("action-env-unsafe", fn.id, fn.at, `public action ${fn.id} reads process.env (${env.file}:${env.line}) and answers without guard.safeAction`));
@@ -130,7 +151,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     if (!decides) {
       for (const read of fn.idReads) {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
-        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to any caller`));
+        const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
+        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
       }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
@@ -144,6 +166,24 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked to own, with no audit row`), severity: "low" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `guard.safeAction` handlers that read a variable (by name) missing from the guard's
+ * `confirmations.redactEnv` (and `secretEnv`): its value is not scanned out of what the caller
+ * sees. Nothing is reported when the configuration is not literal (`redacted` undefined).
+ */
+export function unredactedEnvFindings(functions: ConvexFunction[], redacted: Set<string> | undefined): Finding[] {
+  if (redacted === undefined) return [];
+  const out: Finding[] = [];
+  for (const fn of functions.filter((f) => f.safeAction && f.visibility === "public")) {
+    for (const read of fn.facts.envReads) {
+      for (const name of (read.names ?? []).filter((n) => !redacted.has(n))) {
+        out.push(finding("safe-action-env-unredacted", fn.id, read, `${fn.id} reads process.env.${name}, which confirmations.redactEnv does not list: safeAction does not scan for its value`));
       }
     }
   }

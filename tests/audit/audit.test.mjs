@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 58, "the fixture's markers");
+  assert.equal(expected.length, 65, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -128,6 +128,15 @@ test("evasions: an owner deleting a document they were checked to own is low, ev
     "deletes:destructuredDelete high",
     "deletes:elementDelete high",
     "deletes:ownerDeletes low",
+    // The checked document itself (`ctx.doc._id`, requireAccess's `doc._id`) is the owned one;
+    // an editor's, or a `let` that may hold another document, is not.
+    "owners:builderDeletesDoc low",
+    "owners:builderDeletesDocById low",
+    "owners:builderEditorDeletesDoc high",
+    "owners:editorDeletesDoc high",
+    "owners:reboundDoc high",
+    "owners:requireAccessDoc low",
+    "owners:requireAccessResult low",
   ]);
 });
 
@@ -264,6 +273,136 @@ export const ${name} = query({
   },
 });
 `;
+
+test("allow comments are validated wherever they are; a stale one is reported; a config entry naming no rules is an error", () => {
+  // A misspelt rule id above a function with no finding at all, after a template literal (which
+  // a raw scanner misreads): an error, not an allow in waiting.
+  const typo = app("comment-typo", {
+    "q.ts": `import { internalQuery } from "./_generated/server";
+export const greet = internalQuery({ args: {}, handler: async () => \`hi \${"there"}\` });
+// convex-guard-allow: user-id-ard typo in the rule id
+export const quiet = internalQuery({ args: {}, handler: async () => null });
+`,
+  });
+  const a = run(["audit", typo]);
+  assert.equal(a.status, 2, a.stdout);
+  assert.match(a.stderr, /convex\/q\.ts:3: unknown rule 'user-id-ard'/);
+  // After a template literal, a doc-comment allow above the export still applies.
+  const after = app("comment-after-template", {
+    "q.ts": `import { query } from "./_generated/server";
+export const greet = query({ args: {}, handler: async () => \`hi \${"there"}\` }); // convex-guard-allow: public-no-auth a constant greeting
+/**
+ * The landing page's title.
+ * convex-guard-allow: public-no-auth the title is public
+ */
+export const title = query({ args: {}, handler: async () => "title" });
+`,
+  });
+  const allowed = json(["audit", after]).report.allowed.map((x) => `${x.function} ${x.allowedBy}`);
+  assert.deepEqual(allowed, ["q:greet convex/q.ts:2", "q:title convex/q.ts:5"]);
+
+  // An allow comment on a function that checks: stale, like a config entry.
+  const stale = app("comment-stale", {
+    "q.ts": PUBLIC_QUERY("me", "await guard.requireUser(ctx);", "// convex-guard-allow: public-no-auth stale, directly above").replace(
+      'from "./_generated/server";',
+      'from "./_generated/server";\nimport { guard } from "./guard";',
+    ),
+  });
+  const { report, status } = json(["audit", stale]);
+  assert.equal(status, 0);
+  assert.deepEqual(report.unusedAllows.filter((u) => u.target === ""), [{ target: "", rule: "public-no-auth", source: "convex/q.ts:3" }]);
+  assert.match(run(["audit", stale]).stdout, /warning: the allowlist entry at convex\/q\.ts:3 \(comment public-no-auth\) matches no finding/);
+
+  // `"convex/q.ts": {}` names no rules: an error, as a blanket string for a file is.
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(
+    '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },',
+    '"convex/q.ts": {},',
+  );
+  const empty = app("emptyentry", { "q.ts": PUBLIC_QUERY("open", "") }, { guard });
+  const c = run(["audit", empty]);
+  assert.equal(c.status, 2, c.stdout);
+  assert.match(c.stderr, /convex\/guard\.ts:11: the entry 'convex\/q\.ts' names no rules/);
+});
+
+test("a rate limit keyed by an argument, reshaped or not, is named as such and points to the server-key recipe", () => {
+  const mutationWith = (name, key, prelude = "") => `export const ${name} = mutation({
+  args: { email: v.string() },
+  handler: async (ctx, { email }) => {
+    await guard.requireUser(ctx);
+    ${prelude}
+    await guard.rateLimit(ctx, "write", { key: ${key} });
+    return null;
+  },
+});
+`;
+  const dir = app("argkeys", {
+    "m.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${mutationWith("plain", "email")}
+${mutationWith("reshaped", "key", "const key = email.trim().toLowerCase();")}
+${mutationWith("templated", "`login:${email.toLowerCase()}`")}
+${mutationWith("concatenated", '"login:".concat(email.trim())')}
+${mutationWith("server", "user", 'const user = "global";')}
+`,
+  });
+  const { report } = json(["audit", dir]);
+  const limits = report.findings.filter((f) => f.rule === "public-no-rate-limit");
+  assert.deepEqual(limits.map((f) => f.function).sort(), ["m:concatenated", "m:plain", "m:reshaped", "m:templated"]);
+  for (const f of limits) {
+    assert.match(f.message, /rate limit 'write' of m:\w+ is keyed by argument 'email': a caller picks its own bucket/);
+    assert.match(f.fix, /Keys come from the server/);
+  }
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.deepEqual([fns["m:reshaped"].rateLimits, fns["m:reshaped"].argKeyedRateLimits], [[], [`guard.rateLimit("write") keyed by argument 'email'`]]);
+  assert.deepEqual([fns["m:server"].rateLimits, fns["m:server"].argKeyedRateLimits], [['guard.rateLimit("write")'], []]);
+  // The table shows the limit, marked, instead of `-`.
+  assert.match(run(["audit", dir]).stdout, /^m:reshaped +mutation .*guard\.rateLimit\("write"\) keyed by argument 'email' \(limits nothing\)/m);
+});
+
+test("messages and fixes say what a user needs: redactEnv for safeAction, who may read, --version", () => {
+  const charge = pitfallsRun.report.findings.find((f) => f.rule === "action-env-unsafe");
+  assert.match(charge.fix, /guard\.safeAction.*confirmations\.redactEnv/);
+  const getPost = pitfallsRun.report.findings.find((f) => f.function === "posts:getPost");
+  assert.match(getPost.message, /to any signed-in caller$/);
+  const dir = app("anyone", { "q.ts": `import { v } from "convex/values";
+import { query } from "./_generated/server";
+export const open = query({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => await ctx.db.get(id) });
+` });
+  const open = json(["audit", dir]).report.findings.find((f) => f.rule === "unchecked-id-read");
+  assert.match(open.message, /to any caller$/);
+  const pkg = JSON.parse(readFileSync(`${root}node_modules/convex-guard/package.json`, "utf8"));
+  for (const flag of [["--version"], ["audit", "--version"]]) {
+    const r = run(flag);
+    assert.deepEqual([r.status, r.stdout.trim()], [0, pkg.version], flag.join(" "));
+  }
+});
+
+test("a safeAction reading a variable confirmations.redactEnv does not list is reported (its value is not scanned)", () => {
+  // The fixture's guard lists PAYMENT_KEY.
+  const dir = app("unredacted", {
+    "a.ts": `import { v } from "convex/values";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+export const weather = action(
+  guard.safeAction({
+    name: "weather",
+    args: { city: v.string() },
+    rateLimit: { name: "write" },
+    handler: async (_ctx, { city }) => {
+      const paid = process.env.PAYMENT_KEY;
+      const res = await fetch(\`https://api.example/w?q=\${city}\`, { headers: { a: \`\${paid}\`, b: \`\${process.env.API_KEY}\` } });
+      return await res.text();
+    },
+  }),
+);
+`,
+  });
+  const found = json(["audit", dir]).report.findings.map((f) => `${f.rule} ${f.file}:${f.line} ${f.severity} ${f.message}`);
+  assert.deepEqual(found, [
+    "safe-action-env-unredacted convex/a.ts:11 medium a:weather reads process.env.API_KEY, which confirmations.redactEnv does not list: safeAction does not scan for its value",
+  ]);
+});
 
 test("a check is recognized by what it resolves to, not by its name", () => {
   // An app function that happens to be called requireUser checks nothing.
