@@ -18,6 +18,7 @@
 import { ConvexError } from "convex/values";
 import { initSync, __wbg_reset_state as resetGlue, isSecretKey as secretKey } from "./generated/glue.js";
 import { WASM_BASE64 } from "./generated/wasm-base64.js";
+import { ENGINE_ERROR_CODES, fillEngineMessage } from "./generated/wire.js";
 
 export {
   PolicyBuilder,
@@ -77,18 +78,30 @@ export function engineMemory(): WebAssembly.Memory {
 
 /**
  * Called with every exception that escapes an engine call, before anything else. The engine's
- * own errors (a `code`: INVALID_CONFIG, INVALID_ARGUMENT, UNAVAILABLE) and the guard's
- * `ConvexError`s leave the instance as it is. Anything else (a `WebAssembly.RuntimeError`, a
- * `RangeError`, wasm-bindgen's "recursive use of an object" or "stale object" error, an
- * exception from a caller's getter) means a call may have stopped half-way inside the engine:
- * the instance is discarded. It makes no call of its own (property reads and one store), and
- * callers call it before anything else in their `catch`: it needs less stack than the call that
- * failed inside the engine did, so it runs even at the edge of an exhausted stack.
+ * own errors (a `code` of ENGINE_ERROR_CODES: INVALID_CONFIG, INVALID_ARGUMENT, UNAVAILABLE)
+ * get their message here, filled from the generated templates (the engine sends template ids
+ * and values, never text), and leave the instance as it is, as do the guard's `ConvexError`s.
+ * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, wasm-bindgen's "recursive use of
+ * an object" or "stale object" error, an exception from a caller's getter) means a call may
+ * have stopped half-way inside the engine: the instance is discarded. On that path it makes no
+ * call of its own (property reads, a loop and one store; only an engine error, which the engine
+ * returned cleanly, is filled by a call), and callers call it before anything else in their
+ * `catch`: it needs less stack than the call that failed inside the engine did, so it runs even
+ * at the edge of an exhausted stack.
  * @internal
  */
 export function discardUnlessOwn(e: unknown): void {
-  const code = (e as { code?: unknown } | null | undefined)?.code;
-  if (code === "INVALID_CONFIG" || code === "INVALID_ARGUMENT" || code === "UNAVAILABLE") return;
+  const own = e as { code?: unknown; parts?: unknown; message?: unknown } | null | undefined;
+  let engineError = false;
+  for (let i = 0; i < ENGINE_ERROR_CODES.length; i++) engineError ||= own?.code === ENGINE_ERROR_CODES[i];
+  if (engineError) {
+    // The engine's errors carry their message as template ids and values: fill it once.
+    if (Array.isArray(own!.parts)) {
+      own!.message = fillEngineMessage(own!.parts);
+      own!.parts = undefined;
+    }
+    return;
+  }
   if (e instanceof ConvexError) return;
   live.generation = 0;
 }

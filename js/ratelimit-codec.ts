@@ -3,7 +3,7 @@
  * is the only code that packs requests into the engine's I/O buffer and unpacks its decisions.
  * Storage is ratelimit-store.ts; the public types are ratelimit.ts.
  */
-import { RateLimiter, engineMemory, num } from "./engine.js";
+import { RateLimiter, discardUnlessOwn, engineMemory, num } from "./engine.js";
 import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
 import {
@@ -64,6 +64,7 @@ export type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memo
  */
 function renamed(e: unknown, items: readonly { name: string }[]): never {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
+    discardUnlessOwn(e); // an engine error's message is filled in there, before it is prefixed
     e.message = `rate limit ${items.map((it) => `'${it.name}'`).join(", ")}: ${e.message}`;
   }
   rethrow(e);

@@ -59,7 +59,7 @@
 //! on a resolved batch and caps the new grant's expiry to the sharer's own access at the level
 //! sharing it takes: nobody makes a grant that outlives their own access.
 
-use crate::error::{int, msg, truncated, Error};
+use crate::error::{truncated, Error, Kind, Msg};
 use crate::time::{self, is_time};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -348,7 +348,7 @@ pub struct Levels {
 /// # Errors
 /// [`Error::Config`] naming the level when it is empty, too long or has another character.
 pub fn check_level_name(name: &str) -> Result<(), Error> {
-    crate::policy::check_name("access level", name, MAX_LEVEL_NAME_LEN)
+    crate::policy::check_name(Msg::AccessLevelName, name, MAX_LEVEL_NAME_LEN)
 }
 
 impl AccessLevelsBuilder {
@@ -360,14 +360,14 @@ impl AccessLevelsBuilder {
     pub fn level(&mut self, name: &str) -> Result<(), Error> {
         check_level_name(name)?;
         if self.names.iter().any(|n| n == name) {
-            return Err(Error::config(&["duplicate access level '", name, "'"]));
+            return Err(Error::config(&[Msg::DuplicateLevel], &[name], &[]));
         }
         if self.names.len() >= MAX_LEVELS {
-            return Err(Error::config(&[
-                "too many access levels: at most ",
-                &int(MAX_LEVELS as u64),
-                " are allowed",
-            ]));
+            return Err(Error::config(
+                &[Msg::TooManyLevels],
+                &[],
+                &[MAX_LEVELS as u64],
+            ));
         }
         self.names.push(name.to_owned());
         Ok(())
@@ -400,51 +400,48 @@ impl AccessLevelsBuilder {
             self.names
         };
         if names.len() < MIN_LEVELS {
-            return Err(Error::config(&[
-                "at least ",
-                &int(MIN_LEVELS as u64),
-                " access levels are needed: the owner's and one below it",
-            ]));
+            return Err(Error::config(
+                &[Msg::TooFewLevels],
+                &[],
+                &[MIN_LEVELS as u64],
+            ));
         }
-        let find = |what: &str, name: &str| -> Result<u8, Error> {
+        let find = |what: Msg, name: &str| -> Result<u8, Error> {
             match names.iter().position(|n| n == name) {
                 // `position < names.len() <= MAX_LEVELS = 16`, so `+ 1` fits in a u8.
                 Some(i) => Ok((i + 1) as u8),
-                None => Err(Error::config(&[
-                    what,
-                    " level '",
-                    truncated(name),
-                    "' is not a declared access level",
-                ])),
+                None => Err(Error::config(
+                    &[what, Msg::UndeclaredLevel],
+                    &[truncated(name)],
+                    &[],
+                )),
             }
         };
         // `MIN_LEVELS <= names.len() <= MAX_LEVELS = 16`: fits in a u8.
         let owner = names.len() as u8;
         let public = match &self.public {
-            Some(name) => find("public", name)?,
+            Some(name) => find(Msg::Public, name)?,
             None => 1,
         };
         if public >= owner {
-            return Err(Error::config(&[
-                "public level '",
-                level_name(&names, public),
-                "' must be below the owner level, or every visitor would own public documents",
-            ]));
+            return Err(Error::config(
+                &[Msg::PublicNotBelowOwner],
+                &[level_name(&names, public)],
+                &[],
+            ));
         }
         let share = match &self.share {
-            Some(name) => find("share", name)?,
+            Some(name) => find(Msg::Share, name)?,
             // The level just below the owner's; the owner's itself when the public level is
             // already that one (sharing must need more than public visibility gives).
             None => (owner - 1).max(public + 1),
         };
         if public >= share {
-            return Err(Error::config(&[
-                "public level '",
-                level_name(&names, public),
-                "' must be below the share level '",
-                level_name(&names, share),
-                "', or strangers could share public documents",
-            ]));
+            return Err(Error::config(
+                &[Msg::PublicNotBelowShare],
+                &[level_name(&names, public), level_name(&names, share)],
+                &[],
+            ));
         }
         Ok(Levels {
             names,
@@ -505,15 +502,6 @@ pub struct Caller<'a> {
     pub id: u32,
     /// The interned ids of the groups the caller belongs to (ignored when anonymous).
     pub groups: &'a [u32],
-}
-
-/// What a bad document index's message says after its name.
-const NOT_IN_BATCH: &str = " is not a document of the batch";
-
-/// The one way a malformed row of a batch is reported: `"<row> <i>: <field><problem>"`, e.g.
-/// `grant 3: expiresAt must be a time ...`, so every message names the row and the field.
-fn bad_row(row: &str, i: usize, field: &str, problem: &str) -> Error {
-    Error::argument(&[row, " ", &int(i as u64), ": ", field, problem])
 }
 
 /// Converts an index that came in as a u32 (`u32` fits in `usize` on the 32- and 64-bit
@@ -636,11 +624,11 @@ impl Levels {
         match self.names.iter().position(|n| n == name) {
             // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
             Some(i) => Ok((i + 1) as u8),
-            None => Err(Error::argument(&[
-                "unknown access level '",
-                truncated(name),
-                "'",
-            ])),
+            None => Err(Error::argument(
+                &[Msg::UnknownLevel],
+                &[truncated(name)],
+                &[],
+            )),
         }
     }
 
@@ -680,16 +668,11 @@ impl Levels {
         self.share_verdict(caller_level, granted_level)
             .ok_or_else(|| {
                 let (what, level) = if caller_level > self.owner() {
-                    ("caller", caller_level)
+                    (Msg::CallerLevel, caller_level)
                 } else {
-                    ("granted", granted_level)
+                    (Msg::GrantedLevel, granted_level)
                 };
-                Error::argument(&[
-                    what,
-                    " level ",
-                    &int(u64::from(level)),
-                    " is not an access level",
-                ])
+                Error::argument(&[what], &[], &[u64::from(level)])
             })
     }
 
@@ -765,13 +748,13 @@ impl Levels {
         let (access, until) = self.pass(now, caller, docs, grants, need)?;
         let (own, until) = match (access.get(index(doc)), until.get(index(doc))) {
             (Some(a), Some(&u)) => (a.level, u),
-            _ => return Err(Error::argument(&["doc", NOT_IN_BATCH])),
+            _ => return Err(Error::argument(&[Msg::DocNotInBatch], &[], &[])),
         };
         match self.share_verdict(own, granted) {
-            None => Err(Error::argument(&["granted level is not an access level"])),
+            None => Err(Error::argument(&[Msg::GrantedNotALevel], &[], &[])),
             Some(Err(denial)) => Ok(Err(denial)),
             Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
-                Err(time::error("expiresAt", MAX_TIME_MS))
+                Err(time::error(Msg::ExpiresAt, MAX_TIME_MS))
             }
             // Allowed: the caller holds `need` through at least one live rule, so `until` is
             // a time after `now` or never.
@@ -899,11 +882,11 @@ impl Levels {
             .zip(docs.parent);
         for (i, ((((slot, last), &doc_owner), &public), &parent)) in doc_rows.enumerate() {
             if public > PUBLIC {
-                return Err(bad_row("document", i, "public", " must be 0 or 1"));
+                return Err(Error::argument(&[Msg::DocumentPublic], &[], &[i as u64]));
             }
             if parent != NO_PARENT && index(parent) >= n {
-                let field = msg(&["parent ", &int(u64::from(parent))]);
-                return Err(bad_row("document", i, &field, NOT_IN_BATCH));
+                let nums = [i as u64, u64::from(parent)];
+                return Err(Error::argument(&[Msg::DocumentParent], &[], &nums));
             }
             if owns(caller, doc_owner) {
                 // `i < n <= MAX_BATCH_DOCUMENTS`: fits in a u32.
@@ -924,22 +907,23 @@ impl Levels {
             .zip(grants.expires_at);
         for (j, ((((&doc, &subject), &kind), &level), &expires_at)) in grant_rows.enumerate() {
             let problem = if index(doc) >= n {
-                ("doc", NOT_IN_BATCH)
+                Some(Msg::GrantDoc)
             } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
-                ("kind", " must be direct (3) or group (4)")
+                Some(Msg::GrantKind)
             } else if level == NONE || level >= owner {
-                (
-                    "level",
-                    " must be an access level below the owner's (only ownership gives it)",
-                )
+                Some(Msg::GrantLevel)
             } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
-                let name = msg(&["grant ", &int(j as u64), ": expiresAt"]);
-                return Err(time::error(&name, MAX_TIME_MS));
+                return Err(time::error(Msg::ExpiresAt, MAX_TIME_MS).within(
+                    Kind::Argument,
+                    Msg::GrantRow,
+                    &[],
+                    &[j as u64],
+                ));
             } else {
-                ("", "")
+                None
             };
-            if !problem.0.is_empty() {
-                return Err(bad_row("grant", j, problem.0, problem.1));
+            if let Some(problem) = problem {
+                return Err(Error::argument(&[problem], &[], &[j as u64]));
             }
             let direct = kind == GRANT_DIRECT;
             if now < expires_at && applies(caller, subject, kind) {
@@ -975,12 +959,10 @@ impl Levels {
         docs: Documents<'_>,
         grants: Grants<'_>,
     ) -> Result<(), Error> {
-        time::check("now", now)?;
+        time::check(Msg::Now, now)?;
         let n = docs.owner.len();
         if docs.public.len() != n || docs.parent.len() != n {
-            return Err(Error::argument(&[
-                "documents: owner, public and parent must have the same length",
-            ]));
+            return Err(Error::argument(&[Msg::DocumentLengths], &[], &[]));
         }
         let m = grants.doc.len();
         if grants.subject.len() != m
@@ -988,27 +970,16 @@ impl Levels {
             || grants.level.len() != m
             || grants.expires_at.len() != m
         {
-            return Err(Error::argument(&[
-                "grants: doc, subject, kind, level and expiresAt must have the same length",
-            ]));
+            return Err(Error::argument(&[Msg::GrantLengths], &[], &[]));
         }
         let bounds = [
-            (n, MAX_BATCH_DOCUMENTS, "documents in one batch"),
-            (m, MAX_BATCH_GRANTS, "grants in one batch"),
-            (
-                caller.groups.len(),
-                MAX_CALLER_GROUPS,
-                "groups for one caller",
-            ),
+            (n, MAX_BATCH_DOCUMENTS, Msg::TooManyDocuments),
+            (m, MAX_BATCH_GRANTS, Msg::TooManyBatchGrants),
+            (caller.groups.len(), MAX_CALLER_GROUPS, Msg::TooManyGroups),
         ];
         for (len, max, what) in bounds {
             if len > max {
-                return Err(Error::argument(&[
-                    "too many ",
-                    what,
-                    ": at most ",
-                    &int(max as u64),
-                ]));
+                return Err(Error::argument(&[what], &[], &[max as u64]));
             }
         }
         Ok(())
@@ -1359,7 +1330,9 @@ mod tests {
         assert!(build(&["", "c"], None, None).is_err());
         let long = "x".repeat(MAX_LEVEL_NAME_LEN + 1);
         assert!(build(&[&long, "c"], None, None).is_err());
-        let many: Vec<String> = (0..=MAX_LEVELS).map(|i| int(i as u64)).collect();
+        let many: Vec<String> = (0..=MAX_LEVELS)
+            .map(|i| crate::error::int(i as u64))
+            .collect();
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
         assert!(build(&refs[..MAX_LEVELS], None, None).is_ok());
         assert!(build(&refs, None, None).is_err());

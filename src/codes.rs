@@ -78,7 +78,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::error::Error;
+use crate::error::{Error, Kind, Msg};
 use crate::random;
 use crate::time;
 
@@ -217,23 +217,18 @@ impl Alphabet {
     pub fn new(text: &str) -> Result<Alphabet, Error> {
         let bytes = text.as_bytes();
         if let Some(pos) = bytes.iter().position(|b| !is_symbol(*b)) {
-            return Err(Error::config_fill(
-                "alphabet character at byte offset {n} is not printable ASCII: symbols must be \
-                 distinct characters from '!' to '~'",
-                &[],
-                &[pos as u64],
-            ));
+            return Err(Error::config(&[Msg::AlphabetChar], &[], &[pos as u64]));
         }
         if bytes.len() < MIN_ALPHABET {
-            return Err(Error::config_fill(
-                "alphabet '{s}' has fewer than {n} symbols",
+            return Err(Error::config(
+                &[Msg::AlphabetShort],
                 &[text],
                 &[MIN_ALPHABET as u64],
             ));
         }
         if bytes.len() > MAX_ALPHABET {
-            return Err(Error::config_fill(
-                "alphabet has {n} symbols: at most {n} are allowed",
+            return Err(Error::config(
+                &[Msg::AlphabetLong],
                 &[],
                 &[bytes.len() as u64, MAX_ALPHABET as u64],
             ));
@@ -242,8 +237,8 @@ impl Alphabet {
         for (i, (slot, &b)) in symbols.iter_mut().zip(bytes).enumerate() {
             // At most 64 * 63 / 2 comparisons; smaller in the wasm than a 128-bit set.
             if bytes.get(..i).is_some_and(|before| before.contains(&b)) {
-                return Err(Error::config_fill(
-                    "alphabet '{s}' repeats the symbol '{s}'",
+                return Err(Error::config(
+                    &[Msg::AlphabetRepeats],
                     // Every byte is ASCII (checked above), so `i..i + 1` is one character.
                     &[text, text.get(i..i + 1).unwrap_or_default()],
                     &[],
@@ -350,8 +345,8 @@ impl CodeFormat {
     /// [`Error::Config`] naming the length when it is out of range or leaves too few codes.
     pub fn new(alphabet: Alphabet, length: u32) -> Result<CodeFormat, Error> {
         if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
-            return Err(Error::config_fill(
-                "code length {n} is out of range: it must be {n} to {n}",
+            return Err(Error::config(
+                &[Msg::CodeLength],
                 &[],
                 &[length.into(), MIN_LENGTH.into(), MAX_LENGTH.into()],
             ));
@@ -366,9 +361,8 @@ impl CodeFormat {
             space *= n;
         }
         if space < MIN_CODE_SPACE {
-            return Err(Error::config_fill(
-                "a code of {n} symbols from an alphabet of {n} has fewer than {n} possible \
-                 values: use a longer code or a larger alphabet",
+            return Err(Error::config(
+                &[Msg::CodeSpace],
                 &[],
                 &[length.into(), n, MIN_CODE_SPACE],
             ));
@@ -548,7 +542,7 @@ where
     let mut buf = [0u8; MAX_BATCH];
     let batch = buf
         .get_mut(..format.batch_size())
-        .ok_or_else(|| Error::argument(&["code batch size out of range"]))?;
+        .ok_or_else(|| Error::argument(&[Msg::CodeBatch], &[], &[]))?;
     let mut out = String::with_capacity(format.length());
     for _ in 0..MAX_BATCHES {
         fill(batch)?;
@@ -556,11 +550,12 @@ where
             return Ok(out);
         }
     }
-    Err(Error::Unavailable(crate::error::fill_msg(
-        "the random source produced no unbiased code in {n} batches: it is broken",
+    Err(Error::new(
+        Kind::Unavailable,
+        &[Msg::RandomBroken],
         &[],
         &[MAX_BATCHES as u64],
-    )))
+    ))
 }
 
 /// The exact bytes the TypeScript layer HMACs (HMAC-SHA-256 under the server secret) to store
@@ -591,17 +586,17 @@ pub fn binding_message(
     target: &str,
     code: &str,
 ) -> Result<Vec<u8>, Error> {
-    let fields: [(&str, &str, usize, usize); 4] = [
-        ("actor", actor, 1, MAX_ACTOR_LEN),
-        ("action", action, 1, MAX_ACTION_LEN),
-        ("target", target, 0, MAX_TARGET_LEN),
-        ("code", code, 1, MAX_LENGTH as usize),
+    let fields: [(Msg, &str, usize, usize); 4] = [
+        (Msg::Actor, actor, 1, MAX_ACTOR_LEN),
+        (Msg::Action, action, 1, MAX_ACTION_LEN),
+        (Msg::Target, target, 0, MAX_TARGET_LEN),
+        (Msg::Code, code, 1, MAX_LENGTH as usize),
     ];
     for (name, value, min, max) in fields {
         if value.len() < min || value.len() > max {
-            return Err(Error::argument_fill(
-                "confirmation {s} must be {n} to {n} bytes long, got {n}",
-                &[name],
+            return Err(Error::argument(
+                &[Msg::Confirmation, name, Msg::FieldLength],
+                &[],
                 &[min as u64, max as u64, value.len() as u64],
             ));
         }
@@ -644,8 +639,8 @@ impl Digest {
     pub fn from_slice(bytes: &[u8]) -> Result<Digest, Error> {
         match <[u8; DIGEST_LEN]>::try_from(bytes) {
             Ok(array) => Ok(Digest(array)),
-            Err(_) => Err(Error::argument_fill(
-                "a confirmation digest must be {n} bytes, got {n}",
+            Err(_) => Err(Error::argument(
+                &[Msg::DigestLength],
                 &[],
                 &[DIGEST_LEN as u64, bytes.len() as u64],
             )),
@@ -733,10 +728,10 @@ impl Record {
         attempts_left: u32,
         used: bool,
     ) -> Result<Record, Error> {
-        time::check_up_to("expiresAt", expires_at, MAX_TIME_MS + MAX_TTL_MS)?;
+        time::check_up_to(Msg::ExpiresAt, expires_at, MAX_TIME_MS + MAX_TTL_MS)?;
         if attempts_left > MAX_ATTEMPTS {
-            return Err(Error::argument_fill(
-                "attemptsLeft {n} is out of range: it must be 0 to {n}",
+            return Err(Error::argument(
+                &[Msg::AttemptsLeft],
                 &[],
                 &[attempts_left.into(), MAX_ATTEMPTS.into()],
             ));
@@ -823,13 +818,13 @@ impl Failures {
     /// # Errors
     /// [`Error::Argument`] when either number is out of range, fractional or NaN.
     pub fn new(count: f64, last: f64) -> Result<Failures, Error> {
-        time::check("lastFailure", last)?;
+        time::check(Msg::LastFailure, last)?;
         // NaN fails `contains`; in range, the cast truncates and the round trip tells whether
         // `count` was whole.
         let max = f64::from(MAX_LOCKOUT_FAILURES);
         if !((0.0..=max).contains(&count) && f64::from(count as u8) == count) {
-            return Err(Error::argument_fill(
-                "failures must be a whole number from 0 to {n}",
+            return Err(Error::argument(
+                &[Msg::Failures],
                 &[],
                 &[MAX_LOCKOUT_FAILURES.into()],
             ));
@@ -939,16 +934,16 @@ impl Lockout {
         let n = max_failures.unwrap_or(default.max_failures);
         // NaN fails `contains`; in range, the round trip through u8 tells whether `n` is whole.
         if !((1.0..=max).contains(&n) && f64::from(n as u8) == n) {
-            return Err(Error::config_fill(
-                "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
+            return Err(Error::config(
+                &[Msg::LockoutFailures],
                 &[entry],
                 &[MAX_LOCKOUT_FAILURES.into()],
             ));
         }
         let window_ms = window_ms.unwrap_or(default.window_ms);
         if !(MIN_LOCKOUT_WINDOW_MS..=MAX_LOCKOUT_WINDOW_MS).contains(&window_ms) {
-            return Err(Error::config_fill(
-                "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
+            return Err(Error::config(
+                &[Msg::LockoutWindow],
                 &[entry],
                 &[MIN_LOCKOUT_WINDOW_MS as u64, MAX_LOCKOUT_WINDOW_MS as u64],
             ));
@@ -1145,7 +1140,7 @@ pub fn verify(
     presented: Option<&Digest>,
     now: f64,
 ) -> Result<Verification, Error> {
-    time::check("now", now)?;
+    time::check(Msg::Now, now)?;
     let Some(stored) = record else {
         return Ok(Verification {
             outcome: Outcome::Missing,
@@ -1246,15 +1241,15 @@ impl CodeConfig {
         let format = CodeFormat::new(Alphabet::from_spec(alphabet)?, length)?;
         // NaN fails `contains`, as do the infinities.
         if !(MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms) {
-            return Err(Error::config_fill(
-                "code ttl must be a number of milliseconds from {n} to {n}",
+            return Err(Error::config(
+                &[Msg::CodeTtl],
                 &[],
                 &[MIN_TTL_MS as u64, MAX_TTL_MS as u64],
             ));
         }
         if !(1..=MAX_ATTEMPTS).contains(&max_attempts) {
-            return Err(Error::config_fill(
-                "code maxAttempts {n} is out of range: it must be 1 to {n}",
+            return Err(Error::config(
+                &[Msg::CodeMaxAttempts],
                 &[],
                 &[max_attempts.into(), MAX_ATTEMPTS.into()],
             ));
@@ -1333,7 +1328,7 @@ impl CodeConfig {
     /// # Errors
     /// [`Error::Argument`] when `now` is NaN, infinite, negative or above [`MAX_TIME_MS`].
     pub fn issue(&self, hash: Digest, now: f64) -> Result<Record, Error> {
-        time::check("now", now)?;
+        time::check(Msg::Now, now)?;
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)
     }
 
@@ -1396,7 +1391,7 @@ impl CodeConfig {
         presented: Option<&Digest>,
         now: f64,
     ) -> Result<Consumption, Error> {
-        time::check("now", now)?;
+        time::check(Msg::Now, now)?;
         let binding_locked = record.is_some_and(|r| self.binding.is_locked(&r.failures, now));
         if binding_locked || self.actor.is_locked(actor, now) {
             return Ok(Consumption {
@@ -1549,8 +1544,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(calls, MAX_BATCHES);
         assert!(e.message().contains("broken"));
-        let e = generate_with(&CodeFormat::default(), |_| Err(Error::argument(&["nope"])));
-        assert_eq!(e.unwrap_err().message(), "nope");
+        let e = generate_with(&CodeFormat::default(), |_| {
+            Err(Error::argument(&[Msg::Code], &[], &[]))
+        });
+        assert_eq!(e.unwrap_err().message(), "code");
     }
 
     #[test]

@@ -5,99 +5,304 @@
 //! and it always carries a stable [`Error::code`] that the TypeScript layer maps to
 //! `ConvexError` data.
 //!
-//! Messages are lowercase, name the offending input, and are built by concatenation
-//! (see [`msg`]) rather than `format!`, which keeps the formatting machinery out of the wasm.
+//! Messages are lowercase and name the offending input. Their texts are [`Msg`] templates,
+//! filled natively by [`Error::message`] and, for the wasm build, in TypeScript: the module
+//! carries template ids, texts and numbers, never the texts of the templates.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
-/// Something the caller passed could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
+/// What kind of input could not be used: the error's stable [`Error::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// The configuration given to `defineGuard` (roles, permissions, limits, levels, ...) is
     /// invalid. Raised once, when the configuration is compiled.
-    Config(String),
+    Config,
     /// An argument to a decision is malformed or out of range (NaN, negative, too long, ...).
-    Argument(String),
+    Argument,
     /// The platform could not supply what a call needs (secure random bytes).
-    Unavailable(String),
+    Unavailable,
+}
+
+impl Kind {
+    /// Every kind, in the order of `ENGINE_ERROR_CODES` in `js/generated/wire.ts`.
+    pub const ALL: [Kind; 3] = [Kind::Config, Kind::Argument, Kind::Unavailable];
+
+    /// The stable machine-readable code: `INVALID_CONFIG`, `INVALID_ARGUMENT` or `UNAVAILABLE`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Config => "INVALID_CONFIG",
+            Kind::Argument => "INVALID_ARGUMENT",
+            Kind::Unavailable => "UNAVAILABLE",
+        }
+    }
+}
+
+/// Something the caller passed could not be used: a [`Kind`] and a message made of [`Msg`]
+/// templates filled with texts and numbers ([`fill_msg`]).
+///
+/// The wasm build never builds the message's text: the binding hands JavaScript the template
+/// ids, texts and numbers, and `js/generated/wire.ts` (rendered from [`Msg`]) fills them, so no
+/// message text is linked into the module. Native code reads it with [`Error::message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: Kind,
+    parts: Vec<Msg>,
+    texts: Vec<String>,
+    nums: Vec<u64>,
 }
 
 impl Error {
+    /// An error of `kind` whose message is `parts`' templates, one after the other, filled
+    /// with `texts` (each `{s}`, in order) and `nums` (each `{n}`, in order).
+    ///
+    /// ```
+    /// use convex_guard::error::{Error, Kind, Msg};
+    /// let e = Error::new(Kind::Config, &[Msg::DuplicateRole], &["admin"], &[]);
+    /// assert_eq!((e.code(), e.message().as_str()), ("INVALID_CONFIG", "duplicate role 'admin'"));
+    /// ```
+    pub fn new(kind: Kind, parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
+        Error {
+            kind,
+            parts: parts.to_vec(),
+            texts: texts.iter().map(|&t| String::from(t)).collect(),
+            nums: nums.to_vec(),
+        }
+    }
+
+    /// A configuration error (see [`Error::new`]).
+    pub fn config(parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
+        Error::new(Kind::Config, parts, texts, nums)
+    }
+
+    /// An argument error (see [`Error::new`]).
+    pub fn argument(parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
+        Error::new(Kind::Argument, parts, texts, nums)
+    }
+
+    /// This error as a `kind` error whose message starts with `part` filled with `texts` and
+    /// `nums` (e.g. a malformed permission name, reported as the configuration of a role).
+    pub fn within(mut self, kind: Kind, part: Msg, texts: &[&str], nums: &[u64]) -> Self {
+        self.kind = kind;
+        self.parts.insert(0, part);
+        let mut all: Vec<String> = texts.iter().map(|&t| String::from(t)).collect();
+        all.append(&mut self.texts);
+        self.texts = all;
+        let mut all = nums.to_vec();
+        all.append(&mut self.nums);
+        self.nums = all;
+        self
+    }
+
+    /// The kind of input that could not be used.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
     /// The stable machine-readable code: `INVALID_CONFIG`, `INVALID_ARGUMENT` or `UNAVAILABLE`.
     ///
     /// ```
-    /// use convex_guard::Error;
-    /// assert_eq!(Error::Config("x".into()).code(), "INVALID_CONFIG");
-    /// assert_eq!(Error::Argument("x".into()).code(), "INVALID_ARGUMENT");
+    /// use convex_guard::error::{Error, Msg};
+    /// assert_eq!(Error::config(&[Msg::NoRoles], &[], &[]).code(), "INVALID_CONFIG");
+    /// assert_eq!(Error::argument(&[Msg::NoSuchRequest], &[], &[]).code(), "INVALID_ARGUMENT");
     /// ```
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::Config(_) => "INVALID_CONFIG",
-            Error::Argument(_) => "INVALID_ARGUMENT",
-            Error::Unavailable(_) => "UNAVAILABLE",
+        self.kind.code()
+    }
+
+    /// The message's templates, in order.
+    pub fn parts(&self) -> &[Msg] {
+        &self.parts
+    }
+
+    /// The texts the templates' `{s}` take, in order.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+
+    /// The numbers the templates' `{n}` take, in order.
+    pub fn nums(&self) -> &[u64] {
+        &self.nums
+    }
+
+    /// The human-readable message, naming the offending input: the templates filled in order
+    /// ([`fill_msg`]). The wasm build never calls it: it hands the parts to JavaScript, which
+    /// fills the same templates (`fillEngineMessage` in `js/generated/wire.ts`).
+    pub fn message(&self) -> String {
+        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let (mut texts, mut nums) = (texts.as_slice(), self.nums.as_slice());
+        let mut out = String::new();
+        for part in &self.parts {
+            let template = part.template();
+            let (t, n) = placeholders(template);
+            let (these, rest) = texts.split_at(t.min(texts.len()));
+            let (numbers, more) = nums.split_at(n.min(nums.len()));
+            out.push_str(&fill_msg(template, these, numbers));
+            (texts, nums) = (rest, more);
         }
+        out
     }
+}
 
-    /// The human-readable message, naming the offending input.
-    pub fn message(&self) -> &str {
-        match self {
-            Error::Config(m) | Error::Argument(m) | Error::Unavailable(m) => m,
-        }
-    }
-
-    /// A configuration error whose message is the concatenation of `parts`.
-    pub fn config(parts: &[&str]) -> Self {
-        Error::Config(msg(parts))
-    }
-
-    /// An argument error whose message is the concatenation of `parts`.
-    pub fn argument(parts: &[&str]) -> Self {
-        Error::Argument(msg(parts))
-    }
-
-    /// A configuration error whose message is `template` filled with `texts` and `nums`
-    /// ([`fill_msg`]).
-    pub fn config_fill(template: &str, texts: &[&str], nums: &[u64]) -> Self {
-        Error::Config(fill_msg(template, texts, nums))
-    }
-
-    /// An argument error whose message is `template` filled with `texts` and `nums`
-    /// ([`fill_msg`]).
-    pub fn argument_fill(template: &str, texts: &[&str], nums: &[u64]) -> Self {
-        Error::Argument(fill_msg(template, texts, nums))
-    }
+/// How many `{s}` and `{n}` placeholders `template` has.
+fn placeholders(template: &str) -> (usize, usize) {
+    (
+        template.matches("{s}").count(),
+        template.matches("{n}").count(),
+    )
 }
 
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.code())?;
         f.write_str(": ")?;
-        f.write_str(self.message())
+        f.write_str(&self.message())
     }
 }
 
 impl core::error::Error for Error {}
 
-/// Concatenates message parts without `format!` (no formatting machinery in the wasm).
-///
-/// ```
-/// assert_eq!(convex_guard::error::msg(&["duplicate role '", "admin", "'"]), "duplicate role 'admin'");
-/// ```
-pub fn msg(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
+/// Declares the message templates: the [`Msg`] enum, its ids and texts.
+macro_rules! messages {
+    ($($name:ident = $text:expr,)*) => {
+        /// A message template (or a fragment of one): `{s}` takes a text, `{n}` a number. Its
+        /// id (`as u8`) is what crosses to JavaScript; `js/generated/wire.ts` holds the texts
+        /// as `ENGINE_MESSAGES`, by id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum Msg {
+            $(#[doc = $text] $name,)*
+        }
+
+        impl Msg {
+            /// Every template, in id order.
+            pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
+
+            /// The template's text.
+            pub fn template(self) -> &'static str {
+                match self {
+                    $(Msg::$name => $text,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    // names (roles, access levels)
+    Role = "role",
+    AccessLevelName = "access level",
+    NamesEmpty = " names must not be empty",
+    NameTooLong = " name '{s}...' is longer than {n} bytes",
+    NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
+    // roles and permissions
+    PermissionEmpty = "permission names must not be empty",
+    PermissionTooLong = "permission name '{s}...' is longer than {n} bytes",
+    MalformedWildcard = "malformed wildcard '{s}': a wildcard is written 'resource:*', with '*' only as the last segment",
+    PermissionSegments = "permission name '{s}' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'",
+    DuplicateRole = "duplicate role '{s}'",
+    TooManyRoles = "too many roles: at most {n} are allowed",
+    UnknownRole = "permissions are listed for unknown role '{s}'",
+    InRole = "role '{s}': ",
+    TooManyGrants = "too many permissions: at most {n} grants are allowed",
+    NoRoles = "a policy needs at least one role",
+    TooManyInterned = "too many distinct permission names checked: at most {n}",
+    // access levels
+    DuplicateLevel = "duplicate access level '{s}'",
+    TooManyLevels = "too many access levels: at most {n} are allowed",
+    TooFewLevels = "at least {n} access levels are needed: the owner's and one below it",
+    Public = "public",
+    Share = "share",
+    UndeclaredLevel = " level '{s}' is not a declared access level",
+    PublicNotBelowOwner = "public level '{s}' must be below the owner level, or every visitor would own public documents",
+    PublicNotBelowShare = "public level '{s}' must be below the share level '{s}', or strangers could share public documents",
+    UnknownLevel = "unknown access level '{s}'",
+    CallerLevel = "caller level {n} is not an access level",
+    GrantedLevel = "granted level {n} is not an access level",
+    GrantedNotALevel = "granted level is not an access level",
+    DocNotInBatch = "doc is not a document of the batch",
+    DocumentPublic = "document {n}: public must be 0 or 1",
+    DocumentParent = "document {n}: parent {n} is not a document of the batch",
+    GrantDoc = "grant {n}: doc is not a document of the batch",
+    GrantKind = "grant {n}: kind must be direct (3) or group (4)",
+    GrantLevel = "grant {n}: level must be an access level below the owner's (only ownership gives it)",
+    GrantRow = "grant {n}: ",
+    DocumentLengths = "documents: owner, public and parent must have the same length",
+    GrantLengths = "grants: doc, subject, kind, level and expiresAt must have the same length",
+    TooManyDocuments = "too many documents in one batch: at most {n}",
+    TooManyBatchGrants = "too many grants in one batch: at most {n}",
+    TooManyGroups = "too many groups for one caller: at most {n}",
+    TruncatedBatch = "truncated access batch",
+    // times
+    Now = "now",
+    ExpiresAt = "expiresAt",
+    LastFailure = "lastFailure",
+    BadTime = " must be a finite number of milliseconds from 0 to {n}",
+    // rate limits
+    UnknownKind = "unknown rate limit kind '{s}': expected 'sliding window', 'sliding log', 'token bucket' or 'fixed window'",
+    Rate = "rate",
+    Period = "period",
+    Capacity = "capacity",
+    Shards = "shards",
+    WholeFrom1 = " must be a whole number from 1 to {n}",
+    SlidingLogRate = "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most {n} (use a 'sliding window' for larger limits)",
+    CapacityNotBucket = "capacity applies only to 'token bucket' limits, not to '{s}'",
+    TooManyShards = "shards ({n}) must not exceed rate or capacity: every shard needs room for at least 1",
+    SlowRefill = "a 'token bucket' must refill from empty within {n} ms: capacity * period / rate is too large",
+    NoSuchShard = "shard {n} does not exist: this limit has {n} shards",
+    BadCount = "count must be a whole number from 0 to {n}, the most this limit can ever admit at once",
+    Corrupt = "stored rate limit state does not fit this limit: ",
+    LogNotSlidingLog = "only a 'sliding log' keeps a log",
+    WindowStart = "window start",
+    CurrentCount = "current count",
+    PreviousCount = "previous count",
+    LogNoCounters = "a 'sliding log' keeps no counters",
+    LogTime = "log time",
+    LogTooLong = "log is longer than the rate",
+    LogEntries = "log entries must be times up to the log time",
+    LogOrder = "log entries must be oldest first",
+    RefillTime = "refill time",
+    TokenCount = "token count",
+    TokenFraction = "token fraction",
+    TooManyTokens = "more tokens than the capacity",
+    Sharded = "a sharded limit is decided one shard at a time: pick a shard index below {n}",
+    NoSuchRequest = "no such request",
+    BatchSize = "an all-or-nothing rate limit takes 1 to {n} limits",
+    MalformedRequest = "malformed rate limit request",
+    // confirmation codes
+    AlphabetChar = "alphabet character at byte offset {n} is not printable ASCII: symbols must be distinct characters from '!' to '~'",
+    AlphabetShort = "alphabet '{s}' has fewer than {n} symbols",
+    AlphabetLong = "alphabet has {n} symbols: at most {n} are allowed",
+    AlphabetRepeats = "alphabet '{s}' repeats the symbol '{s}'",
+    CodeLength = "code length {n} is out of range: it must be {n} to {n}",
+    CodeSpace = "a code of {n} symbols from an alphabet of {n} has fewer than {n} possible values: use a longer code or a larger alphabet",
+    CodeBatch = "code batch size out of range",
+    RandomBroken = "the random source produced no unbiased code in {n} batches: it is broken",
+    Actor = "actor",
+    Action = "action",
+    Target = "target",
+    Code = "code",
+    Confirmation = "confirmation ",
+    FieldLength = " must be {n} to {n} bytes long, got {n}",
+    DigestLength = "a confirmation digest must be {n} bytes, got {n}",
+    AttemptsLeft = "attemptsLeft {n} is out of range: it must be 0 to {n}",
+    Failures = "failures must be a whole number from 0 to {n}",
+    LockoutFailures = "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
+    LockoutWindow = "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
+    CodeTtl = "code ttl must be a number of milliseconds from {n} to {n}",
+    CodeMaxAttempts = "code maxAttempts {n} is out of range: it must be 1 to {n}",
+    // randomness
+    RandomOs = "secure random bytes are unavailable on this platform (os error {n})",
+    RandomNone = "secure random bytes are unavailable on this platform (no usable crypto.getRandomValues)",
 }
 
 /// Fills a message template without `format!`: each `{s}` in `template` is replaced by the
 /// next of `texts` and each `{n}` by the next of `nums` in decimal (a placeholder with no value
 /// left becomes nothing; any other `{` is kept).
 ///
-/// Smaller in the wasm than [`msg`] with [`int`] parts when a message names numbers: one call
-/// with the numbers in an array, instead of a call, a string and a drop for each number (the
-/// constructor of the code settings alone names fourteen).
+/// The rule `fillEngineMessage` in `js/generated/wire.ts` follows for the wasm build's errors
+/// (rendered from here; `tests/node/engine-messages.test.mjs` checks both agree on every
+/// template).
 ///
 /// ```
 /// use convex_guard::error::fill_msg;

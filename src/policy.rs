@@ -25,7 +25,7 @@
 //! # Ok::<(), convex_guard::Error>(())
 //! ```
 
-use crate::error::{truncated, Error};
+use crate::error::{truncated, Error, Kind, Msg};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -77,24 +77,19 @@ fn is_name_byte(b: u8) -> bool {
 ///
 /// # Errors
 /// [`Error::Config`] naming the name when it is empty, too long or has another character.
-pub(crate) fn check_name(what: &str, name: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_name(what: Msg, name: &str, max: usize) -> Result<(), Error> {
     if name.is_empty() {
-        return Err(Error::config(&[what, " names must not be empty"]));
+        return Err(Error::config(&[what, Msg::NamesEmpty], &[], &[]));
     }
     if name.len() > max {
-        return Err(Error::config_fill(
-            "{s} name '{s}...' is longer than {n} bytes",
-            &[what, truncated(name)],
+        return Err(Error::config(
+            &[what, Msg::NameTooLong],
+            &[truncated(name)],
             &[max as u64],
         ));
     }
     if !name.bytes().all(is_name_byte) {
-        return Err(Error::config(&[
-            what,
-            " name '",
-            name,
-            "' may only contain letters, digits, '_', '-' and '.'",
-        ]));
+        return Err(Error::config(&[what, Msg::NameChars], &[name], &[]));
     }
     Ok(())
 }
@@ -104,7 +99,7 @@ pub(crate) fn check_name(what: &str, name: &str, max: usize) -> Result<(), Error
 /// # Errors
 /// [`Error::Config`] naming the role when it is empty, too long or has another character.
 pub fn check_role_name(name: &str) -> Result<(), Error> {
-    check_name("role", name, MAX_ROLE_LEN)
+    check_name(Msg::Role, name, MAX_ROLE_LEN)
 }
 
 /// What a permission name turned out to be.
@@ -125,11 +120,11 @@ pub enum PermissionKind {
 /// configuration error when it came from the configuration).
 pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
     if name.is_empty() {
-        return Err(Error::argument(&["permission names must not be empty"]));
+        return Err(Error::argument(&[Msg::PermissionEmpty], &[], &[]));
     }
     if name.len() > MAX_PERMISSION_LEN {
-        return Err(Error::argument_fill(
-            "permission name '{s}...' is longer than {n} bytes",
+        return Err(Error::argument(
+            &[Msg::PermissionTooLong],
             &[truncated(name)],
             &[MAX_PERMISSION_LEN as u64],
         ));
@@ -139,21 +134,13 @@ pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
         None => (name, PermissionKind::Exact),
     };
     if body.contains('*') {
-        return Err(Error::argument(&[
-            "malformed wildcard '",
-            name,
-            "': a wildcard is written 'resource:*', with '*' only as the last segment",
-        ]));
+        return Err(Error::argument(&[Msg::MalformedWildcard], &[name], &[]));
     }
     let segments_ok = body
         .split(':')
         .all(|seg| !seg.is_empty() && seg.bytes().all(is_name_byte));
     if !segments_ok {
-        return Err(Error::argument(&[
-            "permission name '",
-            name,
-            "' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'",
-        ]));
+        return Err(Error::argument(&[Msg::PermissionSegments], &[name], &[]));
     }
     Ok(kind)
 }
@@ -166,11 +153,11 @@ impl PolicyBuilder {
     pub fn role(&mut self, name: &str) -> Result<(), Error> {
         check_role_name(name)?;
         if self.roles.iter().any(|r| r == name) {
-            return Err(Error::config(&["duplicate role '", name, "'"]));
+            return Err(Error::config(&[Msg::DuplicateRole], &[name], &[]));
         }
         if self.roles.len() >= MAX_ROLES {
-            return Err(Error::config_fill(
-                "too many roles: at most {n} are allowed",
+            return Err(Error::config(
+                &[Msg::TooManyRoles],
                 &[],
                 &[MAX_ROLES as u64],
             ));
@@ -186,18 +173,14 @@ impl PolicyBuilder {
     /// policy already has [`MAX_GRANTS`] grants.
     pub fn grant(&mut self, role: &str, permission: &str) -> Result<(), Error> {
         let Some(index) = self.roles.iter().position(|r| r == role) else {
-            return Err(Error::config(&[
-                "permissions are listed for unknown role '",
-                role,
-                "'",
-            ]));
+            return Err(Error::config(&[Msg::UnknownRole], &[role], &[]));
         };
         if let Err(e) = check_permission_name(permission) {
-            return Err(Error::config(&["role '", role, "': ", e.message()]));
+            return Err(e.within(Kind::Config, Msg::InRole, &[role], &[]));
         }
         if self.grants.len() >= MAX_GRANTS {
-            return Err(Error::config_fill(
-                "too many permissions: at most {n} grants are allowed",
+            return Err(Error::config(
+                &[Msg::TooManyGrants],
                 &[],
                 &[MAX_GRANTS as u64],
             ));
@@ -213,7 +196,7 @@ impl PolicyBuilder {
     /// [`Error::Config`] when no role was declared.
     pub fn build(self) -> Result<Policy, Error> {
         if self.roles.is_empty() {
-            return Err(Error::config(&["a policy needs at least one role"]));
+            return Err(Error::config(&[Msg::NoRoles], &[], &[]));
         }
         let mut exact: Vec<(String, u8)> = Vec::new();
         let mut wildcards: Vec<(String, u8)> = Vec::new();
@@ -286,8 +269,8 @@ impl Policy {
             Ok(i) => Ok(self.interned_names.get(i).map_or(0, |e| e.1)),
             Err(i) => {
                 if self.interned.len() >= MAX_INTERNED {
-                    return Err(Error::argument_fill(
-                        "too many distinct permission names checked: at most {n}",
+                    return Err(Error::argument(
+                        &[Msg::TooManyInterned],
                         &[],
                         &[MAX_INTERNED as u64],
                     ));

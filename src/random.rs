@@ -10,7 +10,7 @@
 //! call, would repeat across requests. Every caller asks for exactly the bytes it needs, inside
 //! the call that needs them.
 
-use crate::error::{fill_msg, Error};
+use crate::error::{Error, Kind, Msg};
 
 /// Most bytes requested from the platform in one underlying call: the cap of
 /// `crypto.getRandomValues` (65,536). Longer buffers are filled in pieces of this size.
@@ -37,14 +37,16 @@ pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
     for chunk in buf.chunks_mut(MAX_REQUEST) {
         if let Err(e) = getrandom::fill(chunk) {
             let template = match e.raw_os_error() {
-                Some(_) => "secure random bytes are unavailable on this platform (os error {n})",
-                None => {
-                    "secure random bytes are unavailable on this platform \
-                     (no usable crypto.getRandomValues)"
-                }
+                Some(_) => Msg::RandomOs,
+                None => Msg::RandomNone,
             };
             let code = e.raw_os_error().unwrap_or_default().unsigned_abs();
-            return Err(Error::Unavailable(fill_msg(template, &[], &[code.into()])));
+            return Err(Error::new(
+                Kind::Unavailable,
+                &[template],
+                &[],
+                &[code.into()],
+            ));
         }
     }
     Ok(())

@@ -80,7 +80,7 @@
 use alloc::vec::Vec;
 use core::num::{NonZeroU32, NonZeroU64};
 
-use crate::error::{truncated, Error};
+use crate::error::{truncated, Error, Msg};
 
 /// Largest `rate` (and `capacity`) of any limit. With [`MAX_PERIOD_MS`] it keeps every
 /// product the decisions compute (`2 * rate * period < 2^63`) in 64-bit integers.
@@ -131,11 +131,7 @@ impl Kind {
             "sliding log" => Ok(Kind::SlidingLog),
             "token bucket" => Ok(Kind::TokenBucket),
             "fixed window" => Ok(Kind::FixedWindow),
-            _ => Err(Error::config(&[
-                "unknown rate limit kind '",
-                truncated(name),
-                "': expected 'sliding window', 'sliding log', 'token bucket' or 'fixed window'",
-            ])),
+            _ => Err(Error::config(&[Msg::UnknownKind], &[truncated(name)], &[])),
         }
     }
 
@@ -183,14 +179,10 @@ fn whole(v: f64, max: u64) -> Option<u64> {
 }
 
 /// A configuration number from 1 to `max`.
-fn config_number(v: f64, max: u64, what: &str) -> Result<u64, Error> {
+fn config_number(v: f64, max: u64, what: Msg) -> Result<u64, Error> {
     match whole(v, max) {
         Some(n) if n >= 1 => Ok(n),
-        _ => Err(Error::config_fill(
-            "{s} must be a whole number from 1 to {n}",
-            &[what],
-            &[max],
-        )),
+        _ => Err(Error::config(&[what, Msg::WholeFrom1], &[], &[max])),
     }
 }
 
@@ -241,42 +233,36 @@ impl Limit {
         if kind == Kind::SlidingLog
             && whole(rate, u64::from(MAX_RATE)).is_some_and(|r| r > u64::from(MAX_LOG_RATE))
         {
-            return Err(Error::config_fill(
-                "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most \
-                 {n} (use a 'sliding window' for larger limits)",
+            return Err(Error::config(
+                &[Msg::SlidingLogRate],
                 &[],
                 &[MAX_LOG_RATE.into()],
             ));
         }
         // Both bounds fit in a u32, so the conversions below cannot fail.
-        let rate = u32::try_from(config_number(rate, u64::from(max_rate), "rate")?).unwrap_or(1);
-        let period = config_number(period, MAX_PERIOD_MS, "period")?;
+        let rate = u32::try_from(config_number(rate, u64::from(max_rate), Msg::Rate)?).unwrap_or(1);
+        let period = config_number(period, MAX_PERIOD_MS, Msg::Period)?;
         let capacity = match capacity {
             None => rate,
             Some(c) if kind == Kind::TokenBucket => {
-                u32::try_from(config_number(c, u64::from(MAX_RATE), "capacity")?).unwrap_or(1)
+                u32::try_from(config_number(c, u64::from(MAX_RATE), Msg::Capacity)?).unwrap_or(1)
             }
             Some(_) => {
-                return Err(Error::config(&[
-                    "capacity applies only to 'token bucket' limits, not to '",
-                    kind.name(),
-                    "'",
-                ]))
+                return Err(Error::config(
+                    &[Msg::CapacityNotBucket],
+                    &[kind.name()],
+                    &[],
+                ))
             }
         };
         let shards = match shards {
             None => DEFAULT_SHARDS,
             Some(s) => {
-                u32::try_from(config_number(s, u64::from(MAX_SHARDS), "shards")?).unwrap_or(1)
+                u32::try_from(config_number(s, u64::from(MAX_SHARDS), Msg::Shards)?).unwrap_or(1)
             }
         };
         if shards > rate || shards > capacity {
-            return Err(Error::config_fill(
-                "shards ({n}) must not exceed rate or capacity: every shard needs room for at \
-                 least 1",
-                &[],
-                &[shards.into()],
-            ));
+            return Err(Error::config(&[Msg::TooManyShards], &[], &[shards.into()]));
         }
         if kind == Kind::TokenBucket {
             for i in 0..shards {
@@ -285,12 +271,7 @@ impl Limit {
                 let r = u64::from(split(rate, shards, i).max(1));
                 let fill = c.saturating_mul(period).div_ceil(r);
                 if fill > MAX_PERIOD_MS {
-                    return Err(Error::config_fill(
-                        "a 'token bucket' must refill from empty within {n} ms: capacity * \
-                         period / rate is too large",
-                        &[],
-                        &[MAX_PERIOD_MS],
-                    ));
+                    return Err(Error::config(&[Msg::SlowRefill], &[], &[MAX_PERIOD_MS]));
                 }
             }
         }
@@ -362,8 +343,8 @@ impl Limit {
     pub fn shard(&self, index: u32) -> Result<Limit, Error> {
         let n = self.shards.get();
         if index >= n {
-            return Err(Error::argument_fill(
-                "shard {n} does not exist: this limit has {n} shards",
+            return Err(Error::argument(
+                &[Msg::NoSuchShard],
                 &[],
                 &[index.into(), n.into()],
             ));
@@ -494,28 +475,21 @@ pub struct Batch {
 fn check_now(now: f64) -> Result<u64, Error> {
     // A time is from 0 to MAX_NOW_MS: `as u64` truncates, which is the floor of a
     // non-negative number.
-    crate::time::check("now", now).map(|t| t as u64)
+    crate::time::check(Msg::Now, now).map(|t| t as u64)
 }
 
 /// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].
 fn check_count(limit: &Limit, count: f64) -> Result<u64, Error> {
     let max = u64::from(limit.max_cost());
-    whole(count, max).ok_or_else(|| {
-        Error::argument_fill(
-            "count must be a whole number from 0 to {n}, the most this limit can ever admit at \
-             once",
-            &[],
-            &[max],
-        )
-    })
+    whole(count, max).ok_or_else(|| Error::argument(&[Msg::BadCount], &[], &[max]))
 }
 
-fn corrupt(what: &str) -> Error {
-    Error::argument(&["stored rate limit state does not fit this limit: ", what])
+fn corrupt(what: Msg) -> Error {
+    Error::argument(&[Msg::Corrupt, what], &[], &[])
 }
 
 /// A stored number from 0 to `max`.
-fn stored(v: f64, max: u64, what: &str) -> Result<u64, Error> {
+fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Error> {
     whole(v, max).ok_or_else(|| corrupt(what))
 }
 
@@ -538,7 +512,7 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
     let p = limit.period.get();
     if let Some(st) = state {
         if limit.kind != Kind::SlidingLog && !st.log.is_empty() {
-            return Err(corrupt("only a 'sliding log' keeps a log"));
+            return Err(corrupt(Msg::LogNotSlidingLog));
         }
     }
     match limit.kind {
@@ -547,9 +521,9 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
             let (s0, cur0, prev0) = match state {
                 None => (now, 0, 0),
                 Some(st) => (
-                    stored(st.t, MAX_NOW_MS, "window start")?,
-                    stored(st.a, rate, "current count")?,
-                    stored(st.b, if sliding { rate } else { 0 }, "previous count")?,
+                    stored(st.t, MAX_NOW_MS, Msg::WindowStart)?,
+                    stored(st.a, rate, Msg::CurrentCount)?,
+                    stored(st.b, if sliding { rate } else { 0 }, Msg::PreviousCount)?,
                 ),
             };
             let t = now.max(s0);
@@ -590,17 +564,17 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                 None => (now, &[]),
                 Some(st) => {
                     if st.a != 0.0 || st.b != 0.0 {
-                        return Err(corrupt("a 'sliding log' keeps no counters"));
+                        return Err(corrupt(Msg::LogNoCounters));
                     }
-                    let clock = stored(st.t, MAX_NOW_MS, "log time")?;
+                    let clock = stored(st.t, MAX_NOW_MS, Msg::LogTime)?;
                     if st.log.len() > usize::try_from(rate).unwrap_or(usize::MAX) {
-                        return Err(corrupt("log is longer than the rate"));
+                        return Err(corrupt(Msg::LogTooLong));
                     }
                     let mut last = 0;
                     for &e in &st.log {
-                        let e = stored(e, clock, "log entries must be times up to the log time")?;
+                        let e = stored(e, clock, Msg::LogEntries)?;
                         if e < last {
-                            return Err(corrupt("log entries must be oldest first"));
+                            return Err(corrupt(Msg::LogOrder));
                         }
                         last = e;
                     }
@@ -647,13 +621,13 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
             let (last, units0) = match state {
                 None => (now, full),
                 Some(st) => {
-                    let last = stored(st.t, MAX_NOW_MS, "refill time")?;
+                    let last = stored(st.t, MAX_NOW_MS, Msg::RefillTime)?;
                     let whole_tokens =
-                        stored(st.a, u64::from(limit.capacity.get()), "token count")?;
-                    let fraction = stored(st.b, p - 1, "token fraction")?;
+                        stored(st.a, u64::from(limit.capacity.get()), Msg::TokenCount)?;
+                    let fraction = stored(st.b, p - 1, Msg::TokenFraction)?;
                     let units = whole_tokens.saturating_mul(p).saturating_add(fraction);
                     if units > full {
-                        return Err(corrupt("more tokens than the capacity"));
+                        return Err(corrupt(Msg::TooManyTokens));
                     }
                     (last, units)
                 }
@@ -736,8 +710,8 @@ fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
 
 fn unsharded(limit: &Limit) -> Result<(), Error> {
     if limit.shards.get() > 1 {
-        return Err(Error::argument_fill(
-            "a sharded limit is decided one shard at a time: pick a shard index below {n}",
+        return Err(Error::argument(
+            &[Msg::Sharded],
             &[],
             &[limit.shards.get().into()],
         ));
@@ -817,7 +791,7 @@ pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<B
             // decide_each asks only for i < requests.len().
             let r = requests
                 .get(i)
-                .ok_or_else(|| Error::argument(&["no such request"]))?;
+                .ok_or_else(|| Error::argument(&[Msg::NoSuchRequest], &[], &[]))?;
             Ok((*r.limit, r.state, r.count))
         },
         |_, d, s| {
@@ -851,11 +825,7 @@ pub(crate) fn decide_each<S: core::borrow::Borrow<State>>(
     mut answer: impl FnMut(usize, Decision, Option<State>),
 ) -> Result<(bool, f64), Error> {
     if n == 0 || n > MAX_BATCH {
-        return Err(Error::argument_fill(
-            "an all-or-nothing rate limit takes 1 to {n} limits",
-            &[],
-            &[MAX_BATCH as u64],
-        ));
+        return Err(Error::argument(&[Msg::BatchSize], &[], &[MAX_BATCH as u64]));
     }
     let now = check_now(now)?;
     // The answers wait on the stack until every request is decided.

@@ -4,14 +4,11 @@
 //! ([`check`], [`check_up_to`]); the access, rate-limit and code modules use these rather than
 //! each keeping a bound and a message of its own.
 
-use crate::error::Error;
+use crate::error::{Error, Msg};
 
 /// Largest time accepted, in ms since the epoch: the largest time a JavaScript `Date` holds
 /// (`8.64e15`, exactly representable: it is below 2^53).
 pub const MAX_TIME_MS: f64 = 8.64e15;
-
-/// The message of a time out of range: the name, then this with the bound filled in.
-const TEMPLATE: &str = "{s} must be a finite number of milliseconds from 0 to {n}";
 
 /// Whether `t` is a time: a finite number from 0 to [`MAX_TIME_MS`] (NaN is not).
 ///
@@ -28,10 +25,10 @@ pub fn is_time(t: f64) -> bool {
 /// `t` when it is a time ([`is_time`]).
 ///
 /// ```
-/// use convex_guard::time::check;
-/// assert_eq!(check("now", 1_000.0)?, 1_000.0);
+/// use convex_guard::{error::Msg, time::check};
+/// assert_eq!(check(Msg::Now, 1_000.0)?, 1_000.0);
 /// assert_eq!(
-///     check("now", f64::NAN).unwrap_err().message(),
+///     check(Msg::Now, f64::NAN).unwrap_err().message(),
 ///     "now must be a finite number of milliseconds from 0 to 8640000000000000"
 /// );
 /// # Ok::<(), convex_guard::Error>(())
@@ -40,7 +37,7 @@ pub fn is_time(t: f64) -> bool {
 /// # Errors
 /// [`Error::Argument`] naming `name` when `t` is NaN, infinite, negative or above
 /// [`MAX_TIME_MS`].
-pub fn check(name: &str, t: f64) -> Result<f64, Error> {
+pub fn check(name: Msg, t: f64) -> Result<f64, Error> {
     check_up_to(name, t, MAX_TIME_MS)
 }
 
@@ -50,7 +47,7 @@ pub fn check(name: &str, t: f64) -> Result<f64, Error> {
 /// # Errors
 /// [`Error::Argument`] naming `name` and `max` when `t` is NaN, infinite, negative or above
 /// `max`.
-pub fn check_up_to(name: &str, t: f64, max: f64) -> Result<f64, Error> {
+pub fn check_up_to(name: Msg, t: f64, max: f64) -> Result<f64, Error> {
     if (0.0..=max).contains(&t) {
         Ok(t)
     } else {
@@ -59,7 +56,7 @@ pub fn check_up_to(name: &str, t: f64, max: f64) -> Result<f64, Error> {
 }
 
 /// The error for a time named `name` that is not from 0 to `max` (a whole number of ms).
-pub fn error(name: &str, max: f64) -> Error {
+pub fn error(name: Msg, max: f64) -> Error {
     // `max` is a bound below 2^53 chosen by this crate: exact as u64.
-    Error::argument_fill(TEMPLATE, &[name], &[max as u64])
+    Error::argument(&[name, Msg::BadTime], &[], &[max as u64])
 }

@@ -15,6 +15,8 @@
 //! the renderer asks the decision module and writes down its answers, so the TypeScript never
 //! restates the rule.
 
+use crate::error::Error;
+
 /// The id that stands for nobody: an anonymous caller, a user or role that is not known
 /// (`u32::MAX`; [`crate::policy::NO_ROLE`] and [`crate::access::NO_SUBJECT`] are this id).
 pub const NO_ID: u32 = u32::MAX;
@@ -63,7 +65,7 @@ pub mod policy {
 ///   [`OUT`] numbers (offsets `OUT_*`), then from [`OUT_LOGS_AT`] `MAX_BATCH` slots of
 ///   [`OUT_LOG`] numbers for the logs to write.
 pub mod ratelimit {
-    use crate::error::Error;
+    use crate::error::{Error, Msg};
     use crate::ratelimit::{Limit, State, MAX_LOG_RATE};
     pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
 
@@ -126,7 +128,7 @@ pub mod ratelimit {
     pub const FAILED: u32 = 2;
 
     fn malformed() -> Error {
-        Error::argument(&["malformed rate limit request"])
+        Error::argument(&[Msg::MalformedRequest], &[], &[])
     }
 
     /// Request `i` as the buffer holds it: record `i` of `records` (the request records, `IN`
@@ -174,7 +176,7 @@ pub mod access {
         GRANT_DIRECT, GRANT_GROUP, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN,
         MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC,
     };
-    use crate::error::Error;
+    use crate::error::{Error, Msg};
     use alloc::vec::Vec;
 
     /// The level "no access" in answers (`level` 0).
@@ -238,7 +240,7 @@ pub mod access {
 
     /// The error of a batch too short for the counts it states.
     pub fn truncated() -> Error {
-        Error::argument(&["truncated access batch"])
+        Error::argument(&[Msg::TruncatedBatch], &[], &[])
     }
 
     /// Splits `n` values off the front of `rest`; `None` when fewer are left.
@@ -339,6 +341,43 @@ pub mod codes {
     /// Length of a `verify` answer that also carries the actor's count to store: the record
     /// followed by `[actorFailures, actorLast]`.
     pub const WITH_ACTOR: usize = 8;
+}
+
+/// One value of an engine error as it crosses to JavaScript (see [`error_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Part<'a> {
+    /// A number: the count of templates, a template id, or a value for `{n}`.
+    Num(f64),
+    /// A value for `{s}`.
+    Text(&'a str),
+}
+
+/// What an engine error carries to JavaScript instead of its message (the `parts` property
+/// of the thrown `Error`), given to `each` in order: `[count, ...template ids, ...numbers,
+/// ...texts]`, which `fillEngineMessage` in `js/generated/wire.ts` turns into exactly
+/// [`Error::message`].
+///
+/// ```
+/// use convex_guard::error::{Error, Msg};
+/// use convex_guard::wire::{error_parts, Part};
+/// let e = Error::argument(&[Msg::NoSuchShard], &[], &[3, 2]);
+/// let mut parts = Vec::new();
+/// error_parts(&e, |p| parts.push(p));
+/// let id = f64::from(Msg::NoSuchShard as u8);
+/// assert_eq!(parts, [Part::Num(1.0), Part::Num(id), Part::Num(3.0), Part::Num(2.0)]);
+/// ```
+pub fn error_parts<'a>(e: &'a Error, mut each: impl FnMut(Part<'a>)) {
+    each(Part::Num(e.parts().len() as f64));
+    for &m in e.parts() {
+        each(Part::Num(f64::from(m as u8)));
+    }
+    for &n in e.nums() {
+        // Every number in a message is below 2^53 (a bound, a length, an index): exact.
+        each(Part::Num(n as f64));
+    }
+    for t in e.texts() {
+        each(Part::Text(t));
+    }
 }
 
 /// The TypeScript twin of this module: the text of `js/generated/wire.ts`.
@@ -835,15 +874,33 @@ mod render {
         );
 
         o.section("engine errors");
-        let codes = [
-            crate::Error::Config(String::new()),
-            crate::Error::Argument(String::new()),
-            crate::Error::Unavailable(String::new()),
-        ];
         o.raw(
             "ENGINE_ERROR_CODES",
-            &list(&codes, |e| q(e.code())),
+            &list(&crate::error::Kind::ALL, |k| q(k.code())),
             "The `code` of every error the engine throws on purpose.",
+        );
+        o.raw(
+            "ENGINE_MESSAGES",
+            &list(crate::error::Msg::ALL, |m| q(m.template())),
+            "The engine's message templates, by id: `{s}` takes a text, `{n}` a number.",
+        );
+        o.0.push_str(
+            "/**\n * The message of an engine error from its `parts`, `[count, ...template ids, ...numbers,\n \
+             * ...texts]`: the templates one after the other, each `{s}` filled with the next text and\n \
+             * each `{n}` with the next number (a placeholder with nothing left becomes nothing), as\n \
+             * the engine's `Error::message` does natively.\n */\n\
+             export function fillEngineMessage(parts: readonly unknown[]): string {\n  \
+             const count = typeof parts[0] === \"number\" ? parts[0] : 0;\n  \
+             const rest = parts.slice(1 + count);\n  \
+             const values = { s: rest.filter((p) => typeof p === \"string\"), n: rest.filter((p) => typeof p === \"number\") };\n  \
+             const next = { s: 0, n: 0 };\n  \
+             let out = \"\";\n  \
+             for (const id of parts.slice(1, 1 + count)) {\n    \
+             const template = (ENGINE_MESSAGES as readonly string[])[id as number] ?? \"\";\n    \
+             out += template.replace(/\\{([sn])\\}/g, (_, k: \"s\" | \"n\") => String(values[k][next[k]++] ?? \"\"));\n  \
+             }\n  \
+             return out;\n\
+             }\n",
         );
         o.0
     }

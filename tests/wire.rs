@@ -8,18 +8,22 @@ use convex_guard::wire;
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/js/generated/wire.ts");
 
-#[test]
-fn generated_typescript_is_current() {
-    let want = wire::typescript();
+/// With `WRITE_WIRE`, writes `want` to `path`; else fails unless `path` holds exactly `want`.
+fn check_current(path: &str, want: &str) {
     if std::env::var_os("WRITE_WIRE").is_some() {
-        std::fs::write(PATH, &want).unwrap();
+        std::fs::write(path, want).unwrap();
         return;
     }
-    let have = std::fs::read_to_string(PATH).unwrap_or_default();
+    let have = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         have == want,
-        "js/generated/wire.ts is stale (or missing): run `make wire` and commit it"
+        "{path} is stale (or missing): run `make wire` and commit it"
     );
+}
+
+#[test]
+fn generated_typescript_is_current() {
+    check_current(PATH, &wire::typescript());
 }
 
 #[test]
@@ -75,4 +79,61 @@ fn at_least_is_the_engines_rule() {
     let ts = wire::typescript();
     // Requiring no level is refused; a higher level allows a lower requirement.
     assert!(ts.contains("export const ACCESS_AT_LEAST = [0x0, 0x1fffe, 0x1fffc,"));
+}
+
+const SAMPLES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vectors/engine-messages.json"
+);
+
+/// Every message template, filled with sample values (alone, and after another template the
+/// way an error is reported within a role), as the engine hands it to JavaScript and as
+/// `Error::message` renders it: `tests/node/engine-messages.test.mjs` checks that the generated
+/// `fillEngineMessage` renders each exactly the same. Written with `WRITE_WIRE=1`.
+fn samples() -> String {
+    use convex_guard::error::{Error, Kind, Msg};
+    use convex_guard::wire::{error_parts, Part};
+    let mut rows = Vec::new();
+    for (i, &m) in Msg::ALL.iter().enumerate() {
+        let t = m.template();
+        let texts: Vec<String> = (0..t.matches("{s}").count())
+            .map(|j| format!("t{i}.{j} {{s}} é"))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let nums: Vec<u64> = (0..t.matches("{n}").count())
+            .map(|j| (i * 10 + j) as u64 * 1_000_003)
+            .collect();
+        let alone = Error::argument(&[m], &texts, &nums);
+        let within = alone.clone().within(Kind::Config, Msg::InRole, &["r"], &[]);
+        for e in [alone, within] {
+            let mut parts = Vec::new();
+            error_parts(&e, |p| {
+                parts.push(match p {
+                    Part::Num(n) => serde_json::json!(n),
+                    Part::Text(t) => serde_json::json!(t),
+                })
+            });
+            rows.push(serde_json::json!({ "parts": parts, "message": e.message() }));
+        }
+    }
+    serde_json::to_string_pretty(&rows).unwrap() + "\n"
+}
+
+#[test]
+fn engine_message_samples_are_current() {
+    check_current(SAMPLES, &samples());
+}
+
+#[test]
+fn every_template_renders_its_values() {
+    use convex_guard::error::{Error, Msg};
+    for &m in Msg::ALL {
+        let t = m.template();
+        let texts = vec!["«x»"; t.matches("{s}").count()];
+        let nums = vec![987_654_321; t.matches("{n}").count()];
+        let msg = Error::config(&[m], &texts, &nums).message();
+        assert!(!msg.contains("{s}") && !msg.contains("{n}"), "{msg}");
+        assert_eq!(msg.matches("«x»").count(), texts.len(), "{msg}");
+        assert_eq!(msg.matches("987654321").count(), nums.len(), "{msg}");
+    }
 }

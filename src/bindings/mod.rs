@@ -33,15 +33,26 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Converts a crate error into a JavaScript `Error` with `code` set.
+/// Converts a crate error into a JavaScript `Error` with `code` set and an empty message:
+/// the message's parts cross as `parts` ([`crate::wire::error_parts`]), and the TypeScript layer fills the message from the generated templates
+/// (`fillEngineMessage`, called by `discardUnlessOwn` in js/engine.ts). No message text is
+/// linked into the module, and no number is formatted here.
 pub(crate) fn js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(e.message());
+    let err = js_sys::Error::new("");
+    let parts = js_sys::Array::new();
+    crate::wire::error_parts(&e, |part| {
+        parts.push(&match part {
+            crate::wire::Part::Num(n) => JsValue::from(n),
+            crate::wire::Part::Text(t) => JsValue::from_str(t),
+        });
+    });
     // Setting a property on a fresh Error object cannot fail; ignore the Result to stay panic-free.
     let _ = js_sys::Reflect::set(
         &err,
         &JsValue::from_str("code"),
         &JsValue::from_str(e.code()),
     );
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("parts"), &parts);
     err.into()
 }
 
