@@ -1,7 +1,8 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
 import { applyAllows, commentAllows, configAllows, redactedEnv, type Allowed } from "./allow.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
-import { findFunctions, keyedBy, type ConvexFunction } from "./functions.js";
+import { keyedBy } from "./argflow.js";
+import { findFunctions, type ConvexFunction } from "./functions.js";
 import { App, AuditError } from "./program.js";
 import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 

@@ -1,7 +1,8 @@
 // The rules: each has a stable id, a severity and one sentence on the fix. A finding is a rule
 // broken at a place, in a function (or, for code outside any function, in a module).
 import ts from "typescript";
-import { keyedBy, type ConvexFunction } from "./functions.js";
+import { keyedBy } from "./argflow.js";
+import type { ConvexFunction } from "./functions.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;

@@ -1,0 +1,244 @@
+// Where a handler's values come from: which of them come from its arguments (rate-limit keys,
+// document ids, through aliases, reshaping string methods and normalizeId), which reads return a
+// document fetched by an argument's id, and the small syntax helpers those answers need.
+import ts from "typescript";
+import { CONVEX } from "./facts.js";
+import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
+import { outer } from "./flow.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+
+export function initializer(decl: ts.Node): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
+  if (ts.isExportAssignment(decl)) return skipOuter(decl.expression);
+  return undefined;
+}
+
+/** How a rate limit keyed by an argument says so: `keyed by argument 'email'`. */
+export function keyedBy(arg: string): string {
+  return `keyed by ${arg.startsWith("(") ? arg : `argument '${arg}'`}`;
+}
+
+/** String methods whose answer is their receiver reshaped: a value made of an argument stays the argument's. */
+export const RESHAPING = new Set(["trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase", "normalize", "slice", "substring", "replace", "replaceAll", "concat", "padStart", "padEnd", "toString"]);
+
+/**
+ * Which values of a handler come from its arguments, and from which argument: `args.id`, a
+ * destructured `{ id }`, the constants made of them (`const target = args.id`, a template
+ * around one), and `ctx.db.normalizeId(table, raw)` of one.
+ */
+export class ArgFlow {
+  private readonly argsObject: string | undefined;
+  /** A variable of the handler -> the argument its value came from. */
+  private readonly roots = new Map<string, string>();
+
+  constructor(
+    private readonly app: App,
+    handler: ts.SignatureDeclaration,
+  ) {
+    const param = handler.parameters[1]?.name;
+    this.argsObject = param !== undefined && ts.isIdentifier(param) ? param.text : undefined;
+    if (param !== undefined && !ts.isIdentifier(param)) this.bind(param, undefined);
+    // Constants made of arguments, to a fixed point (an alias of an alias).
+    for (let pass = 0; pass < 3; pass++) {
+      const before = this.roots.size;
+      const visit = (n: ts.Node): void => {
+        if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
+          const init = skipOuter(n.initializer);
+          if (ts.isIdentifier(n.name)) {
+            const root = this.rootOf(init);
+            if (root !== undefined) this.roots.set(n.name.text, root);
+          } else if (ts.isIdentifier(init) && init.text === this.argsObject) {
+            this.bind(n.name, undefined);
+          }
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(handler);
+      if (this.roots.size === before) break;
+    }
+  }
+
+  /** `{ id, target: t }` of the arguments: each name from its field. */
+  private bind(pattern: ts.BindingName, field: string | undefined): void {
+    if (ts.isIdentifier(pattern)) {
+      this.roots.set(pattern.text, field ?? pattern.text);
+      return;
+    }
+    for (const e of pattern.elements) {
+      if (ts.isOmittedExpression(e)) continue;
+      const key = e.propertyName !== undefined && (ts.isIdentifier(e.propertyName) || ts.isStringLiteral(e.propertyName)) ? e.propertyName.text : undefined;
+      this.bind(e.name, field ?? key);
+    }
+  }
+
+  /** The argument a value comes from, or undefined. */
+  rootOf(expr: ts.Expression): string | undefined {
+    const e = skipOuter(expr);
+    if (ts.isIdentifier(e)) return this.roots.get(e.text);
+    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) return e.name.text;
+    if (ts.isElementAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) {
+      return ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : "(an argument)";
+    }
+    if (ts.isCallExpression(e) && this.app.memberPath(e.expression).slice(-2).join(".") === "db.normalizeId") {
+      const last = e.arguments[e.arguments.length - 1];
+      return last === undefined ? undefined : this.rootOf(last);
+    }
+    if (ts.isTemplateExpression(e)) {
+      for (const span of e.templateSpans) {
+        const root = this.rootOf(span.expression);
+        if (root !== undefined) return root;
+      }
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return this.rootOf(e.left) ?? this.rootOf(e.right);
+    if (ts.isConditionalExpression(e)) return this.rootOf(e.whenTrue) ?? this.rootOf(e.whenFalse);
+    // `email.trim().toLowerCase()`, `String(email)`: the same value, reshaped.
+    if (ts.isCallExpression(e)) {
+      const callee = skipOuter(e.expression);
+      if (ts.isPropertyAccessExpression(callee) && RESHAPING.has(callee.name.text)) return this.rootOf(callee.expression) ?? e.arguments.map((a) => this.rootOf(a)).find((r) => r !== undefined);
+      if (ts.isIdentifier(callee) && callee.text === "String" && e.arguments[0] !== undefined) return this.rootOf(e.arguments[0]);
+    }
+    return undefined;
+  }
+
+  /** The argument anything in an expression comes from (`"(the arguments)"` for the whole object), or undefined. */
+  argIn(expr: ts.Node): string | undefined {
+    let found: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found !== undefined) return;
+      const root = ts.isExpression(n) ? this.rootOf(n) : undefined;
+      if (root !== undefined) found = root;
+      else if (ts.isIdentifier(n) && n.text === this.argsObject && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = "(the arguments)";
+      else ts.forEachChild(n, visit);
+    };
+    visit(expr);
+    return found;
+  }
+}
+
+/** Methods a promise's value goes on through (`get(id).then(d => d)`). */
+export const PROMISE_CHAIN = new Set(["then", "catch", "finally"]);
+/** `Promise.all([get(a), get(b)])`: the documents go on in the answer. */
+export const PROMISE_COMBINED = new Set(["all", "allSettled", "race", "any"]);
+
+/**
+ * Documents read by an id from the arguments that reach a `return` with no comparison of one
+ * of their fields (`doc.ownerId !== user._id`) anywhere in the handler: `ctx.db.get(id)` (through
+ * aliases of `ctx.db` and of the id, and `normalizeId`), or a query filtered on `_id` equal to
+ * one; the document followed through `.then`, `Promise.all` and the variables it is put in.
+ */
+export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string })[] {
+  const reads: { node: ts.Expression; arg: string }[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      const convex = app.calleeFrom(n, CONVEX);
+      const last = n.arguments[n.arguments.length - 1];
+      if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined) {
+        const arg = flow.rootOf(last);
+        if (arg !== undefined) reads.push({ node: n, arg });
+      }
+      const callee = skipOuter(n.expression);
+      if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "filter" || callee.name.text === "withIndex")) {
+        const arg = idTest(n, flow);
+        if (arg !== undefined) reads.push({ node: chainEnd(n), arg });
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  const found: (Loc & { arg: string })[] = [];
+  for (const read of reads) {
+    let node: ts.Expression = read.node;
+    for (;;) {
+      const o = outer(node);
+      const p = o.parent;
+      if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
+      else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
+      else break;
+    }
+    const o = outer(node);
+    const parent = o.parent;
+    const direct = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o);
+    let viaVariable = false;
+    if (!direct && ts.isVariableDeclaration(parent)) {
+      const names = aliases(handler, bindingNames(parent.name));
+      const body = enclosingFunction(read.node) ?? handler;
+      viaVariable = names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
+    }
+    if (direct || viaVariable) found.push({ ...app.loc(read.node), arg: read.arg });
+  }
+  return found;
+}
+
+/** `q.eq(q.field("_id"), id)` (or `q.eq("_id", id)`) in a filter or an index range: the argument the id came from. */
+export function idTest(call: ts.CallExpression, flow: ArgFlow): string | undefined {
+  let names = false;
+  let arg: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isStringLiteralLike(n) && n.text === "_id") names = true;
+    if (arg === undefined && ts.isExpression(n)) arg = flow.rootOf(n);
+    ts.forEachChild(n, visit);
+  };
+  for (const a of call.arguments) visit(a);
+  return names ? arg : undefined;
+}
+
+/** The last call of a method chain (`db.query(t).filter(...).first()`). */
+export function chainEnd(call: ts.CallExpression): ts.Expression {
+  let node: ts.Expression = call;
+  while (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node && ts.isCallExpression(node.parent.parent) && node.parent.parent.expression === node.parent) {
+    node = node.parent.parent;
+  }
+  return node;
+}
+
+export function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** The names and every `const b = a` alias of them in the handler. */
+export function aliases(handler: ts.Node, names: string[]): string[] {
+  const all = new Set(names);
+  for (let pass = 0; pass < 3; pass++) {
+    const before = all.size;
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined) {
+        const init = skipOuter(n.initializer);
+        if (ts.isIdentifier(init) && all.has(init.text)) all.add(n.name.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(handler);
+    if (all.size === before) break;
+  }
+  return [...all];
+}
+
+export function returns(body: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined && mentionsName(n.expression, name)) found = true;
+    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentionsName(n.body, name)) found = true;
+    else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** `doc.ownerId === user._id` (or `!==`, `==`, `!=`) anywhere in the function. */
+export function comparesField(fn: ts.Node, name: string): boolean {
+  const EQUALITY = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken];
+  const isField = (e: ts.Expression) => {
+    e = skipOuter(e);
+    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && EQUALITY.includes(n.operatorToken.kind) && (isField(n.left) || isField(n.right))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}

@@ -1,0 +1,219 @@
+// The syntax questions the facts finder asks of a call: where an environment read points, what a
+// literal says, whether a check's answer is used, tested or swallowed, whether a denial leaves
+// the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
+import ts from "typescript";
+import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { isFunctionLike, skipOuter, type App } from "./program.js";
+
+export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
+
+/** The variables an environment read names: `process.env.KEY`, `process.env["KEY"]`, `const { KEY } = process.env`; undefined when computed. */
+export function envNames(read: ts.Node): string[] | undefined {
+  const p = read.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === read) return [p.name.text];
+  if (ts.isElementAccessExpression(p) && p.expression === read) return ts.isStringLiteralLike(p.argumentExpression) ? [p.argumentExpression.text] : undefined;
+  if (ts.isVariableDeclaration(p) && p.initializer === read && ts.isObjectBindingPattern(p.name)) {
+    const names = p.name.elements.map((e) => e.propertyName ?? e.name);
+    return names.every((n) => ts.isIdentifier(n) || ts.isStringLiteral(n)) ? names.map((n) => (n as ts.Identifier | ts.StringLiteral).text) : undefined;
+  }
+  return undefined;
+}
+
+export function propertyValue(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const p of object.properties) {
+    if (p.name === undefined || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
+    if (ts.isPropertyAssignment(p)) return skipOuter(p.initializer);
+    if (ts.isShorthandPropertyAssignment(p)) return p.name;
+  }
+  return undefined;
+}
+
+export function literalText(e: ts.Expression | undefined): string | undefined {
+  return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;
+}
+
+/** `GenericDatabaseWriter`, `BaseTableWriter`: the database, not file storage. */
+export function isDatabase(owner: string): boolean {
+  return owner.includes("Database") || owner.startsWith("BaseTable");
+}
+
+/** ` "admin"` for `requireRole(ctx, "admin")`: the first string literal argument, for the report. */
+export function firstLiteral(call: ts.CallExpression): string {
+  const literal = call.arguments.find((a) => ts.isStringLiteral(a));
+  return literal !== undefined && ts.isStringLiteral(literal) ? `("${literal.text}")` : "";
+}
+
+/**
+ * Whether a denial from this call leaves the function: the branch an `if` takes when the call
+ * denies (`null` identity, `false`, a decision with `ok: false`) always throws or returns —
+ * on the call directly (`if (!(await ctx.auth.getUserIdentity())) throw ...`), through the
+ * variable it initializes (`const identity = ...; if (identity === null) throw`), or through an
+ * assertion function it is passed to (`assertSignedIn(identity)`, whose body is read the same
+ * way). `if (identity) throw` (the wrong way round) is no check.
+ */
+export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial): boolean {
+  const atom = (e: ts.Expression) => {
+    if (skipOuter(e) === call) return denial === "decision" ? ("object" as const) : denial;
+    if (ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) {
+      // `(await call).ok` of a decision is false; `(await call)?.email` of a missing identity undefined.
+      if (denial === "decision") return e.name.text === "ok" ? false : ("unknown" as const);
+      if (denial === null && e.questionDotToken !== undefined) return undefined;
+    }
+    return "unknown" as const;
+  };
+  let node: ts.Node = outer(call);
+  while (
+    ts.isPrefixUnaryExpression(node.parent) ||
+    ts.isBinaryExpression(node.parent) ||
+    ts.isParenthesizedExpression(node.parent) ||
+    (ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node)
+  ) {
+    node = node.parent;
+  }
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return ifLeavesOnDenial(node.parent, atom, throwingIn(app));
+  const bound = boundTo(call);
+  const body = enclosingFunction(call);
+  if (bound === undefined || body === undefined) return false;
+  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+}
+
+/** A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it. */
+export function argumentFor(e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
+  const inner = skipOuter(e);
+  if (!ts.isIdentifier(inner)) return e;
+  const index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === inner.text);
+  return index >= 0 && call.arguments[index] !== undefined && inner.pos >= helper.pos && inner.end <= helper.end ? call.arguments[index] : e;
+}
+
+/** Whether a call's answer is thrown away: a statement of its own, or a variable never read. */
+export function unused(call: ts.CallExpression): boolean {
+  if (ts.isExpressionStatement(outer(call).parent)) return true;
+  const bound = boundTo(call);
+  const body = enclosingFunction(call);
+  if (bound === undefined || body === undefined) return false;
+  let read = false;
+  const visit = (n: ts.Node): void => {
+    if (read) return;
+    if (ts.isIdentifier(n) && n.text === bound.name && n.pos > call.end && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) read = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return !read;
+}
+
+/** Whether `fn` can return data (not only literals) before reaching `call`, in source order. */
+export function returnsDataBefore(call: ts.Node, fn: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= call.pos) return;
+    if (ts.isReturnStatement(n) && n.end <= call.pos && n.expression !== undefined && !carriesNoData(n.expression)) found = true;
+    else if (n === fn || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */
+export function throwingIn(app: App): Throwing {
+  return (call) => {
+    const fn = app.appFunction(call);
+    return fn !== undefined && "body" in fn && fn.body !== undefined && onlyThrows(fn.body);
+  };
+}
+
+/** Whether `body` leaves when the variable or parameter `name` holds a denial. */
+export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number): boolean {
+  const atom = variableAtom(name, denial);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app))) found = true;
+    else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth)) found = true;
+    else if (!isFunctionLike(n) || n === body) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/**
+ * `assertSignedIn(identity)`: an app function that leaves when its parameter holds a denial
+ * (read from its body, whatever its `asserts` annotation claims), or a declared assertion
+ * function (`asserts value`) of a dependency.
+ */
+export function assertsOnDenial(app: App, call: ts.CallExpression, name: string, denial: Denial, depth: number): boolean {
+  const index = call.arguments.findIndex((a) => {
+    const e = skipOuter(a);
+    return ts.isIdentifier(e) && e.text === name;
+  });
+  if (index < 0 || swallowed(call, enclosingFunction(call) ?? call, false)) return false;
+  const fn = app.appFunction(call);
+  if (fn !== undefined) {
+    const param = fn.parameters[index]?.name;
+    return param !== undefined && ts.isIdentifier(param) && leavesOnDenialOf(app, fn, param.text, denial, depth + 1);
+  }
+  const target = app.calleeTarget(call.expression);
+  const symbol = app.symbol(ts.isPropertyAccessExpression(target) ? target.name : target);
+  return (symbol?.declarations ?? []).some((d) => {
+    if (!ts.isFunctionDeclaration(d) && !ts.isMethodSignature(d) && !ts.isFunctionTypeNode(d)) return false;
+    const param = d.parameters[index]?.name;
+    return d.type !== undefined && ts.isTypePredicateNode(d.type) && d.type.assertsModifier !== undefined && param !== undefined && ts.isIdentifier(param) && d.type.parameterName.getText() === param.text;
+  });
+}
+
+/**
+ * Whether a call's answer decides something: it (or the variable it initializes) is tested by
+ * an `if`, a `?:`, an `&&`/`||`, or given to `guard.assertConfirmed`.
+ */
+export function tested(call: ts.CallExpression): boolean {
+  const inTest = (n: ts.Node, expr: ts.Node): boolean =>
+    (ts.isIfStatement(n) && n.expression === expr) ||
+    (ts.isConditionalExpression(n) && n.condition === expr) ||
+    (ts.isBinaryExpression(n) && n.left === expr && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken));
+  for (let n: ts.Node = outer(call); n.parent !== undefined && !ts.isStatement(n.parent); n = n.parent) if (inTest(n.parent, n)) return true;
+  const bound = boundTo(call);
+  const body = enclosingFunction(call);
+  if (bound === undefined || body === undefined) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    const tests = ts.isIfStatement(n) ? n.expression : ts.isConditionalExpression(n) ? n.condition : ts.isBinaryExpression(n) && inTest(n, n.left) ? n.left : undefined;
+    if (tests !== undefined && mentionsName(tests, bound.name)) found = true;
+    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "assertConfirmed" && n.arguments.some((a) => mentionsName(a, bound.name))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** Whether an expression refers to the same variable as `name` (by text within one function). */
+export function mentions(expr: ts.Node, name: ts.Identifier): boolean {
+  return mentionsName(expr, name.text);
+}
+
+export function mentionsName(expr: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
+}
+
+export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {
+  for (let n = node.parent; n !== undefined; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
+}
+
+/** Whether a call runs in a loop of `fn`: a loop statement, or a callback of `forEach`/`map`. */
+export function inLoop(call: ts.Node, fn: ts.Node): boolean {
+  for (let n = call.parent; n !== undefined && n !== fn; n = n.parent) {
+    if (ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) return true;
+    if (isFunctionLike(n) && ts.isCallExpression(n.parent)) {
+      const callee = skipOuter(n.parent.expression);
+      if (ts.isPropertyAccessExpression(callee) && ITERATING.has(callee.name.text)) return true;
+    }
+  }
+  return false;
+}
