@@ -43,7 +43,7 @@ fn long_names_are_quoted_by_their_first_32_bytes() {
 fn an_error_displays_as_its_code_then_its_message() {
     // What `?` into a `Box<dyn Error>` or a log line shows; found by `make mutants`.
     let e = Levels::standard().level("nope").unwrap_err();
-    assert_eq!(e.to_string(), [e.code(), ": ", e.message()].concat());
+    assert_eq!(e.to_string(), [e.code(), ": ", &e.message()].concat());
     assert_eq!(
         e.to_string(),
         "INVALID_ARGUMENT: unknown access level 'nope'"
