@@ -1,9 +1,10 @@
 //! Bounds of a stored token-bucket state that the vectors and property tests do not pin,
 //! found by mutation testing (`make mutants`): a state holding exactly the capacity is a
-//! state (a full bucket), one unit more is corrupt; a token fraction is below one whole token.
+//! state (a full bucket), one unit more is corrupt; a token fraction is below one whole token;
+//! an all-or-nothing batch holds 1 to `MAX_BATCH` limits.
 #![allow(clippy::unwrap_used)]
 
-use convex_guard::ratelimit::{decide, Kind, Limit, State};
+use convex_guard::ratelimit::{decide, decide_all, Kind, Limit, Request, State, MAX_BATCH};
 
 /// 10 tokens, 10 per second (period 1,000 ms: a token is 1,000 units).
 fn bucket() -> Limit {
@@ -39,4 +40,24 @@ fn a_token_fraction_is_below_one_token() {
     // A fraction of a whole token (1000/1000) or more is not a fraction: corrupt.
     assert!(decide(&limit, Some(&stored(5.0, 1_000.0)), 5_000.0, 1.0, false).is_err());
     assert!(decide(&limit, Some(&stored(5.0, 1_001.0)), 5_000.0, 1.0, false).is_err());
+}
+
+#[test]
+fn a_batch_holds_one_to_max_batch_limits() {
+    let limit = bucket();
+    let batch = |n: usize| {
+        let requests = vec![
+            Request {
+                limit: &limit,
+                state: None,
+                count: 1.0
+            };
+            n
+        ];
+        decide_all(&requests, 5_000.0, false)
+    };
+    assert!(batch(0).is_err());
+    assert!(batch(1).unwrap().ok);
+    assert!(batch(MAX_BATCH).unwrap().ok);
+    assert!(batch(MAX_BATCH + 1).is_err());
 }
