@@ -24,6 +24,9 @@ export type GuardErrorData = {
   [detail: string]: string | number | boolean | null;
 };
 
+/** The brand every copy of {@link GuardConfigError} sets and recognises. */
+const CONFIG_ERROR: unique symbol = Symbol.for("convex-guard.GuardConfigError");
+
 /**
  * A configuration given to `defineGuard` is invalid. The message names the offending entry,
  * for example `duplicate role 'admin'`.
@@ -40,6 +43,20 @@ export class GuardConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "GuardConfigError";
+    Object.defineProperty(this, CONFIG_ERROR, { value: true });
+  }
+
+  /**
+   * `instanceof` by brand (a registered symbol, as `ConvexError` does), so the error of any
+   * entry point (`convex-guard`, `convex-guard/client`, `convex-guard/client/roles`, each with
+   * its own copy of this class) or of a duplicate install is recognised by every copy.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    try {
+      return typeof x === "object" && x !== null && (x as Record<symbol, unknown>)[CONFIG_ERROR] === true;
+    } catch {
+      return false; // a revoked Proxy, a throwing getter: not ours
+    }
   }
 }
 

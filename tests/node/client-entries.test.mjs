@@ -59,6 +59,23 @@ test("ESM and CommonJS entries answer as the main entry does", () => {
   assert.equal(guards[0].rateLimitStatus("send", state, 500).ok, false);
 });
 
+test("a GuardConfigError of any entry is instanceof every entry's class", async () => {
+  const main = await import("convex-guard");
+  const roles = await import("convex-guard/client/roles");
+  const fromMain = (() => { try { main.defineGuard({ roles: ["a", "a"] }).validate(); } catch (e) { return e; } })();
+  const fromClient = (() => { try { defineClientGuard({ roles: ["a", "a"] }).validate(); } catch (e) { return e; } })();
+  for (const e of [fromMain, fromClient]) {
+    assert.ok(e instanceof main.GuardConfigError && e instanceof GuardConfigError && e instanceof roles.GuardConfigError);
+    assert.equal(e.code, "INVALID_CONFIG");
+  }
+  // Recognised by its brand, not by its name or code: a look-alike is not one.
+  const lookalike = Object.assign(new Error("x"), { name: "GuardConfigError", code: "INVALID_CONFIG" });
+  assert.equal(lookalike instanceof GuardConfigError, false);
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  assert.equal(revoked.proxy instanceof main.GuardConfigError, false);
+});
+
 test("a configuration mistake is the entry's own GuardConfigError, raised at first use", () => {
   const guard = defineClientGuard({ roles: ["a", "a"] }); // defining never throws
   assert.throws(() => guard.can("a", "x"), (e) => e instanceof GuardConfigError && e.message === "duplicate role 'a'");
