@@ -136,39 +136,8 @@ export function decide(
   consume: boolean,
 ): RateLimitBatchDecision & { outcomes: RateLimitOutcome[] } {
   const n = items.length;
-  let b = buffer(e);
   // More than the buffer holds: the engine refuses the count before reading anything.
-  if (n <= RL_MAX_BATCH) {
-    for (let i = 0; i < n; i++) {
-      const it = items[i]!;
-      const s = it.state;
-      const o = i * RL_IN;
-      b[o + RL_IN_LIMIT] = it.limit.id;
-      b[o + RL_IN_SHARD] = it.shard;
-      b[o + RL_IN_COUNT] = it.count;
-      if (s === null) {
-        b[o + RL_IN_HAS_STATE] = 0;
-        b[o + RL_IN_LOG_LEN] = 0;
-        continue;
-      }
-      b[o + RL_IN_HAS_STATE] = 1;
-      b[o + RL_IN_T] = num(s.t);
-      b[o + RL_IN_A] = num(s.a);
-      b[o + RL_IN_B] = num(s.b);
-      const at = RL_LOGS_AT + i * RL_LOG;
-      const log: unknown = s.log;
-      if (Array.isArray(log)) {
-        // The slot holds one more entry than any valid log: a longer log is refused as is.
-        const m = Math.min(log.length, RL_LOG);
-        for (let j = 0; j < m; j++) b[at + j] = num(log[j]);
-        b[o + RL_IN_LOG_LEN] = log.length;
-      } else {
-        // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
-        b[at] = NaN;
-        b[o + RL_IN_LOG_LEN] = 1;
-      }
-    }
-  }
+  let b = n <= RL_MAX_BATCH ? write(e, items, n) : buffer(e);
   let status: number;
   try {
     status = e.limiter.decide(n, num(now), consume);
@@ -195,4 +164,50 @@ export function decide(
     decisions[i] = { ok, remaining, retryAfter } as RateLimitDecision;
   }
   return { ok: status === 1, retryAfter: b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!, decisions, outcomes };
+}
+
+/**
+ * Copies the requests into the engine's buffer and returns the buffer's view. In two phases:
+ * first the caller's state objects are read into plain numbers (their getters and Proxy traps
+ * run the caller's code, which may itself ask for a decision that uses this very buffer, or
+ * grow the engine's memory); then, with nothing of the caller's left to run, the numbers are
+ * copied into the buffer, fetched only now. A decision asked for from inside a state's getter
+ * so never overwrites half-written requests.
+ */
+function write(e: Engine, items: readonly Item[], n: number): Float64Array {
+  const head = new Float64Array(n * RL_IN);
+  const logs = new Array<Float64Array | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const it = items[i]!;
+    const s = it.state;
+    const o = i * RL_IN;
+    head[o + RL_IN_LIMIT] = it.limit.id;
+    head[o + RL_IN_SHARD] = it.shard;
+    head[o + RL_IN_COUNT] = it.count;
+    if (s === null) continue; // HAS_STATE and LOG_LEN stay 0
+    head[o + RL_IN_HAS_STATE] = 1;
+    head[o + RL_IN_T] = num(s.t);
+    head[o + RL_IN_A] = num(s.a);
+    head[o + RL_IN_B] = num(s.b);
+    const log: unknown = s.log;
+    if (Array.isArray(log)) {
+      // The slot holds one more entry than any valid log: a longer log is refused as is.
+      const length = log.length;
+      const entries = new Float64Array(Math.min(length, RL_LOG));
+      for (let j = 0; j < entries.length; j++) entries[j] = num(log[j]);
+      logs[i] = entries;
+      head[o + RL_IN_LOG_LEN] = length;
+    } else {
+      // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
+      logs[i] = Float64Array.of(NaN);
+      head[o + RL_IN_LOG_LEN] = 1;
+    }
+  }
+  const b = buffer(e);
+  b.set(head, 0);
+  for (let i = 0; i < n; i++) {
+    const entries = logs[i];
+    if (entries !== undefined) b.set(entries, RL_LOGS_AT + i * RL_LOG);
+  }
+  return b;
 }

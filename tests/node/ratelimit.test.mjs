@@ -275,3 +275,32 @@ test("decisions stay right after the engine's memory grows", () => {
   assert.deepEqual([d.ok, d.retryAfter], [false, 960]);
   assert.equal(others.length, 40);
 });
+
+// Attacker review: a decision asked for from inside a state's getter (or a Proxy's trap, e.g. a
+// reactive wrapper in a browser) reused the buffer the outer decision was half-way through
+// writing, and an exhausted key was admitted with a state that reset the limit.
+test("a decision made from inside a state's getter never admits an exhausted key", () => {
+  for (const kind of ["fixed window", "sliding window", "token bucket", "sliding log"]) {
+    const g = defineGuard({ roles: ["user"], rateLimits: { msg: { kind, rate: 3, period: 60_000 } } });
+    const now = 1_700_000_000_000;
+    let st = null;
+    for (let i = 0; i < 3; i++) st = g.decideRateLimits([{ name: "msg", state: st }], now).outcomes[0].state;
+    const reentrant = () => {
+      const s = { ...st };
+      for (const field of ["t", "a", "b", "log"]) {
+        const value = s[field];
+        Object.defineProperty(s, field, { enumerable: true, get: () => (g.rateLimitStatus("msg", null, now), value) });
+      }
+      return s;
+    };
+    const proxy = new Proxy({ ...st }, { get: (o, k) => (g.decideRateLimits([{ name: "msg", state: null }], now), o[k]) });
+    const expected = g.rateLimitStatus("msg", st, now + 1);
+    assert.equal(expected.ok, false, kind);
+    for (const state of [reentrant(), proxy]) {
+      assert.deepEqual(g.rateLimitStatus("msg", state, now + 1), expected, kind);
+      const outcome = g.decideRateLimits([{ name: "msg", state }], now + 1).outcomes[0];
+      assert.equal(outcome.ok, false, kind);
+      assert.equal(outcome.state, null, kind);
+    }
+  }
+});
