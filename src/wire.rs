@@ -32,16 +32,15 @@ pub const NO_ID: u32 = u32::MAX;
 /// use convex_guard::wire::index;
 /// assert_eq!(index(3.0), Some(3));
 /// assert_eq!((index(f64::NAN), index(0.5), index(-1.0), index(4_294_967_296.0)), (None, None, None, None));
+/// assert_eq!((index(-0.5), index(f64::INFINITY), index(f64::NEG_INFINITY)), (None, None, None));
+/// assert_eq!((index(-0.0), index(4_294_967_295.0)), (Some(0), Some(u32::MAX)));
 /// ```
 pub fn index(v: f64) -> Option<u32> {
-    // NaN fails the comparisons; in range, `as u32` truncates and the round trip tells
-    // whether `v` was whole.
-    if v >= 0.0 && v <= f64::from(u32::MAX) {
-        let n = v as u32;
-        (f64::from(n) == v).then_some(n)
-    } else {
-        None
-    }
+    // `as u32` saturates (NaN becomes 0, anything below 0 becomes 0, anything above becomes
+    // `u32::MAX`) and truncates fractions: the round trip gives `v` back exactly when `v` was
+    // a whole number in range. (A range test before it would be implied by the round trip.)
+    let n = v as u32;
+    (f64::from(n) == v).then_some(n)
 }
 
 /// Roles and permissions: role ids are positions in the configured list (see

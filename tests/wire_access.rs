@@ -1,0 +1,89 @@
+//! `wire::access`, the reader of `AccessEngine.resolve`'s flat arrays, tested natively: the
+//! bindings are its only caller and the native suite never builds them, so mutation testing
+//! (`make mutants`) found `split`, `byte` and `code` unread. Every count and column holds
+//! distinct numbers, so a column read from the wrong place shows.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use convex_guard::wire::access::{byte, code, split, NOT_A_CODE};
+
+/// Caller 9 in groups 20 and 21; 2 documents (owners 30, 31; parents 40, 41); 3 grants (on
+/// documents 50, 51, 52, to subjects 60, 61, 62); public flags 1, 0; kinds 1, 2, 300; levels
+/// 3, 4, 5. `times`: now, 3 expiries, then a share request.
+fn ints() -> Vec<u32> {
+    vec![
+        9, 2, 20, 21, 2, 3, 30, 31, 40, 41, 50, 51, 52, 60, 61, 62, 1, 0, 1, 2, 300, 3, 4, 5,
+    ]
+}
+
+fn times() -> Vec<f64> {
+    vec![1_000.0, 11.0, 12.0, 13.0, 0.0, 2.0, 99.0]
+}
+
+#[test]
+fn every_column_is_read_from_its_place() {
+    let (ints, times) = (ints(), times());
+    let mut small = Vec::new();
+    let b = split(&ints, &times, &mut small).unwrap();
+    assert_eq!(b.now, 1_000.0);
+    assert_eq!(b.caller.id, 9);
+    assert_eq!(b.caller.groups, &[20, 21]);
+    assert_eq!(b.docs.owner, &[30, 31]);
+    assert_eq!(b.docs.parent, &[40, 41]);
+    assert_eq!(b.docs.public, &[1, 0]);
+    assert_eq!(b.grants.doc, &[50, 51, 52]);
+    assert_eq!(b.grants.subject, &[60, 61, 62]);
+    // A byte-sized column's value out of a byte's range is a code the core refuses, not 300
+    // wrapped to 44.
+    assert_eq!(b.grants.kind, &[1, 2, NOT_A_CODE]);
+    assert_eq!(b.grants.level, &[3, 4, 5]);
+    assert_eq!(b.grants.expires_at, &[11.0, 12.0, 13.0]);
+    assert_eq!(b.request, &[0.0, 2.0, 99.0]);
+}
+
+#[test]
+fn a_batch_without_groups_documents_or_request_splits() {
+    let ints = [7, 0, 0, 0];
+    let times = [5.0];
+    let mut small = Vec::new();
+    let b = split(&ints, &times, &mut small).unwrap();
+    assert_eq!((b.now, b.caller.id), (5.0, 7));
+    assert!(b.caller.groups.is_empty() && b.docs.owner.is_empty() && b.grants.doc.is_empty());
+    assert!(b.request.is_empty());
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    let (ints, times) = (ints(), times());
+    // The byte-sized columns end the array, so any shorter array lacks some column.
+    for len in 0..ints.len() {
+        let mut small = Vec::new();
+        let e = split(&ints[..len], &times, &mut small).err();
+        assert_eq!(
+            e.map(|e| e.code()),
+            Some("INVALID_ARGUMENT"),
+            "ints cut to {len}"
+        );
+    }
+    // Fewer expiry times than grants (the share request then counts as missing too).
+    for len in 0..4 {
+        let mut small = Vec::new();
+        assert!(
+            split(&ints, &times[..len], &mut small).is_err(),
+            "times cut to {len}"
+        );
+    }
+    // A count larger than what follows.
+    let mut too_many = ints.clone();
+    too_many[1] = u32::MAX;
+    assert!(split(&too_many, &times, &mut Vec::new()).is_err());
+}
+
+#[test]
+fn codes_outside_a_byte_or_not_whole_are_not_codes() {
+    assert_eq!((byte(0), byte(1), byte(254), byte(255)), (0, 1, 254, 255));
+    assert_eq!((byte(256), byte(u32::MAX)), (NOT_A_CODE, NOT_A_CODE));
+    assert_eq!((code(0.0), code(1.0), code(7.0)), (0, 1, 7));
+    for v in [-1.0, 0.5, 256.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(code(v), NOT_A_CODE, "{v}");
+    }
+}
