@@ -11,6 +11,7 @@
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import {
+  CODE_ANSWER as A,
   CODE_DEFAULT_LENGTH,
   CODE_DEFAULT_MAX_ATTEMPTS,
   CODE_DEFAULT_TTL_MS,
@@ -267,29 +268,22 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     issue(hash, now, replaced) {
       const e = compile();
       const h = bytes(hash);
-      const [expiresAt, attemptsLeft, failures, lastFailure] = engineCall(() =>
+      const r = engineCall(() =>
         e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, NONE, num(now), true),
       );
-      return {
-        hash: copy(h),
-        expiresAt: expiresAt!,
-        attemptsLeft: attemptsLeft!,
-        used: false,
-        failures: failures!,
-        lastFailure: lastFailure!,
-      };
+      return { ...stored(h, r), used: false };
     },
     verify(record, presented, now, actor) {
       const e = compile();
-      const stored = record == null ? NONE : bytes(record.hash);
-      if (record != null && stored.length === 0) {
+      const hash = record == null ? NONE : bytes(record.hash);
+      if (record != null && hash.length === 0) {
         return engineCall(() => {
           throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });
         });
       }
       const r = engineCall(() =>
         e.verify(
-          stored,
+          hash,
           num(record?.expiresAt ?? 0),
           u32(record?.attemptsLeft ?? 0),
           record?.used === true,
@@ -302,23 +296,13 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           false,
         ),
       );
-      // [outcome], or [outcome, expiresAt, attemptsLeft, used, failures, lastFailure] and then
-      // [actorFailures, actorLast] when the actor's count must be stored (src/wire.rs).
-      const outcome = OUTCOMES[r[0]!]!;
-      const counted = r.length >= CODE_WITH_ACTOR ? { failures: r[6]!, lastFailure: r[7]! } : null;
+      // The outcome, then the record to store back, then the actor's count (each only when
+      // there is one; src/wire.rs `codes`).
+      const outcome = OUTCOMES[r[A.outcome]!]!;
+      const counted =
+        r.length >= CODE_WITH_ACTOR ? { failures: r[A.actorFailures]!, lastFailure: r[A.actorLast]! } : null;
       if (r.length < CODE_WITH_RECORD || record == null) return { outcome, record: null, actor: counted };
-      return {
-        outcome,
-        record: {
-          hash: copy(stored),
-          expiresAt: r[1]!,
-          attemptsLeft: r[2]!,
-          used: r[3] === 1,
-          failures: r[4]!,
-          lastFailure: r[5]!,
-        },
-        actor: counted,
-      };
+      return { outcome, record: stored(hash, r), actor: counted };
     },
   };
 }
@@ -340,6 +324,18 @@ export async function signCode(secret: string | Uint8Array, message: Uint8Array)
   const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", key, message.slice());
+}
+
+/** The record an engine answer `r` carries (src/wire.rs `codes`), its hash a copy of `hash`. */
+function stored(hash: Uint8Array, r: ArrayLike<number>): Required<CodeRecord> {
+  return {
+    hash: copy(hash),
+    expiresAt: r[A.expiresAt]!,
+    attemptsLeft: r[A.attemptsLeft]!,
+    used: r[A.used] === 1,
+    failures: r[A.failures]!,
+    lastFailure: r[A.lastFailure]!,
+  };
 }
 
 /** A fresh ArrayBuffer holding `b` (what Convex stores for `v.bytes()`). */

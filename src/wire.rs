@@ -334,12 +334,38 @@ pub mod codes {
     pub const TYPED: u32 = 1;
     /// `message` mode: a new code.
     pub const GENERATE: u32 = 2;
-    /// Length of a `verify` answer with the record to store back: `[outcome, expiresAt,
-    /// attemptsLeft, used, failures, lastFailure]` (without a record: `[outcome]`).
-    pub const WITH_RECORD: usize = 6;
-    /// Length of a `verify` answer that also carries the actor's count to store: the record
-    /// followed by `[actorFailures, actorLast]`.
-    pub const WITH_ACTOR: usize = 8;
+    /// `verify` answer: the outcome's index in [`crate::codes::OUTCOMES`] (0 in an `issue`
+    /// answer, which has no outcome). Without a record the answer is this number alone.
+    pub const OUTCOME: usize = 0;
+    /// `verify` answer, record: its expiry time.
+    pub const EXPIRES_AT: usize = 1;
+    /// `verify` answer, record: attempts left.
+    pub const ATTEMPTS_LEFT: usize = 2;
+    /// `verify` answer, record: used (1) or not (0).
+    pub const USED: usize = 3;
+    /// `verify` answer, record: failures counted on the row.
+    pub const FAILURES: usize = 4;
+    /// `verify` answer, record: the time of the row's last failure.
+    pub const LAST_FAILURE: usize = 5;
+    /// `verify` answer, the actor's row: failures counted.
+    pub const ACTOR_FAILURES: usize = 6;
+    /// `verify` answer, the actor's row: the time of the last failure.
+    pub const ACTOR_LAST: usize = 7;
+    /// Length of an answer with the record to store back (an `issue` answer is one too).
+    pub const WITH_RECORD: usize = LAST_FAILURE + 1;
+    /// Length of a `verify` answer that also carries the actor's count to store.
+    pub const WITH_ACTOR: usize = ACTOR_LAST + 1;
+    /// The offsets by their TypeScript names, for the generated `CODE_ANSWER`.
+    pub const ANSWER: [(&str, usize); WITH_ACTOR] = [
+        ("outcome", OUTCOME),
+        ("expiresAt", EXPIRES_AT),
+        ("attemptsLeft", ATTEMPTS_LEFT),
+        ("used", USED),
+        ("failures", FAILURES),
+        ("lastFailure", LAST_FAILURE),
+        ("actorFailures", ACTOR_FAILURES),
+        ("actorLast", ACTOR_LAST),
+    ];
 }
 
 /// One value of an engine error as it crosses to JavaScript (see [`error_parts`]).
@@ -870,6 +896,18 @@ mod render {
             "CODE_WITH_ACTOR",
             cd::WITH_ACTOR,
             "Length of a `verify` answer also carrying the actor's count.",
+        );
+        o.raw(
+            "CODE_ANSWER",
+            &format!(
+                "{{ {} }} as const",
+                cd::ANSWER
+                    .iter()
+                    .map(|(name, at)| format!("{name}: {at}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "Where each number of a `verify` or `issue` answer is.",
         );
 
         o.section("engine errors");

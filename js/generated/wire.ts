@@ -171,6 +171,8 @@ export const CODE_GENERATE = 2;
 export const CODE_WITH_RECORD = 6;
 /** Length of a `verify` answer also carrying the actor's count. */
 export const CODE_WITH_ACTOR = 8;
+/** Where each number of a `verify` or `issue` answer is. */
+export const CODE_ANSWER = { outcome: 0, expiresAt: 1, attemptsLeft: 2, used: 3, failures: 4, lastFailure: 5, actorFailures: 6, actorLast: 7 } as const;
 
 // engine errors
 

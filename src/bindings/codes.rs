@@ -8,10 +8,12 @@
 //! with `crypto.subtle` (see `crate::codes`).
 
 use super::js_error;
-use crate::wire::codes::{GENERATE, TYPED, WITH_ACTOR, WITH_RECORD};
+use crate::wire::codes::{
+    ACTOR_FAILURES, ACTOR_LAST, ATTEMPTS_LEFT, EXPIRES_AT, FAILURES, GENERATE, LAST_FAILURE,
+    OUTCOME, TYPED, USED, WITH_ACTOR, WITH_RECORD,
+};
 use crate::{audit, codes};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
@@ -76,17 +78,16 @@ impl CodeEngine {
     /// (its row's; 0 and 0 for none).
     ///
     /// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
-    /// row that counts `failures` (`codes::CodeConfig::reissue`): `[expiresAt, attemptsLeft,
-    /// failures, lastFailure]` (the other arguments are ignored). Throws `INVALID_ARGUMENT` for
+    /// row that counts `failures` (`codes::CodeConfig::reissue`), laid out as a `verify`
+    /// answer with a record (outcome 0; the other arguments are ignored). Throws `INVALID_ARGUMENT` for
     /// a digest that is not 32 bytes, a bad count or a bad `now`.
     ///
     /// Without: consumes (`codes::CodeConfig::consume`) the digest `presented` (empty:
     /// malformed) against the stored record (`hash` empty: no record) at `now`. Returns
-    /// `[outcome]` when there was no record, else `[outcome, expiresAt, attemptsLeft, used,
-    /// failures, lastFailure]`, the record to store back (`used` as 0 or 1), followed by
-    /// `[actorFailures, actorLast]` when the actor's row must be written; `outcome` is the
-    /// index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
-    /// locked`. Throws `INVALID_ARGUMENT` for a malformed record, count, digest or `now`.
+    /// the outcome alone when there was no record, else also the record to store back, and
+    /// then the actor's count when the actor's row must be written (offsets and lengths:
+    /// `crate::wire::codes`); the outcome is the index of the reason in `accepted, wrong,
+    /// malformed, expired, used, exhausted, missing, locked`. Throws `INVALID_ARGUMENT` for a malformed record, count, digest or `now`.
     #[allow(clippy::too_many_arguments)]
     pub fn verify(
         &self,
@@ -109,15 +110,7 @@ impl CodeEngine {
                     let d = codes::Digest::from_slice(hash)?;
                     self.inner.reissue(d, now, f)
                 })
-                .map(|r| {
-                    let f = r.failures();
-                    vec![
-                        r.expires_at(),
-                        f64::from(r.attempts_left()),
-                        f64::from(f.count()),
-                        f.last(),
-                    ]
-                })
+                .map(|r| answer(0.0, &r, None))
         } else {
             counted.and_then(|f| {
                 let actor = codes::Failures::new(actor_failures, actor_last)?;
@@ -186,28 +179,30 @@ fn step(
     let outcome = f64::from(c.outcome.code());
     // [outcome], then the record (when there is one), then the actor's count (when counted;
     // only ever with a record).
-    Ok(match (c.record, c.actor) {
-        (None, _) => vec![outcome],
-        (Some(r), actor) => {
-            let (f, a) = (r.failures(), actor.unwrap_or_default());
-            let record = [
-                outcome,
-                r.expires_at(),
-                f64::from(r.attempts_left()),
-                f64::from(u8::from(r.used())),
-                f64::from(f.count()),
-                f.last(),
-                f64::from(a.count()),
-                a.last(),
-            ];
-            let n = if actor.is_some() {
-                WITH_ACTOR
-            } else {
-                WITH_RECORD
-            };
-            record.get(..n).unwrap_or_default().to_vec()
-        }
+    Ok(match c.record {
+        None => [outcome].to_vec(),
+        Some(r) => answer(outcome, &r, c.actor),
     })
+}
+
+/// An answer with a record, and the actor's count when there is one (`crate::wire::codes`).
+fn answer(outcome: f64, r: &codes::Record, actor: Option<codes::Failures>) -> Vec<f64> {
+    let (f, a) = (r.failures(), actor.unwrap_or_default());
+    let mut out = [0.0; WITH_ACTOR];
+    out[OUTCOME] = outcome;
+    out[EXPIRES_AT] = r.expires_at();
+    out[ATTEMPTS_LEFT] = f64::from(r.attempts_left());
+    out[USED] = f64::from(u8::from(r.used()));
+    out[FAILURES] = f64::from(f.count());
+    out[LAST_FAILURE] = f.last();
+    out[ACTOR_FAILURES] = f64::from(a.count());
+    out[ACTOR_LAST] = a.last();
+    let n = if actor.is_some() {
+        WITH_ACTOR
+    } else {
+        WITH_RECORD
+    };
+    out.get(..n).unwrap_or_default().to_vec()
 }
 
 /// Whether an audit event's value under field name `key` must never be stored
