@@ -33,6 +33,7 @@ pub const NO_ID: u32 = u32::MAX;
 /// assert_eq!(index(3.0), Some(3));
 /// assert_eq!((index(f64::NAN), index(0.5), index(-1.0), index(4_294_967_296.0)), (None, None, None, None));
 /// ```
+#[inline(always)]
 pub fn index(v: f64) -> Option<u32> {
     // NaN fails the comparisons; in range, `as u32` truncates and the round trip tells
     // whether `v` was whole.
@@ -66,7 +67,7 @@ pub mod policy {
 ///   [`OUT_LOG`] numbers for the logs to write.
 pub mod ratelimit {
     use crate::error::{Error, Msg};
-    use crate::ratelimit::{Limit, State, MAX_LOG_RATE};
+    use crate::ratelimit::{Limit, StateRef, MAX_LOG_RATE};
     pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
 
     /// Numbers per request record.
@@ -137,12 +138,13 @@ pub mod ratelimit {
     ///
     /// # Errors
     /// [`Error::Argument`] for an unknown limit or shard, or a malformed state marker.
-    pub fn request(
+    #[inline(always)]
+    pub fn request<'a>(
         limits: &[Limit],
         records: &[f64],
-        logs: &[f64],
+        logs: &'a [f64],
         i: usize,
-    ) -> Result<(Limit, Option<State>, f64), Error> {
+    ) -> Result<(Limit, Option<StateRef<'a>>, f64), Error> {
         let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
         let [id, shard, count, has_state, t, a, b, len] =
             <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
@@ -153,11 +155,11 @@ pub mod ratelimit {
         let len = super::index(len).ok_or_else(malformed)? as usize;
         let state = if has_state == 1.0 {
             let log = logs.get(i * LOG..i * LOG + len.min(LOG));
-            Some(State {
+            Some(StateRef {
                 t,
                 a,
                 b,
-                log: log.unwrap_or_default().to_vec(),
+                log: log.unwrap_or_default(),
             })
         } else if has_state == 0.0 && len == 0 {
             None

@@ -5,10 +5,11 @@
 //! construction, and never reallocates, so its address never changes: JavaScript learns where
 //! it is once ([`RateLimiter::io`]), keeps a `Float64Array` view over it, writes the requests
 //! there and calls [`RateLimiter::decide`] with only numbers, which writes the answers there.
-//! No call allocates (a `sliding log` copies its log; errors allocate their message), nothing
-//! is copied across the boundary, and no `unsafe` is needed: JavaScript writes into memory the
-//! buffer owns between calls, and Rust reads its own `Vec` during them. Any bit pattern is a
-//! valid `f64`, and every number is validated as before.
+//! No call allocates (a `sliding log` reads its log where it is and writes the next one
+//! straight into the buffer; only errors allocate, their message), nothing is copied across
+//! the boundary, and no `unsafe` is needed: JavaScript writes into memory the buffer owns
+//! between calls, and Rust reads its own `Vec` during them. Any bit pattern is a valid `f64`,
+//! and every number is validated as before.
 //!
 //! The layout (request records, log slots, answer) and its offsets are defined once in
 //! `crate::wire::ratelimit`.
@@ -19,9 +20,10 @@
 
 use super::js_error;
 use crate::error::Error;
-use crate::ratelimit::{self, Kind, Limit, State};
+use crate::ratelimit::{self, Kind, Limit};
 use crate::wire::ratelimit::{
-    request, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_AT, OUT_LOG, OUT_LOGS_AT,
+    request, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT, OUT_B, OUT_LOG, OUT_LOGS_AT,
+    OUT_LOG_LEN, OUT_T, OUT_WRITE,
 };
 use alloc::vec;
 use alloc::vec::Vec;
@@ -113,41 +115,57 @@ impl RateLimiter {
     fn run(&mut self, n: usize, now: f64, consume: bool) -> Result<u32, Error> {
         let (input, out) = self.io.split_at_mut(OUT_AT);
         let (records, logs) = input.split_at(LOGS_AT);
-        let (head, out) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+        let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+        let (answer_head, answers) = head.split_at_mut(ANSWER_HEAD);
         let limits = &self.limits;
-        let request = |i: usize| request(limits, records, logs, i);
-        let answer = |i: usize, d: ratelimit::Decision, s: Option<State>| {
-            let (write, t, a, b, len) = match s {
-                None => (0.0, 0.0, 0.0, 0.0, 0.0),
-                Some(s) => {
-                    let at = i * OUT_LOG;
-                    if let Some(slot) = out.get_mut(at..at + s.log.len()) {
-                        slot.copy_from_slice(&s.log);
+        // Each answer is written as soon as its request is decided, with the state its row
+        // gets if the whole batch is admitted; `write` says afterwards whether that is so.
+        let each = ratelimit::decide_each(
+            n,
+            now,
+            consume,
+            |i| request(limits, records, logs, i),
+            |i, d, next| {
+                let (write, t, a, b, len) = match next {
+                    None => (0.0, 0.0, 0.0, 0.0, 0.0),
+                    Some(s) => {
+                        let slot = out_logs.get_mut(i * OUT_LOG..i * OUT_LOG + OUT_LOG);
+                        if let Some(slot) = slot.filter(|_| s.log_len() > 0) {
+                            s.write_log(slot);
+                        }
+                        // A log holds at most MAX_LOG_RATE entries: exact as f64.
+                        (1.0, s.t, s.a, s.b, s.log_len() as f64)
                     }
-                    // A log holds at most MAX_LOG_RATE entries: exact as f64.
-                    (1.0, s.t, s.a, s.b, s.log.len() as f64)
+                };
+                // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`.
+                if let Some(record) = answers.get_mut(i * OUT..i * OUT + OUT) {
+                    record.copy_from_slice(&[
+                        f64::from(u8::from(d.ok)),
+                        f64::from(d.remaining),
+                        d.retry_after,
+                        write,
+                        t,
+                        a,
+                        b,
+                        len,
+                    ]);
                 }
-            };
-            // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`.
-            let at = ANSWER_HEAD + i * OUT;
-            if let Some(record) = head.get_mut(at..at + OUT) {
-                record.copy_from_slice(&[
-                    f64::from(u8::from(d.ok)),
-                    f64::from(d.remaining),
-                    d.retry_after,
-                    write,
-                    t,
-                    a,
-                    b,
-                    len,
-                ]);
+            },
+        )?;
+        if !each.write {
+            // Denied or a check: every row is left as it is.
+            for record in answers.chunks_exact_mut(OUT).take(n) {
+                for k in [OUT_WRITE, OUT_T, OUT_A, OUT_B, OUT_LOG_LEN] {
+                    if let Some(x) = record.get_mut(k) {
+                        *x = 0.0;
+                    }
+                }
             }
-        };
-        let (ok, retry_after) = ratelimit::decide_each(n, now, consume, request, answer)?;
-        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
-        if let Some(h) = head.get_mut(..ANSWER_HEAD) {
-            h.copy_from_slice(&[f64::from(u8::from(ok)), retry_after]);
         }
-        Ok(u32::from(ok))
+        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
+        if let Some(h) = answer_head.get_mut(..ANSWER_HEAD) {
+            h.copy_from_slice(&[f64::from(u8::from(each.ok)), each.retry_after]);
+        }
+        Ok(u32::from(each.ok))
     }
 }
