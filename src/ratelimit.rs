@@ -343,17 +343,19 @@ impl Limit {
     /// [`Error::Argument`] when `index` is not below [`Limit::shards`].
     #[inline(always)]
     pub fn shard(&self, index: u32) -> Result<Limit, Error> {
+        self.shard_of(index).map_err(Error::from)
+    }
+
+    /// [`Limit::shard`], refusing without building the error.
+    #[inline(always)]
+    pub(crate) fn shard_of(&self, index: u32) -> Result<Limit, Refusal> {
         let n = self.shards.get();
         if n == 1 && index == 0 {
             // Unsharded: its only shard is itself (split(x, 1, 0) is x).
             return Ok(*self);
         }
         if index >= n {
-            return Err(Error::argument(
-                &[Msg::NoSuchShard],
-                &[],
-                &[index.into(), n.into()],
-            ));
+            return Err(Refusal::NoSuchShard(index, n));
         }
         Ok(Limit {
             kind: self.kind,
@@ -557,29 +559,67 @@ pub struct Batch {
     pub states: Vec<Option<State>>,
 }
 
-/// Checks `now` ([`crate::time::check`]), floored to whole ms.
+/// Why a decision refuses a request, before it becomes its [`Error`]: a small `Copy` value,
+/// so that the decision path carries no destructor and allocates nothing until it refuses
+/// (an [`Error`] owns its message parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `now` is not a time ([`crate::time::check`]'s error for `now`).
+    Now,
+    /// A cost that is not a whole number from 0 to this largest cost.
+    Count(u64),
+    /// A stored state that does not fit the limit, and what does not.
+    Corrupt(Msg),
+    /// A sharded limit (of this many shards) decided as a whole.
+    Sharded(u32),
+    /// Shard `.0` of a limit of `.1` shards ([`Limit::shard`]'s error).
+    NoSuchShard(u32, u32),
+    /// An argument error of one message without values (a malformed request record...).
+    Argument(Msg),
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Error {
+        match r {
+            Refusal::Now => crate::time::error(Msg::Now, crate::time::MAX_TIME_MS),
+            Refusal::Count(max) => Error::argument(&[Msg::BadCount], &[], &[max]),
+            Refusal::Corrupt(what) => Error::argument(&[Msg::Corrupt, what], &[], &[]),
+            Refusal::Sharded(n) => Error::argument(&[Msg::Sharded], &[], &[n.into()]),
+            Refusal::NoSuchShard(index, n) => {
+                Error::argument(&[Msg::NoSuchShard], &[], &[index.into(), n.into()])
+            }
+            Refusal::Argument(what) => Error::argument(&[what], &[], &[]),
+        }
+    }
+}
+
+/// Checks `now` (as [`crate::time::check`]), floored to whole ms.
 #[inline(always)]
-fn check_now(now: f64) -> Result<u64, Error> {
+fn check_now(now: f64) -> Result<u64, Refusal> {
     // A time is from 0 to MAX_NOW_MS: `as u64` truncates, which is the floor of a
     // non-negative number.
-    crate::time::check(Msg::Now, now).map(|t| t as u64)
+    if crate::time::within(now, crate::time::MAX_TIME_MS) {
+        Ok(now as u64)
+    } else {
+        Err(Refusal::Now)
+    }
 }
 
 /// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].
 #[inline(always)]
-fn check_count(limit: &Limit, count: f64) -> Result<u64, Error> {
+fn check_count(limit: &Limit, count: f64) -> Result<u64, Refusal> {
     let max = u64::from(limit.max_cost());
-    whole(count, max).ok_or_else(|| Error::argument(&[Msg::BadCount], &[], &[max]))
+    whole(count, max).ok_or(Refusal::Count(max))
 }
 
-fn corrupt(what: Msg) -> Error {
-    Error::argument(&[Msg::Corrupt, what], &[], &[])
+fn corrupt(what: Msg) -> Refusal {
+    Refusal::Corrupt(what)
 }
 
 /// A stored number from 0 to `max`.
 #[inline(always)]
-fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Error> {
-    whole(v, max).ok_or_else(|| corrupt(what))
+fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Refusal> {
+    whole(v, max).ok_or(Refusal::Corrupt(what))
 }
 
 /// The outcome of one evaluation: availability at the effective time, the first time the
@@ -603,7 +643,7 @@ fn evaluate<'a>(
     state: Option<StateRef<'a>>,
     now: u64,
     count: u64,
-) -> Result<Eval<'a>, Error> {
+) -> Result<Eval<'a>, Refusal> {
     let rate = u64::from(limit.rate.get());
     let p = limit.period.get();
     if let Some(st) = state {
@@ -819,13 +859,9 @@ fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
 }
 
 #[inline(always)]
-fn unsharded(limit: &Limit) -> Result<(), Error> {
+fn unsharded(limit: &Limit) -> Result<(), Refusal> {
     if limit.shards.get() > 1 {
-        return Err(Error::argument(
-            &[Msg::Sharded],
-            &[],
-            &[limit.shards.get().into()],
-        ));
+        return Err(Refusal::Sharded(limit.shards.get()));
     }
     Ok(())
 }
@@ -902,7 +938,7 @@ pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<B
             // decide_each asks only for i < requests.len().
             let r = requests
                 .get(i)
-                .ok_or_else(|| Error::argument(&[Msg::NoSuchRequest], &[], &[]))?;
+                .ok_or(Refusal::Argument(Msg::NoSuchRequest))?;
             Ok((*r.limit, r.state.map(StateRef::from), r.count))
         },
         |_, d, next| {
@@ -950,12 +986,24 @@ pub(crate) fn decide_each<'a>(
     n: usize,
     now: f64,
     consume: bool,
-    mut request: impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Error>,
+    mut request: impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
     mut answer: impl FnMut(usize, Decision, Option<Next<'a>>),
 ) -> Result<Each, Error> {
     if n == 0 || n > MAX_BATCH {
         return Err(Error::argument(&[Msg::BatchSize], &[], &[MAX_BATCH as u64]));
     }
+    decide_each_of(n, now, consume, &mut request, &mut answer).map_err(Error::from)
+}
+
+/// [`decide_each`] once the batch size is checked, refusing without building the error.
+#[inline(always)]
+fn decide_each_of<'a>(
+    n: usize,
+    now: f64,
+    consume: bool,
+    request: &mut impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
+    answer: &mut impl FnMut(usize, Decision, Option<Next<'a>>),
+) -> Result<Each, Refusal> {
     let now = check_now(now)?;
     let mut ok = true;
     let mut retry_after: f64 = 0.0;
@@ -1110,6 +1158,41 @@ mod tests {
                 .0
                 .ok
         );
+    }
+
+    #[test]
+    fn refusals_become_the_errors_they_name() {
+        let l = Limit::new(Kind::SlidingWindow, 3.0, 1000.0, None, Some(3.0)).unwrap();
+        let message = |r: Result<(Decision, Option<State>), Error>| r.unwrap_err().message();
+        assert_eq!(
+            l.shard(5).unwrap_err().message(),
+            "shard 5 does not exist: this limit has 3 shards"
+        );
+        assert_eq!(
+            message(decide(&l, None, 0.0, 1.0, true)),
+            "a sharded limit is decided one shard at a time: pick a shard index below 3"
+        );
+        let one = l.shard(0).unwrap();
+        assert_eq!(
+            message(decide(&one, None, f64::NAN, 1.0, true)),
+            "now must be a finite number of milliseconds from 0 to 8640000000000000"
+        );
+        assert_eq!(
+            message(decide(&one, None, 0.0, 2.0, true)),
+            "count must be a whole number from 0 to 1, the most this limit can ever admit at once"
+        );
+        let over = State {
+            t: 0.0,
+            a: 2.0,
+            b: 0.0,
+            log: Vec::new(),
+        };
+        assert_eq!(
+            message(decide(&one, Some(&over), 0.0, 1.0, true)),
+            "stored rate limit state does not fit this limit: current count"
+        );
+        let missing = decide_all(&[], 0.0, true).unwrap_err();
+        assert_eq!(missing.code(), "INVALID_ARGUMENT");
     }
 
     #[test]

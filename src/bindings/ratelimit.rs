@@ -22,7 +22,7 @@ use super::js_error;
 use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit};
 use crate::wire::ratelimit::{
-    request, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT, OUT_B, OUT_LOG, OUT_LOGS_AT,
+    read, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT, OUT_B, OUT_LOG, OUT_LOGS_AT,
     OUT_LOG_LEN, OUT_T, OUT_WRITE,
 };
 use alloc::vec;
@@ -124,7 +124,7 @@ impl RateLimiter {
             n,
             now,
             consume,
-            |i| request(limits, records, logs, i),
+            |i| read(limits, records, logs, i),
             |i, d, next| {
                 let (write, t, a, b, len) = match next {
                     None => (0.0, 0.0, 0.0, 0.0, 0.0),
