@@ -1014,7 +1014,10 @@ fn decide_each_of<'a>(
         let eval = evaluate(&limit, state, now, count)?;
         let d = decision(&eval, now, count);
         ok &= d.ok;
-        retry_after = d.retry_after.max(retry_after);
+        // Whole numbers of ms, never NaN: a comparison, not a call to `fmax`.
+        if d.retry_after > retry_after {
+            retry_after = d.retry_after;
+        }
         answer(i, d, (count > 0).then_some(eval.next));
     }
     Ok(Each {

@@ -22,8 +22,9 @@ use super::js_error;
 use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit};
 use crate::wire::ratelimit::{
-    read, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT, OUT_B, OUT_LOG, OUT_LOGS_AT,
-    OUT_LOG_LEN, OUT_T, OUT_WRITE,
+    read, ANSWER_HEAD, ANSWER_OK, ANSWER_RETRY_AFTER, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT,
+    OUT_B, OUT_LOG, OUT_LOGS_AT, OUT_LOG_LEN, OUT_OK, OUT_REMAINING, OUT_RETRY_AFTER, OUT_T,
+    OUT_WRITE,
 };
 use alloc::vec;
 use alloc::vec::Vec;
@@ -38,6 +39,23 @@ pub struct RateLimiter {
     /// The error of the last refused [`RateLimiter::decide`], until [`RateLimiter::error`].
     error: Option<Error>,
 }
+
+// `RateLimiter::run` writes a decision record and the answer head field by field, in this
+// order: the build fails if the layout of `crate::wire::ratelimit` ever says otherwise.
+const _: () = assert!(
+    OUT == 8
+        && OUT_OK == 0
+        && OUT_REMAINING == 1
+        && OUT_RETRY_AFTER == 2
+        && OUT_WRITE == 3
+        && OUT_T == 4
+        && OUT_A == 5
+        && OUT_B == 6
+        && OUT_LOG_LEN == 7
+        && ANSWER_HEAD == 2
+        && ANSWER_OK == 0
+        && ANSWER_RETRY_AFTER == 1
+);
 
 /// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
 fn u(x: usize) -> u32 {
@@ -137,18 +155,19 @@ impl RateLimiter {
                         (1.0, s.t, s.a, s.b, s.log_len() as f64)
                     }
                 };
-                // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`.
-                if let Some(record) = answers.get_mut(i * OUT..i * OUT + OUT) {
-                    record.copy_from_slice(&[
-                        f64::from(u8::from(d.ok)),
-                        f64::from(d.remaining),
-                        d.retry_after,
-                        write,
-                        t,
-                        a,
-                        b,
-                        len,
-                    ]);
+                // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`, one store
+                // each (a slice copied from a temporary array is a memory.copy call).
+                if let Some([o_ok, o_remaining, o_retry, o_write, o_t, o_a, o_b, o_len]) =
+                    answers.get_mut(i * OUT..i * OUT + OUT)
+                {
+                    *o_ok = f64::from(u8::from(d.ok));
+                    *o_remaining = f64::from(d.remaining);
+                    *o_retry = d.retry_after;
+                    *o_write = write;
+                    *o_t = t;
+                    *o_a = a;
+                    *o_b = b;
+                    *o_len = len;
                 }
             },
         )?;
@@ -163,8 +182,9 @@ impl RateLimiter {
             }
         }
         // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
-        if let Some(h) = answer_head.get_mut(..ANSWER_HEAD) {
-            h.copy_from_slice(&[f64::from(u8::from(each.ok)), each.retry_after]);
+        if let Some([h_ok, h_retry]) = answer_head.get_mut(..ANSWER_HEAD) {
+            *h_ok = f64::from(u8::from(each.ok));
+            *h_retry = each.retry_after;
         }
         Ok(u32::from(each.ok))
     }
