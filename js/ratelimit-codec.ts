@@ -48,8 +48,24 @@ void kindsMatch;
 /** One compiled limit. @internal */
 export type Compiled = { id: number; shards: number; fingerprint: string };
 
-/** What one decision needs from the JavaScript side. @internal */
-export type Item = { name: string; limit: Compiled; shard: number; count: number; state: RateLimitState | null };
+/**
+ * What one decision needs from the JavaScript side. The numbers after `state` are its fields
+ * as the engine reads them, filled by `decide` (see `read`) before anything is written. @internal
+ */
+export type Item = {
+  name: string;
+  limit: Compiled;
+  shard: number;
+  count: number;
+  state: RateLimitState | null;
+  t: number;
+  a: number;
+  b: number;
+  /** The log's length as the caller's array gives it (0 without a state or log). */
+  logLength: number;
+  /** Its first entries (at most a log slot), or `null` when there are none. */
+  entries: Float64Array | null;
+};
 
 /**
  * The compiled limits, the engine's limiter, and its I/O buffer in that instance's memory.
@@ -72,10 +88,12 @@ function renamed(e: unknown, items: readonly { name: string }[]): never {
 
 /**
  * The view over the engine's I/O buffer (at byte address `e.at` in its memory, laid out as
- * src/wire.rs says: the `RL_*` offsets), made again when the memory has grown.
+ * src/wire.rs says: the `RL_*` offsets), made again when the memory has grown (a grown memory
+ * detaches the old buffer: the view's length reads 0, and `length` is cheaper to read than
+ * `byteLength`, a measured 10 ns per call).
  */
 function buffer(e: Engine): Float64Array {
-  if (e.view.byteLength === 0) e.view = new Float64Array(e.memory.buffer, e.at, RL_IO_LEN);
+  if (e.view.length === 0) e.view = new Float64Array(e.memory.buffer, e.at, RL_IO_LEN);
   return e.view;
 }
 
@@ -125,7 +143,9 @@ export function limitOf(e: Engine, name: string): Compiled {
 
 /** One request of limit `name`: its cost (default 1), shard and stored state. @internal */
 export function item(e: Engine, name: string, count: unknown, shard: number, state: RateLimitState | null): Item {
-  return { name, limit: limitOf(e, name), shard, count: count === undefined ? 1 : num(count), state };
+  const limit = limitOf(e, name);
+  const cost = count === undefined ? 1 : num(count);
+  return { name, limit, shard, count: cost, state, t: 0, a: 0, b: 0, logLength: 0, entries: null };
 }
 
 /** Writes the items into the engine's buffer, asks the engine once, reads the answer. @internal */
@@ -146,68 +166,110 @@ export function decide(
     renamed(error, items);
   }
   b = buffer(e); // the engine may have grown its memory
+  const ok = status === 1;
+  const retryAfter = b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!;
+  if (n === 1) {
+    // One request (rateLimit, rateLimitStatus, most pure decisions): array literals, cheaper
+    // than arrays made with a length and filled in.
+    const outcome = outcomeOf(b, 0);
+    return { ok, retryAfter, decisions: [decisionOf(outcome)], outcomes: [outcome] };
+  }
   const decisions = new Array<RateLimitDecision>(n);
   const outcomes = new Array<RateLimitOutcome>(n);
   for (let i = 0; i < n; i++) {
-    const o = RL_OUT_AT + RL_ANSWER_HEAD + i * RL_OUT;
-    const ok = b[o + RL_OUT_OK] === 1;
-    const remaining = b[o + RL_OUT_REMAINING]!;
-    const retryAfter = b[o + RL_OUT_RETRY_AFTER]!;
-    let state: RateLimitState | null = null;
-    if (b[o + RL_OUT_WRITE] === 1) {
-      const at = RL_OUT_LOGS_AT + i * RL_OUT_LOG;
-      const log: number[] = [];
-      for (let j = at, end = at + b[o + RL_OUT_LOG_LEN]!; j < end; j++) log.push(b[j]!);
-      state = { t: b[o + RL_OUT_T]!, a: b[o + RL_OUT_A]!, b: b[o + RL_OUT_B]!, log };
-    }
-    outcomes[i] = { ok, remaining, retryAfter, state } as RateLimitOutcome;
-    decisions[i] = { ok, remaining, retryAfter } as RateLimitDecision;
+    const outcome = outcomeOf(b, i);
+    outcomes[i] = outcome;
+    decisions[i] = decisionOf(outcome);
   }
-  return { ok: status === 1, retryAfter: b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!, decisions, outcomes };
+  return { ok, retryAfter, decisions, outcomes };
 }
+
+/** The engine's answer to request `i`, read from the buffer `b`. */
+function outcomeOf(b: Float64Array, i: number): RateLimitOutcome {
+  const o = RL_OUT_AT + RL_ANSWER_HEAD + i * RL_OUT;
+  const ok = b[o + RL_OUT_OK] === 1;
+  const remaining = b[o + RL_OUT_REMAINING]!;
+  const retryAfter = b[o + RL_OUT_RETRY_AFTER]!;
+  let state: RateLimitState | null = null;
+  if (b[o + RL_OUT_WRITE] === 1) {
+    const at = RL_OUT_LOGS_AT + i * RL_OUT_LOG;
+    const log: number[] = [];
+    for (let j = at, end = at + b[o + RL_OUT_LOG_LEN]!; j < end; j++) log.push(b[j]!);
+    state = { t: b[o + RL_OUT_T]!, a: b[o + RL_OUT_A]!, b: b[o + RL_OUT_B]!, log };
+  }
+  return { ok, remaining, retryAfter, state } as RateLimitOutcome;
+}
+
+/** The decision of an outcome, without its state (a separate object, as the API returns). */
+function decisionOf(o: RateLimitOutcome): RateLimitDecision {
+  return { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter } as RateLimitDecision;
+}
+
+/** One NaN entry: what a malformed log (not an array) becomes; the engine refuses it. Only read. */
+const MALFORMED_LOG = Float64Array.of(NaN);
 
 /**
  * Copies the requests into the engine's buffer and returns the buffer's view. In two phases:
- * first the caller's state objects are read into plain numbers (their getters and Proxy traps
- * run the caller's code, which may itself ask for a decision that uses this very buffer, or
- * grow the engine's memory); then, with nothing of the caller's left to run, the numbers are
- * copied into the buffer, fetched only now. A decision asked for from inside a state's getter
- * so never overwrites half-written requests.
+ * first the caller's state objects are read into plain numbers in our own items (their getters
+ * and Proxy traps run the caller's code, which may itself ask for a decision that uses this
+ * very buffer, or grow the engine's memory); then, with nothing of the caller's left to run,
+ * the numbers are copied into the buffer, fetched only now. A decision asked for from inside a
+ * state's getter so never overwrites half-written requests. Nothing is allocated but the log
+ * entries of a sliding log.
  */
 function write(e: Engine, items: readonly Item[], n: number): Float64Array {
-  const head = new Float64Array(n * RL_IN);
-  const logs = new Array<Float64Array | undefined>(n);
+  for (let i = 0; i < n; i++) read(items[i]!);
+  const b = buffer(e);
   for (let i = 0; i < n; i++) {
     const it = items[i]!;
-    const s = it.state;
     const o = i * RL_IN;
-    head[o + RL_IN_LIMIT] = it.limit.id;
-    head[o + RL_IN_SHARD] = it.shard;
-    head[o + RL_IN_COUNT] = it.count;
-    if (s === null) continue; // HAS_STATE and LOG_LEN stay 0
-    head[o + RL_IN_HAS_STATE] = 1;
-    head[o + RL_IN_T] = num(s.t);
-    head[o + RL_IN_A] = num(s.a);
-    head[o + RL_IN_B] = num(s.b);
-    const log: unknown = s.log;
-    if (Array.isArray(log)) {
-      // The slot holds one more entry than any valid log: a longer log is refused as is.
-      const length = log.length;
-      const entries = new Float64Array(Math.min(length, RL_LOG));
-      for (let j = 0; j < entries.length; j++) entries[j] = num(log[j]);
-      logs[i] = entries;
-      head[o + RL_IN_LOG_LEN] = length;
-    } else {
-      // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
-      logs[i] = Float64Array.of(NaN);
-      head[o + RL_IN_LOG_LEN] = 1;
+    b[o + RL_IN_LIMIT] = it.limit.id;
+    b[o + RL_IN_SHARD] = it.shard;
+    b[o + RL_IN_COUNT] = it.count;
+    b[o + RL_IN_HAS_STATE] = it.state === null ? 0 : 1;
+    b[o + RL_IN_T] = it.t;
+    b[o + RL_IN_A] = it.a;
+    b[o + RL_IN_B] = it.b;
+    b[o + RL_IN_LOG_LEN] = it.logLength;
+    const entries = it.entries;
+    if (entries !== null) {
+      const at = RL_LOGS_AT + i * RL_LOG;
+      for (let j = 0; j < entries.length; j++) b[at + j] = entries[j]!;
     }
   }
-  const b = buffer(e);
-  b.set(head, 0);
-  for (let i = 0; i < n; i++) {
-    const entries = logs[i];
-    if (entries !== undefined) b.set(entries, RL_LOGS_AT + i * RL_LOG);
-  }
   return b;
+}
+
+/** The first phase of `write`: the caller's state, read once, as numbers in `it`. */
+function read(it: Item): void {
+  const s = it.state;
+  if (s === null) {
+    // No state: HAS_STATE and LOG_LEN are 0 (the fields of another call may be left).
+    it.t = it.a = it.b = it.logLength = 0;
+    it.entries = null;
+    return;
+  }
+  it.t = num(s.t);
+  it.a = num(s.a);
+  it.b = num(s.b);
+  const log: unknown = s.log;
+  if (Array.isArray(log)) {
+    // The slot holds one more entry than any valid log: a longer log is refused as is.
+    const length = log.length;
+    const slot = Math.min(length, RL_LOG);
+    // An empty log (every kind but a sliding log) allocates nothing. Otherwise a typed
+    // array, sized as the caller's (possibly hostile) length says: a Proxy's length that is
+    // no array length throws as it always did.
+    let entries: Float64Array | null = null;
+    if (slot !== 0) {
+      entries = new Float64Array(slot);
+      for (let j = 0; j < entries.length; j++) entries[j] = num(log[j]);
+    }
+    it.logLength = length;
+    it.entries = entries;
+  } else {
+    // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
+    it.logLength = 1;
+    it.entries = MALFORMED_LOG;
+  }
 }

@@ -166,6 +166,7 @@ pub struct Limit {
 }
 
 /// `v` as a whole number from 0 to `max`, or `None`.
+#[inline(always)]
 fn whole(v: f64, max: u64) -> Option<u64> {
     // `max` is at most MAX_NOW_MS < 2^53, so `max as f64` is exact. Once `v` is known to be
     // in [0, max], `v as u64` truncates it exactly, and converting back tells whether `v` was
@@ -340,14 +341,21 @@ impl Limit {
     ///
     /// # Errors
     /// [`Error::Argument`] when `index` is not below [`Limit::shards`].
+    #[inline(always)]
     pub fn shard(&self, index: u32) -> Result<Limit, Error> {
+        self.shard_of(index).map_err(Error::from)
+    }
+
+    /// [`Limit::shard`], refusing without building the error.
+    #[inline(always)]
+    pub(crate) fn shard_of(&self, index: u32) -> Result<Limit, Refusal> {
         let n = self.shards.get();
+        if n == 1 && index == 0 {
+            // Unsharded: its only shard is itself (split(x, 1, 0) is x).
+            return Ok(*self);
+        }
         if index >= n {
-            return Err(Error::argument(
-                &[Msg::NoSuchShard],
-                &[],
-                &[index.into(), n.into()],
-            ));
+            return Err(Refusal::NoSuchShard(index, n));
         }
         Ok(Limit {
             kind: self.kind,
@@ -432,6 +440,86 @@ impl State {
     }
 }
 
+/// A stored state as a decision reads it: the numbers of a [`State`], its log borrowed (from
+/// a [`State`], or from the binding's I/O buffer), so that reading a request copies nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StateRef<'a> {
+    /// As [`State::t`].
+    pub t: f64,
+    /// As [`State::a`].
+    pub a: f64,
+    /// As [`State::b`].
+    pub b: f64,
+    /// As [`State::log`].
+    pub log: &'a [f64],
+}
+
+impl<'a> From<&'a State> for StateRef<'a> {
+    fn from(s: &'a State) -> StateRef<'a> {
+        StateRef {
+            t: s.t,
+            a: s.a,
+            b: s.b,
+            log: &s.log,
+        }
+    }
+}
+
+impl StateRef<'_> {
+    /// The owned [`State`] (its log copied).
+    pub fn to_state(&self) -> State {
+        State {
+            t: self.t,
+            a: self.a,
+            b: self.b,
+            log: self.log.to_vec(),
+        }
+    }
+}
+
+/// The state to write after an admission, without a copy of its log: a sliding log's next
+/// log is the entries of the state read that are still in the window (`kept`), then `added`
+/// entries at `t`. Empty for the other kinds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Next<'a> {
+    pub(crate) t: f64,
+    pub(crate) a: f64,
+    pub(crate) b: f64,
+    kept: &'a [f64],
+    /// At most the limit's rate (a cost that was admitted).
+    added: usize,
+}
+
+impl Next<'_> {
+    /// Entries of the log to write (at most [`MAX_LOG_RATE`]).
+    pub(crate) fn log_len(&self) -> usize {
+        self.kept.len() + self.added
+    }
+
+    /// Writes the log into `out` (its first [`Next::log_len`] numbers); nothing when `out` is
+    /// shorter.
+    pub(crate) fn write_log(&self, out: &mut [f64]) {
+        if let Some(out) = out.get_mut(..self.log_len()) {
+            let (kept, added) = out.split_at_mut(self.kept.len());
+            kept.copy_from_slice(self.kept);
+            added.fill(self.t);
+        }
+    }
+
+    /// The owned [`State`].
+    pub(crate) fn to_state(self) -> State {
+        // The binding's own writer, so that `decide` and `decide_all` test it too.
+        let mut log = alloc::vec![0.0; self.log_len()];
+        self.write_log(&mut log);
+        State {
+            t: self.t,
+            a: self.a,
+            b: self.b,
+            log,
+        }
+    }
+}
+
 /// The answer to one request.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decision {
@@ -471,34 +559,76 @@ pub struct Batch {
     pub states: Vec<Option<State>>,
 }
 
-/// Checks `now` ([`crate::time::check`]), floored to whole ms.
-fn check_now(now: f64) -> Result<u64, Error> {
+/// Why a decision refuses a request, before it becomes its [`Error`]: a small `Copy` value,
+/// so that the decision path carries no destructor and allocates nothing until it refuses
+/// (an [`Error`] owns its message parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `now` is not a time ([`crate::time::check`]'s error for `now`).
+    Now,
+    /// A cost that is not a whole number from 0 to this largest cost.
+    Count(u64),
+    /// A stored state that does not fit the limit, and what does not.
+    Corrupt(Msg),
+    /// A sharded limit (of this many shards) decided as a whole.
+    Sharded(u32),
+    /// Shard `.0` of a limit of `.1` shards ([`Limit::shard`]'s error).
+    NoSuchShard(u32, u32),
+    /// An argument error of one message without values (a malformed request record...).
+    Argument(Msg),
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Error {
+        match r {
+            Refusal::Now => crate::time::error(Msg::Now, crate::time::MAX_TIME_MS),
+            Refusal::Count(max) => Error::argument(&[Msg::BadCount], &[], &[max]),
+            Refusal::Corrupt(what) => Error::argument(&[Msg::Corrupt, what], &[], &[]),
+            Refusal::Sharded(n) => Error::argument(&[Msg::Sharded], &[], &[n.into()]),
+            Refusal::NoSuchShard(index, n) => {
+                Error::argument(&[Msg::NoSuchShard], &[], &[index.into(), n.into()])
+            }
+            Refusal::Argument(what) => Error::argument(&[what], &[], &[]),
+        }
+    }
+}
+
+/// Checks `now` (as [`crate::time::check`]), floored to whole ms.
+#[inline(always)]
+fn check_now(now: f64) -> Result<u64, Refusal> {
     // A time is from 0 to MAX_NOW_MS: `as u64` truncates, which is the floor of a
     // non-negative number.
-    crate::time::check(Msg::Now, now).map(|t| t as u64)
+    if crate::time::within(now, crate::time::MAX_TIME_MS) {
+        Ok(now as u64)
+    } else {
+        Err(Refusal::Now)
+    }
 }
 
 /// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].
-fn check_count(limit: &Limit, count: f64) -> Result<u64, Error> {
+#[inline(always)]
+fn check_count(limit: &Limit, count: f64) -> Result<u64, Refusal> {
     let max = u64::from(limit.max_cost());
-    whole(count, max).ok_or_else(|| Error::argument(&[Msg::BadCount], &[], &[max]))
+    whole(count, max).ok_or(Refusal::Count(max))
 }
 
-fn corrupt(what: Msg) -> Error {
-    Error::argument(&[Msg::Corrupt, what], &[], &[])
+fn corrupt(what: Msg) -> Refusal {
+    Refusal::Corrupt(what)
 }
 
 /// A stored number from 0 to `max`.
-fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Error> {
-    whole(v, max).ok_or_else(|| corrupt(what))
+#[inline(always)]
+fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Refusal> {
+    whole(v, max).ok_or(Refusal::Corrupt(what))
 }
 
 /// The outcome of one evaluation: availability at the effective time, the first time the
 /// request fits (when it does not now), and the state to write if it is admitted.
-struct Eval {
+struct Eval<'a> {
     available: u64,
     retry_at: u64,
-    next: Option<State>,
+    /// Meaningful only when the request fits (`count <= available`).
+    next: Next<'a>,
 }
 
 /// `x` as a stored f64. Every value stored is at most MAX_NOW_MS + 2 * MAX_PERIOD_MS < 2^53,
@@ -507,7 +637,13 @@ fn f(x: u64) -> f64 {
     x as f64
 }
 
-fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Result<Eval, Error> {
+#[inline(always)]
+fn evaluate<'a>(
+    limit: &Limit,
+    state: Option<StateRef<'a>>,
+    now: u64,
+    count: u64,
+) -> Result<Eval<'a>, Refusal> {
     let rate = u64::from(limit.rate.get());
     let p = limit.period.get();
     if let Some(st) = state {
@@ -527,20 +663,28 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                 ),
             };
             let t = now.max(s0);
-            let k = (t - s0) / p;
-            let (s, cur, prev) = match k {
-                0 => (s0, cur0, prev0),
-                1 => (s0 + p, 0, if sliding { cur0 } else { 0 }),
-                _ => (s0 + k * p, 0, 0),
+            // Windows elapsed since s0: 0 or 1 without a division in the common cases.
+            let elapsed = t - s0;
+            let (s, cur, prev) = if elapsed < p {
+                (s0, cur0, prev0)
+            } else if elapsed - p < p {
+                (s0 + p, 0, if sliding { cur0 } else { 0 })
+            } else {
+                // k * p <= elapsed: at most t.
+                (s0 + elapsed / p * p, 0, 0)
             };
             let x = t - s; // 0 <= x < p
-                           // Units used, scaled by p: cur * p + prev * (p - x) / p * p. At most 2 * rate * p.
-                           // cur, prev <= rate, so used <= 2 * rate * p < 2^63 (see MAX_RATE).
-            let used = cur
-                .saturating_mul(p)
-                .saturating_add(prev.saturating_mul(p - x));
-            let free = rate.saturating_mul(p).saturating_sub(used);
-            let available = free / p;
+                           // Units used, scaled by p: cur * p + prev * (p - x) / p * p. cur, prev <= rate, so
+                           // used <= 2 * rate * p < 2^63 (see MAX_RATE): the products cannot overflow (plain
+                           // multiplications: no 128-bit multiply in the wasm, as saturating ones need).
+            let used = cur * p + prev * (p - x);
+            let free = (rate * p).saturating_sub(used);
+            // A fixed window has no previous count: what is free is whole units.
+            let available = if prev == 0 {
+                rate.saturating_sub(cur)
+            } else {
+                free / p
+            };
             let retry_at = if count <= available {
                 0
             } else if !sliding {
@@ -551,16 +695,17 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
             Ok(Eval {
                 available,
                 retry_at,
-                next: Some(State {
+                next: Next {
                     t: f(s),
                     a: f(cur + count),
                     b: f(prev),
-                    log: Vec::new(),
-                }),
+                    kept: &[],
+                    added: 0,
+                },
             })
         }
         Kind::SlidingLog => {
-            let (clock, log): (u64, &[f64]) = match state {
+            let (clock, log): (u64, &'a [f64]) = match state {
                 None => (now, &[]),
                 Some(st) => {
                     if st.a != 0.0 || st.b != 0.0 {
@@ -571,14 +716,14 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                         return Err(corrupt(Msg::LogTooLong));
                     }
                     let mut last = 0;
-                    for &e in &st.log {
+                    for &e in st.log {
                         let e = stored(e, clock, Msg::LogEntries)?;
                         if e < last {
                             return Err(corrupt(Msg::LogOrder));
                         }
                         last = e;
                     }
-                    (clock, &st.log)
+                    (clock, st.log)
                 }
             };
             let t = now.max(clock);
@@ -597,27 +742,24 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                 let idx = usize::try_from(n - 1).unwrap_or(usize::MAX);
                 active.get(idx).map_or(t + p, |&e| (e as u64) + p)
             };
-            let mut next = Vec::new();
-            if count <= available {
-                next.reserve(active.len() + usize::try_from(count).unwrap_or(0));
-                next.extend_from_slice(active);
-                next.extend((0..count).map(|_| f(t)));
-            }
             Ok(Eval {
                 available,
                 retry_at,
-                next: Some(State {
+                next: Next {
                     t: f(t),
                     a: 0.0,
                     b: 0.0,
-                    log: next,
-                }),
+                    kept: active,
+                    // count <= max_cost <= MAX_LOG_RATE here.
+                    added: usize::try_from(count).unwrap_or(0),
+                },
             })
         }
         Kind::TokenBucket => {
             // Tokens are counted in units of 1/p token: refill is exactly `rate` units per ms.
-            // capacity * p < 2^62 (see MAX_RATE).
-            let full = u64::from(limit.capacity.get()).saturating_mul(p);
+            // capacity * p < 2^62 (see MAX_RATE): no product below overflows, so they are plain
+            // multiplications (no 128-bit multiply in the wasm, as saturating ones need).
+            let full = u64::from(limit.capacity.get()) * p;
             let (last, units0) = match state {
                 None => (now, full),
                 Some(st) => {
@@ -625,7 +767,8 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                     let whole_tokens =
                         stored(st.a, u64::from(limit.capacity.get()), Msg::TokenCount)?;
                     let fraction = stored(st.b, p - 1, Msg::TokenFraction)?;
-                    let units = whole_tokens.saturating_mul(p).saturating_add(fraction);
+                    // At most capacity * p + p - 1 < 2^63.
+                    let units = whole_tokens * p + fraction;
                     if units > full {
                         return Err(corrupt(Msg::TooManyTokens));
                     }
@@ -633,27 +776,33 @@ fn evaluate(limit: &Limit, state: Option<&State>, now: u64, count: u64) -> Resul
                 }
             };
             let t = now.max(last);
-            let refill = (t - last).saturating_mul(rate);
-            let units = full.min(units0.saturating_add(refill));
-            let available = units / p;
-            let need = count.saturating_mul(p);
-            let retry_at = if count <= available {
-                0
+            // A bucket refills from empty within MAX_PERIOD_MS (`Limit::new`): a longer wait
+            // adds nothing more, and the bound keeps the product below 2^62 (see MAX_RATE).
+            let refill = (t - last).min(MAX_PERIOD_MS) * rate;
+            let units = full.min(units0 + refill);
+            // count <= max_cost <= capacity, so need <= full.
+            let need = count * p;
+            // `count <= units / p` is `need <= units`; admitted, what is left after the cost
+            // gives both the availability and the next state, with one division.
+            let left = units.saturating_sub(need);
+            let whole_left = left / p;
+            let (available, retry_at) = if need <= units {
+                (whole_left + count, 0)
             } else {
                 // First whole ms at which `units + ms * rate >= need`; need <= full, so the
                 // cap never gets in the way.
-                t + (need - units).div_ceil(rate)
+                (units / p, t + (need - units).div_ceil(rate))
             };
-            let left = units.saturating_sub(need);
             Ok(Eval {
                 available,
                 retry_at,
-                next: Some(State {
+                next: Next {
                     t: f(t),
-                    a: f(left / p),
-                    b: f(left % p),
-                    log: Vec::new(),
-                }),
+                    a: f(whole_left),
+                    b: f(left - whole_left * p),
+                    kept: &[],
+                    added: 0,
+                },
             })
         }
     }
@@ -688,6 +837,7 @@ fn sliding_window_retry(rate: u64, p: u64, s: u64, cur: u64, prev: u64, count: u
     }
 }
 
+#[inline(always)]
 fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
     let ok = count <= eval.available;
     let remaining = if ok {
@@ -708,13 +858,10 @@ fn decision(eval: &Eval, now: u64, count: u64) -> Decision {
     }
 }
 
-fn unsharded(limit: &Limit) -> Result<(), Error> {
+#[inline(always)]
+fn unsharded(limit: &Limit) -> Result<(), Refusal> {
     if limit.shards.get() > 1 {
-        return Err(Error::argument(
-            &[Msg::Sharded],
-            &[],
-            &[limit.shards.get().into()],
-        ));
+        return Err(Refusal::Sharded(limit.shards.get()));
     }
     Ok(())
 }
@@ -752,10 +899,10 @@ pub fn decide(
     unsharded(limit)?;
     let now = check_now(now)?;
     let count = check_count(limit, count)?;
-    let eval = evaluate(limit, state, now, count)?;
+    let eval = evaluate(limit, state.map(StateRef::from), now, count)?;
     let d = decision(&eval, now, count);
     let write = d.ok && consume && count > 0;
-    Ok((d, if write { eval.next } else { None }))
+    Ok((d, write.then(|| eval.next.to_state())))
 }
 
 /// Decides several limits at once, all or nothing (for example per user and global): when
@@ -782,8 +929,8 @@ pub fn decide(
 /// request as in [`decide`] (then nothing is decided).
 pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
     let mut decisions = Vec::with_capacity(requests.len());
-    let mut states = Vec::with_capacity(requests.len());
-    let (ok, retry_after) = decide_each(
+    let mut candidates = Vec::with_capacity(requests.len());
+    let each = decide_each(
         requests.len(),
         now,
         consume,
@@ -791,67 +938,93 @@ pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<B
             // decide_each asks only for i < requests.len().
             let r = requests
                 .get(i)
-                .ok_or_else(|| Error::argument(&[Msg::NoSuchRequest], &[], &[]))?;
-            Ok((*r.limit, r.state, r.count))
+                .ok_or(Refusal::Argument(Msg::NoSuchRequest))?;
+            Ok((*r.limit, r.state.map(StateRef::from), r.count))
         },
-        |_, d, s| {
+        |_, d, next| {
             decisions.push(d);
-            states.push(s);
+            candidates.push(next);
         },
     )?;
+    let states = candidates
+        .into_iter()
+        .map(|next| next.filter(|_| each.write).map(Next::to_state))
+        .collect();
     Ok(Batch {
-        ok,
-        retry_after,
+        ok: each.ok,
+        retry_after: each.retry_after,
         decisions,
         states,
     })
 }
 
-/// [`decide_all`] without a heap allocation of its own (a `sliding log` still copies its log
-/// into the state to write), for the wasm binding, which reads requests from and writes answers
-/// into a buffer it owns: `request(i)` gives request `i` of `n` (a limit, its row's state and the
-/// cost) and is called once per request, in order; once every request is decided, `answer(i,
-/// decision, state to write)` is called once per request, in order, with the states all `None`
-/// unless every request is admitted and `consume` is true. Returns [`Batch::ok`] and
-/// [`Batch::retry_after`].
+/// What [`decide_each`] decided over the whole batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Each {
+    /// Whether every request is admitted ([`Batch::ok`]).
+    pub(crate) ok: bool,
+    /// [`Batch::retry_after`].
+    pub(crate) retry_after: f64,
+    /// Whether the states given to `answer` are to be written: every request admitted and
+    /// `consume`. When false, no state is (every row is left as it is).
+    pub(crate) write: bool,
+}
+
+/// [`decide_all`] without a heap allocation (not even a `sliding log`'s: its next log is
+/// borrowed from the state read, [`Next`]), for the wasm binding, which reads requests from
+/// and writes answers into a buffer it owns. `request(i)` gives request `i` of `n` (a limit,
+/// its row's state and the cost) and is called once per request, in order; as soon as request
+/// `i` is decided, `answer(i, decision, state)` is called, with the state the row gets if the
+/// whole batch is admitted (`None` for a cost of 0: nothing to write). Whether those states
+/// are written is known only once every request is decided: [`Each::write`], returned with
+/// [`Batch::ok`] and [`Batch::retry_after`].
 ///
 /// # Errors
-/// As [`decide_all`], and whatever `request` returns (then `answer` is never called).
-pub(crate) fn decide_each<S: core::borrow::Borrow<State>>(
+/// As [`decide_all`], and whatever `request` returns (then the answers already given are
+/// meaningless: nothing is decided).
+pub(crate) fn decide_each<'a>(
     n: usize,
     now: f64,
     consume: bool,
-    mut request: impl FnMut(usize) -> Result<(Limit, Option<S>, f64), Error>,
-    mut answer: impl FnMut(usize, Decision, Option<State>),
-) -> Result<(bool, f64), Error> {
+    mut request: impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
+    mut answer: impl FnMut(usize, Decision, Option<Next<'a>>),
+) -> Result<Each, Error> {
     if n == 0 || n > MAX_BATCH {
         return Err(Error::argument(&[Msg::BatchSize], &[], &[MAX_BATCH as u64]));
     }
+    decide_each_of(n, now, consume, &mut request, &mut answer).map_err(Error::from)
+}
+
+/// [`decide_each`] once the batch size is checked, refusing without building the error.
+#[inline(always)]
+fn decide_each_of<'a>(
+    n: usize,
+    now: f64,
+    consume: bool,
+    request: &mut impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
+    answer: &mut impl FnMut(usize, Decision, Option<Next<'a>>),
+) -> Result<Each, Refusal> {
     let now = check_now(now)?;
-    // The answers wait on the stack until every request is decided.
-    let mut answers: [(Decision, Option<State>); MAX_BATCH] = core::array::from_fn(|_| {
-        let d = Decision {
-            ok: true,
-            remaining: 0,
-            retry_after: 0.0,
-        };
-        (d, None)
-    });
-    let answers = answers.get_mut(..n).unwrap_or_default();
-    for (i, (d, next)) in answers.iter_mut().enumerate() {
+    let mut ok = true;
+    let mut retry_after: f64 = 0.0;
+    for i in 0..n {
         let (limit, state, count) = request(i)?;
         unsharded(&limit)?;
         let count = check_count(&limit, count)?;
-        let eval = evaluate(&limit, state.as_ref().map(|s| s.borrow()), now, count)?;
-        *d = decision(&eval, now, count);
-        *next = if count > 0 { eval.next } else { None };
+        let eval = evaluate(&limit, state, now, count)?;
+        let d = decision(&eval, now, count);
+        ok &= d.ok;
+        // Whole numbers of ms, never NaN: a comparison, not a call to `fmax`.
+        if d.retry_after > retry_after {
+            retry_after = d.retry_after;
+        }
+        answer(i, d, (count > 0).then_some(eval.next));
     }
-    let ok = answers.iter().all(|(d, _)| d.ok);
-    let retry_after = answers.iter().fold(0.0, |r, (d, _)| d.retry_after.max(r));
-    for (i, (d, next)) in answers.iter_mut().enumerate() {
-        answer(i, *d, if ok && consume { next.take() } else { None });
-    }
-    Ok((ok, retry_after))
+    Ok(Each {
+        ok,
+        retry_after,
+        write: ok && consume,
+    })
 }
 
 #[cfg(test)]
@@ -988,6 +1161,41 @@ mod tests {
                 .0
                 .ok
         );
+    }
+
+    #[test]
+    fn refusals_become_the_errors_they_name() {
+        let l = Limit::new(Kind::SlidingWindow, 3.0, 1000.0, None, Some(3.0)).unwrap();
+        let message = |r: Result<(Decision, Option<State>), Error>| r.unwrap_err().message();
+        assert_eq!(
+            l.shard(5).unwrap_err().message(),
+            "shard 5 does not exist: this limit has 3 shards"
+        );
+        assert_eq!(
+            message(decide(&l, None, 0.0, 1.0, true)),
+            "a sharded limit is decided one shard at a time: pick a shard index below 3"
+        );
+        let one = l.shard(0).unwrap();
+        assert_eq!(
+            message(decide(&one, None, f64::NAN, 1.0, true)),
+            "now must be a finite number of milliseconds from 0 to 8640000000000000"
+        );
+        assert_eq!(
+            message(decide(&one, None, 0.0, 2.0, true)),
+            "count must be a whole number from 0 to 1, the most this limit can ever admit at once"
+        );
+        let over = State {
+            t: 0.0,
+            a: 2.0,
+            b: 0.0,
+            log: Vec::new(),
+        };
+        assert_eq!(
+            message(decide(&one, Some(&over), 0.0, 1.0, true)),
+            "stored rate limit state does not fit this limit: current count"
+        );
+        let missing = decide_all(&[], 0.0, true).unwrap_err();
+        assert_eq!(missing.code(), "INVALID_ARGUMENT");
     }
 
     #[test]

@@ -48,11 +48,18 @@ pub fn check(name: Msg, t: f64) -> Result<f64, Error> {
 /// [`Error::Argument`] naming `name` and `max` when `t` is NaN, infinite, negative or above
 /// `max`.
 pub fn check_up_to(name: Msg, t: f64, max: f64) -> Result<f64, Error> {
-    if (0.0..=max).contains(&t) {
+    if within(t, max) {
         Ok(t)
     } else {
         Err(error(name, max))
     }
+}
+
+/// Whether `t` is a finite number of ms from 0 to `max`: what [`check_up_to`] accepts, for a
+/// hot path that builds the [`error`] only when it refuses.
+#[inline]
+pub fn within(t: f64, max: f64) -> bool {
+    (0.0..=max).contains(&t)
 }
 
 /// The error for a time named `name` that is not from 0 to `max` (a whole number of ms).

@@ -35,6 +35,7 @@ pub const NO_ID: u32 = u32::MAX;
 /// assert_eq!((index(-0.5), index(f64::INFINITY), index(f64::NEG_INFINITY)), (None, None, None));
 /// assert_eq!((index(-0.0), index(4_294_967_295.0)), (Some(0), Some(u32::MAX)));
 /// ```
+#[inline(always)]
 pub fn index(v: f64) -> Option<u32> {
     // `as u32` saturates (NaN becomes 0, anything below 0 becomes 0, anything above becomes
     // `u32::MAX`) and truncates fractions: the round trip gives `v` back exactly when `v` was
@@ -65,7 +66,7 @@ pub mod policy {
 ///   [`OUT_LOG`] numbers for the logs to write.
 pub mod ratelimit {
     use crate::error::{Error, Msg};
-    use crate::ratelimit::{Limit, State, MAX_LOG_RATE};
+    use crate::ratelimit::{Limit, Refusal, StateRef, MAX_LOG_RATE};
     pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
 
     /// Numbers per request record.
@@ -126,9 +127,7 @@ pub mod ratelimit {
     /// is the error to throw); else 1 (all admitted) or 0.
     pub const FAILED: u32 = 2;
 
-    fn malformed() -> Error {
-        Error::argument(&[Msg::MalformedRequest], &[], &[])
-    }
+    const MALFORMED: Refusal = Refusal::Argument(Msg::MalformedRequest);
 
     /// Request `i` as the buffer holds it: record `i` of `records` (the request records, `IN`
     /// numbers each) and its log slot in `logs` (`LOG` numbers each), as `(limit of the
@@ -136,32 +135,44 @@ pub mod ratelimit {
     ///
     /// # Errors
     /// [`Error::Argument`] for an unknown limit or shard, or a malformed state marker.
-    pub fn request(
+    #[inline(always)]
+    pub fn request<'a>(
         limits: &[Limit],
         records: &[f64],
-        logs: &[f64],
+        logs: &'a [f64],
         i: usize,
-    ) -> Result<(Limit, Option<State>, f64), Error> {
+    ) -> Result<(Limit, Option<StateRef<'a>>, f64), Error> {
+        read(limits, records, logs, i).map_err(Error::from)
+    }
+
+    /// [`request`], refusing without building the error (the binding's hot path).
+    #[inline(always)]
+    pub(crate) fn read<'a>(
+        limits: &[Limit],
+        records: &[f64],
+        logs: &'a [f64],
+        i: usize,
+    ) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal> {
         let r = records.get(i * IN..i * IN + IN).unwrap_or_default();
         let [id, shard, count, has_state, t, a, b, len] =
-            <[f64; IN]>::try_from(r).map_err(|_| malformed())?;
+            <[f64; IN]>::try_from(r).map_err(|_| MALFORMED)?;
         let limit = super::index(id)
             .and_then(|id| limits.get(id as usize))
-            .ok_or_else(malformed)?
-            .shard(super::index(shard).ok_or_else(malformed)?)?;
-        let len = super::index(len).ok_or_else(malformed)? as usize;
+            .ok_or(MALFORMED)?
+            .shard_of(super::index(shard).ok_or(MALFORMED)?)?;
+        let len = super::index(len).ok_or(MALFORMED)? as usize;
         let state = if has_state == 1.0 {
             let log = logs.get(i * LOG..i * LOG + len.min(LOG));
-            Some(State {
+            Some(StateRef {
                 t,
                 a,
                 b,
-                log: log.unwrap_or_default().to_vec(),
+                log: log.unwrap_or_default(),
             })
         } else if has_state == 0.0 && len == 0 {
             None
         } else {
-            return Err(malformed());
+            return Err(MALFORMED);
         };
         Ok((limit, state, count))
     }

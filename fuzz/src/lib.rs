@@ -244,7 +244,8 @@ pub fn resolve_flat(levels: &Levels, ints: &[u32], times: &[f64]) -> Result<Vec<
     levels.resolve(b.now, b.caller, b.docs, b.grants)
 }
 
-/// One request as `RateLimiter::run` of the binding reads it ([`wire::ratelimit::request`]).
+/// One request as `RateLimiter::run` of the binding reads it ([`wire::ratelimit::request`]),
+/// its state (borrowed from the log slots there) as an owned [`State`].
 pub fn read_request(
     limits: &[Limit],
     records: &[f64],
@@ -252,6 +253,7 @@ pub fn read_request(
     i: usize,
 ) -> Result<(Limit, Option<State>, f64), Error> {
     wire::ratelimit::request(limits, records, logs, i)
+        .map(|(limit, state, count)| (limit, state.map(|s| s.to_state()), count))
 }
 
 /// The most requests one call decides (`ratelimit::MAX_BATCH`), re-exported for the targets.

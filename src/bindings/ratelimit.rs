@@ -5,10 +5,11 @@
 //! construction, and never reallocates, so its address never changes: JavaScript learns where
 //! it is once ([`RateLimiter::io`]), keeps a `Float64Array` view over it, writes the requests
 //! there and calls [`RateLimiter::decide`] with only numbers, which writes the answers there.
-//! No call allocates (a `sliding log` copies its log; errors allocate their message), nothing
-//! is copied across the boundary, and no `unsafe` is needed: JavaScript writes into memory the
-//! buffer owns between calls, and Rust reads its own `Vec` during them. Any bit pattern is a
-//! valid `f64`, and every number is validated as before.
+//! No call allocates (a `sliding log` reads its log where it is and writes the next one
+//! straight into the buffer; only errors allocate, their message), nothing is copied across
+//! the boundary, and no `unsafe` is needed: JavaScript writes into memory the buffer owns
+//! between calls, and Rust reads its own `Vec` during them. Any bit pattern is a valid `f64`,
+//! and every number is validated as before.
 //!
 //! The layout (request records, log slots, answer) and its offsets are defined once in
 //! `crate::wire::ratelimit`.
@@ -19,9 +20,11 @@
 
 use super::js_error;
 use crate::error::Error;
-use crate::ratelimit::{self, Kind, Limit, State};
+use crate::ratelimit::{self, Kind, Limit};
 use crate::wire::ratelimit::{
-    request, ANSWER_HEAD, FAILED, IO_LEN, LOGS_AT, OUT, OUT_AT, OUT_LOG, OUT_LOGS_AT,
+    read, ANSWER_HEAD, ANSWER_OK, ANSWER_RETRY_AFTER, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT,
+    OUT_B, OUT_LOG, OUT_LOGS_AT, OUT_LOG_LEN, OUT_OK, OUT_REMAINING, OUT_RETRY_AFTER, OUT_T,
+    OUT_WRITE,
 };
 use alloc::vec;
 use alloc::vec::Vec;
@@ -36,6 +39,23 @@ pub struct RateLimiter {
     /// The error of the last refused [`RateLimiter::decide`], until [`RateLimiter::error`].
     error: Option<Error>,
 }
+
+// `RateLimiter::run` writes a decision record and the answer head field by field, in this
+// order: the build fails if the layout of `crate::wire::ratelimit` ever says otherwise.
+const _: () = assert!(
+    OUT == 8
+        && OUT_OK == 0
+        && OUT_REMAINING == 1
+        && OUT_RETRY_AFTER == 2
+        && OUT_WRITE == 3
+        && OUT_T == 4
+        && OUT_A == 5
+        && OUT_B == 6
+        && OUT_LOG_LEN == 7
+        && ANSWER_HEAD == 2
+        && ANSWER_OK == 0
+        && ANSWER_RETRY_AFTER == 1
+);
 
 /// `x` (a layout offset, far below 2^32) as a `u32` for JavaScript.
 fn u(x: usize) -> u32 {
@@ -113,41 +133,59 @@ impl RateLimiter {
     fn run(&mut self, n: usize, now: f64, consume: bool) -> Result<u32, Error> {
         let (input, out) = self.io.split_at_mut(OUT_AT);
         let (records, logs) = input.split_at(LOGS_AT);
-        let (head, out) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+        let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+        let (answer_head, answers) = head.split_at_mut(ANSWER_HEAD);
         let limits = &self.limits;
-        let request = |i: usize| request(limits, records, logs, i);
-        let answer = |i: usize, d: ratelimit::Decision, s: Option<State>| {
-            let (write, t, a, b, len) = match s {
-                None => (0.0, 0.0, 0.0, 0.0, 0.0),
-                Some(s) => {
-                    let at = i * OUT_LOG;
-                    if let Some(slot) = out.get_mut(at..at + s.log.len()) {
-                        slot.copy_from_slice(&s.log);
+        // Each answer is written as soon as its request is decided, with the state its row
+        // gets if the whole batch is admitted; `write` says afterwards whether that is so.
+        let each = ratelimit::decide_each(
+            n,
+            now,
+            consume,
+            |i| read(limits, records, logs, i),
+            |i, d, next| {
+                let (write, t, a, b, len) = match next {
+                    None => (0.0, 0.0, 0.0, 0.0, 0.0),
+                    Some(s) => {
+                        let slot = out_logs.get_mut(i * OUT_LOG..i * OUT_LOG + OUT_LOG);
+                        if let Some(slot) = slot.filter(|_| s.log_len() > 0) {
+                            s.write_log(slot);
+                        }
+                        // A log holds at most MAX_LOG_RATE entries: exact as f64.
+                        (1.0, s.t, s.a, s.b, s.log_len() as f64)
                     }
-                    // A log holds at most MAX_LOG_RATE entries: exact as f64.
-                    (1.0, s.t, s.a, s.b, s.log.len() as f64)
+                };
+                // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`, one store
+                // each (a slice copied from a temporary array is a memory.copy call).
+                if let Some([o_ok, o_remaining, o_retry, o_write, o_t, o_a, o_b, o_len]) =
+                    answers.get_mut(i * OUT..i * OUT + OUT)
+                {
+                    *o_ok = f64::from(u8::from(d.ok));
+                    *o_remaining = f64::from(d.remaining);
+                    *o_retry = d.retry_after;
+                    *o_write = write;
+                    *o_t = t;
+                    *o_a = a;
+                    *o_b = b;
+                    *o_len = len;
                 }
-            };
-            // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`.
-            let at = ANSWER_HEAD + i * OUT;
-            if let Some(record) = head.get_mut(at..at + OUT) {
-                record.copy_from_slice(&[
-                    f64::from(u8::from(d.ok)),
-                    f64::from(d.remaining),
-                    d.retry_after,
-                    write,
-                    t,
-                    a,
-                    b,
-                    len,
-                ]);
+            },
+        )?;
+        if !each.write {
+            // Denied or a check: every row is left as it is.
+            for record in answers.chunks_exact_mut(OUT).take(n) {
+                for k in [OUT_WRITE, OUT_T, OUT_A, OUT_B, OUT_LOG_LEN] {
+                    if let Some(x) = record.get_mut(k) {
+                        *x = 0.0;
+                    }
+                }
             }
-        };
-        let (ok, retry_after) = ratelimit::decide_each(n, now, consume, request, answer)?;
-        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
-        if let Some(h) = head.get_mut(..ANSWER_HEAD) {
-            h.copy_from_slice(&[f64::from(u8::from(ok)), retry_after]);
         }
-        Ok(u32::from(ok))
+        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
+        if let Some([h_ok, h_retry]) = answer_head.get_mut(..ANSWER_HEAD) {
+            *h_ok = f64::from(u8::from(each.ok));
+            *h_retry = each.retry_after;
+        }
+        Ok(u32::from(each.ok))
     }
 }
