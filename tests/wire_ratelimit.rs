@@ -4,7 +4,7 @@
 //! other than the first are read here, so an offset computed wrongly reads another record.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use convex_guard::ratelimit::{Kind, Limit, State};
+use convex_guard::ratelimit::{Kind, Limit, StateRef};
 use convex_guard::wire::ratelimit::{
     request, IN, IN_A, IN_B, IN_COUNT, IN_HAS_STATE, IN_LIMIT, IN_LOG_LEN, IN_SHARD, IN_T, LOG,
     MAX_BATCH,
@@ -46,7 +46,7 @@ impl Buffer {
         self.records[i * IN + field] = v;
     }
 
-    fn read(&self, i: usize) -> Result<(Limit, Option<State>, f64), convex_guard::Error> {
+    fn read(&self, i: usize) -> Result<(Limit, Option<StateRef<'_>>, f64), convex_guard::Error> {
         request(&limits(), &self.records, &self.logs, i)
     }
 }
@@ -80,11 +80,11 @@ fn a_state_and_its_log_are_read_from_the_records_own_slot() {
     let at = (i * LOG) as f64 + 10_000.0;
     assert_eq!(
         state,
-        Some(State {
+        Some(StateRef {
             t: 2_000.0,
             a: 4.0,
             b: 5.0,
-            log: vec![at, at + 1.0, at + 2.0],
+            log: &[at, at + 1.0, at + 2.0],
         })
     );
 }
