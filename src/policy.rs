@@ -118,6 +118,8 @@ pub enum PermissionKind {
 /// # Errors
 /// [`Error::Argument`] naming the permission when it is malformed (the caller re-labels it as a
 /// configuration error when it came from the configuration).
+// `iter().any` rather than `contains`: `memchr`, see below.
+#[allow(clippy::manual_contains)]
 pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
     if name.is_empty() {
         return Err(Error::argument(&[Msg::PermissionEmpty], &[], &[]));
@@ -204,7 +206,7 @@ impl PolicyBuilder {
         let mut exact: Vec<(String, u8)> = Vec::new();
         let mut wildcards: Vec<(String, u8)> = Vec::new();
         for (role, name) in self.grants {
-            let (list, key) = match name.strip_suffix('*') {
+            let (list, key) = match name.strip_suffix("*") {
                 // `check_permission_name` guarantees a wildcard ends in ":*": keep "prefix:".
                 Some(prefix) => (&mut wildcards, prefix.to_owned()),
                 None => (&mut exact, name),
