@@ -395,7 +395,7 @@ impl AccessLevelsBuilder {
     /// level.
     pub fn build(self) -> Result<Levels, Error> {
         let names = if self.names.is_empty() {
-            STANDARD_LEVELS.iter().map(|&n| n.to_owned()).collect()
+            crate::error::owned(&STANDARD_LEVELS)
         } else {
             self.names
         };
@@ -581,7 +581,7 @@ impl Levels {
     /// ```
     pub fn standard() -> Levels {
         Levels {
-            names: STANDARD_LEVELS.iter().map(|&n| n.to_owned()).collect(),
+            names: crate::error::owned(&STANDARD_LEVELS),
             public: 1,
             share: 3,
         }

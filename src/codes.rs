@@ -214,6 +214,8 @@ impl Alphabet {
     /// [`Error::Config`] when a character is not printable ASCII (space, control or non-ASCII),
     /// when there are fewer than [`MIN_ALPHABET`] or more than [`MAX_ALPHABET`] symbols, or when
     /// a symbol repeats (the message names it).
+    // `iter().any` rather than `contains`: see `Alphabet::contains`.
+    #[allow(clippy::manual_contains)]
     pub fn new(text: &str) -> Result<Alphabet, Error> {
         let bytes = text.as_bytes();
         if let Some(pos) = bytes.iter().position(|b| !is_symbol(*b)) {
@@ -236,7 +238,10 @@ impl Alphabet {
         let mut symbols = [0u8; MAX_ALPHABET];
         for (i, (slot, &b)) in symbols.iter_mut().zip(bytes).enumerate() {
             // At most 64 * 63 / 2 comparisons; smaller in the wasm than a 128-bit set.
-            if bytes.get(..i).is_some_and(|before| before.contains(&b)) {
+            if bytes
+                .get(..i)
+                .is_some_and(|before| before.iter().any(|&c| c == b))
+            {
                 return Err(Error::config(
                     &[Msg::AlphabetRepeats],
                     // Every byte is ASCII (checked above), so `i..i + 1` is one character.
@@ -297,8 +302,10 @@ impl Alphabet {
         self.mask
     }
 
+    // Not `<[u8]>::contains`, which links `memchr` (0.4 KB of wasm) for 64 bytes at most.
+    #[allow(clippy::manual_contains)]
     fn contains(&self, b: u8) -> bool {
-        self.bytes().contains(&b)
+        self.bytes().iter().any(|&c| c == b)
     }
 
     fn is_crockford(&self) -> bool {
@@ -443,10 +450,16 @@ impl CodeFormat {
             if !self.alphabet.contains(b) || out.len() >= self.length() {
                 return None;
             }
-            out.push(char::from(b));
+            push_ascii(&mut out, b);
         }
         (out.len() == self.length()).then_some(out)
     }
+}
+
+/// Appends `b` to `out`: a symbol of an alphabet, so printable ASCII ([`Alphabet::new`]).
+/// `String::push` of any `char` links UTF-8 encoding (0.3 KB of wasm) for what is one byte.
+fn push_ascii(out: &mut String, b: u8) {
+    out.push(char::from(b & 0x7F));
 }
 
 /// Maps random bytes to symbols by rejection sampling, appending to `out` until it holds
@@ -486,7 +499,7 @@ pub fn code_from_bytes(bytes: &[u8], format: &CodeFormat, out: &mut String) -> O
         let v = b & alphabet.mask;
         if v < alphabet.size {
             if let Some(&symbol) = alphabet.symbols.get(usize::from(v)) {
-                out.push(char::from(symbol));
+                push_ascii(out, symbol);
                 if out.len() >= want {
                     return Some(i + 1);
                 }

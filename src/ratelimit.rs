@@ -270,7 +270,7 @@ impl Limit {
                 // capacity * period < 2^62 (see MAX_RATE).
                 let c = u64::from(split(capacity, shards, i));
                 let r = u64::from(split(rate, shards, i).max(1));
-                let fill = c.saturating_mul(period).div_ceil(r);
+                let fill = mul(c, period).div_ceil(r);
                 if fill > MAX_PERIOD_MS {
                     return Err(Error::config(&[Msg::SlowRefill], &[], &[MAX_PERIOD_MS]));
                 }
@@ -395,7 +395,7 @@ impl Limit {
                 let r = u64::from(split(self.rate.get(), n, i));
                 let c = u64::from(split(self.capacity.get(), n, i));
                 // 2 * r * p < 2^63 (see MAX_RATE).
-                let spread = |num: u64| num.saturating_mul(p - 1) / p;
+                let spread = |num: u64| mul(num, p - 1) / p;
                 match self.kind {
                     Kind::SlidingLog => r,
                     Kind::FixedWindow => {
@@ -622,6 +622,24 @@ fn stored(v: f64, max: u64, what: Msg) -> Result<u64, Refusal> {
     whole(v, max).ok_or(Refusal::Corrupt(what))
 }
 
+/// `a.saturating_mul(b)` with 64-bit multiplies only. On wasm32, `u64::saturating_mul` checks
+/// for overflow with a 128-bit multiply (`__multi3`, linked, and called at every site); here
+/// the operands are split into 32-bit halves instead. The same result for every input (see
+/// the test below); the products this module computes stay below 2^63 anyway (see
+/// [`MAX_RATE`]), so it only ever saturates on a bug.
+fn mul(a: u64, b: u64) -> u64 {
+    let (ah, al, bh, bl) = (a >> 32, a & 0xFFFF_FFFF, b >> 32, b & 0xFFFF_FFFF);
+    if ah != 0 && bh != 0 {
+        return u64::MAX;
+    }
+    // One of `ah` and `bh` is 0, so the cross term is one product of two 32-bit halves.
+    let cross = ah * bl + al * bh;
+    if cross >> 32 != 0 {
+        return u64::MAX;
+    }
+    (al * bl).saturating_add(cross << 32)
+}
+
 /// The outcome of one evaluation: availability at the effective time, the first time the
 /// request fits (when it does not now), and the state to write if it is admitted.
 struct Eval<'a> {
@@ -818,7 +836,7 @@ fn evaluate<'a>(
 fn sliding_window_retry(rate: u64, p: u64, s: u64, cur: u64, prev: u64, count: u64) -> u64 {
     if cur + count <= rate && prev > 0 {
         // Need prev * (p - x) <= room, that is p - x <= room / prev.
-        let q = (rate - cur - count).saturating_mul(p) / prev;
+        let q = mul(rate - cur - count, p) / prev;
         if q >= 1 {
             // Denied now means q < p - (now's offset), so this is later than now.
             return s + p.saturating_sub(q);
@@ -827,7 +845,7 @@ fn sliding_window_retry(rate: u64, p: u64, s: u64, cur: u64, prev: u64, count: u
     if cur == 0 {
         return s + p;
     }
-    let q = rate.saturating_sub(count).saturating_mul(p) / cur;
+    let q = mul(rate.saturating_sub(count), p) / cur;
     if q >= p {
         s + p
     } else if q >= 1 {
@@ -1031,6 +1049,7 @@ fn decide_each_of<'a>(
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn lim(kind: Kind, rate: f64, period: f64) -> Limit {
         Limit::new(kind, rate, period, None, None).unwrap()
@@ -1210,5 +1229,37 @@ mod tests {
         }
         let e = Kind::from_name(&"x".repeat(100)).unwrap_err();
         assert!(e.message().len() < 200);
+    }
+
+    #[test]
+    fn mul_saturates_exactly_where_u64_does() {
+        // 0xFFFF_FFFF * 0x1_0000_0001 is exactly u64::MAX; 0x1_0000_0002 makes it overflow in
+        // the final addition, 1 << 32 squared in the cross term.
+        let edges = [
+            0,
+            1,
+            2,
+            0xFFFF_FFFF,
+            1 << 32,
+            0x1_0000_0001,
+            0x1_0000_0002,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for a in edges {
+            for b in edges {
+                assert_eq!(mul(a, b), a.saturating_mul(b), "{a} * {b}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn mul_is_saturating_mul(a: u64, b: u64, shift in 0u32..64) {
+            prop_assert_eq!(mul(a, b), a.saturating_mul(b));
+            prop_assert_eq!(mul(a >> shift, b), (a >> shift).saturating_mul(b));
+            prop_assert_eq!(mul(a, b >> shift), a.saturating_mul(b >> shift));
+        }
     }
 }

@@ -19,7 +19,7 @@ mod policy;
 mod ratelimit;
 
 use crate::Error;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 /// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
 #[global_allocator]
@@ -33,26 +33,46 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A JavaScript `Error`, with the two properties an engine error carries.
+    #[wasm_bindgen(js_name = Error)]
+    type EngineError;
+    #[wasm_bindgen(constructor, js_class = "Error")]
+    fn new(message: &str) -> EngineError;
+    #[wasm_bindgen(method, setter = code)]
+    fn set_code(this: &EngineError, code: &str);
+    #[wasm_bindgen(method, setter = parts)]
+    fn set_parts(this: &EngineError, parts: &Parts);
+
+    /// A JavaScript `Array`, filled with numbers and strings.
+    #[wasm_bindgen(js_name = Array)]
+    type Parts;
+    #[wasm_bindgen(constructor, js_class = "Array")]
+    fn new() -> Parts;
+    #[wasm_bindgen(method, js_name = push)]
+    fn push_num(this: &Parts, n: f64);
+    #[wasm_bindgen(method, js_name = push)]
+    fn push_text(this: &Parts, t: &str);
+}
+
 /// Converts a crate error into a JavaScript `Error` with `code` set and an empty message:
 /// the message's parts cross as `parts` ([`crate::wire::error_parts`]), and the TypeScript layer fills the message from the generated templates
 /// (`fillEngineMessage`, called by `discardUnlessOwn` in js/engine.ts). No message text is
 /// linked into the module, and no number is formatted here.
+///
+/// Built with imports of its own rather than `js_sys` (`Reflect.set`, `Array.push` of
+/// `JsValue`s): a property set and a push each cross as one call taking a number or a
+/// string, with no `JsValue` made for a key or an element and no exception to catch.
 pub(crate) fn js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new("");
-    let parts = js_sys::Array::new();
-    crate::wire::error_parts(&e, |part| {
-        parts.push(&match part {
-            crate::wire::Part::Num(n) => JsValue::from(n),
-            crate::wire::Part::Text(t) => JsValue::from_str(t),
-        });
+    let err = EngineError::new("");
+    let parts = Parts::new();
+    crate::wire::error_parts(&e, |part| match part {
+        crate::wire::Part::Num(n) => parts.push_num(n),
+        crate::wire::Part::Text(t) => parts.push_text(t),
     });
-    // Setting a property on a fresh Error object cannot fail; ignore the Result to stay panic-free.
-    let _ = js_sys::Reflect::set(
-        &err,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(e.code()),
-    );
-    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("parts"), &parts);
+    err.set_code(e.code());
+    err.set_parts(&parts);
     err.into()
 }
 
