@@ -4,7 +4,7 @@
 //! other than the first are read here, so an offset computed wrongly reads another record.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use convex_guard::ratelimit::{Kind, Limit, StateRef};
+use convex_guard::ratelimit::{Kind, Limit, State, StateRef};
 use convex_guard::wire::ratelimit::{
     request, IN, IN_A, IN_B, IN_COUNT, IN_HAS_STATE, IN_LIMIT, IN_LOG_LEN, IN_SHARD, IN_T, LOG,
     MAX_BATCH,
@@ -87,6 +87,25 @@ fn a_state_and_its_log_are_read_from_the_records_own_slot() {
             log: &[at, at + 1.0, at + 2.0],
         })
     );
+}
+
+#[test]
+fn a_borrowed_state_copies_into_an_owned_one() {
+    let log = [1.0, 2.0];
+    let borrowed = StateRef {
+        t: 3.0,
+        a: 4.0,
+        b: 5.0,
+        log: &log,
+    };
+    let owned = State {
+        t: 3.0,
+        a: 4.0,
+        b: 5.0,
+        log: log.to_vec(),
+    };
+    assert_eq!(borrowed.to_state(), owned);
+    assert_eq!(StateRef::from(&owned), borrowed);
 }
 
 #[test]
