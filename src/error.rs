@@ -90,15 +90,12 @@ impl Error {
     /// This error as a `kind` error whose message starts with `part` filled with `texts` and
     /// `nums` (e.g. a malformed permission name, reported as the configuration of a role).
     pub fn within(mut self, kind: Kind, part: Msg, texts: &[&str], nums: &[u64]) -> Self {
-        self.0.kind = kind;
-        self.0.parts.insert(0, part);
-        let mut all = owned(texts);
-        all.append(&mut self.0.texts);
-        self.0.texts = all;
-        let mut all = nums.to_vec();
-        all.append(&mut self.0.nums);
-        self.0.nums = all;
-        self
+        // The new error, then this one's parts after its own (appended: no `Vec::insert`).
+        let mut e = Error::new(kind, &[part], texts, nums);
+        e.0.parts.append(&mut self.0.parts);
+        e.0.texts.append(&mut self.0.texts);
+        e.0.nums.append(&mut self.0.nums);
+        e
     }
 
     /// The kind of input that could not be used.
