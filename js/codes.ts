@@ -189,7 +189,9 @@ export interface Codes {
   ): { outcome: CodeOutcome; record: CodeRecord | null; actor: CodeFailures | null };
 }
 
-const NONE = new Uint8Array(0);
+/** No bytes; made at first use, so that importing the package allocates nothing. */
+let noBytes: Uint8Array | undefined;
+const none = (): Uint8Array => (noBytes ??= new Uint8Array(0));
 
 /**
  * Compiles code settings. Nothing is validated until the first call (or
@@ -235,7 +237,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     );
   });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
-    if (b === null) return NONE;
+    if (b === null) return none();
     if (b instanceof Uint8Array) return b;
     if (b instanceof ArrayBuffer) return new Uint8Array(b);
     deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
@@ -269,13 +271,13 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const h = bytes(hash);
       const r = engineCall(() =>
-        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, NONE, num(now), true),
+        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, none(), num(now), true),
       );
       return { ...stored(h, r), used: false };
     },
     verify(record, presented, now, actor) {
       const e = compile();
-      const hash = record == null ? NONE : bytes(record.hash);
+      const hash = record == null ? none() : bytes(record.hash);
       if (record != null && hash.length === 0) {
         return engineCall(() => {
           throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });

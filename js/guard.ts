@@ -142,10 +142,8 @@ export function defineGuard<
   const claims = config?.users?.roleClaim !== undefined;
   const noRows = () =>
     new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
-  const guard: Record<string, unknown> = { ...authz };
-
   let access: ReturnType<typeof createAccess<L>> | undefined;
-  const accessPart = lazily(guard, ACCESS_KEYS, () => {
+  const accessPart = lazily(() => guard, ACCESS_KEYS, () => {
     access = createAccess(
       config?.access,
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
@@ -164,14 +162,14 @@ export function defineGuard<
   let actions: ReturnType<typeof createActionChecks> | undefined;
   // The rate limits and the checks that also work in actions (which override authz's own
   // getUser, requireUser, requireRole and requirePermission, and take from the rate limits).
-  const checksPart = lazily(guard, CHECK_KEYS, () => {
+  const checksPart = lazily(() => guard, CHECK_KEYS, () => {
     rateLimits = createRateLimits(config?.rateLimits);
     actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
     return { ...rateLimits, ...actions.methods };
   });
 
   let confirmations: ReturnType<typeof createConfirmations> | undefined;
-  const confirmationsPart = lazily(guard, CONFIRMATION_KEYS, () => {
+  const confirmationsPart = lazily(() => guard, CONFIRMATION_KEYS, () => {
     const checks = checksPart();
     confirmations = createConfirmations(
       config?.confirmations as ConfirmationsConfig | undefined,
@@ -182,44 +180,99 @@ export function defineGuard<
     const { validate: _, ...methods } = confirmations;
     return methods;
   });
+  const internalPart = lazily(() => guard, ["internalFunctions"] as const, () => (checksPart(), { internalFunctions: actions!.internalFunctions }));
+  // The builders call the guard's public checks (the action-aware ones above) when they run.
+  const buildersPart = lazily(() => guard, BUILDER_KEYS, () => createBuilders(guard as unknown as BuilderChecks));
 
-  // (After the confirmations, where it has always been in the guard's key order.)
-  lazily(guard, ["internalFunctions"] as const, () => (checksPart(), { internalFunctions: actions!.internalFunctions }));
-
-  guard.validate = (options?: { schema?: SchemaLike }) => {
-    authz.validate();
-    if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
-    accessPart();
-    access!.validate();
-    checksPart();
-    validateRateLimits(rateLimits!);
-    confirmationsPart();
-    confirmations!.validate();
-    actions!.validate();
-    if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
-    // Each capability validates its own configuration in its factory or first use.
+  /** A write to a property of a capability: builds it, then the write sticks (see lazily). */
+  const write = <C extends object>(part: () => C, key: keyof C & string, value: unknown): void => {
+    const c = part();
+    if (Object.getOwnPropertyDescriptor(guard, key)?.get === undefined) guard[key] = value;
+    else if (Object.isFrozen(guard)) throw new TypeError(`Cannot assign to read only property '${key}' of the guard`);
+    else c[key] = value as C[typeof key];
   };
   let levels: NameValidator<L> | undefined;
-  guard.levelValidator = () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[]));
-  // The builders call the guard's public checks (the action-aware ones above) when they run.
-  lazily(guard, BUILDER_KEYS, () => createBuilders(guard as unknown as BuilderChecks));
+  // Every other capability's properties are accessors that build it at the first read or write
+  // of one of them (see `lazily`), written out in this literal: a Convex request evaluates the
+  // package in a fresh context, and defining them one by one with Object.defineProperty cost
+  // about twice as much. Their order is the guard's key order (getUser, requireUser,
+  // requireRole and requirePermission keep authz's places); lazy-guard.test.mjs checks it.
+  const guard: Record<string, unknown> = {
+    ...authz,
+    get accessLevels() { return accessPart().accessLevels; }, set accessLevels(v) { write(accessPart, "accessLevels", v); },
+    get resolveAccess() { return accessPart().resolveAccess; }, set resolveAccess(v) { write(accessPart, "resolveAccess", v); },
+    get canShare() { return accessPart().canShare; }, set canShare(v) { write(accessPart, "canShare", v); },
+    get resolveShare() { return accessPart().resolveShare; }, set resolveShare(v) { write(accessPart, "resolveShare", v); },
+    get canTransfer() { return accessPart().canTransfer; }, set canTransfer(v) { write(accessPart, "canTransfer", v); },
+    get readable() { return accessPart().readable; }, set readable(v) { write(accessPart, "readable", v); },
+    get readableMany() { return accessPart().readableMany; }, set readableMany(v) { write(accessPart, "readableMany", v); },
+    get requireAccess() { return accessPart().requireAccess; }, set requireAccess(v) { write(accessPart, "requireAccess", v); },
+    get share() { return accessPart().share; }, set share(v) { write(accessPart, "share", v); },
+    get revoke() { return accessPart().revoke; }, set revoke(v) { write(accessPart, "revoke", v); },
+    get listGrants() { return accessPart().listGrants; }, set listGrants(v) { write(accessPart, "listGrants", v); },
+    get transferOwnership() { return accessPart().transferOwnership; }, set transferOwnership(v) { write(accessPart, "transferOwnership", v); },
+    get listAccessible() { return accessPart().listAccessible; }, set listAccessible(v) { write(accessPart, "listAccessible", v); },
+    get createGroup() { return accessPart().createGroup; }, set createGroup(v) { write(accessPart, "createGroup", v); },
+    get addGroupMember() { return accessPart().addGroupMember; }, set addGroupMember(v) { write(accessPart, "addGroupMember", v); },
+    get acceptGroupInvite() { return accessPart().acceptGroupInvite; }, set acceptGroupInvite(v) { write(accessPart, "acceptGroupInvite", v); },
+    get leaveGroup() { return accessPart().leaveGroup; }, set leaveGroup(v) { write(accessPart, "leaveGroup", v); },
+    get listMyGroups() { return accessPart().listMyGroups; }, set listMyGroups(v) { write(accessPart, "listMyGroups", v); },
+    get removeGroupMember() { return accessPart().removeGroupMember; }, set removeGroupMember(v) { write(accessPart, "removeGroupMember", v); },
+    get forgetUser() { return accessPart().forgetUser; }, set forgetUser(v) { write(accessPart, "forgetUser", v); },
+    get rateLimit() { return checksPart().rateLimit; }, set rateLimit(v) { write(checksPart, "rateLimit", v); },
+    get rateLimitAll() { return checksPart().rateLimitAll; }, set rateLimitAll(v) { write(checksPart, "rateLimitAll", v); },
+    get checkRateLimit() { return checksPart().checkRateLimit; }, set checkRateLimit(v) { write(checksPart, "checkRateLimit", v); },
+    get resetRateLimit() { return checksPart().resetRateLimit; }, set resetRateLimit(v) { write(checksPart, "resetRateLimit", v); },
+    get getRateLimitState() { return checksPart().getRateLimitState; }, set getRateLimitState(v) { write(checksPart, "getRateLimitState", v); },
+    get rateLimitStatus() { return checksPart().rateLimitStatus; }, set rateLimitStatus(v) { write(checksPart, "rateLimitStatus", v); },
+    get decideRateLimits() { return checksPart().decideRateLimits; }, set decideRateLimits(v) { write(checksPart, "decideRateLimits", v); },
+    get getUser() { return checksPart().getUser; }, set getUser(v) { write(checksPart, "getUser", v); },
+    get requireUser() { return checksPart().requireUser; }, set requireUser(v) { write(checksPart, "requireUser", v); },
+    get requireRole() { return checksPart().requireRole; }, set requireRole(v) { write(checksPart, "requireRole", v); },
+    get requirePermission() { return checksPart().requirePermission; }, set requirePermission(v) { write(checksPart, "requirePermission", v); },
+    get issueConfirmation() { return confirmationsPart().issueConfirmation; }, set issueConfirmation(v) { write(confirmationsPart, "issueConfirmation", v); },
+    get consumeConfirmation() { return confirmationsPart().consumeConfirmation; }, set consumeConfirmation(v) { write(confirmationsPart, "consumeConfirmation", v); },
+    get assertConfirmed() { return confirmationsPart().assertConfirmed; }, set assertConfirmed(v) { write(confirmationsPart, "assertConfirmed", v); },
+    get audit() { return confirmationsPart().audit; }, set audit(v) { write(confirmationsPart, "audit", v); },
+    get safeAction() { return confirmationsPart().safeAction; }, set safeAction(v) { write(confirmationsPart, "safeAction", v); },
+    get internalFunctions() { return internalPart().internalFunctions; }, set internalFunctions(v) { write(internalPart, "internalFunctions", v); },
+    validate(options?: { schema?: SchemaLike }): void {
+      authz.validate();
+      if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
+      accessPart();
+      access!.validate();
+      checksPart();
+      validateRateLimits(rateLimits!);
+      confirmationsPart();
+      confirmations!.validate();
+      actions!.validate();
+      if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
+      // Each capability validates its own configuration in its factory or first use.
+    },
+    levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),
+    get query() { return buildersPart().query; }, set query(v) { write(buildersPart, "query", v); },
+    get mutation() { return buildersPart().mutation; }, set mutation(v) { write(buildersPart, "mutation", v); },
+    get action() { return buildersPart().action; }, set action(v) { write(buildersPart, "action", v); },
+    get customCtx() { return buildersPart().customCtx; }, set customCtx(v) { write(buildersPart, "customCtx", v); },
+  };
   return guard as unknown as Guard<R, P, T, L, K, RC>;
 }
 
 /**
- * Defines `keys` on `guard` as properties whose capability `make` builds at the first read or
- * write of any of them; from then on they are the capability's own values, as plain data
- * properties (enumerable, writable, in the same order as before). Returns the capability,
- * building it if needed. A guard the app sealed or froze before that keeps the accessors (they
- * cannot be redefined): reads still answer the capability's values, a write to a sealed guard
- * still sticks, and one to a frozen guard throws, as it would on a data property in strict code.
+ * The builder of a capability whose `keys` are accessors of the guard (see defineGuard): the
+ * first call makes it with `make`, and from then on its keys are the capability's own values,
+ * as plain data properties (enumerable, writable, in the same order as before). A guard the app
+ * sealed or froze before that keeps the accessors (they cannot be redefined): reads still
+ * answer the capability's values, a write to a sealed guard still sticks, and one to a frozen
+ * guard throws, as it would on a data property in strict code.
  */
-function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly (keyof C & string)[], make: () => C): () => C {
+function lazily<C extends object>(guardOf: () => Record<string, unknown>, keys: readonly (keyof C & string)[], make: () => C): () => C {
   let made: C | undefined;
-  const build = (): C => {
+  return (): C => {
     if (made === undefined) {
       const value = make();
       made = value;
+      const guard = guardOf();
       for (const key of keys) {
         if (Object.getOwnPropertyDescriptor(guard, key)?.configurable !== true) continue;
         Object.defineProperty(guard, key, { value: value[key], writable: true, enumerable: true, configurable: true });
@@ -227,20 +280,6 @@ function lazily<C extends object>(guard: Record<string, unknown>, keys: readonly
     }
     return made;
   };
-  for (const key of keys) {
-    Object.defineProperty(guard, key, {
-      get: () => build()[key],
-      set: (value: unknown) => {
-        const c = build();
-        if (Object.getOwnPropertyDescriptor(guard, key)?.get === undefined) guard[key] = value;
-        else if (Object.isFrozen(guard)) throw new TypeError(`Cannot assign to read only property '${key}' of the guard`);
-        else c[key] = value as C[typeof key];
-      },
-      enumerable: true,
-      configurable: true,
-    });
-  }
-  return build;
 }
 
 /** `keys`, which the compiler checks are exactly the keys of `T`, each once. */

@@ -205,8 +205,9 @@ function decisionOf(o: RateLimitOutcome): RateLimitDecision {
   return { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter } as RateLimitDecision;
 }
 
-/** One NaN entry: what a malformed log (not an array) becomes; the engine refuses it. Only read. */
-const MALFORMED_LOG = Float64Array.of(NaN);
+/** One NaN entry: what a malformed log (not an array) becomes; the engine refuses it. Only read.
+ * Made at first use: nothing typed is allocated when the package is imported. */
+let malformedLog: Float64Array | undefined;
 
 /**
  * Copies the requests into the engine's buffer and returns the buffer's view. In two phases:
@@ -270,6 +271,6 @@ function read(it: Item): void {
   } else {
     // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
     it.logLength = 1;
-    it.entries = MALFORMED_LOG;
+    it.entries = malformedLog ??= Float64Array.of(NaN);
   }
 }

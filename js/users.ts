@@ -172,6 +172,12 @@ export function createUserFinder(config: unknown): UserFinder {
 
   function check(): Settings {
     if (settings !== undefined) return settings;
+    // No users configuration (the common case): the defaults the checks below would settle on,
+    // without running them (a first permission check in a fresh context pays for them otherwise).
+    if (config === undefined || config === null) {
+      const claim = "tokenIdentifier";
+      return (settings = { kind: "index", table: DEFAULT_USERS_TABLE, claim, field: claim, index: "by_tokenIdentifier" });
+    }
     if (!shaped) throw new GuardConfigError("users must be an object (see UsersConfig)");
     const modes = MODES.filter((k) => users[k] !== undefined);
     const indexed = INDEX_KEYS.filter((k) => users[k] !== undefined);
