@@ -49,3 +49,15 @@ fn an_error_displays_as_its_code_then_its_message() {
         "INVALID_ARGUMENT: unknown access level 'nope'"
     );
 }
+
+#[test]
+fn an_error_debugs_as_its_fields() {
+    // What `unwrap_err` and `assert!` print; the contents are boxed since the size work, so
+    // `Debug` is written by hand (found by `make mutants`).
+    let e = Levels::standard().level("nope").unwrap_err();
+    let shown = format!("{e:?}");
+    assert!(shown.starts_with("Error { kind: "), "{shown}");
+    for field in ["parts: ", "texts: ", "nums: ", "\"nope\""] {
+        assert!(shown.contains(field), "{field} in {shown}");
+    }
+}
