@@ -16,12 +16,10 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { deflateRawSync, gzipSync } from "node:zlib";
-import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { npmReadme } from "./npm-readme.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const inflateWith = createRequire(import.meta.url)("tiny-inflate");
 const at = (p) => root + p;
 const bin = (name) => at(`node_modules/.bin/${name}`);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit", cwd: root });
@@ -124,11 +122,16 @@ const VARIANTS = {
   roles: { cargo: "target/roles-only", wasm: "target/wasm/roles_only.wasm", entry: "convex-guard/client/roles" },
 };
 // A browser entry inlines its module deflated (raw DEFLATE, then base64) and inflates it at
-// first use with tiny-inflate (its glue-shim's initSync): base64 of the deflated bytes gzips to
-// about the deflated size, base64 of the module itself does not. Measured (gzip -9 of the
-// base64): roles-only 9,119 -> 7,056 B, client 19,926 -> 15,668 B, for ~1.2 KB gzip of
-// inflater. The main entry keeps plain base64 (decoded natively, nothing more to evaluate).
-// The bytes are inflated here with the same code the page runs, and must be the module.
+// first use with js/inflate.ts (its glue-shim's initSync): base64 of the deflated bytes gzips
+// to about the deflated size, base64 of the module itself does not. Measured (gzip -9 of the
+// base64): roles-only 9,119 -> 7,056 B, client 19,926 -> 15,668 B; the inflater costs about
+// 0.7 KB gzip in a page (the tiny-inflate package: 1.2 KB). The main entry keeps plain base64
+// (decoded natively, nothing more to evaluate). The bytes are inflated here with the same code
+// the page runs, and must be the module.
+const { inflate: inflateWith } = await import(
+  "data:text/javascript," +
+    encodeURIComponent((await build({ entryPoints: [at("js/inflate.ts")], bundle: true, write: false, format: "esm", logLevel: "warning" })).outputFiles[0].text)
+);
 function deflated(bytes) {
   const packed = deflateRawSync(bytes, { level: 9 });
   const back = inflateWith(packed, new Uint8Array(bytes.length));
@@ -157,7 +160,7 @@ for (const [name, v] of Object.entries(VARIANTS)) {
       `export * from "./glue.js";\n` +
       // The inlined module is deflated (see deflated() below): initSync inflates it first.
       `import { initSync as glueInitSync } from "./glue.js";\n` +
-      `import inflate from "tiny-inflate";\n` +
+      `import { inflate } from "../../inflate.ts";\n` +
       `export function initSync(arg) {\n` +
       `  if (arg !== undefined && arg.module instanceof Uint8Array) arg = { module: inflate(arg.module, new Uint8Array(${v.bytes.length})) };\n` +
       `  return glueInitSync(arg);\n}\n` +
@@ -210,12 +213,30 @@ const browserOnly = (variant) => ({
     b.onResolve({ filter: /^\.\/generated\/wire\.js$/ }, (args) =>
       args.importer.endsWith("/js/engine.ts") ? { path: at(`js/generated/messages-${variant}.ts`) } : undefined,
     );
+    b.onLoad({ filter: DATABASE_SIDE }, (args) => ({ contents: databaseStub(args.path), loader: "js" }));
     b.onLoad({ filter: /\/js\/validators\.ts$/ }, () => ({
       contents: 'export function nameValidator() { throw new Error("schema validators come from convex-guard, not its browser entries"); }',
       loader: "js",
     }));
   },
 });
+// The database side of access and rate limits (reads, writes, pagination, groups), which only
+// the ctx methods reach, and the browser guards expose none: each exported function becomes one
+// that throws, so its code stays out of the page (measured: client -2,985 B gzip). Only
+// `groupMethods` runs when a guard is made (its methods are spread into the access object):
+// it gives none. String constants are kept; any other export fails the build.
+const DATABASE_SIDE = /\/js\/(access-store|access-groups|ratelimit-store)\.ts$/;
+function databaseStub(path) {
+  const source = readFileSync(path, "utf8");
+  const lines = ['function absent() {\n  throw new Error("convex-guard\'s browser entries have no database methods");\n}'];
+  for (const m of source.matchAll(/^export (.*)$/gm)) {
+    const fn = /^(?:async )?function (\w+)/.exec(m[1]);
+    if (fn) lines.push(fn[1] === "groupMethods" ? "export function groupMethods() {\n  return {};\n}" : `export const ${fn[1]} = absent;`);
+    else if (/^const \w+ = "[^"\\]*";$/.test(m[1])) lines.push(m[0]);
+    else if (!/^type \w+/.test(m[1])) throw new Error(`${path}: cannot stub \`export ${m[1]}\` for the browser entries`);
+  }
+  return lines.join("\n") + "\n";
+}
 const browserEntries = [
   ["client", "js/client.ts", "client"],
   ["client-roles", "js/client-roles.ts", "roles"],
