@@ -220,12 +220,13 @@ const browserOnly = (variant) => ({
     }));
   },
 });
-// The database side of access and rate limits (reads, writes, pagination, groups), which only
-// the ctx methods reach, and the browser guards expose none: each exported function becomes one
-// that throws, so its code stays out of the page (measured: client -2,985 B gzip). Only
+// The database side (the users lookup, access and rate-limit reads, writes, pagination,
+// groups), which only the ctx methods reach, and the browser guards expose none: each exported
+// function becomes one that throws, so its code stays out of the page (measured: client
+// -2,985 B gzip, users-find.ts roles -455 B). Only
 // `groupMethods` runs when a guard is made (its methods are spread into the access object):
 // it gives none. String constants are kept; any other export fails the build.
-const DATABASE_SIDE = /\/js\/(access-store|access-groups|ratelimit-store)\.ts$/;
+const DATABASE_SIDE = /\/js\/(access-store|access-groups|ratelimit-store|users-find)\.ts$/;
 function databaseStub(path) {
   const source = readFileSync(path, "utf8");
   const lines = ['function absent() {\n  throw new Error("convex-guard\'s browser entries have no database methods");\n}'];
