@@ -7,6 +7,8 @@
 //   browser_*_engine_gzip_bytes     of which the inlined engine (the string alone, gzip -9: the
 //                                   browser entries' is the deflated module, base64);
 //   browser_*_engine_module_bytes   the module it inlines, raw;
+//   browser_*_without_convex_gzip_bytes  the client entries' bundle with convex/values left to
+//                                   the page (a Convex page's client already bundles it);
 // Each bundle is also run in a bare context (web globals only) and must decide correctly.
 // The main entry's bundle is reported for comparison (no budget).
 import { constants, gzipSync } from "node:zlib";
@@ -25,8 +27,9 @@ const ENTRIES = [
 ];
 
 /** Bundles `entry` for the browser: `{ text, meta }`. */
-export async function browserBundle(root, outDir, entry) {
+export async function browserBundle(root, outDir, entry, { external = [] } = {}) {
   const out = await build({
+    external,
     entryPoints: [`${root}/bench/entries/${entry}.mjs`],
     absWorkingDir: root,
     plugins: [linkedPackage("convex-guard", `${root}/pkg`, outDir)],
@@ -85,6 +88,12 @@ export async function run({ root, outDir }) {
     if (inlined === undefined) throw new Error(`${entry}: no inlined engine found in the bundle`);
     rows.push({ key: `${key}_engine_gzip_bytes`, value: gzipSync(inlined, { level: constants.Z_BEST_COMPRESSION }).length, unit: "B" });
     rows.push({ key: `${key}_engine_module_bytes`, value: readFileSync(`${root}/target/wasm/${engine}.wasm`).length, unit: "B" });
+    // What the entry adds to a page that already loads the Convex client (which bundles
+    // convex/values, the ConvexError the entries throw): the same bundle with convex left out.
+    if (budget !== undefined) {
+      const alone = await browserBundle(root, outDir, entry, { external: ["convex", "convex/*"] });
+      rows.push({ key: `${key}_without_convex_gzip_bytes`, value: gzipSync(alone.text, { level: constants.Z_BEST_COMPRESSION }).length, unit: "B" });
+    }
     if (budget !== undefined && server.length > 0) notes.push(`${entry} bundles convex/server: ${server.join(", ")}`);
   }
   return { rows, notes };
