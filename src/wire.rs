@@ -959,7 +959,10 @@ mod render {
             (
                 "messages-roles.ts",
                 ROLES_END,
-                file("the roles-only module (convex-guard/client/roles)", ROLES_END),
+                file(
+                    "the roles-only module (convex-guard/client/roles)",
+                    ROLES_END,
+                ),
             ),
             (
                 "messages-client.ts",

@@ -46,7 +46,7 @@ fn browser_message_tables_hold_every_template_their_module_sends() {
         Msg::ALL
             .iter()
             .position(|m| format!("{m:?}") == name)
-            .unwrap_or_else(|| panic!("no template {name}"))
+            .unwrap_or(usize::MAX) // not a template: fails the assertion below
     };
     let sources: [(&str, &[&str]); 2] = [
         ("messages-roles.ts", &["policy.rs", "bindings/policy.rs"]),
@@ -73,11 +73,17 @@ fn browser_message_tables_hold_every_template_their_module_sends() {
             let path = format!("{}/src/{module}", env!("CARGO_MANIFEST_DIR"));
             let text = std::fs::read_to_string(&path).unwrap();
             for used in text.split("Msg::").skip(1) {
-                let name: String = used.chars().take_while(char::is_ascii_alphanumeric).collect();
+                let name: String = used
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
                 if name.is_empty() || name == "ALL" {
                     continue;
                 }
-                assert!(id(&name) < *end, "{module} sends Msg::{name}, past {file}'s {end} templates");
+                assert!(
+                    id(&name) < *end,
+                    "{module} sends Msg::{name}, past {file}'s {end} templates"
+                );
                 checked += 1;
             }
         }
