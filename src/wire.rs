@@ -426,10 +426,22 @@ pub fn typescript() -> String {
     render::typescript()
 }
 
+/// The engine-error part of [`typescript`] for each browser entry's smaller module, by file
+/// name under `js/generated/`: the same `ENGINE_ERROR_CODES` and `fillEngineMessage`, with
+/// only the templates that module can send (a prefix of `ENGINE_MESSAGES`: the ids stay the
+/// same). `messages-roles.ts`: names, roles and permissions; `messages-client.ts`: also access
+/// levels, times and rate limits (no codes, no randomness). The browser builds read these
+/// instead of `wire.ts`'s full table. Each with how many templates it holds.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn typescript_messages() -> [(&'static str, usize, String); 2] {
+    render::messages()
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod render {
     use crate::access::{Access, Levels, Source, DENIALS, SOURCES};
     use crate::codes::OUTCOMES;
+    use crate::error::Msg;
     use crate::ratelimit::{Kind, MAX_LOG_RATE};
     use crate::{time, wire};
     use std::fmt::Write;
@@ -921,6 +933,46 @@ mod render {
             "Where each number of a `verify` or `issue` answer is.",
         );
 
+        engine_errors(&mut o, crate::error::Msg::ALL);
+        o.0
+    }
+
+    /// The templates the roles-only module can send: ids up to the last of roles and
+    /// permissions (`src/policy.rs`, its only source of errors).
+    pub(super) const ROLES_END: usize = Msg::TooManyInterned as usize + 1;
+    /// The templates the client module (access, rate limits, no codes) can send: ids up to the
+    /// last of rate limits.
+    pub(super) const CLIENT_END: usize = Msg::MalformedRequest as usize + 1;
+
+    pub(super) fn messages() -> [(&'static str, usize, String); 2] {
+        let file = |what: &str, end: usize| {
+            let mut o = Out(format!(
+                "// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).\n\
+                 // Do not edit: change the Rust definition and run `make wire`.\n\
+                 // The engine errors of wire.ts for {what}: the browser entry's build reads this file instead.\n\
+                 /* eslint-disable */\n"
+            ));
+            engine_errors(&mut o, Msg::ALL.get(..end).unwrap_or(Msg::ALL));
+            o.0
+        };
+        [
+            (
+                "messages-roles.ts",
+                ROLES_END,
+                file(
+                    "the roles-only module (convex-guard/client/roles)",
+                    ROLES_END,
+                ),
+            ),
+            (
+                "messages-client.ts",
+                CLIENT_END,
+                file("the client module (convex-guard/client)", CLIENT_END),
+            ),
+        ]
+    }
+
+    fn engine_errors(o: &mut Out, messages: &[Msg]) {
         o.section("engine errors");
         o.raw(
             "ENGINE_ERROR_CODES",
@@ -929,7 +981,7 @@ mod render {
         );
         o.raw(
             "ENGINE_MESSAGES",
-            &list(crate::error::Msg::ALL, |m| q(m.template())),
+            &list(messages, |m| q(m.template())),
             "The engine's message templates, by id: `{s}` takes a text, `{n}` a number.",
         );
         o.0.push_str(
@@ -950,6 +1002,5 @@ mod render {
              return out;\n\
              }\n",
         );
-        o.0
     }
 }

@@ -26,6 +26,71 @@ fn generated_typescript_is_current() {
     check_current(PATH, &wire::typescript());
 }
 
+/// The browser entries' smaller tables (`js/generated/messages-*.ts`), each checked the same way.
+#[test]
+fn generated_browser_messages_are_current() {
+    for (file, _, text) in wire::typescript_messages() {
+        let path = format!("{}/js/generated/{file}", env!("CARGO_MANIFEST_DIR"));
+        check_current(&path, &text);
+    }
+}
+
+/// Every template the decision modules behind each smaller module can send is in its table:
+/// the roles-only module's errors come from `src/policy.rs` alone; the client module's also
+/// from access levels, times, rate limits and their wire readers. A template used there past
+/// the table's end would reach the page as an empty message.
+#[test]
+fn browser_message_tables_hold_every_template_their_module_sends() {
+    use convex_guard::error::Msg;
+    let id = |name: &str| {
+        Msg::ALL
+            .iter()
+            .position(|m| format!("{m:?}") == name)
+            .unwrap_or(usize::MAX) // not a template: fails the assertion below
+    };
+    let sources: [(&str, &[&str]); 2] = [
+        ("messages-roles.ts", &["policy.rs", "bindings/policy.rs"]),
+        (
+            "messages-client.ts",
+            &[
+                "policy.rs",
+                "access.rs",
+                "time.rs",
+                "ratelimit.rs",
+                "wire.rs",
+                "bindings/mod.rs",
+                "bindings/policy.rs",
+                "bindings/access.rs",
+                "bindings/ratelimit.rs",
+            ],
+        ),
+    ];
+    let tables = wire::typescript_messages();
+    for (file, modules) in sources {
+        let (_, end, _) = tables.iter().find(|(f, _, _)| *f == file).unwrap();
+        let mut checked = 0;
+        for module in modules {
+            let path = format!("{}/src/{module}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            for used in text.split("Msg::").skip(1) {
+                let name: String = used
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                if name.is_empty() || name == "ALL" {
+                    continue;
+                }
+                assert!(
+                    id(&name) < *end,
+                    "{module} sends Msg::{name}, past {file}'s {end} templates"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "{file}: only {checked} uses found");
+    }
+}
+
 #[test]
 fn rate_limit_record_offsets_follow_the_records_order() {
     use wire::ratelimit::*;
