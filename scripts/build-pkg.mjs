@@ -154,7 +154,7 @@ const { inflate: inflateWith } = await import(
 function deflated(bytes) {
   const packed = deflateRawSync(bytes, { level: 9 });
   const back = inflateWith(packed, new Uint8Array(bytes.length));
-  if (!Buffer.from(back).equals(bytes)) throw new Error("tiny-inflate does not give the module back");
+  if (!Buffer.from(back).equals(bytes)) throw new Error("js/inflate.ts does not give the module back");
   return packed;
 }
 const exportsOf = (text) =>
