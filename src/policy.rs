@@ -324,9 +324,14 @@ impl Policy {
     /// `role * n + min_role` is 1 when [`Policy::role_at_least`] holds, else 0. Row `n` stands
     /// for every role the policy does not have ([`NO_ROLE`] included) and is all 0.
     pub fn at_least_table(&self) -> Vec<u8> {
-        let n = self.roles.len() as u32;
+        // Divided by a `NonZeroU32`: no division-by-zero panic path (and its message) is linked
+        // into the module. With no role the table is empty, as the range below would be.
+        let Some(d) = core::num::NonZeroU32::new(self.roles.len() as u32) else {
+            return Vec::new();
+        };
+        let n = d.get();
         (0..(n + 1) * n)
-            .map(|i| u8::from(self.role_at_least(i / n, i % n)))
+            .map(|i| u8::from(self.role_at_least(i / d, i % d)))
             .collect()
     }
 
