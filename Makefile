@@ -9,12 +9,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := test
 
-# Pinned tools. WASM_BINDGEN must equal the wasm-bindgen crate version in Cargo.lock (wasm-pack
-# uses the matching CLI from PATH instead of downloading one). 0.2.130's own lockfile names a
-# yanked crate and cannot be installed with --locked, hence 0.2.129.
-WASM_BINDGEN_VERSION := 0.2.129
-WASM_PACK_VERSION    := 0.15.1
-# Hardening tools (`make fuzz`, `make mutants`; neither is part of `make test`). cargo-fuzz
+# Pinned tools. The build itself needs none beyond cargo and npm: the engine is a plain
+# `cargo build --target wasm32-unknown-unknown` (no wasm-bindgen, no wasm-pack), optimized by
+# npm `binaryen`'s wasm-opt. Hardening tools (`make fuzz`, `make mutants`; neither is part of `make test`). cargo-fuzz
 # builds with the nightly toolchain; everything else stays on stable.
 CARGO_FUZZ_VERSION    := 0.13.2
 CARGO_MUTANTS_VERSION := 27.1.0
@@ -46,14 +43,6 @@ $(STAMPS):
 
 $(STAMPS)/rust-target: | $(STAMPS)
 	rustup target add wasm32-unknown-unknown
-	touch $@
-
-$(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION): | $(STAMPS)
-	cargo install --locked --root $(TOOLS) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	touch $@
-
-$(STAMPS)/wasm-pack-$(WASM_PACK_VERSION): | $(STAMPS)
-	cargo install --locked --root $(TOOLS) wasm-pack --version $(WASM_PACK_VERSION)
 	touch $@
 
 $(STAMPS)/toolchain-$(FUZZ_TOOLCHAIN): | $(STAMPS)
@@ -89,8 +78,7 @@ $(STAMPS)/chromium: | $(STAMPS)
 	$(CHROMIUM) --version
 	touch $@
 
-setup: $(STAMPS)/rust-target $(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) \
-       $(STAMPS)/wasm-pack-$(WASM_PACK_VERSION) node_modules/.installed
+setup: $(STAMPS)/rust-target node_modules/.installed
 
 # ---------------------------------------------------------------- build
 
@@ -99,9 +87,10 @@ setup: $(STAMPS)/rust-target $(STAMPS)/wasm-bindgen-$(WASM_BINDGEN_VERSION) \
 wire:
 	RUSTFLAGS="-D warnings" WRITE_WIRE=1 cargo test --test wire current
 
-target/wasm-pack/convex_guard_bg.wasm: $(RUST_SOURCES) | setup
-	wasm-pack --quiet build --release --target web --no-pack \
-	  --out-dir target/wasm-pack --out-name convex_guard
+# The engine with every capability: the npm package's main entry.
+FULL_WASM := target/wasm32-unknown-unknown/release/convex_guard.wasm
+$(FULL_WASM): $(RUST_SOURCES) | setup
+	cargo build --release --target wasm32-unknown-unknown --lib
 
 # The roles-and-permissions-only module (no other capability exported): the engine of
 # convex-guard/client/roles, and its own size budget in `make bench`.
@@ -116,7 +105,7 @@ $(CLIENT_WASM): $(RUST_SOURCES) | setup
 	cargo build --release --target wasm32-unknown-unknown --no-default-features --features access,ratelimit --lib \
 	  --target-dir target/client-wasm
 
-pkg/package.json: target/wasm-pack/convex_guard_bg.wasm $(ROLES_ONLY) $(CLIENT_WASM) $(JS_SOURCES) node_modules/.installed
+pkg/package.json: $(FULL_WASM) $(ROLES_ONLY) $(CLIENT_WASM) $(JS_SOURCES) node_modules/.installed
 	node scripts/build-pkg.mjs
 
 $(TARBALL): pkg/package.json
@@ -184,10 +173,10 @@ demo: build
 bench: build
 	node bench/run.mjs
 
-# The engine's largest functions and data, by name (the wasm-pack output still has its names;
-# the shipped module is that one after wasm-opt -Oz, which strips them).
-wasm-size: target/wasm-pack/convex_guard_bg.wasm $(STAMPS)/twiggy-$(TWIGGY_VERSION)
-	twiggy top -n 40 target/wasm-pack/convex_guard_bg.wasm
+# The engine's largest functions and data, by name (cargo's output still has its names; the
+# shipped module is that one after wasm-opt -Oz, which strips them).
+wasm-size: $(FULL_WASM) $(STAMPS)/twiggy-$(TWIGGY_VERSION)
+	twiggy top -n 40 $(FULL_WASM)
 
 # ---------------------------------------------------------------- hardening (not in `make test`)
 
@@ -212,5 +201,5 @@ mutants: $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION)
 	python3 scripts/mutants-score.py target/mutants/mutants.out
 
 clean:
-	rm -rf target/wasm-pack target/wasm target/pack target/bench $(STAMPS) pkg \
-	  js/generated/glue.js js/generated/glue.d.ts js/generated/wasm-base64.js js/generated/wasm-base64.d.ts
+	rm -rf target/wasm target/pack target/bench $(STAMPS) pkg js/generated/client js/generated/roles \
+	  js/generated/wasm-base64.js js/generated/wasm-base64.d.ts

@@ -1,24 +1,36 @@
 /**
- * The loader: the only module that touches the WebAssembly engine's instantiation.
+ * The loader: the only module that touches the WebAssembly engine's instantiation, and its
+ * calling convention (src/wire.rs `abi`, rendered into generated/wire.ts).
  *
  * Import does nothing but define functions. The first call to {@link engine} decodes the
  * inlined bytes, compiles and instantiates them synchronously, once per JavaScript context
  * (in Convex, once per request). No `fetch`, no `import.meta.url`, no top-level await, no
- * `.wasm` import, no `eval`, and no randomness is drawn here.
+ * `.wasm` import, no `eval`, and no randomness is drawn here: the module's one import,
+ * `env.random`, is called by the engine inside the call that needs random bytes.
  *
  * Recovery: a call that stops half-way inside the engine (a trap, running out of memory, the
- * JavaScript stack exhausted) can leave the instance's state half-done: a borrow flag set, the
- * stack pointer moved, the allocator mid-update. Every exception escaping an engine call goes
- * through {@link discardUnlessOwn}: unless the engine (or this layer) raised it on purpose, the
- * instance is discarded. The next call instantiates the compiled module afresh, and every
- * capability rebuilds its compiled objects there ({@link perInstance}); an object of the
- * discarded instance throws if it is ever used again (wasm-bindgen's reset-state glue).
+ * JavaScript stack exhausted) can leave the instance's state half-done: an object borrowed,
+ * the stack pointer moved, the allocator mid-update. Every exception escaping an engine call
+ * goes through {@link discardUnlessOwn}: unless the engine (or this layer) raised it on
+ * purpose, the instance is discarded. The next call instantiates the compiled module afresh,
+ * and every capability rebuilds its compiled objects there ({@link perInstance}); an object of
+ * the discarded instance throws if it is ever used again (engine-objects.ts checks its
+ * generation).
  * @internal
  */
 import { ConvexError } from "convex/values";
-import { initSync, __wbg_reset_state as resetGlue, isSecretKey as secretKey } from "./generated/glue.js";
-import { WASM_BASE64 } from "./generated/wasm-base64.js";
-import { ENGINE_ERROR_CODES, fillEngineMessage } from "./generated/wire.js";
+import { wasmBytes } from "./generated/wasm-base64.js";
+import {
+  ABI_ERROR,
+  ABI_ERROR_CODE,
+  ABI_ERROR_HEAD,
+  ABI_ERROR_NUMS,
+  ABI_ERROR_TEXTS,
+  ENGINE_ERROR_CODES,
+  abiAlign,
+  fillEngineMessage,
+  type EngineExports,
+} from "./generated/wire.js";
 
 export {
   PolicyBuilder,
@@ -27,42 +39,56 @@ export {
   AccessEngine,
   RateLimiter,
   CodeEngine,
-} from "./generated/glue.js";
+} from "./engine-objects.js";
 
 /**
  * The live instance: its generation (1, 2, ... in the order instances were made; 0 while there
- * is none, before the first use or after one was discarded) and its memory. @internal
+ * is none, before the first use or after one was discarded), its exports and memory, and a
+ * byte view over that memory (made again when the memory grows: a grown memory detaches the
+ * old buffer, whose views then read a length of 0). @internal
  */
-export const live: { generation: number; memory: WebAssembly.Memory | undefined } = {
+export const live: {
+  generation: number;
+  memory: WebAssembly.Memory | undefined;
+  exports: EngineExports;
+  bytes: Uint8Array;
+} = {
   generation: 0,
   memory: undefined,
+  exports: undefined as unknown as EngineExports,
+  bytes: new Uint8Array(0),
 };
 
 /** Instances made so far in this context. */
 let instances = 0;
-/** Whether the glue holds an instance (its `initSync` returned once): then it resets instead. */
-let glueStarted = false;
-/** Whether `initSync` was tried before (and so may have left a half-started instance). */
-let glueTried = false;
+/** The compiled module, kept for the instances made after one was discarded. */
+let compiled: WebAssembly.Module | undefined;
 
 /** Instantiates the engine on first use, and again after an instance was discarded. @internal */
 export function engine(): void {
   if (live.generation !== 0) return;
-  let fresh = false;
-  if (!glueStarted) {
-    fresh = !glueTried;
-    glueTried = true;
-    // Compiles the module and instantiates it; the glue keeps the compiled module.
-    initSync({ module: decodeBase64(WASM_BASE64) });
-    glueStarted = true;
-  }
-  // Anything but the very first, completed instantiation resets the glue: a new instance of
-  // the compiled module, new memory, every old object stale. If this throws (out of memory,
-  // stack exhausted), the generation stays 0 and the next call tries again.
-  if (!fresh) resetGlue();
-  // `initSync` returns the glue's current instance at once when it has one.
-  live.memory = initSync(undefined as never).memory;
+  compiled ??= new WebAssembly.Module(wasmBytes(decodeBase64) as Uint8Array<ArrayBuffer>);
+  // If this throws (out of memory, stack exhausted), the generation stays 0 and the next call
+  // tries again.
+  const instance = new WebAssembly.Instance(compiled, { env: { random } });
+  live.exports = instance.exports as unknown as EngineExports;
+  live.memory = live.exports.memory;
+  live.bytes = new Uint8Array(0);
   live.generation = ++instances;
+}
+
+/**
+ * The engine's one import: fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
+ * asks for at most 65,536 at a time), drawn now, inside the call that needs them. 0, or 1 when
+ * the platform has none (the engine then refuses with UNAVAILABLE).
+ */
+function random(at: number, len: number): number {
+  try {
+    crypto.getRandomValues(new Uint8Array(live.memory!.buffer, at >>> 0, len >>> 0));
+    return 0;
+  } catch {
+    return 1;
+  }
 }
 
 /**
@@ -76,14 +102,141 @@ export function engineMemory(): WebAssembly.Memory {
   return live.memory!;
 }
 
+/** A byte view over the whole memory, made again after it grew. @internal */
+export function memoryBytes(): Uint8Array {
+  if (live.bytes.length === 0) live.bytes = new Uint8Array(live.memory!.buffer);
+  return live.bytes;
+}
+
+/** Where the next input goes in the engine's I/O area (bytes from its start). */
+let cursor = 0;
+
+/** Starts writing a call's input at the I/O area's start. @internal */
+export function input(): void {
+  cursor = 0;
+}
+
+/** Makes room for `n` more bytes of input; returns the address where they go. @internal */
+export function reserve(n: number): number {
+  return address(live.exports.buffer(cursor + n)) + cursor;
+}
+
+/** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */
+export function align(): void {
+  cursor = abiAlign(cursor);
+}
+
+/** Records that `n` bytes were written at the cursor (see {@link reserve}). @internal */
+export function advance(n: number): void {
+  cursor += n;
+}
+
+let encoder: TextEncoder | undefined;
+let decoder: TextDecoder | undefined;
+
+/**
+ * Writes `s` as UTF-8 at the cursor and returns its length in bytes: ASCII byte by byte, the
+ * rest with `TextEncoder.encodeInto` (lone surrogates become U+FFFD, as they always did).
+ * @internal
+ */
+export function text(s: string): number {
+  const n = s.length;
+  let at = reserve(n);
+  let mem = memoryBytes();
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) break;
+    mem[at + i] = c;
+  }
+  if (i !== n) {
+    const rest = (n - i) * 3;
+    at = reserve(i + rest);
+    mem = memoryBytes();
+    i += (encoder ??= new TextEncoder()).encodeInto(s.slice(i), mem.subarray(at + i, at + i + rest)).written;
+  }
+  advance(i);
+  return i;
+}
+
+/** Writes `b` at the cursor and returns its length. @internal */
+export function bytes(b: Uint8Array): number {
+  const at = reserve(b.length);
+  memoryBytes().set(b, at);
+  advance(b.length);
+  return b.length;
+}
+
+/** The I/O area's address, where answers and errors are. */
+function area(): number {
+  return address(live.exports.buffer(0));
+}
+
+/** The answer's first `n` bytes, copied out of the I/O area. @internal */
+export function answerBytes(n: number): Uint8Array {
+  const at = area();
+  return memoryBytes().slice(at, at + n);
+}
+
+/** The answer's first `n` numbers, copied out of the I/O area. @internal */
+export function answerNumbers(n: number): Float64Array {
+  return new Float64Array(live.memory!.buffer, area(), n).slice();
+}
+
+/** `n` bytes of UTF-8 at `at`, as a string. */
+function utf8(at: number, n: number): string {
+  return (decoder ??= new TextDecoder()).decode(memoryBytes().subarray(at, at + n));
+}
+
+/** The answer's first `n` bytes, as UTF-8. @internal */
+export function answerText(n: number): string {
+  return utf8(area(), n);
+}
+
+/** An address an export returned (unsigned, a multiple of 8), or it throws. @internal */
+export function address(at: number): number {
+  if ((at & 7) !== 0 || at === 0) throw invalid();
+  return at >>> 0;
+}
+
+/** The error a call that makes no sense gets (not the engine's own: it discards the instance). */
+function invalid(): Error {
+  return new Error("convex-guard: the engine refused a malformed call");
+}
+
+/**
+ * An export's status as an answer: from 0 up, the answer; else the engine's error, read from
+ * the I/O area (its code and parts; {@link discardUnlessOwn} fills its message), or an
+ * `Error` that discards the instance. @internal
+ */
+export function check(status: number): number {
+  if (status >= 0) return status;
+  if (status !== ABI_ERROR) throw invalid();
+  const at = area();
+  const head = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD);
+  const [kind, nums, texts] = [head[ABI_ERROR_CODE]!, head[ABI_ERROR_NUMS]!, head[ABI_ERROR_TEXTS]!];
+  const words = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD + nums + texts);
+  const parts: (number | string)[] = Array.from(words.subarray(ABI_ERROR_HEAD, ABI_ERROR_HEAD + nums));
+  let from = at + 8 * (ABI_ERROR_HEAD + nums + texts);
+  for (let i = 0; i < texts; i++) {
+    const n = words[ABI_ERROR_HEAD + nums + i]!;
+    parts.push(utf8(from, n));
+    from += n;
+  }
+  const e = new Error("") as Error & { code?: string; parts?: unknown };
+  e.code = ENGINE_ERROR_CODES[kind];
+  e.parts = parts;
+  throw e;
+}
+
 /**
  * Called with every exception that escapes an engine call, before anything else. The engine's
  * own errors (a `code` of ENGINE_ERROR_CODES: INVALID_CONFIG, INVALID_ARGUMENT, UNAVAILABLE)
  * get their message here, filled from the generated templates (the engine sends template ids
  * and values, never text), and leave the instance as it is, as do the guard's `ConvexError`s.
- * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, wasm-bindgen's "recursive use of
- * an object" or "stale object" error, an exception from a caller's getter) means a call may
- * have stopped half-way inside the engine: the instance is discarded. On that path it makes no
+ * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, this layer's "malformed call"
+ * or "discarded instance" error, an exception from a caller's getter) means a call may have
+ * stopped half-way inside the engine: the instance is discarded. On that path it makes no
  * call of its own (property reads, a loop and one store; only an engine error, which the engine
  * returned cleanly, is filled by a call), and callers call it before anything else in their
  * `catch`: it needs less stack than the call that failed inside the engine did, so it runs even
@@ -145,7 +298,8 @@ export function perInstance<T>(build: () => T): () => T {
 export function isSecretKey(key: string): boolean {
   engine();
   try {
-    return secretKey(key);
+    input();
+    return check(live.exports.is_secret_key(text(key))) === 1;
   } catch (e) {
     discardUnlessOwn(e);
     throw e;

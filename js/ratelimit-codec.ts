@@ -11,7 +11,6 @@ import {
   DEFAULT_SHARDS,
   RL_ANSWER_HEAD,
   RL_ANSWER_RETRY_AFTER,
-  RL_FAILED,
   RL_IN,
   RL_IN_A,
   RL_IN_B,
@@ -161,7 +160,6 @@ export function decide(
   let status: number;
   try {
     status = e.limiter.decide(n, num(now), consume);
-    if (status === RL_FAILED) throw e.limiter.error();
   } catch (error) {
     renamed(error, items);
   }

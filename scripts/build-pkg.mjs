@@ -1,18 +1,19 @@
-// Assembles the npm package in pkg/ from the wasm-pack output, js/ and pkg-template/.
+// Assembles the npm package in pkg/ from the engines cargo built, js/ and pkg-template/.
 //
 //   node scripts/build-pkg.mjs
 //
-// 1. wasm-bindgen the module cargo built (through wasm-pack) again, with the reset-state
-//    function the loader needs (see glue() below), into target/wasm-bindgen/;
-// 2. wasm-opt -Oz (npm `binaryen`) it and inline it as base64 in js/generated/ next to the glue;
-// 3. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
-//    `convex` left external; esbuild drops the glue's unused fetch/import.meta.url loader;
-// 4. bundle the audit CLI (js/cli/main.ts) to pkg/cli.cjs; emit the public .d.ts with tsc; 5. fill pkg-template/ and write the npm README from
-//    README.md (scripts/npm-readme.mjs); 6. refuse forbidden constructs.
+// 1. drop the exports no caller uses from each module cargo built (the Makefile's three
+//    `cargo build --release --target wasm32-unknown-unknown` runs), then wasm-opt -Oz (npm
+//    `binaryen`) it; inline the full engine as base64 in js/generated/wasm-base64.js;
+// 2. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
+//    `convex` left external;
+// 3. bundle the audit CLI (js/cli/main.ts) to pkg/cli.cjs; emit the public .d.ts with tsc; 4. fill pkg-template/ and write the npm README from
+//    README.md (scripts/npm-readme.mjs); 5. refuse forbidden constructs.
 // The browser entries: pkg/client.js (js/client.ts, the pure decisions, over a module built
 // without codes) and pkg/client-roles.js (js/client-roles.ts, roles and permissions over the
-// roles-only module); the Makefile's cargo builds make both modules before this script runs.
-// Neither entry may pull in convex/server.
+// roles-only module), each inlining its own module deflated. Neither may pull in convex/server.
+// There is no generated glue: js/engine.ts and js/engine-objects.ts call the engine's exports
+// (src/wire.rs `abi`, rendered into js/generated/wire.ts) directly.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { deflateRawSync, gzipSync } from "node:zlib";
@@ -66,75 +67,49 @@ if (only !== -1) {
 }
 
 /**
- * The glue, generated again from the module cargo built, with `--experimental-reset-state-
- * function` (wasm-pack cannot pass that flag). js/engine.ts discards an instance whose call was
- * interrupted (a trap, out of memory, stack exhaustion) and calls `__wbg_reset_state` to
- * instantiate the compiled module afresh; the flag also makes every object of the discarded
- * instance throw when used, and its finalizers free nothing in the new one. The build fails
- * if the glue lacks any of that, so a wasm-bindgen upgrade cannot silently drop it.
+ * The module cargo built, without the exports no caller uses: rustc exports every
+ * `#[no_mangle]` function, getrandom's hook included, and the linker's `__data_end` and
+ * `__heap_base`; once they are gone, wasm-opt inlines or drops what they named. Every other
+ * export must be one of `wire::abi::EXPORTS` (js/generated/wire.ts `EngineExports`), or the
+ * build fails.
  */
-function glue(input = at("target/wasm32-unknown-unknown/release/convex_guard.wasm"), out = at("target/wasm-bindgen")) {
+const binaryen = (await import("binaryen")).default;
+const ENGINE_EXPORTS = new Set(
+  [.../export type EngineExports = \{([^}]*)\}/.exec(readFileSync(at("js/generated/wire.ts"), "utf8"))[1].matchAll(/^ {2}(\w+)[(:]/gm)].map((m) => m[1]),
+);
+function lean(input, output) {
   if (!existsSync(input)) throw new Error(`${input} is missing: run make build`);
-  rmSync(out, { recursive: true, force: true });
-  const tool = [at("target/tools/bin/wasm-bindgen"), "wasm-bindgen"].find((t) => t === "wasm-bindgen" || existsSync(t));
-  run(tool, ["--target", "web", "--experimental-reset-state-function", "--out-dir", out, "--out-name", "convex_guard", input]);
-  const js = readFileSync(`${out}/convex_guard.js`, "utf8");
-  const REQUIRED = [
-    /^export function __wbg_reset_state\b/m,
-    /Invalid stale object from previous Wasm instance/,
-    /if \(instance === __wbg_instance_id\) wasm\.__wbg_\w+_free/,
-    /^export \{ initSync, __wbg_init as default \};$/m,
-  ];
-  for (const pattern of REQUIRED) {
-    if (!pattern.test(js)) throw new Error(`the wasm-bindgen glue lacks ${pattern}: the loader's recovery depends on it`);
+  const module = binaryen.readBinary(readFileSync(input));
+  for (let i = module.getNumExports() - 1; i >= 0; i--) {
+    const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
+    if (["__getrandom_v03_custom", "__data_end", "__heap_base"].includes(name)) module.removeExport(name);
+    else if (!ENGINE_EXPORTS.has(name)) throw new Error(`${input} exports ${name}, which wire::abi::EXPORTS does not list`);
   }
-  writeFileSync(`${out}/convex_guard.js`, lazyTextDecoder(js));
-  // The same module wasm-pack made (the flag changes only the glue): else cargo's output is
-  // from another build (another feature set) than the one wasm-pack just processed.
-  if (out === at("target/wasm-bindgen") && !readFileSync(`${out}/convex_guard_bg.wasm`).equals(readFileSync(at("target/wasm-pack/convex_guard_bg.wasm")))) {
-    throw new Error(`${input} is not the module target/wasm-pack was made from: run make build again`);
-  }
-  return out;
+  writeFileSync(output, module.emitBinary());
+  module.dispose();
+  return output;
 }
 
-/**
- * The glue makes its TextDecoder when it is evaluated (and decodes once, to warm it); Convex
- * evaluates the bundle in a fresh context on every request, and a request that checks a
- * permission never decodes a string from the engine (only errors and a few answers do). Made
- * at the first decode instead: the glue's own re-creation branch, taken also while there is
- * none. Measured ~5 us a request. Fails the build if the glue's text moved.
- */
-function lazyTextDecoder(js) {
-  const made = "let cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });\ncachedTextDecoder.decode();\n";
-  const renew = "    if (numBytesDecoded >= MAX_SAFARI_DECODE_BYTES) {\n";
-  if (js.split(made).length !== 2 || js.split(renew).length !== 2) {
-    throw new Error("the wasm-bindgen glue's TextDecoder set-up changed: update lazyTextDecoder in scripts/build-pkg.mjs");
-  }
-  return js
-    .replace(made, "let cachedTextDecoder;\n")
-    .replace(renew, "    if (cachedTextDecoder === undefined || numBytesDecoded >= MAX_SAFARI_DECODE_BYTES) {\n");
-}
-
-const bindgen = glue();
-const wasm = optimize(`${bindgen}/convex_guard_bg.wasm`, at("target/wasm/convex_guard.wasm"));
+const wasm = optimize(lean(at("target/wasm32-unknown-unknown/release/convex_guard.wasm"), at("target/wasm/convex_guard.lean.wasm")), at("target/wasm/convex_guard.wasm"));
 
 mkdirSync(at("js/generated"), { recursive: true });
-copyFileSync(`${bindgen}/convex_guard.js`, at("js/generated/glue.js"));
-copyFileSync(`${bindgen}/convex_guard.d.ts`, at("js/generated/glue.d.ts"));
 writeFileSync(
   at("js/generated/wasm-base64.js"),
   `// Generated by scripts/build-pkg.mjs from target/wasm/convex_guard.wasm. Do not edit.\n` +
-    `export const WASM_BASE64 = "${wasm.toString("base64")}";\n`,
+    `export const WASM_BASE64 = "${wasm.toString("base64")}";\n` +
+    `export function wasmBytes(decode) {\n  return decode(WASM_BASE64);\n}\n`,
 );
 writeFileSync(
   at("js/generated/wasm-base64.d.ts"),
-  `/** The optimized engine, base64. */\nexport declare const WASM_BASE64: string;\n`,
+  `/** The optimized engine, base64. */\nexport declare const WASM_BASE64: string;\n` +
+    `/** The engine's bytes, from WASM_BASE64 decoded with \`decode\`. */\nexport declare function wasmBytes(decode: (b64: string) => Uint8Array): Uint8Array;\n`,
 );
+for (const stale of ["glue.js", "glue.d.ts", "client", "roles"]) rmSync(at(`js/generated/${stale}`), { recursive: true, force: true });
 
-// The browser entries' engines, each a cargo build with fewer features (made by the Makefile):
-// its own glue, and a shim giving js/engine.ts every name it imports from the full glue (what
-// the smaller module lacks throws if called; its entry never reaches it). The entry builds
-// below resolve engine.ts's two generated imports to these files.
+// The browser entries' engines, each a cargo build with fewer features (made by the Makefile);
+// the same loader calls them (an export the smaller module lacks is never reached from its
+// entry). The entry builds below resolve engine.ts's `./generated/wasm-base64.js` to the
+// variant's file.
 //   client: access and rate limits, no codes (a browser holds no code secret);
 //   roles:  roles and permissions alone (also make bench's roles-only budget).
 const VARIANTS = {
@@ -142,7 +117,7 @@ const VARIANTS = {
   roles: { cargo: "target/roles-only", wasm: "target/wasm/roles_only.wasm", entry: "convex-guard/client/roles" },
 };
 // A browser entry inlines its module deflated (raw DEFLATE, then base64) and inflates it at
-// first use with js/inflate.ts (its glue-shim's initSync): base64 of the deflated bytes gzips
+// first use with js/inflate.ts (its `wasmBytes`): base64 of the deflated bytes gzips
 // to about the deflated size, base64 of the module itself does not. Measured (gzip -9 of the
 // base64): roles-only 9,119 -> 7,056 B, client 19,926 -> 15,668 B; the inflater costs about
 // 0.7 KB gzip in a page (the tiny-inflate package: 1.2 KB). The main entry keeps plain base64
@@ -164,54 +139,17 @@ async function deflated(bytes) {
   if (!Buffer.from(back).equals(bytes)) throw new Error("js/inflate.ts does not give the module back");
   return packed;
 }
-// A browser entry's glue, without two things its page would download for nothing: the
-// `Symbol.dispose` methods (the engine's objects never leave js/, and nothing there disposes
-// them with `using`) and `initSync`'s warning for a bare module argument (engine.ts and the
-// shim pass `{ module }` or nothing). Each edit must apply, or the build fails.
-// Measured (browser_roles_gzip_bytes): 15,382 -> 15,263 B.
-function pageGlue(text) {
-  const edits = [
-    [/^if \(Symbol\.dispose\) \w+\.prototype\[Symbol\.dispose\] = \w+\.prototype\.free;\n/gm, ""],
-    [
-      /(function initSync\(module\) \{[^]*?)if \(module !== undefined\) \{\n\s*if \(Object\.getPrototypeOf\(module\) === Object\.prototype\) \{\n\s*\(\{module\} = module\)\n\s*\} else \{\n\s*console\.warn\([^\n]*\n\s*\}\n\s*\}/,
-      "$1if (module !== undefined) ({module} = module);",
-    ],
-  ];
-  for (const [pattern, by] of edits) {
-    const next = text.replace(pattern, by);
-    if (next === text) throw new Error(`the glue no longer matches ${pattern}: update pageGlue`);
-    text = next;
-  }
-  return text;
-}
-const exportsOf = (text) =>
-  new Set([...text.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).concat(["initSync"]));
-const fullExports = exportsOf(readFileSync(at("js/generated/glue.js"), "utf8"));
 for (const [name, v] of Object.entries(VARIANTS)) {
   const out = at(`js/generated/${name}`);
-  const bindgen = glue(at(`${v.cargo}/wasm32-unknown-unknown/release/convex_guard.wasm`), at(`target/wasm-bindgen-${name}`));
-  v.bytes = optimize(`${bindgen}/convex_guard_bg.wasm`, at(v.wasm));
+  v.bytes = optimize(lean(at(`${v.cargo}/wasm32-unknown-unknown/release/convex_guard.wasm`), at(`target/wasm/${name}.lean.wasm`)), at(v.wasm));
   mkdirSync(out, { recursive: true });
-  writeFileSync(`${out}/glue.js`, pageGlue(readFileSync(`${bindgen}/convex_guard.js`, "utf8")));
   v.inlined = await deflated(v.bytes);
   writeFileSync(
     `${out}/wasm-base64.js`,
     `// Generated by scripts/build-pkg.mjs from ${v.wasm}, deflated. Do not edit.\n` +
-      `export const WASM_BASE64 = "${v.inlined.toString("base64")}";\n`,
-  );
-  const own = exportsOf(readFileSync(`${out}/glue.js`, "utf8"));
-  writeFileSync(
-    `${out}/glue-shim.js`,
-    `// Generated by scripts/build-pkg.mjs: the ${name} glue under the full glue's names. Do not edit.\n` +
-      `export * from "./glue.js";\n` +
-      // The inlined module is deflated (see deflated() below): initSync inflates it first.
-      `import { initSync as glueInitSync } from "./glue.js";\n` +
       `import { inflate } from "../../inflate.ts";\n` +
-      `export function initSync(arg) {\n` +
-      `  if (arg !== undefined && arg.module instanceof Uint8Array) arg = { module: inflate(arg.module, new Uint8Array(${v.bytes.length})) };\n` +
-      `  return glueInitSync(arg);\n}\n` +
-      `function absent() {\n  throw new Error("${v.entry} has no such engine: import convex-guard");\n}\n` +
-      [...fullExports].filter((n) => !own.has(n)).map((n) => `export const ${n} = absent;\n`).join(""),
+      `export const WASM_BASE64 = "${v.inlined.toString("base64")}";\n` +
+      `export function wasmBytes(decode) {\n  return inflate(decode(WASM_BASE64), new Uint8Array(${v.bytes.length}));\n}\n`,
   );
 }
 
@@ -225,9 +163,6 @@ const common = {
   external: ["convex", "convex/*"],
   legalComments: "none",
   logLevel: "warning",
-  // The glue's default async loader (fetch + import.meta.url) is never imported and is
-  // tree-shaken away; the FORBIDDEN check below proves it is gone from both outputs.
-  logOverride: { "empty-import-meta": "silent" },
 };
 await build({ ...common, format: "esm", outfile: at("pkg/index.js") });
 await build({ ...common, format: "cjs", outfile: at("pkg/index.cjs"), mainFields: ["module", "main"] });
@@ -251,14 +186,20 @@ const browserOnly = (variant) => ({
   name: `browser-${variant}`,
   setup(b) {
     b.onResolve({ filter: /^convex(\/|$)/ }, (args) => ({ path: args.path, external: true, sideEffects: false }));
-    b.onResolve({ filter: /^\.\/generated\/(glue|wasm-base64)\.js$/ }, (args) => ({
-      path: at(`js/generated/${variant}/${args.path === "./generated/glue.js" ? "glue-shim.js" : "wasm-base64.js"}`),
-    }));
+    b.onResolve({ filter: /^\.\/generated\/wasm-base64\.js$/ }, () => ({ path: at(`js/generated/${variant}/wasm-base64.js`) }));
     // The engine's message templates: only those this variant's module can send (generated
-    // from src/wire.rs with wire.ts: js/generated/messages-*.ts, the same ids).
+    // from src/wire.rs with wire.ts: js/generated/messages-*.ts, the same ids); the rest of
+    // what engine.ts imports (the ABI) from wire.ts itself.
     b.onResolve({ filter: /^\.\/generated\/wire\.js$/ }, (args) =>
-      args.importer.endsWith("/js/engine.ts") ? { path: at(`js/generated/messages-${variant}.ts`) } : undefined,
+      args.importer.endsWith("/js/engine.ts") ? { path: variant, namespace: "engine-wire" } : undefined,
     );
+    b.onLoad({ filter: /.*/, namespace: "engine-wire" }, () => ({
+      contents:
+        `export * from ${JSON.stringify(at("js/generated/wire.ts"))};\n` +
+        `export { ENGINE_ERROR_CODES, ENGINE_MESSAGES, fillEngineMessage } from ${JSON.stringify(at(`js/generated/messages-${variant}.ts`))};\n`,
+      loader: "ts",
+      resolveDir: at("js"),
+    }));
     b.onLoad({ filter: DATABASE_SIDE }, (args) => ({ contents: databaseStub(args.path), loader: "js" }));
     b.onLoad({ filter: /\/js\/validators\.ts$/ }, () => ({
       contents: 'export function nameValidator() { throw new Error("schema validators come from convex-guard, not its browser entries"); }',
@@ -320,9 +261,10 @@ chmodSync(at("pkg/cli.cjs"), 0o755);
 rmSync(at("target/types"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDir", at("pkg/types")]);
 
-// The loader's declarations would name the internal glue, and the wire constants
+// The loader's declarations would name the internal engine objects, and the wire constants
 // (js/generated/wire.ts) are internal too; nothing public imports either (checked below).
 rmSync(at("pkg/types/engine.d.ts"));
+rmSync(at("pkg/types/engine-objects.d.ts"));
 rmSync(at("pkg/types/generated"), { recursive: true, force: true });
 for (const file of readdirSync(at("pkg/types"))) {
   if (/from "\.\/(engine|generated\/)/.test(readFileSync(at(`pkg/types/${file}`), "utf8"))) {

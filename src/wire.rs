@@ -123,9 +123,6 @@ pub mod ratelimit {
     pub const OUT_LOG: usize = MAX_LOG_RATE as usize;
     /// Numbers in the buffer.
     pub const IO_LEN: usize = OUT_LOGS_AT + MAX_BATCH * OUT_LOG;
-    /// What `RateLimiter.decide` returns when it refused the request (then `RateLimiter.error()`
-    /// is the error to throw); else 1 (all admitted) or 0.
-    pub const FAILED: u32 = 2;
 
     const MALFORMED: Refusal = Refusal::Argument(Msg::MalformedRequest);
 
@@ -376,6 +373,148 @@ pub mod codes {
         ("lastFailure", LAST_FAILURE),
         ("actorFailures", ACTOR_FAILURES),
         ("actorLast", ACTOR_LAST),
+    ];
+}
+
+/// The engine's exports and how they are called (`src/bindings`): plain functions over
+/// numbers, an I/O area the engine owns, and objects addressed by handles.
+///
+/// - Inputs that are not numbers (strings, byte and number arrays) are written by JavaScript
+///   into the I/O area, whose address `buffer(len)` returns after making it at least `len`
+///   bytes long (its contents kept): strings as UTF-8 one after the other from byte 0, their
+///   lengths passed as arguments; an array of `f64` (or of `u32` followed by one of `f64`)
+///   starts at the next multiple of 8 bytes ([`align`]).
+/// - Every export returns an `i32`: from 0 up, its answer (a handle, a count, a code, a
+///   length); [`ERROR`] when the engine refused the input, its error then in the I/O area
+///   (`ERROR_*` layout); [`INVALID`] for a call no TypeScript layer makes (an unknown handle or
+///   one of another kind, a length past the I/O area, text that is not UTF-8, a call made
+///   while another runs). Answers longer than a number are written into the I/O area from
+///   byte 0: bytes (the return value is their count) or `f64`s (their count).
+/// - Objects live in the engine, in a table: a handle is their index. `create(kind)` makes an
+///   empty one of a `KIND_*`; `release(handle)` frees any; a builder's `build` consumes it,
+///   whether it succeeds or not.
+pub mod abi {
+    /// Returned when the engine refused the input: its error is in the I/O area.
+    pub const ERROR: i32 = -1;
+    /// Returned for a call the engine cannot make sense of (see the module docs): no engine
+    /// error; the TypeScript layer throws a plain `Error`, which discards the instance.
+    pub const INVALID: i32 = -2;
+    /// A string length meaning "no string" (an omitted optional name).
+    pub const ABSENT: u32 = u32::MAX;
+    /// `create` kind: a role and permission builder (`policy_role`, `policy_grant`,
+    /// `policy_build`).
+    pub const KIND_POLICY: u32 = 0;
+    /// `create` kind: an access levels builder (`levels_level`, `levels_build`).
+    pub const KIND_LEVELS: u32 = 1;
+    /// `create` kind: a rate limiter (`limiter_add`, ...).
+    pub const KIND_LIMITER: u32 = 2;
+    /// Error layout (`f64`s from byte 0): the index of its code in `ENGINE_ERROR_CODES`.
+    pub const ERROR_CODE: usize = 0;
+    /// Error layout: how many numbers follow the head (the numbers of its parts).
+    pub const ERROR_NUMS: usize = 1;
+    /// Error layout: how many texts follow them; then one length per text (a number), then
+    /// the texts' UTF-8 bytes one after the other, from the next byte on.
+    pub const ERROR_TEXTS: usize = 2;
+    /// Error layout: numbers in the head; the parts' numbers start here.
+    pub const ERROR_HEAD: usize = 3;
+    /// `limiter_add` flag: a capacity is given.
+    pub const HAS_CAPACITY: u32 = 1;
+    /// `limiter_add` flag: shards are given.
+    pub const HAS_SHARDS: u32 = 2;
+    /// `codes_new` flag: the binding lockout's `maxFailures` is given.
+    pub const HAS_BINDING_FAILURES: u32 = 1;
+    /// `codes_new` flag: the binding lockout's window is given.
+    pub const HAS_BINDING_WINDOW: u32 = 2;
+    /// `codes_new` flag: the actor lockout's `maxFailures` is given.
+    pub const HAS_ACTOR_FAILURES: u32 = 4;
+    /// `codes_new` flag: the actor lockout's window is given.
+    pub const HAS_ACTOR_WINDOW: u32 = 8;
+
+    /// Where an array of `f64`s starts after `bytes` bytes of input: the next multiple of 8.
+    ///
+    /// ```
+    /// use convex_guard::wire::abi::align;
+    /// assert_eq!((align(0), align(1), align(8), align(12)), (0, 8, 8, 16));
+    /// ```
+    pub const fn align(bytes: usize) -> usize {
+        bytes.div_ceil(8) * 8
+    }
+
+    /// Every export (the module's own `memory` aside) with its parameters, all numbers, each
+    /// returning an `i32` as the module docs say. A test checks the list against the
+    /// `#[no_mangle]` functions of `src/bindings`; the TypeScript layer calls them through the
+    /// generated `EngineExports` type.
+    pub const EXPORTS: &[(&str, &[&str])] = &[
+        ("buffer", &["len"]),
+        ("create", &["kind"]),
+        ("release", &["handle"]),
+        ("is_secret_key", &["len"]),
+        ("policy_role", &["handle", "len"]),
+        ("policy_grant", &["handle", "roleLen", "permissionLen"]),
+        ("policy_build", &["handle"]),
+        ("policy_holders", &["handle", "len"]),
+        ("policy_at_least", &["handle"]),
+        ("levels_level", &["handle", "len"]),
+        ("levels_build", &["handle", "publicLen", "shareLen"]),
+        ("access_levels", &["handle"]),
+        ("access_info", &["handle"]),
+        ("access_resolve", &["handle", "ints", "times"]),
+        (
+            "access_can_share",
+            &["handle", "callerLevel", "grantedLevel"],
+        ),
+        ("access_can_transfer", &["handle", "source"]),
+        (
+            "limiter_add",
+            &[
+                "handle", "kindLen", "rate", "period", "capacity", "shards", "given",
+            ],
+        ),
+        ("limiter_capacity", &["handle", "id"]),
+        ("limiter_io", &["handle"]),
+        ("limiter_decide", &["handle", "n", "now", "consume"]),
+        (
+            "codes_new",
+            &[
+                "alphabetLen",
+                "length",
+                "ttl",
+                "maxAttempts",
+                "bindingFailures",
+                "bindingWindow",
+                "actorFailures",
+                "actorWindow",
+                "given",
+            ],
+        ),
+        (
+            "codes_message",
+            &[
+                "handle",
+                "actorLen",
+                "actionLen",
+                "targetLen",
+                "codeLen",
+                "mode",
+            ],
+        ),
+        (
+            "codes_verify",
+            &[
+                "handle",
+                "hashLen",
+                "expiresAt",
+                "attemptsLeft",
+                "used",
+                "failures",
+                "lastFailure",
+                "actorFailures",
+                "actorLast",
+                "presentedLen",
+                "now",
+                "issue",
+            ],
+        ),
     ];
 }
 
@@ -699,11 +838,6 @@ mod render {
             "Numbers per log slot of the answer.",
         );
         o.num("RL_IO_LEN", rl::IO_LEN, "Numbers in the I/O buffer.");
-        o.num(
-            "RL_FAILED",
-            rl::FAILED,
-            "What `RateLimiter.decide` returns when it refused the request: throw `RateLimiter.error()`.",
-        );
 
         o.section("access levels");
         use wire::access as ac;
@@ -933,8 +1067,118 @@ mod render {
             "Where each number of a `verify` or `issue` answer is.",
         );
 
+        abi(&mut o);
         engine_errors(&mut o, crate::error::Msg::ALL);
         o.0
+    }
+
+    /// The engine's calling convention ([`wire::abi`]): its statuses, kinds, layouts and the
+    /// type of its exports.
+    fn abi(o: &mut Out) {
+        use wire::abi as ab;
+        o.section("the engine's exports (src/bindings)");
+        let statuses: [(&str, i32, &str); 2] = [
+            (
+                "ABI_ERROR",
+                ab::ERROR,
+                "An export refused its input: the engine error is in the I/O area.",
+            ),
+            (
+                "ABI_INVALID",
+                ab::INVALID,
+                "An export could not make sense of the call: discard the instance.",
+            ),
+        ];
+        for (name, value, doc) in statuses {
+            o.num(name, value, doc);
+        }
+        let numbers: [(&str, u64, &str); 14] = [
+            (
+                "ABI_ABSENT",
+                ab::ABSENT.into(),
+                "A string length meaning \"no string\".",
+            ),
+            (
+                "ABI_KIND_POLICY",
+                ab::KIND_POLICY.into(),
+                "`create` kind: a role and permission builder.",
+            ),
+            (
+                "ABI_KIND_LEVELS",
+                ab::KIND_LEVELS.into(),
+                "`create` kind: an access levels builder.",
+            ),
+            (
+                "ABI_KIND_LIMITER",
+                ab::KIND_LIMITER.into(),
+                "`create` kind: a rate limiter.",
+            ),
+            (
+                "ABI_ERROR_CODE",
+                ab::ERROR_CODE as u64,
+                "Error layout: the index of its code in `ENGINE_ERROR_CODES`.",
+            ),
+            (
+                "ABI_ERROR_NUMS",
+                ab::ERROR_NUMS as u64,
+                "Error layout: how many numbers follow the head.",
+            ),
+            (
+                "ABI_ERROR_TEXTS",
+                ab::ERROR_TEXTS as u64,
+                "Error layout: how many texts (lengths, then UTF-8 bytes) follow them.",
+            ),
+            (
+                "ABI_ERROR_HEAD",
+                ab::ERROR_HEAD as u64,
+                "Error layout: numbers in the head.",
+            ),
+            (
+                "ABI_HAS_CAPACITY",
+                ab::HAS_CAPACITY.into(),
+                "`limiter_add` flag: a capacity is given.",
+            ),
+            (
+                "ABI_HAS_SHARDS",
+                ab::HAS_SHARDS.into(),
+                "`limiter_add` flag: shards are given.",
+            ),
+            (
+                "ABI_HAS_BINDING_FAILURES",
+                ab::HAS_BINDING_FAILURES.into(),
+                "`codes_new` flag: the binding lockout's maxFailures is given.",
+            ),
+            (
+                "ABI_HAS_BINDING_WINDOW",
+                ab::HAS_BINDING_WINDOW.into(),
+                "`codes_new` flag: the binding lockout's window is given.",
+            ),
+            (
+                "ABI_HAS_ACTOR_FAILURES",
+                ab::HAS_ACTOR_FAILURES.into(),
+                "`codes_new` flag: the actor lockout's maxFailures is given.",
+            ),
+            (
+                "ABI_HAS_ACTOR_WINDOW",
+                ab::HAS_ACTOR_WINDOW.into(),
+                "`codes_new` flag: the actor lockout's window is given.",
+            ),
+        ];
+        for (name, value, doc) in numbers {
+            o.num(name, value, doc);
+        }
+        o.0.push_str(
+            "/** Where an array of `f64`s starts after `bytes` bytes of input (`wire::abi::align`). */\n\
+             export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;\n",
+        );
+        assert_eq!(ab::align(12), 16, "abiAlign renders wire::abi::align");
+        o.doc("The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out.");
+        o.0.push_str("export type EngineExports = {\n  memory: WebAssembly.Memory;\n");
+        for (name, params) in ab::EXPORTS {
+            let params: Vec<String> = params.iter().map(|p| format!("{p}: number")).collect();
+            let _ = writeln!(o.0, "  {name}({}): number;", params.join(", "));
+        }
+        o.0.push_str("};\n");
     }
 
     /// The templates the roles-only module can send: ids up to the last of roles and

@@ -202,3 +202,40 @@ fn every_template_renders_its_values() {
         assert_eq!(msg.matches("987654321").count(), nums.len(), "{msg}");
     }
 }
+
+/// `wire::abi::EXPORTS` (what `js/generated/wire.ts` declares as `EngineExports`) names exactly
+/// the functions `src/bindings` exports, each with as many parameters: a renamed or added
+/// export, or a changed signature, fails here before it reaches the TypeScript layer.
+#[test]
+fn abi_exports_are_the_bindings_exports() {
+    let mut found: Vec<(String, usize)> = Vec::new();
+    for module in [
+        "mod.rs",
+        "policy.rs",
+        "access.rs",
+        "ratelimit.rs",
+        "codes.rs",
+    ] {
+        let path = format!("{}/src/bindings/{module}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for item in text.split("#[no_mangle]").skip(1) {
+            let Some(rest) = item.split("pub extern \"C\" fn ").nth(1) else {
+                continue; // getrandom's hook, which the build drops from the exports
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let params = &rest[name.len()..rest.find(')').unwrap()];
+            let count = params.split(',').filter(|p| p.contains(':')).count();
+            found.push((name, count));
+        }
+    }
+    found.sort();
+    let mut want: Vec<(String, usize)> = wire::abi::EXPORTS
+        .iter()
+        .map(|(name, params)| ((*name).to_string(), params.len()))
+        .collect();
+    want.sort();
+    assert_eq!(found, want);
+}

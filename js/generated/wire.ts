@@ -88,8 +88,6 @@ export const RL_OUT_LOGS_AT = 1874;
 export const RL_OUT_LOG = 100;
 /** Numbers in the I/O buffer. */
 export const RL_IO_LEN = 3474;
-/** What `RateLimiter.decide` returns when it refused the request: throw `RateLimiter.error()`. */
-export const RL_FAILED = 2;
 
 // access levels
 
@@ -173,6 +171,70 @@ export const CODE_WITH_RECORD = 6;
 export const CODE_WITH_ACTOR = 8;
 /** Where each number of a `verify` or `issue` answer is. */
 export const CODE_ANSWER = { outcome: 0, expiresAt: 1, attemptsLeft: 2, used: 3, failures: 4, lastFailure: 5, actorFailures: 6, actorLast: 7 } as const;
+
+// the engine's exports (src/bindings)
+
+/** An export refused its input: the engine error is in the I/O area. */
+export const ABI_ERROR = -1;
+/** An export could not make sense of the call: discard the instance. */
+export const ABI_INVALID = -2;
+/** A string length meaning "no string". */
+export const ABI_ABSENT = 4294967295;
+/** `create` kind: a role and permission builder. */
+export const ABI_KIND_POLICY = 0;
+/** `create` kind: an access levels builder. */
+export const ABI_KIND_LEVELS = 1;
+/** `create` kind: a rate limiter. */
+export const ABI_KIND_LIMITER = 2;
+/** Error layout: the index of its code in `ENGINE_ERROR_CODES`. */
+export const ABI_ERROR_CODE = 0;
+/** Error layout: how many numbers follow the head. */
+export const ABI_ERROR_NUMS = 1;
+/** Error layout: how many texts (lengths, then UTF-8 bytes) follow them. */
+export const ABI_ERROR_TEXTS = 2;
+/** Error layout: numbers in the head. */
+export const ABI_ERROR_HEAD = 3;
+/** `limiter_add` flag: a capacity is given. */
+export const ABI_HAS_CAPACITY = 1;
+/** `limiter_add` flag: shards are given. */
+export const ABI_HAS_SHARDS = 2;
+/** `codes_new` flag: the binding lockout's maxFailures is given. */
+export const ABI_HAS_BINDING_FAILURES = 1;
+/** `codes_new` flag: the binding lockout's window is given. */
+export const ABI_HAS_BINDING_WINDOW = 2;
+/** `codes_new` flag: the actor lockout's maxFailures is given. */
+export const ABI_HAS_ACTOR_FAILURES = 4;
+/** `codes_new` flag: the actor lockout's window is given. */
+export const ABI_HAS_ACTOR_WINDOW = 8;
+/** Where an array of `f64`s starts after `bytes` bytes of input (`wire::abi::align`). */
+export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;
+/** The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out. */
+export type EngineExports = {
+  memory: WebAssembly.Memory;
+  buffer(len: number): number;
+  create(kind: number): number;
+  release(handle: number): number;
+  is_secret_key(len: number): number;
+  policy_role(handle: number, len: number): number;
+  policy_grant(handle: number, roleLen: number, permissionLen: number): number;
+  policy_build(handle: number): number;
+  policy_holders(handle: number, len: number): number;
+  policy_at_least(handle: number): number;
+  levels_level(handle: number, len: number): number;
+  levels_build(handle: number, publicLen: number, shareLen: number): number;
+  access_levels(handle: number): number;
+  access_info(handle: number): number;
+  access_resolve(handle: number, ints: number, times: number): number;
+  access_can_share(handle: number, callerLevel: number, grantedLevel: number): number;
+  access_can_transfer(handle: number, source: number): number;
+  limiter_add(handle: number, kindLen: number, rate: number, period: number, capacity: number, shards: number, given: number): number;
+  limiter_capacity(handle: number, id: number): number;
+  limiter_io(handle: number): number;
+  limiter_decide(handle: number, n: number, now: number, consume: number): number;
+  codes_new(alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number;
+  codes_message(handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number;
+  codes_verify(handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number, issue: number): number;
+};
 
 // engine errors
 

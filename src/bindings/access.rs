@@ -1,174 +1,176 @@
 //! Access levels and shared-access resolution across the boundary.
 //!
-//! Few entry points on purpose (each costs glue and, when it returns a `Result`, a multivalue
-//! shim): the levels cross once as strings into [`AccessLevelsBuilder`]; a whole batch then
-//! crosses as one `Uint32Array` and one `Float64Array`, and its answer comes back as one
-//! `Uint32Array` (see [`AccessEngine::resolve`] for the layouts).
+//! Few entry points on purpose: the levels cross once as strings into a builder
+//! (`create(KIND_LEVELS)`); a whole batch then crosses as one array of `u32` and one of `f64`,
+//! and its answer comes back as `f64`s (see [`access_resolve`] for the layouts).
 
-use super::{index, js_error};
+use super::{call, index, Answer, Fail, Object, Table};
 use crate::access::{self, ShareRequest, Source};
 use crate::wire::access::{code, pack, split, truncated, ALLOWED, NOT_A_CODE};
 use alloc::string::String;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
 
-/// Collects level names (lowest first), then compiles them into an [`AccessEngine`].
-#[wasm_bindgen]
-#[derive(Default)]
-pub struct AccessLevelsBuilder {
-    names: Vec<String>,
+/// The compiled levels `handle` addresses.
+fn levels(table: &mut Table, handle: u32) -> Result<&access::Levels, Fail> {
+    match table.get(handle)? {
+        Object::Levels(l) => Ok(l),
+        _ => Err(Fail::Invalid),
+    }
 }
 
-#[wasm_bindgen]
-impl AccessLevelsBuilder {
-    /// An empty builder (no levels: the standard ones).
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> AccessLevelsBuilder {
-        AccessLevelsBuilder::default()
-    }
-
-    /// Declares the next level. Checked by [`AccessLevelsBuilder::build`]; at most one name
-    /// past the limit is kept, so a huge configuration cannot grow memory.
-    pub fn level(&mut self, name: &str) {
-        if self.names.len() <= access::MAX_LEVELS {
-            self.names.push(name.into());
+/// Declares the next level (`len` bytes of input). Checked when built; at most one name past
+/// the limit is kept, so a huge configuration cannot grow memory.
+#[no_mangle]
+pub extern "C" fn levels_level(handle: u32, len: u32) -> i32 {
+    call(|table, input| {
+        let name = input.text(len)?;
+        match table.get(handle)? {
+            Object::LevelsBuilder(names) => {
+                if names.len() <= access::MAX_LEVELS {
+                    names.push(name.into());
+                }
+                Ok(Answer::Int(0))
+            }
+            _ => Err(Fail::Invalid),
         }
-    }
+    })
+}
 
-    /// Validates and compiles the levels (consumes the builder). `public` and `share` name the
-    /// public and share levels; `None` takes the defaults. Throws `INVALID_CONFIG`.
-    pub fn build(
-        self,
-        public: Option<String>,
-        share: Option<String>,
-    ) -> Result<AccessEngine, JsValue> {
+/// Validates and compiles the levels; the builder is consumed either way. The input holds the
+/// public and share level names (a length of `ABSENT`: the default). Answers the compiled
+/// levels' handle; refuses with `INVALID_CONFIG`.
+#[no_mangle]
+pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> i32 {
+    call(|table, input| {
+        let (public, share) = (input.optional(public_len)?, input.optional(share_len)?);
+        let Object::LevelsBuilder(names) = table.take(handle)? else {
+            return Err(Fail::Invalid);
+        };
         let mut b = access::AccessLevelsBuilder::default();
-        let built = (|| {
-            for n in &self.names {
-                b.level(n)?;
-            }
-            if let Some(p) = &public {
-                b.public_level(p);
-            }
-            if let Some(s) = &share {
-                b.share_level(s);
-            }
-            b.build()
-        })();
-        built.map(|inner| AccessEngine { inner }).map_err(js_error)
-    }
+        for n in &names {
+            b.level(n)?;
+        }
+        if let Some(p) = public {
+            b.public_level(p);
+        }
+        if let Some(s) = share {
+            b.share_level(s);
+        }
+        table.insert(Object::Levels(b.build()?))
+    })
 }
 
-/// Compiled levels: resolution and sharing decisions over small integers.
-#[wasm_bindgen]
-pub struct AccessEngine {
-    inner: access::Levels,
-}
-
-#[wasm_bindgen]
-impl AccessEngine {
-    /// The level names, lowest first, separated by single spaces (a validated name has no
-    /// space): level `i` (1-based) is the `i`-th. One string rather than a `Vec<String>`,
-    /// whose array glue costs over 1 KB.
-    pub fn levels(&self) -> String {
+/// The level names, lowest first, separated by single spaces (a validated name has no space):
+/// level `i` (1-based) is the `i`-th.
+#[no_mangle]
+pub extern "C" fn access_levels(handle: u32) -> i32 {
+    call(|table, _| {
         let mut out = String::new();
-        for name in self.inner.names() {
+        for name in levels(table, handle)?.names() {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(name);
         }
-        out
-    }
+        Ok(Answer::Bytes(out.into_bytes()))
+    })
+}
 
-    /// `[public level, share level, max parent depth, max caller groups, max documents per
-    /// batch, max group name length, max page items]`: what the TypeScript layer needs to read
-    /// just enough rows, to size batches by what was asked (never by what was found, which
-    /// would reveal existence), and to bound what users write and ask for.
-    pub fn info(&self) -> Vec<u32> {
-        [
-            u32::from(self.inner.public()),
-            u32::from(self.inner.share()),
+/// `[public level, share level, max parent depth, max caller groups, max documents per batch,
+/// max group name length, max page items]`: what the TypeScript layer needs to read just enough
+/// rows, to size batches by what was asked (never by what was found, which would reveal
+/// existence), and to bound what users write and ask for.
+#[no_mangle]
+pub extern "C" fn access_info(handle: u32) -> i32 {
+    call(|table, _| {
+        let l = levels(table, handle)?;
+        let info = [
+            u32::from(l.public()),
+            u32::from(l.share()),
             access::MAX_PARENT_DEPTH as u32,
             access::MAX_CALLER_GROUPS as u32,
             access::MAX_BATCH_DOCUMENTS as u32,
             access::MAX_GROUP_NAME_LEN as u32,
             access::MAX_PAGE_ITEMS as u32,
-        ]
-        .to_vec()
-    }
+        ];
+        Ok(Answer::Floats(info.iter().map(|&n| f64::from(n)).collect()))
+    })
+}
 
-    /// Resolves a batch in one call, or decides a share request on it (one entry point for
-    /// both: each costs glue). `ints` is, in order: the caller id (`0xFFFFFFFF` when
-    /// anonymous), the group count `g` and `g` group ids; the document count `n`; the grant
-    /// count `m`; `n` owner ids, `n` parent indexes; `m` grant document indexes, `m` subject
-    /// ids; then the byte-sized columns: `n` public flags, `m` kinds, `m` levels. `times` is
-    /// `now` followed by the `m` expiry times (`Infinity`: never), then, for a share request,
-    /// the document's index, the level to grant and the requested expiry (`Infinity`: none).
-    ///
-    /// Returns, to resolve, one number per document: `level | source << 8 | via << 16`, `via`
-    /// `0xFFFF` when there is no access. To share, one number: the grant's expiry (the one
-    /// requested, capped to the caller's own access at the level sharing takes, see
-    /// `Levels::share_grant`; `Infinity`: never) when allowed, else minus the denial code (-1
-    /// below share level, -2 above own level, -3 owner level). Throws `INVALID_ARGUMENT`.
-    pub fn resolve(&self, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, JsValue> {
-        self.run(ints, times).map_err(js_error)
-    }
+/// Resolves a batch in one call, or decides a share request on it. The input holds `ints`
+/// `u32`s then, from the next multiple of 8 bytes, `times` `f64`s. `ints` is, in order: the
+/// caller id (`0xFFFFFFFF` when anonymous), the group count `g` and `g` group ids; the document
+/// count `n`; the grant count `m`; `n` owner ids, `n` parent indexes; `m` grant document
+/// indexes, `m` subject ids; then the byte-sized columns: `n` public flags, `m` kinds, `m`
+/// levels. `times` is `now` followed by the `m` expiry times (`Infinity`: never), then, for a
+/// share request, the document's index, the level to grant and the requested expiry
+/// (`Infinity`: none).
+///
+/// Answers, to resolve, one number per document: `level | source << 8 | via << 16`, `via`
+/// `0xFFFF` when there is no access. To share, one number: the grant's expiry (the one
+/// requested, capped to the caller's own access at the level sharing takes, see
+/// `Levels::share_grant`; `Infinity`: never) when allowed, else minus the denial code (-1
+/// below share level, -2 above own level, -3 owner level). Refuses with `INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn access_resolve(handle: u32, ints: u32, times: u32) -> i32 {
+    call(|table, input| {
+        let (ints, times) = (input.u32s(ints)?, input.f64s(times)?);
+        let engine = levels(table, handle)?;
+        Ok(Answer::Floats(run(engine, &ints, &times)?))
+    })
+}
 
-    /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial
-    /// code (1 below share level, 2 above own level, 3 owner level), `255` when either is not
-    /// a level (a bug in the caller: the TypeScript layer passes only levels it looked up).
-    #[wasm_bindgen(js_name = canShare)]
-    pub fn can_share(&self, caller_level: f64, granted_level: f64) -> u32 {
-        match self
-            .inner
-            .share_verdict(code(caller_level), code(granted_level))
-        {
+/// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial code
+/// (1 below share level, 2 above own level, 3 owner level), `255` when either is not a level (a
+/// bug in the caller: the TypeScript layer passes only levels it looked up).
+#[no_mangle]
+pub extern "C" fn access_can_share(handle: u32, caller_level: f64, granted_level: f64) -> i32 {
+    call(|table, _| {
+        let verdict = levels(table, handle)?.share_verdict(code(caller_level), code(granted_level));
+        Ok(Answer::Int(match verdict {
             Some(Ok(())) => ALLOWED.into(),
             Some(Err(d)) => u32::from(d.code()),
             None => NOT_A_CODE.into(),
-        }
-    }
-
-    /// Whether a caller whose access came from source code `source` may transfer ownership:
-    /// `0` yes, else the denial code (4, not the owner).
-    #[wasm_bindgen(js_name = canTransfer)]
-    pub fn can_transfer(&self, source: f64) -> u32 {
-        let source = Source::from_code(code(source)).unwrap_or(Source::None);
-        match access::can_transfer(source) {
-            Ok(()) => ALLOWED.into(),
-            Err(d) => u32::from(d.code()),
-        }
-    }
+        }))
+    })
 }
 
-impl AccessEngine {
-    /// [`AccessEngine::resolve`] with a crate error.
-    fn run(&self, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, crate::Error> {
-        let mut small = Vec::new();
-        let b = split(ints, times, &mut small)?;
-        match *b.request {
-            // `pass` is `Levels::resolve` with the expiries share requests need, dropped here
-            // (one function in the wasm rather than two).
-            [] => Ok(self
-                .inner
-                .pass(b.now, b.caller, b.docs, b.grants, access::NONE)?
-                .0
-                .iter()
-                .map(|a| f64::from(pack(a)))
-                .collect()),
-            [doc, granted, requested] => {
-                let request = ShareRequest {
-                    doc: index(doc).unwrap_or(access::NO_PARENT),
-                    level: code(granted),
-                    expires_at: requested,
-                };
-                let decided = self
-                    .inner
-                    .share_grant(b.now, b.caller, b.docs, b.grants, request)?;
-                Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
-            }
-            _ => Err(truncated()),
+/// Whether a caller whose access came from source code `source` may transfer ownership: `0`
+/// yes, else the denial code (4, not the owner).
+#[no_mangle]
+pub extern "C" fn access_can_transfer(handle: u32, source: f64) -> i32 {
+    call(|table, _| {
+        levels(table, handle)?;
+        let source = Source::from_code(code(source)).unwrap_or(Source::None);
+        Ok(Answer::Int(match access::can_transfer(source) {
+            Ok(()) => ALLOWED.into(),
+            Err(d) => u32::from(d.code()),
+        }))
+    })
+}
+
+/// [`access_resolve`] with a crate error.
+fn run(engine: &access::Levels, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, crate::Error> {
+    let mut small = Vec::new();
+    let b = split(ints, times, &mut small)?;
+    match *b.request {
+        // `pass` is `Levels::resolve` with the expiries share requests need, dropped here
+        // (one function in the wasm rather than two).
+        [] => Ok(engine
+            .pass(b.now, b.caller, b.docs, b.grants, access::NONE)?
+            .0
+            .iter()
+            .map(|a| f64::from(pack(a)))
+            .collect()),
+        [doc, granted, requested] => {
+            let request = ShareRequest {
+                doc: index(doc).unwrap_or(access::NO_PARENT),
+                level: code(granted),
+                expires_at: requested,
+            };
+            let decided = engine.share_grant(b.now, b.caller, b.docs, b.grants, request)?;
+            Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
         }
+        _ => Err(truncated()),
     }
 }

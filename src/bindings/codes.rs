@@ -1,13 +1,15 @@
 //! Confirmation codes and the audit rule across the boundary.
 //!
-//! Few entry points on purpose (each `Result` return adds a shim to the module): a compiled
-//! [`CodeEngine`] holding the validated settings, with two hot calls taking strings, byte
-//! slices and numbers and returning a typed array ([`CodeEngine::message`] for the bytes of a
-//! code or of a message, [`CodeEngine::verify`] for a record); and [`is_secret_key`], which
-//! returns a bool. The keyed hash is not here: the TypeScript layer signs [`CodeEngine::message`]'s bytes
-//! with `crypto.subtle` (see `crate::codes`).
+//! Few entry points on purpose: [`codes_new`] validates the settings into an object, and two
+//! hot calls take strings, byte arrays and numbers and answer bytes or numbers
+//! ([`codes_message`] for the bytes of a code or of a message, [`codes_verify`] for a record);
+//! and [`is_secret_key`], which answers 0 or 1. The keyed hash is not here: the TypeScript layer
+//! signs [`codes_message`]'s bytes with `crypto.subtle` (see `crate::codes`).
 
-use super::js_error;
+use super::{call, Answer, Fail, Object, Table};
+use crate::wire::abi::{
+    HAS_ACTOR_FAILURES, HAS_ACTOR_WINDOW, HAS_BINDING_FAILURES, HAS_BINDING_WINDOW,
+};
 use crate::wire::codes::{
     ACTOR_FAILURES, ACTOR_LAST, ATTEMPTS_LEFT, EXPIRES_AT, FAILURES, GENERATE, LAST_FAILURE,
     OUTCOME, TYPED, USED, WITH_ACTOR, WITH_RECORD,
@@ -15,111 +17,127 @@ use crate::wire::codes::{
 use crate::{audit, codes};
 use alloc::string::String;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
 
-/// Validated code settings: format, lifetime, attempt limit and failure budgets.
-#[wasm_bindgen]
-pub struct CodeEngine {
-    inner: codes::CodeConfig,
+/// The code settings `handle` addresses.
+fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
+    match table.get(handle)? {
+        Object::Codes(c) => Ok(c),
+        _ => Err(Fail::Invalid),
+    }
 }
 
-#[wasm_bindgen]
-impl CodeEngine {
-    /// Validates the settings (`codes::CodeConfig::new`, `codes::Lockout::binding` and
-    /// `codes::Lockout::actor`: `undefined` takes the engine's default). Throws
-    /// `INVALID_CONFIG` naming the first invalid one.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        alphabet: &str,
-        length: u32,
-        ttl_ms: f64,
-        max_attempts: u32,
-        binding_failures: Option<f64>,
-        binding_window: Option<f64>,
-        actor_failures: Option<f64>,
-        actor_window: Option<f64>,
-    ) -> Result<CodeEngine, JsValue> {
-        codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)
-            .and_then(|c| {
-                Ok(c.with_lockout(
-                    codes::Lockout::binding(binding_failures, binding_window)?,
-                    codes::Lockout::actor(actor_failures, actor_window)?,
-                ))
-            })
-            .map(|inner| CodeEngine { inner })
-            .map_err(js_error)
-    }
+/// Validates the settings (`codes::CodeConfig::new`, `codes::Lockout::binding` and
+/// `codes::Lockout::actor`; the alphabet is `alphabet_len` bytes of input; a budget setting not
+/// flagged in `given`, `HAS_*`, takes the engine's default) and answers their handle. Refuses
+/// with `INVALID_CONFIG` naming the first invalid one.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn codes_new(
+    alphabet_len: u32,
+    length: u32,
+    ttl_ms: f64,
+    max_attempts: u32,
+    binding_failures: f64,
+    binding_window: f64,
+    actor_failures: f64,
+    actor_window: f64,
+    given: u32,
+) -> i32 {
+    call(|table, input| {
+        let alphabet = input.text(alphabet_len)?;
+        let has = |flag: u32, v: f64| (given & flag != 0).then_some(v);
+        let c = codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)?.with_lockout(
+            codes::Lockout::binding(
+                has(HAS_BINDING_FAILURES, binding_failures),
+                has(HAS_BINDING_WINDOW, binding_window),
+            )?,
+            codes::Lockout::actor(
+                has(HAS_ACTOR_FAILURES, actor_failures),
+                has(HAS_ACTOR_WINDOW, actor_window),
+            )?,
+        );
+        table.insert(Object::Codes(c))
+    })
+}
 
-    /// The bytes of a code or of the message to sign, by `mode`:
-    /// - `MESSAGE` (0): the bytes to HMAC for `code` bound to (`actor`, `action`, `target`)
-    ///   (`codes::binding_message`);
-    /// - [`TYPED`]: the same, with `code` text a person typed: it is put in canonical form
-    ///   first, and an empty array means it cannot be a code of this format (malformed);
-    /// - [`GENERATE`]: a new code (ASCII), from random bytes drawn in this call; the other
-    ///   arguments are ignored.
-    ///
-    /// One entry point instead of three: each `Result` export carries about 0.3 KB of glue.
-    /// Throws `INVALID_ARGUMENT` naming a field out of bounds, `UNAVAILABLE` when the platform
-    /// has no working `crypto.getRandomValues`.
-    pub fn message(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        code: &str,
-        mode: u32,
-    ) -> Result<Vec<u8>, JsValue> {
-        message(&self.inner, actor, action, target, code, mode).map_err(js_error)
-    }
+/// The bytes of a code or of the message to sign, by `mode` (the input holds four strings:
+/// actor, action, target, code):
+/// - `MESSAGE` (0): the bytes to HMAC for `code` bound to (`actor`, `action`, `target`)
+///   (`codes::binding_message`);
+/// - [`TYPED`]: the same, with `code` text a person typed: it is put in canonical form
+///   first, and no bytes mean it cannot be a code of this format (malformed);
+/// - [`GENERATE`]: a new code (ASCII), from random bytes drawn in this call; the strings are
+///   ignored.
+///
+/// Refuses with `INVALID_ARGUMENT` naming a field out of bounds, `UNAVAILABLE` when the
+/// platform has no working `crypto.getRandomValues`.
+#[no_mangle]
+pub extern "C" fn codes_message(
+    handle: u32,
+    actor_len: u32,
+    action_len: u32,
+    target_len: u32,
+    code_len: u32,
+    mode: u32,
+) -> i32 {
+    call(|table, input| {
+        let actor = input.text(actor_len)?;
+        let action = input.text(action_len)?;
+        let target = input.text(target_len)?;
+        let code = input.text(code_len)?;
+        let c = config(table, handle)?;
+        Ok(Answer::Bytes(message(
+            c, actor, action, target, code, mode,
+        )?))
+    })
+}
 
-    /// Issues or consumes a record. `failures` and `last_failure` are the binding's failure
-    /// count (its row's; 0 and 0 for none), `actor_failures` and `actor_last` the actor's
-    /// (its row's; 0 and 0 for none).
-    ///
-    /// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
-    /// row that counts `failures` (`codes::CodeConfig::reissue`), laid out as a `verify`
-    /// answer with a record (outcome 0; the other arguments are ignored). Throws `INVALID_ARGUMENT` for
-    /// a digest that is not 32 bytes, a bad count or a bad `now`.
-    ///
-    /// Without: consumes (`codes::CodeConfig::consume`) the digest `presented` (empty:
-    /// malformed) against the stored record (`hash` empty: no record) at `now`. Returns
-    /// the outcome alone when there was no record, else also the record to store back, and
-    /// then the actor's count when the actor's row must be written (offsets and lengths:
-    /// `crate::wire::codes`); the outcome is the index of the reason in `accepted, wrong,
-    /// malformed, expired, used, exhausted, missing, locked`. Throws `INVALID_ARGUMENT` for a malformed record, count, digest or `now`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn verify(
-        &self,
-        hash: &[u8],
-        expires_at: f64,
-        attempts_left: u32,
-        used: bool,
-        failures: f64,
-        last_failure: f64,
-        actor_failures: f64,
-        actor_last: f64,
-        presented: &[u8],
-        now: f64,
-        issue: bool,
-    ) -> Result<Vec<f64>, JsValue> {
-        let counted = codes::Failures::new(failures, last_failure);
-        if issue {
-            counted
-                .and_then(|f| {
-                    let d = codes::Digest::from_slice(hash)?;
-                    self.inner.reissue(d, now, f)
-                })
-                .map(|r| answer(0.0, &r, None))
+/// Issues or consumes a record. The input holds `hash_len` bytes of the stored digest, then
+/// `presented_len` bytes of the presented one. `failures` and `last_failure` are the binding's
+/// failure count (its row's; 0 and 0 for none), `actor_failures` and `actor_last` the actor's
+/// (its row's; 0 and 0 for none); `used` and `issue` are 0 or 1.
+///
+/// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
+/// row that counts `failures` (`codes::CodeConfig::reissue`), laid out as a `verify` answer
+/// with a record (outcome 0; the other arguments are ignored). Refuses with `INVALID_ARGUMENT`
+/// a digest that is not 32 bytes, a bad count or a bad `now`.
+///
+/// Without: consumes (`codes::CodeConfig::consume`) the digest `presented` (empty: malformed)
+/// against the stored record (`hash` empty: no record) at `now`. Answers the outcome alone when
+/// there was no record, else also the record to store back, and then the actor's count when
+/// the actor's row must be written (offsets and lengths: `crate::wire::codes`); the outcome is
+/// the index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
+/// locked`. Refuses with `INVALID_ARGUMENT` a malformed record, count, digest or `now`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn codes_verify(
+    handle: u32,
+    hash_len: u32,
+    expires_at: f64,
+    attempts_left: u32,
+    used: u32,
+    failures: f64,
+    last_failure: f64,
+    actor_failures: f64,
+    actor_last: f64,
+    presented_len: u32,
+    now: f64,
+    issue: u32,
+) -> i32 {
+    call(|table, input| {
+        let (hash, presented) = (input.bytes(hash_len)?, input.bytes(presented_len)?);
+        let c = config(table, handle)?;
+        let counted = codes::Failures::new(failures, last_failure)?;
+        let answer = if issue != 0 {
+            let d = codes::Digest::from_slice(hash)?;
+            answer(0.0, &c.reissue(d, now, counted)?, None)
         } else {
-            counted.and_then(|f| {
-                let actor = codes::Failures::new(actor_failures, actor_last)?;
-                let stored = (expires_at, attempts_left, used, f);
-                step(&self.inner, hash, stored, &actor, presented, now)
-            })
-        }
-        .map_err(js_error)
-    }
+            let actor = codes::Failures::new(actor_failures, actor_last)?;
+            let stored = (expires_at, attempts_left, used != 0, counted);
+            step(c, hash, stored, &actor, presented, now)?
+        };
+        Ok(Answer::Floats(answer))
+    })
 }
 
 fn message(
@@ -205,9 +223,13 @@ fn answer(outcome: f64, r: &codes::Record, actor: Option<codes::Failures>) -> Ve
     out.get(..n).unwrap_or_default().to_vec()
 }
 
-/// Whether an audit event's value under field name `key` must never be stored
-/// (`audit::is_secret_key`).
-#[wasm_bindgen(js_name = isSecretKey)]
-pub fn is_secret_key(key: &str) -> bool {
-    audit::is_secret_key(key)
+/// Whether an audit event's value under a field name (`len` bytes of input) must never be
+/// stored (`audit::is_secret_key`): 1 or 0.
+#[no_mangle]
+pub extern "C" fn is_secret_key(len: u32) -> i32 {
+    call(|_, input| {
+        Ok(Answer::Int(u32::from(audit::is_secret_key(
+            input.text(len)?,
+        ))))
+    })
 }

@@ -1,13 +1,19 @@
-//! The one door to JavaScript. Every `#[wasm_bindgen]` item lives under this module; the
-//! decision modules never see a JavaScript type.
+//! The one door to JavaScript: the engine's exports. The decision modules never see anything
+//! of it.
 //!
-//! Shape of the ABI: configuration crosses once, as strings, into builder objects that
-//! validate and compile it; decisions then cross as small integers and return booleans or
-//! numbers. Errors are JavaScript `Error`s with a stable `code` property (`INVALID_CONFIG`,
-//! `INVALID_ARGUMENT`) that the TypeScript layer turns into `ConvexError` data.
+//! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): plain
+//! `extern "C"` functions taking and returning numbers. Strings and arrays cross through an I/O
+//! area the engine owns ([`buffer`]): JavaScript writes the input there and passes its lengths;
+//! an answer longer than a number, or an engine error (its code and
+//! [`crate::wire::error_parts`]), is written back there. Configuration crosses once, into
+//! objects the engine keeps in a table and JavaScript addresses by handle (small integers);
+//! decisions then cross as numbers. No export panics: every input (a handle, its kind, a length,
+//! UTF-8) is validated, and a call that makes no sense returns [`INVALID`] instead.
 //!
-//! `unsafe_code` is allowed here only because `#[wasm_bindgen]` expands to unsafe glue; no
-//! hand-written unsafe code exists in this module or anywhere else in the crate.
+//! `unsafe_code` is allowed in this module and its children only, for three minimal blocks, each
+//! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
+//! area's words as bytes ([`as_bytes`]), and the import that fills random bytes
+//! ([`__getrandom_v03_custom`]). The `#[no_mangle]` exports are what the lint also counts.
 #![allow(unsafe_code)]
 
 #[cfg(feature = "access")]
@@ -18,8 +24,18 @@ mod policy;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
 
+use crate::error::Kind;
+#[cfg(feature = "access")]
+use crate::wire::abi::{ABSENT, KIND_LEVELS};
+use crate::wire::abi::{ERROR, INVALID, KIND_POLICY};
+use crate::wire::{error_parts, Part};
 use crate::Error;
-use wasm_bindgen::prelude::*;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+/// `v` as an index or id, or `None` (see [`crate::wire::index`]).
+#[cfg(feature = "access")]
+use crate::wire::index;
 
 /// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
 #[global_allocator]
@@ -33,49 +49,302 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A JavaScript `Error`, with the two properties an engine error carries.
-    #[wasm_bindgen(js_name = Error)]
-    type EngineError;
-    #[wasm_bindgen(constructor, js_class = "Error")]
-    fn new(message: &str) -> EngineError;
-    #[wasm_bindgen(method, setter = code)]
-    fn set_code(this: &EngineError, code: &str);
-    #[wasm_bindgen(method, setter = parts)]
-    fn set_parts(this: &EngineError, parts: &Parts);
-
-    /// A JavaScript `Array`, filled with numbers and strings.
-    #[wasm_bindgen(js_name = Array)]
-    type Parts;
-    #[wasm_bindgen(constructor, js_class = "Array")]
-    fn new() -> Parts;
-    #[wasm_bindgen(method, js_name = push)]
-    fn push_num(this: &Parts, n: f64);
-    #[wasm_bindgen(method, js_name = push)]
-    fn push_text(this: &Parts, t: &str);
+/// An object a handle addresses.
+enum Object {
+    /// Collects roles and grants (`create(KIND_POLICY)`).
+    PolicyBuilder(crate::policy::PolicyBuilder),
+    /// A compiled policy.
+    Policy(crate::policy::Policy),
+    /// Level names, lowest first (`create(KIND_LEVELS)`): at most one past the limit is kept.
+    #[cfg(feature = "access")]
+    LevelsBuilder(Vec<alloc::string::String>),
+    /// Compiled access levels.
+    #[cfg(feature = "access")]
+    Levels(crate::access::Levels),
+    /// Compiled rate limits and their I/O buffer (`create(KIND_LIMITER)`).
+    #[cfg(feature = "ratelimit")]
+    Limiter(ratelimit::RateLimiter),
+    /// Validated code settings.
+    #[cfg(feature = "codes")]
+    Codes(crate::codes::CodeConfig),
 }
 
-/// Converts a crate error into a JavaScript `Error` with `code` set and an empty message:
-/// the message's parts cross as `parts` ([`crate::wire::error_parts`]), and the TypeScript layer fills the message from the generated templates
-/// (`fillEngineMessage`, called by `discardUnlessOwn` in js/engine.ts). No message text is
-/// linked into the module, and no number is formatted here.
-///
-/// Built with imports of its own rather than `js_sys` (`Reflect.set`, `Array.push` of
-/// `JsValue`s): a property set and a push each cross as one call taking a number or a
-/// string, with no `JsValue` made for a key or an element and no exception to catch.
-pub(crate) fn js_error(e: Error) -> JsValue {
-    let err = EngineError::new("");
-    let parts = Parts::new();
-    crate::wire::error_parts(&e, |part| match part {
-        crate::wire::Part::Num(n) => parts.push_num(n),
-        crate::wire::Part::Text(t) => parts.push_text(t),
+/// The objects, by handle (their index); freed slots are reused.
+struct Table {
+    objects: Vec<Option<Object>>,
+    free: Vec<u32>,
+}
+
+impl Table {
+    /// The object `handle` addresses, or [`Fail::Invalid`].
+    fn get(&mut self, handle: u32) -> Result<&mut Object, Fail> {
+        let slot = self.objects.get_mut(handle as usize);
+        slot.and_then(Option::as_mut).ok_or(Fail::Invalid)
+    }
+
+    /// Removes the object `handle` addresses (a builder being built, or a released object).
+    fn take(&mut self, handle: u32) -> Result<Object, Fail> {
+        let taken = self.objects.get_mut(handle as usize).and_then(Option::take);
+        let object = taken.ok_or(Fail::Invalid)?;
+        self.free.push(handle);
+        Ok(object)
+    }
+
+    /// Stores `object`; its handle is the answer.
+    fn insert(&mut self, object: Object) -> Result<Answer, Fail> {
+        if let Some(handle) = self.free.pop() {
+            if let Some(slot) = self.objects.get_mut(handle as usize) {
+                *slot = Some(object);
+                return Ok(Answer::Int(handle));
+            }
+        }
+        self.objects.push(Some(object));
+        // Far fewer objects than 2^32 fit in a 32-bit memory.
+        let handle = u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)?;
+        Ok(Answer::Int(handle))
+    }
+}
+
+/// The engine's state: the I/O area (words, so that arrays of `f64` in it are aligned) and
+/// the objects.
+struct State {
+    io: Vec<u64>,
+    table: Table,
+}
+
+/// The state, for the exports below only.
+struct Global(RefCell<State>);
+
+// SAFETY: `wasm32-unknown-unknown` without the `atomics` feature (this crate's target) has one
+// thread: the state is never reached from two threads. A call made while another runs (the
+// random import calling back into the engine) finds the `RefCell` borrowed and is refused.
+unsafe impl Sync for Global {}
+
+static STATE: Global = Global(RefCell::new(State {
+    io: Vec::new(),
+    table: Table {
+        objects: Vec::new(),
+        free: Vec::new(),
+    },
+}));
+
+/// Why a call gives no answer.
+enum Fail {
+    /// The engine refused the input: written to the I/O area, [`ERROR`].
+    Engine(Error),
+    /// The call makes no sense (see [`crate::wire::abi`]): [`INVALID`].
+    Invalid,
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Fail::Engine(e)
+    }
+}
+
+/// What a call answers: a number returned as it is, or bytes or `f64`s written to the I/O area
+/// (their count returned).
+enum Answer {
+    Int(u32),
+    Bytes(Vec<u8>),
+    #[cfg(any(feature = "access", feature = "codes"))]
+    Floats(Vec<f64>),
+}
+
+/// `words` as the bytes they occupy.
+fn as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: a `u64` is 8 initialized bytes without padding and `u8` has alignment 1: the same
+    // memory, read as `size_of_val(words)` bytes, for the same borrow.
+    unsafe {
+        core::slice::from_raw_parts(words.as_ptr().cast::<u8>(), core::mem::size_of_val(words))
+    }
+}
+
+/// Appends `bytes` to the I/O area, 8 to a word (the last one padded with zeros).
+fn pack(io: &mut Vec<u64>, bytes: &[u8]) {
+    io.extend(bytes.chunks(8).map(|c| {
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(c) {
+            *d = *s;
+        }
+        u64::from_le_bytes(w)
+    }));
+}
+
+/// Reads a call's input from the I/O area, front to back.
+struct Reader<'a> {
+    words: &'a [u64],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// The next `len` bytes.
+    fn bytes(&mut self, len: u32) -> Result<&'a [u8], Fail> {
+        let end = self.at.checked_add(len as usize).ok_or(Fail::Invalid)?;
+        let b = as_bytes(self.words)
+            .get(self.at..end)
+            .ok_or(Fail::Invalid)?;
+        self.at = end;
+        Ok(b)
+    }
+
+    /// The next string, `len` bytes of UTF-8.
+    fn text(&mut self, len: u32) -> Result<&'a str, Fail> {
+        core::str::from_utf8(self.bytes(len)?).map_err(|_| Fail::Invalid)
+    }
+
+    /// The next string, or `None` for a length of [`ABSENT`].
+    #[cfg(feature = "access")]
+    fn optional(&mut self, len: u32) -> Result<Option<&'a str>, Fail> {
+        if len == ABSENT {
+            return Ok(None);
+        }
+        self.text(len).map(Some)
+    }
+
+    /// The next `n` numbers (`u32`).
+    #[cfg(feature = "access")]
+    fn u32s(&mut self, n: u32) -> Result<Vec<u32>, Fail> {
+        let len = n.checked_mul(4).ok_or(Fail::Invalid)?;
+        let b = self.bytes(len)?;
+        Ok(b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes(<[u8; 4]>::try_from(c).unwrap_or_default()))
+            .collect())
+    }
+
+    /// The next `n` numbers (`f64`), from the next multiple of 8 bytes.
+    #[cfg(feature = "access")]
+    fn f64s(&mut self, n: u32) -> Result<Vec<f64>, Fail> {
+        let start = crate::wire::abi::align(self.at) / 8;
+        let end = start.checked_add(n as usize).ok_or(Fail::Invalid)?;
+        let w = self.words.get(start..end).ok_or(Fail::Invalid)?;
+        self.at = end * 8;
+        Ok(w.iter().map(|&x| f64::from_bits(x)).collect())
+    }
+}
+
+/// Runs one call: `f` gets the objects and the input; its answer or error is returned or
+/// written to the I/O area as [`crate::wire::abi`] says.
+fn call(f: impl FnOnce(&mut Table, &mut Reader<'_>) -> Result<Answer, Fail>) -> i32 {
+    let Ok(mut state) = STATE.0.try_borrow_mut() else {
+        return INVALID;
+    };
+    let State { io, table } = &mut *state;
+    let answer = f(table, &mut Reader { words: io, at: 0 });
+    match answer {
+        // A handle, count or code: far below 2^31; an address is read back as unsigned.
+        Ok(Answer::Int(n)) => n as i32,
+        Ok(Answer::Bytes(b)) => {
+            io.clear();
+            pack(io, &b);
+            count(b.len())
+        }
+        #[cfg(any(feature = "access", feature = "codes"))]
+        Ok(Answer::Floats(f)) => {
+            io.clear();
+            io.extend(f.iter().map(|x| x.to_bits()));
+            count(f.len())
+        }
+        Err(Fail::Invalid) => INVALID,
+        Err(Fail::Engine(e)) => {
+            write_error(io, &e);
+            ERROR
+        }
+    }
+}
+
+/// `n` (a length in the I/O area, below 2^31) as a return value.
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(INVALID)
+}
+
+// The error layout's head holds the index of the error's code in `Kind::ALL`
+// (`ENGINE_ERROR_CODES`), which is `kind as u8`.
+const _: () =
+    assert!(Kind::ALL[0] as u8 == 0 && Kind::ALL[1] as u8 == 1 && Kind::ALL[2] as u8 == 2);
+
+/// Writes `e` into the I/O area (`crate::wire::abi::ERROR_*`): no message text is linked into
+/// the module and no number is formatted here; the TypeScript layer fills the message from the
+/// generated templates.
+fn write_error(io: &mut Vec<u64>, e: &Error) {
+    let (mut nums, mut texts) = (Vec::new(), Vec::new());
+    error_parts(e, |part| match part {
+        Part::Num(n) => nums.push(n),
+        Part::Text(t) => texts.push(t),
     });
-    err.set_code(e.code());
-    err.set_parts(&parts);
-    err.into()
+    io.clear();
+    let head = [
+        f64::from(e.kind() as u8),
+        nums.len() as f64,
+        texts.len() as f64,
+    ];
+    io.extend(head.iter().chain(&nums).map(|x| x.to_bits()));
+    io.extend(texts.iter().map(|t| (t.len() as f64).to_bits()));
+    let mut bytes = Vec::new();
+    for t in texts {
+        bytes.extend_from_slice(t.as_bytes());
+    }
+    pack(io, &bytes);
 }
 
-/// `v` as an index or id, or `None` (see [`crate::wire::index`]).
-#[cfg(feature = "access")]
-pub(crate) use crate::wire::index;
+/// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
+/// address (a multiple of 8), or 0 while another call runs.
+#[no_mangle]
+pub extern "C" fn buffer(len: u32) -> i32 {
+    let Ok(mut state) = STATE.0.try_borrow_mut() else {
+        return 0;
+    };
+    let words = (len as usize).div_ceil(8);
+    if state.io.len() < words {
+        state.io.resize(words, 0);
+    }
+    // A 32-bit address space: the address fits, read back as unsigned.
+    state.io.as_ptr() as usize as i32
+}
+
+/// Makes an empty object of a `KIND_*` and returns its handle.
+#[no_mangle]
+pub extern "C" fn create(kind: u32) -> i32 {
+    call(|table, _| {
+        table.insert(match kind {
+            KIND_POLICY => Object::PolicyBuilder(crate::policy::PolicyBuilder::default()),
+            #[cfg(feature = "access")]
+            KIND_LEVELS => Object::LevelsBuilder(Vec::new()),
+            #[cfg(feature = "ratelimit")]
+            crate::wire::abi::KIND_LIMITER => Object::Limiter(ratelimit::RateLimiter::new()),
+            _ => return Err(Fail::Invalid),
+        })
+    })
+}
+
+/// Frees the object `handle` addresses (JavaScript's finalizer, once its wrapper is gone).
+#[no_mangle]
+pub extern "C" fn release(handle: u32) -> i32 {
+    call(|table, _| table.take(handle).map(|_| Answer::Int(0)))
+}
+
+/// Fills `dest` from JavaScript's `crypto.getRandomValues` (getrandom's `custom` backend,
+/// chosen in `.cargo/config.toml`): the module's one import, `env.random`, called inside the
+/// call that needs the bytes and never at instantiation. `crate::random` asks for at most
+/// 65,536 bytes at a time, the most `getRandomValues` gives in one call.
+///
+/// # Safety
+/// `dest` must be valid for writes of `len` bytes (getrandom's contract for this function).
+#[no_mangle]
+unsafe extern "Rust" fn __getrandom_v03_custom(
+    dest: *mut u8,
+    len: usize,
+) -> Result<(), getrandom::Error> {
+    #[link(wasm_import_module = "env")]
+    extern "C" {
+        /// Writes `len` random bytes at `dest`; returns 0, or 1 when the platform has none.
+        #[link_name = "random"]
+        fn js_random(dest: *mut u8, len: usize) -> i32;
+    }
+    // SAFETY: `dest` is `len` writable bytes (this function's contract); the import writes
+    // exactly those bytes of the memory and touches nothing else of the engine.
+    match unsafe { js_random(dest, len) } {
+        0 => Ok(()),
+        _ => Err(getrandom::Error::UNSUPPORTED),
+    }
+}

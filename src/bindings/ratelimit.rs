@@ -1,43 +1,36 @@
 //! Rate limits across the boundary: configuration once, then decisions through a buffer.
 //!
-//! Configuration crosses once per limit ([`RateLimiter::add`], a kind name and numbers).
+//! Configuration crosses once per limit ([`limiter_add`], a kind name and numbers).
 //! Decisions cross through an I/O buffer of `f64`s that the [`RateLimiter`] allocates once, at
 //! construction, and never reallocates, so its address never changes: JavaScript learns where
-//! it is once ([`RateLimiter::io`]), keeps a `Float64Array` view over it, writes the requests
-//! there and calls [`RateLimiter::decide`] with only numbers, which writes the answers there.
+//! it is once ([`limiter_io`]), keeps a `Float64Array` view over it, writes the requests
+//! there and calls [`limiter_decide`] with only numbers, which writes the answers there.
 //! No call allocates (a `sliding log` reads its log where it is and writes the next one
-//! straight into the buffer; only errors allocate, their message), nothing is copied across
+//! straight into the buffer; only errors allocate, their parts), nothing is copied across
 //! the boundary, and no `unsafe` is needed: JavaScript writes into memory the buffer owns
 //! between calls, and Rust reads its own `Vec` during them. Any bit pattern is a valid `f64`,
 //! and every number is validated as before.
 //!
 //! The layout (request records, log slots, answer) and its offsets are defined once in
-//! `crate::wire::ratelimit`.
-//!
-//! A refused decision returns [`FAILED`] and keeps its error for [`RateLimiter::error`]: a
-//! `Result` return would cost the hot path a JavaScript array per call (wasm-bindgen returns
-//! the value and the error flag as a multi-value result).
+//! `crate::wire::ratelimit`. A refused decision returns `ERROR` with its error in the shared
+//! I/O area, like every other export.
 
-use super::js_error;
+use super::{call, Answer, Fail, Object, Table};
 use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit};
+use crate::wire::abi::{HAS_CAPACITY, HAS_SHARDS};
 use crate::wire::ratelimit::{
-    read, ANSWER_HEAD, ANSWER_OK, ANSWER_RETRY_AFTER, FAILED, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT,
-    OUT_B, OUT_LOG, OUT_LOGS_AT, OUT_LOG_LEN, OUT_OK, OUT_REMAINING, OUT_RETRY_AFTER, OUT_T,
-    OUT_WRITE,
+    read, ANSWER_HEAD, ANSWER_OK, ANSWER_RETRY_AFTER, IO_LEN, LOGS_AT, OUT, OUT_A, OUT_AT, OUT_B,
+    OUT_LOG, OUT_LOGS_AT, OUT_LOG_LEN, OUT_OK, OUT_REMAINING, OUT_RETRY_AFTER, OUT_T, OUT_WRITE,
 };
 use alloc::vec;
 use alloc::vec::Vec;
-use wasm_bindgen::prelude::*;
 
 /// The app's named limits, validated and compiled once; decisions over numbers.
-#[wasm_bindgen]
-pub struct RateLimiter {
+pub(super) struct RateLimiter {
     limits: Vec<Limit>,
     /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
     io: Vec<f64>,
-    /// The error of the last refused [`RateLimiter::decide`], until [`RateLimiter::error`].
-    error: Option<Error>,
 }
 
 // `RateLimiter::run` writes a decision record and the answer head field by field, in this
@@ -62,71 +55,79 @@ fn u(x: usize) -> u32 {
     u32::try_from(x).unwrap_or(u32::MAX)
 }
 
-impl Default for RateLimiter {
-    fn default() -> RateLimiter {
-        RateLimiter::new()
-    }
-}
-
-#[wasm_bindgen]
 impl RateLimiter {
     /// No limits yet; allocates the I/O buffer.
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> RateLimiter {
+    pub(super) fn new() -> RateLimiter {
         RateLimiter {
             limits: Vec::new(),
             io: vec![0.0; IO_LEN],
-            error: None,
         }
     }
+}
 
-    /// Validates a limit (see [`Limit::new`]) and returns its id for [`RateLimiter::decide`].
-    /// Throws `INVALID_CONFIG` naming the offending field.
-    pub fn add(
-        &mut self,
-        kind: &str,
-        rate: f64,
-        period: f64,
-        capacity: Option<f64>,
-        shards: Option<f64>,
-    ) -> Result<u32, JsValue> {
-        let l = Kind::from_name(kind)
-            .and_then(|k| Limit::new(k, rate, period, capacity, shards))
-            .map_err(js_error)?;
-        self.limits.push(l);
+/// The limiter `handle` addresses.
+fn limiter(table: &mut Table, handle: u32) -> Result<&mut RateLimiter, Fail> {
+    match table.get(handle)? {
+        Object::Limiter(l) => Ok(l),
+        _ => Err(Fail::Invalid),
+    }
+}
+
+/// Validates a limit (see [`Limit::new`]: the kind's name is `kind_len` bytes of input;
+/// `given` says which of `capacity` and `shards` are given, `HAS_*`) and answers its id for
+/// [`limiter_decide`]. Refuses with `INVALID_CONFIG` naming the offending field.
+#[no_mangle]
+pub extern "C" fn limiter_add(
+    handle: u32,
+    kind_len: u32,
+    rate: f64,
+    period: f64,
+    capacity: f64,
+    shards: f64,
+    given: u32,
+) -> i32 {
+    call(|table, input| {
+        let kind = input.text(kind_len)?;
+        let l = limiter(table, handle)?;
+        let capacity = (given & HAS_CAPACITY != 0).then_some(capacity);
+        let shards = (given & HAS_SHARDS != 0).then_some(shards);
+        let limit =
+            Kind::from_name(kind).and_then(|k| Limit::new(k, rate, period, capacity, shards))?;
+        l.limits.push(limit);
         // At most one limit per configuration entry: far below u32::MAX.
-        Ok(u(self.limits.len() - 1))
-    }
+        Ok(Answer::Int(u(l.limits.len() - 1)))
+    })
+}
 
-    /// The compiled capacity of limit `id` (an omitted capacity is the rate), 0 for no limit.
-    pub fn capacity(&self, id: u32) -> u32 {
-        self.limits.get(id as usize).map_or(0, Limit::capacity)
-    }
+/// The compiled capacity of limit `id` (an omitted capacity is the rate), 0 for no limit.
+#[no_mangle]
+pub extern "C" fn limiter_capacity(handle: u32, id: u32) -> i32 {
+    call(|table, _| {
+        let l = limiter(table, handle)?;
+        Ok(Answer::Int(
+            l.limits.get(id as usize).map_or(0, Limit::capacity),
+        ))
+    })
+}
 
-    /// The byte address of the I/O buffer in the wasm memory, constant for the limiter's life.
-    pub fn io(&self) -> u32 {
-        // A 32-bit address space: the address fits.
-        u(self.io.as_ptr() as usize)
-    }
+/// The byte address of the limiter's I/O buffer in the wasm memory, constant for its life
+/// (read back as unsigned; not a multiple of 8 when the handle is not a limiter's).
+#[no_mangle]
+pub extern "C" fn limiter_io(handle: u32) -> i32 {
+    // A 32-bit address space: the address fits.
+    call(|table, _| Ok(Answer::Int(u(limiter(table, handle)?.io.as_ptr() as usize))))
+}
 
-    /// Decides the `n` requests written in the buffer at `now`, all or nothing, and writes the
-    /// answer into it; returns whether all are admitted (1) or not (0). For any bad number,
-    /// state or layout nothing is decided and it returns [`FAILED`]: then
-    /// [`RateLimiter::error`] is the `INVALID_ARGUMENT` error to throw.
-    pub fn decide(&mut self, n: u32, now: f64, consume: bool) -> u32 {
-        match self.run(n as usize, now, consume) {
-            Ok(ok) => ok,
-            Err(e) => {
-                self.error = Some(e);
-                FAILED
-            }
-        }
-    }
-
-    /// The error of the last decision that returned [`FAILED`] (once; `undefined` after).
-    pub fn error(&mut self) -> JsValue {
-        self.error.take().map_or(JsValue::UNDEFINED, js_error)
-    }
+/// Decides the `n` requests written in the limiter's buffer at `now`, all or nothing
+/// (`consume`: 1 to count them, 0 to check), and writes the answer into it; answers whether
+/// all are admitted (1) or not (0). For any bad number, state or layout nothing is decided and
+/// it refuses with `INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, consume: u32) -> i32 {
+    call(|table, _| {
+        let l = limiter(table, handle)?;
+        Ok(Answer::Int(l.run(n as usize, now, consume != 0)?))
+    })
 }
 
 impl RateLimiter {

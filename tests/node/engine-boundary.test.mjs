@@ -1,14 +1,12 @@
 // The engine's own boundary, below the TypeScript layer: ids that are not whole numbers in
 // range (NaN, undefined, fractions, 2^32 and above) must be denied by the engine itself, not
 // wrapped modulo 2^32 into a valid id (NaN would otherwise be role 0). The TypeScript layer
-// never sends such values; this is defense in depth for anyone who reaches the raw classes.
+// never sends such values; this is defense in depth for anyone who reaches the raw engine
+// objects (js/engine-objects.ts, over the engine's exports).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { AccessLevelsBuilder, initSync, PolicyBuilder } from "../../js/generated/glue.js";
+import { AccessLevelsBuilder, PolicyBuilder } from "./engine-ts.mjs";
 import { engineMessage } from "./wire-ts.mjs";
-
-initSync({ module: readFileSync(new URL("../../target/wasm/convex_guard.wasm", import.meta.url)) });
 
 // Not listed: null and numeric strings, which WebAssembly's own ToNumber turns into 0 and
 // numbers before the engine sees anything (the TypeScript layer never passes them).

@@ -1,0 +1,263 @@
+/**
+ * The engine's objects as JavaScript sees them: thin wrappers holding a handle (an index into
+ * the engine's table of objects, src/bindings/mod.rs) and the generation of the instance it
+ * lives in. Each method writes its strings and arrays into the engine's I/O area, calls one
+ * export with numbers, and reads the answer or the engine's error back (engine.ts).
+ *
+ * An object of a discarded instance throws when used (its generation is not the live one), as
+ * does a builder after `build` (which consumes it, successful or not). The engine frees an
+ * object when its wrapper is garbage-collected: one FinalizationRegistry for every handle,
+ * made at the first object; its callback frees nothing of an instance that was discarded
+ * since (the handle's generation is kept with it).
+ * @internal
+ */
+import {
+  ABI_ABSENT,
+  ABI_HAS_ACTOR_FAILURES,
+  ABI_HAS_ACTOR_WINDOW,
+  ABI_HAS_BINDING_FAILURES,
+  ABI_HAS_BINDING_WINDOW,
+  ABI_HAS_CAPACITY,
+  ABI_HAS_SHARDS,
+  ABI_KIND_LEVELS,
+  ABI_KIND_LIMITER,
+  ABI_KIND_POLICY,
+  type EngineExports,
+} from "./generated/wire.js";
+import {
+  address,
+  advance,
+  align,
+  answerBytes,
+  answerNumbers,
+  answerText,
+  bytes,
+  check,
+  engine,
+  input,
+  live,
+  reserve,
+  text,
+} from "./engine.js";
+
+/** Handles and generations share one number in the registry: `generation * SPAN + handle`. */
+const SPAN = 2 ** 32;
+/** The registry of every wrapper (`null`: the platform has none; `undefined`: not made yet). */
+let registry: FinalizationRegistry<number> | null | undefined;
+
+/** Frees the engine object of a collected wrapper, unless its instance was discarded since. */
+function release(held: number): void {
+  if (Math.floor(held / SPAN) !== live.generation) return;
+  try {
+    live.exports.release(held % SPAN);
+  } catch {
+    live.generation = 0;
+  }
+}
+
+/** A wrapper of the engine object `h` of the live instance. */
+class Held {
+  h: number;
+  g: number;
+  constructor(h: number) {
+    this.h = h;
+    this.g = live.generation;
+    if (registry === undefined) registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(release) : null;
+    registry?.register(this, this.g * SPAN + h, this);
+  }
+}
+
+/** The live exports, for an object of the live instance; else it throws (discarding it). */
+function use(o: Held): EngineExports {
+  if (o.g !== live.generation) throw new Error("convex-guard: an engine object of a discarded instance (or a builder already built) was used");
+  return live.exports;
+}
+
+/** Uses builder `o` for the last time: its engine object is consumed by the call. */
+function consume(o: Held): EngineExports {
+  const ex = use(o);
+  registry?.unregister(o);
+  o.g = -1;
+  return ex;
+}
+
+/** A new engine object of a `KIND_*` (instantiating the engine if needed). */
+function created(kind: number): number {
+  engine();
+  return check(live.exports.create(kind));
+}
+
+/** `x` is given (wasm-bindgen's rule for an optional argument: neither undefined nor null). */
+const given = (x: unknown): boolean => x !== undefined && x !== null;
+
+/** Collects roles (lowest first) and grants, then compiles them into a {@link CompiledPolicy}. */
+export class PolicyBuilder extends Held {
+  constructor() {
+    super(created(ABI_KIND_POLICY));
+  }
+  /** Declares the next role, above all earlier ones. Throws INVALID_CONFIG. */
+  role(name: string): void {
+    const ex = use(this);
+    input();
+    check(ex.policy_role(this.h, text(name)));
+  }
+  /** Grants `permission` to `role` and every role above it. Throws INVALID_CONFIG. */
+  grant(role: string, permission: string): void {
+    const ex = use(this);
+    input();
+    const r = text(role);
+    check(ex.policy_grant(this.h, r, text(permission)));
+  }
+  /** Validates and compiles the policy (consumes the builder). Throws INVALID_CONFIG. */
+  build(): CompiledPolicy {
+    return new CompiledPolicy(check(consume(this).policy_build(this.h)));
+  }
+}
+
+/** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
+export class CompiledPolicy extends Held {
+  /** `permission` decided for every role id, then 0 for "no role". Throws INVALID_ARGUMENT. */
+  holders(permission: string): Uint8Array {
+    const ex = use(this);
+    input();
+    return answerBytes(check(ex.policy_holders(this.h, text(permission))));
+  }
+  /** Every "at least" decision: the byte at `role * n + min` for `n` roles. */
+  atLeastTable(): Uint8Array {
+    return answerBytes(check(use(this).policy_at_least(this.h)));
+  }
+}
+
+/** Collects access level names (lowest first), then compiles them into an {@link AccessEngine}. */
+export class AccessLevelsBuilder extends Held {
+  constructor() {
+    super(created(ABI_KIND_LEVELS));
+  }
+  /** Declares the next level (checked by `build`). */
+  level(name: string): void {
+    const ex = use(this);
+    input();
+    check(ex.levels_level(this.h, text(name)));
+  }
+  /** Validates and compiles the levels (consumes the builder). Throws INVALID_CONFIG. */
+  build(publicLevel?: string | null, shareLevel?: string | null): AccessEngine {
+    const ex = use(this);
+    input();
+    const p = given(publicLevel) ? text(publicLevel!) : ABI_ABSENT;
+    const s = given(shareLevel) ? text(shareLevel!) : ABI_ABSENT;
+    consume(this);
+    return new AccessEngine(check(ex.levels_build(this.h, p, s)));
+  }
+}
+
+/** Compiled access levels: resolution and sharing decisions (src/bindings/access.rs). */
+export class AccessEngine extends Held {
+  /** The level names, lowest first, separated by single spaces. */
+  levels(): string {
+    return answerText(check(use(this).access_levels(this.h)));
+  }
+  /** `[public level, share level, ...bounds]` (see src/bindings/access.rs `access_info`). */
+  info(): Float64Array {
+    return answerNumbers(check(use(this).access_info(this.h)));
+  }
+  /** Resolves a batch, or decides a share request on it (layouts: `access_resolve`). Throws INVALID_ARGUMENT. */
+  resolve(ints: ArrayLike<number>, times: ArrayLike<number>): Float64Array {
+    const ex = use(this);
+    input();
+    const memory = live.memory!;
+    new Uint32Array(memory.buffer, reserve(4 * ints.length), ints.length).set(ints);
+    advance(4 * ints.length);
+    align();
+    new Float64Array(memory.buffer, reserve(8 * times.length), times.length).set(times);
+    return answerNumbers(check(ex.access_resolve(this.h, ints.length, times.length)));
+  }
+  /** 0 when a caller at `callerLevel` may grant `grantedLevel`, else the denial code. */
+  canShare(callerLevel: number, grantedLevel: number): number {
+    return check(use(this).access_can_share(this.h, callerLevel, grantedLevel));
+  }
+  /** 0 when a caller whose access came from `source` may transfer ownership, else the denial code. */
+  canTransfer(source: number): number {
+    return check(use(this).access_can_transfer(this.h, source));
+  }
+}
+
+/** The app's named limits, compiled once; decisions over numbers in its own I/O buffer. */
+export class RateLimiter extends Held {
+  constructor() {
+    super(created(ABI_KIND_LIMITER));
+  }
+  /** Validates a limit and returns its id. Throws INVALID_CONFIG. */
+  add(kind: string, rate: number, period: number, capacity?: number, shards?: number): number {
+    const ex = use(this);
+    input();
+    const k = text(kind);
+    const flags = (given(capacity) ? ABI_HAS_CAPACITY : 0) | (given(shards) ? ABI_HAS_SHARDS : 0);
+    return check(ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags));
+  }
+  /** The compiled capacity of limit `id`. */
+  capacity(id: number): number {
+    return check(use(this).limiter_capacity(this.h, id));
+  }
+  /** The byte address of the limiter's I/O buffer, constant for its life. */
+  io(): number {
+    return address(use(this).limiter_io(this.h));
+  }
+  /** Decides the `n` requests in the buffer: 1 all admitted, 0 not. Throws INVALID_ARGUMENT. */
+  decide(n: number, now: number, consume: boolean): number {
+    const status = use(this).limiter_decide(this.h, n, now, consume ? 1 : 0);
+    return status < 0 ? check(status) : status;
+  }
+}
+
+/** Validated confirmation code settings (src/bindings/codes.rs). */
+export class CodeEngine extends Held {
+  /** Validates the settings (`undefined`: the engine's default). Throws INVALID_CONFIG. */
+  constructor(
+    alphabet: string,
+    length: number,
+    ttl: number,
+    maxAttempts: number,
+    bindingFailures?: number,
+    bindingWindow?: number,
+    actorFailures?: number,
+    actorWindow?: number,
+  ) {
+    engine();
+    input();
+    const a = text(alphabet);
+    const flags =
+      (given(bindingFailures) ? ABI_HAS_BINDING_FAILURES : 0) |
+      (given(bindingWindow) ? ABI_HAS_BINDING_WINDOW : 0) |
+      (given(actorFailures) ? ABI_HAS_ACTOR_FAILURES : 0) |
+      (given(actorWindow) ? ABI_HAS_ACTOR_WINDOW : 0);
+    const settings = [bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0] as const;
+    super(check(live.exports.codes_new(a, length, ttl, maxAttempts, ...settings, flags)));
+  }
+  /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
+  message(actor: string, action: string, target: string, code: string, mode: number): Uint8Array {
+    const ex = use(this);
+    input();
+    const [a, b, c] = [text(actor), text(action), text(target)];
+    return answerBytes(check(ex.codes_message(this.h, a, b, c, text(code), mode)));
+  }
+  /** Issues or consumes a record (see src/bindings/codes.rs `codes_verify`). Throws INVALID_ARGUMENT. */
+  verify(
+    hash: Uint8Array,
+    expiresAt: number,
+    attemptsLeft: number,
+    used: boolean,
+    failures: number,
+    lastFailure: number,
+    actorFailures: number,
+    actorLast: number,
+    presented: Uint8Array,
+    now: number,
+    issue: boolean,
+  ): Float64Array {
+    const ex = use(this);
+    input();
+    const [h, p] = [bytes(hash), bytes(presented)];
+    const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used ? 1 : 0, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
+    return answerNumbers(check(answer));
+  }
+}
