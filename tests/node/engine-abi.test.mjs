@@ -1,0 +1,136 @@
+// The engine's own calling convention (src/wire.rs `abi`, js/engine-objects.ts), below the
+// TypeScript layer: handles are checked (kind, range, generation), builders are consumed by
+// `build` whether it succeeds or not, nothing the JavaScript side sends can reach undefined
+// behaviour (a call that makes no sense is refused with a plain Error, which discards the
+// instance), and objects whose wrappers were collected are freed in the engine.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, discardUnlessOwn, engine, live } from "./engine-ts.mjs";
+import { engineMessage } from "./wire-ts.mjs";
+
+/** Whether `e` is the plain Error of a call the engine refused to make sense of. */
+const malformed = (e) => e instanceof Error && e.code === undefined && /malformed call/.test(e.message);
+/** Whether `e` is the plain Error of an object of another instance, or a builder built. */
+const stale = (e) => e instanceof Error && e.code === undefined && /discarded instance/.test(e.message);
+
+function policy() {
+  const b = new PolicyBuilder();
+  b.role("user");
+  b.role("admin");
+  b.grant("admin", "x:*");
+  return b.build();
+}
+
+test("a builder is consumed by build, successful or not", () => {
+  const b = new PolicyBuilder();
+  b.role("user");
+  const p = b.build();
+  assert.deepEqual([...p.holders("a:b")], [0, 0]);
+  assert.throws(() => b.role("admin"), stale, "a built builder");
+  assert.throws(() => b.build(), stale);
+  const bad = new PolicyBuilder();
+  assert.throws(() => bad.build(), (e) => e.code === "INVALID_CONFIG" && engineMessage(e) === "a policy needs at least one role");
+  assert.throws(() => bad.build(), stale, "the failed build consumed it too");
+  const levels = new AccessLevelsBuilder();
+  levels.level("viewer");
+  assert.throws(() => levels.build(), (e) => e.code === "INVALID_CONFIG");
+  assert.throws(() => levels.level("owner"), stale);
+});
+
+test("a handle of another kind, or none at all, is refused without touching anything", () => {
+  const p = policy();
+  const limiter = new RateLimiter();
+  const before = [...p.holders("x:y")];
+  assert.deepEqual(before, [0, 1, 0]);
+  // A compiled policy's methods on the limiter's handle, and on handles that were never made.
+  for (const h of [limiter.h, 1e6, 2 ** 31 - 1, 2 ** 32 - 1]) {
+    const forged = Object.create(CompiledPolicy.prototype);
+    Object.assign(forged, { h, g: p.g });
+    assert.throws(() => forged.holders("x:y"), malformed, `handle ${h}`);
+    assert.throws(() => forged.atLeastTable(), malformed, `handle ${h}`);
+  }
+  // A limiter's I/O address asked of the policy's handle: no address is made up.
+  const forgedLimiter = Object.create(RateLimiter.prototype);
+  Object.assign(forgedLimiter, { h: p.h, g: p.g });
+  assert.throws(() => forgedLimiter.io(), malformed);
+  assert.throws(() => forgedLimiter.decide(1, 0, true), malformed);
+  // The refusals changed nothing: the same answers from the same objects.
+  assert.deepEqual([...p.holders("x:y")], before);
+  assert.equal(limiter.add("token bucket", 1, 1000), 0);
+});
+
+test("an object of a discarded instance throws, and the next objects live in a fresh instance", () => {
+  engine();
+  const p = policy();
+  const generation = live.generation;
+  // What a caller's catch does with an exception that is not the engine's own.
+  discardUnlessOwn(new RangeError("Maximum call stack size exceeded"));
+  assert.equal(live.generation, 0, "discarded");
+  assert.throws(() => p.holders("x:y"), stale);
+  const again = policy(); // instantiates afresh
+  assert.ok(live.generation > generation);
+  assert.deepEqual([...again.holders("x:y")], [0, 1, 0]);
+  // The stale object's error is not the engine's own: it discards too (as wasm-bindgen's did).
+  try {
+    p.atLeastTable();
+  } catch (e) {
+    discardUnlessOwn(e);
+  }
+  assert.equal(live.generation, 0);
+});
+
+test("an engine error crosses as its code and parts; the message is filled by the TypeScript layer", () => {
+  const p = policy();
+  let error;
+  try {
+    p.holders("bad name ü");
+  } catch (e) {
+    error = e;
+  }
+  assert.equal(error.code, "INVALID_ARGUMENT");
+  assert.equal(error.message, "");
+  assert.equal(engineMessage(error), "permission name 'bad name ü' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'");
+  const generation = live.generation;
+  discardUnlessOwn(error);
+  assert.equal(error.message, "permission name 'bad name ü' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'");
+  assert.equal(error.parts, undefined);
+  assert.equal(live.generation, generation, "the engine's own error keeps the instance");
+});
+
+test("compiled objects whose wrappers were collected are freed in the engine", () => {
+  // Thousands of guards defined and used, then dropped, in a long-lived process: the engine's
+  // memory stays bounded (without freeing, 20,000 compiled policies and builders would take
+  // several MiB). The finalizers run between turns of the event loop, after a full GC.
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--expose-gc",
+      "--input-type=module",
+      "-e",
+      `
+      const made = [];
+      const { Instance } = WebAssembly;
+      WebAssembly.Instance = function (...args) { const i = new Instance(...args); made.push(i); return i; };
+      const { defineGuard } = await import("convex-guard");
+      const settle = async () => { for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 0)); } };
+      const round = async () => {
+        for (let i = 0; i < 5000; i++) {
+          const g = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["p" + i + ":*"] } });
+          if (!g.can("admin", "p" + i + ":x")) throw new Error("wrong answer");
+        }
+        await settle();
+        return made.at(-1).exports.memory.buffer.byteLength;
+      };
+      const sizes = [];
+      for (let r = 0; r < 4; r++) sizes.push(await round());
+      console.log(JSON.stringify({ sizes, instances: made.length }));
+      `,
+    ],
+    { cwd: new URL(".", import.meta.url).pathname, encoding: "utf8" },
+  );
+  const { sizes, instances } = JSON.parse(out);
+  assert.equal(instances, 1, "one instance throughout");
+  assert.equal(sizes.at(-1), sizes[1], `the memory stopped growing after the first round: ${sizes}`);
+  assert.ok(sizes.at(-1) < 8 * 2 ** 20, `a few MiB at most: ${sizes}`);
+});
