@@ -283,7 +283,7 @@ export function createAuthz<R extends string, P extends string, T extends string
 
   /** The engine's decision on `permission` for each role id. */
   function holders(c: Compiled, permission: string): Uint8Array {
-    // Anything but a string would reach the glue's string copy, which is not checked.
+    // Anything but a string would reach the loader's string copy, which takes strings only.
     if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
     let row = c.holders[permission];
     if (row === undefined) {

@@ -361,8 +361,8 @@ function isObject(x: unknown): boolean {
 }
 
 /**
- * A JavaScript number as the engine's u32: wasm-bindgen would wrap -1 to 4294967295 and
- * truncate 5.5 to 5, so anything but a small non-negative integer becomes a value every
+ * A JavaScript number as the engine's u32: WebAssembly's conversion would wrap -1 to 4294967295
+ * and truncate 5.5 to 5, so anything but a small non-negative integer becomes a value every
  * bound refuses (the engine still decides).
  */
 function u32(n: unknown): number {

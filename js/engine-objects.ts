@@ -87,7 +87,7 @@ function created(kind: number): number {
   return check(live.exports.create(kind));
 }
 
-/** `x` is given (wasm-bindgen's rule for an optional argument: neither undefined nor null). */
+/** `x` is given (an optional argument's rule, as it always was: neither undefined nor null). */
 const given = (x: unknown): boolean => x !== undefined && x !== null;
 
 /** Collects roles (lowest first) and grants, then compiles them into a {@link CompiledPolicy}. */

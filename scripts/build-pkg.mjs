@@ -55,17 +55,6 @@ function optimize(input, output) {
   return bytes;
 }
 
-mkdirSync(at("target/wasm"), { recursive: true });
-// `node scripts/build-pkg.mjs --optimize-only IN OUT`: only step 1, for other builds of the
-// module (make bench's roles-only build), with exactly the same optimizer settings.
-const only = process.argv.indexOf("--optimize-only");
-if (only !== -1) {
-  const [input, output] = process.argv.slice(only + 1, only + 3);
-  const bytes = optimize(at(input), at(output));
-  console.log(`${output}: ${bytes.length} bytes`);
-  process.exit(0);
-}
-
 /**
  * The module cargo built, without the exports no caller uses: rustc exports every
  * `#[no_mangle]` function, getrandom's hook included, and the linker's `__data_end` and
@@ -89,6 +78,18 @@ function lean(input, output) {
   module.dispose();
   return output;
 }
+
+mkdirSync(at("target/wasm"), { recursive: true });
+// `node scripts/build-pkg.mjs --optimize-only IN OUT`: only step 1, for other builds of the
+// module, with exactly the same export list and optimizer settings.
+const only = process.argv.indexOf("--optimize-only");
+if (only !== -1) {
+  const [input, output] = process.argv.slice(only + 1, only + 3);
+  const bytes = optimize(lean(at(input), at(`${output}.lean`)), at(output));
+  console.log(`${output}: ${bytes.length} bytes`);
+  process.exit(0);
+}
+
 
 const wasm = optimize(lean(at("target/wasm32-unknown-unknown/release/convex_guard.wasm"), at("target/wasm/convex_guard.lean.wasm")), at("target/wasm/convex_guard.wasm"));
 

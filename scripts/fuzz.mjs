@@ -4,8 +4,9 @@
 // (`cov:` edges, `ft:` features), the corpus size, the seconds taken and the crashes (any
 // crash, timeout or OOM stops that target and fails the command). Arguments narrow the targets.
 //
-// Sanitizer: none. The crate has no unsafe code (the only unsafe is wasm-bindgen's glue, which
-// is not compiled natively), so AddressSanitizer would find nothing and halve the speed;
+// Sanitizer: none. The decision modules have no unsafe code (the only unsafe is the wasm
+// boundary's, src/bindings, which is not compiled natively), so AddressSanitizer would find
+// nothing and halve the speed;
 // debug assertions and overflow checks stay on (cargo-fuzz's default).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -71,7 +71,8 @@ test("an object of a discarded instance throws, and the next objects live in a f
   const again = policy(); // instantiates afresh
   assert.ok(live.generation > generation);
   assert.deepEqual([...again.holders("x:y")], [0, 1, 0]);
-  // The stale object's error is not the engine's own: it discards too (as wasm-bindgen's did).
+  // The stale object's error is not the engine's own: it discards too (as wasm-bindgen's
+  // "stale object" error did).
   try {
     p.atLeastTable();
   } catch (e) {

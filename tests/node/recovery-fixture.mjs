@@ -4,7 +4,7 @@
 import { defineCodes, defineGuard } from "convex-guard";
 import { emptyQuery } from "./storable.mjs";
 
-/** Every engine instance made in this process (the glue makes them with `new Instance`). */
+/** Every engine instance made in this process (the loader makes them with `new Instance`). */
 export const made = [];
 const { Instance } = WebAssembly;
 WebAssembly.Instance = function (...args) {
@@ -130,10 +130,11 @@ export function dive(call) {
   return out;
 }
 
-// The glue builds the engine's errors with the global `Error` (an import the engine calls
-// mid-call). Armed, the next such construction recurses until the stack is exhausted: the
-// RangeError then unwinds through the engine's frames, as when a deep caller runs out of stack
-// inside the engine.
+// The loader builds the engine's errors with the global `Error`, as soon as the engine returned
+// one (js/engine.ts `check`). Armed, the next such construction recurses until the stack is
+// exhausted: the RangeError then escapes the engine call half-way through its error, as when a
+// deep caller runs out of stack there. (Running out inside the engine's own frames is what the
+// dives reach: the engine calls no JavaScript mid-call but `env.random`.)
 let exhaustNext = false;
 const exhaust = () => exhaust() + 1;
 globalThis.Error = new Proxy(Error, {
