@@ -164,11 +164,13 @@ export class AccessEngine extends Held {
   resolve(ints: ArrayLike<number>, times: ArrayLike<number>): Float64Array {
     const ex = use(this);
     input();
-    const memory = live.memory!;
-    new Uint32Array(memory.buffer, reserve(4 * ints.length), ints.length).set(ints);
+    // The address first: making room may grow the memory, which detaches its old buffer.
+    const at = reserve(4 * ints.length);
+    new Uint32Array(live.memory!.buffer, at, ints.length).set(ints);
     advance(4 * ints.length);
     align();
-    new Float64Array(memory.buffer, reserve(8 * times.length), times.length).set(times);
+    const t = reserve(8 * times.length);
+    new Float64Array(live.memory!.buffer, t, times.length).set(times);
     return answerNumbers(check(ex.access_resolve(this.h, ints.length, times.length)));
   }
   /** 0 when a caller at `callerLevel` may grant `grantedLevel`, else the denial code. */

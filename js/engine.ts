@@ -180,7 +180,8 @@ export function answerBytes(n: number): Uint8Array {
 
 /** The answer's first `n` numbers, copied out of the I/O area. @internal */
 export function answerNumbers(n: number): Float64Array {
-  return new Float64Array(live.memory!.buffer, area(), n).slice();
+  const at = area();
+  return new Float64Array(live.memory!.buffer, at, n).slice();
 }
 
 /** `n` bytes of UTF-8 at `at`, as a string. */

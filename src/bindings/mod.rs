@@ -231,6 +231,17 @@ fn call(f: impl FnOnce(&mut Table, &mut Reader<'_>) -> Result<Answer, Fail>) -> 
     };
     let State { io, table } = &mut *state;
     let answer = f(table, &mut Reader { words: io, at: 0 });
+    finish(io, answer)
+}
+
+/// Returns `answer`, or writes it to the I/O area: the part of [`call`] every export shares
+/// (one copy in the module, not one per export).
+#[inline(never)]
+fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
+    if io.capacity() > KEEP {
+        // A large input is not kept past its call: its memory goes back to the allocator.
+        *io = Vec::new();
+    }
     match answer {
         // A handle, count or code: far below 2^31; an address is read back as unsigned.
         Ok(Answer::Int(n)) => n as i32,
@@ -252,6 +263,10 @@ fn call(f: impl FnOnce(&mut Table, &mut Reader<'_>) -> Result<Answer, Fail>) -> 
         }
     }
 }
+
+/// The most words the I/O area keeps between calls (64 KiB): every answer and every input of
+/// the TypeScript layer's ordinary calls fits.
+const KEEP: usize = 8192;
 
 /// `n` (a length in the I/O area, below 2^31) as a return value.
 fn count(n: usize) -> i32 {
