@@ -135,3 +135,25 @@ test("compiled objects whose wrappers were collected are freed in the engine", (
   assert.equal(sizes.at(-1), sizes[1], `the memory stopped growing after the first round: ${sizes}`);
   assert.ok(sizes.at(-1) < 8 * 2 ** 20, `a few MiB at most: ${sizes}`);
 });
+
+test("an input that grows the engine's memory is written into the grown memory", () => {
+  const b = new AccessLevelsBuilder();
+  for (const l of ["viewer", "editor", "owner"]) b.level(l);
+  const access = b.build();
+  const before = live.memory.buffer.byteLength;
+  // 8 MiB of ids (a caller in 2^21 - 4 groups, no documents): the I/O area must grow the
+  // memory (which detaches its old buffer) before they are written.
+  const ints = new Uint32Array(1 << 21);
+  ints[1] = ints.length - 4;
+  let outcome;
+  try {
+    outcome = [...access.resolve(ints, new Float64Array([1]))];
+  } catch (e) {
+    outcome = e.code ?? e.constructor.name;
+  }
+  assert.equal(outcome, "INVALID_ARGUMENT", "the engine read the batch and refused it");
+  assert.ok(live.memory.buffer.byteLength > before, "the memory grew");
+  // And the next call, with its small input, answers as before (the large area was given back).
+  const [owner] = access.resolve(new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]), new Float64Array([1]));
+  assert.equal(owner & 0xff, 3, "the caller owns its document: the owner level");
+});
