@@ -18,6 +18,7 @@
 import { ConvexError } from "convex/values";
 import { initSync, __wbg_reset_state as resetGlue, isSecretKey as secretKey } from "./generated/glue.js";
 import { WASM_BASE64 } from "./generated/wasm-base64.js";
+import { ENGINE_MESSAGES } from "./generated/messages.js";
 import { ENGINE_ERROR_CODES, fillEngineMessage } from "./generated/wire.js";
 
 export {
@@ -97,7 +98,7 @@ export function discardUnlessOwn(e: unknown): void {
   if (engineError) {
     // The engine's errors carry their message as template ids and values: fill it once.
     if (Array.isArray(own!.parts)) {
-      own!.message = fillEngineMessage(own!.parts);
+      own!.message = fillEngineMessage(ENGINE_MESSAGES, own!.parts);
       own!.parts = undefined;
     }
     return;

@@ -255,8 +255,8 @@ const browserOnly = (variant) => ({
       path: at(`js/generated/${variant}/${args.path === "./generated/glue.js" ? "glue-shim.js" : "wasm-base64.js"}`),
     }));
     // The engine's message templates: only those this variant's module can send (generated
-    // from src/wire.rs with wire.ts: js/generated/messages-*.ts, the same ids).
-    b.onResolve({ filter: /^\.\/generated\/wire\.js$/ }, (args) =>
+    // from src/wire.rs with messages.ts: js/generated/messages-*.ts, the same ids).
+    b.onResolve({ filter: /^\.\/generated\/messages\.js$/ }, (args) =>
       args.importer.endsWith("/js/engine.ts") ? { path: at(`js/generated/messages-${variant}.ts`) } : undefined,
     );
     b.onLoad({ filter: DATABASE_SIDE }, (args) => ({ contents: databaseStub(args.path), loader: "js" }));
