@@ -145,6 +145,9 @@ rust-checks: | setup
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --release -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --release --no-default-features -- -D warnings
+	# The fuzz targets (fuzz/, a crate of their own, run by `make fuzz` on nightly) must keep
+	# compiling against the core as it changes: checked here, on stable.
+	cd fuzz && cargo clippy --all-targets --target-dir ../target/fuzz-check -- -D warnings
 
 rust-test: | setup
 	RUSTFLAGS="-D warnings" cargo test
