@@ -234,6 +234,38 @@ pub mod access {
         super::index(v).map_or(NOT_A_CODE, byte)
     }
 
+    /// Compiles levels as the boundary collects them: the level names in order (the binding
+    /// keeps at most one past [`MAX_LEVELS`], so that a huge configuration cannot grow memory
+    /// and still fails), then the optional names of the public and share levels (`None`: the
+    /// defaults). The binding and the fuzz targets both build through here.
+    ///
+    /// ```
+    /// use convex_guard::wire::access::levels;
+    /// let l = levels(&["viewer", "editor", "owner"], Some("viewer"), None).unwrap();
+    /// assert_eq!(l.names().len(), 3);
+    /// assert!(levels(&["viewer", "viewer"], None, None).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// `INVALID_CONFIG` as [`crate::access::AccessLevelsBuilder::build`] refuses.
+    pub fn levels<S: AsRef<str>>(
+        names: &[S],
+        public: Option<&str>,
+        share: Option<&str>,
+    ) -> Result<crate::access::Levels, Error> {
+        let mut b = crate::access::AccessLevelsBuilder::default();
+        for n in names {
+            b.level(n.as_ref())?;
+        }
+        if let Some(p) = public {
+            b.public_level(p);
+        }
+        if let Some(s) = share {
+            b.share_level(s);
+        }
+        b.build()
+    }
+
     /// A batch split out of the boundary's flat arrays.
     pub struct Batch<'a> {
         /// The time of the decision.

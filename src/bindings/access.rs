@@ -42,19 +42,7 @@ impl AccessLevelsBuilder {
         public: Option<String>,
         share: Option<String>,
     ) -> Result<AccessEngine, JsValue> {
-        let mut b = access::AccessLevelsBuilder::default();
-        let built = (|| {
-            for n in &self.names {
-                b.level(n)?;
-            }
-            if let Some(p) = &public {
-                b.public_level(p);
-            }
-            if let Some(s) = &share {
-                b.share_level(s);
-            }
-            b.build()
-        })();
+        let built = crate::wire::access::levels(&self.names, public.as_deref(), share.as_deref());
         built.map(|inner| AccessEngine { inner }).map_err(js_error)
     }
 }
