@@ -30,7 +30,7 @@ STAMPS  := target/stamps
 NPM     := npm --no-audit --no-fund
 
 RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
-JS_SOURCES   := $(wildcard js/*.ts) js/generated/wire.ts $(wildcard js/generated/messages-*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
+JS_SOURCES   := $(wildcard js/*.ts) js/generated/wire.ts $(wildcard js/generated/messages*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
                 $(wildcard pkg-template/*) README.md Cargo.toml LICENSE
 
 .PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean \
@@ -134,6 +134,9 @@ rust-checks: | setup
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --release -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --release --no-default-features -- -D warnings
+	# The fuzz targets (fuzz/, a crate of their own, run by `make fuzz` on nightly) must keep
+	# compiling against the core as it changes: checked here, on stable.
+	cd fuzz && cargo clippy --all-targets --target-dir ../target/fuzz-check -- -D warnings
 
 rust-test: | setup
 	RUSTFLAGS="-D warnings" cargo test

@@ -10,6 +10,7 @@ import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
+import { checkConfigKeys } from "./config-keys.js";
 import { createUserFinder, type Found, type UsersConfig } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import { FIRST_ROLE, MAX_INTERNED } from "./generated/wire.js";
@@ -240,6 +241,7 @@ export function createAuthz<R extends string, P extends string, T extends string
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
+    checkConfigKeys(config);
     users.validate();
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {

@@ -32,7 +32,7 @@ export function diagnoseRole<R extends string>(
       ? "null"
       : (["string", "number", "boolean", "object", "bigint"] as const).find((t) => t === typeof value) ?? "other";
   const text = typeof value === "string" ? value : Array.isArray(value) ? value.find((x) => typeof x === "string") : undefined;
-  const closest = typeof text === "string" ? closestRole(text, roles) : null;
+  const closest = typeof text === "string" ? closestName(text, roles) : null;
   const what = `${/^[aeiou]/.test(valueType) ? "an" : "a"} ${valueType}`;
   const hint = closest === null ? "" : ` (closest configured role: '${closest}')`;
   return {
@@ -47,10 +47,11 @@ export function diagnoseRole<R extends string>(
 }
 
 /**
- * The configured role `text` most likely meant: the same name up to case and surrounding
- * spaces, else the nearest by edit distance when at most a third of its letters differ.
+ * The name of `names` (configured roles, configuration keys) `text` most likely meant: the same
+ * name up to case and surrounding spaces, else the nearest by edit distance when at most a third
+ * of its letters differ. @internal
  */
-function closestRole<R extends string>(text: string, roles: readonly R[]): R | null {
+export function closestName<R extends string>(text: string, roles: readonly R[]): R | null {
   const folded = text.trim().toLowerCase();
   const same = roles.find((r) => r.toLowerCase() === folded);
   if (same !== undefined) return same;

@@ -20,6 +20,7 @@
  */
 import { ConvexError } from "convex/values";
 import { wasmBytes } from "./generated/wasm-base64.js";
+import { ENGINE_MESSAGES } from "./generated/messages.js";
 import {
   ABI_ERROR,
   ABI_ERROR_CODE,
@@ -251,7 +252,7 @@ export function discardUnlessOwn(e: unknown): void {
   if (engineError) {
     // The engine's errors carry their message as template ids and values: fill it once.
     if (Array.isArray(own!.parts)) {
-      own!.message = fillEngineMessage(own!.parts);
+      own!.message = fillEngineMessage(ENGINE_MESSAGES, own!.parts);
       own!.parts = undefined;
     }
     return;

@@ -20,6 +20,7 @@ import type { AccessConfig, DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
+import { keysOf } from "./config-keys.js";
 import { DEFAULT_USERS_TABLE } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
@@ -281,14 +282,6 @@ function lazily<C extends object>(guardOf: () => Record<string, unknown>, keys: 
     return made;
   };
 }
-
-/** `keys`, which the compiler checks are exactly the keys of `T`, each once. */
-const keysOf =
-  <T>() =>
-  <const Keys extends readonly (keyof T & string)[]>(
-    keys: Keys & ([Exclude<keyof T, Keys[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, Keys[number]> }),
-  ): Keys =>
-    keys;
 
 const ACCESS_KEYS = keysOf<Access<string> & ForgetUser>()([
   "accessLevels",

@@ -189,18 +189,10 @@ const browserOnly = (variant) => ({
     b.onResolve({ filter: /^convex(\/|$)/ }, (args) => ({ path: args.path, external: true, sideEffects: false }));
     b.onResolve({ filter: /^\.\/generated\/wasm-base64\.js$/ }, () => ({ path: at(`js/generated/${variant}/wasm-base64.js`) }));
     // The engine's message templates: only those this variant's module can send (generated
-    // from src/wire.rs with wire.ts: js/generated/messages-*.ts, the same ids); the rest of
-    // what engine.ts imports (the ABI) from wire.ts itself.
-    b.onResolve({ filter: /^\.\/generated\/wire\.js$/ }, (args) =>
-      args.importer.endsWith("/js/engine.ts") ? { path: variant, namespace: "engine-wire" } : undefined,
+    // from src/wire.rs with messages.ts: js/generated/messages-*.ts, the same ids).
+    b.onResolve({ filter: /^\.\/generated\/messages\.js$/ }, (args) =>
+      args.importer.endsWith("/js/engine.ts") ? { path: at(`js/generated/messages-${variant}.ts`) } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "engine-wire" }, () => ({
-      contents:
-        `export * from ${JSON.stringify(at("js/generated/wire.ts"))};\n` +
-        `export { ENGINE_ERROR_CODES, ENGINE_MESSAGES, fillEngineMessage } from ${JSON.stringify(at(`js/generated/messages-${variant}.ts`))};\n`,
-      loader: "ts",
-      resolveDir: at("js"),
-    }));
     b.onLoad({ filter: DATABASE_SIDE }, (args) => ({ contents: databaseStub(args.path), loader: "js" }));
     b.onLoad({ filter: /\/js\/validators\.ts$/ }, () => ({
       contents: 'export function nameValidator() { throw new Error("schema validators come from convex-guard, not its browser entries"); }',

@@ -247,7 +247,7 @@ messages! {
     GrantedLevel = "granted level {n} is not an access level",
     GrantedNotALevel = "granted level is not an access level",
     DocNotInBatch = "doc is not a document of the batch",
-    DocumentPublic = "document {n}: public must be 0 or 1",
+    DocumentPublic = "document {n}: visibility must be 'public' or 'private'",
     DocumentParent = "document {n}: parent {n} is not a document of the batch",
     GrantDoc = "grant {n}: doc is not a document of the batch",
     GrantKind = "grant {n}: kind must be direct (3) or group (4)",

@@ -231,6 +231,38 @@ pub mod access {
         super::index(v).map_or(NOT_A_CODE, byte)
     }
 
+    /// Compiles levels as the boundary collects them: the level names in order (the binding
+    /// keeps at most one past [`MAX_LEVELS`], so that a huge configuration cannot grow memory
+    /// and still fails), then the optional names of the public and share levels (`None`: the
+    /// defaults). The binding and the fuzz targets both build through here.
+    ///
+    /// ```
+    /// use convex_guard::wire::access::levels;
+    /// let l = levels(&["viewer", "editor", "owner"], Some("viewer"), None).unwrap();
+    /// assert_eq!(l.names().len(), 3);
+    /// assert!(levels(&["viewer", "viewer"], None, None).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// `INVALID_CONFIG` as [`crate::access::AccessLevelsBuilder::build`] refuses.
+    pub fn levels<S: AsRef<str>>(
+        names: &[S],
+        public: Option<&str>,
+        share: Option<&str>,
+    ) -> Result<crate::access::Levels, Error> {
+        let mut b = crate::access::AccessLevelsBuilder::default();
+        for n in names {
+            b.level(n.as_ref())?;
+        }
+        if let Some(p) = public {
+            b.public_level(p);
+        }
+        if let Some(s) = share {
+            b.share_level(s);
+        }
+        b.build()
+    }
+
     /// A batch split out of the boundary's flat arrays.
     pub struct Batch<'a> {
         /// The time of the decision.
@@ -529,7 +561,8 @@ pub enum Part<'a> {
 
 /// What an engine error carries to JavaScript instead of its message (the `parts` property
 /// of the thrown `Error`), given to `each` in order: `[count, ...template ids, ...numbers,
-/// ...texts]`, which `fillEngineMessage` in `js/generated/wire.ts` turns into exactly
+/// ...texts]`, which `fillEngineMessage` in `js/generated/wire.ts` (with the module's table of
+/// templates, `js/generated/messages.ts`) turns into exactly
 /// [`Error::message`].
 ///
 /// ```
@@ -565,14 +598,16 @@ pub fn typescript() -> String {
     render::typescript()
 }
 
-/// The engine-error part of [`typescript`] for each browser entry's smaller module, by file
-/// name under `js/generated/`: the same `ENGINE_ERROR_CODES` and `fillEngineMessage`, with
-/// only the templates that module can send (a prefix of `ENGINE_MESSAGES`: the ids stay the
-/// same). `messages-roles.ts`: names, roles and permissions; `messages-client.ts`: also access
-/// levels, times and rate limits (no codes, no randomness). The browser builds read these
-/// instead of `wire.ts`'s full table. Each with how many templates it holds.
+/// The engine's message templates, one file per module, by file name under `js/generated/`:
+/// `messages.ts`, every template (the full module's, which the server entry loads);
+/// `messages-roles.ts`, those the roles-only module can send (names, roles and permissions);
+/// `messages-client.ts`, those of the client module (also access levels, times and rate
+/// limits; no codes, no randomness). Each smaller table is a prefix of the full one (the ids
+/// stay the same); a browser entry's build reads its own instead of `messages.ts`. Each with
+/// how many templates it holds. The codes and the rule that fills a template are
+/// [`typescript`]'s (`ENGINE_ERROR_CODES`, `fillEngineMessage`), written once.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn typescript_messages() -> [(&'static str, usize, String); 2] {
+pub fn typescript_messages() -> [(&'static str, usize, String); 3] {
     render::messages()
 }
 
@@ -1068,7 +1103,7 @@ mod render {
         );
 
         abi(&mut o);
-        engine_errors(&mut o, crate::error::Msg::ALL);
+        engine_errors(&mut o);
         o.0
     }
 
@@ -1188,63 +1223,72 @@ mod render {
     /// last of rate limits.
     pub(super) const CLIENT_END: usize = Msg::MalformedRequest as usize + 1;
 
-    pub(super) fn messages() -> [(&'static str, usize, String); 2] {
-        let file = |what: &str, end: usize| {
-            let mut o = Out(format!(
-                "// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).\n\
-                 // Do not edit: change the Rust definition and run `make wire`.\n\
-                 // The engine errors of wire.ts for {what}: the browser entry's build reads this file instead.\n\
-                 /* eslint-disable */\n"
-            ));
-            engine_errors(&mut o, Msg::ALL.get(..end).unwrap_or(Msg::ALL));
-            o.0
+    pub(super) fn messages() -> [(&'static str, usize, String); 3] {
+        let all = Msg::ALL.len();
+        let file = |name, what: &str, end: usize| {
+            let table = Msg::ALL.get(..end).unwrap_or(Msg::ALL);
+            (name, end, messages_table(what, table))
         };
         [
-            (
+            file("messages.ts", "the full module (convex-guard)", all),
+            file(
                 "messages-roles.ts",
+                "the roles-only module (convex-guard/client/roles)",
                 ROLES_END,
-                file(
-                    "the roles-only module (convex-guard/client/roles)",
-                    ROLES_END,
-                ),
             ),
-            (
+            file(
                 "messages-client.ts",
+                "the client module (convex-guard/client)",
                 CLIENT_END,
-                file("the client module (convex-guard/client)", CLIENT_END),
             ),
         ]
     }
 
-    fn engine_errors(o: &mut Out, messages: &[Msg]) {
+    /// What every build shares: the codes of the engine's errors and the rule that fills a
+    /// message from its parts and a table of templates (written once, here; the tables are
+    /// [`messages_table`]'s files, one per module).
+    fn engine_errors(o: &mut Out) {
         o.section("engine errors");
         o.raw(
             "ENGINE_ERROR_CODES",
             &list(&crate::error::Kind::ALL, |k| q(k.code())),
             "The `code` of every error the engine throws on purpose.",
         );
-        o.raw(
-            "ENGINE_MESSAGES",
-            &list(messages, |m| q(m.template())),
-            "The engine's message templates, by id: `{s}` takes a text, `{n}` a number.",
-        );
         o.0.push_str(
-            "/**\n * The message of an engine error from its `parts`, `[count, ...template ids, ...numbers,\n \
-             * ...texts]`: the templates one after the other, each `{s}` filled with the next text and\n \
-             * each `{n}` with the next number (a placeholder with nothing left becomes nothing), as\n \
-             * the engine's `Error::message` does natively.\n */\n\
-             export function fillEngineMessage(parts: readonly unknown[]): string {\n  \
+            "/**\n * The message of an engine error from the table of templates the module that threw it can\n \
+             * send (`ENGINE_MESSAGES` of messages.ts, or of a browser entry's messages-*.ts) and its\n \
+             * `parts`, `[count, ...template ids, ...numbers, ...texts]`: the templates one after the\n \
+             * other, each `{s}` filled with the next text and each `{n}` with the next number (a\n \
+             * placeholder with nothing left becomes nothing), as the engine's `Error::message` does\n \
+             * natively.\n */\n\
+             export function fillEngineMessage(messages: readonly string[], parts: readonly unknown[]): string {\n  \
              const count = typeof parts[0] === \"number\" ? parts[0] : 0;\n  \
              const rest = parts.slice(1 + count);\n  \
              const values = { s: rest.filter((p) => typeof p === \"string\"), n: rest.filter((p) => typeof p === \"number\") };\n  \
              const next = { s: 0, n: 0 };\n  \
              let out = \"\";\n  \
              for (const id of parts.slice(1, 1 + count)) {\n    \
-             const template = (ENGINE_MESSAGES as readonly string[])[id as number] ?? \"\";\n    \
+             const template = messages[id as number] ?? \"\";\n    \
              out += template.replace(/\\{([sn])\\}/g, (_, k: \"s\" | \"n\") => String(values[k][next[k]++] ?? \"\"));\n  \
              }\n  \
              return out;\n\
              }\n",
         );
+    }
+
+    /// A file holding only a table of templates, by id: `what` says for which module.
+    fn messages_table(what: &str, messages: &[Msg]) -> String {
+        let mut o = Out(format!(
+            "// Generated from src/wire.rs by `make wire` (cargo test --test wire fails when this file is stale).\n\
+             // Do not edit: change the Rust definition and run `make wire`.\n\
+             // The engine's message templates for {what}, by id; `fillEngineMessage` of wire.ts fills them.\n\
+             /* eslint-disable */\n"
+        ));
+        o.raw(
+            "ENGINE_MESSAGES",
+            &list(messages, |m| q(m.template())),
+            "The engine's message templates, by id: `{s}` takes a text, `{n}` a number.",
+        );
+        o.0
     }
 }

@@ -26,7 +26,8 @@ fn generated_typescript_is_current() {
     check_current(PATH, &wire::typescript());
 }
 
-/// The browser entries' smaller tables (`js/generated/messages-*.ts`), each checked the same way.
+/// The tables of message templates (`js/generated/messages.ts` and the browser entries'
+/// smaller `messages-*.ts`), each checked the same way.
 #[test]
 fn generated_browser_messages_are_current() {
     for (file, _, text) in wire::typescript_messages() {

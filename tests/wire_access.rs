@@ -87,3 +87,36 @@ fn codes_outside_a_byte_or_not_whole_are_not_codes() {
         assert_eq!(code(v), NOT_A_CODE, "{v}");
     }
 }
+
+/// `levels`, the boundary's compiler of access levels: every name in order, then the public
+/// and share levels when named (defaults otherwise), and an error for what the core refuses.
+#[test]
+fn levels_compiles_names_in_order_with_the_named_public_and_share_levels() {
+    use convex_guard::wire::access::levels;
+    let names = ["reader", "commenter", "editor", "admin", "owner"];
+    let defaults = levels(&names, None, None).unwrap();
+    assert_eq!(defaults.names(), names);
+    assert_eq!((defaults.public(), defaults.share()), (1, 4));
+    let named = levels(&names, Some("commenter"), Some("editor")).unwrap();
+    assert_eq!(named.names(), names);
+    assert_eq!((named.public(), named.share()), (2, 3));
+    // A level named as public or share must be declared; a declared level is checked.
+    assert_eq!(
+        levels(&names, Some("nobody"), None).unwrap_err().code(),
+        "INVALID_CONFIG"
+    );
+    assert_eq!(
+        levels(&names, None, Some("nobody")).unwrap_err().code(),
+        "INVALID_CONFIG"
+    );
+    assert_eq!(
+        levels(&["a", "a"], None, None).unwrap_err().code(),
+        "INVALID_CONFIG"
+    );
+    // No names: the standard levels.
+    let none: [&str; 0] = [];
+    assert_eq!(
+        levels(&none, None, None).unwrap().names(),
+        convex_guard::access::Levels::standard().names()
+    );
+}

@@ -117,7 +117,11 @@ fuzz_target!(|data: &[u8]| {
         let consume = !input.bool();
         // The binding asks for each request (an error stops everything), then decides.
         let requests: Result<Vec<(Limit, Option<State>, f64)>, _> = if n == 0 || n > MAX_REQUESTS {
-            Err(convex_guard::Error::argument(&["1 to 16 requests"]))
+            Err(convex_guard::Error::argument(
+                &[convex_guard::error::Msg::BatchSize],
+                &[],
+                &[MAX_REQUESTS as u64],
+            ))
         } else {
             (0..n)
                 .map(|i| read_request(&limits, &records, &logs, i))

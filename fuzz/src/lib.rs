@@ -151,9 +151,9 @@ impl Output {
             self.u8(2)
         } else if v == f64::NEG_INFINITY {
             self.u8(3)
-        } else if v >= 0.0 && v <= 246.0 && v.fract() == 0.0 && v.is_sign_positive() {
+        } else if (0.0..=246.0).contains(&v) && v.fract() == 0.0 && v.is_sign_positive() {
             self.u8(v as u8 + 9)
-        } else if v >= 0.0 && v < 1.8e19 && v.fract() == 0.0 && v.is_sign_positive() {
+        } else if (0.0..1.8e19).contains(&v) && v.fract() == 0.0 && v.is_sign_positive() {
             self.u8(5);
             self.0.extend_from_slice(&(v as u64).to_le_bytes());
             self
@@ -211,23 +211,15 @@ pub fn alphabet_spec(input: &mut Input<'_>) -> String {
 }
 
 /// `AccessLevelsBuilder::build` of the binding: the collected names (at most one past
-/// [`access::MAX_LEVELS`]), then the optional public and share level names.
+/// [`access::MAX_LEVELS`], as the binding keeps), then the optional public and share level
+/// names, compiled by the boundary's own [`wire::access::levels`].
 pub fn build_levels(
     names: &[String],
     public: Option<&str>,
     share: Option<&str>,
 ) -> Result<Levels, Error> {
-    let mut b = access::AccessLevelsBuilder::default();
-    for n in names.iter().take(access::MAX_LEVELS + 1) {
-        b.level(n)?;
-    }
-    if let Some(p) = public {
-        b.public_level(p);
-    }
-    if let Some(s) = share {
-        b.share_level(s);
-    }
-    b.build()
+    let kept = names.get(..access::MAX_LEVELS + 1).unwrap_or(names);
+    wire::access::levels(kept, public, share)
 }
 
 /// `AccessEngine::resolve` of the binding (without a share request): splits `ints` and

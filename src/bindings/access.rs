@@ -46,17 +46,9 @@ pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> 
         let Object::LevelsBuilder(names) = table.take(handle)? else {
             return Err(Fail::Invalid);
         };
-        let mut b = access::AccessLevelsBuilder::default();
-        for n in &names {
-            b.level(n)?;
-        }
-        if let Some(p) = public {
-            b.public_level(p);
-        }
-        if let Some(s) = share {
-            b.share_level(s);
-        }
-        table.insert(Object::Levels(b.build()?))
+        table.insert(Object::Levels(crate::wire::access::levels(
+            &names, public, share,
+        )?))
     })
 }
 

@@ -87,6 +87,11 @@ test("attacker: malformed facts are refused for the whole batch, never half-answ
     const r = answer(() => guard.resolveAccess({ caller: "alice", groups: [], ...facts }));
     assert.deepEqual(r, { error: "INVALID_ARGUMENT" }, JSON.stringify(facts).slice(0, 120));
   }
+  // The message names the field the caller wrote, not the engine's column.
+  assert.throws(
+    () => guard.resolveAccess({ now: 1, caller: "alice", groups: [], documents: [doc({ visibility: "secret" })] }),
+    (e) => codeOf(e) === "INVALID_ARGUMENT" && /visibility must be 'public' or 'private'/.test(e.data?.message ?? e.message),
+  );
   const tooManyGroups = Array.from({ length: 257 }, (_, i) => `g${i}`);
   assert.deepEqual(
     answer(() => guard.resolveAccess({ now: 1, caller: "alice", groups: tooManyGroups, documents: [doc()] })),

@@ -81,3 +81,27 @@ test("a configuration mistake is the entry's own GuardConfigError, raised at fir
   assert.throws(() => guard.can("a", "x"), (e) => e instanceof GuardConfigError && e.message === "duplicate role 'a'");
   assert.throws(() => defineRolesGuard({ roles: ["a", "a"] }).validate(), (e) => e.code === "INVALID_CONFIG");
 });
+
+test("a misspelt configuration key is a GuardConfigError in every entry, never a quietly unconfigured part", () => {
+  const misspelt = { roles: ["user", "admin"], premissions: { admin: ["delete:users"] } };
+  for (const define of [defineGuard, defineClientGuard, defineRolesGuard]) {
+    const guard = define(misspelt);
+    // Every decision refuses to run on it (fail closed, with the fix named), as validate() does.
+    for (const ask of [() => guard.validate(), () => guard.can("admin", "delete:users"), () => guard.roleAtLeast("admin", "user")]) {
+      assert.throws(ask, (e) => e instanceof GuardConfigError && /unknown configuration key 'premissions' \(did you mean 'permissions'\?\)/.test(e.message));
+    }
+  }
+  // Every documented key, including the ones a browser entry ignores, is accepted by each.
+  const full = {
+    ...config,
+    users: { table: "users" },
+    access: {},
+    confirmations: {},
+    actions: {},
+    securityAudit: { allow: {} },
+  };
+  for (const define of [defineClientGuard, defineRolesGuard]) define(full).validate();
+  // A key far from any is named without a guess, and a huge one is cut.
+  assert.throws(() => defineRolesGuard({ roles: ["a"], zzzzzzzzzzzz: 1 }).validate(), (e) => /key 'zzzzzzzzzzzz': a guard's/.test(e.message));
+  assert.throws(() => defineRolesGuard({ roles: ["a"], ["k".repeat(500)]: 1 }).validate(), (e) => e.message.length < 400);
+});
