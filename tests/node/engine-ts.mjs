@@ -1,12 +1,13 @@
 // js/engine.ts (the loader, and the engine objects it re-exports), bundled as it is written
 // over the built engine (js/generated/wasm-base64.js), for tests that reach below the
 // TypeScript layer: the raw objects, their errors (code and parts, message unfilled).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const root = new URL("../../", import.meta.url).pathname;
 mkdirSync(`${root}target/tests`, { recursive: true });
-const outfile = `${root}target/tests/engine.mjs`;
+// One file per process: test files run in parallel, and each imports this module.
+const outfile = `${root}target/tests/engine-${process.pid}.mjs`;
 await build({
   entryPoints: [`${root}js/engine.ts`],
   bundle: true,
@@ -16,5 +17,7 @@ await build({
   outfile,
   logLevel: "warning",
 });
+const engineTs = await import(outfile);
+rmSync(outfile);
 export const { AccessEngine, AccessLevelsBuilder, CodeEngine, CompiledPolicy, PolicyBuilder, RateLimiter, engine, live, discardUnlessOwn } =
-  await import(outfile);
+  engineTs;
