@@ -70,7 +70,16 @@ export type Item = {
  * The compiled limits, the engine's limiter, and its I/O buffer in that instance's memory.
  * @internal
  */
-export type Engine = { limits: Map<string, Compiled>; limiter: RateLimiter; memory: WebAssembly.Memory; at: number; view: Float64Array };
+export type Engine = {
+  limits: Map<string, Compiled>;
+  limiter: RateLimiter;
+  memory: WebAssembly.Memory;
+  at: number;
+  view: Float64Array;
+  /** The name last found by `limitOf` and its limit: most calls name the same limit again. */
+  lastName: string;
+  lastLimit: Compiled | undefined;
+};
 
 /**
  * Prefixes an engine error with the limit names it concerns, then translates it. Anything
@@ -130,13 +139,18 @@ export function compileLimits(config: object | undefined): Engine {
     const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
     map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
-  return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0) };
+  return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };
 }
 
 /** The compiled limit `name`, or `INVALID_ARGUMENT` when there is none. @internal */
 export function limitOf(e: Engine, name: string): Compiled {
+  // The same name as last time: no Map look-up (measured ~10 ns of a pure decision). Only
+  // names found are remembered, and `===` never matches a name the Map would not.
+  if (name === e.lastName && e.lastLimit !== undefined) return e.lastLimit;
   const limit = e.limits.get(name);
   if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit ${quoted(name)}`);
+  e.lastName = name;
+  e.lastLimit = limit;
   return limit;
 }
 
@@ -147,31 +161,19 @@ export function item(e: Engine, name: string, count: unknown, shard: number, sta
   return { name, limit, shard, count: cost, state, t: 0, a: 0, b: 0, logLength: 0, entries: null };
 }
 
+/** The answer to a batch of requests, with each request's outcome. @internal */
+export type Answer = RateLimitBatchDecision & { outcomes: RateLimitOutcome[] };
+
 /** Writes the items into the engine's buffer, asks the engine once, reads the answer. @internal */
-export function decide(
-  e: Engine,
-  items: readonly Item[],
-  now: number,
-  consume: boolean,
-): RateLimitBatchDecision & { outcomes: RateLimitOutcome[] } {
+export function decide(e: Engine, items: readonly Item[], now: number, consume: boolean): Answer {
   const n = items.length;
   // More than the buffer holds: the engine refuses the count before reading anything.
-  let b = n <= RL_MAX_BATCH ? write(e, items, n) : buffer(e);
-  let status: number;
-  try {
-    status = e.limiter.decide(n, num(now), consume);
-  } catch (error) {
-    renamed(error, items);
-  }
-  b = buffer(e); // the engine may have grown its memory
+  if (n <= RL_MAX_BATCH) write(e, items, n);
+  const status = ask(e, n, now, consume, items);
+  const b = buffer(e); // the engine may have grown its memory
   const ok = status === 1;
   const retryAfter = b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!;
-  if (n === 1) {
-    // One request (rateLimit, rateLimitStatus, most pure decisions): array literals, cheaper
-    // than arrays made with a length and filled in.
-    const outcome = outcomeOf(b, 0);
-    return { ok, retryAfter, decisions: [decisionOf(outcome)], outcomes: [outcome] };
-  }
+  if (n === 1) return single(b, ok, retryAfter);
   const decisions = new Array<RateLimitDecision>(n);
   const outcomes = new Array<RateLimitOutcome>(n);
   for (let i = 0; i < n; i++) {
@@ -182,20 +184,90 @@ export function decide(
   return { ok, retryAfter, decisions, outcomes };
 }
 
+/**
+ * `decide` for one request (rateLimitStatus, most pure decisions), without an `Item`: the same
+ * two phases as `write` (the caller's state read into locals, then the buffer fetched and
+ * filled), then one engine call. `limit` is `limitOf(e, name)` and `count` the cost as a number,
+ * both read by the caller in the order `item` reads them. @internal
+ */
+export function decideOne(
+  e: Engine,
+  name: string,
+  limit: Compiled,
+  count: number,
+  shard: number,
+  state: RateLimitState | null,
+  now: number,
+  consume: boolean,
+): Answer {
+  let t = 0;
+  let a = 0;
+  let bb = 0;
+  let logLength = 0;
+  let entries: Float64Array | null = null;
+  if (state !== null) {
+    t = num(state.t);
+    a = num(state.a);
+    bb = num(state.b);
+    const log: unknown = state.log;
+    if (!Array.isArray(log)) {
+      logLength = 1;
+      entries = malformedLog ??= Float64Array.of(NaN);
+    } else if ((logLength = log.length) !== 0) {
+      entries = entriesOf(log, logLength);
+    }
+  }
+  // The buffer's view is fetched only now that nothing of the caller's is left to run.
+  put(buffer(e), 0, limit.id, shard, count, state === null ? 0 : 1, t, a, bb, logLength, entries);
+  const status = ask(e, 1, now, consume, name);
+  const b = buffer(e); // the engine may have grown its memory
+  return single(b, status === 1, b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!);
+}
+
+/** The engine's decision on the `n` requests in the buffer, its errors prefixed with their names. */
+function ask(e: Engine, n: number, now: number, consume: boolean, named: string | readonly { name: string }[]): number {
+  try {
+    return e.limiter.decide(n, num(now), consume);
+  } catch (error) {
+    renamed(error, typeof named === "string" ? [{ name: named }] : named);
+  }
+}
+
+/**
+ * The answer to one request, built in one place with fixed shapes: array literals, cheaper
+ * than arrays made with a length and filled in.
+ */
+function single(b: Float64Array, ok: boolean, retryAfter: number): Answer {
+  const outcome = outcomeOf(b, 0);
+  return { ok, retryAfter, decisions: [decisionOf(outcome)], outcomes: [outcome] };
+}
+
 /** The engine's answer to request `i`, read from the buffer `b`. */
 function outcomeOf(b: Float64Array, i: number): RateLimitOutcome {
   const o = RL_OUT_AT + RL_ANSWER_HEAD + i * RL_OUT;
   const ok = b[o + RL_OUT_OK] === 1;
   const remaining = b[o + RL_OUT_REMAINING]!;
   const retryAfter = b[o + RL_OUT_RETRY_AFTER]!;
-  let state: RateLimitState | null = null;
-  if (b[o + RL_OUT_WRITE] === 1) {
-    const at = RL_OUT_LOGS_AT + i * RL_OUT_LOG;
-    const log: number[] = [];
-    for (let j = at, end = at + b[o + RL_OUT_LOG_LEN]!; j < end; j++) log.push(b[j]!);
-    state = { t: b[o + RL_OUT_T]!, a: b[o + RL_OUT_A]!, b: b[o + RL_OUT_B]!, log };
-  }
+  const state = b[o + RL_OUT_WRITE] === 1 ? stateOf(b, o, RL_OUT_LOGS_AT + i * RL_OUT_LOG) : null;
   return { ok, remaining, retryAfter, state } as RateLimitOutcome;
+}
+
+/**
+ * The state to write of the decision record at `o`, its log in the slot at `at`. An empty log
+ * (every kind but a sliding log) is an array literal: measured, a loop that pushes nothing
+ * costs a pure decision about 30 ns more.
+ */
+function stateOf(b: Float64Array, o: number, at: number): RateLimitState {
+  const length = b[o + RL_OUT_LOG_LEN]!;
+  const log = length === 0 ? [] : logOf(b, at, length);
+  return { t: b[o + RL_OUT_T]!, a: b[o + RL_OUT_A]!, b: b[o + RL_OUT_B]!, log };
+}
+
+/** The `length` entries of the log slot at `at`. */
+function logOf(b: Float64Array, at: number, length: number): number[] {
+  const log: number[] = [];
+  for (let j = at, end = at + length; j < end; j++) log.push(b[j]!);
+  return log;
 }
 
 /** The decision of an outcome, without its state (a separate object, as the API returns). */
@@ -216,27 +288,50 @@ let malformedLog: Float64Array | undefined;
  * state's getter so never overwrites half-written requests. Nothing is allocated but the log
  * entries of a sliding log.
  */
-function write(e: Engine, items: readonly Item[], n: number): Float64Array {
+function write(e: Engine, items: readonly Item[], n: number): void {
   for (let i = 0; i < n; i++) read(items[i]!);
   const b = buffer(e);
   for (let i = 0; i < n; i++) {
     const it = items[i]!;
-    const o = i * RL_IN;
-    b[o + RL_IN_LIMIT] = it.limit.id;
-    b[o + RL_IN_SHARD] = it.shard;
-    b[o + RL_IN_COUNT] = it.count;
-    b[o + RL_IN_HAS_STATE] = it.state === null ? 0 : 1;
-    b[o + RL_IN_T] = it.t;
-    b[o + RL_IN_A] = it.a;
-    b[o + RL_IN_B] = it.b;
-    b[o + RL_IN_LOG_LEN] = it.logLength;
-    const entries = it.entries;
-    if (entries !== null) {
-      const at = RL_LOGS_AT + i * RL_LOG;
-      for (let j = 0; j < entries.length; j++) b[at + j] = entries[j]!;
-    }
+    put(b, i, it.limit.id, it.shard, it.count, it.state === null ? 0 : 1, it.t, it.a, it.b, it.logLength, it.entries);
   }
-  return b;
+}
+
+/** Request record `i` (and its log slot) in the buffer `b`, as src/wire.rs lays it out. */
+function put(
+  b: Float64Array,
+  i: number,
+  id: number,
+  shard: number,
+  count: number,
+  hasState: number,
+  t: number,
+  a: number,
+  bb: number,
+  logLength: number,
+  entries: Float64Array | null,
+): void {
+  const o = i * RL_IN;
+  b[o + RL_IN_LIMIT] = id;
+  b[o + RL_IN_SHARD] = shard;
+  b[o + RL_IN_COUNT] = count;
+  b[o + RL_IN_HAS_STATE] = hasState;
+  b[o + RL_IN_T] = t;
+  b[o + RL_IN_A] = a;
+  b[o + RL_IN_B] = bb;
+  b[o + RL_IN_LOG_LEN] = logLength;
+  if (entries !== null) b.set(entries, RL_LOGS_AT + i * RL_LOG);
+}
+
+/**
+ * The first entries of a log of `length` entries (the caller's, possibly hostile, length: a
+ * Proxy's length that is no array length throws as it always did), as numbers: the slot holds
+ * one more entry than any valid log, so a longer log is refused as is.
+ */
+function entriesOf(log: readonly unknown[], length: number): Float64Array {
+  const entries = new Float64Array(Math.min(length, RL_LOG));
+  for (let j = 0; j < entries.length; j++) entries[j] = num(log[j]);
+  return entries;
 }
 
 /** The first phase of `write`: the caller's state, read once, as numbers in `it`. */
@@ -253,19 +348,9 @@ function read(it: Item): void {
   it.b = num(s.b);
   const log: unknown = s.log;
   if (Array.isArray(log)) {
-    // The slot holds one more entry than any valid log: a longer log is refused as is.
     const length = log.length;
-    const slot = Math.min(length, RL_LOG);
-    // An empty log (every kind but a sliding log) allocates nothing. Otherwise a typed
-    // array, sized as the caller's (possibly hostile) length says: a Proxy's length that is
-    // no array length throws as it always did.
-    let entries: Float64Array | null = null;
-    if (slot !== 0) {
-      entries = new Float64Array(slot);
-      for (let j = 0; j < entries.length; j++) entries[j] = num(log[j]);
-    }
     it.logLength = length;
-    it.entries = entries;
+    it.entries = length === 0 ? null : entriesOf(log, length);
   } else {
     // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
     it.logLength = 1;

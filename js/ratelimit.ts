@@ -8,7 +8,7 @@ import type { GenericDataModel } from "convex/server";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
-import { compileLimits, decide, item, limitOf, type Item } from "./ratelimit-codec.js";
+import { compileLimits, decide, decideOne, item, limitOf, type Item } from "./ratelimit-codec.js";
 import { apply, checkKey, deleteRows, readRow, stateOf } from "./ratelimit-store.js";
 
 /** Fields every kind of limit takes. */
@@ -328,8 +328,13 @@ export function createRateLimits<K extends string>(
     },
 
     rateLimitStatus(name, state, now, options) {
-      const it = item(compile(), name, options?.count, num(options?.shard ?? 0), state ?? null);
-      return decide(compile(), [it], now, false).decisions[0]!;
+      const e = compile();
+      // Read in the order `item` reads them: the count, the shard, the limit, then the cost.
+      const count = options?.count;
+      const shard = num(options?.shard ?? 0);
+      const limit = limitOf(e, name);
+      const cost = count === undefined ? 1 : num(count);
+      return decideOne(e, name, limit, cost, shard, state ?? null, now, false).decisions[0]!;
     },
 
     decideRateLimits(requests, now, options) {
@@ -339,6 +344,17 @@ export function createRateLimits<K extends string>(
       // decision itself.
       const e = compile();
       const n = requests.length;
+      if (n === 1) {
+        // One request (the common case): no `Item`, read in the order `item` reads it.
+        const r = requests[0];
+        const name = r?.name;
+        const count = r?.count;
+        const shard = num(r?.shard ?? 0);
+        const state = r?.state ?? null;
+        const limit = limitOf(e, name!);
+        const cost = count === undefined ? 1 : num(count);
+        return decideOne(e, name!, limit, cost, shard, state, now, options?.consume !== false);
+      }
       const items = new Array<Item>(n);
       for (let i = 0; i < n; i++) {
         const r = requests[i];
