@@ -27,7 +27,7 @@ mod ratelimit;
 use crate::error::Kind;
 #[cfg(feature = "access")]
 use crate::wire::abi::{ABSENT, KIND_LEVELS};
-use crate::wire::abi::{ERROR, INVALID, KIND_POLICY};
+use crate::wire::abi::{ERROR, INVALID};
 use crate::wire::{error_parts, Part};
 use crate::Error;
 use alloc::vec::Vec;
@@ -51,8 +51,6 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 /// An object a handle addresses.
 enum Object {
-    /// Collects roles and grants (`create(KIND_POLICY)`).
-    PolicyBuilder(crate::policy::PolicyBuilder),
     /// A compiled policy.
     Policy(crate::policy::Policy),
     /// Level names, lowest first (`create(KIND_LEVELS)`): at most one past the limit is kept.
@@ -90,18 +88,17 @@ impl Table {
         Ok(object)
     }
 
-    /// Stores `object`; its handle is the answer.
-    fn insert(&mut self, object: Object) -> Result<Answer, Fail> {
+    /// Stores `object` and returns its handle.
+    fn insert(&mut self, object: Object) -> Result<u32, Fail> {
         if let Some(handle) = self.free.pop() {
             if let Some(slot) = self.objects.get_mut(handle as usize) {
                 *slot = Some(object);
-                return Ok(Answer::Int(handle));
+                return Ok(handle);
             }
         }
         self.objects.push(Some(object));
         // Far fewer objects than 2^32 fit in a 32-bit memory.
-        let handle = u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)?;
-        Ok(Answer::Int(handle))
+        u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)
     }
 }
 
@@ -147,6 +144,8 @@ impl From<Error> for Fail {
 enum Answer {
     Int(u32),
     Bytes(Vec<u8>),
+    /// A handle returned, with bytes written to the I/O area (their count known to the caller).
+    Handle(u32, Vec<u8>),
     #[cfg(any(feature = "access", feature = "codes"))]
     Floats(Vec<f64>),
 }
@@ -203,7 +202,6 @@ impl<'a> Reader<'a> {
     }
 
     /// The next `n` numbers (`u32`).
-    #[cfg(feature = "access")]
     fn u32s(&mut self, n: u32) -> Result<Vec<u32>, Fail> {
         let len = n.checked_mul(4).ok_or(Fail::Invalid)?;
         let b = self.bytes(len)?;
@@ -249,6 +247,11 @@ fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
             io.clear();
             pack(io, &b);
             count(b.len())
+        }
+        Ok(Answer::Handle(h, b)) => {
+            io.clear();
+            pack(io, &b);
+            h as i32
         }
         #[cfg(any(feature = "access", feature = "codes"))]
         Ok(Answer::Floats(f)) => {
@@ -317,18 +320,20 @@ pub extern "C" fn buffer(len: u32) -> i32 {
     state.io.as_ptr() as usize as i32
 }
 
-/// Makes an empty object of a `KIND_*` and returns its handle.
+/// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder
+/// object: its configuration crosses in one call, `policy_compile`.)
+#[cfg(any(feature = "access", feature = "ratelimit"))]
 #[no_mangle]
 pub extern "C" fn create(kind: u32) -> i32 {
     call(|table, _| {
-        table.insert(match kind {
-            KIND_POLICY => Object::PolicyBuilder(crate::policy::PolicyBuilder::default()),
+        let object = match kind {
             #[cfg(feature = "access")]
             KIND_LEVELS => Object::LevelsBuilder(Vec::new()),
             #[cfg(feature = "ratelimit")]
             crate::wire::abi::KIND_LIMITER => Object::Limiter(ratelimit::RateLimiter::new()),
             _ => return Err(Fail::Invalid),
-        })
+        };
+        table.insert(object).map(Answer::Int)
     })
 }
 
