@@ -201,7 +201,21 @@ impl<'a> Reader<'a> {
         self.text(len).map(Some)
     }
 
+    /// The `i`-th number (`u32`) from the area's start, whatever was read so far.
+    fn u32_at(&self, i: u32) -> Result<u32, Fail> {
+        let at = (i as usize).checked_mul(4).ok_or(Fail::Invalid)?;
+        let end = at.checked_add(4).ok_or(Fail::Invalid)?;
+        let b = as_bytes(self.words).get(at..end).ok_or(Fail::Invalid)?;
+        Ok(b.iter().rev().fold(0, |n, &x| n << 8 | u32::from(x)))
+    }
+
+    /// Skips `n` bytes.
+    fn skip(&mut self, n: u32) -> Result<(), Fail> {
+        self.bytes(n).map(|_| ())
+    }
+
     /// The next `n` numbers (`u32`).
+    #[cfg(feature = "access")]
     fn u32s(&mut self, n: u32) -> Result<Vec<u32>, Fail> {
         let len = n.checked_mul(4).ok_or(Fail::Invalid)?;
         let b = self.bytes(len)?;
@@ -283,7 +297,10 @@ const _: () =
 
 /// Writes `e` into the I/O area (`crate::wire::abi::ERROR_*`): no message text is linked into
 /// the module and no number is formatted here; the TypeScript layer fills the message from the
-/// generated templates.
+/// generated templates. A function of its own, off [`finish`]: V8 compiles a wasm function
+/// at its first call, and every call's first run of `finish` would compile this too.
+#[cold]
+#[inline(never)]
 fn write_error(io: &mut Vec<u64>, e: &Error) {
     let (mut nums, mut texts) = (Vec::new(), Vec::new());
     error_parts(e, |part| match part {

@@ -28,19 +28,18 @@ fn compiled(table: &mut Table, handle: u32) -> Result<&crate::policy::Policy, Fa
 #[no_mangle]
 pub extern "C" fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
     call(|table, input| {
+        // The lengths, read in place (no copy of them is made): role names first.
         let count = grants.checked_mul(2).and_then(|g| g.checked_add(roles));
-        let lens = input.u32s(count.ok_or(Fail::Invalid)?)?;
-        let (role_lens, grant_lens) = lens.split_at_checked(roles as usize).ok_or(Fail::Invalid)?;
+        let count = count.ok_or(Fail::Invalid)?;
+        input.skip(count.checked_mul(4).ok_or(Fail::Invalid)?)?;
         let mut builder = crate::policy::PolicyBuilder::default();
-        for &len in role_lens {
+        for i in 0..roles {
+            let len = input.u32_at(i)?;
             builder.role(input.text(len)?)?;
         }
-        for pair in grant_lens.chunks_exact(2) {
-            let &[role, permission] = pair else {
-                return Err(Fail::Invalid);
-            };
-            let role = input.text(role)?;
-            builder.grant(role, input.text(permission)?)?;
+        for i in (roles..count).step_by(2) {
+            let role = input.text(input.u32_at(i)?)?;
+            builder.grant(role, input.text(input.u32_at(i + 1)?)?)?;
         }
         if build == 0 {
             return Ok(Answer::Int(0));
