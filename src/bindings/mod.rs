@@ -20,6 +20,7 @@
 mod access;
 #[cfg(feature = "codes")]
 mod codes;
+mod heap;
 mod policy;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
@@ -37,9 +38,9 @@ use core::cell::RefCell;
 #[cfg(feature = "access")]
 use crate::wire::index;
 
-/// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
+/// The allocator (see [`heap`]), which grows the wasm memory as needed.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: heap::Heap = heap::Heap::new();
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
 /// indexing), but if one did, trap at once: no message is formatted, so no formatting code is
