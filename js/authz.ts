@@ -6,6 +6,7 @@
  * turns denials into `ConvexError`s.
  */
 import type { UserIdentity } from "convex/server";
+import { collect } from "./authz-policy.js";
 import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
@@ -245,15 +246,13 @@ export function createAuthz<R extends string, P extends string, T extends string
     users.validate();
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {
-      for (const role of config.roles) builder.role(asName(role, "role"));
-      const permissions = config.permissions ?? {};
-      for (const role of Object.keys(permissions)) {
-        const list = (permissions as Record<string, unknown>)[role];
-        if (list === undefined) continue;
-        if (!Array.isArray(list)) {
-          throw new GuardConfigError(`permissions of role '${role}' must be an array of names`);
-        }
-        for (const permission of list) builder.grant(role, asName(permission, "permission"));
+      try {
+        collect(builder, config);
+      } catch (e) {
+        // The entries before the one refused here go to the engine first: its error for one
+        // of them is the first error, as when each entry crossed on its own.
+        builder.check();
+        throw e;
       }
       return builder.build();
     });
@@ -386,11 +385,4 @@ export function createAuthz<R extends string, P extends string, T extends string
     },
   };
   return authz;
-}
-
-function asName(value: unknown, what: "role" | "permission"): string {
-  if (typeof value !== "string") {
-    throw new GuardConfigError(`${what} names must be strings, got ${typeof value}`);
-  }
-  return value;
 }

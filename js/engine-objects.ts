@@ -21,7 +21,8 @@ import {
   ABI_HAS_SHARDS,
   ABI_KIND_LEVELS,
   ABI_KIND_LIMITER,
-  ABI_KIND_POLICY,
+  MAX_GRANTS,
+  MAX_ROLES,
   type EngineExports,
 } from "./generated/wire.js";
 import {
@@ -35,10 +36,13 @@ import {
   check,
   engine,
   input,
+  ioArea,
   live,
   reserve,
   text,
 } from "./engine.js";
+
+const STALE = "convex-guard: an engine object of a discarded instance (or a builder already built) was used";
 
 /** Handles and generations share one number in the registry: `generation * SPAN + handle`. */
 const SPAN = 2 ** 32;
@@ -69,7 +73,7 @@ class Held {
 
 /** The live exports, for an object of the live instance; else it throws (discarding it). */
 function use(o: Held): EngineExports {
-  if (o.g !== live.generation) throw new Error("convex-guard: an engine object of a discarded instance (or a builder already built) was used");
+  if (o.g !== live.generation) throw new Error(STALE);
   return live.exports;
 }
 
@@ -90,41 +94,84 @@ function created(kind: number): number {
 /** `x` is given (an optional argument's rule, as it always was: neither undefined nor null). */
 const given = (x: unknown): boolean => x !== undefined && x !== null;
 
-/** Collects roles (lowest first) and grants, then compiles them into a {@link CompiledPolicy}. */
-export class PolicyBuilder extends Held {
-  constructor() {
-    super(created(ABI_KIND_POLICY));
-  }
-  /** Declares the next role, above all earlier ones. Throws INVALID_CONFIG. */
+/**
+ * Collects roles (lowest first) and grants, then compiles them into a {@link CompiledPolicy}
+ * in one engine call (`policy_compile`): V8 compiles each WebAssembly function at its first
+ * call, and a context's first request pays for every export it runs, so one export for the
+ * whole configuration costs less than one call per role and per grant. The engine checks the
+ * entries in order, as one call per entry did, and refuses the first one it refuses.
+ */
+export class PolicyBuilder {
+  private readonly roles: string[] = [];
+  private readonly grants: string[] = [];
+  private built = false;
+  /** Declares the next role, above all earlier ones (checked by `check` and `build`). */
   role(name: string): void {
-    const ex = use(this);
-    input();
-    check(ex.policy_role(this.h, text(name)));
+    this.open().roles.push(name);
   }
-  /** Grants `permission` to `role` and every role above it. Throws INVALID_CONFIG. */
+  /** Grants `permission` to `role` and every role above it (checked by `check` and `build`). */
   grant(role: string, permission: string): void {
-    const ex = use(this);
-    input();
-    const r = text(role);
-    check(ex.policy_grant(this.h, r, text(permission)));
+    this.open().grants.push(role, permission);
+  }
+  /**
+   * Whether the engine refuses the entries so far whatever comes next: one role past
+   * MAX_ROLES or one grant past MAX_GRANTS is refused, if no earlier entry is.
+   */
+  full(): boolean {
+    return this.roles.length > MAX_ROLES || this.grants.length > 2 * MAX_GRANTS;
+  }
+  /** Checks the entries so far without compiling them. Throws INVALID_CONFIG. */
+  check(): void {
+    compilePolicy(this.open().roles, this.grants, 0);
   }
   /** Validates and compiles the policy (consumes the builder). Throws INVALID_CONFIG. */
   build(): CompiledPolicy {
-    return new CompiledPolicy(check(consume(this).policy_build(this.h)));
+    this.open().built = true;
+    const n = this.roles.length;
+    const handle = compilePolicy(this.roles, this.grants, 1);
+    // The "at least" table, written by the same call: (n + 1) * n bytes for n roles.
+    return new CompiledPolicy(handle, answerBytes((n + 1) * n));
   }
+  private open(): this {
+    if (this.built) throw new Error(STALE);
+    return this;
+  }
+}
+
+/** `policy_compile`: lengths first (`u32`), then the strings; see src/bindings/policy.rs. */
+function compilePolicy(roles: readonly string[], grants: readonly string[], build: number): number {
+  engine();
+  const ex = live.exports;
+  input();
+  const n = roles.length + grants.length;
+  reserve(4 * n);
+  advance(4 * n);
+  const lens = new Uint32Array(n);
+  let i = 0;
+  for (const s of roles) lens[i++] = text(s);
+  for (const s of grants) lens[i++] = text(s);
+  // The area's address now: writing the strings may have moved it.
+  new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
+  return check(ex.policy_compile(roles.length, grants.length / 2, build));
 }
 
 /** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
 export class CompiledPolicy extends Held {
+  private readonly t: Uint8Array;
+  constructor(h: number, atLeast: Uint8Array) {
+    super(h);
+    this.t = atLeast;
+  }
   /** `permission` decided for every role id, then 0 for "no role". Throws INVALID_ARGUMENT. */
   holders(permission: string): Uint8Array {
     const ex = use(this);
     input();
     return answerBytes(check(ex.policy_holders(this.h, text(permission))));
   }
-  /** Every "at least" decision: the byte at `role * n + min` for `n` roles. */
+  /** Every "at least" decision: the byte at `role * n + min` for `n` roles (made by `build`). */
   atLeastTable(): Uint8Array {
-    return answerBytes(check(use(this).policy_at_least(this.h)));
+    use(this);
+    return this.t;
   }
 }
 

@@ -168,20 +168,20 @@ export function bytes(b: Uint8Array): number {
   return b.length;
 }
 
-/** The I/O area's address, where answers and errors are. */
-function area(): number {
+/** The I/O area's address, where inputs, answers and errors are. @internal */
+export function ioArea(): number {
   return address(live.exports.buffer(0));
 }
 
 /** The answer's first `n` bytes, copied out of the I/O area. @internal */
 export function answerBytes(n: number): Uint8Array {
-  const at = area();
+  const at = ioArea();
   return memoryBytes().slice(at, at + n);
 }
 
 /** The answer's first `n` numbers, copied out of the I/O area. @internal */
 export function answerNumbers(n: number): Float64Array {
-  const at = area();
+  const at = ioArea();
   return new Float64Array(live.memory!.buffer, at, n).slice();
 }
 
@@ -192,7 +192,7 @@ function utf8(at: number, n: number): string {
 
 /** The answer's first `n` bytes, as UTF-8. @internal */
 export function answerText(n: number): string {
-  return utf8(area(), n);
+  return utf8(ioArea(), n);
 }
 
 /** An address an export returned (unsigned, a multiple of 8), or it throws. @internal */
@@ -214,7 +214,7 @@ function invalid(): Error {
 export function check(status: number): number {
   if (status >= 0) return status;
   if (status !== ABI_ERROR) throw invalid();
-  const at = area();
+  const at = ioArea();
   const head = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD);
   const [kind, nums, texts] = [head[ABI_ERROR_CODE]!, head[ABI_ERROR_NUMS]!, head[ABI_ERROR_TEXTS]!];
   const words = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD + nums + texts);

@@ -36,6 +36,14 @@ const FEATURES = [
   "multivalue",
 ].map((f) => `--enable-${f}`);
 
+/**
+ * Functions wasm-opt must not inline into their one caller: the cold paths of a function every
+ * call runs. V8 compiles each wasm function whole at its first call (lazy compilation), so a
+ * cold path inlined into `finish` (every export's last step) is compiled by the first call of
+ * every context, although only an engine error runs it.
+ */
+const NO_INLINE = ["*write_error*"].map((pattern) => `--no-inline=${pattern}`);
+
 /** wasm-opt -Oz (to a fixed point) with the features rustc emits; fails on a module V8 would refuse. */
 function optimize(input, output) {
   // --converge repeats the passes while they still shrink the module; the target-features
@@ -49,7 +57,7 @@ function optimize(input, output) {
   // of the engine does (Rust never forms an address by wrapping; the stack's lowest KB is
   // reached only through in-range addresses), and there the folded form traps instead of
   // reading memory: fail closed. Measured: full -359 B, roles-only -140 B, client -375 B.
-  run(bin("wasm-opt"), ["--low-memory-unused", "-Oz", "--flatten", "--rereloop", "-Oz", "--converge", ...FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
+  run(bin("wasm-opt"), ["--low-memory-unused", ...NO_INLINE, "-Oz", "--flatten", "--rereloop", "-Oz", "--converge", ...FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
   const bytes = readFileSync(output);
   new WebAssembly.Module(bytes);
   return bytes;
@@ -68,6 +76,9 @@ const ENGINE_EXPORTS = new Set(
 );
 function lean(input, output) {
   if (!existsSync(input)) throw new Error(`${input} is missing: run make build`);
+  // With the function names (so that optimize can name functions to keep out of line); the
+  // optimized module is stripped of them.
+  binaryen.setDebugInfo(true);
   const module = binaryen.readBinary(readFileSync(input));
   for (let i = module.getNumExports() - 1; i >= 0; i--) {
     const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;

@@ -433,9 +433,6 @@ pub mod abi {
     pub const INVALID: i32 = -2;
     /// A string length meaning "no string" (an omitted optional name).
     pub const ABSENT: u32 = u32::MAX;
-    /// `create` kind: a role and permission builder (`policy_role`, `policy_grant`,
-    /// `policy_build`).
-    pub const KIND_POLICY: u32 = 0;
     /// `create` kind: an access levels builder (`levels_level`, `levels_build`).
     pub const KIND_LEVELS: u32 = 1;
     /// `create` kind: a rate limiter (`limiter_add`, ...).
@@ -481,11 +478,8 @@ pub mod abi {
         ("create", &["kind"]),
         ("release", &["handle"]),
         ("is_secret_key", &["len"]),
-        ("policy_role", &["handle", "len"]),
-        ("policy_grant", &["handle", "roleLen", "permissionLen"]),
-        ("policy_build", &["handle"]),
+        ("policy_compile", &["roles", "grants", "build"]),
         ("policy_holders", &["handle", "len"]),
-        ("policy_at_least", &["handle"]),
         ("levels_level", &["handle", "len"]),
         ("levels_build", &["handle", "publicLen", "shareLen"]),
         ("access_levels", &["handle"]),
@@ -730,6 +724,16 @@ mod render {
             "FIRST_ROLE",
             first,
             "The id of the first (lowest) role; each next role's id is one more.",
+        );
+        o.num(
+            "MAX_ROLES",
+            crate::policy::MAX_ROLES as u64,
+            "Most roles a policy declares: the engine refuses the next one.",
+        );
+        o.num(
+            "MAX_GRANTS",
+            crate::policy::MAX_GRANTS as u64,
+            "Most grants a policy makes: the engine refuses the next one.",
         );
         o.num(
             "MAX_INTERNED",
@@ -1127,16 +1131,11 @@ mod render {
         for (name, value, doc) in statuses {
             o.num(name, value, doc);
         }
-        let numbers: [(&str, u64, &str); 14] = [
+        let numbers: [(&str, u64, &str); 13] = [
             (
                 "ABI_ABSENT",
                 ab::ABSENT.into(),
                 "A string length meaning \"no string\".",
-            ),
-            (
-                "ABI_KIND_POLICY",
-                ab::KIND_POLICY.into(),
-                "`create` kind: a role and permission builder.",
             ),
             (
                 "ABI_KIND_LEVELS",

@@ -17,6 +17,10 @@ export const MAX_TIME_MS = 8640000000000000;
 export const NO_ROLE = 4294967295;
 /** The id of the first (lowest) role; each next role's id is one more. */
 export const FIRST_ROLE = 0;
+/** Most roles a policy declares: the engine refuses the next one. */
+export const MAX_ROLES = 64;
+/** Most grants a policy makes: the engine refuses the next one. */
+export const MAX_GRANTS = 1024;
 /** Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh. */
 export const MAX_INTERNED = 4096;
 
@@ -180,8 +184,6 @@ export const ABI_ERROR = -1;
 export const ABI_INVALID = -2;
 /** A string length meaning "no string". */
 export const ABI_ABSENT = 4294967295;
-/** `create` kind: a role and permission builder. */
-export const ABI_KIND_POLICY = 0;
 /** `create` kind: an access levels builder. */
 export const ABI_KIND_LEVELS = 1;
 /** `create` kind: a rate limiter. */
@@ -215,11 +217,8 @@ export type EngineExports = {
   create(kind: number): number;
   release(handle: number): number;
   is_secret_key(len: number): number;
-  policy_role(handle: number, len: number): number;
-  policy_grant(handle: number, roleLen: number, permissionLen: number): number;
-  policy_build(handle: number): number;
+  policy_compile(roles: number, grants: number, build: number): number;
   policy_holders(handle: number, len: number): number;
-  policy_at_least(handle: number): number;
   levels_level(handle: number, len: number): number;
   levels_build(handle: number, publicLen: number, shareLen: number): number;
   access_levels(handle: number): number;

@@ -46,9 +46,11 @@ pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> 
         let Object::LevelsBuilder(names) = table.take(handle)? else {
             return Err(Fail::Invalid);
         };
-        table.insert(Object::Levels(crate::wire::access::levels(
-            &names, public, share,
-        )?))
+        table
+            .insert(Object::Levels(crate::wire::access::levels(
+                &names, public, share,
+            )?))
+            .map(Answer::Int)
     })
 }
 

@@ -56,7 +56,7 @@ pub extern "C" fn codes_new(
                 has(HAS_ACTOR_WINDOW, actor_window),
             )?,
         );
-        table.insert(Object::Codes(c))
+        table.insert(Object::Codes(c)).map(Answer::Int)
     })
 }
 

@@ -13,13 +13,15 @@
 //! `unsafe_code` is allowed in this module and its children only, for three minimal blocks, each
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
 //! area's words as bytes ([`as_bytes`]), and the import that fills random bytes
-//! ([`__getrandom_v03_custom`]). The `#[no_mangle]` exports are what the lint also counts.
+//! ([`__getrandom_v03_custom`]); and for the allocator ([`heap`]), whose blocks each say theirs.
+//! The `#[no_mangle]` exports are what the lint also counts.
 #![allow(unsafe_code)]
 
 #[cfg(feature = "access")]
 mod access;
 #[cfg(feature = "codes")]
 mod codes;
+mod heap;
 mod policy;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
@@ -27,7 +29,7 @@ mod ratelimit;
 use crate::error::Kind;
 #[cfg(feature = "access")]
 use crate::wire::abi::{ABSENT, KIND_LEVELS};
-use crate::wire::abi::{ERROR, INVALID, KIND_POLICY};
+use crate::wire::abi::{ERROR, INVALID};
 use crate::wire::{error_parts, Part};
 use crate::Error;
 use alloc::vec::Vec;
@@ -37,9 +39,9 @@ use core::cell::RefCell;
 #[cfg(feature = "access")]
 use crate::wire::index;
 
-/// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
+/// The allocator (see [`heap`]), which grows the wasm memory as needed.
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: heap::Heap = heap::Heap::new();
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
 /// indexing), but if one did, trap at once: no message is formatted, so no formatting code is
@@ -51,8 +53,6 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 /// An object a handle addresses.
 enum Object {
-    /// Collects roles and grants (`create(KIND_POLICY)`).
-    PolicyBuilder(crate::policy::PolicyBuilder),
     /// A compiled policy.
     Policy(crate::policy::Policy),
     /// Level names, lowest first (`create(KIND_LEVELS)`): at most one past the limit is kept.
@@ -90,18 +90,17 @@ impl Table {
         Ok(object)
     }
 
-    /// Stores `object`; its handle is the answer.
-    fn insert(&mut self, object: Object) -> Result<Answer, Fail> {
+    /// Stores `object` and returns its handle.
+    fn insert(&mut self, object: Object) -> Result<u32, Fail> {
         if let Some(handle) = self.free.pop() {
             if let Some(slot) = self.objects.get_mut(handle as usize) {
                 *slot = Some(object);
-                return Ok(Answer::Int(handle));
+                return Ok(handle);
             }
         }
         self.objects.push(Some(object));
         // Far fewer objects than 2^32 fit in a 32-bit memory.
-        let handle = u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)?;
-        Ok(Answer::Int(handle))
+        u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)
     }
 }
 
@@ -147,6 +146,8 @@ impl From<Error> for Fail {
 enum Answer {
     Int(u32),
     Bytes(Vec<u8>),
+    /// A handle returned, with bytes written to the I/O area (their count known to the caller).
+    Handle(u32, Vec<u8>),
     #[cfg(any(feature = "access", feature = "codes"))]
     Floats(Vec<f64>),
 }
@@ -202,6 +203,19 @@ impl<'a> Reader<'a> {
         self.text(len).map(Some)
     }
 
+    /// The `i`-th number (`u32`) from the area's start, whatever was read so far.
+    fn u32_at(&self, i: u32) -> Result<u32, Fail> {
+        let at = (i as usize).checked_mul(4).ok_or(Fail::Invalid)?;
+        let end = at.checked_add(4).ok_or(Fail::Invalid)?;
+        let b = as_bytes(self.words).get(at..end).ok_or(Fail::Invalid)?;
+        Ok(b.iter().rev().fold(0, |n, &x| n << 8 | u32::from(x)))
+    }
+
+    /// Skips `n` bytes.
+    fn skip(&mut self, n: u32) -> Result<(), Fail> {
+        self.bytes(n).map(|_| ())
+    }
+
     /// The next `n` numbers (`u32`).
     #[cfg(feature = "access")]
     fn u32s(&mut self, n: u32) -> Result<Vec<u32>, Fail> {
@@ -250,6 +264,11 @@ fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
             pack(io, &b);
             count(b.len())
         }
+        Ok(Answer::Handle(h, b)) => {
+            io.clear();
+            pack(io, &b);
+            h as i32
+        }
         #[cfg(any(feature = "access", feature = "codes"))]
         Ok(Answer::Floats(f)) => {
             io.clear();
@@ -280,7 +299,10 @@ const _: () =
 
 /// Writes `e` into the I/O area (`crate::wire::abi::ERROR_*`): no message text is linked into
 /// the module and no number is formatted here; the TypeScript layer fills the message from the
-/// generated templates.
+/// generated templates. A function of its own, off [`finish`]: V8 compiles a wasm function
+/// at its first call, and every call's first run of `finish` would compile this too.
+#[cold]
+#[inline(never)]
 fn write_error(io: &mut Vec<u64>, e: &Error) {
     let (mut nums, mut texts) = (Vec::new(), Vec::new());
     error_parts(e, |part| match part {
@@ -317,18 +339,20 @@ pub extern "C" fn buffer(len: u32) -> i32 {
     state.io.as_ptr() as usize as i32
 }
 
-/// Makes an empty object of a `KIND_*` and returns its handle.
+/// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder
+/// object: its configuration crosses in one call, `policy_compile`.)
+#[cfg(any(feature = "access", feature = "ratelimit"))]
 #[no_mangle]
 pub extern "C" fn create(kind: u32) -> i32 {
     call(|table, _| {
-        table.insert(match kind {
-            KIND_POLICY => Object::PolicyBuilder(crate::policy::PolicyBuilder::default()),
+        let object = match kind {
             #[cfg(feature = "access")]
             KIND_LEVELS => Object::LevelsBuilder(Vec::new()),
             #[cfg(feature = "ratelimit")]
             crate::wire::abi::KIND_LIMITER => Object::Limiter(ratelimit::RateLimiter::new()),
             _ => return Err(Fail::Invalid),
-        })
+        };
+        table.insert(object).map(Answer::Int)
     })
 }
 

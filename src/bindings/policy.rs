@@ -1,17 +1,11 @@
-//! Roles and permissions across the boundary: a builder (`create(KIND_POLICY)`) takes roles and
-//! grants as strings, compiles once, then the compiled policy answers whole tables.
+//! Roles and permissions across the boundary: the whole configuration (roles, then grants)
+//! crosses in one call that compiles it; the compiled policy then answers whole tables.
 
 use super::{call, Answer, Fail, Object, Table};
 
-/// The builder `handle` addresses.
-fn builder(table: &mut Table, handle: u32) -> Result<&mut crate::policy::PolicyBuilder, Fail> {
-    match table.get(handle)? {
-        Object::PolicyBuilder(b) => Ok(b),
-        _ => Err(Fail::Invalid),
-    }
-}
-
 /// The compiled policy `handle` addresses.
+// In the roles-only module a compiled policy is the only kind of object there is.
+#[allow(unreachable_patterns)]
 fn compiled(table: &mut Table, handle: u32) -> Result<&crate::policy::Policy, Fail> {
     match table.get(handle)? {
         Object::Policy(p) => Ok(p),
@@ -19,33 +13,41 @@ fn compiled(table: &mut Table, handle: u32) -> Result<&crate::policy::Policy, Fa
     }
 }
 
-/// Declares the next role (`len` bytes of input), above all earlier ones.
+/// Declares `roles` roles (lowest first), then makes `grants` grants, in order, exactly as
+/// [`crate::policy::PolicyBuilder`]'s `role` and `grant` one by one, and stops at the first
+/// one it refuses. With `build` 1 it then validates and compiles the policy; with 0 it only
+/// checks the entries (the TypeScript layer met an entry it refuses itself, after these).
+///
+/// Input: `roles + 2 * grants` lengths (`u32`), then the strings those lengths measure, one
+/// after the other: the role names, then each grant's role and permission. Answers 0 when
+/// `build` is 0; else the compiled policy's handle, with its "at least" table in the I/O
+/// area: `(n + 1) * n` bytes for `n` roles, the byte at `role * n + min_role` is 1 when role
+/// id `role` is `min_role` or higher; row `n` stands for any role not in the policy and is
+/// all 0. One call rather than one per entry: each export the first request of a context runs
+/// is compiled then (V8 compiles WebAssembly functions lazily, at their first call).
 #[no_mangle]
-pub extern "C" fn policy_role(handle: u32, len: u32) -> i32 {
+pub extern "C" fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
     call(|table, input| {
-        let name = input.text(len)?;
-        builder(table, handle)?.role(name)?;
-        Ok(Answer::Int(0))
-    })
-}
-
-/// Grants a permission to a role and every role above it (two strings of input).
-#[no_mangle]
-pub extern "C" fn policy_grant(handle: u32, role_len: u32, permission_len: u32) -> i32 {
-    call(|table, input| {
-        let (role, permission) = (input.text(role_len)?, input.text(permission_len)?);
-        builder(table, handle)?.grant(role, permission)?;
-        Ok(Answer::Int(0))
-    })
-}
-
-/// Validates and compiles the policy; the builder is consumed either way. Answers the
-/// compiled policy's handle.
-#[no_mangle]
-pub extern "C" fn policy_build(handle: u32) -> i32 {
-    call(|table, _| match table.take(handle)? {
-        Object::PolicyBuilder(b) => table.insert(Object::Policy(b.build()?)),
-        _ => Err(Fail::Invalid),
+        // The lengths, read in place (no copy of them is made): role names first.
+        let count = grants.checked_mul(2).and_then(|g| g.checked_add(roles));
+        let count = count.ok_or(Fail::Invalid)?;
+        input.skip(count.checked_mul(4).ok_or(Fail::Invalid)?)?;
+        let mut builder = crate::policy::PolicyBuilder::default();
+        for i in 0..roles {
+            let len = input.u32_at(i)?;
+            builder.role(input.text(len)?)?;
+        }
+        for i in (roles..count).step_by(2) {
+            let role = input.text(input.u32_at(i)?)?;
+            builder.grant(role, input.text(input.u32_at(i + 1)?)?)?;
+        }
+        if build == 0 {
+            return Ok(Answer::Int(0));
+        }
+        let policy = builder.build()?;
+        let at_least = policy.at_least_table();
+        let handle = table.insert(Object::Policy(policy))?;
+        Ok(Answer::Handle(handle, at_least))
     })
 }
 
@@ -58,12 +60,4 @@ pub extern "C" fn policy_holders(handle: u32, len: u32) -> i32 {
         let permission = input.text(len)?;
         Ok(Answer::Bytes(compiled(table, handle)?.holders(permission)?))
     })
-}
-
-/// Every "at least" decision: `(n + 1) * n` bytes for `n` roles, the byte at
-/// `role * n + min_role` is 1 when role id `role` is `min_role` or higher; row `n` stands for
-/// any role not in the policy and is all 0.
-#[no_mangle]
-pub extern "C" fn policy_at_least(handle: u32) -> i32 {
-    call(|table, _| Ok(Answer::Bytes(compiled(table, handle)?.at_least_table())))
 }

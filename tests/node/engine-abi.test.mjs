@@ -48,7 +48,6 @@ test("a handle of another kind, or none at all, is refused without touching anyt
     const forged = Object.create(CompiledPolicy.prototype);
     Object.assign(forged, { h, g: p.g });
     assert.throws(() => forged.holders("x:y"), malformed, `handle ${h}`);
-    assert.throws(() => forged.atLeastTable(), malformed, `handle ${h}`);
   }
   // A limiter's I/O address asked of the policy's handle: no address is made up.
   const forgedLimiter = Object.create(RateLimiter.prototype);
