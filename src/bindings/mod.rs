@@ -21,7 +21,6 @@
 mod access;
 #[cfg(feature = "codes")]
 mod codes;
-mod heap;
 mod policy;
 #[cfg(feature = "ratelimit")]
 mod ratelimit;
@@ -39,9 +38,9 @@ use core::cell::RefCell;
 #[cfg(feature = "access")]
 use crate::wire::index;
 
-/// The allocator (see [`heap`]), which grows the wasm memory as needed.
+/// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
 #[global_allocator]
-static ALLOCATOR: heap::Heap = heap::Heap::new();
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
 /// indexing), but if one did, trap at once: no message is formatted, so no formatting code is
