@@ -223,8 +223,10 @@ function isFacts(facts: unknown): facts is AccessFacts<string> {
   // Indexes, not `every`: a hole in a sparse array is an entry too.
   const isObject = (x: unknown) => typeof x === "object" && x !== null;
   for (let i = 0; i < f.documents.length; i++) {
-    const grants = (f.documents[i] as { grants?: unknown } | undefined)?.grants;
-    if (!isObject(f.documents[i]) || !Array.isArray(grants)) return false;
+    const d = f.documents[i] as { id?: unknown; grants?: unknown } | undefined;
+    // A document without a string id could be taken for a parent whose id is missing too.
+    if (!isObject(d) || typeof d!.id !== "string" || !Array.isArray(d!.grants)) return false;
+    const grants = d!.grants as unknown[];
     for (let j = 0; j < grants.length; j++) if (!isObject(grants[j])) return false;
   }
   return true;

@@ -12,9 +12,10 @@ import { GuardConfigError } from "./errors.js";
  * the entries whatever comes next (past its limits), as the first refusal ended it before.
  */
 export function collect(builder: PolicyBuilder, config: { roles: readonly unknown[]; permissions?: unknown }): void {
-  for (const role of config.roles) {
+  const roles = config.roles;
+  for (let i = 0; i < roles.length; i++) {
     if (builder.full()) return;
-    builder.role(asName(role, "role"));
+    builder.role(asName(roles[i], "role"));
   }
   const permissions = config.permissions ?? {};
   for (const role of Object.keys(permissions)) {

@@ -244,10 +244,13 @@ export function createAuthz<R extends string, P extends string, T extends string
     }
     checkConfigKeys(config);
     users.validate();
+    // The roles read once, by index: the engine and the ids below see the same list, whatever
+    // the caller's array does on a second read (a Proxy, a patched iterator).
+    const roles = Array.prototype.slice.call(config.roles) as R[];
     const builder = new PolicyBuilder();
     const policy = engineCall(() => {
       try {
-        collect(builder, config);
+        collect(builder, { roles, permissions: config.permissions });
       } catch (e) {
         // The entries before the one refused here go to the engine first: its error for one
         // of them is the first error, as when each entry crossed on its own.
@@ -259,9 +262,9 @@ export function createAuthz<R extends string, P extends string, T extends string
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
     const roleIds = dictionary<number>();
-    config.roles.forEach((name, i) => (roleIds[name] = FIRST_ROLE + i));
+    for (let i = 0; i < roles.length; i++) roleIds[roles[i]!] = FIRST_ROLE + i;
     const atLeast = engineCall(() => policy.atLeastTable());
-    return { policy, roleIds, atLeast, roles: config.roles.length, holders: dictionary(), cached: 0 };
+    return { policy, roleIds, atLeast, roles: roles.length, holders: dictionary(), cached: 0 };
   }
 
   function roleId(c: Compiled, subject: Subject): number {

@@ -238,8 +238,10 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
   });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
     if (b === null) return none();
-    if (b instanceof Uint8Array) return b;
-    if (b instanceof ArrayBuffer) return new Uint8Array(b);
+    // A real view only (a Proxy passes `instanceof`): the engine copies it without running
+    // any of the caller's code.
+    if (b instanceof Uint8Array && ArrayBuffer.isView(b)) return b;
+    if (b instanceof ArrayBuffer) return new Uint8Array(b); // a Proxy of one becomes a copy, read before any write
     deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
   };
   /** A string for the engine; anything else is the caller's mistake (no `toString` runs). */

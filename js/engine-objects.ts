@@ -148,8 +148,10 @@ function compilePolicy(roles: readonly string[], grants: readonly string[], buil
   advance(4 * n);
   const lens = new Uint32Array(n);
   let i = 0;
-  for (const s of roles) lens[i++] = text(s);
-  for (const s of grants) lens[i++] = text(s);
+  // Index loops over this layer's own arrays: nothing of the caller's (nor a patched
+  // Array iterator) runs while the I/O area's address is held.
+  for (let r = 0; r < roles.length; r++) lens[i++] = text(roles[r]!);
+  for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
   // The area's address now: writing the strings may have moved it.
   new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
   return check(ex.policy_compile(roles.length, grants.length / 2, build));

@@ -84,12 +84,18 @@ export function engine(): void {
  * the platform has none (the engine then refuses with UNAVAILABLE).
  */
 function random(at: number, len: number): number {
+  const generation = live.generation;
+  let filled = 0;
   try {
     crypto.getRandomValues(new Uint8Array(live.memory!.buffer, at >>> 0, len >>> 0));
-    return 0;
   } catch {
-    return 1;
+    filled = 1;
   }
+  // An engine call made from inside getRandomValues (a patched global) found this instance
+  // busy, was refused and discarded it: the call under way must not go on to read its answer
+  // from another instance. Throwing here abandons it (the instance is already discarded).
+  if (live.generation !== generation) throw new Error("convex-guard: an engine call was made from inside crypto.getRandomValues");
+  return filled;
 }
 
 /**
@@ -141,6 +147,9 @@ let decoder: TextDecoder | undefined;
  * @internal
  */
 export function text(s: string): number {
+  // Only a primitive string: no caller's getter or `toString` may run while the I/O area's
+  // address is held (it would be free to make engine calls that move the area).
+  if (typeof s !== "string") throw invalid();
   const n = s.length;
   let at = reserve(n);
   let mem = memoryBytes();
@@ -162,6 +171,9 @@ export function text(s: string): number {
 
 /** Writes `b` at the cursor and returns its length. @internal */
 export function bytes(b: Uint8Array): number {
+  // Only a real typed array (a Proxy passes `instanceof`, not `isView`): copying one runs no
+  // caller code while the I/O area's address is held.
+  if (!ArrayBuffer.isView(b) || !(b instanceof Uint8Array)) throw invalid();
   const at = reserve(b.length);
   memoryBytes().set(b, at);
   advance(b.length);

@@ -13,7 +13,7 @@
 //! `unsafe_code` is allowed in this module and its children only, for three minimal blocks, each
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
 //! area's words as bytes ([`as_bytes`]), and the import that fills random bytes
-//! ([`__getrandom_v03_custom`]); and for the allocator ([`heap`]), whose blocks each say theirs.
+//! ([`__getrandom_v03_custom`]).
 //! The `#[no_mangle]` exports are what the lint also counts.
 #![allow(unsafe_code)]
 

@@ -1,0 +1,143 @@
+// The engine's I/O area from the attacker's side: code the caller controls (a Proxy's traps, a
+// getter, a patched global) that runs in the middle of an engine call and makes engine calls of
+// its own. Found by an attacker's review of the engine's own ABI: before the fixes, a Proxy
+// passed as a hash made the engine verify bytes that were not the code's hash, and wrote into
+// memory the nested calls had freed and reused (another guard's rate limit admitted 1,000
+// requests of a limit of 2); a nested call from crypto.getRandomValues made the outer call
+// read another instance's memory; a patched Array iterator reordered the roles the engine saw.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConvexError } from "convex/values";
+import { defineCodes, defineGuard, signCode } from "convex-guard";
+
+const codeOf = (e) => e?.data?.code ?? e?.code;
+
+/** A Proxy of a Uint8Array that makes engine call `nested` at its first element read. */
+function reentrant(bytes, nested) {
+  let fired = false;
+  return new Proxy(new Uint8Array(bytes.length), {
+    get(t, k) {
+      if (k === "length") return bytes.length;
+      if (typeof k === "string" && /^\d+$/.test(k)) {
+        if (!fired) {
+          fired = true;
+          nested();
+        }
+        return bytes[+k];
+      }
+      return Reflect.get(t, k);
+    },
+  });
+}
+
+test("a Proxy standing for a hash is refused before anything is written: verify never accepts it", async () => {
+  const codes = defineCodes();
+  const now = Date.UTC(2026, 0, 1);
+  const binding = { actor: "alice", action: "delete:account", target: "doc1" };
+  const stored = codes.issue(await signCode("s3cret-".repeat(8), codes.message(binding, "12345678")), now);
+  const filler = { actor: "m".repeat(40), action: "x", target: "" };
+  const first32 = codes.message(filler, "00000000").slice(0, 32);
+  const presented = reentrant(first32, () => codes.message(filler, "00000000"));
+  assert.throws(
+    () => codes.verify(stored, presented, now + 1000),
+    (e) => e instanceof ConvexError && codeOf(e) === "INVALID_ARGUMENT",
+  );
+  // The bytes themselves, honestly presented, are a wrong code; the record is intact.
+  const honest = codes.verify(stored, first32, now + 1000);
+  assert.equal(honest.outcome, "wrong");
+  assert.equal(stored.used, false);
+});
+
+test("no nested call can move the I/O area under another guard's compiled limit", () => {
+  const victim = defineGuard({ roles: ["user"], rateLimits: { msg: { kind: "fixed window", rate: 2, period: 60_000 } } });
+  const codes = defineCodes();
+  codes.validate();
+  // Grow and shrink the I/O area, then present a hash whose first read makes the area move and
+  // the victim's limit be compiled into the freed block (the shape the attack used).
+  try {
+    codes.message({ actor: "a", action: "b", target: "t".repeat(800_000) }, "1");
+  } catch {}
+  defineGuard({ roles: ["u"], rateLimits: { m: { rate: 3, period: 1000 } } }).rateLimitStatus("m", null, 0);
+  codes.message({ actor: "a".repeat(100), action: "b", target: "" }, "1");
+  const forged = new Uint8Array(32);
+  const view = new DataView(forged.buffer);
+  view.setBigUint64(0, 60_000n, true);
+  view.setUint32(8, 1e6, true);
+  view.setUint32(12, 1e6, true);
+  view.setUint32(16, 1, true);
+  view.setUint32(20, 1e6, true);
+  forged[24] = 3;
+  const presented = reentrant(forged, () => {
+    try {
+      codes.message({ actor: "a", action: "b", target: "t".repeat(200_000) }, "1");
+    } catch {}
+    victim.rateLimitStatus("msg", null, 0);
+  });
+  assert.throws(() => codes.verify(null, presented, 0), (e) => codeOf(e) === "INVALID_ARGUMENT");
+  let state = null;
+  let admitted = 0;
+  for (let i = 0; i < 1000; i++) {
+    const r = victim.decideRateLimits([{ name: "msg", state }], 1000 + i);
+    if (r.ok) admitted++;
+    state = r.outcomes[0].state ?? state;
+  }
+  assert.equal(admitted, 2);
+  assert.deepEqual(victim.rateLimitStatus("msg", state, 5000), { ok: false, remaining: 0, retryAfter: 56_000 });
+});
+
+test("an engine call made from inside crypto.getRandomValues ends the outer call with an error, never another instance's bytes", () => {
+  const codes = defineCodes(); // 8 digits
+  const real = crypto.getRandomValues;
+  let once = true;
+  let nested;
+  crypto.getRandomValues = function (view) {
+    if (once) {
+      once = false;
+      try {
+        codes.generate();
+      } catch (e) {
+        nested = e;
+      }
+      codes.message({ actor: "someone-else", action: "delete:account", target: "doc9" }, "11112222");
+    }
+    return real.call(crypto, view);
+  };
+  try {
+    assert.throws(() => codes.generate(), /an engine call was made from inside crypto.getRandomValues/);
+  } finally {
+    crypto.getRandomValues = real;
+  }
+  assert.ok(nested instanceof Error, "the nested call was refused");
+  // Afterwards the engine answers normally, in a fresh instance.
+  assert.match(codes.generate(), /^[0-9]{8}$/);
+});
+
+test("the roles the engine numbers are the roles the guard names, whatever iteration does", () => {
+  const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["delete:users"] } });
+  const original = Array.prototype[Symbol.iterator];
+  Array.prototype[Symbol.iterator] = function () {
+    if (this.length === 2 && this[0] === "user" && this[1] === "admin") return original.call(["admin", "user"]);
+    return original.call(this);
+  };
+  try {
+    assert.equal(guard.can({ role: "user" }, "delete:users"), false);
+    assert.equal(guard.can({ role: "admin" }, "delete:users"), true);
+    assert.equal(guard.roleAtLeast({ role: "user" }, "admin"), false);
+  } finally {
+    Array.prototype[Symbol.iterator] = original;
+  }
+});
+
+test("a document without a string id is malformed facts, not a parent to inherit from", () => {
+  const guard = defineGuard({ roles: ["user"], access: {} });
+  const facts = {
+    now: 1,
+    caller: "alice",
+    groups: [],
+    documents: [
+      { id: undefined, owner: "alice", visibility: "private", parent: null, grants: [] },
+      { id: "x", owner: "bob", visibility: "private", parent: undefined, grants: [] },
+    ],
+  };
+  assert.throws(() => guard.resolveAccess(facts), (e) => codeOf(e) === "INVALID_ARGUMENT");
+});
