@@ -171,13 +171,17 @@ export function text(s: string): number {
 
 /** Writes `b` at the cursor and returns its length. @internal */
 export function bytes(b: Uint8Array): number {
-  // Only a real typed array (a Proxy passes `instanceof`, not `isView`): copying one runs no
-  // caller code while the I/O area's address is held.
+  // Only a real typed array (a Proxy passes `instanceof`, not `isView`), and only its bytes: the
+  // constructor copies them by the array's internal length, so no `length` getter of the
+  // caller's (own, or a subclass's) runs while the I/O area's address is held, and the length
+  // told to the engine is the length written.
   if (!ArrayBuffer.isView(b) || !(b instanceof Uint8Array)) throw invalid();
-  const at = reserve(b.length);
-  memoryBytes().set(b, at);
-  advance(b.length);
-  return b.length;
+  const own = new Uint8Array(b);
+  const n = own.length;
+  const at = reserve(n);
+  memoryBytes().set(own, at);
+  advance(n);
+  return n;
 }
 
 /** The I/O area's address, where inputs, answers and errors are. @internal */

@@ -48,6 +48,76 @@ test("a Proxy standing for a hash is refused before anything is written: verify 
   assert.equal(stored.used, false);
 });
 
+test("a real Uint8Array that lies about its length (own getter, subclass) is written as it is, never as it says", async () => {
+  const codes = defineCodes();
+  const now = Date.UTC(2026, 0, 1);
+  const binding = { actor: "alice", action: "delete:account", target: "doc1" };
+  const secret = "s3cret-".repeat(8);
+  const stored = codes.issue(await signCode(secret, codes.message(binding, "12345678")), now);
+  const wrong = new Uint8Array(await signCode(secret, codes.message(binding, "00000000")));
+  const refusedOrWrong = (f) => {
+    try {
+      const r = f();
+      assert.equal(r.outcome, "wrong");
+    } catch (e) {
+      assert.ok(e instanceof ConvexError && codeOf(e) === "INVALID_ARGUMENT", String(e));
+    }
+  };
+  // A nested call from a `length` getter (own, then a subclass's) while the area is held.
+  const filler = { actor: "m".repeat(22), action: "x", target: "y" };
+  const guess = codes.message(filler, "00000000").slice(0, 32);
+  const own = new Uint8Array(guess);
+  Object.defineProperty(own, "length", { get: () => (codes.message(filler, "00000000"), 32) });
+  refusedOrWrong(() => codes.verify(stored, own, now + 1000));
+  class Hash extends Uint8Array {
+    get length() {
+      codes.message(filler, "00000000");
+      return 32;
+    }
+  }
+  refusedOrWrong(() => codes.verify(stored, new Hash(guess), now + 1000));
+  // Lengths that lie without any nested call: 64 bytes that say 32, a hash that says 0 once.
+  codes.message({ actor: "a".repeat(200), action: "x" }, "1");
+  const twice = new Uint8Array(64);
+  twice.set(wrong, 0);
+  twice.set(wrong, 32);
+  Object.defineProperty(twice, "length", { get: () => 32 });
+  const hash = new Uint8Array(stored.hash);
+  let reads = 0;
+  Object.defineProperty(hash, "length", { get: () => (++reads === 3 ? 0 : 32) });
+  refusedOrWrong(() => codes.verify({ ...stored, hash }, twice, now + 1000));
+  assert.equal(stored.used, false);
+});
+
+test("a payload longer than it says is never written past the I/O area into another guard's limit", () => {
+  const victim = defineGuard({ roles: ["user"], rateLimits: { msg: { kind: "fixed window", rate: 2, period: 60_000 } } });
+  const codes = defineCodes();
+  codes.generate();
+  codes.message({ actor: "a", action: "x", target: "ZZZZZZZZ" }, "1");
+  victim.rateLimitStatus("msg", null, 0);
+  const payload = new Uint8Array(27_888 + 32);
+  const view = new DataView(payload.buffer);
+  view.setBigUint64(72, 0x100000000n, true);
+  view.setBigUint64(27_880, 0x100000000n, true);
+  const at = 27_888;
+  view.setBigUint64(at, 60_000n, true);
+  view.setUint32(at + 8, 1e6, true);
+  view.setUint32(at + 12, 1e6, true);
+  view.setUint32(at + 16, 1, true);
+  view.setUint32(at + 20, 1e6, true);
+  view.setBigUint64(at + 24, 0x11035000000003n, true);
+  Object.defineProperty(payload, "length", { get: () => 32 });
+  assert.throws(() => codes.verify(null, payload, 0), (e) => codeOf(e) === "INVALID_ARGUMENT");
+  let state = null;
+  let admitted = 0;
+  for (let i = 0; i < 1000; i++) {
+    const r = victim.decideRateLimits([{ name: "msg", state }], 1000 + i);
+    if (r.ok) admitted++;
+    state = r.outcomes[0].state ?? state;
+  }
+  assert.equal(admitted, 2);
+});
+
 test("no nested call can move the I/O area under another guard's compiled limit", () => {
   const victim = defineGuard({ roles: ["user"], rateLimits: { msg: { kind: "fixed window", rate: 2, period: 60_000 } } });
   const codes = defineCodes();
