@@ -60,7 +60,7 @@ enum Object {
     /// Compiled access levels.
     #[cfg(feature = "access")]
     Levels(crate::access::Levels),
-    /// Compiled rate limits and their I/O buffer (`create(KIND_LIMITER)`).
+    /// Compiled rate limits (`create(KIND_LIMITER)`).
     #[cfg(feature = "ratelimit")]
     Limiter(ratelimit::RateLimiter),
     /// Validated code settings.
@@ -72,6 +72,10 @@ enum Object {
 struct Table {
     objects: Vec<Option<Object>>,
     free: Vec<u32>,
+    /// The rate limiters' I/O buffer, one for all of them (one call runs at a time), made with
+    /// the first limiter and never reallocated (see `ratelimit`).
+    #[cfg(feature = "ratelimit")]
+    limits_io: Vec<f64>,
 }
 
 impl Table {
@@ -123,6 +127,8 @@ static STATE: Global = Global(RefCell::new(State {
     table: Table {
         objects: Vec::new(),
         free: Vec::new(),
+        #[cfg(feature = "ratelimit")]
+        limits_io: Vec::new(),
     },
 }));
 
@@ -348,7 +354,7 @@ pub extern "C" fn create(kind: u32) -> i32 {
             #[cfg(feature = "access")]
             KIND_LEVELS => Object::LevelsBuilder(Vec::new()),
             #[cfg(feature = "ratelimit")]
-            crate::wire::abi::KIND_LIMITER => Object::Limiter(ratelimit::RateLimiter::new()),
+            crate::wire::abi::KIND_LIMITER => ratelimit::new(table),
             _ => return Err(Fail::Invalid),
         };
         table.insert(object).map(Answer::Int)

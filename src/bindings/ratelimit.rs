@@ -1,10 +1,12 @@
 //! Rate limits across the boundary: configuration once, then decisions through a buffer.
 //!
 //! Configuration crosses once per limit ([`limiter_add`], a kind name and numbers).
-//! Decisions cross through an I/O buffer of `f64`s that the [`RateLimiter`] allocates once, at
-//! construction, and never reallocates, so its address never changes: JavaScript learns where
-//! it is once ([`limiter_io`]), keeps a `Float64Array` view over it, writes the requests
-//! there and calls [`limiter_decide`] with only numbers, which writes the answers there.
+//! Decisions cross through an I/O buffer of `f64`s, one for every limiter (one call runs at a
+//! time), allocated with the first limiter and never reallocated, so its address never changes:
+//! JavaScript learns where it is once ([`limiter_io`]), keeps a `Float64Array` view over it,
+//! writes the requests there and calls [`limiter_decide`] with only numbers, which writes the
+//! answers there. One buffer, not one per limiter: a guard defined again and again (a page, a
+//! test suite) costs its compiled limits, not 28 KB of buffer each until it is collected.
 //! No call allocates (a `sliding log` reads its log where it is and writes the next one
 //! straight into the buffer; only errors allocate, their parts), nothing is copied across
 //! the boundary, and no `unsafe` is needed: JavaScript writes into memory the buffer owns
@@ -29,8 +31,6 @@ use alloc::vec::Vec;
 /// The app's named limits, validated and compiled once; decisions over numbers.
 pub(super) struct RateLimiter {
     limits: Vec<Limit>,
-    /// The I/O buffer: `IO_LEN` numbers, never reallocated (see the module docs).
-    io: Vec<f64>,
 }
 
 // `RateLimiter::run` writes a decision record and the answer head field by field, in this
@@ -55,14 +55,13 @@ fn u(x: usize) -> u32 {
     u32::try_from(x).unwrap_or(u32::MAX)
 }
 
-impl RateLimiter {
-    /// No limits yet; allocates the I/O buffer.
-    pub(super) fn new() -> RateLimiter {
-        RateLimiter {
-            limits: Vec::new(),
-            io: vec![0.0; IO_LEN],
-        }
+/// A limiter without limits yet; the first one allocates the shared I/O buffer (`IO_LEN`
+/// numbers, never reallocated: see the module docs).
+pub(super) fn new(table: &mut Table) -> Object {
+    if table.limits_io.is_empty() {
+        table.limits_io = vec![0.0; IO_LEN];
     }
+    Object::Limiter(RateLimiter { limits: Vec::new() })
 }
 
 /// The limiter `handle` addresses.
@@ -115,7 +114,10 @@ pub extern "C" fn limiter_capacity(handle: u32, id: u32) -> i32 {
 #[no_mangle]
 pub extern "C" fn limiter_io(handle: u32) -> i32 {
     // A 32-bit address space: the address fits.
-    call(|table, _| Ok(Answer::Int(u(limiter(table, handle)?.io.as_ptr() as usize))))
+    call(|table, _| {
+        limiter(table, handle)?;
+        Ok(Answer::Int(u(table.limits_io.as_ptr() as usize)))
+    })
 }
 
 /// Decides the `n` requests written in the limiter's buffer at `now`, all or nothing
@@ -125,68 +127,79 @@ pub extern "C" fn limiter_io(handle: u32) -> i32 {
 #[no_mangle]
 pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, consume: u32) -> i32 {
     call(|table, _| {
-        let l = limiter(table, handle)?;
-        Ok(Answer::Int(l.run(n as usize, now, consume != 0)?))
+        // The limiter's own limits and the shared buffer: disjoint parts of the table.
+        let Table {
+            objects, limits_io, ..
+        } = table;
+        let limits = match objects.get(handle as usize).and_then(Option::as_ref) {
+            Some(Object::Limiter(l)) => &l.limits,
+            _ => return Err(Fail::Invalid),
+        };
+        Ok(Answer::Int(run(
+            limits,
+            limits_io,
+            n as usize,
+            now,
+            consume != 0,
+        )?))
     })
 }
 
-impl RateLimiter {
-    fn run(&mut self, n: usize, now: f64, consume: bool) -> Result<u32, Error> {
-        let (input, out) = self.io.split_at_mut(OUT_AT);
-        let (records, logs) = input.split_at(LOGS_AT);
-        let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
-        let (answer_head, answers) = head.split_at_mut(ANSWER_HEAD);
-        let limits = &self.limits;
-        // Each answer is written as soon as its request is decided, with the state its row
-        // gets if the whole batch is admitted; `write` says afterwards whether that is so.
-        let each = ratelimit::decide_each(
-            n,
-            now,
-            consume,
-            |i| read(limits, records, logs, i),
-            |i, d, next| {
-                let (write, t, a, b, len) = match next {
-                    None => (0.0, 0.0, 0.0, 0.0, 0.0),
-                    Some(s) => {
-                        let slot = out_logs.get_mut(i * OUT_LOG..i * OUT_LOG + OUT_LOG);
-                        if let Some(slot) = slot.filter(|_| s.log_len() > 0) {
-                            s.write_log(slot);
-                        }
-                        // A log holds at most MAX_LOG_RATE entries: exact as f64.
-                        (1.0, s.t, s.a, s.b, s.log_len() as f64)
+/// Decides the requests in `io` against `limits` (see [`limiter_decide`]).
+fn run(limits: &[Limit], io: &mut [f64], n: usize, now: f64, consume: bool) -> Result<u32, Error> {
+    let (input, out) = io.split_at_mut(OUT_AT);
+    let (records, logs) = input.split_at(LOGS_AT);
+    let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
+    let (answer_head, answers) = head.split_at_mut(ANSWER_HEAD);
+    // Each answer is written as soon as its request is decided, with the state its row
+    // gets if the whole batch is admitted; `write` says afterwards whether that is so.
+    let each = ratelimit::decide_each(
+        n,
+        now,
+        consume,
+        |i| read(limits, records, logs, i),
+        |i, d, next| {
+            let (write, t, a, b, len) = match next {
+                None => (0.0, 0.0, 0.0, 0.0, 0.0),
+                Some(s) => {
+                    let slot = out_logs.get_mut(i * OUT_LOG..i * OUT_LOG + OUT_LOG);
+                    if let Some(slot) = slot.filter(|_| s.log_len() > 0) {
+                        s.write_log(slot);
                     }
-                };
-                // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`, one store
-                // each (a slice copied from a temporary array is a memory.copy call).
-                if let Some([o_ok, o_remaining, o_retry, o_write, o_t, o_a, o_b, o_len]) =
-                    answers.get_mut(i * OUT..i * OUT + OUT)
-                {
-                    *o_ok = f64::from(u8::from(d.ok));
-                    *o_remaining = f64::from(d.remaining);
-                    *o_retry = d.retry_after;
-                    *o_write = write;
-                    *o_t = t;
-                    *o_a = a;
-                    *o_b = b;
-                    *o_len = len;
+                    // A log holds at most MAX_LOG_RATE entries: exact as f64.
+                    (1.0, s.t, s.a, s.b, s.log_len() as f64)
                 }
-            },
-        )?;
-        if !each.write {
-            // Denied or a check: every row is left as it is.
-            for record in answers.chunks_exact_mut(OUT).take(n) {
-                for k in [OUT_WRITE, OUT_T, OUT_A, OUT_B, OUT_LOG_LEN] {
-                    if let Some(x) = record.get_mut(k) {
-                        *x = 0.0;
-                    }
+            };
+            // In the order of the `OUT_*` offsets of `crate::wire::ratelimit`, one store
+            // each (a slice copied from a temporary array is a memory.copy call).
+            if let Some([o_ok, o_remaining, o_retry, o_write, o_t, o_a, o_b, o_len]) =
+                answers.get_mut(i * OUT..i * OUT + OUT)
+            {
+                *o_ok = f64::from(u8::from(d.ok));
+                *o_remaining = f64::from(d.remaining);
+                *o_retry = d.retry_after;
+                *o_write = write;
+                *o_t = t;
+                *o_a = a;
+                *o_b = b;
+                *o_len = len;
+            }
+        },
+    )?;
+    if !each.write {
+        // Denied or a check: every row is left as it is.
+        for record in answers.chunks_exact_mut(OUT).take(n) {
+            for k in [OUT_WRITE, OUT_T, OUT_A, OUT_B, OUT_LOG_LEN] {
+                if let Some(x) = record.get_mut(k) {
+                    *x = 0.0;
                 }
             }
         }
-        // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
-        if let Some([h_ok, h_retry]) = answer_head.get_mut(..ANSWER_HEAD) {
-            *h_ok = f64::from(u8::from(each.ok));
-            *h_retry = each.retry_after;
-        }
-        Ok(u32::from(each.ok))
     }
+    // `ANSWER_OK`, `ANSWER_RETRY_AFTER`.
+    if let Some([h_ok, h_retry]) = answer_head.get_mut(..ANSWER_HEAD) {
+        *h_ok = f64::from(u8::from(each.ok));
+        *h_retry = each.retry_after;
+    }
+    Ok(u32::from(each.ok))
 }

@@ -135,6 +135,39 @@ test("compiled objects whose wrappers were collected are freed in the engine", (
   assert.ok(sizes.at(-1) < 8 * 2 ** 20, `a few MiB at most: ${sizes}`);
 });
 
+test("rate limiters share one I/O buffer: guards made in one synchronous stretch stay small", () => {
+  // Nothing is collected during a synchronous loop, so each guard's engine objects stay until
+  // it ends: with a 28 KB buffer per limiter, 2,000 guards that rate-limit took about 56 MB
+  // (an attacker's review showed 600 MB for 20,000); with one buffer, their limits alone.
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `
+      const made = [];
+      const { Instance } = WebAssembly;
+      WebAssembly.Instance = function (...args) { const i = new Instance(...args); made.push(i); return i; };
+      const { defineGuard } = await import("convex-guard");
+      const config = { roles: ["user"], rateLimits: { send: { rate: 3, period: 1000 }, login: { kind: "sliding log", rate: 5, period: 60000 } } };
+      const guards = [];
+      let before;
+      for (let i = 0; i < 2000; i++) {
+        const g = defineGuard(config);
+        if (!g.rateLimitStatus("send", null, 0).ok || !g.rateLimitStatus("login", null, 0).ok) throw new Error("wrong answer");
+        guards.push(g);
+        if (i === 0) before = made[0].exports.memory.buffer.byteLength;
+      }
+      console.log(JSON.stringify({ before, after: made.at(-1).exports.memory.buffer.byteLength, instances: made.length }));
+      `,
+    ],
+    { cwd: new URL(".", import.meta.url).pathname, encoding: "utf8" },
+  );
+  const { before, after, instances } = JSON.parse(out);
+  assert.equal(instances, 1, "one instance throughout");
+  assert.ok(after - before < 8 * 2 ** 20, `2,000 live guards took ${after - before} bytes of engine memory`);
+});
+
 test("an input that grows the engine's memory is written into the grown memory", () => {
   const b = new AccessLevelsBuilder();
   for (const l of ["viewer", "editor", "owner"]) b.level(l);
