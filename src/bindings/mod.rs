@@ -289,17 +289,25 @@ fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
             h as i32
         }
         #[cfg(any(feature = "access", feature = "codes"))]
-        Ok(Answer::Floats(f)) => {
-            io.clear();
-            io.extend(f.iter().map(|x| x.to_bits()));
-            count(f.len())
-        }
+        Ok(Answer::Floats(f)) => write_floats(io, &f),
         Err(Fail::Invalid) => INVALID,
         Err(Fail::Engine(e)) => {
             write_error(io, &e);
             ERROR
         }
     }
+}
+
+/// Writes `f` to the I/O area and returns their count: [`finish`]'s answer of the access and
+/// code decisions, a function of its own so that a context whose first calls answer no
+/// numbers (a policy's) does not compile it with `finish`. Kept out of line by `NO_INLINE`
+/// in scripts/build-pkg.mjs.
+#[cfg(any(feature = "access", feature = "codes"))]
+#[inline(never)]
+fn write_floats(io: &mut Vec<u64>, f: &[f64]) -> i32 {
+    io.clear();
+    io.extend(f.iter().map(|x| x.to_bits()));
+    count(f.len())
 }
 
 /// The most words the I/O area keeps between calls (64 KiB): every answer and every input of
