@@ -42,7 +42,7 @@ const FEATURES = [
  * cold path inlined into `finish` (every export's last step) is compiled by the first call of
  * every context, although only an engine error runs it.
  */
-const NO_INLINE = ["*write_error*"].map((pattern) => `--no-inline=${pattern}`);
+const NO_INLINE = ["*write_error*", "*utf8_slow*", "*write_floats*"].map((pattern) => `--no-inline=${pattern}`);
 
 /** wasm-opt -Oz (to a fixed point) with the features rustc emits; fails on a module V8 would refuse. */
 function optimize(input, output) {

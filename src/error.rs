@@ -68,6 +68,8 @@ impl Error {
     /// let e = Error::new(Kind::Config, &[Msg::DuplicateRole], &["admin"], &[]);
     /// assert_eq!((e.code(), e.message().as_str()), ("INVALID_CONFIG", "duplicate role 'admin'"));
     /// ```
+    #[cold]
+    #[inline(never)]
     pub fn new(kind: Kind, parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
         Error(Box::new(Inner {
             kind,
@@ -78,17 +80,23 @@ impl Error {
     }
 
     /// A configuration error (see [`Error::new`]).
+    #[cold]
+    #[inline(never)]
     pub fn config(parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
         Error::new(Kind::Config, parts, texts, nums)
     }
 
     /// An argument error (see [`Error::new`]).
+    #[cold]
+    #[inline(never)]
     pub fn argument(parts: &[Msg], texts: &[&str], nums: &[u64]) -> Self {
         Error::new(Kind::Argument, parts, texts, nums)
     }
 
     /// This error as a `kind` error whose message starts with `part` filled with `texts` and
     /// `nums` (e.g. a malformed permission name, reported as the configuration of a role).
+    #[cold]
+    #[inline(never)]
     pub fn within(mut self, kind: Kind, part: Msg, texts: &[&str], nums: &[u64]) -> Self {
         // The new error, then this one's parts after its own (appended: no `Vec::insert`).
         let mut e = Error::new(kind, &[part], texts, nums);

@@ -315,7 +315,7 @@ impl Policy {
     pub fn holders(&self, permission: &str) -> Result<Vec<u8>, Error> {
         check_permission_name(permission)?;
         let lowest = self.lowest(permission);
-        Ok((0..=self.roles.len())
+        Ok((0..self.roles.len() + 1)
             .map(|r| u8::from(self.holds(r as u32, lowest)))
             .collect())
     }

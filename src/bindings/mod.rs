@@ -10,9 +10,10 @@
 //! decisions then cross as numbers. No export panics: every input (a handle, its kind, a length,
 //! UTF-8) is validated, and a call that makes no sense returns [`INVALID`] instead.
 //!
-//! `unsafe_code` is allowed in this module and its children only, for three minimal blocks, each
+//! `unsafe_code` is allowed in this module and its children only, for four minimal blocks, each
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
-//! area's words as bytes ([`as_bytes`]), and the import that fills random bytes
+//! area's words as bytes ([`as_bytes`]), an all-ASCII input read as a string without the
+//! UTF-8 validator ([`Reader::text`]), and the import that fills random bytes
 //! ([`__getrandom_v03_custom`]).
 //! The `#[no_mangle]` exports are what the lint also counts.
 #![allow(unsafe_code)]
@@ -194,9 +195,19 @@ impl<'a> Reader<'a> {
         Ok(b)
     }
 
-    /// The next string, `len` bytes of UTF-8.
+    /// The next string, `len` bytes of UTF-8. ASCII (every name a configuration or a check
+    /// passes in practice) is recognised by a loop of a few bytes of wasm; anything else is
+    /// validated by [`utf8_slow`], out of line: `core::str::from_utf8` is 0.7 KB of wasm, and
+    /// V8 compiles a function whole at its first call, so inlined here it was compiled by the
+    /// first call of every context.
     fn text(&mut self, len: u32) -> Result<&'a str, Fail> {
-        core::str::from_utf8(self.bytes(len)?).map_err(|_| Fail::Invalid)
+        let bytes = self.bytes(len)?;
+        if bytes.iter().all(|&b| b < 0x80) {
+            // SAFETY: bytes below 0x80 are ASCII, each a whole UTF-8 character: `bytes` is
+            // valid UTF-8, exactly what `from_utf8` would have accepted.
+            return Ok(unsafe { core::str::from_utf8_unchecked(bytes) });
+        }
+        utf8_slow(bytes)
     }
 
     /// The next string, or `None` for a length of [`ABSENT`].
@@ -242,6 +253,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `bytes` as a string, or [`Fail::Invalid`] when they are not UTF-8: [`Reader::text`]'s
+/// path for input that is not all ASCII (kept out of it: see there and `NO_INLINE` in
+/// scripts/build-pkg.mjs).
+#[cold]
+#[inline(never)]
+fn utf8_slow(bytes: &[u8]) -> Result<&str, Fail> {
+    core::str::from_utf8(bytes).map_err(|_| Fail::Invalid)
+}
+
 /// Runs one call: `f` gets the objects and the input; its answer or error is returned or
 /// written to the I/O area as [`crate::wire::abi`] says.
 fn call(f: impl FnOnce(&mut Table, &mut Reader<'_>) -> Result<Answer, Fail>) -> i32 {
@@ -275,17 +295,25 @@ fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
             h as i32
         }
         #[cfg(any(feature = "access", feature = "codes"))]
-        Ok(Answer::Floats(f)) => {
-            io.clear();
-            io.extend(f.iter().map(|x| x.to_bits()));
-            count(f.len())
-        }
+        Ok(Answer::Floats(f)) => write_floats(io, &f),
         Err(Fail::Invalid) => INVALID,
         Err(Fail::Engine(e)) => {
             write_error(io, &e);
             ERROR
         }
     }
+}
+
+/// Writes `f` to the I/O area and returns their count: [`finish`]'s answer of the access and
+/// code decisions, a function of its own so that a context whose first calls answer no
+/// numbers (a policy's) does not compile it with `finish`. Kept out of line by `NO_INLINE`
+/// in scripts/build-pkg.mjs.
+#[cfg(any(feature = "access", feature = "codes"))]
+#[inline(never)]
+fn write_floats(io: &mut Vec<u64>, f: &[f64]) -> i32 {
+    io.clear();
+    io.extend(f.iter().map(|x| x.to_bits()));
+    count(f.len())
 }
 
 /// The most words the I/O area keeps between calls (64 KiB): every answer and every input of

@@ -189,3 +189,25 @@ test("an input that grows the engine's memory is written into the grown memory",
   const [owner] = access.resolve(new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]), new Float64Array([1]));
   assert.equal(owner & 0xff, 3, "the caller owns its document: the owner level");
 });
+
+test("input that is not all ASCII is read as UTF-8: valid text is decided, invalid bytes are refused", () => {
+  const p = policy();
+  // Valid UTF-8 beyond ASCII (the engine's out-of-line path): read whole, then refused by the
+  // permission rules with the name in the message, as any malformed name.
+  for (const name of ["x:é", "é", "x:y😀"]) {
+    assert.throws(
+      () => p.holders(name),
+      (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e).includes(`'${name}'`),
+      name,
+    );
+  }
+  // Bytes that are not UTF-8, written below the TypeScript layer: a call that makes no sense.
+  const ex = live.exports;
+  for (const bytes of [[0x78, 0x3a, 0xff], [0x78, 0x3a, 0xc3], [0xed, 0xa0, 0x80]]) {
+    const at = ex.buffer(bytes.length);
+    new Uint8Array(ex.memory.buffer, at, bytes.length).set(bytes);
+    assert.equal(ex.policy_holders(p.h, bytes.length), -2, `bytes ${bytes}`); // ABI_INVALID
+  }
+  // The refusals changed nothing.
+  assert.deepEqual([...p.holders("x:y")], [0, 1, 0]);
+});
