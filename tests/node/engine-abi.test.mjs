@@ -98,6 +98,14 @@ test("an engine error crosses as its code and parts; the message is filled by th
   assert.equal(live.generation, generation, "the engine's own error keeps the instance");
 });
 
+/** A script's preamble that keeps every engine instance it makes in `made`, then imports the
+ * package (for tests run in a process of their own). */
+const WATCH_INSTANCES = `
+      const made = [];
+      const { Instance } = WebAssembly;
+      WebAssembly.Instance = function (...args) { const i = new Instance(...args); made.push(i); return i; };
+      const { defineGuard } = await import("convex-guard");`;
+
 test("compiled objects whose wrappers were collected are freed in the engine", () => {
   // Thousands of guards defined and used, then dropped, in a long-lived process: the engine's
   // memory stays bounded (without freeing, 20,000 compiled policies and builders would take
@@ -109,10 +117,7 @@ test("compiled objects whose wrappers were collected are freed in the engine", (
       "--input-type=module",
       "-e",
       `
-      const made = [];
-      const { Instance } = WebAssembly;
-      WebAssembly.Instance = function (...args) { const i = new Instance(...args); made.push(i); return i; };
-      const { defineGuard } = await import("convex-guard");
+      ${WATCH_INSTANCES}
       const settle = async () => { for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 0)); } };
       const round = async () => {
         for (let i = 0; i < 5000; i++) {
@@ -145,10 +150,7 @@ test("rate limiters share one I/O buffer: guards made in one synchronous stretch
       "--input-type=module",
       "-e",
       `
-      const made = [];
-      const { Instance } = WebAssembly;
-      WebAssembly.Instance = function (...args) { const i = new Instance(...args); made.push(i); return i; };
-      const { defineGuard } = await import("convex-guard");
+      ${WATCH_INSTANCES}
       const config = { roles: ["user"], rateLimits: { send: { rate: 3, period: 1000 }, login: { kind: "sliding log", rate: 5, period: 60000 } } };
       const guards = [];
       let before;
