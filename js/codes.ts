@@ -238,10 +238,15 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
   });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
     if (b === null) return none();
-    // A real view only (a Proxy passes `instanceof`): the engine copies it without running
-    // any of the caller's code.
-    if (b instanceof Uint8Array && ArrayBuffer.isView(b)) return b;
-    if (b instanceof ArrayBuffer) return new Uint8Array(b); // a Proxy of one becomes a copy, read before any write
+    // A copy of our own, made here, before the engine is called: whatever the caller's object
+    // does (a Proxy, a prototype that is one, a getter) runs now, never while the engine's
+    // input is being written. A Proxy (`isView` is false) and a detached buffer are refused.
+    try {
+      if (b instanceof Uint8Array && ArrayBuffer.isView(b)) return new Uint8Array(b);
+      if (b instanceof ArrayBuffer) return new Uint8Array(b.slice(0));
+    } catch {
+      // A detached buffer: nothing to copy.
+    }
     deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
   };
   /** A string for the engine; anything else is the caller's mistake (no `toString` runs). */

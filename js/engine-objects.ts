@@ -34,6 +34,7 @@ import {
   answerText,
   bytes,
   check,
+  checked,
   engine,
   input,
   ioArea,
@@ -142,7 +143,7 @@ export class PolicyBuilder {
 function compilePolicy(roles: readonly string[], grants: readonly string[], build: number): number {
   engine();
   const ex = live.exports;
-  input();
+  const t = input();
   const n = roles.length + grants.length;
   reserve(4 * n);
   advance(4 * n);
@@ -154,7 +155,7 @@ function compilePolicy(roles: readonly string[], grants: readonly string[], buil
   for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
   // The area's address now: writing the strings may have moved it.
   new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
-  return check(ex.policy_compile(roles.length, grants.length / 2, build));
+  return checked(t, ex.policy_compile(roles.length, grants.length / 2, build));
 }
 
 /** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
@@ -167,8 +168,8 @@ export class CompiledPolicy extends Held {
   /** `permission` decided for every role id, then 0 for "no role". Throws INVALID_ARGUMENT. */
   holders(permission: string): Uint8Array {
     const ex = use(this);
-    input();
-    return answerBytes(check(ex.policy_holders(this.h, text(permission))));
+    const t = input();
+    return answerBytes(checked(t, ex.policy_holders(this.h, text(permission))));
   }
   /** Every "at least" decision: the byte at `role * n + min` for `n` roles (made by `build`). */
   atLeastTable(): Uint8Array {
@@ -185,17 +186,17 @@ export class AccessLevelsBuilder extends Held {
   /** Declares the next level (checked by `build`). */
   level(name: string): void {
     const ex = use(this);
-    input();
-    check(ex.levels_level(this.h, text(name)));
+    const t = input();
+    checked(t, ex.levels_level(this.h, text(name)));
   }
   /** Validates and compiles the levels (consumes the builder). Throws INVALID_CONFIG. */
   build(publicLevel?: string | null, shareLevel?: string | null): AccessEngine {
     const ex = use(this);
-    input();
+    const t = input();
     const p = given(publicLevel) ? text(publicLevel!) : ABI_ABSENT;
     const s = given(shareLevel) ? text(shareLevel!) : ABI_ABSENT;
     consume(this);
-    return new AccessEngine(check(ex.levels_build(this.h, p, s)));
+    return new AccessEngine(checked(t, ex.levels_build(this.h, p, s)));
   }
 }
 
@@ -212,15 +213,15 @@ export class AccessEngine extends Held {
   /** Resolves a batch, or decides a share request on it (layouts: `access_resolve`). Throws INVALID_ARGUMENT. */
   resolve(ints: ArrayLike<number>, times: ArrayLike<number>): Float64Array {
     const ex = use(this);
-    input();
+    const t = input();
     // The address first: making room may grow the memory, which detaches its old buffer.
     const at = reserve(4 * ints.length);
     new Uint32Array(live.memory!.buffer, at, ints.length).set(ints);
     advance(4 * ints.length);
     align();
-    const t = reserve(8 * times.length);
-    new Float64Array(live.memory!.buffer, t, times.length).set(times);
-    return answerNumbers(check(ex.access_resolve(this.h, ints.length, times.length)));
+    const timesAt = reserve(8 * times.length);
+    new Float64Array(live.memory!.buffer, timesAt, times.length).set(times);
+    return answerNumbers(checked(t, ex.access_resolve(this.h, ints.length, times.length)));
   }
   /** 0 when a caller at `callerLevel` may grant `grantedLevel`, else the denial code. */
   canShare(callerLevel: number, grantedLevel: number): number {
@@ -240,10 +241,10 @@ export class RateLimiter extends Held {
   /** Validates a limit and returns its id. Throws INVALID_CONFIG. */
   add(kind: string, rate: number, period: number, capacity?: number, shards?: number): number {
     const ex = use(this);
-    input();
+    const t = input();
     const k = text(kind);
     const flags = (given(capacity) ? ABI_HAS_CAPACITY : 0) | (given(shards) ? ABI_HAS_SHARDS : 0);
-    return check(ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags));
+    return checked(t, ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags));
   }
   /** The compiled capacity of limit `id`. */
   capacity(id: number): number {
@@ -274,7 +275,7 @@ export class CodeEngine extends Held {
     actorWindow?: number,
   ) {
     engine();
-    input();
+    const t = input();
     const a = text(alphabet);
     const flags =
       (given(bindingFailures) ? ABI_HAS_BINDING_FAILURES : 0) |
@@ -282,14 +283,14 @@ export class CodeEngine extends Held {
       (given(actorFailures) ? ABI_HAS_ACTOR_FAILURES : 0) |
       (given(actorWindow) ? ABI_HAS_ACTOR_WINDOW : 0);
     const settings = [bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0] as const;
-    super(check(live.exports.codes_new(a, length, ttl, maxAttempts, ...settings, flags)));
+    super(checked(t, live.exports.codes_new(a, length, ttl, maxAttempts, ...settings, flags)));
   }
   /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
   message(actor: string, action: string, target: string, code: string, mode: number): Uint8Array {
     const ex = use(this);
-    input();
+    const t = input();
     const [a, b, c] = [text(actor), text(action), text(target)];
-    return answerBytes(check(ex.codes_message(this.h, a, b, c, text(code), mode)));
+    return answerBytes(checked(t, ex.codes_message(this.h, a, b, c, text(code), mode)));
   }
   /** Issues or consumes a record (see src/bindings/codes.rs `codes_verify`). Throws INVALID_ARGUMENT. */
   verify(
@@ -306,9 +307,9 @@ export class CodeEngine extends Held {
     issue: boolean,
   ): Float64Array {
     const ex = use(this);
-    input();
+    const t = input();
     const [h, p] = [bytes(hash), bytes(presented)];
     const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used ? 1 : 0, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
-    return answerNumbers(check(answer));
+    return answerNumbers(checked(t, answer));
   }
 }

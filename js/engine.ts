@@ -118,9 +118,25 @@ export function memoryBytes(): Uint8Array {
 /** Where the next input goes in the engine's I/O area (bytes from its start). */
 let cursor = 0;
 
-/** Starts writing a call's input at the I/O area's start. @internal */
-export function input(): void {
+/** Starts writing a call's input at the I/O area's start; the token is for {@link checked}. @internal */
+export function input(): number {
   cursor = 0;
+  return ++inputs;
+}
+
+/** How many calls have started writing their input (see {@link checked}). */
+let inputs = 0;
+
+/**
+ * {@link check} for a call that wrote its input after `input()` gave it `t`: if another call
+ * started writing its own since (code of the caller's that ran in between and called the
+ * engine), the area held something else when the engine read it, so nothing it answered is
+ * used: a plain Error, which discards the instance.
+ * @internal
+ */
+export function checked(t: number, status: number): number {
+  if (t !== inputs) throw new Error("convex-guard: an engine call was made while another was writing its input");
+  return check(status);
 }
 
 /** Makes room for `n` more bytes of input; returns the address where they go. @internal */
@@ -171,11 +187,12 @@ export function text(s: string): number {
 
 /** Writes `b` at the cursor and returns its length. @internal */
 export function bytes(b: Uint8Array): number {
-  // Only a real typed array (a Proxy passes `instanceof`, not `isView`), and only its bytes: the
-  // constructor copies them by the array's internal length, so no `length` getter of the
-  // caller's (own, or a subclass's) runs while the I/O area's address is held, and the length
-  // told to the engine is the length written.
-  if (!ArrayBuffer.isView(b) || !(b instanceof Uint8Array)) throw invalid();
+  // Only a real Uint8Array, told by its internal name (%TypedArray%.prototype's toStringTag
+  // getter reads a slot: no Proxy trap, prototype walk or getter of the caller's runs, as
+  // `instanceof` would), and only its bytes, copied by the constructor by its internal length:
+  // the length told to the engine is the length written.
+  uint8Tag ??= Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!;
+  if (uint8Tag.call(b) !== "Uint8Array") throw invalid();
   const own = new Uint8Array(b);
   const n = own.length;
   const at = reserve(n);
@@ -183,6 +200,9 @@ export function bytes(b: Uint8Array): number {
   advance(n);
   return n;
 }
+
+/** `%TypedArray%.prototype[Symbol.toStringTag]`'s getter, taken at first use. */
+let uint8Tag: (() => unknown) | undefined;
 
 /** The I/O area's address, where inputs, answers and errors are. @internal */
 export function ioArea(): number {
@@ -316,8 +336,8 @@ export function perInstance<T>(build: () => T): () => T {
 export function isSecretKey(key: string): boolean {
   engine();
   try {
-    input();
-    return check(live.exports.is_secret_key(text(key))) === 1;
+    const t = input();
+    return checked(t, live.exports.is_secret_key(text(key))) === 1;
   } catch (e) {
     discardUnlessOwn(e);
     throw e;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, discardUnlessOwn, engine, live } from "./engine-ts.mjs";
+import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, checked, discardUnlessOwn, engine, input, live, text } from "./engine-ts.mjs";
 import { engineMessage } from "./wire-ts.mjs";
 
 /** Whether `e` is the plain Error of a call the engine refused to make sense of. */
@@ -212,4 +212,19 @@ test("input that is not all ASCII is read as UTF-8: valid text is decided, inval
   }
   // The refusals changed nothing.
   assert.deepEqual([...p.holders("x:y")], [0, 1, 0]);
+});
+
+test("a call whose input another call started writing over is refused, whatever the engine answered", () => {
+  // What the layer guarantees by writing only its own values: if anything ever made an engine
+  // call between a call's input() and its export, the answer would be read from an area the
+  // other call rewrote. `checked` notices (the token is no longer the last) and refuses.
+  const p = policy();
+  engine();
+  const t = input();
+  const at = text("x:y");
+  p.holders("a:b"); // a whole call in between: its own input() rewrites the area
+  assert.throws(() => checked(t, live.exports.policy_holders(p.h, at)), /while another was writing its input/);
+  // Without one in between, the same call is answered.
+  const u = input();
+  assert.equal(checked(u, live.exports.policy_holders(p.h, text("x:y"))), 3, "a byte for each of the 2 roles and one for no role");
 });

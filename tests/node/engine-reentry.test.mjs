@@ -101,6 +101,44 @@ test("a real Uint8Array that lies about its length (own getter, subclass) is wri
   assert.equal(stored.used, false);
 });
 
+test("a real Uint8Array whose prototype is a Proxy runs its traps before the engine is called, never while its input is written", async () => {
+  const codes = defineCodes();
+  const now = Date.UTC(2026, 0, 1);
+  const secret = "s3cret-".repeat(8);
+  const binding = { actor: "alice", action: "delete:account", target: "doc1" };
+  const stored = codes.issue(await signCode(secret, codes.message(binding, "12345678")), now);
+  const wrong = new Uint8Array(await signCode(secret, codes.message(binding, "00000000")));
+  // The trap makes a nested call whose input fills the I/O area's first 32 bytes, and makes
+  // the presented bytes equal to them: were it run after the stored hash was written, the
+  // engine would compare the area with itself.
+  const presented = new Uint8Array(wrong);
+  let traps = 0;
+  Object.setPrototypeOf(
+    presented,
+    new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          traps++;
+          const m = codes.message({ actor: "a".repeat(16), action: "b".repeat(8), target: "c".repeat(7) }, "1");
+          Uint8Array.prototype.set.call(presented, m.subarray(0, 32));
+          return Uint8Array.prototype;
+        },
+      },
+    ),
+  );
+  const r = codes.verify(stored, presented, now + 1000);
+  assert.ok(traps > 0, "the trap ran");
+  assert.equal(r.outcome, "wrong");
+  assert.equal(r.record.used, false);
+  // A detached hash is the documented error, not a TypeError.
+  const detached = new Uint8Array(32);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.throws(() => codes.verify(stored, detached, now + 1000), (e) => e instanceof ConvexError && codeOf(e) === "INVALID_ARGUMENT");
+  // And the engine still answers honestly.
+  assert.equal(codes.verify(stored, wrong, now + 1000).outcome, "wrong");
+});
+
 test("a payload longer than it says is never written past the I/O area into another guard's limit", () => {
   const victim = defineGuard({ roles: ["user"], rateLimits: { msg: { kind: "fixed window", rate: 2, period: 60_000 } } });
   const codes = defineCodes();
