@@ -119,24 +119,27 @@ export function compileLimits(config: object | undefined): Engine {
     if (spec === null || typeof spec !== "object") {
       throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
     }
+    // Each field read once: what the engine compiles is what the fingerprint names, whatever a
+    // getter would answer on a second read.
+    const { kind: given, rate, period, capacity: givenCapacity, shards: givenShards } = spec as Record<string, unknown>;
     // An object's toString could throw or recurse; a number or symbol is named as it is.
-    const given: unknown = spec.kind;
     if (typeof given === "function" || (typeof given === "object" && given !== null)) {
       throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
     }
-    const kind = spec.kind === undefined ? DEFAULT_RATE_LIMIT_KIND : String(spec.kind);
-    const capacity = spec.capacity === undefined ? undefined : num(spec.capacity);
-    const shards = spec.shards === undefined ? undefined : num(spec.shards);
+    const kind = given === undefined ? DEFAULT_RATE_LIMIT_KIND : String(given);
+    const capacity = givenCapacity === undefined ? undefined : num(givenCapacity);
+    const shards = givenShards === undefined ? undefined : num(givenShards);
     let id: number;
     try {
-      id = engineLimits.add(kind, num(spec.rate), num(spec.period), capacity, shards);
+      id = engineLimits.add(kind, num(rate), num(period), capacity, shards);
     } catch (e) {
       renamed(e, [{ name }]);
     }
-    // Validated: rate, period and shards are whole numbers; the capacity is the one the engine
-    // compiled (an omitted one is the rate: the engine's rule, `Limit::new`). A row written
-    // under another configuration is read as absent (the limit starts afresh for that key).
-    const fingerprint = `${kind}/${spec.rate}/${spec.period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
+    // Validated: rate, period and shards are whole numbers (so naming them runs no code); the
+    // capacity is the one the engine compiled (an omitted one is the rate: the engine's rule,
+    // `Limit::new`). A row written under another configuration is read as absent (the limit
+    // starts afresh for that key).
+    const fingerprint = `${kind}/${rate}/${period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
     map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
   return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };

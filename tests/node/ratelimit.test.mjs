@@ -304,3 +304,31 @@ test("a decision made from inside a state's getter never admits an exhausted key
     }
   }
 });
+
+test("a limit's settings are read once: the compiled limit and its fingerprint cannot disagree", () => {
+  const reads = {};
+  const spec = {};
+  // A getter that answers 2 the first time and 1,000 after: read twice, the engine would compile
+  // one limit and the stored rows name another.
+  for (const [key, first, later] of [["kind", "fixed window", "token bucket"], ["rate", 2, 1000], ["period", 60_000, 1], ["shards", 1, 2]]) {
+    Object.defineProperty(spec, key, {
+      enumerable: true,
+      get() {
+        reads[key] = (reads[key] ?? 0) + 1;
+        return reads[key] === 1 ? first : later;
+      },
+    });
+  }
+  const g = defineGuard({ roles: ["user"], rateLimits: { msg: spec } });
+  let state = null;
+  let admitted = 0;
+  for (let i = 0; i < 10; i++) {
+    const r = g.decideRateLimits([{ name: "msg", state }], 1000 + i);
+    if (r.ok) admitted++;
+    state = r.outcomes[0].state ?? state;
+  }
+  assert.deepEqual(reads, { kind: 1, rate: 1, period: 1, shards: 1 });
+  assert.equal(admitted, 2, "a fixed window of 2 a minute, as first read");
+  // The state it wrote is its own: read back by the same guard, it still denies.
+  assert.equal(g.rateLimitStatus("msg", state, 2000).ok, false);
+});
