@@ -638,6 +638,12 @@ mod render {
             self.doc(doc);
             let _ = writeln!(self.0, "export const {name} = {};", q(value));
         }
+        /// [`Out::num`] for each row of a table of constants.
+        fn nums<T: std::fmt::Display>(&mut self, rows: &[(&str, T, &str)]) {
+            for (name, value, doc) in rows {
+                self.num(name, value, doc);
+            }
+        }
         fn raw(&mut self, name: &str, value: &str, doc: &str) {
             self.doc(doc);
             let _ = writeln!(self.0, "export const {name} = {value};");
@@ -868,9 +874,7 @@ mod render {
                 "Where the answer's log slots start.",
             ),
         ];
-        for (name, value, doc) in io {
-            o.num(name, value, doc);
-        }
+        o.nums(&io);
         o.num(
             "RL_OUT_LOG",
             rl::OUT_LOG,
@@ -1005,9 +1009,7 @@ mod render {
             ),
         ];
         assert_eq!(first_level(), ac::FIRST_LEVEL, "the first level's id");
-        for (name, value, doc) in access {
-            o.num(name, value, doc);
-        }
+        o.nums(&access);
         o.num(
             "MAX_BATCH_DOCUMENTS",
             ac::MAX_BATCH_DOCUMENTS,
@@ -1128,9 +1130,7 @@ mod render {
                 "An export could not make sense of the call: discard the instance.",
             ),
         ];
-        for (name, value, doc) in statuses {
-            o.num(name, value, doc);
-        }
+        o.nums(&statuses);
         let numbers: [(&str, u64, &str); 13] = [
             (
                 "ABI_ABSENT",
@@ -1198,9 +1198,7 @@ mod render {
                 "`codes_new` flag: the actor lockout's window is given.",
             ),
         ];
-        for (name, value, doc) in numbers {
-            o.num(name, value, doc);
-        }
+        o.nums(&numbers);
         o.0.push_str(
             "/** Where an array of `f64`s starts after `bytes` bytes of input (`wire::abi::align`). */\n\
              export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;\n",

@@ -45,7 +45,7 @@ pub extern "C" fn codes_new(
 ) -> i32 {
     call(|table, input| {
         let alphabet = input.text(alphabet_len)?;
-        let has = |flag: u32, v: f64| (given & flag != 0).then_some(v);
+        let has = |flag: u32, v: f64| super::given_if(given, flag, v);
         let c = codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)?.with_lockout(
             codes::Lockout::binding(
                 has(HAS_BINDING_FAILURES, binding_failures),

@@ -320,6 +320,13 @@ fn write_floats(io: &mut Vec<u64>, f: &[f64]) -> i32 {
 /// the TypeScript layer's ordinary calls fits.
 const KEEP: usize = 8192;
 
+/// `v` when the export's `given` flags hold `flag` (an optional number crosses as a value and
+/// a flag saying whether it was given: `wire::abi::HAS_*`), else `None`.
+#[cfg(any(feature = "ratelimit", feature = "codes"))]
+fn given_if(given: u32, flag: u32, v: f64) -> Option<f64> {
+    (given & flag != 0).then_some(v)
+}
+
 /// `n` (a length in the I/O area, below 2^31) as a return value.
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(INVALID)

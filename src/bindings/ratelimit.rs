@@ -88,8 +88,8 @@ pub extern "C" fn limiter_add(
     call(|table, input| {
         let kind = input.text(kind_len)?;
         let l = limiter(table, handle)?;
-        let capacity = (given & HAS_CAPACITY != 0).then_some(capacity);
-        let shards = (given & HAS_SHARDS != 0).then_some(shards);
+        let capacity = super::given_if(given, HAS_CAPACITY, capacity);
+        let shards = super::given_if(given, HAS_SHARDS, shards);
         let limit =
             Kind::from_name(kind).and_then(|k| Limit::new(k, rate, period, capacity, shards))?;
         l.limits.push(limit);
