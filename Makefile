@@ -15,8 +15,6 @@ SHELL := /bin/bash
 # builds with the nightly toolchain; everything else stays on stable.
 CARGO_FUZZ_VERSION    := 0.13.2
 CARGO_MUTANTS_VERSION := 27.1.0
-# `make wasm-size`: what makes the engine big, function by function.
-TWIGGY_VERSION        := 0.7.0
 FUZZ_TOOLCHAIN        := nightly-2026-10-30
 TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
@@ -51,10 +49,6 @@ $(STAMPS)/toolchain-$(FUZZ_TOOLCHAIN): | $(STAMPS)
 
 $(STAMPS)/cargo-fuzz-$(CARGO_FUZZ_VERSION): | $(STAMPS)
 	cargo install --locked --root $(TOOLS) cargo-fuzz --version $(CARGO_FUZZ_VERSION)
-	touch $@
-
-$(STAMPS)/twiggy-$(TWIGGY_VERSION): | $(STAMPS)
-	cargo install --locked --root $(TOOLS) twiggy --version $(TWIGGY_VERSION)
 	touch $@
 
 $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION): | $(STAMPS)
@@ -176,10 +170,11 @@ demo: build
 bench: build
 	node bench/run.mjs
 
-# The engine's largest functions and data, by name (cargo's output still has its names; the
-# shipped module is that one after wasm-opt -Oz, which strips them).
-wasm-size: $(FULL_WASM) $(STAMPS)/twiggy-$(TWIGGY_VERSION)
-	twiggy top -n 40 $(FULL_WASM)
+# The engine's largest functions and its sections, by name: the shipped module's code
+# (optimized as scripts/build-pkg.mjs does it), its function names kept for the occasion.
+wasm-size: $(FULL_WASM) node_modules/.installed
+	node scripts/build-pkg.mjs --optimize-only $(FULL_WASM) target/wasm/convex_guard.named.wasm --names
+	node scripts/wasm-top.mjs target/wasm/convex_guard.named.wasm 40
 
 # ---------------------------------------------------------------- hardening (not in `make test`)
 

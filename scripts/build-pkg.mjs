@@ -44,8 +44,12 @@ const FEATURES = [
  */
 const NO_INLINE = ["*write_error*", "*utf8_slow*", "*write_floats*"].map((pattern) => `--no-inline=${pattern}`);
 
-/** wasm-opt -Oz (to a fixed point) with the features rustc emits; fails on a module V8 would refuse. */
-function optimize(input, output) {
+/**
+ * wasm-opt -Oz (to a fixed point) with the features rustc emits; fails on a module V8 would refuse.
+ * With `names`, the function names are kept (`-g`) instead of stripped, for `make wasm-size`:
+ * the same code section, byte for byte (scripts/wasm-top.mjs reads it).
+ */
+function optimize(input, output, names = false) {
   // --converge repeats the passes while they still shrink the module; the target-features
   // section is read by no engine. Between two -Oz, --flatten --rereloop rebuilds each
   // function's control flow from scratch, which the second -Oz then shrinks further than -Oz
@@ -57,7 +61,7 @@ function optimize(input, output) {
   // of the engine does (Rust never forms an address by wrapping; the stack's lowest KB is
   // reached only through in-range addresses), and there the folded form traps instead of
   // reading memory: fail closed. Measured: full -359 B, roles-only -140 B, client -375 B.
-  run(bin("wasm-opt"), ["--low-memory-unused", ...NO_INLINE, "-Oz", "--flatten", "--rereloop", "-Oz", "--converge", ...FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
+  run(bin("wasm-opt"), ["--low-memory-unused", ...NO_INLINE, "-Oz", "--flatten", "--rereloop", "-Oz", "--converge", ...FEATURES, names ? "-g" : "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
   const bytes = readFileSync(output);
   new WebAssembly.Module(bytes);
   return bytes;
@@ -91,12 +95,13 @@ function lean(input, output) {
 }
 
 mkdirSync(at("target/wasm"), { recursive: true });
-// `node scripts/build-pkg.mjs --optimize-only IN OUT`: only step 1, for other builds of the
-// module, with exactly the same export list and optimizer settings.
+// `node scripts/build-pkg.mjs --optimize-only IN OUT [--names]`: only step 1, for other
+// builds of the module, with exactly the same export list and optimizer settings (`--names`:
+// function names kept, see `optimize`).
 const only = process.argv.indexOf("--optimize-only");
 if (only !== -1) {
   const [input, output] = process.argv.slice(only + 1, only + 3);
-  const bytes = optimize(lean(at(input), at(`${output}.lean`)), at(output));
+  const bytes = optimize(lean(at(input), at(`${output}.lean`)), at(output), process.argv.includes("--names"));
   console.log(`${output}: ${bytes.length} bytes`);
   process.exit(0);
 }
