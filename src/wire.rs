@@ -277,7 +277,7 @@ pub mod access {
         pub grants: Grants<'a>,
     }
 
-    /// The error of a batch too short for the counts it states.
+    /// The error of a batch whose length is not what the counts it states make it.
     pub fn truncated() -> Error {
         Error::argument(&[Msg::TruncatedBatch], &[], &[])
     }
@@ -412,16 +412,18 @@ pub mod access {
     /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`;
     /// then the columns of [`INT_COLUMNS`] and of [`BYTE_COLUMNS`], in their order, each `n`
     /// or `m` long as the tables say (today: `n` owner ids, `n` parent indexes, `m` grant
-    /// document indexes, `m` subject ids, `n` public flags, `m` kinds, `m` levels). `times` is
-    /// `now` followed by the `m` expiry times (`Infinity`: never), then, for a share request,
-    /// the document's index, the level to grant and the requested expiry.
+    /// document indexes, `m` subject ids, `n` public flags, `m` kinds, `m` levels), and
+    /// nothing after them. `times` is `now` followed by the `m` expiry times (`Infinity`:
+    /// never), then, for a share request, the document's index, the level to grant and the
+    /// requested expiry.
     ///
-    /// The layout is checked here only for being long enough; every other check is the
-    /// core's. The byte-sized columns (the tail) are narrowed into `small`, in one pass and
-    /// one allocation.
+    /// The layout is checked here only for its length; every other check is the core's. The
+    /// byte-sized columns (the tail) are narrowed into `small`, in one pass and one
+    /// allocation.
     ///
     /// # Errors
-    /// [`truncated`] when the arrays are shorter than the counts they state.
+    /// [`truncated`] when `ints` is shorter or longer than its counts state, or `times` is
+    /// shorter (what follows the expiry times is the caller's to check).
     pub fn split<'a>(
         ints: &'a [u32],
         times: &'a [f64],
@@ -448,6 +450,11 @@ pub mod access {
         let mut narrow: [&[u8]; BYTE_COLUMNS.len()] = Default::default();
         for &(column, per) in &BYTE_COLUMNS {
             *narrow.get_mut(column as usize)? = take(tail, per.of(n, m))?;
+        }
+        // Nothing may follow the last column: a longer batch is not the one its counts
+        // describe.
+        if !tail.is_empty() {
+            return None;
         }
         let int = |c: IntColumn| wide.get(c as usize).copied();
         let small = |c: ByteColumn| narrow.get(c as usize).copied();

@@ -118,6 +118,26 @@ fn every_truncation_is_refused() {
     assert!(split(&too_many, &times, &mut Vec::new()).is_err());
 }
 
+/// Numbers after the last column: the batch is not the one its counts describe (the TypeScript
+/// codec always packs exactly; an internal caller that does not is refused, not half read).
+#[test]
+fn a_batch_longer_than_its_counts_is_refused() {
+    let times = times();
+    for extra in 1..=4 {
+        let mut long = ints();
+        long.extend(std::iter::repeat_n(1, extra));
+        let e = split(&long, &times, &mut Vec::new()).err();
+        assert_eq!(
+            e.map(|e| (e.code(), e.message())),
+            Some(("INVALID_ARGUMENT", "truncated access batch".to_owned())),
+            "{extra} more"
+        );
+    }
+    // Also with no documents nor grants: one number after the counts is too many.
+    assert!(split(&[7, 0, 0, 0, 0], &[5.0], &mut Vec::new()).is_err());
+    assert!(split(&[7, 0, 0, 0], &[5.0], &mut Vec::new()).is_ok());
+}
+
 #[test]
 fn codes_outside_a_byte_or_not_whole_are_not_codes() {
     assert_eq!((byte(0), byte(1), byte(254), byte(255)), (0, 1, 254, 255));

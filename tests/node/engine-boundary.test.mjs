@@ -74,4 +74,10 @@ test("access: a share request with a garbage document, level or expiry is never 
     () => engine.resolve(ints, new Float64Array([1, 0, 3])),
     (e) => e.code === "INVALID_ARGUMENT" && e.message === "" && engineMessage(e) === "truncated access batch",
   );
+  // So is a batch with numbers after its last column: it is not the batch its counts describe.
+  assert.equal(engine.resolve(ints, new Float64Array([1])).length, 1, "the exact batch resolves");
+  assert.throws(
+    () => engine.resolve(Uint32Array.of(...ints, 0), new Float64Array([1])),
+    (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e) === "truncated access batch",
+  );
 });
