@@ -793,6 +793,31 @@ mod render {
         format!("[{}] as const", rows.join(", "))
     }
 
+    /// The columns of an access batch ([`wire::access::INT_COLUMNS`], then
+    /// [`wire::access::BYTE_COLUMNS`], as `split` reads them) by name, in order, each with
+    /// where it starts (`[docs, grants]`: `docs * n + grants * m` after the head); where they
+    /// end; and the type of each one's count.
+    fn access_columns() -> (String, String, String) {
+        use wire::access::{Per, BYTE_COLUMNS, INT_COLUMNS};
+        let ints = INT_COLUMNS.iter().map(|&(c, per)| (c.name(), per));
+        let bytes = BYTE_COLUMNS.iter().map(|&(c, per)| (c.name(), per));
+        let (mut docs, mut grants) = (0, 0);
+        let (mut starts, mut counts) = (Vec::new(), Vec::new());
+        for (name, per) in ints.chain(bytes) {
+            starts.push(format!("{name}: [{docs}, {grants}]"));
+            counts.push(format!("{name}: {}", q(per.name())));
+            match per {
+                Per::Document => docs += 1,
+                Per::Grant => grants += 1,
+            }
+        }
+        (
+            format!("{{ {} }} as const", starts.join(", ")),
+            format!("[{docs}, {grants}] as const"),
+            format!("{{ {} }}", counts.join("; ")),
+        )
+    }
+
     /// The id the policy gives its first role (asked of a compiled policy).
     fn first_role() -> u32 {
         let mut b = crate::policy::PolicyBuilder::default();
@@ -1143,6 +1168,19 @@ mod render {
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
         );
+        let (columns, end, counts) = access_columns();
+        o.raw(
+            "ACCESS_COLUMNS",
+            &columns,
+            "The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants).",
+        );
+        o.raw(
+            "ACCESS_COLUMNS_END",
+            &end,
+            "Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head.",
+        );
+        o.doc("Each column's count (see {@link ACCESS_COLUMNS}): one number per document (`n` of them) or per grant (`m`).");
+        let _ = writeln!(o.0, "export type AccessColumnCounts = {counts};");
         o.raw(
             "ACCESS_AT_LEAST",
             &at_least_table(),
