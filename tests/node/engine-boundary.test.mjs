@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AccessLevelsBuilder, PolicyBuilder } from "./engine-ts.mjs";
-import { engineMessage } from "./wire-ts.mjs";
+import { accessInts, engineMessage } from "./wire-ts.mjs";
 
 // Not listed: null and numeric strings, which WebAssembly's own ToNumber turns into 0 and
 // numbers before the engine sees anything (the TypeScript layer never passes them).
@@ -50,7 +50,7 @@ test("access: a share request with a garbage document, level or expiry is never 
   for (const l of ["viewer", "commenter", "editor", "owner"]) b.level(l);
   const engine = b.build();
   // Caller 0 owns document 0 (private, no parent); no grants.
-  const ints = new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]);
+  const ints = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
   const share = (doc, level, expiresAt) => {
     try {
       return engine.resolve(ints, new Float64Array([1, doc, level, expiresAt]))[0];
