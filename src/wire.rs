@@ -411,11 +411,9 @@ pub mod access {
     /// Splits a batch. `ints` is, in order: the caller id ([`NO_SUBJECT`] when anonymous),
     /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`;
     /// then the columns of [`INT_COLUMNS`] and of [`BYTE_COLUMNS`], in their order, each `n`
-    /// or `m` long as the tables say (today: `n` owner ids, `n` parent indexes, `m` grant
-    /// document indexes, `m` subject ids, `n` public flags, `m` kinds, `m` levels), and
-    /// nothing after them. `times` is `now` followed by the `m` expiry times (`Infinity`:
-    /// never), then, for a share request, the document's index, the level to grant and the
-    /// requested expiry.
+    /// or `m` long as the tables say, and nothing after them. `times` is `now` followed by the
+    /// `m` expiry times (`Infinity`: never), then, for a share request, the document's index,
+    /// the level to grant and the requested expiry.
     ///
     /// The layout is checked here only for its length; every other check is the core's. The
     /// byte-sized columns (the tail) are narrowed into `small`, in one pass and one
