@@ -8,6 +8,8 @@ import { deny, engineCall } from "./errors.js";
 import { levelId, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
 import {
+  ACCESS_COLUMNS,
+  ACCESS_COLUMNS_END,
   ACCESS_DENIAL_MESSAGES,
   ACCESS_DENIALS,
   ACCESS_FIELD_MASK,
@@ -24,6 +26,7 @@ import {
   NO_VIA,
   PRIVATE,
   PUBLIC,
+  type AccessColumnCounts,
   type Same,
 } from "./generated/wire.js";
 
@@ -32,7 +35,11 @@ export const SOURCES = ACCESS_SOURCES;
 // The public unions name exactly the engine's sources and denials: tsc fails here otherwise.
 const sourcesMatch: Same<AccessSource | "none" | "cycle", (typeof ACCESS_SOURCES)[number]> = true;
 const denialsMatch: Same<AccessDenial | null, (typeof ACCESS_DENIALS)[number]> = true;
-void sourcesMatch, denialsMatch;
+// pack fills the per-document columns in its loop over documents and the per-grant ones in
+// its loop over grants: tsc fails here if the engine's table gives a column the other count.
+const perDocument: Same<AccessColumnCounts["owner" | "parent" | "public"], "document"> = true;
+const perGrant: Same<AccessColumnCounts["doc" | "subject" | "kind" | "level"], "grant"> = true;
+void sourcesMatch, denialsMatch, perDocument, perGrant;
 
 /** The denial with engine code `code` (0: none, an unknown code: none). */
 function denial(code: number): AccessDenial | null {
@@ -103,7 +110,8 @@ export function decideShare(
 
 /**
  * The engine's batch layout (see AccessEngine.resolve) for facts; a share `request`
- * (document index, level, requested expiry) follows the expiry times.
+ * (document index, level, requested expiry) follows the expiry times. Each column goes where
+ * the engine's table puts it (`ACCESS_COLUMNS`, generated from src/wire.rs).
  */
 function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
   const subjects = new Map<string, number>();
@@ -118,26 +126,26 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
   for (const d of docs) m += d.grants.length;
   const g = caller.groups.length;
   const n = docs.length;
-  const ints = new Uint32Array(4 + g + 3 * n + 4 * m);
+  // The head: the caller, the group count and ids, the counts; then the columns.
+  const head = 4 + g;
+  const at = (column: keyof typeof ACCESS_COLUMNS) => head + ACCESS_COLUMNS[column][0] * n + ACCESS_COLUMNS[column][1] * m;
+  const ints = new Uint32Array(head + ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m);
   const times = new Float64Array(1 + m + request.length);
   times.set(request, 1 + m);
-  // The engine's layout (see AccessEngine.resolve): the byte-sized columns (public, kind,
-  // level) come last, so the engine narrows them in one pass.
   let k = 0;
   ints[k++] = intern(caller.id);
   ints[k++] = g;
   for (const group of caller.groups) ints[k++] = intern(group);
   ints[k++] = n;
   ints[k++] = m;
-  for (const d of docs) ints[k++] = intern(d.owner);
-  for (const d of docs) ints[k++] = d.parent === null ? NO_PARENT : (index.get(d.parent) ?? NO_PARENT);
-  const doc = k, subject = k + m;
-  k += 2 * m;
-  // Anything but the two visibilities is a code the engine refuses.
-  for (const d of docs) {
-    ints[k++] = d.visibility === "public" ? PUBLIC : d.visibility === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
-  }
-  const kind = k, level = k + m;
+  const owner = at("owner"), parent = at("parent"), visibility = at("public");
+  docs.forEach((d, i) => {
+    ints[owner + i] = intern(d.owner);
+    ints[parent + i] = d.parent === null ? NO_PARENT : (index.get(d.parent) ?? NO_PARENT);
+    // Anything but the two visibilities is a code the engine refuses.
+    ints[visibility + i] = d.visibility === "public" ? PUBLIC : d.visibility === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
+  });
+  const doc = at("doc"), subject = at("subject"), kind = at("kind"), level = at("level");
   times[0] = num(now);
   let j = 0;
   docs.forEach((d, i) => {

@@ -277,13 +277,127 @@ pub mod access {
         pub grants: Grants<'a>,
     }
 
-    /// The error of a batch too short for the counts it states.
+    /// The error of a batch whose length is not what the counts it states make it.
     pub fn truncated() -> Error {
         Error::argument(&[Msg::TruncatedBatch], &[], &[])
     }
 
+    /// Which count a column of the batch has: one value per document (`n` of them) or per
+    /// grant (`m`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Per {
+        /// One value per document.
+        Document,
+        /// One value per grant.
+        Grant,
+    }
+
+    impl Per {
+        /// The length of a column with this count, in a batch of `n` documents and `m` grants.
+        fn of(self, n: u32, m: u32) -> u32 {
+            match self {
+                Per::Document => n,
+                Per::Grant => m,
+            }
+        }
+
+        /// Its name in `js/generated/wire.ts`.
+        pub fn name(self) -> &'static str {
+            match self {
+                Per::Document => "document",
+                Per::Grant => "grant",
+            }
+        }
+    }
+
+    /// A column of `u32`s (ids and indexes). Its discriminant is where [`split`] keeps it
+    /// while reading, nothing more: the order of the batch is [`INT_COLUMNS`]'.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum IntColumn {
+        /// [`Documents::owner`].
+        Owner,
+        /// [`Documents::parent`].
+        Parent,
+        /// [`Grants::doc`].
+        Doc,
+        /// [`Grants::subject`].
+        Subject,
+    }
+
+    /// A byte-sized column (flags and codes, narrowed by [`byte`]). As for [`IntColumn`], the
+    /// order of the batch is [`BYTE_COLUMNS`]', not the discriminants'.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ByteColumn {
+        /// [`Documents::public`].
+        Public,
+        /// [`Grants::kind`].
+        Kind,
+        /// [`Grants::level`].
+        Level,
+    }
+
+    impl IntColumn {
+        /// Its name in `js/generated/wire.ts` (the field's).
+        pub fn name(self) -> &'static str {
+            match self {
+                IntColumn::Owner => "owner",
+                IntColumn::Parent => "parent",
+                IntColumn::Doc => "doc",
+                IntColumn::Subject => "subject",
+            }
+        }
+    }
+
+    impl ByteColumn {
+        /// Its name in `js/generated/wire.ts` (the field's).
+        pub fn name(self) -> &'static str {
+            match self {
+                ByteColumn::Public => "public",
+                ByteColumn::Kind => "kind",
+                ByteColumn::Level => "level",
+            }
+        }
+    }
+
+    /// The columns of `u32`s that follow the head of `ints` (the caller, the groups, the
+    /// counts `n` and `m`), in order, each with its count: the only statement of that order.
+    /// [`split`] reads the batch by walking this table and then [`BYTE_COLUMNS`];
+    /// `ACCESS_COLUMNS` in `js/generated/wire.ts` (both tables, in that order, with where each
+    /// column starts) is what the TypeScript codec packs by.
+    pub const INT_COLUMNS: [(IntColumn, Per); 4] = [
+        (IntColumn::Owner, Per::Document),
+        (IntColumn::Parent, Per::Document),
+        (IntColumn::Doc, Per::Grant),
+        (IntColumn::Subject, Per::Grant),
+    ];
+
+    /// The byte-sized columns, in order, after [`INT_COLUMNS`]: they end `ints`, so that
+    /// [`split`] narrows them in one pass and one allocation.
+    pub const BYTE_COLUMNS: [(ByteColumn, Per); 3] = [
+        (ByteColumn::Public, Per::Document),
+        (ByteColumn::Kind, Per::Grant),
+        (ByteColumn::Level, Per::Grant),
+    ];
+
+    // Each table names each of its columns once, with discriminants 0 to its length - 1 (where
+    // `split` keeps them): the build fails otherwise.
+    const _: () = {
+        let (mut ints, mut bytes) = (0u32, 0u32);
+        let mut i: &[(IntColumn, Per)] = &INT_COLUMNS;
+        while let [(c, _), rest @ ..] = i {
+            ints |= 1 << *c as u32;
+            i = rest;
+        }
+        let mut b: &[(ByteColumn, Per)] = &BYTE_COLUMNS;
+        while let [(c, _), rest @ ..] = b {
+            bytes |= 1 << *c as u32;
+            b = rest;
+        }
+        assert!(ints == (1 << INT_COLUMNS.len()) - 1 && bytes == (1 << BYTE_COLUMNS.len()) - 1);
+    };
+
     /// Splits `n` values off the front of `rest`; `None` when fewer are left.
-    fn take<'a>(rest: &mut &'a [u32], n: u32) -> Option<&'a [u32]> {
+    fn take<'a, T>(rest: &mut &'a [T], n: u32) -> Option<&'a [T]> {
         let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
         *rest = tail;
         Some(head)
@@ -295,69 +409,71 @@ pub mod access {
     }
 
     /// Splits a batch. `ints` is, in order: the caller id ([`NO_SUBJECT`] when anonymous),
-    /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`; `n`
-    /// owner ids, `n` parent indexes; `m` grant document indexes, `m` subject ids; then the
-    /// byte-sized columns: `n` public flags, `m` kinds, `m` levels. `times` is `now` followed
-    /// by the `m` expiry times (`Infinity`: never), then, for a share request, the document's
-    /// index, the level to grant and the requested expiry.
+    /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`;
+    /// then the columns of [`INT_COLUMNS`] and of [`BYTE_COLUMNS`], in their order, each `n`
+    /// or `m` long as the tables say, and nothing after them. `times` is `now` followed by the
+    /// `m` expiry times (`Infinity`: never), then, for a share request, the document's index,
+    /// the level to grant and the requested expiry.
     ///
-    /// The layout is checked here only for being long enough; every other check is the
-    /// core's. The byte-sized columns (the tail) are narrowed into `small`, in one pass and
-    /// one allocation.
+    /// The layout is checked here only for its length; every other check is the core's. The
+    /// byte-sized columns (the tail) are narrowed into `small`, in one pass and one
+    /// allocation.
     ///
     /// # Errors
-    /// [`truncated`] when the arrays are shorter than the counts they state.
+    /// [`truncated`] when `ints` is shorter or longer than its counts state, or `times` is
+    /// shorter (what follows the expiry times is the caller's to check).
     pub fn split<'a>(
         ints: &'a [u32],
         times: &'a [f64],
         small: &'a mut Vec<u8>,
     ) -> Result<Batch<'a>, Error> {
+        read(ints, times, small).ok_or_else(truncated)
+    }
+
+    /// [`split`], `None` where it answers [`truncated`].
+    fn read<'a>(ints: &'a [u32], times: &'a [f64], small: &'a mut Vec<u8>) -> Option<Batch<'a>> {
         let mut rest = ints;
         let r = &mut rest;
-        let head = (|| {
-            let caller = count(r)?;
-            let g = count(r)?;
-            let groups = take(r, g)?;
-            let n = count(r)?;
-            let m = count(r)?;
-            let owner = take(r, n)?;
-            let parent = take(r, n)?;
-            let doc = take(r, m)?;
-            let subject = take(r, m)?;
-            Some((caller, groups, n, m, owner, parent, doc, subject))
-        })();
-        small.extend(rest.iter().map(|&v| byte(v)));
-        let small: &'a Vec<u8> = small;
-        let now = times.first().copied().unwrap_or(f64::NAN);
-        let out = head.and_then(|(caller, groups, n, m, owner, parent, doc, subject)| {
-            let (expires_at, request) =
-                times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
-            let mut tail = small.as_slice();
-            let mut cut = |len: u32| {
-                let (head, rest) = tail.split_at_checked(usize::try_from(len).ok()?)?;
-                tail = rest;
-                Some(head)
-            };
-            let (public, kind, level) = (cut(n)?, cut(m)?, cut(m)?);
-            Some(Batch {
-                now,
-                request,
-                caller: Caller { id: caller, groups },
-                docs: Documents {
-                    owner,
-                    public,
-                    parent,
-                },
-                grants: Grants {
-                    doc,
-                    subject,
-                    kind,
-                    level,
-                    expires_at,
-                },
-            })
-        });
-        out.ok_or_else(truncated)
+        let caller = count(r)?;
+        let g = count(r)?;
+        let groups = take(r, g)?;
+        let n = count(r)?;
+        let m = count(r)?;
+        let mut wide: [&[u32]; INT_COLUMNS.len()] = Default::default();
+        for &(column, per) in &INT_COLUMNS {
+            *wide.get_mut(column as usize)? = take(r, per.of(n, m))?;
+        }
+        small.extend(r.iter().map(|&v| byte(v)));
+        let tail = &mut small.as_slice();
+        let mut narrow: [&[u8]; BYTE_COLUMNS.len()] = Default::default();
+        for &(column, per) in &BYTE_COLUMNS {
+            *narrow.get_mut(column as usize)? = take(tail, per.of(n, m))?;
+        }
+        // Nothing may follow the last column: a longer batch is not the one its counts
+        // describe.
+        if !tail.is_empty() {
+            return None;
+        }
+        let int = |c: IntColumn| wide.get(c as usize).copied();
+        let small = |c: ByteColumn| narrow.get(c as usize).copied();
+        let (expires_at, request) = times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
+        Some(Batch {
+            now: *times.first()?,
+            request,
+            caller: Caller { id: caller, groups },
+            docs: Documents {
+                owner: int(IntColumn::Owner)?,
+                public: small(ByteColumn::Public)?,
+                parent: int(IntColumn::Parent)?,
+            },
+            grants: Grants {
+                doc: int(IntColumn::Doc)?,
+                subject: int(IntColumn::Subject)?,
+                kind: small(ByteColumn::Kind)?,
+                level: small(ByteColumn::Level)?,
+                expires_at,
+            },
+        })
     }
 }
 
@@ -673,6 +789,31 @@ mod render {
             })
             .collect();
         format!("[{}] as const", rows.join(", "))
+    }
+
+    /// The columns of an access batch ([`wire::access::INT_COLUMNS`], then
+    /// [`wire::access::BYTE_COLUMNS`], as `split` reads them) by name, in order, each with
+    /// where it starts (`[docs, grants]`: `docs * n + grants * m` after the head); where they
+    /// end; and the type of each one's count.
+    fn access_columns() -> (String, String, String) {
+        use wire::access::{Per, BYTE_COLUMNS, INT_COLUMNS};
+        let ints = INT_COLUMNS.iter().map(|&(c, per)| (c.name(), per));
+        let bytes = BYTE_COLUMNS.iter().map(|&(c, per)| (c.name(), per));
+        let (mut docs, mut grants) = (0, 0);
+        let (mut starts, mut counts) = (Vec::new(), Vec::new());
+        for (name, per) in ints.chain(bytes) {
+            starts.push(format!("{name}: [{docs}, {grants}]"));
+            counts.push(format!("{name}: {}", q(per.name())));
+            match per {
+                Per::Document => docs += 1,
+                Per::Grant => grants += 1,
+            }
+        }
+        (
+            format!("{{ {} }} as const", starts.join(", ")),
+            format!("[{docs}, {grants}] as const"),
+            format!("{{ {} }}", counts.join("; ")),
+        )
     }
 
     /// The id the policy gives its first role (asked of a compiled policy).
@@ -1025,6 +1166,19 @@ mod render {
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
         );
+        let (columns, end, counts) = access_columns();
+        o.raw(
+            "ACCESS_COLUMNS",
+            &columns,
+            "The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants).",
+        );
+        o.raw(
+            "ACCESS_COLUMNS_END",
+            &end,
+            "Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head.",
+        );
+        o.doc("Each column's count (see {@link ACCESS_COLUMNS}): one number per document (`n` of them) or per grant (`m`).");
+        let _ = writeln!(o.0, "export type AccessColumnCounts = {counts};");
         o.raw(
             "ACCESS_AT_LEAST",
             &at_least_table(),

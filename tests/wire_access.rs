@@ -4,15 +4,55 @@
 //! distinct numbers, so a column read from the wrong place shows.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use convex_guard::wire::access::{byte, code, split, NOT_A_CODE};
+use convex_guard::wire::access::{
+    byte, code, split, ByteColumn, IntColumn, Per, BYTE_COLUMNS, INT_COLUMNS, NOT_A_CODE,
+};
+
+/// The values of each column of the batch of [`ints`]: 2 documents, 3 grants.
+fn int_column(c: IntColumn) -> [u32; 3] {
+    match c {
+        IntColumn::Owner => [30, 31, 0],
+        IntColumn::Parent => [40, 41, 0],
+        IntColumn::Doc => [50, 51, 52],
+        IntColumn::Subject => [60, 61, 62],
+    }
+}
+
+fn byte_column(c: ByteColumn) -> [u32; 3] {
+    match c {
+        ByteColumn::Public => [1, 0, 0],
+        ByteColumn::Kind => [1, 2, 300],
+        ByteColumn::Level => [3, 4, 5],
+    }
+}
+
+/// Its first 2 (per document) or 3 (per grant) values.
+fn values(per: Per, column: [u32; 3]) -> Vec<u32> {
+    column[..if per == Per::Document { 2 } else { 3 }].to_vec()
+}
 
 /// Caller 9 in groups 20 and 21; 2 documents (owners 30, 31; parents 40, 41); 3 grants (on
 /// documents 50, 51, 52, to subjects 60, 61, 62); public flags 1, 0; kinds 1, 2, 300; levels
-/// 3, 4, 5. `times`: now, 3 expiries, then a share request.
+/// 3, 4, 5: each column placed where the tables put it. `times`: now, 3 expiries, then a share
+/// request.
 fn ints() -> Vec<u32> {
-    vec![
-        9, 2, 20, 21, 2, 3, 30, 31, 40, 41, 50, 51, 52, 60, 61, 62, 1, 0, 1, 2, 300, 3, 4, 5,
-    ]
+    let mut ints = vec![9, 2, 20, 21, 2, 3];
+    for (c, per) in INT_COLUMNS {
+        ints.extend(values(per, int_column(c)));
+    }
+    for (c, per) in BYTE_COLUMNS {
+        ints.extend(values(per, byte_column(c)));
+    }
+    ints
+}
+
+/// The layout today, written out: what the tables say (a change of the wire shows here).
+#[test]
+fn the_tables_give_the_layout_of_today() {
+    assert_eq!(
+        ints(),
+        [9, 2, 20, 21, 2, 3, 30, 31, 40, 41, 50, 51, 52, 60, 61, 62, 1, 0, 1, 2, 300, 3, 4, 5]
+    );
 }
 
 fn times() -> Vec<f64> {
@@ -76,6 +116,26 @@ fn every_truncation_is_refused() {
     let mut too_many = ints.clone();
     too_many[1] = u32::MAX;
     assert!(split(&too_many, &times, &mut Vec::new()).is_err());
+}
+
+/// Numbers after the last column: the batch is not the one its counts describe (the TypeScript
+/// codec always packs exactly; an internal caller that does not is refused, not half read).
+#[test]
+fn a_batch_longer_than_its_counts_is_refused() {
+    let times = times();
+    for extra in 1..=4 {
+        let mut long = ints();
+        long.extend(std::iter::repeat_n(1, extra));
+        let e = split(&long, &times, &mut Vec::new()).err();
+        assert_eq!(
+            e.map(|e| (e.code(), e.message())),
+            Some(("INVALID_ARGUMENT", "truncated access batch".to_owned())),
+            "{extra} more"
+        );
+    }
+    // Also with no documents nor grants: one number after the counts is too many.
+    assert!(split(&[7, 0, 0, 0, 0], &[5.0], &mut Vec::new()).is_err());
+    assert!(split(&[7, 0, 0, 0], &[5.0], &mut Vec::new()).is_ok());
 }
 
 #[test]

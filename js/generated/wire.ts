@@ -141,6 +141,12 @@ export const MAX_BATCH_DOCUMENTS = 1000;
 export const MAX_GROUP_NAME_LEN = 200;
 /** Largest page a listing returns. */
 export const MAX_PAGE_ITEMS = 100;
+/** The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants). */
+export const ACCESS_COLUMNS = { owner: [0, 0], parent: [1, 0], doc: [2, 0], subject: [2, 1], public: [2, 2], kind: [3, 2], level: [3, 3] } as const;
+/** Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head. */
+export const ACCESS_COLUMNS_END = [3, 4] as const;
+/** Each column's count (see {@link ACCESS_COLUMNS}): one number per document (`n` of them) or per grant (`m`). */
+export type AccessColumnCounts = { owner: "document"; parent: "document"; doc: "grant"; subject: "grant"; public: "document"; kind: "grant"; level: "grant" };
 /** Row `required`, bit `level`: whether access at `level` is at least `required` (the engine's `Access::allows`, for every pair). */
 export const ACCESS_AT_LEAST = [0x0, 0x1fffe, 0x1fffc, 0x1fff8, 0x1fff0, 0x1ffe0, 0x1ffc0, 0x1ff80, 0x1ff00, 0x1fe00, 0x1fc00, 0x1f800, 0x1f000, 0x1e000, 0x1c000, 0x18000, 0x10000] as const;
 /** Whether access at `level` is at least `required` (looked up in {@link ACCESS_AT_LEAST}: anything else is no). */

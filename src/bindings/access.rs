@@ -94,11 +94,11 @@ pub extern "C" fn access_info(handle: u32) -> i32 {
 /// Resolves a batch in one call, or decides a share request on it. The input holds `ints`
 /// `u32`s then, from the next multiple of 8 bytes, `times` `f64`s. `ints` is, in order: the
 /// caller id (`0xFFFFFFFF` when anonymous), the group count `g` and `g` group ids; the document
-/// count `n`; the grant count `m`; `n` owner ids, `n` parent indexes; `m` grant document
-/// indexes, `m` subject ids; then the byte-sized columns: `n` public flags, `m` kinds, `m`
-/// levels. `times` is `now` followed by the `m` expiry times (`Infinity`: never), then, for a
-/// share request, the document's index, the level to grant and the requested expiry
-/// (`Infinity`: none).
+/// count `n`; the grant count `m`; then the columns, `n` or `m` numbers each, in the order of
+/// `wire::access::INT_COLUMNS` and then `BYTE_COLUMNS` (the byte-sized ones), and nothing
+/// after them (see `wire::access::split`). `times` is `now` followed by the `m` expiry times
+/// (`Infinity`: never), then, for a share request, the document's index, the level to grant
+/// and the requested expiry (`Infinity`: none).
 ///
 /// Answers, to resolve, one number per document: `level | source << 8 | via << 16`, `via`
 /// `0xFFFF` when there is no access. To share, one number: the grant's expiry (the one

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, checked, discardUnlessOwn, engine, input, live, text } from "./engine-ts.mjs";
-import { engineMessage } from "./wire-ts.mjs";
+import { accessInts, engineMessage } from "./wire-ts.mjs";
 
 /** Whether `e` is the plain Error of a call the engine refused to make sense of. */
 const malformed = (e) => e instanceof Error && e.code === undefined && /malformed call/.test(e.message);
@@ -188,7 +188,8 @@ test("an input that grows the engine's memory is written into the grown memory",
   assert.equal(outcome, "INVALID_ARGUMENT", "the engine read the batch and refused it");
   assert.ok(live.memory.buffer.byteLength > before, "the memory grew");
   // And the next call, with its small input, answers as before (the large area was given back).
-  const [owner] = access.resolve(new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]), new Float64Array([1]));
+  const batch = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
+  const [owner] = access.resolve(batch, new Float64Array([1]));
   assert.equal(owner & 0xff, 3, "the caller owns its document: the owner level");
 });
 

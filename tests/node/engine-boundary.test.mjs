@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AccessLevelsBuilder, PolicyBuilder } from "./engine-ts.mjs";
-import { engineMessage } from "./wire-ts.mjs";
+import { accessInts, engineMessage } from "./wire-ts.mjs";
 
 // Not listed: null and numeric strings, which WebAssembly's own ToNumber turns into 0 and
 // numbers before the engine sees anything (the TypeScript layer never passes them).
@@ -50,7 +50,7 @@ test("access: a share request with a garbage document, level or expiry is never 
   for (const l of ["viewer", "commenter", "editor", "owner"]) b.level(l);
   const engine = b.build();
   // Caller 0 owns document 0 (private, no parent); no grants.
-  const ints = new Uint32Array([0, 0, 1, 0, 0, 0xffffffff, 0]);
+  const ints = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
   const share = (doc, level, expiresAt) => {
     try {
       return engine.resolve(ints, new Float64Array([1, doc, level, expiresAt]))[0];
@@ -73,5 +73,11 @@ test("access: a share request with a garbage document, level or expiry is never 
   assert.throws(
     () => engine.resolve(ints, new Float64Array([1, 0, 3])),
     (e) => e.code === "INVALID_ARGUMENT" && e.message === "" && engineMessage(e) === "truncated access batch",
+  );
+  // So is a batch with numbers after its last column: it is not the batch its counts describe.
+  assert.equal(engine.resolve(ints, new Float64Array([1])).length, 1, "the exact batch resolves");
+  assert.throws(
+    () => engine.resolve(Uint32Array.of(...ints, 0), new Float64Array([1])),
+    (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e) === "truncated access batch",
   );
 });

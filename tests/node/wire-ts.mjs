@@ -15,3 +15,17 @@ export const { ENGINE_MESSAGES } = await load("messages.ts");
 
 /** An engine error's message, as the TypeScript layer fills it (`fillEngineMessage`). */
 export const engineMessage = (e) => wire.fillEngineMessage(ENGINE_MESSAGES, e.parts);
+
+/**
+ * The `ints` of an access batch for the raw engine: the head (the caller, its groups, the counts
+ * `n` and `m`), then each of `columns` (by name, `n` or `m` numbers) where the generated table
+ * puts it (`ACCESS_COLUMNS`), so that a test's batch follows the engine's order, whatever it is.
+ */
+export function accessInts({ caller, groups = [], n, m, columns }) {
+  const head = 4 + groups.length;
+  const [docs, grants] = wire.ACCESS_COLUMNS_END;
+  const ints = new Uint32Array(head + docs * n + grants * m);
+  ints.set([caller, groups.length, ...groups, n, m]);
+  for (const [name, [d, g]] of Object.entries(wire.ACCESS_COLUMNS)) ints.set(columns[name] ?? [], head + d * n + g * m);
+  return ints;
+}
