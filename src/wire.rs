@@ -178,7 +178,7 @@ pub mod ratelimit {
 /// Access levels: the batch layout of `AccessEngine.resolve`, the packed answer, and the
 /// codes of sources, denials and grant kinds.
 pub mod access {
-    use crate::access::{Access, Caller, Documents, Grants, NONE};
+    use crate::access::{Access, Caller, Documents, Grants, ShareRequest, NONE};
     pub use crate::access::{
         GRANT_DIRECT, GRANT_GROUP, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN,
         MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC,
@@ -267,7 +267,7 @@ pub mod access {
     pub struct Batch<'a> {
         /// The time of the decision.
         pub now: f64,
-        /// What follows the expiry times: nothing, or a share request.
+        /// What follows the expiry times: nothing, or a share request ([`share_request`]).
         pub request: &'a [f64],
         /// Who is asking.
         pub caller: Caller<'a>,
@@ -396,6 +396,65 @@ pub mod access {
         assert!(ints == (1 << INT_COLUMNS.len()) - 1 && bytes == (1 << BYTE_COLUMNS.len()) - 1);
     };
 
+    /// `ints[CALLER]`: the caller's id ([`NO_SUBJECT`] when anonymous). The head of `ints` is
+    /// its fixed fields and, from [`GROUPS`], the caller's `g` group ids: a field placed at or
+    /// after [`GROUPS`] is `g` further on (`ints[g + DOCUMENT_COUNT]`). These numbers are the
+    /// only statement of the head's order: [`split`] reads by them, and `ACCESS_HEAD` in
+    /// `js/generated/wire.ts` is what the TypeScript codec packs by.
+    pub const CALLER: usize = 0;
+    /// `ints[GROUP_COUNT]`: the caller's group count `g`.
+    pub const GROUP_COUNT: usize = 1;
+    /// Where the caller's `g` group ids start.
+    pub const GROUPS: usize = 2;
+    /// `ints[g + DOCUMENT_COUNT]`: the document count `n`.
+    pub const DOCUMENT_COUNT: usize = GROUPS;
+    /// `ints[g + GRANT_COUNT]`: the grant count `m`.
+    pub const GRANT_COUNT: usize = GROUPS + 1;
+    /// The head's fixed fields: the columns ([`INT_COLUMNS`]) start at `g + HEAD`.
+    pub const HEAD: usize = GROUPS + 2;
+
+    /// `times[NOW]`: the time of the decision.
+    pub const NOW: usize = 0;
+    /// Where the `m` expiry times start in `times` (`Infinity`: never); a share request, if
+    /// any, follows them ([`Batch::request`]).
+    pub const EXPIRIES: usize = 1;
+    /// A share request, `request[REQUEST_DOC]`: the index of the document to share.
+    pub const REQUEST_DOC: usize = 0;
+    /// A share request, `request[REQUEST_LEVEL]`: the level to grant.
+    pub const REQUEST_LEVEL: usize = 1;
+    /// A share request, `request[REQUEST_EXPIRES_AT]`: the requested expiry (`Infinity`:
+    /// none).
+    pub const REQUEST_EXPIRES_AT: usize = 2;
+    /// The numbers of a share request.
+    pub const REQUEST_LEN: usize = 3;
+
+    // Each layout places each of its fields once, with no gap, and the head's fields before
+    // and after the groups are on their side of [`GROUPS`]: the build fails otherwise.
+    const _: () = {
+        let head = 1 << CALLER | 1 << GROUP_COUNT | 1 << DOCUMENT_COUNT | 1 << GRANT_COUNT;
+        assert!(head == (1 << HEAD) - 1);
+        assert!(CALLER < GROUPS && GROUP_COUNT < GROUPS);
+        assert!(DOCUMENT_COUNT >= GROUPS && GRANT_COUNT >= GROUPS);
+        assert!(1 << NOW == (1 << EXPIRIES) - 1);
+        let request = 1 << REQUEST_DOC | 1 << REQUEST_LEVEL | 1 << REQUEST_EXPIRES_AT;
+        assert!(request == (1 << REQUEST_LEN) - 1);
+    };
+
+    /// The share request a batch's [`Batch::request`] states, `None` unless it is
+    /// [`REQUEST_LEN`] numbers: a document index that is not one becomes [`NO_PARENT`], a
+    /// level that is not a code [`NOT_A_CODE`] (both refused by the core).
+    pub fn share_request(request: &[f64]) -> Option<ShareRequest> {
+        if request.len() != REQUEST_LEN {
+            return None;
+        }
+        let field = |i: usize| request.get(i).copied();
+        Some(ShareRequest {
+            doc: super::index(field(REQUEST_DOC)?).unwrap_or(NO_PARENT),
+            level: code(field(REQUEST_LEVEL)?),
+            expires_at: field(REQUEST_EXPIRES_AT)?,
+        })
+    }
+
     /// Splits `n` values off the front of `rest`; `None` when fewer are left.
     fn take<'a, T>(rest: &mut &'a [T], n: u32) -> Option<&'a [T]> {
         let (head, tail) = rest.split_at_checked(usize::try_from(n).ok()?)?;
@@ -403,17 +462,12 @@ pub mod access {
         Some(head)
     }
 
-    /// Reads the next value of `rest` as a count.
-    fn count(rest: &mut &[u32]) -> Option<u32> {
-        take(rest, 1)?.first().copied()
-    }
-
-    /// Splits a batch. `ints` is, in order: the caller id ([`NO_SUBJECT`] when anonymous),
-    /// the group count `g` and `g` group ids; the document count `n`; the grant count `m`;
-    /// then the columns of [`INT_COLUMNS`] and of [`BYTE_COLUMNS`], in their order, each `n`
-    /// or `m` long as the tables say, and nothing after them. `times` is `now` followed by the
-    /// `m` expiry times (`Infinity`: never), then, for a share request, the document's index,
-    /// the level to grant and the requested expiry.
+    /// Splits a batch. `ints` is its head (the caller id, the group count `g` and `g` group
+    /// ids, the document count `n` and the grant count `m`, placed as [`CALLER`] and the next
+    /// constants say), then the columns of [`INT_COLUMNS`] and of [`BYTE_COLUMNS`], in their
+    /// order, each `n` or `m` long as the tables say, and nothing after them. `times` holds
+    /// `now` ([`NOW`]) and the `m` expiry times ([`EXPIRIES`]; `Infinity`: never), then, for a
+    /// share request, its [`REQUEST_LEN`] numbers ([`share_request`]).
     ///
     /// The layout is checked here only for its length; every other check is the core's. The
     /// byte-sized columns (the tail) are narrowed into `small`, in one pass and one
@@ -432,13 +486,12 @@ pub mod access {
 
     /// [`split`], `None` where it answers [`truncated`].
     fn read<'a>(ints: &'a [u32], times: &'a [f64], small: &'a mut Vec<u8>) -> Option<Batch<'a>> {
-        let mut rest = ints;
+        let (fixed, mut rest) = ints.split_at_checked(GROUPS)?;
+        let groups = take(&mut rest, *fixed.get(GROUP_COUNT)?)?;
+        let (counts, mut rest) = rest.split_at_checked(HEAD - GROUPS)?;
+        let after = |i: usize| counts.get(i - GROUPS).copied();
+        let (n, m) = (after(DOCUMENT_COUNT)?, after(GRANT_COUNT)?);
         let r = &mut rest;
-        let caller = count(r)?;
-        let g = count(r)?;
-        let groups = take(r, g)?;
-        let n = count(r)?;
-        let m = count(r)?;
         let mut wide: [&[u32]; INT_COLUMNS.len()] = Default::default();
         for &(column, per) in &INT_COLUMNS {
             *wide.get_mut(column as usize)? = take(r, per.of(n, m))?;
@@ -456,11 +509,16 @@ pub mod access {
         }
         let int = |c: IntColumn| wide.get(c as usize).copied();
         let small = |c: ByteColumn| narrow.get(c as usize).copied();
-        let (expires_at, request) = times.get(1..)?.split_at_checked(usize::try_from(m).ok()?)?;
+        let (expires_at, request) = times
+            .get(EXPIRIES..)?
+            .split_at_checked(usize::try_from(m).ok()?)?;
         Some(Batch {
-            now: *times.first()?,
+            now: *times.get(NOW)?,
             request,
-            caller: Caller { id: caller, groups },
+            caller: Caller {
+                id: *fixed.get(CALLER)?,
+                groups,
+            },
             docs: Documents {
                 owner: int(IntColumn::Owner)?,
                 public: small(ByteColumn::Public)?,
@@ -1165,6 +1223,30 @@ mod render {
             "MAX_PAGE_ITEMS",
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
+        );
+        o.raw(
+            "ACCESS_HEAD",
+            &format!(
+                "{{ caller: {}, groupCount: {}, groups: {}, documentCount: {}, grantCount: {}, length: {} }} as const",
+                ac::CALLER, ac::GROUP_COUNT, ac::GROUPS, ac::DOCUMENT_COUNT, ac::GRANT_COUNT, ac::HEAD
+            ),
+            "The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`.",
+        );
+        o.raw(
+            "ACCESS_TIMES",
+            &format!(
+                "{{ now: {}, expiries: {} }} as const",
+                ac::NOW, ac::EXPIRIES
+            ),
+            "An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}).",
+        );
+        o.raw(
+            "ACCESS_REQUEST",
+            &format!(
+                "{{ doc: {}, level: {}, expiresAt: {}, length: {} }} as const",
+                ac::REQUEST_DOC, ac::REQUEST_LEVEL, ac::REQUEST_EXPIRES_AT, ac::REQUEST_LEN
+            ),
+            "A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length.",
         );
         let (columns, end, counts) = access_columns();
         o.raw(

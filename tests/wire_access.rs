@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use convex_guard::wire::access::{
-    byte, code, split, ByteColumn, IntColumn, Per, BYTE_COLUMNS, INT_COLUMNS, NOT_A_CODE,
+    byte, code, share_request, split, ByteColumn, IntColumn, Per, BYTE_COLUMNS, INT_COLUMNS,
+    NOT_A_CODE, NO_PARENT,
 };
 
 /// The values of each column of the batch of [`ints`]: 2 documents, 3 grants.
@@ -136,6 +137,43 @@ fn a_batch_longer_than_its_counts_is_refused() {
     // Also with no documents nor grants: one number after the counts is too many.
     assert!(split(&[7, 0, 0, 0, 0], &[5.0], &mut Vec::new()).is_err());
     assert!(split(&[7, 0, 0, 0], &[5.0], &mut Vec::new()).is_ok());
+}
+
+/// The head and `times` constants, written out: the layout of today (a change of the wire
+/// shows here).
+#[test]
+fn the_head_and_times_constants_give_the_layout_of_today() {
+    use convex_guard::wire::access::*;
+    assert_eq!(
+        [
+            CALLER,
+            GROUP_COUNT,
+            GROUPS,
+            DOCUMENT_COUNT,
+            GRANT_COUNT,
+            HEAD
+        ],
+        [0, 1, 2, 2, 3, 4]
+    );
+    assert_eq!([NOW, EXPIRIES], [0, 1]);
+    assert_eq!(
+        [REQUEST_DOC, REQUEST_LEVEL, REQUEST_EXPIRES_AT, REQUEST_LEN],
+        [0, 1, 2, 3]
+    );
+}
+
+/// A share request's fields, each read from its place; a document index or level that is
+/// not one is passed on as what the core refuses; any other length is no request.
+#[test]
+fn a_share_request_reads_each_field_from_its_place() {
+    let r = share_request(&[1.0, 2.0, 99.0]).unwrap();
+    assert_eq!((r.doc, r.level, r.expires_at), (1, 2, 99.0));
+    let r = share_request(&[-1.0, 0.5, f64::NAN]).unwrap();
+    assert_eq!((r.doc, r.level), (NO_PARENT, NOT_A_CODE));
+    assert!(r.expires_at.is_nan());
+    for len in [0, 1, 2, 4] {
+        assert!(share_request(&[1.0; 4][..len]).is_none(), "{len} numbers");
+    }
 }
 
 #[test]

@@ -4,9 +4,9 @@
 //! (`create(KIND_LEVELS)`); a whole batch then crosses as one array of `u32` and one of `f64`,
 //! and its answer comes back as `f64`s (see [`access_resolve`] for the layouts).
 
-use super::{call, index, Answer, Fail, Object, Table};
-use crate::access::{self, ShareRequest, Source};
-use crate::wire::access::{code, pack, split, truncated, ALLOWED, NOT_A_CODE};
+use super::{call, Answer, Fail, Object, Table};
+use crate::access::{self, Source};
+use crate::wire::access::{code, pack, share_request, split, truncated, ALLOWED, NOT_A_CODE};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -92,13 +92,12 @@ pub extern "C" fn access_info(handle: u32) -> i32 {
 }
 
 /// Resolves a batch in one call, or decides a share request on it. The input holds `ints`
-/// `u32`s then, from the next multiple of 8 bytes, `times` `f64`s. `ints` is, in order: the
-/// caller id (`0xFFFFFFFF` when anonymous), the group count `g` and `g` group ids; the document
-/// count `n`; the grant count `m`; then the columns, `n` or `m` numbers each, in the order of
-/// `wire::access::INT_COLUMNS` and then `BYTE_COLUMNS` (the byte-sized ones), and nothing
-/// after them (see `wire::access::split`). `times` is `now` followed by the `m` expiry times
-/// (`Infinity`: never), then, for a share request, the document's index, the level to grant
-/// and the requested expiry (`Infinity`: none).
+/// `u32`s then, from the next multiple of 8 bytes, `times` `f64`s. `ints` is its head (the
+/// caller id, `0xFFFFFFFF` when anonymous; the group count `g` and `g` group ids; the document
+/// count `n`; the grant count `m`), then the columns, `n` or `m` numbers each, and nothing
+/// after them. `times` holds `now` and the `m` expiry times (`Infinity`: never), then, for a
+/// share request, the document's index, the level to grant and the requested expiry
+/// (`Infinity`: none). Where each goes is `wire::access`'s (see `split` and `share_request`).
 ///
 /// Answers, to resolve, one number per document: `level | source << 8 | via << 16`, `via`
 /// `0xFFFF` when there is no access. To share, one number: the grant's expiry (the one
@@ -147,24 +146,17 @@ pub extern "C" fn access_can_transfer(handle: u32, source: f64) -> i32 {
 fn run(engine: &access::Levels, ints: &[u32], times: &[f64]) -> Result<Vec<f64>, crate::Error> {
     let mut small = Vec::new();
     let b = split(ints, times, &mut small)?;
-    match *b.request {
+    if b.request.is_empty() {
         // `pass` is `Levels::resolve` with the expiries share requests need, dropped here
         // (one function in the wasm rather than two).
-        [] => Ok(engine
+        return Ok(engine
             .pass(b.now, b.caller, b.docs, b.grants, access::NONE)?
             .0
             .iter()
             .map(|a| f64::from(pack(a)))
-            .collect()),
-        [doc, granted, requested] => {
-            let request = ShareRequest {
-                doc: index(doc).unwrap_or(access::NO_PARENT),
-                level: code(granted),
-                expires_at: requested,
-            };
-            let decided = engine.share_grant(b.now, b.caller, b.docs, b.grants, request)?;
-            Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
-        }
-        _ => Err(truncated()),
+            .collect());
     }
+    let request = share_request(b.request).ok_or_else(truncated)?;
+    let decided = engine.share_grant(b.now, b.caller, b.docs, b.grants, request)?;
+    Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
 }

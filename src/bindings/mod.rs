@@ -35,10 +35,6 @@ use crate::Error;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-/// `v` as an index or id, or `None` (see [`crate::wire::index`]).
-#[cfg(feature = "access")]
-use crate::wire::index;
-
 /// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
