@@ -13,9 +13,12 @@ import {
   ACCESS_DENIAL_MESSAGES,
   ACCESS_DENIALS,
   ACCESS_FIELD_MASK,
+  ACCESS_HEAD,
   ACCESS_NOT_A_CODE,
+  ACCESS_REQUEST,
   ACCESS_SOURCE_SHIFT,
   ACCESS_SOURCES,
+  ACCESS_TIMES,
   ACCESS_VIA_SHIFT,
   FIRST_LEVEL,
   GRANT_DIRECT,
@@ -100,7 +103,7 @@ export function decideShare(
   const doc = docs.findIndex((d) => d.id === docId);
   const wanted = requested === undefined ? Infinity : requested;
   // A non-number is passed as NaN, a missing document as -1: the engine refuses both.
-  const request = [doc, level, typeof wanted === "number" ? wanted : NaN];
+  const request = { doc, level, expiresAt: typeof wanted === "number" ? wanted : NaN };
   const { ints, times } = pack(c, now, caller, docs, request);
   const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
   // Refused: minus the denial's code (src/bindings/access.rs).
@@ -110,10 +113,17 @@ export function decideShare(
 
 /**
  * The engine's batch layout (see AccessEngine.resolve) for facts; a share `request`
- * (document index, level, requested expiry) follows the expiry times. Each column goes where
- * the engine's table puts it (`ACCESS_COLUMNS`, generated from src/wire.rs).
+ * (document index, level, requested expiry) follows the expiry times. Every field goes where
+ * the engine's wire puts it (`ACCESS_HEAD`, `ACCESS_COLUMNS`, `ACCESS_TIMES`, `ACCESS_REQUEST`,
+ * generated from src/wire.rs).
  */
-function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], request: number[] = []) {
+function pack(
+  c: Compiled,
+  now: number,
+  caller: Caller,
+  docs: readonly Fact[],
+  request?: { doc: number; level: number; expiresAt: number },
+) {
   const subjects = new Map<string, number>();
   const intern = (s: unknown): number => {
     if (typeof s !== "string") return NO_SUBJECT;
@@ -126,18 +136,24 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
   for (const d of docs) m += d.grants.length;
   const g = caller.groups.length;
   const n = docs.length;
-  // The head: the caller, the group count and ids, the counts; then the columns.
-  const head = 4 + g;
+  // The head: its fixed fields and the group ids, then the columns.
+  const head = g + ACCESS_HEAD.length;
   const at = (column: keyof typeof ACCESS_COLUMNS) => head + ACCESS_COLUMNS[column][0] * n + ACCESS_COLUMNS[column][1] * m;
   const ints = new Uint32Array(head + ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m);
-  const times = new Float64Array(1 + m + request.length);
-  times.set(request, 1 + m);
-  let k = 0;
-  ints[k++] = intern(caller.id);
-  ints[k++] = g;
-  for (const group of caller.groups) ints[k++] = intern(group);
-  ints[k++] = n;
-  ints[k++] = m;
+  const asked = ACCESS_TIMES.expiries + m;
+  const times = new Float64Array(asked + (request === undefined ? 0 : ACCESS_REQUEST.length));
+  if (request !== undefined) {
+    times[asked + ACCESS_REQUEST.doc] = request.doc;
+    times[asked + ACCESS_REQUEST.level] = request.level;
+    times[asked + ACCESS_REQUEST.expiresAt] = request.expiresAt;
+  }
+  // Subjects are interned in the order they always were: the caller, its groups, then owners
+  // and grantees.
+  ints[ACCESS_HEAD.caller] = intern(caller.id);
+  ints[ACCESS_HEAD.groupCount] = g;
+  caller.groups.forEach((group, i) => (ints[ACCESS_HEAD.groups + i] = intern(group)));
+  ints[g + ACCESS_HEAD.documentCount] = n;
+  ints[g + ACCESS_HEAD.grantCount] = m;
   const owner = at("owner"), parent = at("parent"), visibility = at("public");
   docs.forEach((d, i) => {
     ints[owner + i] = intern(d.owner);
@@ -146,7 +162,7 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
     ints[visibility + i] = d.visibility === "public" ? PUBLIC : d.visibility === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
   });
   const doc = at("doc"), subject = at("subject"), kind = at("kind"), level = at("level");
-  times[0] = num(now);
+  times[ACCESS_TIMES.now] = num(now);
   let j = 0;
   docs.forEach((d, i) => {
     for (const gr of d.grants) {
@@ -154,7 +170,7 @@ function pack(c: Compiled, now: number, caller: Caller, docs: readonly Fact[], r
       ints[subject + j] = intern(gr.to);
       ints[kind + j] = gr.kind === "direct" ? GRANT_DIRECT : gr.kind === "group" ? GRANT_GROUP : ACCESS_NOT_A_CODE;
       ints[level + j] = levelId(c, gr.level);
-      times[1 + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
+      times[ACCESS_TIMES.expiries + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
       j++;
     }
   });
