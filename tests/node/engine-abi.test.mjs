@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, checked, discardUnlessOwn, engine, input, live, text } from "./engine-ts.mjs";
-import { accessInts, engineMessage } from "./wire-ts.mjs";
+import { accessInts, accessTimes, engineMessage, wire } from "./wire-ts.mjs";
 
 /** Whether `e` is the plain Error of a call the engine refused to make sense of. */
 const malformed = (e) => e instanceof Error && e.code === undefined && /malformed call/.test(e.message);
@@ -175,13 +175,13 @@ test("an input that grows the engine's memory is written into the grown memory",
   for (const l of ["viewer", "editor", "owner"]) b.level(l);
   const access = b.build();
   const before = live.memory.buffer.byteLength;
-  // 8 MiB of ids (a caller in 2^21 - 4 groups, no documents): the I/O area must grow the
-  // memory (which detaches its old buffer) before they are written.
+  // 8 MiB of ids (a caller in as many groups as fit in 2^21 numbers, no documents): the I/O
+  // area must grow the memory (which detaches its old buffer) before they are written.
   const ints = new Uint32Array(1 << 21);
-  ints[1] = ints.length - 4;
+  ints[wire.ACCESS_HEAD.groupCount] = ints.length - wire.ACCESS_HEAD.length;
   let outcome;
   try {
-    outcome = [...access.resolve(ints, new Float64Array([1]))];
+    outcome = [...access.resolve(ints, accessTimes({ now: 1 }))];
   } catch (e) {
     outcome = e.code ?? e.constructor.name;
   }
@@ -189,7 +189,7 @@ test("an input that grows the engine's memory is written into the grown memory",
   assert.ok(live.memory.buffer.byteLength > before, "the memory grew");
   // And the next call, with its small input, answers as before (the large area was given back).
   const batch = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
-  const [owner] = access.resolve(batch, new Float64Array([1]));
+  const [owner] = access.resolve(batch, accessTimes({ now: 1 }));
   assert.equal(owner & 0xff, 3, "the caller owns its document: the owner level");
 });
 

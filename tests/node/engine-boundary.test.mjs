@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AccessLevelsBuilder, PolicyBuilder } from "./engine-ts.mjs";
-import { accessInts, engineMessage } from "./wire-ts.mjs";
+import { accessInts, accessTimes, engineMessage } from "./wire-ts.mjs";
 
 // Not listed: null and numeric strings, which WebAssembly's own ToNumber turns into 0 and
 // numbers before the engine sees anything (the TypeScript layer never passes them).
@@ -53,7 +53,7 @@ test("access: a share request with a garbage document, level or expiry is never 
   const ints = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
   const share = (doc, level, expiresAt) => {
     try {
-      return engine.resolve(ints, new Float64Array([1, doc, level, expiresAt]))[0];
+      return engine.resolve(ints, accessTimes({ now: 1, request: { doc, level, expiresAt } }))[0];
     } catch (e) {
       assert.equal(e.code, "INVALID_ARGUMENT");
       return "refused";
@@ -71,13 +71,13 @@ test("access: a share request with a garbage document, level or expiry is never 
   // A request cut short is refused, never read as a resolve (the raw engine's error carries
   // its message as template ids and values, filled by the TypeScript layer).
   assert.throws(
-    () => engine.resolve(ints, new Float64Array([1, 0, 3])),
+    () => engine.resolve(ints, accessTimes({ now: 1, request: { doc: 0, level: 3, expiresAt: 5 } }).subarray(0, -1)),
     (e) => e.code === "INVALID_ARGUMENT" && e.message === "" && engineMessage(e) === "truncated access batch",
   );
   // So is a batch with numbers after its last column: it is not the batch its counts describe.
-  assert.equal(engine.resolve(ints, new Float64Array([1])).length, 1, "the exact batch resolves");
+  assert.equal(engine.resolve(ints, accessTimes({ now: 1 })).length, 1, "the exact batch resolves");
   assert.throws(
-    () => engine.resolve(Uint32Array.of(...ints, 0), new Float64Array([1])),
+    () => engine.resolve(Uint32Array.of(...ints, 0), accessTimes({ now: 1 })),
     (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e) === "truncated access batch",
   );
 });

@@ -18,14 +18,36 @@ export const engineMessage = (e) => wire.fillEngineMessage(ENGINE_MESSAGES, e.pa
 
 /**
  * The `ints` of an access batch for the raw engine: the head (the caller, its groups, the counts
- * `n` and `m`), then each of `columns` (by name, `n` or `m` numbers) where the generated table
- * puts it (`ACCESS_COLUMNS`), so that a test's batch follows the engine's order, whatever it is.
+ * `n` and `m`, where `ACCESS_HEAD` puts them), then each of `columns` (by name, `n` or `m`
+ * numbers) where the generated table puts it (`ACCESS_COLUMNS`), so that a test's batch follows
+ * the engine's order, whatever it is.
  */
 export function accessInts({ caller, groups = [], n, m, columns }) {
-  const head = 4 + groups.length;
+  const { caller: at, groupCount, groups: first, documentCount, grantCount, length } = wire.ACCESS_HEAD;
+  const g = groups.length;
+  const head = g + length;
   const [docs, grants] = wire.ACCESS_COLUMNS_END;
   const ints = new Uint32Array(head + docs * n + grants * m);
-  ints.set([caller, groups.length, ...groups, n, m]);
-  for (const [name, [d, g]] of Object.entries(wire.ACCESS_COLUMNS)) ints.set(columns[name] ?? [], head + d * n + g * m);
+  ints[at] = caller;
+  ints[groupCount] = g;
+  ints.set(groups, first);
+  ints[g + documentCount] = n;
+  ints[g + grantCount] = m;
+  for (const [name, [d, gr]] of Object.entries(wire.ACCESS_COLUMNS)) ints.set(columns[name] ?? [], head + d * n + gr * m);
   return ints;
+}
+
+/**
+ * The `times` of an access batch for the raw engine: `now` and the `expiries` where
+ * `ACCESS_TIMES` puts them, then a share `request` ({ doc, level, expiresAt }), if any, each
+ * field where `ACCESS_REQUEST` puts it.
+ */
+export function accessTimes({ now, expiries = [], request }) {
+  const { now: at, expiries: first } = wire.ACCESS_TIMES;
+  const asked = first + expiries.length;
+  const times = new Float64Array(asked + (request === undefined ? 0 : wire.ACCESS_REQUEST.length));
+  times[at] = now;
+  times.set(expiries, first);
+  if (request !== undefined) for (const field of ["doc", "level", "expiresAt"]) times[asked + wire.ACCESS_REQUEST[field]] = request[field];
+  return times;
 }
