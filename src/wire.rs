@@ -407,11 +407,11 @@ pub mod access {
     /// Where the caller's `g` group ids start.
     pub const GROUPS: usize = 2;
     /// `ints[g + DOCUMENT_COUNT]`: the document count `n`.
-    pub const DOCUMENT_COUNT: usize = GROUPS;
+    pub const DOCUMENT_COUNT: usize = 2;
     /// `ints[g + GRANT_COUNT]`: the grant count `m`.
-    pub const GRANT_COUNT: usize = GROUPS + 1;
+    pub const GRANT_COUNT: usize = 3;
     /// The head's fixed fields: the columns ([`INT_COLUMNS`]) start at `g + HEAD`.
-    pub const HEAD: usize = GROUPS + 2;
+    pub const HEAD: usize = 4;
 
     /// `times[NOW]`: the time of the decision.
     pub const NOW: usize = 0;
@@ -431,13 +431,17 @@ pub mod access {
     // Each layout places each of its fields once, with no gap, and the head's fields before
     // and after the groups are on their side of [`GROUPS`]: the build fails otherwise.
     const _: () = {
-        let head = 1 << CALLER | 1 << GROUP_COUNT | 1 << DOCUMENT_COUNT | 1 << GRANT_COUNT;
-        assert!(head == (1 << HEAD) - 1);
+        assert!(
+            (1 << CALLER | 1 << GROUP_COUNT | 1 << DOCUMENT_COUNT | 1 << GRANT_COUNT)
+                == (1 << HEAD) - 1
+        );
         assert!(CALLER < GROUPS && GROUP_COUNT < GROUPS);
         assert!(DOCUMENT_COUNT >= GROUPS && GRANT_COUNT >= GROUPS);
         assert!(1 << NOW == (1 << EXPIRIES) - 1);
-        let request = 1 << REQUEST_DOC | 1 << REQUEST_LEVEL | 1 << REQUEST_EXPIRES_AT;
-        assert!(request == (1 << REQUEST_LEN) - 1);
+        assert!(
+            (1 << REQUEST_DOC | 1 << REQUEST_LEVEL | 1 << REQUEST_EXPIRES_AT)
+                == (1 << REQUEST_LEN) - 1
+        );
     };
 
     /// The share request a batch's [`Batch::request`] states, `None` unless it is
@@ -486,11 +490,13 @@ pub mod access {
 
     /// [`split`], `None` where it answers [`truncated`].
     fn read<'a>(ints: &'a [u32], times: &'a [f64], small: &'a mut Vec<u8>) -> Option<Batch<'a>> {
-        let (fixed, mut rest) = ints.split_at_checked(GROUPS)?;
-        let groups = take(&mut rest, *fixed.get(GROUP_COUNT)?)?;
-        let (counts, mut rest) = rest.split_at_checked(HEAD - GROUPS)?;
-        let after = |i: usize| counts.get(i - GROUPS).copied();
-        let (n, m) = (after(DOCUMENT_COUNT)?, after(GRANT_COUNT)?);
+        let (fixed, rest) = ints.split_at_checked(GROUPS)?;
+        let g = usize::try_from(*fixed.get(GROUP_COUNT)?).ok()?;
+        let groups = rest.get(..g)?;
+        // A field placed after the groups is `g` further on.
+        let field = |i: usize| ints.get(i + g).copied();
+        let (n, m) = (field(DOCUMENT_COUNT)?, field(GRANT_COUNT)?);
+        let mut rest = ints.get(HEAD + g..)?;
         let r = &mut rest;
         let mut wide: [&[u32]; INT_COLUMNS.len()] = Default::default();
         for &(column, per) in &INT_COLUMNS {
