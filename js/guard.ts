@@ -10,6 +10,7 @@
 import { createActionChecks, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import type { Same } from "./generated/wire.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
@@ -182,18 +183,31 @@ export function defineGuard<
   });
   // The builders call the guard's public checks (the action-aware ones above) when they run.
   const buildersPart = once(() => createBuilders(guard as unknown as BuilderChecks));
-  const auditPart = () => confirmationsPart().audit;
 
   let levels: NameValidator<L> | undefined;
   // Every other capability's methods are small functions that build it at their first call and
-  // call its own (see `via`): plain data properties, so the guard stays an object V8 reads fast
-  // (with the 40 lazy accessors it had before, V8 held it as a dictionary: 10 to 15 ns more
-  // per call of any method, `can` included). Written out in this literal: made with loops and
-  // spreads, the guard cost a fresh request about 0.1 ms more. Their order is the guard's key
-  // order (getUser, requireUser, requireRole and requirePermission keep authz's places: a
-  // later definition of a key keeps its place); lazy-guard.test.mjs checks it.
-  const guard: Record<GuardKey, unknown> = {
+  // call its own (see `via`): plain data properties, so the guard stays an object V8 reads fast.
+  // With the 40 lazy accessors it had before, V8 held it as a dictionary: 10 to 15 ns more per
+  // call of any method, `can` included. Written out, not made with loops and spreads (those
+  // cost a fresh request about 0.1 ms more), in the guard's key order (validate, getUser,
+  // requireUser, requireRole and requirePermission keep authz's places: a later definition of a
+  // key keeps its place); lazy-guard.test.mjs checks the order and the fast properties.
+  const head = {
     ...authz,
+    validate(options?: { schema?: SchemaLike }): void {
+      authz.validate();
+      if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
+      accessPart();
+      access!.validate();
+      checksPart();
+      validateRateLimits(rateLimits!);
+      confirmationsPart();
+      confirmations!.validate();
+      actions!.validate();
+      if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
+      // Each capability validates its own configuration in its factory or first use.
+    },
+    levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),
     accessLevels: via(accessPart, "accessLevels"),
     resolveAccess: via(accessPart, "resolveAccess"),
     canShare: via(accessPart, "canShare"),
@@ -228,29 +242,24 @@ export function defineGuard<
     issueConfirmation: via(confirmationsPart, "issueConfirmation"),
     consumeConfirmation: via(confirmationsPart, "consumeConfirmation"),
     assertConfirmed: via(confirmationsPart, "assertConfirmed"),
-    // The audit trail is an object of methods: the same, one level down.
-    audit: { log: via(auditPart, "log"), logMutation: via(auditPart, "logMutation"), list: via(auditPart, "list") },
-    safeAction: via(confirmationsPart, "safeAction"),
-    internalFunctions: via(checksPart, "internalFunctions"),
-    validate(options?: { schema?: SchemaLike }): void {
-      authz.validate();
-      if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
-      accessPart();
-      access!.validate();
-      checksPart();
-      validateRateLimits(rateLimits!);
-      confirmationsPart();
-      confirmations!.validate();
-      actions!.validate();
-      if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
-      // Each capability validates its own configuration in its factory or first use.
-    },
-    levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),
-    query: via(buildersPart, "query"),
-    mutation: via(buildersPart, "mutation"),
-    action: via(buildersPart, "action"),
-    customCtx: via(buildersPart, "customCtx"),
   };
+  // The audit trail is an object whose methods the confirmations call too: `guard.audit` is that
+  // very object (a test that mocks `guard.audit.log` mocks what safe actions write with), read
+  // through the one accessor all guards share (see `auditAccessor`), which builds confirmations
+  // at the first read. Then the rest, in order.
+  (auditReaders ??= new WeakMap()).set(head, () => confirmationsPart().audit);
+  Object.defineProperty(head, "audit", auditAccessor());
+  const guard: Record<string, unknown> = head;
+  guard.safeAction = via(confirmationsPart, "safeAction");
+  guard.internalFunctions = via(checksPart, "internalFunctions");
+  guard.query = via(buildersPart, "query");
+  guard.mutation = via(buildersPart, "mutation");
+  guard.action = via(buildersPart, "action");
+  guard.customCtx = via(buildersPart, "customCtx");
+  // Every key of the guard is written above, and no other: tsc fails here otherwise.
+  type Written = keyof typeof head | "audit" | "safeAction" | "internalFunctions" | "query" | "mutation" | "action" | "customCtx";
+  const complete: Same<GuardKey, Written> = true;
+  void complete;
   return guard as unknown as Guard<R, P, T, L, K, RC>;
 }
 
@@ -269,7 +278,35 @@ function via<C extends Record<K, (...args: never[]) => unknown>, K extends keyof
   return ((...args: never[]) => part()[key](...args)) as C[K];
 }
 
-/** Every key of the guard: its literal in defineGuard must have each, and no other. */
+/** How each guard (or an object made from it) reads its `audit`: its confirmations' trail, or what was written. */
+let auditReaders: WeakMap<object, () => unknown> | undefined;
+let sharedAudit: PropertyDescriptor | undefined;
+
+/**
+ * The descriptor of every guard's `audit`, one for all of them (made at the first guard): V8
+ * keeps an object whose accessor differs from its siblings' (a getter made per guard) in
+ * dictionary mode. Reads answer the nearest guard's trail up the prototype chain; a write
+ * sticks for the object written to, as on a data property, and throws on a frozen one.
+ */
+function auditAccessor(): PropertyDescriptor {
+  return (sharedAudit ??= {
+    get(this: object) {
+      for (let o: object | null = this; o !== null; o = Object.getPrototypeOf(o)) {
+        const read = auditReaders?.get(o);
+        if (read !== undefined) return read();
+      }
+      return undefined;
+    },
+    set(this: object, value: unknown) {
+      if (Object.isFrozen(this)) throw new TypeError("Cannot assign to read only property 'audit' of the guard");
+      (auditReaders ??= new WeakMap()).set(this, () => value);
+    },
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/** Every key of the guard (defineGuard writes each, and no other). */
 type GuardKey = keyof Guard<string, string, string, string, string, string>;
 
 /** The tables a configuration needs in the schema, each with the fix that adds it. */

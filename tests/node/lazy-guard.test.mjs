@@ -55,15 +55,25 @@ test("the guard's keys, their order and their values are the same before and aft
   const audit = { ...guard.audit };
   guard.validate(); // builds every capability
   assert.deepEqual(Object.keys(guard), keys);
-  for (const key of keys) {
+  for (const key of keys.filter((k) => k !== "audit")) {
     const d = Object.getOwnPropertyDescriptor(guard, key);
     assert.equal(d.get, undefined, `${key} is a data property`);
     assert.equal(d.value, values[key], `${key} kept its value`);
     assert.ok(d.writable && d.enumerable && d.configurable, key);
     assert.ok(["function", "object"].includes(typeof d.value), `${key}: ${typeof d.value}`);
   }
+  // The audit trail is the confirmations' own object (what safe actions write with), the same
+  // one at every read, behind the guard's one accessor.
+  const d = Object.getOwnPropertyDescriptor(guard, "audit");
+  assert.ok(typeof d.get === "function" && d.enumerable && d.configurable);
+  assert.equal(guard.audit, values.audit);
   assert.deepEqual(Object.keys(audit), ["log", "logMutation", "list"]);
   assert.deepEqual({ ...guard.audit }, audit);
+  // Every guard shares that accessor (one made per guard would put the guard in V8's
+  // dictionary mode), and each answers its own trail.
+  const other = defineGuard(CONFIG);
+  assert.equal(Object.getOwnPropertyDescriptor(other, "audit").get, d.get);
+  assert.notEqual(other.audit, guard.audit);
   // The action-aware checks (not authz's own) answer getUser and requirePermission.
   assert.ok(keys.includes("internalFunctions") && keys.includes("query") && keys.includes("forgetUser"));
   // A spread copy has every capability, and its methods build what they need.
@@ -93,6 +103,10 @@ test("writing a method of a capability sticks, whether the capability is built o
   assert.equal(guard.resolveAccess, replaced, "building access kept the write");
   guard.rateLimitStatus = replaced;
   assert.equal(guard.rateLimitStatus("send", null, 0), "replaced");
+  const trail = { log: replaced };
+  guard.audit = trail;
+  assert.equal(guard.audit, trail);
+  assert.equal(Object.create(guard).audit, trail, "read through the prototype chain too");
 });
 
 test("configuration mistakes still surface at first use or validate(), as before", () => {
@@ -120,6 +134,10 @@ test("a guard frozen or sealed before its first use still answers, and writes be
   assert.throws(() => {
     frozen.can = () => true;
   }, TypeError);
+  assert.throws(() => {
+    frozen.audit = {};
+  }, TypeError);
+  assert.equal(typeof frozen.audit.log, "function");
 
   const sealed = Object.seal(defineGuard(CONFIG));
   const replaced = () => "replaced";
