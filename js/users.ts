@@ -10,7 +10,12 @@ import type { AnyReaderCtx } from "./ctx.js";
 import { findUser } from "./users-find.js";
 
 /** Keys of the other setups, which a setup may not carry (so mixing two is a type error). */
-type Excluding<K extends string> = { [Key in K]?: never };
+type Excluding<K extends string> = {
+  // Typed as the reason rather than `never`, so that mixing two setups reads as what to fix
+  // ("... is not assignable to type '\"choose one users setup: ...\"'") instead of "not
+  // assignable to type 'undefined'". The run time refuses the mix with a GuardConfigError.
+  [Key in K]?: `choose one users setup: '${Key}' belongs to another`;
+};
 
 /**
  * The default setup, and apps that keep a provider's id in their own field (Clerk, Auth0):

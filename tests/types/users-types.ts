@@ -46,6 +46,8 @@ async function identity() {
 defineGuard({ roles, users: { convexAuth: true, resolve: async () => null } });
 // @ts-expect-error: a role claim reads no table
 defineGuard({ roles, users: { roleClaim: "role", table: "users" } });
+// @ts-expect-error: an index is the indexed setup's, a role claim another's (the error names it)
+defineGuard({ roles, users: { index: "by_token", roleClaim: "role" } });
 // @ts-expect-error: convexAuth is `true` or absent
 defineGuard({ roles, users: { convexAuth: false } });
 // @ts-expect-error: a resolver answers a row (with an _id) or null
