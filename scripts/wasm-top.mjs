@@ -12,7 +12,8 @@ import { readFileSync } from "node:fs";
 const [file, top = "40"] = process.argv.slice(2);
 if (file === undefined) throw new Error("usage: node scripts/wasm-top.mjs MODULE.wasm [N]");
 const bytes = readFileSync(file);
-new WebAssembly.Module(bytes); // fails on anything V8 would refuse
+// Fails on anything V8 would refuse. Functions are numbered imports first: V8 counts those.
+const imported = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).filter((i) => i.kind === "function").length;
 
 let at = 8;
 /** The unsigned LEB128 number at `at`, moving past it. */
@@ -38,7 +39,6 @@ const SECTIONS = ["custom", "type", "import", "function", "table", "memory", "gl
 const sections = [];
 const bodies = []; // [size, index of the function among those defined here]
 const names = new Map(); // function index (imports first) -> name
-let imported = 0;
 while (at < bytes.length) {
   const id = bytes[at++];
   const size = uleb();
@@ -46,17 +46,7 @@ while (at < bytes.length) {
   let label = SECTIONS[id] ?? `section ${id}`;
   if (id === 0) label = `custom "${name()}"`;
   sections.push([label, size]);
-  if (id === 2) {
-    for (let i = uleb(); i > 0; i--) {
-      name();
-      name();
-      const kind = bytes[at++];
-      if (kind === 0) {
-        imported++;
-        uleb();
-      } else at = end; // only function imports precede the functions here; stop reading
-    }
-  } else if (id === 10) {
+  if (id === 10) {
     for (let i = 0, n = uleb(); i < n; i++) {
       const body = uleb();
       bodies.push([body, i]);
