@@ -346,7 +346,8 @@ pub struct Levels {
 /// rules of role names, checked by the same code).
 ///
 /// # Errors
-/// [`Error::Config`] naming the level when it is empty, too long or has another character.
+/// A [`Kind::Config`] error naming the level when it is empty, too long or has another
+/// character.
 pub fn check_level_name(name: &str) -> Result<(), Error> {
     crate::policy::check_name(Msg::AccessLevelName, name, MAX_LEVEL_NAME_LEN)
 }
@@ -356,7 +357,8 @@ impl AccessLevelsBuilder {
     /// the owner's. Declaring none at all means [`STANDARD_LEVELS`].
     ///
     /// # Errors
-    /// [`Error::Config`] for a malformed or duplicate name, or more than [`MAX_LEVELS`] levels.
+    /// A [`Kind::Config`] error for a malformed or duplicate name, or more than [`MAX_LEVELS`]
+    /// levels.
     pub fn level(&mut self, name: &str) -> Result<(), Error> {
         check_level_name(name)?;
         if self.names.iter().any(|n| n == name) {
@@ -390,8 +392,9 @@ impl AccessLevelsBuilder {
     /// Validates the configuration and compiles it.
     ///
     /// # Errors
-    /// [`Error::Config`] when fewer than [`MIN_LEVELS`] levels were declared, when the public
-    /// or share level is not a declared level, or when the public level is not below the share
+    /// A [`Kind::Config`] error when some but fewer than [`MIN_LEVELS`] levels were declared
+    /// (none at all means [`STANDARD_LEVELS`]), when the public or share level is not a
+    /// declared level, or when the public level is not below the owner level or the share
     /// level.
     pub fn build(self) -> Result<Levels, Error> {
         let names = if self.names.is_empty() {
@@ -619,7 +622,7 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when no level has that name.
+    /// A [`Kind::Argument`] error when no level has that name.
     pub fn level(&self, name: &str) -> Result<u8, Error> {
         match self.names.iter().position(|n| n == name) {
             // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
@@ -658,8 +661,8 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when `caller_level` is above the owner level, or `granted_level` is
-    /// not a level (`0` or above the owner level).
+    /// A [`Kind::Argument`] error when `caller_level` is above the owner level, or
+    /// `granted_level` is not a level (`0` or above the owner level).
     pub fn can_share(
         &self,
         caller_level: u8,
@@ -728,9 +731,10 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] as [`Levels::resolve`] for the batch, when `doc` is not a document
-    /// of the batch or `granted` is not a level; and, for a request the caller may make, when
-    /// `requested` is neither a time nor [`NO_EXPIRY`] (a refused caller learns nothing more).
+    /// A [`Kind::Argument`] error as [`Levels::resolve`] for the batch, when `doc` is not a
+    /// document of the batch or `granted` is not a level; and, for a request the caller may
+    /// make, when `requested` is neither a time nor [`NO_EXPIRY`] (a refused caller learns
+    /// nothing more).
     pub fn share_grant(
         &self,
         now: f64,
@@ -767,12 +771,13 @@ impl Levels {
     /// ancestors included. Pure: `now` (ms since the epoch) is the only notion of time.
     ///
     /// # Errors
-    /// [`Error::Argument`], for the whole batch, when `now` or an `expires_at` is NaN, negative
-    /// or above [`MAX_TIME_MS`] (`expires_at` may also be [`NO_EXPIRY`]); when parallel arrays
-    /// differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`], [`MAX_BATCH_GRANTS`] or
-    /// [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a parent or a grant's
-    /// document is not an index of the batch; when a grant's kind is unknown; or when a grant's
-    /// level is [`NONE`] or not below the owner level (only ownership gives the owner level).
+    /// A [`Kind::Argument`] error, for the whole batch, when `now` or an `expires_at` is NaN,
+    /// negative or above [`MAX_TIME_MS`] (`expires_at` may also be [`NO_EXPIRY`]); when
+    /// parallel arrays differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`],
+    /// [`MAX_BATCH_GRANTS`] or [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a
+    /// parent or a grant's document is not an index of the batch; when a grant's kind is
+    /// unknown; or when a grant's level is [`NONE`] or not below the owner level (only
+    /// ownership gives the owner level).
     pub fn resolve(
         &self,
         now: f64,

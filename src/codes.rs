@@ -211,9 +211,9 @@ impl Alphabet {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] when a character is not printable ASCII (space, control or non-ASCII),
-    /// when there are fewer than [`MIN_ALPHABET`] or more than [`MAX_ALPHABET`] symbols, or when
-    /// a symbol repeats (the message names it).
+    /// A [`Kind::Config`] error when a character is not printable ASCII (space, control or
+    /// non-ASCII), when there are fewer than [`MIN_ALPHABET`] or more than [`MAX_ALPHABET`]
+    /// symbols, or when a symbol repeats (the message names it).
     // `iter().any` rather than `contains`: see `Alphabet::contains`.
     #[allow(clippy::manual_contains)]
     pub fn new(text: &str) -> Result<Alphabet, Error> {
@@ -349,7 +349,8 @@ impl CodeFormat {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] naming the length when it is out of range or leaves too few codes.
+    /// A [`Kind::Config`] error naming the length when it is out of range or leaves too few
+    /// codes.
     pub fn new(alphabet: Alphabet, length: u32) -> Result<CodeFormat, Error> {
         if !(MIN_LENGTH..=MAX_LENGTH).contains(&length) {
             return Err(Error::config(
@@ -522,7 +523,8 @@ pub fn code_from_bytes(bytes: &[u8], format: &CodeFormat, out: &mut String) -> O
 /// ```
 ///
 /// # Errors
-/// [`Error::Unavailable`] when the platform has no secure generator (see [`generate_with`]).
+/// A [`Kind::Unavailable`] error when the platform has no secure generator, or when its bytes
+/// complete no code in [`MAX_BATCHES`] batches (see [`generate_with`]).
 pub fn generate(format: &CodeFormat) -> Result<String, Error> {
     generate_with(format, random::fill)
 }
@@ -546,8 +548,8 @@ pub fn generate(format: &CodeFormat) -> Result<String, Error> {
 /// ```
 ///
 /// # Errors
-/// Whatever `fill` returns, or [`Error::Unavailable`] after [`MAX_BATCHES`] batches without a
-/// complete code (the random source is broken).
+/// Whatever `fill` returns, or a [`Kind::Unavailable`] error after [`MAX_BATCHES`] batches
+/// without a complete code (the random source is broken).
 pub fn generate_with<F>(format: &CodeFormat, mut fill: F) -> Result<String, Error>
 where
     F: FnMut(&mut [u8]) -> Result<(), Error>,
@@ -590,9 +592,9 @@ where
 /// ```
 ///
 /// # Errors
-/// [`Error::Argument`] naming the field when `actor` or `action` is empty, `code` is empty or
-/// longer than [`MAX_LENGTH`] bytes, or a field is longer than its bound ([`MAX_ACTOR_LEN`],
-/// [`MAX_ACTION_LEN`], [`MAX_TARGET_LEN`]).
+/// A [`Kind::Argument`] error naming the field when `actor` or `action` is empty, `code` is
+/// empty or longer than [`MAX_LENGTH`] bytes, or a field is longer than its bound
+/// ([`MAX_ACTOR_LEN`], [`MAX_ACTION_LEN`], [`MAX_TARGET_LEN`]).
 pub fn binding_message(
     actor: &str,
     action: &str,
@@ -648,7 +650,7 @@ impl Digest {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] naming the length when it is not 32.
+    /// A [`Kind::Argument`] error naming the length when it is not [`DIGEST_LEN`] (32).
     pub fn from_slice(bytes: &[u8]) -> Result<Digest, Error> {
         match <[u8; DIGEST_LEN]>::try_from(bytes) {
             Ok(array) => Ok(Digest(array)),
@@ -733,7 +735,7 @@ impl Record {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when `expires_at` is not a finite time from 0 to
+    /// A [`Kind::Argument`] error when `expires_at` is not a finite time from 0 to
     /// [`MAX_TIME_MS`] + [`MAX_TTL_MS`], or `attempts_left` is above [`MAX_ATTEMPTS`].
     pub fn new(
         hash: Digest,
@@ -829,7 +831,9 @@ impl Failures {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when either number is out of range, fractional or NaN.
+    /// A [`Kind::Argument`] error when `count` is not a whole number from 0 to
+    /// [`MAX_LOCKOUT_FAILURES`] (out of range, fractional or NaN), or when `last` is not a time
+    /// (NaN, infinite, negative or above [`MAX_TIME_MS`]; a fractional time is accepted).
     pub fn new(count: f64, last: f64) -> Result<Failures, Error> {
         time::check(Msg::LastFailure, last)?;
         // NaN fails `contains`; in range, the cast truncates and the round trip tells whether
@@ -930,9 +934,9 @@ impl Lockout {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] naming the entry when `max_failures` is not a whole number from 1 to
-    /// [`MAX_LOCKOUT_FAILURES`] or `window_ms` is not from [`MIN_LOCKOUT_WINDOW_MS`] to
-    /// [`MAX_LOCKOUT_WINDOW_MS`].
+    /// A [`Kind::Config`] error naming the entry when `max_failures` is not a whole number
+    /// from 1 to [`MAX_LOCKOUT_FAILURES`] or `window_ms` is not from [`MIN_LOCKOUT_WINDOW_MS`]
+    /// to [`MAX_LOCKOUT_WINDOW_MS`].
     pub fn actor(max_failures: Option<f64>, window_ms: Option<f64>) -> Result<Lockout, Error> {
         Lockout::parse("actor", max_failures, window_ms, Lockout::ACTOR)
     }
@@ -1147,7 +1151,8 @@ pub struct Verification {
 /// ```
 ///
 /// # Errors
-/// [`Error::Argument`] when `now` is NaN, infinite, negative or above [`MAX_TIME_MS`].
+/// A [`Kind::Argument`] error when `now` is NaN, infinite, negative or above
+/// [`MAX_TIME_MS`].
 pub fn verify(
     record: Option<&Record>,
     presented: Option<&Digest>,
@@ -1244,7 +1249,7 @@ impl CodeConfig {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] naming the first setting that is invalid.
+    /// A [`Kind::Config`] error naming the first setting that is invalid.
     pub fn new(
         alphabet: &str,
         length: u32,
@@ -1339,7 +1344,8 @@ impl CodeConfig {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when `now` is NaN, infinite, negative or above [`MAX_TIME_MS`].
+    /// A [`Kind::Argument`] error when `now` is NaN, infinite, negative or above
+    /// [`MAX_TIME_MS`].
     pub fn issue(&self, hash: Digest, now: f64) -> Result<Record, Error> {
         time::check(Msg::Now, now)?;
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)

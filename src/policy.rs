@@ -76,7 +76,8 @@ fn is_name_byte(b: u8) -> bool {
 /// One checker for every such name, so the rules and the messages cannot drift apart.
 ///
 /// # Errors
-/// [`Error::Config`] naming the name when it is empty, too long or has another character.
+/// A [`Kind::Config`] error naming the name when it is empty, too long or has another
+/// character.
 pub(crate) fn check_name(what: Msg, name: &str, max: usize) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::config(&[what, Msg::NamesEmpty], &[], &[]));
@@ -97,7 +98,8 @@ pub(crate) fn check_name(what: Msg, name: &str, max: usize) -> Result<(), Error>
 /// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - .`.
 ///
 /// # Errors
-/// [`Error::Config`] naming the role when it is empty, too long or has another character.
+/// A [`Kind::Config`] error naming the role when it is empty, too long or has another
+/// character.
 pub fn check_role_name(name: &str) -> Result<(), Error> {
     check_name(Msg::Role, name, MAX_ROLE_LEN)
 }
@@ -116,8 +118,8 @@ pub enum PermissionKind {
 /// else, and no segment may be empty.
 ///
 /// # Errors
-/// [`Error::Argument`] naming the permission when it is malformed (the caller re-labels it as a
-/// configuration error when it came from the configuration).
+/// A [`Kind::Argument`] error naming the permission when it is malformed (the caller
+/// re-labels it as a configuration error when it came from the configuration).
 // `iter().any` rather than `contains`: `memchr`, see below.
 #[allow(clippy::manual_contains)]
 pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
@@ -154,7 +156,8 @@ impl PolicyBuilder {
     /// Declares the next role, above every role declared before it.
     ///
     /// # Errors
-    /// [`Error::Config`] for a malformed or duplicate name, or more than [`MAX_ROLES`] roles.
+    /// A [`Kind::Config`] error for a malformed or duplicate name, or more than [`MAX_ROLES`]
+    /// roles.
     pub fn role(&mut self, name: &str) -> Result<(), Error> {
         check_role_name(name)?;
         if self.roles.iter().any(|r| r == name) {
@@ -174,8 +177,8 @@ impl PolicyBuilder {
     /// Grants `permission` to `role` (and so to every role above it).
     ///
     /// # Errors
-    /// [`Error::Config`] when the role was not declared, the permission is malformed, or the
-    /// policy already has [`MAX_GRANTS`] grants.
+    /// A [`Kind::Config`] error when the role was not declared, the permission is malformed,
+    /// or the policy already has [`MAX_GRANTS`] grants.
     pub fn grant(&mut self, role: &str, permission: &str) -> Result<(), Error> {
         let Some(index) = self.roles.iter().position(|r| r == role) else {
             return Err(Error::config(&[Msg::UnknownRole], &[role], &[]));
@@ -198,7 +201,7 @@ impl PolicyBuilder {
     /// Validates the whole policy and compiles it.
     ///
     /// # Errors
-    /// [`Error::Config`] when no role was declared.
+    /// A [`Kind::Config`] error when no role was declared.
     pub fn build(self) -> Result<Policy, Error> {
         if self.roles.is_empty() {
             return Err(Error::config(&[Msg::NoRoles], &[], &[]));
@@ -240,7 +243,7 @@ impl Policy {
     /// The lowest role that holds `permission`, or `None` when no role holds it.
     ///
     /// # Errors
-    /// [`Error::Argument`] when `permission` is malformed.
+    /// A [`Kind::Argument`] error when `permission` is malformed.
     pub fn lowest_role_for(&self, permission: &str) -> Result<Option<u32>, Error> {
         check_permission_name(permission)?;
         let lowest = self.lowest(permission);
@@ -263,8 +266,9 @@ impl Policy {
     /// again returns the same id.
     ///
     /// # Errors
-    /// [`Error::Argument`] when the name is malformed, or when [`MAX_INTERNED`] distinct names
-    /// were interned already (names checked at run time should come from code, not from users).
+    /// A [`Kind::Argument`] error when the name is malformed, or when [`MAX_INTERNED`] distinct
+    /// names were interned already (names checked at run time should come from code, not from
+    /// users).
     pub fn intern(&mut self, permission: &str) -> Result<u32, Error> {
         check_permission_name(permission)?;
         let slot = self
@@ -311,7 +315,7 @@ impl Policy {
     /// many names were checked before.
     ///
     /// # Errors
-    /// [`Error::Argument`] when `permission` is malformed.
+    /// A [`Kind::Argument`] error when `permission` is malformed.
     pub fn holders(&self, permission: &str) -> Result<Vec<u8>, Error> {
         check_permission_name(permission)?;
         let lowest = self.lowest(permission);

@@ -31,7 +31,7 @@ pub const MAX_REQUEST: usize = 65_536;
 /// ```
 ///
 /// # Errors
-/// [`Error::Unavailable`] when the platform refuses to produce random bytes (no
+/// A [`Kind::Unavailable`] error when the platform refuses to produce random bytes (no
 /// `crypto.getRandomValues` in the JavaScript host, or an operating-system failure). The
 /// buffer's contents are then unspecified and must not be used.
 pub fn fill(buf: &mut [u8]) -> Result<(), Error> {

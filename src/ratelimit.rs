@@ -15,9 +15,9 @@
 //! # Time
 //! `now` is milliseconds since the epoch as JavaScript gives it: a finite number from 0 to
 //! [`MAX_NOW_MS`]. A fractional part is dropped (floored): limits work in whole milliseconds.
-//! NaN, infinities, negative or larger values are [`Error::Argument`]. Windows are anchored at
-//! the first admitted request of each key (`start + k * period`), so keys do not all roll over
-//! at the same instant and no randomness is needed.
+//! NaN, infinities, negative or larger values are [`error::Kind::Argument`] errors. Windows are
+//! anchored at the first admitted request of each key (`start + k * period`), so keys do not
+//! all roll over at the same instant and no randomness is needed.
 //!
 //! **A clock that goes backwards grants nothing.** Every state has a clock
 //! ([`State::clock`]); a `now` before it is read as the clock itself. Availability never grows
@@ -32,7 +32,7 @@
 //!
 //! A cost (`count`) is a whole number from 0 to [`Limit::max_cost`]. A cost of 0 is a pure
 //! look-up: always `ok`, `remaining` is the availability now, nothing is written. A cost that
-//! can never fit is an [`Error::Argument`], not an endless denial.
+//! can never fit is an [`error::Kind::Argument`] error, not an endless denial.
 //!
 //! `consume: false` checks without consuming. The returned state is `Some` only when there is
 //! something to write (an admitted request with a positive cost and `consume: true`); `None`
@@ -54,8 +54,8 @@
 //! | sliding log | time of the newest entry | `0` | `0` | admission times, oldest first, one per unit, at most `rate` |
 //!
 //! A stored state is validated against the limit before use; one that does not fit (a
-//! tampered row, or a row written under another configuration) is an [`Error::Argument`],
-//! never an allow. The Convex layer should store a fingerprint of the limit's configuration
+//! tampered row, or a row written under another configuration) is an [`error::Kind::Argument`]
+//! error, never an allow. The Convex layer should store a fingerprint of the limit's configuration
 //! with the row and pass `None` when it changed.
 //!
 //! # Sharding
@@ -76,6 +76,8 @@
 //! assert!(!d.ok && d.retry_after == 800.0 && none.is_none());
 //! # Ok::<(), convex_guard::Error>(())
 //! ```
+//!
+//! [`error::Kind::Argument`]: crate::error::Kind::Argument
 
 use alloc::vec::Vec;
 use core::num::{NonZeroU32, NonZeroU64};
@@ -124,7 +126,9 @@ impl Kind {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] naming the kind when it is none of the four names.
+    /// An [`error::Kind::Config`] error naming the kind when it is none of the four names.
+    ///
+    /// [`error::Kind::Config`]: crate::error::Kind::Config
     pub fn from_name(name: &str) -> Result<Kind, Error> {
         match name {
             "sliding window" => Ok(Kind::SlidingWindow),
@@ -219,7 +223,10 @@ impl Limit {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Config`] naming the offending field when a bound above is not met.
+    /// An [`error::Kind::Config`] error naming the offending field when a bound above is not met,
+    /// or when `capacity` is given for a kind other than a token bucket.
+    ///
+    /// [`error::Kind::Config`]: crate::error::Kind::Config
     pub fn new(
         kind: Kind,
         rate: f64,
@@ -340,7 +347,9 @@ impl Limit {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Argument`] when `index` is not below [`Limit::shards`].
+    /// An [`error::Kind::Argument`] error when `index` is not below [`Limit::shards`].
+    ///
+    /// [`error::Kind::Argument`]: crate::error::Kind::Argument
     #[inline(always)]
     pub fn shard(&self, index: u32) -> Result<Limit, Error> {
         self.shard_of(index).map_err(Error::from)
@@ -904,9 +913,12 @@ fn unsharded(limit: &Limit) -> Result<(), Refusal> {
 /// ```
 ///
 /// # Errors
-/// [`Error::Argument`] when `now` is not a finite number of ms from 0 to [`MAX_NOW_MS`], when
-/// `count` is not a whole number from 0 to [`Limit::max_cost`], when the stored state does
-/// not fit the limit, or when `limit` is sharded (decide on [`Limit::shard`]).
+/// An [`error::Kind::Argument`] error when `now` is not a finite number of ms from 0 to
+/// [`MAX_NOW_MS`], when `count` is not a whole number from 0 to [`Limit::max_cost`], when the
+/// stored state does not fit the limit, or when `limit` is sharded (decide on
+/// [`Limit::shard`]).
+///
+/// [`error::Kind::Argument`]: crate::error::Kind::Argument
 pub fn decide(
     limit: &Limit,
     state: Option<&State>,
@@ -943,8 +955,10 @@ pub fn decide(
 /// ```
 ///
 /// # Errors
-/// [`Error::Argument`] when there are no requests or more than [`MAX_BATCH`], or for any
-/// request as in [`decide`] (then nothing is decided).
+/// An [`error::Kind::Argument`] error when there are no requests or more than [`MAX_BATCH`], or
+/// for any request as in [`decide`] (then nothing is decided).
+///
+/// [`error::Kind::Argument`]: crate::error::Kind::Argument
 pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
     let mut decisions = Vec::with_capacity(requests.len());
     let mut candidates = Vec::with_capacity(requests.len());

@@ -35,8 +35,10 @@ pub fn is_time(t: f64) -> bool {
 /// ```
 ///
 /// # Errors
-/// [`Error::Argument`] naming `name` when `t` is NaN, infinite, negative or above
+/// A [`Kind::Argument`] error naming `name` when `t` is NaN, infinite, negative or above
 /// [`MAX_TIME_MS`].
+///
+/// [`Kind::Argument`]: crate::error::Kind::Argument
 pub fn check(name: Msg, t: f64) -> Result<f64, Error> {
     check_up_to(name, t, MAX_TIME_MS)
 }
@@ -45,8 +47,10 @@ pub fn check(name: Msg, t: f64) -> Result<f64, Error> {
 /// [`MAX_TIME_MS`] (an expiry a lifetime after the largest `now`).
 ///
 /// # Errors
-/// [`Error::Argument`] naming `name` and `max` when `t` is NaN, infinite, negative or above
-/// `max`.
+/// A [`Kind::Argument`] error naming `name` and `max` when `t` is NaN, infinite, negative or
+/// above `max`.
+///
+/// [`Kind::Argument`]: crate::error::Kind::Argument
 pub fn check_up_to(name: Msg, t: f64, max: f64) -> Result<f64, Error> {
     if within(t, max) {
         Ok(t)

@@ -8,7 +8,7 @@
 //! - the fuzz targets decode their inputs exactly as the bindings do, through the same
 //!   functions ([`index`], [`access::split`], [`ratelimit::request`]);
 //! - the TypeScript layer imports `js/generated/wire.ts`, rendered from this module by
-//!   [`typescript`] (native builds only). `make wire` writes it; `cargo test --test wire`
+//!   `typescript()` (native builds only). `make wire` writes it; `cargo test --test wire`
 //!   fails when the committed file differs from what this module renders.
 //!
 //! Where a value is a rule rather than a number (the first level's id, "at least this level"),
@@ -45,7 +45,7 @@ pub fn index(v: f64) -> Option<u32> {
 }
 
 /// Roles and permissions: role ids are positions in the configured list (see
-/// [`FIRST_ROLE`]), [`crate::policy::NO_ROLE`] is "no role".
+/// [`FIRST_ROLE`](policy::FIRST_ROLE)), [`crate::policy::NO_ROLE`] is "no role".
 pub mod policy {
     pub use crate::policy::NO_ROLE;
 
@@ -64,6 +64,14 @@ pub mod policy {
 /// - from [`OUT_AT`], the answer: `[ok, retry after]` (`ANSWER_*`), `MAX_BATCH` records of
 ///   [`OUT`] numbers (offsets `OUT_*`), then from [`OUT_LOGS_AT`] `MAX_BATCH` slots of
 ///   [`OUT_LOG`] numbers for the logs to write.
+///
+/// [`IN`]: ratelimit::IN
+/// [`LOGS_AT`]: ratelimit::LOGS_AT
+/// [`LOG`]: ratelimit::LOG
+/// [`OUT_AT`]: ratelimit::OUT_AT
+/// [`OUT`]: ratelimit::OUT
+/// [`OUT_LOGS_AT`]: ratelimit::OUT_LOGS_AT
+/// [`OUT_LOG`]: ratelimit::OUT_LOG
 pub mod ratelimit {
     use crate::error::{Error, Msg};
     use crate::ratelimit::{Limit, Refusal, StateRef, MAX_LOG_RATE};
@@ -131,7 +139,9 @@ pub mod ratelimit {
     /// shard, state, cost)`.
     ///
     /// # Errors
-    /// [`Error::Argument`] for an unknown limit or shard, or a malformed state marker.
+    /// A [`Kind::Argument`] error for an unknown limit or shard, or a malformed state marker.
+    ///
+    /// [`Kind::Argument`]: crate::error::Kind::Argument
     #[inline(always)]
     pub fn request<'a>(
         limits: &[Limit],
@@ -597,14 +607,20 @@ pub mod codes {
 ///   lengths passed as arguments; an array of `f64` (or of `u32` followed by one of `f64`)
 ///   starts at the next multiple of 8 bytes ([`align`]).
 /// - Every export returns an `i32`: from 0 up, its answer (a handle, a count, a code, a
-///   length); [`ERROR`] when the engine refused the input, its error then in the I/O area
-///   (`ERROR_*` layout); [`INVALID`] for a call no TypeScript layer makes (an unknown handle or
-///   one of another kind, a length past the I/O area, text that is not UTF-8, a call made
-///   while another runs). Answers longer than a number are written into the I/O area from
-///   byte 0: bytes (the return value is their count) or `f64`s (their count).
+///   length, `buffer`'s address); [`ERROR`] when the engine refused the input, its error then
+///   in the I/O area (`ERROR_*` layout); [`INVALID`] for a call no TypeScript layer makes (an
+///   unknown handle or one of another kind, a length past the I/O area, text that is not
+///   UTF-8, a call made while another runs; `buffer` answers that last one with 0, never an
+///   address). Answers longer than a number are written into the I/O area from byte 0: bytes
+///   (the return value is their count, or the handle of the policy `policy_compile` made, with
+///   its "at least" table) or `f64`s (their count).
 /// - Objects live in the engine, in a table: a handle is their index. `create(kind)` makes an
 ///   empty one of a `KIND_*`; `release(handle)` frees any; a builder's `build` consumes it,
-///   whether it succeeds or not.
+///   whether it succeeds or the engine refuses the configuration ([`ERROR`]).
+///
+/// [`align`]: abi::align
+/// [`ERROR`]: abi::ERROR
+/// [`INVALID`]: abi::INVALID
 pub mod abi {
     /// Returned when the engine refused the input: its error is in the I/O area.
     pub const ERROR: i32 = -1;
