@@ -131,6 +131,10 @@ rust-checks: | setup
 	# The fuzz targets (fuzz/, a crate of their own, run by `make fuzz` on nightly) must keep
 	# compiling against the core as it changes: checked here, on stable.
 	cd fuzz && cargo clippy --all-targets --target-dir ../target/fuzz-check -- -D warnings
+	# The API docs: no broken intra-doc link, none to a private item from public docs, private
+	# items included. src/bindings/ only compiles for wasm32, so its docs are checked there.
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --target wasm32-unknown-unknown
 
 rust-test: | setup
 	RUSTFLAGS="-D warnings" cargo test
