@@ -266,7 +266,7 @@ messages! {
     TooManyDocuments = "too many documents in one batch: at most {n}",
     TooManyBatchGrants = "too many grants in one batch: at most {n}",
     TooManyGroups = "too many groups for one caller: at most {n}",
-    TruncatedBatch = "truncated access batch",
+    BatchLength = "access batch is not the length its counts state",
     // times
     Now = "now",
     ExpiresAt = "expiresAt",

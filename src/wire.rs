@@ -288,8 +288,8 @@ pub mod access {
     }
 
     /// The error of a batch whose length is not what the counts it states make it.
-    pub fn truncated() -> Error {
-        Error::argument(&[Msg::TruncatedBatch], &[], &[])
+    pub fn mislength() -> Error {
+        Error::argument(&[Msg::BatchLength], &[], &[])
     }
 
     /// Which count a column of the batch has: one value per document (`n` of them) or per
@@ -488,17 +488,17 @@ pub mod access {
     /// allocation.
     ///
     /// # Errors
-    /// [`truncated`] when `ints` is shorter or longer than its counts state, or `times` is
+    /// [`mislength`] when `ints` is shorter or longer than its counts state, or `times` is
     /// shorter (what follows the expiry times is the caller's to check).
     pub fn split<'a>(
         ints: &'a [u32],
         times: &'a [f64],
         small: &'a mut Vec<u8>,
     ) -> Result<Batch<'a>, Error> {
-        read(ints, times, small).ok_or_else(truncated)
+        read(ints, times, small).ok_or_else(mislength)
     }
 
-    /// [`split`], `None` where it answers [`truncated`].
+    /// [`split`], `None` where it answers [`mislength`].
     fn read<'a>(ints: &'a [u32], times: &'a [f64], small: &'a mut Vec<u8>) -> Option<Batch<'a>> {
         let (fixed, rest) = ints.split_at_checked(GROUPS)?;
         let g = usize::try_from(*fixed.get(GROUP_COUNT)?).ok()?;

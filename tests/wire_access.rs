@@ -130,7 +130,10 @@ fn a_batch_longer_than_its_counts_is_refused() {
         let e = split(&long, &times, &mut Vec::new()).err();
         assert_eq!(
             e.map(|e| (e.code(), e.message())),
-            Some(("INVALID_ARGUMENT", "truncated access batch".to_owned())),
+            Some((
+                "INVALID_ARGUMENT",
+                "access batch is not the length its counts state".to_owned()
+            )),
             "{extra} more"
         );
     }

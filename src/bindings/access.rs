@@ -6,7 +6,7 @@
 
 use super::{call, Answer, Fail, Object, Table};
 use crate::access::{self, Source};
-use crate::wire::access::{code, pack, share_request, split, truncated, ALLOWED, NOT_A_CODE};
+use crate::wire::access::{code, mislength, pack, share_request, split, ALLOWED, NOT_A_CODE};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -43,6 +43,11 @@ pub extern "C" fn levels_level(handle: u32, len: u32) -> i32 {
 pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> i32 {
     call(|table, input| {
         let (public, share) = (input.optional(public_len)?, input.optional(share_len)?);
+        // Only a levels builder is taken: a handle of another kind is refused and its object
+        // left as it is (taken first, it would have been freed).
+        if !matches!(table.get(handle)?, Object::LevelsBuilder(_)) {
+            return Err(Fail::Invalid);
+        }
         let Object::LevelsBuilder(names) = table.take(handle)? else {
             return Err(Fail::Invalid);
         };
@@ -156,7 +161,7 @@ fn run(engine: &access::Levels, ints: &[u32], times: &[f64]) -> Result<Vec<f64>,
             .map(|a| f64::from(pack(a)))
             .collect());
     }
-    let request = share_request(b.request).ok_or_else(truncated)?;
+    let request = share_request(b.request).ok_or_else(mislength)?;
     let decided = engine.share_grant(b.now, b.caller, b.docs, b.grants, request)?;
     Ok([decided.unwrap_or_else(|denial| -f64::from(denial.code()))].to_vec())
 }

@@ -54,6 +54,10 @@ test("a handle of another kind, or none at all, is refused without touching anyt
   Object.assign(forgedLimiter, { h: p.h, g: p.g });
   assert.throws(() => forgedLimiter.io(), malformed);
   assert.throws(() => forgedLimiter.decide(1, 0, true), malformed);
+  // Building levels from the policy's handle: refused, and the policy is not freed by it.
+  const forgedLevels = Object.create(AccessLevelsBuilder.prototype);
+  Object.assign(forgedLevels, { h: p.h, g: p.g });
+  assert.throws(() => forgedLevels.build(), malformed);
   // The refusals changed nothing: the same answers from the same objects.
   assert.deepEqual([...p.holders("x:y")], before);
   assert.equal(limiter.add("token bucket", 1, 1000), 0);

@@ -72,12 +72,12 @@ test("access: a share request with a garbage document, level or expiry is never 
   // its message as template ids and values, filled by the TypeScript layer).
   assert.throws(
     () => engine.resolve(ints, accessTimes({ now: 1, request: { doc: 0, level: 3, expiresAt: 5 } }).subarray(0, -1)),
-    (e) => e.code === "INVALID_ARGUMENT" && e.message === "" && engineMessage(e) === "truncated access batch",
+    (e) => e.code === "INVALID_ARGUMENT" && e.message === "" && engineMessage(e) === "access batch is not the length its counts state",
   );
   // So is a batch with numbers after its last column: it is not the batch its counts describe.
   assert.equal(engine.resolve(ints, accessTimes({ now: 1 })).length, 1, "the exact batch resolves");
   assert.throws(
     () => engine.resolve(Uint32Array.of(...ints, 0), accessTimes({ now: 1 })),
-    (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e) === "truncated access batch",
+    (e) => e.code === "INVALID_ARGUMENT" && engineMessage(e) === "access batch is not the length its counts state",
   );
 });
