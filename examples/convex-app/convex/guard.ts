@@ -68,7 +68,7 @@ export const guard = defineGuard({
       },
       "deletion:confirmDeletion": {
         "user-id-arg": "the user whose data is deleted, bound into the code",
-        "public-no-rate-limit": "an action: the guard cannot rate-limit from actions yet; each code allows 5 attempts",
+        "public-no-rate-limit": "each code allows 5 attempts and the failure budgets bound guessing across re-issues; rate limits are shown in ratelimit.ts",
       },
       "groups:createGroup": { "public-no-rate-limit": "signed-in users only; rate limits are shown in ratelimit.ts" },
       "groups:addMember": {
