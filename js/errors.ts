@@ -7,15 +7,19 @@
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
 
+/** Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the package). */
+export const GUARD_ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "RATE_LIMITED",
+  "INVALID_CONFIRMATION",
+  "UPSTREAM_UNAVAILABLE",
+  "INVALID_ARGUMENT",
+] as const;
+
 /** Every `code` convex-guard puts in `ConvexError` data. */
-export type GuardErrorCode =
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "RATE_LIMITED"
-  | "INVALID_CONFIRMATION"
-  | "UPSTREAM_UNAVAILABLE"
-  | "INVALID_ARGUMENT";
+export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[number];
 
 /** The `data` of every `ConvexError` convex-guard throws. */
 export type GuardErrorData = {

@@ -16,7 +16,7 @@ import {
   type Value,
 } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
-import { GuardConfigError, type GuardErrorData } from "./errors.js";
+import { GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 
 /** Any action context (its data model does not matter to the wrapper). */
@@ -200,8 +200,13 @@ export function createSafeAction(
           }
           const shown = clean(data);
           outcome = shown ? "denied" : "error";
-          // Stored redacted (ConvexError data as a structured value): see redact.ts.
-          details = { error: e as Value };
+          // Stored redacted (ConvexError data as a structured value): see redact.ts. Its `code`
+          // is a secret field name there (no exceptions), so a denial with one of the guard's
+          // own codes also names it as `denial`: FORBIDDEN, RATE_LIMITED and UNAUTHENTICATED
+          // rows stay told apart. Only those fixed names: an app's code could be anything.
+          const code = shown ? (data as { code?: unknown } | null)?.code : undefined;
+          const denial = GUARD_ERROR_CODES.find((c) => c === code);
+          details = denial === undefined ? { error: e as Value } : { error: e as Value, denial };
           answer = { error: shown ? data : UPSTREAM };
         }
         try {

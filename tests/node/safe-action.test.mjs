@@ -222,6 +222,25 @@ test("ConvexError data reaches the audit row structured, with secret fields reda
   });
 });
 
+test("a denial with one of the guard's codes is named in the row; any other code is not", async () => {
+  // `code` is redacted like every secret-named field, so without `denial` FORBIDDEN,
+  // RATE_LIMITED and UNAUTHENTICATED rows would differ only by their message.
+  for (const code of ["FORBIDDEN", "RATE_LIMITED", "UNAUTHENTICATED"]) {
+    const r = await outcome(throwing(new ConvexError({ code, message: "no" })));
+    assert.equal(r.audited.at(-1)?.outcome, "denied");
+    assert.deepEqual(r.audited.at(-1)?.details, { error: { name: "ConvexError", data: { code: REDACTED, message: "no" } }, denial: code });
+  }
+  // An app's own code could be anything (a code the user typed, a secret): never copied out.
+  for (const code of ["123456", "forbidden", "FORBIDDEN ", API_KEY]) {
+    const r = await outcome(throwing(new ConvexError({ code, message: "no" })));
+    assert.equal(r.audited.at(-1)?.details?.denial, undefined, JSON.stringify(code).slice(0, 20));
+  }
+  // A guard code in data that carries a secret is not shown, so not a denial either.
+  const r = await outcome(throwing(new ConvexError({ code: "FORBIDDEN", message: `key ${API_KEY}` })));
+  assert.equal(r.audited.at(-1)?.outcome, "error");
+  assert.equal(r.audited.at(-1)?.details?.denial, undefined);
+});
+
 test("an upstream body with the key as a field name and non-ASCII names is audited, redacted", async () => {
   const body = { [`https://api.example/v1?key=${API_KEY}`]: "invalid key", "détail": "refusé", $meta: { _id: 1 } };
   const r = await outcome(throwing(Object.assign(new Error("upstream 401"), { body })));
