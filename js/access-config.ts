@@ -7,6 +7,7 @@ import type { Authz } from "./authz.js";
 import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
+import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkPermissionName, roleOrPermission } from "./config-keys.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
 import {
   FIRST_LEVEL,
@@ -51,6 +52,7 @@ export function compileAccess(
 ): Compiled {
   const c = config ?? {};
   if (typeof c !== "object") throw new GuardConfigError("access must be an object");
+  checkKeys(c, ACCESS_KEYS, "access");
   if (c.levels !== undefined && !Array.isArray(c.levels)) {
     throw new GuardConfigError("access.levels must be an array of level names, lowest first");
   }
@@ -84,7 +86,7 @@ export function compileAccess(
     // batch stays within the engine's bound, so no error can depend on what exists.
     idsPerBatch: Math.floor(MAX_BATCH_DOCUMENTS / (1 + MAX_PARENT_DEPTH)),
     tables,
-    managers: compileManagers(c.groups, authz.roles),
+    managers: compileManagers(c.groups, authz),
     authz,
     usersTable,
   };
@@ -137,7 +139,8 @@ function compileTables(tables: AccessConfig<string>["tables"]): Map<string, Tabl
     const at = `access.tables.${name}`;
     if ((ACCESS_TABLE_NAMES as readonly string[]).includes(name)) throw new GuardConfigError(`${at}: '${name}' is convex-guard's own table`);
     if (t === null || typeof t !== "object") throw new GuardConfigError(`${at} must be an object`);
-    for (const key of ["owner", "ownerIndex", "visibility", "parent", "parentTable"] as const) {
+    checkKeys(t, ACCESS_TABLE_KEYS, at);
+    for (const key of ACCESS_TABLE_KEYS) {
       const value = t[key];
       if ((key === "owner" || value !== undefined) && (typeof value !== "string" || value.length === 0)) {
         throw new GuardConfigError(`${at}.${key} must be a non-empty string`);
@@ -162,19 +165,11 @@ function compileTables(tables: AccessConfig<string>["tables"]): Map<string, Tabl
   return out;
 }
 
-function compileManagers(groups: AccessConfig<string>["groups"], roles: readonly string[]): Compiled["managers"] {
+function compileManagers(groups: AccessConfig<string>["groups"], authz: Authz<string, string, string>): Compiled["managers"] {
   if (groups === undefined) return undefined;
   if (groups === null || typeof groups !== "object") throw new GuardConfigError("access.groups must be an object: { managers }");
-  const m = groups.managers as Record<string, unknown> | undefined;
-  if (m === undefined) return undefined;
-  const keys = m !== null && typeof m === "object" ? Object.keys(m) : [];
-  const [key] = keys;
-  const value = key === undefined ? undefined : m[key];
-  if (keys.length !== 1 || (key !== "role" && key !== "permission") || typeof value !== "string" || value.length === 0) {
-    throw new GuardConfigError("access.groups.managers must be { role: \"admin\" } or { permission: \"groups:manage\" }");
-  }
-  if (key === "role" && !roles.includes(value)) {
-    throw new GuardConfigError(`access.groups.managers.role: '${value}' is not a configured role`);
-  }
-  return key === "role" ? { role: value } : { permission: value };
+  checkKeys(groups, ACCESS_GROUPS_KEYS, "access.groups");
+  const managers = roleOrPermission(groups.managers, "access.groups.managers", authz.roles, "groups:manage");
+  checkPermissionName(managers, "access.groups.managers", authz.can);
+  return managers;
 }

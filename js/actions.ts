@@ -17,6 +17,7 @@ import type {
 import { v } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
+import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
@@ -123,7 +124,10 @@ export function createActionChecks(
   authz: Authz<string, string, string>,
   limits: RateLimits<string>,
 ) {
-  const module = () => checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
+  const module = () => {
+    checkKeys(config, ACTIONS_KEYS, "actions");
+    return checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
+  };
   const fix = () =>
     "export `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` " +
     `from convex/${module()}.ts (or set actions.module)`;

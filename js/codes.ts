@@ -8,6 +8,7 @@
  * their defaults) is the engine's. This file only signs bytes with `crypto.subtle` and maps
  * the engine's flat answers to objects.
  */
+import { checkKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS } from "./config-keys.js";
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import {
@@ -208,6 +209,8 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
+    checkKeys(options, CODE_OPTION_KEYS, "code options");
+    checkLockoutKeys(options.lockout, "lockout");
     const {
       alphabet = "digits",
       length = CODE_DEFAULT_LENGTH,
@@ -361,6 +364,20 @@ function count(n: unknown): number {
 /** A configuration number: `undefined` (the engine's default) or a number (NaN if not one). */
 function setting(n: unknown): number | undefined {
   return n === undefined ? undefined : typeof n === "number" ? n : NaN;
+}
+
+/**
+ * Throws a {@link GuardConfigError} naming a key of `lockout` (at `path`), or of one of its
+ * budgets, that they do not have: a misspelt `maxFailures` would leave the default budget.
+ * Other mistakes (a value of the wrong type) are the engine's to name. @internal
+ */
+export function checkLockoutKeys(lockout: unknown, path: string): void {
+  if (!isObject(lockout)) return;
+  checkKeys(lockout, LOCKOUT_KEYS, path);
+  for (const key of LOCKOUT_KEYS) {
+    const budget = (lockout as LockoutOptions)[key];
+    if (isObject(budget)) checkKeys(budget, LOCKOUT_BUDGET_KEYS, `${path}.${key}`);
+  }
 }
 
 function isObject(x: unknown): boolean {

@@ -1,23 +1,41 @@
 /**
- * The keys a guard's configuration may have, for every entry (a browser entry takes the same
- * object as the server's guard and ignores the parts it does not decide). A misspelt key
- * (`premissions`) would otherwise leave its part unconfigured: every permission denied, quietly.
+ * The keys each object of a guard's configuration may have, at every depth (a browser entry
+ * takes the same object as the server's guard and ignores the parts it does not decide). A
+ * misspelt key would otherwise leave its part unconfigured, quietly: `premissions` denies every
+ * permission, `capcity` keeps the default capacity, `lockout.binding.maxFailure` keeps the
+ * default budget. Each part checks its own objects where it is built (at its first use, or by
+ * `guard.validate()`), with {@link checkKeys} and the lists below.
+ *
+ * The lists are the public types' own keys: {@link keysOf} makes the compiler check each is
+ * exactly its type's keys. The engine authors no key list (only message words such as
+ * `rate` or `lockout.{s}.maxFailures`): the configuration's shape is the public types'.
  * @internal
  */
 import { closestName } from "./diagnose.js";
 import { GuardConfigError } from "./errors.js";
 import type { GuardConfig } from "./guard.js";
+import type { ActionsConfig } from "./actions.js";
+import type { AccessConfig, AccessTableConfig } from "./access-types.js";
+import type { CodeOptions, LockoutBudget, LockoutOptions } from "./codes.js";
+import type { ConfirmationsConfig } from "./confirm.js";
+import type { RateLimitSpec } from "./ratelimit.js";
+import type { UsersConfig } from "./users.js";
 
-/** `keys`, which the compiler checks are exactly the keys of `T`, each once. @internal */
+/** Every key of `T`, whichever member of a union has it (`{ role } | { permission }`). */
+type AnyKey<T> = T extends unknown ? keyof T & string : never;
+
+/** `keys`, which the compiler checks are exactly the keys of `T` (of any member of a union), each once. @internal */
 export const keysOf =
   <T>() =>
-  <const Keys extends readonly (keyof T & string)[]>(
-    keys: Keys & ([Exclude<keyof T, Keys[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, Keys[number]> }),
+  <const Keys extends readonly AnyKey<T>[]>(
+    keys: Keys & ([Exclude<AnyKey<T>, Keys[number]>] extends [never] ? unknown : { missing: Exclude<AnyKey<T>, Keys[number]> }),
   ): Keys =>
     keys;
 
+type Config = GuardConfig<string, string, string, string, string, string>;
+
 /** Every key of {@link GuardConfig}. */
-const CONFIG_KEYS: readonly string[] = keysOf<GuardConfig<string, string, string, string, string, string>>()([
+const CONFIG_KEYS: readonly string[] = keysOf<Config>()([
   "roles",
   "permissions",
   "users",
@@ -28,19 +46,155 @@ const CONFIG_KEYS: readonly string[] = keysOf<GuardConfig<string, string, string
   "securityAudit",
 ]);
 
+// Each list is dropped from a bundle whose code never checks that part (`@__PURE__`).
+
+/** `users`: the keys of every setup (each setup refuses the others' keys itself). @internal */
+export const USERS_KEYS = /* @__PURE__ */ keysOf<UsersConfig<string, string>>()([
+  "table",
+  "roleField",
+  "claim",
+  "field",
+  "index",
+  "identityField",
+  "convexAuth",
+  "resolve",
+  "roleClaim",
+]);
+/** One limit of `rateLimits`. @internal */
+export const RATE_LIMIT_KEYS = /* @__PURE__ */ keysOf<RateLimitSpec>()(["kind", "rate", "period", "capacity", "shards"]);
+/** `access`. @internal */
+export const ACCESS_KEYS = /* @__PURE__ */ keysOf<AccessConfig<string>>()(["levels", "publicLevel", "shareLevel", "tables", "groups"]);
+/** One table of `access.tables`. @internal */
+export const ACCESS_TABLE_KEYS = /* @__PURE__ */ keysOf<AccessTableConfig>()([
+  "owner",
+  "ownerIndex",
+  "visibility",
+  "parent",
+  "parentTable",
+]);
+/** `access.groups`. @internal */
+export const ACCESS_GROUPS_KEYS = /* @__PURE__ */ keysOf<NonNullable<AccessConfig<string>["groups"]>>()(["managers"]);
+/** `access.groups.managers` and `confirmations.audit.readers`: one of them. @internal */
+export const WHO_KEYS = /* @__PURE__ */ keysOf<NonNullable<NonNullable<ConfirmationsConfig["audit"]>["readers"]>>()([
+  "role",
+  "permission",
+]);
+/** `confirmations`: the code options and the rest. @internal */
+export const CONFIRMATIONS_KEYS = /* @__PURE__ */ keysOf<ConfirmationsConfig>()([
+  "alphabet",
+  "length",
+  "ttl",
+  "maxAttempts",
+  "lockout",
+  "secretEnv",
+  "redactEnv",
+  "table",
+  "audit",
+]);
+/** `confirmations.audit`. @internal */
+export const AUDIT_KEYS = /* @__PURE__ */ keysOf<NonNullable<ConfirmationsConfig["audit"]>>()(["table", "logFunction", "readers"]);
+/** The options of `defineCodes`. @internal */
+export const CODE_OPTION_KEYS = /* @__PURE__ */ keysOf<CodeOptions>()(["alphabet", "length", "ttl", "maxAttempts", "lockout"]);
+/** `lockout`. @internal */
+export const LOCKOUT_KEYS = /* @__PURE__ */ keysOf<LockoutOptions>()(["binding", "actor"]);
+/** `lockout.binding` and `lockout.actor`. @internal */
+export const LOCKOUT_BUDGET_KEYS = /* @__PURE__ */ keysOf<LockoutBudget>()(["maxFailures", "window"]);
+/** `actions`. @internal */
+export const ACTIONS_KEYS = /* @__PURE__ */ keysOf<ActionsConfig>()(["module"]);
+/** `securityAudit` (read by `npx convex-guard audit` only, checked here all the same). @internal */
+const SECURITY_AUDIT_KEYS = keysOf<NonNullable<Config["securityAudit"]>>()(["allow"]);
+
+/** `'name'` (cut when long) and, when one of `names` is near, ` (did you mean '...'?)`. */
+function named(name: string, names: readonly string[]): [shown: string, guess: string] {
+  const near = closestName(name, names);
+  return [`'${name.length > 64 ? `${name.slice(0, 64)}...` : name}'`, near === null ? "" : ` (did you mean '${near}'?)`];
+}
+
+/** The message part naming an unknown `key` of `keys`. */
+function unknown(key: string, keys: readonly string[]): string {
+  return named(key, keys).join("");
+}
+
 /**
  * Throws a {@link GuardConfigError} naming the first key of `config` that is not a
- * configuration key, and the key it most likely meant.
+ * configuration key, and the key it most likely meant; then checks `securityAudit`, which no
+ * part of the guard builds.
  * @internal
  */
 export function checkConfigKeys(config: object): void {
   for (const key of Object.keys(config)) {
     if (CONFIG_KEYS.includes(key)) continue;
-    const near = closestName(key, CONFIG_KEYS);
-    const shown = key.length > 64 ? `${key.slice(0, 64)}...` : key;
     throw new GuardConfigError(
-      `unknown configuration key '${shown}'${near === null ? "" : ` (did you mean '${near}'?)`}: ` +
+      `unknown configuration key ${unknown(key, CONFIG_KEYS)}: ` +
         `a guard's configuration has ${CONFIG_KEYS.map((k) => `'${k}'`).join(", ")}`,
     );
+  }
+  checkKeys((config as Config).securityAudit, SECURITY_AUDIT_KEYS, "securityAudit");
+}
+
+/**
+ * Throws a {@link GuardConfigError} unless `value` (the configuration's entry at `path`) is
+ * absent (`undefined` or `null`, as every part reads it) or an object whose keys are all
+ * among `keys`; the message names the first other key and the key it most likely meant,
+ * e.g. `rateLimits.send: unknown key 'capcity' (did you mean 'capacity'?)` (no list of the
+ * keys, unlike the top level's message: each byte counts in the browser entries).
+ * Reads only the object's own key names (no getter runs).
+ * @internal
+ */
+export function checkKeys(value: unknown, keys: readonly string[], path: string): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new GuardConfigError(`${path} must be an object`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) throw new GuardConfigError(`${path}: unknown key ${unknown(key, keys)}`);
+  }
+}
+
+/**
+ * The checked `{ role }` or `{ permission }` at `path` (`access.groups.managers`,
+ * `confirmations.audit.readers`), `undefined` when absent (`null` is no such object). A role must be one of `roles`. A
+ * permission's form is the engine's to check ({@link checkPermissionName}); it may be one no
+ * role holds: then nobody qualifies, as nobody may call a function builder's `permission` no
+ * role holds (a denial, never an error a client sees; TypeScript refuses such a name in a
+ * literal configuration).
+ * @internal
+ */
+export function roleOrPermission(
+  value: unknown,
+  path: string,
+  roles: readonly string[],
+  example: string,
+): { role: string } | { permission: string } | undefined {
+  if (value === undefined) return undefined;
+  const shape = () => new GuardConfigError(`${path} must be { role: "admin" } or { permission: "${example}" }`);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw shape();
+  checkKeys(value, WHO_KEYS, path);
+  const entries = Object.entries(value);
+  const [key, name] = entries[0] ?? [];
+  if (entries.length !== 1 || typeof name !== "string" || name.length === 0) throw shape();
+  if (key === "permission") return { permission: name };
+  if (roles.includes(name)) return { role: name };
+  const [shown, guess] = named(name, roles);
+  throw new GuardConfigError(`${path}.role: ${shown} is not a configured role${guess}`);
+}
+
+/**
+ * Throws a {@link GuardConfigError} at `path` when `who` is a permission the policy cannot
+ * decide (a malformed name: `can` refuses it), which would otherwise reach a client as
+ * `INVALID_ARGUMENT` at the first check.
+ * @internal
+ */
+export function checkPermissionName(
+  who: { role: string } | { permission: string } | undefined,
+  path: string,
+  can: (subject: null, permission: string) => boolean,
+): void {
+  if (who === undefined || !("permission" in who)) return;
+  try {
+    can(null, who.permission);
+  } catch (e) {
+    if (e instanceof GuardConfigError) throw e; // the roles' own mistake, named by them
+    throw new GuardConfigError(`${path}.permission: ${(e as { data?: { message?: unknown } }).data?.message ?? String(e)}`);
   }
 }

@@ -21,6 +21,8 @@ import {
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
+import { checkPermissionName } from "./config-keys.js";
+import { checkConfirmations } from "./confirm-config.js";
 import { checkReference } from "./wiring.js";
 import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
 
@@ -197,24 +199,23 @@ export function createConfirmations(
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
+  // Every key and type is checked now, at the first use of any part (codes, the trail, safe
+  // actions), before any of them can run on a setting quietly left at its default.
+  const readers = checkConfirmations(c, authz.roles);
   const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
   const table = c.table ?? "guardConfirmations";
-  const codes = defineCodes({
-    alphabet: c.alphabet,
-    length: c.length,
-    ttl: c.ttl,
-    maxAttempts: c.maxAttempts,
-    lockout: c.lockout,
-  } as CodeOptions);
+  const codeOptions = (ttl: unknown) =>
+    ({ alphabet: c.alphabet, length: c.length, ttl, maxAttempts: c.maxAttempts, lockout: c.lockout }) as CodeOptions;
+  const codes = defineCodes(codeOptions(c.ttl));
   const secretEnvs = [secretEnv, ...(c.redactEnv ?? [])];
 
-  const settings = (): AuditSettings => {
-    const readers = c.audit?.readers;
-    for (const [key, value] of Object.entries({ secretEnv, table, ...c.audit })) {
-      if (key !== "readers" && (typeof value !== "string" || value.length === 0)) {
-        throw new GuardConfigError(`confirmations.${key === "table" ? "table" : `audit.${key}`} must be a non-empty string`);
-      }
-    }
+  // What needs the engine (a permission's form) or names a wired function is checked when the
+  // first code, safe action or trail call runs (and by validate()), before it writes or runs
+  // anything: defining a safe action compiles nothing.
+  let trail: AuditSettings | undefined;
+  const settings = (): AuditSettings => (trail ??= auditSettings());
+  const auditSettings = (): AuditSettings => {
+    checkPermissionName(readers, "confirmations.audit.readers", authz.can);
     return {
       table: c.audit?.table ?? "guardAudit",
       logFunction: checkReference(c.audit?.logFunction ?? "audit:log", "confirmations.audit.logFunction", "function"),
@@ -277,9 +278,10 @@ export function createConfirmations(
     },
 
     async issueConfirmation(ctx, args) {
+      settings();
       const b = bindingOf(args);
       const key = secret();
-      const issuer = args.ttl === undefined ? codes : defineCodes({ ...c, ttl: args.ttl } as CodeOptions);
+      const issuer = args.ttl === undefined ? codes : defineCodes(codeOptions(args.ttl));
       const code = issuer.generate();
       const hash = await signCode(key, issuer.message(b, code));
       const existing = await pending(ctx, b);
@@ -300,6 +302,7 @@ export function createConfirmations(
     },
 
     async consumeConfirmation(ctx, args) {
+      settings();
       const b = bindingOf(args);
       const key = secret();
       // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
@@ -357,7 +360,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, secretEnvs, rateLimit, requireUser),
+    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser),
   };
   return confirmations;
 }

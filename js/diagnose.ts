@@ -65,16 +65,21 @@ export function closestName<R extends string>(text: string, roles: readonly R[])
   return best;
 }
 
-/** Levenshtein distance, one row at a time. */
+/**
+ * Edit distance counting a swap of two neighbouring letters as one edit (`tabel` is one from
+ * `table`), the optimal string alignment distance: three rows at a time.
+ */
 function distance(a: string, b: string): number {
+  let before: number[] = [];
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) next[j] = Math.min(next[j]!, before[j - 2]! + 1);
     }
-    row = next;
+    [before, row] = [row, next];
   }
   return row[b.length]!;
 }

@@ -153,7 +153,8 @@ export function defineGuard<
     const { pageLimit, validate: _, ...methods } = access;
     const forget = createForgetUser({
       limit: pageLimit,
-      confirmations: config?.confirmations === undefined ? undefined : (config.confirmations.table ?? "guardConfirmations"),
+      // `null` is no confirmations part, as createConfirmations reads it.
+      confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? "guardConfirmations"),
       rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
     });
     return { ...methods, ...forget };
@@ -325,7 +326,7 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
     }
   }
   const c = config?.confirmations;
-  if (c !== undefined) {
+  if (c !== undefined && c !== null) {
     const codes = c.table ?? "guardConfirmations";
     tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
     tables.push([c.audit?.table ?? "guardAudit", AUDIT_TABLE_FIX]);

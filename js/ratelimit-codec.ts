@@ -3,6 +3,7 @@
  * is the only code that packs requests into the engine's I/O buffer and unpacks its decisions.
  * Storage is ratelimit-store.ts; the public types are ratelimit.ts.
  */
+import { checkKeys, RATE_LIMIT_KEYS } from "./config-keys.js";
 import { RateLimiter, discardUnlessOwn, engineMemory, num } from "./engine.js";
 import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
@@ -120,6 +121,7 @@ export function compileLimits(config: object | undefined): Engine {
     if (spec === null || typeof spec !== "object") {
       throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
     }
+    checkKeys(spec, RATE_LIMIT_KEYS, `rateLimits.${name}`);
     // Each field read once: what the engine compiles is what the fingerprint names, whatever a
     // getter would answer on a second read.
     const { kind: given, rate, period, capacity: givenCapacity, shards: givenShards } = spec as Record<string, unknown>;

@@ -128,7 +128,8 @@ function actorKey(who: unknown): string | undefined {
 /** @internal */
 export function createSafeAction(
   audit: Audit,
-  secretEnvs: readonly string[],
+  /** The names of the secret environment variables (the trail's settings, checked when read). */
+  secretEnvs: () => readonly string[],
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): <Args extends PropertyValidators, Result, Actor = string>(
@@ -152,7 +153,7 @@ export function createSafeAction(
     return {
       args: definition.args,
       handler: async (ctx, args) => {
-        const forms = secretForms(secretValues(secretEnvs));
+        const forms = secretForms(secretValues(secretEnvs()));
         const bytes = byteForms(forms);
         const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
           x !== REFUSED && x !== undefined && !carries(x, forms, bytes);

@@ -5,6 +5,7 @@
  * (a malformed subject, an id of another table, a deleted row, a resolver that throws or
  * answers something else) is "no user".
  */
+import { checkKeys, USERS_KEYS } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
 import { findUser } from "./users-find.js";
@@ -184,6 +185,7 @@ export function createUserFinder(config: unknown): UserFinder {
       return (settings = { kind: "index", table: DEFAULT_USERS_TABLE, claim, field: claim, index: "by_tokenIdentifier" });
     }
     if (!shaped) throw new GuardConfigError("users must be an object (see UsersConfig)");
+    checkKeys(users, USERS_KEYS, "users");
     const modes = MODES.filter((k) => users[k] !== undefined);
     const indexed = INDEX_KEYS.filter((k) => users[k] !== undefined);
     const chosen = [...modes, ...(indexed.length > 0 ? [indexed[0]] : [])];
