@@ -231,7 +231,7 @@ pub fn resolve_flat(levels: &Levels, ints: &[u32], times: &[f64]) -> Result<Vec<
     // The binding resolves when nothing follows the expiry times (three numbers are a share
     // request, which `resolve` never makes).
     if !b.request.is_empty() {
-        return Err(wire::access::truncated());
+        return Err(wire::access::mislength());
     }
     levels.resolve(b.now, b.caller, b.docs, b.grants)
 }
