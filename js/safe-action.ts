@@ -18,6 +18,7 @@ import {
 import { secretValues, type Audit } from "./audit.js";
 import { GuardConfigError, type GuardErrorData } from "./errors.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
+import { userKey } from "./users.js";
 
 /** Any action context (its data model does not matter to the wrapper). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,17 +115,6 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
-/**
- * The audit actor of what a check returned: a string, a row's `_id`, or (with
- * `users.roleClaim`, where the user is the identity) its `tokenIdentifier`.
- */
-function actorKey(who: unknown): string | undefined {
-  if (typeof who === "string") return who;
-  const w = who as { _id?: unknown; tokenIdentifier?: unknown } | null | undefined;
-  if (typeof w?._id === "string") return w._id;
-  return typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
-}
-
 /** @internal */
 export function createSafeAction(
   audit: Audit,
@@ -166,7 +156,7 @@ export function createSafeAction(
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = (await check(ctx)) as never;
-          actor = actorKey(who);
+          actor = userKey(who);
           if (limit !== undefined) {
             const key = limit.key === undefined ? actor : limit.key({ args, actor: who });
             if (rateLimit === undefined || typeof key !== "string") {
