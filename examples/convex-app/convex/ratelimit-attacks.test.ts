@@ -24,16 +24,21 @@ test("consuming calls refuse a count of 0; checks accept it as a look-up", async
   expect(await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
 });
 
-// A builder's `key: { arg }` is the caller's to pick. guarded.importInto keys the "upload" limit
-// by its `bucket` argument, and ratelimit.upload keys the same limit by the user's id: a caller
-// naming a victim's id (or "global") as the bucket must spend only that bucket.
-test("a builder's argument key cannot spend a user's own budget or the global one", async () => {
+/** Mo (a moderator: may call guarded.importInto) and Uma (a user), signed in by name. */
+async function moderatorAndUser() {
   const t = newTest();
   const ids = await addUsers(t, [
     ["mo", "moderator"],
     ["uma", "user"],
   ]);
-  const as = (name: string) => t.withIdentity({ subject: name, issuer: "https://auth.example" });
+  return { t, ids, as: (name: string) => t.withIdentity({ subject: name, issuer: "https://auth.example" }) };
+}
+
+// A builder's `key: { arg }` is the caller's to pick. guarded.importInto keys the "upload" limit
+// by its `bucket` argument, and ratelimit.upload keys the same limit by the user's id: a caller
+// naming a victim's id (or "global") as the bucket must spend only that bucket.
+test("a builder's argument key cannot spend a user's own budget or the global one", async () => {
+  const { t, ids, as } = await moderatorAndUser();
   for (const bucket of [ids.uma!, "global"]) {
     for (let i = 0; i < 3; i++) await as("mo").mutation(api.guarded.importInto, { bucket });
     expect(await outcome(as("mo").mutation(api.guarded.importInto, { bucket }))).toMatchObject({ code: "RATE_LIMITED" });
@@ -49,12 +54,7 @@ test("a builder's argument key cannot spend a user's own budget or the global on
 });
 
 test("the user key stays the user's id: forgetUser finds a builder's row, not a bucket named after the user", async () => {
-  const t = newTest();
-  const ids = await addUsers(t, [
-    ["mo", "moderator"],
-    ["uma", "user"],
-  ]);
-  const as = (name: string) => t.withIdentity({ subject: name, issuer: "https://auth.example" });
+  const { t, ids, as } = await moderatorAndUser();
   await as("uma").mutation(api.guarded.postMessage, { body: "hi" }); // "sendMessage", key "user"
   await as("mo").mutation(api.guarded.importInto, { bucket: ids.uma! }); // "upload", bucket named after uma
   expect(await t.run((ctx) => guard.forgetUser(ctx, ids.uma!))).toMatchObject({ done: true, rateLimits: 1 });
