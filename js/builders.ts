@@ -266,8 +266,8 @@ function validate(meta: GuardMetadata, args: PropertyValidators): void {
 /**
  * The key of `rateLimit: { key: { arg } }`: `arg:<name>:<value>`, a namespace of its own. The
  * caller picks the value, so it must never equal a key the server chose: a user's id (a Convex
- * id is lowercase letters and digits; convex-test's `10001;users`), `"global"`, or a key of the
- * app's own without the `arg:` prefix. Any key with a `:` is none of the first two; a
+ * id is lowercase letters and digits; convex-test's, digits and a table name), `"global"`, or
+ * a key of the app's own without the `arg:` prefix. Any key with a `:` is none of the first two; a
  * `tokenIdentifier` (the user key with `users.roleClaim`) starts with its issuer's URL, never
  * `arg:`. Convex allows a `:` in an argument's name, so `{ arg: "a:b" }` and `{ arg: "a" }` on
  * one limit could meet: both are buckets any caller picks, so that spends no key the server
