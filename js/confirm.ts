@@ -191,7 +191,13 @@ export interface Confirmations {
    * }));
    * ```
    */
-  safeAction<DM extends GenericDataModel, Args extends PropertyValidators, Result, Actor = DefaultActor<DM, typeof DEFAULT_USERS_TABLE>>(
+  safeAction<
+    Args extends PropertyValidators,
+    Result,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    DM extends GenericDataModel = any,
+    Actor = DefaultActor<DM, typeof DEFAULT_USERS_TABLE>,
+  >(
     definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor>,
   ): SafeAction<Args, Result, DM>;
 }

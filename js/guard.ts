@@ -114,9 +114,10 @@ export type Guard<
      * ({@link DefaultActor}).
      */
     safeAction<
-      DM extends GenericDataModel,
       Args extends PropertyValidators,
       Result,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      DM extends GenericDataModel = any,
       Actor = DefaultActor<DM, T, RC>,
     >(
       definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K>,

@@ -6,11 +6,12 @@
  * forms, and their limits), or the generic `UPSTREAM_UNAVAILABLE` error. Every call writes an
  * audit row first; when that row cannot be written, the call fails (closed) too.
  */
-import type { GenericActionCtx, GenericDataModel, UserIdentity } from "convex/server";
+import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
 import {
   ConvexError,
   convexToJson,
   jsonToConvex,
+  type GenericId,
   type ObjectType,
   type PropertyValidators,
   type Value,
@@ -29,10 +30,13 @@ export type ActionCtx = GenericActionCtx<any>;
  * The actor of the default check, `guard.requireUser`: the caller's users row (table `T`),
  * typed from the action's data model, or with `users.roleClaim` (`RC` not `never`) the
  * identity. Never a string: its `_id` (or the identity's `tokenIdentifier`) is the audit actor
- * and the default rate-limit key.
+ * and the default rate-limit key. A definition made apart from its `action(...)` has no data
+ * model (`any`): its actor is still a document with a typed `_id`, not `any`.
  */
 export type DefaultActor<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never]
-  ? DocOf<DM, T>
+  ? 0 extends 1 & DM
+    ? GenericDocument & { _id: GenericId<T> }
+    : DocOf<DM, T>
   : UserIdentity;
 
 /**
@@ -97,7 +101,7 @@ export type SafeActionDefinition<
 /**
  * What `guard.safeAction` returns: the argument of `action(...)`. `DM` is the data model of
  * the `action` builder it is passed to (inferred from that call), which types the handler's
- * `ctx` and the default actor.
+ * `ctx` and the default actor; `any` for a definition made apart, which any `action` accepts.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SafeAction<Args extends PropertyValidators, Result, DM extends GenericDataModel = any> = {

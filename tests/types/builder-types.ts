@@ -142,16 +142,19 @@ export const rowActor = action(
     },
   }),
 );
-// Outside `action(...)` the data model is unknown: still a document, never a string.
-guard.safeAction({
+// Made apart from its `action(...)` the data model is unknown: still a document with a typed
+// `_id`, never a string (nor `any`), and the definition is still accepted by `action`.
+const detached = guard.safeAction({
   name: "x",
   args: {},
   handler: async (_ctx, _args, { actor }) => {
+    const id: GenericId<"users"> = actor._id;
     // @ts-expect-error: the default check's actor is a document
     const s: string = actor;
-    return s;
+    return { id, s };
   },
 });
+export const detachedAction = action(detached);
 action(
   guard.safeAction({
     name: "x",
