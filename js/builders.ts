@@ -39,6 +39,7 @@ import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
 import { GuardConfigError } from "./errors.js";
+import { userKey } from "./users.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
 export type GuardMetadata = {
@@ -60,8 +61,10 @@ export type StringArgs<Args extends PropertyValidators> = {
 /** A declared rate limit: its name and whose budget (default the user's id). */
 export type BuilderRateLimit<K extends string, Args extends PropertyValidators> = {
   name: K;
-  /** `"user"` (default): the caller's user id. `"global"`: one budget for everyone.
-   * `{ arg }`: the value of that argument, which must be declared here to be used. */
+  /** `"user"` (default): the caller's user id (with `users.roleClaim`, the identity's
+   * `tokenIdentifier`). `"global"`: one budget for everyone. `{ arg }`: the value of that
+   * argument, which must be declared here to be used, stored as `arg:<name>:<value>` so that
+   * no value can be a user's id or `"global"` (a longer key than 1,024 characters is refused). */
   key?: "user" | "global" | { arg: StringArgs<Args> };
 };
 
@@ -260,6 +263,22 @@ function validate(meta: GuardMetadata, args: PropertyValidators): void {
   }
 }
 
+/**
+ * The key of `rateLimit: { key: { arg } }`: `arg:<name>:<value>`, a namespace of its own. The
+ * caller picks the value, so it must never equal a key the server chose: a user's id (a Convex
+ * id is lowercase letters and digits; convex-test's, digits and a table name), `"global"`, or
+ * a key of the app's own without the `arg:` prefix. Any key with a `:` is none of the first two; a
+ * `tokenIdentifier` (the user key with `users.roleClaim`) starts with its issuer's URL, never
+ * `arg:`. Convex allows a `:` in an argument's name, so `{ arg: "a:b" }` and `{ arg: "a" }` on
+ * one limit could meet: both are buckets any caller picks, so that spends no key the server
+ * chose. A value that is not a non-empty string goes on as is, to be refused
+ * (`INVALID_ARGUMENT`), never stringified; a prefixed key over the length limit is refused
+ * there too, never cut.
+ */
+function argKey(name: string, value: unknown): unknown {
+  return typeof value === "string" && value.length > 0 ? `arg:${name}:${value}` : value;
+}
+
 /** Runs the declared checks in order: user, role, permission, access, rate limit. */
 async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
   let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
@@ -273,8 +292,8 @@ async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown,
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
-    // A key argument that is not a string is refused (INVALID_ARGUMENT), never stringified.
-    const key = k === "global" ? "global" : k === "user" ? String(user._id) : args[k.arg];
+    // "user": the row's id (with users.roleClaim, the identity's tokenIdentifier); none is refused.
+    const key = k === "global" ? "global" : k === "user" ? userKey(user) : argKey(k.arg, args[k.arg]);
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
   return { user, doc };

@@ -6,7 +6,7 @@
  * environment inside each call, signs with `crypto.subtle`, reads and writes the one row per
  * (actor, action, target), writes the audit row, and shapes errors.
  */
-import { defineTable, type GenericDataModel } from "convex/server";
+import { defineTable, type GenericActionCtx, type GenericDataModel } from "convex/server";
 import { v, type PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import { createAudit, type Audit, type AuditSettings } from "./audit.js";
@@ -24,7 +24,14 @@ import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkPermissionName } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { checkReference } from "./wiring.js";
-import { createSafeAction, type ActionCtx, type SafeAction, type SafeActionDefinition } from "./safe-action.js";
+import {
+  createSafeAction,
+  type ActionCtx,
+  type DefaultActor,
+  type SafeAction,
+  type SafeActionDefinition,
+} from "./safe-action.js";
+import type { DEFAULT_USERS_TABLE } from "./users.js";
 
 /** Shortest server secret accepted, in UTF-8 bytes. */
 export const MIN_SECRET_BYTES = 32;
@@ -186,9 +193,15 @@ export interface Confirmations {
    * }));
    * ```
    */
-  safeAction<Args extends PropertyValidators, Result, Actor = string>(
-    definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
-  ): SafeAction<Args, Result>;
+  safeAction<
+    Args extends PropertyValidators,
+    Result,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    DM extends GenericDataModel = any,
+    Actor = DefaultActor<DM, typeof DEFAULT_USERS_TABLE>,
+  >(
+    definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor>,
+  ): SafeAction<Args, Result, DM>;
 }
 
 /** @internal */

@@ -24,7 +24,8 @@ import { GuardConfigError } from "./errors.js";
 import { DEFAULT_USERS_TABLE } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
-import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action.js";
+import type { GenericActionCtx, GenericDataModel } from "convex/server";
+import type { DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import {
   createRateLimits,
   validateRateLimits,
@@ -106,10 +107,21 @@ export type Guard<
      * ```
      */
     validate(options?: { schema?: SchemaLike }): void;
-    /** {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. */
-    safeAction<Args extends PropertyValidators, Result, Actor = string>(
-      definition: SafeActionDefinition<ActionCtx, Args, Result, Actor, K>,
-    ): SafeAction<Args, Result>;
+    /**
+     * {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. The
+     * data model `DM` comes from the `action(...)` call the definition is passed to; the actor
+     * is what `check` returns, and without `check` the user row `guard.requireUser` returns
+     * ({@link DefaultActor}).
+     */
+    safeAction<
+      Args extends PropertyValidators,
+      Result,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      DM extends GenericDataModel = any,
+      Actor = DefaultActor<DM, T, RC>,
+    >(
+      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K>,
+    ): SafeAction<Args, Result, DM>;
   };
 
 /**

@@ -6,11 +6,12 @@
  * forms, and their limits), or the generic `UPSTREAM_UNAVAILABLE` error. Every call writes an
  * audit row first; when that row cannot be written, the call fails (closed) too.
  */
-import type { GenericActionCtx } from "convex/server";
+import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
 import {
   ConvexError,
   convexToJson,
   jsonToConvex,
+  type GenericId,
   type ObjectType,
   type PropertyValidators,
   type Value,
@@ -18,17 +19,36 @@ import {
 import { secretValues, type Audit } from "./audit.js";
 import { GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
+import type { DocOf } from "./ctx.js";
+import { userKey } from "./users.js";
 
 /** Any action context (its data model does not matter to the wrapper). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ActionCtx = GenericActionCtx<any>;
 
-/** Options of `guard.safeAction`. */
+/**
+ * The actor of the default check, `guard.requireUser`: the caller's users row (table `T`),
+ * typed from the action's data model, or with `users.roleClaim` (`RC` not `never`) the
+ * identity. Never a string: its `_id` (or the identity's `tokenIdentifier`) is the audit actor
+ * and the default rate-limit key. A definition made apart from its `action(...)` has no data
+ * model (`any`): its actor is still a document with a typed `_id`, not `any`.
+ */
+export type DefaultActor<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never]
+  ? 0 extends 1 & DM
+    ? GenericDocument & { _id: GenericId<T> }
+    : DocOf<DM, T>
+  : UserIdentity;
+
+/**
+ * Options of `guard.safeAction`. `Actor` is what `check` returns (`guard.safeAction` makes it
+ * {@link DefaultActor} when there is no `check`); the handler and the rate-limit key receive it
+ * and never decide it.
+ */
 export type SafeActionDefinition<
   Ctx,
   Args extends PropertyValidators,
   Result,
-  Actor = string,
+  Actor = unknown,
   K extends string = string,
 > = {
   /** Argument validators, as for `action`. */
@@ -37,11 +57,13 @@ export type SafeActionDefinition<
   name: string;
   /**
    * Who may call. Default: `guard.requireUser` (through the wired `getUser`, see
-   * `guard.internalFunctions`): a caller with a user row, whose `_id` is the actor; an identity
+   * `guard.internalFunctions`): a caller with a user row, whose `_id` is the audit actor (the
+   * handler and `rateLimit.key` receive the row itself); an identity
    * without a user row (a deleted or never-created user) is `UNAUTHENTICATED`, as everywhere
    * else. Without the wiring the default check fails closed with a `GuardConfigError` naming
    * the fix. Return the actor (a string, or a user row whose `_id` is recorded), or throw a
-   * `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`.
+   * `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`. Without `check` the
+   * actor is the user row ({@link DefaultActor}), not its id: write `actor._id`.
    *
    * Identity only (any signed-in caller, even one with no user row, e.g. an app without a
    * users table) must be written explicitly, because it also lets in the live session of a
@@ -61,22 +83,30 @@ export type SafeActionDefinition<
   resourceId?: keyof Args & string;
   /**
    * A named rate limit taken after the check, before the handler (through the wired
-   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor; a key from the
-   * arguments must be written here explicitly.
+   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor (a row's `_id`); a
+   * key from the arguments must be written here explicitly. `key` must return a string of 1 to
+   * 1,024 characters (anything else is refused, never stringified), used as it is: give a key
+   * built from the arguments a prefix of its own (`` ({ args }) => `room:${args.room}` ``), so
+   * that a caller cannot make it a user's id or `"global"`.
    */
-  rateLimit?: { name: K; key?: (input: { args: ObjectType<Args>; actor: Actor }) => string };
+  rateLimit?: { name: K; key?: (input: { args: ObjectType<Args>; actor: NoInfer<Actor> }) => string };
   /**
    * The work; its third argument holds the actor the check returned. Return a plain Convex
    * value (no `Map`, `Set`, `Date`, typed array or class instance) and throw anything: only
    * plain, secret-free results and `ConvexError` data reach the caller.
    */
-  handler: (ctx: Ctx, args: ObjectType<Args>, guarded: { actor: Actor }) => Promise<Result>;
+  handler: (ctx: Ctx, args: ObjectType<Args>, guarded: { actor: NoInfer<Actor> }) => Promise<Result>;
 };
 
-/** What `guard.safeAction` returns: the argument of `action(...)`. */
-export type SafeAction<Args extends PropertyValidators, Result> = {
+/**
+ * What `guard.safeAction` returns: the argument of `action(...)`. `DM` is the data model of
+ * the `action` builder it is passed to (inferred from that call), which types the handler's
+ * `ctx` and the default actor; `any` for a definition made apart, which any `action` accepts.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SafeAction<Args extends PropertyValidators, Result, DM extends GenericDataModel = any> = {
   args: Args;
-  handler: (ctx: ActionCtx, args: ObjectType<Args>) => Promise<Result>;
+  handler: (ctx: GenericActionCtx<DM>, args: ObjectType<Args>) => Promise<Result>;
 };
 
 const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
@@ -114,17 +144,6 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
-/**
- * The audit actor of what a check returned: a string, a row's `_id`, or (with
- * `users.roleClaim`, where the user is the identity) its `tokenIdentifier`.
- */
-function actorKey(who: unknown): string | undefined {
-  if (typeof who === "string") return who;
-  const w = who as { _id?: unknown; tokenIdentifier?: unknown } | null | undefined;
-  if (typeof w?._id === "string") return w._id;
-  return typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
-}
-
 /** @internal */
 export function createSafeAction(
   audit: Audit,
@@ -132,7 +151,7 @@ export function createSafeAction(
   secretEnvs: () => readonly string[],
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
-): <Args extends PropertyValidators, Result, Actor = string>(
+): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
   return (definition) => {
@@ -167,9 +186,15 @@ export function createSafeAction(
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = (await check(ctx)) as never;
-          actor = actorKey(who);
+          actor = userKey(who);
           if (limit !== undefined) {
-            const key = limit.key === undefined ? actor : limit.key({ args, actor: who });
+            const key: unknown = limit.key === undefined ? actor : limit.key({ args, actor: who });
+            // Never stringified: a row would be "[object Object]", one key for every caller.
+            if (limit.key !== undefined && typeof key !== "string") {
+              throw new GuardConfigError(
+                `safeAction '${name}': rateLimit.key must return a string (it returned ${key === null ? "null" : typeof key})`,
+              );
+            }
             if (rateLimit === undefined || typeof key !== "string") {
               throw new GuardConfigError(
                 `safeAction '${name}': the rate limit needs a key (its check returned no actor: give rateLimit.key)`,

@@ -134,6 +134,18 @@ export type UsersConfig<T extends string = string, RC extends string = never> =
 /** What the guard found: a users row, or the identity itself with `roleClaim`. @internal */
 export type Found = { readonly [field: string]: unknown };
 
+/**
+ * Whose budget and audit trail a caller is: a users row's `_id`, or (with `users.roleClaim`,
+ * where the user is the identity) its `tokenIdentifier`; a string as is; else `undefined`,
+ * which a rate limit refuses rather than sharing one key among callers. @internal
+ */
+export function userKey(who: unknown): string | undefined {
+  if (typeof who === "string") return who;
+  const w = who as { _id?: unknown; tokenIdentifier?: unknown } | null | undefined;
+  if (typeof w?._id === "string") return w._id;
+  return typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
+}
+
 /** The validated configuration. @internal */
 export type Settings =
   | { kind: "index"; table: string; claim: string; field: string; index: string }

@@ -13,8 +13,7 @@ const guard = defineGuard({
 const builder = (def) => Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" });
 
 /** A mutation ctx whose caller is `user` (or nobody), with an in-memory rate-limit table. */
-function ctx(user) {
-  const rows = [];
+function ctx(user, rows = []) {
   const chain = { withIndex: (_i, range) => {
     const want = {};
     const q = { eq: (f, v) => ((want[f] = v), q) };
@@ -76,6 +75,48 @@ test("the checks run before the handler, which sees ctx.user; keys from a declar
   // A key argument that is not a string is refused, never stringified.
   assert.equal(await code(fn._handler(c, { org: 7 })), "INVALID_ARGUMENT");
   assert.deepEqual(seen, [["u2", "o"], ["u2", "o"], ["u2", "p"]]);
+});
+
+test("an argument key cannot spend a user's or the global budget: it is its own namespace", async () => {
+  const handler = async () => "done";
+  const mine = guard.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler });
+  const everyone = guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: "global" }, handler });
+  const room = guard.mutation(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room" } }, handler });
+  const rows = [];
+  // The attacker names the victim's id, then "global", as the room, until the room is spent.
+  for (const target of [uma._id, "global"]) {
+    for (let i = 0; i < 2; i++) assert.equal(await code(room._handler(ctx(ada, rows), { room: target })), "ok");
+    assert.equal(await code(room._handler(ctx(ada, rows), { room: target })), "RATE_LIMITED");
+  }
+  // The victim's own budget and everyone's are untouched.
+  assert.equal(await code(mine._handler(ctx(uma, rows), {})), "ok");
+  assert.equal(await code(everyone._handler(ctx(uma, rows), {})), "ok");
+  assert.deepEqual(
+    rows.map((r) => r.key),
+    [`arg:room:${uma._id}`, "arg:room:global", uma._id, "global"],
+  );
+});
+
+test("an argument key: empty, not a string, or over 1,024 characters with its prefix is refused, never cut", async () => {
+  const room = guard.mutation(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room" } }, handler: async () => "done" });
+  const rows = [];
+  const room1024 = "r".repeat(1024 - "arg:room:".length);
+  assert.equal(await code(room._handler(ctx(ada, rows), { room: room1024 })), "ok");
+  for (const value of [room1024 + "r", "", 7, undefined, { toString: () => "global" }]) {
+    assert.equal(await code(room._handler(ctx(ada, rows), { room: value })), "INVALID_ARGUMENT", String(value));
+  }
+  assert.deepEqual(rows.map((r) => r.key), [`arg:room:${room1024}`]);
+});
+
+test("with users.roleClaim the user key is the identity's tokenIdentifier: one budget per caller, not one for all", async () => {
+  const claims = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { post: { rate: 1, period: 60_000 } } });
+  const fn = claims.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler: async () => "done" });
+  const rows = [];
+  const as = (sub) => ({ ...ctx(null, rows), auth: { getUserIdentity: async () => ({ tokenIdentifier: `i|${sub}`, subject: sub, issuer: "i", role: "user" }) } });
+  assert.equal(await code(fn._handler(as("a"), {})), "ok");
+  assert.equal(await code(fn._handler(as("a"), {})), "RATE_LIMITED");
+  assert.equal(await code(fn._handler(as("b"), {})), "ok");
+  assert.deepEqual(rows.map((r) => r.key), ["i|a", "i|b"]);
 });
 
 test("declarations that cannot hold are configuration errors at first use", async () => {

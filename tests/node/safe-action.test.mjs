@@ -289,3 +289,37 @@ test("with users.roleClaim (the user is the identity), the default check's actor
   assert.equal(await def.handler(ctx, {}), "issuer|user");
   assert.equal(audited.at(-1)?.actor, "issuer|user");
 });
+
+test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key returns; a non-string is refused, never stringified", async () => {
+  const limited = defineGuard({
+    roles: ["user"],
+    confirmations: { redactEnv: ["EXTERNAL_API_KEY"] },
+    rateLimits: { upload: { rate: 5, period: 60_000 } },
+  });
+  const run = async (key) => {
+    const keys = [];
+    const audited = [];
+    let ran = false;
+    const ctx = {
+      ...actionCtx(audited),
+      runMutation: async (fn, args) => {
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return keys.push(args.key), { ok: true, remaining: 4, retryAfter: 0 };
+        audited.push(args);
+      },
+    };
+    const def = limited.safeAction({ name: "t", args: {}, rateLimit: { name: "upload", key }, handler: async () => (ran = true) });
+    const r = await def.handler(ctx, {}).then((ok) => ({ ok }), (e) => ({ error: e }));
+    return { ...r, keys, ran, outcome: audited.at(-1)?.outcome };
+  };
+  // The default key is the row's _id, not the row; a key function gets the row as the actor.
+  assert.deepEqual(await run(undefined), { ok: true, keys: [USER._id], ran: true, outcome: "success" });
+  assert.deepEqual(await run(({ actor }) => `upload:${actor._id}`), { ok: true, keys: [`upload:${USER._id}`], ran: true, outcome: "success" });
+  // A key function answering anything but a string (the row itself, a number, nothing) is the
+  // developer's bug: refused before any rate limit or handler, audited.
+  for (const [key, what] of [[({ actor }) => actor, "object"], [() => 7, "number"], [() => undefined, "undefined"], [() => null, "null"]]) {
+    const r = await run(key);
+    assert.ok(r.error instanceof GuardConfigError, String(r.error));
+    assert.match(r.error.message, new RegExp(`rateLimit\\.key must return a string \\(it returned ${what}\\)`));
+    assert.deepEqual([r.keys, r.ran, r.outcome], [[], false, "error"]);
+  }
+});

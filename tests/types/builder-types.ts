@@ -124,3 +124,89 @@ guard.safeAction({
   check: (ctx) => guard.requireRole(ctx, "admin"),
   handler: async (_ctx, _args, { actor }) => actor.name,
 });
+
+// safeAction without `check`: the actor is the user row guard.requireUser returns, typed from
+// the data model of the `action` it is passed to; never a string (a key written as if it were
+// one was "upload:[object Object]": one budget for every user).
+export const rowActor = action(
+  guard.safeAction({
+    name: "x",
+    args: { d: v.string() },
+    rateLimit: { name: "post", key: ({ actor }) => `upload:${actor._id}` },
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      const name: string = actor.name;
+      // @ts-expect-error: the default check's actor is the row, not its id
+      const s: string = actor;
+      return { id, name, s };
+    },
+  }),
+);
+// Made apart from its `action(...)` the data model is unknown: still a document with a typed
+// `_id`, never a string (nor `any`), and the definition is still accepted by `action`.
+const detached = guard.safeAction({
+  name: "x",
+  args: {},
+  handler: async (_ctx, _args, { actor }) => {
+    const id: GenericId<"users"> = actor._id;
+    // @ts-expect-error: the default check's actor is a document
+    const s: string = actor;
+    return { id, s };
+  },
+});
+export const detachedAction = action(detached);
+action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    // @ts-expect-error: the row is not a key
+    rateLimit: { name: "post", key: ({ actor }) => actor },
+    handler: async () => null,
+  }),
+);
+action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    // @ts-expect-error: the actor cannot be declared a string where the check returns a row
+    handler: async (_ctx, _args, { actor }: { actor: string }) => actor,
+  }),
+);
+// With a check, the actor is what it returns: a row (typed in an action), or a string.
+export const roleActor = action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    check: (ctx) => guard.requireRole(ctx, "admin"),
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      // @ts-expect-error: requireRole's row is not a string either
+      const s: string = actor;
+      return { id, s };
+    },
+  }),
+);
+guard.safeAction({
+  name: "x",
+  args: {},
+  check: async () => "service",
+  rateLimit: { name: "post", key: ({ actor }) => `svc:${actor}` },
+  handler: async (_ctx, _args, { actor }) => {
+    const s: string = actor;
+    return s;
+  },
+});
+// With users.roleClaim the default check's actor is the identity.
+const claimGuard = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { post: { rate: 1, period: 1 } } });
+export const identityActor = action(
+  claimGuard.safeAction({
+    name: "x",
+    args: {},
+    handler: async (_ctx, _args, { actor }) => {
+      const token: string = actor.tokenIdentifier;
+      // @ts-expect-error: the identity, not a string
+      const s: string = actor;
+      return { token, s };
+    },
+  }),
+);

@@ -1,8 +1,11 @@
+// Rate limits from the attacker's side.
+//
 // A count of 0 is a look-up: a consuming call must refuse it, or an app that forwards a
 // client-chosen count would let every request through for free.
 import { expect, test } from "vitest";
+import { api } from "./_generated/api";
 import { guard } from "./guard";
-import { newTest, outcome } from "./test-helpers";
+import { addUsers, newTest, outcome } from "./test-helpers";
 
 test("consuming calls refuse a count of 0; checks accept it as a look-up", async () => {
   const t = newTest();
@@ -19,4 +22,56 @@ test("consuming calls refuse a count of 0; checks accept it as a look-up", async
   });
   // Nothing was written by any of them.
   expect(await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
+});
+
+/** Mo (a moderator: may call guarded.importInto) and Uma (a user), signed in by name. */
+async function moderatorAndUser() {
+  const t = newTest();
+  const ids = await addUsers(t, [
+    ["mo", "moderator"],
+    ["uma", "user"],
+  ]);
+  return { t, ids, as: (name: string) => t.withIdentity({ subject: name, issuer: "https://auth.example" }) };
+}
+
+// A builder's `key: { arg }` is the caller's to pick. guarded.importInto keys the "upload" limit
+// by its `bucket` argument, and ratelimit.upload keys the same limit by the user's id: a caller
+// naming a victim's id (or "global") as the bucket must spend only that bucket.
+test("a builder's argument key cannot spend a user's own budget or the global one", async () => {
+  const { t, ids, as } = await moderatorAndUser();
+  for (const bucket of [ids.uma!, "global"]) {
+    for (let i = 0; i < 3; i++) await as("mo").mutation(api.guarded.importInto, { bucket });
+    expect(await outcome(as("mo").mutation(api.guarded.importInto, { bucket }))).toMatchObject({ code: "RATE_LIMITED" });
+  }
+  // Uma's uploads (3 on "upload" keyed by her id) are all hers, and "global" on the same
+  // limit was never touched.
+  for (let i = 0; i < 3; i++) expect(await as("uma").mutation(api.ratelimit.upload, { size: 1 })).toEqual({ accepted: 1 });
+  expect(await t.run((ctx) => guard.getRateLimitState(ctx, "upload", { key: "global" }))).toBeNull();
+  const keys = await t.run(async (ctx) =>
+    (await ctx.db.query("guardRateLimits").collect()).filter((r) => r.name === "upload").map((r) => r.key),
+  );
+  expect(keys.sort()).toEqual([`arg:bucket:${ids.uma}`, "arg:bucket:global", ids.uma!].sort());
+});
+
+test("the user key stays the user's id: forgetUser finds a builder's row, not a bucket named after the user", async () => {
+  const { t, ids, as } = await moderatorAndUser();
+  await as("uma").mutation(api.guarded.postMessage, { body: "hi" }); // "sendMessage", key "user"
+  await as("mo").mutation(api.guarded.importInto, { bucket: ids.uma! }); // "upload", bucket named after uma
+  expect(await t.run((ctx) => guard.forgetUser(ctx, ids.uma!))).toMatchObject({ done: true, rateLimits: 1 });
+  const left = await t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => [r.name, r.key]));
+  expect(left).toEqual([["upload", `arg:bucket:${ids.uma}`]]);
+});
+
+test("an argument key over 1,024 characters with its prefix is refused, not cut", async () => {
+  const t = newTest();
+  await addUsers(t, [["mo", "moderator"]]);
+  const as = t.withIdentity({ subject: "mo", issuer: "https://auth.example" });
+  const fits = "b".repeat(1024 - "arg:bucket:".length);
+  expect(await as.mutation(api.guarded.importInto, { bucket: fits })).toEqual({ bucket: fits });
+  for (const bucket of [`${fits}b`, ""]) {
+    expect(await outcome(as.mutation(api.guarded.importInto, { bucket }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "a rate limit key must be a string of 1 to 1024 characters",
+    });
+  }
 });

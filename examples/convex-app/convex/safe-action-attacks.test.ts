@@ -29,6 +29,19 @@ const attacks = {
   global: action(
     guard.safeAction({ name: "attack.global", args: {}, rateLimit: { name: "externalLookup", key: () => "all" }, handler: () => next() }),
   ),
+  // A key of its own per user: the default check's actor is the user row (typed as one).
+  perUser: action(
+    guard.safeAction({
+      name: "attack.perUser",
+      args: {},
+      rateLimit: { name: "externalLookup", key: ({ actor }) => `lookup:${actor._id}` },
+      handler: () => next(),
+    }),
+  ),
+  // A key function answering the row itself (past the types): refused, never "[object Object]".
+  rowKey: action(
+    guard.safeAction({ name: "attack.rowKey", args: {}, rateLimit: { name: "externalLookup", key: ({ actor }) => actor as never }, handler: () => next() }),
+  ),
 };
 const run = makeFunctionReference<"action">("attacks:run");
 
@@ -262,5 +275,31 @@ describe("[A3] anonymous callers and the audit table (a documented limit)", () =
     expect(await s.t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
     // ...and the budget the anonymous calls never reached is whole for a real user.
     expect(await outcome(s.as.action(global, {}))).toEqual({ ok: "done" });
+  });
+});
+
+describe("a safe action's rate-limit key is per user, never one key for all", () => {
+  // A new user's review: the actor was typed `string` without a check, but is the user row,
+  // so `upload:${actor}` was "upload:[object Object]" for every caller: one shared budget.
+  test("one user's calls spend their own key only; a key function answering the row is refused", async () => {
+    const s = await setup();
+    const ids = await addUsers(s.t, [["zed", "user"]]);
+    const zed = s.t.withIdentity({ subject: "zed", issuer: "https://auth.example" });
+    const perUser = makeFunctionReference<"action">("attacks:perUser");
+    next = async () => "done";
+    for (let i = 0; i < 10; i++) expect(await outcome(zed.action(perUser, {}))).toEqual({ ok: "done" });
+    expect(await outcome(zed.action(perUser, {}))).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await outcome(s.as.action(perUser, {}))).toEqual({ ok: "done" });
+    const keys = await s.t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => r.key));
+    const uma = await s.t.run(async (ctx) => (await ctx.db.query("users").collect()).find((u) => u.name === "uma")!._id);
+    expect(keys.sort()).toEqual([`lookup:${ids.zed}`, `lookup:${uma}`].sort());
+
+    let ran = false;
+    next = async () => (ran = true);
+    const e = await s.as.action(makeFunctionReference<"action">("attacks:rowKey"), {}).catch((x: unknown) => x);
+    expect((e as { data?: unknown }).data).toBeUndefined(); // the developer's bug, not a denial
+    expect(String((e as Error).message)).toContain("safeAction 'attack.rowKey': rateLimit.key must return a string (it returned object)");
+    expect(ran).toBe(false);
+    expect((await s.rows()).at(-1)?.outcome).toBe("error");
   });
 });
