@@ -25,23 +25,8 @@ import {
   MAX_ROLES,
   type EngineExports,
 } from "./generated/wire.js";
-import {
-  address,
-  advance,
-  align,
-  answerBytes,
-  answerNumbers,
-  answerText,
-  bytes,
-  check,
-  checked,
-  engine,
-  input,
-  ioArea,
-  live,
-  reserve,
-  text,
-} from "./engine.js";
+import { engine, enter, leave, live } from "./engine.js";
+import { address, advance, align, answerBytes, answerNumbers, answerText, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
 
 const STALE = "convex-guard: an engine object of a discarded instance (or a builder already built) was used";
 
@@ -54,9 +39,10 @@ let registry: FinalizationRegistry<number> | null | undefined;
 function release(held: number): void {
   if (Math.floor(held / SPAN) !== live.generation) return;
   try {
-    live.exports.release(held % SPAN);
+    const g = enter();
+    leave(g, live.exports.release(held % SPAN));
   } catch {
-    live.generation = 0;
+    // The instance is discarded (the export never returned to `leave`); a finalizer throws nothing.
   }
 }
 
@@ -72,7 +58,11 @@ class Held {
   }
 }
 
-/** The live exports, for an object of the live instance; else it throws (discarding it). */
+/**
+ * The live exports, for an object of the live instance; else it throws (discarding it). Each
+ * export is then called between `const g = enter()` and `leave(g, ...)` (engine.ts), its
+ * arguments computed first.
+ */
 function use(o: Held): EngineExports {
   if (o.g !== live.generation) throw new Error(STALE);
   return live.exports;
@@ -89,7 +79,8 @@ function consume(o: Held): EngineExports {
 /** A new engine object of a `KIND_*` (instantiating the engine if needed). */
 function created(kind: number): number {
   engine();
-  return check(live.exports.create(kind));
+  const g = enter();
+  return check(leave(g, live.exports.create(kind)));
 }
 
 /** `x` is given (an optional argument's rule, as it always was: neither undefined nor null). */
@@ -155,7 +146,8 @@ function compilePolicy(roles: readonly string[], grants: readonly string[], buil
   for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
   // The area's address now: writing the strings may have moved it.
   new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
-  return checked(t, ex.policy_compile(roles.length, grants.length / 2, build));
+  const g = enter();
+  return checked(t, leave(g, ex.policy_compile(roles.length, grants.length / 2, build)));
 }
 
 /** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
@@ -169,7 +161,9 @@ export class CompiledPolicy extends Held {
   holders(permission: string): Uint8Array {
     const ex = use(this);
     const t = input();
-    return answerBytes(checked(t, ex.policy_holders(this.h, text(permission))));
+    const p = text(permission);
+    const g = enter();
+    return answerBytes(checked(t, leave(g, ex.policy_holders(this.h, p))));
   }
   /** Every "at least" decision: the byte at `role * n + min` for `n` roles (made by `build`). */
   atLeastTable(): Uint8Array {
@@ -187,7 +181,9 @@ export class AccessLevelsBuilder extends Held {
   level(name: string): void {
     const ex = use(this);
     const t = input();
-    checked(t, ex.levels_level(this.h, text(name)));
+    const n = text(name);
+    const g = enter();
+    checked(t, leave(g, ex.levels_level(this.h, n)));
   }
   /** Validates and compiles the levels (consumes the builder). Throws INVALID_CONFIG. */
   build(publicLevel?: string | null, shareLevel?: string | null): AccessEngine {
@@ -196,7 +192,8 @@ export class AccessLevelsBuilder extends Held {
     const p = given(publicLevel) ? text(publicLevel!) : ABI_ABSENT;
     const s = given(shareLevel) ? text(shareLevel!) : ABI_ABSENT;
     consume(this);
-    return new AccessEngine(checked(t, ex.levels_build(this.h, p, s)));
+    const g = enter();
+    return new AccessEngine(checked(t, leave(g, ex.levels_build(this.h, p, s))));
   }
 }
 
@@ -204,11 +201,15 @@ export class AccessLevelsBuilder extends Held {
 export class AccessEngine extends Held {
   /** The level names, lowest first, separated by single spaces. */
   levels(): string {
-    return answerText(check(use(this).access_levels(this.h)));
+    const ex = use(this);
+    const g = enter();
+    return answerText(check(leave(g, ex.access_levels(this.h))));
   }
   /** `[public level, share level, ...bounds]` (see src/bindings/access.rs `access_info`). */
   info(): Float64Array {
-    return answerNumbers(check(use(this).access_info(this.h)));
+    const ex = use(this);
+    const g = enter();
+    return answerNumbers(check(leave(g, ex.access_info(this.h))));
   }
   /** Resolves a batch, or decides a share request on it (layouts: `access_resolve`). Throws INVALID_ARGUMENT. */
   resolve(ints: ArrayLike<number>, times: ArrayLike<number>): Float64Array {
@@ -221,15 +222,20 @@ export class AccessEngine extends Held {
     align();
     const timesAt = reserve(8 * times.length);
     new Float64Array(live.memory!.buffer, timesAt, times.length).set(times);
-    return answerNumbers(checked(t, ex.access_resolve(this.h, ints.length, times.length)));
+    const g = enter();
+    return answerNumbers(checked(t, leave(g, ex.access_resolve(this.h, ints.length, times.length))));
   }
   /** 0 when a caller at `callerLevel` may grant `grantedLevel`, else the denial code. */
   canShare(callerLevel: number, grantedLevel: number): number {
-    return check(use(this).access_can_share(this.h, callerLevel, grantedLevel));
+    const ex = use(this);
+    const g = enter();
+    return check(leave(g, ex.access_can_share(this.h, callerLevel, grantedLevel)));
   }
   /** 0 when a caller whose access came from `source` may transfer ownership, else the denial code. */
   canTransfer(source: number): number {
-    return check(use(this).access_can_transfer(this.h, source));
+    const ex = use(this);
+    const g = enter();
+    return check(leave(g, ex.access_can_transfer(this.h, source)));
   }
 }
 
@@ -244,19 +250,26 @@ export class RateLimiter extends Held {
     const t = input();
     const k = text(kind);
     const flags = (given(capacity) ? ABI_HAS_CAPACITY : 0) | (given(shards) ? ABI_HAS_SHARDS : 0);
-    return checked(t, ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags));
+    const g = enter();
+    return checked(t, leave(g, ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags)));
   }
   /** The compiled capacity of limit `id`. */
   capacity(id: number): number {
-    return check(use(this).limiter_capacity(this.h, id));
+    const ex = use(this);
+    const g = enter();
+    return check(leave(g, ex.limiter_capacity(this.h, id)));
   }
   /** The byte address of the limiter's I/O buffer, constant for its life. */
   io(): number {
-    return address(use(this).limiter_io(this.h));
+    const ex = use(this);
+    const g = enter();
+    return address(leave(g, ex.limiter_io(this.h)));
   }
   /** Decides the `n` requests in the buffer: 1 all admitted, 0 not. Throws INVALID_ARGUMENT. */
   decide(n: number, now: number, consume: boolean): number {
-    const status = use(this).limiter_decide(this.h, n, now, consume ? 1 : 0);
+    const ex = use(this);
+    const g = enter();
+    const status = leave(g, ex.limiter_decide(this.h, n, now, consume ? 1 : 0));
     return status < 0 ? check(status) : status;
   }
 }
@@ -282,15 +295,21 @@ export class CodeEngine extends Held {
       (given(bindingWindow) ? ABI_HAS_BINDING_WINDOW : 0) |
       (given(actorFailures) ? ABI_HAS_ACTOR_FAILURES : 0) |
       (given(actorWindow) ? ABI_HAS_ACTOR_WINDOW : 0);
-    const settings = [bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0] as const;
-    super(checked(t, live.exports.codes_new(a, length, ttl, maxAttempts, ...settings, flags)));
+    const ex = live.exports;
+    const g = enter();
+    // The optional settings as they are written (a spread would run the Array iterator, which
+    // a caller may have patched, while the instance reads as discarded).
+    const answer = ex.codes_new(a, length, ttl, maxAttempts, bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0, flags);
+    super(checked(t, leave(g, answer)));
   }
   /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
   message(actor: string, action: string, target: string, code: string, mode: number): Uint8Array {
     const ex = use(this);
     const t = input();
     const [a, b, c] = [text(actor), text(action), text(target)];
-    return answerBytes(checked(t, ex.codes_message(this.h, a, b, c, text(code), mode)));
+    const d = text(code);
+    const g = enter();
+    return answerBytes(checked(t, leave(g, ex.codes_message(this.h, a, b, c, d, mode))));
   }
   /** Issues or consumes a record (see src/bindings/codes.rs `codes_verify`). Throws INVALID_ARGUMENT. */
   verify(
@@ -309,7 +328,8 @@ export class CodeEngine extends Held {
     const ex = use(this);
     const t = input();
     const [h, p] = [bytes(hash), bytes(presented)];
+    const g = enter();
     const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used ? 1 : 0, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
-    return answerNumbers(checked(t, answer));
+    return answerNumbers(checked(t, leave(g, answer)));
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The loader: the only module that touches the WebAssembly engine's instantiation, and its
- * calling convention (src/wire.rs `abi`, rendered into generated/wire.ts).
+ * calling convention (src/wire.rs `abi`, rendered into generated/wire.ts; the I/O area is
+ * engine-io.ts).
  *
  * Import does nothing but define functions. The first call to {@link engine} decodes the
  * inlined bytes, compiles and instantiates them synchronously, once per JavaScript context
@@ -10,29 +11,26 @@
  *
  * Recovery: a call that stops half-way inside the engine (a trap, running out of memory, the
  * JavaScript stack exhausted) can leave the instance's state half-done: an object borrowed,
- * the stack pointer moved, the allocator mid-update. Every exception escaping an engine call
- * goes through {@link discardUnlessOwn}: unless the engine (or this layer) raised it on
- * purpose, the instance is discarded. The next call instantiates the compiled module afresh,
- * and every capability rebuilds its compiled objects there ({@link perInstance}); an object of
- * the discarded instance throws if it is ever used again (engine-objects.ts checks its
- * generation).
+ * the stack pointer moved, the allocator mid-update. Every export is called between
+ * {@link enter} and {@link leave}: while it runs, the live generation reads 0 (discarded), and
+ * only an export that returned makes the instance live again. A call that never comes back
+ * thus leaves its instance discarded without any code having to run after it (a catch at the
+ * edge of an exhausted stack may itself run out of stack before it gets to discard anything).
+ * Other exceptions escaping a call go through {@link discardUnlessOwn}: unless the engine (or
+ * this layer) raised it on purpose, the instance is discarded too. The next call instantiates
+ * the compiled module afresh, and every capability rebuilds its compiled objects there
+ * ({@link perInstance}); an object of the discarded instance throws if it is ever used again
+ * (engine-objects.ts checks its generation).
  * @internal
  */
 import { ConvexError } from "convex/values";
 import { wasmBytes } from "./generated/wasm-base64.js";
 import { ENGINE_MESSAGES } from "./generated/messages.js";
-import {
-  ABI_ERROR,
-  ABI_ERROR_CODE,
-  ABI_ERROR_HEAD,
-  ABI_ERROR_NUMS,
-  ABI_ERROR_TEXTS,
-  ENGINE_ERROR_CODES,
-  abiAlign,
-  fillEngineMessage,
-  type EngineExports,
-} from "./generated/wire.js";
+import { ENGINE_ERROR_CODES, fillEngineMessage, type EngineExports } from "./generated/wire.js";
+import { checked, input, text } from "./engine-io.js";
 
+// For the tests that reach below the TypeScript layer (tests/node/engine-ts.mjs).
+export { checked, input, text };
 export {
   PolicyBuilder,
   CompiledPolicy,
@@ -44,9 +42,10 @@ export {
 
 /**
  * The live instance: its generation (1, 2, ... in the order instances were made; 0 while there
- * is none, before the first use or after one was discarded), its exports and memory, and a
- * byte view over that memory (made again when the memory grows: a grown memory detaches the
- * old buffer, whose views then read a length of 0). @internal
+ * is none: before the first use, after one was discarded, and while an export runs, see
+ * {@link enter}), its exports and memory, and a byte view over that memory (made again when
+ * the memory grows: a grown memory detaches the old buffer, whose views then read a length of
+ * 0). @internal
  */
 export const live: {
   generation: number;
@@ -68,6 +67,13 @@ let compiled: WebAssembly.Module | undefined;
 /** Instantiates the engine on first use, and again after an instance was discarded. @internal */
 export function engine(): void {
   if (live.generation !== 0) return;
+  // Called from inside `env.random` (a patched crypto.getRandomValues): an export is running,
+  // which is why the generation reads 0. Refused before anything is touched, and the call
+  // under way is abandoned too (see `random`).
+  if (drawing) {
+    nested = true;
+    throw new Error(NESTED);
+  }
   compiled ??= new WebAssembly.Module(wasmBytes(decodeBase64) as Uint8Array<ArrayBuffer>);
   // If this throws (out of memory, stack exhausted), the generation stays 0 and the next call
   // tries again.
@@ -79,22 +85,58 @@ export function engine(): void {
 }
 
 /**
+ * Starts an export call: until {@link leave}, the live instance reads as discarded (generation
+ * 0), so a call that never returns (a trap, memory or the JavaScript stack exhausted inside the
+ * engine) leaves it discarded, whatever the code after it can or cannot still run. Call it
+ * right before the export, its arguments already computed (nothing of the caller's may run
+ * while the generation reads 0), and pass the generation it returns to {@link leave}.
+ * @internal
+ */
+export function enter(): number {
+  const generation = live.generation;
+  live.generation = 0;
+  return generation;
+}
+
+/**
+ * Ends an export call that returned `status`: its instance, of generation `generation` (from
+ * {@link enter}), is live again. Returns `status`; or, if an instance was made while the export
+ * ran (code that ran inside it made a call: the answer would be read from another instance),
+ * it throws, and that instance is discarded in turn.
+ * @internal
+ */
+export function leave(generation: number, status: number): number {
+  if (live.generation !== 0) throw new Error("convex-guard: an engine call was made while another was under way");
+  live.generation = generation;
+  return status;
+}
+
+/** Whether `env.random` is drawing bytes (an export is running, and called it). */
+let drawing = false;
+/** Whether an engine call was made (and refused) from inside `env.random`'s draw. */
+let nested = false;
+const NESTED = "convex-guard: an engine call was made from inside crypto.getRandomValues";
+
+/**
  * The engine's one import: fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
  * asks for at most 65,536 at a time), drawn now, inside the call that needs them. 0, or 1 when
  * the platform has none (the engine then refuses with UNAVAILABLE).
  */
 function random(at: number, len: number): number {
-  const generation = live.generation;
   let filled = 0;
+  drawing = true;
   try {
     crypto.getRandomValues(new Uint8Array(live.memory!.buffer, at >>> 0, len >>> 0));
   } catch {
     filled = 1;
   }
-  // An engine call made from inside getRandomValues (a patched global) found this instance
-  // busy, was refused and discarded it: the call under way must not go on to read its answer
-  // from another instance. Throwing here abandons it (the instance is already discarded).
-  if (live.generation !== generation) throw new Error("convex-guard: an engine call was made from inside crypto.getRandomValues");
+  drawing = false;
+  // An engine call made from inside getRandomValues (a patched global) was refused: the call
+  // under way is abandoned too, and its instance stays discarded (it never returns to `leave`).
+  if (nested) {
+    nested = false;
+    throw new Error(NESTED);
+  }
   return filled;
 }
 
@@ -109,176 +151,17 @@ export function engineMemory(): WebAssembly.Memory {
   return live.memory!;
 }
 
-/** A byte view over the whole memory, made again after it grew. @internal */
-export function memoryBytes(): Uint8Array {
-  if (live.bytes.length === 0) live.bytes = new Uint8Array(live.memory!.buffer);
-  return live.bytes;
-}
-
-/** Where the next input goes in the engine's I/O area (bytes from its start). */
-let cursor = 0;
-
-/** Starts writing a call's input at the I/O area's start; the token is for {@link checked}. @internal */
-export function input(): number {
-  cursor = 0;
-  return ++inputs;
-}
-
-/** How many calls have started writing their input (see {@link checked}). */
-let inputs = 0;
-
-/**
- * {@link check} for a call that wrote its input after `input()` gave it `t`: if another call
- * started writing its own since (code of the caller's that ran in between and called the
- * engine), the area held something else when the engine read it, so nothing it answered is
- * used: a plain Error, which discards the instance.
- * @internal
- */
-export function checked(t: number, status: number): number {
-  if (t !== inputs) throw new Error("convex-guard: an engine call was made while another was writing its input");
-  return check(status);
-}
-
-/** Makes room for `n` more bytes of input; returns the address where they go. @internal */
-export function reserve(n: number): number {
-  return address(live.exports.buffer(cursor + n)) + cursor;
-}
-
-/** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */
-export function align(): void {
-  cursor = abiAlign(cursor);
-}
-
-/** Records that `n` bytes were written at the cursor (see {@link reserve}). @internal */
-export function advance(n: number): void {
-  cursor += n;
-}
-
-let encoder: TextEncoder | undefined;
-let decoder: TextDecoder | undefined;
-
-/**
- * Writes `s` as UTF-8 at the cursor and returns its length in bytes: ASCII byte by byte, the
- * rest with `TextEncoder.encodeInto` (lone surrogates become U+FFFD, as they always did).
- * @internal
- */
-export function text(s: string): number {
-  // Only a primitive string: no caller's getter or `toString` may run while the I/O area's
-  // address is held (it would be free to make engine calls that move the area).
-  if (typeof s !== "string") throw invalid();
-  const n = s.length;
-  let at = reserve(n);
-  let mem = memoryBytes();
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) break;
-    mem[at + i] = c;
-  }
-  if (i !== n) {
-    const rest = (n - i) * 3;
-    at = reserve(i + rest);
-    mem = memoryBytes();
-    i += (encoder ??= new TextEncoder()).encodeInto(s.slice(i), mem.subarray(at + i, at + i + rest)).written;
-  }
-  advance(i);
-  return i;
-}
-
-/** Writes `b` at the cursor and returns its length. @internal */
-export function bytes(b: Uint8Array): number {
-  // Only a real Uint8Array, told by its internal name (%TypedArray%.prototype's toStringTag
-  // getter reads a slot: no Proxy trap, prototype walk or getter of the caller's runs, as
-  // `instanceof` would), and only its bytes, copied by the constructor by its internal length:
-  // the length told to the engine is the length written.
-  uint8Tag ??= Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!;
-  if (uint8Tag.call(b) !== "Uint8Array") throw invalid();
-  const own = new Uint8Array(b);
-  const n = own.length;
-  const at = reserve(n);
-  memoryBytes().set(own, at);
-  advance(n);
-  return n;
-}
-
-/** `%TypedArray%.prototype[Symbol.toStringTag]`'s getter, taken at first use. */
-let uint8Tag: (() => unknown) | undefined;
-
-/** The I/O area's address, where inputs, answers and errors are. @internal */
-export function ioArea(): number {
-  return address(live.exports.buffer(0));
-}
-
-/** The answer's first `n` bytes, copied out of the I/O area. @internal */
-export function answerBytes(n: number): Uint8Array {
-  const at = ioArea();
-  return memoryBytes().slice(at, at + n);
-}
-
-/** The answer's first `n` numbers, copied out of the I/O area. @internal */
-export function answerNumbers(n: number): Float64Array {
-  const at = ioArea();
-  return new Float64Array(live.memory!.buffer, at, n).slice();
-}
-
-/** `n` bytes of UTF-8 at `at`, as a string. */
-function utf8(at: number, n: number): string {
-  return (decoder ??= new TextDecoder()).decode(memoryBytes().subarray(at, at + n));
-}
-
-/** The answer's first `n` bytes, as UTF-8. @internal */
-export function answerText(n: number): string {
-  return utf8(ioArea(), n);
-}
-
-/** An address an export returned (unsigned, a multiple of 8), or it throws. @internal */
-export function address(at: number): number {
-  if ((at & 7) !== 0 || at === 0) throw invalid();
-  return at >>> 0;
-}
-
-/** The error a call that makes no sense gets (not the engine's own: it discards the instance). */
-function invalid(): Error {
-  return new Error("convex-guard: the engine refused a malformed call");
-}
-
-/**
- * An export's status as an answer: from 0 up, the answer; else the engine's error, read from
- * the I/O area (its code and parts; {@link discardUnlessOwn} fills its message), or an
- * `Error` that discards the instance. @internal
- */
-export function check(status: number): number {
-  if (status >= 0) return status;
-  if (status !== ABI_ERROR) throw invalid();
-  const at = ioArea();
-  const head = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD);
-  const [kind, nums, texts] = [head[ABI_ERROR_CODE]!, head[ABI_ERROR_NUMS]!, head[ABI_ERROR_TEXTS]!];
-  const words = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD + nums + texts);
-  const parts: (number | string)[] = Array.from(words.subarray(ABI_ERROR_HEAD, ABI_ERROR_HEAD + nums));
-  let from = at + 8 * (ABI_ERROR_HEAD + nums + texts);
-  for (let i = 0; i < texts; i++) {
-    const n = words[ABI_ERROR_HEAD + nums + i]!;
-    parts.push(utf8(from, n));
-    from += n;
-  }
-  const e = new Error("") as Error & { code?: string; parts?: unknown };
-  e.code = ENGINE_ERROR_CODES[kind];
-  e.parts = parts;
-  throw e;
-}
-
 /**
  * Called with every exception that escapes an engine call, before anything else. The engine's
  * own errors (a `code` of ENGINE_ERROR_CODES: INVALID_CONFIG, INVALID_ARGUMENT, UNAVAILABLE)
  * get their message here, filled from the generated templates (the engine sends template ids
  * and values, never text), and leave the instance as it is, as do the guard's `ConvexError`s.
  * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, this layer's "malformed call"
- * or "discarded instance" error, an exception from a caller's getter) means a call may have
- * stopped half-way inside the engine: the instance is discarded. On that path it makes no
- * call of its own (property reads, a loop and one store; only an engine error, which the engine
- * returned cleanly, is filled by a call), and callers call it before anything else in their
- * `catch`: it needs less stack than the call that failed inside the engine did, so it runs even
- * at the edge of an exhausted stack.
+ * or "discarded instance" error, an exception from a caller's getter) means the call went
+ * wrong: the instance is discarded. Nothing depends on this running, though: a call that stopped
+ * half-way inside the engine already left its instance discarded ({@link enter}), and at the
+ * edge of an exhausted stack the catch that would call this can itself run out of stack (a
+ * JavaScript frame can need more than the engine's frames that ran out did).
  * @internal
  */
 export function discardUnlessOwn(e: unknown): void {
@@ -337,7 +220,9 @@ export function isSecretKey(key: string): boolean {
   engine();
   try {
     const t = input();
-    return checked(t, live.exports.is_secret_key(text(key))) === 1;
+    const k = text(key);
+    const g = enter();
+    return checked(t, leave(g, live.exports.is_secret_key(k))) === 1;
   } catch (e) {
     discardUnlessOwn(e);
     throw e;

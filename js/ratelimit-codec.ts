@@ -84,8 +84,9 @@ export type Engine = {
 
 /**
  * Prefixes an engine error with the limit names it concerns, then translates it. Anything
- * else goes to `rethrow` at once: the names are only formatted for the engine's own errors, so
- * an exhausted stack cannot keep the instance from being discarded.
+ * else goes to `rethrow` at once: the names are only formatted for the engine's own errors.
+ * (A call interrupted inside the engine left its instance discarded already, engine.ts
+ * `enter`: at the edge of the stack this catch may not get that far.)
  */
 function renamed(e: unknown, items: readonly { name: string }[]): never {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {

@@ -12,7 +12,7 @@
 // The browser entries: pkg/client.js (js/client.ts, the pure decisions, over a module built
 // without codes) and pkg/client-roles.js (js/client-roles.ts, roles and permissions over the
 // roles-only module), each inlining its own module deflated. Neither may pull in convex/server.
-// There is no generated glue: js/engine.ts and js/engine-objects.ts call the engine's exports
+// There is no generated glue: js/engine.ts, js/engine-io.ts and js/engine-objects.ts call the engine's exports
 // (src/wire.rs `abi`, rendered into js/generated/wire.ts) directly.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -273,6 +273,7 @@ run(bin("tsc"), ["-p", at("js/tsconfig.json"), "--emitDeclarationOnly", "--outDi
 // The loader's declarations would name the internal engine objects, and the wire constants
 // (js/generated/wire.ts) are internal too; nothing public imports either (checked below).
 rmSync(at("pkg/types/engine.d.ts"));
+rmSync(at("pkg/types/engine-io.d.ts"));
 rmSync(at("pkg/types/engine-objects.d.ts"));
 rmSync(at("pkg/types/generated"), { recursive: true, force: true });
 for (const file of readdirSync(at("pkg/types"))) {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, checked, discardUnlessOwn, engine, input, live, text } from "./engine-ts.mjs";
+import { AccessLevelsBuilder, CompiledPolicy, PolicyBuilder, RateLimiter, checked, discardUnlessOwn, engine, enter, input, leave, live, text } from "./engine-ts.mjs";
 import { accessInts, accessTimes, engineMessage, wire } from "./wire-ts.mjs";
 
 /** Whether `e` is the plain Error of a call the engine refused to make sense of. */
@@ -82,6 +82,31 @@ test("an object of a discarded instance throws, and the next objects live in a f
     discardUnlessOwn(e);
   }
   assert.equal(live.generation, 0);
+});
+
+test("an export that never returns leaves its instance discarded, with no catch to run; one that returns leaves it live", () => {
+  const p = policy();
+  const generation = live.generation;
+  // Around a call that returns, the instance is live again.
+  assert.equal(leave(enter(), 7), 7);
+  assert.equal(live.generation, generation);
+  // A call that enters and never comes back (the stack exhausted or a trap inside the engine):
+  // nothing runs after it, and the instance counts as discarded all the same.
+  enter();
+  assert.equal(live.generation, 0, "discarded while the export runs");
+  assert.throws(() => p.holders("x:y"), stale);
+  const again = policy(); // instantiates afresh
+  assert.ok(live.generation > generation);
+  assert.deepEqual([...again.holders("x:y")], [0, 1, 0]);
+});
+
+test("an instance made while an export ran is not the one that answered: the call ends with an error", () => {
+  policy();
+  const g = enter();
+  engine(); // code that ran inside the export made an engine call: a fresh instance
+  const made = live.generation;
+  assert.throws(() => leave(g, 0), /an engine call was made while another was under way/);
+  assert.equal(live.generation, made, "the answer of the instance left behind is not used");
 });
 
 test("an engine error crosses as its code and parts; the message is filled by the TypeScript layer", () => {

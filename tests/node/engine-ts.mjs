@@ -19,5 +19,5 @@ await build({
 });
 const engineTs = await import(outfile);
 rmSync(outfile);
-export const { AccessEngine, AccessLevelsBuilder, CodeEngine, CompiledPolicy, PolicyBuilder, RateLimiter, engine, live, discardUnlessOwn, input, text, checked } =
+export const { AccessEngine, AccessLevelsBuilder, CodeEngine, CompiledPolicy, PolicyBuilder, RateLimiter, engine, enter, leave, live, discardUnlessOwn, input, text, checked } =
   engineTs;

@@ -131,7 +131,7 @@ export function dive(call) {
 }
 
 // The loader builds the engine's errors with the global `Error`, as soon as the engine returned
-// one (js/engine.ts `check`). Armed, the next such construction recurses until the stack is
+// one (js/engine-io.ts `check`). Armed, the next such construction recurses until the stack is
 // exhausted: the RangeError then escapes the engine call half-way through its error, as when a
 // deep caller runs out of stack there. (Running out inside the engine's own frames is what the
 // dives reach: the engine calls no JavaScript mid-call but `env.random`.)

@@ -1,0 +1,177 @@
+/**
+ * The engine's I/O area, as the loader (engine.ts) uses it: a call's input written into the
+ * engine's memory (strings, bytes, numbers, from the area's start), the export's status checked,
+ * and its answer or error read back. Every export is called between `enter()` and `leave()`
+ * (engine.ts), `buffer` included.
+ * @internal
+ */
+import {
+  ABI_ERROR,
+  ABI_ERROR_CODE,
+  ABI_ERROR_HEAD,
+  ABI_ERROR_NUMS,
+  ABI_ERROR_TEXTS,
+  ENGINE_ERROR_CODES,
+  abiAlign,
+} from "./generated/wire.js";
+import { enter, leave, live } from "./engine.js";
+
+/** A byte view over the whole memory, made again after it grew. @internal */
+export function memoryBytes(): Uint8Array {
+  if (live.bytes.length === 0) live.bytes = new Uint8Array(live.memory!.buffer);
+  return live.bytes;
+}
+
+/** Where the next input goes in the engine's I/O area (bytes from its start). */
+let cursor = 0;
+
+/** Starts writing a call's input at the I/O area's start; the token is for {@link checked}. @internal */
+export function input(): number {
+  cursor = 0;
+  return ++inputs;
+}
+
+/** How many calls have started writing their input (see {@link checked}). */
+let inputs = 0;
+
+/**
+ * {@link check} for a call that wrote its input after `input()` gave it `t`: if another call
+ * started writing its own since (code of the caller's that ran in between and called the
+ * engine), the area held something else when the engine read it, so nothing it answered is
+ * used: a plain Error, which discards the instance.
+ * @internal
+ */
+export function checked(t: number, status: number): number {
+  if (t !== inputs) throw new Error("convex-guard: an engine call was made while another was writing its input");
+  return check(status);
+}
+
+/** Makes room for `n` more bytes of input; returns the address where they go. @internal */
+export function reserve(n: number): number {
+  const g = enter();
+  return address(leave(g, live.exports.buffer(cursor + n))) + cursor;
+}
+
+/** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */
+export function align(): void {
+  cursor = abiAlign(cursor);
+}
+
+/** Records that `n` bytes were written at the cursor (see {@link reserve}). @internal */
+export function advance(n: number): void {
+  cursor += n;
+}
+
+let encoder: TextEncoder | undefined;
+let decoder: TextDecoder | undefined;
+
+/**
+ * Writes `s` as UTF-8 at the cursor and returns its length in bytes: ASCII byte by byte, the
+ * rest with `TextEncoder.encodeInto` (lone surrogates become U+FFFD, as they always did).
+ * @internal
+ */
+export function text(s: string): number {
+  // Only a primitive string: no caller's getter or `toString` may run while the I/O area's
+  // address is held (it would be free to make engine calls that move the area).
+  if (typeof s !== "string") throw invalid();
+  const n = s.length;
+  let at = reserve(n);
+  let mem = memoryBytes();
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) break;
+    mem[at + i] = c;
+  }
+  if (i !== n) {
+    const rest = (n - i) * 3;
+    at = reserve(i + rest);
+    mem = memoryBytes();
+    i += (encoder ??= new TextEncoder()).encodeInto(s.slice(i), mem.subarray(at + i, at + i + rest)).written;
+  }
+  advance(i);
+  return i;
+}
+
+/** Writes `b` at the cursor and returns its length. @internal */
+export function bytes(b: Uint8Array): number {
+  // Only a real Uint8Array, told by its internal name (%TypedArray%.prototype's toStringTag
+  // getter reads a slot: no Proxy trap, prototype walk or getter of the caller's runs, as
+  // `instanceof` would), and only its bytes, copied by the constructor by its internal length:
+  // the length told to the engine is the length written.
+  uint8Tag ??= Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)!.get!;
+  if (uint8Tag.call(b) !== "Uint8Array") throw invalid();
+  const own = new Uint8Array(b);
+  const n = own.length;
+  const at = reserve(n);
+  memoryBytes().set(own, at);
+  advance(n);
+  return n;
+}
+
+/** `%TypedArray%.prototype[Symbol.toStringTag]`'s getter, taken at first use. */
+let uint8Tag: (() => unknown) | undefined;
+
+/** The I/O area's address, where inputs, answers and errors are. @internal */
+export function ioArea(): number {
+  const g = enter();
+  return address(leave(g, live.exports.buffer(0)));
+}
+
+/** The answer's first `n` bytes, copied out of the I/O area. @internal */
+export function answerBytes(n: number): Uint8Array {
+  const at = ioArea();
+  return memoryBytes().slice(at, at + n);
+}
+
+/** The answer's first `n` numbers, copied out of the I/O area. @internal */
+export function answerNumbers(n: number): Float64Array {
+  const at = ioArea();
+  return new Float64Array(live.memory!.buffer, at, n).slice();
+}
+
+/** `n` bytes of UTF-8 at `at`, as a string. */
+function utf8(at: number, n: number): string {
+  return (decoder ??= new TextDecoder()).decode(memoryBytes().subarray(at, at + n));
+}
+
+/** The answer's first `n` bytes, as UTF-8. @internal */
+export function answerText(n: number): string {
+  return utf8(ioArea(), n);
+}
+
+/** An address an export returned (unsigned, a multiple of 8), or it throws. @internal */
+export function address(at: number): number {
+  if ((at & 7) !== 0 || at === 0) throw invalid();
+  return at >>> 0;
+}
+
+/** The error a call that makes no sense gets (not the engine's own: it discards the instance). */
+function invalid(): Error {
+  return new Error("convex-guard: the engine refused a malformed call");
+}
+
+/**
+ * An export's status as an answer: from 0 up, the answer; else the engine's error, read from
+ * the I/O area (its code and parts; engine.ts `discardUnlessOwn` fills its message), or an
+ * `Error` that discards the instance. @internal
+ */
+export function check(status: number): number {
+  if (status >= 0) return status;
+  if (status !== ABI_ERROR) throw invalid();
+  const at = ioArea();
+  const head = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD);
+  const [kind, nums, texts] = [head[ABI_ERROR_CODE]!, head[ABI_ERROR_NUMS]!, head[ABI_ERROR_TEXTS]!];
+  const words = new Float64Array(live.memory!.buffer, at, ABI_ERROR_HEAD + nums + texts);
+  const parts: (number | string)[] = Array.from(words.subarray(ABI_ERROR_HEAD, ABI_ERROR_HEAD + nums));
+  let from = at + 8 * (ABI_ERROR_HEAD + nums + texts);
+  for (let i = 0; i < texts; i++) {
+    const n = words[ABI_ERROR_HEAD + nums + i]!;
+    parts.push(utf8(from, n));
+    from += n;
+  }
+  const e = new Error("") as Error & { code?: string; parts?: unknown };
+  e.code = ENGINE_ERROR_CODES[kind];
+  e.parts = parts;
+  throw e;
+}
