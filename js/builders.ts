@@ -38,6 +38,7 @@ import type {
 import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
+import { checkKeys, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
 
@@ -247,9 +248,32 @@ function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata 
 /** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
 const own = (args: object, name: unknown) => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
 
-/** Throws unless the declaration makes sense for `kind`, naming the fix. */
-function validate(meta: GuardMetadata, args: PropertyValidators): void {
+type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string, PropertyValidators, unknown, string> | GuardedMutation<GenericDataModel, string, string, string, string, string, PropertyValidators, unknown, string> | GuardedAction<GenericDataModel, string, string, string, string, PropertyValidators, unknown>;
+/** The keys of a definition, of any kind (a key of another kind is refused by {@link validate} with its own fix). */
+const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "role", "permission", "access", "rateLimit", "handler"]);
+const ACCESS_KEYS = keysOf<BuilderAccess<string, PropertyValidators, string>>()(["table", "arg", "level"]);
+const RATE_LIMIT_KEYS = keysOf<BuilderRateLimit<string, PropertyValidators>>()(["name", "key"]);
+const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);
+
+/**
+ * Throws unless every key of the declaration `d` (made by `where`) is one it reads, at every
+ * depth: a misspelt `permision` would otherwise be no requirement at all, and the function
+ * would run for any signed-in user.
+ */
+function checkDefinition(where: string, d: object, keys: readonly string[]): void {
+  checkKeys(d, keys, where);
+  const { access, rateLimit } = d as AnyDefinition;
+  checkKeys(access, ACCESS_KEYS, `${where}'s access`);
+  checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}'s rateLimit`);
+  const key = rateLimit?.key;
+  if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
+}
+
+/** Throws unless the declaration `d` makes sense for `kind`, naming the fix. */
+function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;
+  checkDefinition(where, d, DEFINITION_KEYS);
+  const args = d.args ?? {};
   const r = meta.rateLimit;
   if (r !== null) {
     if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
@@ -325,7 +349,7 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
-        validate(meta, definition.args ?? {});
+        validate(meta, definition);
         const { user, doc } = await enforce(checks, meta, ctx, args);
         return definition.handler({ ...ctx, user, doc } as never, args as never);
       },
@@ -343,6 +367,7 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
       const customization = {
         args: {},
         input: async (ctx: unknown) => {
+          checkDefinition("guard.customCtx", requirements as object, CUSTOM_KEYS);
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");

@@ -132,3 +132,30 @@ test("declarations that cannot hold are configuration errors at first use", asyn
   }
   assert.throws(() => guard.query("not a builder", { args: {}, handler }), { name: "GuardConfigError" });
 });
+
+test("a misspelt requirement is refused at every call, never dropped: no signed-in user gets through", async () => {
+  let ran = 0;
+  const handler = async () => (ran++, "ran");
+  for (const [make, message] of [
+    [() => guard.mutation(builder, { args: {}, permision: "notes:delete", handler }), /^guard\.mutation: unknown key 'permision' \(did you mean 'permission'\?\)$/],
+    [() => guard.query(builder, { args: {}, rol: "admin", handler }), /^guard\.query: unknown key 'rol' \(did you mean 'role'\?\)$/],
+    [() => guard.query(builder, { args: {}, returns: null, handler }), /^guard\.query: unknown key 'returns'$/],
+    [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", levl: "owner" }, handler }), /^guard\.query's access: unknown key 'levl' \(did you mean 'level'\?\)$/],
+    [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", kye: "global" }, handler }), /^guard\.mutation's rateLimit: unknown key 'kye' \(did you mean 'key'\?\)$/],
+    [() => guard.action(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room", prefix: "x" } }, handler }), /^guard\.action's rateLimit\.key: unknown key 'prefix'$/],
+  ]) {
+    const fn = make();
+    // uma is signed in with the lowest role: the dropped requirement would have let her through.
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(fn._handler(ctx(uma), { id: "n1", room: "r" }), (e) => e.name === "GuardConfigError" && message.test(e.message));
+    }
+  }
+  assert.equal(ran, 0);
+  // A customization's requirements too (its `input` runs before every function of the builder).
+  const custom = guard.customCtx({ premission: "notes:delete" });
+  await assert.rejects(custom.input(ctx(uma), {}), /^GuardConfigError: guard\.customCtx: unknown key 'premission' \(did you mean 'permission'\?\)$/);
+  // The same declarations spelt right still run for those they admit.
+  const right = guard.mutation(builder, { args: {}, permission: "notes:delete", handler });
+  assert.equal(await code(right._handler(ctx(uma), {})), "FORBIDDEN");
+  assert.equal(await right._handler(ctx(ada), {}), "ran");
+});
