@@ -12,6 +12,7 @@
 // A reason is required; an unknown rule id is an error, never a silent allow, wherever the
 // comment is; an entry (config or comment) that matches no finding is reported as stale.
 import ts from "typescript";
+import { closestName } from "../diagnose.js";
 import { GUARD } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, skipOuter, type App } from "./program.js";
@@ -89,6 +90,7 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
   if (config === undefined || !ts.isObjectLiteralExpression(config)) return;
   const section = literalProperty(config, CONFIG_KEY);
   if (section === undefined) return;
+  if (ts.isObjectLiteralExpression(section)) checkSectionKeys(app, section);
   const allow = ts.isObjectLiteralExpression(section) ? literalProperty(section, "allow") : section;
   if (allow === undefined) return;
   if (!ts.isObjectLiteralExpression(allow)) throw notLiteral(app, allow);
@@ -116,6 +118,21 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
     } else {
       throw notLiteral(app, value);
     }
+  }
+}
+
+/**
+ * Throws unless `allow` is the section's only key: `alow: {...}` would otherwise be an
+ * allowlist the audit never reads, silently (the guard refuses it too, but only once it runs).
+ */
+function checkSectionKeys(app: App, section: ts.ObjectLiteralExpression): void {
+  for (const p of section.properties) {
+    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+    if (name === "allow") continue;
+    if (name === undefined) throw notLiteral(app, p);
+    const at = app.loc(p);
+    const near = closestName(name, ["allow"]);
+    throw new AuditError(`${at.file}:${at.line}: ${CONFIG_KEY}: unknown key '${name}'${near === null ? "" : ` (did you mean '${near}'?)`}`);
   }
 }
 

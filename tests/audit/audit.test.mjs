@@ -322,6 +322,14 @@ export const title = query({ args: {}, handler: async () => "title" });
   const c = run(["audit", empty]);
   assert.equal(c.status, 2, c.stdout);
   assert.match(c.stderr, /convex\/guard\.ts:11: the entry 'convex\/q\.ts' names no rules/);
+
+  // `alow` is an allowlist the audit would never read: an error naming it, not a silent pass
+  // with every finding it meant to allow still reported (or, worse, none it meant to keep).
+  const misspelt = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace("    allow: {", "    alow: {");
+  assert.notEqual(misspelt, readFileSync(`${pitfalls}/guard.ts`, "utf8"));
+  const m = run(["audit", app("alow", { "q.ts": PUBLIC_QUERY("open", "") }, { guard: misspelt })]);
+  assert.equal(m.status, 2, m.stdout);
+  assert.match(m.stderr, /convex\/guard\.ts:10: securityAudit: unknown key 'alow' \(did you mean 'allow'\?\)/);
 });
 
 test("a rate limit keyed by an argument, reshaped or not, is named as such and points to the server-key recipe", () => {
