@@ -4,6 +4,7 @@
  * (ratelimit-codec.ts), one engine call per batch.
  */
 import { deny } from "./errors.js";
+import { MAX_RATE_LIMIT_KEY_LENGTH } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { RateLimitState } from "./ratelimit.js";
@@ -22,12 +23,10 @@ type Row = RateLimitState & {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = any;
 
-const MAX_KEY_LENGTH = 1024;
-
 /** `key` when it is a string of 1 to 1,024 characters, else `INVALID_ARGUMENT`. @internal */
 export function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    deny("INVALID_ARGUMENT", `a rate limit key must be a string of 1 to ${MAX_KEY_LENGTH} characters`);
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_RATE_LIMIT_KEY_LENGTH) {
+    deny("INVALID_ARGUMENT", `a rate limit key must be a string of 1 to ${MAX_RATE_LIMIT_KEY_LENGTH} characters`);
   }
   return key;
 }

@@ -95,6 +95,10 @@ pub const MAX_PERIOD_MS: u64 = 31_622_400_000;
 pub const MAX_SHARDS: u32 = 256;
 /// Shards of a limit whose configuration names none: one row per key.
 pub const DEFAULT_SHARDS: u32 = 1;
+/// Longest key, in UTF-16 code units (JavaScript's `length`). The engine never sees a key: the
+/// TypeScript layer refuses a longer one before it reads a row. No key is ever cut (a builder's
+/// `arg:<name>:` prefix counts towards it): two keys that differ stay two keys.
+pub const MAX_KEY_LENGTH: u32 = 1024;
 /// Latest `now` accepted, in ms since the epoch: [`crate::time::MAX_TIME_MS`] as a whole number.
 // A whole number below 2^53: the cast is exact.
 pub const MAX_NOW_MS: u64 = crate::time::MAX_TIME_MS as u64;

@@ -1002,6 +1002,11 @@ mod render {
             MAX_LOG_RATE,
             "Largest rate of a sliding log.",
         );
+        o.num(
+            "MAX_RATE_LIMIT_KEY_LENGTH",
+            crate::ratelimit::MAX_KEY_LENGTH,
+            "Longest rate-limit key, in UTF-16 code units (the engine never sees keys).",
+        );
         use wire::ratelimit as rl;
         let io: [(&str, usize, &str); 26] = [
             (

@@ -36,6 +36,8 @@ export const DEFAULT_SHARDS = 1;
 export const MAX_SHARDS = 256;
 /** Largest rate of a sliding log. */
 export const MAX_LOG_RATE = 100;
+/** Longest rate-limit key, in UTF-16 code units (the engine never sees keys). */
+export const MAX_RATE_LIMIT_KEY_LENGTH = 1024;
 /** Most requests one decision takes. */
 export const RL_MAX_BATCH = 16;
 /** Numbers per request record. */
