@@ -262,7 +262,11 @@ const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role"
  */
 function checkDefinition(where: string, d: object, keys: readonly string[]): void {
   checkKeys(d, keys, where);
-  const { access, rateLimit } = d as AnyDefinition;
+  const { access, rateLimit, role, permission } = d as AnyDefinition;
+  // `role: null` would be no requirement at all, quietly (the types take a name or nothing).
+  for (const [name, value] of [["role", role], ["permission", permission]] as const) {
+    if (value !== undefined && (typeof value !== "string" || value === "")) throw new GuardConfigError(`${where}: ${name} must be a ${name} name (leave it out for none)`);
+  }
   checkKeys(access, ACCESS_KEYS, `${where}'s access`);
   checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}'s rateLimit`);
   const key = rateLimit?.key;
@@ -273,12 +277,22 @@ function checkDefinition(where: string, d: object, keys: readonly string[]): voi
 function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;
   checkDefinition(where, d, DEFINITION_KEYS);
-  const args = d.args ?? {};
+  const args: unknown = d.args;
+  // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
+  // fields (`kind`, `fields`): the types take an object of validators only, and so does this.
+  if (typeof args !== "object" || args === null || Array.isArray(args) || (args as { isConvexValidator?: unknown }).isConvexValidator === true) {
+    throw new GuardConfigError(`${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`);
+  }
   const r = meta.rateLimit;
   if (r !== null) {
     if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
     if (typeof r.key === "object" ? !own(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
       throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
+    }
+    // `arg:<name>:<value>`: a name with a `:` would share keys with another argument's
+    // (`{ "team:id": "42" }` and `{ team: "id:42" }`).
+    if (typeof r.key === "object" && r.key.arg.includes(":")) {
+      throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' cannot hold a ':' (its keys would meet another argument's)`);
     }
   }
   if (meta.access !== null) {
@@ -346,14 +360,22 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
       throw new GuardConfigError(`guard.${kind}(${kind}, { args, handler, ... }) takes the app's ${kind} builder and a definition`);
     }
     const meta = metadata(kind, definition);
+    // What it declares is read once, here (as `meta` is): a later edit of the definition changes
+    // neither what is checked nor what is refused.
+    const declared = { ...definition };
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
-        validate(meta, definition);
+        validate(meta, declared);
         const { user, doc } = await enforce(checks, meta, ctx, args);
         return definition.handler({ ...ctx, user, doc } as never, args as never);
       },
     });
+    // Convex's registered functions say what they are: `guard.query(mutation, ...)` would be a
+    // mutation whose `__guard` says "query" (and the audit reads it so).
+    const is = registered as { isQuery?: unknown; isMutation?: unknown; isAction?: unknown };
+    const made = is.isQuery === true ? "query" : is.isMutation === true ? "mutation" : is.isAction === true ? "action" : kind;
+    if (made !== kind) throw new GuardConfigError(`guard.${kind} was given the app's ${made} builder: use guard.${made}(${made}, { ... })`);
     Object.defineProperty(registered, "__guard", { value: meta, enumerable: false });
     return registered;
   }
@@ -362,12 +384,13 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     mutation: (builder, definition) => build("mutation", builder, definition as AnyDefinition) as never,
     action: (builder, definition) => build("action", builder, definition as AnyDefinition) as never,
     customCtx: (requirements) => {
-      const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
+      const declared = { ...(requirements as object) }; // read once, as a builder's definition
+      const meta = metadata("query", { args: {}, handler: async () => null, ...declared });
       const custom = { ...meta, kind: "custom" as const };
       const customization = {
         args: {},
         input: async (ctx: unknown) => {
-          checkDefinition("guard.customCtx", requirements as object, CUSTOM_KEYS);
+          checkDefinition("guard.customCtx", declared, CUSTOM_KEYS);
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");

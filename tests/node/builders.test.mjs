@@ -159,3 +159,44 @@ test("a misspelt requirement is refused at every call, never dropped: no signed-
   assert.equal(await code(right._handler(ctx(uma), {})), "FORBIDDEN");
   assert.equal(await right._handler(ctx(ada), {}), "ran");
 });
+
+test("a definition the types refuse is refused at run time too: no requirement is quietly none", async () => {
+  const { v } = await import("convex/values");
+  let ran = 0;
+  const handler = async () => (ran++, "ran");
+  for (const [make, message] of [
+    [() => guard.mutation(builder, { args: {}, role: null, handler }), /^guard\.mutation: role must be a role name/],
+    [() => guard.query(builder, { args: {}, permission: ["notes:delete"], handler }), /^guard\.query: permission must be a permission name/],
+    [() => guard.query(builder, { args: {}, role: "", handler }), /^guard\.query: role must be a role name/],
+    [() => guard.query(builder, { handler }), /^guard\.query: args must be an object of validators/],
+    // v.object's own fields (`kind`, `fields`) are not arguments: refused, never read as such.
+    [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /args must be an object of validators/],
+    // `arg:team:id:42` either way: a name with ':' is refused.
+    [() => guard.mutation(builder, { args: { "team:id": v.string() }, rateLimit: { name: "post", key: { arg: "team:id" } }, handler }), /rateLimit\.key\.arg 'team:id' cannot hold a ':'/],
+  ]) {
+    const fn = make();
+    await assert.rejects(fn._handler(ctx(uma), { id: "n1", "team:id": "42" }), (e) => e.name === "GuardConfigError" && message.test(e.message));
+  }
+  await assert.rejects(guard.customCtx({ role: null }).input(ctx(uma), {}), /guard\.customCtx: role must be a role name/);
+  assert.equal(ran, 0);
+});
+
+test("a builder of another kind is refused where it is given: __guard never names the wrong kind", async () => {
+  const { queryGeneric, mutationGeneric, actionGeneric } = await import("convex/server");
+  const handler = async () => null;
+  assert.throws(() => guard.query(mutationGeneric, { args: {}, handler }), /^GuardConfigError: guard\.query was given the app's mutation builder: use guard\.mutation/);
+  assert.throws(() => guard.mutation(queryGeneric, { args: {}, handler }), /guard\.mutation was given the app's query builder/);
+  assert.throws(() => guard.query(actionGeneric, { args: {}, handler }), /guard\.query was given the app's action builder/);
+  assert.equal(guardRequirements(guard.mutation(mutationGeneric, { args: {}, handler })).kind, "mutation");
+});
+
+test("editing a definition after it is registered changes nothing it checks or refuses", async () => {
+  const def = { args: {}, permission: "notes:delete", handler: async () => "ran" };
+  const fn = guard.mutation(builder, def);
+  def.permission = undefined;
+  def.role = null;
+  def.permision = "x";
+  assert.equal(await code(fn._handler(ctx(uma), {})), "FORBIDDEN");
+  assert.equal(await fn._handler(ctx(ada), {}), "ran");
+  assert.equal(guardRequirements(fn).permission, "notes:delete");
+});
