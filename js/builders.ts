@@ -23,6 +23,7 @@
  */
 import type {
   ActionBuilder,
+  UserIdentity,
   FunctionVisibility,
   GenericActionCtx,
   GenericDataModel,
@@ -88,32 +89,35 @@ export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb 
   level: L;
 };
 
-/** What the handler's `ctx` adds: the user row, and the document when `access` is declared. */
-export type Injected<DM extends GenericDataModel, T extends string, Tb extends string> = {
-  user: DocOf<DM, T>;
+/** The caller the builders hand over: the users row, or with `users.roleClaim` (`RC` not `never`) the identity. */
+export type BuilderUser<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never] ? DocOf<DM, T> : UserIdentity;
+
+/** What the handler's `ctx` adds: the user row (the identity with `users.roleClaim`), and the document when `access` is declared. */
+export type Injected<DM extends GenericDataModel, T extends string, Tb extends string, RC extends string = never> = {
+  user: BuilderUser<DM, T, RC>;
   doc: [Tb] extends [never] ? undefined : DocOf<DM, Tb>;
 };
 
 /** Options of `guard.query`. */
-export type GuardedQuery<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, Args extends PropertyValidators, Result, Tb extends string> =
+export type GuardedQuery<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
   Common<R, P, Args> & {
     access?: BuilderAccess<L, Args, Tb>;
-    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Promise<Result>;
   };
 
 /** Options of `guard.mutation`. */
-export type GuardedMutation<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, K extends string, Args extends PropertyValidators, Result, Tb extends string> =
+export type GuardedMutation<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, K extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
   Common<R, P, Args> & {
     access?: BuilderAccess<L, Args, Tb>;
     rateLimit?: BuilderRateLimit<K, Args>;
-    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Promise<Result>;
   };
 
 /** Options of `guard.action` (no `access`: an action has no database). */
-export type GuardedAction<DM extends GenericDataModel, R extends string, P extends string, T extends string, K extends string, Args extends PropertyValidators, Result> =
+export type GuardedAction<DM extends GenericDataModel, R extends string, P extends string, T extends string, K extends string, Args extends PropertyValidators, Result, RC extends string = never> =
   Common<R, P, Args> & {
     rateLimit?: BuilderRateLimit<K, Args>;
-    handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never, RC>, args: ObjectType<Args>) => Promise<Result>;
   };
 
 /**
@@ -126,7 +130,7 @@ export type GuardedAction<DM extends GenericDataModel, R extends string, P exten
 export type Guarded<F> = F;
 
 /** The builders on the guard. */
-export interface Builders<R extends string, P extends string, T extends string, L extends string, K extends string> {
+export interface Builders<R extends string, P extends string, T extends string, L extends string, K extends string, RC extends string = never> {
   /**
    * A query that requires an authenticated user (and what else is declared), with `ctx.user`
    * (and `ctx.doc`) in its handler.
@@ -142,7 +146,7 @@ export interface Builders<R extends string, P extends string, T extends string, 
    */
   query<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result, Tb extends TableNamesInDataModel<DM> = never>(
     builder: QueryBuilder<DM, V>,
-    definition: GuardedQuery<DM, R, P, T, L, Args, Result, Tb>,
+    definition: GuardedQuery<DM, R, P, T, L, Args, Result, Tb, RC>,
   ): Guarded<RegisteredQuery<V, ObjectType<Args>, Promise<Result>>>;
 
   /**
@@ -159,7 +163,7 @@ export interface Builders<R extends string, P extends string, T extends string, 
    */
   mutation<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result, Tb extends TableNamesInDataModel<DM> = never>(
     builder: MutationBuilder<DM, V>,
-    definition: GuardedMutation<DM, R, P, T, L, K, Args, Result, Tb>,
+    definition: GuardedMutation<DM, R, P, T, L, K, Args, Result, Tb, RC>,
   ): Guarded<RegisteredMutation<V, ObjectType<Args>, Promise<Result>>>;
 
   /**
@@ -175,7 +179,7 @@ export interface Builders<R extends string, P extends string, T extends string, 
    */
   action<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result>(
     builder: ActionBuilder<DM, V>,
-    definition: GuardedAction<DM, R, P, T, K, Args, Result>,
+    definition: GuardedAction<DM, R, P, T, K, Args, Result, RC>,
   ): Guarded<RegisteredAction<V, ObjectType<Args>, Promise<Result>>>;
 
   /**
@@ -192,7 +196,7 @@ export interface Builders<R extends string, P extends string, T extends string, 
    */
   customCtx<DM extends GenericDataModel = GenericDataModel>(
     requirements: CustomRequirements<R, P, K>,
-  ): GuardCustomization<DocOf<DM, T>>;
+  ): GuardCustomization<BuilderUser<DM, T, RC>>;
 }
 
 /**

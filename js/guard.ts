@@ -92,7 +92,7 @@ export type Guard<
   ForgetUser &
   RateLimits<K> &
   ActionChecks<R, P, T, K> &
-  Builders<R, P, T, L, K> &
+  Builders<R, P, T, L, K, RC> &
   LevelValidators<L> &
   Omit<Confirmations, "safeAction"> & {
     /**

@@ -75,6 +75,7 @@ export {
   type GuardCustomization,
   type CustomRequirements,
   type Injected,
+  type BuilderUser,
   type StringArgs,
 } from "./builders.js";
 export {

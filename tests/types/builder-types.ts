@@ -210,3 +210,21 @@ export const identityActor = action(
     },
   }),
 );
+
+// With users.roleClaim the builders' ctx.user is the identity too, not a users row.
+export const claimQuery = claimGuard.query(query, {
+  args: {},
+  handler: async (ctx) => {
+    const token: string = ctx.user.tokenIdentifier;
+    // @ts-expect-error: the identity has no users-row _id (a claim named _id would be JSON, not an id)
+    const id: GenericId<"users"> = ctx.user._id;
+    return { token, id };
+  },
+});
+export const claimAction = claimGuard.action(action, {
+  args: {},
+  rateLimit: { name: "post" },
+  handler: async (ctx) => ctx.user.subject,
+});
+export const claimCustom = claimGuard.customCtx<DM>({ role: "user" });
+export const claimCustomUser: string = null! as Awaited<ReturnType<typeof claimCustom.input>>["ctx"]["user"]["tokenIdentifier"];
