@@ -220,11 +220,12 @@ const browserOnly = (variant) => ({
 // groups), which only the ctx methods reach, and the browser guards expose none: each exported
 // function becomes one that throws, so its code stays out of the page (measured: client
 // -2,985 B gzip, users-find.ts roles -455 B). Only the `*Methods` functions
-// (`documentMethods`, `groupMethods`, ratelimit-store.ts `rowMethods`) run when a guard is made
-// (their methods are spread into the access or rate limits object): they give none. String
-// constants are kept; any other export fails the build. The methods that read and write live
-// in these files so that their code stays out too (measured, client gzip: access's document
-// methods 30,877 -> 29,361 B, rate limits' row methods -> 29,055 B).
+// (`documentMethods`, `groupMethods`, ratelimit-store.ts `rowMethods`, users-find.ts
+// `userMethods`) run when a guard is made (their methods are spread into the access, rate
+// limits or roles object): they give none. String constants are kept; any other export fails
+// the build. The methods that read and write live in these files so that their code stays out
+// too (measured, client gzip: access's document methods 30,877 -> 29,361 B, rate limits' row
+// methods -> 29,055 B, getUser and the require* checks -> 28,801 B; roles 15,022 -> 14,763 B).
 const DATABASE_SIDE = /\/js\/(access-store|access-documents|access-groups|ratelimit-store|users-find)\.ts$/;
 function databaseStub(path) {
   const source = readFileSync(path, "utf8");
