@@ -1,48 +1,18 @@
 /**
- * Data access boundaries: the methods of {@link Access}, thin over the engine's decisions
- * (access-codec.ts) and the reads and writes (access-store.ts, access-groups.ts).
+ * Data access boundaries: the methods of {@link Access}. Here the decisions that read nothing,
+ * thin over the engine (access-codec.ts); the methods that read and write documents and
+ * grants are access-documents.ts, the group methods access-groups.ts (the browser entries
+ * build neither: see scripts/build-pkg.mjs).
  */
 import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny, quoted } from "./errors.js";
-import type { DocumentGrant } from "./access-grants.js";
-import { compileAccess, levelId, levelName, tableInfo } from "./access-config.js";
-import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
-import {
-  refuse,
-  requireMayRemove,
-  resolveNamed,
-  resolveShareNamed,
-  shareDecision,
-  shareExpiry,
-  SOURCES,
-  transferDenial,
-  type Row,
-} from "./access-codec.js";
+import { compileAccess, levelId, levelName } from "./access-config.js";
+import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
+import { documentMethods } from "./access-documents.js";
 import { groupMethods } from "./access-groups.js";
-import {
-  accessibleCursor,
-  callerOf,
-  deleteAll,
-  existing,
-  grantRows,
-  keepFirst,
-  pageOf,
-  pageRequest,
-  plainCursor,
-  readMany,
-  readOne,
-  requireLevel,
-  signedIn,
-  type AnyDb,
-  type Eq,
-} from "./access-store.js";
-import { GRANTS } from "./access-tables.js";
-import type { AccessConfig, Readable } from "./access-types.js";
-
-
-const SELF_SHARE = "You cannot share a document with yourself";
+import type { AccessConfig } from "./access-types.js";
 
 /** @internal */
 export function createAccess<L extends string>(
@@ -93,147 +63,7 @@ export function createAccess<L extends string>(
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
-    async readable(ctx, table, id, minLevel) {
-      const c = compile();
-      const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
-      const [r] = (await readMany<L>(ctx, c, table, [id])).results;
-      return (r && atLeast(c.levelIds.get(r.accessLevel)!, min) ? r : null) as never;
-    },
-
-    async readableMany(ctx, table, ids) {
-      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", "readableMany takes an array of ids");
-      return (await readMany<L>(ctx, compile(), table, ids)).results as never;
-    },
-
-    async requireAccess(ctx, table, id, minLevel) {
-      const c = compile();
-      return (await requireLevel(ctx, c, table, id, levelId(c, minLevel))) as never;
-    },
-
-    async share(ctx, table, id, grant) {
-      const c = compile();
-      const who = await signedIn(ctx, c);
-      const level = levelId(c, grant?.level);
-      const now = Date.now();
-      const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
-      const own = c.levelIds.get(r.accessLevel)!;
-      const docId = r.doc._id;
-      // The sharing rules first (a refused caller learns nothing about the target), then the
-      // expiry: checked, and capped to the caller's own access, by the engine.
-      const expiresAt = shareExpiry(c, now, who, facts, docId, level, grant.expiresAt);
-      const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
-      // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
-      // would become permanent.
-      if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
-      // Replacing a grant takes what removing it takes: else a sharer could downgrade or
-      // expire (in effect revoke) a grant above their own level.
-      requireMayRemove(c, own, rows.map((row) => row.level));
-      const db = ctx.db as AnyDb;
-      const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
-      const first = await keepFirst(db, rows);
-      if (first !== undefined) {
-        await db.patch(first._id, fields);
-        return first._id;
-      }
-      return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as string;
-    },
-
-    async revoke(ctx, table, id, target) {
-      const c = compile();
-      const who = await signedIn(ctx, c);
-      const { r } = await readOne<L>(ctx, c, table, id, who);
-      const own = c.levelIds.get(r.accessLevel)!;
-      // The caller's right first, before the target is even looked at: a caller who may not
-      // share gets the same refusal for a real, an unknown and a malformed target.
-      requireMayRemove(c, own, [c.names[0]]);
-      const { rows } = await grantRows(ctx, c, r.doc._id, target);
-      requireMayRemove(c, own, rows.map((row) => row.level));
-      return await deleteAll(ctx.db, rows);
-    },
-
-    async listGrants(ctx, table, id, options) {
-      const c = compile();
-      const who = await signedIn(ctx, c);
-      const { r } = await readOne<L>(ctx, c, table, id, who);
-      // What revoking takes, before anything else is looked at.
-      requireMayRemove(c, c.levelIds.get(r.accessLevel)!, [c.names[0]]);
-      const { size, cursor } = pageRequest(c, options);
-      const from = plainCursor(cursor);
-      const db = ctx.db as AnyDb;
-      // The document prefix of by_doc_and_user holds its user and group grants alike.
-      const result = await pageOf(
-        () => db.query(GRANTS).withIndex("by_doc_and_user", (q: Eq) => q.eq("doc", r.doc._id)),
-        size,
-        from,
-      );
-      const page = (result.page as Row[]).map((g) => {
-        const grant: DocumentGrant<L> = { grantId: g._id, level: g.level as L };
-        if (typeof g.userId === "string") grant.userId = g.userId;
-        if (typeof g.groupId === "string") grant.groupId = g.groupId;
-        if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;
-        if (typeof g.grantedBy === "string") grant.grantedBy = g.grantedBy;
-        return grant;
-      });
-      return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
-    },
-
-    async transferOwnership(ctx, table, id, newOwnerId) {
-      const c = compile();
-      const who = await signedIn(ctx, c);
-      const { r } = await readOne<L>(ctx, c, table, id, who);
-      const reason = transferDenial(c, SOURCES.indexOf(r.source));
-      if (reason !== undefined) refuse(reason);
-      const db = ctx.db as AnyDb;
-      const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
-      await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
-    },
-
-    async listAccessible(ctx, table, options) {
-      const c = compile();
-      const t = tableInfo(c, table);
-      const min = options?.minLevel === undefined ? FIRST_LEVEL : levelId(c, options.minLevel);
-      const { size, cursor } = pageRequest(c, options);
-      const who = await callerOf(ctx, c);
-      const done = { page: [], isDone: true, continueCursor: "" };
-      if (who.id === null) return done; // anonymous: owns nothing, holds no grants
-      const { phase, inner } = accessibleCursor(cursor);
-      // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
-      if (phase >= 2 + who.groups.length) return done;
-      const db = ctx.db as AnyDb;
-      const result = await pageOf(
-        () =>
-          phase === 0
-            ? db.query(table).withIndex(t.ownerIndex, (q: Eq) => q.eq(t.owner, who.id))
-            : db
-                .query(GRANTS)
-                .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
-                  phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
-                ),
-        size,
-        inner,
-      );
-      const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
-      const { results, facts } = await readMany<L>(ctx, c, table, ids, who);
-      const factOf = new Map(facts.map((f) => [f.id, f]));
-      const earlier = new Set(who.groups.slice(0, Math.max(0, phase - 2)));
-      const seen = new Set<string>();
-      const page: Readable<Row, L>[] = [];
-      for (const r of results) {
-        if (r === null || seen.has(r.doc._id) || !atLeast(c.levelIds.get(r.accessLevel)!, min)) continue;
-        seen.add(r.doc._id);
-        // Each document is listed once, by the first phase that reaches it.
-        const f = factOf.get(r.doc._id)!;
-        const listedBefore =
-          phase > 0 &&
-          (f.owner === who.id ||
-            (phase > 1 && f.grants.some((g) => (g.kind === "direct" && g.to === who.id) || (g.to !== null && earlier.has(g.to)))));
-        if (!listedBefore) page.push(r);
-      }
-      const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
-      const isDone = result.isDone && next.phase >= 2 + who.groups.length;
-      return { page, isDone, continueCursor: isDone ? "" : JSON.stringify([next.phase, next.inner]) } as never;
-    },
-
+    ...documentMethods<L>(compile),
     ...groupMethods<L>(compile),
   };
   return access;

@@ -2,7 +2,7 @@
  * What owners see of a document's grants ({@link Access.listGrants}), and the one call that
  * removes everything the guard keeps about a deleted user ({@link ForgetUser.forgetUser}).
  * The grant listing's decision (who may list) is the engine's share decision, taken in
- * access-create.ts; this file holds the shapes and the deletion.
+ * access-documents.ts; this file holds the shapes and the deletion.
  */
 import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";

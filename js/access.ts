@@ -3,7 +3,8 @@
  * transfer) is made by the engine's compiled levels. This file is the public interface; the
  * types are access-types.ts, the tables access-tables.ts, the configuration's compilation
  * access-config.ts, the engine's batch encoding access-codec.ts, the reads and writes
- * access-store.ts and access-groups.ts, and the methods access-create.ts.
+ * access-store.ts and access-groups.ts, and the methods access-create.ts (those that read and
+ * write documents and grants: access-documents.ts).
  */
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";

@@ -2,8 +2,9 @@
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
  * policy, ahead of time (its "at least" table when it compiles, each permission's row of
  * holders at its first check); this file maps names to the engine's small integer ids, looks
- * those answers up, finds the caller through `users.ts` (one setup per auth provider), and
- * turns denials into `ConvexError`s.
+ * those answers up, finds the caller through `users.ts` (one setup per auth provider; getUser
+ * and the require* checks are users-find.ts `userMethods`), and turns denials into
+ * `ConvexError`s.
  */
 import type { UserIdentity } from "convex/server";
 import { collect } from "./authz-policy.js";
@@ -12,7 +13,8 @@ import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { checkConfigKeys } from "./config-keys.js";
-import { createUserFinder, type Found, type UsersConfig } from "./users.js";
+import { createUserFinder, type UsersConfig } from "./users.js";
+import { userMethods } from "./users-find.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import { FIRST_ROLE, MAX_INTERNED } from "./generated/wire.js";
 
@@ -228,13 +230,6 @@ export function createAuthz<R extends string, P extends string, T extends string
 ): Authz<R, P, T, RC> {
   const users = createUserFinder(typeof config === "object" ? config?.users : undefined);
   const roleField = users.roleKey;
-  /**
-   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.db` (Convex,
-   * and convex-test, make a new one for every execution; `ctx.auth` without a db), so each bad
-   * row is logged once per request, and no request's users outlive it in a context that Convex
-   * reuses (`experimental_reuseContext`).
-   */
-  const reported = new WeakMap<object, Set<string>>();
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;
 
@@ -302,19 +297,6 @@ export function createAuthz<R extends string, P extends string, T extends string
     return row;
   }
 
-  /** Logs, once per row and request, a found user whose role field holds no configured role. */
-  function report(ctx: AnyReaderCtx, user: Found): void {
-    const { db, auth } = ctx as { db?: unknown; auth?: unknown };
-    const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
-    let seen = reported.get(request);
-    if (seen === undefined) reported.set(request, (seen = new Set()));
-    if (seen.size >= 16) return; // a bounded log, whatever the traffic
-    const diagnosis = authz.diagnoseUser(user);
-    if (diagnosis === null || seen.has(diagnosis.id ?? "")) return;
-    seen.add(diagnosis.id ?? "");
-    console.warn(diagnosis.message);
-  }
-
   const authz: Authz<R, P, T, RC> = {
     validate(): void {
       compile();
@@ -337,33 +319,8 @@ export function createAuthz<R extends string, P extends string, T extends string
       return holders(c, permission)[role] === 1;
     },
 
-    async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {
-      const user = await users.find(ctx);
-      if (user !== null) report(ctx, user);
-      return user as UserOf<C, T, RC> | null;
-    },
-
-    async requireUser<C extends AnyReaderCtx>(ctx: C) {
-      const user = await authz.getUser(ctx);
-      if (user === null) deny("UNAUTHENTICATED", "Authentication required");
-      return user;
-    },
-
-    async requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R) {
-      const user = await authz.requireUser(ctx);
-      if (!authz.roleAtLeast(user as Subject, minRole)) {
-        deny("FORBIDDEN", `Role '${minRole}' or higher required`);
-      }
-      return user;
-    },
-
-    async requirePermission<C extends AnyReaderCtx>(ctx: C, permission: PermissionName<P>) {
-      const user = await authz.requireUser(ctx);
-      if (!authz.can(user as Subject, permission)) {
-        deny("FORBIDDEN", `Permission '${permission}' required`);
-      }
-      return user;
-    },
+    // The methods that find the caller (users-find.ts, which the browser entries leave out).
+    ...userMethods<R, P, T, RC>(users, () => authz),
 
     isRole(value: unknown): value is R {
       const c = compile();

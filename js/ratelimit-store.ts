@@ -1,13 +1,16 @@
 /**
  * Rate limiting's storage: reads and writes one row per limit and key (and shard) in the
  * caller's transaction, through the table's index; the decision is the codec's
- * (ratelimit-codec.ts), one engine call per batch.
+ * (ratelimit-codec.ts), one engine call per batch. The methods of {@link RateLimits} that use
+ * rows are here too (`rowMethods`), so that the browser entries, which read nothing, leave them
+ * out with the rest of this file (scripts/build-pkg.mjs).
  */
+import { num } from "./engine.js";
 import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import type { RateLimitState } from "./ratelimit.js";
+import { tooMany, type RateLimitOptions, type RateLimits, type RateLimitState } from "./ratelimit.js";
 
 /** A stored row, as the table definition declares it. */
 type Row = RateLimitState & {
@@ -110,4 +113,56 @@ export async function deleteRows(db: Db, name: string, key: string): Promise<voi
     .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key))
     .collect()) as Row[];
   for (const row of rows) await db.delete(row._id);
+}
+
+/** One limit and key: `rateLimit` (consuming) or `checkRateLimit`. */
+async function single(compile: () => Engine, db: unknown, name: string, options: RateLimitOptions, consume: boolean) {
+  const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], consume);
+  const decision = batch.decisions[0]!;
+  if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
+  return decision;
+}
+
+type RowMethods<K extends string> = Pick<RateLimits<K>, "rateLimit" | "rateLimitAll" | "checkRateLimit" | "resetRateLimit" | "getRateLimitState">;
+
+/**
+ * The methods of {@link RateLimits} that read and write rows, over the compiled limits. Spread
+ * into the rate limits object by ratelimit.ts; the browser entries, which read nothing, build
+ * it as `{}` (scripts/build-pkg.mjs). @internal
+ */
+export function rowMethods<K extends string>(compile: () => Engine): RowMethods<K> {
+  const methods: RowMethods<K> = {
+    rateLimit(ctx, name, options) {
+      return single(compile, ctx.db, name, options, true);
+    },
+
+    async rateLimitAll(ctx, requests, options) {
+      if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
+      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, true);
+      if (!ok && options?.throws !== false) tooMany(retryAfter);
+      return { ok, retryAfter, decisions };
+    },
+
+    checkRateLimit(ctx, name, options) {
+      return single(compile, ctx.db, name, options, false);
+    },
+
+    async resetRateLimit(ctx, name, options) {
+      const key = checkKey(options?.key);
+      limitOf(compile(), name);
+      await deleteRows(ctx.db, name, key);
+    },
+
+    async getRateLimitState(ctx, name, options) {
+      const key = checkKey(options?.key);
+      const e = compile();
+      const limit = limitOf(e, name);
+      const shard = options?.shard ?? 0;
+      // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
+      // shard the limit does not have, as every decision does.
+      decide(e, [item(e, name, 0, num(shard), null)], 0, false);
+      return stateOf(await readRow(ctx.db, name, key, shard), limit);
+    },
+  };
+  return methods;
 }

@@ -9,7 +9,7 @@ import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, decideOne, item, limitOf, type Item } from "./ratelimit-codec.js";
-import { apply, checkKey, deleteRows, readRow, stateOf } from "./ratelimit-store.js";
+import { rowMethods } from "./ratelimit-store.js";
 
 /** Fields every kind of limit takes. */
 type LimitBase = {
@@ -286,46 +286,8 @@ export function createRateLimits<K extends string>(
 ): RateLimits<K> {
   const compile = perInstance(() => compileLimits(config));
 
-  /** One limit and key: `rateLimit` (consuming) or `checkRateLimit`. */
-  async function single(db: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-    const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], consume);
-    const decision = batch.decisions[0]!;
-    if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
-    return decision;
-  }
-
   const limits: RateLimits<K> = {
-    rateLimit(ctx, name, options) {
-      return single(ctx.db, name, options, true);
-    },
-
-    async rateLimitAll(ctx, requests, options) {
-      if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
-      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, true);
-      if (!ok && options?.throws !== false) tooMany(retryAfter);
-      return { ok, retryAfter, decisions };
-    },
-
-    checkRateLimit(ctx, name, options) {
-      return single(ctx.db, name, options, false);
-    },
-
-    async resetRateLimit(ctx, name, options) {
-      const key = checkKey(options?.key);
-      limitOf(compile(), name);
-      await deleteRows(ctx.db, name, key);
-    },
-
-    async getRateLimitState(ctx, name, options) {
-      const key = checkKey(options?.key);
-      const e = compile();
-      const limit = limitOf(e, name);
-      const shard = options?.shard ?? 0;
-      // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
-      // shard the limit does not have, as every decision does.
-      decide(e, [item(e, name, 0, num(shard), null)], 0, false);
-      return stateOf(await readRow(ctx.db, name, key, shard), limit);
-    },
+    ...rowMethods<K>(compile),
 
     rateLimitStatus(name, state, now, options) {
       const e = compile();

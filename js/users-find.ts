@@ -1,11 +1,14 @@
 /**
  * The caller's users row (or identity), by the validated users configuration: the reads behind
- * `find` of users.ts. The browser entries' builds replace this module with a stub.
+ * `find` of users.ts, and the methods of {@link Authz} that use it (`userMethods`). The browser
+ * entries' builds replace this module with a stub.
  * @internal
  */
 import type { UserIdentity } from "convex/server";
+import type { Authz, PermissionName, Subject, UserOf } from "./authz.js";
 import type { AnyReaderCtx } from "./ctx.js";
-import type { Found, ResolvedUsers, Settings } from "./users.js";
+import { deny } from "./errors.js";
+import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 
 /** The caller's row (or identity with `roleClaim`), or `null`. @internal */
 export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | null> {
@@ -82,4 +85,72 @@ async function resolved(ctx: AnyReaderCtx, table: string, resolve: ResolvedUsers
     console.warn(`convex-guard: users.resolve answered something that is not a row of '${table}'; the caller has no user`);
   }
   return row;
+}
+
+type UserMethods<R extends string, P extends string, T extends string, RC extends string> = Pick<
+  Authz<R, P, T, RC>,
+  "getUser" | "requireUser" | "requireRole" | "requirePermission"
+>;
+
+/**
+ * The methods of {@link Authz} that find the caller, over `users` (its `find` reads through
+ * `findUser`); `authz` gives the finished object, whose decisions they ask. Spread into it by
+ * authz.ts; the browser entries, which read nothing, build it as `{}` (scripts/build-pkg.mjs).
+ * @internal
+ */
+export function userMethods<R extends string, P extends string, T extends string, RC extends string>(
+  users: UserFinder,
+  authz: () => Authz<R, P, T, RC>,
+): UserMethods<R, P, T, RC> {
+  /**
+   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.db` (Convex,
+   * and convex-test, make a new one for every execution; `ctx.auth` without a db), so each bad
+   * row is logged once per request, and no request's users outlive it in a context that Convex
+   * reuses (`experimental_reuseContext`).
+   */
+  const reported = new WeakMap<object, Set<string>>();
+
+  /** Logs, once per row and request, a found user whose role field holds no configured role. */
+  function report(ctx: AnyReaderCtx, user: Found): void {
+    const { db, auth } = ctx as { db?: unknown; auth?: unknown };
+    const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
+    let seen = reported.get(request);
+    if (seen === undefined) reported.set(request, (seen = new Set()));
+    if (seen.size >= 16) return; // a bounded log, whatever the traffic
+    const diagnosis = authz().diagnoseUser(user);
+    if (diagnosis === null || seen.has(diagnosis.id ?? "")) return;
+    seen.add(diagnosis.id ?? "");
+    console.warn(diagnosis.message);
+  }
+
+  const methods: UserMethods<R, P, T, RC> = {
+    async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {
+      const user = await users.find(ctx);
+      if (user !== null) report(ctx, user);
+      return user as UserOf<C, T, RC> | null;
+    },
+
+    async requireUser<C extends AnyReaderCtx>(ctx: C) {
+      const user = await authz().getUser(ctx);
+      if (user === null) deny("UNAUTHENTICATED", "Authentication required");
+      return user;
+    },
+
+    async requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R) {
+      const user = await authz().requireUser(ctx);
+      if (!authz().roleAtLeast(user as Subject, minRole)) {
+        deny("FORBIDDEN", `Role '${minRole}' or higher required`);
+      }
+      return user;
+    },
+
+    async requirePermission<C extends AnyReaderCtx>(ctx: C, permission: PermissionName<P>) {
+      const user = await authz().requireUser(ctx);
+      if (!authz().can(user as Subject, permission)) {
+        deny("FORBIDDEN", `Permission '${permission}' required`);
+      }
+      return user;
+    },
+  };
+  return methods;
 }

@@ -2,7 +2,7 @@
 //! transfer, group membership changes and time steps, by random actors (owners, grantees,
 //! strangers, group members), applied to
 //! - the real engine, through the `Levels` calls the binding exposes (`resolve`, `share_grant`,
-//!   `share_verdict`, `can_transfer`), holding the state the way `js/access-create.ts` does (one grant
+//!   `share_verdict`, `can_transfer`), holding the state the way `js/access-documents.ts` does (one grant
 //!   row per document and user or group, replaced on re-share); and
 //! - a small reference model written independently: each user's access is the best of a flat
 //!   list of "rules" (level, until), and a new grant's expiry is the sharer's own `until` at
@@ -199,7 +199,7 @@ impl Engine {
             .position(|r| r.doc == doc && r.subject == subject && r.kind == kind)
     }
 
-    /// `share`, `revoke` and `transferOwnership` of js/access-create.ts, on this state.
+    /// `share`, `revoke` and `transferOwnership` of js/access-documents.ts, on this state.
     fn apply(&mut self, step: Step) -> Outcome {
         let now = self.state.now;
         match step {
