@@ -4,7 +4,10 @@
  * internal functions the app exports explicitly (`guard.internalFunctions(...)`), called with
  * `ctx.runQuery` / `ctx.runMutation`. The decisions are the same code as in queries and
  * mutations (authz.ts, ratelimit.ts) running inside those functions, so a denial is the same
- * `ConvexError` data. Missing wiring fails closed with a `GuardConfigError` naming the fix.
+ * `ConvexError` data. Missing wiring fails closed with a `GuardConfigError` naming the fix, and
+ * so does a function at the wired path whose answer is not the guard's (a hand-written or
+ * another guard's `getUser` answering `null` for a role check, a rate-limit answer with
+ * `ok: "false"`): each answer's shape is checked where it is read.
  */
 import type {
   GenericActionCtx,
@@ -118,11 +121,31 @@ export const RATE_LIMIT_FIX =
 
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 
+/**
+ * Whether `d` is a decision as the guard's own `rateLimit` function answers it: `ok` a
+ * boolean, `remaining` and `retryAfter` finite and not negative (0 when admitted).
+ */
+function isDecision(d: unknown): d is RateLimitDecision {
+  const r = d as Partial<Record<keyof RateLimitDecision, unknown>> | null;
+  return (
+    typeof r === "object" &&
+    r !== null &&
+    typeof r.ok === "boolean" &&
+    typeof r.remaining === "number" &&
+    r.remaining >= 0 &&
+    r.remaining < Infinity &&
+    typeof r.retryAfter === "number" &&
+    (r.ok ? r.retryAfter === 0 : r.retryAfter >= 0 && r.retryAfter < Infinity)
+  );
+}
+
 /** @internal */
 export function createActionChecks(
   config: ActionsConfig | undefined,
   authz: Authz<string, string, string>,
   limits: RateLimits<string>,
+  /** Whether the user is the identity (`users.roleClaim`), not a users row. */
+  claims: boolean,
 ) {
   const module = () => {
     checkKeys(config, ACTIONS_KEYS, "actions");
@@ -132,12 +155,28 @@ export function createActionChecks(
     "export `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` " +
     `from convex/${module()}.ts (or set actions.module)`;
 
-  const askUser = (ctx: unknown, q: UserQuery) =>
-    runWired(ctx, "query", `${module()}:getUser`, q, fix()) as Promise<never>;
+  /** Whatever is exported at the wired path answers here: only the guard's own answers are taken. */
+  const foreign = (name: string, what: string) =>
+    new GuardConfigError(`'${module()}:${name}' answered something that is not the guard's answer (${what}): ${fix()}`);
+
+  /**
+   * The caller through the wired `getUser`: a users row (with `users.roleClaim`, the identity),
+   * or `null` when `q` asks for nobody in particular (`getUser`); the guard's function throws
+   * the denial itself, so no other answer is a checked user.
+   */
+  async function askUser(ctx: unknown, q: UserQuery) {
+    const user = (await runWired(ctx, "query", `${module()}:getUser`, q, fix())) as Record<string, unknown> | null;
+    if (user === null && q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
+    if (typeof user !== "object" || user === null || typeof user[claims ? "tokenIdentifier" : "_id"] !== "string") {
+      throw foreign("getUser", claims ? "an identity with a tokenIdentifier" : "a users row with an _id");
+    }
+    return user as never;
+  }
 
   async function limit(ctx: unknown, name: string, options: RateLimitOptions, consume: boolean) {
     const args = { name, key: options?.key, consume, ...(options?.count === undefined ? {} : { count: options.count }) };
-    const decision = (await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix())) as RateLimitDecision;
+    const decision = await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix());
+    if (!isDecision(decision)) throw foreign("rateLimit", "a decision { ok, remaining, retryAfter }");
     if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
     return decision;
   }

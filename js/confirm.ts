@@ -162,7 +162,9 @@ export interface Confirmations {
    * functions; identity-only must be an explicit `check`, see {@link SafeActionDefinition.check}),
    * takes from `rateLimit` when given, runs the handler (which receives the actor the check
    * returned), writes the audit row, then answers. Without a user row, or without the wiring,
-   * nothing runs past the check (`UNAUTHENTICATED`; `GuardConfigError`), audited.
+   * nothing runs past the check (`UNAUTHENTICATED`; `GuardConfigError`), audited; nor when a
+   * `check` returns `null` or `undefined` (`UNAUTHENTICATED`), nor for a definition with a
+   * key it does not read (`rateLimt`, `rateLimit.kye`: a `GuardConfigError` at every call).
    *
    * The client receives the handler's result, or a `ConvexError` the check or handler threw,
    * only when it is a plain Convex value (null, boolean, number, bigint, string, `ArrayBuffer`,

@@ -178,7 +178,7 @@ export function defineGuard<
   // getUser, requireUser, requireRole and requirePermission, and take from the rate limits).
   const checksPart = once(() => {
     rateLimits = createRateLimits(config?.rateLimits);
-    actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>);
+    actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>, claims);
     return { ...rateLimits, ...actions.methods, internalFunctions: actions.internalFunctions };
   });
 

@@ -17,7 +17,8 @@ import {
   type Value,
 } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
-import { GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { deny, GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { checkKeys, keysOf } from "./config-keys.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
@@ -61,9 +62,13 @@ export type SafeActionDefinition<
    * handler and `rateLimit.key` receive the row itself); an identity
    * without a user row (a deleted or never-created user) is `UNAUTHENTICATED`, as everywhere
    * else. Without the wiring the default check fails closed with a `GuardConfigError` naming
-   * the fix. Return the actor (a string, or a user row whose `_id` is recorded), or throw a
-   * `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`. Without `check` the
-   * actor is the user row ({@link DefaultActor}), not its id: write `actor._id`.
+   * the fix. Return the actor (a non-empty string, or a user row whose `_id` is recorded), or
+   * throw a `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`. `null` or
+   * `undefined` is no caller: `UNAUTHENTICATED`, audited as denied, so `guard.getUser(ctx)`
+   * and `ctx.auth.getUserIdentity()` are checks that refuse a signed-out caller. Any other
+   * answer (`false`, `true`, `""`, a number) is a `GuardConfigError`, audited: never an actor.
+   * Without `check` the actor is the user row ({@link DefaultActor}), not its id: write
+   * `actor._id`.
    *
    * Identity only (any signed-in caller, even one with no user row, e.g. an app without a
    * users table) must be written explicitly, because it also lets in the live session of a
@@ -83,7 +88,8 @@ export type SafeActionDefinition<
   resourceId?: keyof Args & string;
   /**
    * A named rate limit taken after the check, before the handler (through the wired
-   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor (a row's `_id`); a
+   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor (a string, a row's
+   * `_id`, an identity's `tokenIdentifier`; an actor with none of them needs `key`); a
    * key from the arguments must be written here explicitly. `key` must return a string of 1 to
    * 1,024 characters (anything else is refused, never stringified), used as it is: give a key
    * built from the arguments a prefix of its own (`` ({ args }) => `room:${args.room}` ``), so
@@ -144,6 +150,52 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
+/** The keys of a definition, and of its `rateLimit`: the public type's (the compiler checks each list). */
+const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators, unknown>>()([
+  "args",
+  "name",
+  "check",
+  "resourceType",
+  "resourceId",
+  "rateLimit",
+  "handler",
+]);
+const RATE_LIMIT_KEYS = keysOf<NonNullable<SafeActionDefinition<unknown, PropertyValidators, unknown>["rateLimit"]>>()(["name", "key"]);
+
+/**
+ * Throws unless every key of the definition `d` is one the wrapper reads, at every depth, and
+ * its functions are functions: a misspelt `rateLimt` would otherwise be no limit at all, and a
+ * misspelt `rateLimit.kye` the per-actor key instead of the one written.
+ */
+function checkDefinition(where: string, d: object): void {
+  checkKeys(d, DEFINITION_KEYS, where);
+  const { check, rateLimit } = d as { check?: unknown; rateLimit?: { key?: unknown } | null };
+  if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
+  // `null` is refused too, never read as "no rate limit".
+  if (rateLimit !== undefined && (typeof rateLimit !== "object" || rateLimit === null || Array.isArray(rateLimit))) {
+    throw new GuardConfigError(`${where}: rateLimit must be an object`);
+  }
+  checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}: rateLimit`);
+  if (rateLimit?.key !== undefined && typeof rateLimit.key !== "function") {
+    throw new GuardConfigError(`${where}: rateLimit.key must be a function ({ args, actor }) => string`);
+  }
+}
+
+/**
+ * The actor `check` returned: `null` or `undefined` is no caller (`UNAUTHENTICATED`, as
+ * `guard.requireUser` denies a signed-out caller); a non-empty string or an object is the
+ * actor, as it is; anything else (`false`, `true`, `""`, a number) is the developer's mistake:
+ * a check that answers a boolean would otherwise admit `false`.
+ */
+function actorOf(where: string, who: unknown): unknown {
+  if (who === null || who === undefined) deny("UNAUTHENTICATED", "Authentication required");
+  if ((typeof who === "string" && who !== "") || typeof who === "object") return who;
+  throw new GuardConfigError(
+    `${where}: check returned ${who === "" ? "an empty string" : `a ${typeof who}`}: return the actor ` +
+      "(a non-empty string or an object), null when there is no caller, or throw a denial",
+  );
+}
+
 /** @internal */
 export function createSafeAction(
   audit: Audit,
@@ -156,6 +208,7 @@ export function createSafeAction(
 ) => SafeAction<Args, Result> {
   return (definition) => {
     const name = String(definition.name);
+    const where = `safeAction '${name}'`;
     const limit = definition.rateLimit;
     const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
@@ -183,9 +236,11 @@ export function createSafeAction(
         let answer: { value: unknown } | { error: unknown };
         let configError: GuardConfigError | undefined;
         try {
+          // A misspelt key, at every depth: before the check, audited as the developer's.
+          checkDefinition(where, definition);
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
-          const who = (await check(ctx)) as never;
+          const who = actorOf(where, await check(ctx)) as never;
           actor = userKey(who);
           if (limit !== undefined) {
             const key: unknown = limit.key === undefined ? actor : limit.key({ args, actor: who });
@@ -197,7 +252,7 @@ export function createSafeAction(
             }
             if (rateLimit === undefined || typeof key !== "string") {
               throw new GuardConfigError(
-                `safeAction '${name}': the rate limit needs a key (its check returned no actor: give rateLimit.key)`,
+                `safeAction '${name}': the rate limit needs a key (its check's actor has no string _id or tokenIdentifier: give rateLimit.key)`,
               );
             }
             await rateLimit(ctx, String(limit.name), { key });

@@ -200,3 +200,44 @@ test("editing a definition after it is registered changes nothing it checks or r
   assert.equal(await fn._handler(ctx(ada), {}), "ran");
   assert.equal(guardRequirements(fn).permission, "notes:delete");
 });
+
+test("guard.action takes only the guard's own answers from the wired functions: anything else fails closed, naming the function", async () => {
+  // What the function exported at guardFunctions:getUser / :rateLimit answers, when it is not
+  // the guard's (hand-written, or another guard's): before, a getUser answering null ran an
+  // admin-only handler with ctx.user === null, and { ok: "false" } admitted.
+  let ran = 0;
+  const admin = guard.action(builder, { args: {}, role: "admin", handler: async (ctx) => (ran++, ctx.user) });
+  const limited = guard.action(builder, { args: {}, rateLimit: { name: "post" }, handler: async () => (ran++, "ran") });
+  const actionCtx = (user, decision) => ({
+    auth: { getUserIdentity: async () => null },
+    runQuery: async () => user,
+    runMutation: async () => decision,
+  });
+  const admitted = { ok: true, remaining: 1, retryAfter: 0 };
+  const refused = (message) => (e) => e.name === "GuardConfigError" && message.test(e.message);
+  const notGetUser = /^'guardFunctions:getUser' answered something that is not the guard's answer \(a users row with an _id\): export `export const \{ getUser, rateLimit \} = guard\.internalFunctions\(internalQuery, internalMutation\);` from convex\/guardFunctions\.ts/;
+  for (const user of [null, undefined, true, "u2", {}, { _id: 5 }, { ok: true }, [ada]]) {
+    await assert.rejects(admin._handler(actionCtx(user, admitted), {}), refused(notGetUser), JSON.stringify(user));
+    // The same checks called by hand in an action.
+    await assert.rejects(guard.requireUser(actionCtx(user, admitted)), refused(notGetUser));
+  }
+  const notRateLimit = /^'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision \{ ok, remaining, retryAfter \}\): export /;
+  for (const decision of [undefined, null, true, {}, { ok: "false" }, { ok: 0 }, { ok: false }, { ok: false, remaining: 0, retryAfter: NaN }, { ok: false, remaining: 0, retryAfter: -1 }, { ok: true, remaining: 0, retryAfter: 5 }, { ok: true, remaining: Infinity, retryAfter: 0 }]) {
+    // Never a success, and never "Try again in NaN seconds".
+    await assert.rejects(limited._handler(actionCtx(uma, decision), {}), refused(notRateLimit), JSON.stringify(decision));
+    await assert.rejects(guard.checkRateLimit(actionCtx(uma, decision), "post", { key: "k" }), refused(notRateLimit));
+  }
+  assert.equal(ran, 0);
+  // The guard's own answers still work: its row, its denial, and getUser's null for nobody.
+  assert.equal(await admin._handler(actionCtx(ada, admitted), {}), ada);
+  assert.equal(await limited._handler(actionCtx(uma, admitted), {}), "ran");
+  const denied = await limited._handler(actionCtx(uma, { ok: false, remaining: 0, retryAfter: 1500 }), {}).catch((e) => e.data);
+  assert.deepEqual(denied, { code: "RATE_LIMITED", message: "Too many requests. Try again in 2 seconds", retryAfter: 1500 });
+  assert.equal(await guard.getUser(actionCtx(null, admitted)), null);
+  await assert.rejects(guard.getUser(actionCtx({}, admitted)), refused(notGetUser));
+  // With users.roleClaim the guard's getUser answers the identity (no _id).
+  const claims = defineGuard({ roles: ["user", "admin"], users: { roleClaim: "role" } });
+  const identity = { tokenIdentifier: "i|ada", subject: "ada", issuer: "i", role: "admin" };
+  assert.equal(await claims.requireRole(actionCtx(identity, admitted), "admin"), identity);
+  await assert.rejects(claims.requireUser(actionCtx({ _id: "u2" }, admitted)), refused(/answered something that is not the guard's answer \(an identity with a tokenIdentifier\)/));
+});

@@ -323,3 +323,94 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
     assert.deepEqual([r.keys, r.ran, r.outcome], [[], false, "error"]);
   }
 });
+
+// ---- the check's answer, and the definition's keys (an attacker's review of safe actions)
+
+/** An action ctx whose wired getUser answers `answer` to every question; audit rows in `audited`. */
+function answering(answer, audited) {
+  return { ...actionCtx(audited), auth: { getUserIdentity: async () => null }, runQuery: async () => answer };
+}
+
+test("a check that returns no actor (null, undefined) is UNAUTHENTICATED, audited as denied; the handler never runs", async () => {
+  // The natural checks for a signed-out caller answer null: before, the handler ran for them,
+  // audited as a success with no actor.
+  for (const check of [(ctx) => ctx.auth.getUserIdentity(), (ctx) => guard.getUser(ctx), async () => undefined, async () => null]) {
+    let ran = false;
+    const audited = [];
+    const def = guard.safeAction({ name: "ai.summarize", args: {}, check, handler: async () => (ran = true) });
+    const e = await def.handler(answering(null, audited), {}).then(() => assert.fail("ran"), (e) => e);
+    assert.deepEqual(e.data, { code: "UNAUTHENTICATED", message: "Authentication required" }, "the data guard.requireUser throws");
+    assert.equal(ran, false);
+    assert.equal(audited.length, 1);
+    assert.equal(audited[0].outcome, "denied");
+    assert.equal(audited[0].actor, undefined);
+    assert.deepEqual(audited[0].details, { error: { name: "ConvexError", data: { code: REDACTED, message: "Authentication required" } }, denial: "UNAUTHENTICATED" });
+  }
+});
+
+test("a check answering what is no actor (a boolean, an empty string, a number) is a GuardConfigError, audited; never an actor", async () => {
+  for (const [answer, what] of [[false, "a boolean"], [true, "a boolean"], ["", "an empty string"], [0, "a number"], [7n, "a bigint"]]) {
+    let ran = false;
+    const audited = [];
+    const def = guard.safeAction({ name: "t", args: {}, check: async () => answer, handler: async () => (ran = true) });
+    await assert.rejects(def.handler(answering(null, audited), {}), (e) =>
+      e instanceof GuardConfigError && e.message === `safeAction 't': check returned ${what}: return the actor (a non-empty string or an object), null when there is no caller, or throw a denial`,
+    );
+    assert.equal(ran, false);
+    assert.deepEqual(audited.map((r) => [r.outcome, r.actor]), [["error", undefined]]);
+  }
+  // A string or an object is the actor as it is; one with no _id or tokenIdentifier has no
+  // audit actor, so a rate limit on it needs a key.
+  const limited = defineGuard({ roles: ["user"], confirmations: { redactEnv: [] }, rateLimits: { upload: { rate: 5, period: 60_000 } } });
+  const audited = [];
+  const def = limited.safeAction({ name: "t", args: {}, check: async () => ({ org: "o1" }), rateLimit: { name: "upload" }, handler: async () => 1 });
+  await assert.rejects(def.handler(answering(null, audited), {}), /the rate limit needs a key \(its check's actor has no string _id or tokenIdentifier: give rateLimit\.key\)/);
+  const ok = guard.safeAction({ name: "t", args: {}, check: async () => ({ org: "o1" }), handler: async (_c, _a, { actor }) => actor.org });
+  assert.equal(await ok.handler(answering(null, []), {}), "o1");
+});
+
+test("a misspelt key of a safe action, at every depth, is refused at every call before the check, audited; nothing runs", async () => {
+  const limited = defineGuard({ roles: ["user"], confirmations: { redactEnv: [] }, rateLimits: { upstream: { kind: "fixed window", rate: 1, period: 60_000 } } });
+  const where = "safeAction 'ext.call'";
+  for (const [definition, message] of [
+    // The limit dropped: 5 of 5 calls ran against a 1-per-minute limit.
+    [{ rateLimt: { name: "upstream" } }, `${where}: unknown key 'rateLimt' (did you mean 'rateLimit'?)`],
+    [{ ratelimit: { name: "upstream" } }, `${where}: unknown key 'ratelimit' (did you mean 'rateLimit'?)`],
+    // The key meant for everyone fell back to one per user.
+    [{ rateLimit: { name: "upstream", kye: () => "global" } }, `${where}: rateLimit: unknown key 'kye' (did you mean 'key'?)`],
+    [{ resourceID: "x" }, `${where}: unknown key 'resourceID' (did you mean 'resourceId'?)`],
+    [{ chek: async () => "x" }, `${where}: unknown key 'chek' (did you mean 'check'?)`],
+    [{ returns: null }, `${where}: unknown key 'returns'`],
+    // What the wrapper would otherwise read wrongly: no limit, or a TypeError made generic.
+    [{ rateLimit: null }, `${where}: rateLimit must be an object`],
+    [{ rateLimit: "upstream" }, `${where}: rateLimit must be an object`],
+    [{ rateLimit: { name: "upstream", key: "global" } }, `${where}: rateLimit.key must be a function ({ args, actor }) => string`],
+    [{ check: "admin" }, `${where}: check must be a function`],
+  ]) {
+    let checked = 0;
+    let ran = 0;
+    let limitedCalls = 0;
+    const audited = [];
+    const ctx = {
+      ...actionCtx(audited),
+      runMutation: async (fn, args) => {
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return limitedCalls++, { ok: true, remaining: 0, retryAfter: 0 };
+        audited.push(args);
+      },
+    };
+    const def = limited.safeAction({ name: "ext.call", args: {}, check: async () => (checked++, "users:1"), handler: async () => ran++, ...definition });
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(def.handler(ctx, {}), (e) => e instanceof GuardConfigError && e.message === message, message);
+    }
+    assert.deepEqual([checked, ran, limitedCalls], [0, 0, 0], message);
+    assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.details?.error?.message]), [["ext.call", "error", message], ["ext.call", "error", message]]);
+  }
+  // Spelt right, the limit holds: one call of two runs.
+  let ran = 0;
+  const decisions = [{ ok: true, remaining: 0, retryAfter: 0 }, { ok: false, remaining: 0, retryAfter: 60_000 }];
+  const ctx = { ...actionCtx(), runMutation: async (fn) => (getFunctionName(fn) === "guardFunctions:rateLimit" ? decisions.shift() : undefined) };
+  const right = limited.safeAction({ name: "ext.call", args: {}, rateLimit: { name: "upstream", key: () => "global" }, handler: async () => ran++ });
+  await right.handler(ctx, {});
+  await assert.rejects(right.handler(ctx, {}), (e) => e.data?.code === "RATE_LIMITED");
+  assert.equal(ran, 1);
+});

@@ -5,10 +5,11 @@
 // names the fix, from the attacker's side and the forgetful developer's.
 import { defineGuard } from "convex-guard";
 import { defineSchema, makeFunctionReference } from "convex/server";
+import { v } from "convex/values";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
-import { action } from "./_generated/server";
+import { action, internalMutation, internalQuery } from "./_generated/server";
 import { guard } from "./guard";
 import * as wired from "./guardFunctions";
 import schema from "./schema";
@@ -181,6 +182,37 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
       [s.ids.ada, "success"],
       [undefined, "denied"],
     ]);
+  });
+});
+
+describe("wired functions that are not the guard's fail closed", () => {
+  // An attacker's review: a hand-written (or another guard's) function at guardFunctions:getUser
+  // answering null ran the moderator-only buildReport with no user; a rate-limit answer
+  // { ok: "false" } admitted, and {} said "Try again in NaN seconds".
+  test("a getUser answering null and a rateLimit answering { ok: \"false\" } are GuardConfigErrors naming them", async () => {
+    // Hand-written functions under the wired names: getUser answers `user` (or some users row),
+    // rateLimit answers `decision`.
+    const foreign = (user: "row" | null, decision: unknown) => ({
+      getUser: internalQuery({
+        args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
+        handler: async (ctx) => (user === "row" ? await ctx.db.query("users").first() : null),
+      }),
+      rateLimit: internalMutation({
+        args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
+        handler: async () => decision as null,
+      }),
+    });
+    for (const [name, functions, what] of [
+      ["getUser", foreign(null, { ok: true, remaining: 9, retryAfter: 0 }), "a users row with an _id"],
+      ["rateLimit", foreign("row", { ok: "false" }), "a decision { ok, remaining, retryAfter }"],
+      ["rateLimit", foreign("row", {}), "a decision { ok, remaining, retryAfter }"],
+    ] as const) {
+      const s = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": functions } });
+      const e = await thrown(s.as("mo").action(api.reports.buildReport, { topic: "x" }));
+      expect(e.data).toBeUndefined(); // never a success, nor a denial with a NaN in it
+      expect(e.message).toContain(`'guardFunctions:${name}' answered something that is not the guard's answer (${what})`);
+      expect(e.message).toContain(FIX_FUNCTIONS);
+    }
   });
 });
 

@@ -23,6 +23,7 @@ const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 
 /** What the attack module's action returns or throws next (set by each test). */
 let next: () => Promise<unknown> = async () => null;
+const misspelt = { name: "attack.misspelt", args: {}, rateLimt: { name: "externalLookup", key: () => "all" }, handler: () => next() };
 const attacks = {
   run: action(guard.safeAction({ name: "attack.run", args: {}, handler: () => next() })),
   // One budget for everyone (a constant key): the README's known limit on audit rows.
@@ -42,6 +43,14 @@ const attacks = {
   rowKey: action(
     guard.safeAction({ name: "attack.rowKey", args: {}, rateLimit: { name: "externalLookup", key: ({ actor }) => actor as never }, handler: () => next() }),
   ),
+  // The natural checks that answer null for a signed-out caller (an attacker's review: the
+  // handler ran for them, audited as a success with no actor).
+  signedOut: action(guard.safeAction({ name: "attack.signedOut", args: {}, check: (ctx) => guard.getUser(ctx), handler: () => next() })),
+  noIdentity: action(
+    guard.safeAction({ name: "attack.noIdentity", args: {}, check: (ctx) => ctx.auth.getUserIdentity(), handler: () => next() }),
+  ),
+  // A misspelt limit, past the types (JavaScript, or a definition held in a variable).
+  misspelt: action(guard.safeAction(misspelt)),
 };
 const run = makeFunctionReference<"action">("attacks:run");
 
@@ -301,5 +310,41 @@ describe("a safe action's rate-limit key is per user, never one key for all", ()
     expect(String((e as Error).message)).toContain("safeAction 'attack.rowKey': rateLimit.key must return a string (it returned object)");
     expect(ran).toBe(false);
     expect((await s.rows()).at(-1)?.outcome).toBe("error");
+  });
+});
+
+describe("a safe action runs only for an actor, and only as written (an attacker's review)", () => {
+  test("a check answering null for a signed-out caller is UNAUTHENTICATED, audited as denied; the handler never runs", async () => {
+    const s = await setup();
+    let ran = 0;
+    next = async () => ++ran;
+    for (const path of ["attacks:signedOut", "attacks:noIdentity"]) {
+      expect(await outcome(s.t.action(makeFunctionReference<"action">(path), {}))).toEqual({
+        code: "UNAUTHENTICATED",
+        message: "Authentication required",
+      });
+    }
+    expect(ran).toBe(0);
+    const rows = await s.rows();
+    expect(rows.map((r) => [r.action, r.outcome, r.actor, (r.details as { denial?: string }).denial])).toEqual([
+      ["attack.signedOut", "denied", undefined, "UNAUTHENTICATED"],
+      ["attack.noIdentity", "denied", undefined, "UNAUTHENTICATED"],
+    ]);
+    // A signed-in caller is the actor the check returned.
+    expect(await outcome(s.as.action(makeFunctionReference<"action">("attacks:signedOut"), {}))).toEqual({ ok: 1 });
+  });
+
+  test("a misspelt rateLimit fails every call, audited, instead of dropping the limit", async () => {
+    const s = await setup();
+    let ran = 0;
+    next = async () => ++ran;
+    // The limit allows 10 in 10 minutes: before, all 12 calls ran.
+    for (let i = 0; i < 12; i++) {
+      const e = await s.as.action(makeFunctionReference<"action">("attacks:misspelt"), {}).catch((x: unknown) => x);
+      expect((e as { data?: unknown }).data).toBeUndefined(); // the developer's bug, not a denial
+      expect(String((e as Error).message)).toContain("safeAction 'attack.misspelt': unknown key 'rateLimt' (did you mean 'rateLimit'?)");
+    }
+    expect(ran).toBe(0);
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(Array(12).fill("error"));
   });
 });
