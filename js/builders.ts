@@ -39,7 +39,7 @@ import type {
 import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkKeys, keysOf } from "./config-keys.js";
+import { checkDefinition, CUSTOM_KEYS, metadata, validate, type AnyDefinition } from "./builders-definition.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
 
@@ -222,88 +222,6 @@ export type BuilderChecks = {
   requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown }>;
   rateLimit(ctx: unknown, name: string, options: { key: string }): Promise<unknown>;
 };
-
-type AnyDefinition = {
-  args: PropertyValidators;
-  role?: string;
-  permission?: string;
-  rateLimit?: { name: string; key?: "user" | "global" | { arg: string } };
-  access?: { table: string; arg: string; level: string };
-  handler: (ctx: never, args: never) => Promise<unknown>;
-};
-
-/** The metadata of a definition: only what it declares, copied (later edits change nothing). */
-function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata {
-  const key = d.rateLimit?.key ?? "user";
-  return Object.freeze({
-    version: 1,
-    kind,
-    user: true,
-    role: d.role ?? null,
-    permission: d.permission ?? null,
-    rateLimit:
-      d.rateLimit === undefined
-        ? null
-        : Object.freeze({ name: d.rateLimit.name, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key }),
-    access: d.access === undefined ? null : Object.freeze({ table: d.access.table, arg: d.access.arg, level: d.access.level }),
-  });
-}
-
-/** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
-const own = (args: object, name: unknown) => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
-
-type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string, PropertyValidators, unknown, string> | GuardedMutation<GenericDataModel, string, string, string, string, string, PropertyValidators, unknown, string> | GuardedAction<GenericDataModel, string, string, string, string, PropertyValidators, unknown>;
-/** The keys of a definition, of any kind (a key of another kind is refused by {@link validate} with its own fix). */
-const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "role", "permission", "access", "rateLimit", "handler"]);
-const ACCESS_KEYS = keysOf<BuilderAccess<string, PropertyValidators, string>>()(["table", "arg", "level"]);
-const RATE_LIMIT_KEYS = keysOf<BuilderRateLimit<string, PropertyValidators>>()(["name", "key"]);
-const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);
-
-/**
- * Throws unless every key of the declaration `d` (made by `where`) is one it reads, at every
- * depth: a misspelt `permision` would otherwise be no requirement at all, and the function
- * would run for any signed-in user.
- */
-function checkDefinition(where: string, d: object, keys: readonly string[]): void {
-  checkKeys(d, keys, where);
-  const { access, rateLimit, role, permission } = d as AnyDefinition;
-  // `role: null` would be no requirement at all, quietly (the types take a name or nothing).
-  for (const [name, value] of [["role", role], ["permission", permission]] as const) {
-    if (value !== undefined && (typeof value !== "string" || value === "")) throw new GuardConfigError(`${where}: ${name} must be a ${name} name (leave it out for none)`);
-  }
-  checkKeys(access, ACCESS_KEYS, `${where}'s access`);
-  checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}'s rateLimit`);
-  const key = rateLimit?.key;
-  if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
-}
-
-/** Throws unless the declaration `d` makes sense for `kind`, naming the fix. */
-function validate(meta: GuardMetadata, d: AnyDefinition): void {
-  const where = `guard.${meta.kind}`;
-  checkDefinition(where, d, DEFINITION_KEYS);
-  const args: unknown = d.args;
-  // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
-  // fields (`kind`, `fields`): the types take an object of validators only, and so does this.
-  if (typeof args !== "object" || args === null || Array.isArray(args) || (args as { isConvexValidator?: unknown }).isConvexValidator === true) {
-    throw new GuardConfigError(`${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`);
-  }
-  const r = meta.rateLimit;
-  if (r !== null) {
-    if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
-    if (typeof r.key === "object" ? !own(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
-      throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
-    }
-    // `arg:<name>:<value>`: a name with a `:` would share keys with another argument's
-    // (`{ "team:id": "42" }` and `{ team: "id:42" }`).
-    if (typeof r.key === "object" && r.key.arg.includes(":")) {
-      throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' cannot hold a ':' (its keys would meet another argument's)`);
-    }
-  }
-  if (meta.access !== null) {
-    if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
-    if (!own(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
-  }
-}
 
 /**
  * The key of `rateLimit: { key: { arg } }`: `arg:<name>:<value>`, a namespace of its own. The
