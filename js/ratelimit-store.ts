@@ -61,12 +61,15 @@ function write(db: Db, row: Row | null, it: Item, key: string, state: RateLimitS
     : db.patch(row._id, fields);
 }
 
-/** Reads, decides and (when consuming) writes the rows of `requests`, all or nothing. @internal */
+/**
+ * Reads, decides in `mode` (`RL_TAKE` or `RL_CHECK`) and (when taking) writes the rows of
+ * `requests`, all or nothing. @internal
+ */
 export async function apply(
   engine: () => Engine,
   db: Db,
   requests: readonly { name: string; key: unknown; count?: unknown }[],
-  consume: boolean,
+  mode: number,
 ) {
   const seen = new Set<string>();
   const keys: string[] = [];
@@ -76,14 +79,6 @@ export async function apply(
     if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
     const key = checkKey(r.key);
     const limit = limitOf(engine(), r.name);
-    // A cost of 0 is a look-up: in a consuming call it would pass every time and take
-    // nothing, which is a hole if an app forwards a client-chosen count.
-    if (consume && r.count === 0) {
-      deny(
-        "INVALID_ARGUMENT",
-        `rate limit '${r.name}': a consuming call takes a count of at least 1 (checkRateLimit looks without consuming)`,
-      );
-    }
     const id = JSON.stringify([r.name, key]);
     if (seen.has(id)) {
       deny("INVALID_ARGUMENT", `rate limit '${r.name}' is listed twice for the same key`);
@@ -95,7 +90,7 @@ export async function apply(
     rows.push(row);
     items.push(item(engine(), r.name, r.count, shard, stateOf(row, limit)));
   }
-  const batch = decide(engine(), items, Date.now(), consume);
+  const batch = decide(engine(), items, Date.now(), mode);
   for (let i = 0; i < items.length; i++) {
     const state = batch.outcomes[i]!.state;
     if (state !== null) await write(db, rows[i]!, items[i]!, keys[i]!, state);

@@ -10,6 +10,7 @@ import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, decideOne, item, limitOf, type Item } from "./ratelimit-codec.js";
 import { apply, checkKey, deleteRows, readRow, stateOf } from "./ratelimit-store.js";
+import { RL_CHECK, RL_CONSUME, RL_TAKE } from "./generated/wire.js";
 
 /** Fields every kind of limit takes. */
 type LimitBase = {
@@ -286,9 +287,9 @@ export function createRateLimits<K extends string>(
 ): RateLimits<K> {
   const compile = perInstance(() => compileLimits(config));
 
-  /** One limit and key: `rateLimit` (consuming) or `checkRateLimit`. */
-  async function single(db: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-    const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], consume);
+  /** One limit and key: `rateLimit` (`RL_TAKE`) or `checkRateLimit` (`RL_CHECK`). */
+  async function single(db: unknown, name: string, options: RateLimitOptions, mode: number) {
+    const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], mode);
     const decision = batch.decisions[0]!;
     if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
     return decision;
@@ -296,18 +297,18 @@ export function createRateLimits<K extends string>(
 
   const limits: RateLimits<K> = {
     rateLimit(ctx, name, options) {
-      return single(ctx.db, name, options, true);
+      return single(ctx.db, name, options, RL_TAKE);
     },
 
     async rateLimitAll(ctx, requests, options) {
       if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
-      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, true);
+      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, RL_TAKE);
       if (!ok && options?.throws !== false) tooMany(retryAfter);
       return { ok, retryAfter, decisions };
     },
 
     checkRateLimit(ctx, name, options) {
-      return single(ctx.db, name, options, false);
+      return single(ctx.db, name, options, RL_CHECK);
     },
 
     async resetRateLimit(ctx, name, options) {
@@ -323,7 +324,7 @@ export function createRateLimits<K extends string>(
       const shard = options?.shard ?? 0;
       // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
       // shard the limit does not have, as every decision does.
-      decide(e, [item(e, name, 0, num(shard), null)], 0, false);
+      decide(e, [item(e, name, 0, num(shard), null)], 0, RL_CHECK);
       return stateOf(await readRow(ctx.db, name, key, shard), limit);
     },
 
@@ -334,7 +335,7 @@ export function createRateLimits<K extends string>(
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
       const cost = count === undefined ? 1 : num(count);
-      return decideOne(e, name, limit, cost, shard, state ?? null, now, false).decisions[0]!;
+      return decideOne(e, name, limit, cost, shard, state ?? null, now, RL_CHECK).decisions[0]!;
     },
 
     decideRateLimits(requests, now, options) {
@@ -353,14 +354,14 @@ export function createRateLimits<K extends string>(
         const state = r?.state ?? null;
         const limit = limitOf(e, name!);
         const cost = count === undefined ? 1 : num(count);
-        return decideOne(e, name!, limit, cost, shard, state, now, options?.consume !== false);
+        return decideOne(e, name!, limit, cost, shard, state, now, options?.consume === false ? RL_CHECK : RL_CONSUME);
       }
       const items = new Array<Item>(n);
       for (let i = 0; i < n; i++) {
         const r = requests[i];
         items[i] = item(e, r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null);
       }
-      return decide(e, items, now, options?.consume !== false);
+      return decide(e, items, now, options?.consume === false ? RL_CHECK : RL_CONSUME);
     },
   };
   validators.set(limits, compile);
