@@ -265,11 +265,14 @@ export class RateLimiter extends Held {
     const g = enter();
     return address(leave(g, ex.limiter_io(this.h)));
   }
-  /** Decides the `n` requests in the buffer: 1 all admitted, 0 not. Throws INVALID_ARGUMENT. */
-  decide(n: number, now: number, consume: boolean): number {
+  /**
+   * Decides the `n` requests in the buffer in `mode` (`RL_CHECK`, `RL_CONSUME` or `RL_TAKE`):
+   * 1 all admitted, 0 not. Throws INVALID_ARGUMENT.
+   */
+  decide(n: number, now: number, mode: number): number {
     const ex = use(this);
     const g = enter();
-    const status = leave(g, ex.limiter_decide(this.h, n, now, consume ? 1 : 0));
+    const status = leave(g, ex.limiter_decide(this.h, n, now, mode));
     return status < 0 ? check(status) : status;
   }
 }

@@ -171,12 +171,16 @@ export function item(e: Engine, name: string, count: unknown, shard: number, sta
 /** The answer to a batch of requests, with each request's outcome. @internal */
 export type Answer = RateLimitBatchDecision & { outcomes: RateLimitOutcome[] };
 
-/** Writes the items into the engine's buffer, asks the engine once, reads the answer. @internal */
-export function decide(e: Engine, items: readonly Item[], now: number, consume: boolean): Answer {
+/**
+ * Writes the items into the engine's buffer, asks the engine once in `mode` (`RL_CHECK`,
+ * `RL_CONSUME` or `RL_TAKE`: what it takes, and the least cost it accepts), reads the answer.
+ * @internal
+ */
+export function decide(e: Engine, items: readonly Item[], now: number, mode: number): Answer {
   const n = items.length;
   // More than the buffer holds: the engine refuses the count before reading anything.
   if (n <= RL_MAX_BATCH) write(e, items, n);
-  const status = ask(e, n, now, consume, items);
+  const status = ask(e, n, now, mode, items);
   const b = buffer(e); // the engine may have grown its memory
   const ok = status === 1;
   const retryAfter = b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!;
@@ -205,7 +209,7 @@ export function decideOne(
   shard: number,
   state: RateLimitState | null,
   now: number,
-  consume: boolean,
+  mode: number,
 ): Answer {
   let t = 0;
   let a = 0;
@@ -226,15 +230,15 @@ export function decideOne(
   }
   // The buffer's view is fetched only now that nothing of the caller's is left to run.
   put(buffer(e), 0, limit.id, shard, count, state === null ? 0 : 1, t, a, bb, logLength, entries);
-  const status = ask(e, 1, now, consume, name);
+  const status = ask(e, 1, now, mode, name);
   const b = buffer(e); // the engine may have grown its memory
   return single(b, status === 1, b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!);
 }
 
 /** The engine's decision on the `n` requests in the buffer, its errors prefixed with their names. */
-function ask(e: Engine, n: number, now: number, consume: boolean, named: string | readonly { name: string }[]): number {
+function ask(e: Engine, n: number, now: number, mode: number, named: string | readonly { name: string }[]): number {
   try {
-    return e.limiter.decide(n, num(now), consume);
+    return e.limiter.decide(n, num(now), mode);
   } catch (error) {
     renamed(error, typeof named === "string" ? [{ name: named }] : named);
   }

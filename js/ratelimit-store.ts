@@ -7,7 +7,7 @@
  */
 import { num } from "./engine.js";
 import { deny } from "./errors.js";
-import { MAX_RATE_LIMIT_KEY_LENGTH } from "./generated/wire.js";
+import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { tooMany, type RateLimitOptions, type RateLimits, type RateLimitState } from "./ratelimit.js";
@@ -63,12 +63,15 @@ function write(db: Db, row: Row | null, it: Item, key: string, state: RateLimitS
     : db.patch(row._id, fields);
 }
 
-/** Reads, decides and (when consuming) writes the rows of `requests`, all or nothing. @internal */
+/**
+ * Reads, decides in `mode` (`RL_TAKE` or `RL_CHECK`) and (when taking) writes the rows of
+ * `requests`, all or nothing. @internal
+ */
 export async function apply(
   engine: () => Engine,
   db: Db,
   requests: readonly { name: string; key: unknown; count?: unknown }[],
-  consume: boolean,
+  mode: number,
 ) {
   const seen = new Set<string>();
   const keys: string[] = [];
@@ -78,14 +81,6 @@ export async function apply(
     if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
     const key = checkKey(r.key);
     const limit = limitOf(engine(), r.name);
-    // A cost of 0 is a look-up: in a consuming call it would pass every time and take
-    // nothing, which is a hole if an app forwards a client-chosen count.
-    if (consume && r.count === 0) {
-      deny(
-        "INVALID_ARGUMENT",
-        `rate limit '${r.name}': a consuming call takes a count of at least 1 (checkRateLimit looks without consuming)`,
-      );
-    }
     const id = JSON.stringify([r.name, key]);
     if (seen.has(id)) {
       deny("INVALID_ARGUMENT", `rate limit '${r.name}' is listed twice for the same key`);
@@ -97,7 +92,7 @@ export async function apply(
     rows.push(row);
     items.push(item(engine(), r.name, r.count, shard, stateOf(row, limit)));
   }
-  const batch = decide(engine(), items, Date.now(), consume);
+  const batch = decide(engine(), items, Date.now(), mode);
   for (let i = 0; i < items.length; i++) {
     const state = batch.outcomes[i]!.state;
     if (state !== null) await write(db, rows[i]!, items[i]!, keys[i]!, state);
@@ -115,9 +110,9 @@ export async function deleteRows(db: Db, name: string, key: string): Promise<voi
   for (const row of rows) await db.delete(row._id);
 }
 
-/** One limit and key: `rateLimit` (consuming) or `checkRateLimit`. */
-async function single(compile: () => Engine, db: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-  const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], consume);
+/** One limit and key: `rateLimit` (`RL_TAKE`) or `checkRateLimit` (`RL_CHECK`). */
+async function single(compile: () => Engine, db: unknown, name: string, options: RateLimitOptions, mode: number) {
+  const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], mode);
   const decision = batch.decisions[0]!;
   if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
   return decision;
@@ -133,18 +128,18 @@ type RowMethods<K extends string> = Pick<RateLimits<K>, "rateLimit" | "rateLimit
 export function rowMethods<K extends string>(compile: () => Engine): RowMethods<K> {
   const methods: RowMethods<K> = {
     rateLimit(ctx, name, options) {
-      return single(compile, ctx.db, name, options, true);
+      return single(compile, ctx.db, name, options, RL_TAKE);
     },
 
     async rateLimitAll(ctx, requests, options) {
       if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
-      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, true);
+      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, RL_TAKE);
       if (!ok && options?.throws !== false) tooMany(retryAfter);
       return { ok, retryAfter, decisions };
     },
 
     checkRateLimit(ctx, name, options) {
-      return single(compile, ctx.db, name, options, false);
+      return single(compile, ctx.db, name, options, RL_CHECK);
     },
 
     async resetRateLimit(ctx, name, options) {
@@ -160,7 +155,7 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
       const shard = options?.shard ?? 0;
       // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
       // shard the limit does not have, as every decision does.
-      decide(e, [item(e, name, 0, num(shard), null)], 0, false);
+      decide(e, [item(e, name, 0, num(shard), null)], 0, RL_CHECK);
       return stateOf(await readRow(ctx.db, name, key, shard), limit);
     },
   };

@@ -10,6 +10,7 @@ import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, decideOne, item, limitOf, type Item } from "./ratelimit-codec.js";
 import { rowMethods } from "./ratelimit-store.js";
+import { RL_CHECK, RL_CONSUME } from "./generated/wire.js";
 
 /** Fields every kind of limit takes. */
 type LimitBase = {
@@ -296,7 +297,7 @@ export function createRateLimits<K extends string>(
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
       const cost = count === undefined ? 1 : num(count);
-      return decideOne(e, name, limit, cost, shard, state ?? null, now, false).decisions[0]!;
+      return decideOne(e, name, limit, cost, shard, state ?? null, now, RL_CHECK).decisions[0]!;
     },
 
     decideRateLimits(requests, now, options) {
@@ -315,14 +316,14 @@ export function createRateLimits<K extends string>(
         const state = r?.state ?? null;
         const limit = limitOf(e, name!);
         const cost = count === undefined ? 1 : num(count);
-        return decideOne(e, name!, limit, cost, shard, state, now, options?.consume !== false);
+        return decideOne(e, name!, limit, cost, shard, state, now, options?.consume === false ? RL_CHECK : RL_CONSUME);
       }
       const items = new Array<Item>(n);
       for (let i = 0; i < n; i++) {
         const r = requests[i];
         items[i] = item(e, r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null);
       }
-      return decide(e, items, now, options?.consume !== false);
+      return decide(e, items, now, options?.consume === false ? RL_CHECK : RL_CONSUME);
     },
   };
   validators.set(limits, compile);

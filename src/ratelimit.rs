@@ -39,6 +39,10 @@
 //! means "leave the row as it is" (a denial, a check, a cost of 0), so checks never write.
 //! [`decide_all`] applies several limits at once, all or nothing.
 //!
+//! The calls that consume in the caller's table (`rateLimit`, `rateLimitAll`) decide as a
+//! [`Mode::Take`] ([`decide_all_as`]): a cost from 1, since a look-up there would pass every
+//! time and take nothing, a hole when an app forwards a client-chosen count.
+//!
 //! **Reset** is deleting the row: a missing state (`None`) is a fresh key, with the full
 //! `rate` (or a full bucket) available.
 //!
@@ -104,6 +108,43 @@ pub const MAX_KEY_LENGTH: u32 = 1024;
 pub const MAX_NOW_MS: u64 = crate::time::MAX_TIME_MS as u64;
 /// Most limits one [`decide_all`] call may combine.
 pub const MAX_BATCH: usize = 16;
+
+/// What a decision does with the cost it admits, and so the least cost it takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Takes nothing (`checkRateLimit`, `rateLimitStatus`): the same decision, no state to
+    /// write. A cost of 0 asks what is available.
+    Check,
+    /// Gives the state to store when admitted, for storage of one's own (`decideRateLimits`,
+    /// [`decide`] and [`decide_all`] with `consume: true`). A cost of 0 is a look-up, as in a
+    /// check: nothing to store.
+    Consume,
+    /// Consumes in the caller's table (`rateLimit`, `rateLimitAll`, and the builders' and
+    /// `safeAction`'s limits, which call them): a cost of at least 1. A cost of 0 would pass
+    /// every time and take nothing, a hole when an app forwards a client-chosen count.
+    Take,
+}
+
+impl Mode {
+    /// The mode of `consume`: [`Mode::Consume`] when true, [`Mode::Check`] when false.
+    pub fn of(consume: bool) -> Mode {
+        if consume {
+            Mode::Consume
+        } else {
+            Mode::Check
+        }
+    }
+
+    /// The least cost the mode takes: 1 for a [`Mode::Take`], 0 otherwise.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::Mode;
+    /// assert_eq!((Mode::Check.least_cost(), Mode::Consume.least_cost(), Mode::Take.least_cost()), (0, 0, 1));
+    /// ```
+    pub fn least_cost(self) -> u64 {
+        u64::from(self == Mode::Take)
+    }
+}
 
 /// The algorithm of a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -579,8 +620,8 @@ pub struct Batch {
 pub(crate) enum Refusal {
     /// `now` is not a time ([`crate::time::check`]'s error for `now`).
     Now,
-    /// A cost that is not a whole number from 0 to this largest cost.
-    Count(u64),
+    /// A cost that is not a whole number from the mode's least cost to this largest cost.
+    Count(u64, Mode),
     /// A stored state that does not fit the limit, and what does not.
     Corrupt(Msg),
     /// A sharded limit (of this many shards) decided as a whole.
@@ -595,7 +636,9 @@ impl From<Refusal> for Error {
     fn from(r: Refusal) -> Error {
         match r {
             Refusal::Now => crate::time::error(Msg::Now, crate::time::MAX_TIME_MS),
-            Refusal::Count(max) => Error::argument(&[Msg::BadCount], &[], &[max]),
+            Refusal::Count(max, mode) => {
+                Error::argument(&[Msg::BadCount], &[], &[mode.least_cost(), max])
+            }
             Refusal::Corrupt(what) => Error::argument(&[Msg::Corrupt, what], &[], &[]),
             Refusal::Sharded(n) => Error::argument(&[Msg::Sharded], &[], &[n.into()]),
             Refusal::NoSuchShard(index, n) => {
@@ -618,11 +661,15 @@ fn check_now(now: f64) -> Result<u64, Refusal> {
     }
 }
 
-/// Checks a cost: a whole number from 0 to the limit's [`Limit::max_cost`].
+/// Checks a cost: a whole number from the mode's [`Mode::least_cost`] to the limit's
+/// [`Limit::max_cost`].
 #[inline(always)]
-fn check_count(limit: &Limit, count: f64) -> Result<u64, Refusal> {
+fn check_count(limit: &Limit, count: f64, mode: Mode) -> Result<u64, Refusal> {
     let max = u64::from(limit.max_cost());
-    whole(count, max).ok_or(Refusal::Count(max))
+    match whole(count, max) {
+        Some(n) if n >= mode.least_cost() => Ok(n),
+        _ => Err(Refusal::Count(max, mode)),
+    }
 }
 
 fn corrupt(what: Msg) -> Refusal {
@@ -932,7 +979,7 @@ pub fn decide(
 ) -> Result<(Decision, Option<State>), Error> {
     unsharded(limit)?;
     let now = check_now(now)?;
-    let count = check_count(limit, count)?;
+    let count = check_count(limit, count, Mode::of(consume))?;
     let eval = evaluate(limit, state.map(StateRef::from), now, count)?;
     let d = decision(&eval, now, count);
     let write = d.ok && consume && count > 0;
@@ -964,12 +1011,31 @@ pub fn decide(
 ///
 /// [`error::Kind::Argument`]: crate::error::Kind::Argument
 pub fn decide_all(requests: &[Request<'_>], now: f64, consume: bool) -> Result<Batch, Error> {
+    decide_all_as(requests, now, Mode::of(consume))
+}
+
+/// [`decide_all`] in any [`Mode`]: a [`Mode::Take`] is what `rateLimit` and `rateLimitAll`
+/// decide, consuming a cost of at least 1 from each limit.
+///
+/// ```
+/// use convex_guard::ratelimit::{decide_all_as, Kind, Limit, Mode, Request};
+/// let limit = Limit::new(Kind::FixedWindow, 3.0, 1000.0, None, None)?;
+/// let look = [Request { limit: &limit, state: None, count: 0.0 }];
+/// assert!(decide_all_as(&look, 0.0, Mode::Check)?.ok);
+/// let e = decide_all_as(&look, 0.0, Mode::Take).unwrap_err();
+/// assert!(e.message().starts_with("count must be a whole number from 1 to 3"));
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`decide_all`], and for a cost of 0 in a [`Mode::Take`].
+pub fn decide_all_as(requests: &[Request<'_>], now: f64, mode: Mode) -> Result<Batch, Error> {
     let mut decisions = Vec::with_capacity(requests.len());
     let mut candidates = Vec::with_capacity(requests.len());
     let each = decide_each(
         requests.len(),
         now,
-        consume,
+        mode,
         |i| {
             // decide_each asks only for i < requests.len().
             let r = requests
@@ -1002,7 +1068,7 @@ pub(crate) struct Each {
     /// [`Batch::retry_after`].
     pub(crate) retry_after: f64,
     /// Whether the states given to `answer` are to be written: every request admitted and
-    /// `consume`. When false, no state is (every row is left as it is).
+    /// consumed (not a [`Mode::Check`]). When false, no state is (every row is left as it is).
     pub(crate) write: bool,
 }
 
@@ -1021,14 +1087,14 @@ pub(crate) struct Each {
 pub(crate) fn decide_each<'a>(
     n: usize,
     now: f64,
-    consume: bool,
+    mode: Mode,
     mut request: impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
     mut answer: impl FnMut(usize, Decision, Option<Next<'a>>),
 ) -> Result<Each, Error> {
     if n == 0 || n > MAX_BATCH {
         return Err(Error::argument(&[Msg::BatchSize], &[], &[MAX_BATCH as u64]));
     }
-    decide_each_of(n, now, consume, &mut request, &mut answer).map_err(Error::from)
+    decide_each_of(n, now, mode, &mut request, &mut answer).map_err(Error::from)
 }
 
 /// [`decide_each`] once the batch size is checked, refusing without building the error.
@@ -1036,7 +1102,7 @@ pub(crate) fn decide_each<'a>(
 fn decide_each_of<'a>(
     n: usize,
     now: f64,
-    consume: bool,
+    mode: Mode,
     request: &mut impl FnMut(usize) -> Result<(Limit, Option<StateRef<'a>>, f64), Refusal>,
     answer: &mut impl FnMut(usize, Decision, Option<Next<'a>>),
 ) -> Result<Each, Refusal> {
@@ -1046,7 +1112,7 @@ fn decide_each_of<'a>(
     for i in 0..n {
         let (limit, state, count) = request(i)?;
         unsharded(&limit)?;
-        let count = check_count(&limit, count)?;
+        let count = check_count(&limit, count, mode)?;
         let eval = evaluate(&limit, state, now, count)?;
         let d = decision(&eval, now, count);
         ok &= d.ok;
@@ -1059,7 +1125,7 @@ fn decide_each_of<'a>(
     Ok(Each {
         ok,
         retry_after,
-        write: ok && consume,
+        write: ok && mode != Mode::Check,
     })
 }
 
@@ -1233,6 +1299,112 @@ mod tests {
         );
         let missing = decide_all(&[], 0.0, true).unwrap_err();
         assert_eq!(missing.code(), "INVALID_ARGUMENT");
+    }
+
+    /// A consuming call of the table (`rateLimit`, `rateLimitAll`) decides as a take: a cost of
+    /// 0 would pass every time and take nothing, so it is refused there, with the range the
+    /// call accepts; a check and a pure consume keep it as a look-up.
+    #[test]
+    fn a_take_refuses_a_cost_of_0_and_names_the_range_it_takes() {
+        let l = lim(Kind::FixedWindow, 3.0, 1000.0);
+        let full = State {
+            t: 0.0,
+            a: 3.0,
+            b: 0.0,
+            log: Vec::new(),
+        };
+        let ask = |count: f64, state: Option<&State>, mode: Mode| {
+            decide_all_as(
+                &[Request {
+                    limit: &l,
+                    state,
+                    count,
+                }],
+                0.0,
+                mode,
+            )
+        };
+        let message = |from: u64| {
+            format!("count must be a whole number from {from} to 3, the most this limit can ever admit at once")
+        };
+        for mode in [Mode::Check, Mode::Consume] {
+            let b = ask(0.0, None, mode).unwrap();
+            assert!(b.ok && b.decisions[0].remaining == 3 && b.states[0].is_none());
+            // A look-up is ok even on a full row: it asks for nothing.
+            assert!(ask(0.0, Some(&full), mode).unwrap().ok);
+        }
+        for state in [None, Some(&full)] {
+            let e = ask(0.0, state, Mode::Take).unwrap_err();
+            assert_eq!((e.code(), e.message()), ("INVALID_ARGUMENT", message(1)));
+        }
+        for (mode, from) in [(Mode::Check, 0), (Mode::Consume, 0), (Mode::Take, 1)] {
+            for bad in [1.5, -1.0, 4.0, 0.5, f64::NAN, f64::INFINITY] {
+                let e = ask(bad, None, mode).unwrap_err();
+                assert_eq!((e.code(), e.message()), ("INVALID_ARGUMENT", message(from)));
+            }
+            // Every cost the limit can admit, from 1: the same decision in every mode, and a
+            // state to write unless it is a check.
+            for count in 1..=3 {
+                let b = ask(f64::from(count), None, mode).unwrap();
+                assert!(b.ok && b.decisions[0].remaining == 3 - count);
+                assert_eq!(b.states[0].is_some(), mode != Mode::Check, "{mode:?}");
+            }
+        }
+        // A take of 0 anywhere in a batch refuses the whole batch: nothing is decided.
+        let two = [
+            Request {
+                limit: &l,
+                state: None,
+                count: 1.0,
+            },
+            Request {
+                limit: &l,
+                state: None,
+                count: 0.0,
+            },
+        ];
+        assert!(decide_all_as(&two, 0.0, Mode::Take).is_err());
+        assert!(decide_all_as(&two, 0.0, Mode::Consume).unwrap().ok);
+        // `decide`, the single pure decision, keeps 0 as a look-up when consuming.
+        assert_eq!(
+            decide(&l, None, 0.0, 0.0, true).unwrap(),
+            (decide(&l, None, 0.0, 0.0, false).unwrap().0, None)
+        );
+    }
+
+    /// The binding's path (`decide_each`): a take writes what it admits, as a consume does.
+    #[test]
+    fn decide_each_writes_a_take_and_a_consume_and_never_a_check() {
+        let l = lim(Kind::TokenBucket, 3.0, 1000.0);
+        for (mode, write) in [
+            (Mode::Check, false),
+            (Mode::Consume, true),
+            (Mode::Take, true),
+        ] {
+            let mut answers = 0;
+            let each = decide_each(
+                1,
+                0.0,
+                mode,
+                |_| Ok((l, None, 2.0)),
+                |_, d, next| {
+                    answers += 1;
+                    assert!(d.ok && d.remaining == 1 && next.is_some());
+                },
+            )
+            .unwrap();
+            assert_eq!((answers, each.ok, each.write), (1, true, write), "{mode:?}");
+            let zero = decide_each(
+                1,
+                0.0,
+                mode,
+                |_| Ok((l, None, 0.0)),
+                |_, _, next| {
+                    assert!(next.is_none());
+                },
+            );
+            assert_eq!(zero.is_err(), mode == Mode::Take, "{mode:?}");
+        }
     }
 
     #[test]

@@ -74,8 +74,34 @@ pub mod policy {
 /// [`OUT_LOG`]: ratelimit::OUT_LOG
 pub mod ratelimit {
     use crate::error::{Error, Msg};
-    use crate::ratelimit::{Limit, Refusal, StateRef, MAX_LOG_RATE};
+    use crate::ratelimit::{Limit, Mode, Refusal, StateRef, MAX_LOG_RATE};
     pub use crate::ratelimit::{DEFAULT_SHARDS, MAX_BATCH, MAX_SHARDS};
+
+    /// `mode` of a decision: a [`Mode::Check`] (`checkRateLimit`, `rateLimitStatus`).
+    pub const CHECK: u32 = 0;
+    /// `mode` of a decision: a [`Mode::Consume`] (`decideRateLimits`).
+    pub const CONSUME: u32 = 1;
+    /// `mode` of a decision: a [`Mode::Take`] (`rateLimit`, `rateLimitAll`).
+    pub const TAKE: u32 = 2;
+
+    /// The [`Mode`] a decision's `mode` number names. Any number other than [`CHECK`] and
+    /// [`CONSUME`] is a [`Mode::Take`], the strictest (a cost from 1; refusing an unknown
+    /// number instead costs 25 bytes of wasm for a number no caller sends).
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::Mode;
+    /// use convex_guard::wire::ratelimit::{mode, CHECK, CONSUME, TAKE};
+    /// assert_eq!([mode(CHECK), mode(CONSUME), mode(TAKE)], [Mode::Check, Mode::Consume, Mode::Take]);
+    /// assert_eq!(mode(3), Mode::Take);
+    /// ```
+    #[inline(always)]
+    pub fn mode(v: u32) -> Mode {
+        match v {
+            CHECK => Mode::Check,
+            CONSUME => Mode::Consume,
+            _ => Mode::Take,
+        }
+    }
 
     /// Numbers per request record.
     pub const IN: usize = 8;
@@ -694,7 +720,7 @@ pub mod abi {
         ),
         ("limiter_capacity", &["handle", "id"]),
         ("limiter_io", &["handle"]),
-        ("limiter_decide", &["handle", "n", "now", "consume"]),
+        ("limiter_decide", &["handle", "n", "now", "mode"]),
         (
             "codes_new",
             &[
@@ -1107,6 +1133,25 @@ mod render {
             "Numbers per log slot of the answer.",
         );
         o.num("RL_IO_LEN", rl::IO_LEN, "Numbers in the I/O buffer.");
+        for (name, mode, doc) in [
+            (
+                "RL_CHECK",
+                rl::CHECK,
+                "`mode` of a decision that takes nothing (a cost from 0).",
+            ),
+            (
+                "RL_CONSUME",
+                rl::CONSUME,
+                "`mode` of a pure decision that consumes (a cost from 0: 0 looks).",
+            ),
+            (
+                "RL_TAKE",
+                rl::TAKE,
+                "`mode` of a decision that consumes in the table (a cost from 1).",
+            ),
+        ] {
+            o.num(name, mode, doc);
+        }
 
         o.section("access levels");
         use wire::access as ac;

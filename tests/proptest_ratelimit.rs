@@ -9,8 +9,8 @@
 )]
 
 use convex_guard::ratelimit::{
-    decide, decide_all, Decision, Kind, Limit, Request, State, MAX_LOG_RATE, MAX_NOW_MS,
-    MAX_PERIOD_MS, MAX_RATE,
+    decide, decide_all, decide_all_as, Decision, Kind, Limit, Mode, Request, State, MAX_LOG_RATE,
+    MAX_NOW_MS, MAX_PERIOD_MS, MAX_RATE,
 };
 use proptest::prelude::*;
 
@@ -437,6 +437,27 @@ proptest! {
         }
         let all: Vec<(u64, u64)> = models.iter().flat_map(|m| m.adm.iter().copied()).collect();
         prop_assert!(max_in_span(&all, l.period_ms()) <= l.max_per_period());
+    }
+
+    /// A take (`rateLimit`, `rateLimitAll`) is a consume that refuses a cost of 0: for every
+    /// cost from 1 it answers exactly as a consume, and a batch with a 0 anywhere is refused.
+    #[test]
+    fn a_take_is_a_consume_from_1(
+        limits in prop::collection::vec(limit(), 1..4),
+        raw in prop::collection::vec(0u32..=100, 3),
+        now in 0u64..1_000_000,
+    ) {
+        let counts: Vec<f64> = limits.iter().zip(&raw).map(|(l, &c)| cost_of(l, c) as f64).collect();
+        let rs: Vec<Request<'_>> = limits.iter().zip(&counts)
+            .map(|(limit, &count)| Request { limit, state: None, count }).collect();
+        let take = decide_all_as(&rs, now as f64, Mode::Take);
+        if counts.contains(&0.0) {
+            let e = take.unwrap_err();
+            prop_assert_eq!(e.code(), "INVALID_ARGUMENT");
+            prop_assert!(e.message().starts_with("count must be a whole number from 1 to "), "{}", e.message());
+        } else {
+            prop_assert_eq!(take.unwrap(), decide_all(&rs, now as f64, true).unwrap());
+        }
     }
 
     /// NaN, infinite, negative, fractional or absurd numbers are errors, never an allow.

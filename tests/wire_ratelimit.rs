@@ -140,3 +140,17 @@ fn malformed_records_are_refused() {
     // A record past the buffer.
     assert!(Buffer::new().read(MAX_BATCH).is_err());
 }
+
+/// The `mode` numbers of `RateLimiter.decide`: check, consume, take; any other number is the
+/// strictest, a take (a cost from 1).
+#[test]
+fn mode_numbers_name_their_modes() {
+    use convex_guard::ratelimit::Mode;
+    use convex_guard::wire::ratelimit::{mode, CHECK, CONSUME, TAKE};
+    assert_eq!((CHECK, CONSUME, TAKE), (0, 1, 2));
+    assert_eq!(mode(CHECK), Mode::Check);
+    assert_eq!(mode(CONSUME), Mode::Consume);
+    for other in [TAKE, 3, 255, u32::MAX] {
+        assert_eq!(mode(other), Mode::Take, "{other}");
+    }
+}

@@ -94,6 +94,12 @@ export const RL_OUT_LOGS_AT = 1874;
 export const RL_OUT_LOG = 100;
 /** Numbers in the I/O buffer. */
 export const RL_IO_LEN = 3474;
+/** `mode` of a decision that takes nothing (a cost from 0). */
+export const RL_CHECK = 0;
+/** `mode` of a pure decision that consumes (a cost from 0: 0 looks). */
+export const RL_CONSUME = 1;
+/** `mode` of a decision that consumes in the table (a cost from 1). */
+export const RL_TAKE = 2;
 
 // access levels
 
@@ -243,7 +249,7 @@ export type EngineExports = {
   limiter_add(handle: number, kindLen: number, rate: number, period: number, capacity: number, shards: number, given: number): number;
   limiter_capacity(handle: number, id: number): number;
   limiter_io(handle: number): number;
-  limiter_decide(handle: number, n: number, now: number, consume: number): number;
+  limiter_decide(handle: number, n: number, now: number, mode: number): number;
   codes_new(alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number;
   codes_message(handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number;
   codes_verify(handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number, issue: number): number;

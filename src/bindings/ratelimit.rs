@@ -120,12 +120,13 @@ pub extern "C" fn limiter_io(handle: u32) -> i32 {
     })
 }
 
-/// Decides the `n` requests written in the limiter's buffer at `now`, all or nothing
-/// (`consume`: 1 to count them, 0 to check), and writes the answer into it; answers whether
-/// all are admitted (1) or not (0). For any bad number, state or layout nothing is decided and
-/// it refuses with `INVALID_ARGUMENT`.
+/// Decides the `n` requests written in the limiter's buffer at `now`, all or nothing, in the
+/// [`ratelimit::Mode`] `mode` names (`crate::wire::ratelimit::mode`: check, consume or take:
+/// what is taken, and whether a cost of 0 is a look-up or refused), and writes the answer into
+/// it; answers whether all are admitted (1) or not (0). For any bad number, state or layout
+/// nothing is decided and it refuses with `INVALID_ARGUMENT`.
 #[no_mangle]
-pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, consume: u32) -> i32 {
+pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, mode: u32) -> i32 {
     call(|table, _| {
         // The limiter's own limits and the shared buffer: disjoint parts of the table.
         let Table {
@@ -135,18 +136,19 @@ pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, consume: u32) ->
             Some(Object::Limiter(l)) => &l.limits,
             _ => return Err(Fail::Invalid),
         };
-        Ok(Answer::Int(run(
-            limits,
-            limits_io,
-            n as usize,
-            now,
-            consume != 0,
-        )?))
+        let mode = crate::wire::ratelimit::mode(mode);
+        Ok(Answer::Int(run(limits, limits_io, n as usize, now, mode)?))
     })
 }
 
 /// Decides the requests in `io` against `limits` (see [`limiter_decide`]).
-fn run(limits: &[Limit], io: &mut [f64], n: usize, now: f64, consume: bool) -> Result<u32, Error> {
+fn run(
+    limits: &[Limit],
+    io: &mut [f64],
+    n: usize,
+    now: f64,
+    mode: ratelimit::Mode,
+) -> Result<u32, Error> {
     let (input, out) = io.split_at_mut(OUT_AT);
     let (records, logs) = input.split_at(LOGS_AT);
     let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
@@ -156,7 +158,7 @@ fn run(limits: &[Limit], io: &mut [f64], n: usize, now: f64, consume: bool) -> R
     let each = ratelimit::decide_each(
         n,
         now,
-        consume,
+        mode,
         |i| read(limits, records, logs, i),
         |i, d, next| {
             let (write, t, a, b, len) = match next {

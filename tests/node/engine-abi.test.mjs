@@ -53,7 +53,7 @@ test("a handle of another kind, or none at all, is refused without touching anyt
   const forgedLimiter = Object.create(RateLimiter.prototype);
   Object.assign(forgedLimiter, { h: p.h, g: p.g });
   assert.throws(() => forgedLimiter.io(), malformed);
-  assert.throws(() => forgedLimiter.decide(1, 0, true), malformed);
+  assert.throws(() => forgedLimiter.decide(1, 0, wire.RL_TAKE), malformed);
   // Building levels from the policy's handle: refused, and the policy is not freed by it.
   const forgedLevels = Object.create(AccessLevelsBuilder.prototype);
   Object.assign(forgedLevels, { h: p.h, g: p.g });

@@ -327,3 +327,41 @@ test("a limit's settings are read once: the compiled limit and its fingerprint c
   // The state it wrote is its own: read back by the same guard, it still denies.
   assert.equal(g.rateLimitStatus("msg", state, 2000).ok, false);
 });
+
+test("attacker: a consuming call refuses a count of 0 (the engine's take), a check looks with it", async () => {
+  // A count an app forwards from its client: 0 would pass every time and take nothing.
+  const g = defineGuard({ roles: ["user"], rateLimits: { a: { rate: 3, period: 60_000 }, b: { rate: 5, period: 60_000 } } });
+  const written = [];
+  const query = { withIndex: () => query, unique: async () => null, collect: async () => [] };
+  const ctx = {
+    db: {
+      query: () => query,
+      insert: async (table, row) => (written.push(row), "id"),
+      patch: async () => assert.fail("no row exists to patch"),
+    },
+  };
+  const refused = async (label, f, from) => {
+    await assert.rejects(
+      f,
+      (e) =>
+        codeOf(e) === "INVALID_ARGUMENT" &&
+        messageOf(e).endsWith(`: count must be a whole number from ${from} to 3, the most this limit can ever admit at once`),
+      label,
+    );
+  };
+  for (const count of [0, 1.5, -1, 4, NaN]) {
+    await refused(`rateLimit ${count}`, () => g.rateLimit(ctx, "a", { key: "k", count }), 1);
+    await refused(`rateLimitAll ${count}`, () => g.rateLimitAll(ctx, [{ name: "b", key: "k" }, { name: "a", key: "k", count }]), 1);
+    if (count !== 0) await refused(`checkRateLimit ${count}`, () => g.checkRateLimit(ctx, "a", { key: "k", count }), 0);
+  }
+  // The whole batch is refused: nothing was written, not even the other limit's row.
+  assert.deepEqual(written, []);
+  assert.deepEqual(await g.checkRateLimit(ctx, "a", { key: "k", count: 0 }), { ok: true, remaining: 3, retryAfter: 0 });
+  // The pure decideRateLimits keeps 0 as a look-up (nothing to store), as it always has.
+  assert.deepEqual(g.decideRateLimits([{ name: "a", state: null, count: 0 }], 0).outcomes, [
+    { ok: true, remaining: 3, retryAfter: 0, state: null },
+  ]);
+  // From 1, a consuming call takes and writes.
+  assert.deepEqual(await g.rateLimit(ctx, "a", { key: "k", count: 1 }), { ok: true, remaining: 2, retryAfter: 0 });
+  assert.equal(written.length, 1);
+});

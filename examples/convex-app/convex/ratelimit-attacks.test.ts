@@ -11,7 +11,7 @@ test("consuming calls refuse a count of 0; checks accept it as a look-up", async
   const t = newTest();
   const refused = {
     code: "INVALID_ARGUMENT",
-    message: "rate limit 'upload': a consuming call takes a count of at least 1 (checkRateLimit looks without consuming)",
+    message: "rate limit 'upload': count must be a whole number from 1 to 3, the most this limit can ever admit at once",
   };
   expect(await outcome(t.run((ctx) => guard.rateLimit(ctx, "upload", { key: "u1", count: 0 })))).toEqual(refused);
   expect(
