@@ -170,6 +170,11 @@ export function createActionChecks(
     if (typeof user !== "object" || user === null || typeof user[claims ? "tokenIdentifier" : "_id"] !== "string") {
       throw foreign("getUser", claims ? "an identity with a tokenIdentifier" : "a users row with an _id");
     }
+    // The guard's function denies below the role or without the permission: a caller it let
+    // through is one this policy admits too (decided again here, from the same row, in ~0.1 µs).
+    if (q.role !== undefined ? !authz.roleAtLeast(user, q.role) : q.permission !== undefined && !authz.can(user, q.permission)) {
+      throw foreign("getUser", q.role !== undefined ? `a caller of role '${q.role}' or above` : `a caller with '${q.permission}'`);
+    }
     return user as never;
   }
 

@@ -240,4 +240,11 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   const identity = { tokenIdentifier: "i|ada", subject: "ada", issuer: "i", role: "admin" };
   assert.equal(await claims.requireRole(actionCtx(identity, admitted), "admin"), identity);
   await assert.rejects(claims.requireUser(actionCtx({ _id: "u2" }, admitted)), refused(/answered something that is not the guard's answer \(an identity with a tokenIdentifier\)/));
+  // A well-formed row the policy does not admit (a foreign getUser that checks nothing) is
+  // not the guard's answer either: the role and the permission are decided again.
+  await assert.rejects(admin._handler(actionCtx(uma, admitted), {}), refused(/getUser' answered something that is not the guard's answer \(a caller of role 'admin' or above\)/));
+  await assert.rejects(guard.requirePermission(actionCtx(uma, admitted), "notes:delete"), refused(/\(a caller with 'notes:delete'\)/));
+  assert.equal(await guard.requirePermission(actionCtx(ada, admitted), "notes:delete"), ada);
+  await assert.rejects(claims.requireRole(actionCtx({ ...identity, role: "user" }, admitted), "admin"), refused(/a caller of role 'admin' or above/));
+  assert.equal(ran, 2); // the two calls the guard's own answers admitted above, no more
 });

@@ -190,12 +190,13 @@ describe("wired functions that are not the guard's fail closed", () => {
   // answering null ran the moderator-only buildReport with no user; a rate-limit answer
   // { ok: "false" } admitted, and {} said "Try again in NaN seconds".
   test("a getUser answering null and a rateLimit answering { ok: \"false\" } are GuardConfigErrors naming them", async () => {
-    // Hand-written functions under the wired names: getUser answers `user` (or some users row),
-    // rateLimit answers `decision`.
+    // Hand-written functions under the wired names: getUser answers `user` (or an admin's row,
+    // which every role check admits, so that rateLimit's answer is the one refused), rateLimit
+    // answers `decision`.
     const foreign = (user: "row" | null, decision: unknown) => ({
       getUser: internalQuery({
         args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
-        handler: async (ctx) => (user === "row" ? await ctx.db.query("users").first() : null),
+        handler: async (ctx) => (user === "row" ? (await ctx.db.query("users").collect()).find((u) => u.role === "admin") ?? null : null),
       }),
       rateLimit: internalMutation({
         args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
