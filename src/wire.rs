@@ -1133,7 +1133,7 @@ mod render {
             "Numbers per log slot of the answer.",
         );
         o.num("RL_IO_LEN", rl::IO_LEN, "Numbers in the I/O buffer.");
-        for (name, mode, doc) in [
+        o.nums(&[
             (
                 "RL_CHECK",
                 rl::CHECK,
@@ -1149,9 +1149,7 @@ mod render {
                 rl::TAKE,
                 "`mode` of a decision that consumes in the table (a cost from 1).",
             ),
-        ] {
-            o.num(name, mode, doc);
-        }
+        ]);
 
         o.section("access levels");
         use wire::access as ac;
