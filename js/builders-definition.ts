@@ -66,6 +66,16 @@ export function checkDefinition(where: string, d: object, keys: readonly string[
   if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
 }
 
+/** What `check` threw (to be thrown at each call of the function it checked), or `undefined`. */
+export function refusal(check: () => void): { error: unknown } | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** Throws unless the declaration `d` makes sense for `kind`, naming the fix. */
 export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;

@@ -39,7 +39,7 @@ import type {
 import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkDefinition, CUSTOM_KEYS, metadata, validate, type AnyDefinition } from "./builders-definition.js";
+import { checkDefinition, CUSTOM_KEYS, metadata, refusal, validate, type AnyDefinition } from "./builders-definition.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
 
@@ -282,13 +282,14 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
       throw new GuardConfigError(`guard.${kind}(${kind}, { args, handler, ... }) takes the app's ${kind} builder and a definition`);
     }
     const meta = metadata(kind, definition);
-    // What it declares is read once, here (as `meta` is): a later edit of the definition changes
-    // neither what is checked nor what is refused.
-    const declared = { ...definition };
+    // What it declares is read and checked once, here (as `meta` is): a later edit of the
+    // definition changes neither what is checked nor what is refused. A refusal is thrown at
+    // every call, where a builder's configuration errors have always surfaced.
+    const refused = refusal(() => validate(meta, definition));
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
-        validate(meta, declared);
+        if (refused !== undefined) throw refused.error;
         const { user, doc } = await enforce(checks, meta, ctx, args);
         return definition.handler({ ...ctx, user, doc } as never, args as never);
       },
@@ -306,13 +307,14 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     mutation: (builder, definition) => build("mutation", builder, definition as AnyDefinition) as never,
     action: (builder, definition) => build("action", builder, definition as AnyDefinition) as never,
     customCtx: (requirements) => {
-      const declared = { ...(requirements as object) }; // read once, as a builder's definition
-      const meta = metadata("query", { args: {}, handler: async () => null, ...declared });
+      // Read and checked once, as a builder's definition.
+      const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
+      const refused = refusal(() => checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS));
       const custom = { ...meta, kind: "custom" as const };
       const customization = {
         args: {},
         input: async (ctx: unknown) => {
-          checkDefinition("guard.customCtx", declared, CUSTOM_KEYS);
+          if (refused !== undefined) throw refused.error;
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");

@@ -199,6 +199,11 @@ test("editing a definition after it is registered changes nothing it checks or r
   assert.equal(await code(fn._handler(ctx(uma), {})), "FORBIDDEN");
   assert.equal(await fn._handler(ctx(ada), {}), "ran");
   assert.equal(guardRequirements(fn).permission, "notes:delete");
+  // At every depth: a key added to its rate limit later is not read, nor refused.
+  const limited = { args: {}, rateLimit: { name: "post" }, handler: async () => "ran" };
+  const post = guard.mutation(builder, limited);
+  limited.rateLimit.kye = "global";
+  assert.equal(await post._handler(ctx(ada, []), {}), "ran");
 });
 
 test("guard.action takes only the guard's own answers from the wired functions: anything else fails closed, naming the function", async () => {
