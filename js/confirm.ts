@@ -206,6 +206,11 @@ export interface Confirmations {
   ): SafeAction<Args, Result, DM>;
 }
 
+/** The codes table of a `confirmations` part that names none. @internal */
+export const DEFAULT_CODES_TABLE = "guardConfirmations";
+/** The audit table of a `confirmations` part that names none. @internal */
+export const DEFAULT_AUDIT_TABLE = "guardAudit";
+
 /** @internal */
 export function createConfirmations(
   config: ConfirmationsConfig | undefined,
@@ -218,7 +223,7 @@ export function createConfirmations(
   // actions), before any of them can run on a setting quietly left at its default.
   const readers = checkConfirmations(c, authz.roles);
   const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
-  const table = c.table ?? "guardConfirmations";
+  const table = c.table ?? DEFAULT_CODES_TABLE;
   const codeOptions = (ttl: unknown) =>
     ({ alphabet: c.alphabet, length: c.length, ttl, maxAttempts: c.maxAttempts, lockout: c.lockout }) as CodeOptions;
   const codes = defineCodes(codeOptions(c.ttl));
@@ -232,7 +237,7 @@ export function createConfirmations(
   const auditSettings = (): AuditSettings => {
     checkPermissionName(readers, "confirmations.audit.readers", authz.can);
     return {
-      table: c.audit?.table ?? "guardAudit",
+      table: c.audit?.table ?? DEFAULT_AUDIT_TABLE,
       logFunction: checkReference(c.audit?.logFunction ?? "audit:log", "confirmations.audit.logFunction", "function"),
       secretEnv: secretEnvs,
       requireReader: async (ctx) => {

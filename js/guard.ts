@@ -19,7 +19,7 @@ import { createAccess } from "./access-create.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
 import type { AccessConfig, DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
-import { createConfirmations, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { DEFAULT_USERS_TABLE } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
@@ -166,7 +166,7 @@ export function defineGuard<
     const forget = createForgetUser({
       limit: pageLimit,
       // `null` is no confirmations part, as createConfirmations reads it.
-      confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? "guardConfirmations"),
+      confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? DEFAULT_CODES_TABLE),
       rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
     });
     return { ...methods, ...forget };
@@ -339,9 +339,9 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
   }
   const c = config?.confirmations;
   if (c !== undefined && c !== null) {
-    const codes = c.table ?? "guardConfirmations";
+    const codes = c.table ?? DEFAULT_CODES_TABLE;
     tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
-    tables.push([c.audit?.table ?? "guardAudit", AUDIT_TABLE_FIX]);
+    tables.push([c.audit?.table ?? DEFAULT_AUDIT_TABLE, AUDIT_TABLE_FIX]);
   }
   return tables;
 }
