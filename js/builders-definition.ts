@@ -23,7 +23,10 @@ export type AnyDefinition = {
 
 /** The metadata of a definition: only what it declares, copied (later edits change nothing). */
 export function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata {
-  const key = d.rateLimit?.key ?? "user";
+  // `null` reads as absent here only: {@link validate} refuses it, so no call runs with it.
+  const rateLimit = d.rateLimit ?? undefined;
+  const access = d.access ?? undefined;
+  const key = rateLimit?.key ?? "user";
   return Object.freeze({
     version: 1,
     kind,
@@ -31,10 +34,10 @@ export function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMe
     role: d.role ?? null,
     permission: d.permission ?? null,
     rateLimit:
-      d.rateLimit === undefined
+      rateLimit === undefined
         ? null
-        : Object.freeze({ name: d.rateLimit.name, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key }),
-    access: d.access === undefined ? null : Object.freeze({ table: d.access.table, arg: d.access.arg, level: d.access.level }),
+        : Object.freeze({ name: rateLimit.name, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key }),
+    access: access === undefined ? null : Object.freeze({ table: access.table, arg: access.arg, level: access.level }),
   });
 }
 
@@ -60,26 +63,23 @@ export function checkDefinition(where: string, d: object, keys: readonly string[
   for (const [name, value] of [["role", role], ["permission", permission]] as const) {
     if (value !== undefined && (typeof value !== "string" || value === "")) throw new GuardConfigError(`${where}: ${name} must be a ${name} name (leave it out for none)`);
   }
+  // `null` would be no requirement at all, quietly, as for `role` (the types take an object or nothing).
+  for (const [name, value] of [["access", access], ["rateLimit", rateLimit]] as const) {
+    if (value === null) throw new GuardConfigError(`${where}: ${name} must be an object (leave it out for none)`);
+  }
   checkKeys(access, ACCESS_KEYS, `${where}'s access`);
   checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}'s rateLimit`);
   const key = rateLimit?.key;
+  // `key: null` would read as the default, "user", which the developer did not write.
+  if (key === null) throw new GuardConfigError(`${where}'s rateLimit.key must be "user", "global" or { arg } (leave it out for "user")`);
   if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
-}
-
-/** What `check` threw (to be thrown at each call of the function it checked), or `undefined`. */
-export function refusal(check: () => void): { error: unknown } | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (error) {
-    return { error };
-  }
 }
 
 /** Throws unless the declaration `d` makes sense for `kind`, naming the fix. */
 export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;
   checkDefinition(where, d, DEFINITION_KEYS);
+  if (typeof d.handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args) => ...`);
   const args: unknown = d.args;
   // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
   // fields (`kind`, `fields`): the types take an object of validators only, and so does this.

@@ -39,7 +39,8 @@ import type {
 import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkDefinition, CUSTOM_KEYS, metadata, refusal, validate, type AnyDefinition } from "./builders-definition.js";
+import { checkDefinition, CUSTOM_KEYS, metadata, validate, type AnyDefinition } from "./builders-definition.js";
+import { refusal } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
 
@@ -286,12 +287,13 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     // definition changes neither what is checked nor what is refused. A refusal is thrown at
     // every call, where a builder's configuration errors have always surfaced.
     const refused = refusal(() => validate(meta, definition));
+    const handler = definition.handler;
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
         const { user, doc } = await enforce(checks, meta, ctx, args);
-        return definition.handler({ ...ctx, user, doc } as never, args as never);
+        return handler({ ...ctx, user, doc } as never, args as never);
       },
     });
     // Convex's registered functions say what they are: `guard.query(mutation, ...)` would be a

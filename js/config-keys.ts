@@ -198,3 +198,13 @@ export function checkPermissionName(
     throw new GuardConfigError(`${path}.permission: ${(e as { data?: { message?: unknown } }).data?.message ?? String(e)}`);
   }
 }
+
+/** What `check` threw (to be thrown at each call of the function it checked), or `undefined`. */
+export function refusal(check: () => void): { error: unknown } | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
+}

@@ -18,7 +18,7 @@ import {
 } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { deny, GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
-import { checkKeys, keysOf } from "./config-keys.js";
+import { checkKeys, keysOf, refusal } from "./config-keys.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
@@ -169,7 +169,8 @@ const RATE_LIMIT_KEYS = keysOf<NonNullable<SafeActionDefinition<unknown, Propert
  */
 function checkDefinition(where: string, d: object): void {
   checkKeys(d, DEFINITION_KEYS, where);
-  const { check, rateLimit } = d as { check?: unknown; rateLimit?: { key?: unknown } | null };
+  const { check, rateLimit, handler } = d as { check?: unknown; rateLimit?: { key?: unknown } | null; handler?: unknown };
+  if (typeof handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args, { actor }) => ...`);
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
   // `null` is refused too, never read as "no rate limit".
   if (rateLimit !== undefined && (typeof rateLimit !== "object" || rateLimit === null || Array.isArray(rateLimit))) {
@@ -209,7 +210,12 @@ export function createSafeAction(
   return (definition) => {
     const name = String(definition.name);
     const where = `safeAction '${name}'`;
-    const limit = definition.rateLimit;
+    // Read and checked once, here, as the function builders read theirs: a later edit of the
+    // definition changes nothing it checks or runs. A refusal (a misspelt key, at every depth)
+    // is thrown at every call, audited as the developer's.
+    const refused = refusal(() => checkDefinition(where, definition));
+    const { handler, resourceId: resourceArg } = definition;
+    const limit = definition.rateLimit ? { name: String(definition.rateLimit.name), key: definition.rateLimit.key } : undefined;
     const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
       (definition.check as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
@@ -230,14 +236,13 @@ export function createSafeAction(
         const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
           x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
         let actor: string | undefined;
-        const resourceId = definition.resourceId === undefined ? undefined : (args as Record<string, unknown>)[definition.resourceId];
+        const resourceId = resourceArg === undefined ? undefined : (args as Record<string, unknown>)[resourceArg];
         let outcome: "success" | "denied" | "error";
         let details: Value | undefined;
         let answer: { value: unknown } | { error: unknown };
         let configError: GuardConfigError | undefined;
         try {
-          // A misspelt key, at every depth: before the check, audited as the developer's.
-          checkDefinition(where, definition);
+          if (refused !== undefined) throw refused.error;
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;
@@ -255,9 +260,13 @@ export function createSafeAction(
                 `safeAction '${name}': the rate limit needs a key (its check's actor has no string _id or tokenIdentifier: give rateLimit.key)`,
               );
             }
-            await rateLimit(ctx, String(limit.name), { key });
+            // The key is stored as it is, in the rate-limit table, which no redaction covers.
+            if (carries(key, forms, bytes)) {
+              throw new GuardConfigError(`safeAction '${name}': the rate-limit key carries a secret (it would be stored): key by something else`);
+            }
+            await rateLimit(ctx, limit.name, { key });
           }
-          const result = plainValue(await definition.handler(ctx, args, { actor: who }));
+          const result = plainValue(await handler(ctx, args, { actor: who }));
           const refusal =
             result === REFUSED
               ? "the result is not a plain Convex value"

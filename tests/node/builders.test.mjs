@@ -173,6 +173,12 @@ test("a definition the types refuse is refused at run time too: no requirement i
     [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /args must be an object of validators/],
     // `arg:team:id:42` either way: a name with ':' is refused.
     [() => guard.mutation(builder, { args: { "team:id": v.string() }, rateLimit: { name: "post", key: { arg: "team:id" } }, handler }), /rateLimit\.key\.arg 'team:id' cannot hold a ':'/],
+    // null is never "none": not for a limit, an access requirement or a key (which would read as "user").
+    [() => guard.mutation(builder, { args: {}, rateLimit: null, handler }), /^guard\.mutation: rateLimit must be an object \(leave it out for none\)$/],
+    [() => guard.query(builder, { args: { id: v.string() }, access: null, handler }), /^guard\.query: access must be an object \(leave it out for none\)$/],
+    [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: null }, handler }), /^guard\.mutation's rateLimit\.key must be "user", "global" or \{ arg \}/],
+    [() => guard.mutation(builder, { args: {} }), /^guard\.mutation: handler must be a function/],
+    [() => guard.query(builder, { args: {}, handler: "ran" }), /^guard\.query: handler must be a function/],
   ]) {
     const fn = make();
     await assert.rejects(fn._handler(ctx(uma), { id: "n1", "team:id": "42" }), (e) => e.name === "GuardConfigError" && message.test(e.message));
@@ -203,6 +209,9 @@ test("editing a definition after it is registered changes nothing it checks or r
   const limited = { args: {}, rateLimit: { name: "post" }, handler: async () => "ran" };
   const post = guard.mutation(builder, limited);
   limited.rateLimit.kye = "global";
+  assert.equal(await post._handler(ctx(ada, []), {}), "ran");
+  // The handler too: the one registered is the one that runs.
+  limited.handler = async () => "swapped";
   assert.equal(await post._handler(ctx(ada, []), {}), "ran");
 });
 

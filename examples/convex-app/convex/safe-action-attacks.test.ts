@@ -24,6 +24,12 @@ const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 /** What the attack module's action returns or throws next (set by each test). */
 let next: () => Promise<unknown> = async () => null;
 const misspelt = { name: "attack.misspelt", args: {}, rateLimt: { name: "externalLookup", key: () => "all" }, handler: () => next() };
+const edited: { name: string; args: {}; rateLimit?: { name: "externalLookup"; key: () => string }; handler: () => Promise<unknown> } = {
+  name: "attack.edited",
+  args: {},
+  rateLimit: { name: "externalLookup", key: () => "edited" },
+  handler: () => next(),
+};
 const attacks = {
   run: action(guard.safeAction({ name: "attack.run", args: {}, handler: () => next() })),
   // One budget for everyone (a constant key): the README's known limit on audit rows.
@@ -51,7 +57,20 @@ const attacks = {
   ),
   // A misspelt limit, past the types (JavaScript, or a definition held in a variable).
   misspelt: action(guard.safeAction(misspelt)),
+  // A key built from the secret: the rate-limit table, which no redaction covers, would store it.
+  secretKey: action(
+    guard.safeAction({
+      name: "attack.secretKey",
+      args: {},
+      rateLimit: { name: "externalLookup", key: () => `lookup:${process.env.EXTERNAL_API_KEY}` },
+      handler: () => next(),
+    }),
+  ),
+  // A definition edited after it is registered (below): read once, so the edit changes nothing.
+  edited: action(guard.safeAction(edited)),
 };
+edited.rateLimit = undefined;
+edited.handler = async () => "swapped";
 const run = makeFunctionReference<"action">("attacks:run");
 
 beforeEach(() => {
@@ -346,5 +365,29 @@ describe("a safe action runs only for an actor, and only as written (an attacker
     }
     expect(ran).toBe(0);
     expect((await s.rows()).map((r) => r.outcome)).toEqual(Array(12).fill("error"));
+  });
+
+  test("a rate-limit key carrying the secret is refused, audited, and never stored", async () => {
+    const s = await setup();
+    let ran = 0;
+    next = async () => ++ran;
+    const e = await s.as.action(makeFunctionReference<"action">("attacks:secretKey"), {}).catch((x: unknown) => x);
+    expect((e as { data?: unknown }).data).toBeUndefined(); // the developer's bug, not a denial
+    expect(String((e as Error).message)).toContain("safeAction 'attack.secretKey': the rate-limit key carries a secret");
+    expect(String((e as Error).message)).not.toContain("sk_live");
+    expect(ran).toBe(0);
+    expect(await s.t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
+    const rows = await s.rows();
+    expect(rows.map((r) => r.outcome)).toEqual(["error"]);
+    expect(JSON.stringify(rows)).not.toContain("sk_live");
+  });
+
+  test("a definition is read once: editing it after it is registered changes neither its limit nor its handler", async () => {
+    const s = await setup();
+    next = async () => "original";
+    const edited = makeFunctionReference<"action">("attacks:edited");
+    for (let i = 0; i < 10; i++) expect(await outcome(s.as.action(edited, {}))).toEqual({ ok: "original" });
+    expect(await outcome(s.as.action(edited, {}))).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await s.t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => r.key))).toEqual(["edited"]);
   });
 });
