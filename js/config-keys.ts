@@ -110,9 +110,13 @@ function named(name: string, names: readonly string[]): [shown: string, guess: s
   return [`'${name.length > 64 ? `${name.slice(0, 64)}...` : name}'`, near === null ? "" : ` (did you mean '${near}'?)`];
 }
 
-/** The message part naming an unknown `key` of `keys`. */
+/** The keys, quoted and listed: `'a', 'b'`. */
+const listed = (keys: readonly string[]) => keys.map((k) => `'${k}'`).join(", ");
+
+/** The message part naming an unknown `key` of `keys`: the one it most likely meant, or else all of them. */
 function unknown(key: string, keys: readonly string[]): string {
-  return named(key, keys).join("");
+  const [shown, guess] = named(key, keys);
+  return shown + (guess === "" ? ` (it reads ${listed(keys)})` : guess);
 }
 
 /**
@@ -125,8 +129,8 @@ export function checkConfigKeys(config: object): void {
   for (const key of Object.keys(config)) {
     if (CONFIG_KEYS.includes(key)) continue;
     throw new GuardConfigError(
-      `unknown configuration key ${unknown(key, CONFIG_KEYS)}: ` +
-        `a guard's configuration has ${CONFIG_KEYS.map((k) => `'${k}'`).join(", ")}`,
+      `unknown configuration key ${named(key, CONFIG_KEYS).join("")}: ` +
+        `a guard's configuration has ${listed(CONFIG_KEYS)}`,
     );
   }
   checkKeys((config as Config).securityAudit, SECURITY_AUDIT_KEYS, "securityAudit");
@@ -136,8 +140,8 @@ export function checkConfigKeys(config: object): void {
  * Throws a {@link GuardConfigError} unless `value` (the configuration's entry at `path`) is
  * absent (`undefined` or `null`, as every part reads it) or an object whose keys are all
  * among `keys`; the message names the first other key and the key it most likely meant,
- * e.g. `rateLimits.send: unknown key 'capcity' (did you mean 'capacity'?)` (no list of the
- * keys, unlike the top level's message: each byte counts in the browser entries).
+ * e.g. `rateLimits.send: unknown key 'capcity' (did you mean 'capacity'?)`, or with no key
+ * near it the list of those it reads: `unknown key 'returns' (it reads 'args', ...)`.
  * Reads only the object's own key names (no getter runs).
  * @internal
  */

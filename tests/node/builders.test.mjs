@@ -139,10 +139,10 @@ test("a misspelt requirement is refused at every call, never dropped: no signed-
   for (const [make, message] of [
     [() => guard.mutation(builder, { args: {}, permision: "notes:delete", handler }), /^guard\.mutation: unknown key 'permision' \(did you mean 'permission'\?\)$/],
     [() => guard.query(builder, { args: {}, rol: "admin", handler }), /^guard\.query: unknown key 'rol' \(did you mean 'role'\?\)$/],
-    [() => guard.query(builder, { args: {}, returns: null, handler }), /^guard\.query: unknown key 'returns'$/],
+    [() => guard.query(builder, { args: {}, returns: null, handler }), /^guard\.query: unknown key 'returns' \(it reads 'args', 'role', 'permission', 'access', 'rateLimit', 'handler'\)$/],
     [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", levl: "owner" }, handler }), /^guard\.query's access: unknown key 'levl' \(did you mean 'level'\?\)$/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", kye: "global" }, handler }), /^guard\.mutation's rateLimit: unknown key 'kye' \(did you mean 'key'\?\)$/],
-    [() => guard.action(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room", prefix: "x" } }, handler }), /^guard\.action's rateLimit\.key: unknown key 'prefix'$/],
+    [() => guard.action(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room", prefix: "x" } }, handler }), /^guard\.action's rateLimit\.key: unknown key 'prefix' \(it reads 'arg'\)$/],
   ]) {
     const fn = make();
     // uma is signed in with the lowest role: the dropped requirement would have let her through.

@@ -380,7 +380,7 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     [{ rateLimit: { name: "upstream", kye: () => "global" } }, `${where}: rateLimit: unknown key 'kye' (did you mean 'key'?)`],
     [{ resourceID: "x" }, `${where}: unknown key 'resourceID' (did you mean 'resourceId'?)`],
     [{ chek: async () => "x" }, `${where}: unknown key 'chek' (did you mean 'check'?)`],
-    [{ returns: null }, `${where}: unknown key 'returns'`],
+    [{ returns: null }, `${where}: unknown key 'returns' (it reads 'args', 'name', 'check', 'resourceType', 'resourceId', 'rateLimit', 'handler')`],
     // What the wrapper would otherwise read wrongly: no limit, or a TypeError made generic.
     [{ rateLimit: null }, `${where}: rateLimit must be an object`],
     [{ rateLimit: "upstream" }, `${where}: rateLimit must be an object`],
