@@ -23,6 +23,7 @@ import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkPermissionName } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
+import { DEFAULT_SECRET_ENV } from "./defaults.js";
 import { checkReference } from "./wiring.js";
 import {
   createSafeAction,
@@ -222,7 +223,7 @@ export function createConfirmations(
   // Every key and type is checked now, at the first use of any part (codes, the trail, safe
   // actions), before any of them can run on a setting quietly left at its default.
   const readers = checkConfirmations(c, authz.roles);
-  const secretEnv = c.secretEnv ?? "CONVEX_GUARD_SECRET";
+  const secretEnv = c.secretEnv ?? DEFAULT_SECRET_ENV;
   const table = c.table ?? DEFAULT_CODES_TABLE;
   const codeOptions = (ttl: unknown) =>
     ({ alphabet: c.alphabet, length: c.length, ttl, maxAttempts: c.maxAttempts, lockout: c.lockout }) as CodeOptions;

@@ -12,6 +12,7 @@
 // A reason is required; an unknown rule id is an error, never a silent allow, wherever the
 // comment is; an entry (config or comment) that matches no finding is reported as stale.
 import ts from "typescript";
+import { DEFAULT_SECRET_ENV } from "../defaults.js";
 import { closestName } from "../diagnose.js";
 import { GUARD } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
@@ -76,7 +77,7 @@ export function redactedEnv(app: App): Set<string> | undefined {
   const redact = confirmations === undefined ? undefined : literalProperty(confirmations, "redactEnv");
   const secret = confirmations === undefined ? undefined : literalProperty(confirmations, "secretEnv");
   if ((redact !== undefined && !ts.isArrayLiteralExpression(redact)) || (secret !== undefined && !ts.isStringLiteralLike(secret))) return undefined;
-  const names = new Set([secret?.text ?? "CONVEX_GUARD_SECRET"]);
+  const names = new Set([secret?.text ?? DEFAULT_SECRET_ENV]);
   for (const e of redact?.elements ?? []) {
     const name = skipOuter(e as ts.Expression);
     if (!ts.isStringLiteralLike(name)) return undefined;
