@@ -105,9 +105,15 @@ export function checkSchema(schema: SchemaLike, tables: readonly (readonly [stri
   if (declared === null || typeof declared !== "object") {
     throw new GuardConfigError("guard.validate({ schema }) takes the default export of convex/schema.ts");
   }
+  // Every missing table at once, those with one fix (the three access tables) named together.
+  const missing = new Map<string, string[]>();
   for (const [name, fix] of tables) {
-    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
-      throw new GuardConfigError(`table '${name}' is missing from the schema: ${fix}`);
-    }
+    if (!Object.prototype.hasOwnProperty.call(declared, name)) missing.set(fix, [...(missing.get(fix) ?? []), `'${name}'`]);
   }
+  if (missing.size === 0) return;
+  throw new GuardConfigError(
+    [...missing]
+      .map(([fix, names]) => `${names.length === 1 ? "table" : "tables"} ${names.join(", ")} ${names.length === 1 ? "is" : "are"} missing from the schema: ${fix}`)
+      .join("; "),
+  );
 }

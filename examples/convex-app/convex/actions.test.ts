@@ -338,6 +338,21 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(() => guard.validate({ schema: without("documents") })).toThrow(
       /table 'documents' is missing from the schema: declare the table that access.tables.documents protects/,
     );
+    // Every missing table in one error, one fix each (not one table per run of validate).
+    const bare = defineSchema({ documents: schema.tables.documents } as never);
+    let message = "";
+    try {
+      guard.validate({ schema: bare });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split("; ")).toEqual([
+      "table 'guardRateLimits' is missing from the schema: spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`",
+      "tables 'accessGrants', 'accessGroups', 'accessGroupMembers' are missing from the schema: spread the access tables into your schema: `...accessTables`",
+      "table 'folders' is missing from the schema: declare the table that access.tables.folders protects (with its owner index)",
+      "table 'guardConfirmations' is missing from the schema: spread the codes table into your schema: `guardConfirmations: confirmationsTable`",
+      expect.stringMatching(/^table 'guardAudit' is missing from the schema: spread the audit table into your schema/),
+    ]);
     // A guard without rate limits or confirmations needs none of them.
     defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
   });
