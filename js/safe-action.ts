@@ -260,6 +260,10 @@ export function createSafeAction(
                 `safeAction '${name}': the rate limit needs a key (its check's actor has no string _id or tokenIdentifier: give rateLimit.key)`,
               );
             }
+            // An object written into a template (`upload:${actor}`) is one key for every caller.
+            if (key.includes("[object ")) {
+              throw new GuardConfigError(`safeAction '${name}': rateLimit.key returned a key holding '[object ...]', one key for every caller: write a string field (actor._id)`);
+            }
             // The key is stored as it is, in the rate-limit table, which no redaction covers.
             if (carries(key, forms, bytes)) {
               throw new GuardConfigError(`safeAction '${name}': the rate-limit key carries a secret (it would be stored): key by something else`);

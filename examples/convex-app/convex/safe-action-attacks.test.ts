@@ -49,6 +49,11 @@ const attacks = {
   rowKey: action(
     guard.safeAction({ name: "attack.rowKey", args: {}, rateLimit: { name: "externalLookup", key: ({ actor }) => actor as never }, handler: () => next() }),
   ),
+  // The row written into a template: TypeScript accepts it, and every caller's key would be
+  // "lookup:[object Object]", one budget for all.
+  templateKey: action(
+    guard.safeAction({ name: "attack.templateKey", args: {}, rateLimit: { name: "externalLookup", key: ({ actor }) => `lookup:${actor}` }, handler: () => next() }),
+  ),
   // The natural checks that answer null for a signed-out caller (an attacker's review: the
   // handler ran for them, audited as a success with no actor).
   signedOut: action(guard.safeAction({ name: "attack.signedOut", args: {}, check: (ctx) => guard.getUser(ctx), handler: () => next() })),
@@ -329,6 +334,13 @@ describe("a safe action's rate-limit key is per user, never one key for all", ()
     expect(String((e as Error).message)).toContain("safeAction 'attack.rowKey': rateLimit.key must return a string (it returned object)");
     expect(ran).toBe(false);
     expect((await s.rows()).at(-1)?.outcome).toBe("error");
+
+    const t = await s.as.action(makeFunctionReference<"action">("attacks:templateKey"), {}).catch((x: unknown) => x);
+    expect((t as { data?: unknown }).data).toBeUndefined();
+    expect(String((t as Error).message)).toContain("safeAction 'attack.templateKey': rateLimit.key returned a key holding '[object ...]'");
+    expect(ran).toBe(false);
+    expect((await s.rows()).at(-1)?.outcome).toBe("error");
+    expect(await s.t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => r.key))).not.toContain("lookup:[object Object]");
   });
 });
 
