@@ -24,6 +24,7 @@ import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
+import type { UserFinder } from "./users.js";
 import { checkReference, runWired, withTable } from "./wiring.js";
 
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
@@ -144,9 +145,11 @@ export function createActionChecks(
   config: ActionsConfig | undefined,
   authz: Authz<string, string, string>,
   limits: RateLimits<string>,
-  /** Whether the user is the identity (`users.roleClaim`), not a users row. */
-  claims: boolean,
+  /** How the caller is found (the users configuration): what an answered user is checked against. */
+  users: UserFinder,
 ) {
+  /** Whether the user is the identity (`users.roleClaim`), not a users row. */
+  const claims = users.claims;
   const module = () => {
     checkKeys(config, ACTIONS_KEYS, "actions");
     return checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
@@ -170,6 +173,11 @@ export function createActionChecks(
     if (typeof user !== "object" || user === null || typeof user[claims ? "tokenIdentifier" : "_id"] !== "string") {
       throw foreign("getUser", claims ? "an identity with a tokenIdentifier" : "a users row with an _id");
     }
+    // Whose it is, by the rule the guard's own getUser finds it with: a getUser answering
+    // another user's row (a fixed admin, the first row) is not this caller. With users.resolve
+    // that rule is the app's, and needs the database: the answer is taken as the caller's.
+    const identity = await (ctx as AnyActionCtx).auth.getUserIdentity();
+    if (users.isCaller(identity, user) === false) throw foreign("getUser", claims ? "the caller's own identity" : "the caller's own users row");
     // The guard's function denies below the role or without the permission: a caller it let
     // through is one this policy admits too (decided again here, from the same row, in ~0.1 µs).
     if (q.role !== undefined ? !authz.roleAtLeast(user, q.role) : q.permission !== undefined && !authz.can(user, q.permission)) {

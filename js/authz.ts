@@ -13,7 +13,7 @@ import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { checkConfigKeys } from "./config-keys.js";
-import { createUserFinder, type UsersConfig } from "./users.js";
+import { createUserFinder, type UserFinder, type UsersConfig } from "./users.js";
 import { userMethods } from "./users-find.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import { FIRST_ROLE, MAX_INTERNED } from "./generated/wire.js";
@@ -227,8 +227,9 @@ type Compiled = {
 /** @internal */
 export function createAuthz<R extends string, P extends string, T extends string, RC extends string = never>(
   config: AuthzConfig<R, P, T, RC>,
+  /** How the caller is found: made from `config.users` unless given (the guard shares its own with the action checks). */
+  users: UserFinder = createUserFinder(typeof config === "object" ? config?.users : undefined),
 ): Authz<R, P, T, RC> {
-  const users = createUserFinder(typeof config === "object" ? config?.users : undefined);
   const roleField = users.roleKey;
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;

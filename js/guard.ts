@@ -21,7 +21,7 @@ import type { AccessConfig, DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
-import { DEFAULT_USERS_TABLE } from "./users.js";
+import { createUserFinder, DEFAULT_USERS_TABLE } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
@@ -149,7 +149,10 @@ export function defineGuard<
   // Roles and permissions are built now (every request that checks anything uses them); every
   // other capability at the first call of one of its methods (see `via`): a request that
   // checks a permission never builds access, rate limits, confirmations or the builders.
-  const authz = createAuthz(config);
+  // One finder of the caller, for the checks in queries and mutations and for those in actions
+  // (which check that the wired getUser answered the caller's own user).
+  const users = createUserFinder(config?.users);
+  const authz = createAuthz(config, users);
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` there is no users row, so there is no id to own or share with.
   const claims = config?.users?.roleClaim !== undefined;
@@ -178,7 +181,7 @@ export function defineGuard<
   // getUser, requireUser, requireRole and requirePermission, and take from the rate limits).
   const checksPart = once(() => {
     rateLimits = createRateLimits(config?.rateLimits);
-    actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>, claims);
+    actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>, users);
     return { ...rateLimits, ...actions.methods, internalFunctions: actions.internalFunctions };
   });
 

@@ -39,6 +39,35 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
   }
 }
 
+/**
+ * Whether `found`, a user that a function answered (the wired `getUser`, asked from an action),
+ * is the caller `identity`'s by the rule {@link findUser} reads it with: the row's `field` holds
+ * the identity's claim, the row is the one a Convex Auth subject names, or (with `roleClaim`,
+ * where the user is the identity) it carries the caller's `tokenIdentifier` and role claim.
+ * `undefined` with `users.resolve`: that rule is the app's own, and needs the database.
+ * @internal
+ */
+export function isCallers(s: Settings, identity: unknown, found: Found, roleKey: string): boolean | undefined {
+  if (identity === null || typeof identity !== "object") return false;
+  const own = (o: object, key: string) => (Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined);
+  switch (s.kind) {
+    case "claims": {
+      const token = own(identity, "tokenIdentifier");
+      return typeof token === "string" && own(found, "tokenIdentifier") === token && own(found, roleKey) === own(identity, roleKey);
+    }
+    case "index": {
+      const key = own(identity, s.claim);
+      return typeof key === "string" && key.length > 0 && own(found, s.field) === key;
+    }
+    case "convexAuth": {
+      const id = convexAuthUserId(own(identity, "subject"));
+      return id !== null && own(found, "_id") === id;
+    }
+    case "resolve":
+      return undefined;
+  }
+}
+
 /** A claim the identity itself carries (never one inherited from a prototype). */
 function ownClaim(identity: UserIdentity, claim: string): unknown {
   return Object.prototype.hasOwnProperty.call(identity, claim)

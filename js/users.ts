@@ -8,7 +8,7 @@
 import { checkKeys, USERS_KEYS } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
-import { findUser } from "./users-find.js";
+import { findUser, isCallers } from "./users-find.js";
 
 /** Keys of the other setups, which a setup may not carry (so mixing two is a type error). */
 type Excluding<K extends string> = {
@@ -165,6 +165,8 @@ export type UserFinder = {
   validate(): void;
   /** The caller's row (or identity with `roleClaim`), or `null`. */
   find(ctx: AnyReaderCtx): Promise<Found | null>;
+  /** Whether `found` is the caller `identity`'s (see users-find.ts `isCallers`); `undefined` with `resolve`. */
+  isCaller(identity: unknown, found: Found): boolean | undefined;
 };
 
 /** The users table when the configuration names none. */
@@ -267,5 +269,6 @@ export function createUserFinder(config: unknown): UserFinder {
     async find(ctx) {
       return findUser(check(), ctx);
     },
+    isCaller: (identity, found) => isCallers(check(), identity, found, roleKey),
   };
 }

@@ -222,8 +222,11 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   let ran = 0;
   const admin = guard.action(builder, { args: {}, role: "admin", handler: async (ctx) => (ran++, ctx.user) });
   const limited = guard.action(builder, { args: {}, rateLimit: { name: "post" }, handler: async () => (ran++, "ran") });
-  const actionCtx = (user, decision) => ({
-    auth: { getUserIdentity: async () => null },
+  // The caller is, by default, the one whose row (or identity) the wired getUser answers.
+  const identityOf = (who) =>
+    typeof who?.tokenIdentifier === "string" ? { tokenIdentifier: who.tokenIdentifier, subject: "s", issuer: "i", ...(who.role === undefined ? {} : { role: who.role }) } : null;
+  const actionCtx = (user, decision, caller = user) => ({
+    auth: { getUserIdentity: async () => identityOf(caller) },
     runQuery: async () => user,
     runMutation: async () => decision,
   });
@@ -260,5 +263,19 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   await assert.rejects(guard.requirePermission(actionCtx(uma, admitted), "notes:delete"), refused(/\(a caller with 'notes:delete'\)/));
   assert.equal(await guard.requirePermission(actionCtx(ada, admitted), "notes:delete"), ada);
   await assert.rejects(claims.requireRole(actionCtx({ ...identity, role: "user" }, admitted), "admin"), refused(/a caller of role 'admin' or above/));
+  // Another user's row, well-formed and of a role the policy admits (a getUser answering a
+  // fixed admin, or the first row): not this caller's, so not the guard's answer.
+  const notCallers = refused(/getUser' answered something that is not the guard's answer \(the caller's own users row\)/);
+  await assert.rejects(admin._handler(actionCtx(ada, admitted, uma), {}), notCallers);
+  await assert.rejects(guard.requireUser(actionCtx(ada, admitted, uma)), notCallers);
+  await assert.rejects(guard.getUser(actionCtx(ada, admitted, null)), notCallers);
+  // With roleClaim: the caller's tokenIdentifier and role claim, not a raised one.
+  await assert.rejects(claims.requireRole(actionCtx(identity, admitted, { ...identity, role: "user" }), "admin"), refused(/\(the caller's own identity\)/));
+  await assert.rejects(claims.requireUser(actionCtx(identity, admitted, { ...identity, tokenIdentifier: "i|uma" })), refused(/\(the caller's own identity\)/));
+  // With Convex Auth: the row the subject's user id names.
+  const convexAuth = defineGuard({ roles: ["user", "admin"], users: { convexAuth: true } });
+  const auth = (subject) => ({ auth: { getUserIdentity: async () => ({ tokenIdentifier: `i|${subject}`, subject, issuer: "i" }) }, runMutation: async () => admitted });
+  assert.equal(await convexAuth.requireRole({ ...auth("u2|session"), runQuery: async () => ada }, "admin"), ada);
+  await assert.rejects(convexAuth.requireRole({ ...auth("u1|session"), runQuery: async () => ada }, "admin"), notCallers);
   assert.equal(ran, 2); // the two calls the guard's own answers admitted above, no more
 });

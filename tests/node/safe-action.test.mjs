@@ -284,7 +284,7 @@ test("with users.roleClaim (the user is the identity), the default check's actor
   const claims = defineGuard({ roles: ["user"], users: { roleClaim: "https://app.example/role" } });
   const identity = { tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer", "https://app.example/role": "user" };
   const audited = [];
-  const ctx = { ...actionCtx(audited), runQuery: wiredGetUser(identity) };
+  const ctx = { ...actionCtx(audited), auth: { getUserIdentity: async () => identity }, runQuery: wiredGetUser(identity) };
   const def = claims.safeAction({ name: "t", args: {}, handler: async (_ctx, _args, { actor }) => actor.tokenIdentifier });
   assert.equal(await def.handler(ctx, {}), "issuer|user");
   assert.equal(audited.at(-1)?.actor, "issuer|user");

@@ -189,24 +189,31 @@ describe("wired functions that are not the guard's fail closed", () => {
   // An attacker's review: a hand-written (or another guard's) function at guardFunctions:getUser
   // answering null ran the moderator-only buildReport with no user; a rate-limit answer
   // { ok: "false" } admitted, and {} said "Try again in NaN seconds".
-  test("a getUser answering null and a rateLimit answering { ok: \"false\" } are GuardConfigErrors naming them", async () => {
-    // Hand-written functions under the wired names: getUser answers `user` (or an admin's row,
-    // which every role check admits, so that rateLimit's answer is the one refused), rateLimit
-    // answers `decision`.
-    const foreign = (user: "row" | null, decision: unknown) => ({
+  test("a getUser answering null or another user's row, and a rateLimit answering { ok: \"false\" }, are GuardConfigErrors naming them", async () => {
+    // Hand-written functions under the wired names: getUser answers `user` (the caller's own
+    // row, so that rateLimit's answer is the one refused, or an admin's row, which every role
+    // check would admit), rateLimit answers `decision`.
+    const foreign = (user: "own" | "admin" | null, decision: unknown) => ({
       getUser: internalQuery({
         args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
-        handler: async (ctx) => (user === "row" ? (await ctx.db.query("users").collect()).find((u) => u.role === "admin") ?? null : null),
+        handler: async (ctx) => {
+          const token = (await ctx.auth.getUserIdentity())?.tokenIdentifier;
+          const rows = await ctx.db.query("users").collect();
+          return user === null ? null : (rows.find((u) => (user === "own" ? u.tokenIdentifier === token : u.role === "admin")) ?? null);
+        },
       }),
       rateLimit: internalMutation({
         args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
         handler: async () => decision as null,
       }),
     });
+    const admitted = { ok: true, remaining: 9, retryAfter: 0 };
     for (const [name, functions, what] of [
-      ["getUser", foreign(null, { ok: true, remaining: 9, retryAfter: 0 }), "a users row with an _id"],
-      ["rateLimit", foreign("row", { ok: "false" }), "a decision { ok, remaining, retryAfter }"],
-      ["rateLimit", foreign("row", {}), "a decision { ok, remaining, retryAfter }"],
+      ["getUser", foreign(null, admitted), "a users row with an _id"],
+      // A well-formed row of a role the check admits, but another user's: not this caller.
+      ["getUser", foreign("admin", admitted), "the caller's own users row"],
+      ["rateLimit", foreign("own", { ok: "false" }), "a decision { ok, remaining, retryAfter }"],
+      ["rateLimit", foreign("own", {}), "a decision { ok, remaining, retryAfter }"],
     ] as const) {
       const s = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": functions } });
       const e = await thrown(s.as("mo").action(api.reports.buildReport, { topic: "x" }));
