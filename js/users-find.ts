@@ -19,7 +19,7 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
     case "claims":
       return identity;
     case "index": {
-      const key = ownClaim(identity, s.claim);
+      const key = own(identity, s.claim);
       if (typeof key !== "string" || key.length === 0) return null;
       // The names come from the configuration, so they are only known to be strings here;
       // Convex validates them at run time.
@@ -49,7 +49,6 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
  */
 export function isCallers(s: Settings, identity: unknown, found: Found, roleKey: string): boolean | undefined {
   if (identity === null || typeof identity !== "object") return false;
-  const own = (o: object, key: string) => (Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined);
   switch (s.kind) {
     case "claims": {
       const token = own(identity, "tokenIdentifier");
@@ -68,11 +67,9 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
   }
 }
 
-/** A claim the identity itself carries (never one inherited from a prototype). */
-function ownClaim(identity: UserIdentity, claim: string): unknown {
-  return Object.prototype.hasOwnProperty.call(identity, claim)
-    ? (identity as unknown as Record<string, unknown>)[claim]
-    : undefined;
+/** A field the object itself carries, such as an identity's claim (never one inherited from a prototype). */
+function own(o: object, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
 }
 
 /**
