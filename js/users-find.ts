@@ -52,7 +52,13 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
   switch (s.kind) {
     case "claims": {
       const token = own(identity, "tokenIdentifier");
-      return typeof token === "string" && own(found, "tokenIdentifier") === token && own(found, roleKey) === own(identity, roleKey);
+      // A role is a string (anything else is no role): compared as such, so an array claim
+      // that crossed as JSON still matches itself, and no answer can raise it.
+      const role = (o: object) => {
+        const r = own(o, roleKey);
+        return typeof r === "string" ? r : undefined;
+      };
+      return typeof token === "string" && own(found, "tokenIdentifier") === token && role(found) === role(identity);
     }
     case "index": {
       const key = own(identity, s.claim);

@@ -272,6 +272,10 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   // With roleClaim: the caller's tokenIdentifier and role claim, not a raised one.
   await assert.rejects(claims.requireRole(actionCtx(identity, admitted, { ...identity, role: "user" }), "admin"), refused(/\(the caller's own identity\)/));
   await assert.rejects(claims.requireUser(actionCtx(identity, admitted, { ...identity, tokenIdentifier: "i|uma" })), refused(/\(the caller's own identity\)/));
+  // A role claim that is no role name (an array: no role) is still the caller's after crossing as JSON.
+  const listed = { ...identity, role: ["admin"] };
+  assert.deepEqual(await claims.requireUser(actionCtx(JSON.parse(JSON.stringify(listed)), admitted, listed)), listed);
+  await assert.rejects(claims.requireRole(actionCtx(listed, admitted, listed), "admin"), refused(/a caller of role 'admin' or above/));
   // With Convex Auth: the row the subject's user id names.
   const convexAuth = defineGuard({ roles: ["user", "admin"], users: { convexAuth: true } });
   const auth = (subject) => ({ auth: { getUserIdentity: async () => ({ tokenIdentifier: `i|${subject}`, subject, issuer: "i" }) }, runMutation: async () => admitted });
