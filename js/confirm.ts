@@ -355,20 +355,22 @@ export function createConfirmations(
         resourceId: b.target,
         details: { confirms: b.action },
       });
-      if (outcome === "accepted") return { ok: true };
-      const refused: ConfirmationResult = {
-        ok: false,
-        error: { code: CODE_CLIENT_ERROR, message: INVALID_CONFIRMATION_MESSAGE },
-      };
-      uncommitted().add(refused);
-      return refused;
+      const result: ConfirmationResult =
+        outcome === "accepted"
+          ? { ok: true }
+          : { ok: false, error: { code: CODE_CLIENT_ERROR, message: INVALID_CONFIRMATION_MESSAGE } };
+      // Accepted ones too: if only failures were marked, the misuse below would be caught on
+      // the path that throws (and rolls back the spent attempt, so guesses are free) and
+      // never on the path a developer's happy-path test takes.
+      uncommitted().add(result);
+      return result;
     },
 
     assertConfirmed(result) {
-      if (result?.ok === true) return;
       // Throwing in the mutation that consumed the code would roll back the attempt it spent
-      // (unlimited guesses). A result that came back through ctx.runMutation is a new object,
-      // so the one consumeConfirmation returned in this very context means exactly that misuse.
+      // (unlimited guesses), and the used flag of an accepted code (a replay). A result that
+      // came back through ctx.runMutation is a new object, so the one consumeConfirmation
+      // returned in this very context means exactly that misuse, whatever it says.
       if (typeof result === "object" && result !== null && uncommitted().has(result)) {
         throw new GuardConfigError(
           "assertConfirmed was called in the mutation that consumed the code: throwing there " +
@@ -376,6 +378,8 @@ export function createConfirmations(
             "mutation committed (in the action that ran it)",
         );
       }
+      // Its own `ok` only: `Object.create({ ok: true })` is no accepted code.
+      if (typeof result === "object" && result !== null && Object.hasOwn(result, "ok") && result.ok === true) return;
       deny(CODE_CLIENT_ERROR, INVALID_CONFIRMATION_MESSAGE);
     },
 
@@ -386,7 +390,7 @@ export function createConfirmations(
   return confirmations;
 }
 
-/** Failed results returned by consumeConfirmation in this context (see assertConfirmed);
+/** Results returned by consumeConfirmation in this context (see assertConfirmed);
  * created on first use, so importing the package does no work. */
 let uncommittedSet: WeakSet<object> | undefined;
 function uncommitted(): WeakSet<object> {

@@ -36,3 +36,41 @@ test("a result that came back from a committed mutation throws the client-facing
   const row = await t.run((ctx) => ctx.db.query("guardConfirmations").first());
   expect(row?.attemptsLeft).toBe(4);
 });
+
+// An attacker's review: only failed results were marked, so the right code passed
+// assertConfirmed in the consuming mutation (the developer's happy-path test went green) while
+// every wrong one threw and rolled back its spent attempt, failure counts and audit row:
+// 30 wrong guesses left the row at 5 attempts, then the right code was accepted.
+test("assertConfirmed in the consuming mutation is refused for the right code too, and guesses stay spent", async () => {
+  const t = newTest();
+  const { code } = await t.run((ctx) => guard.issueConfirmation(ctx, binding));
+  const consumeAndAssert = (typed: string) =>
+    t.run(async (ctx) => {
+      guard.assertConfirmed(await guard.consumeConfirmation(ctx, { ...binding, code: typed }));
+      return "confirmed";
+    });
+  // The happy path a developer tests first fails loudly, naming the fix.
+  await expect(consumeAndAssert(code)).rejects.toThrow(/rolls back the spent attempt/);
+  // The guesses of a caller of such a mutation: each rolls back, but the code is never
+  // confirmed through it, and the right code cannot be confirmed through it either.
+  for (let i = 0; i < 6; i++) await expect(consumeAndAssert(i.toString().padStart(8, "0"))).rejects.toThrow(/rolls back/);
+  await expect(consumeAndAssert(code)).rejects.toThrow(/rolls back the spent attempt/);
+  // Written correctly (return the result, assert after the commit), the code still works once.
+  const result = await t.run((ctx) => guard.consumeConfirmation(ctx, { ...binding, code }));
+  expect(() => guard.assertConfirmed(result)).not.toThrow();
+  const again = await t.run((ctx) => guard.consumeConfirmation(ctx, { ...binding, code }));
+  expect(() => guard.assertConfirmed(again)).toThrow();
+});
+
+test("assertConfirmed reads the result's own ok: an inherited one is no accepted code", () => {
+  for (const forged of [Object.create({ ok: true }), { __proto__: { ok: true } }, { ok: "true" }, { ok: 1 }, null, undefined, "ok"]) {
+    let data: unknown;
+    try {
+      guard.assertConfirmed(forged as never);
+    } catch (e) {
+      data = (e as { data?: unknown }).data;
+    }
+    expect(data).toEqual({ code: "INVALID_CONFIRMATION", message: "Invalid or expired confirmation code" });
+  }
+  expect(() => guard.assertConfirmed({ ok: true })).not.toThrow();
+});
