@@ -53,6 +53,15 @@ const MALFORMED_FACTS =
 
 /** A stored document (a row of any table). @internal */
 export type Row = Record<string, unknown> & { _id: string };
+
+/**
+ * A field the object itself holds, never one inherited from a prototype: an optional field a
+ * row or a fact leaves out (`parent`, `visibility`, a grant's `expiresAt`) must not be read
+ * from a polluted `Object.prototype`. @internal
+ */
+export function field(o: object, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, name) ? (o as Record<string, unknown>)[name] : undefined;
+}
 /** Who asks: their user id (`null`: anonymous), their groups, and their user row. @internal */
 export type Caller = { id: string | null; groups: string[]; user?: Row | null };
 /** One document, as the engine is told about it. @internal */
@@ -156,10 +165,12 @@ function pack(
   ints[g + ACCESS_HEAD.grantCount] = m;
   const owner = at("owner"), parent = at("parent"), visibility = at("public");
   docs.forEach((d, i) => {
-    ints[owner + i] = intern(d.owner);
-    ints[parent + i] = d.parent === null ? NO_PARENT : (index.get(d.parent) ?? NO_PARENT);
+    ints[owner + i] = intern(field(d, "owner"));
+    const up = field(d, "parent");
+    ints[parent + i] = typeof up !== "string" ? NO_PARENT : (index.get(up) ?? NO_PARENT);
     // Anything but the two visibilities is a code the engine refuses.
-    ints[visibility + i] = d.visibility === "public" ? PUBLIC : d.visibility === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
+    const seen = field(d, "visibility");
+    ints[visibility + i] = seen === "public" ? PUBLIC : seen === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
   });
   const doc = at("doc"), subject = at("subject"), kind = at("kind"), level = at("level");
   times[ACCESS_TIMES.now] = num(now);
@@ -167,10 +178,12 @@ function pack(
   docs.forEach((d, i) => {
     for (const gr of d.grants) {
       ints[doc + j] = i;
-      ints[subject + j] = intern(gr.to);
-      ints[kind + j] = gr.kind === "direct" ? GRANT_DIRECT : gr.kind === "group" ? GRANT_GROUP : ACCESS_NOT_A_CODE;
-      ints[level + j] = levelId(c, gr.level);
-      times[ACCESS_TIMES.expiries + j] = gr.expiresAt === undefined ? Infinity : num(gr.expiresAt);
+      ints[subject + j] = intern(field(gr, "to"));
+      const k = field(gr, "kind");
+      ints[kind + j] = k === "direct" ? GRANT_DIRECT : k === "group" ? GRANT_GROUP : ACCESS_NOT_A_CODE;
+      ints[level + j] = levelId(c, field(gr, "level") as string);
+      const expiresAt = field(gr, "expiresAt");
+      times[ACCESS_TIMES.expiries + j] = expiresAt === undefined ? Infinity : num(expiresAt);
       j++;
     }
   });
@@ -243,13 +256,13 @@ export function sourceName(source: number): AccessSource {
 /** Whether `facts` has the shape `resolveAccess` reads (its values are the engine's to judge). */
 function isFacts(facts: unknown): facts is AccessFacts<string> {
   const f = facts as AccessFacts<string> | null;
-  if (typeof f !== "object" || f === null || !Array.isArray(f.groups) || !Array.isArray(f.documents)) return false;
+  if (typeof f !== "object" || f === null || !Array.isArray(field(f, "groups")) || !Array.isArray(field(f, "documents"))) return false;
   // Indexes, not `every`: a hole in a sparse array is an entry too.
   const isObject = (x: unknown) => typeof x === "object" && x !== null;
   for (let i = 0; i < f.documents.length; i++) {
     const d = f.documents[i] as { id?: unknown; grants?: unknown } | undefined;
     // A document without a string id could be taken for a parent whose id is missing too.
-    if (!isObject(d) || typeof d!.id !== "string" || !Array.isArray(d!.grants)) return false;
+    if (!isObject(d) || typeof field(d!, "id") !== "string" || !Array.isArray(field(d!, "grants"))) return false;
     const grants = d!.grants as unknown[];
     for (let j = 0; j < grants.length; j++) if (!isObject(grants[j])) return false;
   }

@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
 import { FIRST_LEVEL } from "./generated/wire.js";
-import { requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
+import { field, requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
 import {
   acceptedMemberships,
   deleteAll,
@@ -43,14 +43,15 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
  * owner's (never written: only a group's owner holds it).
  */
 function memberLevel(c: Compiled, row: Row): string {
-  const id = typeof row.level === "string" ? c.levelIds.get(row.level) : undefined;
+  const level = field(row, "level");
+  const id = typeof level === "string" ? c.levelIds.get(level) : undefined;
   // The top level (the last name) is the owner's.
-  return id !== undefined && id < FIRST_LEVEL + c.names.length - 1 ? (row.level as string) : c.names[0]!;
+  return id !== undefined && id < FIRST_LEVEL + c.names.length - 1 ? (level as string) : c.names[0]!;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
 export function isInvitation(row: Row): boolean {
-  return row.invited === true;
+  return field(row, "invited") === true;
 }
 
 /**
@@ -71,7 +72,8 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
     const grants = mine
       .filter((m) => !isInvitation(m))
       .map((m) => ({ to: who.id, kind: "direct" as const, level: memberLevel(c, m) }));
-    const owner = typeof row.ownerId === "string" ? row.ownerId : null;
+    const ownerId = field(row, "ownerId");
+    const owner = typeof ownerId === "string" ? ownerId : null;
     const fact: Fact = { id: group!, owner, visibility: "private", parent: null, grants };
     // Only the membership rows matter here: not the caller's other groups (which could
     // exceed the engine's bound on a caller's groups and refuse the batch).

@@ -7,7 +7,7 @@ import type { ReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
 import { levelName, pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
 import { atLeast, NO_LEVEL } from "./generated/wire.js";
-import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
+import { field, resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
 
@@ -117,8 +117,11 @@ async function gather(
   const grantReads: Promise<Row[]>[] = [];
   for (const [id, row] of rows) {
     const t = tableOf.get(id)!;
-    const owner = row[t.owner];
-    const visibility = t.visibility === undefined ? undefined : row[t.visibility];
+    // Own fields only, here and below: an optional field a row leaves out must not be read
+    // from a polluted Object.prototype (a `folderId` there made every top-level document a
+    // child of an attacker's folder, a `visibility` made it public).
+    const owner = field(row, t.owner);
+    const visibility = t.visibility === undefined ? undefined : field(row, t.visibility);
     facts.push({
       id,
       owner: typeof owner === "string" ? owner : null,
@@ -139,10 +142,10 @@ async function gather(
   if (caller.id !== null) {
     facts.forEach((f, i) => {
       (f as { grants: Fact["grants"] }).grants = grants[i]!.map((r) => ({
-        to: (r.userId ?? r.groupId ?? null) as string | null,
-        kind: r.userId !== undefined ? "direct" : "group",
-        level: r.level as string,
-        expiresAt: r.expiresAt as number | undefined,
+        to: (field(r, "userId") ?? field(r, "groupId") ?? null) as string | null,
+        kind: field(r, "userId") !== undefined ? "direct" : "group",
+        level: field(r, "level") as string,
+        expiresAt: field(r, "expiresAt") as number | undefined,
       }));
     });
   }
@@ -282,7 +285,7 @@ export async function pageOf(query: () => AnyDb, numItems: number, cursor: strin
 
 function parentOf(db: AnyDb, t: TableInfo, row: Row): string | null {
   if (t.parent === undefined) return null;
-  const raw = row[t.parent];
+  const raw = field(row, t.parent);
   return typeof raw === "string" ? (db.normalizeId(t.parentTable, raw) as string | null) : null;
 }
 

@@ -193,3 +193,31 @@ test("listAccessible: a cursor the database refuses is 'malformed cursor'; any o
     );
   }
 });
+
+test("resolveAccess reads each fact's own fields: a polluted Object.prototype fills in nothing", () => {
+  // An attacker's review: facts without their own `grants` took polluted ones (editor).
+  const guard = defineGuard({ roles: ["user"] });
+  guard.validate(); // compiled before the pollution: it is the facts' reads under test
+  const pollution = { owner: "u1", visibility: "public", parent: "d0", grants: [{ to: "u1", kind: "direct", level: "editor" }], groups: ["g1"], documents: [] };
+  const facts = () => ({ now: 1000, caller: "u1", groups: [], documents: [{ id: "d0", owner: "u1", visibility: "private", parent: null, grants: [] }, { id: "d1" }] });
+  const saved = Object.keys(pollution).map((k) => [k, Object.getOwnPropertyDescriptor(Object.prototype, k)]);
+  for (const [k, value] of Object.entries(pollution)) Object.defineProperty(Object.prototype, k, { value, configurable: true, writable: true });
+  let r;
+  try {
+    r = answer(() => guard.resolveAccess(facts()));
+  } finally {
+    for (const [k, d] of saved) if (d === undefined) delete Object.prototype[k]; else Object.defineProperty(Object.prototype, k, d);
+  }
+  // d1 has no grants of its own: refused as malformed, as it is without the pollution.
+  assert.deepEqual(r, answer(() => guard.resolveAccess(facts())));
+  assert.equal(r.error, "INVALID_ARGUMENT");
+  // With its own (empty) grants and nothing else, d1 gives the caller nothing (no owner, no parent, private).
+  const own = { now: 1000, caller: "u1", groups: [], documents: [{ id: "d0", owner: "u1", visibility: "private", parent: null, grants: [] }, { id: "d1", grants: [] }] };
+  for (const [k, value] of Object.entries(pollution)) Object.defineProperty(Object.prototype, k, { value, configurable: true, writable: true });
+  try {
+    r = answer(() => guard.resolveAccess(own));
+  } finally {
+    for (const [k, d] of saved) if (d === undefined) delete Object.prototype[k]; else Object.defineProperty(Object.prototype, k, d);
+  }
+  assert.deepEqual(r, answer(() => guard.resolveAccess(own)));
+});

@@ -1,0 +1,88 @@
+// Defence in depth, from an attacker's review: a polluted Object.prototype (some other bug of
+// the app, e.g. a naive deep merge) must not fill in an optional field a row leaves out. Before,
+// Object.prototype.folderId made an attacker owner of every top-level document of this app
+// (inherited from their folder), and a missing visibility read as "public".
+import { defineGuard } from "convex-guard";
+import { api } from "./_generated/api";
+import { afterEach, expect, test } from "vitest";
+import { guard } from "./guard";
+import { newTest } from "./test-helpers";
+
+const ISSUER = "https://auth.example";
+// The same tables, but with field names the rows do not have (an optional field left unset).
+const g2 = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "vis", parent: "par", parentTable: "folders" },
+    },
+  },
+});
+
+const polluted: string[] = [];
+function pollute(k: string, v: unknown) {
+  Object.defineProperty(Object.prototype, k, { value: v, configurable: true, writable: true, enumerable: false });
+  polluted.push(k);
+}
+afterEach(() => {
+  for (const k of polluted.splice(0)) delete (Object.prototype as any)[k];
+});
+
+test("a missing visibility or parent field is not read from Object.prototype", async () => {
+  const t = newTest();
+  const u: Record<string, string> = {};
+  for (const p of ["olive", "mallory"]) u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
+  const doc = await t.run((ctx) => ctx.db.insert("documents", { title: "secret", body: "", ownerId: u.olive as never, visibility: "private" }));
+  const folderM = await t.run((ctx) => ctx.db.insert("folders", { name: "mine", ownerId: u.mallory as never, visibility: "private" } as never));
+  const M = t.withIdentity({ subject: "mallory", issuer: ISSUER });
+  const before = await M.run((ctx) => g2.readable(ctx, "documents", doc));
+  pollute("vis", "public");
+  const withVis = await M.run((ctx) => g2.readable(ctx, "documents", doc)).catch((e: any) => e.data ?? e.message);
+  delete (Object.prototype as any).vis;
+  pollute("par", folderM);
+  const withPar = await M.run((ctx) => g2.readable(ctx, "documents", doc)).catch((e: any) => e.data ?? e.message);
+  delete (Object.prototype as any).par;
+  // The example app's own guard: documents.folderId is optional in its schema.
+  pollute("folderId", folderM);
+  const appGuard = await M.run((ctx) => guard.readable(ctx, "documents", doc)).catch((e: any) => e.data ?? e.message);
+  delete (Object.prototype as any).folderId;
+  pollute("role", "admin");
+  const role = await M.run((ctx) => guard.getUser(ctx).then((x: any) => x && { name: x.name, can: guard.can(x, "delete:users") }));
+  expect(before).toBeNull();
+  expect(role).toEqual({ name: "mallory", can: false });
+  expect(appGuard).toBeNull();
+  expect(withVis).toBeNull();
+  expect(withPar).toBeNull();
+});
+
+// An identity claim that is absent (the provider sent no email) read through Object.prototype.
+const byEmail = defineGuard({ roles: ["user", "admin"], users: { table: "authUsers", claim: "email", field: "email", index: "by_email" } });
+test("an identity with no email claim is not the user whose email sits on Object.prototype", async () => {
+  const t = newTest();
+  await t.run((ctx) => ctx.db.insert("authUsers", { name: "victim-admin", email: "admin@example.com", role: "admin" }));
+  const M = t.withIdentity({ subject: "mallory", issuer: ISSUER }); // no email claim
+  const before = await M.run((ctx) => byEmail.getUser(ctx).then((u: any) => u && u.name));
+  pollute("email", "admin@example.com");
+  const after = await M.run((ctx) => byEmail.getUser(ctx).then((u: any) => u && u.name)).catch((e: any) => `${e.name}: ${e.message}`);
+  delete (Object.prototype as any).email;
+  expect(before).toBeNull();
+  expect(after).toBeNull();
+});
+
+test("a membership without a level is not read as the polluted level (a viewer adding members)", async () => {
+  const t = newTest();
+  const u: Record<string, string> = {};
+  for (const p of ["olive", "mallory", "sam"]) u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
+  const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
+  const { groupId } = await as("olive").mutation(api.groups.createGroup, { name: "g" });
+  await as("olive").mutation(api.groups.addMember, { groupId, userId: u.mallory! }); // default level: the lowest
+  await as("mallory").mutation(api.groups.acceptInvite, { groupId });
+  // A viewer adds nobody, before and after the pollution.
+  const before = await as("mallory").mutation(api.groups.addMember, { groupId, userId: u.sam!, level: "viewer" }).then((x) => x, (e: any) => e.data?.code);
+  expect(before).toBe("FORBIDDEN");
+  pollute("level", "editor");
+  const after = await as("mallory").mutation(api.groups.addMember, { groupId, userId: u.sam!, level: "editor" }).then((x) => x, (e: any) => e.data?.code ?? e.message);
+  delete (Object.prototype as any).level;
+  expect(after).toBe("FORBIDDEN");
+});
