@@ -3,6 +3,7 @@
  * layout (see AccessEngine.resolve) and unpacks its answers (levels, sources, denials).
  * Storage is access-store.ts and access-groups.ts; the configuration access-config.ts.
  */
+import { field } from "./fields.js";
 import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
 import { levelId, type Compiled } from "./access-config.js";
@@ -53,15 +54,6 @@ const MALFORMED_FACTS =
 
 /** A stored document (a row of any table). @internal */
 export type Row = Record<string, unknown> & { _id: string };
-
-/**
- * A field the object itself holds, never one inherited from a prototype: an optional field a
- * row or a fact leaves out (`parent`, `visibility`, a grant's `expiresAt`) must not be read
- * from a polluted `Object.prototype`. @internal
- */
-export function field(o: object, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, name) ? (o as Record<string, unknown>)[name] : undefined;
-}
 /** Who asks: their user id (`null`: anonymous), their groups, and their user row. @internal */
 export type Caller = { id: string | null; groups: string[]; user?: Row | null };
 /** One document, as the engine is told about it. @internal */

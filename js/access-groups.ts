@@ -8,7 +8,8 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
 import { FIRST_LEVEL } from "./generated/wire.js";
-import { field, requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
+import { requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
+import { field } from "./fields.js";
 import {
   acceptedMemberships,
   deleteAll,

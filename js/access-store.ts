@@ -7,7 +7,8 @@ import type { ReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
 import { levelName, pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
 import { atLeast, NO_LEVEL } from "./generated/wire.js";
-import { field, resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
+import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
+import { field } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
 

@@ -8,6 +8,7 @@ import type { UserIdentity } from "convex/server";
 import type { Authz, PermissionName, Subject, UserOf } from "./authz.js";
 import type { AnyReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
+import { field } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 
 /** The caller's row (or identity with `roleClaim`), or `null`. @internal */
@@ -19,7 +20,7 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
     case "claims":
       return identity;
     case "index": {
-      const key = own(identity, s.claim);
+      const key = field(identity, s.claim);
       if (typeof key !== "string" || key.length === 0) return null;
       // The names come from the configuration, so they are only known to be strings here;
       // Convex validates them at run time.
@@ -51,32 +52,28 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
   if (identity === null || typeof identity !== "object") return false;
   switch (s.kind) {
     case "claims": {
-      const token = own(identity, "tokenIdentifier");
+      const token = field(identity, "tokenIdentifier");
       // A role is a string (anything else is no role): compared as such, so an array claim
       // that crossed as JSON still matches itself, and no answer can raise it.
       const role = (o: object) => {
-        const r = own(o, roleKey);
+        const r = field(o, roleKey);
         return typeof r === "string" ? r : undefined;
       };
-      return typeof token === "string" && own(found, "tokenIdentifier") === token && role(found) === role(identity);
+      return typeof token === "string" && field(found, "tokenIdentifier") === token && role(found) === role(identity);
     }
     case "index": {
-      const key = own(identity, s.claim);
-      return typeof key === "string" && key.length > 0 && own(found, s.field) === key;
+      const key = field(identity, s.claim);
+      return typeof key === "string" && key.length > 0 && field(found, s.field) === key;
     }
     case "convexAuth": {
-      const id = convexAuthUserId(own(identity, "subject"));
-      return id !== null && own(found, "_id") === id;
+      const id = convexAuthUserId(field(identity, "subject"));
+      return id !== null && field(found, "_id") === id;
     }
     case "resolve":
       return undefined;
   }
 }
 
-/** A field the object itself carries, such as an identity's claim (never one inherited from a prototype). */
-function own(o: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
-}
 
 /**
  * The users id in a Convex Auth subject: Convex Auth signs `sub` as `userId|sessionId`
