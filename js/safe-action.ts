@@ -169,8 +169,21 @@ const RATE_LIMIT_KEYS = keysOf<NonNullable<SafeActionDefinition<unknown, Propert
  */
 function checkDefinition(where: string, d: object): void {
   checkKeys(d, DEFINITION_KEYS, where);
-  const { check, rateLimit, handler } = d as { check?: unknown; rateLimit?: { key?: unknown } | null; handler?: unknown };
+  const { name, args, check, rateLimit, handler, resourceId } = d as {
+    name?: unknown;
+    args?: unknown;
+    check?: unknown;
+    rateLimit?: { key?: unknown } | null;
+    handler?: unknown;
+    resourceId?: unknown;
+  };
+  // Every audit row's `action`: "undefined" or "" would tell no row of it apart.
+  if (typeof name !== "string" || name === "") throw new GuardConfigError(`${where}: name must be a non-empty string (the audit rows' action, e.g. "external.weather")`);
   if (typeof handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args, { actor }) => ...`);
+  // A name that is no argument would leave every row without its resource, quietly.
+  if (resourceId !== undefined && (typeof args !== "object" || args === null || typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(args, resourceId))) {
+    throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
+  }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
   // `null` is refused too, never read as "no rate limit".
   if (rateLimit !== undefined && (typeof rateLimit !== "object" || rateLimit === null || Array.isArray(rateLimit))) {

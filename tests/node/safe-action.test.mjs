@@ -386,6 +386,9 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     [{ rateLimit: "upstream" }, `${where}: rateLimit must be an object`],
     [{ rateLimit: { name: "upstream", key: "global" } }, `${where}: rateLimit.key must be a function ({ args, actor }) => string`],
     [{ check: "admin" }, `${where}: check must be a function`],
+    // Rows that would be told apart by nothing, or carry no resource, quietly.
+    [{ resourceId: "companyId" }, `${where}: resourceId must name one of its arguments`],
+    [{ resourceId: "constructor" }, `${where}: resourceId must name one of its arguments`],
   ]) {
     let checked = 0;
     let ran = 0;
@@ -404,6 +407,15 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     }
     assert.deepEqual([checked, ran, limitedCalls], [0, 0, 0], message);
     assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.details?.error?.message]), [["ext.call", "error", message], ["ext.call", "error", message]]);
+  }
+  // A name that tells no audit row apart: refused at every call, audited under the name it has.
+  for (const name of [undefined, "", 7]) {
+    const audited = [];
+    let ran = 0;
+    const def = limited.safeAction({ name, args: {}, check: async () => "users:1", handler: async () => ran++ });
+    await assert.rejects(def.handler(actionCtx(audited), {}), (e) => e instanceof GuardConfigError && /: name must be a non-empty string/.test(e.message));
+    assert.equal(ran, 0);
+    assert.equal(audited[0]?.outcome, "error");
   }
   // Spelt right, the limit holds: one call of two runs.
   let ran = 0;
