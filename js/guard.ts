@@ -7,7 +7,7 @@
  * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
  * `users.roleClaim` is set).
  */
-import { createActionChecks, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createActionChecks, isActionCtx, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { Same } from "./generated/wire.js";
@@ -229,34 +229,34 @@ export function defineGuard<
     canShare: via(accessPart, "canShare"),
     resolveShare: via(accessPart, "resolveShare"),
     canTransfer: via(accessPart, "canTransfer"),
-    readable: via(accessPart, "readable"),
-    readableMany: via(accessPart, "readableMany"),
-    requireAccess: via(accessPart, "requireAccess"),
-    share: via(accessPart, "share"),
-    revoke: via(accessPart, "revoke"),
-    listGrants: via(accessPart, "listGrants"),
-    transferOwnership: via(accessPart, "transferOwnership"),
-    listAccessible: via(accessPart, "listAccessible"),
-    createGroup: via(accessPart, "createGroup"),
-    addGroupMember: via(accessPart, "addGroupMember"),
-    acceptGroupInvite: via(accessPart, "acceptGroupInvite"),
-    leaveGroup: via(accessPart, "leaveGroup"),
-    listMyGroups: via(accessPart, "listMyGroups"),
-    removeGroupMember: via(accessPart, "removeGroupMember"),
-    forgetUser: via(accessPart, "forgetUser"),
+    readable: viaDb(accessPart, "readable"),
+    readableMany: viaDb(accessPart, "readableMany"),
+    requireAccess: viaDb(accessPart, "requireAccess"),
+    share: viaDb(accessPart, "share"),
+    revoke: viaDb(accessPart, "revoke"),
+    listGrants: viaDb(accessPart, "listGrants"),
+    transferOwnership: viaDb(accessPart, "transferOwnership"),
+    listAccessible: viaDb(accessPart, "listAccessible"),
+    createGroup: viaDb(accessPart, "createGroup"),
+    addGroupMember: viaDb(accessPart, "addGroupMember"),
+    acceptGroupInvite: viaDb(accessPart, "acceptGroupInvite"),
+    leaveGroup: viaDb(accessPart, "leaveGroup"),
+    listMyGroups: viaDb(accessPart, "listMyGroups"),
+    removeGroupMember: viaDb(accessPart, "removeGroupMember"),
+    forgetUser: viaDb(accessPart, "forgetUser"),
     rateLimit: via(checksPart, "rateLimit"),
-    rateLimitAll: via(checksPart, "rateLimitAll"),
+    rateLimitAll: viaDb(checksPart, "rateLimitAll"),
     checkRateLimit: via(checksPart, "checkRateLimit"),
-    resetRateLimit: via(checksPart, "resetRateLimit"),
-    getRateLimitState: via(checksPart, "getRateLimitState"),
+    resetRateLimit: viaDb(checksPart, "resetRateLimit"),
+    getRateLimitState: viaDb(checksPart, "getRateLimitState"),
     rateLimitStatus: via(checksPart, "rateLimitStatus"),
     decideRateLimits: via(checksPart, "decideRateLimits"),
     getUser: via(checksPart, "getUser"),
     requireUser: via(checksPart, "requireUser"),
     requireRole: via(checksPart, "requireRole"),
     requirePermission: via(checksPart, "requirePermission"),
-    issueConfirmation: via(confirmationsPart, "issueConfirmation"),
-    consumeConfirmation: via(confirmationsPart, "consumeConfirmation"),
+    issueConfirmation: viaDb(confirmationsPart, "issueConfirmation"),
+    consumeConfirmation: viaDb(confirmationsPart, "consumeConfirmation"),
     assertConfirmed: via(confirmationsPart, "assertConfirmed"),
   };
   // The audit trail is an object whose methods the confirmations call too: `guard.audit` is that
@@ -292,6 +292,19 @@ function once<C>(make: () => C): () => C {
  */
 function via<C extends Record<K, (...args: never[]) => unknown>, K extends keyof C & string>(part: () => C, key: K): C[K] {
   return ((...args: never[]) => part()[key](...args)) as C[K];
+}
+
+/**
+ * {@link via} for a method that reads or writes `ctx.db`: given an action's ctx (which has
+ * none), a `GuardConfigError` naming the fix, instead of a `TypeError` from deep inside it.
+ */
+function viaDb<C extends Record<K, (...args: never[]) => unknown>, K extends keyof C & string>(part: () => C, key: K): C[K] {
+  return ((...args: never[]) => {
+    if (isActionCtx(args[0])) {
+      throw new GuardConfigError(`guard.${key} reads the database, which an action has not: call it in a query or mutation (through ctx.runQuery or ctx.runMutation)`);
+    }
+    return part()[key](...args);
+  }) as C[K];
 }
 
 /** How each guard (or an object made from it) reads its `audit`: its confirmations' trail, or what was written. */

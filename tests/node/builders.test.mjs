@@ -283,3 +283,46 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   await assert.rejects(convexAuth.requireRole({ ...auth("u1|session"), runQuery: async () => ada }, "admin"), notCallers);
   assert.equal(ran, 2); // the two calls the guard's own answers admitted above, no more
 });
+
+test("a method that reads the database, given an action's ctx, is a GuardConfigError naming the fix, never a TypeError", async () => {
+  // An attacker's review: readable, consumeConfirmation, rateLimitAll... threw "Cannot read
+  // properties of undefined (reading 'query')" from deep inside.
+  const full = defineGuard({
+    roles: ["user", "admin"],
+    access: { tables: { notes: { owner: "ownerId" } } },
+    rateLimits: { post: { rate: 1, period: 60_000 } },
+    confirmations: {},
+  });
+  const action = { auth: { getUserIdentity: async () => null }, runQuery: async () => null, runMutation: async () => null, runAction: async () => null };
+  const calls = {
+    readable: () => full.readable(action, "notes", "n1"),
+    readableMany: () => full.readableMany(action, "notes", ["n1"]),
+    requireAccess: () => full.requireAccess(action, "notes", "n1", "viewer"),
+    share: () => full.share(action, "notes", "n1", { userId: "u1", level: "viewer" }),
+    revoke: () => full.revoke(action, "notes", "n1", { userId: "u1" }),
+    listGrants: () => full.listGrants(action, "notes", "n1", { numItems: 1, cursor: null }),
+    transferOwnership: () => full.transferOwnership(action, "notes", "n1", "u1"),
+    listAccessible: () => full.listAccessible(action, "notes", { numItems: 1, cursor: null }),
+    createGroup: () => full.createGroup(action, { name: "g" }),
+    addGroupMember: () => full.addGroupMember(action, "g1", "u1"),
+    acceptGroupInvite: () => full.acceptGroupInvite(action, "g1"),
+    leaveGroup: () => full.leaveGroup(action, "g1"),
+    listMyGroups: () => full.listMyGroups(action, { numItems: 1, cursor: null }),
+    removeGroupMember: () => full.removeGroupMember(action, "g1", "u1"),
+    forgetUser: () => full.forgetUser(action, "u1"),
+    rateLimitAll: () => full.rateLimitAll(action, [{ name: "post", key: "k" }]),
+    resetRateLimit: () => full.resetRateLimit(action, "post", { key: "k" }),
+    getRateLimitState: () => full.getRateLimitState(action, "post", { key: "k" }),
+    issueConfirmation: () => full.issueConfirmation(action, { actor: "a", action: "x", target: "t" }),
+    consumeConfirmation: () => full.consumeConfirmation(action, { actor: "a", action: "x", target: "t", code: "00000000" }),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    await assert.rejects(
+      async () => call(),
+      (e) => e.name === "GuardConfigError" && e.message === `guard.${name} reads the database, which an action has not: call it in a query or mutation (through ctx.runQuery or ctx.runMutation)`,
+      name,
+    );
+  }
+  // The action-aware checks still go through the wiring (here: no identity, so no user).
+  assert.equal(await full.getUser(action), null);
+});
