@@ -12,8 +12,9 @@ import { GuardConfigError } from "./errors.js";
 // run only on validation and error paths (measured: the four at import cost ~8 us a request).
 
 /**
- * Throws unless `name` is a well-formed module path (`function: false`) or `"module:export"`
- * reference (`function: true`). What `guard.validate()` can check without a request. @internal
+ * Throws unless `name` is a well-formed module path (`kind` `"module"`) or `"module:export"`
+ * reference (`kind` `"function"`), saying which characters a name may hold. What
+ * `guard.validate()` can check without a request. @internal
  */
 export function checkReference(name: unknown, setting: string, kind: "module" | "function"): string {
   // A Convex module path (`"audit"`, `"lib/guard"`), or a function reference `"module:export"`.
@@ -23,8 +24,13 @@ export function checkReference(name: unknown, setting: string, kind: "module" | 
       : /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/;
   const ok = typeof name === "string" && pattern.test(name);
   if (!ok) {
+    // Say what a name may hold: "nu-guardFunctions.ts" is a Convex module, but not one the
+    // guard can be wired to (rename it "nu_guardFunctions.ts").
+    const names = "each name of letters, digits and '_' only, not starting with a digit";
     throw new GuardConfigError(
-      `${setting} must be a Convex ${kind === "module" ? "module path such as \"guardFunctions\"" : "function name such as \"audit:log\""}, got ${JSON.stringify(name)}`,
+      kind === "module"
+        ? `${setting} must be a Convex module path such as "guardFunctions" or "lib/guardFunctions", got ${JSON.stringify(name)}: names joined by '/', ${names}`
+        : `${setting} must be a Convex function name such as "audit:log", got ${JSON.stringify(name)}: a module path (names joined by '/') and an export name joined by ':', ${names}`,
     );
   }
   return name as string;

@@ -8,7 +8,8 @@ import {
   type DataModelFromSchemaDefinition,
   type MutationBuilder,
 } from "convex/server";
-import { v } from "convex/values";
+import { ConvexError, v } from "convex/values";
+import type { GuardErrorData } from "convex-guard";
 
 // What an app's convex/_generated/server gives it: builders typed by its schema.
 const schema = defineSchema({
@@ -16,7 +17,11 @@ const schema = defineSchema({
     "by_tokenIdentifier",
     ["tokenIdentifier"],
   ),
-  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string() }),
+  documents: defineTable({
+    title: v.string(),
+    ownerId: v.id("users"),
+    visibility: v.union(v.literal("public"), v.literal("private")),
+  }).index("by_owner", ["ownerId"]),
 });
 type DataModel = DataModelFromSchemaDefinition<typeof schema>;
 const mutation = mutationGeneric as MutationBuilder<DataModel, "public">;
@@ -30,14 +35,14 @@ export const guard = defineGuard({
     superadmin: ["admin:*"], // every "admin:..." permission
   },
   access: { tables: { documents: { owner: "ownerId", visibility: "visibility" } } },
-  rateLimits: { message: { kind: "sliding window", rate: 10, period: MINUTE } },
+  rateLimits: { writes: { kind: "sliding window", rate: 10, period: MINUTE } },
 });
 
 // What a function requires is declared (and readable by tooling); the checked user is ctx.user.
 export const removeUser = guard.mutation(mutation, {
   args: { userId: v.id("users") },
   permission: "delete:users", // a typo is a compile error
-  rateLimit: { name: "message" }, // keyed by the caller's user id; one row per key
+  rateLimit: { name: "writes" }, // keyed by the caller's user id; one row per key
   handler: async (ctx, { userId }) => {
     await ctx.db.delete(userId);
   },
@@ -48,7 +53,7 @@ export const removeUserByHand = mutation({
   args: { userId: v.id("users") },
   handler: async (ctx, { userId }) => {
     const admin = await guard.requirePermission(ctx, "delete:users");
-    await guard.rateLimit(ctx, "message", { key: admin._id });
+    await guard.rateLimit(ctx, "writes", { key: admin._id });
     await ctx.db.delete(userId);
   },
 });
@@ -57,6 +62,7 @@ export const removeUserByHand = mutation({
 export const renameDocument = guard.mutation(mutation, {
   args: { id: v.string(), title: v.string() },
   access: { table: "documents", arg: "id", level: "editor" },
+  rateLimit: { name: "writes" },
   handler: async (ctx, { title }) => ctx.db.patch(ctx.doc._id, { title }),
 });
 
@@ -65,7 +71,7 @@ export function preCheck(user: { role?: string } | null): boolean {
   // @ts-expect-error: no such permission
   guard.can(user, "delete:user");
   // @ts-expect-error: no such limit
-  void guard.rateLimitStatus("mesage", null, Date.now());
+  void guard.rateLimitStatus("wrtes", null, Date.now());
   return guard.can(user, "write:users");
 }
 
@@ -86,3 +92,18 @@ export const rename = mutation({
   },
 });
 
+
+// The Errors section's type guard: the client's ConvexError data, typed by the package.
+export function guardError(e: unknown): GuardErrorData | null {
+  return e instanceof ConvexError && typeof e.data?.code === "string" && typeof e.data.message === "string"
+    ? (e.data as GuardErrorData)
+    : null;
+}
+export function onError(e: unknown): number | null {
+  const data = guardError(e);
+  // @ts-expect-error: no such code
+  if (data?.code === "FORBIDEN") return null;
+  if (data?.code === "RATE_LIMITED") return Number(data.retryAfter);
+  if (e instanceof ConvexError && (e.data as GuardErrorData).code === "FORBIDDEN") return 0;
+  return null;
+}

@@ -319,11 +319,22 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(() => defineGuard({ roles: ["user"], actions: { module: "guard functions" } }).validate()).toThrow(
       /actions\.module must be a Convex module path/,
     );
+    // The message says which characters a name may hold (a hyphen is a Convex module's, not the guard's).
+    expect(() => defineGuard({ roles: ["user"], actions: { module: "nu-guardFunctions" } }).validate()).toThrow(
+      `actions.module must be a Convex module path such as "guardFunctions" or "lib/guardFunctions", got "nu-guardFunctions": names joined by '/', each name of letters, digits and '_' only, not starting with a digit`,
+    );
+    expect(() => defineGuard({ roles: ["user"], actions: { module: "lib/2fa" } }).validate()).toThrow(/got "lib\/2fa"/);
     expect(() =>
       defineGuard({ roles: ["user"], confirmations: { audit: { logFunction: "audit.log" } } }).validate(),
-    ).toThrow(/confirmations\.audit\.logFunction must be a Convex function name such as "audit:log"/);
+    ).toThrow(
+      `confirmations.audit.logFunction must be a Convex function name such as "audit:log", got "audit.log": a module path (names joined by '/') and an export name joined by ':', each name of letters, digits and '_' only, not starting with a digit`,
+    );
+    expect(() =>
+      defineGuard({ roles: ["user"], confirmations: { audit: { logFunction: "nu-audit:log" } } }).validate(),
+    ).toThrow(/logFunction must be a Convex function name .* got "nu-audit:log"/);
     // The default names are well-formed.
     defineGuard({ roles: ["user"], actions: { module: "lib/guardFunctions" } }).validate();
+    defineGuard({ roles: ["user"], actions: { module: "nu_guardFunctions" }, confirmations: { audit: { logFunction: "lib/nu_audit:log_2" } } }).validate();
   });
 
   test("guard.validate({ schema }) names every table the configuration needs and the schema lacks", () => {
