@@ -321,13 +321,21 @@ function resolveValue(app: App, expr: ts.Expression): ts.Expression {
 
 /** A property of a definition object: `handler: fn`, `handler`, or `handler(ctx) {}`. */
 function property(app: App, object: ts.ObjectLiteralExpression, name: string): ts.Node | undefined {
+  // The last writer wins, as at run time: a spread after the property whose type has it
+  // (`{ role: "admin", ...opts }`) may replace it, even with `undefined` (no role at all), so
+  // what was written before it is not what the function declares.
+  let found: ts.Node | undefined;
   for (const p of object.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      if (app.checker.getTypeAtLocation(p.expression).getProperty(name) !== undefined) found = undefined;
+      continue;
+    }
     if (p.name === undefined || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
-    if (ts.isPropertyAssignment(p)) return resolveValue(app, p.initializer);
-    if (ts.isShorthandPropertyAssignment(p)) return resolveValue(app, p.name);
-    if (ts.isMethodDeclaration(p)) return p;
+    if (ts.isPropertyAssignment(p)) found = resolveValue(app, p.initializer);
+    else if (ts.isShorthandPropertyAssignment(p)) found = resolveValue(app, p.name);
+    else if (ts.isMethodDeclaration(p)) found = p;
   }
-  return undefined;
+  return found;
 }
 
 function functionValue(app: App, node: ts.Node | undefined): ts.SignatureDeclaration | undefined {

@@ -112,6 +112,10 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
+  // A spread after a builder's `role` may replace it (with `undefined`: no role): not reported
+  // as a role check; one before it changes nothing.
+  assert.equal(fns["custom:spreadAfterRole"].auth, "authenticated");
+  assert.equal(fns["custom:spreadBeforeRole"].auth, "role");
   // checkRateLimit takes nothing; a quiet limit counts once its answer is tested and left on.
   assert.deepEqual(fns["limits:onlyLooks"].rateLimits, []);
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
