@@ -18,16 +18,30 @@ const USER = { _id: "users:1", tokenIdentifier: "issuer|user", role: "user" };
 
 /**
  * The wired `getUser` (guardFunctions:getUser), as the default check (requireUser) asks it:
- * `user`'s row, or the UNAUTHENTICATED denial the real query throws without one.
+ * `user`'s row, or the UNAUTHENTICATED denial the real query throws without one; as the
+ * guard's own function answers, with the users setup it was asked for.
  */
 function wiredGetUser(user) {
-  return async (fn, args) => {
+  return async (fn, { users, ...args }) => {
     assert.equal(getFunctionName(fn), "guardFunctions:getUser");
     assert.deepEqual(args, { required: true });
+    assert.equal(typeof users, "string");
     if (user === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
-    return user;
+    return { users, user };
   };
 }
+
+/** The wired log mutation (audit:log) as the guard's own answers: the event goes to `audited`. */
+function logInto(audited) {
+  return (event) => {
+    assertStorable(event);
+    audited.push(event);
+    return null;
+  };
+}
+
+/** The wired rateLimit's answer as the guard's own: the decision, with the limit's configuration it was asked for. */
+const answered = (decision, args) => ({ ...decision, config: args.config });
 
 /**
  * A minimal action ctx: a signed-in caller with a user row; audit rows go through
@@ -39,8 +53,7 @@ function actionCtx(audited = [], failure) {
     runQuery: wiredGetUser(USER),
     runMutation: async (_fn, row) => {
       if (failure !== undefined) throw failure;
-      assertStorable(row);
-      audited.push(row);
+      return logInto(audited)(row);
     },
   };
 }
@@ -98,7 +111,7 @@ test("a plain error from the check is generic to the client and audited", async 
 });
 
 test("a ConvexError from the check (an ordinary denial) passes through", async () => {
-  const anonymous = { auth: { getUserIdentity: async () => null }, runQuery: wiredGetUser(null), runMutation: async () => {} };
+  const anonymous = { auth: { getUserIdentity: async () => null }, runQuery: wiredGetUser(null), runMutation: async (_fn, row) => logInto([])(row) };
   const def = guard.safeAction({ name: "t", args: {}, handler: async () => 1 });
   await assert.rejects(def.handler(anonymous, {}), (e) => e.data?.code === "UNAUTHENTICATED");
 });
@@ -303,8 +316,8 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
     const ctx = {
       ...actionCtx(audited),
       runMutation: async (fn, args) => {
-        if (getFunctionName(fn) === "guardFunctions:rateLimit") return keys.push(args.key), { ok: true, remaining: 4, retryAfter: 0 };
-        audited.push(args);
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return keys.push(args.key), answered({ ok: true, remaining: 4, retryAfter: 0 }, args);
+        return logInto(audited)(args);
       },
     };
     const def = limited.safeAction({ name: "t", args: {}, rateLimit: { name: "upload", key }, handler: async () => (ran = true) });
@@ -328,7 +341,7 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
 
 /** An action ctx whose wired getUser answers `answer` to every question; audit rows in `audited`. */
 function answering(answer, audited) {
-  return { ...actionCtx(audited), auth: { getUserIdentity: async () => null }, runQuery: async () => answer };
+  return { ...actionCtx(audited), auth: { getUserIdentity: async () => null }, runQuery: async (_fn, { users }) => ({ users, user: answer }) };
 }
 
 test("a check that returns no actor (null, undefined) is UNAUTHENTICATED, audited as denied; the handler never runs", async () => {
@@ -394,8 +407,8 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     const ctx = {
       ...actionCtx(audited),
       runMutation: async (fn, args) => {
-        if (getFunctionName(fn) === "guardFunctions:rateLimit") return limitedCalls++, { ok: true, remaining: 0, retryAfter: 0 };
-        audited.push(args);
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return limitedCalls++, answered({ ok: true, remaining: 0, retryAfter: 0 }, args);
+        return logInto(audited)(args);
       },
     };
     const def = limited.safeAction({ name: "ext.call", args: {}, check: async () => (checked++, "users:1"), handler: async () => ran++, ...definition });
@@ -408,7 +421,10 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
   // Spelt right, the limit holds: one call of two runs.
   let ran = 0;
   const decisions = [{ ok: true, remaining: 0, retryAfter: 0 }, { ok: false, remaining: 0, retryAfter: 60_000 }];
-  const ctx = { ...actionCtx(), runMutation: async (fn) => (getFunctionName(fn) === "guardFunctions:rateLimit" ? decisions.shift() : undefined) };
+  const ctx = {
+    ...actionCtx(),
+    runMutation: async (fn, args) => (getFunctionName(fn) === "guardFunctions:rateLimit" ? answered(decisions.shift(), args) : logInto([])(args)),
+  };
   const right = limited.safeAction({ name: "ext.call", args: {}, rateLimit: { name: "upstream", key: () => "global" }, handler: async () => ran++ });
   await right.handler(ctx, {});
   await assert.rejects(right.handler(ctx, {}), (e) => e.data?.code === "RATE_LIMITED");
