@@ -31,12 +31,16 @@ function wiredGetUser(user) {
   };
 }
 
-/** The wired log mutation (audit:log) as the guard's own answers: the event goes to `audited`. */
+/**
+ * The wired log mutation (audit:log) as the guard's own answers: the event goes to `audited`
+ * (the table it was asked for, `guardAudit`, apart), and the answer is the new row's id.
+ */
 function logInto(audited) {
-  return (event) => {
+  return ({ table, ...event }) => {
+    assert.equal(table, "guardAudit");
     assertStorable(event);
     audited.push(event);
-    return null;
+    return `guardAudit:${audited.length}`;
   };
 }
 
@@ -291,6 +295,48 @@ test("a missing log mutation or a ctx that cannot log is a GuardConfigError nami
   }
   const noLog = { auth: actionCtx().auth };
   await assert.rejects(returning(1).handler(noLog, {}), GuardConfigError);
+});
+
+test("a log mutation that is not the guard's (stores nothing, or another guard's trail) fails the call: never a success unaudited", async () => {
+  // An attacker's review: a hand-written `log` that stores nothing, exported at audit:log, and
+  // the safe action answered success with no audit row.
+  const define = (def) => def; // a builder that keeps the definition: `handler` is the function
+  const inserted = [];
+  const db = {
+    query: () => ({ withIndex: () => ({ first: async () => null }) }),
+    insert: async (table, row) => (inserted.push([table, row]), `${table}:${inserted.length}`),
+  };
+  const otherTrail = defineGuard({ roles: ["user"], confirmations: { audit: { table: "otherAudit" } } }).audit.logMutation(define);
+  const notTheLog =
+    "'audit:log' answered something that is not the guard's answer (the id of the row it inserted into the audit table 'guardAudit'): " +
+    "export `export const log = guard.audit.logMutation(internalMutation);` from convex/audit.ts (or set confirmations.audit.logFunction)";
+  for (const [label, log, message] of [
+    ["a no-op answering null", async () => null, notTheLog],
+    ["a no-op answering nothing", async () => undefined, notTheLog],
+    ["another guard's, whose trail is another table", (args) => otherTrail.handler({ db }, args), notTheLog],
+    [
+      "one whose validator takes the event alone",
+      async () => {
+        throw new Error("ArgumentValidationError: Object contains extra field `table` that is not in the validator.");
+      },
+      notTheLog.replace("the id of the row it inserted into the audit table 'guardAudit'", "it refused the argument 'table' that the guard's own function takes"),
+    ],
+  ]) {
+    for (const handler of [async () => "done", async () => { throw new ConvexError({ code: "FORBIDDEN", message: "no" }); }]) {
+      const ctx = { ...actionCtx(), runMutation: async (_fn, args) => log(args) };
+      const def = guard.safeAction({ name: "t", args: {}, handler });
+      await assert.rejects(def.handler(ctx, {}), (e) => e instanceof GuardConfigError && e.message === message, label);
+    }
+  }
+  assert.deepEqual(inserted, [], "the other guard's log inserted nothing into its own trail either");
+  // The guard's own log mutation inserts the row and answers its id: the call succeeds.
+  const own = guard.audit.logMutation(define);
+  const ctx = { ...actionCtx(), runMutation: async (_fn, args) => own.handler({ db }, args) };
+  assert.equal(await guard.safeAction({ name: "t", args: {}, handler: async () => "done" }).handler(ctx, {}), "done");
+  assert.deepEqual(inserted.map(([table, row]) => [table, row.action, row.outcome, row.table]), [["guardAudit", "t", "success", undefined]]);
+  // Asked directly, without a table (an app's own call), it answers null as before.
+  assert.equal(await own.handler({ db }, { action: "x", outcome: "y" }), null);
+  assert.equal(inserted.length, 2);
 });
 
 test("with users.roleClaim (the user is the identity), the default check's actor is its tokenIdentifier", async () => {

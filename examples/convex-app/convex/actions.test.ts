@@ -3,7 +3,7 @@
 // functions of convex/guardFunctions.ts; and every piece of wiring the guard needs from the
 // app (an exported function, a table, a secret) failing closed with a GuardConfigError that
 // names the fix, from the attacker's side and the forgetful developer's.
-import { defineGuard } from "convex-guard";
+import { auditEventValidator, defineGuard } from "convex-guard";
 import { defineSchema, defineTable, makeFunctionReference } from "convex/server";
 import { v } from "convex/values";
 import { convexTest } from "convex-test";
@@ -327,6 +327,38 @@ describe("another guard's wired functions, or hand-written ones, never answer fo
     expect((await thrown(limitOnly.as("mo").action(api.reports.buildReport, { topic: "x" }))).message).toContain(
       "'guardFunctions:rateLimit' answered something that is not the guard's answer (it refused the argument 'config' that the guard's own function takes)",
     );
+  });
+
+  test("a log mutation that stores nothing, or another guard's trail: an audited call never succeeds unaudited", async () => {
+    // The README: no audited call succeeds without its audit row. A hand-written `log` that
+    // stores nothing made a safe action answer success with no row.
+    const otherTrail = defineGuard({ roles, confirmations: { audit: { table: "otherAudit" } } });
+    const notTheLog = "'audit:log' answered something that is not the guard's answer (the id of the row it inserted into the audit table 'guardAudit')";
+    for (const [label, logModule, message] of [
+      ["a no-op, any arguments", { log: internalMutation({ handler: async () => null }) }, notTheLog],
+      ["another guard's, writing to its own table", { log: otherTrail.audit.logMutation(internalMutation) }, notTheLog],
+      [
+        "a no-op with the event's validator",
+        { log: internalMutation({ args: auditEventValidator, handler: async () => null }) },
+        "'audit:log' answered something that is not the guard's answer (it refused the argument 'table' that the guard's own function takes)",
+      ],
+    ] as const) {
+      const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule } });
+      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+      expect(e.data, label).toBeUndefined();
+      expect(e.message, label).toContain(message);
+      expect(await s.auditRows(), label).toEqual([]);
+      // guard.audit.log called from an action by hand: the same.
+      const extra = { logIt: action({ args: {}, handler: (ctx) => guard.audit.log(ctx, { action: "x", outcome: "success" }) }) };
+      const h = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule, "./extra.ts": extra } });
+      expect((await thrown(h.t.action(makeFunctionReference<"action">("extra:logIt"), {}))).message, label).toContain(message);
+    }
+    // The guard's own log mutation: one row, the call succeeds.
+    const s = await world();
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    expect(await outcome(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({ ok: {} });
+    expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["success"]);
   });
 });
 
