@@ -229,7 +229,7 @@ export function createActionChecks(
     const answer = (await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix(), "config")) as { config?: unknown } | null;
     if (typeof answer !== "object" || answer === null || answer.config !== config) {
       const got = answer?.config === "" ? "; its guard has no limit of that name" : answeredFor(answer?.config);
-      throw foreign("rateLimit", `a decision of limit '${name}' configured ${config}${got}`);
+      throw foreign("rateLimit", `a decision of limit '${name}' configured ${config || "nowhere in this guard"}${got}`);
     }
     if (!isDecision(answer)) throw foreign("rateLimit", "a decision { ok, remaining, retryAfter }");
     // The decision alone, as in a mutation.
