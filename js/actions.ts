@@ -7,7 +7,10 @@
  * `ConvexError` data. Missing wiring fails closed with a `GuardConfigError` naming the fix, and
  * so does a function at the wired path whose answer is not the guard's (a hand-written or
  * another guard's `getUser` answering `null` for a role check, a rate-limit answer with
- * `ok: "false"`): each answer's shape is checked where it is read.
+ * `ok: "false"`): each answer's shape is checked where it is read. Each question carries how
+ * the asking guard finds users (or configures the limit), and the guard's own function echoes
+ * it back, refusing to answer for a guard configured otherwise: another guard's function
+ * (users in another table, a laxer limit of the same name) never answers for this one.
  */
 import type {
   GenericActionCtx,
@@ -23,9 +26,10 @@ import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import { tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
+import { limitConfig, tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
 import type { UserFinder } from "./users.js";
-import { checkReference, runWired, withTable } from "./wiring.js";
+import { usersSetup } from "./users-find.js";
+import { checkReference, notTheGuards, runWired, withTable } from "./wiring.js";
 
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
 export type ActionsConfig = {
@@ -40,16 +44,25 @@ export type AnyActionCtx = GenericActionCtx<any>;
 /** The data model of an action context. */
 export type ActionDataModel<C> = C extends GenericActionCtx<infer DM> ? DM : GenericDataModel;
 
-/** What the wired `getUser` query is asked. */
-type UserQuery = { role?: string; permission?: string; required?: boolean };
+/**
+ * What the wired `getUser` query is asked. `users`: how the asking guard finds users, with its
+ * roles (see `expected`); given, the answer is `{ users, user }`, and `{ users }` alone from
+ * a guard that finds them otherwise.
+ */
+type UserQuery = { role?: string; permission?: string; required?: boolean; users?: string };
 
 /** The internal functions of {@link ActionChecks.internalFunctions}. */
 export type GuardInternalFunctions = {
   getUser: RegisteredQuery<"internal", UserQuery, Promise<unknown>>;
+  /**
+   * `config`: the asking guard's configuration of the limit; given, the decision carries it
+   * back, and a guard that configures the limit otherwise answers `{ config }` alone, taking
+   * nothing.
+   */
   rateLimit: RegisteredMutation<
     "internal",
-    { name: string; key: string; count?: number; consume: boolean },
-    Promise<RateLimitDecision>
+    { name: string; key: string; count?: number; consume: boolean; config?: string },
+    Promise<RateLimitDecision & { config?: string }>
   >;
 };
 
@@ -159,8 +172,18 @@ export function createActionChecks(
     `from convex/${module()}.ts (or set actions.module)`;
 
   /** Whatever is exported at the wired path answers here: only the guard's own answers are taken. */
-  const foreign = (name: string, what: string) =>
-    new GuardConfigError(`'${module()}:${name}' answered something that is not the guard's answer (${what}): ${fix()}`);
+  const foreign = (name: string, what: string) => notTheGuards(`${module()}:${name}`, what, fix());
+
+  /**
+   * How this guard finds users, with its roles: sent with every question to the wired `getUser`,
+   * whose guard answers only when its own is the same, so that another guard's function (users
+   * in another table, by another field, another role order) never answers for this one.
+   */
+  let expectedUsers: string | undefined;
+  const expected = () => (expectedUsers ??= `${usersSetup(users.settings(), users.roleKey)}; roles ${authz.roles.join(" < ")}`);
+
+  /** `got`, an answer's echo of the configuration it was given for, named for a message. */
+  const answeredFor = (got: unknown) => (typeof got === "string" ? `; it answers for ${got}` : "");
 
   /**
    * The caller through the wired `getUser`: a users row (with `users.roleClaim`, the identity),
@@ -168,7 +191,17 @@ export function createActionChecks(
    * the denial itself, so no other answer is a checked user.
    */
   async function askUser(ctx: unknown, q: UserQuery) {
-    const user = (await runWired(ctx, "query", `${module()}:getUser`, q, fix())) as Record<string, unknown> | null;
+    const setup = expected();
+    const answer = (await runWired(ctx, "query", `${module()}:getUser`, { ...q, users: setup }, fix(), "users")) as {
+      users?: unknown;
+      user?: Record<string, unknown> | null;
+    } | null;
+    // The guard's function says which users it answers for: another guard's, or a hand-written
+    // function, answers for others or says nothing.
+    if (typeof answer !== "object" || answer === null || answer.users !== setup) {
+      throw foreign("getUser", `a user found as this guard finds them: ${setup}${answeredFor(answer?.users)}`);
+    }
+    const user = answer.user as Record<string, unknown> | null | undefined;
     if (user === null && q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
     if (typeof user !== "object" || user === null || typeof user[claims ? "tokenIdentifier" : "_id"] !== "string") {
       throw foreign("getUser", claims ? "an identity with a tokenIdentifier" : "a users row with an _id");
@@ -187,9 +220,20 @@ export function createActionChecks(
   }
 
   async function limit(ctx: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-    const args = { name, key: options?.key, consume, ...(options?.count === undefined ? {} : { count: options.count }) };
-    const decision = await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix());
-    if (!isDecision(decision)) throw foreign("rateLimit", "a decision { ok, remaining, retryAfter }");
+    // The limit as this guard configures it (as its rows record it; "" for a name it does not
+    // know, which its own function refuses as before): the wired function's guard takes from
+    // the limit only when it configures it the same, so a laxer limit of the same name in
+    // another guard never decides for this one.
+    const config = limitConfig(limits, name) ?? "";
+    const args = { name, key: options?.key, consume, config, ...(options?.count === undefined ? {} : { count: options.count }) };
+    const answer = (await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix(), "config")) as { config?: unknown } | null;
+    if (typeof answer !== "object" || answer === null || answer.config !== config) {
+      const got = answer?.config === "" ? "; its guard has no limit of that name" : answeredFor(answer?.config);
+      throw foreign("rateLimit", `a decision of limit '${name}' configured ${config || "nowhere in this guard"}${got}`);
+    }
+    if (!isDecision(answer)) throw foreign("rateLimit", "a decision { ok, remaining, retryAfter }");
+    // The decision alone, as in a mutation.
+    const decision = { ok: answer.ok, remaining: answer.remaining, retryAfter: answer.retryAfter } as RateLimitDecision;
     if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
     return decision;
   }
@@ -223,21 +267,45 @@ export function createActionChecks(
       );
     }
     const getUser = internalQuery({
-      args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
-      handler: (ctx, q: UserQuery) => {
+      args: {
+        role: v.optional(v.string()),
+        permission: v.optional(v.string()),
+        required: v.optional(v.boolean()),
+        users: v.optional(v.string()),
+      },
+      handler: async (ctx, q: UserQuery) => {
         const c = ctx as unknown as AnyReaderCtx;
-        if (q.permission !== undefined) return authz.requirePermission(c, q.permission);
-        if (q.role !== undefined) return authz.requireRole(c, q.role);
-        return q.required === true ? authz.requireUser(c) : authz.getUser(c);
+        // Asked for another guard's users: no answer (and no denial of this guard's) for it.
+        const own = q.users === undefined ? undefined : expected();
+        if (own !== q.users) return { users: own };
+        const user = await (q.permission !== undefined
+          ? authz.requirePermission(c, q.permission)
+          : q.role !== undefined
+            ? authz.requireRole(c, q.role)
+            : q.required === true
+              ? authz.requireUser(c)
+              : authz.getUser(c));
+        // Asked without `users` (a direct call), the answer is the row as before.
+        return own === undefined ? user : { users: own, user };
       },
     });
     const rateLimit = internalMutation({
-      args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
-      handler: (ctx, a) => {
+      args: {
+        name: v.string(),
+        key: v.string(),
+        count: v.optional(v.number()),
+        consume: v.boolean(),
+        config: v.optional(v.string()),
+      },
+      handler: async (ctx, a) => {
         const c = ctx as unknown as WriterCtx;
+        // Asked for a limit this guard configures otherwise: nothing taken, nothing decided.
+        const own = a.config === undefined ? undefined : (limitConfig(limits, a.name) ?? "");
+        if (own !== a.config) return { config: own };
         const options = { key: a.key, count: a.count, throws: false };
         // Decided here, thrown in the action: the row is written even when the action fails later.
-        return a.consume ? methods.rateLimit(c, a.name, options) : methods.checkRateLimit(c, a.name, options);
+        const decision = await (a.consume ? methods.rateLimit(c, a.name, options) : methods.checkRateLimit(c, a.name, options));
+        return own === undefined ? decision : { ...decision, config: own };
       },
     });
     return { getUser, rateLimit } as unknown as GuardInternalFunctions;

@@ -18,7 +18,7 @@ import { v, type Value } from "convex/values";
 import { deny, GuardConfigError } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
-import { runWired, withTable } from "./wiring.js";
+import { notTheGuards, runWired, withTable } from "./wiring.js";
 
 export { REDACTED } from "./redact.js";
 
@@ -177,7 +177,9 @@ export interface Audit {
 
   /**
    * The internal mutation actions log through: export it as `log` from `convex/audit.ts` (or
-   * where `audit.logFunction` says).
+   * where `audit.logFunction` says). Asked by {@link Audit.log} with the audit table it expects
+   * (`table`), it answers the id of the row it inserted, and inserts nothing (answering `null`)
+   * for another table: an action takes only that id as proof that its event was recorded.
    *
    * @example
    * ```ts
@@ -187,7 +189,7 @@ export interface Audit {
    */
   logMutation<DM extends GenericDataModel>(
     internalMutation: MutationBuilder<DM, "internal">,
-  ): RegisteredMutation<"internal", AuditEvent, Promise<null>>;
+  ): RegisteredMutation<"internal", AuditEvent & { table?: string }, Promise<string | null>>;
 
   /**
    * One page of audit rows, newest first, for callers holding the configured reader role or
@@ -274,45 +276,57 @@ export const AUDIT_TABLE_FIX =
 
 /** @internal */
 export function createAudit(settings: () => AuditSettings): Audit {
+  /** Inserts the event, secrets redacted, with a mutation's `ctx.db`: the new row's id. */
+  async function insert(w: WriterCtx<GenericDataModel>["db"], s: AuditSettings, event: AuditEvent): Promise<string> {
+    const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
+    return withTable(s.table, AUDIT_TABLE_FIX, async () => {
+      // The table name comes from the configuration: only known to be a string here.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const db = w as any;
+      // One bounded index read proves the table (and its reader's index) is declared: a
+      // store that accepts rows for undeclared tables would otherwise keep a trail no one
+      // can read, and a schema without it would fail every write much later.
+      await db.query(s.table).withIndex("by_actor", (q: IndexRange) => q.eq("actor", "")).first();
+      return (await db.insert(s.table, clean)) as string;
+    });
+  }
+
   const audit: Audit = {
     async log(ctx, event) {
       const s = settings();
-      const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
       const db = (ctx as { db?: { insert?: unknown } }).db;
       if (db !== undefined && typeof db.insert === "function") {
-        // The table name comes from the configuration: only known to be a string here.
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const w = (ctx as WriterCtx<any>).db;
-        await withTable(s.table, AUDIT_TABLE_FIX, async () => {
-          // One bounded index read proves the table (and its reader's index) is declared: a
-          // store that accepts rows for undeclared tables would otherwise keep a trail no one
-          // can read, and a schema without it would fail every write much later.
-          await w.query(s.table).withIndex("by_actor", (q) => q.eq("actor", "")).first();
-          await w.insert(s.table, clean);
-        });
+        await insert((ctx as WriterCtx<GenericDataModel>).db, s, event);
         return;
       }
+      const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
       if (typeof (ctx as Partial<RunMutationCtx>).runMutation !== "function") {
         throw new GuardConfigError("guard.audit.log needs a mutation or action context");
       }
-      await runWired(
-        ctx,
-        "mutation",
-        s.logFunction,
-        clean as Record<string, unknown>,
+      const fix =
         "export `export const log = guard.audit.logMutation(internalMutation);` from convex/" +
-          `${s.logFunction.split(":")[0]}.ts (or set confirmations.audit.logFunction)`,
-      );
+        `${s.logFunction.split(":")[0]}.ts (or set confirmations.audit.logFunction)`;
+      // The guard's own log mutation answers the id of the row it inserted into the table this
+      // guard reads: a hand-written one that stores nothing, or another guard's that writes to
+      // another table, answers anything else, and the call is then not audited.
+      const id = await runWired(ctx, "mutation", s.logFunction, { ...clean, table: s.table }, fix, "table");
+      if (typeof id !== "string" || id.length === 0) {
+        throw notTheGuards(s.logFunction, `the id of the row it inserted into the audit table '${s.table}'`, fix);
+      }
     },
 
     logMutation(internalMutation) {
       return internalMutation({
-        args: auditEventValidatorFields(),
-        handler: async (ctx, event) => {
-          await audit.log(ctx as unknown as WriterCtx<GenericDataModel>, event as AuditEvent);
-          return null;
+        args: { ...auditEventValidatorFields(), table: v.optional(v.string()) },
+        handler: async (ctx, { table, ...event }) => {
+          const s = settings();
+          // Asked for another table (another guard's trail): nothing inserted, no receipt.
+          if (table !== undefined && table !== s.table) return null;
+          const id = await insert((ctx as unknown as WriterCtx<GenericDataModel>).db, s, event as AuditEvent);
+          // Asked without `table` (a direct call), the answer is `null` as before.
+          return table === undefined ? null : id;
         },
-      }) as unknown as RegisteredMutation<"internal", AuditEvent, Promise<null>>;
+      }) as unknown as RegisteredMutation<"internal", AuditEvent & { table?: string }, Promise<string | null>>;
     },
 
     async list(ctx, filter, paginationOpts) {

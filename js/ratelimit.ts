@@ -8,7 +8,7 @@ import type { GenericDataModel } from "convex/server";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
-import { compileLimits, decide, decideOne, item, limitOf, type Item } from "./ratelimit-codec.js";
+import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item } from "./ratelimit-codec.js";
 import { rowMethods } from "./ratelimit-store.js";
 import { RL_CHECK, RL_CONSUME } from "./generated/wire.js";
 
@@ -266,11 +266,20 @@ export interface RateLimits<K extends string> {
   ): RateLimitBatchDecision & { outcomes: RateLimitOutcome[] };
 }
 
-const validators = new WeakMap<object, () => void>();
+const validators = new WeakMap<object, () => Engine>();
 
 /** Validates and compiles a guard's limits now (called by `guard.validate()`). @internal */
 export function validateRateLimits(limits: object): void {
   validators.get(limits)?.();
+}
+
+/**
+ * The configuration of limit `name` as its rows record it (ratelimit-codec.ts `fingerprint`),
+ * or `undefined` when `limits` has no such limit: what a check in an action sends the wired
+ * `rateLimit`, whose guard refuses a limit configured otherwise. @internal
+ */
+export function limitConfig(limits: object, name: string): string | undefined {
+  return validators.get(limits)?.().limits.get(name)?.fingerprint;
 }
 
 /** "Too many requests. Try again in N seconds", N rounded up. @internal */

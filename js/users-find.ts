@@ -74,6 +74,25 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
   }
 }
 
+/**
+ * How the caller is found, in words: what a check in an action sends the wired `getUser` (with
+ * the roles) so that the function of a guard that finds users otherwise (another table, field,
+ * claim or setup) refuses to answer for this one. A resolver is named, not compared: its code
+ * cannot cross. @internal
+ */
+export function usersSetup(s: Settings, roleKey: string): string {
+  const role = `role field ${roleKey}`;
+  switch (s.kind) {
+    case "claims":
+      return `the identity, role claim ${roleKey}`;
+    case "index":
+      return `table ${s.table}, field ${s.field} = claim ${s.claim}, index ${s.index}, ${role}`;
+    case "convexAuth":
+      return `table ${s.table} by Convex Auth, ${role}`;
+    case "resolve":
+      return `table ${s.table} by users.resolve, ${role}`;
+  }
+}
 
 /**
  * The users id in a Convex Auth subject: Convex Auth signs `sub` as `userId|sessionId`

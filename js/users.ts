@@ -167,6 +167,8 @@ export type UserFinder = {
   find(ctx: AnyReaderCtx): Promise<Found | null>;
   /** Whether `found` is the caller `identity`'s (see users-find.ts `isCallers`); `undefined` with `resolve`. */
   isCaller(identity: unknown, found: Found): boolean | undefined;
+  /** The validated configuration. @throws {GuardConfigError} naming the entry. */
+  settings(): Settings;
 };
 
 /** The users table when the configuration names none. */
@@ -270,5 +272,6 @@ export function createUserFinder(config: unknown): UserFinder {
       return findUser(check(), ctx);
     },
     isCaller: (identity, found) => isCallers(check(), identity, found, roleKey),
+    settings: check,
   };
 }

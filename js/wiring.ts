@@ -47,9 +47,20 @@ function crossedConfigError(e: unknown): string | undefined {
 }
 
 /**
+ * The error for a function at the wired path `name` that is not the guard's own (hand-written,
+ * or another guard's): `what` says what the guard's function would have answered. @internal
+ */
+export function notTheGuards(name: string, what: string, fix: string): GuardConfigError {
+  return new GuardConfigError(`'${name}' answered something that is not the guard's answer (${what}): ${fix}`);
+}
+
+/**
  * Runs an internal function the app must export at `name` (`"module:export"`), turning "no
  * such function" into a `GuardConfigError` whose message is `fix`, and a `GuardConfigError`
- * raised inside it (which Convex passes on as a plain error) back into one. @internal
+ * raised inside it (which Convex passes on as a plain error) back into one. `expect` names the
+ * argument that tells the guard's own function what the caller expects of it (a fingerprint of
+ * its configuration): a function whose validator refuses that argument is not the guard's.
+ * @internal
  */
 export async function runWired(
   ctx: unknown,
@@ -57,6 +68,7 @@ export async function runWired(
   name: string,
   args: Record<string, unknown>,
   fix: string,
+  expect?: string,
 ): Promise<unknown> {
   const run = (ctx as Record<string, unknown> | null)?.[kind === "query" ? "runQuery" : "runMutation"];
   if (typeof run !== "function") {
@@ -75,6 +87,12 @@ export async function runWired(
       /could ?n[o']t find (?:public )?(?:function|module)|no such export|is not an? (?:query|mutation|action)\b/i;
     if (e instanceof Error && missingFunction.test(e.message)) {
       throw new GuardConfigError(`found no internal ${kind} at '${name}': ${fix}`);
+    }
+    // Convex's ("Object contains extra field `x` that is not in the validator") and
+    // convex-test's ("Unexpected field `x` in object") refusal of an argument the guard's own
+    // function takes: a hand-written function (or one of an older package) is at that path.
+    if (expect !== undefined && e instanceof Error && e.message.includes(`field \`${expect}\``) && /extra field|unexpected field/i.test(e.message)) {
+      throw notTheGuards(name, `it refused the argument '${expect}' that the guard's own function takes`, fix);
     }
     const config = crossedConfigError(e);
     if (config !== undefined) throw new GuardConfigError(config);

@@ -225,10 +225,13 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   // The caller is, by default, the one whose row (or identity) the wired getUser answers.
   const identityOf = (who) =>
     typeof who?.tokenIdentifier === "string" ? { tokenIdentifier: who.tokenIdentifier, subject: "s", issuer: "i", ...(who.role === undefined ? {} : { role: who.role }) } : null;
+  // The answers come back as the guard's own functions give them: with the users setup, or
+  // the limit's configuration, they were asked for (a function that echoes nothing is refused
+  // before its answer is read: see the next test).
   const actionCtx = (user, decision, caller = user) => ({
     auth: { getUserIdentity: async () => identityOf(caller) },
-    runQuery: async () => user,
-    runMutation: async () => decision,
+    runQuery: async (_fn, { users }) => ({ users, user }),
+    runMutation: async (_fn, { config }) => ({ ...decision, config }),
   });
   const admitted = { ok: true, remaining: 1, retryAfter: 0 };
   const refused = (message) => (e) => e.name === "GuardConfigError" && message.test(e.message);
@@ -278,9 +281,10 @@ test("guard.action takes only the guard's own answers from the wired functions: 
   await assert.rejects(claims.requireRole(actionCtx(listed, admitted, listed), "admin"), refused(/a caller of role 'admin' or above/));
   // With Convex Auth: the row the subject's user id names.
   const convexAuth = defineGuard({ roles: ["user", "admin"], users: { convexAuth: true } });
-  const auth = (subject) => ({ auth: { getUserIdentity: async () => ({ tokenIdentifier: `i|${subject}`, subject, issuer: "i" }) }, runMutation: async () => admitted });
-  assert.equal(await convexAuth.requireRole({ ...auth("u2|session"), runQuery: async () => ada }, "admin"), ada);
-  await assert.rejects(convexAuth.requireRole({ ...auth("u1|session"), runQuery: async () => ada }, "admin"), notCallers);
+  const auth = (subject) => ({ auth: { getUserIdentity: async () => ({ tokenIdentifier: `i|${subject}`, subject, issuer: "i" }) } });
+  const answersAda = async (_fn, { users }) => ({ users, user: ada });
+  assert.equal(await convexAuth.requireRole({ ...auth("u2|session"), runQuery: answersAda }, "admin"), ada);
+  await assert.rejects(convexAuth.requireRole({ ...auth("u1|session"), runQuery: answersAda }, "admin"), notCallers);
   assert.equal(ran, 2); // the two calls the guard's own answers admitted above, no more
 });
 
@@ -323,6 +327,74 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
       name,
     );
   }
-  // The action-aware checks still go through the wiring (here: no identity, so no user).
-  assert.equal(await full.getUser(action), null);
+  // The action-aware checks still go through the wiring (here a stand-in that answers null,
+  // which is not the guard's answer).
+  await assert.rejects(full.getUser(action), (e) => e.name === "GuardConfigError" && e.message.startsWith("'guardFunctions:getUser' answered"));
+});
+
+test("another guard's wired functions answer nothing for this one, and a function that does not echo the question is refused", async () => {
+  // An attacker's review: `guard` (users in `users`) wired to another guard's functions (users
+  // in `staff`, found by the same tokenIdentifier field; a laxer limit of the same name):
+  // Mallory, a plain user in `users` and an admin in `staff`, passed requireRole("admin"), and
+  // 5 of 5 posts passed a limit of 2 a minute.
+  const define = (def) => def; // a builder that keeps the definition: `handler` is the function
+  const other = defineGuard({
+    roles: ["user", "admin"],
+    permissions: { admin: ["notes:*"] },
+    users: { table: "staff" },
+    rateLimits: { post: { rate: 100, period: 60_000 } },
+  });
+  const mallory = { _id: "u9", tokenIdentifier: "i|mallory", role: "user" };
+  const staffRow = { _id: "s1", tokenIdentifier: "i|mallory", role: "admin" };
+  const rows = [staffRow];
+  // Her `users` row, her `staff` row (found through the chain), and the rate-limit rows.
+  const db = ctx(mallory, rows);
+  /** An action ctx whose wired functions are `fns`' handlers over that database. */
+  const wiredTo = (fns) => ({
+    auth: db.auth,
+    runQuery: (_fn, args) => fns.getUser.handler(db, args),
+    runMutation: (_fn, args) => fns.rateLimit.handler(db, args),
+  });
+  const refused = (message) => (e) => e.name === "GuardConfigError" && message.test(e.message);
+  const foreign = wiredTo(other.internalFunctions(define, define));
+  const notItsUsers =
+    /^'guardFunctions:getUser' answered something that is not the guard's answer \(a user found as this guard finds them: table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin; it answers for table staff, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin\): export `export const \{ getUser, rateLimit \}/;
+  for (const check of [(c) => guard.requireRole(c, "admin"), (c) => guard.requirePermission(c, "notes:delete"), (c) => guard.requireUser(c), (c) => guard.getUser(c)]) {
+    await assert.rejects(check(foreign), refused(notItsUsers));
+  }
+  const notItsLimit = /^'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'post' configured ([^;]+); it answers for (?!\1\))[^)]+\): export /;
+  for (let i = 0; i < 5; i++) await assert.rejects(guard.rateLimit(foreign, "post", { key: "k" }), refused(notItsLimit));
+  await assert.rejects(guard.checkRateLimit(foreign, "post", { key: "k" }), refused(notItsLimit));
+  assert.deepEqual(rows, [staffRow], "the other guard took nothing from its own limit either");
+  // A guard without a limit of that name says so (before: its INVALID_ARGUMENT reached the client as a denial).
+  const without = wiredTo(defineGuard({ roles: ["user", "admin"] }).internalFunctions(define, define));
+  await assert.rejects(guard.rateLimit(without, "post", { key: "k" }), refused(/\(a decision of limit 'post' configured [^;]+; its guard has no limit of that name\)/));
+  // A name neither guard knows: INVALID_ARGUMENT, as from this guard's own function; one only
+  // the other guard knows: its function decides nothing.
+  await assert.rejects(guard.rateLimit(foreign, "nope", { key: "k" }), (e) => e.data?.code === "INVALID_ARGUMENT");
+  const knowsMore = defineGuard({ roles: ["user", "admin"], rateLimits: { post: { rate: 2, period: 60_000 }, extra: { rate: 100, period: 60_000 } } });
+  await assert.rejects(guard.rateLimit(wiredTo(knowsMore.internalFunctions(define, define)), "extra", { key: "k" }), refused(/\(a decision of limit 'extra' configured nowhere in this guard; it answers for [^)]+\)/));
+  assert.deepEqual(rows, [staffRow]);
+
+  // The guard's own functions over the same database: its own users and its own limit.
+  const own = wiredTo(guard.internalFunctions(define, define));
+  await assert.rejects(guard.requireRole(own, "admin"), (e) => e.data?.code === "FORBIDDEN");
+  assert.deepEqual(await guard.requireUser(own), mallory);
+  assert.deepEqual(await guard.rateLimit(own, "post", { key: "k" }), { ok: true, remaining: 1, retryAfter: 0 });
+  assert.deepEqual(await guard.rateLimit(own, "post", { key: "k" }), { ok: true, remaining: 0, retryAfter: 0 });
+  await assert.rejects(guard.rateLimit(own, "post", { key: "k" }), (e) => e.data?.code === "RATE_LIMITED");
+  // Asked directly, without the guard's question (an app's own call), they answer as before.
+  assert.deepEqual(await guard.internalFunctions(define, define).getUser.handler(db, { required: true }), mallory);
+
+  // A hand-written function answering the caller's own row, or an admitting decision, but no
+  // echo of the question: not the guard's.
+  const bare = { auth: db.auth, runQuery: async () => mallory, runMutation: async () => ({ ok: true, remaining: 1, retryAfter: 0 }) };
+  await assert.rejects(guard.requireUser(bare), refused(/getUser' answered something that is not the guard's answer \(a user found as this guard finds them: table users, [^;]+; roles user < admin\): export /));
+  await assert.rejects(guard.rateLimit(bare, "post", { key: "k" }), refused(/rateLimit' answered something that is not the guard's answer \(a decision of limit 'post' configured [^;)]+\): export /));
+  // One whose argument validator refuses the question (Convex's and convex-test's messages).
+  for (const [message, field] of [["ArgumentValidationError: Object contains extra field `users` that is not in the validator.", "users"], ["Validator error: Unexpected field `config` in object", "config"]]) {
+    const strict = { auth: db.auth, runQuery: async () => { throw new Error(message); }, runMutation: async () => { throw new Error(message); } };
+    const call = field === "users" ? guard.requireUser(strict) : guard.rateLimit(strict, "post", { key: "k" });
+    await assert.rejects(call, refused(new RegExp(`answered something that is not the guard's answer \\(it refused the argument '${field}' that the guard's own function takes\\): export `)));
+  }
 });

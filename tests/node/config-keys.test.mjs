@@ -219,7 +219,7 @@ test("redactEnv as a string: no safe action can even be defined, so its handler 
     handler: async () => ({ echoed: `key=${process.env.EXTERNAL_API_KEY}` }),
   });
   const audited = [];
-  const ctx = { runMutation: async (_fn, row) => void audited.push(row) };
+  const ctx = { runMutation: async (_fn, { table, ...row }) => (audited.push(row), `${table}:1`) };
   await assert.rejects(action.handler(ctx, {}), (e) => e?.data?.code === "UPSTREAM_UNAVAILABLE" && !JSON.stringify(e.data).includes("sk-live"));
   assert.equal(audited[0].outcome, "error");
 });

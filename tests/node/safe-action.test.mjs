@@ -18,16 +18,34 @@ const USER = { _id: "users:1", tokenIdentifier: "issuer|user", role: "user" };
 
 /**
  * The wired `getUser` (guardFunctions:getUser), as the default check (requireUser) asks it:
- * `user`'s row, or the UNAUTHENTICATED denial the real query throws without one.
+ * `user`'s row, or the UNAUTHENTICATED denial the real query throws without one; as the
+ * guard's own function answers, with the users setup it was asked for.
  */
 function wiredGetUser(user) {
-  return async (fn, args) => {
+  return async (fn, { users, ...args }) => {
     assert.equal(getFunctionName(fn), "guardFunctions:getUser");
     assert.deepEqual(args, { required: true });
+    assert.equal(typeof users, "string");
     if (user === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
-    return user;
+    return { users, user };
   };
 }
+
+/**
+ * The wired log mutation (audit:log) as the guard's own answers: the event goes to `audited`
+ * (the table it was asked for, `guardAudit`, apart), and the answer is the new row's id.
+ */
+function logInto(audited) {
+  return ({ table, ...event }) => {
+    assert.equal(table, "guardAudit");
+    assertStorable(event);
+    audited.push(event);
+    return `guardAudit:${audited.length}`;
+  };
+}
+
+/** The wired rateLimit's answer as the guard's own: the decision, with the limit's configuration it was asked for. */
+const answered = (decision, args) => ({ ...decision, config: args.config });
 
 /**
  * A minimal action ctx: a signed-in caller with a user row; audit rows go through
@@ -39,8 +57,7 @@ function actionCtx(audited = [], failure) {
     runQuery: wiredGetUser(USER),
     runMutation: async (_fn, row) => {
       if (failure !== undefined) throw failure;
-      assertStorable(row);
-      audited.push(row);
+      return logInto(audited)(row);
     },
   };
 }
@@ -98,7 +115,7 @@ test("a plain error from the check is generic to the client and audited", async 
 });
 
 test("a ConvexError from the check (an ordinary denial) passes through", async () => {
-  const anonymous = { auth: { getUserIdentity: async () => null }, runQuery: wiredGetUser(null), runMutation: async () => {} };
+  const anonymous = { auth: { getUserIdentity: async () => null }, runQuery: wiredGetUser(null), runMutation: async (_fn, row) => logInto([])(row) };
   const def = guard.safeAction({ name: "t", args: {}, handler: async () => 1 });
   await assert.rejects(def.handler(anonymous, {}), (e) => e.data?.code === "UNAUTHENTICATED");
 });
@@ -280,6 +297,48 @@ test("a missing log mutation or a ctx that cannot log is a GuardConfigError nami
   await assert.rejects(returning(1).handler(noLog, {}), GuardConfigError);
 });
 
+test("a log mutation that is not the guard's (stores nothing, or another guard's trail) fails the call: never a success unaudited", async () => {
+  // An attacker's review: a hand-written `log` that stores nothing, exported at audit:log, and
+  // the safe action answered success with no audit row.
+  const define = (def) => def; // a builder that keeps the definition: `handler` is the function
+  const inserted = [];
+  const db = {
+    query: () => ({ withIndex: () => ({ first: async () => null }) }),
+    insert: async (table, row) => (inserted.push([table, row]), `${table}:${inserted.length}`),
+  };
+  const otherTrail = defineGuard({ roles: ["user"], confirmations: { audit: { table: "otherAudit" } } }).audit.logMutation(define);
+  const notTheLog =
+    "'audit:log' answered something that is not the guard's answer (the id of the row it inserted into the audit table 'guardAudit'): " +
+    "export `export const log = guard.audit.logMutation(internalMutation);` from convex/audit.ts (or set confirmations.audit.logFunction)";
+  for (const [label, log, message] of [
+    ["a no-op answering null", async () => null, notTheLog],
+    ["a no-op answering nothing", async () => undefined, notTheLog],
+    ["another guard's, whose trail is another table", (args) => otherTrail.handler({ db }, args), notTheLog],
+    [
+      "one whose validator takes the event alone",
+      async () => {
+        throw new Error("ArgumentValidationError: Object contains extra field `table` that is not in the validator.");
+      },
+      notTheLog.replace("the id of the row it inserted into the audit table 'guardAudit'", "it refused the argument 'table' that the guard's own function takes"),
+    ],
+  ]) {
+    for (const handler of [async () => "done", async () => { throw new ConvexError({ code: "FORBIDDEN", message: "no" }); }]) {
+      const ctx = { ...actionCtx(), runMutation: async (_fn, args) => log(args) };
+      const def = guard.safeAction({ name: "t", args: {}, handler });
+      await assert.rejects(def.handler(ctx, {}), (e) => e instanceof GuardConfigError && e.message === message, label);
+    }
+  }
+  assert.deepEqual(inserted, [], "the other guard's log inserted nothing into its own trail either");
+  // The guard's own log mutation inserts the row and answers its id: the call succeeds.
+  const own = guard.audit.logMutation(define);
+  const ctx = { ...actionCtx(), runMutation: async (_fn, args) => own.handler({ db }, args) };
+  assert.equal(await guard.safeAction({ name: "t", args: {}, handler: async () => "done" }).handler(ctx, {}), "done");
+  assert.deepEqual(inserted.map(([table, row]) => [table, row.action, row.outcome, row.table]), [["guardAudit", "t", "success", undefined]]);
+  // Asked directly, without a table (an app's own call), it answers null as before.
+  assert.equal(await own.handler({ db }, { action: "x", outcome: "y" }), null);
+  assert.equal(inserted.length, 2);
+});
+
 test("with users.roleClaim (the user is the identity), the default check's actor is its tokenIdentifier", async () => {
   const claims = defineGuard({ roles: ["user"], users: { roleClaim: "https://app.example/role" } });
   const identity = { tokenIdentifier: "issuer|user", subject: "user", issuer: "issuer", "https://app.example/role": "user" };
@@ -303,8 +362,8 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
     const ctx = {
       ...actionCtx(audited),
       runMutation: async (fn, args) => {
-        if (getFunctionName(fn) === "guardFunctions:rateLimit") return keys.push(args.key), { ok: true, remaining: 4, retryAfter: 0 };
-        audited.push(args);
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return keys.push(args.key), answered({ ok: true, remaining: 4, retryAfter: 0 }, args);
+        return logInto(audited)(args);
       },
     };
     const def = limited.safeAction({ name: "t", args: {}, rateLimit: { name: "upload", key }, handler: async () => (ran = true) });
@@ -328,7 +387,7 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
 
 /** An action ctx whose wired getUser answers `answer` to every question; audit rows in `audited`. */
 function answering(answer, audited) {
-  return { ...actionCtx(audited), auth: { getUserIdentity: async () => null }, runQuery: async () => answer };
+  return { ...actionCtx(audited), auth: { getUserIdentity: async () => null }, runQuery: async (_fn, { users }) => ({ users, user: answer }) };
 }
 
 test("a check that returns no actor (null, undefined) is UNAUTHENTICATED, audited as denied; the handler never runs", async () => {
@@ -397,8 +456,8 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     const ctx = {
       ...actionCtx(audited),
       runMutation: async (fn, args) => {
-        if (getFunctionName(fn) === "guardFunctions:rateLimit") return limitedCalls++, { ok: true, remaining: 0, retryAfter: 0 };
-        audited.push(args);
+        if (getFunctionName(fn) === "guardFunctions:rateLimit") return limitedCalls++, answered({ ok: true, remaining: 0, retryAfter: 0 }, args);
+        return logInto(audited)(args);
       },
     };
     const def = limited.safeAction({ name: "ext.call", args: {}, check: async () => (checked++, "users:1"), handler: async () => ran++, ...definition });
@@ -420,7 +479,10 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
   // Spelt right, the limit holds: one call of two runs.
   let ran = 0;
   const decisions = [{ ok: true, remaining: 0, retryAfter: 0 }, { ok: false, remaining: 0, retryAfter: 60_000 }];
-  const ctx = { ...actionCtx(), runMutation: async (fn) => (getFunctionName(fn) === "guardFunctions:rateLimit" ? decisions.shift() : undefined) };
+  const ctx = {
+    ...actionCtx(),
+    runMutation: async (fn, args) => (getFunctionName(fn) === "guardFunctions:rateLimit" ? answered(decisions.shift(), args) : logInto([])(args)),
+  };
   const right = limited.safeAction({ name: "ext.call", args: {}, rateLimit: { name: "upstream", key: () => "global" }, handler: async () => ran++ });
   await right.handler(ctx, {});
   await assert.rejects(right.handler(ctx, {}), (e) => e.data?.code === "RATE_LIMITED");

@@ -3,8 +3,8 @@
 // functions of convex/guardFunctions.ts; and every piece of wiring the guard needs from the
 // app (an exported function, a table, a secret) failing closed with a GuardConfigError that
 // names the fix, from the attacker's side and the forgetful developer's.
-import { defineGuard } from "convex-guard";
-import { defineSchema, makeFunctionReference } from "convex/server";
+import { auditEventValidator, defineGuard } from "convex-guard";
+import { defineSchema, defineTable, makeFunctionReference } from "convex/server";
 import { v } from "convex/values";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
@@ -18,13 +18,22 @@ import { addUsers, modules, outcome } from "./test-helpers";
 const ISSUER = "https://auth.example";
 const FIX_FUNCTIONS = "guard.internalFunctions(internalQuery, internalMutation)";
 
-/** A test world without the modules in `without`, with `extra` modules, over `tables`. */
+/**
+ * Another users table found by the same field as `users` (say, an admin tool's staff): what
+ * another guard of the same app may read.
+ */
+const staffTable = defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index(
+  "by_tokenIdentifier",
+  ["tokenIdentifier"],
+);
+
+/** A test world without the modules in `without`, with `extra` modules, over `tables` (and `staff`). */
 async function world(options: { without?: string[]; extra?: Record<string, unknown>; dropTables?: string[] } = {}) {
   const all: Record<string, () => Promise<unknown>> = { ...modules };
   for (const path of options.without ?? []) delete all[path];
   for (const [path, mod] of Object.entries(options.extra ?? {})) all[path] = async () => mod;
   const tables = Object.fromEntries(
-    Object.entries(schema.tables).filter(([name]) => !(options.dropTables ?? []).includes(name)),
+    Object.entries({ ...schema.tables, staff: staffTable }).filter(([name]) => !(options.dropTables ?? []).includes(name)),
   );
   const t = convexTest(defineSchema(tables as never), all);
   const ids = await addUsers(t, [
@@ -192,19 +201,22 @@ describe("wired functions that are not the guard's fail closed", () => {
   test("a getUser answering null or another user's row, and a rateLimit answering { ok: \"false\" }, are GuardConfigErrors naming them", async () => {
     // Hand-written functions under the wired names: getUser answers `user` (the caller's own
     // row, so that rateLimit's answer is the one refused, or an admin's row, which every role
-    // check would admit), rateLimit answers `decision`.
+    // check would admit), rateLimit answers `decision`. Each echoes the guard's question (the
+    // users setup, the limit's configuration), as only the guard's own functions do, so that
+    // what they answer is what is checked.
     const foreign = (user: "own" | "admin" | null, decision: unknown) => ({
       getUser: internalQuery({
-        args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
-        handler: async (ctx) => {
+        args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()), users: v.optional(v.string()) },
+        handler: async (ctx, { users }) => {
           const token = (await ctx.auth.getUserIdentity())?.tokenIdentifier;
           const rows = await ctx.db.query("users").collect();
-          return user === null ? null : (rows.find((u) => (user === "own" ? u.tokenIdentifier === token : u.role === "admin")) ?? null);
+          const row = user === null ? null : (rows.find((u) => (user === "own" ? u.tokenIdentifier === token : u.role === "admin")) ?? null);
+          return { users, user: row };
         },
       }),
       rateLimit: internalMutation({
-        args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
-        handler: async () => decision as null,
+        args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean(), config: v.optional(v.string()) },
+        handler: async (_ctx, { config }) => ({ ...(decision as object), config }),
       }),
     });
     const admitted = { ok: true, remaining: 9, retryAfter: 0 };
@@ -221,6 +233,132 @@ describe("wired functions that are not the guard's fail closed", () => {
       expect(e.message).toContain(`'guardFunctions:${name}' answered something that is not the guard's answer (${what})`);
       expect(e.message).toContain(FIX_FUNCTIONS);
     }
+  });
+});
+
+describe("another guard's wired functions, or hand-written ones, never answer for this guard", () => {
+  // An attacker's review: the module the guard checks actions through exported ANOTHER guard's
+  // internal functions. Users in `staff` (found by the same tokenIdentifier field, so the
+  // answered row was the caller's by the users rule): Mallory, a plain user in `users` and an
+  // admin in `staff`, passed requireRole/requirePermission as an admin; a laxer limit of the
+  // same name admitted every call.
+  const roles = ["user", "moderator", "admin", "superadmin"] as const;
+  const permissions = { user: ["read:users"], moderator: ["write:users"], admin: ["delete:users"], superadmin: ["admin:*"] };
+  const staffGuard = defineGuard({ roles, permissions, users: { table: "staff" } });
+  const laxGuard = defineGuard({ roles, permissions, rateLimits: { sendMessage: { kind: "sliding window", rate: 100, period: 60_000 } } });
+  const wiredFrom = (g: { internalFunctions: typeof guard.internalFunctions }) => g.internalFunctions(internalQuery, internalMutation);
+  const notItsUsers =
+    "'guardFunctions:getUser' answered something that is not the guard's answer (a user found as this guard finds them: " +
+    "table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < moderator < admin < superadmin";
+
+  test("another guard's getUser (users in another table, by the same field) is refused: Mallory is no admin here", async () => {
+    const s = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": wiredFrom(staffGuard) } });
+    await s.t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|mallory`, name: "mallory", role: "user" }));
+    await s.t.run((ctx) => ctx.db.insert("staff" as never, { tokenIdentifier: `${ISSUER}|mallory`, name: "mallory-staff", role: "admin" } as never));
+    for (const call of [
+      s.as("mallory").action(api.reports.purgePreview, {}), // requirePermission("delete:users")
+      s.as("mallory").action(api.reports.buildReport, { topic: "x" }), // requireRole("moderator")
+      s.as("mallory").action(api.reports.whoAmI, {}), // getUser
+      s.as("mallory").action(api.reports.canSend, {}), // requireUser
+    ]) {
+      const e = await thrown(call);
+      expect(e.data).toBeUndefined(); // never admitted, nor denied by the other guard's policy
+      expect(e.message).toContain(`${notItsUsers}; it answers for table staff, field tokenIdentifier`);
+      expect(e.message).toContain(FIX_FUNCTIONS);
+    }
+    // The guard's own wiring: Mallory is the plain user she is in `users`.
+    const own = await world();
+    await own.t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|mallory`, name: "mallory", role: "user" }));
+    expect(await outcome(own.as("mallory").action(api.reports.purgePreview, {}))).toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  test("another guard's rateLimit (a laxer limit of the same name) is refused and takes nothing", async () => {
+    const functions = { getUser: wired.getUser, rateLimit: wiredFrom(laxGuard).rateLimit };
+    const s = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": functions } });
+    // Ten a minute here, a hundred in the other guard: before, 15 of 15 passed.
+    for (let i = 0; i < 15; i++) {
+      const e = await thrown(s.as("mo").action(api.reports.buildReport, { topic: `t${i}` }));
+      expect(e.data).toBeUndefined();
+      expect(e.message).toMatch(
+        /^.*'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'sendMessage' configured sliding window\/10\/60000\/10\/1; it answers for sliding window\/100\/60000\/100\/1\): export /,
+      );
+    }
+    expect(await s.t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
+    // A guard without a limit of that name says so (before: its INVALID_ARGUMENT reached the client as a denial).
+    const none = { getUser: wired.getUser, rateLimit: wiredFrom(staffGuard).rateLimit };
+    const n = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": none } });
+    const e = await thrown(n.as("mo").action(api.reports.buildReport, { topic: "x" }));
+    expect(e.data).toBeUndefined();
+    expect(e.message).toContain("(a decision of limit 'sendMessage' configured sliding window/10/60000/10/1; its guard has no limit of that name)");
+  });
+
+  test("hand-written functions that do not echo the guard's question, or refuse it, are refused", async () => {
+    // The caller's own row and an admitting decision, as a careless hand-written function answers them.
+    const bare = {
+      getUser: internalQuery({
+        handler: async (ctx) => {
+          const token = (await ctx.auth.getUserIdentity())?.tokenIdentifier;
+          return (await ctx.db.query("users").collect()).find((u) => u.tokenIdentifier === token) ?? null;
+        },
+      }),
+      rateLimit: internalMutation({ handler: async () => ({ ok: true, remaining: 9, retryAfter: 0 }) }),
+    };
+    const s = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": bare } });
+    const e = await thrown(s.as("mo").action(api.reports.buildReport, { topic: "x" }));
+    expect(e.message).toContain(`${notItsUsers}): export`);
+    // Validators written for the old questions refuse the new argument: named as not the guard's.
+    const strict = {
+      getUser: internalQuery({
+        args: { role: v.optional(v.string()), permission: v.optional(v.string()), required: v.optional(v.boolean()) },
+        handler: async () => null,
+      }),
+      rateLimit: internalMutation({
+        args: { name: v.string(), key: v.string(), count: v.optional(v.number()), consume: v.boolean() },
+        handler: async () => ({ ok: true, remaining: 9, retryAfter: 0 }),
+      }),
+    };
+    const t = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": strict } });
+    const refused = await thrown(t.as("mo").action(api.reports.whoAmI, {}));
+    expect(refused.data).toBeUndefined();
+    expect(refused.message).toContain(
+      "'guardFunctions:getUser' answered something that is not the guard's answer (it refused the argument 'users' that the guard's own function takes): export",
+    );
+    const limitOnly = await world({ without: ["./guardFunctions.ts"], extra: { "./guardFunctions.ts": { getUser: wired.getUser, rateLimit: strict.rateLimit } } });
+    expect((await thrown(limitOnly.as("mo").action(api.reports.buildReport, { topic: "x" }))).message).toContain(
+      "'guardFunctions:rateLimit' answered something that is not the guard's answer (it refused the argument 'config' that the guard's own function takes)",
+    );
+  });
+
+  test("a log mutation that stores nothing, or another guard's trail: an audited call never succeeds unaudited", async () => {
+    // The README: no audited call succeeds without its audit row. A hand-written `log` that
+    // stores nothing made a safe action answer success with no row.
+    const otherTrail = defineGuard({ roles, confirmations: { audit: { table: "otherAudit" } } });
+    const notTheLog = "'audit:log' answered something that is not the guard's answer (the id of the row it inserted into the audit table 'guardAudit')";
+    for (const [label, logModule, message] of [
+      ["a no-op, any arguments", { log: internalMutation({ handler: async () => null }) }, notTheLog],
+      ["another guard's, writing to its own table", { log: otherTrail.audit.logMutation(internalMutation) }, notTheLog],
+      [
+        "a no-op with the event's validator",
+        { log: internalMutation({ args: auditEventValidator, handler: async () => null }) },
+        "'audit:log' answered something that is not the guard's answer (it refused the argument 'table' that the guard's own function takes)",
+      ],
+    ] as const) {
+      const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule } });
+      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+      expect(e.data, label).toBeUndefined();
+      expect(e.message, label).toContain(message);
+      expect(await s.auditRows(), label).toEqual([]);
+      // guard.audit.log called from an action by hand: the same.
+      const extra = { logIt: action({ args: {}, handler: (ctx) => guard.audit.log(ctx, { action: "x", outcome: "success" }) }) };
+      const h = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule, "./extra.ts": extra } });
+      expect((await thrown(h.t.action(makeFunctionReference<"action">("extra:logIt"), {}))).message, label).toContain(message);
+    }
+    // The guard's own log mutation: one row, the call succeeds.
+    const s = await world();
+    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    expect(await outcome(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({ ok: {} });
+    expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["success"]);
   });
 });
 
