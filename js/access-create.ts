@@ -19,12 +19,16 @@ export function createAccess<L extends string>(
   config: AccessConfig<L> | undefined,
   authz: Authz<string, string, string>,
   usersTable: string,
-): Access<L> & { validate(): void; pageLimit(): number } {
+): Access<L> & { validate(): void; pageLimit(): number; tableNames(): string[] } {
   const compile = perInstance(() => compileAccess(config, authz, usersTable));
 
-  const access: Access<L> & { validate(): void; pageLimit(): number } = {
+  const access: Access<L> & { validate(): void; pageLimit(): number; tableNames(): string[] } = {
     validate(): void {
       compile();
+    },
+
+    tableNames() {
+      return [...compile().tables.keys()];
     },
 
     pageLimit() {

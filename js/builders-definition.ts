@@ -8,8 +8,9 @@
 import type { PropertyValidators } from "convex/values";
 import type { GenericDataModel } from "convex/server";
 import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction, GuardedMutation, GuardedQuery, GuardMetadata } from "./builders.js";
-import { checkKeys, keysOf } from "./config-keys.js";
+import { checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
+import { closestName } from "./diagnose.js";
 
 /** A definition as the builders read it, whatever its kind. @internal */
 export type AnyDefinition = {
@@ -73,6 +74,42 @@ export function checkDefinition(where: string, d: object, keys: readonly string[
   // `key: null` would read as the default, "user", which the developer did not write.
   if (key === null) throw new GuardConfigError(`${where}'s rateLimit.key must be "user", "global" or { arg } (leave it out for "user")`);
   if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
+}
+
+/**
+ * The names a guard configures, read at a builder function's first call (they need the
+ * configuration compiled, which defining a function never does). @internal
+ */
+export type ConfiguredNames = {
+  roles(): readonly string[];
+  /** The policy's decision, which throws for a malformed permission name. */
+  can(subject: null, permission: string): boolean;
+  limits(): readonly string[];
+  tables(): readonly string[];
+  levels(): readonly string[];
+};
+
+/**
+ * Throws a `GuardConfigError` unless every name `meta` declares is one the guard configures:
+ * past the types (JavaScript, `as any`, a table of the schema left out of `access.tables`), a
+ * misspelt role, limit, table or level would otherwise be refused at each call as the caller's
+ * `INVALID_ARGUMENT`, its message naming the configuration to the client.
+ */
+export function checkNames(where: string, meta: Pick<GuardMetadata, "role" | "permission" | "rateLimit"> & { access: GuardMetadata["access"] | null }, names: ConfiguredNames): void {
+  const known = (what: string, name: string, all: readonly string[]) => {
+    if (all.includes(name)) return;
+    const near = closestName(name, all);
+    throw new GuardConfigError(
+      `${where}: ${what} '${name}' is not configured${near === null ? ` (configured: ${all.map((n) => `'${n}'`).join(", ") || "none"})` : ` (did you mean '${near}'?)`}`,
+    );
+  };
+  if (meta.role !== null) known("role", meta.role, names.roles());
+  if (meta.permission !== null) checkPermissionName({ permission: meta.permission }, where, names.can);
+  if (meta.rateLimit !== null) known("rate limit", meta.rateLimit.name, names.limits());
+  if (meta.access !== null) {
+    known("access table", meta.access.table, names.tables());
+    known("access level", meta.access.level, names.levels());
+  }
 }
 
 /** Throws unless the declaration `d` makes sense for `kind`, naming the fix. */

@@ -39,7 +39,7 @@ import type {
 import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkDefinition, CUSTOM_KEYS, metadata, validate, type AnyDefinition } from "./builders-definition.js";
+import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
 import { refusal } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
@@ -277,7 +277,7 @@ export type GuardCustomization<User> = {
 };
 
 /** @internal */
-export function createBuilders(checks: BuilderChecks): Builders<string, string, string, string, string> {
+export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): Builders<string, string, string, string, string> {
   function build(kind: GuardMetadata["kind"], builder: unknown, definition: AnyDefinition) {
     if (typeof builder !== "function" || definition === null || typeof definition !== "object") {
       throw new GuardConfigError(`guard.${kind}(${kind}, { args, handler, ... }) takes the app's ${kind} builder and a definition`);
@@ -288,10 +288,16 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
     // every call, where a builder's configuration errors have always surfaced.
     const refused = refusal(() => validate(meta, definition));
     const handler = definition.handler;
+    // Its names against the configuration, once they have passed (the configuration is fixed).
+    let named = false;
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
+        if (!named) {
+          checkNames(`guard.${kind}`, meta, names);
+          named = true;
+        }
         const { user, doc } = await enforce(checks, meta, ctx, args);
         return handler({ ...ctx, user, doc } as never, args as never);
       },
@@ -313,10 +319,15 @@ export function createBuilders(checks: BuilderChecks): Builders<string, string, 
       const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
       const refused = refusal(() => checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS));
       const custom = { ...meta, kind: "custom" as const };
+      let named = false;
       const customization = {
         args: {},
         input: async (ctx: unknown) => {
           if (refused !== undefined) throw refused.error;
+          if (!named) {
+            checkNames("guard.customCtx", meta, names);
+            named = true;
+          }
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");

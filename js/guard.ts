@@ -28,6 +28,7 @@ import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import type { DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import {
   createRateLimits,
+  limitNames,
   validateRateLimits,
   type RateLimits,
   type RateLimitsConfig,
@@ -165,7 +166,7 @@ export function defineGuard<
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
       config?.users?.table ?? DEFAULT_USERS_TABLE,
     );
-    const { pageLimit, validate: _, ...methods } = access;
+    const { pageLimit, validate: _, tableNames: __, ...methods } = access;
     const forget = createForgetUser({
       limit: pageLimit,
       // `null` is no confirmations part, as createConfirmations reads it.
@@ -198,7 +199,17 @@ export function defineGuard<
     return methods;
   });
   // The builders call the guard's public checks (the action-aware ones above) when they run.
-  const buildersPart = once(() => createBuilders(guard as unknown as BuilderChecks));
+  // And the names a definition declares, checked at its first call against this configuration:
+  // a name it does not have is the developer's mistake (GuardConfigError), not the caller's.
+  const buildersPart = once(() =>
+    createBuilders(guard as unknown as BuilderChecks, {
+      roles: () => authz.roles,
+      can: (subject, name) => authz.can(subject, name as never),
+      limits: () => (checksPart(), limitNames(rateLimits!)),
+      tables: () => (accessPart(), access!.tableNames()),
+      levels: () => accessPart().accessLevels().levels,
+    }),
+  );
 
   let levels: NameValidator<L> | undefined;
   // Every other capability's methods are small functions that build it at their first call and

@@ -273,6 +273,12 @@ export function validateRateLimits(limits: object): void {
   validators.get(limits)?.();
 }
 
+/** The names of a guard's limits (compiled now): what a builder's `rateLimit.name` is checked against. @internal */
+export function limitNames(limits: object): string[] {
+  const e = validators.get(limits)?.();
+  return e === undefined ? [] : [...e.limits.keys()];
+}
+
 /**
  * The configuration of limit `name` as its rows record it (ratelimit-codec.ts `fingerprint`),
  * or `undefined` when `limits` has no such limit: what a check in an action sends the wired

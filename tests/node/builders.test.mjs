@@ -398,3 +398,28 @@ test("another guard's wired functions answer nothing for this one, and a functio
     await assert.rejects(call, refused(new RegExp(`answered something that is not the guard's answer \\(it refused the argument '${field}' that the guard's own function takes\\): export `)));
   }
 });
+
+test("a name the guard does not configure (past the types) is the developer's GuardConfigError at every call, never the caller's INVALID_ARGUMENT", async () => {
+  // A new user's review: a schema table left out of access.tables compiles, and every call
+  // answered the client INVALID_ARGUMENT "table 'folders' is not configured under access.tables".
+  const withAccess = defineGuard({ roles: ["user", "admin"], access: { tables: { notes: { owner: "ownerId" } } }, rateLimits: { post: { rate: 2, period: 60_000 } } });
+  let ran = 0;
+  const handler = async () => (ran++, "ran");
+  for (const [make, message] of [
+    [() => guard.query(builder, { args: {}, role: "admn", handler }), /^guard\.query: role 'admn' is not configured \(did you mean 'admin'\?\)$/],
+    [() => guard.mutation(builder, { args: {}, rateLimit: { name: "pots" }, handler }), /^guard\.mutation: rate limit 'pots' is not configured \(did you mean 'post'\?\)$/],
+    [() => guard.mutation(builder, { args: {}, permission: "notes::x", handler }), /^guard\.mutation\.permission: /],
+    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
+    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "ownr" }, handler }), /^guard\.query: access level 'ownr' is not configured \(did you mean 'owner'\?\)$/],
+    [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
+  ]) {
+    const fn = make();
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(fn._handler(ctx(ada), { id: "n1" }), (e) => e.name === "GuardConfigError" && message.test(e.message), String(message));
+    }
+  }
+  await assert.rejects(guard.customCtx({ role: "admn" }).input(ctx(ada), {}), /guard\.customCtx: role 'admn' is not configured/);
+  assert.equal(ran, 0);
+  // Configured names still run for those they admit.
+  assert.equal(await guard.mutation(builder, { args: {}, role: "admin", rateLimit: { name: "post" }, handler })._handler(ctx(ada, []), {}), "ran");
+});
