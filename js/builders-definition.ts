@@ -89,6 +89,15 @@ export type ConfiguredNames = {
   levels(): readonly string[];
 };
 
+/** Throws a `GuardConfigError` unless `name` (a `what` that `where` declares) is one of `all`, naming the nearest. @internal */
+export function checkConfigured(where: string, what: string, name: string, all: readonly string[]): void {
+  if (all.includes(name)) return;
+  const near = closestName(name, all);
+  throw new GuardConfigError(
+    `${where}: ${what} '${name}' is not configured${near === null ? ` (configured: ${all.map((n) => `'${n}'`).join(", ") || "none"})` : ` (did you mean '${near}'?)`}`,
+  );
+}
+
 /**
  * Throws a `GuardConfigError` unless every name `meta` declares is one the guard configures:
  * past the types (JavaScript, `as any`, a table of the schema left out of `access.tables`), a
@@ -96,13 +105,7 @@ export type ConfiguredNames = {
  * `INVALID_ARGUMENT`, its message naming the configuration to the client.
  */
 export function checkNames(where: string, meta: Pick<GuardMetadata, "role" | "permission" | "rateLimit"> & { access: GuardMetadata["access"] | null }, names: ConfiguredNames): void {
-  const known = (what: string, name: string, all: readonly string[]) => {
-    if (all.includes(name)) return;
-    const near = closestName(name, all);
-    throw new GuardConfigError(
-      `${where}: ${what} '${name}' is not configured${near === null ? ` (configured: ${all.map((n) => `'${n}'`).join(", ") || "none"})` : ` (did you mean '${near}'?)`}`,
-    );
-  };
+  const known = (what: string, name: string, all: readonly string[]) => checkConfigured(where, what, name, all);
   if (meta.role !== null) known("role", meta.role, names.roles());
   if (meta.permission !== null) checkPermissionName({ permission: meta.permission }, where, names.can);
   if (meta.rateLimit !== null) known("rate limit", meta.rateLimit.name, names.limits());

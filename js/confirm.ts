@@ -218,6 +218,8 @@ export function createConfirmations(
   authz: Authz<string, string, string>,
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
+  /** The guard's limit names, which a safe action's `rateLimit.name` is checked against. */
+  limitNames?: () => readonly string[],
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   // Every key and type is checked now, at the first use of any part (codes, the trail, safe
@@ -385,7 +387,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser),
+    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames),
   };
   return confirmations;
 }

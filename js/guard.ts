@@ -194,6 +194,7 @@ export function defineGuard<
       erased,
       checks.rateLimit as never,
       checks.requireUser as never,
+      () => limitNames(rateLimits!),
     );
     const { validate: _, ...methods } = confirmations;
     return methods;

@@ -19,6 +19,7 @@ import {
 import { secretValues, type Audit } from "./audit.js";
 import { deny, GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { checkKeys, keysOf, refusal } from "./config-keys.js";
+import { checkConfigured } from "./builders-definition.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
@@ -217,6 +218,8 @@ export function createSafeAction(
   secretEnvs: () => readonly string[],
   rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
+  /** The guard's limit names: a `rateLimit.name` it lacks is the developer's mistake. */
+  limitNames?: () => readonly string[],
 ): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
@@ -256,6 +259,9 @@ export function createSafeAction(
         let configError: GuardConfigError | undefined;
         try {
           if (refused !== undefined) throw refused.error;
+          // A limit the guard does not configure (past the types): the developer's, before the
+          // check runs, never the caller's INVALID_ARGUMENT audited as a denial.
+          if (limit !== undefined && limitNames !== undefined) checkConfigured(where, "rate limit", limit.name, limitNames());
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;

@@ -467,6 +467,18 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     assert.deepEqual([checked, ran, limitedCalls], [0, 0, 0], message);
     assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.details?.error?.message]), [["ext.call", "error", message], ["ext.call", "error", message]]);
   }
+  // A limit the guard does not configure (past the types): the developer's, before the check,
+  // never the caller's INVALID_ARGUMENT audited as a denial.
+  {
+    const audited = [];
+    let checkedCalls = 0;
+    const def = limited.safeAction({ name: "ext.call", args: {}, rateLimit: { name: "upstraem" }, check: async () => (checkedCalls++, "users:1"), handler: async () => "ran" });
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(def.handler(actionCtx(audited), {}), (e) => e instanceof GuardConfigError && e.message === "safeAction 'ext.call': rate limit 'upstraem' is not configured (did you mean 'upstream'?)");
+    }
+    assert.equal(checkedCalls, 0);
+    assert.deepEqual(audited.map((r) => r.outcome), ["error", "error"]);
+  }
   // A name that tells no audit row apart: refused at every call, audited under the name it has.
   for (const name of [undefined, "", 7]) {
     const audited = [];
