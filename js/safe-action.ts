@@ -4,7 +4,8 @@
  * What the client may receive is decided here: a result or `ConvexError` data that is a plain
  * Convex value carrying no form of a configured secret (see `secretForms` in redact.ts for the
  * forms, and their limits), or the generic `UPSTREAM_UNAVAILABLE` error. Every call writes an
- * audit row first; when that row cannot be written, the call fails (closed) too.
+ * audit row before it answers (after the handler ran); when that row cannot be written, the
+ * call fails (closed) too, its handler's work already done.
  */
 import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
 import {
