@@ -5,6 +5,7 @@
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { rollbackThrows } from "./rollback.js";
 import { argumentFor, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -40,6 +41,8 @@ export interface Facts {
   rateLimits: Use[];
   audited: Use[];
   confirmed: Use[];
+  /** Throws reached when a `guard.consumeConfirmation` answer is not ok: in a mutation, they roll back the spent attempt. */
+  rollbacks: Use[];
   /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
   envReads: (Loc & { names?: string[] })[];
   deletes: (Loc & { inLoop: boolean; target?: ts.Expression })[];
@@ -47,13 +50,14 @@ export interface Facts {
   exits: boolean;
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], envReads: [], deletes: [], exits: false });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], exits: false });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
   into.rateLimits.push(...from.rateLimits);
   into.audited.push(...from.audited);
   into.confirmed.push(...from.confirmed);
+  into.rollbacks.push(...from.rollbacks);
   into.envReads.push(...from.envReads);
   into.deletes.push(...from.deletes);
   into.exits ||= from.exits;
@@ -162,6 +166,9 @@ export class FactsFinder {
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
       if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
+      // A throw on its failure still counts as a confirmation (the code guards what follows);
+      // it is reported by its own rule, confirmation-rollback.
+      if (guard.name === "consumeConfirmation") for (const t of rollbackThrows(app, call)) facts.rollbacks.push({ via, at: app.loc(t) });
       if (guard.name === "log" && !lost) facts.audited.push({ via: "guard.audit.log", at });
       // It deletes a user's security state: as destructive as a db.delete.
       if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
@@ -183,7 +190,7 @@ export class FactsFinder {
       // A helper whose throw is caught (or not awaited) checks and limits nothing for the caller.
       const lost = swallowed(call, fn, (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
       const all = this.of(helper);
-      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [] } : all;
+      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       const authSometimes = found.auth.length > 0 && this.conditional(call, fn, "auth");
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");

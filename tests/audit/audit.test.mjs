@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 65, "the fixture's markers");
+  assert.equal(expected.length, 76, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -110,6 +110,12 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
+  // A throw on a failed code is reported (confirmation-rollback), but the code still guards
+  // what follows it: the function stays confirmed, and its delete is not reported as well.
+  assert.equal(fns["rollbacks:throwsConvexError"].confirmed, true);
+  assert.equal(fns["rollbacks:throwsConvexError"].deletes, true);
+  const rollbacks = evasionsRun.report.findings.filter((f) => f.rule === "confirmation-rollback");
+  assert.ok(rollbacks.length > 0 && rollbacks.every((f) => f.severity === "high" && /rolls back the spent attempt/.test(f.message)));
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
   // A spread after a builder's `role` may replace it (with `undefined`: no role): not reported
@@ -442,7 +448,7 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
 test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
-  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"]]) {
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"]]) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
 });
