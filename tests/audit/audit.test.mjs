@@ -46,6 +46,7 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
     "convex/payments.ts:6 internal-name-public payments:_processPayment",
     "convex/posts.ts:12 public-no-rate-limit posts:createPost",
     "convex/posts.ts:140 destructive-unconfirmed posts:forgetAuthor",
+    "convex/posts.ts:159 confirmation-rollback posts:removeConfirmedThrows",
     "convex/posts.ts:26 unchecked-id-read posts:getPost",
     "convex/posts.ts:47 unchecked-id-read posts:peek",
     "convex/posts.ts:52 user-id-arg posts:postsFor",
@@ -165,7 +166,7 @@ test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 
 
 test("what each function does: kind, visibility, checks found through helpers and by hand", () => {
   const fns = Object.fromEntries(pitfallsRun.report.functions.map((f) => [f.function, f]));
-  assert.equal(pitfallsRun.report.functions.length, 22);
+  assert.equal(pitfallsRun.report.functions.length, 23);
   assert.deepEqual([fns["posts:purgePosts"].kind, fns["posts:purgePosts"].visibility], ["mutation", "internal"]);
   assert.deepEqual([fns["http:webhook"].kind, fns["http:webhook"].visibility], ["httpAction", "public"]);
   // lib/auth.ts's currentUser wraps guard.requireUser: followed across files by symbol.
@@ -202,7 +203,7 @@ test("the readable report: a table, every finding with its fix, the allowlist's 
   assert.match(r.stdout, /^function +kind +args +returns +authorization +rate limit +safety$/m);
   assert.match(r.stdout, /HIGH {2}unchecked-id-read {2}convex\/posts\.ts:26 {2}posts:getPost/);
   assert.match(r.stdout, /reason: the landing page shows the newest titles to everyone/);
-  assert.match(r.stdout, /16 findings \(10 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
+  assert.match(r.stdout, /17 findings \(11 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
 });
 
 test("the example app: clean, but for its deliberate allowlist (npx convex-guard audit, as a user runs it)", () => {
