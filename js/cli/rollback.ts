@@ -136,3 +136,34 @@ function caught(n: ts.Node, fn: ts.Node): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a call answers a confirmation result, asked of types that cost no inference of a
+ * handler's `ctx`: an app function whose declared or inferred return type is the guard's
+ * `ConfirmationResult`, or `ctx.runMutation(ref, ...)` whose reference's `_returnType` has its
+ * shape (convex rebuilds the type: a union whose failure has `error.code` "INVALID_CONFIRMATION").
+ */
+export function answersConfirmation(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration | undefined, pkg: string): boolean {
+  const checker = app.checker;
+  let type: ts.Type | undefined;
+  if (helper !== undefined) {
+    const signature = checker.getSignatureFromDeclaration(helper);
+    type = signature === undefined ? undefined : checker.getReturnTypeOfSignature(signature);
+  } else {
+    const callee = skipOuter(call.expression);
+    const ref = call.arguments[0];
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "runMutation" || ref === undefined) return false;
+    const returns = checker.getTypeAtLocation(ref).getProperty("_returnType");
+    type = returns === undefined ? undefined : checker.getTypeOfSymbol(returns);
+  }
+  type = type === undefined ? undefined : checker.getAwaitedType(type);
+  if (type === undefined) return false;
+  if (type.aliasSymbol?.getName() === "ConfirmationResult" && app.packageOf(type.aliasSymbol) === pkg) return true;
+  if (!type.isUnion()) return false;
+  return type.types.some((member) => {
+    const error = member.getProperty("error");
+    const code = error === undefined ? undefined : checker.getTypeOfSymbol(error).getProperty("code");
+    const literal = code === undefined ? undefined : checker.getTypeOfSymbol(code);
+    return member.getProperty("ok") !== undefined && literal !== undefined && literal.isStringLiteral() && literal.value === "INVALID_CONFIRMATION";
+  });
+}

@@ -179,7 +179,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // row: the attacker guesses again for free. Read in mutations only (an action's throw undoes
   // nothing it committed through ctx.runMutation).
   if (fn.kind === "mutation") {
-    for (const r of f.rollbacks) {
+    for (const r of f.rollbacks.filter((r) => r.answers === undefined || r.answers())) {
       out.push(finding("confirmation-rollback", fn.id, r.at, `${fn.id} throws when a confirmation code fails: the throw rolls back the spent attempt, the failure counts and the audit row, so wrong guesses cost nothing`));
     }
   }
