@@ -179,7 +179,8 @@ export class FactsFinder {
       return;
     }
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
-    this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
+    const callee = skipOuter(call.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {

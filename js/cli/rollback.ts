@@ -15,8 +15,8 @@ type Atom = Parameters<typeof truthWhenDenied>[1];
 const MAX_DEPTH = 3;
 
 /**
- * The places in the function around `call` (a `guard.consumeConfirmation`) that throw when its
- * answer is not ok: throw statements, calls of app functions that always throw, and
+ * The places in the function around `call` (a `guard.consumeConfirmation`, or a call that
+ * hands on its answer: see answersConfirmation) that throw when its answer is not ok: throw statements, calls of app functions that always throw, and
  * `guard.assertConfirmed`, in the branch an `if` (or `&&`, `||`, `?:`) takes on a failure,
  * after an `if (r.ok) { ... return }`, or in a helper given the answer. A throw caught by a
  * `try` whose `catch` does not throw again is left out: it rolls nothing back.
