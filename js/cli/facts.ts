@@ -5,6 +5,7 @@
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { answersConfirmation, rollbackThrows } from "./rollback.js";
 import { argumentFor, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -40,6 +41,12 @@ export interface Facts {
   rateLimits: Use[];
   audited: Use[];
   confirmed: Use[];
+  /**
+   * Throws reached when a `guard.consumeConfirmation` answer is not ok: in a mutation, they roll
+   * back the spent attempt. `answers`, when present, says whether the call (a helper's, or
+   * `ctx.runMutation`) answers a confirmation at all: asked by the rule, in mutations only.
+   */
+  rollbacks: (Use & { answers?: () => boolean })[];
   /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
   envReads: (Loc & { names?: string[] })[];
   deletes: (Loc & { inLoop: boolean; target?: ts.Expression })[];
@@ -47,13 +54,14 @@ export interface Facts {
   exits: boolean;
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], envReads: [], deletes: [], exits: false });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], exits: false });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
   into.rateLimits.push(...from.rateLimits);
   into.audited.push(...from.audited);
   into.confirmed.push(...from.confirmed);
+  into.rollbacks.push(...from.rollbacks);
   into.envReads.push(...from.envReads);
   into.deletes.push(...from.deletes);
   into.exits ||= from.exits;
@@ -162,11 +170,17 @@ export class FactsFinder {
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
       if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
+      // A throw on its failure still counts as a confirmation (the code guards what follows);
+      // it is reported by its own rule, confirmation-rollback.
+      if (guard.name === "consumeConfirmation") this.rollbacks(call, facts, via);
       if (guard.name === "log" && !lost) facts.audited.push({ via: "guard.audit.log", at });
       // It deletes a user's security state: as destructive as a db.delete.
       if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
       return;
     }
+    // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
+    const callee = skipOuter(call.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {
@@ -179,11 +193,13 @@ export class FactsFinder {
     }
     const helper = app.appFunction(call);
     if (helper !== undefined && helper !== fn) {
+      // `const r = await consumeCode(ctx, ...)`: the helper hands on the guard's answer.
+      this.rollbacks(call, facts, skipOuter(call.expression).getText(), () => answersConfirmation(app, call, helper, GUARD));
       // Shown as `currentUser -> guard.requireUser`: which helper made the check.
       // A helper whose throw is caught (or not awaited) checks and limits nothing for the caller.
       const lost = swallowed(call, fn, (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
       const all = this.of(helper);
-      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [] } : all;
+      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       const authSometimes = found.auth.length > 0 && this.conditional(call, fn, "auth");
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
@@ -201,6 +217,20 @@ export class FactsFinder {
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target) })),
       });
     }
+  }
+
+  /**
+   * The throws reached when the confirmation answered by `call` failed (see rollback.ts).
+   * `answers` (whether the call answers a confirmation at all) is left for the rule to ask, of
+   * mutations only: typing `internal.x.y` types the whole API, every module's functions, and an
+   * action asserting its `ctx.runMutation`'s answer (the right pattern) would pay for it.
+   */
+  private rollbacks(call: ts.CallExpression, facts: Facts, via: string, answers?: () => boolean): void {
+    const throws = rollbackThrows(this.app, call);
+    if (throws.length === 0) return;
+    let known: boolean | undefined;
+    const once = answers === undefined ? undefined : () => (known ??= answers());
+    for (const t of throws) facts.rollbacks.push({ via, at: this.app.loc(t), ...(once === undefined ? {} : { answers: once }) });
   }
 
   /**

@@ -68,6 +68,11 @@ export const RULES = {
     title: "delete with neither a confirmation nor an audit row",
     fix: "Require a confirmation code (guard.consumeConfirmation) or write guard.audit.log in the same mutation.",
   },
+  "confirmation-rollback": {
+    severity: "high",
+    title: "mutation throws when a confirmation code fails, rolling back the spent attempt",
+    fix: "Return the result (or { error: result.error }) from the mutation, act on ok there, and throw in the calling action once the mutation committed: guard.assertConfirmed(await ctx.runMutation(...)).",
+  },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",
@@ -168,6 +173,14 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
       }
+    }
+  }
+  // A throw on a failed code rolls back the attempt it spent, the failure counts and the audit
+  // row: the attacker guesses again for free. Read in mutations only (an action's throw undoes
+  // nothing it committed through ctx.runMutation).
+  if (fn.kind === "mutation") {
+    for (const r of f.rollbacks.filter((r) => r.answers === undefined || r.answers())) {
+      out.push(finding("confirmation-rollback", fn.id, r.at, `${fn.id} throws when a confirmation code fails: the throw rolls back the spent attempt, the failure counts and the audit row, so wrong guesses cost nothing`));
     }
   }
   return out;

@@ -46,6 +46,7 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
     "convex/payments.ts:6 internal-name-public payments:_processPayment",
     "convex/posts.ts:12 public-no-rate-limit posts:createPost",
     "convex/posts.ts:140 destructive-unconfirmed posts:forgetAuthor",
+    "convex/posts.ts:159 confirmation-rollback posts:removeConfirmedThrows",
     "convex/posts.ts:26 unchecked-id-read posts:getPost",
     "convex/posts.ts:47 unchecked-id-read posts:peek",
     "convex/posts.ts:52 user-id-arg posts:postsFor",
@@ -88,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 65, "the fixture's markers");
+  assert.equal(expected.length, 80, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -110,6 +111,12 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
+  // A throw on a failed code is reported (confirmation-rollback), but the code still guards
+  // what follows it: the function stays confirmed, and its delete is not reported as well.
+  assert.equal(fns["rollbacks:throwsConvexError"].confirmed, true);
+  assert.equal(fns["rollbacks:throwsConvexError"].deletes, true);
+  const rollbacks = evasionsRun.report.findings.filter((f) => f.rule === "confirmation-rollback");
+  assert.ok(rollbacks.length > 0 && rollbacks.every((f) => f.severity === "high" && /rolls back the spent attempt/.test(f.message)));
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
   // A spread after a builder's `role` may replace it (with `undefined`: no role): not reported
@@ -159,7 +166,7 @@ test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 
 
 test("what each function does: kind, visibility, checks found through helpers and by hand", () => {
   const fns = Object.fromEntries(pitfallsRun.report.functions.map((f) => [f.function, f]));
-  assert.equal(pitfallsRun.report.functions.length, 22);
+  assert.equal(pitfallsRun.report.functions.length, 23);
   assert.deepEqual([fns["posts:purgePosts"].kind, fns["posts:purgePosts"].visibility], ["mutation", "internal"]);
   assert.deepEqual([fns["http:webhook"].kind, fns["http:webhook"].visibility], ["httpAction", "public"]);
   // lib/auth.ts's currentUser wraps guard.requireUser: followed across files by symbol.
@@ -196,7 +203,7 @@ test("the readable report: a table, every finding with its fix, the allowlist's 
   assert.match(r.stdout, /^function +kind +args +returns +authorization +rate limit +safety$/m);
   assert.match(r.stdout, /HIGH {2}unchecked-id-read {2}convex\/posts\.ts:26 {2}posts:getPost/);
   assert.match(r.stdout, /reason: the landing page shows the newest titles to everyone/);
-  assert.match(r.stdout, /16 findings \(10 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
+  assert.match(r.stdout, /17 findings \(11 high, 6 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
 });
 
 test("the example app: clean, but for its deliberate allowlist (npx convex-guard audit, as a user runs it)", () => {
@@ -442,7 +449,7 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
 test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
-  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"]]) {
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"]]) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
 });
