@@ -2,7 +2,7 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GUARD, emptyFacts, type AuthCheck, type Facts } from "./facts.js";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, initializer, returnedIdReads } from "./argflow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
@@ -172,7 +172,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     anyArgs: [],
     returns: "unknown",
     safeAction: false,
-    facts: { auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], exits: false },
+    facts: emptyFacts(),
     idReads: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
@@ -211,24 +211,24 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
         const around = finder.of(wrapper);
         const name = wrapper.name !== undefined && ts.isIdentifier(wrapper.name) ? wrapper.name.text : skipOuter(handlerValue.expression).getText();
         const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}` }));
-        Object.assign(fn.facts, merged(fn.facts, { ...around, auth, rateLimits: around.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })) }));
+        mergeFacts(fn.facts, { ...around, auth, rateLimits: around.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })) });
         handler = inner;
       }
     }
     if (fn.safeAction) {
       const check = functionValue(app, property(app, definition, "check"));
-      if (check !== undefined) Object.assign(fn.facts, merged(fn.facts, finder.of(check)));
+      if (check !== undefined) mergeFacts(fn.facts, finder.of(check));
       else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at: fn.at });
       fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
       // `rateLimit: { name }`: a named limit taken after the check, before the handler.
       if (property(app, definition, "rateLimit") !== undefined) fn.facts.rateLimits.push({ via: "guard.safeAction rateLimit", at: fn.at });
     }
-    if (guardBuilder !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, guardBuilder, definition)));
+    if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition));
     const custom = customization(app, init);
-    if (custom !== undefined) Object.assign(fn.facts, merged(fn.facts, readBuilderDeclaration(app, "customCtx", custom)));
+    if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom));
   }
   if (handler !== undefined) {
-    Object.assign(fn.facts, merged(fn.facts, finder.of(handler)));
+    mergeFacts(fn.facts, finder.of(handler));
     // A check or a limit on some paths only leaves the others open.
     fn.facts.auth = fn.facts.auth.filter((a) => a.conditional !== true);
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
@@ -293,19 +293,6 @@ function ownedDocuments(handler: ts.SignatureDeclaration, ownerChecks: AuthCheck
     if (!ts.isPropertyAccessExpression(t) || t.name.text !== "_id") return false;
     const doc = skipOuter(t.expression);
     return isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results));
-  };
-}
-
-function merged(a: Facts, b: Facts): Facts {
-  return {
-    auth: [...a.auth, ...b.auth],
-    rateLimits: [...a.rateLimits, ...b.rateLimits],
-    audited: [...a.audited, ...b.audited],
-    confirmed: [...a.confirmed, ...b.confirmed],
-    rollbacks: [...a.rollbacks, ...b.rollbacks],
-    envReads: [...a.envReads, ...b.envReads],
-    deletes: [...a.deletes, ...b.deletes],
-    exits: a.exits || b.exits,
   };
 }
 
