@@ -8,9 +8,8 @@
 import type { PropertyValidators } from "convex/values";
 import type { GenericDataModel } from "convex/server";
 import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction, GuardedMutation, GuardedQuery, GuardMetadata } from "./builders.js";
-import { checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
+import { checkConfigured, checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
-import { closestName } from "./diagnose.js";
 
 /** A definition as the builders read it, whatever its kind. @internal */
 export type AnyDefinition = {
@@ -88,15 +87,6 @@ export type ConfiguredNames = {
   tables(): readonly string[];
   levels(): readonly string[];
 };
-
-/** Throws a `GuardConfigError` unless `name` (a `what` that `where` declares) is one of `all`, naming the nearest. @internal */
-export function checkConfigured(where: string, what: string, name: string, all: readonly string[]): void {
-  if (all.includes(name)) return;
-  const near = closestName(name, all);
-  throw new GuardConfigError(
-    `${where}: ${what} '${name}' is not configured${near === null ? ` (configured: ${all.map((n) => `'${n}'`).join(", ") || "none"})` : ` (did you mean '${near}'?)`}`,
-  );
-}
 
 /**
  * Throws a `GuardConfigError` unless every name `meta` declares is one the guard configures:

@@ -120,6 +120,17 @@ function unknown(key: string, keys: readonly string[]): string {
 }
 
 /**
+ * Throws a {@link GuardConfigError} unless `name` (a `what` that `where` declares: a builder's
+ * role, rate limit, access table or level) is one of `all`, the names the guard configures,
+ * naming the one it most likely meant, or else all of them. @internal
+ */
+export function checkConfigured(where: string, what: string, name: string, all: readonly string[]): void {
+  if (all.includes(name)) return;
+  const [shown, guess] = named(name, all);
+  throw new GuardConfigError(`${where}: ${what} ${shown} is not configured${guess === "" ? ` (configured: ${listed(all) || "none"})` : guess}`);
+}
+
+/**
  * Throws a {@link GuardConfigError} naming the first key of `config` that is not a
  * configuration key, and the key it most likely meant; then checks `securityAudit`, which no
  * part of the guard builds.
