@@ -156,7 +156,7 @@ export function defineGuard<
   const authz = createAuthz(config, users);
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` there is no users row, so there is no id to own or share with.
-  const claims = config?.users?.roleClaim !== undefined;
+  const claims = users.claims;
   const noRows = () =>
     new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
   let access: ReturnType<typeof createAccess<L>> | undefined;
