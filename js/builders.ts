@@ -40,7 +40,7 @@ import type { Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
 import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
-import { refusal } from "./config-keys.js";
+import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { userKey } from "./users.js";
 
@@ -288,16 +288,13 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     // every call, where a builder's configuration errors have always surfaced.
     const refused = refusal(() => validate(meta, definition));
     const handler = definition.handler;
-    // Its names against the configuration, once they have passed (the configuration is fixed).
-    let named = false;
+    // Its names against the configuration, at each call until they have passed.
+    const checkNamed = untilPassed(() => checkNames(`guard.${kind}`, meta, names));
     const registered = (builder as (d: unknown) => object)({
       args: definition.args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
-        if (!named) {
-          checkNames(`guard.${kind}`, meta, names);
-          named = true;
-        }
+        checkNamed();
         const { user, doc } = await enforce(checks, meta, ctx, args);
         return handler({ ...ctx, user, doc } as never, args as never);
       },
@@ -319,15 +316,12 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
       const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
       const refused = refusal(() => checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS));
       const custom = { ...meta, kind: "custom" as const };
-      let named = false;
+      const checkNamed = untilPassed(() => checkNames("guard.customCtx", meta, names));
       const customization = {
         args: {},
         input: async (ctx: unknown) => {
           if (refused !== undefined) throw refused.error;
-          if (!named) {
-            checkNames("guard.customCtx", meta, names);
-            named = true;
-          }
+          checkNamed();
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");

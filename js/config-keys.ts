@@ -223,3 +223,17 @@ export function refusal(check: () => void): { error: unknown } | undefined {
     return { error };
   }
 }
+
+/**
+ * `check`, to be run at each call until it has passed once: for a check of a fixed
+ * configuration that needs it compiled (which defining a function never does), so its refusal
+ * is thrown at every call and its pass costs nothing after the first. @internal
+ */
+export function untilPassed(check: () => void): () => void {
+  let passed = false;
+  return () => {
+    if (passed) return;
+    check();
+    passed = true;
+  };
+}

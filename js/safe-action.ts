@@ -19,7 +19,7 @@ import {
 } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { deny, GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
-import { checkConfigured, checkKeys, keysOf, refusal } from "./config-keys.js";
+import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
@@ -230,10 +230,12 @@ export function createSafeAction(
     // definition changes nothing it checks or runs. A refusal (a misspelt key, at every depth)
     // is thrown at every call, audited as the developer's.
     const refused = refusal(() => checkDefinition(where, definition));
-    // Its limit's name against the configuration, once it has passed (the configuration is fixed).
-    let named = false;
     const { handler, resourceId: resourceArg } = definition;
     const limit = definition.rateLimit ? { name: String(definition.rateLimit.name), key: definition.rateLimit.key } : undefined;
+    // Its limit's name against the configuration, at each call until it has passed.
+    const checkNamed = untilPassed(() => {
+      if (limit !== undefined && limitNames !== undefined) checkConfigured(where, "rate limit", limit.name, limitNames());
+    });
     const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
       (definition.check as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
@@ -263,10 +265,7 @@ export function createSafeAction(
           if (refused !== undefined) throw refused.error;
           // A limit the guard does not configure (past the types): the developer's, before the
           // check runs, never the caller's INVALID_ARGUMENT audited as a denial.
-          if (!named) {
-            if (limit !== undefined && limitNames !== undefined) checkConfigured(where, "rate limit", limit.name, limitNames());
-            named = true;
-          }
+          checkNamed();
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;
