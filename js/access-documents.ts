@@ -27,7 +27,7 @@ import {
   type AnyDb,
   type Eq,
 } from "./access-store.js";
-import { GRANTS } from "./access-tables.js";
+import { GRANTS, type GrantId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
 const SELF_SHARE = "You cannot share a document with yourself";
@@ -80,9 +80,9 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const first = await keepFirst(db, rows);
       if (first !== undefined) {
         await db.patch(first._id, fields);
-        return first._id;
+        return first._id as GrantId;
       }
-      return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as string;
+      return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as GrantId;
     },
 
     async revoke(ctx, table, id, target) {
@@ -114,7 +114,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         from,
       );
       const page = (result.page as Row[]).map((g) => {
-        const grant: DocumentGrant<L> = { grantId: g._id, level: g.level as L };
+        const grant: DocumentGrant<L> = { grantId: g._id as GrantId, level: g.level as L };
         if (typeof g.userId === "string") grant.userId = g.userId;
         if (typeof g.groupId === "string") grant.groupId = g.groupId;
         if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;

@@ -11,12 +11,12 @@ import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 import type { Row } from "./access-codec.js";
 import { isInvitation } from "./access-groups.js";
 import type { AnyDb, Eq } from "./access-store.js";
-import { GRANTS, MEMBERS } from "./access-tables.js";
+import { GRANTS, MEMBERS, type GrantId } from "./access-tables.js";
 
 /** One grant on a document, as {@link Access.listGrants} lists it. */
 export type DocumentGrant<L extends string> = {
   /** The grant row's id. */
-  grantId: string;
+  grantId: GrantId;
   /** Exactly one of `userId` and `groupId` is set: who holds the grant. */
   userId?: string;
   groupId?: string;

@@ -3,10 +3,12 @@
  * methods so that code which never defines a schema does not pull `convex/server` in.
  */
 import { defineTable } from "convex/server";
-import { v } from "convex/values";
+import { v, type GenericId } from "convex/values";
 
 /** The grants table. @internal */
-export const GRANTS = "accessGrants";
+export const GRANTS: GrantId["__tableName"] = "accessGrants";
+/** A grant row's id: what `guard.share` returns (the table name is checked against `GRANTS`). */
+export type GrantId = GenericId<"accessGrants">;
 /** The groups table. @internal */
 export const GROUPS = "accessGroups";
 /** The group membership (and invitation) table. @internal */

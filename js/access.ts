@@ -9,6 +9,7 @@
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import type { DocumentGrant } from "./access-grants.js";
+import type { GrantId } from "./access-tables.js";
 import type {
   AccessDenial,
   AccessFacts,
@@ -146,7 +147,7 @@ export interface Access<L extends string> {
   /**
    * Grants `level` on a document to a user or a group, replacing their previous grant.
    * The caller must hold the share level, and never grants above their own level nor the
-   * owner's. Returns the grant's id.
+   * owner's. Returns the grant row's id (an `Id<"accessGrants">`).
    *
    * No grant outlives its sharer's access: the grant's `expiresAt` is the one asked for
    * (none: never), **capped** to the moment the caller's own access at the level sharing it
@@ -170,7 +171,7 @@ export interface Access<L extends string> {
     table: TableNamesInDataModel<DM>,
     id: string,
     grant: GrantTarget & { level: L; expiresAt?: number },
-  ): Promise<string>;
+  ): Promise<GrantId>;
 
   /**
    * Removes a user's or a group's grant on a document. The caller must hold the share level

@@ -26,7 +26,15 @@ import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import { limitConfig, tooMany, type RateLimitDecision, type RateLimitOptions, type RateLimits } from "./ratelimit.js";
+import {
+  limitConfig,
+  tooMany,
+  type RateLimitAdmitted,
+  type RateLimitDecision,
+  type RateLimitOptions,
+  type RateLimits,
+  type ThrowingRateLimitOptions,
+} from "./ratelimit.js";
 import type { UserFinder } from "./users.js";
 import { usersSetup } from "./users-find.js";
 import { checkReference, notTheGuards, runWired, withTable } from "./wiring.js";
@@ -118,8 +126,10 @@ export interface ActionChecks<R extends string, P extends string, T extends stri
    * await guard.rateLimit(ctx, "sendMessage", { key: user._id });
    * ```
    */
+  rateLimit(ctx: AnyActionCtx, name: K, options: ThrowingRateLimitOptions): Promise<RateLimitAdmitted>;
   rateLimit(ctx: AnyActionCtx, name: K, options: RateLimitOptions): Promise<RateLimitDecision>;
   /** In an action: whether the cost would be admitted now, without taking it. */
+  checkRateLimit(ctx: AnyActionCtx, name: K, options: ThrowingRateLimitOptions): Promise<RateLimitAdmitted>;
   checkRateLimit(ctx: AnyActionCtx, name: K, options: RateLimitOptions): Promise<RateLimitDecision>;
 }
 

@@ -10,7 +10,14 @@ import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import { tooMany, type RateLimitOptions, type RateLimits, type RateLimitState } from "./ratelimit.js";
+import {
+  tooMany,
+  type RateLimitAdmitted,
+  type RateLimitBatchAdmitted,
+  type RateLimitOptions,
+  type RateLimits,
+  type RateLimitState,
+} from "./ratelimit.js";
 
 /** A stored row, as the table definition declares it. */
 type Row = RateLimitState & {
@@ -127,19 +134,21 @@ type RowMethods<K extends string> = Pick<RateLimits<K>, "rateLimit" | "rateLimit
  */
 export function rowMethods<K extends string>(compile: () => Engine): RowMethods<K> {
   const methods: RowMethods<K> = {
+    // One implementation behind each pair of overloads. The casts state what the code does
+    // and TypeScript cannot see: unless `throws` is false, a denial is thrown, never returned.
     rateLimit(ctx, name, options) {
-      return single(compile, ctx.db, name, options, RL_TAKE);
+      return single(compile, ctx.db, name, options, RL_TAKE) as Promise<RateLimitAdmitted>;
     },
 
     async rateLimitAll(ctx, requests, options) {
       if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
       const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, RL_TAKE);
       if (!ok && options?.throws !== false) tooMany(retryAfter);
-      return { ok, retryAfter, decisions };
+      return { ok, retryAfter, decisions } as RateLimitBatchAdmitted;
     },
 
     checkRateLimit(ctx, name, options) {
-      return single(compile, ctx.db, name, options, RL_CHECK);
+      return single(compile, ctx.db, name, options, RL_CHECK) as Promise<RateLimitAdmitted>;
     },
 
     async resetRateLimit(ctx, name, options) {

@@ -86,6 +86,12 @@ export type RateLimitDecision =
   | { ok: true; remaining: number; retryAfter: 0 }
   | { ok: false; remaining: number; retryAfter: number };
 
+/**
+ * A decision that admitted the request: what a call that throws on a denial (the default)
+ * returns, so `ok`, `remaining` and `retryAfter: 0` need no narrowing.
+ */
+export type RateLimitAdmitted = Extract<RateLimitDecision, { ok: true }>;
+
 /** A decision together with the state to store: `null` means "leave the row as it is". */
 export type RateLimitOutcome = RateLimitDecision & { state: RateLimitState | null };
 
@@ -98,6 +104,12 @@ export type RateLimitBatchDecision = {
   /** Each limit's own decision, in order (nothing was taken when `ok` is false). */
   decisions: RateLimitDecision[];
 };
+
+/** An all-or-nothing request that admitted every entry: what `rateLimitAll` returns unless `throws: false`. */
+export type RateLimitBatchAdmitted = { ok: true; retryAfter: 0; decisions: RateLimitAdmitted[] };
+
+/** Options that throw on a denial (`throws` left out or `true`): the call returns only admitted decisions. */
+export type ThrowingRateLimitOptions = RateLimitOptions & { throws?: true };
 
 /** Options of the calls that decide against the table. */
 export type RateLimitOptions = {
@@ -141,7 +153,8 @@ export type RateLimitStateRequest<K extends string> = {
 export interface RateLimits<K extends string> {
   /**
    * Takes `count` (default 1) from the limit `name` for `key`, in this mutation. Denied: throws,
-   * or returns the decision with `throws: false`.
+   * or returns the decision with `throws: false` (typed {@link RateLimitAdmitted} when the
+   * options cannot turn throwing off).
    *
    * @throws `ConvexError` `RATE_LIMITED` with message "Too many requests. Try again in 3
    * seconds" and `retryAfter` (ms); `INVALID_ARGUMENT` for a bad key or count.
@@ -151,6 +164,11 @@ export interface RateLimits<K extends string> {
    * await guard.rateLimit(ctx, "sendMessage", { key: user._id });
    * ```
    */
+  rateLimit<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    name: K,
+    options: ThrowingRateLimitOptions,
+  ): Promise<RateLimitAdmitted>;
   rateLimit<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     name: K,
@@ -176,6 +194,11 @@ export interface RateLimits<K extends string> {
   rateLimitAll<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     requests: readonly RateLimitRequest<K>[],
+    options?: { throws?: true },
+  ): Promise<RateLimitBatchAdmitted>;
+  rateLimitAll<DM extends GenericDataModel>(
+    ctx: WriterCtx<DM>,
+    requests: readonly RateLimitRequest<K>[],
     options?: { throws?: boolean },
   ): Promise<RateLimitBatchDecision>;
 
@@ -190,6 +213,11 @@ export interface RateLimits<K extends string> {
    *   { key: user._id, throws: false });
    * ```
    */
+  checkRateLimit<DM extends GenericDataModel>(
+    ctx: ReaderCtx<DM>,
+    name: K,
+    options: ThrowingRateLimitOptions,
+  ): Promise<RateLimitAdmitted>;
   checkRateLimit<DM extends GenericDataModel>(
     ctx: ReaderCtx<DM>,
     name: K,

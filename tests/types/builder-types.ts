@@ -102,6 +102,11 @@ async function inAction() {
   const name: string = me.name;
   await guard.requirePermission(actx, "notes:write");
   await guard.rateLimit(actx, "post", { key: me._id });
+  // In an action too, a throwing call returns an admitted decision, `throws: false` any.
+  void ((await guard.rateLimit(actx, "post", { key: me._id })).ok satisfies true);
+  const checked = await guard.checkRateLimit(actx, "post", { key: me._id, throws: false });
+  // @ts-expect-error: with throws: false the decision may be a denial
+  void (checked.ok satisfies true);
   await guard.checkRateLimit(actx, "post", { key: me._id, throws: false });
   // @ts-expect-error: misspelt role in an action
   await guard.requireRole(actx, "admn");

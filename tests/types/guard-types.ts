@@ -122,6 +122,15 @@ defineGuard({
   // @ts-expect-error: a permission nobody holds
   access: { groups: { managers: { permission: "users:delete" } } },
 });
+async function grantIds(c: GenericMutationCtx<DM>) {
+  // share answers the grant row's id, typed by its table.
+  const id: GenericId<"accessGrants"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
+  // @ts-expect-error: a grant's id is not another table's
+  const wrong: GenericId<"users"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
+  const { page } = await docs.listGrants(c, "users", "id", { paginationOpts: { numItems: 10, cursor: null } });
+  void ([id, wrong, page[0]!.grantId] satisfies GenericId<"accessGrants" | "users">[]);
+}
+void grantIds;
 async function groupLevels(c: GenericMutationCtx<DM>) {
   const held: "member" | "invited" = await docs.addGroupMember(c, "g", "u", "writer");
   void held;
@@ -153,6 +162,27 @@ async function rateLimited() {
   if (!d.ok) void (d.retryAfter satisfies number);
   await limited.rateLimitAll(mctx, [{ name: "burst", key: "k" }, { name: "sendMessage", key: "global" }]);
   limited.rateLimitStatus("login", null, Date.now());
+  // A call that throws on a denial returns only admitted decisions: no narrowing needed.
+  const taken = await limited.rateLimit(mctx, "sendMessage", { key: "k" });
+  void (taken.ok satisfies true);
+  void (taken.retryAfter satisfies 0);
+  void ((await limited.rateLimit(mctx, "sendMessage", { key: "k", throws: true })).ok satisfies true);
+  void ((await limited.checkRateLimit(mctx, "login", { key: "k" })).ok satisfies true);
+  const all = await limited.rateLimitAll(mctx, [{ name: "burst", key: "k" }]);
+  void (all.ok satisfies true);
+  void (all.decisions[0]!.ok satisfies true);
+  // With `throws: false`, or options whose `throws` may be false, a denial can come back.
+  // @ts-expect-error: a returned decision may be a denial
+  void (d.ok satisfies true);
+  const flexible: { key: string; throws?: boolean } = { key: "k" };
+  const maybe = await limited.rateLimit(mctx, "sendMessage", flexible);
+  // @ts-expect-error: `throws` may be false at run time
+  void (maybe.ok satisfies true);
+  const some = await limited.rateLimitAll(mctx, [{ name: "burst", key: "k" }], { throws: false });
+  // @ts-expect-error: an all-or-nothing request with throws: false may be refused
+  void (some.ok satisfies true);
+  // @ts-expect-error: a misspelt option is not silently ignored
+  await limited.rateLimit(mctx, "sendMessage", { key: "k", throw: false });
   // @ts-expect-error: misspelt limit name
   await limited.rateLimit(mctx, "sendMesage", { key: "k" });
   // @ts-expect-error: a key is required
