@@ -36,6 +36,8 @@ import {
 
 /** The engine's sources, by number (src/access.rs, through the generated wire). @internal */
 export const SOURCES = ACCESS_SOURCES;
+/** The values of a visibility field the engine reads, in code order (PUBLIC, PRIVATE); a missing field is private. @internal */
+export const VISIBILITIES = ["public", "private"] as const;
 // The public unions name exactly the engine's sources and denials: tsc fails here otherwise.
 const sourcesMatch: Same<AccessSource | "none" | "cycle", (typeof ACCESS_SOURCES)[number]> = true;
 const denialsMatch: Same<AccessDenial | null, (typeof ACCESS_DENIALS)[number]> = true;
@@ -162,7 +164,7 @@ function pack(
     ints[parent + i] = typeof up !== "string" ? NO_PARENT : (index.get(up) ?? NO_PARENT);
     // Anything but the two visibilities is a code the engine refuses.
     const seen = field(d, "visibility");
-    ints[visibility + i] = seen === "public" ? PUBLIC : seen === "private" ? PRIVATE : ACCESS_NOT_A_CODE;
+    ints[visibility + i] = seen === VISIBILITIES[0] ? PUBLIC : seen === VISIBILITIES[1] ? PRIVATE : ACCESS_NOT_A_CODE;
   });
   const doc = at("doc"), subject = at("subject"), kind = at("kind"), level = at("level");
   times[ACCESS_TIMES.now] = num(now);

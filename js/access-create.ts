@@ -8,27 +8,35 @@ import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny, quoted } from "./errors.js";
-import { compileAccess, levelId, levelName } from "./access-config.js";
+import { compileAccess, levelId, levelName, type TableInfo } from "./access-config.js";
 import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
 import { documentMethods } from "./access-documents.js";
 import { groupMethods } from "./access-groups.js";
 import type { AccessConfig } from "./access-types.js";
+
+/** What the guard itself reads from its access part, beyond the public methods. @internal */
+export type AccessInternals = {
+  validate(): void;
+  pageLimit(): number;
+  /** The protected tables, compiled (field names with their defaults). */
+  tables(): ReadonlyMap<string, TableInfo>;
+};
 
 /** @internal */
 export function createAccess<L extends string>(
   config: AccessConfig<L> | undefined,
   authz: Authz<string, string, string>,
   usersTable: string,
-): Access<L> & { validate(): void; pageLimit(): number; tableNames(): string[] } {
+): Access<L> & AccessInternals {
   const compile = perInstance(() => compileAccess(config, authz, usersTable));
 
-  const access: Access<L> & { validate(): void; pageLimit(): number; tableNames(): string[] } = {
+  const access: Access<L> & AccessInternals = {
     validate(): void {
       compile();
     },
 
-    tableNames() {
-      return [...compile().tables.keys()];
+    tables() {
+      return compile().tables;
     },
 
     pageLimit() {

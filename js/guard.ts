@@ -12,6 +12,7 @@ import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { Same } from "./generated/wire.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
+import { accessSchemaProblems } from "./access-schema.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import type { Access } from "./access.js";
@@ -166,7 +167,7 @@ export function defineGuard<
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
       config?.users?.table ?? DEFAULT_USERS_TABLE,
     );
-    const { pageLimit, validate: _, tableNames: __, ...methods } = access;
+    const { pageLimit, validate: _, tables: __, ...methods } = access;
     const forget = createForgetUser({
       limit: pageLimit,
       // `null` is no confirmations part, as createConfirmations reads it.
@@ -207,7 +208,7 @@ export function defineGuard<
       roles: () => authz.roles,
       can: (subject, name) => authz.can(subject, name as never),
       limits: () => (checksPart(), limitNames(rateLimits!)),
-      tables: () => (accessPart(), access!.tableNames()),
+      tables: () => (accessPart(), [...access!.tables().keys()]),
       levels: () => accessPart().accessLevels().levels,
     }),
   );
@@ -232,7 +233,9 @@ export function defineGuard<
       confirmationsPart();
       confirmations!.validate();
       actions!.validate();
-      if (options?.schema !== undefined) checkSchema(options.schema, requiredTables(config));
+      if (options?.schema !== undefined) {
+        checkSchema(options.schema, requiredTables(config), (declared) => accessSchemaProblems(access!.tables(), declared));
+      }
       // Each capability validates its own configuration in its factory or first use.
     },
     levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),

@@ -121,10 +121,15 @@ export async function withTable<T>(table: string, fix: string, f: () => Promise<
 export type SchemaLike = { tables: Record<string, unknown> };
 
 /**
- * Throws unless `schema` declares each of `tables` (`[name, fix]`), naming the first missing
- * one and the line that adds it. @internal
+ * Throws unless `schema` declares each of `tables` (`[name, fix]`) and `problems` finds nothing
+ * in the declared tables: one `GuardConfigError` naming every missing table (with the line that
+ * adds it) and every problem. @internal
  */
-export function checkSchema(schema: SchemaLike, tables: readonly (readonly [string, string])[]): void {
+export function checkSchema(
+  schema: SchemaLike,
+  tables: readonly (readonly [string, string])[],
+  problems: (declared: object) => string[] = () => [],
+): void {
   const declared = (schema as { tables?: unknown } | null)?.tables;
   if (declared === null || typeof declared !== "object") {
     throw new GuardConfigError("guard.validate({ schema }) takes the default export of convex/schema.ts");
@@ -134,10 +139,12 @@ export function checkSchema(schema: SchemaLike, tables: readonly (readonly [stri
   for (const [name, fix] of tables) {
     if (!Object.prototype.hasOwnProperty.call(declared, name)) missing.set(fix, [...(missing.get(fix) ?? []), `'${name}'`]);
   }
-  if (missing.size === 0) return;
-  throw new GuardConfigError(
-    [...missing]
-      .map(([fix, names]) => `${names.length === 1 ? "table" : "tables"} ${names.join(", ")} ${names.length === 1 ? "is" : "are"} missing from the schema: ${fix}`)
-      .join("; "),
-  );
+  const found = [
+    ...[...missing].map(
+      ([fix, names]) =>
+        `${names.length === 1 ? "table" : "tables"} ${names.join(", ")} ${names.length === 1 ? "is" : "are"} missing from the schema: ${fix}`,
+    ),
+    ...problems(declared),
+  ];
+  if (found.length > 0) throw new GuardConfigError(found.join("; "));
 }

@@ -3,7 +3,7 @@
 // functions of convex/guardFunctions.ts; and every piece of wiring the guard needs from the
 // app (an exported function, a table, a secret) failing closed with a GuardConfigError that
 // names the fix, from the attacker's side and the forgetful developer's.
-import { auditEventValidator, defineGuard } from "convex-guard";
+import { auditEventValidator, defineGuard, GuardConfigError } from "convex-guard";
 import { defineSchema, defineTable, makeFunctionReference } from "convex/server";
 import { v } from "convex/values";
 import { convexTest } from "convex-test";
@@ -511,5 +511,48 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     ]);
     // A guard without rate limits or confirmations needs none of them.
     defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
+  });
+
+  test("guard.validate({ schema }) checks the fields and the owner index of each protected table", () => {
+    const withDocuments = (documents: unknown) => defineSchema({ ...schema.tables, documents } as never);
+    const problems = (documents: unknown) => {
+      try {
+        guard.validate({ schema: withDocuments(documents) });
+      } catch (e) {
+        expect(e).toBeInstanceOf(GuardConfigError);
+        return (e as Error).message.split("; ");
+      }
+      return [];
+    };
+    const fields = { title: v.string(), body: v.string(), ownerId: v.id("users"), folderId: v.optional(v.id("folders")) };
+    const strict = v.union(v.literal("public"), v.literal("private"));
+    // Accepted: the two literals, optional or not, or one of them alone.
+    expect(problems(defineTable({ ...fields, visibility: strict }).index("by_owner", ["ownerId"]))).toEqual([]);
+    expect(problems(defineTable({ ...fields, visibility: v.optional(strict) }).index("by_owner", ["ownerId", "title"]))).toEqual([]);
+    expect(problems(defineTable({ ...fields, visibility: v.literal("private") }).index("by_owner", ["ownerId"]))).toEqual([]);
+    // A visibility that can hold "Public": one such document fails every batch read reaching it.
+    for (const loose of [v.string(), v.any(), v.union(strict, v.literal("unlisted")), v.optional(v.string())]) {
+      expect(problems(defineTable({ ...fields, visibility: loose }).index("by_owner", ["ownerId"]))).toEqual([
+        expect.stringMatching(/^'documents\.visibility' \(access\.tables\.documents\.visibility\) admits values other than "public" and "private": .*v\.union\(v\.literal\("public"\), v\.literal\("private"\)\)/),
+      ]);
+    }
+    // A configured field the table does not declare (the guard would read every document as
+    // ownerless, private or top-level), and the owner index missing or on another field.
+    const { ownerId: _owner, folderId: _parent, ...unowned } = fields;
+    expect(problems(defineTable({ ...unowned, owner: v.id("users"), visibility: strict }).index("by_owner", ["owner"]))).toEqual([
+      "access.tables.documents.owner names the field 'ownerId', which table 'documents' does not declare: fix the name or declare the field",
+      "access.tables.documents.parent names the field 'folderId', which table 'documents' does not declare: fix the name or declare the field",
+      "index 'by_owner' of table 'documents' must start with the owner field 'ownerId' (access.tables.documents.ownerIndex): `.index(\"by_owner\", [\"ownerId\"])`",
+    ]);
+    expect(problems(defineTable({ ...fields }).index("by_author", ["ownerId"]))).toEqual([
+      "access.tables.documents.visibility names the field 'visibility', which table 'documents' does not declare: fix the name or declare the field",
+      "table 'documents' has no index 'by_owner' (access.tables.documents.ownerIndex), which listAccessible reads: add `.index(\"by_owner\", [\"ownerId\"])`",
+    ]);
+    // A schemaless table is not read; the missing tables and these problems come in one error.
+    expect(problems(defineTable(v.any()).index("by_owner", ["ownerId"]))).toEqual([]);
+    const { folders: _folders, ...noFolders } = schema.tables;
+    expect(() =>
+      guard.validate({ schema: defineSchema({ ...noFolders, documents: defineTable({ ...fields, visibility: v.string() }) } as never) }),
+    ).toThrow(/^table 'folders' is missing from the schema: .*; '(documents\.visibility)' .*; table 'documents' has no index 'by_owner'/);
   });
 });
