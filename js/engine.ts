@@ -122,7 +122,8 @@ let nested = false;
 const NESTED = "convex-guard: an engine call was made from inside crypto.getRandomValues";
 
 /**
- * The engine's one import: fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
+ * `env.random`, the engine's one way out (through slot 0 of its `random` table, see
+ * {@link randomReady}): fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
  * asks for at most 65,536 at a time), drawn now, inside the call that needs them. 0, or 1 when
  * the platform has none (the engine then refuses with UNAVAILABLE).
  */

@@ -415,8 +415,10 @@ pub extern "C" fn release(handle: u32) -> i32 {
 }
 
 /// Fills `dest` from JavaScript's `crypto.getRandomValues` (getrandom's `custom` backend,
-/// chosen in `.cargo/config.toml`): the module's one import, `env.random`, called inside the
-/// call that needs the bytes and never at instantiation. `crate::random` asks for at most
+/// chosen in `.cargo/config.toml`): `env.random`, called inside the call that needs the bytes
+/// and never at instantiation. The module cargo builds imports it; the shipped one imports
+/// nothing and calls it through slot 0 of its `random` table, which the loader fills before a
+/// code's generation (scripts/build-pkg.mjs `randomThroughTable`). `crate::random` asks for at most
 /// 65,536 bytes at a time, the most `getRandomValues` gives in one call.
 ///
 /// # Safety
