@@ -204,4 +204,4 @@ mutants: $(STAMPS)/cargo-mutants-$(CARGO_MUTANTS_VERSION)
 
 clean:
 	rm -rf target/wasm target/pack target/bench $(STAMPS) pkg js/generated/client js/generated/roles \
-	  js/generated/wasm-base64.js js/generated/wasm-base64.d.ts
+	  js/generated/wasm-base64.js js/generated/wasm-base64.d.ts js/generated/random-bridge.js js/generated/random-bridge.d.ts

@@ -21,11 +21,12 @@ import {
   ABI_HAS_SHARDS,
   ABI_KIND_LEVELS,
   ABI_KIND_LIMITER,
+  CODE_GENERATE,
   MAX_GRANTS,
   MAX_ROLES,
   type EngineExports,
 } from "./generated/wire.js";
-import { engine, enter, leave, live } from "./engine.js";
+import { engine, enter, leave, live, randomReady } from "./engine.js";
 import { address, advance, align, answerBytes, answerNumbers, answerText, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
 
 const STALE = "convex-guard: an engine object of a discarded instance (or a builder already built) was used";
@@ -308,6 +309,8 @@ export class CodeEngine extends Held {
   /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
   message(actor: string, action: string, target: string, code: string, mode: number): Uint8Array {
     const ex = use(this);
+    // A new code is the one answer that draws random bytes (src/bindings/codes.rs).
+    if (mode === CODE_GENERATE) randomReady();
     const t = input();
     const [a, b, c] = [text(actor), text(action), text(target)];
     const d = text(code);

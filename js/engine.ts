@@ -6,8 +6,11 @@
  * Import does nothing but define functions. The first call to {@link engine} decodes the
  * inlined bytes, compiles and instantiates them synchronously, once per JavaScript context
  * (in Convex, once per request). No `fetch`, no `import.meta.url`, no top-level await, no
- * `.wasm` import, no `eval`, and no randomness is drawn here: the module's one import,
- * `env.random`, is called by the engine inside the call that needs random bytes.
+ * `.wasm` import, no `eval`, and no randomness is drawn here: `env.random`, the engine's one
+ * way out, is called by the engine inside the call that needs random bytes. The module imports
+ * nothing: it calls `env.random` through slot 0 of its `random` table, which
+ * {@link randomReady} fills before a call that draws (a JavaScript import costs every request
+ * a wrapper compiled after a GC, see scripts/build-pkg.mjs `randomThroughTable`).
  *
  * Recovery: a call that stops half-way inside the engine (a trap, running out of memory, the
  * JavaScript stack exhausted) can leave the instance's state half-done: an object borrowed,
@@ -25,6 +28,7 @@
  */
 import { ConvexError } from "convex/values";
 import { wasmBytes } from "./generated/wasm-base64.js";
+import { randomBridge } from "./generated/random-bridge.js";
 import { ENGINE_MESSAGES } from "./generated/messages.js";
 import { ENGINE_ERROR_CODES, fillEngineMessage, type EngineExports } from "./generated/wire.js";
 import { checked, input, text } from "./engine-io.js";
@@ -77,7 +81,7 @@ export function engine(): void {
   compiled ??= new WebAssembly.Module(wasmBytes(decodeBase64) as Uint8Array<ArrayBuffer>);
   // If this throws (out of memory, stack exhausted), the generation stays 0 and the next call
   // tries again.
-  const instance = new WebAssembly.Instance(compiled, { env: { random } });
+  const instance = new WebAssembly.Instance(compiled);
   live.exports = instance.exports as unknown as EngineExports;
   live.memory = live.exports.memory;
   live.bytes = new Uint8Array(0);
@@ -118,7 +122,8 @@ let nested = false;
 const NESTED = "convex-guard: an engine call was made from inside crypto.getRandomValues";
 
 /**
- * The engine's one import: fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
+ * `env.random`, the engine's one way out (through slot 0 of its `random` table, see
+ * {@link randomReady}): fills `len` bytes at `at` with `crypto.getRandomValues` (the engine
  * asks for at most 65,536 at a time), drawn now, inside the call that needs them. 0, or 1 when
  * the platform has none (the engine then refuses with UNAVAILABLE).
  */
@@ -138,6 +143,24 @@ function random(at: number, len: number): number {
     throw new Error(NESTED);
   }
   return filled;
+}
+
+/** The bridge to {@link random} (a module importing it), made at the context's first draw. */
+let bridge: WebAssembly.Instance | undefined;
+
+/**
+ * Makes the live instance able to draw random bytes: fills slot 0 of its `random` table with
+ * {@link random}, through the bridge (a module that imports it and exports it back, for a
+ * table holds WebAssembly functions only). Call it with the engine instantiated, before an
+ * export that may draw (a code's generation), outside {@link enter} and {@link leave}. An
+ * export that draws with the slot empty traps, which discards its instance.
+ * @internal
+ */
+export function randomReady(): void {
+  const slots = live.exports.random;
+  if (slots.get(0) !== null) return;
+  bridge ??= new WebAssembly.Instance(new WebAssembly.Module(randomBridge()), { env: { random } });
+  slots.set(0, bridge.exports.random);
 }
 
 /**

@@ -153,6 +153,18 @@ pub fn check_permission_name(name: &str) -> Result<PermissionKind, Error> {
 }
 
 impl PolicyBuilder {
+    /// A builder with room for `roles` roles and `grants` grants (each bounded by its limit,
+    /// [`MAX_ROLES`] and [`MAX_GRANTS`]), so that declaring them never grows a vector. The
+    /// same builder as [`PolicyBuilder::default`] otherwise: the engine's binding declares a
+    /// whole configuration it has counted, and V8 compiles a WebAssembly function at its first
+    /// call, so a first request that never grows a vector never compiles vector growth.
+    pub fn with_capacity(roles: usize, grants: usize) -> PolicyBuilder {
+        PolicyBuilder {
+            roles: Vec::with_capacity(roles.min(MAX_ROLES)),
+            grants: Vec::with_capacity(grants.min(MAX_GRANTS)),
+        }
+    }
+
     /// Declares the next role, above every role declared before it.
     ///
     /// # Errors
@@ -206,8 +218,10 @@ impl PolicyBuilder {
         if self.roles.is_empty() {
             return Err(Error::config(&[Msg::NoRoles], &[], &[]));
         }
-        let mut exact: Vec<(String, u8)> = Vec::new();
-        let mut wildcards: Vec<(String, u8)> = Vec::new();
+        // Room for every grant in each list, so that neither grows (see `with_capacity`): at
+        // most MAX_GRANTS entries of 16 bytes each, for the policy's life.
+        let mut exact: Vec<(String, u8)> = Vec::with_capacity(self.grants.len());
+        let mut wildcards: Vec<(String, u8)> = Vec::with_capacity(self.grants.len());
         for (role, name) in self.grants {
             let (list, key) = match name.strip_suffix("*") {
                 // `check_permission_name` guarantees a wildcard ends in ":*": keep "prefix:".

@@ -1,7 +1,8 @@
 //! The only caller of `getrandom` in the crate.
 //!
 //! On `wasm32-unknown-unknown`, `getrandom` 0.3 with its `custom` backend (selected in
-//! `.cargo/config.toml`) calls the engine's one import, `env.random`, which the loader
+//! `.cargo/config.toml`) calls `env.random` (the shipped module reaches it through slot 0 of
+//! its `random` table, see scripts/build-pkg.mjs `randomThroughTable`), which the loader
 //! (`js/engine.ts`) implements with `crypto.getRandomValues`: in Convex that is a ChaCha12 generator
 //! seeded with fresh system entropy for each execution, in browsers and Node the platform's
 //! CSPRNG. Natively (tests, tools) it is the operating system's generator.

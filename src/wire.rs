@@ -691,7 +691,7 @@ pub mod abi {
         bytes.div_ceil(8) * 8
     }
 
-    /// Every export (the module's own `memory` aside) with its parameters, all numbers, each
+    /// Every export (the module's own `memory` and `random` table aside) with its parameters, all numbers, each
     /// returning an `i32` as the module docs say. A test checks the list against the
     /// `#[no_mangle]` functions of `src/bindings`; the TypeScript layer calls them through the
     /// generated `EngineExports` type.
@@ -1511,7 +1511,11 @@ mod render {
         );
         assert_eq!(ab::align(12), 16, "abiAlign renders wire::abi::align");
         o.doc("The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out.");
-        o.0.push_str("export type EngineExports = {\n  memory: WebAssembly.Memory;\n");
+        o.0.push_str(
+            "export type EngineExports = {\n  memory: WebAssembly.Memory;\n  \
+             /** Slot 0 calls `env.random` (scripts/build-pkg.mjs `randomThroughTable`; modules without codes have none). */\n  \
+             random: WebAssembly.Table;\n",
+        );
         for (name, params) in ab::EXPORTS {
             let params: Vec<String> = params.iter().map(|p| format!("{p}: number")).collect();
             let _ = writeln!(o.0, "  {name}({}): number;", params.join(", "));

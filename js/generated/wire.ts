@@ -233,6 +233,8 @@ export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 /** The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out. */
 export type EngineExports = {
   memory: WebAssembly.Memory;
+  /** Slot 0 calls `env.random` (scripts/build-pkg.mjs `randomThroughTable`; modules without codes have none). */
+  random: WebAssembly.Table;
   buffer(len: number): number;
   create(kind: number): number;
   release(handle: number): number;

@@ -98,6 +98,10 @@ impl Table {
                 return Ok(handle);
             }
         }
+        if self.objects.capacity() == 0 {
+            // The table's first block made at once (see `FIRST_WORDS`).
+            self.objects = Vec::with_capacity(FIRST_OBJECTS);
+        }
         self.objects.push(Some(object));
         // Far fewer objects than 2^32 fit in a 32-bit memory.
         u32::try_from(self.objects.len() - 1).map_err(|_| Fail::Invalid)
@@ -316,6 +320,14 @@ fn write_floats(io: &mut Vec<u64>, f: &[f64]) -> i32 {
 /// the TypeScript layer's ordinary calls fits.
 const KEEP: usize = 8192;
 
+/// The I/O area's first block, in words (4 KiB), and the object table's, in objects: made at
+/// their size rather than grown from nothing. V8 compiles a WebAssembly function at its first
+/// call, and a fresh context's first request (a policy compiled, a permission checked) then
+/// grows no vector at all, so never compiles vector growth (0.6 KB of wasm, about 0.05 ms of
+/// a request after a GC).
+const FIRST_WORDS: usize = 512;
+const FIRST_OBJECTS: usize = 8;
+
 /// `v` when the export's `given` flags hold `flag` (an optional number crosses as a value and
 /// a flag saying whether it was given: `wire::abi::HAS_*`), else `None`.
 #[cfg(any(feature = "ratelimit", feature = "codes"))]
@@ -369,6 +381,10 @@ pub extern "C" fn buffer(len: u32) -> i32 {
     };
     let words = (len as usize).div_ceil(8);
     if state.io.len() < words {
+        if state.io.capacity() == 0 {
+            // The area's first block made at once (see `FIRST_WORDS`).
+            state.io = Vec::with_capacity(words.max(FIRST_WORDS));
+        }
         state.io.resize(words, 0);
     }
     // A 32-bit address space: the address fits, read back as unsigned.
@@ -399,8 +415,10 @@ pub extern "C" fn release(handle: u32) -> i32 {
 }
 
 /// Fills `dest` from JavaScript's `crypto.getRandomValues` (getrandom's `custom` backend,
-/// chosen in `.cargo/config.toml`): the module's one import, `env.random`, called inside the
-/// call that needs the bytes and never at instantiation. `crate::random` asks for at most
+/// chosen in `.cargo/config.toml`): `env.random`, called inside the call that needs the bytes
+/// and never at instantiation. The module cargo builds imports it; the shipped one imports
+/// nothing and calls it through slot 0 of its `random` table, which the loader fills before a
+/// code's generation (scripts/build-pkg.mjs `randomThroughTable`). `crate::random` asks for at most
 /// 65,536 bytes at a time, the most `getRandomValues` gives in one call.
 ///
 /// # Safety

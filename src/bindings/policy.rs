@@ -32,7 +32,8 @@ pub extern "C" fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
         let count = grants.checked_mul(2).and_then(|g| g.checked_add(roles));
         let count = count.ok_or(Fail::Invalid)?;
         input.skip(count.checked_mul(4).ok_or(Fail::Invalid)?)?;
-        let mut builder = crate::policy::PolicyBuilder::default();
+        let mut builder =
+            crate::policy::PolicyBuilder::with_capacity(roles as usize, grants as usize);
         for i in 0..roles {
             let len = input.u32_at(i)?;
             builder.role(input.text(len)?)?;

@@ -4,12 +4,15 @@
 import { defineCodes, defineGuard } from "convex-guard";
 import { emptyQuery } from "./storable.mjs";
 
-/** Every engine instance made in this process (the loader makes them with `new Instance`). */
+/**
+ * Every engine instance made in this process (the loader makes them with `new Instance`; the
+ * bridge to `env.random` it also makes, which has no memory, is not one).
+ */
 export const made = [];
 const { Instance } = WebAssembly;
 WebAssembly.Instance = function (...args) {
   const instance = new Instance(...args);
-  made.push(instance);
+  if (instance.exports.memory) made.push(instance);
   return instance;
 };
 
