@@ -24,11 +24,14 @@ function onlyVisibilities(v: Validator): boolean {
   return literal(v);
 }
 
-/** The first field of each index of a declared table, by index name. */
-function indexes(table: object): Map<string, unknown> {
+/**
+ * The first field of each index of a declared table, by index name; `undefined` when the table
+ * does not hold its indexes as `convex/server` 1.x's `defineTable` does (nothing is assumed).
+ */
+function indexes(table: object): Map<string, unknown> | undefined {
   const list = field(table, "indexes");
   const out = new Map<string, unknown>();
-  if (!Array.isArray(list)) return out;
+  if (!Array.isArray(list)) return undefined;
   for (const index of list) {
     if (index === null || typeof index !== "object") continue;
     const fields = field(index, "fields");
@@ -69,6 +72,7 @@ export function accessSchemaProblems(tables: ReadonlyMap<string, TableInfo>, dec
       }
     }
     const owner = indexes(table);
+    if (owner === undefined) continue;
     if (!owner.has(t.ownerIndex)) {
       problems.push(
         `table '${name}' has no index '${t.ownerIndex}' (access.tables.${name}.ownerIndex), which listAccessible reads: ` +

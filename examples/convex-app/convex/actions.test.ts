@@ -548,8 +548,11 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       "access.tables.documents.visibility names the field 'visibility', which table 'documents' does not declare: fix the name or declare the field",
       "table 'documents' has no index 'by_owner' (access.tables.documents.ownerIndex), which listAccessible reads: add `.index(\"by_owner\", [\"ownerId\"])`",
     ]);
-    // A schemaless table is not read; the missing tables and these problems come in one error.
+    // A schemaless table is not read, nor indexes held in another shape than defineTable's
+    // (nothing is assumed); the missing tables and these problems come in one error.
     expect(problems(defineTable(v.any()).index("by_owner", ["ownerId"]))).toEqual([]);
+    expect(problems({ validator: defineTable({ ...fields, visibility: strict }).validator })).toEqual([]);
+    expect(problems({ validator: defineTable({ ...fields, visibility: v.string() }).validator })).toHaveLength(1);
     const { folders: _folders, ...noFolders } = schema.tables;
     expect(() =>
       guard.validate({ schema: defineSchema({ ...noFolders, documents: defineTable({ ...fields, visibility: v.string() }) } as never) }),
