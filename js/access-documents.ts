@@ -27,7 +27,7 @@ import {
   type AnyDb,
   type Eq,
 } from "./access-store.js";
-import { GRANTS, type GrantId } from "./access-tables.js";
+import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
 const SELF_SHARE = "You cannot share a document with yourself";
@@ -116,7 +116,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const page = (result.page as Row[]).map((g) => {
         const grant: DocumentGrant<L> = { grantId: g._id as GrantId, level: g.level as L };
         if (typeof g.userId === "string") grant.userId = g.userId;
-        if (typeof g.groupId === "string") grant.groupId = g.groupId;
+        if (typeof g.groupId === "string") grant.groupId = g.groupId as GroupId;
         if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;
         if (typeof g.grantedBy === "string") grant.grantedBy = g.grantedBy;
         return grant;

@@ -11,7 +11,7 @@ import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 import type { Row } from "./access-codec.js";
 import { isInvitation } from "./access-groups.js";
 import type { AnyDb, Eq } from "./access-store.js";
-import { GRANTS, MEMBERS, type GrantId } from "./access-tables.js";
+import { GRANTS, MEMBERS, type GrantId, type GroupId } from "./access-tables.js";
 
 /** One grant on a document, as {@link Access.listGrants} lists it. */
 export type DocumentGrant<L extends string> = {
@@ -19,7 +19,7 @@ export type DocumentGrant<L extends string> = {
   grantId: GrantId;
   /** Exactly one of `userId` and `groupId` is set: who holds the grant. */
   userId?: string;
-  groupId?: string;
+  groupId?: GroupId;
   /** The level granted (a configured level name, or a stale one no longer configured). */
   level: L;
   /** Ms since the epoch; missing: never expires. An expired grant is listed until removed. */

@@ -25,7 +25,7 @@ import {
   type AnyDb,
   type Eq,
 } from "./access-store.js";
-import { GROUPS, MEMBERS } from "./access-tables.js";
+import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
 
 
 const GROUP_NOT_FOUND = "Group not found";
@@ -120,7 +120,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const who = await signedIn(ctx, c);
       if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
       if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
-      return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as string;
+      return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 
     async addGroupMember(ctx, groupId, userId, level) {
@@ -182,7 +182,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const rows = result.page as Row[];
       const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
       const page = rows.map((r, i) => ({
-        groupId: String(r.groupId),
+        groupId: String(r.groupId) as GroupId,
         name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
         level: memberLevel(c, r) as L,
         invited: isInvitation(r),

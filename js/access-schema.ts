@@ -1,27 +1,44 @@
 /**
- * What `guard.validate({ schema })` checks in the tables `access.tables` protects, beyond
- * their presence: the fields the configuration names and the owner index. A mistake here does
- * not fail loudly at run time: a misspelt owner field makes every document ownerless, a
- * visibility field declared `v.string()` lets a stored `"Public"` refuse every batch read that
- * reaches the document (README, "The rules"). Only tables declared with an object validator
- * are read (`v.any()` and unions of objects are left alone).
+ * What `guard.validate({ schema })` checks in the tables it reads, beyond their presence: the
+ * fields and index of each table `access.tables` protects, and the users table's index. A
+ * mistake here does not fail loudly at run time: a misspelt owner field makes every document
+ * ownerless, a visibility field declared `v.string()` lets a stored `"Public"` refuse every
+ * batch read that reaches the document (README, "The rules"). Fields are read in a table
+ * declared with an object validator, or in each object of a union of objects; a table of
+ * `v.any()`, or whose indexes are not held as `defineTable` holds them, is not assumed about.
  */
 import { field } from "./fields.js";
 import type { TableInfo } from "./access-config.js";
 import { VISIBILITIES } from "./access-codec.js";
+import { closestName } from "./diagnose.js";
+import type { Settings } from "./users.js";
 
 /** A Convex validator, as `convex/values` builds it (the few fields read here). */
-type Validator = { kind?: unknown; fields?: unknown; members?: unknown; value?: unknown };
+type Validator = { kind?: unknown; fields?: unknown; members?: unknown; value?: unknown; tableName?: unknown };
+
+const kind = (v: unknown): unknown => (v !== null && typeof v === "object" ? field(v, "kind") : undefined);
+
+/** The members of a validator, unions flattened (`v.union(v.union(a, b), c)` is a, b, c). */
+function members(v: unknown): unknown[] {
+  if (kind(v) !== "union") return [v];
+  const list = field(v as object, "members");
+  return Array.isArray(list) ? list.flatMap(members) : [v];
+}
 
 /** Whether `v` admits only the visibilities the engine reads (optional or not). */
-function onlyVisibilities(v: Validator): boolean {
-  const literal = (m: unknown) =>
-    m !== null && typeof m === "object" && field(m, "kind") === "literal" && VISIBILITIES.includes(field(m, "value") as never);
-  if (field(v, "kind") === "union") {
-    const members = field(v, "members");
-    return Array.isArray(members) && members.length > 0 && members.every(literal);
-  }
-  return literal(v);
+function onlyVisibilities(v: unknown): boolean {
+  return members(v).every((m) => kind(m) === "literal" && VISIBILITIES.includes(field(m as object, "value") as never));
+}
+
+/** Whether `v` can hold an id of table `table`: `v.id(table)` or `v.string()`, optional or in a union. */
+function holdsIdOf(v: unknown, table: string): boolean {
+  return members(v).some((m) => kind(m) === "string" || (kind(m) === "id" && field(m as object, "tableName") === table));
+}
+
+/** The object validators of a table's documents: its own, or each object of its union; none for `v.any()`. */
+function shapes(table: object): object[] {
+  const validator = field(table, "validator");
+  return members(validator).filter((m): m is object => kind(m) === "object");
 }
 
 /**
@@ -40,50 +57,82 @@ function indexes(table: object): Map<string, unknown> | undefined {
   return out;
 }
 
-/**
- * The problems of the protected tables the schema declares (`declared`: the schema's
- * `tables`), each a sentence naming the table, the field or index and the fix. Missing tables
- * are reported apart (wiring.ts `checkSchema`). @internal
- */
-export function accessSchemaProblems(tables: ReadonlyMap<string, TableInfo>, declared: object): string[] {
+/** The problem of an index `name` of `table` that must exist and start with `first`, or null. */
+function indexProblem(table: object, tableName: string, name: string, first: string, setting: string, reader: string): string | null {
+  const found = indexes(table);
+  if (found === undefined) return null;
+  const fix = `\`.index("${name}", ["${first}"])\``;
+  if (!found.has(name)) return `table '${tableName}' has no index '${name}' (${setting}), which ${reader} reads: add ${fix}`;
+  if (found.get(name) !== first) return `index '${name}' of table '${tableName}' must start with the field '${first}' (${setting}): ${fix}`;
+  return null;
+}
+
+/** The problems of one protected table `name` as the schema declares it. */
+function tableProblems(name: string, t: TableInfo, table: object, usersTable: string): string[] {
   const problems: string[] = [];
-  for (const [name, t] of tables) {
-    const table = field(declared, name);
-    if (table === null || typeof table !== "object") continue;
-    const validator = field(table, "validator") as Validator | undefined;
-    if (validator !== undefined && validator !== null && field(validator, "kind") === "object") {
-      const fields = (field(validator, "fields") ?? {}) as object;
-      const named: [string, string | undefined][] = [["owner", t.owner], ["visibility", t.visibility], ["parent", t.parent]];
-      for (const [option, fieldName] of named) {
-        if (fieldName !== undefined && field(fields, fieldName) === undefined) {
-          problems.push(
-            `access.tables.${name}.${option} names the field '${fieldName}', which table '${name}' does not declare: ` +
-              `fix the name or declare the field`,
-          );
-        }
-      }
-      const visibility = t.visibility === undefined ? undefined : (field(fields, t.visibility) as Validator | undefined);
-      if (visibility !== undefined && !onlyVisibilities(visibility)) {
+  const objects = shapes(table);
+  const where = objects.length > 1 ? `one object of table '${name}'s union` : `table '${name}'`;
+  const undeclared = new Set<string>();
+  const named: [string, string | undefined, string | undefined][] = [
+    ["owner", t.owner, usersTable],
+    ["visibility", t.visibility, undefined],
+    ["parent", t.parent, t.parentTable],
+  ];
+  for (const [option, fieldName, idOf] of named) {
+    if (fieldName === undefined) continue;
+    for (const shape of objects) {
+      const fields = (field(shape, "fields") ?? {}) as object;
+      const declared = field(fields, fieldName);
+      if (declared === undefined) {
+        if (undeclared.has(fieldName)) continue;
+        undeclared.add(fieldName);
+        const near = closestName(fieldName, Object.keys(fields));
         problems.push(
-          `'${name}.${t.visibility}' (access.tables.${name}.visibility) admits values other than "public" and "private": ` +
+          `access.tables.${name}.${option} names the field '${fieldName}', which ${where} does not declare: ` +
+            (near === null ? "fix the name or declare the field" : `did you mean '${near}'?`),
+        );
+      } else if (idOf !== undefined && !holdsIdOf(declared, idOf)) {
+        problems.push(
+          `'${name}.${fieldName}' (access.tables.${name}.${option}) holds the id of a '${idOf}' row: declare it \`v.id("${idOf}")\``,
+        );
+        break;
+      } else if (option === "visibility" && !onlyVisibilities(declared)) {
+        problems.push(
+          `'${name}.${fieldName}' (access.tables.${name}.visibility) admits values other than "public" and "private": ` +
             `a document holding one fails every listAccessible and readableMany that reaches it, so declare it ` +
             `\`v.union(v.literal("public"), v.literal("private"))\` (or v.optional of it)`,
         );
+        break;
       }
     }
-    const owner = indexes(table);
-    if (owner === undefined) continue;
-    if (!owner.has(t.ownerIndex)) {
-      problems.push(
-        `table '${name}' has no index '${t.ownerIndex}' (access.tables.${name}.ownerIndex), which listAccessible reads: ` +
-          `add \`.index("${t.ownerIndex}", ["${t.owner}"])\``,
-      );
-    } else if (owner.get(t.ownerIndex) !== t.owner) {
-      problems.push(
-        `index '${t.ownerIndex}' of table '${name}' must start with the owner field '${t.owner}' ` +
-          `(access.tables.${name}.ownerIndex): \`.index("${t.ownerIndex}", ["${t.owner}"])\``,
-      );
-    }
+  }
+  // An index on a misspelt owner field would not help: the field's problem above says it.
+  if (!undeclared.has(t.owner)) {
+    const index = indexProblem(table, name, t.ownerIndex, t.owner, `access.tables.${name}.ownerIndex`, "listAccessible");
+    if (index !== null) problems.push(index);
+  }
+  return problems;
+}
+
+/**
+ * The problems of the tables the guard reads that the schema declares (`declared`: the
+ * schema's `tables`), each a sentence naming the table, the field or index and the fix: the
+ * protected `tables`, and the users table found by an index (`users`). Missing tables are
+ * reported apart (wiring.ts `checkSchema`). @internal
+ */
+export function schemaProblems(tables: ReadonlyMap<string, TableInfo>, users: Settings, declared: object): string[] {
+  const usersTable = users.kind === "claims" ? "" : users.table;
+  const problems: string[] = [];
+  if (users.kind === "index") {
+    const table = field(declared, users.table);
+    const index = table !== null && typeof table === "object"
+      ? indexProblem(table, users.table, users.index, users.field, "users.index", "getUser")
+      : null;
+    if (index !== null) problems.push(index);
+  }
+  for (const [name, t] of tables) {
+    const table = field(declared, name);
+    if (table !== null && typeof table === "object") problems.push(...tableProblems(name, t, table, usersTable));
   }
   return problems;
 }

@@ -10,7 +10,9 @@ export const GRANTS: GrantId["__tableName"] = "accessGrants";
 /** A grant row's id: what `guard.share` returns (the table name is checked against `GRANTS`). */
 export type GrantId = GenericId<"accessGrants">;
 /** The groups table. @internal */
-export const GROUPS = "accessGroups";
+export const GROUPS: GroupId["__tableName"] = "accessGroups";
+/** A group's id: what `guard.createGroup` returns. */
+export type GroupId = GenericId<"accessGroups">;
 /** The group membership (and invitation) table. @internal */
 export const MEMBERS = "accessGroupMembers";
 /** The tables `accessTables` defines (for `guard.validate({ schema })`). @internal */

@@ -3,7 +3,7 @@
  * The methods are the {@link Access} interface (access.ts).
  */
 import type { Access } from "./access.js";
-import type { accessTables } from "./access-tables.js";
+import type { accessTables, GroupId } from "./access-tables.js";
 
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
@@ -106,7 +106,7 @@ export type GrantTarget = { userId: string; groupId?: never } | { groupId: strin
 
 /** One of the caller's groups, as {@link Access.listMyGroups} lists them. */
 export type MyGroup<L extends string> = {
-  groupId: string;
+  groupId: GroupId;
   /** `null` when the group was deleted (the row can still be left). */
   name: string | null;
   /** The level the membership (or the invitation, once accepted) gives on the group. */

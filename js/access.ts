@@ -9,7 +9,7 @@
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import type { DocumentGrant } from "./access-grants.js";
-import type { GrantId } from "./access-tables.js";
+import type { GrantId, GroupId } from "./access-tables.js";
 import type {
   AccessDenial,
   AccessFacts,
@@ -270,7 +270,7 @@ export interface Access<L extends string> {
    * const eng = await guard.createGroup(ctx, "engineering");
    * ```
    */
-  createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<string>;
+  createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<GroupId>;
 
   /**
    * Invites a user to a group at `level` (default: the lowest), or changes their level.

@@ -132,7 +132,14 @@ function random(at: number, len: number): number {
   drawing = true;
   try {
     crypto.getRandomValues(new Uint8Array(live.memory!.buffer, at >>> 0, len >>> 0));
-  } catch {
+  } catch (e) {
+    // The JavaScript stack ran out inside the draw: not the platform's failure, so not
+    // UNAVAILABLE's "no usable crypto.getRandomValues". The call is abandoned as on any stack
+    // exhaustion inside the engine (its instance stays discarded), and the caller sees it.
+    if (e instanceof RangeError) {
+      drawing = nested = false;
+      throw e;
+    }
     filled = 1;
   }
   drawing = false;

@@ -12,7 +12,7 @@ import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { Same } from "./generated/wire.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
-import { accessSchemaProblems } from "./access-schema.js";
+import { schemaProblems } from "./access-schema.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import type { Access } from "./access.js";
@@ -22,7 +22,7 @@ import type { AccessConfig, DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
-import { createUserFinder, DEFAULT_USERS_TABLE } from "./users.js";
+import { createUserFinder, DEFAULT_USERS_TABLE, type Settings } from "./users.js";
 import { nameValidator, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
@@ -92,15 +92,20 @@ export type Guard<
 > = Authz<R, P, T, RC> &
   Access<L> &
   ForgetUser &
-  RateLimits<K> &
+  // The action overloads first: TypeScript explains a call that fits no overload by the last
+  // one, which is then a mutation's (a misspelt limit name is blamed, not the ctx).
   ActionChecks<R, P, T, K> &
+  RateLimits<K> &
   Builders<R, P, T, L, K, RC> &
   LevelValidators<L> &
   Omit<Confirmations, "safeAction"> & {
     /**
      * Also checks, given the app's schema, that it declares the tables this configuration
-     * uses (access tables, rate limits, confirmation codes and the audit trail), naming the
-     * line to add.
+     * uses (the users table, access tables, rate limits, confirmation codes and the audit
+     * trail), and in the users table and each protected table the fields and index the guard
+     * reads: the users index, the owner, visibility and parent fields (an owner or parent an
+     * id of the right table, a visibility only `"public"` or `"private"`) and the owner index.
+     * Every problem is named in one `GuardConfigError`, with the line to write.
      *
      * @example
      * ```ts
@@ -234,7 +239,8 @@ export function defineGuard<
       confirmations!.validate();
       actions!.validate();
       if (options?.schema !== undefined) {
-        checkSchema(options.schema, requiredTables(config), (declared) => accessSchemaProblems(access!.tables(), declared));
+        const found = users.settings();
+        checkSchema(options.schema, requiredTables(config, found), (declared) => schemaProblems(access!.tables(), found, declared));
       }
       // Each capability validates its own configuration in its factory or first use.
     },
@@ -354,8 +360,12 @@ function auditAccessor(): PropertyDescriptor {
 type GuardKey = keyof Guard<string, string, string, string, string, string>;
 
 /** The tables a configuration needs in the schema, each with the fix that adds it. */
-function requiredTables(config: GuardConfig<string, string, string, string, string, string>): [string, string][] {
+function requiredTables(config: GuardConfig<string, string, string, string, string, string>, users: Settings): [string, string][] {
   const tables: [string, string][] = [];
+  // The users rows the guard reads (a `resolve` function reads what it likes).
+  if (users.kind === "index" || users.kind === "convexAuth") {
+    tables.push([users.table, `declare the users table${users.kind === "index" ? ` (with its index '${users.index}' on '${users.field}')` : ""}`]);
+  }
   if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
     tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
   }

@@ -33,7 +33,8 @@ pub const MAX_REQUEST: usize = 65_536;
 ///
 /// # Errors
 /// A [`Kind::Unavailable`] error when the platform refuses to produce random bytes (no
-/// `crypto.getRandomValues` in the JavaScript host, or an operating-system failure). The
+/// `crypto.getRandomValues` in the JavaScript host, or an operating-system failure), or when a
+/// request of 16 bytes or more comes back all zeros (a source that wrote nothing). The
 /// buffer's contents are then unspecified and must not be used.
 pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
     for chunk in buf.chunks_mut(MAX_REQUEST) {
@@ -50,9 +51,18 @@ pub fn fill(buf: &mut [u8]) -> Result<(), Error> {
                 &[code.into()],
             ));
         }
+        // A source that wrote nothing (a stubbed `getRandomValues`, such as a test's no-op
+        // mock) leaves zeros: every code would be the same. Refused as no usable source; a real
+        // one answers 16 zero bytes with probability 2^-128.
+        if chunk.len() >= MIN_CHECKED && chunk.iter().all(|&b| b == 0) {
+            return Err(Error::new(Kind::Unavailable, &[Msg::RandomNone], &[], &[]));
+        }
     }
     Ok(())
 }
+
+/// Shortest request whose bytes are checked for a source that wrote nothing (all zeros).
+const MIN_CHECKED: usize = 16;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]

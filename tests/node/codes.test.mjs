@@ -281,6 +281,28 @@ test("a broken random source is UNAVAILABLE, never a hang or a weak code", () =>
     }
   })();
   assert.equal(refused, "UNAVAILABLE");
+  // A source that writes nothing (a test's no-op mock) or only zeros would make every code
+  // "00000000": refused as no usable source, never issued.
+  for (const stub of [(b) => b, (b) => b.fill(0)]) {
+    const real = crypto.getRandomValues;
+    crypto.getRandomValues = stub;
+    try {
+      assert.throws(() => codes.generate(), (e) => e.code === "UNAVAILABLE" && /no usable crypto\.getRandomValues/.test(e.message));
+    } finally {
+      crypto.getRandomValues = real;
+    }
+  }
+  // The stack running out inside the draw is that, a RangeError, not "no usable source".
+  const real = crypto.getRandomValues;
+  crypto.getRandomValues = () => {
+    throw new RangeError("Maximum call stack size exceeded");
+  };
+  try {
+    assert.throws(() => codes.generate(), (e) => e instanceof RangeError && e.code === undefined);
+  } finally {
+    crypto.getRandomValues = real;
+  }
+  assert.match(codes.generate(), /^[0-9]{8}$/, "a working source is used again at the next call");
 });
 
 test("attacker inputs: over-long or odd codes are malformed, bad numbers fail closed", async () => {

@@ -129,6 +129,13 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   const wrong: GenericId<"users"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
   const { page } = await docs.listGrants(c, "users", "id", { paginationOpts: { numItems: 10, cursor: null } });
   void ([id, wrong, page[0]!.grantId] satisfies GenericId<"accessGrants" | "users">[]);
+  // Group ids are typed by their table too, where the guard answers them.
+  const group: GenericId<"accessGroups"> = await docs.createGroup(c, "eng");
+  const listed: GenericId<"accessGroups"> | undefined = page[0]!.groupId;
+  const mine = await docs.listMyGroups(c, { paginationOpts: { numItems: 1, cursor: null } });
+  // @ts-expect-error: a group's id is not a grant's
+  const notGrant: GenericId<"accessGrants"> = mine.page[0]!.groupId;
+  void [group, listed, notGrant];
 }
 void grantIds;
 async function groupLevels(c: GenericMutationCtx<DM>) {

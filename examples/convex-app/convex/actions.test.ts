@@ -503,6 +503,7 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       message = (e as Error).message;
     }
     expect(message.split("; ")).toEqual([
+      "table 'users' is missing from the schema: declare the users table (with its index 'by_tokenIdentifier' on 'tokenIdentifier')",
       "table 'guardRateLimits' is missing from the schema: spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`",
       "tables 'accessGrants', 'accessGroups', 'accessGroupMembers' are missing from the schema: spread the access tables into your schema: `...accessTables`",
       "table 'folders' is missing from the schema: declare the table that access.tables.folders protects (with its owner index)",
@@ -537,16 +538,39 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       ]);
     }
     // A configured field the table does not declare (the guard would read every document as
-    // ownerless, private or top-level), and the owner index missing or on another field.
+    // ownerless, private or top-level), with the nearest declared name; no index hint then.
     const { ownerId: _owner, folderId: _parent, ...unowned } = fields;
     expect(problems(defineTable({ ...unowned, owner: v.id("users"), visibility: strict }).index("by_owner", ["owner"]))).toEqual([
-      "access.tables.documents.owner names the field 'ownerId', which table 'documents' does not declare: fix the name or declare the field",
+      "access.tables.documents.owner names the field 'ownerId', which table 'documents' does not declare: did you mean 'owner'?",
       "access.tables.documents.parent names the field 'folderId', which table 'documents' does not declare: fix the name or declare the field",
-      "index 'by_owner' of table 'documents' must start with the owner field 'ownerId' (access.tables.documents.ownerIndex): `.index(\"by_owner\", [\"ownerId\"])`",
     ]);
+    // The owner index missing, or on another field first.
     expect(problems(defineTable({ ...fields }).index("by_author", ["ownerId"]))).toEqual([
       "access.tables.documents.visibility names the field 'visibility', which table 'documents' does not declare: fix the name or declare the field",
       "table 'documents' has no index 'by_owner' (access.tables.documents.ownerIndex), which listAccessible reads: add `.index(\"by_owner\", [\"ownerId\"])`",
+    ]);
+    expect(problems(defineTable({ ...fields, visibility: strict }).index("by_owner", ["title", "ownerId"]))).toEqual([
+      "index 'by_owner' of table 'documents' must start with the field 'ownerId' (access.tables.documents.ownerIndex): `.index(\"by_owner\", [\"ownerId\"])`",
+    ]);
+    // An owner or parent that cannot hold an id of the right table (a `v.string()` can).
+    expect(
+      problems(defineTable({ ...fields, ownerId: v.number(), folderId: v.optional(v.id("documents")), visibility: strict }).index("by_owner", ["ownerId"])),
+    ).toEqual([
+      "'documents.ownerId' (access.tables.documents.owner) holds the id of a 'users' row: declare it `v.id(\"users\")`",
+      "'documents.folderId' (access.tables.documents.parent) holds the id of a 'folders' row: declare it `v.id(\"folders\")`",
+    ]);
+    expect(problems(defineTable({ ...fields, ownerId: v.optional(v.string()), visibility: strict }).index("by_owner", ["ownerId"]))).toEqual([]);
+    // Nested unions of the two literals are the two literals.
+    expect(problems(defineTable({ ...fields, visibility: v.union(strict, v.literal("public")) }).index("by_owner", ["ownerId"]))).toEqual([]);
+    // A union table: each object is read.
+    const union = (b: Record<string, unknown>) =>
+      defineTable(v.union(v.object({ ...fields, visibility: strict }), v.object(b as never))).index("by_owner", ["ownerId"]);
+    expect(problems(union({ ...fields, visibility: strict, kind: v.literal("b") }))).toEqual([]);
+    expect(problems(union({ ...fields, visibility: v.string() }))).toEqual([expect.stringMatching(/^'documents\.visibility' .* admits values other/)]);
+    expect(problems(union({ title: v.string(), owner: v.id("users") }))).toEqual([
+      "access.tables.documents.owner names the field 'ownerId', which one object of table 'documents's union does not declare: did you mean 'owner'?",
+      "access.tables.documents.visibility names the field 'visibility', which one object of table 'documents's union does not declare: fix the name or declare the field",
+      "access.tables.documents.parent names the field 'folderId', which one object of table 'documents's union does not declare: fix the name or declare the field",
     ]);
     // A schemaless table is not read, nor indexes held in another shape than defineTable's
     // (nothing is assumed); the missing tables and these problems come in one error.
@@ -557,5 +581,18 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(() =>
       guard.validate({ schema: defineSchema({ ...noFolders, documents: defineTable({ ...fields, visibility: v.string() }) } as never) }),
     ).toThrow(/^table 'folders' is missing from the schema: .*; '(documents\.visibility)' .*; table 'documents' has no index 'by_owner'/);
+    // The users table's index, which getUser reads.
+    const users = (table: unknown) => {
+      try {
+        guard.validate({ schema: defineSchema({ ...schema.tables, users: table } as never) });
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(users(schema.tables.users)).toBe("");
+    expect(users(defineTable({ tokenIdentifier: v.string(), role: v.string() }))).toBe(
+      "table 'users' has no index 'by_tokenIdentifier' (users.index), which getUser reads: add `.index(\"by_tokenIdentifier\", [\"tokenIdentifier\"])`",
+    );
   });
 });

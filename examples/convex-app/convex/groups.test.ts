@@ -27,14 +27,14 @@ async function world() {
   await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.lea!, level: "editor" });
   await as("olive").mutation(api.groups.addMember, { groupId: team, userId: u.vic! });
   for (const p of ["lea", "vic"]) await as(p).mutation(api.groups.acceptInvite, { groupId: team });
-  const add = (who: string, userId: string, level?: "viewer" | "commenter" | "editor" | "owner", groupId = team) =>
+  const add = (who: string, userId: string, level?: "viewer" | "commenter" | "editor" | "owner", groupId: string = team) =>
     outcome(as(who).mutation(api.groups.addMember, { groupId, userId, level }));
-  const remove = (who: string, userId: string, groupId = team) =>
+  const remove = (who: string, userId: string, groupId: string = team) =>
     outcome(as(who).mutation(api.groups.removeMember, { groupId, userId }));
-  const accept = (who: string, groupId = team) => outcome(as(who).mutation(api.groups.acceptInvite, { groupId }));
-  const leave = (who: string, groupId = team) => outcome(as(who).mutation(api.groups.leaveGroup, { groupId }));
+  const accept = (who: string, groupId: string = team) => outcome(as(who).mutation(api.groups.acceptInvite, { groupId }));
+  const leave = (who: string, groupId: string = team) => outcome(as(who).mutation(api.groups.leaveGroup, { groupId }));
   /** `name:level`, `?` after an invitation. */
-  const members = (groupId = team) =>
+  const members = (groupId: string = team) =>
     t.run(async (ctx) =>
       (await ctx.db.query("accessGroupMembers").collect())
         .filter((m) => m.groupId === groupId)
