@@ -161,8 +161,10 @@ export function assertsOnDenial(app: App, call: ts.CallExpression, name: string,
 }
 
 /**
- * Whether a call's answer decides something: it (or the variable it initializes) is tested by
- * an `if`, a `?:`, an `&&`/`||`, or given to `guard.assertConfirmed`.
+ * Whether a call's answer decides something: it (or the variable it initializes, or a `const`
+ * declared from that variable: `const ok = r.ok`, `const { ok: passed } = r`) is tested by an
+ * `if`, a `?:`, an `&&`/`||`, a `switch` (its value or a `case`), or given to
+ * `guard.assertConfirmed`.
  */
 export function tested(call: ts.CallExpression): boolean {
   const inTest = (n: ts.Node, expr: ts.Node): boolean =>
@@ -173,16 +175,35 @@ export function tested(call: ts.CallExpression): boolean {
   const bound = boundTo(call);
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
+  const names = new Set([bound.name]);
+  const mentioned = (e: ts.Node | undefined) => e !== undefined && mentionsAny(e, names);
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    const tests = ts.isIfStatement(n) ? n.expression : ts.isConditionalExpression(n) ? n.condition : ts.isBinaryExpression(n) && inTest(n, n.left) ? n.left : undefined;
-    if (tests !== undefined && mentionsName(tests, bound.name)) found = true;
-    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "assertConfirmed" && n.arguments.some((a) => mentionsName(a, bound.name))) found = true;
+    if (ts.isVariableDeclaration(n) && n.pos > call.end && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0 && mentioned(n.initializer)) {
+      for (const name of boundNames(n.name)) names.add(name);
+    }
+    const tests = ts.isIfStatement(n)
+      ? [n.expression]
+      : ts.isConditionalExpression(n)
+        ? [n.condition]
+        : ts.isBinaryExpression(n) && inTest(n, n.left)
+          ? [n.left]
+          : ts.isSwitchStatement(n)
+            ? [n.expression, ...n.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined))]
+            : [];
+    if (tests.some(mentioned)) found = true;
+    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "assertConfirmed" && n.arguments.some(mentioned)) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(body);
   return found;
+}
+
+/** The names a declaration binds: `x`, `{ ok: passed, error }`, `[first]`. */
+function boundNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
 }
 
 /** Whether an expression refers to the same variable as `name` (by text within one function). */
@@ -191,10 +212,14 @@ export function mentions(expr: ts.Node, name: ts.Identifier): boolean {
 }
 
 export function mentionsName(expr: ts.Node, name: string): boolean {
+  return mentionsAny(expr, new Set([name]));
+}
+
+function mentionsAny(expr: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    if (ts.isIdentifier(n) && names.has(n.text) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(expr);

@@ -11,7 +11,7 @@ import { isFunctionLike, skipOuter } from "./program.js";
 export type Denial = null | false | "decision";
 
 /** A value under denial: null, undefined, a boolean, or some object (truthy). */
-type Value = null | undefined | boolean | "object";
+export type Value = null | undefined | boolean | "object";
 
 const truthy = (v: Value) => v === true || v === "object";
 
@@ -25,7 +25,8 @@ export function truthWhenDenied(test: ts.Expression, atom: (e: ts.Expression) =>
   return value === "unknown" ? undefined : truthy(value);
 }
 
-function valueWhenDenied(e: ts.Expression, atom: (e: ts.Expression) => Value | "unknown"): Value | "unknown" {
+/** What `test` evaluates to when the subject is denied ("unknown" when the denial does not decide it). */
+export function valueWhenDenied(e: ts.Expression, atom: (e: ts.Expression) => Value | "unknown"): Value | "unknown" {
   while (ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   const known = atom(e);
   if (known !== "unknown") return known;
@@ -148,6 +149,37 @@ export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) 
     return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing);
   }
   return false;
+}
+
+/**
+ * The statements a `switch` runs when the subject is denied: from the clause it enters there (the
+ * first `case` whose value the denial makes equal to the switched one, `case`s the denial does
+ * not decide passed over as `else if`s are; else `default`) on through the clauses it falls
+ * into, up to a `break` or a `return`. None when the denial does not decide the switched value.
+ */
+export function switchOnDenial(stmt: ts.SwitchStatement, atom: (e: ts.Expression) => Value | "unknown"): ts.Statement[] {
+  const known = (v: Value | "unknown") => v !== "unknown" && v !== "object";
+  const value = valueWhenDenied(stmt.expression, atom);
+  if (!known(value)) return [];
+  const clauses = stmt.caseBlock.clauses;
+  let entered = clauses.findIndex((c) => ts.isCaseClause(c) && valueWhenDenied(c.expression, atom) === value);
+  if (entered < 0) entered = clauses.findIndex((c) => ts.isDefaultClause(c));
+  const run: ts.Statement[] = [];
+  // Whether the statements end the clause: a `break` (not run), a `return`, `throw` or `continue`.
+  const ends = (statements: readonly ts.Statement[]): boolean => {
+    for (const s of statements) {
+      if (ts.isBreakStatement(s)) return true;
+      if (ts.isBlock(s)) {
+        if (ends(s.statements)) return true;
+        continue;
+      }
+      run.push(s);
+      if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isContinueStatement(s)) return true;
+    }
+    return false;
+  };
+  for (const clause of entered < 0 ? [] : clauses.slice(entered)) if (ends(clause.statements)) break;
+  return run;
 }
 
 /**

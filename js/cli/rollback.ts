@@ -4,56 +4,92 @@
 // function when that answer is not ok (`if (!r.ok) throw ...`, `guard.assertConfirmed(r)`)
 // rolls them back the same way, and the attacker guesses again for free.
 import ts from "typescript";
-import { boundTo, onlyThrows, truthWhenDenied } from "./flow.js";
-import { enclosingFunction, throwingIn } from "./facts-syntax.js";
+import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { enclosingFunction, ITERATING, propertyValue, throwingIn } from "./facts-syntax.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** What a failed answer evaluates to: the subject itself (an object), its `ok` false. */
 type Atom = Parameters<typeof truthWhenDenied>[1];
+/** The answer itself: the call, the variable it went into, or a `const` copy of either. */
+type Subject = (e: ts.Expression) => boolean;
 
 /** How deep a helper given the answer (`failUnless(r)`) is read. */
 const MAX_DEPTH = 3;
 
 /**
  * The places in the function around `call` (a `guard.consumeConfirmation`, or a call that
- * hands on its answer: see answersConfirmation) that throw when its answer is not ok: throw statements, calls of app functions that always throw, and
- * `guard.assertConfirmed`, in the branch an `if` (or `&&`, `||`, `?:`) takes on a failure,
- * after an `if (r.ok) { ... return }`, or in a helper given the answer. A throw caught by a
- * `try` whose `catch` does not throw again is left out: it rolls nothing back.
+ * hands on its answer: see answersConfirmation) that throw when its answer is not ok: throw
+ * statements, calls of app functions that always throw, and `guard.assertConfirmed`, in the
+ * branch an `if` (or `&&`, `||`, `?:`, a `switch`) takes on a failure, after an `if (r.ok) {
+ * ... return }`, in a callback run in place there (`ids.map(...)`), or in a helper given the
+ * answer; the answer is followed through its `const` copies (see failure). A throw caught by a
+ * `try` whose `catch` never throws again is left out: it rolls nothing back.
  */
 export function rollbackThrows(app: App, call: ts.CallExpression): ts.Node[] {
   const body = enclosingFunction(call);
   if (body === undefined) return [];
-  const bound = boundTo(call);
-  // `const r = await guard.consumeConfirmation(...)`, or the call itself (`guard.assertConfirmed(await ...)`).
-  const subject = (e: ts.Expression) => {
-    const inner = skipOuter(e);
-    return inner === call || (bound !== undefined && bound.field === undefined && ts.isIdentifier(inner) && inner.text === bound.name);
-  };
-  // `const { ok } = await guard.consumeConfirmation(...)`: `ok` is false on a failure.
-  const ok = bound?.field === "ok" ? bound.name : undefined;
-  const atom = failureAtom(subject, ok);
-  return throwsOnFailure(app, body, atom, subject, 0).filter((n) => !caught(n, body));
+  const { atom, subject } = failure(body, boundTo(call), call.end, call);
+  return throwsOnFailure(app, body, atom, subject, 0).filter((n) => !caught(app, n, body));
 }
 
 /**
- * The value of the expressions that denote a failed answer: the answer itself (an object), its
- * `ok` (false), and a variable `ok` bound to that field.
+ * What denotes the answer of `call` in `body`, and what it evaluates to on a failure: the call
+ * (or the variable it went into) is an object, its `ok` false; `const { ok } = await call` is
+ * false. So are the `const`s declared after it that copy the answer or hold a value it decides,
+ * in source order: `const copy = r` (the answer), `const ok = r.ok` and `const { ok: passed } =
+ * r` (false), `const failed = !r.ok` (true), `const s = { ok: r.ok }` (`s.ok` false). A `let`
+ * may change later: not followed.
  */
-function failureAtom(subject: (e: ts.Expression) => boolean, ok?: string): Atom {
-  return (e) => {
-    if (subject(e)) return "object";
-    if (ok !== undefined && ts.isIdentifier(e) && e.text === ok) return false;
-    if (ts.isPropertyAccessExpression(e) && subject(e.expression)) return e.name.text === "ok" ? false : "unknown";
-    return "unknown";
+function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number, call?: ts.Expression): { atom: Atom; subject: Subject } {
+  const copies = new Set(bound !== undefined && bound.field === undefined ? [bound.name] : []);
+  // `name` or `name.field` -> its value on a failure.
+  const values = new Map<string, Value>(bound?.field === "ok" ? [[bound.name, false]] : []);
+  const subject: Subject = (e) => {
+    const inner = skipOuter(e);
+    return inner === call || (ts.isIdentifier(inner) && copies.has(inner.text));
   };
+  const known = (key: string): Value | "unknown" => (values.has(key) ? values.get(key)! : "unknown");
+  const atom: Atom = (e) => {
+    if (subject(e)) return "object";
+    if (ts.isIdentifier(e)) return known(e.text);
+    if (!ts.isPropertyAccessExpression(e)) return "unknown";
+    if (subject(e.expression)) return e.name.text === "ok" ? false : "unknown";
+    const owner = skipOuter(e.expression);
+    return ts.isIdentifier(owner) ? known(`${owner.text}.${e.name.text}`) : "unknown";
+  };
+  const decided = (key: string, e: ts.Expression) => {
+    const value = valueWhenDenied(e, atom);
+    if (value !== "unknown" && value !== "object") values.set(key, value);
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && n.pos >= from && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0) {
+      const init = skipOuter(n.initializer);
+      if (ts.isIdentifier(n.name) && subject(init)) copies.add(n.name.text);
+      else if (ts.isIdentifier(n.name) && ts.isObjectLiteralExpression(init)) {
+        for (const p of init.properties) {
+          const field = p.name !== undefined && ts.isIdentifier(p.name) ? p.name.text : undefined;
+          const value = field === undefined ? undefined : propertyValue(init, field);
+          if (value !== undefined) decided(`${n.name.text}.${field}`, value);
+        }
+      } else if (ts.isIdentifier(n.name)) decided(n.name.text, init);
+      else if (ts.isObjectBindingPattern(n.name) && subject(init)) {
+        for (const e of n.name.elements) {
+          const field = e.propertyName ?? e.name;
+          if (ts.isIdentifier(e.name) && ts.isIdentifier(field) && field.text === "ok" && e.dotDotDotToken === undefined) values.set(e.name.text, false);
+        }
+      }
+    }
+    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return { atom, subject };
 }
 
 /**
  * The throws of `body` reached when the subject (recognised by `atom`, and as an argument by
  * `subject`) is a failed answer.
  */
-function throwsOnFailure(app: App, body: ts.Node, atom: Atom, subject: (e: ts.Expression) => boolean, depth: number): ts.Node[] {
+function throwsOnFailure(app: App, body: ts.Node, atom: Atom, subject: Subject, depth: number): ts.Node[] {
   const found = new Set<ts.Node>();
   const add = (nodes: ts.Node[]) => nodes.forEach((n) => found.add(n));
   const throwing = throwingIn(app);
@@ -69,6 +105,9 @@ function throwsOnFailure(app: App, body: ts.Node, atom: Atom, subject: (e: ts.Ex
           for (const s of rest) add(throwsIn(app, s));
         }
       }
+    } else if (ts.isSwitchStatement(n)) {
+      // `switch (r.ok) { case false: throw ... }`, `switch (true) { case !r.ok: throw ... }`.
+      for (const s of switchOnDenial(n, atom)) add(throwsIn(app, s));
     } else if (ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.BarBarToken || n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)) {
       // `r.ok || fail()`, `!r.ok && fail()`: the right side runs on a failure.
       const truth = truthWhenDenied(n.left, atom);
@@ -85,15 +124,14 @@ function throwsOnFailure(app: App, body: ts.Node, atom: Atom, subject: (e: ts.Ex
         const index = n.arguments.findIndex(subject);
         const param = helper?.parameters[index]?.name;
         if (helper !== undefined && param !== undefined && ts.isIdentifier(param) && "body" in helper && helper.body !== undefined) {
-          const isParam = (e: ts.Expression) => {
-            const inner = skipOuter(e);
-            return ts.isIdentifier(inner) && inner.text === param.text;
-          };
-          if (throwsOnFailure(app, helper, failureAtom(isParam), isParam, depth + 1).some((t) => !caught(t, helper))) found.add(n);
+          const { atom: paramAtom, subject: isParam } = failure(helper, { name: param.text }, helper.pos);
+          if (throwsOnFailure(app, helper, paramAtom, isParam, depth + 1).some((t) => !caught(app, t, helper))) found.add(n);
         }
       }
     }
-    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+    // A callback run in place, unless its parameter takes the answer's name for something else.
+    const rebinds = isFunctionLike(n) && n.parameters.some((p) => ts.isIdentifier(p.name) && atom(p.name) !== "unknown");
+    if (n === body || !isFunctionLike(n) || (runsInPlace(n) && !rebinds)) ts.forEachChild(n, visit);
   };
   visit(body);
   return [...found];
@@ -106,10 +144,21 @@ function throwsIn(app: App, s: ts.Node): ts.Node[] {
   const visit = (n: ts.Node): void => {
     if (ts.isThrowStatement(n)) out.push(n);
     else if (ts.isCallExpression(n) && (isAssertConfirmed(app, n) || throwing(n))) out.push(n);
-    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    if (!isFunctionLike(n) || runsInPlace(n)) ts.forEachChild(n, visit);
   };
   visit(s);
   return out;
+}
+
+/**
+ * A callback that `forEach`, `map` and their kin run in place: its throw reaches the function
+ * that passed it (an async one's through the `Promise.all` awaiting a `map`'s promises; one
+ * nothing awaits is counted too, fail closed).
+ */
+function runsInPlace(n: ts.Node): boolean {
+  if (!(ts.isArrowFunction(n) || ts.isFunctionExpression(n)) || !ts.isCallExpression(n.parent) || !n.parent.arguments.includes(n)) return false;
+  const callee = skipOuter(n.parent.expression);
+  return ts.isPropertyAccessExpression(callee) && ITERATING.has(callee.name.text);
 }
 
 /** The calls of an expression that always throw: an app function whose body only throws, or `guard.assertConfirmed`. */
@@ -129,21 +178,53 @@ function leaves(s: ts.Statement): boolean {
   return false;
 }
 
-/** Whether a throw in `fn` is caught there by a `try` whose `catch` does not always throw again. */
-function caught(n: ts.Node, fn: ts.Node): boolean {
+/**
+ * Whether a throw in `fn` is caught there by a `try` whose `catch` never throws again: one that
+ * throws on some paths (`if (e instanceof ConvexError) throw e`) may pass the failure's on.
+ */
+function caught(app: App, n: ts.Node, fn: ts.Node): boolean {
   for (let node = n, parent = n.parent; parent !== undefined && node !== fn; node = parent, parent = parent.parent) {
-    if (ts.isTryStatement(parent) && node === parent.tryBlock && parent.catchClause !== undefined && !onlyThrows(parent.catchClause.block)) return true;
+    if (ts.isTryStatement(parent) && node === parent.tryBlock && parent.catchClause !== undefined && throwsIn(app, parent.catchClause.block).length === 0) return true;
   }
   return false;
+}
+
+/**
+ * `return { ok: r.ok, ... }` on every path of a helper that consumes a code (`r`, or a `const`
+ * copy of its `ok`): the `ok` of its answer is false whenever the guard's was.
+ */
+function handsOnOk(app: App, helper: ts.SignatureDeclaration, pkg: string): boolean {
+  if (!("body" in helper) || helper.body === undefined) return false;
+  const body = helper.body;
+  let consume: ts.CallExpression | undefined;
+  const returns: (ts.Expression | undefined)[] = ts.isBlock(body) ? [] : [body];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) returns.push(n.expression);
+    if (consume === undefined && ts.isCallExpression(n) && app.calleeFrom(n, pkg)?.name === "consumeConfirmation") consume = n;
+    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  if (consume === undefined) return false;
+  const { atom } = failure(body, boundTo(consume), consume.end, consume);
+  return returns.every((e) => {
+    const object = e === undefined ? undefined : skipOuter(e);
+    const ok = object !== undefined && ts.isObjectLiteralExpression(object) ? propertyValue(object, "ok") : undefined;
+    return ok !== undefined && valueWhenDenied(ok, atom) === false;
+  });
 }
 
 /**
  * Whether a call answers a confirmation result, asked of types that cost no inference of a
  * handler's `ctx`: an app function whose declared or inferred return type is the guard's
  * `ConfirmationResult`, or `ctx.runMutation(ref, ...)` whose reference's `_returnType` has its
- * shape (convex rebuilds the type: a union whose failure has `error.code` "INVALID_CONFIRMATION").
+ * shape (convex rebuilds the type: a union whose failure has `error.code` "INVALID_CONFIRMATION");
+ * or an app function that consumes a code and returns `{ ok: r.ok, ... }` (see handsOnOk).
  */
 export function answersConfirmation(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration | undefined, pkg: string): boolean {
+  return typedAsAnswer(app, call, helper, pkg) || (helper !== undefined && handsOnOk(app, helper, pkg));
+}
+
+function typedAsAnswer(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration | undefined, pkg: string): boolean {
   const checker = app.checker;
   let type: ts.Type | undefined;
   if (helper !== undefined) {

@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 80, "the fixture's markers");
+  assert.equal(expected.length, 94, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -117,6 +117,12 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.equal(fns["rollbacks:throwsConvexError"].deletes, true);
   const rollbacks = evasionsRun.report.findings.filter((f) => f.rule === "confirmation-rollback");
   assert.ok(rollbacks.length > 0 && rollbacks.every((f) => f.severity === "high" && /rolls back the spent attempt/.test(f.message)));
+  // An answer tested through a `const` copy of its `ok`, a `switch`, a destructured `ok`, another
+  // field or a `let` it was assigned to confirms; a copy never tested does not.
+  for (const f of ["aliasTested", "renamedTested", "switchTested", "switchTrueTested", "errorTested", "destructuredTested", "letTested"]) assert.equal(fns[`confirmed:${f}`].confirmed, true, f);
+  for (const f of ["aliasNeverTested", "switchOnOther"]) assert.equal(fns[`confirmed:${f}`].confirmed, false, f);
+  // The same shapes where a failure throws: reported, and still confirmed.
+  for (const f of ["aliasOk", "renamedOk", "negatedOk", "fieldOfObject", "switchTrue", "aliasReturns", "switchReturns"]) assert.equal(fns[`reshaped:${f}`].confirmed, true, f);
   // A home-made custom builder that drops guard.customCtx declares nothing.
   assert.equal(fns["custom:adminOnly"].auth, "none");
   // A spread after a builder's `role` may replace it (with `undefined`: no role): not reported
@@ -133,6 +139,9 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
 test("evasions: an owner deleting a document they were checked to own is low, every other delete high", () => {
   const deletes = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.function} ${f.severity}`);
   assert.deepEqual(deletes.sort(), [
+    // A copy of a confirmation's answer never tested, a `switch` on something else.
+    "confirmed:aliasNeverTested high",
+    "confirmed:switchOnOther high",
     "deletes:aliasDelete high",
     "deletes:boundDelete high",
     "deletes:confirmationIgnored high",
