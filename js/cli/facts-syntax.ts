@@ -161,27 +161,60 @@ export function assertsOnDenial(app: App, call: ts.CallExpression, name: string,
 }
 
 /**
- * Whether a call's answer decides something: it (or the variable it initializes, or a `const`
- * declared from that variable: `const ok = r.ok`, `const { ok: passed } = r`) is tested by an
- * `if`, a `?:`, an `&&`/`||`, a `switch` (its value or a `case`), or given to
- * `guard.assertConfirmed`.
+ * Whether a call's answer decides something: a test reads its outcome. The answer is an object,
+ * always truthy, so only a read of one of its fields counts (`r.ok`, `r.error`, `r?.["ok"]`),
+ * or a name bound from such a field (`const ok = r.ok`, `const { ok: passed } = r`,
+ * `const { ok } = await ...`, `const failed = !r.ok`, and copies of those), in an `if`, a `?:`,
+ * the left of an `&&`/`||`, or a `switch` (its value or a `case`); or the answer (or a `const`
+ * copy of it) given to `guard.assertConfirmed`. `if (r)`, `r ? a : b`, `r && ...` or
+ * `switch (r)`, also through `const copy = r`, decide nothing.
  */
 export function tested(call: ts.CallExpression): boolean {
   const inTest = (n: ts.Node, expr: ts.Node): boolean =>
     (ts.isIfStatement(n) && n.expression === expr) ||
     (ts.isConditionalExpression(n) && n.condition === expr) ||
     (ts.isBinaryExpression(n) && n.left === expr && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken));
-  for (let n: ts.Node = outer(call); n.parent !== undefined && !ts.isStatement(n.parent); n = n.parent) if (inTest(n.parent, n)) return true;
-  const bound = boundTo(call);
+  // The call tested in place: only through one of its fields (`(await call).ok ? ...`).
+  const answer = outer(call);
+  let field = false;
+  for (let n: ts.Node = answer; n.parent !== undefined && !ts.isStatement(n.parent); n = n.parent) {
+    if (n === answer && fieldObject(n.parent) === n) field = true;
+    if (inTest(n.parent, n)) return field;
+  }
   const body = enclosingFunction(call);
-  if (bound === undefined || body === undefined) return false;
-  const names = new Set([bound.name]);
-  const mentioned = (e: ts.Node | undefined) => e !== undefined && mentionsAny(e, names);
+  if (body === undefined) return false;
+  // `answers`: names holding the answer itself; `outcomes`: names holding a value one of its fields decides.
+  const answers = new Set<string>();
+  const outcomes = new Set<string>();
+  let node: ts.Node = call;
+  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === node) bindAnswer(parent.name, answers, outcomes);
+  else if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isIdentifier(parent.left)) answers.add(parent.left.text);
+  if (answers.size === 0 && outcomes.size === 0) return false;
+  const isAnswer = (e: ts.Node): boolean => {
+    const inner = skipOuter(e as ts.Expression);
+    return ts.isIdentifier(inner) && answers.has(inner.text);
+  };
+  /** Whether an expression reads the answer's outcome: a field of the answer, or a name holding one. */
+  const readsOutcome = (e: ts.Node | undefined): boolean => {
+    if (e === undefined) return false;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      const object = fieldObject(n);
+      if ((object !== undefined && isAnswer(object)) || (ts.isIdentifier(n) && outcomes.has(n.text) && !((ts.isPropertyAccessExpression(n.parent) || ts.isPropertyAssignment(n.parent)) && n.parent.name === n))) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(e);
+    return found;
+  };
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isVariableDeclaration(n) && n.pos > call.end && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0 && mentioned(n.initializer)) {
-      for (const name of boundNames(n.name)) names.add(name);
+    if (ts.isVariableDeclaration(n) && n.pos > call.end && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0 && n.initializer !== undefined) {
+      if (isAnswer(n.initializer)) bindAnswer(n.name, answers, outcomes);
+      else if (readsOutcome(n.initializer)) for (const name of boundNames(n.name)) outcomes.add(name);
     }
     const tests = ts.isIfStatement(n)
       ? [n.expression]
@@ -192,12 +225,28 @@ export function tested(call: ts.CallExpression): boolean {
           : ts.isSwitchStatement(n)
             ? [n.expression, ...n.caseBlock.clauses.map((c) => (ts.isCaseClause(c) ? c.expression : undefined))]
             : [];
-    if (tests.some(mentioned)) found = true;
-    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "assertConfirmed" && n.arguments.some(mentioned)) found = true;
+    if (tests.some(readsOutcome)) found = true;
+    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "assertConfirmed" && n.arguments.some(isAnswer)) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(body);
   return found;
+}
+
+/** `r` of `r.ok`, `r?.ok` or `r["ok"]`: the object a field is read from. */
+function fieldObject(n: ts.Node): ts.Expression | undefined {
+  return ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) ? n.expression : undefined;
+}
+
+/** What a declaration of the answer binds: `r` (the answer), `{ ok, error: e }` (its fields), `{ ...rest }` (the answer again). */
+function bindAnswer(name: ts.BindingName, answers: Set<string>, outcomes: Set<string>): void {
+  if (ts.isIdentifier(name)) answers.add(name.text);
+  else if (ts.isObjectBindingPattern(name)) {
+    for (const e of name.elements) {
+      if (e.dotDotDotToken !== undefined && ts.isIdentifier(e.name)) answers.add(e.name.text);
+      else for (const bound of boundNames(e.name)) outcomes.add(bound);
+    }
+  }
 }
 
 /** The names a declaration binds: `x`, `{ ok: passed, error }`, `[first]`. */
