@@ -177,9 +177,11 @@ export function tested(call: ts.CallExpression): boolean {
   // The call tested in place: only through one of its fields (`(await call).ok ? ...`).
   const answer = outer(call);
   let field = false;
-  for (let n: ts.Node = answer; n.parent !== undefined && !ts.isStatement(n.parent); n = n.parent) {
+  // Up to the statement, which is tested too (`if (!(await call).ok) return`).
+  for (let n: ts.Node = answer; n.parent !== undefined; n = n.parent) {
     if (n === answer && fieldObject(n.parent) === n) field = true;
     if (inTest(n.parent, n)) return field;
+    if (ts.isStatement(n.parent)) break;
   }
   const body = enclosingFunction(call);
   if (body === undefined) return false;
