@@ -2,7 +2,7 @@
 // literal says, whether a check's answer is used, tested or swallowed, whether a denial leaves
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
-import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
@@ -188,11 +188,8 @@ export function tested(call: ts.CallExpression): boolean {
   // `answers`: names holding the answer itself; `outcomes`: names holding a value one of its fields decides.
   const answers = new Set<string>();
   const outcomes = new Set<string>();
-  let node: ts.Node = call;
-  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
-  const parent = node.parent;
-  if (ts.isVariableDeclaration(parent) && parent.initializer === node) bindAnswer(parent.name, answers, outcomes);
-  else if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isIdentifier(parent.left)) answers.add(parent.left.text);
+  const received = receiver(call);
+  if (received !== undefined) bindAnswer(received, answers, outcomes);
   if (answers.size === 0 && outcomes.size === 0) return false;
   const isAnswer = (e: ts.Node): boolean => {
     const inner = skipOuter(e as ts.Expression);

@@ -242,20 +242,28 @@ function containsReturn(block: ts.Block): boolean {
  * (the name `ok` bound to the answer's field), or undefined.
  */
 export function boundTo(call: ts.Expression): { name: string; field?: string } | undefined {
+  const name = receiver(call);
+  if (name !== undefined && ts.isIdentifier(name)) return { name: name.text };
+  if (name !== undefined && ts.isObjectBindingPattern(name)) {
+    for (const e of name.elements) {
+      const field = e.propertyName !== undefined && ts.isIdentifier(e.propertyName) ? e.propertyName.text : ts.isIdentifier(e.name) ? e.name.text : undefined;
+      if (field === "ok" && ts.isIdentifier(e.name)) return { name: e.name.text, field };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where a call's answer goes (through `await`, parentheses, `as` and `!`): the name or pattern
+ * of the variable it initializes, or the variable it is assigned to.
+ */
+export function receiver(call: ts.Expression): ts.BindingName | undefined {
   let node: ts.Node = call;
   while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
   const parent = node.parent;
-  if (ts.isVariableDeclaration(parent) && parent.initializer === node) {
-    if (ts.isIdentifier(parent.name)) return { name: parent.name.text };
-    if (ts.isObjectBindingPattern(parent.name)) {
-      for (const e of parent.name.elements) {
-        const field = e.propertyName !== undefined && ts.isIdentifier(e.propertyName) ? e.propertyName.text : ts.isIdentifier(e.name) ? e.name.text : undefined;
-        if (field === "ok" && ts.isIdentifier(e.name)) return { name: e.name.text, field };
-      }
-    }
-  }
+  if (ts.isVariableDeclaration(parent) && parent.initializer === node) return parent.name;
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isIdentifier(parent.left)) {
-    return { name: parent.left.text };
+    return parent.left;
   }
   return undefined;
 }
