@@ -72,7 +72,8 @@ function optimize(input, output, names = false) {
  * `#[no_mangle]` function, getrandom's hook included, and the linker's `__data_end` and
  * `__heap_base`; once they are gone, wasm-opt inlines or drops what they named. Every other
  * export must be one of `wire::abi::EXPORTS` (js/generated/wire.ts `EngineExports`), or the
- * build fails.
+ * build fails. Its one import goes through a table (`randomThroughTable`). Answers the path it
+ * wrote (`output`) and the bytes of the random bridge (`bridge`, null without the import).
  */
 const binaryen = (await import("binaryen")).default;
 const ENGINE_EXPORTS = new Set(
@@ -89,10 +90,10 @@ function lean(input, output) {
     if (["__getrandom_v03_custom", "__data_end", "__heap_base"].includes(name)) module.removeExport(name);
     else if (!ENGINE_EXPORTS.has(name)) throw new Error(`${input} exports ${name}, which wire::abi::EXPORTS does not list`);
   }
-  lean.bridge = randomThroughTable(module);
+  const bridge = randomThroughTable(module);
   writeFileSync(output, module.emitBinary());
   module.dispose();
-  return output;
+  return { output, bridge };
 }
 
 /**
@@ -145,14 +146,14 @@ mkdirSync(at("target/wasm"), { recursive: true });
 const only = process.argv.indexOf("--optimize-only");
 if (only !== -1) {
   const [input, output] = process.argv.slice(only + 1, only + 3);
-  const bytes = optimize(lean(at(input), at(`${output}.lean`)), at(output), process.argv.includes("--names"));
+  const bytes = optimize(lean(at(input), at(`${output}.lean`)).output, at(output), process.argv.includes("--names"));
   console.log(`${output}: ${bytes.length} bytes`);
   process.exit(0);
 }
 
 
-const wasm = optimize(lean(at("target/wasm32-unknown-unknown/release/convex_guard.wasm"), at("target/wasm/convex_guard.lean.wasm")), at("target/wasm/convex_guard.wasm"));
-const bridge = lean.bridge;
+const { output: leanWasm, bridge } = lean(at("target/wasm32-unknown-unknown/release/convex_guard.wasm"), at("target/wasm/convex_guard.lean.wasm"));
+const wasm = optimize(leanWasm, at("target/wasm/convex_guard.wasm"));
 if (!bridge) throw new Error("the full engine imports no env.random");
 new WebAssembly.Instance(new WebAssembly.Module(bridge), { env: { random: () => 0 } });
 
@@ -214,7 +215,7 @@ async function deflated(bytes) {
 }
 for (const [name, v] of Object.entries(VARIANTS)) {
   const out = at(`js/generated/${name}`);
-  v.bytes = optimize(lean(at(`${v.cargo}/wasm32-unknown-unknown/release/convex_guard.wasm`), at(`target/wasm/${name}.lean.wasm`)), at(v.wasm));
+  v.bytes = optimize(lean(at(`${v.cargo}/wasm32-unknown-unknown/release/convex_guard.wasm`), at(`target/wasm/${name}.lean.wasm`)).output, at(v.wasm));
   mkdirSync(out, { recursive: true });
   v.inlined = await deflated(v.bytes);
   writeFileSync(
