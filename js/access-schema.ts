@@ -18,6 +18,12 @@ type Validator = { kind?: unknown; fields?: unknown; members?: unknown; value?: 
 
 const kind = (v: unknown): unknown => (v !== null && typeof v === "object" ? field(v, "kind") : undefined);
 
+/** The object `o` holds in its own field `name`, if any (a declared table, a validator). */
+function objectAt(o: object, name: string): object | undefined {
+  const v = field(o, name);
+  return v !== null && typeof v === "object" ? v : undefined;
+}
+
 /** The members of a validator, unions flattened (`v.union(v.union(a, b), c)` is a, b, c). */
 function members(v: unknown): unknown[] {
   if (kind(v) !== "union") return [v];
@@ -37,8 +43,7 @@ function holdsIdOf(v: unknown, table: string): boolean {
 
 /** The object validators of a table's documents: its own, or each object of its union; none for `v.any()`. */
 function shapes(table: object): object[] {
-  const validator = field(table, "validator");
-  return members(validator).filter((m): m is object => kind(m) === "object");
+  return members(field(table, "validator")).filter((m): m is object => kind(m) === "object");
 }
 
 /**
@@ -68,7 +73,7 @@ function indexProblem(table: object, tableName: string, name: string, first: str
 }
 
 /** The problems of one protected table `name` as the schema declares it. */
-function tableProblems(name: string, t: TableInfo, table: object, usersTable: string): string[] {
+function tableProblems(name: string, t: TableInfo, table: object, usersTable: string | undefined): string[] {
   const problems: string[] = [];
   const objects = shapes(table);
   const where = objects.length > 1 ? `one object of table '${name}'s union` : `table '${name}'`;
@@ -121,18 +126,17 @@ function tableProblems(name: string, t: TableInfo, table: object, usersTable: st
  * reported apart (wiring.ts `checkSchema`). @internal
  */
 export function schemaProblems(tables: ReadonlyMap<string, TableInfo>, users: Settings, declared: object): string[] {
-  const usersTable = users.kind === "claims" ? "" : users.table;
+  // With `roleClaim` there are no users rows (and no access tables: validate refuses them first).
+  const usersTable = users.kind === "claims" ? undefined : users.table;
   const problems: string[] = [];
-  if (users.kind === "index") {
-    const table = field(declared, users.table);
-    const index = table !== null && typeof table === "object"
-      ? indexProblem(table, users.table, users.index, users.field, "users.index", "getUser")
-      : null;
+  const usersRows = users.kind === "index" ? objectAt(declared, users.table) : undefined;
+  if (users.kind === "index" && usersRows !== undefined) {
+    const index = indexProblem(usersRows, users.table, users.index, users.field, "users.index", "getUser");
     if (index !== null) problems.push(index);
   }
   for (const [name, t] of tables) {
-    const table = field(declared, name);
-    if (table !== null && typeof table === "object") problems.push(...tableProblems(name, t, table, usersTable));
+    const table = objectAt(declared, name);
+    if (table !== undefined) problems.push(...tableProblems(name, t, table, usersTable));
   }
   return problems;
 }

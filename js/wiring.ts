@@ -128,7 +128,7 @@ export type SchemaLike = { tables: Record<string, unknown> };
 export function checkSchema(
   schema: SchemaLike,
   tables: readonly (readonly [string, string])[],
-  problems: (declared: object) => string[] = () => [],
+  problems: (declared: object) => string[],
 ): void {
   const declared = (schema as { tables?: unknown } | null)?.tables;
   if (declared === null || typeof declared !== "object") {
