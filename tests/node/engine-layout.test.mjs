@@ -1,0 +1,75 @@
+// The engines' memory layout (.cargo/config.toml sets the stack size): the stack comes first,
+// below every data segment, so a stack that overflows runs below address 0 and traps (the
+// instance is discarded: fail closed) instead of writing over the engine's data; and the
+// memory a fresh instance starts with stays small, since every Convex request instantiates
+// the engine again and holds that memory until a garbage collection frees it.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+const root = new URL("../..", import.meta.url).pathname;
+const ENGINES = ["convex_guard.wasm", "roles_only.wasm", "client.wasm"];
+const PAGE = 65536;
+
+/** The module's initial memory pages, the stack pointer's start and its data segments' offsets. */
+function layout(bytes) {
+  let at = 8;
+  const byte = () => bytes[at++];
+  const leb = () => {
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const b = byte();
+      n += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b < 0x80) return n;
+    }
+  };
+  /** An `i32.const N; end` constant expression (signed LEB, non-negative here). */
+  const i32Const = () => {
+    assert.equal(byte(), 0x41, "an i32.const initializer");
+    const n = leb();
+    assert.equal(byte(), 0x0b, "end of the initializer");
+    return n;
+  };
+  const out = { pages: undefined, stackPointer: undefined, data: [] };
+  while (at < bytes.length) {
+    const id = byte();
+    const size = leb();
+    const end = at + size;
+    if (id === 5) {
+      assert.equal(leb(), 1, "one memory");
+      const flags = byte();
+      out.pages = leb();
+      if (flags & 1) leb(); // maximum
+    } else if (id === 6) {
+      // The first global is LLVM's __stack_pointer: a mutable i32.
+      assert.ok(leb() >= 1, "a global");
+      assert.deepEqual([byte(), byte()], [0x7f, 0x01], "the stack pointer is a mutable i32");
+      out.stackPointer = i32Const();
+    } else if (id === 11) {
+      for (let n = leb(); n > 0; n--) {
+        const kind = leb(); // 0: active in memory 0, 1: passive (no address), 2: active in memory N
+        if (kind === 2) assert.equal(leb(), 0, "memory 0");
+        if (kind !== 1) out.data.push(i32Const());
+        const length = leb();
+        at += length; // the segment's bytes
+      }
+    }
+    at = end;
+  }
+  return out;
+}
+
+for (const name of ENGINES) {
+  test(`${name}: the stack is below every data segment, and a fresh instance's memory is small`, () => {
+    const { pages, stackPointer, data } = layout(readFileSync(`${root}target/wasm/${name}`));
+    assert.ok(data.length > 0, "the engine has data segments");
+    // The stack grows down from its start to address 0: nothing of the engine's lies below it.
+    assert.ok(stackPointer <= Math.min(...data), `stack start ${stackPointer}, first data at ${Math.min(...data)}`);
+    // 64 KiB of stack (the deepest call of the test suites uses under 1 KiB), then data and heap:
+    // a few pages, not the 1 MiB stack (17 pages) of the default layout.
+    assert.equal(stackPointer, PAGE);
+    assert.ok(pages <= 4, `${pages} initial pages`);
+  });
+}
