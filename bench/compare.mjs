@@ -7,9 +7,10 @@
 // the guard with every capability making one permission check (bench/entries/guard-full.mjs),
 // against the baseline and CASL entries of `make bench`, steady and after a full GC (see
 // lib/fresh.mjs), round-robin in one process; medians in ms, and each build's request split
-// into parts (eval, decode, compile, instantiate, first call) from probed runs.
+// into parts (eval, decode, compile, instantiate, first call) from probed runs; then the mean
+// per request under sustained load (lib/fresh.mjs measureSustained), collections included.
 import { resolve } from "node:path";
-import { bareContext, bundleForContext, linkedPackage, measureFresh, probeWasm } from "./lib/fresh.mjs";
+import { bareContext, bundleForContext, linkedPackage, measureFresh, measureSustained, probeWasm } from "./lib/fresh.mjs";
 import { summarize } from "./lib/stats.mjs";
 import { FIRST_CHECK } from "./rbac.mjs";
 
@@ -72,4 +73,15 @@ for (const m of ["steady", "after_gc"]) {
     const row = PARTS.map((k) => `${k} ${summarize(parts[m][build].map((s) => s[k])).median.toFixed(3)}`);
     console.log(`parts ${m.padEnd(8)} ${build.padEnd(6)} ${row.join("  ")}`);
   }
+}
+
+// Under sustained load (lib/fresh.mjs measureSustained): the mean per request, collections
+// included, of the plain cases.
+const plain = cases.filter((c) => c.probe === undefined);
+const sustained = await measureSustained(plain, { rounds: Math.max(4, Math.ceil(runs / 10)), block: 20 });
+const sBase = sustained.get("baseline");
+const sCasl = sustained.get("casl") - sBase;
+for (const c of plain) {
+  const m = sustained.get(c.name);
+  console.log(`sustained ${c.name.padEnd(9)} mean ${m.toFixed(3)}  extra/CASL ${((m - sBase) / sCasl).toFixed(2)}`);
 }

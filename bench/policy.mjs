@@ -7,7 +7,9 @@
 //                    caches (steady) and after a full GC (after_gc), our time split in parts
 //                    (fresh_part_*: eval, decode, compile, instantiate, first_call); the
 //                    targets use the guard with every capability configured
-//                    (fresh_context_ms_full, one permission check), over the baseline entry
+//                    (fresh_context_ms_full, one permission check), over the baseline entry;
+//                    and under sustained load (fresh_context_sustained_*: the mean of requests
+//                    served back to back, garbage collections included; no target)
 //   hot path         one decision, warm, against plain TypeScript, CASL and casbin (lib/hot.mjs)
 //
 // Like every bench module it exports `name` and `run(env)`, which returns rows for the runner's
@@ -18,7 +20,7 @@ import { constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { createEnforcer } from "./casbin.mjs";
 import { defineAbilityFor, toCasl } from "./casl.mjs";
-import { bareContext, bundleForContext, linkedPackage, measureFresh, probeWasm } from "./lib/fresh.mjs";
+import { bareContext, bundleForContext, linkedPackage, measureFresh, measureSustained, probeWasm } from "./lib/fresh.mjs";
 import { measureHot } from "./lib/hot.mjs";
 import { summarize } from "./lib/stats.mjs";
 import { CAN_PROBES, FIRST_CHECK, GUARD_CONFIG, ROLE_PROBES } from "./rbac.mjs";
@@ -148,6 +150,18 @@ async function freshContext(root, outDir, quick, notes) {
     { ...(quick ? { runs: 6, warmup: 1 } : { runs: 25, warmup: 2 }), afterGc: true },
   );
 
+  // Under sustained load: the mean, collections included (informational, no target: the
+  // targets are the medians above, as issue #8 defines them).
+  const sustained = await measureSustained(
+    [
+      job("guard_full", code.full, withFromBase64),
+      job("casl", code.casl, withFromBase64),
+      job("baseline", code.baseline, withFromBase64, true),
+    ],
+    quick ? { rounds: 4, block: 10 } : { rounds: 30, block: 20 },
+  );
+  const sustainedBaseline = sustained.get("baseline");
+
   const casl = steady.get("casl").median;
   const baseline = steady.get("baseline").median;
   const full = steady.get("guard_full").median;
@@ -188,6 +202,18 @@ async function freshContext(root, outDir, quick, notes) {
     ms("fresh_context_ms_full_after_gc", afterGc.get("guard_full"), {
       target: { text: `<= ${AFTER_GC_BUDGET}x fresh_context_ms_casl_after_gc`, pass: fullAfterGc <= AFTER_GC_BUDGET * caslAfterGc },
     }),
+    { key: "fresh_context_sustained_ms_full", value: sustained.get("guard_full"), unit: "ms" },
+    {
+      key: "fresh_context_sustained_extra_ms_full",
+      value: sustained.get("guard_full") - sustainedBaseline,
+      unit: "ms",
+    },
+    {
+      key: "fresh_context_sustained_extra_ms_casl",
+      value: sustained.get("casl") - sustainedBaseline,
+      unit: "ms",
+      ours: "fresh_context_sustained_extra_ms_full",
+    },
     ...breakdown(parts.full, "_full"),
     ...breakdown(parts.full_after_gc, "_full_after_gc"),
     // Roles and permissions alone (no other capability configured): for comparison.

@@ -29,6 +29,7 @@ ROWS = [
     ("fresh context, every capability configured: import + define + first `can`", "fresh_context_ms_full", "ms", "@casl/ability", "fresh_context_ms_casl", "fresh_context_ms_full_target", None),
     ("  same, extra over a convex/server-only module", "fresh_context_extra_ms_full", "ms", "@casl/ability", "fresh_context_extra_ms_casl", None, None),
     ("  same, after a full GC (cold caches)", "fresh_context_ms_full_after_gc", "ms", "@casl/ability", "fresh_context_ms_casl_after_gc", "fresh_context_ms_full_after_gc_target", None),
+    ("  same, extra under sustained load (mean, collections included)", "fresh_context_sustained_extra_ms_full", "ms", "@casl/ability", "fresh_context_sustained_extra_ms_casl", None, None),
     ("fresh context, roles and permissions only", "fresh_context_ms", "ms", "@casl/ability", "fresh_context_ms_casl", None, None),
     ("  same, without `Uint8Array.fromBase64`", "fresh_context_ms_fallback", "ms", "", None, None, None),
     ("  same, after a full GC (cold caches)", "fresh_context_ms_after_gc", "ms", "@casl/ability", "fresh_context_ms_casl_after_gc", None, None),
