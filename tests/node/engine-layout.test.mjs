@@ -67,9 +67,9 @@ for (const name of ENGINES) {
     assert.ok(data.length > 0, "the engine has data segments");
     // The stack grows down from its start to address 0: nothing of the engine's lies below it.
     assert.ok(stackPointer <= Math.min(...data), `stack start ${stackPointer}, first data at ${Math.min(...data)}`);
-    // 64 KiB of stack (the deepest call of the test suites uses under 1 KiB), then data and heap:
-    // a few pages, not the 1 MiB stack (17 pages) of the default layout.
-    assert.equal(stackPointer, PAGE);
-    assert.ok(pages <= 4, `${pages} initial pages`);
+    // 32 KiB of stack (the deepest call of the test suites uses under 1 KiB), then the data: one
+    // page to start with, not the 17 of the linker's 1 MiB stack.
+    assert.equal(stackPointer, PAGE / 2);
+    assert.equal(pages, 1);
   });
 }
