@@ -135,15 +135,22 @@ export type UsersConfig<T extends string = string, RC extends string = never> =
 export type Found = { readonly [field: string]: unknown };
 
 /**
- * Whose budget and audit trail a caller is: a users row's `_id`, or (with `users.roleClaim`,
- * where the user is the identity) its `tokenIdentifier`; a string as is; else `undefined`,
- * which a rate limit refuses rather than sharing one key among callers. @internal
+ * Whose budget and audit trail a caller is: an identity's `tokenIdentifier` (with
+ * `users.roleClaim`, where the user is the identity, or a safe action's check that returns
+ * `ctx.auth.getUserIdentity()`), a users row's `_id`, a string as is; else `undefined`, which a
+ * rate limit refuses rather than sharing one key among callers.
+ *
+ * An identity is told apart by the three fields Convex always sets on one (`tokenIdentifier`,
+ * `issuer`, `subject`) and read by its `tokenIdentifier` alone: Convex passes a token's custom
+ * claims through, so an `_id` claim is whatever the issuer signed, and taking it as the key
+ * gave a caller who could change it a fresh budget and another actor per value. @internal
  */
 export function userKey(who: unknown): string | undefined {
   if (typeof who === "string") return who;
-  const w = who as { _id?: unknown; tokenIdentifier?: unknown } | null | undefined;
-  if (typeof w?._id === "string") return w._id;
-  return typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
+  const w = who as { _id?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown } | null | undefined;
+  const token = typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
+  if (token !== undefined && typeof w?.issuer === "string" && typeof w.subject === "string") return token;
+  return typeof w?._id === "string" ? w._id : token;
 }
 
 /** The validated configuration. @internal */

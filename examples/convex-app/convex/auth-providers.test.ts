@@ -134,6 +134,21 @@ describe("roles in a token claim, no database read", () => {
     expect(await as.query(fn.auth0ClaimMe, { minRole: "admin" })).toMatchObject({ id: expect.stringContaining("auth0|") });
   });
 
+  test("the rate-limit key is the identity's tokenIdentifier, never a custom `_id` claim", async () => {
+    const t = newTest();
+    const issuer = "https://verb-noun-42.clerk.accounts.dev";
+    // One caller whose token carries an `_id` claim of their choosing, changed at every call.
+    const as = (n: number) => t.withIdentity({ issuer, subject: "user_mallory", role: "user", _id: `victim-${n}` } as never);
+    const answers = [];
+    for (let n = 0; n < 4; n++) answers.push(await outcome(as(n).mutation(fn.clerkClaimWrite, {})));
+    expect(answers.map((a) => ("ok" in a ? "ok" : a.code))).toEqual(["ok", "ok", "RATE_LIMITED", "RATE_LIMITED"]);
+    const rows = await t.run((ctx) => ctx.db.query("guardRateLimits").collect());
+    expect(rows.map((r) => r.key)).toEqual([`${issuer}|user_mallory`]);
+    // Another identity has its own budget.
+    const other = t.withIdentity({ issuer, subject: "user_olive", role: "user" });
+    expect(await other.mutation(fn.clerkClaimWrite, {})).toBe(`${issuer}|user_olive`);
+  });
+
   test("a missing, non-string or object-key role claim holds no role", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const t = newTest();

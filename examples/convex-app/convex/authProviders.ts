@@ -1,6 +1,6 @@
 import { defineGuard } from "convex-guard";
 import { v } from "convex/values";
-import { query, type QueryCtx } from "./_generated/server";
+import { mutation, query, type QueryCtx } from "./_generated/server";
 
 /**
  * One guard per auth setup, each finding the caller its own way (the app's main guard, in
@@ -18,8 +18,15 @@ export const externalIdGuard = defineGuard({
   users: { table: "externalUsers", claim: "subject", field: "externalId", index: "byExternalId" },
 });
 
-/** Roles in the token, no database read: Clerk's `{ "role": "{{user.public_metadata.role}}" }`. */
-export const clerkClaimGuard = defineGuard({ roles, users: { roleClaim: "role" } });
+/**
+ * Roles in the token, no database read: Clerk's `{ "role": "{{user.public_metadata.role}}" }`.
+ * Its rate limit is keyed by the identity (`tokenIdentifier`).
+ */
+export const clerkClaimGuard = defineGuard({
+  roles,
+  users: { roleClaim: "role" },
+  rateLimits: { claimWrites: { kind: "fixed window", rate: 2, period: 60_000 } },
+});
 
 /** The same with an Auth0 Action's namespaced custom claim. */
 export const auth0ClaimGuard = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role" } });
@@ -104,3 +111,10 @@ export const resolverMe = whoAmI(via(resolverGuard));
 export const throwingMe = whoAmI(via(throwingGuard));
 export const otherTableMe = whoAmI(via(otherTableGuard));
 export const forgedMe = whoAmI(via(forgedGuard));
+
+/** Two writes a minute per signed-in identity (roles in the token): who was charged. */
+export const clerkClaimWrite = clerkClaimGuard.mutation(mutation, {
+  args: {},
+  rateLimit: { name: "claimWrites" },
+  handler: async (ctx) => ctx.user.tokenIdentifier,
+});
