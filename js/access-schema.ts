@@ -1,6 +1,7 @@
 /**
  * What `guard.validate({ schema })` checks in the tables it reads, beyond their presence: the
- * fields and index of each table `access.tables` protects, and the users table's index. A
+ * fields and index of each table `access.tables` protects, and the users table's role field and
+ * index. A
  * mistake here does not fail loudly at run time: a misspelt owner field makes every document
  * ownerless, a visibility field declared `v.string()` lets a stored `"Public"` refuse every
  * batch read that reaches the document (README, "The rules"). Fields are read in a table
@@ -98,7 +99,7 @@ function tableProblems(name: string, t: TableInfo, table: object, usersTable: st
         );
       } else if (idOf !== undefined && !holdsIdOf(declared, idOf)) {
         problems.push(
-          `'${name}.${fieldName}' (access.tables.${name}.${option}) holds the id of a '${idOf}' row: declare it \`v.id("${idOf}")\``,
+          `'${name}.${fieldName}' (access.tables.${name}.${option}) must hold the id of a '${idOf}' row: declare it \`v.id("${idOf}")\``,
         );
         break;
       } else if (option === "visibility" && !onlyVisibilities(declared)) {
@@ -120,16 +121,54 @@ function tableProblems(name: string, t: TableInfo, table: object, usersTable: st
 }
 
 /**
+ * The problems of the users table's role field `roleField` (`users.roleField`), which must be
+ * declared in each object of the table and able to hold the role names `roles`: a users table
+ * without it (or with `role: v.number()`) passes Convex's checks and leaves every caller
+ * without a role, so every role and permission check refuses them.
+ */
+function roleProblems(table: string, rows: object, roleField: string, roles: readonly string[]): string[] {
+  const fix = `declare it \`${roleField}: v.optional(guard.roleValidator())\``;
+  for (const shape of shapes(rows)) {
+    const fields = (field(shape, "fields") ?? {}) as object;
+    const declared = field(fields, roleField);
+    if (declared === undefined) {
+      const near = closestName(roleField, Object.keys(fields));
+      const hint = near === null ? fix : `did you mean '${near}' (set users.roleField), or ${fix}`;
+      return [`the users table '${table}' does not declare the role field '${roleField}' (users.roleField): ${hint}`];
+    }
+    const literals = members(declared).filter((m) => kind(m) === "literal").map((m) => field(m as object, "value"));
+    const strings = members(declared).some((m) => kind(m) === "string") || literals.some((x) => typeof x === "string");
+    const strangers = literals.filter((x) => typeof x === "string" && !roles.includes(x));
+    if (!strings) return [`'${table}.${roleField}' (users.roleField) cannot hold a role name: ${fix}`];
+    if (strangers.length > 0) {
+      const list = strangers.map((x) => JSON.stringify(x)).join(", ");
+      return [`'${table}.${roleField}' (users.roleField) admits ${list}, which no configured role is: ${fix}`];
+    }
+  }
+  return [];
+}
+
+/**
  * The problems of the tables the guard reads that the schema declares (`declared`: the
  * schema's `tables`), each a sentence naming the table, the field or index and the fix: the
- * protected `tables`, and the users table found by an index (`users`). Missing tables are
- * reported apart (wiring.ts `checkSchema`). @internal
+ * protected `tables`, and the users table (its role field `roleField`, which must hold one of
+ * `roles`; its index when found by one). Missing tables are reported apart (wiring.ts
+ * `checkSchema`). @internal
  */
-export function schemaProblems(tables: ReadonlyMap<string, TableInfo>, users: Settings, declared: object): string[] {
+export function schemaProblems(
+  tables: ReadonlyMap<string, TableInfo>,
+  users: Settings,
+  roleField: string,
+  roles: readonly string[],
+  declared: object,
+): string[] {
   // With `roleClaim` there are no users rows (and no access tables: validate refuses them first).
   const usersTable = users.kind === "claims" ? undefined : users.table;
   const problems: string[] = [];
-  const usersRows = users.kind === "index" ? objectAt(declared, users.table) : undefined;
+  const usersRows = usersTable === undefined ? undefined : objectAt(declared, usersTable);
+  if (usersTable !== undefined && usersRows !== undefined) {
+    problems.push(...roleProblems(usersTable, usersRows, roleField, roles));
+  }
   if (users.kind === "index" && usersRows !== undefined) {
     const index = indexProblem(usersRows, users.table, users.index, users.field, "users.index", "getUser");
     if (index !== null) problems.push(index);

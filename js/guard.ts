@@ -240,7 +240,10 @@ export function defineGuard<
       actions!.validate();
       if (options?.schema !== undefined) {
         const found = users.settings();
-        checkSchema(options.schema, requiredTables(config, found), (declared) => schemaProblems(access!.tables(), found, declared));
+        const roles = (config?.roles ?? []) as readonly string[];
+        checkSchema(options.schema, requiredTables(config, found), (declared) =>
+          schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
+        );
       }
       // Each capability validates its own configuration in its factory or first use.
     },

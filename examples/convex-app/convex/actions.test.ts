@@ -556,8 +556,8 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(
       problems(defineTable({ ...fields, ownerId: v.number(), folderId: v.optional(v.id("documents")), visibility: strict }).index("by_owner", ["ownerId"])),
     ).toEqual([
-      "'documents.ownerId' (access.tables.documents.owner) holds the id of a 'users' row: declare it `v.id(\"users\")`",
-      "'documents.folderId' (access.tables.documents.parent) holds the id of a 'folders' row: declare it `v.id(\"folders\")`",
+      "'documents.ownerId' (access.tables.documents.owner) must hold the id of a 'users' row: declare it `v.id(\"users\")`",
+      "'documents.folderId' (access.tables.documents.parent) must hold the id of a 'folders' row: declare it `v.id(\"folders\")`",
     ]);
     expect(problems(defineTable({ ...fields, ownerId: v.optional(v.string()), visibility: strict }).index("by_owner", ["ownerId"]))).toEqual([]);
     // Nested unions of the two literals are the two literals.
@@ -593,6 +593,30 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(users(schema.tables.users)).toBe("");
     expect(users(defineTable({ tokenIdentifier: v.string(), role: v.string() }))).toBe(
       "table 'users' has no index 'by_tokenIdentifier' (users.index), which getUser reads: add `.index(\"by_tokenIdentifier\", [\"tokenIdentifier\"])`",
+    );
+    // Its role field (users.roleField), without which every caller holds no role: declared in
+    // each object, able to hold a role name, and admitting no name that is not a role.
+    const indexed = (fields: Record<string, unknown>) =>
+      defineTable({ tokenIdentifier: v.string(), ...(fields as object) }).index("by_tokenIdentifier", ["tokenIdentifier"]);
+    const fix = "declare it `role: v.optional(guard.roleValidator())`";
+    expect(users(indexed({ tokenIdentifier: v.string(), name: v.string() }))).toBe(
+      `the users table 'users' does not declare the role field 'role' (users.roleField): ${fix}`,
+    );
+    expect(users(indexed({ tokenIdentifier: v.string(), roles: v.string() }))).toBe(
+      `the users table 'users' does not declare the role field 'role' (users.roleField): did you mean 'roles' (set users.roleField), or ${fix}`,
+    );
+    for (const role of [v.number(), v.optional(v.boolean()), v.array(v.string())]) {
+      expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe(`'users.role' (users.roleField) cannot hold a role name: ${fix}`);
+    }
+    expect(users(indexed({ tokenIdentifier: v.string(), role: v.union(v.literal("user"), v.literal("Admin"), v.literal("root")) }))).toBe(
+      `'users.role' (users.roleField) admits "Admin", "root", which no configured role is: ${fix}`,
+    );
+    // Accepted: a string, the guard's own validator, optional or not, or some of the role names.
+    for (const role of [v.string(), guard.roleValidator(), v.optional(guard.roleValidator()), v.union(v.literal("user"), v.null())]) {
+      expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe("");
+    }
+    expect(users(defineTable(v.union(v.object({ tokenIdentifier: v.string(), role: v.string() }), v.object({ tokenIdentifier: v.string() }))).index("by_tokenIdentifier", ["tokenIdentifier"]))).toBe(
+      `the users table 'users' does not declare the role field 'role' (users.roleField): ${fix}`,
     );
   });
 });
