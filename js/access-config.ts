@@ -111,17 +111,6 @@ export function tableInfo(c: Compiled, table: string): TableInfo {
   return t;
 }
 
-/**
- * `numItems` as the caller gave it, when a whole number from 1 to the engine's page bound.
- * @internal
- */
-export function pageSize(c: Compiled, numItems: unknown): number {
-  if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > c.maxPageItems) {
-    deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${c.maxPageItems}`);
-  }
-  return numItems as number;
-}
-
 /** Whether `user` is an app-wide group manager (`access.groups.managers`). @internal */
 export function isManager(c: Compiled, user: Record<string, unknown> | null | undefined): boolean {
   const m = c.managers;

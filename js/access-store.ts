@@ -4,8 +4,8 @@
  * groups are access-groups.ts.
  */
 import type { ReaderCtx } from "./ctx.js";
-import { deny } from "./errors.js";
-import { levelName, pageSize, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
+import { deny, pageSize } from "./errors.js";
+import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
 import { atLeast, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
@@ -246,7 +246,7 @@ export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target:
  */
 export function pageRequest(c: Compiled, options: { paginationOpts: AccessPageOptions } | undefined) {
   const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
-  return { size: pageSize(c, numItems), cursor: cursor as unknown };
+  return { size: pageSize(numItems), cursor: cursor as unknown };
 }
 
 /** The cursor as given, `null` for none; `INVALID_ARGUMENT` when it is not a string. @internal */

@@ -15,7 +15,8 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v, type Value } from "convex/values";
-import { deny, GuardConfigError } from "./errors.js";
+import { deny, GuardConfigError, pageSize } from "./errors.js";
+import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
 import { notTheGuards, runWired, withTable } from "./wiring.js";
@@ -63,8 +64,8 @@ export type AuditFilter = {
 /** The filter fields with an equality index, in the order every index lists them. */
 const AUDIT_FIELDS = ["actor", "action", "resourceType"] as const;
 
-/** Most rows one page of {@link Audit.list} returns. */
-export const MAX_AUDIT_PAGE = 100;
+/** Most rows one page of {@link Audit.list} returns (the engine's page bound). */
+export const MAX_AUDIT_PAGE = MAX_PAGE_ITEMS;
 
 /**
  * The audit table. Spread it into your schema under the configured name (default
@@ -195,10 +196,11 @@ export interface Audit {
    * One page of audit rows, newest first, for callers holding the configured reader role or
    * permission; filtered by any combination of actor, action, resource type and a time range
    * (`from` inclusive, `to` exclusive), each combination one index range. A page holds
-   * `numItems` rows (at most {@link MAX_AUDIT_PAGE}) unless it is the last.
+   * `numItems` rows unless it is the last: a whole number from 1 to {@link MAX_AUDIT_PAGE}.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`, `FORBIDDEN`, or `INVALID_ARGUMENT` for an
-   * unknown filter, a filter value that is not a string, or a time that is not a number.
+   * unknown filter, a filter value that is not a string, a time that is not a number, or a
+   * `numItems` out of range.
    * @example
    * ```ts
    * export const auditLog = query({
@@ -333,8 +335,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
       const s = settings();
       await s.requireReader(ctx as unknown as ReaderCtx<GenericDataModel>);
       const { fields, from, to } = checkFilter(filter);
-      const numItems = Math.min(Math.max(1, Math.floor(Number(paginationOpts?.numItems) || 1)), MAX_AUDIT_PAGE);
-      const opts = { ...paginationOpts, numItems };
+      const opts = { ...paginationOpts, numItems: pageSize(paginationOpts?.numItems) };
       // One index range: equality on exactly the index's fields, then `_creationTime`.
       const range = (r: IndexRange) => {
         for (const [field, value] of fields) r = r.eq(field, value);

@@ -6,6 +6,7 @@
  */
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
+import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 
 /** Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the package). */
 export const GUARD_ERROR_CODES = [
@@ -104,4 +105,17 @@ export function engineCall<T>(f: () => T): T {
   } catch (e) {
     rethrow(e);
   }
+}
+
+/**
+ * `numItems` of a page as the caller gave it, when a whole number from 1 to the engine's page
+ * bound (`MAX_PAGE_ITEMS`); anything else is `INVALID_ARGUMENT`, never clamped. Every listing
+ * of the package (documents, grants, groups, the audit trail) checks its page this way.
+ * @internal
+ */
+export function pageSize(numItems: unknown): number {
+  if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > MAX_PAGE_ITEMS) {
+    deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${MAX_PAGE_ITEMS}`);
+  }
+  return numItems as number;
 }

@@ -106,14 +106,21 @@ describe("the audit reader", () => {
     expect(await pages("sam", { from: t + 1, to: t }, 5)).toEqual([[]]);
   });
 
-  test("a page asked for more than 100 rows holds 100", async () => {
+  test("numItems is a whole number from 1 to 100, as in every listing: refused otherwise, never clamped", async () => {
     const { t, as } = await setup();
     await t.run(async (ctx) => {
       for (let i = 0; i < 120; i++) await ctx.db.insert("guardAudit", { action: "bulk", outcome: "success" });
     });
-    const first = await as("sam").query(api.audit.list, { action: "bulk", paginationOpts: { numItems: 1000, cursor: null } });
+    const first = await as("sam").query(api.audit.list, { action: "bulk", paginationOpts: { numItems: 100, cursor: null } });
     expect(first.page).toHaveLength(100);
     expect(first.isDone).toBe(false);
+    for (const numItems of [101, 1000, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const asked = as("sam").query(api.audit.list, { action: "bulk", paginationOpts: { numItems, cursor: null } });
+      expect(await outcome(asked), String(numItems)).toEqual({
+        code: "INVALID_ARGUMENT",
+        message: "numItems must be a whole number from 1 to 100",
+      });
+    }
   });
 
   test("only readers: an admin without admin:audit and an anonymous caller read nothing", async () => {
