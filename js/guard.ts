@@ -89,12 +89,13 @@ export type Guard<
   L extends string = DefaultLevel,
   K extends string = string,
   RC extends string = never,
-> = Authz<R, P, T, RC> &
+> = // The action overloads first: TypeScript explains a call that fits no overload by the last
+  // one, which is then a query's or mutation's (a misspelt role, permission or limit name is
+  // blamed, not the ctx).
+  ActionChecks<R, P, T, K> &
+  Authz<R, P, T, RC> &
   Access<L> &
   ForgetUser &
-  // The action overloads first: TypeScript explains a call that fits no overload by the last
-  // one, which is then a mutation's (a misspelt limit name is blamed, not the ctx).
-  ActionChecks<R, P, T, K> &
   RateLimits<K> &
   Builders<R, P, T, L, K, RC> &
   LevelValidators<L> &
