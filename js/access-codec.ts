@@ -56,8 +56,11 @@ const MALFORMED_FACTS =
 
 /** A stored document (a row of any table). @internal */
 export type Row = Record<string, unknown> & { _id: string };
-/** Who asks: their user id (`null`: anonymous), their groups, and their user row. @internal */
-export type Caller = { id: string | null; groups: string[]; user?: Row | null };
+/**
+ * Who asks: their user id (`null`: anonymous), their groups (from membership rows), their
+ * user row, and which of their groups were found to still exist. @internal
+ */
+export type Caller = { id: string | null; groups: string[]; user?: Row | null; live?: Map<string, boolean> };
 /** One document, as the engine is told about it. @internal */
 export type Fact = AccessFacts<string>["documents"][number];
 /** One answer of the engine: level (0: none), source and via, as numbers. @internal */

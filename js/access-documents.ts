@@ -93,7 +93,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       // The caller's right first, before the target is even looked at: a caller who may not
       // share gets the same refusal for a real, an unknown and a malformed target.
       requireMayRemove(c, own, [c.names[0]]);
-      const { rows } = await grantRows(ctx, c, r.doc._id, target);
+      const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
       requireMayRemove(c, own, rows.map((row) => row.level));
       return await deleteAll(ctx.db, rows);
     },

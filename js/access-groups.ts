@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
 import { FIRST_LEVEL } from "./generated/wire.js";
-import { requireMayRemove, requireShare, resolveFacts, type Caller, type Fact, type Row } from "./access-codec.js";
+import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
   acceptedMemberships,
@@ -29,6 +29,7 @@ import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
 
 
 const GROUP_NOT_FOUND = "Group not found";
+const VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level";
 
 /** The membership rows of one user in one group. */
 async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
@@ -65,6 +66,13 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
   const db = ctx.db as AnyDb;
   const group = normalized(db, GROUPS, groupId);
   const row = group === null ? null : ((await db.get(group)) as Row | null);
+  const { own, mine } = await levelOn(db, c, who, group, row);
+  if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
+  return { group: group!, own, mine };
+}
+
+/** {@link groupAccess}'s level (0: none) and the caller's membership rows, without the denial. */
+async function levelOn(db: AnyDb, c: Compiled, who: Caller, group: string | null, row: Row | null) {
   const mine = row === null ? [] : await memberRows(db, group!, who.id);
   let own = 0;
   if (row !== null && isManager(c, who.user)) own = c.names.length;
@@ -80,8 +88,23 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
     // exceed the engine's bound on a caller's groups and refuse the batch).
     own = resolveFacts(c, 0, { id: who.id, groups: [] }, [fact])[0]!.level;
   }
-  if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
-  return { group: group!, own, mine };
+  return { own, mine };
+}
+
+/**
+ * Whether whoever sent `invitation` may still invite at its level: the engine's share decision
+ * on their level on the group now, as when they sent it. An inviter whose user row is gone
+ * holds nothing; an invitation without `invitedBy` (written before the sender was recorded,
+ * or around the guard) is taken as it was.
+ */
+async function inviterStillMay(db: AnyDb, c: Compiled, group: string, row: Row, invitation: Row): Promise<boolean> {
+  const by = field(invitation, "invitedBy");
+  if (by === undefined) return true;
+  const id = normalized(db, c.usersTable, by);
+  const user = id === null ? null : ((await db.get(id)) as Row | null);
+  if (user === null) return false;
+  const { own } = await levelOn(db, c, { id, groups: [], user }, group, row);
+  return shareDecision(c, own, c.levelIds.get(memberLevel(c, invitation))!) === null;
 }
 
 /**
@@ -141,7 +164,12 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const invited = !member && !self && !isManager(c, who.user);
       if (!member && !invited) await requireRoom(db, c, user, self);
       const first = await keepFirst(db, rows);
-      const fields = { level: levelName(c, wanted), invited: invited ? (true as const) : undefined };
+      const fields = {
+        level: levelName(c, wanted),
+        invited: invited ? (true as const) : undefined,
+        // Who stands behind the invitation: accepting re-checks that they still may.
+        invitedBy: invited ? who.id! : undefined,
+      };
       if (first !== undefined) await db.patch(first._id, fields);
       else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
       return invited ? "invited" : "member";
@@ -153,11 +181,15 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const db = ctx.db as AnyDb;
       const group = normalized(db, GROUPS, groupId);
       const rows = group === null ? [] : await memberRows(db, group, who.id);
-      if (rows.length === 0 || (await db.get(group)) === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+      const row = rows.length === 0 ? null : ((await db.get(group)) as Row | null);
+      if (row === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
       if (rows.some((r) => !isInvitation(r))) return false;
-      await requireRoom(db, c, who.id!, true);
       const first = await keepFirst(db, rows);
-      await db.patch(first!._id, { invited: undefined });
+      // An invitation is worth what its sender may still do: one who was removed or demoted
+      // since cannot have it accepted (it can still be declined with leaveGroup).
+      if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", VOID_INVITATION);
+      await requireRoom(db, c, who.id!, true);
+      await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
       return true;
     },
 

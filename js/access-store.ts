@@ -115,7 +115,7 @@ async function gather(
     frontier = next;
   }
   const facts: Fact[] = [];
-  const grantReads: Promise<Row[]>[] = [];
+  const grantReads: Promise<Row[][]>[] = [];
   for (const [id, row] of rows) {
     const t = tableOf.get(id)!;
     // Own fields only, here and below: an optional field a row leaves out must not be read
@@ -137,12 +137,18 @@ async function gather(
         db.query(GRANTS).withIndex("by_doc_and_group", (q: Eq) => q.eq("doc", id).eq("groupId", gid)).collect(),
       ),
     ];
-    grantReads.push(Promise.all(lookups).then((lists: Row[][]) => lists.flat()));
+    grantReads.push(Promise.all(lookups));
   }
-  const grants = await Promise.all(grantReads);
+  const lists = await Promise.all(grantReads);
   if (caller.id !== null) {
+    // A group whose row is gone is no group (as a missing parent is no parent): its grants
+    // give nothing. Only groups that hold a grant here are looked up, once per request.
+    const found = new Set<string>();
+    for (const l of lists) l.forEach((rows, k) => k > 0 && rows.length > 0 && found.add(caller.groups[k - 1]!));
+    const live = await liveGroups(db, caller, found);
     facts.forEach((f, i) => {
-      (f as { grants: Fact["grants"] }).grants = grants[i]!.map((r) => ({
+      const rows = lists[i]!.flatMap((l, k) => (k === 0 || live.has(caller.groups[k - 1]!) ? l : []));
+      (f as { grants: Fact["grants"] }).grants = rows.map((r) => ({
         to: (field(r, "userId") ?? field(r, "groupId") ?? null) as string | null,
         kind: field(r, "userId") !== undefined ? "direct" : "group",
         level: field(r, "level") as string,
@@ -151,6 +157,23 @@ async function gather(
     });
   }
   return { facts, rows, wanted };
+}
+
+/**
+ * Which of `ids` (groups of the caller) still have their group row, each read at most once
+ * per caller object (a request's batches share it).
+ */
+async function liveGroups(db: AnyDb, caller: Caller, ids: Set<string>): Promise<Set<string>> {
+  const known = (caller.live ??= new Map<string, boolean>());
+  const unknown = [...ids].filter((id) => !known.has(id));
+  const rows = await Promise.all(
+    unknown.map((id) => {
+      const group = normalized(db, GROUPS, id); // a row written around the guard may hold anything
+      return group === null ? null : (db.get(group) as Promise<Row | null>);
+    }),
+  );
+  unknown.forEach((id, i) => known.set(id, rows[i] !== null));
+  return new Set([...ids].filter((id) => known.get(id)));
 }
 
 /**
@@ -222,8 +245,13 @@ export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: 
   return r;
 }
 
-/** The grant rows of one user or group on one document, and the target's checked id. @internal */
-export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target: GrantTarget) {
+/**
+ * The grant rows of one user or group on one document, and the target's checked id:
+ * `INVALID_ARGUMENT` "unknown user" ("unknown group") for a malformed id, and for an id whose
+ * row is missing, unless (`revoking`) it still holds grants here: a grant to a deleted user or
+ * group can always be removed. @internal
+ */
+export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target: GrantTarget, revoking = false) {
   const db = ctx.db as AnyDb;
   const t = (target ?? {}) as { userId?: unknown; groupId?: unknown };
   if ((t.userId === undefined) === (t.groupId === undefined)) {
@@ -231,12 +259,16 @@ export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target:
   }
   const isUser = t.userId !== undefined;
   const raw = isUser ? t.userId : t.groupId;
-  const id = await existing(db, isUser ? c.usersTable : GROUPS, raw, isUser ? "unknown user" : "unknown group");
+  const table = isUser ? c.usersTable : GROUPS;
+  const unknown = isUser ? "unknown user" : "unknown group";
+  const id = normalized(db, table, raw);
+  if (id === null) deny("INVALID_ARGUMENT", unknown);
   const field = isUser ? "userId" : "groupId";
   const rows: Row[] = await db
     .query(GRANTS)
     .withIndex(isUser ? "by_doc_and_user" : "by_doc_and_group", (q: Eq) => q.eq("doc", docId).eq(field, id))
     .collect();
+  if (!(revoking && rows.length > 0)) await existing(db, table, id, unknown);
   return { field, id, rows };
 }
 

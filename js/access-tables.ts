@@ -68,6 +68,9 @@ function defineAccessTables() {
        * counted toward the user's groups) until the user accepts it. Missing: a membership
        * (rows written before invitations existed are memberships). */
       invited: v.optional(v.literal(true)),
+      /** On an invitation: who sent it (a users id). Accepting re-checks that they still may
+       * add members at its level. Missing on invitations written before it was recorded. */
+      invitedBy: v.optional(v.string()),
     })
       .index("by_user", ["userId"])
       .index("by_group_and_user", ["groupId", "userId"])

@@ -5,6 +5,12 @@
 import type { Access } from "./access.js";
 import type { accessTables, GroupId } from "./access-tables.js";
 
+/**
+ * The owner level of levels written as `A` (a literal list's last name); `never` when the
+ * list is not a literal (no level can then be told apart by its type).
+ */
+export type OwnerLevel<A extends readonly string[]> = A extends readonly [...unknown[], infer X extends string] ? X : never;
+
 /** The default ordered access levels, lowest first. */
 export type DefaultLevel = "viewer" | "commenter" | "editor" | "owner";
 
@@ -31,10 +37,18 @@ export type AccessTableConfig = {
   parentTable?: string;
 };
 
-/** The access part of a guard's configuration (`R` role names, `P` permission names). */
-export type AccessConfig<L extends string, R extends string = string, P extends string = string> = {
+/**
+ * The access part of a guard's configuration (`R` role names, `P` permission names; `A` the
+ * levels as written, so that a literal list's last name, the owner's, is known to the types).
+ */
+export type AccessConfig<
+  L extends string,
+  R extends string = string,
+  P extends string = string,
+  A extends readonly string[] = readonly L[],
+> = {
   /** Ordered access levels, lowest first; the last is the owner's. Default {@link DefaultLevel}. */
-  levels?: readonly L[];
+  levels?: readonly L[] & A;
   /** The level public visibility gives. Default: the lowest. */
   publicLevel?: NoInfer<L>;
   /** The lowest level allowed to share. Default: the one below the owner's. */

@@ -26,7 +26,7 @@ import type {
  * grants to the caller or their groups, and grants on ancestors; the engine decides, this
  * layer only reads rows (always through an index) and writes them.
  */
-export interface Access<L extends string> {
+export interface Access<L extends string, O extends string = never> {
   /**
    * The compiled levels, lowest first, and the public and share levels.
    *
@@ -160,7 +160,8 @@ export interface Access<L extends string> {
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` as {@link Access.requireAccess};
    * `FORBIDDEN` when the sharing rules refuse (checked before the target is looked at, so a
    * refused caller gets the same answer whatever the target); `INVALID_ARGUMENT` for an
-   * unknown level, user or group, or a malformed `expiresAt`.
+   * unknown level, user or group, or a malformed `expiresAt` or one at or before now (a grant
+   * dead on arrival).
    * @example
    * ```ts
    * await guard.share(ctx, "documents", id, { userId, level: "editor", expiresAt: Date.now() + DAY });
@@ -170,7 +171,7 @@ export interface Access<L extends string> {
     ctx: WriterCtx<DM>,
     table: TableNamesInDataModel<DM>,
     id: string,
-    grant: GrantTarget & { level: L; expiresAt?: number },
+    grant: GrantTarget & { level: Exclude<L, O>; expiresAt?: number },
   ): Promise<GrantId>;
 
   /**
@@ -179,8 +180,11 @@ export interface Access<L extends string> {
    * unknown or malformed), and be allowed to grant that grant's level. Returns whether a
    * grant was removed.
    *
+   * A grant to a user or group whose row was deleted can still be revoked.
+   *
    * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.share};
-   * `INVALID_ARGUMENT` for an unknown user or group (only to a caller with the right).
+   * `INVALID_ARGUMENT` for a malformed user or group id, or one whose row is missing and that
+   * holds no grant on the document (only to a caller with the right).
    * @example
    * ```ts
    * await guard.revoke(ctx, "documents", id, { userId });
@@ -311,10 +315,12 @@ export interface Access<L extends string> {
   /**
    * Accepts the caller's invitation to a group: from now on they are a member, at the level
    * they were invited at, and the group's grants reach them. Returns `false` when they were
-   * already a member.
+   * already a member. An invitation is worth what its sender may still do: accepting
+   * re-checks that whoever sent it may still add members at its level.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" without an
-   * invitation or membership (the same for a missing or malformed id); `INVALID_ARGUMENT` when
+   * invitation or membership (the same for a missing or malformed id); `FORBIDDEN` when the
+   * invitation's sender was removed or demoted since (it can still be declined); `INVALID_ARGUMENT` when
    * the caller is already in 256 groups, the most one user may be in (leave one first).
    * @example
    * ```ts

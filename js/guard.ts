@@ -5,7 +5,8 @@
  * Each capability lives in its own file and contributes a `create*` factory; this file only
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
  * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
- * `users.roleClaim` is set).
+ * `users.roleClaim` is set), `O` the owner level when the levels are a literal list (`share`
+ * never takes it; `never` when unknown).
  */
 import { createActionChecks, isActionCtx, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
@@ -18,7 +19,7 @@ import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import type { Access } from "./access.js";
 import { createAccess } from "./access-create.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
-import type { AccessConfig, DefaultLevel } from "./access-types.js";
+import type { AccessConfig, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
@@ -43,9 +44,10 @@ export type GuardConfig<
   L extends string = DefaultLevel,
   K extends string = never,
   RC extends string = never,
+  A extends readonly string[] = readonly L[],
 > = AuthzConfig<R, P, T, RC> & {
   /** Ownership and shared access: levels and where documents keep their owner. */
-  access?: AccessConfig<L, R, PermissionName<P>>;
+  access?: AccessConfig<L, R, PermissionName<P>, A>;
   /** Named rate limits. */
   rateLimits?: RateLimitsConfig<K>;
   /** One-time confirmation codes, the audit trail and safe actions. */
@@ -89,12 +91,13 @@ export type Guard<
   L extends string = DefaultLevel,
   K extends string = string,
   RC extends string = never,
+  O extends string = never,
 > = // The action overloads first: TypeScript explains a call that fits no overload by the last
   // one, which is then a query's or mutation's (a misspelt role, permission or limit name is
   // blamed, not the ctx).
   ActionChecks<R, P, T, K> &
   Authz<R, P, T, RC> &
-  Access<L> &
+  Access<L, O> &
   ForgetUser &
   RateLimits<K> &
   Builders<R, P, T, L, K, RC> &
@@ -153,7 +156,9 @@ export function defineGuard<
   const L extends string = DefaultLevel,
   const K extends string = never,
   const RC extends string = never,
->(config: GuardConfig<R, P, T, L, K, RC>): Guard<R, P, T, L, K, RC> {
+  // The levels as written: their last name (the owner's) is what `share` never grants.
+  const A extends readonly string[] = readonly ["owner"],
+>(config: GuardConfig<R, P, T, L, K, RC, A>): Guard<R, P, T, L, K, RC, OwnerLevel<A>> {
   // Roles and permissions are built now (every request that checks anything uses them); every
   // other capability at the first call of one of its methods (see `via`): a request that
   // checks a permission never builds access, rate limits, confirmations or the builders.
@@ -168,8 +173,8 @@ export function defineGuard<
     new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
   let access: ReturnType<typeof createAccess<L>> | undefined;
   const accessPart = once(() => {
-    access = createAccess(
-      config?.access,
+    access = createAccess<L>(
+      config?.access as AccessConfig<L> | undefined,
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
       config?.users?.table ?? DEFAULT_USERS_TABLE,
     );
@@ -301,7 +306,7 @@ export function defineGuard<
   type Written = keyof typeof head | "audit" | "safeAction" | "internalFunctions" | "query" | "mutation" | "action" | "customCtx";
   const complete: Same<GuardKey, Written> = true;
   void complete;
-  return guard as unknown as Guard<R, P, T, L, K, RC>;
+  return guard as unknown as Guard<R, P, T, L, K, RC, OwnerLevel<A>>;
 }
 
 /** `make`'s value, made at the first call (again after a call that threw). */

@@ -733,7 +733,8 @@ impl Levels {
     /// # Errors
     /// A [`Kind::Argument`] error as [`Levels::resolve`] for the batch, when `doc` is not a
     /// document of the batch or `granted` is not a level; and, for a request the caller may
-    /// make, when `requested` is neither a time nor [`NO_EXPIRY`] (a refused caller learns
+    /// make, when `requested` is neither a time nor [`NO_EXPIRY`], or is not later than `now`
+    /// (a grant that expires at or before `now` would give nothing; a refused caller learns
     /// nothing more).
     pub fn share_grant(
         &self,
@@ -759,6 +760,10 @@ impl Levels {
             Some(Err(denial)) => Ok(Err(denial)),
             Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
                 Err(time::error(Msg::ExpiresAt, MAX_TIME_MS))
+            }
+            // A grant dead on arrival is a mistake, not a share: refused, never stored.
+            Some(Ok(())) if requested <= now => {
+                Err(Error::argument(&[Msg::ExpiresAtPast], &[], &[]))
             }
             // Allowed: the caller holds `need` through at least one live rule, so `until` is
             // a time after `now` or never.
@@ -1428,7 +1433,14 @@ mod tests {
             };
             Levels::standard().share_grant(NOW, caller, b.docs(), b.grants(), req)
         };
-        assert_eq!(run(d, 3, NOW - 1.0).unwrap(), Ok(NOW - 1.0));
+        assert_eq!(run(d, 3, NOW + 1.0).unwrap(), Ok(NOW + 1.0));
+        // A grant that expires at or before now would be dead on arrival: refused.
+        for past in [NOW, NOW - 1.0, 0.0] {
+            assert_eq!(
+                run(d, 3, past).unwrap_err().message(),
+                "expiresAt must be later than now: a grant that expires at or before now gives nothing"
+            );
+        }
         for (doc, level, expires) in [
             (1, 3, NO_EXPIRY),
             (NO_PARENT, 3, NO_EXPIRY),

@@ -127,6 +127,22 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   const id: GenericId<"accessGrants"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
   // @ts-expect-error: a grant's id is not another table's
   const wrong: GenericId<"users"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
+  // @ts-expect-error: the owner level (the last) is given only by transferring ownership
+  await docs.share(c, "users", "id", { userId: "u", level: "owner" });
+  // @ts-expect-error: with the default levels too
+  await guard.share(c, "users", "id", { groupId: "g", level: "owner" });
+  await guard.share(c, "users", "id", { groupId: "g", level: "editor" });
+  // Levels built at run time: no name can be told apart by its type, so none is refused.
+  const built: readonly string[] = ["a", "b"];
+  await defineGuard({ roles: ["user"], access: { levels: built } }).share(c, "users", "id", { userId: "u", level: "b" });
+  // Declared apart as a constant, the last is still known.
+  const LEVELS = ["low", "high", "top"] as const;
+  const held = defineGuard({ roles: ["user"], access: { levels: LEVELS, publicLevel: "low" } });
+  await held.share(c, "users", "id", { userId: "u", level: "high" });
+  // @ts-expect-error: "top" is this configuration's owner level
+  await held.share(c, "users", "id", { userId: "u", level: "top" });
+  // The other level-taking calls still name every level (the owner's included).
+  await held.requireAccess(c, "users", "id", "top");
   const { page } = await docs.listGrants(c, "users", "id", { paginationOpts: { numItems: 10, cursor: null } });
   void ([id, wrong, page[0]!.grantId] satisfies GenericId<"accessGrants" | "users">[]);
   // Group ids are typed by their table too, where the guard answers them.

@@ -49,7 +49,8 @@ test("re-sharing cannot downgrade or expire a grant above the sharer's own level
   expect(
     await outcome(
       as("carl").run((ctx) =>
-        lowShare.share(ctx, "documents", doc, { userId: u.eddie!, level: "viewer", expiresAt: 1 }),
+        // An expiry a moment away (one in the past is refused outright, INVALID_ARGUMENT).
+        lowShare.share(ctx, "documents", doc, { userId: u.eddie!, level: "viewer", expiresAt: Date.now() + 1 }),
       ),
     ),
   ).toEqual(denied);

@@ -9,6 +9,8 @@ import { guard } from "./guard";
 // them with a different error, telling the caller something).
 /** An access level as a function argument (the guard refuses the owner level where it must). */
 export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
+/** A level a grant can give: every level but the owner's (`guard.share`'s type refuses it). */
+const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"));
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
 const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;
@@ -54,7 +56,7 @@ export const updateDocument = mutation({
 
 /** Share with a user or a group (re-sharing replaces the previous grant). */
 export const shareDocument = mutation({
-  args: { id: v.string(), ...target, level: accessLevel, expiresAt: v.optional(v.number()) },
+  args: { id: v.string(), ...target, level: grantLevel, expiresAt: v.optional(v.number()) },
   handler: async (ctx, { id, level, expiresAt, ...t }) => {
     await guard.share(ctx, "documents", id, { ...grantTarget(t), level, expiresAt });
     return { shared: level };
