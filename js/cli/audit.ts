@@ -26,6 +26,8 @@ export interface FunctionSummary {
   audited: boolean;
   confirmed: boolean;
   deletes: boolean;
+  /** The library whose own endpoint it is (`@convex-dev/auth`), else null: not reported for its authorization or rate limit. */
+  library: string | null;
 }
 
 export interface AuditResult {
@@ -97,6 +99,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     audited: fn.facts.audited.length > 0,
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
+    library: fn.library,
   };
 }
 

@@ -4,6 +4,7 @@
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, initializer, returnedIdReads } from "./argflow.js";
+import { libraryOf } from "./libraries.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -30,6 +31,8 @@ export interface ConvexFunction {
   checkedArgs: Set<string> | "any";
   /** Rate limits keyed by an argument (see `keyedBy`) (`{ key: args.email }`): the caller picks its own bucket, so they limit nothing. */
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
+  /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
+  library: string | null;
   /** Deletes of a document the caller was checked to own (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
   ownedDeletes: Loc[];
 }
@@ -177,6 +180,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     checkedArgs: new Set(),
     ownedDeletes: [],
     argKeyedLimits: [],
+    library: libraryOf(app, decl),
   };
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;

@@ -134,9 +134,12 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     return out;
   }
   const publicFn = fn.visibility === "public" && fn.kind !== "httpAction";
+  // A library's own endpoint (Convex Auth's signIn must answer signed-out callers, and limits
+  // failed sign-ins itself): the app cannot add a check or a limit to it.
+  const appsOwn = fn.library === null;
   if (publicFn) {
-    if (f.auth.length === 0) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
-    if (fn.kind !== "query" && f.rateLimits.length === 0) {
+    if (f.auth.length === 0 && appsOwn) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+    if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
       else {

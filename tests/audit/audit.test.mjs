@@ -452,6 +452,27 @@ export const open = query({ args: {}, handler: async (ctx) => { await requireUse
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
 });
 
+test("Convex Auth's own endpoints are not reported; a convexAuth of the app's own is", () => {
+  // `export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ ... })`, with
+  // `convexAuth` declared by @convex-dev/auth (a stand-in of its declaration, installed here).
+  const fixture = `${root}tests/audit/fixtures/convex-auth`;
+  const files = Object.fromEntries(["auth.ts", "imposter.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]));
+  const dir = app("convex-auth", files);
+  cpSync(`${fixture}/package`, `${scratch}/convex-auth/node_modules/@convex-dev/auth`, { recursive: true });
+  const { report } = json(["audit", dir, "--fail-on", "low"]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`).sort(), [
+    "public-no-auth imposter:isAuthenticated",
+    "public-no-auth imposter:signIn",
+    "public-no-rate-limit imposter:signIn",
+  ]);
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  for (const f of ["auth:signIn", "auth:signOut", "auth:isAuthenticated"]) {
+    assert.deepEqual([f, fns[f].visibility, fns[f].library], [f, "public", "@convex-dev/auth"]);
+  }
+  assert.equal(fns["imposter:signIn"].library, null);
+  assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^auth:signIn +action +\? +\? +@convex-dev\/auth's own endpoint/m);
+});
+
 test("an export whose builder does not resolve is reported, never skipped as not-a-function", () => {
   const dir = app("unresolved", {
     "q.ts": `// @ts-nocheck: the import is missing on purpose
