@@ -527,6 +527,42 @@ test("an allow comment needs a known rule and a reason; a stale allowlist entry 
   assert.deepEqual(report.unusedAllows, [{ target: "gone:function", rule: "public-no-auth", source: "convex/guard.ts:11" }]);
 });
 
+test("an allow comment names several rules with commas and/or spaces, then an optional ':' or '-', then the reason", () => {
+  const open = (comment) => `import { mutation } from "./_generated/server";
+${comment}
+export const signUp = mutation({ args: {}, handler: async () => null });
+`;
+  const shapes = [
+    "public-no-auth public-no-rate-limit the public sign-up form",
+    "public-no-auth, public-no-rate-limit: the public sign-up form",
+    "public-no-auth,public-no-rate-limit the public sign-up form",
+    "public-no-auth , public-no-rate-limit - the public sign-up form",
+    "public-no-auth public-no-rate-limit: the public sign-up form",
+  ];
+  shapes.forEach((shape, i) => {
+    const { report, status } = json(["audit", app(`allow-shape-${i}`, { "q.ts": open(`// convex-guard-allow: ${shape}`) }), "--fail-on", "low"]);
+    assert.equal(status, 0, shape);
+    assert.deepEqual(
+      report.allowed.map((a) => `${a.rule}: ${a.reason}`),
+      ["public-no-auth: the public sign-up form", "public-no-rate-limit: the public sign-up form"],
+      shape,
+    );
+  });
+  // A rule's name misspelt after another, or a reason where a comma promised a rule: refused,
+  // naming the rules there are; never one rule allowed and the typo read as the reason.
+  const refused = [
+    ["public-no-auth public-no-rate-limt the public sign-up form", /convex\/q\.ts:2: unknown rule 'public-no-rate-limt' \(did you mean 'public-no-rate-limit'\?\); the rules: public-no-auth, public-no-rate-limit, /],
+    ["public-no-auth, the public sign-up form", /convex\/q\.ts:2: unknown rule 'the'.*; the rules: public-no-auth, /],
+    ["public-no-auth, public-no-rate-limit:", /convex\/q\.ts:2: an allowlist entry needs a reason/],
+    ["", /convex\/q\.ts:2: an allow comment names no rule.*the rules: public-no-auth, /],
+  ];
+  refused.forEach(([shape, message], i) => {
+    const r = run(["audit", app(`allow-refused-${i}`, { "q.ts": open(`// convex-guard-allow: ${shape}`) })]);
+    assert.equal(r.status, 2, shape);
+    assert.match(r.stderr, message, shape);
+  });
+});
+
 test("an allowlist the audit cannot read without running code is an error, never an allow", () => {
   const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(
     '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },',
