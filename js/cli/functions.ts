@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, initializer, returnedIdReads } from "./argflow.js";
 import { libraryOf } from "./libraries.js";
+import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -33,7 +34,7 @@ export interface ConvexFunction {
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
   library: string | null;
-  /** Deletes of a document the caller was checked to own (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
+  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
   ownedDeletes: Loc[];
 }
 
@@ -220,12 +221,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       }
     }
     if (fn.safeAction) {
-      const check = functionValue(app, property(app, definition, "check"));
-      if (check !== undefined) mergeFacts(fn.facts, finder.of(check));
-      else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at: fn.at });
-      fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
-      // `rateLimit: { name }`: a named limit taken after the check, before the handler.
-      if (property(app, definition, "rateLimit") !== undefined) fn.facts.rateLimits.push({ via: "guard.safeAction rateLimit", at: fn.at });
+      const def = definition;
+      mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node)));
     }
     if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition));
     const custom = customization(app, init);

@@ -169,10 +169,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   }
   if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
     for (const d of f.deletes) {
-      // The owner deleting one document they were checked to own is the app's ordinary
+      // A caller checked at the owner level deleting that one document (its owner, or the owner
+      // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.
       if (fn.ownedDeletes.some((o) => o.file === d.file && o.line === d.line)) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked to own, with no audit row`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
       }

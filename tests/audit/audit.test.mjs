@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 101, "the fixture's markers");
+  assert.equal(expected.length, 103, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -109,6 +109,9 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
   // A check on each branch, or per element of a loop, is made on every path.
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
+  // safeAction's own check answering the identity or the user (null when signed out: refused).
+  for (const f of ["identity", "user", "identityInBlock", "tokenOf"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
+  for (const f of ["orAnonymous", "anyone"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A throw on a failed code is reported (confirmation-rollback), but the code still guards
@@ -136,7 +139,7 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
 });
 
-test("evasions: an owner deleting a document they were checked to own is low, every other delete high", () => {
+test("evasions: a delete of a document checked at the owner level is low, every other delete high", () => {
   const deletes = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.function} ${f.severity}`);
   assert.deepEqual(deletes.sort(), [
     // A copy of a confirmation's answer never tested, a `switch` on something else, the answer
@@ -166,6 +169,9 @@ test("evasions: an owner deleting a document they were checked to own is low, ev
     "owners:requireAccessDoc low",
     "owners:requireAccessResult low",
   ]);
+  // Owner level is inherited from a folder: the message says what was checked, not "own".
+  const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low");
+  for (const f of low) assert.match(f.message, /deletes a document the caller was checked at the owner level on \(its owner, or a parent's owner\), with no audit row$/);
 });
 
 test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
