@@ -218,13 +218,16 @@ const FALLBACKS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.Ba
  * `user.role ? user.role : "admin"`, `const { role = "admin" } = user`. A missing, misspelt or
  * `__proto__` role silently becomes a default rank or role instead of a denial.
  */
-export function failOpenFindings(app: App): Finding[] {
+export function failOpenFindings(app: App, functions: ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
+  const ids = new Set(functions.map((f) => f.id));
   const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f) && !app.relative(f.fileName).startsWith(".."));
   for (const file of files) {
     const module = app.relative(file.fileName);
-    const report = (at: ts.Node, fallback: ts.Node) =>
-      out.push(finding("fail-open-role", module, app.loc(at), `${module}: a missing role falls back to ${fallback.getText(file)}`));
+    const report = (at: ts.Node, fallback: ts.Node) => {
+      const where = exportedFunction(app, file, at, ids) ?? module;
+      out.push(finding("fail-open-role", where, app.loc(at), `${where}: a missing role falls back to ${fallback.getText(file)}`));
+    };
     const visit = (n: ts.Node): void => {
       if (ts.isBinaryExpression(n) && FALLBACKS.has(n.operatorToken.kind) && isFallback(n.right) && isRoleValue(n.left)) report(n, n.right);
       else if (ts.isConditionalExpression(n)) {
@@ -239,6 +242,16 @@ export function failOpenFindings(app: App): Finding[] {
     visit(file);
   }
   return out;
+}
+
+/** The Convex function whose export holds a node (`flawed:myRank`), if it is one's. */
+function exportedFunction(app: App, file: ts.SourceFile, node: ts.Node, ids: Set<string>): string | undefined {
+  let n = node;
+  while (n.parent !== undefined && n.parent !== file) n = n.parent;
+  const names = ts.isVariableStatement(n) ? n.declarationList.declarations.filter((d) => d.pos <= node.pos && node.end <= d.end).map((d) => d.name) : [];
+  const name = names[0] !== undefined && ts.isIdentifier(names[0]) ? names[0].text : ts.isExportAssignment(n) ? "default" : undefined;
+  const id = name === undefined ? undefined : `${app.modulePath(file)}:${name}`;
+  return id !== undefined && ids.has(id) ? id : undefined;
 }
 
 /** A literal a missing role could become: a number or a non-empty string (`""` and `null` deny). */

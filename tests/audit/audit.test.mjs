@@ -479,6 +479,29 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
   assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^auth:signIn +action +\? +\? +@convex-dev\/auth's own endpoint/m);
 });
 
+test("a fail-open role lookup names the function it is in; outside any function, its module", () => {
+  const dir = app("failopen-function", {
+    "flawed.ts": `import { query } from "./_generated/server";
+const RANK: Record<string, number> = { user: 1, admin: 2 };
+export const rankOf = (role: string) => RANK[role] ?? 1;
+export const myRank = query({
+  args: {},
+  handler: async (ctx) => {
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) return null;
+    return RANK[identity.role as string] ?? 1;
+  },
+});
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.file}:${f.line} ${f.function}`), [
+    "fail-open-role convex/flawed.ts:3 convex/flawed.ts",
+    "fail-open-role convex/flawed.ts:9 flawed:myRank",
+  ]);
+  assert.match(report.findings[1].message, /^flawed:myRank: a missing role falls back to 1$/);
+});
+
 test("an export whose builder does not resolve is reported, never skipped as not-a-function", () => {
   const dir = app("unresolved", {
     "q.ts": `// @ts-nocheck: the import is missing on purpose
