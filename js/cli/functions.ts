@@ -3,7 +3,7 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
-import { ArgFlow, initializer, returnedIdReads } from "./argflow.js";
+import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { libraryOf } from "./libraries.js";
 import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
@@ -28,6 +28,8 @@ export interface ConvexFunction {
    * argument the id came from (`id`), which only a document check on that argument covers.
    */
   idReads: (Loc & { arg: string })[];
+  /** `ctx.db.delete(args.id)` with no comparison of that document's fields, and the argument. */
+  idDeletes: (Loc & { arg: string })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
   /** Rate limits keyed by an argument (see `keyedBy`) (`{ key: args.email }`): the caller picks its own bucket, so they limit nothing. */
@@ -178,6 +180,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     safeAction: false,
     facts: emptyFacts(),
     idReads: [],
+    idDeletes: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
     argKeyedLimits: [],
@@ -247,10 +250,14 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(handler, ownerChecks);
+    const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
-      if (d.inLoop || d.target === undefined || !within(d.target, handler)) continue;
+      if (d.target === undefined || !within(d.target, handler)) continue;
       const arg = flow.rootOf(d.target);
-      if ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target)) fn.ownedDeletes.push(d);
+      // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
+      const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
+      if (arg !== undefined && written && !comparesReadOf(app, handler, flow, arg)) fn.idDeletes.push({ file: d.file, line: d.line, arg });
+      if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
   }
   return fn;

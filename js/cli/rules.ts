@@ -53,6 +53,11 @@ export const RULES = {
     title: "document read by an id from the arguments and returned without an ownership or access check",
     fix: "Read it with guard.readable or guard.requireAccess (or compare its owner with the caller) before returning it.",
   },
+  "unchecked-id-delete": {
+    severity: "high",
+    title: "document deleted by an id from the arguments without an ownership or access check",
+    fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, \"owner\"), the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
+  },
   "fail-open-role": {
     severity: "high",
     title: "role lookup that fails open",
@@ -162,6 +167,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
         const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
         out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
+      }
+      for (const del of fn.idDeletes) {
+        if (fn.checkedArgs === "any" || fn.checkedArgs.has(del.arg)) continue;
+        const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
+        out.push(finding("unchecked-id-delete", fn.id, del, `${fn.id} deletes the document that argument '${del.arg}' names, for ${who}`));
       }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));

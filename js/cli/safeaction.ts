@@ -19,7 +19,10 @@ export function safeActionFacts(
   const facts = emptyFacts();
   const check = functionValue(property("check"));
   if (check !== undefined) {
-    mergeFacts(facts, finder.of(check));
+    const found = finder.of(check);
+    // A hand-written exit's `return "guest"` leaves a handler with no data, but a check's string
+    // is an actor: that path lets the caller in.
+    mergeFacts(facts, returnsActorLiteral(check) ? { ...found, auth: found.auth.filter((a) => !a.handWritten) } : found);
     // safeAction refuses a check's null or undefined as UNAUTHENTICATED, before the handler.
     if (answersNobodyWhenSignedOut(app, check)) {
       facts.auth.push({ level: "authenticated", via: "guard.safeAction check (null when signed out: UNAUTHENTICATED)", handWritten: false, at: app.loc(check) });
@@ -38,17 +41,31 @@ export function safeActionFacts(
  * constant actor, or a path that returns anything else is no check.
  */
 function answersNobodyWhenSignedOut(app: App, check: ts.SignatureDeclaration): boolean {
-  const answers: ts.Expression[] = [];
-  const body = "body" in check ? check.body : undefined;
-  if (body === undefined) return false;
-  if (!ts.isBlock(body)) answers.push(body as ts.Expression);
+  const answers = returnedValues(check);
+  return answers.length > 0 && answers.every((e) => nobodyWhenSignedOut(app, e));
+}
+
+/** Whether a check returns a non-empty string written literally (`return "guest"`): an actor for anyone. */
+function returnsActorLiteral(check: ts.SignatureDeclaration): boolean {
+  return returnedValues(check).some((e) => {
+    const v = skipOuter(e);
+    return ts.isStringLiteralLike(v) && v.text !== "";
+  });
+}
+
+/** What a function returns: its expression body, or each `return`'s value (not nested functions'). */
+function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const body = "body" in fn ? fn.body : undefined;
+  if (body === undefined) return out;
+  if (!ts.isBlock(body)) return [body as ts.Expression];
   const visit = (n: ts.Node): void => {
     if (ts.isReturnStatement(n)) {
-      if (n.expression !== undefined) answers.push(n.expression);
+      if (n.expression !== undefined) out.push(n.expression);
     } else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
-  if (ts.isBlock(body)) visit(body);
-  return answers.length > 0 && answers.every((e) => nobodyWhenSignedOut(app, e));
+  visit(body);
+  return out;
 }
 
 function nobodyWhenSignedOut(app: App, e: ts.Expression, depth = 0): boolean {

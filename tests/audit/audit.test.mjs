@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 103, "the fixture's markers");
+  assert.equal(expected.length, 107, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -110,8 +110,8 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   // A check on each branch, or per element of a loop, is made on every path.
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
   // safeAction's own check answering the identity or the user (null when signed out: refused).
-  for (const f of ["identity", "user", "identityInBlock", "tokenOf"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
-  for (const f of ["orAnonymous", "anyone"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
+  for (const f of ["identity", "user", "identityInBlock", "tokenOf", "throwsWhenSignedOut"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
+  for (const f of ["orAnonymous", "anyone", "orGuest"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A throw on a failed code is reported (confirmation-rollback), but the code still guards
@@ -169,6 +169,10 @@ test("evasions: a delete of a document checked at the owner level is low, every 
     "owners:requireAccessDoc low",
     "owners:requireAccessResult low",
   ]);
+  // An audit row records a delete; it does not make one of an unchecked id any caller's right.
+  const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
+  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked"]);
+  assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
   // Owner level is inherited from a folder: the message says what was checked, not "own".
   const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low");
   for (const f of low) assert.match(f.message, /deletes a document the caller was checked at the owner level on \(its owner, or a parent's owner\), with no audit row$/);
@@ -516,7 +520,7 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
 test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
-  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"]]) {
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]]) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
 });
