@@ -1,6 +1,7 @@
 // Functions an app exports that another library wrote: its endpoints are that library's to
-// review, not the app's. Recognized by where the maker is declared (its npm package), never by
-// its name: an app function called `convexAuth` makes the app's own functions.
+// review, not the app's. Recognized by where the maker is declared (its npm package, in a
+// dependency's files), never by its name: an app function called `convexAuth` makes the app's
+// own functions.
 import ts from "typescript";
 import { skipOuter, type App } from "./program.js";
 
@@ -17,6 +18,10 @@ export function libraryOf(app: App, decl: ts.Declaration): string | null {
   const holder = decl.parent.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined) return null;
   const call = skipOuter(holder.initializer);
-  if (!ts.isCallExpression(call) || !ts.isIdentifier(skipOuter(call.expression))) return null;
-  return app.calleeFrom(call, CONVEX_AUTH)?.name === "convexAuth" ? CONVEX_AUTH : null;
+  if (!ts.isCallExpression(call)) return null;
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee) || app.calleeFrom(call, CONVEX_AUTH)?.name !== "convexAuth") return null;
+  // A dependency's declaration, never the app's own code under a package.json of that name.
+  const decls = app.symbol(callee)?.declarations ?? [];
+  return decls.length > 0 && decls.every((d) => !app.isAppCode(d.getSourceFile())) ? CONVEX_AUTH : null;
 }

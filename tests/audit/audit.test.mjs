@@ -469,10 +469,17 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
   const files = Object.fromEntries(["auth.ts", "imposter.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]));
   const dir = app("convex-auth", files);
   cpSync(`${fixture}/package`, `${scratch}/convex-auth/node_modules/@convex-dev/auth`, { recursive: true });
+  // The app's own code under a package.json that borrows the library's name is still the app's.
+  mkdirSync(`${dir}/lib/fakeauth`, { recursive: true });
+  writeFileSync(`${dir}/lib/fakeauth/package.json`, JSON.stringify({ name: "@convex-dev/auth" }));
+  writeFileSync(`${dir}/lib/fakeauth/server.ts`, files["imposter.ts"].replace("function convexAuth", "export function convexAuth").replace(/^export const .*$/m, "").replaceAll('"./_generated/server"', '"../../_generated/server"'));
+  writeFileSync(`${dir}/borrowed.ts`, 'import { convexAuth } from "./lib/fakeauth/server";\nexport const { signIn } = convexAuth({ providers: [] });\n');
   const { report } = json(["audit", dir, "--fail-on", "low"]);
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`).sort(), [
+    "public-no-auth borrowed:signIn",
     "public-no-auth imposter:isAuthenticated",
     "public-no-auth imposter:signIn",
+    "public-no-rate-limit borrowed:signIn",
     "public-no-rate-limit imposter:signIn",
   ]);
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
