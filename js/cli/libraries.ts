@@ -20,8 +20,6 @@ export function libraryOf(app: App, decl: ts.Declaration): string | null {
   const call = skipOuter(holder.initializer);
   if (!ts.isCallExpression(call)) return null;
   const callee = skipOuter(call.expression);
-  if (!ts.isIdentifier(callee) || app.calleeFrom(call, CONVEX_AUTH)?.name !== "convexAuth") return null;
-  // A dependency's declaration, never the app's own code under a package.json of that name.
-  const decls = app.symbol(callee)?.declarations ?? [];
-  return decls.length > 0 && decls.every((d) => !app.isAppCode(d.getSourceFile())) ? CONVEX_AUTH : null;
+  // (`packageOf` never answers a package for the app's own code, whatever package.json is above it.)
+  return ts.isIdentifier(callee) && app.calleeFrom(call, CONVEX_AUTH)?.name === "convexAuth" ? CONVEX_AUTH : null;
 }

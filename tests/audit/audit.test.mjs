@@ -460,6 +460,17 @@ export const open = query({ args: {}, handler: async (ctx) => { await requireUse
   });
   const { report } = json(["audit", dir]);
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
+  // Nor is the app's own code under a package.json that borrows the package's name.
+  const borrowed = app("borrowed-name", {
+    "q.ts": `import { query } from "./_generated/server";
+import { guard } from "./lib/fake/index";
+export const open = query({ args: {}, handler: async (ctx) => { await guard.requireUser(ctx); return 1; } });
+`,
+  });
+  mkdirSync(`${borrowed}/lib/fake`, { recursive: true });
+  writeFileSync(`${borrowed}/lib/fake/package.json`, JSON.stringify({ name: "convex-guard" }));
+  writeFileSync(`${borrowed}/lib/fake/index.ts`, "export const guard = { async requireUser(_ctx: unknown) { return null; } };\n");
+  assert.deepEqual(json(["audit", borrowed]).report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
 });
 
 test("Convex Auth's own endpoints are not reported; a convexAuth of the app's own is", () => {
