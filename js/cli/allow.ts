@@ -9,6 +9,7 @@
 // 2. In a comment on the finding's line, or in the comment lines right above it or above the
 //    function's export (no blank line or code between):
 //      // convex-guard-allow: public-no-auth a public health check
+//      // convex-guard-allow: public-no-auth, public-no-rate-limit: the public sign-up form
 // A reason is required; an unknown rule id is an error, never a silent allow, wherever the
 // comment is; an entry (config or comment) that matches no finding is reported as stale.
 import ts from "typescript";
@@ -17,7 +18,7 @@ import { closestName } from "../diagnose.js";
 import { GUARD } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, skipOuter, type App } from "./program.js";
-import { isRuleId, type Finding } from "./rules.js";
+import { isRuleId, RULES, type Finding } from "./rules.js";
 
 export const CONFIG_KEY = "securityAudit";
 const COMMENT_TAG = "convex-guard-allow:";
@@ -150,8 +151,46 @@ function notLiteral(app: App, node: ts.Node): AuditError {
 }
 
 function ruleOf(rule: string, at: string): string {
-  if (!isRuleId(rule)) throw new AuditError(`${at}: unknown rule '${rule}' in an allowlist (see the rule list: convex-guard audit --rules)`);
+  if (!isRuleId(rule)) throw unknownRule(rule, at);
   return rule;
+}
+
+function unknownRule(rule: string, at: string): AuditError {
+  const near = closestName(rule, Object.keys(RULES));
+  return new AuditError(`${at}: unknown rule '${rule}'${near === null ? "" : ` (did you mean '${near}'?)`}; the rules: ${Object.keys(RULES).join(", ")}`);
+}
+
+/**
+ * An allow comment's text after the tag: rule ids separated by commas and/or spaces, then an
+ * optional `:` or `-`, then the reason (`public-no-auth, public-no-rate-limit: the sign-up
+ * form`). Ids are read while they are known; the first word must be one, and so must a word
+ * after a comma, or one spelt like a known id (`public-no-rate-limt`): a typo is an error,
+ * never the start of the reason with one rule fewer allowed.
+ */
+function parseComment(text: string, at: string): { rules: string[]; reason: string } {
+  const rules: string[] = [];
+  let rest = text.trim();
+  let ruleDue = true; // at the start, and after a comma
+  for (;;) {
+    const word = /^[^\s,:]*/.exec(rest)?.[0] ?? "";
+    if (!isRuleId(word)) {
+      if (ruleDue || (/^[a-z]+(-[a-z]+)+$/.test(word) && closestName(word, Object.keys(RULES)) !== null)) {
+        if (word === "") throw new AuditError(`${at}: an allow comment names no rule${rules.length > 0 ? " after its ','" : ""}: // ${COMMENT_TAG} rule-id[, rule-id] reason; the rules: ${Object.keys(RULES).join(", ")}`);
+        throw unknownRule(word, at);
+      }
+      break;
+    }
+    rules.push(word);
+    rest = rest.slice(word.length).trimStart();
+    ruleDue = rest.startsWith(",");
+    if (ruleDue) rest = rest.slice(1).trimStart();
+    else if (rest.startsWith(":")) {
+      rest = rest.slice(1);
+      break;
+    }
+  }
+  if (/^-(\s|$)/.test(rest)) rest = rest.slice(1);
+  return { rules, reason: reasonOf(rest, at) };
 }
 
 function reasonOf(reason: string, at: string): string {
@@ -223,12 +262,9 @@ export function commentAllows(app: App): Allow[] {
     for (const [line, texts] of comments(file).byLine) {
       for (const body of texts) {
         if (!body.startsWith(COMMENT_TAG)) continue;
-        const rest = body.slice(COMMENT_TAG.length).trim();
-        const space = rest.indexOf(" ");
         const source = `${rel}:${line}`;
-        const rules = (space === -1 ? rest : rest.slice(0, space)).split(",");
-        const reason = reasonOf(space === -1 ? "" : rest.slice(space + 1), source);
-        for (const rule of rules) out.push({ target: "", rule: ruleOf(rule, source), reason, source, used: false, comment: { file: rel, line } });
+        const { rules, reason } = parseComment(body.slice(COMMENT_TAG.length), source);
+        for (const rule of rules) out.push({ target: "", rule, reason, source, used: false, comment: { file: rel, line } });
       }
     }
   }

@@ -169,6 +169,28 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
   return found;
 }
 
+/**
+ * Whether the handler reads the document an argument names (`const doc = await ctx.db.get(id)`)
+ * and compares one of its fields (`doc.ownerId !== user._id`): a hand-written ownership check.
+ */
+export function comparesReadOf(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && ts.isCallExpression(skipOuter(n.initializer))) {
+      const call = skipOuter(n.initializer) as ts.CallExpression;
+      const convex = app.calleeFrom(call, CONVEX);
+      const last = call.arguments[call.arguments.length - 1];
+      if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined && flow.rootOf(last) === arg) {
+        found = aliases(handler, bindingNames(n.name)).some((name) => comparesField(handler, name));
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return found;
+}
+
 /** `q.eq(q.field("_id"), id)` (or `q.eq("_id", id)`) in a filter or an index range: the argument the id came from. */
 export function idTest(call: ts.CallExpression, flow: ArgFlow): string | undefined {
   let names = false;

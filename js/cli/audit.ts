@@ -26,6 +26,8 @@ export interface FunctionSummary {
   audited: boolean;
   confirmed: boolean;
   deletes: boolean;
+  /** The library whose own endpoint it is (`@convex-dev/auth`), else null: not reported for its authorization or rate limit. */
+  library: string | null;
 }
 
 export interface AuditResult {
@@ -60,7 +62,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app), ...unredactedEnvFindings(functions, redactedEnv(app))];
+  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, redactedEnv(app))];
   const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];
@@ -97,6 +99,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     audited: fn.facts.audited.length > 0,
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
+    library: fn.library,
   };
 }
 

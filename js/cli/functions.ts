@@ -3,7 +3,9 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
-import { ArgFlow, initializer, returnedIdReads } from "./argflow.js";
+import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
+import { libraryOf } from "./libraries.js";
+import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -26,11 +28,15 @@ export interface ConvexFunction {
    * argument the id came from (`id`), which only a document check on that argument covers.
    */
   idReads: (Loc & { arg: string })[];
+  /** `ctx.db.delete(args.id)` with no comparison of that document's fields, and the argument. */
+  idDeletes: (Loc & { arg: string })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
   /** Rate limits keyed by an argument (see `keyedBy`) (`{ key: args.email }`): the caller picks its own bucket, so they limit nothing. */
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
-  /** Deletes of a document the caller was checked to own (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
+  /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
+  library: string | null;
+  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
   ownedDeletes: Loc[];
 }
 
@@ -174,9 +180,11 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     safeAction: false,
     facts: emptyFacts(),
     idReads: [],
+    idDeletes: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
     argKeyedLimits: [],
+    library: libraryOf(app, decl),
   };
   const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;
@@ -216,12 +224,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       }
     }
     if (fn.safeAction) {
-      const check = functionValue(app, property(app, definition, "check"));
-      if (check !== undefined) mergeFacts(fn.facts, finder.of(check));
-      else fn.facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at: fn.at });
-      fn.facts.audited.push({ via: "guard.safeAction", at: fn.at });
-      // `rateLimit: { name }`: a named limit taken after the check, before the handler.
-      if (property(app, definition, "rateLimit") !== undefined) fn.facts.rateLimits.push({ via: "guard.safeAction rateLimit", at: fn.at });
+      const def = definition;
+      mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node)));
     }
     if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition));
     const custom = customization(app, init);
@@ -246,10 +250,14 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(handler, ownerChecks);
+    const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
-      if (d.inLoop || d.target === undefined || !within(d.target, handler)) continue;
+      if (d.target === undefined || !within(d.target, handler)) continue;
       const arg = flow.rootOf(d.target);
-      if ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target)) fn.ownedDeletes.push(d);
+      // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
+      const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
+      if (arg !== undefined && written && !comparesReadOf(app, handler, flow, arg)) fn.idDeletes.push({ file: d.file, line: d.line, arg });
+      if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
   }
   return fn;

@@ -124,7 +124,7 @@ function render(r: AuditResult, color: boolean): string {
     `${f.visibility === "internal" ? "internal " : ""}${f.kind}`,
     f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
     f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
-    f.auth === "none" ? (f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
+    f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
     [...f.rateLimits, ...f.argKeyedRateLimits.map((r) => `${r} (limits nothing)`)].join(", ") || "-",
     [f.safeAction && "safeAction", f.audited && "audited", f.confirmed && "confirmed", f.deletes && "deletes"].filter(Boolean).join(", ") || "-",
   ]);

@@ -136,10 +136,14 @@ export class App {
     return s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
   }
 
-  /** The npm package that declares a symbol (`convex`, `convex-guard`; the app's own name for its code). */
+  /**
+   * The npm package that declares a symbol (`convex`, `convex-guard`), or null for the app's own
+   * code: a `package.json` named `convex-guard` over a folder of the app's makes its functions no
+   * more the guard's than their names do.
+   */
   packageOf(symbol: ts.Symbol | undefined): string | null {
     const decl = symbol?.declarations?.[0];
-    if (decl === undefined) return null;
+    if (decl === undefined || this.isAppCode(decl.getSourceFile())) return null;
     return this.packageOfFile(decl.getSourceFile().fileName);
   }
 

@@ -53,6 +53,11 @@ export const RULES = {
     title: "document read by an id from the arguments and returned without an ownership or access check",
     fix: "Read it with guard.readable or guard.requireAccess (or compare its owner with the caller) before returning it.",
   },
+  "unchecked-id-delete": {
+    severity: "high",
+    title: "document deleted by an id from the arguments without an ownership or access check",
+    fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, \"owner\"), the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
+  },
   "fail-open-role": {
     severity: "high",
     title: "role lookup that fails open",
@@ -134,9 +139,12 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     return out;
   }
   const publicFn = fn.visibility === "public" && fn.kind !== "httpAction";
+  // A library's own endpoint (Convex Auth's signIn must answer signed-out callers, and limits
+  // failed sign-ins itself): the app cannot add a check or a limit to it.
+  const appsOwn = fn.library === null;
   if (publicFn) {
-    if (f.auth.length === 0) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
-    if (fn.kind !== "query" && f.rateLimits.length === 0) {
+    if (f.auth.length === 0 && appsOwn) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+    if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
       else {
@@ -160,16 +168,22 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
         out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
       }
+      for (const del of fn.idDeletes) {
+        if (fn.checkedArgs === "any" || fn.checkedArgs.has(del.arg)) continue;
+        const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
+        out.push(finding("unchecked-id-delete", fn.id, del, `${fn.id} deletes the document that argument '${del.arg}' names, for ${who}`));
+      }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
     for (const at of fn.anyArgs) out.push(finding("any-args", fn.id, at, `public ${fn.kind} ${fn.id} accepts v.any()`));
   }
   if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
     for (const d of f.deletes) {
-      // The owner deleting one document they were checked to own is the app's ordinary
+      // A caller checked at the owner level deleting that one document (its owner, or the owner
+      // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.
       if (fn.ownedDeletes.some((o) => o.file === d.file && o.line === d.line)) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked to own, with no audit row`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
       }
@@ -214,13 +228,16 @@ const FALLBACKS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.Ba
  * `user.role ? user.role : "admin"`, `const { role = "admin" } = user`. A missing, misspelt or
  * `__proto__` role silently becomes a default rank or role instead of a denial.
  */
-export function failOpenFindings(app: App): Finding[] {
+export function failOpenFindings(app: App, functions: ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
+  const ids = new Set(functions.map((f) => f.id));
   const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f) && !app.relative(f.fileName).startsWith(".."));
   for (const file of files) {
     const module = app.relative(file.fileName);
-    const report = (at: ts.Node, fallback: ts.Node) =>
-      out.push(finding("fail-open-role", module, app.loc(at), `${module}: a missing role falls back to ${fallback.getText(file)}`));
+    const report = (at: ts.Node, fallback: ts.Node) => {
+      const where = exportedFunction(app, file, at, ids) ?? module;
+      out.push(finding("fail-open-role", where, app.loc(at), `${where}: a missing role falls back to ${fallback.getText(file)}`));
+    };
     const visit = (n: ts.Node): void => {
       if (ts.isBinaryExpression(n) && FALLBACKS.has(n.operatorToken.kind) && isFallback(n.right) && isRoleValue(n.left)) report(n, n.right);
       else if (ts.isConditionalExpression(n)) {
@@ -235,6 +252,16 @@ export function failOpenFindings(app: App): Finding[] {
     visit(file);
   }
   return out;
+}
+
+/** The Convex function whose export holds a node (`flawed:myRank`), if it is one's. */
+function exportedFunction(app: App, file: ts.SourceFile, node: ts.Node, ids: Set<string>): string | undefined {
+  let n = node;
+  while (n.parent !== undefined && n.parent !== file) n = n.parent;
+  const names = ts.isVariableStatement(n) ? n.declarationList.declarations.filter((d) => d.pos <= node.pos && node.end <= d.end).map((d) => d.name) : [];
+  const name = names[0] !== undefined && ts.isIdentifier(names[0]) ? names[0].text : ts.isExportAssignment(n) ? "default" : undefined;
+  const id = name === undefined ? undefined : `${app.modulePath(file)}:${name}`;
+  return id !== undefined && ids.has(id) ? id : undefined;
 }
 
 /** A literal a missing role could become: a number or a non-empty string (`""` and `null` deny). */

@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 101, "the fixture's markers");
+  assert.equal(expected.length, 107, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -109,6 +109,9 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
   // A check on each branch, or per element of a loop, is made on every path.
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
+  // safeAction's own check answering the identity or the user (null when signed out: refused).
+  for (const f of ["identity", "user", "identityInBlock", "tokenOf", "throwsWhenSignedOut"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
+  for (const f of ["orAnonymous", "anyone", "orGuest"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A throw on a failed code is reported (confirmation-rollback), but the code still guards
@@ -136,7 +139,7 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
 });
 
-test("evasions: an owner deleting a document they were checked to own is low, every other delete high", () => {
+test("evasions: a delete of a document checked at the owner level is low, every other delete high", () => {
   const deletes = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.function} ${f.severity}`);
   assert.deepEqual(deletes.sort(), [
     // A copy of a confirmation's answer never tested, a `switch` on something else, the answer
@@ -166,6 +169,13 @@ test("evasions: an owner deleting a document they were checked to own is low, ev
     "owners:requireAccessDoc low",
     "owners:requireAccessResult low",
   ]);
+  // An audit row records a delete; it does not make one of an unchecked id any caller's right.
+  const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
+  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked"]);
+  assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
+  // Owner level is inherited from a folder: the message says what was checked, not "own".
+  const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low");
+  for (const f of low) assert.match(f.message, /deletes a document the caller was checked at the owner level on \(its owner, or a parent's owner\), with no audit row$/);
 });
 
 test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
@@ -450,6 +460,68 @@ export const open = query({ args: {}, handler: async (ctx) => { await requireUse
   });
   const { report } = json(["audit", dir]);
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
+  // Nor is the app's own code under a package.json that borrows the package's name.
+  const borrowed = app("borrowed-name", {
+    "q.ts": `import { query } from "./_generated/server";
+import { guard } from "./lib/fake/index";
+export const open = query({ args: {}, handler: async (ctx) => { await guard.requireUser(ctx); return 1; } });
+`,
+  });
+  mkdirSync(`${borrowed}/lib/fake`, { recursive: true });
+  writeFileSync(`${borrowed}/lib/fake/package.json`, JSON.stringify({ name: "convex-guard" }));
+  writeFileSync(`${borrowed}/lib/fake/index.ts`, "export const guard = { async requireUser(_ctx: unknown) { return null; } };\n");
+  assert.deepEqual(json(["audit", borrowed]).report.findings.map((f) => `${f.rule} ${f.function}`), ["public-no-auth q:open"]);
+});
+
+test("Convex Auth's own endpoints are not reported; a convexAuth of the app's own is", () => {
+  // `export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ ... })`, with
+  // `convexAuth` declared by @convex-dev/auth (a stand-in of its declaration, installed here).
+  const fixture = `${root}tests/audit/fixtures/convex-auth`;
+  const files = Object.fromEntries(["auth.ts", "imposter.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]));
+  const dir = app("convex-auth", files);
+  cpSync(`${fixture}/package`, `${scratch}/convex-auth/node_modules/@convex-dev/auth`, { recursive: true });
+  // The app's own code under a package.json that borrows the library's name is still the app's.
+  mkdirSync(`${dir}/lib/fakeauth`, { recursive: true });
+  writeFileSync(`${dir}/lib/fakeauth/package.json`, JSON.stringify({ name: "@convex-dev/auth" }));
+  writeFileSync(`${dir}/lib/fakeauth/server.ts`, files["imposter.ts"].replace("function convexAuth", "export function convexAuth").replace(/^export const .*$/m, "").replaceAll('"./_generated/server"', '"../../_generated/server"'));
+  writeFileSync(`${dir}/borrowed.ts`, 'import { convexAuth } from "./lib/fakeauth/server";\nexport const { signIn } = convexAuth({ providers: [] });\n');
+  const { report } = json(["audit", dir, "--fail-on", "low"]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function}`).sort(), [
+    "public-no-auth borrowed:signIn",
+    "public-no-auth imposter:isAuthenticated",
+    "public-no-auth imposter:signIn",
+    "public-no-rate-limit borrowed:signIn",
+    "public-no-rate-limit imposter:signIn",
+  ]);
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  for (const f of ["auth:signIn", "auth:signOut", "auth:isAuthenticated"]) {
+    assert.deepEqual([f, fns[f].visibility, fns[f].library], [f, "public", "@convex-dev/auth"]);
+  }
+  assert.equal(fns["imposter:signIn"].library, null);
+  assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^auth:signIn +action +\? +\? +@convex-dev\/auth's own endpoint/m);
+});
+
+test("a fail-open role lookup names the function it is in; outside any function, its module", () => {
+  const dir = app("failopen-function", {
+    "flawed.ts": `import { query } from "./_generated/server";
+const RANK: Record<string, number> = { user: 1, admin: 2 };
+export const rankOf = (role: string) => RANK[role] ?? 1;
+export const myRank = query({
+  args: {},
+  handler: async (ctx) => {
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) return null;
+    return RANK[identity.role as string] ?? 1;
+  },
+});
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.file}:${f.line} ${f.function}`), [
+    "fail-open-role convex/flawed.ts:3 convex/flawed.ts",
+    "fail-open-role convex/flawed.ts:9 flawed:myRank",
+  ]);
+  assert.match(report.findings[1].message, /^flawed:myRank: a missing role falls back to 1$/);
 });
 
 test("an export whose builder does not resolve is reported, never skipped as not-a-function", () => {
@@ -466,7 +538,7 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
 test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
-  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"]]) {
+  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]]) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
 });
@@ -504,6 +576,42 @@ test("an allow comment needs a known rule and a reason; a stale allowlist entry 
   const stale = app("stale", { "q.ts": PUBLIC_QUERY("open", "await ctx.auth.getUserIdentity();") }, { guard });
   const { report } = json(["audit", stale]);
   assert.deepEqual(report.unusedAllows, [{ target: "gone:function", rule: "public-no-auth", source: "convex/guard.ts:11" }]);
+});
+
+test("an allow comment names several rules with commas and/or spaces, then an optional ':' or '-', then the reason", () => {
+  const open = (comment) => `import { mutation } from "./_generated/server";
+${comment}
+export const signUp = mutation({ args: {}, handler: async () => null });
+`;
+  const shapes = [
+    "public-no-auth public-no-rate-limit the public sign-up form",
+    "public-no-auth, public-no-rate-limit: the public sign-up form",
+    "public-no-auth,public-no-rate-limit the public sign-up form",
+    "public-no-auth , public-no-rate-limit - the public sign-up form",
+    "public-no-auth public-no-rate-limit: the public sign-up form",
+  ];
+  shapes.forEach((shape, i) => {
+    const { report, status } = json(["audit", app(`allow-shape-${i}`, { "q.ts": open(`// convex-guard-allow: ${shape}`) }), "--fail-on", "low"]);
+    assert.equal(status, 0, shape);
+    assert.deepEqual(
+      report.allowed.map((a) => `${a.rule}: ${a.reason}`),
+      ["public-no-auth: the public sign-up form", "public-no-rate-limit: the public sign-up form"],
+      shape,
+    );
+  });
+  // A rule's name misspelt after another, or a reason where a comma promised a rule: refused,
+  // naming the rules there are; never one rule allowed and the typo read as the reason.
+  const refused = [
+    ["public-no-auth public-no-rate-limt the public sign-up form", /convex\/q\.ts:2: unknown rule 'public-no-rate-limt' \(did you mean 'public-no-rate-limit'\?\); the rules: public-no-auth, public-no-rate-limit, /],
+    ["public-no-auth, the public sign-up form", /convex\/q\.ts:2: unknown rule 'the'.*; the rules: public-no-auth, /],
+    ["public-no-auth, public-no-rate-limit:", /convex\/q\.ts:2: an allowlist entry needs a reason/],
+    ["", /convex\/q\.ts:2: an allow comment names no rule.*the rules: public-no-auth, /],
+  ];
+  refused.forEach(([shape, message], i) => {
+    const r = run(["audit", app(`allow-refused-${i}`, { "q.ts": open(`// convex-guard-allow: ${shape}`) })]);
+    assert.equal(r.status, 2, shape);
+    assert.match(r.stderr, message, shape);
+  });
 });
 
 test("an allowlist the audit cannot read without running code is an error, never an allow", () => {

@@ -1,0 +1,78 @@
+// What `action(guard.safeAction({ check?, rateLimit?, handler, ... }))` declares, as facts: its
+// check (the default `requireUser`, or the definition's own), its audit row and its rate limit.
+import ts from "typescript";
+import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts } from "./facts.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+
+/**
+ * The facts of a safeAction definition. `property` and `functionValue` read the definition as
+ * functions.ts reads every definition (the last writer wins; names resolved to the app's values).
+ */
+export function safeActionFacts(
+  app: App,
+  finder: FactsFinder,
+  definition: ts.ObjectLiteralExpression,
+  at: Loc,
+  property: (name: string) => ts.Node | undefined,
+  functionValue: (node: ts.Node | undefined) => ts.SignatureDeclaration | undefined,
+): Facts {
+  const facts = emptyFacts();
+  const check = functionValue(property("check"));
+  if (check !== undefined) {
+    const found = finder.of(check);
+    // A hand-written exit's `return "guest"` leaves a handler with no data, but a check's string
+    // is an actor: that path lets the caller in.
+    mergeFacts(facts, returnsActorLiteral(check) ? { ...found, auth: found.auth.filter((a) => !a.handWritten) } : found);
+    // safeAction refuses a check's null or undefined as UNAUTHENTICATED, before the handler.
+    if (answersNobodyWhenSignedOut(app, check)) {
+      facts.auth.push({ level: "authenticated", via: "guard.safeAction check (null when signed out: UNAUTHENTICATED)", handWritten: false, at: app.loc(check) });
+    }
+  } else facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at });
+  facts.audited.push({ via: "guard.safeAction", at });
+  // `rateLimit: { name }`: a named limit taken after the check, before the handler.
+  if (property("rateLimit") !== undefined) facts.rateLimits.push({ via: "guard.safeAction rateLimit", at });
+  return facts;
+}
+
+/**
+ * Whether every answer of a check is null or undefined when no one is signed in: each value it
+ * returns is the answer of `ctx.auth.getUserIdentity()` or `guard.getUser(ctx)` (directly, through
+ * a `const`, or a field of it read with `?.`), `null` or `undefined`. `?? "anonymous"`, a
+ * constant actor, or a path that returns anything else is no check.
+ */
+function answersNobodyWhenSignedOut(app: App, check: ts.SignatureDeclaration): boolean {
+  const answers = returnedValues(check);
+  return answers.length > 0 && answers.every((e) => nobodyWhenSignedOut(app, e));
+}
+
+/** Whether a check returns a non-empty string written literally (`return "guest"`): an actor for anyone. */
+function returnsActorLiteral(check: ts.SignatureDeclaration): boolean {
+  return returnedValues(check).some((e) => {
+    const v = skipOuter(e);
+    return ts.isStringLiteralLike(v) && v.text !== "";
+  });
+}
+
+/** What a function returns: its expression body, or each `return`'s value (not nested functions'). */
+function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const body = "body" in fn ? fn.body : undefined;
+  if (body === undefined) return out;
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) {
+      if (n.expression !== undefined) out.push(n.expression);
+    } else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+function nobodyWhenSignedOut(app: App, e: ts.Expression, depth = 0): boolean {
+  e = skipOuter(e);
+  if (e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === "undefined")) return true;
+  if (ts.isPropertyAccessExpression(e) && e.questionDotToken !== undefined) return nobodyWhenSignedOut(app, e.expression, depth);
+  if (ts.isCallExpression(e)) return app.calleeFrom(e, CONVEX)?.name === "getUserIdentity" || app.calleeFrom(e, GUARD)?.name === "getUser";
+  const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined;
+  return init !== undefined && nobodyWhenSignedOut(app, init, depth + 1);
+}
