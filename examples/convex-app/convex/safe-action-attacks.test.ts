@@ -60,6 +60,17 @@ const attacks = {
   noIdentity: action(
     guard.safeAction({ name: "attack.noIdentity", args: {}, check: (ctx) => ctx.auth.getUserIdentity(), handler: () => next() }),
   ),
+  // The identity as the actor, its default key the actor: an `_id` claim in the token must not
+  // become either (an attacker's review: it did, so a caller choosing it had fresh budgets).
+  identity: action(
+    guard.safeAction({
+      name: "attack.identity",
+      args: {},
+      check: (ctx) => ctx.auth.getUserIdentity(),
+      rateLimit: { name: "externalLookup" },
+      handler: () => next(),
+    }),
+  ),
   // A misspelt limit, past the types (JavaScript, or a definition held in a variable).
   misspelt: action(guard.safeAction(misspelt)),
   // A key built from the secret: the rate-limit table, which no redaction covers, would store it.
@@ -312,6 +323,22 @@ describe("[A3] anonymous callers and the audit table (a documented limit)", () =
 });
 
 describe("a safe action's rate-limit key is per user, never one key for all", () => {
+  test("an identity's actor and key are its tokenIdentifier, whatever `_id` claim its token carries", async () => {
+    const s = await setup();
+    const identity = makeFunctionReference<"action">("attacks:identity");
+    const issuer = "https://auth.example";
+    const as = (n: number) => s.t.withIdentity({ subject: "mallory", issuer, _id: `victim-${n}` } as never);
+    next = async () => "done";
+    const answers = [];
+    for (let n = 0; n < 12; n++) answers.push(await outcome(as(n).action(identity, {})));
+    expect(answers.filter((a) => "ok" in a)).toHaveLength(10); // externalLookup: 10 in 10 minutes
+    expect(answers.slice(10)).toEqual([expect.objectContaining({ code: "RATE_LIMITED" }), expect.objectContaining({ code: "RATE_LIMITED" })]);
+    const rows = await s.rows();
+    expect(new Set(rows.map((r) => r.actor))).toEqual(new Set([`${issuer}|mallory`]));
+    const keys = await s.t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => r.key));
+    expect(keys).toEqual([`${issuer}|mallory`]);
+  });
+
   // A new user's review: the actor was typed `string` without a check, but is the user row,
   // so `upload:${actor}` was "upload:[object Object]" for every caller: one shared budget.
   test("one user's calls spend their own key only; a key function answering the row is refused", async () => {
