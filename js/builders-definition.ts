@@ -86,6 +86,8 @@ export type ConfiguredNames = {
   limits(): readonly string[];
   tables(): readonly string[];
   levels(): readonly string[];
+  /** Whether the user the checks answer is the identity (`users.roleClaim`), not a row. */
+  identities: boolean;
 };
 
 /**

@@ -241,7 +241,7 @@ function argKey(name: string, value: unknown): unknown {
 }
 
 /** Runs the declared checks in order: user, role, permission, access, rate limit. */
-async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
+async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
   let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
   if (meta.permission !== null) user = await checks.requirePermission(ctx, meta.permission);
   let doc: unknown = undefined;
@@ -254,7 +254,7 @@ async function enforce(checks: BuilderChecks, meta: GuardMetadata, ctx: unknown,
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
     // "user": the row's id (with users.roleClaim, the identity's tokenIdentifier); none is refused.
-    const key = k === "global" ? "global" : k === "user" ? userKey(user) : argKey(k.arg, args[k.arg]);
+    const key = k === "global" ? "global" : k === "user" ? userKey(user, identities) : argKey(k.arg, args[k.arg]);
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
   return { user, doc };
@@ -295,7 +295,7 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
         checkNamed();
-        const { user, doc } = await enforce(checks, meta, ctx, args);
+        const { user, doc } = await enforce(checks, names.identities, meta, ctx, args);
         return handler({ ...ctx, user, doc } as never, args as never);
       },
     });
@@ -326,7 +326,7 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
           if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");
           }
-          const { user } = await enforce(checks, meta, ctx, {});
+          const { user } = await enforce(checks, names.identities, meta, ctx, {});
           return { ctx: { user }, args: {} };
         },
       };

@@ -221,6 +221,7 @@ export function defineGuard<
       limits: () => (checksPart(), limitNames(rateLimits!)),
       tables: () => (accessPart(), [...access!.tables().keys()]),
       levels: () => accessPart().accessLevels().levels,
+      identities: claims,
     }),
   );
 

@@ -135,22 +135,29 @@ export type UsersConfig<T extends string = string, RC extends string = never> =
 export type Found = { readonly [field: string]: unknown };
 
 /**
- * Whose budget and audit trail a caller is: an identity's `tokenIdentifier` (with
- * `users.roleClaim`, where the user is the identity, or a safe action's check that returns
- * `ctx.auth.getUserIdentity()`), a users row's `_id`, a string as is; else `undefined`, which a
- * rate limit refuses rather than sharing one key among callers.
+ * Whose budget and audit trail a caller is: a users row's `_id`, an identity's
+ * `tokenIdentifier`, a string as is; else `undefined`, which a rate limit refuses rather than
+ * sharing one key among callers. `identity` says which the caller is when the setup tells
+ * (the builders: with `users.roleClaim` the user is the identity, otherwise a row). Without it
+ * (a safe action's check may answer either), an identity is an object with the
+ * `tokenIdentifier`, `issuer` and `subject` Convex sets on every one and without the
+ * `_creationTime` every document has; anything else is read by its `_id` first.
  *
- * An identity is told apart by the three fields Convex always sets on one (`tokenIdentifier`,
- * `issuer`, `subject`) and read by its `tokenIdentifier` alone: Convex passes a token's custom
- * claims through, so an `_id` claim is whatever the issuer signed, and taking it as the key
- * gave a caller who could change it a fresh budget and another actor per value. @internal
+ * Never an identity's `_id`: Convex passes a token's custom claims through, so an `_id` claim
+ * is whatever the issuer signed, and taking it as the key gave a caller who could change it a
+ * fresh budget and another actor per value. Nor a row's `tokenIdentifier`, even a row that
+ * stores `issuer` and `subject` too: its key is the `_id` that `forgetUser` and
+ * `resetRateLimit` find. @internal
  */
-export function userKey(who: unknown): string | undefined {
+export function userKey(who: unknown, identity?: boolean): string | undefined {
   if (typeof who === "string") return who;
-  const w = who as { _id?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown } | null | undefined;
+  const w = who as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown } | null | undefined;
+  const id = typeof w?._id === "string" ? w._id : undefined;
   const token = typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
-  if (token !== undefined && typeof w?.issuer === "string" && typeof w.subject === "string") return token;
-  return typeof w?._id === "string" ? w._id : token;
+  if (identity !== undefined) return identity ? token : id;
+  const isIdentity =
+    token !== undefined && typeof w?.issuer === "string" && typeof w.subject === "string" && typeof w._creationTime !== "number";
+  return isIdentity ? token : (id ?? token);
 }
 
 /** The validated configuration. @internal */

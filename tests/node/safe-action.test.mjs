@@ -349,6 +349,21 @@ test("with users.roleClaim (the user is the identity), the default check's actor
   assert.equal(audited.at(-1)?.actor, "issuer|user");
 });
 
+test("an actor is a row's _id even when the row stores its identity's fields, and an identity's tokenIdentifier whatever _id claim it carries", async () => {
+  // A users row that keeps tokenIdentifier, issuer and subject (an attacker's review: read as
+  // an identity, its key was the tokenIdentifier, which forgetUser and resetRateLimit miss).
+  const row = { _id: "users:2", _creationTime: 1, tokenIdentifier: "issuer|user", issuer: "issuer", subject: "user", role: "user" };
+  const audited = [];
+  const def = guard.safeAction({ name: "t", args: {}, handler: async () => 1 });
+  assert.equal(await def.handler({ ...actionCtx(audited), runQuery: wiredGetUser(row) }, {}), 1);
+  assert.equal(audited.at(-1)?.actor, "users:2");
+  // An identity (no _creationTime) with a custom `_id` claim: its tokenIdentifier.
+  const identity = { tokenIdentifier: "issuer|m", issuer: "issuer", subject: "m", _id: "users:2" };
+  const own = guard.safeAction({ name: "t", args: {}, check: async () => identity, handler: async () => 2 });
+  assert.equal(await own.handler(actionCtx(audited), {}), 2);
+  assert.equal(audited.at(-1)?.actor, "issuer|m");
+});
+
 test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key returns; a non-string is refused, never stringified", async () => {
   const limited = defineGuard({
     roles: ["user"],
