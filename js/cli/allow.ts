@@ -42,7 +42,7 @@ export interface Allowed extends Finding {
 }
 
 /** Every `defineGuard({...})` call in the app. */
-function defineGuardCalls(app: App): ts.CallExpression[] {
+export function defineGuardCalls(app: App): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   // Only files that import the package can call its defineGuard.
   const importsGuard = (f: ts.SourceFile) =>

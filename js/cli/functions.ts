@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { libraryOf } from "./libraries.js";
+import { ownerRows } from "./ownerquery.js";
 import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
@@ -36,8 +37,8 @@ export interface ConvexFunction {
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
   library: string | null;
-  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`). */
-  ownedDeletes: Loc[];
+  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
+  ownedDeletes: (Loc & { ownerField?: string })[];
 }
 
 /** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
@@ -250,6 +251,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(handler, ownerChecks);
+    const ownRows = ownerRows(app, handler, guardBuilder !== undefined || customization(app, init) !== undefined);
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
@@ -257,7 +259,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
       if (arg !== undefined && written && !comparesReadOf(app, handler, flow, arg)) fn.idDeletes.push({ file: d.file, line: d.line, arg });
-      if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
+      const ownerField = ownRows(d.target);
+      if (ownerField !== undefined) fn.ownedDeletes.push({ ...d, ownerField });
+      else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
   }
   return fn;

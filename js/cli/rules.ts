@@ -182,7 +182,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.
-      if (fn.ownedDeletes.some((o) => o.file === d.file && o.line === d.line)) {
+      // So is an owner deleting rows selected by their owner field holding the caller's own id.
+      const owned = fn.ownedDeletes.find((o) => o.file === d.file && o.line === d.line);
+      if (owned?.ownerField !== undefined) {
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own documents (selected by their owner field '${owned.ownerField}' equal to the caller's id), with no audit row`), severity: "low" });
+      } else if (owned !== undefined) {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));

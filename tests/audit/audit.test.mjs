@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 107, "the fixture's markers");
+  assert.equal(expected.length, 118, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -168,14 +168,29 @@ test("evasions: a delete of a document checked at the owner level is low, every 
     "owners:reboundDoc high",
     "owners:requireAccessDoc low",
     "owners:requireAccessResult low",
+    // Rows selected by the owner field equal to the caller's id, and their own `_id` deleted;
+    // an id the caller chose, another field, another row or a rebound `let` stay high.
+    "ownrows:builderDeletesMine low",
+    "ownrows:deleteArgAfterOwnRows high",
+    "ownrows:deleteEdited high",
+    "ownrows:deleteFirstMine low",
+    "ownrows:deleteMine low",
+    "ownrows:deleteMineStreamed low",
+    "ownrows:deleteOtherRow high",
+    "ownrows:deleteOwnersChosen high",
+    "ownrows:deleteRebound high",
+    "ownrows:deleteRebound high",
   ]);
   // An audit row records a delete; it does not make one of an unchecked id any caller's right.
   const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
-  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked"]);
+  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "ownrows:deleteArgAfterOwnRows"]);
   assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
   // Owner level is inherited from a folder: the message says what was checked, not "own".
-  const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low");
+  const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && !f.function.startsWith("ownrows:"));
   for (const f of low) assert.match(f.message, /deletes a document the caller was checked at the owner level on \(its owner, or a parent's owner\), with no audit row$/);
+  const ownRows = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && f.function.startsWith("ownrows:"));
+  assert.equal(ownRows.length, 4);
+  for (const f of ownRows) assert.match(f.message, /the caller's own documents \(selected by their owner field 'ownerId' equal to the caller's id\), with no audit row$/);
 });
 
 test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
@@ -673,4 +688,36 @@ test("importing convex-guard never loads the TypeScript compiler (the audit is i
     const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
     assert.ok(imports.length > 0 && imports.every((m) => m === "convex" || m.startsWith("convex/")), `${file}: ${imports}`);
   }
+});
+
+test("an owner's delete of rows selected by owner is judged by the owner field the guard's configuration says, read literally", () => {
+  const files = {
+    "m.ts": `import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+export const deleteMine = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const mine = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+    for (const d of mine) await ctx.db.delete(d._id);
+    return null;
+  },
+});
+`,
+  };
+  const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
+  const severity = (name, guard) => json(["audit", app(name, files, { guard })]).report.findings.map((f) => `${f.rule} ${f.severity}`);
+  assert.deepEqual(severity("owner-field-literal", pitfallsGuard), ["destructive-unconfirmed low"]);
+  // The table's owner is another field: "ownerId" is then just a field.
+  const otherOwner = pitfallsGuard.replace('owner: "ownerId"', 'owner: "editorId"');
+  assert.notEqual(otherOwner, pitfallsGuard);
+  assert.deepEqual(severity("owner-field-other", otherOwner), ["destructive-unconfirmed high"]);
+  // Tables given by a variable, or spread into: the owner field cannot be read, so no delete is an owner's.
+  const access = 'access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } },';
+  assert.ok(pitfallsGuard.includes(access));
+  const variable = pitfallsGuard.replace(access, "access: { tables: TABLES },").replace("export const guard", 'const TABLES = { posts: { owner: "ownerId" } };\nexport const guard');
+  assert.deepEqual(severity("owner-field-variable", variable), ["destructive-unconfirmed high"]);
+  const spread = pitfallsGuard.replace('posts: { owner: "ownerId",', 'posts: { owner: "ownerId", ...SHARED,').replace("export const guard", "const SHARED = {};\nexport const guard");
+  assert.deepEqual(severity("owner-field-spread", spread), ["destructive-unconfirmed high"]);
 });

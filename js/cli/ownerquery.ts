@@ -1,0 +1,200 @@
+// Deletes of rows the caller owns: every row was selected by an equality of the table's
+// configured owner field with the caller's own id, and the delete names that row's `_id`:
+//
+//   const user = await guard.requireUser(ctx);
+//   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+//   for (const d of mine) await ctx.db.delete(d._id);
+//
+// The owner field is read from the app's one `defineGuard({ access: { tables } })`, written
+// literally; when it cannot be read, no delete is counted as an owner's.
+import ts from "typescript";
+import { defineGuardCalls } from "./allow.js";
+import { isDatabase } from "./facts-syntax.js";
+import { CONVEX, GUARD } from "./facts.js";
+import { skipOuter, type App } from "./program.js";
+
+/** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
+const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
+/** Query methods that only order or narrow the rows of the query below them. */
+const NARROWING = new Set(["withIndex", "filter", "order"]);
+/** What a query answers its rows by: an array (`collect`, `take`) or one row (`first`, `unique`). */
+const ROWS = new Set(["collect", "take"]);
+const ROW = new Set(["first", "unique"]);
+
+const configs = new WeakMap<App, Map<string, string> | null>();
+
+/** `access.tables.<table>.owner` of the app's one literal guard configuration; null when not readable. */
+function ownerFields(app: App): Map<string, string> | null {
+  let known = configs.get(app);
+  if (known !== undefined) return known;
+  known = readOwnerFields(app);
+  configs.set(app, known);
+  return known;
+}
+
+function readOwnerFields(app: App): Map<string, string> | null {
+  const calls = defineGuardCalls(app);
+  if (calls.length !== 1 || calls[0]!.arguments[0] === undefined) return null;
+  const out = new Map<string, string>();
+  const access = strictProperty(skipOuter(calls[0]!.arguments[0]), "access");
+  if (access === undefined) return out;
+  const tables = access === null ? null : strictProperty(access, "tables");
+  if (tables === undefined) return out;
+  if (tables === null || !ts.isObjectLiteralExpression(tables)) return null;
+  for (const p of tables.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return null;
+    const owner = strictProperty(skipOuter(p.initializer), "owner");
+    if (owner === null || (owner !== undefined && !ts.isStringLiteralLike(owner))) return null;
+    if (owner !== undefined) out.set(p.name.text, owner.text);
+  }
+  return out;
+}
+
+/** A property written in an object literal; undefined when absent, null when it cannot be read (a spread, a computed name). */
+function strictProperty(object: ts.Expression, name: string): ts.Expression | null | undefined {
+  if (!ts.isObjectLiteralExpression(object)) return null;
+  let found: ts.Expression | undefined;
+  for (const p of object.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return null;
+    if (p.name.text === name) found = skipOuter(p.initializer);
+  }
+  return found;
+}
+
+/** A `const` declaration's initializer, for a name declared so in `scope`. */
+function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {
+  if (!ts.isIdentifier(name)) return undefined;
+  const decl = app.symbol(name)?.valueDeclaration;
+  if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !within(decl, scope)) return undefined;
+  return (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0 ? undefined : decl.initializer;
+}
+
+function within(node: ts.Node, scope: ts.Node): boolean {
+  return node.getSourceFile() === scope.getSourceFile() && node.pos >= scope.pos && node.end <= scope.end;
+}
+
+/**
+ * A test on a delete's id, in `handler`: the `_id` of a row every row of which has the owner
+ * field equal to the caller's id, answered with that field's name. `builderUser`: the handler's
+ * `ctx.user` is the caller's row (the guard's builders and `guard.customCtx`).
+ */
+export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUser: boolean): (target: ts.Expression) => string | undefined {
+  const fields = ownerFields(app);
+  const ctxParam = handler.parameters[0]?.name;
+  const ctxSymbol = builderUser && ctxParam !== undefined && ts.isIdentifier(ctxParam) ? app.symbol(ctxParam) : undefined;
+
+  // `user._id` of `const user = await guard.requireUser(ctx)` (its own call, not a helper's
+  // answer), `ctx.user._id` in a builder's handler, or a `const` copy of either.
+  const callerId = (e: ts.Expression, depth = 0): boolean => {
+    e = skipOuter(e);
+    if (ts.isIdentifier(e)) {
+      const value = depth < 3 ? constValue(app, e, handler) : undefined;
+      return value !== undefined && callerId(value, depth + 1);
+    }
+    if (!ts.isPropertyAccessExpression(e) || e.questionDotToken !== undefined || e.name.text !== "_id") return false;
+    const user = skipOuter(e.expression);
+    if (ctxSymbol !== undefined && ts.isPropertyAccessExpression(user) && user.questionDotToken === undefined && user.name.text === "user") {
+      const ctx = skipOuter(user.expression);
+      if (ts.isIdentifier(ctx) && app.symbol(ctx) === ctxSymbol) return true;
+    }
+    const made = constValue(app, user, handler);
+    if (made === undefined) return false;
+    const call = skipOuter(made);
+    return ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "");
+  };
+
+  // The field a `(q) => q.eq("ownerId", user._id)` index range, or a
+  // `(q) => q.eq(q.field("ownerId"), user._id)` filter, holds equal to the caller's id.
+  const equalities = (callback: ts.Expression | undefined, index: boolean): string[] => {
+    const fnValue = callback === undefined ? undefined : skipOuter(callback);
+    if (fnValue === undefined || !ts.isArrowFunction(fnValue) || ts.isBlock(fnValue.body) || fnValue.parameters.length !== 1) return [];
+    const q = fnValue.parameters[0]!.name;
+    if (!ts.isIdentifier(q)) return [];
+    const isQ = (n: ts.Expression) => ts.isIdentifier(n) && n.text === q.text;
+    const out: string[] = [];
+    let node = skipOuter(fnValue.body);
+    if (!index) {
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "eq" || !isQ(skipOuter(node.expression.expression))) return [];
+      const [a, b] = node.arguments.map((x) => skipOuter(x));
+      for (const [field, value] of [[a, b], [b, a]] as const) {
+        if (field === undefined || value === undefined || !ts.isCallExpression(field) || !ts.isPropertyAccessExpression(field.expression)) continue;
+        const name = field.arguments[0];
+        if (field.expression.name.text === "field" && isQ(skipOuter(field.expression.expression)) && name !== undefined && ts.isStringLiteralLike(name) && callerId(value)) out.push(name.text);
+      }
+      return out;
+    }
+    // `q.eq("a", x).eq("ownerId", user._id).gt(...)`: each range part only narrows.
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const [field, value] = node.arguments;
+      if (node.expression.name.text === "eq" && field !== undefined && value !== undefined && ts.isStringLiteralLike(field) && callerId(value)) out.push(field.text);
+      node = skipOuter(node.expression.expression);
+    }
+    return isQ(node) ? out : [];
+  };
+
+  // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field.
+  const ownedQuery = (e: ts.Expression): string | undefined => {
+    const found: string[] = [];
+    let node = skipOuter(e);
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      if (method === "query") {
+        const convex = app.calleeFrom(node, CONVEX);
+        const table = node.arguments[0];
+        if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
+        const owner = fields?.get(table.text);
+        return owner !== undefined && found.includes(owner) ? owner : undefined;
+      }
+      if (!NARROWING.has(method)) return undefined;
+      if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
+      node = skipOuter(node.expression.expression);
+    }
+    return undefined;
+  };
+
+  // An array of such rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
+  // `.filter(...)`/`.slice(...)` of one.
+  const ownedRows = (e: ts.Expression, depth = 0): string | undefined => {
+    e = skipOuter(e);
+    if (ts.isIdentifier(e)) {
+      const value = depth < 3 ? constValue(app, e, handler) : undefined;
+      return value === undefined ? undefined : ownedRows(value, depth + 1);
+    }
+    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return undefined;
+    const method = e.expression.name.text;
+    if (ROWS.has(method)) return ownedQuery(e.expression.expression);
+    if ((method === "filter" || method === "slice")) return ownedRows(e.expression.expression, depth);
+    return undefined;
+  };
+
+  return (target) => {
+    const t = skipOuter(target);
+    if (fields === null || !ts.isPropertyAccessExpression(t) || t.questionDotToken !== undefined || t.name.text !== "_id") return undefined;
+    const row = skipOuter(t.expression);
+    if (!ts.isIdentifier(row)) return undefined;
+    const decl = app.symbol(row)?.valueDeclaration;
+    if (decl === undefined || !within(decl, handler)) return undefined;
+    // `const doc = await query.first()` (or `.unique()`).
+    if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined && !ts.isForOfStatement(decl.parent.parent)) {
+      const value = constValue(app, row, handler);
+      const call = value === undefined ? undefined : skipOuter(value);
+      if (call === undefined || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !ROW.has(call.expression.name.text)) return undefined;
+      return ownedQuery(call.expression.expression);
+    }
+    // `for (const d of rows)`, `for await (const d of query)`.
+    if (ts.isVariableDeclaration(decl) && ts.isForOfStatement(decl.parent.parent) && ts.isIdentifier(decl.name)) {
+      const loop = decl.parent.parent;
+      if ((ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) return undefined;
+      return loop.awaitModifier !== undefined ? ownedQuery(loop.expression) : ownedRows(loop.expression);
+    }
+    // `rows.map((d) => ctx.db.delete(d._id))`: the only parameter of an expression-bodied arrow.
+    if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isArrowFunction(decl.parent) && !ts.isBlock(decl.parent.body)) {
+      const arrow = decl.parent;
+      const call = arrow.parent;
+      if (arrow.parameters[0] !== decl || !ts.isCallExpression(call) || call.arguments[0] !== arrow || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+      if (!["map", "forEach"].includes(call.expression.name.text)) return undefined;
+      return ownedRows(call.expression.expression);
+    }
+    return undefined;
+  };
+}
