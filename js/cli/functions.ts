@@ -5,7 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { libraryOf } from "./libraries.js";
-import { ownerRows } from "./ownerquery.js";
+import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
@@ -250,7 +250,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
-    const ownedDoc = ownedDocuments(handler, ownerChecks);
+    const ownedDoc = ownedDocuments(app, handler, ownerChecks);
     const ownRows = ownerRows(app, handler, guardBuilder !== undefined || customization(app, init) !== undefined);
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
@@ -265,47 +265,6 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     }
   }
   return fn;
-}
-
-/**
- * The document an owner-level check returned, as a test on a delete's id: `ctx.doc._id` (the
- * builder's `access` at "owner"), `doc._id` of `const { doc } = await guard.requireAccess(...,
- * "owner")` (or `r.doc._id` of `const r = ...`), `mine._id` of `const mine = await
- * guard.readable(..., "owner")`. Only `const` bindings in the handler itself: a `let` may be
- * given another document.
- */
-function ownedDocuments(handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
-  const docs = new Set<string>();
-  const results = new Set<string>();
-  const ctxParam = handler.parameters[0]?.name;
-  // The builder checked `ctx.doc` before the handler runs.
-  if (ownerChecks.some((a) => a.targetArg !== undefined) && ctxParam !== undefined && ts.isIdentifier(ctxParam)) results.add(ctxParam.text);
-  for (const check of ownerChecks) {
-    const call = check.target?.parent;
-    // The guard's own call (not a helper's, whose answer may be anything).
-    if (call === undefined || !ts.isCallExpression(call) || call.arguments[2] !== check.target || !within(call, handler) || check.via.includes(" -> ")) continue;
-    const method = skipOuter(call.expression);
-    if (!ts.isPropertyAccessExpression(method) || !(method.name.text === "requireAccess" || method.name.text === "readable")) continue;
-    let node: ts.Node = call;
-    while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
-    const decl = node.parent;
-    if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) continue;
-    const answersDoc = method.name.text === "readable";
-    if (ts.isIdentifier(decl.name)) (answersDoc ? docs : results).add(decl.name.text);
-    else if (ts.isObjectBindingPattern(decl.name) && !answersDoc) {
-      for (const e of decl.name.elements) {
-        const key = e.propertyName ?? e.name;
-        if (ts.isIdentifier(key) && key.text === "doc" && ts.isIdentifier(e.name) && e.dotDotDotToken === undefined) docs.add(e.name.text);
-      }
-    }
-  }
-  const isName = (e: ts.Expression, names: Set<string>) => ts.isIdentifier(e) && names.has(e.text);
-  return (target) => {
-    const t = skipOuter(target);
-    if (!ts.isPropertyAccessExpression(t) || t.name.text !== "_id") return false;
-    const doc = skipOuter(t.expression);
-    return isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results));
-  };
 }
 
 /** An identifier's value when it is a constant of the app (`const def = {...}`), else itself. */

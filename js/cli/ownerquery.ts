@@ -9,9 +9,9 @@
 // literally; when it cannot be read, no delete is counted as an owner's.
 import ts from "typescript";
 import { defineGuardCalls } from "./allow.js";
-import { isDatabase } from "./facts-syntax.js";
-import { CONVEX, GUARD } from "./facts.js";
-import { skipOuter, type App } from "./program.js";
+import { isDatabase, literalText } from "./facts-syntax.js";
+import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
+import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
 const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
@@ -197,4 +197,72 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUse
     }
     return undefined;
   };
+}
+
+/**
+ * The document an owner-level check returned, as a test on a delete's id: `ctx.doc._id` (the
+ * builder's `access` at "owner"), `doc._id` of `const { doc } = await guard.requireAccess(...,
+ * "owner")` (or `r.doc._id` of `const r = ...`), `mine._id` of `const mine = await
+ * guard.readable(..., "owner")`. Only `const` bindings in the handler itself: a `let` may be
+ * given another document.
+ */
+export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
+  const docs = new Set<string>();
+  const results = new Set<string>();
+  const ctxParam = handler.parameters[0]?.name;
+  // The builder checked `ctx.doc` before the handler runs.
+  if (ownerChecks.some((a) => a.targetArg !== undefined) && ctxParam !== undefined && ts.isIdentifier(ctxParam)) results.add(ctxParam.text);
+  for (const check of ownerChecks) {
+    const call = check.target?.parent;
+    if (call === undefined || !ts.isCallExpression(call) || !within(call, handler)) continue;
+    // The guard's own call, or an app helper that returns its `requireAccess` answer as is.
+    const method = skipOuter(call.expression);
+    const name = ts.isPropertyAccessExpression(method) ? method.name.text : "";
+    const direct = call.arguments[2] === check.target && !check.via.includes(" -> ") && (name === "requireAccess" || name === "readable");
+    if (!direct && !(check.via.split(" -> ").length === 2 && handsOnOwnerAccess(app, call, check.target!))) continue;
+    let node: ts.Node = call;
+    while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const decl = node.parent;
+    if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) continue;
+    const answersDoc = direct && name === "readable";
+    if (ts.isIdentifier(decl.name)) (answersDoc ? docs : results).add(decl.name.text);
+    else if (ts.isObjectBindingPattern(decl.name) && !answersDoc) {
+      for (const e of decl.name.elements) {
+        const key = e.propertyName ?? e.name;
+        if (ts.isIdentifier(key) && key.text === "doc" && ts.isIdentifier(e.name) && e.dotDotDotToken === undefined) docs.add(e.name.text);
+      }
+    }
+  }
+  const isName = (e: ts.Expression, names: Set<string>) => ts.isIdentifier(e) && names.has(e.text);
+  return (target) => {
+    const t = skipOuter(target);
+    if (!ts.isPropertyAccessExpression(t) || t.name.text !== "_id") return false;
+    const doc = skipOuter(t.expression);
+    return isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results));
+  };
+}
+
+/**
+ * Whether `call` is of an app helper whose every `return` hands on, as is, the guard's
+ * `requireAccess(ctx, t, param, "owner")` on the parameter `target` is given for:
+ * `async function requireOwner(ctx, id) { return await guard.requireAccess(ctx, "documents", id, "owner"); }`.
+ */
+function handsOnOwnerAccess(app: App, call: ts.CallExpression, target: ts.Expression): boolean {
+  const helper = app.appFunction(call);
+  const param = helper?.parameters[call.arguments.indexOf(target)]?.name;
+  const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
+  if (body === undefined || param === undefined || !ts.isIdentifier(param)) return false;
+  const returned: (ts.Expression | undefined)[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) returned.push(n.expression);
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (ts.isBlock(body)) visit(body);
+  else returned.push(body);
+  return returned.length > 0 && returned.every((r) => {
+    const answer = r === undefined ? undefined : skipOuter(r);
+    if (answer === undefined || !ts.isCallExpression(answer) || app.calleeFrom(answer, GUARD)?.name !== "requireAccess") return false;
+    const id = answer.arguments[2] === undefined ? undefined : skipOuter(answer.arguments[2]);
+    return literalText(answer.arguments[3]) === "owner" && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
+  });
 }
