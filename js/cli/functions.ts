@@ -7,7 +7,7 @@ import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { safeActionFacts } from "./safeaction.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
 
@@ -349,7 +349,3 @@ function readArgs(app: App, args: ts.Node, fn: ConvexFunction): void {
   fn.anyArgs = [...anys].map((n) => app.loc(n)).sort((a, b) => a.line - b.line);
 }
 
-/** Whether a node is inside a function (not in a helper it calls). */
-function within(node: ts.Node, fn: ts.Node): boolean {
-  return node.getSourceFile() === fn.getSourceFile() && node.pos >= fn.pos && node.end <= fn.end;
-}

@@ -11,7 +11,7 @@ import ts from "typescript";
 import { defineGuardCalls } from "./allow.js";
 import { isDatabase, literalText } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 
 /** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
 const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
@@ -61,16 +61,11 @@ function strictProperty(object: ts.Expression, name: string): ts.Expression | nu
   return found;
 }
 
-/** A `const` declaration's initializer, for a name declared so in `scope`. */
+/** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
 function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {
   if (!ts.isIdentifier(name)) return undefined;
   const decl = app.symbol(name)?.valueDeclaration;
-  if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !within(decl, scope)) return undefined;
-  return (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0 ? undefined : decl.initializer;
-}
-
-function within(node: ts.Node, scope: ts.Node): boolean {
-  return node.getSourceFile() === scope.getSourceFile() && node.pos >= scope.pos && node.end <= scope.end;
+  return decl !== undefined && within(decl, scope) ? app.constInitializer(name) : undefined;
 }
 
 /**

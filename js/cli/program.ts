@@ -370,6 +370,11 @@ export function skipOuter(node: ts.Expression): ts.Expression {
   }
 }
 
+/** Whether `node` is written inside `scope` (a function's own text, not a helper it calls). */
+export function within(node: ts.Node, scope: ts.Node): boolean {
+  return node.getSourceFile() === scope.getSourceFile() && node.pos >= scope.pos && node.end <= scope.end;
+}
+
 /** Whether a node is a function of its own (its body runs when called, not where written). */
 export function isFunctionLike(node: ts.Node): node is ts.SignatureDeclaration {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
