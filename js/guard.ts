@@ -107,7 +107,8 @@ export type Guard<
      * Also checks, given the app's schema, that it declares the tables this configuration
      * uses (the users table, access tables, rate limits, confirmation codes and the audit
      * trail), and in the users table and each protected table the fields and index the guard
-     * reads: the users index, the owner, visibility and parent fields (an owner or parent an
+     * reads: the users table's role field (able to hold a role name) and index, the owner,
+     * visibility and parent fields (an owner or parent an
      * id of the right table, a visibility only `"public"` or `"private"`) and the owner index.
      * Every problem is named in one `GuardConfigError`, with the line to write.
      *
