@@ -44,6 +44,23 @@ export function firstLiteral(call: ts.CallExpression): string {
 }
 
 /**
+ * A call's last argument, through `.call(this, ...)` and `.apply(this, [...])`: the role of
+ * `requireRole(ctx, role)` and `roleAtLeast(user, role)` in every shape the guard's methods are
+ * recognized in. Undefined when it cannot be read (`.apply` of a computed list, a spread).
+ */
+export function lastArgument(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  let args: readonly ts.Expression[] = call.arguments;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "apply") {
+    const list = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
+    if (list === undefined || !ts.isArrayLiteralExpression(list)) return undefined;
+    args = list.elements;
+  }
+  const last = args[args.length - 1];
+  return last === undefined || ts.isSpreadElement(last) ? undefined : last;
+}
+
+/**
  * Whether a denial from this call leaves the function: the branch an `if` takes when the call
  * denies (`null` identity, `false`, a decision with `ok: false`) always throws or returns —
  * on the call directly (`if (!(await ctx.auth.getUserIdentity())) throw ...`), through the

@@ -6,7 +6,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused } from "./facts-syntax.js";
+import { argumentFor, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 
@@ -23,6 +23,10 @@ export interface AuthCheck {
   minLevel?: string;
   /** The argument a builder's `access: { arg }` checks. */
   targetArg?: string;
+  /** A role check's role, as written (`"user"` of `requireRole(ctx, "user")`, a builder's `role`). */
+  role?: ts.Node;
+  /** Set by functions.ts: the role checked is the lowest configured one, which every user with a role holds. */
+  everyRole?: string;
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
   conditional?: boolean;
 }
@@ -158,11 +162,13 @@ export class FactsFinder {
       const discarded = ANSWERING.has(guard.name) && unused(call);
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
-        facts.auth.push({ level, via, handWritten: false, at, ...document, conditional: this.conditional(call, fn, "auth") });
+        const role = level === "role" ? { role: lastArgument(call) } : {};
+        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth") });
       }
       const decision = GUARD_DECISIONS[guard.name];
       if (decision !== undefined && exitsOnDenial(app, call, decision.denial)) {
-        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, conditional: this.conditional(call, fn, "auth") });
+        const role = decision.level === "role" ? { role: lastArgument(call) } : {};
+        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, conditional: this.conditional(call, fn, "auth") });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
@@ -212,6 +218,7 @@ export class FactsFinder {
           via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`,
           conditional: a.conditional === true || authSometimes,
           target: passed(a.target),
+          role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role,
         })),
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target) })),

@@ -4,8 +4,10 @@
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
+import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
+import { markLowestRole } from "./roles.js";
 import { safeActionFacts } from "./safeaction.js";
 import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -71,7 +73,8 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
     return value !== undefined && ts.isStringLiteral(value) ? `("${value.text}")` : "";
   };
   facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at });
-  if (property(app, definition, "role") !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at });
+  const role = property(app, definition, "role");
+  if (role !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at, role });
   if (property(app, definition, "permission") !== undefined) {
     facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
   }
@@ -219,7 +222,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       if (wrapper !== undefined && inner !== undefined) {
         const around = finder.of(wrapper);
         const name = wrapper.name !== undefined && ts.isIdentifier(wrapper.name) ? wrapper.name.text : skipOuter(handlerValue.expression).getText();
-        const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}` }));
+        // `withRole("user", handler)`: a role the wrapper takes as a parameter is what this call passes.
+        const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}`, role: a.role !== undefined && ts.isExpression(a.role) ? argumentFor(a.role, wrapper, handlerValue) : a.role }));
         mergeFacts(fn.facts, { ...around, auth, rateLimits: around.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })) });
         handler = inner;
       }
@@ -235,7 +239,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   if (handler !== undefined) {
     mergeFacts(fn.facts, finder.of(handler));
     // A check or a limit on some paths only leaves the others open.
-    fn.facts.auth = fn.facts.auth.filter((a) => a.conditional !== true);
+    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);

@@ -160,17 +160,18 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       if (namesUser(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
     }
     // A role or a permission decides who may read anything; a document check only the document
-    // it was made on; "signed in" alone decides nothing.
-    const decides = f.auth.some((a) => a.level === "role" || a.level === "permission");
+    // it was made on; "signed in" alone decides nothing, nor does the lowest role, which every
+    // user with a role holds.
+    const decides = f.auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
     if (!decides) {
+      const lowest = f.auth.find((a) => a.everyRole !== undefined)?.everyRole;
+      const who = lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : f.auth.length > 0 ? "any signed-in caller" : "any caller";
       for (const read of fn.idReads) {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
-        const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
         out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
       }
       for (const del of fn.idDeletes) {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(del.arg)) continue;
-        const who = f.auth.length > 0 ? "any signed-in caller" : "any caller";
         out.push(finding("unchecked-id-delete", fn.id, del, `${fn.id} deletes the document that argument '${del.arg}' names, for ${who}`));
       }
     }

@@ -89,7 +89,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 121, "the fixture's markers");
+  assert.equal(expected.length, 129, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -188,7 +188,7 @@ test("evasions: a delete of a document checked at the owner level is low, every 
   ]);
   // An audit row records a delete; it does not make one of an unchecked id any caller's right.
   const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
-  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "ownrows:deleteArgAfterOwnRows"]);
+  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "lowrole:lowestRoleBuilder", "lowrole:lowestRoleDelete", "ownrows:deleteArgAfterOwnRows"]);
   assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
   // Owner level is inherited from a folder: the message says what was checked, not "own".
   const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && !f.function.startsWith("ownrows:"));
@@ -725,4 +725,43 @@ export const deleteMine = mutation({
   assert.deepEqual(severity("owner-field-variable", variable), ["destructive-unconfirmed high"]);
   const spread = pitfallsGuard.replace('posts: { owner: "ownerId",', 'posts: { owner: "ownerId", ...SHARED,').replace("export const guard", "const SHARED = {};\nexport const guard");
   assert.deepEqual(severity("owner-field-spread", spread), ["destructive-unconfirmed high"]);
+});
+
+test("the lowest role is the first of the guard's roles, read literally; a check of it covers no document, and an unreadable list keeps the old verdict", () => {
+  const files = {
+    "q.ts": `import { v } from "convex/values";
+import { query } from "./_generated/server";
+import { guard } from "./guard";
+export const peek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireRole(ctx, "user");
+    return await ctx.db.get(id);
+  },
+});
+`,
+  };
+  const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
+  const rules = (name, guard, extra = {}) => json(["audit", app(name, { ...files, ...extra }, { guard })]).report.findings.map((f) => f.rule);
+  const roles = 'roles: ["user", "admin"],';
+  assert.ok(pitfallsGuard.includes(roles));
+  assert.deepEqual(rules("lowest-role-literal", pitfallsGuard), ["unchecked-id-read"]);
+  const [literal] = json(["audit", `${scratch}/lowest-role-literal/convex`]).report.findings;
+  assert.match(literal.message, /^q:peek returns the document that argument 'id' names, to any signed-in caller \(role 'user' is the lowest: every user holds it\)$/);
+  // Listed the other way round, "user" is the higher role: it decides, as before.
+  assert.deepEqual(rules("lowest-role-reordered", pitfallsGuard.replace(roles, 'roles: ["admin", "user"],')), []);
+  // A `const` list, by name, by shorthand, or imported from another module of the app.
+  const named = pitfallsGuard.replace(roles, "roles: ROLES,").replace("export const guard", 'const ROLES = ["user", "admin"] as const;\nexport const guard');
+  assert.deepEqual(rules("lowest-role-const", named), ["unchecked-id-read"]);
+  const shorthand = pitfallsGuard.replace(roles, "roles,").replace("export const guard", 'const roles = ["user", "admin"] as const;\nexport const guard');
+  assert.deepEqual(rules("lowest-role-shorthand", shorthand), ["unchecked-id-read"]);
+  const imported = pitfallsGuard.replace(roles, "roles: ROLES,").replace("export const guard", 'import { ROLES } from "./roles";\nexport const guard');
+  assert.deepEqual(rules("lowest-role-imported", imported, { "roles.ts": 'export const ROLES = ["user", "admin"] as const;\n' }), ["unchecked-id-read"]);
+  // A spread that may replace the roles, or a configuration in a variable: the lowest role is not
+  // known, so a role check covers the read, as before.
+  const spread = pitfallsGuard.replace(roles, `${roles}\n  ...EXTRA,`).replace("export const guard", "const EXTRA = {};\nexport const guard");
+  assert.deepEqual(rules("lowest-role-spread", spread), []);
+  const variable = `${pitfallsGuard.replace("export const guard = defineGuard({", "const CONFIG = {").replace(/\}\);\s*$/, "};")}\nexport const guard = defineGuard(CONFIG);\n`;
+  assert.notEqual(variable, pitfallsGuard);
+  assert.deepEqual(rules("lowest-role-variable", variable), []);
 });
