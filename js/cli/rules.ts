@@ -276,21 +276,33 @@ function isFallback(e: ts.Expression): boolean {
   return ts.isNumericLiteral(e) || (ts.isStringLiteralLike(e) && e.text !== "");
 }
 
-/** A role or a lookup by one: `user.role`, `role`, `levels[user.role]`, `ranks.get(role)`. */
+/**
+ * A role or a lookup by one: `user.role`, `role`, `levels[user.role]`, `ranks.get(role)`, and
+ * the same with the role wrapped in a call (`RANK[String(user.role)]`, `ranks[user.role.trim()]`).
+ */
 function isRoleValue(e: ts.Expression): boolean {
   e = skipOuter(e);
   if (ts.isElementAccessExpression(e)) return namesRole(e.argumentExpression) || namesRole(e.expression);
   if (ts.isCallExpression(e)) {
     const callee = skipOuter(e.expression);
-    return ts.isPropertyAccessExpression(callee) && callee.name.text === "get" && (namesRole(callee.expression) || e.arguments.some(isRoleValue));
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "get" && (namesRole(callee.expression) || e.arguments.some(isRoleValue))) return true;
   }
   return namesRole(e);
 }
 
-/** Whether an expression's last name mentions a role (`user.role`, `roleLevels`, `ROLE_RANK`). */
-function namesRole(e: ts.Expression): boolean {
+/**
+ * Whether an expression's last name mentions a role (`user.role`, `roleLevels`, `ROLE_RANK`),
+ * also when a call wraps it, one call deep, whatever the callee: an argument
+ * (`String(user.role)`, `toLower(role)`) or the receiver of a method (`user.role.toLowerCase()`).
+ */
+function namesRole(e: ts.Expression, wrapped = false): boolean {
   e = skipOuter(e);
-  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : ts.isBinaryExpression(e) ? "" : "";
-  if (ts.isBinaryExpression(e) && FALLBACKS.has(e.operatorToken.kind)) return namesRole(e.left);
+  if (ts.isBinaryExpression(e)) return FALLBACKS.has(e.operatorToken.kind) && namesRole(e.left, wrapped);
+  if (ts.isCallExpression(e)) {
+    if (wrapped) return false;
+    const callee = skipOuter(e.expression);
+    return e.arguments.some((a) => namesRole(a, true)) || (ts.isPropertyAccessExpression(callee) && namesRole(callee.expression, true));
+  }
+  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : "";
   return name.toLowerCase().includes("role");
 }
