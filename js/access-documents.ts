@@ -6,6 +6,7 @@
  */
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
+import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, tableInfo, type Compiled } from "./access-config.js";
 import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
@@ -60,42 +61,46 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     async share(ctx, table, id, grant) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      const level = levelId(c, grant?.level);
-      const now = Date.now();
-      const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
-      const own = c.levelIds.get(r.accessLevel)!;
-      const docId = r.doc._id;
-      // The sharing rules first (a refused caller learns nothing about the target), then the
-      // expiry: checked, and capped to the caller's own access, by the engine.
-      const expiresAt = shareExpiry(c, now, who, facts, docId, level, grant.expiresAt);
-      const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
-      // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
-      // would become permanent.
-      if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
-      // Replacing a grant takes what removing it takes: else a sharer could downgrade or
-      // expire (in effect revoke) a grant above their own level.
-      requireMayRemove(c, own, rows.map((row) => row.level));
-      const db = ctx.db as AnyDb;
-      const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
-      const first = await keepFirst(db, rows);
-      if (first !== undefined) {
-        await db.patch(first._id, fields);
-        return first._id as GrantId;
-      }
-      return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as GrantId;
+      return serially(ctx.db, async () => {
+        const level = levelId(c, grant?.level);
+        const now = Date.now();
+        const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
+        const own = c.levelIds.get(r.accessLevel)!;
+        const docId = r.doc._id;
+        // The sharing rules first (a refused caller learns nothing about the target), then the
+        // expiry: checked, and capped to the caller's own access, by the engine.
+        const expiresAt = shareExpiry(c, now, who, facts, docId, level, grant.expiresAt);
+        const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
+        // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
+        // would become permanent.
+        if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
+        // Replacing a grant takes what removing it takes: else a sharer could downgrade or
+        // expire (in effect revoke) a grant above their own level.
+        requireMayRemove(c, own, rows.map((row) => row.level));
+        const db = ctx.db as AnyDb;
+        const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
+        const first = await keepFirst(db, rows);
+        if (first !== undefined) {
+          await db.patch(first._id, fields);
+          return first._id as GrantId;
+        }
+        return (await db.insert(GRANTS, { table, doc: docId, [field]: subject, ...fields })) as GrantId;
+      });
     },
 
     async revoke(ctx, table, id, target) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      const { r } = await readOne<L>(ctx, c, table, id, who);
-      const own = c.levelIds.get(r.accessLevel)!;
-      // The caller's right first, before the target is even looked at: a caller who may not
-      // share gets the same refusal for a real, an unknown and a malformed target.
-      requireMayRemove(c, own, [c.names[0]]);
-      const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
-      requireMayRemove(c, own, rows.map((row) => row.level));
-      return await deleteAll(ctx.db, rows);
+      return serially(ctx.db, async () => {
+        const { r } = await readOne<L>(ctx, c, table, id, who);
+        const own = c.levelIds.get(r.accessLevel)!;
+        // The caller's right first, before the target is even looked at: a caller who may not
+        // share gets the same refusal for a real, an unknown and a malformed target.
+        requireMayRemove(c, own, [c.names[0]]);
+        const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
+        requireMayRemove(c, own, rows.map((row) => row.level));
+        return await deleteAll(ctx.db, rows);
+      });
     },
 
     async listGrants(ctx, table, id, options) {
@@ -127,12 +132,14 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     async transferOwnership(ctx, table, id, newOwnerId) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      const { r } = await readOne<L>(ctx, c, table, id, who);
-      const reason = transferDenial(c, SOURCES.indexOf(r.source));
-      if (reason !== undefined) refuse(reason);
-      const db = ctx.db as AnyDb;
-      const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
-      await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
+      return serially(ctx.db, async () => {
+        const { r } = await readOne<L>(ctx, c, table, id, who);
+        const reason = transferDenial(c, SOURCES.indexOf(r.source));
+        if (reason !== undefined) refuse(reason);
+        const db = ctx.db as AnyDb;
+        const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
+        await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
+      });
     },
 
     async listAccessible(ctx, table, options) {

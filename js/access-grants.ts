@@ -7,6 +7,7 @@
 import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
 import { deny } from "./errors.js";
+import { serially } from "./serial.js";
 import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 import type { Row } from "./access-codec.js";
 import { isInvitation } from "./access-groups.js";
@@ -123,28 +124,31 @@ export function createForgetUser(options: {
       };
       // A missing id is the caller's bug: refused, never an empty success.
       if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
-      await step(
-        () => db.query(GRANTS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
-        () => "grants",
-      );
-      await step(
-        () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
-        (row) => (isInvitation(row) ? "invitations" : "memberships"),
-      );
-      if (options.rateLimits) {
+      // In turn with the transaction's other reads-then-writes of the guard's rows (serial.ts).
+      await serially(db, async () => {
         await step(
-          () => db.query(RATE_LIMIT_TABLE).withIndex(RATE_LIMIT_KEY_INDEX, (q: Eq) => q.eq("key", userId)),
-          () => "rateLimits",
+          () => db.query(GRANTS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+          () => "grants",
         );
-      }
-      if (options.confirmations !== undefined) {
-        const table = options.confirmations;
         await step(
-          () => db.query(table).withIndex("by_binding", (q: Eq) => q.eq("actor", userId)),
-          // The actor's failure count is the reserved binding with an empty action.
-          (row) => (row.action === "" ? "failureCounts" : "confirmations"),
+          () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+          (row) => (isInvitation(row) ? "invitations" : "memberships"),
         );
-      }
+        if (options.rateLimits) {
+          await step(
+            () => db.query(RATE_LIMIT_TABLE).withIndex(RATE_LIMIT_KEY_INDEX, (q: Eq) => q.eq("key", userId)),
+            () => "rateLimits",
+          );
+        }
+        if (options.confirmations !== undefined) {
+          const table = options.confirmations;
+          await step(
+            () => db.query(table).withIndex("by_binding", (q: Eq) => q.eq("actor", userId)),
+            // The actor's failure count is the reserved binding with an empty action.
+            (row) => (row.action === "" ? "failureCounts" : "confirmations"),
+          );
+        }
+      });
       return out;
     },
   };

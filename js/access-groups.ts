@@ -6,6 +6,7 @@
  */
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
+import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
 import { FIRST_LEVEL } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
@@ -149,54 +150,60 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
     async addGroupMember(ctx, groupId, userId, level) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      const wanted = level === undefined ? 1 : levelId(c, level);
-      const { group, own } = await groupAccess(ctx, c, who, groupId);
-      requireShare(c, own, wanted);
-      const db = ctx.db as AnyDb;
-      const user = await existing(db, c.usersTable, userId, "unknown user");
-      // A membership first, so the duplicates dropped are invitations.
-      const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
-      // Changing a member's level takes what removing them takes.
-      requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
-      const self = user === who.id;
-      const member = rows.length > 0 && !isInvitation(rows[0]!);
-      // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
-      const invited = !member && !self && !isManager(c, who.user);
-      if (!member && !invited) await requireRoom(db, c, user, self);
-      const first = await keepFirst(db, rows);
-      const fields = {
-        level: levelName(c, wanted),
-        invited: invited ? (true as const) : undefined,
-        // Who stands behind the invitation: accepting re-checks that they still may.
-        invitedBy: invited ? who.id! : undefined,
-      };
-      if (first !== undefined) await db.patch(first._id, fields);
-      else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
-      return invited ? "invited" : "member";
+      return serially(ctx.db, async () => {
+        const wanted = level === undefined ? 1 : levelId(c, level);
+        const { group, own } = await groupAccess(ctx, c, who, groupId);
+        requireShare(c, own, wanted);
+        const db = ctx.db as AnyDb;
+        const user = await existing(db, c.usersTable, userId, "unknown user");
+        // A membership first, so the duplicates dropped are invitations.
+        const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
+        // Changing a member's level takes what removing them takes.
+        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        const self = user === who.id;
+        const member = rows.length > 0 && !isInvitation(rows[0]!);
+        // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
+        const invited = !member && !self && !isManager(c, who.user);
+        if (!member && !invited) await requireRoom(db, c, user, self);
+        const first = await keepFirst(db, rows);
+        const fields = {
+          level: levelName(c, wanted),
+          invited: invited ? (true as const) : undefined,
+          // Who stands behind the invitation: accepting re-checks that they still may.
+          invitedBy: invited ? who.id! : undefined,
+        };
+        if (first !== undefined) await db.patch(first._id, fields);
+        else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
+        return invited ? "invited" : "member";
+      });
     },
 
     async acceptGroupInvite(ctx, groupId) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      const db = ctx.db as AnyDb;
-      const group = normalized(db, GROUPS, groupId);
-      const rows = group === null ? [] : await memberRows(db, group, who.id);
-      const row = rows.length === 0 ? null : ((await db.get(group)) as Row | null);
-      if (row === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
-      if (rows.some((r) => !isInvitation(r))) return false;
-      const first = await keepFirst(db, rows);
-      // An invitation is worth what its sender may still do: one who was removed or demoted
-      // since cannot have it accepted (it can still be declined with leaveGroup).
-      if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", VOID_INVITATION);
-      await requireRoom(db, c, who.id!, true);
-      await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
-      return true;
+      return serially(ctx.db, async () => {
+        const db = ctx.db as AnyDb;
+        const group = normalized(db, GROUPS, groupId);
+        const rows = group === null ? [] : await memberRows(db, group, who.id);
+        const row = rows.length === 0 ? null : ((await db.get(group)) as Row | null);
+        if (row === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+        if (rows.some((r) => !isInvitation(r))) return false;
+        const first = await keepFirst(db, rows);
+        // An invitation is worth what its sender may still do: one who was removed or demoted
+        // since cannot have it accepted (it can still be declined with leaveGroup).
+        if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", VOID_INVITATION);
+        await requireRoom(db, c, who.id!, true);
+        await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
+        return true;
+      });
     },
 
     async leaveGroup(ctx, groupId) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      return await deleteAll(ctx.db, await ownRows(ctx, c, who, groupId));
+      return serially(ctx.db, async () => {
+        return await deleteAll(ctx.db, await ownRows(ctx, c, who, groupId));
+      });
     },
 
     async listMyGroups(ctx, options) {
@@ -226,14 +233,16 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       const who = await signedIn(ctx, c);
       if (userId === who.id) return await methods.leaveGroup(ctx, groupId); // takes nothing
-      const { group, own } = await groupAccess(ctx, c, who, groupId);
-      const db = ctx.db as AnyDb;
-      // Removing someone else (or withdrawing their invitation): the caller's right first
-      // (before the target is looked at), then what adding them at their level took.
-      requireMayRemove(c, own, [c.names[0]]);
-      const rows = await memberRows(db, group, userId);
-      requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
-      return await deleteAll(db, rows);
+      return serially(ctx.db, async () => {
+        const { group, own } = await groupAccess(ctx, c, who, groupId);
+        const db = ctx.db as AnyDb;
+        // Removing someone else (or withdrawing their invitation): the caller's right first
+        // (before the target is looked at), then what adding them at their level took.
+        requireMayRemove(c, own, [c.names[0]]);
+        const rows = await memberRows(db, group, userId);
+        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        return await deleteAll(db, rows);
+      });
     },
   };
   return methods;

@@ -6,8 +6,8 @@
  * environment inside each call, signs with `crypto.subtle`, reads and writes the one row per
  * (actor, action, target), writes the audit row, and shapes errors.
  */
-import { defineTable, type GenericActionCtx, type GenericDataModel } from "convex/server";
-import { v, type PropertyValidators } from "convex/values";
+import { type GenericActionCtx, type GenericDataModel } from "convex/server";
+import type { PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import { createAudit, type Audit, type AuditSettings } from "./audit.js";
 import {
@@ -25,6 +25,7 @@ import { checkPermissionName } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { DEFAULT_SECRET_ENV } from "./defaults.js";
 import { checkReference } from "./wiring.js";
+import { onlyRow, serially } from "./serial.js";
 import {
   createSafeAction,
   type ActionCtx,
@@ -49,7 +50,7 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
    * returned by a {@link Confirmations.safeAction} (API keys). The secret is always included.
    */
   redactEnv?: readonly string[];
-  /** The codes table, spread from {@link confirmationsTable}. Default `"guardConfirmations"`. */
+  /** The codes table, spread from `confirmationsTable`. Default `"guardConfirmations"`. */
   table?: string;
   /** The audit trail. */
   audit?: {
@@ -61,38 +62,6 @@ export type ConfirmationsConfig<R extends string = string, P extends string = st
     readers?: { role: NoInfer<R> } | { permission: NoInfer<PermissionName<P>> };
   };
 };
-
-/**
- * The confirmation codes table: one row per (actor, action, target), holding only the keyed
- * hash of the pending code and the binding's failure count, plus one row per actor that has
- * failed (its failure count, under the reserved binding with an empty action, which no code
- * can have). Spread it into your schema under the configured name (default
- * `"guardConfirmations"`).
- *
- * @example
- * ```ts
- * export default defineSchema({ ...yourTables, guardConfirmations: confirmationsTable, guardAudit: auditTable });
- * ```
- */
-export const confirmationsTable = /* @__PURE__ */ defineConfirmationsTable();
-
-// A function, so bundlers drop the definition from bundles that do not use it (see access-tables.ts).
-function defineConfirmationsTable() {
-  return defineTable({
-    actor: v.string(),
-    action: v.string(),
-    target: v.string(),
-    hash: v.bytes(),
-    expiresAt: v.number(),
-    attemptsLeft: v.number(),
-    used: v.boolean(),
-    /** Failures counted against the binding (or, in the actor's row, the actor); optional
-     * so that rows written before the failure budgets still validate (and read as 0). */
-    failures: v.optional(v.number()),
-    /** When the last counted failure happened, ms since the epoch. */
-    lastFailure: v.optional(v.number()),
-  }).index("by_binding", ["actor", "action", "target"]);
-}
 
 /** What {@link Confirmations.consumeConfirmation} found. */
 export type ConfirmationResult =
@@ -275,13 +244,16 @@ export function createConfirmations(
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = (ctx: WriterCtx<GenericDataModel>) => ctx.db as any;
-  async function pending(ctx: WriterCtx<GenericDataModel>, b: Required<CodeBinding>) {
-    return db(ctx)
-      .query(table)
-      .withIndex("by_binding", (q: { eq(f: string, x: string): { eq(f: string, x: string): unknown } }) =>
-        (q.eq("actor", b.actor).eq("action", b.action) as { eq(f: string, x: string): unknown }).eq("target", b.target),
-      )
-      .unique() as Promise<(CodeRecord & { _id: string }) | null>;
+  function pending(ctx: WriterCtx<GenericDataModel>, b: Required<CodeBinding>) {
+    return onlyRow<CodeRecord & { _id: string }>(
+      db(ctx)
+        .query(table)
+        .withIndex("by_binding", (q: { eq(f: string, x: string): { eq(f: string, x: string): unknown } }) =>
+          (q.eq("actor", b.actor).eq("action", b.action) as { eq(f: string, x: string): unknown }).eq("target", b.target),
+        ),
+      () => `${table}, for actor ${JSON.stringify(b.actor)}, action ${JSON.stringify(b.action)} and target ${JSON.stringify(b.target)},`,
+      "delete all but the newest of them (the dashboard, or an internal mutation)",
+    );
   }
   // Not converted: codes.message refuses anything but strings (INVALID_ARGUMENT).
   /** The actor's failure count lives under the reserved binding (actor, "", ""): the engine
@@ -307,12 +279,16 @@ export function createConfirmations(
       const issuer = args.ttl === undefined ? codes : defineCodes(codeOptions(args.ttl));
       const code = issuer.generate();
       const hash = await signCode(key, issuer.message(b, code));
-      const existing = await pending(ctx, b);
-      // The binding's failure count carries over: a new code is no new budget.
-      const record = issuer.issue(hash, Date.now(), existing);
-      const row = { ...b, ...record };
-      if (existing === null) await db(ctx).insert(table, row);
-      else await db(ctx).replace(existing._id, row);
+      // Read, decide, write: in turn with the transaction's other such sections (serial.ts).
+      const { existing, record } = await serially(ctx.db, async () => {
+        const existing = await pending(ctx, b);
+        // The binding's failure count carries over: a new code is no new budget.
+        const record = issuer.issue(hash, Date.now(), existing);
+        const row = { ...b, ...record };
+        if (existing === null) await db(ctx).insert(table, row);
+        else await db(ctx).replace(existing._id, row);
+        return { existing, record };
+      });
       await audit.log(ctx, {
         action: "confirmation.issue",
         outcome: existing === null ? "issued" : "reissued",
@@ -331,24 +307,30 @@ export function createConfirmations(
       // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
       // reserved row is never read as a code).
       const typed = codes.message(b, args?.code ?? "", { typed: true });
-      const row = await pending(ctx, b);
-      const counted = await actorRow(ctx, b.actor);
       const presented = typed.length === 0 ? null : await signCode(key, typed);
-      const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
-      if (row !== null && record !== null) {
-        await db(ctx).patch(row._id, {
-          attemptsLeft: record.attemptsLeft,
-          used: record.used,
-          failures: record.failures,
-          lastFailure: record.lastFailure,
-        });
-      }
-      if (actor !== null && counted !== null) await db(ctx).patch(counted._id, actor);
-      else if (actor !== null) {
-        // Not a code: no hash, void in every way, in case anything ever reads it as one.
-        const reserved = { hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
-        await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
-      }
+      // Read, decide, write: in turn with the transaction's other such sections (serial.ts),
+      // so codes presented at once are compared one after the other, each against the
+      // attempts and failure counts the ones before it left.
+      const outcome = await serially(ctx.db, async () => {
+        const row = await pending(ctx, b);
+        const counted = await actorRow(ctx, b.actor);
+        const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
+        if (row !== null && record !== null) {
+          await db(ctx).patch(row._id, {
+            attemptsLeft: record.attemptsLeft,
+            used: record.used,
+            failures: record.failures,
+            lastFailure: record.lastFailure,
+          });
+        }
+        if (actor !== null && counted !== null) await db(ctx).patch(counted._id, actor);
+        else if (actor !== null) {
+          // Not a code: no hash, void in every way, in case anything ever reads it as one.
+          const reserved = { hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
+          await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
+        }
+        return outcome;
+      });
       await audit.log(ctx, {
         action: "confirmation.consume",
         outcome,

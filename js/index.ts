@@ -56,8 +56,8 @@ export type {
   RateLimitStateRequest,
 } from "./ratelimit.js";
 export { rateLimitTables } from "./ratelimit-table.js";
+export { confirmationsTable } from "./confirm-table.js";
 export {
-  confirmationsTable,
   MIN_SECRET_BYTES,
   type Confirmations,
   type ConfirmationsConfig,

@@ -10,6 +10,7 @@ import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
+import { onlyRow, serially } from "./serial.js";
 import {
   tooMany,
   type RateLimitAdmitted,
@@ -47,11 +48,12 @@ function pickShard(limit: Compiled): number {
 }
 
 /** The row of one limit, key and shard, found by the exact index look-up. @internal */
-export async function readRow(db: Db, name: string, key: string, shard: number): Promise<Row | null> {
-  return (await db
-    .query(RATE_LIMIT_TABLE)
-    .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key).eq("shard", shard))
-    .unique()) as Row | null;
+export function readRow(db: Db, name: string, key: string, shard: number): Promise<Row | null> {
+  return onlyRow<Row>(
+    db.query(RATE_LIMIT_TABLE).withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key).eq("shard", shard)),
+    () => `${RATE_LIMIT_TABLE}, for rate limit ${JSON.stringify(name)}, key ${JSON.stringify(key)} and shard ${shard},`,
+    "resetRateLimit(ctx, name, { key }) deletes them (the key starts afresh)",
+  );
 }
 
 /**
@@ -72,9 +74,19 @@ function write(db: Db, row: Row | null, it: Item, key: string, state: RateLimitS
 
 /**
  * Reads, decides in `mode` (`RL_TAKE` or `RL_CHECK`) and (when taking) writes the rows of
- * `requests`, all or nothing. @internal
+ * `requests`, all or nothing, after every other such section of the transaction (serial.ts).
+ * @internal
  */
-export async function apply(
+export function apply(
+  engine: () => Engine,
+  db: Db,
+  requests: readonly { name: string; key: unknown; count?: unknown }[],
+  mode: number,
+) {
+  return serially(db, () => applyNow(engine, db, requests, mode));
+}
+
+async function applyNow(
   engine: () => Engine,
   db: Db,
   requests: readonly { name: string; key: unknown; count?: unknown }[],
@@ -107,14 +119,16 @@ export async function apply(
   return batch;
 }
 
-/** Deletes every row (every shard) of one limit and key. @internal */
-export async function deleteRows(db: Db, name: string, key: string): Promise<void> {
-  // At most 256 rows (the shards of one key), found by one index range.
-  const rows = (await db
-    .query(RATE_LIMIT_TABLE)
-    .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key))
-    .collect()) as Row[];
-  for (const row of rows) await db.delete(row._id);
+/** Deletes every row (every shard) of one limit and key, in turn with the decisions (serial.ts). @internal */
+export function deleteRows(db: Db, name: string, key: string): Promise<void> {
+  return serially(db, async () => {
+    // At most 256 shards of one key, found by one index range (and any extra rows of a shard).
+    const rows = (await db
+      .query(RATE_LIMIT_TABLE)
+      .withIndex(RATE_LIMIT_INDEX, (q: Db) => q.eq("name", name).eq("key", key))
+      .collect()) as Row[];
+    for (const row of rows) await db.delete(row._id);
+  });
 }
 
 /** One limit and key: `rateLimit` (`RL_TAKE`) or `checkRateLimit` (`RL_CHECK`). */

@@ -19,7 +19,7 @@ function ctx(user, rows = []) {
     const q = { eq: (f, v) => ((want[f] = v), q) };
     range(q);
     const found = rows.filter((r) => Object.entries(want).every(([f, v]) => r[f] === v));
-    return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, collect: async () => found };
+    return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n), collect: async () => found };
   } };
   return {
     auth: { getUserIdentity: async () => (user ? { tokenIdentifier: user.tokenIdentifier } : null) },

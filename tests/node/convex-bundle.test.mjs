@@ -76,7 +76,7 @@ function fakeCtx(user) {
       const bounds = { eq: (_field, value) => ((want ??= value), bounds) }; // chainable
       range(bounds);
       const found = table === "users" ? rows.filter((r) => r.tokenIdentifier === want) : [];
-      return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null };
+      return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n) };
     },
     take: async () => rows,
   });
