@@ -252,9 +252,12 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     }
     deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
   };
-  /** A string for the engine; anything else is the caller's mistake (no `toString` runs). */
-  const text = (x: unknown, what: string): string => {
+  /** A string for the engine; anything else is the caller's mistake (no `toString` runs). A
+   * binding's lone surrogate would be signed as U+FFFD, so "u\ud800" and "u\ufffd" would share
+   * codes: refused too (`\p{Cs}` with the u flag matches no half of a pair). */
+  const text = (x: unknown, what: string, binding = true): string => {
     if (typeof x !== "string") deny("INVALID_ARGUMENT", `the confirmation ${what} must be a string`);
+    if (binding && /\p{Cs}/u.test(x)) deny("INVALID_ARGUMENT", `the confirmation ${what} holds a lone surrogate`);
     return x;
   };
   return {
@@ -265,14 +268,14 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       return String.fromCharCode(...engineCall(() => e.message("", "", "", "", CODE_GENERATE)));
     },
-    message(binding, code, opts) {
+    message(b, code, opts) {
       const e = compile();
       return engineCall(() =>
         e.message(
-          text(binding?.actor, "actor"),
-          text(binding?.action, "action"),
-          text(binding?.target ?? "", "target"),
-          text(code, "code"),
+          text(b?.actor, "actor"),
+          text(b?.action, "action"),
+          text(b?.target ?? "", "target"),
+          text(code, "code", false),
           opts?.typed === true ? CODE_TYPED : CODE_MESSAGE,
         ),
       );
@@ -281,7 +284,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const h = bytes(hash);
       const r = engineCall(() =>
-        e.verify(h, 0, 0, false, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, none(), num(now), true),
+        e.verify(h, 0, 0, 0, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, none(), num(now), true),
       );
       return { ...stored(h, r), used: false };
     },
@@ -298,7 +301,9 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           hash,
           num(record?.expiresAt ?? 0),
           u32(record?.attemptsLeft ?? 0),
-          record?.used === true,
+          // A boolean as 1 or 0; anything else (1 from a SQL column, "true", missing) as 2,
+          // which the engine refuses: read as unused it would accept the code again.
+          record == null ? 0 : record.used === true ? 1 : record.used === false ? 0 : 2,
           count(record?.failures),
           count(record?.lastFailure),
           count(actor?.failures),

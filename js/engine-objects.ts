@@ -322,7 +322,8 @@ export class CodeEngine extends Held {
     hash: Uint8Array,
     expiresAt: number,
     attemptsLeft: number,
-    used: boolean,
+    /** 1 used, 0 unused, anything else a stored flag that is not a boolean (refused). */
+    used: number,
     failures: number,
     lastFailure: number,
     actorFailures: number,
@@ -335,7 +336,7 @@ export class CodeEngine extends Held {
     const t = input();
     const [h, p] = [bytes(hash), bytes(presented)];
     const g = enter();
-    const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used ? 1 : 0, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
+    const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
     return answerNumbers(checked(t, leave(g, answer)));
   }
 }

@@ -321,6 +321,7 @@ messages! {
     FieldLength = " must be {n} to {n} bytes long, got {n}",
     DigestLength = "a confirmation digest must be {n} bytes, got {n}",
     AttemptsLeft = "attemptsLeft {n} is out of range: it must be 0 to {n}",
+    UsedFlag = "used must be true or false",
     Failures = "failures must be a whole number from 0 to {n}",
     LockoutFailures = "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
     LockoutWindow = "lockout.{s}.window must be a number of milliseconds from {n} to {n}",

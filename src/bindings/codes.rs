@@ -7,6 +7,7 @@
 //! signs [`codes_message`]'s bytes with `crypto.subtle` (see `crate::codes`).
 
 use super::{call, Answer, Fail, Object, Table};
+use crate::error::Msg;
 use crate::wire::abi::{
     HAS_ACTOR_FAILURES, HAS_ACTOR_WINDOW, HAS_BINDING_FAILURES, HAS_BINDING_WINDOW,
 };
@@ -133,7 +134,15 @@ pub extern "C" fn codes_verify(
             answer(0.0, &c.reissue(d, now, counted)?, None)
         } else {
             let actor = codes::Failures::new(actor_failures, actor_last)?;
-            let stored = (expires_at, attempts_left, used != 0, counted);
+            // 0 or 1; JavaScript sends anything else for a stored flag that is not a boolean
+            // (a 1 from a SQL column, a string, a missing field), which would otherwise read
+            // as unused: a replay.
+            let used = match used {
+                0 => false,
+                1 => true,
+                _ => return Err(crate::Error::argument(&[Msg::UsedFlag], &[], &[]).into()),
+            };
+            let stored = (expires_at, attempts_left, used, counted);
             step(c, hash, stored, &actor, presented, now)?
         };
         Ok(Answer::Floats(answer))

@@ -312,6 +312,14 @@ test("attacker inputs: over-long or odd codes are malformed, bad numbers fail cl
     assert.equal(codes.message(b, typed, { typed: true }).length, 0, JSON.stringify(typed.slice(0, 20)));
   }
   assert.throws(() => codes.message({ actor: "x".repeat(257), action: "a" }, "12345678"), (e) => e.data.code === "INVALID_ARGUMENT");
+  // A lone surrogate in a binding would be signed as U+FFFD: two bindings, one code. Refused;
+  // a whole pair (an emoji) is text like any other.
+  for (const lone of ["u\ud800", "\udc00u", "a\ud83d"]) {
+    for (const binding of [{ actor: lone, action: "a" }, { actor: "u", action: lone }, { actor: "u", action: "a", target: lone }]) {
+      assert.throws(() => codes.message(binding, "12345678"), (e) => e.data.code === "INVALID_ARGUMENT" && /lone surrogate/.test(e.data.message), JSON.stringify(binding));
+    }
+  }
+  assert.notDeepEqual(codes.message({ actor: "u\ud83d\ude00", action: "a" }, "12345678"), codes.message({ actor: "u\ufffd", action: "a" }, "12345678"));
   const record = codes.issue(new Uint8Array(32), 1000);
   for (const now of [NaN, -1, Infinity, 9e15]) {
     assert.throws(() => codes.verify(record, new Uint8Array(32), now), (e) => e.data.code === "INVALID_ARGUMENT");
@@ -319,6 +327,18 @@ test("attacker inputs: over-long or odd codes are malformed, bad numbers fail cl
   assert.throws(() => codes.verify(record, new Uint8Array(31), 2000), (e) => e.data.code === "INVALID_ARGUMENT");
   assert.throws(() => codes.verify({ ...record, attemptsLeft: -1 }, null, 2000), (e) => e.data.code === "INVALID_ARGUMENT");
   assert.throws(() => codes.verify({ ...record, attemptsLeft: 2.5 }, null, 2000), (e) => e.data.code === "INVALID_ARGUMENT");
+  // A used flag that is not a boolean (a 1 from a SQL column, a string, a missing field) is
+  // refused: read as unused, a used code would be accepted again.
+  const { used: _used, ...withoutUsed } = record;
+  for (const stored of [{ ...record, used: 1 }, { ...record, used: 0 }, { ...record, used: "true" }, { ...record, used: null }, withoutUsed]) {
+    assert.throws(
+      () => codes.verify(stored, new Uint8Array(32), 2000),
+      (e) => e.data.code === "INVALID_ARGUMENT" && e.data.message === "used must be true or false",
+      JSON.stringify(stored.used),
+    );
+  }
+  assert.equal(codes.verify({ ...record, used: true }, new Uint8Array(32), 2000).outcome, "used");
+  assert.equal(codes.verify({ ...record, used: false }, new Uint8Array(32), 2000).outcome, "accepted");
   for (const bad of [{ length: -1 }, { length: 8.5 }, { ttl: NaN }, { maxAttempts: 1e10 }, { alphabet: "aa" }]) {
     assert.throws(() => defineCodes(bad).validate(), GuardConfigError, JSON.stringify(bad));
   }
