@@ -8,9 +8,9 @@ import { guard } from "./guard";
 // exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
 // them with a different error, telling the caller something).
 /** An access level as a function argument (the guard refuses the owner level where it must). */
-export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
-/** A level a grant can give: every level but the owner's (`guard.share`'s type refuses it). */
-const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"));
+export const accessLevel = guard.levelValidator();
+/** A level a grant can give: every level but the owner's, typed as `guard.share` takes it. */
+const grantLevel = guard.grantLevelValidator();
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
 const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;
