@@ -17,7 +17,8 @@ import type { Settings } from "./users.js";
 /** A Convex validator, as `convex/values` builds it (the few fields read here). */
 type Validator = { kind?: unknown; fields?: unknown; members?: unknown; value?: unknown; tableName?: unknown };
 
-const kind = (v: unknown): unknown => (v !== null && typeof v === "object" ? field(v, "kind") : undefined);
+/** A validator's `kind` (`"string"`, `"id"`, `"union"`, ...), if it is an object. @internal */
+export const kind = (v: unknown): unknown => (v !== null && typeof v === "object" ? field(v, "kind") : undefined);
 
 /** The object `o` holds in its own field `name`, if any (a declared table, a validator). */
 function objectAt(o: object, name: string): object | undefined {
@@ -25,8 +26,8 @@ function objectAt(o: object, name: string): object | undefined {
   return v !== null && typeof v === "object" ? v : undefined;
 }
 
-/** The members of a validator, unions flattened (`v.union(v.union(a, b), c)` is a, b, c). */
-function members(v: unknown): unknown[] {
+/** The members of a validator, unions flattened (`v.union(v.union(a, b), c)` is a, b, c). @internal */
+export function members(v: unknown): unknown[] {
   if (kind(v) !== "union") return [v];
   const list = field(v as object, "members");
   return Array.isArray(list) ? list.flatMap(members) : [v];

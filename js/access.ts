@@ -54,12 +54,15 @@ export interface Access<L extends string, O extends string = never> {
   resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[];
 
   /**
-   * Whether a caller at `callerLevel` (`null`: none) may grant `grantLevel`.
+   * Whether a caller at `callerLevel` (`null`: none) may grant `grantLevel`, as an object, not
+   * a boolean: `{ ok: true }` or `{ ok: false, reason }`. Test `.ok`: the object is always
+   * truthy, so `if (guard.canShare(level, "editor"))` passes even for a denial (fails open).
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown level name.
    * @example
    * ```ts
    * guard.canShare("editor", "owner"); // { ok: false, reason: "owner_level" }
+   * shareButton.disabled = !guard.canShare(myLevel, "editor").ok;
    * ```
    */
   canShare(callerLevel: L | null, grantLevel: L): { ok: true } | { ok: false; reason: AccessDenial };
@@ -81,12 +84,15 @@ export interface Access<L extends string, O extends string = never> {
   resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }): ShareDecision;
 
   /**
-   * Whether a caller whose access came from `source` may transfer ownership (only `owner`).
+   * Whether a caller whose access came from `source` may transfer ownership (only `owner`), as
+   * an object, not a boolean: `{ ok: true }` or `{ ok: false, reason }`. Test `.ok`: the object
+   * is always truthy, so `if (guard.canTransfer(source))` passes even for a denial (fails open).
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown source name.
    * @example
    * ```ts
    * guard.canTransfer("inherited"); // { ok: false, reason: "not_owner" }
+   * transferButton.hidden = !guard.canTransfer(readable.source).ok;
    * ```
    */
   canTransfer(source: string): { ok: true } | { ok: false; reason: AccessDenial };

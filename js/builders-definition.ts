@@ -8,8 +8,10 @@
 import type { PropertyValidators } from "convex/values";
 import type { GenericDataModel } from "convex/server";
 import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction, GuardedMutation, GuardedQuery, GuardMetadata } from "./builders.js";
+import { kind, members } from "./access-schema.js";
 import { checkConfigured, checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
+import { field } from "./fields.js";
 
 /** A definition as the builders read it, whatever its kind. @internal */
 export type AnyDefinition = {
@@ -133,5 +135,26 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
     if (!own(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
+    const other = otherTables(field(args, meta.access.arg), meta.access.table);
+    if (other !== undefined) {
+      const { arg, table } = meta.access;
+      throw new GuardConfigError(
+        `${where}: access.arg '${arg}' is an id of ${other}, not of the access table '${table}': every call would answer NOT_FOUND ` +
+          `(declare it v.id("${table}"), or v.string())`,
+      );
+    }
   }
+}
+
+/**
+ * The tables named, when validator `v` holds ids of other tables than `table` only
+ * (`v.id("projects")` for `"tasks"`, optional or in a union of such): no value it admits is
+ * a document of `table`. `undefined` when it can hold one (`v.id(table)`, `v.string()`, ...).
+ */
+function otherTables(v: unknown, table: string): string | undefined {
+  const all = members(v);
+  if (all.length === 0) return undefined;
+  const names = all.map((m) => (kind(m) === "id" ? field(m as object, "tableName") : undefined));
+  if (names.some((n) => typeof n !== "string" || n === table)) return undefined;
+  return [...new Set(names)].map((n) => `table '${n as string}'`).join(" or ");
 }

@@ -36,7 +36,7 @@ import type {
   RegisteredQuery,
   TableNamesInDataModel,
 } from "convex/server";
-import type { Infer, ObjectType, PropertyValidators } from "convex/values";
+import type { GenericId, Infer, ObjectType, PropertyValidators } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
 import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
@@ -81,11 +81,20 @@ type Common<R extends string, P extends string, Args extends PropertyValidators>
   permission?: PermissionName<P>;
 };
 
+/**
+ * The string arguments that can hold an id of table `Tb`: a `v.id` of other tables only is
+ * left out (every call would answer `NOT_FOUND`), a `v.string()` is kept.
+ */
+export type AccessArgs<Args extends PropertyValidators, Tb extends string> = {
+  [A in keyof Args]: Infer<Args[A]> extends string ? (Infer<Args[A]> extends GenericId<infer T> ? ([Tb] extends [T] ? A : never) : A) : never;
+}[keyof Args] &
+  string;
+
 /** A declared access level on a document-id argument: `ctx.doc` is that document. */
 export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb extends string> = {
   table: Tb;
-  /** The argument holding the document's id. */
-  arg: StringArgs<Args>;
+  /** The argument holding the document's id: `v.id(table)` or `v.string()` (an id of another table is refused). */
+  arg: AccessArgs<Args, Tb>;
   /** The least level required (`NOT_FOUND` when the caller cannot see it, `FORBIDDEN` below). */
   level: L;
 };

@@ -24,7 +24,7 @@ import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { createUserFinder, DEFAULT_USERS_TABLE, type Settings } from "./users.js";
-import { nameValidator, type NameValidator } from "./validators.js";
+import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import type { DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
@@ -67,20 +67,6 @@ export type GuardConfig<
   securityAudit?: { allow?: Readonly<Record<string, string | Readonly<Record<string, string>>>> };
 };
 
-/** Schema helpers for access levels (the role helpers are on {@link Authz}). */
-export interface LevelValidators<L extends string> {
-  /**
-   * A Convex validator accepting exactly the access level names (`v.union` of `v.literal`s),
-   * for a table or argument that stores a level. Built when called, never at import.
-   *
-   * @example
-   * ```ts
-   * invites: defineTable({ docId: v.id("documents"), level: guard.levelValidator() })
-   * ```
-   */
-  levelValidator(): NameValidator<L>;
-}
-
 /**
  * What {@link defineGuard} returns: every check, typed by the configuration's names.
  */
@@ -101,7 +87,7 @@ export type Guard<
   ForgetUser &
   RateLimits<K> &
   Builders<R, P, T, L, K, RC> &
-  LevelValidators<L> &
+  LevelValidators<L, O> &
   Omit<Confirmations, "safeAction"> & {
     /**
      * Also checks, given the app's schema, that it declares the tables this configuration
@@ -227,6 +213,7 @@ export function defineGuard<
   );
 
   let levels: NameValidator<L> | undefined;
+  let grantLevels: NameValidator<L> | undefined;
   // Every other capability's methods are small functions that build it at their first call and
   // call its own (see `via`): plain data properties, so the guard stays an object V8 reads fast.
   // With the 40 lazy accessors it had before, V8 held it as a dictionary: 10 to 15 ns more per
@@ -256,6 +243,7 @@ export function defineGuard<
       // Each capability validates its own configuration in its factory or first use.
     },
     levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),
+    grantLevelValidator: () => (grantLevels ??= nameValidator(grantable(accessPart()))),
     accessLevels: via(accessPart, "accessLevels"),
     resolveAccess: via(accessPart, "resolveAccess"),
     canShare: via(accessPart, "canShare"),

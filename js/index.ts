@@ -4,7 +4,7 @@
  * Node and the browser.
  * @packageDocumentation
  */
-export { defineGuard, type Guard, type GuardConfig, type LevelValidators } from "./guard.js";
+export { defineGuard, type Guard, type GuardConfig } from "./guard.js";
 export type {
   Authz,
   AuthzConfig,
@@ -19,7 +19,7 @@ export type {
 } from "./authz.js";
 export type { RoleDiagnosis } from "./diagnose.js";
 export type { DocumentGrant, ForgetUser, ForgetUserResult } from "./access-grants.js";
-export type { NameValidator } from "./validators.js";
+export type { LevelValidators, NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";

@@ -187,6 +187,29 @@ test("a definition the types refuse is refused at run time too: no requirement i
   assert.equal(ran, 0);
 });
 
+test("an access argument declared as another table's id is refused, naming the argument and both tables; a string or the table's id is not", async () => {
+  const { v } = await import("convex/values");
+  let ran = 0;
+  const handler = async () => (ran++, "ran");
+  const tasks = (args) => ({ args, access: { table: "tasks", arg: "id", level: "viewer" }, handler });
+  for (const [def, message] of [
+    [tasks({ id: v.id("projects") }), /^guard\.query: access\.arg 'id' is an id of table 'projects', not of the access table 'tasks': every call would answer NOT_FOUND \(declare it v\.id\("tasks"\), or v\.string\(\)\)$/],
+    [tasks({ id: v.optional(v.id("projects")) }), /access\.arg 'id' is an id of table 'projects', not of the access table 'tasks'/],
+    [tasks({ id: v.union(v.id("projects"), v.id("users")) }), /access\.arg 'id' is an id of table 'projects' or table 'users', not of the access table 'tasks'/],
+  ]) {
+    const fn = guard.query(builder, def);
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(fn._handler(ctx(ada), { id: "p1" }), (e) => e.name === "GuardConfigError" && message.test(e.message));
+    }
+  }
+  // Accepted where defined: the next check (this guard configures no access) is what refuses them.
+  for (const id of [v.id("tasks"), v.string(), v.optional(v.id("tasks")), v.union(v.id("tasks"), v.id("projects")), v.union(v.string(), v.id("projects"))]) {
+    const fn = guard.query(builder, tasks({ id }));
+    await assert.rejects(fn._handler(ctx(ada), { id: "t1" }), /^GuardConfigError: guard\.query: access table 'tasks' is not configured/);
+  }
+  assert.equal(ran, 0);
+});
+
 test("a builder of another kind is refused where it is given: __guard never names the wrong kind", async () => {
   const { queryGeneric, mutationGeneric, actionGeneric } = await import("convex/server");
   const handler = async () => null;

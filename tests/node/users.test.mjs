@@ -123,8 +123,13 @@ test("roleValidator and levelValidator are unions of the configured names", () =
   assert.deepEqual(names(guard.levelValidator()), ["reader", "writer", "owner"]);
   // The default levels come from the engine.
   assert.deepEqual(names(defineGuard({ roles }).levelValidator()), ["viewer", "commenter", "editor", "owner"]);
+  // The levels a grant can hold: all but the owner's (share never grants it), built once.
+  assert.deepEqual(names(guard.grantLevelValidator()), ["reader", "writer"]);
+  assert.equal(guard.grantLevelValidator(), guard.grantLevelValidator());
+  assert.deepEqual(names(defineGuard({ roles }).grantLevelValidator()), ["viewer", "commenter", "editor"]);
   // An invalid configuration never yields a validator.
   assert.throws(() => defineGuard({ roles: ["a", "a"] }).roleValidator(), GuardConfigError);
+  assert.throws(() => defineGuard({ roles, access: { levels: ["a", "a"] } }).grantLevelValidator(), GuardConfigError);
 });
 
 test("diagnoseUser: the type and the closest role of a value that holds no role", () => {

@@ -93,6 +93,11 @@ guard.mutation(mutation, { args: {}, rateLimit: { name: "post", key: "anything" 
 guard.query(query, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "edtor" }, handler: async () => null });
 // @ts-expect-error: a table not in the data model
 guard.query(query, { args: { id: v.string() }, access: { table: "notez", arg: "id", level: "viewer" }, handler: async () => null });
+// The document id as the access table's id, or a string (normalized by the guard), compiles.
+guard.query(query, { args: { id: v.id("notes") }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async (ctx) => ctx.doc.title });
+guard.query(query, { args: { id: v.union(v.id("notes"), v.id("users")) }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
+// @ts-expect-error: an id of another table: every call would answer NOT_FOUND
+guard.query(query, { args: { id: v.id("users") }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
 // @ts-expect-error: an action has no database, so no access check
 guard.action(action, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
 

@@ -143,6 +143,15 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   await held.share(c, "users", "id", { userId: "u", level: "top" });
   // The other level-taking calls still name every level (the owner's included).
   await held.requireAccess(c, "users", "id", "top");
+  // A level argument validated with grantLevelValidator is one share takes; levelValidator's is not.
+  const granted = "high" as typeof held.grantLevelValidator extends () => { type: infer G } ? G : never;
+  await held.share(c, "users", "id", { userId: "u", level: granted });
+  // @ts-expect-error: the owner's level is not a grant level
+  const ownerGrant: typeof held.grantLevelValidator extends () => { type: infer G } ? G : never = "top";
+  const anyLevel = "high" as typeof held.levelValidator extends () => { type: infer G } ? G : never;
+  // @ts-expect-error: levelValidator's value may be the owner's level, which share refuses
+  await held.share(c, "users", "id", { userId: "u", level: anyLevel });
+  void ownerGrant;
   const { page } = await docs.listGrants(c, "users", "id", { paginationOpts: { numItems: 10, cursor: null } });
   void ([id, wrong, page[0]!.grantId] satisfies GenericId<"accessGrants" | "users">[]);
   // Group ids are typed by their table too, where the guard answers them.

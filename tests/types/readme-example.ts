@@ -11,21 +11,6 @@ import {
 import { ConvexError, v } from "convex/values";
 import type { GuardErrorData } from "convex-guard";
 
-// What an app's convex/_generated/server gives it: builders typed by its schema.
-const schema = defineSchema({
-  users: defineTable({ tokenIdentifier: v.string(), role: v.optional(v.string()) }).index(
-    "by_tokenIdentifier",
-    ["tokenIdentifier"],
-  ),
-  documents: defineTable({
-    title: v.string(),
-    ownerId: v.id("users"),
-    visibility: v.union(v.literal("public"), v.literal("private")),
-  }).index("by_owner", ["ownerId"]),
-});
-type DataModel = DataModelFromSchemaDefinition<typeof schema>;
-const mutation = mutationGeneric as MutationBuilder<DataModel, "public">;
-
 export const guard = defineGuard({
   roles: ["user", "moderator", "admin", "superadmin"], // lowest first
   permissions: {
@@ -37,6 +22,22 @@ export const guard = defineGuard({
   access: { tables: { documents: { owner: "ownerId", visibility: "visibility" } } },
   rateLimits: { writes: { kind: "sliding window", rate: 10, period: MINUTE } },
 });
+
+// The quick start's schema (convex/schema.ts imports the guard: no cycle, convex/guard.ts imports
+// nothing of the app), and what convex/_generated/server gives the app: builders typed by it.
+const schema = defineSchema({
+  users: defineTable({ tokenIdentifier: v.string(), role: v.optional(guard.roleValidator()) }).index(
+    "by_tokenIdentifier",
+    ["tokenIdentifier"],
+  ),
+  documents: defineTable({
+    title: v.string(),
+    ownerId: v.id("users"),
+    visibility: v.union(v.literal("public"), v.literal("private")),
+  }).index("by_owner", ["ownerId"]),
+});
+type DataModel = DataModelFromSchemaDefinition<typeof schema>;
+const mutation = mutationGeneric as MutationBuilder<DataModel, "public">;
 
 // What a function requires is declared (and readable by tooling); the checked user is ctx.user.
 export const removeUser = guard.mutation(mutation, {

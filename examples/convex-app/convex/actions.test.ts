@@ -605,14 +605,18 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(users(indexed({ tokenIdentifier: v.string(), roles: v.string() }))).toBe(
       `the users table 'users' does not declare the role field 'role' (users.roleField): did you mean 'roles' (set users.roleField), or ${fix}`,
     );
-    for (const role of [v.number(), v.optional(v.boolean()), v.array(v.string())]) {
+    for (const role of [v.number(), v.optional(v.boolean()), v.array(v.string()), v.any()]) {
       expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe(`'users.role' (users.roleField) cannot hold a role name: ${fix}`);
     }
     expect(users(indexed({ tokenIdentifier: v.string(), role: v.union(v.literal("user"), v.literal("Admin"), v.literal("root")) }))).toBe(
       `'users.role' (users.roleField) admits "Admin", "root", which no configured role is: ${fix}`,
     );
-    // Accepted: a string, the guard's own validator, optional or not, or some of the role names.
-    for (const role of [v.string(), guard.roleValidator(), v.optional(guard.roleValidator()), v.union(v.literal("user"), v.null())]) {
+    expect(users(indexed({ tokenIdentifier: v.string(), role: v.optional(v.union(v.string(), v.literal("root"))) }))).toBe(
+      `'users.role' (users.roleField) admits "root", which no configured role is: ${fix}`,
+    );
+    // Accepted: a string (any name fits, and one that is not a role holds none: the quick start's
+    // v.optional(v.string()) too), the guard's own validator, optional or not, or some of the role names.
+    for (const role of [v.string(), v.optional(v.string()), guard.roleValidator(), v.optional(guard.roleValidator()), v.union(v.literal("user"), v.null())]) {
       expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe("");
     }
     expect(users(defineTable(v.union(v.object({ tokenIdentifier: v.string(), role: v.string() }), v.object({ tokenIdentifier: v.string() }))).index("by_tokenIdentifier", ["tokenIdentifier"]))).toBe(

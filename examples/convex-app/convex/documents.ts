@@ -7,10 +7,18 @@ import { guard } from "./guard";
 // Ids arrive as plain strings on purpose: a malformed id, or an id from another table, must get
 // exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
 // them with a different error, telling the caller something).
+// The level validators are written out rather than built by `guard.levelValidator()` and
+// `guard.grantLevelValidator()`, which would compile the guard when this module is imported (a
+// request pays that at its first check anyway; this app keeps imports free of it, and
+// tests/node/convex-bundle.test.mjs holds it to that). `satisfies` keeps them the guard's.
 /** An access level as a function argument (the guard refuses the owner level where it must). */
-export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner"));
+export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"), v.literal("owner")) satisfies ReturnType<
+  typeof guard.levelValidator
+>;
 /** A level a grant can give: every level but the owner's (`guard.share`'s type refuses it). */
-const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor"));
+const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor")) satisfies ReturnType<
+  typeof guard.grantLevelValidator
+>;
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
 const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;

@@ -9,8 +9,8 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 /**
  * Sets the fake clock to `T0 + ms`. convex-test, like Convex, never lets a transaction's time
- * fall behind the last commit (with a frozen clock, time creeps forward by 1 ms), so every
- * mutation below runs at its own millisecond.
+ * fall behind the last commit (with a frozen clock, a call after two commits at one ms runs
+ * 1 ms ahead: see the last describe), so every mutation below runs at its own millisecond.
  */
 const at = (ms: number) => vi.setSystemTime(T0 + ms);
 
@@ -293,5 +293,53 @@ describe("attacker and operator", () => {
       ),
     ).rejects.toMatchObject({ data: { code: "INVALID_ARGUMENT" } });
     expect(await rows(t)).toHaveLength(0);
+  });
+});
+
+// The README's fake-timer recipe (Rate limiting > Kinds and their guarantees). convex-test runs
+// a transaction at max(the fake clock, the last commit's time rounded up to the next ms), and
+// stamps a commit made at a fake time that already has one 1 ns later: after two commits at one
+// frozen ms, every call at that ms runs 1 ms later than the fake clock (never more), and its
+// `retryAfter` counts from there.
+describe("convex-test's clock: the fake-timer recipe", () => {
+  /** Ann's ten messages, then the denied eleventh; `tick` moves the clock 1 ms before each call. */
+  async function burst(tick: boolean) {
+    const { as, t } = await setUp("ann");
+    at(0);
+    for (let i = 0; i < 10; i++) {
+      if (tick) vi.advanceTimersByTime(1);
+      await as("ann").mutation(api.ratelimit.sendMessage, { body: "hi" });
+    }
+    if (tick) vi.advanceTimersByTime(1);
+    const ranAt = (await t.query(api.ratelimit.serverNow, {})) - Date.now(); // what a call sees now
+    const denied = await result(as("ann").mutation(api.ratelimit.sendMessage, { body: "one more" }));
+    expect(denied).toMatchObject({ code: "RATE_LIMITED" });
+    return { as, ranAt, retryAfter: denied.retryAfter as number };
+  }
+
+  test("a frozen clock: calls run 1 ms ahead of it, so advancing by retryAfter is 1 ms short", async () => {
+    const { as, ranAt, retryAfter } = await burst(false);
+    expect(ranAt).toBe(1);
+    expect(retryAfter).toBe(66_000 - 1); // the window opened at T0; the denial ran at T0 + 1
+    vi.advanceTimersByTime(retryAfter);
+    expect(await result(as("ann").mutation(api.ratelimit.sendMessage, { body: "late" }))).toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfter: 1,
+    });
+    vi.advanceTimersByTime(1); // the denial's own time + retryAfter
+    expect(await as("ann").mutation(api.ratelimit.sendMessage, { body: "on time" })).toEqual({ sent: true });
+  });
+
+  test("a clock moved at least 1 ms before each call: advancing by retryAfter is exact", async () => {
+    const { as, ranAt, retryAfter } = await burst(true);
+    expect(ranAt).toBe(0);
+    expect(retryAfter).toBe(66_000 - 10); // the window opened at T0 + 1; the denial ran at T0 + 11
+    vi.advanceTimersByTime(retryAfter - 1);
+    expect(await result(as("ann").mutation(api.ratelimit.sendMessage, { body: "early" }))).toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfter: 1,
+    });
+    vi.advanceTimersByTime(1);
+    expect(await as("ann").mutation(api.ratelimit.sendMessage, { body: "on time" })).toEqual({ sent: true });
   });
 });

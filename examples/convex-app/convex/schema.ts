@@ -12,7 +12,10 @@ export default defineSchema({
 
   // The caller's user row, found by `guard.getUser` through `by_tokenIdentifier`.
   // `role` is optional and a plain string on purpose: rows written before a migration, or by
-  // a buggy admin tool, are exactly where a guard must fail closed.
+  // a buggy admin tool, are exactly where a guard must fail closed, and the tests write such
+  // rows ("root", "__proto__"). An app declares `v.optional(guard.roleValidator())` instead, so
+  // Convex refuses such a write (as the README's quick start does); `guard.validate({ schema })`
+  // accepts either.
   users: defineTable({
     tokenIdentifier: v.string(),
     name: v.string(),
