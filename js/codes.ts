@@ -284,7 +284,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const h = bytes(hash);
       const r = engineCall(() =>
-        e.verify(h, 0, 0, 0, count(replaced?.failures), count(replaced?.lastFailure), 0, 0, none(), num(now), true),
+        e.verify(h, 0, 0, 0, count(replaced?.failures), time(replaced?.lastFailure), 0, 0, none(), num(now), true),
       );
       return { ...stored(h, r), used: false };
     },
@@ -305,9 +305,9 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           // which the engine refuses: read as unused it would accept the code again.
           record == null ? 0 : record.used === true ? 1 : record.used === false ? 0 : 2,
           count(record?.failures),
-          count(record?.lastFailure),
+          time(record?.lastFailure),
           count(actor?.failures),
-          count(actor?.lastFailure),
+          time(actor?.lastFailure),
           bytes(presented),
           num(now),
           false,
@@ -356,15 +356,15 @@ function stored(hash: Uint8Array, r: ArrayLike<number>): Required<CodeRecord> {
 }
 
 /** A fresh ArrayBuffer holding `b` (what Convex stores for `v.bytes()`). */
-function copy(b: Uint8Array): ArrayBuffer {
-  return b.slice().buffer;
-}
+const copy = (b: Uint8Array): ArrayBuffer => b.slice().buffer;
 
 /** A stored count field: absent (an older row, no actor row) is 0; anything but a number is
  * NaN, which the engine refuses. */
 function count(n: unknown): number {
   return n === undefined || n === null ? 0 : typeof n === "number" ? n : NaN;
 }
+/** A stored time, missing as NaN (which the engine takes only beside no failures). */
+const time = (n: unknown): number => (typeof n === "number" ? n : NaN);
 
 /** A configuration number: `undefined` (the engine's default) or a number (NaN if not one). */
 function setting(n: unknown): number | undefined {

@@ -12,26 +12,48 @@
  *
  * Only the sections that read and then write the guard's own rows queue, and none of them
  * calls another one or awaits the app's code (which could wait for the queue in turn): plain
- * reads, the caller's identity and the audit row are outside.
+ * reads, the caller's identity, a code's hash and the audit row are outside. So a call queues
+ * when it reaches its section, not when it starts: calls started at once run each as a whole,
+ * in some order. The app's code does run in a section when the app wraps `ctx.db` (a write
+ * hook): a hook that awaits a guard call on the same transaction waits for itself (README).
  */
 import { GuardConfigError } from "./errors.js";
 
-/** The last section queued per transaction's database; held weakly, so nothing outlives it. */
-let tails: WeakMap<object, Promise<unknown>> | undefined;
+/**
+ * The last section queued per transaction, held weakly (nothing outlives the transaction's
+ * objects), in one map for every copy of the package (its ES module and CommonJS builds, two
+ * installed versions): registered on `globalThis` under a shared symbol.
+ */
+const QUEUES: unique symbol = Symbol.for("convex-guard.serial");
+function queues(): WeakMap<object, Promise<unknown>> {
+  const g = globalThis as { [QUEUES]?: WeakMap<object, Promise<unknown>> };
+  return (g[QUEUES] ??= new WeakMap());
+}
 
 const settled = () => undefined;
 
 /**
- * Runs `section` once every section queued before it on `db` has settled, and answers what it
- * answers. `db` not an object: run at once (the section fails on it with its own error).
- * @internal
+ * What identifies a transaction's database: its `system` reader when it has one, which a
+ * database wrapped per call (convex-helpers' row-level security and triggers, a Proxy) passes
+ * through from the one it wraps, else the database object itself.
+ */
+function transaction(db: object): object {
+  const system = (db as { system?: unknown }).system;
+  return system !== null && typeof system === "object" ? system : db;
+}
+
+/**
+ * Runs `section` once every section queued before it on `db`'s transaction has settled, and
+ * answers what it answers. `db` not an object: run at once (the section fails on it with its
+ * own error). @internal
  */
 export function serially<T>(db: unknown, section: () => Promise<T>): Promise<T> {
   if (db === null || (typeof db !== "object" && typeof db !== "function")) return section();
-  const queues = (tails ??= new WeakMap());
-  const before = queues.get(db);
+  const map = queues();
+  const key = transaction(db);
+  const before = map.get(key);
   const mine = before === undefined ? section() : before.then(section, section);
-  queues.set(db, mine.then(settled, settled));
+  map.set(key, mine.then(settled, settled));
   return mine;
 }
 

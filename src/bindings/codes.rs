@@ -128,12 +128,12 @@ pub extern "C" fn codes_verify(
     call(|table, input| {
         let (hash, presented) = (input.bytes(hash_len)?, input.bytes(presented_len)?);
         let c = config(table, handle)?;
-        let counted = codes::Failures::new(failures, last_failure)?;
+        let counted = stored_failures(failures, last_failure)?;
         let answer = if issue != 0 {
             let d = codes::Digest::from_slice(hash)?;
             answer(0.0, &c.reissue(d, now, counted)?, None)
         } else {
-            let actor = codes::Failures::new(actor_failures, actor_last)?;
+            let actor = stored_failures(actor_failures, actor_last)?;
             // 0 or 1; JavaScript sends anything else for a stored flag that is not a boolean
             // (a 1 from a SQL column, a string, a missing field), which would otherwise read
             // as unused: a replay.
@@ -147,6 +147,17 @@ pub extern "C" fn codes_verify(
         };
         Ok(Answer::Floats(answer))
     })
+}
+
+/// A stored failure count and the time of its last failure. JavaScript sends NaN for a time
+/// that is missing (a row from before the failure budgets, a NULL column): fine with no
+/// failures, refused with some, which would otherwise count from time 0 and so long expired
+/// (a locked actor or binding unlocked by a dropped field).
+fn stored_failures(count: f64, last: f64) -> Result<codes::Failures, crate::Error> {
+    if count == 0.0 && last.is_nan() {
+        return Ok(codes::Failures::NONE);
+    }
+    codes::Failures::new(count, last)
 }
 
 fn message(

@@ -338,6 +338,15 @@ test("attacker inputs: over-long or odd codes are malformed, bad numbers fail cl
     );
   }
   assert.equal(codes.verify({ ...record, used: true }, new Uint8Array(32), 2000).outcome, "used");
+  // A failure count without the time of its last failure (a NULL column) would count from
+  // time 0, long expired: a locked binding or actor unlocked by a dropped field. Refused; no
+  // count and no time is an older row with no failures.
+  const { lastFailure: _last, ...noTime } = { ...record, failures: 3, lastFailure: 1500 };
+  for (const [stored, actor] of [[noTime, undefined], [{ ...noTime, lastFailure: null }, undefined], [record, { failures: 100 }]]) {
+    assert.throws(() => codes.verify(stored, new Uint8Array(32), 2000, actor), (e) => e.data.code === "INVALID_ARGUMENT", JSON.stringify([stored.lastFailure, actor]));
+  }
+  assert.throws(() => codes.issue(new Uint8Array(32), 2000, { failures: 2 }), (e) => e.data.code === "INVALID_ARGUMENT");
+  assert.equal(codes.verify(record, new Uint8Array(32), 2000, { failures: 0 }).outcome, "accepted");
   assert.equal(codes.verify({ ...record, used: false }, new Uint8Array(32), 2000).outcome, "accepted");
   for (const bad of [{ length: -1 }, { length: 8.5 }, { ttl: NaN }, { maxAttempts: 1e10 }, { alphabet: "aa" }]) {
     assert.throws(() => defineCodes(bad).validate(), GuardConfigError, JSON.stringify(bad));

@@ -75,6 +75,20 @@ const app = {
       ]);
     },
   }),
+  uploadWrapped: mutation({
+    args: { files: v.number() },
+    handler: async (ctx, { files }) => {
+      const user = await guard.requireUser(ctx);
+      // A database wrapped per call, as row-level security or triggers wrap it: the same
+      // transaction, so the same queue.
+      const taken = await Promise.all(
+        Array.from({ length: files }, () =>
+          guard.rateLimit({ ...ctx, db: new Proxy(ctx.db, {}) }, "upload", { key: user._id, throws: false }),
+        ),
+      );
+      return taken.filter((d) => d.ok).length;
+    },
+  }),
   reset: mutation({
     args: {},
     handler: (ctx) => guard.resetRateLimit(ctx, "externalLookup", { key: "global" }),
@@ -167,6 +181,12 @@ describe("rate limits taken at once", () => {
     expect(await as("uma").mutation(fn("mutation", "uploadMany"), { files: 10, throws: false })).toBe(3);
     // The bucket is empty now: nothing left for the next call.
     expect(await as("uma").mutation(fn("mutation", "uploadMany"), { files: 1, throws: false })).toBe(0);
+  });
+
+  test("through a database wrapped per call: still three", async () => {
+    const { t, as } = await world();
+    expect(await as("uma").mutation(fn("mutation", "uploadWrapped"), { files: 10 })).toBe(3);
+    expect(await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toHaveLength(1);
   });
 
   test("ten takes that throw: the call is refused as a whole", async () => {
