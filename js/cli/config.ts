@@ -153,7 +153,7 @@ export function theConfig(app: App): ObjectRead | Unreadable | undefined {
     const where = calls.map((c) => { const at = app.loc(c); return `${at.file}:${at.line}`; });
     return { unreadable: calls[0]!, what: `the app has ${calls.length} defineGuard calls (${where.join(", ")}), and the audit reads the configuration of one guard only` };
   }
-  return callConfig(app, calls[0]!) ?? undefined;
+  return callConfig(app, calls[0]!);
 }
 
 /** A configuration warning: what could not be read, where, and what the audit ignores for it. */
