@@ -144,6 +144,7 @@ typecheck: build
 	npx tsc -p js/cli/tsconfig.json --noEmit
 	npx tsc -p tests/audit/fixtures/pitfalls/tsconfig.json
 	npx tsc -p tests/audit/fixtures/evasions/tsconfig.json
+	npx tsc -p tests/audit/fixtures/retention/tsconfig.json
 	npx tsc -p tests/types/tsconfig.json --noEmit
 	cd $(EXAMPLE) && npx tsc -p . --noEmit
 

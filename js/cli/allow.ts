@@ -1,6 +1,7 @@
 // Allowlists, read statically (nothing of the app runs):
 //
-// 1. In the guard's configuration, written literally:
+// 1. In the guard's configuration, read from the source (config.ts: literally, or through
+//    `const`s and spreads of them):
 //      defineGuard({ ..., securityAudit: { allow: {
 //        "users:flagUser": { "user-id-arg": "the moderator's target, not the caller" },
 //        "documents:getShared": "public documents answer anonymous callers on purpose",
@@ -15,9 +16,9 @@
 import ts from "typescript";
 import { DEFAULT_SECRET_ENV } from "../defaults.js";
 import { closestName } from "../diagnose.js";
-import { GUARD } from "./facts.js";
+import { callConfig, defineGuardCalls, isUnreadable, member, propertyValue, readObject, readValue, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import type { ConvexFunction } from "./functions.js";
-import { AuditError, skipOuter, type App } from "./program.js";
+import { AuditError, type App } from "./program.js";
 import { isRuleId, RULES, type Finding } from "./rules.js";
 
 export const CONFIG_KEY = "securityAudit";
@@ -41,23 +42,11 @@ export interface Allowed extends Finding {
   allowedBy: string;
 }
 
-/** Every `defineGuard({...})` call in the app. */
-export function defineGuardCalls(app: App): ts.CallExpression[] {
-  const out: ts.CallExpression[] = [];
-  // Only files that import the package can call its defineGuard.
-  const importsGuard = (f: ts.SourceFile) =>
-    f.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === GUARD);
-  for (const file of app.program.getSourceFiles().filter((f) => app.isAppCode(f) && importsGuard(f))) {
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") out.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(file);
-  }
-  return out;
-}
+/** What the audit does without the allowlist: said in the report's configuration warning. */
+const ALLOW_IGNORED = "the allowlist (securityAudit.allow: every finding it would allow stays reported, none is listed as allowed or stale)";
+const REDACT_IGNORED = "the variables safeAction redacts (confirmations.redactEnv and secretEnv: safe-action-env-unredacted is not judged)";
 
-/** The `securityAudit.allow` entries of every `defineGuard({...})` call in the app. */
+/** The `securityAudit.allow` entries of every `defineGuard(...)` call in the app. */
 export function configAllows(app: App): Allow[] {
   const out: Allow[] = [];
   for (const call of defineGuardCalls(app)) readConfig(app, call, out);
@@ -67,40 +56,50 @@ export function configAllows(app: App): Allow[] {
 /**
  * The environment variables `guard.safeAction` scans its answers for: `confirmations.redactEnv`
  * and `confirmations.secretEnv` (default `CONVEX_GUARD_SECRET`), when the app has one guard whose
- * configuration says them literally; undefined when that cannot be read from the source.
+ * configuration says them (config.ts); undefined when that cannot be read from the source.
  */
 export function redactedEnv(app: App): Set<string> | undefined {
-  const calls = defineGuardCalls(app);
-  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
-  if (config === undefined || !ts.isObjectLiteralExpression(config)) return undefined;
-  const confirmations = literalProperty(config, "confirmations");
-  if (confirmations !== undefined && !ts.isObjectLiteralExpression(confirmations)) return undefined;
-  const redact = confirmations === undefined ? undefined : literalProperty(confirmations, "redactEnv");
-  const secret = confirmations === undefined ? undefined : literalProperty(confirmations, "secretEnv");
-  if ((redact !== undefined && !ts.isArrayLiteralExpression(redact)) || (secret !== undefined && !ts.isStringLiteralLike(secret))) return undefined;
+  const config = theConfig(app);
+  if (config === undefined) return undefined;
+  const missed = (why: Unreadable | ts.Node) => (warnUnreadable(app, isUnreadable(why) ? why : unreadable(why), REDACT_IGNORED), undefined);
+  if (isUnreadable(config)) return missed(config);
+  const p = config.property("confirmations");
+  const confirmations = p === undefined || isUnreadable(p) ? p : readObject(app, propertyValue(p));
+  if (isUnreadable(confirmations)) return missed(confirmations);
+  const redact = confirmations === undefined ? undefined : member(app, confirmations, "redactEnv");
+  const secret = confirmations === undefined ? undefined : member(app, confirmations, "secretEnv");
+  if (isUnreadable(redact) || (redact !== undefined && !ts.isArrayLiteralExpression(redact))) return missed(redact!);
+  if (isUnreadable(secret) || (secret !== undefined && !ts.isStringLiteralLike(secret))) return missed(secret!);
   const names = new Set([secret?.text ?? DEFAULT_SECRET_ENV]);
   for (const e of redact?.elements ?? []) {
-    const name = skipOuter(e as ts.Expression);
-    if (!ts.isStringLiteralLike(name)) return undefined;
+    const name = readValue(app, e);
+    if (isUnreadable(name) || !ts.isStringLiteralLike(name)) return missed(name);
     names.add(name.text);
   }
   return names;
 }
 
 function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
-  const config = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
-  if (config === undefined || !ts.isObjectLiteralExpression(config)) return;
-  const section = literalProperty(config, CONFIG_KEY);
-  if (section === undefined) return;
-  if (ts.isObjectLiteralExpression(section)) checkSectionKeys(app, section);
-  const allow = ts.isObjectLiteralExpression(section) ? literalProperty(section, "allow") : section;
-  if (allow === undefined) return;
-  if (!ts.isObjectLiteralExpression(allow)) throw notLiteral(app, allow);
-  for (const entry of allow.properties) {
-    if (!ts.isPropertyAssignment(entry) || !(ts.isStringLiteral(entry.name) || ts.isIdentifier(entry.name))) throw notLiteral(app, entry);
-    const target = entry.name.text;
-    const value = skipOuter(entry.initializer);
+  const config = callConfig(app, call);
+  if (config === undefined) return;
+  // The configuration, or a spread that may hold the section, cannot be read: a warning (the
+  // allowlist may not exist). A section written there but not readable is an error below.
+  if (isUnreadable(config)) return warnUnreadable(app, config, ALLOW_IGNORED);
+  const p = config.property(CONFIG_KEY);
+  if (p === undefined) return;
+  if (isUnreadable(p)) return warnUnreadable(app, p, ALLOW_IGNORED);
+  const section = readObject(app, propertyValue(p));
+  if (isUnreadable(section)) throw notLiteral(app, section.unreadable);
+  checkSectionKeys(app, section);
+  const allowProp = section.property("allow");
+  if (allowProp === undefined) return;
+  const allow = isUnreadable(allowProp) ? allowProp : readObject(app, propertyValue(allowProp));
+  if (isUnreadable(allow)) throw notLiteral(app, allow.unreadable);
+  if (allow.open !== undefined) throw notLiteral(app, allow.open.unreadable);
+  for (const [target, entry] of allow.props) {
     const source = `${app.loc(entry).file}:${app.loc(entry).line}`;
+    const value = readValue(app, propertyValue(entry));
+    if (isUnreadable(value)) throw notLiteral(app, value.unreadable);
     if (ts.isStringLiteralLike(value)) {
       // A blanket allow is for one function ("module:function"); a file key must name its rules,
       // or it would silence every rule for every function of the file, later ones included.
@@ -109,13 +108,14 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
       }
       out.push({ target, rule: undefined, reason: reasonOf(value.text, source), source, used: false });
     } else if (ts.isObjectLiteralExpression(value)) {
-      if (value.properties.length === 0) throw new AuditError(`${source}: the entry '${target}' names no rules: { "rule-id": "reason" }`);
-      for (const rule of value.properties) {
-        if (!ts.isPropertyAssignment(rule) || !(ts.isStringLiteral(rule.name) || ts.isIdentifier(rule.name)) || !ts.isStringLiteralLike(skipOuter(rule.initializer))) {
-          throw notLiteral(app, rule);
-        }
-        const at = `${app.loc(rule).file}:${app.loc(rule).line}`;
-        out.push({ target, rule: ruleOf(rule.name.text, at), reason: reasonOf((skipOuter(rule.initializer) as ts.StringLiteral).text, at), source: at, used: false });
+      const rules = readObject(app, value);
+      if (isUnreadable(rules) || rules.open !== undefined) throw notLiteral(app, isUnreadable(rules) ? rules.unreadable : rules.open!.unreadable);
+      if (rules.props.size === 0) throw new AuditError(`${source}: the entry '${target}' names no rules: { "rule-id": "reason" }`);
+      for (const [rule, prop] of rules.props) {
+        const reason = readValue(app, propertyValue(prop));
+        if (isUnreadable(reason) || !ts.isStringLiteralLike(reason)) throw notLiteral(app, prop);
+        const at = `${app.loc(prop).file}:${app.loc(prop).line}`;
+        out.push({ target, rule: ruleOf(rule, at), reason: reasonOf(reason.text, at), source: at, used: false });
       }
     } else {
       throw notLiteral(app, value);
@@ -127,22 +127,14 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
  * Throws unless `allow` is the section's only key: `alow: {...}` would otherwise be an
  * allowlist the audit never reads, silently (the guard refuses it too, but only once it runs).
  */
-function checkSectionKeys(app: App, section: ts.ObjectLiteralExpression): void {
-  for (const p of section.properties) {
-    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+function checkSectionKeys(app: App, section: ObjectRead): void {
+  if (section.open !== undefined) throw notLiteral(app, section.open.unreadable);
+  for (const [name, p] of section.props) {
     if (name === "allow") continue;
-    if (name === undefined) throw notLiteral(app, p);
     const at = app.loc(p);
     const near = closestName(name, ["allow"]);
     throw new AuditError(`${at.file}:${at.line}: ${CONFIG_KEY}: unknown key '${name}'${near === null ? "" : ` (did you mean '${near}'?)`}`);
   }
-}
-
-function literalProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const p of object.properties) {
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) return skipOuter(p.initializer);
-  }
-  return undefined;
 }
 
 function notLiteral(app: App, node: ts.Node): AuditError {
@@ -258,7 +250,7 @@ export function commentAllows(app: App): Allow[] {
   for (const file of app.program.getSourceFiles()) {
     // Only a file that contains the tag is worth tokenizing (the scanner decides what a comment is).
     if (!app.isAppCode(file) || app.relative(file.fileName).startsWith("..") || !file.text.includes(COMMENT_TAG)) continue;
-    const rel = app.relative(file.fileName);
+    const rel = app.shown(file.fileName);
     for (const [line, texts] of comments(file).byLine) {
       for (const body of texts) {
         if (!body.startsWith(COMMENT_TAG)) continue;
@@ -286,8 +278,11 @@ export function applyAllows(app: App, findings: Finding[], functions: ConvexFunc
   const remaining: Finding[] = [];
   const allowed: Allowed[] = [];
   const exportLine = new Map(functions.map((f) => [f.id, f.at]));
-  const files = new Map(app.program.getSourceFiles().filter((f) => app.isAppCode(f)).map((f) => [app.relative(f.fileName), f]));
-  const fileOf = (rel: string) => files.get(rel);
+  const appFiles = app.program.getSourceFiles().filter((f) => app.isAppCode(f));
+  // Findings name files as printed (relative to the current directory); a file key of the
+  // configuration's allowlist is relative to the app's root, wherever the audit runs.
+  const files = new Map(appFiles.map((f) => [app.shown(f.fileName), f]));
+  const fileOf = (shown: string) => files.get(shown);
   for (const finding of findings) {
     const candidates: Allow[] = [];
     const file = fileOf(finding.file);
@@ -297,7 +292,8 @@ export function applyAllows(app: App, findings: Finding[], functions: ConvexFunc
     if (at !== undefined && exportFile !== undefined && (at.file !== finding.file || at.line !== finding.line)) {
       candidates.push(...commentAllowsAt(exportFile, at.file, at.line, allows));
     }
-    candidates.push(...config.filter((a) => a.target === finding.function || a.target === finding.file));
+    const rootRelative = file === undefined ? finding.file : app.relative(file.fileName);
+    candidates.push(...config.filter((a) => a.target === finding.function || a.target === rootRelative));
     const match = candidates.find((a) => a.rule === undefined || a.rule === finding.rule);
     if (match === undefined) {
       remaining.push(finding);

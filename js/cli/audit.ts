@@ -1,9 +1,12 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
 import { applyAllows, commentAllows, configAllows, redactedEnv, type Allowed } from "./allow.js";
+import { configWarnings, type ConfigWarning } from "./config.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { keyedBy } from "./argflow.js";
 import { findFunctions, type ConvexFunction } from "./functions.js";
+import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
+import { lowestRole } from "./roles.js";
 import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
@@ -37,6 +40,8 @@ export interface AuditResult {
   allowed: Allowed[];
   /** Allowlist entries that matched nothing (stale: remove them). */
   unusedAllows: { target: string; rule: string | null; source: string }[];
+  /** What of the guard's configuration could not be read from the source, and what is ignored because of it. */
+  warnings: ConfigWarning[];
   failOn: Severity | "none";
   /** Whether a finding at or above `failOn` remains: the exit status is 1. */
   failed: boolean;
@@ -67,6 +72,10 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];
   const { remaining, allowed } = applyAllows(app, unique, functions, allows);
+  // Every reader of the configuration has run (these answer from a cache when they did), so the
+  // warnings name everything an unreadable configuration makes the audit ignore, whatever the app.
+  lowestRole(app);
+  ownerFields(app);
   const failOn = options.failOn ?? "high";
   const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);
   return {
@@ -75,6 +84,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     findings: remaining,
     allowed,
     unusedAllows: allows.filter((a) => !a.used).map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source })),
+    warnings: configWarnings(app),
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
   };

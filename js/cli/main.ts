@@ -140,6 +140,8 @@ function render(r: AuditResult, color: boolean): string {
     out.push("", `allowed (${r.allowed.length}):`);
     for (const a of r.allowed) out.push(`  ${a.rule}  ${a.file}:${a.line}  ${a.function}`, `      reason: ${a.reason} (${a.allowedBy})`);
   }
+  if (r.warnings.length > 0) out.push("");
+  for (const w of r.warnings) out.push(`warning: ${w.file}:${w.line}: ${w.message}`);
   for (const u of r.unusedAllows) out.push(`warning: the allowlist entry at ${u.source} (${u.target || "comment"}${u.rule ? ` ${u.rule}` : ""}) matches no finding: remove it`);
   const count = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
   out.push(

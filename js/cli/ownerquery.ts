@@ -5,10 +5,11 @@
 //   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
 //   for (const d of mine) await ctx.db.delete(d._id);
 //
-// The owner field is read from the app's one `defineGuard({ access: { tables } })`, written
-// literally; when it cannot be read, no delete is counted as an owner's.
+// The owner field is read from the app's one guard configuration (`access.tables`, config.ts:
+// an object literal or `const`s holding one, spread or not); when it cannot be read, no delete
+// is counted as an owner's (and the report warns).
 import ts from "typescript";
-import { defineGuardCalls } from "./allow.js";
+import { isUnreadable, member, propertyValue, readObject, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import { isDatabase, literalText } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -23,8 +24,8 @@ const ROW = new Set(["first", "unique"]);
 
 const configs = new WeakMap<App, Map<string, string> | null>();
 
-/** `access.tables.<table>.owner` of the app's one literal guard configuration; null when not readable. */
-function ownerFields(app: App): Map<string, string> | null {
+/** `access.tables.<table>.owner` of the app's one guard configuration; null when not readable. */
+export function ownerFields(app: App): Map<string, string> | null {
   let known = configs.get(app);
   if (known !== undefined) return known;
   known = readOwnerFields(app);
@@ -32,33 +33,30 @@ function ownerFields(app: App): Map<string, string> | null {
   return known;
 }
 
+/** What the audit does without the owner fields: said in the report's configuration warning. */
+const OWNERS_IGNORED = "the tables' owner fields (access.tables: no delete counts as one of the caller's own rows, so each stays high)";
+
 function readOwnerFields(app: App): Map<string, string> | null {
-  const calls = defineGuardCalls(app);
-  if (calls.length !== 1 || calls[0]!.arguments[0] === undefined) return null;
   const out = new Map<string, string>();
-  const access = strictProperty(skipOuter(calls[0]!.arguments[0]), "access");
-  if (access === undefined) return out;
-  const tables = access === null ? null : strictProperty(access, "tables");
+  const config = theConfig(app);
+  const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
+  const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
   if (tables === undefined) return out;
-  if (tables === null || !ts.isObjectLiteralExpression(tables)) return null;
-  for (const p of tables.properties) {
-    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return null;
-    const owner = strictProperty(skipOuter(p.initializer), "owner");
-    if (owner === null || (owner !== undefined && !ts.isStringLiteralLike(owner))) return null;
-    if (owner !== undefined) out.set(p.name.text, owner.text);
+  if (isUnreadable(tables)) return (warnUnreadable(app, tables, OWNERS_IGNORED), null);
+  if (tables.open !== undefined) return (warnUnreadable(app, tables.open, OWNERS_IGNORED), null);
+  for (const [table, p] of tables.props) {
+    const spec = readObject(app, propertyValue(p));
+    const owner = isUnreadable(spec) ? spec : member(app, spec, "owner");
+    if (owner !== undefined && !isUnreadable(owner) && ts.isStringLiteralLike(owner)) out.set(table, owner.text);
+    else if (owner !== undefined) return (warnUnreadable(app, isUnreadable(owner) ? owner : unreadable(owner), OWNERS_IGNORED), null);
   }
   return out;
 }
 
-/** A property written in an object literal; undefined when absent, null when it cannot be read (a spread, a computed name). */
-function strictProperty(object: ts.Expression, name: string): ts.Expression | null | undefined {
-  if (!ts.isObjectLiteralExpression(object)) return null;
-  let found: ts.Expression | undefined;
-  for (const p of object.properties) {
-    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return null;
-    if (p.name.text === name) found = skipOuter(p.initializer);
-  }
-  return found;
+/** An object-valued key of an object read: undefined when absent, unreadable when not an object read. */
+function objectAt(app: App, object: ObjectRead, key: string): ObjectRead | Unreadable | undefined {
+  const p = object.property(key);
+  return p === undefined || isUnreadable(p) ? p : readObject(app, propertyValue(p));
 }
 
 /** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */

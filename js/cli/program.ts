@@ -4,7 +4,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
-/** A place in the app, with the file relative to the app's root (the convex dir's parent). */
+/**
+ * A place in the app, with the file as the report prints it: relative to the current directory
+ * (where CI runs, so annotations find it in a monorepo), not to the app's root.
+ */
 export interface Loc {
   file: string;
   line: number;
@@ -82,8 +85,10 @@ function flatten(message: string | ts.DiagnosticMessageChain): string {
 export class App {
   readonly program: ts.Program;
   readonly checker: ts.TypeChecker;
-  /** The app's root: locations are reported relative to it. */
+  /** The app's root (the convex dir's parent): allowlist file keys and module names are relative to it. */
   readonly root: string;
+  /** The current directory: locations are printed relative to it. */
+  readonly cwd = process.cwd();
   readonly modules: ts.SourceFile[];
   private readonly packageOfDir = new Map<string, string | null>();
 
@@ -108,9 +113,14 @@ export class App {
     }
   }
 
-  /** `convex/users.ts` for a file of the app. */
+  /** `convex/users.ts` for a file of the app: relative to its root, whatever the current directory. */
   relative(file: string): string {
     return relative(this.root, file).split(sep).join("/");
+  }
+
+  /** A file as the report prints it: relative to the current directory (`apps/web/convex/users.ts`). */
+  shown(file: string): string {
+    return relative(this.cwd, file).split(sep).join("/");
   }
 
   /** The function path Convex gives a module: `users`, `lib/admin`. */
@@ -121,7 +131,7 @@ export class App {
 
   loc(node: ts.Node): Loc {
     const file = node.getSourceFile();
-    return { file: this.relative(file.fileName), line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 };
+    return { file: this.shown(file.fileName), line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 };
   }
 
   /** Whether a file is the app's own code (not a declaration, not a dependency, not generated). */

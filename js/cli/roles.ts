@@ -2,10 +2,11 @@
 // held by every user with a role, so a check of it proves the caller signed in with a role, not
 // that they may read or delete any particular document.
 //
-// The roles are read from the app's one `defineGuard({ roles: [...] })`, written literally (the
-// list, or a `const` holding it); when they cannot be read, no role check is judged the lowest.
+// The roles are read from the app's one guard configuration (config.ts: an object literal, or
+// `const`s holding it, spread or not), the list written there or a `const` holding it; when they
+// cannot be read, no role check is judged the lowest (and the report warns).
 import ts from "typescript";
-import { defineGuardCalls } from "./allow.js";
+import { isUnreadable, member, readValue, theConfig, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { skipOuter, type App } from "./program.js";
 
@@ -21,25 +22,23 @@ export function lowestRole(app: App): string | null {
   return known;
 }
 
+/** What the audit does without the roles: said in the report's configuration warning. */
+export const ROLES_IGNORED = "the roles (a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id)";
+
 function readLowestRole(app: App): string | null {
-  const calls = defineGuardCalls(app);
-  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
-  if (config === undefined || !ts.isObjectLiteralExpression(config)) return null;
-  let roles: ts.Expression | undefined;
-  for (const p of config.properties) {
-    // A spread, a computed name or an accessor may hold (or replace) the roles: not readable.
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
-      if (p.name.text === "roles") roles = skipOuter(p.initializer);
-    } else if (ts.isShorthandPropertyAssignment(p)) {
-      if (p.name.text === "roles") roles = constValue(app, app.checker.getShorthandAssignmentValueSymbol(p));
-    } else return null;
-  }
-  if (roles !== undefined && ts.isIdentifier(roles)) roles = constValue(app, app.checker.getSymbolAtLocation(roles));
-  const first = roles !== undefined && ts.isArrayLiteralExpression(roles) ? roles.elements[0] : undefined;
-  return first !== undefined && ts.isStringLiteralLike(first) ? first.text : null;
+  const config = theConfig(app);
+  if (config === undefined) return null;
+  const roles = isUnreadable(config) ? config : member(app, config, "roles");
+  if (roles === undefined) return null;
+  const first = isUnreadable(roles) || !ts.isArrayLiteralExpression(roles) ? roles : roles.elements[0];
+  const name = first === undefined || isUnreadable(first) ? first : readValue(app, first);
+  if (name === undefined) return null;
+  if (!isUnreadable(name) && ts.isStringLiteralLike(name)) return name.text;
+  warnUnreadable(app, isUnreadable(name) ? name : unreadable(name), ROLES_IGNORED);
+  return null;
 }
 
-/** The initializer of the app's `const` a symbol names (`roles` of `defineGuard({ roles })`), imported or not. */
+/** The initializer of the app's `const` a symbol names (`const MEMBER = "user"`), imported or not. */
 function constValue(app: App, symbol: ts.Symbol | undefined): ts.Expression | undefined {
   const target = symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(symbol) : symbol;
   const decl = target?.valueDeclaration;

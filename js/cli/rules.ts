@@ -189,6 +189,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own documents (selected by their owner field '${owned.ownerField}' equal to the caller's id), with no audit row`), severity: "low" });
       } else if (owned !== undefined) {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
+      } else if (fn.visibility === "internal") {
+        // No client calls an internal mutation: the app's own code does (a cron's retention
+        // job, the scheduler), below the default --fail-on. Medium, not low: a public action's
+        // ctx.runMutation (not followed) may still hand it a client's arguments.
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `internal mutation ${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row (no client calls it directly)`), severity: "medium" });
       } else {
         out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
       }

@@ -1,0 +1,187 @@
+// The guard's configuration, read from the source as JavaScript would build it (nothing of the
+// app runs): `defineGuard({ ... })` written literally, or through a `const` holding the object
+// (in the same file, or imported: `import { guardConfig } from "./guardConfig"`, through
+// re-exports), with spreads of such objects inside it (`defineGuard({ ...guardConfig, ... })`),
+// a later key replacing an earlier one. What still cannot be read (a function call, a `let`, a
+// computed key, several guards) is a warning of the report naming what the audit ignores
+// because of it, never a silent pass.
+import ts from "typescript";
+import { GUARD } from "./facts.js";
+import { skipOuter, type App, type Loc } from "./program.js";
+
+/** A value the audit cannot read without running the app: where, and what it is. */
+export interface Unreadable {
+  unreadable: ts.Node;
+  what: string;
+  /** What to write instead, when the app can: the warning's last sentence. */
+  fix?: string;
+}
+
+const WRITE_LITERALLY = "Write it as an object literal, or a const holding one (in the same file or imported), for the audit to read it";
+
+export const isUnreadable = (v: unknown): v is Unreadable => typeof v === "object" && v !== null && "unreadable" in v;
+
+/** An object's keys as JavaScript builds them, each with the property that wrote it last. */
+export class ObjectRead {
+  constructor(
+    readonly props: Map<string, ts.ObjectLiteralElementLike>,
+    /** A spread (or a computed key) before every key not in `props`, which may hold any key. */
+    readonly open: Unreadable | undefined,
+  ) {}
+
+  /** The property that gives `key` its value; undefined when surely absent. */
+  property(key: string): ts.ObjectLiteralElementLike | Unreadable | undefined {
+    return this.props.get(key) ?? this.open;
+  }
+}
+
+/** A node the audit cannot read, described by what it is: "`makeConfig()` is a function call". */
+export function unreadable(node: ts.Node, what?: string): Unreadable {
+  const e = ts.isExpression(node) ? skipOuter(node) : node;
+  const text = e.getText().replace(/\s+/g, " ");
+  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const kind =
+    what ??
+    (ts.isCallExpression(e) || ts.isNewExpression(e)
+      ? "a function call"
+      : ts.isIdentifier(e)
+        ? "a name that is not a const of the app"
+        : ts.isComputedPropertyName(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)
+          ? "a computed value"
+          : "not readable without running the app");
+  return { unreadable: node, what: `\`${shown}\` is ${kind}`, fix: WRITE_LITERALLY };
+}
+
+/**
+ * An expression with its outer parentheses, `as` and `satisfies` removed, and a name followed
+ * to the initializer of the app's `const` it names (imported or not, through re-exports, or an
+ * `export default` object); unreadable when a name leads anywhere else.
+ */
+export function readValue(app: App, node: ts.Node): ts.Expression | Unreadable {
+  if (!ts.isExpression(node)) return unreadable(node);
+  let e = skipOuter(node);
+  for (let depth = 0; ts.isIdentifier(e); depth++) {
+    const parent = e.parent;
+    const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === e ? app.checker.getShorthandAssignmentValueSymbol(parent) : app.checker.getSymbolAtLocation(e);
+    const target = symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(symbol) : symbol;
+    const decl = target?.valueDeclaration ?? target?.declarations?.[0];
+    let init: ts.Expression | undefined;
+    if (decl !== undefined && app.isAppCode(decl.getSourceFile()) && depth < 8) {
+      if (ts.isVariableDeclaration(decl) && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && ts.isIdentifier(decl.name)) init = decl.initializer;
+      else if (ts.isExportAssignment(decl)) init = decl.expression;
+    }
+    if (init === undefined) return unreadable(e);
+    e = skipOuter(init);
+  }
+  return e;
+}
+
+/** An object literal (or a `const` holding one), its spreads merged in; unreadable otherwise. */
+export function readObject(app: App, node: ts.Node, depth = 0): ObjectRead | Unreadable {
+  const value = readValue(app, node);
+  if (isUnreadable(value)) return value;
+  if (!ts.isObjectLiteralExpression(value)) return unreadable(value);
+  const props = new Map<string, ts.ObjectLiteralElementLike>();
+  let open: Unreadable | undefined;
+  for (const p of value.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      const spread = depth < 8 ? readObject(app, p.expression, depth + 1) : unreadable(p.expression);
+      // A spread that cannot be read may hold any key: what came before is unknown, what
+      // follows replaces it.
+      if (isUnreadable(spread) || spread.open !== undefined) props.clear();
+      if (isUnreadable(spread)) open = { unreadable: p, what: `${spread.what}, spread into it`, fix: WRITE_LITERALLY };
+      else {
+        open = spread.open ?? open;
+        for (const [key, prop] of spread.props) props.set(key, prop);
+      }
+      continue;
+    }
+    const name = p.name;
+    if (name === undefined || !(ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name))) {
+      // A computed key may be any key: as a spread that cannot be read.
+      props.clear();
+      open = unreadable(name ?? p, "a computed key");
+      continue;
+    }
+    props.set(name.text, p);
+  }
+  return new ObjectRead(props, open);
+}
+
+/** The value a property gives its key: an assignment's initializer, a shorthand's name, a method. */
+export function propertyValue(p: ts.ObjectLiteralElementLike): ts.Node {
+  return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p;
+}
+
+/** A key of an object read: its value (followed through `const`s), undefined when absent. */
+export function member(app: App, object: ObjectRead, key: string): ts.Expression | Unreadable | undefined {
+  const p = object.property(key);
+  if (p === undefined || isUnreadable(p)) return p;
+  return readValue(app, propertyValue(p));
+}
+
+/** Every `defineGuard(...)` call in the app. */
+export function defineGuardCalls(app: App): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  // Only files that import the package can call its defineGuard.
+  const importsGuard = (f: ts.SourceFile) =>
+    f.statements.some((s) => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text === GUARD);
+  for (const file of app.program.getSourceFiles().filter((f) => app.isAppCode(f) && importsGuard(f))) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "defineGuard") out.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+  }
+  return out;
+}
+
+/** The configuration of one `defineGuard` call; undefined when it is given none. */
+export function callConfig(app: App, call: ts.CallExpression): ObjectRead | Unreadable | undefined {
+  const arg = call.arguments[0];
+  return arg === undefined ? undefined : readObject(app, arg);
+}
+
+/**
+ * The configuration of the app's one guard: undefined when there is no guard, unreadable when
+ * there are several (which one a check uses is not followed).
+ */
+export function theConfig(app: App): ObjectRead | Unreadable | undefined {
+  const calls = defineGuardCalls(app);
+  if (calls.length === 0) return undefined;
+  if (calls.length > 1) {
+    const where = calls.map((c) => { const at = app.loc(c); return `${at.file}:${at.line}`; });
+    return { unreadable: calls[0]!, what: `the app has ${calls.length} defineGuard calls (${where.join(", ")}), and the audit reads the configuration of one guard only` };
+  }
+  return callConfig(app, calls[0]!);
+}
+
+/** A configuration warning: what could not be read, where, and what the audit ignores for it. */
+export interface ConfigWarning extends Loc {
+  message: string;
+}
+
+const warnings = new WeakMap<App, Map<string, { at: Loc; what: string; fix: string | undefined; ignored: Set<string> }>>();
+
+/**
+ * Records that `ignored` (a feature of the audit, and what follows from its absence) is not
+ * read because of `why`: warnings on the same node are one warning listing every feature.
+ */
+export function warnUnreadable(app: App, why: Unreadable, ignored: string): void {
+  let known = warnings.get(app);
+  if (known === undefined) warnings.set(app, (known = new Map()));
+  const at = app.loc(why.unreadable);
+  const key = `${at.file}:${at.line}:${why.unreadable.pos}:${why.what}`;
+  const entry = known.get(key) ?? { at, what: why.what, fix: why.fix, ignored: new Set<string>() };
+  entry.ignored.add(ignored);
+  known.set(key, entry);
+}
+
+/** The configuration warnings recorded, in the order of their places. */
+export function configWarnings(app: App): ConfigWarning[] {
+  const out = [...(warnings.get(app)?.values() ?? [])].map(({ at, what, fix, ignored }) => ({
+    ...at,
+    message: `the guard's configuration cannot be read from the source: ${what}; ignored because of it: ${[...ignored].join("; ")}${fix === undefined ? "" : `. ${fix}`}`,
+  }));
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}

@@ -1,0 +1,253 @@
+// `convex-guard audit` and the guard's configuration as apps write it (the README's browser
+// pattern: the configuration in a module of its own), the report's paths in a monorepo, and the
+// README's retention job. Run the way a user runs it: the bin of the packed tarball.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { test } from "node:test";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+const retention = `${root}tests/audit/fixtures/retention`;
+const scratch = `${root}target/audit-tests/config`;
+
+/** Runs the installed CLI in `cwd`; returns its status, stdout and stderr. */
+function run(args, cwd) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The JSON report of `audit convex` run in an app's root. */
+function report(appRoot, ...args) {
+  const r = run(["audit", "convex", "--json", ...args], appRoot);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** An app (its root) with the pitfalls fixture's _generated and schema, plus `files` under convex/. */
+function app(name, files) {
+  const dir = `${scratch}/${name}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/convex`, { recursive: true });
+  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
+  cpSync(`${pitfalls}/schema.ts`, `${dir}/convex/schema.ts`);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(`${dir}/convex/${file}`), { recursive: true });
+    writeFileSync(`${dir}/convex/${file}`, text);
+  }
+  return dir;
+}
+
+/**
+ * Functions whose verdicts depend on the configuration: a public query the allowlist allows,
+ * an owner deleting rows selected by the table's owner field, a document read after a check of
+ * the lowest role, and a safeAction reading a variable redactEnv may list.
+ */
+const FUNCTIONS = {
+  "fns.ts": `import { v } from "convex/values";
+import { action, mutation, query } from "./_generated/server";
+import { guard } from "./guard";
+export const health = query({ args: {}, handler: async () => "ok" });
+export const deleteMine = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const mine = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+    for (const d of mine) await ctx.db.delete(d._id);
+    return null;
+  },
+});
+export const peek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireRole(ctx, "user");
+    return await ctx.db.get(id);
+  },
+});
+export const charge = action(
+  guard.safeAction({
+    name: "charge",
+    args: {},
+    rateLimit: { name: "write" },
+    handler: async () => (await fetch("https://pay.example", { headers: { a: \`\${process.env.PAYMENT_KEY}\` } })).status,
+  }),
+);
+`,
+};
+
+/** The configuration the verdicts need, as an object literal's text. */
+const CONFIG = `{
+  roles: ["user", "admin"],
+  permissions: { admin: ["delete:posts"] },
+  access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: 60_000 } },
+  confirmations: { redactEnv: ["PAYMENT_KEY"] },
+  securityAudit: { allow: { "fns:health": { "public-no-auth": "a status probe; it returns a constant" } } },
+}`;
+
+/** What the audit says of FUNCTIONS when it reads CONFIG: the allowlist, the owner, the lowest role, redactEnv. */
+const READ = {
+  findings: ["destructive-unconfirmed low fns:deleteMine", "unchecked-id-read high fns:peek"],
+  allowed: ["public-no-auth fns:health"],
+};
+
+const verdicts = (r) => ({
+  findings: r.findings.map((f) => `${f.rule} ${f.severity} ${f.function}`).sort(),
+  allowed: r.allowed.map((a) => `${a.rule} ${a.function}`),
+});
+
+test("the configuration in a module of its own, as the README's browser pattern writes it, is read", () => {
+  const guardConfig = `export const guardConfig = ${CONFIG} as const;\n`;
+  const shapes = {
+    // The README's: defineGuard(guardConfig), imported.
+    imported: { "guardConfig.ts": guardConfig, "guard.ts": 'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./guardConfig";\nexport const guard = defineGuard(guardConfig);\n' },
+    // Spread into a literal that adds a key.
+    spread: {
+      "guardConfig.ts": guardConfig,
+      "guard.ts": 'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./guardConfig";\nexport const guard = defineGuard({ ...guardConfig, users: { table: "users" } });\n',
+    },
+    // Through a re-export (one hop), with `satisfies`.
+    reexported: {
+      "config/base.ts": `export const guardConfig = ${CONFIG} satisfies object;\n`,
+      "config/index.ts": 'export { guardConfig } from "./base";\n',
+      "guard.ts": 'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./config/index";\nexport const guard = defineGuard(guardConfig);\n',
+    },
+    // A `const` in the same file.
+    local: { "guard.ts": `import { defineGuard } from "convex-guard";\nconst config = ${CONFIG};\nexport const guard = defineGuard(config);\n` },
+  };
+  for (const [name, files] of Object.entries(shapes)) {
+    const r = report(app(`shape-${name}`, { ...FUNCTIONS, ...files }));
+    assert.deepEqual(verdicts(r), READ, name);
+    assert.deepEqual([r.warnings, r.unusedAllows], [[], []], name);
+  }
+});
+
+test("a later key replaces an earlier one, as in JavaScript: a spread after a key, a key after a spread", () => {
+  const base = `import { defineGuard } from "convex-guard";\nconst base = ${CONFIG};\n`;
+  const guard = (literal) => ({ ...FUNCTIONS, "guard.ts": `${base}export const guard = defineGuard(${literal});\n` });
+  // The owner field replaced after the spread: another field, so the delete is not an owner's.
+  const replaced = report(app("later-key", guard('{ ...base, access: { tables: { posts: { owner: "editorId" } } } }')));
+  assert.deepEqual(verdicts(replaced).findings, ["destructive-unconfirmed high fns:deleteMine", "unchecked-id-read high fns:peek"]);
+  // A key before the spread is replaced by the spread's: the spread's owner field holds.
+  const before = report(app("earlier-key", guard('{ access: { tables: { posts: { owner: "editorId" } } }, ...base }')));
+  assert.deepEqual(verdicts(before), READ);
+  // The roles reordered after the spread: "user" is the higher role, so its check decides.
+  const roles = report(app("later-roles", guard('{ ...base, roles: ["admin", "user"] }')));
+  assert.deepEqual(verdicts(roles).findings, ["destructive-unconfirmed low fns:deleteMine"]);
+});
+
+const ALL_IGNORED = [
+  /the allowlist \(securityAudit\.allow: every finding it would allow stays reported, none is listed as allowed or stale\)/,
+  /the tables' owner fields \(access\.tables: no delete counts as one of the caller's own rows, so each stays high\)/,
+  /the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\)/,
+  /the variables safeAction redacts \(confirmations\.redactEnv and secretEnv: safe-action-env-unredacted is not judged\)/,
+];
+
+test("a configuration that cannot be read is one warning, in the text and the JSON, naming what is ignored", () => {
+  const dir = app("called", {
+    ...FUNCTIONS,
+    "guard.ts": `import { defineGuard } from "convex-guard";\nconst makeConfig = () => (${CONFIG});\nexport const guard = defineGuard(makeConfig());\n`,
+  });
+  const r = report(dir);
+  // The allowlist's finding stays reported; the owner's delete is high; a role check covers the read.
+  assert.deepEqual(verdicts(r), { findings: ["destructive-unconfirmed high fns:deleteMine", "public-no-auth high fns:health"], allowed: [] });
+  assert.equal(r.warnings.length, 1);
+  const [w] = r.warnings;
+  assert.deepEqual([w.file, w.line], ["convex/guard.ts", 10]);
+  assert.match(w.message, /^the guard's configuration cannot be read from the source: `makeConfig\(\)` is a function call; ignored because of it: /);
+  for (const ignored of ALL_IGNORED) assert.match(w.message, ignored);
+  assert.match(w.message, /Write it as an object literal, or a const holding one \(in the same file or imported\), for the audit to read it$/);
+  const text = run(["audit", "convex"], dir);
+  assert.equal(text.status, 1);
+  assert.equal(text.stdout.split("\n").filter((l) => l.startsWith("warning: ")).length, 1);
+  assert.ok(text.stdout.includes(`warning: convex/guard.ts:10: ${w.message}`), text.stdout);
+});
+
+test("several guards: the allowlist of each is read, the rest of the configuration is a warning", () => {
+  const guard = `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`;
+  const other = 'import { defineGuard } from "convex-guard";\nexport const staffGuard = defineGuard({ roles: ["staff"] });\n';
+  const r = report(app("several", { ...FUNCTIONS, "guard.ts": guard, "staff.ts": other }));
+  assert.deepEqual(verdicts(r), { findings: ["destructive-unconfirmed high fns:deleteMine"], allowed: ["public-no-auth fns:health"] });
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0].message, /the app has 2 defineGuard calls \(convex\/guard\.ts:2, convex\/staff\.ts:2\), and the audit reads the configuration of one guard only; ignored because of it: /);
+  assert.doesNotMatch(r.warnings[0].message, /allowlist/);
+  for (const ignored of ALL_IGNORED.slice(1)) assert.match(r.warnings[0].message, ignored);
+});
+
+test("a configuration read whole is no warning; one without the keys the audit reads is none either", () => {
+  const literal = report(app("literal", { ...FUNCTIONS, "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n` }));
+  assert.deepEqual([verdicts(literal), literal.warnings], [READ, []]);
+  const bare = report(app("bare", { ...FUNCTIONS, "guard.ts": 'import { defineGuard } from "convex-guard";\nexport const guard = defineGuard({ roles: ["user"], rateLimits: { write: { rate: 1, period: 1000 } } });\n' }));
+  assert.deepEqual(bare.warnings, []);
+});
+
+test("paths are relative to the current directory, as CI annotations want them in a monorepo", () => {
+  const files = {
+    ...FUNCTIONS,
+    "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG.replace('"fns:health"', '"convex/fns.ts"').replace('"public-no-auth"', '"unchecked-id-read"')});\n`,
+    "lib/ranks.ts": "// convex-guard-allow: fail-open-role a display of the old ranks\nexport const rank = (user: { role?: string }) => ({ user: 1 } as Record<string, number>)[user.role ?? \"\"] ?? 0;\n",
+  };
+  const monorepo = `${scratch}/monorepo`;
+  rmSync(monorepo, { recursive: true, force: true });
+  cpSync(app("monorepo-probe", files), `${monorepo}/probe`, { recursive: true });
+  const probe = `${monorepo}/probe`;
+  const from = (cwd, dir) => {
+    const r = run(["audit", dir, "--json", "--fail-on", "none"], cwd);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const places = (r) => ({
+    findings: r.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(),
+    allowed: r.allowed.map((a) => `${a.file}:${a.line} ${a.rule} by ${a.allowedBy}`).sort(),
+    functions: [...new Set(r.functions.map((f) => f.file))].sort(),
+  });
+  const expected = (prefix) => ({
+    findings: [`${prefix}fns.ts:11 destructive-unconfirmed`, `${prefix}fns.ts:4 public-no-auth`],
+    allowed: [`${prefix}fns.ts:19 unchecked-id-read by ${prefix}guard.ts:8`, `${prefix}lib/ranks.ts:2 fail-open-role by ${prefix}lib/ranks.ts:1`],
+    functions: [`${prefix}fns.ts`],
+  });
+  // From the monorepo's root, from the app's root, from the convex dir, from a sibling.
+  assert.deepEqual(places(from(monorepo, "probe/convex")), expected("probe/convex/"));
+  assert.deepEqual(places(from(probe, "convex")), expected("convex/"));
+  assert.deepEqual(places(from(`${probe}/convex`, ".")), expected(""));
+  mkdirSync(`${monorepo}/web`, { recursive: true });
+  assert.deepEqual(places(from(`${monorepo}/web`, "../probe/convex")), expected("../probe/convex/"));
+  // The text report prints the same paths; `convexDir` stays as given.
+  const text = run(["audit", "probe/convex", "--fail-on", "none"], monorepo);
+  assert.match(text.stdout, /^convex-guard audit: probe\/convex \(4 functions\)$/m);
+  assert.match(text.stdout, /HIGH {2}public-no-auth {2}probe\/convex\/fns\.ts:4 {2}fns:health/);
+  assert.equal(from(monorepo, "probe/convex").convexDir, "probe/convex");
+  // A stale entry's source and an error's place, too.
+  const stale = run(["audit", "probe/convex", "--fail-on", "none"], monorepo);
+  assert.doesNotMatch(stale.stdout, /warning/);
+  writeFileSync(`${probe}/convex/typo.ts`, '// convex-guard-allow: public-no-authz a typo\nexport const x = 1;\n');
+  const typo = run(["audit", "probe/convex"], monorepo);
+  assert.equal(typo.status, 2);
+  assert.match(typo.stderr, /probe\/convex\/typo\.ts:1: unknown rule 'public-no-authz'/);
+});
+
+test("the README's retention job: clean at the default --fail-on, medium without its allow comment", () => {
+  // The README shows the fixture's two files, as they are.
+  const readme = readFileSync(`${root}README.md`, "utf8");
+  for (const file of ["retention.ts", "crons.ts"]) {
+    const text = readFileSync(`${retention}/convex/${file}`, "utf8");
+    const indented = text.split("\n").map((l) => (l === "" ? "" : `  ${l}`)).join("\n");
+    assert.ok(readme.includes(`  // convex/${file}\n${indented}`), `README shows convex/${file} as the fixture has it`);
+  }
+  const withComment = report(retention, "--fail-on", "low");
+  assert.deepEqual([withComment.failed, withComment.findings], [false, []]);
+  assert.deepEqual(verdicts(withComment).allowed, ["destructive-unconfirmed retention:pruneAuditTrail"]);
+  // Without the comment: an internal mutation's delete is medium, below the default.
+  const dir = `${scratch}/retention-bare`;
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(retention, dir, { recursive: true });
+  const source = readFileSync(`${dir}/convex/retention.ts`, "utf8");
+  writeFileSync(`${dir}/convex/retention.ts`, source.replace(/^\/\/ convex-guard-allow:.*\n/m, ""));
+  const bare = report(dir);
+  assert.deepEqual([bare.failed, verdicts(bare).findings], [false, ["destructive-unconfirmed medium retention:pruneAuditTrail"]]);
+  assert.match(bare.findings[0].message, /^internal mutation retention:pruneAuditTrail deletes in a loop with no confirmation and no audit row \(no client calls it directly\)$/);
+  assert.equal(run(["audit", "convex", "--fail-on", "medium"], dir).status, 1);
+});
