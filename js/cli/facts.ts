@@ -56,11 +56,13 @@ export interface Facts {
   /** `table`: the table argument, when given (`ctx.db.delete("posts", id)`). */
   deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression })[];
   writes: Write[];
+  /** `ctx.runQuery`, `runMutation`, `runAction`: the audit does not follow them into the function they call. */
+  runs: (Loc & { method: string })[];
   /** Returns a value or throws (what lets a secret out of an action). */
   exits: boolean;
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], exits: false });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
@@ -71,6 +73,7 @@ export function mergeFacts(into: Facts, from: Facts): void {
   into.envReads.push(...from.envReads);
   into.deletes.push(...from.deletes);
   into.writes.push(...from.writes);
+  into.runs.push(...from.runs);
   into.exits ||= from.exits;
 }
 
@@ -115,7 +118,8 @@ const ANSWERING = new Set(["readable", "readableMany", "listAccessible"]);
 const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */
 const RANDOM = new Set(["Math.random", "crypto.randomUUID", "crypto.getRandomValues", "Date.now", "performance.now"]);
-/** Array methods whose function argument runs once per element: a delete inside is a loop. */
+/** Calls of another Convex function, which the audit does not follow. */
+const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 export const GUARD = "convex-guard";
 export const CONVEX = "convex";
@@ -190,6 +194,7 @@ export class FactsFinder {
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
     const callee = skipOuter(call.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
+    if (ts.isPropertyAccessExpression(callee) && RUNS.has(callee.name.text)) facts.runs.push({ ...app.loc(call), method: callee.name.text });
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {

@@ -123,6 +123,10 @@ function finding(rule: RuleId, fn: string, at: Loc, message: string, fix: string
 const ARG_KEY_FIX =
   "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\".";
 
+/** The fix of a function whose only check may be in a function it runs. */
+const RUN_FIX =
+  "Check the caller in this function too (guard.requireUser(ctx), or action(guard.safeAction({ ... })), before ctx.runQuery/runMutation: a check in the called function does not stop what this one does before or around the call), or, if the called function's check is the one you rely on, allowlist it: // convex-guard-allow: public-no-auth <reason>.";
+
 /** What to call instead of writing one of the guard's tables. */
 const TABLE_FIX: Record<GuardTable, string> = {
   grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (README: \"Data access boundaries\").",
@@ -169,7 +173,15 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // failed sign-ins itself): the app cannot add a check or a limit to it.
   const appsOwn = fn.library === null;
   if (publicFn) {
-    if (f.auth.length === 0 && appsOwn) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+    if (f.auth.length === 0 && appsOwn) {
+      const run = f.runs[0];
+      if (run === undefined) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+      else {
+        // A documented gap: the check may be in the function it runs, which the audit does not read.
+        const message = `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access itself; it calls ctx.${run.method} (${run.file}:${run.line}), and the audit does not follow ctx.runQuery/runMutation/runAction into the function called, so a check made there is not seen`;
+        out.push(finding("public-no-auth", fn.id, fn.at, message, RUN_FIX));
+      }
+    }
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
