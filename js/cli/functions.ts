@@ -8,7 +8,9 @@ import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { markLowestRole } from "./roles.js";
+import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
+import { targetOnlyArgs } from "./targets.js";
 import { writeFacts, type WriteFacts } from "./writes.js";
 import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -42,6 +44,8 @@ export interface ConvexFunction {
   library: string | null;
   /** Writes by an argument's id, of the users' role field, and of the guard's own tables (writes.ts). */
   writes: WriteFacts;
+  /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
+  targetArgs: Set<string>;
   /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
   ownedDeletes: (Loc & { ownerField?: string })[];
 }
@@ -191,6 +195,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     checkedArgs: new Set(),
     ownedDeletes: [],
     writes: { idWrites: [], roleWrites: [], tableWrites: [] },
+    targetArgs: new Set(),
     argKeyedLimits: [],
     library: libraryOf(app, decl),
   };
@@ -264,6 +269,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const builderUser = guardBuilder !== undefined || customization(app, init) !== undefined;
     const ownRows = ownerRows(app, handler, builderUser);
     fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderUser);
+    if (fn.argNames.some((a) => namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;

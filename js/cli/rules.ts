@@ -154,7 +154,7 @@ function internalName(name: string): boolean {
 /** Argument names that name a user: `userId`, `userID`, `user_id`, `ownerId`, `targetUserId`. */
 const USER_NAMES = ["userid", "ownerid", "authorid", "creatorid", "actorid", "uid"];
 
-function namesUser(name: string): boolean {
+export function namesUser(name: string): boolean {
   const folded = [...name.toLowerCase()].filter((c) => (c >= "a" && c <= "z") || (c >= "0" && c <= "9")).join("");
   return USER_NAMES.includes(folded) || folded.endsWith("userid");
 }
@@ -195,7 +195,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     }
     if (internalName(name)) out.push(finding("internal-name-public", fn.id, fn.at, `${fn.id} is named as internal but exported as a public ${fn.kind}`));
     for (const arg of fn.argNames) {
-      if (namesUser(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
+      if (namesUser(arg.name) && !fn.targetArgs.has(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
     }
     // A role or a permission decides who may read anything; a document check only the document
     // it was made on; "signed in" alone decides nothing, nor does the lowest role, which every
