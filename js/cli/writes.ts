@@ -92,9 +92,14 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const ctxParam = handler.parameters[0]?.name;
   const ctxName = ctxParam !== undefined && ts.isIdentifier(ctxParam) ? ctxParam.text : undefined;
 
+  // A table written literally, or a `const` of the app holding one (imported or not).
   const tableName = (e: ts.Expression | undefined): string | undefined => {
     let value = e === undefined ? undefined : skipOuter(e);
-    if (value !== undefined && ts.isIdentifier(value)) value = app.constInitializer(value);
+    for (let depth = 0; depth < 3 && value !== undefined && ts.isIdentifier(value); depth++) {
+      const decl = app.symbol(value)?.valueDeclaration;
+      const isConst = decl !== undefined && ts.isVariableDeclaration(decl) && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0 && app.isAppCode(decl.getSourceFile());
+      value = isConst && decl.initializer !== undefined ? skipOuter(decl.initializer) : undefined;
+    }
     return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
   };
 
@@ -236,7 +241,8 @@ function roleFrom(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, val
   const argsArg = handler.parameters[1]?.name;
   const wholeArgs = (e: ts.Expression) => within(e, handler) && ts.isIdentifier(skipOuter(e)) && argsArg !== undefined && ts.isIdentifier(argsArg) && (skipOuter(e) as ts.Identifier).text === argsArg.text;
   const fromArg = (e: ts.Expression) => (within(e, handler) ? flow.argIn(e) : undefined);
-  if (wholeArgs(v)) return roleArg;
+  // The arguments, or a value made of them (`{ name, ...rest } = args`, then `rest`).
+  if (wholeArgs(v) || (!ts.isObjectLiteralExpression(v) && fromArg(v) !== undefined)) return roleArg;
   if (ts.isIdentifier(v)) {
     const init = app.constInitializer(v);
     return init === undefined ? undefined : roleFrom(app, flow, handler, init, roleArg, roleField, depth + 1);
@@ -246,14 +252,22 @@ function roleFrom(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, val
   let source: string | undefined;
   for (const p of v.properties) {
     if (ts.isSpreadAssignment(p)) {
-      if (wholeArgs(p.expression) && roleArg !== undefined) source = roleArg;
-    } else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === roleField) {
+      // `{ ...args }`, `{ ...rest }` of the arguments, `{ ...args.profile }`: may carry the field.
+      if (roleArg !== undefined && (wholeArgs(p.expression) || fromArg(p.expression) !== undefined)) source = roleArg;
+    } else if (ts.isPropertyAssignment(p) && propertyName(p.name) === roleField) {
       source = fromArg(p.initializer);
     } else if (ts.isShorthandPropertyAssignment(p) && p.name.text === roleField) {
       source = fromArg(p.name);
     }
   }
   return source;
+}
+
+/** `role`, `"role"`, `["role"]`: a property's name when written literally. */
+function propertyName(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(skipOuter(name.expression))) return (skipOuter(name.expression) as ts.StringLiteral).text;
+  return undefined;
 }
 
 /** `{ id: v.id("t") }` (also under `v.optional`) of an `args` validator object: argument -> table. */
