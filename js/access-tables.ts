@@ -4,17 +4,18 @@
  */
 import { defineTable } from "convex/server";
 import { v, type GenericId } from "convex/values";
+import { GUARD_TABLES } from "./defaults.js";
 
 /** The grants table. @internal */
-export const GRANTS: GrantId["__tableName"] = "accessGrants";
+export const GRANTS: GrantId["__tableName"] = GUARD_TABLES.grants;
 /** A grant row's id: what `guard.share` returns (the table name is checked against `GRANTS`). */
 export type GrantId = GenericId<"accessGrants">;
 /** The groups table. @internal */
-export const GROUPS: GroupId["__tableName"] = "accessGroups";
+export const GROUPS: GroupId["__tableName"] = GUARD_TABLES.groups;
 /** A group's id: what `guard.createGroup` returns. */
 export type GroupId = GenericId<"accessGroups">;
 /** The group membership (and invitation) table. @internal */
-export const MEMBERS = "accessGroupMembers";
+export const MEMBERS = GUARD_TABLES.members;
 /** The tables `accessTables` defines (for `guard.validate({ schema })`). @internal */
 export const ACCESS_TABLE_NAMES = [GRANTS, GROUPS, MEMBERS] as const;
 

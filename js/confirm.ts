@@ -23,7 +23,7 @@ import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkPermissionName } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
-import { DEFAULT_SECRET_ENV } from "./defaults.js";
+import { DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
 import { checkReference } from "./wiring.js";
 import { onlyRow, serially } from "./serial.js";
 import {
@@ -177,9 +177,9 @@ export interface Confirmations {
 }
 
 /** The codes table of a `confirmations` part that names none. @internal */
-export const DEFAULT_CODES_TABLE = "guardConfirmations";
+export const DEFAULT_CODES_TABLE = GUARD_TABLES.codes;
 /** The audit table of a `confirmations` part that names none. @internal */
-export const DEFAULT_AUDIT_TABLE = "guardAudit";
+export const DEFAULT_AUDIT_TABLE = GUARD_TABLES.audit;
 
 /** @internal */
 export function createConfirmations(

@@ -6,3 +6,22 @@
 
 /** The environment variable holding the server secret of confirmation codes, unless `confirmations.secretEnv` names another. */
 export const DEFAULT_SECRET_ENV = "CONVEX_GUARD_SECRET";
+
+/**
+ * The tables the guard keeps, by name: the access tables and the rate-limit table (fixed), the
+ * codes and audit tables (defaults of `confirmations.table` and `confirmations.audit.table`).
+ * The audit CLI reports app code that writes them around the guard's API.
+ */
+export const GUARD_TABLES = {
+  grants: "accessGrants",
+  groups: "accessGroups",
+  members: "accessGroupMembers",
+  rateLimits: "guardRateLimits",
+  codes: "guardConfirmations",
+  audit: "guardAudit",
+} as const;
+
+/** The users table when the configuration names none. */
+export const DEFAULT_USERS_TABLE = "users";
+/** The role field of a users row when the configuration names none. */
+export const DEFAULT_ROLE_FIELD = "role";

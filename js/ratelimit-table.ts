@@ -4,9 +4,10 @@
  */
 import { defineTable } from "convex/server";
 import { v } from "convex/values";
+import { GUARD_TABLES } from "./defaults.js";
 
 /** The table's name in the schema. @internal */
-export const RATE_LIMIT_TABLE = "guardRateLimits";
+export const RATE_LIMIT_TABLE = GUARD_TABLES.rateLimits;
 /** Its index: the exact lookup of one row, and the range of one key's shards. @internal */
 export const RATE_LIMIT_INDEX = "by_name_key_shard";
 /** Its index by key alone: every row of one key (`forgetUser`), never a scan. @internal */

@@ -6,6 +6,7 @@
  * answers something else) is "no user".
  */
 import { checkKeys, USERS_KEYS } from "./config-keys.js";
+import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
 import { findUser, isCallers } from "./users-find.js";
@@ -185,10 +186,7 @@ export type UserFinder = {
   settings(): Settings;
 };
 
-/** The users table when the configuration names none. */
-export const DEFAULT_USERS_TABLE = "users";
-/** The role field of a users row when the configuration names none. */
-const DEFAULT_ROLE_FIELD = "role";
+export { DEFAULT_USERS_TABLE };
 
 const MODES = ["convexAuth", "resolve", "roleClaim"] as const;
 const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;

@@ -3,7 +3,7 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
+import { enclosingFunction, isDatabase, ITERATING, mentionsName } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
@@ -51,11 +51,24 @@ export class ArgFlow {
             this.bind(n.name, undefined);
           }
         }
+        // An element of an argument's list: `for (const id of args.ids)`, `args.ids.map((id) => ...)`.
+        const element = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
+        if (element !== undefined && ts.isIdentifier(element) && ts.isForOfStatement(n)) this.bindElement(element, n.expression);
+        if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ITERATING.has(n.expression.name.text)) {
+          const callback = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
+          const first = callback !== undefined && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) ? callback.parameters[0]?.name : undefined;
+          if (first !== undefined && ts.isIdentifier(first)) this.bindElement(first, n.expression.expression);
+        }
         ts.forEachChild(n, visit);
       };
       visit(handler);
       if (this.roots.size === before) break;
     }
+  }
+
+  private bindElement(name: ts.Identifier, list: ts.Expression): void {
+    const root = this.rootOf(list);
+    if (root !== undefined) this.roots.set(name.text, root);
   }
 
   /** `{ id, target: t }` of the arguments: each name from its field. */

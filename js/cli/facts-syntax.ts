@@ -3,7 +3,7 @@
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
 import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
 
@@ -35,6 +35,22 @@ export function literalText(e: ts.Expression | undefined): string | undefined {
 /** `GenericDatabaseWriter`, `BaseTableWriter`: the database, not file storage. */
 export function isDatabase(owner: string): boolean {
   return owner.includes("Database") || owner.startsWith("BaseTable");
+}
+
+/** A write through the database: `insert(table, value)`, `patch([table,] id, value)`, `replace([table,] id, value)`. */
+export interface Write extends Loc {
+  method: "insert" | "patch" | "replace";
+  table?: ts.Expression;
+  target?: ts.Expression;
+  value?: ts.Expression;
+}
+
+/** What a database write names: its table (`insert`, or the table-first forms), the id and the value it writes. */
+export function databaseWrite(callee: { name: string; owner: string }, call: ts.CallExpression): Omit<Write, "file" | "line"> | undefined {
+  if (!isDatabase(callee.owner) || !(callee.name === "insert" || callee.name === "patch" || callee.name === "replace")) return undefined;
+  const [a, b, c] = call.arguments;
+  if (callee.name === "insert") return { method: callee.name, table: a, value: b };
+  return c !== undefined ? { method: callee.name, table: a, target: b, value: c } : { method: callee.name, target: a, value: b };
 }
 
 /** ` "admin"` for `requireRole(ctx, "admin")`: the first string literal argument, for the report. */

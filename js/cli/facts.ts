@@ -6,7 +6,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused } from "./facts-syntax.js";
+import { argumentFor, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 
@@ -53,12 +53,16 @@ export interface Facts {
   rollbacks: (Use & { answers?: () => boolean })[];
   /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
   envReads: (Loc & { names?: string[] })[];
-  deletes: (Loc & { inLoop: boolean; target?: ts.Expression })[];
+  /** `table`: the table argument, when given (`ctx.db.delete("posts", id)`). */
+  deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression })[];
+  writes: Write[];
+  /** `ctx.runQuery`, `runMutation`, `runAction`: the audit does not follow them into the function they call. */
+  runs: (Loc & { method: string })[];
   /** Returns a value or throws (what lets a secret out of an action). */
   exits: boolean;
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], exits: false });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
@@ -68,6 +72,8 @@ export function mergeFacts(into: Facts, from: Facts): void {
   into.rollbacks.push(...from.rollbacks);
   into.envReads.push(...from.envReads);
   into.deletes.push(...from.deletes);
+  into.writes.push(...from.writes);
+  into.runs.push(...from.runs);
   into.exits ||= from.exits;
 }
 
@@ -112,7 +118,8 @@ const ANSWERING = new Set(["readable", "readableMany", "listAccessible"]);
 const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */
 const RANDOM = new Set(["Math.random", "crypto.randomUUID", "crypto.getRandomValues", "Date.now", "performance.now"]);
-/** Array methods whose function argument runs once per element: a delete inside is a loop. */
+/** Calls of another Convex function, which the audit does not follow. */
+const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 export const GUARD = "convex-guard";
 export const CONVEX = "convex";
@@ -187,14 +194,17 @@ export class FactsFinder {
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
     const callee = skipOuter(call.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
+    if (ts.isPropertyAccessExpression(callee) && RUNS.has(callee.name.text)) facts.runs.push({ ...app.loc(call), method: callee.name.text });
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {
         facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call), conditional: this.conditional(call, fn, "auth") });
       }
       if (convex.name === "delete" && isDatabase(convex.owner)) {
-        facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1] });
+        facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : undefined });
       }
+      const write = databaseWrite(convex, call);
+      if (write !== undefined) facts.writes.push({ ...app.loc(call), ...write });
       return;
     }
     const helper = app.appFunction(call);
@@ -221,7 +231,8 @@ export class FactsFinder {
           role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role,
         })),
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
-        deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target) })),
+        deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
+        writes: found.writes.map((w) => ({ ...w, table: passed(w.table), target: passed(w.target), value: passed(w.value) })),
       });
     }
   }

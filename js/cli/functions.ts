@@ -8,7 +8,10 @@ import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { markLowestRole } from "./roles.js";
+import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
+import { targetOnlyArgs } from "./targets.js";
+import { writeFacts, type WriteFacts } from "./writes.js";
 import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -39,6 +42,10 @@ export interface ConvexFunction {
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
   library: string | null;
+  /** Writes by an argument's id, of the users' role field, and of the guard's own tables (writes.ts). */
+  writes: WriteFacts;
+  /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
+  targetArgs: Set<string>;
   /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
   ownedDeletes: (Loc & { ownerField?: string })[];
 }
@@ -187,6 +194,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     idDeletes: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
+    writes: { idWrites: [], roleWrites: [], tableWrites: [] },
+    targetArgs: new Set(),
     argKeyedLimits: [],
     library: libraryOf(app, decl),
   };
@@ -203,6 +212,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     definition = definition.arguments[0] === undefined ? undefined : resolveValue(app, definition.arguments[0]);
   }
   let handler: ts.SignatureDeclaration | undefined;
+  let argsObject: ts.Node | undefined;
   if (definition !== undefined && isFunctionLike(definition)) {
     handler = definition;
     fn.args = "missing";
@@ -211,6 +221,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const args = property(app, definition, "args");
     fn.args = args === undefined ? "missing" : "validated";
     if (args !== undefined) readArgs(app, args, fn);
+    argsObject = args;
     fn.returns = property(app, definition, "returns") !== undefined;
     const handlerValue = property(app, definition, "handler");
     handler = functionValue(app, handlerValue);
@@ -255,7 +266,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);
-    const ownRows = ownerRows(app, handler, guardBuilder !== undefined || customization(app, init) !== undefined);
+    const builderUser = guardBuilder !== undefined || customization(app, init) !== undefined;
+    const ownRows = ownerRows(app, handler, builderUser);
+    fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderUser);
+    if (fn.argNames.some((a) => namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;

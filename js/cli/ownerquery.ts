@@ -15,7 +15,7 @@ import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 
 /** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
-const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
+export const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
 /** Query methods that only order or narrow the rows of the query below them. */
 const NARROWING = new Set(["withIndex", "filter", "order"]);
 /** What a query answers its rows by: an array (`collect`, `take`) or one row (`first`, `unique`). */

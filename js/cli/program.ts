@@ -340,6 +340,9 @@ export class App {
 const CTX_MEMBERS: Record<string, { name: string; owner: string }> = {
   "db.get": { name: "get", owner: "GenericDatabaseReader" },
   "db.delete": { name: "delete", owner: "GenericDatabaseWriter" },
+  "db.insert": { name: "insert", owner: "GenericDatabaseWriter" },
+  "db.patch": { name: "patch", owner: "GenericDatabaseWriter" },
+  "db.replace": { name: "replace", owner: "GenericDatabaseWriter" },
   "db.query": { name: "query", owner: "GenericDatabaseReader" },
   "db.normalizeId": { name: "normalizeId", owner: "GenericDatabaseReader" },
   "auth.getUserIdentity": { name: "getUserIdentity", owner: "Auth" },

@@ -37,23 +37,44 @@ export function rollbackThrows(app: App, call: ts.CallExpression): ts.Node[] {
  * (or the variable it went into) is an object, its `ok` false; `const { ok } = await call` is
  * false. So are the `const`s declared after it that copy the answer or hold a value it decides,
  * in source order: `const copy = r` (the answer), `const ok = r.ok` and `const { ok: passed } =
- * r` (false), `const failed = !r.ok` (true), `const s = { ok: r.ok }` (`s.ok` false). A `let`
- * may change later: not followed.
+ * r` (false), `const failed = !r.ok` (true), `const s = { ok: r.ok }` (`s.ok` false). A copy
+ * made in place is the answer too (`assertConfirmed({ ...r })`: see `subject`). A `let` may
+ * change later: not followed.
  */
 function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number, call?: ts.Expression): { atom: Atom; subject: Subject } {
   const copies = new Set(bound !== undefined && bound.field === undefined ? [bound.name] : []);
   // `name` or `name.field` -> its value on a failure.
   const values = new Map<string, Value>(bound?.field === "ok" ? [[bound.name, false]] : []);
+  // The answer, a `const` copy of it, or a copy made in place whose `ok` is the answer's:
+  // `{ ...r }`, `{ ok: r.ok }`, `JSON.parse(JSON.stringify(r))`, `structuredClone(r)`.
   const subject: Subject = (e) => {
     const inner = skipOuter(e);
-    return inner === call || (ts.isIdentifier(inner) && copies.has(inner.text));
+    if (inner === call || (ts.isIdentifier(inner) && copies.has(inner.text))) return true;
+    if (ts.isObjectLiteralExpression(inner)) {
+      // The last writer of `ok` decides, as at run time; a spread of anything else is taken to carry none.
+      let failsWith = false;
+      for (const p of inner.properties) {
+        if (ts.isSpreadAssignment(p) && subject(p.expression)) failsWith = true;
+        else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === "ok") failsWith = valueWhenDenied(p.initializer, atom) === false;
+        else if (ts.isShorthandPropertyAssignment(p) && p.name.text === "ok") failsWith = atom(p.name) === false;
+      }
+      return failsWith;
+    }
+    if (!ts.isCallExpression(inner) || inner.arguments[0] === undefined) return false;
+    const callee = skipOuter(inner.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : "";
+    if (name === "structuredClone") return subject(inner.arguments[0]);
+    const text = skipOuter(inner.arguments[0]);
+    if (name !== "JSON.parse" || !ts.isCallExpression(text) || text.arguments[0] === undefined) return false;
+    const stringify = skipOuter(text.expression);
+    return ts.isPropertyAccessExpression(stringify) && stringify.name.text === "stringify" && ts.isIdentifier(stringify.expression) && stringify.expression.text === "JSON" && subject(text.arguments[0]);
   };
   const known = (key: string): Value | "unknown" => (values.has(key) ? values.get(key)! : "unknown");
   const atom: Atom = (e) => {
     if (subject(e)) return "object";
     if (ts.isIdentifier(e)) return known(e.text);
     if (!ts.isPropertyAccessExpression(e)) return "unknown";
-    if (subject(e.expression)) return e.name.text === "ok" ? false : "unknown";
+    if (subject(e.expression) && e.name.text === "ok") return false;
     const owner = skipOuter(e.expression);
     return ts.isIdentifier(owner) ? known(`${owner.text}.${e.name.text}`) : "unknown";
   };
@@ -65,7 +86,7 @@ function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number,
     if (ts.isVariableDeclaration(n) && n.initializer !== undefined && n.pos >= from && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0) {
       const init = skipOuter(n.initializer);
       if (ts.isIdentifier(n.name) && subject(init)) copies.add(n.name.text);
-      else if (ts.isIdentifier(n.name) && ts.isObjectLiteralExpression(init)) {
+      if (ts.isIdentifier(n.name) && ts.isObjectLiteralExpression(init)) {
         for (const p of init.properties) {
           const field = p.name !== undefined && ts.isIdentifier(p.name) ? p.name.text : undefined;
           const value = field === undefined ? undefined : propertyValue(init, field);

@@ -3,6 +3,7 @@
 import ts from "typescript";
 import { keyedBy } from "./argflow.js";
 import type { ConvexFunction } from "./functions.js";
+import type { GuardTable } from "./writes.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
@@ -58,6 +59,21 @@ export const RULES = {
     title: "document deleted by an id from the arguments without an ownership or access check",
     fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, \"owner\"), the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
   },
+  "unchecked-id-write": {
+    severity: "high",
+    title: "document patched or replaced by an id from the arguments without an ownership or access check",
+    fix: "Check the caller's access to that document first (const { doc } = await guard.requireAccess(ctx, table, id, \"editor\"), then write doc._id; the builder's access; a role or permission), or compare its owner with the caller: requireUser alone lets any signed-in caller rewrite any document, its owner field included.",
+  },
+  "unchecked-role-write": {
+    severity: "high",
+    title: "users' role field written from an argument without a role or permission check",
+    fix: "Take a role from the server, never from the caller: only a caller checked by guard.requireRole (above the lowest role) or guard.requirePermission may set a role, and no one their own.",
+  },
+  "guard-table-write": {
+    severity: "medium",
+    title: "app code writes a table the guard keeps, around the guard's API",
+    fix: "Go through the guard's API, which checks the caller: share, revoke, transferOwnership and the group calls for access rows, resetRateLimit for a limit, forgetUser for a user's rows, audit.log for the trail.",
+  },
   "fail-open-role": {
     severity: "high",
     title: "role lookup that fails open",
@@ -107,6 +123,20 @@ function finding(rule: RuleId, fn: string, at: Loc, message: string, fix: string
 const ARG_KEY_FIX =
   "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\".";
 
+/** The fix of a function whose only check may be in a function it runs. */
+const RUN_FIX =
+  "Check the caller in this function too (guard.requireUser(ctx), or action(guard.safeAction({ ... })), before ctx.runQuery/runMutation: a check in the called function does not stop what this one does before or around the call), or, if the called function's check is the one you rely on, allowlist it: // convex-guard-allow: public-no-auth <reason>.";
+
+/** What to call instead of writing one of the guard's tables. */
+const TABLE_FIX: Record<GuardTable, string> = {
+  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (README: \"Data access boundaries\").",
+  groups: "Manage groups through guard.createGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write the README documents (\"Deleting a group\").",
+  members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (README: \"Groups\").",
+  rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (README: \"Rate limiting\").",
+  codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
+  audit: "Write audit rows through guard.audit.log, which redacts secrets and checks its table; deleting old rows in a retention job is the one direct write the README documents.",
+};
+
 /** `guard.rateLimit("login")` -> `'login'`; a limit named otherwise keeps its `via`. */
 function limitName(via: string): string {
   const open = via.lastIndexOf('("');
@@ -124,7 +154,7 @@ function internalName(name: string): boolean {
 /** Argument names that name a user: `userId`, `userID`, `user_id`, `ownerId`, `targetUserId`. */
 const USER_NAMES = ["userid", "ownerid", "authorid", "creatorid", "actorid", "uid"];
 
-function namesUser(name: string): boolean {
+export function namesUser(name: string): boolean {
   const folded = [...name.toLowerCase()].filter((c) => (c >= "a" && c <= "z") || (c >= "0" && c <= "9")).join("");
   return USER_NAMES.includes(folded) || folded.endsWith("userid");
 }
@@ -143,7 +173,15 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // failed sign-ins itself): the app cannot add a check or a limit to it.
   const appsOwn = fn.library === null;
   if (publicFn) {
-    if (f.auth.length === 0 && appsOwn) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+    if (f.auth.length === 0 && appsOwn) {
+      const run = f.runs[0];
+      if (run === undefined) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+      else {
+        // A documented gap: the check may be in the function it runs, which the audit does not read.
+        const message = `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access itself; it calls ctx.${run.method} (${run.file}:${run.line}), and the audit does not follow ctx.runQuery/runMutation/runAction into the function called, so a check made there is not seen`;
+        out.push(finding("public-no-auth", fn.id, fn.at, message, RUN_FIX));
+      }
+    }
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
@@ -157,7 +195,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     }
     if (internalName(name)) out.push(finding("internal-name-public", fn.id, fn.at, `${fn.id} is named as internal but exported as a public ${fn.kind}`));
     for (const arg of fn.argNames) {
-      if (namesUser(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
+      if (namesUser(arg.name) && !fn.targetArgs.has(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
     }
     // A role or a permission decides who may read anything; a document check only the document
     // it was made on; "signed in" alone decides nothing, nor does the lowest role, which every
@@ -174,9 +212,22 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(del.arg)) continue;
         out.push(finding("unchecked-id-delete", fn.id, del, `${fn.id} deletes the document that argument '${del.arg}' names, for ${who}`));
       }
+      for (const w of fn.writes.idWrites) {
+        if (fn.checkedArgs === "any" || fn.checkedArgs.has(w.arg)) continue;
+        out.push(finding("unchecked-id-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} the document that argument '${w.arg}' names, for ${who}`));
+      }
+      // A role or permission check above the lowest decides who may set roles; a document check does not.
+      for (const w of fn.writes.roleWrites) {
+        const whose = w.own ? "the caller's own users row" : "a users row";
+        out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: a caller can promote ${w.own ? "themselves" : "anyone"}`));
+      }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
     for (const at of fn.anyArgs) out.push(finding("any-args", fn.id, at, `public ${fn.kind} ${fn.id} accepts v.any()`));
+  }
+  for (const w of fn.writes.tableWrites) {
+    const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;
+    out.push(finding("guard-table-write", fn.id, w, `${fn.id} ${what} the guard's table '${w.table}' directly, around the checks of its API`, TABLE_FIX[w.kind]));
   }
   if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
     for (const d of f.deletes) {

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 135, "the fixture's markers");
+  assert.equal(expected.length, 178, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -199,7 +199,7 @@ test("evasions: a delete of a document checked at the owner level is low, an int
   ]);
   // An audit row records a delete; it does not make one of an unchecked id any caller's right.
   const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
-  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "lowrole:lowestRoleBuilder", "lowrole:lowestRoleDelete", "ownrows:deleteArgAfterOwnRows"]);
+  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedEach", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "lowrole:lowestRoleBuilder", "lowrole:lowestRoleDelete", "ownrows:deleteArgAfterOwnRows"]);
   assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
   // Owner level is inherited from a folder: the message says what was checked, not "own".
   const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && !f.function.startsWith("ownrows:"));
@@ -207,6 +207,77 @@ test("evasions: a delete of a document checked at the owner level is low, an int
   const ownRows = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && f.function.startsWith("ownrows:"));
   assert.equal(ownRows.length, 4);
   for (const f of ownRows) assert.match(f.message, /the caller's own documents \(selected by their owner field 'ownerId' equal to the caller's id\), with no audit row$/);
+});
+
+test("evasions: writes by an argument's id, the users' role from an argument, the guard's tables written around its API", () => {
+  const of = (rule) => evasionsRun.report.findings.filter((f) => f.rule === rule);
+  // A document patched or replaced by an argument's id, under requireUser, the lowest role or nothing.
+  assert.deepEqual(of("unchecked-id-write").map((f) => `${f.function} ${f.severity}`).sort(), [
+    "idwrites:bulkTakeOver high",
+    "idwrites:bulkTakeOver high",
+    "idwrites:lowestRole high",
+    "idwrites:normalized high",
+    "idwrites:patchWhatWasRead high",
+    "idwrites:replaceThroughAliases high",
+    "idwrites:retitleAny high",
+    "idwrites:takeOver high",
+    "rolewrites:setRoleLowest high",
+  ]);
+  const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
+  assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
+  assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, "editor"\), then write doc\._id/);
+  assert.match(of("unchecked-id-write").find((f) => f.function === "idwrites:replaceThroughAliases").message, /replaces the document/);
+  // Self-promotion: the role field from an argument, on the caller's own row or anyone's.
+  const roles = of("unchecked-role-write");
+  assert.deepEqual([...new Set(roles.map((f) => `${f.function} ${f.severity}`))].sort(), [
+    "rolewrites:promoteMe high",
+    "rolewrites:promoteMeBuilder high",
+    "rolewrites:setRoleLowest high",
+    "rolewrites:signUp high",
+    "rolewrites:updateProfile high",
+    "rolewrites:updateRest high",
+  ]);
+  assert.equal(roles.find((f) => f.function === "rolewrites:promoteMe").message, "rolewrites:promoteMe writes the role field 'role' of the caller's own users row from argument 'role', for any signed-in caller: a caller can promote themselves");
+  assert.match(roles.find((f) => f.function === "rolewrites:setRoleLowest").message, /of a users row from argument 'role', for any signed-in caller \(role 'user' is the lowest: every user holds it\): a caller can promote anyone$/);
+  // The guard's own tables: medium, with the guard call to use instead; the documented deletes stay quiet.
+  const tables = of("guard-table-write");
+  assert.deepEqual(tables.map((f) => `${f.function} ${f.severity}`).sort(), [
+    "guardtables:clearLockout medium",
+    "guardtables:forgeGrant medium",
+    "guardtables:forgeGrantNamed medium",
+    "guardtables:forgeTrail medium",
+    "guardtables:joinAnyGroup medium",
+    "guardtables:raiseMyGrant medium",
+    "guardtables:refill medium",
+    "guardtables:resetMyLimits medium",
+  ]);
+  const fix = (fn) => tables.find((f) => f.function === `guardtables:${fn}`);
+  assert.equal(fix("forgeGrant").message, "guardtables:forgeGrant inserts into the guard's table 'accessGrants' directly, around the checks of its API");
+  assert.match(fix("forgeGrant").fix, /^Share and revoke through guard\.share, guard\.revoke/);
+  assert.match(fix("joinAnyGroup").fix, /guard\.addGroupMember, acceptGroupInvite/);
+  assert.match(fix("resetMyLimits").message, /deletes from the guard's table 'guardRateLimits'/);
+  assert.match(fix("resetMyLimits").fix, /guard\.resetRateLimit\(ctx, name, \{ key \}\)/);
+  assert.match(fix("refill").message, /patches a row of the guard's table 'guardRateLimits'/);
+  assert.match(fix("clearLockout").fix, /guard\.forgetUser/);
+  assert.match(fix("forgeTrail").fix, /guard\.audit\.log/);
+  assert.equal(fix("forgeTrail").file, "convex/guardtables.ts", "a helper's write, at its own line");
+});
+
+test("evasions: an action whose only check is in the function it runs says the audit does not follow ctx.runQuery", () => {
+  const [finding] = evasionsRun.report.findings.filter((f) => f.function === "runs:exportTitles");
+  assert.equal(finding.rule, "public-no-auth");
+  assert.equal(finding.severity, "high");
+  assert.match(finding.message, /checks no identity, role, permission or document access itself; it calls ctx\.runQuery \(convex\/runs\.ts:23\), and the audit does not follow ctx\.runQuery\/runMutation\/runAction into the function called/);
+  assert.match(finding.fix, /Check the caller in this function too/);
+  assert.match(finding.fix, /\/\/ convex-guard-allow: public-no-auth <reason>/);
+  // Without a run, the message stays the plain one.
+  const plain = evasionsRun.report.findings.find((f) => f.function === "idwrites:retitleAny" && f.rule === "public-no-auth");
+  assert.equal(plain.message, "public mutation idwrites:retitleAny checks no identity, role, permission or document access");
+});
+
+test("evasions: a user id whose only use is the target of share, revoke, the group calls or transferOwnership is not user-id-arg", () => {
+  const reported = evasionsRun.report.findings.filter((f) => f.rule === "user-id-arg" && f.file === "convex/targets.ts").map((f) => f.function);
+  assert.deepEqual(reported.sort(), ["targets:forget", "targets:restReadToo", "targets:shareAndLog", "targets:shareAndRead", "targets:userAsDocument"]);
 });
 
 test("exit status: 1 while a finding at or above --fail-on remains, 0 below it, 2 on bad input", () => {
@@ -289,18 +360,14 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
     "documents:revokeDocument public-no-rate-limit",
-    "documents:revokeDocument user-id-arg",
     "documents:shareDocument public-no-rate-limit",
-    "documents:shareDocument user-id-arg",
     "documents:transferDocument public-no-rate-limit",
     "documents:updateDocument public-no-rate-limit",
     "groups:acceptInvite public-no-rate-limit",
     "groups:addMember public-no-rate-limit",
-    "groups:addMember user-id-arg",
     "groups:createGroup public-no-rate-limit",
     "groups:leaveGroup public-no-rate-limit",
     "groups:removeMember public-no-rate-limit",
-    "groups:removeMember user-id-arg",
     "guarded:renameDocument public-no-rate-limit",
     "ratelimit:serverNow public-no-auth",
     "reports:canSend public-no-rate-limit",
@@ -576,7 +643,9 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
 test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
-  for (const [rule, severity] of [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]]) {
+  const listed = [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]];
+  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"]);
+  for (const [rule, severity] of listed) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
 });
@@ -814,4 +883,60 @@ export const peek = query({
   const { report } = json(["audit", `${scratch}/lowest-role-spread-call/convex`]);
   assert.deepEqual(report.warnings.map((w) => `${w.file}:${w.line}`), ["convex/guard.ts:6"]);
   assert.match(report.warnings[0].message, /^the guard's configuration cannot be read from the source: `extra\(\)` is a function call, spread into it; ignored because of it: the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\)\. Write it/);
+});
+
+test("the users table, its role field and the codes and audit tables are the ones the guard's configuration names, read literally", () => {
+  const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
+  const confirmations = 'confirmations: { redactEnv: ["PAYMENT_KEY"] },';
+  assert.ok(pitfallsGuard.includes(confirmations));
+  const guard = pitfallsGuard.replace(
+    confirmations,
+    'users: { table: "members", roleField: "rank" },\n  confirmations: { redactEnv: ["PAYMENT_KEY"], table: "codes", audit: { table: "trail" } },',
+  );
+  const files = {
+    "m.ts": `import { v } from "convex/values";
+import { internalMutation } from "./_generated/server";
+import { guard } from "./guard";
+// Internal: only the table rules speak (no caller to check).
+export const promote = internalMutation({
+  args: { rank: v.string() },
+  handler: async (ctx, { rank }) => {
+    const me = await guard.requireUser(ctx);
+    await ctx.db.patch(me._id, { rank });
+    await ctx.db.insert("trail", { action: "x", outcome: "success", actor: me._id });
+    await ctx.db.insert("guardAudit", { action: "x", outcome: "success", actor: me._id });
+    await ctx.db.insert("codes", { actor: me._id });
+    await ctx.db.insert("users", { role: rank });
+  },
+});
+`,
+    "p.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+export const promote = mutation({
+  args: { rank: v.string(), role: v.string() },
+  handler: async (ctx, { rank, role }) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    await ctx.db.patch(me._id, { rank });
+    await ctx.db.insert("members", { rank: role });
+    await ctx.db.insert("users", { role });
+    return null;
+  },
+});
+`,
+  };
+  const report = json(["audit", app("configured-tables", files, { guard })]).report;
+  const found = report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+  assert.deepEqual(found, [
+    // The configured audit and codes tables, and the default audit table (the guard's too).
+    "convex/m.ts:10 guard-table-write",
+    "convex/m.ts:11 guard-table-write",
+    "convex/m.ts:12 guard-table-write",
+    // The configured role field of the configured users table (the caller's row, and an insert);
+    // "role" of another table is nobody's role.
+    "convex/p.ts:10 unchecked-role-write",
+    "convex/p.ts:9 unchecked-role-write",
+  ]);
+  assert.match(report.findings.find((f) => f.file === "convex/p.ts" && f.line === 9).message, /writes the role field 'rank' of the caller's own users row from argument 'rank'/);
 });

@@ -54,14 +54,8 @@ export const guard = defineGuard({
       "reports:canSend": { "public-no-rate-limit": "checkRateLimit only looks at the caller's budget (it takes nothing and writes nothing)" },
       "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
       "documents:transferDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
-      "documents:shareDocument": {
-        "user-id-arg": "the grantee, not the caller; the guard checks the caller's own level",
-        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
-      },
-      "documents:revokeDocument": {
-        "user-id-arg": "the grantee whose grant is removed, not the caller",
-        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
-      },
+      "documents:shareDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
+      "documents:revokeDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
       "deletion:requestDeletionCode": {
         "user-id-arg": "the user whose data a superadmin deletes, bound into the code",
         "public-no-rate-limit": "superadmins only; a real app also limits issuing codes (each issue grants fresh attempts)",
@@ -71,16 +65,10 @@ export const guard = defineGuard({
         "public-no-rate-limit": "each code allows 5 attempts and the failure budgets bound guessing across re-issues; rate limits are shown in ratelimit.ts",
       },
       "groups:createGroup": { "public-no-rate-limit": "signed-in users only; rate limits are shown in ratelimit.ts" },
-      "groups:addMember": {
-        "user-id-arg": "the member added, not the caller; the guard checks the caller's level on the group",
-        "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts",
-      },
+      "groups:addMember": { "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts" },
       "groups:acceptInvite": { "public-no-rate-limit": "the caller's own invitations only; rate limits are shown in ratelimit.ts" },
       "groups:leaveGroup": { "public-no-rate-limit": "the caller's own memberships only; rate limits are shown in ratelimit.ts" },
-      "groups:removeMember": {
-        "user-id-arg": "the member removed (or the caller leaving); the guard checks the caller's level",
-        "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts",
-      },
+      "groups:removeMember": { "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts" },
       "guarded:renameDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
       "custom:deleterName": { "public-no-rate-limit": "holders of delete:users only" },
       "reports:purgePreview": { "public-no-rate-limit": "holders of delete:users only" },

@@ -1,0 +1,291 @@
+// Writes through `ctx.db` (insert, patch, replace, and the deletes of the guard's own tables):
+// which table a write reaches, when the source tells, and what the rules ask of it:
+//
+//   await ctx.db.patch(args.id, { ownerId: user._id });        // an argument's id: unchecked-id-write
+//   await ctx.db.patch(user._id, { role: args.role });         // the users' role, from the caller: unchecked-role-write
+//   await ctx.db.insert("accessGrants", { ... });              // around guard.share: guard-table-write
+//
+// A table is known from a table argument (`insert("t", ...)`, `patch("t", id, ...)`), an
+// argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, the `_id` of a row read from
+// `ctx.db.query("t")` or `ctx.db.get` of such an id, or the caller's own row (`user._id` of the
+// guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
+// builder's handler). Otherwise it is not known, and no table rule judges the write.
+import ts from "typescript";
+import { defineGuardCalls } from "./allow.js";
+import { ArgFlow, comparesReadOf } from "./argflow.js";
+import { CONVEX, GUARD, type Facts } from "./facts.js";
+import { isDatabase, type Write } from "./facts-syntax.js";
+import { CALLER } from "./ownerquery.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE, GUARD_TABLES } from "../defaults.js";
+
+/** Which of the guard's tables: the key of GUARD_TABLES. */
+export type GuardTable = keyof typeof GUARD_TABLES;
+
+export interface WriteFacts {
+  /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields. */
+  idWrites: (Loc & { arg: string; method: Write["method"] })[];
+  /** A write of the users table's role field from an argument (`arg`); `own`: the caller's own row. */
+  roleWrites: (Loc & { field: string; arg: string; own: boolean })[];
+  /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
+  tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
+}
+
+interface Names {
+  users: string;
+  roleField: string;
+  guard: Map<string, GuardTable>;
+}
+
+const names = new WeakMap<App, Names>();
+
+/**
+ * The users table, its role field and the guard's table names, from the app's one
+ * `defineGuard({...})` where written literally (`users.table`, `users.roleField`,
+ * `confirmations.table`, `confirmations.audit.table`); the defaults otherwise. The default
+ * names of the codes and audit tables stay the guard's too.
+ */
+function tableNames(app: App): Names {
+  let known = names.get(app);
+  if (known !== undefined) return known;
+  const guard = new Map<string, GuardTable>(Object.entries(GUARD_TABLES).map(([kind, name]) => [name, kind as GuardTable]));
+  known = { users: DEFAULT_USERS_TABLE, roleField: DEFAULT_ROLE_FIELD, guard };
+  const calls = defineGuardCalls(app);
+  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
+  const users = text(field(config, "users"), "table");
+  const roleField = text(field(config, "users"), "roleField");
+  if (users !== undefined) known.users = users;
+  if (roleField !== undefined) known.roleField = roleField;
+  const confirmations = field(config, "confirmations");
+  const codes = text(confirmations, "table");
+  const audit = text(field(confirmations, "audit"), "table");
+  if (codes !== undefined) guard.set(codes, "codes");
+  if (audit !== undefined) guard.set(audit, "audit");
+  names.set(app, known);
+  return known;
+}
+
+function field(object: ts.Expression | undefined, name: string): ts.Expression | undefined {
+  if (object === undefined || !ts.isObjectLiteralExpression(object)) return undefined;
+  let found: ts.Expression | undefined;
+  for (const p of object.properties) {
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) found = skipOuter(p.initializer);
+  }
+  return found;
+}
+
+function text(object: ts.Expression | undefined, name: string): string | undefined {
+  const value = field(object, name);
+  return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
+}
+
+/** Query methods that narrow, order or answer the rows of the query below them. */
+const QUERY_STEPS = new Set(["withIndex", "filter", "order", "collect", "take", "first", "unique", "paginate"]);
+
+/**
+ * The write facts of a function whose handler is `handler`. `argsObject`: its `args` validator
+ * object, to read `v.id("t")`; `builderUser`: `ctx.user` is the caller's row.
+ */
+export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, facts: Facts, argsObject: ts.Node | undefined, argNames: Set<string>, builderUser: boolean): WriteFacts {
+  const { users, roleField, guard } = tableNames(app);
+  const argTables = validatedIds(app, argsObject);
+  const ctxParam = handler.parameters[0]?.name;
+  const ctxName = ctxParam !== undefined && ts.isIdentifier(ctxParam) ? ctxParam.text : undefined;
+
+  // A table written literally, or a `const` of the app holding one (imported or not).
+  const tableName = (e: ts.Expression | undefined): string | undefined => {
+    let value = e === undefined ? undefined : skipOuter(e);
+    for (let depth = 0; depth < 3 && value !== undefined && ts.isIdentifier(value); depth++) {
+      const decl = app.symbol(value)?.valueDeclaration;
+      const isConst = decl !== undefined && ts.isVariableDeclaration(decl) && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0 && app.isAppCode(decl.getSourceFile());
+      value = isConst && decl.initializer !== undefined ? skipOuter(decl.initializer) : undefined;
+    }
+    return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
+  };
+
+  // The table of the rows a query answers: `ctx.db.query("t").withIndex(...).collect()`.
+  const queryTable = (e: ts.Expression): string | undefined => {
+    let node = skipOuter(e);
+    for (let depth = 0; depth < 12 && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression); depth++) {
+      const method = node.expression.name.text;
+      if (method === "query") {
+        const convex = app.calleeFrom(node, CONVEX);
+        return convex?.name === "query" && isDatabase(convex.owner) ? tableName(node.arguments[0]) : undefined;
+      }
+      if (!QUERY_STEPS.has(method)) return undefined;
+      node = skipOuter(node.expression.expression);
+    }
+    return undefined;
+  };
+
+  // An array or stream of rows: a query, a `const` holding one, a `.filter`/`.slice` of one, `.page` of a paginate.
+  const rowsTable = (e: ts.Expression, depth: number): string | undefined => {
+    const value = skipOuter(e);
+    if (ts.isIdentifier(value)) {
+      const init = depth < 4 ? app.constInitializer(value) : undefined;
+      return init === undefined ? undefined : rowsTable(init, depth + 1);
+    }
+    if (ts.isPropertyAccessExpression(value) && value.name.text === "page") return queryTable(value.expression);
+    if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && ["filter", "slice"].includes(value.expression.name.text)) {
+      const inner = rowsTable(value.expression.expression, depth + 1);
+      if (inner !== undefined) return inner;
+    }
+    return queryTable(value);
+  };
+
+  // The table a row comes from, by how its variable was bound.
+  const rowTable = (row: ts.Expression, depth: number): string | undefined => {
+    const name = skipOuter(row);
+    if (!ts.isIdentifier(name)) return undefined;
+    const decl = app.symbol(name)?.valueDeclaration;
+    if (decl === undefined) return undefined;
+    if (ts.isVariableDeclaration(decl) && ts.isForOfStatement(decl.parent.parent)) {
+      const loop = decl.parent.parent;
+      return loop.awaitModifier !== undefined ? queryTable(loop.expression) : rowsTable(loop.expression, depth + 1);
+    }
+    if (ts.isParameter(decl) && (ts.isArrowFunction(decl.parent) || ts.isFunctionExpression(decl.parent)) && decl.parent.parameters[0] === decl) {
+      const call = decl.parent.parent;
+      if (ts.isCallExpression(call) && call.arguments[0] === decl.parent && ts.isPropertyAccessExpression(call.expression) && ["map", "forEach"].includes(call.expression.name.text)) {
+        return rowsTable(call.expression.expression, depth + 1);
+      }
+      return undefined;
+    }
+    const init = depth < 4 ? app.constInitializer(name) : undefined;
+    if (init === undefined || !ts.isCallExpression(init)) return undefined;
+    if (CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "")) return users;
+    const convex = app.calleeFrom(init, CONVEX);
+    if (convex?.name === "get" && isDatabase(convex.owner)) {
+      return init.arguments.length > 1 ? tableName(init.arguments[0]) : idTable(init.arguments[0], depth + 1);
+    }
+    return queryTable(init);
+  };
+
+  // The table an id names.
+  const idTable = (e: ts.Expression | undefined, depth = 0): string | undefined => {
+    if (e === undefined || depth > 4) return undefined;
+    const id = skipOuter(e);
+    if (ts.isCallExpression(id) && app.memberPath(id.expression).slice(-2).join(".") === "db.normalizeId") return tableName(id.arguments[0]);
+    if (within(id, handler)) {
+      const arg = flow.rootOf(id);
+      if (arg !== undefined) return argTables.get(arg);
+    }
+    if (ts.isIdentifier(id)) {
+      const init = app.constInitializer(id);
+      return init === undefined ? undefined : idTable(init, depth + 1);
+    }
+    if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return undefined;
+    const row = skipOuter(id.expression);
+    // `ctx.user._id` in a builder's (or customCtx's) handler: the caller's row.
+    if (builderUser && ts.isPropertyAccessExpression(row) && row.name.text === "user" && ts.isIdentifier(skipOuter(row.expression)) && (skipOuter(row.expression) as ts.Identifier).text === ctxName) return users;
+    return rowTable(row, depth);
+  };
+
+  // The caller's own row: `user._id` of the guard's caller calls, `ctx.user._id`.
+  const ownRow = (target: ts.Expression | undefined): boolean => {
+    const id = target === undefined ? undefined : skipOuter(target);
+    if (id === undefined || !ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return false;
+    const row = skipOuter(id.expression);
+    if (ts.isPropertyAccessExpression(row)) return builderUser && row.name.text === "user";
+    const init = ts.isIdentifier(row) ? app.constInitializer(row) : undefined;
+    return init !== undefined && ts.isCallExpression(init) && CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "");
+  };
+
+  const writeTable = (w: { table?: ts.Expression; target?: ts.Expression }) => (w.table !== undefined ? tableName(w.table) : idTable(w.target));
+  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [] };
+  const span = { file: app.loc(handler).file, start: app.loc(handler).line, end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
+  const written = (at: Loc) => at.file === span.file && at.line >= span.start && at.line <= span.end;
+
+  for (const w of facts.writes) {
+    const table = writeTable(w);
+    const kind = table === undefined ? undefined : guard.get(table);
+    if (kind !== undefined && table !== undefined) out.tableWrites.push({ file: w.file, line: w.line, table, kind, method: w.method });
+    // The document an argument names (or a `const` read by it), patched or replaced in the handler.
+    if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
+      const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);
+      if (arg !== undefined && !comparesReadOf(app, handler, flow, arg)) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method });
+    }
+    if (table === users) {
+      const arg = roleFrom(app, flow, handler, w.value, argNames.has(roleField) ? roleField : undefined, roleField);
+      if (arg !== undefined) out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target) });
+    }
+  }
+  // Deletes: the README documents deleting a group's rows ("Deleting a group") and old audit
+  // rows (a retention job); a deleted rate-limit or code row resets a budget or a lockout.
+  for (const d of facts.deletes) {
+    const table = d.target === undefined && d.table === undefined ? undefined : writeTable(d);
+    const kind = table === undefined ? undefined : guard.get(table);
+    if ((kind === "rateLimits" || kind === "codes") && table !== undefined) out.tableWrites.push({ file: d.file, line: d.line, table, kind, method: "delete" });
+  }
+  return out;
+}
+
+/** `doc._id` of `const doc = await ctx.db.get(id)` with `id` from an argument: that argument. */
+function readBy(app: App, flow: ArgFlow, target: ts.Expression): string | undefined {
+  const id = skipOuter(target);
+  if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id" || !ts.isIdentifier(skipOuter(id.expression))) return undefined;
+  const init = app.constInitializer(skipOuter(id.expression) as ts.Identifier);
+  if (init === undefined || !ts.isCallExpression(init)) return undefined;
+  const convex = app.calleeFrom(init, CONVEX);
+  const last = init.arguments[init.arguments.length - 1];
+  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.rootOf(last) : undefined;
+}
+
+/**
+ * The argument a written value's role field comes from: `{ role: args.role }`, `{ role }`, a
+ * `const` holding such an object, or the arguments themselves (`patch(id, args)`, `{ ...args }`)
+ * when they have a field of that name (`roleArg`). Undefined when the role is the server's.
+ */
+function roleFrom(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, value: ts.Expression | undefined, roleArg: string | undefined, roleField: string, depth = 0): string | undefined {
+  if (value === undefined || depth > 3) return undefined;
+  const v = skipOuter(value);
+  const argsArg = handler.parameters[1]?.name;
+  const wholeArgs = (e: ts.Expression) => within(e, handler) && ts.isIdentifier(skipOuter(e)) && argsArg !== undefined && ts.isIdentifier(argsArg) && (skipOuter(e) as ts.Identifier).text === argsArg.text;
+  const fromArg = (e: ts.Expression) => (within(e, handler) ? flow.argIn(e) : undefined);
+  // The arguments, or a value made of them (`{ name, ...rest } = args`, then `rest`).
+  if (wholeArgs(v) || (!ts.isObjectLiteralExpression(v) && fromArg(v) !== undefined)) return roleArg;
+  if (ts.isIdentifier(v)) {
+    const init = app.constInitializer(v);
+    return init === undefined ? undefined : roleFrom(app, flow, handler, init, roleArg, roleField, depth + 1);
+  }
+  if (!ts.isObjectLiteralExpression(v)) return undefined;
+  // The last writer of the field decides, as at run time.
+  let source: string | undefined;
+  for (const p of v.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      // `{ ...args }`, `{ ...rest }` of the arguments, `{ ...args.profile }`: may carry the field.
+      if (roleArg !== undefined && (wholeArgs(p.expression) || fromArg(p.expression) !== undefined)) source = roleArg;
+    } else if (ts.isPropertyAssignment(p) && propertyName(p.name) === roleField) {
+      source = fromArg(p.initializer);
+    } else if (ts.isShorthandPropertyAssignment(p) && p.name.text === roleField) {
+      source = fromArg(p.name);
+    }
+  }
+  return source;
+}
+
+/** `role`, `"role"`, `["role"]`: a property's name when written literally. */
+function propertyName(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(skipOuter(name.expression))) return (skipOuter(name.expression) as ts.StringLiteral).text;
+  return undefined;
+}
+
+/** `{ id: v.id("t") }` (also under `v.optional`) of an `args` validator object: argument -> table. */
+function validatedIds(app: App, args: ts.Node | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (args === undefined || !ts.isObjectLiteralExpression(args)) return out;
+  for (const p of args.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
+    let validator = skipOuter(p.initializer);
+    for (let depth = 0; depth < 3 && ts.isCallExpression(validator); depth++) {
+      const name = app.calleeFrom(validator, CONVEX)?.name;
+      const first = validator.arguments[0];
+      if (name === "optional" && first !== undefined) validator = skipOuter(first);
+      else {
+        if (name === "id" && first !== undefined && ts.isStringLiteralLike(first)) out.set(p.name.text, first.text);
+        break;
+      }
+    }
+  }
+  return out;
+}
