@@ -11,7 +11,7 @@
 // guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
 // builder's handler). Otherwise it is not known, and no table rule judges the write.
 import ts from "typescript";
-import { defineGuardCalls } from "./allow.js";
+import { isUnreadable, member, readObject, theConfig, warnUnreadable, type ObjectRead } from "./config.js";
 import { ArgFlow, comparesReadOf } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
@@ -40,8 +40,8 @@ interface Names {
 const names = new WeakMap<App, Names>();
 
 /**
- * The users table, its role field and the guard's table names, from the app's one
- * `defineGuard({...})` where written literally (`users.table`, `users.roleField`,
+ * The users table, its role field and the guard's table names, from the app's one guard's
+ * configuration, read as config.ts reads it (`users.table`, `users.roleField`,
  * `confirmations.table`, `confirmations.audit.table`); the defaults otherwise. The default
  * names of the codes and audit tables stay the guard's too.
  */
@@ -50,33 +50,38 @@ function tableNames(app: App): Names {
   if (known !== undefined) return known;
   const guard = new Map<string, GuardTable>(Object.entries(GUARD_TABLES).map(([kind, name]) => [name, kind as GuardTable]));
   known = { users: DEFAULT_USERS_TABLE, roleField: DEFAULT_ROLE_FIELD, guard };
-  const calls = defineGuardCalls(app);
-  const config = calls.length === 1 && calls[0]!.arguments[0] !== undefined ? skipOuter(calls[0]!.arguments[0]) : undefined;
-  const users = text(field(config, "users"), "table");
-  const roleField = text(field(config, "users"), "roleField");
-  if (users !== undefined) known.users = users;
+  const read = theConfig(app);
+  if (isUnreadable(read)) warnUnreadable(app, read, NAMES_IGNORED);
+  const config = isUnreadable(read) ? undefined : read;
+  const users = objectAt(app, config, "users");
+  const table = textAt(app, users, "table");
+  const roleField = textAt(app, users, "roleField");
+  if (table !== undefined) known.users = table;
   if (roleField !== undefined) known.roleField = roleField;
-  const confirmations = field(config, "confirmations");
-  const codes = text(confirmations, "table");
-  const audit = text(field(confirmations, "audit"), "table");
+  const confirmations = objectAt(app, config, "confirmations");
+  const codes = textAt(app, confirmations, "table");
+  const audit = textAt(app, objectAt(app, confirmations, "audit"), "table");
   if (codes !== undefined) guard.set(codes, "codes");
   if (audit !== undefined) guard.set(audit, "audit");
   names.set(app, known);
   return known;
 }
 
-function field(object: ts.Expression | undefined, name: string): ts.Expression | undefined {
-  if (object === undefined || !ts.isObjectLiteralExpression(object)) return undefined;
-  let found: ts.Expression | undefined;
-  for (const p of object.properties) {
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name) found = skipOuter(p.initializer);
-  }
-  return found;
+const NAMES_IGNORED =
+  "the users table, its role field and the codes and audit tables' names (unchecked-role-write and guard-table-write use the defaults)";
+
+/** The object at `key` of a configuration object read; undefined when absent or unreadable. */
+function objectAt(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {
+  const value = object === undefined ? undefined : member(app, object, key);
+  if (value === undefined || isUnreadable(value)) return undefined;
+  const read = readObject(app, value);
+  return isUnreadable(read) ? undefined : read;
 }
 
-function text(object: ts.Expression | undefined, name: string): string | undefined {
-  const value = field(object, name);
-  return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
+/** The string at `key` of a configuration object read, when it is one. */
+function textAt(app: App, object: ObjectRead | undefined, key: string): string | undefined {
+  const value = object === undefined ? undefined : member(app, object, key);
+  return value !== undefined && !isUnreadable(value) && ts.isStringLiteralLike(value) ? value.text : undefined;
 }
 
 /** Query methods that narrow, order or answer the rows of the query below them. */
