@@ -73,3 +73,22 @@ for (const name of ENGINES) {
     assert.equal(pages, 1);
   });
 }
+
+for (const name of ENGINES) {
+  test(`${name}: the heap starts in the initial page, and grows past it keeping what it holds`, () => {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${root}target/wasm/${name}`)));
+    // The I/O area's first block (what a fresh request's first call makes) comes from the free
+    // end of the initial page: no memory.grow (src/bindings/mod.rs `FromInitialMemory`).
+    const small = exports.buffer(4096);
+    assert.ok(small > PAGE / 2 && small + 4096 <= PAGE, `the area at ${small}`);
+    assert.equal(exports.memory.buffer.byteLength, PAGE);
+    new Uint8Array(exports.memory.buffer, small, 4096).fill(7);
+    // An area larger than what is left grows the memory; the area keeps its bytes.
+    const large = exports.buffer(200_000);
+    assert.ok(large !== 0 && large % 8 === 0 && large + 200_000 <= exports.memory.buffer.byteLength, `the area at ${large}`);
+    assert.ok(new Uint8Array(exports.memory.buffer, large, 4096).every((b) => b === 7));
+    const larger = exports.buffer(1_000_000);
+    assert.ok(larger !== 0 && larger + 1_000_000 <= exports.memory.buffer.byteLength);
+    assert.ok(new Uint8Array(exports.memory.buffer, larger, 4096).every((b) => b === 7));
+  });
+}
