@@ -13,6 +13,7 @@ import {
   ABI_ERROR_TEXTS,
   ENGINE_ERROR_CODES,
   abiAlign,
+  opBuffer,
 } from "./generated/wire.js";
 import { enter, leave, live } from "./engine.js";
 
@@ -49,7 +50,7 @@ export function checked(t: number, status: number): number {
 /** Makes room for `n` more bytes of input; returns the address where they go. @internal */
 export function reserve(n: number): number {
   const g = enter();
-  return address(leave(g, live.exports.buffer(cursor + n))) + cursor;
+  return address(leave(g, opBuffer(live.exports, cursor + n))) + cursor;
 }
 
 /** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */
@@ -115,7 +116,7 @@ let uint8Tag: (() => unknown) | undefined;
 /** The I/O area's address, where inputs, answers and errors are. @internal */
 export function ioArea(): number {
   const g = enter();
-  return address(leave(g, live.exports.buffer(0)));
+  return address(leave(g, opBuffer(live.exports, 0)));
 }
 
 /** The answer's first `n` bytes, copied out of the I/O area. @internal */

@@ -1,13 +1,13 @@
 //! The one door to JavaScript: the engine's exports. The decision modules never see anything
 //! of it.
 //!
-//! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): plain
-//! `extern "C"` functions taking and returning numbers. Strings and arrays cross through an I/O
+//! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): operations
+//! taking and returning numbers, all run through one `extern "C"` export, [`run`]. Strings and arrays cross through an I/O
 //! area the engine owns ([`buffer`]): JavaScript writes the input there and passes its lengths;
 //! an answer longer than a number, or an engine error (its code and
 //! [`crate::wire::error_parts`]), is written back there. Configuration crosses once, into
 //! objects the engine keeps in a table and JavaScript addresses by handle (small integers);
-//! decisions then cross as numbers. No export panics: every input (a handle, its kind, a length,
+//! decisions then cross as numbers. No operation panics: every input (a handle, its kind, a length,
 //! UTF-8) is validated, and a call that makes no sense returns [`INVALID`] instead.
 //!
 //! `unsafe_code` is allowed in this module and its children only, for five minimal places, each
@@ -15,7 +15,7 @@
 //! area's words as bytes ([`as_bytes`]), an all-ASCII input read as a string without the
 //! UTF-8 validator ([`Reader::text`]), the import that fills random bytes
 //! ([`__getrandom_v03_custom`]), and the memory the allocator is given ([`FromInitialMemory`]).
-//! The `#[no_mangle]` exports are what the lint also counts.
+//! The `#[no_mangle]` export ([`run`]) and hook are what the lint also counts.
 #![allow(unsafe_code)]
 
 #[cfg(feature = "access")]
@@ -438,10 +438,122 @@ fn write_error(io: &mut Vec<u64>, e: &Error) {
     pack(io, &bytes);
 }
 
+/// The module's one function export: runs operation `op` ([`crate::wire::abi::OPS`], its
+/// index there) with its parameters, the first of `a` to `l` (the rest are ignored), each an
+/// `f64` ([`crate::wire::abi::Num`]: a `u32` crosses as the `i32` that JavaScript's `x | 0`
+/// makes of it, read back as unsigned, exactly as an `i32` parameter crossed). The id of no
+/// operation of this module (one of a capability it was built without, or none) is
+/// [`INVALID`]. Each operation stays a function of its own (`#[inline(never)]`, and
+/// scripts/build-pkg.mjs keeps wasm-opt from inlining them): V8 compiles a wasm function whole
+/// at its first call, so this one stays small and a request compiles only what it runs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
+pub extern "C" fn run(
+    op: u32,
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    e: f64,
+    f: f64,
+    g: f64,
+    h: f64,
+    i: f64,
+    j: f64,
+    k: f64,
+    l: f64,
+) -> i32 {
+    use crate::wire::abi::op as id;
+    const BUFFER: u32 = id("buffer");
+    #[cfg(any(feature = "access", feature = "ratelimit"))]
+    const CREATE: u32 = id("create");
+    const RELEASE: u32 = id("release");
+    #[cfg(feature = "codes")]
+    const IS_SECRET_KEY: u32 = id("is_secret_key");
+    const POLICY_COMPILE: u32 = id("policy_compile");
+    const POLICY_HOLDERS: u32 = id("policy_holders");
+    #[cfg(feature = "access")]
+    const LEVELS_LEVEL: u32 = id("levels_level");
+    #[cfg(feature = "access")]
+    const LEVELS_BUILD: u32 = id("levels_build");
+    #[cfg(feature = "access")]
+    const ACCESS_LEVELS: u32 = id("access_levels");
+    #[cfg(feature = "access")]
+    const ACCESS_INFO: u32 = id("access_info");
+    #[cfg(feature = "access")]
+    const ACCESS_RESOLVE: u32 = id("access_resolve");
+    #[cfg(feature = "access")]
+    const ACCESS_CAN_SHARE: u32 = id("access_can_share");
+    #[cfg(feature = "access")]
+    const ACCESS_CAN_TRANSFER: u32 = id("access_can_transfer");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_ADD: u32 = id("limiter_add");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_CAPACITY: u32 = id("limiter_capacity");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_IO: u32 = id("limiter_io");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_DECIDE: u32 = id("limiter_decide");
+    #[cfg(feature = "codes")]
+    const CODES_NEW: u32 = id("codes_new");
+    #[cfg(feature = "codes")]
+    const CODES_MESSAGE: u32 = id("codes_message");
+    #[cfg(feature = "codes")]
+    const CODES_VERIFY: u32 = id("codes_verify");
+    // Silences the parameters a module without some capability never reads.
+    let _ = (d, e, f, g, h, i, j, k, l);
+    match op {
+        BUFFER => buffer(u(a)),
+        #[cfg(any(feature = "access", feature = "ratelimit"))]
+        CREATE => create(u(a)),
+        RELEASE => release(u(a)),
+        #[cfg(feature = "codes")]
+        IS_SECRET_KEY => codes::is_secret_key(u(a)),
+        POLICY_COMPILE => policy::policy_compile(u(a), u(b), u(c)),
+        POLICY_HOLDERS => policy::policy_holders(u(a), u(b)),
+        #[cfg(feature = "access")]
+        LEVELS_LEVEL => access::levels_level(u(a), u(b)),
+        #[cfg(feature = "access")]
+        LEVELS_BUILD => access::levels_build(u(a), u(b), u(c)),
+        #[cfg(feature = "access")]
+        ACCESS_LEVELS => access::access_levels(u(a)),
+        #[cfg(feature = "access")]
+        ACCESS_INFO => access::access_info(u(a)),
+        #[cfg(feature = "access")]
+        ACCESS_RESOLVE => access::access_resolve(u(a), u(b), u(c)),
+        #[cfg(feature = "access")]
+        ACCESS_CAN_SHARE => access::access_can_share(u(a), b, c),
+        #[cfg(feature = "access")]
+        ACCESS_CAN_TRANSFER => access::access_can_transfer(u(a), b),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_ADD => ratelimit::limiter_add(u(a), u(b), c, d, e, f, u(g)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_CAPACITY => ratelimit::limiter_capacity(u(a), u(b)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_IO => ratelimit::limiter_io(u(a)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_DECIDE => ratelimit::limiter_decide(u(a), u(b), c, u(d)),
+        #[cfg(feature = "codes")]
+        CODES_NEW => codes::codes_new(u(a), u(b), c, u(d), e, f, g, h, u(i)),
+        #[cfg(feature = "codes")]
+        CODES_MESSAGE => codes::codes_message(u(a), u(b), u(c), u(d), u(e), u(f)),
+        #[cfg(feature = "codes")]
+        CODES_VERIFY => codes::codes_verify(u(a), u(b), c, u(d), u(e), f, g, h, i, u(j), k, u(l)),
+        _ => INVALID,
+    }
+}
+
+/// A `u32` parameter of an operation as it crossed ([`run`]): an `f64` holding the `i32`
+/// that ToInt32 made of it, read back as unsigned (anything else, which the generated callers
+/// never send, saturates as Rust's `as` does).
+fn u(x: f64) -> u32 {
+    x as i32 as u32
+}
+
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
 /// address (a multiple of 8), or 0 while another call runs.
-#[no_mangle]
-pub extern "C" fn buffer(len: u32) -> i32 {
+#[inline(never)]
+fn buffer(len: u32) -> i32 {
     let Ok(mut state) = STATE.0.try_borrow_mut() else {
         return 0;
     };
@@ -460,8 +572,8 @@ pub extern "C" fn buffer(len: u32) -> i32 {
 /// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder
 /// object: its configuration crosses in one call, `policy_compile`.)
 #[cfg(any(feature = "access", feature = "ratelimit"))]
-#[no_mangle]
-pub extern "C" fn create(kind: u32) -> i32 {
+#[inline(never)]
+fn create(kind: u32) -> i32 {
     call(|table, _| {
         let object = match kind {
             #[cfg(feature = "access")]
@@ -475,8 +587,8 @@ pub extern "C" fn create(kind: u32) -> i32 {
 }
 
 /// Frees the object `handle` addresses (JavaScript's finalizer, once its wrapper is gone).
-#[no_mangle]
-pub extern "C" fn release(handle: u32) -> i32 {
+#[inline(never)]
+fn release(handle: u32) -> i32 {
     call(|table, _| table.take(handle).map(|_| Answer::Int(0)))
 }
 
