@@ -94,6 +94,42 @@ export function text(s: string): number {
   return i;
 }
 
+/**
+ * Writes the lengths (`u32`) of the strings of `a` then `b`, then the strings themselves, at
+ * the cursor, when they are all ASCII (names, in practice): the whole input in one
+ * reservation, where writing each string with {@link text} makes one (an engine call) per
+ * string, which a fresh context's first policy paid a dozen times. Returns `false`, having
+ * written some of it, at the first string that is not ASCII (or not a string): the caller
+ * then writes the input again from a new {@link input}, string by string. Index loops over
+ * this layer's own arrays, as in `text`: nothing of the caller's runs while the I/O area's
+ * address is held.
+ * @internal
+ */
+export function asciiNames(a: readonly string[], b: readonly string[]): boolean {
+  const n = a.length + b.length;
+  let total = 4 * n;
+  for (let i = 0; i < a.length; i++) total += typeof a[i] === "string" ? a[i]!.length : 0;
+  for (let i = 0; i < b.length; i++) total += typeof b[i] === "string" ? b[i]!.length : 0;
+  const at = reserve(total);
+  const mem = memoryBytes();
+  const lens = new Uint32Array(mem.buffer, at, n);
+  let to = at + 4 * n;
+  for (let k = 0; k < n; k++) {
+    const s = k < a.length ? a[k] : b[k - a.length];
+    if (typeof s !== "string") return false;
+    const len = s.length;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      mem[to + i] = c;
+    }
+    lens[k] = len;
+    to += len;
+  }
+  advance(total);
+  return true;
+}
+
 /** Writes `b` at the cursor and returns its length. @internal */
 export function bytes(b: Uint8Array): number {
   // Only a real Uint8Array, told by its internal name (%TypedArray%.prototype's toStringTag

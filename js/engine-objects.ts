@@ -45,7 +45,7 @@ import {
   type EngineExports,
 } from "./generated/wire.js";
 import { engine, enter, leave, live, randomReady } from "./engine.js";
-import { address, advance, align, answerBytes, answerNumbers, answerText, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
+import { address, advance, align, answerBytes, answerNumbers, answerText, asciiNames, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
 
 const STALE = "convex-guard: an engine object of a discarded instance (or a builder already built) was used";
 
@@ -153,18 +153,23 @@ export class PolicyBuilder {
 function compilePolicy(roles: readonly string[], grants: readonly string[], build: number): number {
   engine();
   const ex = live.exports;
-  const t = input();
-  const n = roles.length + grants.length;
-  reserve(4 * n);
-  advance(4 * n);
-  const lens = new Uint32Array(n);
-  let i = 0;
-  // Index loops over this layer's own arrays: nothing of the caller's (nor a patched
-  // Array iterator) runs while the I/O area's address is held.
-  for (let r = 0; r < roles.length; r++) lens[i++] = text(roles[r]!);
-  for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
-  // The area's address now: writing the strings may have moved it.
-  new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
+  let t = input();
+  // Names are ASCII in practice: written in one go. Otherwise (or a name that is not a
+  // string, which `text` refuses), written again from the start, one string at a time.
+  if (!asciiNames(roles, grants)) {
+    t = input();
+    const n = roles.length + grants.length;
+    reserve(4 * n);
+    advance(4 * n);
+    const lens = new Uint32Array(n);
+    let i = 0;
+    // Index loops over this layer's own arrays: nothing of the caller's (nor a patched
+    // Array iterator) runs while the I/O area's address is held.
+    for (let r = 0; r < roles.length; r++) lens[i++] = text(roles[r]!);
+    for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
+    // The area's address now: writing the strings may have moved it.
+    new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
+  }
   const g = enter();
   return checked(t, leave(g, opPolicyCompile(ex, roles.length, grants.length / 2, build)));
 }
