@@ -960,6 +960,18 @@ mod render {
             self.doc(doc);
             let _ = writeln!(self.0, "export const {name} = {value};");
         }
+        /// Named offsets as a `const enum`: the package's build inlines each use as its number
+        /// (esbuild), so no object is made when the package is evaluated, which every fresh
+        /// Convex request pays for each property of each object.
+        fn offsets(&mut self, name: &str, fields: &[(&str, usize)], doc: &str) {
+            self.doc(doc);
+            let fields: Vec<String> = fields.iter().map(|(f, at)| format!("{f} = {at}")).collect();
+            let _ = writeln!(
+                self.0,
+                "export const enum {name} {{ {} }}",
+                fields.join(", ")
+            );
+        }
         fn section(&mut self, title: &str) {
             let _ = writeln!(self.0, "\n// {title}\n");
         }
@@ -1384,28 +1396,31 @@ mod render {
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_HEAD",
-            &format!(
-                "{{ caller: {}, groupCount: {}, groups: {}, documentCount: {}, grantCount: {}, length: {} }} as const",
-                ac::CALLER, ac::GROUP_COUNT, ac::GROUPS, ac::DOCUMENT_COUNT, ac::GRANT_COUNT, ac::HEAD
-            ),
+            &[
+                ("caller", ac::CALLER),
+                ("groupCount", ac::GROUP_COUNT),
+                ("groups", ac::GROUPS),
+                ("documentCount", ac::DOCUMENT_COUNT),
+                ("grantCount", ac::GRANT_COUNT),
+                ("length", ac::HEAD),
+            ],
             "The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`.",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_TIMES",
-            &format!(
-                "{{ now: {}, expiries: {} }} as const",
-                ac::NOW, ac::EXPIRIES
-            ),
+            &[("now", ac::NOW), ("expiries", ac::EXPIRIES)],
             "An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}).",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_REQUEST",
-            &format!(
-                "{{ doc: {}, level: {}, expiresAt: {}, length: {} }} as const",
-                ac::REQUEST_DOC, ac::REQUEST_LEVEL, ac::REQUEST_EXPIRES_AT, ac::REQUEST_LEN
-            ),
+            &[
+                ("doc", ac::REQUEST_DOC),
+                ("level", ac::REQUEST_LEVEL),
+                ("expiresAt", ac::REQUEST_EXPIRES_AT),
+                ("length", ac::REQUEST_LEN),
+            ],
             "A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length.",
         );
         let (columns, end, counts) = access_columns();
@@ -1491,16 +1506,9 @@ mod render {
             cd::WITH_ACTOR,
             "Length of a `verify` answer also carrying the actor's count.",
         );
-        o.raw(
+        o.offsets(
             "CODE_ANSWER",
-            &format!(
-                "{{ {} }} as const",
-                cd::ANSWER
-                    .iter()
-                    .map(|(name, at)| format!("{name}: {at}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &cd::ANSWER,
             "Where each number of a `verify` or `issue` answer is.",
         );
 

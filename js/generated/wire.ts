@@ -150,11 +150,11 @@ export const MAX_GROUP_NAME_LEN = 200;
 /** Largest page a listing returns. */
 export const MAX_PAGE_ITEMS = 100;
 /** The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`. */
-export const ACCESS_HEAD = { caller: 0, groupCount: 1, groups: 2, documentCount: 2, grantCount: 3, length: 4 } as const;
+export const enum ACCESS_HEAD { caller = 0, groupCount = 1, groups = 2, documentCount = 2, grantCount = 3, length = 4 }
 /** An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}). */
-export const ACCESS_TIMES = { now: 0, expiries: 1 } as const;
+export const enum ACCESS_TIMES { now = 0, expiries = 1 }
 /** A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length. */
-export const ACCESS_REQUEST = { doc: 0, level: 1, expiresAt: 2, length: 3 } as const;
+export const enum ACCESS_REQUEST { doc = 0, level = 1, expiresAt = 2, length = 3 }
 /** The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants). */
 export const ACCESS_COLUMNS = { owner: [0, 0], parent: [1, 0], doc: [2, 0], subject: [2, 1], public: [2, 2], kind: [3, 2], level: [3, 3] } as const;
 /** Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head. */
@@ -194,7 +194,7 @@ export const CODE_WITH_RECORD = 6;
 /** Length of a `verify` answer also carrying the actor's count. */
 export const CODE_WITH_ACTOR = 8;
 /** Where each number of a `verify` or `issue` answer is. */
-export const CODE_ANSWER = { outcome: 0, expiresAt: 1, attemptsLeft: 2, used: 3, failures: 4, lastFailure: 5, actorFailures: 6, actorLast: 7 } as const;
+export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, used = 3, failures = 4, lastFailure = 5, actorFailures = 6, actorLast = 7 }
 
 // the engine's exports (src/bindings)
 
