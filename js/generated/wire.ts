@@ -236,10 +236,13 @@ export type EngineExports = {
   /** Slot 0 calls `env.random` (scripts/build-pkg.mjs `randomThroughTable`; modules without codes have none). */
   random: WebAssembly.Table;
   run(op: number, ...params: number[]): number;
+  buffer(len: number): number;
+  policy_compile(roles: number, grants: number, build: number): number;
+  policy_holders(handle: number, len: number): number;
 };
 /** Operation `buffer` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opBuffer(ex: EngineExports, len: number): number {
-  return ex.run(0, len | 0);
+  return ex.buffer(len);
 }
 /** Operation `create` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCreate(ex: EngineExports, kind: number): number {
@@ -255,11 +258,11 @@ export function opIsSecretKey(ex: EngineExports, len: number): number {
 }
 /** Operation `policy_compile` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opPolicyCompile(ex: EngineExports, roles: number, grants: number, build: number): number {
-  return ex.run(4, roles | 0, grants | 0, build | 0);
+  return ex.policy_compile(roles, grants, build);
 }
 /** Operation `policy_holders` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opPolicyHolders(ex: EngineExports, handle: number, len: number): number {
-  return ex.run(5, handle | 0, len | 0);
+  return ex.policy_holders(handle, len);
 }
 /** Operation `levels_level` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opLevelsLevel(ex: EngineExports, handle: number, len: number): number {

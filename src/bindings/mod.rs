@@ -15,7 +15,8 @@
 //! area's words as bytes ([`as_bytes`]), an all-ASCII input read as a string without the
 //! UTF-8 validator ([`Reader::text`]), the import that fills random bytes
 //! ([`__getrandom_v03_custom`]), and the memory the allocator is given ([`FromInitialMemory`]).
-//! The `#[no_mangle]` export ([`run`]) and hook are what the lint also counts.
+//! The `#[no_mangle]` exports ([`run`], and the operations exported on their own) and hook are
+//! what the lint also counts.
 #![allow(unsafe_code)]
 
 #[cfg(feature = "access")]
@@ -438,8 +439,9 @@ fn write_error(io: &mut Vec<u64>, e: &Error) {
     pack(io, &bytes);
 }
 
-/// The module's one function export: runs operation `op` ([`crate::wire::abi::OPS`], its
-/// index there) with its parameters, the first of `a` to `l` (the rest are ignored), each an
+/// The module's function export for every operation but those exported on their own
+/// ([`crate::wire::abi::OWN_EXPORTS`], which it refuses): runs operation `op`
+/// ([`crate::wire::abi::OPS`], its index there) with its parameters, the first of `a` to `l` (the rest are ignored), each an
 /// `f64` ([`crate::wire::abi::Num`]: a `u32` crosses as the `i32` that JavaScript's `x | 0`
 /// makes of it, read back as unsigned, exactly as an `i32` parameter crossed). The id of no
 /// operation of this module (one of a capability it was built without, or none) is
@@ -464,14 +466,11 @@ pub extern "C" fn run(
     l: f64,
 ) -> i32 {
     use crate::wire::abi::op as id;
-    const BUFFER: u32 = id("buffer");
     #[cfg(any(feature = "access", feature = "ratelimit"))]
     const CREATE: u32 = id("create");
     const RELEASE: u32 = id("release");
     #[cfg(feature = "codes")]
     const IS_SECRET_KEY: u32 = id("is_secret_key");
-    const POLICY_COMPILE: u32 = id("policy_compile");
-    const POLICY_HOLDERS: u32 = id("policy_holders");
     #[cfg(feature = "access")]
     const LEVELS_LEVEL: u32 = id("levels_level");
     #[cfg(feature = "access")]
@@ -501,16 +500,13 @@ pub extern "C" fn run(
     #[cfg(feature = "codes")]
     const CODES_VERIFY: u32 = id("codes_verify");
     // Silences the parameters a module without some capability never reads.
-    let _ = (d, e, f, g, h, i, j, k, l);
+    let _ = (b, c, d, e, f, g, h, i, j, k, l);
     match op {
-        BUFFER => buffer(u(a)),
         #[cfg(any(feature = "access", feature = "ratelimit"))]
         CREATE => create(u(a)),
         RELEASE => release(u(a)),
         #[cfg(feature = "codes")]
         IS_SECRET_KEY => codes::is_secret_key(u(a)),
-        POLICY_COMPILE => policy::policy_compile(u(a), u(b), u(c)),
-        POLICY_HOLDERS => policy::policy_holders(u(a), u(b)),
         #[cfg(feature = "access")]
         LEVELS_LEVEL => access::levels_level(u(a), u(b)),
         #[cfg(feature = "access")]
@@ -552,8 +548,8 @@ fn u(x: f64) -> u32 {
 
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
 /// address (a multiple of 8), or 0 while another call runs.
-#[inline(never)]
-fn buffer(len: u32) -> i32 {
+#[no_mangle]
+pub extern "C" fn buffer(len: u32) -> i32 {
     let Ok(mut state) = STATE.0.try_borrow_mut() else {
         return 0;
     };

@@ -25,8 +25,8 @@ fn compiled(table: &mut Table, handle: u32) -> Result<&crate::policy::Policy, Fa
 /// id `role` is `min_role` or higher; row `n` stands for any role not in the policy and is
 /// all 0. One call rather than one per entry: each export the first request of a context runs
 /// is compiled then (V8 compiles WebAssembly functions lazily, at their first call).
-#[inline(never)]
-pub(super) fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
+#[no_mangle]
+pub extern "C" fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
     call(|table, input| {
         // The lengths, read in place (no copy of them is made): role names first.
         let count = grants.checked_mul(2).and_then(|g| g.checked_add(roles));
@@ -55,8 +55,8 @@ pub(super) fn policy_compile(roles: u32, grants: u32, build: u32) -> i32 {
 /// Decides a permission (`len` bytes of input) for every role: for `n` roles, `n + 1` bytes
 /// by role id, 1 where that role holds it; byte `n` stands for any role not in the policy and
 /// is 0 (see `policy::Policy::holders`). Refuses a malformed name (`INVALID_ARGUMENT`).
-#[inline(never)]
-pub(super) fn policy_holders(handle: u32, len: u32) -> i32 {
+#[no_mangle]
+pub extern "C" fn policy_holders(handle: u32, len: u32) -> i32 {
     call(|table, input| {
         let permission = input.text(len)?;
         Ok(Answer::Bytes(compiled(table, handle)?.holders(permission)?))
