@@ -112,7 +112,6 @@ export function asciiNames(a: readonly string[], b: readonly string[]): boolean 
   for (let i = 0; i < b.length; i++) total += typeof b[i] === "string" ? b[i]!.length : 0;
   const at = reserve(total);
   const mem = memoryBytes();
-  const lens = new Uint32Array(mem.buffer, at, n);
   let to = at + 4 * n;
   for (let k = 0; k < n; k++) {
     const s = k < a.length ? a[k] : b[k - a.length];
@@ -123,7 +122,13 @@ export function asciiNames(a: readonly string[], b: readonly string[]): boolean 
       if (c > 0x7f) return false;
       mem[to + i] = c;
     }
-    lens[k] = len;
+    // The length as a little-endian `u32` (wasm's byte order), byte by byte: no typed array
+    // over the memory made for it.
+    const l = at + 4 * k;
+    mem[l] = len & 0xff;
+    mem[l + 1] = (len >>> 8) & 0xff;
+    mem[l + 2] = (len >>> 16) & 0xff;
+    mem[l + 3] = len >>> 24;
     to += len;
   }
   advance(total);

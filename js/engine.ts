@@ -84,7 +84,7 @@ export function engine(): void {
   const instance = new WebAssembly.Instance(compiled);
   live.exports = instance.exports as unknown as EngineExports;
   live.memory = live.exports.memory;
-  live.bytes = new Uint8Array(0);
+  live.bytes = new Uint8Array(live.memory.buffer);
   live.generation = ++instances;
 }
 
