@@ -2,13 +2,15 @@
 //! of it.
 //!
 //! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): operations
-//! taking and returning numbers, all run through one `extern "C"` export, [`run`]. Strings and arrays cross through an I/O
-//! area the engine owns ([`buffer`]): JavaScript writes the input there and passes its lengths;
-//! an answer longer than a number, or an engine error (its code and
-//! [`crate::wire::error_parts`]), is written back there. Configuration crosses once, into
-//! objects the engine keeps in a table and JavaScript addresses by handle (small integers);
-//! decisions then cross as numbers. No operation panics: every input (a handle, its kind, a length,
-//! UTF-8) is validated, and a call that makes no sense returns [`INVALID`] instead.
+//! taking and returning numbers, run through one `extern "C"` export, [`run`], but for the
+//! three of a first permission check, exported on their own ([`crate::wire::abi::OWN_EXPORTS`]).
+//! Strings and arrays cross through an I/O area the engine owns ([`buffer`]): JavaScript writes
+//! the input there and passes its lengths; an answer longer than a number, or an engine error
+//! (its code and [`crate::wire::error_parts`]), is written back there. Configuration crosses
+//! once, into objects the engine keeps in a table and JavaScript addresses by handle (small
+//! integers); decisions then cross as numbers. No operation panics: every input (a handle, its
+//! kind, a length, UTF-8) is validated, and a call that makes no sense returns [`INVALID`]
+//! instead.
 //!
 //! `unsafe_code` is allowed in this module and its children only, for five minimal places, each
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
