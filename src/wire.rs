@@ -709,9 +709,10 @@ pub mod abi {
     /// Every operation of the engine with its parameters, each returning an `i32` as the module
     /// docs say. The module exports one function for all of them but [`OWN_EXPORTS`] (besides
     /// its `memory` and its `random` table), `run(op, a0, ..., a11)`: `op` is the operation's
-    /// index in this list, then its parameters, each an `f64` ([`Num`]). One export instead of one per operation:
-    /// V8 makes a function object and an `exports` property per export at every instantiation,
-    /// which every fresh Convex request pays (about 2.5 us each in Node 20). A test checks the
+    /// index in this list, then its parameters, each an `f64` ([`Num`]). One export instead of
+    /// one per operation: V8 makes a function object and an `exports` property per export at
+    /// every instantiation, which every fresh Convex request pays (about 2.5 us each in Node
+    /// 20). A test checks the
     /// list against the operations of `src/bindings`; the TypeScript layer calls them through
     /// the functions generated into `js/generated/wire.ts` (`opBuffer`, ...).
     pub const OPS: &[(&str, &[(&str, Num)])] = &[
