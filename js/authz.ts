@@ -259,7 +259,7 @@ export function createAuthz<R extends string, P extends string, T extends string
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
     const roleIds = dictionary<number>();
     for (let i = 0; i < roles.length; i++) roleIds[roles[i]!] = FIRST_ROLE + i;
-    const atLeast = engineCall(() => policy.atLeastTable());
+    const atLeast = policy.atLeastTable();
     return { policy, roleIds, atLeast, roles: roles.length, holders: dictionary(), cached: 0 };
   }
 

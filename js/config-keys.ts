@@ -137,7 +137,9 @@ export function checkConfigured(where: string, what: string, name: string, all: 
  * @internal
  */
 export function checkConfigKeys(config: object): void {
-  for (const key of Object.keys(config)) {
+  const keys = Object.keys(config);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (CONFIG_KEYS.includes(key)) continue;
     throw new GuardConfigError(
       `unknown configuration key ${named(key, CONFIG_KEYS).join("")}: ` +
@@ -161,8 +163,9 @@ export function checkKeys(value: unknown, keys: readonly string[], path: string)
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new GuardConfigError(`${path} must be an object`);
   }
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw new GuardConfigError(`${path}: unknown key ${unknown(key, keys)}`);
+  const own = Object.keys(value);
+  for (let i = 0; i < own.length; i++) {
+    if (!keys.includes(own[i]!)) throw new GuardConfigError(`${path}: unknown key ${unknown(own[i]!, keys)}`);
   }
 }
 

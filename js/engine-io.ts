@@ -13,6 +13,7 @@ import {
   ABI_ERROR_TEXTS,
   ENGINE_ERROR_CODES,
   abiAlign,
+  opBuffer,
 } from "./generated/wire.js";
 import { enter, leave, live } from "./engine.js";
 
@@ -49,7 +50,7 @@ export function checked(t: number, status: number): number {
 /** Makes room for `n` more bytes of input; returns the address where they go. @internal */
 export function reserve(n: number): number {
   const g = enter();
-  return address(leave(g, live.exports.buffer(cursor + n))) + cursor;
+  return address(leave(g, opBuffer(live.exports, cursor + n))) + cursor;
 }
 
 /** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */
@@ -93,6 +94,47 @@ export function text(s: string): number {
   return i;
 }
 
+/**
+ * Writes the lengths (`u32`) of the strings of `a` then `b`, then the strings themselves, at
+ * the cursor, when they are all ASCII (names, in practice): the whole input in one
+ * reservation, where writing each string with {@link text} makes one (an engine call) per
+ * string, which a fresh context's first policy paid a dozen times. Returns `false`, having
+ * written some of it, at the first string that is not ASCII (or not a string): the caller
+ * then writes the input again from a new {@link input}, string by string. Index loops over
+ * this layer's own arrays, as in `text`: nothing of the caller's runs while the I/O area's
+ * address is held.
+ * @internal
+ */
+export function asciiNames(a: readonly string[], b: readonly string[]): boolean {
+  const n = a.length + b.length;
+  let total = 4 * n;
+  for (let i = 0; i < a.length; i++) total += typeof a[i] === "string" ? a[i]!.length : 0;
+  for (let i = 0; i < b.length; i++) total += typeof b[i] === "string" ? b[i]!.length : 0;
+  const at = reserve(total);
+  const mem = memoryBytes();
+  let to = at + 4 * n;
+  for (let k = 0; k < n; k++) {
+    const s = k < a.length ? a[k] : b[k - a.length];
+    if (typeof s !== "string") return false;
+    const len = s.length;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      mem[to + i] = c;
+    }
+    // The length as a little-endian `u32` (wasm's byte order), byte by byte: no typed array
+    // over the memory made for it.
+    const l = at + 4 * k;
+    mem[l] = len & 0xff;
+    mem[l + 1] = (len >>> 8) & 0xff;
+    mem[l + 2] = (len >>> 16) & 0xff;
+    mem[l + 3] = len >>> 24;
+    to += len;
+  }
+  advance(total);
+  return true;
+}
+
 /** Writes `b` at the cursor and returns its length. @internal */
 export function bytes(b: Uint8Array): number {
   // Only a real Uint8Array, told by its internal name (%TypedArray%.prototype's toStringTag
@@ -115,7 +157,7 @@ let uint8Tag: (() => unknown) | undefined;
 /** The I/O area's address, where inputs, answers and errors are. @internal */
 export function ioArea(): number {
   const g = enter();
-  return address(leave(g, live.exports.buffer(0)));
+  return address(leave(g, opBuffer(live.exports, 0)));
 }
 
 /** The answer's first `n` bytes, copied out of the I/O area. @internal */

@@ -24,10 +24,28 @@ import {
   CODE_GENERATE,
   MAX_GRANTS,
   MAX_ROLES,
+  opAccessCanShare,
+  opAccessCanTransfer,
+  opAccessInfo,
+  opAccessLevels,
+  opAccessResolve,
+  opCodesMessage,
+  opCodesNew,
+  opCodesVerify,
+  opCreate,
+  opLevelsBuild,
+  opLevelsLevel,
+  opLimiterAdd,
+  opLimiterCapacity,
+  opLimiterDecide,
+  opLimiterIo,
+  opPolicyCompile,
+  opPolicyHolders,
+  opRelease,
   type EngineExports,
 } from "./generated/wire.js";
 import { engine, enter, leave, live, randomReady } from "./engine.js";
-import { address, advance, align, answerBytes, answerNumbers, answerText, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
+import { address, advance, align, answerBytes, answerNumbers, answerText, asciiNames, bytes, check, checked, input, ioArea, reserve, text } from "./engine-io.js";
 
 const STALE = "convex-guard: an engine object of a discarded instance (or a builder already built) was used";
 
@@ -41,7 +59,7 @@ function release(held: number): void {
   if (Math.floor(held / SPAN) !== live.generation) return;
   try {
     const g = enter();
-    leave(g, live.exports.release(held % SPAN));
+    leave(g, opRelease(live.exports, held % SPAN));
   } catch {
     // The instance is discarded (the export never returned to `leave`); a finalizer throws nothing.
   }
@@ -81,7 +99,7 @@ function consume(o: Held): EngineExports {
 function created(kind: number): number {
   engine();
   const g = enter();
-  return check(leave(g, live.exports.create(kind)));
+  return check(leave(g, opCreate(live.exports, kind)));
 }
 
 /** `x` is given (an optional argument's rule, as it always was: neither undefined nor null). */
@@ -135,20 +153,25 @@ export class PolicyBuilder {
 function compilePolicy(roles: readonly string[], grants: readonly string[], build: number): number {
   engine();
   const ex = live.exports;
-  const t = input();
-  const n = roles.length + grants.length;
-  reserve(4 * n);
-  advance(4 * n);
-  const lens = new Uint32Array(n);
-  let i = 0;
-  // Index loops over this layer's own arrays: nothing of the caller's (nor a patched
-  // Array iterator) runs while the I/O area's address is held.
-  for (let r = 0; r < roles.length; r++) lens[i++] = text(roles[r]!);
-  for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
-  // The area's address now: writing the strings may have moved it.
-  new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
+  let t = input();
+  // Names are ASCII in practice: written in one go. Otherwise (or a name that is not a
+  // string, which `text` refuses), written again from the start, one string at a time.
+  if (!asciiNames(roles, grants)) {
+    t = input();
+    const n = roles.length + grants.length;
+    reserve(4 * n);
+    advance(4 * n);
+    const lens = new Uint32Array(n);
+    let i = 0;
+    // Index loops over this layer's own arrays: nothing of the caller's (nor a patched
+    // Array iterator) runs while the I/O area's address is held.
+    for (let r = 0; r < roles.length; r++) lens[i++] = text(roles[r]!);
+    for (let g = 0; g < grants.length; g++) lens[i++] = text(grants[g]!);
+    // The area's address now: writing the strings may have moved it.
+    new Uint32Array(live.memory!.buffer, ioArea(), n).set(lens);
+  }
   const g = enter();
-  return checked(t, leave(g, ex.policy_compile(roles.length, grants.length / 2, build)));
+  return checked(t, leave(g, opPolicyCompile(ex, roles.length, grants.length / 2, build)));
 }
 
 /** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
@@ -164,7 +187,7 @@ export class CompiledPolicy extends Held {
     const t = input();
     const p = text(permission);
     const g = enter();
-    return answerBytes(checked(t, leave(g, ex.policy_holders(this.h, p))));
+    return answerBytes(checked(t, leave(g, opPolicyHolders(ex, this.h, p))));
   }
   /** Every "at least" decision: the byte at `role * n + min` for `n` roles (made by `build`). */
   atLeastTable(): Uint8Array {
@@ -184,7 +207,7 @@ export class AccessLevelsBuilder extends Held {
     const t = input();
     const n = text(name);
     const g = enter();
-    checked(t, leave(g, ex.levels_level(this.h, n)));
+    checked(t, leave(g, opLevelsLevel(ex, this.h, n)));
   }
   /** Validates and compiles the levels (consumes the builder). Throws INVALID_CONFIG. */
   build(publicLevel?: string | null, shareLevel?: string | null): AccessEngine {
@@ -194,7 +217,7 @@ export class AccessLevelsBuilder extends Held {
     const s = given(shareLevel) ? text(shareLevel!) : ABI_ABSENT;
     consume(this);
     const g = enter();
-    return new AccessEngine(checked(t, leave(g, ex.levels_build(this.h, p, s))));
+    return new AccessEngine(checked(t, leave(g, opLevelsBuild(ex, this.h, p, s))));
   }
 }
 
@@ -204,13 +227,13 @@ export class AccessEngine extends Held {
   levels(): string {
     const ex = use(this);
     const g = enter();
-    return answerText(check(leave(g, ex.access_levels(this.h))));
+    return answerText(check(leave(g, opAccessLevels(ex, this.h))));
   }
   /** `[public level, share level, ...bounds]` (see src/bindings/access.rs `access_info`). */
   info(): Float64Array {
     const ex = use(this);
     const g = enter();
-    return answerNumbers(check(leave(g, ex.access_info(this.h))));
+    return answerNumbers(check(leave(g, opAccessInfo(ex, this.h))));
   }
   /** Resolves a batch, or decides a share request on it (layouts: `access_resolve`). Throws INVALID_ARGUMENT. */
   resolve(ints: ArrayLike<number>, times: ArrayLike<number>): Float64Array {
@@ -224,19 +247,19 @@ export class AccessEngine extends Held {
     const timesAt = reserve(8 * times.length);
     new Float64Array(live.memory!.buffer, timesAt, times.length).set(times);
     const g = enter();
-    return answerNumbers(checked(t, leave(g, ex.access_resolve(this.h, ints.length, times.length))));
+    return answerNumbers(checked(t, leave(g, opAccessResolve(ex, this.h, ints.length, times.length))));
   }
   /** 0 when a caller at `callerLevel` may grant `grantedLevel`, else the denial code. */
   canShare(callerLevel: number, grantedLevel: number): number {
     const ex = use(this);
     const g = enter();
-    return check(leave(g, ex.access_can_share(this.h, callerLevel, grantedLevel)));
+    return check(leave(g, opAccessCanShare(ex, this.h, callerLevel, grantedLevel)));
   }
   /** 0 when a caller whose access came from `source` may transfer ownership, else the denial code. */
   canTransfer(source: number): number {
     const ex = use(this);
     const g = enter();
-    return check(leave(g, ex.access_can_transfer(this.h, source)));
+    return check(leave(g, opAccessCanTransfer(ex, this.h, source)));
   }
 }
 
@@ -252,19 +275,19 @@ export class RateLimiter extends Held {
     const k = text(kind);
     const flags = (given(capacity) ? ABI_HAS_CAPACITY : 0) | (given(shards) ? ABI_HAS_SHARDS : 0);
     const g = enter();
-    return checked(t, leave(g, ex.limiter_add(this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags)));
+    return checked(t, leave(g, opLimiterAdd(ex, this.h, k, rate, period, capacity ?? 0, shards ?? 0, flags)));
   }
   /** The compiled capacity of limit `id`. */
   capacity(id: number): number {
     const ex = use(this);
     const g = enter();
-    return check(leave(g, ex.limiter_capacity(this.h, id)));
+    return check(leave(g, opLimiterCapacity(ex, this.h, id)));
   }
   /** The byte address of the limiter's I/O buffer, constant for its life. */
   io(): number {
     const ex = use(this);
     const g = enter();
-    return address(leave(g, ex.limiter_io(this.h)));
+    return address(leave(g, opLimiterIo(ex, this.h)));
   }
   /**
    * Decides the `n` requests in the buffer in `mode` (`RL_CHECK`, `RL_CONSUME` or `RL_TAKE`):
@@ -273,7 +296,7 @@ export class RateLimiter extends Held {
   decide(n: number, now: number, mode: number): number {
     const ex = use(this);
     const g = enter();
-    const status = leave(g, ex.limiter_decide(this.h, n, now, mode));
+    const status = leave(g, opLimiterDecide(ex, this.h, n, now, mode));
     return status < 0 ? check(status) : status;
   }
 }
@@ -303,7 +326,7 @@ export class CodeEngine extends Held {
     const g = enter();
     // The optional settings as they are written (a spread would run the Array iterator, which
     // a caller may have patched, while the instance reads as discarded).
-    const answer = ex.codes_new(a, length, ttl, maxAttempts, bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0, flags);
+    const answer = opCodesNew(ex, a, length, ttl, maxAttempts, bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0, flags);
     super(checked(t, leave(g, answer)));
   }
   /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
@@ -315,7 +338,7 @@ export class CodeEngine extends Held {
     const [a, b, c] = [text(actor), text(action), text(target)];
     const d = text(code);
     const g = enter();
-    return answerBytes(checked(t, leave(g, ex.codes_message(this.h, a, b, c, d, mode))));
+    return answerBytes(checked(t, leave(g, opCodesMessage(ex, this.h, a, b, c, d, mode))));
   }
   /** Issues or consumes a record (see src/bindings/codes.rs `codes_verify`). Throws INVALID_ARGUMENT. */
   verify(
@@ -336,7 +359,7 @@ export class CodeEngine extends Held {
     const t = input();
     const [h, p] = [bytes(hash), bytes(presented)];
     const g = enter();
-    const answer = ex.codes_verify(this.h, h, expiresAt, attemptsLeft, used, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
+    const answer = opCodesVerify(ex, this.h, h, expiresAt, attemptsLeft, used, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
     return answerNumbers(checked(t, leave(g, answer)));
   }
 }

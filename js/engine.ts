@@ -30,7 +30,7 @@ import { ConvexError } from "convex/values";
 import { wasmBytes } from "./generated/wasm-base64.js";
 import { randomBridge } from "./generated/random-bridge.js";
 import { ENGINE_MESSAGES } from "./generated/messages.js";
-import { ENGINE_ERROR_CODES, fillEngineMessage, type EngineExports } from "./generated/wire.js";
+import { ENGINE_ERROR_CODES, fillEngineMessage, opIsSecretKey, type EngineExports } from "./generated/wire.js";
 import { checked, input, text } from "./engine-io.js";
 
 // For the tests that reach below the TypeScript layer (tests/node/engine-ts.mjs).
@@ -84,7 +84,7 @@ export function engine(): void {
   const instance = new WebAssembly.Instance(compiled);
   live.exports = instance.exports as unknown as EngineExports;
   live.memory = live.exports.memory;
-  live.bytes = new Uint8Array(0);
+  live.bytes = new Uint8Array(live.memory.buffer);
   live.generation = ++instances;
 }
 
@@ -252,7 +252,7 @@ export function isSecretKey(key: string): boolean {
     const t = input();
     const k = text(key);
     const g = enter();
-    return checked(t, leave(g, live.exports.is_secret_key(k))) === 1;
+    return checked(t, leave(g, opIsSecretKey(live.exports, k))) === 1;
   } catch (e) {
     discardUnlessOwn(e);
     throw e;

@@ -156,12 +156,13 @@ export function userMethods<R extends string, P extends string, T extends string
    * row is logged once per request, and no request's users outlive it in a context that Convex
    * reuses (`experimental_reuseContext`).
    */
-  const reported = new WeakMap<object, Set<string>>();
+  let reported: WeakMap<object, Set<string>> | undefined; // made at the first report
 
   /** Logs, once per row and request, a found user whose role field holds no configured role. */
   function report(ctx: AnyReaderCtx, user: Found): void {
     const { db, auth } = ctx as { db?: unknown; auth?: unknown };
     const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
+    reported ??= new WeakMap();
     let seen = reported.get(request);
     if (seen === undefined) reported.set(request, (seen = new Set()));
     if (seen.size >= 16) return; // a bounded log, whatever the traffic

@@ -278,7 +278,9 @@ export function createUserFinder(config: unknown): UserFinder {
     table,
     roleKey,
     claims,
-    validate: () => void check(),
+    // No users configuration (the common case) has nothing to check: the settings are made at
+    // the first `find`, not by the first permission check of a fresh context.
+    validate: () => void (config === undefined || config === null || check()),
     // The reads live in users-find.ts (the browser entries, which read nothing, leave them out).
     async find(ctx) {
       return findUser(check(), ctx);

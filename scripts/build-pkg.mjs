@@ -43,6 +43,15 @@ const FEATURES = [
  * every context, although only an engine error runs it.
  */
 const NO_INLINE = ["*write_error*", "*utf8_slow*", "*write_floats*"].map((pattern) => `--no-inline=${pattern}`);
+/**
+ * The engine's operations (`wire::abi::OPS`, each called by the one export `run`): kept out of
+ * `run` as out of each other, so that `run` stays a small dispatch and a request compiles only
+ * the operations it calls (each has one caller, `run`, which wasm-opt would inline it into).
+ */
+const OPERATIONS = [...readFileSync(at("js/generated/wire.ts"), "utf8").matchAll(/^\/\*\* Operation `(\w+)`/gm)].map((m) => m[1]);
+if (OPERATIONS.length === 0) throw new Error("js/generated/wire.ts lists no operation");
+// Their names are rustc's (legacy mangling): `_ZN12convex_guard8bindings...6buffer17h...E`.
+NO_INLINE.push(...OPERATIONS.map((name) => `--no-inline=*8bindings*${name.length}${name}17h*`));
 
 /**
  * wasm-opt -Oz (to a fixed point) with the features rustc emits; fails on a module V8 would refuse.
@@ -71,8 +80,8 @@ function optimize(input, output, names = false) {
  * The module cargo built, without the exports no caller uses: rustc exports every
  * `#[no_mangle]` function, getrandom's hook included, and the linker's `__data_end` and
  * `__heap_base`; once they are gone, wasm-opt inlines or drops what they named. Every other
- * export must be one of `wire::abi::EXPORTS` (js/generated/wire.ts `EngineExports`), or the
- * build fails. Its one import goes through a table (`randomThroughTable`). Answers the path it
+ * export must be one of js/generated/wire.ts `EngineExports` (the memory, the `random` table and
+ * `run`, which runs every operation of `wire::abi::OPS`), or the build fails. Its one import goes through a table (`randomThroughTable`). Answers the path it
  * wrote (`output`) and the bytes of the random bridge (`bridge`, null without the import).
  */
 const binaryen = (await import("binaryen")).default;
@@ -88,7 +97,7 @@ function lean(input, output) {
   for (let i = module.getNumExports() - 1; i >= 0; i--) {
     const name = binaryen.getExportInfo(module.getExportByIndex(i)).name;
     if (["__getrandom_v03_custom", "__data_end", "__heap_base"].includes(name)) module.removeExport(name);
-    else if (!ENGINE_EXPORTS.has(name)) throw new Error(`${input} exports ${name}, which wire::abi::EXPORTS does not list`);
+    else if (!ENGINE_EXPORTS.has(name)) throw new Error(`${input} exports ${name}, which EngineExports does not list`);
   }
   const bridge = randomThroughTable(module);
   writeFileSync(output, module.emitBinary());

@@ -691,79 +691,178 @@ pub mod abi {
         bytes.div_ceil(8) * 8
     }
 
-    /// Every export (the module's own `memory` and `random` table aside) with its parameters, all numbers, each
-    /// returning an `i32` as the module docs say. A test checks the list against the
-    /// `#[no_mangle]` functions of `src/bindings`; the TypeScript layer calls them through the
-    /// generated `EngineExports` type.
-    pub const EXPORTS: &[(&str, &[&str])] = &[
-        ("buffer", &["len"]),
-        ("create", &["kind"]),
-        ("release", &["handle"]),
-        ("is_secret_key", &["len"]),
-        ("policy_compile", &["roles", "grants", "build"]),
-        ("policy_holders", &["handle", "len"]),
-        ("levels_level", &["handle", "len"]),
-        ("levels_build", &["handle", "publicLen", "shareLen"]),
-        ("access_levels", &["handle"]),
-        ("access_info", &["handle"]),
-        ("access_resolve", &["handle", "ints", "times"]),
+    /// How a parameter of an operation crosses: every one crosses as an `f64` argument of the
+    /// module's one function export, `run` ([`OPS`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Num {
+        /// A `u32` (a handle, a length, a flag): JavaScript converts it as a wasm `i32`
+        /// parameter always was (`x | 0`, ECMAScript's ToInt32) and the engine reads that
+        /// integer back as unsigned: `u32::MAX` crosses as -1 and is read as `u32::MAX`.
+        U32,
+        /// An `f64` (a time, a rate, a level code): as it is.
+        F64,
+    }
+
+    /// The most parameters an operation takes: `run` takes as many after the operation's id.
+    pub const MAX_PARAMS: usize = 12;
+
+    /// Every operation of the engine with its parameters, each returning an `i32` as the module
+    /// docs say. The module exports one function for all of them but [`OWN_EXPORTS`] (besides
+    /// its `memory` and its `random` table), `run(op, a0, ..., a11)`: `op` is the operation's
+    /// index in this list, then its parameters, each an `f64` ([`Num`]). One export instead of
+    /// one per operation: V8 makes a function object and an `exports` property per export at
+    /// every instantiation, which every fresh Convex request pays (about 2.5 us each in Node
+    /// 20). A test checks the
+    /// list against the operations of `src/bindings`; the TypeScript layer calls them through
+    /// the functions generated into `js/generated/wire.ts` (`opBuffer`, ...).
+    pub const OPS: &[(&str, &[(&str, Num)])] = &[
+        ("buffer", &[("len", Num::U32)]),
+        ("create", &[("kind", Num::U32)]),
+        ("release", &[("handle", Num::U32)]),
+        ("is_secret_key", &[("len", Num::U32)]),
+        (
+            "policy_compile",
+            &[
+                ("roles", Num::U32),
+                ("grants", Num::U32),
+                ("build", Num::U32),
+            ],
+        ),
+        ("policy_holders", &[("handle", Num::U32), ("len", Num::U32)]),
+        ("levels_level", &[("handle", Num::U32), ("len", Num::U32)]),
+        (
+            "levels_build",
+            &[
+                ("handle", Num::U32),
+                ("publicLen", Num::U32),
+                ("shareLen", Num::U32),
+            ],
+        ),
+        ("access_levels", &[("handle", Num::U32)]),
+        ("access_info", &[("handle", Num::U32)]),
+        (
+            "access_resolve",
+            &[
+                ("handle", Num::U32),
+                ("ints", Num::U32),
+                ("times", Num::U32),
+            ],
+        ),
         (
             "access_can_share",
-            &["handle", "callerLevel", "grantedLevel"],
+            &[
+                ("handle", Num::U32),
+                ("callerLevel", Num::F64),
+                ("grantedLevel", Num::F64),
+            ],
         ),
-        ("access_can_transfer", &["handle", "source"]),
+        (
+            "access_can_transfer",
+            &[("handle", Num::U32), ("source", Num::F64)],
+        ),
         (
             "limiter_add",
             &[
-                "handle", "kindLen", "rate", "period", "capacity", "shards", "given",
+                ("handle", Num::U32),
+                ("kindLen", Num::U32),
+                ("rate", Num::F64),
+                ("period", Num::F64),
+                ("capacity", Num::F64),
+                ("shards", Num::F64),
+                ("given", Num::U32),
             ],
         ),
-        ("limiter_capacity", &["handle", "id"]),
-        ("limiter_io", &["handle"]),
-        ("limiter_decide", &["handle", "n", "now", "mode"]),
+        (
+            "limiter_capacity",
+            &[("handle", Num::U32), ("id", Num::U32)],
+        ),
+        ("limiter_io", &[("handle", Num::U32)]),
+        (
+            "limiter_decide",
+            &[
+                ("handle", Num::U32),
+                ("n", Num::U32),
+                ("now", Num::F64),
+                ("mode", Num::U32),
+            ],
+        ),
         (
             "codes_new",
             &[
-                "alphabetLen",
-                "length",
-                "ttl",
-                "maxAttempts",
-                "bindingFailures",
-                "bindingWindow",
-                "actorFailures",
-                "actorWindow",
-                "given",
+                ("alphabetLen", Num::U32),
+                ("length", Num::U32),
+                ("ttl", Num::F64),
+                ("maxAttempts", Num::U32),
+                ("bindingFailures", Num::F64),
+                ("bindingWindow", Num::F64),
+                ("actorFailures", Num::F64),
+                ("actorWindow", Num::F64),
+                ("given", Num::U32),
             ],
         ),
         (
             "codes_message",
             &[
-                "handle",
-                "actorLen",
-                "actionLen",
-                "targetLen",
-                "codeLen",
-                "mode",
+                ("handle", Num::U32),
+                ("actorLen", Num::U32),
+                ("actionLen", Num::U32),
+                ("targetLen", Num::U32),
+                ("codeLen", Num::U32),
+                ("mode", Num::U32),
             ],
         ),
         (
             "codes_verify",
             &[
-                "handle",
-                "hashLen",
-                "expiresAt",
-                "attemptsLeft",
-                "used",
-                "failures",
-                "lastFailure",
-                "actorFailures",
-                "actorLast",
-                "presentedLen",
-                "now",
-                "issue",
+                ("handle", Num::U32),
+                ("hashLen", Num::U32),
+                ("expiresAt", Num::F64),
+                ("attemptsLeft", Num::U32),
+                ("used", Num::U32),
+                ("failures", Num::F64),
+                ("lastFailure", Num::F64),
+                ("actorFailures", Num::F64),
+                ("actorLast", Num::F64),
+                ("presentedLen", Num::U32),
+                ("now", Num::F64),
+                ("issue", Num::U32),
             ],
         ),
     ];
+
+    /// The operations of a fresh request's first permission check, each also a function export
+    /// of its own (the same name, its parameters as `i32`s and `f64`s), which the TypeScript
+    /// layer calls instead of [`OPS`]'s `run`: after a garbage collection V8 compiles each
+    /// function at its first call, and `run`, which passes many arguments, costs that first
+    /// call about 0.1 ms to compile (measured in Node 20), while three more exports cost every
+    /// instantiation a few microseconds.
+    pub const OWN_EXPORTS: &[&str] = &["buffer", "policy_compile", "policy_holders"];
+
+    /// The id of operation `name`: its index in [`OPS`], or `u32::MAX` (no operation) for a
+    /// name it lacks (tests/wire.rs checks that every name the bindings dispatch is listed).
+    pub const fn op(name: &str) -> u32 {
+        let mut rest = OPS;
+        let mut id = 0;
+        while let Some(((listed, _), tail)) = rest.split_first() {
+            if same(listed.as_bytes(), name.as_bytes()) {
+                return id;
+            }
+            rest = tail;
+            id += 1;
+        }
+        u32::MAX
+    }
+
+    /// `a == b`, in a `const fn`.
+    const fn same(mut a: &[u8], mut b: &[u8]) -> bool {
+        loop {
+            match (a.split_first(), b.split_first()) {
+                (Some((x, ra)), Some((y, rb))) if *x == *y => (a, b) = (ra, rb),
+                (None, None) => return true,
+                _ => return false,
+            }
+        }
+    }
 }
 
 /// One value of an engine error as it crosses to JavaScript (see [`error_parts`]).
@@ -869,6 +968,18 @@ mod render {
         fn raw(&mut self, name: &str, value: &str, doc: &str) {
             self.doc(doc);
             let _ = writeln!(self.0, "export const {name} = {value};");
+        }
+        /// Named offsets as a `const enum`: the package's build inlines each use as its number
+        /// (esbuild), so no object is made when the package is evaluated, which every fresh
+        /// Convex request pays for each property of each object.
+        fn offsets(&mut self, name: &str, fields: &[(&str, usize)], doc: &str) {
+            self.doc(doc);
+            let fields: Vec<String> = fields.iter().map(|(f, at)| format!("{f} = {at}")).collect();
+            let _ = writeln!(
+                self.0,
+                "export const enum {name} {{ {} }}",
+                fields.join(", ")
+            );
         }
         fn section(&mut self, title: &str) {
             let _ = writeln!(self.0, "\n// {title}\n");
@@ -1294,28 +1405,31 @@ mod render {
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_HEAD",
-            &format!(
-                "{{ caller: {}, groupCount: {}, groups: {}, documentCount: {}, grantCount: {}, length: {} }} as const",
-                ac::CALLER, ac::GROUP_COUNT, ac::GROUPS, ac::DOCUMENT_COUNT, ac::GRANT_COUNT, ac::HEAD
-            ),
+            &[
+                ("caller", ac::CALLER),
+                ("groupCount", ac::GROUP_COUNT),
+                ("groups", ac::GROUPS),
+                ("documentCount", ac::DOCUMENT_COUNT),
+                ("grantCount", ac::GRANT_COUNT),
+                ("length", ac::HEAD),
+            ],
             "The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`.",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_TIMES",
-            &format!(
-                "{{ now: {}, expiries: {} }} as const",
-                ac::NOW, ac::EXPIRIES
-            ),
+            &[("now", ac::NOW), ("expiries", ac::EXPIRIES)],
             "An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}).",
         );
-        o.raw(
+        o.offsets(
             "ACCESS_REQUEST",
-            &format!(
-                "{{ doc: {}, level: {}, expiresAt: {}, length: {} }} as const",
-                ac::REQUEST_DOC, ac::REQUEST_LEVEL, ac::REQUEST_EXPIRES_AT, ac::REQUEST_LEN
-            ),
+            &[
+                ("doc", ac::REQUEST_DOC),
+                ("level", ac::REQUEST_LEVEL),
+                ("expiresAt", ac::REQUEST_EXPIRES_AT),
+                ("length", ac::REQUEST_LEN),
+            ],
             "A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length.",
         );
         let (columns, end, counts) = access_columns();
@@ -1401,16 +1515,9 @@ mod render {
             cd::WITH_ACTOR,
             "Length of a `verify` answer also carrying the actor's count.",
         );
-        o.raw(
+        o.offsets(
             "CODE_ANSWER",
-            &format!(
-                "{{ {} }} as const",
-                cd::ANSWER
-                    .iter()
-                    .map(|(name, at)| format!("{name}: {at}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &cd::ANSWER,
             "Where each number of a `verify` or `issue` answer is.",
         );
 
@@ -1510,17 +1617,56 @@ mod render {
              export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;\n",
         );
         assert_eq!(ab::align(12), 16, "abiAlign renders wire::abi::align");
-        o.doc("The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out.");
+        o.doc(
+            "The engine's exports: its memory, its `random` table, and `run`, the one function that \
+             runs every operation (`wire::abi::OPS`, through the functions below).",
+        );
         o.0.push_str(
             "export type EngineExports = {\n  memory: WebAssembly.Memory;\n  \
              /** Slot 0 calls `env.random` (scripts/build-pkg.mjs `randomThroughTable`; modules without codes have none). */\n  \
-             random: WebAssembly.Table;\n",
+             random: WebAssembly.Table;\n  \
+             run(op: number, ...params: number[]): number;\n",
         );
-        for (name, params) in ab::EXPORTS {
-            let params: Vec<String> = params.iter().map(|p| format!("{p}: number")).collect();
-            let _ = writeln!(o.0, "  {name}({}): number;", params.join(", "));
+        for (name, params) in ab::OPS {
+            if ab::OWN_EXPORTS.contains(name) {
+                let params: Vec<String> =
+                    params.iter().map(|(p, _)| format!("{p}: number")).collect();
+                let _ = writeln!(o.0, "  {name}({}): number;", params.join(", "));
+            }
         }
         o.0.push_str("};\n");
+        for (id, (name, params)) in ab::OPS.iter().enumerate() {
+            let mut camel = String::from("op");
+            for word in name.split('_') {
+                let mut chars = word.chars();
+                if let Some(first) = chars.next() {
+                    camel.push(first.to_ascii_uppercase());
+                    camel.push_str(chars.as_str());
+                }
+            }
+            let names: Vec<String> = params.iter().map(|(p, _)| format!("{p}: number")).collect();
+            let args: Vec<String> = params
+                .iter()
+                .map(|(p, num)| match num {
+                    ab::Num::U32 => format!("{p} | 0"),
+                    ab::Num::F64 => (*p).to_string(),
+                })
+                .collect();
+            // An operation exported on its own takes its `i32` parameters as such (the wasm
+            // parameter makes the same ToInt32 of them).
+            let call = if ab::OWN_EXPORTS.contains(name) {
+                let args: Vec<&str> = params.iter().map(|(p, _)| *p).collect();
+                format!("ex.{name}({})", args.join(", "))
+            } else {
+                format!("ex.run({id}, {})", args.join(", "))
+            };
+            let _ = writeln!(
+                o.0,
+                "/** Operation `{name}` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */\n\
+                 export function {camel}(ex: EngineExports, {}): number {{\n  return {call};\n}}",
+                names.join(", "),
+            );
+        }
     }
 
     /// The templates the roles-only module can send: ids up to the last of roles and

@@ -204,12 +204,15 @@ fn every_template_renders_its_values() {
     }
 }
 
-/// `wire::abi::EXPORTS` (what `js/generated/wire.ts` declares as `EngineExports`) names exactly
-/// the functions `src/bindings` exports, each with as many parameters: a renamed or added
-/// export, or a changed signature, fails here before it reaches the TypeScript layer.
+/// `wire::abi::OPS` (what `js/generated/wire.ts` calls) names exactly the operations
+/// `src/bindings` defines, each with as many parameters; those of `wire::abi::OWN_EXPORTS` are
+/// exported on their own, and `run` dispatches each other by its name: a renamed or added
+/// operation, or a changed signature, fails here before it reaches the TypeScript layer.
 #[test]
-fn abi_exports_are_the_bindings_exports() {
+fn abi_ops_are_the_bindings_operations() {
     let mut found: Vec<(String, usize)> = Vec::new();
+    let mut dispatched: Vec<String> = Vec::new();
+    let mut own: Vec<String> = Vec::new();
     for module in [
         "mod.rs",
         "policy.rs",
@@ -219,24 +222,75 @@ fn abi_exports_are_the_bindings_exports() {
     ] {
         let path = format!("{}/src/bindings/{module}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
-        for item in text.split("#[no_mangle]").skip(1) {
-            let Some(rest) = item.split("pub extern \"C\" fn ").nth(1) else {
-                continue; // getrandom's hook, which the build drops from the exports
+        // An operation exported on its own (`run` aside).
+        for item in text.split("#[no_mangle]\npub extern \"C\" fn ").skip(1) {
+            let name: String = item
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name != "run" {
+                let params = &item[name.len()..item.find(')').unwrap()];
+                found.push((
+                    name.clone(),
+                    params.split(',').filter(|p| p.contains(':')).count(),
+                ));
+                own.push(name);
+            }
+        }
+        // Every other operation is a function of its own, kept out of line (see `run`).
+        for item in text.split("#[inline(never)]\n").skip(1) {
+            let item = item.trim_start_matches("#[allow(clippy::too_many_arguments)]\n");
+            let Some(rest) = item
+                .strip_prefix("pub(super) fn ")
+                .or_else(|| item.strip_prefix("fn "))
+            else {
+                continue;
             };
             let name: String = rest
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
+            let signature = &rest[..rest.find('{').unwrap()];
+            if !signature.ends_with(") -> i32 ") {
+                continue; // a cold path, not an operation
+            }
             let params = &rest[name.len()..rest.find(')').unwrap()];
             let count = params.split(',').filter(|p| p.contains(':')).count();
             found.push((name, count));
         }
+        for item in text.split(": u32 = id(\"").skip(1) {
+            dispatched.push(item[..item.find('"').unwrap()].to_string());
+        }
     }
+    // `finish` and `write_floats` answer an `i32` too, for every operation: no operation.
+    found.retain(|(name, _)| !["finish", "write_floats"].contains(&name.as_str()));
     found.sort();
-    let mut want: Vec<(String, usize)> = wire::abi::EXPORTS
+    let mut want: Vec<(String, usize)> = wire::abi::OPS
         .iter()
         .map(|(name, params)| ((*name).to_string(), params.len()))
         .collect();
     want.sort();
     assert_eq!(found, want);
+    own.sort();
+    let mut listed: Vec<String> = wire::abi::OWN_EXPORTS
+        .iter()
+        .map(|name| (*name).to_string())
+        .collect();
+    listed.sort();
+    assert_eq!(own, listed, "the operations exported on their own");
+    dispatched.sort();
+    let names: Vec<String> = want
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !own.contains(name))
+        .collect();
+    assert_eq!(
+        dispatched, names,
+        "run dispatches every other operation by its name"
+    );
+    for (id, (name, params)) in wire::abi::OPS.iter().enumerate() {
+        assert_eq!(wire::abi::op(name), id as u32);
+        assert!(params.len() <= wire::abi::MAX_PARAMS, "{name}");
+    }
+    assert_eq!(wire::abi::op("no_such_operation"), u32::MAX);
 }

@@ -150,11 +150,11 @@ export const MAX_GROUP_NAME_LEN = 200;
 /** Largest page a listing returns. */
 export const MAX_PAGE_ITEMS = 100;
 /** The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`. */
-export const ACCESS_HEAD = { caller: 0, groupCount: 1, groups: 2, documentCount: 2, grantCount: 3, length: 4 } as const;
+export const enum ACCESS_HEAD { caller = 0, groupCount = 1, groups = 2, documentCount = 2, grantCount = 3, length = 4 }
 /** An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}). */
-export const ACCESS_TIMES = { now: 0, expiries: 1 } as const;
+export const enum ACCESS_TIMES { now = 0, expiries = 1 }
 /** A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length. */
-export const ACCESS_REQUEST = { doc: 0, level: 1, expiresAt: 2, length: 3 } as const;
+export const enum ACCESS_REQUEST { doc = 0, level = 1, expiresAt = 2, length = 3 }
 /** The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants). */
 export const ACCESS_COLUMNS = { owner: [0, 0], parent: [1, 0], doc: [2, 0], subject: [2, 1], public: [2, 2], kind: [3, 2], level: [3, 3] } as const;
 /** Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head. */
@@ -194,7 +194,7 @@ export const CODE_WITH_RECORD = 6;
 /** Length of a `verify` answer also carrying the actor's count. */
 export const CODE_WITH_ACTOR = 8;
 /** Where each number of a `verify` or `issue` answer is. */
-export const CODE_ANSWER = { outcome: 0, expiresAt: 1, attemptsLeft: 2, used: 3, failures: 4, lastFailure: 5, actorFailures: 6, actorLast: 7 } as const;
+export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, used = 3, failures = 4, lastFailure = 5, actorFailures = 6, actorLast = 7 }
 
 // the engine's exports (src/bindings)
 
@@ -230,32 +230,96 @@ export const ABI_HAS_ACTOR_FAILURES = 4;
 export const ABI_HAS_ACTOR_WINDOW = 8;
 /** Where an array of `f64`s starts after `bytes` bytes of input (`wire::abi::align`). */
 export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;
-/** The engine's exports (`wire::abi::EXPORTS`): numbers in, an `i32` status or answer out. */
+/** The engine's exports: its memory, its `random` table, and `run`, the one function that runs every operation (`wire::abi::OPS`, through the functions below). */
 export type EngineExports = {
   memory: WebAssembly.Memory;
   /** Slot 0 calls `env.random` (scripts/build-pkg.mjs `randomThroughTable`; modules without codes have none). */
   random: WebAssembly.Table;
+  run(op: number, ...params: number[]): number;
   buffer(len: number): number;
-  create(kind: number): number;
-  release(handle: number): number;
-  is_secret_key(len: number): number;
   policy_compile(roles: number, grants: number, build: number): number;
   policy_holders(handle: number, len: number): number;
-  levels_level(handle: number, len: number): number;
-  levels_build(handle: number, publicLen: number, shareLen: number): number;
-  access_levels(handle: number): number;
-  access_info(handle: number): number;
-  access_resolve(handle: number, ints: number, times: number): number;
-  access_can_share(handle: number, callerLevel: number, grantedLevel: number): number;
-  access_can_transfer(handle: number, source: number): number;
-  limiter_add(handle: number, kindLen: number, rate: number, period: number, capacity: number, shards: number, given: number): number;
-  limiter_capacity(handle: number, id: number): number;
-  limiter_io(handle: number): number;
-  limiter_decide(handle: number, n: number, now: number, mode: number): number;
-  codes_new(alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number;
-  codes_message(handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number;
-  codes_verify(handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number, issue: number): number;
 };
+/** Operation `buffer` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opBuffer(ex: EngineExports, len: number): number {
+  return ex.buffer(len);
+}
+/** Operation `create` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opCreate(ex: EngineExports, kind: number): number {
+  return ex.run(1, kind | 0);
+}
+/** Operation `release` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opRelease(ex: EngineExports, handle: number): number {
+  return ex.run(2, handle | 0);
+}
+/** Operation `is_secret_key` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opIsSecretKey(ex: EngineExports, len: number): number {
+  return ex.run(3, len | 0);
+}
+/** Operation `policy_compile` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opPolicyCompile(ex: EngineExports, roles: number, grants: number, build: number): number {
+  return ex.policy_compile(roles, grants, build);
+}
+/** Operation `policy_holders` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opPolicyHolders(ex: EngineExports, handle: number, len: number): number {
+  return ex.policy_holders(handle, len);
+}
+/** Operation `levels_level` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLevelsLevel(ex: EngineExports, handle: number, len: number): number {
+  return ex.run(6, handle | 0, len | 0);
+}
+/** Operation `levels_build` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLevelsBuild(ex: EngineExports, handle: number, publicLen: number, shareLen: number): number {
+  return ex.run(7, handle | 0, publicLen | 0, shareLen | 0);
+}
+/** Operation `access_levels` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opAccessLevels(ex: EngineExports, handle: number): number {
+  return ex.run(8, handle | 0);
+}
+/** Operation `access_info` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opAccessInfo(ex: EngineExports, handle: number): number {
+  return ex.run(9, handle | 0);
+}
+/** Operation `access_resolve` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opAccessResolve(ex: EngineExports, handle: number, ints: number, times: number): number {
+  return ex.run(10, handle | 0, ints | 0, times | 0);
+}
+/** Operation `access_can_share` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opAccessCanShare(ex: EngineExports, handle: number, callerLevel: number, grantedLevel: number): number {
+  return ex.run(11, handle | 0, callerLevel, grantedLevel);
+}
+/** Operation `access_can_transfer` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opAccessCanTransfer(ex: EngineExports, handle: number, source: number): number {
+  return ex.run(12, handle | 0, source);
+}
+/** Operation `limiter_add` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLimiterAdd(ex: EngineExports, handle: number, kindLen: number, rate: number, period: number, capacity: number, shards: number, given: number): number {
+  return ex.run(13, handle | 0, kindLen | 0, rate, period, capacity, shards, given | 0);
+}
+/** Operation `limiter_capacity` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLimiterCapacity(ex: EngineExports, handle: number, id: number): number {
+  return ex.run(14, handle | 0, id | 0);
+}
+/** Operation `limiter_io` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLimiterIo(ex: EngineExports, handle: number): number {
+  return ex.run(15, handle | 0);
+}
+/** Operation `limiter_decide` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opLimiterDecide(ex: EngineExports, handle: number, n: number, now: number, mode: number): number {
+  return ex.run(16, handle | 0, n | 0, now, mode | 0);
+}
+/** Operation `codes_new` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opCodesNew(ex: EngineExports, alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number {
+  return ex.run(17, alphabetLen | 0, length | 0, ttl, maxAttempts | 0, bindingFailures, bindingWindow, actorFailures, actorWindow, given | 0);
+}
+/** Operation `codes_message` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opCodesMessage(ex: EngineExports, handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number {
+  return ex.run(18, handle | 0, actorLen | 0, actionLen | 0, targetLen | 0, codeLen | 0, mode | 0);
+}
+/** Operation `codes_verify` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opCodesVerify(ex: EngineExports, handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number, issue: number): number {
+  return ex.run(19, handle | 0, hashLen | 0, expiresAt, attemptsLeft | 0, used | 0, failures, lastFailure, actorFailures, actorLast, presentedLen | 0, now, issue | 0);
+}
 
 // engine errors
 

@@ -20,8 +20,8 @@ fn levels(table: &mut Table, handle: u32) -> Result<&access::Levels, Fail> {
 
 /// Declares the next level (`len` bytes of input). Checked when built; at most one name past
 /// the limit is kept, so a huge configuration cannot grow memory.
-#[no_mangle]
-pub extern "C" fn levels_level(handle: u32, len: u32) -> i32 {
+#[inline(never)]
+pub(super) fn levels_level(handle: u32, len: u32) -> i32 {
     call(|table, input| {
         let name = input.text(len)?;
         match table.get(handle)? {
@@ -39,8 +39,8 @@ pub extern "C" fn levels_level(handle: u32, len: u32) -> i32 {
 /// Validates and compiles the levels; the builder is consumed either way. The input holds the
 /// public and share level names (a length of `ABSENT`: the default). Answers the compiled
 /// levels' handle; refuses with `INVALID_CONFIG`.
-#[no_mangle]
-pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> i32 {
+#[inline(never)]
+pub(super) fn levels_build(handle: u32, public_len: u32, share_len: u32) -> i32 {
     call(|table, input| {
         let (public, share) = (input.optional(public_len)?, input.optional(share_len)?);
         // Only a levels builder is taken: a handle of another kind is refused and its object
@@ -61,8 +61,8 @@ pub extern "C" fn levels_build(handle: u32, public_len: u32, share_len: u32) -> 
 
 /// The level names, lowest first, separated by single spaces (a validated name has no space):
 /// level `i` (1-based) is the `i`-th.
-#[no_mangle]
-pub extern "C" fn access_levels(handle: u32) -> i32 {
+#[inline(never)]
+pub(super) fn access_levels(handle: u32) -> i32 {
     call(|table, _| {
         let mut out = String::new();
         for name in levels(table, handle)?.names() {
@@ -79,8 +79,8 @@ pub extern "C" fn access_levels(handle: u32) -> i32 {
 /// max group name length, max page items]`: what the TypeScript layer needs to read just enough
 /// rows, to size batches by what was asked (never by what was found, which would reveal
 /// existence), and to bound what users write and ask for.
-#[no_mangle]
-pub extern "C" fn access_info(handle: u32) -> i32 {
+#[inline(never)]
+pub(super) fn access_info(handle: u32) -> i32 {
     call(|table, _| {
         let l = levels(table, handle)?;
         let info = [
@@ -109,8 +109,8 @@ pub extern "C" fn access_info(handle: u32) -> i32 {
 /// requested, capped to the caller's own access at the level sharing takes, see
 /// `Levels::share_grant`; `Infinity`: never) when allowed, else minus the denial code (-1
 /// below share level, -2 above own level, -3 owner level). Refuses with `INVALID_ARGUMENT`.
-#[no_mangle]
-pub extern "C" fn access_resolve(handle: u32, ints: u32, times: u32) -> i32 {
+#[inline(never)]
+pub(super) fn access_resolve(handle: u32, ints: u32, times: u32) -> i32 {
     call(|table, input| {
         let (ints, times) = (input.u32s(ints)?, input.f64s(times)?);
         let engine = levels(table, handle)?;
@@ -121,8 +121,8 @@ pub extern "C" fn access_resolve(handle: u32, ints: u32, times: u32) -> i32 {
 /// Whether a caller at `caller_level` may grant `granted_level`: `0` yes, else the denial code
 /// (1 below share level, 2 above own level, 3 owner level), `255` when either is not a level (a
 /// bug in the caller: the TypeScript layer passes only levels it looked up).
-#[no_mangle]
-pub extern "C" fn access_can_share(handle: u32, caller_level: f64, granted_level: f64) -> i32 {
+#[inline(never)]
+pub(super) fn access_can_share(handle: u32, caller_level: f64, granted_level: f64) -> i32 {
     call(|table, _| {
         let verdict = levels(table, handle)?.share_verdict(code(caller_level), code(granted_level));
         Ok(Answer::Int(match verdict {
@@ -135,8 +135,8 @@ pub extern "C" fn access_can_share(handle: u32, caller_level: f64, granted_level
 
 /// Whether a caller whose access came from source code `source` may transfer ownership: `0`
 /// yes, else the denial code (4, not the owner).
-#[no_mangle]
-pub extern "C" fn access_can_transfer(handle: u32, source: f64) -> i32 {
+#[inline(never)]
+pub(super) fn access_can_transfer(handle: u32, source: f64) -> i32 {
     call(|table, _| {
         levels(table, handle)?;
         let source = Source::from_code(code(source)).unwrap_or(Source::None);

@@ -31,9 +31,9 @@ fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
 /// `codes::Lockout::actor`; the alphabet is `alphabet_len` bytes of input; a budget setting not
 /// flagged in `given`, `HAS_*`, takes the engine's default) and answers their handle. Refuses
 /// with `INVALID_CONFIG` naming the first invalid one.
-#[no_mangle]
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn codes_new(
+pub(super) fn codes_new(
     alphabet_len: u32,
     length: u32,
     ttl_ms: f64,
@@ -72,8 +72,8 @@ pub extern "C" fn codes_new(
 ///
 /// Refuses with `INVALID_ARGUMENT` naming a field out of bounds, `UNAVAILABLE` when the
 /// platform has no working `crypto.getRandomValues`.
-#[no_mangle]
-pub extern "C" fn codes_message(
+#[inline(never)]
+pub(super) fn codes_message(
     handle: u32,
     actor_len: u32,
     action_len: u32,
@@ -109,9 +109,9 @@ pub extern "C" fn codes_message(
 /// the actor's row must be written (offsets and lengths: `crate::wire::codes`); the outcome is
 /// the index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
 /// locked`. Refuses with `INVALID_ARGUMENT` a malformed record, count, digest or `now`.
-#[no_mangle]
+#[inline(never)]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn codes_verify(
+pub(super) fn codes_verify(
     handle: u32,
     hash_len: u32,
     expires_at: f64,
@@ -245,8 +245,8 @@ fn answer(outcome: f64, r: &codes::Record, actor: Option<codes::Failures>) -> Ve
 
 /// Whether an audit event's value under a field name (`len` bytes of input) must never be
 /// stored (`audit::is_secret_key`): 1 or 0.
-#[no_mangle]
-pub extern "C" fn is_secret_key(len: u32) -> i32 {
+#[inline(never)]
+pub(super) fn is_secret_key(len: u32) -> i32 {
     call(|_, input| {
         Ok(Answer::Int(u32::from(audit::is_secret_key(
             input.text(len)?,

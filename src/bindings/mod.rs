@@ -1,21 +1,24 @@
 //! The one door to JavaScript: the engine's exports. The decision modules never see anything
 //! of it.
 //!
-//! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): plain
-//! `extern "C"` functions taking and returning numbers. Strings and arrays cross through an I/O
-//! area the engine owns ([`buffer`]): JavaScript writes the input there and passes its lengths;
-//! an answer longer than a number, or an engine error (its code and
-//! [`crate::wire::error_parts`]), is written back there. Configuration crosses once, into
-//! objects the engine keeps in a table and JavaScript addresses by handle (small integers);
-//! decisions then cross as numbers. No export panics: every input (a handle, its kind, a length,
-//! UTF-8) is validated, and a call that makes no sense returns [`INVALID`] instead.
+//! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): operations
+//! taking and returning numbers, run through one `extern "C"` export, [`run`], but for the
+//! three of a first permission check, exported on their own ([`crate::wire::abi::OWN_EXPORTS`]).
+//! Strings and arrays cross through an I/O area the engine owns ([`buffer`]): JavaScript writes
+//! the input there and passes its lengths; an answer longer than a number, or an engine error
+//! (its code and [`crate::wire::error_parts`]), is written back there. Configuration crosses
+//! once, into objects the engine keeps in a table and JavaScript addresses by handle (small
+//! integers); decisions then cross as numbers. No operation panics: every input (a handle, its
+//! kind, a length, UTF-8) is validated, and a call that makes no sense returns [`INVALID`]
+//! instead.
 //!
-//! `unsafe_code` is allowed in this module and its children only, for four minimal blocks, each
+//! `unsafe_code` is allowed in this module and its children only, for five minimal places, each
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
 //! area's words as bytes ([`as_bytes`]), an all-ASCII input read as a string without the
-//! UTF-8 validator ([`Reader::text`]), and the import that fills random bytes
-//! ([`__getrandom_v03_custom`]).
-//! The `#[no_mangle]` exports are what the lint also counts.
+//! UTF-8 validator ([`Reader::text`]), the import that fills random bytes
+//! ([`__getrandom_v03_custom`]), and the memory the allocator is given ([`FromInitialMemory`]).
+//! The `#[no_mangle]` exports ([`run`], and the operations exported on their own) and hook are
+//! what the lint also counts.
 #![allow(unsafe_code)]
 
 #[cfg(feature = "access")]
@@ -35,9 +38,75 @@ use crate::Error;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-/// The allocator: talc's WebAssembly configuration, which grows the wasm memory as needed.
+/// The allocator: talc, over the free end of the memory the module starts with, then over the
+/// pages it grows the memory by as needed ([`FromInitialMemory`]).
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: talc::cell::TalcSyncCell<FromInitialMemory, talc::wasm::WasmBinning> =
+    talc::cell::TalcSyncCell::new_wasm(FromInitialMemory { end: None });
+
+/// A wasm page.
+const PAGE: usize = 65536;
+
+extern "C" {
+    /// Where the linker's data ends and the heap may start (a symbol of wasm-ld's).
+    static __heap_base: u8;
+}
+
+/// talc's `WasmGrowAndExtend` (grow the memory by what an allocation needs, extending the heap
+/// when the new pages follow it), whose first heap is the rest of the initial memory: the
+/// linker places the stack and the data in its first page and leaves the rest of it (31 KB of
+/// 64) unused, where `WasmGrowAndExtend` grows the memory at the very first allocation. A
+/// fresh request's first engine call (the I/O area, a policy) then fits in the initial page:
+/// no `memory.grow` (about 15 us of each fresh Convex request, V8 makes a new buffer object for
+/// the grown memory) and half the memory held outside the JS heap until the next collection.
+#[derive(Debug)]
+struct FromInitialMemory {
+    /// The end of the last heap, to extend it when the memory grows right after it.
+    end: Option<core::ptr::NonNull<u8>>,
+}
+
+// SAFETY: `acquire` allocates nothing (no `Vec`, no formatting), and only claims memory nothing
+// else uses: the initial memory past `__heap_base` (the linker puts nothing there), and pages
+// `memory.grow` has just added.
+unsafe impl talc::source::Source for FromInitialMemory {
+    fn acquire<B: talc::base::binning::Binning>(
+        talc: &mut talc::base::Talc<Self, B>,
+        layout: core::alloc::Layout,
+    ) -> Result<(), ()> {
+        if talc.source.end.is_none() {
+            let base = core::ptr::addr_of!(__heap_base) as usize;
+            let end = core::arch::wasm32::memory_size::<0>() * PAGE;
+            if base < end {
+                // SAFETY: [base, end) is the initial memory's free end (see the impl's comment);
+                // a region too small to hold talc's own tables is refused (`None`), and the
+                // memory grows below instead.
+                talc.source.end = unsafe { talc.claim(base as *mut u8, end - base) };
+                if talc.source.end.is_some() {
+                    // talc allocates from it, or asks again (the memory grows right after it).
+                    return Ok(());
+                }
+            }
+        }
+        // The pages this allocation needs, rounded up: its size and alignment, and more than
+        // talc's own bytes take (a chunk's tail, a new heap's ends and, for the first heap, its
+        // table of free lists).
+        let need = layout.size() + layout.align() + 4 * talc::base::CHUNK_UNIT + 512;
+        let pages = need.div_ceil(PAGE);
+        let prev = core::arch::wasm32::memory_grow::<0>(pages);
+        if prev == usize::MAX {
+            return Err(());
+        }
+        let base = (prev * PAGE) as *mut u8;
+        let end = base.wrapping_add(pages * PAGE);
+        talc.source.end = match talc.source.end.take() {
+            // SAFETY: the heap ends where the new pages start: they extend it.
+            Some(old) if old.as_ptr() == base => Some(unsafe { talc.extend(old, end) }),
+            // SAFETY: pages `memory.grow` just added, used by nothing else.
+            _ => unsafe { talc.claim(base, pages * PAGE) },
+        };
+        Ok(())
+    }
+}
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
 /// indexing), but if one did, trap at once: no message is formatted, so no formatting code is
@@ -372,6 +441,113 @@ fn write_error(io: &mut Vec<u64>, e: &Error) {
     pack(io, &bytes);
 }
 
+/// The module's function export for every operation but those exported on their own
+/// ([`crate::wire::abi::OWN_EXPORTS`], which it refuses): runs operation `op`
+/// ([`crate::wire::abi::OPS`], its index there) with its parameters, the first of `a` to `l` (the rest are ignored), each an
+/// `f64` ([`crate::wire::abi::Num`]: a `u32` crosses as the `i32` that JavaScript's `x | 0`
+/// makes of it, read back as unsigned, exactly as an `i32` parameter crossed). The id of no
+/// operation of this module (one of a capability it was built without, or none) is
+/// [`INVALID`]. Each operation stays a function of its own (`#[inline(never)]`, and
+/// scripts/build-pkg.mjs keeps wasm-opt from inlining them): V8 compiles a wasm function whole
+/// at its first call, so this one stays small and a request compiles only what it runs.
+#[no_mangle]
+#[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
+pub extern "C" fn run(
+    op: u32,
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    e: f64,
+    f: f64,
+    g: f64,
+    h: f64,
+    i: f64,
+    j: f64,
+    k: f64,
+    l: f64,
+) -> i32 {
+    use crate::wire::abi::op as id;
+    #[cfg(any(feature = "access", feature = "ratelimit"))]
+    const CREATE: u32 = id("create");
+    const RELEASE: u32 = id("release");
+    #[cfg(feature = "codes")]
+    const IS_SECRET_KEY: u32 = id("is_secret_key");
+    #[cfg(feature = "access")]
+    const LEVELS_LEVEL: u32 = id("levels_level");
+    #[cfg(feature = "access")]
+    const LEVELS_BUILD: u32 = id("levels_build");
+    #[cfg(feature = "access")]
+    const ACCESS_LEVELS: u32 = id("access_levels");
+    #[cfg(feature = "access")]
+    const ACCESS_INFO: u32 = id("access_info");
+    #[cfg(feature = "access")]
+    const ACCESS_RESOLVE: u32 = id("access_resolve");
+    #[cfg(feature = "access")]
+    const ACCESS_CAN_SHARE: u32 = id("access_can_share");
+    #[cfg(feature = "access")]
+    const ACCESS_CAN_TRANSFER: u32 = id("access_can_transfer");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_ADD: u32 = id("limiter_add");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_CAPACITY: u32 = id("limiter_capacity");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_IO: u32 = id("limiter_io");
+    #[cfg(feature = "ratelimit")]
+    const LIMITER_DECIDE: u32 = id("limiter_decide");
+    #[cfg(feature = "codes")]
+    const CODES_NEW: u32 = id("codes_new");
+    #[cfg(feature = "codes")]
+    const CODES_MESSAGE: u32 = id("codes_message");
+    #[cfg(feature = "codes")]
+    const CODES_VERIFY: u32 = id("codes_verify");
+    // Silences the parameters a module without some capability never reads.
+    let _ = (b, c, d, e, f, g, h, i, j, k, l);
+    match op {
+        #[cfg(any(feature = "access", feature = "ratelimit"))]
+        CREATE => create(u(a)),
+        RELEASE => release(u(a)),
+        #[cfg(feature = "codes")]
+        IS_SECRET_KEY => codes::is_secret_key(u(a)),
+        #[cfg(feature = "access")]
+        LEVELS_LEVEL => access::levels_level(u(a), u(b)),
+        #[cfg(feature = "access")]
+        LEVELS_BUILD => access::levels_build(u(a), u(b), u(c)),
+        #[cfg(feature = "access")]
+        ACCESS_LEVELS => access::access_levels(u(a)),
+        #[cfg(feature = "access")]
+        ACCESS_INFO => access::access_info(u(a)),
+        #[cfg(feature = "access")]
+        ACCESS_RESOLVE => access::access_resolve(u(a), u(b), u(c)),
+        #[cfg(feature = "access")]
+        ACCESS_CAN_SHARE => access::access_can_share(u(a), b, c),
+        #[cfg(feature = "access")]
+        ACCESS_CAN_TRANSFER => access::access_can_transfer(u(a), b),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_ADD => ratelimit::limiter_add(u(a), u(b), c, d, e, f, u(g)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_CAPACITY => ratelimit::limiter_capacity(u(a), u(b)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_IO => ratelimit::limiter_io(u(a)),
+        #[cfg(feature = "ratelimit")]
+        LIMITER_DECIDE => ratelimit::limiter_decide(u(a), u(b), c, u(d)),
+        #[cfg(feature = "codes")]
+        CODES_NEW => codes::codes_new(u(a), u(b), c, u(d), e, f, g, h, u(i)),
+        #[cfg(feature = "codes")]
+        CODES_MESSAGE => codes::codes_message(u(a), u(b), u(c), u(d), u(e), u(f)),
+        #[cfg(feature = "codes")]
+        CODES_VERIFY => codes::codes_verify(u(a), u(b), c, u(d), u(e), f, g, h, i, u(j), k, u(l)),
+        _ => INVALID,
+    }
+}
+
+/// A `u32` parameter of an operation as it crossed ([`run`]): an `f64` holding the `i32`
+/// that ToInt32 made of it, read back as unsigned (anything else, which the generated callers
+/// never send, saturates as Rust's `as` does).
+fn u(x: f64) -> u32 {
+    x as i32 as u32
+}
+
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
 /// address (a multiple of 8), or 0 while another call runs.
 #[no_mangle]
@@ -394,8 +570,8 @@ pub extern "C" fn buffer(len: u32) -> i32 {
 /// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder
 /// object: its configuration crosses in one call, `policy_compile`.)
 #[cfg(any(feature = "access", feature = "ratelimit"))]
-#[no_mangle]
-pub extern "C" fn create(kind: u32) -> i32 {
+#[inline(never)]
+fn create(kind: u32) -> i32 {
     call(|table, _| {
         let object = match kind {
             #[cfg(feature = "access")]
@@ -409,8 +585,8 @@ pub extern "C" fn create(kind: u32) -> i32 {
 }
 
 /// Frees the object `handle` addresses (JavaScript's finalizer, once its wrapper is gone).
-#[no_mangle]
-pub extern "C" fn release(handle: u32) -> i32 {
+#[inline(never)]
+fn release(handle: u32) -> i32 {
     call(|table, _| table.take(handle).map(|_| Answer::Int(0)))
 }
 

@@ -75,8 +75,8 @@ fn limiter(table: &mut Table, handle: u32) -> Result<&mut RateLimiter, Fail> {
 /// Validates a limit (see [`Limit::new`]: the kind's name is `kind_len` bytes of input;
 /// `given` says which of `capacity` and `shards` are given, `HAS_*`) and answers its id for
 /// [`limiter_decide`]. Refuses with `INVALID_CONFIG` naming the offending field.
-#[no_mangle]
-pub extern "C" fn limiter_add(
+#[inline(never)]
+pub(super) fn limiter_add(
     handle: u32,
     kind_len: u32,
     rate: f64,
@@ -99,8 +99,8 @@ pub extern "C" fn limiter_add(
 }
 
 /// The compiled capacity of limit `id` (an omitted capacity is the rate), 0 for no limit.
-#[no_mangle]
-pub extern "C" fn limiter_capacity(handle: u32, id: u32) -> i32 {
+#[inline(never)]
+pub(super) fn limiter_capacity(handle: u32, id: u32) -> i32 {
     call(|table, _| {
         let l = limiter(table, handle)?;
         Ok(Answer::Int(
@@ -111,8 +111,8 @@ pub extern "C" fn limiter_capacity(handle: u32, id: u32) -> i32 {
 
 /// The byte address of the limiter's I/O buffer in the wasm memory, constant for its life
 /// (read back as unsigned; not a multiple of 8 when the handle is not a limiter's).
-#[no_mangle]
-pub extern "C" fn limiter_io(handle: u32) -> i32 {
+#[inline(never)]
+pub(super) fn limiter_io(handle: u32) -> i32 {
     // A 32-bit address space: the address fits.
     call(|table, _| {
         limiter(table, handle)?;
@@ -125,8 +125,8 @@ pub extern "C" fn limiter_io(handle: u32) -> i32 {
 /// what is taken, and whether a cost of 0 is a look-up or refused), and writes the answer into
 /// it; answers whether all are admitted (1) or not (0). For any bad number, state or layout
 /// nothing is decided and it refuses with `INVALID_ARGUMENT`.
-#[no_mangle]
-pub extern "C" fn limiter_decide(handle: u32, n: u32, now: f64, mode: u32) -> i32 {
+#[inline(never)]
+pub(super) fn limiter_decide(handle: u32, n: u32, now: f64, mode: u32) -> i32 {
     call(|table, _| {
         // The limiter's own limits and the shared buffer: disjoint parts of the table.
         let Table {

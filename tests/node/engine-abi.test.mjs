@@ -236,9 +236,9 @@ test("input that is not all ASCII is read as UTF-8: valid text is decided, inval
   // Bytes that are not UTF-8, written below the TypeScript layer: a call that makes no sense.
   const ex = live.exports;
   for (const bytes of [[0x78, 0x3a, 0xff], [0x78, 0x3a, 0xc3], [0xed, 0xa0, 0x80]]) {
-    const at = ex.buffer(bytes.length);
+    const at = wire.opBuffer(ex, bytes.length);
     new Uint8Array(ex.memory.buffer, at, bytes.length).set(bytes);
-    assert.equal(ex.policy_holders(p.h, bytes.length), -2, `bytes ${bytes}`); // ABI_INVALID
+    assert.equal(wire.opPolicyHolders(ex, p.h, bytes.length), -2, `bytes ${bytes}`); // ABI_INVALID
   }
   // The refusals changed nothing.
   assert.deepEqual([...p.holders("x:y")], [0, 1, 0]);
@@ -253,8 +253,8 @@ test("a call whose input another call started writing over is refused, whatever 
   const t = input();
   const at = text("x:y");
   p.holders("a:b"); // a whole call in between: its own input() rewrites the area
-  assert.throws(() => checked(t, live.exports.policy_holders(p.h, at)), /while another was writing its input/);
+  assert.throws(() => checked(t, wire.opPolicyHolders(live.exports, p.h, at)), /while another was writing its input/);
   // Without one in between, the same call is answered.
   const u = input();
-  assert.equal(checked(u, live.exports.policy_holders(p.h, text("x:y"))), 3, "a byte for each of the 2 roles and one for no role");
+  assert.equal(checked(u, wire.opPolicyHolders(live.exports, p.h, text("x:y"))), 3, "a byte for each of the 2 roles and one for no role");
 });

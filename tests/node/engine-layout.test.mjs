@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { wire } from "./wire-ts.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const ENGINES = ["convex_guard.wasm", "roles_only.wasm", "client.wasm"];
@@ -71,5 +72,39 @@ for (const name of ENGINES) {
     // page to start with, not the 17 of the linker's 1 MiB stack.
     assert.equal(stackPointer, PAGE / 2);
     assert.equal(pages, 1);
+  });
+}
+
+for (const name of ENGINES) {
+  test(`${name}: the heap starts in the initial page, and grows past it keeping what it holds`, () => {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${root}target/wasm/${name}`)));
+    // The I/O area's first block (what a fresh request's first call makes) comes from the free
+    // end of the initial page: no memory.grow (src/bindings/mod.rs `FromInitialMemory`).
+    const small = wire.opBuffer(exports, 4096);
+    assert.ok(small > PAGE / 2 && small + 4096 <= PAGE, `the area at ${small}`);
+    assert.equal(exports.memory.buffer.byteLength, PAGE);
+    new Uint8Array(exports.memory.buffer, small, 4096).fill(7);
+    // An area larger than what is left grows the memory; the area keeps its bytes.
+    const large = wire.opBuffer(exports, 200_000);
+    assert.ok(large !== 0 && large % 8 === 0 && large + 200_000 <= exports.memory.buffer.byteLength, `the area at ${large}`);
+    assert.ok(new Uint8Array(exports.memory.buffer, large, 4096).every((b) => b === 7));
+    const larger = wire.opBuffer(exports, 1_000_000);
+    assert.ok(larger !== 0 && larger + 1_000_000 <= exports.memory.buffer.byteLength);
+    assert.ok(new Uint8Array(exports.memory.buffer, larger, 4096).every((b) => b === 7));
+  });
+}
+
+for (const name of ENGINES) {
+  test(`${name}: one function export runs every operation but a first check's, and an operation the module lacks is refused`, () => {
+    const module = new WebAssembly.Module(readFileSync(`${root}target/wasm/${name}`));
+    const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === "function");
+    assert.deepEqual(functions.map((e) => e.name).sort(), ["buffer", "policy_compile", "policy_holders", "run"]);
+    const { exports } = new WebAssembly.Instance(module);
+    // No operation has these ids, and `run` runs none of those exported on their own: refused
+    // as a call that makes no sense (ABI_INVALID).
+    for (const op of [-1, 2 ** 31, 1e9, 20, 0, 4, 5]) assert.equal(exports.run(op, 8, 8, 8), wire.ABI_INVALID, `op ${op}`);
+    // The roles-only module has no rate limits: their operations are refused too.
+    if (name === "roles_only.wasm") assert.equal(wire.opLimiterCapacity(exports, 0, 0), wire.ABI_INVALID);
+    assert.ok(wire.opBuffer(exports, 8) > 0);
   });
 }

@@ -55,3 +55,23 @@ test("a guard refused once is refused again, and an accepted one decides", () =>
     [true, false, true, true],
   );
 });
+
+test("names beyond ASCII cross as UTF-8 wherever they are in the configuration", () => {
+  // All-ASCII configurations cross in one go (js/engine-io.ts `asciiNames`); the first name
+  // that is not ASCII, wherever it is, sends the whole input again string by string: the
+  // engine reads every name whole, and refuses the first it refuses, naming it.
+  const cases = [
+    [{ roles: ["usér", "admin"], permissions: { admin: ["a:b"] } }, "role name 'usér' may only contain letters, digits, '_', '-' and '.'"],
+    [
+      { roles: ["user", "admin"], permissions: { user: ["a:b"], admin: ["ä:*"] } },
+      "role 'admin': permission name 'ä:*' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'",
+    ],
+    [{ roles: ["user", "admin", "x😀y"] }, "role name 'x😀y' may only contain letters, digits, '_', '-' and '.'"],
+  ];
+  for (const [config, expected] of cases) assert.equal(refusal(config), expected);
+  const ascii = defineGuard({ roles: ["user", "admin"], permissions: { user: ["read:x"], admin: ["write:*"] } });
+  assert.deepEqual(
+    [ascii.can({ role: "user" }, "read:x"), ascii.can({ role: "user" }, "write:y"), ascii.can({ role: "admin" }, "write:y"), ascii.can({ role: "admin" }, "read:x")],
+    [true, false, true, true],
+  );
+});
