@@ -140,6 +140,9 @@ function roleProblems(table: string, rows: object, roleField: string, roles: rea
     const literals = members(declared).filter((m) => kind(m) === "literal").map((m) => field(m as object, "value"));
     const strings = members(declared).some((m) => kind(m) === "string") || literals.some((x) => typeof x === "string");
     const strangers = literals.filter((x) => typeof x === "string" && !roles.includes(x));
+    if (members(declared).some((m) => kind(m) === "any")) {
+      return [`'${table}.${roleField}' (users.roleField) is v.any(): it admits values that are no role name (a number, an array), which hold no role: ${fix}`];
+    }
     if (!strings) return [`'${table}.${roleField}' (users.roleField) cannot hold a role name: ${fix}`];
     if (strangers.length > 0) {
       const list = strangers.map((x) => JSON.stringify(x)).join(", ");

@@ -605,8 +605,13 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect(users(indexed({ tokenIdentifier: v.string(), roles: v.string() }))).toBe(
       `the users table 'users' does not declare the role field 'role' (users.roleField): did you mean 'roles' (set users.roleField), or ${fix}`,
     );
-    for (const role of [v.number(), v.optional(v.boolean()), v.array(v.string()), v.any()]) {
+    for (const role of [v.number(), v.optional(v.boolean()), v.array(v.string())]) {
       expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe(`'users.role' (users.roleField) cannot hold a role name: ${fix}`);
+    }
+    for (const role of [v.any(), v.optional(v.any())]) {
+      expect(users(indexed({ tokenIdentifier: v.string(), role }))).toBe(
+        `'users.role' (users.roleField) is v.any(): it admits values that are no role name (a number, an array), which hold no role: ${fix}`,
+      );
     }
     expect(users(indexed({ tokenIdentifier: v.string(), role: v.union(v.literal("user"), v.literal("Admin"), v.literal("root")) }))).toBe(
       `'users.role' (users.roleField) admits "Admin", "root", which no configured role is: ${fix}`,
