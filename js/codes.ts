@@ -20,6 +20,9 @@ import {
   CODE_MESSAGE,
   CODE_OUTCOMES,
   CODE_TYPED,
+  CODE_USED_MALFORMED,
+  CODE_USED_NO,
+  CODE_USED_YES,
   CODE_WITH_ACTOR,
   CODE_WITH_RECORD,
   type Same,
@@ -252,9 +255,8 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     }
     deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
   };
-  /** A string for the engine; anything else is the caller's mistake (no `toString` runs). A
-   * binding's lone surrogate would be signed as U+FFFD, so "u\ud800" and "u\ufffd" would share
-   * codes: refused too (`\p{Cs}` with the u flag matches no half of a pair). */
+  /** A string for the engine (no `toString` runs). A binding's lone surrogate, signed as U+FFFD
+   * ("u\ud800" and "u\ufffd" would share codes), is refused (`\p{Cs}/u` matches no half pair). */
   const text = (x: unknown, what: string, binding = true): string => {
     if (typeof x !== "string") deny("INVALID_ARGUMENT", `the confirmation ${what} must be a string`);
     if (binding && /\p{Cs}/u.test(x)) deny("INVALID_ARGUMENT", `the confirmation ${what} holds a lone surrogate`);
@@ -284,7 +286,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const h = bytes(hash);
       const r = engineCall(() =>
-        e.verify(h, 0, 0, 0, count(replaced?.failures), time(replaced?.lastFailure), 0, 0, none(), num(now), true),
+        e.verify(h, 0, 0, CODE_USED_NO, count(replaced?.failures), time(replaced?.lastFailure), 0, 0, none(), num(now), true),
       );
       return { ...stored(h, r), used: false };
     },
@@ -301,9 +303,8 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           hash,
           num(record?.expiresAt ?? 0),
           u32(record?.attemptsLeft ?? 0),
-          // A boolean as 1 or 0; anything else (1 from a SQL column, "true", missing) as 2,
-          // which the engine refuses: read as unused it would accept the code again.
-          record == null ? 0 : record.used === true ? 1 : record.used === false ? 0 : 2,
+          // Anything but a boolean (1 from a SQL column, "true", missing) the engine refuses.
+          record == null || record.used === false ? CODE_USED_NO : record.used === true ? CODE_USED_YES : CODE_USED_MALFORMED,
           count(record?.failures),
           time(record?.lastFailure),
           count(actor?.failures),

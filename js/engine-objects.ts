@@ -345,7 +345,7 @@ export class CodeEngine extends Held {
     hash: Uint8Array,
     expiresAt: number,
     attemptsLeft: number,
-    /** 1 used, 0 unused, anything else a stored flag that is not a boolean (refused). */
+    /** `CODE_USED_*`: the stored flag, or that it is not a boolean (refused). */
     used: number,
     failures: number,
     lastFailure: number,

@@ -590,6 +590,13 @@ pub mod codes {
     pub const TYPED: u32 = 1;
     /// `message` mode: a new code.
     pub const GENERATE: u32 = 2;
+    /// `verify` parameter `used`: the stored flag is false (or there is no record).
+    pub const USED_NO: u32 = 0;
+    /// `verify` parameter `used`: the stored flag is true.
+    pub const USED_YES: u32 = 1;
+    /// `verify` parameter `used`: the stored flag is not a boolean (a 1 from a SQL column, a
+    /// string, a missing field), which the engine refuses: read as false it would be a replay.
+    pub const USED_MALFORMED: u32 = 2;
     /// `verify` answer: the outcome's index in [`crate::codes::OUTCOMES`] (0 in an `issue`
     /// answer, which has no outcome). Without a record the answer is this number alone.
     pub const OUTCOME: usize = 0;
@@ -1505,6 +1512,17 @@ mod render {
             "`message` mode: the same for a code a person typed.",
         );
         o.num("CODE_GENERATE", cd::GENERATE, "`message` mode: a new code.");
+        o.num(
+            "CODE_USED_NO",
+            cd::USED_NO,
+            "`verify`'s `used`: false, or no record.",
+        );
+        o.num("CODE_USED_YES", cd::USED_YES, "`verify`'s `used`: true.");
+        o.num(
+            "CODE_USED_MALFORMED",
+            cd::USED_MALFORMED,
+            "`verify`'s `used`: a stored flag that is not a boolean (refused).",
+        );
         o.num(
             "CODE_WITH_RECORD",
             cd::WITH_RECORD,

@@ -189,6 +189,12 @@ export const CODE_MESSAGE = 0;
 export const CODE_TYPED = 1;
 /** `message` mode: a new code. */
 export const CODE_GENERATE = 2;
+/** `verify`'s `used`: false, or no record. */
+export const CODE_USED_NO = 0;
+/** `verify`'s `used`: true. */
+export const CODE_USED_YES = 1;
+/** `verify`'s `used`: a stored flag that is not a boolean (refused). */
+export const CODE_USED_MALFORMED = 2;
 /** Length of a `verify` answer carrying the record to store back. */
 export const CODE_WITH_RECORD = 6;
 /** Length of a `verify` answer also carrying the actor's count. */

@@ -13,7 +13,7 @@ use crate::wire::abi::{
 };
 use crate::wire::codes::{
     ACTOR_FAILURES, ACTOR_LAST, ATTEMPTS_LEFT, EXPIRES_AT, FAILURES, GENERATE, LAST_FAILURE,
-    OUTCOME, TYPED, USED, WITH_ACTOR, WITH_RECORD,
+    OUTCOME, TYPED, USED, USED_NO, USED_YES, WITH_ACTOR, WITH_RECORD,
 };
 use crate::{audit, codes};
 use alloc::string::String;
@@ -96,7 +96,7 @@ pub(super) fn codes_message(
 /// Issues or consumes a record. The input holds `hash_len` bytes of the stored digest, then
 /// `presented_len` bytes of the presented one. `failures` and `last_failure` are the binding's
 /// failure count (its row's; 0 and 0 for none), `actor_failures` and `actor_last` the actor's
-/// (its row's; 0 and 0 for none); `used` and `issue` are 0 or 1.
+/// (its row's; 0 and 0 for none); `used` is `crate::wire::codes::USED_*`, `issue` 0 or 1.
 ///
 /// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
 /// row that counts `failures` (`codes::CodeConfig::reissue`), laid out as a `verify` answer
@@ -134,12 +134,11 @@ pub(super) fn codes_verify(
             answer(0.0, &c.reissue(d, now, counted)?, None)
         } else {
             let actor = stored_failures(actor_failures, actor_last)?;
-            // 0 or 1; JavaScript sends anything else for a stored flag that is not a boolean
-            // (a 1 from a SQL column, a string, a missing field), which would otherwise read
-            // as unused: a replay.
+            // A stored flag that is not a boolean (`USED_MALFORMED`) would read as unused: a
+            // replay.
             let used = match used {
-                0 => false,
-                1 => true,
+                USED_NO => false,
+                USED_YES => true,
                 _ => return Err(crate::Error::argument(&[Msg::UsedFlag], &[], &[]).into()),
             };
             let stored = (expires_at, attempts_left, used, counted);
