@@ -16,7 +16,7 @@
 import ts from "typescript";
 import { DEFAULT_SECRET_ENV } from "../defaults.js";
 import { closestName } from "../diagnose.js";
-import { callConfig, defineGuardCalls, isUnreadable, member, propertyValue, readObject, readValue, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { callConfig, defineGuardCalls, isUnreadable, member, objectAt, propertyValue, readObject, readValue, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, type App } from "./program.js";
 import { isRuleId, RULES, type Finding } from "./rules.js";
@@ -63,8 +63,7 @@ export function redactedEnv(app: App): Set<string> | undefined {
   if (config === undefined) return undefined;
   const missed = (why: Unreadable | ts.Node) => (warnUnreadable(app, isUnreadable(why) ? why : unreadable(why), REDACT_IGNORED), undefined);
   if (isUnreadable(config)) return missed(config);
-  const p = config.property("confirmations");
-  const confirmations = p === undefined || isUnreadable(p) ? p : readObject(app, propertyValue(p));
+  const confirmations = objectAt(app, config, "confirmations");
   if (isUnreadable(confirmations)) return missed(confirmations);
   const redact = confirmations === undefined ? undefined : member(app, confirmations, "redactEnv");
   const secret = confirmations === undefined ? undefined : member(app, confirmations, "secretEnv");
@@ -91,9 +90,8 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
   const section = readObject(app, propertyValue(p));
   if (isUnreadable(section)) throw notLiteral(app, section.unreadable);
   checkSectionKeys(app, section);
-  const allowProp = section.property("allow");
-  if (allowProp === undefined) return;
-  const allow = isUnreadable(allowProp) ? allowProp : readObject(app, propertyValue(allowProp));
+  const allow = objectAt(app, section, "allow");
+  if (allow === undefined) return;
   if (isUnreadable(allow)) throw notLiteral(app, allow.unreadable);
   if (allow.open !== undefined) throw notLiteral(app, allow.open.unreadable);
   for (const [target, entry] of allow.props) {

@@ -120,6 +120,12 @@ export function member(app: App, object: ObjectRead, key: string): ts.Expression
   return readValue(app, propertyValue(p));
 }
 
+/** An object-valued key of an object read: undefined when absent, unreadable when not an object read. */
+export function objectAt(app: App, object: ObjectRead, key: string): ObjectRead | Unreadable | undefined {
+  const p = object.property(key);
+  return p === undefined || isUnreadable(p) ? p : readObject(app, propertyValue(p));
+}
+
 /** Every `defineGuard(...)` call in the app. */
 export function defineGuardCalls(app: App): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];

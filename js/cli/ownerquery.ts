@@ -9,7 +9,7 @@
 // an object literal or `const`s holding one, spread or not); when it cannot be read, no delete
 // is counted as an owner's (and the report warns).
 import ts from "typescript";
-import { isUnreadable, member, propertyValue, readObject, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { isUnreadable, member, objectAt, propertyValue, readObject, theConfig, unreadable, warnUnreadable } from "./config.js";
 import { isDatabase, literalText } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -53,11 +53,6 @@ function readOwnerFields(app: App): Map<string, string> | null {
   return out;
 }
 
-/** An object-valued key of an object read: undefined when absent, unreadable when not an object read. */
-function objectAt(app: App, object: ObjectRead, key: string): ObjectRead | Unreadable | undefined {
-  const p = object.property(key);
-  return p === undefined || isUnreadable(p) ? p : readObject(app, propertyValue(p));
-}
 
 /** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
 function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {

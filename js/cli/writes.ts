@@ -11,7 +11,7 @@
 // guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
 // builder's handler). Otherwise it is not known, and no table rule judges the write.
 import ts from "typescript";
-import { isUnreadable, member, readObject, theConfig, warnUnreadable, type ObjectRead } from "./config.js";
+import { isUnreadable, member, objectAt, theConfig, warnUnreadable, type ObjectRead } from "./config.js";
 import { ArgFlow, comparesReadOf } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
@@ -53,14 +53,14 @@ function tableNames(app: App): Names {
   const read = theConfig(app);
   if (isUnreadable(read)) warnUnreadable(app, read, NAMES_IGNORED);
   const config = isUnreadable(read) ? undefined : read;
-  const users = objectAt(app, config, "users");
+  const users = objectIn(app, config, "users");
   const table = textAt(app, users, "table");
   const roleField = textAt(app, users, "roleField");
   if (table !== undefined) known.users = table;
   if (roleField !== undefined) known.roleField = roleField;
-  const confirmations = objectAt(app, config, "confirmations");
+  const confirmations = objectIn(app, config, "confirmations");
   const codes = textAt(app, confirmations, "table");
-  const audit = textAt(app, objectAt(app, confirmations, "audit"), "table");
+  const audit = textAt(app, objectIn(app, confirmations, "audit"), "table");
   if (codes !== undefined) guard.set(codes, "codes");
   if (audit !== undefined) guard.set(audit, "audit");
   names.set(app, known);
@@ -71,10 +71,8 @@ const NAMES_IGNORED =
   "the users table, its role field and the codes and audit tables' names (unchecked-role-write and guard-table-write use the defaults)";
 
 /** The object at `key` of a configuration object read; undefined when absent or unreadable. */
-function objectAt(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {
-  const value = object === undefined ? undefined : member(app, object, key);
-  if (value === undefined || isUnreadable(value)) return undefined;
-  const read = readObject(app, value);
+function objectIn(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {
+  const read = object === undefined ? undefined : objectAt(app, object, key);
   return isUnreadable(read) ? undefined : read;
 }
 
