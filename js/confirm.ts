@@ -252,7 +252,7 @@ export function createConfirmations(
           (q.eq("actor", b.actor).eq("action", b.action) as { eq(f: string, x: string): unknown }).eq("target", b.target),
         ),
       () => `${table}, for actor ${JSON.stringify(b.actor)}, action ${JSON.stringify(b.action)} and target ${JSON.stringify(b.target)},`,
-      "delete all but the newest of them (the dashboard, or an internal mutation)",
+      "keep the one with the most failures and delete the others (in the dashboard or an internal mutation): deleting that one would lift a lockout",
     );
   }
   // Not converted: codes.message refuses anything but strings (INVALID_ARGUMENT).
