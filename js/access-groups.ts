@@ -151,7 +151,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
-        const wanted = level === undefined ? 1 : levelId(c, level);
+        let wanted = level === undefined ? FIRST_LEVEL : levelId(c, level);
         const { group, own } = await groupAccess(ctx, c, who, groupId);
         requireShare(c, own, wanted);
         const db = ctx.db as AnyDb;
@@ -160,6 +160,9 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
         // Changing a member's level takes what removing them takes.
         requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        // No level given: a new member or invitation gets the lowest, an existing one keeps its
+        // own (an "invite" button pressed again must not demote a member).
+        if (level === undefined && rows.length > 0) wanted = c.levelIds.get(memberLevel(c, rows[0]!))!;
         const self = user === who.id;
         const member = rows.length > 0 && !isInvitation(rows[0]!);
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.

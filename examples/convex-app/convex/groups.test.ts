@@ -53,6 +53,24 @@ test("the creator owns the group; members are added at a level, once", async () 
   expect(await w.members()).toEqual(["lea:editor", "vic:viewer"]);
 });
 
+test("adding again without a level keeps the member's or invitation's level (no silent demotion)", async () => {
+  const w = await world();
+  expect(await w.add("olive", w.u.lea!)).toEqual({ ok: { added: "member" } }); // an "invite" button pressed again
+  expect(await w.add("olive", w.u.nate!, "commenter")).toEqual({ ok: { added: "invited" } });
+  expect(await w.add("olive", w.u.nate!)).toEqual({ ok: { added: "invited" } });
+  expect(await w.members()).toEqual(["lea:editor", "nate:commenter?", "vic:viewer"]);
+  // Lea still manages at editor: she may invite at her own level.
+  expect(await w.add("lea", w.u.mallory!, "editor")).toEqual({ ok: { added: "invited" } });
+  // Attacker: a viewer cannot use the omitted level to touch a higher member (what removing
+  // them takes is still checked), nor a commenter invitation.
+  expect(await w.add("vic", w.u.lea!)).toEqual(MAY_NOT_SHARE);
+  expect(await w.add("vic", w.u.nate!)).toEqual(MAY_NOT_SHARE);
+  // An explicit level still changes it, and a new member still starts at the lowest.
+  expect(await w.add("olive", w.u.lea!, "viewer")).toEqual({ ok: { added: "member" } });
+  expect(await w.add("olive", w.u.ada!)).toEqual({ ok: { added: "invited" } });
+  expect(await w.members()).toEqual(["ada:viewer?", "lea:viewer", "mallory:editor?", "nate:commenter?", "vic:viewer"]);
+});
+
 test("a member at the share level adds and removes members up to their own level", async () => {
   const w = await world();
   expect(await w.add("lea", w.u.nate!, "editor")).toEqual({ ok: { added: "invited" } });
