@@ -1,5 +1,9 @@
 // `user-id-arg`: every argument that takes a user from the caller, each its own finding at its
-// own line. Run the way a user runs it: the bin of the packed tarball.
+// own line: by its name (`userId`, `fromUserId`, `ownerId`, ...) or by its validator, an id of the
+// users table (`v.id("users")`, or the guard's configured `users.table`) under any name, also
+// inside v.optional, v.nullable, v.union, v.array, v.record, a nested v.object, or a const. Not
+// reported: an id only used as the target user of a guard call that checks the caller, an id of
+// another table. Run the way a user runs it: the bin of the packed tarball.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -59,4 +63,89 @@ test("two user ids of one function are two findings, on one line or on two", () 
     "10 u:twoLines: public query u:twoLines takes fromUserId (a user) from the caller",
     "11 u:twoLines: public query u:twoLines takes toUserId (a user) from the caller",
   ]);
+});
+
+test("an argument validated as an id of the users table is a user from the caller, whatever its name", () => {
+  const ids = `const UserId = v.id("users");
+const USERS = "users";
+const picked = { picked: v.optional(v.id("users")) };
+` +
+    QUERY("memberId", '{ memberId: v.id("users") }') +
+    QUERY("newOwner", '{ newOwner: v.optional(v.id("users")) }') +
+    QUERY("from", '{ from: v.union(v.id("users"), v.null()) }') +
+    QUERY("to", '{ to: v.array(v.id("users")) }') +
+    QUERY("scores", '{ scores: v.record(v.id("users"), v.number()) }') +
+    QUERY("nested", '{ filter: v.object({ author: v.nullable(v.id("users")), title: v.string() }) }') +
+    QUERY("viaConst", '{ viewer: UserId, other: v.id(USERS) }') +
+    QUERY("viaSpread", '{ ...picked, title: v.string() }') +
+    // Not a user: ids of other tables, and strings.
+    QUERY("posts", '{ postId: v.id("posts"), postIds: v.array(v.id("posts")), from: v.optional(v.string()) }');
+  const r = report(app("by-validator", { "u.ts": HEAD + ids }));
+  const v = (line, fn, arg) => `${line} u:${fn}: public query u:${fn} takes ${arg} (validated as an id of the users table) from the caller`;
+  assert.deepEqual(found(r), [
+    v(6, "viaSpread", "picked"),
+    v(8, "memberId", "memberId"),
+    v(12, "newOwner", "newOwner"),
+    v(16, "from", "from"),
+    v(20, "to", "to"),
+    v(24, "scores", "scores"),
+    v(28, "nested", "author"),
+    v(32, "viaConst", "viewer"),
+    v(32, "viaConst", "other"),
+  ]);
+});
+
+test("a v.id(\"users\") argument only used as the target user of a guard call that checks the caller is not reported; used elsewhere too, it is", () => {
+  const limit = 'await guard.rateLimit(ctx, "write", { key: "targets" });';
+  const files = {
+    "t.ts":
+      HEAD +
+      `export const share = mutation({
+  args: { id: v.string(), member: v.id("users") },
+  handler: async (ctx, { id, member }) => {
+    ${limit}
+    await guard.share(ctx, "posts", id, { userId: member, level: "viewer" });
+    return null;
+  },
+});
+export const addMember = mutation({
+  args: { groupId: v.string(), invitee: v.id("users") },
+  handler: async (ctx, { groupId, invitee }) => {
+    ${limit}
+    return await guard.addGroupMember(ctx, groupId, invitee);
+  },
+});
+export const transfer = mutation({
+  args: { id: v.string(), newOwner: v.id("users") },
+  handler: async (ctx, args) => {
+    ${limit}
+    await guard.transferOwnership(ctx, "posts", args.id, args.newOwner);
+    return null;
+  },
+});
+export const shareAndRead = mutation({
+  args: { id: v.string(), member: v.id("users") },
+  handler: async (ctx, { id, member }) => {
+    ${limit}
+    await guard.share(ctx, "posts", id, { userId: member, level: "viewer" });
+    return (await ctx.db.get(member))?.name ?? null;
+  },
+});
+`,
+  };
+  const r = report(app("targets", files));
+  assert.deepEqual(found(r), ["28 t:shareAndRead: public mutation t:shareAndRead takes member (validated as an id of the users table) from the caller"]);
+});
+
+test("the users table is the guard's users.table when the audit can read it", () => {
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
+  const confirmations = 'confirmations: { redactEnv: ["PAYMENT_KEY"] },';
+  assert.ok(guard.includes(confirmations));
+  const configured = guard.replace(confirmations, `users: { table: "members" },\n  ${confirmations}`);
+  const files = { "u.ts": HEAD + QUERY("pick", '{ member: v.id("members"), user: v.id("users") }') };
+  assert.deepEqual(found(report(app("configured", files, configured))), [
+    "5 u:pick: public query u:pick takes member (validated as an id of the users table) from the caller",
+  ]);
+  // The same function with the default table: the other way round.
+  assert.deepEqual(found(report(app("default", files))), ["5 u:pick: public query u:pick takes user (validated as an id of the users table) from the caller"]);
 });
