@@ -47,7 +47,7 @@ export const RULES = {
   "user-id-arg": {
     severity: "medium",
     title: "public function takes a user's id as an argument",
-    fix: "Take the caller from guard.requireUser(ctx), never from an argument; a target user chosen by an admin is allowlisted with its reason.",
+    fix: "Take the caller from guard.requireUser(ctx), never from an argument; a target user chosen on purpose (by an admin) is allowlisted with its reason: // convex-guard-allow: user-id-arg <reason>, on the argument's line or above the function's export (or securityAudit.allow in the guard's configuration).",
   },
   "unchecked-id-read": {
     severity: "high",

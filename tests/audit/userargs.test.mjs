@@ -93,6 +93,8 @@ const picked = { picked: v.optional(v.id("users")) };
     v(32, "viaConst", "viewer"),
     v(32, "viaConst", "other"),
   ]);
+  // Its fix says how to allow an admin's target on purpose.
+  for (const f of r.findings) assert.match(f.fix, /\/\/ convex-guard-allow: user-id-arg <reason>/);
 });
 
 test("a v.id(\"users\") argument only used as the target user of a guard call that checks the caller is not reported; used elsewhere too, it is", () => {
@@ -148,4 +150,20 @@ test("the users table is the guard's users.table when the audit can read it", ()
   ]);
   // The same function with the default table: the other way round.
   assert.deepEqual(found(report(app("default", files))), ["5 u:pick: public query u:pick takes user (validated as an id of the users table) from the caller"]);
+});
+
+test("the fix's allow comment, written as it says, allows the finding with its reason", () => {
+  const files = {
+    "u.ts":
+      HEAD +
+      `// convex-guard-allow: user-id-arg the member a moderator mutes, not the caller
+${QUERY("mute", '{ memberId: v.id("users") }')}`,
+  };
+  const r = report(app("allowed", files));
+  assert.deepEqual(found(r), []);
+  assert.deepEqual(
+    r.allowed.map((a) => `${a.function} ${a.rule}: ${a.reason}`),
+    ["u:mute user-id-arg: the member a moderator mutes, not the caller"],
+  );
+  assert.deepEqual(r.unusedAllows.filter((a) => a.target.startsWith("u:")), []);
 });
