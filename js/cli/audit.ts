@@ -68,7 +68,10 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
   const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, redactedEnv(app))];
-  const unique = [...new Map(findings.map((f) => [`${f.rule} ${f.function} ${f.file}:${f.line}`, f])).values()];
+  // The same finding reached twice is one. A user-id-arg finding names its argument: two on one
+  // line (`{ fromUserId: ..., toUserId: ... }`) are two.
+  const key = (f: Finding) => `${f.rule} ${f.function} ${f.file}:${f.line}${f.rule === "user-id-arg" ? ` ${f.message}` : ""}`;
+  const unique = [...new Map(findings.map((f) => [key(f), f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];
   const { remaining, allowed } = applyAllows(app, unique, functions, allows);

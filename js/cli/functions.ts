@@ -11,7 +11,8 @@ import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
 import { targetOnlyArgs } from "./targets.js";
-import { writeFacts, type WriteFacts } from "./writes.js";
+import { validatesUserId } from "./userargs.js";
+import { usersTable, writeFacts, type WriteFacts } from "./writes.js";
 import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -24,7 +25,8 @@ export interface ConvexFunction {
   at: Loc;
   /** "validated": an `args` validator; "missing": none (any arguments pass); "unknown": not visible. */
   args: "validated" | "missing" | "unknown";
-  argNames: { name: string; at: Loc }[];
+  /** Each argument, nested `v.object` fields included, with its validator when the app wrote it; `usersId`: that validator admits an id of the users table (userargs.ts). */
+  argNames: { name: string; at: Loc; validator?: ts.Node; usersId: boolean }[];
   anyArgs: Loc[];
   returns: boolean | "unknown";
   safeAction: boolean;
@@ -269,7 +271,6 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const builderUser = guardBuilder !== undefined || customization(app, init) !== undefined;
     const ownRows = ownerRows(app, handler, builderUser);
     fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderUser);
-    if (fn.argNames.some((a) => namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
@@ -282,6 +283,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
   }
+  // The users table is read here, after the handler's facts, so that a configuration warning
+  // lists what each reader ignores in the order it always has.
+  for (const a of fn.argNames) a.usersId = a.validator !== undefined && validatesUserId(app, a.validator, usersTable(app));
+  if (handler !== undefined && fn.argNames.some((a) => a.usersId || namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
   return fn;
 }
 
@@ -337,20 +342,22 @@ function readArgs(app: App, args: ts.Node, fn: ConvexFunction): void {
     ts.forEachChild(n, findAny);
   };
   findAny(args);
+  // A property's validator: `userId: v.id("users")`, or the `const` a shorthand names.
+  const validator = (p: ts.Node | undefined) => (p === undefined ? undefined : ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined);
   // Written properties by their names; spreads (`...target`) and non-literal objects through
   // the checker's type of the spread object.
   const typed = (expr: ts.Node) => {
     for (const p of app.checker.getTypeAtLocation(expr).getProperties()) {
       const decl = p.valueDeclaration ?? p.declarations?.[0];
       const inApp = decl !== undefined && app.isAppCode(decl.getSourceFile());
-      fn.argNames.push({ name: p.getName(), at: inApp ? app.loc(decl) : app.loc(expr) });
+      fn.argNames.push({ name: p.getName(), at: inApp ? app.loc(decl) : app.loc(expr), validator: inApp ? validator(decl) : undefined, usersId: false });
       if (inApp) findAny(decl);
     }
   };
   const literal = (o: ts.ObjectLiteralExpression) => {
     for (const p of o.properties) {
       if (ts.isSpreadAssignment(p)) typed(p.expression);
-      else if (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fn.argNames.push({ name: p.name.text, at: app.loc(p) });
+      else if (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fn.argNames.push({ name: p.name.text, at: app.loc(p), validator: validator(p), usersId: false });
     }
   };
   if (ts.isObjectLiteralExpression(object)) literal(object);

@@ -46,8 +46,8 @@ export const RULES = {
   },
   "user-id-arg": {
     severity: "medium",
-    title: "public function takes userId as an argument",
-    fix: "Take the caller from guard.requireUser(ctx), never from an argument; a target user chosen by an admin is allowlisted with its reason.",
+    title: "public function takes a user's id as an argument",
+    fix: "Take the caller from guard.requireUser(ctx), never from an argument; a target user chosen on purpose (by an admin) is allowlisted with its reason: // convex-guard-allow: user-id-arg <reason>, on the argument's line or above the function's export (or securityAudit.allow in the guard's configuration).",
   },
   "unchecked-id-read": {
     severity: "high",
@@ -195,7 +195,10 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     }
     if (internalName(name)) out.push(finding("internal-name-public", fn.id, fn.at, `${fn.id} is named as internal but exported as a public ${fn.kind}`));
     for (const arg of fn.argNames) {
-      if (namesUser(arg.name) && !fn.targetArgs.has(arg.name)) out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (a user) from the caller`));
+      const named = namesUser(arg.name);
+      if (!(named || arg.usersId) || fn.targetArgs.has(arg.name)) continue;
+      const what = named ? "a user" : "validated as an id of the users table";
+      out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (${what}) from the caller`));
     }
     // A role or a permission decides who may read anything; a document check only the document
     // it was made on; "signed in" alone decides nothing, nor does the lowest role, which every

@@ -68,7 +68,10 @@ function tableNames(app: App): Names {
 }
 
 const NAMES_IGNORED =
-  "the users table, its role field and the codes and audit tables' names (unchecked-role-write and guard-table-write use the defaults)";
+  "the users table, its role field and the codes and audit tables' names (unchecked-role-write, guard-table-write and user-id-arg use the defaults)";
+
+/** The users table's name (`users.table` of the guard's configuration, "users" when it is not read). */
+export const usersTable = (app: App): string => tableNames(app).users;
 
 /** The object at `key` of a configuration object read; undefined when absent or unreadable. */
 function objectIn(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {
