@@ -67,9 +67,10 @@ function roleName(app: App, node: ts.Node | undefined): string | undefined {
 export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
   if (!auth.some((a) => a.level === "role")) return auth;
   return auth.map((a) => {
-    if (a.level !== "role") return a;
+    // A role not written literally is not judged: its guard's roles are not asked.
+    const role = a.level === "role" ? roleName(app, a.role) : undefined;
+    if (role === undefined) return a;
     const lowestOf = new Set(consult(app, a.guardCall, ROLES_JUDGED).map((g) => lowestRole(app, g)));
-    const role = roleName(app, a.role);
-    return role !== undefined && lowestOf.has(role) ? { ...a, everyRole: role } : a;
+    return lowestOf.has(role) ? { ...a, everyRole: role } : a;
   });
 }
