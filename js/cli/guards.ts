@@ -33,7 +33,7 @@ export function appGuards(app: App): ts.CallExpression[] {
 const resolved = new WeakMap<ts.Node, Guards>();
 
 /** The guards `call` (a call of a guard's method) is judged by. */
-export function guardsOf(app: App, call: ts.CallExpression): Guards {
+function guardsOf(app: App, call: ts.CallExpression): Guards {
   const calls = appGuards(app);
   if (calls.length <= 1) return { calls };
   let known = resolved.get(call);
@@ -47,9 +47,10 @@ export function guardsOf(app: App, call: ts.CallExpression): Guards {
 }
 
 /**
- * The defineGuard calls whose configuration `feature` reads for a guard call (every guard of
- * the app when `call` is undefined); an unresolved receiver is recorded as a warning saying that
- * `judged` (the feature and its strictest reading) was used.
+ * The defineGuard calls whose configuration judges a guard call (every guard of the app when
+ * `call` is undefined). The caller reads the strictest answer over them; a receiver that could
+ * not be followed is recorded as a warning saying that `judged` (the feature read, and that
+ * strictest reading) was used.
  */
 export function consult(app: App, call: ts.CallExpression | undefined, judged: string): readonly ts.CallExpression[] {
   if (call === undefined) return appGuards(app);
