@@ -16,7 +16,8 @@
 import ts from "typescript";
 import { DEFAULT_SECRET_ENV } from "../defaults.js";
 import { closestName } from "../diagnose.js";
-import { callConfig, defineGuardCalls, isUnreadable, member, objectAt, propertyValue, readObject, readValue, theConfig, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { appGuards, consult } from "./guards.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, type App } from "./program.js";
 import { isRuleId, RULES, type Finding } from "./rules.js";
@@ -49,17 +50,38 @@ const REDACT_IGNORED = "the variables safeAction redacts (confirmations.redactEn
 /** The `securityAudit.allow` entries of every `defineGuard(...)` call in the app. */
 export function configAllows(app: App): Allow[] {
   const out: Allow[] = [];
-  for (const call of defineGuardCalls(app)) readConfig(app, call, out);
+  for (const call of appGuards(app)) readConfig(app, call, out);
   return out;
 }
 
+const REDACT_JUDGED = "the variables safeAction redacts (only those every guard redacts count as redacted)";
+
+/**
+ * The environment variables the `guard.safeAction(...)` call `safeAction` scans its answers for,
+ * by its guard's configuration (guards.ts); when that guard cannot be followed, those every guard
+ * of the app redacts. Undefined when no configuration says them.
+ */
+export function redactedEnvOf(app: App, safeAction: ts.CallExpression | undefined): Set<string> | undefined {
+  const sets = consult(app, safeAction, REDACT_JUDGED).map((g) => redactedEnv(app, g)).filter((s) => s !== undefined);
+  if (sets.length === 0) return undefined;
+  return new Set([...sets[0]!].filter((name) => sets.every((s) => s.has(name))));
+}
+
+const redacted = new WeakMap<ts.Node, Set<string> | null>();
+
 /**
  * The environment variables `guard.safeAction` scans its answers for: `confirmations.redactEnv`
- * and `confirmations.secretEnv` (default `CONVEX_GUARD_SECRET`), when the app has one guard whose
+ * and `confirmations.secretEnv` (default `CONVEX_GUARD_SECRET`), as one `defineGuard` call's
  * configuration says them (config.ts); undefined when that cannot be read from the source.
  */
-export function redactedEnv(app: App): Set<string> | undefined {
-  const config = theConfig(app);
+export function redactedEnv(app: App, guard: ts.CallExpression): Set<string> | undefined {
+  let known = redacted.get(guard);
+  if (known === undefined) redacted.set(guard, (known = readRedactedEnv(app, guard) ?? null));
+  return known ?? undefined;
+}
+
+function readRedactedEnv(app: App, guard: ts.CallExpression): Set<string> | undefined {
+  const config = callConfig(app, guard);
   if (config === undefined) return undefined;
   const missed = (why: Unreadable | ts.Node) => (warnUnreadable(app, isUnreadable(why) ? why : unreadable(why), REDACT_IGNORED), undefined);
   if (isUnreadable(config)) return missed(config);

@@ -1,12 +1,14 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
-import { applyAllows, commentAllows, configAllows, redactedEnv, type Allowed } from "./allow.js";
+import { applyAllows, commentAllows, configAllows, redactedEnv, redactedEnvOf, type Allowed } from "./allow.js";
 import { configWarnings, type ConfigWarning } from "./config.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { keyedBy } from "./argflow.js";
 import { findFunctions, type ConvexFunction } from "./functions.js";
+import { appGuards } from "./guards.js";
 import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
+import { tableNames } from "./writes.js";
 import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
@@ -40,7 +42,7 @@ export interface AuditResult {
   allowed: Allowed[];
   /** Allowlist entries that matched nothing (stale: remove them). */
   unusedAllows: { target: string; rule: string | null; source: string }[];
-  /** What of the guard's configuration could not be read from the source, and what is ignored because of it. */
+  /** What of a guard's configuration could not be read from the source (and what is ignored because of it), and which guard calls could not be followed to their defineGuard call (and how they were judged). */
   warnings: ConfigWarning[];
   failOn: Severity | "none";
   /** Whether a finding at or above `failOn` remains: the exit status is 1. */
@@ -67,7 +69,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, redactedEnv(app))];
+  const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
   // The same finding reached twice is one. A user-id-arg finding names its argument: two on one
   // line (`{ fromUserId: ..., toUserId: ... }`) are two.
   const key = (f: Finding) => `${f.rule} ${f.function} ${f.file}:${f.line}${f.rule === "user-id-arg" ? ` ${f.message}` : ""}`;
@@ -75,10 +77,15 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];
   const { remaining, allowed } = applyAllows(app, unique, functions, allows);
-  // Every reader of the configuration has run (these answer from a cache when they did), so the
-  // warnings name everything an unreadable configuration makes the audit ignore, whatever the app.
-  lowestRole(app);
-  ownerFields(app);
+  // Every reader of every guard's configuration has run (they answer from a cache when they
+  // did), so the warnings name everything an unreadable configuration makes the audit ignore,
+  // whatever the app.
+  for (const guard of appGuards(app)) {
+    lowestRole(app, guard);
+    ownerFields(app, guard);
+    redactedEnv(app, guard);
+    tableNames(app, guard);
+  }
   const failOn = options.failOn ?? "high";
   const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);
   return {

@@ -3,8 +3,9 @@
 // (in the same file, or imported: `import { guardConfig } from "./guardConfig"`, through
 // re-exports), with spreads of such objects inside it (`defineGuard({ ...guardConfig, ... })`),
 // a later key replacing an earlier one. What still cannot be read (a function call, a `let`, a
-// computed key, several guards) is a warning of the report naming what the audit ignores
-// because of it, never a silent pass.
+// computed key) is a warning of the report naming what the audit ignores because of it, never a
+// silent pass. An app with several guards has each check judged by its own guard's
+// configuration (guards.ts); a guard the audit cannot follow is a warning too.
 import ts from "typescript";
 import { GUARD } from "./facts.js";
 import { skipOuter, type App, type Loc } from "./program.js";
@@ -148,46 +149,62 @@ export function callConfig(app: App, call: ts.CallExpression): ObjectRead | Unre
   return arg === undefined ? undefined : readObject(app, arg);
 }
 
-/**
- * The configuration of the app's one guard: undefined when there is no guard, unreadable when
- * there are several (which one a check uses is not followed).
- */
-export function theConfig(app: App): ObjectRead | Unreadable | undefined {
-  const calls = defineGuardCalls(app);
-  if (calls.length === 0) return undefined;
-  if (calls.length > 1) {
-    const where = calls.map((c) => { const at = app.loc(c); return `${at.file}:${at.line}`; });
-    return { unreadable: calls[0]!, what: `the app has ${calls.length} defineGuard calls (${where.join(", ")}), and the audit reads the configuration of one guard only` };
-  }
-  return callConfig(app, calls[0]!);
-}
-
 /** A configuration warning: what could not be read, where, and what the audit ignores for it. */
 export interface ConfigWarning extends Loc {
   message: string;
 }
 
-const warnings = new WeakMap<App, Map<string, { at: Loc; what: string; fix: string | undefined; ignored: Set<string> }>>();
+interface Warning {
+  at: Loc;
+  what: string;
+  fix: string | undefined;
+  ignored: Set<string>;
+  /** An unresolved receiver's warning: the app's defineGuard calls, where (`convex/guard.ts:7`). */
+  guards?: string[];
+}
+
+const warnings = new WeakMap<App, Map<string, Warning>>();
+
+function record(app: App, node: ts.Node, what: string, fix: string | undefined, ignored: string, guards?: string[]): void {
+  let known = warnings.get(app);
+  if (known === undefined) warnings.set(app, (known = new Map()));
+  const at = app.loc(node);
+  const key = `${at.file}:${at.line}:${node.pos}:${what}`;
+  const entry = known.get(key) ?? { at, what, fix, ignored: new Set<string>(), ...(guards === undefined ? {} : { guards }) };
+  entry.ignored.add(ignored);
+  known.set(key, entry);
+}
 
 /**
  * Records that `ignored` (a feature of the audit, and what follows from its absence) is not
  * read because of `why`: warnings on the same node are one warning listing every feature.
  */
 export function warnUnreadable(app: App, why: Unreadable, ignored: string): void {
-  let known = warnings.get(app);
-  if (known === undefined) warnings.set(app, (known = new Map()));
-  const at = app.loc(why.unreadable);
-  const key = `${at.file}:${at.line}:${why.unreadable.pos}:${why.what}`;
-  const entry = known.get(key) ?? { at, what: why.what, fix: why.fix, ignored: new Set<string>() };
-  entry.ignored.add(ignored);
-  known.set(key, entry);
+  record(app, why.unreadable, why.what, why.fix, ignored);
 }
+
+/**
+ * Records that a guard call's receiver (`g` of `g.requireRole(...)`) cannot be followed to one
+ * of the app's `calls`, so `judged` (a feature, and its strictest reading over every guard) is
+ * what the audit used: warnings on the same receiver are one warning listing every feature.
+ */
+export function warnUnresolved(app: App, receiver: ts.Node, calls: readonly ts.CallExpression[], judged: string): void {
+  const text = receiver.getText().replace(/\s+/g, " ");
+  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const where = calls.map((c) => app.loc(c)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line).map((at) => `${at.file}:${at.line}`);
+  record(app, receiver, `\`${shown}\``, FOLLOW, judged, where);
+}
+
+const FOLLOW = "Call the guard by a const holding its defineGuard call (in the same file or imported), for the audit to know which one it is";
 
 /** The configuration warnings recorded, in the order of their places. */
 export function configWarnings(app: App): ConfigWarning[] {
-  const out = [...(warnings.get(app)?.values() ?? [])].map(({ at, what, fix, ignored }) => ({
+  const out = [...(warnings.get(app)?.values() ?? [])].map(({ at, what, fix, ignored, guards }) => ({
     ...at,
-    message: `the guard's configuration cannot be read from the source: ${what}; ignored because of it: ${[...ignored].join("; ")}${fix === undefined ? "" : `. ${fix}`}`,
+    message:
+      guards === undefined
+        ? `the guard's configuration cannot be read from the source: ${what}; ignored because of it: ${[...ignored].join("; ")}${fix === undefined ? "" : `. ${fix}`}`
+        : `which guard ${what} is cannot be read from the source (the app has ${guards.length} defineGuard calls: ${guards.join(", ")}); judged with the strictest of their configurations: ${[...ignored].join("; ")}. ${fix}`,
   }));
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -1,7 +1,6 @@
-// What a function does, security-wise: the checks it makes, its rate limits, audit rows,
-// confirmations, environment reads and deletes, found in its body and in every app function
-// it calls (resolved by the type checker, across files), so a `lib/auth.ts` helper that calls
-// `guard.requireUser` counts as that check.
+// What a function does, security-wise: the checks it makes, its rate limits, audit rows, confirmations,
+// environment reads and deletes, found in its body and in every app function it calls (resolved by the
+// type checker, across files), so a `lib/auth.ts` helper that calls `guard.requireUser` counts as that check.
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
@@ -29,6 +28,8 @@ export interface AuthCheck {
   everyRole?: string;
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
   conditional?: boolean;
+  /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
+  guardCall?: ts.CallExpression;
 }
 
 export interface Use {
@@ -170,12 +171,12 @@ export class FactsFinder {
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth") });
+        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
       }
       const decision = GUARD_DECISIONS[guard.name];
       if (decision !== undefined && exitsOnDenial(app, call, decision.denial)) {
         const role = decision.level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, conditional: this.conditional(call, fn, "auth") });
+        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);

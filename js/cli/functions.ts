@@ -12,7 +12,7 @@ import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
 import { targetOnlyArgs } from "./targets.js";
 import { validatesUserId } from "./userargs.js";
-import { usersTable, writeFacts, type WriteFacts } from "./writes.js";
+import { usersTables, writeFacts, type WriteFacts } from "./writes.js";
 import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
@@ -30,6 +30,8 @@ export interface ConvexFunction {
   anyArgs: Loc[];
   returns: boolean | "unknown";
   safeAction: boolean;
+  /** `guard.safeAction(...)`: its guard's configuration says what it redacts (guards.ts). */
+  safeActionCall?: ts.CallExpression;
   facts: Facts;
   /**
    * `ctx.db.get(args.id)` whose document is returned with no ownership comparison, with the
@@ -71,9 +73,10 @@ const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
  * ```
  *
  * A builder always requires an authenticated user; `role`, `permission` and `access` add a
- * role, permission or document check; `rateLimit` a rate limit. Each `via` names the builder.
+ * role, permission or document check; `rateLimit` a rate limit. Each `via` names the builder;
+ * `made` (the builder's call, or customCtx's) names the guard whose configuration judges them.
  */
-export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression): Facts {
+export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression, made: ts.CallExpression): Facts {
   const facts = emptyFacts();
   const at = app.loc(definition);
   const via = `guard.${builder}`;
@@ -81,9 +84,9 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
     const value = property(app, definition, name);
     return value !== undefined && ts.isStringLiteral(value) ? `("${value.text}")` : "";
   };
-  facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at });
+  facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at, guardCall: made });
   const role = property(app, definition, "role");
-  if (role !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at, role });
+  if (role !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at, role, guardCall: made });
   if (property(app, definition, "permission") !== undefined) {
     facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
   }
@@ -101,8 +104,8 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
 
 const CONVEX_HELPERS = "convex-helpers";
 
-/** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries. */
-function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+/** `customQuery(query, guard.customCtx({ ... }))`: the customization a custom builder carries, and customCtx's call. */
+function customization(app: App, call: ts.CallExpression): { options: ts.ObjectLiteralExpression; made: ts.CallExpression } | undefined {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return undefined;
   const made = resolveValue(app, callee);
@@ -114,7 +117,7 @@ function customization(app: App, call: ts.CallExpression): ts.ObjectLiteralExpre
     const value = skipOuter(arg);
     if (ts.isCallExpression(value) && app.calleeFrom(value, GUARD)?.name === "customCtx" && value.arguments[0] !== undefined) {
       const options = resolveValue(app, value.arguments[0]);
-      return ts.isObjectLiteralExpression(options) ? options : undefined;
+      return ts.isObjectLiteralExpression(options) ? { options, made: value } : undefined;
     }
   }
   return undefined;
@@ -211,6 +214,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   // `action(guard.safeAction({ ... }))`
   if (definition !== undefined && ts.isCallExpression(definition) && app.calleeFrom(definition, GUARD)?.name === "safeAction") {
     fn.safeAction = true;
+    fn.safeActionCall = definition;
     definition = definition.arguments[0] === undefined ? undefined : resolveValue(app, definition.arguments[0]);
   }
   let handler: ts.SignatureDeclaration | undefined;
@@ -245,9 +249,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       const def = definition;
       mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node)));
     }
-    if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition));
+    if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition, init));
     const custom = customization(app, init);
-    if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom));
+    if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom.options, custom.made));
   }
   if (handler !== undefined) {
     mergeFacts(fn.facts, finder.of(handler));
@@ -268,9 +272,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);
-    const builderUser = guardBuilder !== undefined || customization(app, init) !== undefined;
-    const ownRows = ownerRows(app, handler, builderUser);
-    fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderUser);
+    // `ctx.user` is the caller's row, of the guard that made the builder.
+    const builderGuard = guardBuilder !== undefined ? init : customization(app, init)?.made;
+    const ownRows = ownerRows(app, handler, builderGuard);
+    fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderGuard);
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
@@ -285,7 +290,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.
-  for (const a of fn.argNames) a.usersId = a.validator !== undefined && validatesUserId(app, a.validator, usersTable(app));
+  for (const a of fn.argNames) a.usersId = a.validator !== undefined && usersTables(app).some((t) => validatesUserId(app, a.validator!, t));
   if (handler !== undefined && fn.argNames.some((a) => a.usersId || namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
   return fn;
 }

@@ -5,13 +5,15 @@
 //   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
 //   for (const d of mine) await ctx.db.delete(d._id);
 //
-// The owner field is read from the app's one guard configuration (`access.tables`, config.ts:
-// an object literal or `const`s holding one, spread or not); when it cannot be read, no delete
-// is counted as an owner's (and the report warns).
+// The owner field is read from the configuration (`access.tables`, config.ts: an object literal
+// or `const`s holding one, spread or not) of the guard whose call answered the caller's row
+// (guards.ts); when it cannot be read, no delete is counted as an owner's (and the report warns).
+// When that guard cannot be followed, a field counts only when every guard of the app names it.
 import ts from "typescript";
-import { isUnreadable, member, objectAt, propertyValue, readObject, theConfig, unreadable, warnUnreadable } from "./config.js";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, unreadable, warnUnreadable } from "./config.js";
 import { isDatabase, literalText } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
+import { consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 
 /** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
@@ -22,23 +24,32 @@ const NARROWING = new Set(["withIndex", "filter", "order"]);
 const ROWS = new Set(["collect", "take"]);
 const ROW = new Set(["first", "unique"]);
 
-const configs = new WeakMap<App, Map<string, string> | null>();
+const configs = new WeakMap<ts.Node, Map<string, string> | null>();
 
-/** `access.tables.<table>.owner` of the app's one guard configuration; null when not readable. */
-export function ownerFields(app: App): Map<string, string> | null {
-  let known = configs.get(app);
+/** `access.tables.<table>.owner` of one `defineGuard` call's configuration; null when not readable. */
+export function ownerFields(app: App, guard: ts.CallExpression): Map<string, string> | null {
+  let known = configs.get(guard);
   if (known !== undefined) return known;
-  known = readOwnerFields(app);
-  configs.set(app, known);
+  known = readOwnerFields(app, guard);
+  configs.set(guard, known);
   return known;
+}
+
+/** What the audit does with a caller's row whose guard it cannot follow: said in the report's warning. */
+const OWNERS_JUDGED = "the tables' owner fields (a delete counts as one of the caller's own rows only when every guard names that owner field)";
+
+/** The owner field of `table` for the caller's row `by` answered: the same in every guard it may be, else none. */
+function ownerOf(app: App, by: ts.CallExpression, table: string): string | undefined {
+  const owners = consult(app, by, OWNERS_JUDGED).map((g) => ownerFields(app, g)?.get(table));
+  return owners.length > 0 && owners.every((o) => o === owners[0]) ? owners[0] : undefined;
 }
 
 /** What the audit does without the owner fields: said in the report's configuration warning. */
 const OWNERS_IGNORED = "the tables' owner fields (access.tables: no delete counts as one of the caller's own rows, so each stays high)";
 
-function readOwnerFields(app: App): Map<string, string> | null {
+function readOwnerFields(app: App, guard: ts.CallExpression): Map<string, string> | null {
   const out = new Map<string, string>();
-  const config = theConfig(app);
+  const config = callConfig(app, guard);
   const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
   const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
   if (tables === undefined) return out;
@@ -63,43 +74,43 @@ function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expressio
 
 /**
  * A test on a delete's id, in `handler`: the `_id` of a row every row of which has the owner
- * field equal to the caller's id, answered with that field's name. `builderUser`: the handler's
- * `ctx.user` is the caller's row (the guard's builders and `guard.customCtx`).
+ * field equal to the caller's id, answered with that field's name. `builderGuard`: the builder's
+ * call (the guard's builders and `guard.customCtx`) when the handler's `ctx.user` is the caller's row.
  */
-export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUser: boolean): (target: ts.Expression) => string | undefined {
-  const fields = ownerFields(app);
+export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGuard: ts.CallExpression | undefined): (target: ts.Expression) => string | undefined {
   const ctxParam = handler.parameters[0]?.name;
-  const ctxSymbol = builderUser && ctxParam !== undefined && ts.isIdentifier(ctxParam) ? app.symbol(ctxParam) : undefined;
+  const ctxSymbol = builderGuard !== undefined && ctxParam !== undefined && ts.isIdentifier(ctxParam) ? app.symbol(ctxParam) : undefined;
 
   // `user._id` of `const user = await guard.requireUser(ctx)` (its own call, not a helper's
-  // answer), `ctx.user._id` in a builder's handler, or a `const` copy of either.
-  const callerId = (e: ts.Expression, depth = 0): boolean => {
+  // answer), `ctx.user._id` in a builder's handler, or a `const` copy of either: answered with
+  // the guard's call that gave the row.
+  const callerId = (e: ts.Expression, depth = 0): ts.CallExpression | undefined => {
     e = skipOuter(e);
     if (ts.isIdentifier(e)) {
       const value = depth < 3 ? constValue(app, e, handler) : undefined;
-      return value !== undefined && callerId(value, depth + 1);
+      return value === undefined ? undefined : callerId(value, depth + 1);
     }
-    if (!ts.isPropertyAccessExpression(e) || e.questionDotToken !== undefined || e.name.text !== "_id") return false;
+    if (!ts.isPropertyAccessExpression(e) || e.questionDotToken !== undefined || e.name.text !== "_id") return undefined;
     const user = skipOuter(e.expression);
     if (ctxSymbol !== undefined && ts.isPropertyAccessExpression(user) && user.questionDotToken === undefined && user.name.text === "user") {
       const ctx = skipOuter(user.expression);
-      if (ts.isIdentifier(ctx) && app.symbol(ctx) === ctxSymbol) return true;
+      if (ts.isIdentifier(ctx) && app.symbol(ctx) === ctxSymbol) return builderGuard;
     }
     const made = constValue(app, user, handler);
-    if (made === undefined) return false;
+    if (made === undefined) return undefined;
     const call = skipOuter(made);
-    return ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "");
+    return ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "") ? call : undefined;
   };
 
   // The field a `(q) => q.eq("ownerId", user._id)` index range, or a
   // `(q) => q.eq(q.field("ownerId"), user._id)` filter, holds equal to the caller's id.
-  const equalities = (callback: ts.Expression | undefined, index: boolean): string[] => {
+  const equalities = (callback: ts.Expression | undefined, index: boolean): { field: string; by: ts.CallExpression }[] => {
     const fnValue = callback === undefined ? undefined : skipOuter(callback);
     if (fnValue === undefined || !ts.isArrowFunction(fnValue) || ts.isBlock(fnValue.body) || fnValue.parameters.length !== 1) return [];
     const q = fnValue.parameters[0]!.name;
     if (!ts.isIdentifier(q)) return [];
     const isQ = (n: ts.Expression) => ts.isIdentifier(n) && n.text === q.text;
-    const out: string[] = [];
+    const out: { field: string; by: ts.CallExpression }[] = [];
     let node = skipOuter(fnValue.body);
     if (!index) {
       if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "eq" || !isQ(skipOuter(node.expression.expression))) return [];
@@ -107,14 +118,16 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUse
       for (const [field, value] of [[a, b], [b, a]] as const) {
         if (field === undefined || value === undefined || !ts.isCallExpression(field) || !ts.isPropertyAccessExpression(field.expression)) continue;
         const name = field.arguments[0];
-        if (field.expression.name.text === "field" && isQ(skipOuter(field.expression.expression)) && name !== undefined && ts.isStringLiteralLike(name) && callerId(value)) out.push(name.text);
+        const by = field.expression.name.text === "field" && isQ(skipOuter(field.expression.expression)) && name !== undefined && ts.isStringLiteralLike(name) ? callerId(value) : undefined;
+        if (by !== undefined) out.push({ field: (name as ts.StringLiteralLike).text, by });
       }
       return out;
     }
     // `q.eq("a", x).eq("ownerId", user._id).gt(...)`: each range part only narrows.
     while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const [field, value] = node.arguments;
-      if (node.expression.name.text === "eq" && field !== undefined && value !== undefined && ts.isStringLiteralLike(field) && callerId(value)) out.push(field.text);
+      const by = node.expression.name.text === "eq" && field !== undefined && value !== undefined && ts.isStringLiteralLike(field) ? callerId(value) : undefined;
+      if (by !== undefined) out.push({ field: (field as ts.StringLiteralLike).text, by });
       node = skipOuter(node.expression.expression);
     }
     return isQ(node) ? out : [];
@@ -122,7 +135,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUse
 
   // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field.
   const ownedQuery = (e: ts.Expression): string | undefined => {
-    const found: string[] = [];
+    const found: { field: string; by: ts.CallExpression }[] = [];
     let node = skipOuter(e);
     while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
@@ -130,8 +143,8 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUse
         const convex = app.calleeFrom(node, CONVEX);
         const table = node.arguments[0];
         if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
-        const owner = fields?.get(table.text);
-        return owner !== undefined && found.includes(owner) ? owner : undefined;
+        const owned = found.find((f) => f.field === ownerOf(app, f.by, table.text));
+        return owned?.field;
       }
       if (!NARROWING.has(method)) return undefined;
       if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
@@ -157,7 +170,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderUse
 
   return (target) => {
     const t = skipOuter(target);
-    if (fields === null || !ts.isPropertyAccessExpression(t) || t.questionDotToken !== undefined || t.name.text !== "_id") return undefined;
+    if (!ts.isPropertyAccessExpression(t) || t.questionDotToken !== undefined || t.name.text !== "_id") return undefined;
     const row = skipOuter(t.expression);
     if (!ts.isIdentifier(row)) return undefined;
     const decl = app.symbol(row)?.valueDeclaration;

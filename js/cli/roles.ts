@@ -2,22 +2,25 @@
 // held by every user with a role, so a check of it proves the caller signed in with a role, not
 // that they may read or delete any particular document.
 //
-// The roles are read from the app's one guard configuration (config.ts: an object literal, or
-// `const`s holding it, spread or not), the list written there or a `const` holding it; when they
-// cannot be read, no role check is judged the lowest (and the report warns).
+// The roles are read from the configuration of the guard that makes the check (guards.ts;
+// config.ts: an object literal, or `const`s holding it, spread or not), the list written there
+// or a `const` holding it; when they cannot be read, no role check is judged the lowest (and the
+// report warns). A check whose guard cannot be followed is of the lowest role when its role is
+// the lowest of any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
-import { isUnreadable, member, readValue, theConfig, unreadable, warnUnreadable } from "./config.js";
+import { callConfig, isUnreadable, member, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
+import { consult } from "./guards.js";
 import { skipOuter, type App } from "./program.js";
 
-const lowest = new WeakMap<App, string | null>();
+const lowest = new WeakMap<ts.Node, string | null>();
 
-/** The first of the roles of the app's one literal guard configuration; null when not readable. */
-export function lowestRole(app: App): string | null {
-  let known = lowest.get(app);
+/** The first of the roles of one `defineGuard` call's configuration; null when not readable. */
+export function lowestRole(app: App, guard: ts.CallExpression): string | null {
+  let known = lowest.get(guard);
   if (known === undefined) {
-    known = readLowestRole(app);
-    lowest.set(app, known);
+    known = readLowestRole(app, guard);
+    lowest.set(guard, known);
   }
   return known;
 }
@@ -25,8 +28,11 @@ export function lowestRole(app: App): string | null {
 /** What the audit does without the roles: said in the report's configuration warning. */
 export const ROLES_IGNORED = "the roles (a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id)";
 
-function readLowestRole(app: App): string | null {
-  const config = theConfig(app);
+/** What the audit does with a check whose guard it cannot follow: said in the report's warning. */
+const ROLES_JUDGED = "the roles (a role check is of the lowest role when it is the lowest of any of them)";
+
+function readLowestRole(app: App, guard: ts.CallExpression): string | null {
+  const config = callConfig(app, guard);
   if (config === undefined) return null;
   const roles = isUnreadable(config) ? config : member(app, config, "roles");
   if (roles === undefined) return null;
@@ -54,13 +60,17 @@ function roleName(app: App, node: ts.Node | undefined): string | undefined {
 }
 
 /**
- * The role checks of the lowest configured role, marked `everyRole` (its name): every user with a
- * role passes them, so they decide nothing about a document. A role not written literally is
+ * The role checks of the lowest role configured by their guard, marked `everyRole` (its name):
+ * every user with a role passes them, so they decide nothing about a document. A role not written literally is
  * not judged (it may be a higher one).
  */
 export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
   if (!auth.some((a) => a.level === "role")) return auth;
-  const role = lowestRole(app);
-  if (role === null) return auth;
-  return auth.map((a) => (a.level === "role" && roleName(app, a.role) === role ? { ...a, everyRole: role } : a));
+  return auth.map((a) => {
+    // A role not written literally is not judged: its guard's roles are not asked.
+    const role = a.level === "role" ? roleName(app, a.role) : undefined;
+    if (role === undefined) return a;
+    const lowestOf = new Set(consult(app, a.guardCall, ROLES_JUDGED).map((g) => lowestRole(app, g)));
+    return lowestOf.has(role) ? { ...a, everyRole: role } : a;
+  });
 }

@@ -11,7 +11,8 @@
 // guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
 // builder's handler). Otherwise it is not known, and no table rule judges the write.
 import ts from "typescript";
-import { isUnreadable, member, objectAt, theConfig, warnUnreadable, type ObjectRead } from "./config.js";
+import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
+import { appGuards, consult } from "./guards.js";
 import { ArgFlow, comparesReadOf } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
@@ -37,20 +38,21 @@ interface Names {
   guard: Map<string, GuardTable>;
 }
 
-const names = new WeakMap<App, Names>();
+const names = new WeakMap<ts.Node, Names>();
 
 /**
- * The users table, its role field and the guard's table names, from the app's one guard's
+ * The users table, its role field and the guard's table names, from one `defineGuard` call's
  * configuration, read as config.ts reads it (`users.table`, `users.roleField`,
- * `confirmations.table`, `confirmations.audit.table`); the defaults otherwise. The default
- * names of the codes and audit tables stay the guard's too.
+ * `confirmations.table`, `confirmations.audit.table`); the defaults otherwise (and for no call:
+ * a guard defined outside the app). The default names of the codes and audit tables stay the
+ * guard's too.
  */
-function tableNames(app: App): Names {
-  let known = names.get(app);
+export function tableNames(app: App, call: ts.CallExpression | undefined): Names {
+  let known = call === undefined ? undefined : names.get(call);
   if (known !== undefined) return known;
   const guard = new Map<string, GuardTable>(Object.entries(GUARD_TABLES).map(([kind, name]) => [name, kind as GuardTable]));
   known = { users: DEFAULT_USERS_TABLE, roleField: DEFAULT_ROLE_FIELD, guard };
-  const read = theConfig(app);
+  const read = call === undefined ? undefined : callConfig(app, call);
   if (isUnreadable(read)) warnUnreadable(app, read, NAMES_IGNORED);
   const config = isUnreadable(read) ? undefined : read;
   const users = objectIn(app, config, "users");
@@ -63,15 +65,32 @@ function tableNames(app: App): Names {
   const audit = textAt(app, objectIn(app, confirmations, "audit"), "table");
   if (codes !== undefined) guard.set(codes, "codes");
   if (audit !== undefined) guard.set(audit, "audit");
-  names.set(app, known);
+  if (call !== undefined) names.set(call, known);
   return known;
+}
+
+/** The names of every guard of the app: a write is judged against each (a users table is some guard's). */
+function allNames(app: App): Names[] {
+  const calls = appGuards(app);
+  return calls.length === 0 ? [tableNames(app, undefined)] : calls.map((c) => tableNames(app, c));
+}
+
+/** The table of the caller's row when its guard's users table is not one table (guards.ts): any guard's. */
+const ANY_USERS = "\u0000the users table of any guard";
+const USERS_JUDGED = "the users table (the caller's row is taken for a row of every guard's users table, each with its role field)";
+
+/** The users table of the guard whose call (`guard.requireUser(ctx)`, a builder's) answered the caller's row. */
+function callerTable(app: App, by: ts.CallExpression): string {
+  const calls = consult(app, by, USERS_JUDGED);
+  const tables = new Set((calls.length === 0 ? [undefined] : calls).map((c) => tableNames(app, c).users));
+  return tables.size === 1 ? [...tables][0]! : ANY_USERS;
 }
 
 const NAMES_IGNORED =
   "the users table, its role field and the codes and audit tables' names (unchecked-role-write, guard-table-write and user-id-arg use the defaults)";
 
-/** The users table's name (`users.table` of the guard's configuration, "users" when it is not read). */
-export const usersTable = (app: App): string => tableNames(app).users;
+/** Every guard's users table (`users.table`, "users" when not read): an argument validated as an id of any is a user's (user-id-arg). */
+export const usersTables = (app: App): string[] => [...new Set(allNames(app).map((n) => n.users))];
 
 /** The object at `key` of a configuration object read; undefined when absent or unreadable. */
 function objectIn(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {
@@ -92,8 +111,11 @@ const QUERY_STEPS = new Set(["withIndex", "filter", "order", "collect", "take", 
  * The write facts of a function whose handler is `handler`. `argsObject`: its `args` validator
  * object, to read `v.id("t")`; `builderUser`: `ctx.user` is the caller's row.
  */
-export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, facts: Facts, argsObject: ts.Node | undefined, argNames: Set<string>, builderUser: boolean): WriteFacts {
-  const { users, roleField, guard } = tableNames(app);
+export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, facts: Facts, argsObject: ts.Node | undefined, argNames: Set<string>, builderGuard: ts.CallExpression | undefined): WriteFacts {
+  const all = allNames(app);
+  const guard = new Map(all.flatMap((n) => [...n.guard]));
+  // The role fields of a users table: of each guard whose users table it is.
+  const roleFields = (table: string) => [...new Set(all.filter((n) => table === ANY_USERS || n.users === table).map((n) => n.roleField))];
   const argTables = validatedIds(app, argsObject);
   const ctxParam = handler.parameters[0]?.name;
   const ctxName = ctxParam !== undefined && ts.isIdentifier(ctxParam) ? ctxParam.text : undefined;
@@ -158,7 +180,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     }
     const init = depth < 4 ? app.constInitializer(name) : undefined;
     if (init === undefined || !ts.isCallExpression(init)) return undefined;
-    if (CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "")) return users;
+    if (CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "")) return callerTable(app, init);
     const convex = app.calleeFrom(init, CONVEX);
     if (convex?.name === "get" && isDatabase(convex.owner)) {
       return init.arguments.length > 1 ? tableName(init.arguments[0]) : idTable(init.arguments[0], depth + 1);
@@ -182,7 +204,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return undefined;
     const row = skipOuter(id.expression);
     // `ctx.user._id` in a builder's (or customCtx's) handler: the caller's row.
-    if (builderUser && ts.isPropertyAccessExpression(row) && row.name.text === "user" && ts.isIdentifier(skipOuter(row.expression)) && (skipOuter(row.expression) as ts.Identifier).text === ctxName) return users;
+    if (builderGuard !== undefined && ts.isPropertyAccessExpression(row) && row.name.text === "user" && ts.isIdentifier(skipOuter(row.expression)) && (skipOuter(row.expression) as ts.Identifier).text === ctxName) return callerTable(app, builderGuard);
     return rowTable(row, depth);
   };
 
@@ -191,7 +213,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const id = target === undefined ? undefined : skipOuter(target);
     if (id === undefined || !ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return false;
     const row = skipOuter(id.expression);
-    if (ts.isPropertyAccessExpression(row)) return builderUser && row.name.text === "user";
+    if (ts.isPropertyAccessExpression(row)) return builderGuard !== undefined && row.name.text === "user";
     const init = ts.isIdentifier(row) ? app.constInitializer(row) : undefined;
     return init !== undefined && ts.isCallExpression(init) && CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "");
   };
@@ -210,9 +232,12 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);
       if (arg !== undefined && !comparesReadOf(app, handler, flow, arg)) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method });
     }
-    if (table === users) {
+    for (const roleField of table === undefined ? [] : roleFields(table)) {
       const arg = roleFrom(app, flow, handler, w.value, argNames.has(roleField) ? roleField : undefined, roleField);
-      if (arg !== undefined) out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target) });
+      if (arg !== undefined) {
+        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target) });
+        break;
+      }
     }
   }
   // Deletes: the README documents deleting a group's rows ("Deleting a group") and old audit

@@ -166,15 +166,186 @@ test("a configuration that cannot be read is one warning, in the text and the JS
   assert.ok(text.stdout.includes(`warning: convex/guard.ts:10: ${w.message}`), text.stdout);
 });
 
-test("several guards: the allowlist of each is read, the rest of the configuration is a warning", () => {
-  const guard = `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`;
-  const other = 'import { defineGuard } from "convex-guard";\nexport const staffGuard = defineGuard({ roles: ["staff"] });\n';
-  const r = report(app("several", { ...FUNCTIONS, "guard.ts": guard, "staff.ts": other }));
-  assert.deepEqual(verdicts(r), { findings: ["destructive-unconfirmed high fns:deleteMine"], allowed: ["public-no-auth fns:health"] });
-  assert.equal(r.warnings.length, 1);
-  assert.match(r.warnings[0].message, /the app has 2 defineGuard calls \(convex\/guard\.ts:2, convex\/staff\.ts:2\), and the audit reads the configuration of one guard only; ignored because of it: /);
-  assert.doesNotMatch(r.warnings[0].message, /allowlist/);
-  for (const ignored of ALL_IGNORED.slice(1)) assert.match(r.warnings[0].message, ignored);
+/**
+ * A second guard with another configuration, in a module of its own, re-exported: its owner
+ * field is `editorId`, its roles `staff` < `manager`, its users' role field `staff.rank`, and it
+ * redacts no PAYMENT_KEY.
+ */
+const STAFF = {
+  "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`,
+  "staffGuard.ts": `import { defineGuard } from "convex-guard";
+export const staffGuard = defineGuard({
+  roles: ["staff", "manager"],
+  access: { tables: { posts: { owner: "editorId" } } },
+  users: { table: "staff", roleField: "rank" },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: 60_000 } },
+});
+`,
+  "guards.ts": 'export { staffGuard } from "./staffGuard";\n',
+  "staff.ts": `import { v } from "convex/values";
+import { action, mutation, query } from "./_generated/server";
+import * as guards from "./guards";
+import { staffGuard } from "./guards";
+const { requireUser } = staffGuard;
+export const deleteByOwnerId = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await staffGuard.requireUser(ctx);
+    await staffGuard.rateLimit(ctx, "write", { key: user._id });
+    const mine = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+    for (const d of mine) await ctx.db.delete(d._id);
+    return null;
+  },
+});
+export const deleteByEditorId = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await requireUser(ctx);
+    await staffGuard.rateLimit(ctx, "write", { key: user._id });
+    const mine = await ctx.db.query("posts").filter((q) => q.eq(q.field("editorId"), user._id)).collect();
+    for (const d of mine) await ctx.db.delete(d._id);
+    return null;
+  },
+});
+export const staffPeek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guards.staffGuard.requireRole(ctx, "staff");
+    return await ctx.db.get(id);
+  },
+});
+export const managerPeek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await staffGuard.requireRole(ctx, "manager");
+    return await ctx.db.get(id);
+  },
+});
+export const promote = mutation({
+  args: { id: v.id("staff"), rank: v.string() },
+  handler: async (ctx, { id, rank }) => {
+    const user = await staffGuard.requireUser(ctx);
+    await staffGuard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.patch(id, { rank });
+    return null;
+  },
+});
+export const builderPeek = staffGuard.query(query, { args: { id: v.id("posts") }, role: "staff", handler: async (ctx, { id }) => await ctx.db.get(id) });
+export const staffCharge = action(
+  staffGuard.safeAction({
+    name: "staffCharge",
+    args: {},
+    rateLimit: { name: "write" },
+    handler: async () => (await fetch("https://pay.example", { headers: { a: \`\${process.env.PAYMENT_KEY}\` } })).status,
+  }),
+);
+`,
+};
+
+test("several guards: each check is judged by the configuration of the guard it calls, imported or re-exported", () => {
+  const r = report(app("several", { ...FUNCTIONS, ...STAFF }));
+  assert.deepEqual(verdicts(r), {
+    findings: [
+      // fns.ts, by `guard`: as with that guard alone (READ).
+      "destructive-unconfirmed low fns:deleteMine",
+      "unchecked-id-read high fns:peek",
+      // staff.ts, by `staffGuard`: `ownerId` is not its owner field, `staff` is its lowest role
+      // (through a namespace import, and its builder), PAYMENT_KEY is not redacted by it.
+      "destructive-unconfirmed high staff:deleteByOwnerId",
+      // `editorId` is its owner field (through `const { requireUser } = staffGuard`): low, not high.
+      "destructive-unconfirmed low staff:deleteByEditorId",
+      "safe-action-env-unredacted medium staff:staffCharge",
+      "unchecked-id-read high staff:builderPeek",
+      "unchecked-id-read high staff:staffPeek",
+      // `staff.rank` is its users' role field.
+      "unchecked-id-write high staff:promote",
+      "unchecked-role-write high staff:promote",
+    ].sort(),
+    // The allowlist of each guard is read; `manager` is above `staff`: no finding for managerPeek.
+    allowed: ["public-no-auth fns:health"],
+  });
+  assert.deepEqual([r.warnings, r.unusedAllows], [[], []]);
+});
+
+test("several guards: a receiver the audit cannot follow is judged by the strictest guard, and a warning names it", () => {
+  const files = {
+    ...FUNCTIONS,
+    ...STAFF,
+    "lib.ts": `import type { QueryCtx } from "./_generated/server";
+import type { staffGuard } from "./staffGuard";
+export async function requireStaff(g: typeof staffGuard, ctx: QueryCtx) {
+  await g.requireRole(ctx, "staff");
+}
+`,
+    "any.ts": `import { v } from "convex/values";
+import { action, mutation, query } from "./_generated/server";
+import { requireStaff } from "./lib";
+import { staffGuard } from "./staffGuard";
+export const anyPeek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await requireStaff(staffGuard, ctx);
+    return await ctx.db.get(id);
+  },
+});
+function pick(): typeof staffGuard {
+  return staffGuard;
+}
+const either: typeof staffGuard = pick();
+export const anyDeleteMine = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await either.requireUser(ctx);
+    await either.rateLimit(ctx, "write", { key: user._id });
+    const mine = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+    for (const d of mine) await ctx.db.delete(d._id);
+    return null;
+  },
+});
+export const anyCharge = action(
+  either.safeAction({
+    name: "anyCharge",
+    args: {},
+    rateLimit: { name: "write" },
+    handler: async () => (await fetch("https://pay.example", { headers: { a: \`\${process.env.PAYMENT_KEY}\` } })).status,
+  }),
+);
+`,
+  };
+  const dir = app("unresolved", files);
+  const r = report(dir);
+  const any = verdicts(r).findings.filter((f) => f.endsWith(" any:anyPeek") || f.endsWith(" any:anyDeleteMine") || f.endsWith(" any:anyCharge"));
+  assert.deepEqual(any, [
+    // The guards disagree on the posts' owner field (ownerId, editorId): no owner's delete.
+    "destructive-unconfirmed high any:anyDeleteMine",
+    // Only the main guard redacts PAYMENT_KEY: not every guard does.
+    "safe-action-env-unredacted medium any:anyCharge",
+    // `staff` is the lowest role of one of the app's guards: the check covers no document.
+    "unchecked-id-read high any:anyPeek",
+  ]);
+  // `either` (a function's answer) at each call the configuration judged, `g` (a parameter).
+  assert.deepEqual(r.warnings.map((x) => `${x.file}:${x.line} ${x.message.slice(0, x.message.indexOf(" is cannot"))}`), [
+    "convex/any.ts:19 which guard `either`",
+    "convex/any.ts:27 which guard `either`",
+    "convex/lib.ts:4 which guard `g`",
+  ]);
+  assert.match(r.warnings[0].message, /judged with the strictest of their configurations: the tables' owner fields \(a delete counts as one of the caller's own rows only when every guard names that owner field\)\./);
+  assert.match(r.warnings[1].message, /judged with the strictest of their configurations: the variables safeAction redacts \(only those every guard redacts count as redacted\)\./);
+  const w = r.warnings[2];
+  assert.deepEqual([w.file, w.line], ["convex/lib.ts", 4]);
+  assert.equal(
+    w.message,
+    "which guard `g` is cannot be read from the source (the app has 2 defineGuard calls: convex/guard.ts:2, convex/staffGuard.ts:2); " +
+      "judged with the strictest of their configurations: the roles (a role check is of the lowest role when it is the lowest of any of them). " +
+      "Call the guard by a const holding its defineGuard call (in the same file or imported), for the audit to know which one it is",
+  );
+  const text = run(["audit", "convex"], dir);
+  assert.ok(text.stdout.includes(`warning: convex/lib.ts:4: ${w.message}`), text.stdout);
+  // The same helper given a guard the audit follows (a const): no warning, the same finding.
+  writeFileSync(`${dir}/convex/lib.ts`, files["lib.ts"].replace("(g: typeof staffGuard, ctx: QueryCtx)", "(_g: typeof staffGuard, ctx: QueryCtx)").replace("import type { staffGuard }", "import { staffGuard }").replace("await g.", "await staffGuard."));
+  const followed = report(dir);
+  assert.deepEqual(followed.warnings.map((x) => x.file), ["convex/any.ts", "convex/any.ts"]);
+  assert.ok(verdicts(followed).findings.includes("unchecked-id-read high any:anyPeek"));
 });
 
 test("a configuration read whole is no warning; one without the keys the audit reads is none either", () => {
