@@ -265,7 +265,7 @@ export function defineGuard<
     removeGroupMember: viaDb(accessPart, "removeGroupMember"),
     forgetUser: viaDb(accessPart, "forgetUser"),
     rateLimit: via(checksPart, "rateLimit"),
-    rateLimitAll: viaDb(checksPart, "rateLimitAll"),
+    rateLimitAll: via(checksPart, "rateLimitAll"),
     checkRateLimit: via(checksPart, "checkRateLimit"),
     resetRateLimit: viaDb(checksPart, "resetRateLimit"),
     getRateLimitState: viaDb(checksPart, "getRateLimitState"),
