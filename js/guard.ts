@@ -194,6 +194,7 @@ export function defineGuard<
       checks.rateLimit as never,
       checks.requireUser as never,
       () => limitNames(rateLimits!),
+      checks.rateLimitAll as never,
     );
     const { validate: _, ...methods } = confirmations;
     return methods;
