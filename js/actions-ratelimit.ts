@@ -64,7 +64,7 @@ function isDecision(d: unknown): d is RateLimitDecision {
   );
 }
 
-/** How the asking side reaches the wired `rateLimit` (actions.ts owns the module path and the fix). */
+/** How the asking side reaches the wired `rateLimit` (actions.ts owns the module path and the fix). @internal */
 export type RateLimitWire = {
   /** Runs the wired `rateLimit` with `args`; `expect` names the argument only the guard's own function takes. */
   run(ctx: unknown, args: Record<string, unknown>, expect: string): Promise<unknown>;

@@ -41,8 +41,6 @@ import type { UserFinder } from "./users.js";
 import { usersSetup } from "./users-find.js";
 import { answeredFor, checkReference, notTheGuards, runWired } from "./wiring.js";
 
-export { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
-
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
 export type ActionsConfig = {
   /** The module under `convex/` that exports `getUser` and `rateLimit`. Default `"guardFunctions"`. */

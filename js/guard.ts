@@ -8,7 +8,8 @@
  * `users.roleClaim` is set), `O` the owner level when the levels are a literal list (`share`
  * never takes it; `never` when unknown).
  */
-import { createActionChecks, isActionCtx, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { Same } from "./generated/wire.js";

@@ -3,7 +3,6 @@
  * taken all or nothing through `guard.rateLimitAll` (so a call refused by one limit spends
  * none of the others). Read and checked once where the action is defined; each key is made
  * and checked at each call, after the check and before the handler.
- * @internal
  */
 import type { ObjectType, PropertyValidators } from "convex/values";
 import { checkKeys, keysOf } from "./config-keys.js";
@@ -26,13 +25,14 @@ export type SafeActionRateLimit<Args extends PropertyValidators, Actor, K extend
 /** The keys of one limit: the public type's (the compiler checks the list). */
 const LIMIT_KEYS = keysOf<SafeActionRateLimit<PropertyValidators, unknown, string>>()(["name", "key"]);
 
-/** One limit as read from the definition; `at` is how messages name it (`rateLimit`, `rateLimit[1]`). */
+/** One limit as read from the definition; `at` is how messages name it (`rateLimit`, `rateLimit[1]`). @internal */
 export type ReadLimit = { name: string; key: ((input: { args: unknown; actor: unknown }) => unknown) | undefined; at: string };
 
 /**
  * Throws unless `rateLimit` (present) is one limit `{ name, key? }` or a list of 1 to 16 of
  * them, every key one it reads and every `key` a function: a misspelt `kye` would otherwise be
  * the per-actor key instead of the one written. Messages name the entry (`rateLimit[1].key`).
+ * @internal
  */
 export function checkLimits(where: string, rateLimit: unknown): void {
   if (rateLimit === undefined) return;
@@ -67,6 +67,7 @@ function checkLimit(where: string, limit: unknown, at: string): void {
 /**
  * The limits of a definition, copied (a later edit of the definition changes nothing): none,
  * one, or a list. Never throws: a definition that {@link checkLimits} refuses never gets to use them.
+ * @internal
  */
 export function readLimits(rateLimit: unknown): { limits: ReadLimit[]; listed: boolean } {
   const listed = Array.isArray(rateLimit);
@@ -84,6 +85,7 @@ export function readLimits(rateLimit: unknown): { limits: ReadLimit[]; listed: b
  * `GuardConfigError` (the developer's) for a key that is no string, that holds `[object` (an
  * object written into a template: one key for every caller), or that carries a secret (it
  * would be stored in the rate-limit table, which no redaction covers).
+ * @internal
  */
 export function limitKeys(
   where: string,
