@@ -2,7 +2,8 @@
  * Checks in actions. An action has no `ctx.db`, so `requireUser`, `requireRole`,
  * `requirePermission`, `getUser`, `rateLimit` and `checkRateLimit` run there through two
  * internal functions the app exports explicitly (`guard.internalFunctions(...)`), called with
- * `ctx.runQuery` / `ctx.runMutation`. The decisions are the same code as in queries and
+ * `ctx.runQuery` / `ctx.runMutation` (`rateLimitAll` too: its whole list in one call of the wired
+ * `rateLimit`, decided all or nothing there). The decisions are the same code as in queries and
  * mutations (authz.ts, ratelimit.ts) running inside those functions, so a denial is the same
  * `ConvexError` data. Missing wiring fails closed with a `GuardConfigError` naming the fix, and
  * so does a function at the wired path whose answer is not the guard's (a hand-written or
@@ -10,14 +11,14 @@
  * `ok: "false"`): each answer's shape is checked where it is read. Each question carries how
  * the asking guard finds users (or configures the limit), and the guard's own function echoes
  * it back, refusing to answer for a guard configured otherwise: another guard's function
- * (users in another table, a laxer limit of the same name) never answers for this one.
+ * (users in another table, a laxer limit of the same name) never answers for this one. Both
+ * sides of the rate limits' wired function are in actions-ratelimit.ts.
  */
 import type {
   GenericActionCtx,
   GenericDataModel,
   MutationBuilder,
   QueryBuilder,
-  RegisteredMutation,
   RegisteredQuery,
 } from "convex/server";
 import { v } from "convex/values";
@@ -25,19 +26,20 @@ import type { Authz, PermissionName } from "./authz.js";
 import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
-import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import {
-  limitConfig,
-  tooMany,
-  type RateLimitAdmitted,
-  type RateLimitDecision,
-  type RateLimitOptions,
-  type RateLimits,
-  type ThrowingRateLimitOptions,
+import type {
+  RateLimitAdmitted,
+  RateLimitBatchAdmitted,
+  RateLimitBatchDecision,
+  RateLimitDecision,
+  RateLimitOptions,
+  RateLimitRequest,
+  RateLimits,
+  ThrowingRateLimitOptions,
 } from "./ratelimit.js";
+import { createActionLimits, type WiredRateLimit } from "./actions-ratelimit.js";
 import type { UserFinder } from "./users.js";
 import { usersSetup } from "./users-find.js";
-import { checkReference, notTheGuards, runWired, withTable } from "./wiring.js";
+import { answeredFor, checkReference, notTheGuards, runWired } from "./wiring.js";
 
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
 export type ActionsConfig = {
@@ -62,16 +64,8 @@ type UserQuery = { role?: string; permission?: string; required?: boolean; users
 /** The internal functions of {@link ActionChecks.internalFunctions}. */
 export type GuardInternalFunctions = {
   getUser: RegisteredQuery<"internal", UserQuery, Promise<unknown>>;
-  /**
-   * `config`: the asking guard's configuration of the limit; given, the decision carries it
-   * back, and a guard that configures the limit otherwise answers `{ config }` alone, taking
-   * nothing.
-   */
-  rateLimit: RegisteredMutation<
-    "internal",
-    { name: string; key: string; count?: number; consume: boolean; config?: string },
-    Promise<RateLimitDecision & { config?: string }>
-  >;
+  /** One limit, or a list decided all or nothing: see {@link WiredRateLimit}. */
+  rateLimit: WiredRateLimit;
 };
 
 /**
@@ -131,6 +125,32 @@ export interface ActionChecks<R extends string, P extends string, T extends stri
   /** In an action: whether the cost would be admitted now, without taking it. */
   checkRateLimit(ctx: AnyActionCtx, name: K, options: ThrowingRateLimitOptions): Promise<RateLimitAdmitted>;
   checkRateLimit(ctx: AnyActionCtx, name: K, options: RateLimitOptions): Promise<RateLimitDecision>;
+  /**
+   * In an action: all or nothing over several limits or keys, through the wired `rateLimit`
+   * (one internal mutation, so one transaction): every limit admits its cost and each consumes
+   * it, or none consumes anything. The same entries, answer and errors as in a mutation.
+   * @throws `ConvexError` `RATE_LIMITED` with the longest `retryAfter` of the denied limits
+   * (unless `throws: false`); `INVALID_ARGUMENT` for an empty list or more than 16 entries, an
+   * unknown limit, a bad key or count, or the same limit and key twice.
+   * @example
+   * ```ts
+   * const user = await guard.requireUser(ctx);
+   * await guard.rateLimitAll(ctx, [
+   *   { name: "upload", key: user._id },
+   *   { name: "uploadGlobal", key: "global" },
+   * ]);
+   * ```
+   */
+  rateLimitAll(
+    ctx: AnyActionCtx,
+    requests: readonly RateLimitRequest<K>[],
+    options?: { throws?: true },
+  ): Promise<RateLimitBatchAdmitted>;
+  rateLimitAll(
+    ctx: AnyActionCtx,
+    requests: readonly RateLimitRequest<K>[],
+    options?: { throws?: boolean },
+  ): Promise<RateLimitBatchDecision>;
 }
 
 /** Whether `ctx` is an action's: no database, but it runs queries. @internal */
@@ -139,29 +159,8 @@ export function isActionCtx(ctx: unknown): boolean {
   return c !== null && typeof c === "object" && c.db === undefined && typeof c.runQuery === "function";
 }
 
-/** @internal */
-export const RATE_LIMIT_FIX =
-  "spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`";
-
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 
-/**
- * Whether `d` is a decision as the guard's own `rateLimit` function answers it: `ok` a
- * boolean, `remaining` and `retryAfter` finite and not negative (0 when admitted).
- */
-function isDecision(d: unknown): d is RateLimitDecision {
-  const r = d as Partial<Record<keyof RateLimitDecision, unknown>> | null;
-  return (
-    typeof r === "object" &&
-    r !== null &&
-    typeof r.ok === "boolean" &&
-    typeof r.remaining === "number" &&
-    r.remaining >= 0 &&
-    r.remaining < Infinity &&
-    typeof r.retryAfter === "number" &&
-    (r.ok ? r.retryAfter === 0 : r.retryAfter >= 0 && r.retryAfter < Infinity)
-  );
-}
 
 /** @internal */
 export function createActionChecks(
@@ -191,9 +190,6 @@ export function createActionChecks(
    */
   let expectedUsers: string | undefined;
   const expected = () => (expectedUsers ??= `${usersSetup(users.settings(), users.roleKey)}; roles ${authz.roles.join(" < ")}`);
-
-  /** `got`, an answer's echo of the configuration it was given for, named for a message. */
-  const answeredFor = (got: unknown) => (typeof got === "string" ? `; it answers for ${got}` : "");
 
   /**
    * The caller through the wired `getUser`: a users row (with `users.roleClaim`, the identity),
@@ -229,26 +225,11 @@ export function createActionChecks(
     return user as never;
   }
 
-  async function limit(ctx: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-    // The limit as this guard configures it (as its rows record it; "" for a name it does not
-    // know, which its own function refuses as before): the wired function's guard takes from
-    // the limit only when it configures it the same, so a laxer limit of the same name in
-    // another guard never decides for this one.
-    const config = limitConfig(limits, name) ?? "";
-    const args = { name, key: options?.key, consume, config, ...(options?.count === undefined ? {} : { count: options.count }) };
-    const answer = (await runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix(), "config")) as { config?: unknown } | null;
-    if (typeof answer !== "object" || answer === null || answer.config !== config) {
-      const got = answer?.config === "" ? "; its guard has no limit of that name" : answeredFor(answer?.config);
-      throw foreign("rateLimit", `a decision of limit '${name}' configured ${config || "nowhere in this guard"}${got}`);
-    }
-    if (!isDecision(answer)) throw foreign("rateLimit", "a decision { ok, remaining, retryAfter }");
-    // The decision alone, as in a mutation.
-    const decision = { ok: answer.ok, remaining: answer.remaining, retryAfter: answer.retryAfter } as RateLimitDecision;
-    if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
-    return decision;
-  }
-
-  const table = <T>(f: () => Promise<T>) => withTable(RATE_LIMIT_TABLE, RATE_LIMIT_FIX, f);
+  const limitsFromActions = createActionLimits(limits, {
+    run: (ctx, args, expect) => runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix(), expect),
+    foreign: (what) => foreign("rateLimit", what),
+  });
+  const { one: limit, all: limitAll, table } = limitsFromActions;
 
   /** The methods of authz and the rate limits, taking action contexts too. */
   const methods = {
@@ -264,7 +245,7 @@ export function createActionChecks(
     checkRateLimit: (ctx: WriterCtx, name: string, options: RateLimitOptions) =>
       isActionCtx(ctx) ? limit(ctx, name, options, false) : table(() => limits.checkRateLimit(ctx, name, options)),
     rateLimitAll: (ctx: WriterCtx, requests: Parameters<RateLimits<string>["rateLimitAll"]>[1], options?: { throws?: boolean }) =>
-      table(() => limits.rateLimitAll(ctx, requests, options)),
+      isActionCtx(ctx) ? limitAll(ctx, requests, options) : table(() => limits.rateLimitAll(ctx, requests, options)),
   } satisfies { [M in Methods]: unknown } & Record<string, unknown>;
 
   function internalFunctions<DM extends GenericDataModel>(
@@ -299,25 +280,7 @@ export function createActionChecks(
         return own === undefined ? user : { users: own, user };
       },
     });
-    const rateLimit = internalMutation({
-      args: {
-        name: v.string(),
-        key: v.string(),
-        count: v.optional(v.number()),
-        consume: v.boolean(),
-        config: v.optional(v.string()),
-      },
-      handler: async (ctx, a) => {
-        const c = ctx as unknown as WriterCtx;
-        // Asked for a limit this guard configures otherwise: nothing taken, nothing decided.
-        const own = a.config === undefined ? undefined : (limitConfig(limits, a.name) ?? "");
-        if (own !== a.config) return { config: own };
-        const options = { key: a.key, count: a.count, throws: false };
-        // Decided here, thrown in the action: the row is written even when the action fails later.
-        const decision = await (a.consume ? methods.rateLimit(c, a.name, options) : methods.checkRateLimit(c, a.name, options));
-        return own === undefined ? decision : { ...decision, config: own };
-      },
-    });
+    const rateLimit = limitsFromActions.wired(internalMutation);
     return { getUser, rateLimit } as unknown as GuardInternalFunctions;
   }
 

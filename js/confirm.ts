@@ -189,6 +189,8 @@ export function createConfirmations(
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
   /** The guard's limit names, which a safe action's `rateLimit.name` is checked against. */
   limitNames?: () => readonly string[],
+  /** `guard.rateLimitAll`, which takes a safe action's listed limits all or nothing. */
+  rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   // Every key and type is checked now, at the first use of any part (codes, the trail, safe
@@ -369,7 +371,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames),
+    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames, rateLimitAll),
   };
   return confirmations;
 }

@@ -8,7 +8,8 @@
  * `users.roleClaim` is set), `O` the owner level when the levels are a literal list (`share`
  * never takes it; `never` when unknown).
  */
-import { createActionChecks, isActionCtx, RATE_LIMIT_FIX, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import type { Same } from "./generated/wire.js";
@@ -194,6 +195,7 @@ export function defineGuard<
       checks.rateLimit as never,
       checks.requireUser as never,
       () => limitNames(rateLimits!),
+      checks.rateLimitAll as never,
     );
     const { validate: _, ...methods } = confirmations;
     return methods;
@@ -265,7 +267,7 @@ export function defineGuard<
     removeGroupMember: viaDb(accessPart, "removeGroupMember"),
     forgetUser: viaDb(accessPart, "forgetUser"),
     rateLimit: via(checksPart, "rateLimit"),
-    rateLimitAll: viaDb(checksPart, "rateLimitAll"),
+    rateLimitAll: via(checksPart, "rateLimitAll"),
     checkRateLimit: via(checksPart, "checkRateLimit"),
     resetRateLimit: viaDb(checksPart, "resetRateLimit"),
     getRateLimitState: viaDb(checksPart, "getRateLimitState"),

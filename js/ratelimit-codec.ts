@@ -91,8 +91,9 @@ export type Engine = {
 function renamed(e: unknown, items: readonly { name: string }[]): never {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
     discardUnlessOwn(e); // an engine error's message is filled in there, before it is prefixed
-    // Each name once: a batch refused for its size may name one limit many times.
-    e.message = `rate limit ${[...new Set(items.map((it) => `'${it.name}'`))].join(", ")}: ${e.message}`;
+    // Each name once: a batch refused for its size may name one limit many times. An empty
+    // batch names none (its message was "rate limit : ...").
+    if (items.length > 0) e.message = `rate limit ${[...new Set(items.map((it) => `'${it.name}'`))].join(", ")}: ${e.message}`;
   }
   rethrow(e);
 }

@@ -42,6 +42,23 @@ export function checkKey(key: unknown): string {
   return key;
 }
 
+/**
+ * `r` when it is an object whose key is a string of 1 to 1,024 characters, else
+ * `INVALID_ARGUMENT`: how every entry of an all-or-nothing request is read first, in a
+ * mutation and (before it crosses to the wired function) in an action. @internal
+ */
+export function requestOf(r: unknown): { name: string; key: string; count?: unknown } {
+  if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
+  checkKey((r as { key?: unknown }).key);
+  return r as { name: string; key: string; count?: unknown };
+}
+
+/** `requests` when it is an array, else `INVALID_ARGUMENT`: `rateLimitAll`'s first check, in a mutation and in an action. @internal */
+export function checkRequests<T>(requests: readonly T[]): readonly T[] {
+  if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
+  return requests;
+}
+
 /** A random shard of a sharded limit (Convex seeds `Math.random` per execution). */
 function pickShard(limit: Compiled): number {
   return limit.shards > 1 ? Math.floor(Math.random() * limit.shards) : 0;
@@ -96,9 +113,9 @@ async function applyNow(
   const keys: string[] = [];
   const rows: (Row | null)[] = [];
   const items: Item[] = [];
-  for (const r of requests) {
-    if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
-    const key = checkKey(r.key);
+  for (const request of requests) {
+    const r = requestOf(request);
+    const key = r.key;
     const limit = limitOf(engine(), r.name);
     const id = JSON.stringify([r.name, key]);
     if (seen.has(id)) {
@@ -155,8 +172,7 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
     },
 
     async rateLimitAll(ctx, requests, options) {
-      if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
-      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, requests, RL_TAKE);
+      const { ok, retryAfter, decisions } = await apply(compile, ctx.db, checkRequests(requests), RL_TAKE);
       if (!ok && options?.throws !== false) tooMany(retryAfter);
       return { ok, retryAfter, decisions } as RateLimitBatchAdmitted;
     },

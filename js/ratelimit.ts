@@ -316,6 +316,15 @@ export function limitConfig(limits: object, name: string): string | undefined {
   return validators.get(limits)?.().limits.get(name)?.fingerprint;
 }
 
+/**
+ * {@link limitConfig} of a limit `limits` must have: `INVALID_ARGUMENT` "unknown rate limit"
+ * otherwise, as a mutation refuses it. What an all-or-nothing request from an action sends
+ * for each entry. @internal
+ */
+export function knownLimitConfig(limits: object, name: string): string {
+  return limitOf(validators.get(limits)!(), name).fingerprint;
+}
+
 /** "Too many requests. Try again in N seconds", N rounded up. @internal */
 export function tooMany(retryAfter: number): never {
   const s = Math.max(1, Math.ceil(retryAfter / 1000));

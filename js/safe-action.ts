@@ -23,6 +23,9 @@ import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./conf
 import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
+import { checkLimits, limitKeys, readLimits, type SafeActionRateLimit } from "./safe-action-limits.js";
+
+export type { SafeActionRateLimit } from "./safe-action-limits.js";
 
 /** Any action context (its data model does not matter to the wrapper). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -95,8 +98,13 @@ export type SafeActionDefinition<
    * 1,024 characters (anything else is refused, never stringified), used as it is: give a key
    * built from the arguments a prefix of its own (`` ({ args }) => `room:${args.room}` ``), so
    * that a caller cannot make it a user's id or `"global"`.
+   *
+   * Or a list of 1 to 16 such limits, taken all or nothing (`guard.rateLimitAll`, in one
+   * internal mutation): a call refused by one limit spends none of the others, so a per-user
+   * and a global limit together (`[{ name: "lookup" }, { name: "lookupGlobal", key: () => "global" }]`)
+   * neither spend the user's budget on a call the global limit refuses nor the other way round.
    */
-  rateLimit?: { name: K; key?: (input: { args: ObjectType<Args>; actor: NoInfer<Actor> }) => string };
+  rateLimit?: SafeActionRateLimit<Args, Actor, K> | readonly SafeActionRateLimit<Args, Actor, K>[];
   /**
    * The work; its third argument holds the actor the check returned. Return a plain Convex
    * value (no `Map`, `Set`, `Date`, typed array or class instance) and throw anything: only
@@ -151,7 +159,7 @@ function carries(x: Value | undefined, forms: readonly string[], bytes: readonly
   return false;
 }
 
-/** The keys of a definition, and of its `rateLimit`: the public type's (the compiler checks each list). */
+/** The keys of a definition: the public type's (the compiler checks the list; its `rateLimit`'s are safe-action-limits.ts'). */
 const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators, unknown>>()([
   "args",
   "name",
@@ -161,7 +169,6 @@ const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators,
   "rateLimit",
   "handler",
 ]);
-const RATE_LIMIT_KEYS = keysOf<NonNullable<SafeActionDefinition<unknown, PropertyValidators, unknown>["rateLimit"]>>()(["name", "key"]);
 
 /**
  * Throws unless every key of the definition `d` is one the wrapper reads, at every depth, and
@@ -174,7 +181,7 @@ function checkDefinition(where: string, d: object): void {
     name?: unknown;
     args?: unknown;
     check?: unknown;
-    rateLimit?: { key?: unknown } | null;
+    rateLimit?: unknown;
     handler?: unknown;
     resourceId?: unknown;
   };
@@ -186,14 +193,7 @@ function checkDefinition(where: string, d: object): void {
     throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
   }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
-  // `null` is refused too, never read as "no rate limit".
-  if (rateLimit !== undefined && (typeof rateLimit !== "object" || rateLimit === null || Array.isArray(rateLimit))) {
-    throw new GuardConfigError(`${where}: rateLimit must be an object`);
-  }
-  checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}: rateLimit`);
-  if (rateLimit?.key !== undefined && typeof rateLimit.key !== "function") {
-    throw new GuardConfigError(`${where}: rateLimit.key must be a function ({ args, actor }) => string`);
-  }
+  checkLimits(where, rateLimit);
 }
 
 /**
@@ -220,6 +220,8 @@ export function createSafeAction(
   requireUser?: (ctx: ActionCtx) => Promise<unknown>,
   /** The guard's limit names: a `rateLimit.name` it lacks is the developer's mistake. */
   limitNames?: () => readonly string[],
+  /** `guard.rateLimitAll`: what a listed `rateLimit` is taken with, all or nothing. */
+  rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
 ): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
@@ -231,10 +233,10 @@ export function createSafeAction(
     // is thrown at every call, audited as the developer's.
     const refused = refusal(() => checkDefinition(where, definition));
     const { handler, resourceId: resourceArg } = definition;
-    const limit = definition.rateLimit ? { name: String(definition.rateLimit.name), key: definition.rateLimit.key } : undefined;
-    // Its limit's name against the configuration, at each call until it has passed.
+    const { limits, listed } = readLimits(definition.rateLimit);
+    // Its limits' names against the configuration, at each call until they have passed.
     const checkNamed = untilPassed(() => {
-      if (limit !== undefined && limitNames !== undefined) checkConfigured(where, "rate limit", limit.name, limitNames());
+      if (limitNames !== undefined) for (const limit of limits) checkConfigured(where, "rate limit", limit.name, limitNames());
     });
     const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
@@ -270,28 +272,14 @@ export function createSafeAction(
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;
           actor = userKey(who);
-          if (limit !== undefined) {
-            const key: unknown = limit.key === undefined ? actor : limit.key({ args, actor: who });
-            // Never stringified: a row would be "[object Object]", one key for every caller.
-            if (limit.key !== undefined && typeof key !== "string") {
-              throw new GuardConfigError(
-                `safeAction '${name}': rateLimit.key must return a string (it returned ${key === null ? "null" : typeof key})`,
-              );
-            }
-            if (rateLimit === undefined || typeof key !== "string") {
-              throw new GuardConfigError(
-                `safeAction '${name}': the rate limit needs a key (its check's actor has no string _id or tokenIdentifier: give rateLimit.key)`,
-              );
-            }
-            // An object written into a template (`upload:${actor}`) is one key for every caller.
-            if (key.includes("[object ")) {
-              throw new GuardConfigError(`safeAction '${name}': rateLimit.key returned a key holding '[object ...]', one key for every caller: write a string field (actor._id)`);
-            }
-            // The key is stored as it is, in the rate-limit table, which no redaction covers.
-            if (carries(key, forms, bytes)) {
-              throw new GuardConfigError(`safeAction '${name}': the rate-limit key carries a secret (it would be stored): key by something else`);
-            }
-            await rateLimit(ctx, limit.name, { key });
+          if (limits.length > 0) {
+            // Each key made and checked first: nothing is taken unless every one is sound.
+            const take = listed ? rateLimitAll : rateLimit;
+            const requests = limitKeys(where, limits, { args, actor: who }, actor, take !== undefined, (key) => carries(key, forms, bytes));
+            // A list all or nothing, in one internal mutation: a call refused by one limit
+            // spends none of the others.
+            if (listed) await rateLimitAll!(ctx, requests);
+            else await rateLimit!(ctx, requests[0]!.name, { key: requests[0]!.key });
           }
           const result = plainValue(await handler(ctx, args, { actor: who }));
           const refusal =

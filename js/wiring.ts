@@ -54,6 +54,9 @@ export function notTheGuards(name: string, what: string, fix: string): GuardConf
   return new GuardConfigError(`'${name}' answered something that is not the guard's answer (${what}): ${fix}`);
 }
 
+/** `got`, an answer's echo of the configuration it was given for, named for a message. @internal */
+export const answeredFor = (got: unknown) => (typeof got === "string" ? `; it answers for ${got}` : "");
+
 /**
  * Runs an internal function the app must export at `name` (`"module:export"`), turning "no
  * such function" into a `GuardConfigError` whose message is `fix`, and a `GuardConfigError`
@@ -93,6 +96,14 @@ export async function runWired(
     // function takes: a hand-written function (or one of an older package) is at that path.
     if (expect !== undefined && e instanceof Error && e.message.includes(`field \`${expect}\``) && /extra field|unexpected field/i.test(e.message)) {
       throw notTheGuards(name, `it refused the argument '${expect}' that the guard's own function takes`, fix);
+    }
+    // Convex's ("Object is missing the required field `x`") and convex-test's ("Missing
+    // required field `x` in object") refusal of a question without an argument it requires:
+    // the guard's own function requires none that the guard does not send (the single-limit
+    // form of a hand-written rateLimit, asked for a list).
+    const missing = expect !== undefined && e instanceof Error ? /missing (?:the )?required field `([^`]+)`/i.exec(e.message)?.[1] : undefined;
+    if (missing !== undefined && !Object.prototype.hasOwnProperty.call(args, missing)) {
+      throw notTheGuards(name, `it requires an argument '${missing}' that the guard's own function does not`, fix);
     }
     const config = crossedConfigError(e);
     if (config !== undefined) throw new GuardConfigError(config);

@@ -29,7 +29,8 @@ export function safeActionFacts(
     }
   } else facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at });
   facts.audited.push({ via: "guard.safeAction", at });
-  // `rateLimit: { name }`: a named limit taken after the check, before the handler.
+  // `rateLimit: { name }`, or a list of them (taken all or nothing through guard.rateLimitAll):
+  // named limits taken after the check, before the handler.
   if (property("rateLimit") !== undefined) facts.rateLimits.push({ via: "guard.safeAction rateLimit", at });
   return facts;
 }

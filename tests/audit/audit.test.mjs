@@ -939,3 +939,51 @@ export const promote = mutation({
   ]);
   assert.match(report.findings.find((f) => f.file === "convex/p.ts" && f.line === 9).message, /writes the role field 'rank' of the caller's own users row from argument 'rank'/);
 });
+
+test("an action's guard.rateLimitAll and a safeAction's list of limits are rate limits, decided all or nothing", () => {
+  // A new user's review: the all-or-nothing workaround (an internal mutation calling
+  // rateLimitAll, run from the action) was public-no-rate-limit. Both forms the package now
+  // offers in actions count; one whose denial is dropped, or keyed by what the caller sends,
+  // still limits nothing.
+  const dir = app("action-limits", {
+    "a.ts": `import { v } from "convex/values";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+export const both = action({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimitAll(ctx, [{ name: "write", key: user._id }, { name: "write", key: "global" }]);
+    return null;
+  },
+});
+export const listed = action(
+  guard.safeAction({ name: "listed", args: {}, rateLimit: [{ name: "write" }, { name: "write", key: () => "global" }], handler: async () => null }),
+);
+export const dropped = action({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimitAll(ctx, [{ name: "write", key: user._id }], { throws: false });
+    return null;
+  },
+});
+export const byArg = action({
+  args: { room: v.string() },
+  handler: async (ctx, { room }) => {
+    await guard.requireUser(ctx);
+    await guard.rateLimitAll(ctx, [{ name: "write", key: room }, { name: "write", key: "global" }]);
+    return null;
+  },
+});
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => `${f.function} ${f.message}`).sort(), [
+    "a:byArg rate limit guard.rateLimitAll of a:byArg is keyed by argument 'room': a caller picks its own bucket",
+    "a:dropped public action a:dropped has no rate limit",
+  ]);
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);
+  assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit"]);
+});

@@ -337,7 +337,6 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     listMyGroups: () => full.listMyGroups(action, { numItems: 1, cursor: null }),
     removeGroupMember: () => full.removeGroupMember(action, "g1", "u1"),
     forgetUser: () => full.forgetUser(action, "u1"),
-    rateLimitAll: () => full.rateLimitAll(action, [{ name: "post", key: "k" }]),
     resetRateLimit: () => full.resetRateLimit(action, "post", { key: "k" }),
     getRateLimitState: () => full.getRateLimitState(action, "post", { key: "k" }),
     issueConfirmation: () => full.issueConfirmation(action, { actor: "a", action: "x", target: "t" }),
@@ -353,6 +352,11 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   // The action-aware checks still go through the wiring (here a stand-in that answers null,
   // which is not the guard's answer).
   await assert.rejects(full.getUser(action), (e) => e.name === "GuardConfigError" && e.message.startsWith("'guardFunctions:getUser' answered"));
+  // rateLimitAll too (all or nothing through the wired rateLimit; before, it was refused as a database method).
+  await assert.rejects(
+    full.rateLimitAll(action, [{ name: "post", key: "k" }]),
+    (e) => e.name === "GuardConfigError" && e.message.startsWith("'guardFunctions:rateLimit' answered something that is not the guard's answer (a decision of limit 'post' configured "),
+  );
 });
 
 test("another guard's wired functions answer nothing for this one, and a function that does not echo the question is refused", async () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { getFunctionName } from "convex/server";
-import { ConvexError } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { defineGuard, GuardConfigError, REDACTED } from "convex-guard";
 import { assertStorable } from "./storable.mjs";
 
@@ -398,6 +398,68 @@ test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key
   }
 });
 
+test("a list of limits is taken in one call of the wired rateLimit, all or nothing; a bad key in any entry takes nothing", async () => {
+  const limited = defineGuard({
+    roles: ["user"],
+    confirmations: { redactEnv: ["EXTERNAL_API_KEY"] },
+    rateLimits: { upload: { rate: 5, period: 60_000 }, uploadGlobal: { kind: "fixed window", rate: 50, period: 60_000 } },
+  });
+  const run = async (rateLimit, answer = (requests) => ({ ok: true, retryAfter: 0, decisions: requests.map(() => ({ ok: true, remaining: 1, retryAfter: 0 })) })) => {
+    const calls = [];
+    const audited = [];
+    let ran = false;
+    const ctx = {
+      ...actionCtx(audited),
+      runMutation: async (fn, args) => {
+        if (getFunctionName(fn) !== "guardFunctions:rateLimit") return logInto(audited)(args);
+        calls.push(args);
+        return { ...answer(args.requests), configs: args.requests.map((r) => r.config) };
+      },
+    };
+    const def = limited.safeAction({ name: "t", args: { room: v.string() }, rateLimit, handler: async () => (ran = true) });
+    const r = await def.handler(ctx, { room: "r1" }).then((ok) => ({ ok }), (e) => ({ error: e }));
+    return { ...r, calls, ran, outcome: audited.at(-1)?.outcome, audited };
+  };
+  // One call, every entry: the actor's key by default, a key function's answer as it is.
+  const both = await run([{ name: "upload" }, { name: "uploadGlobal", key: ({ args }) => `room:${args.room}` }]);
+  assert.deepEqual([both.ok, both.ran, both.outcome], [true, true, "success"]);
+  assert.deepEqual(
+    both.calls.map((c) => c.requests.map(({ name, key }) => [name, key])),
+    [[["upload", USER._id], ["uploadGlobal", "room:r1"]]],
+  );
+  assert.deepEqual(Object.keys(both.calls[0]), ["requests"]); // the list form alone
+  // A refusal by either limit: RATE_LIMITED with the batch's retryAfter, audited as denied, the handler never run.
+  const refused = await run([{ name: "upload" }, { name: "uploadGlobal", key: () => "global" }], () => ({
+    ok: false,
+    retryAfter: 1500,
+    decisions: [{ ok: true, remaining: 4, retryAfter: 0 }, { ok: false, remaining: 0, retryAfter: 1500 }],
+  }));
+  assert.deepEqual([refused.error?.data, refused.ran, refused.outcome], [
+    { code: "RATE_LIMITED", message: "Too many requests. Try again in 2 seconds", retryAfter: 1500 },
+    false,
+    "denied",
+  ]);
+  // A key function answering anything but a string, in any entry: the developer's, named by its
+  // place; nothing taken from any limit, the handler never run.
+  for (const [key, what] of [[({ actor }) => actor, "object"], [() => 7, "number"], [() => undefined, "undefined"]]) {
+    const r = await run([{ name: "upload" }, { name: "uploadGlobal", key }]);
+    assert.ok(r.error instanceof GuardConfigError, String(r.error));
+    assert.equal(r.error.message, `safeAction 't': rateLimit[1].key must return a string (it returned ${what})`);
+    assert.deepEqual([r.calls, r.ran, r.outcome], [[], false, "error"]);
+  }
+  const template = await run([{ name: "upload" }, { name: "uploadGlobal", key: ({ actor }) => `u:${actor}` }]);
+  assert.equal(template.error?.message, "safeAction 't': rateLimit[1].key returned a key holding '[object ...]', one key for every caller: write a string field (actor._id)");
+  assert.deepEqual(template.calls, []);
+  // A name the guard does not configure, in any entry: the developer's, before the check.
+  const misspelt = await run([{ name: "upload" }, { name: "uploadGlobl", key: () => "global" }]);
+  assert.equal(misspelt.error?.message, "safeAction 't': rate limit 'uploadGlobl' is not configured (did you mean 'uploadGlobal'?)");
+  assert.deepEqual(misspelt.calls, []);
+  // The single form is unchanged: name, key, consume and config, no list.
+  const one = await run({ name: "upload" }, () => ({}));
+  assert.equal(one.calls.length, 1);
+  assert.deepEqual(Object.keys(one.calls[0]).sort(), ["config", "consume", "key", "name"]);
+});
+
 // ---- the check's answer, and the definition's keys (an attacker's review of safe actions)
 
 /** An action ctx whose wired getUser answers `answer` to every question; audit rows in `audited`. */
@@ -460,6 +522,15 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     [{ rateLimit: "upstream" }, `${where}: rateLimit must be an object`],
     [{ rateLimit: { name: "upstream", key: "global" } }, `${where}: rateLimit.key must be a function ({ args, actor }) => string`],
     [{ check: "admin" }, `${where}: check must be a function`],
+    // A list of limits (all or nothing): each entry checked as the single form, named by its place.
+    [{ rateLimit: [] }, `${where}: rateLimit lists no limit (leave it out for none)`],
+    [{ rateLimit: Array.from({ length: 17 }, (_, i) => ({ name: "upstream", key: () => `k${i}` })) }, `${where}: rateLimit lists 17 limits; at most 16 are taken all or nothing`],
+    [{ rateLimit: [{ name: "upstream" }, null] }, `${where}: rateLimit[1] must be an object`],
+    [{ rateLimit: [{ name: "upstream" }, , { name: "upstream", key: () => "g" }] }, `${where}: rateLimit[1] must be an object`], // eslint-disable-line no-sparse-arrays
+    [{ rateLimit: [{ name: "upstream" }, [{ name: "upstream" }]] }, `${where}: rateLimit[1] must be an object`],
+    [{ rateLimit: [{ name: "upstream" }, { name: "upstream", kye: () => "global" }] }, `${where}: rateLimit[1]: unknown key 'kye' (did you mean 'key'?)`],
+    [{ rateLimit: [{ name: "upstream", key: "global" }] }, `${where}: rateLimit[0].key must be a function ({ args, actor }) => string`],
+    [{ rateLimit: [{ name: "upstream" }, { name: "upstream" }] }, `${where}: rateLimit lists 'upstream' twice for the actor's key`],
     // Rows that would be told apart by nothing, or carry no resource, quietly.
     [{ resourceId: "companyId" }, `${where}: resourceId must name one of its arguments`],
     [{ resourceId: "constructor" }, `${where}: resourceId must name one of its arguments`],

@@ -117,6 +117,15 @@ async function inAction() {
   await guard.requireRole(actx, "admn");
   // @ts-expect-error: misspelt limit in an action
   await guard.rateLimit(actx, "pots", { key: "k" });
+  // All or nothing in an action: the mutation's entries and answers.
+  void ((await guard.rateLimitAll(actx, [{ name: "post", key: me._id }, { name: "post", key: "global" }])).decisions[0]!.ok satisfies true);
+  const all = await guard.rateLimitAll(actx, [{ name: "post", key: me._id, count: 2 }], { throws: false });
+  // @ts-expect-error: with throws: false the batch may be a denial
+  void (all.ok satisfies true);
+  // @ts-expect-error: misspelt limit in rateLimitAll in an action
+  await guard.rateLimitAll(actx, [{ name: "post", key: me._id }, { name: "pots", key: "global" }]);
+  // @ts-expect-error: an entry needs its key
+  await guard.rateLimitAll(actx, [{ name: "post" }]);
   return name;
 }
 void inAction;
@@ -125,6 +134,19 @@ void inAction;
 guard.safeAction({ name: "x", args: { d: v.string() }, resourceId: "d", rateLimit: { name: "post" }, handler: async () => null });
 // @ts-expect-error: misspelt limit in safeAction
 guard.safeAction({ name: "x", args: {}, rateLimit: { name: "pots" }, handler: async () => null });
+// A list of limits, taken all or nothing; each name typed, each key a function of the arguments and actor.
+guard.safeAction({
+  name: "x",
+  args: { room: v.string() },
+  rateLimit: [{ name: "post" }, { name: "post", key: ({ args }) => `room:${args.room}` }],
+  handler: async () => null,
+});
+// @ts-expect-error: misspelt limit in safeAction's list
+guard.safeAction({ name: "x", args: {}, rateLimit: [{ name: "post" }, { name: "pots", key: () => "global" }], handler: async () => null });
+// @ts-expect-error: a key in the list is a function, not a string
+guard.safeAction({ name: "x", args: {}, rateLimit: [{ name: "post", key: "global" }], handler: async () => null });
+// @ts-expect-error: a key function returns a string
+guard.safeAction({ name: "x", args: {}, rateLimit: [{ name: "post", key: () => 42 }], handler: async () => null });
 // @ts-expect-error: resourceId must name an argument
 guard.safeAction({ name: "x", args: { d: v.string() }, resourceId: "e", handler: async () => null });
 // The handler receives what the check returned.

@@ -15,8 +15,11 @@ export const lookupCompany = action(
     // Signed-in users with a user row (the default check, guard.requireUser: a deleted user's
     // live session is UNAUTHENTICATED), at most 10 lookups in any 10 minutes each: the key is
     // the actor the check returned (the user row's _id), taken through
-    // convex/guardFunctions.ts. A denial is RATE_LIMITED, audited as "denied".
-    rateLimit: { name: "externalLookup" },
+    // convex/guardFunctions.ts. And the API's quota, shared by everyone: both limits are taken
+    // all or nothing, so a call the quota refuses spends none of the caller's own budget, and
+    // a caller over their own budget spends none of everyone's quota. A denial is
+    // RATE_LIMITED, audited as "denied".
+    rateLimit: [{ name: "externalLookup" }, { name: "externalLookupGlobal", key: () => "global" }],
     handler: async (_ctx, { domain }): Promise<{ name: string; employees: number | null }> => {
       const key = process.env.EXTERNAL_API_KEY;
       const response = await fetch(

@@ -33,6 +33,9 @@ export const guard = defineGuard({
     login: { kind: "sliding log", rate: 3, period: 10 * MINUTE },
     // Per caller: 10 calls of the external lookup (a paid API) in any 10 minutes.
     externalLookup: { kind: "sliding log", rate: 10, period: 10 * MINUTE },
+    // Everyone together: the paid API's own quota, 100 calls in any 10 minutes, taken with
+    // each caller's own limit all or nothing (external.ts).
+    externalLookupGlobal: { kind: "fixed window", rate: 100, period: 10 * MINUTE },
   },
   // Codes: 8 digits, 5 minutes, 5 attempts, and at most 10 failures per binding in 15 minutes
   // and 100 per actor in 24 hours, across re-issues (the defaults); the HMAC secret comes from

@@ -37,3 +37,21 @@ export const whoAmI = action({
   args: {},
   handler: async (ctx) => (await guard.getUser(ctx))?.name ?? null,
 });
+
+/**
+ * Signed in: export a report file, limited per user and for everyone together (the same
+ * upload limits as ratelimit.ts's mutation), all or nothing: a user over their own limit does
+ * not spend the global budget, and a full global budget does not spend the user's.
+ */
+export const exportReport = action({
+  args: { topic: v.string() },
+  handler: async (ctx, { topic }) => {
+    const user = await guard.requireUser(ctx);
+    // One internal mutation (convex/guardFunctions.ts's rateLimit) takes both, or neither.
+    await guard.rateLimitAll(ctx, [
+      { name: "upload", key: user._id },
+      { name: "uploadGlobal", key: "global" },
+    ]);
+    return { topic, by: user.name };
+  },
+});
