@@ -16,9 +16,10 @@ export interface AccessMove {
    * transferring ownership does, so only the document's own owner may (owning a folder
    * above it is not enough), and the mover gains nothing (they already hold the owner level
    * on it and below). The destination must be one the caller may share (the share level on
-   * it: the level that lists its grants), and the move must not make a loop (the destination
-   * is the document itself or, at most 8 steps, below it). Grants on the document stay, the
-   * ones made through the old parent included: revoke those too when that matters.
+   * it: the level that lists its grants), and the move must not make a loop (a destination
+   * that is the document itself or below it, among the 8 ancestors a read gathers, is
+   * refused). Grants on the document stay, the ones made through the old parent included:
+   * revoke those too when that matters.
    *
    * Write the parent field only through this call (and the owner field only through
    * {@link Access.transferOwnership}): to create a document in a folder, insert it without
