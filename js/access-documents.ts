@@ -10,7 +10,16 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, tableInfo, type Compiled } from "./access-config.js";
 import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
-import { refuse, requireMayRemove, shareExpiry, SOURCES, transferDenial, type Row } from "./access-codec.js";
+import {
+  refuse,
+  requireMayRemove,
+  resolveFacts,
+  shareDecision,
+  shareExpiry,
+  SOURCES,
+  transferDenial,
+  type Row,
+} from "./access-codec.js";
 import {
   accessibleCursor,
   callerOf,
@@ -32,10 +41,14 @@ import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
 const SELF_SHARE = "You cannot share a document with yourself";
+const NOT_OWNER_MOVE = "Only the owner can move a document";
+const DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it";
+const LOOP = "A document cannot be moved into itself or below itself: that would make a loop";
+const CYCLE = SOURCES.indexOf("cycle");
 
 type DocumentMethods<L extends string> = Pick<
   Access<L>,
-  "readable" | "readableMany" | "requireAccess" | "share" | "revoke" | "listGrants" | "transferOwnership" | "listAccessible"
+  "readable" | "readableMany" | "requireAccess" | "share" | "revoke" | "listGrants" | "transferOwnership" | "moveDocument" | "listAccessible"
 >;
 
 /** The document methods of {@link Access}, over the compiled configuration. @internal */
@@ -139,6 +152,35 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const db = ctx.db as AnyDb;
         const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
         await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
+      });
+    },
+
+    async moveDocument(ctx, table, id, parentId) {
+      const c = compile();
+      const parent = tableInfo(c, table).parent;
+      if (parent === undefined) deny("INVALID_ARGUMENT", `access.tables.${table} has no parent field: its documents cannot be moved`);
+      const who = await signedIn(ctx, c);
+      return serially(ctx.db, async () => {
+        const now = Date.now();
+        const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
+        // Moving changes who inherits the owner level on the document: what a transfer does,
+        // so the engine's transfer decision, before the destination is looked at.
+        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", NOT_OWNER_MOVE);
+        const docId = r.doc._id;
+        let to: string | undefined;
+        if (parentId !== null) {
+          // NOT_FOUND as `readable` gives it: a destination the caller cannot see, or none.
+          const dest = await readOne<L>(ctx, c, tableInfo(c, table).parentTable, parentId, who, now);
+          // Filing into it takes the engine's share decision on it (what listing its grants takes).
+          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", DESTINATION_LEVEL);
+          to = dest.r.doc._id;
+          // The batch as it would be after the move, the document under the destination and its
+          // ancestors: the engine's cycle rule says whether the move makes a loop.
+          const moved = { ...facts.find((f) => f.id === docId)!, parent: to };
+          const after = [moved, ...dest.facts.filter((f) => f.id !== docId)];
+          if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", LOOP);
+        }
+        await (ctx.db as AnyDb).patch(docId, { [parent]: to });
       });
     },
 

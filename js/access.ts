@@ -4,11 +4,12 @@
  * types are access-types.ts, the tables access-tables.ts, the configuration's compilation
  * access-config.ts, the engine's batch encoding access-codec.ts, the reads and writes
  * access-store.ts and access-groups.ts, and the methods access-create.ts (those that read and
- * write documents and grants: access-documents.ts).
+ * write documents and grants: access-documents.ts; moving one: access-move.ts).
  */
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import type { DocumentGrant } from "./access-grants.js";
+import type { AccessMove } from "./access-move.js";
 import type { GrantId, GroupId } from "./access-tables.js";
 import type {
   AccessDenial,
@@ -26,7 +27,7 @@ import type {
  * grants to the caller or their groups, and grants on ancestors; the engine decides, this
  * layer only reads rows (always through an index) and writes them.
  */
-export interface Access<L extends string, O extends string = never> {
+export interface Access<L extends string, O extends string = never> extends AccessMove {
   /**
    * The compiled levels, lowest first, and the public and share levels.
    *

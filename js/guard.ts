@@ -258,6 +258,7 @@ export function defineGuard<
     revoke: viaDb(accessPart, "revoke"),
     listGrants: viaDb(accessPart, "listGrants"),
     transferOwnership: viaDb(accessPart, "transferOwnership"),
+    moveDocument: viaDb(accessPart, "moveDocument"),
     listAccessible: viaDb(accessPart, "listAccessible"),
     createGroup: viaDb(accessPart, "createGroup"),
     addGroupMember: viaDb(accessPart, "addGroupMember"),

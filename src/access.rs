@@ -1138,6 +1138,42 @@ mod tests {
             .all(|a| a.level == 0));
     }
 
+    /// The batch `moveDocument` (js/access-documents.ts) asks about: the document first, its
+    /// parent set to the destination, then the destination and its ancestors, as many as a
+    /// read gathers. The document is in a cycle exactly when it is among them, at any of
+    /// those depths (the whole batch is walked, not only `MAX_PARENT_DEPTH` steps).
+    #[test]
+    fn a_move_batch_is_a_cycle_exactly_when_the_destination_is_at_or_below_the_document() {
+        for depth in 0..=MAX_PARENT_DEPTH {
+            for own_ancestor in [true, false] {
+                let mut b = Batch::default();
+                let moved = b.doc(ME, false, 1);
+                // The destination (index 1) and `depth` ancestors above it, each the next's parent.
+                for i in 0..=depth {
+                    let above = i as u32 + 2;
+                    let top = i == depth;
+                    let parent = match (top, own_ancestor) {
+                        (true, true) => moved,
+                        (true, false) => NO_PARENT,
+                        (false, _) => above,
+                    };
+                    b.doc(OTHER, false, parent);
+                }
+                let out = b.run(ME, &[]).unwrap();
+                let expected = if own_ancestor {
+                    Source::Cycle
+                } else {
+                    Source::Owner
+                };
+                assert_eq!(out[0].source, expected, "depth {depth}");
+            }
+        }
+        // Into itself.
+        let mut b = Batch::default();
+        b.doc(ME, false, 0);
+        assert_eq!(b.run(ME, &[]).unwrap()[0].source, Source::Cycle);
+    }
+
     #[test]
     fn inheritance_reaches_max_parent_depth_and_no_further() {
         let mut b = Batch::default();

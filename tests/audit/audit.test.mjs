@@ -358,6 +358,8 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:confirmDeletion user-id-arg",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
+    "documents:moveDocument public-no-rate-limit",
+    "documents:moveFolder public-no-rate-limit",
     "documents:revokeDocument public-no-rate-limit",
     "documents:shareDocument public-no-rate-limit",
     "documents:transferDocument public-no-rate-limit",

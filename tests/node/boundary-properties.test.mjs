@@ -476,6 +476,7 @@ const CTX_METHODS = {
   share: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything, level: name(LEVELS), expiresAt: anything }, { requiredKeys: [] }))],
   revoke: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything }, { requiredKeys: [] }))],
   transferOwnership: [name(["docs"]), anything, anything],
+  moveDocument: [name(["docs"]), anything, nearly(fc.constantFrom("d1", null))],
   listAccessible: [name(["docs"]), nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })), minLevel: name(LEVELS) }))],
   createGroup: [anything],
   addGroupMember: [anything, anything],
@@ -511,7 +512,7 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);

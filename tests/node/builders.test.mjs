@@ -329,6 +329,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     revoke: () => full.revoke(action, "notes", "n1", { userId: "u1" }),
     listGrants: () => full.listGrants(action, "notes", "n1", { numItems: 1, cursor: null }),
     transferOwnership: () => full.transferOwnership(action, "notes", "n1", "u1"),
+    moveDocument: () => full.moveDocument(action, "notes", "n1", null),
     listAccessible: () => full.listAccessible(action, "notes", { numItems: 1, cursor: null }),
     createGroup: () => full.createGroup(action, { name: "g" }),
     addGroupMember: () => full.addGroupMember(action, "g1", "u1"),

@@ -161,6 +161,14 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   // @ts-expect-error: a group's id is not a grant's
   const notGrant: GenericId<"accessGrants"> = mine.page[0]!.groupId;
   void [group, listed, notGrant];
+  // Moving: a parent's id or null (detach), answered with nothing; the table is the schema's.
+  const moved: void = await docs.moveDocument(c, "users", "id", null);
+  await docs.moveDocument(c, "users", "id", "folder");
+  // @ts-expect-error: a table the schema does not have
+  await docs.moveDocument(c, "nope", "id", null);
+  // @ts-expect-error: detaching is an explicit null
+  await docs.moveDocument(c, "users", "id");
+  void moved;
 }
 void grantIds;
 async function groupLevels(c: GenericMutationCtx<DM>) {

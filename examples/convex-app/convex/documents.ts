@@ -91,3 +91,28 @@ export const transferDocument = mutation({
     return { transferred: true };
   },
 });
+
+/**
+ * File a document into a folder (`folderId`), or take it out of every folder (`null`). The
+ * folder field carries access (the folder's owner holds the owner level on what is in it), so
+ * it is written only through the guard: the document's owner only, into a folder they may
+ * share, never into itself.
+ */
+export const moveDocument = mutation({
+  args: { id: v.string(), folderId: v.union(v.string(), v.null()) },
+  handler: async (ctx, { id, folderId }) => {
+    await guard.requireUser(ctx);
+    await guard.moveDocument(ctx, "documents", id, folderId);
+    return { moved: true };
+  },
+});
+
+/** The same for a folder: under another folder (`parentId`), or to the top (`null`). */
+export const moveFolder = mutation({
+  args: { id: v.string(), parentId: v.union(v.string(), v.null()) },
+  handler: async (ctx, { id, parentId }) => {
+    await guard.requireUser(ctx);
+    await guard.moveDocument(ctx, "folders", id, parentId);
+    return { moved: true };
+  },
+});
