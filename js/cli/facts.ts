@@ -91,6 +91,7 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   revoke: "document",
   listGrants: "document", // the share decision, as revoke
   transferOwnership: "document",
+  moveDocument: "document", // the owner only, as transferOwnership
   createGroup: "authenticated", // the caller becomes the group's owner
   addGroupMember: "document", // the caller's level on the group
   removeGroupMember: "document",
