@@ -243,13 +243,14 @@ fn as_bytes(words: &[u64]) -> &[u8] {
 
 /// Appends `bytes` to the I/O area, 8 to a word (the last one padded with zeros).
 fn pack(io: &mut Vec<u64>, bytes: &[u8]) {
-    io.extend(bytes.chunks(8).map(|c| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(c) {
-            *d = *s;
+    io.reserve(bytes.len().div_ceil(8));
+    for c in bytes.chunks(8) {
+        let mut w = 0;
+        for (k, &b) in c.iter().enumerate() {
+            w |= u64::from(b) << (8 * k);
         }
-        u64::from_le_bytes(w)
-    }));
+        io.push(w);
+    }
 }
 
 /// Reads a call's input from the I/O area, front to back.
