@@ -40,9 +40,11 @@ const FEATURES = [
  * Functions wasm-opt must not inline into their one caller: the cold paths of a function every
  * call runs. V8 compiles each wasm function whole at its first call (lazy compilation), so a
  * cold path inlined into `finish` (every export's last step) is compiled by the first call of
- * every context, although only an engine error runs it.
+ * every context, although only an engine error runs it. Likewise talc's `allocate`, the slow path
+ * of the allocator (src/bindings/mod.rs `FirstPage`), which a fresh request's first
+ * allocations, served from the first page, never reach.
  */
-const NO_INLINE = ["*write_error*", "*utf8_slow*", "*write_floats*"].map((pattern) => `--no-inline=${pattern}`);
+const NO_INLINE = ["*write_error*", "*utf8_slow*", "*write_floats*", "*4talc*8allocate*"].map((pattern) => `--no-inline=${pattern}`);
 /**
  * The engine's operations (`wire::abi::OPS`, each called by the one export `run`): kept out of
  * `run` as out of each other, so that `run` stays a small dispatch and a request compiles only

@@ -16,7 +16,7 @@
 //! with its reason: the `Sync` claim of the single-threaded state ([`Global`]), reading the I/O
 //! area's words as bytes ([`as_bytes`]), an all-ASCII input read as a string without the
 //! UTF-8 validator ([`Reader::text`]), the import that fills random bytes
-//! ([`__getrandom_v03_custom`]), and the memory the allocator is given ([`FromInitialMemory`]).
+//! ([`__getrandom_v03_custom`]), and the allocator in front of talc ([`FirstPage`]).
 //! The `#[no_mangle]` exports ([`run`], and the operations exported on their own) and hook are
 //! what the lint also counts.
 #![allow(unsafe_code)]
@@ -36,13 +36,17 @@ use crate::wire::abi::{ERROR, INVALID};
 use crate::wire::{error_parts, Part};
 use crate::Error;
 use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
 use core::cell::RefCell;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-/// The allocator: talc, over the free end of the memory the module starts with, then over the
-/// pages it grows the memory by as needed ([`FromInitialMemory`]).
+/// The allocator: the initial memory's free end handed out in order ([`FirstPage`]), then
+/// talc over the pages it grows the memory by.
 #[global_allocator]
-static ALLOCATOR: talc::cell::TalcSyncCell<FromInitialMemory, talc::wasm::WasmBinning> =
-    talc::cell::TalcSyncCell::new_wasm(FromInitialMemory { end: None });
+static ALLOCATOR: FirstPage = FirstPage {
+    next: AtomicUsize::new(0),
+    talc: talc::cell::TalcSyncCell::new_wasm(talc::wasm::WasmGrowAndExtend::new()),
+};
 
 /// A wasm page.
 const PAGE: usize = 65536;
@@ -52,60 +56,61 @@ extern "C" {
     static __heap_base: u8;
 }
 
-/// talc's `WasmGrowAndExtend` (grow the memory by what an allocation needs, extending the heap
-/// when the new pages follow it), whose first heap is the rest of the initial memory: the
-/// linker places the stack and the data in its first page and leaves the rest of it (31 KB of
-/// 64) unused, where `WasmGrowAndExtend` grows the memory at the very first allocation. A
-/// fresh request's first engine call (the I/O area, a policy) then fits in the initial page:
-/// no `memory.grow` (about 15 us of each fresh Convex request, V8 makes a new buffer object for
-/// the grown memory) and half the memory held outside the JS heap until the next collection.
-#[derive(Debug)]
-struct FromInitialMemory {
-    /// The end of the last heap, to extend it when the memory grows right after it.
-    end: Option<core::ptr::NonNull<u8>>,
+/// The allocator: the free end of the memory the module starts with (the linker places the
+/// stack and the data in its first page and leaves the rest of it, 31 KB of 64, unused) is
+/// handed out in order, each block at the next address its alignment allows, and never
+/// reused; once an allocation does not fit there, talc serves it, over pages it grows the
+/// memory by (`WasmGrowAndExtend`), and frees what it served.
+///
+/// Why: V8 compiles each WebAssembly function at its first call, and after a full GC every
+/// request compiles again what it runs. A fresh request's first allocations (the I/O area, a
+/// policy) come from the first page here, so its first permission check compiles none of
+/// talc's functions (its allocation, free and heap set-up: seven functions, 1.1 KB of wasm),
+/// only these few instructions; and, as before, it grows no memory (about 15 us of each fresh
+/// request: V8 makes a new buffer object for the grown memory). What the first page holds is
+/// never reused, so at most its 31 KB is lost for the instance's life.
+struct FirstPage {
+    /// The first free address of the first page (0 before the first allocation).
+    next: AtomicUsize,
+    talc: talc::cell::TalcSyncCell<talc::wasm::WasmGrowAndExtend, talc::wasm::WasmBinning>,
 }
 
-// SAFETY: `acquire` allocates nothing (no `Vec`, no formatting), and only claims memory nothing
-// else uses: the initial memory past `__heap_base` (the linker puts nothing there), and pages
-// `memory.grow` has just added.
-unsafe impl talc::source::Source for FromInitialMemory {
-    fn acquire<B: talc::base::binning::Binning>(
-        talc: &mut talc::base::Talc<Self, B>,
-        layout: core::alloc::Layout,
-    ) -> Result<(), ()> {
-        if talc.source.end.is_none() {
-            let base = core::ptr::addr_of!(__heap_base) as usize;
-            let end = core::arch::wasm32::memory_size::<0>() * PAGE;
-            if base < end {
-                // SAFETY: [base, end) is the initial memory's free end (see the impl's comment);
-                // a region too small to hold talc's own tables is refused (`None`), and the
-                // memory grows below instead.
-                talc.source.end = unsafe { talc.claim(base as *mut u8, end - base) };
-                if talc.source.end.is_some() {
-                    // talc allocates from it, or asks again (the memory grows right after it).
-                    return Ok(());
-                }
+// SAFETY: `alloc` hands out each byte of the first page at most once: blocks lie in
+// [`__heap_base`, the initial memory's end), which the linker leaves to the heap, and `next`
+// only moves forward past each block handed out; a block is aligned as its layout asks.
+// Everything else is talc's, on pages above the initial memory (it only ever grows the memory):
+// `dealloc` tells the two apart by address, and gives talc back only its own blocks.
+unsafe impl GlobalAlloc for FirstPage {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let (base, end) = first_page();
+        let next = self.next.load(Relaxed).max(base);
+        let mask = layout.align() - 1;
+        let start = next.checked_add(mask).map(|n| n & !mask);
+        match start.and_then(|s| s.checked_add(layout.size())) {
+            Some(last) if last <= end => {
+                self.next.store(last, Relaxed);
+                (last - layout.size()) as *mut u8
             }
+            // SAFETY: the caller's contract for `alloc`, passed on.
+            _ => unsafe { self.talc.alloc(layout) },
         }
-        // The pages this allocation needs, rounded up: its size and alignment, and more than
-        // talc's own bytes take (a chunk's tail, a new heap's ends and, for the first heap, its
-        // table of free lists).
-        let need = layout.size() + layout.align() + 4 * talc::base::CHUNK_UNIT + 512;
-        let pages = need.div_ceil(PAGE);
-        let prev = core::arch::wasm32::memory_grow::<0>(pages);
-        if prev == usize::MAX {
-            return Err(());
-        }
-        let base = (prev * PAGE) as *mut u8;
-        let end = base.wrapping_add(pages * PAGE);
-        talc.source.end = match talc.source.end.take() {
-            // SAFETY: the heap ends where the new pages start: they extend it.
-            Some(old) if old.as_ptr() == base => Some(unsafe { talc.extend(old, end) }),
-            // SAFETY: pages `memory.grow` just added, used by nothing else.
-            _ => unsafe { talc.claim(base, pages * PAGE) },
-        };
-        Ok(())
     }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if (ptr as usize) >= first_page().1 {
+            // SAFETY: a block of talc's (every block below the first page's end is the first
+            // page's), with the layout it was allocated with (the caller's contract).
+            unsafe { self.talc.dealloc(ptr, layout) }
+        }
+    }
+}
+
+/// The heap's part of the first page: from [`__heap_base`] to the end of the page it is in,
+/// which is the end of the memory the module starts with (wasm-ld makes it just large enough
+/// for the stack and the data; tests/node/engine-layout.test.mjs checks it is one page).
+fn first_page() -> (usize, usize) {
+    let base = core::ptr::addr_of!(__heap_base) as usize;
+    (base, (base + PAGE - 1) & !(PAGE - 1))
 }
 
 /// A panic cannot happen by design (the crate denies `unwrap`, `expect`, `panic!` and slice
@@ -238,13 +243,14 @@ fn as_bytes(words: &[u64]) -> &[u8] {
 
 /// Appends `bytes` to the I/O area, 8 to a word (the last one padded with zeros).
 fn pack(io: &mut Vec<u64>, bytes: &[u8]) {
-    io.extend(bytes.chunks(8).map(|c| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(c) {
-            *d = *s;
+    io.reserve(bytes.len().div_ceil(8));
+    for c in bytes.chunks(8) {
+        let mut w = 0;
+        for (k, &b) in c.iter().enumerate() {
+            w |= u64::from(b) << (8 * k);
         }
-        u64::from_le_bytes(w)
-    }));
+        io.push(w);
+    }
 }
 
 /// Reads a call's input from the I/O area, front to back.

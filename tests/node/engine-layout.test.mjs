@@ -79,7 +79,7 @@ for (const name of ENGINES) {
   test(`${name}: the heap starts in the initial page, and grows past it keeping what it holds`, () => {
     const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${root}target/wasm/${name}`)));
     // The I/O area's first block (what a fresh request's first call makes) comes from the free
-    // end of the initial page: no memory.grow (src/bindings/mod.rs `FromInitialMemory`).
+    // end of the initial page: no memory.grow (src/bindings/mod.rs `FirstPage`).
     const small = wire.opBuffer(exports, 4096);
     assert.ok(small > PAGE / 2 && small + 4096 <= PAGE, `the area at ${small}`);
     assert.equal(exports.memory.buffer.byteLength, PAGE);
