@@ -19,6 +19,7 @@ import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
+import { requireInternal } from "./registered.js";
 import { notTheGuards, runWired, withTable } from "./wiring.js";
 
 export { REDACTED } from "./redact.js";
@@ -182,6 +183,8 @@ export interface Audit {
    * (`table`), it answers the id of the row it inserted, and inserts nothing (answering `null`)
    * for another table: an action takes only that id as proof that its event was recorded.
    *
+   * @throws {GuardConfigError} where it is defined, unless given `internalMutation` (a public
+   * mutation would let any client write rows into the trail).
    * @example
    * ```ts
    * // convex/audit.ts
@@ -318,7 +321,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
     },
 
     logMutation(internalMutation) {
-      return internalMutation({
+      const log = internalMutation({
         args: { ...auditEventValidatorFields(), table: v.optional(v.string()) },
         handler: async (ctx, { table, ...event }) => {
           const s = settings();
@@ -328,7 +331,14 @@ export function createAudit(settings: () => AuditSettings): Audit {
           // Asked without `table` (a direct call), the answer is `null` as before.
           return table === undefined ? null : id;
         },
-      }) as unknown as RegisteredMutation<"internal", AuditEvent & { table?: string }, Promise<string | null>>;
+      });
+      // A public one would let any client, with no identity, write rows into the trail.
+      const fix = "pass internalMutation from ./_generated/server: a public function is callable by any client";
+      return requireInternal(log, "mutation", "guard.audit.logMutation", fix) as unknown as RegisteredMutation<
+        "internal",
+        AuditEvent & { table?: string },
+        Promise<string | null>
+      >;
     },
 
     async list(ctx, filter, paginationOpts) {
