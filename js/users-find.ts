@@ -20,8 +20,8 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
     case "claims":
       return identity;
     case "index": {
-      const key = field(identity, s.claim);
-      if (typeof key !== "string" || key.length === 0) return null;
+      const key = claimKey(identity, s.claim);
+      if (key === undefined) return null;
       // The names come from the configuration, so they are only known to be strings here;
       // Convex validates them at run time.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -62,8 +62,8 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
       return typeof token === "string" && field(found, "tokenIdentifier") === token && role(found) === role(identity);
     }
     case "index": {
-      const key = field(identity, s.claim);
-      return typeof key === "string" && key.length > 0 && field(found, s.field) === key;
+      const key = claimKey(identity, s.claim);
+      return key !== undefined && field(found, s.field) === key;
     }
     case "convexAuth": {
       const id = convexAuthUserId(field(identity, "subject"));
@@ -92,6 +92,20 @@ export function usersSetup(s: Settings, roleKey: string): string {
     case "resolve":
       return `table ${s.table} by users.resolve, ${role}`;
   }
+}
+
+/**
+ * The identity's claim `claim` as the index setup looks rows up by it: a non-empty string, else
+ * `undefined` (no user). The `email` claim counts only when the identity says it is verified
+ * (`emailVerified === true`): any issuer of auth.config.ts may put an address its user typed
+ * and never proved in a token, and that address would name another user's row. Fail closed:
+ * an unverified, missing or malformed claim is no user, never another one.
+ */
+function claimKey(identity: object, claim: string): string | undefined {
+  const key = field(identity, claim);
+  if (typeof key !== "string" || key.length === 0) return undefined;
+  if (claim === "email" && field(identity, "emailVerified") !== true) return undefined;
+  return key;
 }
 
 /**
