@@ -32,7 +32,7 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
       return (row ?? null) as Found | null;
     }
     case "convexAuth": {
-      const id = convexAuthUserId(identity.subject);
+      const id = fromConvexAuth(identity) ? convexAuthUserId(identity.subject) : null;
       return id === null ? null : rowOf(ctx, s.table, id);
     }
     case "resolve":
@@ -66,7 +66,7 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
       return key !== undefined && field(found, s.field) === key;
     }
     case "convexAuth": {
-      const id = convexAuthUserId(field(identity, "subject"));
+      const id = fromConvexAuth(identity) ? convexAuthUserId(field(identity, "subject")) : null;
       return id !== null && field(found, "_id") === id;
     }
     case "resolve":
@@ -106,6 +106,19 @@ function claimKey(identity: object, claim: string): string | undefined {
   if (typeof key !== "string" || key.length === 0) return undefined;
   if (claim === "email" && field(identity, "emailVerified") !== true) return undefined;
   return key;
+}
+
+/**
+ * Whether `identity` may be a Convex Auth token: Convex Auth signs its tokens with the
+ * deployment's own site URL as issuer (`iss` = `CONVEX_SITE_URL`, which Convex sets in every
+ * deployment), so a token of any other issuer of auth.config.ts is not its token, whatever its
+ * subject. Read at each call. Where the variable is not set (convex-test, unless a test sets
+ * it; Node), there is no issuer to compare with and the issuer is not checked.
+ */
+function fromConvexAuth(identity: object): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const site = env?.CONVEX_SITE_URL;
+  return site === undefined || field(identity, "issuer") === site;
 }
 
 /**

@@ -60,6 +60,11 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
  * `_id` before the `|` (what `getAuthUserId` reads). The id must be an id of `table` and the row
  * must exist; a subject of any other shape is no user.
  *
+ * The issuer must be Convex Auth's: the deployment's `CONVEX_SITE_URL` (Convex sets it in every
+ * deployment, and Convex Auth signs with it). A token of another issuer of
+ * `convex/auth.config.ts` is no user, whatever its subject. Where `CONVEX_SITE_URL` is not set
+ * (convex-test, unless the test sets it), the issuer is not checked.
+ *
  * @example
  * ```ts
  * users: { convexAuth: true }

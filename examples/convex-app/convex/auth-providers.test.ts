@@ -8,7 +8,10 @@ const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication requ
 const forbidden = (role: string): Outcome => ({ code: "FORBIDDEN", message: `Role '${role}' or higher required` });
 const fn = api.authProviders;
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe("Convex Auth: subject `userId|sessionId`, issuer the deployment's site URL", () => {
   // @convex-dev/auth signs sub = userId + "|" + sessionId, iss = CONVEX_SITE_URL, aud "convex";
@@ -58,6 +61,26 @@ describe("Convex Auth: subject `userId|sessionId`, issuer the deployment's site 
     const { t, ada } = await world();
     await t.run((ctx) => ctx.db.delete(ada));
     expect(await outcome(t.withIdentity(session(ada)).query(fn.convexAuthMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("attacker: a `<usersId>|x` subject from another issuer of auth.config.ts is no user", async () => {
+    // An attacker's review: the issuer was ignored, so a second provider whose subjects a user
+    // can influence named any Convex Auth row. Convex sets CONVEX_SITE_URL in every deployment.
+    vi.stubEnv("CONVEX_SITE_URL", ISSUER);
+    const { t, ada } = await world();
+    expect(await t.withIdentity(session(ada)).query(fn.convexAuthMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
+    for (const issuer of ["https://other-provider.example", `${ISSUER}/`, ISSUER.toUpperCase(), "", "https://happy-otter-123.convex.cloud"]) {
+      const as = t.withIdentity({ issuer, subject: `${ada}|whatever` });
+      expect(await outcome(as.query(fn.convexAuthMe, {})), issuer).toEqual(UNAUTH);
+    }
+  });
+
+  test("where CONVEX_SITE_URL is not set (a test that does not set it), the issuer is not checked", async () => {
+    // convex-test sets no CONVEX_SITE_URL: a test's identity may have any issuer (documented).
+    vi.stubEnv("CONVEX_SITE_URL", undefined);
+    const { t, ada } = await world();
+    const as = t.withIdentity({ issuer: "https://convex.test", subject: `${ada}|s1` });
+    expect(await as.query(fn.convexAuthMe, {})).toEqual({ id: ada, role: "admin" });
   });
 });
 
