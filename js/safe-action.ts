@@ -91,6 +91,9 @@ export type SafeActionDefinition<
    *   return identity.tokenIdentifier; // the audit actor and the default rate-limit key
    * },
    * ```
+   * That key is stable only where the subject is the user (Clerk, Auth0): under Convex Auth
+   * the `tokenIdentifier` changes at every sign-in (a fresh budget each time), so with a users
+   * row keep the default check, whose actor is the row, keyed by its `_id`.
    */
   check?: (ctx: Ctx) => Promise<Actor>;
   /** The audit rows' `resourceType`, e.g. `"companies"`. */
