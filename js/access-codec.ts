@@ -13,6 +13,8 @@ import {
   ACCESS_COLUMNS_END,
   ACCESS_DENIAL_MESSAGES,
   ACCESS_DENIALS,
+  ACCESS_EXPIRY_ASKED,
+  ACCESS_EXPIRY_NONE,
   ACCESS_FIELD_MASK,
   ACCESS_HEAD,
   ACCESS_NOT_A_CODE,
@@ -107,9 +109,10 @@ export function decideShare(
   requested: unknown,
 ): ShareDecision {
   const doc = docs.findIndex((d) => d.id === docId);
-  const wanted = requested === undefined ? Infinity : requested;
-  // A non-number is passed as NaN, a missing document as -1: the engine refuses both.
-  const request = { doc, level, expiresAt: typeof wanted === "number" ? wanted : NaN };
+  // No expiry asked for is said as such; an asked-for non-number is passed as NaN, a missing
+  // document as -1: the engine refuses both (and an asked-for Infinity, which is no time).
+  const expiresAt = requested === undefined ? undefined : typeof requested === "number" ? requested : NaN;
+  const request = { doc, level, expiresAt };
   const { ints, times } = pack(c, now, caller, docs, request);
   const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
   // Refused: minus the denial's code (src/bindings/access.rs).
@@ -128,7 +131,7 @@ function pack(
   now: number,
   caller: Caller,
   docs: readonly Fact[],
-  request?: { doc: number; level: number; expiresAt: number },
+  request?: { doc: number; level: number; expiresAt: number | undefined },
 ) {
   const subjects = new Map<string, number>();
   const intern = (s: unknown): number => {
@@ -151,7 +154,8 @@ function pack(
   if (request !== undefined) {
     times[asked + ACCESS_REQUEST.doc] = request.doc;
     times[asked + ACCESS_REQUEST.level] = request.level;
-    times[asked + ACCESS_REQUEST.expiresAt] = request.expiresAt;
+    times[asked + ACCESS_REQUEST.expiresAt] = request.expiresAt ?? 0;
+    times[asked + ACCESS_REQUEST.expiry] = request.expiresAt === undefined ? ACCESS_EXPIRY_NONE : ACCESS_EXPIRY_ASKED;
   }
   // Subjects are interned in the order they always were: the caller, its groups, then owners
   // and grantees.

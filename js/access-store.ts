@@ -92,8 +92,10 @@ async function gather(
   const db = ctx.db as AnyDb;
   const rows = new Map<string, Row>();
   const tableOf = new Map<string, TableInfo>();
-  const wanted = ids.map((id) => normalized(db, table, id));
+  // The table is checked before any id is read against it: `normalizeId` of a name that is
+  // not configured ('__proto__') throws Convex's own error, not INVALID_ARGUMENT.
   const info = tableInfo(c, table);
+  const wanted = ids.map((id) => normalized(db, table, id));
   let frontier: [string, TableInfo][] = [];
   for (const id of new Set(wanted)) if (id !== null) frontier.push([id, info]);
   // Level 0 is the documents asked about; then up to maxDepth ancestors, each read once.

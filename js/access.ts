@@ -167,8 +167,9 @@ export interface Access<L extends string, O extends string = never> extends Acce
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` as {@link Access.requireAccess};
    * `FORBIDDEN` when the sharing rules refuse (checked before the target is looked at, so a
    * refused caller gets the same answer whatever the target); `INVALID_ARGUMENT` for an
-   * unknown level, user or group, or a malformed `expiresAt` or one at or before now (a grant
-   * dead on arrival).
+   * unknown level, user or group, or a malformed `expiresAt` (not a finite number of ms from 0
+   * to 8.64e15: `Infinity` too; leave it out for a grant that never expires) or one at or
+   * before now (a grant dead on arrival).
    * @example
    * ```ts
    * await guard.share(ctx, "documents", id, { userId, level: "editor", expiresAt: Date.now() + DAY });

@@ -39,6 +39,7 @@ import type {
 import { createActionLimits, type WiredRateLimit } from "./actions-ratelimit.js";
 import type { UserFinder } from "./users.js";
 import { usersSetup } from "./users-find.js";
+import { requireInternal } from "./registered.js";
 import { answeredFor, checkReference, notTheGuards, runWired } from "./wiring.js";
 
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
@@ -77,6 +78,9 @@ export interface ActionChecks<R extends string, P extends string, T extends stri
    * The internal functions actions check through. Export them, under these names, from the
    * configured module (default `convex/guardFunctions.ts`). Internal: no client can call them.
    *
+   * @throws {GuardConfigError} where they are defined, unless given `internalQuery` and
+   * `internalMutation` (public builders would let any client, with no identity, spend anyone's
+   * rate-limit budget).
    * @example
    * ```ts
    * // convex/guardFunctions.ts
@@ -281,6 +285,10 @@ export function createActionChecks(
       },
     });
     const rateLimit = limitsFromActions.wired(internalMutation);
+    // Public ones would let any client, with no identity, read users and spend anyone's budget.
+    const fix = "pass (internalQuery, internalMutation) from ./_generated/server: a public function is callable by any client";
+    requireInternal(getUser, "query", "guard.internalFunctions", fix);
+    requireInternal(rateLimit, "mutation", "guard.internalFunctions", fix);
     return { getUser, rateLimit } as unknown as GuardInternalFunctions;
   }
 

@@ -19,6 +19,8 @@ import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
+import { pageOf, plainCursor } from "./access-store.js";
+import { requireInternal } from "./registered.js";
 import { notTheGuards, runWired, withTable } from "./wiring.js";
 
 export { REDACTED } from "./redact.js";
@@ -182,6 +184,8 @@ export interface Audit {
    * (`table`), it answers the id of the row it inserted, and inserts nothing (answering `null`)
    * for another table: an action takes only that id as proof that its event was recorded.
    *
+   * @throws {GuardConfigError} where it is defined, unless given `internalMutation` (a public
+   * mutation would let any client write rows into the trail).
    * @example
    * ```ts
    * // convex/audit.ts
@@ -199,8 +203,8 @@ export interface Audit {
    * `numItems` rows unless it is the last: a whole number from 1 to {@link MAX_AUDIT_PAGE}.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`, `FORBIDDEN`, or `INVALID_ARGUMENT` for an
-   * unknown filter, a filter value that is not a string, a time that is not a number, or a
-   * `numItems` out of range.
+   * unknown filter, a filter value that is not a string, a time that is not a number, a
+   * `numItems` out of range, or a malformed cursor ("malformed cursor").
    * @example
    * ```ts
    * export const auditLog = query({
@@ -318,7 +322,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
     },
 
     logMutation(internalMutation) {
-      return internalMutation({
+      const log = internalMutation({
         args: { ...auditEventValidatorFields(), table: v.optional(v.string()) },
         handler: async (ctx, { table, ...event }) => {
           const s = settings();
@@ -328,7 +332,14 @@ export function createAudit(settings: () => AuditSettings): Audit {
           // Asked without `table` (a direct call), the answer is `null` as before.
           return table === undefined ? null : id;
         },
-      }) as unknown as RegisteredMutation<"internal", AuditEvent & { table?: string }, Promise<string | null>>;
+      });
+      // A public one would let any client, with no identity, write rows into the trail.
+      const fix = "pass internalMutation from ./_generated/server: a public function is callable by any client";
+      return requireInternal(log, "mutation", "guard.audit.logMutation", fix) as unknown as RegisteredMutation<
+        "internal",
+        AuditEvent & { table?: string },
+        Promise<string | null>
+      >;
     },
 
     async list(ctx, filter, paginationOpts) {
@@ -344,8 +355,12 @@ export function createAudit(settings: () => AuditSettings): Audit {
         return r;
       };
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const q = (ctx.db as any).query(s.table).withIndex(auditIndex(fields.map(([f]) => f)), range);
-      return (await q.order("desc").paginate(opts)) as PaginationResult<AuditRow>;
+      const q = () => (ctx.db as any).query(s.table).withIndex(auditIndex(fields.map(([f]) => f)), range).order("desc");
+      // A cursor the database cannot parse is INVALID_ARGUMENT "malformed cursor", as in every
+      // listing (never the parser's own text); `pageOf` pages with the options as given.
+      const cursor = plainCursor(paginationOpts?.cursor);
+      const paged = () => ({ paginate: () => q().paginate(opts), first: () => q().first() });
+      return (await pageOf(paged, opts.numItems, cursor)) as PaginationResult<AuditRow>;
     },
   };
   return audit;

@@ -42,6 +42,7 @@ import type { DocOf } from "./ctx.js";
 import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
 import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
+import { registeredKind } from "./registered.js";
 import { userKey } from "./users.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
@@ -310,8 +311,7 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     });
     // Convex's registered functions say what they are: `guard.query(mutation, ...)` would be a
     // mutation whose `__guard` says "query" (and the audit reads it so).
-    const is = registered as { isQuery?: unknown; isMutation?: unknown; isAction?: unknown };
-    const made = is.isQuery === true ? "query" : is.isMutation === true ? "mutation" : is.isAction === true ? "action" : kind;
+    const made = registeredKind(registered) ?? kind;
     if (made !== kind) throw new GuardConfigError(`guard.${kind} was given the app's ${made} builder: use guard.${made}(${made}, { ... })`);
     Object.defineProperty(registered, "__guard", { value: meta, enumerable: false });
     return registered;

@@ -74,7 +74,7 @@ export type CodeOptions = {
 
 /** What binds a code: who confirms (`actor`), what (`action`) and on what (`target`). */
 export type CodeBinding = {
-  /** The confirming user's key (a user id or `tokenIdentifier`), 1 to 256 UTF-8 bytes. */
+  /** The confirming user's key, 1 to 256 UTF-8 bytes: their row id (not a `tokenIdentifier`, new per Convex Auth sign-in). */
   actor: string;
   /** The action confirmed, e.g. `"delete:account"`, 1 to 128 bytes. */
   action: string;

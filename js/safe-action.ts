@@ -13,6 +13,7 @@ import {
   convexToJson,
   jsonToConvex,
   type GenericId,
+  type Infer,
   type ObjectType,
   type PropertyValidators,
   type Value,
@@ -43,6 +44,15 @@ export type DefaultActor<DM extends GenericDataModel, T extends string, RC exten
     ? GenericDocument & { _id: GenericId<T> }
     : DocOf<DM, T>
   : UserIdentity;
+
+/**
+ * The names of the arguments whose value is a string (or absent): what an audit row's
+ * `resourceId` can be read from. `v.string()`, `v.id(...)`, a union of string literals, each
+ * optional or not; not an object, an array or a number.
+ */
+export type StringArgNames<Args extends PropertyValidators> = {
+  [K in keyof Args & string]: Infer<Args[K]> extends string | null | undefined ? K : never;
+}[keyof Args & string];
 
 /**
  * Options of `guard.safeAction`. `Actor` is what `check` returns (`guard.safeAction` makes it
@@ -84,12 +94,20 @@ export type SafeActionDefinition<
    *   return identity.tokenIdentifier; // the audit actor and the default rate-limit key
    * },
    * ```
+   * That key is stable only where the subject is the user (Clerk, Auth0): under Convex Auth
+   * the `tokenIdentifier` changes at every sign-in (a fresh budget each time), so with a users
+   * row keep the default check, whose actor is the row, keyed by its `_id`.
    */
   check?: (ctx: Ctx) => Promise<Actor>;
   /** The audit rows' `resourceType`, e.g. `"companies"`. */
   resourceType?: string;
-  /** The argument whose value is the audit rows' `resourceId`. */
-  resourceId?: keyof Args & string;
+  /**
+   * The argument whose value is the audit rows' `resourceId`: a string argument (`v.string()`,
+   * `v.id(...)`). A value that is not a string at run time (an argument validated as `v.any()`,
+   * or named past the types) fails the call with a `GuardConfigError`, audited without a
+   * resource: never stored as `"[object Object]"`.
+   */
+  resourceId?: StringArgNames<Args>;
   /**
    * A named rate limit taken after the check, before the handler (through the wired
    * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor (a string, a row's
@@ -258,7 +276,10 @@ export function createSafeAction(
         const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
           x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
         let actor: string | undefined;
-        const resourceId = resourceArg === undefined ? undefined : (args as Record<string, unknown>)[resourceArg];
+        const resourceValue = resourceArg === undefined ? undefined : (args as Record<string, unknown>)[resourceArg];
+        // Only a string is a resource id: an object or an array stringified would be
+        // "[object Object]" or its items joined, the resource lost from the trail.
+        const resourceId = typeof resourceValue === "string" ? resourceValue : undefined;
         let outcome: "success" | "denied" | "error";
         let details: Value | undefined;
         let answer: { value: unknown } | { error: unknown };
@@ -268,6 +289,13 @@ export function createSafeAction(
           // A limit the guard does not configure (past the types): the developer's, before the
           // check runs, never the caller's INVALID_ARGUMENT audited as a denial.
           checkNamed();
+          if (resourceValue !== undefined && resourceValue !== null && resourceId === undefined) {
+            const held = Array.isArray(resourceValue) ? "an array" : typeof resourceValue === "object" ? "an object" : `a ${typeof resourceValue}`;
+            throw new GuardConfigError(
+              `${where}: resourceId names the argument '${String(resourceArg)}', which holds ${held}, not a string: ` +
+                "name a string argument (v.string() or v.id(...))",
+            );
+          }
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;
@@ -320,7 +348,7 @@ export function createSafeAction(
             outcome,
             ...(actor === undefined ? {} : { actor }),
             ...(resourceType === undefined ? {} : { resourceType }),
-            ...(resourceId === undefined || resourceId === null ? {} : { resourceId: String(resourceId) }),
+            ...(resourceId === undefined ? {} : { resourceId }),
             ...(details === undefined ? {} : { details }),
           });
         } catch (e) {

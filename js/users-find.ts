@@ -20,8 +20,8 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
     case "claims":
       return identity;
     case "index": {
-      const key = field(identity, s.claim);
-      if (typeof key !== "string" || key.length === 0) return null;
+      const key = claimKey(identity, s.claim);
+      if (key === undefined) return null;
       // The names come from the configuration, so they are only known to be strings here;
       // Convex validates them at run time.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,7 +32,7 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
       return (row ?? null) as Found | null;
     }
     case "convexAuth": {
-      const id = convexAuthUserId(identity.subject);
+      const id = fromConvexAuth(identity) ? convexAuthUserId(identity.subject) : null;
       return id === null ? null : rowOf(ctx, s.table, id);
     }
     case "resolve":
@@ -62,11 +62,11 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
       return typeof token === "string" && field(found, "tokenIdentifier") === token && role(found) === role(identity);
     }
     case "index": {
-      const key = field(identity, s.claim);
-      return typeof key === "string" && key.length > 0 && field(found, s.field) === key;
+      const key = claimKey(identity, s.claim);
+      return key !== undefined && field(found, s.field) === key;
     }
     case "convexAuth": {
-      const id = convexAuthUserId(field(identity, "subject"));
+      const id = fromConvexAuth(identity) ? convexAuthUserId(field(identity, "subject")) : null;
       return id !== null && field(found, "_id") === id;
     }
     case "resolve":
@@ -92,6 +92,33 @@ export function usersSetup(s: Settings, roleKey: string): string {
     case "resolve":
       return `table ${s.table} by users.resolve, ${role}`;
   }
+}
+
+/**
+ * The identity's claim `claim` as the index setup looks rows up by it: a non-empty string, else
+ * `undefined` (no user). The `email` claim counts only when the identity says it is verified
+ * (`emailVerified === true`): any issuer of auth.config.ts may put an address its user typed
+ * and never proved in a token, and that address would name another user's row. Fail closed:
+ * an unverified, missing or malformed claim is no user, never another one.
+ */
+function claimKey(identity: object, claim: string): string | undefined {
+  const key = field(identity, claim);
+  if (typeof key !== "string" || key.length === 0) return undefined;
+  if (claim === "email" && field(identity, "emailVerified") !== true) return undefined;
+  return key;
+}
+
+/**
+ * Whether `identity` may be a Convex Auth token: Convex Auth signs its tokens with the
+ * deployment's own site URL as issuer (`iss` = `CONVEX_SITE_URL`, which Convex sets in every
+ * deployment), so a token of any other issuer of auth.config.ts is not its token, whatever its
+ * subject. Read at each call. Where the variable is not set (convex-test, unless a test sets
+ * it; Node), there is no issuer to compare with and the issuer is not checked.
+ */
+function fromConvexAuth(identity: object): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const site = env?.CONVEX_SITE_URL;
+  return site === undefined || field(identity, "issuer") === site;
 }
 
 /**

@@ -35,6 +35,12 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
   /**
    * The identity claim to look up: `"tokenIdentifier"` (default), `"subject"` (the provider's
    * user id: Clerk's `user_...`, Auth0's `auth0|...`), `"email"`, or a custom claim's name.
+   *
+   * `"email"` counts only when the identity says it is verified (`emailVerified: true`): an
+   * unverified, missing or empty e-mail is no user (`UNAUTHENTICATED`), never another user.
+   * An e-mail is unique per verified issuer only: every issuer of `convex/auth.config.ts` that
+   * verifies addresses can name the row of an address it verified, so use it only with
+   * issuers you trust to verify them (`subject` or `tokenIdentifier` name one issuer's user).
    */
   claim?: string;
   /** The row's field holding that value. Default: the claim's name. Needs `index`. */
@@ -53,6 +59,11 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
  * Convex Auth (`@convex-dev/auth`): its `subject` is `userId|sessionId`, and the user row is the
  * `_id` before the `|` (what `getAuthUserId` reads). The id must be an id of `table` and the row
  * must exist; a subject of any other shape is no user.
+ *
+ * The issuer must be Convex Auth's: the deployment's `CONVEX_SITE_URL` (Convex sets it in every
+ * deployment, and Convex Auth signs with it). A token of another issuer of
+ * `convex/auth.config.ts` is no user, whatever its subject. Where `CONVEX_SITE_URL` is not set
+ * (convex-test, unless the test sets it), the issuer is not checked.
  *
  * @example
  * ```ts
@@ -80,7 +91,9 @@ export type ConvexAuthUsers<T extends string = string> = Excluding<
  * users: {
  *   resolve: async (ctx) => {
  *     const identity = await ctx.auth.getUserIdentity();
- *     if (identity === null) return null;
+ *     // Only a verified e-mail names a row: with no `email` claim, q.eq("email", undefined)
+ *     // would select the rows that have no email.
+ *     if (identity?.email === undefined || identity.emailVerified !== true) return null;
  *     const account = await ctx.db.query("accounts").withIndex("by_email", (q) => q.eq("email", identity.email)).unique();
  *     return account && ctx.db.get(account.userId);
  *   },

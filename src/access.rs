@@ -494,8 +494,10 @@ pub struct ShareRequest {
     pub doc: u32,
     /// The level to grant.
     pub level: u8,
-    /// When the grant should expire, in ms since the epoch, or [`NO_EXPIRY`].
-    pub expires_at: f64,
+    /// When the grant should expire, in ms since the epoch; `None` for a grant that never
+    /// expires. An asked-for expiry must be a time ([`crate::time::is_time`]): `Infinity` is
+    /// refused like NaN, never read as "never".
+    pub expires_at: Option<f64>,
 }
 
 /// Who is asking.
@@ -701,7 +703,7 @@ impl Levels {
     /// Decides a share request and bounds its expiry, in one call: whether the caller may
     /// grant `request.level` (`granted`) on document `request.doc` of the batch (the [`Levels::can_share`] rules, on
     /// the caller's level resolved as [`Levels::resolve`] does), and, when they may, the
-    /// expiry the grant gets: `request.expires_at` (`requested`, [`NO_EXPIRY`] for none), capped to the moment the
+    /// expiry the grant gets: `request.expires_at` (`requested`, `None` for none), capped to the moment the
     /// caller's own right to make it ends.
     ///
     /// That right is the caller's access to `doc` at level `max(share level, granted)`, and it
@@ -712,7 +714,8 @@ impl Levels {
     /// level. So nobody makes a grant that outlives their own access, whatever the path
     /// (a group they belong to, a grant they replace, a folder above the document).
     ///
-    /// Returns `Ok(expires_at)` (never later than `requested`), or the [`Denial`].
+    /// Returns `Ok(expires_at)` (never later than `requested`; [`NO_EXPIRY`]: never), or the
+    /// [`Denial`].
     ///
     /// ```
     /// use convex_guard::access::{Caller, Documents, Grants, Levels, ShareRequest, GRANT_DIRECT, NO_EXPIRY, NO_PARENT};
@@ -723,17 +726,20 @@ impl Levels {
     /// let grants = Grants { doc: &[0], subject: &[1], kind: &[GRANT_DIRECT], level: &[3], expires_at: &[until] };
     /// let me = Caller { id: 1, groups: &[2] };
     /// // Sharing editor with no expiry (to anyone, their own group included) is capped.
-    /// let editor = ShareRequest { doc: 0, level: 3, expires_at: NO_EXPIRY };
+    /// let editor = ShareRequest { doc: 0, level: 3, expires_at: None };
     /// assert_eq!(levels.share_grant(now, me, docs, grants, editor)?, Ok(until));
-    /// let viewer = ShareRequest { doc: 0, level: 1, expires_at: 2_000.0 };
+    /// let viewer = ShareRequest { doc: 0, level: 1, expires_at: Some(2_000.0) };
     /// assert_eq!(levels.share_grant(now, me, docs, grants, viewer)?, Ok(2_000.0));
+    /// // An expiry asked for must be a time: `Infinity` is not "never".
+    /// let forever = ShareRequest { doc: 0, level: 1, expires_at: Some(NO_EXPIRY) };
+    /// assert!(levels.share_grant(now, me, docs, grants, forever).is_err());
     /// # Ok::<(), convex_guard::Error>(())
     /// ```
     ///
     /// # Errors
     /// A [`Kind::Argument`] error as [`Levels::resolve`] for the batch, when `doc` is not a
     /// document of the batch or `granted` is not a level; and, for a request the caller may
-    /// make, when `requested` is neither a time nor [`NO_EXPIRY`], or is not later than `now`
+    /// make, when `requested` is not a time (`Infinity` included), or is not later than `now`
     /// (a grant that expires at or before `now` would give nothing; a refused caller learns
     /// nothing more).
     pub fn share_grant(
@@ -747,8 +753,10 @@ impl Levels {
         let ShareRequest {
             doc,
             level: granted,
-            expires_at: requested,
+            expires_at: asked,
         } = request;
+        // No expiry asked for: never, capped below like any other.
+        let requested = asked.unwrap_or(NO_EXPIRY);
         let need = granted.max(self.share);
         let (access, until) = self.pass(now, caller, docs, grants, need)?;
         let (own, until) = match (access.get(index(doc)), until.get(index(doc))) {
@@ -758,7 +766,9 @@ impl Levels {
         match self.share_verdict(own, granted) {
             None => Err(Error::argument(&[Msg::GrantedNotALevel], &[], &[])),
             Some(Err(denial)) => Ok(Err(denial)),
-            Some(Ok(())) if requested != NO_EXPIRY && !is_time(requested) => {
+            // An expiry asked for must be a time: `Infinity` is none, as NaN is, and never
+            // a permanent grant.
+            Some(Ok(())) if asked.is_some_and(|t| !is_time(t)) => {
                 Err(time::error(Msg::ExpiresAt, MAX_TIME_MS))
             }
             // A grant dead on arrival is a mistake, not a share: refused, never stored.
@@ -1062,7 +1072,8 @@ mod tests {
             let req = ShareRequest {
                 doc,
                 level,
-                expires_at: expires,
+                // The helper's NO_EXPIRY asks for none; any other number is asked for.
+                expires_at: (expires != NO_EXPIRY).then_some(expires),
             };
             Levels::standard()
                 .share_grant(NOW, caller, self.docs(), self.grants(), req)
@@ -1469,29 +1480,58 @@ mod tests {
             };
             Levels::standard().share_grant(NOW, caller, b.docs(), b.grants(), req)
         };
-        assert_eq!(run(d, 3, NOW + 1.0).unwrap(), Ok(NOW + 1.0));
+        assert_eq!(run(d, 3, Some(NOW + 1.0)).unwrap(), Ok(NOW + 1.0));
+        assert_eq!(run(d, 3, None).unwrap(), Ok(NO_EXPIRY));
         // A grant that expires at or before now would be dead on arrival: refused.
         for past in [NOW, NOW - 1.0, 0.0] {
             assert_eq!(
-                run(d, 3, past).unwrap_err().message(),
+                run(d, 3, Some(past)).unwrap_err().message(),
                 "expiresAt must be later than now: a grant that expires at or before now gives nothing"
             );
         }
         for (doc, level, expires) in [
-            (1, 3, NO_EXPIRY),
-            (NO_PARENT, 3, NO_EXPIRY),
-            (d, 0, NO_EXPIRY),
-            (d, 5, NO_EXPIRY),
-            (d, 3, f64::NAN),
-            (d, 3, -1.0),
-            (d, 3, f64::NEG_INFINITY),
-            (d, 3, MAX_TIME_MS * 2.0),
+            (1, 3, None),
+            (NO_PARENT, 3, None),
+            (d, 0, None),
+            (d, 5, None),
+            (d, 3, Some(f64::NAN)),
+            (d, 3, Some(-1.0)),
+            (d, 3, Some(f64::NEG_INFINITY)),
+            (d, 3, Some(MAX_TIME_MS * 2.0)),
         ] {
             assert_eq!(
                 run(doc, level, expires).unwrap_err().code(),
                 "INVALID_ARGUMENT"
             );
         }
+    }
+
+    /// An attacker's review: `expiresAt: Infinity` asked for was stored as a permanent grant,
+    /// while NaN and -Infinity were refused as "not a finite number".
+    #[test]
+    fn an_infinite_expiry_asked_for_is_refused_like_nan() {
+        let mut b = Batch::default();
+        let d = b.doc(ME, false, NO_PARENT);
+        let caller = Caller {
+            id: ME,
+            groups: &[],
+        };
+        let ask = |expires_at| {
+            let req = ShareRequest {
+                doc: d,
+                level: 3,
+                expires_at,
+            };
+            Levels::standard().share_grant(NOW, caller, b.docs(), b.grants(), req)
+        };
+        let nan = ask(Some(f64::NAN)).unwrap_err();
+        assert_eq!(
+            nan.message(),
+            "expiresAt must be a finite number of milliseconds from 0 to 8640000000000000"
+        );
+        assert_eq!(ask(Some(f64::INFINITY)).unwrap_err(), nan);
+        // Asking for none is what gives a grant that never expires.
+        assert_eq!(ask(None).unwrap(), Ok(NO_EXPIRY));
     }
 
     #[test]

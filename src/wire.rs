@@ -458,11 +458,20 @@ pub mod access {
     pub const REQUEST_DOC: usize = 0;
     /// A share request, `request[REQUEST_LEVEL]`: the level to grant.
     pub const REQUEST_LEVEL: usize = 1;
-    /// A share request, `request[REQUEST_EXPIRES_AT]`: the requested expiry (`Infinity`:
-    /// none).
+    /// A share request, `request[REQUEST_EXPIRES_AT]`: the requested expiry, read only when
+    /// [`REQUEST_EXPIRY`] says one is asked for.
     pub const REQUEST_EXPIRES_AT: usize = 2;
+    /// A share request, `request[REQUEST_EXPIRY]`: [`EXPIRY_ASKED`] when it asks for an expiry
+    /// (at [`REQUEST_EXPIRES_AT`]), [`EXPIRY_NONE`] for a grant that never expires. A flag of
+    /// its own, not a sentinel time: every number, `Infinity` included, is an expiry a caller
+    /// can ask for, and the core refuses one that is not a time.
+    pub const REQUEST_EXPIRY: usize = 3;
     /// The numbers of a share request.
-    pub const REQUEST_LEN: usize = 3;
+    pub const REQUEST_LEN: usize = 4;
+    /// `request[REQUEST_EXPIRY]`: no expiry asked for (the grant never expires).
+    pub const EXPIRY_NONE: u32 = 0;
+    /// `request[REQUEST_EXPIRY]`: the expiry at [`REQUEST_EXPIRES_AT`] is asked for.
+    pub const EXPIRY_ASKED: u32 = 1;
 
     // Each layout places each of its fields once, with no gap, and the head's fields before
     // and after the groups are on their side of [`GROUPS`]: the build fails otherwise.
@@ -475,23 +484,33 @@ pub mod access {
         assert!(DOCUMENT_COUNT >= GROUPS && GRANT_COUNT >= GROUPS);
         assert!(1 << NOW == (1 << EXPIRIES) - 1);
         assert!(
-            (1 << REQUEST_DOC | 1 << REQUEST_LEVEL | 1 << REQUEST_EXPIRES_AT)
+            (1 << REQUEST_DOC | 1 << REQUEST_LEVEL | 1 << REQUEST_EXPIRES_AT | 1 << REQUEST_EXPIRY)
                 == (1 << REQUEST_LEN) - 1
         );
+        assert!(EXPIRY_NONE != EXPIRY_ASKED);
     };
 
     /// The share request a batch's [`Batch::request`] states, `None` unless it is
     /// [`REQUEST_LEN`] numbers: a document index that is not one becomes [`NO_PARENT`], a
-    /// level that is not a code [`NOT_A_CODE`] (both refused by the core).
+    /// level that is not a code [`NOT_A_CODE`] (both refused by the core), and the expiry is
+    /// asked for unless [`REQUEST_EXPIRY`] is [`EXPIRY_NONE`], passed as it is (the core
+    /// refuses one that is not a time, `Infinity` included).
     pub fn share_request(request: &[f64]) -> Option<ShareRequest> {
         if request.len() != REQUEST_LEN {
             return None;
         }
         let field = |i: usize| request.get(i).copied();
+        // Only EXPIRY_NONE is "never": any other flag asks for the expiry, which the core
+        // checks (fail closed: a garbage flag never makes a grant permanent).
+        let expires_at = if field(REQUEST_EXPIRY)? == f64::from(EXPIRY_NONE) {
+            None
+        } else {
+            Some(field(REQUEST_EXPIRES_AT)?)
+        };
         Some(ShareRequest {
             doc: super::index(field(REQUEST_DOC)?).unwrap_or(NO_PARENT),
             level: code(field(REQUEST_LEVEL)?),
-            expires_at: field(REQUEST_EXPIRES_AT)?,
+            expires_at,
         })
     }
 
@@ -1435,9 +1454,20 @@ mod render {
                 ("doc", ac::REQUEST_DOC),
                 ("level", ac::REQUEST_LEVEL),
                 ("expiresAt", ac::REQUEST_EXPIRES_AT),
+                ("expiry", ac::REQUEST_EXPIRY),
                 ("length", ac::REQUEST_LEN),
             ],
-            "A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length.",
+            "A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry, whether one is asked for: {@link ACCESS_EXPIRY_ASKED} or {@link ACCESS_EXPIRY_NONE}) and its length.",
+        );
+        o.num(
+            "ACCESS_EXPIRY_NONE",
+            ac::EXPIRY_NONE,
+            "A share request's `expiry`: none asked for, the grant never expires.",
+        );
+        o.num(
+            "ACCESS_EXPIRY_ASKED",
+            ac::EXPIRY_ASKED,
+            "A share request's `expiry`: the one at `expiresAt` is asked for (refused unless it is a time).",
         );
         let (columns, end, counts) = access_columns();
         o.raw(

@@ -244,7 +244,7 @@ impl Engine {
                         ShareRequest {
                             doc,
                             level,
-                            expires_at: expires_in.map_or(NO_EXPIRY, |d| now + d),
+                            expires_at: expires_in.map(|d| now + d),
                         },
                     )
                     .unwrap();

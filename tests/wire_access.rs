@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use convex_guard::wire::access::{
-    byte, code, share_request, split, ByteColumn, IntColumn, Per, BYTE_COLUMNS, INT_COLUMNS,
-    NOT_A_CODE, NO_PARENT,
+    byte, code, share_request, split, ByteColumn, IntColumn, Per, BYTE_COLUMNS, EXPIRY_ASKED,
+    EXPIRY_NONE, INT_COLUMNS, NOT_A_CODE, NO_PARENT,
 };
 
 /// The values of each column of the batch of [`ints`]: 2 documents, 3 grants.
@@ -160,22 +160,47 @@ fn the_head_and_times_constants_give_the_layout_of_today() {
     );
     assert_eq!([NOW, EXPIRIES], [0, 1]);
     assert_eq!(
-        [REQUEST_DOC, REQUEST_LEVEL, REQUEST_EXPIRES_AT, REQUEST_LEN],
-        [0, 1, 2, 3]
+        [
+            REQUEST_DOC,
+            REQUEST_LEVEL,
+            REQUEST_EXPIRES_AT,
+            REQUEST_EXPIRY,
+            REQUEST_LEN
+        ],
+        [0, 1, 2, 3, 4]
     );
+    assert_eq!([EXPIRY_NONE, EXPIRY_ASKED], [0, 1]);
 }
 
 /// A share request's fields, each read from its place; a document index or level that is
 /// not one is passed on as what the core refuses; any other length is no request.
 #[test]
 fn a_share_request_reads_each_field_from_its_place() {
-    let r = share_request(&[1.0, 2.0, 99.0]).unwrap();
-    assert_eq!((r.doc, r.level, r.expires_at), (1, 2, 99.0));
-    let r = share_request(&[-1.0, 0.5, f64::NAN]).unwrap();
+    let asked = f64::from(EXPIRY_ASKED);
+    let r = share_request(&[1.0, 2.0, 99.0, asked]).unwrap();
+    assert_eq!((r.doc, r.level, r.expires_at), (1, 2, Some(99.0)));
+    let r = share_request(&[-1.0, 0.5, f64::NAN, asked]).unwrap();
     assert_eq!((r.doc, r.level), (NO_PARENT, NOT_A_CODE));
-    assert!(r.expires_at.is_nan());
-    for len in [0, 1, 2, 4] {
-        assert!(share_request(&[1.0; 4][..len]).is_none(), "{len} numbers");
+    assert!(r.expires_at.is_some_and(f64::is_nan));
+    for len in [0, 1, 2, 3, 5] {
+        assert!(share_request(&[1.0; 5][..len]).is_none(), "{len} numbers");
+    }
+}
+
+/// An attacker's review: `Infinity` was both "no expiry asked for" and an expiry a caller could
+/// ask for, so `expiresAt: Infinity` became a permanent grant. The flag says which; an
+/// asked-for `Infinity` reaches the core as asked (which refuses it), and only
+/// [`EXPIRY_NONE`] is "never": any other flag asks for the expiry (fail closed).
+#[test]
+fn a_share_request_says_whether_an_expiry_is_asked_for() {
+    let (asked, none) = (f64::from(EXPIRY_ASKED), f64::from(EXPIRY_NONE));
+    let r = share_request(&[0.0, 1.0, f64::INFINITY, asked]).unwrap();
+    assert_eq!(r.expires_at, Some(f64::INFINITY));
+    let r = share_request(&[0.0, 1.0, f64::INFINITY, none]).unwrap();
+    assert_eq!(r.expires_at, None);
+    for flag in [2.0, -1.0, 0.5, f64::NAN, f64::INFINITY] {
+        let r = share_request(&[0.0, 1.0, 5.0, flag]).unwrap();
+        assert_eq!(r.expires_at, Some(5.0), "flag {flag}");
     }
 }
 

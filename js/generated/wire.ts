@@ -153,8 +153,12 @@ export const MAX_PAGE_ITEMS = 100;
 export const enum ACCESS_HEAD { caller = 0, groupCount = 1, groups = 2, documentCount = 2, grantCount = 3, length = 4 }
 /** An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}). */
 export const enum ACCESS_TIMES { now = 0, expiries = 1 }
-/** A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry) and its length. */
-export const enum ACCESS_REQUEST { doc = 0, level = 1, expiresAt = 2, length = 3 }
+/** A share request, after an access batch's expiry times: the index of each of its fields (the document's index in the batch, the level to grant, the requested expiry, whether one is asked for: {@link ACCESS_EXPIRY_ASKED} or {@link ACCESS_EXPIRY_NONE}) and its length. */
+export const enum ACCESS_REQUEST { doc = 0, level = 1, expiresAt = 2, expiry = 3, length = 4 }
+/** A share request's `expiry`: none asked for, the grant never expires. */
+export const ACCESS_EXPIRY_NONE = 0;
+/** A share request's `expiry`: the one at `expiresAt` is asked for (refused unless it is a time). */
+export const ACCESS_EXPIRY_ASKED = 1;
 /** The columns of an access batch's `ints` after its head (the caller, the group count and ids, the counts `n` and `m`), in order (`wire::access::INT_COLUMNS`, then `BYTE_COLUMNS`): column `c` starts `ACCESS_COLUMNS[c][0] * n + ACCESS_COLUMNS[c][1] * m` numbers after the head (`n` documents, `m` grants). */
 export const ACCESS_COLUMNS = { owner: [0, 0], parent: [1, 0], doc: [2, 0], subject: [2, 1], public: [2, 2], kind: [3, 2], level: [3, 3] } as const;
 /** Where the columns of an access batch end: `ACCESS_COLUMNS_END[0] * n + ACCESS_COLUMNS_END[1] * m` numbers after the head. */

@@ -365,7 +365,10 @@ test("another guard's wired functions answer nothing for this one, and a functio
   // in `staff`, found by the same tokenIdentifier field; a laxer limit of the same name):
   // Mallory, a plain user in `users` and an admin in `staff`, passed requireRole("admin"), and
   // 5 of 5 posts passed a limit of 2 a minute.
-  const define = (def) => def; // a builder that keeps the definition: `handler` is the function
+  // Builders that keep the definition (`handler` is the function), marked as Convex marks an
+  // internal function (the guard refuses any other).
+  const internalQuery = (def) => ({ ...def, isQuery: true, isInternal: true });
+  const internalMutation = (def) => ({ ...def, isMutation: true, isInternal: true });
   const other = defineGuard({
     roles: ["user", "admin"],
     permissions: { admin: ["notes:*"] },
@@ -384,7 +387,7 @@ test("another guard's wired functions answer nothing for this one, and a functio
     runMutation: (_fn, args) => fns.rateLimit.handler(db, args),
   });
   const refused = (message) => (e) => e.name === "GuardConfigError" && message.test(e.message);
-  const foreign = wiredTo(other.internalFunctions(define, define));
+  const foreign = wiredTo(other.internalFunctions(internalQuery, internalMutation));
   const notItsUsers =
     /^'guardFunctions:getUser' answered something that is not the guard's answer \(a user found as this guard finds them: table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin; it answers for table staff, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin\): export `export const \{ getUser, rateLimit \}/;
   for (const check of [(c) => guard.requireRole(c, "admin"), (c) => guard.requirePermission(c, "notes:delete"), (c) => guard.requireUser(c), (c) => guard.getUser(c)]) {
@@ -395,24 +398,24 @@ test("another guard's wired functions answer nothing for this one, and a functio
   await assert.rejects(guard.checkRateLimit(foreign, "post", { key: "k" }), refused(notItsLimit));
   assert.deepEqual(rows, [staffRow], "the other guard took nothing from its own limit either");
   // A guard without a limit of that name says so (before: its INVALID_ARGUMENT reached the client as a denial).
-  const without = wiredTo(defineGuard({ roles: ["user", "admin"] }).internalFunctions(define, define));
+  const without = wiredTo(defineGuard({ roles: ["user", "admin"] }).internalFunctions(internalQuery, internalMutation));
   await assert.rejects(guard.rateLimit(without, "post", { key: "k" }), refused(/\(a decision of limit 'post' configured [^;]+; its guard has no limit of that name\)/));
   // A name neither guard knows: INVALID_ARGUMENT, as from this guard's own function; one only
   // the other guard knows: its function decides nothing.
   await assert.rejects(guard.rateLimit(foreign, "nope", { key: "k" }), (e) => e.data?.code === "INVALID_ARGUMENT");
   const knowsMore = defineGuard({ roles: ["user", "admin"], rateLimits: { post: { rate: 2, period: 60_000 }, extra: { rate: 100, period: 60_000 } } });
-  await assert.rejects(guard.rateLimit(wiredTo(knowsMore.internalFunctions(define, define)), "extra", { key: "k" }), refused(/\(a decision of limit 'extra' configured nowhere in this guard; it answers for [^)]+\)/));
+  await assert.rejects(guard.rateLimit(wiredTo(knowsMore.internalFunctions(internalQuery, internalMutation)), "extra", { key: "k" }), refused(/\(a decision of limit 'extra' configured nowhere in this guard; it answers for [^)]+\)/));
   assert.deepEqual(rows, [staffRow]);
 
   // The guard's own functions over the same database: its own users and its own limit.
-  const own = wiredTo(guard.internalFunctions(define, define));
+  const own = wiredTo(guard.internalFunctions(internalQuery, internalMutation));
   await assert.rejects(guard.requireRole(own, "admin"), (e) => e.data?.code === "FORBIDDEN");
   assert.deepEqual(await guard.requireUser(own), mallory);
   assert.deepEqual(await guard.rateLimit(own, "post", { key: "k" }), { ok: true, remaining: 1, retryAfter: 0 });
   assert.deepEqual(await guard.rateLimit(own, "post", { key: "k" }), { ok: true, remaining: 0, retryAfter: 0 });
   await assert.rejects(guard.rateLimit(own, "post", { key: "k" }), (e) => e.data?.code === "RATE_LIMITED");
   // Asked directly, without the guard's question (an app's own call), they answer as before.
-  assert.deepEqual(await guard.internalFunctions(define, define).getUser.handler(db, { required: true }), mallory);
+  assert.deepEqual(await guard.internalFunctions(internalQuery, internalMutation).getUser.handler(db, { required: true }), mallory);
 
   // A hand-written function answering the caller's own row, or an admitting decision, but no
   // echo of the question: not the guard's.

@@ -175,7 +175,9 @@ const refused = [
     "actions.modul",
     { roles, actions: { modul: "guardFunctions" } },
     "actions: unknown key 'modul' (did you mean 'module'?)",
-    (g) => g.internalFunctions(() => ({}), () => ({})) && g.requireUser({ auth: {}, runQuery: async () => assert.fail("wired") }),
+    (g) =>
+      g.internalFunctions(() => ({ isQuery: true, isInternal: true }), () => ({ isMutation: true, isInternal: true })) &&
+      g.requireUser({ auth: {}, runQuery: async () => assert.fail("wired") }),
   ],
   [
     "securityAudit.alow (the CLI's allowlist ignored)",

@@ -51,22 +51,25 @@ test("access: a share request with a garbage document, level or expiry is never 
   const engine = b.build();
   // Caller 0 owns document 0 (private, no parent); no grants.
   const ints = accessInts({ caller: 0, n: 1, m: 0, columns: { owner: [0], parent: [0xffffffff], public: [0] } });
-  const share = (doc, level, expiresAt) => {
+  const share = (doc, level, expiresAt, expiry) => {
     try {
-      return engine.resolve(ints, accessTimes({ now: 1, request: { doc, level, expiresAt } }))[0];
+      return engine.resolve(ints, accessTimes({ now: 1, request: { doc, level, expiresAt, expiry } }))[0];
     } catch (e) {
       assert.equal(e.code, "INVALID_ARGUMENT");
       return "refused";
     }
   };
-  assert.equal(share(0, 3, Infinity), Infinity, "the owner shares editor for good");
+  assert.equal(share(0, 3, undefined), Infinity, "the owner shares editor for good: no expiry asked for");
   assert.equal(share(0, 3, 5), 5);
   assert.equal(share(0, 4, 5), -3, "never the owner level");
   for (const g of GARBAGE) {
     assert.equal(share(g, 3, 5), "refused", `doc ${String(g)}`);
     assert.equal(share(0, g, 5), "refused", `level ${String(g)}`);
-    const isTime = typeof g === "number" && g >= 0 && g <= 8.64e15; // or Infinity: never
-    if (!isTime && g !== Infinity) assert.equal(share(0, 3, g), "refused", `expiresAt ${String(g)}`);
+    // An asked-for expiry that is no time is refused, Infinity too (never "for good").
+    const isTime = typeof g === "number" && g >= 0 && g <= 8.64e15;
+    if (!isTime && g !== undefined) assert.equal(share(0, 3, g), "refused", `expiresAt ${String(g)}`);
+    // Only the "none" flag means never: any other asks for the expiry (5 here), never Infinity.
+    if (g !== 0 && g !== undefined) assert.equal(share(0, 3, 5, g), 5, `expiry flag ${String(g)}`);
   }
   // A request cut short is refused, never read as a resolve (the raw engine's error carries
   // its message as template ids and values, filled by the TypeScript layer).

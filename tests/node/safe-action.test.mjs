@@ -300,7 +300,9 @@ test("a missing log mutation or a ctx that cannot log is a GuardConfigError nami
 test("a log mutation that is not the guard's (stores nothing, or another guard's trail) fails the call: never a success unaudited", async () => {
   // An attacker's review: a hand-written `log` that stores nothing, exported at audit:log, and
   // the safe action answered success with no audit row.
-  const define = (def) => def; // a builder that keeps the definition: `handler` is the function
+  // A builder that keeps the definition (`handler` is the function), marked as Convex marks an
+  // internal mutation (the guard refuses any other).
+  const define = (def) => ({ ...def, isMutation: true, isInternal: true });
   const inserted = [];
   const db = {
     query: () => ({ withIndex: () => ({ first: async () => null }) }),

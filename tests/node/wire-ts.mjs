@@ -40,7 +40,8 @@ export function accessInts({ caller, groups = [], n, m, columns }) {
 /**
  * The `times` of an access batch for the raw engine: `now` and the `expiries` where
  * `ACCESS_TIMES` puts them, then a share `request` ({ doc, level, expiresAt }), if any, each
- * field where `ACCESS_REQUEST` puts it.
+ * field where `ACCESS_REQUEST` puts it: `expiresAt` undefined asks for none, and `expiry`, when
+ * given, is written as it is (else the flag that says whether one is asked for).
  */
 export function accessTimes({ now, expiries = [], request }) {
   const { now: at, expiries: first } = wire.ACCESS_TIMES;
@@ -48,6 +49,11 @@ export function accessTimes({ now, expiries = [], request }) {
   const times = new Float64Array(asked + (request === undefined ? 0 : wire.ACCESS_REQUEST.length));
   times[at] = now;
   times.set(expiries, first);
-  if (request !== undefined) for (const field of ["doc", "level", "expiresAt"]) times[asked + wire.ACCESS_REQUEST[field]] = request[field];
+  if (request !== undefined) {
+    const asks = request.expiresAt !== undefined;
+    const expiry = request.expiry ?? (asks ? wire.ACCESS_EXPIRY_ASKED : wire.ACCESS_EXPIRY_NONE);
+    const fields = { doc: request.doc, level: request.level, expiresAt: asks ? request.expiresAt : 0, expiry };
+    for (const [field, value] of Object.entries(fields)) times[asked + wire.ACCESS_REQUEST[field]] = value;
+  }
   return times;
 }

@@ -149,6 +149,17 @@ guard.safeAction({ name: "x", args: {}, rateLimit: [{ name: "post", key: "global
 guard.safeAction({ name: "x", args: {}, rateLimit: [{ name: "post", key: () => 42 }], handler: async () => null });
 // @ts-expect-error: resourceId must name an argument
 guard.safeAction({ name: "x", args: { d: v.string() }, resourceId: "e", handler: async () => null });
+// ... a string argument: an id, an optional string, a union of literals; never an object,
+// an array or a number (stored as "[object Object]", items joined, a number's text).
+guard.safeAction({ name: "x", args: { d: v.id("users") }, resourceId: "d", handler: async () => null });
+guard.safeAction({ name: "x", args: { d: v.optional(v.string()) }, resourceId: "d", handler: async () => null });
+guard.safeAction({ name: "x", args: { d: v.union(v.literal("a"), v.literal("b")) }, resourceId: "d", handler: async () => null });
+// @ts-expect-error: resourceId names an object argument
+guard.safeAction({ name: "x", args: { d: v.object({ id: v.string() }) }, resourceId: "d", handler: async () => null });
+// @ts-expect-error: resourceId names an array argument
+guard.safeAction({ name: "x", args: { d: v.array(v.string()) }, resourceId: "d", handler: async () => null });
+// @ts-expect-error: resourceId names a number argument
+guard.safeAction({ name: "x", args: { d: v.number() }, resourceId: "d", handler: async () => null });
 // The handler receives what the check returned.
 guard.safeAction({
   name: "x",

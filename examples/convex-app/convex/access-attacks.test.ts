@@ -214,3 +214,22 @@ test("revoke, share and transfer refuse a caller without the right alike, whatev
     expect(await outcome(as("mallory").run((ctx) => guard.revoke(ctx, "documents", doc, tg)))).toEqual(notFound);
   }
 });
+
+test("share refuses expiresAt: Infinity as it refuses NaN and -Infinity: never a permanent grant", async () => {
+  // An attacker's review: Convex carries Infinity through v.number(), and an app that requires
+  // an expiry ("guest links always expire") relied on the guard's check, which stored Infinity
+  // as a grant that never expires while it refused NaN as "not a finite number".
+  const { t, u, as, doc } = await setUp();
+  const share = (expiresAt: number) =>
+    outcome(as("olive").mutation(api.documents.shareDocument, { id: doc, userId: u.carl!, level: "viewer", expiresAt }));
+  const notATime: Outcome = {
+    code: "INVALID_ARGUMENT",
+    message: "expiresAt must be a finite number of milliseconds from 0 to 8640000000000000",
+  };
+  for (const expiresAt of [NaN, -Infinity, Infinity]) expect(await share(expiresAt), String(expiresAt)).toEqual(notATime);
+  expect(await t.run((ctx) => ctx.db.query("accessGrants").collect())).toEqual([]);
+  // The pure decision says the same; no expiry asked for is what never expires.
+  const facts = { now: Date.now(), caller: u.olive!, groups: [], documents: [{ id: "d", owner: u.olive!, visibility: "private" as const, parent: null, grants: [] }] };
+  expect(() => guard.resolveShare(facts, { id: "d", level: "viewer", expiresAt: Infinity })).toThrow(notATime.message);
+  expect(guard.resolveShare(facts, { id: "d", level: "viewer" })).toEqual({ ok: true });
+});

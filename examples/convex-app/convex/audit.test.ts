@@ -148,4 +148,25 @@ describe("the audit reader", () => {
     expect(await list({ to: Number.NaN })).toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(await list({ actor: "u1", from: 0 })).toMatchObject({ ok: expect.anything() });
   });
+
+  test("attacker: a forged cursor is INVALID_ARGUMENT 'malformed cursor', as in every listing, never the parser's text", async () => {
+    // An attacker's review: a plain Error quoting the parser ("Unexpected token 'g', \"garbage\"
+    // is not valid JSON"), where listGrants and listMyGroups answer "malformed cursor".
+    const { as, pages } = await setup();
+    const malformed = { code: "INVALID_ARGUMENT", message: "malformed cursor" };
+    for (const cursor of ["garbage", "{", "\\u0000"]) {
+      const asked = as("sam").query(api.audit.list, { actor: "u1", paginationOpts: { numItems: 5, cursor } });
+      expect(await outcome(asked), cursor).toEqual(malformed);
+    }
+    // Past the validator (a direct call): a cursor that is not a string.
+    for (const cursor of [42, {}, ["x"]]) {
+      const asked = as("sam").run((ctx) => guard.audit.list(ctx, {}, { numItems: 5, cursor } as never));
+      expect(await outcome(asked), JSON.stringify(cursor)).toEqual(malformed);
+    }
+    // A refused reader is refused first; real cursors still page through every row.
+    expect(await outcome(as("ada").query(api.audit.list, { paginationOpts: { numItems: 5, cursor: "garbage" } }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect((await pages("sam", {}, 7)).flat()).toHaveLength(30);
+  });
 });

@@ -8,7 +8,10 @@ const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication requ
 const forbidden = (role: string): Outcome => ({ code: "FORBIDDEN", message: `Role '${role}' or higher required` });
 const fn = api.authProviders;
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe("Convex Auth: subject `userId|sessionId`, issuer the deployment's site URL", () => {
   // @convex-dev/auth signs sub = userId + "|" + sessionId, iss = CONVEX_SITE_URL, aud "convex";
@@ -58,6 +61,26 @@ describe("Convex Auth: subject `userId|sessionId`, issuer the deployment's site 
     const { t, ada } = await world();
     await t.run((ctx) => ctx.db.delete(ada));
     expect(await outcome(t.withIdentity(session(ada)).query(fn.convexAuthMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("attacker: a `<usersId>|x` subject from another issuer of auth.config.ts is no user", async () => {
+    // An attacker's review: the issuer was ignored, so a second provider whose subjects a user
+    // can influence named any Convex Auth row. Convex sets CONVEX_SITE_URL in every deployment.
+    vi.stubEnv("CONVEX_SITE_URL", ISSUER);
+    const { t, ada } = await world();
+    expect(await t.withIdentity(session(ada)).query(fn.convexAuthMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
+    for (const issuer of ["https://other-provider.example", `${ISSUER}/`, ISSUER.toUpperCase(), "", "https://happy-otter-123.convex.cloud"]) {
+      const as = t.withIdentity({ issuer, subject: `${ada}|whatever` });
+      expect(await outcome(as.query(fn.convexAuthMe, {})), issuer).toEqual(UNAUTH);
+    }
+  });
+
+  test("where CONVEX_SITE_URL is not set (a test that does not set it), the issuer is not checked", async () => {
+    // convex-test sets no CONVEX_SITE_URL: a test's identity may have any issuer (documented).
+    vi.stubEnv("CONVEX_SITE_URL", undefined);
+    const { t, ada } = await world();
+    const as = t.withIdentity({ issuer: "https://convex.test", subject: `${ada}|s1` });
+    expect(await as.query(fn.convexAuthMe, {})).toEqual({ id: ada, role: "admin" });
   });
 });
 
@@ -163,6 +186,40 @@ describe("roles in a token claim, no database read", () => {
   });
 });
 
+describe("by e-mail: users: { claim: \"email\" }", () => {
+  // An attacker's review: the claim was read and nothing else, so an unverified e-mail (a
+  // provider that lets anyone type one, or another issuer of auth.config.ts) named the row.
+  async function world() {
+    const t = newTest();
+    const ada = await t.run((ctx) => ctx.db.insert("authUsers", { name: "Ada", email: "ada@corp.example", role: "admin" }));
+    await t.run((ctx) => ctx.db.insert("authUsers", { name: "Phone-only", role: "admin" }));
+    return { t, ada };
+  }
+
+  test("a verified e-mail finds its row", async () => {
+    const { t, ada } = await world();
+    const as = t.withIdentity({ issuer: "https://issuer.example", subject: "x", email: "ada@corp.example", emailVerified: true });
+    expect(await as.query(fn.emailMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
+  });
+
+  test("attacker: an unverified, unstated or non-boolean emailVerified is no user, never the row", async () => {
+    const { t } = await world();
+    for (const emailVerified of [false, undefined, "true", 1]) {
+      const identity = { issuer: "https://other-provider.example", subject: "mallory", email: "ada@corp.example", emailVerified };
+      const as = t.withIdentity(identity as never);
+      expect(await outcome(as.query(fn.emailMe, {})), JSON.stringify(emailVerified)).toEqual(UNAUTH);
+    }
+  });
+
+  test("attacker: no e-mail claim is no user, never the row without an e-mail", async () => {
+    const { t } = await world();
+    for (const identity of [{ subject: "mallory" }, { subject: "mallory", emailVerified: true }, { subject: "m", email: "", emailVerified: true }]) {
+      const as = t.withIdentity({ issuer: "https://issuer.example", ...identity });
+      expect(await outcome(as.query(fn.emailMe, {})), JSON.stringify(identity)).toEqual(UNAUTH);
+    }
+  });
+});
+
 describe("a custom resolver", () => {
   test("finds the row it answers", async () => {
     const t = newTest();
@@ -171,6 +228,15 @@ describe("a custom resolver", () => {
     expect(await as.query(fn.resolverMe, { minRole: "admin" })).toEqual({ id: ada, role: "admin" });
     const unverified = t.withIdentity({ issuer: "https://issuer.example", subject: "x", email: "ada@example.com" });
     expect(await outcome(unverified.query(fn.resolverMe, {}))).toEqual(UNAUTH);
+  });
+
+  test("the README's recipe: a caller without an e-mail claim is no user, never the row without an e-mail", async () => {
+    // An attacker's review: the recipe queried q.eq("email", identity.email) after a null check
+    // only, and with no email claim that range selects the rows without an email.
+    const t = newTest();
+    await t.run((ctx) => ctx.db.insert("authUsers", { name: "Phone-only", role: "admin" }));
+    const noEmail = t.withIdentity({ issuer: "https://issuer.example", subject: "mallory" });
+    expect(await outcome(noEmail.query(fn.resolverMe, {}))).toEqual(UNAUTH);
   });
 
   test("a resolver that throws means no user, and its error text reaches neither caller nor log", async () => {

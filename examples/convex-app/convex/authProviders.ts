@@ -31,6 +31,15 @@ export const clerkClaimGuard = defineGuard({
 /** The same with an Auth0 Action's namespaced custom claim. */
 export const auth0ClaimGuard = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role" } });
 
+/**
+ * By e-mail: the row whose `email` is the identity's `email` claim, which counts only when the
+ * identity says it is verified (`emailVerified: true`).
+ */
+export const emailGuard = defineGuard({
+  roles,
+  users: { table: "authUsers", claim: "email", field: "email", index: "by_email" },
+});
+
 /** A custom lookup: the row whose email is the identity's verified email. */
 export const resolverGuard = defineGuard({
   roles,
@@ -107,6 +116,7 @@ export const convexAuthMe = whoAmI(via(convexAuthGuard));
 export const externalIdMe = whoAmI(via(externalIdGuard));
 export const clerkClaimMe = whoAmI(via(clerkClaimGuard));
 export const auth0ClaimMe = whoAmI(via(auth0ClaimGuard));
+export const emailMe = whoAmI(via(emailGuard));
 export const resolverMe = whoAmI(via(resolverGuard));
 export const throwingMe = whoAmI(via(throwingGuard));
 export const otherTableMe = whoAmI(via(otherTableGuard));

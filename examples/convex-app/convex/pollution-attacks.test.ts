@@ -86,3 +86,39 @@ test("a membership without a level is not read as the polluted level (a viewer a
   delete (Object.prototype as any).level;
   expect(after).toBe("FORBIDDEN");
 });
+
+test("a table named '__proto__', 'constructor' or 'toString' is INVALID_ARGUMENT 'not configured' in every access call", async () => {
+  // An attacker's review: '__proto__' passed the configured-table check of readable and
+  // reached ctx.db.normalizeId, whose plain Error ("System tables can only be accessed from
+  // db.system.normalizeId()") a client sees as a server error; the check answers first now.
+  const t = newTest();
+  const uma = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|uma`, name: "uma" }));
+  const doc = await t.run((ctx) => ctx.db.insert("documents", { title: "d", body: "", ownerId: uma, visibility: "private" }));
+  const as = t.withIdentity({ subject: "uma", issuer: ISSUER });
+  const page = { paginationOpts: { numItems: 5, cursor: null } };
+  for (const table of ["__proto__", "constructor", "toString", "hasOwnProperty", "users"]) {
+    const tb = table as "documents";
+    const calls: [string, (ctx: never) => Promise<unknown>][] = [
+      ["readable", (ctx) => guard.readable(ctx, tb, doc)],
+      ["readableMany", (ctx) => guard.readableMany(ctx, tb, [doc])],
+      ["requireAccess", (ctx) => guard.requireAccess(ctx, tb, doc, "viewer")],
+      ["share", (ctx) => guard.share(ctx, tb, doc, { userId: uma, level: "viewer" })],
+      ["revoke", (ctx) => guard.revoke(ctx, tb, doc, { userId: uma })],
+      ["listGrants", (ctx) => guard.listGrants(ctx, tb, doc, page)],
+      ["transferOwnership", (ctx) => guard.transferOwnership(ctx, tb, doc, uma)],
+      ["listAccessible", (ctx) => guard.listAccessible(ctx, tb, page)],
+    ];
+    for (const [name, call] of calls) {
+      let answer: unknown;
+      try {
+        answer = { ok: await as.run((ctx) => call(ctx as never)) };
+      } catch (e) {
+        answer = (e as { data?: unknown }).data ?? String(e);
+      }
+      expect(answer, `${name} on '${table}'`).toEqual({
+        code: "INVALID_ARGUMENT",
+        message: `table '${table}' is not configured under access.tables`,
+      });
+    }
+  }
+});

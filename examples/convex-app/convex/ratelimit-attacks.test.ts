@@ -4,6 +4,8 @@
 // client-chosen count would let every request through for free.
 import { expect, test } from "vitest";
 import { api } from "./_generated/api";
+import type { MutationCtx } from "./_generated/server";
+import { convexAuthGuard } from "./authProviders";
 import { guard } from "./guard";
 import { addUsers, newTest, outcome } from "./test-helpers";
 
@@ -74,4 +76,25 @@ test("an argument key over 1,024 characters with its prefix is refused, not cut"
       message: "a rate limit key must be a string of 1 to 1024 characters",
     });
   }
+});
+
+test("under Convex Auth a tokenIdentifier key is a fresh budget per sign-in; the row's _id (the README's advice) is not", async () => {
+  // An attacker's review: the README recommended the identity's tokenIdentifier as a key, and
+  // Convex Auth's is issuer|userId|sessionId: 12 PIN attempts passed a limit of 3 in four
+  // sign-ins. Keyed by the users row's _id (what `convexAuthGuard.requireUser` answers), the
+  // fourth attempt is refused whatever the session.
+  const t = newTest();
+  const mal = await t.run((ctx) => ctx.db.insert("authUsers", { name: "mal", role: "user" }));
+  const session = (s: number) => t.withIdentity({ issuer: "https://my-app.convex.site", subject: `${mal}|session${s}` });
+  const attempts = async (key: (ctx: MutationCtx) => Promise<string>) => {
+    const admitted: boolean[] = [];
+    for (let s = 0; s < 4; s++) {
+      for (let i = 0; i < 3; i++) {
+        admitted.push(await session(s).run(async (ctx) => (await guard.rateLimit(ctx, "login", { key: await key(ctx), throws: false })).ok));
+      }
+    }
+    return admitted.filter(Boolean).length;
+  };
+  expect(await attempts(async (ctx) => (await ctx.auth.getUserIdentity())!.tokenIdentifier)).toBe(12);
+  expect(await attempts(async (ctx) => (await convexAuthGuard.requireUser(ctx))._id)).toBe(3);
 });

@@ -3,7 +3,7 @@
 // field names Convex refuses or a surrogate pair at the cut; handlers that return Maps and
 // Sets or throw ConvexErrors with secret fields; an audit row that cannot be written.
 import { makeFunctionReference } from "convex/server";
-import { ConvexError } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
@@ -84,6 +84,20 @@ const attacks = {
   ),
   // A definition edited after it is registered (below): read once, so the edit changes nothing.
   edited: action(guard.safeAction(edited)),
+  // resourceId naming an object argument (past the types), and one validated as v.any(): an
+  // attacker's review found rows of "[object Object]", or an array's items joined by commas.
+  objectResource: action(
+    guard.safeAction({
+      name: "attack.objectResource",
+      args: { target: v.object({ id: v.string() }) },
+      resourceType: "documents",
+      resourceId: "target" as never,
+      handler: async () => "archived",
+    }),
+  ),
+  anyResource: action(
+    guard.safeAction({ name: "attack.anyResource", args: { target: v.any() }, resourceType: "documents", resourceId: "target", handler: async () => "archived" }),
+  ),
 };
 edited.rateLimit = undefined;
 edited.handler = async () => "swapped";
@@ -428,5 +442,25 @@ describe("a safe action runs only for an actor, and only as written (an attacker
     for (let i = 0; i < 10; i++) expect(await outcome(s.as.action(edited, {}))).toEqual({ ok: "original" });
     expect(await outcome(s.as.action(edited, {}))).toMatchObject({ code: "RATE_LIMITED" });
     expect(await s.t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).map((r) => r.key))).toEqual(["edited"]);
+  });
+});
+
+describe("a safe action's resourceId is a string argument's value, never a stringified object", () => {
+  test("an object, array or number argument fails the call, audited without a resource; a string is kept", async () => {
+    const { as, rows } = await setup();
+    const call = (name: string, target: unknown) => as.action(makeFunctionReference<"action">(`attacks:${name}`), { target } as never);
+    const notAString = (held: string) =>
+      `safeAction 'attack.${held === "an object" ? "object" : "any"}Resource': resourceId names the argument 'target', which holds ${held}, not a string: name a string argument (v.string() or v.id(...))`;
+    await expect(call("objectResource", { id: "doc-1" })).rejects.toThrow(notAString("an object"));
+    await expect(call("anyResource", ["doc-1", "doc-2"])).rejects.toThrow("which holds an array, not a string");
+    await expect(call("anyResource", 5)).rejects.toThrow("which holds a number, not a string");
+    expect(await call("anyResource", "doc-3")).toBe("archived");
+    const audited = (await rows()).map((r) => [r.action, r.outcome, r.resourceType, r.resourceId ?? null]);
+    expect(audited).toEqual([
+      ["attack.objectResource", "error", "documents", null],
+      ["attack.anyResource", "error", "documents", null],
+      ["attack.anyResource", "error", "documents", null],
+      ["attack.anyResource", "success", "documents", "doc-3"],
+    ]);
   });
 });
