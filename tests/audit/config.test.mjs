@@ -260,6 +260,8 @@ test("several guards: each check is judged by the configuration of the guard it 
       // `staff.rank` is its users' role field.
       "unchecked-id-write high staff:promote",
       "unchecked-role-write high staff:promote",
+      // `v.id("staff")`: an id of that guard's users table, taken from the caller.
+      "user-id-arg medium staff:promote",
     ].sort(),
     // The allowlist of each guard is read; `manager` is above `staff`: no finding for managerPeek.
     allowed: ["public-no-auth fns:health"],
