@@ -1,5 +1,6 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
 import { applyAllows, commentAllows, configAllows, redactedEnv, redactedEnvOf, type Allowed } from "./allow.js";
+import { accessFields } from "./accessfields.js";
 import { configWarnings, type ConfigWarning } from "./config.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { keyedBy } from "./argflow.js";
@@ -70,9 +71,10 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
   const findings = [...functions.flatMap(functionFindings), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
-  // The same finding reached twice is one. A user-id-arg finding names its argument: two on one
-  // line (`{ fromUserId: ..., toUserId: ... }`) are two.
-  const key = (f: Finding) => `${f.rule} ${f.function} ${f.file}:${f.line}${f.rule === "user-id-arg" ? ` ${f.message}` : ""}`;
+  // The same finding reached twice is one. A user-id-arg finding names its argument, an
+  // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
+  // `{ ownerId, folderId }`) are two.
+  const key = (f: Finding) => `${f.rule} ${f.function} ${f.file}:${f.line}${f.rule === "user-id-arg" || f.rule === "access-field-write" ? ` ${f.message}` : ""}`;
   const unique = [...new Map(findings.map((f) => [key(f), f])).values()];
   unique.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));
   const allows = [...configAllows(app), ...commentAllows(app)];
@@ -83,6 +85,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   for (const guard of appGuards(app)) {
     lowestRole(app, guard);
     ownerFields(app, guard);
+    accessFields(app, guard);
     redactedEnv(app, guard);
     tableNames(app, guard);
   }

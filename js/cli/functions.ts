@@ -46,7 +46,7 @@ export interface ConvexFunction {
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
   library: string | null;
-  /** Writes by an argument's id, of the users' role field, and of the guard's own tables (writes.ts). */
+  /** Writes by an argument's id, of the users' role field, of the guard's own tables (writes.ts), and of the owner and parent fields (accessfields.ts). */
   writes: WriteFacts;
   /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
   targetArgs: Set<string>;
@@ -199,7 +199,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     idDeletes: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
-    writes: { idWrites: [], roleWrites: [], tableWrites: [] },
+    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [] },
     targetArgs: new Set(),
     argKeyedLimits: [],
     library: libraryOf(app, decl),

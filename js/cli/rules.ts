@@ -69,6 +69,11 @@ export const RULES = {
     title: "users' role field written from an argument without a role or permission check",
     fix: "Take a role from the server, never from the caller: only a caller checked by guard.requireRole (above the lowest role) or guard.requirePermission may set a role, and no one their own.",
   },
+  "access-field-write": {
+    severity: "high",
+    title: "app code writes a document's owner or parent field, which carry access, around the guard",
+    fix: "Change the owner field only through guard.transferOwnership and the parent field only through guard.moveDocument, which check that the caller owns the document and may share the destination (a new document: insert it with the caller as its owner and no parent, then guard.moveDocument in the same mutation); a write made on purpose (a migration, an admin flow, a transfer of your own after guard.canTransfer) is allowlisted with its reason: // convex-guard-allow: access-field-write <reason>, on the write's line or above the function's export (or securityAudit.allow in the guard's configuration).",
+  },
   "guard-table-write": {
     severity: "medium",
     title: "app code writes a table the guard keeps, around the guard's API",
@@ -231,6 +236,16 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   for (const w of fn.writes.tableWrites) {
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;
     out.push(finding("guard-table-write", fn.id, w, `${fn.id} ${what} the guard's table '${w.table}' directly, around the checks of its API`, TABLE_FIX[w.kind]));
+  }
+  // The owner and parent fields carry access (accessfields.ts): medium in an internal mutation
+  // (the app's own server code), and one step lower when the id's table is not known.
+  for (const w of fn.kind === "mutation" ? fn.writes.accessWrites : []) {
+    const severity = SEVERITIES[Math.max(0, 2 - (fn.visibility === "internal" ? 1 : 0) - (w.table === undefined ? 1 : 0))]!;
+    const verb = w.method === "insert" ? "inserts" : w.method === "patch" ? "patches" : "replaces";
+    const what = w.table !== undefined ? `the ${w.which} field '${w.field}' of table '${w.table}'` : `'${w.field}' (the ${w.which} field of a table under access.tables) of a document whose table the audit cannot tell`;
+    const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
+    const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
+    out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
   }
   if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
     for (const d of f.deletes) {

@@ -4,6 +4,7 @@
 //   await ctx.db.patch(args.id, { ownerId: user._id });        // an argument's id: unchecked-id-write
 //   await ctx.db.patch(user._id, { role: args.role });         // the users' role, from the caller: unchecked-role-write
 //   await ctx.db.insert("accessGrants", { ... });              // around guard.share: guard-table-write
+//   await ctx.db.patch(doc._id, { folderId: args.folderId });  // a parent field: access-field-write (accessfields.ts)
 //
 // A table is known from a table argument (`insert("t", ...)`, `patch("t", id, ...)`), an
 // argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, the `_id` of a row read from
@@ -13,6 +14,7 @@
 import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
+import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { ArgFlow, comparesReadOf } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
@@ -30,6 +32,8 @@ export interface WriteFacts {
   roleWrites: (Loc & { field: string; arg: string; own: boolean })[];
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
   tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
+  /** Writes of a configured table's owner or parent field (accessfields.ts). */
+  accessWrites: AccessWrite[];
 }
 
 interface Names {
@@ -219,7 +223,8 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   };
 
   const writeTable = (w: { table?: ts.Expression; target?: ts.Expression }) => (w.table !== undefined ? tableName(w.table) : idTable(w.target));
-  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [] };
+  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [] };
+  const access = { handler, flow, argNames, callerId: ownRow, tableName, auth: facts.auth };
   const span = { file: app.loc(handler).file, start: app.loc(handler).line, end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
   const written = (at: Loc) => at.file === span.file && at.line >= span.start && at.line <= span.end;
 
@@ -227,6 +232,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const table = writeTable(w);
     const kind = table === undefined ? undefined : guard.get(table);
     if (kind !== undefined && table !== undefined) out.tableWrites.push({ file: w.file, line: w.line, table, kind, method: w.method });
+    out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
       const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);

@@ -1,0 +1,249 @@
+// Writes of the fields that carry access, for `access-field-write`: the owner field and the
+// parent field of a table configured under `access.tables` (README: "The owner and parent
+// fields carry access"). Writing the owner field transfers the document; writing the parent
+// field files it under another parent, whose owner then holds the owner level on it:
+//
+//   await ctx.db.patch(doc._id, { folderId: args.folderId });    // a move around guard.moveDocument
+//   await ctx.db.patch(doc._id, { ownerId: user._id });          // a transfer around guard.transferOwnership
+//   await ctx.db.insert("documents", { ownerId: args.ownerId });  // a document made for someone else
+//   await ctx.db.insert("documents", { ownerId: user._id, folderId: args.folderId }); // filed with no check
+//
+// A patch or replace that writes either field is reported, whatever the value (`undefined`
+// removes the field: a write too). An insert is reported when the owner field comes from an
+// argument (the caller's own id is how documents are made) or the parent field comes from an
+// argument that no document check at "owner" covered (the README's way: insert without the
+// parent, then guard.moveDocument in the same mutation).
+//
+// The fields are read from every guard of the app (a table is configured by some guard: each
+// guard's own owner and parent fields count). The table of the written id is the one writes.ts
+// knows, else `doc._id` of a guard document check (`requireAccess`, `readable`: its table
+// argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
+// some configured table's owner or parent field is reported one severity lower (rules.ts).
+import ts from "typescript";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, unreadable, warnUnreadable } from "./config.js";
+import type { ArgFlow } from "./argflow.js";
+import { GUARD, type AuthCheck } from "./facts.js";
+import type { Write } from "./facts-syntax.js";
+import { appGuards } from "./guards.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+
+/** The fields of one configured table that carry access. */
+export interface TableFields {
+  owner?: string;
+  parent?: string;
+}
+
+/** One write of a field that carries access. */
+export interface AccessWrite extends Loc {
+  method: Write["method"];
+  field: string;
+  which: "owner" | "parent";
+  /** The configured table written; undefined when the id's table is not known (the field is some configured table's). */
+  table?: string;
+  /** The argument the value comes from, when it does. */
+  arg?: string;
+}
+
+const configs = new WeakMap<ts.Node, Map<string, TableFields> | null>();
+
+/** What the audit does without them: said in the report's configuration warning. */
+const FIELDS_IGNORED = "the tables' owner and parent fields (access.tables: access-field-write judges no write of that guard's tables)";
+
+/** `access.tables.<table>.owner` and `.parent` of one `defineGuard` call; null when not readable. */
+export function accessFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
+  let known = configs.get(guard);
+  if (known !== undefined) return known;
+  known = readFields(app, guard);
+  configs.set(guard, known);
+  return known;
+}
+
+function readFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
+  const out = new Map<string, TableFields>();
+  const config = callConfig(app, guard);
+  const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
+  const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
+  if (tables === undefined) return out;
+  if (isUnreadable(tables)) return (warnUnreadable(app, tables, FIELDS_IGNORED), null);
+  if (tables.open !== undefined) return (warnUnreadable(app, tables.open, FIELDS_IGNORED), null);
+  for (const [table, p] of tables.props) {
+    const spec = readObject(app, propertyValue(p));
+    if (isUnreadable(spec)) return (warnUnreadable(app, spec, FIELDS_IGNORED), null);
+    const fields: TableFields = {};
+    for (const which of ["owner", "parent"] as const) {
+      const value = member(app, spec, which);
+      if (value === undefined) continue;
+      if (isUnreadable(value) || !ts.isStringLiteralLike(value)) return (warnUnreadable(app, isUnreadable(value) ? value : unreadable(value), FIELDS_IGNORED), null);
+      fields[which] = value.text;
+    }
+    out.set(table, fields);
+  }
+  return out;
+}
+
+type Configured = Map<string, { owner: Set<string>; parent: Set<string> }>;
+const merged = new WeakMap<App, Configured>();
+
+/**
+ * Every guard's configured tables, merged: a table's fields are each guard's. A write goes
+ * through no guard, so no guard is the one that judges it: a field any guard configures carries
+ * access on that table.
+ */
+function configured(app: App): Configured {
+  const known = merged.get(app);
+  if (known !== undefined) return known;
+  const out: Configured = new Map();
+  merged.set(app, out);
+  for (const guard of appGuards(app)) {
+    for (const [table, fields] of accessFields(app, guard) ?? []) {
+      const entry = out.get(table) ?? { owner: new Set<string>(), parent: new Set<string>() };
+      if (fields.owner !== undefined) entry.owner.add(fields.owner);
+      if (fields.parent !== undefined) entry.parent.add(fields.parent);
+      out.set(table, entry);
+    }
+  }
+  return out;
+}
+
+/** What the handler's writes are judged with. */
+export interface AccessContext {
+  handler: ts.SignatureDeclaration;
+  flow: ArgFlow;
+  argNames: Set<string>;
+  /** Whether an expression is the caller's own id (`user._id` of the guard's caller calls, `ctx.user._id` in a builder). */
+  callerId: (e: ts.Expression) => boolean;
+  /** A table name written literally or through a `const` (writes.ts). */
+  tableName: (e: ts.Expression | undefined) => string | undefined;
+  /** The handler's checks (a document check at "owner" on an insert's destination covers it). */
+  auth: AuthCheck[];
+}
+
+/** The writes of access-carrying fields by one database write whose table writes.ts found (`known`) or not. */
+export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: string | undefined): AccessWrite[] {
+  const tables = configured(app);
+  if (tables.size === 0) return [];
+  const table = known ?? (w.target === undefined ? undefined : (checkedTable(app, c, w.target) ?? typeTable(app, w.target)));
+  // The fields to look for: the table's; for an unknown table, every configured table's.
+  const candidates: { field: string; which: "owner" | "parent"; table?: string }[] = [];
+  if (table !== undefined) {
+    const entry = tables.get(table);
+    for (const field of entry?.owner ?? []) candidates.push({ field, which: "owner", table });
+    for (const field of entry?.parent ?? []) candidates.push({ field, which: "parent", table });
+  } else if (w.method !== "insert") {
+    for (const entry of tables.values()) {
+      for (const field of entry.owner) candidates.push({ field, which: "owner" });
+      for (const field of entry.parent) candidates.push({ field, which: "parent" });
+    }
+  }
+  const out: AccessWrite[] = [];
+  const seen = new Set<string>();
+  for (const cand of candidates) {
+    if (seen.has(cand.field)) continue;
+    const written = fieldValue(app, c, w.value, cand.field, 0);
+    if (written === undefined || kept(w.target, written, cand.field)) continue;
+    const arg = written === "args" ? cand.field : within(written, c.handler) ? c.flow.argIn(written) : undefined;
+    if (w.method === "insert") {
+      // The caller's own id as the owner is how a document is made; a server's value is the server's.
+      if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
+      if (cand.which === "parent" && ownerChecked(c, arg)) continue;
+    }
+    seen.add(cand.field);
+    out.push({ file: w.file, line: w.line, method: w.method, field: cand.field, which: cand.which, table: cand.table, arg });
+  }
+  return out;
+}
+
+/**
+ * The value a written object gives `field`: the expression, or "args" when the arguments (or a
+ * part of them: `patch(id, args)`, `{ ...args }`, `{ ...rest }`) may carry it, through `const`s
+ * and spreads of object literals; undefined when it is not written (a spread of anything else is
+ * not looked into). The last writer decides, as at run time.
+ */
+function fieldValue(app: App, c: AccessContext, value: ts.Expression | undefined, field: string, depth: number): ts.Expression | "args" | undefined {
+  if (value === undefined || depth > 3) return undefined;
+  const v = skipOuter(value);
+  const argsParam = c.handler.parameters[1]?.name;
+  const fromArgs = (e: ts.Expression) => within(e, c.handler) && ((argsParam !== undefined && ts.isIdentifier(argsParam) && ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === argsParam.text) || c.flow.argIn(e) !== undefined);
+  if (!ts.isObjectLiteralExpression(v)) {
+    if (fromArgs(v)) return c.argNames.has(field) ? "args" : undefined;
+    const init = ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
+    return init === undefined ? undefined : fieldValue(app, c, init, field, depth + 1);
+  }
+  let source: ts.Expression | "args" | undefined;
+  for (const p of v.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      if (fromArgs(p.expression) && c.argNames.has(field)) source = "args";
+      else {
+        const inner = ts.isObjectLiteralExpression(skipOuter(p.expression)) || ts.isIdentifier(skipOuter(p.expression)) ? fieldValue(app, c, p.expression, field, depth + 1) : undefined;
+        if (inner !== undefined) source = inner;
+      }
+    } else if (ts.isPropertyAssignment(p) && nameOf(p.name) === field) source = p.initializer;
+    else if (ts.isShorthandPropertyAssignment(p) && p.name.text === field) source = p.name;
+  }
+  return source;
+}
+
+/**
+ * Whether a document check at "owner" (not made on some paths only) covers argument `arg`: the
+ * destination an insert files into is one the caller owns. A check at a lower level is not read
+ * as one (the share level the guard asks of a destination is the configuration's).
+ */
+function ownerChecked(c: AccessContext, arg: string): boolean {
+  return c.auth.some((a) => a.level === "document" && a.minLevel === "owner" && a.conditional !== true && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
+}
+
+/** `ownerId: doc.ownerId` written to `doc._id` (a replace keeping the field): the same value, no write. */
+function kept(target: ts.Expression | undefined, value: ts.Expression | "args", field: string): boolean {
+  if (target === undefined || value === "args") return false;
+  const id = skipOuter(target);
+  const v = skipOuter(value);
+  if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id" || !ts.isPropertyAccessExpression(v) || v.name.text !== field) return false;
+  return skipOuter(id.expression).getText() === skipOuter(v.expression).getText();
+}
+
+/** `role`, `"role"`, `["role"]`: a property's name when written literally. */
+function nameOf(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(skipOuter(name.expression))) return (skipOuter(name.expression) as ts.StringLiteral).text;
+  return undefined;
+}
+
+/** The caller's own id, or a `const` holding it. */
+function isCaller(app: App, c: AccessContext, e: ts.Expression, depth: number): boolean {
+  if (c.callerId(e)) return true;
+  const v = skipOuter(e);
+  const init = depth < 3 && ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
+  return init !== undefined && isCaller(app, c, init, depth + 1);
+}
+
+/** Guard calls that check a document and answer it: their table is the second argument. */
+const DOCUMENT_CHECKS = new Set(["requireAccess", "readable"]);
+
+/**
+ * The table of `doc._id` (or `r.doc._id`) where `doc` is bound from a guard document check:
+ * `const { doc } = await guard.requireAccess(ctx, "documents", id, "editor")`,
+ * `const r = await guard.readable(ctx, "documents", id)`.
+ */
+function checkedTable(app: App, c: AccessContext, target: ts.Expression): string | undefined {
+  const id = skipOuter(target);
+  if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return undefined;
+  let row = skipOuter(id.expression);
+  if (ts.isPropertyAccessExpression(row) && row.name.text === "doc") row = skipOuter(row.expression);
+  if (!ts.isIdentifier(row)) return undefined;
+  const decl = app.symbol(row)?.valueDeclaration;
+  let init: ts.Expression | undefined;
+  if (decl !== undefined && ts.isVariableDeclaration(decl)) init = decl.initializer;
+  else if (decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) init = decl.parent.parent.initializer;
+  const call = init === undefined ? undefined : skipOuter(init);
+  if (call === undefined || !ts.isCallExpression(call) || !DOCUMENT_CHECKS.has(app.calleeFrom(call, GUARD)?.name ?? "")) return undefined;
+  return c.tableName(call.arguments[1]);
+}
+
+/** The table an id's type names: `Id<"documents">` (Convex's `GenericId`, whose `__tableName` is the table). */
+function typeTable(app: App, target: ts.Expression): string | undefined {
+  const type = app.checker.getApparentType(app.checker.getTypeAtLocation(target));
+  const tag = app.checker.getPropertyOfType(type, "__tableName");
+  if (tag === undefined) return undefined;
+  const tagType = app.checker.getTypeOfSymbolAtLocation(tag, target);
+  return tagType.isStringLiteral() ? tagType.value : undefined;
+}

@@ -1,0 +1,233 @@
+// `access-field-write`: the owner field and the parent field of a table under `access.tables`
+// carry access (README: "The owner and parent fields carry access"), so a patch or replace of
+// either around guard.transferOwnership / guard.moveDocument is reported: high in a public
+// mutation, medium in an internal one, one step lower when the id's table is not known. An insert
+// is reported when its owner comes from an argument, or its parent from an argument no document
+// check at "owner" covered; the caller as the owner is how a document is made. Not reported: the
+// guard's own calls, a table not configured, a field of the same name on another table. Run the
+// way a user runs it: the bin of the packed tarball, on apps written here.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { test } from "node:test";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+const scratch = `${root}target/audit-tests/accessfields`;
+
+/** folders and documents as the README configures them, and notes: a table with the same field names, not configured. */
+const SCHEMA = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  folders: defineTable({ name: v.string(), ownerId: v.id("users"), visibility: v.string(), parentId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
+  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string(), folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
+  notes: defineTable({ title: v.string(), ownerId: v.id("users"), folderId: v.optional(v.id("folders")), authorId: v.optional(v.id("users")) }),
+});
+`;
+
+const GUARD = `import { defineGuard, MINUTE } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
+});
+`;
+
+/** An app (its root) with the pitfalls fixture's _generated, the schema above, `guard`, and `files` under convex/. */
+function app(name, files, guard = GUARD) {
+  const dir = `${scratch}/${name}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/convex`, { recursive: true });
+  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
+  writeFileSync(`${dir}/convex/schema.ts`, SCHEMA);
+  writeFileSync(`${dir}/convex/guard.ts`, guard);
+  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/convex/${file}`, text);
+  return dir;
+}
+
+/** The JSON report of `audit convex` run in an app's root. */
+function report(appRoot) {
+  const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** `line severity function: message` of a report's access-field-write findings, in the report's order. */
+const found = (r) => r.findings.filter((f) => f.rule === "access-field-write").map((f) => `${f.line} ${f.severity} ${f.function}: ${f.message}`);
+
+const HEAD = `import { v } from "convex/values";
+import { internalMutation, mutation, type MutationCtx } from "./_generated/server";
+import type { Id } from "./_generated/dataModel";
+import { guard } from "./guard";
+`;
+
+/** A public mutation with `args` (its validator object's source) and `body` (its handler's statements, `ctx` and `args` in scope). */
+const MUTATION = (name, args, body, builder = "mutation") => `export const ${name} = ${builder}({
+  args: ${args},
+  handler: async (ctx, args) => {
+    await guard.rateLimit(ctx, "write", { key: "global" });
+${body}
+  },
+});
+`;
+
+const EDITOR = '    const user = await guard.requireUser(ctx);\n    const { doc } = await guard.requireAccess(ctx, "documents", args.id, "editor");\n';
+
+test("the attacker's review: an editor's patch of the parent or the owner field is high; a removal of the parent too", () => {
+  const r = report(
+    app("holes", {
+      "d.ts":
+        HEAD +
+        MUTATION("refile", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, { folderId: args.folderId });`) +
+        MUTATION("takeOver", "{ id: v.string() }", `${EDITOR}    await ctx.db.patch(doc._id, { ownerId: user._id });`) +
+        MUTATION("unfile", '{ id: v.id("documents") }', '    await guard.requireAccess(ctx, "documents", args.id, "editor");\n    await ctx.db.patch(args.id, { folderId: undefined });') +
+        MUTATION("replaceIt", '{ id: v.id("folders"), name: v.string(), parentId: v.id("folders") }', '    await guard.requireAccess(ctx, "folders", args.id, "owner");\n    const fields = { name: args.name, parentId: args.parentId };\n    await ctx.db.replace(args.id, { ...fields, ownerId: (await guard.requireUser(ctx))._id, visibility: "private" });'),
+    }),
+  );
+  assert.deepEqual(found(r), [
+    "12 high d:refile: d:refile patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "21 high d:takeOver: d:takeOver patches the owner field 'ownerId' of table 'documents', around guard.transferOwnership: writing it transfers the document",
+    "29 high d:unfile: d:unfile patches the parent field 'folderId' of table 'documents', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "38 high d:replaceIt: d:replaceIt replaces the owner field 'ownerId' of table 'folders', around guard.transferOwnership: writing it transfers the document",
+    "38 high d:replaceIt: d:replaceIt replaces the parent field 'parentId' of table 'folders' from argument 'parentId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+  ]);
+  const f = r.findings.find((x) => x.rule === "access-field-write");
+  assert.match(f.fix, /guard\.transferOwnership/);
+  assert.match(f.fix, /guard\.moveDocument/);
+  assert.match(f.fix, /\/\/ convex-guard-allow: access-field-write <reason>/);
+});
+
+test("inserts: the caller as the owner is fine; an owner or an unchecked parent from an argument is reported", () => {
+  const r = report(
+    app("inserts", {
+      "i.ts":
+        HEAD +
+        MUTATION("create", "{ title: v.string() }", '    const user = await guard.requireUser(ctx);\n    const me = user._id;\n    await ctx.db.insert("documents", { title: args.title, ownerId: me, visibility: "private" });') +
+        MUTATION("createFor", '{ title: v.string(), ownerId: v.id("users") }', '    await guard.requireUser(ctx);\n    await ctx.db.insert("documents", { title: args.title, ownerId: args.ownerId, visibility: "private" });') +
+        MUTATION("createIn", '{ title: v.string(), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await ctx.db.insert("documents", { ...args, ownerId: user._id, visibility: "private" });') +
+        MUTATION("createInOwned", '{ title: v.string(), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await guard.requireAccess(ctx, "folders", args.folderId, "owner");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: args.folderId });') +
+        // The README's way: inserted without a parent, then moveDocument.
+        MUTATION("createThenMove", '{ title: v.string(), folderId: v.string() }', '    const user = await guard.requireUser(ctx);\n    const id = await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private" });\n    await guard.moveDocument(ctx, "documents", id, args.folderId);') +
+        // The builder's caller.
+        `export const createByBuilder = guard.mutation({
+  args: { title: v.string() },
+  handler: async (ctx, { title }) => {
+    await guard.rateLimit(ctx, "write", { key: "global" });
+    await ctx.db.insert("documents", { title, ownerId: ctx.user._id, visibility: "private" });
+  },
+});
+`,
+    }),
+  );
+  assert.deepEqual(found(r), [
+    "19 high i:createFor: i:createFor inserts the owner field 'ownerId' of table 'documents' from argument 'ownerId', around guard.transferOwnership: writing it transfers the document",
+    "27 high i:createIn: i:createIn inserts the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+  ]);
+});
+
+test("the guard's own calls, a table not configured and a field of the same name on another table are not reported", () => {
+  const r = report(
+    app("clean", {
+      "c.ts":
+        HEAD +
+        MUTATION("move", '{ id: v.string(), folderId: v.union(v.string(), v.null()) }', '    await guard.moveDocument(ctx, "documents", args.id, args.folderId);') +
+        MUTATION("give", '{ id: v.string(), to: v.id("users") }', '    await guard.transferOwnership(ctx, "documents", args.id, args.to);') +
+        MUTATION("noteMove", '{ id: v.id("notes"), folderId: v.id("folders"), ownerId: v.id("users") }', '    await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, { folderId: args.folderId, ownerId: args.ownerId });\n    await ctx.db.insert("notes", { title: "x", ownerId: args.ownerId, folderId: args.folderId });') +
+        MUTATION("folderTitle", '{ id: v.id("folders"), name: v.string() }', '    await guard.requireAccess(ctx, "folders", args.id, "editor");\n    await ctx.db.patch(args.id, { name: args.name });') +
+        // A replace keeps the fields it copies from the document it replaces.
+        MUTATION("retitle", '{ id: v.string(), title: v.string() }', '    const { doc } = await guard.requireAccess(ctx, "documents", args.id, "editor");\n    await ctx.db.replace(doc._id, { title: args.title, ownerId: doc.ownerId, visibility: doc.visibility, folderId: doc.folderId });'),
+    }),
+  );
+  assert.deepEqual(found(r), []);
+});
+
+test("an internal mutation is medium, an unknown table one step lower, a helper's write is its caller's, and the allow comment holds", () => {
+  const r = report(
+    app("severities", {
+      "s.ts":
+        HEAD +
+        `async function refile(ctx: MutationCtx, id: Id<"documents">, folderId: Id<"folders">) {
+  await ctx.db.patch(id, { folderId });
+}
+` +
+        MUTATION("viaHelper", '{ id: v.id("documents"), folderId: v.id("folders") }', '    await guard.requireAccess(ctx, "documents", args.id, "editor");\n    await refile(ctx, args.id, args.folderId);') +
+        MUTATION("migrate", '{ id: v.id("documents"), to: v.id("users") }', "    await ctx.db.patch(args.id, { ownerId: args.to });", "internalMutation") +
+        MUTATION("unknown", "{ id: v.string() }", "    const user = await guard.requireUser(ctx);\n    await ctx.db.patch(args.id as never, { ownerId: user._id });") +
+        MUTATION("unknownInternal", "{ id: v.string() }", "    await ctx.db.patch(args.id as never, { parentId: undefined });", "internalMutation") +
+        "// convex-guard-allow: access-field-write the one-off migration of legacy owners, run by the operator\n" +
+        MUTATION("legacy", '{ id: v.id("documents"), to: v.id("users") }', "    await ctx.db.patch(args.id, { ownerId: args.to });", "internalMutation"),
+    }),
+  );
+  assert.deepEqual(found(r), [
+    "6 high s:viaHelper: s:viaHelper patches the parent field 'folderId' of table 'documents', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "20 medium s:migrate: s:migrate patches the owner field 'ownerId' of table 'documents' from argument 'to', around guard.transferOwnership: writing it transfers the document",
+    "28 medium s:unknown: s:unknown patches 'ownerId' (the owner field of a table under access.tables) of a document whose table the audit cannot tell, around guard.transferOwnership: writing it transfers the document",
+    "35 low s:unknownInternal: s:unknownInternal patches 'parentId' (the parent field of a table under access.tables) of a document whose table the audit cannot tell, around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+  ]);
+  assert.deepEqual(
+    r.allowed.filter((a) => a.rule === "access-field-write").map((a) => a.function),
+    ["s:legacy"],
+  );
+});
+
+test("several guards: each guard's configured tables and fields count, and only those", () => {
+  const staff = `import { defineGuard } from "convex-guard";
+export const staffGuard = defineGuard({ roles: ["staff"], access: { tables: { notes: { owner: "authorId" } } } });
+`;
+  const r = report(
+    app(
+      "guards",
+      {
+        "staffGuard.ts": staff,
+        "g.ts":
+          HEAD +
+          MUTATION("noteAuthor", '{ id: v.id("notes") }', "    const user = await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, { authorId: user._id, ownerId: user._id });") +
+          MUTATION("docAuthor", '{ id: v.id("documents") }', "    const user = await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, { authorId: user._id } as never);"),
+      },
+    ),
+  );
+  assert.deepEqual(found(r), [
+    "10 high g:noteAuthor: g:noteAuthor patches the owner field 'authorId' of table 'notes', around guard.transferOwnership: writing it transfers the document",
+  ]);
+});
+
+test("the configuration's fields are read, not assumed: renamed fields are the ones judged", () => {
+  const renamed = GUARD.replace('owner: "ownerId", visibility: "visibility", parent: "folderId"', 'owner: "authorId", visibility: "visibility", parent: "binder"');
+  const r = report(
+    app(
+      "renamed",
+      {
+        "r.ts":
+          HEAD +
+          MUTATION("write", '{ id: v.id("documents"), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, { folderId: args.folderId, ownerId: user._id } as never);\n    await ctx.db.patch(args.id, { binder: undefined } as never);'),
+      },
+      renamed,
+    ),
+  );
+  assert.deepEqual(found(r), [
+    "11 high r:write: r:write patches the parent field 'binder' of table 'documents', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+  ]);
+});
+
+test("an unreadable access.tables is a warning naming access-field-write", () => {
+  const r = report(
+    app(
+      "unreadable",
+      { "u.ts": HEAD + MUTATION("w", '{ id: v.id("documents") }', "    const user = await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, { ownerId: user._id });") },
+      GUARD.replace("tables: {", "tables: makeTables() ?? {").replace("export const guard", "declare function makeTables(): undefined;\nexport const guard"),
+    ),
+  );
+  assert.deepEqual(found(r), []);
+  assert.ok(r.warnings.some((w) => w.message.includes("access-field-write judges no write of that guard's tables")), JSON.stringify(r.warnings));
+});
