@@ -20,7 +20,7 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
-import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, unreadable, warnUnreadable } from "./config.js";
+import { accessTableFields } from "./config.js";
 import type { ArgFlow } from "./argflow.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
@@ -59,26 +59,7 @@ export function accessFields(app: App, guard: ts.CallExpression): Map<string, Ta
 }
 
 function readFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
-  const out = new Map<string, TableFields>();
-  const config = callConfig(app, guard);
-  const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
-  const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
-  if (tables === undefined) return out;
-  if (isUnreadable(tables)) return (warnUnreadable(app, tables, FIELDS_IGNORED), null);
-  if (tables.open !== undefined) return (warnUnreadable(app, tables.open, FIELDS_IGNORED), null);
-  for (const [table, p] of tables.props) {
-    const spec = readObject(app, propertyValue(p));
-    if (isUnreadable(spec)) return (warnUnreadable(app, spec, FIELDS_IGNORED), null);
-    const fields: TableFields = {};
-    for (const which of ["owner", "parent"] as const) {
-      const value = member(app, spec, which);
-      if (value === undefined) continue;
-      if (isUnreadable(value) || !ts.isStringLiteralLike(value)) return (warnUnreadable(app, isUnreadable(value) ? value : unreadable(value), FIELDS_IGNORED), null);
-      fields[which] = value.text;
-    }
-    out.set(table, fields);
-  }
-  return out;
+  return accessTableFields(app, guard, ["owner", "parent"] as const, FIELDS_IGNORED);
 }
 
 type Configured = Map<string, { owner: Set<string>; parent: Set<string> }>;

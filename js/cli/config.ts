@@ -208,3 +208,36 @@ export function configWarnings(app: App): ConfigWarning[] {
   }));
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
+
+/**
+ * The string-valued `fields` of each table under one guard's `access.tables`, as written
+ * (`{ documents: { owner: "ownerId", parent: "folderId" } }`): an empty map without
+ * `access.tables`; null, after a warning saying what is `ignored`, when any of it cannot be read.
+ */
+export function accessTableFields<F extends string>(
+  app: App,
+  guard: ts.CallExpression,
+  fields: readonly F[],
+  ignored: string,
+): Map<string, Partial<Record<F, string>>> | null {
+  const out = new Map<string, Partial<Record<F, string>>>();
+  const config = callConfig(app, guard);
+  const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
+  const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
+  if (tables === undefined) return out;
+  if (isUnreadable(tables)) return (warnUnreadable(app, tables, ignored), null);
+  if (tables.open !== undefined) return (warnUnreadable(app, tables.open, ignored), null);
+  for (const [table, p] of tables.props) {
+    const spec = readObject(app, propertyValue(p));
+    if (isUnreadable(spec)) return (warnUnreadable(app, spec, ignored), null);
+    const read: Partial<Record<F, string>> = {};
+    for (const field of fields) {
+      const value = member(app, spec, field);
+      if (value === undefined) continue;
+      if (isUnreadable(value) || !ts.isStringLiteralLike(value)) return (warnUnreadable(app, isUnreadable(value) ? value : unreadable(value), ignored), null);
+      read[field] = value.text;
+    }
+    out.set(table, read);
+  }
+  return out;
+}

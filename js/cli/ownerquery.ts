@@ -10,7 +10,7 @@
 // (guards.ts); when it cannot be read, no delete is counted as an owner's (and the report warns).
 // When that guard cannot be followed, a field counts only when every guard of the app names it.
 import ts from "typescript";
-import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, unreadable, warnUnreadable } from "./config.js";
+import { accessTableFields } from "./config.js";
 import { isDatabase, literalText } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
@@ -48,22 +48,12 @@ function ownerOf(app: App, by: ts.CallExpression, table: string): string | undef
 const OWNERS_IGNORED = "the tables' owner fields (access.tables: no delete counts as one of the caller's own rows, so each stays high)";
 
 function readOwnerFields(app: App, guard: ts.CallExpression): Map<string, string> | null {
+  const tables = accessTableFields(app, guard, ["owner"] as const, OWNERS_IGNORED);
+  if (tables === null) return null;
   const out = new Map<string, string>();
-  const config = callConfig(app, guard);
-  const access = config === undefined ? undefined : isUnreadable(config) ? config : objectAt(app, config, "access");
-  const tables = access === undefined || isUnreadable(access) ? access : objectAt(app, access, "tables");
-  if (tables === undefined) return out;
-  if (isUnreadable(tables)) return (warnUnreadable(app, tables, OWNERS_IGNORED), null);
-  if (tables.open !== undefined) return (warnUnreadable(app, tables.open, OWNERS_IGNORED), null);
-  for (const [table, p] of tables.props) {
-    const spec = readObject(app, propertyValue(p));
-    const owner = isUnreadable(spec) ? spec : member(app, spec, "owner");
-    if (owner !== undefined && !isUnreadable(owner) && ts.isStringLiteralLike(owner)) out.set(table, owner.text);
-    else if (owner !== undefined) return (warnUnreadable(app, isUnreadable(owner) ? owner : unreadable(owner), OWNERS_IGNORED), null);
-  }
+  for (const [table, { owner }] of tables) if (owner !== undefined) out.set(table, owner);
   return out;
 }
-
 
 /** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
 function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {
