@@ -358,7 +358,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
   assert.deepEqual(report.warnings, []);
   const allowed = report.allowed.map((a) => `${a.function} ${a.rule}`).sort();
   assert.deepEqual(allowed, [
-    ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
+    ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "emailMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
       (f) => `authProviders:${f} public-no-auth`,
     ),
     "custom:deleterName public-no-rate-limit",
