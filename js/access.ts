@@ -285,8 +285,8 @@ export interface Access<L extends string, O extends string = never> extends Acce
   createGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, name: string): Promise<GroupId>;
 
   /**
-   * Invites a user to a group at `level` (default: the lowest for a new member or invitation;
-   * an existing one keeps its level), or changes their level.
+   * Invites a user to a group at `level` (default: the lowest; an existing member keeps their
+   * level), or changes their level.
    * Managing a group follows the sharing rules, on the caller's own level on the group (its
    * owner: the owner level; a member: their membership's level; `access.groups.managers`: the
    * owner level on every group): inviting at a level takes what sharing that level on a

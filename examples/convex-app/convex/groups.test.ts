@@ -56,9 +56,12 @@ test("the creator owns the group; members are added at a level, once", async () 
 test("adding again without a level keeps the member's or invitation's level (no silent demotion)", async () => {
   const w = await world();
   expect(await w.add("olive", w.u.lea!)).toEqual({ ok: { added: "member" } }); // an "invite" button pressed again
-  expect(await w.add("olive", w.u.nate!, "commenter")).toEqual({ ok: { added: "invited" } });
+  // An invitation sent again without a level is at the lowest: never the level someone else
+  // invited at (whose sender may since have lost the right to give it).
+  expect(await w.add("lea", w.u.nate!, "editor")).toEqual({ ok: { added: "invited" } });
   expect(await w.add("olive", w.u.nate!)).toEqual({ ok: { added: "invited" } });
-  expect(await w.members()).toEqual(["lea:editor", "nate:commenter?", "vic:viewer"]);
+  expect(await w.members()).toEqual(["lea:editor", "nate:viewer?", "vic:viewer"]);
+  expect(await w.add("olive", w.u.nate!, "commenter")).toEqual({ ok: { added: "invited" } });
   // Lea still manages at editor: she may invite at her own level.
   expect(await w.add("lea", w.u.mallory!, "editor")).toEqual({ ok: { added: "invited" } });
   // Attacker: a viewer cannot use the omitted level to touch a higher member (what removing
