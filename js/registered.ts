@@ -22,7 +22,9 @@ export function registeredKind(registered: unknown): "query" | "mutation" | "act
  */
 export function requireInternal<F>(registered: F, kind: "query" | "mutation", call: string, fix: string): F {
   const made = registeredKind(registered);
-  const internal = (registered as { isInternal?: unknown } | null | undefined)?.isInternal === true;
+  const marks = registered as { isInternal?: unknown; isPublic?: unknown } | null | undefined;
+  // Both marks (a public function marked internal afterwards) is not internal: refused.
+  const internal = marks?.isInternal === true && marks.isPublic !== true;
   if (made === kind && internal) return registered;
   const given =
     made === undefined

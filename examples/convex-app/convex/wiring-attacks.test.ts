@@ -33,6 +33,10 @@ describe("the guard's internal functions are internal, or refused where they are
       "guard.audit.logMutation was given the app's public mutation builder where it takes internalMutation: pass internalMutation from ./_generated/server",
     );
     expect(() => guard.audit.logMutation(internalQuery as never)).toThrow("internal query builder");
+    // A public function marked internal after registering still carries `isPublic`: refused.
+    const relabelled = ((d: never) => Object.assign(mutation(d), { isInternal: true })) as never;
+    expect(() => guard.audit.logMutation(relabelled)).toThrow("public mutation builder");
+    expect(() => guard.internalFunctions(internalQuery, relabelled)).toThrow("public mutation builder");
     expect((guard.audit.logMutation(internalMutation) as unknown as { isInternal?: boolean }).isInternal).toBe(true);
   });
 });
