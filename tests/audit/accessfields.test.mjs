@@ -234,7 +234,7 @@ test("an unreadable access.tables is a warning naming access-field-write", () =>
   assert.ok(r.warnings.some((w) => w.message.includes("access-field-write judges no write of that guard's tables")), JSON.stringify(r.warnings));
 });
 
-test("an attacker's review: a const key, a field assigned after the object is made, and a v.any() value are reported", () => {
+test("an attacker's review: a const key, a field assigned after the object is made, and a v.any() or open-record value (one step lower) are reported", () => {
   const r = report(
     app("evasions", {
       "e.ts":
@@ -247,6 +247,7 @@ test("an attacker's review: a const key, a field assigned after the object is ma
         MUTATION("ownerAssigned", "{ id: v.string() }", `${EDITOR}    const update: Record<string, unknown> = {};\n    update["ownerId"] = user._id;\n    await ctx.db.patch(doc._id, update as never);`) +
         MUTATION("constAssigned", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    const update: Record<string, unknown> = { title: "x" };\n    update[FIELD] = args.folderId;\n    await ctx.db.patch(doc._id, update as never);`) +
         MUTATION("anyPatch", "{ id: v.string(), fields: v.any() }", `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, args.fields);`) +
+        MUTATION("recordReplace", "{ id: v.string(), fields: v.record(v.string(), v.string()) }", `${EDITOR}    void user;\n    await ctx.db.replace(doc._id, args.fields as never);`, "internalMutation") +
         // Controls: a const key naming another field, assigned fields that are other fields, v.any() into a table not configured.
         MUTATION("otherKey", "{ id: v.string(), title: v.string() }", `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, { [OTHER]: args.title });`) +
         MUTATION("otherAssigned", "{ id: v.string(), title: v.string() }", `${EDITOR}    void user;\n    const update: Record<string, unknown> = {};\n    update.title = args.title;\n    update[OTHER] = args.title;\n    await ctx.db.patch(doc._id, update as never);`) +
@@ -261,5 +262,6 @@ test("an attacker's review: a const key, a field assigned after the object is ma
     "58 high e:ownerAssigned: e:ownerAssigned patches the owner field 'ownerId' of table 'documents', around guard.transferOwnership: writing it transfers the document",
     "70 high e:constAssigned: e:constAssigned patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
     "80 medium e:anyPatch: e:anyPatch patches a row of table 'documents' with a value of unknown shape from argument 'fields' (typed any, as v.any() validates): it may hold 'ownerId' or 'folderId', the fields that carry access, around guard.transferOwnership and guard.moveDocument",
+    "90 low e:recordReplace: e:recordReplace replaces a row of table 'documents' with a value of unknown shape from argument 'fields' (an open record): it may hold 'ownerId' or 'folderId', the fields that carry access, around guard.transferOwnership and guard.moveDocument",
   ]);
 });
