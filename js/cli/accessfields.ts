@@ -12,7 +12,10 @@
 // removes the field: a write too). An insert is reported when the owner field comes from an
 // argument (the caller's own id is how documents are made) or the parent field comes from an
 // argument that no document check at "owner" covered (the README's way: insert without the
-// parent, then guard.moveDocument in the same mutation).
+// parent, then guard.moveDocument in the same mutation). A key is read through consts
+// (`{ [FIELD]: x }`), an object through the assignments made to it before the write
+// (`update.folderId = x`), and a value of unknown shape (`v.any()`, an open record) patched or
+// replaced into a configured table may hold either field: reported one step lower (rules.ts).
 //
 // The fields are read from every guard of the app (a table is configured by some guard: each
 // guard's own owner and parent fields count). The table of the written id is the one writes.ts
@@ -20,7 +23,7 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
-import { accessTableFields } from "./config.js";
+import { accessTableFields, readValue } from "./config.js";
 import type { ArgFlow } from "./argflow.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
@@ -42,6 +45,8 @@ export interface AccessWrite extends Loc {
   table?: string;
   /** The argument the value comes from, when it does. */
   arg?: string;
+  /** Why the written value's shape is not known (`v.any()`, an open record): it may hold the table's fields, listed here. */
+  open?: { why: string; fields: string[] };
 }
 
 const configs = new WeakMap<ts.Node, Map<string, TableFields> | null>();
@@ -131,7 +136,65 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     seen.add(cand.field);
     out.push({ file: w.file, line: w.line, method: w.method, field: cand.field, which: cand.which, table: cand.table, arg });
   }
+  // A value of unknown shape patched or replaced into a configured table may hold its fields.
+  const first = candidates[0];
+  if (out.length === 0 && table !== undefined && first !== undefined && w.method !== "insert") {
+    const why = openShape(app, w.value, 0);
+    if (why !== undefined) {
+      const arg = within(w.value!, c.handler) ? c.flow.argIn(w.value!) : undefined;
+      out.push({ file: w.file, line: w.line, method: w.method, field: first.field, which: first.which, table, arg, open: { why, fields: candidates.map((x) => x.field) } });
+    }
+  }
   return out;
+}
+
+/**
+ * Why a written value's shape is not known: typed `any` (`v.any()`) or an open record
+ * (`Record<string, unknown>`), not an object literal (or a name bound to one: its fields are
+ * read by fieldValue). Undefined when the shape is known.
+ */
+function openShape(app: App, value: ts.Expression | undefined, depth: number): string | undefined {
+  if (value === undefined || depth > 3) return undefined;
+  const v = skipOuter(value);
+  if (ts.isObjectLiteralExpression(v)) return undefined;
+  if (ts.isIdentifier(v)) {
+    const decl = app.symbol(v)?.valueDeclaration;
+    if (decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined) {
+      const init = skipOuter(decl.initializer);
+      if (ts.isObjectLiteralExpression(init)) return undefined;
+      if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && ts.isIdentifier(init)) return openShape(app, init, depth + 1);
+    }
+  }
+  const type = app.checker.getTypeAtLocation(v);
+  if (type.flags & ts.TypeFlags.Any) return "typed any, as v.any() validates";
+  if (app.checker.getIndexInfoOfType(type, ts.IndexKind.String) !== undefined) return "an open record";
+  return undefined;
+}
+
+/**
+ * The value the last assignment before `before` gives `field` of the object a variable holds
+ * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`), in the function that
+ * declares it; undefined when none does.
+ */
+function assigned(app: App, name: ts.Identifier, field: string, before: number): ts.Expression | undefined {
+  const symbol = app.symbol(name);
+  const decl = symbol?.valueDeclaration;
+  if (decl === undefined || !ts.isVariableDeclaration(decl)) return undefined;
+  let scope: ts.Node = decl;
+  while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  let last: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (n.pos >= before) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.end <= before) {
+      const left = skipOuter(n.left);
+      const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? skipOuter(left.expression) : undefined;
+      const key = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) ? keyText(app, left.argumentExpression) : undefined;
+      if (object !== undefined && ts.isIdentifier(object) && key === field && app.symbol(object) === symbol) last = n.right;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return last;
 }
 
 /**
@@ -148,7 +211,8 @@ function fieldValue(app: App, c: AccessContext, value: ts.Expression | undefined
   if (!ts.isObjectLiteralExpression(v)) {
     if (fromArgs(v)) return c.argNames.has(field) ? "args" : undefined;
     const init = ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
-    return init === undefined ? undefined : fieldValue(app, c, init, field, depth + 1);
+    const later = ts.isIdentifier(v) ? assigned(app, v, field, v.pos) : undefined;
+    return later ?? (init === undefined ? undefined : fieldValue(app, c, init, field, depth + 1));
   }
   let source: ts.Expression | "args" | undefined;
   for (const p of v.properties) {
@@ -158,7 +222,7 @@ function fieldValue(app: App, c: AccessContext, value: ts.Expression | undefined
         const inner = ts.isObjectLiteralExpression(skipOuter(p.expression)) || ts.isIdentifier(skipOuter(p.expression)) ? fieldValue(app, c, p.expression, field, depth + 1) : undefined;
         if (inner !== undefined) source = inner;
       }
-    } else if (ts.isPropertyAssignment(p) && nameOf(p.name) === field) source = p.initializer;
+    } else if (ts.isPropertyAssignment(p) && nameOf(app, p.name) === field) source = p.initializer;
     else if (ts.isShorthandPropertyAssignment(p) && p.name.text === field) source = p.name;
   }
   return source;
@@ -182,11 +246,16 @@ function kept(target: ts.Expression | undefined, value: ts.Expression | "args", 
   return skipOuter(id.expression).getText() === skipOuter(v.expression).getText();
 }
 
-/** `role`, `"role"`, `["role"]`: a property's name when written literally. */
-function nameOf(name: ts.PropertyName): string | undefined {
+/** `role`, `"role"`, `["role"]`, `[KEY]` (a `const` holding "role"): a property's name when written literally or through consts. */
+function nameOf(app: App, name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(skipOuter(name.expression))) return (skipOuter(name.expression) as ts.StringLiteral).text;
-  return undefined;
+  return ts.isComputedPropertyName(name) ? keyText(app, name.expression) : undefined;
+}
+
+/** A key's text: a string literal, or a `const` (of the app, through consts) holding one. */
+function keyText(app: App, key: ts.Expression): string | undefined {
+  const k = readValue(app, key);
+  return "unreadable" in k || !ts.isStringLiteralLike(k) ? undefined : k.text;
 }
 
 /** The caller's own id, or a `const` holding it. */

@@ -240,8 +240,14 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // The owner and parent fields carry access (accessfields.ts): medium in an internal mutation
   // (the app's own server code), and one step lower when the id's table is not known.
   for (const w of fn.kind === "mutation" ? fn.writes.accessWrites : []) {
-    const severity = SEVERITIES[Math.max(0, 2 - (fn.visibility === "internal" ? 1 : 0) - (w.table === undefined ? 1 : 0))]!;
+    const severity = SEVERITIES[Math.max(0, 2 - (fn.visibility === "internal" ? 1 : 0) - (w.table === undefined || w.open !== undefined ? 1 : 0))]!;
     const verb = w.method === "insert" ? "inserts" : w.method === "patch" ? "patches" : "replaces";
+    if (w.open !== undefined) {
+      const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
+      const fields = w.open.fields.map((x) => `'${x}'`).join(" or ");
+      out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} a row of table '${w.table}' with a value of unknown shape${from} (${w.open.why}): it may hold ${fields}, the fields that carry access, around guard.transferOwnership and guard.moveDocument`), severity });
+      continue;
+    }
     const what = w.table !== undefined ? `the ${w.which} field '${w.field}' of table '${w.table}'` : `'${w.field}' (the ${w.which} field of a table under access.tables) of a document whose table the audit cannot tell`;
     const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";

@@ -3,9 +3,11 @@
 // either around guard.transferOwnership / guard.moveDocument is reported: high in a public
 // mutation, medium in an internal one, one step lower when the id's table is not known. An insert
 // is reported when its owner comes from an argument, or its parent from an argument no document
-// check at "owner" covered; the caller as the owner is how a document is made. Not reported: the
-// guard's own calls, a table not configured, a field of the same name on another table. Run the
-// way a user runs it: the bin of the packed tarball, on apps written here.
+// check at "owner" covered; the caller as the owner is how a document is made. A key is read
+// through consts, an object through the assignments made to it before the write, and a value of
+// unknown shape (`v.any()`, an open record) into a configured table is reported one step lower.
+// Not reported: the guard's own calls, a table not configured, a field of the same name on another
+// table. Run the way a user runs it: the bin of the packed tarball, on apps written here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -230,4 +232,36 @@ test("an unreadable access.tables is a warning naming access-field-write", () =>
   );
   assert.deepEqual(found(r), []);
   assert.ok(r.warnings.some((w) => w.message.includes("access-field-write judges no write of that guard's tables")), JSON.stringify(r.warnings));
+});
+
+test("an attacker's review: a const key, a field assigned after the object is made, and a v.any() or open-record value (one step lower) are reported", () => {
+  const r = report(
+    app("evasions", {
+      "e.ts":
+        HEAD +
+        'const FIELD = "folderId";\nconst OTHER = "title";\n' +
+        MUTATION("constKey", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, { [FIELD]: args.folderId });`) +
+        MUTATION("localKey", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    const k = "folderId";\n    await ctx.db.patch(doc._id, { [k]: args.folderId });`) +
+        MUTATION("ownerKey", "{ id: v.string() }", `${EDITOR}    const k = "ownerId";\n    await ctx.db.patch(doc._id, { [k]: user._id });`) +
+        MUTATION("assignedLater", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    const update: { folderId?: Id<"folders">; title?: string } = {};\n    update.folderId = args.folderId;\n    await ctx.db.patch(doc._id, update);`) +
+        MUTATION("ownerAssigned", "{ id: v.string() }", `${EDITOR}    const update: Record<string, unknown> = {};\n    update["ownerId"] = user._id;\n    await ctx.db.patch(doc._id, update as never);`) +
+        MUTATION("constAssigned", '{ id: v.string(), folderId: v.id("folders") }', `${EDITOR}    void user;\n    const update: Record<string, unknown> = { title: "x" };\n    update[FIELD] = args.folderId;\n    await ctx.db.patch(doc._id, update as never);`) +
+        MUTATION("anyPatch", "{ id: v.string(), fields: v.any() }", `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, args.fields);`) +
+        MUTATION("recordReplace", "{ id: v.string(), fields: v.record(v.string(), v.string()) }", `${EDITOR}    void user;\n    await ctx.db.replace(doc._id, args.fields as never);`, "internalMutation") +
+        // Controls: a const key naming another field, assigned fields that are other fields, v.any() into a table not configured.
+        MUTATION("otherKey", "{ id: v.string(), title: v.string() }", `${EDITOR}    void user;\n    await ctx.db.patch(doc._id, { [OTHER]: args.title });`) +
+        MUTATION("otherAssigned", "{ id: v.string(), title: v.string() }", `${EDITOR}    void user;\n    const update: Record<string, unknown> = {};\n    update.title = args.title;\n    update[OTHER] = args.title;\n    await ctx.db.patch(doc._id, update as never);`) +
+        MUTATION("anyNote", '{ id: v.id("notes"), fields: v.any() }', "    await guard.requireUser(ctx);\n    await ctx.db.patch(args.id, args.fields);"),
+    }),
+  );
+  assert.deepEqual(found(r), [
+    "14 high e:constKey: e:constKey patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "25 high e:localKey: e:localKey patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "35 high e:ownerKey: e:ownerKey patches the owner field 'ownerId' of table 'documents', around guard.transferOwnership: writing it transfers the document",
+    "47 high e:assignedLater: e:assignedLater patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "58 high e:ownerAssigned: e:ownerAssigned patches the owner field 'ownerId' of table 'documents', around guard.transferOwnership: writing it transfers the document",
+    "70 high e:constAssigned: e:constAssigned patches the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "80 medium e:anyPatch: e:anyPatch patches a row of table 'documents' with a value of unknown shape from argument 'fields' (typed any, as v.any() validates): it may hold 'ownerId' or 'folderId', the fields that carry access, around guard.transferOwnership and guard.moveDocument",
+    "90 low e:recordReplace: e:recordReplace replaces a row of table 'documents' with a value of unknown shape from argument 'fields' (an open record): it may hold 'ownerId' or 'folderId', the fields that carry access, around guard.transferOwnership and guard.moveDocument",
+  ]);
 });
