@@ -157,7 +157,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
 
     async moveDocument(ctx, table, id, parentId) {
       const c = compile();
-      const parent = tableInfo(c, table).parent;
+      const { parent, parentTable } = tableInfo(c, table);
       if (parent === undefined) deny("INVALID_ARGUMENT", `access.tables.${table} has no parent field: its documents cannot be moved`);
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
@@ -170,7 +170,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         let to: string | undefined;
         if (parentId !== null) {
           // NOT_FOUND as `readable` gives it: a destination the caller cannot see, or none.
-          const dest = await readOne<L>(ctx, c, tableInfo(c, table).parentTable, parentId, who, now);
+          const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
           // Filing into it takes the engine's share decision on it (what listing its grants takes).
           if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", DESTINATION_LEVEL);
           to = dest.r.doc._id;

@@ -160,12 +160,12 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
         // Changing a member's level takes what removing them takes.
         requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        const self = user === who.id;
+        const member = rows.length > 0 && !isInvitation(rows[0]!);
         // No level given: the lowest, but a member keeps their own (an "invite" button pressed
         // again must not demote a member). Not an invitation's: that level is worth what its
         // sender may still give, and taking it over would revive one its sender may no longer.
-        if (level === undefined && rows.length > 0 && !isInvitation(rows[0]!)) wanted = c.levelIds.get(memberLevel(c, rows[0]!))!;
-        const self = user === who.id;
-        const member = rows.length > 0 && !isInvitation(rows[0]!);
+        if (level === undefined && member) wanted = c.levelIds.get(memberLevel(c, rows[0]!))!;
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
         const invited = !member && !self && !isManager(c, who.user);
         if (!member && !invited) await requireRoom(db, c, user, self);

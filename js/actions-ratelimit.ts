@@ -64,6 +64,9 @@ function isDecision(d: unknown): d is RateLimitDecision {
   );
 }
 
+/** The decision alone, as a mutation answers it: whatever else the wired function sent is dropped. */
+const decisionOnly = (d: RateLimitDecision): RateLimitDecision => ({ ok: d.ok, remaining: d.remaining, retryAfter: d.retryAfter }) as RateLimitDecision;
+
 /** How the asking side reaches the wired `rateLimit` (actions.ts owns the module path and the fix). @internal */
 export type RateLimitWire = {
   /** Runs the wired `rateLimit` with `args`; `expect` names the argument only the guard's own function takes. */
@@ -97,8 +100,7 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
     const answer = (await wire.run(ctx, args, "config")) as { config?: unknown } | null;
     if (typeof answer !== "object" || answer === null || answer.config !== config) throw otherLimit(name, config, answer?.config);
     if (!isDecision(answer)) throw wire.foreign("a decision { ok, remaining, retryAfter }");
-    // The decision alone, as in a mutation.
-    const decision = { ok: answer.ok, remaining: answer.remaining, retryAfter: answer.retryAfter } as RateLimitDecision;
+    const decision = decisionOnly(answer);
     if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
     return decision;
   }
@@ -148,7 +150,7 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
     const batch = {
       ok,
       retryAfter,
-      decisions: decisions.map((d) => ({ ok: d.ok, remaining: d.remaining, retryAfter: d.retryAfter }) as RateLimitDecision),
+      decisions: decisions.map(decisionOnly),
     } as RateLimitBatchDecision;
     if (!batch.ok && options?.throws !== false) tooMany(batch.retryAfter);
     return batch;
