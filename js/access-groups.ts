@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { FIRST_LEVEL } from "./generated/wire.js";
+import { FIRST_LEVEL, GROUP_NAME_FORBIDDEN } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -144,6 +144,10 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const who = await signedIn(ctx, c);
       if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
       if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
+      // Shown to the people it invites: nothing that hides or reorders what they read.
+      if (GROUP_NAME_FORBIDDEN.test(name)) {
+        deny("INVALID_ARGUMENT", "a group name may not hold control, invisible or bidirectional formatting characters");
+      }
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 

@@ -85,6 +85,29 @@ pub const MAX_BATCH_GRANTS: usize = 8192;
 pub const MAX_CALLER_GROUPS: usize = 256;
 /// Longest group name, in UTF-16 code units (JavaScript's `length`).
 pub const MAX_GROUP_NAME_LEN: usize = 200;
+/// Code points a group name may not hold, as inclusive ranges: the controls (C0, DEL and C1),
+/// the zero-width space, the line and paragraph separators, the bidirectional embeddings,
+/// overrides and isolates, the byte-order mark and the interlinear annotation marks. A group's
+/// name is shown to the people it invites, and these would let it hide or reorder what they
+/// read (an invitation to "Admins" that is not). The joiners (U+200C, U+200D) stay: emoji
+/// sequences and several scripts need them.
+pub const GROUP_NAME_FORBIDDEN: &[(u32, u32)] = &[
+    (0x00, 0x1f),
+    (0x7f, 0x9f),
+    (0x200b, 0x200b),
+    (0x2028, 0x202e),
+    (0x2066, 0x2069),
+    (0xfeff, 0xfeff),
+    (0xfff9, 0xfffb),
+];
+
+/// Whether a group name may hold `c` (see [`GROUP_NAME_FORBIDDEN`]).
+pub fn group_name_char_allowed(c: char) -> bool {
+    let c = u32::from(c);
+    !GROUP_NAME_FORBIDDEN
+        .iter()
+        .any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
 /// Largest page a listing of the TypeScript layer returns (`numItems` from 1 to this): each
 /// listed document costs index ranges per group of the caller.
 pub const MAX_PAGE_ITEMS: usize = 100;
@@ -1532,6 +1555,35 @@ mod tests {
         assert_eq!(ask(Some(f64::INFINITY)).unwrap_err(), nan);
         // Asking for none is what gives a grant that never expires.
         assert_eq!(ask(None).unwrap(), Ok(NO_EXPIRY));
+    }
+
+    #[test]
+    fn group_names_refuse_hidden_and_reordering_characters() {
+        for c in [
+            '\0', '\n', '\u{7f}', '\u{85}', '\u{200b}', '\u{2028}', '\u{202e}', '\u{2066}',
+            '\u{2069}', '\u{feff}', '\u{fffb}',
+        ] {
+            assert!(!group_name_char_allowed(c), "{c:?} allowed");
+        }
+        for c in [
+            'a',
+            ' ',
+            '~',
+            '\u{a0}',
+            '\u{e9}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{202f}',
+            '\u{2065}',
+            '\u{206a}',
+            '\u{1f468}',
+        ] {
+            assert!(group_name_char_allowed(c), "{c:?} refused");
+        }
+        // Ranges sorted and disjoint: the rendered character class reads as written.
+        for w in GROUP_NAME_FORBIDDEN.windows(2) {
+            assert!(w[0].0 <= w[0].1 && w[0].1 < w[1].0);
+        }
     }
 
     #[test]

@@ -216,8 +216,9 @@ pub mod ratelimit {
 pub mod access {
     use crate::access::{Access, Caller, Documents, Grants, ShareRequest, NONE};
     pub use crate::access::{
-        GRANT_DIRECT, GRANT_GROUP, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN,
-        MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC,
+        GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS,
+        MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT,
+        PRIVATE, PUBLIC,
     };
     use crate::error::{Error, Msg};
     use alloc::vec::Vec;
@@ -1426,6 +1427,21 @@ mod render {
             ac::MAX_GROUP_NAME_LEN,
             "Longest group name, in UTF-16 code units.",
         );
+        let ranges: String = ac::GROUP_NAME_FORBIDDEN
+            .iter()
+            .map(|&(lo, hi)| {
+                if lo == hi {
+                    format!("\\u{{{lo:x}}}")
+                } else {
+                    format!("\\u{{{lo:x}}}-\\u{{{hi:x}}}")
+                }
+            })
+            .collect();
+        o.doc(
+            "Any character a group name may not hold (controls, invisible and bidirectional \
+             formatting characters): `GROUP_NAME_FORBIDDEN` of `src/access.rs`.",
+        );
+        let _ = writeln!(o.0, "export const GROUP_NAME_FORBIDDEN = /[{ranges}]/u;");
         o.num(
             "MAX_PAGE_ITEMS",
             ac::MAX_PAGE_ITEMS,

@@ -289,6 +289,23 @@ test("group names: 1 to 200 characters", async () => {
   expect(await create("")).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
 });
 
+test("group names: no control, invisible or bidirectional formatting characters (an invitation shows the name)", async () => {
+  const w = await world();
+  const create = (name: string) => outcome(w.as("mallory").mutation(api.groups.createGroup, { name }));
+  const refused = {
+    code: "INVALID_ARGUMENT",
+    message: "a group name may not hold control, invisible or bidirectional formatting characters",
+  };
+  // "Admins" with a right-to-left override reads as another name; each kind refused alone too.
+  for (const sneaky of ["Ad\u202Enimda", "team\u0000", "team\nAdmins", "a\u0085b", "\u200Bteam", "x\u2028y", "\u2066x\u2069", "\uFEFFteam", "a\u007Fb", "\u202Ax"]) {
+    expect(await create(sneaky)).toEqual(refused);
+  }
+  // Joiners stay (emoji sequences, Persian), as do accents, CJK and the marks of ordinary text.
+  for (const fine of ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467} family", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "Équipe 東京", "R&D: \"core\" (2026)"]) {
+    expect(await create(fine)).toMatchObject({ ok: { groupId: expect.any(String) } });
+  }
+});
+
 test("the group configuration is checked", () => {
   const message = 'access.groups.managers must be { role: "admin" } or { permission: "groups:manage" }';
   const bad = [
