@@ -12,6 +12,7 @@ import {
   ACCESS_COLUMNS,
   ACCESS_COLUMNS_END,
   ACCESS_DENIAL_MESSAGES,
+  ACCESS_GROUP_DENIAL_MESSAGES,
   ACCESS_DENIALS,
   ACCESS_EXPIRY_ASKED,
   ACCESS_EXPIRY_NONE,
@@ -192,8 +193,8 @@ function pack(
 }
 
 /** `FORBIDDEN` with the message of a sharing rule's denial. @internal */
-export function refuse(reason: AccessDenial): never {
-  deny("FORBIDDEN", ACCESS_DENIAL_MESSAGES[ACCESS_DENIALS.indexOf(reason)]!);
+export function refuse(reason: AccessDenial, group = false): never {
+  deny("FORBIDDEN", (group ? ACCESS_GROUP_DENIAL_MESSAGES : ACCESS_DENIAL_MESSAGES)[ACCESS_DENIALS.indexOf(reason)]!);
 }
 
 /** Whether a caller at level `callerLevel` (0: none) may grant `grantLevel`. @internal */
@@ -204,9 +205,9 @@ export function shareDecision(c: Compiled, callerLevel: number, grantLevel: numb
 }
 
 /** {@link shareDecision}, a refusal thrown as `FORBIDDEN`. @internal */
-export function requireShare(c: Compiled, callerLevel: number, grantLevel: number): void {
+export function requireShare(c: Compiled, callerLevel: number, grantLevel: number, group = false): void {
   const reason = shareDecision(c, callerLevel, grantLevel);
-  if (reason !== null) refuse(reason);
+  if (reason !== null) refuse(reason, group);
 }
 
 /**
@@ -214,8 +215,8 @@ export function requireShare(c: Compiled, callerLevel: number, grantLevel: numbe
  * each row's level. A stale level name (no longer configured) gives nothing, so removing it
  * takes only the share level. @internal
  */
-export function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[]): void {
-  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? FIRST_LEVEL);
+export function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[], group = false): void {
+  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? FIRST_LEVEL, group);
 }
 
 /** Why a caller whose level came from source number `source` may not transfer, if not. @internal */

@@ -157,13 +157,13 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       return serially(ctx.db, async () => {
         let wanted = level === undefined ? FIRST_LEVEL : levelId(c, level);
         const { group, own } = await groupAccess(ctx, c, who, groupId);
-        requireShare(c, own, wanted);
+        requireShare(c, own, wanted, true);
         const db = ctx.db as AnyDb;
         const user = await existing(db, c.usersTable, userId, "unknown user");
         // A membership first, so the duplicates dropped are invitations.
         const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
         // Changing a member's level takes what removing them takes.
-        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)), true);
         const self = user === who.id;
         const member = rows.length > 0 && !isInvitation(rows[0]!);
         // No level given: the lowest, but a member keeps their own (an "invite" button pressed
@@ -246,9 +246,9 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const db = ctx.db as AnyDb;
         // Removing someone else (or withdrawing their invitation): the caller's right first
         // (before the target is looked at), then what adding them at their level took.
-        requireMayRemove(c, own, [c.names[0]]);
+        requireMayRemove(c, own, [c.names[0]], true);
         const rows = await memberRows(db, group, userId);
-        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)));
+        requireMayRemove(c, own, rows.map((r) => memberLevel(c, r)), true);
         return await deleteAll(db, rows);
       });
     },

@@ -302,6 +302,27 @@ impl Denial {
         }
     }
 
+    /// What the client is told when the same decision refuses managing a group's members
+    /// (the group calls apply the sharing rules to the caller's level on the group).
+    ///
+    /// ```
+    /// use convex_guard::access::Denial;
+    /// assert_eq!(
+    ///     Denial::BelowShareLevel.group_message(),
+    ///     "Your level on this group does not allow managing its members"
+    /// );
+    /// ```
+    pub fn group_message(self) -> &'static str {
+        match self {
+            Denial::BelowShareLevel => {
+                "Your level on this group does not allow managing its members"
+            }
+            Denial::AboveOwnLevel => "You cannot give a member a level above your own",
+            Denial::OwnerLevel => "The owner level is not given to a group's members",
+            Denial::NotOwner => "Only the group's owner can do this",
+        }
+    }
+
     /// The stable name used in JavaScript: `below_share_level`, `above_own_level`,
     /// `owner_level` or `not_owner`.
     ///

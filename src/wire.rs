@@ -1320,6 +1320,18 @@ mod render {
             ),
             "What the client is told for each denial, by code (index).",
         );
+        o.raw(
+            "ACCESS_GROUP_DENIAL_MESSAGES",
+            &format!(
+                "[null, {}] as const",
+                DENIALS
+                    .iter()
+                    .map(|d| q(d.group_message()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "What the client is told for each denial when it refuses managing a group's members.",
+        );
         assert!(DENIALS
             .iter()
             .enumerate()

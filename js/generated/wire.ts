@@ -109,6 +109,8 @@ export const ACCESS_SOURCES = ["none", "owner", "public", "direct", "group", "in
 export const ACCESS_DENIALS = [null, "below_share_level", "above_own_level", "owner_level", "not_owner"] as const;
 /** What the client is told for each denial, by code (index). */
 export const ACCESS_DENIAL_MESSAGES = [null, "Your access level does not allow sharing", "You cannot grant a level above your own", "The owner level is given only by transferring ownership", "Only the owner can transfer ownership"] as const;
+/** What the client is told for each denial when it refuses managing a group's members. */
+export const ACCESS_GROUP_DENIAL_MESSAGES = [null, "Your level on this group does not allow managing its members", "You cannot give a member a level above your own", "The owner level is not given to a group's members", "Only the group's owner can do this"] as const;
 /** `canShare` / `canTransfer`: allowed (else a denial code). */
 export const ACCESS_ALLOWED = 0;
 /** A code that is never valid: `canShare`'s answer when a level is not a level. */

@@ -180,11 +180,12 @@ describe("held: no access outlives its expiry, no escalation", () => {
     const team = await w.group("olive", "team");
     await w.addMember("olive", team, w.u.mallory!, "editor");
     await w.accept("mallory", team);
-    expect(await w.addMember("mallory", team, w.u.carl!, "owner")).toEqual(ownerLevel);
-    expect(await w.addMember("mallory", team, w.u.mallory!, "owner")).toEqual(ownerLevel);
+    const groupOwnerLevel = { code: "FORBIDDEN", message: "The owner level is not given to a group's members" };
+    expect(await w.addMember("mallory", team, w.u.carl!, "owner")).toEqual(groupOwnerLevel);
+    expect(await w.addMember("mallory", team, w.u.mallory!, "owner")).toEqual(groupOwnerLevel);
     // Her own group's owner level is no level on anyone else's group or document.
     const mine = await w.group("mallory", "mine");
-    expect(await w.addMember("mallory", mine, w.u.mallory!, "owner")).toEqual(ownerLevel);
+    expect(await w.addMember("mallory", mine, w.u.mallory!, "owner")).toEqual(groupOwnerLevel);
     expect(await w.read("mallory", w.d.vicdoc)).toEqual({ ok: null });
   });
 

@@ -7,8 +7,9 @@ import { newTest, outcome, type Outcome } from "./test-helpers";
 
 const ISSUER = "https://issuer.example";
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found" };
-const MAY_NOT_SHARE: Outcome = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
-const OWNER_LEVEL: Outcome = { code: "FORBIDDEN", message: "The owner level is given only by transferring ownership" };
+// Group management applies the sharing rules, with messages of its own.
+const MAY_NOT_SHARE: Outcome = { code: "FORBIDDEN", message: "Your level on this group does not allow managing its members" };
+const OWNER_LEVEL: Outcome = { code: "FORBIDDEN", message: "The owner level is not given to a group's members" };
 
 /**
  * Olive owns group `team`: Lea is a member at editor, Vic at the default (viewer), each
