@@ -14,7 +14,7 @@
 // argument that no document check at "owner" covered (the README's way: insert without the
 // parent, then guard.moveDocument in the same mutation). A key is read through consts
 // (`{ [FIELD]: x }`), an object through the assignments made to it before the write
-// (`update.folderId = x`), and a value of unknown shape (`v.any()`, an open record) patched or
+// (`update.folderId = x`) (fieldvalue.ts, as unchecked-role-write reads the role), and a value of unknown shape (`v.any()`, an open record) patched or
 // replaced into a configured table may hold either field: reported one step lower (rules.ts).
 //
 // The fields are read from every guard of the app (a table is configured by some guard: each
@@ -23,8 +23,8 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
-import { accessTableFields, readValue } from "./config.js";
-import type { ArgFlow } from "./argflow.js";
+import { accessTableFields } from "./config.js";
+import { fieldValue, writtenArg, type WriteScope } from "./fieldvalue.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
@@ -92,10 +92,7 @@ function configured(app: App): Configured {
 }
 
 /** What the handler's writes are judged with. */
-export interface AccessContext {
-  handler: ts.SignatureDeclaration;
-  flow: ArgFlow;
-  argNames: Set<string>;
+export interface AccessContext extends WriteScope {
   /** Whether an expression is the caller's own id (`user._id` of the guard's caller calls, `ctx.user._id` in a builder). */
   callerId: (e: ts.Expression) => boolean;
   /** A table name written literally or through a `const` (writes.ts). */
@@ -125,9 +122,9 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
   const seen = new Set<string>();
   for (const cand of candidates) {
     if (seen.has(cand.field)) continue;
-    const written = fieldValue(app, c, w.value, cand.field, 0);
+    const written = fieldValue(app, c, w.value, cand.field);
     if (written === undefined || kept(w.target, written, cand.field)) continue;
-    const arg = written === "args" ? cand.field : within(written, c.handler) ? c.flow.argIn(written) : undefined;
+    const arg = writtenArg(c, written, cand.field);
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
@@ -172,63 +169,6 @@ function openShape(app: App, value: ts.Expression | undefined, depth: number): s
 }
 
 /**
- * The value the last assignment before `before` gives `field` of the object a variable holds
- * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`), in the function that
- * declares it; undefined when none does.
- */
-function assigned(app: App, name: ts.Identifier, field: string, before: number): ts.Expression | undefined {
-  const symbol = app.symbol(name);
-  const decl = symbol?.valueDeclaration;
-  if (decl === undefined || !ts.isVariableDeclaration(decl)) return undefined;
-  let scope: ts.Node = decl;
-  while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  let last: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (n.pos >= before) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.end <= before) {
-      const left = skipOuter(n.left);
-      const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? skipOuter(left.expression) : undefined;
-      const key = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) ? keyText(app, left.argumentExpression) : undefined;
-      if (object !== undefined && ts.isIdentifier(object) && key === field && app.symbol(object) === symbol) last = n.right;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return last;
-}
-
-/**
- * The value a written object gives `field`: the expression, or "args" when the arguments (or a
- * part of them: `patch(id, args)`, `{ ...args }`, `{ ...rest }`) may carry it, through `const`s
- * and spreads of object literals; undefined when it is not written (a spread of anything else is
- * not looked into). The last writer decides, as at run time.
- */
-function fieldValue(app: App, c: AccessContext, value: ts.Expression | undefined, field: string, depth: number): ts.Expression | "args" | undefined {
-  if (value === undefined || depth > 3) return undefined;
-  const v = skipOuter(value);
-  const argsParam = c.handler.parameters[1]?.name;
-  const fromArgs = (e: ts.Expression) => within(e, c.handler) && ((argsParam !== undefined && ts.isIdentifier(argsParam) && ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === argsParam.text) || c.flow.argIn(e) !== undefined);
-  if (!ts.isObjectLiteralExpression(v)) {
-    if (fromArgs(v)) return c.argNames.has(field) ? "args" : undefined;
-    const init = ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
-    const later = ts.isIdentifier(v) ? assigned(app, v, field, v.pos) : undefined;
-    return later ?? (init === undefined ? undefined : fieldValue(app, c, init, field, depth + 1));
-  }
-  let source: ts.Expression | "args" | undefined;
-  for (const p of v.properties) {
-    if (ts.isSpreadAssignment(p)) {
-      if (fromArgs(p.expression) && c.argNames.has(field)) source = "args";
-      else {
-        const inner = ts.isObjectLiteralExpression(skipOuter(p.expression)) || ts.isIdentifier(skipOuter(p.expression)) ? fieldValue(app, c, p.expression, field, depth + 1) : undefined;
-        if (inner !== undefined) source = inner;
-      }
-    } else if (ts.isPropertyAssignment(p) && nameOf(app, p.name) === field) source = p.initializer;
-    else if (ts.isShorthandPropertyAssignment(p) && p.name.text === field) source = p.name;
-  }
-  return source;
-}
-
-/**
  * Whether a document check at "owner" (not made on some paths only) covers argument `arg`: the
  * destination an insert files into is one the caller owns. A check at a lower level is not read
  * as one (the share level the guard asks of a destination is the configuration's).
@@ -244,18 +184,6 @@ function kept(target: ts.Expression | undefined, value: ts.Expression | "args", 
   const v = skipOuter(value);
   if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id" || !ts.isPropertyAccessExpression(v) || v.name.text !== field) return false;
   return skipOuter(id.expression).getText() === skipOuter(v.expression).getText();
-}
-
-/** `role`, `"role"`, `["role"]`, `[KEY]` (a `const` holding "role"): a property's name when written literally or through consts. */
-function nameOf(app: App, name: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
-  return ts.isComputedPropertyName(name) ? keyText(app, name.expression) : undefined;
-}
-
-/** A key's text: a string literal, or a `const` (of the app, through consts) holding one. */
-function keyText(app: App, key: ts.Expression): string | undefined {
-  const k = readValue(app, key);
-  return "unreadable" in k || !ts.isStringLiteralLike(k) ? undefined : k.text;
 }
 
 /** The caller's own id, or a `const` holding it. */

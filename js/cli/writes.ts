@@ -10,11 +10,14 @@
 // argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, the `_id` of a row read from
 // `ctx.db.query("t")` or `ctx.db.get` of such an id, or the caller's own row (`user._id` of the
 // guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
-// builder's handler). Otherwise it is not known, and no table rule judges the write.
+// builder's handler). Otherwise it is not known, and no table rule judges the write. The role
+// field's value is read as access-field-write reads its fields (fieldvalue.ts): through const
+// keys (`{ [ROLE]: x }`), assignments before the write (`update.role = x`) and spreads.
 import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
+import { fieldValue, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, comparesReadOf } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
@@ -239,7 +242,9 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       if (arg !== undefined && !comparesReadOf(app, handler, flow, arg)) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method });
     }
     for (const roleField of table === undefined ? [] : roleFields(table)) {
-      const arg = roleFrom(app, flow, handler, w.value, argNames.has(roleField) ? roleField : undefined, roleField);
+      // Read as access-field-write reads its fields: computed keys, assignments, spreads (fieldvalue.ts).
+      const value = fieldValue(app, access, w.value, roleField);
+      const arg = value === undefined ? undefined : writtenArg(access, value, roleField);
       if (arg !== undefined) {
         out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target) });
         break;
@@ -265,46 +270,6 @@ function readBy(app: App, flow: ArgFlow, target: ts.Expression): string | undefi
   const convex = app.calleeFrom(init, CONVEX);
   const last = init.arguments[init.arguments.length - 1];
   return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.rootOf(last) : undefined;
-}
-
-/**
- * The argument a written value's role field comes from: `{ role: args.role }`, `{ role }`, a
- * `const` holding such an object, or the arguments themselves (`patch(id, args)`, `{ ...args }`)
- * when they have a field of that name (`roleArg`). Undefined when the role is the server's.
- */
-function roleFrom(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, value: ts.Expression | undefined, roleArg: string | undefined, roleField: string, depth = 0): string | undefined {
-  if (value === undefined || depth > 3) return undefined;
-  const v = skipOuter(value);
-  const argsArg = handler.parameters[1]?.name;
-  const wholeArgs = (e: ts.Expression) => within(e, handler) && ts.isIdentifier(skipOuter(e)) && argsArg !== undefined && ts.isIdentifier(argsArg) && (skipOuter(e) as ts.Identifier).text === argsArg.text;
-  const fromArg = (e: ts.Expression) => (within(e, handler) ? flow.argIn(e) : undefined);
-  // The arguments, or a value made of them (`{ name, ...rest } = args`, then `rest`).
-  if (wholeArgs(v) || (!ts.isObjectLiteralExpression(v) && fromArg(v) !== undefined)) return roleArg;
-  if (ts.isIdentifier(v)) {
-    const init = app.constInitializer(v);
-    return init === undefined ? undefined : roleFrom(app, flow, handler, init, roleArg, roleField, depth + 1);
-  }
-  if (!ts.isObjectLiteralExpression(v)) return undefined;
-  // The last writer of the field decides, as at run time.
-  let source: string | undefined;
-  for (const p of v.properties) {
-    if (ts.isSpreadAssignment(p)) {
-      // `{ ...args }`, `{ ...rest }` of the arguments, `{ ...args.profile }`: may carry the field.
-      if (roleArg !== undefined && (wholeArgs(p.expression) || fromArg(p.expression) !== undefined)) source = roleArg;
-    } else if (ts.isPropertyAssignment(p) && propertyName(p.name) === roleField) {
-      source = fromArg(p.initializer);
-    } else if (ts.isShorthandPropertyAssignment(p) && p.name.text === roleField) {
-      source = fromArg(p.name);
-    }
-  }
-  return source;
-}
-
-/** `role`, `"role"`, `["role"]`: a property's name when written literally. */
-function propertyName(name: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(skipOuter(name.expression))) return (skipOuter(name.expression) as ts.StringLiteral).text;
-  return undefined;
 }
 
 /** `{ id: v.id("t") }` (also under `v.optional`) of an `args` validator object: argument -> table. */

@@ -1,0 +1,109 @@
+// What an object written to the database gives one field, and the argument that value comes
+// from: the one reading shared by the rules that ask which fields a write sets
+// (`access-field-write`'s owner and parent fields, accessfields.ts; `unchecked-role-write`'s
+// role field, writes.ts):
+//
+//   await ctx.db.patch(id, { role: args.role });              // a field written literally
+//   await ctx.db.patch(id, { [ROLE]: args.role });            // a computed key: a const holding "role"
+//   const update: any = {}; update[ROLE] = args.role;         // an assignment before the write
+//   await ctx.db.patch(id, update);
+//   await ctx.db.patch(id, { ...changes });                   // a spread of a const holding such an object
+//   await ctx.db.patch(id, args);                             // the arguments, when they have the field
+//
+// The last writer of the field decides, as at run time.
+import ts from "typescript";
+import { readValue } from "./config.js";
+import type { ArgFlow } from "./argflow.js";
+import { skipOuter, within, type App } from "./program.js";
+
+/** The handler whose writes are read: its arguments' flow and their top-level names. */
+export interface WriteScope {
+  handler: ts.SignatureDeclaration;
+  flow: ArgFlow;
+  argNames: Set<string>;
+}
+
+/** What a written object gives a field: an expression, or "args" when the arguments (or a part of them) may carry it. */
+export type Written = ts.Expression | "args";
+
+/**
+ * The value a written object gives `field`: the expression, or "args" when the arguments (or a
+ * part of them: `patch(id, args)`, `{ ...args }`, `{ ...rest }`) may carry it, through `const`s
+ * and spreads of object literals and the assignments made to an object before the write;
+ * undefined when it is not written (a spread of anything else is not looked into).
+ *
+ * @example fieldValue(app, scope, write.value, "role") // `args.role` of `{ [ROLE]: args.role }`
+ */
+export function fieldValue(app: App, c: WriteScope, value: ts.Expression | undefined, field: string, depth = 0): Written | undefined {
+  if (value === undefined || depth > 3) return undefined;
+  const v = skipOuter(value);
+  const argsParam = c.handler.parameters[1]?.name;
+  const fromArgs = (e: ts.Expression) => within(e, c.handler) && ((argsParam !== undefined && ts.isIdentifier(argsParam) && ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === argsParam.text) || c.flow.argIn(e) !== undefined);
+  if (!ts.isObjectLiteralExpression(v)) {
+    if (fromArgs(v)) return c.argNames.has(field) ? "args" : undefined;
+    const init = ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
+    const later = ts.isIdentifier(v) ? assigned(app, v, field, v.pos) : undefined;
+    return later ?? (init === undefined ? undefined : fieldValue(app, c, init, field, depth + 1));
+  }
+  let source: Written | undefined;
+  for (const p of v.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      if (fromArgs(p.expression) && c.argNames.has(field)) source = "args";
+      else {
+        const inner = ts.isObjectLiteralExpression(skipOuter(p.expression)) || ts.isIdentifier(skipOuter(p.expression)) ? fieldValue(app, c, p.expression, field, depth + 1) : undefined;
+        if (inner !== undefined) source = inner;
+      }
+    } else if (ts.isPropertyAssignment(p) && nameOf(app, p.name) === field) source = p.initializer;
+    else if (ts.isShorthandPropertyAssignment(p) && p.name.text === field) source = p.name;
+  }
+  return source;
+}
+
+/**
+ * The argument a written value comes from: `field` itself for "args" (the arguments have that
+ * field), the argument an expression of the handler is made of, undefined for the server's value.
+ *
+ * @example writtenArg(scope, fieldValue(app, scope, write.value, "role")!, "role") // "role" for `args.role`
+ */
+export function writtenArg(c: WriteScope, written: Written, field: string): string | undefined {
+  if (written === "args") return field;
+  return within(written, c.handler) ? c.flow.argIn(written) : undefined;
+}
+
+/**
+ * The value the last assignment before `before` gives `field` of the object a variable holds
+ * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`), in the function that
+ * declares it; undefined when none does.
+ */
+function assigned(app: App, name: ts.Identifier, field: string, before: number): ts.Expression | undefined {
+  const symbol = app.symbol(name);
+  const decl = symbol?.valueDeclaration;
+  if (decl === undefined || !ts.isVariableDeclaration(decl)) return undefined;
+  let scope: ts.Node = decl;
+  while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  let last: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (n.pos >= before) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.end <= before) {
+      const left = skipOuter(n.left);
+      const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? skipOuter(left.expression) : undefined;
+      const key = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) ? keyText(app, left.argumentExpression) : undefined;
+      if (object !== undefined && ts.isIdentifier(object) && key === field && app.symbol(object) === symbol) last = n.right;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return last;
+}
+
+/** `role`, `"role"`, `["role"]`, `[KEY]` (a `const` holding "role"): a property's name when written literally or through consts. */
+function nameOf(app: App, name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
+  return ts.isComputedPropertyName(name) ? keyText(app, name.expression) : undefined;
+}
+
+/** A key's text: a string literal, or a `const` (of the app, through consts) holding one. */
+function keyText(app: App, key: ts.Expression): string | undefined {
+  const k = readValue(app, key);
+  return "unreadable" in k || !ts.isStringLiteralLike(k) ? undefined : k.text;
+}
