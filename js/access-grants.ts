@@ -12,7 +12,10 @@ import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 import type { Row } from "./access-codec.js";
 import { isInvitation } from "./access-groups.js";
 import type { AnyDb, Eq } from "./access-store.js";
-import { GRANTS, MEMBERS, type GrantId, type GroupId } from "./access-tables.js";
+import { ACCESS_TABLES_FIX, GRANTS, MEMBERS, type GrantId, type GroupId } from "./access-tables.js";
+import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
+import { codesTableFix } from "./confirm-table.js";
+import { withTable } from "./wiring.js";
 
 /** One grant on a document, as {@link Access.listGrants} lists it. */
 export type DocumentGrant<L extends string> = {
@@ -93,6 +96,8 @@ export function createForgetUser(options: {
   confirmations?: string;
   /** Whether rate limits are configured (else their table need not exist). */
   rateLimits: boolean;
+  /** Whether access is configured (else its tables need not exist, and hold nothing of ours). */
+  access: boolean;
 }): ForgetUser {
   return {
     async forgetUser(ctx, userId) {
@@ -109,12 +114,14 @@ export function createForgetUser(options: {
       let budget = options.limit();
       // Each step reads at most what is left of the budget; one that fills it leaves
       // `done: false` (the next call finds out whether anything remains).
-      const step = async (query: () => AnyDb, count: (row: Row) => keyof Omit<ForgetUserResult, "done">) => {
+      // A table missing from the schema is the developer's to fix: a GuardConfigError naming the
+      // line to add, never Convex's index error (which a scheduled deletion would retry forever).
+      const step = async (table: string, fix: string, query: () => AnyDb, count: (row: Row) => keyof Omit<ForgetUserResult, "done">) => {
         if (budget === 0) {
           out.done = false;
           return;
         }
-        const rows = (await query().take(budget)) as Row[];
+        const rows = (await withTable(table, fix, () => query().take(budget))) as Row[];
         for (const row of rows) {
           await db.delete(row._id);
           out[count(row)]++;
@@ -126,16 +133,24 @@ export function createForgetUser(options: {
       if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
       // In turn with the transaction's other reads-then-writes of the guard's rows (serial.ts).
       await serially(db, async () => {
-        await step(
-          () => db.query(GRANTS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
-          () => "grants",
-        );
-        await step(
-          () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
-          (row) => (isInvitation(row) ? "invitations" : "memberships"),
-        );
+        if (options.access) {
+          await step(
+            GRANTS,
+            ACCESS_TABLES_FIX,
+            () => db.query(GRANTS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+            () => "grants",
+          );
+          await step(
+            MEMBERS,
+            ACCESS_TABLES_FIX,
+            () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", userId)),
+            (row) => (isInvitation(row) ? "invitations" : "memberships"),
+          );
+        }
         if (options.rateLimits) {
           await step(
+            RATE_LIMIT_TABLE,
+            RATE_LIMIT_FIX,
             () => db.query(RATE_LIMIT_TABLE).withIndex(RATE_LIMIT_KEY_INDEX, (q: Eq) => q.eq("key", userId)),
             () => "rateLimits",
           );
@@ -143,6 +158,8 @@ export function createForgetUser(options: {
         if (options.confirmations !== undefined) {
           const table = options.confirmations;
           await step(
+            table,
+            codesTableFix(table),
             () => db.query(table).withIndex("by_binding", (q: Eq) => q.eq("actor", userId)),
             // The actor's failure count is the reserved binding with an empty action.
             (row) => (row.action === "" ? "failureCounts" : "confirmations"),

@@ -18,6 +18,8 @@ export type GroupId = GenericId<"accessGroups">;
 export const MEMBERS = GUARD_TABLES.members;
 /** The tables `accessTables` defines (for `guard.validate({ schema })`). @internal */
 export const ACCESS_TABLE_NAMES = [GRANTS, GROUPS, MEMBERS] as const;
+/** The line that adds them to the schema (a `GuardConfigError`'s fix). @internal */
+export const ACCESS_TABLES_FIX = "spread the access tables into your schema: `...accessTables`";
 
 /**
  * Tables to spread into your schema: grants (indexed by document and user, document and

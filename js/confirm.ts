@@ -10,6 +10,7 @@ import { type GenericActionCtx, type GenericDataModel } from "convex/server";
 import type { PropertyValidators } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import { createAudit, type Audit, type AuditSettings } from "./audit.js";
+import { codesTableFix } from "./confirm-table.js";
 import {
   defineCodes,
   signCode,
@@ -24,7 +25,7 @@ import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkPermissionName } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
-import { checkReference } from "./wiring.js";
+import { checkReference, withTable } from "./wiring.js";
 import { onlyRow, serially } from "./serial.js";
 import {
   createSafeAction,
@@ -246,15 +247,19 @@ export function createConfirmations(
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = (ctx: WriterCtx<GenericDataModel>) => ctx.db as any;
+  // The first read of every issue and consume: a codes table missing from the schema is a
+  // GuardConfigError naming the line to add, never Convex's index error.
   function pending(ctx: WriterCtx<GenericDataModel>, b: Required<CodeBinding>) {
-    return onlyRow<CodeRecord & { _id: string }>(
-      db(ctx)
-        .query(table)
-        .withIndex("by_binding", (q: { eq(f: string, x: string): { eq(f: string, x: string): unknown } }) =>
-          (q.eq("actor", b.actor).eq("action", b.action) as { eq(f: string, x: string): unknown }).eq("target", b.target),
-        ),
-      () => `${table}, for actor ${JSON.stringify(b.actor)}, action ${JSON.stringify(b.action)} and target ${JSON.stringify(b.target)},`,
-      "keep the one with the most failures and delete the others (in the dashboard or an internal mutation): deleting that one would lift a lockout",
+    return withTable(table, codesTableFix(table), () =>
+      onlyRow<CodeRecord & { _id: string }>(
+        db(ctx)
+          .query(table)
+          .withIndex("by_binding", (q: { eq(f: string, x: string): { eq(f: string, x: string): unknown } }) =>
+            (q.eq("actor", b.actor).eq("action", b.action) as { eq(f: string, x: string): unknown }).eq("target", b.target),
+          ),
+        () => `${table}, for actor ${JSON.stringify(b.actor)}, action ${JSON.stringify(b.action)} and target ${JSON.stringify(b.target)},`,
+        "keep the one with the most failures and delete the others (in the dashboard or an internal mutation): deleting that one would lift a lockout",
+      ),
     );
   }
   // Not converted: codes.message refuses anything but strings (INVALID_ARGUMENT).

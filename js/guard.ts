@@ -19,7 +19,8 @@ import { createBuilders, type BuilderChecks, type Builders } from "./builders.js
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import type { Access } from "./access.js";
 import { createAccess } from "./access-create.js";
-import { ACCESS_TABLE_NAMES } from "./access-tables.js";
+import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX } from "./access-tables.js";
+import { codesTableFix } from "./confirm-table.js";
 import type { AccessConfig, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
@@ -171,6 +172,7 @@ export function defineGuard<
       limit: pageLimit,
       // `null` is no confirmations part, as createConfirmations reads it.
       confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? DEFAULT_CODES_TABLE),
+      access: config?.access != null,
       rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
     });
     return { ...methods, ...forget };
@@ -371,11 +373,13 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
   if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
     tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
   }
+  // With access configured, its tables: grants and groups need them, and `forgetUser` reads
+  // them (without access it reads none).
+  if (config?.access != null) {
+    for (const name of ACCESS_TABLE_NAMES) tables.push([name, ACCESS_TABLES_FIX]);
+  }
   const protectedTables = config?.access?.tables;
-  if (protectedTables !== undefined && protectedTables !== null && Object.keys(protectedTables).length > 0) {
-    for (const name of ACCESS_TABLE_NAMES) {
-      tables.push([name, "spread the access tables into your schema: `...accessTables`"]);
-    }
+  if (protectedTables !== undefined && protectedTables !== null) {
     for (const name of Object.keys(protectedTables)) {
       tables.push([name, `declare the table that access.tables.${name} protects (with its owner index)`]);
     }
@@ -383,7 +387,7 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
   const c = config?.confirmations;
   if (c !== undefined && c !== null) {
     const codes = c.table ?? DEFAULT_CODES_TABLE;
-    tables.push([codes, `spread the codes table into your schema: \`${codes}: confirmationsTable\``]);
+    tables.push([codes, codesTableFix(codes)]);
     tables.push([c.audit?.table ?? DEFAULT_AUDIT_TABLE, AUDIT_TABLE_FIX]);
   }
   return tables;

@@ -8,7 +8,7 @@ import { defineSchema, defineTable, makeFunctionReference } from "convex/server"
 import { v } from "convex/values";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { api } from "./_generated/api";
+import { api, internal } from "./_generated/api";
 import { action, internalMutation, internalQuery } from "./_generated/server";
 import { guard } from "./guard";
 import * as wired from "./guardFunctions";
@@ -441,6 +441,38 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       expect(e.message).toContain("...rateLimitTables");
     }
     expect(await s.t.run((ctx) => ctx.db.query("messages").collect())).toEqual([]);
+  });
+
+  test("no codes table: issuing or consuming a code names the line to add, nothing written", async () => {
+    const s = await world({ dropTables: ["guardConfirmations"] });
+    for (const call of [
+      s.as("sam").mutation(api.deletion.requestDeletionCode, { userId: s.ids.uma as never }),
+      s.as("sam").mutation(internal.deletion.consumeDeletionCode, { userId: s.ids.uma as never, code: "12345678" }),
+    ]) {
+      const e = await thrown(call);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.data).toBeUndefined();
+      expect(e.message).toContain("table 'guardConfirmations' is missing from the schema");
+      expect(e.message).toContain("guardConfirmations: confirmationsTable");
+    }
+    expect(await s.auditRows()).toEqual([]);
+  });
+
+  test("forgetUser reads only the tables of what the guard configures; a missing one is named", async () => {
+    // A guard without access: no access tables in the schema, and forgetUser still works (it
+    // failed with Convex's index error on accessGrants, rolling back a scheduled deletion).
+    const s = await world({ dropTables: ["accessGrants", "accessGroups", "accessGroupMembers"] });
+    const lean = defineGuard({ roles: ["user", "moderator", "admin", "superadmin"], rateLimits: { x: { kind: "fixed window", rate: 1, period: 1000 } } });
+    await s.t.run((ctx) => lean.rateLimit(ctx, "x", { key: s.ids.uma! }));
+    expect(await s.t.run((ctx) => lean.forgetUser(ctx, s.ids.uma!))).toMatchObject({ done: true, grants: 0, memberships: 0, rateLimits: 1 });
+    // The guard with access, over the same schema: a GuardConfigError naming the fix, not Convex's error.
+    const e = await thrown(s.t.run((ctx) => guard.forgetUser(ctx, s.ids.uma!)));
+    expect(e).toBeInstanceOf(GuardConfigError);
+    expect(e.message).toContain("table 'accessGrants' is missing from the schema: spread the access tables into your schema: `...accessTables`");
+    // And validate({ schema }) says so first, also for a guard with access but no protected table.
+    const groupsOnly = defineGuard({ roles: ["user"], access: {} });
+    const noAccess = defineSchema(Object.fromEntries(Object.entries(schema.tables).filter(([k]) => !k.startsWith("access"))) as never);
+    expect(() => groupsOnly.validate({ schema: noAccess })).toThrow(/'accessGrants', 'accessGroups', 'accessGroupMembers' are missing from the schema/);
   });
 
   test("no secret: issuing a code names the variable and the command", async () => {
