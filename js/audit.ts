@@ -29,7 +29,10 @@ export { REDACTED } from "./redact.js";
 export type AuditEvent = {
   /** What happened, e.g. `"users.delete"` or `"external.weather"`. */
   action: string;
-  /** How it ended, e.g. `"success"`, `"error"`, `"denied"`, or a confirmation reason. */
+  /**
+   * How it ended, e.g. `"success"`, `"error"`, `"denied"`, or a confirmation reason; a safe
+   * action also writes `"started"` before its handler runs.
+   */
   outcome: string;
   /** Who did it: a user id or `tokenIdentifier`. */
   actor?: string;
@@ -162,8 +165,9 @@ export type RunMutationCtx = {
 /** The audit trail. */
 export interface Audit {
   /**
-   * Records an event, secrets redacted. In a mutation it inserts the row; in an action
-   * (no `ctx.db`) it runs the internal mutation made by {@link Audit.logMutation}. Any event
+   * Records an event, secrets redacted, and answers the new row's id. In a mutation it inserts
+   * the row; in an action (no `ctx.db`) it runs the internal mutation made by
+   * {@link Audit.logMutation}, whose answer (that id) is its proof the row exists. Any event
    * becomes a storable row: strings cut at a code point, field names Convex refuses escaped
    * (`"détail"` -> `"d%C3%A9tail"`), depth, items and text bounded, errors kept structured
    * (`ConvexError` data as a value). The insert's own failures (a missing table, a database
@@ -176,7 +180,7 @@ export interface Audit {
    * await guard.audit.log(ctx, { action: "users.delete", outcome: "success", actor: admin._id, resourceType: "users", resourceId: id });
    * ```
    */
-  log(ctx: WriterCtx<GenericDataModel> | RunMutationCtx, event: AuditEvent): Promise<void>;
+  log(ctx: WriterCtx<GenericDataModel> | RunMutationCtx, event: AuditEvent): Promise<string>;
 
   /**
    * The internal mutation actions log through: export it as `log` from `convex/audit.ts` (or
@@ -302,8 +306,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
       const s = settings();
       const db = (ctx as { db?: { insert?: unknown } }).db;
       if (db !== undefined && typeof db.insert === "function") {
-        await insert((ctx as WriterCtx<GenericDataModel>).db, s, event);
-        return;
+        return insert((ctx as WriterCtx<GenericDataModel>).db, s, event);
       }
       const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
       if (typeof (ctx as Partial<RunMutationCtx>).runMutation !== "function") {
@@ -319,6 +322,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
       if (typeof id !== "string" || id.length === 0) {
         throw notTheGuards(s.logFunction, `the id of the row it inserted into the audit table '${s.table}'`, fix);
       }
+      return id;
     },
 
     logMutation(internalMutation) {

@@ -131,8 +131,10 @@ export interface Confirmations {
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
    * (default `guard.requireUser`: a caller with a user row, through the wired internal
    * functions; identity-only must be an explicit `check`, see {@link SafeActionDefinition.check}),
-   * takes from `rateLimit` when given, runs the handler (which receives the actor the check
-   * returned), writes the audit row, then answers. Without a user row, or without the wiring,
+   * takes from `rateLimit` when given, writes a `"started"` audit row (the handler never runs
+   * without it: an action killed mid-handler still leaves a row), runs the handler (which
+   * receives the actor the check returned), writes the final audit row (naming the started
+   * row as `details.started`), then answers. Without a user row, or without the wiring,
    * nothing runs past the check (`UNAUTHENTICATED`; `GuardConfigError`), audited; nor when a
    * `check` returns `null` or `undefined` (`UNAUTHENTICATED`), nor for a definition with a
    * key it does not read (`rateLimt`, `rateLimit.kye`: a `GuardConfigError` at every call).
@@ -144,7 +146,7 @@ export interface Confirmations {
    * written, JSON-escaped once or twice, URL-encoded, hex, base64 or base64url, also inside
    * bytes). Anything else, and every other error, becomes
    * `ConvexError { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" }`,
-   * recorded (redacted) in the audit row.
+   * recorded (redacted) in the final audit row.
    *
    * # Security
    * Not recognized: a secret split across values, encoded another way (other escapes,

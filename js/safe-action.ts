@@ -4,24 +4,19 @@
  * What the client may receive is decided here: a result or `ConvexError` data that is a plain
  * Convex value carrying no form of a configured secret (see `secretForms` in redact.ts for the
  * forms, and their limits), or the generic `UPSTREAM_UNAVAILABLE` error. Every call writes an
- * audit row before it answers (after the handler ran); when that row cannot be written, the
- * call fails (closed) too, its handler's work already done.
+ * audit row before it answers. A call the check and the rate limits admit writes a `"started"`
+ * row first, before its handler runs (write-ahead: an action killed mid-handler runs no
+ * `finally`, and that row is what the trail keeps of it), then its final row, which names the
+ * started row's id as `details.started`. When a row cannot be written the call fails (closed):
+ * without a started row the handler never runs; without the final row its work is already done.
  */
 import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
-import {
-  ConvexError,
-  convexToJson,
-  jsonToConvex,
-  type GenericId,
-  type Infer,
-  type ObjectType,
-  type PropertyValidators,
-  type Value,
-} from "convex/values";
+import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
-import { deny, GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
+import { deny, GuardConfigError } from "./errors.js";
 import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
-import { byteForms, isConvexError, latin1, secretForms } from "./redact.js";
+import { byteForms, secretForms } from "./redact.js";
+import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
 import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
 import { checkLimits, limitKeys, readLimits, type SafeActionRateLimit } from "./safe-action-limits.js";
@@ -124,9 +119,11 @@ export type SafeActionDefinition<
    */
   rateLimit?: SafeActionRateLimit<Args, Actor, K> | readonly SafeActionRateLimit<Args, Actor, K>[];
   /**
-   * The work; its third argument holds the actor the check returned. Return a plain Convex
-   * value (no `Map`, `Set`, `Date`, typed array or class instance) and throw anything: only
-   * plain, secret-free results and `ConvexError` data reach the caller.
+   * The work; its third argument holds the actor the check returned. It runs only once the
+   * call's `"started"` audit row is written, and its final row (`details.started` naming that
+   * row) after it. Return a plain Convex value (no `Map`, `Set`, `Date`, typed array or class
+   * instance) and throw anything: only plain, secret-free results and `ConvexError` data reach
+   * the caller.
    */
   handler: (ctx: Ctx, args: ObjectType<Args>, guarded: { actor: NoInfer<Actor> }) => Promise<Result>;
 };
@@ -141,41 +138,6 @@ export type SafeAction<Args extends PropertyValidators, Result, DM extends Gener
   args: Args;
   handler: (ctx: GenericActionCtx<DM>, args: ObjectType<Args>) => Promise<Result>;
 };
-
-const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };
-
-/** Marks a value that is not a plain Convex value. */
-const REFUSED = Symbol("refused");
-
-/**
- * A deep copy of `x` made of plain Convex values only, exactly as Convex's own `convexToJson`
- * accepts them (so no `Map`, `Set`, `Date`, typed array, class instance, function, symbol,
- * `undefined` inside an array, out-of-range bigint or invalid field name), or {@link REFUSED}.
- * The copy is what is scanned and what is returned: a getter cannot answer the scan one way
- * and Convex another. `undefined` at the top is kept (an action may return nothing).
- */
-function plainValue(x: unknown): Value | undefined | typeof REFUSED {
-  if (x === undefined) return undefined;
-  try {
-    return jsonToConvex(convexToJson(x as Value));
-  } catch {
-    return REFUSED;
-  }
-}
-
-/** Whether a plain value holds any of `forms` in a string, a field name or bytes. */
-function carries(x: Value | undefined, forms: readonly string[], bytes: readonly string[]): boolean {
-  if (typeof x === "string") return forms.some((f) => x.includes(f));
-  if (x instanceof ArrayBuffer) {
-    const text = latin1(new Uint8Array(x));
-    return bytes.some((f) => text.includes(f));
-  }
-  if (Array.isArray(x)) return x.some((v) => carries(v, forms, bytes));
-  if (typeof x === "object" && x !== null) {
-    return Object.entries(x).some(([k, v]) => carries(k, forms, bytes) || carries(v, forms, bytes));
-  }
-  return false;
-}
 
 /** The keys of a definition: the public type's (the compiler checks the list; its `rateLimit`'s are safe-action-limits.ts'). */
 const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators, unknown>>()([
@@ -273,17 +235,33 @@ export function createSafeAction(
       handler: async (ctx, args) => {
         const forms = secretForms(secretValues(secretEnvs()));
         const bytes = byteForms(forms);
-        const clean = (x: Value | undefined | typeof REFUSED): x is Value =>
-          x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
+        const clean: Clean = (x): x is Value => x !== REFUSED && x !== undefined && !carries(x, forms, bytes);
         let actor: string | undefined;
         const resourceValue = resourceArg === undefined ? undefined : (args as Record<string, unknown>)[resourceArg];
         // Only a string is a resource id: an object or an array stringified would be
         // "[object Object]" or its items joined, the resource lost from the trail.
         const resourceId = typeof resourceValue === "string" ? resourceValue : undefined;
-        let outcome: "success" | "denied" | "error";
-        let details: Value | undefined;
-        let answer: { value: unknown } | { error: unknown };
-        let configError: GuardConfigError | undefined;
+        // One audit row of this call (the actor as known when it is written): the new row's
+        // id. Never answer as if the call had been audited: a row that cannot be written fails
+        // the call, a missing log mutation as the developer's to fix (GuardConfigError),
+        // anything else generic to the caller.
+        const write = async (outcome: Outcome, details?: Value): Promise<string> => {
+          try {
+            return await audit.log(ctx as never, {
+              action: name,
+              outcome,
+              ...(actor === undefined ? {} : { actor }),
+              ...(resourceType === undefined ? {} : { resourceType }),
+              ...(resourceId === undefined ? {} : { resourceId }),
+              ...(details === undefined ? {} : { details }),
+            });
+          } catch (e) {
+            if (e instanceof GuardConfigError) throw e;
+            throw new ConvexError(UPSTREAM);
+          }
+        };
+        // The definition, the check and the rate limits: the actor admitted, or the refusal.
+        let admitted: { who: unknown } | Ending;
         try {
           if (refused !== undefined) throw refused.error;
           // A limit the guard does not configure (past the types): the developer's, before the
@@ -309,57 +287,31 @@ export function createSafeAction(
             if (listed) await rateLimitAll!(ctx, requests);
             else await rateLimit!(ctx, requests[0]!.name, { key: requests[0]!.key });
           }
-          const result = plainValue(await handler(ctx, args, { actor: who }));
-          const refusal =
-            result === REFUSED
-              ? "the result is not a plain Convex value"
-              : result !== undefined && !clean(result)
-                ? "the result carried a secret"
-                : undefined;
-          outcome = refusal === undefined ? "success" : "error";
-          details = refusal === undefined ? undefined : { error: refusal };
-          answer = refusal === undefined ? { value: result } : { error: UPSTREAM };
+          admitted = { who };
         } catch (e) {
-          // A configuration mistake (missing wiring) is the developer's: audited, then thrown
-          // as itself, never shown as a denial.
-          // Reading the error can throw too (a getter, a Proxy, even `instanceof` on a revoked
-          // Proxy): then it is not clean.
-          let data: Value | undefined | typeof REFUSED = REFUSED;
+          admitted = ending(e, clean);
+        }
+        let started: string | undefined;
+        let end: Ending;
+        if ("who" in admitted) {
+          // Write-ahead: the "started" row is written before the handler runs, and the handler
+          // never runs without it (a failed write throws here). An action killed while its
+          // handler runs (time limit, out of memory, restart) runs no catch and no finally: its
+          // started row, with no final row naming it, is what the trail keeps of its effects.
+          started = await write("started");
           try {
-            if (e instanceof GuardConfigError) configError = e;
-            if (isConvexError(e)) data = plainValue((e as { data?: unknown }).data);
-          } catch {
-            data = REFUSED;
+            end = result(plainValue(await handler(ctx, args, { actor: admitted.who as never })), clean);
+          } catch (e) {
+            end = ending(e, clean);
           }
-          const shown = clean(data);
-          outcome = shown ? "denied" : "error";
-          // Stored redacted (ConvexError data as a structured value): see redact.ts. Its `code`
-          // is a secret field name there (no exceptions), so a denial with one of the guard's
-          // own codes also names it as `denial`: FORBIDDEN, RATE_LIMITED and UNAUTHENTICATED
-          // rows stay told apart. Only those fixed names: an app's code could be anything.
-          const code = shown ? (data as { code?: unknown } | null)?.code : undefined;
-          const denial = GUARD_ERROR_CODES.find((c) => c === code);
-          details = denial === undefined ? { error: e as Value } : { error: e as Value, denial };
-          answer = { error: shown ? data : UPSTREAM };
+        } else {
+          end = admitted;
         }
-        try {
-          await audit.log(ctx as never, {
-            action: name,
-            outcome,
-            ...(actor === undefined ? {} : { actor }),
-            ...(resourceType === undefined ? {} : { resourceType }),
-            ...(resourceId === undefined ? {} : { resourceId }),
-            ...(details === undefined ? {} : { details }),
-          });
-        } catch (e) {
-          // Never answer as if the call had been audited. A missing log mutation is the
-          // developer's to fix (GuardConfigError); anything else is generic to the caller.
-          if (e instanceof GuardConfigError) throw e;
-          throw new ConvexError(UPSTREAM);
-        }
-        if (configError !== undefined) throw configError;
-        if ("error" in answer) throw new ConvexError(answer.error as Value);
-        return answer.value as never;
+        // The final row names the started row (`details.started`, its id) when there is one.
+        await write(end.outcome, started === undefined ? end.details : { ...end.details, started });
+        if (end.configError !== undefined) throw end.configError;
+        if ("error" in end.answer) throw new ConvexError(end.answer.error as Value);
+        return end.answer.value as never;
       },
     };
   };

@@ -194,7 +194,7 @@ test("Map, Set, Date, typed arrays, class instances and undefined in arrays are 
     const r = await outcome(returning(value));
     assert.deepEqual(r.data, UPSTREAM, String(value?.constructor?.name ?? typeof value));
     assert.ok(!String(r.message).includes(API_KEY));
-    assert.deepEqual(r.audited.at(-1)?.details, { error: "the result is not a plain Convex value" });
+    assert.deepEqual(r.audited.at(-1)?.details, { error: "the result is not a plain Convex value", started: "guardAudit:1" });
   }
 });
 
@@ -236,6 +236,7 @@ test("ConvexError data reaches the audit row structured, with secret fields reda
   assert.equal(r.audited.at(-1)?.outcome, "denied");
   assert.deepEqual(r.audited.at(-1)?.details, {
     error: { name: "ConvexError", data: { code: REDACTED, message: "no", password: REDACTED } },
+    started: "guardAudit:1",
   });
 });
 
@@ -245,7 +246,7 @@ test("a denial with one of the guard's codes is named in the row; any other code
   for (const code of ["FORBIDDEN", "RATE_LIMITED", "UNAUTHENTICATED"]) {
     const r = await outcome(throwing(new ConvexError({ code, message: "no" })));
     assert.equal(r.audited.at(-1)?.outcome, "denied");
-    assert.deepEqual(r.audited.at(-1)?.details, { error: { name: "ConvexError", data: { code: REDACTED, message: "no" } }, denial: code });
+    assert.deepEqual(r.audited.at(-1)?.details, { error: { name: "ConvexError", data: { code: REDACTED, message: "no" } }, denial: code, started: "guardAudit:1" });
   }
   // An app's own code could be anything (a code the user typed, a secret): never copied out.
   for (const code of ["123456", "forbidden", "FORBIDDEN ", API_KEY]) {
@@ -262,14 +263,94 @@ test("an upstream body with the key as a field name and non-ASCII names is audit
   const body = { [`https://api.example/v1?key=${API_KEY}`]: "invalid key", "détail": "refusé", $meta: { _id: 1 } };
   const r = await outcome(throwing(Object.assign(new Error("upstream 401"), { body })));
   assert.deepEqual(r.data, UPSTREAM);
-  assert.equal(r.audited.length, 1, "the row is written, not lost");
+  assert.deepEqual(r.audited.map((row) => row.outcome), ["started", "error"], "the row is written, not lost");
   assert.ok(!JSON.stringify(r.audited).includes(API_KEY));
-  assert.deepEqual(Object.values(r.audited[0].details.error.body), ["invalid key", "refusé", { "%5Fid": 1 }]);
+  assert.deepEqual(Object.values(r.audited[1].details.error.body), ["invalid key", "refusé", { "%5Fid": 1 }]);
 });
 
 test("a surrogate pair at the cut does not make the row unstorable", async () => {
   const r = await outcome(throwing(new Error(`${"a".repeat(1999)}${"😀".repeat(10)}`)));
-  assert.equal(r.audited.length, 1);
+  assert.deepEqual(r.audited.map((row) => row.outcome), ["started", "error"]);
+});
+
+// ---- write-ahead: a "started" row before the handler runs (an attacker's review: an action
+// killed mid-handler runs no catch and no finally, and its effects had no row)
+
+test("the started row is written before the handler runs; the final row names it", async () => {
+  const audited = [];
+  let seen;
+  const def = guard.safeAction({
+    name: "ext.call",
+    args: { domain: v.string() },
+    resourceType: "companies",
+    resourceId: "domain",
+    handler: async () => {
+      seen = audited.map((row) => ({ ...row }));
+      return "done";
+    },
+  });
+  assert.equal(await def.handler(actionCtx(audited), { domain: "acme.example" }), "done");
+  const fields = { action: "ext.call", actor: USER._id, resourceType: "companies", resourceId: "acme.example" };
+  assert.deepEqual(seen, [{ ...fields, outcome: "started" }], "the handler ran with its started row already written");
+  assert.deepEqual(audited, [
+    { ...fields, outcome: "started" },
+    { ...fields, outcome: "success", details: { started: "guardAudit:1" } },
+  ]);
+});
+
+test("a started row that cannot be written: the handler never runs, and the call fails as a failed audit write does", async () => {
+  for (const [failure, expected] of [
+    [new Error(`disk full while writing ${API_KEY}`), (e) => e.data?.code === "UPSTREAM_UNAVAILABLE" && !String(e.message).includes(API_KEY)],
+    [new Error("Could not find public function for 'audit:log'. Did you forget to run `npx convex dev`?"), (e) => e instanceof GuardConfigError && /guard\.audit\.logMutation\(internalMutation\)/.test(e.message)],
+  ]) {
+    let ran = false;
+    const attempts = [];
+    const ctx = {
+      ...actionCtx(),
+      runMutation: async (_fn, row) => {
+        attempts.push(row.outcome);
+        throw failure;
+      },
+    };
+    const def = guard.safeAction({ name: "t", args: {}, handler: async () => (ran = true) });
+    await assert.rejects(def.handler(ctx, {}), expected);
+    assert.equal(ran, false, "no handler without its started row");
+    assert.deepEqual(attempts, ["started"], "one attempt, then the call fails: no final row written for a handler that never ran");
+  }
+  // The write fails only once, for the started row: still nothing runs.
+  let ran = false;
+  const audited = [];
+  let first = true;
+  const ctx = {
+    ...actionCtx(audited),
+    runMutation: async (_fn, row) => {
+      if (first) {
+        first = false;
+        throw new Error("transient");
+      }
+      return logInto(audited)(row);
+    },
+  };
+  await assert.rejects(guard.safeAction({ name: "t", args: {}, handler: async () => (ran = true) }).handler(ctx, {}), (e) => e.data?.code === "UPSTREAM_UNAVAILABLE");
+  assert.deepEqual([ran, audited], [false, []]);
+});
+
+test("a handler that throws leaves its started row and an error row naming it; the secret redacted in both", async () => {
+  const audited = [];
+  const def = guard.safeAction({
+    name: "t",
+    args: { q: v.string() },
+    resourceId: "q",
+    handler: async () => {
+      throw new Error(`upstream quoted ${API_KEY}`);
+    },
+  });
+  await assert.rejects(def.handler(actionCtx(audited), { q: `id-${API_KEY}` }), (e) => e.data?.code === "UPSTREAM_UNAVAILABLE");
+  assert.deepEqual(audited.map((row) => [row.outcome, row.resourceId, row.details?.started]), [
+    ["started", `id-${REDACTED}`, undefined],
+    ["error", `id-${REDACTED}`, "guardAudit:1"],
+  ]);
+  assert.ok(!JSON.stringify(audited).includes(API_KEY));
 });
 
 // ---- fail closed when the row cannot be written
@@ -325,9 +406,11 @@ test("a log mutation that is not the guard's (stores nothing, or another guard's
     ],
   ]) {
     for (const handler of [async () => "done", async () => { throw new ConvexError({ code: "FORBIDDEN", message: "no" }); }]) {
+      let ran = false;
       const ctx = { ...actionCtx(), runMutation: async (_fn, args) => log(args) };
-      const def = guard.safeAction({ name: "t", args: {}, handler });
+      const def = guard.safeAction({ name: "t", args: {}, handler: (...a) => ((ran = true), handler(...a)) });
       await assert.rejects(def.handler(ctx, {}), (e) => e instanceof GuardConfigError && e.message === message, label);
+      assert.equal(ran, false, `${label}: its started row unproven, the handler never runs`);
     }
   }
   assert.deepEqual(inserted, [], "the other guard's log inserted nothing into its own trail either");
@@ -335,10 +418,13 @@ test("a log mutation that is not the guard's (stores nothing, or another guard's
   const own = guard.audit.logMutation(define);
   const ctx = { ...actionCtx(), runMutation: async (_fn, args) => own.handler({ db }, args) };
   assert.equal(await guard.safeAction({ name: "t", args: {}, handler: async () => "done" }).handler(ctx, {}), "done");
-  assert.deepEqual(inserted.map(([table, row]) => [table, row.action, row.outcome, row.table]), [["guardAudit", "t", "success", undefined]]);
+  assert.deepEqual(inserted.map(([table, row]) => [table, row.action, row.outcome, row.table, row.details]), [
+    ["guardAudit", "t", "started", undefined, undefined],
+    ["guardAudit", "t", "success", undefined, { started: "guardAudit:1" }],
+  ]);
   // Asked directly, without a table (an app's own call), it answers null as before.
   assert.equal(await own.handler({ db }, { action: "x", outcome: "y" }), null);
-  assert.equal(inserted.length, 2);
+  assert.equal(inserted.length, 3);
 });
 
 test("with users.roleClaim (the user is the identity), the default check's actor is its tokenIdentifier", async () => {
@@ -441,6 +527,8 @@ test("a list of limits is taken in one call of the wired rateLimit, all or nothi
     false,
     "denied",
   ]);
+  assert.deepEqual(refused.audited.map((row) => row.outcome), ["denied"], "one row, no started row: the handler never ran");
+  assert.deepEqual(both.audited.map((row) => row.outcome), ["started", "success"]);
   // A key function answering anything but a string, in any entry: the developer's, named by its
   // place; nothing taken from any limit, the handler never run.
   for (const [key, what] of [[({ actor }) => actor, "object"], [() => 7, "number"], [() => undefined, "undefined"]]) {

@@ -142,8 +142,9 @@ describe("a per-user and a global limit from an action: all or nothing", () => {
     const s = await world();
     for (let i = 0; i < 4; i++) await outcome(s.as("uma").action(ref("lookup"), {}));
     const audited = await s.t.run((ctx) => ctx.db.query("guardAudit").collect());
-    expect(audited.map((r) => r.outcome)).toEqual(["success", "success", "success", "denied"]);
-    expect(audited[3]!.details).toMatchObject({ denial: "RATE_LIMITED" });
+    // Each admitted call: its started row, then its final row; the refused one: its one row.
+    expect(audited.map((r) => r.outcome)).toEqual(["started", "success", "started", "success", "started", "success", "denied"]);
+    expect(audited[6]!.details).toMatchObject({ denial: "RATE_LIMITED" });
   });
 
   test("the app's own: exportReport shares the upload limits with the mutation, all or nothing", async () => {

@@ -156,10 +156,10 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
     // Another caller has their own budget.
     expect(await outcome(s.as("mo").action(api.external.lookupCompany, { domain: "x.example" }))).toMatchObject({ ok: {} });
     const rows = await s.auditRows();
-    expect(rows).toHaveLength(12);
-    expect(rows.map((r) => r.outcome)).toEqual([...Array(10).fill("success"), "denied", "success"]);
+    // An admitted call writes its started row, then its final row; the refused one, its one row.
+    expect(rows.map((r) => r.outcome)).toEqual([...Array(10).fill(["started", "success"]).flat(), "denied", "started", "success"]);
     expect(rows.every((r) => r.resourceType === "companies")).toBe(true);
-    expect(rows.map((r) => r.resourceId)).toEqual([...Array(11).fill("acme.example"), "x.example"]);
+    expect(rows.map((r) => r.resourceId)).toEqual([...Array(21).fill("acme.example"), "x.example", "x.example"]);
     expect(rows[0]!.actor).toBe(s.ids.uma); // the user row's _id (the default check is requireUser)
   });
 
@@ -188,6 +188,7 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
     expect(seen).toEqual(["ada"]);
     const rows = await s.auditRows();
     expect(rows.map((r) => [r.actor, r.outcome])).toEqual([
+      [s.ids.ada, "started"],
       [s.ids.ada, "success"],
       [undefined, "denied"],
     ]);
@@ -344,21 +345,24 @@ describe("another guard's wired functions, or hand-written ones, never answer fo
       ],
     ] as const) {
       const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule } });
-      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const fetchMock = vi.fn(async () => Response.json({ name: "Acme", employees: 12 }));
+      vi.stubGlobal("fetch", fetchMock);
       const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
       expect(e.data, label).toBeUndefined();
       expect(e.message, label).toContain(message);
       expect(await s.auditRows(), label).toEqual([]);
+      // Its started row unproven, the handler never ran: no upstream call.
+      expect(fetchMock, label).not.toHaveBeenCalled();
       // guard.audit.log called from an action by hand: the same.
       const extra = { logIt: action({ args: {}, handler: (ctx) => guard.audit.log(ctx, { action: "x", outcome: "success" }) }) };
       const h = await world({ without: ["./audit.ts"], extra: { "./audit.ts": logModule, "./extra.ts": extra } });
       expect((await thrown(h.t.action(makeFunctionReference<"action">("extra:logIt"), {}))).message, label).toContain(message);
     }
-    // The guard's own log mutation: one row, the call succeeds.
+    // The guard's own log mutation: the started row, then the success row, and the call succeeds.
     const s = await world();
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
     expect(await outcome(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({ ok: {} });
-    expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["success"]);
+    expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["started", "success"]);
   });
 });
 
@@ -404,9 +408,11 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
   test("an audit module without the log export, or with log of the wrong kind", async () => {
     for (const audit of [{}, { log: wired.getUser }]) {
       const s = await world({ without: ["./audit.ts"], extra: { "./audit.ts": audit } });
-      vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+      const fetchMock = vi.fn(async () => Response.json({ name: "Acme", employees: 12 }));
+      vi.stubGlobal("fetch", fetchMock);
       const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
       expect(e.data).toBeUndefined();
+      expect(fetchMock).not.toHaveBeenCalled(); // no started row, no handler
       expect(e.message).toContain("found no internal mutation at 'audit:log'");
       expect(e.message).toContain("export const log = guard.audit.logMutation(internalMutation);");
     }
@@ -414,9 +420,11 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
 
   test("no audit table: an audited action never succeeds", async () => {
     const s = await world({ dropTables: ["guardAudit"] });
-    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    const fetchMock = vi.fn(async () => Response.json({ name: "Acme", employees: 12 }));
+    vi.stubGlobal("fetch", fetchMock);
     const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
     expect(e.data).toBeUndefined();
+    expect(fetchMock).not.toHaveBeenCalled(); // no started row, no handler
     expect(e.message).toContain("table 'guardAudit' is missing from the schema");
     expect(e.message).toContain("guardAudit: auditTable");
   });

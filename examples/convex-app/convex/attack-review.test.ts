@@ -291,7 +291,7 @@ describe("held: safe actions and client-visible errors", () => {
     const r = await outcome(w.as("mallory").action(api.external.lookupCompany, { domain: "a".repeat(3000) }));
     expect(r).toEqual({ code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" });
     const rows = await w.t.run((ctx) => ctx.db.query("guardAudit").collect());
-    expect(rows.map((x) => x.outcome)).toEqual(["error"]);
+    expect(rows.map((x) => x.outcome)).toEqual(["started", "error"]);
     expect(JSON.stringify(rows)).not.toContain("sk_live_attack_review");
   });
 

@@ -30,8 +30,10 @@ describe("deletion flow with a one-time code", () => {
     await t.finishAllScheduledFunctions(vi.runAllTimers);
     expect(await userExists(ids.uma!)).toBe(false);
     const rows = (await auditRows()).map((r) => [r.action, r.outcome, r.resourceId ?? null]);
+    // The safe action's started row comes before anything its handler does (the consume).
     expect(rows).toEqual([
       ["confirmation.issue", "issued", ids.uma],
+      ["deletion.confirm", "started", null],
       ["confirmation.consume", "accepted", ids.uma],
       ["deletion.confirm", "success", null],
       ["users.deleteAllData", "success", ids.uma],
@@ -197,7 +199,10 @@ describe("an external-API action that leaks nothing", () => {
     vi.stubGlobal("fetch", fetchMock);
     expect(await lookup(s, "uma")).toEqual({ ok: { name: "Acme", employees: 12 } });
     const rows = await s.auditRows();
-    expect(rows.map((r) => [r.action, r.outcome])).toEqual([["external.lookupCompany", "success"]]);
+    expect(rows.map((r) => [r.action, r.outcome])).toEqual([
+      ["external.lookupCompany", "started"],
+      ["external.lookupCompany", "success"],
+    ]);
   });
 
   test("an upstream error carrying the API key never reaches the caller nor the audit row", async () => {
@@ -209,9 +214,12 @@ describe("an external-API action that leaks nothing", () => {
     expect(got).toEqual(UPSTREAM);
     expect(JSON.stringify(got)).not.toContain(API_KEY);
     const rows = await s.auditRows();
-    expect(rows.map((r) => [r.action, r.outcome])).toEqual([["external.lookupCompany", "error"]]);
+    expect(rows.map((r) => [r.action, r.outcome])).toEqual([
+      ["external.lookupCompany", "started"],
+      ["external.lookupCompany", "error"],
+    ]);
     expect(JSON.stringify(rows)).not.toContain(API_KEY);
-    expect(JSON.stringify(rows[0]?.details)).toContain("upstream 401");
+    expect(JSON.stringify(rows[1]?.details)).toContain("upstream 401");
   });
 
   test("a network failure and a result quoting the key are both UPSTREAM_UNAVAILABLE", async () => {

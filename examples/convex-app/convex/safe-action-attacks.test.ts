@@ -98,6 +98,21 @@ const attacks = {
   anyResource: action(
     guard.safeAction({ name: "attack.anyResource", args: { target: v.any() }, resourceType: "documents", resourceId: "target", handler: async () => "archived" }),
   ),
+  // A handler that reads the trail while it runs (its caller holds "admin:audit", a superadmin): what an
+  // action killed at that moment would leave behind.
+  observed: action(
+    guard.safeAction({
+      name: "attack.observed",
+      args: { domain: v.string() },
+      resourceType: "companies",
+      resourceId: "domain",
+      handler: async (ctx) => {
+        const seen = await ctx.runQuery(api.audit.list, { action: "attack.observed", paginationOpts: { numItems: 10, cursor: null } });
+        await next();
+        return seen.page.map((r) => ({ outcome: r.outcome, actor: r.actor ?? null, resourceType: r.resourceType ?? null, resourceId: r.resourceId ?? null }));
+      },
+    }),
+  ),
 };
 edited.rateLimit = undefined;
 edited.handler = async () => "swapped";
@@ -137,12 +152,12 @@ describe("the audit row never holds the key, and is always written", () => {
     );
     expect(await s.lookup()).toEqual(UPSTREAM);
     const rows = await s.rows();
-    expect(rows.map((r) => r.outcome)).toEqual(["error"]);
+    expect(rows.map((r) => r.outcome)).toEqual(["started", "error"]);
     const text = JSON.stringify(rows);
     expect(text).not.toContain(API_KEY);
     expect(text).not.toContain(encodeURIComponent(API_KEY));
     expect(text).not.toContain("t-1");
-    const body = (rows[0]!.details as { error: { body: { errors: object } } }).error.body;
+    const body = (rows[1]!.details as { error: { body: { errors: object } } }).error.body;
     expect(Object.values(body.errors).sort()).toEqual(["invalid key", "revoked"]);
   });
 
@@ -153,8 +168,8 @@ describe("the audit row never holds the key, and is always written", () => {
     );
     expect(await s.lookup()).toEqual(UPSTREAM);
     const rows = await s.rows();
-    expect(rows).toHaveLength(1);
-    const body = (rows[0]!.details as { error: { body: Record<string, unknown> } }).error.body;
+    expect(rows.map((r) => r.outcome)).toEqual(["started", "error"]);
+    const body = (rows[1]!.details as { error: { body: Record<string, unknown> } }).error.body;
     expect(body).toEqual({ "d%C3%A9tail": "refusé", "%24type": "e", "%5Fid": 1, "%": 2, "a%01b": 3, "%E6%97%A5%E6%9C%AC": 4 });
   });
 
@@ -179,7 +194,7 @@ describe("the audit row never holds the key, and is always written", () => {
     );
     await s.lookup();
     const rows = await s.rows();
-    expect(rows).toHaveLength(5);
+    expect(rows.map((r) => r.outcome)).toEqual(Array(5).fill(["started", "error"]).flat());
     expect(JSON.stringify(rows)).not.toMatch(LONE_SURROGATE);
   });
 
@@ -190,14 +205,15 @@ describe("the audit row never holds the key, and is always written", () => {
       code: "REJECTED",
       message: "no",
     });
-    const [row] = await s.rows();
-    expect(row?.outcome).toBe("denied");
+    const [started, row] = await s.rows();
+    expect([started?.outcome, row?.outcome]).toEqual(["started", "denied"]);
     expect(row?.details).toEqual({
       error: {
         name: "ConvexError",
         // `code` is a secret field name too (the rule has no exceptions).
         data: { code: "[redacted]", message: "no", password: "[redacted]", user: { apiKey: "[redacted]" } },
       },
+      started: started?._id,
     });
   });
 });
@@ -219,7 +235,7 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
     const s = await setup();
     vi.stubGlobal("fetch", async () => Response.json({ name: `Acme ${form}`, employees: 3 }));
     expect(await s.lookup()).toEqual(UPSTREAM);
-    expect((await s.rows()).map((r) => r.outcome)).toEqual(["error"]);
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(["started", "error"]);
   });
 
   test.each(Object.entries(forms))("bytes holding the key %s", async (_name, form) => {
@@ -234,7 +250,13 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
       expect(got).toEqual(UPSTREAM);
     }
     const rows = await s.rows();
-    expect(rows.map((r) => r.details)).toEqual(Array(4).fill({ error: "the result is not a plain Convex value" }));
+    // Each call: its started row, then the error row naming it.
+    expect(rows.map((r) => [r.outcome, r.details])).toEqual(
+      rows.map((_r, i) =>
+        i % 2 === 0 ? ["started", undefined] : ["error", { error: "the result is not a plain Convex value", started: rows[i - 1]!._id }],
+      ),
+    );
+    expect(rows).toHaveLength(8);
     expect(JSON.stringify(rows)).not.toContain(API_KEY);
   });
 
@@ -246,23 +268,88 @@ describe("the result scan: plain Convex values only, no form of the key", () => 
 });
 
 describe("no call succeeds unaudited", () => {
-  test("an audit write that fails makes success and denials UPSTREAM_UNAVAILABLE", async () => {
+  test("an audit write that fails makes success and denials UPSTREAM_UNAVAILABLE; the handler never runs", async () => {
     const s = await setup();
     vi.spyOn(guard.audit, "log").mockRejectedValue(new Error(`insert failed near ${API_KEY}`));
-    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    let calls = 0;
+    vi.stubGlobal("fetch", async () => (calls++, Response.json({ name: "Acme", employees: 12 })));
+    let ran = 0;
     expect(await s.lookup()).toEqual(UPSTREAM);
-    expect(await s.attack(async () => Promise.reject(new ConvexError({ code: "FORBIDDEN", message: "no" })))).toEqual(
+    expect(await s.attack(async () => (ran++, Promise.reject(new ConvexError({ code: "FORBIDDEN", message: "no" }))))).toEqual(
       UPSTREAM,
     );
+    // Its started row unwritten, no handler ran: the upstream was never called.
+    expect([calls, ran]).toEqual([0, 0]);
     expect(await s.rows()).toEqual([]);
   });
 
-  test("a missing log mutation is a configuration error naming the fix", async () => {
+  test("a missing log mutation is a configuration error naming the fix; the handler never runs", async () => {
     const s = await setup("./audit.ts");
-    vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 12 }));
+    let calls = 0;
+    vi.stubGlobal("fetch", async () => (calls++, Response.json({ name: "Acme", employees: 12 })));
     const error = await s.as.action(api.external.lookupCompany, { domain: "acme.example" }).catch((e: unknown) => e);
     expect((error as { data?: unknown }).data).toBeUndefined();
     expect(String((error as Error).message)).toContain("guard.audit.logMutation(internalMutation)");
+    expect(calls).toBe(0);
+  });
+});
+
+// An attacker's review: the row was written after the handler, so an action killed while its
+// handler ran (time limit, out of memory, restart: no catch, no finally) left its effects
+// (an upstream call, a runMutation) with no row. Now a "started" row comes first.
+describe("write-ahead: a started row before the handler runs", () => {
+  const observed = makeFunctionReference<"action">("attacks:observed");
+
+  test("the handler sees its started row already written; the final row names it, same fields", async () => {
+    const s = await setup();
+    const { ada } = await addUsers(s.t, [["ada", "superadmin"]]);
+    const as = s.t.withIdentity({ subject: "ada", issuer: "https://auth.example" });
+    next = async () => null;
+    const seen = [{ outcome: "started", actor: ada, resourceType: "companies", resourceId: "acme.example" }];
+    expect(await outcome(as.action(observed, { domain: "acme.example" }))).toEqual({ ok: seen });
+    const rows = await s.rows();
+    const fields = { action: "attack.observed", actor: ada, resourceType: "companies", resourceId: "acme.example" };
+    expect(rows.map(({ _id, _creationTime, ...row }) => row)).toEqual([
+      { ...fields, outcome: "started" },
+      { ...fields, outcome: "success", details: { started: rows[0]!._id } },
+    ]);
+  });
+
+  test("a handler that throws leaves its started row and an error row naming it, the key redacted in both", async () => {
+    const s = await setup();
+    const { ada } = await addUsers(s.t, [["ada", "superadmin"]]);
+    const as = s.t.withIdentity({ subject: "ada", issuer: "https://auth.example" });
+    next = async () => {
+      throw new Error(`upstream 500 for key ${API_KEY}`);
+    };
+    // The resource id (an argument) carries the key too: cut out of both rows.
+    expect(await outcome(as.action(observed, { domain: `acme.example?key=${API_KEY}` }))).toEqual(UPSTREAM);
+    const rows = await s.rows();
+    expect(rows.map((r) => [r.outcome, r.actor, r.resourceId, (r.details as { started?: string } | undefined)?.started])).toEqual([
+      ["started", ada, "acme.example?key=[redacted]", undefined],
+      ["error", ada, "acme.example?key=[redacted]", rows[0]!._id],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(API_KEY);
+    expect((rows[1]!.details as { error: { message: string } }).error.message).toBe("upstream 500 for key [redacted]");
+  });
+
+  test("a denied check and a rate-limited call write their one row, no started row", async () => {
+    const s = await setup();
+    let calls = 0;
+    vi.stubGlobal("fetch", async () => (calls++, Response.json({ name: "Acme", employees: 3 })));
+    // Signed out: the check refuses.
+    expect(await outcome(s.t.action(api.external.lookupCompany, { domain: "acme.example" }))).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect((await s.rows()).map((r) => r.outcome)).toEqual(["denied"]);
+    // externalLookup allows 10 in 10 minutes: the 11th call is refused by the limit.
+    for (let i = 0; i < 10; i++) expect(await s.lookup()).toEqual({ ok: { name: "Acme", employees: 3 } });
+    const before = (await s.rows()).length;
+    expect(await s.lookup()).toMatchObject({ code: "RATE_LIMITED" });
+    const added = (await s.rows()).slice(before);
+    expect(added.map((r) => [r.outcome, (r.details as { denial?: string }).denial, (r.details as { started?: string }).started])).toEqual([
+      ["denied", "RATE_LIMITED", undefined],
+    ]);
+    expect(calls).toBe(10);
+    expect(before).toBe(1 + 2 * 10);
   });
 });
 
@@ -300,7 +387,10 @@ describe("the default check is requireUser: no user row, no call", () => {
     const uma = await s.t.run(async (ctx) => (await ctx.db.query("users").unique())!._id);
     vi.stubGlobal("fetch", async () => Response.json({ name: "Acme", employees: 3 }));
     expect(await s.lookup()).toEqual({ ok: { name: "Acme", employees: 3 } });
-    expect((await s.rows()).map((r) => r.actor)).toEqual([uma]);
+    expect((await s.rows()).map((r) => [r.outcome, r.actor])).toEqual([
+      ["started", uma],
+      ["success", uma],
+    ]);
   });
 
   test("without the action wiring, the default check fails closed with the GuardConfigError naming the fix", async () => {
@@ -460,6 +550,7 @@ describe("a safe action's resourceId is a string argument's value, never a strin
       ["attack.objectResource", "error", "documents", null],
       ["attack.anyResource", "error", "documents", null],
       ["attack.anyResource", "error", "documents", null],
+      ["attack.anyResource", "started", "documents", "doc-3"],
       ["attack.anyResource", "success", "documents", "doc-3"],
     ]);
   });
