@@ -29,8 +29,11 @@ export function failOpenFindings(app: App, functions: ConvexFunction[]): Finding
       else if (ts.isConditionalExpression(n)) {
         if (isRoleValue(n.whenTrue) && isFallback(n.whenFalse)) report(n, n.whenFalse);
         else if (isFallback(n.whenTrue) && isRoleValue(n.whenFalse)) report(n, n.whenTrue);
-      } else if ((ts.isBindingElement(n) || ts.isParameter(n)) && n.initializer !== undefined && isFallback(n.initializer)) {
-        const key = ts.isBindingElement(n) ? (n.propertyName ?? n.name) : n.name;
+      } else if (ts.isBindingElement(n) && n.initializer !== undefined && isFallback(n.initializer)) {
+        // A destructured value's role (`const { role = "admin" } = user`). A parameter's default
+        // (`function insertRow(ctx, name, role = "member")`) is what a caller asks for when it
+        // passes none, not a stored role read: not reported.
+        const key = n.propertyName ?? n.name;
         if ((ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text.toLowerCase().includes("role")) report(n, n.initializer);
       }
       ts.forEachChild(n, visit);

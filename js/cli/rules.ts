@@ -78,6 +78,16 @@ export const RULES = {
     title: "app code writes a table the guard keeps, around the guard's API",
     fix: "Go through the guard's API, which checks the caller: share, revoke, transferOwnership and the group calls for access rows, resetRateLimit for a limit, forgetUser for a user's rows, audit.log for the trail.",
   },
+  "guard-table-read": {
+    severity: "high",
+    title: "app code reads a table the guard keeps, around the guard's API, for callers no role or permission check decides",
+    fix: "Read through the guard's API, which checks the reader: audit.list for the trail, checkRateLimit for the caller's own budget, listGrants for a document's grants; or check a role above the lowest or a permission first (guard.requirePermission), as an admin's view does.",
+  },
+  "code-exposed": {
+    severity: "high",
+    title: "the one-time code of guard.issueConfirmation is returned to the client, scheduled or stored",
+    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function, pass it to ctx.scheduler (its arguments are stored in clear) or write it with ctx.db (README: \"Confirmation codes\").",
+  },
   "fail-open-role": {
     severity: "high",
     title: "role lookup that fails open",
@@ -140,6 +150,29 @@ const TABLE_FIX: Record<GuardTable, string> = {
   codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
   audit: "Write audit rows through guard.audit.log, which redacts secrets and checks its table; deleting old rows in a retention job is the one direct write the README documents.",
 };
+
+/** What the rows of each of the guard's tables hold, for the message of a read. */
+const READ_WHAT: Record<GuardTable, string> = {
+  grants: "who has access to which document",
+  groups: "every group and its owner",
+  members: "every group's members and invitations",
+  rateLimits: "every caller's rate-limit keys, ids, e-mails or IPs, and budgets",
+  codes: "the codes' keyed hashes, attempts left and failure counts",
+  audit: "the audit trail: every user's actions, outcomes and details",
+};
+
+/** What to call instead of reading one of the guard's tables. */
+const READ_FIX: Record<GuardTable, string> = {
+  grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (README: listGrants).",
+  groups: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
+  members: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
+  rateLimits: "Ask guard.checkRateLimit(ctx, name, { key }) for the caller's own budget (it writes nothing); an admin's view reads the table after guard.requirePermission or a role above the lowest.",
+  codes: "Leave the codes table to guard.issueConfirmation and guard.consumeConfirmation: no caller needs its rows; an admin's view reads it after guard.requirePermission or a role above the lowest.",
+  audit: "Read the trail through guard.audit.list, which requires the readers of confirmations.audit.readers, or check a role above the lowest or a permission before the read; a user's own history (rows selected by their id) is allowlisted with its reason.",
+};
+
+/** The tables whose rows no caller needs: read at all (not only returned) around the API is reported. */
+const PRIVATE_TABLES: ReadonlySet<GuardTable> = new Set(["rateLimits", "codes", "audit"]);
 
 /** `guard.rateLimit("login")` -> `'login'`; a limit named otherwise keeps its `via`. */
 function limitName(via: string): string {
@@ -228,9 +261,24 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         const whose = w.own ? "the caller's own users row" : "a users row";
         out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: a caller can promote ${w.own ? "themselves" : "anyone"}`));
       }
+      // The guard's tables read around its API: high when the rows reach the answer; a read of
+      // a private table (codes, audit, rate limits) kept inside is medium; the access tables'
+      // rows the app reads for its own decisions (deleting a group) are not reported.
+      for (const r of fn.writes.tableReads) {
+        const what = `the guard's table '${r.table}' (${READ_WHAT[r.kind]})`;
+        if (r.returned) out.push(finding("guard-table-read", fn.id, r, `${fn.id} returns rows of ${what}, read directly, to ${who}`, READ_FIX[r.kind]));
+        else if (PRIVATE_TABLES.has(r.kind)) out.push({ ...finding("guard-table-read", fn.id, r, `${fn.id} reads ${what} directly, for ${who}, around the checks of its API`, READ_FIX[r.kind]), severity: "medium" });
+      }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
     for (const at of fn.anyArgs) out.push(finding("any-args", fn.id, at, `public ${fn.kind} ${fn.id} accepts v.any()`));
+  }
+  // The code leaves the call that issued it: to a client (a public function's answer; an
+  // internal mutation answers the action that sends it, the documented way), or into storage.
+  for (const c of fn.codeExposures) {
+    if (c.how === "returned" && !publicFn) continue;
+    const message = c.how === "returned" ? `public ${fn.kind} ${fn.id} returns the one-time code of guard.issueConfirmation to its caller: a session alone confirms, with no out-of-band channel` : c.how === "scheduled" ? `${fn.id} passes the one-time code of guard.issueConfirmation to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)` : `${fn.id} writes the one-time code of guard.issueConfirmation with ${c.via}: only its keyed hash may be stored`;
+    out.push(finding("code-exposed", fn.id, c, message));
   }
   for (const w of fn.writes.tableWrites) {
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;
