@@ -158,27 +158,49 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
     ts.forEachChild(n, visit);
   };
   visit(handler);
-  const found: (Loc & { arg: string })[] = [];
-  for (const read of reads) {
-    let node: ts.Expression = read.node;
-    for (;;) {
-      const o = outer(node);
-      const p = o.parent;
-      if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
-      else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
-      else break;
-    }
+  return reads.filter((read) => returned(app, handler, read.node, read.node, "document")).map((read) => ({ ...app.loc(read.node), arg: read.arg }));
+}
+
+/**
+ * Whether a value read at `node` reaches a `return`: returned directly (through `.then` and
+ * `Promise.all`), or put in a variable a `return` of the function `read` is in mentions (or a
+ * `const` alias of it). A `"document"`: a comparison of one of the variable's fields anywhere in
+ * the handler (`doc.ownerId !== user._id`) makes it not count, as an ownership check. `"rows"`:
+ * a return that only tests them (`rows.length`, `row !== null`, `!row`) hands none on.
+ */
+export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows"): boolean {
+  for (;;) {
     const o = outer(node);
-    const parent = o.parent;
-    const direct = ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o);
-    let viaVariable = false;
-    if (!direct && ts.isVariableDeclaration(parent)) {
-      const names = aliases(handler, bindingNames(parent.name));
-      const body = enclosingFunction(read.node) ?? handler;
-      viaVariable = names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
-    }
-    if (direct || viaVariable) found.push({ ...app.loc(read.node), arg: read.arg });
+    const p = o.parent;
+    if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
+    else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
+    else break;
   }
+  const o = outer(node);
+  const parent = o.parent;
+  if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
+  if (!ts.isVariableDeclaration(parent)) return false;
+  const names = aliases(handler, bindingNames(parent.name));
+  const body = enclosingFunction(read) ?? handler;
+  if (what === "rows") return names.some((name) => returns(body, name, handsOn));
+  return names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
+}
+
+/** Tests of a value that answer something else than the value. */
+const TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword]);
+
+/** Whether an expression hands on a variable's value: `x`, `{ x }`, `x.field`, `x.map(...)`; not only a test of it (`x !== null`, `!x`, `typeof x`, `x.length`). */
+function handsOn(expr: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      const p = n.parent;
+      const tested = (ts.isBinaryExpression(p) && TESTS.has(p.operatorToken.kind)) || (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(p) || (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "length");
+      found = !tested;
+    } else ts.forEachChild(n, visit);
+  };
+  visit(expr);
   return found;
 }
 
@@ -249,12 +271,12 @@ export function aliases(handler: ts.Node, names: string[]): string[] {
   return [...all];
 }
 
-export function returns(body: ts.Node, name: string): boolean {
+export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name: string) => boolean = mentionsName): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isReturnStatement(n) && n.expression !== undefined && mentionsName(n.expression, name)) found = true;
-    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentionsName(n.body, name)) found = true;
+    if (ts.isReturnStatement(n) && n.expression !== undefined && mentions(n.expression, name)) found = true;
+    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
     else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);

@@ -10,7 +10,8 @@ import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
 import { tableNames } from "./writes.js";
-import { RULES, SEVERITIES, failOpenFindings, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
+import { failOpenFindings } from "./failopen.js";
+import { RULES, SEVERITIES, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {

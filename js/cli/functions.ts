@@ -4,6 +4,7 @@
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
+import { exposedCodes, type CodeExposure } from "./codes.js";
 import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
@@ -48,6 +49,8 @@ export interface ConvexFunction {
   library: string | null;
   /** Writes by an argument's id, of the users' role field, of the guard's own tables (writes.ts), and of the owner and parent fields (accessfields.ts). */
   writes: WriteFacts;
+  /** Where the handler's `guard.issueConfirmation` code goes: returned, scheduled or stored (codes.ts). */
+  codeExposures: CodeExposure[];
   /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
   targetArgs: Set<string>;
   /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
@@ -199,8 +202,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     idDeletes: [],
     checkedArgs: new Set(),
     ownedDeletes: [],
-    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [] },
+    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [] },
     targetArgs: new Set(),
+    codeExposures: [],
     argKeyedLimits: [],
     library: libraryOf(app, decl),
   };
@@ -260,6 +264,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);
+    fn.codeExposures = exposedCodes(app, handler);
     // A rate limit keyed by what the caller sends is a new budget per request: no limit.
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => {
       const arg = (r.keys ?? []).map((k) => (within(k, handler) ? flow.argIn(k) : undefined)).find((a) => a !== undefined);

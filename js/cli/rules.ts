@@ -1,10 +1,9 @@
 // The rules: each has a stable id, a severity and one sentence on the fix. A finding is a rule
 // broken at a place, in a function (or, for code outside any function, in a module).
-import ts from "typescript";
 import { keyedBy } from "./argflow.js";
 import type { ConvexFunction } from "./functions.js";
 import type { GuardTable } from "./writes.js";
-import { skipOuter, type App, type Loc } from "./program.js";
+import type { Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -79,6 +78,16 @@ export const RULES = {
     title: "app code writes a table the guard keeps, around the guard's API",
     fix: "Go through the guard's API, which checks the caller: share, revoke, transferOwnership and the group calls for access rows, resetRateLimit for a limit, forgetUser for a user's rows, audit.log for the trail.",
   },
+  "guard-table-read": {
+    severity: "high",
+    title: "app code reads a table the guard keeps, around the guard's API, for callers no role or permission check decides",
+    fix: "Read through the guard's API, which checks the reader: audit.list for the trail, checkRateLimit for the caller's own budget, listGrants for a document's grants; or check a role above the lowest or a permission first (guard.requirePermission), as an admin's view does.",
+  },
+  "code-exposed": {
+    severity: "high",
+    title: "the one-time code of guard.issueConfirmation is returned to the client, scheduled or stored",
+    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function, pass it to ctx.scheduler (its arguments are stored in clear) or write it with ctx.db (README: \"Confirmation codes\").",
+  },
   "fail-open-role": {
     severity: "high",
     title: "role lookup that fails open",
@@ -120,7 +129,7 @@ export interface Finding {
   fix: string;
 }
 
-function finding(rule: RuleId, fn: string, at: Loc, message: string, fix: string = RULES[rule].fix): Finding {
+export function finding(rule: RuleId, fn: string, at: Loc, message: string, fix: string = RULES[rule].fix): Finding {
   return { rule, severity: RULES[rule].severity, file: at.file, line: at.line, function: fn, message, fix };
 }
 
@@ -141,6 +150,29 @@ const TABLE_FIX: Record<GuardTable, string> = {
   codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
   audit: "Write audit rows through guard.audit.log, which redacts secrets and checks its table; deleting old rows in a retention job is the one direct write the README documents.",
 };
+
+/** What the rows of each of the guard's tables hold, for the message of a read. */
+const READ_WHAT: Record<GuardTable, string> = {
+  grants: "who has access to which document",
+  groups: "every group and its owner",
+  members: "every group's members and invitations",
+  rateLimits: "every caller's rate-limit keys, ids, e-mails or IPs, and budgets",
+  codes: "the codes' keyed hashes, attempts left and failure counts",
+  audit: "the audit trail: every user's actions, outcomes and details",
+};
+
+/** What to call instead of reading one of the guard's tables. */
+const READ_FIX: Record<GuardTable, string> = {
+  grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (README: listGrants).",
+  groups: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
+  members: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
+  rateLimits: "Ask guard.checkRateLimit(ctx, name, { key }) for the caller's own budget (it writes nothing); an admin's view reads the table after guard.requirePermission or a role above the lowest.",
+  codes: "Leave the codes table to guard.issueConfirmation and guard.consumeConfirmation: no caller needs its rows; an admin's view reads it after guard.requirePermission or a role above the lowest.",
+  audit: "Read the trail through guard.audit.list, which requires the readers of confirmations.audit.readers, or check a role above the lowest or a permission before the read; a user's own history (rows selected by their id) is allowlisted with its reason.",
+};
+
+/** The tables whose rows no caller needs: read at all (not only returned) around the API is reported. */
+const PRIVATE_TABLES: ReadonlySet<GuardTable> = new Set(["rateLimits", "codes", "audit"]);
 
 /** `guard.rateLimit("login")` -> `'login'`; a limit named otherwise keeps its `via`. */
 function limitName(via: string): string {
@@ -229,9 +261,24 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         const whose = w.own ? "the caller's own users row" : "a users row";
         out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: a caller can promote ${w.own ? "themselves" : "anyone"}`));
       }
+      // The guard's tables read around its API: high when the rows reach the answer; a read of
+      // a private table (codes, audit, rate limits) kept inside is medium; the access tables'
+      // rows the app reads for its own decisions (deleting a group) are not reported.
+      for (const r of fn.writes.tableReads) {
+        const what = `the guard's table '${r.table}' (${READ_WHAT[r.kind]})`;
+        if (r.returned) out.push(finding("guard-table-read", fn.id, r, `${fn.id} returns rows of ${what}, read directly, to ${who}`, READ_FIX[r.kind]));
+        else if (PRIVATE_TABLES.has(r.kind)) out.push({ ...finding("guard-table-read", fn.id, r, `${fn.id} reads ${what} directly, for ${who}, around the checks of its API`, READ_FIX[r.kind]), severity: "medium" });
+      }
     }
     if (fn.args === "missing") out.push(finding("any-args", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no argument validator`));
     for (const at of fn.anyArgs) out.push(finding("any-args", fn.id, at, `public ${fn.kind} ${fn.id} accepts v.any()`));
+  }
+  // The code leaves the call that issued it: to a client (a public function's answer; an
+  // internal mutation answers the action that sends it, the documented way), or into storage.
+  for (const c of fn.codeExposures) {
+    if (c.how === "returned" && !publicFn) continue;
+    const message = c.how === "returned" ? `public ${fn.kind} ${fn.id} returns the one-time code of guard.issueConfirmation to its caller: a session alone confirms, with no out-of-band channel` : c.how === "scheduled" ? `${fn.id} passes the one-time code of guard.issueConfirmation to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)` : `${fn.id} writes the one-time code of guard.issueConfirmation with ${c.via}: only its keyed hash may be stored`;
+    out.push(finding("code-exposed", fn.id, c, message));
   }
   for (const w of fn.writes.tableWrites) {
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;
@@ -304,88 +351,4 @@ export function unredactedEnvFindings(functions: ConvexFunction[], redactedBy: (
     }
   }
   return out;
-}
-
-/** Operators that put a fallback in place of a missing value. */
-const FALLBACKS = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
-
-/**
- * Role lookups that fail open, anywhere in the app's code: a role, or a lookup by a role,
- * that falls back to a literal when it is missing — `table[user.role] ?? 0`,
- * `ranks.get(role) ?? 1`, `user.role ?? "admin"`, `user.role || "user"`, `role ??= "admin"`,
- * `user.role ? user.role : "admin"`, `const { role = "admin" } = user`. A missing, misspelt or
- * `__proto__` role silently becomes a default rank or role instead of a denial.
- */
-export function failOpenFindings(app: App, functions: ConvexFunction[]): Finding[] {
-  const out: Finding[] = [];
-  const ids = new Set(functions.map((f) => f.id));
-  const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f) && !app.relative(f.fileName).startsWith(".."));
-  for (const file of files) {
-    const module = app.relative(file.fileName);
-    const report = (at: ts.Node, fallback: ts.Node) => {
-      const where = exportedFunction(app, file, at, ids) ?? module;
-      out.push(finding("fail-open-role", where, app.loc(at), `${where}: a missing role falls back to ${fallback.getText(file)}`));
-    };
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && FALLBACKS.has(n.operatorToken.kind) && isFallback(n.right) && isRoleValue(n.left)) report(n, n.right);
-      else if (ts.isConditionalExpression(n)) {
-        if (isRoleValue(n.whenTrue) && isFallback(n.whenFalse)) report(n, n.whenFalse);
-        else if (isFallback(n.whenTrue) && isRoleValue(n.whenFalse)) report(n, n.whenTrue);
-      } else if ((ts.isBindingElement(n) || ts.isParameter(n)) && n.initializer !== undefined && isFallback(n.initializer)) {
-        const key = ts.isBindingElement(n) ? (n.propertyName ?? n.name) : n.name;
-        if ((ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text.toLowerCase().includes("role")) report(n, n.initializer);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(file);
-  }
-  return out;
-}
-
-/** The Convex function whose export holds a node (`flawed:myRank`), if it is one's. */
-function exportedFunction(app: App, file: ts.SourceFile, node: ts.Node, ids: Set<string>): string | undefined {
-  let n = node;
-  while (n.parent !== undefined && n.parent !== file) n = n.parent;
-  const names = ts.isVariableStatement(n) ? n.declarationList.declarations.filter((d) => d.pos <= node.pos && node.end <= d.end).map((d) => d.name) : [];
-  const name = names[0] !== undefined && ts.isIdentifier(names[0]) ? names[0].text : ts.isExportAssignment(n) ? "default" : undefined;
-  const id = name === undefined ? undefined : `${app.modulePath(file)}:${name}`;
-  return id !== undefined && ids.has(id) ? id : undefined;
-}
-
-/** A literal a missing role could become: a number or a non-empty string (`""` and `null` deny). */
-function isFallback(e: ts.Expression): boolean {
-  e = skipOuter(e);
-  if (ts.isPrefixUnaryExpression(e)) e = e.operand;
-  return ts.isNumericLiteral(e) || (ts.isStringLiteralLike(e) && e.text !== "");
-}
-
-/**
- * A role or a lookup by one: `user.role`, `role`, `levels[user.role]`, `ranks.get(role)`, and
- * the same with the role wrapped in a call (`RANK[String(user.role)]`, `ranks[user.role.trim()]`).
- */
-function isRoleValue(e: ts.Expression): boolean {
-  e = skipOuter(e);
-  if (ts.isElementAccessExpression(e)) return namesRole(e.argumentExpression) || namesRole(e.expression);
-  if (ts.isCallExpression(e)) {
-    const callee = skipOuter(e.expression);
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "get" && (namesRole(callee.expression) || e.arguments.some(isRoleValue))) return true;
-  }
-  return namesRole(e);
-}
-
-/**
- * Whether an expression's last name mentions a role (`user.role`, `roleLevels`, `ROLE_RANK`),
- * also when a call wraps it, one call deep, whatever the callee: an argument
- * (`String(user.role)`, `toLower(role)`) or the receiver of a method (`user.role.toLowerCase()`).
- */
-function namesRole(e: ts.Expression, wrapped = false): boolean {
-  e = skipOuter(e);
-  if (ts.isBinaryExpression(e)) return FALLBACKS.has(e.operatorToken.kind) && namesRole(e.left, wrapped);
-  if (ts.isCallExpression(e)) {
-    if (wrapped) return false;
-    const callee = skipOuter(e.expression);
-    return e.arguments.some((a) => namesRole(a, true)) || (ts.isPropertyAccessExpression(callee) && namesRole(callee.expression, true));
-  }
-  const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : "";
-  return name.toLowerCase().includes("role");
 }

@@ -1,10 +1,12 @@
-// Writes through `ctx.db` (insert, patch, replace, and the deletes of the guard's own tables):
-// which table a write reaches, when the source tells, and what the rules ask of it:
+// Writes through `ctx.db` (insert, patch, replace, and the deletes of the guard's own tables), and
+// reads of the guard's own tables: which table a write or a read reaches, when the source tells,
+// and what the rules ask of it:
 //
 //   await ctx.db.patch(args.id, { ownerId: user._id });        // an argument's id: unchecked-id-write
 //   await ctx.db.patch(user._id, { role: args.role });         // the users' role, from the caller: unchecked-role-write
 //   await ctx.db.insert("accessGrants", { ... });              // around guard.share: guard-table-write
 //   await ctx.db.patch(doc._id, { folderId: args.folderId });  // a parent field: access-field-write (accessfields.ts)
+//   return await ctx.db.query("guardAudit").take(100);         // around guard.audit.list: guard-table-read
 //
 // A table is known from a table argument (`insert("t", ...)`, `patch("t", id, ...)`), an
 // argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, the `_id` of a row read from
@@ -18,9 +20,10 @@ import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type Object
 import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { fieldValue, writtenArg } from "./fieldvalue.js";
-import { ArgFlow, comparesReadOf } from "./argflow.js";
+import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
+import { outer } from "./flow.js";
 import { CALLER } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE, GUARD_TABLES } from "../defaults.js";
@@ -37,6 +40,8 @@ export interface WriteFacts {
   tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
   accessWrites: AccessWrite[];
+  /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
+  tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean })[];
 }
 
 interface Names {
@@ -226,7 +231,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   };
 
   const writeTable = (w: { table?: ts.Expression; target?: ts.Expression }) => (w.table !== undefined ? tableName(w.table) : idTable(w.target));
-  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [] };
+  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [] };
   const access = { handler, flow, argNames, callerId: ownRow, tableName, auth: facts.auth };
   const span = { file: app.loc(handler).file, start: app.loc(handler).line, end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
   const written = (at: Loc) => at.file === span.file && at.line >= span.start && at.line <= span.end;
@@ -251,6 +256,19 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       }
     }
   }
+  // Reads of the guard's tables in the handler itself (guard-table-read): the table known as for a
+  // write; a query followed from the end of its chain, through what keeps its rows (answerOf).
+  const visit = (n: ts.Node): void => {
+    const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
+    if (ts.isCallExpression(n) && convex !== undefined && isDatabase(convex.owner) && (convex.name === "query" || convex.name === "get")) {
+      const table = convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]);
+      const kind = table === undefined ? undefined : guard.get(table);
+      const rows = answerOf(convex.name === "query" ? chainEnd(n) : n);
+      if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows") });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
   // Deletes: the README documents deleting a group's rows ("Deleting a group") and old audit
   // rows (a retention job); a deleted rate-limit or code row resets a budget or a lockout.
   for (const d of facts.deletes) {
@@ -259,6 +277,25 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     if ((kind === "rateLimits" || kind === "codes") && table !== undefined) out.tableWrites.push({ file: d.file, line: d.line, table, kind, method: "delete" });
   }
   return out;
+}
+
+/** Array methods whose answer still holds the rows they are called on (or values made of them). */
+const ROW_STEPS = new Set(["map", "filter", "slice", "flatMap", "concat", "reverse", "sort", "toSorted", "toReversed", "at", "find"]);
+
+/** Rows followed up to what holds them: `.map(...)`, `.page`, `[0]`, `{ rows: ... }`, a spread, `?:`, `??`. */
+function answerOf(node: ts.Expression): ts.Expression {
+  for (let depth = 0; depth < 8; depth++) {
+    const o = outer(node);
+    const p = o.parent;
+    if (ts.isPropertyAccessExpression(p) && p.expression === o && ts.isCallExpression(p.parent) && p.parent.expression === p && ROW_STEPS.has(p.name.text)) node = p.parent;
+    else if ((ts.isPropertyAccessExpression(p) && p.expression === o && p.name.text === "page") || (ts.isElementAccessExpression(p) && p.expression === o)) node = p;
+    else if ((ts.isPropertyAssignment(p) && p.initializer === o) || ts.isSpreadAssignment(p)) node = p.parent;
+    else if (ts.isSpreadElement(p) && ts.isArrayLiteralExpression(p.parent)) node = p.parent;
+    else if (ts.isConditionalExpression(p) && p.condition !== o) node = p;
+    else if (ts.isBinaryExpression(p) && (p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || p.operatorToken.kind === ts.SyntaxKind.BarBarToken)) node = p;
+    else break;
+  }
+  return node;
 }
 
 /** `doc._id` of `const doc = await ctx.db.get(id)` with `id` from an argument: that argument. */

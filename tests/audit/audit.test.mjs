@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 189, "the fixture's markers");
+  assert.equal(expected.length, 202, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -274,6 +274,43 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   assert.equal(fix("forgeTrail").file, "convex/guardtables.ts", "a helper's write, at its own line");
 });
 
+test("evasions: the guard's tables read around its API, and the issued code returned, scheduled or stored", () => {
+  const of = (rule) => evasionsRun.report.findings.filter((f) => f.rule === rule);
+  // High when the rows reach the answer; a private table read for the app's own decision is
+  // medium; a check above the lowest role, a permission, an internal function, audit.list and
+  // the access tables read and kept inside stay quiet.
+  assert.deepEqual(of("guard-table-read").map((f) => `${f.function} ${f.severity}`).sort(), [
+    "guardreads:auditRow high",
+    "guardreads:grantsOf high",
+    "guardreads:limitKeys high",
+    "guardreads:readCodes high",
+    "guardreads:readTrail high",
+    "guardreads:tooManyFailures medium",
+    "guardtables:resetMyLimits medium",
+  ]);
+  const read = (fn) => of("guard-table-read").find((f) => f.function === `guardreads:${fn}`);
+  assert.equal(read("readTrail").message, "guardreads:readTrail returns rows of the guard's table 'guardAudit' (the audit trail: every user's actions, outcomes and details), read directly, to any signed-in caller");
+  assert.match(read("readTrail").fix, /guard\.audit\.list/);
+  assert.match(read("limitKeys").message, /to any signed-in caller \(role 'user' is the lowest: every user holds it\)$/);
+  assert.match(read("grantsOf").fix, /guard\.listGrants/);
+  assert.match(read("tooManyFailures").message, /reads the guard's table 'guardAudit' .* directly, for any signed-in caller, around the checks of its API$/);
+  // The code: to a public function's caller, to the scheduler (an internal mutation too), into a table.
+  assert.deepEqual(of("code-exposed").map((f) => `${f.function}:${f.line} ${f.severity}`).sort(), [
+    "guardreads:issueAndReturn:76 high",
+    "guardreads:issueAndSchedule:97 high",
+    "guardreads:issueAndStore:111 high",
+    "guardreads:issueAndStore:112 high",
+    "guardreads:issueCopy:88 high",
+  ]);
+  const code = (fn, line) => of("code-exposed").find((f) => f.function === `guardreads:${fn}` && (line === undefined || f.line === line));
+  assert.match(code("issueAndReturn").message, /^public mutation guardreads:issueAndReturn returns the one-time code of guard\.issueConfirmation to its caller/);
+  assert.match(code("issueAndSchedule").message, /to ctx\.scheduler\.runAfter: a scheduled function's arguments are stored in clear/);
+  assert.match(code("issueAndStore", 112).message, /with ctx\.db\.insert: only its keyed hash may be stored$/);
+  assert.match(code("issueAndReturn").fix, /internal mutation that issues it and returns it/);
+  // The helper's parameter default (guardreads.ts insertRow) is no fail-open role.
+  assert.ok(!evasionsRun.report.findings.some((f) => f.rule === "fail-open-role" && f.file === "convex/guardreads.ts"));
+});
+
 test("evasions: an action whose only check is in the function it runs says the audit does not follow ctx.runQuery", () => {
   const [finding] = evasionsRun.report.findings.filter((f) => f.function === "runs:exportTitles");
   assert.equal(finding.rule, "public-no-auth");
@@ -367,6 +404,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "custom:deleterName public-no-rate-limit",
     "deletion:confirmDeletion public-no-rate-limit",
     "deletion:confirmDeletion user-id-arg",
+    "deletion:requestDeletionCode code-exposed",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
     "documents:moveDocument public-no-rate-limit",
@@ -656,7 +694,7 @@ test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
   const listed = [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]];
-  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"]);
+  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"]);
   for (const [rule, severity] of listed) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }

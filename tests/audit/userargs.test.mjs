@@ -5,33 +5,18 @@
 // reported: an id only used as the target user of a guard call that checks the caller, an id of
 // another table. Run the way a user runs it: the bin of the packed tarball.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { auditReport, pitfalls, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
-const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
-const scratch = `${root}target/audit-tests/userargs`;
 
 /** An app (its root) with the pitfalls fixture's _generated, schema and guard, plus `files` under convex/. */
-function app(name, files, guard = readFileSync(`${pitfalls}/guard.ts`, "utf8")) {
-  const dir = `${scratch}/${name}`;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(`${dir}/convex`, { recursive: true });
-  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
-  cpSync(`${pitfalls}/schema.ts`, `${dir}/convex/schema.ts`);
-  writeFileSync(`${dir}/convex/guard.ts`, guard);
-  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/convex/${file}`, text);
-  return dir;
-}
+const app = (name, files, guard) => scratchApp("userargs", name, files, guard);
 
 /** The JSON report of `audit convex` run in an app's root. */
-function report(appRoot) {
-  const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
-  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const report = (appRoot) => auditReport(cli, appRoot);
 
 /** `line rule function: message` of a report's findings of `rule`, in the report's order. */
 const found = (r, rule = "user-id-arg") => r.findings.filter((f) => f.rule === rule).map((f) => `${f.line} ${f.function}: ${f.message}`);

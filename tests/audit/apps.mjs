@@ -1,0 +1,28 @@
+// Small apps written at test time, audited the way a user runs the audit (the bin of the packed
+// tarball, in the app's root): the pitfalls fixture's _generated, schema and guard, plus the
+// files a test gives.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+
+const root = new URL("../../", import.meta.url).pathname;
+export const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+
+/** Writes an app under target/audit-tests/<scratch>/<name> with `files` under convex/ (and `guard`, else the pitfalls'); returns its root. */
+export function scratchApp(scratch, name, files, guard = readFileSync(`${pitfalls}/guard.ts`, "utf8")) {
+  const dir = `${root}target/audit-tests/${scratch}/${name}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/convex`, { recursive: true });
+  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
+  cpSync(`${pitfalls}/schema.ts`, `${dir}/convex/schema.ts`);
+  writeFileSync(`${dir}/convex/guard.ts`, guard);
+  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/convex/${file}`, text);
+  return dir;
+}
+
+/** The JSON report of `audit convex` run by `cli` in an app's root, with `flags`. */
+export function auditReport(cli, appRoot, flags = []) {
+  const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json", ...flags], { cwd: appRoot, encoding: "utf8" });
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
