@@ -955,7 +955,7 @@ pub fn typescript_messages() -> [(&'static str, usize, String); 3] {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod render {
-    use crate::access::{Access, Levels, Source, DENIALS, SOURCES};
+    use crate::access::{Access, Denial, Levels, Source, DENIALS, SOURCES};
     use crate::codes::OUTCOMES;
     use crate::error::Msg;
     use crate::ratelimit::{Kind, MAX_LOG_RATE};
@@ -1296,40 +1296,24 @@ mod render {
             &list(&SOURCES, |s| q(s.name())),
             "Which rule gave a level, by code (index).",
         );
+        // By denial code (index); code 0 is "allowed", written `null`.
+        let by_denial = |f: fn(Denial) -> &'static str| {
+            let parts: Vec<String> = DENIALS.iter().map(|&d| q(f(d))).collect();
+            format!("[null, {}] as const", parts.join(", "))
+        };
         o.raw(
             "ACCESS_DENIALS",
-            &format!(
-                "[null, {}] as const",
-                DENIALS
-                    .iter()
-                    .map(|d| q(d.name()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &by_denial(Denial::name),
             "Why sharing or a transfer is refused, by code (index; 0 is allowed).",
         );
         o.raw(
             "ACCESS_DENIAL_MESSAGES",
-            &format!(
-                "[null, {}] as const",
-                DENIALS
-                    .iter()
-                    .map(|d| q(d.message()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &by_denial(Denial::message),
             "What the client is told for each denial, by code (index).",
         );
         o.raw(
             "ACCESS_GROUP_DENIAL_MESSAGES",
-            &format!(
-                "[null, {}] as const",
-                DENIALS
-                    .iter()
-                    .map(|d| q(d.group_message()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            &by_denial(Denial::group_message),
             "What the client is told for each denial when it refuses managing a group's members.",
         );
         assert!(DENIALS
