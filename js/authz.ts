@@ -217,20 +217,23 @@ export function createAuthz<R extends string, P extends string, T extends string
   // What the engine decided when the policy compiled, for hot calls to look up: no rule here.
   // `build` sets them all, once it has them all (again after a new instance). Variables of this
   // closure rather than one object's fields: a fresh context's first check paid about 10 µs
-  // for making such an object. Null-prototype dictionaries: `"__proto__"` or `"constructor"` is
-  // an ordinary missing key, and property lookups are faster than `Map.get` on the hot path.
-  let policy!: CompiledPolicy;
+  // for making such an object. `var`, not `let`: the checks that read them are other
+  // functions, and a `let` read from another function is checked for its temporal dead zone
+  // at every read.
+  // Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an ordinary missing key,
+  // and property lookups are faster than `Map.get` on the hot path.
+  var policy!: CompiledPolicy;
   /** Role name -> role id. */
-  let roleIds!: Dictionary<number>;
+  var roleIds!: Dictionary<number>;
   /** The engine's "at least" table: the byte at `role * roleCount + min` (src/policy.rs). */
-  let atLeast!: Uint8Array;
+  var atLeast!: Uint8Array;
   /** The number of roles, which is also the tables' index for "no role": the engine's last
    * row (`holders`, `atLeastTable`), which holds nothing. */
-  let roleCount = 0;
+  var roleCount = 0;
   /** Permission name -> the engine's decision for each role id (`holders`), at most
    * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
-  let decided!: Dictionary<Uint8Array>;
-  let cached = 0;
+  var decided!: Dictionary<Uint8Array>;
+  var cached = 0;
 
   function build(): true {
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {

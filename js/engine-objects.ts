@@ -67,10 +67,8 @@ function release(held: number): void {
 
 /**
  * What every wrapper holds: the engine object's handle `h` and its instance's generation `g`.
- * Each wrapper class is a base class that calls {@link hold} first thing: a derived class
- * (`extends`) costs a fresh context more at its first `new` (its instances' map is made from
- * the base class's then), and a declared field is defined by an initializer function of its
- * own, which a fresh context runs cold for each class (hence `declare`).
+ * Each wrapper is a base class calling {@link hold}: a derived class's first `new` costs a
+ * fresh context more, as does a declared field's initializer (hence `declare`).
  */
 type Held = { h: number; g: number };
 
@@ -158,8 +156,7 @@ export class PolicyBuilder {
 
 /**
  * Validates and compiles `roles` (lowest first) and `grants` (`role, permission` pairs, in
- * order) in one engine call, as {@link PolicyBuilder} does without the builder (the guard's
- * first check in a fresh context makes no builder). Throws INVALID_CONFIG.
+ * order) in one engine call, as {@link PolicyBuilder} does, without a builder. Throws INVALID_CONFIG.
  */
 export function policyOf(roles: readonly string[], grants: readonly string[]): CompiledPolicy {
   const n = roles.length;
