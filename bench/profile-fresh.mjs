@@ -14,7 +14,6 @@
 // or a native function's name).
 import { Session } from "node:inspector/promises";
 import { resolve } from "node:path";
-import { performance } from "node:perf_hooks";
 import vm from "node:vm";
 import { build } from "esbuild";
 import sourceMap from "source-map-js";
@@ -140,11 +139,9 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 
 const ms = (us) => (us / 1000 / runs).toFixed(4);
-const timed = (k) => summarize(windows.map((w) => w[k])).median;
 console.log(`${runs} requests (${afterGc ? "after a full GC" : "steady"}), sampling every ${interval} µs, ${dir}`);
 console.log(`measured median per request: whole ${(summarize(windows.map((w) => w.end - w.start)).median / 1000).toFixed(3)} ms, ` +
   `after instantiation ${(summarize(windows.map((w) => w.end - w.instantiated)).median / 1000).toFixed(3)} ms`);
-void timed;
 for (const part of ["before", "after"]) {
   console.log(`\n== ${part} instantiation: ${ms(totals[part])} ms per request sampled; self time (ms per request)`);
   for (const [name, us] of [...parts[part]].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${ms(us)}  ${name}`);
@@ -152,4 +149,3 @@ for (const part of ["before", "after"]) {
   for (const [name, us] of [...inclusive[part]].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${ms(us)}  ${name}`);
 }
 console.log(`\noutside requests: ${ms(totals.outside)} ms per request`);
-void performance;
