@@ -4,29 +4,35 @@
  * that is not an array) at their place in that order.
  * @internal
  */
-import type { PolicyBuilder } from "./engine.js";
+import { MAX_GRANTS, MAX_ROLES } from "./generated/wire.js";
 import { GuardConfigError } from "./errors.js";
 
 /**
- * Gives `builder` the roles, then the grants, in order; stops early once the engine refuses
- * the entries whatever comes next (past its limits), as the first refusal ended it before.
+ * Appends the roles to `names`, then the grants (`role, permission` pairs) to `grants`, in
+ * order; stops early once the engine refuses the entries whatever comes next (one role past
+ * MAX_ROLES, one grant past MAX_GRANTS), as the first refusal ended it before. Throws at this
+ * layer's first refusal, with the entries before it collected (the caller has the engine check
+ * those first: its refusal of an earlier entry is the first error). Index loops over the
+ * lists: nothing of the caller's (a patched Array iterator) runs, and a fresh context makes no
+ * iterator objects.
  */
-export function collect(builder: PolicyBuilder, config: { roles: readonly unknown[]; permissions?: unknown }): void {
-  const roles = config.roles;
+export function collect(roles: readonly unknown[], permissions: unknown, names: string[], grants: string[]): void {
   for (let i = 0; i < roles.length; i++) {
-    if (builder.full()) return;
-    builder.role(asName(roles[i], "role"));
+    if (names.length > MAX_ROLES) return;
+    names.push(asName(roles[i], "role"));
   }
-  const permissions = config.permissions ?? {};
-  for (const role of Object.keys(permissions)) {
-    const list = (permissions as Record<string, unknown>)[role];
+  const byRole = (permissions ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(byRole);
+  for (let k = 0; k < keys.length; k++) {
+    const role = keys[k]!;
+    const list = byRole[role];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
       throw new GuardConfigError(`permissions of role '${role}' must be an array of names`);
     }
-    for (const permission of list) {
-      if (builder.full()) return;
-      builder.grant(role, asName(permission, "permission"));
+    for (let i = 0; i < list.length; i++) {
+      if (names.length > MAX_ROLES || grants.length > 2 * MAX_GRANTS) return;
+      grants.push(role, asName(list[i], "permission"));
     }
   }
 }

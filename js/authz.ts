@@ -8,7 +8,7 @@
  */
 import type { UserIdentity } from "convex/server";
 import { collect } from "./authz-policy.js";
-import { CompiledPolicy, PolicyBuilder, perInstance } from "./engine.js";
+import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js";
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
@@ -204,26 +204,6 @@ function dictionary<V>(): Dictionary<V> {
   return Object.create(null) as Dictionary<V>;
 }
 
-/**
- * What the engine decided when the policy compiled, for hot calls to look up: no rule here.
- * Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an ordinary missing key,
- * and property lookups are faster than `Map.get` on the hot path.
- */
-type Compiled = {
-  policy: CompiledPolicy;
-  /** Role name -> role id. */
-  roleIds: Dictionary<number>;
-  /** The engine's "at least" table: the byte at `role * roles + min` (src/policy.rs). */
-  atLeast: Uint8Array;
-  /** The number of roles, which is also the tables' index for "no role": the engine's last
-   * row (`holders`, `atLeastTable`), which holds nothing. */
-  roles: number;
-  /** Permission name -> the engine's decision for each role id (`holders`), at most
-   * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
-  holders: Dictionary<Uint8Array>;
-  cached: number;
-};
-
 /** @internal */
 export function createAuthz<R extends string, P extends string, T extends string, RC extends string = never>(
   config: AuthzConfig<R, P, T, RC>,
@@ -234,7 +214,28 @@ export function createAuthz<R extends string, P extends string, T extends string
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;
 
-  function build(): Compiled {
+  // What the engine decided when the policy compiled, for hot calls to look up: no rule here.
+  // `build` sets them all, once it has them all (again after a new instance). Variables of this
+  // closure rather than one object's fields: a fresh context's first check paid about 10 µs
+  // for making such an object. `var`, not `let`: the checks that read them are other
+  // functions, and a `let` read from another function is checked for its temporal dead zone
+  // at every read.
+  // Null-prototype dictionaries: `"__proto__"` or `"constructor"` is an ordinary missing key,
+  // and property lookups are faster than `Map.get` on the hot path.
+  var policy!: CompiledPolicy;
+  /** Role name -> role id. */
+  var roleIds!: Dictionary<number>;
+  /** The engine's "at least" table: the byte at `role * roleCount + min` (src/policy.rs). */
+  var atLeast!: Uint8Array;
+  /** The number of roles, which is also the tables' index for "no role": the engine's last
+   * row (`holders`, `atLeastTable`), which holds nothing. */
+  var roleCount = 0;
+  /** Permission name -> the engine's decision for each role id (`holders`), at most
+   * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
+  var decided!: Dictionary<Uint8Array>;
+  var cached = 0;
+
+  function build(): true {
     if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
@@ -243,27 +244,34 @@ export function createAuthz<R extends string, P extends string, T extends string
     // The roles read once, by index: the engine and the ids below see the same list, whatever
     // the caller's array does on a second read (a Proxy, a patched iterator).
     const roles = Array.prototype.slice.call(config.roles) as R[];
-    const builder = new PolicyBuilder();
-    const policy = engineCall(() => {
+    // The entries as the engine gets them: the roles, then `role, permission` pairs.
+    const names: string[] = [];
+    const grants: string[] = [];
+    const compiled = engineCall(() => {
       try {
-        collect(builder, { roles, permissions: config.permissions });
+        collect(roles, config.permissions, names, grants);
       } catch (e) {
         // The entries before the one refused here go to the engine first: its error for one
         // of them is the first error, as when each entry crossed on its own.
-        builder.check();
+        checkPolicy(names, grants);
         throw e;
       }
-      return builder.build();
+      return policyOf(names, grants);
     });
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
-    const roleIds = dictionary<number>();
-    for (let i = 0; i < roles.length; i++) roleIds[roles[i]!] = FIRST_ROLE + i;
-    const atLeast = policy.atLeastTable();
-    return { policy, roleIds, atLeast, roles: roles.length, holders: dictionary(), cached: 0 };
+    const ids = dictionary<number>();
+    for (let i = 0; i < roles.length; i++) ids[roles[i]!] = FIRST_ROLE + i;
+    policy = compiled;
+    roleIds = ids;
+    atLeast = compiled.atLeastTable();
+    roleCount = roles.length;
+    decided = dictionary();
+    cached = 0;
+    return true;
   }
 
-  function roleId(c: Compiled, subject: Subject): number {
+  function roleId(subject: Subject): number {
     // An own field only: a role inherited from a prototype (a polluted `Object.prototype`,
     // `{ __proto__: { role: "admin" } }`) is no role.
     const role =
@@ -272,27 +280,27 @@ export function createAuthz<R extends string, P extends string, T extends string
         : subject;
     // Fail closed: anything but a configured role name is "no role" (never the lowest role):
     // the index of the tables' last row, which holds nothing.
-    return typeof role === "string" ? (c.roleIds[role] ?? c.roles) : c.roles;
+    return typeof role === "string" ? (roleIds[role] ?? roleCount) : roleCount;
   }
 
-  function requiredRoleId(c: Compiled, role: string): number {
-    const id = typeof role === "string" ? c.roleIds[role] : undefined;
+  function requiredRoleId(role: string): number {
+    const id = typeof role === "string" ? roleIds[role] : undefined;
     if (id === undefined) deny("INVALID_ARGUMENT", `unknown role ${quoted(role)}`);
     return id;
   }
 
   /** The engine's decision on `permission` for each role id. */
-  function holders(c: Compiled, permission: string): Uint8Array {
+  function holders(permission: string): Uint8Array {
     // Anything but a string would reach the loader's string copy, which takes strings only.
     if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
-    let row = c.holders[permission];
+    let row = decided[permission];
     if (row === undefined) {
-      row = engineCall(() => c.policy.holders(permission));
+      row = engineCall(() => policy.holders(permission));
       // Bounded, whatever names callers send: past the bound a name is decided again each
       // time, so no request ever fails because of the names earlier requests checked.
-      if (c.cached < MAX_INTERNED) {
-        c.holders[permission] = row;
-        c.cached++;
+      if (cached < MAX_INTERNED) {
+        decided[permission] = row;
+        cached++;
       }
     }
     return row;
@@ -308,24 +316,24 @@ export function createAuthz<R extends string, P extends string, T extends string
     roles: Object.freeze(Array.isArray(config?.roles) ? [...config.roles] : []),
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
-      const c = compile();
-      const role = roleId(c, subject);
-      const min = requiredRoleId(c, minRole);
-      return c.atLeast[role * c.roles + min] === 1;
+      compile();
+      const role = roleId(subject);
+      const min = requiredRoleId(minRole);
+      return atLeast[role * roleCount + min] === 1;
     },
 
     can(subject: Subject, permission: PermissionName<P>): boolean {
-      const c = compile();
-      const role = roleId(c, subject);
-      return holders(c, permission)[role] === 1;
+      compile();
+      const role = roleId(subject);
+      return holders(permission)[role] === 1;
     },
 
     // The methods that find the caller (users-find.ts, which the browser entries leave out).
     ...userMethods<R, P, T, RC>(users, () => authz),
 
     isRole(value: unknown): value is R {
-      const c = compile();
-      return typeof value === "string" && c.roleIds[value] !== undefined;
+      compile();
+      return typeof value === "string" && roleIds[value] !== undefined;
     },
 
     roleValidator(): NameValidator<R> {

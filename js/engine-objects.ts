@@ -65,16 +65,24 @@ function release(held: number): void {
   }
 }
 
-/** A wrapper of the engine object `h` of the live instance. */
-class Held {
-  h: number;
-  g: number;
-  constructor(h: number) {
-    this.h = h;
-    this.g = live.generation;
-    if (registry === undefined) registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(release) : null;
-    registry?.register(this, this.g * SPAN + h, this);
-  }
+/**
+ * What every wrapper holds: the engine object's handle `h` and its instance's generation `g`.
+ * Each wrapper is a base class calling {@link hold}: a derived class's first `new` costs a
+ * fresh context more, as does a declared field's initializer (hence `declare`).
+ */
+type Held = { h: number; g: number };
+
+/**
+ * Makes `o` the wrapper of the engine object `h` of the live instance, registered so that the
+ * engine frees `h` when `o` is collected. A builder (`consumable`) is registered with itself
+ * as the unregister token, for {@link consume}; the other wrappers are never unregistered.
+ */
+function hold(o: Held, h: number, consumable: boolean): void {
+  o.h = h;
+  o.g = live.generation;
+  if (registry === undefined) registry = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(release) : null;
+  if (consumable) registry?.register(o, o.g * SPAN + h, o);
+  else registry?.register(o, o.g * SPAN + h);
 }
 
 /**
@@ -133,20 +141,33 @@ export class PolicyBuilder {
   }
   /** Checks the entries so far without compiling them. Throws INVALID_CONFIG. */
   check(): void {
-    compilePolicy(this.open().roles, this.grants, 0);
+    checkPolicy(this.open().roles, this.grants);
   }
   /** Validates and compiles the policy (consumes the builder). Throws INVALID_CONFIG. */
   build(): CompiledPolicy {
     this.open().built = true;
-    const n = this.roles.length;
-    const handle = compilePolicy(this.roles, this.grants, 1);
-    // The "at least" table, written by the same call: (n + 1) * n bytes for n roles.
-    return new CompiledPolicy(handle, answerBytes((n + 1) * n));
+    return policyOf(this.roles, this.grants);
   }
   private open(): this {
     if (this.built) throw new Error(STALE);
     return this;
   }
+}
+
+/**
+ * Validates and compiles `roles` (lowest first) and `grants` (`role, permission` pairs, in
+ * order) in one engine call, as {@link PolicyBuilder} does, without a builder. Throws INVALID_CONFIG.
+ */
+export function policyOf(roles: readonly string[], grants: readonly string[]): CompiledPolicy {
+  const n = roles.length;
+  const handle = compilePolicy(roles, grants, 1);
+  // The "at least" table, written by the same call: (n + 1) * n bytes for n roles.
+  return new CompiledPolicy(handle, answerBytes((n + 1) * n));
+}
+
+/** Checks `roles` and `grants` as {@link policyOf} would, compiling nothing. Throws INVALID_CONFIG. */
+export function checkPolicy(roles: readonly string[], grants: readonly string[]): void {
+  compilePolicy(roles, grants, 0);
 }
 
 /** `policy_compile`: lengths first (`u32`), then the strings; see src/bindings/policy.rs. */
@@ -175,10 +196,12 @@ function compilePolicy(roles: readonly string[], grants: readonly string[], buil
 }
 
 /** A compiled policy: role and permission decisions as tables (src/bindings/policy.rs). */
-export class CompiledPolicy extends Held {
-  private readonly t: Uint8Array;
+export class CompiledPolicy {
+  declare h: number;
+  declare g: number;
+  private declare readonly t: Uint8Array;
   constructor(h: number, atLeast: Uint8Array) {
-    super(h);
+    hold(this, h, false);
     this.t = atLeast;
   }
   /** `permission` decided for every role id, then 0 for "no role". Throws INVALID_ARGUMENT. */
@@ -197,9 +220,11 @@ export class CompiledPolicy extends Held {
 }
 
 /** Collects access level names (lowest first), then compiles them into an {@link AccessEngine}. */
-export class AccessLevelsBuilder extends Held {
+export class AccessLevelsBuilder {
+  declare h: number;
+  declare g: number;
   constructor() {
-    super(created(ABI_KIND_LEVELS));
+    hold(this, created(ABI_KIND_LEVELS), true);
   }
   /** Declares the next level (checked by `build`). */
   level(name: string): void {
@@ -222,7 +247,12 @@ export class AccessLevelsBuilder extends Held {
 }
 
 /** Compiled access levels: resolution and sharing decisions (src/bindings/access.rs). */
-export class AccessEngine extends Held {
+export class AccessEngine {
+  declare h: number;
+  declare g: number;
+  constructor(h: number) {
+    hold(this, h, false);
+  }
   /** The level names, lowest first, separated by single spaces. */
   levels(): string {
     const ex = use(this);
@@ -264,9 +294,11 @@ export class AccessEngine extends Held {
 }
 
 /** The app's named limits, compiled once; decisions over numbers in its own I/O buffer. */
-export class RateLimiter extends Held {
+export class RateLimiter {
+  declare h: number;
+  declare g: number;
   constructor() {
-    super(created(ABI_KIND_LIMITER));
+    hold(this, created(ABI_KIND_LIMITER), false);
   }
   /** Validates a limit and returns its id. Throws INVALID_CONFIG. */
   add(kind: string, rate: number, period: number, capacity?: number, shards?: number): number {
@@ -302,7 +334,9 @@ export class RateLimiter extends Held {
 }
 
 /** Validated confirmation code settings (src/bindings/codes.rs). */
-export class CodeEngine extends Held {
+export class CodeEngine {
+  declare h: number;
+  declare g: number;
   /** Validates the settings (`undefined`: the engine's default). Throws INVALID_CONFIG. */
   constructor(
     alphabet: string,
@@ -327,7 +361,7 @@ export class CodeEngine extends Held {
     // The optional settings as they are written (a spread would run the Array iterator, which
     // a caller may have patched, while the instance reads as discarded).
     const answer = opCodesNew(ex, a, length, ttl, maxAttempts, bindingFailures ?? 0, bindingWindow ?? 0, actorFailures ?? 0, actorWindow ?? 0, flags);
-    super(checked(t, leave(g, answer)));
+    hold(this, checked(t, leave(g, answer)), false);
   }
   /** The bytes of a code or of the message to sign, by `mode`. Throws INVALID_ARGUMENT, UNAVAILABLE. */
   message(actor: string, action: string, target: string, code: string, mode: number): Uint8Array {

@@ -38,6 +38,8 @@ export { checked, input, text };
 export {
   PolicyBuilder,
   CompiledPolicy,
+  policyOf,
+  checkPolicy,
   AccessLevelsBuilder,
   AccessEngine,
   RateLimiter,
