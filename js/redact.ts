@@ -185,20 +185,37 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
   }
 }
 
+/** A value's place when an object is cleaned: strings by length, other scalars first, objects last. */
+function costOf(v: unknown): number {
+  if (typeof v === "string") return v.length;
+  return v !== null && typeof v === "object" ? Number.MAX_SAFE_INTEGER : 0;
+}
+
 function walkObject(value: Record<string, unknown>, forms: readonly string[], depth: number, budget: Budget) {
   engine();
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  const keep = entries.length > MAX_AUDIT_ITEMS ? MAX_AUDIT_ITEMS - 1 : entries.length;
-  const out: Record<string, Value> = {};
-  for (const [key, v] of entries.slice(0, keep)) {
+  const kept = entries.slice(0, entries.length > MAX_AUDIT_ITEMS ? MAX_AUDIT_ITEMS - 1 : entries.length);
+  // The names in the object's order: escaping, cutting and redaction can make two names one,
+  // and the later ones are numbered.
+  const names: string[] = [];
+  const taken = new Set<string>();
+  for (const [key] of kept) {
     const base = fieldName(key, forms);
     let name = base;
-    // Escaping, cutting and redaction can make two names one: number the later ones.
-    for (let n = 2; Object.hasOwn(out, name); n++) name = `${base}~${n}`;
+    for (let n = 2; taken.has(name); n++) name = `${base}~${n}`;
+    taken.add(name);
+    names.push(name);
     budget.left -= name.length;
-    out[name] = walk(isSecretKey(key) ? REDACTED : v, forms, depth + 1, budget);
   }
-  if (keep < entries.length) {
+  // The values small first, whatever the order of the keys (the database may sort them between
+  // two cleanings): one large value must not crowd the small ones out of the size budget (a
+  // safe action's `details.started` and `denial` beside an error echoing a caller's input).
+  const order = kept.map((_, i) => i).sort((i, j) => costOf(kept[i]![1]) - costOf(kept[j]![1]));
+  const values: Value[] = new Array(kept.length);
+  for (const i of order) values[i] = walk(isSecretKey(kept[i]![0]) ? REDACTED : kept[i]![1], forms, depth + 1, budget);
+  const out: Record<string, Value> = {};
+  for (let i = 0; i < kept.length; i++) out[names[i]!] = values[i]!;
+  if (kept.length < entries.length) {
     budget.left -= TRUNCATED.length;
     out[TRUNCATED] = walk(TRUNCATED, forms, depth + 1, budget);
   }

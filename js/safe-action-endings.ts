@@ -96,7 +96,9 @@ export function ending(e: unknown, clean: Clean): Ending {
   const denial = GUARD_ERROR_CODES.find((c) => c === code);
   return {
     outcome: shown ? "denied" : "error",
-    details: denial === undefined ? { error: e as Value } : { error: e as Value, denial },
+    // `denial` first: the stored details are cut to a size budget in key order, and an error as
+    // large as the budget (a caller's echoed input) must not cut the guard's own code.
+    details: denial === undefined ? { error: e as Value } : { denial, error: e as Value },
     answer: { error: shown ? data : UPSTREAM },
     ...(configError === undefined ? {} : { configError }),
   };

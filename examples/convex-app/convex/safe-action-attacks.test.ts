@@ -218,6 +218,32 @@ describe("the audit row never holds the key, and is always written", () => {
   });
 });
 
+describe("the pairing and the guard's own code survive an error as large as the row's budget", () => {
+  // An attacker's review: a handler echoing a caller's input in its error (or an upstream's
+  // large error body) filled the details' size budget first, and `started` and `denial` were
+  // stored as "[truncated]": the call looked unfinished, the guard's code hidden.
+  const large = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${i}`, "x".repeat(1900)]));
+  test("a caller-sized ConvexError with a guard code", async () => {
+    const s = await setup();
+    await s.attack(async () => Promise.reject(new ConvexError({ code: "FORBIDDEN", message: "no", input: large })));
+    const [started, row] = await s.rows();
+    expect([started?.outcome, row?.outcome]).toEqual(["started", "denied"]);
+    const details = row?.details as { started?: unknown; denial?: unknown; error?: unknown };
+    expect(details.started).toBe(started?._id);
+    expect(details.denial).toBe("FORBIDDEN");
+    expect(JSON.stringify(details.error)).toContain("[truncated]"); // the error itself was cut
+  });
+  test("an upstream error with a 100,000-character body", async () => {
+    const s = await setup();
+    await s.attack(async () => {
+      throw Object.assign(new Error("upstream failed"), { body: "y".repeat(100_000) });
+    });
+    const [started, row] = await s.rows();
+    expect([started?.outcome, row?.outcome]).toEqual(["started", "error"]);
+    expect((row?.details as { started?: unknown }).started).toBe(started?._id);
+  });
+});
+
 describe("the result scan: plain Convex values only, no form of the key", () => {
   const forms = {
     "as written": API_KEY,
