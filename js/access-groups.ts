@@ -142,7 +142,8 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
     async createGroup(ctx, name) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      if (typeof name !== "string" || name.length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
+      // A blank name (spaces only) would show as none.
+      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
       if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
       // Shown to the people it invites: nothing that hides or reorders what they read.
       if (GROUP_NAME_FORBIDDEN.test(name)) {

@@ -86,19 +86,36 @@ pub const MAX_CALLER_GROUPS: usize = 256;
 /// Longest group name, in UTF-16 code units (JavaScript's `length`).
 pub const MAX_GROUP_NAME_LEN: usize = 200;
 /// Code points a group name may not hold, as inclusive ranges: the controls (C0, DEL and C1),
-/// the zero-width space, the line and paragraph separators, the bidirectional embeddings,
-/// overrides and isolates, the byte-order mark and the interlinear annotation marks. A group's
+/// every bidirectional control (the marks, embeddings, overrides and isolates), the line and
+/// paragraph separators, and the default-ignorable code points (shown as nothing: the soft
+/// hyphen, the zero-width space, the word joiner and invisible operators, the Hangul fillers,
+/// variation selectors, the byte-order mark, the interlinear annotation marks, tags). A group's
 /// name is shown to the people it invites, and these would let it hide or reorder what they
-/// read (an invitation to "Admins" that is not). The joiners (U+200C, U+200D) stay: emoji
-/// sequences and several scripts need them.
+/// read (an invitation to "Admins" that is not). Kept, because text needs them: the joiners
+/// (U+200C, U+200D: emoji sequences, Persian, Indic scripts), the emoji variation selectors
+/// (U+FE0E, U+FE0F) and the tags that spell a subdivision flag (U+E0020 to U+E007F).
 pub const GROUP_NAME_FORBIDDEN: &[(u32, u32)] = &[
     (0x00, 0x1f),
     (0x7f, 0x9f),
+    (0xad, 0xad),
+    (0x34f, 0x34f),
+    (0x61c, 0x61c),
+    (0x115f, 0x1160),
+    (0x17b4, 0x17b5),
+    (0x180b, 0x180f),
     (0x200b, 0x200b),
+    (0x200e, 0x200f),
     (0x2028, 0x202e),
-    (0x2066, 0x2069),
+    (0x2060, 0x206f),
+    (0x3164, 0x3164),
+    (0xfe00, 0xfe0d),
     (0xfeff, 0xfeff),
-    (0xfff9, 0xfffb),
+    (0xffa0, 0xffa0),
+    (0xfff0, 0xfffb),
+    (0x1bca0, 0x1bca3),
+    (0x1d173, 0x1d17a),
+    (0xe0000, 0xe001f),
+    (0xe0080, 0xe0fff),
 ];
 
 /// Whether a group name may hold `c` (see [`GROUP_NAME_FORBIDDEN`]).
@@ -1581,11 +1598,32 @@ mod tests {
     #[test]
     fn group_names_refuse_hidden_and_reordering_characters() {
         for c in [
-            '\0', '\n', '\u{7f}', '\u{85}', '\u{200b}', '\u{2028}', '\u{202e}', '\u{2066}',
-            '\u{2069}', '\u{feff}', '\u{fffb}',
+            '\0',
+            '\n',
+            '\u{7f}',
+            '\u{85}',
+            '\u{ad}',
+            '\u{61c}',
+            '\u{200b}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{2028}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{206f}',
+            '\u{3164}',
+            '\u{fe00}',
+            '\u{feff}',
+            '\u{fffb}',
+            '\u{1d173}',
+            '\u{e0001}',
+            '\u{e0100}',
         ] {
             assert!(!group_name_char_allowed(c), "{c:?} allowed");
         }
+        // Kept: text needs them (joiners, emoji presentation, a subdivision flag's tags).
         for c in [
             'a',
             ' ',
@@ -1595,9 +1633,10 @@ mod tests {
             '\u{200c}',
             '\u{200d}',
             '\u{202f}',
-            '\u{2065}',
-            '\u{206a}',
+            '\u{fe0f}',
             '\u{1f468}',
+            '\u{e0067}',
+            '\u{e007f}',
         ] {
             assert!(group_name_char_allowed(c), "{c:?} refused");
         }

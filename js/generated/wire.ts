@@ -150,7 +150,7 @@ export const MAX_BATCH_DOCUMENTS = 1000;
 /** Longest group name, in UTF-16 code units. */
 export const MAX_GROUP_NAME_LEN = 200;
 /** Any character a group name may not hold (controls, invisible and bidirectional formatting characters): `GROUP_NAME_FORBIDDEN` of `src/access.rs`. */
-export const GROUP_NAME_FORBIDDEN = /[\u{0}-\u{1f}\u{7f}-\u{9f}\u{200b}\u{2028}-\u{202e}\u{2066}-\u{2069}\u{feff}\u{fff9}-\u{fffb}]/u;
+export const GROUP_NAME_FORBIDDEN = /[\u{0}-\u{1f}\u{7f}-\u{9f}\u{ad}\u{34f}\u{61c}\u{115f}-\u{1160}\u{17b4}-\u{17b5}\u{180b}-\u{180f}\u{200b}\u{200e}-\u{200f}\u{2028}-\u{202e}\u{2060}-\u{206f}\u{3164}\u{fe00}-\u{fe0d}\u{feff}\u{ffa0}\u{fff0}-\u{fffb}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e001f}\u{e0080}-\u{e0fff}]/u;
 /** Largest page a listing returns. */
 export const MAX_PAGE_ITEMS = 100;
 /** The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`. */

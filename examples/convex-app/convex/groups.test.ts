@@ -288,6 +288,9 @@ test("group names: 1 to 200 characters", async () => {
   expect(await create("x".repeat(201))).toEqual(tooLong);
   expect(await create("x".repeat(500_000))).toEqual(tooLong);
   expect(await create("")).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
+  for (const blank of ["   ", "\u3000", "\u00A0\t "]) {
+    expect(await create(blank)).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
+  }
 });
 
 test("group names: no control, invisible or bidirectional formatting characters (an invitation shows the name)", async () => {
@@ -298,11 +301,16 @@ test("group names: no control, invisible or bidirectional formatting characters 
     message: "a group name may not hold control, invisible or bidirectional formatting characters",
   };
   // "Admins" with a right-to-left override reads as another name; each kind refused alone too.
-  for (const sneaky of ["Ad\u202Enimda", "team\u0000", "team\nAdmins", "a\u0085b", "\u200Bteam", "x\u2028y", "\u2066x\u2069", "\uFEFFteam", "a\u007Fb", "\u202Ax"]) {
+  for (const sneaky of [
+    "Ad\u202Enimda", "team\u0000", "team\nAdmins", "a\u0085b", "\u200Bteam", "x\u2028y", "\u2066x\u2069", "\uFEFFteam", "a\u007Fb", "\u202Ax",
+    // An attacker's review: the bidi marks, the soft hyphen, the word joiner, a Hangul filler, variation selectors, tags.
+    "Admins\u200E", "\u200FAdmins", "Ad\u00ADmins", "Ad\u2060mins", "\u3164", "Admins\uFE00", "Admins\u{E0001}", "Admins\u{E0100}",
+  ]) {
     expect(await create(sneaky)).toEqual(refused);
   }
   // Joiners stay (emoji sequences, Persian), as do accents, CJK and the marks of ordinary text.
-  for (const fine of ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467} family", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "Équipe 東京", "R&D: \"core\" (2026)"]) {
+  const scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+  for (const fine of ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467} family", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "Équipe 東京", "R&D: \"core\" (2026)", "\u2764\uFE0F team", `${scotland} rugby`]) {
     expect(await create(fine)).toMatchObject({ ok: { groupId: expect.any(String) } });
   }
 });
