@@ -248,6 +248,13 @@ const common = {
   external: ["convex", "convex/*"],
   legalComments: "none",
   logLevel: "warning",
+  // Whitespace and names stay as written; the syntax is minified, which among other things
+  // writes each constant of js/generated/wire.ts (the engine's buffer offsets) where it is used.
+  // Without it, esbuild makes every module's top-level `const` a `var` of the bundle, which V8
+  // reads from the module's context at every use, with a type check: measured (callgrind, V8
+  // TurboFan), a pure rate-limit decision ran 155 fewer instructions, and pkg/index.js is
+  // 5% smaller (230,103 -> 219,243 B). A user's minifying bundler did the same already.
+  minifySyntax: true,
 };
 await build({ ...common, format: "esm", outfile: at("pkg/index.js") });
 await build({ ...common, format: "cjs", outfile: at("pkg/index.cjs"), mainFields: ["module", "main"] });

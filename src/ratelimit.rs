@@ -217,10 +217,14 @@ pub struct Limit {
 /// `v` as a whole number from 0 to `max`, or `None`.
 #[inline(always)]
 fn whole(v: f64, max: u64) -> Option<u64> {
-    // `max` is at most MAX_NOW_MS < 2^53, so `max as f64` is exact. Once `v` is known to be
-    // in [0, max], `v as u64` truncates it exactly, and converting back tells whether `v` was
-    // whole (no `f64::fract`: the wasm build is `no_std`).
-    if v.is_finite() && v >= 0.0 && v <= max as f64 {
+    // `max` is at most MAX_NOW_MS < 2^53, so `max as f64` is exact. The two comparisons refuse
+    // NaN and both infinities (`max` is finite), so there is no `is_finite` test: with one,
+    // LLVM fused it and `v >= 0.0` into a test of the float's class by its bits (about 25 x64
+    // instructions per call in V8; measured, a pure decision ran 97 more instructions and the
+    // module was 609 bytes larger). Once `v` is known to be in [0, max], `v as u64` truncates
+    // it exactly, and converting back tells whether `v` was whole (no `f64::fract`: the wasm
+    // build is `no_std`).
+    if v >= 0.0 && v <= max as f64 {
         let n = v as u64;
         (n as f64 == v).then_some(n)
     } else {
