@@ -97,6 +97,7 @@ export function limitKeys(
   wired: boolean,
   carriesSecret: (key: string) => boolean,
 ): { name: string; key: string }[] {
+  const seen = new Set<string>();
   return limits.map(({ name, key: keyOf, at }) => {
     const key: unknown = keyOf === undefined ? actorKey : keyOf(input);
     // Never stringified: a row would be "[object Object]", one key for every caller.
@@ -114,6 +115,11 @@ export function limitKeys(
     if (carriesSecret(key)) {
       throw new GuardConfigError(`${where}: the rate-limit key${at === "rateLimit" ? "" : ` of ${at}`} carries a secret (it would be stored): key by something else`);
     }
+    // The same limit and key twice (two key functions, or one answering the actor's key): the
+    // engine refuses such a batch, which the caller would see as their INVALID_ARGUMENT.
+    const pair = JSON.stringify([name, key]);
+    if (seen.has(pair)) throw new GuardConfigError(`${where}: ${at} takes from '${name}' with a key another entry already uses`);
+    seen.add(pair);
     return { name, key };
   });
 }

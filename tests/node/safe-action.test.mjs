@@ -537,6 +537,17 @@ test("a list of limits is taken in one call of the wired rateLimit, all or nothi
     assert.equal(r.error.message, `safeAction 't': rateLimit[1].key must return a string (it returned ${what})`);
     assert.deepEqual([r.calls, r.ran, r.outcome], [[], false, "error"]);
   }
+  // The same limit and key twice, known only at the call (an attacker's review: the caller got
+  // INVALID_ARGUMENT, audited as denied): the developer's, nothing taken.
+  for (const list of [
+    [{ name: "uploadGlobal", key: () => "global" }, { name: "uploadGlobal", key: () => "global" }],
+    [{ name: "upload" }, { name: "upload", key: ({ actor }) => actor._id }],
+  ]) {
+    const r = await run(list);
+    assert.ok(r.error instanceof GuardConfigError, String(r.error));
+    assert.equal(r.error.message, `safeAction 't': rateLimit[1] takes from '${list[1].name}' with a key another entry already uses`);
+    assert.deepEqual([r.calls, r.ran, r.outcome], [[], false, "error"]);
+  }
   const template = await run([{ name: "upload" }, { name: "uploadGlobal", key: ({ actor }) => `u:${actor}` }]);
   assert.equal(template.error?.message, "safeAction 't': rateLimit[1].key returned a key holding '[object ...]', one key for every caller: write a string field (actor._id)");
   assert.deepEqual(template.calls, []);
