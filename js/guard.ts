@@ -256,23 +256,23 @@ export function defineGuard<
     readable: viaDb(accessPart, "readable"),
     readableMany: viaDb(accessPart, "readableMany"),
     requireAccess: viaDb(accessPart, "requireAccess"),
-    share: viaDb(accessPart, "share"),
-    revoke: viaDb(accessPart, "revoke"),
+    share: viaDb(accessPart, "share", true),
+    revoke: viaDb(accessPart, "revoke", true),
     listGrants: viaDb(accessPart, "listGrants"),
-    transferOwnership: viaDb(accessPart, "transferOwnership"),
-    moveDocument: viaDb(accessPart, "moveDocument"),
+    transferOwnership: viaDb(accessPart, "transferOwnership", true),
+    moveDocument: viaDb(accessPart, "moveDocument", true),
     listAccessible: viaDb(accessPart, "listAccessible"),
-    createGroup: viaDb(accessPart, "createGroup"),
-    addGroupMember: viaDb(accessPart, "addGroupMember"),
-    acceptGroupInvite: viaDb(accessPart, "acceptGroupInvite"),
-    leaveGroup: viaDb(accessPart, "leaveGroup"),
+    createGroup: viaDb(accessPart, "createGroup", true),
+    addGroupMember: viaDb(accessPart, "addGroupMember", true),
+    acceptGroupInvite: viaDb(accessPart, "acceptGroupInvite", true),
+    leaveGroup: viaDb(accessPart, "leaveGroup", true),
     listMyGroups: viaDb(accessPart, "listMyGroups"),
-    removeGroupMember: viaDb(accessPart, "removeGroupMember"),
-    forgetUser: viaDb(accessPart, "forgetUser"),
+    removeGroupMember: viaDb(accessPart, "removeGroupMember", true),
+    forgetUser: viaDb(accessPart, "forgetUser", true),
     rateLimit: via(checksPart, "rateLimit"),
     rateLimitAll: via(checksPart, "rateLimitAll"),
     checkRateLimit: via(checksPart, "checkRateLimit"),
-    resetRateLimit: viaDb(checksPart, "resetRateLimit"),
+    resetRateLimit: viaDb(checksPart, "resetRateLimit", true),
     getRateLimitState: viaDb(checksPart, "getRateLimitState"),
     rateLimitStatus: via(checksPart, "rateLimitStatus"),
     decideRateLimits: via(checksPart, "decideRateLimits"),
@@ -280,8 +280,8 @@ export function defineGuard<
     requireUser: via(checksPart, "requireUser"),
     requireRole: via(checksPart, "requireRole"),
     requirePermission: via(checksPart, "requirePermission"),
-    issueConfirmation: viaDb(confirmationsPart, "issueConfirmation"),
-    consumeConfirmation: viaDb(confirmationsPart, "consumeConfirmation"),
+    issueConfirmation: viaDb(confirmationsPart, "issueConfirmation", true),
+    consumeConfirmation: viaDb(confirmationsPart, "consumeConfirmation", true),
     assertConfirmed: via(confirmationsPart, "assertConfirmed"),
   };
   // The audit trail is an object whose methods the confirmations call too: `guard.audit` is that
@@ -323,10 +323,14 @@ function via<C extends Record<K, (...args: never[]) => unknown>, K extends keyof
  * {@link via} for a method that reads or writes `ctx.db`: given an action's ctx (which has
  * none), a `GuardConfigError` naming the fix, instead of a `TypeError` from deep inside it.
  */
-function viaDb<C extends Record<K, (...args: never[]) => unknown>, K extends keyof C & string>(part: () => C, key: K): C[K] {
+function viaDb<C extends Record<K, (...args: never[]) => unknown>, K extends keyof C & string>(part: () => C, key: K, writes = false): C[K] {
   return ((...args: never[]) => {
     if (isActionCtx(args[0])) {
       throw new GuardConfigError(`guard.${key} reads the database, which an action has not: call it in a query or mutation (through ctx.runQuery or ctx.runMutation)`);
+    }
+    // A query's db cannot write: the developer's mistake, named, not a TypeError halfway through.
+    if (writes && typeof (args[0] as { db?: { insert?: unknown } } | undefined)?.db?.insert !== "function") {
+      throw new GuardConfigError(`guard.${key} writes to the database, which a query cannot: call it in a mutation (from an action, through ctx.runMutation)`);
     }
     return part()[key](...args);
   }) as C[K];

@@ -322,34 +322,48 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   });
   const action = { auth: { getUserIdentity: async () => null }, runQuery: async () => null, runMutation: async () => null, runAction: async () => null };
   const calls = {
-    readable: () => full.readable(action, "notes", "n1"),
-    readableMany: () => full.readableMany(action, "notes", ["n1"]),
-    requireAccess: () => full.requireAccess(action, "notes", "n1", "viewer"),
-    share: () => full.share(action, "notes", "n1", { userId: "u1", level: "viewer" }),
-    revoke: () => full.revoke(action, "notes", "n1", { userId: "u1" }),
-    listGrants: () => full.listGrants(action, "notes", "n1", { numItems: 1, cursor: null }),
-    transferOwnership: () => full.transferOwnership(action, "notes", "n1", "u1"),
-    moveDocument: () => full.moveDocument(action, "notes", "n1", null),
-    listAccessible: () => full.listAccessible(action, "notes", { numItems: 1, cursor: null }),
-    createGroup: () => full.createGroup(action, { name: "g" }),
-    addGroupMember: () => full.addGroupMember(action, "g1", "u1"),
-    acceptGroupInvite: () => full.acceptGroupInvite(action, "g1"),
-    leaveGroup: () => full.leaveGroup(action, "g1"),
-    listMyGroups: () => full.listMyGroups(action, { numItems: 1, cursor: null }),
-    removeGroupMember: () => full.removeGroupMember(action, "g1", "u1"),
-    forgetUser: () => full.forgetUser(action, "u1"),
-    resetRateLimit: () => full.resetRateLimit(action, "post", { key: "k" }),
-    getRateLimitState: () => full.getRateLimitState(action, "post", { key: "k" }),
-    issueConfirmation: () => full.issueConfirmation(action, { actor: "a", action: "x", target: "t" }),
-    consumeConfirmation: () => full.consumeConfirmation(action, { actor: "a", action: "x", target: "t", code: "00000000" }),
+    readable: (ctx) => full.readable(ctx, "notes", "n1"),
+    readableMany: (ctx) => full.readableMany(ctx, "notes", ["n1"]),
+    requireAccess: (ctx) => full.requireAccess(ctx, "notes", "n1", "viewer"),
+    share: (ctx) => full.share(ctx, "notes", "n1", { userId: "u1", level: "viewer" }),
+    revoke: (ctx) => full.revoke(ctx, "notes", "n1", { userId: "u1" }),
+    listGrants: (ctx) => full.listGrants(ctx, "notes", "n1", { numItems: 1, cursor: null }),
+    transferOwnership: (ctx) => full.transferOwnership(ctx, "notes", "n1", "u1"),
+    moveDocument: (ctx) => full.moveDocument(ctx, "notes", "n1", null),
+    listAccessible: (ctx) => full.listAccessible(ctx, "notes", { numItems: 1, cursor: null }),
+    createGroup: (ctx) => full.createGroup(ctx, { name: "g" }),
+    addGroupMember: (ctx) => full.addGroupMember(ctx, "g1", "u1"),
+    acceptGroupInvite: (ctx) => full.acceptGroupInvite(ctx, "g1"),
+    leaveGroup: (ctx) => full.leaveGroup(ctx, "g1"),
+    listMyGroups: (ctx) => full.listMyGroups(ctx, { numItems: 1, cursor: null }),
+    removeGroupMember: (ctx) => full.removeGroupMember(ctx, "g1", "u1"),
+    forgetUser: (ctx) => full.forgetUser(ctx, "u1"),
+    resetRateLimit: (ctx) => full.resetRateLimit(ctx, "post", { key: "k" }),
+    getRateLimitState: (ctx) => full.getRateLimitState(ctx, "post", { key: "k" }),
+    issueConfirmation: (ctx) => full.issueConfirmation(ctx, { actor: "a", action: "x", target: "t" }),
+    consumeConfirmation: (ctx) => full.consumeConfirmation(ctx, { actor: "a", action: "x", target: "t", code: "00000000" }),
   };
   for (const [name, call] of Object.entries(calls)) {
     await assert.rejects(
-      async () => call(),
+      async () => call(action),
       (e) => e.name === "GuardConfigError" && e.message === `guard.${name} reads the database, which an action has not: call it in a query or mutation (through ctx.runQuery or ctx.runMutation)`,
       name,
     );
   }
+  // The writing methods in a query: its db has no insert (before, a TypeError halfway through,
+  // e.g. consumeConfirmation's "db(...).patch is not a function" after the code was compared).
+  const reads = { query: () => ({ withIndex: () => ({ unique: async () => null, first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
+  const query = { auth: { getUserIdentity: async () => ({ subject: "s", issuer: "i", tokenIdentifier: "i|s" }) }, db: reads };
+  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
+  for (const name of writers) {
+    await assert.rejects(
+      async () => calls[name](query),
+      (e) => e.name === "GuardConfigError" && e.message === `guard.${name} writes to the database, which a query cannot: call it in a mutation (from an action, through ctx.runMutation)`,
+      name,
+    );
+  }
+  // The reading methods still read in a query (no refusal for a db without insert).
+  await assert.doesNotReject(async () => full.getRateLimitState(query, "post", { key: "k" }));
   // The action-aware checks still go through the wiring (here a stand-in that answers null,
   // which is not the guard's answer).
   await assert.rejects(full.getUser(action), (e) => e.name === "GuardConfigError" && e.message.startsWith("'guardFunctions:getUser' answered"));
