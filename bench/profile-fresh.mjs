@@ -17,7 +17,7 @@ import { resolve } from "node:path";
 import vm from "node:vm";
 import { build } from "esbuild";
 import sourceMap from "source-map-js";
-import { bareContext, linkedPackage } from "./lib/fresh.mjs";
+import { bareContext, CONTEXT_BUNDLE, GLOBAL_NAME, linkedPackage } from "./lib/fresh.mjs";
 import { summarize } from "./lib/stats.mjs";
 import { FIRST_CHECK } from "./rbac.mjs";
 
@@ -31,22 +31,12 @@ const afterGc = process.argv.includes("--after-gc");
 const FILE = "guard-full.bundle.js";
 
 // The bundle exactly as lib/fresh.mjs bundleForContext makes it, plus a source map on the side.
-const GLOBAL_NAME = "__benchEntry";
 const out = await build({
   entryPoints: [`${root}/bench/entries/guard-full.mjs`],
   absWorkingDir: root,
   plugins: [linkedPackage("convex-guard", dir, `${root}/target/bench/profile-fresh`)],
-  bundle: true,
-  write: false,
+  ...CONTEXT_BUNDLE,
   outfile: `${root}/target/bench/profile-fresh/out.js`,
-  format: "iife",
-  globalName: GLOBAL_NAME,
-  platform: "browser",
-  conditions: ["convex", "module"],
-  minify: true,
-  treeShaking: true,
-  legalComments: "none",
-  logLevel: "error",
   sourcemap: "external",
 });
 const js = out.outputFiles.find((f) => f.path.endsWith(".js")).text.replace(/\/\/# sourceMappingURL=.*\n?$/, "");

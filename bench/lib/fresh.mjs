@@ -30,7 +30,7 @@ import vm from "node:vm";
 import { build } from "esbuild";
 import { summarize } from "./stats.mjs";
 
-const GLOBAL_NAME = "__benchEntry";
+export const GLOBAL_NAME = "__benchEntry";
 
 // A way to force a full collection (outside the timed region) without a node flag.
 setFlagsFromString("--expose-gc");
@@ -69,22 +69,22 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  *   root: resolution root; plugins: esbuild plugins (e.g. linkedPackage); saveAs: where to
  *   write the bundle, for inspection.
  */
+/** How an entry is bundled for a context: as Convex bundles a function file, as an IIFE. */
+export const CONTEXT_BUNDLE = {
+  bundle: true,
+  write: false,
+  format: "iife", // Convex emits esm; an IIFE is the same code, runnable as a vm script.
+  globalName: GLOBAL_NAME,
+  platform: "browser",
+  conditions: ["convex", "module"],
+  minify: true,
+  treeShaking: true,
+  legalComments: "none",
+  logLevel: "error",
+};
+
 export async function bundleForContext(entry, { root, plugins = [], saveAs }) {
-  const out = await build({
-    entryPoints: [entry],
-    absWorkingDir: root,
-    plugins,
-    bundle: true,
-    write: false,
-    format: "iife", // Convex emits esm; an IIFE is the same code, runnable as a vm script.
-    globalName: GLOBAL_NAME,
-    platform: "browser",
-    conditions: ["convex", "module"],
-    minify: true,
-    treeShaking: true,
-    legalComments: "none",
-    logLevel: "error",
-  });
+  const out = await build({ ...CONTEXT_BUNDLE, entryPoints: [entry], absWorkingDir: root, plugins });
   const text = `${out.outputFiles[0].text}\n${GLOBAL_NAME}.result;\n`;
   if (saveAs) {
     mkdirSync(dirname(saveAs), { recursive: true });
