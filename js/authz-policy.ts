@@ -4,13 +4,13 @@
  * that is not an array) at their place in that order.
  * @internal
  */
-import { MAX_GRANTS, MAX_ROLES } from "./generated/wire.js";
+import { policyFull } from "./engine.js";
 import { GuardConfigError } from "./errors.js";
 
 /**
  * Appends the roles to `names`, then the grants (`role, permission` pairs) to `grants`, in
- * order; stops early once the engine refuses the entries whatever comes next (one role past
- * MAX_ROLES, one grant past MAX_GRANTS), as the first refusal ended it before. Throws at this
+ * order; stops early once the engine refuses the entries whatever comes next (`policyFull`),
+ * as the first refusal ended it before. Throws at this
  * layer's first refusal, with the entries before it collected (the caller has the engine check
  * those first: its refusal of an earlier entry is the first error). Index loops over the
  * lists: nothing of the caller's (a patched Array iterator) runs, and a fresh context makes no
@@ -18,7 +18,7 @@ import { GuardConfigError } from "./errors.js";
  */
 export function collect(roles: readonly unknown[], permissions: unknown, names: string[], grants: string[]): void {
   for (let i = 0; i < roles.length; i++) {
-    if (names.length > MAX_ROLES) return;
+    if (policyFull(names, grants)) return;
     names.push(asName(roles[i], "role"));
   }
   const byRole = (permissions ?? {}) as Record<string, unknown>;
@@ -31,7 +31,7 @@ export function collect(roles: readonly unknown[], permissions: unknown, names: 
       throw new GuardConfigError(`permissions of role '${role}' must be an array of names`);
     }
     for (let i = 0; i < list.length; i++) {
-      if (names.length > MAX_ROLES || grants.length > 2 * MAX_GRANTS) return;
+      if (policyFull(names, grants)) return;
       grants.push(role, asName(list[i], "permission"));
     }
   }

@@ -132,13 +132,6 @@ export class PolicyBuilder {
   grant(role: string, permission: string): void {
     this.open().grants.push(role, permission);
   }
-  /**
-   * Whether the engine refuses the entries so far whatever comes next: one role past
-   * MAX_ROLES or one grant past MAX_GRANTS is refused, if no earlier entry is.
-   */
-  full(): boolean {
-    return this.roles.length > MAX_ROLES || this.grants.length > 2 * MAX_GRANTS;
-  }
   /** Checks the entries so far without compiling them. Throws INVALID_CONFIG. */
   check(): void {
     checkPolicy(this.open().roles, this.grants);
@@ -152,6 +145,14 @@ export class PolicyBuilder {
     if (this.built) throw new Error(STALE);
     return this;
   }
+}
+
+/**
+ * Whether the engine refuses `roles` and `grants` (`role, permission` pairs) whatever comes
+ * next: one role past MAX_ROLES or one grant past MAX_GRANTS is refused, if no earlier entry is.
+ */
+export function policyFull(roles: readonly string[], grants: readonly string[]): boolean {
+  return roles.length > MAX_ROLES || grants.length > 2 * MAX_GRANTS;
 }
 
 /**

@@ -39,6 +39,7 @@ export {
   PolicyBuilder,
   CompiledPolicy,
   policyOf,
+  policyFull,
   checkPolicy,
   AccessLevelsBuilder,
   AccessEngine,

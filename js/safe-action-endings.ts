@@ -96,9 +96,8 @@ export function ending(e: unknown, clean: Clean): Ending {
   const denial = GUARD_ERROR_CODES.find((c) => c === code);
   return {
     outcome: shown ? "denied" : "error",
-    // `denial` first: the stored details are cut to a size budget in key order, and an error as
-    // large as the budget (a caller's echoed input) must not cut the guard's own code.
-    details: denial === undefined ? { error: e as Value } : { denial, error: e as Value },
+    // An error as large as the row's budget never cuts `denial`: redact.ts cleans small values first.
+    details: denial === undefined ? { error: e as Value } : { error: e as Value, denial },
     answer: { error: shown ? data : UPSTREAM },
     ...(configError === undefined ? {} : { configError }),
   };

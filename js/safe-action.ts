@@ -307,10 +307,9 @@ export function createSafeAction(
         } else {
           end = admitted;
         }
-        // The final row names the started row (`details.started`, its id) when there is one.
-        // `started` first: the details are cut to a size budget in key order, and an error as
-        // large as the budget must not cut the pairing.
-        await write(end.outcome, started === undefined ? end.details : { started, ...end.details });
+        // The final row names the started row (`details.started`, its id) when there is one; an
+        // error as large as the row's budget never cuts it (redact.ts cleans small values first).
+        await write(end.outcome, started === undefined ? end.details : { ...end.details, started });
         if (end.configError !== undefined) throw end.configError;
         if ("error" in end.answer) throw new ConvexError(end.answer.error as Value);
         return end.answer.value as never;

@@ -17,7 +17,7 @@ import { action, internalMutation, internalQuery } from "./_generated/server";
 import { guard } from "./guard";
 import * as wired from "./guardFunctions";
 import schema from "./schema";
-import { addUsers, modules, outcome } from "./test-helpers";
+import { addUsers, modules, outcome, thrown } from "./test-helpers";
 
 const ISSUER = "https://auth.example";
 const FIX_FUNCTIONS = "guard.internalFunctions(internalQuery, internalMutation)";
@@ -84,16 +84,6 @@ async function world(wiring: Record<string, unknown> | "app" = {
       .reduce((sum, r) => sum + r.a, 0);
   const rows = () => t.run((ctx) => ctx.db.query("guardRateLimits").collect());
   return { t, as, ids, taken, rows };
-}
-
-/** The error a call threw (it must throw). */
-async function thrown(call: Promise<unknown>): Promise<Error & { data?: unknown }> {
-  try {
-    await call;
-  } catch (e) {
-    return e as Error & { data?: unknown };
-  }
-  throw new Error("expected the call to throw");
 }
 
 beforeEach(() => {

@@ -13,7 +13,7 @@ import { action, internalMutation, internalQuery } from "./_generated/server";
 import { guard } from "./guard";
 import * as wired from "./guardFunctions";
 import schema from "./schema";
-import { addUsers, modules, outcome } from "./test-helpers";
+import { addUsers, modules, outcome, thrown } from "./test-helpers";
 
 const ISSUER = "https://auth.example";
 const FIX_FUNCTIONS = "guard.internalFunctions(internalQuery, internalMutation)";
@@ -45,16 +45,6 @@ async function world(options: { without?: string[]; extra?: Record<string, unkno
   const as = (name: string) => t.withIdentity({ subject: name, issuer: ISSUER });
   const auditRows = () => t.run((ctx) => ctx.db.query("guardAudit").collect());
   return { t, as, ids, auditRows };
-}
-
-/** The error a call threw (it must throw). */
-async function thrown(call: Promise<unknown>): Promise<Error & { data?: unknown }> {
-  try {
-    await call;
-  } catch (e) {
-    return e as Error & { data?: unknown };
-  }
-  throw new Error("expected the call to throw");
 }
 
 beforeEach(() => {

@@ -27,6 +27,16 @@ export async function outcome(call: Promise<unknown>): Promise<Outcome> {
   }
 }
 
+/** The error a call threw (it must throw): for errors that are no `ConvexError` too. */
+export async function thrown(call: Promise<unknown>): Promise<Error & { data?: unknown }> {
+  try {
+    await call;
+  } catch (e) {
+    return e as Error & { data?: unknown };
+  }
+  throw new Error("expected the call to throw");
+}
+
 const ISSUER = "https://auth.example";
 
 /** Inserts one user row per `[name, role]`, signed in as `${ISSUER}|name`; their ids by name. */
