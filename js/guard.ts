@@ -12,7 +12,6 @@ import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig 
 import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
 import { AUDIT_TABLE_FIX } from "./audit.js";
 import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
-import type { Same } from "./generated/wire.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { schemaProblems } from "./access-schema.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
@@ -215,93 +214,96 @@ export function defineGuard<
       identities: claims,
     }),
   );
-
   let levels: NameValidator<L> | undefined;
   let grantLevels: NameValidator<L> | undefined;
-  // Every other capability's methods are small functions that build it at their first call and
-  // call its own (see `via`): plain data properties, so the guard stays an object V8 reads fast.
-  // With the 40 lazy accessors it had before, V8 held it as a dictionary: 10 to 15 ns more per
-  // call of any method, `can` included. Written out, not made with loops and spreads (those
-  // cost a fresh request about 0.1 ms more), in the guard's key order (validate, getUser,
-  // requireUser, requireRole and requirePermission keep authz's places: a later definition of a
-  // key keeps its place); lazy-guard.test.mjs checks the order and the fast properties.
-  const head = {
-    ...authz,
-    validate(options?: { schema?: SchemaLike }): void {
-      authz.validate();
-      if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
-      accessPart();
-      access!.validate();
-      checksPart();
-      validateRateLimits(rateLimits!);
-      confirmationsPart();
-      confirmations!.validate();
-      actions!.validate();
-      if (options?.schema !== undefined) {
-        const found = users.settings();
-        const roles = (config?.roles ?? []) as readonly string[];
-        checkSchema(options.schema, requiredTables(config, found), (declared) =>
-          schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
-        );
-      }
-      // Each capability validates its own configuration in its factory or first use.
-    },
-    levelValidator: () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[])),
-    grantLevelValidator: () => (grantLevels ??= nameValidator(grantable(accessPart()))),
-    accessLevels: via(accessPart, "accessLevels"),
-    resolveAccess: via(accessPart, "resolveAccess"),
-    canShare: via(accessPart, "canShare"),
-    resolveShare: via(accessPart, "resolveShare"),
-    canTransfer: via(accessPart, "canTransfer"),
-    readable: viaDb(accessPart, "readable"),
-    readableMany: viaDb(accessPart, "readableMany"),
-    requireAccess: viaDb(accessPart, "requireAccess"),
-    share: viaDb(accessPart, "share", true),
-    revoke: viaDb(accessPart, "revoke", true),
-    listGrants: viaDb(accessPart, "listGrants"),
-    transferOwnership: viaDb(accessPart, "transferOwnership", true),
-    moveDocument: viaDb(accessPart, "moveDocument", true),
-    listAccessible: viaDb(accessPart, "listAccessible"),
-    createGroup: viaDb(accessPart, "createGroup", true),
-    addGroupMember: viaDb(accessPart, "addGroupMember", true),
-    acceptGroupInvite: viaDb(accessPart, "acceptGroupInvite", true),
-    leaveGroup: viaDb(accessPart, "leaveGroup", true),
-    listMyGroups: viaDb(accessPart, "listMyGroups"),
-    removeGroupMember: viaDb(accessPart, "removeGroupMember", true),
-    forgetUser: viaDb(accessPart, "forgetUser", true),
-    rateLimit: via(checksPart, "rateLimit"),
-    rateLimitAll: via(checksPart, "rateLimitAll"),
-    checkRateLimit: via(checksPart, "checkRateLimit"),
-    resetRateLimit: viaDb(checksPart, "resetRateLimit", true),
-    getRateLimitState: viaDb(checksPart, "getRateLimitState"),
-    rateLimitStatus: via(checksPart, "rateLimitStatus"),
-    decideRateLimits: via(checksPart, "decideRateLimits"),
-    getUser: via(checksPart, "getUser"),
-    requireUser: via(checksPart, "requireUser"),
-    requireRole: via(checksPart, "requireRole"),
-    requirePermission: via(checksPart, "requirePermission"),
-    issueConfirmation: viaDb(confirmationsPart, "issueConfirmation", true),
-    consumeConfirmation: viaDb(confirmationsPart, "consumeConfirmation", true),
-    assertConfirmed: via(confirmationsPart, "assertConfirmed"),
+  const validate = (options?: { schema?: SchemaLike }): void => {
+    authz.validate();
+    if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
+    accessPart();
+    access!.validate();
+    checksPart();
+    validateRateLimits(rateLimits!);
+    confirmationsPart();
+    confirmations!.validate();
+    actions!.validate();
+    if (options?.schema !== undefined) {
+      const found = users.settings();
+      const roles = (config?.roles ?? []) as readonly string[];
+      checkSchema(options.schema, requiredTables(config, found), (declared) =>
+        schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
+      );
+    }
   };
+  const levelValidator = () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[]));
+  const grantLevelValidator = () => (grantLevels ??= nameValidator(grantable(accessPart())));
+  // The guard: authz's methods, then every other capability's as small functions that build it
+  // at their first call (see `via`), as data properties in the guard's key order (validate,
+  // getUser, requireUser, requireRole and requirePermission keep authz's places: a later write
+  // keeps a key's place; lazy-guard.test.mjs checks them). Not an object literal: see methodsObject.
+  const guard = methodsObject<GuardKey>();
+  Object.assign(guard, authz);
+  guard.validate = validate;
+  guard.levelValidator = levelValidator;
+  guard.grantLevelValidator = grantLevelValidator;
+  guard.accessLevels = via(accessPart, "accessLevels");
+  guard.resolveAccess = via(accessPart, "resolveAccess");
+  guard.canShare = via(accessPart, "canShare");
+  guard.resolveShare = via(accessPart, "resolveShare");
+  guard.canTransfer = via(accessPart, "canTransfer");
+  guard.readable = viaDb(accessPart, "readable");
+  guard.readableMany = viaDb(accessPart, "readableMany");
+  guard.requireAccess = viaDb(accessPart, "requireAccess");
+  guard.share = viaDb(accessPart, "share", true);
+  guard.revoke = viaDb(accessPart, "revoke", true);
+  guard.listGrants = viaDb(accessPart, "listGrants");
+  guard.transferOwnership = viaDb(accessPart, "transferOwnership", true);
+  guard.moveDocument = viaDb(accessPart, "moveDocument", true);
+  guard.listAccessible = viaDb(accessPart, "listAccessible");
+  guard.createGroup = viaDb(accessPart, "createGroup", true);
+  guard.addGroupMember = viaDb(accessPart, "addGroupMember", true);
+  guard.acceptGroupInvite = viaDb(accessPart, "acceptGroupInvite", true);
+  guard.leaveGroup = viaDb(accessPart, "leaveGroup", true);
+  guard.listMyGroups = viaDb(accessPart, "listMyGroups");
+  guard.removeGroupMember = viaDb(accessPart, "removeGroupMember", true);
+  guard.forgetUser = viaDb(accessPart, "forgetUser", true);
+  guard.rateLimit = via(checksPart, "rateLimit");
+  guard.rateLimitAll = via(checksPart, "rateLimitAll");
+  guard.checkRateLimit = via(checksPart, "checkRateLimit");
+  guard.resetRateLimit = viaDb(checksPart, "resetRateLimit", true);
+  guard.getRateLimitState = viaDb(checksPart, "getRateLimitState");
+  guard.rateLimitStatus = via(checksPart, "rateLimitStatus");
+  guard.decideRateLimits = via(checksPart, "decideRateLimits");
+  guard.getUser = via(checksPart, "getUser");
+  guard.requireUser = via(checksPart, "requireUser");
+  guard.requireRole = via(checksPart, "requireRole");
+  guard.requirePermission = via(checksPart, "requirePermission");
+  guard.issueConfirmation = viaDb(confirmationsPart, "issueConfirmation", true);
+  guard.consumeConfirmation = viaDb(confirmationsPart, "consumeConfirmation", true);
+  guard.assertConfirmed = via(confirmationsPart, "assertConfirmed");
   // The audit trail is an object whose methods the confirmations call too: `guard.audit` is that
   // very object (a test that mocks `guard.audit.log` mocks what safe actions write with), read
   // through the one accessor all guards share (see `auditAccessor`), which builds confirmations
   // at the first read. Then the rest, in order.
-  (auditReaders ??= new WeakMap()).set(head, () => confirmationsPart().audit);
-  Object.defineProperty(head, "audit", auditAccessor());
-  const guard: Record<string, unknown> = head;
+  (auditReaders ??= new WeakMap()).set(guard, () => confirmationsPart().audit);
+  Object.defineProperty(guard, "audit", auditAccessor());
   guard.safeAction = via(confirmationsPart, "safeAction");
   guard.internalFunctions = via(checksPart, "internalFunctions");
   guard.query = via(buildersPart, "query");
   guard.mutation = via(buildersPart, "mutation");
   guard.action = via(buildersPart, "action");
   guard.customCtx = via(buildersPart, "customCtx");
-  // Every key of the guard is written above, and no other: tsc fails here otherwise.
-  type Written = keyof typeof head | "audit" | "safeAction" | "internalFunctions" | "query" | "mutation" | "action" | "customCtx";
-  const complete: Same<GuardKey, Written> = true;
-  void complete;
   return guard as unknown as Guard<R, P, T, L, K, RC, OwnerLevel<A>>;
+}
+
+/**
+ * An empty object (the ordinary prototype) for the guard's methods, which V8 holds as a
+ * dictionary: `Object.create(null)` is made so, and the ordinary prototype keeps it so. An object
+ * literal with the guard's 51 keys made V8 build a shape per key in every fresh context, about
+ * 0.05 ms of each Convex request (bench/compare.mjs). A dictionary's method costs about 10 ns
+ * more per read (a hot `can` 45 to 55 ns): a request would need thousands of calls to pay that.
+ */
+function methodsObject<K extends string>(): Partial<Record<K, unknown>> {
+  return Object.setPrototypeOf(Object.create(null), Object.prototype) as Partial<Record<K, unknown>>;
 }
 
 /** `make`'s value, made at the first call (again after a call that threw). */
@@ -341,9 +343,8 @@ let auditReaders: WeakMap<object, () => unknown> | undefined;
 let sharedAudit: PropertyDescriptor | undefined;
 
 /**
- * The descriptor of every guard's `audit`, one for all of them (made at the first guard): V8
- * keeps an object whose accessor differs from its siblings' (a getter made per guard) in
- * dictionary mode. Reads answer the nearest guard's trail up the prototype chain; a write
+ * The descriptor of every guard's `audit`, one for all of them (made at the first guard: no
+ * getter and setter made per guard). Reads answer the nearest guard's trail up the prototype chain; a write
  * sticks for the object written to, as on a data property, and throws on a frozen one.
  */
 function auditAccessor(): PropertyDescriptor {
