@@ -237,9 +237,8 @@ export function defineGuard<
   const levelValidator = () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[]));
   const grantLevelValidator = () => (grantLevels ??= nameValidator(grantable(accessPart())));
   // The guard: authz's methods, then every other capability's as small functions that build it
-  // at their first call (see `via`), as data properties in the guard's key order (validate,
-  // getUser, requireUser, requireRole and requirePermission keep authz's places: a later write
-  // keeps a key's place; lazy-guard.test.mjs checks them). Not an object literal: see methodsObject.
+  // at their first call (see `via`), data properties in the guard's key order (validate, getUser,
+  // requireUser, requireRole and requirePermission keep authz's places; see methodsObject).
   const guard = methodsObject<GuardKey>();
   Object.assign(guard, authz);
   guard.validate = validate;
@@ -292,18 +291,20 @@ export function defineGuard<
   guard.mutation = via(buildersPart, "mutation");
   guard.action = via(buildersPart, "action");
   guard.customCtx = via(buildersPart, "customCtx");
+  Object.setPrototypeOf(guard, Object.prototype);
   return guard as unknown as Guard<R, P, T, L, K, RC, OwnerLevel<A>>;
 }
 
 /**
- * An empty object (the ordinary prototype) for the guard's methods, which V8 holds as a
- * dictionary: `Object.create(null)` is made so, and the ordinary prototype keeps it so. An object
- * literal with the guard's 51 keys made V8 build a shape per key in every fresh context, about
- * 0.05 ms of each Convex request (bench/compare.mjs). A dictionary's method costs about 10 ns
- * more per read (a hot `can` 45 to 55 ns): a request would need thousands of calls to pay that.
+ * An empty object without a prototype for the guard's methods, which V8 holds as a dictionary
+ * (given the ordinary prototype once they are all written, see `defineGuard`, it stays one). An
+ * object literal with the guard's 51 keys made V8 build a shape per key in every fresh context,
+ * about 0.05 ms of each Convex request (bench/compare.mjs); a dictionary's method costs about
+ * 10 ns more per read (a hot `can` 45 to 55 ns). No prototype while they are written: a setter
+ * planted on `Object.prototype` (prototype pollution) cannot take a write such as `guard.can = ...`.
  */
 function methodsObject<K extends string>(): Partial<Record<K, unknown>> {
-  return Object.setPrototypeOf(Object.create(null), Object.prototype) as Partial<Record<K, unknown>>;
+  return Object.create(null) as Partial<Record<K, unknown>>;
 }
 
 /** `make`'s value, made at the first call (again after a call that threw). */

@@ -172,3 +172,25 @@ test("a guard frozen or sealed before its first use still answers, and writes be
   assert.equal(sealed.canShare("owner", "viewer").ok, true);
   assert.deepEqual(Object.keys(sealed), Object.keys(defineGuard(CONFIG)));
 });
+
+test("a setter planted on Object.prototype takes none of the guard's methods", () => {
+  // Prototype pollution: a setter for a method's name on Object.prototype would take a plain
+  // write of that name (`guard.can = ...`) on an ordinary object, leaving the guard to read
+  // the polluted getter. The guard's methods are written before it has a prototype.
+  const planted = () => true;
+  const taken = [];
+  for (const key of ["can", "roleAtLeast", "requirePermission", "validate", "safeAction"]) {
+    Object.defineProperty(Object.prototype, key, { get: () => planted, set: () => taken.push(key), configurable: true });
+  }
+  try {
+    const guard = defineGuard(CONFIG);
+    assert.deepEqual(taken, []);
+    assert.deepEqual(Object.keys(guard), GUARD_KEYS);
+    assert.equal(Object.getPrototypeOf(guard), Object.prototype);
+    assert.notEqual(guard.can, planted);
+    assert.equal(guard.can({ _id: "u", role: "user" }, "x:y"), false);
+    assert.equal(guard.roleAtLeast("user", "admin"), false);
+  } finally {
+    for (const key of ["can", "roleAtLeast", "requirePermission", "validate", "safeAction"]) delete Object.prototype[key];
+  }
+});
