@@ -10,6 +10,7 @@
 import type { MutationBuilder, GenericDataModel, RegisteredMutation } from "convex/server";
 import { v } from "convex/values";
 import type { WriterCtx } from "./ctx.js";
+import { own } from "./config-keys.js";
 import { num } from "./engine.js";
 import { GuardConfigError } from "./errors.js";
 import {
@@ -96,12 +97,13 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
     // the limit only when it configures it the same, so a laxer limit of the same name in
     // another guard never decides for this one.
     const config = limitConfig(limits, name) ?? "";
-    const args = { name, key: options?.key, consume, config, ...(options?.count === undefined ? {} : { count: options.count }) };
+    const count = own(options, "count");
+    const args = { name, key: own(options, "key"), consume, config, ...(count === undefined ? {} : { count }) };
     const answer = (await wire.run(ctx, args, "config")) as { config?: unknown } | null;
     if (typeof answer !== "object" || answer === null || answer.config !== config) throw otherLimit(name, config, answer?.config);
     if (!isDecision(answer)) throw wire.foreign("a decision { ok, remaining, retryAfter }");
     const decision = decisionOnly(answer);
-    if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
+    if (!decision.ok && own(options, "throws") !== false) tooMany(decision.retryAfter);
     return decision;
   }
 
@@ -152,7 +154,7 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
       retryAfter,
       decisions: decisions.map(decisionOnly),
     } as RateLimitBatchDecision;
-    if (!batch.ok && options?.throws !== false) tooMany(batch.retryAfter);
+    if (!batch.ok && own(options, "throws") !== false) tooMany(batch.retryAfter);
     return batch;
   }
 

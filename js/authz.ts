@@ -12,7 +12,7 @@ import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js"
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
-import { checkConfigKeys } from "./config-keys.js";
+import { checkConfigKeys, checkOwnConfig } from "./config-keys.js";
 import { createUserFinder, type UserFinder, type UsersConfig } from "./users.js";
 import { userMethods } from "./users-find.js";
 import { nameValidator, type NameValidator } from "./validators.js";
@@ -210,6 +210,11 @@ export function createAuthz<R extends string, P extends string, T extends string
   /** How the caller is found: made from `config.users` unless given (the guard shares its own with the action checks). */
   users: UserFinder = createUserFinder(typeof config === "object" ? config?.users : undefined),
 ): Authz<R, P, T, RC> {
+  // Inherited configuration keys are refused at once (config-keys.ts `checkOwn`). The roles
+  // are read here, once, by index: `roles`, the validators and the engine all see this list,
+  // whatever the caller's array does later (a second read, a Proxy, a patched iterator).
+  checkOwnConfig(config);
+  const definedRoles = typeof config === "object" && config !== null && Array.isArray(config.roles) ? Object.freeze(Array.prototype.slice.call(config.roles) as R[]) : undefined;
   const roleField = users.roleKey;
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;
@@ -236,14 +241,12 @@ export function createAuthz<R extends string, P extends string, T extends string
   var cached = 0;
 
   function build(): true {
-    if (config === null || typeof config !== "object" || !Array.isArray(config.roles)) {
+    if (config === null || typeof config !== "object" || definedRoles === undefined) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
     checkConfigKeys(config);
     users.validate();
-    // The roles read once, by index: the engine and the ids below see the same list, whatever
-    // the caller's array does on a second read (a Proxy, a patched iterator).
-    const roles = Array.prototype.slice.call(config.roles) as R[];
+    const roles = definedRoles;
     // The entries as the engine gets them: the roles, then `role, permission` pairs.
     const names: string[] = [];
     const grants: string[] = [];
@@ -313,7 +316,7 @@ export function createAuthz<R extends string, P extends string, T extends string
 
     // A frozen copy: code that reads it (the default audit reader is the last role) cannot be
     // moved by someone mutating the configuration array later.
-    roles: Object.freeze(Array.isArray(config?.roles) ? [...config.roles] : []),
+    roles: definedRoles ?? Object.freeze([]),
 
     roleAtLeast(subject: Subject, minRole: R): boolean {
       compile();

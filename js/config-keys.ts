@@ -137,6 +137,7 @@ export function checkConfigured(where: string, what: string, name: string, all: 
  * @internal
  */
 export function checkConfigKeys(config: object): void {
+  checkOwnConfig(config);
   const keys = Object.keys(config);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
@@ -147,6 +148,52 @@ export function checkConfigKeys(config: object): void {
     );
   }
   checkKeys((config as Config).securityAudit, SECURITY_AUDIT_KEYS, "securityAudit");
+}
+
+/**
+ * Throws a {@link GuardConfigError} when one of `keys` is found on `value`'s prototype chain but
+ * is not its own: an inherited entry (a polluted `Object.prototype`, a configuration made with
+ * `Object.create`) would configure the guard without being written in its configuration, so
+ * it is refused, never used. Asks `Object.hasOwn` and `in`, which run no getter. @internal
+ */
+export function checkOwn(value: object, keys: readonly string[], path: string): void {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!Object.hasOwn(value, key) && key in value) {
+      throw new GuardConfigError(
+        `${path}${key} is inherited from a prototype, not set in the configuration (a polluted Object.prototype?): ` +
+          "the guard reads only a configuration's own keys",
+      );
+    }
+  }
+}
+
+/** {@link checkOwn} for the configuration's top-level keys (at `defineGuard`). @internal */
+export function checkOwnConfig(config: unknown): void {
+  if (typeof config === "object" && config !== null) checkOwn(config, CONFIG_KEYS, "");
+}
+
+/**
+ * Refuses a pure rate-limit decision while `Object.prototype` carries a field of its requests
+ * or options (`name`, `count`, `shard`, `state`, `consume`: a polluted `count = 0` would make
+ * every request that omits its count take nothing). Each `in` has a constant key, which V8
+ * answers from a cache: a hot decision then reads its fields as JavaScript reads them. @internal
+ */
+export function unpolluted(): void {
+  const p = Object.prototype;
+  if ("name" in p || "count" in p || "shard" in p || "state" in p || "consume" in p) {
+    const key = ["name", "count", "shard", "state", "consume"].find((k) => k in p);
+    throw new GuardConfigError(`Object.prototype has '${key}' (a polluted prototype?): rate-limit requests would inherit it, so no decision is made`);
+  }
+}
+
+/**
+ * `o[key]` when `o` holds `key` itself, else `undefined`: a call's options and requests are
+ * read as plain data, never from a prototype (a polluted `Object.prototype.throws = false`
+ * must not turn a rate limit's denial into a return value). @internal
+ */
+export function own<T extends object, K extends keyof T>(o: T | null | undefined, key: K): T[K] | undefined {
+  return o !== null && o !== undefined && Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 /**
@@ -163,6 +210,7 @@ export function checkKeys(value: unknown, keys: readonly string[], path: string)
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new GuardConfigError(`${path} must be an object`);
   }
+  checkOwn(value, keys, `${path}.`);
   const own = Object.keys(value);
   for (let i = 0; i < own.length; i++) {
     if (!keys.includes(own[i]!)) throw new GuardConfigError(`${path}: unknown key ${unknown(own[i]!, keys)}`);

@@ -124,9 +124,9 @@ export type Guard<
   };
 
 /**
- * Defines the app's guard. Defining does nothing else: the configuration is validated and
- * compiled into the engine at first use (or by `guard.validate()`), so importing the module
- * that defines it costs nothing in a request that never asks a question.
+ * Defines the app's guard. Defining reads the roles and refuses a top-level key inherited from
+ * a prototype, nothing else: the configuration is validated and compiled into the engine at
+ * first use (or by `guard.validate()`), so a request that never asks a question pays little.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@
  * out with the rest of this file (scripts/build-pkg.mjs).
  */
 import { num } from "./engine.js";
+import { own } from "./config-keys.js";
 import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
@@ -49,8 +50,10 @@ export function checkKey(key: unknown): string {
  */
 export function requestOf(r: unknown): { name: string; key: string; count?: unknown } {
   if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
-  checkKey((r as { key?: unknown }).key);
-  return r as { name: string; key: string; count?: unknown };
+  // Own fields only, each read once (a prototype's `count` is no count).
+  const request = { name: own(r as { name?: string }, "name") as string, key: own(r as { key?: string }, "key") as string, count: own(r as { count?: unknown }, "count") };
+  checkKey(request.key);
+  return request;
 }
 
 /** `requests` when it is an array, else `INVALID_ARGUMENT`: `rateLimitAll`'s first check, in a mutation and in an action. @internal */
@@ -150,9 +153,9 @@ export function deleteRows(db: Db, name: string, key: string): Promise<void> {
 
 /** One limit and key: `rateLimit` (`RL_TAKE`) or `checkRateLimit` (`RL_CHECK`). */
 async function single(compile: () => Engine, db: unknown, name: string, options: RateLimitOptions, mode: number) {
-  const batch = await apply(compile, db, [{ name, key: options?.key, count: options?.count }], mode);
+  const batch = await apply(compile, db, [{ name, key: own(options, "key"), count: own(options, "count") }], mode);
   const decision = batch.decisions[0]!;
-  if (!decision.ok && options?.throws !== false) tooMany(decision.retryAfter);
+  if (!decision.ok && own(options, "throws") !== false) tooMany(decision.retryAfter);
   return decision;
 }
 
@@ -173,7 +176,7 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
 
     async rateLimitAll(ctx, requests, options) {
       const { ok, retryAfter, decisions } = await apply(compile, ctx.db, checkRequests(requests), RL_TAKE);
-      if (!ok && options?.throws !== false) tooMany(retryAfter);
+      if (!ok && own(options, "throws") !== false) tooMany(retryAfter);
       return { ok, retryAfter, decisions } as RateLimitBatchAdmitted;
     },
 
@@ -182,16 +185,16 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
     },
 
     async resetRateLimit(ctx, name, options) {
-      const key = checkKey(options?.key);
+      const key = checkKey(own(options, "key"));
       limitOf(compile(), name);
       await deleteRows(ctx.db, name, key);
     },
 
     async getRateLimitState(ctx, name, options) {
-      const key = checkKey(options?.key);
+      const key = checkKey(own(options, "key"));
       const e = compile();
       const limit = limitOf(e, name);
-      const shard = options?.shard ?? 0;
+      const shard = own(options, "shard") ?? 0;
       // Which shards exist is the engine's rule: a look-up (cost 0, nothing stored) refuses a
       // shard the limit does not have, as every decision does.
       decide(e, [item(e, name, 0, num(shard), null)], 0, RL_CHECK);

@@ -5,6 +5,7 @@
  * writes one row per limit and key (and shard) in the caller's transaction.
  */
 import type { GenericDataModel } from "convex/server";
+import { unpolluted } from "./config-keys.js";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -345,6 +346,7 @@ export function createRateLimits<K extends string>(
     rateLimitStatus(name, state, now, options) {
       const e = compile();
       // Read in the order `item` reads them: the count, the shard, the limit, then the cost.
+      unpolluted();
       const count = options?.count;
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
@@ -357,6 +359,7 @@ export function createRateLimits<K extends string>(
       // An index loop, not map: a hole in a sparse array is an entry too (refused, not
       // skipped). Not Array.from either: its iterator and mapping callback cost more than the
       // decision itself.
+      unpolluted();
       const e = compile();
       const n = requests.length;
       if (n === 1) {

@@ -206,7 +206,8 @@ const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
 
 /** @internal */
 export function createUserFinder(config: unknown): UserFinder {
-  const users = (config ?? {}) as Record<string, unknown>;
+  // No configuration reads as an empty one without a prototype: nothing inherited is read.
+  const users = (config ?? Object.create(null)) as Record<string, unknown>;
   const shaped = typeof users === "object" && !Array.isArray(users);
   const claims = shaped && users.roleClaim !== undefined;
   const table = claims ? null : typeof users.table === "string" ? users.table : DEFAULT_USERS_TABLE;

@@ -98,3 +98,25 @@ test("under Convex Auth a tokenIdentifier key is a fresh budget per sign-in; the
   expect(await attempts(async (ctx) => (await ctx.auth.getUserIdentity())!.tokenIdentifier)).toBe(12);
   expect(await attempts(async (ctx) => (await convexAuthGuard.requireUser(ctx))._id)).toBe(3);
 });
+
+test("a polluted Object.prototype takes no part in a rate limit: a denial still throws, an omitted count is 1", async () => {
+  // `throws: false` or `count: 0` planted on Object.prototype would, read through the
+  // prototype, turn the fourth upload's denial into a return value, or let every upload
+  // through for free. The guard reads only the options' own fields.
+  const t = newTest();
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.throws = false;
+  proto.count = 0;
+  try {
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await outcome(t.run((ctx) => guard.rateLimit(ctx, "upload", { key: "polluted" }))));
+    expect(results.slice(0, 3).map((r) => (r as { ok: { remaining: number } }).ok.remaining)).toEqual([2, 1, 0]);
+    expect(results[3]).toMatchObject({ code: "RATE_LIMITED" });
+    expect(await outcome(t.run((ctx) => guard.rateLimitAll(ctx, [{ name: "upload", key: "polluted" }])))).toMatchObject({
+      code: "RATE_LIMITED",
+    });
+  } finally {
+    delete proto.throws;
+    delete proto.count;
+  }
+});

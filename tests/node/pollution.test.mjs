@@ -1,0 +1,109 @@
+// Prototype pollution from the attacker's side: a key planted on Object.prototype (by a
+// vulnerable merge elsewhere in the app) must never configure the guard nor fill in a call's
+// options. The guard reads only a configuration's own keys, refuses an inherited one with a
+// GuardConfigError naming it (never uses it), and refuses a pure rate-limit decision while
+// Object.prototype carries one of its request fields.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defineGuard, GuardConfigError } from "convex-guard";
+
+/** Runs `f` with `values` planted on Object.prototype, then removes them. */
+function polluted(values, f) {
+  for (const [key, value] of Object.entries(values)) {
+    Object.defineProperty(Object.prototype, key, { value, writable: true, configurable: true, enumerable: false });
+  }
+  try {
+    return f();
+  } finally {
+    for (const key of Object.keys(values)) delete Object.prototype[key];
+  }
+}
+
+const refusedFor = (what) => (e) => e instanceof GuardConfigError && e.message.startsWith(`${what} is inherited from a prototype`);
+
+test("a top-level configuration key planted on Object.prototype is refused when the guard is defined", () => {
+  const planted = {
+    permissions: { user: ["admin:*"] },
+    users: { roleClaim: "role" },
+    access: { levels: ["viewer", "owner"], publicLevel: "owner" },
+    rateLimits: { free: { rate: 1e6, period: 1000 } },
+    confirmations: {},
+    actions: {},
+    securityAudit: { allow: {} },
+  };
+  for (const [key, value] of Object.entries(planted)) {
+    polluted({ [key]: value }, () => {
+      assert.throws(() => defineGuard({ roles: ["user", "admin"] }), refusedFor(key), key);
+    });
+  }
+  // The roles themselves, when the configuration has none of its own.
+  polluted({ roles: ["user", "admin"] }, () => {
+    assert.throws(() => defineGuard({}), refusedFor("roles"));
+  });
+  // Its own keys are what it reads: an own `permissions` is not the planted one's business.
+  polluted({ kind: "token bucket" }, () => {
+    const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["a:b"] } });
+    assert.equal(guard.can({ role: "user" }, "a:b"), false);
+    assert.equal(guard.can({ role: "admin" }, "a:b"), true);
+  });
+});
+
+test("a nested configuration key planted on Object.prototype is refused at the first use of its capability", () => {
+  polluted({ kind: "token bucket", capacity: 1000 }, () => {
+    const guard = defineGuard({ roles: ["user"], rateLimits: { writes: { rate: 2, period: 60_000 } } });
+    assert.throws(() => guard.rateLimitStatus("writes", null, 0), refusedFor("rateLimits.writes.kind"));
+  });
+  for (const [key, value] of [["publicLevel", "commenter"], ["shareLevel", "commenter"]]) {
+    polluted({ [key]: value }, () => {
+      const guard = defineGuard({
+        roles: ["user"],
+        access: { levels: ["viewer", "commenter", "owner"], tables: { docs: { owner: "ownerId", visibility: "visibility" } } },
+      });
+      assert.throws(() => guard.canShare("commenter", "viewer"), refusedFor(`access.${key}`), key);
+    });
+  }
+  polluted({ roleField: "title" }, () => {
+    const guard = defineGuard({ roles: ["user", "admin"], users: { table: "users" } });
+    assert.throws(() => guard.can({ role: "user", title: "admin" }, "a:b"), refusedFor("users.roleField"));
+    assert.throws(() => guard.validate(), refusedFor("users.roleField"));
+  });
+  polluted({ maxAttempts: 1000 }, () => {
+    const guard = defineGuard({ roles: ["user"], confirmations: { codes: {} } });
+    assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && /maxAttempts is inherited/.test(e.message));
+  });
+});
+
+test("with no users configuration, a planted users key is ignored: the defaults hold", () => {
+  polluted({ roleField: "title", roleClaim: "role", table: "admins" }, () => {
+    const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["a:b"] } });
+    assert.equal(guard.can({ role: "user", title: "admin" }, "a:b"), false);
+    assert.equal(guard.can({ role: "admin" }, "a:b"), true);
+  });
+});
+
+test("a pure rate-limit decision is refused while Object.prototype carries one of its request fields", () => {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { api: { kind: "token bucket", rate: 3, period: 60_000 } } });
+  assert.equal(guard.rateLimitStatus("api", null, 0).ok, true); // built before the pollution
+  for (const key of ["name", "count", "shard", "state", "consume"]) {
+    polluted({ [key]: key === "count" ? 0 : key === "consume" ? false : null }, () => {
+      const refused = (e) => e instanceof GuardConfigError && e.message.startsWith(`Object.prototype has '${key}'`);
+      assert.throws(() => guard.decideRateLimits([{ name: "api", state: null }], 0), refused, key);
+      assert.throws(() => guard.rateLimitStatus("api", null, 0), refused, key);
+    });
+  }
+  // Clean again: decisions as before.
+  const [o] = guard.decideRateLimits([{ name: "api", state: null }], 0).outcomes;
+  assert.deepEqual([o.ok, o.remaining], [true, 2]);
+});
+
+test("the roles are read once, when the guard is defined: what it reports is what it decides", () => {
+  const config = { roles: ["user", "admin"], permissions: { admin: ["a:*"] } };
+  const guard = defineGuard(config);
+  config.roles.push("root");
+  config.roles.reverse();
+  assert.deepEqual(guard.roles, ["user", "admin"]);
+  assert.equal(guard.isRole("root"), false);
+  assert.equal(guard.roleAtLeast({ role: "user" }, "admin"), false);
+  assert.equal(guard.roleAtLeast({ role: "admin" }, "user"), true);
+  assert.equal(guard.can({ role: "admin" }, "a:x"), true);
+});
