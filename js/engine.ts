@@ -131,28 +131,29 @@ const NESTED = "convex-guard: an engine call was made from inside crypto.getRand
  * the platform has none (the engine then refuses with UNAVAILABLE).
  */
 function random(at: number, len: number): number {
-  let filled = 0;
+  let failure: unknown = null;
+  let wasNested = false;
   drawing = true;
   try {
     crypto.getRandomValues(new Uint8Array(live.memory!.buffer, at >>> 0, len >>> 0));
   } catch (e) {
-    // The JavaScript stack ran out inside the draw: not the platform's failure, so not
-    // UNAVAILABLE's "no usable crypto.getRandomValues". The call is abandoned as on any stack
-    // exhaustion inside the engine (its instance stays discarded), and the caller sees it.
-    if (e instanceof RangeError) {
-      drawing = nested = false;
-      throw e;
-    }
-    filled = 1;
+    failure = e;
+  } finally {
+    // Plain stores only, whatever ended the draw: a stack exhausted anywhere in it (even in
+    // this function's own checks below) never leaves `drawing` set, which would refuse every
+    // later engine call as made from inside a draw.
+    drawing = false;
+    wasNested = nested;
+    nested = false;
   }
-  drawing = false;
+  // The JavaScript stack ran out inside the draw: not the platform's failure, so not
+  // UNAVAILABLE's "no usable crypto.getRandomValues". The call is abandoned as on any stack
+  // exhaustion inside the engine (its instance stays discarded), and the caller sees it.
+  if (failure instanceof RangeError) throw failure;
   // An engine call made from inside getRandomValues (a patched global) was refused: the call
   // under way is abandoned too, and its instance stays discarded (it never returns to `leave`).
-  if (nested) {
-    nested = false;
-    throw new Error(NESTED);
-  }
-  return filled;
+  if (wasNested) throw new Error(NESTED);
+  return failure === null ? 0 : 1;
 }
 
 /** The bridge to {@link random} (a module importing it), made at the context's first draw. */
