@@ -2,7 +2,7 @@
 // vulnerable merge elsewhere in the app) must never configure the guard nor fill in a call's
 // options. The guard reads only a configuration's own keys, refuses an inherited one with a
 // GuardConfigError naming it (never uses it), and refuses a pure rate-limit decision while
-// Object.prototype carries one of its request fields.
+// Object.prototype carries one of its request fields. And subjects whose role cannot be read.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineGuard, GuardConfigError } from "convex-guard";
@@ -106,4 +106,16 @@ test("the roles are read once, when the guard is defined: what it reports is wha
   assert.equal(guard.roleAtLeast({ role: "user" }, "admin"), false);
   assert.equal(guard.roleAtLeast({ role: "admin" }, "user"), true);
   assert.equal(guard.can({ role: "admin" }, "a:x"), true);
+});
+
+test("a subject whose role cannot be read gets no answer: the exception reaches the caller", () => {
+  const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["a:b"] } });
+  const boom = new Error("boom");
+  const throwing = { get role() { throw boom; } };
+  assert.throws(() => guard.can(throwing, "a:b"), (e) => e === boom);
+  assert.throws(() => guard.roleAtLeast(throwing, "user"), (e) => e === boom);
+  const { proxy, revoke } = Proxy.revocable({ role: "admin" }, {});
+  assert.equal(guard.can(proxy, "a:b"), true); // a live Proxy's own role is its role
+  revoke();
+  assert.throws(() => guard.can(proxy, "a:b"), TypeError);
 });
