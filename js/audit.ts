@@ -15,6 +15,7 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v, type Value } from "convex/values";
+import { own } from "./config-keys.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -266,16 +267,18 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
     return cleanString(String(x), forms);
   };
   const clean: AuditEvent = {
-    action: str(event.action) ?? "unknown",
+    action: str(own(event, "action")) ?? "unknown",
     outcome: str(event.outcome) ?? "unknown",
   };
-  const actor = str(event.actor);
-  const resourceType = str(event.resourceType);
-  const resourceId = str(event.resourceId);
+  // Own fields only: a field planted on Object.prototype never fills in an event's.
+  const actor = str(own(event, "actor"));
+  const resourceType = str(own(event, "resourceType"));
+  const resourceId = str(own(event, "resourceId"));
   if (actor !== undefined) clean.actor = actor;
   if (resourceType !== undefined) clean.resourceType = resourceType;
   if (resourceId !== undefined) clean.resourceId = resourceId;
-  if (event.details !== undefined) clean.details = redact(event.details, forms);
+  const details = own(event, "details");
+  if (details !== undefined) clean.details = redact(details, forms);
   return clean;
 }
 

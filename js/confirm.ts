@@ -22,7 +22,7 @@ import {
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
-import { checkPermissionName } from "./config-keys.js";
+import { checkPermissionName, own } from "./config-keys.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
 import { checkReference, withTable } from "./wiring.js";
@@ -269,10 +269,11 @@ export function createConfirmations(
    * refuses an empty action in every binding, so no code can ever be stored there. */
   const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
     pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
+  // Own fields only: an omitted target is "", never one planted on Object.prototype.
   const bindingOf = (b: CodeBinding): Required<CodeBinding> => ({
-    actor: b?.actor ?? "",
-    action: b?.action ?? "",
-    target: b?.target ?? "",
+    actor: own(b, "actor") ?? "",
+    action: own(b, "action") ?? "",
+    target: own(b, "target") ?? "",
   });
 
   const confirmations: Confirmations & { validate(): void } = {
@@ -285,7 +286,8 @@ export function createConfirmations(
       settings();
       const b = bindingOf(args);
       const key = secret();
-      const issuer = args.ttl === undefined ? codes : defineCodes(codeOptions(args.ttl));
+      const ttl = own(args, "ttl");
+      const issuer = ttl === undefined ? codes : defineCodes(codeOptions(ttl));
       const code = issuer.generate();
       const hash = await signCode(key, issuer.message(b, code));
       // Read, decide, write: in turn with the transaction's other such sections (serial.ts).
@@ -315,7 +317,7 @@ export function createConfirmations(
       const key = secret();
       // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
       // reserved row is never read as a code).
-      const typed = codes.message(b, args?.code ?? "", { typed: true });
+      const typed = codes.message(b, own(args, "code") ?? "", { typed: true });
       const presented = typed.length === 0 ? null : await signCode(key, typed);
       // Read, decide, write: in turn with the transaction's other such sections (serial.ts),
       // so codes presented at once are compared one after the other, each against the

@@ -14,7 +14,7 @@ import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity 
 import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { deny, GuardConfigError } from "./errors.js";
-import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
+import { checkConfigured, checkKeys, keysOf, own, refusal, untilPassed } from "./config-keys.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
 import type { DocOf } from "./ctx.js";
@@ -212,15 +212,19 @@ export function createSafeAction(
     // definition changes nothing it checks or runs. A refusal (a misspelt key, at every depth)
     // is thrown at every call, audited as the developer's.
     const refused = refusal(() => checkDefinition(where, definition));
-    const { handler, resourceId: resourceArg } = definition;
-    const { limits, listed } = readLimits(definition.rateLimit);
+    // Own fields only: a definition refused for an inherited key must not use it either (its
+    // audit row would copy the argument a planted resourceId names).
+    const handler = own(definition, "handler")!;
+    const resourceArg = own(definition, "resourceId");
+    const { limits, listed } = readLimits(own(definition, "rateLimit"));
     // Its limits' names against the configuration, at each call until they have passed.
     const checkNamed = untilPassed(() => {
       if (limitNames !== undefined) for (const limit of limits) checkConfigured(where, "rate limit", limit.name, limitNames());
     });
-    const resourceType = definition.resourceType === undefined ? undefined : String(definition.resourceType);
+    const givenType = own(definition, "resourceType");
+    const resourceType = givenType === undefined ? undefined : String(givenType);
     const check: (ctx: ActionCtx) => Promise<unknown> =
-      (definition.check as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
+      (own(definition, "check") as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
       // The guard's requireUser (action-aware: through the wired getUser, which throws the
       // GuardConfigError naming the fix when unwired). Never identity-only: a session outliving
       // its user row must not pass.
