@@ -687,3 +687,26 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
   await assert.rejects(right.handler(ctx, {}), (e) => e.data?.code === "RATE_LIMITED");
   assert.equal(ran, 1);
 });
+
+test("a definition read while Object.prototype carries its keys uses none of them: refused, and its rows copy no argument", async () => {
+  // A planted resourceId naming the password argument: the definition is refused for the
+  // inherited key, and its refusal's audit row must not copy the argument it names.
+  for (const [key, value] of [["resourceId", "password"], ["resourceType", "users"]]) {
+    Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true, enumerable: false });
+  }
+  let definition;
+  try {
+    definition = guard.safeAction({ name: "t", args: { password: v.string() }, handler: async () => "ran" });
+  } finally {
+    delete Object.prototype.resourceId;
+    delete Object.prototype.resourceType;
+  }
+  const audited = [];
+  await assert.rejects(definition.handler(actionCtx(audited), { password: "hunter2-secret" }), (e) => /is inherited from a prototype/.test(e.message));
+  assert.ok(audited.length > 0, "the refusal is audited");
+  for (const row of audited) {
+    assert.equal(row.resourceId, undefined);
+    assert.equal(row.resourceType, undefined);
+    assert.ok(!JSON.stringify(row).includes("hunter2"), JSON.stringify(row));
+  }
+});
