@@ -119,3 +119,21 @@ test("a subject whose role cannot be read gets no answer: the exception reaches 
   revoke();
   assert.throws(() => guard.can(proxy, "a:b"), TypeError);
 });
+
+test("a role is the subject's own field, whatever its prototypes hold", () => {
+  const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["a:b"] } });
+  const can = (subject) => guard.can(subject, "a:b");
+  assert.equal(can({ role: "admin" }), true);
+  assert.equal(can(Object.assign(Object.create(null), { role: "admin" })), true);
+  assert.equal(can({ __proto__: { role: "admin" } }), false);
+  assert.equal(can({ __proto__: { __proto__: { role: "admin" } } }), false);
+  // Its own field shadows a prototype's, either way.
+  assert.equal(can({ __proto__: { role: "user" }, role: "admin" }), true);
+  assert.equal(can({ __proto__: { role: "admin" }, role: "user" }), false);
+  polluted({ role: "admin" }, () => {
+    assert.equal(can({ _id: "u" }), false);
+    assert.equal(can({ _id: "u", role: "user" }), false);
+    assert.equal(can({ _id: "u", role: "admin" }), true);
+    assert.equal(guard.roleAtLeast({ _id: "u" }, "user"), false);
+  });
+});
