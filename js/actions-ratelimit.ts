@@ -10,7 +10,7 @@
 import type { MutationBuilder, GenericDataModel, RegisteredMutation } from "convex/server";
 import { v } from "convex/values";
 import type { WriterCtx } from "./ctx.js";
-import { own } from "./config-keys.js";
+import { own } from "./fields.js";
 import { num } from "./engine.js";
 import { GuardConfigError } from "./errors.js";
 import {

@@ -15,7 +15,7 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v, type Value } from "convex/values";
-import { own } from "./config-keys.js";
+import { own } from "./fields.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";

@@ -188,15 +188,6 @@ export function unpolluted(): void {
 }
 
 /**
- * `o[key]` when `o` holds `key` itself, else `undefined`: a call's options and requests are
- * read as plain data, never from a prototype (a polluted `Object.prototype.throws = false`
- * must not turn a rate limit's denial into a return value). @internal
- */
-export function own<T extends object, K extends keyof T>(o: T | null | undefined, key: K): T[K] | undefined {
-  return o !== null && o !== undefined && Object.hasOwn(o, key) ? o[key] : undefined;
-}
-
-/**
  * Throws a {@link GuardConfigError} unless `value` (the configuration's entry at `path`) is
  * absent (`undefined` or `null`, as every part reads it) or an object whose keys are all
  * among `keys`; the message names the first other key and the key it most likely meant,

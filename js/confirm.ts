@@ -22,7 +22,8 @@ import {
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
-import { checkPermissionName, own } from "./config-keys.js";
+import { checkPermissionName } from "./config-keys.js";
+import { own } from "./fields.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
 import { checkReference, withTable } from "./wiring.js";

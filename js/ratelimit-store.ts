@@ -6,7 +6,7 @@
  * out with the rest of this file (scripts/build-pkg.mjs).
  */
 import { num } from "./engine.js";
-import { own } from "./config-keys.js";
+import { own } from "./fields.js";
 import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";

@@ -14,7 +14,8 @@ import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity 
 import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { deny, GuardConfigError } from "./errors.js";
-import { checkConfigured, checkKeys, keysOf, own, refusal, untilPassed } from "./config-keys.js";
+import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
+import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
 import type { DocOf } from "./ctx.js";
