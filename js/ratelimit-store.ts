@@ -6,7 +6,7 @@
  * out with the rest of this file (scripts/build-pkg.mjs).
  */
 import { num } from "./engine.js";
-import { own } from "./fields.js";
+import { field, own } from "./fields.js";
 import { deny } from "./errors.js";
 import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
@@ -51,7 +51,7 @@ export function checkKey(key: unknown): string {
 export function requestOf(r: unknown): { name: string; key: string; count?: unknown } {
   if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
   // Own fields only, each read once (a prototype's `count` is no count).
-  const request = { name: own(r as { name?: string }, "name") as string, key: own(r as { key?: string }, "key") as string, count: own(r as { count?: unknown }, "count") };
+  const request = { name: field(r, "name") as string, key: field(r, "key") as string, count: field(r, "count") };
   checkKey(request.key);
   return request;
 }
