@@ -266,11 +266,11 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
     if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", "audit event fields are strings");
     return cleanString(String(x), forms);
   };
+  // Own fields only: a field planted on Object.prototype never fills in an event's.
   const clean: AuditEvent = {
     action: str(own(event, "action")) ?? "unknown",
-    outcome: str(event.outcome) ?? "unknown",
+    outcome: str(own(event, "outcome")) ?? "unknown",
   };
-  // Own fields only: a field planted on Object.prototype never fills in an event's.
   const actor = str(own(event, "actor"));
   const resourceType = str(own(event, "resourceType"));
   const resourceId = str(own(event, "resourceId"));

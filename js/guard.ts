@@ -228,7 +228,7 @@ export function defineGuard<
     actions!.validate();
     if (options?.schema !== undefined) {
       const found = users.settings();
-      const roles = (config?.roles ?? []) as readonly string[];
+      const roles = authz.roles as readonly string[]; // as read when the guard was defined
       checkSchema(options.schema, requiredTables(config, found), (declared) =>
         schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
       );

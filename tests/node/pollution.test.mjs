@@ -5,6 +5,8 @@
 // Object.prototype carries one of its request fields. And subjects whose role cannot be read.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
 import { defineGuard, GuardConfigError } from "convex-guard";
 
 /** Runs `f` with `values` planted on Object.prototype, then removes them. */
@@ -136,4 +138,18 @@ test("a role is the subject's own field, whatever its prototypes hold", () => {
     assert.equal(can({ _id: "u", role: "admin" }), true);
     assert.equal(guard.roleAtLeast({ _id: "u" }, "user"), false);
   });
+});
+
+test("validate({ schema }) checks the roles as read when the guard was defined", () => {
+  const config = { roles: ["user", "admin"] };
+  const guard = defineGuard(config);
+  config.roles.push("root"); // after the guard was defined: not one of its roles
+  const schema = defineSchema({
+    users: defineTable({ tokenIdentifier: v.string(), role: v.optional(v.union(v.literal("user"), v.literal("admin"), v.literal("root"))) }).index(
+      "by_tokenIdentifier",
+      ["tokenIdentifier"],
+    ),
+  });
+  assert.throws(() => guard.validate({ schema }), (e) => e instanceof GuardConfigError && /admits "root", which no configured role is/.test(e.message));
+  assert.equal(guard.isRole("root"), false);
 });

@@ -72,3 +72,14 @@ test("an audit event's omitted fields stay omitted, never planted ones", async (
   expect(row).toMatchObject({ action: "x.y", outcome: "success" });
   expect([row!.actor, row!.resourceType, row!.resourceId, row!.details]).toEqual([undefined, undefined, undefined, undefined]);
 });
+
+test("an audit event's omitted outcome is 'unknown', never a planted one", async () => {
+  const t = newTest();
+  const unplant = plant({ outcome: "success" });
+  try {
+    await t.run((ctx) => guard.audit.log(ctx, { action: "x.z" } as never));
+  } finally {
+    unplant();
+  }
+  expect(await t.run((ctx) => ctx.db.query("guardAudit").first())).toMatchObject({ action: "x.z", outcome: "unknown" });
+});
