@@ -85,22 +85,24 @@ export function resolveFacts(c: Compiled, now: number, caller: Caller, docs: rea
  * gets (`requested` capped to the caller's own access at the level sharing takes; `undefined`
  * for none), or `FORBIDDEN` when the sharing rules refuse. @internal
  */
-export function shareExpiry(
-  c: Compiled,
-  now: number,
-  caller: Caller,
-  docs: readonly Fact[],
-  docId: string,
-  level: number,
-  requested: unknown,
-): number | undefined {
-  const decided = decideShare(c, now, caller, docs, docId, level, requested);
-  if (!decided.ok) refuse(decided.reason);
-  return decided.expiresAt;
+export function shareExpiry(...share: Parameters<typeof shareAnswer>): number | undefined {
+  const x = shareAnswer(...share);
+  if (x < 0) refuse(denial(-x)!);
+  // Not read back from a decision object: an expiry it leaves out would be read from
+  // Object.prototype if one were planted there.
+  return x === Infinity ? undefined : x;
 }
 
 /** The engine's share decision on document `docId` of the facts, as a value. @internal */
-export function decideShare(
+export function decideShare(...share: Parameters<typeof shareAnswer>): ShareDecision {
+  const x = shareAnswer(...share);
+  // Refused: minus the denial's code (src/bindings/access.rs).
+  if (x < 0) return { ok: false, reason: denial(-x)! };
+  return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
+}
+
+/** The engine's answer to a share: minus a denial's code, the expiry, or Infinity for none. */
+function shareAnswer(
   c: Compiled,
   now: number,
   caller: Caller,
@@ -108,17 +110,14 @@ export function decideShare(
   docId: unknown,
   level: number,
   requested: unknown,
-): ShareDecision {
+): number {
   const doc = docs.findIndex((d) => d.id === docId);
   // No expiry asked for is said as such; an asked-for non-number is passed as NaN, a missing
   // document as -1: the engine refuses both (and an asked-for Infinity, which is no time).
   const expiresAt = requested === undefined ? undefined : typeof requested === "number" ? requested : NaN;
   const request = { doc, level, expiresAt };
   const { ints, times } = pack(c, now, caller, docs, request);
-  const [x] = engineCall(() => c.engine.resolve(ints, times)) as Float64Array;
-  // Refused: minus the denial's code (src/bindings/access.rs).
-  if (x! < 0) return { ok: false, reason: denial(-x!)! };
-  return x === Infinity ? { ok: true } : { ok: true, expiresAt: x };
+  return (engineCall(() => c.engine.resolve(ints, times)) as Float64Array)[0]!;
 }
 
 /**

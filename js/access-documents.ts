@@ -8,7 +8,8 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
-import { levelId, tableInfo, type Compiled } from "./access-config.js";
+import { levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
+import { own } from "./fields.js";
 import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
 import {
   refuse,
@@ -75,23 +76,24 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const c = compile();
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
-        const level = levelId(c, grant?.level);
+        // Own fields: nothing planted on Object.prototype fills in a level or an expiry.
+        const level = levelId(c, own(grant, "level"));
         const now = Date.now();
         const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
-        const own = c.levelIds.get(r.accessLevel)!;
+        const mine = c.levelIds.get(r.accessLevel)!;
         const docId = r.doc._id;
         // The sharing rules first (a refused caller learns nothing about the target), then the
         // expiry: checked, and capped to the caller's own access, by the engine.
-        const expiresAt = shareExpiry(c, now, who, facts, docId, level, grant.expiresAt);
+        const expiresAt = shareExpiry(c, now, who, facts, docId, level, own(grant, "expiresAt"));
         const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
         // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
         // would become permanent.
         if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
         // Replacing a grant takes what removing it takes: else a sharer could downgrade or
         // expire (in effect revoke) a grant above their own level.
-        requireMayRemove(c, own, rows.map((row) => row.level));
+        requireMayRemove(c, mine, rows.map((row) => row.level));
         const db = ctx.db as AnyDb;
-        const fields = { level: grant.level, expiresAt, grantedBy: who.id! };
+        const fields = { level: levelName(c, level), expiresAt, grantedBy: who.id! };
         const first = await keepFirst(db, rows);
         if (first !== undefined) {
           await db.patch(first._id, fields);
@@ -106,12 +108,12 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
         const { r } = await readOne<L>(ctx, c, table, id, who);
-        const own = c.levelIds.get(r.accessLevel)!;
+        const mine = c.levelIds.get(r.accessLevel)!;
         // The caller's right first, before the target is even looked at: a caller who may not
         // share gets the same refusal for a real, an unknown and a malformed target.
-        requireMayRemove(c, own, [c.names[0]]);
+        requireMayRemove(c, mine, [c.names[0]]);
         const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
-        requireMayRemove(c, own, rows.map((row) => row.level));
+        requireMayRemove(c, mine, rows.map((row) => row.level));
         return await deleteAll(ctx.db, rows);
       });
     },
@@ -187,7 +189,8 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     async listAccessible(ctx, table, options) {
       const c = compile();
       const t = tableInfo(c, table);
-      const min = options?.minLevel === undefined ? FIRST_LEVEL : levelId(c, options.minLevel);
+      const minLevel = own(options, "minLevel");
+      const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
       const { size, cursor } = pageRequest(c, options);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: "" };
@@ -217,13 +220,15 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       for (const r of results) {
         if (r === null || seen.has(r.doc._id) || !atLeast(c.levelIds.get(r.accessLevel)!, min)) continue;
         seen.add(r.doc._id);
-        // Each document is listed once, by the first phase that reaches it.
+        // Each document is listed once, by the first phase that reaches it. A grant row this
+        // phase found reaches it only if the grant is among the facts (a grant to a deleted
+        // group is not): else a later phase lists it.
         const f = factOf.get(r.doc._id)!;
+        const direct = (g: { kind: string; to: string | null }) => g.kind === "direct" && g.to === who.id;
+        const reached = phase === 0 || f.grants.some((g) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === who.groups[phase - 2]));
         const listedBefore =
-          phase > 0 &&
-          (f.owner === who.id ||
-            (phase > 1 && f.grants.some((g) => (g.kind === "direct" && g.to === who.id) || (g.to !== null && earlier.has(g.to)))));
-        if (!listedBefore) page.push(r);
+          phase > 0 && (f.owner === who.id || (phase > 1 && f.grants.some((g) => direct(g) || (g.to !== null && earlier.has(g.to)))));
+        if (reached && !listedBefore) page.push(r);
       }
       const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
       const isDone = result.isDone && next.phase >= 2 + who.groups.length;

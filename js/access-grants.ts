@@ -98,6 +98,9 @@ export function createForgetUser(options: {
   rateLimits: boolean;
   /** Whether access is configured (else its tables need not exist, and hold nothing of ours). */
   access: boolean;
+  /** The users table, whose ids alone are users; `null` with `users.roleClaim` (no rows: a
+   * user's keys are identities). */
+  usersTable: string | null;
 }): ForgetUser {
   return {
     async forgetUser(ctx, userId) {
@@ -129,8 +132,15 @@ export function createForgetUser(options: {
         budget -= rows.length;
         if (budget === 0) out.done = false;
       };
-      // A missing id is the caller's bug: refused, never an empty success.
-      if (typeof userId !== "string" || userId.length === 0) deny("INVALID_ARGUMENT", "forgetUser needs a user id");
+      // A missing id is the caller's bug: refused, never an empty success. So is a string that
+      // is no user's: "global" (everyone's budget), a builder's `arg:` key, any other table's id.
+      if (
+        typeof userId !== "string" ||
+        userId.length === 0 ||
+        (options.usersTable === null ? userId === "global" || userId.startsWith("arg:") : db.normalizeId(options.usersTable, userId) === null)
+      ) {
+        deny("INVALID_ARGUMENT", "forgetUser needs a user id");
+      }
       // In turn with the transaction's other reads-then-writes of the guard's rows (serial.ts).
       await serially(db, async () => {
         if (options.access) {

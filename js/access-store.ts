@@ -8,7 +8,7 @@ import { deny, pageSize } from "./errors.js";
 import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
 import { atLeast, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
-import { field } from "./fields.js";
+import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
 
@@ -255,12 +255,14 @@ export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: 
  */
 export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target: GrantTarget, revoking = false) {
   const db = ctx.db as AnyDb;
-  const t = (target ?? {}) as { userId?: unknown; groupId?: unknown };
-  if ((t.userId === undefined) === (t.groupId === undefined)) {
+  // Own fields: an id planted on Object.prototype neither picks the target nor blocks a revoke.
+  const userId = own(target as { userId?: unknown }, "userId");
+  const groupId = own(target as { groupId?: unknown }, "groupId");
+  if ((userId === undefined) === (groupId === undefined)) {
     deny("INVALID_ARGUMENT", "give exactly one of userId and groupId");
   }
-  const isUser = t.userId !== undefined;
-  const raw = isUser ? t.userId : t.groupId;
+  const isUser = userId !== undefined;
+  const raw = isUser ? userId : groupId;
   const table = isUser ? c.usersTable : GROUPS;
   const unknown = isUser ? "unknown user" : "unknown group";
   const id = normalized(db, table, raw);
@@ -279,8 +281,8 @@ export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target:
  * of range. @internal
  */
 export function pageRequest(c: Compiled, options: { paginationOpts: AccessPageOptions } | undefined) {
-  const { numItems, cursor } = options?.paginationOpts ?? ({} as AccessPageOptions);
-  return { size: pageSize(numItems), cursor: cursor as unknown };
+  const page = own(options, "paginationOpts");
+  return { size: pageSize(own(page, "numItems")), cursor: own(page, "cursor") as unknown };
 }
 
 /** The cursor as given, `null` for none; `INVALID_ARGUMENT` when it is not a string. @internal */

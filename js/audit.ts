@@ -15,7 +15,7 @@ import {
   type RegisteredMutation,
 } from "convex/server";
 import { v, type Value } from "convex/values";
-import { own } from "./fields.js";
+import { field, own } from "./fields.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { MAX_PAGE_ITEMS } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -112,8 +112,8 @@ type IndexRange = {
 };
 
 /** The filter checked: known keys only, strings and finite times. */
-function checkFilter(filter: unknown): { fields: [string, string][]; from?: number; to?: number } {
-  if (filter === undefined || filter === null) return { fields: [] };
+function checkFilter(filter: unknown): { fields: [string, string][]; from: number | undefined; to: number | undefined } {
+  if (filter === undefined || filter === null) return { fields: [], from: undefined, to: undefined };
   if (typeof filter !== "object" || Array.isArray(filter)) {
     deny("INVALID_ARGUMENT", "an audit filter must be an object");
   }
@@ -125,13 +125,13 @@ function checkFilter(filter: unknown): { fields: [string, string][]; from?: numb
   }
   const fields: [string, string][] = [];
   for (const key of AUDIT_FIELDS) {
-    const value = f[key];
+    const value = field(f, key); // own fields: a planted actor narrows nothing
     if (value === undefined) continue;
     if (typeof value !== "string") deny("INVALID_ARGUMENT", `audit filter '${key}' must be a string`);
     fields.push([key, value]);
   }
   const time = (key: "from" | "to") => {
-    const value = f[key];
+    const value = field(f, key);
     if (value === undefined) return undefined;
     if (typeof value !== "number" || !Number.isFinite(value)) {
       deny("INVALID_ARGUMENT", `audit filter '${key}' must be a time in ms`);
@@ -140,7 +140,8 @@ function checkFilter(filter: unknown): { fields: [string, string][]; from?: numb
   };
   const from = time("from");
   const to = time("to");
-  return { fields, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  // Both always set: a time left out must not be read back from Object.prototype.
+  return { fields, from, to };
 }
 
 /** The validator of an audit event, for functions that take one as an argument. */
@@ -353,7 +354,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
       const s = settings();
       await s.requireReader(ctx as unknown as ReaderCtx<GenericDataModel>);
       const { fields, from, to } = checkFilter(filter);
-      const opts = { ...paginationOpts, numItems: pageSize(paginationOpts?.numItems) };
+      const opts = { ...paginationOpts, numItems: pageSize(own(paginationOpts, "numItems")) };
       // One index range: equality on exactly the index's fields, then `_creationTime`.
       const range = (r: IndexRange) => {
         for (const [field, value] of fields) r = r.eq(field, value);
@@ -365,7 +366,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
       const q = () => (ctx.db as any).query(s.table).withIndex(auditIndex(fields.map(([f]) => f)), range).order("desc");
       // A cursor the database cannot parse is INVALID_ARGUMENT "malformed cursor", as in every
       // listing (never the parser's own text); `pageOf` pages with the options as given.
-      const cursor = plainCursor(paginationOpts?.cursor);
+      const cursor = plainCursor(own(paginationOpts, "cursor"));
       const paged = () => ({ paginate: () => q().paginate(opts), first: () => q().first() });
       return (await pageOf(paged, opts.numItems, cursor)) as PaginationResult<AuditRow>;
     },

@@ -150,8 +150,7 @@ export function defineGuard<
   // Roles and permissions are built now (every request that checks anything uses them); every
   // other capability at the first call of one of its methods (see `via`): a request that
   // checks a permission never builds access, rate limits, confirmations or the builders.
-  // One finder of the caller, for the checks in queries and mutations and for those in actions
-  // (which check that the wired getUser answered the caller's own user).
+  // One finder of the caller for every check (queries, mutations, actions) and forgetUser.
   const users = createUserFinder(config?.users);
   const authz = createAuthz(config, users);
   const erased = authz as unknown as Authz<string, string, string>;
@@ -169,6 +168,7 @@ export function defineGuard<
     const { pageLimit, validate: _, tables: __, ...methods } = access;
     const forget = createForgetUser({
       limit: pageLimit,
+      usersTable: users.table,
       // `null` is no confirmations part, as createConfirmations reads it.
       confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? DEFAULT_CODES_TABLE),
       access: config?.access != null,

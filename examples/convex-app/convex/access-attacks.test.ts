@@ -233,3 +233,56 @@ test("share refuses expiresAt: Infinity as it refuses NaN and -Infinity: never a
   expect(() => guard.resolveShare(facts, { id: "d", level: "viewer", expiresAt: Infinity })).toThrow(notATime.message);
   expect(guard.resolveShare(facts, { id: "d", level: "viewer" })).toEqual({ ok: true });
 });
+
+test("listAccessible lists a document once after one of the caller's groups is deleted", async () => {
+  // Vic belongs to two groups, both granted the document. Deleting the first group's row (the
+  // README's recipe) left its membership and grant rows: its phase listed the document
+  // (readable through the second group) and the second group's phase, not seeing the dead
+  // group's grant among the facts, listed it again.
+  const { t, u, as, doc } = await setUp();
+  const groups: string[] = [];
+  for (const name of ["first", "second"]) {
+    const { groupId } = await as("olive").mutation(api.groups.createGroup, { name });
+    await as("olive").mutation(api.groups.addMember, { groupId, userId: u.vic! });
+    await as("vic").mutation(api.groups.acceptInvite, { groupId });
+    await as("olive").mutation(api.documents.shareDocument, { id: doc as never, groupId, level: "viewer" });
+    groups.push(groupId);
+  }
+  const listAll = async () => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const p = await as("vic").run((ctx) => guard.listAccessible(ctx, "documents", { paginationOpts: { numItems: 10, cursor } }));
+      ids.push(...p.page.map((r) => r.doc._id));
+      if (p.isDone) break;
+      cursor = p.continueCursor;
+    }
+    return ids;
+  };
+  expect(await listAll()).toEqual([doc]);
+  const { page } = await as("vic").query(api.groups.listMyGroups, { paginationOpts: { numItems: 10, cursor: null } });
+  await t.run((ctx) => ctx.db.delete(page[0]!.groupId as never));
+  expect(await listAll()).toEqual([doc]);
+  // With the second group deleted as well, nothing reaches it.
+  await t.run((ctx) => ctx.db.delete(page[1]!.groupId as never));
+  expect(await listAll()).toEqual([]);
+  expect(groups).toHaveLength(2);
+});
+
+test("share stores the level it decided: a getter cannot swap it for the owner level afterwards", async () => {
+  const { t, u, as, doc } = await setUp();
+  await as("olive").run((ctx) => guard.share(ctx, "documents", doc as never, { userId: u.eddie!, level: "editor" }));
+  let reads = 0;
+  const grant = {
+    userId: u.mallory!,
+    get level() {
+      return reads++ === 0 ? "editor" : "owner";
+    },
+  };
+  const shared = await outcome(as("eddie").run((ctx) => guard.share(ctx, "documents", doc as never, grant as never)));
+  const levels = (await t.run((ctx) => ctx.db.query("accessGrants").collect())).filter((g) => g.userId === u.mallory).map((g) => g.level);
+  expect(shared).toHaveProperty("ok");
+  expect(levels).toEqual(["editor"]);
+  expect(reads).toBe(1);
+  expect(await as("mallory").run((ctx) => guard.readable(ctx, "documents", doc as never))).toMatchObject({ accessLevel: "editor" });
+});

@@ -2,6 +2,7 @@
 // `guard.forgetUser` removing everything the guard keeps about a deleted user, and nothing else.
 import { expect, test, vi } from "vitest";
 import { api, internal } from "./_generated/api";
+import { defineGuard } from "convex-guard";
 import { guard } from "./guard";
 import { newTest, outcome, type Outcome } from "./test-helpers";
 
@@ -197,4 +198,32 @@ test("forgetUser refuses a missing id instead of reporting an empty success", as
       message: "forgetUser needs a user id",
     });
   }
+});
+
+test("forgetUser refuses a string that is no user's id: shared budgets and other tables' rows stay", async () => {
+  const { t, doc, team } = await world();
+  for (let i = 0; i < 3; i++) await t.run((ctx) => guard.rateLimit(ctx, "uploadGlobal", { key: "global" }));
+  const limits = () => t.run(async (ctx) => (await ctx.db.query("guardRateLimits").collect()).length);
+  const before = await limits();
+  expect(before).toBeGreaterThan(0);
+  // "global" (everyone's budget), a builder's argument key, another table's ids: none is a user.
+  for (const id of ["global", "arg:email:x@example.com", doc, team]) {
+    expect(await outcome(t.run((ctx) => guard.forgetUser(ctx, id as never)))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "forgetUser needs a user id",
+    });
+  }
+  expect(await limits()).toBe(before);
+});
+
+test("with roleClaim (no users rows) forgetUser takes an identity but refuses the shared keys", async () => {
+  const claims = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { api: { rate: 5, period: 60_000 } } });
+  const t = newTest();
+  const sam = `${ISSUER}|sam`;
+  for (const key of ["global", sam]) await t.run((ctx) => claims.rateLimit(ctx, "api", { key }));
+  for (const id of ["global", "arg:email:x@example.com"]) {
+    expect(await outcome(t.run((ctx) => claims.forgetUser(ctx, id)))).toEqual({ code: "INVALID_ARGUMENT", message: "forgetUser needs a user id" });
+  }
+  expect(await t.run((ctx) => claims.forgetUser(ctx, sam))).toMatchObject({ done: true, rateLimits: 1 });
+  expect((await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).map((r) => r.key)).toEqual(["global"]);
 });
