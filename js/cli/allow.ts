@@ -12,7 +12,8 @@
 //      // convex-guard-allow: public-no-auth a public health check
 //      // convex-guard-allow: public-no-auth, public-no-rate-limit: the public sign-up form
 // A reason is required; an unknown rule id is an error, never a silent allow, wherever the
-// comment is; an entry (config or comment) that matches no finding is reported as stale.
+// comment is; an entry (config or comment) that matches no finding is reported as stale, and one
+// whose findings another entry allowed first as a duplicate.
 import ts from "typescript";
 import { DEFAULT_SECRET_ENV } from "../defaults.js";
 import { closestName } from "../diagnose.js";
@@ -34,6 +35,8 @@ export interface Allow {
   /** `convex/guard.ts:52` */
   source: string;
   used: boolean;
+  /** Unused, but it matched a finding another entry (this place) had allowed first: a duplicate. */
+  redundantWith?: string;
   /** A comment's place: it applies to findings on this line or right below its block. */
   comment?: { file: string; line: number };
 }
@@ -320,6 +323,7 @@ export function applyAllows(app: App, findings: Finding[], functions: ConvexFunc
     } else {
       match.used = true;
       allowed.push({ ...finding, reason: match.reason, allowedBy: match.source });
+      for (const other of candidates) if (other !== match && (other.rule === undefined || other.rule === finding.rule)) other.redundantWith ??= match.source;
     }
   }
   return { remaining, allowed };

@@ -42,8 +42,8 @@ export interface AuditResult {
   functions: FunctionSummary[];
   findings: Finding[];
   allowed: Allowed[];
-  /** Allowlist entries that matched nothing (stale: remove them). */
-  unusedAllows: { target: string; rule: string | null; source: string }[];
+  /** Allowlist entries that allowed nothing: stale, or (`redundantWith`) duplicates of the entry there, which allowed their findings first. */
+  unusedAllows: { target: string; rule: string | null; source: string; redundantWith?: string }[];
   /** What of a guard's configuration could not be read from the source (and what is ignored because of it), and which guard calls could not be followed to their defineGuard call (and how they were judged). */
   warnings: ConfigWarning[];
   failOn: Severity | "none";
@@ -97,7 +97,9 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     functions: functions.map(summarize),
     findings: remaining,
     allowed,
-    unusedAllows: allows.filter((a) => !a.used).map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source })),
+    unusedAllows: allows
+      .filter((a) => !a.used)
+      .map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source, ...(a.redundantWith === undefined ? {} : { redundantWith: a.redundantWith }) })),
     warnings: configWarnings(app),
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),

@@ -8,7 +8,6 @@ import { answersConfirmation, rollbackThrows } from "./rollback.js";
 import { argumentFor, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
-
 /** One authorization check, and how it was made. */
 export interface AuthCheck {
   level: AuthLevel;
@@ -87,6 +86,7 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   readableMany: "document",
   requireAccess: "document",
   listAccessible: "document",
+  listMyGroups: "document", // the caller's own groups: none for an anonymous caller
   share: "document",
   revoke: "document",
   listGrants: "document", // the share decision, as revoke
@@ -115,7 +115,7 @@ const SHORT_CIRCUIT = new Set([
   ts.SyntaxKind.QuestionQuestionEqualsToken,
 ]);
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
-const ANSWERING = new Set(["readable", "readableMany", "listAccessible"]);
+const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
 const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */

@@ -142,7 +142,10 @@ function render(r: AuditResult, color: boolean): string {
   }
   if (r.warnings.length > 0) out.push("");
   for (const w of r.warnings) out.push(`warning: ${w.file}:${w.line}: ${w.message}`);
-  for (const u of r.unusedAllows) out.push(`warning: the allowlist entry at ${u.source} (${u.target || "comment"}${u.rule ? ` ${u.rule}` : ""}) matches no finding: remove it`);
+  for (const u of r.unusedAllows) {
+    const entry = `the allowlist entry at ${u.source} (${u.target || "comment"}${u.rule ? ` ${u.rule}` : ""})`;
+    out.push(`warning: ${entry} ${u.redundantWith === undefined ? "matches no finding: remove it" : `repeats the one at ${u.redundantWith}, which allows the same finding: keep one`}`);
+  }
   const count = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
   out.push(
     "",

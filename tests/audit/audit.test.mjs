@@ -523,6 +523,23 @@ export const title = query({ args: {}, handler: async () => "title" });
   const m = run(["audit", app("alow", { "q.ts": PUBLIC_QUERY("open", "") }, { guard: misspelt })]);
   assert.equal(m.status, 2, m.stdout);
   assert.match(m.stderr, /convex\/guard\.ts:10: securityAudit: unknown key 'alow' \(did you mean 'allow'\?\)/);
+
+  // The same finding allowed twice (a comment and the configuration): the second entry is not
+  // stale (its finding exists), it repeats the first: said so, not "matches no finding".
+  const twice = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(
+    '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },',
+    '"allowed:healthCheck": { "public-no-auth": "a status probe for the uptime monitor; it returns a constant" },\n      "q:open": { "public-no-auth": "the landing page, in the configuration too" },',
+  );
+  const dup = app("twice", { "q.ts": PUBLIC_QUERY("open", "", "// convex-guard-allow: public-no-auth the landing page") }, { guard: twice });
+  const d = json(["audit", dup]);
+  assert.deepEqual(d.report.allowed.map((x) => `${x.function} ${x.allowedBy}`), ["q:open convex/q.ts:2"]);
+  assert.deepEqual(
+    d.report.unusedAllows.filter((u) => u.target === "q:open"),
+    [{ target: "q:open", rule: "public-no-auth", source: "convex/guard.ts:12", redundantWith: "convex/q.ts:2" }],
+  );
+  const dupText = run(["audit", dup]).stdout;
+  assert.match(dupText, /warning: the allowlist entry at convex\/guard\.ts:12 \(q:open public-no-auth\) repeats the one at convex\/q\.ts:2, which allows the same finding: keep one/);
+  assert.doesNotMatch(dupText, /q:open public-no-auth\) matches no finding/);
 });
 
 test("a rate limit keyed by an argument, reshaped or not, is named as such and points to the server-key recipe", () => {

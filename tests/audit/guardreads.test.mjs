@@ -160,3 +160,26 @@ ${block}`,
   assert.equal(r.failed, false);
   assert.deepEqual(r.allowed.map((a) => `${a.function} ${a.rule}`), ["deletion:confirmDeletion user-id-arg"]);
 });
+
+test("listMyGroups answers the caller's own groups (none when anonymous): a check, as listAccessible, when its answer is read", () => {
+  const r = report(
+    app("mygroups", {
+      "g.ts": `${HEAD}import { paginationOptsValidator } from "convex/server";
+export const mine = query({
+  args: { paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { paginationOpts }) => guard.listMyGroups(ctx, { paginationOpts }),
+});
+export const ignored = query({
+  args: { paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { paginationOpts }) => {
+    await guard.listMyGroups(ctx, { paginationOpts });
+    return await ctx.db.query("posts").take(10);
+  },
+});
+`,
+    }),
+  );
+  const mine = r.findings.filter((f) => f.function === "g:mine");
+  assert.deepEqual(mine.map((f) => f.rule), []);
+  assert.ok(r.findings.some((f) => f.function === "g:ignored" && f.rule === "public-no-auth"), found(r).join("\n"));
+});
