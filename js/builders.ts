@@ -94,8 +94,9 @@ export type AccessArgs<Args extends PropertyValidators, Tb extends string> = {
 /** A declared access level on a document-id argument: `ctx.doc` is that document. */
 export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb extends string> = {
   table: Tb;
-  /** The argument holding the document's id: `v.id(table)` or `v.string()` (an id of another table is refused). */
-  arg: AccessArgs<Args, Tb>;
+  /** The argument holding the document's id: `v.id(table)` or `v.string()` (an id of another
+   * table is refused). With no such argument, the type is a message saying so. */
+  arg: [AccessArgs<Args, Tb>] extends [never] ? `no argument holds an id of table '${Tb}': declare it v.id("${Tb}") or v.string()` : AccessArgs<Args, Tb>;
   /** The least level required (`NOT_FOUND` when the caller cannot see it, `FORBIDDEN` below). */
   level: L;
 };

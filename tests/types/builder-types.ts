@@ -1,7 +1,7 @@
 // Type tests for the function builders and the checks in actions (issue 9, points 3 and 4):
 // a misspelt role, permission, limit, level or argument is a compile error, and the handler
 // sees the typed user and document. Every `@ts-expect-error` line must be an error.
-import { defineGuard, guardRequirements, type GuardMetadata } from "convex-guard";
+import { defineGuard, guardRequirements, type BuilderAccess, type GuardMetadata } from "convex-guard";
 import type {
   ActionBuilder,
   ApiFromModules,
@@ -98,6 +98,10 @@ guard.query(query, { args: { id: v.id("notes") }, access: { table: "notes", arg:
 guard.query(query, { args: { id: v.union(v.id("notes"), v.id("users")) }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
 // @ts-expect-error: an id of another table: every call would answer NOT_FOUND
 guard.query(query, { args: { id: v.id("users") }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
+// With no argument that can hold the table's id, the compile error says so (not "not assignable to never").
+const usersOnly = { id: v.id("users") };
+const noIdArg: BuilderAccess<"viewer", typeof usersOnly, "notes">["arg"] = `no argument holds an id of table 'notes': declare it v.id("notes") or v.string()`;
+void noIdArg;
 // @ts-expect-error: an action has no database, so no access check
 guard.action(action, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "viewer" }, handler: async () => null });
 
