@@ -84,6 +84,8 @@ function onlyTarget(app: App, handler: ts.SignatureDeclaration, e: ts.Expression
     return answersParameter(app, parent, node as ts.Expression) && onlyTarget(app, handler, parent, kind, depth + 1);
   }
   if (kind === "options" && ts.isSpreadAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)) return onlyTarget(app, handler, parent.parent, "options", depth + 1);
+  // Either branch of a conditional (`at ? { userId, level, expiresAt: at } : { userId, level }`).
+  if (kind === "options" && ts.isConditionalExpression(parent) && parent.condition !== node) return onlyTarget(app, handler, parent, "options", depth + 1);
   const option = ts.isPropertyAssignment(parent) && parent.initializer === node ? parent : ts.isShorthandPropertyAssignment(parent) ? parent : undefined;
   if (kind === "user" && option !== undefined) {
     const named = (ts.isIdentifier(option.name) || ts.isStringLiteral(option.name)) && option.name.text === "userId";

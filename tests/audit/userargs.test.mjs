@@ -110,6 +110,14 @@ export const transfer = mutation({
     return null;
   },
 });
+export const shareUntil = mutation({
+  args: { id: v.string(), member: v.id("users"), until: v.optional(v.number()) },
+  handler: async (ctx, { id, member, until }) => {
+    ${limit}
+    await guard.share(ctx, "posts", id, until === undefined ? { userId: member, level: "viewer" } : { userId: member, level: "viewer", expiresAt: until });
+    return null;
+  },
+});
 export const shareAndRead = mutation({
   args: { id: v.string(), member: v.id("users") },
   handler: async (ctx, { id, member }) => {
@@ -121,7 +129,7 @@ export const shareAndRead = mutation({
 `,
   };
   const r = report(app("targets", files));
-  assert.deepEqual(found(r), ["28 t:shareAndRead: public mutation t:shareAndRead takes member (validated as an id of the users table) from the caller"]);
+  assert.deepEqual(found(r), ["36 t:shareAndRead: public mutation t:shareAndRead takes member (validated as an id of the users table) from the caller"]);
 });
 
 test("the users table is the guard's users.table when the audit can read it", () => {
