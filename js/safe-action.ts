@@ -185,9 +185,11 @@ function checkDefinition(where: string, d: object): void {
  */
 function actorOf(where: string, who: unknown): unknown {
   if (who === null || who === undefined) deny("UNAUTHENTICATED", "Authentication required");
-  if ((typeof who === "string" && who !== "") || typeof who === "object") return who;
+  // An array is no actor: a check answering `.collect()` of matching rows would admit every
+  // caller with `[]`.
+  if ((typeof who === "string" && who !== "") || (typeof who === "object" && !Array.isArray(who))) return who;
   throw new GuardConfigError(
-    `${where}: check returned ${who === "" ? "an empty string" : `a ${typeof who}`}: return the actor ` +
+    `${where}: check returned ${who === "" ? "an empty string" : Array.isArray(who) ? "an array" : `a ${typeof who}`}: return the actor ` +
       "(a non-empty string or an object), null when there is no caller, or throw a denial",
   );
 }

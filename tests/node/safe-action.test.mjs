@@ -585,8 +585,9 @@ test("a check that returns no actor (null, undefined) is UNAUTHENTICATED, audite
   }
 });
 
-test("a check answering what is no actor (a boolean, an empty string, a number) is a GuardConfigError, audited; never an actor", async () => {
-  for (const [answer, what] of [[false, "a boolean"], [true, "a boolean"], ["", "an empty string"], [0, "a number"], [7n, "a bigint"]]) {
+test("a check answering what is no actor (a boolean, an empty string, a number, an array) is a GuardConfigError, audited; never an actor", async () => {
+  const rows = [[], [{ _id: "u1", _creationTime: 1 }]]; // a check answering `.collect()`: empty or not
+  for (const [answer, what] of [[false, "a boolean"], [true, "a boolean"], ["", "an empty string"], [0, "a number"], [7n, "a bigint"], ...rows.map((r) => [r, "an array"])]) {
     let ran = false;
     const audited = [];
     const def = guard.safeAction({ name: "t", args: {}, check: async () => answer, handler: async () => (ran = true) });
