@@ -76,7 +76,7 @@ export type SafeActionDefinition<
    * throw a `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`. `null` or
    * `undefined` is no caller: `UNAUTHENTICATED`, audited as denied, so `guard.getUser(ctx)`
    * and `ctx.auth.getUserIdentity()` are checks that refuse a signed-out caller. Any other
-   * answer (`false`, `true`, `""`, a number) is a `GuardConfigError`, audited: never an actor.
+   * answer (`false`, `true`, `""`, a number, an array) is a `GuardConfigError`, audited: never an actor.
    * Without `check` the actor is the user row ({@link DefaultActor}), not its id: write
    * `actor._id`.
    *
