@@ -131,6 +131,10 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
     if (typeof r.key === "object" && r.key.arg.includes(":")) {
       throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' cannot hold a ':' (its keys would meet another argument's)`);
     }
+    // A number, or an optional string left out, is no key: every call would be refused.
+    if (typeof r.key === "object" && !requiredString(field(args, r.key.arg))) {
+      throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' must be a required string argument (v.string(), v.id(...)): any other value is no key`);
+    }
   }
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
@@ -144,6 +148,12 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
       );
     }
   }
+}
+
+/** Whether validator `v` admits strings only, and is not optional. */
+function requiredString(v: unknown): boolean {
+  if (field(v as object, "isOptional") !== "required") return false;
+  return members(v).every((m) => kind(m) === "string" || kind(m) === "id" || (kind(m) === "literal" && typeof field(m as object, "value") === "string"));
 }
 
 /**

@@ -43,6 +43,7 @@ import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyD
 import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
+import { field } from "./fields.js";
 import { userKey } from "./users.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
@@ -258,14 +259,14 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
   let doc: unknown = undefined;
   if (meta.access !== null) {
     const a = meta.access;
-    const id = args[a.arg];
+    const id = field(args, a.arg); // own: a planted id is no argument
     // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
     doc = (await checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level)).doc;
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
     // "user": the row's id (with users.roleClaim, the identity's tokenIdentifier); none is refused.
-    const key = k === "global" ? "global" : k === "user" ? userKey(user, identities) : argKey(k.arg, args[k.arg]);
+    const key = k === "global" ? "global" : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
   return { user, doc };
@@ -301,8 +302,11 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     const handler = definition.handler;
     // Its names against the configuration, at each call until they have passed.
     const checkNamed = untilPassed(() => checkNames(`guard.${kind}`, meta, names));
+    // Convex gets its own copy of the validators: one added or replaced later in the app's
+    // object validates nothing the checks above were not judged against.
+    const args: unknown = definition.args;
     const registered = (builder as (d: unknown) => object)({
-      args: definition.args,
+      args: typeof args === "object" && args !== null && !Array.isArray(args) ? { ...args } : args,
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
         checkNamed();
@@ -324,7 +328,12 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     customCtx: (requirements) => {
       // Read and checked once, as a builder's definition.
       const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
-      const refused = refusal(() => checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS));
+      const refused = refusal(() => {
+        checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS);
+        if (typeof meta.rateLimit?.key === "object") {
+          throw new GuardConfigError('guard.customCtx: rateLimit.key cannot be { arg }: a customization sees no arguments ("user" or "global", or a guard.mutation)');
+        }
+      });
       const custom = { ...meta, kind: "custom" as const };
       const checkNamed = untilPassed(() => checkNames("guard.customCtx", meta, names));
       const customization = {

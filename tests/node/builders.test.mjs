@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineGuard, guardRequirements } from "convex-guard";
+import { v } from "convex/values";
 
 const guard = defineGuard({
   roles: ["user", "admin"],
@@ -36,7 +37,7 @@ const code = (p) => p.then(() => "ok", (e) => e.data?.code ?? e.name);
 
 test("__guard is the documented shape, frozen and not enumerable", () => {
   const fn = guard.mutation(builder, {
-    args: { org: "v" },
+    args: { org: v.string() },
     role: "admin",
     permission: "notes:write",
     rateLimit: { name: "post", key: { arg: "org" } },
@@ -60,7 +61,7 @@ test("__guard is the documented shape, frozen and not enumerable", () => {
 test("the checks run before the handler, which sees ctx.user; keys from a declared argument only", async () => {
   const seen = [];
   const fn = guard.mutation(builder, {
-    args: { org: "v" },
+    args: { org: v.string() },
     permission: "notes:write",
     rateLimit: { name: "post", key: { arg: "org" } },
     handler: async (c, args) => (seen.push([c.user._id, args.org]), "done"),
@@ -81,7 +82,7 @@ test("an argument key cannot spend a user's or the global budget: it is its own 
   const handler = async () => "done";
   const mine = guard.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler });
   const everyone = guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: "global" }, handler });
-  const room = guard.mutation(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room" } }, handler });
+  const room = guard.mutation(builder, { args: { room: v.string() }, rateLimit: { name: "post", key: { arg: "room" } }, handler });
   const rows = [];
   // The attacker names the victim's id, then "global", as the room, until the room is spent.
   for (const target of [uma._id, "global"]) {
@@ -98,7 +99,7 @@ test("an argument key cannot spend a user's or the global budget: it is its own 
 });
 
 test("an argument key: empty, not a string, or over 1,024 characters with its prefix is refused, never cut", async () => {
-  const room = guard.mutation(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room" } }, handler: async () => "done" });
+  const room = guard.mutation(builder, { args: { room: v.string() }, rateLimit: { name: "post", key: { arg: "room" } }, handler: async () => "done" });
   const rows = [];
   const room1024 = "r".repeat(1024 - "arg:room:".length);
   assert.equal(await code(room._handler(ctx(ada, rows), { room: room1024 })), "ok");
@@ -126,11 +127,28 @@ test("declarations that cannot hold are configuration errors at first use", asyn
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: { arg: "constructor" } }, handler }), /rateLimit\.key/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: "anyone" }, handler }), /rateLimit\.key/],
     [() => guard.action(builder, { args: { id: "v" }, access: { table: "t", arg: "id", level: "viewer" }, handler }), /an action has no database/],
+    // A key argument that is not a required string is no key: every call would be refused as
+    // the caller's INVALID_ARGUMENT (a left-out optional one, or a planted one, worse).
+    ...[v.number(), v.optional(v.string()), v.union(v.string(), v.number()), v.any()].map((validator) => [
+      () => guard.mutation(builder, { args: { room: validator }, rateLimit: { name: "post", key: { arg: "room" } }, handler }),
+      /^guard\.mutation: rateLimit\.key\.arg 'room' must be a required string argument \(v\.string\(\), v\.id\(\.\.\.\)\): any other value is no key$/,
+    ]),
   ]) {
     const fn = make();
     await assert.rejects(fn._handler(ctx(ada), {}), (e) => e.name === "GuardConfigError" && message.test(e.message));
   }
   assert.throws(() => guard.query("not a builder", { args: {}, handler }), { name: "GuardConfigError" });
+  // Strings of any shape are keys: v.string(), v.id(...), string literals and unions of them.
+  for (const validator of [v.string(), v.id("rooms"), v.union(v.literal("a"), v.id("rooms"))]) {
+    const fn = guard.mutation(builder, { args: { room: validator }, rateLimit: { name: "post", key: { arg: "room" } }, handler });
+    assert.equal(await code(fn._handler(ctx(ada), { room: "r1" })), "ok");
+  }
+  // A customization sees no arguments: a key from one is refused at every call, never the
+  // caller's INVALID_ARGUMENT.
+  const custom = guard.customCtx({ rateLimit: { name: "post", key: { arg: "room" } } });
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(custom.input(ctx(ada), { room: "r1" }), /^GuardConfigError: guard\.customCtx: rateLimit\.key cannot be \{ arg \}: a customization sees no arguments/);
+  }
 });
 
 test("a misspelt requirement is refused at every call, never dropped: no signed-in user gets through", async () => {
@@ -467,4 +485,16 @@ test("a name the guard does not configure (past the types) is the developer's Gu
   assert.equal(ran, 0);
   // Configured names still run for those they admit.
   assert.equal(await guard.mutation(builder, { args: {}, role: "admin", rateLimit: { name: "post" }, handler })._handler(ctx(ada, []), {}), "ran");
+});
+
+test("the builder hands Convex its own copy of the args validators: a later edit of the app's object validates nothing", () => {
+  let given;
+  const capturing = (def) => ((given = def), Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" }));
+  const args = { room: v.string() };
+  guard.mutation(capturing, { args, rateLimit: { name: "post", key: { arg: "room" } }, handler: async () => null });
+  args.room = v.optional(v.string());
+  args.extra = v.any();
+  assert.notEqual(given.args, args);
+  assert.deepEqual(Object.keys(given.args), ["room"]);
+  assert.equal(given.args.room.isOptional, "required");
 });
