@@ -152,7 +152,7 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
 
 /** Whether validator `v` admits strings only, and is not optional. */
 function requiredString(v: unknown): boolean {
-  if (field(v as object, "isOptional") !== "required") return false;
+  if (typeof v !== "object" || v === null || field(v, "isOptional") !== "required") return false;
   return members(v).every((m) => kind(m) === "string" || kind(m) === "id" || (kind(m) === "literal" && typeof field(m as object, "value") === "string"));
 }
 

@@ -129,7 +129,7 @@ test("declarations that cannot hold are configuration errors at first use", asyn
     [() => guard.action(builder, { args: { id: "v" }, access: { table: "t", arg: "id", level: "viewer" }, handler }), /an action has no database/],
     // A key argument that is not a required string is no key: every call would be refused as
     // the caller's INVALID_ARGUMENT (a left-out optional one, or a planted one, worse).
-    ...[v.number(), v.optional(v.string()), v.union(v.string(), v.number()), v.any()].map((validator) => [
+    ...[v.number(), v.optional(v.string()), v.union(v.string(), v.number()), v.any(), null, "v"].map((validator) => [
       () => guard.mutation(builder, { args: { room: validator }, rateLimit: { name: "post", key: { arg: "room" } }, handler }),
       /^guard\.mutation: rateLimit\.key\.arg 'room' must be a required string argument \(v\.string\(\), v\.id\(\.\.\.\)\): any other value is no key$/,
     ]),
