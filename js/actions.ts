@@ -20,6 +20,7 @@ import type {
   MutationBuilder,
   QueryBuilder,
   RegisteredQuery,
+  UserIdentity,
 } from "convex/server";
 import { v } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
@@ -54,6 +55,8 @@ export type AnyActionCtx = GenericActionCtx<any>;
 
 /** The data model of an action context. */
 export type ActionDataModel<C> = C extends GenericActionCtx<infer DM> ? DM : GenericDataModel;
+/** The caller an action's checks answer: the users row, or with `users.roleClaim` (`RC` not `never`) the identity. */
+export type ActionUser<C, T extends string, RC extends string = never> = [RC] extends [never] ? DocOf<ActionDataModel<C>, T> : UserIdentity;
 
 /**
  * What the wired `getUser` query is asked. `users`: how the asking guard finds users, with its
@@ -73,7 +76,7 @@ export type GuardInternalFunctions = {
  * The checks, from an action (a context without `db`). Each asks the wired internal functions;
  * in a query or mutation the same methods read the database directly.
  */
-export interface ActionChecks<R extends string, P extends string, T extends string, K extends string> {
+export interface ActionChecks<R extends string, P extends string, T extends string, K extends string, RC extends string = never> {
   /**
    * The internal functions actions check through. Export them, under these names, from the
    * configured module (default `convex/guardFunctions.ts`). Internal: no client can call them.
@@ -95,7 +98,7 @@ export interface ActionChecks<R extends string, P extends string, T extends stri
   ): GuardInternalFunctions;
 
   /** In an action: the caller's user row or `null`, through the wired `getUser`. */
-  getUser<C extends AnyActionCtx>(ctx: C): Promise<DocOf<ActionDataModel<C>, T> | null>;
+  getUser<C extends AnyActionCtx>(ctx: C): Promise<ActionUser<C, T, RC> | null>;
   /**
    * In an action: the caller's user row, through the wired `getUser`.
    * @throws `ConvexError` `UNAUTHENTICATED`; {@link GuardConfigError} when not wired.
@@ -106,14 +109,14 @@ export interface ActionChecks<R extends string, P extends string, T extends stri
    * } });
    * ```
    */
-  requireUser<C extends AnyActionCtx>(ctx: C): Promise<DocOf<ActionDataModel<C>, T>>;
+  requireUser<C extends AnyActionCtx>(ctx: C): Promise<ActionUser<C, T, RC>>;
   /** In an action: as in a query, through the wired `getUser`. */
-  requireRole<C extends AnyActionCtx>(ctx: C, minRole: R): Promise<DocOf<ActionDataModel<C>, T>>;
+  requireRole<C extends AnyActionCtx>(ctx: C, minRole: R): Promise<ActionUser<C, T, RC>>;
   /** In an action: as in a query, through the wired `getUser`. */
   requirePermission<C extends AnyActionCtx>(
     ctx: C,
     permission: PermissionName<P>,
-  ): Promise<DocOf<ActionDataModel<C>, T>>;
+  ): Promise<ActionUser<C, T, RC>>;
   /**
    * In an action: takes from the limit in its own (internal) mutation, through the wired
    * `rateLimit`; committed at once, whatever the action does next.

@@ -82,7 +82,7 @@ export type Guard<
 > = // The action overloads first: TypeScript explains a call that fits no overload by the last
   // one, which is then a query's or mutation's (a misspelt role, permission or limit name is
   // blamed, not the ctx).
-  ActionChecks<R, P, T, K> &
+  ActionChecks<R, P, T, K, RC> &
   Authz<R, P, T, RC> &
   Access<L, O> &
   ForgetUser &

@@ -1,6 +1,6 @@
 // Type tests for the users setups and the schema helpers (checked by `tsc -p tests/types`).
 import { defineGuard } from "convex-guard";
-import { defineTable, type GenericQueryCtx, type UserIdentity } from "convex/server";
+import { defineTable, type GenericActionCtx, type GenericQueryCtx, type UserIdentity } from "convex/server";
 import { v, type GenericId } from "convex/values";
 
 type DM = {
@@ -39,6 +39,19 @@ async function identity() {
   // @ts-expect-error: an identity is not a users row: it has no users id
   const id: GenericId<"users"> = me._id;
   return [key, id];
+}
+// In an action too (through the wired functions): the identity, never a users row.
+declare const actx: GenericActionCtx<DM>;
+async function identityInAction() {
+  const me: UserIdentity = await claims.requireUser(actx);
+  const keys: string[] = [me.tokenIdentifier, (await claims.requirePermission(actx, "anything:x" as never)).subject];
+  const maybe = await claims.getUser(actx);
+  const role: string | undefined = maybe?.tokenIdentifier;
+  // @ts-expect-error: an identity is not a users row: it has no users id
+  const id: GenericId<"users"> = (await claims.requireRole(actx, "admin"))._id;
+  // Rows in an action: the users document.
+  const ext: string = (await clerk.requireUser(actx)).externalId;
+  return [keys, role, id, ext];
 }
 
 // Two setups at once do not compile.
