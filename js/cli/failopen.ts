@@ -66,12 +66,18 @@ function isFallback(e: ts.Expression): boolean {
  */
 function isRoleValue(e: ts.Expression): boolean {
   e = skipOuter(e);
-  if (ts.isElementAccessExpression(e)) return namesRole(e.argumentExpression) || namesRole(e.expression);
+  if (ts.isElementAccessExpression(e)) return namesRole(e.argumentExpression) || namesRole(e.expression) || claimKey(e.argumentExpression);
   if (ts.isCallExpression(e)) {
     const callee = skipOuter(e.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === "get" && (namesRole(callee.expression) || e.arguments.some(isRoleValue))) return true;
   }
   return namesRole(e);
+}
+
+/** A literal key naming a role claim or field: its last segment is a role (`"https://app.example.com/role"`, `"roles"`), not text that mentions one (`"role.title"`). */
+function claimKey(e: ts.Expression): boolean {
+  e = skipOuter(e);
+  return ts.isStringLiteralLike(e) && /(^|[/.:#])roles?$/i.test(e.text);
 }
 
 /**
