@@ -12,6 +12,7 @@ import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js"
 import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
+import { field } from "./fields.js";
 import { checkConfigKeys, checkOwnConfig } from "./config-keys.js";
 import { createUserFinder, type UserFinder, type UsersConfig } from "./users.js";
 import { userMethods } from "./users-find.js";
@@ -357,10 +358,10 @@ export function createAuthz<R extends string, P extends string, T extends string
     diagnoseUser(user: unknown): RoleDiagnosis<R> | null {
       if (user === null || typeof user !== "object") return null;
       const row = user as Record<string, unknown>;
-      const value = row[roleField];
+      const value = field(row, roleField); // own, as decisions read it
       if (value === undefined || authz.isRole(value)) return null;
       const id = users.claims ? row.tokenIdentifier : row._id;
-      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles);
+      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, users.claims);
     },
   };
   return authz;

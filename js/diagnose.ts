@@ -25,6 +25,8 @@ export function diagnoseRole<R extends string>(
   field: string,
   value: unknown,
   roles: readonly R[],
+  /** The role is a token's claim (`users.roleClaim`), not a row's field. */
+  claim = false,
 ): RoleDiagnosis<R> {
   const valueType = Array.isArray(value)
     ? "array"
@@ -42,7 +44,9 @@ export function diagnoseRole<R extends string>(
     closest,
     message:
       `convex-guard: user ${id ?? "(no id)"} has ${what} in '${field}', not a configured role name${hint}; ` +
-      "it holds no role. Store one of the configured role names exactly (guard.roleValidator() in the schema).",
+      (claim
+        ? "it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata)."
+        : "it holds no role. Store one of the configured role names exactly (guard.roleValidator() in the schema)."),
   };
 }
 

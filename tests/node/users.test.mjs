@@ -162,6 +162,16 @@ test("diagnoseUser: the type and the closest role of a value that holds no role"
     claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }),
     { id: "i|s", field: "https://app.example.com/role", valueType: "string", closest: "admin", message: claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message },
   );
+  // The fix a log line names is where the role lives: a row's field (the schema), or a claim.
+  assert.match(d("Admin").message, /Store one of the configured role names exactly \(guard\.roleValidator\(\) in the schema\)\.$/);
+  const claimed = claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message;
+  assert.match(claimed, /Put one of the configured role names exactly in the claim \(your auth provider's token template or the user's metadata\)\.$/);
+  assert.doesNotMatch(claimed, /schema/);
+  // An inherited role is no role: nothing to diagnose, as decisions read only the own field.
+  assert.equal(d(undefined), null);
+  const inherited = Object.create({ role: "Admin" });
+  inherited._id = "k2";
+  assert.equal(guard.diagnoseUser(inherited), null);
 });
 
 test("defining a guard validates nothing yet: mistakes surface at validate() or first use", () => {
