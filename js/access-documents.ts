@@ -215,6 +215,10 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const { results, facts } = await readMany<L>(ctx, c, table, ids, who);
       const factOf = new Map(facts.map((f) => [f.id, f]));
       const earlier = new Set(who.groups.slice(0, Math.max(0, phase - 2)));
+      const direct = (g: { kind: string; to: string | null }) => g.kind === "direct" && g.to === who.id;
+      // The grants this phase's rows are: the caller's own (phase 1), or its group's.
+      const group = who.groups[phase - 2];
+      const ofPhase = (g: { kind: string; to: string | null }) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === group);
       const seen = new Set<string>();
       const page: Readable<Row, L>[] = [];
       for (const r of results) {
@@ -224,8 +228,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         // phase found reaches it only if the grant is among the facts (a grant to a deleted
         // group is not): else a later phase lists it.
         const f = factOf.get(r.doc._id)!;
-        const direct = (g: { kind: string; to: string | null }) => g.kind === "direct" && g.to === who.id;
-        const reached = phase === 0 || f.grants.some((g) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === who.groups[phase - 2]));
+        const reached = phase === 0 || f.grants.some(ofPhase);
         const listedBefore =
           phase > 0 && (f.owner === who.id || (phase > 1 && f.grants.some((g) => direct(g) || (g.to !== null && earlier.has(g.to)))));
         if (reached && !listedBefore) page.push(r);
