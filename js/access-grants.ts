@@ -6,6 +6,7 @@
  */
 import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
+import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
@@ -137,7 +138,7 @@ export function createForgetUser(options: {
       if (
         typeof userId !== "string" ||
         userId.length === 0 ||
-        (options.usersTable === null ? userId === "global" || userId.startsWith("arg:") : db.normalizeId(options.usersTable, userId) === null)
+        (options.usersTable === null ? userId === GLOBAL_KEY || userId.startsWith(ARG_KEY_PREFIX) : db.normalizeId(options.usersTable, userId) === null)
       ) {
         deny("INVALID_ARGUMENT", "forgetUser needs a user id");
       }

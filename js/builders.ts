@@ -43,6 +43,7 @@ import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyD
 import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
+import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
 import { field } from "./fields.js";
 import { userKey } from "./users.js";
 
@@ -249,7 +250,7 @@ export type BuilderChecks = {
  * there too, never cut.
  */
 function argKey(name: string, value: unknown): unknown {
-  return typeof value === "string" && value.length > 0 ? `arg:${name}:${value}` : value;
+  return typeof value === "string" && value.length > 0 ? `${ARG_KEY_PREFIX}${name}:${value}` : value;
 }
 
 /** Runs the declared checks in order: user, role, permission, access, rate limit. */
@@ -266,7 +267,7 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
     // "user": the row's id (with users.roleClaim, the identity's tokenIdentifier); none is refused.
-    const key = k === "global" ? "global" : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
+    const key = k === "global" ? GLOBAL_KEY : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
   return { user, doc };

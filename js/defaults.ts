@@ -25,3 +25,9 @@ export const GUARD_TABLES = {
 export const DEFAULT_USERS_TABLE = "users";
 /** The role field of a users row when the configuration names none. */
 export const DEFAULT_ROLE_FIELD = "role";
+
+/** The row key of a builder's `rateLimit: { key: "global" }`: everyone's one budget. */
+export const GLOBAL_KEY = "global";
+/** The prefix of a builder's argument keys (`arg:<name>:<value>`), a namespace no user id or
+ * `GLOBAL_KEY` is in; `forgetUser` refuses both as ids. */
+export const ARG_KEY_PREFIX = "arg:";
