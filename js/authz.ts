@@ -240,6 +240,8 @@ export function createAuthz<R extends string, P extends string, T extends string
    * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
   var decided!: Dictionary<Uint8Array>;
   var cached = 0;
+  /** The policy's entries as first read (`build`), kept once the engine accepted them. */
+  var entries: { names: string[]; grants: string[] } | undefined;
 
   function build(): true {
     if (config === null || typeof config !== "object" || definedRoles === undefined) {
@@ -248,19 +250,24 @@ export function createAuthz<R extends string, P extends string, T extends string
     checkConfigKeys(config);
     users.validate();
     const roles = definedRoles;
-    // The entries as the engine gets them: the roles, then `role, permission` pairs.
-    const names: string[] = [];
-    const grants: string[] = [];
+    // The entries as the engine gets them: the roles, then `role, permission` pairs, read from
+    // the configuration once. A later instance (after a trap) compiles the very lists the
+    // engine accepted, whatever the app's `permissions` object has become since.
     const compiled = engineCall(() => {
-      try {
-        collect(roles, config.permissions, names, grants);
-      } catch (e) {
-        // The entries before the one refused here go to the engine first: its error for one
-        // of them is the first error, as when each entry crossed on its own.
-        checkPolicy(names, grants);
-        throw e;
+      const listed = entries ?? { names: [], grants: [] };
+      if (entries === undefined) {
+        try {
+          collect(roles, config.permissions, listed.names, listed.grants);
+        } catch (e) {
+          // The entries before the one refused here go to the engine first: its error for
+          // one of them is the first error, as when each entry crossed on its own.
+          checkPolicy(listed.names, listed.grants);
+          throw e;
+        }
       }
-      return policyOf(names, grants);
+      const made = policyOf(listed.names, listed.grants);
+      entries = listed;
+      return made;
     });
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).

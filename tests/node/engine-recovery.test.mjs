@@ -124,3 +124,26 @@ for (const [name, { deny, inside, huge, bounded = false }] of Object.entries(CAP
     assert.ok(r.memory < 2 ** 26, "with memory of its own");
   });
 }
+
+test("a fresh instance compiles the permissions the first one accepted, not the configuration as it is now", () => {
+  const r = fresh(`
+    const f = await import("./recovery-fixture.mjs");
+    const { defineGuard } = await import("convex-guard");
+    const permissions = { user: ["read:x"], admin: ["write:x"] };
+    const guard = defineGuard({ roles: ["user", "admin"], permissions });
+    const user = { role: "user" };
+    const before = [guard.can(user, "read:x"), guard.can(user, "write:x")];
+    // The app's configuration changes after the policy compiled: a getter, a new grant.
+    permissions.user.push("write:x");
+    Object.defineProperty(permissions, "user", { get: () => ["write:x", "delete:x"] });
+    const made = f.made.length;
+    f.exhaustMemory();
+    const trapped = await f.attempt(() => guard.can(user, "z".repeat(1 << 24)));
+    const after = [guard.can(user, "read:x"), guard.can(user, "write:x"), guard.can(user, "delete:x")];
+    console.log(JSON.stringify({ before, trapped, after, fresh: f.made.length - made }));
+  `);
+  assert.deepEqual(r.before, [true, false]);
+  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
+  assert.deepEqual(r.after, [true, false, false], "the same policy as before the trap");
+});
