@@ -44,12 +44,25 @@ export type Compiled = {
   usersTable: string;
 };
 
-/** Validates `config` and compiles its levels into the engine. @internal */
+/**
+ * Validates `config` and compiles its levels into the engine. Given `first` (what the first
+ * instance compiled), only the engine's levels are made again, from the names it compiled: a
+ * later instance (after a trap) has the same levels, tables and managers, whatever the app's
+ * configuration answers by then. @internal
+ */
 export function compileAccess(
   config: AccessConfig<string> | undefined,
   authz: Authz<string, string, string>,
   usersTable: string,
+  first?: Compiled,
 ): Compiled {
+  if (first !== undefined) {
+    engine();
+    const builder = new AccessLevelsBuilder();
+    for (const name of first.names) builder.level(name);
+    const again = engineCall(() => builder.build(levelName(first, first.publicLevel), levelName(first, first.shareLevel)));
+    return { ...first, engine: again };
+  }
   const c = config ?? {};
   if (typeof c !== "object") throw new GuardConfigError("access must be an object");
   checkKeys(c, ACCESS_KEYS, "access");

@@ -28,7 +28,8 @@ export function createAccess<L extends string>(
   authz: Authz<string, string, string>,
   usersTable: string,
 ): Access<L> & AccessInternals {
-  const compile = perInstance(() => compileAccess(config, authz, usersTable));
+  let first: ReturnType<typeof compileAccess> | undefined;
+  const compile = perInstance(() => (first = compileAccess(config, authz, usersTable, first)));
 
   const access: Access<L> & AccessInternals = {
     validate(): void {

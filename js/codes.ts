@@ -208,7 +208,14 @@ const none = (): Uint8Array => (noBytes ??= new Uint8Array(0));
  * ```
  */
 export function defineCodes(options: CodeOptions = {}): Codes & { validate(): void } {
+  // The settings as the first engine accepted them: a later instance (after a trap) gets the
+  // same ones, whatever `options` answers by then.
+  let accepted: readonly [string, number, number, number, ...(number | undefined)[]] | undefined;
   const compile = perInstance((): CodeEngine => {
+    if (accepted !== undefined) {
+      engine();
+      return engineCall(() => new CodeEngine(...accepted!));
+    }
     if (options === null || typeof options !== "object") {
       throw new GuardConfigError("code options must be an object");
     }
@@ -227,20 +234,12 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
     const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
     const [bound, actor] = [budget(top.binding), budget(top.actor)];
+    const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
+    const settings = [alphabet, u32(length), num(ttl), u32(maxAttempts), ...budgets] as const;
     engine();
-    return engineCall(
-      () =>
-        new CodeEngine(
-          alphabet,
-          u32(length),
-          num(ttl),
-          u32(maxAttempts),
-          setting(bound.maxFailures),
-          setting(bound.window),
-          setting(actor.maxFailures),
-          setting(actor.window),
-        ),
-    );
+    const made = engineCall(() => new CodeEngine(...settings));
+    accepted = settings;
+    return made;
   });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
     if (b === null) return none();

@@ -113,8 +113,20 @@ function buffer(e: Engine): Float64Array {
   return e.view;
 }
 
-/** Validates and compiles the configured limits into a fresh engine limiter. @internal */
-export function compileLimits(config: object | undefined): Engine {
+/**
+ * A limit as the configuration gave it, each field read once (`kind`, `rate`, `period`,
+ * `capacity`, `shards`, after its name). @internal
+ */
+export type LimitEntry = readonly [name: string, kind: unknown, rate: unknown, period: unknown, capacity: unknown, shards: unknown];
+
+/**
+ * Validates and compiles the configured limits into a fresh engine limiter. The configuration
+ * is read by the first compilation that succeeds, into `read.entries`; a later instance (after
+ * a trap) compiles those entries, whatever the app's objects answer by then: a limit never
+ * changes configuration, and so never starts afresh for every key, because the engine was
+ * rebuilt. @internal
+ */
+export function compileLimits(config: object | undefined, read: { entries?: readonly LimitEntry[] }): Engine {
   const specs = (config ?? {}) as Record<string, RateLimitSpec>;
   if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
     throw new GuardConfigError("rateLimits must be an object of named limits");
@@ -122,19 +134,13 @@ export function compileLimits(config: object | undefined): Engine {
   const memory = engineMemory();
   const engineLimits = new RateLimiter();
   const map = new Map<string, Compiled>();
-  for (const name of Object.keys(specs)) {
-    const spec = specs[name] as Partial<RateLimitSpec> | null;
-    if (spec === null || typeof spec !== "object") {
-      throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
-    }
-    checkKeys(spec, RATE_LIMIT_KEYS, `rateLimits.${name}`);
-    // Each field read once: what the engine compiles is what the fingerprint names, whatever a
-    // getter would answer on a second read.
-    const { kind: given, rate, period, capacity: givenCapacity, shards: givenShards } = spec as Record<string, unknown>;
-    // An object's toString could throw or recurse; a number or symbol is named as it is.
-    if (typeof given === "function" || (typeof given === "object" && given !== null)) {
-      throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
-    }
+  const known = read.entries;
+  const names = known === undefined ? Object.keys(specs) : undefined;
+  const entries: LimitEntry[] = [];
+  for (let i = 0, n = known?.length ?? names!.length; i < n; i++) {
+    const entry = known?.[i] ?? entryOf(specs, names![i]!);
+    entries.push(entry);
+    const [name, given, rate, period, givenCapacity, givenShards] = entry;
     const kind = given === undefined ? DEFAULT_RATE_LIMIT_KIND : String(given);
     const capacity = givenCapacity === undefined ? undefined : num(givenCapacity);
     const shards = givenShards === undefined ? undefined : num(givenShards);
@@ -151,7 +157,25 @@ export function compileLimits(config: object | undefined): Engine {
     const fingerprint = `${kind}/${rate}/${period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
     map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
+  read.entries = entries;
   return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };
+}
+
+/** Limit `name` of the configuration `specs`, its keys checked and each field read once. */
+function entryOf(specs: Record<string, RateLimitSpec>, name: string): LimitEntry {
+  const spec = specs[name] as Partial<RateLimitSpec> | null;
+  if (spec === null || typeof spec !== "object") {
+    throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
+  }
+  checkKeys(spec, RATE_LIMIT_KEYS, `rateLimits.${name}`);
+  // Each field read once: what the engine compiles is what the fingerprint names, whatever a
+  // getter would answer on a second read.
+  const { kind, rate, period, capacity, shards } = spec as Record<string, unknown>;
+  // An object's toString could throw or recurse; a number or symbol is named as it is.
+  if (typeof kind === "function" || (typeof kind === "object" && kind !== null)) {
+    throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
+  }
+  return [name, kind, rate, period, capacity, shards];
 }
 
 /** The compiled limit `name`, or `INVALID_ARGUMENT` when there is none. @internal */

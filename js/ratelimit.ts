@@ -338,7 +338,8 @@ export function tooMany(retryAfter: number): never {
 export function createRateLimits<K extends string>(
   config: RateLimitsConfig<K> | undefined,
 ): RateLimits<K> {
-  const compile = perInstance(() => compileLimits(config));
+  const read = {}; // the configuration as first read (compileLimits)
+  const compile = perInstance(() => compileLimits(config, read));
 
   const limits: RateLimits<K> = {
     ...rowMethods<K>(compile),

@@ -147,3 +147,75 @@ test("a fresh instance compiles the permissions the first one accepted, not the 
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
   assert.deepEqual(r.after, [true, false, false], "the same policy as before the trap");
 });
+
+test("a fresh instance compiles the rate limits the first one accepted, not the configuration as it is now", () => {
+  const r = fresh(`
+    const f = await import("./recovery-fixture.mjs");
+    const { defineGuard } = await import("convex-guard");
+    const rateLimits = { send: { kind: "fixed window", rate: 2, period: 60000 } };
+    const guard = defineGuard({ roles: ["user"], rateLimits });
+    const take = (state) => guard.decideRateLimits([{ name: "send", state }], 1000).outcomes[0];
+    const first = take(null);
+    const full = take(first.state).state;
+    const before = take(full).ok;
+    // The app's configuration changes after the limit compiled: a larger rate, then a getter.
+    rateLimits.send.rate = 1000;
+    Object.defineProperty(rateLimits, "send", { get: () => ({ kind: "token bucket", rate: 5000, period: 1 }) });
+    const made = f.made.length;
+    f.exhaustMemory();
+    const trapped = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
+    console.log(JSON.stringify({ before, trapped, after: take(full).ok, remaining: take(null).remaining, fresh: f.made.length - made }));
+  `);
+  assert.equal(r.before, false, "the third request in the window is refused");
+  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
+  assert.equal(r.after, false, "still refused after the rebuild: the limit was not reconfigured");
+  assert.equal(r.remaining, 1, "a new key still gets the first configuration's rate");
+});
+
+test("a fresh instance compiles the access levels the first one accepted, not the configuration as it is now", () => {
+  const r = fresh(`
+    const f = await import("./recovery-fixture.mjs");
+    const { defineGuard } = await import("convex-guard");
+    const access = { levels: ["viewer", "editor", "owner"], publicLevel: "viewer", tables: { docs: { owner: "ownerId", visibility: "visibility" } } };
+    const guard = defineGuard({ roles: ["user"], access });
+    const answers = () => [guard.accessLevels(), guard.resolveAccess(f.facts("u3")).map((d) => d.level), guard.canShare("editor", "editor").ok];
+    const before = answers();
+    // The app's configuration changes after the levels compiled: getters answering otherwise.
+    Object.defineProperty(access, "levels", { get: () => ["reader", "admin", "owner"] });
+    Object.defineProperty(access, "publicLevel", { get: () => "admin" });
+    access.shareLevel = "viewer";
+    const made = f.made.length;
+    f.exhaustMemory();
+    const trapped = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
+    console.log(JSON.stringify({ before, trapped, after: answers(), fresh: f.made.length - made }));
+  `);
+  assert.deepEqual(r.before[1], [null, "viewer"], "a stranger reads the public document at the public level");
+  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
+  assert.deepEqual(r.after, r.before, "the same levels and decisions as before the trap");
+});
+
+test("a fresh instance compiles the code settings the first one accepted, not the options as they are now", () => {
+  const r = fresh(`
+    const f = await import("./recovery-fixture.mjs");
+    const { defineCodes } = await import("convex-guard");
+    const options = { length: 6, maxAttempts: 2 };
+    const codes = defineCodes(options);
+    const hash = new Uint8Array(32).fill(7);
+    const answers = () => [codes.generate().length, codes.issue(hash, 0).attemptsLeft, codes.issue(hash, 0).expiresAt];
+    const before = answers();
+    // The app's options change after the settings compiled.
+    options.length = 12;
+    Object.defineProperty(options, "maxAttempts", { get: () => 50 });
+    options.ttl = 1;
+    const made = f.made.length;
+    f.exhaustMemory();
+    const trapped = await f.attempt(() => codes.message({ actor: "x".repeat(1 << 24), action: "a" }, "1"));
+    console.log(JSON.stringify({ before, trapped, after: answers(), fresh: f.made.length - made }));
+  `);
+  assert.deepEqual(r.before, [6, 2, 300000]);
+  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
+  assert.deepEqual(r.after, r.before, "the same settings as before the trap");
+});
