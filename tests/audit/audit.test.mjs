@@ -401,6 +401,10 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "emailMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
       (f) => `authProviders:${f} public-no-auth`,
     ),
+    "convexAuthActions:meFromAction public-no-rate-limit",
+    "convexAuthActions:renameMe public-no-rate-limit",
+    "convexAuthActions:whoFromAction public-no-auth",
+    "convexAuthActions:whoFromAction public-no-rate-limit",
     "custom:deleterName public-no-rate-limit",
     "deletion:confirmDeletion public-no-rate-limit",
     "deletion:confirmDeletion user-id-arg",
@@ -437,6 +441,11 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
   );
   assert.deepEqual(fns["guarded:postMessage"].rateLimits, ["guard.mutation rateLimit"]);
   assert.deepEqual(fns["custom:post"].rateLimits, ["guard.customCtx rateLimit"]);
+  // The real @convex-dev/auth 2.0.0 (the example's devDependency): its session functions are
+  // the library's own, as its convex/auth.ts exports them.
+  for (const f of ["auth:signOut", "auth:refreshSession", "auth:isAuthenticated"]) {
+    assert.deepEqual([f, fns[f].visibility, fns[f].library], [f, "public", "@convex-dev/auth"]);
+  }
 });
 
 // ------------------------------------------------------------------ small apps, written here
