@@ -26,7 +26,7 @@ import { v } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
-import { GuardConfigError } from "./errors.js";
+import { deny, GuardConfigError } from "./errors.js";
 import type {
   RateLimitAdmitted,
   RateLimitBatchAdmitted,
@@ -168,6 +168,12 @@ export function isActionCtx(ctx: unknown): boolean {
 
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 
+/** No user: `null` for `getUser`, the `UNAUTHENTICATED` denial for a check that needs one. */
+function askedForNobody(q: UserQuery): never {
+  if (q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
+  deny("UNAUTHENTICATED", "Authentication required");
+}
+
 
 /** @internal */
 export function createActionChecks(
@@ -223,7 +229,10 @@ export function createActionChecks(
     // another user's row (a fixed admin, the first row) is not this caller. With users.resolve
     // that rule is the app's, and needs the database: the answer is taken as the caller's.
     const identity = await (ctx as AnyActionCtx).auth.getUserIdentity();
-    if (users.isCaller(identity, user) === false) throw foreign("getUser", claims ? "the caller's own identity" : "the caller's own users row");
+    const callers = await users.isCaller(ctx as object, identity, user);
+    if (callers === false) throw foreign("getUser", claims ? "the caller's own identity" : "the caller's own users row");
+    // Signed out since (a Convex Auth 2.0 session revoked between the two reads): nobody.
+    if (callers === null) return askedForNobody(q);
     // The guard's function denies below the role or without the permission: a caller it let
     // through is one this policy admits too (decided again here, from the same row, in ~0.1 µs).
     if (q.role !== undefined ? !authz.roleAtLeast(user, q.role) : q.permission !== undefined && !authz.can(user, q.permission)) {

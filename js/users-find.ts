@@ -10,6 +10,7 @@ import type { AnyReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
 import { field } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
+import { convexAuthSubject, sessionUserId } from "./users-convex-auth.js";
 
 /** The caller's row (or identity with `roleClaim`), or `null`. @internal */
 export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | null> {
@@ -32,7 +33,7 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
       return (row ?? null) as Found | null;
     }
     case "convexAuth": {
-      const id = fromConvexAuth(identity) ? convexAuthUserId(identity.subject) : null;
+      const id = await convexAuthUserId(ctx, identity);
       return id === null ? null : rowOf(ctx, s.table, id);
     }
     case "resolve":
@@ -41,14 +42,22 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
 }
 
 /**
- * Whether `found`, a user that a function answered (the wired `getUser`, asked from an action),
- * is the caller `identity`'s by the rule {@link findUser} reads it with: the row's `field` holds
- * the identity's claim, the row is the one a Convex Auth subject names, or (with `roleClaim`,
- * where the user is the identity) it carries the caller's `tokenIdentifier` and role claim.
+ * Whether `found`, a user that a function answered (the wired `getUser`, asked from an action
+ * `ctx`), is the caller `identity`'s by the rule {@link findUser} reads it with: the row's
+ * `field` holds the identity's claim, the row is the one a Convex Auth token names (for 2.0,
+ * its session read again through the component), or (with `roleClaim`, where the user is the
+ * identity) it carries the caller's `tokenIdentifier` and role claim. `null` when the identity
+ * names no user now (a Convex Auth token whose session is gone: signed out meanwhile).
  * `undefined` with `users.resolve`: that rule is the app's own, and needs the database.
  * @internal
  */
-export function isCallers(s: Settings, identity: unknown, found: Found, roleKey: string): boolean | undefined {
+export async function isCallers(
+  s: Settings,
+  ctx: object,
+  identity: unknown,
+  found: Found,
+  roleKey: string,
+): Promise<boolean | null | undefined> {
   if (identity === null || typeof identity !== "object") return false;
   switch (s.kind) {
     case "claims": {
@@ -66,8 +75,12 @@ export function isCallers(s: Settings, identity: unknown, found: Found, roleKey:
       return key !== undefined && field(found, s.field) === key;
     }
     case "convexAuth": {
-      const id = fromConvexAuth(identity) ? convexAuthUserId(field(identity, "subject")) : null;
-      return id !== null && field(found, "_id") === id;
+      const named = convexAuthSubject(identity);
+      if (named === null) return false;
+      if (named.version === "0.0.x") return field(found, "_id") === named.userId;
+      // A 2.0 session, read again: `null` when it is gone now (signed out meanwhile).
+      const id = await sessionUserId(ctx, named.sessionId);
+      return id === null ? null : field(found, "_id") === id;
     }
     case "resolve":
       return undefined;
@@ -109,27 +122,14 @@ function claimKey(identity: object, claim: string): string | undefined {
 }
 
 /**
- * Whether `identity` may be a Convex Auth token: Convex Auth signs its tokens with the
- * deployment's own site URL as issuer (`iss` = `CONVEX_SITE_URL`, which Convex sets in every
- * deployment), so a token of any other issuer of auth.config.ts is not its token, whatever its
- * subject. Read at each call. Where the variable is not set (convex-test, unless a test sets
- * it; Node), there is no issuer to compare with and the issuer is not checked.
+ * The users id a Convex Auth token names (0.0.x: the part of the subject before the `|`; 2.0:
+ * its session's `userId`, read through the `auth` component), unchecked, or `null`: see
+ * users-convex-auth.ts.
  */
-function fromConvexAuth(identity: object): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const site = env?.CONVEX_SITE_URL;
-  return site === undefined || field(identity, "issuer") === site;
-}
-
-/**
- * The users id in a Convex Auth subject: Convex Auth signs `sub` as `userId|sessionId`
- * (`getAuthUserId` reads the part before the `|`). Any other shape is not its token: `null`.
- */
-function convexAuthUserId(subject: unknown): string | null {
-  if (typeof subject !== "string") return null;
-  const bar = subject.indexOf("|");
-  if (bar <= 0 || bar === subject.length - 1 || subject.indexOf("|", bar + 1) !== -1) return null;
-  return subject.slice(0, bar);
+async function convexAuthUserId(ctx: object, identity: object): Promise<string | null> {
+  const named = convexAuthSubject(identity);
+  if (named === null) return null;
+  return named.version === "0.0.x" ? named.userId : sessionUserId(ctx, named.sessionId);
 }
 
 /** The row `id` names, when it is an id of `table` and the row exists; else `null`. */

@@ -56,25 +56,35 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
 };
 
 /**
- * Convex Auth (`@convex-dev/auth`): its `subject` is `userId|sessionId`, and the user row is the
- * `_id` before the `|` (what `getAuthUserId` reads). The id must be an id of `table` and the row
- * must exist; a subject of any other shape is no user.
+ * Convex Auth (`@convex-dev/auth`), either version; the token's subject tells which:
  *
- * The issuer must be Convex Auth's: the deployment's `CONVEX_SITE_URL` (Convex sets it in every
- * deployment, and Convex Auth signs with it). A token of another issuer of
- * `convex/auth.config.ts` is no user, whatever its subject. Where `CONVEX_SITE_URL` is not set
- * (convex-test, unless the test sets it), the issuer is not checked.
+ * - **2.0** (a component, `app.use(auth)`): the subject is a session id, and the users row is
+ *   that session's `userId`, read through `components.auth.public.getSession` (what its
+ *   `getAuthUserId` does), so a signed-out, revoked or expired session is no user even while
+ *   its token is valid. The issuer must be `${CONVEX_CLOUD_URL}/components/auth`. 2.0 refuses
+ *   any mount name but `auth`, so there is nothing to configure.
+ * - **0.0.x**: the subject is `userId|sessionId`, and the row is the `_id` before the `|`. The
+ *   issuer must be the deployment's `CONVEX_SITE_URL`.
+ *
+ * Either way the id must be an id of `table` and the row must exist; anything else (another
+ * shape or issuer, no session, a look-up that fails) is no user. Convex sets both URLs in every
+ * deployment; where one is not set (convex-test, unless the test sets it) that issuer is not
+ * checked. In actions (no `ctx.db`) it works through `guard.internalFunctions`, like every setup.
  *
  * @example
  * ```ts
- * users: { convexAuth: true }
+ * users: { convexAuth: true }                     // the "users" table, role in `role`
+ * users: { convexAuth: true, table: "members" }   // 2.0's setupConvexAuth({ usersTable: "members" })
  * ```
  */
 export type ConvexAuthUsers<T extends string = string> = Excluding<
   "claim" | "field" | "index" | "identityField" | "resolve" | "roleClaim"
 > & {
   convexAuth: true;
-  /** The users table. Default `"users"` (Convex Auth's `authTables.users`). */
+  /**
+   * The users table. Default `"users"`: 0.0.x's `authTables.users`; with 2.0, the table its
+   * `createUser` callbacks insert into (`setupConvexAuth`'s `usersTable`).
+   */
   table?: T;
   /** The row's field holding the role name. Default `"role"`. */
   roleField?: string;
@@ -193,8 +203,11 @@ export type UserFinder = {
   validate(): void;
   /** The caller's row (or identity with `roleClaim`), or `null`. */
   find(ctx: AnyReaderCtx): Promise<Found | null>;
-  /** Whether `found` is the caller `identity`'s (see users-find.ts `isCallers`); `undefined` with `resolve`. */
-  isCaller(identity: unknown, found: Found): boolean | undefined;
+  /**
+   * Whether `found` is the caller `identity`'s, asked from an action `ctx` (see users-find.ts
+   * `isCallers`): `null` when the identity names no user now, `undefined` with `resolve`.
+   */
+  isCaller(ctx: object, identity: unknown, found: Found): Promise<boolean | null | undefined>;
   /** The validated configuration. @throws {GuardConfigError} naming the entry. */
   settings(): Settings;
 };
@@ -299,7 +312,7 @@ export function createUserFinder(config: unknown): UserFinder {
     async find(ctx) {
       return findUser(check(), ctx);
     },
-    isCaller: (identity, found) => isCallers(check(), identity, found, roleKey),
+    isCaller: (ctx, identity, found) => isCallers(check(), ctx, identity, found, roleKey),
     settings: check,
   };
 }

@@ -401,6 +401,10 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     ...["auth0ClaimMe", "clerkClaimMe", "convexAuthMe", "emailMe", "externalIdMe", "forgedMe", "otherTableMe", "resolverMe", "throwingMe"].map(
       (f) => `authProviders:${f} public-no-auth`,
     ),
+    "convexAuthActions:meFromAction public-no-rate-limit",
+    "convexAuthActions:renameMe public-no-rate-limit",
+    "convexAuthActions:whoFromAction public-no-auth",
+    "convexAuthActions:whoFromAction public-no-rate-limit",
     "custom:deleterName public-no-rate-limit",
     "deletion:confirmDeletion public-no-rate-limit",
     "deletion:confirmDeletion user-id-arg",
@@ -437,6 +441,11 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
   );
   assert.deepEqual(fns["guarded:postMessage"].rateLimits, ["guard.mutation rateLimit"]);
   assert.deepEqual(fns["custom:post"].rateLimits, ["guard.customCtx rateLimit"]);
+  // The real @convex-dev/auth 2.0.0 (the example's devDependency): its session functions are
+  // the library's own, as its convex/auth.ts exports them.
+  for (const f of ["auth:signOut", "auth:refreshSession", "auth:isAuthenticated"]) {
+    assert.deepEqual([f, fns[f].visibility, fns[f].library], [f, "public", "@convex-dev/auth"]);
+  }
 });
 
 // ------------------------------------------------------------------ small apps, written here
@@ -647,9 +656,13 @@ export const open = query({ args: {}, handler: async (ctx) => { await guard.requ
 
 test("Convex Auth's own endpoints are not reported; a convexAuth of the app's own is", () => {
   // `export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ ... })`, with
-  // `convexAuth` declared by @convex-dev/auth (a stand-in of its declaration, installed here).
+  // `convexAuth` declared by @convex-dev/auth (a stand-in of its declaration, installed here);
+  // and 2.0's `const auth = setupConvexAuth(...); export const { signOut, ... } = auth` with a
+  // sign-in method's `setupX(auth, ...).attachUserCallbacks(...)`.
   const fixture = `${root}tests/audit/fixtures/convex-auth`;
-  const files = Object.fromEntries(["auth.ts", "imposter.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]));
+  const files = Object.fromEntries(
+    ["auth.ts", "imposter.ts", "authV2.ts", "imposterV2.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]),
+  );
   const dir = app("convex-auth", files);
   cpSync(`${fixture}/package`, `${scratch}/convex-auth/node_modules/@convex-dev/auth`, { recursive: true });
   // The app's own code under a package.json that borrows the library's name is still the app's.
@@ -662,15 +675,21 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
     "public-no-auth borrowed:signIn",
     "public-no-auth imposter:isAuthenticated",
     "public-no-auth imposter:signIn",
+    "public-no-auth imposterV2:isAuthenticated",
+    "public-no-auth imposterV2:signOut",
     "public-no-rate-limit borrowed:signIn",
     "public-no-rate-limit imposter:signIn",
+    "public-no-rate-limit imposterV2:signOut",
   ]);
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
-  for (const f of ["auth:signIn", "auth:signOut", "auth:isAuthenticated"]) {
+  const v2 = ["signOut", "refreshSession", "isAuthenticated", "signUpWithUsernamePassword", "signInWithUsernamePassword", "changePassword"];
+  for (const f of ["auth:signIn", "auth:signOut", "auth:isAuthenticated", ...v2.map((n) => `authV2:${n}`)]) {
     assert.deepEqual([f, fns[f].visibility, fns[f].library], [f, "public", "@convex-dev/auth"]);
   }
   assert.equal(fns["imposter:signIn"].library, null);
+  assert.equal(fns["imposterV2:signOut"].library, null);
   assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^auth:signIn +action +\? +\? +@convex-dev\/auth's own endpoint/m);
+  assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^authV2:signOut +mutation +\? +\? +@convex-dev\/auth's own endpoint/m);
 });
 
 test("a fail-open role lookup names the function it is in; outside any function, its module", () => {

@@ -15,8 +15,10 @@ const functionFiles = readdirSync(`${appDir}convex`).filter(
   (f) =>
     f.endsWith(".ts") &&
     !f.endsWith(".test.ts") &&
-    // guardFunctions.ts exports internal functions only (unreachable from a client).
-    !["schema.ts", "guard.ts", "test-helpers.ts", "guardFunctions.ts"].includes(f),
+    // guardFunctions.ts exports internal functions only (unreachable from a client);
+    // convex.config.ts mounts components; auth.ts exports @convex-dev/auth 2.0's own session
+    // functions (public by design, the library's code, not the guard's).
+    !["schema.ts", "guard.ts", "test-helpers.ts", "guardFunctions.ts", "convex.config.ts", "auth.ts"].includes(f),
 );
 
 /** Bundles a function file with Convex's settings (unminified on request, to read names). */
@@ -93,6 +95,7 @@ const ANONYMOUS_ANSWERS = {
   // Public by design: the server's clock, for countdowns (a number, nothing about anyone).
   "ratelimit.ts": { serverNow: (anon) => typeof anon.ok === "number" && Object.keys(anon).length === 1 },
   "reports.ts": { whoAmI: { ok: null } },
+  "convexAuthActions.ts": { whoFromAction: { ok: null } },
 };
 
 const admin = { _id: "u1", tokenIdentifier: "i|admin", name: "Ada", role: "admin" };
@@ -214,6 +217,17 @@ for (const fromBase64 of [true, false]) {
       }
       if (file === "reports.ts") {
         assert.deepEqual(await outcome(ns.buildReport._handler(fakeCtx(user), { topic: "t" })), {
+          code: "FORBIDDEN",
+          message: "Role 'moderator' or higher required",
+        });
+      }
+      if (file === "convexAuthActions.ts") {
+        // Convex Auth 2.0, bundled: the subject "s" is a session, whose user the auth component
+        // answers (here a stand-in for ctx.runQuery); the engine decides on that row.
+        const ctx = fakeCtx(user);
+        ctx.runQuery = async (_ref, { sessionId }) => (sessionId === "s" ? { userId: user._id } : null);
+        ctx.db.get = async (id) => (id === user._id ? user : null);
+        assert.deepEqual(await outcome(ns.renameMe._handler(ctx, { name: "x" })), {
           code: "FORBIDDEN",
           message: "Role 'moderator' or higher required",
         });

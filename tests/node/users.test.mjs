@@ -2,6 +2,7 @@
 // package: configuration mistakes name the entry, and every setup denies by default.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { getFunctionAddress } from "convex/server";
 import { defineGuard, GuardConfigError } from "convex-guard";
 
 const roles = ["user", "moderator", "admin"];
@@ -61,11 +62,46 @@ test("Convex Auth reads the id before the | and checks its table and row", async
   const rows = [{ _id: "users:1", role: "admin" }, { _id: "posts:1", role: "admin" }];
   const as = (subject) => guard.getUser(fakeCtx({ subject, issuer: "i", tokenIdentifier: `i|${subject}` }, rows));
   assert.deepEqual(await as("users:1|sessions:9"), rows[0]);
-  // "sessions:9" alone: @convex-dev/auth 2.0's subject (the session id), which names no user
-  // here: no caller, never an allow (README: Which Convex Auth).
-  for (const subject of ["users:1", "sessions:9", "users:1|", "|users:1", "users:1|a|b", "posts:1|s", "users:2|s", 7]) {
+  for (const subject of ["users:1|", "|users:1", "users:1|a|b", "posts:1|s", "users:2|s", "", 7]) {
     assert.equal(await as(subject), null, String(subject));
   }
+});
+
+test("Convex Auth 2.0: a subject without | is a session, whose userId is read through components.auth", async () => {
+  const guard = defineGuard({ roles, users: { convexAuth: true } });
+  const rows = [{ _id: "users:1", role: "admin" }, { _id: "posts:1", role: "admin" }];
+  const sessions = { "sessions:1": "users:1", "sessions:2": "posts:1", "sessions:3": "users:2" };
+  const asked = [];
+  const ctxOf = (subject, runQuery) => ({
+    ...fakeCtx({ subject, issuer: "i", tokenIdentifier: `i|${subject}` }, rows),
+    runQuery: runQuery ?? (async (ref, args) => {
+      asked.push([ref, args]);
+      return sessions[args.sessionId] === undefined ? null : { userId: sessions[args.sessionId] };
+    }),
+  });
+  assert.deepEqual(await guard.getUser(ctxOf("sessions:1")), rows[0]);
+  // The reference 2.0's getAuthUserId uses: components.auth.public.getSession.
+  assert.deepEqual(getFunctionAddress(asked[0][0]), { reference: "_reference/childComponent/auth/public/getSession" });
+  assert.deepEqual(asked[0][1], { sessionId: "sessions:1" });
+  // A session of another table's row, of a deleted row, no session; never the subject itself.
+  for (const subject of ["sessions:2", "sessions:3", "sessions:4", "users:1"]) {
+    assert.equal(await guard.getUser(ctxOf(subject)), null, subject);
+  }
+  const warn = console.warn;
+  const warned = [];
+  console.warn = (m) => warned.push(m);
+  try {
+    // A look-up that throws, answers something else, or cannot be made: no user, and a log line.
+    for (const runQuery of [async () => { throw new Error("secret"); }, async () => ({ userId: 7 }), async () => "users:1", "none"]) {
+      const ctx = ctxOf("sessions:1", runQuery === "none" ? undefined : runQuery);
+      if (runQuery === "none") delete ctx.runQuery;
+      assert.equal(await guard.getUser(ctx), null);
+    }
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warned.length, 4);
+  assert.ok(warned.every((m) => m.startsWith("convex-guard: users.convexAuth:") && !m.includes("secret")), warned.join("\n"));
 });
 
 test("a resolver's answer counts only as a real row, read back from the table", async () => {

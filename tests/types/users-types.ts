@@ -63,6 +63,16 @@ defineGuard({ roles, users: { roleClaim: "role", table: "users" } });
 defineGuard({ roles, users: { index: "by_token", roleClaim: "role" } });
 // @ts-expect-error: convexAuth is `true` or absent
 defineGuard({ roles, users: { convexAuth: false } });
+// Convex Auth's version is the token's to tell, and 2.0 accepts no mount name but `auth`.
+// @ts-expect-error: `true` for either version, not a version
+defineGuard({ roles, users: { convexAuth: "2.0" } });
+// @ts-expect-error: no mount option: 2.0's core refuses to sign tokens under another name
+defineGuard({ roles, users: { convexAuth: true, component: "myAuth" } });
+// In an action, through the wired functions: the users document, as in a query.
+async function convexAuthInAction() {
+  const id: GenericId<"users"> = (await convexAuth.requireUser(actx))._id;
+  return id;
+}
 // @ts-expect-error: a resolver answers a row (with an _id) or null
 defineGuard({ roles, users: { resolve: async () => "users:1" } });
 

@@ -9,8 +9,16 @@ import { mutation, query, type QueryCtx } from "./_generated/server";
  */
 const roles = ["user", "moderator", "admin"] as const;
 
-/** Convex Auth: the subject is `userId|sessionId`; the row is the `_id` before the `|`. */
-export const convexAuthGuard = defineGuard({ roles, users: { convexAuth: true, table: "authUsers" } });
+/**
+ * Convex Auth, either version: 2.0's subject is a session id, whose row (read through the
+ * `auth` component) names the user; 0.0.x's is `userId|sessionId`, the row the `_id` before
+ * the `|`. Its checks in actions go through convexAuthActions.ts.
+ */
+export const convexAuthGuard = defineGuard({
+  roles,
+  users: { convexAuth: true, table: "authUsers" },
+  actions: { module: "convexAuthActions" },
+});
 
 /** Clerk and Auth0: the provider's user id (the identity's `subject`) kept in `externalId`. */
 export const externalIdGuard = defineGuard({

@@ -6,7 +6,9 @@
  */
 import type { ApiFromModules, FilterApi, FunctionReference } from "convex/server";
 import type * as audit from "../audit.js";
+import type * as auth from "../auth.js";
 import type * as authProviders from "../authProviders.js";
+import type * as convexAuthActions from "../convexAuthActions.js";
 import type * as custom from "../custom.js";
 import type * as deletion from "../deletion.js";
 import type * as documents from "../documents.js";
@@ -21,7 +23,9 @@ import type * as users from "../users.js";
 
 declare const fullApi: ApiFromModules<{
   audit: typeof audit;
+  auth: typeof auth;
   authProviders: typeof authProviders;
+  convexAuthActions: typeof convexAuthActions;
   custom: typeof custom;
   deletion: typeof deletion;
   documents: typeof documents;
@@ -36,3 +40,7 @@ declare const fullApi: ApiFromModules<{
 }>;
 export declare const api: FilterApi<typeof fullApi, FunctionReference<any, "public">>;
 export declare const internal: FilterApi<typeof fullApi, FunctionReference<any, "internal">>;
+/** The components convex/convex.config.ts mounts (`app.use(auth)`: @convex-dev/auth 2.0). */
+export declare const components: {
+  auth: import("@convex-dev/auth/_generated/component.js").ComponentApi<"auth">;
+};
