@@ -18,19 +18,22 @@ import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
 import { codesTableFix } from "./confirm-table.js";
 import { withTable } from "./wiring.js";
 
-/** One grant on a document, as {@link Access.listGrants} lists it. */
-export type DocumentGrant<L extends string> = {
+/**
+ * One grant on a document, as {@link Access.listGrants} lists it. `U` is the user id type: a
+ * guard's `listGrants` gives `DocumentGrant<L, Id<"users">>` (its users table's ids).
+ */
+export type DocumentGrant<L extends string, U extends string = string> = {
   /** The grant row's id. */
   grantId: GrantId;
   /** Exactly one of `userId` and `groupId` is set: who holds the grant. */
-  userId?: string;
+  userId?: U;
   groupId?: GroupId;
   /** The level granted (a configured level name, or a stale one no longer configured). */
   level: L;
   /** Ms since the epoch; missing: never expires. An expired grant is listed until removed. */
   expiresAt?: number;
   /** Who shared it (a users id); missing on rows written without it. */
-  grantedBy?: string;
+  grantedBy?: U;
 };
 
 /** What {@link ForgetUser.forgetUser} deleted in one call, per kind of row. */
@@ -51,8 +54,11 @@ export type ForgetUserResult = {
   failureCounts: number;
 };
 
-/** Removing a deleted user's security state. */
-export interface ForgetUser {
+/**
+ * Removing a deleted user's security state. `U` is the user id type: a guard's is its users
+ * table's ids (`Id<"users">`), or `string` with `users.roleClaim` (identity keys).
+ */
+export interface ForgetUser<U extends string = string> {
   /**
    * Deletes everything the guard keeps about `userId`: the grants given to them, their group
    * memberships and invitations, the rate-limit rows keyed by their id, their pending
@@ -72,7 +78,9 @@ export interface ForgetUser {
    * limit), so call it only from an internal mutation, after the app has decided the user
    * is deleted (e.g. behind a confirmation code); never expose it to clients as is.
    *
-   * @throws `ConvexError` `INVALID_ARGUMENT` when `userId` is not a non-empty string.
+   * @throws `ConvexError` `INVALID_ARGUMENT` when `userId` is not an id of the users table
+   * (with `users.roleClaim`: an empty string, `"global"` or a builder's `arg:` key), whatever
+   * its type says: the check is made at run time.
    * @example
    * ```ts
    * export const forgetUser = internalMutation({
@@ -85,7 +93,7 @@ export interface ForgetUser {
    * });
    * ```
    */
-  forgetUser<DM extends GenericDataModel>(ctx: WriterCtx<DM>, userId: string): Promise<ForgetUserResult>;
+  forgetUser<DM extends GenericDataModel>(ctx: WriterCtx<DM>, userId: U): Promise<ForgetUserResult>;
 }
 
 

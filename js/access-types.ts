@@ -2,6 +2,7 @@
  * Data access boundaries: the public types of the configuration, the facts and the answers.
  * The methods are the {@link Access} interface (access.ts).
  */
+import type { GenericId } from "convex/values";
 import type { Access } from "./access.js";
 import type { accessTables, GroupId } from "./access-tables.js";
 
@@ -115,8 +116,20 @@ export type ResolvedAccess<L extends string> = {
  */
 export type ShareDecision = { ok: true; expiresAt?: number } | { ok: false; reason: AccessDenial };
 
-/** Who a grant is to: one user, or one group of {@link accessTables}. */
-export type GrantTarget = { userId: string; groupId?: never } | { groupId: string; userId?: never };
+/**
+ * A user id as a guard's access API takes and gives it (`U` of {@link Access}, {@link GrantTarget}
+ * and `DocumentGrant`): an id of the users table `T` (`Id<"users">` by default), so
+ * `ctx.db.get(grant.userId!)` needs no cast and another table's id does not compile. With
+ * `users.roleClaim` (`RC` set) there are no users rows and access refuses to run (a
+ * `GuardConfigError`), so ids stay `string` there, as `forgetUser` takes them (identity keys).
+ */
+export type AccessUserId<T extends string, RC extends string = never> = [RC] extends [never] ? GenericId<T> : string;
+
+/**
+ * Who a grant is to: one user, or one group of {@link accessTables}. `U` is the user id type:
+ * a guard's `share` and `revoke` take `GrantTarget<Id<"users">>` (see {@link AccessUserId}).
+ */
+export type GrantTarget<U extends string = string> = { userId: U; groupId?: never } | { groupId: string; userId?: never };
 
 /** One of the caller's groups, as {@link Access.listMyGroups} lists them. */
 export type MyGroup<L extends string> = {

@@ -15,6 +15,7 @@ import type {
   AccessDenial,
   AccessFacts,
   AccessPageOptions,
+  AccessUserId,
   GrantTarget,
   MyGroup,
   Readable,
@@ -25,9 +26,11 @@ import type {
 /**
  * Ownership and shared access. The effective level comes from ownership, public visibility,
  * grants to the caller or their groups, and grants on ancestors; the engine decides, this
- * layer only reads rows (always through an index) and writes them.
+ * layer only reads rows (always through an index) and writes them. `U` is the type of the user
+ * ids it takes and gives: a guard's is its users table's ids (`Id<"users">`, see
+ * {@link AccessUserId}); the facts of the pure calls stay plain strings.
  */
-export interface Access<L extends string, O extends string = never> extends AccessMove {
+export interface Access<L extends string, O extends string = never, U extends string = string> extends AccessMove {
   /**
    * The compiled levels, lowest first, and the public and share levels.
    *
@@ -179,7 +182,7 @@ export interface Access<L extends string, O extends string = never> extends Acce
     ctx: WriterCtx<DM>,
     table: TableNamesInDataModel<DM>,
     id: string,
-    grant: GrantTarget & { level: Exclude<L, O>; expiresAt?: number },
+    grant: GrantTarget<U> & { level: Exclude<L, O>; expiresAt?: number },
   ): Promise<GrantId>;
 
   /**
@@ -202,7 +205,7 @@ export interface Access<L extends string, O extends string = never> extends Acce
     ctx: WriterCtx<DM>,
     table: TableNamesInDataModel<DM>,
     id: string,
-    target: GrantTarget,
+    target: GrantTarget<U>,
   ): Promise<boolean>;
 
   /**
@@ -227,7 +230,7 @@ export interface Access<L extends string, O extends string = never> extends Acce
     table: Tb,
     id: string,
     options: { paginationOpts: AccessPageOptions },
-  ): Promise<{ page: DocumentGrant<L>[]; isDone: boolean; continueCursor: string }>;
+  ): Promise<{ page: DocumentGrant<L, U>[]; isDone: boolean; continueCursor: string }>;
 
   /**
    * Makes another user the owner. Only the document's own owner may (owning its folder is
@@ -245,7 +248,7 @@ export interface Access<L extends string, O extends string = never> extends Acce
     ctx: WriterCtx<DM>,
     table: TableNamesInDataModel<DM>,
     id: string,
-    newOwnerId: string,
+    newOwnerId: U,
   ): Promise<void>;
 
   /**
@@ -317,7 +320,7 @@ export interface Access<L extends string, O extends string = never> extends Acce
   addGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     groupId: string,
-    userId: string,
+    userId: U,
     level?: L,
   ): Promise<"member" | "invited">;
 
@@ -383,6 +386,6 @@ export interface Access<L extends string, O extends string = never> extends Acce
   removeGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     groupId: string,
-    userId: string,
+    userId: U,
   ): Promise<boolean>;
 }

@@ -20,7 +20,7 @@ import type { Access } from "./access.js";
 import { createAccess } from "./access-create.js";
 import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX } from "./access-tables.js";
 import { codesTableFix } from "./confirm-table.js";
-import type { AccessConfig, DefaultLevel, OwnerLevel } from "./access-types.js";
+import type { AccessConfig, AccessUserId, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
@@ -84,8 +84,8 @@ export type Guard<
   // blamed, not the ctx).
   ActionChecks<R, P, T, K, RC> &
   Authz<R, P, T, RC> &
-  Access<L, O> &
-  ForgetUser &
+  Access<L, O, AccessUserId<T, RC>> &
+  ForgetUser<AccessUserId<T, RC>> &
   RateLimits<K> &
   Builders<R, P, T, L, K, RC> &
   LevelValidators<L, O> &

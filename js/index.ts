@@ -34,6 +34,7 @@ export type {
   AccessPageOptions,
   AccessSource,
   AccessTableConfig,
+  AccessUserId,
   DefaultLevel,
   GrantTarget,
   MyGroup,

@@ -122,35 +122,37 @@ defineGuard({
   // @ts-expect-error: a permission nobody holds
   access: { groups: { managers: { permission: "users:delete" } } },
 });
+// A users id (the access API takes ids of the guard's users table: see access-ids-types.ts).
+declare const uid: GenericId<"users">;
 async function grantIds(c: GenericMutationCtx<DM>) {
   // share answers the grant row's id, typed by its table.
-  const id: GenericId<"accessGrants"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
+  const id: GenericId<"accessGrants"> = await docs.share(c, "users", "id", { userId: uid, level: "writer" });
   // @ts-expect-error: a grant's id is not another table's
-  const wrong: GenericId<"users"> = await docs.share(c, "users", "id", { userId: "u", level: "writer" });
+  const wrong: GenericId<"users"> = await docs.share(c, "users", "id", { userId: uid, level: "writer" });
   // @ts-expect-error: the owner level (the last) is given only by transferring ownership
-  await docs.share(c, "users", "id", { userId: "u", level: "owner" });
+  await docs.share(c, "users", "id", { userId: uid, level: "owner" });
   // @ts-expect-error: with the default levels too
   await guard.share(c, "users", "id", { groupId: "g", level: "owner" });
   await guard.share(c, "users", "id", { groupId: "g", level: "editor" });
   // Levels built at run time: no name can be told apart by its type, so none is refused.
   const built: readonly string[] = ["a", "b"];
-  await defineGuard({ roles: ["user"], access: { levels: built } }).share(c, "users", "id", { userId: "u", level: "b" });
+  await defineGuard({ roles: ["user"], access: { levels: built } }).share(c, "users", "id", { userId: uid, level: "b" });
   // Declared apart as a constant, the last is still known.
   const LEVELS = ["low", "high", "top"] as const;
   const held = defineGuard({ roles: ["user"], access: { levels: LEVELS, publicLevel: "low" } });
-  await held.share(c, "users", "id", { userId: "u", level: "high" });
+  await held.share(c, "users", "id", { userId: uid, level: "high" });
   // @ts-expect-error: "top" is this configuration's owner level
-  await held.share(c, "users", "id", { userId: "u", level: "top" });
+  await held.share(c, "users", "id", { userId: uid, level: "top" });
   // The other level-taking calls still name every level (the owner's included).
   await held.requireAccess(c, "users", "id", "top");
   // A level argument validated with grantLevelValidator is one share takes; levelValidator's is not.
   const granted = "high" as typeof held.grantLevelValidator extends () => { type: infer G } ? G : never;
-  await held.share(c, "users", "id", { userId: "u", level: granted });
+  await held.share(c, "users", "id", { userId: uid, level: granted });
   // @ts-expect-error: the owner's level is not a grant level
   const ownerGrant: typeof held.grantLevelValidator extends () => { type: infer G } ? G : never = "top";
   const anyLevel = "high" as typeof held.levelValidator extends () => { type: infer G } ? G : never;
   // @ts-expect-error: levelValidator's value may be the owner's level, which share refuses
-  await held.share(c, "users", "id", { userId: "u", level: anyLevel });
+  await held.share(c, "users", "id", { userId: uid, level: anyLevel });
   void ownerGrant;
   const { page } = await docs.listGrants(c, "users", "id", { paginationOpts: { numItems: 10, cursor: null } });
   void ([id, wrong, page[0]!.grantId] satisfies GenericId<"accessGrants" | "users">[]);
@@ -172,7 +174,7 @@ async function grantIds(c: GenericMutationCtx<DM>) {
 }
 void grantIds;
 async function groupLevels(c: GenericMutationCtx<DM>) {
-  const held: "member" | "invited" = await docs.addGroupMember(c, "g", "u", "writer");
+  const held: "member" | "invited" = await docs.addGroupMember(c, "g", uid, "writer");
   void held;
   const { page } = await docs.listMyGroups(c, { paginationOpts: { numItems: 10, cursor: null } });
   // A listed group's level is one of this configuration's levels.
@@ -182,7 +184,7 @@ async function groupLevels(c: GenericMutationCtx<DM>) {
   const other: "editor" = page[0]!.level;
   void other;
   // @ts-expect-error: a membership level this configuration does not have
-  await docs.addGroupMember(c, "g", "u", "editor");
+  await docs.addGroupMember(c, "g", uid, "editor");
   docs.resolveShare({ now: 0, caller: null, groups: [], documents: [] }, { id: "d", level: "reader" });
 }
 void groupLevels;

@@ -3,6 +3,7 @@
 import { defineGuard, HOUR } from "convex-guard";
 import { afterEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
 import { newTest, outcome, type Outcome } from "./test-helpers";
 
@@ -24,13 +25,13 @@ const lowShare = defineGuard({
 
 async function setUp() {
   const t = newTest();
-  const u: Record<string, string> = {};
+  const u: Record<string, Id<"users">> = {};
   for (const p of ["olive", "carl", "eddie", "mallory", "vic"]) {
     u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
   }
   const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
   const doc = await t.run((ctx) =>
-    ctx.db.insert("documents", { title: "d", body: "", ownerId: u.olive as never, visibility: "private" }),
+    ctx.db.insert("documents", { title: "d", body: "", ownerId: u.olive!, visibility: "private" }),
   );
   return { t, u, as, doc: doc as string };
 }
@@ -78,15 +79,15 @@ test("readableMany answers the same whether a hidden document exists or not (no 
   const mine = await t.run(async (ctx) => {
     const ids: string[] = [];
     for (let i = 0; i < 1000; i++) {
-      ids.push(await ctx.db.insert("documents", { title: "m", body: "", ownerId: u.mallory as never, visibility: "private" }));
+      ids.push(await ctx.db.insert("documents", { title: "m", body: "", ownerId: u.mallory!, visibility: "private" }));
     }
     return ids;
   });
   const hidden = await t.run((ctx) =>
-    ctx.db.insert("documents", { title: "s", body: "", ownerId: u.olive as never, visibility: "private" }),
+    ctx.db.insert("documents", { title: "s", body: "", ownerId: u.olive!, visibility: "private" }),
   );
   const gone = await t.run(async (ctx) => {
-    const id = await ctx.db.insert("documents", { title: "g", body: "", ownerId: u.olive as never, visibility: "private" });
+    const id = await ctx.db.insert("documents", { title: "g", body: "", ownerId: u.olive!, visibility: "private" });
     await ctx.db.delete(id);
     return id;
   });
@@ -109,10 +110,10 @@ async function expiring() {
   vi.setSystemTime(Date.UTC(2026, 0, 1));
   const w = await setUp();
   const folder = (await w.t.run((ctx) =>
-    ctx.db.insert("folders", { name: "f", ownerId: w.u.olive as never, visibility: "private" }),
+    ctx.db.insert("folders", { name: "f", ownerId: w.u.olive!, visibility: "private" }),
   )) as string;
   const inFolder = (await w.t.run((ctx) =>
-    ctx.db.insert("documents", { title: "in", body: "", ownerId: w.u.olive as never, visibility: "private", folderId: folder as never }),
+    ctx.db.insert("documents", { title: "in", body: "", ownerId: w.u.olive!, visibility: "private", folderId: folder as never }),
   )) as string;
   const level = (who: string, id: string) =>
     w.as(who).run(async (ctx) => (await guard.readable(ctx, "documents", id))?.accessLevel ?? null);
@@ -199,18 +200,18 @@ test("revoke, share and transfer refuse a caller without the right alike, whatev
   const forbidden: Outcome = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
   const vic = as("vic");
   for (const target of targets) {
-    const tg = target as { userId: string };
+    const tg = target as { userId: Id<"users"> }; // past the types: the run time refuses alike
     expect(await outcome(vic.run((ctx) => guard.revoke(ctx, "documents", doc, tg))), JSON.stringify(target)).toEqual(forbidden);
     expect(await outcome(vic.run((ctx) => guard.share(ctx, "documents", doc, { ...tg, level: "viewer" }))), JSON.stringify(target)).toEqual(forbidden);
   }
   const notOwner: Outcome = { code: "FORBIDDEN", message: "Only the owner can transfer ownership" };
   for (const to of [u.olive!, deletedUser, "not-an-id", doc, group]) {
-    expect(await outcome(vic.run((ctx) => guard.transferOwnership(ctx, "documents", doc, to)))).toEqual(notOwner);
+    expect(await outcome(vic.run((ctx) => guard.transferOwnership(ctx, "documents", doc, to as Id<"users">)))).toEqual(notOwner);
   }
   // A stranger sees neither the document nor anything about the targets.
   const notFound: Outcome = { code: "NOT_FOUND", message: "Document not found" };
   for (const target of targets) {
-    const tg = target as { userId: string };
+    const tg = target as { userId: Id<"users"> };
     expect(await outcome(as("mallory").run((ctx) => guard.revoke(ctx, "documents", doc, tg)))).toEqual(notFound);
   }
 });

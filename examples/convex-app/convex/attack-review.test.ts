@@ -4,6 +4,7 @@
 // the attacks that succeeded, written as the secure behaviour the lead may decide to enforce.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
 import { newTest, outcome, setupDeletion, type Outcome } from "./test-helpers";
 
@@ -34,7 +35,7 @@ afterEach(() => {
  */
 async function world() {
   const t = newTest();
-  const u: Record<string, string> = {};
+  const u: Record<string, Id<"users">> = {};
   for (const p of ["olive", "mallory", "carl", "vic", "ada"]) {
     u[p] = await t.run((ctx) =>
       ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p, ...(p === "ada" ? { role: "admin" } : {}) }),
@@ -44,7 +45,7 @@ async function world() {
   const d = await t.run(async (ctx) => {
     const doc = (title: string, ownerId: string, visibility: "public" | "private", folderId?: string) =>
       ctx.db.insert("documents", { title, body: `${title} body`, ownerId: ownerId as never, visibility, folderId: folderId as never });
-    const f = await ctx.db.insert("folders", { name: "f", ownerId: u.olive as never, visibility: "private" });
+    const f = await ctx.db.insert("folders", { name: "f", ownerId: u.olive!, visibility: "private" });
     return {
       pub: await doc("pub", u.olive!, "public"),
       priv: await doc("priv", u.olive!, "private"),
@@ -54,7 +55,7 @@ async function world() {
     };
   });
   const deleted = await t.run(async (ctx) => {
-    const id = await ctx.db.insert("documents", { title: "gone", body: "", ownerId: u.olive as never, visibility: "private" });
+    const id = await ctx.db.insert("documents", { title: "gone", body: "", ownerId: u.olive!, visibility: "private" });
     await ctx.db.delete(id);
     return id as string;
   });
@@ -211,7 +212,7 @@ describe("held: no access outlives its expiry, no escalation", () => {
     const w = await world();
     expect(await w.share("olive", w.d.inner, { userId: w.u.mallory }, "editor")).toEqual({ ok: { shared: "editor" } });
     const sibling = await w.t.run((ctx) =>
-      ctx.db.insert("documents", { title: "sib", body: "", ownerId: w.u.olive as never, visibility: "private", folderId: w.d.f as never }),
+      ctx.db.insert("documents", { title: "sib", body: "", ownerId: w.u.olive!, visibility: "private", folderId: w.d.f as never }),
     );
     expect(await w.read("mallory", sibling)).toEqual({ ok: null });
     expect(await w.read("mallory", w.d.f)).toEqual({ ok: null }); // a folder id is another table
@@ -413,7 +414,7 @@ describe("fixed after review: safe actions", () => {
       return Response.json({ name: "Acme", employees: 3 });
     });
     // Vic's data is deleted by the app's own flow (her user row goes); her session lives on.
-    await w.t.run((ctx) => ctx.db.delete(w.u.vic as never));
+    await w.t.run((ctx) => ctx.db.delete(w.u.vic!));
     const unauthenticated = { code: "UNAUTHENTICATED", message: "Authentication required" };
     // Elsewhere she is unauthenticated, as the README says of an identity with no user row...
     expect(await w.list("vic")).toEqual(unauthenticated);

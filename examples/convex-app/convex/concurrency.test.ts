@@ -66,7 +66,7 @@ const app = {
     handler: async (ctx) => (await guard.checkRateLimit(ctx, "externalLookup", { key: "global", throws: false })).remaining,
   }),
   shareTwice: mutation({
-    args: { id: v.string(), userId: v.string() },
+    args: { id: v.string(), userId: v.id("users") },
     handler: async (ctx, { id, userId }) => {
       await guard.requireUser(ctx);
       await Promise.all([

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { HOUR } from "convex-guard";
 import { api } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
 import { newTest, outcome, type Outcome } from "./test-helpers";
 
@@ -27,13 +28,13 @@ type World = Awaited<ReturnType<typeof world>>;
 async function world() {
   const t = newTest();
   const people = ["olive", "vic", "eddie", "exp", "rev", "gina", "nate", "fred"] as const;
-  const user: Record<string, string> = {};
+  const user: Record<string, Id<"users">> = {};
   for (const p of people) {
     user[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
   }
   const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
   const ids = await t.run(async (ctx) => {
-    const ownerId = user.olive as never;
+    const ownerId = user.olive!;
     const doc = (title: string, visibility: "public" | "private", folderId?: string) =>
       ctx.db.insert("documents", { title, body: "", ownerId, visibility, folderId: folderId as never });
     const folder = await ctx.db.insert("folders", { name: "f", ownerId, visibility: "private" });
@@ -238,7 +239,7 @@ describe("sharing", () => {
     expect(await transfer("fred", w.ids.inFolder!, w.user.fred!)).toEqual(notOwner); // inherited editor
     // The folder's owner owns its contents by inheritance only: not enough to transfer.
     const inherited = await w.t.run(async (ctx) => {
-      const d = await ctx.db.insert("documents", { title: "x", body: "", ownerId: w.user.nate as never, visibility: "private", folderId: (await ctx.db.query("folders").withIndex("by_owner", (q) => q.eq("ownerId", w.user.olive as never)).first())!._id });
+      const d = await ctx.db.insert("documents", { title: "x", body: "", ownerId: w.user.nate!, visibility: "private", folderId: (await ctx.db.query("folders").withIndex("by_owner", (q) => q.eq("ownerId", w.user.olive!)).first())!._id });
       return d;
     });
     expect((await w.as("olive").query(api.documents.getSharedDocument, { id: inherited }))?.accessLevel).toBe("owner");

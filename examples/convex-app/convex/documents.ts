@@ -1,12 +1,15 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { GrantTarget } from "convex-guard";
+import type { Id } from "./_generated/dataModel";
 import { mutation, query } from "./_generated/server";
 import { guard } from "./guard";
 
 // Ids arrive as plain strings on purpose: a malformed id, or an id from another table, must get
 // exactly the answer a missing or forbidden document gets (`v.id("documents")` would reject
-// them with a different error, telling the caller something).
+// them with a different error, telling the caller something). User ids too: the guard types
+// them `Id<"users">` and checks at run time that they are (a malformed or other-table id is
+// refused after the caller's right, as a missing user is), so the casts below only name that.
 // The level validators are written out rather than built by `guard.levelValidator()` and
 // `guard.grantLevelValidator()`, which would compile the guard when this module is imported (a
 // request pays that at its first check anyway; this app keeps imports free of it, and
@@ -21,7 +24,7 @@ const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.litera
 >;
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };
 // The guard itself refuses anything but exactly one of the two.
-const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget;
+const grantTarget = (t: { userId?: string; groupId?: string }) => t as GrantTarget<Id<"users">>;
 
 /** "getMyData": the documents the caller owns or was given, a page at a time. */
 export const listMine = query({
@@ -87,7 +90,7 @@ export const listDocumentGrants = query({
 export const transferDocument = mutation({
   args: { id: v.string(), newOwnerId: v.string() },
   handler: async (ctx, { id, newOwnerId }) => {
-    await guard.transferOwnership(ctx, "documents", id, newOwnerId);
+    await guard.transferOwnership(ctx, "documents", id, newOwnerId as Id<"users">);
     return { transferred: true };
   },
 });

@@ -1,5 +1,6 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
 import { mutation, query } from "./_generated/server";
 import { accessLevel } from "./documents";
 import { guard } from "./guard";
@@ -9,7 +10,8 @@ import { guard } from "./guard";
 // group; anyone may leave; admins (access.groups.managers) manage every group. Membership
 // needs consent: adding someone else invites them (no access until they accept), except for
 // admins, who add directly. Ids arrive as plain strings, so a malformed id gets the answer a
-// missing or forbidden group gets.
+// missing or forbidden group gets; the guard types user ids `Id<"users">` and checks at run
+// time that they are (after the caller's right), so the casts below only name that.
 
 /** A new group, owned by the caller (a name of 1 to 200 characters). */
 export const createGroup = mutation({
@@ -20,7 +22,7 @@ export const createGroup = mutation({
 /** Invite a member (default: the lowest level), or change their level; admins add directly. */
 export const addMember = mutation({
   args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel) },
-  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId, userId, level) }),
+  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId, userId as Id<"users">, level) }),
 });
 
 /** Accept an invitation: the group's grants reach the caller from now on. */
@@ -38,7 +40,7 @@ export const leaveGroup = mutation({
 /** Remove a member or withdraw an invitation (or leave: userId one's own). */
 export const removeMember = mutation({
   args: { groupId: v.string(), userId: v.string() },
-  handler: async (ctx, { groupId, userId }) => ({ removed: await guard.removeGroupMember(ctx, groupId, userId) }),
+  handler: async (ctx, { groupId, userId }) => ({ removed: await guard.removeGroupMember(ctx, groupId, userId as Id<"users">) }),
 });
 
 /** The caller's groups and invitations, a page at a time. */

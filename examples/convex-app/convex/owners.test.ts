@@ -3,6 +3,7 @@
 import { expect, test, vi } from "vitest";
 import { api, internal } from "./_generated/api";
 import { defineGuard } from "convex-guard";
+import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
 import { newTest, outcome, type Outcome } from "./test-helpers";
 
@@ -14,13 +15,13 @@ const page = { numItems: 10, cursor: null };
 /** Olga owns `doc`, shared with Ed (editor), Vic (viewer) and group `team` (commenter). */
 async function world() {
   const t = newTest();
-  const u: Record<string, string> = {};
+  const u: Record<string, Id<"users">> = {};
   for (const p of ["olga", "ed", "vic", "stan", "uma", "zoe"]) {
     u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
   }
   const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
   const doc = await t.run((ctx) =>
-    ctx.db.insert("documents", { title: "plan", body: "b", ownerId: u.olga as never, visibility: "private" }),
+    ctx.db.insert("documents", { title: "plan", body: "b", ownerId: u.olga!, visibility: "private" }),
   );
   const { groupId: team } = await as("olga").mutation(api.groups.createGroup, { name: "team" });
   await as("olga").mutation(api.documents.shareDocument, { id: doc, userId: u.ed, level: "editor" });
@@ -76,7 +77,7 @@ test("attacker: a viewer may not list, and gets what revoke gives them", async (
 test("attacker: a stranger gets NOT_FOUND, the same as for a missing or malformed id", async () => {
   const { t, u, list, revoke } = await world();
   const gone = await t.run(async (ctx) => {
-    const id = await ctx.db.insert("documents", { title: "x", body: "", ownerId: u.olga as never, visibility: "private" });
+    const id = await ctx.db.insert("documents", { title: "x", body: "", ownerId: u.olga!, visibility: "private" });
     await ctx.db.delete(id);
     return id;
   });
@@ -106,7 +107,7 @@ async function deletionWorld() {
   const { groupId: club } = await as("olga").mutation(api.groups.createGroup, { name: "club" });
   const { groupId: umaGroup } = await as("uma").mutation(api.groups.createGroup, { name: "uma's" });
   const umaDoc = await t.run((ctx) =>
-    ctx.db.insert("documents", { title: "mine", body: "", ownerId: u.uma as never, visibility: "private" }),
+    ctx.db.insert("documents", { title: "mine", body: "", ownerId: u.uma!, visibility: "private" }),
   );
   await as("uma").mutation(api.documents.shareDocument, { id: umaDoc, userId: u.zoe, level: "viewer" });
   for (const p of ["uma", "zoe"]) {
@@ -165,7 +166,7 @@ test("the app's deletion flow forgets the user through the guard", async () => {
     ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|sam`, name: "sam", role: "superadmin" }),
   );
   const zoeBefore = await rowsOf(u.zoe!);
-  const result = await t.mutation(internal.deletion.deleteAllUserData, { userId: u.uma as never, by: sam });
+  const result = await t.mutation(internal.deletion.deleteAllUserData, { userId: u.uma!, by: sam });
   expect(result).toMatchObject({ done: true, grants: 1, memberships: 1, invitations: 1, rateLimits: 1 });
   expect(await rowsOf(u.uma!)).toEqual({ grants: 0, members: 0, rateLimits: 0, codes: 0 });
   expect(await rowsOf(u.zoe!)).toEqual(zoeBefore);

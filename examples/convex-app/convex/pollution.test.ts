@@ -3,6 +3,7 @@
 // call left out. (Configuration keys: tests/node/pollution.test.mjs; rate-limit options:
 // ratelimit-attacks.test.ts.)
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
 import { newTest, outcome } from "./test-helpers";
 
@@ -88,12 +89,12 @@ test("an audit event's omitted outcome is 'unknown', never a planted one", async
 async function sharing() {
   const ISSUER = "https://issuer.example";
   const t = newTest();
-  const u: Record<string, string> = {};
+  const u: Record<string, Id<"users">> = {};
   for (const p of ["olive", "carl", "eddie"]) {
     u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
   }
   const olive = t.withIdentity({ subject: "olive", issuer: ISSUER });
-  const doc = await t.run((ctx) => ctx.db.insert("documents", { title: "d", body: "", ownerId: u.olive as never, visibility: "private" }));
+  const doc = await t.run((ctx) => ctx.db.insert("documents", { title: "d", body: "", ownerId: u.olive!, visibility: "private" }));
   const team = await olive.run((ctx) => guard.createGroup(ctx, "team"));
   return { t, u, olive, doc: doc as string, team: team as string };
 }

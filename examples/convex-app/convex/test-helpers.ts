@@ -2,6 +2,7 @@
 // Shared by the convex-test suites (not a Convex function module: it defines no functions).
 import { convexTest } from "convex-test";
 import { api } from "./_generated/api";
+import type { Id } from "./_generated/dataModel";
 import schema from "./schema";
 
 // Every module under convex/ (Vite 8's glob has no extglob, so exclusions are negative patterns).
@@ -43,8 +44,8 @@ const ISSUER = "https://auth.example";
 export async function addUsers(
   t: ReturnType<typeof newTest>,
   users: readonly (readonly [string, string])[],
-): Promise<Record<string, string>> {
-  const ids: Record<string, string> = {};
+): Promise<Record<string, Id<"users">>> {
+  const ids: Record<string, Id<"users">> = {};
   for (const [name, role] of users) {
     ids[name] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${name}`, name, role }));
   }

@@ -1,20 +1,21 @@
 // Demo section: data access boundaries (viewer < commenter < editor < owner).
 import { expect } from "vitest";
 import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
 import { guard } from "../convex/guard";
 import { newTest, outcome } from "../convex/test-helpers";
 import { ISSUER, show } from "./show";
 
 export async function access() {
   const t = newTest();
-  const user: Record<string, string> = {};
+  const user: Record<string, Id<"users">> = {};
   for (const name of ["olive", "eddie", "vic", "gina", "nate"]) {
     user[name] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${name}`, name }));
   }
   const as = (name: string) => t.withIdentity({ subject: name, issuer: ISSUER });
   const { plan, gone } = await t.run(async (ctx) => {
-    const plan = await ctx.db.insert("documents", { title: "Plan", body: "v1", ownerId: user.olive as never, visibility: "private" });
-    const gone = await ctx.db.insert("documents", { title: "Gone", body: "", ownerId: user.olive as never, visibility: "private" });
+    const plan = await ctx.db.insert("documents", { title: "Plan", body: "v1", ownerId: user.olive!, visibility: "private" });
+    const gone = await ctx.db.insert("documents", { title: "Gone", body: "", ownerId: user.olive!, visibility: "private" });
     await ctx.db.delete(gone);
     return { plan, gone };
   });

@@ -1,0 +1,126 @@
+// Type tests for the user ids of the access API (checked by `tsc -p tests/types`): ids of the
+// guard's users table (`users.table`, default "users") where it gives or takes one, so
+// `ctx.db.get(grant.userId!)` needs no cast and another table's id does not compile.
+import { defineGuard, type DocumentGrant, type GrantTarget } from "convex-guard";
+import type { GenericMutationCtx } from "convex/server";
+import type { GenericId } from "convex/values";
+
+type Table<Doc, Fields extends string> = {
+  document: Doc;
+  fieldPaths: Fields;
+  indexes: {};
+  searchIndexes: {};
+  vectorIndexes: {};
+};
+type DM = {
+  users: Table<{ _id: GenericId<"users">; _creationTime: number; name: string }, "_id" | "_creationTime" | "name">;
+  members: Table<{ _id: GenericId<"members">; _creationTime: number; handle: string }, "_id" | "_creationTime" | "handle">;
+  posts: Table<{ _id: GenericId<"posts">; _creationTime: number; ownerId: string }, "_id" | "_creationTime" | "ownerId">;
+};
+declare const ctx: GenericMutationCtx<DM>;
+declare const user: GenericId<"users">;
+declare const member: GenericId<"members">;
+declare const post: GenericId<"posts">;
+declare const raw: string;
+const page = { paginationOpts: { numItems: 10, cursor: null } };
+const access = { tables: { posts: { owner: "ownerId" } } };
+
+// The default users table: ids are `Id<"users">`.
+const guard = defineGuard({ roles: ["user"], access });
+async function defaultTable() {
+  const { page: grants } = await guard.listGrants(ctx, "posts", post, page);
+  const grant = grants[0]!;
+  // No cast: the users row, typed by the data model.
+  const holder = await ctx.db.get(grant.userId!);
+  const name: string | undefined = holder?.name;
+  const sharer: GenericId<"users"> | undefined = grant.grantedBy;
+  // @ts-expect-error: a users id is not a posts id
+  const asPost: GenericId<"posts"> | undefined = grant.userId;
+  // @ts-expect-error: nor does `grantedBy` name another table's row
+  const asMember: GenericId<"members"> | undefined = grant.grantedBy;
+  // Still a string, for code that keeps it as one.
+  const text: string | undefined = grant.userId;
+  void [name, sharer, asPost, asMember, text];
+
+  await guard.share(ctx, "posts", post, { userId: user, level: "editor" });
+  await guard.share(ctx, "posts", post, { groupId: raw, level: "editor" }); // group ids: any string
+  // @ts-expect-error: an id of another table is no share target
+  await guard.share(ctx, "posts", post, { userId: post, level: "editor" });
+  // @ts-expect-error: a raw string needs to be an `Id<"users">` (the run time requires one)
+  await guard.share(ctx, "posts", post, { userId: raw, level: "editor" });
+  await guard.revoke(ctx, "posts", post, { userId: user });
+  // @ts-expect-error: revoke takes the same targets as share
+  await guard.revoke(ctx, "posts", post, { userId: post });
+  await guard.transferOwnership(ctx, "posts", post, user);
+  // @ts-expect-error: the new owner is a user
+  await guard.transferOwnership(ctx, "posts", post, post);
+  await guard.addGroupMember(ctx, raw, user, "viewer");
+  // @ts-expect-error: a member is a user
+  await guard.addGroupMember(ctx, raw, post);
+  await guard.removeGroupMember(ctx, raw, user);
+  // @ts-expect-error: a member is a user
+  await guard.removeGroupMember(ctx, raw, raw);
+  await guard.forgetUser(ctx, user);
+  // @ts-expect-error: forgetUser refuses another table's id at run time, and now at compile time
+  await guard.forgetUser(ctx, post);
+
+  // The exported types, parameterized by the user id type, hold what the guard gives and takes.
+  const kept: DocumentGrant<"viewer" | "commenter" | "editor" | "owner", GenericId<"users">> = grant;
+  const target: GrantTarget<GenericId<"users">> = { userId: user };
+  await guard.share(ctx, "posts", post, { ...target, level: "viewer" });
+  // Their default is `string`, as before: a listed grant still fits one named without the id type.
+  const loose: DocumentGrant<"viewer" | "commenter" | "editor" | "owner"> = grant;
+  const untyped: GrantTarget = { userId: raw };
+  // @ts-expect-error: but a target of raw strings is not what a guard's share takes
+  await guard.share(ctx, "posts", post, { ...untyped, level: "viewer" });
+  void [kept, loose];
+}
+
+// The README's example ("User ids are ids of your users table").
+async function readmeExample(id: string, paginationOpts: { numItems: number; cursor: string | null }) {
+  const { page } = await guard.listGrants(ctx, "posts", id, { paginationOpts });
+  for (const grant of page) {
+    if (grant.userId !== undefined) console.log((await ctx.db.get(grant.userId))?.name); // the users row: no cast
+  }
+  const doc = (await ctx.db.get(post))!;
+  // @ts-expect-error: an Id<"posts">
+  await guard.share(ctx, "posts", id, { userId: doc._id, level: "viewer" });
+}
+void readmeExample;
+
+// A configured users table: ids of that table, and a "users" id is refused.
+const members = defineGuard({ roles: ["user"], users: { table: "members", index: "by_token", field: "token" }, access });
+async function customTable() {
+  const { page: grants } = await members.listGrants(ctx, "posts", post, page);
+  const holder = await ctx.db.get(grants[0]!.userId!);
+  const handle: string | undefined = holder?.handle;
+  // @ts-expect-error: a members id is not a users id
+  const asUser: GenericId<"users"> | undefined = grants[0]!.userId;
+  await members.share(ctx, "posts", post, { userId: member, level: "editor" });
+  // @ts-expect-error: an id of the default "users" table is not one of this guard's users
+  await members.share(ctx, "posts", post, { userId: user, level: "editor" });
+  await members.forgetUser(ctx, member);
+  // @ts-expect-error: nor for forgetUser
+  await members.forgetUser(ctx, user);
+  void [handle, asUser];
+}
+
+// Convex Auth's users table is "users" unless configured.
+const convexAuth = defineGuard({ roles: ["user"], users: { convexAuth: true }, access });
+async function convexAuthTable() {
+  await convexAuth.share(ctx, "posts", post, { userId: user, level: "viewer" });
+  // @ts-expect-error: an id of another table
+  await convexAuth.share(ctx, "posts", post, { userId: member, level: "viewer" });
+}
+
+// roleClaim: there are no users rows (access refuses to run, a GuardConfigError), so user ids
+// stay strings, as before; forgetUser takes an identity's key.
+const claims = defineGuard({ roles: ["user"], users: { roleClaim: "role" } });
+async function roleClaim(tokenIdentifier: string) {
+  await claims.forgetUser(ctx, tokenIdentifier);
+  await claims.share(ctx, "posts", post, { userId: raw, level: "viewer" });
+  const { page: grants } = await claims.listGrants(ctx, "posts", post, page);
+  const id: string | undefined = grants[0]!.userId;
+  void id;
+}
+void [defaultTable, customTable, convexAuthTable, roleClaim];
