@@ -54,7 +54,13 @@ function issuerIs(issuer: unknown, variable: "CONVEX_SITE_URL" | "CONVEX_CLOUD_U
   if (url === undefined) return true;
   // 0.0.x signs with CONVEX_SITE_URL exactly as set; 2.0's issuer is made by the deployment.
   const expected = path === "" ? url : `${url.replace(/\/+$/, "")}${path}`;
-  return issuer === expected;
+  if (issuer === expected) return true;
+  // Another provider's token, or a test calling without the issuer: say which one counts.
+  console.warn(
+    `convex-guard: users.convexAuth: a token of issuer ${typeof issuer === "string" ? JSON.stringify(issuer) : typeof issuer} ` +
+      `is not Convex Auth ${path === "" ? "0.0.x" : "2.0"}'s (it signs as ${JSON.stringify(expected)}); the caller has no user`,
+  );
+  return false;
 }
 
 type GetSession = FunctionReference<"query", "internal", { sessionId: string }, { userId: string } | null>;

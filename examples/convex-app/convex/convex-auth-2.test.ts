@@ -157,6 +157,20 @@ describe("@convex-dev/auth 2.0: the subject is a session id, read through the au
     }
   });
 
+  test("a token of another issuer is no user, and the log says which issuer counts", async () => {
+    const { t, ada, signIn } = await world();
+    const { sessionId } = await signIn(ada);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      // What a test gets from @convex-dev/auth/test's sessionIdentity: the subject alone.
+      expect((await everywhere(t, { subject: sessionId })).query).toEqual(nobody.query);
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines.some((l) => l.includes("is not Convex Auth 2.0's") && l.includes(JSON.stringify(ISSUER)))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test("attacker: a 0.0.x-shaped subject naming someone else is no user under 2.0's issuer", async () => {
     const { t, ada, uma, signIn } = await world();
     const umaSession = (await signIn(uma)).sessionId;
