@@ -129,7 +129,7 @@ export type AccessUserId<T extends string, RC extends string = never> = [RC] ext
  * Who a grant is to: one user, or one group of {@link accessTables}. `U` is the user id type:
  * a guard's `share` and `revoke` take `GrantTarget<Id<"users">>` (see {@link AccessUserId}).
  */
-export type GrantTarget<U extends string = string> = { userId: U; groupId?: never } | { groupId: string; userId?: never };
+export type GrantTarget<U extends string = string> = { userId: U; groupId?: never } | { groupId: GroupId; userId?: never };
 
 /** One of the caller's groups, as {@link Access.listMyGroups} lists them. */
 export type MyGroup<L extends string> = {

@@ -319,7 +319,7 @@ export interface Access<L extends string, O extends string = never, U extends st
    */
   addGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
-    groupId: string,
+    groupId: GroupId,
     userId: U,
     level?: L,
   ): Promise<"member" | "invited">;
@@ -339,7 +339,7 @@ export interface Access<L extends string, O extends string = never, U extends st
    * await guard.acceptGroupInvite(ctx, groupId);
    * ```
    */
-  acceptGroupInvite<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: string): Promise<boolean>;
+  acceptGroupInvite<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: GroupId): Promise<boolean>;
 
   /**
    * Leaves a group, or declines an invitation to it: the caller's own row goes. Returns
@@ -352,7 +352,7 @@ export interface Access<L extends string, O extends string = never, U extends st
    * await guard.leaveGroup(ctx, groupId);
    * ```
    */
-  leaveGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: string): Promise<boolean>;
+  leaveGroup<DM extends GenericDataModel>(ctx: WriterCtx<DM>, groupId: GroupId): Promise<boolean>;
 
   /**
    * One page of the caller's groups, memberships and invitations alike (an invitation is
@@ -385,7 +385,7 @@ export interface Access<L extends string, O extends string = never, U extends st
    */
   removeGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
-    groupId: string,
+    groupId: GroupId,
     userId: U,
   ): Promise<boolean>;
 }

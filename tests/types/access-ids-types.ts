@@ -1,7 +1,7 @@
 // Type tests for the user ids of the access API (checked by `tsc -p tests/types`): ids of the
 // guard's users table (`users.table`, default "users") where it gives or takes one, so
 // `ctx.db.get(grant.userId!)` needs no cast and another table's id does not compile.
-import { defineGuard, type DocumentGrant, type GrantTarget } from "convex-guard";
+import { defineGuard, type DocumentGrant, type GrantTarget, type GroupId } from "convex-guard";
 import type { GenericMutationCtx } from "convex/server";
 import type { GenericId } from "convex/values";
 
@@ -22,6 +22,7 @@ declare const user: GenericId<"users">;
 declare const member: GenericId<"members">;
 declare const post: GenericId<"posts">;
 declare const raw: string;
+declare const group: GroupId;
 const page = { paginationOpts: { numItems: 10, cursor: null } };
 const access = { tables: { posts: { owner: "ownerId" } } };
 
@@ -43,7 +44,11 @@ async function defaultTable() {
   void [name, sharer, asPost, asMember, text];
 
   await guard.share(ctx, "posts", post, { userId: user, level: "editor" });
-  await guard.share(ctx, "posts", post, { groupId: raw, level: "editor" }); // group ids: any string
+  await guard.share(ctx, "posts", post, { groupId: group, level: "editor" });
+  // @ts-expect-error: a group is an id of the guard's groups table, not any string
+  await guard.share(ctx, "posts", post, { groupId: raw, level: "editor" });
+  // @ts-expect-error: nor another table's id
+  await guard.share(ctx, "posts", post, { groupId: post, level: "editor" });
   // @ts-expect-error: an id of another table is no share target
   await guard.share(ctx, "posts", post, { userId: post, level: "editor" });
   // @ts-expect-error: a raw string needs to be an `Id<"users">` (the run time requires one)
@@ -54,12 +59,20 @@ async function defaultTable() {
   await guard.transferOwnership(ctx, "posts", post, user);
   // @ts-expect-error: the new owner is a user
   await guard.transferOwnership(ctx, "posts", post, post);
-  await guard.addGroupMember(ctx, raw, user, "viewer");
+  await guard.addGroupMember(ctx, group, user, "viewer");
   // @ts-expect-error: a member is a user
-  await guard.addGroupMember(ctx, raw, post);
-  await guard.removeGroupMember(ctx, raw, user);
+  await guard.addGroupMember(ctx, group, post);
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.addGroupMember(ctx, raw, user);
+  await guard.removeGroupMember(ctx, group, user);
   // @ts-expect-error: a member is a user
-  await guard.removeGroupMember(ctx, raw, raw);
+  await guard.removeGroupMember(ctx, group, raw);
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.removeGroupMember(ctx, post, user);
+  await guard.acceptGroupInvite(ctx, group);
+  await guard.leaveGroup(ctx, group);
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.leaveGroup(ctx, raw);
   await guard.forgetUser(ctx, user);
   // @ts-expect-error: forgetUser refuses another table's id at run time, and now at compile time
   await guard.forgetUser(ctx, post);

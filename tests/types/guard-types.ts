@@ -1,6 +1,6 @@
 // Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
 // `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
-import { defineGuard, type Guard } from "convex-guard";
+import { defineGuard, type Guard, type GroupId } from "convex-guard";
 import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx } from "convex/server";
 import type { GenericId } from "convex/values";
 
@@ -124,6 +124,7 @@ defineGuard({
 });
 // A users id (the access API takes ids of the guard's users table: see access-ids-types.ts).
 declare const uid: GenericId<"users">;
+declare const gid: GroupId;
 async function grantIds(c: GenericMutationCtx<DM>) {
   // share answers the grant row's id, typed by its table.
   const id: GenericId<"accessGrants"> = await docs.share(c, "users", "id", { userId: uid, level: "writer" });
@@ -132,8 +133,8 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   // @ts-expect-error: the owner level (the last) is given only by transferring ownership
   await docs.share(c, "users", "id", { userId: uid, level: "owner" });
   // @ts-expect-error: with the default levels too
-  await guard.share(c, "users", "id", { groupId: "g", level: "owner" });
-  await guard.share(c, "users", "id", { groupId: "g", level: "editor" });
+  await guard.share(c, "users", "id", { groupId: gid, level: "owner" });
+  await guard.share(c, "users", "id", { groupId: gid, level: "editor" });
   // Levels built at run time: no name can be told apart by its type, so none is refused.
   const built: readonly string[] = ["a", "b"];
   await defineGuard({ roles: ["user"], access: { levels: built } }).share(c, "users", "id", { userId: uid, level: "b" });
@@ -174,7 +175,7 @@ async function grantIds(c: GenericMutationCtx<DM>) {
 }
 void grantIds;
 async function groupLevels(c: GenericMutationCtx<DM>) {
-  const held: "member" | "invited" = await docs.addGroupMember(c, "g", uid, "writer");
+  const held: "member" | "invited" = await docs.addGroupMember(c, gid, uid, "writer");
   void held;
   const { page } = await docs.listMyGroups(c, { paginationOpts: { numItems: 10, cursor: null } });
   // A listed group's level is one of this configuration's levels.

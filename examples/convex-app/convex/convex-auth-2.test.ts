@@ -60,7 +60,7 @@ async function world(register = true) {
 }
 
 type World = Awaited<ReturnType<typeof world>>;
-type Identity = { subject: string; issuer: string };
+type Identity = { subject: string; issuer?: string };
 
 /** The caller's row and role through a query, a mutation and an action of convexAuthGuard. */
 async function everywhere(t: World["t"], identity: Identity, minRole?: "user" | "moderator" | "admin") {

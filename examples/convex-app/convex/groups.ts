@@ -10,8 +10,9 @@ import { guard } from "./guard";
 // group; anyone may leave; admins (access.groups.managers) manage every group. Membership
 // needs consent: adding someone else invites them (no access until they accept), except for
 // admins, who add directly. Ids arrive as plain strings, so a malformed id gets the answer a
-// missing or forbidden group gets; the guard types user ids `Id<"users">` and checks at run
-// time that they are (after the caller's right), so the casts below only name that.
+// missing or forbidden group gets; the guard types group and user ids `Id<"accessGroups">` and
+// `Id<"users">` and checks at run time that they are (after the caller's right), so the casts
+// below only name that.
 
 /** A new group, owned by the caller (a name of 1 to 200 characters). */
 export const createGroup = mutation({
@@ -22,25 +23,25 @@ export const createGroup = mutation({
 /** Invite a member (default: the lowest level), or change their level; admins add directly. */
 export const addMember = mutation({
   args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel) },
-  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId, userId as Id<"users">, level) }),
+  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId as Id<"accessGroups">, userId as Id<"users">, level) }),
 });
 
 /** Accept an invitation: the group's grants reach the caller from now on. */
 export const acceptInvite = mutation({
   args: { groupId: v.string() },
-  handler: async (ctx, { groupId }) => ({ accepted: await guard.acceptGroupInvite(ctx, groupId) }),
+  handler: async (ctx, { groupId }) => ({ accepted: await guard.acceptGroupInvite(ctx, groupId as Id<"accessGroups">) }),
 });
 
 /** Leave a group, or decline an invitation to it. */
 export const leaveGroup = mutation({
   args: { groupId: v.string() },
-  handler: async (ctx, { groupId }) => ({ left: await guard.leaveGroup(ctx, groupId) }),
+  handler: async (ctx, { groupId }) => ({ left: await guard.leaveGroup(ctx, groupId as Id<"accessGroups">) }),
 });
 
 /** Remove a member or withdraw an invitation (or leave: userId one's own). */
 export const removeMember = mutation({
   args: { groupId: v.string(), userId: v.string() },
-  handler: async (ctx, { groupId, userId }) => ({ removed: await guard.removeGroupMember(ctx, groupId, userId as Id<"users">) }),
+  handler: async (ctx, { groupId, userId }) => ({ removed: await guard.removeGroupMember(ctx, groupId as Id<"accessGroups">, userId as Id<"users">) }),
 });
 
 /** The caller's groups and invitations, a page at a time. */
