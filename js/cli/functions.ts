@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
+import { classifyType, isValueExport } from "./exports.js";
 import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
@@ -134,8 +135,10 @@ export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
     for (const exported of app.checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(exported) : exported;
       const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-      if (decl === undefined) continue;
-      const shape = builderShape(app, decl) ?? classify(app.checker.getTypeOfSymbolAtLocation(symbol, decl), decl);
+      if (decl === undefined || !isValueExport(exported, symbol)) continue;
+      // By the export's type, whatever made it: a destructured `{ wipe }` of an `Object.assign`
+      // is registered as surely as a `mutation(...)` (exports.ts).
+      const shape = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl));
       if (shape === undefined) continue;
       out.push(describe(app, facts, `${app.modulePath(file)}:${exported.getName()}`, decl, shape));
     }
@@ -172,19 +175,6 @@ function builderShape(app: App, decl: ts.Declaration): Pick<ConvexFunction, "kin
     symbol = d.initializer !== undefined && ts.isIdentifier(d.initializer) ? app.symbol(d.initializer) : undefined;
   }
   return undefined;
-}
-
-/** Kind and visibility from the export's type, or `unknown` when the type did not resolve. */
-function classify(type: ts.Type, decl: ts.Declaration): Pick<ConvexFunction, "kind" | "visibility"> | undefined {
-  if (type.flags & ts.TypeFlags.Any) {
-    // An unresolved type: a function we cannot classify may be public, so it is reported.
-    return initializer(decl) !== undefined && ts.isCallExpression(initializer(decl)!) ? { kind: "unknown", visibility: "unknown" } : undefined;
-  }
-  const has = (name: string) => type.getProperty(name) !== undefined;
-  if (has("isHttp")) return { kind: "httpAction", visibility: "public" };
-  if (!has("isConvexFunction")) return undefined;
-  const kind: Kind | "unknown" = has("isQuery") ? "query" : has("isMutation") ? "mutation" : has("isAction") ? "action" : "unknown";
-  return { kind, visibility: has("isPublic") ? "public" : has("isInternal") ? "internal" : "unknown" };
 }
 
 function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaration, shape: Pick<ConvexFunction, "kind" | "visibility">): ConvexFunction {

@@ -35,7 +35,8 @@ export function libraryOf(app: App, decl: ts.Declaration): string | null {
 
 /**
  * The call an initializer is: itself, or the initializer of the module-level `const` it names
- * (one step: `export const { signOut } = auth`, where `const auth = setupConvexAuth(...)`).
+ * (one step: `export const { signOut } = auth`, where `const auth = setupConvexAuth(...)`), when
+ * its module leaves that object as the library made it (see {@link untouched}).
  */
 function madeBy(app: App, value: ts.Expression): ts.CallExpression | undefined {
   if (ts.isCallExpression(value)) return value;
@@ -46,5 +47,63 @@ function madeBy(app: App, value: ts.Expression): ts.CallExpression | undefined {
   const moduleConst = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0 && ts.isSourceFile(list.parent.parent);
   if (!moduleConst || !ts.isIdentifier(decl.name)) return undefined;
   const init = skipOuter(decl.initializer);
-  return ts.isCallExpression(init) ? init : undefined;
+  return ts.isCallExpression(init) && untouched(app, decl.name) ? init : undefined;
+}
+
+/**
+ * Whether a module uses the library's object (2.0's `auth`) only as the library's endpoints
+ * are made of it: destructured (`export const { signOut } = auth`), passed to a function
+ * @convex-dev/auth declares (`setupPassword(auth, ...)`), a member called or destructured
+ * (`auth.getUserId(ctx)`), exported by name, or named in a type. Any other use may swap an
+ * endpoint before it is exported — a write to a member (`(auth as any).refreshSession =
+ * mutation(...)`, `delete auth.x`), an alias (`const a = auth`), a call of anything else
+ * (`Object.assign(auth, ...)`, the app's own `patch(auth)`) — so what the module exports of it
+ * is then audited as the app's own. Read in the declaring module only: another module runs
+ * after it has exported.
+ */
+function untouched(app: App, name: ts.Identifier): boolean {
+  const symbol = app.checker.getSymbolAtLocation(name);
+  let clean = true;
+  const visit = (n: ts.Node): void => {
+    if (!clean) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text) {
+      // `{ auth }` in an object literal names the property; its value is the object, handed on.
+      const shorthand = ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n;
+      const named = shorthand ? app.checker.getShorthandAssignmentValueSymbol(n.parent) : app.checker.getSymbolAtLocation(n);
+      if (named === symbol && (shorthand || !harmless(app, n))) clean = false;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(name.getSourceFile());
+  return clean;
+}
+
+/** A use of the library's object that cannot change what it holds (see {@link untouched}). */
+function harmless(app: App, use: ts.Identifier): boolean {
+  let at: ts.Node = use;
+  while (ts.isParenthesizedExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isSatisfiesExpression(at.parent) || ts.isNonNullExpression(at.parent) || ts.isTypeAssertionExpression(at.parent)) {
+    at = at.parent;
+  }
+  const parent = at.parent;
+  if (ts.isTypeQueryNode(parent) || ts.isExportSpecifier(parent)) return true;
+  if (ts.isVariableDeclaration(parent) && parent.initializer === at) return ts.isObjectBindingPattern(parent.name);
+  if (ts.isCallExpression(parent) && parent.arguments.includes(at as ts.Expression)) return app.calleeFrom(parent, CONVEX_AUTH) !== undefined;
+  if (!(ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) || parent.expression !== at) return false;
+  // A member (`auth.getUserId`, `auth.a.b`): called, destructured, or handed to the library.
+  // Anything else may write it (`auth.x = `, `delete auth.x`, `[auth.x] = [...]`).
+  const top = skipParents(parent);
+  const holder = top.parent;
+  if (ts.isCallExpression(holder)) return holder.expression === top || (holder.arguments.includes(top as ts.Expression) && app.calleeFrom(holder, CONVEX_AUTH) !== undefined);
+  return ts.isVariableDeclaration(holder) && holder.initializer === top && ts.isObjectBindingPattern(holder.name);
+}
+
+/** The outermost member access (and wrapper) a member access is part of: `auth.a.b` for `auth.a`. */
+function skipParents(node: ts.Node): ts.Node {
+  let at = node;
+  for (;;) {
+    const p = at.parent;
+    const wraps = ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isNonNullExpression(p) || ts.isTypeAssertionExpression(p);
+    if (!wraps && !((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at)) return at;
+    at = p;
+  }
 }

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 204, "the fixture's markers");
+  assert.equal(expected.length, 211, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -658,10 +658,11 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
   // `export const { auth, signIn, signOut, store, isAuthenticated } = convexAuth({ ... })`, with
   // `convexAuth` declared by @convex-dev/auth (a stand-in of its declaration, installed here);
   // and 2.0's `const auth = setupConvexAuth(...); export const { signOut, ... } = auth` with a
-  // sign-in method's `setupX(auth, ...).attachUserCallbacks(...)`.
+  // sign-in method's `setupX(auth, ...).attachUserCallbacks(...)`. A core the module writes to
+  // or hands to the app's own code (tamperedV2.ts) is no longer the library's as it made it.
   const fixture = `${root}tests/audit/fixtures/convex-auth`;
   const files = Object.fromEntries(
-    ["auth.ts", "imposter.ts", "authV2.ts", "imposterV2.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]),
+    ["auth.ts", "imposter.ts", "authV2.ts", "imposterV2.ts", "tamperedV2.ts"].map((f) => [f, readFileSync(`${fixture}/convex/${f}`, "utf8")]),
   );
   const dir = app("convex-auth", files);
   cpSync(`${fixture}/package`, `${scratch}/convex-auth/node_modules/@convex-dev/auth`, { recursive: true });
@@ -680,7 +681,12 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
     "public-no-rate-limit borrowed:signIn",
     "public-no-rate-limit imposter:signIn",
     "public-no-rate-limit imposterV2:signOut",
-  ]);
+    "public-no-auth tamperedV2:isAuthenticated",
+    "public-no-auth tamperedV2:refreshSession",
+    "public-no-auth tamperedV2:signOut",
+    "public-no-rate-limit tamperedV2:refreshSession",
+    "public-no-rate-limit tamperedV2:signOut",
+  ].sort());
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   const v2 = ["signOut", "refreshSession", "isAuthenticated", "signUpWithUsernamePassword", "signInWithUsernamePassword", "changePassword"];
   for (const f of ["auth:signIn", "auth:signOut", "auth:isAuthenticated", ...v2.map((n) => `authV2:${n}`)]) {
@@ -688,6 +694,8 @@ test("Convex Auth's own endpoints are not reported; a convexAuth of the app's ow
   }
   assert.equal(fns["imposter:signIn"].library, null);
   assert.equal(fns["imposterV2:signOut"].library, null);
+  for (const f of ["signOut", "refreshSession", "isAuthenticated"]) assert.equal(fns[`tamperedV2:${f}`].library, null, f);
+  assert.equal(fns["tamperedV2:keptSignOut"].library, "@convex-dev/auth");
   assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^auth:signIn +action +\? +\? +@convex-dev\/auth's own endpoint/m);
   assert.match(run(["audit", dir, "--fail-on", "none"]).stdout, /^authV2:signOut +mutation +\? +\? +@convex-dev\/auth's own endpoint/m);
 });
@@ -724,6 +732,31 @@ export const mystery = customQuery({ args: {}, handler: async () => 1 });
   });
   const { report } = json(["audit", dir]);
   assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function} ${f.file}:${f.line}`), ["unresolved-function q:mystery convex/q.ts:3"]);
+});
+
+test("an export destructured from a value of any shape is audited by its type, or reported; never dropped", () => {
+  // The security review's case: `Object.assign` is untyped under the audit's ES5 library, so the
+  // destructured `wipePlain` is `any`; Convex registers it as a public mutation all the same.
+  const dir = app("destructured-any", {
+    "x.ts": `import { mutation } from "./_generated/server";
+import { v } from "convex/values";
+const plain = Object.assign({ a: 1 }, {
+  wipePlain: mutation({ args: { id: v.id("users") }, handler: async (ctx, { id }) => { await ctx.db.delete(id); } }),
+});
+export const { wipePlain } = plain;
+export const NOT_A_FUNCTION = 1;
+`,
+  });
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.function} ${f.file}:${f.line}`), ["unresolved-function x:wipePlain convex/x.ts:6"]);
+  assert.deepEqual(report.functions.filter((f) => f.function.startsWith("x:")).map((f) => `${f.function} ${f.kind} ${f.visibility}`), ["x:wipePlain unknown unknown"]);
+  // The evasions fixture's exports.ts: typed shapes (an intersection, a union with undefined) are
+  // the functions their types say; values and types are not functions.
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  for (const f of ["wipeMerged", "maybe"]) assert.deepEqual([f, fns[`exports:${f}`].kind, fns[`exports:${f}`].visibility], [f, "mutation", "public"]);
+  for (const f of ["wipePlain", "fromMember", "fromArray"]) assert.equal(fns[`exports:${f}`].kind, "unknown", f);
+  const listed = Object.keys(fns).filter((f) => f.startsWith("exports:")).sort();
+  assert.deepEqual(listed, ["exports:fromArray", "exports:fromMember", "exports:maybe", "exports:wipeMerged", "exports:wipePlain"]);
 });
 
 test("--rules lists every rule id with its severity", () => {

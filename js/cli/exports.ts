@@ -1,0 +1,48 @@
+// What an export of a function module is, by its TypeScript type alone, whatever the shape of
+// what made it (a call, a destructuring, `Object.assign`, a conditional): Convex registers
+// every export whose value is a registered function, so the audit reads the value's type, never
+// the syntax around it. An export whose type cannot be told is reported, never dropped
+// (README: "Fail closed, never silently").
+import ts from "typescript";
+import type { ConvexFunction, Kind } from "./functions.js";
+
+export type Shape = Pick<ConvexFunction, "kind" | "visibility">;
+
+/** A value the audit cannot classify: it may be a public function, so it is reported (`unresolved-function`). */
+const UNTOLD: Shape = { kind: "unknown", visibility: "unknown" };
+
+/**
+ * Whether an export is a runtime value at all: a type, an interface or a type-only re-export is
+ * erased, so Convex never sees it (and the checker types it as an error, `any`).
+ */
+export function isValueExport(exported: ts.Symbol, symbol: ts.Symbol): boolean {
+  if ((symbol.flags & ts.SymbolFlags.Value) === 0) return false;
+  return !(exported.declarations ?? []).some((d) => ts.isTypeOnlyImportOrExportDeclaration(d));
+}
+
+/**
+ * Kind and visibility from an export's type: a registered function (`RegisteredMutation<"public">`,
+ * alone or within an intersection, `{ a: number } & RegisteredMutation<...>`); a union holding
+ * one (`mutation(...) | undefined`: registered whenever it is defined), with the kind and
+ * visibility its members agree on, else unknown; `unknown` for a type that does not resolve
+ * (`any`, as any call of a library the audit does not load types: `Object.assign` under the ES5
+ * library) or says nothing (`unknown`), whatever the declaration's shape. Undefined: not a
+ * Convex function (a number, a helper, a plain object).
+ */
+export function classifyType(type: ts.Type): Shape | undefined {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return UNTOLD;
+  if (type.isUnion()) {
+    const members = type.types.map(classifyType).filter((s): s is Shape => s !== undefined);
+    const first = members[0];
+    if (first === undefined) return undefined;
+    return {
+      kind: members.every((s) => s.kind === first.kind) ? first.kind : "unknown",
+      visibility: members.every((s) => s.visibility === first.visibility) ? first.visibility : "unknown",
+    };
+  }
+  const has = (name: string) => type.getProperty(name) !== undefined;
+  if (has("isHttp")) return { kind: "httpAction", visibility: "public" };
+  if (!has("isConvexFunction")) return undefined;
+  const kind: Kind | "unknown" = has("isQuery") ? "query" : has("isMutation") ? "mutation" : has("isAction") ? "action" : "unknown";
+  return { kind, visibility: has("isPublic") ? "public" : has("isInternal") ? "internal" : "unknown" };
+}
