@@ -111,7 +111,7 @@ export const RULES = {
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",
-    fix: "Make its builder's type resolve (install the app's dependencies, fix the import) so the audit can tell whether it is public.",
+    fix: "Make its builder's type resolve (install the app's dependencies, fix the import), or export the function as its builder made it (export const f = mutation(...)), so the audit can tell whether it is public.",
   },
 } as const satisfies Record<string, Rule>;
 
@@ -202,7 +202,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   const name = fn.id.slice(fn.id.lastIndexOf(":") + 1);
   const f = fn.facts;
   if (fn.kind === "unknown" || fn.visibility === "unknown") {
-    out.push(finding("unresolved-function", fn.id, fn.at, `${fn.id}: its type is not a registered Convex function`));
+    out.push(finding("unresolved-function", fn.id, fn.at, `${fn.id}: its type does not tell whether it is a registered Convex function, or which`));
     return out;
   }
   const publicFn = fn.visibility === "public" && fn.kind !== "httpAction";
