@@ -4,14 +4,8 @@
 import { defineGuard, type DocumentGrant, type GrantTarget, type GroupId } from "convex-guard";
 import type { GenericMutationCtx } from "convex/server";
 import type { GenericId } from "convex/values";
+import type { Table } from "./table";
 
-type Table<Doc, Fields extends string> = {
-  document: Doc;
-  fieldPaths: Fields;
-  indexes: {};
-  searchIndexes: {};
-  vectorIndexes: {};
-};
 type DM = {
   users: Table<{ _id: GenericId<"users">; _creationTime: number; name: string }, "_id" | "_creationTime" | "name">;
   members: Table<{ _id: GenericId<"members">; _creationTime: number; handle: string }, "_id" | "_creationTime" | "handle">;

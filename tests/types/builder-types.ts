@@ -12,14 +12,8 @@ import type {
   QueryBuilder,
 } from "convex/server";
 import { v, type GenericId } from "convex/values";
+import type { Table } from "./table";
 
-type Table<Doc, Fields extends string> = {
-  document: Doc;
-  fieldPaths: Fields;
-  indexes: {};
-  searchIndexes: {};
-  vectorIndexes: {};
-};
 type DM = {
   users: Table<{ _id: GenericId<"users">; _creationTime: number; name: string; role?: string }, "_id" | "_creationTime" | "name" | "role">;
   notes: Table<{ _id: GenericId<"notes">; _creationTime: number; title: string; ownerId: GenericId<"users"> }, "_id" | "_creationTime" | "title" | "ownerId">;
