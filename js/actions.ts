@@ -174,7 +174,6 @@ function askedForNobody(q: UserQuery): never {
   deny("UNAUTHENTICATED", "Authentication required");
 }
 
-
 /** @internal */
 export function createActionChecks(
   config: ActionsConfig | undefined,
