@@ -61,8 +61,9 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
  * - **2.0** (a component, `app.use(auth)`): the subject is a session id, and the users row is
  *   that session's `userId`, read through `components.auth.public.getSession` (what its
  *   `getAuthUserId` does), so a signed-out or revoked session is no user even while its token
- *   is valid (an expired one once 2.0 deletes it, at its next refresh). The issuer must be `${CONVEX_CLOUD_URL}/components/auth`. 2.0 refuses
- *   any mount name but `auth`, so there is nothing to configure.
+ *   is valid (an expired one once 2.0 deletes it, at its next refresh). The issuer must be
+ *   `${CONVEX_CLOUD_URL}/components/auth`. 2.0 refuses any mount name but `auth`, so there is
+ *   nothing to configure.
  * - **0.0.x**: the subject is `userId|sessionId`, and the row is the `_id` before the `|`. The
  *   issuer must be the deployment's `CONVEX_SITE_URL`.
  *
