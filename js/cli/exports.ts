@@ -25,12 +25,14 @@ export function isValueExport(exported: ts.Symbol, symbol: ts.Symbol): boolean {
  * alone or within an intersection, `{ a: number } & RegisteredMutation<...>`); a union holding
  * one (`mutation(...) | undefined`: registered whenever it is defined), with the kind and
  * visibility its members agree on, else unknown; `unknown` for a type that does not resolve
- * (`any`, as any call of a library the audit does not load types: `Object.assign` under the ES5
- * library) or says nothing (`unknown`), whatever the declaration's shape. Undefined: not a
+ * (`any`, as any call of a library whose types the audit does not load: `Object.fromEntries`
+ * beside the ES5 and ES2015 core libraries) or says nothing (`unknown`, or `never`: a value
+ * its type says cannot exist, such as an element of `Object.assign([], [f])`), whatever the
+ * declaration's shape. Undefined: not a
  * Convex function (a number, a helper, a plain object).
  */
 export function classifyType(type: ts.Type): Shape | undefined {
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return UNTOLD;
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return UNTOLD;
   if (type.isUnion()) {
     const members = type.types.map(classifyType).filter((s): s is Shape => s !== undefined);
     const first = members[0];
