@@ -216,3 +216,35 @@ test("defining a guard validates nothing yet: mistakes surface at validate() or 
   const guard = defineGuard({ roles, users: { convexAuth: "yes", resolve: 1 } });
   assert.throws(() => guard.validate(), GuardConfigError);
 });
+
+test("Convex Auth 2.0 in an action: a session gone between the wired function's read and the action's is no user", async () => {
+  const guard = defineGuard({ roles, users: { convexAuth: true } });
+  // Builders that keep the definition, marked as Convex marks an internal function.
+  const fns = guard.internalFunctions(
+    (def) => ({ ...def, isQuery: true, isInternal: true }),
+    (def) => ({ ...def, isMutation: true, isInternal: true }),
+  );
+  const row = { _id: "users:1", role: "admin" };
+  const identity = { subject: "sessions:1", issuer: "i", tokenIdentifier: "i|sessions:1" };
+  /** An action ctx: the wired getUser runs over a query ctx; `signOutAfter` ends the session once it answered. */
+  const actionCtx = (signOutAfter) => {
+    let live = true;
+    const getSession = async () => (live ? { userId: row._id } : null);
+    const queryCtx = { ...fakeCtx(identity, [row]), runQuery: async (_ref, args) => getSession(args) };
+    return {
+      auth: queryCtx.auth,
+      runQuery: async (_ref, args) => {
+        if ("sessionId" in args) return getSession(args); // the component, asked by the action
+        const answer = await fns.getUser.handler(queryCtx, args);
+        if (signOutAfter) live = false;
+        return answer;
+      },
+    };
+  };
+  assert.deepEqual(await guard.getUser(actionCtx(false)), row, "the same session on both reads: the caller");
+  assert.deepEqual(await guard.requireRole(actionCtx(false), "admin"), row);
+  assert.equal(await guard.getUser(actionCtx(true)), null, "signed out between the reads: nobody");
+  for (const check of [(c) => guard.requireUser(c), (c) => guard.requireRole(c, "user")]) {
+    await assert.rejects(check(actionCtx(true)), (e) => e.data?.code === "UNAUTHENTICATED");
+  }
+});
