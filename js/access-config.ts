@@ -57,7 +57,6 @@ export function compileAccess(
   first?: Compiled,
 ): Compiled {
   if (first !== undefined) {
-    engine();
     const builder = new AccessLevelsBuilder();
     for (const name of first.names) builder.level(name);
     const again = engineCall(() => builder.build(levelName(first, first.publicLevel), levelName(first, first.shareLevel)));

@@ -8,7 +8,7 @@ import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny, quoted } from "./errors.js";
-import { compileAccess, levelId, levelName, type TableInfo } from "./access-config.js";
+import { compileAccess, levelId, levelName, type Compiled, type TableInfo } from "./access-config.js";
 import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
 import { documentMethods } from "./access-documents.js";
 import { groupMethods } from "./access-groups.js";
@@ -28,8 +28,10 @@ export function createAccess<L extends string>(
   authz: Authz<string, string, string>,
   usersTable: string,
 ): Access<L> & AccessInternals {
-  let first: ReturnType<typeof compileAccess> | undefined;
-  const compile = perInstance(() => (first = compileAccess(config, authz, usersTable, first)));
+  const compile = perInstance((first?: Compiled) => {
+    const c = compileAccess(config, authz, usersTable, first);
+    return [c, c] as const;
+  });
 
   const access: Access<L> & AccessInternals = {
     validate(): void {

@@ -199,6 +199,8 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
 }
 
 type Dictionary<V> = { [name: string]: V | undefined };
+/** The policy's entries as the engine gets them: the role names, then `role, permission` pairs. */
+type Entries = { names: string[]; grants: string[] };
 
 /** A lookup table with no prototype, so no inherited key can ever be found in it. */
 function dictionary<V>(): Dictionary<V> {
@@ -240,10 +242,9 @@ export function createAuthz<R extends string, P extends string, T extends string
    * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
   var decided!: Dictionary<Uint8Array>;
   var cached = 0;
-  /** The policy's entries as first read (`build`), kept once the engine accepted them. */
-  var entries: { names: string[]; grants: string[] } | undefined;
 
-  function build(): true {
+  /** Compiles the policy; `kept`: the entries the first build read (see {@link perInstance}). */
+  function build(kept: Entries | undefined): readonly [true, Entries] {
     if (config === null || typeof config !== "object" || definedRoles === undefined) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }
@@ -251,11 +252,10 @@ export function createAuthz<R extends string, P extends string, T extends string
     users.validate();
     const roles = definedRoles;
     // The entries as the engine gets them: the roles, then `role, permission` pairs, read from
-    // the configuration once. A later instance (after a trap) compiles the very lists the
-    // engine accepted, whatever the app's `permissions` object has become since.
+    // the configuration by the first build only.
+    const listed = kept ?? { names: [], grants: [] };
     const compiled = engineCall(() => {
-      const listed = entries ?? { names: [], grants: [] };
-      if (entries === undefined) {
+      if (kept === undefined) {
         try {
           collect(roles, config.permissions, listed.names, listed.grants);
         } catch (e) {
@@ -265,9 +265,7 @@ export function createAuthz<R extends string, P extends string, T extends string
           throw e;
         }
       }
-      const made = policyOf(listed.names, listed.grants);
-      entries = listed;
-      return made;
+      return policyOf(listed.names, listed.grants);
     });
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
@@ -279,7 +277,7 @@ export function createAuthz<R extends string, P extends string, T extends string
     roleCount = roles.length;
     decided = dictionary();
     cached = 0;
-    return true;
+    return [true, listed];
   }
 
   function roleId(subject: Subject): number {

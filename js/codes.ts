@@ -197,6 +197,33 @@ export interface Codes {
 let noBytes: Uint8Array | undefined;
 const none = (): Uint8Array => (noBytes ??= new Uint8Array(0));
 
+/** The engine's code settings, in `CodeEngine`'s order. */
+type CodeSettings = readonly [string, number, number, number, ...(number | undefined)[]];
+
+/** `options` validated and read, each field once, as the engine takes them. */
+function codeSettings(options: CodeOptions): CodeSettings {
+  if (options === null || typeof options !== "object") {
+    throw new GuardConfigError("code options must be an object");
+  }
+  checkKeys(options, CODE_OPTION_KEYS, "code options");
+  checkLockoutKeys(options.lockout, "lockout");
+  const {
+    alphabet = "digits",
+    length = CODE_DEFAULT_LENGTH,
+    ttl = CODE_DEFAULT_TTL_MS,
+    maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS,
+    lockout,
+  } = options;
+  if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
+  // Omitted budgets and fields are `undefined`: the engine owns their defaults. Anything
+  // that is not an object or a number is NaN, which the engine refuses naming the entry.
+  const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
+  const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
+  const [bound, actor] = [budget(top.binding), budget(top.actor)];
+  const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
+  return [alphabet, u32(length), num(ttl), u32(maxAttempts), ...budgets] as const;
+}
+
 /**
  * Compiles code settings. Nothing is validated until the first call (or
  * {@link Codes.generate}); a bad setting then throws a {@link GuardConfigError} naming it.
@@ -208,38 +235,11 @@ const none = (): Uint8Array => (noBytes ??= new Uint8Array(0));
  * ```
  */
 export function defineCodes(options: CodeOptions = {}): Codes & { validate(): void } {
-  // The settings as the first engine accepted them: a later instance (after a trap) gets the
-  // same ones, whatever `options` answers by then.
-  let accepted: readonly [string, number, number, number, ...(number | undefined)[]] | undefined;
-  const compile = perInstance((): CodeEngine => {
-    if (accepted !== undefined) {
-      engine();
-      return engineCall(() => new CodeEngine(...accepted!));
-    }
-    if (options === null || typeof options !== "object") {
-      throw new GuardConfigError("code options must be an object");
-    }
-    checkKeys(options, CODE_OPTION_KEYS, "code options");
-    checkLockoutKeys(options.lockout, "lockout");
-    const {
-      alphabet = "digits",
-      length = CODE_DEFAULT_LENGTH,
-      ttl = CODE_DEFAULT_TTL_MS,
-      maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS,
-      lockout,
-    } = options;
-    if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
-    // Omitted budgets and fields are `undefined`: the engine owns their defaults. Anything
-    // that is not an object or a number is NaN, which the engine refuses naming the entry.
-    const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
-    const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
-    const [bound, actor] = [budget(top.binding), budget(top.actor)];
-    const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
-    const settings = [alphabet, u32(length), num(ttl), u32(maxAttempts), ...budgets] as const;
+  // The settings read by the first build only (see `perInstance`).
+  const compile = perInstance((kept?: CodeSettings) => {
+    const settings = kept ?? codeSettings(options);
     engine();
-    const made = engineCall(() => new CodeEngine(...settings));
-    accepted = settings;
-    return made;
+    return [engineCall(() => new CodeEngine(...settings)), settings] as const;
   });
   const bytes = (b: ArrayBuffer | Uint8Array | null): Uint8Array => {
     if (b === null) return none();

@@ -221,22 +221,31 @@ export function discardUnlessOwn(e: unknown): void {
  * instantiated; an exception escaping it goes through {@link discardUnlessOwn} and nothing is
  * cached (a configuration error throws again at the next call).
  *
+ * `build` answers its value and what to keep of the configuration it read, and every later
+ * build gets what the first successful one kept (`undefined` until then): a later instance
+ * (after a trap) compiles exactly what the first accepted, never the app's objects read again,
+ * whose getters or later edits would change a policy, or restart every rate limit, mid-life.
+ *
  * @example
  * ```ts
- * const compile = perInstance(() => new PolicyBuilder().build());
+ * const compile = perInstance((kept?: string[]) => {
+ *   const names = kept ?? readNames(config);
+ *   return [new PolicyBuilder(names).build(), names] as const;
+ * });
  * compile().can(0, 0);
  * ```
  * @internal
  */
-export function perInstance<T>(build: () => T): () => T {
+export function perInstance<T, K>(build: (kept: K | undefined) => readonly [value: T, keep: K]): () => T {
   let value: T | undefined;
+  let kept: K | undefined;
   let builtIn = -1;
   return () => {
     if (builtIn === live.generation) return value!;
     try {
       engine();
       const generation = live.generation;
-      value = build();
+      [value, kept] = build(kept);
       builtIn = generation;
       return value;
     } catch (e) {

@@ -120,13 +120,11 @@ function buffer(e: Engine): Float64Array {
 export type LimitEntry = readonly [name: string, kind: unknown, rate: unknown, period: unknown, capacity: unknown, shards: unknown];
 
 /**
- * Validates and compiles the configured limits into a fresh engine limiter. The configuration
- * is read by the first compilation that succeeds, into `read.entries`; a later instance (after
- * a trap) compiles those entries, whatever the app's objects answer by then: a limit never
- * changes configuration, and so never starts afresh for every key, because the engine was
- * rebuilt. @internal
+ * Validates and compiles the configured limits into a fresh engine limiter, and answers the
+ * entries it compiled: given `known` (what the first compilation kept, see `perInstance`), it
+ * compiles those, not the app's objects read again. @internal
  */
-export function compileLimits(config: object | undefined, read: { entries?: readonly LimitEntry[] }): Engine {
+export function compileLimits(config: object | undefined, known: readonly LimitEntry[] | undefined): readonly [Engine, readonly LimitEntry[]] {
   const specs = (config ?? {}) as Record<string, RateLimitSpec>;
   if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
     throw new GuardConfigError("rateLimits must be an object of named limits");
@@ -134,7 +132,6 @@ export function compileLimits(config: object | undefined, read: { entries?: read
   const memory = engineMemory();
   const engineLimits = new RateLimiter();
   const map = new Map<string, Compiled>();
-  const known = read.entries;
   const names = known === undefined ? Object.keys(specs) : undefined;
   const entries: LimitEntry[] = [];
   for (let i = 0, n = known?.length ?? names!.length; i < n; i++) {
@@ -157,8 +154,8 @@ export function compileLimits(config: object | undefined, read: { entries?: read
     const fingerprint = `${kind}/${rate}/${period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
     map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
   }
-  read.entries = entries;
-  return { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };
+  const e = { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };
+  return [e, entries];
 }
 
 /** Limit `name` of the configuration `specs`, its keys checked and each field read once. */

@@ -9,7 +9,7 @@ import { unpolluted } from "./config-keys.js";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
-import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item } from "./ratelimit-codec.js";
+import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item, type LimitEntry } from "./ratelimit-codec.js";
 import { rowMethods } from "./ratelimit-store.js";
 import { RL_CHECK, RL_CONSUME } from "./generated/wire.js";
 
@@ -338,8 +338,7 @@ export function tooMany(retryAfter: number): never {
 export function createRateLimits<K extends string>(
   config: RateLimitsConfig<K> | undefined,
 ): RateLimits<K> {
-  const read = {}; // the configuration as first read (compileLimits)
-  const compile = perInstance(() => compileLimits(config, read));
+  const compile = perInstance((kept?: readonly LimitEntry[]) => compileLimits(config, kept));
 
   const limits: RateLimits<K> = {
     ...rowMethods<K>(compile),
