@@ -63,6 +63,15 @@ function issuerIs(issuer: unknown, variable: "CONVEX_SITE_URL" | "CONVEX_CLOUD_U
   return false;
 }
 
+/**
+ * The users id a Convex Auth token names, unchecked (the caller reads the row through
+ * `normalizeId`): 0.0.x's is in its subject; 2.0's is its session's `userId`, read through the
+ * `auth` component ({@link sessionUserId}), `null` when there is none.
+ */
+export async function convexAuthUserId(ctx: AnyReaderCtx | object, named: NonNullable<ConvexAuthSubject>): Promise<string | null> {
+  return named.version === "0.0.x" ? named.userId : sessionUserId(ctx, named.sessionId);
+}
+
 type GetSession = FunctionReference<"query", "internal", { sessionId: string }, { userId: string } | null>;
 
 /**
@@ -71,7 +80,7 @@ type GetSession = FunctionReference<"query", "internal", { sessionId: string }, 
  * the look-up fails or answers anything but `{ userId: string }` (logged, without the error's
  * text: a Convex client may print a function's log lines).
  */
-export async function sessionUserId(ctx: AnyReaderCtx | object, sessionId: string): Promise<string | null> {
+async function sessionUserId(ctx: AnyReaderCtx | object, sessionId: string): Promise<string | null> {
   const runQuery = (ctx as { runQuery?: unknown }).runQuery;
   if (typeof runQuery !== "function") {
     console.warn(

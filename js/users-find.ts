@@ -10,7 +10,7 @@ import type { AnyReaderCtx } from "./ctx.js";
 import { deny } from "./errors.js";
 import { field } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
-import { convexAuthSubject, sessionUserId } from "./users-convex-auth.js";
+import { convexAuthSubject, convexAuthUserId } from "./users-convex-auth.js";
 
 /** The caller's row (or identity with `roleClaim`), or `null`. @internal */
 export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | null> {
@@ -33,7 +33,8 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
       return (row ?? null) as Found | null;
     }
     case "convexAuth": {
-      const id = await convexAuthUserId(ctx, identity);
+      const named = convexAuthSubject(identity);
+      const id = named === null ? null : await convexAuthUserId(ctx, named);
       return id === null ? null : rowOf(ctx, s.table, id);
     }
     case "resolve":
@@ -77,9 +78,8 @@ export async function isCallers(
     case "convexAuth": {
       const named = convexAuthSubject(identity);
       if (named === null) return false;
-      if (named.version === "0.0.x") return field(found, "_id") === named.userId;
-      // A 2.0 session, read again: `null` when it is gone now (signed out meanwhile).
-      const id = await sessionUserId(ctx, named.sessionId);
+      // A 2.0 session is read again: `null` when it is gone now (signed out meanwhile).
+      const id = await convexAuthUserId(ctx, named);
       return id === null ? null : field(found, "_id") === id;
     }
     case "resolve":
@@ -119,17 +119,6 @@ function claimKey(identity: object, claim: string): string | undefined {
   if (typeof key !== "string" || key.length === 0) return undefined;
   if (claim === "email" && field(identity, "emailVerified") !== true) return undefined;
   return key;
-}
-
-/**
- * The users id a Convex Auth token names (0.0.x: the part of the subject before the `|`; 2.0:
- * its session's `userId`, read through the `auth` component), unchecked, or `null`: see
- * users-convex-auth.ts.
- */
-async function convexAuthUserId(ctx: object, identity: object): Promise<string | null> {
-  const named = convexAuthSubject(identity);
-  if (named === null) return null;
-  return named.version === "0.0.x" ? named.userId : sessionUserId(ctx, named.sessionId);
 }
 
 /** The row `id` names, when it is an id of `table` and the row exists; else `null`. */
