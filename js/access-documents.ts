@@ -19,6 +19,7 @@ import {
   shareExpiry,
   SOURCES,
   transferDenial,
+  type Fact,
   type Row,
 } from "./access-codec.js";
 import {
@@ -215,10 +216,11 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const { results, facts } = await readMany<L>(ctx, c, table, ids, who);
       const factOf = new Map(facts.map((f) => [f.id, f]));
       const earlier = new Set(who.groups.slice(0, Math.max(0, phase - 2)));
-      const direct = (g: { kind: string; to: string | null }) => g.kind === "direct" && g.to === who.id;
+      type Grant = Fact["grants"][number];
+      const direct = (g: Grant) => g.kind === "direct" && g.to === who.id;
       // The grants this phase's rows are: the caller's own (phase 1), or its group's.
       const group = who.groups[phase - 2];
-      const ofPhase = (g: { kind: string; to: string | null }) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === group);
+      const ofPhase = (g: Grant) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === group);
       const seen = new Set<string>();
       const page: Readable<Row, L>[] = [];
       for (const r of results) {

@@ -80,10 +80,7 @@ function untouched(app: App, name: ts.Identifier): boolean {
 
 /** A use of the library's object that cannot change what it holds (see {@link untouched}). */
 function harmless(app: App, use: ts.Identifier): boolean {
-  let at: ts.Node = use;
-  while (ts.isParenthesizedExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isSatisfiesExpression(at.parent) || ts.isNonNullExpression(at.parent) || ts.isTypeAssertionExpression(at.parent)) {
-    at = at.parent;
-  }
+  const at = wrapped(use);
   const parent = at.parent;
   if (ts.isTypeQueryNode(parent) || ts.isExportSpecifier(parent)) return true;
   if (ts.isVariableDeclaration(parent) && parent.initializer === at) return ts.isObjectBindingPattern(parent.name);
@@ -102,8 +99,18 @@ function skipParents(node: ts.Node): ts.Node {
   let at = node;
   for (;;) {
     const p = at.parent;
-    const wraps = ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isNonNullExpression(p) || ts.isTypeAssertionExpression(p);
-    if (!wraps && !((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at)) return at;
+    if (!isWrapper(p) && !((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at)) return at;
     at = p;
   }
+}
+
+/** Whether `node` only wraps its expression (parentheses, `as`, `!`, `satisfies`, `<T>`): its value is the expression's. */
+function isWrapper(node: ts.Node): boolean {
+  return ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node);
+}
+
+/** `node` with the wrappers written around it ({@link isWrapper}): the outermost node whose value is `node`'s. */
+function wrapped(node: ts.Node): ts.Node {
+  while (isWrapper(node.parent)) node = node.parent;
+  return node;
 }
