@@ -193,10 +193,11 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const minLevel = own(options, "minLevel");
       const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
       const { size, cursor } = pageRequest(c, options);
+      // Both checked before anything is read (the README's promise), for every caller alike.
+      const { phase, inner } = accessibleCursor(cursor);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: "" };
       if (who.id === null) return done; // anonymous: owns nothing, holds no grants
-      const { phase, inner } = accessibleCursor(cursor);
       // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
       if (phase >= 2 + who.groups.length) return done;
       const db = ctx.db as AnyDb;

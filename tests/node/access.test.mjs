@@ -194,6 +194,37 @@ test("listAccessible: a cursor the database refuses is 'malformed cursor'; any o
   }
 });
 
+test("listAccessible: a forged cursor is refused before anything is read, from a signed-out caller too", async () => {
+  // A review: the cursor was parsed after the caller's user row and groups were read, and a
+  // signed-out caller's forged cursor was answered with an empty page.
+  const guard = defineGuard({ roles: ["user"], access: { tables: { docs: { owner: "ownerId" } } } });
+  for (const identity of [null, { tokenIdentifier: "t1" }]) {
+    const reads = [];
+    const ctx = {
+      auth: { getUserIdentity: async () => identity },
+      db: {
+        query: (table) => {
+          reads.push(table);
+          throw new Error("no read expected");
+        },
+        get: async (id) => {
+          reads.push(id);
+          return null;
+        },
+        normalizeId: () => null,
+      },
+    };
+    for (const cursor of ["{not json", JSON.stringify([-1, null]), '[0,"garbage",1]']) {
+      await assert.rejects(
+        guard.listAccessible(ctx, "docs", { paginationOpts: { numItems: 5, cursor } }),
+        (e) => e.data?.code === "INVALID_ARGUMENT" && e.data.message === "malformed cursor",
+        `${identity === null ? "signed out" : "signed in"}: ${cursor}`,
+      );
+    }
+    assert.deepEqual(reads, []);
+  }
+});
+
 test("resolveAccess reads each fact's own fields: a polluted Object.prototype fills in nothing", () => {
   // An attacker's review: facts without their own `grants` took polluted ones (editor).
   const guard = defineGuard({ roles: ["user"] });
