@@ -162,14 +162,17 @@ export interface Codes {
    * binding's failure count carries over, so re-issuing never buys more guesses. Issuing
    * works while that budget is spent; the new code is refused until it opens again.
    *
+   * `options.ttl` gives this code a lifetime of its own (ms, in the range of the `ttl` setting:
+   * 1 second to 1 day) instead of the configured one.
+   *
    * @throws `ConvexError` `INVALID_ARGUMENT` for a hash that is not 32 bytes, a bad count in
-   * `replaced` or a bad `now`.
+   * `replaced`, a bad `now` or an `options.ttl` out of its range.
    * @example
    * ```ts
-   * const record = codes.issue(await signCode(secret, bytes), Date.now(), pendingRecord);
+   * const record = codes.issue(await signCode(secret, bytes), Date.now(), pendingRecord, { ttl: 10 * MINUTE });
    * ```
    */
-  issue(hash: ArrayBuffer | Uint8Array, now: number, replaced?: CodeRecord | null): CodeRecord;
+  issue(hash: ArrayBuffer | Uint8Array, now: number, replaced?: CodeRecord | null, options?: { ttl?: number }): CodeRecord;
 
   /**
    * Checks the keyed hash of a presented code (`null`: malformed) against the stored record
@@ -281,12 +284,11 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
         ),
       );
     },
-    issue(hash, now, replaced) {
+    issue(hash, now, replaced, options) {
       const e = compile();
       const h = bytes(hash);
-      const r = engineCall(() =>
-        e.verify(h, 0, 0, CODE_USED_NO, count(replaced?.failures), time(replaced?.lastFailure), 0, 0, none(), num(now), true),
-      );
+      const ttl = setting(options?.ttl);
+      const r = engineCall(() => e.issue(h, count(replaced?.failures), time(replaced?.lastFailure), num(now), ttl));
       return { ...stored(h, r), used: false };
     },
     verify(record, presented, now, actor) {
@@ -310,7 +312,6 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           time(actor?.lastFailure),
           bytes(presented),
           num(now),
-          false,
         ),
       );
       // The outcome, then the record to store back, then the actor's count (each only when

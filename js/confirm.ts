@@ -77,7 +77,11 @@ export interface Confirmations {
    * in clear. Replaces any pending code for the same binding, but not the binding's failure
    * count: issuing works while the binding's failure budget is spent, and the new code is
    * refused until it opens again (re-issuing never buys guesses). Writes an audit row.
+   * `ttl` gives this code a lifetime of its own (ms, 1 second to 1 day, as the `ttl` setting)
+   * instead of the configured one.
    *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for an empty or overlong binding field, or a `ttl`
+   * out of its range (checked before anything is written).
    * @throws {GuardConfigError} when the secret environment variable is missing or shorter
    * than 32 bytes (a server error: the client sees nothing of it).
    * @throws `Error` `UNAVAILABLE` when no secure random bytes are available.
@@ -202,9 +206,7 @@ export function createConfirmations(
   const readers = checkConfirmations(c, authz.roles);
   const secretEnv = c.secretEnv ?? DEFAULT_SECRET_ENV;
   const table = c.table ?? DEFAULT_CODES_TABLE;
-  const codeOptions = (ttl: unknown) =>
-    ({ alphabet: c.alphabet, length: c.length, ttl, maxAttempts: c.maxAttempts, lockout: c.lockout }) as CodeOptions;
-  const codes = defineCodes(codeOptions(c.ttl));
+  const codes = defineCodes({ alphabet: c.alphabet, length: c.length, ttl: c.ttl, maxAttempts: c.maxAttempts, lockout: c.lockout } as CodeOptions);
   const secretEnvs = [secretEnv, ...(c.redactEnv ?? [])];
 
   // What needs the engine (a permission's form) or names a wired function is checked when the
@@ -288,14 +290,13 @@ export function createConfirmations(
       const b = bindingOf(args);
       const key = secret();
       const ttl = own(args, "ttl");
-      const issuer = ttl === undefined ? codes : defineCodes(codeOptions(ttl));
-      const code = issuer.generate();
-      const hash = await signCode(key, issuer.message(b, code));
+      const code = codes.generate();
+      const hash = await signCode(key, codes.message(b, code));
       // Read, decide, write: in turn with the transaction's other such sections (serial.ts).
       const { existing, record } = await serially(ctx.db, async () => {
         const existing = await pending(ctx, b);
         // The binding's failure count carries over: a new code is no new budget.
-        const record = issuer.issue(hash, Date.now(), existing);
+        const record = codes.issue(hash, Date.now(), existing, { ttl });
         const row = { ...b, ...record };
         if (existing === null) await db(ctx).insert(table, row);
         else await db(ctx).replace(existing._id, row);

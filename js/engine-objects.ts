@@ -19,6 +19,7 @@ import {
   ABI_HAS_BINDING_WINDOW,
   ABI_HAS_CAPACITY,
   ABI_HAS_SHARDS,
+  ABI_HAS_TTL,
   ABI_KIND_LEVELS,
   ABI_KIND_LIMITER,
   CODE_GENERATE,
@@ -32,6 +33,7 @@ import {
   opCodesMessage,
   opCodesNew,
   opCodesVerify,
+  opCodesIssue,
   opCreate,
   opLevelsBuild,
   opLevelsLevel,
@@ -339,16 +341,7 @@ export class CodeEngine {
   declare h: number;
   declare g: number;
   /** Validates the settings (`undefined`: the engine's default). Throws INVALID_CONFIG. */
-  constructor(
-    alphabet: string,
-    length: number,
-    ttl: number,
-    maxAttempts: number,
-    bindingFailures?: number,
-    bindingWindow?: number,
-    actorFailures?: number,
-    actorWindow?: number,
-  ) {
+  constructor(alphabet: string, length: number, ttl: number, maxAttempts: number, bindingFailures?: number, bindingWindow?: number, actorFailures?: number, actorWindow?: number) {
     engine();
     const t = input();
     const a = text(alphabet);
@@ -375,26 +368,25 @@ export class CodeEngine {
     const g = enter();
     return answerBytes(checked(t, leave(g, opCodesMessage(ex, this.h, a, b, c, d, mode))));
   }
-  /** Issues or consumes a record (see src/bindings/codes.rs `codes_verify`). Throws INVALID_ARGUMENT. */
-  verify(
-    hash: Uint8Array,
-    expiresAt: number,
-    attemptsLeft: number,
-    /** `CODE_USED_*`: the stored flag, or that it is not a boolean (refused). */
-    used: number,
-    failures: number,
-    lastFailure: number,
-    actorFailures: number,
-    actorLast: number,
-    presented: Uint8Array,
-    now: number,
-    issue: boolean,
-  ): Float64Array {
+  /** Issues a record replacing a row that counts `failures`, living `ttl` ms when given (src/bindings/codes.rs `codes_issue`). Throws INVALID_ARGUMENT. */
+  issue(hash: Uint8Array, failures: number, lastFailure: number, now: number, ttl: number | undefined): Float64Array {
+    const ex = use(this);
+    const t = input();
+    const h = bytes(hash);
+    const g = enter();
+    const answer = opCodesIssue(ex, this.h, h, failures, lastFailure, now, ttl ?? 0, given(ttl) ? ABI_HAS_TTL : 0);
+    return answerNumbers(checked(t, leave(g, answer)));
+  }
+  /**
+   * Consumes a record (src/bindings/codes.rs `codes_verify`); `used` is `CODE_USED_*`, the
+   * stored flag or that it is not a boolean (refused). Throws INVALID_ARGUMENT.
+   */
+  verify(hash: Uint8Array, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presented: Uint8Array, now: number): Float64Array {
     const ex = use(this);
     const t = input();
     const [h, p] = [bytes(hash), bytes(presented)];
     const g = enter();
-    const answer = opCodesVerify(ex, this.h, h, expiresAt, attemptsLeft, used, failures, lastFailure, actorFailures, actorLast, p, now, issue ? 1 : 0);
+    const answer = opCodesVerify(ex, this.h, h, expiresAt, attemptsLeft, used, failures, lastFailure, actorFailures, actorLast, p, now);
     return answerNumbers(checked(t, leave(g, answer)));
   }
 }

@@ -1235,6 +1235,15 @@ pub struct Consumption {
     pub actor: Option<Failures>,
 }
 
+/// Whether `ttl_ms` is a code lifetime: [`MIN_TTL_MS`] to [`MAX_TTL_MS`] (NaN fails `contains`,
+/// as do the infinities).
+fn ttl_in_range(ttl_ms: f64) -> bool {
+    (MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms)
+}
+
+/// The numbers of [`Msg::CodeTtl`].
+const TTL_RANGE: [u64; 2] = [MIN_TTL_MS as u64, MAX_TTL_MS as u64];
+
 impl CodeConfig {
     /// Validates code settings: `alphabet` as in [`Alphabet::from_spec`] (`"digits"`,
     /// `"crockford"` or the symbols), `length` as in [`CodeFormat::new`], `ttl_ms` from
@@ -1257,13 +1266,8 @@ impl CodeConfig {
         max_attempts: u32,
     ) -> Result<CodeConfig, Error> {
         let format = CodeFormat::new(Alphabet::from_spec(alphabet)?, length)?;
-        // NaN fails `contains`, as do the infinities.
-        if !(MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms) {
-            return Err(Error::config(
-                &[Msg::CodeTtl],
-                &[],
-                &[MIN_TTL_MS as u64, MAX_TTL_MS as u64],
-            ));
+        if !ttl_in_range(ttl_ms) {
+            return Err(Error::config(&[Msg::CodeTtl], &[], &TTL_RANGE));
         }
         if !(1..=MAX_ATTEMPTS).contains(&max_attempts) {
             return Err(Error::config(
@@ -1349,6 +1353,34 @@ impl CodeConfig {
     pub fn issue(&self, hash: Digest, now: f64) -> Result<Record, Error> {
         time::check(Msg::Now, now)?;
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)
+    }
+
+    /// [`CodeConfig::reissue`] for a code with a lifetime of its own, `ttl_ms` (the range of
+    /// the setting: [`MIN_TTL_MS`] to [`MAX_TTL_MS`]), instead of the configured one.
+    ///
+    /// ```
+    /// use convex_guard::codes::{CodeConfig, Digest, Failures};
+    /// let c = CodeConfig::default();
+    /// let r = c.reissue_within(Digest::from_bytes([0; 32]), 1_000.0, Failures::NONE, 60_000.0)?;
+    /// assert_eq!(r.expires_at(), 61_000.0);
+    /// assert!(c.reissue_within(Digest::from_bytes([0; 32]), 1_000.0, Failures::NONE, 0.0).is_err());
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`Kind::Argument`] error when `ttl_ms` is out of that range (NaN and the infinities
+    /// too), and as [`CodeConfig::issue`].
+    pub fn reissue_within(
+        &self,
+        hash: Digest,
+        now: f64,
+        failures: Failures,
+        ttl_ms: f64,
+    ) -> Result<Record, Error> {
+        if !ttl_in_range(ttl_ms) {
+            return Err(Error::argument(&[Msg::CodeTtl], &[], &TTL_RANGE));
+        }
+        CodeConfig { ttl_ms, ..*self }.reissue(hash, now, failures)
     }
 
     /// [`CodeConfig::issue`] for a binding whose row already counts `failures` (those of the

@@ -707,6 +707,8 @@ pub mod abi {
     pub const HAS_ACTOR_FAILURES: u32 = 4;
     /// `codes_new` flag: the actor lockout's window is given.
     pub const HAS_ACTOR_WINDOW: u32 = 8;
+    /// `codes_issue` flag: the code's own lifetime is given.
+    pub const HAS_TTL: u32 = 1;
 
     /// Where an array of `f64`s starts after `bytes` bytes of input: the next multiple of 8.
     ///
@@ -852,7 +854,18 @@ pub mod abi {
                 ("actorLast", Num::F64),
                 ("presentedLen", Num::U32),
                 ("now", Num::F64),
-                ("issue", Num::U32),
+            ],
+        ),
+        (
+            "codes_issue",
+            &[
+                ("handle", Num::U32),
+                ("hashLen", Num::U32),
+                ("failures", Num::F64),
+                ("lastFailure", Num::F64),
+                ("now", Num::F64),
+                ("ttl", Num::F64),
+                ("given", Num::U32),
             ],
         ),
     ];
@@ -1604,7 +1617,7 @@ mod render {
             ),
         ];
         o.nums(&statuses);
-        let numbers: [(&str, u64, &str); 13] = [
+        let numbers: [(&str, u64, &str); 14] = [
             (
                 "ABI_ABSENT",
                 ab::ABSENT.into(),
@@ -1669,6 +1682,11 @@ mod render {
                 "ABI_HAS_ACTOR_WINDOW",
                 ab::HAS_ACTOR_WINDOW.into(),
                 "`codes_new` flag: the actor lockout's window is given.",
+            ),
+            (
+                "ABI_HAS_TTL",
+                ab::HAS_TTL.into(),
+                "`codes_issue` flag: the code's own lifetime is given.",
             ),
         ];
         o.nums(&numbers);

@@ -242,6 +242,8 @@ export const ABI_HAS_BINDING_WINDOW = 2;
 export const ABI_HAS_ACTOR_FAILURES = 4;
 /** `codes_new` flag: the actor lockout's window is given. */
 export const ABI_HAS_ACTOR_WINDOW = 8;
+/** `codes_issue` flag: the code's own lifetime is given. */
+export const ABI_HAS_TTL = 1;
 /** Where an array of `f64`s starts after `bytes` bytes of input (`wire::abi::align`). */
 export const abiAlign = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 /** The engine's exports: its memory, its `random` table, and `run`, the one function that runs every operation (`wire::abi::OPS`, through the functions below). */
@@ -331,8 +333,12 @@ export function opCodesMessage(ex: EngineExports, handle: number, actorLen: numb
   return ex.run(18, handle | 0, actorLen | 0, actionLen | 0, targetLen | 0, codeLen | 0, mode | 0);
 }
 /** Operation `codes_verify` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
-export function opCodesVerify(ex: EngineExports, handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number, issue: number): number {
-  return ex.run(19, handle | 0, hashLen | 0, expiresAt, attemptsLeft | 0, used | 0, failures, lastFailure, actorFailures, actorLast, presentedLen | 0, now, issue | 0);
+export function opCodesVerify(ex: EngineExports, handle: number, hashLen: number, expiresAt: number, attemptsLeft: number, used: number, failures: number, lastFailure: number, actorFailures: number, actorLast: number, presentedLen: number, now: number): number {
+  return ex.run(19, handle | 0, hashLen | 0, expiresAt, attemptsLeft | 0, used | 0, failures, lastFailure, actorFailures, actorLast, presentedLen | 0, now);
+}
+/** Operation `codes_issue` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
+export function opCodesIssue(ex: EngineExports, handle: number, hashLen: number, failures: number, lastFailure: number, now: number, ttl: number, given: number): number {
+  return ex.run(20, handle | 0, hashLen | 0, failures, lastFailure, now, ttl, given | 0);
 }
 
 // engine errors

@@ -1,15 +1,16 @@
 //! Confirmation codes and the audit rule across the boundary.
 //!
-//! Few entry points on purpose: [`codes_new`] validates the settings into an object, and two
+//! Few entry points on purpose: [`codes_new`] validates the settings into an object, and three
 //! hot calls take strings, byte arrays and numbers and answer bytes or numbers
-//! ([`codes_message`] for the bytes of a code or of a message, [`codes_verify`] for a record);
+//! ([`codes_message`] for the bytes of a code or of a message, [`codes_issue`] and
+//! [`codes_verify`] for a record);
 //! and [`is_secret_key`], which answers 0 or 1. The keyed hash is not here: the TypeScript layer
 //! signs [`codes_message`]'s bytes with `crypto.subtle` (see `crate::codes`).
 
 use super::{call, Answer, Fail, Object, Table};
 use crate::error::Msg;
 use crate::wire::abi::{
-    HAS_ACTOR_FAILURES, HAS_ACTOR_WINDOW, HAS_BINDING_FAILURES, HAS_BINDING_WINDOW,
+    HAS_ACTOR_FAILURES, HAS_ACTOR_WINDOW, HAS_BINDING_FAILURES, HAS_BINDING_WINDOW, HAS_TTL,
 };
 use crate::wire::codes::{
     ACTOR_FAILURES, ACTOR_LAST, ATTEMPTS_LEFT, EXPIRES_AT, FAILURES, GENERATE, LAST_FAILURE,
@@ -93,21 +94,44 @@ pub(super) fn codes_message(
     })
 }
 
-/// Issues or consumes a record. The input holds `hash_len` bytes of the stored digest, then
+/// Issues a record: the record of a code whose digest is the `hash_len` bytes of input, issued
+/// at `now`, replacing a row that counts `failures` and `last_failure` (0 and NaN for none;
+/// `codes::CodeConfig::reissue`), laid out as a `codes_verify` answer with a record (outcome
+/// 0). With `HAS_TTL` in `given` the code lives `ttl_ms` instead of the configured lifetime
+/// (`codes::CodeConfig::reissue_within`). Refuses with `INVALID_ARGUMENT` a digest that is not
+/// 32 bytes, a bad count, `ttl_ms` or `now`.
+#[inline(never)]
+pub(super) fn codes_issue(
+    handle: u32,
+    hash_len: u32,
+    failures: f64,
+    last_failure: f64,
+    now: f64,
+    ttl_ms: f64,
+    given: u32,
+) -> i32 {
+    call(|table, input| {
+        let d = codes::Digest::from_slice(input.bytes(hash_len)?)?;
+        let c = config(table, handle)?;
+        let counted = stored_failures(failures, last_failure)?;
+        let record = match super::given_if(given, HAS_TTL, ttl_ms) {
+            None => c.reissue(d, now, counted)?,
+            Some(ttl) => c.reissue_within(d, now, counted, ttl)?,
+        };
+        Ok(Answer::Floats(answer(0.0, &record, None)))
+    })
+}
+
+/// Consumes a record. The input holds `hash_len` bytes of the stored digest, then
 /// `presented_len` bytes of the presented one. `failures` and `last_failure` are the binding's
-/// failure count (its row's; 0 and 0 for none), `actor_failures` and `actor_last` the actor's
-/// (its row's; 0 and 0 for none); `used` is `crate::wire::codes::USED_*`, `issue` 0 or 1.
+/// failure count (its row's; 0 and NaN for none), `actor_failures` and `actor_last` the actor's
+/// (its row's; 0 and NaN for none); `used` is `crate::wire::codes::USED_*`.
 ///
-/// With `issue`: the record of a code whose digest is `hash`, issued at `now`, replacing a
-/// row that counts `failures` (`codes::CodeConfig::reissue`), laid out as a `verify` answer
-/// with a record (outcome 0; the other arguments are ignored). Refuses with `INVALID_ARGUMENT`
-/// a digest that is not 32 bytes, a bad count or a bad `now`.
-///
-/// Without: consumes (`codes::CodeConfig::consume`) the digest `presented` (empty: malformed)
-/// against the stored record (`hash` empty: no record) at `now`. Answers the outcome alone when
-/// there was no record, else also the record to store back, and then the actor's count when
-/// the actor's row must be written (offsets and lengths: `crate::wire::codes`); the outcome is
-/// the index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
+/// Consumes (`codes::CodeConfig::consume`) the digest `presented` (empty: malformed) against
+/// the stored record (`hash` empty: no record) at `now`. Answers the outcome alone when there
+/// was no record, else also the record to store back, and then the actor's count when the
+/// actor's row must be written (offsets and lengths: `crate::wire::codes`); the outcome is the
+/// index of the reason in `accepted, wrong, malformed, expired, used, exhausted, missing,
 /// locked`. Refuses with `INVALID_ARGUMENT` a malformed record, count, digest or `now`.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
@@ -123,28 +147,23 @@ pub(super) fn codes_verify(
     actor_last: f64,
     presented_len: u32,
     now: f64,
-    issue: u32,
 ) -> i32 {
     call(|table, input| {
         let (hash, presented) = (input.bytes(hash_len)?, input.bytes(presented_len)?);
         let c = config(table, handle)?;
         let counted = stored_failures(failures, last_failure)?;
-        let answer = if issue != 0 {
-            let d = codes::Digest::from_slice(hash)?;
-            answer(0.0, &c.reissue(d, now, counted)?, None)
-        } else {
-            let actor = stored_failures(actor_failures, actor_last)?;
-            // A stored flag that is not a boolean (`USED_MALFORMED`) would read as unused: a
-            // replay.
-            let used = match used {
-                USED_NO => false,
-                USED_YES => true,
-                _ => return Err(crate::Error::argument(&[Msg::UsedFlag], &[], &[]).into()),
-            };
-            let stored = (expires_at, attempts_left, used, counted);
-            step(c, hash, stored, &actor, presented, now)?
+        let actor = stored_failures(actor_failures, actor_last)?;
+        // A stored flag that is not a boolean (`USED_MALFORMED`) would read as unused: a
+        // replay.
+        let used = match used {
+            USED_NO => false,
+            USED_YES => true,
+            _ => return Err(crate::Error::argument(&[Msg::UsedFlag], &[], &[]).into()),
         };
-        Ok(Answer::Floats(answer))
+        let stored = (expires_at, attempts_left, used, counted);
+        Ok(Answer::Floats(step(
+            c, hash, stored, &actor, presented, now,
+        )?))
     })
 }
 

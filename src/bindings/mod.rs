@@ -507,6 +507,8 @@ pub extern "C" fn run(
     const CODES_MESSAGE: u32 = id("codes_message");
     #[cfg(feature = "codes")]
     const CODES_VERIFY: u32 = id("codes_verify");
+    #[cfg(feature = "codes")]
+    const CODES_ISSUE: u32 = id("codes_issue");
     // Silences the parameters a module without some capability never reads.
     let _ = (b, c, d, e, f, g, h, i, j, k, l);
     match op {
@@ -542,7 +544,9 @@ pub extern "C" fn run(
         #[cfg(feature = "codes")]
         CODES_MESSAGE => codes::codes_message(u(a), u(b), u(c), u(d), u(e), u(f)),
         #[cfg(feature = "codes")]
-        CODES_VERIFY => codes::codes_verify(u(a), u(b), c, u(d), u(e), f, g, h, i, u(j), k, u(l)),
+        CODES_VERIFY => codes::codes_verify(u(a), u(b), c, u(d), u(e), f, g, h, i, u(j), k),
+        #[cfg(feature = "codes")]
+        CODES_ISSUE => codes::codes_issue(u(a), u(b), c, d, e, f, u(g)),
         _ => INVALID,
     }
 }

@@ -353,6 +353,28 @@ test("attacker inputs: over-long or odd codes are malformed, bad numbers fail cl
   }
 });
 
+test("a code's own ttl: issue(..., { ttl }) within the setting's range, INVALID_ARGUMENT outside it", () => {
+  const codes = defineCodes({ ttl: 300_000 });
+  const hash = new Uint8Array(32).fill(3);
+  assert.equal(codes.issue(hash, 1_000).expiresAt, 301_000, "the configured ttl");
+  assert.equal(codes.issue(hash, 1_000, null, {}).expiresAt, 301_000, "no ttl: the configured one");
+  assert.equal(codes.issue(hash, 1_000, null, { ttl: 60_000 }).expiresAt, 61_000);
+  assert.equal(codes.issue(hash, 1_000, null, { ttl: 1_000 }).expiresAt, 2_000, "the least");
+  assert.equal(codes.issue(hash, 1_000, null, { ttl: 86_400_000 }).expiresAt, 86_401_000, "the most");
+  // The failure count still carries over.
+  assert.equal(codes.issue(hash, 2_000, { failures: 2, lastFailure: 1_500 }, { ttl: 60_000 }).failures, 2);
+  // Before, a bad per-call ttl was a GuardConfigError (a configuration error, though it is an
+  // argument of the call) and each call with a ttl compiled a code engine of its own.
+  const message = "code ttl must be a number of milliseconds from 1000 to 86400000";
+  for (const ttl of [0, 999, 86_400_001, -1, NaN, Infinity, "60000", null, {}]) {
+    assert.throws(
+      () => codes.issue(hash, 1_000, null, { ttl }),
+      (e) => !(e instanceof GuardConfigError) && e.data?.code === "INVALID_ARGUMENT" && e.data.message === message,
+      String(ttl),
+    );
+  }
+});
+
 test("a stored record never carries more attempts than the configuration allows", () => {
   // A row rewritten with 10 attempts, or issued before the limit was tightened to 3.
   const codes = defineCodes({ maxAttempts: 3 });

@@ -118,6 +118,28 @@ describe("deletion flow with a one-time code", () => {
     expect(await userExists(ids.zed!)).toBe(true);
   });
 
+  test("a code's own ttl: it expires then; one out of range is INVALID_ARGUMENT and writes nothing", async () => {
+    vi.useFakeTimers();
+    const { t, ids, confirm, userExists } = await setup();
+    const { guard } = await import("./guard");
+    const binding = { actor: ids.sam!, action: "delete:user", target: ids.uma! };
+    const rows = () => t.run((ctx) => ctx.db.query("guardConfirmations").collect());
+    // A review: a bad per-call ttl was a GuardConfigError (a server error naming no call).
+    for (const ttl of [0, 999, 86_400_001, Number.NaN]) {
+      const refused = await outcome(t.run((ctx) => guard.issueConfirmation(ctx, { ...binding, ttl })));
+      expect(refused).toEqual({ code: "INVALID_ARGUMENT", message: "code ttl must be a number of milliseconds from 1000 to 86400000" });
+    }
+    expect(await rows()).toEqual([]);
+    const before = Date.now();
+    const issued = await t.run((ctx) => guard.issueConfirmation(ctx, { ...binding, ttl: 10_000 }));
+    // The issue's own clock reads a moment after `before` (server-time.ts).
+    expect(issued.expiresAt - before).toBeGreaterThanOrEqual(10_000);
+    expect(issued.expiresAt - before).toBeLessThan(11_000);
+    vi.setSystemTime(issued.expiresAt);
+    expect(await confirm("sam", ids.uma!, issued.code)).toEqual(INVALID);
+    expect(await userExists(ids.uma!)).toBe(true);
+  });
+
   test("a non-superadmin can neither request nor confirm, not even with a valid code", async () => {
     const { ids, request, confirm, userExists } = await setup();
     expect(await outcome(request("ada", ids.uma!))).toEqual({
