@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, FIRST_LEVEL } from "./generated/wire.js";
+import { atLeast, DESTINATION_LEVEL, FIRST_LEVEL, NOT_OWNER_MOVE, SELF_SHARE } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -42,9 +42,6 @@ import {
 import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
-const SELF_SHARE = "You cannot share a document with yourself";
-const NOT_OWNER_MOVE = "Only the owner can move a document";
-const DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it";
 const LOOP = "A document cannot be moved into itself or below itself: that would make a loop";
 const CYCLE = SOURCES.indexOf("cycle");
 

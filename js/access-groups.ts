@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { FIRST_LEVEL, GROUP_NAME_FORBIDDEN } from "./generated/wire.js";
+import { FIRST_LEVEL, GROUP_NAME_FORBIDDEN, GROUP_NOT_FOUND, VOID_INVITATION } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -27,10 +27,6 @@ import {
   type Eq,
 } from "./access-store.js";
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
-
-
-const GROUP_NOT_FOUND = "Group not found";
-const VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level";
 
 /** The membership rows of one user in one group. */
 async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {

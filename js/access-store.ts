@@ -4,9 +4,9 @@
  * groups are access-groups.ts.
  */
 import type { ReaderCtx } from "./ctx.js";
-import { deny, pageSize } from "./errors.js";
+import { deny, pageSize, unauthenticated } from "./errors.js";
 import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
-import { atLeast, NO_LEVEL } from "./generated/wire.js";
+import { atLeast, DOCUMENT_NOT_FOUND, levelRequired, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
@@ -24,8 +24,6 @@ export type Eq = { eq(field: string, value: unknown): Eq };
 export type AnyCtx = { auth: ReaderCtx["auth"]; db: unknown };
 type Gathered = { facts: Fact[]; rows: Map<string, Row>; wanted: (string | null)[] };
 
-/** @internal */
-export const NOT_FOUND = "Document not found";
 const MALFORMED_CURSOR = "malformed cursor";
 
 /** The id `raw` names in `table`, or `null` when it is not a string or not of that table. @internal */
@@ -77,7 +75,7 @@ export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
 /** The caller, or `UNAUTHENTICATED`. @internal */
 export async function signedIn(ctx: AnyCtx, c: Compiled): Promise<Caller> {
   const who = await callerOf(ctx, c);
-  if (who.id === null) deny("UNAUTHENTICATED", "Authentication required");
+  if (who.id === null) unauthenticated();
   return who;
 }
 
@@ -234,7 +232,7 @@ export async function readOne<L extends string>(
     results: [r],
     facts,
   } = await readMany<L>(ctx, c, table, [id], caller, now);
-  if (r === null || r === undefined) deny("NOT_FOUND", NOT_FOUND);
+  if (r === null || r === undefined) deny("NOT_FOUND", DOCUMENT_NOT_FOUND);
   return { r, facts };
 }
 
@@ -242,7 +240,7 @@ export async function readOne<L extends string>(
 export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: string, minLevel: number) {
   const { r } = await readOne(ctx, c, table, id);
   if (!atLeast(c.levelIds.get(r.accessLevel)!, minLevel)) {
-    deny("FORBIDDEN", `Access level '${levelName(c, minLevel)}' or higher required`);
+    deny("FORBIDDEN", levelRequired(levelName(c, minLevel)!));
   }
   return r;
 }

@@ -26,7 +26,7 @@ import { v } from "convex/values";
 import type { Authz, PermissionName } from "./authz.js";
 import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
-import { deny, GuardConfigError } from "./errors.js";
+import { GuardConfigError, unauthenticated } from "./errors.js";
 import type {
   RateLimitAdmitted,
   RateLimitBatchAdmitted,
@@ -171,7 +171,7 @@ type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 /** No user: `null` for `getUser`, the `UNAUTHENTICATED` denial for a check that needs one. */
 function askedForNobody(q: UserQuery): never {
   if (q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
-  deny("UNAUTHENTICATED", "Authentication required");
+  unauthenticated();
 }
 
 /** @internal */

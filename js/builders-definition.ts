@@ -44,7 +44,7 @@ export function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMe
 }
 
 /** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
-export const own = (args: object, name: unknown) => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
+const hasOwnKey = (args: object, name: unknown): boolean => typeof name === "string" && Object.prototype.hasOwnProperty.call(args, name);
 
 type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string, PropertyValidators, unknown, string> | GuardedMutation<GenericDataModel, string, string, string, string, string, PropertyValidators, unknown, string> | GuardedAction<GenericDataModel, string, string, string, string, PropertyValidators, unknown>;
 /** The keys of a definition, of any kind (a key of another kind is refused by {@link validate} with its own fix). */
@@ -123,7 +123,7 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const r = meta.rateLimit;
   if (r !== null) {
     if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
-    if (typeof r.key === "object" ? !own(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
+    if (typeof r.key === "object" ? !hasOwnKey(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
       throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
     }
     // `arg:<name>:<value>`: a name with a `:` would share keys with another argument's
@@ -138,7 +138,7 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   }
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
-    if (!own(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
+    if (!hasOwnKey(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
     const other = otherTables(field(args, meta.access.arg), meta.access.table);
     if (other !== undefined) {
       const { arg, table } = meta.access;

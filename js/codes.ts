@@ -13,6 +13,7 @@ import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import {
   CODE_ANSWER as A,
+  CODE_DEFAULT_ALPHABET,
   CODE_DEFAULT_LENGTH,
   CODE_DEFAULT_MAX_ATTEMPTS,
   CODE_DEFAULT_TTL_MS,
@@ -211,15 +212,15 @@ function codeSettings(options: CodeOptions): CodeSettings {
   checkKeys(options, CODE_OPTION_KEYS, "code options");
   checkLockoutKeys(options.lockout, "lockout");
   const {
-    alphabet = "digits",
+    alphabet = CODE_DEFAULT_ALPHABET,
     length = CODE_DEFAULT_LENGTH,
     ttl = CODE_DEFAULT_TTL_MS,
     maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS,
     lockout,
   } = options;
   if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
-  // Omitted budgets and fields are `undefined`: the engine owns their defaults. Anything
-  // that is not an object or a number is NaN, which the engine refuses naming the entry.
+  // The format's defaults above are the engine's (generated from src/codes.rs); omitted budgets and
+  // their fields stay `undefined`, for the engine's. Anything not an object or a number is NaN, which the engine refuses naming the entry.
   const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
   const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
   const [bound, actor] = [budget(top.binding), budget(top.actor)];

@@ -6,18 +6,13 @@
  */
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
-import { MAX_PAGE_ITEMS } from "./generated/wire.js";
+import { AUTHENTICATION_REQUIRED, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS } from "./generated/wire.js";
 
-/** Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the package). */
-export const GUARD_ERROR_CODES = [
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "RATE_LIMITED",
-  "INVALID_CONFIRMATION",
-  "UPSTREAM_UNAVAILABLE",
-  "INVALID_ARGUMENT",
-] as const;
+/**
+ * Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the
+ * package): the wire's, authored once in src/wire.rs (`client::CODES`).
+ */
+export const GUARD_ERROR_CODES = CODES;
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[number];
@@ -81,6 +76,11 @@ export function deny(
   details?: Record<string, string | number | boolean | null>,
 ): never {
   throw new ConvexError<GuardErrorData>({ ...details, code, message });
+}
+
+/** Throws the `UNAUTHENTICATED` denial: no signed-in caller where one is needed. @internal */
+export function unauthenticated(): never {
+  deny("UNAUTHENTICATED", AUTHENTICATION_REQUIRED);
 }
 
 /**

@@ -11,7 +11,7 @@ import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item, type LimitEntry } from "./ratelimit-codec.js";
 import { rowMethods } from "./ratelimit-store.js";
-import { RL_CHECK, RL_CONSUME } from "./generated/wire.js";
+import { RL_CHECK, RL_CONSUME, tryAgainIn } from "./generated/wire.js";
 
 /** Fields every kind of limit takes. */
 type LimitBase = {
@@ -326,12 +326,9 @@ export function knownLimitConfig(limits: object, name: string): string {
   return limitOf(validators.get(limits)!(), name).fingerprint;
 }
 
-/** "Too many requests. Try again in N seconds", N rounded up. @internal */
+/** `RATE_LIMITED`, "Too many requests. Try again in N seconds" (the wire's), N rounded up. @internal */
 export function tooMany(retryAfter: number): never {
-  const s = Math.max(1, Math.ceil(retryAfter / 1000));
-  deny("RATE_LIMITED", `Too many requests. Try again in ${s} second${s === 1 ? "" : "s"}`, {
-    retryAfter,
-  });
+  deny("RATE_LIMITED", tryAgainIn(Math.max(1, Math.ceil(retryAfter / 1000))), { retryAfter });
 }
 
 /** @internal */

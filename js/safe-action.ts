@@ -13,7 +13,7 @@
 import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
 import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
-import { deny, GuardConfigError } from "./errors.js";
+import { GuardConfigError, unauthenticated } from "./errors.js";
 import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
@@ -184,7 +184,7 @@ function checkDefinition(where: string, d: object): void {
  * a check that answers a boolean would otherwise admit `false`.
  */
 function actorOf(where: string, who: unknown): unknown {
-  if (who === null || who === undefined) deny("UNAUTHENTICATED", "Authentication required");
+  if (who === null || who === undefined) unauthenticated();
   // An array is no actor: a check answering `.collect()` of matching rows would admit every
   // caller with `[]`.
   if ((typeof who === "string" && who !== "") || (typeof who === "object" && !Array.isArray(who))) return who;

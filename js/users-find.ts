@@ -7,7 +7,8 @@
 import type { UserIdentity } from "convex/server";
 import type { Authz, PermissionName, Subject, UserOf } from "./authz.js";
 import type { AnyReaderCtx } from "./ctx.js";
-import { deny } from "./errors.js";
+import { deny, unauthenticated } from "./errors.js";
+import { permissionRequired, roleRequired } from "./generated/wire.js";
 import { field } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 import { convexAuthSubject, convexAuthUserId } from "./users-convex-auth.js";
@@ -197,14 +198,14 @@ export function userMethods<R extends string, P extends string, T extends string
 
     async requireUser<C extends AnyReaderCtx>(ctx: C) {
       const user = await authz().getUser(ctx);
-      if (user === null) deny("UNAUTHENTICATED", "Authentication required");
+      if (user === null) unauthenticated();
       return user;
     },
 
     async requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R) {
       const user = await authz().requireUser(ctx);
       if (!authz().roleAtLeast(user as Subject, minRole)) {
-        deny("FORBIDDEN", `Role '${minRole}' or higher required`);
+        deny("FORBIDDEN", roleRequired(minRole));
       }
       return user;
     },
@@ -212,7 +213,7 @@ export function userMethods<R extends string, P extends string, T extends string
     async requirePermission<C extends AnyReaderCtx>(ctx: C, permission: PermissionName<P>) {
       const user = await authz().requireUser(ctx);
       if (!authz().can(user as Subject, permission)) {
-        deny("FORBIDDEN", `Permission '${permission}' required`);
+        deny("FORBIDDEN", permissionRequired(permission));
       }
       return user;
     },

@@ -86,6 +86,19 @@ use crate::time;
 pub const DIGITS: &str = "0123456789";
 /// The built-in Crockford base32 alphabet: digits and upper-case letters without I, L, O, U.
 pub const CROCKFORD: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// The name of [`DIGITS`] in [`Alphabet::from_spec`].
+pub const DIGITS_NAME: &str = "digits";
+/// The name of [`CROCKFORD`] in [`Alphabet::from_spec`].
+pub const CROCKFORD_NAME: &str = "crockford";
+/// The alphabet of a code by default, as [`Alphabet::from_spec`] reads it: the decimal digits
+/// (the alphabet of [`CodeFormat::default`]).
+///
+/// ```
+/// use convex_guard::codes::{Alphabet, CodeFormat, DEFAULT_ALPHABET};
+/// assert_eq!(&Alphabet::from_spec(DEFAULT_ALPHABET)?, CodeFormat::default().alphabet());
+/// # Ok::<(), convex_guard::Error>(())
+/// ```
+pub const DEFAULT_ALPHABET: &str = DIGITS_NAME;
 /// Fewest symbols an alphabet may have.
 pub const MIN_ALPHABET: usize = 2;
 /// Most symbols an alphabet may have (so one random byte, masked, can pick any symbol).
@@ -275,8 +288,8 @@ impl Alphabet {
     /// As [`Alphabet::new`].
     pub fn from_spec(spec: &str) -> Result<Alphabet, Error> {
         match spec {
-            "digits" => Ok(Alphabet::digits()),
-            "crockford" => Ok(Alphabet::crockford()),
+            DIGITS_NAME => Ok(Alphabet::digits()),
+            CROCKFORD_NAME => Ok(Alphabet::crockford()),
             custom => Alphabet::new(custom),
         }
     }

@@ -30,7 +30,7 @@ impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Config, Kind::Argument, Kind::Unavailable];
 
     /// The stable machine-readable code: `INVALID_CONFIG`, `INVALID_ARGUMENT` or `UNAVAILABLE`.
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Kind::Config => "INVALID_CONFIG",
             Kind::Argument => "INVALID_ARGUMENT",

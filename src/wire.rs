@@ -600,8 +600,8 @@ pub mod access {
 /// Confirmation codes: the modes of `CodeEngine.message` and the shape of `verify`'s answer.
 pub mod codes {
     pub use crate::codes::{
-        CLIENT_ERROR_CODE, CLIENT_ERROR_MESSAGE, DEFAULT_LENGTH, DEFAULT_MAX_ATTEMPTS,
-        DEFAULT_TTL_MS,
+        CLIENT_ERROR_CODE, CLIENT_ERROR_MESSAGE, DEFAULT_ALPHABET, DEFAULT_LENGTH,
+        DEFAULT_MAX_ATTEMPTS, DEFAULT_TTL_MS,
     };
 
     /// `message` mode: the bytes to sign for an exact code.
@@ -649,6 +649,72 @@ pub mod codes {
         ("actorFailures", ACTOR_FAILURES),
         ("actorLast", ACTOR_LAST),
     ];
+}
+
+/// What a Convex client is told when the TypeScript layer refuses it: the `code` of every
+/// `ConvexError` it throws (`data.code`) and the messages it sends with them, the engine's own
+/// where it has one ([`crate::codes::CLIENT_ERROR_CODE`], [`crate::error::Kind::code`], the
+/// access denials' [`crate::access::Denial::message`]).
+///
+/// A template's `{s}` takes a name (a role, a permission, a level), `{n}` a number; the
+/// TypeScript twin of each template is a function of that one value.
+pub mod client {
+    use crate::error::Kind;
+
+    /// No signed-in caller where one is needed.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// The caller lacks a role, a permission or an access level.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// No such document or group (or none the caller may see).
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// A rate limit refused the call.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// A confirmation code failed, whatever the reason.
+    pub const INVALID_CONFIRMATION: &str = crate::codes::CLIENT_ERROR_CODE;
+    /// A safe action's call failed in a way the caller may not see.
+    pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
+    /// An argument is malformed or out of range.
+    pub const INVALID_ARGUMENT: &str = Kind::Argument.code();
+    /// Every client-facing code, in the order of the generated `GUARD_ERROR_CODES`.
+    pub const CODES: [&str; 7] = [
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        RATE_LIMITED,
+        INVALID_CONFIRMATION,
+        UPSTREAM_UNAVAILABLE,
+        INVALID_ARGUMENT,
+    ];
+
+    /// [`UNAUTHENTICATED`]'s message.
+    pub const AUTHENTICATION_REQUIRED: &str = "Authentication required";
+    /// [`FORBIDDEN`] for a role below `{s}`.
+    pub const ROLE_REQUIRED: &str = "Role '{s}' or higher required";
+    /// [`FORBIDDEN`] without the permission `{s}`.
+    pub const PERMISSION_REQUIRED: &str = "Permission '{s}' required";
+    /// [`FORBIDDEN`] for an access level below `{s}` on a document.
+    pub const LEVEL_REQUIRED: &str = "Access level '{s}' or higher required";
+    /// [`RATE_LIMITED`]'s message, `{n}` the whole seconds to wait: for 1, then for any other.
+    pub const TRY_AGAIN: [&str; 2] = [
+        "Too many requests. Try again in {n} second",
+        "Too many requests. Try again in {n} seconds",
+    ];
+    /// [`UPSTREAM_UNAVAILABLE`]'s message.
+    pub const UPSTREAM_MESSAGE: &str = "External service unavailable";
+    /// [`NOT_FOUND`] for a document the caller cannot see, or none.
+    pub const DOCUMENT_NOT_FOUND: &str = "Document not found";
+    /// [`NOT_FOUND`] for a group the caller holds nothing on, or none.
+    pub const GROUP_NOT_FOUND: &str = "Group not found";
+    /// [`FORBIDDEN`]: a grant to the caller themselves.
+    pub const SELF_SHARE: &str = "You cannot share a document with yourself";
+    /// [`FORBIDDEN`]: a move by someone other than the owner.
+    pub const NOT_OWNER_MOVE: &str = "Only the owner can move a document";
+    /// [`FORBIDDEN`]: a move into a document the caller may not share on.
+    pub const DESTINATION_LEVEL: &str =
+        "Your access level on the destination does not allow moving into it";
+    /// [`FORBIDDEN`]: an invitation its sender could no longer make.
+    pub const VOID_INVITATION: &str =
+        "This invitation is no longer valid: whoever sent it may no longer add members at its level";
 }
 
 /// The engine's exports and how they are called (`src/bindings`): plain functions over
@@ -1531,6 +1597,11 @@ mod render {
             .enumerate()
             .all(|(i, c)| usize::from(c.code()) == i));
         use wire::codes as cd;
+        o.text(
+            "CODE_DEFAULT_ALPHABET",
+            cd::DEFAULT_ALPHABET,
+            "The alphabet of a code by default, by name.",
+        );
         o.num(
             "CODE_DEFAULT_LENGTH",
             cd::DEFAULT_LENGTH,
@@ -1594,9 +1665,76 @@ mod render {
             "Where each number of a `verify` or `issue` answer is.",
         );
 
+        client(&mut o);
         abi(&mut o);
         engine_errors(&mut o);
         o.0
+    }
+
+    /// A client message's template as a TypeScript template literal: each `{s}` or `{n}` becomes
+    /// `${v}` (the templates hold no backtick, `$` or backslash).
+    fn template(t: &str) -> String {
+        assert!(!t.contains(['`', '$', '\\']), "{t}");
+        format!("`{}`", t.replace("{s}", "${v}").replace("{n}", "${v}"))
+    }
+
+    /// What a client is told ([`wire::client`]): its codes, and each message as a constant or,
+    /// for a template, a function of its one value.
+    fn client(o: &mut Out) {
+        use wire::client as cl;
+        o.section("what a client is told (ConvexError data)");
+        o.raw(
+            "GUARD_ERROR_CODES",
+            &list(&cl::CODES, |c| q(c)),
+            "Every `code` convex-guard puts in `ConvexError` data.",
+        );
+        let texts: [(&str, &str); 8] = [
+            ("AUTHENTICATION_REQUIRED", cl::AUTHENTICATION_REQUIRED),
+            ("UPSTREAM_MESSAGE", cl::UPSTREAM_MESSAGE),
+            ("DOCUMENT_NOT_FOUND", cl::DOCUMENT_NOT_FOUND),
+            ("GROUP_NOT_FOUND", cl::GROUP_NOT_FOUND),
+            ("SELF_SHARE", cl::SELF_SHARE),
+            ("NOT_OWNER_MOVE", cl::NOT_OWNER_MOVE),
+            ("DESTINATION_LEVEL", cl::DESTINATION_LEVEL),
+            ("VOID_INVITATION", cl::VOID_INVITATION),
+        ];
+        for (name, text) in texts {
+            o.text(
+                name,
+                text,
+                &format!("What a client is told: `client::{name}`."),
+            );
+        }
+        let named: [(&str, &str, &str); 3] = [
+            ("roleRequired", cl::ROLE_REQUIRED, "below the role"),
+            (
+                "permissionRequired",
+                cl::PERMISSION_REQUIRED,
+                "without the permission",
+            ),
+            (
+                "levelRequired",
+                cl::LEVEL_REQUIRED,
+                "below the access level",
+            ),
+        ];
+        for (name, t, what) in named {
+            o.raw(
+                name,
+                &format!("(v: string): string => {}", template(t)),
+                &format!("`FORBIDDEN`'s message for a caller {what} `v`."),
+            );
+        }
+        let [one, other] = cl::TRY_AGAIN;
+        o.raw(
+            "tryAgainIn",
+            &format!(
+                "(v: number): string => (v === 1 ? {} : {})",
+                template(one),
+                template(other)
+            ),
+            "`RATE_LIMITED`'s message: try again in `v` whole seconds.",
+        );
     }
 
     /// The engine's calling convention ([`wire::abi`]): its statuses, kinds, layouts and the

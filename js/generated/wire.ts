@@ -181,6 +181,8 @@ export function atLeast(level: number, required: number): boolean {
 
 /** Why a verification ended as it did, by code (index). */
 export const CODE_OUTCOMES = ["accepted", "wrong", "malformed", "expired", "used", "exhausted", "missing", "locked"] as const;
+/** The alphabet of a code by default, by name. */
+export const CODE_DEFAULT_ALPHABET = "digits";
 /** Symbols per code by default. */
 export const CODE_DEFAULT_LENGTH = 8;
 /** Lifetime of a code by default, in ms. */
@@ -209,6 +211,35 @@ export const CODE_WITH_RECORD = 6;
 export const CODE_WITH_ACTOR = 8;
 /** Where each number of a `verify` or `issue` answer is. */
 export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, used = 3, failures = 4, lastFailure = 5, actorFailures = 6, actorLast = 7 }
+
+// what a client is told (ConvexError data)
+
+/** Every `code` convex-guard puts in `ConvexError` data. */
+export const GUARD_ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "RATE_LIMITED", "INVALID_CONFIRMATION", "UPSTREAM_UNAVAILABLE", "INVALID_ARGUMENT"] as const;
+/** What a client is told: `client::AUTHENTICATION_REQUIRED`. */
+export const AUTHENTICATION_REQUIRED = "Authentication required";
+/** What a client is told: `client::UPSTREAM_MESSAGE`. */
+export const UPSTREAM_MESSAGE = "External service unavailable";
+/** What a client is told: `client::DOCUMENT_NOT_FOUND`. */
+export const DOCUMENT_NOT_FOUND = "Document not found";
+/** What a client is told: `client::GROUP_NOT_FOUND`. */
+export const GROUP_NOT_FOUND = "Group not found";
+/** What a client is told: `client::SELF_SHARE`. */
+export const SELF_SHARE = "You cannot share a document with yourself";
+/** What a client is told: `client::NOT_OWNER_MOVE`. */
+export const NOT_OWNER_MOVE = "Only the owner can move a document";
+/** What a client is told: `client::DESTINATION_LEVEL`. */
+export const DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it";
+/** What a client is told: `client::VOID_INVITATION`. */
+export const VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level";
+/** `FORBIDDEN`'s message for a caller below the role `v`. */
+export const roleRequired = (v: string): string => `Role '${v}' or higher required`;
+/** `FORBIDDEN`'s message for a caller without the permission `v`. */
+export const permissionRequired = (v: string): string => `Permission '${v}' required`;
+/** `FORBIDDEN`'s message for a caller below the access level `v`. */
+export const levelRequired = (v: string): string => `Access level '${v}' or higher required`;
+/** `RATE_LIMITED`'s message: try again in `v` whole seconds. */
+export const tryAgainIn = (v: number): string => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`);
 
 // the engine's exports (src/bindings)
 
