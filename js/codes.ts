@@ -211,16 +211,11 @@ function codeSettings(options: CodeOptions): CodeSettings {
   }
   checkKeys(options, CODE_OPTION_KEYS, "code options");
   checkLockoutKeys(options.lockout, "lockout");
-  const {
-    alphabet = CODE_DEFAULT_ALPHABET,
-    length = CODE_DEFAULT_LENGTH,
-    ttl = CODE_DEFAULT_TTL_MS,
-    maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS,
-    lockout,
-  } = options;
+  const { alphabet = CODE_DEFAULT_ALPHABET, length = CODE_DEFAULT_LENGTH, ttl = CODE_DEFAULT_TTL_MS, maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS, lockout } = options;
   if (typeof alphabet !== "string") throw new GuardConfigError("code alphabet must be a string");
-  // The format's defaults above are the engine's (generated from src/codes.rs); omitted budgets and
-  // their fields stay `undefined`, for the engine's. Anything not an object or a number is NaN, which the engine refuses naming the entry.
+  // The format's defaults above are the engine's (generated from src/codes.rs); omitted budgets
+  // and their fields stay `undefined`, for the engine's. Anything not an object or a number is
+  // NaN, which the engine refuses naming the entry.
   const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
   const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
   const [bound, actor] = [budget(top.binding), budget(top.actor)];
