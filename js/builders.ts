@@ -46,6 +46,7 @@ import { registeredKind } from "./registered.js";
 import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
 import { field } from "./fields.js";
 import { userKey } from "./users.js";
+import { lacksPermission } from "./users-find.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
 export type GuardMetadata = {
@@ -233,6 +234,7 @@ export type BuilderChecks = {
   requireUser(ctx: unknown): Promise<{ _id: string }>;
   requireRole(ctx: unknown, role: string): Promise<{ _id: string }>;
   requirePermission(ctx: unknown, permission: string): Promise<{ _id: string }>;
+  can(user: unknown, permission: string): boolean;
   requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown }>;
   rateLimit(ctx: unknown, name: string, options: { key: string }): Promise<unknown>;
 };
@@ -253,10 +255,19 @@ function argKey(name: string, value: unknown): unknown {
   return typeof value === "string" && value.length > 0 ? `${ARG_KEY_PREFIX}${name}:${value}` : value;
 }
 
-/** Runs the declared checks in order: user, role, permission, access, rate limit. */
+/**
+ * Runs the declared checks in order: user, role, permission, access, rate limit. The caller is
+ * found once: a permission beside a role is decided on the row the role's check found (in an
+ * action, one wired read, not two that could answer two rows).
+ */
 async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMetadata, ctx: unknown, args: Record<string, unknown>) {
-  let user = meta.role === null ? await checks.requireUser(ctx) : await checks.requireRole(ctx, meta.role);
-  if (meta.permission !== null) user = await checks.requirePermission(ctx, meta.permission);
+  let user: { _id: string };
+  if (meta.role !== null) {
+    user = await checks.requireRole(ctx, meta.role);
+    if (meta.permission !== null && !checks.can(user, meta.permission)) lacksPermission(meta.permission);
+  } else {
+    user = meta.permission === null ? await checks.requireUser(ctx) : await checks.requirePermission(ctx, meta.permission);
+  }
   let doc: unknown = undefined;
   if (meta.access !== null) {
     const a = meta.access;

@@ -212,11 +212,14 @@ export function userMethods<R extends string, P extends string, T extends string
 
     async requirePermission<C extends AnyReaderCtx>(ctx: C, permission: PermissionName<P>) {
       const user = await authz().requireUser(ctx);
-      if (!authz().can(user as Subject, permission)) {
-        deny("FORBIDDEN", permissionRequired(permission));
-      }
+      if (!authz().can(user as Subject, permission)) lacksPermission(permission);
       return user;
     },
   };
   return methods;
+}
+
+/** `requirePermission`'s denial: `FORBIDDEN` "Permission '...' required". @internal */
+export function lacksPermission(permission: string): never {
+  deny("FORBIDDEN", permissionRequired(permission));
 }

@@ -78,6 +78,39 @@ test("the checks run before the handler, which sees ctx.user; keys from a declar
   assert.deepEqual(seen, [["u2", "o"], ["u2", "o"], ["u2", "p"]]);
 });
 
+test("a role and a permission: the caller is found once, and both are decided on that one row", async () => {
+  // A review: requireRole then requirePermission found the caller twice; in an action, two
+  // wired reads in two transactions, so the two decisions could be made on two rows.
+  const guarded = defineGuard({ roles: ["user", "editor", "admin"], permissions: { editor: ["notes:read"], admin: ["notes:*"] } });
+  const def = { args: {}, role: "editor", permission: "notes:write", handler: async (c) => c.user._id };
+  const edd = { _id: "u3", tokenIdentifier: "i|edd", role: "editor" };
+  const fn = guarded.mutation(builder, def);
+  for (const [who, want] of [[null, "UNAUTHENTICATED"], [uma, "FORBIDDEN"], [edd, "FORBIDDEN"], [ada, "ok"]]) {
+    const c = ctx(who);
+    let reads = 0;
+    const query = c.db.query;
+    c.db.query = (table) => ((reads += table === "users" ? 1 : 0), query(table));
+    const outcome = await fn._handler(c, {}).then(() => "ok", (e) => e.data);
+    if (want === "ok") assert.equal(outcome, "ok");
+    else assert.equal(outcome.code, want, JSON.stringify(who));
+    if (who === edd) assert.equal(outcome.message, "Permission 'notes:write' required");
+    if (who === uma) assert.equal(outcome.message, "Role 'editor' or higher required");
+    assert.equal(reads, who === null ? 0 : 1, `${who?._id}: users read once`);
+  }
+  // In an action: one wired getUser, asked for the role, whatever it answers.
+  const action = guarded.action(builder, def);
+  for (const [who, want] of [[edd, "FORBIDDEN"], [ada, "ok"]]) {
+    const asked = [];
+    const c = {
+      auth: { getUserIdentity: async () => ({ tokenIdentifier: who.tokenIdentifier, subject: "s", issuer: "i" }) },
+      runQuery: async (_fn, q) => (asked.push(q), { users: q.users, user: who }),
+      runMutation: async () => assert.fail("no mutation"),
+    };
+    assert.equal(await action._handler(c, {}).then(() => "ok", (e) => e.data.code), want);
+    assert.deepEqual(asked.map((q) => q.role ?? q.permission), ["editor"]);
+  }
+});
+
 test("an argument key cannot spend a user's or the global budget: it is its own namespace", async () => {
   const handler = async () => "done";
   const mine = guard.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler });
