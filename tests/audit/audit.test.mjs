@@ -74,7 +74,7 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
 /** Every `// FINDING rule[, rule]` marker of a fixture app, as `convex/file:line rule`. */
 function markers(convexDir) {
   const out = [];
-  const files = readdirSync(convexDir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("_generated"));
+  const files = readdirSync(convexDir, { recursive: true }).filter((f) => /\.[cm]?tsx?$/.test(f) && !f.startsWith("_generated"));
   for (const file of files) {
     readFileSync(`${convexDir}/${file}`, "utf8")
       .split("\n")
@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 214, "the fixture's markers");
+  assert.equal(expected.length, 222, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -549,6 +549,33 @@ export const title = query({ args: {}, handler: async () => "title" });
   const dupText = run(["audit", dup]).stdout;
   assert.match(dupText, /warning: the allowlist entry at convex\/guard\.ts:12 \(q:open public-no-auth\) repeats the one at convex\/q\.ts:2, which allows the same finding: keep one/);
   assert.doesNotMatch(dupText, /q:open public-no-auth\) matches no finding/);
+});
+
+test("a module under convex/node_modules is deployed by Convex, so audited; a symbolic link is not", () => {
+  // Convex's bundler walks every directory of convex/ but a nested component's, node_modules
+  // included (the fixture cannot hold one: git ignores node_modules), and its walk skips links.
+  const wipe = (server) => `import { v } from "convex/values";
+import { mutation } from "${server}";
+export const wipePost = mutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id);
+  },
+});
+`;
+  const dir = app("node-modules-module", {});
+  mkdirSync(`${dir}/node_modules/x`, { recursive: true });
+  writeFileSync(`${dir}/node_modules/x/atk_nm.ts`, wipe("../../_generated/server"));
+  writeFileSync(`${scratch}/node-modules-module/linked.ts`, wipe("./_generated/server"));
+  symlinkSync(`${scratch}/node-modules-module/linked.ts`, `${dir}/linked.ts`);
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.functions.map((f) => `${f.function} ${f.visibility}`), ["node_modules/x/atk_nm:wipePost public"]);
+  assert.deepEqual(
+    report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(),
+    ["destructive-unconfirmed", "unchecked-id-delete"].map((r) => `convex/node_modules/x/atk_nm.ts:6 ${r}`).concat(
+      ["public-no-auth", "public-no-rate-limit"].map((r) => `convex/node_modules/x/atk_nm.ts:3 ${r}`),
+    ).sort(),
+  );
 });
 
 test("a rate limit keyed by an argument, reshaped or not, is named as such and points to the server-key recipe", () => {
