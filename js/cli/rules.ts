@@ -259,7 +259,13 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // A role or permission check above the lowest decides who may set roles; a document check does not.
       for (const w of fn.writes.roleWrites) {
         const whose = w.own ? "the caller's own users row" : "a users row";
-        out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: a caller can promote ${w.own ? "themselves" : "anyone"}`));
+        const promote = `a caller can promote ${w.own ? "themselves" : "anyone"}`;
+        if (w.open === undefined) out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: ${promote}`));
+        else {
+          // As access-field-write: a value whose shape is not known may hold the field, one step lower.
+          const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
+          out.push({ ...finding("unchecked-role-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} ${whose} with a value of unknown shape${from} (${w.open}), for ${who}: it may hold the role field '${w.field}', so ${promote}`), severity: "medium" });
+        }
       }
       // The guard's tables read around its API: high when the rows reach the answer; a read of
       // a private table (codes, audit, rate limits) kept inside is medium; the access tables'
