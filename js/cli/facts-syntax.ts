@@ -84,7 +84,7 @@ export function lastArgument(call: ts.CallExpression): ts.Expression | undefined
  * assertion function it is passed to (`assertSignedIn(identity)`, whose body is read the same
  * way). `if (identity) throw` (the wrong way round) is no check.
  */
-export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial): boolean {
+export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial, returnsAnswer = false): boolean {
   const atom = (e: ts.Expression) => {
     if (skipOuter(e) === call) return denial === "decision" ? ("object" as const) : denial;
     if (ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) {
@@ -107,7 +107,8 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial)
   const bound = boundTo(call);
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
-  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+  // `returnsAnswer`: the answer (or a value made of it) returned on the denied branch is an exit too.
+  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0, returnsAnswer && bound.field === undefined ? bound.name : undefined);
 }
 
 /** A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it. */
@@ -155,12 +156,12 @@ export function throwingIn(app: App): Throwing {
 }
 
 /** Whether `body` leaves when the variable or parameter `name` holds a denial. */
-export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number): boolean {
+export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number, answer?: string): boolean {
   const atom = variableAtom(name, denial);
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app))) found = true;
+    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app), answer)) found = true;
     else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth)) found = true;
     else if (!isFunctionLike(n) || n === body) ts.forEachChild(n, visit);
   };

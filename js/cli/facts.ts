@@ -302,7 +302,7 @@ export class FactsFinder {
     const options = call.arguments[2] === undefined ? undefined : this.objectValue(call.arguments[2]);
     const throwsValue = options === undefined ? undefined : propertyValue(options, "throws");
     const quiet = throwsValue !== undefined && throwsValue.kind !== ts.SyntaxKind.TrueKeyword;
-    if (quiet && !exitsOnDenial(this.app, call, "decision") && !ts.isReturnStatement(outer(call).parent)) return undefined;
+    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return undefined;
     const keys: ts.Expression[] = [];
     const requests = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
     if (requests !== undefined && ts.isArrayLiteralExpression(requests)) {
