@@ -210,6 +210,8 @@ export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): b
   for (let parent = node.parent; parent !== undefined && parent !== fn; node = parent, parent = parent.parent) {
     if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) awaited = true;
     if (isAsync && !awaited && (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent))) return true;
+    // A promise kept in a variable counts only when that variable is awaited or returned later.
+    if (isAsync && !awaited && ts.isVariableDeclaration(parent) && parent.initializer === node) return !settledLater(parent, fn);
     if (ts.isTryStatement(parent) && node === parent.tryBlock) {
       if (parent.catchClause !== undefined && !alwaysLeaves(parent.catchClause.block)) return true;
       if (parent.finallyBlock !== undefined && containsReturn(parent.finallyBlock)) return true;
@@ -221,11 +223,39 @@ export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): b
     }
     if (ts.isCallExpression(parent) && parent.expression !== node) {
       const callee = skipOuter(parent.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "allSettled") return true;
+      // `Promise.allSettled` keeps no rejection; `race` and `any` drop it when another promise settles (or fulfils) first.
+      if (ts.isPropertyAccessExpression(callee) && ["allSettled", "race", "any"].includes(callee.name.text)) return true;
     }
     if (isFunctionLike(parent)) return false;
   }
   return false;
+}
+
+/**
+ * Whether the promise a variable holds is awaited or returned after its declaration, in the
+ * function that declares it: `await p`, `await Promise.all([p, ...])`, `return p`.
+ */
+function settledLater(decl: ts.VariableDeclaration, fn: ts.Node): boolean {
+  if (!ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && n.pos >= decl.end) {
+      let m: ts.Node = n;
+      for (;;) {
+        const p = m.parent;
+        const inAll = ts.isCallExpression(p) && p.expression !== m && ts.isPropertyAccessExpression(skipOuter(p.expression)) && (skipOuter(p.expression) as ts.PropertyAccessExpression).name.text === "all";
+        if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || inAll) m = p;
+        else break;
+      }
+      if (ts.isAwaitExpression(m.parent) || ts.isReturnStatement(m.parent)) found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `(e) => { throw e }`: a rejection handler that always throws again. */
