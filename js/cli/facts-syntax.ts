@@ -45,10 +45,23 @@ export interface Write extends Loc {
   value?: ts.Expression;
 }
 
-/** What a database write names: its table (`insert`, or the table-first forms), the id and the value it writes. */
-export function databaseWrite(callee: { name: string; owner: string }, call: ts.CallExpression): Omit<Write, "file" | "line"> | undefined {
+/**
+ * The table a table-scoped database names (Convex 1.48): `"posts"` of `ctx.db.table("posts").delete(id)`,
+ * also through a `const` holding the scoped database (`const posts = ctx.db.table("posts")`).
+ */
+export function scopedTable(app: App, call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  let receiver = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+  if (receiver !== undefined && ts.isIdentifier(receiver)) receiver = app.constInitializer(receiver);
+  const table = receiver !== undefined && ts.isCallExpression(receiver) ? skipOuter(receiver.expression) : undefined;
+  return table !== undefined && ts.isPropertyAccessExpression(table) && table.name.text === "table" && receiver !== undefined && ts.isCallExpression(receiver) ? receiver.arguments[0] : undefined;
+}
+
+/** What a database write names: its table (`insert`, the table-first forms, a table-scoped database's `scoped` table), the id and the value it writes. */
+export function databaseWrite(callee: { name: string; owner: string }, call: ts.CallExpression, scoped?: ts.Expression): Omit<Write, "file" | "line"> | undefined {
   if (!isDatabase(callee.owner) || !(callee.name === "insert" || callee.name === "patch" || callee.name === "replace")) return undefined;
   const [a, b, c] = call.arguments;
+  if (scoped !== undefined) return callee.name === "insert" ? { method: callee.name, table: scoped, value: a } : { method: callee.name, table: scoped, target: a, value: b };
   if (callee.name === "insert") return { method: callee.name, table: a, value: b };
   return c !== undefined ? { method: callee.name, table: a, target: b, value: c } : { method: callee.name, target: a, value: b };
 }

@@ -253,7 +253,8 @@ export class App {
     }
     if (ts.isCallExpression(e)) {
       const callee = skipOuter(e.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "bind") return this.memberPath(callee.expression, depth + 1);
+      // `.bind(...)` is the member; `ctx.db.table("t")` (Convex 1.48's table-scoped database) is `ctx.db` for its methods.
+      if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "bind" || callee.name.text === "table")) return this.memberPath(callee.expression, depth + 1);
       return ["?"];
     }
     if (!ts.isIdentifier(e)) return ["?"];

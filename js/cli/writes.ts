@@ -22,7 +22,7 @@ import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
-import { isDatabase, type Write } from "./facts-syntax.js";
+import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { CALLER } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -150,7 +150,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const method = node.expression.name.text;
       if (method === "query") {
         const convex = app.calleeFrom(node, CONVEX);
-        return convex?.name === "query" && isDatabase(convex.owner) ? tableName(node.arguments[0]) : undefined;
+        return convex?.name === "query" && isDatabase(convex.owner) ? tableName(node.arguments[0] ?? scopedTable(app, node)) : undefined;
       }
       if (!QUERY_STEPS.has(method)) return undefined;
       node = skipOuter(node.expression.expression);
@@ -195,7 +195,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     if (CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "")) return callerTable(app, init);
     const convex = app.calleeFrom(init, CONVEX);
     if (convex?.name === "get" && isDatabase(convex.owner)) {
-      return init.arguments.length > 1 ? tableName(init.arguments[0]) : idTable(init.arguments[0], depth + 1);
+      return init.arguments.length > 1 ? tableName(init.arguments[0]) : (tableName(scopedTable(app, init)) ?? idTable(init.arguments[0], depth + 1));
     }
     return queryTable(init);
   };
@@ -272,7 +272,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const visit = (n: ts.Node): void => {
     const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
     if (ts.isCallExpression(n) && convex !== undefined && isDatabase(convex.owner) && (convex.name === "query" || convex.name === "get")) {
-      const table = convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]);
+      const table = tableName(scopedTable(app, n)) ?? (convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]));
       const kind = table === undefined ? undefined : guard.get(table);
       const rows = answerOf(convex.name === "query" ? chainEnd(n) : n);
       if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows") });
