@@ -214,8 +214,8 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "lowlevel:viewerDocDeleted",
     "lowrole:lowestRoleBuilder",
     "lowrole:lowestRoleDelete",
-    "scoped:scopedDelete",
     "ownrows:deleteArgAfterOwnRows",
+    "scoped:scopedDelete",
   ]);
   // A check at the lowest access level covers a read, not a delete: one step lower.
   const viewer = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete" && f.function.startsWith("lowlevel:"));
