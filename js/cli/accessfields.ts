@@ -24,7 +24,7 @@
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
-import { fieldValue, writtenArg, type WriteScope } from "./fieldvalue.js";
+import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
@@ -136,36 +136,13 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
   // A value of unknown shape patched or replaced into a configured table may hold its fields.
   const first = candidates[0];
   if (out.length === 0 && table !== undefined && first !== undefined && w.method !== "insert") {
-    const why = openShape(app, w.value, 0);
+    const why = openShape(app, w.value, candidates.map((x) => x.field));
     if (why !== undefined) {
       const arg = within(w.value!, c.handler) ? c.flow.argIn(w.value!) : undefined;
       out.push({ file: w.file, line: w.line, method: w.method, field: first.field, which: first.which, table, arg, open: { why, fields: candidates.map((x) => x.field) } });
     }
   }
   return out;
-}
-
-/**
- * Why a written value's shape is not known: typed `any` (`v.any()`) or an open record
- * (`Record<string, unknown>`), not an object literal (or a name bound to one: its fields are
- * read by fieldValue). Undefined when the shape is known.
- */
-function openShape(app: App, value: ts.Expression | undefined, depth: number): string | undefined {
-  if (value === undefined || depth > 3) return undefined;
-  const v = skipOuter(value);
-  if (ts.isObjectLiteralExpression(v)) return undefined;
-  if (ts.isIdentifier(v)) {
-    const decl = app.symbol(v)?.valueDeclaration;
-    if (decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined) {
-      const init = skipOuter(decl.initializer);
-      if (ts.isObjectLiteralExpression(init)) return undefined;
-      if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && ts.isIdentifier(init)) return openShape(app, init, depth + 1);
-    }
-  }
-  const type = app.checker.getTypeAtLocation(v);
-  if (type.flags & ts.TypeFlags.Any) return "typed any, as v.any() validates";
-  if (app.checker.getIndexInfoOfType(type, ts.IndexKind.String) !== undefined) return "an open record";
-  return undefined;
 }
 
 /**

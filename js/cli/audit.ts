@@ -100,10 +100,19 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     unusedAllows: allows
       .filter((a) => !a.used)
       .map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source, ...(a.redundantWith === undefined ? {} : { redundantWith: a.redundantWith }) })),
-    warnings: configWarnings(app),
+    warnings: [...unloadedWarnings(app), ...configWarnings(app)],
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
   };
+}
+
+/** A function module Convex deploys that the program could not load: never left out in silence. */
+function unloadedWarnings(app: App): ConfigWarning[] {
+  return app.unloaded.map((file) => ({
+    file: app.shown(file),
+    line: 1,
+    message: "Convex deploys this file as a function module, but the audit could not load it: its functions are not audited",
+  }));
 }
 
 function summarize(fn: ConvexFunction): FunctionSummary {

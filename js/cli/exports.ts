@@ -5,11 +5,33 @@
 // (README: "Fail closed, never silently").
 import ts from "typescript";
 import type { ConvexFunction, Kind } from "./functions.js";
+import type { App } from "./program.js";
 
 export type Shape = Pick<ConvexFunction, "kind" | "visibility">;
 
 /** A value the audit cannot classify: it may be a public function, so it is reported (`unresolved-function`). */
-const UNTOLD: Shape = { kind: "unknown", visibility: "unknown" };
+export const UNTOLD: Shape = { kind: "unknown", visibility: "unknown" };
+
+/**
+ * Whether an exported `let` (or `var`) is assigned to in its module (`export let f = internalMutation(...)`,
+ * then `f = mutation(...)`): Convex registers the value it holds once the module has run, which
+ * the declaration's type does not tell. Only its own module can assign to it (an import is read-only).
+ */
+export function reassigned(app: App, decl: ts.Declaration, symbol: ts.Symbol): boolean {
+  if (!ts.isVariableDeclaration(decl) || ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = n.left;
+      if (ts.isIdentifier(left) && left.text === name && app.symbol(left) === symbol) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return found;
+}
 
 /**
  * Whether an export is a runtime value at all: a type, an interface or a type-only re-export is

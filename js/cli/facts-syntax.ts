@@ -45,10 +45,23 @@ export interface Write extends Loc {
   value?: ts.Expression;
 }
 
-/** What a database write names: its table (`insert`, or the table-first forms), the id and the value it writes. */
-export function databaseWrite(callee: { name: string; owner: string }, call: ts.CallExpression): Omit<Write, "file" | "line"> | undefined {
+/**
+ * The table a table-scoped database names (Convex 1.48): `"posts"` of `ctx.db.table("posts").delete(id)`,
+ * also through a `const` holding the scoped database (`const posts = ctx.db.table("posts")`).
+ */
+export function scopedTable(app: App, call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  let receiver = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+  if (receiver !== undefined && ts.isIdentifier(receiver)) receiver = app.constInitializer(receiver);
+  const table = receiver !== undefined && ts.isCallExpression(receiver) ? skipOuter(receiver.expression) : undefined;
+  return table !== undefined && ts.isPropertyAccessExpression(table) && table.name.text === "table" && receiver !== undefined && ts.isCallExpression(receiver) ? receiver.arguments[0] : undefined;
+}
+
+/** What a database write names: its table (`insert`, the table-first forms, a table-scoped database's `scoped` table), the id and the value it writes. */
+export function databaseWrite(callee: { name: string; owner: string }, call: ts.CallExpression, scoped?: ts.Expression): Omit<Write, "file" | "line"> | undefined {
   if (!isDatabase(callee.owner) || !(callee.name === "insert" || callee.name === "patch" || callee.name === "replace")) return undefined;
   const [a, b, c] = call.arguments;
+  if (scoped !== undefined) return callee.name === "insert" ? { method: callee.name, table: scoped, value: a } : { method: callee.name, table: scoped, target: a, value: b };
   if (callee.name === "insert") return { method: callee.name, table: a, value: b };
   return c !== undefined ? { method: callee.name, table: a, target: b, value: c } : { method: callee.name, target: a, value: b };
 }
@@ -84,7 +97,7 @@ export function lastArgument(call: ts.CallExpression): ts.Expression | undefined
  * assertion function it is passed to (`assertSignedIn(identity)`, whose body is read the same
  * way). `if (identity) throw` (the wrong way round) is no check.
  */
-export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial): boolean {
+export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial, returnsAnswer = false): boolean {
   const atom = (e: ts.Expression) => {
     if (skipOuter(e) === call) return denial === "decision" ? ("object" as const) : denial;
     if (ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) {
@@ -107,7 +120,8 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial)
   const bound = boundTo(call);
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
-  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0);
+  // `returnsAnswer`: the answer (or a value made of it) returned on the denied branch is an exit too.
+  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0, returnsAnswer && bound.field === undefined ? bound.name : undefined);
 }
 
 /** A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it. */
@@ -155,12 +169,12 @@ export function throwingIn(app: App): Throwing {
 }
 
 /** Whether `body` leaves when the variable or parameter `name` holds a denial. */
-export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number): boolean {
+export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number, answer?: string): boolean {
   const atom = variableAtom(name, denial);
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app))) found = true;
+    if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app), answer)) found = true;
     else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth)) found = true;
     else if (!isFunctionLike(n) || n === body) ts.forEachChild(n, visit);
   };

@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -203,9 +203,9 @@ export class FactsFinder {
         facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call), conditional: this.conditional(call, fn, "auth") });
       }
       if (convex.name === "delete" && isDatabase(convex.owner)) {
-        facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : undefined });
+        facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : scopedTable(app, call) });
       }
-      const write = databaseWrite(convex, call);
+      const write = databaseWrite(convex, call, scopedTable(app, call));
       if (write !== undefined) facts.writes.push({ ...app.loc(call), ...write });
       return;
     }
@@ -302,7 +302,7 @@ export class FactsFinder {
     const options = call.arguments[2] === undefined ? undefined : this.objectValue(call.arguments[2]);
     const throwsValue = options === undefined ? undefined : propertyValue(options, "throws");
     const quiet = throwsValue !== undefined && throwsValue.kind !== ts.SyntaxKind.TrueKeyword;
-    if (quiet && !exitsOnDenial(this.app, call, "decision") && !ts.isReturnStatement(outer(call).parent)) return undefined;
+    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return undefined;
     const keys: ts.Expression[] = [];
     const requests = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
     if (requests !== undefined && ts.isArrayLiteralExpression(requests)) {

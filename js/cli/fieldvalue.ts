@@ -71,6 +71,46 @@ export function writtenArg(c: WriteScope, written: Written, field: string): stri
 }
 
 /**
+ * Why a written value's shape is not known, so that it may hold one of `fields`: typed `any`
+ * (`v.any()`) or an open record (`Record<string, unknown>`, `v.record(...)`), or an object literal
+ * spreading such a value after its last property naming one of them (`{ ...fields }`,
+ * `{ role: "user", ...fields }`). Undefined when the shape is known: an object literal (or a
+ * name bound to one) whose fields fieldValue reads.
+ *
+ * @example openShape(app, write.value, ["role"]) // "an open record" for `patch(id, fields)`, `fields: v.record(v.string(), v.string())`
+ */
+export function openShape(app: App, value: ts.Expression | undefined, fields: readonly string[], depth = 0): string | undefined {
+  if (value === undefined || depth > 3) return undefined;
+  const v = skipOuter(value);
+  if (ts.isObjectLiteralExpression(v)) {
+    // Each field the last spread of unknown shape may set, unless a property after it names it.
+    const exposed = new Map<string, string>();
+    for (const p of v.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const why = openShape(app, p.expression, fields, depth + 1);
+        if (why !== undefined) for (const f of fields) exposed.set(f, why);
+      } else if (p.name !== undefined) {
+        const name = ts.isShorthandPropertyAssignment(p) ? p.name.text : nameOf(app, p.name);
+        if (name !== undefined) exposed.delete(name);
+      }
+    }
+    return exposed.values().next().value;
+  }
+  if (ts.isIdentifier(v)) {
+    const decl = app.symbol(v)?.valueDeclaration;
+    if (decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined) {
+      const init = skipOuter(decl.initializer);
+      if (ts.isObjectLiteralExpression(init) && !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
+      if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && (ts.isIdentifier(init) || ts.isObjectLiteralExpression(init))) return openShape(app, init, fields, depth + 1);
+    }
+  }
+  const type = app.checker.getTypeAtLocation(v);
+  if (type.flags & ts.TypeFlags.Any) return "typed any, as v.any() validates";
+  if (app.checker.getIndexInfoOfType(type, ts.IndexKind.String) !== undefined) return "an open record";
+  return undefined;
+}
+
+/**
  * The value the last assignment before `before` gives `field` of the object a variable holds
  * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`), in the function that
  * declares it; undefined when none does.

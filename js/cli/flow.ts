@@ -87,15 +87,15 @@ export function variableAtom(name: string, denial: Denial): (e: ts.Expression) =
  * block, in both branches of an `if`), without entering nested functions. Code after it never
  * runs. A `return` of a computed value is not an exit on denial: it answers with data.
  */
-export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing): boolean {
+export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, answer?: string): boolean {
   if (s === undefined) return false;
   if (ts.isThrowStatement(s)) return true;
-  if (ts.isReturnStatement(s)) return s.expression === undefined || carriesNoData(s.expression);
-  if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing));
-  if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing) && alwaysLeaves(s.elseStatement, throwing);
+  if (ts.isReturnStatement(s)) return s.expression === undefined || (answer === undefined ? carriesNoData(s.expression) : madeOfAnswer(s.expression, answer));
+  if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing, answer));
+  if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing, answer) && alwaysLeaves(s.elseStatement, throwing, answer);
   if (ts.isTryStatement(s)) {
-    if (s.finallyBlock !== undefined && alwaysLeaves(s.finallyBlock, throwing)) return true;
-    return alwaysLeaves(s.tryBlock, throwing) && (s.catchClause === undefined || alwaysLeaves(s.catchClause.block, throwing));
+    if (s.finallyBlock !== undefined && alwaysLeaves(s.finallyBlock, throwing, answer)) return true;
+    return alwaysLeaves(s.tryBlock, throwing, answer) && (s.catchClause === undefined || alwaysLeaves(s.catchClause.block, throwing, answer));
   }
   // `unauthorized(); ` where that function always throws.
   if (ts.isExpressionStatement(s) && throwing !== undefined) {
@@ -132,21 +132,37 @@ export function carriesNoData(e: ts.Expression): boolean {
 }
 
 /**
+ * A guard's answer handed back (`r` of `const r = await guard.rateLimit(ctx, n, { throws: false })`),
+ * or a value made only of it, its fields and literals (`{ ok: false, retryAfter: r.retryAfter }`,
+ * `{ ...r }`): the denial returned, no data.
+ */
+function madeOfAnswer(e: ts.Expression, answer: string): boolean {
+  e = skipOuter(e);
+  if (ts.isIdentifier(e) && e.text === answer) return true;
+  if (ts.isPropertyAccessExpression(e)) return madeOfAnswer(e.expression, answer);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => madeOfAnswer(ts.isSpreadElement(x) ? x.expression : x, answer));
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.every((p) => (ts.isPropertyAssignment(p) ? madeOfAnswer(p.initializer, answer) : ts.isSpreadAssignment(p) ? madeOfAnswer(p.expression, answer) : ts.isShorthandPropertyAssignment(p) && p.name.text === answer));
+  }
+  return carriesNoData(e);
+}
+
+/**
  * Whether an `if` statement leaves the function when the subject is denied: its test is
  * decided by the denial and the branch it takes always leaves (`if (!identity) throw`, `if
  * (identity) { ... } else throw`, or `if (identity) { ... return }` followed by a throw).
  */
-export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing): boolean {
+export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing, answer?: string): boolean {
   const truth = truthWhenDenied(stmt.expression, atom);
-  if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing);
+  if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing, answer);
   if (truth === false) {
-    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing);
+    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing, answer);
     // `if (identity) { ...; return data } throw ...`: what follows runs only when denied, and
     // its first statement leaves.
     const block = stmt.parent;
     if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
     const next = block.statements[block.statements.indexOf(stmt) + 1];
-    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing);
+    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing, answer);
   }
   return false;
 }
@@ -194,6 +210,8 @@ export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): b
   for (let parent = node.parent; parent !== undefined && parent !== fn; node = parent, parent = parent.parent) {
     if (ts.isAwaitExpression(parent) || ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === node)) awaited = true;
     if (isAsync && !awaited && (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent))) return true;
+    // A promise kept in a variable counts only when that variable is awaited or returned later.
+    if (isAsync && !awaited && ts.isVariableDeclaration(parent) && parent.initializer === node) return !settledLater(parent, fn);
     if (ts.isTryStatement(parent) && node === parent.tryBlock) {
       if (parent.catchClause !== undefined && !alwaysLeaves(parent.catchClause.block)) return true;
       if (parent.finallyBlock !== undefined && containsReturn(parent.finallyBlock)) return true;
@@ -205,11 +223,39 @@ export function swallowed(call: ts.Expression, fn: ts.Node, isAsync: boolean): b
     }
     if (ts.isCallExpression(parent) && parent.expression !== node) {
       const callee = skipOuter(parent.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "allSettled") return true;
+      // `Promise.allSettled` keeps no rejection; `race` and `any` drop it when another promise settles (or fulfils) first.
+      if (ts.isPropertyAccessExpression(callee) && ["allSettled", "race", "any"].includes(callee.name.text)) return true;
     }
     if (isFunctionLike(parent)) return false;
   }
   return false;
+}
+
+/**
+ * Whether the promise a variable holds is awaited or returned after its declaration, in the
+ * function that declares it: `await p`, `await Promise.all([p, ...])`, `return p`.
+ */
+function settledLater(decl: ts.VariableDeclaration, fn: ts.Node): boolean {
+  if (!ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name && n.pos >= decl.end) {
+      let m: ts.Node = n;
+      for (;;) {
+        const p = m.parent;
+        const inAll = ts.isCallExpression(p) && p.expression !== m && ts.isPropertyAccessExpression(skipOuter(p.expression)) && (skipOuter(p.expression) as ts.PropertyAccessExpression).name.text === "all";
+        if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || inAll) m = p;
+        else break;
+      }
+      if (ts.isAwaitExpression(m.parent) || ts.isReturnStatement(m.parent)) found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `(e) => { throw e }`: a rejection handler that always throws again. */

@@ -5,10 +5,11 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
-import { classifyType, isValueExport } from "./exports.js";
+import { classifyType, isValueExport, reassigned, UNTOLD } from "./exports.js";
 import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
+import { changeChecks, type ChangeChecks } from "./levels.js";
 import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
@@ -44,6 +45,8 @@ export interface ConvexFunction {
   idDeletes: (Loc & { arg: string })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
+  /** The same, of the checks above the lowest (or public) access level, which cover a delete or write, and what only a weaker one covers (levels.ts). */
+  changeChecked: ChangeChecks;
   /** Rate limits keyed by an argument (see `keyedBy`) (`{ key: args.email }`): the caller picks its own bucket, so they limit nothing. */
   argKeyedLimits: { via: string; at: Loc; arg: string }[];
   /** The library that made it (`@convex-dev/auth`'s `convexAuth`): its endpoints are that library's own, not the app's. */
@@ -100,7 +103,7 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
       const value = ts.isObjectLiteralExpression(access) ? property(app, access, name) : undefined;
       return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
     };
-    facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level") });
+    facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level"), guardCall: made });
   }
   if (property(app, definition, "rateLimit") !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
   return facts;
@@ -138,8 +141,10 @@ export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
       if (decl === undefined || !isValueExport(exported, symbol)) continue;
       // By the export's type, whatever made it: a destructured `{ wipe }` of an `Object.assign`
       // is registered as surely as a `mutation(...)` (exports.ts).
-      const shape = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl));
-      if (shape === undefined) continue;
+      const typed = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl));
+      if (typed === undefined) continue;
+      // An `export let` the module reassigns: what Convex registers is not what its declaration says.
+      const shape = reassigned(app, decl, symbol) ? UNTOLD : typed;
       out.push(describe(app, facts, `${app.modulePath(file)}:${exported.getName()}`, decl, shape));
     }
   }
@@ -191,6 +196,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     idReads: [],
     idDeletes: [],
     checkedArgs: new Set(),
+    changeChecked: { args: new Set(), lowLevels: new Map(), ofCheckedDoc: [] },
     ownedDeletes: [],
     writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [] },
     targetArgs: new Set(),
@@ -264,6 +270,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document");
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
+    fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);
@@ -282,6 +289,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       if (ownerField !== undefined) fn.ownedDeletes.push({ ...d, ownerField });
       else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
+    // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts): asked only when there are some.
+    const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];
+    if (documentChecks.length > 0 && changes.length > 0) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.

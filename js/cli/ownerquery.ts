@@ -11,7 +11,7 @@
 // When that guard cannot be followed, a field counts only when every guard of the app names it.
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
-import { isDatabase, literalText } from "./facts-syntax.js";
+import { isDatabase, literalText, scopedTable } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -131,7 +131,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
       const method = node.expression.name.text;
       if (method === "query") {
         const convex = app.calleeFrom(node, CONVEX);
-        const table = node.arguments[0];
+        const table = node.arguments[0] ?? scopedTable(app, node);
         if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
         const owned = found.find((f) => f.field === ownerOf(app, f.by, table.text));
         return owned?.field;

@@ -1,8 +1,9 @@
 // The audited app as a TypeScript program: which files Convex deploys as function modules,
 // the compiler options, and where each symbol comes from (which npm package declares it).
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
+import { functionModules } from "./modules.js";
 
 /**
  * A place in the app, with the file as the report prints it: relative to the current directory
@@ -16,37 +17,6 @@ export interface Loc {
 /** The problem with the input: the CLI prints it and exits with status 2. */
 export class AuditError extends Error {
   override name = "AuditError";
-}
-
-/** Extensions Convex's bundler takes as function modules. */
-const ENTRY_EXTENSIONS = [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"];
-
-/**
- * The files Convex deploys from `convexDir`, by its own rules: not `_generated/`, not
- * `schema.ts`, not a name with more than one dot (`x.test.ts`, `x.d.ts`), not a dotfile, and
- * not a nested component (a directory with a `convex.config.ts`).
- */
-export function functionModules(convexDir: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) {
-        if (entry === "node_modules" || entry.startsWith(".")) continue;
-        if (depth === 0 && entry === "_generated") continue;
-        if (existsSync(join(path, "convex.config.ts"))) continue;
-        walk(path, depth + 1);
-        continue;
-      }
-      const dots = [...entry].filter((c) => c === ".").length;
-      if (!ENTRY_EXTENSIONS.some((ext) => entry.endsWith(ext))) continue;
-      if (entry.startsWith(".") || entry.startsWith("#") || dots > 1 || entry.includes(" ")) continue;
-      if (depth === 0 && (entry === "schema.ts" || entry === "schema.js")) continue;
-      out.push(path);
-    }
-  };
-  walk(convexDir, 0);
-  return out;
 }
 
 /** The app's compiler options: its tsconfig (in the convex dir or up to its package root). */
@@ -64,7 +34,8 @@ function compilerOptions(convexDir: string): ts.CompilerOptions {
   // most of the audit's time (the DOM's declarations alone take longer than a 200-function
   // app), and no rule asks about what the newer libraries declare: what they would type stays
   // unresolved, and an export of such a value is reported (`unresolved-function`).
-  const fixed: ts.CompilerOptions = { noEmit: true, skipLibCheck: true, types: [], lib: ["lib.es5.d.ts", "lib.es2015.core.d.ts"] };
+  // \`allowJs\` always: Convex deploys its .js, .mjs, .cjs and .jsx modules whatever the tsconfig says.
+  const fixed: ts.CompilerOptions = { noEmit: true, skipLibCheck: true, allowJs: true, types: [], lib: ["lib.es5.d.ts", "lib.es2015.core.d.ts"] };
   for (let dir = convexDir; ; dir = dirname(dir)) {
     const config = join(dir, "tsconfig.json");
     if (existsSync(config)) {
@@ -91,6 +62,9 @@ export class App {
   /** The current directory: locations are printed relative to it. */
   readonly cwd = process.cwd();
   readonly modules: ts.SourceFile[];
+  /** The function modules the program could not load (the report warns: they are not audited). */
+  readonly unloaded: string[];
+  private readonly moduleFiles: Set<string>;
   private readonly packageOfDir = new Map<string, string | null>();
 
   constructor(readonly convexDir: string) {
@@ -104,6 +78,8 @@ export class App {
     this.program = ts.createProgram({ rootNames: files, options });
     this.checker = this.program.getTypeChecker();
     this.modules = files.map((f) => this.program.getSourceFile(f)).filter((f): f is ts.SourceFile => f !== undefined);
+    this.moduleFiles = new Set(this.modules.map((f) => f.fileName));
+    this.unloaded = files.filter((f) => this.program.getSourceFile(f) === undefined);
     // Without convex's types nothing can be classified: fail, never report a clean app.
     const probe = this.modules[0];
     if (probe !== undefined) {
@@ -135,8 +111,12 @@ export class App {
     return { file: this.shown(file.fileName), line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 };
   }
 
-  /** Whether a file is the app's own code (not a declaration, not a dependency, not generated). */
+  /**
+   * Whether a file is the app's own code (not a declaration, not a dependency, not generated). A
+   * function module is, wherever it is: Convex deploys `convex/node_modules/x/y.ts` as the app's.
+   */
   isAppCode(file: ts.SourceFile): boolean {
+    if (this.moduleFiles.has(file.fileName)) return true;
     return !file.isDeclarationFile && !file.fileName.split("/").includes("node_modules") && !this.program.isSourceFileFromExternalLibrary(file);
   }
 
@@ -273,7 +253,8 @@ export class App {
     }
     if (ts.isCallExpression(e)) {
       const callee = skipOuter(e.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === "bind") return this.memberPath(callee.expression, depth + 1);
+      // `.bind(...)` is the member; `ctx.db.table("t")` (Convex 1.48's table-scoped database) is `ctx.db` for its methods.
+      if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "bind" || callee.name.text === "table")) return this.memberPath(callee.expression, depth + 1);
       return ["?"];
     }
     if (!ts.isIdentifier(e)) return ["?"];

@@ -248,18 +248,28 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
         out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
       }
-      for (const del of fn.idDeletes) {
-        if (fn.checkedArgs === "any" || fn.checkedArgs.has(del.arg)) continue;
-        out.push(finding("unchecked-id-delete", fn.id, del, `${fn.id} deletes the document that argument '${del.arg}' names, for ${who}`));
-      }
-      for (const w of fn.writes.idWrites) {
-        if (fn.checkedArgs === "any" || fn.checkedArgs.has(w.arg)) continue;
-        out.push(finding("unchecked-id-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} the document that argument '${w.arg}' names, for ${who}`));
-      }
+      // A document check at the lowest (or public) level shows the caller may see it, not change
+      // it (levels.ts): one step lower, as the caller holds some access to that document.
+      const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc, does: string) => {
+        if (fn.changeChecked.args === "any" || fn.changeChecked.args.has(arg)) return;
+        if (!(fn.checkedArgs === "any" || fn.checkedArgs.has(arg))) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`));
+        const level = fn.changeChecked.lowLevels.get(arg);
+        const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
+        out.push({ ...finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`), severity: "medium" });
+      };
+      for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, "deletes");
+      for (const w of fn.writes.idWrites) changes(w.arg, "unchecked-id-write", w, w.method === "patch" ? "patches" : "replaces");
+      for (const c of fn.changeChecked.ofCheckedDoc) changes(c.arg, c.method === "delete" ? "unchecked-id-delete" : "unchecked-id-write", c, c.method === "delete" ? "deletes" : c.method === "patch" ? "patches" : "replaces");
       // A role or permission check above the lowest decides who may set roles; a document check does not.
       for (const w of fn.writes.roleWrites) {
         const whose = w.own ? "the caller's own users row" : "a users row";
-        out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: a caller can promote ${w.own ? "themselves" : "anyone"}`));
+        const promote = `a caller can promote ${w.own ? "themselves" : "anyone"}`;
+        if (w.open === undefined) out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', for ${who}: ${promote}`));
+        else {
+          // As access-field-write: a value whose shape is not known may hold the field, one step lower.
+          const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
+          out.push({ ...finding("unchecked-role-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} ${whose} with a value of unknown shape${from} (${w.open}), for ${who}: it may hold the role field '${w.field}', so ${promote}`), severity: "medium" });
+        }
       }
       // The guard's tables read around its API: high when the rows reach the answer; a read of
       // a private table (codes, audit, rate limits) kept inside is medium; the access tables'

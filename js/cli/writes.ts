@@ -19,10 +19,10 @@ import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
-import { fieldValue, writtenArg } from "./fieldvalue.js";
+import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
 import { CONVEX, GUARD, type Facts } from "./facts.js";
-import { isDatabase, type Write } from "./facts-syntax.js";
+import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { CALLER } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -34,8 +34,8 @@ export type GuardTable = keyof typeof GUARD_TABLES;
 export interface WriteFacts {
   /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields. */
   idWrites: (Loc & { arg: string; method: Write["method"] })[];
-  /** A write of the users table's role field from an argument (`arg`); `own`: the caller's own row. */
-  roleWrites: (Loc & { field: string; arg: string; own: boolean })[];
+  /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row. */
+  roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string })[];
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
   tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
@@ -150,7 +150,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const method = node.expression.name.text;
       if (method === "query") {
         const convex = app.calleeFrom(node, CONVEX);
-        return convex?.name === "query" && isDatabase(convex.owner) ? tableName(node.arguments[0]) : undefined;
+        return convex?.name === "query" && isDatabase(convex.owner) ? tableName(node.arguments[0] ?? scopedTable(app, node)) : undefined;
       }
       if (!QUERY_STEPS.has(method)) return undefined;
       node = skipOuter(node.expression.expression);
@@ -195,7 +195,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     if (CALLER.has(app.calleeFrom(init, GUARD)?.name ?? "")) return callerTable(app, init);
     const convex = app.calleeFrom(init, CONVEX);
     if (convex?.name === "get" && isDatabase(convex.owner)) {
-      return init.arguments.length > 1 ? tableName(init.arguments[0]) : idTable(init.arguments[0], depth + 1);
+      return init.arguments.length > 1 ? tableName(init.arguments[0]) : (tableName(scopedTable(app, init)) ?? idTable(init.arguments[0], depth + 1));
     }
     return queryTable(init);
   };
@@ -246,14 +246,25 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);
       if (arg !== undefined && !comparesReadOf(app, handler, flow, arg)) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method });
     }
-    for (const roleField of table === undefined ? [] : roleFields(table)) {
+    const fields = table === undefined ? [] : roleFields(table);
+    let fromArg = false;
+    for (const roleField of fields) {
       // Read as access-field-write reads its fields: computed keys, assignments, spreads (fieldvalue.ts).
       const value = fieldValue(app, access, w.value, roleField);
       const arg = value === undefined ? undefined : writtenArg(access, value, roleField);
       if (arg !== undefined) {
-        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target) });
+        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method });
+        fromArg = true;
         break;
       }
+    }
+    // A value of unknown shape (`v.any()`, an open record, a spread of one after the role) patched
+    // or replaced into a users row may hold the role field, as access-field-write reads it (one
+    // step lower, rules.ts).
+    const open = fromArg || w.method === "insert" || fields.length === 0 ? undefined : openShape(app, w.value, fields);
+    if (open !== undefined) {
+      const arg = w.value !== undefined && within(w.value, handler) ? flow.argIn(w.value) : undefined;
+      out.roleWrites.push({ file: w.file, line: w.line, field: fields.join("' or '"), arg, own: ownRow(w.target), method: w.method, open });
     }
   }
   // Reads of the guard's tables in the handler itself (guard-table-read): the table known as for a
@@ -261,7 +272,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const visit = (n: ts.Node): void => {
     const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
     if (ts.isCallExpression(n) && convex !== undefined && isDatabase(convex.owner) && (convex.name === "query" || convex.name === "get")) {
-      const table = convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]);
+      const table = tableName(scopedTable(app, n)) ?? (convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]));
       const kind = table === undefined ? undefined : guard.get(table);
       const rows = answerOf(convex.name === "query" ? chainEnd(n) : n);
       if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows") });

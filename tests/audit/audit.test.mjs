@@ -74,7 +74,7 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
 /** Every `// FINDING rule[, rule]` marker of a fixture app, as `convex/file:line rule`. */
 function markers(convexDir) {
   const out = [];
-  const files = readdirSync(convexDir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("_generated"));
+  const files = readdirSync(convexDir, { recursive: true }).filter((f) => /\.[cm]?tsx?$/.test(f) && !f.startsWith("_generated"));
   for (const file of files) {
     readFileSync(`${convexDir}/${file}`, "utf8")
       .split("\n")
@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 214, "the fixture's markers");
+  assert.equal(expected.length, 248, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -150,6 +150,9 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
 test("evasions: a delete of a document checked at the owner level is low, an internal one medium, every other delete high", () => {
   const deletes = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.function} ${f.severity}`);
   assert.deepEqual(deletes.sort(), [
+    // Modules Convex deploys from a dot directory and a `.cts` file.
+    ".hidden/ops:wipePost high",
+    "legacy:wipePost high",
     // A copy of a confirmation's answer never tested, a `switch` on something else, the answer
     // itself tested (an object: always truthy) directly, through a copy or a call. These are
     // internal mutations (the deletion flow's shape: an action runs them with the caller's
@@ -196,10 +199,27 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "ownrows:deleteOwnersChosen high",
     "ownrows:deleteRebound high",
     "ownrows:deleteRebound high",
-  ]);
+  ].sort());
   // An audit row records a delete; it does not make one of an unchecked id any caller's right.
   const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
-  assert.deepEqual(unchecked.sort(), ["iddeletes:auditedAnyPost", "iddeletes:auditedEach", "iddeletes:auditedThroughAlias", "iddeletes:otherChecked", "lowrole:lowestRoleBuilder", "lowrole:lowestRoleDelete", "ownrows:deleteArgAfterOwnRows"]);
+  assert.deepEqual(unchecked.sort(), [
+    ".hidden/ops:wipePost",
+    "iddeletes:auditedAnyPost",
+    "iddeletes:auditedEach",
+    "iddeletes:auditedThroughAlias",
+    "iddeletes:otherChecked",
+    "legacy:wipePost",
+    "lowlevel:viewerBuilder",
+    "lowlevel:viewerDeletes",
+    "lowlevel:viewerDocDeleted",
+    "lowrole:lowestRoleBuilder",
+    "lowrole:lowestRoleDelete",
+    "ownrows:deleteArgAfterOwnRows",
+    "scoped:scopedDelete",
+  ]);
+  // A check at the lowest access level covers a read, not a delete: one step lower.
+  const viewer = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete" && f.function.startsWith("lowlevel:"));
+  assert.deepEqual([...new Set(viewer.map((f) => f.severity))], ["medium"]);
   assert.equal(evasionsRun.report.functions.find((f) => f.function === "iddeletes:auditedAnyPost").audited, true);
   // Owner level is inherited from a folder: the message says what was checked, not "own".
   const low = evasionsRun.report.findings.filter((f) => f.rule === "destructive-unconfirmed" && f.severity === "low" && !f.function.startsWith("ownrows:"));
@@ -222,7 +242,15 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "idwrites:retitleAny high",
     "idwrites:takeOver high",
     "rolewrites:setRoleLowest high",
-  ]);
+    // A check at the lowest access level covers a read, not a write: one step lower.
+    "lowlevel:viewerBuilder medium",
+    "lowlevel:viewerDeletes medium",
+    "lowlevel:viewerDocDeleted medium",
+    // Convex 1.48's table-scoped database: ctx.db.table("posts").patch(id, ...).
+    "scoped:scopedDelete high",
+  ].sort());
+  assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerBuilder").message, /patches the document that argument 'id' names, checked only at level 'viewer' \(the lowest, or at most access\.publicLevel\): whoever may see it/);
+  assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);
   const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
   assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
   assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, "editor"\), then write doc\._id/);
@@ -239,7 +267,10 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "rolewrites:signUp high",
     "rolewrites:updateProfile high",
     "rolewrites:updateRest high",
-  ]);
+    "rolewrites:updateProfileFields medium",
+    "scoped:scopedDelete high",
+  ].sort());
+  assert.match(roles.find((f) => f.function === "rolewrites:updateProfileFields").message, /patches the caller's own users row with a value of unknown shape from argument 'fields' \(an open record\), for any signed-in caller: it may hold the role field 'role', so a caller can promote themselves$/);
   assert.equal(roles.find((f) => f.function === "rolewrites:promoteMe").message, "rolewrites:promoteMe writes the role field 'role' of the caller's own users row from argument 'role', for any signed-in caller: a caller can promote themselves");
   assert.match(roles.find((f) => f.function === "rolewrites:setRoleLowest").message, /of a users row from argument 'role', for any signed-in caller \(role 'user' is the lowest: every user holds it\): a caller can promote anyone$/);
   // The owner field written around transferOwnership: high in a public mutation, medium in an
@@ -287,6 +318,7 @@ test("evasions: the guard's tables read around its API, and the issued code retu
     "guardreads:readTrail high",
     "guardreads:tooManyFailures medium",
     "guardtables:resetMyLimits medium",
+    "scoped:scopedTrail high",
   ]);
   const read = (fn) => of("guard-table-read").find((f) => f.function === `guardreads:${fn}`);
   assert.equal(read("readTrail").message, "guardreads:readTrail returns rows of the guard's table 'guardAudit' (the audit trail: every user's actions, outcomes and details), read directly, to any signed-in caller");
@@ -549,6 +581,33 @@ export const title = query({ args: {}, handler: async () => "title" });
   const dupText = run(["audit", dup]).stdout;
   assert.match(dupText, /warning: the allowlist entry at convex\/guard\.ts:12 \(q:open public-no-auth\) repeats the one at convex\/q\.ts:2, which allows the same finding: keep one/);
   assert.doesNotMatch(dupText, /q:open public-no-auth\) matches no finding/);
+});
+
+test("a module under convex/node_modules is deployed by Convex, so audited; a symbolic link is not", () => {
+  // Convex's bundler walks every directory of convex/ but a nested component's, node_modules
+  // included (the fixture cannot hold one: git ignores node_modules), and its walk skips links.
+  const wipe = (server) => `import { v } from "convex/values";
+import { mutation } from "${server}";
+export const wipePost = mutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id);
+  },
+});
+`;
+  const dir = app("node-modules-module", {});
+  mkdirSync(`${dir}/node_modules/x`, { recursive: true });
+  writeFileSync(`${dir}/node_modules/x/atk_nm.ts`, wipe("../../_generated/server"));
+  writeFileSync(`${scratch}/node-modules-module/linked.ts`, wipe("./_generated/server"));
+  symlinkSync(`${scratch}/node-modules-module/linked.ts`, `${dir}/linked.ts`);
+  const { report } = json(["audit", dir]);
+  assert.deepEqual(report.functions.map((f) => `${f.function} ${f.visibility}`), ["node_modules/x/atk_nm:wipePost public"]);
+  assert.deepEqual(
+    report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(),
+    ["destructive-unconfirmed", "unchecked-id-delete"].map((r) => `convex/node_modules/x/atk_nm.ts:6 ${r}`).concat(
+      ["public-no-auth", "public-no-rate-limit"].map((r) => `convex/node_modules/x/atk_nm.ts:3 ${r}`),
+    ).sort(),
+  );
 });
 
 test("a rate limit keyed by an argument, reshaped or not, is named as such and points to the server-key recipe", () => {

@@ -1,0 +1,129 @@
+// The access levels the audit reads from the source: a document check at the lowest level (the
+// first of `access.levels`, "viewer" by default) passes for anyone the document was shared with at
+// all, and one at or below `access.publicLevel` (the lowest by default) for anyone at all on a
+// public document. Such a check shows the caller may see the document, not that they may delete or
+// rewrite it: as a check of the lowest role (roles.ts), it covers reads by an argument's id but no
+// delete or write (`unchecked-id-delete`, `unchecked-id-write`, reported one step lower: rules.ts).
+//
+// The levels are read from the configuration of the guard that makes the check (guards.ts;
+// config.ts); when they cannot be read, no check is judged at the lowest level (and the report
+// warns). A check whose guard cannot be followed is at the lowest level when its level is one of
+// any of the app's guards (the stricter reading, and a warning).
+import ts from "typescript";
+import { callConfig, isUnreadable, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { GUARD, type AuthCheck } from "./facts.js";
+import { consult } from "./guards.js";
+import { ownedDocuments } from "./ownerquery.js";
+import { within, type App, type Loc } from "./program.js";
+
+/** The guard's default levels (README: "access"), lowest first. */
+const DEFAULT_LEVELS = ["viewer", "commenter", "editor", "owner"];
+
+/** What the audit does without the levels: said in the report's configuration warning. */
+const LEVELS_IGNORED = "the access levels (a document check at the lowest level, or the public one, is taken as any document check: it covers deletes and writes by an argument's id)";
+
+/** What the audit does with a check whose guard it cannot follow. */
+const LEVELS_JUDGED = "the access levels (a document check is at the lowest level when its level is the lowest, or at most the public one, of any of them)";
+
+const weak = new WeakMap<ts.Node, Set<string> | null>();
+
+/** The levels a check at which decides nothing about a delete or write: the lowest, up to `publicLevel`; null when not readable. */
+function weakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
+  let known = weak.get(guard);
+  if (known === undefined) {
+    known = readWeakLevels(app, guard);
+    weak.set(guard, known);
+  }
+  return known;
+}
+
+function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
+  const config = callConfig(app, guard);
+  const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
+  if (isUnreadable(access)) return (warnUnreadable(app, access, LEVELS_IGNORED), null);
+  const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
+  if (isUnreadable(levels)) return (warnUnreadable(app, levels, LEVELS_IGNORED), null);
+  const publicLevel = access === undefined ? undefined : member(app, access, "publicLevel");
+  if (publicLevel !== undefined && (isUnreadable(publicLevel) || !ts.isStringLiteralLike(publicLevel))) {
+    return (warnUnreadable(app, isUnreadable(publicLevel) ? publicLevel : unreadable(publicLevel), LEVELS_IGNORED), null);
+  }
+  const upTo = publicLevel === undefined ? 0 : Math.max(0, levels.indexOf(publicLevel.text));
+  return new Set(levels.slice(0, upTo + 1));
+}
+
+/** `access.levels` as written (a list of string literals, through consts), the default when absent. */
+function stringList(app: App, access: ObjectRead, key: string): string[] | Unreadable {
+  const list = member(app, access, key);
+  if (list === undefined) return DEFAULT_LEVELS;
+  if (isUnreadable(list)) return list;
+  if (!ts.isArrayLiteralExpression(list)) return unreadable(list);
+  const out: string[] = [];
+  for (const element of list.elements) {
+    const value = readValue(app, element);
+    if (isUnreadable(value)) return value;
+    if (!ts.isStringLiteralLike(value)) return unreadable(value);
+    out.push(value.text);
+  }
+  return out.length === 0 ? DEFAULT_LEVELS : out;
+}
+
+/** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest. */
+const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany"]);
+
+/**
+ * The level a document check is made at when it is a weak one (the lowest, or at most the public
+ * level, of its guard): `requireAccess(ctx, t, id, "viewer")`, `readable(ctx, t, id)` (no level:
+ * any), a builder's `access: { level: "viewer" }`. Undefined for any other check, and for a level
+ * not written literally (it may be a higher one).
+ */
+function weakLevel(app: App, a: AuthCheck): string | undefined {
+  if (a.level !== "document") return undefined;
+  const call = a.guardCall;
+  const builder = a.via.endsWith(" access");
+  const name = builder || call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
+  if (!builder && !LEVEL_CHECKS.has(name ?? "")) return undefined;
+  const anyLevel = !builder && name !== "requireAccess" && call !== undefined && call.arguments.length < 4;
+  // A guard defined outside the app: its defaults. A guard whose levels cannot be read judges nothing.
+  const guards = consult(app, call, LEVELS_JUDGED);
+  const sets = guards.length === 0 ? [new Set([DEFAULT_LEVELS[0]!])] : guards.map((g) => weakLevels(app, g));
+  const judged = sets.filter((s): s is Set<string> => s !== null);
+  if (anyLevel) return judged.length > 0 ? "any level" : undefined;
+  return a.minLevel !== undefined && judged.some((s) => s.has(a.minLevel!)) ? a.minLevel : undefined;
+}
+
+/** What a function's deletes and writes by an id are judged with (functions.ts, rules.ts). */
+export interface ChangeChecks {
+  /** The arguments the document checks above the weak levels were made on ("any": one on a document not tied to an argument). */
+  args: Set<string> | "any";
+  /** The weak level each other checked argument was checked at. */
+  lowLevels: Map<string, string>;
+  /** Deletes and writes, in the handler, of the `_id` of a document a weak check answered (`doc._id`, `ctx.doc._id`), with that check's argument. */
+  ofCheckedDoc: (Loc & { arg: string; method: "delete" | "patch" | "replace" })[];
+}
+
+/**
+ * The document checks of a function read for its deletes and writes: which arguments a check
+ * above the weak levels covers, and which deletes and writes change a document only a weak check
+ * answered (`const { doc } = await guard.requireAccess(ctx, t, id, "viewer"); await ctx.db.delete(doc._id)`).
+ */
+export function changeChecks(app: App, handler: ts.SignatureDeclaration, checks: AuthCheck[], checkArg: (a: AuthCheck) => string | undefined, changes: (Loc & { method: string; target?: ts.Expression })[]): ChangeChecks {
+  const lowLevels = new Map<string, string>();
+  const strong: AuthCheck[] = [];
+  const ofCheckedDoc: ChangeChecks["ofCheckedDoc"] = [];
+  for (const a of checks) {
+    const level = weakLevel(app, a);
+    const arg = checkArg(a);
+    if (level === undefined) {
+      strong.push(a);
+      continue;
+    }
+    if (arg === undefined) continue;
+    lowLevels.set(arg, level);
+    const checked = ownedDocuments(app, handler, [a]);
+    for (const c of changes) {
+      if (c.target !== undefined && within(c.target, handler) && checked(c.target) && (c.method === "delete" || c.method === "patch" || c.method === "replace")) ofCheckedDoc.push({ file: c.file, line: c.line, arg, method: c.method });
+    }
+  }
+  const args = strong.some((a) => checkArg(a) === undefined) ? "any" : new Set(strong.map((a) => checkArg(a)!));
+  return { args, lowLevels, ofCheckedDoc };
+}
