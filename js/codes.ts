@@ -11,6 +11,7 @@
 import { checkKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS } from "./config-keys.js";
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
+import { own } from "./fields.js";
 import {
   CODE_ANSWER as A,
   CODE_DEFAULT_ALPHABET,
@@ -283,7 +284,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     issue(hash, now, replaced, options) {
       const e = compile();
       const h = bytes(hash);
-      const ttl = setting(options?.ttl);
+      const ttl = setting(own(options, "ttl")); // own: a planted Object.prototype.ttl is no lifetime
       const r = engineCall(() => e.issue(h, count(replaced?.failures), time(replaced?.lastFailure), num(now), ttl));
       return { ...stored(h, r), used: false };
     },

@@ -5,7 +5,7 @@
 // (README: "Fail closed, never silently").
 import ts from "typescript";
 import type { ConvexFunction, Kind } from "./functions.js";
-import type { App } from "./program.js";
+import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 export type Shape = Pick<ConvexFunction, "kind" | "visibility">;
 
@@ -31,6 +31,51 @@ export function reassigned(app: App, decl: ts.Declaration, symbol: ts.Symbol): b
   };
   visit(decl.getSourceFile());
   return found;
+}
+
+/**
+ * Whether a declaration whose type says it is no function holds a registered function all the
+ * same, its type cast away: `mutation(...) as unknown as number`, `m as unknown as string` of a
+ * `const m = mutation(...)`, a generic helper's answer (`hide<number>(mutation(...))`). Read in
+ * the declaration's own initializer (for a name destructured from an object literal, the
+ * property it takes), never inside a function written there (its body runs later, if ever).
+ */
+export function hidesFunction(app: App, decl: ts.Declaration): boolean {
+  const init = ownInitializer(decl);
+  const seen = new Set<ts.Node>();
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || seen.has(node) || isFunctionLike(node) || ts.isClassLike(node)) return;
+    seen.add(node);
+    if (ts.isExpression(node) && !ts.isLiteralExpression(node)) {
+      const shape = classifyType(app.checker.getTypeAtLocation(node));
+      if (shape !== undefined && shape !== UNTOLD) {
+        found = true;
+        return;
+      }
+    }
+    // A `const` it names (`const fns = { wipe: mutation(...) as unknown as number }`): its value too.
+    const named = ts.isIdentifier(node) ? app.symbol(node)?.valueDeclaration : undefined;
+    if (named !== undefined && ts.isVariableDeclaration(named) && ts.getCombinedNodeFlags(named) & ts.NodeFlags.Const && named.initializer !== undefined) {
+      visit(named.initializer);
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (init !== undefined) visit(init);
+  return found;
+}
+
+/** The expression a declaration's value comes from: a destructured name's property, when written. */
+function ownInitializer(decl: ts.Node): ts.Expression | undefined {
+  if (ts.isExportAssignment(decl)) return decl.expression;
+  if (ts.isVariableDeclaration(decl)) return decl.initializer;
+  if (!ts.isBindingElement(decl)) return undefined;
+  const whole = ownInitializer(decl.parent.parent);
+  const object = whole === undefined ? undefined : skipOuter(whole);
+  const key = decl.propertyName ?? decl.name;
+  if (object === undefined || !ts.isObjectLiteralExpression(object) || !ts.isObjectBindingPattern(decl.parent) || !ts.isIdentifier(key)) return whole;
+  const property = object.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key.text);
+  return property !== undefined && ts.isPropertyAssignment(property) ? property.initializer : whole;
 }
 
 /**

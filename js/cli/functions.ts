@@ -5,7 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
-import { classifyType, isValueExport, reassigned, UNTOLD } from "./exports.js";
+import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
 import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
@@ -141,7 +141,8 @@ export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
       if (decl === undefined || !isValueExport(exported, symbol)) continue;
       // By the export's type, whatever made it: a destructured `{ wipe }` of an `Object.assign`
       // is registered as surely as a `mutation(...)` (exports.ts).
-      const typed = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl));
+      // A type that says "no function" of a value holding one (a cast): it may be registered.
+      const typed = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl)) ?? (hidesFunction(app, decl) ? UNTOLD : undefined);
       if (typed === undefined) continue;
       // An `export let` the module reassigns: what Convex registers is not what its declaration says.
       const shape = reassigned(app, decl, symbol) ? UNTOLD : typed;

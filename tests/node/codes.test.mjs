@@ -363,6 +363,14 @@ test("a code's own ttl: issue(..., { ttl }) within the setting's range, INVALID_
   assert.equal(codes.issue(hash, 1_000, null, { ttl: 86_400_000 }).expiresAt, 86_401_000, "the most");
   // The failure count still carries over.
   assert.equal(codes.issue(hash, 2_000, { failures: 2, lastFailure: 1_500 }, { ttl: 60_000 }).failures, 2);
+  // An attacker's review: an inherited ttl (a polluted Object.prototype) is no lifetime.
+  assert.equal(codes.issue(hash, 1_000, null, Object.create({ ttl: 86_400_000 })).expiresAt, 301_000);
+  Object.prototype.ttl = 86_400_000;
+  try {
+    assert.equal(codes.issue(hash, 1_000, null, {}).expiresAt, 301_000);
+  } finally {
+    delete Object.prototype.ttl;
+  }
   // Before, a bad per-call ttl was a GuardConfigError (a configuration error, though it is an
   // argument of the call) and each call with a ttl compiled a code engine of its own.
   const message = "code ttl must be a number of milliseconds from 1000 to 86400000";
