@@ -1,4 +1,5 @@
-//! `CodeEngine.verify` (src/bindings/codes.rs), issue and verify: a stored record and a
+//! `CodeEngine.verify` (src/bindings/codes.rs), issue (with the configured lifetime or a code's
+//! own) and verify: a stored record and a
 //! presented digest as the binding decodes them (empty hash: no record; empty digest:
 //! malformed), then the record written back is verified again, as a replay would be.
 //!
@@ -7,7 +8,7 @@
 //! and never exceed the configured limit; a bad record, digest or time is `INVALID_ARGUMENT`.
 #![no_main]
 
-use convex_guard::codes::{verify, CodeConfig, Digest, Outcome, Record};
+use convex_guard::codes::{verify, CodeConfig, Digest, Failures, Outcome, Record};
 use convex_guard::Error;
 use convex_guard_fuzz::Input;
 use libfuzzer_sys::fuzz_target;
@@ -67,9 +68,24 @@ fuzz_target!(|data: &[u8]| {
         // Issue: a fresh record, then verify it in place of a stored one.
         let hash = digest_bytes(&mut input);
         let now = input.f64();
-        match Digest::from_slice(&hash).and_then(|d| config.issue(d, now)) {
+        // The configured lifetime, or a code's own (`codes_issue` with a ttl): any number.
+        let own_ttl = if input.bool() {
+            Some(input.f64())
+        } else {
+            None
+        };
+        let issued = Digest::from_slice(&hash).and_then(|d| match own_ttl {
+            None => config.issue(d, now),
+            Some(ttl) => config.reissue_within(d, now, Failures::NONE, ttl),
+        });
+        match issued {
             Ok(r) => {
-                assert_eq!(r.expires_at(), now + config.ttl_ms());
+                let ttl = own_ttl.unwrap_or(config.ttl_ms());
+                assert!(
+                    (1_000.0..=86_400_000.0).contains(&ttl),
+                    "a lifetime out of range: {ttl}"
+                );
+                assert_eq!(r.expires_at(), now + ttl);
                 assert_eq!(r.attempts_left(), config.max_attempts());
                 assert!(!r.used());
                 let v = verify(Some(&r), Some(r.hash()), now).unwrap_or_else(|e| panic!("{e}"));
