@@ -20,7 +20,8 @@ export type AnyDefinition = {
   permission?: string;
   rateLimit?: { name: string; key?: "user" | "global" | { arg: string } };
   access?: { table: string; arg: string; level: string };
-  handler: (ctx: never, args: never) => Promise<unknown>;
+  returns?: unknown;
+  handler: (ctx: never, args: never) => unknown;
 };
 
 /** The metadata of a definition: only what it declares, copied (later edits change nothing). */
@@ -48,7 +49,7 @@ const hasOwnKey = (args: object, name: unknown): boolean => typeof name === "str
 
 type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string, PropertyValidators, unknown, string> | GuardedMutation<GenericDataModel, string, string, string, string, string, PropertyValidators, unknown, string> | GuardedAction<GenericDataModel, string, string, string, string, PropertyValidators, unknown>;
 /** The keys of a definition, of any kind (a key of another kind is refused by {@link validate} with its own fix). */
-const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "role", "permission", "access", "rateLimit", "handler"]);
+const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "returns", "role", "permission", "access", "rateLimit", "handler"]);
 const ACCESS_KEYS = keysOf<BuilderAccess<string, PropertyValidators, string>>()(["table", "arg", "level"]);
 const RATE_LIMIT_KEYS = keysOf<BuilderRateLimit<string, PropertyValidators>>()(["name", "key"]);
 export const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);

@@ -36,7 +36,7 @@ import type {
   RegisteredQuery,
   TableNamesInDataModel,
 } from "convex/server";
-import type { GenericId, Infer, ObjectType, PropertyValidators } from "convex/values";
+import type { GenericId, Infer, ObjectType, PropertyValidators, Validator } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
 import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
@@ -76,9 +76,11 @@ export type BuilderRateLimit<K extends string, Args extends PropertyValidators> 
 };
 
 /** The checks every builder takes. */
-type Common<R extends string, P extends string, Args extends PropertyValidators> = {
+type Common<R extends string, P extends string, Args extends PropertyValidators, Result> = {
   /** Argument validators, as for the wrapped builder. */
   args: Args;
+  /** The return value's validator, as for the wrapped builder (Convex validates the answer). */
+  returns?: Validator<Result, "required", any>;
   /** A minimum role (`FORBIDDEN` below it). */
   role?: R;
   /** A permission (`FORBIDDEN` without it). */
@@ -115,24 +117,24 @@ export type Injected<DM extends GenericDataModel, T extends string, Tb extends s
 
 /** Options of `guard.query`. */
 export type GuardedQuery<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
-  Common<R, P, Args> & {
+  Common<R, P, Args, Result> & {
     access?: BuilderAccess<L, Args, Tb>;
-    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /** Options of `guard.mutation`. */
 export type GuardedMutation<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, K extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
-  Common<R, P, Args> & {
+  Common<R, P, Args, Result> & {
     access?: BuilderAccess<L, Args, Tb>;
     rateLimit?: BuilderRateLimit<K, Args>;
-    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /** Options of `guard.action` (no `access`: an action has no database). */
 export type GuardedAction<DM extends GenericDataModel, R extends string, P extends string, T extends string, K extends string, Args extends PropertyValidators, Result, RC extends string = never> =
-  Common<R, P, Args> & {
+  Common<R, P, Args, Result> & {
     rateLimit?: BuilderRateLimit<K, Args>;
-    handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never, RC>, args: ObjectType<Args>) => Promise<Result>;
+    handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /**
@@ -317,8 +319,10 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     // Convex gets its own copy of the validators: one added or replaced later in the app's
     // object validates nothing the checks above were not judged against.
     const args: unknown = definition.args;
+    const returns = field(definition, "returns"); // own: a planted validator is none of the app's
     const registered = (builder as (d: unknown) => object)({
       args: typeof args === "object" && args !== null && !Array.isArray(args) ? { ...args } : args,
+      ...(returns === undefined ? {} : { returns }),
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
         checkNamed();

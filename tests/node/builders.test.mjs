@@ -184,13 +184,28 @@ test("declarations that cannot hold are configuration errors at first use", asyn
   }
 });
 
+test("returns goes to the app's builder as declared (Convex validates the answer), and a handler need not be async", async () => {
+  // A new user's review: builders refused `returns`, and the types wanted a Promise.
+  const given = [];
+  const keeping = (def) => (given.push(def), Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" }));
+  const returns = v.string();
+  const fn = guard.query(keeping, { args: {}, returns, handler: (c) => c.user._id });
+  assert.equal(given[0].returns, returns);
+  assert.equal(await fn._handler(ctx(uma), {}), "u1");
+  assert.equal(await code(fn._handler(ctx(null), {})), "UNAUTHENTICATED");
+  // None declared: none passed (not `returns: undefined`); an inherited one is no declaration.
+  guard.mutation(keeping, { args: {}, handler: async () => null });
+  guard.mutation(keeping, Object.assign(Object.create({ returns: v.number() }), { args: {}, handler: async () => null }));
+  assert.ok(!("returns" in given[1]) && !("returns" in given[2]));
+});
+
 test("a misspelt requirement is refused at every call, never dropped: no signed-in user gets through", async () => {
   let ran = 0;
   const handler = async () => (ran++, "ran");
   for (const [make, message] of [
     [() => guard.mutation(builder, { args: {}, permision: "notes:delete", handler }), /^guard\.mutation: unknown key 'permision' \(did you mean 'permission'\?\)$/],
     [() => guard.query(builder, { args: {}, rol: "admin", handler }), /^guard\.query: unknown key 'rol' \(did you mean 'role'\?\)$/],
-    [() => guard.query(builder, { args: {}, returns: null, handler }), /^guard\.query: unknown key 'returns' \(it reads 'args', 'role', 'permission', 'access', 'rateLimit', 'handler'\)$/],
+    [() => guard.query(builder, { args: {}, return: v.string(), handler }), /^guard\.query: unknown key 'return' \(did you mean 'returns'\?\)$/],
     [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", levl: "owner" }, handler }), /^guard\.query's access: unknown key 'levl' \(did you mean 'level'\?\)$/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", kye: "global" }, handler }), /^guard\.mutation's rateLimit: unknown key 'kye' \(did you mean 'key'\?\)$/],
     [() => guard.action(builder, { args: { room: "v" }, rateLimit: { name: "post", key: { arg: "room", prefix: "x" } }, handler }), /^guard\.action's rateLimit\.key: unknown key 'prefix' \(it reads 'arg'\)$/],

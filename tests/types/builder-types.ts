@@ -48,6 +48,23 @@ export const ok = guard.mutation(mutation, {
 const meta: GuardMetadata | undefined = guardRequirements(ok);
 void meta;
 
+// A `returns` validator types the result, and the handler may be synchronous (as Convex's own).
+export const named = guard.query(query, {
+  args: {},
+  returns: v.object({ name: v.string() }),
+  handler: (ctx) => ({ name: ctx.user.name }),
+});
+type NamedRef = ApiFromModules<{ notes: { named: typeof named } }>["notes"]["named"];
+const namedResult: { name: string } = null as unknown as FunctionReturnType<NamedRef>;
+void namedResult;
+export const syncMutation = guard.mutation(mutation, { args: {}, handler: (ctx) => ctx.user._id });
+guard.query(query, {
+  args: {},
+  returns: v.number(),
+  // @ts-expect-error: the handler's answer is not what `returns` validates
+  handler: async (ctx) => ctx.user.name,
+});
+
 // Clients keep the argument and return types: Convex's `api` reads them from the registered
 // function's type, which must stay exactly `RegisteredMutation<...>` (an intersection with the
 // metadata turned them into `DefaultFunctionArgs` and `unknown`).
