@@ -175,18 +175,22 @@ export function userMethods<R extends string, P extends string, T extends string
    */
   let reported: WeakMap<object, Set<string>> | undefined; // made at the first report
 
-  /** Logs, once per row and request, a found user whose role field holds no configured role. */
-  function report(ctx: AnyReaderCtx, user: Found): void {
+  /** Whether `key` is reported for the first time in this request (at most 16 a request, whatever the traffic). */
+  function once(ctx: AnyReaderCtx, key: string): boolean {
     const { db, auth } = ctx as { db?: unknown; auth?: unknown };
     const request = [db, auth, ctx].find((k): k is object => typeof k === "object" && k !== null)!;
     reported ??= new WeakMap();
     let seen = reported.get(request);
     if (seen === undefined) reported.set(request, (seen = new Set()));
-    if (seen.size >= 16) return; // a bounded log, whatever the traffic
+    if (seen.size >= 16 || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  }
+
+  /** Logs, once per row and request, a found user whose role field holds no configured role. */
+  function report(ctx: AnyReaderCtx, user: Found): void {
     const diagnosis = authz().diagnoseUser(user);
-    if (diagnosis === null || seen.has(diagnosis.id ?? "")) return;
-    seen.add(diagnosis.id ?? "");
-    console.warn(diagnosis.message);
+    if (diagnosis !== null && once(ctx, diagnosis.id ?? "")) console.warn(diagnosis.message);
   }
 
   const methods: UserMethods<R, P, T, RC> = {
@@ -198,7 +202,16 @@ export function userMethods<R extends string, P extends string, T extends string
 
     async requireUser<C extends AnyReaderCtx>(ctx: C) {
       const user = await authz().getUser(ctx);
-      if (user === null) unauthenticated();
+      if (user === null) {
+        // Signed in, but no row answers for them: the developer's to fix, logged (never told the
+        // caller). Only where rows are looked up by a claim: under Convex Auth an ended session is
+        // no user by design, and `users.resolve`'s answer is the app's (its failures log already).
+        const s = users.settings();
+        if (s.kind === "index" && (await ctx.auth.getUserIdentity()) !== null && once(ctx, "no row")) {
+          console.warn(`convex-guard: a signed-in caller has no users row (${usersSetup(s, users.roleKey)}): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in (README: "Your auth provider")`);
+        }
+        unauthenticated();
+      }
       return user;
     },
 

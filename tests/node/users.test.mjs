@@ -248,3 +248,37 @@ test("Convex Auth 2.0 in an action: a session gone between the wired function's 
     await assert.rejects(check(actionCtx(true)), (e) => e.data?.code === "UNAUTHENTICATED");
   }
 });
+
+test("a signed-in caller with no users row: UNAUTHENTICATED, and the developer's log says why, once a request", async () => {
+  // A new user's review: a test identity matching no row was denied exactly as a signed-out
+  // caller, with no hint that the row was missing.
+  const warn = console.warn;
+  const warned = [];
+  console.warn = (m) => warned.push(m);
+  try {
+    const request = (identity, row = null) => ({
+      auth: { getUserIdentity: async () => identity },
+      db: { query: () => ({ withIndex: () => ({ unique: async () => row, first: async () => row }) }), get: async () => row, normalizeId: () => null },
+    });
+    const unauthenticated = (e) => e.data?.code === "UNAUTHENTICATED" && e.data.message === "Authentication required";
+    const guard = defineGuard({ roles });
+    const ctx = request({ tokenIdentifier: "i|alice", subject: "alice", issuer: "i" });
+    await assert.rejects(guard.requireUser(ctx), unauthenticated);
+    await assert.rejects(guard.requireRole(ctx, "admin"), unauthenticated);
+    assert.deepEqual(warned, [
+      "convex-guard: a signed-in caller has no users row (table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in (README: \"Your auth provider\")",
+    ]);
+    // Not the client's: the error says nothing more. Not logged for getUser (asking is not
+    // requiring), for a signed-out caller, or under Convex Auth (an ended session is no user).
+    warned.length = 0;
+    assert.equal(await guard.getUser(request({ tokenIdentifier: "i|alice" })), null);
+    await assert.rejects(guard.requireUser(request(null)), unauthenticated);
+    await assert.rejects(defineGuard({ roles, users: { convexAuth: true } }).requireUser(request({ tokenIdentifier: "i|x", subject: "x|y", issuer: "i" })), unauthenticated);
+    assert.deepEqual(warned, []);
+    // Another request logs it again.
+    await assert.rejects(guard.requireUser(request({ tokenIdentifier: "i|bob" })), unauthenticated);
+    assert.equal(warned.length, 1);
+  } finally {
+    console.warn = warn;
+  }
+});
