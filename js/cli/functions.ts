@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
 import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
+import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
 import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
@@ -59,6 +60,8 @@ export interface ConvexFunction {
   targetArgs: Set<string>;
   /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
   ownedDeletes: (Loc & { ownerField?: string })[];
+  /** Calls that pass its arguments to a function of the app (`ctx.scheduler.runAfter(0, internal.docs.doDelete, { id })`), judged with it (follow.ts). */
+  calls: FollowedCall[];
 }
 
 /** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
@@ -203,6 +206,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     targetArgs: new Set(),
     codeExposures: [],
     argKeyedLimits: [],
+    calls: [],
     library: libraryOf(app, decl),
   };
   const init = initializer(decl);
@@ -262,6 +266,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);
     fn.codeExposures = exposedCodes(app, handler);
+    fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));
     // A rate limit keyed by what the caller sends is a new budget per request: no limit.
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => {
       const arg = (r.keys ?? []).map((k) => (within(k, handler) ? flow.argIn(k) : undefined)).find((a) => a !== undefined);
@@ -290,9 +295,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       if (ownerField !== undefined) fn.ownedDeletes.push({ ...d, ownerField });
       else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
-    // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts): asked only when there are some.
+    // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts): asked only when there are some, here or through a call (follow.ts).
     const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];
-    if (documentChecks.length > 0 && changes.length > 0) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
+    if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.length > 0)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.

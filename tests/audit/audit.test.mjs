@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 252, "the fixture's markers");
+  assert.equal(expected.length, 261, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -173,6 +173,11 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "deletes:destructuredDelete high",
     "deletes:elementDelete high",
     "deletes:ownerDeletes low",
+    // The internal halves a public function schedules or runs: internal for themselves (the
+    // public callers are reported unchecked-id-delete at their calls).
+    "follows:doDelete medium",
+    "follows:doDeleteOwned medium",
+    "follows:wipeUser medium",
     // The checked document itself (`ctx.doc._id`, requireAccess's `doc._id`) is the owned one;
     // an editor's, or a `let` that may hold another document, is not.
     "owners:builderDeletesDoc low",
@@ -204,6 +209,10 @@ test("evasions: a delete of a document checked at the owner level is low, an int
   const unchecked = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete").map((f) => f.function);
   assert.deepEqual(unchecked.sort(), [
     ".hidden/ops:wipePost",
+    // At the call that schedules an internal delete of the id it was given.
+    "follows:requestDelete",
+    "follows:requestDeleteAt",
+    "follows:requestDeleteViewer",
     "iddeletes:auditedAnyPost",
     "iddeletes:auditedEach",
     "iddeletes:auditedThroughAlias",
@@ -229,6 +238,22 @@ test("evasions: a delete of a document checked at the owner level is low, an int
   for (const f of ownRows) assert.match(f.message, /the caller's own documents \(selected by their owner field 'ownerId' equal to the caller's id\), with no audit row$/);
 });
 
+test("evasions: an id a public function passes to an app function it runs or schedules is judged with that function's delete, write or read", () => {
+  const followed = evasionsRun.report.findings.filter((f) => f.file.endsWith("follows.ts") && f.rule.startsWith("unchecked-id-"));
+  assert.deepEqual(followed.map((f) => `${f.function} ${f.rule} ${f.severity}`), [
+    "follows:requestDelete unchecked-id-delete high",
+    "follows:requestDeleteAt unchecked-id-delete high",
+    "follows:renameFromAction unchecked-id-write high",
+    "follows:peek unchecked-id-read high",
+    "follows:requestDeleteViewer unchecked-id-delete medium",
+    "follows:renameSpread unchecked-id-write high",
+  ]);
+  assert.equal(followed[0].message, "follows:requestDelete deletes, through internal.follows.doDelete (scheduled: ctx.scheduler.runAfter), the document that argument 'id' names, for any signed-in caller");
+  assert.match(followed[2].message, /patches, through internal\.follows\.doRename \(ctx\.runMutation\)/);
+  assert.match(followed[3].message, /returns, through internal\.follows\.readDoc \(ctx\.runQuery\), the document that argument 'id' names, to any signed-in caller/);
+  assert.match(followed[4].message, /checked only at level 'viewer'/);
+});
+
 test("evasions: writes by an argument's id, the users' role from an argument, the guard's tables written around its API", () => {
   const of = (rule) => evasionsRun.report.findings.filter((f) => f.rule === rule);
   // A document patched or replaced by an argument's id, under requireUser, the lowest role or nothing.
@@ -248,6 +273,9 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "lowlevel:viewerDocDeleted medium",
     // Convex 1.48's table-scoped database: ctx.db.table("posts").patch(id, ...).
     "scoped:scopedDelete high",
+    // Through an internal mutation the public function runs (an action) or schedules.
+    "follows:renameFromAction high",
+    "follows:renameSpread high",
   ].sort());
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerBuilder").message, /patches the document that argument 'id' names, checked only at level 'viewer' \(the lowest, or at most access\.publicLevel\): whoever may see it/);
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);

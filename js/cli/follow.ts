@@ -1,0 +1,148 @@
+// A public function that hands an id it was given to a function of the app that deletes, writes
+// or reads by it: `unchecked-id-delete`, `-write` and `-read` judge the pair, one level deep.
+//
+//   export const requestDelete = mutation({ args: { id: v.id("documents") }, handler: async (ctx, { id }) => {
+//     await guard.requireUser(ctx);                                   // the caller, not the document
+//     await ctx.scheduler.runAfter(0, internal.docs.doDelete, { id }); // reported here
+//   }});
+//   export const doDelete = internalMutation({ args: { id: v.id("documents") }, handler: async (ctx, { id }) => { await ctx.db.delete(id); } });
+//
+// The called function is named by its `_generated/api` reference (`internal.docs.doDelete` is
+// module `docs`, export `doDelete`; `internal.lib.jobs.run` is `lib/jobs:run`), imported from the
+// app's own `_generated/api`; any other reference (a component's, a parameter) is not resolved,
+// and nothing is claimed. A function the called one runs in turn is not followed.
+import { dirname, join, resolve } from "node:path";
+import ts from "typescript";
+import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+import type { ConvexFunction } from "./functions.js";
+import { finding, type Finding } from "./rules.js";
+
+/** A call of another function, with what of the caller's arguments it passes. */
+export interface FollowedCall extends Loc {
+  /** `internal.docs.doDelete`, as written. */
+  ref: string;
+  /** `docs:doDelete`: the id of the function called. */
+  target: string;
+  /** "scheduled" (runAfter/runAt) or `ctx.runMutation` ... */
+  how: string;
+  /** Each parameter of the called function given a value of one of the caller's arguments, and whether the caller compared a field of the document it names. */
+  passes: { param: string; arg: string; compared: boolean }[];
+  /** Whether the caller returns the call's answer (a document read for it). */
+  returned: boolean;
+}
+
+const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
+const SCHEDULES = new Set(["runAfter", "runAt"]);
+
+/** The calls of a handler that pass its arguments to a function of the app it can name. */
+export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, argNames: string[]): FollowedCall[] {
+  const out: FollowedCall[] = [];
+  const visit = (n: ts.Node): void => {
+    ts.forEachChild(n, visit);
+    if (!ts.isCallExpression(n)) return;
+    const path = app.memberPath(n.expression);
+    const method = path[path.length - 1] ?? "";
+    const scheduled = SCHEDULES.has(method) && path[path.length - 2] === "scheduler";
+    if (!scheduled && !(RUNS.has(method) && path.length === 2)) return;
+    const refArg = n.arguments[scheduled ? 1 : 0];
+    const payload = n.arguments[scheduled ? 2 : 1];
+    const ref = refArg === undefined ? undefined : reference(app, refArg);
+    if (ref === undefined || payload === undefined) return;
+    const passes = passed(app, handler, flow, payload, argNames).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
+    if (passes.length === 0) return;
+    const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
+    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: !scheduled && returned(app, handler, n, n, "document") });
+  };
+  visit(handler);
+  return out;
+}
+
+/** `internal.a.b.c` (or `api.`), imported from the app's own `_generated/api`, through `const`s: `a/b:c`. */
+function reference(app: App, expr: ts.Expression): { text: string; target: string } | undefined {
+  let e = skipOuter(expr);
+  for (let depth = 0; depth < 4 && ts.isIdentifier(e); depth++) {
+    const init = app.constInitializer(e);
+    if (init === undefined) break;
+    e = init;
+  }
+  const names: string[] = [];
+  while (ts.isPropertyAccessExpression(e)) {
+    names.unshift(e.name.text);
+    e = skipOuter(e.expression);
+  }
+  if (!ts.isIdentifier(e) || names.length < 2) return undefined;
+  const decl = app.checker.getSymbolAtLocation(e)?.declarations?.[0];
+  if (decl === undefined || !ts.isImportSpecifier(decl)) return undefined;
+  const from = decl.parent.parent.parent.moduleSpecifier;
+  const root = (decl.propertyName ?? decl.name).text;
+  if (!ts.isStringLiteral(from) || (root !== "internal" && root !== "api")) return undefined;
+  const file = resolve(dirname(decl.getSourceFile().fileName), from.text).replace(/\.(js|ts|d\.ts)$/, "");
+  if (file !== join(app.convexDir, "_generated", "api")) return undefined;
+  return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
+}
+
+/** The called function's parameters given an argument's value: `{ id }`, `{ id: args.id }`, `{ ...args }`, `args`. */
+function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, payload: ts.Expression, argNames: string[]): { param: string; arg: string }[] {
+  let e = skipOuter(payload);
+  const whole = (x: ts.Expression) => flow.argIn(x) === "(the arguments)" && ts.isIdentifier(skipOuter(x));
+  if (whole(e)) return argNames.map((a) => ({ param: a, arg: a }));
+  if (ts.isIdentifier(e)) {
+    const init = app.constInitializer(e);
+    if (init !== undefined && within(init, handler)) e = init;
+  }
+  if (!ts.isObjectLiteralExpression(e)) return [];
+  const out: { param: string; arg: string }[] = [];
+  for (const p of e.properties) {
+    if (ts.isSpreadAssignment(p) && whole(p.expression)) out.push(...argNames.map((a) => ({ param: a, arg: a })));
+    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    const arg = value === undefined ? undefined : flow.rootOf(value);
+    if (name !== undefined && arg !== undefined) out.push({ param: name, arg });
+  }
+  return out;
+}
+
+/** A role above the lowest or a permission: it decides who may touch any document. */
+const decides = (fn: ConvexFunction) => fn.facts.auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
+
+/**
+ * The public functions' deletes, writes and reads made through a function they call: reported
+ * on the caller, at the call, unless either of them checks that document (or decides by a role
+ * or a permission); a check at the lowest access level only is `medium`, as in the handler.
+ */
+export function followFindings(functions: ConvexFunction[]): Finding[] {
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  const out: Finding[] = [];
+  for (const fn of functions) {
+    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || decides(fn)) continue;
+    const lowest = fn.facts.auth.find((a) => a.everyRole !== undefined)?.everyRole;
+    const who = lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : fn.facts.auth.length > 0 ? "any signed-in caller" : "any caller";
+    for (const call of fn.calls) {
+      const callee = byId.get(call.target);
+      if (callee === undefined || callee === fn || callee.kind === "unknown" || decides(callee)) continue;
+      for (const { param, arg, compared } of call.passes) {
+        const has = (set: Set<string> | "any", name: string) => set === "any" || set.has(name);
+        const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
+          const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), the document that argument '${arg}' names`;
+          if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
+          // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
+          const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
+          const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
+          out.push({ ...finding(rule, fn.id, call, `${message}, checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`), severity: "medium" });
+        };
+        // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
+        const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
+          if (compared || has(fn.changeChecked.args, arg) || has(callee.changeChecked.args, param)) return;
+          report(rule, does, has(fn.checkedArgs, arg) || has(callee.checkedArgs, param));
+        };
+        if (callee.idDeletes.some((d) => d.arg === param)) changes("unchecked-id-delete", "deletes");
+        const write = callee.writes.idWrites.find((w) => w.arg === param);
+        if (write !== undefined) changes("unchecked-id-write", write.method === "patch" ? "patches" : "replaces");
+        // A read reaches the caller's client only when the caller returns the call's answer.
+        if (call.returned && !compared && callee.idReads.some((r) => r.arg === param) && !has(fn.checkedArgs, arg) && !has(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
+      }
+    }
+  }
+  return out;
+}
