@@ -168,10 +168,10 @@ export function userMethods<R extends string, P extends string, T extends string
   authz: () => Authz<R, P, T, RC>,
 ): UserMethods<R, P, T, RC> {
   /**
-   * Ids already reported by `getUser`, per request: keyed by the request's `ctx.db` (Convex,
-   * and convex-test, make a new one for every execution; `ctx.auth` without a db), so each bad
-   * row is logged once per request, and no request's users outlive it in a context that Convex
-   * reuses (`experimental_reuseContext`).
+   * What was already logged, per request (the row ids `getUser` diagnosed, and "no row"): keyed
+   * by the request's `ctx.db` (Convex, and convex-test, make a new one for every execution;
+   * `ctx.auth` without a db), so each is logged once per request, and no request's users outlive
+   * it in a context that Convex reuses (`experimental_reuseContext`).
    */
   let reported: WeakMap<object, Set<string>> | undefined; // made at the first report
 
