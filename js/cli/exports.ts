@@ -5,7 +5,8 @@
 // (README: "Fail closed, never silently").
 import ts from "typescript";
 import type { ConvexFunction, Kind } from "./functions.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { initializer } from "./argflow.js";
+import { isFunctionLike, type App } from "./program.js";
 
 export type Shape = Pick<ConvexFunction, "kind" | "visibility">;
 
@@ -65,16 +66,13 @@ export function hidesFunction(app: App, decl: ts.Declaration): boolean {
   return found;
 }
 
-/** The expression a declaration's value comes from: a destructured name's property, when written. */
+/** The expression a declaration's value comes from (`initializer`): a destructured name's property, when written. */
 function ownInitializer(decl: ts.Node): ts.Expression | undefined {
-  if (ts.isExportAssignment(decl)) return decl.expression;
-  if (ts.isVariableDeclaration(decl)) return decl.initializer;
-  if (!ts.isBindingElement(decl)) return undefined;
+  if (!ts.isBindingElement(decl)) return initializer(decl);
   const whole = ownInitializer(decl.parent.parent);
-  const object = whole === undefined ? undefined : skipOuter(whole);
   const key = decl.propertyName ?? decl.name;
-  if (object === undefined || !ts.isObjectLiteralExpression(object) || !ts.isObjectBindingPattern(decl.parent) || !ts.isIdentifier(key)) return whole;
-  const property = object.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key.text);
+  if (whole === undefined || !ts.isObjectLiteralExpression(whole) || !ts.isObjectBindingPattern(decl.parent) || !ts.isIdentifier(key)) return whole;
+  const property = whole.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === key.text);
   return property !== undefined && ts.isPropertyAssignment(property) ? property.initializer : whole;
 }
 
