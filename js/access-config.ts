@@ -10,13 +10,24 @@ import { ACCESS_TABLE_NAMES } from "./access-tables.js";
 import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkPermissionName, roleOrPermission } from "./config-keys.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
 import {
+  ACCESS_STANDARD_LEVELS,
   FIRST_LEVEL,
   MAX_BATCH_DOCUMENTS,
   MAX_CALLER_GROUPS,
   MAX_GROUP_NAME_LEN,
   MAX_PAGE_ITEMS,
   MAX_PARENT_DEPTH,
+  type Same,
 } from "./generated/wire.js";
+import type { DefaultLevel } from "./access-types.js";
+import type { DEFAULT_ACCESS_LEVELS } from "./defaults.js";
+
+// The public default levels (DefaultLevel), and the audit's copy of the list (defaults.ts, in
+// order), are exactly the engine's: tsc fails here otherwise.
+const levelsMatch: Same<DefaultLevel, (typeof ACCESS_STANDARD_LEVELS)[number]> = true;
+const listMatch: Same<typeof DEFAULT_ACCESS_LEVELS, typeof ACCESS_STANDARD_LEVELS> = true;
+void levelsMatch;
+void listMatch;
 
 /** One protected table, its defaults filled in. @internal */
 export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
@@ -57,10 +68,7 @@ export function compileAccess(
   first?: Compiled,
 ): Compiled {
   if (first !== undefined) {
-    const builder = new AccessLevelsBuilder();
-    for (const name of first.names) builder.level(name);
-    const again = engineCall(() => builder.build(levelName(first, first.publicLevel), levelName(first, first.shareLevel)));
-    return { ...first, engine: again };
+    return { ...first, engine: levelsEngine(first.names, levelName(first, first.publicLevel), levelName(first, first.shareLevel)) };
   }
   const c = config ?? {};
   if (typeof c !== "object") throw new GuardConfigError("access must be an object");
@@ -75,12 +83,7 @@ export function compileAccess(
   }
   const tables = compileTables(c.tables);
   engine();
-  const builder = new AccessLevelsBuilder();
-  for (const name of c.levels ?? []) {
-    if (typeof name !== "string") throw new GuardConfigError("access level names must be strings");
-    builder.level(name);
-  }
-  const eng = engineCall(() => builder.build(c.publicLevel, c.shareLevel));
+  const eng = levelsEngine(c.levels ?? [], c.publicLevel, c.shareLevel);
   const names = eng.levels().split(" ");
   // `info()` starts with the compiled public and share levels; the bounds are the wire's.
   const [publicLevel, shareLevel] = eng.info();
@@ -102,6 +105,16 @@ export function compileAccess(
     authz,
     usersTable,
   };
+}
+
+/** The engine's levels: `names` (none: the standard ones) with the public and share levels. */
+function levelsEngine(names: readonly unknown[], publicLevel: string | undefined, shareLevel: string | undefined): AccessEngine {
+  const builder = new AccessLevelsBuilder();
+  for (const name of names) {
+    if (typeof name !== "string") throw new GuardConfigError("access level names must be strings");
+    builder.level(name);
+  }
+  return engineCall(() => builder.build(publicLevel, shareLevel));
 }
 
 /** The name of the level numbered `id` (`undefined`: none). @internal */

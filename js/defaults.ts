@@ -21,6 +21,14 @@ export const GUARD_TABLES = {
   audit: "guardAudit",
 } as const;
 
+/**
+ * The access levels when the configuration declares none, lowest first: the engine's
+ * (`ACCESS_STANDARD_LEVELS`, generated from src/access.rs; access-config.ts fails to compile
+ * unless this is exactly that list, in order). Here for the audit CLI, which cannot import the
+ * generated wire.
+ */
+export const DEFAULT_ACCESS_LEVELS = ["viewer", "commenter", "editor", "owner"] as const;
+
 /** The users table when the configuration names none. */
 export const DEFAULT_USERS_TABLE = "users";
 /** The role field of a users row when the configuration names none. */

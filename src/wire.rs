@@ -1371,6 +1371,11 @@ mod render {
         o.section("access levels");
         use wire::access as ac;
         o.raw(
+            "ACCESS_STANDARD_LEVELS",
+            &list(&crate::access::STANDARD_LEVELS, |l| q(l)),
+            "The levels of an access configuration that declares none, lowest first (the last is the owner's).",
+        );
+        o.raw(
             "ACCESS_SOURCES",
             &list(&SOURCES, |s| q(s.name())),
             "Which rule gave a level, by code (index).",

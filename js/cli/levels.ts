@@ -15,9 +15,10 @@ import { GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
+import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
 
-/** The guard's default levels (README: "access"), lowest first. */
-const DEFAULT_LEVELS = ["viewer", "commenter", "editor", "owner"];
+/** The guard's default levels (README: "access"), lowest first: the engine's (defaults.ts). */
+const DEFAULT_LEVELS: readonly string[] = DEFAULT_ACCESS_LEVELS;
 
 /** What the audit does without the levels: said in the report's configuration warning. */
 const LEVELS_IGNORED = "the access levels (a document check at the lowest level, or the public one, is taken as any document check: it covers deletes and writes by an argument's id)";
@@ -52,7 +53,7 @@ function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null 
 }
 
 /** `access.levels` as written (a list of string literals, through consts), the default when absent. */
-function stringList(app: App, access: ObjectRead, key: string): string[] | Unreadable {
+function stringList(app: App, access: ObjectRead, key: string): readonly string[] | Unreadable {
   const list = member(app, access, key);
   if (list === undefined) return DEFAULT_LEVELS;
   if (isUnreadable(list)) return list;

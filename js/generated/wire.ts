@@ -103,6 +103,8 @@ export const RL_TAKE = 2;
 
 // access levels
 
+/** The levels of an access configuration that declares none, lowest first (the last is the owner's). */
+export const ACCESS_STANDARD_LEVELS = ["viewer", "commenter", "editor", "owner"] as const;
 /** Which rule gave a level, by code (index). */
 export const ACCESS_SOURCES = ["none", "owner", "public", "direct", "group", "inherited", "cycle"] as const;
 /** Why sharing or a transfer is refused, by code (index; 0 is allowed). */
