@@ -16,7 +16,7 @@ import ts from "typescript";
 import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
-import { finding, type Finding } from "./rules.js";
+import { anyCaller, CHANGES, covers, decidesAccess, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
 export interface FollowedCall extends Loc {
@@ -103,9 +103,6 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
   return out;
 }
 
-/** A role above the lowest or a permission: it decides who may touch any document. */
-const decides = (fn: ConvexFunction) => fn.facts.auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
-
 /**
  * The public functions' deletes, writes and reads made through a function they call: reported
  * on the caller, at the call, unless either of them checks that document (or decides by a role
@@ -115,32 +112,29 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
   const byId = new Map(functions.map((f) => [f.id, f]));
   const out: Finding[] = [];
   for (const fn of functions) {
-    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || decides(fn)) continue;
-    const lowest = fn.facts.auth.find((a) => a.everyRole !== undefined)?.everyRole;
-    const who = lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : fn.facts.auth.length > 0 ? "any signed-in caller" : "any caller";
+    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || decidesAccess(fn.facts.auth)) continue;
+    const who = anyCaller(fn.facts.auth);
     for (const call of fn.calls) {
       const callee = byId.get(call.target);
-      if (callee === undefined || callee === fn || callee.kind === "unknown" || decides(callee)) continue;
+      if (callee === undefined || callee === fn || callee.kind === "unknown" || decidesAccess(callee.facts.auth)) continue;
       for (const { param, arg, compared } of call.passes) {
-        const has = (set: Set<string> | "any", name: string) => set === "any" || set.has(name);
         const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
           const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), the document that argument '${arg}' names`;
           if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
           // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
           const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
-          const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
-          out.push({ ...finding(rule, fn.id, call, `${message}, checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`), severity: "medium" });
+          out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level)}`), severity: "medium" });
         };
         // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
         const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
-          if (compared || has(fn.changeChecked.args, arg) || has(callee.changeChecked.args, param)) return;
-          report(rule, does, has(fn.checkedArgs, arg) || has(callee.checkedArgs, param));
+          if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
+          report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
         };
-        if (callee.idDeletes.some((d) => d.arg === param)) changes("unchecked-id-delete", "deletes");
+        if (callee.idDeletes.some((d) => d.arg === param)) changes("unchecked-id-delete", CHANGES.delete);
         const write = callee.writes.idWrites.find((w) => w.arg === param);
-        if (write !== undefined) changes("unchecked-id-write", write.method === "patch" ? "patches" : "replaces");
+        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
         // A read reaches the caller's client only when the caller returns the call's answer.
-        if (call.returned && !compared && callee.idReads.some((r) => r.arg === param) && !has(fn.checkedArgs, arg) && !has(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
+        if (call.returned && !compared && callee.idReads.some((r) => r.arg === param) && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
       }
     }
   }

@@ -1,6 +1,7 @@
 // The rules: each has a stable id, a severity and one sentence on the fix. A finding is a rule
 // broken at a place, in a function (or, for code outside any function, in a module).
 import { keyedBy } from "./argflow.js";
+import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import type { GuardTable } from "./writes.js";
 import type { Loc } from "./program.js";
@@ -196,6 +197,35 @@ export function namesUser(name: string): boolean {
   return USER_NAMES.includes(folded) || folded.endsWith("userid");
 }
 
+/**
+ * Whether a function's checks decide who may touch any document: a role above the lowest or a
+ * permission. A document check decides only the document it was made on; "signed in" alone
+ * decides nothing, nor does the lowest role, which every user with a role holds.
+ */
+export function decidesAccess(auth: readonly AuthCheck[]): boolean {
+  return auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
+}
+
+/** Who a function that decides nothing (`decidesAccess`) lets through, as findings say it. */
+export function anyCaller(auth: readonly AuthCheck[]): string {
+  const lowest = auth.find((a) => a.everyRole !== undefined)?.everyRole;
+  return lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : auth.length > 0 ? "any signed-in caller" : "any caller";
+}
+
+/** Whether checked arguments (`"any"`: a check tied to no argument) cover argument `arg`. */
+export function covers(checked: Set<string> | "any", arg: string): boolean {
+  return checked === "any" || checked.has(arg);
+}
+
+/** What a change made after a document check at the lowest (or public) level only is told (levels.ts). */
+export function onlyWeaklyChecked(level: string | undefined): string {
+  const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
+  return `checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`;
+}
+
+/** A delete's or write's verb in findings. */
+export const CHANGES = { delete: "deletes", patch: "patches", replace: "replaces" } as const;
+
 /** The findings of one function. */
 export function functionFindings(fn: ConvexFunction): Finding[] {
   const out: Finding[] = [];
@@ -237,29 +267,24 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const what = named ? "a user" : "validated as an id of the users table";
       out.push(finding("user-id-arg", fn.id, arg.at, `public ${fn.kind} ${fn.id} takes ${arg.name} (${what}) from the caller`));
     }
-    // A role or a permission decides who may read anything; a document check only the document
-    // it was made on; "signed in" alone decides nothing, nor does the lowest role, which every
-    // user with a role holds.
-    const decides = f.auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
-    if (!decides) {
-      const lowest = f.auth.find((a) => a.everyRole !== undefined)?.everyRole;
-      const who = lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : f.auth.length > 0 ? "any signed-in caller" : "any caller";
+    // A role or a permission decides who may read anything (`decidesAccess`).
+    if (!decidesAccess(f.auth)) {
+      const who = anyCaller(f.auth);
       for (const read of fn.idReads) {
-        if (fn.checkedArgs === "any" || fn.checkedArgs.has(read.arg)) continue;
+        if (covers(fn.checkedArgs, read.arg)) continue;
         out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc, does: string) => {
-        if (fn.changeChecked.args === "any" || fn.changeChecked.args.has(arg)) return;
-        if (!(fn.checkedArgs === "any" || fn.checkedArgs.has(arg))) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`));
-        const level = fn.changeChecked.lowLevels.get(arg);
-        const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
-        out.push({ ...finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`), severity: "medium" });
+        if (covers(fn.changeChecked.args, arg)) return;
+        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`));
+        const message = `${fn.id} ${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg))}`;
+        out.push({ ...finding(rule, fn.id, at, message), severity: "medium" });
       };
-      for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, "deletes");
-      for (const w of fn.writes.idWrites) changes(w.arg, "unchecked-id-write", w, w.method === "patch" ? "patches" : "replaces");
-      for (const c of fn.changeChecked.ofCheckedDoc) changes(c.arg, c.method === "delete" ? "unchecked-id-delete" : "unchecked-id-write", c, c.method === "delete" ? "deletes" : c.method === "patch" ? "patches" : "replaces");
+      for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, CHANGES.delete);
+      for (const w of fn.writes.idWrites) changes(w.arg, "unchecked-id-write", w, CHANGES[w.method]);
+      for (const c of fn.changeChecked.ofCheckedDoc) changes(c.arg, c.method === "delete" ? "unchecked-id-delete" : "unchecked-id-write", c, CHANGES[c.method]);
       // A role or permission check above the lowest decides who may set roles; a document check does not.
       for (const w of fn.writes.roleWrites) {
         const whose = w.own ? "the caller's own users row" : "a users row";

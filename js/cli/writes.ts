@@ -33,7 +33,7 @@ export type GuardTable = keyof typeof GUARD_TABLES;
 
 export interface WriteFacts {
   /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields. */
-  idWrites: (Loc & { arg: string; method: Write["method"] })[];
+  idWrites: (Loc & { arg: string; method: "patch" | "replace" })[];
   /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row. */
   roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string })[];
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
