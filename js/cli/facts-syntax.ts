@@ -148,16 +148,56 @@ export function unused(call: ts.CallExpression): boolean {
   return !read;
 }
 
-/** Whether `fn` can return data (not only literals) before reaching `call`, in source order. */
-export function returnsDataBefore(call: ts.Node, fn: ts.Node): boolean {
+/**
+ * Whether `fn` can return data (not only literals) before reaching `call`, in source order. A
+ * return made after a check on its own path does not count (see {@link checkedFirst}; `makes`:
+ * whether code makes the check on every path of it).
+ */
+export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || n.pos >= call.pos) return;
-    if (ts.isReturnStatement(n) && n.end <= call.pos && n.expression !== undefined && !carriesNoData(n.expression)) found = true;
+    if (ts.isReturnStatement(n) && n.end <= call.pos && n.expression !== undefined && !carriesNoData(n.expression) && !checkedFirst(n, fn, makes)) found = true;
     else if (n === fn || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(fn);
   return found;
+}
+
+/**
+ * Whether a return runs only after a check: its own expression makes one
+ * (`return await guard.share(...)`), or a statement before it does, in a block around it up to `fn`.
+ */
+function checkedFirst(ret: ts.ReturnStatement, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
+  if (ret.expression !== undefined && makes(ret.expression)) return true;
+  for (let n: ts.Node = ret; n !== fn && n.parent !== undefined; n = n.parent) {
+    if (!ts.isBlock(n.parent)) continue;
+    for (const s of n.parent.statements) {
+      if (s === n) break;
+      if (makes(s)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the code after the `if` statement `p` (one with no `else`) makes a check before it
+ * can return: `if (userId) return await guard.share(...); return await guard.share(...)`, where
+ * the path that skips the branch is checked too.
+ */
+export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean): boolean {
+  const block = p.parent;
+  if (!ts.isBlock(block)) return false;
+  for (const s of block.statements.slice(block.statements.indexOf(p) + 1)) {
+    if (makes(s)) return true;
+    if (mayReturn(s)) return false;
+  }
+  return false;
+}
+
+/** Whether a statement holds a `return` of its own function. */
+function mayReturn(s: ts.Node): boolean {
+  return ts.isReturnStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
 }
 
 /** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */

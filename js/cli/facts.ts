@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, checkedAfter, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -255,30 +255,30 @@ export class FactsFinder {
 
   /**
    * Whether a call runs on some paths of `fn` only: in one branch of an `if` or a `?:` whose
-   * other branch neither makes the same kind of check nor leaves, on the right of `&&`, `||` or
-   * `??`, in a `switch` case, or in a `catch`. Loops and nested functions are neutral (a check per
-   * element is still made for every element).
-   */
+   * other branch (or, with no `else`, the code after the `if`) neither makes the same kind of
+   * check nor leaves, on the right of `&&`, `||` or `??`, in a `switch` case, or in a `catch`.
+   * Loops and nested functions are neutral (a check per element is made for every element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
     // `if (args.preview) return await ctx.db.query(...)` before the check: that path has none.
-    if (kind === "auth" && returnsDataBefore(call, fn)) return true;
-    let node: ts.Node = call;
-    // On the right of `&&`/`||`: conditional, unless that test is an `if`'s (the decision's own
-    // `if (user === null || !guard.can(user, p)) throw`, which leaves on every denial).
+    const makes = (code: ts.Node) => this.makes(code, kind);
+    if (kind === "auth" && returnsDataBefore(call, fn, makes)) return true;
+    // On the right of `&&`/`||`: conditional, unless in an `if`'s test (`if (user === null || !guard.can(user, p)) throw`
+    // leaves on every denial). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     let shortCircuited = false;
-    for (let p = node.parent; p !== undefined && p !== fn; node = p, p = p.parent) {
+    for (let node: ts.Node = call, p = call.parent; p !== undefined && (p !== fn || !isFunctionLike(fn)); node = p, p = p.parent) {
       if (ts.isIfStatement(p) && node === p.expression) shortCircuited = false;
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        if (other === undefined || !(alwaysLeaves(other, throwingIn(this.app)) || this.makes(other, kind))) return true;
+        if (other === undefined ? !checkedAfter(p, makes) : !(alwaysLeaves(other, throwingIn(this.app)) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
-        if (!this.makes(node === p.whenTrue ? p.whenFalse : p.whenTrue, kind)) return true;
+        if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
       } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {
         shortCircuited = true;
       } else if (ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) {
         return true;
       }
+      if (p === fn) break;
     }
     return shortCircuited;
   }

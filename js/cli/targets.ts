@@ -61,7 +61,9 @@ export function targetOnlyArgs(app: App, handler: ts.SignatureDeclaration, argNa
   for (const [arg, exprs] of uses) {
     // A rest's own name stands for the arguments it holds, already judged as options.
     const judged = (e: ts.Expression) => (ts.isIdentifier(e) && ts.isBindingElement(e.parent) && e.parent.name === e) || onlyTarget(app, handler, e, "user", 0);
-    if (!escaped.has(arg) && exprs.length > 0 && exprs.every(judged)) out.add(arg);
+    // `if (userId !== undefined) return guard.share(...)`: testing whether it was given is no use.
+    const targets = exprs.filter((e) => !presenceTest(e));
+    if (!escaped.has(arg) && targets.length > 0 && targets.every(judged)) out.add(arg);
   }
   return out;
 }
@@ -97,6 +99,48 @@ function onlyTarget(app: App, handler: ts.SignatureDeclaration, e: ts.Expression
   }
   return false;
 }
+
+/**
+ * Whether `e` is only tested for being there, its value going nowhere: compared with
+ * `undefined` or `null` (`x !== undefined`, `x == null`, `typeof x === "undefined"`), or read
+ * as a condition (`if (x)`, `!x`, `x ? a : b`, `if (x && ...)`, `if (... || x)`).
+ */
+function presenceTest(e: ts.Expression): boolean {
+  let node: ts.Node = e;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  const nothing = (x: ts.Expression) => {
+    const inner = skipOuter(x);
+    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined") || ts.isVoidExpression(inner);
+  };
+  const equality = (b: ts.Node): b is ts.BinaryExpression => ts.isBinaryExpression(b) && EQUALITY.has(b.operatorToken.kind);
+  if (ts.isTypeOfExpression(parent)) {
+    const cmp = parent.parent;
+    const other = equality(cmp) ? (cmp.left === parent ? cmp.right : cmp.left) : undefined;
+    return other !== undefined && ts.isStringLiteral(skipOuter(other)) && (skipOuter(other) as ts.StringLiteral).text === "undefined";
+  }
+  if (equality(parent)) return nothing(parent.left === node ? parent.right : parent.left);
+  if (ts.isIfStatement(parent)) return parent.expression === node;
+  if (ts.isConditionalExpression(parent)) return parent.condition === node;
+  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
+  return logical(parent) && conditionOnly(parent);
+}
+
+/** Whether a `&&`/`||` expression's value is only tested: an `if`'s, a `?:`'s, negated, or within another such. */
+function conditionOnly(n: ts.Node): boolean {
+  let node: ts.Node = n;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isIfStatement(parent)) return parent.expression === node;
+  if (ts.isConditionalExpression(parent)) return parent.condition === node;
+  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
+  return logical(parent) && conditionOnly(parent);
+}
+
+const logical = (n: ts.Node): n is ts.BinaryExpression =>
+  ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken);
+
+const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
 /** Whether `call` is of an app function whose every answer is the parameter `arg` is given for, as is (`(t) => t as GrantTarget`). */
 function answersParameter(app: App, call: ts.CallExpression, arg: ts.Expression): boolean {
