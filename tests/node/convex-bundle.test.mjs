@@ -14,11 +14,12 @@ const appDir = new URL("../../examples/convex-app/", import.meta.url).pathname;
 const functionFiles = readdirSync(`${appDir}convex`).filter(
   (f) =>
     f.endsWith(".ts") &&
-    !f.endsWith(".test.ts") &&
+    // Convex's rule: a name with more than one dot (tests, test.setup.ts) is no module.
+    f.split(".").length === 2 &&
     // guardFunctions.ts exports internal functions only (unreachable from a client);
-    // convex.config.ts mounts components; auth.ts exports @convex-dev/auth 2.0's own session
+    // auth.ts exports @convex-dev/auth 2.0's own session
     // functions (public by design, the library's code, not the guard's).
-    !["schema.ts", "guard.ts", "test-helpers.ts", "guardFunctions.ts", "convex.config.ts", "auth.ts"].includes(f),
+    !["schema.ts", "guard.ts", "guardFunctions.ts", "auth.ts"].includes(f),
 );
 
 /** Bundles a function file with Convex's settings (unminified on request, to read names). */

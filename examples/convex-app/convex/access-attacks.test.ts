@@ -5,7 +5,7 @@ import { afterEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 

@@ -13,7 +13,7 @@ import { action, internalMutation, internalQuery } from "./_generated/server";
 import { guard } from "./guard";
 import * as wired from "./guardFunctions";
 import schema from "./schema";
-import { addUsers, modules, outcome, thrown } from "./test-helpers";
+import { addUsers, modules, outcome, thrown } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 const FIX_FUNCTIONS = "guard.internalFunctions(internalQuery, internalMutation)";

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, setupDeletion, type Outcome } from "./test-helpers";
+import { newTest, outcome, setupDeletion, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const HOUR = 3_600_000;

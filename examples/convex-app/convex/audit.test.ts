@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { api } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome } from "./test-helpers";
+import { newTest, outcome } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 type Filter = { actor?: string; action?: string; resourceType?: string; from?: number; to?: number };

@@ -2,7 +2,7 @@
 // produces (what Convex turns the provider's JWT into), and attacked from the caller's side.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication required" };
 const forbidden = (role: string): Outcome => ({ code: "FORBIDDEN", message: `Role '${role}' or higher required` });

@@ -9,7 +9,7 @@ import { afterEach, expect, test } from "vitest";
 import { query } from "./_generated/server";
 import { guard } from "./guard";
 import schema from "./schema";
-import { addUsers, modules, outcome } from "./test-helpers";
+import { addUsers, modules, outcome } from "./test.setup";
 
 const extra = {
   optionalAccess: guard.query(query, {

@@ -8,7 +8,7 @@ import { api } from "./_generated/api";
 import { mutation, query } from "./_generated/server";
 import { guard } from "./guard";
 import * as guarded from "./guarded";
-import { addUsers, newTest, outcome } from "./test-helpers";
+import { addUsers, newTest, outcome } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 
@@ -190,7 +190,7 @@ describe("declarations are readable and checked", () => {
       protoAccess: guard.query(query, { args: {}, access: { table: "documents", arg: "toString", level: "viewer" }, handler } as never),
     };
     const t = (await import("convex-test")).convexTest((await import("./schema")).default, {
-      ...(await import("./test-helpers")).modules,
+      ...(await import("./test.setup")).modules,
       "./bad.ts": async () => bad,
     });
     await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|uma`, name: "uma", role: "user" }));

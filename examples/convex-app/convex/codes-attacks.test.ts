@@ -3,7 +3,7 @@
 // so, instead of quietly rolling back.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { guard } from "./guard";
-import { newTest } from "./test-helpers";
+import { newTest } from "./test.setup";
 
 beforeEach(() => vi.stubEnv("CONVEX_GUARD_SECRET", "test-secret-0123456789abcdef0123456789abcdef"));
 afterEach(() => vi.unstubAllEnvs());

@@ -5,7 +5,7 @@
 // client error; the real reason ("locked") is audited. Budgets come back after their window.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { guard } from "./guard";
-import { newTest, setupDeletion, type Outcome } from "./test-helpers";
+import { newTest, setupDeletion, type Outcome } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 const INVALID: Outcome = { code: "INVALID_CONFIRMATION", message: "Invalid or expired confirmation code" };

@@ -2,7 +2,7 @@
 // audit trail, and an external-API action whose upstream errors never reach the caller.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
-import { outcome, setupDeletion as setup, type Outcome } from "./test-helpers";
+import { outcome, setupDeletion as setup, type Outcome } from "./test.setup";
 
 const SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 const API_KEY = "sk_live_THIS_MUST_NEVER_LEAK_42";

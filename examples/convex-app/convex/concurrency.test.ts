@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mutation, query } from "./_generated/server";
 import { guard } from "./guard";
 import schema from "./schema";
-import { addUsers, modules, outcome } from "./test-helpers";
+import { addUsers, modules, outcome } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 

@@ -6,7 +6,7 @@
 // Then attacked from the caller's side.
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, components } from "./_generated/api";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 // The component as 2.0 ships it (dist/component: its schema, public.ts, _generated, ...).
 const authModules = import.meta.glob("../node_modules/@convex-dev/auth/dist/component/**/*.js");

@@ -3,7 +3,7 @@ import { HOUR } from "convex-guard";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const T0 = Date.UTC(2026, 0, 1);

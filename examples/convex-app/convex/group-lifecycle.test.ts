@@ -3,7 +3,7 @@
 // from the attacker's side first (the access that must end), then what the owner can still do.
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const START = Date.parse("2026-03-01T00:00:00Z");

@@ -3,7 +3,7 @@
 import { defineGuard } from "convex-guard";
 import { expect, test } from "vitest";
 import { api } from "./_generated/api";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found" };

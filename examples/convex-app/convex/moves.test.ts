@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { defineGuard, HOUR } from "convex-guard";
 import { api } from "./_generated/api";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const T0 = Date.UTC(2026, 0, 1);

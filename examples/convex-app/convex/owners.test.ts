@@ -5,7 +5,7 @@ import { api, internal } from "./_generated/api";
 import { defineGuard } from "convex-guard";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test-helpers";
+import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };

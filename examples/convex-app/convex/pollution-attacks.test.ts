@@ -6,7 +6,7 @@ import { defineGuard } from "convex-guard";
 import { api } from "./_generated/api";
 import { afterEach, expect, test } from "vitest";
 import { guard } from "./guard";
-import { newTest } from "./test-helpers";
+import { newTest } from "./test.setup";
 
 const ISSUER = "https://auth.example";
 // The same tables, but with field names the rows do not have (an optional field left unset).

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome } from "./test-helpers";
+import { newTest, outcome } from "./test.setup";
 
 beforeEach(() => vi.stubEnv("CONVEX_GUARD_SECRET", "test-secret-0123456789abcdef0123456789abcdef"));
 afterEach(() => {

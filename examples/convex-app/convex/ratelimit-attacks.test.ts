@@ -7,7 +7,7 @@ import { api } from "./_generated/api";
 import type { MutationCtx } from "./_generated/server";
 import { convexAuthGuard } from "./authProviders";
 import { guard } from "./guard";
-import { addUsers, newTest, outcome } from "./test-helpers";
+import { addUsers, newTest, outcome } from "./test.setup";
 
 test("consuming calls refuse a count of 0; checks accept it as a look-up", async () => {
   const t = newTest();

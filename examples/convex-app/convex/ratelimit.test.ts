@@ -2,7 +2,7 @@ import { defineGuard, MINUTE } from "convex-guard";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import { guard } from "./guard";
-import { newTest } from "./test-helpers";
+import { newTest } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -5,7 +5,7 @@
 import { afterEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import { convexAuthGuard } from "./authProviders";
-import { newTest, outcome } from "./test-helpers";
+import { newTest, outcome } from "./test.setup";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -10,7 +10,7 @@ import { api } from "./_generated/api";
 import { action } from "./_generated/server";
 import { guard } from "./guard";
 import schema from "./schema";
-import { addUsers, modules, outcome, type Outcome } from "./test-helpers";
+import { addUsers, modules, outcome, type Outcome } from "./test.setup";
 
 const API_KEY = 'sk_live_"quoted"\\slashed_42';
 const UPSTREAM: Outcome = { code: "UPSTREAM_UNAVAILABLE", message: "External service unavailable" };

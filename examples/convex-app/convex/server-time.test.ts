@@ -4,7 +4,7 @@
 import { afterEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import { guard } from "./guard";
-import { newTest } from "./test-helpers";
+import { newTest } from "./test.setup";
 
 afterEach(() => {
   vi.useRealTimers();

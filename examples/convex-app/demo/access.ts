@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { api } from "../convex/_generated/api";
 import type { Id } from "../convex/_generated/dataModel";
 import { guard } from "../convex/guard";
-import { newTest, outcome } from "../convex/test-helpers";
+import { newTest, outcome } from "../convex/test.setup";
 import { ISSUER, show } from "./show";
 
 export async function access() {

@@ -1,7 +1,7 @@
 // Demo section: sensitive operations (one-time codes, the audit trail, a safe external call).
 import { expect, vi } from "vitest";
 import { api } from "../convex/_generated/api";
-import { newTest, outcome } from "../convex/test-helpers";
+import { newTest, outcome } from "../convex/test.setup";
 import { ISSUER, show } from "./show";
 
 export async function codes() {

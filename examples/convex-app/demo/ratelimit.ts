@@ -1,7 +1,7 @@
 // Demo section: rate limits, one row per user, exact retryAfter, all or nothing.
 import { expect, vi } from "vitest";
 import { api } from "../convex/_generated/api";
-import { newTest, outcome } from "../convex/test-helpers";
+import { newTest, outcome } from "../convex/test.setup";
 import { ISSUER, show } from "./show";
 
 export async function ratelimit() {

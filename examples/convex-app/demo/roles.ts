@@ -1,7 +1,7 @@
 // Demo section: roles and permissions.
 import { expect } from "vitest";
 import { api } from "../convex/_generated/api";
-import { newTest, outcome } from "../convex/test-helpers";
+import { newTest, outcome } from "../convex/test.setup";
 import { ISSUER, show } from "./show";
 
 export async function roles() {

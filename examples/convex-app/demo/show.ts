@@ -1,5 +1,5 @@
 // Shared by the demo sections: print one call and what the guard decided.
-import type { Outcome } from "../convex/test-helpers";
+import type { Outcome } from "../convex/test.setup";
 
 export const ISSUER = "https://auth.example";
 

@@ -1,12 +1,15 @@
 /// <reference types="vite/client" />
-// Shared by the convex-test suites (not a Convex function module: it defines no functions).
+// Shared by the convex-test suites. Its name has two dots, so Convex does not deploy it as a
+// function module (it imports convex-test and uses Vite's import.meta.glob, neither of which a
+// Convex deployment has).
 import { convexTest } from "convex-test";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import schema from "./schema";
 
-// Every module under convex/ (Vite 8's glob has no extglob, so exclusions are negative patterns).
-export const modules = import.meta.glob(["./**/*.*s", "!./**/*.test.ts", "!./**/*.d.ts"]);
+// Every module Convex deploys from convex/: no name with more than one dot (tests, `.d.ts`
+// files, this file). Vite 8's glob has no extglob, so the exclusion is a negative pattern.
+export const modules = import.meta.glob(["./**/*.*s", "!./**/*.*.*"]);
 
 export function newTest() {
   return convexTest(schema, modules);
