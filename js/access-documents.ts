@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, DESTINATION_LEVEL, FIRST_LEVEL, NOT_OWNER_MOVE, SELF_SHARE } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -86,7 +86,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
         // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
         // would become permanent.
-        if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
+        if (field === "userId" && subject === who.id) deny("FORBIDDEN", CLIENT_MESSAGE.SELF_SHARE);
         // Replacing a grant takes what removing it takes: else a sharer could downgrade or
         // expire (in effect revoke) a grant above their own level.
         requireMayRemove(c, mine, rows.map((row) => row.level));
@@ -165,14 +165,14 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
         // Moving changes who inherits the owner level on the document: what a transfer does,
         // so the engine's transfer decision, before the destination is looked at.
-        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", NOT_OWNER_MOVE);
+        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_MOVE);
         const docId = r.doc._id;
         let to: string | undefined;
         if (parentId !== null) {
           // NOT_FOUND as `readable` gives it: a destination the caller cannot see, or none.
           const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
           // Filing into it takes the engine's share decision on it (what listing its grants takes).
-          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", DESTINATION_LEVEL);
+          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", CLIENT_MESSAGE.DESTINATION_LEVEL);
           to = dest.r.doc._id;
           // The batch as it would be after the move, the document under the destination and its
           // ancestors: the engine's cycle rule says whether the move makes a loop.

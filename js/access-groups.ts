@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { FIRST_LEVEL, GROUP_NAME_FORBIDDEN, GROUP_NOT_FOUND, VOID_INVITATION } from "./generated/wire.js";
+import { CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -64,7 +64,7 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
   const group = normalized(db, GROUPS, groupId);
   const row = group === null ? null : ((await db.get(group)) as Row | null);
   const { own, mine } = await levelOn(db, c, who, group, row);
-  if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
+  if (own === 0) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
   return { group: group!, own, mine };
 }
 
@@ -191,12 +191,12 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const group = normalized(db, GROUPS, groupId);
         const rows = group === null ? [] : await memberRows(db, group, who.id);
         const row = rows.length === 0 ? null : ((await db.get(group)) as Row | null);
-        if (row === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+        if (row === null) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
         if (rows.some((r) => !isInvitation(r))) return false;
         const first = await keepFirst(db, rows);
         // An invitation is worth what its sender may still do: one who was removed or demoted
         // since cannot have it accepted (it can still be declined with leaveGroup).
-        if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", VOID_INVITATION);
+        if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", CLIENT_MESSAGE.VOID_INVITATION);
         await requireRoom(db, c, who.id!, true);
         await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
         return true;

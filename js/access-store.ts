@@ -6,7 +6,7 @@
 import type { ReaderCtx } from "./ctx.js";
 import { deny, pageSize, unauthenticated } from "./errors.js";
 import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
-import { atLeast, DOCUMENT_NOT_FOUND, levelRequired, NO_LEVEL } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, levelRequired, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
@@ -232,7 +232,7 @@ export async function readOne<L extends string>(
     results: [r],
     facts,
   } = await readMany<L>(ctx, c, table, [id], caller, now);
-  if (r === null || r === undefined) deny("NOT_FOUND", DOCUMENT_NOT_FOUND);
+  if (r === null || r === undefined) deny("NOT_FOUND", CLIENT_MESSAGE.DOCUMENT_NOT_FOUND);
   return { r, facts };
 }
 

@@ -6,7 +6,7 @@
  */
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
-import { AUTHENTICATION_REQUIRED, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS } from "./generated/wire.js";
+import { CLIENT_MESSAGE, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS } from "./generated/wire.js";
 
 /**
  * Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the
@@ -80,7 +80,7 @@ export function deny(
 
 /** Throws the `UNAUTHENTICATED` denial: no signed-in caller where one is needed. @internal */
 export function unauthenticated(): never {
-  deny("UNAUTHENTICATED", AUTHENTICATION_REQUIRED);
+  deny("UNAUTHENTICATED", CLIENT_MESSAGE.AUTHENTICATION_REQUIRED);
 }
 
 /**

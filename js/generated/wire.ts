@@ -218,29 +218,32 @@ export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, us
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export const GUARD_ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "RATE_LIMITED", "INVALID_CONFIRMATION", "UPSTREAM_UNAVAILABLE", "INVALID_ARGUMENT"] as const;
-/** What a client is told: `client::AUTHENTICATION_REQUIRED`. */
-export const AUTHENTICATION_REQUIRED = "Authentication required";
-/** What a client is told: `client::UPSTREAM_MESSAGE`. */
-export const UPSTREAM_MESSAGE = "External service unavailable";
-/** What a client is told: `client::DOCUMENT_NOT_FOUND`. */
-export const DOCUMENT_NOT_FOUND = "Document not found";
-/** What a client is told: `client::GROUP_NOT_FOUND`. */
-export const GROUP_NOT_FOUND = "Group not found";
-/** What a client is told: `client::SELF_SHARE`. */
-export const SELF_SHARE = "You cannot share a document with yourself";
-/** What a client is told: `client::NOT_OWNER_MOVE`. */
-export const NOT_OWNER_MOVE = "Only the owner can move a document";
-/** What a client is told: `client::DESTINATION_LEVEL`. */
-export const DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it";
-/** What a client is told: `client::VOID_INVITATION`. */
-export const VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level";
-/** `FORBIDDEN`'s message for a caller below the role `v`. */
+/** Every message without a value a client may be sent, by its name in `wire::client`. */
+export const enum CLIENT_MESSAGE {
+  /** `client::AUTHENTICATION_REQUIRED`: `UNAUTHENTICATED`'s message. */
+  AUTHENTICATION_REQUIRED = "Authentication required",
+  /** `client::UPSTREAM_MESSAGE`: `UPSTREAM_UNAVAILABLE`'s message. */
+  UPSTREAM_MESSAGE = "External service unavailable",
+  /** `client::DOCUMENT_NOT_FOUND`: `NOT_FOUND` for a document the caller cannot see, or none. */
+  DOCUMENT_NOT_FOUND = "Document not found",
+  /** `client::GROUP_NOT_FOUND`: `NOT_FOUND` for a group the caller holds nothing on, or none. */
+  GROUP_NOT_FOUND = "Group not found",
+  /** `client::SELF_SHARE`: `FORBIDDEN`: a grant to the caller themselves. */
+  SELF_SHARE = "You cannot share a document with yourself",
+  /** `client::NOT_OWNER_MOVE`: `FORBIDDEN`: a move by someone other than the owner. */
+  NOT_OWNER_MOVE = "Only the owner can move a document",
+  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move into a document the caller may not share on. */
+  DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
+  /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
+  VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
+}
+/** `client::ROLE_REQUIRED`: `FORBIDDEN` for a role below `{s}`. */
 export const roleRequired = (v: string): string => `Role '${v}' or higher required`;
-/** `FORBIDDEN`'s message for a caller without the permission `v`. */
+/** `client::PERMISSION_REQUIRED`: `FORBIDDEN` without the permission `{s}`. */
 export const permissionRequired = (v: string): string => `Permission '${v}' required`;
-/** `FORBIDDEN`'s message for a caller below the access level `v`. */
+/** `client::LEVEL_REQUIRED`: `FORBIDDEN` for an access level below `{s}` on a document. */
 export const levelRequired = (v: string): string => `Access level '${v}' or higher required`;
-/** `RATE_LIMITED`'s message: try again in `v` whole seconds. */
+/** `client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds. */
 export const tryAgainIn = (v: number): string => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`);
 
 // the engine's exports (src/bindings)
