@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, noParentField } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -42,7 +42,6 @@ import {
 import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
-const LOOP = "A document cannot be moved into itself or below itself: that would make a loop";
 const CYCLE = SOURCES.indexOf("cycle");
 
 type DocumentMethods<L extends string> = Pick<
@@ -61,7 +60,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     },
 
     async readableMany(ctx, table, ids) {
-      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", "readableMany takes an array of ids");
+      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.READABLE_MANY_ARRAY);
       return (await readMany<L>(ctx, compile(), table, ids)).results as never;
     },
 
@@ -150,7 +149,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const reason = transferDenial(c, SOURCES.indexOf(r.source));
         if (reason !== undefined) refuse(reason);
         const db = ctx.db as AnyDb;
-        const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
+        const to = await existing(db, c.usersTable, newOwnerId, CLIENT_MESSAGE.UNKNOWN_USER);
         await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
       });
     },
@@ -158,7 +157,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     async moveDocument(ctx, table, id, parentId) {
       const c = compile();
       const { parent, parentTable } = tableInfo(c, table);
-      if (parent === undefined) deny("INVALID_ARGUMENT", `access.tables.${table} has no parent field: its documents cannot be moved`);
+      if (parent === undefined) deny("INVALID_ARGUMENT", noParentField(table));
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
         const now = Date.now();
@@ -178,7 +177,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
           // ancestors: the engine's cycle rule says whether the move makes a loop.
           const moved = { ...facts.find((f) => f.id === docId)!, parent: to };
           const after = [moved, ...dest.facts.filter((f) => f.id !== docId)];
-          if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", LOOP);
+          if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MOVE_LOOP);
         }
         await (ctx.db as AnyDb).patch(docId, { [parent]: to });
       });

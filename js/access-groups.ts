@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN } from "./generated/wire.js";
+import { callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -112,8 +112,7 @@ async function inviterStillMay(db: AnyDb, c: Compiled, group: string, row: Row, 
 async function requireRoom(db: AnyDb, c: Compiled, userId: string, self: boolean) {
   const accepted = await acceptedMemberships(db, userId, c.maxGroups);
   if (accepted.length >= c.maxGroups) {
-    const who = self ? "You are" : "That user is";
-    deny("INVALID_ARGUMENT", `${who} already in ${c.maxGroups} groups, the most one user may be in: leave one first`);
+    deny("INVALID_ARGUMENT", (self ? callerGroupsFull : userGroupsFull)(c.maxGroups));
   }
 }
 
@@ -139,12 +138,10 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       const who = await signedIn(ctx, c);
       // A blank name (spaces only) would show as none.
-      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
-      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
+      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
+      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", groupNameTooLong(c.maxGroupName));
       // Shown to the people it invites: nothing that hides or reorders what they read.
-      if (GROUP_NAME_FORBIDDEN.test(name)) {
-        deny("INVALID_ARGUMENT", "a group name may not hold control, invisible or bidirectional formatting characters");
-      }
+      if (GROUP_NAME_FORBIDDEN.test(name)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_CHARACTERS);
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 
@@ -156,7 +153,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const { group, own } = await groupAccess(ctx, c, who, groupId);
         requireShare(c, own, wanted, true);
         const db = ctx.db as AnyDb;
-        const user = await existing(db, c.usersTable, userId, "unknown user");
+        const user = await existing(db, c.usersTable, userId, CLIENT_MESSAGE.UNKNOWN_USER);
         // A membership first, so the duplicates dropped are invitations.
         const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
         // Changing a member's level takes what removing them takes.

@@ -652,7 +652,7 @@ pub mod codes {
 }
 
 /// What a Convex client is told when the TypeScript layer refuses it: the `code` of every
-/// `ConvexError` it throws (`data.code`) and the messages it sends with them, the engine's own
+/// `ConvexError` it throws (`data.code`) and every message it sends with them, the engine's own
 /// where it has one ([`crate::codes::CLIENT_ERROR_MESSAGE`], [`crate::error::Kind::code`], the
 /// access denials' [`crate::access::Denial::message`], an engine error's message).
 ///
@@ -694,6 +694,10 @@ pub mod client {
         "Too many requests. Try again in {n} seconds",
     ];
 
+    /// A name a caller gave, as a message's `{s}` holds it (the TypeScript's `quoted`): a string
+    /// quoted, then anything else by its type alone, so that no caller's `toString` runs.
+    pub const QUOTED: [&str; 2] = ["'{s}'", "(a {s}, not a name)"];
+
     /// A message of [`MESSAGES`]: a constant of this module, as the generator reads it.
     #[derive(Debug, Clone, Copy)]
     pub struct Message {
@@ -710,7 +714,7 @@ pub mod client {
     macro_rules! messages {
         ($($(#[doc = $doc:literal])+ pub const $name:ident: &str = $text:expr;)+) => {
             $($(#[doc = $doc])+ pub const $name: &str = $text;)+
-            /// Every message of this module but [`TRY_AGAIN`], in order, with its doc comment.
+            /// Every message of this module but [`TRY_AGAIN`] and [`QUOTED`], in order, with its doc comment.
             pub const MESSAGES: &[Message] = &[
                 $(Message { name: stringify!($name), text: $name, doc: concat!($($doc),+) }),+
             ];
@@ -742,6 +746,101 @@ pub mod client {
         /// [`FORBIDDEN`]: an invitation its sender could no longer make.
         pub const VOID_INVITATION: &str =
             "This invitation is no longer valid: whoever sent it may no longer add members at its level";
+
+        /// [`INVALID_ARGUMENT`]: an engine call's failure with that code that is not an `Error`.
+        pub const INVALID_INPUT: &str = "invalid input";
+        /// [`INVALID_ARGUMENT`]: a page's `numItems` not a whole number from 1 to `{n}`, the most.
+        pub const PAGE_ITEMS: &str = "numItems must be a whole number from 1 to {n}";
+        /// [`INVALID_ARGUMENT`]: a page's cursor that its listing (or the database) did not give.
+        pub const MALFORMED_CURSOR: &str = "malformed cursor";
+        /// [`INVALID_ARGUMENT`]: a role name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_ROLE: &str = "unknown role {s}";
+        /// [`INVALID_ARGUMENT`]: a permission asked about that is not a string.
+        pub const PERMISSION_NOT_STRING: &str = "a permission name must be a string";
+
+        /// [`INVALID_ARGUMENT`]: an access level name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_LEVEL: &str = "unknown access level {s}";
+        /// [`INVALID_ARGUMENT`]: `canShare` given a number that is not a level.
+        pub const NOT_A_LEVEL: &str = "not an access level";
+        /// [`INVALID_ARGUMENT`]: `canTransfer` given a source `{s}` (quoted) that is not one.
+        pub const UNKNOWN_SOURCE: &str = "unknown access source {s}";
+        /// [`INVALID_ARGUMENT`]: a table `{s}` (quoted) not under `access.tables`.
+        pub const UNCONFIGURED_TABLE: &str = "table {s} is not configured under access.tables";
+        /// [`INVALID_ARGUMENT`]: `resolveAccess` or `resolveShare` given facts of another shape.
+        pub const MALFORMED_FACTS: &str = "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
+        /// [`INVALID_ARGUMENT`]: `resolveShare` given a request that is not an object.
+        pub const MALFORMED_SHARE_REQUEST: &str = "a share request is { id, level, expiresAt? }";
+        /// [`INVALID_ARGUMENT`]: `readableMany` given something else than an array.
+        pub const READABLE_MANY_ARRAY: &str = "readableMany takes an array of ids";
+        /// [`INVALID_ARGUMENT`]: a grant target naming both a user and a group, or neither.
+        pub const ONE_TARGET: &str = "give exactly one of userId and groupId";
+        /// [`INVALID_ARGUMENT`]: a user id that is malformed or names no user.
+        pub const UNKNOWN_USER: &str = "unknown user";
+        /// [`INVALID_ARGUMENT`]: a grant's group id that is malformed or names no group.
+        pub const UNKNOWN_GROUP: &str = "unknown group";
+        /// [`INVALID_ARGUMENT`]: a move of a document of table `{s}`, configured without a parent field.
+        pub const NO_PARENT_FIELD: &str =
+            "access.tables.{s} has no parent field: its documents cannot be moved";
+        /// [`INVALID_ARGUMENT`]: a move into the document itself or one below it.
+        pub const MOVE_LOOP: &str =
+            "A document cannot be moved into itself or below itself: that would make a loop";
+        /// [`INVALID_ARGUMENT`]: `forgetUser` given no user's id.
+        pub const FORGET_USER_ID: &str = "forgetUser needs a user id";
+
+        /// [`INVALID_ARGUMENT`]: a new group's name missing or blank.
+        pub const GROUP_NAME_MISSING: &str = "a group needs a name";
+        /// [`INVALID_ARGUMENT`]: a new group's name longer than `{n}`, the most.
+        pub const GROUP_NAME_TOO_LONG: &str = "a group name is at most {n} characters";
+        /// [`INVALID_ARGUMENT`]: a new group's name holding a character it may not.
+        pub const GROUP_NAME_CHARACTERS: &str =
+            "a group name may not hold control, invisible or bidirectional formatting characters";
+        /// [`INVALID_ARGUMENT`]: the caller joining a group while in `{n}` groups, the most.
+        pub const CALLER_GROUPS_FULL: &str =
+            "You are already in {n} groups, the most one user may be in: leave one first";
+        /// [`INVALID_ARGUMENT`]: adding a user who is in `{n}` groups, the most.
+        pub const USER_GROUPS_FULL: &str =
+            "That user is already in {n} groups, the most one user may be in: leave one first";
+
+        /// [`INVALID_ARGUMENT`]: a rate limit name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_RATE_LIMIT: &str = "unknown rate limit {s}";
+        /// [`INVALID_ARGUMENT`]: an engine error about rate limits `{s}` (each quoted), then its message `{s}`.
+        pub const RATE_LIMIT_NAMED: &str = "rate limit {s}: {s}";
+        /// [`INVALID_ARGUMENT`]: a rate limit key not a string of 1 to `{n}` characters, the most.
+        pub const RATE_LIMIT_KEY: &str = "a rate limit key must be a string of 1 to {n} characters";
+        /// [`INVALID_ARGUMENT`]: an entry of `rateLimitAll` that is not an object.
+        pub const RATE_LIMIT_REQUEST: &str = "a rate limit request is { name, key, count? }";
+        /// [`INVALID_ARGUMENT`]: `rateLimitAll` given something else than an array.
+        pub const RATE_LIMIT_ALL_ARRAY: &str = "rateLimitAll takes an array of limits";
+        /// [`INVALID_ARGUMENT`]: `rateLimitAll` listing the limit `{s}` twice for one key.
+        pub const RATE_LIMIT_TWICE: &str = "rate limit '{s}' is listed twice for the same key";
+        /// [`INVALID_ARGUMENT`]: `decideRateLimits` given something else than an array.
+        pub const DECIDE_RATE_LIMITS_ARRAY: &str = "decideRateLimits takes an array";
+
+        /// [`INVALID_ARGUMENT`]: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`.
+        pub const CONFIRMATION_HASH_BYTES: &str =
+            "a confirmation hash must be an ArrayBuffer or a Uint8Array";
+        /// [`INVALID_ARGUMENT`]: a stored code record whose hash is empty.
+        pub const EMPTY_STORED_HASH: &str = "a stored confirmation hash is empty";
+        /// [`INVALID_ARGUMENT`]: a code's binding field (or the code) `{s}` that is not a string.
+        pub const CONFIRMATION_NOT_STRING: &str = "the confirmation {s} must be a string";
+        /// [`INVALID_ARGUMENT`]: a code's binding field `{s}` holding a lone surrogate.
+        pub const CONFIRMATION_SURROGATE: &str = "the confirmation {s} holds a lone surrogate";
+        /// [`INVALID_ARGUMENT`]: `signCode` given something else than `codes.message`'s bytes.
+        pub const SIGN_CODE_BYTES: &str = "signCode signs the bytes codes.message returns";
+
+        /// [`INVALID_ARGUMENT`]: an audit trail filter that is not an object.
+        pub const AUDIT_FILTER_OBJECT: &str = "an audit filter must be an object";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter naming a field `{s}` it does not have.
+        pub const UNKNOWN_AUDIT_FILTER: &str =
+            "unknown audit filter '{s}' (actor, action, resourceType, from, to)";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter's field `{s}` that is not a string.
+        pub const AUDIT_FILTER_STRING: &str = "audit filter '{s}' must be a string";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter's bound `{s}` that is not a finite time.
+        pub const AUDIT_FILTER_TIME: &str = "audit filter '{s}' must be a time in ms";
+        /// [`INVALID_ARGUMENT`]: an audit event that is not an object.
+        pub const AUDIT_EVENT_OBJECT: &str = "an audit event must be an object";
+        /// [`INVALID_ARGUMENT`]: an audit event field that is an object or a function.
+        pub const AUDIT_EVENT_FIELDS: &str = "audit event fields are strings";
     }
 }
 
@@ -1755,8 +1854,9 @@ mod render {
     /// as the members of one `const enum`, `CLIENT_MESSAGE` (the package's build writes each
     /// text where it is used, as it does the offsets: a bundle holds only the texts it sends,
     /// and no object); each template as a function of its values (`v`, or `v1`, `v2`, ... in
-    /// order), named in camelCase; each with its doc comment. Then the template whose choice is
-    /// a rule: `tryAgainIn` ([`wire::client::TRY_AGAIN`]).
+    /// order), named in camelCase; each with its doc comment. Then the two templates whose
+    /// choice is a rule: `tryAgainIn` ([`wire::client::TRY_AGAIN`]) and `quoted`
+    /// ([`wire::client::QUOTED`]).
     fn client(o: &mut Out) {
         use wire::client as cl;
         o.section("what a client is told (ConvexError data)");
@@ -1801,6 +1901,16 @@ mod render {
             "tryAgainIn",
             &format!("(v: number): string => (v === 1 ? {one} : {other})"),
             "`client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds.",
+        );
+        let [string, other] = cl::QUOTED;
+        let (string, other) = (
+            fill(string, &["v"]),
+            fill(other, &["v === null ? \"null\" : typeof v"]),
+        );
+        o.raw(
+            "quoted",
+            &format!("(v: unknown): string => (typeof v === \"string\" ? {string} : {other})"),
+            "`client::QUOTED`: `v` for a message's `{s}`, quoted when it is a string, else only its type (no `toString` runs).",
         );
     }
 
