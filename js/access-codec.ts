@@ -24,6 +24,7 @@ import {
   ACCESS_SOURCES,
   ACCESS_TIMES,
   ACCESS_VIA_SHIFT,
+  CLIENT_MESSAGE,
   FIRST_LEVEL,
   GRANT_DIRECT,
   GRANT_GROUP,
@@ -54,8 +55,6 @@ void sourcesMatch, denialsMatch, perDocument, perGrant;
 function denial(code: number): AccessDenial | null {
   return (ACCESS_DENIALS as readonly (AccessDenial | null)[])[code] ?? null;
 }
-const MALFORMED_FACTS =
-  "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
 
 /** A stored document (a row of any table). @internal */
 export type Row = Record<string, unknown> & { _id: string };
@@ -199,7 +198,7 @@ export function refuse(reason: AccessDenial, group = false): never {
 /** Whether a caller at level `callerLevel` (0: none) may grant `grantLevel`. @internal */
 export function shareDecision(c: Compiled, callerLevel: number, grantLevel: number): AccessDenial | null {
   const code = engineCall(() => c.engine.canShare(callerLevel, grantLevel));
-  if (code === ACCESS_NOT_A_CODE) deny("INVALID_ARGUMENT", "not an access level");
+  if (code === ACCESS_NOT_A_CODE) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.NOT_A_LEVEL);
   return denial(code);
 }
 
@@ -225,7 +224,7 @@ export function transferDenial(c: Compiled, source: number): AccessDenial | unde
 
 /** `facts` resolved in one engine call, the answers named (`resolveAccess`). @internal */
 export function resolveNamed<L extends string>(c: Compiled, facts: AccessFacts<L>): ResolvedAccess<L>[] {
-  if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
+  if (!isFacts(facts)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_FACTS);
   const docs = facts.documents;
   const resolved = resolveFacts(c, facts.now, { id: facts.caller, groups: [...facts.groups] }, docs);
   return resolved.map((r, i) => ({
@@ -242,8 +241,8 @@ export function resolveShareNamed<L extends string>(
   facts: AccessFacts<L>,
   request: { id: string; level: L; expiresAt?: number },
 ): ShareDecision {
-  if (!isFacts(facts)) deny("INVALID_ARGUMENT", MALFORMED_FACTS);
-  if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", "a share request is { id, level, expiresAt? }");
+  if (!isFacts(facts)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_FACTS);
+  if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_SHARE_REQUEST);
   const caller = { id: facts.caller, groups: [...facts.groups] };
   const level = levelId(c, request.level);
   return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);

@@ -5,7 +5,7 @@
  */
 import type { Authz } from "./authz.js";
 import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
-import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
+import { deny, engineCall, GuardConfigError } from "./errors.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
 import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkPermissionName, roleOrPermission } from "./config-keys.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
@@ -17,6 +17,9 @@ import {
   MAX_GROUP_NAME_LEN,
   MAX_PAGE_ITEMS,
   MAX_PARENT_DEPTH,
+  quoted,
+  unconfiguredTable,
+  unknownLevel,
   type Same,
 } from "./generated/wire.js";
 import type { DefaultLevel } from "./access-types.js";
@@ -125,14 +128,14 @@ export function levelName(c: Compiled, id: number): string | undefined {
 /** The level's number (FIRST_LEVEL the lowest), or `INVALID_ARGUMENT` for an unknown name. @internal */
 export function levelId(c: Compiled, name: unknown): number {
   const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
-  if (id === undefined) deny("INVALID_ARGUMENT", `unknown access level ${quoted(name)}`);
+  if (id === undefined) deny("INVALID_ARGUMENT", unknownLevel(quoted(name)));
   return id;
 }
 
 /** The configured table, or `INVALID_ARGUMENT` when it is not under `access.tables`. @internal */
 export function tableInfo(c: Compiled, table: string): TableInfo {
   const t = c.tables.get(table);
-  if (t === undefined) deny("INVALID_ARGUMENT", `table ${quoted(table)} is not configured under access.tables`);
+  if (t === undefined) deny("INVALID_ARGUMENT", unconfiguredTable(quoted(table)));
   return t;
 }
 

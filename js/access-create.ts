@@ -7,7 +7,8 @@
 import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
-import { deny, quoted } from "./errors.js";
+import { deny } from "./errors.js";
+import { quoted, unknownSource } from "./generated/wire.js";
 import { compileAccess, levelId, levelName, type Compiled, type TableInfo } from "./access-config.js";
 import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
 import { documentMethods } from "./access-documents.js";
@@ -73,7 +74,7 @@ export function createAccess<L extends string>(
     canTransfer(source: string) {
       const c = compile();
       const code = (SOURCES as readonly string[]).indexOf(source);
-      if (code < 0) deny("INVALID_ARGUMENT", `unknown access source ${quoted(source)}`);
+      if (code < 0) deny("INVALID_ARGUMENT", unknownSource(quoted(source)));
       const reason = transferDenial(c, code);
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },

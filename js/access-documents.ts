@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, DESTINATION_LEVEL, FIRST_LEVEL, NOT_OWNER_MOVE, SELF_SHARE } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, noParentField } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -42,7 +42,6 @@ import {
 import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { Readable } from "./access-types.js";
 
-const LOOP = "A document cannot be moved into itself or below itself: that would make a loop";
 const CYCLE = SOURCES.indexOf("cycle");
 
 type DocumentMethods<L extends string> = Pick<
@@ -61,7 +60,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     },
 
     async readableMany(ctx, table, ids) {
-      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", "readableMany takes an array of ids");
+      if (!Array.isArray(ids)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.READABLE_MANY_ARRAY);
       return (await readMany<L>(ctx, compile(), table, ids)).results as never;
     },
 
@@ -86,7 +85,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const { field, id: subject, rows } = await grantRows(ctx, c, docId, grant);
         // Re-sharing to oneself would replace one's own grant: with no expiry, an expiring grant
         // would become permanent.
-        if (field === "userId" && subject === who.id) deny("FORBIDDEN", SELF_SHARE);
+        if (field === "userId" && subject === who.id) deny("FORBIDDEN", CLIENT_MESSAGE.SELF_SHARE);
         // Replacing a grant takes what removing it takes: else a sharer could downgrade or
         // expire (in effect revoke) a grant above their own level.
         requireMayRemove(c, mine, rows.map((row) => row.level));
@@ -150,7 +149,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const reason = transferDenial(c, SOURCES.indexOf(r.source));
         if (reason !== undefined) refuse(reason);
         const db = ctx.db as AnyDb;
-        const to = await existing(db, c.usersTable, newOwnerId, "unknown user");
+        const to = await existing(db, c.usersTable, newOwnerId, CLIENT_MESSAGE.UNKNOWN_USER);
         await db.patch(r.doc._id, { [tableInfo(c, table).owner]: to });
       });
     },
@@ -158,27 +157,27 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     async moveDocument(ctx, table, id, parentId) {
       const c = compile();
       const { parent, parentTable } = tableInfo(c, table);
-      if (parent === undefined) deny("INVALID_ARGUMENT", `access.tables.${table} has no parent field: its documents cannot be moved`);
+      if (parent === undefined) deny("INVALID_ARGUMENT", noParentField(table));
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
         const now = Date.now();
         const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
         // Moving changes who inherits the owner level on the document: what a transfer does,
         // so the engine's transfer decision, before the destination is looked at.
-        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", NOT_OWNER_MOVE);
+        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_MOVE);
         const docId = r.doc._id;
         let to: string | undefined;
         if (parentId !== null) {
           // NOT_FOUND as `readable` gives it: a destination the caller cannot see, or none.
           const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
           // Filing into it takes the engine's share decision on it (what listing its grants takes).
-          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", DESTINATION_LEVEL);
+          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", CLIENT_MESSAGE.DESTINATION_LEVEL);
           to = dest.r.doc._id;
           // The batch as it would be after the move, the document under the destination and its
           // ancestors: the engine's cycle rule says whether the move makes a loop.
           const moved = { ...facts.find((f) => f.id === docId)!, parent: to };
           const after = [moved, ...dest.facts.filter((f) => f.id !== docId)];
-          if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", LOOP);
+          if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MOVE_LOOP);
         }
         await (ctx.db as AnyDb).patch(docId, { [parent]: to });
       });

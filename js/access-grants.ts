@@ -8,6 +8,7 @@ import type { GenericDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
 import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
 import { deny } from "./errors.js";
+import { CLIENT_MESSAGE } from "./generated/wire.js";
 import { serially } from "./serial.js";
 import { RATE_LIMIT_TABLE, RATE_LIMIT_KEY_INDEX } from "./ratelimit-table.js";
 import type { Row } from "./access-codec.js";
@@ -148,7 +149,7 @@ export function createForgetUser(options: {
         userId.length === 0 ||
         (options.usersTable === null ? userId === GLOBAL_KEY || userId.startsWith(ARG_KEY_PREFIX) : db.normalizeId(options.usersTable, userId) === null)
       ) {
-        deny("INVALID_ARGUMENT", "forgetUser needs a user id");
+        deny("INVALID_ARGUMENT", CLIENT_MESSAGE.FORGET_USER_ID);
       }
       // In turn with the transaction's other reads-then-writes of the guard's rows (serial.ts).
       await serially(db, async () => {

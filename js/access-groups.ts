@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { FIRST_LEVEL, GROUP_NAME_FORBIDDEN, GROUP_NOT_FOUND, VOID_INVITATION } from "./generated/wire.js";
+import { callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -64,7 +64,7 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
   const group = normalized(db, GROUPS, groupId);
   const row = group === null ? null : ((await db.get(group)) as Row | null);
   const { own, mine } = await levelOn(db, c, who, group, row);
-  if (own === 0) deny("NOT_FOUND", GROUP_NOT_FOUND);
+  if (own === 0) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
   return { group: group!, own, mine };
 }
 
@@ -112,8 +112,7 @@ async function inviterStillMay(db: AnyDb, c: Compiled, group: string, row: Row, 
 async function requireRoom(db: AnyDb, c: Compiled, userId: string, self: boolean) {
   const accepted = await acceptedMemberships(db, userId, c.maxGroups);
   if (accepted.length >= c.maxGroups) {
-    const who = self ? "You are" : "That user is";
-    deny("INVALID_ARGUMENT", `${who} already in ${c.maxGroups} groups, the most one user may be in: leave one first`);
+    deny("INVALID_ARGUMENT", (self ? callerGroupsFull : userGroupsFull)(c.maxGroups));
   }
 }
 
@@ -139,12 +138,10 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       const who = await signedIn(ctx, c);
       // A blank name (spaces only) would show as none.
-      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", "a group needs a name");
-      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", `a group name is at most ${c.maxGroupName} characters`);
+      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
+      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", groupNameTooLong(c.maxGroupName));
       // Shown to the people it invites: nothing that hides or reorders what they read.
-      if (GROUP_NAME_FORBIDDEN.test(name)) {
-        deny("INVALID_ARGUMENT", "a group name may not hold control, invisible or bidirectional formatting characters");
-      }
+      if (GROUP_NAME_FORBIDDEN.test(name)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_CHARACTERS);
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 
@@ -156,7 +153,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const { group, own } = await groupAccess(ctx, c, who, groupId);
         requireShare(c, own, wanted, true);
         const db = ctx.db as AnyDb;
-        const user = await existing(db, c.usersTable, userId, "unknown user");
+        const user = await existing(db, c.usersTable, userId, CLIENT_MESSAGE.UNKNOWN_USER);
         // A membership first, so the duplicates dropped are invitations.
         const rows = (await memberRows(db, group, user)).sort((a, b) => Number(isInvitation(a)) - Number(isInvitation(b)));
         // Changing a member's level takes what removing them takes.
@@ -191,12 +188,12 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const group = normalized(db, GROUPS, groupId);
         const rows = group === null ? [] : await memberRows(db, group, who.id);
         const row = rows.length === 0 ? null : ((await db.get(group)) as Row | null);
-        if (row === null) deny("NOT_FOUND", GROUP_NOT_FOUND);
+        if (row === null) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
         if (rows.some((r) => !isInvitation(r))) return false;
         const first = await keepFirst(db, rows);
         // An invitation is worth what its sender may still do: one who was removed or demoted
         // since cannot have it accepted (it can still be declined with leaveGroup).
-        if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", VOID_INVITATION);
+        if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", CLIENT_MESSAGE.VOID_INVITATION);
         await requireRoom(db, c, who.id!, true);
         await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
         return true;

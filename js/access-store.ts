@@ -6,7 +6,7 @@
 import type { ReaderCtx } from "./ctx.js";
 import { deny, pageSize, unauthenticated } from "./errors.js";
 import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
-import { atLeast, DOCUMENT_NOT_FOUND, levelRequired, NO_LEVEL } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, levelRequired, NO_LEVEL } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
@@ -23,8 +23,6 @@ export type Eq = { eq(field: string, value: unknown): Eq };
 /** Any ctx, its data model erased (the public methods keep theirs). @internal */
 export type AnyCtx = { auth: ReaderCtx["auth"]; db: unknown };
 type Gathered = { facts: Fact[]; rows: Map<string, Row>; wanted: (string | null)[] };
-
-const MALFORMED_CURSOR = "malformed cursor";
 
 /** The id `raw` names in `table`, or `null` when it is not a string or not of that table. @internal */
 export function normalized(db: AnyDb, table: string, raw: unknown): string | null {
@@ -232,7 +230,7 @@ export async function readOne<L extends string>(
     results: [r],
     facts,
   } = await readMany<L>(ctx, c, table, [id], caller, now);
-  if (r === null || r === undefined) deny("NOT_FOUND", DOCUMENT_NOT_FOUND);
+  if (r === null || r === undefined) deny("NOT_FOUND", CLIENT_MESSAGE.DOCUMENT_NOT_FOUND);
   return { r, facts };
 }
 
@@ -257,12 +255,12 @@ export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target:
   const userId = own(target as { userId?: unknown }, "userId");
   const groupId = own(target as { groupId?: unknown }, "groupId");
   if ((userId === undefined) === (groupId === undefined)) {
-    deny("INVALID_ARGUMENT", "give exactly one of userId and groupId");
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.ONE_TARGET);
   }
   const isUser = userId !== undefined;
   const raw = isUser ? userId : groupId;
   const table = isUser ? c.usersTable : GROUPS;
-  const unknown = isUser ? "unknown user" : "unknown group";
+  const unknown = isUser ? CLIENT_MESSAGE.UNKNOWN_USER : CLIENT_MESSAGE.UNKNOWN_GROUP;
   const id = normalized(db, table, raw);
   if (id === null) deny("INVALID_ARGUMENT", unknown);
   const field = isUser ? "userId" : "groupId";
@@ -285,7 +283,7 @@ export function pageRequest(c: Compiled, options: { paginationOpts: AccessPageOp
 
 /** The cursor as given, `null` for none; `INVALID_ARGUMENT` when it is not a string. @internal */
 export function plainCursor(cursor: unknown): string | null {
-  if (cursor !== null && cursor !== undefined && typeof cursor !== "string") deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+  if (cursor !== null && cursor !== undefined && typeof cursor !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_CURSOR);
   return (cursor ?? null) as string | null;
 }
 
@@ -294,7 +292,7 @@ export function accessibleCursor(cursor: unknown): { phase: number; inner: strin
   try {
     return cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor as string);
   } catch {
-    deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_CURSOR);
   }
 }
 
@@ -314,7 +312,7 @@ export async function pageOf(query: () => AnyDb, numItems: number, cursor: strin
     } catch {
       throw e;
     }
-    deny("INVALID_ARGUMENT", MALFORMED_CURSOR);
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_CURSOR);
   }
 }
 

@@ -17,7 +17,7 @@ import {
 import { v, type Value } from "convex/values";
 import { field, own } from "./fields.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
-import { MAX_PAGE_ITEMS } from "./generated/wire.js";
+import { auditFilterString, auditFilterTime, CLIENT_MESSAGE, MAX_PAGE_ITEMS, unknownAuditFilter } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { cleanString, redact, secretForms } from "./redact.js";
 import { pageOf, plainCursor } from "./access-store.js";
@@ -115,26 +115,26 @@ type IndexRange = {
 function checkFilter(filter: unknown): { fields: [string, string][]; from: number | undefined; to: number | undefined } {
   if (filter === undefined || filter === null) return { fields: [], from: undefined, to: undefined };
   if (typeof filter !== "object" || Array.isArray(filter)) {
-    deny("INVALID_ARGUMENT", "an audit filter must be an object");
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_FILTER_OBJECT);
   }
   const f = filter as Record<string, unknown>;
   for (const key of Object.keys(f)) {
     if (f[key] !== undefined && !(AUDIT_FIELDS as readonly string[]).includes(key) && key !== "from" && key !== "to") {
-      deny("INVALID_ARGUMENT", `unknown audit filter '${key}' (actor, action, resourceType, from, to)`);
+      deny("INVALID_ARGUMENT", unknownAuditFilter(key));
     }
   }
   const fields: [string, string][] = [];
   for (const key of AUDIT_FIELDS) {
     const value = field(f, key); // own fields: a planted actor narrows nothing
     if (value === undefined) continue;
-    if (typeof value !== "string") deny("INVALID_ARGUMENT", `audit filter '${key}' must be a string`);
+    if (typeof value !== "string") deny("INVALID_ARGUMENT", auditFilterString(key));
     fields.push([key, value]);
   }
   const time = (key: "from" | "to") => {
     const value = field(f, key);
     if (value === undefined) return undefined;
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      deny("INVALID_ARGUMENT", `audit filter '${key}' must be a time in ms`);
+      deny("INVALID_ARGUMENT", auditFilterTime(key));
     }
     return value;
   };
@@ -259,12 +259,12 @@ export function secretValues(names: readonly string[]): string[] {
  */
 export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEvent {
   if (event === null || typeof event !== "object") {
-    deny("INVALID_ARGUMENT", "an audit event must be an object");
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_OBJECT);
   }
   const str = (x: unknown) => {
     if (x === undefined || x === null) return undefined;
     // A string, number or boolean as text; an object's toString could throw or recurse.
-    if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", "audit event fields are strings");
+    if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_FIELDS);
     return cleanString(String(x), forms);
   };
   // Own fields only: a field planted on Object.prototype never fills in an event's.

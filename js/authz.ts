@@ -9,7 +9,7 @@
 import type { UserIdentity } from "convex/server";
 import { collect } from "./authz-policy.js";
 import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js";
-import { deny, engineCall, GuardConfigError, quoted } from "./errors.js";
+import { deny, engineCall, GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { field } from "./fields.js";
@@ -17,7 +17,7 @@ import { checkConfigKeys, checkOwnConfig } from "./config-keys.js";
 import { createUserFinder, type UserFinder, type UsersConfig } from "./users.js";
 import { userMethods } from "./users-find.js";
 import { nameValidator, type NameValidator } from "./validators.js";
-import { FIRST_ROLE, MAX_INTERNED } from "./generated/wire.js";
+import { CLIENT_MESSAGE, FIRST_ROLE, MAX_INTERNED, quoted, unknownRole } from "./generated/wire.js";
 
 export type {
   ClaimUsers,
@@ -301,14 +301,14 @@ export function createAuthz<R extends string, P extends string, T extends string
 
   function requiredRoleId(role: string): number {
     const id = typeof role === "string" ? roleIds[role] : undefined;
-    if (id === undefined) deny("INVALID_ARGUMENT", `unknown role ${quoted(role)}`);
+    if (id === undefined) deny("INVALID_ARGUMENT", unknownRole(quoted(role)));
     return id;
   }
 
   /** The engine's decision on `permission` for each role id. */
   function holders(permission: string): Uint8Array {
     // Anything but a string would reach the loader's string copy, which takes strings only.
-    if (typeof permission !== "string") deny("INVALID_ARGUMENT", "a permission name must be a string");
+    if (typeof permission !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.PERMISSION_NOT_STRING);
     let row = decided[permission];
     if (row === undefined) {
       row = engineCall(() => policy.holders(permission));

@@ -27,6 +27,9 @@ import {
   CODE_USED_YES,
   CODE_WITH_ACTOR,
   CODE_WITH_RECORD,
+  CLIENT_MESSAGE,
+  confirmationNotString,
+  confirmationSurrogate,
   type Same,
 } from "./generated/wire.js";
 
@@ -252,13 +255,13 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     } catch {
       // A detached buffer: nothing to copy.
     }
-    deny("INVALID_ARGUMENT", "a confirmation hash must be an ArrayBuffer or a Uint8Array");
+    deny("INVALID_ARGUMENT", CLIENT_MESSAGE.CONFIRMATION_HASH_BYTES);
   };
   /** A string for the engine (no `toString` runs). A binding's lone surrogate, signed as U+FFFD
    * ("u\ud800" and "u\ufffd" would share codes), is refused (`\p{Cs}/u` matches no half pair). */
   const text = (x: unknown, what: string, binding = true): string => {
-    if (typeof x !== "string") deny("INVALID_ARGUMENT", `the confirmation ${what} must be a string`);
-    if (binding && /\p{Cs}/u.test(x)) deny("INVALID_ARGUMENT", `the confirmation ${what} holds a lone surrogate`);
+    if (typeof x !== "string") deny("INVALID_ARGUMENT", confirmationNotString(what));
+    if (binding && /\p{Cs}/u.test(x)) deny("INVALID_ARGUMENT", confirmationSurrogate(what));
     return x;
   };
   return {
@@ -293,7 +296,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const hash = record == null ? none() : bytes(record.hash);
       if (record != null && hash.length === 0) {
         return engineCall(() => {
-          throw Object.assign(new Error("a stored confirmation hash is empty"), { code: "INVALID_ARGUMENT" });
+          throw Object.assign(new Error(CLIENT_MESSAGE.EMPTY_STORED_HASH), { code: "INVALID_ARGUMENT" });
         });
       }
       const r = engineCall(() =>
@@ -335,7 +338,7 @@ export async function signCode(secret: string | Uint8Array, message: Uint8Array)
   if (!(typeof secret === "string" || secret instanceof Uint8Array) || secret.length === 0) {
     throw new GuardConfigError("signCode needs the server secret: a non-empty string or Uint8Array");
   }
-  if (!(message instanceof Uint8Array)) deny("INVALID_ARGUMENT", "signCode signs the bytes codes.message returns");
+  if (!(message instanceof Uint8Array)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.SIGN_CODE_BYTES);
   const raw = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return crypto.subtle.sign("HMAC", key, message.slice());

@@ -6,7 +6,7 @@
  */
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
-import { AUTHENTICATION_REQUIRED, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS } from "./generated/wire.js";
+import { CLIENT_MESSAGE, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS, pageItems } from "./generated/wire.js";
 
 /**
  * Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the
@@ -60,15 +60,6 @@ export class GuardConfigError extends Error {
   }
 }
 
-/**
- * `x` for an error message: quoted when it is a string, else only its type, so that no
- * caller's `toString` runs (a Symbol, a revoked Proxy or a deeply nested array would throw).
- * @internal
- */
-export function quoted(x: unknown): string {
-  return typeof x === "string" ? `'${x}'` : `(a ${x === null ? "null" : typeof x}, not a name)`;
-}
-
 /** Throws `ConvexError({ code, message, ...details })`. @internal */
 export function deny(
   code: GuardErrorCode,
@@ -80,7 +71,7 @@ export function deny(
 
 /** Throws the `UNAUTHENTICATED` denial: no signed-in caller where one is needed. @internal */
 export function unauthenticated(): never {
-  deny("UNAUTHENTICATED", AUTHENTICATION_REQUIRED);
+  deny("UNAUTHENTICATED", CLIENT_MESSAGE.AUTHENTICATION_REQUIRED);
 }
 
 /**
@@ -92,7 +83,7 @@ export function unauthenticated(): never {
 export function rethrow(e: unknown): never {
   discardUnlessOwn(e);
   const code = (e as { code?: unknown } | null)?.code;
-  const message = e instanceof Error ? e.message : "invalid input";
+  const message = e instanceof Error ? e.message : CLIENT_MESSAGE.INVALID_INPUT;
   if (code === "INVALID_CONFIG") throw new GuardConfigError(message);
   if (code === "INVALID_ARGUMENT") deny("INVALID_ARGUMENT", message);
   throw e;
@@ -115,7 +106,7 @@ export function engineCall<T>(f: () => T): T {
  */
 export function pageSize(numItems: unknown): number {
   if (!Number.isSafeInteger(numItems) || (numItems as number) < 1 || (numItems as number) > MAX_PAGE_ITEMS) {
-    deny("INVALID_ARGUMENT", `numItems must be a whole number from 1 to ${MAX_PAGE_ITEMS}`);
+    deny("INVALID_ARGUMENT", pageItems(MAX_PAGE_ITEMS));
   }
   return numItems as number;
 }

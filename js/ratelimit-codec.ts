@@ -5,7 +5,7 @@
  */
 import { checkKeys, RATE_LIMIT_KEYS } from "./config-keys.js";
 import { RateLimiter, discardUnlessOwn, engineMemory, num } from "./engine.js";
-import { deny, GuardConfigError, quoted, rethrow } from "./errors.js";
+import { deny, GuardConfigError, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
 import {
   DEFAULT_RATE_LIMIT_KIND,
@@ -38,6 +38,9 @@ import {
   RL_OUT_T,
   RL_OUT_WRITE,
   RATE_LIMIT_KINDS,
+  quoted,
+  rateLimitNamed,
+  unknownRateLimit,
   type Same,
 } from "./generated/wire.js";
 
@@ -97,7 +100,7 @@ function renamed(e: unknown, named: string | readonly { name: string }[]): never
     discardUnlessOwn(e); // an engine error's message is filled in there, before it is prefixed
     // Each name once: a batch refused for its size may name one limit many times. An empty
     // batch names none (its message was "rate limit : ...").
-    if (items.length > 0) e.message = `rate limit ${[...new Set(items.map((it) => `'${it.name}'`))].join(", ")}: ${e.message}`;
+    if (items.length > 0) e.message = rateLimitNamed([...new Set(items.map((it) => quoted(it.name)))].join(", "), e.message);
   }
   rethrow(e);
 }
@@ -181,7 +184,7 @@ export function limitOf(e: Engine, name: string): Compiled {
   // names found are remembered, and `===` never matches a name the Map would not.
   if (name === e.lastName && e.lastLimit !== undefined) return e.lastLimit;
   const limit = e.limits.get(name);
-  if (limit === undefined) deny("INVALID_ARGUMENT", `unknown rate limit ${quoted(name)}`);
+  if (limit === undefined) deny("INVALID_ARGUMENT", unknownRateLimit(quoted(name)));
   e.lastName = name;
   e.lastLimit = limit;
   return limit;

@@ -8,7 +8,14 @@
 import { num } from "./engine.js";
 import { field, own } from "./fields.js";
 import { deny } from "./errors.js";
-import { MAX_RATE_LIMIT_KEY_LENGTH, RL_CHECK, RL_TAKE } from "./generated/wire.js";
+import {
+  CLIENT_MESSAGE,
+  MAX_RATE_LIMIT_KEY_LENGTH,
+  rateLimitKey,
+  rateLimitTwice,
+  RL_CHECK,
+  RL_TAKE,
+} from "./generated/wire.js";
 import { decide, item, limitOf, type Compiled, type Engine, type Item } from "./ratelimit-codec.js";
 import { RATE_LIMIT_INDEX, RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { onlyRow, serially } from "./serial.js";
@@ -38,7 +45,7 @@ type Db = any;
 /** `key` when it is a string of 1 to 1,024 characters, else `INVALID_ARGUMENT`. @internal */
 export function checkKey(key: unknown): string {
   if (typeof key !== "string" || key.length === 0 || key.length > MAX_RATE_LIMIT_KEY_LENGTH) {
-    deny("INVALID_ARGUMENT", `a rate limit key must be a string of 1 to ${MAX_RATE_LIMIT_KEY_LENGTH} characters`);
+    deny("INVALID_ARGUMENT", rateLimitKey(MAX_RATE_LIMIT_KEY_LENGTH));
   }
   return key;
 }
@@ -49,7 +56,7 @@ export function checkKey(key: unknown): string {
  * mutation and (before it crosses to the wired function) in an action. @internal
  */
 export function requestOf(r: unknown): { name: string; key: string; count?: unknown } {
-  if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", "a rate limit request is { name, key, count? }");
+  if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.RATE_LIMIT_REQUEST);
   // Own fields only, each read once (a prototype's `count` is no count).
   const request = { name: field(r, "name") as string, key: field(r, "key") as string, count: field(r, "count") };
   checkKey(request.key);
@@ -58,7 +65,7 @@ export function requestOf(r: unknown): { name: string; key: string; count?: unkn
 
 /** `requests` when it is an array, else `INVALID_ARGUMENT`: `rateLimitAll`'s first check, in a mutation and in an action. @internal */
 export function checkRequests<T>(requests: readonly T[]): readonly T[] {
-  if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "rateLimitAll takes an array of limits");
+  if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.RATE_LIMIT_ALL_ARRAY);
   return requests;
 }
 
@@ -122,7 +129,7 @@ async function applyNow(
     const limit = limitOf(engine(), r.name);
     const id = JSON.stringify([r.name, key]);
     if (seen.has(id)) {
-      deny("INVALID_ARGUMENT", `rate limit '${r.name}' is listed twice for the same key`);
+      deny("INVALID_ARGUMENT", rateLimitTwice(r.name));
     }
     seen.add(id);
     const shard = pickShard(limit);

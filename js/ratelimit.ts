@@ -11,7 +11,7 @@ import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
 import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item, type LimitEntry } from "./ratelimit-codec.js";
 import { rowMethods } from "./ratelimit-store.js";
-import { RL_CHECK, RL_CONSUME, tryAgainIn } from "./generated/wire.js";
+import { CLIENT_MESSAGE, RL_CHECK, RL_CONSUME, tryAgainIn } from "./generated/wire.js";
 
 /** Fields every kind of limit takes. */
 type LimitBase = {
@@ -352,7 +352,7 @@ export function createRateLimits<K extends string>(
     },
 
     decideRateLimits(requests, now, options) {
-      if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", "decideRateLimits takes an array");
+      if (!Array.isArray(requests)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.DECIDE_RATE_LIMITS_ARRAY);
       // An index loop, not map: a hole in a sparse array is an entry too (refused, not
       // skipped). Not Array.from either: its iterator and mapping callback cost more than the
       // decision itself.

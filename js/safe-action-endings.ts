@@ -5,11 +5,11 @@
  */
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { GUARD_ERROR_CODES, GuardConfigError, type GuardErrorData } from "./errors.js";
-import { UPSTREAM_MESSAGE } from "./generated/wire.js";
+import { CLIENT_MESSAGE } from "./generated/wire.js";
 import { isConvexError, latin1 } from "./redact.js";
 
 /** What the caller receives for anything that may not reach it. @internal */
-export const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: UPSTREAM_MESSAGE };
+export const UPSTREAM: GuardErrorData = { code: "UPSTREAM_UNAVAILABLE", message: CLIENT_MESSAGE.UPSTREAM_MESSAGE };
 
 /** Marks a value that is not a plain Convex value. @internal */
 export const REFUSED = Symbol("refused");

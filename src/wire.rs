@@ -652,12 +652,14 @@ pub mod codes {
 }
 
 /// What a Convex client is told when the TypeScript layer refuses it: the `code` of every
-/// `ConvexError` it throws (`data.code`) and the messages it sends with them, the engine's own
-/// where it has one ([`crate::codes::CLIENT_ERROR_CODE`], [`crate::error::Kind::code`], the
-/// access denials' [`crate::access::Denial::message`]).
+/// `ConvexError` it throws (`data.code`) and every message it sends with them, the engine's own
+/// where it has one ([`crate::codes::CLIENT_ERROR_MESSAGE`], [`crate::error::Kind::code`], the
+/// access denials' [`crate::access::Denial::message`], an engine error's message).
 ///
-/// A template's `{s}` takes a name (a role, a permission, a level), `{n}` a number; the
-/// TypeScript twin of each template is a function of that one value.
+/// A template's `{s}` takes a text (a name, quoted or not as the template says), `{n}` a
+/// number, filled in order. In `js/generated/wire.ts` a message is the member of the same name
+/// of the `const enum` `CLIENT_MESSAGE`, a template a function of its values (`v`, or `v1`,
+/// `v2`, ... in order) named in camelCase (`ROLE_REQUIRED`: `roleRequired`).
 pub mod client {
     use crate::error::Kind;
 
@@ -686,35 +688,160 @@ pub mod client {
         INVALID_ARGUMENT,
     ];
 
-    /// [`UNAUTHENTICATED`]'s message.
-    pub const AUTHENTICATION_REQUIRED: &str = "Authentication required";
-    /// [`FORBIDDEN`] for a role below `{s}`.
-    pub const ROLE_REQUIRED: &str = "Role '{s}' or higher required";
-    /// [`FORBIDDEN`] without the permission `{s}`.
-    pub const PERMISSION_REQUIRED: &str = "Permission '{s}' required";
-    /// [`FORBIDDEN`] for an access level below `{s}` on a document.
-    pub const LEVEL_REQUIRED: &str = "Access level '{s}' or higher required";
     /// [`RATE_LIMITED`]'s message, `{n}` the whole seconds to wait: for 1, then for any other.
     pub const TRY_AGAIN: [&str; 2] = [
         "Too many requests. Try again in {n} second",
         "Too many requests. Try again in {n} seconds",
     ];
-    /// [`UPSTREAM_UNAVAILABLE`]'s message.
-    pub const UPSTREAM_MESSAGE: &str = "External service unavailable";
-    /// [`NOT_FOUND`] for a document the caller cannot see, or none.
-    pub const DOCUMENT_NOT_FOUND: &str = "Document not found";
-    /// [`NOT_FOUND`] for a group the caller holds nothing on, or none.
-    pub const GROUP_NOT_FOUND: &str = "Group not found";
-    /// [`FORBIDDEN`]: a grant to the caller themselves.
-    pub const SELF_SHARE: &str = "You cannot share a document with yourself";
-    /// [`FORBIDDEN`]: a move by someone other than the owner.
-    pub const NOT_OWNER_MOVE: &str = "Only the owner can move a document";
-    /// [`FORBIDDEN`]: a move into a document the caller may not share on.
-    pub const DESTINATION_LEVEL: &str =
-        "Your access level on the destination does not allow moving into it";
-    /// [`FORBIDDEN`]: an invitation its sender could no longer make.
-    pub const VOID_INVITATION: &str =
-        "This invitation is no longer valid: whoever sent it may no longer add members at its level";
+
+    /// A name a caller gave, as a message's `{s}` holds it (the TypeScript's `quoted`): a string
+    /// quoted, then anything else by its type alone, so that no caller's `toString` runs.
+    pub const QUOTED: [&str; 2] = ["'{s}'", "(a {s}, not a name)"];
+
+    /// A message of [`MESSAGES`]: a constant of this module, as the generator reads it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Message {
+        /// The constant's name.
+        pub name: &'static str,
+        /// Its text: a template when it holds `{s}` or `{n}`.
+        pub text: &'static str,
+        /// Its doc comment: when it is sent.
+        pub doc: &'static str,
+    }
+
+    /// Declares each message as a constant with its doc comment, and [`MESSAGES`], all of them
+    /// in order: what `js/generated/wire.ts` renders, so none is declared without its twin.
+    macro_rules! messages {
+        ($($(#[doc = $doc:literal])+ pub const $name:ident: &str = $text:expr;)+) => {
+            $($(#[doc = $doc])+ pub const $name: &str = $text;)+
+            /// Every message of this module but [`TRY_AGAIN`] and [`QUOTED`], in order, with its doc comment.
+            pub const MESSAGES: &[Message] = &[
+                $(Message { name: stringify!($name), text: $name, doc: concat!($($doc),+) }),+
+            ];
+        };
+    }
+
+    messages! {
+        /// [`UNAUTHENTICATED`]'s message.
+        pub const AUTHENTICATION_REQUIRED: &str = "Authentication required";
+        /// [`FORBIDDEN`] for a role below `{s}`.
+        pub const ROLE_REQUIRED: &str = "Role '{s}' or higher required";
+        /// [`FORBIDDEN`] without the permission `{s}`.
+        pub const PERMISSION_REQUIRED: &str = "Permission '{s}' required";
+        /// [`FORBIDDEN`] for an access level below `{s}` on a document.
+        pub const LEVEL_REQUIRED: &str = "Access level '{s}' or higher required";
+        /// [`UPSTREAM_UNAVAILABLE`]'s message.
+        pub const UPSTREAM_MESSAGE: &str = "External service unavailable";
+        /// [`NOT_FOUND`] for a document the caller cannot see, or none.
+        pub const DOCUMENT_NOT_FOUND: &str = "Document not found";
+        /// [`NOT_FOUND`] for a group the caller holds nothing on, or none.
+        pub const GROUP_NOT_FOUND: &str = "Group not found";
+        /// [`FORBIDDEN`]: a grant to the caller themselves.
+        pub const SELF_SHARE: &str = "You cannot share a document with yourself";
+        /// [`FORBIDDEN`]: a move by someone other than the owner.
+        pub const NOT_OWNER_MOVE: &str = "Only the owner can move a document";
+        /// [`FORBIDDEN`]: a move into a document the caller may not share on.
+        pub const DESTINATION_LEVEL: &str =
+            "Your access level on the destination does not allow moving into it";
+        /// [`FORBIDDEN`]: an invitation its sender could no longer make.
+        pub const VOID_INVITATION: &str =
+            "This invitation is no longer valid: whoever sent it may no longer add members at its level";
+
+        /// [`INVALID_ARGUMENT`]: an engine call's failure with that code that is not an `Error`.
+        pub const INVALID_INPUT: &str = "invalid input";
+        /// [`INVALID_ARGUMENT`]: a page's `numItems` not a whole number from 1 to `{n}`, the most.
+        pub const PAGE_ITEMS: &str = "numItems must be a whole number from 1 to {n}";
+        /// [`INVALID_ARGUMENT`]: a page's cursor that its listing (or the database) did not give.
+        pub const MALFORMED_CURSOR: &str = "malformed cursor";
+        /// [`INVALID_ARGUMENT`]: a role name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_ROLE: &str = "unknown role {s}";
+        /// [`INVALID_ARGUMENT`]: a permission asked about that is not a string.
+        pub const PERMISSION_NOT_STRING: &str = "a permission name must be a string";
+
+        /// [`INVALID_ARGUMENT`]: an access level name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_LEVEL: &str = "unknown access level {s}";
+        /// [`INVALID_ARGUMENT`]: `canShare` given a number that is not a level.
+        pub const NOT_A_LEVEL: &str = "not an access level";
+        /// [`INVALID_ARGUMENT`]: `canTransfer` given a source `{s}` (quoted) that is not one.
+        pub const UNKNOWN_SOURCE: &str = "unknown access source {s}";
+        /// [`INVALID_ARGUMENT`]: a table `{s}` (quoted) not under `access.tables`.
+        pub const UNCONFIGURED_TABLE: &str = "table {s} is not configured under access.tables";
+        /// [`INVALID_ARGUMENT`]: `resolveAccess` or `resolveShare` given facts of another shape.
+        pub const MALFORMED_FACTS: &str = "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }";
+        /// [`INVALID_ARGUMENT`]: `resolveShare` given a request that is not an object.
+        pub const MALFORMED_SHARE_REQUEST: &str = "a share request is { id, level, expiresAt? }";
+        /// [`INVALID_ARGUMENT`]: `readableMany` given something else than an array.
+        pub const READABLE_MANY_ARRAY: &str = "readableMany takes an array of ids";
+        /// [`INVALID_ARGUMENT`]: a grant target naming both a user and a group, or neither.
+        pub const ONE_TARGET: &str = "give exactly one of userId and groupId";
+        /// [`INVALID_ARGUMENT`]: a user id that is malformed or names no user.
+        pub const UNKNOWN_USER: &str = "unknown user";
+        /// [`INVALID_ARGUMENT`]: a grant's group id that is malformed or names no group.
+        pub const UNKNOWN_GROUP: &str = "unknown group";
+        /// [`INVALID_ARGUMENT`]: a move of a document of table `{s}`, configured without a parent field.
+        pub const NO_PARENT_FIELD: &str =
+            "access.tables.{s} has no parent field: its documents cannot be moved";
+        /// [`INVALID_ARGUMENT`]: a move into the document itself or one below it.
+        pub const MOVE_LOOP: &str =
+            "A document cannot be moved into itself or below itself: that would make a loop";
+        /// [`INVALID_ARGUMENT`]: `forgetUser` given no user's id.
+        pub const FORGET_USER_ID: &str = "forgetUser needs a user id";
+
+        /// [`INVALID_ARGUMENT`]: a new group's name missing or blank.
+        pub const GROUP_NAME_MISSING: &str = "a group needs a name";
+        /// [`INVALID_ARGUMENT`]: a new group's name longer than `{n}`, the most.
+        pub const GROUP_NAME_TOO_LONG: &str = "a group name is at most {n} characters";
+        /// [`INVALID_ARGUMENT`]: a new group's name holding a character it may not.
+        pub const GROUP_NAME_CHARACTERS: &str =
+            "a group name may not hold control, invisible or bidirectional formatting characters";
+        /// [`INVALID_ARGUMENT`]: the caller joining a group while in `{n}` groups, the most.
+        pub const CALLER_GROUPS_FULL: &str =
+            "You are already in {n} groups, the most one user may be in: leave one first";
+        /// [`INVALID_ARGUMENT`]: adding a user who is in `{n}` groups, the most.
+        pub const USER_GROUPS_FULL: &str =
+            "That user is already in {n} groups, the most one user may be in: leave one first";
+
+        /// [`INVALID_ARGUMENT`]: a rate limit name `{s}` (quoted) that is not configured.
+        pub const UNKNOWN_RATE_LIMIT: &str = "unknown rate limit {s}";
+        /// [`INVALID_ARGUMENT`]: an engine error about rate limits `{s}` (each quoted), then its message `{s}`.
+        pub const RATE_LIMIT_NAMED: &str = "rate limit {s}: {s}";
+        /// [`INVALID_ARGUMENT`]: a rate limit key not a string of 1 to `{n}` characters, the most.
+        pub const RATE_LIMIT_KEY: &str = "a rate limit key must be a string of 1 to {n} characters";
+        /// [`INVALID_ARGUMENT`]: an entry of `rateLimitAll` that is not an object.
+        pub const RATE_LIMIT_REQUEST: &str = "a rate limit request is { name, key, count? }";
+        /// [`INVALID_ARGUMENT`]: `rateLimitAll` given something else than an array.
+        pub const RATE_LIMIT_ALL_ARRAY: &str = "rateLimitAll takes an array of limits";
+        /// [`INVALID_ARGUMENT`]: `rateLimitAll` listing the limit `{s}` twice for one key.
+        pub const RATE_LIMIT_TWICE: &str = "rate limit '{s}' is listed twice for the same key";
+        /// [`INVALID_ARGUMENT`]: `decideRateLimits` given something else than an array.
+        pub const DECIDE_RATE_LIMITS_ARRAY: &str = "decideRateLimits takes an array";
+
+        /// [`INVALID_ARGUMENT`]: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`.
+        pub const CONFIRMATION_HASH_BYTES: &str =
+            "a confirmation hash must be an ArrayBuffer or a Uint8Array";
+        /// [`INVALID_ARGUMENT`]: a stored code record whose hash is empty.
+        pub const EMPTY_STORED_HASH: &str = "a stored confirmation hash is empty";
+        /// [`INVALID_ARGUMENT`]: a code's binding field (or the code) `{s}` that is not a string.
+        pub const CONFIRMATION_NOT_STRING: &str = "the confirmation {s} must be a string";
+        /// [`INVALID_ARGUMENT`]: a code's binding field `{s}` holding a lone surrogate.
+        pub const CONFIRMATION_SURROGATE: &str = "the confirmation {s} holds a lone surrogate";
+        /// [`INVALID_ARGUMENT`]: `signCode` given something else than `codes.message`'s bytes.
+        pub const SIGN_CODE_BYTES: &str = "signCode signs the bytes codes.message returns";
+
+        /// [`INVALID_ARGUMENT`]: an audit trail filter that is not an object.
+        pub const AUDIT_FILTER_OBJECT: &str = "an audit filter must be an object";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter naming a field `{s}` it does not have.
+        pub const UNKNOWN_AUDIT_FILTER: &str =
+            "unknown audit filter '{s}' (actor, action, resourceType, from, to)";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter's field `{s}` that is not a string.
+        pub const AUDIT_FILTER_STRING: &str = "audit filter '{s}' must be a string";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter's bound `{s}` that is not a finite time.
+        pub const AUDIT_FILTER_TIME: &str = "audit filter '{s}' must be a time in ms";
+        /// [`INVALID_ARGUMENT`]: an audit event that is not an object.
+        pub const AUDIT_EVENT_OBJECT: &str = "an audit event must be an object";
+        /// [`INVALID_ARGUMENT`]: an audit event field that is an object or a function.
+        pub const AUDIT_EVENT_FIELDS: &str = "audit event fields are strings";
+    }
 }
 
 /// The engine's exports and how they are called (`src/bindings`): plain functions over
@@ -1676,15 +1803,60 @@ mod render {
         o.0
     }
 
-    /// A client message's template as a TypeScript template literal: each `{s}` or `{n}` becomes
-    /// `${v}` (the templates hold no backtick, `$` or backslash).
-    fn template(t: &str) -> String {
-        assert!(!t.contains(['`', '$', '\\']), "{t}");
-        format!("`{}`", t.replace("{s}", "${v}").replace("{n}", "${v}"))
+    /// The placeholders of a client message's template, in order: each with its place in the
+    /// text, itself, and the TypeScript type of its value (`{s}` a text, `{n}` a number).
+    fn holes(t: &str) -> Vec<(usize, &'static str, &'static str)> {
+        let mut holes: Vec<_> = [("{s}", "string"), ("{n}", "number")]
+            .into_iter()
+            .flat_map(|(h, ty)| t.match_indices(h).map(move |(at, _)| (at, h, ty)))
+            .collect();
+        holes.sort_unstable();
+        holes
     }
 
-    /// What a client is told ([`wire::client`]): its codes, and each message as a constant or,
-    /// for a template, a function of its one value.
+    /// A client message's template as a TypeScript template literal, its placeholders filled in
+    /// order with the expressions `values` (the templates hold no backtick, `$` or backslash).
+    fn fill(t: &str, values: &[&str]) -> String {
+        assert!(!t.contains(['`', '$', '\\']), "{t}");
+        let holes = holes(t);
+        assert_eq!(holes.len(), values.len(), "{t}");
+        let (mut out, mut from) = (String::from("`"), 0);
+        for ((at, hole, _), value) in holes.into_iter().zip(values) {
+            let _ = write!(out, "{}${{{value}}}", t.get(from..at).unwrap_or_default());
+            from = at + hole.len();
+        }
+        let _ = write!(out, "{}`", t.get(from..).unwrap_or_default());
+        out
+    }
+
+    /// `ROLE_REQUIRED` as `RoleRequired`, `policy_new` as `PolicyNew`.
+    fn pascal(name: &str) -> String {
+        let mut out = String::new();
+        for word in name.split('_') {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                out.push(first.to_ascii_uppercase());
+                out.push_str(&chars.as_str().to_ascii_lowercase());
+            }
+        }
+        out
+    }
+
+    /// `ROLE_REQUIRED` as `roleRequired`.
+    fn camel(name: &str) -> String {
+        let pascal = pascal(name);
+        let mut chars = pascal.chars();
+        let first = chars.next().map(|c| c.to_ascii_lowercase());
+        first.into_iter().chain(chars).collect()
+    }
+
+    /// What a client is told ([`wire::client`]): its codes; the messages without placeholders
+    /// as the members of one `const enum`, `CLIENT_MESSAGE` (the package's build writes each
+    /// text where it is used, as it does the offsets: a bundle holds only the texts it sends,
+    /// and no object); each template as a function of its values (`v`, or `v1`, `v2`, ... in
+    /// order), named in camelCase; each with its doc comment. Then the two templates whose
+    /// choice is a rule: `tryAgainIn` ([`wire::client::TRY_AGAIN`]) and `quoted`
+    /// ([`wire::client::QUOTED`]).
     fn client(o: &mut Out) {
         use wire::client as cl;
         o.section("what a client is told (ConvexError data)");
@@ -1693,52 +1865,52 @@ mod render {
             &list(&cl::CODES, |c| q(c)),
             "Every `code` convex-guard puts in `ConvexError` data.",
         );
-        let texts: [(&str, &str); 8] = [
-            ("AUTHENTICATION_REQUIRED", cl::AUTHENTICATION_REQUIRED),
-            ("UPSTREAM_MESSAGE", cl::UPSTREAM_MESSAGE),
-            ("DOCUMENT_NOT_FOUND", cl::DOCUMENT_NOT_FOUND),
-            ("GROUP_NOT_FOUND", cl::GROUP_NOT_FOUND),
-            ("SELF_SHARE", cl::SELF_SHARE),
-            ("NOT_OWNER_MOVE", cl::NOT_OWNER_MOVE),
-            ("DESTINATION_LEVEL", cl::DESTINATION_LEVEL),
-            ("VOID_INVITATION", cl::VOID_INVITATION),
-        ];
-        for (name, text) in texts {
-            o.text(
-                name,
-                text,
-                &format!("What a client is told: `client::{name}`."),
-            );
+        // A doc comment, its intra-doc links as plain code.
+        let doc = |m: &cl::Message| {
+            let doc = m.doc.trim().replace("[`", "`").replace("`]", "`");
+            format!("`client::{}`: {doc}", m.name)
+        };
+        let (texts, templates): (Vec<&cl::Message>, Vec<&cl::Message>) =
+            cl::MESSAGES.iter().partition(|m| holes(m.text).is_empty());
+        o.doc("Every message without a value a client may be sent, by its name in `wire::client`.");
+        o.0.push_str("export const enum CLIENT_MESSAGE {\n");
+        for m in texts {
+            let _ = writeln!(o.0, "  /** {} */\n  {} = {},", doc(m), m.name, q(m.text));
         }
-        let named: [(&str, &str, &str); 3] = [
-            ("roleRequired", cl::ROLE_REQUIRED, "below the role"),
-            (
-                "permissionRequired",
-                cl::PERMISSION_REQUIRED,
-                "without the permission",
-            ),
-            (
-                "levelRequired",
-                cl::LEVEL_REQUIRED,
-                "below the access level",
-            ),
-        ];
-        for (name, t, what) in named {
+        o.0.push_str("}\n");
+        for m in templates {
+            let holes = holes(m.text);
+            let names: Vec<String> = match holes.len() {
+                1 => vec!["v".to_string()],
+                n => (1..=n).map(|i| format!("v{i}")).collect(),
+            };
+            let params: Vec<String> = (names.iter().zip(&holes))
+                .map(|(v, (_, _, ty))| format!("{v}: {ty}"))
+                .collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let body = fill(m.text, &names);
+            let params = params.join(", ");
             o.raw(
-                name,
-                &format!("(v: string): string => {}", template(t)),
-                &format!("`FORBIDDEN`'s message for a caller {what} `v`."),
+                &camel(m.name),
+                &format!("({params}): string => {body}"),
+                &doc(m),
             );
         }
-        let [one, other] = cl::TRY_AGAIN;
+        let [one, other] = cl::TRY_AGAIN.map(|t| fill(t, &["v"]));
         o.raw(
             "tryAgainIn",
-            &format!(
-                "(v: number): string => (v === 1 ? {} : {})",
-                template(one),
-                template(other)
-            ),
-            "`RATE_LIMITED`'s message: try again in `v` whole seconds.",
+            &format!("(v: number): string => (v === 1 ? {one} : {other})"),
+            "`client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds.",
+        );
+        let [string, other] = cl::QUOTED;
+        let (string, other) = (
+            fill(string, &["v"]),
+            fill(other, &["v === null ? \"null\" : typeof v"]),
+        );
+        o.raw(
+            "quoted",
+            &format!("(v: unknown): string => (typeof v === \"string\" ? {string} : {other})"),
+            "`client::QUOTED`: `v` for a message's `{s}`, quoted when it is a string, else only its type (no `toString` runs).",
         );
     }
 
@@ -1857,14 +2029,7 @@ mod render {
         }
         o.0.push_str("};\n");
         for (id, (name, params)) in ab::OPS.iter().enumerate() {
-            let mut camel = String::from("op");
-            for word in name.split('_') {
-                let mut chars = word.chars();
-                if let Some(first) = chars.next() {
-                    camel.push(first.to_ascii_uppercase());
-                    camel.push_str(chars.as_str());
-                }
-            }
+            let camel = format!("op{}", pascal(name));
             let names: Vec<String> = params.iter().map(|(p, _)| format!("{p}: number")).collect();
             let args: Vec<String> = params
                 .iter()

@@ -218,30 +218,117 @@ export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, us
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export const GUARD_ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "RATE_LIMITED", "INVALID_CONFIRMATION", "UPSTREAM_UNAVAILABLE", "INVALID_ARGUMENT"] as const;
-/** What a client is told: `client::AUTHENTICATION_REQUIRED`. */
-export const AUTHENTICATION_REQUIRED = "Authentication required";
-/** What a client is told: `client::UPSTREAM_MESSAGE`. */
-export const UPSTREAM_MESSAGE = "External service unavailable";
-/** What a client is told: `client::DOCUMENT_NOT_FOUND`. */
-export const DOCUMENT_NOT_FOUND = "Document not found";
-/** What a client is told: `client::GROUP_NOT_FOUND`. */
-export const GROUP_NOT_FOUND = "Group not found";
-/** What a client is told: `client::SELF_SHARE`. */
-export const SELF_SHARE = "You cannot share a document with yourself";
-/** What a client is told: `client::NOT_OWNER_MOVE`. */
-export const NOT_OWNER_MOVE = "Only the owner can move a document";
-/** What a client is told: `client::DESTINATION_LEVEL`. */
-export const DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it";
-/** What a client is told: `client::VOID_INVITATION`. */
-export const VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level";
-/** `FORBIDDEN`'s message for a caller below the role `v`. */
+/** Every message without a value a client may be sent, by its name in `wire::client`. */
+export const enum CLIENT_MESSAGE {
+  /** `client::AUTHENTICATION_REQUIRED`: `UNAUTHENTICATED`'s message. */
+  AUTHENTICATION_REQUIRED = "Authentication required",
+  /** `client::UPSTREAM_MESSAGE`: `UPSTREAM_UNAVAILABLE`'s message. */
+  UPSTREAM_MESSAGE = "External service unavailable",
+  /** `client::DOCUMENT_NOT_FOUND`: `NOT_FOUND` for a document the caller cannot see, or none. */
+  DOCUMENT_NOT_FOUND = "Document not found",
+  /** `client::GROUP_NOT_FOUND`: `NOT_FOUND` for a group the caller holds nothing on, or none. */
+  GROUP_NOT_FOUND = "Group not found",
+  /** `client::SELF_SHARE`: `FORBIDDEN`: a grant to the caller themselves. */
+  SELF_SHARE = "You cannot share a document with yourself",
+  /** `client::NOT_OWNER_MOVE`: `FORBIDDEN`: a move by someone other than the owner. */
+  NOT_OWNER_MOVE = "Only the owner can move a document",
+  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move into a document the caller may not share on. */
+  DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
+  /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
+  VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
+  /** `client::INVALID_INPUT`: `INVALID_ARGUMENT`: an engine call's failure with that code that is not an `Error`. */
+  INVALID_INPUT = "invalid input",
+  /** `client::MALFORMED_CURSOR`: `INVALID_ARGUMENT`: a page's cursor that its listing (or the database) did not give. */
+  MALFORMED_CURSOR = "malformed cursor",
+  /** `client::PERMISSION_NOT_STRING`: `INVALID_ARGUMENT`: a permission asked about that is not a string. */
+  PERMISSION_NOT_STRING = "a permission name must be a string",
+  /** `client::NOT_A_LEVEL`: `INVALID_ARGUMENT`: `canShare` given a number that is not a level. */
+  NOT_A_LEVEL = "not an access level",
+  /** `client::MALFORMED_FACTS`: `INVALID_ARGUMENT`: `resolveAccess` or `resolveShare` given facts of another shape. */
+  MALFORMED_FACTS = "access facts are { now, caller, groups: [ids], documents: [{ id, owner, visibility, parent, grants: [{ to, kind, level, expiresAt? }] }] }",
+  /** `client::MALFORMED_SHARE_REQUEST`: `INVALID_ARGUMENT`: `resolveShare` given a request that is not an object. */
+  MALFORMED_SHARE_REQUEST = "a share request is { id, level, expiresAt? }",
+  /** `client::READABLE_MANY_ARRAY`: `INVALID_ARGUMENT`: `readableMany` given something else than an array. */
+  READABLE_MANY_ARRAY = "readableMany takes an array of ids",
+  /** `client::ONE_TARGET`: `INVALID_ARGUMENT`: a grant target naming both a user and a group, or neither. */
+  ONE_TARGET = "give exactly one of userId and groupId",
+  /** `client::UNKNOWN_USER`: `INVALID_ARGUMENT`: a user id that is malformed or names no user. */
+  UNKNOWN_USER = "unknown user",
+  /** `client::UNKNOWN_GROUP`: `INVALID_ARGUMENT`: a grant's group id that is malformed or names no group. */
+  UNKNOWN_GROUP = "unknown group",
+  /** `client::MOVE_LOOP`: `INVALID_ARGUMENT`: a move into the document itself or one below it. */
+  MOVE_LOOP = "A document cannot be moved into itself or below itself: that would make a loop",
+  /** `client::FORGET_USER_ID`: `INVALID_ARGUMENT`: `forgetUser` given no user's id. */
+  FORGET_USER_ID = "forgetUser needs a user id",
+  /** `client::GROUP_NAME_MISSING`: `INVALID_ARGUMENT`: a new group's name missing or blank. */
+  GROUP_NAME_MISSING = "a group needs a name",
+  /** `client::GROUP_NAME_CHARACTERS`: `INVALID_ARGUMENT`: a new group's name holding a character it may not. */
+  GROUP_NAME_CHARACTERS = "a group name may not hold control, invisible or bidirectional formatting characters",
+  /** `client::RATE_LIMIT_REQUEST`: `INVALID_ARGUMENT`: an entry of `rateLimitAll` that is not an object. */
+  RATE_LIMIT_REQUEST = "a rate limit request is { name, key, count? }",
+  /** `client::RATE_LIMIT_ALL_ARRAY`: `INVALID_ARGUMENT`: `rateLimitAll` given something else than an array. */
+  RATE_LIMIT_ALL_ARRAY = "rateLimitAll takes an array of limits",
+  /** `client::DECIDE_RATE_LIMITS_ARRAY`: `INVALID_ARGUMENT`: `decideRateLimits` given something else than an array. */
+  DECIDE_RATE_LIMITS_ARRAY = "decideRateLimits takes an array",
+  /** `client::CONFIRMATION_HASH_BYTES`: `INVALID_ARGUMENT`: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`. */
+  CONFIRMATION_HASH_BYTES = "a confirmation hash must be an ArrayBuffer or a Uint8Array",
+  /** `client::EMPTY_STORED_HASH`: `INVALID_ARGUMENT`: a stored code record whose hash is empty. */
+  EMPTY_STORED_HASH = "a stored confirmation hash is empty",
+  /** `client::SIGN_CODE_BYTES`: `INVALID_ARGUMENT`: `signCode` given something else than `codes.message`'s bytes. */
+  SIGN_CODE_BYTES = "signCode signs the bytes codes.message returns",
+  /** `client::AUDIT_FILTER_OBJECT`: `INVALID_ARGUMENT`: an audit trail filter that is not an object. */
+  AUDIT_FILTER_OBJECT = "an audit filter must be an object",
+  /** `client::AUDIT_EVENT_OBJECT`: `INVALID_ARGUMENT`: an audit event that is not an object. */
+  AUDIT_EVENT_OBJECT = "an audit event must be an object",
+  /** `client::AUDIT_EVENT_FIELDS`: `INVALID_ARGUMENT`: an audit event field that is an object or a function. */
+  AUDIT_EVENT_FIELDS = "audit event fields are strings",
+}
+/** `client::ROLE_REQUIRED`: `FORBIDDEN` for a role below `{s}`. */
 export const roleRequired = (v: string): string => `Role '${v}' or higher required`;
-/** `FORBIDDEN`'s message for a caller without the permission `v`. */
+/** `client::PERMISSION_REQUIRED`: `FORBIDDEN` without the permission `{s}`. */
 export const permissionRequired = (v: string): string => `Permission '${v}' required`;
-/** `FORBIDDEN`'s message for a caller below the access level `v`. */
+/** `client::LEVEL_REQUIRED`: `FORBIDDEN` for an access level below `{s}` on a document. */
 export const levelRequired = (v: string): string => `Access level '${v}' or higher required`;
-/** `RATE_LIMITED`'s message: try again in `v` whole seconds. */
+/** `client::PAGE_ITEMS`: `INVALID_ARGUMENT`: a page's `numItems` not a whole number from 1 to `{n}`, the most. */
+export const pageItems = (v: number): string => `numItems must be a whole number from 1 to ${v}`;
+/** `client::UNKNOWN_ROLE`: `INVALID_ARGUMENT`: a role name `{s}` (quoted) that is not configured. */
+export const unknownRole = (v: string): string => `unknown role ${v}`;
+/** `client::UNKNOWN_LEVEL`: `INVALID_ARGUMENT`: an access level name `{s}` (quoted) that is not configured. */
+export const unknownLevel = (v: string): string => `unknown access level ${v}`;
+/** `client::UNKNOWN_SOURCE`: `INVALID_ARGUMENT`: `canTransfer` given a source `{s}` (quoted) that is not one. */
+export const unknownSource = (v: string): string => `unknown access source ${v}`;
+/** `client::UNCONFIGURED_TABLE`: `INVALID_ARGUMENT`: a table `{s}` (quoted) not under `access.tables`. */
+export const unconfiguredTable = (v: string): string => `table ${v} is not configured under access.tables`;
+/** `client::NO_PARENT_FIELD`: `INVALID_ARGUMENT`: a move of a document of table `{s}`, configured without a parent field. */
+export const noParentField = (v: string): string => `access.tables.${v} has no parent field: its documents cannot be moved`;
+/** `client::GROUP_NAME_TOO_LONG`: `INVALID_ARGUMENT`: a new group's name longer than `{n}`, the most. */
+export const groupNameTooLong = (v: number): string => `a group name is at most ${v} characters`;
+/** `client::CALLER_GROUPS_FULL`: `INVALID_ARGUMENT`: the caller joining a group while in `{n}` groups, the most. */
+export const callerGroupsFull = (v: number): string => `You are already in ${v} groups, the most one user may be in: leave one first`;
+/** `client::USER_GROUPS_FULL`: `INVALID_ARGUMENT`: adding a user who is in `{n}` groups, the most. */
+export const userGroupsFull = (v: number): string => `That user is already in ${v} groups, the most one user may be in: leave one first`;
+/** `client::UNKNOWN_RATE_LIMIT`: `INVALID_ARGUMENT`: a rate limit name `{s}` (quoted) that is not configured. */
+export const unknownRateLimit = (v: string): string => `unknown rate limit ${v}`;
+/** `client::RATE_LIMIT_NAMED`: `INVALID_ARGUMENT`: an engine error about rate limits `{s}` (each quoted), then its message `{s}`. */
+export const rateLimitNamed = (v1: string, v2: string): string => `rate limit ${v1}: ${v2}`;
+/** `client::RATE_LIMIT_KEY`: `INVALID_ARGUMENT`: a rate limit key not a string of 1 to `{n}` characters, the most. */
+export const rateLimitKey = (v: number): string => `a rate limit key must be a string of 1 to ${v} characters`;
+/** `client::RATE_LIMIT_TWICE`: `INVALID_ARGUMENT`: `rateLimitAll` listing the limit `{s}` twice for one key. */
+export const rateLimitTwice = (v: string): string => `rate limit '${v}' is listed twice for the same key`;
+/** `client::CONFIRMATION_NOT_STRING`: `INVALID_ARGUMENT`: a code's binding field (or the code) `{s}` that is not a string. */
+export const confirmationNotString = (v: string): string => `the confirmation ${v} must be a string`;
+/** `client::CONFIRMATION_SURROGATE`: `INVALID_ARGUMENT`: a code's binding field `{s}` holding a lone surrogate. */
+export const confirmationSurrogate = (v: string): string => `the confirmation ${v} holds a lone surrogate`;
+/** `client::UNKNOWN_AUDIT_FILTER`: `INVALID_ARGUMENT`: an audit trail filter naming a field `{s}` it does not have. */
+export const unknownAuditFilter = (v: string): string => `unknown audit filter '${v}' (actor, action, resourceType, from, to)`;
+/** `client::AUDIT_FILTER_STRING`: `INVALID_ARGUMENT`: an audit trail filter's field `{s}` that is not a string. */
+export const auditFilterString = (v: string): string => `audit filter '${v}' must be a string`;
+/** `client::AUDIT_FILTER_TIME`: `INVALID_ARGUMENT`: an audit trail filter's bound `{s}` that is not a finite time. */
+export const auditFilterTime = (v: string): string => `audit filter '${v}' must be a time in ms`;
+/** `client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds. */
 export const tryAgainIn = (v: number): string => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`);
+/** `client::QUOTED`: `v` for a message's `{s}`, quoted when it is a string, else only its type (no `toString` runs). */
+export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` : `(a ${v === null ? "null" : typeof v}, not a name)`);
 
 // the engine's exports (src/bindings)
 
