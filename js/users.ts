@@ -220,14 +220,16 @@ const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
 
 /** @internal */
 export function createUserFinder(config: unknown): UserFinder {
-  // No configuration reads as an empty one without a prototype: nothing inherited is read.
-  const users = (config ?? Object.create(null)) as Record<string, unknown>;
-  const shaped = typeof users === "object" && !Array.isArray(users);
+  // No configuration (the common case) has the defaults, and nothing is read: nothing inherited
+  // (a polluted Object.prototype), and no object made only to read nothing from it.
+  const absent = config === undefined || config === null;
+  const users = config as Record<string, unknown>;
+  const shaped = !absent && typeof users === "object" && !Array.isArray(users);
   const claims = shaped && users.roleClaim !== undefined;
-  const table = claims ? null : typeof users.table === "string" ? users.table : DEFAULT_USERS_TABLE;
+  const table = claims ? null : !absent && typeof users.table === "string" ? users.table : DEFAULT_USERS_TABLE;
   const roleKey = claims
     ? String(users.roleClaim)
-    : typeof users.roleField === "string"
+    : !absent && typeof users.roleField === "string"
       ? users.roleField
       : DEFAULT_ROLE_FIELD;
   let settings: Settings | undefined;
@@ -236,7 +238,7 @@ export function createUserFinder(config: unknown): UserFinder {
     if (settings !== undefined) return settings;
     // No users configuration (the common case): the defaults the checks below would settle on,
     // without running them (a first permission check in a fresh context pays for them otherwise).
-    if (config === undefined || config === null) {
+    if (absent) {
       const claim = "tokenIdentifier";
       return (settings = { kind: "index", table: DEFAULT_USERS_TABLE, claim, field: claim, index: "by_tokenIdentifier" });
     }
@@ -308,7 +310,7 @@ export function createUserFinder(config: unknown): UserFinder {
     claims,
     // No users configuration (the common case) has nothing to check: the settings are made at
     // the first `find`, not by the first permission check of a fresh context.
-    validate: () => void (config === undefined || config === null || check()),
+    validate: () => void (absent || check()),
     // The reads live in users-find.ts (the browser entries, which read nothing, leave them out).
     async find(ctx) {
       return findUser(check(), ctx);
