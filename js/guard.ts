@@ -226,10 +226,10 @@ export function defineGuard<
     confirmationsPart();
     confirmations!.validate();
     actions!.validate();
-    if (options?.schema !== undefined) {
+    if (options !== undefined) {
       const found = users.settings();
       const roles = authz.roles as readonly string[]; // as read when the guard was defined
-      checkSchema(options.schema, requiredTables(config, found), (declared) =>
+      checkSchema(options, requiredTables(config, found), (declared) =>
         schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
       );
     }

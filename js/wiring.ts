@@ -5,7 +5,9 @@
  * (actions.ts) and the rate limits.
  */
 import { makeFunctionReference } from "convex/server";
+import { checkKeys } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
+import { own } from "./fields.js";
 
 // The patterns below are regular expression literals inside the functions that use them, not
 // module constants: a Convex request evaluates the whole bundle in a fresh context, and these
@@ -132,16 +134,19 @@ export async function withTable<T>(table: string, fix: string, f: () => Promise<
 export type SchemaLike = { tables: Record<string, unknown> };
 
 /**
- * Throws unless `schema` declares each of `tables` (`[name, fix]`) and `problems` finds nothing
- * in the declared tables: one `GuardConfigError` naming every missing table (with the line that
- * adds it) and every problem. @internal
+ * Throws unless `options` are `guard.validate`'s (`{ schema }`, no other key: a misspelt key
+ * or a schema import that is `undefined` is never a check quietly skipped), `schema` declares
+ * each of `tables` (`[name, fix]`) and `problems` finds nothing in the declared tables: one
+ * `GuardConfigError` naming every missing table (with the line that adds it) and every
+ * problem. @internal
  */
 export function checkSchema(
-  schema: SchemaLike,
+  options: unknown,
   tables: readonly (readonly [string, string])[],
   problems: (declared: object) => string[],
 ): void {
-  const declared = (schema as { tables?: unknown } | null)?.tables;
+  checkKeys(options, ["schema"], "guard.validate's options");
+  const declared = (own(options as { schema?: unknown } | null, "schema") as { tables?: unknown } | null | undefined)?.tables;
   if (declared === null || typeof declared !== "object") {
     throw new GuardConfigError("guard.validate({ schema }) takes the default export of convex/schema.ts");
   }

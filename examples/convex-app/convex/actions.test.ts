@@ -505,6 +505,19 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     defineGuard({ roles: ["user"], actions: { module: "nu_guardFunctions" }, confirmations: { audit: { logFunction: "lib/nu_audit:log_2" } } }).validate();
   });
 
+  test("guard.validate refuses options that would skip the schema check quietly", () => {
+    guard.validate();
+    // A schema import that is undefined (a cycle, a missing default export), options with no
+    // schema, a misspelt key: each would check nothing of the schema while looking like it did.
+    const takes = /guard.validate\(\{ schema \}\) takes the default export of convex\/schema.ts/;
+    expect(() => guard.validate({ schema: undefined })).toThrow(takes);
+    expect(() => guard.validate({})).toThrow(takes);
+    expect(() => guard.validate(null as never)).toThrow(takes);
+    expect(() => guard.validate({ schma: schema } as never)).toThrow(/guard.validate's options: unknown key 'schma' \(did you mean 'schema'\?\)/);
+    expect(() => guard.validate({ schema, strict: true } as never)).toThrow(/guard.validate's options: unknown key 'strict'/);
+    expect(() => guard.validate("schema" as never)).toThrow(/guard.validate's options must be an object/);
+  });
+
   test("guard.validate({ schema }) names every table the configuration needs and the schema lacks", () => {
     guard.validate({ schema });
     const without = (name: string) =>
