@@ -174,6 +174,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     const p = o.parent;
     if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
     else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
+    // A branch of `?:`, an operand of `??`/`||`, the right of `&&`: the expression's value is the read's.
+    else if ((ts.isConditionalExpression(p) && p.condition !== o) || (ts.isBinaryExpression(p) && (PASSES_ON.has(p.operatorToken.kind) || (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === o)))) node = p;
     else break;
   }
   const o = outer(node);
@@ -185,6 +187,9 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   if (what === "rows") return names.some((name) => returns(body, name, handsOn));
   return names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
 }
+
+/** Operators whose value is either operand's. */
+const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
 /** Tests of a value that answer something else than the value. */
 const TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword]);

@@ -186,6 +186,7 @@ function checkedFirst(ret: ts.ReturnStatement, fn: ts.Node, makes: (code: ts.Nod
  * the path that skips the branch is checked too.
  */
 export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean): boolean {
+  // Up to the first statement that makes it, none of those before may leave (return, break, continue).
   const block = p.parent;
   if (!ts.isBlock(block)) return false;
   for (const s of block.statements.slice(block.statements.indexOf(p) + 1)) {
@@ -195,9 +196,25 @@ export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolea
   return false;
 }
 
-/** Whether a statement holds a `return` of its own function. */
+/** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it. */
 function mayReturn(s: ts.Node): boolean {
-  return ts.isReturnStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
+  return ts.isReturnStatement(s) || ts.isBreakOrContinueStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
+}
+
+/**
+ * Whether the guard call `a` makes the same check as `b`: the same method, on the same
+ * arguments after `ctx` (a variable by its declaration, anything else as written), an object
+ * literal aside (`share`'s options: their `userId` or `groupId` names the target, not the check).
+ */
+export function sameCheck(app: App, nameOf: (c: ts.CallExpression) => string | undefined, a: ts.CallExpression | undefined, b: ts.Node): boolean {
+  if (a === undefined || !ts.isCallExpression(b)) return false;
+  const name = nameOf(a);
+  if (name === undefined || nameOf(b) !== name) return false;
+  const args = (c: ts.CallExpression) => c.arguments.slice(1).map(skipOuter).filter((x) => !ts.isObjectLiteralExpression(x));
+  const [x, y] = [args(a), args(b)];
+  const same = (p: ts.Expression, q: ts.Expression) =>
+    ts.isIdentifier(p) && ts.isIdentifier(q) ? app.symbol(p) !== undefined && app.symbol(p) === app.symbol(q) : p.getText() === q.getText();
+  return x.length === y.length && x.every((e, i) => same(e, y[i]!));
 }
 
 /** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */

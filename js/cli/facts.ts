@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, checkedAfter, databaseWrite, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, checkedAfter, databaseWrite, sameCheck, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -254,14 +254,13 @@ export class FactsFinder {
   }
 
   /**
-   * Whether a call runs on some paths of `fn` only: in one branch of an `if` or a `?:` whose
-   * other branch (or, with no `else`, the code after the `if`) neither makes the same kind of
-   * check nor leaves, on the right of `&&`, `||` or `??`, in a `switch` case, or in a `catch`.
-   * Loops and nested functions are neutral (a check per element is made for every element). */
+   * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes the same kind of check nor
+   * leaves (no `else`: unless the code after the `if` makes the same check, sameCheck, before it can leave), right of `&&`/`||`/`??`, in a `switch`
+   * case or a `catch`, or after a return of data not made after that same check. Loops and nested functions are neutral (a check per element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
-    // `if (args.preview) return await ctx.db.query(...)` before the check: that path has none.
     const makes = (code: ts.Node) => this.makes(code, kind);
-    if (kind === "auth" && returnsDataBefore(call, fn, makes)) return true;
+    const same = (code: ts.Node) => this.makes(code, kind, call);
+    if (kind === "auth" && returnsDataBefore(call, fn, same)) return true;
     // On the right of `&&`/`||`: conditional, unless in an `if`'s test (`if (user === null || !guard.can(user, p)) throw`
     // leaves on every denial). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     let shortCircuited = false;
@@ -270,7 +269,7 @@ export class FactsFinder {
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        if (other === undefined ? !checkedAfter(p, makes) : !(alwaysLeaves(other, throwingIn(this.app)) || makes(other))) return true;
+        if (other === undefined ? !checkedAfter(p, same) : !(alwaysLeaves(other, throwingIn(this.app)) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
         if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
       } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {
@@ -283,15 +282,16 @@ export class FactsFinder {
     return shortCircuited;
   }
 
-  /** Whether code makes a check (or takes a limit) of its own, on every path of it. */
-  private makes(code: ts.Node, kind: "auth" | "limit"): boolean {
+  /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check). */
+  private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node): boolean {
     const scratch = emptyFacts();
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) this.call(n, code, scratch);
       if (!isFunctionLike(n)) ts.forEachChild(n, visit);
     };
     visit(code);
-    return (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional);
+    if (like === undefined) return (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional);
+    return kind === "auth" && scratch.auth.some((a) => !a.conditional && sameCheck(this.app, (c) => this.app.calleeFrom(c, GUARD)?.name, a.guardCall, like));
   }
 
   /**

@@ -209,7 +209,7 @@ export function decidesAccess(auth: readonly AuthCheck[]): boolean {
 /** Who a function that decides nothing (`decidesAccess`) lets through, as findings say it. */
 export function anyCaller(auth: readonly AuthCheck[]): string {
   const lowest = auth.find((a) => a.everyRole !== undefined)?.everyRole;
-  return lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user holds it)` : auth.length > 0 ? "any signed-in caller" : "any caller";
+  return lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user with a role holds it)` : auth.length > 0 ? "any signed-in caller" : "any caller";
 }
 
 /** Whether checked arguments (`"any"`: a check tied to no argument) cover argument `arg`. */

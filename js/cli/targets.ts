@@ -62,7 +62,7 @@ export function targetOnlyArgs(app: App, handler: ts.SignatureDeclaration, argNa
     // A rest's own name stands for the arguments it holds, already judged as options.
     const judged = (e: ts.Expression) => (ts.isIdentifier(e) && ts.isBindingElement(e.parent) && e.parent.name === e) || onlyTarget(app, handler, e, "user", 0);
     // `if (userId !== undefined) return guard.share(...)`: testing whether it was given is no use.
-    const targets = exprs.filter((e) => !presenceTest(e));
+    const targets = exprs.filter((e) => !presenceTest(app, e));
     if (!escaped.has(arg) && targets.length > 0 && targets.every(judged)) out.add(arg);
   }
   return out;
@@ -105,13 +105,15 @@ function onlyTarget(app: App, handler: ts.SignatureDeclaration, e: ts.Expression
  * `undefined` or `null` (`x !== undefined`, `x == null`, `typeof x === "undefined"`), or read
  * as a condition (`if (x)`, `!x`, `x ? a : b`, `if (x && ...)`, `if (... || x)`).
  */
-function presenceTest(e: ts.Expression): boolean {
+function presenceTest(app: App, e: ts.Expression): boolean {
   let node: ts.Node = e;
   while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
   const parent = node.parent;
+  // The global `undefined`, not a local of that name (`const undefined = post.ownerId`).
+  const global = (id: ts.Identifier) => (app.symbol(id)?.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile);
   const nothing = (x: ts.Expression) => {
     const inner = skipOuter(x);
-    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined") || ts.isVoidExpression(inner);
+    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined" && global(inner)) || ts.isVoidExpression(inner);
   };
   const equality = (b: ts.Node): b is ts.BinaryExpression => ts.isBinaryExpression(b) && EQUALITY.has(b.operatorToken.kind);
   if (ts.isTypeOfExpression(parent)) {
