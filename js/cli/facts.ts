@@ -258,14 +258,14 @@ export class FactsFinder {
    * leaves (no `else`: unless the code after the `if` makes the same check, sameCheck, before it can leave), right of `&&`/`||`/`??`, in a `switch`
    * case or a `catch`, or after a return of data not made after that same check. Loops and nested functions are neutral (a check per element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
-    const makes = (code: ts.Node) => this.makes(code, kind);
-    const same = (code: ts.Node) => this.makes(code, kind, call);
+    const [makes, same] = [(code: ts.Node) => this.makes(code, kind), (code: ts.Node) => this.makes(code, kind, call)];
     if (kind === "auth" && returnsDataBefore(call, fn, same)) return true;
-    // On the right of `&&`/`||`: conditional, unless in an `if`'s test (`if (user === null || !guard.can(user, p)) throw`
-    // leaves on every denial). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
+    // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
+    // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
+    const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");
     let shortCircuited = false;
     for (let node: ts.Node = call, p = call.parent; p !== undefined && (p !== fn || !isFunctionLike(fn)); node = p, p = p.parent) {
-      if (ts.isIfStatement(p) && node === p.expression) shortCircuited = false;
+      if (ts.isIfStatement(p) && node === p.expression && !throwing) shortCircuited = false;
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
