@@ -3,7 +3,7 @@
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
 import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
 
@@ -154,15 +154,26 @@ export function unused(call: ts.CallExpression): boolean {
  * whether code makes the check on every path of it).
  */
 export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
-  let found = false;
+  for (const r of returnsOf(fn)) {
+    if (r.end > call.pos) break;
+    if (!carriesNoData(r.expression!) && !checkedFirst(r, fn, makes)) return true;
+  }
+  return false;
+}
+
+/** The `return`s with a value of `fn` itself (or of a fragment), in source order; read once each (a chain of `else if`s asks for every call of it). */
+function returnsOf(fn: ts.Node): ts.ReturnStatement[] {
+  let out = returns.get(fn);
+  if (out !== undefined) return out;
+  returns.set(fn, (out = []));
   const visit = (n: ts.Node): void => {
-    if (found || n.pos >= call.pos) return;
-    if (ts.isReturnStatement(n) && n.end <= call.pos && n.expression !== undefined && !carriesNoData(n.expression) && !checkedFirst(n, fn, makes)) found = true;
+    if (ts.isReturnStatement(n) && n.expression !== undefined) out.push(n);
     else if (n === fn || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(fn);
-  return found;
+  return out;
 }
+const returns = new WeakMap<ts.Node, ts.ReturnStatement[]>();
 
 /**
  * Whether a return runs only after a check: its own expression makes one
@@ -186,10 +197,13 @@ function checkedFirst(ret: ts.ReturnStatement, fn: ts.Node, makes: (code: ts.Nod
  * the path that skips the branch is checked too.
  */
 export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean): boolean {
-  // Up to the first statement that makes it, none of those before may leave (return, break, continue).
-  const block = p.parent;
+  // The code after the whole `if ... else if ...` chain; up to the first statement that makes the
+  // check, none of those before may leave (return, break, continue).
+  let top: ts.Statement = p;
+  while (ts.isIfStatement(top.parent) && top.parent.elseStatement === top) top = top.parent;
+  const block = top.parent;
   if (!ts.isBlock(block)) return false;
-  for (const s of block.statements.slice(block.statements.indexOf(p) + 1)) {
+  for (const s of block.statements.slice(block.statements.indexOf(top) + 1)) {
     if (makes(s)) return true;
     if (mayReturn(s)) return false;
   }
@@ -202,19 +216,30 @@ function mayReturn(s: ts.Node): boolean {
 }
 
 /**
- * Whether the guard call `a` makes the same check as `b`: the same method, on the same
- * arguments after `ctx` (a variable by its declaration, anything else as written), an object
- * literal aside (`share`'s options: their `userId` or `groupId` names the target, not the check).
+ * What check the guard call `c` makes, as a key two calls share when they make the same check:
+ * the method and the arguments after `ctx` (a variable by its declaration, anything else as
+ * written), an object literal aside (`share`'s options: their `userId` or `groupId` names the
+ * target, not the check). `undefined` when it is no guard call or names a variable it cannot resolve.
  */
-export function sameCheck(app: App, nameOf: (c: ts.CallExpression) => string | undefined, a: ts.CallExpression | undefined, b: ts.Node): boolean {
-  if (a === undefined || !ts.isCallExpression(b)) return false;
-  const name = nameOf(a);
-  if (name === undefined || nameOf(b) !== name) return false;
-  const args = (c: ts.CallExpression) => c.arguments.slice(1).map(skipOuter).filter((x) => !ts.isObjectLiteralExpression(x));
-  const [x, y] = [args(a), args(b)];
-  const same = (p: ts.Expression, q: ts.Expression) =>
-    ts.isIdentifier(p) && ts.isIdentifier(q) ? app.symbol(p) !== undefined && app.symbol(p) === app.symbol(q) : p.getText() === q.getText();
-  return x.length === y.length && x.every((e, i) => same(e, y[i]!));
+export function checkKey(app: App, c: ts.Node): string | undefined {
+  if (checkKeys.has(c)) return checkKeys.get(c);
+  const name = ts.isCallExpression(c) ? app.calleeFrom(c, GUARD)?.name : undefined;
+  const args = name === undefined ? [] : (c as ts.CallExpression).arguments.slice(1).map(skipOuter).filter((x) => !ts.isObjectLiteralExpression(x));
+  const keys = args.map((x) => (ts.isIdentifier(x) ? symbolKey(app.symbol(x)) : x.getText()));
+  const key = name === undefined || keys.includes(undefined) ? undefined : `${name}(${keys.join(", ")})`;
+  checkKeys.set(c, key);
+  return key;
+}
+const checkKeys = new WeakMap<ts.Node, string | undefined>();
+
+/** A name per variable, for {@link checkKey}. */
+const symbols = new WeakMap<ts.Symbol, string>();
+let symbolCount = 0;
+function symbolKey(s: ts.Symbol | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  let key = symbols.get(s);
+  if (key === undefined) symbols.set(s, (key = `#${++symbolCount}`));
+  return key;
 }
 
 /** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */

@@ -3,9 +3,9 @@
 // type checker, across files), so a `lib/auth.ts` helper that calls `guard.requireUser` counts as that check.
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, checkedAfter, databaseWrite, sameCheck, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, checkedAfter, checkKey, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -30,7 +30,6 @@ export interface AuthCheck {
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
   guardCall?: ts.CallExpression;
 }
-
 export interface Use {
   via: string;
   at: Loc;
@@ -39,7 +38,6 @@ export interface Use {
   /** Taken on some paths only: no limit. */
   conditional?: boolean;
 }
-
 export interface Facts {
   auth: AuthCheck[];
   rateLimits: Use[];
@@ -106,14 +104,8 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   getUser: { level: "authenticated", denial: null },
 };
 /** Operators whose right side runs on some paths only. */
-const SHORT_CIRCUIT = new Set([
-  ts.SyntaxKind.AmpersandAmpersandToken,
-  ts.SyntaxKind.BarBarToken,
-  ts.SyntaxKind.QuestionQuestionToken,
-  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
-  ts.SyntaxKind.BarBarEqualsToken,
-  ts.SyntaxKind.QuestionQuestionEqualsToken,
-]);
+const K = ts.SyntaxKind;
+const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
 const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
@@ -123,12 +115,14 @@ const RANDOM = new Set(["Math.random", "crypto.randomUUID", "crypto.getRandomVal
 /** Calls of another Convex function, which the audit does not follow. */
 const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
-export const GUARD = "convex-guard";
+export { GUARD } from "./program.js";
 export const CONVEX = "convex";
 
 /** Facts of functions, computed once each (a helper called by 50 functions is walked once). */
 export class FactsFinder {
   private readonly memo = new Map<ts.Node, Facts>();
+  /** `makes` answers, per fragment and kind (or checkKey of the check it must be): a chain of `else if`s would otherwise be read 2^n times. */
+  private readonly made = new Map<ts.Node, Map<string, boolean>>();
 
   constructor(private readonly app: App) {}
 
@@ -164,7 +158,7 @@ export class FactsFinder {
       const at = app.loc(call);
       const via = `guard.${trail ? "audit." : ""}${guard.name}${firstLiteral(call)}`;
       // A check whose throw is caught and dropped (or never awaited) lets the caller through.
-      const lost = swallowed(call, fn, guard.sync !== true);
+      const lost = swallowed(call, isFunctionLike(fn) ? fn : (enclosingFunction(call) ?? fn), guard.sync !== true); // in the whole function, not a fragment makes reads
       const level = GUARD_AUTH[guard.name];
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
       // thrown away checked nothing.
@@ -255,7 +249,7 @@ export class FactsFinder {
 
   /**
    * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes the same kind of check nor
-   * leaves (no `else`: unless the code after the `if` makes the same check, sameCheck, before it can leave), right of `&&`/`||`/`??`, in a `switch`
+   * leaves (no `else`: unless the code after the `if` makes the same check, checkKey, before it can leave), right of `&&`/`||`/`??`, in a `switch`
    * case or a `catch`, or after a return of data not made after that same check. Loops and nested functions are neutral (a check per element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
     const [makes, same] = [(code: ts.Node) => this.makes(code, kind), (code: ts.Node) => this.makes(code, kind, call)];
@@ -284,14 +278,20 @@ export class FactsFinder {
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check). */
   private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node): boolean {
+    const key = like === undefined ? kind : kind === "auth" ? checkKey(this.app, like) : undefined;
+    const made = this.made.get(code) ?? this.made.set(code, new Map()).get(code)!;
+    if (key === undefined || made.has(key)) return key !== undefined && made.get(key)!;
+    made.set(key, false); // while it is read: a fragment reached again makes nothing
     const scratch = emptyFacts();
+    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
+    let answer = false; // read up to the first such check only
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n)) this.call(n, code, scratch);
-      if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+      if (!answer && ts.isCallExpression(n)) answer = (this.call(n, code, scratch), found());
+      if (!answer && !isFunctionLike(n)) ts.forEachChild(n, visit);
     };
     visit(code);
-    if (like === undefined) return (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional);
-    return kind === "auth" && scratch.auth.some((a) => !a.conditional && sameCheck(this.app, (c) => this.app.calleeFrom(c, GUARD)?.name, a.guardCall, like));
+    made.set(key, answer);
+    return answer;
   }
 
   /**

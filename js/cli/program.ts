@@ -5,6 +5,9 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 import { functionModules } from "./modules.js";
 
+/** The package whose calls are the guard's. */
+export const GUARD = "convex-guard";
+
 /**
  * A place in the app, with the file as the report prints it: relative to the current directory
  * (where CI runs, so annotations find it in a monorepo), not to the app's root.
@@ -120,12 +123,16 @@ export class App {
     return !file.isDeclarationFile && !file.fileName.split("/").includes("node_modules") && !this.program.isSourceFileFromExternalLibrary(file);
   }
 
-  /** The symbol a name or expression refers to, through imports and re-exports. */
+  /** The symbol a name or expression refers to, through imports and re-exports (asked once per node: the rules ask again and again). */
   symbol(node: ts.Node): ts.Symbol | undefined {
+    if (this.symbols.has(node)) return this.symbols.get(node);
     const s = this.checker.getSymbolAtLocation(node);
-    if (s === undefined) return undefined;
-    return s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
+    const found = s === undefined ? undefined : s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
+    this.symbols.set(node, found);
+    return found;
   }
+  private readonly symbols = new WeakMap<ts.Node, ts.Symbol | undefined>();
+  private readonly callees = new Map<string, WeakMap<ts.CallExpression, { name: string; owner: string; sync?: boolean } | undefined>>();
 
   /**
    * The npm package that declares a symbol (`convex`, `convex-guard`), or null for the app's own
@@ -178,6 +185,12 @@ export class App {
    * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`).
    */
   calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string; sync?: boolean } | undefined {
+    const known = this.callees.get(pkg) ?? this.callees.set(pkg, new WeakMap()).get(pkg)!;
+    if (!known.has(call)) known.set(call, this.findCallee(call, pkg));
+    return known.get(call);
+  }
+
+  private findCallee(call: ts.CallExpression, pkg: string): { name: string; owner: string; sync?: boolean } | undefined {
     const callee = this.calleeTarget(call.expression);
     const nameNode = ts.isPropertyAccessExpression(callee)
       ? callee.name
