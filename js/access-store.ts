@@ -6,7 +6,7 @@
 import type { ReaderCtx } from "./ctx.js";
 import { deny, pageSize, unauthenticated } from "./errors.js";
 import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-config.js";
-import { atLeast, CLIENT_MESSAGE, levelRequired, NO_LEVEL } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, levelRequired, NO_LEVEL, type ClientMessage } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
@@ -30,7 +30,7 @@ export function normalized(db: AnyDb, table: string, raw: unknown): string | nul
 }
 
 /** The id `raw` names in `table`, when that document exists; else `INVALID_ARGUMENT` `message`. @internal */
-export async function existing(db: AnyDb, table: string, raw: unknown, message: string): Promise<string> {
+export async function existing(db: AnyDb, table: string, raw: unknown, message: ClientMessage): Promise<string> {
   const id = normalized(db, table, raw);
   if (id === null || (await db.get(id)) === null) deny("INVALID_ARGUMENT", message);
   return id;

@@ -294,11 +294,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
     verify(record, presented, now, actor) {
       const e = compile();
       const hash = record == null ? none() : bytes(record.hash);
-      if (record != null && hash.length === 0) {
-        return engineCall(() => {
-          throw Object.assign(new Error(CLIENT_MESSAGE.EMPTY_STORED_HASH), { code: "INVALID_ARGUMENT" });
-        });
-      }
+      if (record != null && hash.length === 0) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.EMPTY_STORED_HASH);
       const r = engineCall(() =>
         e.verify(
           hash,

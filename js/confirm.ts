@@ -41,7 +41,7 @@ import type { DEFAULT_USERS_TABLE } from "./users.js";
 export const MIN_SECRET_BYTES = 32;
 
 /** The message every failed confirmation shows the client (the engine's, src/codes.rs). */
-export const INVALID_CONFIRMATION_MESSAGE = CODE_CLIENT_MESSAGE;
+const INVALID_CONFIRMATION_MESSAGE = CODE_CLIENT_MESSAGE;
 
 /** Codes, audit trail and safe actions: the `confirmations` part of a guard's configuration. */
 export type ConfirmationsConfig<R extends string = string, P extends string = string> = CodeOptions & {

@@ -6,7 +6,7 @@
  */
 import { ConvexError } from "convex/values";
 import { discardUnlessOwn } from "./engine.js";
-import { CLIENT_MESSAGE, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS, pageItems } from "./generated/wire.js";
+import { CLIENT_MESSAGE, GUARD_ERROR_CODES as CODES, MAX_PAGE_ITEMS, pageItems, type ClientMessage } from "./generated/wire.js";
 
 /**
  * Every `code` convex-guard puts in `ConvexError` data, as a list (not exported by the
@@ -60,10 +60,13 @@ export class GuardConfigError extends Error {
   }
 }
 
-/** Throws `ConvexError({ code, message, ...details })`. @internal */
+/**
+ * Throws `ConvexError({ code, message, ...details })`. `message` is a `ClientMessage`: a
+ * member of `CLIENT_MESSAGE` or a generated template's text, never one typed here. @internal
+ */
 export function deny(
   code: GuardErrorCode,
-  message: string,
+  message: ClientMessage,
   details?: Record<string, string | number | boolean | null>,
 ): never {
   throw new ConvexError<GuardErrorData>({ ...details, code, message });
@@ -85,7 +88,11 @@ export function rethrow(e: unknown): never {
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : CLIENT_MESSAGE.INVALID_INPUT;
   if (code === "INVALID_CONFIG") throw new GuardConfigError(message);
-  if (code === "INVALID_ARGUMENT") deny("INVALID_ARGUMENT", message);
+  // The one cast to a client message outside the generated wire: an error reaching here with
+  // the code INVALID_ARGUMENT is the engine's (nothing in js/ but engine-io.ts `check` gives an
+  // error a client's code: tests/node/client-messages.test.mjs), its message written by the
+  // generated `fillEngineMessage` (engine.ts `discardUnlessOwn`), perhaps by `rateLimitNamed`.
+  if (code === "INVALID_ARGUMENT") deny("INVALID_ARGUMENT", message as ClientMessage);
   throw e;
 }
 

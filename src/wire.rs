@@ -659,7 +659,8 @@ pub mod codes {
 /// A template's `{s}` takes a text (a name, quoted or not as the template says), `{n}` a
 /// number, filled in order. In `js/generated/wire.ts` a message is the member of the same name
 /// of the `const enum` `CLIENT_MESSAGE`, a template a function of its values (`v`, or `v1`,
-/// `v2`, ... in order) named in camelCase (`ROLE_REQUIRED`: `roleRequired`).
+/// `v2`, ... in order) named in camelCase (`ROLE_REQUIRED`: `roleRequired`), each of type
+/// `ClientMessage`, the only type the TypeScript's `deny` takes for a message.
 pub mod client {
     use crate::error::Kind;
 
@@ -1512,6 +1513,14 @@ mod render {
             let parts: Vec<String> = DENIALS.iter().map(|&d| q(f(d))).collect();
             format!("[null, {}] as const", parts.join(", "))
         };
+        // The same, each text a `ClientMessage` (`deny` takes them as they are).
+        let messages_by_denial = |f: fn(Denial) -> &'static str| {
+            let parts: Vec<String> = DENIALS.iter().map(|&d| q(f(d))).collect();
+            format!(
+                "[null, {}] as readonly (ClientMessage | null)[]",
+                parts.join(", ")
+            )
+        };
         o.raw(
             "ACCESS_DENIALS",
             &by_denial(Denial::name),
@@ -1519,12 +1528,12 @@ mod render {
         );
         o.raw(
             "ACCESS_DENIAL_MESSAGES",
-            &by_denial(Denial::message),
+            &messages_by_denial(Denial::message),
             "What the client is told for each denial, by code (index).",
         );
         o.raw(
             "ACCESS_GROUP_DENIAL_MESSAGES",
-            &by_denial(Denial::group_message),
+            &messages_by_denial(Denial::group_message),
             "What the client is told for each denial when it refuses managing a group's members.",
         );
         assert!(DENIALS
@@ -1754,9 +1763,9 @@ mod render {
             cd::CLIENT_ERROR_CODE,
             "The one error code a client sees for every failed verification.",
         );
-        o.text(
+        o.raw(
             "CODE_CLIENT_MESSAGE",
-            cd::CLIENT_ERROR_MESSAGE,
+            &format!("{} as ClientMessage", q(cd::CLIENT_ERROR_MESSAGE)),
             "The message a client sees with it.",
         );
         o.num(
@@ -1850,7 +1859,9 @@ mod render {
         first.into_iter().chain(chars).collect()
     }
 
-    /// What a client is told ([`wire::client`]): its codes; the messages without placeholders
+    /// What a client is told ([`wire::client`]): its codes; the type of a message,
+    /// `ClientMessage` (branded: only this file makes one, so `deny` refuses a text typed in
+    /// js/); the messages without placeholders
     /// as the members of one `const enum`, `CLIENT_MESSAGE` (the package's build writes each
     /// text where it is used, as it does the offsets: a bundle holds only the texts it sends,
     /// and no object); each template as a function of its values (`v`, or `v1`, `v2`, ... in
@@ -1872,6 +1883,15 @@ mod render {
         };
         let (texts, templates): (Vec<&cl::Message>, Vec<&cl::Message>) =
             cl::MESSAGES.iter().partition(|m| holes(m.text).is_empty());
+        o.0.push_str(
+            "/** The brand of a `ClientMessage` made here: it is never a value, only a type. */\n\
+             declare const AUTHORED: unique symbol;\n\
+             /**\n * A message a Convex client may be sent: a member of `CLIENT_MESSAGE`, or a text this file\n \
+             * types as one (the templates below, the access denials' messages, `CODE_CLIENT_MESSAGE`,\n \
+             * `fillEngineMessage`). `deny` and every helper that hands it a message take nothing else,\n \
+             * so a message typed in js/ does not compile: author it in src/wire.rs (`wire::client`).\n */\n\
+             export type ClientMessage = CLIENT_MESSAGE | (string & { readonly [AUTHORED]: true });\n",
+        );
         o.doc("Every message without a value a client may be sent, by its name in `wire::client`.");
         o.0.push_str("export const enum CLIENT_MESSAGE {\n");
         for m in texts {
@@ -1892,14 +1912,14 @@ mod render {
             let params = params.join(", ");
             o.raw(
                 &camel(m.name),
-                &format!("({params}): string => {body}"),
+                &format!("({params}) => {body} as ClientMessage"),
                 &doc(m),
             );
         }
         let [one, other] = cl::TRY_AGAIN.map(|t| fill(t, &["v"]));
         o.raw(
             "tryAgainIn",
-            &format!("(v: number): string => (v === 1 ? {one} : {other})"),
+            &format!("(v: number) => (v === 1 ? {one} : {other}) as ClientMessage"),
             "`client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds.",
         );
         let [string, other] = cl::QUOTED;
@@ -2100,7 +2120,7 @@ mod render {
              * other, each `{s}` filled with the next text and each `{n}` with the next number (a\n \
              * placeholder with nothing left becomes nothing), as the engine's `Error::message` does\n \
              * natively.\n */\n\
-             export function fillEngineMessage(messages: readonly string[], parts: readonly unknown[]): string {\n  \
+             export function fillEngineMessage(messages: readonly string[], parts: readonly unknown[]): ClientMessage {\n  \
              const count = typeof parts[0] === \"number\" ? parts[0] : 0;\n  \
              const rest = parts.slice(1 + count);\n  \
              const values = { s: rest.filter((p) => typeof p === \"string\"), n: rest.filter((p) => typeof p === \"number\") };\n  \
@@ -2110,7 +2130,7 @@ mod render {
              const template = messages[id as number] ?? \"\";\n    \
              out += template.replace(/\\{([sn])\\}/g, (_, k: \"s\" | \"n\") => String(values[k][next[k]++] ?? \"\"));\n  \
              }\n  \
-             return out;\n\
+             return out as ClientMessage;\n\
              }\n",
         );
     }

@@ -110,9 +110,9 @@ export const ACCESS_SOURCES = ["none", "owner", "public", "direct", "group", "in
 /** Why sharing or a transfer is refused, by code (index; 0 is allowed). */
 export const ACCESS_DENIALS = [null, "below_share_level", "above_own_level", "owner_level", "not_owner"] as const;
 /** What the client is told for each denial, by code (index). */
-export const ACCESS_DENIAL_MESSAGES = [null, "Your access level does not allow sharing", "You cannot grant a level above your own", "The owner level is given only by transferring ownership", "Only the owner can transfer ownership"] as const;
+export const ACCESS_DENIAL_MESSAGES = [null, "Your access level does not allow sharing", "You cannot grant a level above your own", "The owner level is given only by transferring ownership", "Only the owner can transfer ownership"] as readonly (ClientMessage | null)[];
 /** What the client is told for each denial when it refuses managing a group's members. */
-export const ACCESS_GROUP_DENIAL_MESSAGES = [null, "Your level on this group does not allow managing its members", "You cannot give a member a level above your own", "The owner level is not given to a group's members", "Only the group's owner can do this"] as const;
+export const ACCESS_GROUP_DENIAL_MESSAGES = [null, "Your level on this group does not allow managing its members", "You cannot give a member a level above your own", "The owner level is not given to a group's members", "Only the group's owner can do this"] as readonly (ClientMessage | null)[];
 /** `canShare` / `canTransfer`: allowed (else a denial code). */
 export const ACCESS_ALLOWED = 0;
 /** A code that is never valid: `canShare`'s answer when a level is not a level. */
@@ -194,7 +194,7 @@ export const CODE_DEFAULT_MAX_ATTEMPTS = 5;
 /** The one error code a client sees for every failed verification. */
 export const CODE_CLIENT_ERROR = "INVALID_CONFIRMATION";
 /** The message a client sees with it. */
-export const CODE_CLIENT_MESSAGE = "Invalid or expired confirmation code";
+export const CODE_CLIENT_MESSAGE = "Invalid or expired confirmation code" as ClientMessage;
 /** `message` mode: the bytes to sign for an exact code. */
 export const CODE_MESSAGE = 0;
 /** `message` mode: the same for a code a person typed. */
@@ -218,6 +218,15 @@ export const enum CODE_ANSWER { outcome = 0, expiresAt = 1, attemptsLeft = 2, us
 
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export const GUARD_ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "RATE_LIMITED", "INVALID_CONFIRMATION", "UPSTREAM_UNAVAILABLE", "INVALID_ARGUMENT"] as const;
+/** The brand of a `ClientMessage` made here: it is never a value, only a type. */
+declare const AUTHORED: unique symbol;
+/**
+ * A message a Convex client may be sent: a member of `CLIENT_MESSAGE`, or a text this file
+ * types as one (the templates below, the access denials' messages, `CODE_CLIENT_MESSAGE`,
+ * `fillEngineMessage`). `deny` and every helper that hands it a message take nothing else,
+ * so a message typed in js/ does not compile: author it in src/wire.rs (`wire::client`).
+ */
+export type ClientMessage = CLIENT_MESSAGE | (string & { readonly [AUTHORED]: true });
 /** Every message without a value a client may be sent, by its name in `wire::client`. */
 export const enum CLIENT_MESSAGE {
   /** `client::AUTHENTICATION_REQUIRED`: `UNAUTHENTICATED`'s message. */
@@ -284,49 +293,49 @@ export const enum CLIENT_MESSAGE {
   AUDIT_EVENT_FIELDS = "audit event fields are strings",
 }
 /** `client::ROLE_REQUIRED`: `FORBIDDEN` for a role below `{s}`. */
-export const roleRequired = (v: string): string => `Role '${v}' or higher required`;
+export const roleRequired = (v: string) => `Role '${v}' or higher required` as ClientMessage;
 /** `client::PERMISSION_REQUIRED`: `FORBIDDEN` without the permission `{s}`. */
-export const permissionRequired = (v: string): string => `Permission '${v}' required`;
+export const permissionRequired = (v: string) => `Permission '${v}' required` as ClientMessage;
 /** `client::LEVEL_REQUIRED`: `FORBIDDEN` for an access level below `{s}` on a document. */
-export const levelRequired = (v: string): string => `Access level '${v}' or higher required`;
+export const levelRequired = (v: string) => `Access level '${v}' or higher required` as ClientMessage;
 /** `client::PAGE_ITEMS`: `INVALID_ARGUMENT`: a page's `numItems` not a whole number from 1 to `{n}`, the most. */
-export const pageItems = (v: number): string => `numItems must be a whole number from 1 to ${v}`;
+export const pageItems = (v: number) => `numItems must be a whole number from 1 to ${v}` as ClientMessage;
 /** `client::UNKNOWN_ROLE`: `INVALID_ARGUMENT`: a role name `{s}` (quoted) that is not configured. */
-export const unknownRole = (v: string): string => `unknown role ${v}`;
+export const unknownRole = (v: string) => `unknown role ${v}` as ClientMessage;
 /** `client::UNKNOWN_LEVEL`: `INVALID_ARGUMENT`: an access level name `{s}` (quoted) that is not configured. */
-export const unknownLevel = (v: string): string => `unknown access level ${v}`;
+export const unknownLevel = (v: string) => `unknown access level ${v}` as ClientMessage;
 /** `client::UNKNOWN_SOURCE`: `INVALID_ARGUMENT`: `canTransfer` given a source `{s}` (quoted) that is not one. */
-export const unknownSource = (v: string): string => `unknown access source ${v}`;
+export const unknownSource = (v: string) => `unknown access source ${v}` as ClientMessage;
 /** `client::UNCONFIGURED_TABLE`: `INVALID_ARGUMENT`: a table `{s}` (quoted) not under `access.tables`. */
-export const unconfiguredTable = (v: string): string => `table ${v} is not configured under access.tables`;
+export const unconfiguredTable = (v: string) => `table ${v} is not configured under access.tables` as ClientMessage;
 /** `client::NO_PARENT_FIELD`: `INVALID_ARGUMENT`: a move of a document of table `{s}`, configured without a parent field. */
-export const noParentField = (v: string): string => `access.tables.${v} has no parent field: its documents cannot be moved`;
+export const noParentField = (v: string) => `access.tables.${v} has no parent field: its documents cannot be moved` as ClientMessage;
 /** `client::GROUP_NAME_TOO_LONG`: `INVALID_ARGUMENT`: a new group's name longer than `{n}`, the most. */
-export const groupNameTooLong = (v: number): string => `a group name is at most ${v} characters`;
+export const groupNameTooLong = (v: number) => `a group name is at most ${v} characters` as ClientMessage;
 /** `client::CALLER_GROUPS_FULL`: `INVALID_ARGUMENT`: the caller joining a group while in `{n}` groups, the most. */
-export const callerGroupsFull = (v: number): string => `You are already in ${v} groups, the most one user may be in: leave one first`;
+export const callerGroupsFull = (v: number) => `You are already in ${v} groups, the most one user may be in: leave one first` as ClientMessage;
 /** `client::USER_GROUPS_FULL`: `INVALID_ARGUMENT`: adding a user who is in `{n}` groups, the most. */
-export const userGroupsFull = (v: number): string => `That user is already in ${v} groups, the most one user may be in: leave one first`;
+export const userGroupsFull = (v: number) => `That user is already in ${v} groups, the most one user may be in: leave one first` as ClientMessage;
 /** `client::UNKNOWN_RATE_LIMIT`: `INVALID_ARGUMENT`: a rate limit name `{s}` (quoted) that is not configured. */
-export const unknownRateLimit = (v: string): string => `unknown rate limit ${v}`;
+export const unknownRateLimit = (v: string) => `unknown rate limit ${v}` as ClientMessage;
 /** `client::RATE_LIMIT_NAMED`: `INVALID_ARGUMENT`: an engine error about rate limits `{s}` (each quoted), then its message `{s}`. */
-export const rateLimitNamed = (v1: string, v2: string): string => `rate limit ${v1}: ${v2}`;
+export const rateLimitNamed = (v1: string, v2: string) => `rate limit ${v1}: ${v2}` as ClientMessage;
 /** `client::RATE_LIMIT_KEY`: `INVALID_ARGUMENT`: a rate limit key not a string of 1 to `{n}` characters, the most. */
-export const rateLimitKey = (v: number): string => `a rate limit key must be a string of 1 to ${v} characters`;
+export const rateLimitKey = (v: number) => `a rate limit key must be a string of 1 to ${v} characters` as ClientMessage;
 /** `client::RATE_LIMIT_TWICE`: `INVALID_ARGUMENT`: `rateLimitAll` listing the limit `{s}` twice for one key. */
-export const rateLimitTwice = (v: string): string => `rate limit '${v}' is listed twice for the same key`;
+export const rateLimitTwice = (v: string) => `rate limit '${v}' is listed twice for the same key` as ClientMessage;
 /** `client::CONFIRMATION_NOT_STRING`: `INVALID_ARGUMENT`: a code's binding field (or the code) `{s}` that is not a string. */
-export const confirmationNotString = (v: string): string => `the confirmation ${v} must be a string`;
+export const confirmationNotString = (v: string) => `the confirmation ${v} must be a string` as ClientMessage;
 /** `client::CONFIRMATION_SURROGATE`: `INVALID_ARGUMENT`: a code's binding field `{s}` holding a lone surrogate. */
-export const confirmationSurrogate = (v: string): string => `the confirmation ${v} holds a lone surrogate`;
+export const confirmationSurrogate = (v: string) => `the confirmation ${v} holds a lone surrogate` as ClientMessage;
 /** `client::UNKNOWN_AUDIT_FILTER`: `INVALID_ARGUMENT`: an audit trail filter naming a field `{s}` it does not have. */
-export const unknownAuditFilter = (v: string): string => `unknown audit filter '${v}' (actor, action, resourceType, from, to)`;
+export const unknownAuditFilter = (v: string) => `unknown audit filter '${v}' (actor, action, resourceType, from, to)` as ClientMessage;
 /** `client::AUDIT_FILTER_STRING`: `INVALID_ARGUMENT`: an audit trail filter's field `{s}` that is not a string. */
-export const auditFilterString = (v: string): string => `audit filter '${v}' must be a string`;
+export const auditFilterString = (v: string) => `audit filter '${v}' must be a string` as ClientMessage;
 /** `client::AUDIT_FILTER_TIME`: `INVALID_ARGUMENT`: an audit trail filter's bound `{s}` that is not a finite time. */
-export const auditFilterTime = (v: string): string => `audit filter '${v}' must be a time in ms`;
+export const auditFilterTime = (v: string) => `audit filter '${v}' must be a time in ms` as ClientMessage;
 /** `client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds. */
-export const tryAgainIn = (v: number): string => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`);
+export const tryAgainIn = (v: number) => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`) as ClientMessage;
 /** `client::QUOTED`: `v` for a message's `{s}`, quoted when it is a string, else only its type (no `toString` runs). */
 export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` : `(a ${v === null ? "null" : typeof v}, not a name)`);
 
@@ -473,7 +482,7 @@ export const ENGINE_ERROR_CODES = ["INVALID_CONFIG", "INVALID_ARGUMENT", "UNAVAI
  * placeholder with nothing left becomes nothing), as the engine's `Error::message` does
  * natively.
  */
-export function fillEngineMessage(messages: readonly string[], parts: readonly unknown[]): string {
+export function fillEngineMessage(messages: readonly string[], parts: readonly unknown[]): ClientMessage {
   const count = typeof parts[0] === "number" ? parts[0] : 0;
   const rest = parts.slice(1 + count);
   const values = { s: rest.filter((p) => typeof p === "string"), n: rest.filter((p) => typeof p === "number") };
@@ -483,5 +492,5 @@ export function fillEngineMessage(messages: readonly string[], parts: readonly u
     const template = messages[id as number] ?? "";
     out += template.replace(/\{([sn])\}/g, (_, k: "s" | "n") => String(values[k][next[k]++] ?? ""));
   }
-  return out;
+  return out as ClientMessage;
 }
