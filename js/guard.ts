@@ -105,7 +105,7 @@ export type Guard<
      * test("guard wiring", () => guard.validate({ schema }));
      * ```
      */
-    validate(options?: { schema?: SchemaLike }): void;
+    validate(options?: { schema: SchemaLike }): void;
     /**
      * {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. The
      * data model `DM` comes from the `action(...)` call the definition is passed to; the actor
@@ -216,7 +216,7 @@ export function defineGuard<
   );
   let levels: NameValidator<L> | undefined;
   let grantLevels: NameValidator<L> | undefined;
-  const validate = (options?: { schema?: SchemaLike }): void => {
+  const validate = (options?: { schema: SchemaLike }): void => {
     authz.validate();
     if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     accessPart();

@@ -510,8 +510,8 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     // A schema import that is undefined (a cycle, a missing default export), options with no
     // schema, a misspelt key: each would check nothing of the schema while looking like it did.
     const takes = /guard.validate\(\{ schema \}\) takes the default export of convex\/schema.ts/;
-    expect(() => guard.validate({ schema: undefined })).toThrow(takes);
-    expect(() => guard.validate({})).toThrow(takes);
+    expect(() => guard.validate({ schema: undefined as never })).toThrow(takes);
+    expect(() => guard.validate({} as never)).toThrow(takes);
     expect(() => guard.validate(null as never)).toThrow(takes);
     expect(() => guard.validate({ schma: schema } as never)).toThrow(/guard.validate's options: unknown key 'schma' \(did you mean 'schema'\?\)/);
     expect(() => guard.validate({ schema, strict: true } as never)).toThrow(/guard.validate's options: unknown key 'strict'/);
