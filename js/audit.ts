@@ -69,6 +69,8 @@ export type AuditFilter = {
 
 /** The filter fields with an equality index, in the order every index lists them. */
 const AUDIT_FIELDS = ["actor", "action", "resourceType"] as const;
+/** Every key of a filter: the fields, then the time range. */
+const FILTER_KEYS = [...AUDIT_FIELDS, "from", "to"] as const;
 
 /** Most rows one page of {@link Audit.list} returns (the engine's page bound). */
 export const MAX_AUDIT_PAGE = MAX_PAGE_ITEMS;
@@ -119,8 +121,8 @@ function checkFilter(filter: unknown): { fields: [string, string][]; from: numbe
   }
   const f = filter as Record<string, unknown>;
   for (const key of Object.keys(f)) {
-    if (f[key] !== undefined && !(AUDIT_FIELDS as readonly string[]).includes(key) && key !== "from" && key !== "to") {
-      deny("INVALID_ARGUMENT", unknownAuditFilter(key));
+    if (f[key] !== undefined && !(FILTER_KEYS as readonly string[]).includes(key)) {
+      deny("INVALID_ARGUMENT", unknownAuditFilter(key, FILTER_KEYS.join(", ")));
     }
   }
   const fields: [string, string][] = [];

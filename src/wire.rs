@@ -831,9 +831,9 @@ pub mod client {
 
         /// [`INVALID_ARGUMENT`]: an audit trail filter that is not an object.
         pub const AUDIT_FILTER_OBJECT: &str = "an audit filter must be an object";
-        /// [`INVALID_ARGUMENT`]: an audit trail filter naming a field `{s}` it does not have.
-        pub const UNKNOWN_AUDIT_FILTER: &str =
-            "unknown audit filter '{s}' (actor, action, resourceType, from, to)";
+        /// [`INVALID_ARGUMENT`]: an audit trail filter naming a field `{s}` it does not have,
+        /// then the ones it has, `{s}` (from the TypeScript's list, which decides).
+        pub const UNKNOWN_AUDIT_FILTER: &str = "unknown audit filter '{s}' ({s})";
         /// [`INVALID_ARGUMENT`]: an audit trail filter's field `{s}` that is not a string.
         pub const AUDIT_FILTER_STRING: &str = "audit filter '{s}' must be a string";
         /// [`INVALID_ARGUMENT`]: an audit trail filter's bound `{s}` that is not a finite time.

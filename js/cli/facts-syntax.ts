@@ -2,8 +2,8 @@
 // literal says, whether a check's answer is used, tested or swallowed, whether a denial leaves
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
-import { boundTo, carriesNoData, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
-import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
 
@@ -146,100 +146,6 @@ export function unused(call: ts.CallExpression): boolean {
   };
   visit(body);
   return !read;
-}
-
-/**
- * Whether `fn` can return data (not only literals) before reaching `call`, in source order. A
- * return made after a check on its own path does not count (see {@link checkedFirst}; `makes`:
- * whether code makes the check on every path of it).
- */
-export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
-  for (const r of returnsOf(fn)) {
-    if (r.end > call.pos) break;
-    if (!carriesNoData(r.expression!) && !checkedFirst(r, fn, makes)) return true;
-  }
-  return false;
-}
-
-/** The `return`s with a value of `fn` itself (or of a fragment), in source order; read once each (a chain of `else if`s asks for every call of it). */
-function returnsOf(fn: ts.Node): ts.ReturnStatement[] {
-  let out = returns.get(fn);
-  if (out !== undefined) return out;
-  returns.set(fn, (out = []));
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n) && n.expression !== undefined) out.push(n);
-    else if (n === fn || !isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(fn);
-  return out;
-}
-const returns = new WeakMap<ts.Node, ts.ReturnStatement[]>();
-
-/**
- * Whether a return runs only after a check: its own expression makes one
- * (`return await guard.share(...)`), or a statement before it does, in a block around it up to `fn`.
- */
-function checkedFirst(ret: ts.ReturnStatement, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
-  if (ret.expression !== undefined && makes(ret.expression)) return true;
-  for (let n: ts.Node = ret; n !== fn && n.parent !== undefined; n = n.parent) {
-    if (!ts.isBlock(n.parent)) continue;
-    for (const s of n.parent.statements) {
-      if (s === n) break;
-      if (makes(s)) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * Whether the code after the `if` statement `p` (one with no `else`) makes a check before it
- * can return: `if (userId) return await guard.share(...); return await guard.share(...)`, where
- * the path that skips the branch is checked too.
- */
-export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean): boolean {
-  // The code after the whole `if ... else if ...` chain; up to the first statement that makes the
-  // check, none of those before may leave (return, break, continue).
-  let top: ts.Statement = p;
-  while (ts.isIfStatement(top.parent) && top.parent.elseStatement === top) top = top.parent;
-  const block = top.parent;
-  if (!ts.isBlock(block)) return false;
-  for (const s of block.statements.slice(block.statements.indexOf(top) + 1)) {
-    if (makes(s)) return true;
-    if (mayReturn(s)) return false;
-  }
-  return false;
-}
-
-/** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it. */
-function mayReturn(s: ts.Node): boolean {
-  return ts.isReturnStatement(s) || ts.isBreakOrContinueStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
-}
-
-/**
- * What check the guard call `c` makes, as a key two calls share when they make the same check:
- * the method and the arguments after `ctx` (a variable by its declaration, anything else as
- * written), an object literal aside (`share`'s options: their `userId` or `groupId` names the
- * target, not the check). `undefined` when it is no guard call or names a variable it cannot resolve.
- */
-export function checkKey(app: App, c: ts.Node): string | undefined {
-  if (checkKeys.has(c)) return checkKeys.get(c);
-  const name = ts.isCallExpression(c) ? app.calleeFrom(c, GUARD)?.name : undefined;
-  const args = name === undefined ? [] : (c as ts.CallExpression).arguments.slice(1).map(skipOuter).filter((x) => !ts.isObjectLiteralExpression(x));
-  const keys = args.map((x) => (ts.isIdentifier(x) ? symbolKey(app.symbol(x)) : x.getText()));
-  const key = name === undefined || keys.includes(undefined) ? undefined : `${name}(${keys.join(", ")})`;
-  checkKeys.set(c, key);
-  return key;
-}
-const checkKeys = new WeakMap<ts.Node, string | undefined>();
-
-/** A name per variable, for {@link checkKey}. */
-const symbols = new WeakMap<ts.Symbol, string>();
-let symbolCount = 0;
-function symbolKey(s: ts.Symbol | undefined): string | undefined {
-  if (s === undefined) return undefined;
-  let key = symbols.get(s);
-  if (key === undefined) symbols.set(s, (key = `#${++symbolCount}`));
-  return key;
 }
 
 /** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */

@@ -5,7 +5,8 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
-import { argumentFor, checkedAfter, checkKey, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, returnsDataBefore, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { checkedAfter, checkKey, returnsDataBefore } from "./paths.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -121,8 +122,7 @@ export const CONVEX = "convex";
 /** Facts of functions, computed once each (a helper called by 50 functions is walked once). */
 export class FactsFinder {
   private readonly memo = new Map<ts.Node, Facts>();
-  /** `makes` answers, per fragment and kind (or checkKey of the check it must be): a chain of `else if`s would otherwise be read 2^n times. */
-  private readonly made = new Map<ts.Node, Map<string, boolean>>();
+  private readonly made = new Map<ts.Node, Map<string, boolean>>(); // makes' answers per fragment and kind or checkKey: an else-if chain read once, not 2^n times
 
   constructor(private readonly app: App) {}
 

@@ -328,8 +328,8 @@ export const rateLimitTwice = (v: string) => `rate limit '${v}' is listed twice 
 export const confirmationNotString = (v: string) => `the confirmation ${v} must be a string` as ClientMessage;
 /** `client::CONFIRMATION_SURROGATE`: `INVALID_ARGUMENT`: a code's binding field `{s}` holding a lone surrogate. */
 export const confirmationSurrogate = (v: string) => `the confirmation ${v} holds a lone surrogate` as ClientMessage;
-/** `client::UNKNOWN_AUDIT_FILTER`: `INVALID_ARGUMENT`: an audit trail filter naming a field `{s}` it does not have. */
-export const unknownAuditFilter = (v: string) => `unknown audit filter '${v}' (actor, action, resourceType, from, to)` as ClientMessage;
+/** `client::UNKNOWN_AUDIT_FILTER`: `INVALID_ARGUMENT`: an audit trail filter naming a field `{s}` it does not have, then the ones it has, `{s}` (from the TypeScript's list, which decides). */
+export const unknownAuditFilter = (v1: string, v2: string) => `unknown audit filter '${v1}' (${v2})` as ClientMessage;
 /** `client::AUDIT_FILTER_STRING`: `INVALID_ARGUMENT`: an audit trail filter's field `{s}` that is not a string. */
 export const auditFilterString = (v: string) => `audit filter '${v}' must be a string` as ClientMessage;
 /** `client::AUDIT_FILTER_TIME`: `INVALID_ARGUMENT`: an audit trail filter's bound `{s}` that is not a finite time. */
