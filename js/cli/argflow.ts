@@ -174,7 +174,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     const p = o.parent;
     if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
     else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
-    // A branch of `?:`, an operand of `??`/`||`, the right of `&&`: the expression's value is the read's.
+    // In an object or array literal (`return { post }`'s value), a branch of `?:`, an operand of `??`/`||`, the right of `&&`: the value holds the read's.
+    else if ((ts.isPropertyAssignment(p) && p.initializer === o && ts.isObjectLiteralExpression(p.parent)) || ts.isArrayLiteralExpression(p)) node = ts.isPropertyAssignment(p) ? p.parent : p;
     else if ((ts.isConditionalExpression(p) && p.condition !== o) || (ts.isBinaryExpression(p) && (PASSES_ON.has(p.operatorToken.kind) || (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === o)))) node = p;
     else break;
   }

@@ -317,6 +317,8 @@ export function receiver(call: ts.Expression): ts.BindingName | undefined {
 /** The outermost expression of a call: through `await` and parentheses. */
 export function outer(call: ts.Expression): ts.Expression {
   let node: ts.Expression = call;
-  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const p = (n: ts.Node) => n.parent;
+  // Through what keeps the value: `await`, parentheses, and type assertions (`x!`, `x as T`, `x satisfies T`).
+  while (ts.isAwaitExpression(p(node)) || ts.isParenthesizedExpression(p(node)) || ts.isNonNullExpression(p(node)) || ts.isAsExpression(p(node)) || ts.isSatisfiesExpression(p(node))) node = p(node) as ts.Expression;
   return node;
 }

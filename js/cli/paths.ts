@@ -74,16 +74,20 @@ function mayReturn(s: ts.Node): boolean {
 
 /**
  * What check the guard call `c` makes, as a key two calls share when they make the same check:
- * the method and the arguments after `ctx` (a variable by its declaration, anything else as
- * written), an object literal aside (`share`'s options: their `userId` or `groupId` names the
- * target, not the check). `undefined` when it is no guard call or names a variable it cannot resolve.
+ * the guard it is called on (`guard.` or `staff.`: another guard's method of the same name is
+ * another check), the method, and every argument, `ctx` included (a variable by its declaration,
+ * anything else as written), an object literal after `ctx` aside (`share`'s options: their
+ * `userId` or `groupId` names the target, not the check). `undefined` when it is no guard call or
+ * names a variable or receiver it cannot resolve.
  */
 export function checkKey(app: App, c: ts.Node): string | undefined {
   if (checkKeys.has(c)) return checkKeys.get(c);
   const name = ts.isCallExpression(c) ? app.calleeFrom(c, GUARD)?.name : undefined;
-  const args = name === undefined ? [] : (c as ts.CallExpression).arguments.slice(1).map(skipOuter).filter((x) => !ts.isObjectLiteralExpression(x));
+  const callee = name === undefined ? undefined : app.calleeTarget((c as ts.CallExpression).expression);
+  const receiver = callee === undefined ? undefined : skipOuter(ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? callee.expression : callee);
+  const args = receiver === undefined ? [] : [receiver, ...(c as ts.CallExpression).arguments.map(skipOuter).filter((x, i) => i === 0 || !ts.isObjectLiteralExpression(x))];
   const keys = args.map((x) => (ts.isIdentifier(x) ? symbolKey(app.symbol(x)) : x.getText()));
-  const key = name === undefined || keys.includes(undefined) ? undefined : `${name}(${keys.join(", ")})`;
+  const key = name === undefined || keys.includes(undefined) ? undefined : `${keys[0]}.${name}(${keys.slice(1).join(", ")})`;
   checkKeys.set(c, key);
   return key;
 }

@@ -270,6 +270,44 @@ test("several guards: each check is judged by the configuration of the guard it 
   assert.deepEqual([r.warnings, r.unusedAllows], [[], []]);
 });
 
+test("several guards: another guard's method of the same name, on the same arguments, is not the same check (an attacker's review)", () => {
+  const files = {
+    "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`,
+    // A second guard whose lowest role is "admin": its requireRole(ctx, "admin") lets every staff user through.
+    "staffGuard.ts": 'import { defineGuard } from "convex-guard";\nexport const staff = defineGuard({ roles: ["admin", "owner"], access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } } });\n',
+    "mixed.ts": `import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { guard } from "./guard";
+import { staff } from "./staffGuard";
+export const deleteWhenSso = mutation({
+  args: { id: v.id("posts"), sso: v.boolean() },
+  handler: async (ctx, args) => {
+    if (args.sso) await guard.requireRole(ctx, "admin");
+    const user = await staff.requireRole(ctx, "admin");
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.audit.log(ctx, { action: "posts.delete", outcome: "success", actor: user._id, resourceType: "posts", resourceId: args.id });
+    await ctx.db.delete(args.id);
+    return null;
+  },
+});
+export const previewByStaff = query({
+  args: { id: v.id("posts"), preview: v.boolean() },
+  handler: async (ctx, args) => {
+    await staff.requireRole(ctx, "admin");
+    if (args.preview) return await ctx.db.get(args.id);
+    await guard.requireRole(ctx, "admin");
+    return await ctx.db.get(args.id);
+  },
+});
+`,
+  };
+  const r = report(app("samename", files));
+  assert.deepEqual(
+    verdicts(r).findings.filter((f) => f.includes(" mixed:")),
+    ["unchecked-id-delete high mixed:deleteWhenSso", "unchecked-id-read high mixed:previewByStaff", "unchecked-id-read high mixed:previewByStaff"],
+  );
+});
+
 test("several guards: a receiver the audit cannot follow is judged by the strictest guard, and a warning names it", () => {
   const files = {
     ...FUNCTIONS,
