@@ -1876,9 +1876,14 @@ mod render {
             &list(&cl::CODES, |c| q(c)),
             "Every `code` convex-guard puts in `ConvexError` data.",
         );
-        // A doc comment, its intra-doc links as plain code.
+        // A doc comment, its intra-doc links as plain code; a `*/` in it would end the comment.
         let doc = |m: &cl::Message| {
-            let doc = m.doc.trim().replace("[`", "`").replace("`]", "`");
+            let doc = m
+                .doc
+                .trim()
+                .replace("[`", "`")
+                .replace("`]", "`")
+                .replace("*/", "*\\/");
             format!("`client::{}`: {doc}", m.name)
         };
         let (texts, templates): (Vec<&cl::Message>, Vec<&cl::Message>) =
