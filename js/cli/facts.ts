@@ -359,10 +359,7 @@ export class FactsFinder {
   /** `process` (the global, not a local of that name), `globalThis.process`, or a constant holding it. */
   private isGlobalProcess(e: ts.Expression, depth = 0): boolean {
     e = skipOuter(e);
-    const global = (id: ts.Identifier) => {
-      const decl = this.app.symbol(id)?.declarations?.[0];
-      return decl === undefined || decl.getSourceFile().isDeclarationFile;
-    };
+    const global = (id: ts.Identifier) => this.app.isGlobal(id);
     if (ts.isIdentifier(e)) {
       const init = depth < 4 ? this.app.constInitializer(e) : undefined;
       if (init !== undefined) return this.isGlobalProcess(init, depth + 1);

@@ -132,6 +132,16 @@ export class App {
     return found;
   }
   private readonly symbols = new WeakMap<ts.Node, ts.Symbol | undefined>();
+
+  /**
+   * Whether a name is a global's (`process`, `undefined`, `globalThis`), not a local of that
+   * name: declared nowhere the checker knows (`process` without @types/node), or in a
+   * declaration file.
+   */
+  isGlobal(id: ts.Identifier): boolean {
+    const declarations = this.symbol(id)?.declarations ?? [];
+    return declarations.length === 0 || declarations.some((d) => d.getSourceFile().isDeclarationFile);
+  }
   private readonly callees = new Map<string, WeakMap<ts.CallExpression, { name: string; owner: string; sync?: boolean } | undefined>>();
 
   /**

@@ -110,10 +110,9 @@ function presenceTest(app: App, e: ts.Expression): boolean {
   while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   // The global `undefined`, not a local of that name (`const undefined = post.ownerId`).
-  const global = (id: ts.Identifier) => (app.symbol(id)?.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile);
   const nothing = (x: ts.Expression) => {
     const inner = skipOuter(x);
-    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined" && global(inner)) || ts.isVoidExpression(inner);
+    return inner.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(inner) && inner.text === "undefined" && app.isGlobal(inner)) || ts.isVoidExpression(inner);
   };
   const equality = (b: ts.Node): b is ts.BinaryExpression => ts.isBinaryExpression(b) && EQUALITY.has(b.operatorToken.kind);
   if (ts.isTypeOfExpression(parent)) {
