@@ -121,13 +121,10 @@ function presenceTest(app: App, e: ts.Expression): boolean {
     return other !== undefined && ts.isStringLiteral(skipOuter(other)) && (skipOuter(other) as ts.StringLiteral).text === "undefined";
   }
   if (equality(parent)) return nothing(parent.left === node ? parent.right : parent.left);
-  if (ts.isIfStatement(parent)) return parent.expression === node;
-  if (ts.isConditionalExpression(parent)) return parent.condition === node;
-  if (ts.isPrefixUnaryExpression(parent)) return parent.operator === ts.SyntaxKind.ExclamationToken;
-  return logical(parent) && conditionOnly(parent);
+  return conditionOnly(node);
 }
 
-/** Whether a `&&`/`||` expression's value is only tested: an `if`'s, a `?:`'s, negated, or within another such. */
+/** Whether an expression's value is only tested: an `if`'s test, a `?:`'s, negated, or an operand of `&&`/`||` that is. */
 function conditionOnly(n: ts.Node): boolean {
   let node: ts.Node = n;
   while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
