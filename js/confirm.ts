@@ -40,8 +40,6 @@ import type { DEFAULT_USERS_TABLE } from "./users.js";
 /** Shortest server secret accepted, in UTF-8 bytes. */
 export const MIN_SECRET_BYTES = 32;
 
-/** The message every failed confirmation shows the client (the engine's, src/codes.rs). */
-const INVALID_CONFIRMATION_MESSAGE = CODE_CLIENT_MESSAGE;
 
 /** Codes, audit trail and safe actions: the `confirmations` part of a guard's configuration. */
 export type ConfirmationsConfig<R extends string = string, P extends string = string> = CodeOptions & {
@@ -355,7 +353,7 @@ export function createConfirmations(
       const result: ConfirmationResult =
         outcome === "accepted"
           ? { ok: true }
-          : { ok: false, error: { code: CODE_CLIENT_ERROR, message: INVALID_CONFIRMATION_MESSAGE } };
+          : { ok: false, error: { code: CODE_CLIENT_ERROR, message: CODE_CLIENT_MESSAGE } };
       // Accepted ones too: if only failures were marked, the misuse below would be caught on
       // the path that throws (and rolls back the spent attempt, so guesses are free) and
       // never on the path a developer's happy-path test takes.
@@ -377,7 +375,7 @@ export function createConfirmations(
       }
       // Its own `ok` only: `Object.create({ ok: true })` is no accepted code.
       if (typeof result === "object" && result !== null && Object.hasOwn(result, "ok") && result.ok === true) return;
-      deny(CODE_CLIENT_ERROR, INVALID_CONFIRMATION_MESSAGE);
+      deny(CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE);
     },
 
     audit,
