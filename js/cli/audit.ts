@@ -132,7 +132,8 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     rateLimits: [...new Set(fn.facts.rateLimits.map((r) => r.via))],
     argKeyedRateLimits: [...new Set(fn.argKeyedLimits.map((r) => `${r.via} ${keyedBy(r.arg)}`))],
     safeAction: fn.safeAction,
-    audited: fn.facts.audited.length > 0,
+    // A row a mutation always throws away is no audit row (rule audit-rollback).
+    audited: fn.facts.audited.some((a) => fn.kind !== "mutation" || a.lostAt === undefined),
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,

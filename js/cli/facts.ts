@@ -4,8 +4,9 @@
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
-import { answersConfirmation, rollbackThrows } from "./rollback.js";
+import { answersConfirmation, rollbacksOf } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { lostAt } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore } from "./paths.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -42,7 +43,8 @@ export interface Use {
 export interface Facts {
   auth: AuthCheck[];
   rateLimits: Use[];
-  audited: Use[];
+  /** `lostAt`: a throw on every path after the row is written, which rolls it back in a mutation (lostrows.ts). */
+  audited: (Use & { lostAt?: Loc })[];
   confirmed: Use[];
   /**
    * Throws reached when a `guard.consumeConfirmation` answer is not ok: in a mutation, they roll
@@ -181,15 +183,15 @@ export class FactsFinder {
       if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
       // A throw on its failure still counts as a confirmation (the code guards what follows);
       // it is reported by its own rule, confirmation-rollback.
-      if (guard.name === "consumeConfirmation") this.rollbacks(call, facts, via);
-      if (guard.name === "log" && !lost) facts.audited.push({ via: "guard.audit.log", at });
+      if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);
+      if (guard.name === "log" && !lost) facts.audited.push({ via: "guard.audit.log", at, ...lostAt(app, call) });
       // It deletes a user's security state: as destructive as a db.delete.
       if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
       return;
     }
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
     const callee = skipOuter(call.expression);
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") this.rollbacks(call, facts, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") rollbacksOf(app, call, facts.rollbacks, "ctx.runMutation", () => answersConfirmation(app, call, undefined, GUARD));
     if (ts.isPropertyAccessExpression(callee) && RUNS.has(callee.name.text)) facts.runs.push({ ...app.loc(call), method: callee.name.text });
     const convex = app.calleeFrom(call, CONVEX);
     if (convex !== undefined) {
@@ -206,7 +208,7 @@ export class FactsFinder {
     const helper = app.appFunction(call);
     if (helper !== undefined && helper !== fn) {
       // `const r = await consumeCode(ctx, ...)`: the helper hands on the guard's answer.
-      this.rollbacks(call, facts, skipOuter(call.expression).getText(), () => answersConfirmation(app, call, helper, GUARD));
+      rollbacksOf(app, call, facts.rollbacks, skipOuter(call.expression).getText(), () => answersConfirmation(app, call, helper, GUARD));
       // Shown as `currentUser -> guard.requireUser`: which helper made the check.
       // A helper whose throw is caught (or not awaited) checks and limits nothing for the caller.
       const lost = swallowed(call, fn, (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
@@ -226,25 +228,12 @@ export class FactsFinder {
           target: passed(a.target),
           role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role,
         })),
+        audited: found.audited.map((a) => (a.lostAt !== undefined ? a : { ...a, ...lostAt(app, call) })),
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
         writes: found.writes.map((w) => ({ ...w, table: passed(w.table), target: passed(w.target), value: passed(w.value) })),
       });
     }
-  }
-
-  /**
-   * The throws reached when the confirmation answered by `call` failed (see rollback.ts).
-   * `answers` (whether the call answers a confirmation at all) is left for the rule to ask, of
-   * mutations only: typing `internal.x.y` types the whole API, every module's functions, and an
-   * action asserting its `ctx.runMutation`'s answer (the right pattern) would pay for it.
-   */
-  private rollbacks(call: ts.CallExpression, facts: Facts, via: string, answers?: () => boolean): void {
-    const throws = rollbackThrows(this.app, call);
-    if (throws.length === 0) return;
-    let known: boolean | undefined;
-    const once = answers === undefined ? undefined : () => (known ??= answers());
-    for (const t of throws) facts.rollbacks.push({ via, at: this.app.loc(t), ...(once === undefined ? {} : { answers: once }) });
   }
 
   /**

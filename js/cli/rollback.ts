@@ -6,6 +6,7 @@
 import ts from "typescript";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 import { enclosingFunction, ITERATING, propertyValue, throwingIn } from "./facts-syntax.js";
+import type { Use } from "./facts.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** What a failed answer evaluates to: the subject itself (an object), its `ok` false. */
@@ -25,11 +26,26 @@ const MAX_DEPTH = 3;
  * answer; the answer is followed through its `const` copies (see failure). A throw caught by a
  * `try` whose `catch` never throws again is left out: it rolls nothing back.
  */
-export function rollbackThrows(app: App, call: ts.CallExpression): ts.Node[] {
+function rollbackThrows(app: App, call: ts.CallExpression): ts.Node[] {
   const body = enclosingFunction(call);
   if (body === undefined) return [];
   const { atom, subject } = failure(body, boundTo(call), call.end, call);
   return throwsOnFailure(app, body, atom, subject, 0).filter((n) => !caught(app, n, body));
+}
+
+/**
+ * Adds to `into` the throws reached when the confirmation answered by `call` failed (see
+ * rollbackThrows). `answers` (whether the call answers a confirmation at all) is left for the
+ * rule to ask, of mutations only: typing `internal.x.y` types the whole API, every module's
+ * functions, and an action asserting its `ctx.runMutation`'s answer (the right pattern) would
+ * pay for it.
+ */
+export function rollbacksOf(app: App, call: ts.CallExpression, into: (Use & { answers?: () => boolean })[], via: string, answers?: () => boolean): void {
+  const throws = rollbackThrows(app, call);
+  if (throws.length === 0) return;
+  let known: boolean | undefined;
+  const once = answers === undefined ? undefined : () => (known ??= answers());
+  for (const t of throws) into.push({ via, at: app.loc(t), ...(once === undefined ? {} : { answers: once }) });
 }
 
 /**

@@ -109,6 +109,11 @@ export const RULES = {
     title: "mutation throws when a confirmation code fails, rolling back the spent attempt",
     fix: "Return the result (or { error: result.error }) from the mutation, act on ok there, and throw in the calling action once the mutation committed: guard.assertConfirmed(await ctx.runMutation(...)).",
   },
+  "audit-rollback": {
+    severity: "medium",
+    title: "mutation throws after writing an audit row, rolling the row back",
+    fix: "Return the denial as a value after guard.audit.log ({ ok: false, error: { code: \"FORBIDDEN\" } }) instead of throwing, or make the check and write the row in an action (guard.safeAction audits its denials).",
+  },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",
@@ -335,7 +340,10 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
     out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
   }
-  if (fn.kind === "mutation" && f.audited.length === 0 && f.confirmed.length === 0) {
+  // A mutation's throw rolls back the rows written before it (an action's does not).
+  const lost = fn.kind === "mutation" ? f.audited.filter((a) => a.lostAt !== undefined) : [];
+  for (const a of lost) out.push(finding("audit-rollback", fn.id, a.lostAt!, `${fn.id} throws after writing an audit row (${a.via}, ${a.at.file === a.lostAt!.file ? "line " : a.at.file + ":"}${a.at.line}): the throw rolls the row back, so the trail never holds it`));
+  if (fn.kind === "mutation" && f.audited.length === lost.length && f.confirmed.length === 0) {
     for (const d of f.deletes) {
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
