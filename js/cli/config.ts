@@ -54,20 +54,33 @@ export function unreadable(node: ts.Node, what?: string): Unreadable {
 }
 
 /**
- * An expression with its outer parentheses, `as` and `satisfies` removed, and a name followed
- * to the initializer of the app's `const` it names (imported or not, through re-exports, or an
- * `export default` object); unreadable when a name leads anywhere else.
+ * An expression with its outer parentheses, `as` and `satisfies` removed, a name followed to the
+ * initializer of the app's `const` it names (imported or not, through re-exports, or an `export
+ * default` object), and a member of such an object to the value its key is given there
+ * (`guardConfig.roles`, the `roles` of `const guardConfig = { roles: [...] }`); unreadable
+ * when a name leads anywhere else. Any other member (a namespace's, a method, a getter, a key a
+ * spread not read may hold) is answered as written.
  */
-export function readValue(app: App, node: ts.Node): ts.Expression | Unreadable {
+export function readValue(app: App, node: ts.Node, depth = 0): ts.Expression | Unreadable {
   if (!ts.isExpression(node)) return unreadable(node);
   let e = skipOuter(node);
-  for (let depth = 0; ts.isIdentifier(e); depth++) {
+  for (; ts.isIdentifier(e) || ts.isPropertyAccessExpression(e); depth++) {
+    if (depth >= 8) return unreadable(e);
+    if (ts.isPropertyAccessExpression(e)) {
+      // Anything but a key given a value in an object read is left to the caller as it is (a
+      // namespace's member, `guard.audit`).
+      const owner = ts.isIdentifier(e.name) ? readObject(app, e.expression, depth + 1) : undefined;
+      const p = owner === undefined || isUnreadable(owner) ? undefined : owner.property(e.name.text);
+      if (p === undefined || isUnreadable(p) || !(ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) return e;
+      e = skipOuter(propertyValue(p) as ts.Expression);
+      continue;
+    }
     const parent = e.parent;
     const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === e ? app.checker.getShorthandAssignmentValueSymbol(parent) : app.checker.getSymbolAtLocation(e);
     const target = symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(symbol) : symbol;
     const decl = target?.valueDeclaration ?? target?.declarations?.[0];
     let init: ts.Expression | undefined;
-    if (decl !== undefined && app.isAppCode(decl.getSourceFile()) && depth < 8) {
+    if (decl !== undefined && app.isAppCode(decl.getSourceFile())) {
       if (ts.isVariableDeclaration(decl) && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && ts.isIdentifier(decl.name)) init = decl.initializer;
       else if (ts.isExportAssignment(decl)) init = decl.expression;
     }
@@ -79,7 +92,7 @@ export function readValue(app: App, node: ts.Node): ts.Expression | Unreadable {
 
 /** An object literal (or a `const` holding one), its spreads merged in; unreadable otherwise. */
 export function readObject(app: App, node: ts.Node, depth = 0): ObjectRead | Unreadable {
-  const value = readValue(app, node);
+  const value = readValue(app, node, depth);
   if (isUnreadable(value)) return value;
   if (!ts.isObjectLiteralExpression(value)) return unreadable(value);
   const props = new Map<string, ts.ObjectLiteralElementLike>();

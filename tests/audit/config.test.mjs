@@ -115,6 +115,13 @@ test("the configuration in a module of its own, as the README's browser pattern 
       "config/index.ts": 'export { guardConfig } from "./base";\n',
       "guard.ts": 'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./config/index";\nexport const guard = defineGuard(guardConfig);\n',
     },
+    // Each key a member of the imported `const` (a new user's `roles: guardConfig.roles` was "a computed value").
+    members: {
+      "guardConfig.ts": guardConfig,
+      "guard.ts":
+        'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./guardConfig";\n' +
+        "export const guard = defineGuard({ roles: guardConfig.roles, permissions: guardConfig.permissions, access: guardConfig.access, rateLimits: guardConfig.rateLimits, confirmations: guardConfig.confirmations, securityAudit: guardConfig.securityAudit });\n",
+    },
     // A `const` in the same file.
     local: { "guard.ts": `import { defineGuard } from "convex-guard";\nconst config = ${CONFIG};\nexport const guard = defineGuard(config);\n` },
   };
