@@ -26,6 +26,7 @@ import {
   accessibleCursor,
   callerOf,
   deleteAll,
+  END_CURSOR,
   existing,
   grantRows,
   keepFirst,
@@ -192,7 +193,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       // Both checked before anything is read (the README's promise), for every caller alike.
       const { phase, inner } = accessibleCursor(cursor);
       const who = await callerOf(ctx, c);
-      const done = { page: [], isDone: true, continueCursor: "" };
+      const done = { page: [], isDone: true, continueCursor: END_CURSOR };
       if (who.id === null) return done; // anonymous: owns nothing, holds no grants
       // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
       if (phase >= 2 + who.groups.length) return done;
@@ -234,7 +235,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       }
       const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
       const isDone = result.isDone && next.phase >= 2 + who.groups.length;
-      return { page, isDone, continueCursor: isDone ? "" : JSON.stringify([next.phase, next.inner]) } as never;
+      return { page, isDone, continueCursor: isDone ? END_CURSOR : JSON.stringify([next.phase, next.inner]) } as never;
     },
   };
   return methods;

@@ -287,8 +287,16 @@ export function plainCursor(cursor: unknown): string | null {
   return (cursor ?? null) as string | null;
 }
 
-/** The phase and inner cursor of a `listAccessible` cursor; `INVALID_ARGUMENT` when malformed. @internal */
+/** The cursor of `listAccessible`'s last page (`isDone: true`). @internal */
+export const END_CURSOR = "";
+
+/**
+ * The phase and inner cursor of a `listAccessible` cursor; `INVALID_ARGUMENT` when malformed.
+ * Its last page's cursor, given back, is past every phase: an empty page, done, as Convex's own
+ * end cursor (and `listGrants`', `listMyGroups`') answers. @internal
+ */
 export function accessibleCursor(cursor: unknown): { phase: number; inner: string | null } {
+  if (cursor === END_CURSOR) return { phase: Number.MAX_SAFE_INTEGER, inner: null };
   try {
     return cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor as string);
   } catch {

@@ -255,8 +255,10 @@ export interface Access<L extends string, O extends string = never, U extends st
    * One page of the documents of `table` the caller owns or holds a grant on (directly or
    * through a group), at `minLevel` or higher (default: the lowest), each listed once. Read
    * through the owner index and the grant indexes, never a table scan. A page may hold fewer
-   * than `numItems` documents; `isDone` says when there are no more. `numItems` is a whole
-   * number from 1 to 100 (each listed document costs one index range per group of the caller).
+   * than `numItems` documents; `isDone` says when there are no more (the last page's cursor,
+   * given back, is an empty page, done). `numItems` is a whole number from 1 to 100 (each
+   * listed document costs one index range per group of the caller). It runs one `.paginate()`,
+   * which Convex allows once per query: page across requests (`usePaginatedQuery`), not in a loop.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` "malformed cursor" for a cursor this method (or
    * the database under it) did not give; `INVALID_ARGUMENT` for a `numItems` out of range

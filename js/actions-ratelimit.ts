@@ -72,8 +72,8 @@ const decisionOnly = (d: RateLimitDecision): RateLimitDecision => ({ ok: d.ok, r
 export type RateLimitWire = {
   /** Runs the wired `rateLimit` with `args`; `expect` names the argument only the guard's own function takes. */
   run(ctx: unknown, args: Record<string, unknown>, expect: string): Promise<unknown>;
-  /** The error for an answer that is not the guard's: `what` it would have answered. */
-  foreign(what: string): GuardConfigError;
+  /** The error for an answer that is not the guard's: `what` it would have answered; `another` when another guard's function answered. */
+  foreign(what: string, another?: boolean): GuardConfigError;
 };
 
 /** A call of the wired `rateLimit` in neither form: not the guard's own (which sends one or the other). */
@@ -87,7 +87,8 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
   /** The error for a wired `rateLimit` that answered for limit `name` configured otherwise (`got`). */
   function otherLimit(name: string, config: string, got: unknown) {
     const said = got === "" ? "; its guard has no limit of that name" : answeredFor(got);
-    return wire.foreign(`a decision of limit '${name}' configured ${config || "nowhere in this guard"}${said}`);
+    // An answer for another configuration is another guard's function (a hand-written one echoes none).
+    return wire.foreign(`a decision of limit '${name}' configured ${config || "nowhere in this guard"}${said}`, typeof got === "string");
   }
 
   /** `rateLimit` (`consume`) or `checkRateLimit` from an action. */

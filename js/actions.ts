@@ -188,12 +188,19 @@ export function createActionChecks(
     checkKeys(config, ACTIONS_KEYS, "actions");
     return checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
   };
-  const fix = () =>
-    "export `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` " +
-    `from convex/${module()}.ts (or set actions.module)`;
+  const line = (who: string) => `\`export const { getUser, rateLimit } = ${who}.internalFunctions(internalQuery, internalMutation);\``;
+  const fix = () => `export ${line("guard")} from convex/${module()}.ts (or set actions.module)`;
+  /**
+   * The fix when another guard's function answered (two guards, one module): not the line the
+   * module already exports, but a module of this guard's own (README, "Two guards in one app").
+   */
+  const anotherGuards = () =>
+    config?.module === undefined
+      ? `another guard's function answers there: give this guard a module of its own (set its actions.module, say "guard2Functions") exporting ${line("<this guard>")}`
+      : `another guard's function answers there: export ${line("<this guard>")} from convex/${module()}.ts, and each other guard's from a module of its own`;
 
   /** Whatever is exported at the wired path answers here: only the guard's own answers are taken. */
-  const foreign = (name: string, what: string) => notTheGuards(`${module()}:${name}`, what, fix());
+  const foreign = (name: string, what: string, another = false) => notTheGuards(`${module()}:${name}`, what, another ? anotherGuards() : fix());
 
   /**
    * How this guard finds users, with its roles: sent with every question to the wired `getUser`,
@@ -217,7 +224,8 @@ export function createActionChecks(
     // The guard's function says which users it answers for: another guard's, or a hand-written
     // function, answers for others or says nothing.
     if (typeof answer !== "object" || answer === null || answer.users !== setup) {
-      throw foreign("getUser", `a user found as this guard finds them: ${setup}${answeredFor(answer?.users)}`);
+      // An answer for another setup is another guard's function (a hand-written one echoes none).
+      throw foreign("getUser", `a user found as this guard finds them: ${setup}${answeredFor(answer?.users)}`, typeof answer?.users === "string");
     }
     const user = answer.user as Record<string, unknown> | null | undefined;
     if (user === null && q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
@@ -242,7 +250,7 @@ export function createActionChecks(
 
   const limitsFromActions = createActionLimits(limits, {
     run: (ctx, args, expect) => runWired(ctx, "mutation", `${module()}:rateLimit`, args, fix(), expect),
-    foreign: (what) => foreign("rateLimit", what),
+    foreign: (what, another) => foreign("rateLimit", what, another),
   });
   const { one: limit, all: limitAll, table } = limitsFromActions;
 

@@ -9,7 +9,7 @@ import type { PropertyValidators } from "convex/values";
 import type { GenericDataModel } from "convex/server";
 import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction, GuardedMutation, GuardedQuery, GuardMetadata } from "./builders.js";
 import { kind, members } from "./access-schema.js";
-import { checkConfigured, checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
+import { checkArgs, checkConfigured, checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { field } from "./fields.js";
 
@@ -115,12 +115,10 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;
   checkDefinition(where, d, DEFINITION_KEYS);
   if (typeof d.handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args) => ...`);
-  const args: unknown = d.args;
+  const args: object = d.args;
   // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
   // fields (`kind`, `fields`): the types take an object of validators only, and so does this.
-  if (typeof args !== "object" || args === null || Array.isArray(args) || (args as { isConvexValidator?: unknown }).isConvexValidator === true) {
-    throw new GuardConfigError(`${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`);
-  }
+  checkArgs(where, args);
   const r = meta.rateLimit;
   if (r !== null) {
     if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);

@@ -270,6 +270,17 @@ export function refusal(check: () => void): { error: unknown } | undefined {
 }
 
 /**
+ * Throws unless `args` is an object of validators (`{}` for none), as Convex's `args` takes
+ * them: without it the function would run on arguments nothing validated, and `v.object({...})`
+ * would be read by its own fields (`kind`, `fields`) as arguments. @internal
+ */
+export function checkArgs(where: string, args: unknown): void {
+  if (typeof args !== "object" || args === null || Array.isArray(args) || (args as { isConvexValidator?: unknown }).isConvexValidator === true) {
+    throw new GuardConfigError(`${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`);
+  }
+}
+
+/**
  * `check`, to be run at each call until it has passed once: for a check of a fixed
  * configuration that needs it compiled (which defining a function never does), so its refusal
  * is thrown at every call and its pass costs nothing after the first. @internal

@@ -157,7 +157,7 @@ export function defineGuard<
   // With `users.roleClaim` there is no users row, so there is no id to own or share with.
   const claims = users.claims;
   const noRows = () =>
-    new GuardConfigError("access needs users rows: with users.roleClaim the caller has no users id to own or share with");
+    new GuardConfigError(`access needs users rows: with users.roleClaim the caller has no users id to own or share with: see the README's "Roles in the token, documents owned by rows" (#roles-in-the-token-documents-owned-by-rows)`);
   let access: ReturnType<typeof createAccess<L>> | undefined;
   const accessPart = once(() => {
     access = createAccess<L>(

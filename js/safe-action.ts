@@ -14,7 +14,7 @@ import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity 
 import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
-import { checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
+import { checkArgs, checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
@@ -169,8 +169,11 @@ function checkDefinition(where: string, d: object): void {
   // Every audit row's `action`: "undefined" or "" would tell no row of it apart.
   if (typeof name !== "string" || name === "") throw new GuardConfigError(`${where}: name must be a non-empty string (the audit rows' action, e.g. "external.weather")`);
   if (typeof handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args, { actor }) => ...`);
+  // As the function builders refuse it: without args the action would run on whatever the
+  // client sends, nothing validated.
+  checkArgs(where, args);
   // A name that is no argument would leave every row without its resource, quietly.
-  if (resourceId !== undefined && (typeof args !== "object" || args === null || typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(args, resourceId))) {
+  if (resourceId !== undefined && (typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(args, resourceId))) {
     throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
   }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
@@ -216,9 +219,10 @@ export function createSafeAction(
     // is thrown at every call, audited as the developer's.
     const refused = refusal(() => checkDefinition(where, definition));
     // Own fields only: a definition refused for an inherited key must not use it either (its
-    // audit row would copy the argument a planted resourceId names).
+    // audit row would copy the argument a planted resourceId names). A refused definition's
+    // rows carry no resource: without args, its arguments are the client's, unvalidated.
     const handler = own(definition, "handler")!;
-    const resourceArg = own(definition, "resourceId");
+    const resourceArg = refused === undefined ? own(definition, "resourceId") : undefined;
     const { limits, listed } = readLimits(own(definition, "rateLimit"));
     // Its limits' names against the configuration, at each call until they have passed.
     const checkNamed = untilPassed(() => {

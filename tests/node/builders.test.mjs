@@ -469,11 +469,11 @@ test("another guard's wired functions answer nothing for this one, and a functio
   const refused = (message) => (e) => e.name === "GuardConfigError" && message.test(e.message);
   const foreign = wiredTo(other.internalFunctions(internalQuery, internalMutation));
   const notItsUsers =
-    /^'guardFunctions:getUser' answered something that is not the guard's answer \(a user found as this guard finds them: table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin; it answers for table staff, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin\): export `export const \{ getUser, rateLimit \}/;
+    /^'guardFunctions:getUser' answered something that is not the guard's answer \(a user found as this guard finds them: table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin; it answers for table staff, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin\): another guard's function answers there: give this guard a module of its own \(set its actions\.module, say "guard2Functions"\) exporting `export const \{ getUser, rateLimit \} = <this guard>\.internalFunctions\(internalQuery, internalMutation\);`$/;
   for (const check of [(c) => guard.requireRole(c, "admin"), (c) => guard.requirePermission(c, "notes:delete"), (c) => guard.requireUser(c), (c) => guard.getUser(c)]) {
     await assert.rejects(check(foreign), refused(notItsUsers));
   }
-  const notItsLimit = /^'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'post' configured ([^;]+); it answers for (?!\1\))[^)]+\): export /;
+  const notItsLimit = /^'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'post' configured ([^;]+); it answers for (?!\1\))[^)]+\): another guard's function answers there: give this guard a module of its own /;
   for (let i = 0; i < 5; i++) await assert.rejects(guard.rateLimit(foreign, "post", { key: "k" }), refused(notItsLimit));
   await assert.rejects(guard.checkRateLimit(foreign, "post", { key: "k" }), refused(notItsLimit));
   assert.deepEqual(rows, [staffRow], "the other guard took nothing from its own limit either");
@@ -508,6 +508,44 @@ test("another guard's wired functions answer nothing for this one, and a functio
     const call = field === "users" ? guard.requireUser(strict) : guard.rateLimit(strict, "post", { key: "k" });
     await assert.rejects(call, refused(new RegExp(`answered something that is not the guard's answer \\(it refused the argument '${field}' that the guard's own function takes\\): export `)));
   }
+});
+
+test("two guards, one module: another guard's answer names a module of this guard's own as the fix; a hand-written function keeps the one-guard fix", async () => {
+  // A new user's review: `records` (users in `staff`) asked the default guardFunctions, which
+  // exports `guard`'s functions, and the message's fix was to export exactly what the file
+  // already exports.
+  const internalQuery = (def) => ({ ...def, isQuery: true, isInternal: true });
+  const internalMutation = (def) => ({ ...def, isMutation: true, isInternal: true });
+  const mallory = { _id: "u9", tokenIdentifier: "i|mallory", role: "user" };
+  const staffRow = { _id: "s1", tokenIdentifier: "i|mallory", role: "user" };
+  const db = ctx(mallory, [staffRow]);
+  const wiredTo = (fns) => ({ auth: db.auth, runQuery: (_fn, args) => fns.getUser.handler(db, args), runMutation: (_fn, args) => fns.rateLimit.handler(db, args) });
+  const guards = wiredTo(guard.internalFunctions(internalQuery, internalMutation));
+  const line = "`export const { getUser, rateLimit } = <this guard>.internalFunctions(internalQuery, internalMutation);`";
+  const records = { roles: ["user", "admin"], users: { table: "staff" }, rateLimits: { post: { rate: 100, period: 60_000 } } };
+  const refused = (start, end) => (e) => e.name === "GuardConfigError" && e.message.startsWith(start) && e.message.endsWith(end);
+  const notGuards = (fn) => `'${fn}' answered something that is not the guard's answer (`;
+  // Left at the default module: give it one of its own.
+  const second = defineGuard(records);
+  const ownModule = `: another guard's function answers there: give this guard a module of its own (set its actions.module, say "guard2Functions") exporting ${line}`;
+  await assert.rejects(second.requireUser(guards), refused(`${notGuards("guardFunctions:getUser")}a user found as this guard finds them: table staff, `, ownModule));
+  await assert.rejects(second.rateLimit(guards, "post", { key: "k" }), refused(`${notGuards("guardFunctions:rateLimit")}a decision of limit 'post' configured `, ownModule));
+  await assert.rejects(second.rateLimitAll(guards, [{ name: "post", key: "k" }]), refused(notGuards("guardFunctions:rateLimit"), ownModule));
+  // Its own module named, exporting the other guard's functions by mistake: export its own there.
+  const moved = defineGuard({ ...records, actions: { module: "records" } });
+  const there = `: another guard's function answers there: export ${line} from convex/records.ts, and each other guard's from a module of its own`;
+  await assert.rejects(moved.requireUser(guards), refused(notGuards("records:getUser"), there));
+  await assert.rejects(moved.rateLimit(guards, "post", { key: "k" }), refused(notGuards("records:rateLimit"), there));
+  // Wired to its own functions, it answers.
+  assert.deepEqual(await moved.requireUser(wiredTo(moved.internalFunctions(internalQuery, internalMutation))), staffRow);
+  // One guard, a hand-written function (it echoes no setup): the message as it was.
+  const bare = { auth: db.auth, runQuery: async () => mallory, runMutation: async () => ({ ok: true, remaining: 1, retryAfter: 0 }) };
+  const fix = ": export `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` from convex/guardFunctions.ts (or set actions.module)";
+  await assert.rejects(
+    guard.requireUser(bare),
+    refused(`${notGuards("guardFunctions:getUser")}a user found as this guard finds them: table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role; roles user < admin)${fix}`, fix),
+  );
+  await assert.rejects(guard.rateLimit(bare, "post", { key: "k" }), refused(`${notGuards("guardFunctions:rateLimit")}a decision of limit 'post' configured `, `)${fix}`));
 });
 
 test("a name the guard does not configure (past the types) is the developer's GuardConfigError at every call, never the caller's INVALID_ARGUMENT", async () => {

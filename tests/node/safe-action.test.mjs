@@ -689,6 +689,35 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
   assert.equal(ran, 1);
 });
 
+test("a safe action without args validators is refused at every call, as the builders refuse one: the client's arguments reach neither the handler nor the trail", async () => {
+  // An attacker's review: `action(guard.safeAction({ name, handler }))` (plain JavaScript, or
+  // past `as any`) registered an action with no validator, and its handler ran on whatever the
+  // client sent, audited "success"; with `resourceId`, the "error" rows stored the client's value.
+  const where = "safeAction 'p.noargs'";
+  const message = `${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`;
+  for (const args of [undefined, null, "domain", [v.string()], v.object({ domain: v.string() })]) {
+    for (const extra of [{}, { resourceType: "companies", resourceId: "domain" }]) {
+      let checked = 0;
+      let ran = 0;
+      const audited = [];
+      const definition = { name: "p.noargs", ...(args === undefined ? {} : { args }), check: async () => (checked++, "users:1"), handler: async (_c, a) => (ran++, a), ...extra };
+      const def = guard.safeAction(definition);
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(def.handler(actionCtx(audited), { domain: "acme.com", user: "forged", injected: { big: "x" } }), (e) => e instanceof GuardConfigError && e.message === message, String(args));
+      }
+      assert.deepEqual([checked, ran], [0, 0]);
+      assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.resourceId, r.details?.error?.message]), [["p.noargs", "error", undefined, message], ["p.noargs", "error", undefined, message]]);
+    }
+  }
+  // `{}` is no arguments, and a declared one is the resource.
+  const audited = [];
+  const none = guard.safeAction({ name: "p.none", args: {}, handler: async () => "ran" });
+  assert.equal(await none.handler(actionCtx(audited), {}), "ran");
+  const declared = guard.safeAction({ name: "p.domain", args: { domain: v.string() }, resourceId: "domain", handler: async () => "ran" });
+  assert.equal(await declared.handler(actionCtx(audited), { domain: "acme.com" }), "ran");
+  assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.resourceId]), [["p.none", "started", undefined], ["p.none", "success", undefined], ["p.domain", "started", "acme.com"], ["p.domain", "success", "acme.com"]]);
+});
+
 test("a definition read while Object.prototype carries its keys uses none of them: refused, and its rows copy no argument", async () => {
   // A planted resourceId naming the password argument: the definition is refused for the
   // inherited key, and its refusal's audit row must not copy the argument it names.

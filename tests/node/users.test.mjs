@@ -141,7 +141,15 @@ test("roleClaim: the identity is the user and its claim its role", async () => {
 
 test("roleClaim with access tables is a configuration error: there is no users id", () => {
   const guard = defineGuard({ roles, users: { roleClaim: "role" }, access: { tables: { docs: { owner: "ownerId" } } } });
-  assert.throws(() => guard.validate(), /access needs users rows/);
+  // Its next step: the README's section on keeping roles in the token and documents in rows.
+  assert.throws(
+    () => guard.validate(),
+    (e) =>
+      e.name === "GuardConfigError" &&
+      e.message ===
+        "access needs users rows: with users.roleClaim the caller has no users id to own or share with: " +
+          'see the README\'s "Roles in the token, documents owned by rows" (#roles-in-the-token-documents-owned-by-rows)',
+  );
 });
 
 test("isRole is exact and safe against object keys", () => {

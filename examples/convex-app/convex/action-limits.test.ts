@@ -233,7 +233,7 @@ describe("the wiring: missing, another guard's, hand-written, or asked wrongly",
     const e = await thrown(s.as("uma").action(ref("all"), {}));
     expect(e.data).toBeUndefined();
     expect(e.message).toMatch(
-      /'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'upload' configured token bucket\/3\/60000\/3\/1; it answers for token bucket\/300\/60000\/300\/1\): export /,
+      /'guardFunctions:rateLimit' answered something that is not the guard's answer \(a decision of limit 'upload' configured token bucket\/3\/60000\/3\/1; it answers for token bucket\/300\/60000\/300\/1\): another guard's function answers there: give this guard a module of its own /,
     );
     // A guard with neither limit says so, and takes nothing either.
     const none = await world({ "./guardFunctions.ts": small.internalFunctions(internalQuery, internalMutation) });

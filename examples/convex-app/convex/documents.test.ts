@@ -287,6 +287,32 @@ describe("listing", () => {
     expect(await list(JSON.stringify([99, null]))).toEqual({ ok: { page: [], isDone: true, continueCursor: "" } });
     expect(await outcome(w.t.query(api.documents.listMine, { paginationOpts: { numItems: 5, cursor: null } }))).toEqual(UNAUTH);
   });
+
+  test("the last page's cursor, given back, is an empty page, done, as listGrants' and listMyGroups' are; a forged one is still refused", async () => {
+    // An attacker's review: listAccessible's last cursor ("") was "malformed cursor" given back,
+    // while the other listings' end cursors answered an empty, done page.
+    const w = await world();
+    for (const [who, numItems] of [["olive", 2], ["eddie", 1], ["gina", 1], ["nate", 1]] as const) {
+      let r: { isDone: boolean; continueCursor: string } = { isDone: false, continueCursor: "" };
+      let cursor: string | null = null;
+      for (let pages = 0; pages < 20 && !r.isDone; pages++, cursor = r.continueCursor) {
+        r = await w.as(who).query(api.documents.listMine, { paginationOpts: { numItems, cursor } });
+      }
+      expect(r.isDone).toBe(true);
+      const again = await outcome(w.as(who).query(api.documents.listMine, { paginationOpts: { numItems, cursor: r.continueCursor } }));
+      expect(again).toEqual({ ok: { page: [], isDone: true, continueCursor: r.continueCursor } });
+    }
+    // The same with the other listings' end cursors.
+    const grants = await w.as("olive").query(api.documents.listDocumentGrants, { id: w.ids.priv!, paginationOpts: { numItems: 100, cursor: null } });
+    expect(grants.isDone).toBe(true);
+    const grantsAgain = await w.as("olive").query(api.documents.listDocumentGrants, { id: w.ids.priv!, paginationOpts: { numItems: 100, cursor: grants.continueCursor } });
+    expect([grantsAgain.page, grantsAgain.isDone]).toEqual([[], true]);
+    // Any other cursor not of the form it gives is still refused.
+    const list = (cursor: string) => outcome(w.as("olive").query(api.documents.listMine, { paginationOpts: { numItems: 5, cursor } }));
+    for (const forged of [" ", '""', "null", "[]", "[0]", '["", null]', JSON.stringify([1.5, null]), "_end_cursor"]) {
+      expect(await list(forged), forged).toEqual({ code: "INVALID_ARGUMENT", message: "malformed cursor" });
+    }
+  });
 });
 
 test("the access configuration is valid", () => {
