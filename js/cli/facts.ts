@@ -6,6 +6,7 @@ import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { checkedAfter, checkKey, returnsDataBefore } from "./paths.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -134,9 +135,9 @@ export class FactsFinder {
     this.memo.set(fn, facts); // a recursive helper sees what is known so far
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) this.call(node, fn, facts);
-      else if (this.readsEnv(node)) facts.envReads.push({ ...this.app.loc(node), names: envNames(node) });
+      else if (readsEnv(this.app, node)) facts.envReads.push({ ...this.app.loc(node), names: envNames(node) });
       else if (ts.isIdentifier(node)) {
-        const moduleRead = this.moduleEnvRead(node);
+        const moduleRead = moduleEnvRead(this.app, node);
         if (moduleRead !== undefined) facts.envReads.push(moduleRead);
       }
       else if (ts.isThrowStatement(node)) facts.exits = true;
@@ -339,59 +340,5 @@ export class FactsFinder {
     };
     visit(e);
     return found;
-  }
-
-  /**
-   * A read of the environment: `process.env`, `process["env"]`, `globalThis.process.env`, an
-   * alias of the global `process`, or `const { env } = process`.
-   */
-  private readsEnv(node: ts.Node): boolean {
-    if (ts.isPropertyAccessExpression(node) && node.name.text === "env") return this.isGlobalProcess(node.expression);
-    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === "env") {
-      return this.isGlobalProcess(node.expression);
-    }
-    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer !== undefined && this.isGlobalProcess(node.initializer)) {
-      return node.name.elements.some((e) => (e.propertyName ?? e.name).getText() === "env");
-    }
-    return false;
-  }
-
-  /** `process` (the global, not a local of that name), `globalThis.process`, or a constant holding it. */
-  private isGlobalProcess(e: ts.Expression, depth = 0): boolean {
-    e = skipOuter(e);
-    const global = (id: ts.Identifier) => this.app.isGlobal(id);
-    if (ts.isIdentifier(e)) {
-      const init = depth < 4 ? this.app.constInitializer(e) : undefined;
-      if (init !== undefined) return this.isGlobalProcess(init, depth + 1);
-      return e.text === "process" && global(e);
-    }
-    const member = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
-    const root = ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ? skipOuter(e.expression) : undefined;
-    return member === "process" && root !== undefined && ts.isIdentifier(root) && (root.text === "globalThis" || root.text === "global") && global(root);
-  }
-
-  private readonly moduleReads = new Map<ts.Node, Loc | null>();
-
-  /** A name of a module-level constant whose value read the environment (`const KEY = process.env.KEY`). */
-  private moduleEnvRead(id: ts.Identifier): Loc | undefined {
-    const parent = id.parent;
-    if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isVariableDeclaration(parent) && parent.name === id) || ts.isPropertyAssignment(parent)) return undefined;
-    const symbol = ts.isShorthandPropertyAssignment(parent) ? this.app.checker.getShorthandAssignmentValueSymbol(parent) : this.app.checker.getSymbolAtLocation(id);
-    const decl = symbol?.valueDeclaration;
-    if (decl === undefined || !(ts.isVariableDeclaration(decl) || ts.isBindingElement(decl))) return undefined;
-    const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : ts.findAncestor(decl, ts.isVariableStatement);
-    if (statement === undefined || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !this.app.isAppCode(statement.getSourceFile())) return undefined;
-    let known = this.moduleReads.get(statement);
-    if (known === undefined) {
-      known = null;
-      const visit = (n: ts.Node): void => {
-        if (known !== null) return;
-        if (this.readsEnv(n)) known = this.app.loc(n);
-        else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-      };
-      visit(statement);
-      this.moduleReads.set(statement, known);
-    }
-    return known ?? undefined;
   }
 }
