@@ -8,6 +8,7 @@ import { answersConfirmation, rollbackThrows } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { checkedAfter, checkKey, returnsDataBefore } from "./paths.js";
+import { decisionSubject, passSubjects } from "./subject.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -31,6 +32,8 @@ export interface AuthCheck {
   conditional?: boolean;
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
   guardCall?: ts.CallExpression;
+  /** A decision (`can`, `roleAtLeast`) about a parameter of the function making it: the caller's check only if its call passes the caller's row (subject.ts). */
+  subject?: ts.Identifier;
 }
 export interface Use {
   via: string;
@@ -170,9 +173,11 @@ export class FactsFinder {
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
       }
       const decision = GUARD_DECISIONS[guard.name];
-      if (decision !== undefined && exitsOnDenial(app, call, decision.denial)) {
+      // A decision about a role name or another row than the caller's is no check of the caller.
+      const subject = decision === undefined || guard.name === "getUser" ? "caller" : decisionSubject(app, call);
+      if (decision !== undefined && subject !== "other" && exitsOnDenial(app, call, decision.denial)) {
         const role = decision.level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
+        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: this.conditional(call, fn, "auth"), guardCall: call });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
@@ -220,7 +225,7 @@ export class FactsFinder {
       const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(e, helper, call));
       mergeFacts(facts, {
         ...found,
-        auth: found.auth.map((a) => ({
+        auth: passSubjects(app, found.auth, (e) => passed(e)!).map((a) => ({
           ...a,
           via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`,
           conditional: a.conditional === true || authSometimes,
@@ -284,7 +289,7 @@ export class FactsFinder {
     if (key === undefined || made.has(key)) return key !== undefined && made.get(key)!;
     made.set(key, false); // while it is read: a fragment reached again makes nothing
     const scratch = emptyFacts();
-    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
+    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional && !("subject" in a && a.subject !== undefined)) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
     let answer = false; // read up to the first such check only
     const visit = (n: ts.Node): void => {
       if (!answer && ts.isCallExpression(n)) answer = (this.call(n, code, scratch), found());

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 286, "the fixture's markers");
+  assert.equal(expected.length, 295, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -145,6 +145,12 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKey"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
+  // A decision is a check of the caller only when it is about the caller's row or its role
+  // (subjects.ts): a role name, a row an argument names or the owner's row checks no one.
+  for (const f of ["roleNameDecides", "roleConstDecides", "actingAsAnother", "ownerDecides", "helperGivenRoleName"]) assert.equal(fns[`subjects:${f}`].auth, "authenticated", f);
+  assert.equal(fns["subjects:actingAsOnly"].auth, "none");
+  for (const f of ["callerDecides", "callerRoleDecides", "helperGivenCaller", "builderUserDecides"]) assert.equal(fns[`subjects:${f}`].auth, "permission", f);
+  for (const f of ["signedInCallerDecides", "helperCallerDecides"]) assert.equal(fns[`subjects:${f}`].auth, "role", f);
 });
 
 test("evasions: a delete of a document checked at the owner level is low, an internal one medium, every other delete high", () => {
@@ -229,6 +235,11 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "samecheck:checkedInCallersLoop",
     "samecheck:continuedPast",
     "scoped:scopedDelete",
+    // A decision about a role name or another row than the caller's (subjects.ts).
+    "subjects:helperGivenRoleName",
+    "subjects:ownerDecides",
+    "subjects:roleConstDecides",
+    "subjects:roleNameDecides",
   ]);
   // A check at the lowest access level covers a read, not a delete: one step lower.
   const viewer = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete" && f.function.startsWith("lowlevel:"));
