@@ -2,8 +2,24 @@
 // (and whether each came after the same check), the code after an `if` with no `else`, and the
 // key that tells two guard calls make the same check.
 import ts from "typescript";
+import type { AuthCheck } from "./facts.js";
 import { carriesNoData } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
+import { markLowestRole } from "./roles.js";
+
+/**
+ * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
+ * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
+ * strong, or leaves): 0 that they signed in (`requireUser`, the lowest role, whatever the first
+ * of `roles` is), 1 their access to a document, 2 their access to every document (a role above
+ * the lowest, a permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
+ * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
+ */
+export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "role" | "guardCall">[]): number {
+  const rank = (a: AuthCheck) => (a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
+  const full = checks.map((c) => ({ via: "", handWritten: false, at: { file: "", line: 0 }, ...c }) as AuthCheck);
+  return Math.max(0, ...markLowestRole(app, full).map(rank));
+}
 
 /**
  * Whether `fn` can return data (not only literals) before reaching `call`, in source order. A
