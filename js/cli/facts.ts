@@ -7,7 +7,7 @@ import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.
 import { answersConfirmation, rollbackThrows } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
-import { checkedAfter, checkKey, returnsDataBefore, strength } from "./paths.js";
+import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -258,7 +258,7 @@ export class FactsFinder {
     let least: number | undefined; // the strength the other branch must make, asked once
     const makes = (code: ts.Node) => this.makes(code, kind, undefined, kind === "auth" && need !== undefined ? (least ??= need()) : 0);
     const same = (code: ts.Node) => this.makes(code, kind, call);
-    if (kind === "auth" && returnsDataBefore(call, fn, same)) return true;
+    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(this.app, call, fn, same))) return true;
     // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
     // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");
