@@ -6,8 +6,10 @@ import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbacksOf } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt } from "./lostrows.js";
-import { checkedAfter, checkKey, returnsDataBefore } from "./paths.js";
+import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { decisionSubject, passSubjects } from "./subject.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -31,6 +33,8 @@ export interface AuthCheck {
   conditional?: boolean;
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
   guardCall?: ts.CallExpression;
+  /** A decision (`can`, `roleAtLeast`) about a parameter of the function making it: the caller's check only if its call passes the caller's row (subject.ts). */
+  subject?: ts.Identifier;
 }
 export interface Use {
   via: string;
@@ -136,9 +140,9 @@ export class FactsFinder {
     this.memo.set(fn, facts); // a recursive helper sees what is known so far
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) this.call(node, fn, facts);
-      else if (this.readsEnv(node)) facts.envReads.push({ ...this.app.loc(node), names: envNames(node) });
+      else if (readsEnv(this.app, node)) facts.envReads.push({ ...this.app.loc(node), names: envNames(node) });
       else if (ts.isIdentifier(node)) {
-        const moduleRead = this.moduleEnvRead(node);
+        const moduleRead = moduleEnvRead(this.app, node);
         if (moduleRead !== undefined) facts.envReads.push(moduleRead);
       }
       else if (ts.isThrowStatement(node)) facts.exits = true;
@@ -168,12 +172,15 @@ export class FactsFinder {
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
+        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
       }
       const decision = GUARD_DECISIONS[guard.name];
-      if (decision !== undefined && exitsOnDenial(app, call, decision.denial)) {
+      // A decision about a role name or another row than the caller's is no check of the caller.
+      const subject = decision === undefined || guard.name === "getUser" ? "caller" : decisionSubject(app, call);
+      if (decision !== undefined && subject !== "other" && exitsOnDenial(app, call, decision.denial)) {
         const role = decision.level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, conditional: this.conditional(call, fn, "auth"), guardCall: call });
+        const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
+        facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
@@ -215,19 +222,14 @@ export class FactsFinder {
       const all = this.of(helper);
       const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
-      const authSometimes = found.auth.length > 0 && this.conditional(call, fn, "auth");
-      const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       // A key or a document id the helper takes as a parameter is what this call passes.
       const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(e, helper, call));
+      const auth = passSubjects(app, found.auth, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role }));
+      const authSometimes = auth.length > 0 && this.conditional(call, fn, "auth", () => strength(app, auth.filter((a) => a.conditional !== true && a.subject === undefined)));
+      const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       mergeFacts(facts, {
         ...found,
-        auth: found.auth.map((a) => ({
-          ...a,
-          via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`,
-          conditional: a.conditional === true || authSometimes,
-          target: passed(a.target),
-          role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role,
-        })),
+        auth: auth.map((a) => ({ ...a, via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`, conditional: a.conditional === true || authSometimes })),
         audited: found.audited.map((a) => (a.lostAt !== undefined ? a : { ...a, ...lostAt(app, call) })),
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
@@ -237,12 +239,15 @@ export class FactsFinder {
   }
 
   /**
-   * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes the same kind of check nor
-   * leaves (no `else`: unless the code after the `if` makes the same check, checkKey, before it can leave), right of `&&`/`||`/`??`, in a `switch`
-   * case or a `catch`, or after a return of data not made after that same check. Loops and nested functions are neutral (a check per element). */
-  private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit"): boolean {
-    const [makes, same] = [(code: ts.Node) => this.makes(code, kind), (code: ts.Node) => this.makes(code, kind, call)];
-    if (kind === "auth" && returnsDataBefore(call, fn, same)) return true;
+   * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes a check as strong (`need`: the
+   * call's, paths.ts `strength`; a limit: any) nor leaves (no `else`: unless the code after the `if` makes the same check, checkKey, before it can
+   * leave), right of `&&`/`||`/`??`, in a `switch` case or a `catch`, or after a return of data not made after that same check. Loops and nested
+   * functions are neutral (a check per element). */
+  private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit", need?: () => number): boolean {
+    let least: number | undefined; // the strength the other branch must make, asked once
+    const makes = (code: ts.Node) => this.makes(code, kind, undefined, kind === "auth" && need !== undefined ? (least ??= need()) : 0);
+    const same = (code: ts.Node) => this.makes(code, kind, call);
+    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(this.app, call, fn, same))) return true;
     // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
     // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");
@@ -265,14 +270,14 @@ export class FactsFinder {
     return shortCircuited;
   }
 
-  /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check). */
-  private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node): boolean {
-    const key = like === undefined ? kind : kind === "auth" ? checkKey(this.app, like) : undefined;
+  /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong). */
+  private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node, least = 0): boolean {
+    const key = like !== undefined ? (kind === "auth" ? checkKey(this.app, like) : undefined) : least > 0 ? `${kind}>=${least}` : kind;
     const made = this.made.get(code) ?? this.made.set(code, new Map()).get(code)!;
     if (key === undefined || made.has(key)) return key !== undefined && made.get(key)!;
     made.set(key, false); // while it is read: a fragment reached again makes nothing
     const scratch = emptyFacts();
-    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
+    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional && (!("level" in a) || (a.subject === undefined && (least === 0 || strength(this.app, [a]) >= least)))) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
     let answer = false; // read up to the first such check only
     const visit = (n: ts.Node): void => {
       if (!answer && ts.isCallExpression(n)) answer = (this.call(n, code, scratch), found());
@@ -328,59 +333,5 @@ export class FactsFinder {
     };
     visit(e);
     return found;
-  }
-
-  /**
-   * A read of the environment: `process.env`, `process["env"]`, `globalThis.process.env`, an
-   * alias of the global `process`, or `const { env } = process`.
-   */
-  private readsEnv(node: ts.Node): boolean {
-    if (ts.isPropertyAccessExpression(node) && node.name.text === "env") return this.isGlobalProcess(node.expression);
-    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === "env") {
-      return this.isGlobalProcess(node.expression);
-    }
-    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer !== undefined && this.isGlobalProcess(node.initializer)) {
-      return node.name.elements.some((e) => (e.propertyName ?? e.name).getText() === "env");
-    }
-    return false;
-  }
-
-  /** `process` (the global, not a local of that name), `globalThis.process`, or a constant holding it. */
-  private isGlobalProcess(e: ts.Expression, depth = 0): boolean {
-    e = skipOuter(e);
-    const global = (id: ts.Identifier) => this.app.isGlobal(id);
-    if (ts.isIdentifier(e)) {
-      const init = depth < 4 ? this.app.constInitializer(e) : undefined;
-      if (init !== undefined) return this.isGlobalProcess(init, depth + 1);
-      return e.text === "process" && global(e);
-    }
-    const member = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
-    const root = ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ? skipOuter(e.expression) : undefined;
-    return member === "process" && root !== undefined && ts.isIdentifier(root) && (root.text === "globalThis" || root.text === "global") && global(root);
-  }
-
-  private readonly moduleReads = new Map<ts.Node, Loc | null>();
-
-  /** A name of a module-level constant whose value read the environment (`const KEY = process.env.KEY`). */
-  private moduleEnvRead(id: ts.Identifier): Loc | undefined {
-    const parent = id.parent;
-    if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isVariableDeclaration(parent) && parent.name === id) || ts.isPropertyAssignment(parent)) return undefined;
-    const symbol = ts.isShorthandPropertyAssignment(parent) ? this.app.checker.getShorthandAssignmentValueSymbol(parent) : this.app.checker.getSymbolAtLocation(id);
-    const decl = symbol?.valueDeclaration;
-    if (decl === undefined || !(ts.isVariableDeclaration(decl) || ts.isBindingElement(decl))) return undefined;
-    const statement = ts.isVariableDeclaration(decl) ? decl.parent.parent : ts.findAncestor(decl, ts.isVariableStatement);
-    if (statement === undefined || !ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent) || !this.app.isAppCode(statement.getSourceFile())) return undefined;
-    let known = this.moduleReads.get(statement);
-    if (known === undefined) {
-      known = null;
-      const visit = (n: ts.Node): void => {
-        if (known !== null) return;
-        if (this.readsEnv(n)) known = this.app.loc(n);
-        else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-      };
-      visit(statement);
-      this.moduleReads.set(statement, known);
-    }
-    return known ?? undefined;
   }
 }

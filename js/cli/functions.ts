@@ -261,7 +261,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   if (handler !== undefined) {
     mergeFacts(fn.facts, finder.of(handler));
     // A check or a limit on some paths only leaves the others open.
-    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true));
+    // A decision about a parameter of the handler (or of a wrapper) is about no row of the caller's (subject.ts).
+    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);

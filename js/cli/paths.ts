@@ -2,8 +2,24 @@
 // (and whether each came after the same check), the code after an `if` with no `else`, and the
 // key that tells two guard calls make the same check.
 import ts from "typescript";
+import type { AuthCheck } from "./facts.js";
 import { carriesNoData } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
+import { markLowestRole } from "./roles.js";
+
+/**
+ * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
+ * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
+ * strong, or leaves): 0 that they signed in (`requireUser`, the lowest role, whatever the first
+ * of `roles` is), 1 their access to a document, 2 their access to every document (a role above
+ * the lowest, a permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
+ * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
+ */
+export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "role" | "guardCall">[]): number {
+  const rank = (a: AuthCheck) => (a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
+  const full = checks.map((c) => ({ via: "", handWritten: false, at: { file: "", line: 0 }, ...c }) as AuthCheck);
+  return Math.max(0, ...markLowestRole(app, full).map(rank));
+}
 
 /**
  * Whether `fn` can return data (not only literals) before reaching `call`, in source order. A
@@ -16,6 +32,55 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
     if (!carriesNoData(r.expression!) && !checkedFirst(r, fn, makes)) return true;
   }
   return false;
+}
+
+/**
+ * Whether something thrown before `call`, in a `try` around it (up to `fn`), can skip it into a
+ * `catch` that returns data with no check first (`makes`, read as for a `return` before the
+ * check). The `catch` may rethrow the rest (the check's own denial among them: not swallowed,
+ * flow.ts), but the throw it answers with data was made before any check:
+ *
+ *   try { if (args.preview) throw new Preview(); await guard.requireUser(ctx) }
+ *   catch (e) { if (e instanceof Preview) return await ctx.db.get(args.id); throw e }
+ *
+ * What may throw: a `throw`, and any call but a guard method's (`JSON.parse(args.raw)`, an app
+ * helper), whose errors the caller may choose; a guard method's is taken for a denial the
+ * `catch` passes on, as the check's own is. A throw an inner `try` catches is its `catch`'s.
+ */
+export function skippedToCatch(app: App, call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
+  for (let n: ts.Node = call, t = call.parent; t !== undefined && t !== fn && !isFunctionLike(t); n = t, t = t.parent) {
+    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && throwsBefore(app, t.tryBlock, call) && catchReturnsData(t.catchClause, makes)) return true;
+  }
+  return false;
+}
+
+/** Whether code of `block` that runs before `call` (its arguments included) may throw into the `catch` of the `try` whose block it is. */
+function throwsBefore(app: App, block: ts.Block, call: ts.Node): boolean {
+  const mayThrow = (n: ts.Node): boolean => {
+    if (isFunctionLike(n)) return false;
+    // An inner `try` catches what its block throws: only its `catch` and `finally` may throw on.
+    if (ts.isTryStatement(n) && n.catchClause !== undefined) return mayThrow(n.catchClause) || (n.finallyBlock !== undefined && mayThrow(n.finallyBlock));
+    if (ts.isThrowStatement(n) || (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) === undefined)) return true;
+    return ts.forEachChild(n, mayThrow) === true;
+  };
+  const visit = (n: ts.Node): boolean => {
+    if (n === call) return ts.isCallExpression(call) && call.arguments.some(mayThrow);
+    if (n.end <= call.getStart()) return mayThrow(n);
+    return n.pos <= call.pos && n.end >= call.end && !isFunctionLike(n) && ts.forEachChild(n, visit) === true;
+  };
+  return ts.forEachChild(block, visit) === true;
+}
+
+/** Whether a `catch` returns data (not literals, nor the error it caught) before any check of its own. */
+function catchReturnsData(clause: ts.CatchClause, makes: (code: ts.Node) => boolean): boolean {
+  const caught = clause.variableDeclaration !== undefined && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
+  const ofError = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    if (ts.isPropertyAccessExpression(x)) return ofError(x.expression);
+    if (ts.isObjectLiteralExpression(x)) return x.properties.every((p) => (ts.isPropertyAssignment(p) ? ofError(p.initializer) : ts.isShorthandPropertyAssignment(p) && p.name.text === caught));
+    return (ts.isIdentifier(x) && x.text === caught) || carriesNoData(x);
+  };
+  return returnsOf(clause.block).some((r) => !ofError(r.expression!) && !checkedFirst(r, clause.block, makes));
 }
 
 /** The `return`s with a value of `fn` itself (or of a fragment), in source order; read once each (a chain of `else if`s asks for every call of it). */

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 292, "the fixture's markers");
+  assert.equal(expected.length, 313, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -115,8 +115,9 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   }
   assert.equal(fns["exits:permissionDenied"].auth, "permission");
   for (const f of ["exits:throwsWhenSignedIn", "exits:returnsDataWhenMissing", "exits:looseAssertion", "exits:warnsOnly"]) assert.equal(fns[f].auth, "none", f);
-  // A check on each branch, or per element of a loop, is made on every path.
-  assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["role", "authenticated", "document"]);
+  // A check on each branch, or per element of a loop, is made on every path; with a role on one
+  // branch and requireUser on the other, each path has its own: the whole is the weaker.
+  assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["authenticated", "authenticated", "document"]);
   // safeAction's own check answering the identity or the user (null when signed out: refused).
   for (const f of ["identity", "user", "identityInBlock", "tokenOf", "throwsWhenSignedOut"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
   for (const f of ["orAnonymous", "anyone", "orGuest"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
@@ -152,6 +153,22 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKey"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
+  // A decision is a check of the caller only when it is about the caller's row or its role
+  // (subjects.ts): a role name, a row an argument names or the owner's row checks no one.
+  for (const f of ["roleNameDecides", "roleConstDecides", "actingAsAnother", "ownerDecides", "helperGivenRoleName"]) assert.equal(fns[`subjects:${f}`].auth, "authenticated", f);
+  assert.equal(fns["subjects:actingAsOnly"].auth, "none");
+  for (const f of ["callerDecides", "callerRoleDecides", "helperGivenCaller", "builderUserDecides"]) assert.equal(fns[`subjects:${f}`].auth, "permission", f);
+  for (const f of ["signedInCallerDecides", "helperCallerDecides"]) assert.equal(fns[`subjects:${f}`].auth, "role", f);
+  // Two branches with checks of different strength are judged by the weaker (weakerbranch.ts).
+  for (const f of ["roleOrUser", "permissionOrUserTernary", "documentOrUser", "helpersChain"]) assert.deepEqual([f, fns[`weakerbranch:${f}`].auth], [f, "authenticated"]);
+  assert.deepEqual(fns["weakerbranch:roleOrLowestRole"].authVia, ['guard.requireRole("user")']);
+  assert.deepEqual(fns["weakerbranch:roleOrOwner"].authVia, ['guard.requireAccess("posts")']);
+  for (const f of ["sameInBoth", "roleOrPermission", "roleOrRefused"]) assert.deepEqual([f, fns[`weakerbranch:${f}`].auth], [f, "role"]);
+  // A throw before the check into a `catch` that returns data skips it (catchskip.ts); a `catch`
+  // answering no data or the error, a throw after the check, a guard call before it do not.
+  for (const f of ["throwSkipsCheck", "parseSkipsCheck", "rethrownSkipsCheck"]) assert.deepEqual([f, fns[`catchskip:${f}`].authVia], [f, ["guard.requireUser"]]);
+  assert.equal(fns["catchskip:helperSkipsCheck"].auth, "none");
+  for (const f of ["catchAnswersNull", "catchAnswersError", "throwAfterCheck", "guardCallBefore", "innerTryKeepsIt"]) assert.deepEqual([f, fns[`catchskip:${f}`].auth], [f, "document"]);
 });
 
 test("evasions: a delete of a document checked at the owner level is low, an internal one medium, every other delete high", () => {
@@ -236,6 +253,14 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "samecheck:checkedInCallersLoop",
     "samecheck:continuedPast",
     "scoped:scopedDelete",
+    // A decision about a role name or another row than the caller's (subjects.ts).
+    "subjects:helperGivenRoleName",
+    "subjects:ownerDecides",
+    "subjects:roleConstDecides",
+    "subjects:roleNameDecides",
+    // A role or a permission on one branch, requireUser on the other: the weaker (weakerbranch.ts).
+    "weakerbranch:helpersChain",
+    "weakerbranch:roleOrUser",
   ]);
   // A check at the lowest access level covers a read, not a delete: one step lower.
   const viewer = evasionsRun.report.findings.filter((f) => f.rule === "unchecked-id-delete" && f.function.startsWith("lowlevel:"));

@@ -1,0 +1,121 @@
+// Whose decision a `guard.can(subject, ...)` or `guard.roleAtLeast(subject, ...)` is. Left on a
+// denial it is a check of the caller only when its subject is the caller's own row:
+//
+//   const user = await guard.requireUser(ctx);             // or getUser, requireRole, requirePermission
+//   if (!guard.can(user, "delete:posts")) throw ...;        // the caller: a check
+//   if (!guard.can(user.role, "delete:posts")) throw ...;   // the caller's role field: a check
+//   if (!guard.can(ctx.user, "delete:posts")) throw ...;    // a builder's (customCtx's) ctx.user: a check
+//   if (!guard.can("admin", "delete:posts")) throw ...;     // a role name: always true, no check
+//   if (!guard.roleAtLeast(owner, "admin")) throw ...;      // another row (an argument's, a read's): no check
+//
+// The caller's row is a guard call answering it (`requireUser`, `getUser`, `requireRole`,
+// `requirePermission`), `ctx.user` (the first parameter's `user`, as the guard's builders and
+// `customCtx` give it), an app function every answer of which is one of those (or null), a
+// `const` holding one, or its role field (`users.roleField` of any guard). A parameter of the
+// function making the decision is judged where that function is called, by what the call passes
+// (a helper `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`,
+// a handler's argument, a row the app looks up from the identity itself) is not the caller's.
+import ts from "typescript";
+import type { AuthCheck } from "./facts.js";
+import { appGuards } from "./guards.js";
+import { CALLER } from "./ownerquery.js";
+import { GUARD, skipOuter, type App } from "./program.js";
+import { tableNames } from "./writes.js";
+
+/** A decision's subject: the caller's row, another value, or a parameter judged where its function is called. */
+export type Subject = "caller" | "other" | ts.Identifier;
+
+/** The subject of a decision call (its first argument, through `.call(this, ...)` and `.apply(this, [...])`). */
+export function decisionSubject(app: App, call: ts.CallExpression): Subject {
+  const callee = skipOuter(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  const list = method === "apply" && call.arguments[1] !== undefined ? skipOuter(call.arguments[1]) : undefined;
+  const first = method === "call" ? call.arguments[1] : method === "apply" ? (list !== undefined && ts.isArrayLiteralExpression(list) ? list.elements[0] : undefined) : call.arguments[0];
+  return subjectOf(app, first, 0);
+}
+
+/** What `e` is: the caller's row (or its role), a parameter to judge at the call, or something else. */
+export function subjectOf(app: App, e: ts.Expression | undefined, depth: number): Subject {
+  if (e === undefined || depth > 4 || ts.isSpreadElement(e)) return "other";
+  const x = skipOuter(e);
+  if (ts.isCallExpression(x)) {
+    if (CALLER.has(app.calleeFrom(x, GUARD)?.name ?? "")) return "caller";
+    return answersCaller(app, x, depth) ? "caller" : "other";
+  }
+  if (ts.isIdentifier(x)) {
+    const init = app.constInitializer(x);
+    if (init !== undefined) return subjectOf(app, init, depth + 1);
+    const decl = app.symbol(x)?.valueDeclaration;
+    if (decl !== undefined && ts.isParameter(decl) && ts.isIdentifier(decl.name)) return x;
+    // `const { user } = ctx` in a builder's handler.
+    if (decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
+      const key = decl.propertyName ?? decl.name;
+      const from = decl.parent.parent.initializer;
+      const isConst = (ts.getCombinedNodeFlags(decl.parent.parent) & ts.NodeFlags.Const) !== 0;
+      return isConst && ts.isIdentifier(key) && key.text === "user" && from !== undefined && firstParameter(app, from) ? "caller" : "other";
+    }
+    return "other";
+  }
+  if (ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined) {
+    if (x.name.text === "user" && firstParameter(app, x.expression)) return "caller";
+    if (roleFields(app).has(x.name.text)) return subjectOf(app, x.expression, depth + 1);
+  }
+  return "other";
+}
+
+/** Whether `e` is a function's `ctx` (its first parameter, typed with `db` or `auth`), or a `const` holding it. */
+function firstParameter(app: App, e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return false;
+  const init = app.constInitializer(x);
+  if (init !== undefined) return firstParameter(app, init);
+  const decl = app.symbol(x)?.valueDeclaration;
+  if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || decl.parent.parameters[0] !== decl) return false;
+  const type = app.checker.getTypeAtLocation(decl);
+  return type.getProperty("db") !== undefined || type.getProperty("auth") !== undefined;
+}
+
+/** Whether `call` is of an app function every answer of which is the caller's row, `null` or `undefined`. */
+function answersCaller(app: App, call: ts.CallExpression, depth: number): boolean {
+  const fn = app.appFunction(call);
+  const body = fn !== undefined && "body" in fn ? fn.body : undefined;
+  if (body === undefined) return false;
+  const answers: (ts.Expression | undefined)[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) answers.push(n.expression);
+    else if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (ts.isBlock(body)) visit(body);
+  else answers.push(body as ts.Expression);
+  const nothing = (a: ts.Expression) => a.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(a) && a.text === "undefined");
+  return answers.length > 0 && answers.every((a) => a !== undefined && (nothing(skipOuter(a)) || subjectOf(app, a, depth + 1) === "caller"));
+}
+
+/** The role fields of the app's guards' users tables (`role` by default). */
+function roleFields(app: App): Set<string> {
+  let known = fields.get(app);
+  if (known === undefined) {
+    const guards = appGuards(app);
+    fields.set(app, (known = new Set((guards.length === 0 ? [undefined] : guards).map((g) => tableNames(app, g).roleField))));
+  }
+  return known;
+}
+const fields = new WeakMap<App, Set<string>>();
+
+/**
+ * A helper's decisions seen from its call: a subject that was the helper's parameter is judged
+ * by the argument `passed` gives for it (the caller's row: a check; a parameter of this function:
+ * judged at its own call; anything else: no check of the caller, dropped).
+ */
+export function passSubjects(app: App, auth: AuthCheck[], passed: (e: ts.Expression) => ts.Expression): AuthCheck[] {
+  const out: AuthCheck[] = [];
+  for (const a of auth) {
+    if (a.subject === undefined) out.push(a);
+    else {
+      const given = passed(a.subject);
+      const now = given === a.subject ? "other" : subjectOf(app, given, 0);
+      if (now !== "other") out.push({ ...a, subject: now === "caller" ? undefined : now });
+    }
+  }
+  return out;
+}
