@@ -7,7 +7,7 @@ import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.
 import { answersConfirmation, rollbacksOf } from "./rollback.js";
 import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
-import { lostAt } from "./lostrows.js";
+import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -230,7 +230,7 @@ export class FactsFinder {
       mergeFacts(facts, {
         ...found,
         auth: auth.map((a) => ({ ...a, via: a.via.startsWith(`${name} -> `) ? a.via : `${name} -> ${a.via}`, conditional: a.conditional === true || authSometimes })),
-        audited: found.audited.map((a) => (a.lostAt !== undefined ? a : { ...a, ...lostAt(app, call) })),
+        audited: lostThrough(app, call, found.audited),
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
         writes: found.writes.map((w) => ({ ...w, table: passed(w.table), target: passed(w.target), value: passed(w.value) })),
