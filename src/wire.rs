@@ -218,7 +218,7 @@ pub mod access {
     pub use crate::access::{
         GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS,
         MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT,
-        PRIVATE, PUBLIC,
+        PRIVATE, PUBLIC, STALE,
     };
     use crate::error::{Error, Msg};
     use alloc::vec::Vec;
@@ -1544,7 +1544,7 @@ mod render {
             .iter()
             .enumerate()
             .all(|(i, s)| usize::from(s.code()) == i));
-        let access: [(&str, u64, &str); 17] = [
+        let access: [(&str, u64, &str); 18] = [
             (
                 "ACCESS_ALLOWED",
                 ac::ALLOWED.into(),
@@ -1554,6 +1554,11 @@ mod render {
                 "ACCESS_NOT_A_CODE",
                 ac::NOT_A_CODE.into(),
                 "A code that is never valid: `canShare`'s answer when a level is not a level.",
+            ),
+            (
+                "ACCESS_STALE_LEVEL",
+                ac::STALE.into(),
+                "A stored grant's level whose name is no longer configured: the engine reads the grant as giving nothing.",
             ),
             (
                 "NO_LEVEL",

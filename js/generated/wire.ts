@@ -117,6 +117,8 @@ export const ACCESS_GROUP_DENIAL_MESSAGES = [null, "Your level on this group doe
 export const ACCESS_ALLOWED = 0;
 /** A code that is never valid: `canShare`'s answer when a level is not a level. */
 export const ACCESS_NOT_A_CODE = 255;
+/** A stored grant's level whose name is no longer configured: the engine reads the grant as giving nothing. */
+export const ACCESS_STALE_LEVEL = 254;
 /** The level "no access" in answers. */
 export const NO_LEVEL = 0;
 /** The id of the first (lowest) configured level; each next level's id is one more. */

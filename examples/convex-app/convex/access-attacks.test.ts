@@ -287,3 +287,42 @@ test("share stores the level it decided: a getter cannot swap it for the owner l
   expect(reads).toBe(1);
   expect(await as("mallory").run((ctx) => guard.readable(ctx, "documents", doc as never))).toMatchObject({ accessLevel: "editor" });
 });
+
+// lowShare's configuration after "commenter" was renamed "reviewer": the rows lowShare stored
+// at "commenter" name a level this guard no longer has.
+const renamed = defineGuard({
+  roles: ["user"],
+  access: {
+    levels: ["viewer", "reviewer", "editor", "owner"],
+    shareLevel: "reviewer",
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
+});
+
+test("a stored grant whose level is no longer configured gives nothing and throws nothing; every other path still works", async () => {
+  const { t, u, as, doc } = await setUp();
+  const folder = await t.run((ctx) => ctx.db.insert("folders", { name: "f", ownerId: u.olive!, visibility: "private" }));
+  const inside = await t.run((ctx) =>
+    ctx.db.insert("documents", { title: "i", body: "", ownerId: u.olive!, visibility: "private", folderId: folder }),
+  );
+  const open = await t.run((ctx) => ctx.db.insert("documents", { title: "o", body: "", ownerId: u.olive!, visibility: "public" }));
+  // Stored at "commenter" while it was configured: carl on all three, eddie on the folder too.
+  for (const id of [doc, inside as string, open as string]) {
+    await as("olive").run((ctx) => lowShare.share(ctx, "documents", id, { userId: u.carl!, level: "commenter" }));
+  }
+  await as("olive").run((ctx) => lowShare.share(ctx, "folders", folder, { userId: u.carl!, level: "editor" }));
+  // Only the stale grant: nothing, and no error (not INVALID_ARGUMENT) on reads or checks.
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+  expect(await outcome(as("carl").run((ctx) => renamed.requireAccess(ctx, "documents", doc, "viewer")))).toMatchObject({ code: "NOT_FOUND" });
+  // The folder above and public visibility still give their levels.
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", inside)))?.accessLevel).toBe("editor");
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", open)))?.accessLevel).toBe("viewer");
+  const many = await as("carl").run((ctx) => renamed.readableMany(ctx, "documents", [doc, inside, open]));
+  expect(many.map((r) => r?.accessLevel ?? null)).toEqual([null, "editor", "viewer"]);
+  // The owner can still remove the stale grant; afterwards the answers are the same.
+  await as("olive").run((ctx) => renamed.revoke(ctx, "documents", doc, { userId: u.carl! }));
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+});
