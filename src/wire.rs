@@ -876,6 +876,12 @@ pub mod abi {
     pub const INVALID: i32 = -2;
     /// A string length meaning "no string" (an omitted optional name).
     pub const ABSENT: u32 = u32::MAX;
+    /// The most bytes of input the I/O area is made to hold (`buffer`'s `len`): 16 MiB, above
+    /// any input the TypeScript layer makes within the engine's other bounds and Convex's
+    /// argument limits. `buffer` refuses a longer one (it answers 0, which the TypeScript
+    /// layer treats as a call that makes no sense) instead of growing the memory for it,
+    /// which would never shrink again (or trap past 2 GiB).
+    pub const MAX_IO_BYTES: u32 = 1 << 24;
     /// `create` kind: an access levels builder (`levels_level`, `levels_build`).
     pub const KIND_LEVELS: u32 = 1;
     /// `create` kind: a rate limiter (`limiter_add`, ...).
@@ -1962,7 +1968,12 @@ mod render {
             ),
         ];
         o.nums(&statuses);
-        let numbers: [(&str, u64, &str); 14] = [
+        let numbers: [(&str, u64, &str); 15] = [
+            (
+                "ABI_MAX_IO_BYTES",
+                ab::MAX_IO_BYTES.into(),
+                "The most bytes of input `buffer` makes room for: a longer one is refused (0).",
+            ),
             (
                 "ABI_ABSENT",
                 ab::ABSENT.into(),

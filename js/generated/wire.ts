@@ -347,6 +347,8 @@ export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` 
 export const ABI_ERROR = -1;
 /** An export could not make sense of the call: discard the instance. */
 export const ABI_INVALID = -2;
+/** The most bytes of input `buffer` makes room for: a longer one is refused (0). */
+export const ABI_MAX_IO_BYTES = 16777216;
 /** A string length meaning "no string". */
 export const ABI_ABSENT = 4294967295;
 /** `create` kind: an access levels builder. */
