@@ -599,10 +599,42 @@ pub mod access {
 
 /// Confirmation codes: the modes of `CodeEngine.message` and the shape of `verify`'s answer.
 pub mod codes {
+    use crate::codes::CodeConfig;
     pub use crate::codes::{
         CLIENT_ERROR_CODE, CLIENT_ERROR_MESSAGE, DEFAULT_ALPHABET, DEFAULT_LENGTH,
         DEFAULT_MAX_ATTEMPTS, DEFAULT_TTL_MS,
     };
+    use crate::error::Error;
+
+    /// Validates code settings as JavaScript gives them, every number an `f64` as the user
+    /// wrote it, as [`CodeConfig::new`]: `length` and `max_attempts` that are not whole numbers
+    /// below 2^32 are refused as out of range, by the same rule and message ("must be a whole
+    /// number from ... to ..."), which names no number the user did not write (a `u32` that
+    /// crossed as `x | 0` made -1 into 4294967295 and 8.5 into 8).
+    ///
+    /// ```
+    /// use convex_guard::wire::codes::config;
+    /// assert_eq!(config("digits", 6.0, 60_000.0, 3.0)?.max_attempts(), 3);
+    /// let e = config("digits", 8.5, 60_000.0, 3.0).unwrap_err();
+    /// assert_eq!(e.message(), "code length must be a whole number from 4 to 32");
+    /// let e = config("digits", 8.0, 60_000.0, -1.0).unwrap_err();
+    /// assert_eq!(e.message(), "code maxAttempts must be a whole number from 1 to 10");
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`crate::error::Kind::Config`] error naming the first setting that is invalid.
+    pub fn config(
+        alphabet: &str,
+        length: f64,
+        ttl_ms: f64,
+        max_attempts: f64,
+    ) -> Result<CodeConfig, Error> {
+        // `u32::MAX` is out of both ranges, and the messages name none of the number.
+        let whole = |v| super::index(v).unwrap_or(u32::MAX);
+        let (length, max_attempts) = (whole(length), whole(max_attempts));
+        CodeConfig::new(alphabet, length, ttl_ms, max_attempts)
+    }
 
     /// `message` mode: the bytes to sign for an exact code.
     pub const MESSAGE: u32 = 0;
@@ -1019,9 +1051,9 @@ pub mod abi {
             "codes_new",
             &[
                 ("alphabetLen", Num::U32),
-                ("length", Num::U32),
+                ("length", Num::F64),
                 ("ttl", Num::F64),
-                ("maxAttempts", Num::U32),
+                ("maxAttempts", Num::F64),
                 ("bindingFailures", Num::F64),
                 ("bindingWindow", Num::F64),
                 ("actorFailures", Num::F64),

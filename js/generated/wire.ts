@@ -459,7 +459,7 @@ export function opLimiterDecide(ex: EngineExports, handle: number, n: number, no
 }
 /** Operation `codes_new` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCodesNew(ex: EngineExports, alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number {
-  return ex.run(17, alphabetLen | 0, length | 0, ttl, maxAttempts | 0, bindingFailures, bindingWindow, actorFailures, actorWindow, given | 0);
+  return ex.run(17, alphabetLen | 0, length, ttl, maxAttempts, bindingFailures, bindingWindow, actorFailures, actorWindow, given | 0);
 }
 /** Operation `codes_message` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCodesMessage(ex: EngineExports, handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number {

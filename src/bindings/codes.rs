@@ -28,7 +28,7 @@ fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
     }
 }
 
-/// Validates the settings (`codes::CodeConfig::new`, `codes::Lockout::binding` and
+/// Validates the settings (`wire::codes::config`, `codes::Lockout::binding` and
 /// `codes::Lockout::actor`; the alphabet is `alphabet_len` bytes of input; a budget setting not
 /// flagged in `given`, `HAS_*`, takes the engine's default) and answers their handle. Refuses
 /// with `INVALID_CONFIG` naming the first invalid one.
@@ -36,9 +36,9 @@ fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn codes_new(
     alphabet_len: u32,
-    length: u32,
+    length: f64,
     ttl_ms: f64,
-    max_attempts: u32,
+    max_attempts: f64,
     binding_failures: f64,
     binding_window: f64,
     actor_failures: f64,
@@ -48,7 +48,7 @@ pub(super) fn codes_new(
     call(|table, input| {
         let alphabet = input.text(alphabet_len)?;
         let has = |flag: u32, v: f64| super::given_if(given, flag, v);
-        let c = codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)?.with_lockout(
+        let c = crate::wire::codes::config(alphabet, length, ttl_ms, max_attempts)?.with_lockout(
             codes::Lockout::binding(
                 has(HAS_BINDING_FAILURES, binding_failures),
                 has(HAS_BINDING_WINDOW, binding_window),

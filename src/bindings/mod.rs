@@ -540,7 +540,7 @@ pub extern "C" fn run(
         #[cfg(feature = "ratelimit")]
         LIMITER_DECIDE => ratelimit::limiter_decide(u(a), u(b), c, u(d)),
         #[cfg(feature = "codes")]
-        CODES_NEW => codes::codes_new(u(a), u(b), c, u(d), e, f, g, h, u(i)),
+        CODES_NEW => codes::codes_new(u(a), b, c, d, e, f, g, h, u(i)),
         #[cfg(feature = "codes")]
         CODES_MESSAGE => codes::codes_message(u(a), u(b), u(c), u(d), u(e), u(f)),
         #[cfg(feature = "codes")]
