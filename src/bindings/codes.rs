@@ -262,12 +262,13 @@ fn answer(outcome: f64, r: &codes::Record, actor: Option<codes::Failures>) -> Ve
 }
 
 /// Whether an audit event's value under a field name (`len` bytes of input) must never be
-/// stored (`audit::is_secret_key`): 1 or 0.
+/// stored (`audit::is_secret_name`): 1 or 0. The bytes are not validated as UTF-8: any byte
+/// that is not ASCII makes the name secret anyway.
 #[inline(never)]
 pub(super) fn is_secret_key(len: u32) -> i32 {
     call(|_, input| {
-        Ok(Answer::Int(u32::from(audit::is_secret_key(
-            input.text(len)?,
+        Ok(Answer::Int(u32::from(audit::is_secret_name(
+            input.bytes(len)?,
         ))))
     })
 }
