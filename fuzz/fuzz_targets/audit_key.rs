@@ -5,7 +5,9 @@
 //! reference written with `String`s.
 #![no_main]
 
-use convex_guard::audit::{is_secret_key, is_secret_name, MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WORDS};
+use convex_guard::audit::{
+    is_secret_key, is_secret_name, MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WORDS,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// 0 a separator, 1 lower case, 2 upper case, 3 a digit.
@@ -22,7 +24,11 @@ fn class(c: Option<u8>) -> u8 {
 fn reference(key: &[u8]) -> (String, Vec<usize>) {
     let (mut norm, mut bounds) = (String::new(), Vec::new());
     for (i, &b) in key.iter().enumerate() {
-        let (before, here, next) = (class(i.checked_sub(1).and_then(|j| key.get(j).copied())), class(Some(b)), class(key.get(i + 1).copied()));
+        let (before, here, next) = (
+            class(i.checked_sub(1).and_then(|j| key.get(j).copied())),
+            class(Some(b)),
+            class(key.get(i + 1).copied()),
+        );
         if here == 0 {
             continue;
         }
@@ -41,7 +47,9 @@ fuzz_target!(|data: &[u8]| {
     let (norm, bounds) = reference(data);
     let fragment = SECRET_FRAGMENTS.split(' ').any(|f| norm.contains(f));
     let word = bounds.iter().any(|&i| {
-        bounds.iter().any(|&j| j > i && SECRET_WORDS.split(' ').any(|w| norm.get(i..j) == Some(w)))
+        bounds
+            .iter()
+            .any(|&j| j > i && SECRET_WORDS.split(' ').any(|w| norm.get(i..j) == Some(w)))
     });
     let expected = !data.is_ascii() || norm.len() > MAX_KEY_LEN || fragment || word;
     assert_eq!(is_secret_name(data), expected, "{data:?}");
