@@ -344,9 +344,9 @@ fn abi_op_parameters_are_one_list_in_ops_run_and_the_signatures() {
     let mut checked = 0;
     for (name, params) in wire::abi::OPS {
         // The signature: `fn name(p: u32, q: f64, ...)`.
-        let at = all
-            .find(&format!("fn {name}("))
-            .unwrap_or_else(|| panic!("no fn {name}"));
+        let at = all.find(&format!("fn {name}("));
+        assert!(at.is_some(), "no fn {name}");
+        let at = at.unwrap();
         let rest = &all[at + name.len() + 4..];
         let signature: Vec<(String, String)> = rest[..rest.find(')').unwrap()]
             .split(',')
@@ -372,14 +372,12 @@ fn abi_op_parameters_are_one_list_in_ops_run_and_the_signatures() {
             continue;
         }
         // The arm: `CONST => [module::]name(u(a), b, ...)`, the constant naming this operation.
-        let arm = body
-            .lines()
-            .map(str::trim)
-            .find(|line| {
-                line.split_once(" => ")
-                    .is_some_and(|(c, _)| constants.get(c).map(String::as_str) == Some(name))
-            })
-            .unwrap_or_else(|| panic!("no arm runs {name}"));
+        let arm = body.lines().map(str::trim).find(|line| {
+            line.split_once(" => ")
+                .is_some_and(|(c, _)| constants.get(c).map(String::as_str) == Some(name))
+        });
+        assert!(arm.is_some(), "no arm runs {name}");
+        let arm = arm.unwrap();
         let call = arm.split_once(" => ").unwrap().1;
         let callee = &call[..call.find('(').unwrap()];
         assert!(
