@@ -326,3 +326,22 @@ test("a stored grant whose level is no longer configured gives nothing and throw
   await as("olive").run((ctx) => renamed.revoke(ctx, "documents", doc, { userId: u.carl! }));
   expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
 });
+
+test("a membership whose level is no longer configured gives no level on the group; the member still counts for grants to it", async () => {
+  const { t, u, as, doc } = await setUp();
+  const group = await as("olive").run((ctx) => lowShare.createGroup(ctx, "team"));
+  // Stored at "commenter" while it was configured (written directly: an accepted membership).
+  await t.run((ctx) => ctx.db.insert("accessGroupMembers", { groupId: group, userId: u.carl!, level: "commenter" }));
+  await as("olive").run((ctx) => lowShare.share(ctx, "documents", doc, { groupId: group, level: "editor" }));
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  const mine = await as("carl").run((ctx) => renamed.listMyGroups(ctx, page));
+  expect(mine.page.map((g) => [g.groupId, g.level, g.invited])).toEqual([[group, null, false]]);
+  // No level on the group (not the lowest one): it is not found to him, as to a stranger.
+  expect(
+    await outcome(as("carl").run((ctx) => renamed.addGroupMember(ctx, group, u.eddie!))),
+  ).toMatchObject({ code: "NOT_FOUND" });
+  // The grant to the group still reaches him, and the owner can still remove him.
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc)))?.accessLevel).toBe("editor");
+  await as("olive").run((ctx) => renamed.removeGroupMember(ctx, group, u.carl!));
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+});
