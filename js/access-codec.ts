@@ -6,7 +6,7 @@
 import { field } from "./fields.js";
 import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
-import { levelId, type Compiled } from "./access-config.js";
+import { levelId, storedLevel, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
 import {
   ACCESS_COLUMNS,
@@ -22,6 +22,7 @@ import {
   ACCESS_REQUEST,
   ACCESS_SOURCE_SHIFT,
   ACCESS_SOURCES,
+  ACCESS_STALE_LEVEL,
   ACCESS_TIMES,
   ACCESS_VIA_SHIFT,
   CLIENT_MESSAGE,
@@ -181,7 +182,7 @@ function pack(
       ints[subject + j] = intern(field(gr, "to"));
       const k = field(gr, "kind");
       ints[kind + j] = k === "direct" ? GRANT_DIRECT : k === "group" ? GRANT_GROUP : ACCESS_NOT_A_CODE;
-      ints[level + j] = levelId(c, field(gr, "level") as string);
+      ints[level + j] = storedLevel(c, field(gr, "level"));
       const expiresAt = field(gr, "expiresAt");
       times[ACCESS_TIMES.expiries + j] = expiresAt === undefined ? Infinity : num(expiresAt);
       j++;
@@ -209,12 +210,21 @@ export function requireShare(c: Compiled, callerLevel: number, grantLevel: numbe
 }
 
 /**
+ * What giving a stored row's level took, for the engine's share decision: that level, or the
+ * lowest for a level no longer configured (the engine reads the row as giving nothing, see
+ * storedLevel). @internal
+ */
+export function takenToGive(c: Compiled, level: unknown): number {
+  const id = storedLevel(c, level);
+  return id === ACCESS_STALE_LEVEL ? FIRST_LEVEL : id;
+}
+
+/**
  * Removing (or replacing) grants takes what giving them took: the engine's share decision for
- * each row's level. A stale level name (no longer configured) gives nothing, so removing it
- * takes only the share level. @internal
+ * each row's level ({@link takenToGive}). @internal
  */
 export function requireMayRemove(c: Compiled, own: number, levels: readonly unknown[], group = false): void {
-  for (const level of levels) requireShare(c, own, c.levelIds.get(level as string) ?? FIRST_LEVEL, group);
+  for (const level of levels) requireShare(c, own, takenToGive(c, level), group);
 }
 
 /** Why a caller whose level came from source number `source` may not transfer, if not. @internal */

@@ -10,6 +10,7 @@ import { ACCESS_TABLE_NAMES } from "./access-tables.js";
 import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkPermissionName, roleOrPermission } from "./config-keys.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
 import {
+  ACCESS_STALE_LEVEL,
   ACCESS_STANDARD_LEVELS,
   FIRST_LEVEL,
   MAX_BATCH_DOCUMENTS,
@@ -130,6 +131,15 @@ export function levelId(c: Compiled, name: unknown): number {
   const id = typeof name === "string" ? c.levelIds.get(name) : undefined;
   if (id === undefined) deny("INVALID_ARGUMENT", unknownLevel(quoted(name)));
   return id;
+}
+
+/**
+ * A stored row's level (a grant's, a membership's) as the engine reads it: its number, or
+ * ACCESS_STALE_LEVEL for anything but a configured name (a level renamed or removed since the
+ * row was written), which the engine reads as giving nothing (src/access.rs `STALE`). @internal
+ */
+export function storedLevel(c: Compiled, name: unknown): number {
+  return (typeof name === "string" ? c.levelIds.get(name) : undefined) ?? ACCESS_STALE_LEVEL;
 }
 
 /** The configured table, or `INVALID_ARGUMENT` when it is not under `access.tables`. @internal */

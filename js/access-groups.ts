@@ -7,9 +7,9 @@
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
-import { isManager, levelId, levelName, type Compiled } from "./access-config.js";
-import { callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
-import { requireMayRemove, requireShare, resolveFacts, shareDecision, type Caller, type Fact, type Row } from "./access-codec.js";
+import { isManager, levelId, levelName, storedLevel, type Compiled } from "./access-config.js";
+import { ACCESS_STALE_LEVEL, callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
+import { requireMayRemove, requireShare, resolveFacts, shareDecision, takenToGive, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
   acceptedMemberships,
@@ -38,14 +38,16 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
 }
 
 /**
- * A membership row's level name: the lowest when missing, no longer configured, or the
- * owner's (never written: only a group's owner holds it).
+ * A membership row's level, as a grant on the group carries it: the lowest when missing (the
+ * schema's default) or the owner's (never written: only a group's owner holds it); any other
+ * value as it is, so a level no longer configured gives nothing on the group, as a stale
+ * grant's does (storedLevel). The membership itself still counts for grants to the group.
  */
 function memberLevel(c: Compiled, row: Row): string {
   const level = field(row, "level");
-  const id = typeof level === "string" ? c.levelIds.get(level) : undefined;
   // The top level (the last name) is the owner's.
-  return id !== undefined && id < FIRST_LEVEL + c.names.length - 1 ? (level as string) : c.names[0]!;
+  const owner = FIRST_LEVEL + c.names.length - 1;
+  return (level === undefined || storedLevel(c, level) === owner ? c.names[0]! : level) as string;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
@@ -101,7 +103,7 @@ async function inviterStillMay(db: AnyDb, c: Compiled, group: string, row: Row, 
   const user = id === null ? null : ((await db.get(id)) as Row | null);
   if (user === null) return false;
   const { own } = await levelOn(db, c, { id, groups: [], user }, group, row);
-  return shareDecision(c, own, c.levelIds.get(memberLevel(c, invitation))!) === null;
+  return shareDecision(c, own, takenToGive(c, memberLevel(c, invitation))) === null;
 }
 
 /**
@@ -163,7 +165,8 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         // No level given: the lowest, but a member keeps their own (an "invite" button pressed
         // again must not demote a member). Not an invitation's: that level is worth what its
         // sender may still give, and taking it over would revive one its sender may no longer.
-        if (level === undefined && member) wanted = c.levelIds.get(memberLevel(c, rows[0]!))!;
+        const kept = member ? storedLevel(c, memberLevel(c, rows[0]!)) : ACCESS_STALE_LEVEL;
+        if (level === undefined && kept !== ACCESS_STALE_LEVEL) wanted = kept;
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
         const invited = !member && !self && !isManager(c, who.user);
         if (!member && !invited) await requireRoom(db, c, user, self);
@@ -225,7 +228,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const page = rows.map((r, i) => ({
         groupId: String(r.groupId) as GroupId,
         name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-        level: memberLevel(c, r) as L,
+        level: (levelName(c, storedLevel(c, memberLevel(c, r))) ?? null) as L | null,
         invited: isInvitation(r),
       }));
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };

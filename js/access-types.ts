@@ -136,8 +136,11 @@ export type MyGroup<L extends string> = {
   groupId: GroupId;
   /** `null` when the group was deleted (the row can still be left). */
   name: string | null;
-  /** The level the membership (or the invitation, once accepted) gives on the group. */
-  level: L;
+  /**
+   * The level the membership (or the invitation, once accepted) gives on the group; `null`
+   * when its level is no longer configured (renamed or removed), which gives none.
+   */
+  level: L | null;
   /** `true`: an invitation, giving nothing until accepted. */
   invited: boolean;
 };

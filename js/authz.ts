@@ -98,7 +98,9 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
   /**
    * Whether `subject` (a user document or a role name) holds `permission`: granted to its
    * role, inherited from a lower role, or matched by a `resource:*` wildcard. Deny by
-   * default. Works anywhere, the browser included.
+   * default. Works anywhere, the browser included. A wildcard asked (`"admin:*"`) means the
+   * whole namespace: only holders of `admin:*` (or a wider wildcard) have it, not holders of
+   * some `admin:` names.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` when `permission` is malformed.
    * @example

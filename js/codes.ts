@@ -224,7 +224,7 @@ function codeSettings(options: CodeOptions): CodeSettings {
   const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
   const [bound, actor] = [budget(top.binding), budget(top.actor)];
   const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
-  return [alphabet, u32(length), num(ttl), u32(maxAttempts), ...budgets] as const;
+  return [alphabet, num(length), num(ttl), num(maxAttempts), ...budgets] as const;
 }
 
 /**

@@ -136,7 +136,10 @@ export type RateLimitOptions = {
 /** One entry of {@link RateLimits.rateLimitAll}. */
 export type RateLimitRequest<K extends string> = { name: K; key: string; count?: number };
 
-/** One entry of the pure {@link RateLimits.decideRateLimits}. */
+/**
+ * One entry of the pure {@link RateLimits.decideRateLimits}: each stored row at most once per
+ * call (the same row twice is decided twice against the same state; see there).
+ */
 export type RateLimitStateRequest<K extends string> = {
   name: K;
   /** The stored state, `null` for a new key (or after a reset). */
@@ -281,6 +284,11 @@ export interface RateLimits<K extends string> {
    * The pure decision: a state, `now` and a cost in; the decision and the state to store out
    * (`null`: leave the row as it is). All or nothing over the entries, consuming unless
    * `consume` is false. For storage of your own, and for tests.
+   *
+   * Pass each stored row (a limit, key and shard) at most once: every entry is decided against
+   * its own `state`, so the same row twice is admitted twice and each outcome's state counts
+   * only its own units (storing one records one of the two). Merge them into one entry with the
+   * summed `count` instead; `rateLimitAll` refuses the same limit and key twice for you.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for a bad `now`, count, shard or state.
    * @example

@@ -185,10 +185,14 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
   }
 }
 
-/** A value's place when an object is cleaned: strings by length, other scalars first, objects last. */
+/**
+ * A value's place when an object is cleaned: strings by length, other scalars first, objects
+ * last, and with them the mark of what a cleaning cut (which the budget ran out on, so was
+ * walked last): cleaning again walks the values in the same order.
+ */
 function costOf(v: unknown): number {
-  if (typeof v === "string") return v.length;
-  return v !== null && typeof v === "object" ? Number.MAX_SAFE_INTEGER : 0;
+  if (v === TRUNCATED || (v !== null && typeof v === "object")) return Number.MAX_SAFE_INTEGER;
+  return typeof v === "string" ? v.length : 0;
 }
 
 function walkObject(value: Record<string, unknown>, forms: readonly string[], depth: number, budget: Budget) {
@@ -210,9 +214,12 @@ function walkObject(value: Record<string, unknown>, forms: readonly string[], de
   // The values small first, whatever the order of the keys (the database may sort them between
   // two cleanings): one large value must not crowd the small ones out of the size budget (a
   // safe action's `details.started` and `denial` beside an error echoing a caller's input).
-  const order = kept.map((_, i) => i).sort((i, j) => costOf(kept[i]![1]) - costOf(kept[j]![1]));
+  // Ordered as they are walked, a redacted one as REDACTED: cleaning again, under a name that
+  // escaping made no longer secret (non-ASCII), finds the same order.
+  const input = kept.map(([key, v]) => (isSecretKey(key) ? REDACTED : v));
+  const order = kept.map((_, i) => i).sort((i, j) => costOf(input[i]) - costOf(input[j]));
   const values: Value[] = new Array(kept.length);
-  for (const i of order) values[i] = walk(isSecretKey(kept[i]![0]) ? REDACTED : kept[i]![1], forms, depth + 1, budget);
+  for (const i of order) values[i] = walk(input[i], forms, depth + 1, budget);
   const out: Record<string, Value> = {};
   for (let i = 0; i < kept.length; i++) out[names[i]!] = values[i]!;
   if (kept.length < entries.length) {

@@ -139,6 +139,12 @@ pub use crate::time::MAX_TIME_MS;
 pub const NO_EXPIRY: f64 = f64::INFINITY;
 /// The level "no access".
 pub const NONE: u8 = 0;
+/// A stored grant's (or membership's) level whose name is no longer configured (a level
+/// renamed or removed since the row was written): the row is checked like any other but gives
+/// nothing, so the grantee keeps every other path to the document (fail closed for that row
+/// only, never an error for the whole batch). [`Levels::stored`] makes it of a name. Above
+/// every level ([`MAX_LEVELS`]) and distinct from the wire's never-valid code.
+pub const STALE: u8 = 0xFE;
 /// `parent` of a document that has no parent, or whose parent is not in the batch.
 pub const NO_PARENT: u32 = u32::MAX;
 /// The subject that matches nobody: an anonymous caller, an ownerless document.
@@ -698,6 +704,18 @@ impl Levels {
         }
     }
 
+    /// The level a stored grant's level name gives: [`Levels::level`], or [`STALE`] for a
+    /// name no level has (any more), which [`Levels::resolve`] reads as giving nothing.
+    ///
+    /// ```
+    /// use convex_guard::access::{Levels, STALE};
+    /// let levels = Levels::standard();
+    /// assert_eq!((levels.stored("editor"), levels.stored("reviewer")), (3, STALE));
+    /// ```
+    pub fn stored(&self, name: &str) -> u8 {
+        self.level(name).unwrap_or(STALE)
+    }
+
     /// The name of `level`, or `None` for [`NONE`] and out-of-range levels.
     pub fn name(&self, level: u8) -> Option<&str> {
         usize::from(level)
@@ -853,7 +871,8 @@ impl Levels {
     /// [`MAX_BATCH_GRANTS`] or [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a
     /// parent or a grant's document is not an index of the batch; when a grant's kind is
     /// unknown; or when a grant's level is [`NONE`] or not below the owner level (only
-    /// ownership gives the owner level).
+    /// ownership gives the owner level), but for [`STALE`], a level no longer configured,
+    /// which gives nothing.
     pub fn resolve(
         &self,
         now: f64,
@@ -991,7 +1010,7 @@ impl Levels {
                 Some(Msg::GrantDoc)
             } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
                 Some(Msg::GrantKind)
-            } else if level == NONE || level >= owner {
+            } else if level == NONE || (level >= owner && level != STALE) {
                 Some(Msg::GrantLevel)
             } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
                 return Err(time::error(Msg::ExpiresAt, MAX_TIME_MS).within(
@@ -1007,7 +1026,8 @@ impl Levels {
                 return Err(Error::argument(&[problem], &[], &[j as u64]));
             }
             let direct = kind == GRANT_DIRECT;
-            if now < expires_at && applies(caller, subject, kind) {
+            // A stale level gives nothing (checked like any row, counted for no one).
+            if level != STALE && now < expires_at && applies(caller, subject, kind) {
                 let candidate = Access {
                     level,
                     source: if direct {

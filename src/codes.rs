@@ -369,7 +369,7 @@ impl CodeFormat {
             return Err(Error::config(
                 &[Msg::CodeLength],
                 &[],
-                &[length.into(), MIN_LENGTH.into(), MAX_LENGTH.into()],
+                &[MIN_LENGTH.into(), MAX_LENGTH.into()],
             ));
         }
         let n = alphabet.size() as u64;
@@ -1286,7 +1286,7 @@ impl CodeConfig {
             return Err(Error::config(
                 &[Msg::CodeMaxAttempts],
                 &[],
-                &[max_attempts.into(), MAX_ATTEMPTS.into()],
+                &[MAX_ATTEMPTS.into()],
             ));
         }
         Ok(CodeConfig {

@@ -309,7 +309,7 @@ messages! {
     AlphabetShort = "alphabet '{s}' has fewer than {n} symbols",
     AlphabetLong = "alphabet has {n} symbols: at most {n} are allowed",
     AlphabetRepeats = "alphabet '{s}' repeats the symbol '{s}'",
-    CodeLength = "code length {n} is out of range: it must be {n} to {n}",
+    CodeLength = "code length must be a whole number from {n} to {n}",
     CodeSpace = "a code of {n} symbols from an alphabet of {n} has fewer than {n} possible values: use a longer code or a larger alphabet",
     CodeBatch = "code batch size out of range",
     RandomBroken = "the random source produced no unbiased code in {n} batches: it is broken",
@@ -326,7 +326,7 @@ messages! {
     LockoutFailures = "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
     LockoutWindow = "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
     CodeTtl = "code ttl must be a number of milliseconds from {n} to {n}",
-    CodeMaxAttempts = "code maxAttempts {n} is out of range: it must be 1 to {n}",
+    CodeMaxAttempts = "code maxAttempts must be a whole number from 1 to {n}",
     // randomness
     RandomOs = "secure random bytes are unavailable on this platform (os error {n})",
     RandomNone = "secure random bytes are unavailable on this platform (no usable crypto.getRandomValues)",

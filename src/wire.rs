@@ -218,7 +218,7 @@ pub mod access {
     pub use crate::access::{
         GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS,
         MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT,
-        PRIVATE, PUBLIC,
+        PRIVATE, PUBLIC, STALE,
     };
     use crate::error::{Error, Msg};
     use alloc::vec::Vec;
@@ -599,10 +599,42 @@ pub mod access {
 
 /// Confirmation codes: the modes of `CodeEngine.message` and the shape of `verify`'s answer.
 pub mod codes {
+    use crate::codes::CodeConfig;
     pub use crate::codes::{
         CLIENT_ERROR_CODE, CLIENT_ERROR_MESSAGE, DEFAULT_ALPHABET, DEFAULT_LENGTH,
         DEFAULT_MAX_ATTEMPTS, DEFAULT_TTL_MS,
     };
+    use crate::error::Error;
+
+    /// Validates code settings as JavaScript gives them, every number an `f64` as the user
+    /// wrote it, as [`CodeConfig::new`]: `length` and `max_attempts` that are not whole numbers
+    /// below 2^32 are refused as out of range, by the same rule and message ("must be a whole
+    /// number from ... to ..."), which names no number the user did not write (a `u32` that
+    /// crossed as `x | 0` made -1 into 4294967295 and 8.5 into 8).
+    ///
+    /// ```
+    /// use convex_guard::wire::codes::config;
+    /// assert_eq!(config("digits", 6.0, 60_000.0, 3.0)?.max_attempts(), 3);
+    /// let e = config("digits", 8.5, 60_000.0, 3.0).unwrap_err();
+    /// assert_eq!(e.message(), "code length must be a whole number from 4 to 32");
+    /// let e = config("digits", 8.0, 60_000.0, -1.0).unwrap_err();
+    /// assert_eq!(e.message(), "code maxAttempts must be a whole number from 1 to 10");
+    /// # Ok::<(), convex_guard::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`crate::error::Kind::Config`] error naming the first setting that is invalid.
+    pub fn config(
+        alphabet: &str,
+        length: f64,
+        ttl_ms: f64,
+        max_attempts: f64,
+    ) -> Result<CodeConfig, Error> {
+        // `u32::MAX` is out of both ranges, and the messages name none of the number.
+        let whole = |v| super::index(v).unwrap_or(u32::MAX);
+        let (length, max_attempts) = (whole(length), whole(max_attempts));
+        CodeConfig::new(alphabet, length, ttl_ms, max_attempts)
+    }
 
     /// `message` mode: the bytes to sign for an exact code.
     pub const MESSAGE: u32 = 0;
@@ -876,6 +908,12 @@ pub mod abi {
     pub const INVALID: i32 = -2;
     /// A string length meaning "no string" (an omitted optional name).
     pub const ABSENT: u32 = u32::MAX;
+    /// The most bytes of input the I/O area is made to hold (`buffer`'s `len`): 16 MiB, above
+    /// any input the TypeScript layer makes within the engine's other bounds and Convex's
+    /// argument limits. `buffer` refuses a longer one (it answers 0, which the TypeScript
+    /// layer treats as a call that makes no sense) instead of growing the memory for it,
+    /// which would never shrink again (or trap past 2 GiB).
+    pub const MAX_IO_BYTES: u32 = 1 << 24;
     /// `create` kind: an access levels builder (`levels_level`, `levels_build`).
     pub const KIND_LEVELS: u32 = 1;
     /// `create` kind: a rate limiter (`limiter_add`, ...).
@@ -1013,9 +1051,9 @@ pub mod abi {
             "codes_new",
             &[
                 ("alphabetLen", Num::U32),
-                ("length", Num::U32),
+                ("length", Num::F64),
                 ("ttl", Num::F64),
-                ("maxAttempts", Num::U32),
+                ("maxAttempts", Num::F64),
                 ("bindingFailures", Num::F64),
                 ("bindingWindow", Num::F64),
                 ("actorFailures", Num::F64),
@@ -1544,7 +1582,7 @@ mod render {
             .iter()
             .enumerate()
             .all(|(i, s)| usize::from(s.code()) == i));
-        let access: [(&str, u64, &str); 17] = [
+        let access: [(&str, u64, &str); 18] = [
             (
                 "ACCESS_ALLOWED",
                 ac::ALLOWED.into(),
@@ -1554,6 +1592,11 @@ mod render {
                 "ACCESS_NOT_A_CODE",
                 ac::NOT_A_CODE.into(),
                 "A code that is never valid: `canShare`'s answer when a level is not a level.",
+            ),
+            (
+                "ACCESS_STALE_LEVEL",
+                ac::STALE.into(),
+                "A stored grant's level whose name is no longer configured: the engine reads the grant as giving nothing.",
             ),
             (
                 "NO_LEVEL",
@@ -1957,7 +2000,12 @@ mod render {
             ),
         ];
         o.nums(&statuses);
-        let numbers: [(&str, u64, &str); 14] = [
+        let numbers: [(&str, u64, &str); 15] = [
+            (
+                "ABI_MAX_IO_BYTES",
+                ab::MAX_IO_BYTES.into(),
+                "The most bytes of input `buffer` makes room for: a longer one is refused (0).",
+            ),
             (
                 "ABI_ABSENT",
                 ab::ABSENT.into(),

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use convex_guard::access::{
     Access, AccessLevelsBuilder, Caller, Denial, Documents, Grants, Levels, Source, GRANT_DIRECT,
-    GRANT_GROUP, MAX_PARENT_DEPTH, NO_EXPIRY, NO_PARENT, NO_SUBJECT,
+    GRANT_GROUP, MAX_PARENT_DEPTH, NO_EXPIRY, NO_PARENT, NO_SUBJECT, STALE,
 };
 use proptest::prelude::*;
 
@@ -293,6 +293,15 @@ proptest! {
         let expired = Grant { doc: extra.doc % w.owner.len() as u32, expires_at: NOW - age, ..extra };
         more.grants.push(expired);
         // Not merely "not higher": nothing at all changes, source and via included.
+        prop_assert_eq!(resolve(&w), resolve(&more));
+    }
+
+    /// A grant whose level is no longer configured (`STALE`) gives nothing, to anyone, by any
+    /// path: nothing at all changes, source and via included, and no error.
+    #[test]
+    fn a_grant_at_a_stale_level_changes_nothing(w in world(), extra in grant(14)) {
+        let mut more = w.clone();
+        more.grants.push(Grant { doc: extra.doc % w.owner.len() as u32, level: STALE, ..extra });
         prop_assert_eq!(resolve(&w), resolve(&more));
     }
 

@@ -140,7 +140,7 @@ impl Batch {
                     Some("group") => GRANT_GROUP,
                     _ => 0, // not a kind: the resolver refuses it
                 });
-                b.g_level.push(levels.level(g["level"].as_str().unwrap())?);
+                b.g_level.push(levels.stored(g["level"].as_str().unwrap()));
                 b.g_expires.push(
                     g.get("expiresAt")
                         .and_then(Value::as_f64)

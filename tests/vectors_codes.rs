@@ -260,11 +260,12 @@ fn run(c: &Value) -> Value {
             Ok(a) => json!({ "size": a.size(), "symbols": a.symbols(), "mask": a.mask() }),
             Err(e) => error(e),
         },
-        "config" => match CodeConfig::new(
+        // The settings as JavaScript passes them: numbers as written (wire::codes::config).
+        "config" => match convex_guard::wire::codes::config(
             str_of(c, "alphabet"),
-            c["length"].as_u64().unwrap() as u32,
+            c["length"].as_f64().unwrap(),
             time(&c["ttl"]),
-            c["maxAttempts"].as_u64().unwrap() as u32,
+            c["maxAttempts"].as_f64().unwrap(),
         )
         .and_then(|config| lockout_in(c, config))
         {

@@ -294,3 +294,114 @@ fn abi_ops_are_the_bindings_operations() {
     }
     assert_eq!(wire::abi::op("no_such_operation"), u32::MAX);
 }
+
+/// `snake_case` of a parameter name of `wire::abi::OPS` (`kindLen`: `kind_len`).
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// Each operation's parameters, in `wire::abi::OPS` (from which the TypeScript callers are
+/// generated), in `run`'s dispatch (which passes its `f64` arguments `a`, `b`, ... on, a `u32`
+/// through `u()`) and in the operation's signature, are one list: the same names, in the same
+/// order, each a `u32` or an `f64` as `OPS` says. `src/bindings` compiles only for wasm32, so
+/// `cargo test` cannot call `run`: its text is read. Two `f64`s swapped in an arm (a rate and
+/// a period), in a signature or in `OPS`, or a `u()` on an `f64`, fails here (an expert
+/// review's finding: each compiled and passed every Rust test).
+#[test]
+fn abi_op_parameters_are_one_list_in_ops_run_and_the_signatures() {
+    let dir = format!("{}/src/bindings", env!("CARGO_MANIFEST_DIR"));
+    let read = |m: &str| std::fs::read_to_string(format!("{dir}/{m}")).unwrap();
+    let all: String = [
+        "mod.rs",
+        "policy.rs",
+        "access.rs",
+        "ratelimit.rs",
+        "codes.rs",
+    ]
+    .map(read)
+    .concat();
+    let module = read("mod.rs");
+    // `run`'s constants, by operation name, and its arms.
+    let mut constants = std::collections::HashMap::new();
+    for item in module.split("    const ").skip(1) {
+        if let Some((ident, rest)) = item.split_once(": u32 = id(\"") {
+            constants.insert(
+                ident.to_string(),
+                rest[..rest.find('"').unwrap()].to_string(),
+            );
+        }
+    }
+    let body = &module[module.find("    match op {").unwrap()..];
+    let body = &body[..body.find("_ => INVALID").unwrap()];
+    let letters = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
+    let mut checked = 0;
+    for (name, params) in wire::abi::OPS {
+        // The signature: `fn name(p: u32, q: f64, ...)`.
+        let at = all.find(&format!("fn {name}("));
+        assert!(at.is_some(), "no fn {name}");
+        let at = at.unwrap();
+        let rest = &all[at + name.len() + 4..];
+        let signature: Vec<(String, String)> = rest[..rest.find(')').unwrap()]
+            .split(',')
+            .filter(|p| p.contains(':'))
+            .map(|p| {
+                let (n, t) = p.split_once(':').unwrap();
+                (n.trim().to_string(), t.trim().to_string())
+            })
+            .collect();
+        let want: Vec<(String, String)> = params
+            .iter()
+            .map(|(p, num)| {
+                let t = if *num == wire::abi::Num::U32 {
+                    "u32"
+                } else {
+                    "f64"
+                };
+                (snake(p), t.to_string())
+            })
+            .collect();
+        assert_eq!(signature, want, "the signature of {name} against OPS");
+        if wire::abi::OWN_EXPORTS.contains(name) {
+            continue;
+        }
+        // The arm: `CONST => [module::]name(u(a), b, ...)`, the constant naming this operation.
+        let arm = body.lines().map(str::trim).find(|line| {
+            line.split_once(" => ")
+                .is_some_and(|(c, _)| constants.get(c).map(String::as_str) == Some(name))
+        });
+        assert!(arm.is_some(), "no arm runs {name}");
+        let arm = arm.unwrap();
+        let call = arm.split_once(" => ").unwrap().1;
+        let callee = &call[..call.find('(').unwrap()];
+        assert!(
+            callee == *name || callee.ends_with(&format!("::{name}")),
+            "the arm of {name} calls {callee}"
+        );
+        let args: Vec<&str> = call[call.find('(').unwrap() + 1..call.rfind(')').unwrap()]
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect();
+        let want: Vec<String> = params
+            .iter()
+            .zip(letters)
+            .map(|((_, num), x)| {
+                if *num == wire::abi::Num::U32 {
+                    format!("u({x})")
+                } else {
+                    x.to_string()
+                }
+            })
+            .collect();
+        assert_eq!(args, want, "run's arm of {name} against OPS");
+        checked += 1;
+    }
+    assert_eq!(checked, wire::abi::OPS.len() - wire::abi::OWN_EXPORTS.len());
+}

@@ -117,6 +117,8 @@ export const ACCESS_GROUP_DENIAL_MESSAGES = [null, "Your level on this group doe
 export const ACCESS_ALLOWED = 0;
 /** A code that is never valid: `canShare`'s answer when a level is not a level. */
 export const ACCESS_NOT_A_CODE = 255;
+/** A stored grant's level whose name is no longer configured: the engine reads the grant as giving nothing. */
+export const ACCESS_STALE_LEVEL = 254;
 /** The level "no access" in answers. */
 export const NO_LEVEL = 0;
 /** The id of the first (lowest) configured level; each next level's id is one more. */
@@ -345,6 +347,8 @@ export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` 
 export const ABI_ERROR = -1;
 /** An export could not make sense of the call: discard the instance. */
 export const ABI_INVALID = -2;
+/** The most bytes of input `buffer` makes room for: a longer one is refused (0). */
+export const ABI_MAX_IO_BYTES = 16777216;
 /** A string length meaning "no string". */
 export const ABI_ABSENT = 4294967295;
 /** `create` kind: an access levels builder. */
@@ -455,7 +459,7 @@ export function opLimiterDecide(ex: EngineExports, handle: number, n: number, no
 }
 /** Operation `codes_new` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCodesNew(ex: EngineExports, alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number {
-  return ex.run(17, alphabetLen | 0, length | 0, ttl, maxAttempts | 0, bindingFailures, bindingWindow, actorFailures, actorWindow, given | 0);
+  return ex.run(17, alphabetLen | 0, length, ttl, maxAttempts, bindingFailures, bindingWindow, actorFailures, actorWindow, given | 0);
 }
 /** Operation `codes_message` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCodesMessage(ex: EngineExports, handle: number, actorLen: number, actionLen: number, targetLen: number, codeLen: number, mode: number): number {

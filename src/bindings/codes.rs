@@ -28,7 +28,7 @@ fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
     }
 }
 
-/// Validates the settings (`codes::CodeConfig::new`, `codes::Lockout::binding` and
+/// Validates the settings (`wire::codes::config`, `codes::Lockout::binding` and
 /// `codes::Lockout::actor`; the alphabet is `alphabet_len` bytes of input; a budget setting not
 /// flagged in `given`, `HAS_*`, takes the engine's default) and answers their handle. Refuses
 /// with `INVALID_CONFIG` naming the first invalid one.
@@ -36,9 +36,9 @@ fn config(table: &mut Table, handle: u32) -> Result<&codes::CodeConfig, Fail> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn codes_new(
     alphabet_len: u32,
-    length: u32,
-    ttl_ms: f64,
-    max_attempts: u32,
+    length: f64,
+    ttl: f64,
+    max_attempts: f64,
     binding_failures: f64,
     binding_window: f64,
     actor_failures: f64,
@@ -48,7 +48,7 @@ pub(super) fn codes_new(
     call(|table, input| {
         let alphabet = input.text(alphabet_len)?;
         let has = |flag: u32, v: f64| super::given_if(given, flag, v);
-        let c = codes::CodeConfig::new(alphabet, length, ttl_ms, max_attempts)?.with_lockout(
+        let c = crate::wire::codes::config(alphabet, length, ttl, max_attempts)?.with_lockout(
             codes::Lockout::binding(
                 has(HAS_BINDING_FAILURES, binding_failures),
                 has(HAS_BINDING_WINDOW, binding_window),
@@ -97,9 +97,9 @@ pub(super) fn codes_message(
 /// Issues a record: the record of a code whose digest is the `hash_len` bytes of input, issued
 /// at `now`, replacing a row that counts `failures` and `last_failure` (0 and NaN for none;
 /// `codes::CodeConfig::reissue`), laid out as a `codes_verify` answer with a record (outcome
-/// 0). With `HAS_TTL` in `given` the code lives `ttl_ms` instead of the configured lifetime
+/// 0). With `HAS_TTL` in `given` the code lives `ttl` instead of the configured lifetime
 /// (`codes::CodeConfig::reissue_within`). Refuses with `INVALID_ARGUMENT` a digest that is not
-/// 32 bytes, a bad count, `ttl_ms` or `now`.
+/// 32 bytes, a bad count, `ttl` or `now`.
 #[inline(never)]
 pub(super) fn codes_issue(
     handle: u32,
@@ -107,14 +107,14 @@ pub(super) fn codes_issue(
     failures: f64,
     last_failure: f64,
     now: f64,
-    ttl_ms: f64,
+    ttl: f64,
     given: u32,
 ) -> i32 {
     call(|table, input| {
         let d = codes::Digest::from_slice(input.bytes(hash_len)?)?;
         let c = config(table, handle)?;
         let counted = stored_failures(failures, last_failure)?;
-        let record = match super::given_if(given, HAS_TTL, ttl_ms) {
+        let record = match super::given_if(given, HAS_TTL, ttl) {
             None => c.reissue(d, now, counted)?,
             Some(ttl) => c.reissue_within(d, now, counted, ttl)?,
         };
@@ -262,12 +262,13 @@ fn answer(outcome: f64, r: &codes::Record, actor: Option<codes::Failures>) -> Ve
 }
 
 /// Whether an audit event's value under a field name (`len` bytes of input) must never be
-/// stored (`audit::is_secret_key`): 1 or 0.
+/// stored (`audit::is_secret_name`): 1 or 0. The bytes are not validated as UTF-8: any byte
+/// that is not ASCII makes the name secret anyway.
 #[inline(never)]
 pub(super) fn is_secret_key(len: u32) -> i32 {
     call(|_, input| {
-        Ok(Answer::Int(u32::from(audit::is_secret_key(
-            input.text(len)?,
+        Ok(Answer::Int(u32::from(audit::is_secret_name(
+            input.bytes(len)?,
         ))))
     })
 }

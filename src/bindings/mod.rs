@@ -32,7 +32,7 @@ mod ratelimit;
 use crate::error::Kind;
 #[cfg(feature = "access")]
 use crate::wire::abi::{ABSENT, KIND_LEVELS};
-use crate::wire::abi::{ERROR, INVALID};
+use crate::wire::abi::{ERROR, INVALID, MAX_IO_BYTES};
 use crate::wire::{error_parts, Part};
 use crate::Error;
 use alloc::vec::Vec;
@@ -540,7 +540,7 @@ pub extern "C" fn run(
         #[cfg(feature = "ratelimit")]
         LIMITER_DECIDE => ratelimit::limiter_decide(u(a), u(b), c, u(d)),
         #[cfg(feature = "codes")]
-        CODES_NEW => codes::codes_new(u(a), u(b), c, u(d), e, f, g, h, u(i)),
+        CODES_NEW => codes::codes_new(u(a), b, c, d, e, f, g, h, u(i)),
         #[cfg(feature = "codes")]
         CODES_MESSAGE => codes::codes_message(u(a), u(b), u(c), u(d), u(e), u(f)),
         #[cfg(feature = "codes")]
@@ -559,12 +559,19 @@ fn u(x: f64) -> u32 {
 }
 
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
-/// address (a multiple of 8), or 0 while another call runs.
+/// address (a multiple of 8), or 0 (refused) while another call runs or for a `len` above
+/// [`MAX_IO_BYTES`]: a length past `isize::MAX` would overflow the `Vec` (a panic, a trap),
+/// and one just below it would grow the memory to 2 GiB for the instance's life. Within the
+/// bound, a memory that cannot grow still traps, as every allocation does (the instance is
+/// discarded: fail closed); `try_reserve` here cost 0.2 KB of the wasm budget.
 #[no_mangle]
 pub extern "C" fn buffer(len: u32) -> i32 {
     let Ok(mut state) = STATE.0.try_borrow_mut() else {
         return 0;
     };
+    if len > MAX_IO_BYTES {
+        return 0;
+    }
     let words = (len as usize).div_ceil(8);
     if state.io.len() < words {
         if state.io.capacity() == 0 {

@@ -18,7 +18,6 @@
 //! I/O area, like every other export.
 
 use super::{call, Answer, Fail, Object, Table};
-use crate::error::Error;
 use crate::ratelimit::{self, Kind, Limit};
 use crate::wire::abi::{HAS_CAPACITY, HAS_SHARDS};
 use crate::wire::ratelimit::{
@@ -148,11 +147,17 @@ fn run(
     n: usize,
     now: f64,
     mode: ratelimit::Mode,
-) -> Result<u32, Error> {
-    let (input, out) = io.split_at_mut(OUT_AT);
-    let (records, logs) = input.split_at(LOGS_AT);
-    let (head, out_logs) = out.split_at_mut(OUT_LOGS_AT - OUT_AT);
-    let (answer_head, answers) = head.split_at_mut(ANSWER_HEAD);
+) -> Result<u32, Fail> {
+    // `io` is `IO_LEN` long (made so with the first limiter), but the type does not say so:
+    // a shorter one is a call that makes no sense, never a panic.
+    let (input, out) = io.split_at_mut_checked(OUT_AT).ok_or(Fail::Invalid)?;
+    let (records, logs) = input.split_at_checked(LOGS_AT).ok_or(Fail::Invalid)?;
+    let (head, out_logs) = out
+        .split_at_mut_checked(OUT_LOGS_AT - OUT_AT)
+        .ok_or(Fail::Invalid)?;
+    let (answer_head, answers) = head
+        .split_at_mut_checked(ANSWER_HEAD)
+        .ok_or(Fail::Invalid)?;
     // Each answer is written as soon as its request is decided, with the state its row
     // gets if the whole batch is admitted; `write` says afterwards whether that is so.
     let each = ratelimit::decide_each(

@@ -68,7 +68,7 @@ test("in Chromium the browser entries answer every vector and every malformed in
   assert.deepEqual(got.client, server);
   assert.deepEqual(got.roles, { policy: server.policy });
   assert.deepEqual(got.clientMalformed, serverMalformed);
-  const { facts, share, transfer, status, counts, ...rolesPart } = serverMalformed;
+  const { facts, staleLevel, share, transfer, status, counts, ...rolesPart } = serverMalformed;
   assert.deepEqual(got.rolesMalformed, rolesPart);
 
   // Not vacuous: the answers are the vectors' own expectations, both ways.
@@ -89,5 +89,6 @@ test("malformed input is denied or refused, never allowed", () => {
   for (const [can, atLeast] of m.subjects) assert.deepEqual([can, atLeast], [false, false]);
   for (const a of [...m.permissions, ...m.minRoles, ...m.facts, ...m.status]) assert.equal(a?.error, "INVALID_ARGUMENT", JSON.stringify(a));
   for (const a of m.badConfigs) assert.equal(a?.error, "INVALID_CONFIG", JSON.stringify(a));
+  assert.deepEqual(m.staleLevel.map((r) => [r.level, r.source]), [[null, "none"]]);
   for (const a of [...m.share, ...m.transfer]) assert.ok(a?.ok !== true, JSON.stringify(a));
 });

@@ -108,3 +108,22 @@ for (const name of ENGINES) {
     assert.ok(wire.opBuffer(exports, 8) > 0);
   });
 }
+
+for (const name of ENGINES) {
+  test(`${name}: an I/O area longer than ABI_MAX_IO_BYTES is refused (0), never a trap or a memory kept for the instance's life`, () => {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${root}target/wasm/${name}`)));
+    const max = wire.ABI_MAX_IO_BYTES;
+    assert.ok(max >= 1 << 20 && max < 2 ** 31, `a bound of ${max}`);
+    // Past isize::MAX (2 GiB) a Vec's capacity overflows (a panic: unreachable), and just
+    // below it the memory grew to 2 GiB, for good.
+    for (const len of [max + 1, 2 ** 31 - 8, 2 ** 31, 2 ** 32 - 1]) {
+      assert.equal(wire.opBuffer(exports, len), 0, `buffer(${len})`);
+      assert.equal(exports.memory.buffer.byteLength, PAGE, `buffer(${len}) grew no memory`);
+    }
+    // The bound itself is granted, and the instance still works after the refusals.
+    const at = wire.opBuffer(exports, max);
+    assert.ok(at > 0 && at % 8 === 0 && at + max <= exports.memory.buffer.byteLength, `the area at ${at}`);
+    assert.equal(wire.opBuffer(exports, max + 1), 0);
+    assert.equal(wire.opBuffer(exports, 8), at);
+  });
+}

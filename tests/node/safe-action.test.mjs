@@ -265,7 +265,8 @@ test("an upstream body with the key as a field name and non-ASCII names is audit
   assert.deepEqual(r.data, UPSTREAM);
   assert.deepEqual(r.audited.map((row) => row.outcome), ["started", "error"], "the row is written, not lost");
   assert.ok(!JSON.stringify(r.audited).includes(API_KEY));
-  assert.deepEqual(Object.values(r.audited[1].details.error.body), ["invalid key", "refusé", { "%5Fid": 1 }]);
+  // `?key=` has the secret word `key`, `détail` a non-ASCII character: both values redacted.
+  assert.deepEqual(Object.values(r.audited[1].details.error.body), [REDACTED, REDACTED, { "%5Fid": 1 }]);
 });
 
 test("a surrogate pair at the cut does not make the row unstorable", async () => {

@@ -179,7 +179,8 @@ async function groupLevels(c: GenericMutationCtx<DM>) {
   void held;
   const { page } = await docs.listMyGroups(c, { paginationOpts: { numItems: 10, cursor: null } });
   // A listed group's level is one of this configuration's levels.
-  const level: "reader" | "writer" | "owner" = page[0]!.level;
+  // (null: a level no longer configured, which gives nothing.)
+  const level: "reader" | "writer" | "owner" | null = page[0]!.level;
   void level;
   // @ts-expect-error: a level name of another configuration
   const other: "editor" = page[0]!.level;

@@ -287,3 +287,61 @@ test("share stores the level it decided: a getter cannot swap it for the owner l
   expect(reads).toBe(1);
   expect(await as("mallory").run((ctx) => guard.readable(ctx, "documents", doc as never))).toMatchObject({ accessLevel: "editor" });
 });
+
+// lowShare's configuration after "commenter" was renamed "reviewer": the rows lowShare stored
+// at "commenter" name a level this guard no longer has.
+const renamed = defineGuard({
+  roles: ["user"],
+  access: {
+    levels: ["viewer", "reviewer", "editor", "owner"],
+    shareLevel: "reviewer",
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
+});
+
+test("a stored grant whose level is no longer configured gives nothing and throws nothing; every other path still works", async () => {
+  const { t, u, as, doc } = await setUp();
+  const folder = await t.run((ctx) => ctx.db.insert("folders", { name: "f", ownerId: u.olive!, visibility: "private" }));
+  const inside = await t.run((ctx) =>
+    ctx.db.insert("documents", { title: "i", body: "", ownerId: u.olive!, visibility: "private", folderId: folder }),
+  );
+  const open = await t.run((ctx) => ctx.db.insert("documents", { title: "o", body: "", ownerId: u.olive!, visibility: "public" }));
+  // Stored at "commenter" while it was configured: carl on all three, eddie on the folder too.
+  for (const id of [doc, inside as string, open as string]) {
+    await as("olive").run((ctx) => lowShare.share(ctx, "documents", id, { userId: u.carl!, level: "commenter" }));
+  }
+  await as("olive").run((ctx) => lowShare.share(ctx, "folders", folder, { userId: u.carl!, level: "editor" }));
+  // Only the stale grant: nothing, and no error (not INVALID_ARGUMENT) on reads or checks.
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+  expect(await outcome(as("carl").run((ctx) => renamed.requireAccess(ctx, "documents", doc, "viewer")))).toMatchObject({ code: "NOT_FOUND" });
+  // The folder above and public visibility still give their levels.
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", inside)))?.accessLevel).toBe("editor");
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", open)))?.accessLevel).toBe("viewer");
+  const many = await as("carl").run((ctx) => renamed.readableMany(ctx, "documents", [doc, inside, open]));
+  expect(many.map((r) => r?.accessLevel ?? null)).toEqual([null, "editor", "viewer"]);
+  // The owner can still remove the stale grant; afterwards the answers are the same.
+  await as("olive").run((ctx) => renamed.revoke(ctx, "documents", doc, { userId: u.carl! }));
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+});
+
+test("a membership whose level is no longer configured gives no level on the group; the member still counts for grants to it", async () => {
+  const { t, u, as, doc } = await setUp();
+  const group = await as("olive").run((ctx) => lowShare.createGroup(ctx, "team"));
+  // Stored at "commenter" while it was configured (written directly: an accepted membership).
+  await t.run((ctx) => ctx.db.insert("accessGroupMembers", { groupId: group, userId: u.carl!, level: "commenter" }));
+  await as("olive").run((ctx) => lowShare.share(ctx, "documents", doc, { groupId: group, level: "editor" }));
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  const mine = await as("carl").run((ctx) => renamed.listMyGroups(ctx, page));
+  expect(mine.page.map((g) => [g.groupId, g.level, g.invited])).toEqual([[group, null, false]]);
+  // No level on the group (not the lowest one): it is not found to him, as to a stranger.
+  expect(
+    await outcome(as("carl").run((ctx) => renamed.addGroupMember(ctx, group, u.eddie!))),
+  ).toMatchObject({ code: "NOT_FOUND" });
+  // The grant to the group still reaches him, and the owner can still remove him.
+  expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc)))?.accessLevel).toBe("editor");
+  await as("olive").run((ctx) => renamed.removeGroupMember(ctx, group, u.carl!));
+  expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
+});

@@ -152,9 +152,12 @@ export function malformedAnswers(define, { rolesOnly = false } = {}) {
       { now: NaN, caller: "alice", groups: [], documents: [doc] },
       { now: 1, caller: "alice", groups: "g", documents: [doc] },
       { now: 1, caller: "alice", groups: [], documents: [{ ...doc, visibility: "PUBLIC" }] },
-      { now: 1, caller: "alice", groups: [], documents: [{ ...doc, grants: [{ to: "alice", kind: "direct", level: "__proto__" }] }] },
       null,
     ].map((facts) => answer(() => guard.resolveAccess(facts)));
+    // A grant's level that is not configured (a look-alike of an object key too) gives nothing:
+    // an answer, never an error and never access.
+    const stale = { ...doc, grants: [{ to: "alice", kind: "direct", level: "__proto__" }] };
+    out.staleLevel = answer(() => guard.resolveAccess({ now: 1, caller: "alice", groups: [], documents: [stale] }));
     out.share = [["root", "viewer"], ["viewer", "root"], [null, "owner"], ["__proto__", "viewer"]].map(([a, b]) =>
       answer(() => guard.canShare(a, b)),
     );
