@@ -35,40 +35,22 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
 }
 
 /**
- * Whether something thrown before `call`, in a `try` around it (up to `fn`), can skip it into a
- * `catch` that returns data with no check first (`makes`, read as for a `return` before the
- * check). The `catch` may rethrow the rest (the check's own denial among them: not swallowed,
- * flow.ts), but the throw it answers with data was made before any check:
+ * Whether a `try` around `call` (up to `fn`) has a `catch` that can return data with no check
+ * first (`makes`, read as for a `return` before the check): whatever the `catch` tests, fail
+ * closed. The guard's denials are `ConvexError`s, and so are its other errors; code around the
+ * check may throw what the caller chooses (a `throw` in the check's `else`, `new URL(args.link)`,
+ * a tagged template, an `await`), and the audit does not tell which errors a `catch` answers:
  *
- *   try { if (args.preview) throw new Preview(); await guard.requireUser(ctx) }
- *   catch (e) { if (e instanceof Preview) return await ctx.db.get(args.id); throw e }
+ *   try { await guard.requireAccess(ctx, "posts", args.id, "viewer") }
+ *   catch (e) { if (e instanceof ConvexError) return await ctx.db.get(args.id); throw e }
  *
- * What may throw: a `throw`, and any call but a guard method's (`JSON.parse(args.raw)`, an app
- * helper), whose errors the caller may choose; a guard method's is taken for a denial the
- * `catch` passes on, as the check's own is. A throw an inner `try` catches is its `catch`'s.
+ * A `catch` that throws again on every path, or returns literals only, keeps the check.
  */
-export function skippedToCatch(app: App, call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
+export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
   for (let n: ts.Node = call, t = call.parent; t !== undefined && t !== fn && !isFunctionLike(t); n = t, t = t.parent) {
-    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && throwsBefore(app, t.tryBlock, call) && catchReturnsData(t.catchClause, makes)) return true;
+    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && catchReturnsData(t.catchClause, makes)) return true;
   }
   return false;
-}
-
-/** Whether code of `block` that runs before `call` (its arguments included) may throw into the `catch` of the `try` whose block it is. */
-function throwsBefore(app: App, block: ts.Block, call: ts.Node): boolean {
-  const mayThrow = (n: ts.Node): boolean => {
-    if (isFunctionLike(n)) return false;
-    // An inner `try` catches what its block throws: only its `catch` and `finally` may throw on.
-    if (ts.isTryStatement(n) && n.catchClause !== undefined) return mayThrow(n.catchClause) || (n.finallyBlock !== undefined && mayThrow(n.finallyBlock));
-    if (ts.isThrowStatement(n) || (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) === undefined)) return true;
-    return ts.forEachChild(n, mayThrow) === true;
-  };
-  const visit = (n: ts.Node): boolean => {
-    if (n === call) return ts.isCallExpression(call) && call.arguments.some(mayThrow);
-    if (n.end <= call.getStart()) return mayThrow(n);
-    return n.pos <= call.pos && n.end >= call.end && !isFunctionLike(n) && ts.forEachChild(n, visit) === true;
-  };
-  return ts.forEachChild(block, visit) === true;
 }
 
 /** Whether a `catch` returns data (not literals, nor the error it caught) before any check of its own. */
