@@ -10,15 +10,24 @@ import { markLowestRole } from "./roles.js";
 /**
  * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
  * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
- * strong, or leaves): 0 that they signed in (`requireUser`, the lowest role, whatever the first
- * of `roles` is), 1 their access to a document, 2 their access to every document (a role above
- * the lowest, a permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
+ * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, and no check at
+ * all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
+ * 1 their access to a document, 2 their access to every document (a role above the lowest, a
+ * permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
  * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
  */
 export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "role" | "guardCall">[]): number {
-  const rank = (a: AuthCheck) => (a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
+  const rank = (a: AuthCheck) => (listing(app, a) ? -1 : a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
   const full = checks.map((c) => ({ via: "", handWritten: false, at: { file: "", line: 0 }, ...c }) as AuthCheck);
-  return Math.max(0, ...markLowestRole(app, full).map(rank));
+  return Math.max(-1, ...markLowestRole(app, full).map(rank));
+}
+
+/** Guard listings: the caller's own documents or groups. They decide about no document and deny no one (a signed-out caller gets an empty page). */
+const LISTINGS = new Set(["listAccessible", "listMyGroups"]);
+
+/** Whether a check is a guard listing ({@link LISTINGS}): the function's check, but of no id, and weaker than `requireUser` in a branch. */
+export function listing(app: App, a: Pick<AuthCheck, "guardCall">): boolean {
+  return a.guardCall !== undefined && LISTINGS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
 }
 
 /**
