@@ -247,7 +247,7 @@ export class FactsFinder {
     let least: number | undefined; // the strength the other branch must make, asked once
     const makes = (code: ts.Node) => this.makes(code, kind, undefined, kind === "auth" && need !== undefined ? (least ??= need()) : 0);
     const same = (code: ts.Node) => this.makes(code, kind, call);
-    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(this.app, call, fn, same))) return true;
+    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(call, fn, same))) return true;
     // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
     // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");
@@ -270,14 +270,14 @@ export class FactsFinder {
     return shortCircuited;
   }
 
-  /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong). */
+  /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */
   private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node, least = 0): boolean {
-    const key = like !== undefined ? (kind === "auth" ? checkKey(this.app, like) : undefined) : least > 0 ? `${kind}>=${least}` : kind;
+    const key = like !== undefined ? (kind === "auth" ? checkKey(this.app, like) : undefined) : least !== 0 ? `${kind}>=${least}` : kind;
     const made = this.made.get(code) ?? this.made.set(code, new Map()).get(code)!;
     if (key === undefined || made.has(key)) return key !== undefined && made.get(key)!;
     made.set(key, false); // while it is read: a fragment reached again makes nothing
     const scratch = emptyFacts();
-    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional && (!("level" in a) || (a.subject === undefined && (least === 0 || strength(this.app, [a]) >= least)))) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
+    const found = () => (like === undefined ? (kind === "auth" ? scratch.auth : scratch.rateLimits).some((a) => !a.conditional && (!("level" in a) || (a.subject === undefined && strength(this.app, [a]) >= least))) : scratch.auth.some((a) => !a.conditional && a.guardCall !== undefined && checkKey(this.app, a.guardCall) === key));
     let answer = false; // read up to the first such check only
     const visit = (n: ts.Node): void => {
       if (!answer && ts.isCallExpression(n)) answer = (this.call(n, code, scratch), found());

@@ -11,6 +11,7 @@ import { argumentFor } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { changeChecks, type ChangeChecks } from "./levels.js";
+import { listing } from "./paths.js";
 import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
 import { safeActionFacts } from "./safeaction.js";
@@ -275,7 +276,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       return arg === undefined;
     });
     const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
-    const documentChecks = fn.facts.auth.filter((a) => a.level === "document");
+    const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");

@@ -10,15 +10,24 @@ import { markLowestRole } from "./roles.js";
 /**
  * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
  * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
- * strong, or leaves): 0 that they signed in (`requireUser`, the lowest role, whatever the first
- * of `roles` is), 1 their access to a document, 2 their access to every document (a role above
- * the lowest, a permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
+ * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, and no check at
+ * all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
+ * 1 their access to a document, 2 their access to every document (a role above the lowest, a
+ * permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
  * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
  */
 export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "role" | "guardCall">[]): number {
-  const rank = (a: AuthCheck) => (a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
+  const rank = (a: AuthCheck) => (listing(app, a) ? -1 : a.level === "authenticated" || a.everyRole !== undefined ? 0 : a.level === "document" ? 1 : 2);
   const full = checks.map((c) => ({ via: "", handWritten: false, at: { file: "", line: 0 }, ...c }) as AuthCheck);
-  return Math.max(0, ...markLowestRole(app, full).map(rank));
+  return Math.max(-1, ...markLowestRole(app, full).map(rank));
+}
+
+/** Guard listings: the caller's own documents or groups. They decide about no document and deny no one (a signed-out caller gets an empty page). */
+const LISTINGS = new Set(["listAccessible", "listMyGroups"]);
+
+/** Whether a check is a guard listing ({@link LISTINGS}): the function's check, but of no id, and weaker than `requireUser` in a branch. */
+export function listing(app: App, a: Pick<AuthCheck, "guardCall">): boolean {
+  return a.guardCall !== undefined && LISTINGS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
 }
 
 /**
@@ -35,40 +44,22 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
 }
 
 /**
- * Whether something thrown before `call`, in a `try` around it (up to `fn`), can skip it into a
- * `catch` that returns data with no check first (`makes`, read as for a `return` before the
- * check). The `catch` may rethrow the rest (the check's own denial among them: not swallowed,
- * flow.ts), but the throw it answers with data was made before any check:
+ * Whether a `try` around `call` (up to `fn`) has a `catch` that can return data with no check
+ * first (`makes`, read as for a `return` before the check): whatever the `catch` tests, fail
+ * closed. The guard's denials are `ConvexError`s, and so are its other errors; code around the
+ * check may throw what the caller chooses (a `throw` in the check's `else`, `new URL(args.link)`,
+ * a tagged template, an `await`), and the audit does not tell which errors a `catch` answers:
  *
- *   try { if (args.preview) throw new Preview(); await guard.requireUser(ctx) }
- *   catch (e) { if (e instanceof Preview) return await ctx.db.get(args.id); throw e }
+ *   try { await guard.requireAccess(ctx, "posts", args.id, "viewer") }
+ *   catch (e) { if (e instanceof ConvexError) return await ctx.db.get(args.id); throw e }
  *
- * What may throw: a `throw`, and any call but a guard method's (`JSON.parse(args.raw)`, an app
- * helper), whose errors the caller may choose; a guard method's is taken for a denial the
- * `catch` passes on, as the check's own is. A throw an inner `try` catches is its `catch`'s.
+ * A `catch` that throws again on every path, or returns literals only, keeps the check.
  */
-export function skippedToCatch(app: App, call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
+export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
   for (let n: ts.Node = call, t = call.parent; t !== undefined && t !== fn && !isFunctionLike(t); n = t, t = t.parent) {
-    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && throwsBefore(app, t.tryBlock, call) && catchReturnsData(t.catchClause, makes)) return true;
+    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && catchReturnsData(t.catchClause, makes)) return true;
   }
   return false;
-}
-
-/** Whether code of `block` that runs before `call` (its arguments included) may throw into the `catch` of the `try` whose block it is. */
-function throwsBefore(app: App, block: ts.Block, call: ts.Node): boolean {
-  const mayThrow = (n: ts.Node): boolean => {
-    if (isFunctionLike(n)) return false;
-    // An inner `try` catches what its block throws: only its `catch` and `finally` may throw on.
-    if (ts.isTryStatement(n) && n.catchClause !== undefined) return mayThrow(n.catchClause) || (n.finallyBlock !== undefined && mayThrow(n.finallyBlock));
-    if (ts.isThrowStatement(n) || (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) === undefined)) return true;
-    return ts.forEachChild(n, mayThrow) === true;
-  };
-  const visit = (n: ts.Node): boolean => {
-    if (n === call) return ts.isCallExpression(call) && call.arguments.some(mayThrow);
-    if (n.end <= call.getStart()) return mayThrow(n);
-    return n.pos <= call.pos && n.end >= call.end && !isFunctionLike(n) && ts.forEachChild(n, visit) === true;
-  };
-  return ts.forEachChild(block, visit) === true;
 }
 
 /** Whether a `catch` returns data (not literals, nor the error it caught) before any check of its own. */

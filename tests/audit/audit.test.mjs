@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 319, "the fixture's markers");
+  assert.equal(expected.length, 350, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -164,11 +164,20 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["weakerbranch:roleOrLowestRole"].authVia, ['guard.requireRole("user")']);
   assert.deepEqual(fns["weakerbranch:roleOrOwner"].authVia, ['guard.requireAccess("posts")']);
   for (const f of ["sameInBoth", "roleOrPermission", "roleOrRefused"]) assert.deepEqual([f, fns[`weakerbranch:${f}`].auth], [f, "role"]);
-  // A throw before the check into a `catch` that returns data skips it (catchskip.ts); a `catch`
-  // answering no data or the error, a throw after the check, a guard call before it do not.
+  // A check in a `try` whose `catch` may return data is made on some paths only, whatever the
+  // `catch` tests and whatever throws there (catchskip.ts, catchdenial.ts); a `catch` answering
+  // no data or the error, throwing again, or making the same check first keeps it.
   for (const f of ["throwSkipsCheck", "parseSkipsCheck", "rethrownSkipsCheck"]) assert.deepEqual([f, fns[`catchskip:${f}`].authVia], [f, ["guard.requireUser"]]);
-  assert.equal(fns["catchskip:helperSkipsCheck"].auth, "none");
-  for (const f of ["catchAnswersNull", "catchAnswersError", "throwAfterCheck", "guardCallBefore", "innerTryKeepsIt"]) assert.deepEqual([f, fns[`catchskip:${f}`].auth], [f, "document"]);
+  for (const f of ["helperSkipsCheck", "throwAfterCheck", "guardCallBefore", "innerTryKeepsIt"]) assert.equal(fns[`catchskip:${f}`].auth, "none", f);
+  for (const f of ["catchAnswersNull", "catchAnswersError"]) assert.deepEqual([f, fns[`catchskip:${f}`].auth], [f, "document"]);
+  for (const f of ["denialAnswered", "roleDenialAnswered", "decisionDenialAnswered", "helperDenialAnswered", "throwInElse", "newThrows", "destructureThrows"]) assert.deepEqual([f, fns[`catchdenial:${f}`].authVia], [f, ["guard.requireUser"]]);
+  for (const f of ["denialAnsweredOnly", "newSkipsOnly", "taggedSkips", "awaitedEarlier"]) assert.equal(fns[`catchdenial:${f}`].auth, "none", f);
+  for (const f of ["denialAnsweredNull", "denialAnsweredLiterals", "catchLogsAndRethrows", "catchChecksFirst"]) assert.deepEqual([f, fns[`catchdenial:${f}`].auth], [f, "document"]);
+  // A listing decides about no document and denies no one: no check of an id, weaker than
+  // requireUser in a branch, but the function's check when it is all there is (listings.ts).
+  assert.deepEqual(fns["listings:ownerOrGroups"].authVia, ["guard.listMyGroups"]);
+  assert.deepEqual(fns["listings:userOrGroups"].authVia, ["guard.listMyGroups"]);
+  for (const f of ["listed", "listedEitherWay", "groupsThenAnyPost"]) assert.equal(fns[`listings:${f}`].auth, "document", f);
 });
 
 test("evasions: a delete of a document checked at the owner level is low, an internal one medium, every other delete high", () => {
@@ -242,6 +251,8 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "iddeletes:auditedThroughAlias",
     "iddeletes:otherChecked",
     "legacy:wipePost",
+    // requireUser on one branch, a listing (no one refused) on the other (listings.ts).
+    "listings:userOrGroups",
     "lowlevel:viewerBuilder",
     "lowlevel:viewerDeletes",
     "lowlevel:viewerDocDeleted",
@@ -314,6 +325,9 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "follows:renameSpread high",
     // Shared on one path; on the other, made public after a weaker check (samecheck.ts).
     "samecheck:shareOrPublish high",
+    // A check whose denial a `catch` answers (catchdenial.ts), or beside a listing (listings.ts).
+    "catchdenial:decisionDenialAnswered high",
+    "listings:ownerOrGroups high",
   ].sort());
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerBuilder").message, /patches the document that argument 'id' names, checked only at level 'viewer' \(the lowest, or at most access\.publicLevel\): whoever may see it/);
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);
