@@ -17,6 +17,7 @@
 // a handler's argument, a row the app looks up from the identity itself) is not the caller's.
 import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
+import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { CALLER } from "./ownerquery.js";
 import { GUARD, skipOuter, type App } from "./program.js";
@@ -70,7 +71,7 @@ function firstParameter(app: App, e: ts.Expression): boolean {
   const init = app.constInitializer(x);
   if (init !== undefined) return firstParameter(app, init);
   const decl = app.symbol(x)?.valueDeclaration;
-  if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || decl.parent.parameters[0] !== decl) return false;
+  if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || callParameters(decl.parent)[0] !== decl) return false;
   const type = app.checker.getTypeAtLocation(decl);
   return type.getProperty("db") !== undefined || type.getProperty("auth") !== undefined;
 }
