@@ -14,9 +14,11 @@
 // `const` holding one, or its role field (`users.roleField` of any guard). A parameter of the
 // function making the decision is judged where that function is called, by what the call passes
 // (a helper `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`,
-// a handler's argument, a row the app looks up from the identity itself) is not the caller's.
+// a handler's argument, a row the app looks up from the identity itself) is not the caller's, and
+// neither is a row written over or a parameter assigned another value (changed.ts).
 import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
+import { changedInPlace } from "./changed.js";
 import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { CALLER } from "./ownerquery.js";
@@ -44,6 +46,8 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
     return answersCaller(app, x, depth) ? "caller" : "other";
   }
   if (ts.isIdentifier(x)) {
+    // The caller's row written over (`user.role = args.role`), a parameter assigned another row: not the caller's (changed.ts).
+    if (changedInPlace(app, x)) return "other";
     const init = app.constInitializer(x);
     if (init !== undefined) return subjectOf(app, init, depth + 1);
     const decl = app.symbol(x)?.valueDeclaration;
@@ -58,10 +62,17 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
     return "other";
   }
   if (ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined) {
-    if (x.name.text === "user" && firstParameter(app, x.expression)) return "caller";
+    if (x.name.text === "user" && firstParameter(app, x.expression)) return changedInPlace(app, rootName(app, x.expression), "user") ? "other" : "caller";
     if (roleFields(app).has(x.name.text)) return subjectOf(app, x.expression, depth + 1);
   }
   return "other";
+}
+
+/** The name a chain of `const` copies starts from (`ctx` of `const c = ctx`): its uses include every copy's. */
+function rootName(app: App, e: ts.Expression): ts.Identifier {
+  const x = skipOuter(e) as ts.Identifier;
+  const init = app.constInitializer(x);
+  return init !== undefined && ts.isIdentifier(init) ? rootName(app, init) : x;
 }
 
 /** Whether `e` is a function's `ctx` (its first parameter, typed with `db` or `auth`), or a `const` holding it. */
