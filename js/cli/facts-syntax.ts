@@ -124,12 +124,24 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
   return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0, returnsAnswer && bound.field === undefined ? bound.name : undefined);
 }
 
-/** A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it. */
-export function argumentFor(e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
+/**
+ * A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it: the
+ * parameter the name refers to (by symbol: a callback's parameter of the same name is not it).
+ */
+export function argumentFor(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
   const inner = skipOuter(e);
   if (!ts.isIdentifier(inner)) return e;
-  const index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === inner.text);
-  return index >= 0 && call.arguments[index] !== undefined && inner.pos >= helper.pos && inner.end <= helper.end ? call.arguments[index] : e;
+  // `{ key }`: the name's symbol is the property's; the value's is the parameter's.
+  const shorthand = ts.isShorthandPropertyAssignment(inner.parent) && inner.parent.name === inner;
+  const decl = (shorthand ? app.checker.getShorthandAssignmentValueSymbol(inner.parent) : app.symbol(inner))?.valueDeclaration;
+  const index = decl !== undefined && ts.isParameter(decl) && decl.parent === helper ? callParameters(helper).indexOf(decl) : -1;
+  return index >= 0 && call.arguments[index] !== undefined ? call.arguments[index] : e;
+}
+
+/** A function's parameters as a call's arguments fill them: without TypeScript's `this` parameter (`function f(this: void, user)`). */
+export function callParameters(fn: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
+  const first = fn.parameters[0];
+  return first !== undefined && ts.isIdentifier(first.name) && first.name.text === "this" ? fn.parameters.slice(1) : [...fn.parameters];
 }
 
 /** Whether a call's answer is thrown away: a statement of its own, or a variable never read. */
@@ -183,14 +195,14 @@ export function assertsOnDenial(app: App, call: ts.CallExpression, name: string,
   if (index < 0 || swallowed(call, enclosingFunction(call) ?? call, false)) return false;
   const fn = app.appFunction(call);
   if (fn !== undefined) {
-    const param = fn.parameters[index]?.name;
+    const param = callParameters(fn)[index]?.name;
     return param !== undefined && ts.isIdentifier(param) && leavesOnDenialOf(app, fn, param.text, denial, depth + 1);
   }
   const target = app.calleeTarget(call.expression);
   const symbol = app.symbol(ts.isPropertyAccessExpression(target) ? target.name : target);
   return (symbol?.declarations ?? []).some((d) => {
     if (!ts.isFunctionDeclaration(d) && !ts.isMethodSignature(d) && !ts.isFunctionTypeNode(d)) return false;
-    const param = d.parameters[index]?.name;
+    const param = callParameters(d)[index]?.name;
     return d.type !== undefined && ts.isTypePredicateNode(d.type) && d.type.assertsModifier !== undefined && param !== undefined && ts.isIdentifier(param) && d.type.parameterName.getText() === param.text;
   });
 }

@@ -223,7 +223,7 @@ export class FactsFinder {
       const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       // A key or a document id the helper takes as a parameter is what this call passes.
-      const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(e, helper, call));
+      const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(app, e, helper, call));
       const auth = passSubjects(app, found.auth, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role }));
       const authSometimes = auth.length > 0 && this.conditional(call, fn, "auth", () => strength(app, auth.filter((a) => a.conditional !== true && a.subject === undefined)));
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");

@@ -246,7 +246,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
         const around = finder.of(wrapper);
         const name = wrapper.name !== undefined && ts.isIdentifier(wrapper.name) ? wrapper.name.text : skipOuter(handlerValue.expression).getText();
         // `withRole("user", handler)`: a role the wrapper takes as a parameter is what this call passes.
-        const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}`, role: a.role !== undefined && ts.isExpression(a.role) ? argumentFor(a.role, wrapper, handlerValue) : a.role }));
+        const auth = around.auth.map((a) => ({ ...a, via: `${name} -> ${a.via}`, role: a.role !== undefined && ts.isExpression(a.role) ? argumentFor(app, a.role, wrapper, handlerValue) : a.role }));
         mergeFacts(fn.facts, { ...around, auth, rateLimits: around.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}` })) });
         handler = inner;
       }

@@ -11,7 +11,7 @@
 // When that guard cannot be followed, a field counts only when every guard of the app names it.
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
-import { isDatabase, literalText, scopedTable } from "./facts-syntax.js";
+import { callParameters, isDatabase, literalText, scopedTable } from "./facts-syntax.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -240,7 +240,7 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
  */
 function handsOnOwnerAccess(app: App, call: ts.CallExpression, target: ts.Expression): boolean {
   const helper = app.appFunction(call);
-  const param = helper?.parameters[call.arguments.indexOf(target)]?.name;
+  const param = helper === undefined ? undefined : callParameters(helper)[call.arguments.indexOf(target)]?.name;
   const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
   if (body === undefined || param === undefined || !ts.isIdentifier(param)) return false;
   const returned: (ts.Expression | undefined)[] = [];

@@ -5,7 +5,7 @@
 // rolls them back the same way, and the attacker guesses again for free.
 import ts from "typescript";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
-import { enclosingFunction, ITERATING, propertyValue, throwingIn } from "./facts-syntax.js";
+import { callParameters, enclosingFunction, ITERATING, propertyValue, throwingIn } from "./facts-syntax.js";
 import type { Use } from "./facts.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
@@ -159,7 +159,7 @@ function throwsOnFailure(app: App, body: ts.Node, atom: Atom, subject: Subject, 
         // A helper given the answer: `failUnless(r)` throws when its parameter is not ok.
         const helper = app.appFunction(n);
         const index = n.arguments.findIndex(subject);
-        const param = helper?.parameters[index]?.name;
+        const param = helper === undefined ? undefined : callParameters(helper)[index]?.name;
         if (helper !== undefined && param !== undefined && ts.isIdentifier(param) && "body" in helper && helper.body !== undefined) {
           const { atom: paramAtom, subject: isParam } = failure(helper, { name: param.text }, helper.pos);
           if (throwsOnFailure(app, helper, paramAtom, isParam, depth + 1).some((t) => !caught(app, t, helper))) found.add(n);

@@ -11,12 +11,16 @@
 // The caller's row is a guard call answering it (`requireUser`, `getUser`, `requireRole`,
 // `requirePermission`), `ctx.user` (the first parameter's `user`, as the guard's builders and
 // `customCtx` give it), an app function every answer of which is one of those (or null), a
-// `const` holding one, or its role field (`users.roleField` of any guard). A parameter of the
-// function making the decision is judged where that function is called, by what the call passes
-// (a helper `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`,
-// a handler's argument, a row the app looks up from the identity itself) is not the caller's.
+// `const` holding one (also destructured from an array or `Promise.all([...])`), or its role field
+// (`users.roleField` of any guard, also destructured). A parameter of the function making the
+// decision is judged where that function is called, by what the call passes (a helper
+// `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`, a
+// handler's argument, a row the app looks up from the identity itself) is not the caller's, and
+// neither is a row written over or a parameter assigned another value (changed.ts).
 import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
+import { changedInPlace } from "./changed.js";
+import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { CALLER } from "./ownerquery.js";
 import { GUARD, skipOuter, type App } from "./program.js";
@@ -43,24 +47,51 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
     return answersCaller(app, x, depth) ? "caller" : "other";
   }
   if (ts.isIdentifier(x)) {
+    // The caller's row written over (`user.role = args.role`), a parameter assigned another row: not the caller's (changed.ts).
+    if (changedInPlace(app, x)) return "other";
     const init = app.constInitializer(x);
     if (init !== undefined) return subjectOf(app, init, depth + 1);
     const decl = app.symbol(x)?.valueDeclaration;
     if (decl !== undefined && ts.isParameter(decl) && ts.isIdentifier(decl.name)) return x;
-    // `const { user } = ctx` in a builder's handler.
-    if (decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
-      const key = decl.propertyName ?? decl.name;
+    if (decl !== undefined && ts.isBindingElement(decl) && decl.dotDotDotToken === undefined && ts.isVariableDeclaration(decl.parent.parent)) {
       const from = decl.parent.parent.initializer;
       const isConst = (ts.getCombinedNodeFlags(decl.parent.parent) & ts.NodeFlags.Const) !== 0;
-      return isConst && ts.isIdentifier(key) && key.text === "user" && from !== undefined && firstParameter(app, from) ? "caller" : "other";
+      if (!isConst || from === undefined) return "other";
+      if (ts.isObjectBindingPattern(decl.parent)) {
+        const key = decl.propertyName ?? decl.name;
+        if (!ts.isIdentifier(key)) return "other";
+        // `const { user } = ctx` in a builder's handler.
+        if (key.text === "user" && firstParameter(app, from)) return "caller";
+        // `const { role } = await guard.requireUser(ctx)`: the caller's role field.
+        return roleFields(app).has(key.text) ? subjectOf(app, from, depth + 1) : "other";
+      }
+      // `const [user, post] = await Promise.all([guard.requireUser(ctx), ...])`.
+      return subjectOf(app, element(app, from, decl.parent.elements.indexOf(decl)), depth + 1);
     }
     return "other";
   }
   if (ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined) {
-    if (x.name.text === "user" && firstParameter(app, x.expression)) return "caller";
+    if (x.name.text === "user" && firstParameter(app, x.expression)) return changedInPlace(app, rootName(app, x.expression), "user") ? "other" : "caller";
     if (roleFields(app).has(x.name.text)) return subjectOf(app, x.expression, depth + 1);
   }
   return "other";
+}
+
+/** The name a chain of `const` copies starts from (`ctx` of `const c = ctx`): its uses include every copy's. */
+function rootName(app: App, e: ts.Expression): ts.Identifier {
+  const x = skipOuter(e) as ts.Identifier;
+  const init = app.constInitializer(x);
+  return init !== undefined && ts.isIdentifier(init) ? rootName(app, init) : x;
+}
+
+/** The element `index` of an array literal, or of `Promise.all([...])` awaited (none after a spread). */
+function element(app: App, e: ts.Expression, index: number): ts.Expression | undefined {
+  let x = skipOuter(e);
+  if (ts.isCallExpression(x) && x.arguments.length === 1 && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === "all" && ts.isIdentifier(x.expression.expression) && x.expression.expression.text === "Promise" && app.isGlobal(x.expression.expression)) {
+    x = skipOuter(x.arguments[0]!);
+  }
+  if (!ts.isArrayLiteralExpression(x) || index < 0 || x.elements.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+  return x.elements[index];
 }
 
 /** Whether `e` is a function's `ctx` (its first parameter, typed with `db` or `auth`), or a `const` holding it. */
@@ -70,7 +101,7 @@ function firstParameter(app: App, e: ts.Expression): boolean {
   const init = app.constInitializer(x);
   if (init !== undefined) return firstParameter(app, init);
   const decl = app.symbol(x)?.valueDeclaration;
-  if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || decl.parent.parameters[0] !== decl) return false;
+  if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || callParameters(decl.parent)[0] !== decl) return false;
   const type = app.checker.getTypeAtLocation(decl);
   return type.getProperty("db") !== undefined || type.getProperty("auth") !== undefined;
 }

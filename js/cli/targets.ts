@@ -8,6 +8,7 @@
 // pitfall. An argument used anywhere else (a read, a write, a key, `forgetUser`, which checks no
 // one) stays reported.
 import ts from "typescript";
+import { callParameters } from "./facts-syntax.js";
 import { GUARD } from "./facts.js";
 import { skipOuter, within, type App } from "./program.js";
 
@@ -143,7 +144,7 @@ const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.E
 /** Whether `call` is of an app function whose every answer is the parameter `arg` is given for, as is (`(t) => t as GrantTarget`). */
 function answersParameter(app: App, call: ts.CallExpression, arg: ts.Expression): boolean {
   const fn = app.appFunction(call);
-  const param = fn?.parameters[call.arguments.indexOf(arg)]?.name;
+  const param = fn === undefined ? undefined : callParameters(fn)[call.arguments.indexOf(arg)]?.name;
   const body = fn !== undefined && "body" in fn ? fn.body : undefined;
   if (param === undefined || !ts.isIdentifier(param) || body === undefined) return false;
   const answers = ts.isBlock(body) ? body.statements.filter(ts.isReturnStatement).map((r) => r.expression) : [body as ts.Expression];

@@ -1,0 +1,118 @@
+// Whether a decision's subject may have been changed before the decision: the caller's row held
+// by a `const` is the caller's only while no code writes over it.
+//
+//   const user = await guard.requireUser(ctx);
+//   user.role = args.asRole;                        // a field assigned (also `+=`, `++`, a destructuring target)
+//   Object.assign(user, { role: owner.role });      // Object.assign / defineProperty / Reflect.set ... with it first
+//   delete user.role;                               // a field deleted
+//   withPreviewRole(user, args.role);               // an app function that does one of these to its parameter (3 levels)
+//   const same = user; same.role = "admin";         // a `const` or `let` initialized with it, changed
+//   subject = owner;                                // a parameter (or binding) assigned another value
+//   ctx.user.role = "admin"; ctx.user = owner;      // a builder's `ctx.user`, changed or replaced (through helpers given ctx too)
+//
+// Anywhere in the scope that declares the name (its function, callbacks included), before or after
+// the decision: the answer does not depend on the order. Not followed: the row stored in an object,
+// an array or a variable assigned later (`box.user = user; box.user.role = ...`), a dependency's
+// function other than those listed, a method called on it.
+import ts from "typescript";
+import { callParameters } from "./facts-syntax.js";
+import { isFunctionLike, type App } from "./program.js";
+
+const MUTATORS: Record<string, Set<string>> = {
+  Object: new Set(["assign", "defineProperty", "defineProperties", "setPrototypeOf"]),
+  Reflect: new Set(["set", "deleteProperty", "defineProperty", "setPrototypeOf"]),
+};
+
+/**
+ * Whether the value `name` holds (or its `field`: `ctx.user` for the parameter `ctx`) is changed in
+ * place, or the name assigned again, in the scope declaring it.
+ */
+export function changedInPlace(app: App, name: ts.Identifier, field?: string, depth = 0, own = true): boolean {
+  const symbol = app.symbol(name);
+  const decl = symbol?.valueDeclaration;
+  if (symbol === undefined || decl === undefined || depth > 3) return false;
+  if (!ts.isParameter(decl) && !ts.isVariableDeclaration(decl) && !ts.isBindingElement(decl)) return false;
+  if (!app.isAppCode(decl.getSourceFile())) return false;
+  let scope: ts.Node = decl.parent;
+  while (!ts.isParameter(decl) && !ts.isSourceFile(scope) && !isFunctionLike(scope)) scope = scope.parent;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name.text && n !== decl.name && valueSymbol(app, n) === symbol) found = changes(app, n, field, depth, own);
+    else ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/**
+ * Whether the use `n` of the name changes the value it holds (`field`: the value of its field), or
+ * (`own`: the subject's own name, not a helper's parameter or an alias given it) assigns the name.
+ */
+function changes(app: App, n: ts.Identifier, field: string | undefined, depth: number, own: boolean): boolean {
+  if (own && assigned(n)) return true;
+  let ref: ts.Node = n;
+  let rest = field; // `ctx` given on (to a helper, a `const`): its field is still to follow
+  if (field !== undefined) {
+    const p = up(n).parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === up(n)) {
+      if (!ts.isPropertyAccessExpression(p) || p.name.text !== field) return false;
+      // `ctx.user = other`: the object every holder of `ctx` sees, changed.
+      if (assigned(p) || ts.isDeleteExpression(up(p).parent)) return true;
+      ref = p;
+      rest = undefined;
+    }
+  }
+  const at = up(ref);
+  const p = at.parent;
+  // `user.role = ...`, `user["role"] ??= ...`, `delete user.role`, `[user.role] = [...]`, `user.n++`.
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(up(p).parent));
+  if (ts.isCallExpression(p) && p.arguments.includes(at as ts.Expression)) {
+    const index = p.arguments.indexOf(at as ts.Expression);
+    const callee = p.expression;
+    if (index === 0 && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)) return true;
+    const fn = app.appFunction(p);
+    if (fn === undefined) return false;
+    // After a spread argument, which parameter takes it is not known.
+    if (p.arguments.slice(0, index).some(ts.isSpreadElement)) return true;
+    const param = callParameters(fn)[index];
+    if (param === undefined) return false;
+    // A rest or destructured parameter: what it does with the value is not read.
+    if (!ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
+    return changedInPlace(app, param.name, rest, depth + 1, false);
+  }
+  // `const same = user` (or `let`): a change through it is a change of the row.
+  if (ts.isVariableDeclaration(p) && p.initializer === at && ts.isIdentifier(p.name)) return changedInPlace(app, p.name, rest, depth + 1, false);
+  return false;
+}
+
+/** The symbol of the value a name stands for (`{ user }`: the variable's, not the property's). */
+function valueSymbol(app: App, n: ts.Identifier): ts.Symbol | undefined {
+  return ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n ? app.checker.getShorthandAssignmentValueSymbol(n.parent) : app.symbol(n);
+}
+
+/** Through parentheses, `!` and type assertions. */
+function up(n: ts.Node): ts.Node {
+  let at = n;
+  while (
+    (ts.isParenthesizedExpression(at.parent) || ts.isNonNullExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isSatisfiesExpression(at.parent) || ts.isTypeAssertionExpression(at.parent)) &&
+    at.parent.expression === at
+  ) {
+    at = at.parent;
+  }
+  return at;
+}
+
+/** Whether `n` is written to: the left of an assignment (`=`, `+=`, `??=`, ...), `++`/`--`, a destructuring assignment's target, a `for ... of/in` variable. */
+function assigned(n: ts.Node): boolean {
+  let at = up(n);
+  // `[a, b.role] = ...`, `({ x: b.role, ...rest } = ...)`: climb to the assignment.
+  while (ts.isArrayLiteralExpression(at.parent) || ts.isSpreadElement(at.parent) || ts.isSpreadAssignment(at.parent) || ts.isShorthandPropertyAssignment(at.parent) || (ts.isPropertyAssignment(at.parent) && at.parent.initializer === at) || ts.isObjectLiteralExpression(at.parent)) {
+    at = up(at.parent);
+  }
+  const p = at.parent;
+  if (ts.isBinaryExpression(p)) return p.left === at && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment && (at === up(n) || p.operatorToken.kind === ts.SyntaxKind.EqualsToken);
+  if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken) && at === up(n);
+  if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === at;
+  return false;
+}
