@@ -347,8 +347,10 @@ test("every configuration the README shows is accepted", () => {
   for (const text of configs) {
     // `roles: [...]` and `// ...` stand for the app's own: its roles, and nothing more.
     const literal = text.replace("[...]", "roles");
-    const config = new Function("roles", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
+    // ROLE_CLAIM: a constant the README declares before its call.
+    const config = new Function("roles", "ROLE_CLAIM", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
       ["user", "moderator", "admin", "superadmin"],
+      "https://clinic.example/role",
       1000,
       MINUTE,
       60 * MINUTE,
