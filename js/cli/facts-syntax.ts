@@ -337,3 +337,14 @@ export function inLoop(call: ts.Node, fn: ts.Node): boolean {
   }
   return false;
 }
+
+/**
+ * How a report names the guard a call was made on: the receiver as written when it is a name
+ * (`records` of `records.requireUser(...)`, `records.audit` of `records.audit.log(...)`), else
+ * `guard` (a destructured method, a receiver computed in place).
+ */
+export function guardShown(call: ts.CallExpression, trail: boolean): string {
+  const callee = skipOuter(call.expression);
+  const text = ts.isPropertyAccessExpression(callee) ? callee.expression.getText() : "";
+  return /^[A-Za-z_$][\w$]*(\.audit)?$/.test(text) && text.endsWith(".audit") === trail ? text : trail ? "guard.audit" : "guard";
+}

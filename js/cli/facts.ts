@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbacksOf } from "./rollback.js";
-import { argumentFor, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
@@ -162,7 +162,7 @@ export class FactsFinder {
       const trail = guard.owner === "Audit";
       if ((guard.name === "log" || guard.name === "list") && !trail) return;
       const at = app.loc(call);
-      const via = `guard.${trail ? "audit." : ""}${guard.name}${firstLiteral(call)}`;
+      const via = `${guardShown(call, trail)}.${guard.name}${firstLiteral(call)}`;
       // A check whose throw is caught and dropped (or never awaited) lets the caller through.
       const lost = swallowed(call, isFunctionLike(fn) ? fn : (enclosingFunction(call) ?? fn), guard.sync !== true); // in the whole function, not a fragment makes reads
       const level = GUARD_AUTH[guard.name];
@@ -191,7 +191,7 @@ export class FactsFinder {
       // A throw on its failure still counts as a confirmation (the code guards what follows);
       // it is reported by its own rule, confirmation-rollback.
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);
-      if (guard.name === "log" && !lost) facts.audited.push({ via: "guard.audit.log", at, ...lostAt(app, call) });
+      if (guard.name === "log" && !lost) facts.audited.push({ via: `${guardShown(call, true)}.log`, at, ...lostAt(app, call) });
       // It deletes a user's security state: as destructive as a db.delete.
       if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
       return;

@@ -7,7 +7,7 @@ import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
-import { argumentFor } from "./facts-syntax.js";
+import { argumentFor, guardShown } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { changeChecks, type ChangeChecks } from "./levels.js";
@@ -90,7 +90,7 @@ const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
 export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression, made: ts.CallExpression): Facts {
   const facts = emptyFacts();
   const at = app.loc(definition);
-  const via = `guard.${builder}`;
+  const via = `${guardShown(made, false)}.${builder}`;
   const literal = (name: string) => {
     const value = property(app, definition, name);
     return value !== undefined && ts.isStringLiteral(value) ? `("${value.text}")` : "";

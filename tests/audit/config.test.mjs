@@ -275,6 +275,10 @@ test("several guards: each check is judged by the configuration of the guard it 
     allowed: ["public-no-auth fns:health"],
   });
   assert.deepEqual([r.warnings, r.unusedAllows], [[], []]);
+  // Each check is named by the guard it was called on, so a reader can tell the two apart.
+  const via = Object.fromEntries(r.functions.map((f) => [f.function, f.authVia]));
+  assert.deepEqual([via["staff:managerPeek"], via["staff:builderPeek"]], [['staffGuard.requireRole("manager")'], ["staffGuard.query (user)", 'staffGuard.query role("staff")']]);
+  assert.ok(via["fns:deleteMine"].every((v) => v.startsWith("guard.")), via["fns:deleteMine"].join());
 });
 
 test("several guards: another guard's method of the same name, on the same arguments, is not the same check (an attacker's review)", () => {
