@@ -56,12 +56,13 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
     if (decl !== undefined && ts.isBindingElement(decl) && decl.dotDotDotToken === undefined && ts.isVariableDeclaration(decl.parent.parent)) {
       const from = decl.parent.parent.initializer;
       const isConst = (ts.getCombinedNodeFlags(decl.parent.parent) & ts.NodeFlags.Const) !== 0;
-      if (!isConst || from === undefined) return "other";
+      // A default (`const { role = args.role } = ...`) stands in for a missing field: not the caller's.
+      if (!isConst || from === undefined || decl.initializer !== undefined) return "other";
       if (ts.isObjectBindingPattern(decl.parent)) {
         const key = decl.propertyName ?? decl.name;
         if (!ts.isIdentifier(key)) return "other";
-        // `const { user } = ctx` in a builder's handler.
-        if (key.text === "user" && firstParameter(app, from)) return "caller";
+        // `const { user } = ctx` in a builder's handler, unless that `ctx.user` is written over.
+        if (key.text === "user" && firstParameter(app, from)) return changedInPlace(app, rootName(app, from), "user") ? "other" : "caller";
         // `const { role } = await guard.requireUser(ctx)`: the caller's role field.
         return roleFields(app).has(key.text) ? subjectOf(app, from, depth + 1) : "other";
       }
@@ -78,10 +79,10 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
 }
 
 /** The name a chain of `const` copies starts from (`ctx` of `const c = ctx`): its uses include every copy's. */
-function rootName(app: App, e: ts.Expression): ts.Identifier {
+function rootName(app: App, e: ts.Expression, depth = 0): ts.Identifier {
   const x = skipOuter(e) as ts.Identifier;
-  const init = app.constInitializer(x);
-  return init !== undefined && ts.isIdentifier(init) ? rootName(app, init) : x;
+  const init = depth < 8 ? app.constInitializer(x) : undefined;
+  return init !== undefined && ts.isIdentifier(init) ? rootName(app, init, depth + 1) : x;
 }
 
 /** The element `index` of an array literal, or of `Promise.all([...])` awaited (none after a spread). */
@@ -95,11 +96,11 @@ function element(app: App, e: ts.Expression, index: number): ts.Expression | und
 }
 
 /** Whether `e` is a function's `ctx` (its first parameter, typed with `db` or `auth`), or a `const` holding it. */
-function firstParameter(app: App, e: ts.Expression): boolean {
+function firstParameter(app: App, e: ts.Expression, depth = 0): boolean {
   const x = skipOuter(e);
-  if (!ts.isIdentifier(x)) return false;
+  if (!ts.isIdentifier(x) || depth > 8) return false; // `const a = b; const b = a`: no end
   const init = app.constInitializer(x);
-  if (init !== undefined) return firstParameter(app, init);
+  if (init !== undefined) return firstParameter(app, init, depth + 1);
   const decl = app.symbol(x)?.valueDeclaration;
   if (decl === undefined || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || callParameters(decl.parent)[0] !== decl) return false;
   const type = app.checker.getTypeAtLocation(decl);

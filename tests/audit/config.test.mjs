@@ -281,6 +281,34 @@ test("several guards: each check is judged by the configuration of the guard it 
   assert.ok(via["fns:deleteMine"].every((v) => v.startsWith("guard.")), via["fns:deleteMine"].join());
 });
 
+test("a cycle of consts (const a = b; const b = a) ends the audit's reading instead of its process (a review)", () => {
+  const files = {
+    "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`,
+    "cycle.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+export const cyclic = mutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    // @ts-ignore used before its declaration
+    const a = b;
+    // @ts-ignore
+    const b = a;
+    if (!guard.can(a.user, "delete:posts")) throw new Error("forbidden");
+    await ctx.db.delete(id);
+    return null;
+  },
+});
+`,
+  };
+  const r = run(["audit", "convex", "--json"], app("const-cycle", files));
+  assert.equal(r.status, 1, r.stderr);
+  const findings = JSON.parse(r.stdout).findings.map((f) => `${f.rule} ${f.function}`);
+  assert.ok(findings.includes("unchecked-id-delete cycle:cyclic"), findings.join());
+});
+
 test("several guards: another guard's method of the same name, on the same arguments, is not the same check (an attacker's review)", () => {
   const files = {
     "guard.ts": `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard(${CONFIG});\n`,
