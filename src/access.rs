@@ -142,7 +142,9 @@ pub const NONE: u8 = 0;
 /// A stored grant's (or membership's) level whose name is no longer configured (a level
 /// renamed or removed since the row was written): the row is checked like any other but gives
 /// nothing, so the grantee keeps every other path to the document (fail closed for that row
-/// only, never an error for the whole batch). [`Levels::stored`] makes it of a name. Above
+/// only, not an error for the whole batch). A stored name that is still configured but is now
+/// the owner's (top) level is another matter: no grant may carry it, and the batch is refused
+/// (`INVALID_ARGUMENT`). [`Levels::stored`] makes it of a name. Above
 /// every level ([`MAX_LEVELS`]) and distinct from the wire's never-valid code.
 pub const STALE: u8 = 0xFE;
 /// `parent` of a document that has no parent, or whose parent is not in the batch.
