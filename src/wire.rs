@@ -1547,31 +1547,26 @@ mod render {
             "Which rule gave a level, by code (index).",
         );
         // By denial code (index); code 0 is "allowed", written `null`.
-        let by_denial = |f: fn(Denial) -> &'static str| {
+        // A text per denial, by code, cast `as` the type given: the names `const`, the
+        // messages each a `ClientMessage` (`deny` takes them as they are).
+        let by_denial = |f: fn(Denial) -> &'static str, cast: &str| {
             let parts: Vec<String> = DENIALS.iter().map(|&d| q(f(d))).collect();
-            format!("[null, {}] as const", parts.join(", "))
+            format!("[null, {}] as {cast}", parts.join(", "))
         };
-        // The same, each text a `ClientMessage` (`deny` takes them as they are).
-        let messages_by_denial = |f: fn(Denial) -> &'static str| {
-            let parts: Vec<String> = DENIALS.iter().map(|&d| q(f(d))).collect();
-            format!(
-                "[null, {}] as readonly (ClientMessage | null)[]",
-                parts.join(", ")
-            )
-        };
+        let messages = "readonly (ClientMessage | null)[]";
         o.raw(
             "ACCESS_DENIALS",
-            &by_denial(Denial::name),
+            &by_denial(Denial::name, "const"),
             "Why sharing or a transfer is refused, by code (index; 0 is allowed).",
         );
         o.raw(
             "ACCESS_DENIAL_MESSAGES",
-            &messages_by_denial(Denial::message),
+            &by_denial(Denial::message, messages),
             "What the client is told for each denial, by code (index).",
         );
         o.raw(
             "ACCESS_GROUP_DENIAL_MESSAGES",
-            &messages_by_denial(Denial::group_message),
+            &by_denial(Denial::group_message, messages),
             "What the client is told for each denial when it refuses managing a group's members.",
         );
         assert!(DENIALS
