@@ -12,7 +12,7 @@ import { lowestRole } from "./roles.js";
 import { tableNames } from "./writes.js";
 import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
-import { RULES, SEVERITIES, functionFindings, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
+import { RULES, SEVERITIES, functionFindings, lostRows, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {
@@ -133,7 +133,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     argKeyedRateLimits: [...new Set(fn.argKeyedLimits.map((r) => `${r.via} ${keyedBy(r.arg)}`))],
     safeAction: fn.safeAction,
     // A row a mutation always throws away is no audit row (rule audit-rollback).
-    audited: fn.facts.audited.some((a) => fn.kind !== "mutation" || a.lostAt === undefined),
+    audited: fn.facts.audited.length > lostRows(fn).length,
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,

@@ -15,7 +15,7 @@
 // an array or a variable assigned later (`box.user = user; box.user.role = ...`), a dependency's
 // function other than those listed, a method called on it.
 import ts from "typescript";
-import { callParameters } from "./facts-syntax.js";
+import { callParameters, valueSymbol } from "./facts-syntax.js";
 import { isFunctionLike, type App } from "./program.js";
 
 const MUTATORS: Record<string, Set<string>> = {
@@ -84,11 +84,6 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   // `const same = user` (or `let`): a change through it is a change of the row.
   if (ts.isVariableDeclaration(p) && p.initializer === at && ts.isIdentifier(p.name)) return changedInPlace(app, p.name, rest, depth + 1, false);
   return false;
-}
-
-/** The symbol of the value a name stands for (`{ user }`: the variable's, not the property's). */
-function valueSymbol(app: App, n: ts.Identifier): ts.Symbol | undefined {
-  return ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n ? app.checker.getShorthandAssignmentValueSymbol(n.parent) : app.symbol(n);
 }
 
 /** Through parentheses, `!` and type assertions. */

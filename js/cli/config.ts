@@ -8,6 +8,7 @@
 // configuration (guards.ts); a guard the audit cannot follow is a warning too.
 import ts from "typescript";
 import { GUARD } from "./facts.js";
+import { valueSymbol } from "./facts-syntax.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 /** A value the audit cannot read without running the app: where, and what it is. */
@@ -75,9 +76,7 @@ export function readValue(app: App, node: ts.Node, depth = 0): ts.Expression | U
       e = skipOuter(propertyValue(p) as ts.Expression);
       continue;
     }
-    const parent = e.parent;
-    const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === e ? app.checker.getShorthandAssignmentValueSymbol(parent) : app.checker.getSymbolAtLocation(e);
-    const target = symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(symbol) : symbol;
+    const target = valueSymbol(app, e);
     const decl = target?.valueDeclaration ?? target?.declarations?.[0];
     let init: ts.Expression | undefined;
     if (decl !== undefined && app.isAppCode(decl.getSourceFile())) {

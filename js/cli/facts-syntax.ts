@@ -7,6 +7,17 @@ import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
 
+/**
+ * A callback that `forEach`, `map` and their kin run in place: its throw reaches the function
+ * that passed it (an async one's through the `Promise.all` awaiting a `map`'s promises; one
+ * nothing awaits is counted too, fail closed).
+ */
+export function runsInPlace(n: ts.Node): boolean {
+  if (!(ts.isArrowFunction(n) || ts.isFunctionExpression(n)) || !ts.isCallExpression(n.parent) || !n.parent.arguments.includes(n)) return false;
+  const callee = skipOuter(n.parent.expression);
+  return ts.isPropertyAccessExpression(callee) && ITERATING.has(callee.name.text);
+}
+
 /** The variables an environment read names: `process.env.KEY`, `process.env["KEY"]`, `const { KEY } = process.env`; undefined when computed. */
 export function envNames(read: ts.Node): string[] | undefined {
   const p = read.parent;
@@ -131,11 +142,19 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
 export function argumentFor(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
   const inner = skipOuter(e);
   if (!ts.isIdentifier(inner)) return e;
-  // `{ key }`: the name's symbol is the property's; the value's is the parameter's.
-  const shorthand = ts.isShorthandPropertyAssignment(inner.parent) && inner.parent.name === inner;
-  const decl = (shorthand ? app.checker.getShorthandAssignmentValueSymbol(inner.parent) : app.symbol(inner))?.valueDeclaration;
+  const decl = valueSymbol(app, inner)?.valueDeclaration;
   const index = decl !== undefined && ts.isParameter(decl) && decl.parent === helper ? callParameters(helper).indexOf(decl) : -1;
   return index >= 0 && call.arguments[index] !== undefined ? call.arguments[index] : e;
+}
+
+/**
+ * The symbol of the value a name stands for, through imports: in `{ key }` the variable's (or
+ * parameter's), not the object literal's property's, which is what the checker answers there.
+ */
+export function valueSymbol(app: App, n: ts.Identifier): ts.Symbol | undefined {
+  if (!(ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n)) return app.symbol(n);
+  const s = app.checker.getShorthandAssignmentValueSymbol(n.parent);
+  return s !== undefined && s.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(s) : s;
 }
 
 /** A function's parameters as a call's arguments fill them: without TypeScript's `this` parameter (`function f(this: void, user)`). */

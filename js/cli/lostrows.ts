@@ -2,10 +2,10 @@
 // made, the row `guard.audit.log` inserted included: `if (!allowed) { await guard.audit.log(ctx,
 // { outcome: "denied", ... }); throw new ConvexError(...) }` leaves no trace of the denial.
 import ts from "typescript";
-import { ITERATING, throwingIn } from "./facts-syntax.js";
+import { runsInPlace, throwingIn } from "./facts-syntax.js";
+import type { Throwing } from "./flow.js";
+import { mayReturn } from "./paths.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
-
-type Throwing = ReturnType<typeof throwingIn>;
 
 /**
  * The throw that every path from `call` (a call that writes an audit row) reaches, with nothing
@@ -22,7 +22,7 @@ export function throwAfter(app: App, call: ts.Node): ts.Node | undefined {
   for (let n: ts.Node = call; n.parent !== undefined; n = n.parent) {
     const parent = n.parent;
     if (isFunctionLike(parent)) {
-      if (inPlace(parent)) continue;
+      if (runsInPlace(parent)) continue;
       return undefined;
     }
     if (ts.isThrowStatement(parent)) return parent;
@@ -34,7 +34,7 @@ export function throwAfter(app: App, call: ts.Node): ts.Node | undefined {
     if (!ts.isBlock(parent)) continue;
     for (const s of parent.statements.slice(parent.statements.indexOf(n as ts.Statement) + 1)) {
       if (alwaysThrows(s, throwing)) return s;
-      if (mayLeave(s)) return undefined;
+      if (mayReturn(s)) return undefined;
     }
   }
   return undefined;
@@ -69,7 +69,7 @@ function alwaysThrows(s: ts.Statement, throwing: Throwing): boolean {
 function sequenceThrows(statements: readonly ts.Statement[], throwing: Throwing): boolean {
   for (const s of statements) {
     if (alwaysThrows(s, throwing)) return true;
-    if (mayLeave(s)) return false;
+    if (mayReturn(s)) return false;
   }
   return false;
 }
@@ -79,24 +79,6 @@ function throws(e: ts.Expression, throwing: Throwing): boolean {
   const x = skipOuter(e);
   const inner = ts.isAwaitExpression(x) ? skipOuter(x.expression) : x;
   return ts.isCallExpression(inner) && throwing(inner);
-}
-
-/** A callback that `map`, `forEach` and their kin run in place, before the code after their call. */
-function inPlace(fn: ts.Node): boolean {
-  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !ts.isCallExpression(fn.parent) || !fn.parent.arguments.includes(fn)) return false;
-  const callee = skipOuter(fn.parent.expression);
-  return ts.isPropertyAccessExpression(callee) && ITERATING.has(callee.name.text);
-}
-
-/** Whether a statement has a `return`, `break` or `continue` of its own (not of a function it defines). */
-function mayLeave(s: ts.Node): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n)) found = true;
-    else if (!found && !isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(s);
-  return found;
 }
 
 /** Where the row written by `call` is thrown away (see throwAfter), if it is. */

@@ -124,7 +124,7 @@ export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolea
 }
 
 /** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it. */
-function mayReturn(s: ts.Node): boolean {
+export function mayReturn(s: ts.Node): boolean {
   return ts.isReturnStatement(s) || ts.isBreakOrContinueStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
 }
 

@@ -5,7 +5,7 @@
 // rolls them back the same way, and the attacker guesses again for free.
 import ts from "typescript";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
-import { callParameters, enclosingFunction, ITERATING, propertyValue, throwingIn } from "./facts-syntax.js";
+import { callParameters, enclosingFunction, propertyValue, runsInPlace, throwingIn } from "./facts-syntax.js";
 import type { Use } from "./facts.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
@@ -185,17 +185,6 @@ function throwsIn(app: App, s: ts.Node): ts.Node[] {
   };
   visit(s);
   return out;
-}
-
-/**
- * A callback that `forEach`, `map` and their kin run in place: its throw reaches the function
- * that passed it (an async one's through the `Promise.all` awaiting a `map`'s promises; one
- * nothing awaits is counted too, fail closed).
- */
-function runsInPlace(n: ts.Node): boolean {
-  if (!(ts.isArrowFunction(n) || ts.isFunctionExpression(n)) || !ts.isCallExpression(n.parent) || !n.parent.arguments.includes(n)) return false;
-  const callee = skipOuter(n.parent.expression);
-  return ts.isPropertyAccessExpression(callee) && ITERATING.has(callee.name.text);
 }
 
 /** The calls of an expression that always throw: an app function whose body only throws, or `guard.assertConfirmed`. */

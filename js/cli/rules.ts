@@ -232,6 +232,9 @@ export function onlyWeaklyChecked(level: string | undefined): string {
 export const CHANGES = { delete: "deletes", patch: "patches", replace: "replaces" } as const;
 
 /** The findings of one function. */
+/** The audit rows a function writes and then throws away: a mutation's throw rolls back the rows written before it (an action's does not). */
+export const lostRows = (fn: ConvexFunction) => (fn.kind === "mutation" ? fn.facts.audited.filter((a) => a.lostAt !== undefined) : []);
+
 export function functionFindings(fn: ConvexFunction): Finding[] {
   const out: Finding[] = [];
   const name = fn.id.slice(fn.id.lastIndexOf(":") + 1);
@@ -340,8 +343,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
     out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
   }
-  // A mutation's throw rolls back the rows written before it (an action's does not).
-  const lost = fn.kind === "mutation" ? f.audited.filter((a) => a.lostAt !== undefined) : [];
+  const lost = lostRows(fn);
   for (const a of lost) out.push(finding("audit-rollback", fn.id, a.lostAt!, `${fn.id} throws after writing an audit row (${a.via}, ${a.at.file === a.lostAt!.file ? "line " : a.at.file + ":"}${a.at.line}): the throw rolls the row back, so the trail never holds it`));
   if (fn.kind === "mutation" && f.audited.length === lost.length && f.confirmed.length === 0) {
     for (const d of f.deletes) {
