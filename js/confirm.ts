@@ -40,7 +40,6 @@ import type { DEFAULT_USERS_TABLE } from "./users.js";
 /** Shortest server secret accepted, in UTF-8 bytes. */
 export const MIN_SECRET_BYTES = 32;
 
-
 /** Codes, audit trail and safe actions: the `confirmations` part of a guard's configuration. */
 export type ConfirmationsConfig<R extends string = string, P extends string = string> = CodeOptions & {
   /** The environment variable holding the server secret (32+ bytes). Default `"CONVEX_GUARD_SECRET"`. */
