@@ -1,0 +1,54 @@
+//! The audit trail's secret-name rule as the README states it, written plainly with `String`s:
+//! the reference `tests/vectors_audit.rs` (a property test) and `fuzz/fuzz_targets/audit_key.rs`
+//! check the engine's `audit::is_secret_name` against. One file, included by both with `#[path]`
+//! (the fuzz crate cannot depend on the tests).
+
+use convex_guard::audit::{MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WORDS};
+
+/// 0 a separator, 1 lower case, 2 upper case, 3 a digit.
+fn class(c: Option<u8>) -> u8 {
+    match c {
+        Some(b'a'..=b'z') => 1,
+        Some(b'A'..=b'Z') => 2,
+        Some(b'0'..=b'9') => 3,
+        _ => 0,
+    }
+}
+
+/// The normalized name (ASCII letters lower-cased, digits kept, everything else dropped), and
+/// the positions in it where a word starts or the name ends.
+pub fn normalized(key: &[u8]) -> (String, Vec<usize>) {
+    let (mut norm, mut bounds) = (String::new(), Vec::new());
+    for (i, &b) in key.iter().enumerate() {
+        let before = class(i.checked_sub(1).and_then(|j| key.get(j).copied()));
+        let (here, next) = (class(Some(b)), class(key.get(i + 1).copied()));
+        if here == 0 {
+            continue;
+        }
+        let camel = before == 2 && here == 1;
+        let acronym = before == 2 && here == 2 && next == 1;
+        if (before != here && !camel) || acronym {
+            bounds.push(norm.len());
+        }
+        norm.push(b.to_ascii_lowercase() as char);
+    }
+    bounds.push(norm.len());
+    (norm, bounds)
+}
+
+/// Whether a normalized name contains one of the secret fragments.
+pub fn has_fragment(norm: &str) -> bool {
+    SECRET_FRAGMENTS.split(' ').any(|f| norm.contains(f))
+}
+
+/// The rule: any byte that is not ASCII; a fragment of the normalized name; a secret word
+/// spanning from one word boundary to another; a normalized name over the bound.
+pub fn is_secret(key: &[u8]) -> bool {
+    let (norm, bounds) = normalized(key);
+    let word = bounds.iter().any(|&i| {
+        bounds
+            .iter()
+            .any(|&j| j > i && SECRET_WORDS.split(' ').any(|w| norm.get(i..j) == Some(w)))
+    });
+    !key.is_ascii() || norm.len() > MAX_KEY_LEN || has_fragment(&norm) || word
+}
