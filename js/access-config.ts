@@ -142,6 +142,11 @@ export function storedLevel(c: Compiled, name: unknown): number {
   return (typeof name === "string" ? c.levelIds.get(name) : undefined) ?? ACCESS_STALE_LEVEL;
 }
 
+/** A stored row's level name when it is configured, else `null` (stale: gives nothing). @internal */
+export function configuredLevel(c: Compiled, name: unknown): string | null {
+  return levelName(c, storedLevel(c, name)) ?? null;
+}
+
 /** The configured table, or `INVALID_ARGUMENT` when it is not under `access.tables`. @internal */
 export function tableInfo(c: Compiled, table: string): TableInfo {
   const t = c.tables.get(table);

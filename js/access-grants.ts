@@ -29,8 +29,11 @@ export type DocumentGrant<L extends string, U extends string = string> = {
   /** Exactly one of `userId` and `groupId` is set: who holds the grant. */
   userId?: U;
   groupId?: GroupId;
-  /** The level granted (a configured level name, or a stale one no longer configured). */
-  level: L;
+  /**
+   * The level granted; `null` for a stale grant, whose level name is no longer configured (a
+   * level renamed or removed since it was written): it gives nothing, and can be revoked.
+   */
+  level: L | null;
   /** Ms since the epoch; missing: never expires. An expired grant is listed until removed. */
   expiresAt?: number;
   /** Who shared it (a users id); missing on rows written without it. */

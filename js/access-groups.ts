@@ -7,7 +7,7 @@
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
-import { isManager, levelId, levelName, storedLevel, type Compiled } from "./access-config.js";
+import { configuredLevel, isManager, levelId, levelName, storedLevel, type Compiled } from "./access-config.js";
 import { ACCESS_STALE_LEVEL, callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, takenToGive, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
@@ -228,7 +228,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const page = rows.map((r, i) => ({
         groupId: String(r.groupId) as GroupId,
         name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-        level: (levelName(c, storedLevel(c, memberLevel(c, r))) ?? null) as L | null,
+        level: configuredLevel(c, memberLevel(c, r)) as L | null,
         invited: isInvitation(r),
       }));
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };

@@ -77,10 +77,13 @@ async function defaultTable() {
   await guard.share(ctx, "posts", post, { ...target, level: "viewer" });
   // Their default is `string`, as before: a listed grant still fits one named without the id type.
   const loose: DocumentGrant<"viewer" | "commenter" | "editor" | "owner"> = grant;
+  // A stale grant (its level no longer configured) is listed with `level: null`.
+  // @ts-expect-error: the level may be null
+  const level: "viewer" | "commenter" | "editor" | "owner" = grant.level;
   const untyped: GrantTarget = { userId: raw };
   // @ts-expect-error: but a target of raw strings is not what a guard's share takes
   await guard.share(ctx, "posts", post, { ...untyped, level: "viewer" });
-  void [kept, loose];
+  void [kept, loose, level];
 }
 
 // The README's example ("User ids are ids of your users table").

@@ -322,7 +322,11 @@ test("a stored grant whose level is no longer configured gives nothing and throw
   expect((await as("carl").run((ctx) => renamed.readable(ctx, "documents", open)))?.accessLevel).toBe("viewer");
   const many = await as("carl").run((ctx) => renamed.readableMany(ctx, "documents", [doc, inside, open]));
   expect(many.map((r) => r?.accessLevel ?? null)).toEqual([null, "editor", "viewer"]);
-  // The owner can still remove the stale grant; afterwards the answers are the same.
+  // The owner sees it listed with no level (null, as listMyGroups lists a stale membership),
+  // and can still remove it; afterwards the answers are the same.
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  const listed = await as("olive").run((ctx) => renamed.listGrants(ctx, "documents", doc, page));
+  expect(listed.page.map((g) => [g.userId, g.level])).toEqual([[u.carl, null]]);
   await as("olive").run((ctx) => renamed.revoke(ctx, "documents", doc, { userId: u.carl! }));
   expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
 });
