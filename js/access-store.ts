@@ -11,6 +11,7 @@ import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./ac
 import { field, own } from "./fields.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
+import { knownUser } from "./users.js";
 
 /**
  * The database, untyped: Convex validates table and index names at run time, and here they
@@ -62,7 +63,7 @@ export async function acceptedMemberships(db: AnyDb, userId: string, limit: numb
 
 /** The caller: their user row and id, and the groups they belong to. @internal */
 export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
-  const user = (await c.authz.getUser(ctx as ReaderCtx)) as Row | null;
+  const user = (knownUser(ctx) ?? (await c.authz.getUser(ctx as ReaderCtx))) as Row | null;
   if (user === null) return { id: null, groups: [] };
   // Accepted memberships only. Accepting refuses past the bound, so only rows written around
   // the guard can reach it; one past the bound: the engine refuses the batch, loudly.

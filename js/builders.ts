@@ -45,7 +45,7 @@ import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
 import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
 import { field } from "./fields.js";
-import { userKey } from "./users.js";
+import { userKey, withKnownUser } from "./users.js";
 import { lacksPermission } from "./users-find.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
@@ -275,7 +275,10 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     const a = meta.access;
     const id = field(args, a.arg); // own: a planted id is no argument
     // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
-    doc = (await checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level)).doc;
+    // The row just found is the caller's: the access check takes it rather than reading the
+    // identity and the row again (with users.roleClaim there is no row, and access refuses).
+    const on = identities ? ctx : withKnownUser(ctx as object, user);
+    doc = (await checks.requireAccess(on, a.table, typeof id === "string" ? id : "", a.level)).doc;
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;

@@ -185,6 +185,24 @@ export function userKey(who: unknown, identity?: boolean): string | undefined {
   return isIdentity ? token : (id ?? token);
 }
 
+/**
+ * The caller's users row as a builder's own check just read it (builders.ts), on a ctx made for
+ * the builder's access check only, so that check does not read the identity and the row a
+ * second time in the same transaction. Module-private: no app code or client can set it, and
+ * the handler never sees that ctx. Never set with `users.roleClaim` (no row). @internal
+ */
+const KNOWN_USER = Symbol("convex-guard.knownUser");
+
+/** `ctx`, carrying the caller's row `user` for {@link knownUser}. @internal */
+export function withKnownUser<C extends object>(ctx: C, user: object): C {
+  return Object.create(ctx, { [KNOWN_USER]: { value: user } }) as C;
+}
+
+/** The row {@link withKnownUser} put on `ctx`, or `undefined`. @internal */
+export function knownUser(ctx: object): object | undefined {
+  return (ctx as { [KNOWN_USER]?: object })[KNOWN_USER];
+}
+
 /** The validated configuration. @internal */
 export type Settings =
   | { kind: "index"; table: string; claim: string; field: string; index: string }

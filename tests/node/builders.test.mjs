@@ -111,6 +111,31 @@ test("a role and a permission: the caller is found once, and both are decided on
   }
 });
 
+test("a builder with access finds the caller once: its access check decides on the row the user check found", async () => {
+  // The access check read the identity and the users row again, in the same transaction.
+  const docs = defineGuard({ roles: ["user"], access: { tables: { notes: { owner: "ownerId" } } } });
+  const fn = docs.query(builder, {
+    args: { id: v.string() },
+    access: { table: "notes", arg: "id", level: "owner" },
+    handler: async (c) => [c.user._id, c.doc.title],
+  });
+  const notes = [{ _id: "notes:1", ownerId: "u1", title: "mine" }, { _id: "notes:2", ownerId: "u2", title: "ada's" }];
+  for (const [id, want] of [["notes:1", "ok"], ["notes:2", "NOT_FOUND"], ["notes:9", "NOT_FOUND"]]) {
+    const c = ctx(uma);
+    let identities = 0;
+    let users = 0;
+    const { getUserIdentity } = c.auth;
+    c.auth.getUserIdentity = () => (identities++, getUserIdentity());
+    const query = c.db.query;
+    c.db.query = (table) => ((users += table === "users" ? 1 : 0), query(table));
+    c.db.normalizeId = (table, raw) => (raw.startsWith(`${table}:`) ? raw : null);
+    c.db.get = async (raw) => notes.find((n) => n._id === raw) ?? null;
+    const outcome = await fn._handler(c, { id }).then((r) => r, (e) => e.data.code);
+    assert.deepEqual(outcome, want === "ok" ? ["u1", "mine"] : want, id);
+    assert.deepEqual([identities, users], [1, 1], `${id}: the identity and the users row read once`);
+  }
+});
+
 test("an argument key cannot spend a user's or the global budget: it is its own namespace", async () => {
   const handler = async () => "done";
   const mine = guard.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler });
