@@ -57,12 +57,12 @@ export const RULES = {
   "unchecked-id-delete": {
     severity: "high",
     title: "document deleted by an id from the arguments without an ownership or access check",
-    fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, \"owner\"), the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
+    fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, level) at your owner level, \"owner\" by default; the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
   },
   "unchecked-id-write": {
     severity: "high",
     title: "document patched or replaced by an id from the arguments without an ownership or access check",
-    fix: "Check the caller's access to that document first (const { doc } = await guard.requireAccess(ctx, table, id, \"editor\"), then write doc._id; the builder's access; a role or permission), or compare its owner with the caller: requireUser alone lets any signed-in caller rewrite any document, its owner field included.",
+    fix: "Check the caller's access to that document first (const { doc } = await guard.requireAccess(ctx, table, id, level) at the level a write takes, \"editor\" of the default levels, then write doc._id; the builder's access; a role or permission), or compare its owner with the caller: requireUser alone lets any signed-in caller rewrite any document, its owner field included.",
   },
   "unchecked-role-write": {
     severity: "high",

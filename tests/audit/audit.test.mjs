@@ -357,7 +357,7 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);
   const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
   assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
-  assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, "editor"\), then write doc\._id/);
+  assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, level\) at the level a write takes, "editor" of the default levels, then write doc\._id/);
   assert.match(of("unchecked-id-write").find((f) => f.function === "idwrites:replaceThroughAliases").message, /replaces the document/);
   // Self-promotion: the role field from an argument, on the caller's own row or anyone's.
   const roles = of("unchecked-role-write");
