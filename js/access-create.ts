@@ -8,7 +8,7 @@ import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny } from "./errors.js";
-import { quoted, unknownSource } from "./generated/wire.js";
+import { atLeast, quoted, unknownSource } from "./generated/wire.js";
 import { compileAccess, levelId, levelName, type Compiled, type TableInfo } from "./access-config.js";
 import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
 import { documentMethods } from "./access-documents.js";
@@ -69,6 +69,12 @@ export function createAccess<L extends string>(
 
     resolveShare(facts, request) {
       return resolveShareNamed(compile(), facts, request);
+    },
+
+    levelAtLeast(level: L | null, min: L) {
+      const c = compile();
+      const at = level === null ? 0 : levelId(c, level);
+      return atLeast(at, levelId(c, min));
     },
 
     canTransfer(source: string) {

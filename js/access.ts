@@ -9,6 +9,7 @@
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import type { DocumentGrant } from "./access-grants.js";
+import type { AccessDecisions } from "./access-decisions.js";
 import type { AccessMove } from "./access-move.js";
 import type { GrantId, GroupId } from "./access-tables.js";
 import type {
@@ -30,77 +31,7 @@ import type {
  * ids it takes and gives: a guard's is its users table's ids (`Id<"users">`, see
  * {@link AccessUserId}); the facts of the pure calls stay plain strings.
  */
-export interface Access<L extends string, O extends string = never, U extends string = string> extends AccessMove {
-  /**
-   * The compiled levels, lowest first, and the public and share levels.
-   *
-   * @throws {GuardConfigError} when the access configuration is invalid.
-   * @example
-   * ```ts
-   * guard.accessLevels().shareLevel; // "editor" by default
-   * ```
-   */
-  accessLevels(): { levels: readonly L[]; publicLevel: L; shareLevel: L };
-
-  /**
-   * Resolves gathered facts in one engine call: what the Convex methods do after reading.
-   * Pure; works anywhere (tests, browser pre-checks).
-   *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed batch (an unknown level name, a
-   * NaN time, over 1,000 documents, ...), for the whole batch.
-   * @example
-   * ```ts
-   * guard.resolveAccess({ now: Date.now(), caller: "u1", groups: [], documents: [
-   *   { id: "d1", owner: "u2", visibility: "public", parent: null, grants: [] },
-   * ] }); // [{ id: "d1", level: "viewer", source: "public", via: "d1" }]
-   * ```
-   */
-  resolveAccess(facts: AccessFacts<L>): ResolvedAccess<L>[];
-
-  /**
-   * Whether a caller at `callerLevel` (`null`: none) may grant `grantLevel`, as an object, not
-   * a boolean: `{ ok: true }` or `{ ok: false, reason }`. Test `.ok`: the object is always
-   * truthy, so `if (guard.canShare(level, "editor"))` passes even for a denial (fails open).
-   *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown level name.
-   * @example
-   * ```ts
-   * guard.canShare("editor", "owner"); // { ok: false, reason: "owner_level" }
-   * shareButton.disabled = !guard.canShare(myLevel, "editor").ok;
-   * ```
-   */
-  canShare(callerLevel: L | null, grantLevel: L): { ok: true } | { ok: false; reason: AccessDenial };
-
-  /**
-   * The engine's decision on a share request over gathered facts, as {@link Access.share}
-   * makes it: whether the caller may grant `level` on document `id`, and the expiry the grant
-   * would get (`expiresAt` capped to the caller's own access; missing: never expires). Pure;
-   * works anywhere (a browser can show the expiry a share will really get).
-   *
-   * @throws `ConvexError` `INVALID_ARGUMENT` as {@link Access.resolveAccess}, for an `id`
-   * that is not among the documents, an unknown level, or (when allowed) a malformed
-   * `expiresAt`.
-   * @example
-   * ```ts
-   * guard.resolveShare(facts, { id: "d1", level: "editor" }); // { ok: true, expiresAt: 1767229200000 }
-   * ```
-   */
-  resolveShare(facts: AccessFacts<L>, request: { id: string; level: L; expiresAt?: number }): ShareDecision;
-
-  /**
-   * Whether a caller whose access came from `source` may transfer ownership (only `owner`), as
-   * an object, not a boolean: `{ ok: true }` or `{ ok: false, reason }`. Test `.ok`: the object
-   * is always truthy, so `if (guard.canTransfer(source))` passes even for a denial (fails open).
-   *
-   * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown source name.
-   * @example
-   * ```ts
-   * guard.canTransfer("inherited"); // { ok: false, reason: "not_owner" }
-   * transferButton.hidden = !guard.canTransfer(readable.source).ok;
-   * ```
-   */
-  canTransfer(source: string): { ok: true } | { ok: false; reason: AccessDenial };
-
+export interface Access<L extends string, O extends string = never, U extends string = string> extends AccessMove, AccessDecisions<L> {
   /**
    * The document with the caller's level on it, or `null` when it is missing, when `id` is
    * malformed or from another table, and when the caller has no access (or less than

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { DEFAULT_USERS_TABLE } from "./users.js";
-import type { Access } from "./access.js";
+import type { AccessDecisions } from "./access-decisions.js";
 import { createAccess } from "./access-create.js";
 import type { DefaultLevel } from "./access-types.js";
 import { createAuthz, type Authz, type Subject } from "./authz.js";
@@ -41,7 +41,7 @@ export type ClientGuard<
   L extends string = DefaultLevel,
   K extends string = string,
 > = Pick<Authz<R, P, string>, "roles" | "can" | "roleAtLeast" | "isRole" | "diagnoseUser"> &
-  Pick<Access<L>, "accessLevels" | "resolveAccess" | "canShare" | "resolveShare" | "canTransfer"> &
+  AccessDecisions<L> &
   Pick<RateLimits<K>, "rateLimitStatus" | "decideRateLimits"> & {
     /**
      * Compiles and validates the roles, access levels and rate limits now instead of at first
@@ -85,6 +85,7 @@ export function defineClientGuard<
     canShare: access.canShare,
     resolveShare: access.resolveShare,
     canTransfer: access.canTransfer,
+    levelAtLeast: access.levelAtLeast,
     rateLimitStatus: rateLimits.rateLimitStatus,
     decideRateLimits: rateLimits.decideRateLimits,
     validate() {

@@ -249,6 +249,7 @@ export function defineGuard<
   guard.canShare = via(accessPart, "canShare");
   guard.resolveShare = via(accessPart, "resolveShare");
   guard.canTransfer = via(accessPart, "canTransfer");
+  guard.levelAtLeast = via(accessPart, "levelAtLeast");
   guard.readable = viaDb(accessPart, "readable");
   guard.readableMany = viaDb(accessPart, "readableMany");
   guard.requireAccess = viaDb(accessPart, "requireAccess");
@@ -279,10 +280,9 @@ export function defineGuard<
   guard.issueConfirmation = viaDb(confirmationsPart, "issueConfirmation", true);
   guard.consumeConfirmation = viaDb(confirmationsPart, "consumeConfirmation", true);
   guard.assertConfirmed = via(confirmationsPart, "assertConfirmed");
-  // The audit trail is an object whose methods the confirmations call too: `guard.audit` is that
-  // very object (a test that mocks `guard.audit.log` mocks what safe actions write with), read
-  // through the one accessor all guards share (see `auditAccessor`), which builds confirmations
-  // at the first read. Then the rest, in order.
+  // `guard.audit` is the very object the confirmations call (mocking `guard.audit.log` mocks what
+  // safe actions write with), read through the one accessor all guards share (`auditAccessor`),
+  // which builds confirmations at the first read. Then the rest, in order.
   (auditReaders ??= new WeakMap()).set(guard, () => confirmationsPart().audit);
   Object.defineProperty(guard, "audit", auditAccessor());
   guard.safeAction = via(confirmationsPart, "safeAction");

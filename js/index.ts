@@ -25,6 +25,7 @@ export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./c
 export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
 export { serverTime } from "./server-time.js";
 export type { Access } from "./access.js";
+export type { AccessDecisions } from "./access-decisions.js";
 export type { AccessMove } from "./access-move.js";
 export { accessTables, type GrantId, type GroupId } from "./access-tables.js";
 export type {

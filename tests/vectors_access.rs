@@ -18,8 +18,8 @@ mod common;
 use std::collections::HashMap;
 
 use convex_guard::access::{
-    can_transfer, AccessLevelsBuilder, Caller, Documents, Grants, Levels, ShareRequest, Source,
-    GRANT_DIRECT, GRANT_GROUP, NO_EXPIRY, NO_PARENT, NO_SUBJECT,
+    can_transfer, Access, AccessLevelsBuilder, Caller, Documents, Grants, Levels, ShareRequest,
+    Source, GRANT_DIRECT, GRANT_GROUP, NONE, NO_EXPIRY, NO_PARENT, NO_SUBJECT,
 };
 use convex_guard::Error;
 use serde_json::{json, Value};
@@ -275,6 +275,30 @@ fn run_share(case: &Value) -> Value {
     }
 }
 
+/// `levelAtLeast(level, min)`: the caller's access at `level` (`null`: none) allows `min`.
+fn run_at_least(case: &Value) -> Value {
+    let levels = match levels(case.get("config")) {
+        Ok(l) => l,
+        Err(e) => return error_json(&e),
+    };
+    let level = match case["level"].as_str() {
+        None => Ok(NONE),
+        Some(name) => levels.level(name),
+    };
+    let min = level.and_then(|l| Ok((l, levels.level(case["min"].as_str().unwrap())?)));
+    match min {
+        Err(e) => error_json(&e),
+        Ok((level, min)) => {
+            let held = Access {
+                level,
+                source: Source::Direct,
+                via: Some(0),
+            };
+            json!({ "atLeast": held.allows(min) })
+        }
+    }
+}
+
 fn run_transfer(case: &Value) -> Value {
     match Source::from_name(case["callerSource"].as_str().unwrap()) {
         None => json!({ "error": "INVALID_ARGUMENT" }),
@@ -299,6 +323,7 @@ fn every_access_vector_passes() {
             "share" => run_share(case),
             "shareGrant" => run_share_grant(case),
             "transfer" => run_transfer(case),
+            "atLeast" => run_at_least(case),
             other => panic!("unknown op {other:?} in {description:?}"),
         };
         if actual != case["expected"] {

@@ -43,6 +43,8 @@ function run(c) {
       );
     case "transfer":
       return answer(() => guard.canTransfer(c.callerSource));
+    case "atLeast":
+      return answer(() => ({ atLeast: guard.levelAtLeast(c.level, c.min) }));
     default:
       throw new Error(`unknown op ${c.op}`);
   }

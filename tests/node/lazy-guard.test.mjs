@@ -86,8 +86,9 @@ test("the guard's keys, their order and their values are the same before and aft
 const GUARD_KEYS = [
   ...["validate", "roles", "roleAtLeast", "can", "getUser", "requireUser", "requireRole", "requirePermission"],
   ...["isRole", "roleValidator", "diagnoseUser", "levelValidator", "grantLevelValidator", "accessLevels"],
-  ...["resolveAccess", "canShare", "resolveShare", "canTransfer", "readable", "readableMany", "requireAccess"],
-  ...["share", "revoke", "listGrants", "transferOwnership", "moveDocument", "listAccessible", "createGroup"],
+  ...["resolveAccess", "canShare", "resolveShare", "canTransfer", "levelAtLeast", "readable", "readableMany"],
+  ...["requireAccess", "share", "revoke", "listGrants", "transferOwnership", "moveDocument", "listAccessible"],
+  ...["createGroup"],
   ...["addGroupMember", "acceptGroupInvite", "leaveGroup", "listMyGroups", "removeGroupMember", "forgetUser"],
   ...["rateLimit", "rateLimitAll", "checkRateLimit", "resetRateLimit", "getRateLimitState", "rateLimitStatus"],
   ...["decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],

@@ -33,6 +33,9 @@ roles.roleAtLeast("user", "moderater");
 page.rateLimitStatus("sned", null, 0);
 // @ts-expect-error: a level that is not configured
 page.canShare("editor", "commenter");
+export const canEdit: boolean = page.levelAtLeast(null, "editor");
+// @ts-expect-error: a level that is not configured
+page.levelAtLeast("editor", "commenter");
 // @ts-expect-error: the browser guards have no ctx methods
 page.requireUser;
 // @ts-expect-error: the roles entry has no rate limits

@@ -97,6 +97,9 @@ async function accessLevels(c: GenericQueryCtx<DM>) {
   guard.canShare("editor", "viewer");
   // @ts-expect-error: misspelt level in canShare
   guard.canShare("editor", "veiwer");
+  const editable: boolean = guard.levelAtLeast("viewer", "editor");
+  // @ts-expect-error: misspelt level in levelAtLeast
+  guard.levelAtLeast(editable ? "editor" : null, "veiwer");
 }
 defineGuard({
   roles: ["user"],

@@ -44,6 +44,8 @@ function access(define, cases) {
         return answer(() => guard.resolveShare(facts(), c.request));
       case "transfer":
         return answer(() => guard.canTransfer(c.callerSource));
+      case "atLeast":
+        return answer(() => ({ atLeast: guard.levelAtLeast(c.level, c.min) }));
       default:
         throw new Error(`unknown op ${c.op}`);
     }
