@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { configuredLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, noParentField } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, listingPageItems, noParentField } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -198,6 +198,9 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
       if (phase >= 2 + who.groups.length) return done;
       const db = ctx.db as AnyDb;
+      // Fewer documents per page the more groups the caller is in: each listed document may
+      // cost a read per ancestor and group, and others choose what they share with the caller.
+      const items = Math.min(size, listingPageItems(who.groups.length));
       const result = await pageOf(
         () =>
           phase === 0
@@ -207,7 +210,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
                 .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
                   phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
                 ),
-        size,
+        items,
         inner,
       );
       const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));

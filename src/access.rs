@@ -132,6 +132,27 @@ pub const MAX_PAGE_ITEMS: usize = 100;
 /// inherits from at most this many ancestors. Ancestors further up give nothing, and the
 /// TypeScript layer need not read them.
 pub const MAX_PARENT_DEPTH: usize = 8;
+/// Documents read plus index ranges one `listAccessible` page may cost, of the 4,096 index
+/// ranges Convex allows a function (the rest is the app's). What others shared with the caller
+/// must not decide whether the caller's listing fits in a function: documents shared deep in
+/// folders with someone in a few groups made every page of 100 fail.
+pub const LISTING_READ_BUDGET: usize = 2048;
+/// The most documents one `listAccessible` page lists for a caller in `groups` groups. Each
+/// costs at most, for itself and each of its [`MAX_PARENT_DEPTH`] ancestors, one document read,
+/// one range of the caller's grants and one per group; so a page stays within
+/// [`LISTING_READ_BUDGET`], whoever shared what. At least one: a single document costs under
+/// Convex's limit even with [`MAX_CALLER_GROUPS`] groups.
+///
+/// ```
+/// use convex_guard::access::{listing_page_items, MAX_PAGE_ITEMS};
+/// assert_eq!(listing_page_items(0), MAX_PAGE_ITEMS);
+/// assert_eq!(listing_page_items(3), 45);
+/// assert_eq!(listing_page_items(256), 1);
+/// ```
+pub fn listing_page_items(groups: usize) -> usize {
+    let per_document = (MAX_PARENT_DEPTH + 1) * (2 + groups);
+    (LISTING_READ_BUDGET / per_document).clamp(1, MAX_PAGE_ITEMS)
+}
 /// Largest timestamp accepted, in ms since the epoch ([`crate::time::MAX_TIME_MS`]).
 pub use crate::time::MAX_TIME_MS;
 /// `expires_at` of a grant that never expires (JavaScript `Infinity`). It is the only

@@ -1258,6 +1258,19 @@ mod render {
         }
     }
 
+    /// `listing_page_items` for 0, 1, ... groups, up to its first 1 (every larger count gives 1).
+    fn listing_page_table() -> String {
+        let mut rows = Vec::new();
+        for groups in 0.. {
+            let items = crate::access::listing_page_items(groups);
+            rows.push(items.to_string());
+            if items == 1 {
+                break;
+            }
+        }
+        format!("[{}] as const", rows.join(", "))
+    }
+
     /// `table[required]` has bit `level` set when an access at `level` is at least `required`
     /// ([`Access::allows`], asked for every pair of levels).
     fn at_least_table() -> String {
@@ -1700,6 +1713,17 @@ mod render {
             "MAX_PAGE_ITEMS",
             ac::MAX_PAGE_ITEMS,
             "Largest page a listing returns.",
+        );
+        o.raw(
+            "LISTING_PAGE_ITEMS",
+            &listing_page_table(),
+            "Entry `g`: the most documents a `listAccessible` page lists for a caller in `g` groups (`listing_page_items` of `src/access.rs`, within `LISTING_READ_BUDGET` reads); the table ends at the first 1, which every larger count gives too.",
+        );
+        o.0.push_str(
+            "/** The most documents a `listAccessible` page lists for a caller in `groups` groups (looked up in {@link LISTING_PAGE_ITEMS}). */\n\
+             export function listingPageItems(groups: number): number {\n  \
+             return (LISTING_PAGE_ITEMS as readonly number[])[groups] ?? 1;\n\
+             }\n",
         );
         o.offsets(
             "ACCESS_HEAD",

@@ -147,6 +147,32 @@ fn at_least_is_the_engines_rule() {
     assert!(ts.contains("export const ACCESS_AT_LEAST = [0x0, 0x1fffe, 0x1fffc,"));
 }
 
+#[test]
+fn the_listing_page_table_is_the_engines_rule_and_fits_convexs_limit() {
+    use convex_guard::access::{
+        listing_page_items, LISTING_READ_BUDGET, MAX_CALLER_GROUPS, MAX_PARENT_DEPTH,
+    };
+    let ts = wire::typescript();
+    let line = ts
+        .lines()
+        .find(|l| l.starts_with("export const LISTING_PAGE_ITEMS = ["))
+        .expect("the table is generated");
+    let inner = &line[line.find('[').unwrap() + 1..line.find(']').unwrap()];
+    let table: Vec<usize> = inner.split(", ").map(|n| n.parse().unwrap()).collect();
+    // Every count of groups a caller can have, one past the bound too (the engine refuses it).
+    for groups in 0..=MAX_CALLER_GROUPS + 1 {
+        let looked_up = table.get(groups).copied().unwrap_or(1); // listingPageItems' `?? 1`
+        assert_eq!(looked_up, listing_page_items(groups), "{groups} groups");
+        // A page's reads: per document and ancestor, the document, the caller's grants and
+        // one range per group; then one read per group row and the page, membership and
+        // users queries. Within the budget, or one document within Convex's 4,096.
+        let page = listing_page_items(groups) * (MAX_PARENT_DEPTH + 1) * (2 + groups);
+        assert!(page <= LISTING_READ_BUDGET || listing_page_items(groups) == 1);
+        assert!(page + groups + 3 < 4096, "{groups} groups: {page}");
+    }
+    assert_eq!(table.last(), Some(&1));
+}
+
 const SAMPLES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/vectors/engine-messages.json"

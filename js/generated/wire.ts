@@ -157,6 +157,12 @@ export const MAX_GROUP_NAME_LEN = 200;
 export const GROUP_NAME_FORBIDDEN = /[\u{0}-\u{1f}\u{7f}-\u{9f}\u{ad}\u{34f}\u{61c}\u{115f}-\u{1160}\u{17b4}-\u{17b5}\u{180b}-\u{180f}\u{200b}\u{200e}-\u{200f}\u{2028}-\u{202e}\u{2060}-\u{206f}\u{3164}\u{fe00}-\u{fe0d}\u{feff}\u{ffa0}\u{fff0}-\u{fffb}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0000}-\u{e001f}\u{e0080}-\u{e0fff}]/u;
 /** Largest page a listing returns. */
 export const MAX_PAGE_ITEMS = 100;
+/** Entry `g`: the most documents a `listAccessible` page lists for a caller in `g` groups (`listing_page_items` of `src/access.rs`, within `LISTING_READ_BUDGET` reads); the table ends at the first 1, which every larger count gives too. */
+export const LISTING_PAGE_ITEMS = [100, 75, 56, 45, 37, 32, 28, 25, 22, 20, 18, 17, 16, 15, 14, 13, 12, 11, 11, 10, 10, 9, 9, 9, 8, 8, 8, 7, 7, 7, 7, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1] as const;
+/** The most documents a `listAccessible` page lists for a caller in `groups` groups (looked up in {@link LISTING_PAGE_ITEMS}). */
+export function listingPageItems(groups: number): number {
+  return (LISTING_PAGE_ITEMS as readonly number[])[groups] ?? 1;
+}
 /** The head of an access batch's `ints` (`wire::access::CALLER` and the next constants): each field's index, the caller's `g` group ids from `groups` on, and a field at or after `groups` `g` further on (`ints[g + documentCount]` is `n`); the columns start at `g + length`. */
 export const enum ACCESS_HEAD { caller = 0, groupCount = 1, groups = 2, documentCount = 2, grantCount = 3, length = 4 }
 /** An access batch's `times`: `now` at `now`, the `m` expiry times from `expiries` on, then a share request, if any ({@link ACCESS_REQUEST}). */
