@@ -28,9 +28,10 @@ const MAX_FIELD_NAME = 256;
 /** Most array elements, and most fields of one object, stored (Convex allows 8,192 and 1,024). */
 export const MAX_AUDIT_ITEMS = 100;
 /**
- * The size budget of one event: each UTF-16 unit of text (strings and field names) costs 1,
- * each value {@link VALUE_COST} more. At most 3 bytes a unit in UTF-8 and 9 bytes a value in
- * Convex, so a row stays far below Convex's 1 MiB document limit (and walking it stays cheap).
+ * The size budget of one event: each byte of text in UTF-8 (strings and field names) costs 1,
+ * each value {@link VALUE_COST} more (9 bytes a value in Convex). So a row stays near 100 KB,
+ * whatever script its text is in, and a page of 100 rows (`audit.list`'s largest) within the
+ * 16 MiB a Convex function may read; walking it stays cheap.
  */
 export const MAX_AUDIT_SIZE = 100_000;
 /** What each value costs of {@link MAX_AUDIT_SIZE}, whatever it holds. */
@@ -148,7 +149,7 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
   if (budget.left <= 0) return TRUNCATED;
   budget.left -= VALUE_COST;
   const text = (s: string) => {
-    budget.left -= s.length;
+    budget.left -= utf8Length(s);
     return s;
   };
   if (typeof value === "string") return text(cleanString(value, forms));
@@ -192,7 +193,20 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
  */
 function costOf(v: unknown): number {
   if (v === TRUNCATED || (v !== null && typeof v === "object")) return Number.MAX_SAFE_INTEGER;
-  return typeof v === "string" ? v.length : 0;
+  return typeof v === "string" ? utf8Length(v) : 0;
+}
+
+/** `s`'s length in UTF-8 bytes (a lone surrogate as the 3 bytes of its replacement). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    // A surrogate pair: 4 bytes for its 2 units. Else 2 bytes from U+0080, 3 from U+0800.
+    if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 2), i++;
+    else n += c < 0x800 ? 1 : 2;
+  }
+  return n;
 }
 
 function walkObject(value: Record<string, unknown>, forms: readonly string[], depth: number, budget: Budget) {
@@ -209,7 +223,7 @@ function walkObject(value: Record<string, unknown>, forms: readonly string[], de
     for (let n = 2; taken.has(name); n++) name = `${base}~${n}`;
     taken.add(name);
     names.push(name);
-    budget.left -= name.length;
+    budget.left -= utf8Length(name);
   }
   // The values small first, whatever the order of the keys (the database may sort them between
   // two cleanings): one large value must not crowd the small ones out of the size budget (a
