@@ -170,6 +170,11 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
       return out;
     }
     if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return text(REDACTED);
+    // What JSON would keep of them is nothing ({}): a date as its ISO text, a Map as an object
+    // (its keys as text, so a secret name is redacted), a Set as an array.
+    if (value instanceof Date) return walk(Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString(), forms, depth, budget);
+    if (value instanceof Map) return walk(Object.fromEntries(Array.from(value, ([k, v]) => [String(k), v])), forms, depth, budget);
+    if (value instanceof Set) return walk(Array.from(value), forms, depth, budget);
     if (isConvexError(value)) {
       return walk({ name: "ConvexError", data: (value as { data?: unknown }).data }, forms, depth, budget);
     }

@@ -109,6 +109,21 @@ test("huge, wide and deep values are bounded, and the row is still written", asy
   assert.equal(row.details.big, String(2n ** 70n));
 });
 
+test("a date, a Map and a Set keep what they hold (JSON would store {}), secret names redacted", async () => {
+  const row = await stored({
+    at: new Date(Date.UTC(2026, 11, 5)),
+    bad: new Date(Number.NaN),
+    headers: new Map([["token", "t0k"], ["status", 503], [7, "seven"]]),
+    tags: new Set(["a", "b"]),
+  });
+  assert.deepEqual(row.details, {
+    at: "2026-12-05T00:00:00.000Z",
+    bad: "Invalid Date",
+    headers: { token: "[redacted]", status: 503, 7: "seven" },
+    tags: ["a", "b"],
+  });
+});
+
 test("a million numbers behind shared references are bounded too", async () => {
   const level1 = Array(100).fill(7);
   const level2 = Array(100).fill(level1);
