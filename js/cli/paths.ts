@@ -62,14 +62,24 @@ export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node
   return false;
 }
 
-/** Whether a `catch` returns data (not literals, nor the error it caught) before any check of its own. */
+/**
+ * What of a caught error says what went wrong and carries nothing else: the error itself (a
+ * class instance is no Convex value), its `message`, `name` or `code`, and a `ConvexError`'s
+ * `data.code` or `data.message` (the guard's denials carry `{ code, message }`). Any other field
+ * (`e.post`, `e.data`) holds what the code that threw put there: a document, fail closed.
+ */
+const ERROR_TEXT = ["", "message", "name", "code", "data.code", "data.message"];
+
+/** Whether a `catch` returns data (not literals, nor the error it caught or its text, {@link ERROR_TEXT}) before any check of its own. */
 function catchReturnsData(clause: ts.CatchClause, makes: (code: ts.Node) => boolean): boolean {
   const caught = clause.variableDeclaration !== undefined && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
   const ofError = (e: ts.Expression): boolean => {
-    const x = skipOuter(e);
-    if (ts.isPropertyAccessExpression(x)) return ofError(x.expression);
+    let x = skipOuter(e);
     if (ts.isObjectLiteralExpression(x)) return x.properties.every((p) => (ts.isPropertyAssignment(p) ? ofError(p.initializer) : ts.isShorthandPropertyAssignment(p) && p.name.text === caught));
-    return (ts.isIdentifier(x) && x.text === caught) || carriesNoData(x);
+    const path: string[] = [];
+    for (; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression)) path.unshift(x.name.text);
+    if (ts.isIdentifier(x) && x.text === caught) return ERROR_TEXT.includes(path.join("."));
+    return carriesNoData(x);
   };
   return returnsOf(clause.block).some((r) => !ofError(r.expression!) && !checkedFirst(r, clause.block, makes));
 }
