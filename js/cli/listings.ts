@@ -1,6 +1,7 @@
 // What a guard listing covers. `listAccessible` and `listMyGroups` decide about no document and
-// deny no one (a signed-out caller gets an empty page): they filter. A listing is a function's
-// check only for what comes from its page:
+// deny no one (a signed-out caller gets an empty page), and `readableMany` answers `null` for each
+// id the caller may not read: they filter. A listing is a function's check only for what comes
+// from its answer:
 //
 //   const { page } = await guard.listAccessible(ctx, "posts", { paginationOpts });
 //   return page.map((r) => r.doc.title);                                    // the page: checked

@@ -10,8 +10,8 @@ import { markLowestRole } from "./roles.js";
 /**
  * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
  * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
- * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, and no check at
- * all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
+ * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, `readableMany`, and
+ * no check at all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
  * 1 their access to a document, 2 their access to every document (a role above the lowest, a
  * permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
  * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
@@ -22,10 +22,14 @@ export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "r
   return Math.max(-1, ...markLowestRole(app, full).map(rank));
 }
 
-/** Guard listings: the caller's own documents or groups. They decide about no document and deny no one (a signed-out caller gets an empty page). */
-const LISTINGS = new Set(["listAccessible", "listMyGroups"]);
+/**
+ * Guard listings: the caller's own documents or groups, or (`readableMany`) the ones among the ids
+ * given that the caller may read, `null` for the others. They refuse no one (a signed-out caller
+ * gets an empty page, or nulls): filters, checks only of what comes from their answer (listings.ts).
+ */
+const LISTINGS = new Set(["listAccessible", "listMyGroups", "readableMany"]);
 
-/** Whether a check is a guard listing ({@link LISTINGS}): the function's check, but of no id, and weaker than `requireUser` in a branch. */
+/** Whether a check is a guard listing ({@link LISTINGS}): the function's check only for what comes from its answer, of no argument's id, and weaker than `requireUser` in a branch. */
 export function listing(app: App, a: Pick<AuthCheck, "guardCall">): boolean {
   return a.guardCall !== undefined && LISTINGS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
 }
