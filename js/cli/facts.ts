@@ -170,8 +170,8 @@ export class FactsFinder {
       const lost = swallowed(call, isFunctionLike(fn) ? fn : (enclosingFunction(call) ?? fn), guard.sync !== true); // in the whole function, not a fragment makes reads
       const level = GUARD_AUTH[guard.name];
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
-      // thrown away checked nothing.
-      // `readable` counts only when its null leaves the function (an exit, or the answer returned: readable.ts).
+      // thrown away checked nothing, and `readable` counts only when its null leaves the
+      // function (an exit, or the answer returned: readable.ts).
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
