@@ -10,13 +10,26 @@
 //   subject = owner;                                // a parameter (or binding) assigned another value
 //   ctx.user.role = "admin"; ctx.user = owner;      // a builder's `ctx.user`, changed or replaced (through helpers given ctx too)
 //
-// Anywhere in the scope that declares the name (its function, callbacks included), before or after
-// the decision: the answer does not depend on the order. Not followed: the row stored in an object,
-// an array or a variable assigned later (`box.user = user; box.user.role = ...`), a dependency's
+// Anywhere in the scope that declares the name (its function, callbacks included) before the
+// decision; after it, only a change that may set the role (`user.lastSeen = Date.now()` after
+// `guard.can(user, ...)` changes nothing the decision read): a field of the role's name, a field
+// named by a value, `Object.assign` of anything but an object literal without it, an app function
+// doing so. "After" is in the order the code runs: later in the source, in no loop (nor function
+// called again) around both, not in a function declaration (hoisted), and the decision not in a
+// function of its own (a closure may run later). Not followed: the row stored in an object, an
+// array or a variable assigned later (`box.user = user; box.user.role = ...`), a dependency's
 // function other than those listed, a method called on it.
 import ts from "typescript";
 import { callParameters, valueSymbol } from "./facts-syntax.js";
-import { isFunctionLike, type App } from "./program.js";
+import { isFunctionLike, within, type App } from "./program.js";
+
+/** The decision a change is judged against: changes that run after it count only when they may set a role field (`roles`). */
+export interface Since {
+  decision: ts.Node;
+  roles: ReadonlySet<string>;
+  /** The scope of the decision's subject, where "after" is read (set by changedInPlace). */
+  scope?: ts.Node;
+}
 
 const MUTATORS: Record<string, Set<string>> = {
   Object: new Set(["assign", "defineProperty", "defineProperties", "setPrototypeOf"]),
@@ -25,9 +38,10 @@ const MUTATORS: Record<string, Set<string>> = {
 
 /**
  * Whether the value `name` holds (or its `field`: `ctx.user` for the parameter `ctx`) is changed in
- * place, or the name assigned again, in the scope declaring it.
+ * place, or the name assigned again, in the scope declaring it (`since`: before that decision, or
+ * after it in a way that may set the role; `roles`: only such changes count, at every use).
  */
-export function changedInPlace(app: App, name: ts.Identifier, field?: string, depth = 0, own = true): boolean {
+export function changedInPlace(app: App, name: ts.Identifier, field?: string, depth = 0, own = true, since?: Since, roles?: ReadonlySet<string>): boolean {
   const symbol = app.symbol(name);
   const decl = symbol?.valueDeclaration;
   if (symbol === undefined || decl === undefined || depth > 3) return false;
@@ -35,30 +49,58 @@ export function changedInPlace(app: App, name: ts.Identifier, field?: string, de
   if (!app.isAppCode(decl.getSourceFile())) return false;
   let scope: ts.Node = decl.parent;
   while (!ts.isParameter(decl) && !ts.isSourceFile(scope) && !isFunctionLike(scope)) scope = scope.parent;
+  const judged = since === undefined ? undefined : { ...since, scope: since.scope ?? scope };
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && n.text === name.text && n !== decl.name && valueSymbol(app, n) === symbol) found = changes(app, n, field, depth, own);
-    else ts.forEachChild(n, visit);
+    if (ts.isIdentifier(n) && n.text === name.text && n !== decl.name && valueSymbol(app, n) === symbol) {
+      found = changes(app, n, field, depth, own, judged, roles ?? (judged !== undefined && runsAfter(n, judged.decision, judged.scope) ? judged.roles : undefined));
+    } else ts.forEachChild(n, visit);
   };
   visit(scope);
   return found;
 }
 
+/** Whether `n` runs after `decision` whenever both run, in `scope` (one run of the subject's binding); see the file's comment. */
+function runsAfter(n: ts.Node, decision: ts.Node, scope: ts.Node): boolean {
+  if (n.getSourceFile() !== decision.getSourceFile() || n.getStart() < decision.end) return false;
+  for (let a = decision.parent; a !== scope && a !== undefined; a = a.parent) if (isFunctionLike(a)) return false;
+  for (let a = n.parent; a !== scope && a !== undefined; a = a.parent) {
+    if (ts.isFunctionDeclaration(a) || ((ts.isIterationStatement(a, false) || isFunctionLike(a)) && within(decision, a))) return false;
+  }
+  return true;
+}
+
+/** Whether a write of `p` (`row.field`, `row[key]`) may set one of the role fields: the field by its name, a key computed. */
+function setsRole(p: ts.PropertyAccessExpression | ts.ElementAccessExpression, roles: ReadonlySet<string>): boolean {
+  if (ts.isPropertyAccessExpression(p)) return roles.has(p.name.text);
+  return !ts.isStringLiteralLike(p.argumentExpression) || roles.has(p.argumentExpression.text);
+}
+
+/** Whether `Object.assign(row, ...)` and its kin may set a role field: anything but literal keys without one. */
+function mutatorSetsRole(call: ts.CallExpression, method: string, roles: ReadonlySet<string>): boolean {
+  const named = (e: ts.Expression | undefined) => e !== undefined && ts.isStringLiteralLike(e) && !roles.has(e.text);
+  const literal = (e: ts.Expression) => ts.isObjectLiteralExpression(e) && e.properties.every((q) => !ts.isSpreadAssignment(q) && q.name !== undefined && (ts.isIdentifier(q.name) || ts.isStringLiteralLike(q.name)) && !roles.has(q.name.text));
+  if (method === "assign") return !call.arguments.slice(1).every(literal);
+  if (method === "defineProperties") return call.arguments[1] === undefined || !literal(call.arguments[1]);
+  return method === "setPrototypeOf" || !named(call.arguments[1]);
+}
+
 /**
  * Whether the use `n` of the name changes the value it holds (`field`: the value of its field), or
- * (`own`: the subject's own name, not a helper's parameter or an alias given it) assigns the name.
+ * (`own`: the subject's own name, not a helper's parameter or an alias given it) assigns the name;
+ * with `roles`, only in a way that may set a role field (the use runs after the decision).
  */
-function changes(app: App, n: ts.Identifier, field: string | undefined, depth: number, own: boolean): boolean {
-  if (own && assigned(n)) return true;
+function changes(app: App, n: ts.Identifier, field: string | undefined, depth: number, own: boolean, since: Since | undefined, roles: ReadonlySet<string> | undefined): boolean {
+  if (own && assigned(n)) return roles === undefined;
   let ref: ts.Node = n;
   let rest = field; // `ctx` given on (to a helper, a `const`): its field is still to follow
   if (field !== undefined) {
     const p = up(n).parent;
     if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === up(n)) {
       if (!ts.isPropertyAccessExpression(p) || p.name.text !== field) return false;
-      // `ctx.user = other`: the object every holder of `ctx` sees, changed.
-      if (assigned(p) || ts.isDeleteExpression(up(p).parent)) return true;
+      // `ctx.user = other`: the object every holder of `ctx` sees, changed (after the decision, not the row decided on).
+      if (assigned(p) || ts.isDeleteExpression(up(p).parent)) return roles === undefined;
       ref = p;
       rest = undefined;
     }
@@ -66,11 +108,13 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   const at = up(ref);
   const p = at.parent;
   // `user.role = ...`, `user["role"] ??= ...`, `delete user.role`, `[user.role] = [...]`, `user.n++`.
-  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(up(p).parent));
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(up(p).parent)) && (roles === undefined || setsRole(p, roles));
   if (ts.isCallExpression(p) && p.arguments.includes(at as ts.Expression)) {
     const index = p.arguments.indexOf(at as ts.Expression);
     const callee = p.expression;
-    if (index === 0 && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)) return true;
+    if (index === 0 && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)) {
+      return roles === undefined || mutatorSetsRole(p, callee.name.text, roles);
+    }
     const fn = app.appFunction(p);
     if (fn === undefined) return false;
     // After a spread argument, which parameter takes it is not known.
@@ -79,10 +123,10 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
     if (param === undefined) return false;
     // A rest or destructured parameter: what it does with the value is not read.
     if (!ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
-    return changedInPlace(app, param.name, rest, depth + 1, false);
+    return changedInPlace(app, param.name, rest, depth + 1, false, undefined, roles);
   }
   // `const same = user` (or `let`): a change through it is a change of the row.
-  if (ts.isVariableDeclaration(p) && p.initializer === at && ts.isIdentifier(p.name)) return changedInPlace(app, p.name, rest, depth + 1, false);
+  if (ts.isVariableDeclaration(p) && p.initializer === at && ts.isIdentifier(p.name)) return changedInPlace(app, p.name, rest, depth + 1, false, since, roles);
   return false;
 }
 

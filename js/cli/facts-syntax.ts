@@ -179,13 +179,24 @@ export function unused(call: ts.CallExpression): boolean {
   return !read;
 }
 
-/** `unauthorized()`: a call of an app function that throws on every path (`(): never`). */
+/**
+ * `unauthorized()`: a call of an app function that throws on every path (`(): never`), also only
+ * by calling another that does (`function deny() { refuse() }`), however deep; read once each.
+ */
 export function throwingIn(app: App): Throwing {
-  return (call) => {
+  const throwing: Throwing = (call) => {
     const fn = app.appFunction(call);
-    return fn !== undefined && "body" in fn && fn.body !== undefined && onlyThrows(fn.body);
+    if (fn === undefined || !("body" in fn) || fn.body === undefined) return false;
+    let known = alwaysThrowing.get(fn);
+    if (known === undefined) {
+      alwaysThrowing.set(fn, false); // reached again while it is read (recursion): no throw of its own
+      alwaysThrowing.set(fn, (known = onlyThrows(fn.body, throwing)));
+    }
+    return known;
   };
+  return throwing;
 }
+const alwaysThrowing = new WeakMap<ts.Node, boolean>();
 
 /** Whether `body` leaves when the variable or parameter `name` holds a denial. */
 export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: Denial, depth: number, answer?: string): boolean {

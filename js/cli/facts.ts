@@ -9,6 +9,7 @@ import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, ex
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { readableExit } from "./readable.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -35,6 +36,8 @@ export interface AuthCheck {
   guardCall?: ts.CallExpression;
   /** A decision (`can`, `roleAtLeast`) about a parameter of the function making it: the caller's check only if its call passes the caller's row (subject.ts). */
   subject?: ts.Identifier;
+  /** A `readable` whose null leaves only as the function's answer: the caller of that function must leave on it in turn (readable.ts). */
+  handedOn?: boolean;
 }
 export interface Use {
   via: string;
@@ -167,12 +170,15 @@ export class FactsFinder {
       const lost = swallowed(call, isFunctionLike(fn) ? fn : (enclosingFunction(call) ?? fn), guard.sync !== true); // in the whole function, not a fragment makes reads
       const level = GUARD_AUTH[guard.name];
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
-      // thrown away checked nothing.
-      const discarded = ANSWERING.has(guard.name) && unused(call);
+      // thrown away checked nothing, and `readable` counts only when its null leaves the
+      // function (an exit, or the answer returned: readable.ts).
+      const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
+      const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
         const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
-        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
+        const handedOn = exit === "returned" ? { handedOn: true } : {};
+        facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
       }
       const decision = GUARD_DECISIONS[guard.name];
       // A decision about a role name or another row than the caller's is no check of the caller.
@@ -224,7 +230,10 @@ export class FactsFinder {
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       // A key or a document id the helper takes as a parameter is what this call passes.
       const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(app, e, helper, call));
-      const auth = passSubjects(app, found.auth, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role }));
+      // A `readable` answer the helper hands back leaves this function only if it leaves on it too (readable.ts).
+      const handedOn = found.auth.some((a) => a.handedOn === true) ? readableExit(app, call) : undefined;
+      const kept = found.auth.filter((a) => a.handedOn !== true || handedOn !== undefined).map((a) => (a.handedOn === true && handedOn === "leaves" ? { ...a, handedOn: false } : a));
+      const auth = passSubjects(app, kept, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role }));
       const authSometimes = auth.length > 0 && this.conditional(call, fn, "auth", () => strength(app, auth.filter((a) => a.conditional !== true && a.subject === undefined)));
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       mergeFacts(facts, {

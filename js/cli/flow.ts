@@ -108,8 +108,8 @@ export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, a
 /** Whether a call always throws (an app function whose body throws on every path). */
 export type Throwing = (call: ts.CallExpression) => boolean;
 
-/** A function body that throws on every path and never returns. */
-export function onlyThrows(body: ts.Node): boolean {
+/** A function body that throws on every path and never returns (`throwing`: a call that always throws, as {@link alwaysLeaves}). */
+export function onlyThrows(body: ts.Node, throwing?: Throwing): boolean {
   if (!ts.isBlock(body)) return false;
   let returns = false;
   const visit = (n: ts.Node): void => {
@@ -117,7 +117,7 @@ export function onlyThrows(body: ts.Node): boolean {
     else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);
-  return !returns && alwaysLeaves(body);
+  return !returns && alwaysLeaves(body, throwing);
 }
 
 /** `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals only. */

@@ -11,6 +11,7 @@ import { argumentFor, guardShown } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows } from "./ownerquery.js";
 import { changeChecks, type ChangeChecks } from "./levels.js";
+import { listingCovers } from "./listings.js";
 import { listing } from "./paths.js";
 import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
@@ -262,8 +263,9 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   if (handler !== undefined) {
     mergeFacts(fn.facts, finder.of(handler));
     // A check or a limit on some paths only leaves the others open.
-    // A decision about a parameter of the handler (or of a wrapper) is about no row of the caller's (subject.ts).
-    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined));
+    // A decision about a parameter of the handler (or of a wrapper) is about no row of the caller's (subject.ts); a listing checks only what comes from its page (listings.ts).
+    const h = handler;
+    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
     fn.idReads = returnedIdReads(app, handler, flow);

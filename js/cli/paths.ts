@@ -10,8 +10,8 @@ import { markLowestRole } from "./roles.js";
 /**
  * How much of the caller the strongest of `checks` decides, to weigh the two branches of an
  * `if ... else` or a `?:` (a check counts for the whole only when the other branch makes one as
- * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, and no check at
- * all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
+ * strong, or leaves): -1 nothing (a listing: `listAccessible`, `listMyGroups`, `readableMany`, and
+ * no check at all), 0 that they signed in (`requireUser`, the lowest role, whatever the first of `roles` is),
  * 1 their access to a document, 2 their access to every document (a role above the lowest, a
  * permission). So `if (admin) await guard.requireRole(ctx, "admin"); else await
  * guard.requireUser(ctx)` is judged as `requireUser`: the weaker branch.
@@ -22,10 +22,14 @@ export function strength(app: App, checks: readonly Pick<AuthCheck, "level" | "r
   return Math.max(-1, ...markLowestRole(app, full).map(rank));
 }
 
-/** Guard listings: the caller's own documents or groups. They decide about no document and deny no one (a signed-out caller gets an empty page). */
-const LISTINGS = new Set(["listAccessible", "listMyGroups"]);
+/**
+ * Guard listings: the caller's own documents or groups, or (`readableMany`) the ones among the ids
+ * given that the caller may read, `null` for the others. They refuse no one (a signed-out caller
+ * gets an empty page, or nulls): filters, checks only of what comes from their answer (listings.ts).
+ */
+const LISTINGS = new Set(["listAccessible", "listMyGroups", "readableMany"]);
 
-/** Whether a check is a guard listing ({@link LISTINGS}): the function's check, but of no id, and weaker than `requireUser` in a branch. */
+/** Whether a check is a guard listing ({@link LISTINGS}): the function's check only for what comes from its answer, of no argument's id, and weaker than `requireUser` in a branch. */
 export function listing(app: App, a: Pick<AuthCheck, "guardCall">): boolean {
   return a.guardCall !== undefined && LISTINGS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
 }
@@ -62,14 +66,24 @@ export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node
   return false;
 }
 
-/** Whether a `catch` returns data (not literals, nor the error it caught) before any check of its own. */
+/**
+ * What of a caught error says what went wrong and carries nothing else: the error itself (a
+ * class instance is no Convex value), its `message`, `name` or `code`, and a `ConvexError`'s
+ * `data.code` or `data.message` (the guard's denials carry `{ code, message }`). Any other field
+ * (`e.post`, `e.data`) holds what the code that threw put there: a document, fail closed.
+ */
+const ERROR_TEXT = ["", "message", "name", "code", "data.code", "data.message"];
+
+/** Whether a `catch` returns data (not literals, nor the error it caught or its text, {@link ERROR_TEXT}) before any check of its own. */
 function catchReturnsData(clause: ts.CatchClause, makes: (code: ts.Node) => boolean): boolean {
   const caught = clause.variableDeclaration !== undefined && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
   const ofError = (e: ts.Expression): boolean => {
-    const x = skipOuter(e);
-    if (ts.isPropertyAccessExpression(x)) return ofError(x.expression);
+    let x = skipOuter(e);
     if (ts.isObjectLiteralExpression(x)) return x.properties.every((p) => (ts.isPropertyAssignment(p) ? ofError(p.initializer) : ts.isShorthandPropertyAssignment(p) && p.name.text === caught));
-    return (ts.isIdentifier(x) && x.text === caught) || carriesNoData(x);
+    const path: string[] = [];
+    for (; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression)) path.unshift(x.name.text);
+    if (ts.isIdentifier(x) && x.text === caught) return ERROR_TEXT.includes(path.join("."));
+    return carriesNoData(x);
   };
   return returnsOf(clause.block).some((r) => !ofError(r.expression!) && !checkedFirst(r, clause.block, makes));
 }

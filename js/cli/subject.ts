@@ -16,7 +16,8 @@
 // decision is judged where that function is called, by what the call passes (a helper
 // `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`, a
 // handler's argument, a row the app looks up from the identity itself) is not the caller's, and
-// neither is a row written over or a parameter assigned another value (changed.ts).
+// neither is a row written over (before the decision, or after it in a way that may set the role)
+// or a parameter assigned another value (changed.ts).
 import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
 import { changedInPlace } from "./changed.js";
@@ -38,19 +39,24 @@ export function decisionSubject(app: App, call: ts.CallExpression): Subject {
   return subjectOf(app, first, 0);
 }
 
-/** What `e` is: the caller's row (or its role), a parameter to judge at the call, or something else. */
-export function subjectOf(app: App, e: ts.Expression | undefined, depth: number): Subject {
-  if (e === undefined || depth > 4 || ts.isSpreadElement(e)) return "other";
+/**
+ * What `e` is: the caller's row (or its role), a parameter to judge at the call, or something else.
+ * `site`: where the decision takes it (`e` itself, before the `const`s it is read through): a
+ * change of the row after it counts only when it may set the role (changed.ts).
+ */
+export function subjectOf(app: App, e: ts.Expression | undefined, depth: number, site: ts.Node | undefined = e): Subject {
+  if (e === undefined || site === undefined || depth > 4 || ts.isSpreadElement(e)) return "other";
   const x = skipOuter(e);
+  const since = { decision: site, roles: roleFields(app) };
   if (ts.isCallExpression(x)) {
     if (CALLER.has(app.calleeFrom(x, GUARD)?.name ?? "")) return "caller";
     return answersCaller(app, x, depth) ? "caller" : "other";
   }
   if (ts.isIdentifier(x)) {
     // The caller's row written over (`user.role = args.role`), a parameter assigned another row: not the caller's (changed.ts).
-    if (changedInPlace(app, x)) return "other";
+    if (changedInPlace(app, x, undefined, 0, true, since)) return "other";
     const init = app.constInitializer(x);
-    if (init !== undefined) return subjectOf(app, init, depth + 1);
+    if (init !== undefined) return subjectOf(app, init, depth + 1, site);
     const decl = app.symbol(x)?.valueDeclaration;
     if (decl !== undefined && ts.isParameter(decl) && ts.isIdentifier(decl.name)) return x;
     if (decl !== undefined && ts.isBindingElement(decl) && decl.dotDotDotToken === undefined && ts.isVariableDeclaration(decl.parent.parent)) {
@@ -62,18 +68,18 @@ export function subjectOf(app: App, e: ts.Expression | undefined, depth: number)
         const key = decl.propertyName ?? decl.name;
         if (!ts.isIdentifier(key)) return "other";
         // `const { user } = ctx` in a builder's handler, unless that `ctx.user` is written over.
-        if (key.text === "user" && firstParameter(app, from)) return changedInPlace(app, rootName(app, from), "user") ? "other" : "caller";
+        if (key.text === "user" && firstParameter(app, from)) return changedInPlace(app, rootName(app, from), "user", 0, true, since) ? "other" : "caller";
         // `const { role } = await guard.requireUser(ctx)`: the caller's role field.
-        return roleFields(app).has(key.text) ? subjectOf(app, from, depth + 1) : "other";
+        return roleFields(app).has(key.text) ? subjectOf(app, from, depth + 1, site) : "other";
       }
       // `const [user, post] = await Promise.all([guard.requireUser(ctx), ...])`.
-      return subjectOf(app, element(app, from, decl.parent.elements.indexOf(decl)), depth + 1);
+      return subjectOf(app, element(app, from, decl.parent.elements.indexOf(decl)), depth + 1, site);
     }
     return "other";
   }
   if (ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined) {
-    if (x.name.text === "user" && firstParameter(app, x.expression)) return changedInPlace(app, rootName(app, x.expression), "user") ? "other" : "caller";
-    if (roleFields(app).has(x.name.text)) return subjectOf(app, x.expression, depth + 1);
+    if (x.name.text === "user" && firstParameter(app, x.expression)) return changedInPlace(app, rootName(app, x.expression), "user", 0, true, since) ? "other" : "caller";
+    if (roleFields(app).has(x.name.text)) return subjectOf(app, x.expression, depth + 1, site);
   }
   return "other";
 }
