@@ -558,9 +558,11 @@ impl Next<'_> {
     /// shorter.
     pub(crate) fn write_log(&self, out: &mut [f64]) {
         if let Some(out) = out.get_mut(..self.log_len()) {
-            let (kept, added) = out.split_at_mut(self.kept.len());
-            kept.copy_from_slice(self.kept);
-            added.fill(self.t);
+            // Checked although `kept` always fits: `split_at_mut` links a panic and its message.
+            if let Some((kept, added)) = out.split_at_mut_checked(self.kept.len()) {
+                kept.copy_from_slice(self.kept);
+                added.fill(self.t);
+            }
         }
     }
 
