@@ -338,8 +338,9 @@ impl Limit {
             period: NonZeroU64::new(period).unwrap_or(NonZeroU64::MIN),
             capacity: nz32(capacity),
             shards: nz32(shards),
-            // shards <= capacity, so the quotient is at least 1.
-            max_cost: nz32(capacity / shards),
+            // shards <= capacity, so the quotient is at least 1. By a `NonZeroU32`: no
+            // division-by-zero panic (and its message) linked, although `shards` is never 0.
+            max_cost: nz32(capacity / nz32(shards)),
         })
     }
 
