@@ -72,7 +72,10 @@ function optimize(input, output, names = false) {
   // of the engine does (Rust never forms an address by wrapping; the stack's lowest KB is
   // reached only through in-range addresses), and there the folded form traps instead of
   // reading memory: fail closed. Measured: full -359 B, roles-only -140 B, client -375 B.
-  run(bin("wasm-opt"), ["--low-memory-unused", ...NO_INLINE, "-Oz", "--flatten", "--rereloop", "-Oz", "--converge", ...FEATURES, names ? "-g" : "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
+  // A second -Oz after the rebuilt control flow: --converge stops at the first round that
+  // does not shrink the module, which one -Oz there reaches too early. Measured: full
+  // 40,465 -> 40,380 B, roles-only 13,315 -> 13,272 B, client 30,369 -> 30,301 B.
+  run(bin("wasm-opt"), ["--low-memory-unused", ...NO_INLINE, "-Oz", "--flatten", "--rereloop", "-Oz", "-Oz", "--converge", ...FEATURES, names ? "-g" : "--strip-debug", "--strip-producers", "--strip-target-features", input, "-o", output]);
   const bytes = readFileSync(output);
   new WebAssembly.Module(bytes);
   return bytes;
