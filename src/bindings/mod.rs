@@ -566,11 +566,10 @@ fn u(x: f64) -> u32 {
 }
 
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
-/// address (a multiple of 8), or 0 (refused) while another call runs or for a `len` above
-/// [`MAX_IO_BYTES`]: a length past `isize::MAX` would overflow the `Vec` (a panic, a trap),
-/// and one just below it would grow the memory to 2 GiB for the instance's life. Within the
-/// bound, a memory that cannot grow still traps, as every allocation does (the instance is
-/// discarded: fail closed); `try_reserve` here cost 0.2 KB of the wasm budget.
+/// address (a multiple of 8), or 0 (refused) while another call runs, for a `len` above
+/// [`MAX_IO_BYTES`] (a length past `isize::MAX` would overflow the `Vec`, a panic, and one
+/// just below it would grow the memory to 2 GiB for the instance's life), or when the memory
+/// cannot grow to hold it (`try_reserve`: a refusal, where `resize` alone trapped).
 #[no_mangle]
 pub extern "C" fn buffer(len: u32) -> i32 {
     let Ok(mut state) = STATE.0.try_borrow_mut() else {
@@ -580,15 +579,22 @@ pub extern "C" fn buffer(len: u32) -> i32 {
         return 0;
     }
     let words = (len as usize).div_ceil(8);
-    if state.io.len() < words {
-        if state.io.capacity() == 0 {
-            // The area's first block made at once (see `FIRST_WORDS`).
-            state.io = Vec::with_capacity(words.max(FIRST_WORDS));
+    let io = &mut state.io;
+    if io.len() < words {
+        // The area's first block made at once (see `FIRST_WORDS`): an empty `Vec` reserves
+        // exactly what it is asked for.
+        let want = if io.capacity() == 0 {
+            words.max(FIRST_WORDS)
+        } else {
+            words
+        };
+        if io.try_reserve(want - io.len()).is_err() {
+            return 0;
         }
-        state.io.resize(words, 0);
+        io.resize(words, 0);
     }
     // A 32-bit address space: the address fits, read back as unsigned.
-    state.io.as_ptr() as usize as i32
+    io.as_ptr() as usize as i32
 }
 
 /// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder
