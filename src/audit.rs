@@ -15,14 +15,30 @@
 pub const SECRET_FRAGMENTS: &str = "code secret token password passwd passphrase apikey \
     authorization bearer cookie credential privatekey signature mnemonic jwt";
 
-/// Words that mark a field name as secret when one is a whole word of it ([`is_secret_key`]
-/// splits a name into words at separators, at camelCase humps, between an acronym and the
-/// next word, and between letters and digits): short words that are parts of ordinary words,
-/// so containment would redact those too. `stripeKey`, `signing_key`, `accessKeyId`, `PIN`,
-/// `otpSent`, `authHeader`, `sessionId` and `SSN` are secret; `keyboard`, `monkey`,
-/// `pinned`, `spinner`, `opinion`, `author` and `possession` are not. A name written without
-/// word boundaries (`stripekey`) is not split: write it in camelCase or snake_case.
+/// Words that mark a field name as secret when one ends a word of it ([`is_secret_key`] splits
+/// a name into words at separators, at camelCase humps, between an acronym and the next word,
+/// and between letters and digits), alone or followed by one of [`SECRET_WORD_SUFFIXES`]:
+/// short words that are parts of ordinary words, so containment would redact those too.
+/// `stripeKey`, `signing_key`, `accessKeyId`, `PIN`, `otpSent`, `authHeader`, `sessionId` and
+/// `SSN` are secret, and so are their plurals (`stripeKeys`, `PINs`, `ssns`) and the names
+/// written without word boundaries that end in one (`stripekey`, `SESSIONID`, `dbpwd`, `totp`,
+/// `hotp`); `keyboard`, `pinned`, `spinner`, `opinion`, `author`, `sessional` and `footprint`
+/// are not (no secret word ends a word there), nor are the words of [`KEPT_WORDS`]. A name
+/// without word boundaries that starts with a secret word and goes on (`sessiondata`,
+/// `authheader`) cannot be told from `keyboard` and is kept too: write it `sessionData` or
+/// `session_data`.
 pub const SECRET_WORDS: &str = "key pin otp auth session ssn pwd";
+
+/// What may follow a secret word for it to still count: nothing, a plural `s`, `id` or `ids`
+/// (`keys`, `PINs`, `sessionid`, `SESSIONIDS`). Then the name has a word boundary or ends.
+pub const SECRET_WORD_SUFFIXES: [&str; 4] = ["", "s", "id", "ids"];
+
+/// Ordinary words that end in a secret word, kept although they do: a secret word that ends a
+/// word of the name, after letters of the same word, does not count when that word (from its
+/// start to the secret word's end, normalized) is one of these. Only words a field name may
+/// plausibly be are listed; any other (`turnkey`, `hairpin`, `oauth`) is redacted: fail closed.
+pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey spin possession \
+    obsession";
 
 /// Longest normalized name compared; a longer name is secret (fail closed) without looking.
 pub const MAX_KEY_LEN: usize = 256;
@@ -35,8 +51,10 @@ pub const MAX_KEY_LEN: usize = 256;
 /// characters would take Unicode tables the engine does not carry. Otherwise the name is
 /// normalized: ASCII letters are lower-cased, ASCII digits kept, and every other character
 /// (`_`, `-`, `.`, spaces) dropped, so `api_key`, `API-KEY`, `apiKey` and `Api Key` are one
-/// name. Then it is secret when it contains one of [`SECRET_FRAGMENTS`], has one of
-/// [`SECRET_WORDS`] as a whole word, or is longer than [`MAX_KEY_LEN`].
+/// name. Then it is secret when it contains one of [`SECRET_FRAGMENTS`], when one of
+/// [`SECRET_WORDS`], followed by one of [`SECRET_WORD_SUFFIXES`], ends at a word boundary (or
+/// the name's end) and the word it ends, from that word's start to the secret word's end, is
+/// not one of [`KEPT_WORDS`], or when it is longer than [`MAX_KEY_LEN`].
 ///
 /// ```
 /// use convex_guard::audit::is_secret_key;
@@ -46,7 +64,13 @@ pub const MAX_KEY_LEN: usize = 256;
 /// for k in ["stripeKey", "accessKeyId", "PIN", "otp", "sessionId", "p\u{430}ssword"] {
 ///     assert!(is_secret_key(k), "{k}");
 /// }
+/// for k in ["stripeKeys", "PINs", "stripekey", "SESSIONID", "totp", "hotp"] {
+///     assert!(is_secret_key(k), "{k}");
+/// }
 /// for k in ["action", "userId", "resourceType", "status", "email", "keyboard", "pinned", "author"] {
+///     assert!(!is_secret_key(k), "{k}");
+/// }
+/// for k in ["monkey", "turkey", "hockey", "spinach", "opinion", "possession"] {
 ///     assert!(!is_secret_key(k), "{k}");
 /// }
 /// ```
@@ -98,18 +122,51 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
     has(name, None, SECRET_FRAGMENTS) || has(name, Some(&starts), SECRET_WORDS)
 }
 
-/// Whether one of `list` is in `name`: anywhere, or, with `starts` ([`is_secret_key`]'s), as
-/// a whole word. Every suffix's start, compared by prefix: unlike `windows`, no size-zero
-/// panic path (and its message) is linked into the wasm. Out of line, so that neither list is
-/// unrolled into the engine's code.
+/// The words of a space-separated list.
+fn list(words: &'static str) -> impl Iterator<Item = &'static [u8]> {
+    words.as_bytes().split(|&b| b == b' ')
+}
+
+/// Whether one of `words` is in `name`: with `starts` ([`is_secret_key`]'s: where the words of
+/// `name` start, and its end), ending a word as [`is_secret_key`] says; without, anywhere
+/// (every position then counts as a word start, so the suffix `""` is always found and the word
+/// is the fragment itself, never a kept word). Every suffix's start, compared by prefix: unlike
+/// `windows`, no size-zero panic path (and its message) is linked into the wasm. One function
+/// for both lists, out of line, so that neither is unrolled into the engine's code.
 #[inline(never)]
-fn has(name: &[u8], starts: Option<&[bool]>, list: &str) -> bool {
-    let word = |i: usize| starts.is_none_or(|s| s.get(i) == Some(&true));
-    list.as_bytes().split(|&b| b == b' ').any(|f| {
-        (0..name.len()).any(|i| {
-            let found = name.get(i..).is_some_and(|s| s.starts_with(f));
-            found && word(i) && word(i + f.len())
-        })
+fn has(name: &[u8], starts: Option<&[bool]>, words: &'static str) -> bool {
+    let at = |i: usize| starts.is_none_or(|s| s.get(i) == Some(&true));
+    // The start of the word holding `name[i]`: the last start at or before it.
+    let mut start = 0;
+    for i in 0..name.len() {
+        if at(i) {
+            start = i;
+        }
+        let rest = name.get(i..).unwrap_or_default();
+        let found = list(words).any(|w| {
+            let after = rest.get(w.len()..).unwrap_or_default();
+            let end = i + w.len();
+            rest.starts_with(w)
+                && SECRET_WORD_SUFFIXES
+                    .iter()
+                    .any(|x| after.starts_with(x.as_bytes()) && at(end + x.len()))
+                && !is_kept(name.get(start..end).unwrap_or_default())
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `word` is one of [`KEPT_WORDS`].
+fn is_kept(word: &[u8]) -> bool {
+    let kept = KEPT_WORDS.as_bytes();
+    (0..kept.len()).any(|p| {
+        let k = kept.get(p..).unwrap_or_default();
+        (p == 0 || kept.get(p - 1) == Some(&b' '))
+            && k.starts_with(word)
+            && k.get(word.len()).is_none_or(|&b| b == b' ')
     })
 }
 
@@ -136,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn short_secret_words_count_as_whole_words_only() {
+    fn short_secret_words_count_as_whole_words() {
         for k in [
             "stripeKey",
             "signing_key",
@@ -169,6 +226,109 @@ mod tests {
         ] {
             assert!(!is_secret_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn plurals_of_secret_words_and_fragments_are_secret() {
+        for k in [
+            "stripeKeys",
+            "PINs",
+            "ssns",
+            "SSNs",
+            "apiKeys",
+            "tokens",
+            "secrets",
+            "passwords",
+            "keys",
+            "KEYs",
+            "OTPs",
+            "sessions",
+            "dbPwds",
+            "sessionIds",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn one_time_password_names_are_secret() {
+        for k in [
+            "totp",
+            "hotp",
+            "TOTP",
+            "HOTP",
+            "totpUri",
+            "hotpCounter",
+            "emailotp",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn a_secret_word_ending_a_name_without_boundaries_is_secret() {
+        for k in [
+            "SESSIONID",
+            "sessionid",
+            "SESSIONIDS",
+            "stripekey",
+            "STRIPEKEY",
+            "apikey",
+            "keyid",
+            "userpin",
+            "dbpwd",
+            "userssn",
+            "sessionkey",
+            "idempotencykey",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        // Ordinary words that end in one, not listed as kept: redacted (fail closed).
+        for k in ["turnkey", "hairpin", "oauth", "xmonkey"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn kept_words_and_words_a_secret_word_does_not_end_are_kept() {
+        for k in [
+            "monkey",
+            "Monkeys",
+            "turkey",
+            "hockey",
+            "donkey",
+            "jockey",
+            "whiskey",
+            "hotkey",
+            "HOTKEYS",
+            "spin",
+            "spins",
+            "possession",
+            "possessionIds",
+            "obsession",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        for k in [
+            "keynote",
+            "keyword",
+            "pinpoint",
+            "spinach",
+            "authority",
+            "sessional",
+            "hotplate",
+            "classname",
+            "businessname",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        // A kept word is the whole word: a secret word starting its own word still counts.
+        assert!(is_secret_key("monKey"));
+        assert!(is_secret_key("monkeyKey"));
+        // A name without boundaries that starts with a secret word and goes on: kept.
+        assert!(!is_secret_key("sessiondata") && is_secret_key("sessionData"));
+        // A fragment is contained, whatever surrounds it.
+        assert!(is_secret_key("tokenizer"));
     }
 
     #[test]

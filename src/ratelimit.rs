@@ -338,8 +338,9 @@ impl Limit {
             period: NonZeroU64::new(period).unwrap_or(NonZeroU64::MIN),
             capacity: nz32(capacity),
             shards: nz32(shards),
-            // shards <= capacity, so the quotient is at least 1.
-            max_cost: nz32(capacity / shards),
+            // shards <= capacity, so the quotient is at least 1. By a `NonZeroU32`: no
+            // division-by-zero panic (and its message) linked, although `shards` is never 0.
+            max_cost: nz32(capacity / nz32(shards)),
         })
     }
 
@@ -558,9 +559,11 @@ impl Next<'_> {
     /// shorter.
     pub(crate) fn write_log(&self, out: &mut [f64]) {
         if let Some(out) = out.get_mut(..self.log_len()) {
-            let (kept, added) = out.split_at_mut(self.kept.len());
-            kept.copy_from_slice(self.kept);
-            added.fill(self.t);
+            // Checked although `kept` always fits: `split_at_mut` links a panic and its message.
+            if let Some((kept, added)) = out.split_at_mut_checked(self.kept.len()) {
+                kept.copy_from_slice(self.kept);
+                added.fill(self.t);
+            }
         }
     }
 

@@ -912,7 +912,8 @@ pub mod abi {
     /// any input the TypeScript layer makes within the engine's other bounds and Convex's
     /// argument limits. `buffer` refuses a longer one (it answers 0, which the TypeScript
     /// layer treats as a call that makes no sense) instead of growing the memory for it,
-    /// which would never shrink again (or trap past 2 GiB).
+    /// which would never shrink again (or trap past 2 GiB); within it, it answers 0 too when
+    /// the memory cannot grow to hold the input.
     pub const MAX_IO_BYTES: u32 = 1 << 24;
     /// `create` kind: an access levels builder (`levels_level`, `levels_build`).
     pub const KIND_LEVELS: u32 = 1;

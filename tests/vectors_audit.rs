@@ -28,15 +28,17 @@ fn every_vector_case_matches() {
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config::with_cases(20_000))]
 
-    /// Names made of secret words, their look-alikes and separators, in every case.
+    /// Names made of secret words, their suffixes, the kept words and parts of them,
+    /// look-alikes and separators, in every case.
     #[test]
     fn the_engine_answers_the_stated_rule(
         parts in proptest::collection::vec(
             proptest::sample::select(&[
                 "key", "Key", "KEY", "pin", "PIN", "Pin", "otp", "auth", "Auth", "session",
-                "ssn", "SSN", "pwd", "board", "ned", "mon", "or", "s", "id", "Id", "ID", "API",
-                "HMAC", "stripe", "code", "tok", "en", "_", "-", ".", " ", "2", "9", "\u{430}",
-                "\u{200b}", "a", "B",
+                "SESSION", "ssn", "SSN", "pwd", "board", "ned", "mon", "or", "s", "id", "Id",
+                "ID", "ids", "IDs", "API", "HMAC", "stripe", "code", "tok", "en", "_", "-", ".",
+                " ", "2", "9", "\u{430}", "\u{200b}", "a", "B", "monkey", "MONKEY", "turkey",
+                "hot", "sp", "pos", "ob", "t", "h", "data",
             ][..]),
             0..8,
         )

@@ -1,8 +1,9 @@
 //! `isSecretKey` (src/bindings/codes.rs, `audit::is_secret_name`): a field name is secret
 //! exactly when it holds a byte that is not ASCII, or its normalized form (ASCII letters
 //! lower-cased, digits kept, everything else dropped) contains a secret fragment, has a secret
-//! word between two word boundaries, or is longer than `MAX_KEY_LEN`. Checked against a plain
-//! reference written with `String`s.
+//! word (with a suffix: `s`, `id`, `ids`) ending at a word boundary in a word that is not a kept
+//! one, or is longer than `MAX_KEY_LEN`. Checked against a plain reference written with
+//! `String`s.
 #![no_main]
 
 use convex_guard::audit::{is_secret_key, is_secret_name};

@@ -312,9 +312,16 @@ impl<'a> Reader<'a> {
     fn u32s(&mut self, n: u32) -> Result<Vec<u32>, Fail> {
         let len = n.checked_mul(4).ok_or(Fail::Invalid)?;
         let b = self.bytes(len)?;
-        Ok(b.chunks_exact(4)
-            .map(|c| u32::from_le_bytes(<[u8; 4]>::try_from(c).unwrap_or_default()))
-            .collect())
+        // Not `chunks_exact(4).map(..).collect()`: its size hint divides by a chunk size LLVM
+        // no longer knows, which linked a division-by-zero panic and a slower collect
+        // (376 B of wasm).
+        let mut out = Vec::with_capacity(n as usize);
+        let mut rest = b;
+        while let [a, b, c, d, tail @ ..] = rest {
+            out.push(u32::from_le_bytes([*a, *b, *c, *d]));
+            rest = tail;
+        }
+        Ok(out)
     }
 
     /// The next `n` numbers (`f64`), from the next multiple of 8 bytes.
@@ -559,11 +566,10 @@ fn u(x: f64) -> u32 {
 }
 
 /// Makes the I/O area at least `len` bytes long, keeping what it holds, and returns its
-/// address (a multiple of 8), or 0 (refused) while another call runs or for a `len` above
-/// [`MAX_IO_BYTES`]: a length past `isize::MAX` would overflow the `Vec` (a panic, a trap),
-/// and one just below it would grow the memory to 2 GiB for the instance's life. Within the
-/// bound, a memory that cannot grow still traps, as every allocation does (the instance is
-/// discarded: fail closed); `try_reserve` here cost 0.2 KB of the wasm budget.
+/// address (a multiple of 8), or 0 (refused) while another call runs, for a `len` above
+/// [`MAX_IO_BYTES`] (a length past `isize::MAX` would overflow the `Vec`, a panic, and one
+/// just below it would grow the memory to 2 GiB for the instance's life), or when the memory
+/// cannot grow to hold it (`try_reserve`: a refusal, where `resize` alone trapped).
 #[no_mangle]
 pub extern "C" fn buffer(len: u32) -> i32 {
     let Ok(mut state) = STATE.0.try_borrow_mut() else {
@@ -573,15 +579,22 @@ pub extern "C" fn buffer(len: u32) -> i32 {
         return 0;
     }
     let words = (len as usize).div_ceil(8);
-    if state.io.len() < words {
-        if state.io.capacity() == 0 {
-            // The area's first block made at once (see `FIRST_WORDS`).
-            state.io = Vec::with_capacity(words.max(FIRST_WORDS));
+    let io = &mut state.io;
+    if io.len() < words {
+        // The area's first block made at once (see `FIRST_WORDS`): an empty `Vec` reserves
+        // exactly what it is asked for.
+        let want = if io.capacity() == 0 {
+            words.max(FIRST_WORDS)
+        } else {
+            words
+        };
+        if io.try_reserve(want - io.len()).is_err() {
+            return 0;
         }
-        state.io.resize(words, 0);
+        io.resize(words, 0);
     }
     // A 32-bit address space: the address fits, read back as unsigned.
-    state.io.as_ptr() as usize as i32
+    io.as_ptr() as usize as i32
 }
 
 /// Makes an empty object of a `KIND_*` and returns its handle. (A policy has no builder

@@ -127,3 +127,23 @@ for (const name of ENGINES) {
     assert.equal(wire.opBuffer(exports, 8), at);
   });
 }
+
+test("convex_guard.wasm: an I/O area the memory cannot grow to hold is refused (0), never a trap", () => {
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`${root}target/wasm/convex_guard.wasm`)));
+  // The area's first block (4 KiB, from the memory the module starts with), then the memory
+  // grown as far as it goes, so that no larger area fits anywhere.
+  const at = wire.opBuffer(exports, 8);
+  assert.ok(at > 0 && at % 8 === 0, `the area at ${at}`);
+  for (let step = 32768; step >= 1; step >>= 1) {
+    try {
+      exports.memory.grow(step);
+    } catch {
+      // that step no longer fits; try half of it
+    }
+  }
+  for (const len of [wire.ABI_MAX_IO_BYTES, 1 << 20]) {
+    assert.equal(wire.opBuffer(exports, len), 0, `buffer(${len}) on a full memory`);
+  }
+  // Refused, not trapped: the instance still answers, with the area it had.
+  assert.equal(wire.opBuffer(exports, 4096), at);
+});

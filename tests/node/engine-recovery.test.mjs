@@ -1,6 +1,7 @@
 // Recovery from an interrupted engine call: a call that dies inside the engine (the JavaScript
-// stack exhausted, the engine's memory exhausted) must fail closed, and every later call in
-// the same context must answer right, from a fresh instance. Before the fix, one such call left
+// stack exhausted) or is refused for want of memory (the engine's memory exhausted: its I/O
+// area cannot grow for the input) must fail closed, and every later call in the same context
+// must answer right, from a fresh instance. Before the fix, one such call left
 // the instance broken for the rest of the context ("recursive use of an object detected",
 // "memory access out of bounds"). Each scenario runs in a process of its own; the guard (every
 // capability), its known answers and the ways of interrupting are in recovery-fixture.mjs.
@@ -117,7 +118,9 @@ for (const [name, { deny, inside, huge, bounded = false }] of Object.entries(CAP
       assert.ok(r.madeAfter <= 2, "at most the known answers' own recovery");
       return;
     }
-    assert.equal(r.interrupted.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.interrupted)}`);
+    // The input's I/O area cannot grow: `buffer` refuses it (0, a malformed call to the
+    // TypeScript layer, which discards the instance), where it used to trap.
+    assert.equal(r.interrupted.error, "Error", `the engine refused the input: ${JSON.stringify(r.interrupted)}`);
     assertKnown(r.after, "after the engine ran out of memory");
     assert.deepEqual(r.roomy, { error: "INVALID_ARGUMENT" }, "a large input fits again, and is refused by the engine");
     assert.equal(r.instances, 2, "one fresh instance replaced the one that ran out of memory");
@@ -138,14 +141,14 @@ test("a fresh instance compiles the permissions the first one accepted, not the 
     Object.defineProperty(permissions, "user", { get: () => ["write:x", "delete:x"] });
     const made = f.made.length;
     f.exhaustMemory();
-    const trapped = await f.attempt(() => guard.can(user, "z".repeat(1 << 24)));
+    const refused = await f.attempt(() => guard.can(user, "z".repeat(1 << 24)));
     const after = [guard.can(user, "read:x"), guard.can(user, "write:x"), guard.can(user, "delete:x")];
-    console.log(JSON.stringify({ before, trapped, after, fresh: f.made.length - made }));
+    console.log(JSON.stringify({ before, refused, after, fresh: f.made.length - made }));
   `);
   assert.deepEqual(r.before, [true, false]);
-  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.refused.error, "Error", `the engine refused the input: ${JSON.stringify(r.refused)}`);
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
-  assert.deepEqual(r.after, [true, false, false], "the same policy as before the trap");
+  assert.deepEqual(r.after, [true, false, false], "the same policy as before the refusal");
 });
 
 test("a fresh instance compiles the rate limits the first one accepted, not the configuration as it is now", () => {
@@ -163,11 +166,11 @@ test("a fresh instance compiles the rate limits the first one accepted, not the 
     Object.defineProperty(rateLimits, "send", { get: () => ({ kind: "token bucket", rate: 5000, period: 1 }) });
     const made = f.made.length;
     f.exhaustMemory();
-    const trapped = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
-    console.log(JSON.stringify({ before, trapped, after: take(full).ok, remaining: take(null).remaining, fresh: f.made.length - made }));
+    const refused = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
+    console.log(JSON.stringify({ before, refused, after: take(full).ok, remaining: take(null).remaining, fresh: f.made.length - made }));
   `);
   assert.equal(r.before, false, "the third request in the window is refused");
-  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.refused.error, "Error", `the engine refused the input: ${JSON.stringify(r.refused)}`);
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
   assert.equal(r.after, false, "still refused after the rebuild: the limit was not reconfigured");
   assert.equal(r.remaining, 1, "a new key still gets the first configuration's rate");
@@ -187,13 +190,13 @@ test("a fresh instance compiles the access levels the first one accepted, not th
     access.shareLevel = "viewer";
     const made = f.made.length;
     f.exhaustMemory();
-    const trapped = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
-    console.log(JSON.stringify({ before, trapped, after: answers(), fresh: f.made.length - made }));
+    const refused = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));
+    console.log(JSON.stringify({ before, refused, after: answers(), fresh: f.made.length - made }));
   `);
   assert.deepEqual(r.before[1], [null, "viewer"], "a stranger reads the public document at the public level");
-  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.refused.error, "Error", `the engine refused the input: ${JSON.stringify(r.refused)}`);
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
-  assert.deepEqual(r.after, r.before, "the same levels and decisions as before the trap");
+  assert.deepEqual(r.after, r.before, "the same levels and decisions as before the refusal");
 });
 
 test("a fresh instance compiles the code settings the first one accepted, not the options as they are now", () => {
@@ -211,11 +214,11 @@ test("a fresh instance compiles the code settings the first one accepted, not th
     options.ttl = 1;
     const made = f.made.length;
     f.exhaustMemory();
-    const trapped = await f.attempt(() => codes.message({ actor: "x".repeat(1 << 24), action: "a" }, "1"));
-    console.log(JSON.stringify({ before, trapped, after: answers(), fresh: f.made.length - made }));
+    const refused = await f.attempt(() => codes.message({ actor: "x".repeat(1 << 24), action: "a" }, "1"));
+    console.log(JSON.stringify({ before, refused, after: answers(), fresh: f.made.length - made }));
   `);
   assert.deepEqual(r.before, [6, 2, 300000]);
-  assert.equal(r.trapped.error, "RuntimeError", `the engine trapped: ${JSON.stringify(r.trapped)}`);
+  assert.equal(r.refused.error, "Error", `the engine refused the input: ${JSON.stringify(r.refused)}`);
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
-  assert.deepEqual(r.after, r.before, "the same settings as before the trap");
+  assert.deepEqual(r.after, r.before, "the same settings as before the refusal");
 });

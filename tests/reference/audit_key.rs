@@ -3,7 +3,9 @@
 //! check the engine's `audit::is_secret_name` against. One file, included by both with `#[path]`
 //! (the fuzz crate cannot depend on the tests).
 
-use convex_guard::audit::{MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WORDS};
+use convex_guard::audit::{
+    KEPT_WORDS, MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WORDS, SECRET_WORD_SUFFIXES,
+};
 
 /// 0 a separator, 1 lower case, 2 upper case, 3 a digit.
 fn class(c: Option<u8>) -> u8 {
@@ -41,14 +43,35 @@ pub fn has_fragment(norm: &str) -> bool {
     SECRET_FRAGMENTS.split(' ').any(|f| norm.contains(f))
 }
 
+/// Whether a secret word, followed by one of the suffixes, ends at the word boundary `end`,
+/// and the word it ends (from the last boundary at or before the secret word's start to the
+/// secret word's end) is not one of the kept words.
+fn ends_word(norm: &str, bounds: &[usize], end: usize) -> bool {
+    let before = norm.get(..end).unwrap_or_default();
+    SECRET_WORDS.split(' ').any(|w| {
+        SECRET_WORD_SUFFIXES.iter().any(|x| {
+            let tail = format!("{w}{x}");
+            if !before.ends_with(&tail) {
+                return false;
+            }
+            let i = end - tail.len();
+            let start = bounds
+                .iter()
+                .copied()
+                .filter(|&b| b <= i)
+                .max()
+                .unwrap_or(0);
+            let word = &norm[start..i + w.len()];
+            !KEPT_WORDS.split(' ').any(|k| k == word)
+        })
+    })
+}
+
 /// The rule: any byte that is not ASCII; a fragment of the normalized name; a secret word
-/// spanning from one word boundary to another; a normalized name over the bound.
+/// (with a suffix) ending at a word boundary, unless it ends a kept word; a normalized name
+/// over the bound.
 pub fn is_secret(key: &[u8]) -> bool {
     let (norm, bounds) = normalized(key);
-    let word = bounds.iter().any(|&i| {
-        bounds
-            .iter()
-            .any(|&j| j > i && SECRET_WORDS.split(' ').any(|w| norm.get(i..j) == Some(w)))
-    });
+    let word = bounds.iter().any(|&end| ends_word(&norm, &bounds, end));
     !key.is_ascii() || norm.len() > MAX_KEY_LEN || has_fragment(&norm) || word
 }
