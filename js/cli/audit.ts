@@ -12,7 +12,8 @@ import { lowestRole } from "./roles.js";
 import { tableNames } from "./writes.js";
 import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
-import { RULES, SEVERITIES, functionFindings, lostRows, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
+import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Severity } from "./rules.js";
+import { unredactedEnvFindings } from "./safeaction.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {

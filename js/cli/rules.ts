@@ -376,24 +376,3 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   }
   return out;
 }
-
-/**
- * `guard.safeAction` handlers that read a variable (by name) missing from the guard's
- * `confirmations.redactEnv` (and `secretEnv`): its value is not scanned out of what the caller
- * sees. `redactedBy`: what a function's guard redacts (allow.ts); nothing is reported when that
- * cannot be read (undefined).
- */
-export function unredactedEnvFindings(functions: ConvexFunction[], redactedBy: (fn: ConvexFunction) => Set<string> | undefined): Finding[] {
-  const out: Finding[] = [];
-  for (const fn of functions.filter((f) => f.safeAction && f.visibility === "public")) {
-    // Asked only of a function that reads a variable by name: an unfollowed guard warns only where it matters.
-    const redacted = fn.facts.envReads.some((r) => (r.names ?? []).length > 0) ? redactedBy(fn) : undefined;
-    if (redacted === undefined) continue;
-    for (const read of fn.facts.envReads) {
-      for (const name of (read.names ?? []).filter((n) => !redacted.has(n))) {
-        out.push(finding("safe-action-env-unredacted", fn.id, read, `${fn.id} reads process.env.${name}, which confirmations.redactEnv does not list: safeAction does not scan for its value`));
-      }
-    }
-  }
-  return out;
-}
