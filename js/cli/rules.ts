@@ -94,6 +94,11 @@ export const RULES = {
     title: "role lookup that fails open",
     fix: "Use guard.roleAtLeast or guard.requireRole: an unknown, missing or '__proto__' role must deny, not rank as a default.",
   },
+  "decision-tested-as-boolean": {
+    severity: "high",
+    title: "a guard decision answering an object ({ ok, ... }) is tested as a whole, which passes for a denial too",
+    fix: "Test its ok field: if (!guard.canShare(level, \"editor\").ok) ..., const { ok } = await guard.checkRateLimit(...); the answer itself is an object, always truthy, whatever the decision.",
+  },
   "any-args": {
     severity: "medium",
     title: "public function accepts arguments without a precise validator",

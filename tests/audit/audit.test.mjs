@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 381, "the fixture's markers");
+  assert.equal(expected.length, 401, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -453,6 +453,39 @@ test("evasions: the guard's tables read around its API, and the issued code retu
   assert.match(code("issueAndReturn").fix, /internal mutation that issues it and returns it/);
   // The helper's parameter default (guardreads.ts insertRow) is no fail-open role.
   assert.ok(!evasionsRun.report.findings.some((f) => f.rule === "fail-open-role" && f.file === "convex/guardreads.ts"));
+});
+
+test("evasions: a decision answering an object ({ ok, ... }) tested as a whole is reported at the test, also through a copy; tested by its ok, never", () => {
+  const found = evasionsRun.report.findings.filter((f) => f.rule === "decision-tested-as-boolean");
+  assert.deepEqual(found.map((f) => f.function).sort(), [
+    // consumeConfirmation's answer tested whole also confirms nothing (destructive-unconfirmed).
+    "confirmed:bareAnd",
+    "confirmed:bareConditional",
+    "confirmed:bareDirect",
+    "confirmed:bareTested",
+    "confirmed:copyBareTested",
+    "decisions:canShareAnd",
+    "decisions:canShareIf",
+    "decisions:canShareNot",
+    "decisions:canShareOrRight",
+    "decisions:canTransferBoolean",
+    "decisions:canTransferTernary",
+    "decisions:checkedLimitTested",
+    "decisions:confirmedThenPatched",
+    "decisions:copiedDecision",
+    "decisions:decidedTested",
+    "decisions:filteredLevels",
+    "decisions:quietLimitTested",
+    "decisions:resolveShareTested",
+    "decisions:statusNotNull",
+  ]);
+  assert.ok(found.every((f) => f.severity === "high" && /^Test its ok field/.test(f.fix)));
+  const of = (fn) => found.find((f) => f.function === `decisions:${fn}`);
+  assert.equal(of("canShareIf").message, 'decisions:canShareIf: the answer of guard.canShare is tested as a whole (guard.canShare(r.accessLevel, "editor")): it is an object, { ok: false, ... } on a denial, always truthy and never null, so the test answers the same for a denial');
+  assert.match(of("copiedDecision").message, /the answer of guard\.canTransfer is tested as a whole \(!copy\)/);
+  assert.match(of("statusNotNull").message, /\(status !== null\)/);
+  // Tested by `ok` (a field, a destructured `ok`), a throwing limit (its answer is always ok), the app's own `canShare`, an answer returned untested: quiet.
+  for (const f of ["canShareOk", "limitsByOk", "throwingLimitTested", "filteredByOk", "decisionReturned"]) assert.ok(!evasionsRun.report.findings.some((x) => x.function === `decisions:${f}`), f);
 });
 
 test("evasions: an action whose only check is in the function it runs says the audit does not follow ctx.runQuery", () => {
@@ -942,7 +975,7 @@ test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
   const listed = [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]];
-  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"]);
+  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"], ["decision-tested-as-boolean", "high"]);
   for (const [rule, severity] of listed) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
