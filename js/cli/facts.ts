@@ -9,6 +9,7 @@ import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, ex
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { leveledAnswer } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -187,6 +188,12 @@ export class FactsFinder {
         const role = decision.level === "role" ? { role: lastArgument(call) } : {};
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
         facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
+      }
+      // `levelAtLeast(r.accessLevel, "editor")` left on a denial: the document `r` answered for, checked at that level (levelat.ts).
+      const leveled = guard.name === "levelAtLeast" ? leveledAnswer(app, call) : undefined;
+      if (leveled !== undefined) {
+        const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
+        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalText(call.arguments[1]), conditional: sometimes, guardCall: call });
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 403, "the fixture's markers");
+  assert.equal(expected.length, 411, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -246,6 +246,8 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "owners:requireAccessResult low",
     // Rows selected by the owner field equal to the caller's id, and their own `_id` deleted;
     // an id the caller chose, another field, another row or a rebound `let` stay high.
+    // levelAtLeast(r.accessLevel, "owner") left on a denial checks r's document at "owner" (levelat.ts).
+    "levelat:levelOwnerDeletes low",
     "ownrows:builderDeletesMine low",
     "ownrows:deleteArgAfterOwnRows high",
     "ownrows:deleteEdited high",
@@ -353,6 +355,15 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "lowlevel:viewerDeletes medium",
     "lowlevel:viewerDocDeleted medium",
     "lowlevel:readableDocPatched medium",
+    // levelAtLeast on another answer, a literal, logged, tested without leaving, a shadowing `r`,
+    // a `let`, or at the lowest level: no check above the readable's any level (levelat.ts).
+    "levelat:levelLogged medium",
+    "levelat:levelLowest medium",
+    "levelat:levelOfLet medium",
+    "levelat:levelTestedNotLeaving medium",
+    "levelat:literalLevel medium",
+    "levelat:otherDocumentsLevel medium",
+    "levelat:shadowedAnswer medium",
     // Convex 1.48's table-scoped database: ctx.db.table("posts").patch(id, ...).
     "scoped:scopedDelete high",
     // Through an internal mutation the public function runs (an action) or schedules.
@@ -366,6 +377,11 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   ].sort());
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerBuilder").message, /patches the document that argument 'id' names, checked only at level 'viewer' \(the lowest, or at most access\.publicLevel\): whoever may see it/);
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);
+  assert.match(of("unchecked-id-write").find((f) => f.function === "levelat:levelLowest").message, /checked only at level 'viewer' \(the lowest/);
+  // The level compared, of that same answer, left on a denial: a document check at that level.
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  for (const [f, level] of [["levelRefused", "editor"], ["levelDestructured", "editor"], ["levelOwnerDeletes", "owner"]]) assert.ok(fns[`levelat:${f}`].authVia.includes(`guard.levelAtLeast("${level}") + exit`), f);
+  for (const f of ["literalLevel", "levelLogged", "levelTestedNotLeaving", "shadowedAnswer", "levelOfLet"]) assert.ok(!fns[`levelat:${f}`].authVia.some((v) => v.startsWith("guard.levelAtLeast")), f);
   const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
   assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
   assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, level\) at the level a write takes, "editor" of the default levels, then write doc\._id/);
