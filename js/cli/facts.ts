@@ -256,8 +256,8 @@ export class FactsFinder {
 
   /**
    * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes a check as strong (`need`: the
-   * call's, paths.ts `strength`; a limit: any) nor leaves (no `else`: unless the code after the `if` makes the same check, checkKey, before it can
-   * leave), right of `&&`/`||`/`??`, in a `switch` case or a `catch`, or after a return of data not made after that same check. Loops and nested
+   * call's, paths.ts `strength`; a limit: any) nor leaves (no `else`: unless the code after the `if` leaves at once, or makes the same check, checkKey,
+   * before it can leave), right of `&&`/`||`/`??`, in a `switch` case or a `catch`, or after a return of data not made after that same check. Loops and nested
    * functions are neutral (a check per element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit", need?: () => number): boolean {
     let least: number | undefined; // the strength the other branch must make, asked once
@@ -273,7 +273,8 @@ export class FactsFinder {
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        if (other === undefined ? !checkedAfter(p, same) : !(alwaysLeaves(other, throwingIn(this.app)) || makes(other))) return true;
+        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app));
+        if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
         if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
       } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {
