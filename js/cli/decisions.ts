@@ -97,7 +97,26 @@ function wholeTests(app: App, call: ts.CallExpression): ts.Node[] {
     }
   };
   follow(call, 0);
-  return tests;
+  // `if (!r || !r.ok)`, `r && r.ok`: a condition that also reads a field of the answer decides on its outcome.
+  const isAnswer = (e: ts.Expression) => {
+    const x = skipOuter(e);
+    const symbol = ts.isIdentifier(x) ? app.symbol(x) : undefined;
+    return x === call || (symbol !== undefined && copies.has(symbol));
+  };
+  return tests.filter((t) => !readsField(condition(t), isAnswer));
+}
+
+/** The whole condition a test is part of: up through `!`, `&&`, `||` and parentheses. */
+function condition(test: ts.Node): ts.Node {
+  let n = test;
+  while (ts.isParenthesizedExpression(n.parent) || (ts.isPrefixUnaryExpression(n.parent) && n.parent.operator === K.ExclamationToken) || (ts.isBinaryExpression(n.parent) && (n.parent.operatorToken.kind === K.AmpersandAmpersandToken || n.parent.operatorToken.kind === K.BarBarToken))) n = n.parent;
+  return n;
+}
+
+/** Whether code reads a field of the answer (`r.ok`, `r?.["ok"]`). */
+function readsField(code: ts.Node, isAnswer: (e: ts.Expression) => boolean): boolean {
+  if ((ts.isPropertyAccessExpression(code) || ts.isElementAccessExpression(code)) && isAnswer(code.expression)) return true;
+  return ts.forEachChild(code, (c) => readsField(c, isAnswer) || undefined) === true;
 }
 
 /** The node testing `v` (an expression whose value is the answer) for its truth, or undefined. */
