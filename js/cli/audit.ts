@@ -10,9 +10,11 @@ import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
 import { tableNames } from "./writes.js";
+import { decisionTestFindings } from "./decisions.js";
 import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
-import { RULES, SEVERITIES, functionFindings, lostRows, unredactedEnvFindings, type Finding, type Severity } from "./rules.js";
+import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Severity } from "./rules.js";
+import { unredactedEnvFindings } from "./safeaction.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {
@@ -72,7 +74,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...failOpenFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.

@@ -9,6 +9,7 @@ import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, ex
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { leveledAnswer } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -188,6 +189,12 @@ export class FactsFinder {
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
         facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
       }
+      // `levelAtLeast(r.accessLevel, "editor")` left on a denial: the document `r` answered for, checked at that level (levelat.ts).
+      const leveled = guard.name === "levelAtLeast" ? leveledAnswer(app, call) : undefined;
+      if (leveled !== undefined) {
+        const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
+        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalText(call.arguments[1]), conditional: sometimes, guardCall: call });
+      }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
         if (limit !== undefined) facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
@@ -249,8 +256,8 @@ export class FactsFinder {
 
   /**
    * Whether a call runs on some paths of `fn` only: in a branch of an `if` or `?:` whose other branch neither makes a check as strong (`need`: the
-   * call's, paths.ts `strength`; a limit: any) nor leaves (no `else`: unless the code after the `if` makes the same check, checkKey, before it can
-   * leave), right of `&&`/`||`/`??`, in a `switch` case or a `catch`, or after a return of data not made after that same check. Loops and nested
+   * call's, paths.ts `strength`; a limit: any) nor leaves (no `else`: unless the code after the `if` leaves at once, or makes the same check, checkKey,
+   * before it can leave), right of `&&`/`||`/`??`, in a `switch` case or a `catch`, or after a return of data not made after that same check. Loops and nested
    * functions are neutral (a check per element). */
   private conditional(call: ts.Node, fn: ts.Node, kind: "auth" | "limit", need?: () => number): boolean {
     let least: number | undefined; // the strength the other branch must make, asked once
@@ -266,7 +273,8 @@ export class FactsFinder {
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        if (other === undefined ? !checkedAfter(p, same) : !(alwaysLeaves(other, throwingIn(this.app)) || makes(other))) return true;
+        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app));
+        if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
         if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
       } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {

@@ -44,7 +44,7 @@ export function failOpenFindings(app: App, functions: ConvexFunction[]): Finding
 }
 
 /** The Convex function whose export holds a node (`flawed:myRank`), if it is one's. */
-function exportedFunction(app: App, file: ts.SourceFile, node: ts.Node, ids: Set<string>): string | undefined {
+export function exportedFunction(app: App, file: ts.SourceFile, node: ts.Node, ids: Set<string>): string | undefined {
   let n = node;
   while (n.parent !== undefined && n.parent !== file) n = n.parent;
   const names = ts.isVariableStatement(n) ? n.declarationList.declarations.filter((d) => d.pos <= node.pos && node.end <= d.end).map((d) => d.name) : [];

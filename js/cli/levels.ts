@@ -68,13 +68,14 @@ function stringList(app: App, access: ObjectRead, key: string): readonly string[
   return out.length === 0 ? DEFAULT_LEVELS : out;
 }
 
-/** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest. */
-const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany"]);
+/** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest; `levelAtLeast` compares a readable's level (levelat.ts). */
+const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany", "levelAtLeast"]);
 
 /**
  * The level a document check is made at when it is a weak one (the lowest, or at most the public
  * level, of its guard): `requireAccess(ctx, t, id, "viewer")`, `readable(ctx, t, id)` (no level:
- * any), a builder's `access: { level: "viewer" }`. Undefined for any other check, and for a level
+ * any), a builder's `access: { level: "viewer" }`, `levelAtLeast(r.accessLevel, "viewer")` left on
+ * a denial (levelat.ts). Undefined for any other check, and for a level
  * not written literally (it may be a higher one).
  */
 function weakLevel(app: App, a: AuthCheck): string | undefined {
@@ -83,7 +84,7 @@ function weakLevel(app: App, a: AuthCheck): string | undefined {
   const builder = a.via.endsWith(" access");
   const name = builder || call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
   if (!builder && !LEVEL_CHECKS.has(name ?? "")) return undefined;
-  const anyLevel = !builder && name !== "requireAccess" && call !== undefined && call.arguments.length < 4;
+  const anyLevel = !builder && (name === "readable" || name === "readableMany") && call !== undefined && call.arguments.length < 4;
   // A guard defined outside the app: its defaults. A guard whose levels cannot be read judges nothing.
   const guards = consult(app, call, LEVELS_JUDGED);
   const sets = guards.length === 0 ? [new Set([DEFAULT_LEVELS[0]!])] : guards.map((g) => weakLevels(app, g));

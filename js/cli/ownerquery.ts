@@ -193,9 +193,9 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
 /**
  * The document an owner-level check returned, as a test on a delete's id: `ctx.doc._id` (the
  * builder's `access` at "owner"), `doc._id` of `const { doc } = await guard.requireAccess(...,
- * "owner")` (or `r.doc._id` of `const r = ...`), `mine._id` of `const mine = await
- * guard.readable(..., "owner")`. Only `const` bindings in the handler itself: a `let` may be
- * given another document.
+ * "owner")` (or `r.doc._id` of `const r = ...`), and the same of `guard.readable(..., "owner")`,
+ * whose answer has that shape too (`{ doc, accessLevel, source }`, or null). Only `const`
+ * bindings in the handler itself: a `let` may be given another document.
  */
 export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
   const docs = new Set<string>();
@@ -215,9 +215,8 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
     const decl = node.parent;
     if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) continue;
-    const answersDoc = direct && name === "readable";
-    if (ts.isIdentifier(decl.name)) (answersDoc ? docs : results).add(decl.name.text);
-    else if (ts.isObjectBindingPattern(decl.name) && !answersDoc) {
+    if (ts.isIdentifier(decl.name)) results.add(decl.name.text);
+    else if (ts.isObjectBindingPattern(decl.name)) {
       for (const e of decl.name.elements) {
         const key = e.propertyName ?? e.name;
         if (ts.isIdentifier(key) && key.text === "doc" && ts.isIdentifier(e.name) && e.dotDotDotToken === undefined) docs.add(e.name.text);

@@ -121,16 +121,20 @@ function checkedFirst(ret: ts.ReturnStatement, fn: ts.Node, makes: (code: ts.Nod
 /**
  * Whether the code after the `if` statement `p` (one with no `else`) makes a check before it
  * can return: `if (userId) return await guard.share(...); return await guard.share(...)`, where
- * the path that skips the branch is checked too.
+ * the path that skips the branch is checked too; or leaves at once (`leaves`: its first statement
+ * throws or returns no data, as an `else` that leaves): `if (userId) return await guard.revoke(...);
+ * throw new Error("give a user")`, where the path that skips the branch does nothing.
  */
-export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean): boolean {
+export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolean, leaves: (s: ts.Statement) => boolean): boolean {
   // The code after the whole `if ... else if ...` chain; up to the first statement that makes the
   // check, none of those before may leave (return, break, continue).
   let top: ts.Statement = p;
   while (ts.isIfStatement(top.parent) && top.parent.elseStatement === top) top = top.parent;
   const block = top.parent;
   if (!ts.isBlock(block)) return false;
-  for (const s of block.statements.slice(block.statements.indexOf(top) + 1)) {
+  const after = block.statements.slice(block.statements.indexOf(top) + 1);
+  if (after[0] !== undefined && leaves(after[0])) return true;
+  for (const s of after) {
     if (makes(s)) return true;
     if (mayReturn(s)) return false;
   }

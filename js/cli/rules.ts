@@ -94,6 +94,11 @@ export const RULES = {
     title: "role lookup that fails open",
     fix: "Use guard.roleAtLeast or guard.requireRole: an unknown, missing or '__proto__' role must deny, not rank as a default.",
   },
+  "decision-tested-as-boolean": {
+    severity: "high",
+    title: "a guard decision answering an object ({ ok, ... }) is tested as a whole, which passes for a denial too",
+    fix: "Test its ok field: if (!guard.canShare(level, \"editor\").ok) ..., const { ok } = await guard.checkRateLimit(...); the answer itself is an object, always truthy, whatever the decision.",
+  },
   "any-args": {
     severity: "medium",
     title: "public function accepts arguments without a precise validator",
@@ -372,27 +377,6 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   if (fn.kind === "mutation") {
     for (const r of f.rollbacks.filter((r) => r.answers === undefined || r.answers())) {
       out.push(finding("confirmation-rollback", fn.id, r.at, `${fn.id} throws when a confirmation code fails: the throw rolls back the spent attempt, the failure counts and the audit row, so wrong guesses cost nothing`));
-    }
-  }
-  return out;
-}
-
-/**
- * `guard.safeAction` handlers that read a variable (by name) missing from the guard's
- * `confirmations.redactEnv` (and `secretEnv`): its value is not scanned out of what the caller
- * sees. `redactedBy`: what a function's guard redacts (allow.ts); nothing is reported when that
- * cannot be read (undefined).
- */
-export function unredactedEnvFindings(functions: ConvexFunction[], redactedBy: (fn: ConvexFunction) => Set<string> | undefined): Finding[] {
-  const out: Finding[] = [];
-  for (const fn of functions.filter((f) => f.safeAction && f.visibility === "public")) {
-    // Asked only of a function that reads a variable by name: an unfollowed guard warns only where it matters.
-    const redacted = fn.facts.envReads.some((r) => (r.names ?? []).length > 0) ? redactedBy(fn) : undefined;
-    if (redacted === undefined) continue;
-    for (const read of fn.facts.envReads) {
-      for (const name of (read.names ?? []).filter((n) => !redacted.has(n))) {
-        out.push(finding("safe-action-env-unredacted", fn.id, read, `${fn.id} reads process.env.${name}, which confirmations.redactEnv does not list: safeAction does not scan for its value`));
-      }
     }
   }
   return out;

@@ -2,7 +2,9 @@
 // check (the default `requireUser`, or the definition's own), its audit row and its rate limit.
 import ts from "typescript";
 import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts } from "./facts.js";
+import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { finding, type Finding } from "./rules.js";
 
 /**
  * The facts of a safeAction definition. `property` and `functionValue` read the definition as
@@ -76,4 +78,25 @@ function nobodyWhenSignedOut(app: App, e: ts.Expression, depth = 0): boolean {
   if (ts.isCallExpression(e)) return app.calleeFrom(e, CONVEX)?.name === "getUserIdentity" || app.calleeFrom(e, GUARD)?.name === "getUser";
   const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined;
   return init !== undefined && nobodyWhenSignedOut(app, init, depth + 1);
+}
+
+/**
+ * `guard.safeAction` handlers that read a variable (by name) missing from the guard's
+ * `confirmations.redactEnv` (and `secretEnv`): its value is not scanned out of what the caller
+ * sees. `redactedBy`: what a function's guard redacts (allow.ts); nothing is reported when that
+ * cannot be read (undefined).
+ */
+export function unredactedEnvFindings(functions: ConvexFunction[], redactedBy: (fn: ConvexFunction) => Set<string> | undefined): Finding[] {
+  const out: Finding[] = [];
+  for (const fn of functions.filter((f) => f.safeAction && f.visibility === "public")) {
+    // Asked only of a function that reads a variable by name: an unfollowed guard warns only where it matters.
+    const redacted = fn.facts.envReads.some((r) => (r.names ?? []).length > 0) ? redactedBy(fn) : undefined;
+    if (redacted === undefined) continue;
+    for (const read of fn.facts.envReads) {
+      for (const name of (read.names ?? []).filter((n) => !redacted.has(n))) {
+        out.push(finding("safe-action-env-unredacted", fn.id, read, `${fn.id} reads process.env.${name}, which confirmations.redactEnv does not list: safeAction does not scan for its value`));
+      }
+    }
+  }
+  return out;
 }

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 381, "the fixture's markers");
+  assert.equal(expected.length, 412, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -121,6 +121,10 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   // A check on each branch, or per element of a loop, is made on every path; with a role on one
   // branch and requireUser on the other, each path has its own: the whole is the weaker.
   assert.deepEqual([fns["branches:eachBranch"].auth, fns["branches:otherLeaves"].auth, fns["branches:eachDocument"].auth], ["authenticated", "authenticated", "document"]);
+  // Past an `if` chain with no `else`, a statement that leaves at once (a throw, a return of literals) is a path with nothing to check;
+  // code that runs first is a path without the check.
+  for (const f of ["revokeEitherThrows", "revokeEitherFalse"]) assert.deepEqual([f, fns[`branches:${f}`].auth, fns[`branches:${f}`].authVia], [f, "document", ["guard.requireUser", 'guard.revoke("posts")']]);
+  assert.deepEqual(fns["branches:revokeEitherThenWrites"].authVia, ["guard.requireUser"]);
   // safeAction's own check answering the identity or the user (null when signed out: refused).
   for (const f of ["identity", "user", "identityInBlock", "tokenOf", "throwsWhenSignedOut"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
   for (const f of ["orAnonymous", "anyone", "orGuest"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
@@ -240,10 +244,14 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "owners:helperOtherDoc high",
     "owners:helperOwnerDoc low",
     "owners:reboundDoc high",
+    // readable answers { doc, accessLevel, source }, as requireAccess does: its doc._id is the owned document.
+    "owners:readableOwnerDoc low",
     "owners:requireAccessDoc low",
     "owners:requireAccessResult low",
     // Rows selected by the owner field equal to the caller's id, and their own `_id` deleted;
     // an id the caller chose, another field, another row or a rebound `let` stay high.
+    // levelAtLeast(r.accessLevel, "owner") left on a denial checks r's document at "owner" (levelat.ts).
+    "levelat:levelOwnerDeletes low",
     "ownrows:builderDeletesMine low",
     "ownrows:deleteArgAfterOwnRows high",
     "ownrows:deleteEdited high",
@@ -337,6 +345,7 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   const of = (rule) => evasionsRun.report.findings.filter((f) => f.rule === rule);
   // A document patched or replaced by an argument's id, under requireUser, the lowest role or nothing.
   assert.deepEqual(of("unchecked-id-write").map((f) => `${f.function} ${f.severity}`).sort(), [
+    "branches:revokeEitherThenWrites high",
     "idwrites:bulkTakeOver high",
     "idwrites:bulkTakeOver high",
     "idwrites:lowestRole high",
@@ -350,6 +359,16 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "lowlevel:viewerBuilder medium",
     "lowlevel:viewerDeletes medium",
     "lowlevel:viewerDocDeleted medium",
+    "lowlevel:readableDocPatched medium",
+    // levelAtLeast on another answer, a literal, logged, tested without leaving, a shadowing `r`,
+    // a `let`, or at the lowest level: no check above the readable's any level (levelat.ts).
+    "levelat:levelLogged medium",
+    "levelat:levelLowest medium",
+    "levelat:levelOfLet medium",
+    "levelat:levelTestedNotLeaving medium",
+    "levelat:literalLevel medium",
+    "levelat:otherDocumentsLevel medium",
+    "levelat:shadowedAnswer medium",
     // Convex 1.48's table-scoped database: ctx.db.table("posts").patch(id, ...).
     "scoped:scopedDelete high",
     // Through an internal mutation the public function runs (an action) or schedules.
@@ -363,6 +382,11 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   ].sort());
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerBuilder").message, /patches the document that argument 'id' names, checked only at level 'viewer' \(the lowest, or at most access\.publicLevel\): whoever may see it/);
   assert.match(of("unchecked-id-write").find((f) => f.function === "lowlevel:viewerDocDeleted").message, /argument 'other' names, checked only by a readable with no level \(any level\)/);
+  assert.match(of("unchecked-id-write").find((f) => f.function === "levelat:levelLowest").message, /checked only at level 'viewer' \(the lowest/);
+  // The level compared, of that same answer, left on a denial: a document check at that level.
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  for (const [f, level] of [["levelRefused", "editor"], ["levelDestructured", "editor"], ["levelOwnerDeletes", "owner"]]) assert.ok(fns[`levelat:${f}`].authVia.includes(`guard.levelAtLeast("${level}") + exit`), f);
+  for (const f of ["literalLevel", "levelLogged", "levelTestedNotLeaving", "shadowedAnswer", "levelOfLet"]) assert.ok(!fns[`levelat:${f}`].authVia.some((v) => v.startsWith("guard.levelAtLeast")), f);
   const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
   assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
   assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, level\) at the level a write takes, "editor" of the default levels, then write doc\._id/);
@@ -453,6 +477,39 @@ test("evasions: the guard's tables read around its API, and the issued code retu
   assert.match(code("issueAndReturn").fix, /internal mutation that issues it and returns it/);
   // The helper's parameter default (guardreads.ts insertRow) is no fail-open role.
   assert.ok(!evasionsRun.report.findings.some((f) => f.rule === "fail-open-role" && f.file === "convex/guardreads.ts"));
+});
+
+test("evasions: a decision answering an object ({ ok, ... }) tested as a whole is reported at the test, also through a copy; tested by its ok, never", () => {
+  const found = evasionsRun.report.findings.filter((f) => f.rule === "decision-tested-as-boolean");
+  assert.deepEqual(found.map((f) => f.function).sort(), [
+    // consumeConfirmation's answer tested whole also confirms nothing (destructive-unconfirmed).
+    "confirmed:bareAnd",
+    "confirmed:bareConditional",
+    "confirmed:bareDirect",
+    "confirmed:bareTested",
+    "confirmed:copyBareTested",
+    "decisions:canShareAnd",
+    "decisions:canShareIf",
+    "decisions:canShareNot",
+    "decisions:canShareOrRight",
+    "decisions:canTransferBoolean",
+    "decisions:canTransferTernary",
+    "decisions:checkedLimitTested",
+    "decisions:confirmedThenPatched",
+    "decisions:copiedDecision",
+    "decisions:decidedTested",
+    "decisions:filteredLevels",
+    "decisions:quietLimitTested",
+    "decisions:resolveShareTested",
+    "decisions:statusNotNull",
+  ]);
+  assert.ok(found.every((f) => f.severity === "high" && /^Test its ok field/.test(f.fix)));
+  const of = (fn) => found.find((f) => f.function === `decisions:${fn}`);
+  assert.equal(of("canShareIf").message, 'decisions:canShareIf: the answer of guard.canShare is tested as a whole (guard.canShare(r.accessLevel, "editor")): it is an object, { ok: false, ... } on a denial, always truthy and never null, so the test answers the same for a denial');
+  assert.match(of("copiedDecision").message, /the answer of guard\.canTransfer is tested as a whole \(!copy\)/);
+  assert.match(of("statusNotNull").message, /\(status !== null\)/);
+  // Tested by `ok` (a field, a destructured `ok`), a throwing limit (its answer is always ok), the app's own `canShare`, an answer returned untested: quiet.
+  for (const f of ["canShareOk", "limitsByOk", "throwingLimitTested", "filteredByOk", "decisionReturned"]) assert.ok(!evasionsRun.report.findings.some((x) => x.function === `decisions:${f}`), f);
 });
 
 test("evasions: an action whose only check is in the function it runs says the audit does not follow ctx.runQuery", () => {
@@ -942,7 +999,7 @@ test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
   const listed = [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]];
-  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"]);
+  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"], ["decision-tested-as-boolean", "high"]);
   for (const [rule, severity] of listed) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }
