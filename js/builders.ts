@@ -275,10 +275,10 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     const a = meta.access;
     const id = field(args, a.arg); // own: a planted id is no argument
     // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
+    const check = () => checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level);
     // The row just found is the caller's: the access check takes it rather than reading the
     // identity and the row again (with users.roleClaim there is no row, and access refuses).
-    const on = identities ? ctx : withKnownUser(ctx as object, user);
-    doc = (await checks.requireAccess(on, a.table, typeof id === "string" ? id : "", a.level)).doc;
+    doc = (await (identities ? check() : withKnownUser(ctx as object, user, check))).doc;
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;

@@ -186,21 +186,27 @@ export function userKey(who: unknown, identity?: boolean): string | undefined {
 }
 
 /**
- * The caller's users row as a builder's own check just read it (builders.ts), on a ctx made for
- * the builder's access check only, so that check does not read the identity and the row a
- * second time in the same transaction. Module-private: no app code or client can set it, and
- * the handler never sees that ctx. Never set with `users.roleClaim` (no row). @internal
+ * The caller's users row as a builder's own check just read it (builders.ts), for that
+ * builder's access check on the same ctx only, so it does not read the identity and the row a
+ * second time in the same transaction. Held by the ctx object itself (app getters, private
+ * fields and all keep working) in a module-private WeakMap no app code can reach, and only
+ * while that check runs (see {@link withKnownUser}). Never with `users.roleClaim` (no row). @internal
  */
-const KNOWN_USER = Symbol("convex-guard.knownUser");
+const knownUsers = new WeakMap<object, object>();
 
-/** `ctx`, carrying the caller's row `user` for {@link knownUser}. @internal */
-export function withKnownUser<C extends object>(ctx: C, user: object): C {
-  return Object.create(ctx, { [KNOWN_USER]: { value: user } }) as C;
+/** Runs `check` with `user` known as `ctx`'s caller, and forgets it after. @internal */
+export async function withKnownUser<T>(ctx: object, user: object, check: () => Promise<T>): Promise<T> {
+  knownUsers.set(ctx, user);
+  try {
+    return await check();
+  } finally {
+    knownUsers.delete(ctx);
+  }
 }
 
-/** The row {@link withKnownUser} put on `ctx`, or `undefined`. @internal */
+/** The row {@link withKnownUser} holds for `ctx`, or `undefined`. @internal */
 export function knownUser(ctx: object): object | undefined {
-  return (ctx as { [KNOWN_USER]?: object })[KNOWN_USER];
+  return knownUsers.get(ctx);
 }
 
 /** The validated configuration. @internal */

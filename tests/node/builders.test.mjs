@@ -136,6 +136,30 @@ test("a builder with access finds the caller once: its access check decides on t
   }
 });
 
+test("a builder with access works on a ctx whose getters read private fields, and leaves no mark on it", async () => {
+  // An attacker's review: the access check ran on Object.create(ctx), on which such a getter
+  // throws ("Cannot read private member"), and a getter could read the mark it carried.
+  const docs = defineGuard({ roles: ["user"], access: { tables: { notes: { owner: "ownerId" } } } });
+  const fn = docs.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "owner" }, handler: async (c) => c.doc.title });
+  const inner = ctx(uma);
+  inner.db.normalizeId = (table, raw) => (raw.startsWith(`${table}:`) ? raw : null);
+  inner.db.get = async (raw) => (raw === "notes:1" ? { _id: "notes:1", ownerId: "u1", title: "mine" } : null);
+  const seen = [];
+  class Ctx {
+    #ctx = inner;
+    get db() {
+      seen.push(Object.getOwnPropertySymbols(this).length);
+      return this.#ctx.db;
+    }
+    get auth() {
+      return this.#ctx.auth;
+    }
+  }
+  const c = new Ctx();
+  assert.equal(await fn._handler(c, { id: "notes:1" }), "mine");
+  assert.ok(seen.length > 0 && seen.every((n) => n === 0), "no symbol on the ctx the getters see");
+});
+
 test("an argument key cannot spend a user's or the global budget: it is its own namespace", async () => {
   const handler = async () => "done";
   const mine = guard.mutation(builder, { args: {}, rateLimit: { name: "post" }, handler });
