@@ -26,6 +26,7 @@ import {
   accessibleCursor,
   callerOf,
   deleteAll,
+  encodeCursor,
   END_CURSOR,
   existing,
   grantRows,
@@ -191,12 +192,21 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
       const { size, cursor } = pageRequest(c, options);
       // Both checked before anything is read (the README's promise), for every caller alike.
-      const { phase, inner } = accessibleCursor(cursor);
+      const at = accessibleCursor(cursor);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: END_CURSOR };
       if (who.id === null) return done; // anonymous: owns nothing, holds no grants
-      // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to the caller's group i.
-      if (phase >= 2 + who.groups.length) return done;
+      // Phases: 0 owned (owner index), 1 direct grants, 2 + i grants to group i of the caller's
+      // groups in id order. A group phase's cursor names its group: one joined or left between
+      // pages shifts no other group's place (a group left goes on with the next one).
+      const groups = [...who.groups].sort();
+      let { phase, inner } = at;
+      if (at.group !== undefined) {
+        const i = groups.findIndex((g) => g >= at.group!);
+        phase = i < 0 ? 2 + groups.length : 2 + i;
+        if (groups[i] !== at.group) inner = null;
+      }
+      if (phase >= 2 + groups.length) return done;
       const db = ctx.db as AnyDb;
       // Fewer documents per page the more groups the caller is in: each listed document may
       // cost a read per ancestor and group, and others choose what they share with the caller.
@@ -208,7 +218,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
             : db
                 .query(GRANTS)
                 .withIndex(phase === 1 ? "by_user" : "by_group", (q: Eq) =>
-                  phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", who.groups[phase - 2]).eq("table", table),
+                  phase === 1 ? q.eq("userId", who.id).eq("table", table) : q.eq("groupId", groups[phase - 2]).eq("table", table),
                 ),
         items,
         inner,
@@ -216,11 +226,11 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
       const { results, facts } = await readMany<L>(ctx, c, table, ids, who);
       const factOf = new Map(facts.map((f) => [f.id, f]));
-      const earlier = new Set(who.groups.slice(0, Math.max(0, phase - 2)));
+      const earlier = new Set(groups.slice(0, Math.max(0, phase - 2)));
       type Grant = Fact["grants"][number];
       const direct = (g: Grant) => g.kind === "direct" && g.to === who.id;
       // The grants this phase's rows are: the caller's own (phase 1), or its group's.
-      const group = who.groups[phase - 2];
+      const group = groups[phase - 2];
       const ofPhase = (g: Grant) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === group);
       const seen = new Set<string>();
       const page: Readable<Row, L>[] = [];
@@ -237,8 +247,8 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         if (reached && !listedBefore) page.push(r);
       }
       const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
-      const isDone = result.isDone && next.phase >= 2 + who.groups.length;
-      return { page, isDone, continueCursor: isDone ? END_CURSOR : JSON.stringify([next.phase, next.inner]) } as never;
+      const isDone = result.isDone && next.phase >= 2 + groups.length;
+      return { page, isDone, continueCursor: isDone ? END_CURSOR : encodeCursor(next.phase, groups, next.inner) } as never;
     },
   };
   return methods;

@@ -296,7 +296,7 @@ export const END_CURSOR = "";
  * Its last page's cursor, given back, is past every phase: an empty page, done, as Convex's own
  * end cursor (and `listGrants`', `listMyGroups`') answers. @internal
  */
-export function accessibleCursor(cursor: unknown): { phase: number; inner: string | null } {
+export function accessibleCursor(cursor: unknown): ListingCursor {
   if (cursor === END_CURSOR) return { phase: Number.MAX_SAFE_INTEGER, inner: null };
   try {
     return cursor === null || cursor === undefined ? { phase: 0, inner: null } : decodeCursor(cursor as string);
@@ -332,12 +332,24 @@ function parentOf(db: AnyDb, t: TableInfo, row: Row): string | null {
 }
 
 
-function decodeCursor(cursor: string): { phase: number; inner: string | null } {
+/**
+ * Where a listing is: phase 0 (owned) or 1 (direct grants), or the group phase of the group
+ * `group` names (by id, not by position: the caller's groups may change between pages). @internal
+ */
+export type ListingCursor = { phase: number; group?: string; inner: string | null };
+
+function decodeCursor(cursor: string): ListingCursor {
   const parsed: unknown = JSON.parse(cursor);
   if (!Array.isArray(parsed) || parsed.length !== 2) throw new Error("cursor");
-  const [phase, inner] = parsed as [unknown, unknown];
-  if (!Number.isSafeInteger(phase) || (phase as number) < 0) throw new Error("cursor");
+  const [at, inner] = parsed as [unknown, unknown];
   if (inner !== null && typeof inner !== "string") throw new Error("cursor");
-  return { phase: phase as number, inner };
+  if (typeof at === "string" && at.length > 0) return { phase: 2, group: at, inner };
+  if (at !== 0 && at !== 1) throw new Error("cursor");
+  return { phase: at, inner };
+}
+
+/** The cursor of phase `phase` (a group phase names `groups[phase - 2]`) at `inner`. @internal */
+export function encodeCursor(phase: number, groups: readonly string[], inner: string | null): string {
+  return JSON.stringify([phase < 2 ? phase : groups[phase - 2], inner]);
 }
 
