@@ -8,7 +8,18 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { configuredLevel, isManager, levelId, levelName, storedLevel, type Compiled } from "./access-config.js";
-import { ACCESS_STALE_LEVEL, callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, GROUP_NAME_FORBIDDEN, groupNameTooLong, userGroupsFull } from "./generated/wire.js";
+import {
+  ACCESS_STALE_LEVEL,
+  callerGroupsFull,
+  CLIENT_MESSAGE,
+  FIRST_LEVEL,
+  GROUP_NAME_BLANK,
+  GROUP_NAME_FLAG,
+  GROUP_NAME_FORBIDDEN,
+  groupNameTooLong,
+  userGroupsFull,
+  type ClientMessage,
+} from "./generated/wire.js";
 import { requireMayRemove, requireShare, resolveFacts, shareDecision, takenToGive, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field } from "./fields.js";
 import {
@@ -27,6 +38,25 @@ import {
   type Eq,
 } from "./access-store.js";
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
+
+/** The group-name rule's patterns, made at the first name checked (the blank class is long). */
+let namePatterns: { shows: RegExp; flags: RegExp } | undefined;
+
+/**
+ * Why `name` may not name a group, or `undefined`: `group_name_refusal` of src/access.rs, its
+ * checks in its order (tests/vectors/group-names.json holds both to the same answers): at most
+ * `max` characters; at least one that shows of its own; no control, invisible or bidirectional
+ * formatting character, nor tags but a subdivision flag's.
+ */
+function groupNameRefusal(name: string, max: number): ClientMessage | undefined {
+  if (name.length > max) return groupNameTooLong(max);
+  const p = (namePatterns ??= { shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"), flags: new RegExp(GROUP_NAME_FLAG, "gu") });
+  // Blank (spaces, joiners, fillers, marks alone...) would show as none.
+  if (!p.shows.test(name)) return CLIENT_MESSAGE.GROUP_NAME_MISSING;
+  // Shown to the people it invites: nothing that hides or reorders what they read.
+  if (GROUP_NAME_FORBIDDEN.test(name.replace(p.flags, ""))) return CLIENT_MESSAGE.GROUP_NAME_CHARACTERS;
+  return undefined;
+}
 
 /** The membership rows of one user in one group. */
 async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
@@ -139,11 +169,9 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
     async createGroup(ctx, name) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      // A blank name (spaces only) would show as none.
-      if (typeof name !== "string" || name.trim().length === 0) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
-      if (name.length > c.maxGroupName) deny("INVALID_ARGUMENT", groupNameTooLong(c.maxGroupName));
-      // Shown to the people it invites: nothing that hides or reorders what they read.
-      if (GROUP_NAME_FORBIDDEN.test(name)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_CHARACTERS);
+      if (typeof name !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
+      const refusal = groupNameRefusal(name, c.maxGroupName);
+      if (refusal !== undefined) deny("INVALID_ARGUMENT", refusal);
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 

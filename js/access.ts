@@ -211,8 +211,11 @@ export interface Access<L extends string, O extends string = never, U extends st
    * until they add themselves). Returns its id. The number of groups a user creates is not
    * bounded here: limit it in your mutation with `guard.rateLimit`.
    *
-   * @throws `ConvexError` `UNAUTHENTICATED`; `INVALID_ARGUMENT` for an empty name or one
-   * longer than 200 characters (UTF-16 code units).
+   * @throws `ConvexError` `UNAUTHENTICATED`; `INVALID_ARGUMENT` for a name longer than 200
+   * characters (UTF-16 code units), a blank one (nothing that shows of its own: whitespace,
+   * joiners, variation selectors, fillers, U+2800 or combining marks only), or one holding a
+   * control, invisible or bidirectional formatting character (tags only inside a subdivision
+   * flag): see the README's "Groups".
    * @example
    * ```ts
    * const eng = await guard.createGroup(ctx, "engineering");

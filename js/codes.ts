@@ -69,7 +69,7 @@ export type CodeOptions = {
   alphabet?: "digits" | "crockford" | (string & {});
   /** Symbols per code, 4 to 32, with at least 10^6 possible codes. Default 8. */
   length?: number;
-  /** Lifetime of a code in ms, 1 second to 1 day. Default 5 minutes. */
+  /** Lifetime of a code in whole ms, 1 second to 1 day. Default 5 minutes. */
   ttl?: number;
   /** Wrong attempts after which a code is void, 1 to 10. Default 5. */
   maxAttempts?: number;
@@ -167,11 +167,11 @@ export interface Codes {
    * binding's failure count carries over, so re-issuing never buys more guesses. Issuing
    * works while that budget is spent; the new code is refused until it opens again.
    *
-   * `options.ttl` gives this code a lifetime of its own (ms, in the range of the `ttl` setting:
-   * 1 second to 1 day) instead of the configured one.
+   * `options.ttl` gives this code a lifetime of its own (whole ms, in the range of the `ttl`
+   * setting: 1 second to 1 day) instead of the configured one.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for a hash that is not 32 bytes, a bad count in
-   * `replaced`, a bad `now` or an `options.ttl` out of its range.
+   * `replaced`, a bad `now` or an `options.ttl` out of its range or fractional.
    * @example
    * ```ts
    * const record = codes.issue(await signCode(secret, bytes), Date.now(), pendingRecord, { ttl: 10 * MINUTE });

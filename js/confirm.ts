@@ -74,11 +74,11 @@ export interface Confirmations {
    * in clear. Replaces any pending code for the same binding, but not the binding's failure
    * count: issuing works while the binding's failure budget is spent, and the new code is
    * refused until it opens again (re-issuing never buys guesses). Writes an audit row.
-   * `ttl` gives this code a lifetime of its own (ms, 1 second to 1 day, as the `ttl` setting)
-   * instead of the configured one.
+   * `ttl` gives this code a lifetime of its own (whole ms, 1 second to 1 day, as the `ttl`
+   * setting) instead of the configured one.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for an empty or overlong binding field, or a `ttl`
-   * out of its range (checked before anything is written).
+   * out of its range or fractional (checked before anything is written).
    * @throws {GuardConfigError} when the secret environment variable is missing or shorter
    * than 32 bytes (a server error: the client sees nothing of it).
    * @throws `Error` `UNAVAILABLE` when no secure random bytes are available.

@@ -11,11 +11,13 @@ import {
   ABI_ERROR_HEAD,
   ABI_ERROR_NUMS,
   ABI_ERROR_TEXTS,
+  ABI_MAX_IO_BYTES,
   ENGINE_ERROR_CODES,
   abiAlign,
   opBuffer,
 } from "./generated/wire.js";
 import { enter, leave, live } from "./engine.js";
+import { engineOutOfMemory } from "./errors.js";
 
 /** A byte view over the whole memory, made again after it grew. @internal */
 export function memoryBytes(): Uint8Array {
@@ -47,10 +49,19 @@ export function checked(t: number, status: number): number {
   return check(status);
 }
 
-/** Makes room for `n` more bytes of input; returns the address where they go. @internal */
+/**
+ * Makes room for `n` more bytes of input; returns the address where they go. Throws when the
+ * engine cannot: out of memory for an input within its bound, else a malformed call.
+ * @internal
+ */
 export function reserve(n: number): number {
+  const len = cursor + n;
   const g = enter();
-  return address(leave(g, opBuffer(live.exports, cursor + n))) + cursor;
+  const at = leave(g, opBuffer(live.exports, len));
+  // `buffer` refuses (0) an input past its bound, a call made while another runs (generation
+  // 0 here), and, from a live instance within the bound, only a memory that cannot grow.
+  if (at === 0 && g !== 0 && len <= ABI_MAX_IO_BYTES) throw engineOutOfMemory(len);
+  return address(at) + cursor;
 }
 
 /** Moves the cursor to the next multiple of 8 bytes, where an array of `f64`s starts. @internal */

@@ -190,12 +190,13 @@ export function engineMemory(): WebAssembly.Memory {
  * own errors (a `code` of ENGINE_ERROR_CODES: INVALID_CONFIG, INVALID_ARGUMENT, UNAVAILABLE)
  * get their message here, filled from the generated templates (the engine sends template ids
  * and values, never text), and leave the instance as it is, as do the guard's `ConvexError`s.
- * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, this layer's "malformed call"
- * or "discarded instance" error, an exception from a caller's getter) means the call went
- * wrong: the instance is discarded. Nothing depends on this running, though: a call that stopped
- * half-way inside the engine already left its instance discarded ({@link enter}), and at the
- * edge of an exhausted stack the catch that would call this can itself run out of stack (a
- * JavaScript frame can need more than the engine's frames that ran out did).
+ * Anything else (a `WebAssembly.RuntimeError`, a `RangeError`, this layer's "malformed call",
+ * "could not get memory" or "discarded instance" error, an exception from a caller's getter)
+ * means the call went wrong: the instance is discarded. Nothing depends on this running,
+ * though: a call that stopped half-way inside the engine already left its instance discarded
+ * ({@link enter}), and at the edge of an exhausted stack the catch that would call this can
+ * itself run out of stack (a JavaScript frame can need more than the engine's frames that ran
+ * out did).
  * @internal
  */
 export function discardUnlessOwn(e: unknown): void {

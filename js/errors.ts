@@ -96,6 +96,24 @@ export function rethrow(e: unknown): never {
   throw e;
 }
 
+/**
+ * The error of a call whose input of `bytes` bytes the engine could not make room for: its
+ * memory cannot grow to hold it (`buffer` answered 0 for a length within `ABI_MAX_IO_BYTES`,
+ * src/bindings/mod.rs). A plain `Error`, as every failure that is not the engine's own: the
+ * call fails closed and its instance is discarded (engine.ts `discardUnlessOwn`), so the next
+ * call starts in a fresh memory. Not "a malformed call": nothing about the call was wrong.
+ *
+ * @example
+ * ```ts
+ * throw engineOutOfMemory(16_777_216);
+ * // Error: convex-guard: the engine could not get memory for a call of 16777216 bytes
+ * ```
+ * @internal
+ */
+export function engineOutOfMemory(bytes: number): Error {
+  return new Error(`convex-guard: the engine could not get memory for a call of ${bytes} bytes`);
+}
+
 /** Runs `f`, translating engine errors with {@link rethrow}. @internal */
 export function engineCall<T>(f: () => T): T {
   try {

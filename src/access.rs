@@ -61,6 +61,7 @@
 
 use crate::error::{truncated, Error, Kind, Msg};
 use crate::time::{self, is_time};
+use crate::unicode::{in_ranges, BLANK};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -92,8 +93,10 @@ pub const MAX_GROUP_NAME_LEN: usize = 200;
 /// variation selectors, the byte-order mark, the interlinear annotation marks, tags). A group's
 /// name is shown to the people it invites, and these would let it hide or reorder what they
 /// read (an invitation to "Admins" that is not). Kept, because text needs them: the joiners
-/// (U+200C, U+200D: emoji sequences, Persian, Indic scripts), the emoji variation selectors
-/// (U+FE0E, U+FE0F) and the tags that spell a subdivision flag (U+E0020 to U+E007F).
+/// (U+200C, U+200D: emoji sequences, Persian, Indic scripts) and the emoji variation selectors
+/// (U+FE0E, U+FE0F); and the tags that spell a subdivision flag, inside one only
+/// ([`subdivision_flag_len`]): anywhere else they are hidden text ("Admins" followed by tags
+/// reads "Admins").
 pub const GROUP_NAME_FORBIDDEN: &[(u32, u32)] = &[
     (0x00, 0x1f),
     (0x7f, 0x9f),
@@ -114,16 +117,113 @@ pub const GROUP_NAME_FORBIDDEN: &[(u32, u32)] = &[
     (0xfff0, 0xfffb),
     (0x1bca0, 0x1bca3),
     (0x1d173, 0x1d17a),
-    (0xe0000, 0xe001f),
-    (0xe0080, 0xe0fff),
+    (0xe0000, 0xe0fff),
 ];
 
-/// Whether a group name may hold `c` (see [`GROUP_NAME_FORBIDDEN`]).
+/// Whether a group name may hold `c` outside a subdivision flag (see
+/// [`GROUP_NAME_FORBIDDEN`]).
 pub fn group_name_char_allowed(c: char) -> bool {
-    let c = u32::from(c);
-    !GROUP_NAME_FORBIDDEN
-        .iter()
-        .any(|&(lo, hi)| (lo..=hi).contains(&c))
+    !in_ranges(GROUP_NAME_FORBIDDEN, c)
+}
+
+/// U+1F3F4 WAVING BLACK FLAG: a subdivision flag's first character (UTS #51, an emoji tag
+/// sequence).
+pub const FLAG_BASE: char = '\u{1F3F4}';
+/// U+E007F CANCEL TAG: a subdivision flag's last character.
+pub const CANCEL_TAG: char = '\u{E007F}';
+/// The tag character of ASCII 0 is this far above it (U+E0030 is tag digit zero, U+E0061 tag
+/// small letter a).
+pub const TAG_OFFSET: u32 = 0xE0000;
+
+/// The length in bytes of the subdivision flag `s` starts with, if it starts with one:
+/// [`FLAG_BASE`], then a subdivision code in tag characters (CLDR's `unicode_subdivision_id`:
+/// two tag letters or three tag digits, then one to four tag letters or digits, all
+/// lowercase), then [`CANCEL_TAG`]. Scotland's flag is the black flag, the tags spelling
+/// "gbsct" and the cancel tag.
+///
+/// ```
+/// use convex_guard::access::subdivision_flag_len;
+/// let scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
+/// assert_eq!(subdivision_flag_len(&format!("{scotland} rugby")), Some(scotland.len()));
+/// // Tags spelling "ADMIN" (capitals), or without the flag before them, are no flag.
+/// assert_eq!(subdivision_flag_len("\u{1F3F4}\u{E0041}\u{E0044}\u{E004D}\u{E007F}"), None);
+/// assert_eq!(subdivision_flag_len("\u{E0067}\u{E0062}\u{E0073}\u{E007F}"), None);
+/// ```
+pub fn subdivision_flag_len(s: &str) -> Option<usize> {
+    let mut chars = s.chars();
+    if chars.next()? != FLAG_BASE {
+        return None;
+    }
+    // The code the tags spell, as the ASCII they stand for: at most 3 + 4 characters.
+    let mut code = [0u8; 7];
+    for (n, c) in chars.enumerate() {
+        if c == CANCEL_TAG {
+            let code = code.get(..n)?;
+            let region = |len: usize, of: fn(&u8) -> bool| {
+                code.get(..len).is_some_and(|r| r.iter().all(of))
+                    && (len + 1..=len + 4).contains(&n)
+            };
+            let valid = region(2, u8::is_ascii_lowercase) || region(3, u8::is_ascii_digit);
+            // Each tag character is 4 bytes of UTF-8.
+            return valid.then_some(FLAG_BASE.len_utf8() + 4 * (n + 1));
+        }
+        let a = u32::from(c)
+            .checked_sub(TAG_OFFSET)
+            .and_then(|a| u8::try_from(a).ok());
+        match (a, code.get_mut(n)) {
+            (Some(a), Some(slot)) if a.is_ascii_lowercase() || a.is_ascii_digit() => *slot = a,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Why a group name is refused, in the order the checks run (the TypeScript layer's
+/// `createGroup` runs them in the same order; `tests/vectors/group-names.json` holds both to
+/// it). Each is `INVALID_ARGUMENT` with a message of [`crate::wire::client`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupNameRefusal {
+    /// Longer than [`MAX_GROUP_NAME_LEN`] UTF-16 code units (`GROUP_NAME_TOO_LONG`).
+    TooLong,
+    /// Blank: no character that shows of its own, every one in [`crate::unicode::BLANK`]
+    /// (`GROUP_NAME_MISSING`).
+    Blank,
+    /// A character of [`GROUP_NAME_FORBIDDEN`] outside a subdivision flag
+    /// (`GROUP_NAME_CHARACTERS`).
+    Characters,
+}
+
+/// Why `name` may not name a group, or `None` when it may: at most [`MAX_GROUP_NAME_LEN`]
+/// UTF-16 code units; at least one character that shows of its own (one outside
+/// [`crate::unicode::BLANK`]: not whitespace, not drawn as nothing, not a combining mark, not
+/// U+2800); and no character of [`GROUP_NAME_FORBIDDEN`], but for the tags of a subdivision
+/// flag ([`subdivision_flag_len`]).
+///
+/// ```
+/// use convex_guard::access::{group_name_refusal, GroupNameRefusal};
+/// assert_eq!(group_name_refusal("Équipe 東京"), None);
+/// assert_eq!(group_name_refusal("\u{2800}"), Some(GroupNameRefusal::Blank));
+/// assert_eq!(group_name_refusal("\u{200D}\u{200D}"), Some(GroupNameRefusal::Blank));
+/// assert_eq!(group_name_refusal("Admins\u{E0041}"), Some(GroupNameRefusal::Characters));
+/// assert_eq!(group_name_refusal(&"x".repeat(201)), Some(GroupNameRefusal::TooLong));
+/// ```
+pub fn group_name_refusal(name: &str) -> Option<GroupNameRefusal> {
+    if name.encode_utf16().count() > MAX_GROUP_NAME_LEN {
+        return Some(GroupNameRefusal::TooLong);
+    }
+    if name.chars().all(|c| in_ranges(BLANK, c)) {
+        return Some(GroupNameRefusal::Blank);
+    }
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        let skip = match subdivision_flag_len(rest) {
+            Some(flag) => flag,
+            None if group_name_char_allowed(c) => c.len_utf8(),
+            None => return Some(GroupNameRefusal::Characters),
+        };
+        rest = rest.get(skip..).unwrap_or_default();
+    }
+    None
 }
 /// Largest page a listing of the TypeScript layer returns (`numItems` from 1 to this): each
 /// listed document costs index ranges per group of the caller.
@@ -1662,11 +1762,13 @@ mod tests {
             '\u{fffb}',
             '\u{1d173}',
             '\u{e0001}',
+            '\u{e0067}',
+            '\u{e007f}',
             '\u{e0100}',
         ] {
             assert!(!group_name_char_allowed(c), "{c:?} allowed");
         }
-        // Kept: text needs them (joiners, emoji presentation, a subdivision flag's tags).
+        // Kept: text needs them (joiners, emoji presentation). A flag's tags: see below.
         for c in [
             'a',
             ' ',
@@ -1678,15 +1780,73 @@ mod tests {
             '\u{202f}',
             '\u{fe0f}',
             '\u{1f468}',
-            '\u{e0067}',
-            '\u{e007f}',
+            '\u{1f3f4}',
         ] {
             assert!(group_name_char_allowed(c), "{c:?} refused");
         }
-        // Ranges sorted and disjoint: the rendered character class reads as written.
+        // Ranges sorted and disjoint: the rendered character class reads as written, and
+        // `in_ranges` may search them.
         for w in GROUP_NAME_FORBIDDEN.windows(2) {
             assert!(w[0].0 <= w[0].1 && w[0].1 < w[1].0);
         }
+    }
+
+    /// `FLAG_BASE`, the tags spelling `code`, then `CANCEL_TAG`.
+    fn flag(code: &str) -> String {
+        let tags = code
+            .bytes()
+            .map(|b| char::from_u32(TAG_OFFSET + u32::from(b)).unwrap());
+        core::iter::once(FLAG_BASE)
+            .chain(tags)
+            .chain([CANCEL_TAG])
+            .collect()
+    }
+
+    #[test]
+    fn subdivision_flags_are_the_only_place_for_tags() {
+        // CLDR's shape: 2 letters or 3 digits, then 1 to 4 letters or digits.
+        for code in [
+            "gbsct", "gbeng", "gbwls", "usca", "fr75", "ab1", "abcdef", "123a", "1234567",
+        ] {
+            let f = flag(code);
+            assert_eq!(subdivision_flag_len(&f), Some(f.len()), "{code}");
+            assert_eq!(
+                subdivision_flag_len(&format!("{f}x")),
+                Some(f.len()),
+                "{code}"
+            );
+            assert_eq!(group_name_refusal(&format!("Rugby {f}")), None, "{code}");
+        }
+        for code in [
+            "", "g", "gb", "gbabcde", "12a", "12", "1234abcd", "GBSCT", "gb sct", "gb-sc",
+        ] {
+            assert_eq!(subdivision_flag_len(&flag(code)), None, "{code}");
+            let refused = group_name_refusal(&format!("Rugby {}", flag(code)));
+            assert_eq!(refused, Some(GroupNameRefusal::Characters), "{code}");
+        }
+        let f = flag("gbsct");
+        // Cut short, or not after the flag: hidden text.
+        assert_eq!(subdivision_flag_len(&f[..f.len() - 4]), None);
+        assert_eq!(subdivision_flag_len(&f[4..]), None);
+        assert_eq!(group_name_refusal(&f[4..]), Some(GroupNameRefusal::Blank));
+        assert_eq!(
+            group_name_refusal(&format!("a{}", &f[4..])),
+            Some(GroupNameRefusal::Characters)
+        );
+        // Tags after a valid flag, or a second cancel tag, are refused.
+        let extra = format!("{f}\u{E0041}");
+        assert_eq!(
+            group_name_refusal(&extra),
+            Some(GroupNameRefusal::Characters)
+        );
+        assert_eq!(
+            group_name_refusal(&format!("{f}{CANCEL_TAG}")),
+            Some(GroupNameRefusal::Characters)
+        );
+        // Two flags in a row, and the flag alone (it shows: the black flag).
+        assert_eq!(group_name_refusal(&format!("{f}{}", flag("gbwls"))), None);
+        assert_eq!(group_name_refusal(&f), None);
+        assert_eq!(group_name_refusal("\u{1F3F4}"), None);
     }
 
     #[test]

@@ -1248,10 +1248,12 @@ pub struct Consumption {
     pub actor: Option<Failures>,
 }
 
-/// Whether `ttl_ms` is a code lifetime: [`MIN_TTL_MS`] to [`MAX_TTL_MS`] (NaN fails `contains`,
-/// as do the infinities).
+/// Whether `ttl_ms` is a code lifetime: a whole number of ms from [`MIN_TTL_MS`] to
+/// [`MAX_TTL_MS`], as `length` and `maxAttempts` are whole (a fractional one gave a fractional
+/// `expiresAt`). NaN fails `contains`, as do the infinities; in range, the cast truncates and
+/// the round trip tells whether `ttl_ms` was whole.
 fn ttl_in_range(ttl_ms: f64) -> bool {
-    (MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms)
+    (MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms) && f64::from(ttl_ms as u32) == ttl_ms
 }
 
 /// The numbers of [`Msg::CodeTtl`].
@@ -1259,14 +1261,15 @@ const TTL_RANGE: [u64; 2] = [MIN_TTL_MS as u64, MAX_TTL_MS as u64];
 
 impl CodeConfig {
     /// Validates code settings: `alphabet` as in [`Alphabet::from_spec`] (`"digits"`,
-    /// `"crockford"` or the symbols), `length` as in [`CodeFormat::new`], `ttl_ms` from
-    /// [`MIN_TTL_MS`] to [`MAX_TTL_MS`], `max_attempts` from 1 to [`MAX_ATTEMPTS`].
+    /// `"crockford"` or the symbols), `length` as in [`CodeFormat::new`], `ttl_ms` a whole
+    /// number from [`MIN_TTL_MS`] to [`MAX_TTL_MS`], `max_attempts` from 1 to [`MAX_ATTEMPTS`].
     ///
     /// ```
     /// use convex_guard::codes::CodeConfig;
     /// let c = CodeConfig::new("crockford", 6, 600_000.0, 3)?;
     /// assert_eq!((c.format().length(), c.max_attempts()), (6, 3));
     /// assert!(CodeConfig::new("digits", 8, 0.0, 5).is_err());
+    /// assert!(CodeConfig::new("digits", 8, 1_000.5, 5).is_err());
     /// # Ok::<(), convex_guard::Error>(())
     /// ```
     ///
@@ -1368,8 +1371,9 @@ impl CodeConfig {
         Record::new(hash, now + self.ttl_ms, u32::from(self.max_attempts), false)
     }
 
-    /// [`CodeConfig::reissue`] for a code with a lifetime of its own, `ttl_ms` (the range of
-    /// the setting: [`MIN_TTL_MS`] to [`MAX_TTL_MS`]), instead of the configured one.
+    /// [`CodeConfig::reissue`] for a code with a lifetime of its own, `ttl_ms` (a whole
+    /// number in the range of the setting: [`MIN_TTL_MS`] to [`MAX_TTL_MS`]), instead of the
+    /// configured one.
     ///
     /// ```
     /// use convex_guard::codes::{CodeConfig, Digest, Failures};
@@ -1377,12 +1381,13 @@ impl CodeConfig {
     /// let r = c.reissue_within(Digest::from_bytes([0; 32]), 1_000.0, Failures::NONE, 60_000.0)?;
     /// assert_eq!(r.expires_at(), 61_000.0);
     /// assert!(c.reissue_within(Digest::from_bytes([0; 32]), 1_000.0, Failures::NONE, 0.0).is_err());
+    /// assert!(c.reissue_within(Digest::from_bytes([0; 32]), 1_000.0, Failures::NONE, 1_000.5).is_err());
     /// # Ok::<(), convex_guard::Error>(())
     /// ```
     ///
     /// # Errors
-    /// A [`Kind::Argument`] error when `ttl_ms` is out of that range (NaN and the infinities
-    /// too), and as [`CodeConfig::issue`].
+    /// A [`Kind::Argument`] error when `ttl_ms` is out of that range or fractional (NaN and
+    /// the infinities too), and as [`CodeConfig::issue`].
     pub fn reissue_within(
         &self,
         hash: Digest,

@@ -9,6 +9,7 @@
 //! - [`audit`]: which field names an audit row must never store;
 //! - [`random`]: the only caller of `getrandom`;
 //! - [`time`]: the largest time and the one validator of a time;
+//! - [`unicode`]: the Unicode data a rule reads (which characters show nothing of their own);
 //! - [`wire`]: what crosses between the TypeScript layer and the engine (layouts, codes,
 //!   sentinels, defaults), defined once; `js/generated/wire.ts` is rendered from it.
 //!
@@ -30,6 +31,7 @@ pub mod policy;
 pub mod random;
 pub mod ratelimit;
 pub mod time;
+pub mod unicode;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

@@ -216,9 +216,9 @@ pub mod ratelimit {
 pub mod access {
     use crate::access::{Access, Caller, Documents, Grants, ShareRequest, NONE};
     pub use crate::access::{
-        GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN, MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS,
-        MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT,
-        PRIVATE, PUBLIC, STALE,
+        CANCEL_TAG, FLAG_BASE, GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN,
+        MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS,
+        MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC, STALE, TAG_OFFSET,
     };
     use crate::error::{Error, Msg};
     use alloc::vec::Vec;
@@ -1259,6 +1259,36 @@ mod render {
         }
     }
 
+    /// `ranges` (inclusive ranges of code points) as the body of a JavaScript character class
+    /// with the `u` flag.
+    fn class(ranges: &[(u32, u32)]) -> String {
+        ranges
+            .iter()
+            .map(|&(lo, hi)| {
+                if lo == hi {
+                    format!("\\u{{{lo:x}}}")
+                } else {
+                    format!("\\u{{{lo:x}}}-\\u{{{hi:x}}}")
+                }
+            })
+            .collect()
+    }
+
+    /// The pattern `subdivision_flag_len` of `src/access.rs` recognises, as JavaScript `RegExp`
+    /// source (with the `u` flag).
+    fn subdivision_flag() -> String {
+        use wire::access as ac;
+        let one = |c: u32| format!("\\u{{{c:x}}}");
+        let tag = |a: u8| ac::TAG_OFFSET + u32::from(a);
+        let span = |lo: u8, hi: u8| format!("{}-{}", one(tag(lo)), one(tag(hi)));
+        let (letters, digits) = (span(b'a', b'z'), span(b'0', b'9'));
+        format!(
+            "{}(?:[{letters}]{{2}}|[{digits}]{{3}})[{digits}{letters}]{{1,4}}{}",
+            one(ac::FLAG_BASE.into()),
+            one(ac::CANCEL_TAG.into()),
+        )
+    }
+
     /// `listing_page_items` for 0, 1, ... groups, up to its first 1 (every larger count gives 1).
     fn listing_page_table() -> String {
         let mut rows = Vec::new();
@@ -1695,21 +1725,31 @@ mod render {
             ac::MAX_GROUP_NAME_LEN,
             "Longest group name, in UTF-16 code units.",
         );
-        let ranges: String = ac::GROUP_NAME_FORBIDDEN
-            .iter()
-            .map(|&(lo, hi)| {
-                if lo == hi {
-                    format!("\\u{{{lo:x}}}")
-                } else {
-                    format!("\\u{{{lo:x}}}-\\u{{{hi:x}}}")
-                }
-            })
-            .collect();
         o.doc(
-            "Any character a group name may not hold (controls, invisible and bidirectional \
-             formatting characters): `GROUP_NAME_FORBIDDEN` of `src/access.rs`.",
+            "Any character a group name may not hold outside a subdivision flag (controls, \
+             invisible and bidirectional formatting characters, tags): `GROUP_NAME_FORBIDDEN` of \
+             `src/access.rs`.",
         );
-        let _ = writeln!(o.0, "export const GROUP_NAME_FORBIDDEN = /[{ranges}]/u;");
+        let forbidden = class(ac::GROUP_NAME_FORBIDDEN);
+        let _ = writeln!(o.0, "export const GROUP_NAME_FORBIDDEN = /[{forbidden}]/u;");
+        o.text(
+            "GROUP_NAME_BLANK",
+            &class(crate::unicode::BLANK),
+            "The characters that show nothing of their own, as the body of a character class \
+             (`[^...]` with the `u` flag matches one that shows): `BLANK` of `src/unicode.rs` \
+             (whitespace, default-ignorable code points, combining marks, U+2800). A group name \
+             needs one character outside it. A string, made a `RegExp` at first use: the class \
+             is long, and a context that checks no group name never parses it.",
+        );
+        o.text(
+            "GROUP_NAME_FLAG",
+            &subdivision_flag(),
+            "A subdivision flag, as the source of a `RegExp` (flags `gu`): the black flag, a \
+             subdivision code in tag characters (two letters or three digits, then one to four \
+             letters or digits), the cancel tag (`subdivision_flag_len` of `src/access.rs`). The \
+             only place a group name may hold tags: removed before `GROUP_NAME_FORBIDDEN` is \
+             tested.",
+        );
         o.num(
             "MAX_PAGE_ITEMS",
             ac::MAX_PAGE_ITEMS,

@@ -305,7 +305,12 @@ fn run(c: &Value) -> Value {
                     c["maxAttempts"].as_u64().unwrap() as u32,
                 )?;
                 let hash = Digest::from_slice(&unhex(str_of(c, "hash")))?;
-                config.reissue(hash, time(&c["now"]), failures_in(&c["replaced"])?)
+                let (now, replaced) = (time(&c["now"]), failures_in(&c["replaced"])?);
+                match c.get("ownTtl") {
+                    // issue's `options.ttl`: this code's own lifetime.
+                    Some(ttl) => config.reissue_within(hash, now, replaced, time(ttl)),
+                    None => config.reissue(hash, now, replaced),
+                }
             })();
             match issued {
                 Ok(r) => json!({ "record": record_json(&r) }),

@@ -150,7 +150,9 @@ async function run(c) {
     case "issue":
       try {
         const replaced = c.replaced === undefined ? null : { ...recordIn({ hash: c.hash, expiresAt: 0, attemptsLeft: 0, used: false }), ...failuresIn(c.replaced) };
-        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now), replaced);
+        // `ownTtl`: issue's `options.ttl`, this code's own lifetime.
+        const options = c.ownTtl === undefined ? undefined : { ttl: time(c.ownTtl) };
+        const r = defineCodes({ ttl: c.ttl, maxAttempts: c.maxAttempts }).issue(unhex(c.hash), time(c.now), replaced, options);
         return { record: recordOut(r) };
       } catch (e) {
         return errorOf(e);
@@ -373,8 +375,9 @@ test("a code's own ttl: issue(..., { ttl }) within the setting's range, INVALID_
   }
   // Before, a bad per-call ttl was a GuardConfigError (a configuration error, though it is an
   // argument of the call) and each call with a ttl compiled a code engine of its own.
-  const message = "code ttl must be a number of milliseconds from 1000 to 86400000";
-  for (const ttl of [0, 999, 86_400_001, -1, NaN, Infinity, "60000", null, {}]) {
+  const message = "code ttl must be a whole number of milliseconds from 1000 to 86400000";
+  // An attacker's review: a fractional ttl gave a fractional expiresAt.
+  for (const ttl of [0, 999, 86_400_001, -1, NaN, Infinity, "60000", null, {}, 1_000.5, 60_000.25, 86_399_999.5]) {
     assert.throws(
       () => codes.issue(hash, 1_000, null, { ttl }),
       (e) => !(e instanceof GuardConfigError) && e.data?.code === "INVALID_ARGUMENT" && e.data.message === message,

@@ -102,12 +102,13 @@ for (const [name, { deny, inside, huge, bounded = false }] of Object.entries(CAP
       const before = await f.knownAnswers();
       const full = f.exhaustMemory();
       const interrupted = await f.attempt(${huge});
+      const why = f.lastMessage;
       const after = await f.knownAnswers();
       const madeAfter = f.made.length;
       // 8 MiB copied into the engine, then refused: more than was ever free before the memory filled.
       const roomy = f.attempt(() => f.guard.can("user", "w".repeat(1 << 23)));
       const memory = f.made.at(-1).exports.memory.buffer.byteLength;
-      console.log(JSON.stringify({ before, full, interrupted, after, madeAfter, roomy, instances: f.made.length, memory }));
+      console.log(JSON.stringify({ before, full, interrupted, why, after, madeAfter, roomy, instances: f.made.length, memory }));
     `);
     assertKnown(r.before, "before");
     assert.ok(r.full >= 2 ** 31, `the memory was grown to its maximum (${r.full} bytes)`);
@@ -118,9 +119,11 @@ for (const [name, { deny, inside, huge, bounded = false }] of Object.entries(CAP
       assert.ok(r.madeAfter <= 2, "at most the known answers' own recovery");
       return;
     }
-    // The input's I/O area cannot grow: `buffer` refuses it (0, a malformed call to the
-    // TypeScript layer, which discards the instance), where it used to trap.
+    // The input's I/O area cannot grow: `buffer` refuses it (0), where it used to trap, and
+    // the TypeScript layer says so (it said "the engine refused a malformed call") and
+    // discards the instance.
     assert.equal(r.interrupted.error, "Error", `the engine refused the input: ${JSON.stringify(r.interrupted)}`);
+    assert.match(r.why, /^convex-guard: the engine could not get memory for a call of \d+ bytes$/);
     assertKnown(r.after, "after the engine ran out of memory");
     assert.deepEqual(r.roomy, { error: "INVALID_ARGUMENT" }, "a large input fits again, and is refused by the engine");
     assert.equal(r.instances, 2, "one fresh instance replaced the one that ran out of memory");
@@ -142,11 +145,14 @@ test("a fresh instance compiles the permissions the first one accepted, not the 
     const made = f.made.length;
     f.exhaustMemory();
     const refused = await f.attempt(() => guard.can(user, "z".repeat(1 << 24)));
+    const why = f.lastMessage;
     const after = [guard.can(user, "read:x"), guard.can(user, "write:x"), guard.can(user, "delete:x")];
-    console.log(JSON.stringify({ before, refused, after, fresh: f.made.length - made }));
+    console.log(JSON.stringify({ before, refused, why, after, fresh: f.made.length - made }));
   `);
   assert.deepEqual(r.before, [true, false]);
   assert.equal(r.refused.error, "Error", `the engine refused the input: ${JSON.stringify(r.refused)}`);
+  // The permission name's 16 MiB: what the memory could not hold, said as such.
+  assert.equal(r.why, "convex-guard: the engine could not get memory for a call of 16777216 bytes");
   assert.equal(r.fresh, 1, "one fresh instance replaced the one that ran out of memory");
   assert.deepEqual(r.after, [true, false, false], "the same policy as before the refusal");
 });

@@ -173,13 +173,20 @@ export function exhaustMemory() {
   return memory.buffer.byteLength;
 }
 
-/** `f()`, or the name of what it threw (the engine's trap, for one). */
+/** The message of what the last failed {@link attempt} threw. */
+export let lastMessage;
+
+/** `f()`, or the name of what it threw (the engine's trap, for one); its message: {@link lastMessage}. */
 export function attempt(f) {
+  const failed = (e) => {
+    lastMessage = e?.message;
+    return { error: nameOf(e) };
+  };
   try {
     const value = f();
-    if (value instanceof Promise) return value.then((v) => ({ value: v }), (e) => ({ error: nameOf(e) }));
+    if (value instanceof Promise) return value.then((v) => ({ value: v }), failed);
     return { value };
   } catch (e) {
-    return { error: nameOf(e) };
+    return failed(e);
   }
 }

@@ -125,9 +125,10 @@ describe("deletion flow with a one-time code", () => {
     const binding = { actor: ids.sam!, action: "delete:user", target: ids.uma! };
     const rows = () => t.run((ctx) => ctx.db.query("guardConfirmations").collect());
     // A review: a bad per-call ttl was a GuardConfigError (a server error naming no call).
-    for (const ttl of [0, 999, 86_400_001, Number.NaN]) {
+    // An attacker's review: a fractional ttl (1000.5) was accepted, giving a fractional expiresAt.
+    for (const ttl of [0, 999, 86_400_001, Number.NaN, 1_000.5]) {
       const refused = await outcome(t.run((ctx) => guard.issueConfirmation(ctx, { ...binding, ttl })));
-      expect(refused).toEqual({ code: "INVALID_ARGUMENT", message: "code ttl must be a number of milliseconds from 1000 to 86400000" });
+      expect(refused).toEqual({ code: "INVALID_ARGUMENT", message: "code ttl must be a whole number of milliseconds from 1000 to 86400000" });
     }
     expect(await rows()).toEqual([]);
     const before = Date.now();

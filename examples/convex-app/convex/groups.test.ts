@@ -288,7 +288,10 @@ test("group names: 1 to 200 characters", async () => {
   expect(await create("x".repeat(201))).toEqual(tooLong);
   expect(await create("x".repeat(500_000))).toEqual(tooLong);
   expect(await create("")).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
-  for (const blank of ["   ", "\u3000", "\u00A0\t "]) {
+  // Blank: nothing that shows of its own. An attacker's review got the braille blank, joiners
+  // alone and a variation selector alone accepted; a Hangul filler and a mark alone too.
+  const blanks = ["   ", "\u3000", "\u00A0\t ", "\u2800", "\u200D\u200D\u200D", "\uFE0F", "\u3164", "\u0301", " \u20DD "];
+  for (const blank of blanks) {
     expect(await create(blank)).toEqual({ code: "INVALID_ARGUMENT", message: "a group needs a name" });
   }
 });
@@ -304,13 +307,17 @@ test("group names: no control, invisible or bidirectional formatting characters 
   for (const sneaky of [
     "Ad\u202Enimda", "team\u0000", "team\nAdmins", "a\u0085b", "\u200Bteam", "x\u2028y", "\u2066x\u2069", "\uFEFFteam", "a\u007Fb", "\u202Ax",
     // An attacker's review: the bidi marks, the soft hyphen, the word joiner, a Hangul filler, variation selectors, tags.
-    "Admins\u200E", "\u200FAdmins", "Ad\u00ADmins", "Ad\u2060mins", "\u3164", "Admins\uFE00", "Admins\u{E0001}", "Admins\u{E0100}",
+    "Admins\u200E", "\u200FAdmins", "Ad\u00ADmins", "Ad\u2060mins", "x\u3164", "Admins\uFE00", "Admins\u{E0001}", "Admins\u{E0100}",
+    // Another: tags outside a subdivision flag are hidden text ("Admins" and tags spelling ADMIN
+    // reads "Admins"), as are a flag's tags without the flag or with capitals.
+    "Admins\u{E0041}\u{E0044}\u{E004D}\u{E0049}\u{E004E}", "Admins\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+    "\u{1F3F4}\u{E0041}\u{E0044}\u{E004D}\u{E007F}",
   ]) {
     expect(await create(sneaky)).toEqual(refused);
   }
   // Joiners stay (emoji sequences, Persian), as do accents, CJK and the marks of ordinary text.
   const scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
-  for (const fine of ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467} family", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "Équipe 東京", "R&D: \"core\" (2026)", "\u2764\uFE0F team", `${scotland} rugby`]) {
+  for (const fine of ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467} family", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "Équipe 東京", "R&D: \"core\" (2026)", "\u2764\uFE0F team", `${scotland} rugby`, scotland, "\u05E6\u05B6\u05D5\u05B6\u05EA", "\u0928\u092E\u0938\u094D\u0924\u0947"]) {
     expect(await create(fine)).toMatchObject({ ok: { groupId: expect.any(String) } });
   }
 });
