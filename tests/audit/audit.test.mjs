@@ -1005,6 +1005,35 @@ test("--rules lists every rule id with its severity", () => {
   }
 });
 
+/** The rows of the markdown table under a heading of a document: `[rule, severity cell, ...]` each. */
+function ruleRows(doc, heading) {
+  const text = readFileSync(`${root}${doc}`, "utf8");
+  const start = text.indexOf(`\n${heading}\n`);
+  assert.ok(start !== -1, `${doc}: ${heading}`);
+  const section = text.slice(start + heading.length + 2).split(/\n#{1,3} /)[0];
+  return section
+    .split("\n")
+    .filter((l) => /^\| `[a-z-]+` \|/.test(l))
+    .map((l) => l.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+}
+
+test("every rule --rules lists has its row, in order, in AUDIT.md's full table and the README's short one", () => {
+  const rules = [...run(["audit", "--rules"]).stdout.matchAll(/^([a-z][a-z-]+) +(high|medium|low) /gm)].map((m) => [m[1], m[2]]);
+  assert.ok(rules.length >= 21, `${rules.length} rules`);
+  for (const [doc, heading, columns] of [["AUDIT.md", "## Rules", 4], ["README.md", "### The rules", 3]]) {
+    const rows = ruleRows(doc, heading);
+    assert.deepEqual(rows.map((r) => r[0]), rules.map(([rule]) => `\`${rule}\``), `${doc}: one row per rule, in --rules' order`);
+    for (const [i, row] of rows.entries()) {
+      assert.equal(row.length, columns, `${doc}: ${row[0]}'s columns`);
+      // The severity cell starts with the rule's own severity (variants follow in parentheses).
+      assert.ok(row[1].startsWith(rules[i][1]), `${doc}: ${row[0]} is ${rules[i][1]}, not ${row[1]}`);
+      assert.ok(row[2].length > 20, `${doc}: ${row[0]} says what it reports`);
+    }
+  }
+  // The README's row is one short line; the reference holds the rule in full.
+  for (const row of ruleRows("README.md", "### The rules")) assert.ok(row.join(" | ").length < 200, row[0]);
+});
+
 test("a linked convex-guard (npm link, workspaces: a real path outside node_modules) is still the guard", () => {
   const dir = app("linked", { "q.ts": PUBLIC_QUERY("me", "await guard.requireUser(ctx);").replace('from "./_generated/server";', 'from "./_generated/server";\nimport { guard } from "./guard";') });
   cpSync(`${root}node_modules/convex-guard`, `${scratch}/linked-package`, { recursive: true });

@@ -323,9 +323,21 @@ test("every key of every part, spelt right, is accepted, with every setup of use
   defineGuard({ roles, users: null, access: null, rateLimits: undefined, confirmations: null, actions: null }).validate();
 });
 
-/** The argument of each `defineGuard({ ... })` in the README's TypeScript blocks, as text. */
-function readmeConfigs() {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+/**
+ * The argument of each `defineGuard({ ... })` in the TypeScript blocks of the documents the
+ * package ships (the README, and AUDIT.md: the audit's allowlist), as text, with its document.
+ */
+function shippedConfigs() {
+  const configs = [];
+  for (const doc of ["README.md", "AUDIT.md"]) {
+    const text = readFileSync(new URL(`../../${doc}`, import.meta.url), "utf8");
+    for (const config of documentConfigs(text)) configs.push({ doc, text: config });
+  }
+  return configs;
+}
+
+/** The argument of each `defineGuard({ ... })` in a markdown text's TypeScript blocks. */
+function documentConfigs(readme) {
   const configs = [];
   for (const [, block] of readme.matchAll(/```tsx?\n([\s\S]*?)```/g)) {
     for (const call of block.matchAll(/defineGuard\(\{/g)) {
@@ -341,10 +353,11 @@ function readmeConfigs() {
   return configs;
 }
 
-test("every configuration the README shows is accepted", () => {
-  const configs = readmeConfigs();
-  assert.ok(configs.length >= 8, `found ${configs.length}`);
-  for (const text of configs) {
+test("every configuration the README and AUDIT.md show is accepted", () => {
+  const configs = shippedConfigs();
+  assert.ok(configs.filter((c) => c.doc === "README.md").length >= 8, `found ${configs.length}`);
+  assert.ok(configs.some((c) => c.doc === "AUDIT.md" && c.text.includes("securityAudit")), "AUDIT.md's allowlist");
+  for (const { doc, text } of configs) {
     // `roles: [...]` and `// ...` stand for the app's own: its roles, and nothing more.
     const literal = text.replace("[...]", "roles");
     // ROLE_CLAIM: a constant the README declares before its call.
@@ -359,7 +372,7 @@ test("every configuration the README shows is accepted", () => {
     try {
       defineGuard(config).validate();
     } catch (e) {
-      assert.fail(`${e.message}\nin the README's\n${text}`);
+      assert.fail(`${e.message}\nin ${doc}'s\n${text}`);
     }
   }
 });
