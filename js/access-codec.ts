@@ -210,13 +210,15 @@ export function requireShare(c: Compiled, callerLevel: number, grantLevel: numbe
 }
 
 /**
- * What giving a stored row's level took, for the engine's share decision: that level, or the
+ * What giving a stored row's level took, for the engine's share decision: that level, the
  * lowest for a level no longer configured (the engine reads the row as giving nothing, see
- * storedLevel). @internal
+ * storedLevel), and the highest grantable one for the owner's level, which no grant may carry
+ * (a row written around the guard, or made so by a change of levels): else no one could ever
+ * remove it. @internal
  */
 export function takenToGive(c: Compiled, level: unknown): number {
   const id = storedLevel(c, level);
-  return id === ACCESS_STALE_LEVEL ? FIRST_LEVEL : id;
+  return id === ACCESS_STALE_LEVEL ? FIRST_LEVEL : Math.min(id, FIRST_LEVEL + c.names.length - 2);
 }
 
 /**

@@ -331,6 +331,15 @@ test("a stored grant whose level is no longer configured gives nothing and throw
   expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
 });
 
+test("a stored grant at the owner's level (written around the guard) can still be revoked by the owner", async () => {
+  // An attacker's review: no grant may carry the owner level, so removing it took a share
+  // decision no one passes (FORBIDDEN to the owner too): only a raw delete removed it.
+  const { t, u, as, doc } = await setUp();
+  await t.run((ctx) => ctx.db.insert("accessGrants", { table: "documents", doc, userId: u.carl!, level: "owner" }));
+  expect(await outcome(as("olive").run((ctx) => guard.revoke(ctx, "documents", doc, { userId: u.carl! })))).toEqual({ ok: true });
+  expect(await t.run((ctx) => ctx.db.query("accessGrants").collect())).toEqual([]);
+});
+
 test("a membership whose level is no longer configured gives no level on the group; the member still counts for grants to it", async () => {
   const { t, u, as, doc } = await setUp();
   const group = await as("olive").run((ctx) => lowShare.createGroup(ctx, "team"));
