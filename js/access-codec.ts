@@ -6,7 +6,7 @@
 import { field } from "./fields.js";
 import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
-import { levelId, storedLevel, type Compiled } from "./access-config.js";
+import { levelId, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
 import {
   ACCESS_COLUMNS,
@@ -218,7 +218,7 @@ export function requireShare(c: Compiled, callerLevel: number, grantLevel: numbe
  */
 export function takenToGive(c: Compiled, level: unknown): number {
   const id = storedLevel(c, level);
-  return id === ACCESS_STALE_LEVEL ? FIRST_LEVEL : Math.min(id, FIRST_LEVEL + c.names.length - 2);
+  return id === ACCESS_STALE_LEVEL ? FIRST_LEVEL : Math.min(id, ownerLevel(c) - 1);
 }
 
 /**

@@ -142,6 +142,11 @@ export function storedLevel(c: Compiled, name: unknown): number {
   return (typeof name === "string" ? c.levelIds.get(name) : undefined) ?? ACCESS_STALE_LEVEL;
 }
 
+/** The owner's level: the top one (the last name), which only ownership gives. @internal */
+export function ownerLevel(c: Compiled): number {
+  return FIRST_LEVEL + c.names.length - 1;
+}
+
 /** A stored row's level name when it is configured, else `null` (stale: gives nothing). @internal */
 export function configuredLevel(c: Compiled, name: unknown): string | null {
   return levelName(c, storedLevel(c, name)) ?? null;

@@ -8,7 +8,7 @@ import type { Authz } from "./authz.js";
 import type { Access } from "./access.js";
 import { perInstance } from "./engine.js";
 import { deny } from "./errors.js";
-import { atLeast, quoted, unknownSource } from "./generated/wire.js";
+import { atLeast, NO_LEVEL, quoted, unknownSource } from "./generated/wire.js";
 import { compileAccess, levelId, levelName, type Compiled, type TableInfo } from "./access-config.js";
 import { resolveNamed, resolveShareNamed, shareDecision, SOURCES, transferDenial } from "./access-codec.js";
 import { documentMethods } from "./access-documents.js";
@@ -62,7 +62,7 @@ export function createAccess<L extends string>(
 
     canShare(callerLevel: L | null, grantLevel: L) {
       const c = compile();
-      const from = callerLevel === null ? 0 : levelId(c, callerLevel);
+      const from = callerLevel === null ? NO_LEVEL : levelId(c, callerLevel);
       const reason = shareDecision(c, from, levelId(c, grantLevel));
       return reason === null ? { ok: true } : { ok: false, reason };
     },
@@ -73,7 +73,7 @@ export function createAccess<L extends string>(
 
     levelAtLeast(level: L | null, min: L) {
       const c = compile();
-      const at = level === null ? 0 : levelId(c, level);
+      const at = level === null ? NO_LEVEL : levelId(c, level);
       return atLeast(at, levelId(c, min));
     },
 

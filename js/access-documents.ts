@@ -210,7 +210,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const db = ctx.db as AnyDb;
       // Fewer documents per page the more groups the caller is in: each listed document may
       // cost a read per ancestor and group, and others choose what they share with the caller.
-      const items = Math.min(size, listingPageItems(who.groups.length));
+      const items = Math.min(size, listingPageItems(groups.length));
       const result = await pageOf(
         () =>
           phase === 0

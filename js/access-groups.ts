@@ -7,7 +7,7 @@
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
-import { configuredLevel, isManager, levelId, levelName, storedLevel, type Compiled } from "./access-config.js";
+import { configuredLevel, isManager, levelId, levelName, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
 import {
   ACCESS_STALE_LEVEL,
   callerGroupsFull,
@@ -75,9 +75,7 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
  */
 function memberLevel(c: Compiled, row: Row): string {
   const level = field(row, "level");
-  // The top level (the last name) is the owner's.
-  const owner = FIRST_LEVEL + c.names.length - 1;
-  return (level === undefined || storedLevel(c, level) === owner ? c.names[0]! : level) as string;
+  return (level === undefined || storedLevel(c, level) === ownerLevel(c) ? c.names[0]! : level) as string;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
@@ -104,7 +102,7 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
 async function levelOn(db: AnyDb, c: Compiled, who: Caller, group: string | null, row: Row | null) {
   const mine = row === null ? [] : await memberRows(db, group!, who.id);
   let own = 0;
-  if (row !== null && isManager(c, who.user)) own = c.names.length;
+  if (row !== null && isManager(c, who.user)) own = ownerLevel(c);
   else if (row !== null) {
     // An invitation gives no level on the group: only accepted memberships count.
     const grants = mine
