@@ -3,7 +3,7 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { enclosingFunction, isDatabase, ITERATING, mentionsName } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
@@ -252,11 +252,6 @@ export function chainEnd(call: ts.CallExpression): ts.Expression {
     node = node.parent.parent;
   }
   return node;
-}
-
-export function bindingNames(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
 }
 
 /** The names and every `const b = a` alias of them in the handler. */

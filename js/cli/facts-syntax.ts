@@ -290,7 +290,7 @@ export function tested(call: ts.CallExpression): boolean {
     if (found) return;
     if (ts.isVariableDeclaration(n) && n.pos > call.end && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0 && n.initializer !== undefined) {
       if (isAnswer(n.initializer)) bindAnswer(n.name, answers, outcomes);
-      else if (readsOutcome(n.initializer)) for (const name of boundNames(n.name)) outcomes.add(name);
+      else if (readsOutcome(n.initializer)) for (const name of bindingNames(n.name)) outcomes.add(name);
     }
     const tests = ts.isIfStatement(n)
       ? [n.expression]
@@ -320,15 +320,15 @@ function bindAnswer(name: ts.BindingName, answers: Set<string>, outcomes: Set<st
   else if (ts.isObjectBindingPattern(name)) {
     for (const e of name.elements) {
       if (e.dotDotDotToken !== undefined && ts.isIdentifier(e.name)) answers.add(e.name.text);
-      else for (const bound of boundNames(e.name)) outcomes.add(bound);
+      else for (const bound of bindingNames(e.name)) outcomes.add(bound);
     }
   }
 }
 
 /** The names a declaration binds: `x`, `{ ok: passed, error }`, `[first]`. */
-function boundNames(name: ts.BindingName): string[] {
+export function bindingNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : boundNames(e.name)));
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
 }
 
 /** Whether an expression refers to the same variable as `name` (by text within one function). */

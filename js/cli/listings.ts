@@ -16,7 +16,7 @@
 import ts from "typescript";
 import { chainEnd } from "./argflow.js";
 import { CONVEX, type FactsFinder } from "./facts.js";
-import { callParameters, isDatabase } from "./facts-syntax.js";
+import { bindingNames, callParameters, isDatabase } from "./facts-syntax.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** Convex calls that run another function with what they are given. */
@@ -44,7 +44,8 @@ export function listingCovers(app: App, finder: FactsFinder, fn: ts.SignatureDec
   const roots = calls.filter(carries);
   if (roots.length === 0) return false;
   const fromPage = pageValues(fn, roots);
-  const ctxNames = bound(callParameters(fn)[0]?.name);
+  const ctx = callParameters(fn)[0]?.name;
+  const ctxNames = new Set(ctx === undefined ? [] : bindingNames(ctx));
   for (const call of calls) {
     if (roots.includes(call) || !usesCtx(app, call, ctxNames) || fromPage(chainEnd(call))) continue;
     return false;
@@ -70,17 +71,6 @@ function rootName(e: ts.Expression): string | undefined {
   return ts.isIdentifier(x) ? x.text : undefined;
 }
 
-/** The names a binding binds (`ctx`, or `db` and `auth` of `{ db, auth }`). */
-function bound(name: ts.BindingName | undefined): Set<string> {
-  const out = new Set<string>();
-  const add = (n: ts.BindingName): void => {
-    if (ts.isIdentifier(n)) out.add(n.text);
-    else for (const e of n.elements) if (!ts.isOmittedExpression(e)) add(e.name);
-  };
-  if (name !== undefined) add(name);
-  return out;
-}
-
 /**
  * Whether an expression is made of the answer of one of `roots`: it holds one of those calls
  * (`(await guard.listAccessible(...)).page`), or mentions a name bound from one (through `const`s and `let`s, assignments, `for ... of` and the
@@ -101,7 +91,7 @@ function pageValues(fn: ts.SignatureDeclaration, roots: readonly ts.CallExpressi
   };
   const take = (n: ts.BindingName | ts.Expression): void => {
     if (ts.isIdentifier(n)) names.add(n.text);
-    else if (ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) for (const b of bound(n)) names.add(b);
+    else if (ts.isObjectBindingPattern(n) || ts.isArrayBindingPattern(n)) for (const b of bindingNames(n)) names.add(b);
   };
   for (let pass = 0; pass < 4; pass++) {
     const before = names.size;
