@@ -17,12 +17,18 @@ export const GUARD_ERROR_CODES = CODES;
 /** Every `code` convex-guard puts in `ConvexError` data. */
 export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[number];
 
-/** The `data` of every `ConvexError` convex-guard throws. */
-export type GuardErrorData = {
-  code: GuardErrorCode;
-  message: string;
-  [detail: string]: string | number | boolean | null;
-};
+/**
+ * The `data` of every `ConvexError` convex-guard throws, keyed on `code`: narrowing to
+ * `"RATE_LIMITED"` types `retryAfter` (the wait in ms) as a number.
+ *
+ * @example
+ * ```ts
+ * if (data.code === "RATE_LIMITED") setTimeout(retry, data.retryAfter);
+ * ```
+ */
+export type GuardErrorData =
+  | { code: "RATE_LIMITED"; message: string; retryAfter: number }
+  | { code: Exclude<GuardErrorCode, "RATE_LIMITED">; message: string };
 
 /** The brand every copy of {@link GuardConfigError} sets and recognises. */
 const CONFIG_ERROR: unique symbol = Symbol.for("convex-guard.GuardConfigError");
@@ -64,12 +70,12 @@ export class GuardConfigError extends Error {
  * Throws `ConvexError({ code, message, ...details })`. `message` is a `ClientMessage`: a
  * member of `CLIENT_MESSAGE` or a generated template's text, never one typed here. @internal
  */
-export function deny(
-  code: GuardErrorCode,
-  message: ClientMessage,
-  details?: Record<string, string | number | boolean | null>,
-): never {
-  throw new ConvexError<GuardErrorData>({ ...details, code, message });
+export function deny(code: Exclude<GuardErrorCode, "RATE_LIMITED">, message: ClientMessage): never;
+/** `RATE_LIMITED`, with the wait in ms. @internal */
+export function deny(code: "RATE_LIMITED", message: ClientMessage, details: { retryAfter: number }): never;
+/** @internal */
+export function deny(code: GuardErrorCode, message: ClientMessage, details?: { retryAfter: number }): never {
+  throw new ConvexError({ ...details, code, message } as GuardErrorData);
 }
 
 /** Throws the `UNAUTHENTICATED` denial: no signed-in caller where one is needed. @internal */

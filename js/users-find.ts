@@ -140,7 +140,10 @@ async function resolved(ctx: AnyReaderCtx, table: string, resolve: ResolvedUsers
     // The developer sees that it threw and what kind of error; the message may carry data,
     // and Convex clients can print a function's log lines in the caller's console, so it is
     // not repeated.
-    console.warn(`convex-guard: users.resolve threw (${e instanceof Error ? e.name : typeof e}); the caller has no user`);
+    console.warn(
+      `convex-guard: users.resolve threw (${e instanceof Error ? e.name : typeof e}); the caller has no user. ` +
+        "A misspelt table or index name is the usual cause: type the resolver's ctx as your QueryCtx (from ./_generated/server) and tsc checks them",
+    );
     return null;
   }
   if (answer === null || answer === undefined) return null;

@@ -3,6 +3,7 @@
 // profits when a security setting is quietly left at its default. Each is a GuardConfigError
 // naming its path, at validate() and at the first use of the part that reads it, never a
 // silent default. (The top level: client-entries.test.mjs.)
+import { transformSync } from "esbuild";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -359,7 +360,8 @@ test("every configuration the README and AUDIT.md show is accepted", () => {
   assert.ok(configs.some((c) => c.doc === "AUDIT.md" && c.text.includes("securityAudit")), "AUDIT.md's allowlist");
   for (const { doc, text } of configs) {
     // `roles: [...]` and `// ...` stand for the app's own: its roles, and nothing more.
-    const literal = text.replace("[...]", "roles");
+    // Type annotations (`resolve: async (ctx: QueryCtx) => ...`) stripped as tsc would.
+    const literal = transformSync(`(${text.replace("[...]", "roles")})`, { loader: "ts" }).code.replace(/;\s*$/, "");
     // ROLE_CLAIM: a constant the README declares before its call.
     const config = new Function("roles", "ROLE_CLAIM", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
       ["user", "moderator", "admin", "superadmin"],

@@ -104,7 +104,9 @@ export function onError(e: unknown): number | null {
   const data = guardError(e);
   // @ts-expect-error: no such code
   if (data?.code === "FORBIDEN") return null;
-  if (data?.code === "RATE_LIMITED") return Number(data.retryAfter);
+  if (data?.code === "RATE_LIMITED") return data.retryAfter satisfies number;
+  // @ts-expect-error: only RATE_LIMITED carries a wait
+  if (data?.code === "FORBIDDEN") return data.retryAfter;
   if (e instanceof ConvexError && (e.data as GuardErrorData).code === "FORBIDDEN") return 0;
   return null;
 }

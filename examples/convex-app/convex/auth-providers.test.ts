@@ -253,6 +253,8 @@ describe("a custom resolver", () => {
     expect(String((thrown as Error).message)).not.toContain("hunter2");
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain("users.resolve threw (Error)");
+    // The usual cause, and how tsc catches it, named without repeating the error's text.
+    expect(String(warn.mock.calls[0]![0])).toContain("type the resolver's ctx as your QueryCtx");
     expect(String(warn.mock.calls[0]![0])).not.toContain("hunter2");
   });
 

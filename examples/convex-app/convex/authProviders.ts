@@ -53,7 +53,8 @@ export const resolverGuard = defineGuard({
   roles,
   users: {
     table: "authUsers",
-    resolve: async (ctx) => {
+    // Typed as the app's QueryCtx (the README's advice): tsc checks "authUsers" and "by_email".
+    resolve: async (ctx: QueryCtx) => {
       const identity = await ctx.auth.getUserIdentity();
       if (identity?.email === undefined || identity.emailVerified !== true) return null;
       return await ctx.db
