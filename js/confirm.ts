@@ -196,6 +196,8 @@ export function createConfirmations(
   limitNames?: () => readonly string[],
   /** `guard.rateLimitAll`, which takes a safe action's listed limits all or nothing. */
   rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
+  /** `guard.getUser` (action-aware): who a safe action's check refused, for its audit row. */
+  getUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   // Every key and type is checked now, at the first use of any part (codes, the trail, safe
@@ -379,7 +381,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames, rateLimitAll),
+    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames, rateLimitAll, getUser),
   };
   return confirmations;
 }

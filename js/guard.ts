@@ -79,9 +79,8 @@ export type Guard<
   K extends string = string,
   RC extends string = never,
   O extends string = never,
-> = // The action overloads first: TypeScript explains a call that fits no overload by the last
-  // one, which is then a query's or mutation's (a misspelt role, permission or limit name is
-  // blamed, not the ctx).
+> = // The action overloads first: TypeScript explains a call that fits no overload by the last one,
+  // which is then a query's or mutation's (a misspelt role, permission or limit name is blamed).
   ActionChecks<R, P, T, K, RC> &
   Authz<R, P, T, RC> &
   Access<L, O, AccessUserId<T, RC>> &
@@ -197,6 +196,7 @@ export function defineGuard<
       checks.requireUser as never,
       () => limitNames(rateLimits!),
       checks.rateLimitAll as never,
+      checks.getUser as never,
     );
     const { validate: _, ...methods } = confirmations;
     return methods;

@@ -197,6 +197,22 @@ function actorOf(where: string, who: unknown): unknown {
   );
 }
 
+/**
+ * Who a check refused, as the guard finds the caller (`guard.getUser`: their row's `_id`, or the
+ * identity's `tokenIdentifier` under `users.roleClaim`), so that a denial's audit row names them.
+ * Only for the trail: when the guard finds no one, or cannot look (an action without the
+ * internal functions wired), the row has no actor, as before; the denial is what the caller gets
+ * either way.
+ */
+async function refusedCaller(ctx: ActionCtx, getUser: ((ctx: ActionCtx) => Promise<unknown>) | undefined): Promise<string | undefined> {
+  if (getUser === undefined) return undefined;
+  try {
+    return userKey(await getUser(ctx));
+  } catch {
+    return undefined;
+  }
+}
+
 /** @internal */
 export function createSafeAction(
   audit: Audit,
@@ -208,6 +224,8 @@ export function createSafeAction(
   limitNames?: () => readonly string[],
   /** `guard.rateLimitAll`: what a listed `rateLimit` is taken with, all or nothing. */
   rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
+  /** `guard.getUser` (action-aware): who a check refused, for the trail. */
+  getUser?: (ctx: ActionCtx) => Promise<unknown>,
 ): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
@@ -301,6 +319,10 @@ export function createSafeAction(
           admitted = { who };
         } catch (e) {
           admitted = ending(e, clean);
+          // Refused by the check itself (no actor yet), signed in: the row names who was refused.
+          if (actor === undefined && admitted.outcome === "denied" && admitted.details?.denial !== "UNAUTHENTICATED") {
+            actor = await refusedCaller(ctx, getUser);
+          }
         }
         let started: string | undefined;
         let end: Ending;

@@ -5,7 +5,7 @@
 // names the fix, from the attacker's side and the forgetful developer's.
 import { auditEventValidator, defineGuard, GuardConfigError } from "convex-guard";
 import { defineSchema, defineTable, makeFunctionReference } from "convex/server";
-import { v } from "convex/values";
+import { ConvexError, v } from "convex/values";
 import { convexTest } from "convex-test";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "./_generated/api";
@@ -175,13 +175,45 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
       code: "FORBIDDEN",
       message: "Role 'admin' or higher required",
     });
+    // Signed out: refused as UNAUTHENTICATED, and no one to name.
+    expect(await outcome(s.t.action(ref, {}))).toMatchObject({ code: "UNAUTHENTICATED" });
     expect(seen).toEqual(["ada"]);
     const rows = await s.auditRows();
-    expect(rows.map((r) => [r.actor, r.outcome])).toEqual([
-      [s.ids.ada, "started"],
-      [s.ids.ada, "success"],
-      [undefined, "denied"],
+    // The refused moderator is named in their denial's row (a new user's review: a signed-in
+    // caller refused by the check was stored with no actor), as the guard finds them: their
+    // row's _id, the admitted calls' key.
+    expect(rows.map((r) => [r.actor, r.outcome, (r.details as { denial?: string } | undefined)?.denial])).toEqual([
+      [s.ids.ada, "started", undefined],
+      [s.ids.ada, "success", undefined],
+      [s.ids.mo, "denied", "FORBIDDEN"],
+      [undefined, "denied", "UNAUTHENTICATED"],
     ]);
+  });
+
+  test("a check's denial names the caller only when the guard can find them; the denial is the same either way", async () => {
+    // A check that refuses everyone, with an app's own code, in a world without the wired
+    // internal functions: the guard cannot look the caller up from an action, so the row has
+    // no actor, and the caller still gets the check's denial (not a configuration error).
+    const extra = {
+      closed: action(
+        guard.safeAction({
+          name: "closed.report",
+          args: {},
+          check: async () => {
+            throw new ConvexError({ code: "CLOSED", message: "Closed for maintenance" });
+          },
+          handler: async () => "never",
+        }),
+      ),
+    };
+    const wiredWorld = await world({ extra: { "./extra.ts": extra } });
+    const unwired = await world({ extra: { "./extra.ts": extra }, without: ["./guardFunctions.ts"] });
+    const ref = makeFunctionReference<"action">("extra:closed");
+    for (const s of [wiredWorld, unwired]) {
+      expect(await outcome(s.as("uma").action(ref, {}))).toEqual({ code: "CLOSED", message: "Closed for maintenance" });
+    }
+    expect((await wiredWorld.auditRows()).map((r) => [r.actor, r.outcome])).toEqual([[wiredWorld.ids.uma, "denied"]]);
+    expect((await unwired.auditRows()).map((r) => [r.actor, r.outcome])).toEqual([[undefined, "denied"]]);
   });
 });
 
