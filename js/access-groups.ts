@@ -7,9 +7,8 @@
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
-import { configuredLevel, isManager, levelId, levelName, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
+import { givenLevel, isManager, levelId, levelName, ownerLevel, type Compiled } from "./access-config.js";
 import {
-  ACCESS_STALE_LEVEL,
   callerGroupsFull,
   CLIENT_MESSAGE,
   FIRST_LEVEL,
@@ -69,13 +68,14 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
 
 /**
  * A membership row's level, as a grant on the group carries it: the lowest when missing (the
- * schema's default) or the owner's (never written: only a group's owner holds it); any other
- * value as it is, so a level no longer configured gives nothing on the group, as a stale
- * grant's does (storedLevel). The membership itself still counts for grants to the group.
+ * schema's default); any other value as it is, so a level no longer configured, or the
+ * owner's (never written: only a group's owner holds it), gives nothing on the group, as such
+ * a grant's does on a document (storedLevel). The membership itself still counts for grants
+ * to the group.
  */
 function memberLevel(c: Compiled, row: Row): string {
   const level = field(row, "level");
-  return (level === undefined || storedLevel(c, level) === ownerLevel(c) ? c.names[0]! : level) as string;
+  return (level === undefined ? c.names[0]! : level) as string;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
@@ -191,8 +191,9 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         // No level given: the lowest, but a member keeps their own (an "invite" button pressed
         // again must not demote a member). Not an invitation's: that level is worth what its
         // sender may still give, and taking it over would revive one its sender may no longer.
-        const kept = member ? storedLevel(c, memberLevel(c, rows[0]!)) : ACCESS_STALE_LEVEL;
-        if (level === undefined && kept !== ACCESS_STALE_LEVEL) wanted = kept;
+        // One whose membership gives nothing (stale, or at the owner level) gets the lowest.
+        const kept = member ? givenLevel(c, memberLevel(c, rows[0]!)) : null;
+        if (level === undefined && kept !== null) wanted = levelId(c, kept);
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
         const invited = !member && !self && !isManager(c, who.user);
         if (!member && !invited) await requireRoom(db, c, user, self);
@@ -254,7 +255,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const page = rows.map((r, i) => ({
         groupId: String(r.groupId) as GroupId,
         name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-        level: configuredLevel(c, memberLevel(c, r)) as L | null,
+        level: givenLevel(c, memberLevel(c, r)) as L | null,
         invited: isInvitation(r),
       }));
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
