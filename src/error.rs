@@ -324,7 +324,7 @@ messages! {
     UsedFlag = "used must be true or false",
     Failures = "failures must be a whole number from 0 to {n}",
     LockoutFailures = "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
-    LockoutWindow = "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
+    LockoutWindow = "lockout.{s}.window must be a whole number of milliseconds from {n} to {n}",
     CodeTtl = "code ttl must be a whole number of milliseconds from {n} to {n}",
     CodeMaxAttempts = "code maxAttempts must be a whole number from 1 to {n}",
     // randomness
