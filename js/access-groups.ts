@@ -13,6 +13,7 @@ import {
   CLIENT_MESSAGE,
   FIRST_LEVEL,
   GROUP_NAME_BLANK,
+  GROUP_NAME_DETACHED,
   GROUP_NAME_FLAG,
   GROUP_NAME_FORBIDDEN,
   groupNameTooLong,
@@ -39,21 +40,31 @@ import {
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
 
 /** The group-name rule's patterns, made at the first name checked (the blank class is long). */
-let namePatterns: { shows: RegExp; flags: RegExp } | undefined;
+let namePatterns: { shows: RegExp; flags: RegExp; attaches: RegExp } | undefined;
 
 /**
  * Why `name` may not name a group, or `undefined`: `group_name_refusal` of src/access.rs, its
  * checks in its order (tests/vectors/group-names.json holds both to the same answers): at most
- * `max` characters; at least one that shows of its own; no control, invisible or bidirectional
- * formatting character, nor tags but a subdivision flag's.
+ * `max` characters; no lone surrogate (which a Rust string cannot hold: this check is the
+ * package's alone); at least one character that shows of its own; no control, invisible or
+ * bidirectional formatting character, nor tags but a subdivision flag's; a first character that
+ * does not attach to the text before the name (a combining mark, a joiner).
  */
 function groupNameRefusal(name: string, max: number): ClientMessage | undefined {
   if (name.length > max) return groupNameTooLong(max);
-  const p = (namePatterns ??= { shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"), flags: new RegExp(GROUP_NAME_FLAG, "gu") });
+  // With the `u` flag, a surrogate pair is one code point: `\p{Cs}` matches half a pair only.
+  if (/\p{Cs}/u.test(name)) return CLIENT_MESSAGE.GROUP_NAME_SURROGATE;
+  const p = (namePatterns ??= {
+    shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"),
+    flags: new RegExp(GROUP_NAME_FLAG, "gu"),
+    attaches: new RegExp(`^(?![${GROUP_NAME_DETACHED}])[${GROUP_NAME_BLANK}]`, "u"),
+  });
   // Blank (spaces, joiners, fillers, marks alone...) would show as none.
   if (!p.shows.test(name)) return CLIENT_MESSAGE.GROUP_NAME_MISSING;
   // Shown to the people it invites: nothing that hides or reorders what they read.
   if (GROUP_NAME_FORBIDDEN.test(name.replace(p.flags, ""))) return CLIENT_MESSAGE.GROUP_NAME_CHARACTERS;
+  // Nor anything that marks or joins onto what is shown before it.
+  if (p.attaches.test(name)) return CLIENT_MESSAGE.GROUP_NAME_LEADING_MARK;
   return undefined;
 }
 

@@ -61,7 +61,7 @@
 
 use crate::error::{truncated, Error, Kind, Msg};
 use crate::time::{self, is_time};
-use crate::unicode::{in_ranges, BLANK};
+use crate::unicode::{in_ranges, BLANK, BLANK_DETACHED};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -191,13 +191,21 @@ pub enum GroupNameRefusal {
     /// A character of [`GROUP_NAME_FORBIDDEN`] outside a subdivision flag
     /// (`GROUP_NAME_CHARACTERS`).
     Characters,
+    /// The first character a combining mark or a joiner, which would mark or join onto the
+    /// text shown before the name ([`crate::unicode::BLANK_DETACHED`]; `GROUP_NAME_LEADING_MARK`).
+    LeadingMark,
 }
 
 /// Why `name` may not name a group, or `None` when it may: at most [`MAX_GROUP_NAME_LEN`]
 /// UTF-16 code units; at least one character that shows of its own (one outside
 /// [`crate::unicode::BLANK`]: not whitespace, not drawn as nothing, not a combining mark, not
-/// U+2800); and no character of [`GROUP_NAME_FORBIDDEN`], but for the tags of a subdivision
-/// flag ([`subdivision_flag_len`]).
+/// U+2800); no character of [`GROUP_NAME_FORBIDDEN`], but for the tags of a subdivision
+/// flag ([`subdivision_flag_len`]); and a first character that does not attach to the text
+/// before it (no combining mark, no joiner: [`crate::unicode::BLANK_DETACHED`]).
+///
+/// A JavaScript string may also hold a lone surrogate, half of a character, which a `&str`
+/// cannot: the TypeScript layer refuses it (`GROUP_NAME_SURROGATE`) after the length and
+/// before the other checks.
 ///
 /// ```
 /// use convex_guard::access::{group_name_refusal, GroupNameRefusal};
@@ -206,6 +214,7 @@ pub enum GroupNameRefusal {
 /// assert_eq!(group_name_refusal("\u{200D}\u{200D}"), Some(GroupNameRefusal::Blank));
 /// assert_eq!(group_name_refusal("Admins\u{E0041}"), Some(GroupNameRefusal::Characters));
 /// assert_eq!(group_name_refusal(&"x".repeat(201)), Some(GroupNameRefusal::TooLong));
+/// assert_eq!(group_name_refusal("\u{301}Admins"), Some(GroupNameRefusal::LeadingMark));
 /// ```
 pub fn group_name_refusal(name: &str) -> Option<GroupNameRefusal> {
     if name.encode_utf16().count() > MAX_GROUP_NAME_LEN {
@@ -222,6 +231,10 @@ pub fn group_name_refusal(name: &str) -> Option<GroupNameRefusal> {
             None => return Some(GroupNameRefusal::Characters),
         };
         rest = rest.get(skip..).unwrap_or_default();
+    }
+    let attaches = |c| in_ranges(BLANK, c) && !in_ranges(BLANK_DETACHED, c);
+    if name.chars().next().is_some_and(attaches) {
+        return Some(GroupNameRefusal::LeadingMark);
     }
     None
 }
