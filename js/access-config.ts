@@ -136,7 +136,8 @@ export function levelId(c: Compiled, name: unknown): number {
 /**
  * A stored row's level (a grant's, a membership's) as the engine reads it: its number, or
  * ACCESS_STALE_LEVEL for anything but a configured name (a level renamed or removed since the
- * row was written), which the engine reads as giving nothing (src/access.rs `STALE`). @internal
+ * row was written). The engine reads that, and the owner's level (which no row may carry),
+ * as giving nothing (src/access.rs `STALE`). @internal
  */
 export function storedLevel(c: Compiled, name: unknown): number {
   return (typeof name === "string" ? c.levelIds.get(name) : undefined) ?? ACCESS_STALE_LEVEL;
@@ -147,9 +148,15 @@ export function ownerLevel(c: Compiled): number {
   return FIRST_LEVEL + c.names.length - 1;
 }
 
-/** A stored row's level name when it is configured, else `null` (stale: gives nothing). @internal */
-export function configuredLevel(c: Compiled, name: unknown): string | null {
-  return levelName(c, storedLevel(c, name)) ?? null;
+/**
+ * The level a stored row gives, by name, or `null` for one that gives nothing: a name no
+ * longer configured (stale), or the owner's, which the engine reads as giving nothing too
+ * (only ownership gives it; src/access.rs `STALE`). What `listGrants` and `listMyGroups` show.
+ * @internal
+ */
+export function givenLevel(c: Compiled, name: unknown): string | null {
+  const id = storedLevel(c, name);
+  return id < ownerLevel(c) ? levelName(c, id)! : null;
 }
 
 /** The configured table, or `INVALID_ARGUMENT` when it is not under `access.tables`. @internal */

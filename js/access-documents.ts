@@ -8,7 +8,7 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
-import { configuredLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
+import { givenLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
 import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, listingPageItems, noParentField } from "./generated/wire.js";
 import {
@@ -133,7 +133,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         from,
       );
       const page = (result.page as Row[]).map((g) => {
-        const grant: DocumentGrant<L> = { grantId: g._id as GrantId, level: configuredLevel(c, g.level) as L | null };
+        const grant: DocumentGrant<L> = { grantId: g._id as GrantId, level: givenLevel(c, g.level) as L | null };
         if (typeof g.userId === "string") grant.userId = g.userId;
         if (typeof g.groupId === "string") grant.groupId = g.groupId as GroupId;
         if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;

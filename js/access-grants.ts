@@ -30,8 +30,10 @@ export type DocumentGrant<L extends string, U extends string = string> = {
   userId?: U;
   groupId?: GroupId;
   /**
-   * The level granted; `null` for a stale grant, whose level name is no longer configured (a
-   * level renamed or removed since it was written): it gives nothing, and can be revoked.
+   * The level granted; `null` for a grant that gives nothing: a stale one, whose level name is
+   * no longer configured (a level renamed or removed since it was written), or one stored at
+   * the owner's level (written around the guard, or made the top one by a change of levels),
+   * which only ownership gives. Either can be revoked.
    */
   level: L | null;
   /** Ms since the epoch; missing: never expires. An expired grant is listed until removed. */

@@ -7,13 +7,13 @@
 import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
-import { configuredLevel, isManager, levelId, levelName, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
+import { givenLevel, isManager, levelId, levelName, ownerLevel, type Compiled } from "./access-config.js";
 import {
-  ACCESS_STALE_LEVEL,
   callerGroupsFull,
   CLIENT_MESSAGE,
   FIRST_LEVEL,
   GROUP_NAME_BLANK,
+  GROUP_NAME_DETACHED,
   GROUP_NAME_FLAG,
   GROUP_NAME_FORBIDDEN,
   groupNameTooLong,
@@ -40,21 +40,31 @@ import {
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
 
 /** The group-name rule's patterns, made at the first name checked (the blank class is long). */
-let namePatterns: { shows: RegExp; flags: RegExp } | undefined;
+let namePatterns: { shows: RegExp; flags: RegExp; attaches: RegExp } | undefined;
 
 /**
  * Why `name` may not name a group, or `undefined`: `group_name_refusal` of src/access.rs, its
  * checks in its order (tests/vectors/group-names.json holds both to the same answers): at most
- * `max` characters; at least one that shows of its own; no control, invisible or bidirectional
- * formatting character, nor tags but a subdivision flag's.
+ * `max` characters; no lone surrogate (which a Rust string cannot hold: this check is the
+ * package's alone); at least one character that shows of its own; no control, invisible or
+ * bidirectional formatting character, nor tags but a subdivision flag's; a first character that
+ * does not attach to the text before the name (a combining mark, a joiner).
  */
 function groupNameRefusal(name: string, max: number): ClientMessage | undefined {
   if (name.length > max) return groupNameTooLong(max);
-  const p = (namePatterns ??= { shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"), flags: new RegExp(GROUP_NAME_FLAG, "gu") });
+  // With the `u` flag, a surrogate pair is one code point: `\p{Cs}` matches half a pair only.
+  if (/\p{Cs}/u.test(name)) return CLIENT_MESSAGE.GROUP_NAME_SURROGATE;
+  const p = (namePatterns ??= {
+    shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"),
+    flags: new RegExp(GROUP_NAME_FLAG, "gu"),
+    attaches: new RegExp(`^(?![${GROUP_NAME_DETACHED}])[${GROUP_NAME_BLANK}]`, "u"),
+  });
   // Blank (spaces, joiners, fillers, marks alone...) would show as none.
   if (!p.shows.test(name)) return CLIENT_MESSAGE.GROUP_NAME_MISSING;
   // Shown to the people it invites: nothing that hides or reorders what they read.
   if (GROUP_NAME_FORBIDDEN.test(name.replace(p.flags, ""))) return CLIENT_MESSAGE.GROUP_NAME_CHARACTERS;
+  // Nor anything that marks or joins onto what is shown before it.
+  if (p.attaches.test(name)) return CLIENT_MESSAGE.GROUP_NAME_LEADING_MARK;
   return undefined;
 }
 
@@ -69,13 +79,14 @@ async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Ro
 
 /**
  * A membership row's level, as a grant on the group carries it: the lowest when missing (the
- * schema's default) or the owner's (never written: only a group's owner holds it); any other
- * value as it is, so a level no longer configured gives nothing on the group, as a stale
- * grant's does (storedLevel). The membership itself still counts for grants to the group.
+ * schema's default); any other value as it is, so a level no longer configured, or the
+ * owner's (never written: only a group's owner holds it), gives nothing on the group, as such
+ * a grant's does on a document (storedLevel). The membership itself still counts for grants
+ * to the group.
  */
 function memberLevel(c: Compiled, row: Row): string {
   const level = field(row, "level");
-  return (level === undefined || storedLevel(c, level) === ownerLevel(c) ? c.names[0]! : level) as string;
+  return (level === undefined ? c.names[0]! : level) as string;
 }
 
 /** Whether a membership row is an invitation (which gives nothing until accepted). @internal */
@@ -191,8 +202,9 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         // No level given: the lowest, but a member keeps their own (an "invite" button pressed
         // again must not demote a member). Not an invitation's: that level is worth what its
         // sender may still give, and taking it over would revive one its sender may no longer.
-        const kept = member ? storedLevel(c, memberLevel(c, rows[0]!)) : ACCESS_STALE_LEVEL;
-        if (level === undefined && kept !== ACCESS_STALE_LEVEL) wanted = kept;
+        // One whose membership gives nothing (stale, or at the owner level) gets the lowest.
+        const kept = member ? givenLevel(c, memberLevel(c, rows[0]!)) : null;
+        if (level === undefined && kept !== null) wanted = levelId(c, kept);
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
         const invited = !member && !self && !isManager(c, who.user);
         if (!member && !invited) await requireRoom(db, c, user, self);
@@ -254,7 +266,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const page = rows.map((r, i) => ({
         groupId: String(r.groupId) as GroupId,
         name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-        level: configuredLevel(c, memberLevel(c, r)) as L | null,
+        level: givenLevel(c, memberLevel(c, r)) as L | null,
         invited: isInvitation(r),
       }));
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };

@@ -41,7 +41,7 @@ import {
 export type LockoutBudget = {
   /** Failures allowed, a whole number from 1 to 100. */
   maxFailures?: number;
-  /** The window in ms, 1 minute to 30 days. */
+  /** The window in whole ms, 1 minute to 30 days. */
   window?: number;
 };
 

@@ -61,7 +61,7 @@
 
 use crate::error::{truncated, Error, Kind, Msg};
 use crate::time::{self, is_time};
-use crate::unicode::{in_ranges, BLANK};
+use crate::unicode::{in_ranges, BLANK, BLANK_DETACHED};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec;
@@ -191,13 +191,21 @@ pub enum GroupNameRefusal {
     /// A character of [`GROUP_NAME_FORBIDDEN`] outside a subdivision flag
     /// (`GROUP_NAME_CHARACTERS`).
     Characters,
+    /// The first character a combining mark or a joiner, which would mark or join onto the
+    /// text shown before the name ([`crate::unicode::BLANK_DETACHED`]; `GROUP_NAME_LEADING_MARK`).
+    LeadingMark,
 }
 
 /// Why `name` may not name a group, or `None` when it may: at most [`MAX_GROUP_NAME_LEN`]
 /// UTF-16 code units; at least one character that shows of its own (one outside
 /// [`crate::unicode::BLANK`]: not whitespace, not drawn as nothing, not a combining mark, not
-/// U+2800); and no character of [`GROUP_NAME_FORBIDDEN`], but for the tags of a subdivision
-/// flag ([`subdivision_flag_len`]).
+/// U+2800); no character of [`GROUP_NAME_FORBIDDEN`], but for the tags of a subdivision
+/// flag ([`subdivision_flag_len`]); and a first character that does not attach to the text
+/// before it (no combining mark, no joiner: [`crate::unicode::BLANK_DETACHED`]).
+///
+/// A JavaScript string may also hold a lone surrogate, half of a character, which a `&str`
+/// cannot: the TypeScript layer refuses it (`GROUP_NAME_SURROGATE`) after the length and
+/// before the other checks.
 ///
 /// ```
 /// use convex_guard::access::{group_name_refusal, GroupNameRefusal};
@@ -206,6 +214,7 @@ pub enum GroupNameRefusal {
 /// assert_eq!(group_name_refusal("\u{200D}\u{200D}"), Some(GroupNameRefusal::Blank));
 /// assert_eq!(group_name_refusal("Admins\u{E0041}"), Some(GroupNameRefusal::Characters));
 /// assert_eq!(group_name_refusal(&"x".repeat(201)), Some(GroupNameRefusal::TooLong));
+/// assert_eq!(group_name_refusal("\u{301}Admins"), Some(GroupNameRefusal::LeadingMark));
 /// ```
 pub fn group_name_refusal(name: &str) -> Option<GroupNameRefusal> {
     if name.encode_utf16().count() > MAX_GROUP_NAME_LEN {
@@ -222,6 +231,10 @@ pub fn group_name_refusal(name: &str) -> Option<GroupNameRefusal> {
             None => return Some(GroupNameRefusal::Characters),
         };
         rest = rest.get(skip..).unwrap_or_default();
+    }
+    let attaches = |c| in_ranges(BLANK, c) && !in_ranges(BLANK_DETACHED, c);
+    if name.chars().next().is_some_and(attaches) {
+        return Some(GroupNameRefusal::LeadingMark);
     }
     None
 }
@@ -263,9 +276,10 @@ pub const NONE: u8 = 0;
 /// A stored grant's (or membership's) level whose name is no longer configured (a level
 /// renamed or removed since the row was written): the row is checked like any other but gives
 /// nothing, so the grantee keeps every other path to the document (fail closed for that row
-/// only, not an error for the whole batch). A stored name that is still configured but is now
-/// the owner's (top) level is another matter: no grant may carry it, and the batch is refused
-/// (`INVALID_ARGUMENT`). [`Levels::stored`] makes it of a name. Above
+/// only, not an error for the whole batch). A stored grant at the owner's (top) level (a row
+/// written around the guard, or one whose level became the top one when the levels changed)
+/// is read the same way: no grant carries the owner level, so it gives nothing, and one bad
+/// row never refuses a user's reads. [`Levels::stored`] makes it of a name. Above
 /// every level ([`MAX_LEVELS`]) and distinct from the wire's never-valid code.
 pub const STALE: u8 = 0xFE;
 /// `parent` of a document that has no parent, or whose parent is not in the batch.
@@ -671,7 +685,8 @@ pub struct Grants<'a> {
     pub subject: &'a [u32],
     /// [`GRANT_DIRECT`] or [`GRANT_GROUP`].
     pub kind: &'a [u8],
-    /// The level each grant gives: `1` to just below the owner level.
+    /// The level each grant gives: `1` to just below the owner level. The owner level and
+    /// [`STALE`] are a stored row's that gives nothing (see [`STALE`]).
     pub level: &'a [u8],
     /// When each grant expires, in ms since the epoch, or [`NO_EXPIRY`].
     pub expires_at: &'a [f64],
@@ -828,12 +843,22 @@ impl Levels {
     }
 
     /// The level a stored grant's level name gives: [`Levels::level`], or [`STALE`] for a
-    /// name no level has (any more), which [`Levels::resolve`] reads as giving nothing.
+    /// name no level has (any more). [`Levels::resolve`] reads [`STALE`], and the owner's
+    /// level (which no grant carries), as giving nothing.
     ///
     /// ```
-    /// use convex_guard::access::{Levels, STALE};
+    /// use convex_guard::access::{Caller, Documents, Grants, Levels, GRANT_DIRECT, NO_EXPIRY, NO_PARENT, STALE};
     /// let levels = Levels::standard();
     /// assert_eq!((levels.stored("editor"), levels.stored("reviewer")), (3, STALE));
+    /// // A grant stored at "owner" (written around the guard) gives nothing, and is no error.
+    /// let docs = Documents { owner: &[9], public: &[0], parent: &[NO_PARENT] };
+    /// let grants = Grants {
+    ///     doc: &[0], subject: &[5], kind: &[GRANT_DIRECT], level: &[levels.stored("owner")],
+    ///     expires_at: &[NO_EXPIRY],
+    /// };
+    /// let out = levels.resolve(0.0, Caller { id: 5, groups: &[] }, docs, grants)?;
+    /// assert_eq!(out[0].level, 0);
+    /// # Ok::<(), convex_guard::Error>(())
     /// ```
     pub fn stored(&self, name: &str) -> u8 {
         self.level(name).unwrap_or(STALE)
@@ -993,9 +1018,9 @@ impl Levels {
     /// parallel arrays differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`],
     /// [`MAX_BATCH_GRANTS`] or [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a
     /// parent or a grant's document is not an index of the batch; when a grant's kind is
-    /// unknown; or when a grant's level is [`NONE`] or not below the owner level (only
-    /// ownership gives the owner level), but for [`STALE`], a level no longer configured,
-    /// which gives nothing.
+    /// unknown; or when a grant's level is [`NONE`] or above the owner level, but for
+    /// [`STALE`]. A grant at [`STALE`] (a level no longer configured) or at the owner level
+    /// (which only ownership gives) is checked like any row and gives nothing.
     pub fn resolve(
         &self,
         now: f64,
@@ -1133,7 +1158,7 @@ impl Levels {
                 Some(Msg::GrantDoc)
             } else if kind != GRANT_DIRECT && kind != GRANT_GROUP {
                 Some(Msg::GrantKind)
-            } else if level == NONE || (level >= owner && level != STALE) {
+            } else if level == NONE || (level > owner && level != STALE) {
                 Some(Msg::GrantLevel)
             } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
                 return Err(time::error(Msg::ExpiresAt, MAX_TIME_MS).within(
@@ -1149,8 +1174,9 @@ impl Levels {
                 return Err(Error::argument(&[problem], &[], &[j as u64]));
             }
             let direct = kind == GRANT_DIRECT;
-            // A stale level gives nothing (checked like any row, counted for no one).
-            if level != STALE && now < expires_at && applies(caller, subject, kind) {
+            // A stale or owner level gives nothing (checked like any row, counted for no one):
+            // only ownership gives the owner level.
+            if level < owner && now < expires_at && applies(caller, subject, kind) {
                 let candidate = Access {
                     level,
                     source: if direct {
@@ -1457,7 +1483,7 @@ mod tests {
             |b| b.g_expires[0] = f64::NEG_INFINITY,
             |b| b.g_expires[0] = 1e300,
             |b| b.g_level[0] = 0,
-            |b| b.g_level[0] = 4,
+            |b| b.g_level[0] = 5,
             |b| b.g_level[0] = 200,
             |b| b.g_kind[0] = 0,
             |b| b.g_kind[0] = 5,
@@ -1503,10 +1529,37 @@ mod tests {
         assert_eq!(
             {
                 let mut b = base();
-                b.g_level[0] = 4;
+                b.g_level[0] = 5;
                 b.run(ME, &[]).unwrap_err().message().to_owned()
             },
-            "grant 0: level must be an access level below the owner's (only ownership gives it)"
+            "grant 0: level must be an access level"
+        );
+    }
+
+    /// An attacker's review: one grant row stored at the owner level (written around the
+    /// guard, or left there by a change of levels) refused the whole batch, so every read of
+    /// the grantee's that touched the document failed: it gives nothing now, like a stale one.
+    #[test]
+    fn an_owner_level_grant_gives_nothing_and_refuses_nothing() {
+        let owner = Levels::standard().owner();
+        let mut b = Batch::default();
+        let doc = b.doc(OTHER, false, NO_PARENT);
+        let folder = b.doc(OTHER, false, NO_PARENT);
+        let inside = b.doc(OTHER, false, folder);
+        b.grant(doc, ME, GRANT_DIRECT, owner, NO_EXPIRY);
+        b.grant(folder, ME, GRANT_DIRECT, 2, NO_EXPIRY);
+        b.grant(inside, TEAM, GRANT_GROUP, owner, NO_EXPIRY);
+        let out = b.run(ME, &[TEAM]).unwrap();
+        assert_eq!(out[0], Access::DENIED);
+        // Every other path still gives its level: the folder above reaches the document inside.
+        assert_eq!(
+            (out[2].level, out[2].source, out[2].via),
+            (2, Source::Inherited, Some(folder))
+        );
+        // Nor does it count towards what a share may give, or for how long.
+        assert_eq!(
+            b.share(ME, &[TEAM], doc, 1, NO_EXPIRY),
+            Err(Denial::BelowShareLevel)
         );
     }
 

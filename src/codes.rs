@@ -948,8 +948,8 @@ impl Lockout {
     ///
     /// # Errors
     /// A [`Kind::Config`] error naming the entry when `max_failures` is not a whole number
-    /// from 1 to [`MAX_LOCKOUT_FAILURES`] or `window_ms` is not from [`MIN_LOCKOUT_WINDOW_MS`]
-    /// to [`MAX_LOCKOUT_WINDOW_MS`].
+    /// from 1 to [`MAX_LOCKOUT_FAILURES`] or `window_ms` is not a whole number of ms from
+    /// [`MIN_LOCKOUT_WINDOW_MS`] to [`MAX_LOCKOUT_WINDOW_MS`].
     pub fn actor(max_failures: Option<f64>, window_ms: Option<f64>) -> Result<Lockout, Error> {
         Lockout::parse("actor", max_failures, window_ms, Lockout::ACTOR)
     }
@@ -971,7 +971,8 @@ impl Lockout {
             ));
         }
         let window_ms = window_ms.unwrap_or(default.window_ms);
-        if !(MIN_LOCKOUT_WINDOW_MS..=MAX_LOCKOUT_WINDOW_MS).contains(&window_ms) {
+        // Whole, as the code's ttl: a fractional window made a fractional reopening time.
+        if !whole_ms(window_ms, MIN_LOCKOUT_WINDOW_MS, MAX_LOCKOUT_WINDOW_MS) {
             return Err(Error::config(
                 &[Msg::LockoutWindow],
                 &[entry],
@@ -1250,10 +1251,16 @@ pub struct Consumption {
 
 /// Whether `ttl_ms` is a code lifetime: a whole number of ms from [`MIN_TTL_MS`] to
 /// [`MAX_TTL_MS`], as `length` and `maxAttempts` are whole (a fractional one gave a fractional
-/// `expiresAt`). NaN fails `contains`, as do the infinities; in range, the cast truncates and
-/// the round trip tells whether `ttl_ms` was whole.
+/// `expiresAt`).
 fn ttl_in_range(ttl_ms: f64) -> bool {
-    (MIN_TTL_MS..=MAX_TTL_MS).contains(&ttl_ms) && f64::from(ttl_ms as u32) == ttl_ms
+    whole_ms(ttl_ms, MIN_TTL_MS, MAX_TTL_MS)
+}
+
+/// Whether `ms` is a whole number of ms from `min` to `max` (at most `u32::MAX`): a duration
+/// of the configuration (a code's lifetime, a lockout's window). NaN fails `contains`, as do
+/// the infinities; in range, the cast truncates and the round trip tells whether `ms` was whole.
+fn whole_ms(ms: f64, min: f64, max: f64) -> bool {
+    (min..=max).contains(&ms) && f64::from(ms as u32) == ms
 }
 
 /// The numbers of [`Msg::CodeTtl`].
@@ -1682,8 +1689,13 @@ mod tests {
         let e = Lockout::actor(None, Some(59_999.0)).unwrap_err();
         assert_eq!(
             e.message(),
-            "lockout.actor.window must be a number of milliseconds from 60000 to 2592000000"
+            "lockout.actor.window must be a whole number of milliseconds from 60000 to 2592000000"
         );
+        // Whole ms, as the code's ttl, at both ends of the range and between.
+        for bad in [60_000.5, 900_000.25, 2_591_999_999.5] {
+            assert!(Lockout::binding(None, Some(bad)).is_err(), "{bad}");
+        }
+        assert!(Lockout::actor(None, Some(2_592_000_000.0)).is_ok());
         assert!(Lockout::binding(None, Some(f64::NAN)).is_err());
         assert!(Lockout::binding(None, Some(2_592_000_001.0)).is_err());
         assert_eq!(Lockout::binding(None, None).unwrap(), Lockout::BINDING);

@@ -259,7 +259,7 @@ messages! {
     DocumentParent = "document {n}: parent {n} is not a document of the batch",
     GrantDoc = "grant {n}: doc is not a document of the batch",
     GrantKind = "grant {n}: kind must be direct (3) or group (4)",
-    GrantLevel = "grant {n}: level must be an access level below the owner's (only ownership gives it)",
+    GrantLevel = "grant {n}: level must be an access level",
     GrantRow = "grant {n}: ",
     DocumentLengths = "documents: owner, public and parent must have the same length",
     GrantLengths = "grants: doc, subject, kind, level and expiresAt must have the same length",
@@ -324,7 +324,7 @@ messages! {
     UsedFlag = "used must be true or false",
     Failures = "failures must be a whole number from 0 to {n}",
     LockoutFailures = "lockout.{s}.maxFailures must be a whole number from 1 to {n}",
-    LockoutWindow = "lockout.{s}.window must be a number of milliseconds from {n} to {n}",
+    LockoutWindow = "lockout.{s}.window must be a whole number of milliseconds from {n} to {n}",
     CodeTtl = "code ttl must be a whole number of milliseconds from {n} to {n}",
     CodeMaxAttempts = "code maxAttempts must be a whole number from 1 to {n}",
     // randomness

@@ -105,3 +105,25 @@ pub const BLANK: &[(u32, u32)] = &[
     (0x1e130, 0x1e136), (0x1e2ae, 0x1e2ae), (0x1e2ec, 0x1e2ef), (0x1e4ec, 0x1e4ef),
     (0x1e5ee, 0x1e5ef), (0x1e8d0, 0x1e8d6), (0x1e944, 0x1e94a), (0xe0000, 0xe0fff),
 ];
+
+/// The code points of [`BLANK`] that do not attach to the character before them: [`BLANK`]
+/// but the combining marks (general category `M`) and the joiners (`Join_Control`: U+200C,
+/// U+200D), so whitespace, U+2800 and the default-ignorable code points that are neither. A
+/// character of [`BLANK`] outside this table marks, or joins onto, whatever text stands before
+/// it: a group name may not start with one (it would change the text an invitation shows
+/// before the name).
+///
+/// ```
+/// use convex_guard::unicode::{in_ranges, BLANK, BLANK_DETACHED};
+/// let attaches = |c| in_ranges(BLANK, c) && !in_ranges(BLANK_DETACHED, c);
+/// assert!(attaches('\u{301}') && attaches('\u{200D}'));
+/// assert!(!attaches(' ') && !attaches('\u{2800}') && !attaches('a'));
+/// ```
+#[rustfmt::skip]
+pub const BLANK_DETACHED: &[(u32, u32)] = &[
+    (0x9, 0xd), (0x20, 0x20), (0x85, 0x85), (0xa0, 0xa0), (0xad, 0xad), (0x61c, 0x61c),
+    (0x115f, 0x1160), (0x1680, 0x1680), (0x180e, 0x180e), (0x2000, 0x200b), (0x200e, 0x200f),
+    (0x2028, 0x202f), (0x205f, 0x206f), (0x2800, 0x2800), (0x3000, 0x3000), (0x3164, 0x3164),
+    (0xfeff, 0xfeff), (0xffa0, 0xffa0), (0xfff0, 0xfff8), (0x1bca0, 0x1bca3), (0x1d173, 0x1d17a),
+    (0xe0000, 0xe00ff), (0xe01f0, 0xe0fff),
+];

@@ -827,6 +827,12 @@ pub mod client {
         /// [`INVALID_ARGUMENT`]: a new group's name holding a character it may not.
         pub const GROUP_NAME_CHARACTERS: &str =
             "a group name may not hold control, invisible or bidirectional formatting characters";
+        /// [`INVALID_ARGUMENT`]: a new group's name starting with a combining mark or a joiner.
+        pub const GROUP_NAME_LEADING_MARK: &str =
+            "a group name may not start with a combining mark or a joiner, which would attach to the text before it: start it with a letter, digit or symbol";
+        /// [`INVALID_ARGUMENT`]: a new group's name holding a lone surrogate (JavaScript only).
+        pub const GROUP_NAME_SURROGATE: &str =
+            "a group name may not hold a lone surrogate (half of a character, as cutting a string inside an emoji leaves): send whole characters";
         /// [`INVALID_ARGUMENT`]: the caller joining a group while in `{n}` groups, the most.
         pub const CALLER_GROUPS_FULL: &str =
             "You are already in {n} groups, the most one user may be in: leave one first";
@@ -1740,6 +1746,14 @@ mod render {
              (whitespace, default-ignorable code points, combining marks, U+2800). A group name \
              needs one character outside it. A string, made a `RegExp` at first use: the class \
              is long, and a context that checks no group name never parses it.",
+        );
+        o.text(
+            "GROUP_NAME_DETACHED",
+            &class(crate::unicode::BLANK_DETACHED),
+            "The characters of `GROUP_NAME_BLANK` that do not attach to the character before \
+             them, as the body of a character class: `BLANK_DETACHED` of `src/unicode.rs` (all \
+             but the combining marks and the joiners). A group name may not start with a \
+             character of `GROUP_NAME_BLANK` outside it.",
         );
         o.text(
             "GROUP_NAME_FLAG",

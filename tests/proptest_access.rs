@@ -296,12 +296,18 @@ proptest! {
         prop_assert_eq!(resolve(&w), resolve(&more));
     }
 
-    /// A grant whose level is no longer configured (`STALE`) gives nothing, to anyone, by any
-    /// path: nothing at all changes, source and via included, and no error.
+    /// A grant whose level is no longer configured (`STALE`), or one stored at the owner's
+    /// level (which no grant carries), gives nothing, to anyone, by any path: nothing at all
+    /// changes, source and via included, and no error.
     #[test]
-    fn a_grant_at_a_stale_level_changes_nothing(w in world(), extra in grant(14)) {
+    fn a_grant_at_a_stale_or_owner_level_changes_nothing(
+        w in world(),
+        extra in grant(14),
+        owner in any::<bool>(),
+    ) {
         let mut more = w.clone();
-        more.grants.push(Grant { doc: extra.doc % w.owner.len() as u32, level: STALE, ..extra });
+        let level = if owner { levels(w.public_level).owner() } else { STALE };
+        more.grants.push(Grant { doc: extra.doc % w.owner.len() as u32, level, ..extra });
         prop_assert_eq!(resolve(&w), resolve(&more));
     }
 

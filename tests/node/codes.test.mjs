@@ -400,7 +400,7 @@ test("a stored record never carries more attempts than the configuration allows"
 test("failure budgets: a bad confirmations.lockout is a GuardConfigError naming the entry", () => {
   const validate = (lockout) => () => defineGuard({ roles: ["a"], confirmations: { lockout } }).validate();
   const maxFailures = (entry) => `lockout.${entry}.maxFailures must be a whole number from 1 to 100`;
-  const window = (entry) => `lockout.${entry}.window must be a number of milliseconds from 60000 to 2592000000`;
+  const window = (entry) => `lockout.${entry}.window must be a whole number of milliseconds from 60000 to 2592000000`;
   const cases = [
     [{ actor: { maxFailures: 101 } }, maxFailures("actor")], // above NIST SP 800-63B's 100
     [{ binding: { maxFailures: 0 } }, maxFailures("binding")], // would refuse every code
@@ -409,6 +409,8 @@ test("failure budgets: a bad confirmations.lockout is a GuardConfigError naming 
     [{ actor: { window: 1000 } }, window("actor")],
     [{ binding: { window: NaN } }, window("binding")],
     [{ actor: { window: Infinity } }, window("actor")],
+    [{ binding: { window: 900_000.5 } }, window("binding")], // whole ms, as the ttl
+    [{ actor: { window: 86_400_000.25 } }, window("actor")],
   ];
   for (const [lockout, message] of cases) {
     assert.throws(validate(lockout), (e) => e instanceof GuardConfigError && e.message === message, JSON.stringify(lockout));

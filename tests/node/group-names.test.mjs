@@ -6,9 +6,17 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defineGuard } from "convex-guard";
 
-const { cases } = JSON.parse(readFileSync(new URL("../vectors/group-names.json", import.meta.url), "utf8"));
+const { cases, random } = JSON.parse(readFileSync(new URL("../vectors/group-names.json", import.meta.url), "utf8"));
 
 const guard = defineGuard({ roles: ["user"], access: {} });
+
+/** The refusals' messages, from the hand-written cases (each is among them). */
+const CLIENT = {
+  missing: "a group needs a name",
+  tooLong: "a group name is at most 200 characters",
+  characters: "a group name may not hold control, invisible or bidirectional formatting characters",
+  leading: cases.find((c) => c.description.includes("combining acute accent first")).expected.message,
+};
 const olive = { _id: "u1", tokenIdentifier: "i|olive", role: "user" };
 
 /** A mutation ctx whose caller is Olive, in no group; what it inserts lands in `inserted`. */
@@ -43,7 +51,34 @@ async function answer(name) {
 
 test("group-name vectors: createGroup answers as the Rust core does, case by case", async () => {
   assert.ok(cases.length >= 40, `only ${cases.length} cases`);
-  for (const c of cases) assert.deepEqual(await answer(c.name), c.expected, c.description);
+  // A lone surrogate is given as UTF-16 code units (`utf16`): JSON text cannot hold one.
+  const name = (c) => (c.utf16 === undefined ? c.name : String.fromCharCode(...c.utf16));
+  assert.ok(cases.filter((c) => c.utf16 !== undefined).length >= 3, "the lone-surrogate cases");
+  for (const c of cases) assert.deepEqual(await answer(name(c)), c.expected, c.description);
+});
+
+test("group-name vectors: random names from the file's pool are answered as the Rust core answers them", async () => {
+  // Drawn exactly as tests/group_names.rs draws them (xorshift32, see random.description).
+  let x = random.seed >>> 0;
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+  const letter = { [CLIENT.missing]: "b", [CLIENT.characters]: "c", [CLIENT.leading]: "m", [CLIENT.tooLong]: "l" };
+  let letters = "";
+  for (let i = 0; i < random.count; i++) {
+    const len = 1 + (next() % random.maxLength);
+    let name = "";
+    for (let j = 0; j < len; j++) name += random.pool[next() % random.pool.length];
+    const a = await answer(name);
+    letters += a.ok ? "o" : (letter[a.message] ?? "?");
+  }
+  assert.equal(letters.length, random.count);
+  assert.equal(letters, random.answers);
 });
 
 test("group names: what JavaScript strings can hold and JSON cannot", async () => {
@@ -55,4 +90,10 @@ test("group names: what JavaScript strings can hold and JSON cannot", async () =
   // flag-bearing name is accepted every time.
   const scotland = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
   for (let i = 0; i < 3; i++) assert.deepEqual(await answer(`${scotland} rugby`), { ok: true });
+  // The length is checked first, in UTF-16 code units, a lone surrogate's included.
+  assert.deepEqual(await answer(`${"x".repeat(200)}\ud800`), { error: "INVALID_ARGUMENT", message: CLIENT.tooLong });
+  // A name cut inside an emoji (a string's slice), the last unit of 200 a lone high surrogate.
+  const cut = `${"x".repeat(199)}\u{1F600}`.slice(0, 200);
+  const surrogate = cases.find((c) => c.description.includes("lone high surrogate")).expected;
+  assert.deepEqual(await answer(cut), surrogate);
 });

@@ -358,3 +358,99 @@ test("a membership whose level is no longer configured gives no level on the gro
   await as("olive").run((ctx) => renamed.removeGroupMember(ctx, group, u.carl!));
   expect(await as("carl").run((ctx) => renamed.readable(ctx, "documents", doc))).toBeNull();
 });
+
+type Page = { page: { doc: { _id: string }; accessLevel: string }[]; isDone: boolean; continueCursor: string };
+
+/** Every page of a listing (`listAccessible`), as `[id, level]` pairs. */
+async function everyPage(list: (paginationOpts: { numItems: number; cursor: string | null }) => Promise<Page>) {
+  const out: [string, string][] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 20; pages++) {
+    const p = await list({ numItems: 10, cursor });
+    out.push(...p.page.map((r) => [r.doc._id, r.accessLevel] as [string, string]));
+    if (p.isDone) return out;
+    cursor = p.continueCursor;
+  }
+  throw new Error("the listing did not end in 20 pages");
+}
+
+// The example's levels after "owner" was dropped: "editor", a level grants were stored at, is
+// now the owner's (the last of the list).
+const ownerDropped = defineGuard({
+  roles: ["user"],
+  access: {
+    levels: ["viewer", "commenter", "editor"],
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
+});
+
+test("a stored grant at the owner's level gives nothing and refuses nothing: the grantee's reads and listings work", async () => {
+  // An attacker's review: one such row (written around the guard) refused the whole engine
+  // batch (INVALID_ARGUMENT) of every read of the grantee's that reached the document, so a
+  // bad row broke their readableMany and listAccessible, not only that document.
+  const { t, u, as, doc } = await setUp();
+  const other = await t.run((ctx) =>
+    ctx.db.insert("documents", { title: "o", body: "", ownerId: u.olive!, visibility: "private" }),
+  );
+  await t.run((ctx) => ctx.db.insert("accessGrants", { table: "documents", doc, userId: u.carl!, level: "owner" }));
+  await as("olive").run((ctx) => guard.share(ctx, "documents", other, { userId: u.carl!, level: "editor" }));
+  expect(await as("carl").run((ctx) => guard.readable(ctx, "documents", doc as never))).toBeNull();
+  expect(await outcome(as("carl").run((ctx) => guard.requireAccess(ctx, "documents", doc as never, "viewer")))).toMatchObject({
+    code: "NOT_FOUND",
+  });
+  const many = await as("carl").run((ctx) => guard.readableMany(ctx, "documents", [doc as never, other]));
+  expect(many.map((r) => r?.accessLevel ?? null)).toEqual([null, "editor"]);
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  const listed = await everyPage((paginationOpts) => as("carl").run((ctx) => guard.listAccessible(ctx, "documents", { paginationOpts })));
+  expect(listed).toEqual([[other, "editor"]]);
+  // It gives no right to share either: he cannot see the document.
+  expect(
+    await outcome(as("carl").run((ctx) => guard.share(ctx, "documents", doc as never, { userId: u.eddie!, level: "viewer" }))),
+  ).toMatchObject({ code: "NOT_FOUND" });
+  // The owner sees it listed with no level (null: it gives nothing, as a stale grant), and
+  // can still revoke it.
+  const grants = await as("olive").run((ctx) => guard.listGrants(ctx, "documents", doc as never, page));
+  expect(grants.page.map((g) => [g.userId, g.level])).toEqual([[u.carl, null]]);
+  expect(await outcome(as("olive").run((ctx) => guard.revoke(ctx, "documents", doc as never, { userId: u.carl! })))).toEqual({
+    ok: true,
+  });
+});
+
+test("a stored grant whose level became the owner's when the levels changed gives nothing; reads and listings still work", async () => {
+  const { u, as, doc } = await setUp();
+  await as("olive").run((ctx) => guard.share(ctx, "documents", doc as never, { userId: u.carl!, level: "editor" }));
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  expect(await as("carl").run((ctx) => ownerDropped.readable(ctx, "documents", doc))).toBeNull();
+  const listed = await everyPage((paginationOpts) =>
+    as("carl").run((ctx) => ownerDropped.listAccessible(ctx, "documents", { paginationOpts })),
+  );
+  expect(listed).toEqual([]);
+  // The owner holds "editor" now (the top level) and sees the grant with no level.
+  expect((await as("olive").run((ctx) => ownerDropped.readable(ctx, "documents", doc)))?.accessLevel).toBe("editor");
+  const grants = await as("olive").run((ctx) => ownerDropped.listGrants(ctx, "documents", doc, page));
+  expect(grants.page.map((g) => [g.userId, g.level])).toEqual([[u.carl, null]]);
+  // Under the levels it was made with, it is the editor grant it was.
+  expect((await as("carl").run((ctx) => guard.readable(ctx, "documents", doc as never)))?.accessLevel).toBe("editor");
+});
+
+test("a membership stored at the owner's level gives no level on the group (as a stale one); the member still counts for grants to it", async () => {
+  // It gave the lowest level before, though no membership may carry the owner's: now the same
+  // rule as a grant's on a document.
+  const { t, u, as, doc } = await setUp();
+  const group = await as("olive").run((ctx) => guard.createGroup(ctx, "team"));
+  await t.run((ctx) => ctx.db.insert("accessGroupMembers", { groupId: group, userId: u.carl!, level: "owner" }));
+  await as("olive").run((ctx) => guard.share(ctx, "documents", doc as never, { groupId: group, level: "editor" }));
+  const page = { paginationOpts: { numItems: 10, cursor: null } };
+  const mine = await as("carl").run((ctx) => guard.listMyGroups(ctx, page));
+  expect(mine.page.map((g) => [g.groupId, g.level, g.invited])).toEqual([[group, null, false]]);
+  // No level on the group: it is not found to him, as to a stranger.
+  expect(await outcome(as("carl").run((ctx) => guard.addGroupMember(ctx, group, u.eddie!)))).toMatchObject({ code: "NOT_FOUND" });
+  expect((await as("carl").run((ctx) => guard.readable(ctx, "documents", doc as never)))?.accessLevel).toBe("editor");
+  // Added again with no level, he gets the lowest (never the owner's his row named).
+  await as("olive").run((ctx) => guard.addGroupMember(ctx, group, u.carl!));
+  const rows = await t.run((ctx) => ctx.db.query("accessGroupMembers").collect());
+  expect(rows.map((r) => [r.userId, r.level])).toEqual([[u.carl, "viewer"]]);
+});
