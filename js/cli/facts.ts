@@ -128,6 +128,8 @@ const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 export { GUARD } from "./program.js";
 export const CONVEX = "convex";
+/** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
+export const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
 
 /** Facts of functions, computed once each (a helper called by 50 functions is walked once). */
 export class FactsFinder {
