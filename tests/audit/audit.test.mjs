@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 427, "the fixture's markers");
+  assert.equal(expected.length, 436, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -252,6 +252,8 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     // an id the caller chose, another field, another row or a rebound `let` stay high.
     // levelAtLeast(r.accessLevel, "owner") left on a denial checks r's document at "owner" (levelat.ts).
     "levelat:levelOwnerDeletes low",
+    // The same in an app helper given the answer's level, which throws on a denial.
+    "levelat:helperGivenLevel low",
     "ownrows:builderDeletesMine low",
     "ownrows:deleteArgAfterOwnRows high",
     "ownrows:deleteEdited high",
@@ -390,6 +392,16 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "levelat:literalLevel medium",
     "levelat:otherDocumentsLevel medium",
     "levelat:shadowedAnswer medium",
+    // In an app helper: one that returns on a denial (the caller goes on), given another answer,
+    // a literal, a `let`, the lowest level, a parameter it replaces, caught, on some paths only.
+    "levelat:helperCaught medium",
+    "levelat:helperGivenLet medium",
+    "levelat:helperGivenLiteral medium",
+    "levelat:helperGivenLowest medium",
+    "levelat:helperGivenOtherAnswer medium",
+    "levelat:helperParameterReplaced medium",
+    "levelat:helperReturnsOnDenial medium",
+    "levelat:helperSometimes medium",
     // Convex 1.48's table-scoped database: ctx.db.table("posts").patch(id, ...).
     "scoped:scopedDelete high",
     // Through an internal mutation the public function runs (an action) or schedules.
@@ -408,6 +420,11 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
   const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
   for (const [f, level] of [["levelRefused", "editor"], ["levelDestructured", "editor"], ["levelOwnerDeletes", "owner"]]) assert.ok(fns[`levelat:${f}`].authVia.includes(`guard.levelAtLeast("${level}") + exit`), f);
   for (const f of ["literalLevel", "levelLogged", "levelTestedNotLeaving", "shadowedAnswer", "levelOfLet"]) assert.ok(!fns[`levelat:${f}`].authVia.some((v) => v.startsWith("guard.levelAtLeast")), f);
+  // In an app helper that throws on a denial, given the answer (or its level), through a second helper too.
+  assert.ok(fns["levelat:helperChecksEditor"].authVia.includes('assertEditor -> guard.levelAtLeast("editor") + throw'));
+  assert.ok(fns["levelat:helperThroughHelper"].authVia.includes('assertMayEdit -> assertEditor -> guard.levelAtLeast("editor") + throw'));
+  assert.ok(fns["levelat:helperGivenLevel"].authVia.includes("requireLevel -> guard.levelAtLeast + throw"));
+  for (const f of ["helperChecksEditor", "helperThroughHelper"]) assert.ok(!evasionsRun.report.findings.some((x) => x.function === `levelat:${f}`), f);
   const takeOver = of("unchecked-id-write").find((f) => f.function === "idwrites:takeOver");
   assert.equal(takeOver.message, "idwrites:takeOver patches the document that argument 'id' names, for any signed-in caller");
   assert.match(takeOver.fix, /guard\.requireAccess\(ctx, table, id, level\) at the level a write takes, "editor" of the default levels, then write doc\._id/);
