@@ -8,7 +8,7 @@ import { answersConfirmation, rollbacksOf } from "./rollback.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
-import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevels, type GivenLevel } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { decisionSubject, passSubjects } from "./subject.js";
@@ -287,7 +287,8 @@ export class FactsFinder {
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app));
+        // Leaving counts only when nothing is changed on the way out (`else { await ctx.db.delete(id); return null }` deletes unchecked).
+        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app)) && !this.changes(s);
         if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
         if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
@@ -299,6 +300,28 @@ export class FactsFinder {
       if (p === fn) break;
     }
     return shortCircuited;
+  }
+
+  /**
+   * Whether code changes data that its leaving keeps: a `ctx.db` insert, patch, replace or delete
+   * (also through the app's helpers, `forgetUser` too) unless every path of it throws (a mutation
+   * rolls them back; only mutations have `ctx.db`), and always `ctx.runMutation`/`runAction`, a
+   * `ctx.scheduler.runAfter`/`runAt` or a `ctx.storage` write (an action's are kept by its throw).
+   */
+  private changes(code: ts.Statement): boolean {
+    const scratch = emptyFacts();
+    let kept = false;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        this.call(n, code, scratch);
+        const path = this.app.memberPath(n.expression);
+        kept ||= (path.at(-2) === "scheduler" && /^runA(fter|t)$/.test(path.at(-1) ?? "")) || (path.at(-2) === "storage" && /^(store|delete)$/.test(path.at(-1) ?? ""));
+      }
+      if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    visit(code);
+    const rolledBack = !mayReturn(code) && alwaysLeaves(code, throwingIn(this.app)); // every path throws
+    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && scratch.deletes.length + scratch.writes.length > 0);
   }
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */
