@@ -128,7 +128,9 @@ function tableProblems(name: string, t: TableInfo, table: object, usersTable: st
  * without a role, so every role and permission check refuses them.
  */
 function roleProblems(table: string, rows: object, roleField: string, roles: readonly string[]): string[] {
-  const fix = `declare it \`${roleField}: v.optional(guard.roleValidator())\``;
+  // The guard does not know the name the app binds it to (`records`, `staffGuard`): the fix says
+  // which guard's validator, never a name that may be another guard's, with other roles.
+  const fix = `declare it \`${roleField}: v.optional(<guard>.roleValidator())\`, <guard> being the guard whose validate this is (by the name the app binds it to)`;
   for (const shape of shapes(rows)) {
     const fields = (field(shape, "fields") ?? {}) as object;
     const declared = field(fields, roleField);

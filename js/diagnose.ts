@@ -46,7 +46,7 @@ export function diagnoseRole<R extends string>(
       `convex-guard: user ${id ?? "(no id)"} has ${what} in '${field}', not a configured role name${hint}; ` +
       (claim
         ? "it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata)."
-        : "it holds no role. Store one of the configured role names exactly (guard.roleValidator() in the schema)."),
+        : "it holds no role. Store one of the configured role names exactly (this guard's roleValidator() in the schema)."),
   };
 }
 

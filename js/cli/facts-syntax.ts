@@ -2,7 +2,7 @@
 // literal says, whether a check's answer is used, tested or swallowed, whether a denial leaves
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
-import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
@@ -108,7 +108,7 @@ export function lastArgument(call: ts.CallExpression): ts.Expression | undefined
  * assertion function it is passed to (`assertSignedIn(identity)`, whose body is read the same
  * way). `if (identity) throw` (the wrong way round) is no check.
  */
-export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial, returnsAnswer = false): boolean {
+export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial, returnsAnswer = false, throwsOnly = false): boolean {
   const atom = (e: ts.Expression) => {
     if (skipOuter(e) === call) return denial === "decision" ? ("object" as const) : denial;
     if (ts.isPropertyAccessExpression(e) && skipOuter(e.expression) === call) {
@@ -127,12 +127,13 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
   ) {
     node = node.parent;
   }
-  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return ifLeavesOnDenial(node.parent, atom, throwingIn(app));
+  // `throwsOnly`: only a throw leaves (a check in a helper, whose `return` the caller goes on from).
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return ifLeavesOnDenial(node.parent, atom, throwingIn(app), throwsOnly ? THROWS : undefined);
   const bound = boundTo(call);
   const body = enclosingFunction(call);
   if (bound === undefined || body === undefined) return false;
   // `returnsAnswer`: the answer (or a value made of it) returned on the denied branch is an exit too.
-  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0, returnsAnswer && bound.field === undefined ? bound.name : undefined);
+  return leavesOnDenialOf(app, body, bound.name, bound.field === "ok" ? false : denial, 0, throwsOnly ? THROWS : returnsAnswer && bound.field === undefined ? bound.name : undefined);
 }
 
 /**
@@ -205,7 +206,7 @@ export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: 
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isIfStatement(n) && ifLeavesOnDenial(n, atom, throwingIn(app), answer)) found = true;
-    else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth)) found = true;
+    else if (ts.isCallExpression(n) && depth < 3 && assertsOnDenial(app, n, name, denial, depth, answer === THROWS)) found = true;
     else if (!isFunctionLike(n) || n === body) ts.forEachChild(n, visit);
   };
   visit(body);
@@ -217,7 +218,7 @@ export function leavesOnDenialOf(app: App, body: ts.Node, name: string, denial: 
  * (read from its body, whatever its `asserts` annotation claims), or a declared assertion
  * function (`asserts value`) of a dependency.
  */
-export function assertsOnDenial(app: App, call: ts.CallExpression, name: string, denial: Denial, depth: number): boolean {
+export function assertsOnDenial(app: App, call: ts.CallExpression, name: string, denial: Denial, depth: number, throwsOnly = false): boolean {
   const index = call.arguments.findIndex((a) => {
     const e = skipOuter(a);
     return ts.isIdentifier(e) && e.text === name;
@@ -226,7 +227,7 @@ export function assertsOnDenial(app: App, call: ts.CallExpression, name: string,
   const fn = app.appFunction(call);
   if (fn !== undefined) {
     const param = callParameters(fn)[index]?.name;
-    return param !== undefined && ts.isIdentifier(param) && leavesOnDenialOf(app, fn, param.text, denial, depth + 1);
+    return param !== undefined && ts.isIdentifier(param) && leavesOnDenialOf(app, fn, param.text, denial, depth + 1, throwsOnly ? THROWS : undefined);
   }
   const target = app.calleeTarget(call.expression);
   const symbol = app.symbol(ts.isPropertyAccessExpression(target) ? target.name : target);

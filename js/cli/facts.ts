@@ -8,8 +8,8 @@ import { answersConfirmation, rollbacksOf } from "./rollback.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
-import { checkedAfter, checkKey, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
-import { leveledAnswer } from "./levelat.js";
+import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { givenLevel, leveledAnswer, passLevels, type GivenLevel } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -69,9 +69,11 @@ export interface Facts {
   runs: (Loc & { method: string })[];
   /** Returns a value or throws (what lets a secret out of an action). */
   exits: boolean;
+  /** `levelAtLeast` on a level the function was given, judged where it is called (levelat.ts). */
+  givenLevels: GivenLevel[];
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false, givenLevels: [] });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
@@ -84,6 +86,7 @@ export function mergeFacts(into: Facts, from: Facts): void {
   into.writes.push(...from.writes);
   into.runs.push(...from.runs);
   into.exits ||= from.exits;
+  into.givenLevels.push(...from.givenLevels);
 }
 
 /** Guard methods that check authorization themselves, and the level they establish. */
@@ -128,6 +131,8 @@ const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 export { GUARD } from "./program.js";
 export const CONVEX = "convex";
+/** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
+export const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
 
 /** Facts of functions, computed once each (a helper called by 50 functions is walked once). */
 export class FactsFinder {
@@ -195,6 +200,12 @@ export class FactsFinder {
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
         facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalText(call.arguments[1]), conditional: sometimes, guardCall: call });
       }
+      // In a helper, on an answer (or a level) it was given: judged at the helper's call.
+      const given = guard.name === "levelAtLeast" && leveled === undefined ? givenLevel(app, call) : undefined;
+      if (given !== undefined) {
+        const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
+        facts.givenLevels.push({ ...given, via: `${via} + throw`, at, guardCall: call, conditional: sometimes });
+      }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
         if (limit !== undefined) facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
@@ -233,14 +244,16 @@ export class FactsFinder {
       // A helper whose throw is caught (or not awaited) checks and limits nothing for the caller.
       const lost = swallowed(call, fn, (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
       const all = this.of(helper);
-      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [] } : all;
+      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [], givenLevels: [] } : all;
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       // A key or a document id the helper takes as a parameter is what this call passes.
       const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(app, e, helper, call));
       // A `readable` answer the helper hands back leaves this function only if it leaves on it too (readable.ts).
       const handedOn = found.auth.some((a) => a.handedOn === true) ? readableExit(app, call) : undefined;
       const kept = found.auth.filter((a) => a.handedOn !== true || handedOn !== undefined).map((a) => (a.handedOn === true && handedOn === "leaves" ? { ...a, handedOn: false } : a));
-      const auth = passSubjects(app, kept, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role }));
+      // A comparison of a level the helper was given: a check when this call gives it a readable's answer (levelat.ts).
+      const levels = passLevels(app, found.givenLevels, (e) => passed(e)!, call);
+      const auth = [...passSubjects(app, kept, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role })), ...levels.auth];
       const authSometimes = auth.length > 0 && this.conditional(call, fn, "auth", () => strength(app, auth.filter((a) => a.conditional !== true && a.subject === undefined)));
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       mergeFacts(facts, {
@@ -250,6 +263,7 @@ export class FactsFinder {
         rateLimits: found.rateLimits.map((r) => ({ ...r, via: `${name} -> ${r.via}`, conditional: r.conditional === true || limitSometimes, keys: r.keys?.map((k) => passed(k)!) })),
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
         writes: found.writes.map((w) => ({ ...w, table: passed(w.table), target: passed(w.target), value: passed(w.value) })),
+        givenLevels: levels.levels.map((l) => ({ ...l, via: `${name} -> ${l.via}` })),
       });
     }
   }
@@ -273,7 +287,8 @@ export class FactsFinder {
       else if (shortCircuited && ts.isStatement(p)) return true;
       if (ts.isIfStatement(p) && node !== p.expression) {
         const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
-        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app));
+        // Leaving counts only when nothing is changed on the way out (`else { await ctx.db.delete(id); return null }` deletes unchecked).
+        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app)) && !this.changes(s);
         if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
       } else if (ts.isConditionalExpression(p) && node !== p.condition) {
         if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
@@ -285,6 +300,28 @@ export class FactsFinder {
       if (p === fn) break;
     }
     return shortCircuited;
+  }
+
+  /**
+   * Whether code changes data that its leaving keeps: a `ctx.db` insert, patch, replace or delete
+   * (also through the app's helpers, `forgetUser` too) unless every path of it throws (a mutation
+   * rolls them back; only mutations have `ctx.db`), and always `ctx.runMutation`/`runAction`, a
+   * `ctx.scheduler.runAfter`/`runAt` or a `ctx.storage` write (an action's are kept by its throw).
+   */
+  private changes(code: ts.Statement): boolean {
+    const scratch = emptyFacts();
+    let kept = false;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        this.call(n, code, scratch);
+        const path = this.app.memberPath(n.expression);
+        kept ||= (path.at(-2) === "scheduler" && /^runA(fter|t)$/.test(path.at(-1) ?? "")) || (path.at(-2) === "storage" && /^(store|delete)$/.test(path.at(-1) ?? ""));
+      }
+      if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    visit(code);
+    const rolledBack = !mayReturn(code) && alwaysLeaves(code, throwingIn(this.app)); // every path throws
+    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && scratch.deletes.length + scratch.writes.length > 0);
   }
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */

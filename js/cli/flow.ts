@@ -83,6 +83,12 @@ export function variableAtom(name: string, denial: Denial): (e: ts.Expression) =
 }
 
 /**
+ * As `answer` of {@link alwaysLeaves}: only a throw leaves (a helper's `return` leaves the helper,
+ * not its caller, which goes on).
+ */
+export const THROWS = "\u0000a throw only";
+
+/**
  * Whether a statement leaves the function on every path (a throw, or a return of no data, in a
  * block, in both branches of an `if`), without entering nested functions. Code after it never
  * runs. A `return` of a computed value is not an exit on denial: it answers with data.
@@ -90,7 +96,7 @@ export function variableAtom(name: string, denial: Denial): (e: ts.Expression) =
 export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, answer?: string): boolean {
   if (s === undefined) return false;
   if (ts.isThrowStatement(s)) return true;
-  if (ts.isReturnStatement(s)) return s.expression === undefined || (answer === undefined ? carriesNoData(s.expression) : madeOfAnswer(s.expression, answer));
+  if (ts.isReturnStatement(s)) return answer !== THROWS && (s.expression === undefined || (answer === undefined ? carriesNoData(s.expression) : madeOfAnswer(s.expression, answer)));
   if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing, answer));
   if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing, answer) && alwaysLeaves(s.elseStatement, throwing, answer);
   if (ts.isTryStatement(s)) {

@@ -9,7 +9,7 @@ import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
 import { argumentFor, guardShown } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
-import { ownedDocuments, ownerRows } from "./ownerquery.js";
+import { ownedDocuments, ownerRows, type OwnRows } from "./ownerquery.js";
 import { changeChecks, type ChangeChecks } from "./levels.js";
 import { listingCovers } from "./listings.js";
 import { listing } from "./paths.js";
@@ -60,8 +60,8 @@ export interface ConvexFunction {
   codeExposures: CodeExposure[];
   /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
   targetArgs: Set<string>;
-  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows whose owner field (`ownerField`) selected the caller's (ownerquery.ts). */
-  ownedDeletes: (Loc & { ownerField?: string })[];
+  /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows a field equal to the caller's id selected (`rows`, ownerquery.ts). */
+  ownedDeletes: (Loc & { rows?: OwnRows })[];
   /** Calls that pass its arguments to a function of the app (`ctx.scheduler.runAfter(0, internal.docs.doDelete, { id })`), judged with it (follow.ts). */
   calls: FollowedCall[];
 }
@@ -295,8 +295,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
       // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
       if (arg !== undefined && written && !comparesReadOf(app, handler, flow, arg)) fn.idDeletes.push({ file: d.file, line: d.line, arg });
-      const ownerField = ownRows(d.target);
-      if (ownerField !== undefined) fn.ownedDeletes.push({ ...d, ownerField });
+      const rows = ownRows(d.target);
+      if (rows !== undefined) fn.ownedDeletes.push({ ...d, rows });
       else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
     // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts): asked only when there are some, here or through a call (follow.ts).

@@ -11,9 +11,23 @@
 // The level is the answer's by symbol (`r.accessLevel` of `const r = await guard.readable(...)`,
 // or `const { accessLevel } = await guard.requireAccess(...)`), never by name: a level written
 // literally, another function's answer or a `let` decides about no document.
+//
+// In an app helper given the answer (or its level), a comparison that throws on a denial is judged
+// where the helper is called, by what the call passes: the `readable` or `requireAccess` answer of
+// the calling function, a check of its document; a parameter of the calling function, judged at
+// its own call in turn; anything else, no check. Only a throw leaves the caller: a helper that
+// returns on a denial (`return false`) hands its caller a value the caller may ignore.
+//
+//   function assertEditor(r: { accessLevel: string } | null) {
+//     if (r === null || !guard.levelAtLeast(r.accessLevel, "editor")) throw new ConvexError("editors only");
+//   }
+//   const r = await guard.readable(ctx, "posts", args.id);
+//   assertEditor(r);                                          // checked at "editor", as inline
 import ts from "typescript";
-import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
-import { GUARD, skipOuter, type App } from "./program.js";
+import { changedInPlace } from "./changed.js";
+import { enclosingFunction, exitsOnDenial, literalText } from "./facts-syntax.js";
+import type { AuthCheck } from "./facts.js";
+import { GUARD, skipOuter, type App, type Loc } from "./program.js";
 
 /** The guard calls whose answer carries the caller's `accessLevel` on the document they name. */
 const LEVEL_ANSWERS = new Set(["readable", "requireAccess"]);
@@ -33,17 +47,79 @@ export function leveledAnswer(app: App, call: ts.CallExpression): ts.CallExpress
 /** The guard call whose answer a level is the `accessLevel` of: `r.accessLevel` (`r?.accessLevel`) of a `const r`, or a destructured `const { accessLevel }`. */
 function answerOf(app: App, level: ts.Expression): ts.CallExpression | undefined {
   let holder: ts.Node | undefined;
-  if (ts.isPropertyAccessExpression(level) && level.name.text === "accessLevel") {
-    const r = skipOuter(level.expression);
-    const decl = ts.isIdentifier(r) ? app.symbol(r)?.valueDeclaration : undefined;
-    if (decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) holder = decl;
-  } else if (ts.isIdentifier(level)) {
+  if (ts.isPropertyAccessExpression(level) && level.name.text === "accessLevel") return answerHeld(app, skipOuter(level.expression));
+  if (ts.isIdentifier(level)) {
     const decl = app.symbol(level)?.valueDeclaration;
     const element = decl !== undefined && ts.isBindingElement(decl) && decl.dotDotDotToken === undefined ? decl : undefined;
     const key = element === undefined ? undefined : (element.propertyName ?? element.name);
     if (key !== undefined && ts.isIdentifier(key) && key.text === "accessLevel" && ts.isObjectBindingPattern(element!.parent)) holder = element!.parent.parent;
   }
+  return madeBy(app, holder);
+}
+
+/** The guard call whose answer `r` holds: a `const r = await guard.readable(...)` (or `requireAccess`). */
+function answerHeld(app: App, r: ts.Expression): ts.CallExpression | undefined {
+  const decl = ts.isIdentifier(r) ? app.symbol(r)?.valueDeclaration : undefined;
+  return decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? madeBy(app, decl) : undefined;
+}
+
+function madeBy(app: App, holder: ts.Node | undefined): ts.CallExpression | undefined {
   if (holder === undefined || !ts.isVariableDeclaration(holder) || holder.initializer === undefined || (ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) === 0) return undefined;
   const made = skipOuter(holder.initializer);
   return ts.isCallExpression(made) && LEVEL_ANSWERS.has(app.calleeFrom(made, GUARD)?.name ?? "") ? made : undefined;
+}
+
+/** A `levelAtLeast` on a level an app function was given, judged where that function is called. */
+export interface GivenLevel {
+  /** The function's parameter the level comes from: the answer (`r` of `r.accessLevel`), or the level itself. */
+  given: ts.Expression;
+  answer: boolean;
+  /** The level compared with, as written (a parameter too: `assertLevel(r, "editor")`). */
+  level: ts.Expression | undefined;
+  via: string;
+  at: Loc;
+  guardCall: ts.CallExpression;
+  conditional: boolean;
+}
+
+/** A parameter of `fn`, never assigned or changed in place there (`r = other`, `r.accessLevel = "owner"`). */
+function untouchedParameter(app: App, e: ts.Expression, fn: ts.Node | undefined): e is ts.Identifier {
+  const decl = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
+  return decl !== undefined && ts.isParameter(decl) && decl.parent === fn && ts.isIdentifier(decl.name) && !changedInPlace(app, e as ts.Identifier);
+}
+
+/** The parameter of its function a `levelAtLeast` call's level comes from, when a denial throws out of that function. */
+export function givenLevel(app: App, call: ts.CallExpression): Pick<GivenLevel, "given" | "answer" | "level"> | undefined {
+  const level = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
+  const fn = enclosingFunction(call);
+  if (level === undefined) return undefined;
+  const r = ts.isPropertyAccessExpression(level) && level.name.text === "accessLevel" ? skipOuter(level.expression) : undefined;
+  const found = r !== undefined && untouchedParameter(app, r, fn) ? { given: r, answer: true } : untouchedParameter(app, level, fn) ? { given: level, answer: false } : undefined;
+  return found !== undefined && exitsOnDenial(app, call, false, false, true) ? { ...found, level: call.arguments[1] } : undefined;
+}
+
+/**
+ * A helper's comparisons on given levels, seen from its `call`: `passed` gives what the call
+ * passes for an expression of the helper. The answer of a `readable` or `requireAccess` of the
+ * calling function makes a document check (of the id it was asked for, at the level passed); a
+ * parameter of the calling function stays given, judged at its call; anything else is dropped.
+ */
+export function passLevels(app: App, levels: readonly GivenLevel[], passed: (e: ts.Expression) => ts.Expression, call: ts.CallExpression): { auth: AuthCheck[]; levels: GivenLevel[] } {
+  const out = { auth: [] as AuthCheck[], levels: [] as GivenLevel[] };
+  const caller = enclosingFunction(call);
+  for (const l of levels) {
+    const given = passed(l.given);
+    if (given === l.given) continue;
+    const x = skipOuter(given);
+    const level = l.level === undefined ? undefined : passed(l.level);
+    const answer = l.answer ? answerHeld(app, x) : answerOf(app, x);
+    if (answer !== undefined && enclosingFunction(answer) === caller) {
+      out.auth.push({ level: "document", via: l.via, handWritten: true, at: l.at, target: answer.arguments[2], minLevel: literalText(level), conditional: l.conditional, guardCall: l.guardCall });
+      continue;
+    }
+    const r = !l.answer && ts.isPropertyAccessExpression(x) && x.name.text === "accessLevel" ? skipOuter(x.expression) : undefined;
+    if (r !== undefined && untouchedParameter(app, r, caller)) out.levels.push({ ...l, given: r, answer: true, level });
+    else if (untouchedParameter(app, x, caller)) out.levels.push({ ...l, given: x, level });
+  }
+  return out;
 }

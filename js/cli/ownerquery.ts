@@ -1,38 +1,58 @@
-// Deletes of rows the caller owns: every row was selected by an equality of the table's
-// configured owner field with the caller's own id, and the delete names that row's `_id`:
+// Deletes of rows the caller owns: every row was selected by an equality with the caller's own
+// id, and the delete names that row's `_id`:
 //
 //   const user = await guard.requireUser(ctx);
 //   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
 //   for (const d of mine) await ctx.db.delete(d._id);
 //
-// The owner field is read from the configuration (`access.tables`, config.ts: an object literal
-// or `const`s holding one, spread or not) of the guard whose call answered the caller's row
-// (guards.ts); when it cannot be read, no delete is counted as an owner's (and the report warns).
-// When that guard cannot be followed, a field counts only when every guard of the app names it.
+// In a table under `access.tables` the equality must be on the table's configured owner field,
+// read from the configuration (config.ts: an object literal or `const`s holding one, spread or
+// not) of the guard whose call answered the caller's row (guards.ts); when it cannot be read, no
+// delete is counted as an owner's (and the report warns). When that guard cannot be followed, a
+// field counts only when every guard of the app names it. In any other table of the app's own
+// (a user's drafts, sessions, preferences: no access model decides who holds them), an equality
+// on any field but `_id` holds only the caller's rows; not in a users table, nor in the guard's
+// own tables, nor when some guard's `access.tables` cannot be read (the table may be one).
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
 import { callParameters, isDatabase, literalText, scopedTable } from "./facts-syntax.js";
-import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
-import { consult } from "./guards.js";
+import { CALLER, CONVEX, GUARD, type AuthCheck } from "./facts.js";
+import { appGuards, consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { guardTables, usersTables } from "./writes.js";
 
-/** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
-export const CALLER = new Set(["requireUser", "getUser", "requireRole", "requirePermission"]);
 /** Query methods that only order or narrow the rows of the query below them. */
 const NARROWING = new Set(["withIndex", "filter", "order"]);
 /** What a query answers its rows by: an array (`collect`, `take`) or one row (`first`, `unique`). */
 const ROWS = new Set(["collect", "take"]);
 const ROW = new Set(["first", "unique"]);
 
-const configs = new WeakMap<ts.Node, Map<string, string> | null>();
+/** The caller's own rows a delete names: the table, the field equal to the caller's id, and whether it is the table's configured owner field. */
+export interface OwnRows {
+  table: string;
+  field: string;
+  owner: boolean;
+}
+
+/** One guard's `access.tables`: each table's owner field (when it has one), and every table named. */
+interface AccessTables {
+  owners: Map<string, string>;
+  tables: Set<string>;
+}
+
+const configs = new WeakMap<ts.Node, AccessTables | null>();
+
+function accessTables(app: App, guard: ts.CallExpression): AccessTables | null {
+  let known = configs.get(guard);
+  if (known !== undefined) return known;
+  known = readAccessTables(app, guard);
+  configs.set(guard, known);
+  return known;
+}
 
 /** `access.tables.<table>.owner` of one `defineGuard` call's configuration; null when not readable. */
 export function ownerFields(app: App, guard: ts.CallExpression): Map<string, string> | null {
-  let known = configs.get(guard);
-  if (known !== undefined) return known;
-  known = readOwnerFields(app, guard);
-  configs.set(guard, known);
-  return known;
+  return accessTables(app, guard)?.owners ?? null;
 }
 
 /** What the audit does with a caller's row whose guard it cannot follow: said in the report's warning. */
@@ -44,15 +64,28 @@ function ownerOf(app: App, by: ts.CallExpression, table: string): string | undef
   return owners.length > 0 && owners.every((o) => o === owners[0]) ? owners[0] : undefined;
 }
 
+/**
+ * Whether `table` is one of the app's own that no guard's access model covers: under no guard's
+ * `access.tables` (every one read), neither a users table nor one of the guard's own tables.
+ */
+function unmodelledTable(app: App, table: string): boolean {
+  const guards = appGuards(app);
+  if (guards.length === 0 || usersTables(app).includes(table) || guardTables(app).has(table)) return false;
+  return guards.every((g) => {
+    const read = accessTables(app, g);
+    return read !== null && !read.tables.has(table);
+  });
+}
+
 /** What the audit does without the owner fields: said in the report's configuration warning. */
 const OWNERS_IGNORED = "the tables' owner fields (access.tables: no delete counts as one of the caller's own rows, so each stays high)";
 
-function readOwnerFields(app: App, guard: ts.CallExpression): Map<string, string> | null {
+function readAccessTables(app: App, guard: ts.CallExpression): AccessTables | null {
   const tables = accessTableFields(app, guard, ["owner"] as const, OWNERS_IGNORED);
   if (tables === null) return null;
-  const out = new Map<string, string>();
-  for (const [table, { owner }] of tables) if (owner !== undefined) out.set(table, owner);
-  return out;
+  const owners = new Map<string, string>();
+  for (const [table, { owner }] of tables) if (owner !== undefined) owners.set(table, owner);
+  return { owners, tables: new Set(tables.keys()) };
 }
 
 /** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
@@ -64,10 +97,11 @@ function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expressio
 
 /**
  * A test on a delete's id, in `handler`: the `_id` of a row every row of which has the owner
- * field equal to the caller's id, answered with that field's name. `builderGuard`: the builder's
+ * field equal to the caller's id (or, in a table outside the access model, any field but `_id`),
+ * answered with that table and field. `builderGuard`: the builder's
  * call (the guard's builders and `guard.customCtx`) when the handler's `ctx.user` is the caller's row.
  */
-export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGuard: ts.CallExpression | undefined): (target: ts.Expression) => string | undefined {
+export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGuard: ts.CallExpression | undefined): (target: ts.Expression) => OwnRows | undefined {
   const ctxParam = handler.parameters[0]?.name;
   const ctxSymbol = builderGuard !== undefined && ctxParam !== undefined && ts.isIdentifier(ctxParam) ? app.symbol(ctxParam) : undefined;
 
@@ -123,8 +157,9 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
     return isQ(node) ? out : [];
   };
 
-  // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field.
-  const ownedQuery = (e: ts.Expression): string | undefined => {
+  // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field (any
+  // field but `_id` of a table outside the access model).
+  const ownedQuery = (e: ts.Expression): OwnRows | undefined => {
     const found: { field: string; by: ts.CallExpression }[] = [];
     let node = skipOuter(e);
     while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
@@ -134,7 +169,9 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
         const table = node.arguments[0] ?? scopedTable(app, node);
         if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
         const owned = found.find((f) => f.field === ownerOf(app, f.by, table.text));
-        return owned?.field;
+        if (owned !== undefined) return { table: table.text, field: owned.field, owner: true };
+        const mine = found.find((f) => f.field !== "_id");
+        return mine !== undefined && unmodelledTable(app, table.text) ? { table: table.text, field: mine.field, owner: false } : undefined;
       }
       if (!NARROWING.has(method)) return undefined;
       if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
@@ -145,7 +182,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
 
   // An array of such rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
   // `.filter(...)`/`.slice(...)` of one.
-  const ownedRows = (e: ts.Expression, depth = 0): string | undefined => {
+  const ownedRows = (e: ts.Expression, depth = 0): OwnRows | undefined => {
     e = skipOuter(e);
     if (ts.isIdentifier(e)) {
       const value = depth < 3 ? constValue(app, e, handler) : undefined;

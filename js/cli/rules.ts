@@ -355,10 +355,13 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.
-      // So is an owner deleting rows selected by their owner field holding the caller's own id.
+      // So is an owner deleting rows selected by their owner field holding the caller's own id,
+      // or, in a table outside the access model, by any field holding it (ownerquery.ts).
       const owned = fn.ownedDeletes.find((o) => o.file === d.file && o.line === d.line);
-      if (owned?.ownerField !== undefined) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own documents (selected by their owner field '${owned.ownerField}' equal to the caller's id), with no audit row`), severity: "low" });
+      if (owned?.rows !== undefined) {
+        const { table, field, owner } = owned.rows;
+        const selected = owner ? `documents (selected by their owner field '${field}' equal to the caller's id)` : `rows of table '${table}' (selected by their field '${field}' equal to the caller's id; access.tables does not list the table)`;
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${selected}, with no audit row`), severity: "low" });
       } else if (owned !== undefined) {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
       } else if (fn.visibility === "internal") {

@@ -19,11 +19,10 @@
 // neither is a row written over (before the decision, or after it in a way that may set the role)
 // or a parameter assigned another value (changed.ts).
 import ts from "typescript";
-import type { AuthCheck } from "./facts.js";
+import { CALLER, type AuthCheck } from "./facts.js";
 import { changedInPlace } from "./changed.js";
 import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
-import { CALLER } from "./ownerquery.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { tableNames } from "./writes.js";
 

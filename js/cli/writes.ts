@@ -21,10 +21,9 @@ import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
-import { CONVEX, GUARD, type Facts } from "./facts.js";
+import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
-import { CALLER } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE, GUARD_TABLES } from "../defaults.js";
 
@@ -103,6 +102,9 @@ const NAMES_IGNORED =
 
 /** Every guard's users table (`users.table`, "users" when not read): an argument validated as an id of any is a user's (user-id-arg). */
 export const usersTables = (app: App): string[] => [...new Set(allNames(app).map((n) => n.users))];
+
+/** Every guard's own tables (the access, rate-limit, codes and audit tables, by their configured names). */
+export const guardTables = (app: App): Set<string> => new Set(allNames(app).flatMap((n) => [...n.guard.keys()]));
 
 /** The object at `key` of a configuration object read; undefined when absent or unreadable. */
 function objectIn(app: App, object: ObjectRead | undefined, key: string): ObjectRead | undefined {

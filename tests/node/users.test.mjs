@@ -2,7 +2,8 @@
 // package: configuration mistakes name the entry, and every setup denies by default.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { getFunctionAddress } from "convex/server";
+import { defineSchema, defineTable, getFunctionAddress } from "convex/server";
+import { v } from "convex/values";
 import { defineGuard, GuardConfigError } from "convex-guard";
 
 const roles = ["user", "moderator", "admin"];
@@ -209,7 +210,7 @@ test("diagnoseUser: the type and the closest role of a value that holds no role"
     { id: "i|s", field: "https://app.example.com/role", valueType: "string", closest: "admin", message: claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message },
   );
   // The fix a log line names is where the role lives: a row's field (the schema), or a claim.
-  assert.match(d("Admin").message, /Store one of the configured role names exactly \(guard\.roleValidator\(\) in the schema\)\.$/);
+  assert.match(d("Admin").message, /Store one of the configured role names exactly \(this guard's roleValidator\(\) in the schema\)\.$/);
   const claimed = claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message;
   assert.match(claimed, /Put one of the configured role names exactly in the claim \(your auth provider's token template or the user's metadata\)\.$/);
   assert.doesNotMatch(claimed, /schema/);
@@ -289,4 +290,18 @@ test("a signed-in caller with no users row: UNAUTHENTICATED, and the developer's
   } finally {
     console.warn = warn;
   }
+});
+
+test("validate's fix for the role field names no binding: a second guard (`records`) is not told to use `guard`'s validator", () => {
+  // The app's main guard is `guard`; `records` has other roles and its own users table. Told
+  // `guard.roleValidator()`, the app would declare the other guard's roles for records' users.
+  const records = defineGuard({ roles: ["clerk", "registrar"], users: { table: "staff" } });
+  const schema = defineSchema({ staff: defineTable({ tokenIdentifier: v.string(), name: v.string() }).index("by_tokenIdentifier", ["tokenIdentifier"]) });
+  assert.throws(
+    () => records.validate({ schema }),
+    (e) =>
+      e instanceof GuardConfigError &&
+      /the users table 'staff' does not declare the role field 'role' \(users\.roleField\): declare it `role: v\.optional\(<guard>\.roleValidator\(\)\)`, <guard> being the guard whose validate this is/.test(e.message) &&
+      !/guard\.roleValidator/.test(e.message),
+  );
 });

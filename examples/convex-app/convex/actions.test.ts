@@ -677,7 +677,8 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     // each object, able to hold a role name, and admitting no name that is not a role.
     const indexed = (fields: Record<string, unknown>) =>
       defineTable({ tokenIdentifier: v.string(), ...(fields as object) }).index("by_tokenIdentifier", ["tokenIdentifier"]);
-    const fix = "declare it `role: v.optional(guard.roleValidator())`";
+    // Named by what it is, not by a binding: the guard does not know the name the app gives it.
+    const fix = "declare it `role: v.optional(<guard>.roleValidator())`, <guard> being the guard whose validate this is (by the name the app binds it to)";
     expect(users(indexed({ tokenIdentifier: v.string(), name: v.string() }))).toBe(
       `the users table 'users' does not declare the role field 'role' (users.roleField): ${fix}`,
     );
