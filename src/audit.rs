@@ -6,39 +6,72 @@
 //! (`tests/vectors/audit.json` is answered by Rust and by the built package).
 
 /// Fragments that mark a field name as secret, in normalized form (ASCII lower case, letters
-/// and digits only). A name is secret when its normalized form contains any of them.
+/// and digits only). A name is secret when its normalized form contains any of them, unless the
+/// word it is in, from that word's start to the fragment's end, is one of [`KEPT_WORDS`].
 ///
 /// Containment, not equality, fails closed: `apiKey`, `x-api-key`, `STRIPE_API_KEY`,
 /// `refresh_token`, `clientSecret`, `confirmationCode` and `Set-Cookie` are all secret. The
 /// price is over-redaction of harmless names that contain a fragment (`statusCode`,
 /// `tokenCount`): put such values under another name (`status`) if they must be kept.
-pub const SECRET_FRAGMENTS: &str = "code secret token password passwd passphrase apikey \
-    authorization bearer cookie credential privatekey signature mnemonic jwt";
+///
+/// Besides the long words no ordinary name contains, the short ones that only secrets contain:
+/// `pswd`, `csrf` and `xsrf` (`csrfToken`, `XSRF-TOKEN`, `x-csrf`), `sessid` (`PHPSESSID`,
+/// `phpsessid`, `sessId`). `session` and `pwd` are fragments too, so a name in one case that
+/// starts with them and goes on is secret (`sessiondata`, `pwdhash`): the ordinary words that
+/// contain `session` are kept ([`KEPT_WORDS`]: `possession`, `obsession`, also followed by
+/// anything: `possessions`), those that contain `pwd` are none. `sessional` and `repossession`
+/// are redacted, fail closed. `connectionString`, `seedPhrase`, `recoveryPhrase` and
+/// `securityAnswer` are whole names, not words: `phrase` alone (`searchPhrase`) and `answer`
+/// alone are kept.
+pub const SECRET_FRAGMENTS: &str = "code secret token password passwd pswd passphrase apikey \
+    authorization bearer cookie credential privatekey signature mnemonic jwt session pwd csrf \
+    xsrf sessid connectionstring seedphrase recoveryphrase securityanswer";
 
 /// Words that mark a field name as secret when one ends a word of it ([`is_secret_key`] splits
-/// a name into words at separators, at camelCase humps, between an acronym and the next word,
-/// and between letters and digits), alone or followed by one of [`SECRET_WORD_SUFFIXES`]:
-/// short words that are parts of ordinary words, so containment would redact those too.
-/// `stripeKey`, `signing_key`, `accessKeyId`, `PIN`, `otpSent`, `authHeader`, `sessionId` and
-/// `SSN` are secret, and so are their plurals (`stripeKeys`, `PINs`, `ssns`) and the names
-/// written without word boundaries that end in one (`stripekey`, `SESSIONID`, `dbpwd`, `totp`,
-/// `hotp`); `keyboard`, `pinned`, `spinner`, `opinion`, `author`, `sessional` and `footprint`
-/// are not (no secret word ends a word there), nor are the words of [`KEPT_WORDS`]. A name
-/// without word boundaries that starts with a secret word and goes on (`sessiondata`,
-/// `authheader`) cannot be told from `keyboard` and is kept too: write it `sessionData` or
-/// `session_data`.
-pub const SECRET_WORDS: &str = "key pin otp auth session ssn pwd";
+/// a name into words at separators, at camelCase humps, around the last capital of an acronym
+/// followed by lower case, and between letters and digits), alone or followed by one of
+/// [`SECRET_WORD_SUFFIXES`]: short words that are parts of ordinary words, so containment would
+/// redact those too. `stripeKey`, `signing_key`, `accessKeyId`, `PIN`, `otpSent`, `authHeader`
+/// and `SSN` are secret, and so are their plurals (`stripeKeys`, `PINs`, `ssns`) and the names
+/// written without word boundaries that end in one (`stripekey`, `dbpw`, `totp`, `hotp`);
+/// `keyboard`, `pinned`, `spinner`, `opinion`, `author` and `footprint` are not (no secret word
+/// ends a word there), nor are the words of [`KEPT_WORDS`].
+///
+/// The words, and what stays kept: `key`, `pin`, `otp`, `auth`, `ssn`; `pass` (a password:
+/// `pass`, `dbPass`, `passId`; `passenger`, `passport`, `passed` are kept, and `bypass` and
+/// `compass` are [`KEPT_WORDS`]; the plural `passes` is an ordinary word and kept, while
+/// `boardingPass` and `passThrough` are redacted: fail closed); `pw` (`newPw`, `pws`; `pwa` is
+/// kept); `cred` (`creds`, `dbCreds`; `credit`, `incredible`, `accredited` are kept, `sacred`
+/// redacted); `sig` (`hmacSig`, `sigs`; `signal`, `signup`, `signIn`, `design`, `sigma` are
+/// kept); `dsn` (`sentryDsn`: as a fragment it would redact `fieldsName`); `cvv` and `cvc`
+/// (`cardCvv`, `CVC`, `cvv2`); `refresh` (`refresh`, `oldRefresh`: a refresh token under a short
+/// name; `refreshedAt`, `lastRefreshed`, `refreshing` are kept, `refreshes` too, while
+/// `autoRefresh`, `refreshInterval` and `refreshCount` are redacted, as `sessionCount` is).
+///
+/// A name without word boundaries that starts with one of these words and goes on
+/// (`authheader`, `pinnumber`, `passhash`) cannot be told from `keyboard`, `author` or `pinned`
+/// without a dictionary and is kept: write it `authHeader` or `auth_header`.
+pub const SECRET_WORDS: &str = "key pin otp auth ssn pass pw cred sig dsn cvv cvc refresh";
+
+/// Words that mark a field name as secret only as a whole word of it: starting a word, and
+/// ending one alone or followed by one of [`SECRET_WORD_SUFFIXES`]. `sid` (a session id:
+/// `sid`, `userSid`, `user_sid`, `SID`, `sids`, `accountSid`): ended by letters it would redact
+/// `statusId`, `processId`, `classId` and `addressId` (the `s` of one word, the `id` of the
+/// next), and `ssid`; `PHPSESSID` is secret by the fragment `sessid`. `inside`, `outside`,
+/// `beside`, `reside`, `consider` and `side` are kept; so is `usersid` written in one case.
+pub const SECRET_WHOLE_WORDS: &str = "sid";
 
 /// What may follow a secret word for it to still count: nothing, a plural `s`, `id` or `ids`
-/// (`keys`, `PINs`, `sessionid`, `SESSIONIDS`). Then the name has a word boundary or ends.
+/// (`keys`, `PINs`, `pinid`, `SIDS`). Then the name has a word boundary or ends.
 pub const SECRET_WORD_SUFFIXES: [&str; 4] = ["", "s", "id", "ids"];
 
-/// Ordinary words that end in a secret word, kept although they do: a secret word that ends a
-/// word of the name, after letters of the same word, does not count when that word (from its
-/// start to the secret word's end, normalized) is one of these. Only words a field name may
-/// plausibly be are listed; any other (`turnkey`, `hairpin`, `oauth`) is redacted: fail closed.
+/// Ordinary words that end in a secret word or fragment, kept although they do: a secret word
+/// that ends a word of the name, after letters of the same word, or a fragment inside a word,
+/// does not count when that word, from its start to the secret word's or fragment's end
+/// (normalized), is one of these. Only words a field name may plausibly be are listed; any
+/// other (`turnkey`, `hairpin`, `oauth`, `overpass`, `repossession`) is redacted: fail closed.
 pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey spin possession \
-    obsession";
+    obsession bypass compass";
 
 /// Longest normalized name compared; a longer name is secret (fail closed) without looking.
 pub const MAX_KEY_LEN: usize = 256;
@@ -51,10 +84,19 @@ pub const MAX_KEY_LEN: usize = 256;
 /// characters would take Unicode tables the engine does not carry. Otherwise the name is
 /// normalized: ASCII letters are lower-cased, ASCII digits kept, and every other character
 /// (`_`, `-`, `.`, spaces) dropped, so `api_key`, `API-KEY`, `apiKey` and `Api Key` are one
-/// name. Then it is secret when it contains one of [`SECRET_FRAGMENTS`], when one of
+/// name. Its words start at each change between lower case, upper case, digits and separators
+/// but for a capital followed by lower case (`Key`), and both at the last capital of an acronym
+/// followed by lower case and at the lower case after it: `APIKey` is `API`, `Key`, and
+/// `PINnumber` and `SSNlast4` are `PIN`, `number` and `SSN`, `last`, `4` as well (one of the two
+/// readings is the one meant, and a secret word in either counts).
+///
+/// Then it is secret when it contains one of [`SECRET_FRAGMENTS`] and the word it is in, from
+/// that word's start to the fragment's end, is not one of [`KEPT_WORDS`]; when one of
 /// [`SECRET_WORDS`], followed by one of [`SECRET_WORD_SUFFIXES`], ends at a word boundary (or
 /// the name's end) and the word it ends, from that word's start to the secret word's end, is
-/// not one of [`KEPT_WORDS`], or when it is longer than [`MAX_KEY_LEN`].
+/// not one of [`KEPT_WORDS`]; when one of [`SECRET_WHOLE_WORDS`], followed by one of the
+/// suffixes, starts at a word boundary and ends at one; or when it is longer than
+/// [`MAX_KEY_LEN`].
 ///
 /// ```
 /// use convex_guard::audit::is_secret_key;
@@ -64,13 +106,19 @@ pub const MAX_KEY_LEN: usize = 256;
 /// for k in ["stripeKey", "accessKeyId", "PIN", "otp", "sessionId", "p\u{430}ssword"] {
 ///     assert!(is_secret_key(k), "{k}");
 /// }
-/// for k in ["stripeKeys", "PINs", "stripekey", "SESSIONID", "totp", "hotp"] {
+/// for k in ["stripeKeys", "PINs", "stripekey", "SESSIONID", "totp", "hotp", "PINnumber"] {
+///     assert!(is_secret_key(k), "{k}");
+/// }
+/// for k in ["pass", "dbPw", "creds", "sid", "PHPSESSID", "csrf", "cvv", "sig", "sentryDsn"] {
 ///     assert!(is_secret_key(k), "{k}");
 /// }
 /// for k in ["action", "userId", "resourceType", "status", "email", "keyboard", "pinned", "author"] {
 ///     assert!(!is_secret_key(k), "{k}");
 /// }
-/// for k in ["monkey", "turkey", "hockey", "spinach", "opinion", "possession"] {
+/// for k in ["monkey", "turkey", "hockey", "spinach", "opinion", "possession", "bypass"] {
+///     assert!(!is_secret_key(k), "{k}");
+/// }
+/// for k in ["statusId", "inside", "design", "signal", "credit", "passenger", "refreshedAt"] {
 ///     assert!(!is_secret_key(k), "{k}");
 /// }
 /// ```
@@ -85,8 +133,9 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
     // `starts[i]`: a word of the name starts at `norm[i]` (or the name ends there).
     let mut starts = [false; MAX_KEY_LEN + 1];
     let mut len = 0usize;
-    // The previous byte's class: 0 a separator, 1 lower case, 2 upper case, 3 a digit.
-    let mut prev = 0u8;
+    // The previous byte's class and the one before: 0 a separator, 1 lower case, 2 upper
+    // case, 3 a digit.
+    let (mut prev, mut before) = (0u8, 0u8);
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii() {
             return true;
@@ -98,11 +147,12 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
             _ => 0,
         };
         // A word starts at a change of class, but for a capital followed by lower case
-        // (`Key`), and at the last capital of an acronym followed by lower case (`APIKey`).
+        // (`Key`); at the last capital of an acronym followed by lower case (`APIKey`); and at
+        // the lower case after it (`PINnumber`).
         let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-        let start =
-            (class != prev && !(prev == 2 && class == 1)) || (prev & class == 2 && next_lower);
-        prev = class;
+        let start = (class != prev && !(prev == 2 && class == 1 && before != 2))
+            || (prev & class == 2 && next_lower);
+        (before, prev) = (prev, class);
         if class == 0 {
             continue;
         }
@@ -119,7 +169,20 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
         *end = true;
     }
     let name = norm.get(..len).unwrap_or_default();
-    has(name, None, SECRET_FRAGMENTS) || has(name, Some(&starts), SECRET_WORDS)
+    has(name, &starts, SECRET_FRAGMENTS, Match::Inside)
+        || has(name, &starts, SECRET_WORDS, Match::EndsWord)
+        || has(name, &starts, SECRET_WHOLE_WORDS, Match::WholeWord)
+}
+
+/// How a secret word must lie in a name to count (see [`is_secret_key`]).
+#[derive(Clone, Copy, PartialEq)]
+enum Match {
+    /// Anywhere ([`SECRET_FRAGMENTS`]).
+    Inside,
+    /// Ending a word, followed by a suffix ([`SECRET_WORDS`]).
+    EndsWord,
+    /// Starting a word and ending one, followed by a suffix ([`SECRET_WHOLE_WORDS`]).
+    WholeWord,
 }
 
 /// The words of a space-separated list.
@@ -127,15 +190,14 @@ fn list(words: &'static str) -> impl Iterator<Item = &'static [u8]> {
     words.as_bytes().split(|&b| b == b' ')
 }
 
-/// Whether one of `words` is in `name`: with `starts` ([`is_secret_key`]'s: where the words of
-/// `name` start, and its end), ending a word as [`is_secret_key`] says; without, anywhere
-/// (every position then counts as a word start, so the suffix `""` is always found and the word
-/// is the fragment itself, never a kept word). Every suffix's start, compared by prefix: unlike
-/// `windows`, no size-zero panic path (and its message) is linked into the wasm. One function
-/// for both lists, out of line, so that neither is unrolled into the engine's code.
+/// Whether one of `words` lies in `name` as `how` says: `starts` is [`is_secret_key`]'s (where
+/// the words of `name` start, and its end); a word that ends a kept word never counts. Every
+/// suffix's start, compared by prefix: unlike `windows`, no size-zero panic path (and its
+/// message) is linked into the wasm. One function for the three lists, out of line, so that
+/// none is unrolled into the engine's code.
 #[inline(never)]
-fn has(name: &[u8], starts: Option<&[bool]>, words: &'static str) -> bool {
-    let at = |i: usize| starts.is_none_or(|s| s.get(i) == Some(&true));
+fn has(name: &[u8], starts: &[bool], words: &'static str, how: Match) -> bool {
+    let at = |i: usize| starts.get(i) == Some(&true);
     // The start of the word holding `name[i]`: the last start at or before it.
     let mut start = 0;
     for i in 0..name.len() {
@@ -147,9 +209,11 @@ fn has(name: &[u8], starts: Option<&[bool]>, words: &'static str) -> bool {
             let after = rest.get(w.len()..).unwrap_or_default();
             let end = i + w.len();
             rest.starts_with(w)
-                && SECRET_WORD_SUFFIXES
-                    .iter()
-                    .any(|x| after.starts_with(x.as_bytes()) && at(end + x.len()))
+                && (how == Match::Inside
+                    || SECRET_WORD_SUFFIXES
+                        .iter()
+                        .any(|x| after.starts_with(x.as_bytes()) && at(end + x.len())))
+                && (how != Match::WholeWord || at(i))
                 && !is_kept(name.get(start..end).unwrap_or_default())
         });
         if found {
@@ -315,7 +379,6 @@ mod tests {
             "pinpoint",
             "spinach",
             "authority",
-            "sessional",
             "hotplate",
             "classname",
             "businessname",
@@ -326,9 +389,158 @@ mod tests {
         assert!(is_secret_key("monKey"));
         assert!(is_secret_key("monkeyKey"));
         // A name without boundaries that starts with a secret word and goes on: kept.
-        assert!(!is_secret_key("sessiondata") && is_secret_key("sessionData"));
+        assert!(!is_secret_key("authheader") && is_secret_key("authHeader"));
+        assert!(!is_secret_key("passhash") && is_secret_key("passHash"));
         // A fragment is contained, whatever surrounds it.
         assert!(is_secret_key("tokenizer"));
+    }
+
+    #[test]
+    fn the_attackers_names_are_secret_in_every_form() {
+        let names = "pass dbPass db_pass DB_PASS passId pass_ids userpass pw newPw new_pw NEW_PW \
+            pws dbpw pswd userPswd USER_PSWD creds cred dbCreds DB_CREDS credId awscreds sid sids \
+            userSid user_sid SID accountSid sidId connect.sid PHPSESSID phpsessid sessId csrf \
+            csrfToken x-csrf X-XSRF xsrf cvv CVV cardCvv card_cvv cvv2 cvc CVC cardCvc cvcs sig \
+            sigs hmacSig hmac_sig SIG sigId dsn DSN sentryDsn SENTRY_DSN dsns connectionString \
+            connection_string CONNECTION_STRING dbConnectionString refresh oldRefresh REFRESH \
+            refreshIds seedPhrase seed_phrase SEED_PHRASE recoveryPhrase recovery_phrase \
+            securityAnswer security_answer SECURITY_ANSWERS";
+        for k in names.split_whitespace() {
+            assert!(is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn an_acronym_run_into_the_next_word_is_read_both_ways() {
+        for k in [
+            "PINnumber",
+            "SSNlast4",
+            "userPINcode",
+            "OTPsent",
+            "APIKEYvalue",
+            "CVVcheck",
+            "DSNurl",
+            "SIDvalue",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        // The other reading still counts too, and ordinary acronyms stay kept.
+        for k in ["HMACKey", "APIKey", "PINs", "SSNs"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "URLs",
+            "APIs",
+            "HTMLparser",
+            "IDs",
+            "userIDs",
+            "MONKEYs",
+            "HOTKEYs",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn one_case_names_starting_with_session_or_pwd_are_secret() {
+        for k in [
+            "sessiondata",
+            "SESSIONDATA",
+            "sessioninfo",
+            "mysessiondata",
+            "sessional",
+            "repossession",
+            "pwdhash",
+            "PWDRESET",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        // `possession` and `obsession` are kept, and so is what follows them in their word.
+        for k in [
+            "possessions",
+            "possessionCount",
+            "obsessions",
+            "POSSESSIONS",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        // A kept word is the whole word: `session` starting its own word counts.
+        assert!(is_secret_key("posSession") && is_secret_key("xpossession"));
+    }
+
+    #[test]
+    fn ordinary_words_near_the_new_secret_words_are_kept() {
+        for k in [
+            "bypass",
+            "bypassCache",
+            "BYPASS",
+            "compass",
+            "compassHeading",
+            "passenger",
+            "passengerId",
+            "passport",
+            "passed",
+            "passes",
+            "passing",
+            "pwa",
+            "PWA",
+            "pwaInstalled",
+            "credit",
+            "creditCard",
+            "incredible",
+            "accredited",
+            "inside",
+            "outside",
+            "beside",
+            "reside",
+            "consider",
+            "side",
+            "sideId",
+            "sidebar",
+            "ssid",
+            "bssid",
+            "statusId",
+            "processId",
+            "classId",
+            "addressId",
+            "businessId",
+            "statusid",
+            "processid",
+            "usersid",
+            "design",
+            "designId",
+            "signal",
+            "signup",
+            "signUp",
+            "signIn",
+            "sigma",
+            "fieldsName",
+            "recordsNumber",
+            "refreshedAt",
+            "lastRefreshed",
+            "refreshing",
+            "refreshes",
+            "searchPhrase",
+            "phrase",
+            "answer",
+            "securityQuestion",
+            "connection",
+            "connectionId",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        // Decided redactions (fail closed): plausible names a secret word ends.
+        for k in [
+            "boardingPass",
+            "passThrough",
+            "overpass",
+            "sacred",
+            "autoRefresh",
+            "refreshInterval",
+            "refreshCount",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
     }
 
     #[test]

@@ -28,8 +28,8 @@ fn every_vector_case_matches() {
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config::with_cases(20_000))]
 
-    /// Names made of secret words, their suffixes, the kept words and parts of them,
-    /// look-alikes and separators, in every case.
+    /// Names made of secret words, fragments, their suffixes, the kept words and parts of
+    /// them, look-alikes and separators, in every case.
     #[test]
     fn the_engine_answers_the_stated_rule(
         parts in proptest::collection::vec(
@@ -38,12 +38,21 @@ proptest::proptest! {
                 "SESSION", "ssn", "SSN", "pwd", "board", "ned", "mon", "or", "s", "id", "Id",
                 "ID", "ids", "IDs", "API", "HMAC", "stripe", "code", "tok", "en", "_", "-", ".",
                 " ", "2", "9", "\u{430}", "\u{200b}", "a", "B", "monkey", "MONKEY", "turkey",
-                "hot", "sp", "pos", "ob", "t", "h", "data",
+                "hot", "sp", "pos", "ob", "t", "h", "data", "pass", "PASS", "Pass", "by", "com",
+                "pw", "PW", "cred", "sid", "SID", "Sid", "sess", "SESS", "ion", "ses", "sig",
+                "dsn", "DSN", "cvv", "cvc", "refresh", "Refresh", "csrf", "connection", "string",
+                "seed", "phrase", "Phrase", "status", "number", "N", "n", "e", "ssid",
             ][..]),
             0..8,
         )
     ) {
         let key = parts.concat();
         proptest::prop_assert_eq!(convex_guard::audit::is_secret_key(&key), reference::is_secret(key.as_bytes()), "{:?}", key);
+        // Case and separators never hide a fragment that no kept word ends with.
+        let (norm, _) = reference::normalized(key.as_bytes());
+        if reference::has_fragment(&norm) {
+            proptest::prop_assert!(convex_guard::audit::is_secret_key(&key.to_ascii_uppercase()), "{:?}", key);
+            proptest::prop_assert!(convex_guard::audit::is_secret_key(&norm), "{:?}", key);
+        }
     }
 }

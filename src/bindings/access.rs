@@ -114,7 +114,7 @@ pub(super) fn access_resolve(handle: u32, ints: u32, times: u32) -> i32 {
     call(|table, input| {
         let (ints, times) = (input.u32s(ints)?, input.f64s(times)?);
         let engine = levels(table, handle)?;
-        Ok(Answer::Floats(run(engine, &ints, &times)?))
+        Ok(Answer::Floats(run(engine, ints, times)?))
     })
 }
 
