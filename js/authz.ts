@@ -20,10 +20,12 @@ import { nameValidator, type NameValidator } from "./validators.js";
 import { CLIENT_MESSAGE, FIRST_ROLE, MAX_INTERNED, quoted, unknownRole } from "./generated/wire.js";
 
 export type {
+  ClaimRole,
   ClaimUsers,
   ConvexAuthUsers,
   IndexedUsers,
   ResolvedUsers,
+  RoleSource,
   UsersConfig,
 } from "./users.js";
 

@@ -3,7 +3,7 @@
 // with `access`. From the seller's side, and from the attacker's: a token claiming admin with no
 // row, a row whose stored role says admin under a buyer's token, claims that are no role.
 import type { JSONValue } from "convex/values";
-import { expect, test } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { market } from "./marketplace";
@@ -15,6 +15,10 @@ const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication requ
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };
 const lacks = (permission: string): Outcome => ({ code: "FORBIDDEN", message: `Permission '${permission}' required` });
 const fn = api.marketplace;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 /** Clerk's identity as Convex makes it from the JWT: `sub` the Clerk user id, `role` the template's claim. */
 const clerk = (userId: string, role?: JSONValue) => ({ issuer: ISSUER, subject: userId, ...(role === undefined ? {} : { role }) });
@@ -74,12 +78,17 @@ test("the same token role in a new session: the same row, the same listings (one
 test("attacker: a token claiming admin with no row is no user (UNAUTHENTICATED), and creates nothing", async () => {
   const { t, sam } = await world();
   const id = await sam.mutation(fn.createListing, { title: "bike" });
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
   const mallory = t.withIdentity(clerk("user_mallory", "admin"));
   expect(await outcome(mallory.mutation(fn.createListing, { title: "x" }))).toEqual(UNAUTH);
   expect(await outcome(mallory.query(fn.getListing, { id }))).toEqual(UNAUTH);
   expect(await outcome(mallory.mutation(fn.renameListing, { id, title: "x" }))).toEqual(UNAUTH);
   expect(await outcome(mallory.action(fn.requestPayout, {}))).toEqual(UNAUTH);
   expect(await t.run((ctx) => ctx.db.query("listings").collect())).toHaveLength(1);
+  // The developer is told why (never the caller): the row this setup looks for is missing.
+  expect(warn).toHaveBeenCalledWith(
+    'convex-guard: a signed-in caller has no users row (table externalUsers, field externalId = claim subject, index byExternalId, role claim role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in (README: "Your auth provider")',
+  );
 });
 
 test("attacker: a row whose stored role says admin, under a buyer's token: the claim wins", async () => {
@@ -95,10 +104,16 @@ test("attacker: a row whose stored role says admin, under a buyer's token: the c
 
 test("a claim that is not a configured role holds no role: the row is still the user", async () => {
   const { t, u, sam } = await world();
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
   for (const role of ["Seller", "seller ", ["seller"], true, 3, "__proto__", "org:admin", null, undefined]) {
     const as = t.withIdentity(clerk("user_sam", role));
     expect(await outcome(as.mutation(fn.createListing, { title: "x" })), JSON.stringify(role)).toEqual(lacks("listings:create"));
   }
+  // Logged as the claim it is, with the row's id and never the value.
+  expect(warn).toHaveBeenCalledWith(
+    `convex-guard: user ${u.sam} has a string in 'role', not a configured role name (closest configured role: 'seller'); it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata).`,
+  );
+  expect(warn.mock.calls.flat().join("\n")).not.toMatch(/Seller|__proto__|org:admin/);
   // Without a role Sam is still his row: his own listing, made while he was a seller, is his.
   const id = await sam.mutation(fn.createListing, { title: "bike" });
   expect(await t.withIdentity(clerk("user_sam")).query(fn.getListing, { id })).toEqual({ title: "bike", seller: u.sam });
