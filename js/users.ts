@@ -266,13 +266,13 @@ export type UserFinder = {
   /**
    * With `roleClaim` beside a row setup: the role claim of the caller each row was found for
    * (`find`, or an action's check), by the row object itself; `undefined` otherwise. A users
-   * row holds no role but through it (see authz.ts `roleOf`). Per guard, and held weakly: a
+   * row holds no role but through it (see authz.ts `claimed`). Per guard, and held weakly: a
    * request's rows and their roles go with it.
    */
   readonly claimedRoles: WeakMap<object, unknown> | undefined;
   /** Validates the configuration. @throws {GuardConfigError} naming the entry. */
   validate(): void;
-  /** The caller's row (or identity with `roleClaim`), or `null`. */
+  /** The caller's row (or identity with `roleClaim` alone), or `null`. */
   find(ctx: AnyReaderCtx): Promise<Found | null>;
   /**
    * Whether `found` is the caller `identity`'s, asked from an action `ctx` (see users-find.ts
