@@ -62,7 +62,7 @@ export type ForgetUserResult = {
 
 /**
  * Removing a deleted user's security state. `U` is the user id type: a guard's is its users
- * table's ids (`Id<"users">`), or `string` with `users.roleClaim` (identity keys).
+ * table's ids (`Id<"users">`), or `string` with `users.roleClaim` alone (identity keys).
  */
 export interface ForgetUser<U extends string = string> {
   /**
@@ -85,7 +85,7 @@ export interface ForgetUser<U extends string = string> {
    * is deleted (e.g. behind a confirmation code); never expose it to clients as is.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` when `userId` is not an id of the users table
-   * (with `users.roleClaim`: an empty string, `"global"` or a builder's `arg:` key), whatever
+   * (with `users.roleClaim` alone: an empty string, `"global"` or a builder's `arg:` key), whatever
    * its type says: the check is made at run time.
    * @example
    * ```ts

@@ -158,7 +158,7 @@ function roleProblems(table: string, rows: object, roleField: string, roles: rea
  * The problems of the tables the guard reads that the schema declares (`declared`: the
  * schema's `tables`), each a sentence naming the table, the field or index and the fix: the
  * protected `tables`, and the users table (its role field `roleField`, which must hold one of
- * `roles`; its index when found by one). Missing tables are reported apart (wiring.ts
+ * `roles`, unless the role is a claim; its index when found by one). Missing tables are reported apart (wiring.ts
  * `checkSchema`). @internal
  */
 export function schemaProblems(
@@ -168,11 +168,12 @@ export function schemaProblems(
   roles: readonly string[],
   declared: object,
 ): string[] {
-  // With `roleClaim` there are no users rows (and no access tables: validate refuses them first).
+  // With `roleClaim` alone there are no users rows (and no access tables: validate refuses them
+  // first); beside a row setup, rows but no role field (the role is the claim).
   const usersTable = users.kind === "claims" ? undefined : users.table;
   const problems: string[] = [];
   const usersRows = usersTable === undefined ? undefined : objectAt(declared, usersTable);
-  if (usersTable !== undefined && usersRows !== undefined) {
+  if (usersTable !== undefined && usersRows !== undefined && users.kind !== "claims" && users.roleClaim === undefined) {
     problems.push(...roleProblems(usersTable, usersRows, roleField, roles));
   }
   if (users.kind === "index" && usersRows !== undefined) {

@@ -120,7 +120,7 @@ export type ShareDecision = { ok: true; expiresAt?: number } | { ok: false; reas
  * A user id as a guard's access API takes and gives it (`U` of {@link Access}, {@link GrantTarget}
  * and `DocumentGrant`): an id of the users table `T` (`Id<"users">` by default), so
  * `ctx.db.get(grant.userId!)` needs no cast and another table's id does not compile. With
- * `users.roleClaim` (`RC` set) there are no users rows and access refuses to run (a
+ * `users.roleClaim` alone (`RC` set) there are no users rows and access refuses to run (a
  * `GuardConfigError`), so ids stay `string` there, as `forgetUser` takes them (identity keys).
  */
 export type AccessUserId<T extends string, RC extends string = never> = [RC] extends [never] ? GenericId<T> : string;

@@ -27,6 +27,7 @@ import type { Authz, PermissionName } from "./authz.js";
 import type { AnyReaderCtx, DocOf, WriterCtx } from "./ctx.js";
 import { ACTIONS_KEYS, checkKeys } from "./config-keys.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
+import { field } from "./fields.js";
 import type {
   RateLimitAdmitted,
   RateLimitBatchAdmitted,
@@ -55,7 +56,7 @@ export type AnyActionCtx = GenericActionCtx<any>;
 
 /** The data model of an action context. */
 export type ActionDataModel<C> = C extends GenericActionCtx<infer DM> ? DM : GenericDataModel;
-/** The caller an action's checks answer: the users row, or with `users.roleClaim` (`RC` not `never`) the identity. */
+/** The caller an action's checks answer: the users row, or with `users.roleClaim` alone (`RC` not `never`) the identity. */
 export type ActionUser<C, T extends string, RC extends string = never> = [RC] extends [never] ? DocOf<ActionDataModel<C>, T> : UserIdentity;
 
 /**
@@ -182,7 +183,7 @@ export function createActionChecks(
   /** How the caller is found (the users configuration): what an answered user is checked against. */
   users: UserFinder,
 ) {
-  /** Whether the user is the identity (`users.roleClaim`), not a users row. */
+  /** Whether the user is the identity (`users.roleClaim` alone), not a users row. */
   const claims = users.claims;
   const module = () => {
     checkKeys(config, ACTIONS_KEYS, "actions");
@@ -211,7 +212,7 @@ export function createActionChecks(
   const expected = () => (expectedUsers ??= `${usersSetup(users.settings(), users.roleKey)}; roles ${authz.roles.join(" < ")}`);
 
   /**
-   * The caller through the wired `getUser`: a users row (with `users.roleClaim`, the identity),
+   * The caller through the wired `getUser`: a users row (with `users.roleClaim` alone, the identity),
    * or `null` when `q` asks for nobody in particular (`getUser`); the guard's function throws
    * the denial itself, so no other answer is a checked user.
    */
@@ -240,6 +241,9 @@ export function createActionChecks(
     if (callers === false) throw foreign("getUser", claims ? "the caller's own identity" : "the caller's own users row");
     // Signed out since (a Convex Auth 2.0 session revoked between the two reads): nobody.
     if (callers === null) return askedForNobody(q);
+    // With roleClaim beside rows, the row's role is this caller's claim, read from the action's
+    // own identity (the row crossed as a copy, which the query's record does not know).
+    users.claimedRoles?.set(user, field(identity as object, users.roleKey));
     // The guard's function denies below the role or without the permission: a caller it let
     // through is one this policy admits too (decided again here, from the same row, in ~0.1 µs).
     if (q.role !== undefined ? !authz.roleAtLeast(user, q.role) : q.permission !== undefined && !authz.can(user, q.permission)) {

@@ -20,10 +20,12 @@ import { nameValidator, type NameValidator } from "./validators.js";
 import { CLIENT_MESSAGE, FIRST_ROLE, MAX_INTERNED, quoted, unknownRole } from "./generated/wire.js";
 
 export type {
+  ClaimRole,
   ClaimUsers,
   ConvexAuthUsers,
   IndexedUsers,
   ResolvedUsers,
+  RoleSource,
   UsersConfig,
 } from "./users.js";
 
@@ -37,14 +39,14 @@ export type PermissionName<P extends string> = P extends `${infer Prefix}:*`
 
 /**
  * The caller as `getUser` answers it: the users row typed from the ctx's data model, or with
- * `users.roleClaim` (`RC` not `never`) the identity itself.
+ * `users.roleClaim` alone (`RC` not `never`) the identity itself.
  */
 export type UserOf<C, T extends string, RC extends string = never> = [RC] extends [never]
   ? DocOf<DataModelOf<C>, T>
   : UserIdentity;
 
 /** The roles and permissions part of a guard's configuration. */
-export type AuthzConfig<R extends string, P extends string, T extends string, RC extends string = never> = {
+export type AuthzConfig<R extends string, P extends string, T extends string, RC extends string = never, X = never> = {
   /** Role names, lowest first. Each role holds its own permissions and every lower role's. */
   roles: readonly R[];
   /**
@@ -55,9 +57,10 @@ export type AuthzConfig<R extends string, P extends string, T extends string, RC
   /**
    * Where the caller's user row lives, by auth setup: the default (`tokenIdentifier` through
    * `by_tokenIdentifier`), a claim stored under another field (Clerk, Auth0), Convex Auth, a
-   * resolver, or roles read from a token claim with no row at all. See {@link UsersConfig}.
+   * resolver, or no row at all; the role in the row's field, or in a token claim
+   * (`roleClaim`). See {@link UsersConfig}.
    */
-  users?: UsersConfig<T, RC>;
+  users?: UsersConfig<T, RC, X>;
 };
 
 /** A user document, a bare role name, or nothing: what `can` and `roleAtLeast` accept. */
@@ -112,7 +115,7 @@ export interface Authz<R extends string, P extends string, T extends string, RC 
 
   /**
    * The caller's user row, or `null` when there is no identity or no row for it (with
-   * `users.roleClaim`: the identity itself). Deny by default: a subject, claim or resolver
+   * `users.roleClaim` alone: the identity itself). Deny by default: a subject, claim or resolver
    * answer that does not lead to a real row of the users table is `null`.
    *
    * A row whose role field holds something that is not a configured role (`"Admin"`, an
@@ -210,8 +213,8 @@ function dictionary<V>(): Dictionary<V> {
 }
 
 /** @internal */
-export function createAuthz<R extends string, P extends string, T extends string, RC extends string = never>(
-  config: AuthzConfig<R, P, T, RC>,
+export function createAuthz<R extends string, P extends string, T extends string, RC extends string = never, X = never>(
+  config: AuthzConfig<R, P, T, RC, X>,
   /** How the caller is found: made from `config.users` unless given (the guard shares its own with the action checks). */
   users: UserFinder = createUserFinder(typeof config === "object" ? config?.users : undefined),
 ): Authz<R, P, T, RC> {
@@ -221,6 +224,7 @@ export function createAuthz<R extends string, P extends string, T extends string
   checkOwnConfig(config);
   const definedRoles = typeof config === "object" && config !== null && Array.isArray(config.roles) ? Object.freeze(Array.prototype.slice.call(config.roles) as R[]) : undefined;
   const roleField = users.roleKey;
+  const claimedRoles = users.claimedRoles;
   const compile = perInstance(build);
   let validator: NameValidator<R> | undefined;
 
@@ -291,7 +295,8 @@ export function createAuthz<R extends string, P extends string, T extends string
     let role: unknown = subject;
     if (subject !== null && typeof subject === "object") {
       role = undefined;
-      if (roleField in subject) {
+      if (claimedRoles !== undefined) role = claimed(subject);
+      else if (roleField in subject) {
         const proto: object | null = Object.getPrototypeOf(subject);
         if (proto === null || !(roleField in proto) || Object.hasOwn(subject, roleField)) role = subject[roleField];
       }
@@ -299,6 +304,17 @@ export function createAuthz<R extends string, P extends string, T extends string
     // Fail closed: anything but a configured role name is "no role" (never the lowest role):
     // the index of the tables' last row, which holds nothing.
     return typeof role === "string" ? (roleIds[role] ?? roleCount) : roleCount;
+  }
+
+  /**
+   * With `roleClaim` beside a row setup, an object's role: for a row found for its caller, that
+   * caller's claim; for any other users document (it has an `_id` or a `_creationTime`) none,
+   * whatever its fields hold (a row's `role` field is not the role here); for anything else (an
+   * identity, a token's claims in the browser) its own claim.
+   */
+  function claimed(subject: object): unknown {
+    if (claimedRoles!.has(subject)) return claimedRoles!.get(subject);
+    return field(subject, "_id") === undefined && field(subject, "_creationTime") === undefined ? field(subject, roleField) : undefined;
   }
 
   function requiredRoleId(role: string): number {
@@ -365,10 +381,12 @@ export function createAuthz<R extends string, P extends string, T extends string
     diagnoseUser(user: unknown): RoleDiagnosis<R> | null {
       if (user === null || typeof user !== "object") return null;
       const row = user as Record<string, unknown>;
-      const value = field(row, roleField); // own, as decisions read it
+      // As decisions read it: own, and with roleClaim beside rows the claim a row was found with.
+      const value = claimedRoles === undefined ? field(row, roleField) : claimed(row);
       if (value === undefined || authz.isRole(value)) return null;
-      const id = users.claims ? row.tokenIdentifier : row._id;
-      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, users.claims);
+      const identity = users.claims || (claimedRoles !== undefined && field(row, "_id") === undefined);
+      const id = identity ? row.tokenIdentifier : row._id;
+      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, users.claims || claimedRoles !== undefined);
     },
   };
   return authz;

@@ -89,7 +89,7 @@ export type ConfiguredNames = {
   limits(): readonly string[];
   tables(): readonly string[];
   levels(): readonly string[];
-  /** Whether the user the checks answer is the identity (`users.roleClaim`), not a row. */
+  /** Whether the user the checks answer is the identity (`users.roleClaim` alone), not a row. */
   identities: boolean;
 };
 

@@ -68,7 +68,7 @@ export type StringArgs<Args extends PropertyValidators> = {
 /** A declared rate limit: its name and whose budget (default the user's id). */
 export type BuilderRateLimit<K extends string, Args extends PropertyValidators> = {
   name: K;
-  /** `"user"` (default): the caller's user id (with `users.roleClaim`, the identity's
+  /** `"user"` (default): the caller's user id (with `users.roleClaim` alone, the identity's
    * `tokenIdentifier`). `"global"`: one budget for everyone. `{ arg }`: the value of that
    * argument, which must be declared here to be used, stored as `arg:<name>:<value>` so that
    * no value can be a user's id or `"global"` (a longer key than 1,024 characters is refused). */
@@ -106,10 +106,10 @@ export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb 
   level: L;
 };
 
-/** The caller the builders hand over: the users row, or with `users.roleClaim` (`RC` not `never`) the identity. */
+/** The caller the builders hand over: the users row, or with `users.roleClaim` alone (`RC` not `never`) the identity. */
 export type BuilderUser<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never] ? DocOf<DM, T> : UserIdentity;
 
-/** What the handler's `ctx` adds: the user row (the identity with `users.roleClaim`), and the document when `access` is declared. */
+/** What the handler's `ctx` adds: the user row (the identity with `users.roleClaim` alone), and the document when `access` is declared. */
 export type Injected<DM extends GenericDataModel, T extends string, Tb extends string, RC extends string = never> = {
   user: BuilderUser<DM, T, RC>;
   doc: [Tb] extends [never] ? undefined : DocOf<DM, Tb>;
@@ -246,7 +246,7 @@ export type BuilderChecks = {
  * caller picks the value, so it must never equal a key the server chose: a user's id (a Convex
  * id is lowercase letters and digits; convex-test's, digits and a table name), `"global"`, or
  * a key of the app's own without the `arg:` prefix. Any key with a `:` is none of the first two; a
- * `tokenIdentifier` (the user key with `users.roleClaim`) starts with its issuer's URL, never
+ * `tokenIdentifier` (the user key with `users.roleClaim` alone) starts with its issuer's URL, never
  * `arg:`. Convex allows a `:` in an argument's name, so `{ arg: "a:b" }` and `{ arg: "a" }` on
  * one limit could meet: both are buckets any caller picks, so that spends no key the server
  * chose. A value that is not a non-empty string goes on as is, to be refused
@@ -277,12 +277,12 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     // Not a string (an optional argument left out): malformed, so NOT_FOUND like any bad id.
     const check = () => checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level);
     // The row just found is the caller's: the access check takes it rather than reading the
-    // identity and the row again (with users.roleClaim there is no row, and access refuses).
+    // identity and the row again (with users.roleClaim alone there is no row, and access refuses).
     doc = (await (identities ? check() : withKnownUser(ctx as object, user, check))).doc;
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
-    // "user": the row's id (with users.roleClaim, the identity's tokenIdentifier); none is refused.
+    // "user": the row's id (with users.roleClaim alone, the identity's tokenIdentifier); none is refused.
     const key = k === "global" ? GLOBAL_KEY : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }

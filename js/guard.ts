@@ -4,9 +4,9 @@
  *
  * Each capability lives in its own file and contributes a `create*` factory; this file only
  * composes them. Type parameters: `R` role names, `P` permission names, `T` the users table,
- * `L` access levels, `K` rate-limit names, `RC` the role claim (`never` unless
- * `users.roleClaim` is set), `O` the owner level when the levels are a literal list (`share`
- * never takes it; `never` when unknown).
+ * `L` access levels, `K` rate-limit names, `RC` the role claim (in a {@link Guard}: `never` unless
+ * `users.roleClaim` is set alone; `X`: see users.ts `ClaimUsers`), `O` the owner level when the
+ * levels are a literal list (`share` never takes it; `never` when unknown).
  */
 import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig } from "./actions.js";
 import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
@@ -24,7 +24,7 @@ import type { AccessConfig, AccessUserId, DefaultLevel, OwnerLevel } from "./acc
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
-import { createUserFinder, DEFAULT_USERS_TABLE, type Settings } from "./users.js";
+import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
 import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
@@ -46,7 +46,8 @@ export type GuardConfig<
   K extends string = never,
   RC extends string = never,
   A extends readonly string[] = readonly L[],
-> = AuthzConfig<R, P, T, RC> & {
+  X = never,
+> = AuthzConfig<R, P, T, RC, X> & {
   /** Ownership and shared access: levels and where documents keep their owner. */
   access?: AccessConfig<L, R, PermissionName<P>, A>;
   /** Named rate limits. */
@@ -145,7 +146,8 @@ export function defineGuard<
   const RC extends string = never,
   // The levels as written: their last name (the owner's) is what `share` never grants.
   const A extends readonly string[] = readonly ["owner"],
->(config: GuardConfig<R, P, T, L, K, RC, A>): Guard<R, P, T, L, K, RC, OwnerLevel<A>> {
+  X = never,
+>(config: GuardConfig<R, P, T, L, K, RC, A, X>): Guard<R, P, T, L, K, ClaimRole<RC, X>, OwnerLevel<A>> {
   // Roles and permissions are built now (every request that checks anything uses them); every
   // other capability at the first call of one of its methods (see `via`): a request that
   // checks a permission never builds access, rate limits, confirmations or the builders.
@@ -153,10 +155,10 @@ export function defineGuard<
   const users = createUserFinder(config?.users);
   const authz = createAuthz(config, users);
   const erased = authz as unknown as Authz<string, string, string>;
-  // With `users.roleClaim` there is no users row, so there is no id to own or share with.
+  // With `users.roleClaim` alone there is no users row, so there is no id to own or share with.
   const claims = users.claims;
   const noRows = () =>
-    new GuardConfigError(`access needs users rows: with users.roleClaim the caller has no users id to own or share with: see the README's "Roles in the token, documents owned by rows" (#roles-in-the-token-documents-owned-by-rows)`);
+    new GuardConfigError(`access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "${users.roleKey}", claim: "subject", field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")`);
   let access: ReturnType<typeof createAccess<L>> | undefined;
   const accessPart = once(() => {
     access = createAccess<L>(
@@ -292,7 +294,7 @@ export function defineGuard<
   guard.action = via(buildersPart, "action");
   guard.customCtx = via(buildersPart, "customCtx");
   Object.setPrototypeOf(guard, Object.prototype);
-  return guard as unknown as Guard<R, P, T, L, K, RC, OwnerLevel<A>>;
+  return guard as unknown as Guard<R, P, T, L, K, ClaimRole<RC, X>, OwnerLevel<A>>;
 }
 
 /**
@@ -370,7 +372,7 @@ function auditAccessor(): PropertyDescriptor {
 type GuardKey = keyof Guard<string, string, string, string, string, string>;
 
 /** The tables a configuration needs in the schema, each with the fix that adds it. */
-function requiredTables(config: GuardConfig<string, string, string, string, string, string>, users: Settings): [string, string][] {
+function requiredTables(config: GuardConfig<string, string, string, string, string, string, readonly string[], unknown>, users: Settings): [string, string][] {
   const tables: [string, string][] = [];
   // The users rows the guard reads (a `resolve` function reads what it likes).
   if (users.kind === "index" || users.kind === "convexAuth") {
@@ -384,11 +386,8 @@ function requiredTables(config: GuardConfig<string, string, string, string, stri
   if (config?.access != null) {
     for (const name of ACCESS_TABLE_NAMES) tables.push([name, ACCESS_TABLES_FIX]);
   }
-  const protectedTables = config?.access?.tables;
-  if (protectedTables !== undefined && protectedTables !== null) {
-    for (const name of Object.keys(protectedTables)) {
-      tables.push([name, `declare the table that access.tables.${name} protects (with its owner index)`]);
-    }
+  for (const name of Object.keys(config?.access?.tables ?? {})) {
+    tables.push([name, `declare the table that access.tables.${name} protects (with its owner index)`]);
   }
   const c = config?.confirmations;
   if (c !== undefined && c !== null) {

@@ -8,11 +8,13 @@ export { defineGuard, type Guard, type GuardConfig } from "./guard.js";
 export type {
   Authz,
   AuthzConfig,
+  ClaimRole,
   ClaimUsers,
   ConvexAuthUsers,
   IndexedUsers,
   PermissionName,
   ResolvedUsers,
+  RoleSource,
   Subject,
   UserOf,
   UsersConfig,

@@ -30,7 +30,7 @@ export type ActionCtx = GenericActionCtx<any>;
 
 /**
  * The actor of the default check, `guard.requireUser`: the caller's users row (table `T`),
- * typed from the action's data model, or with `users.roleClaim` (`RC` not `never`) the
+ * typed from the action's data model, or with `users.roleClaim` alone (`RC` not `never`) the
  * identity. Never a string: its `_id` (or the identity's `tokenIdentifier`) is the audit actor
  * and the default rate-limit key. A definition made apart from its `action(...)` has no data
  * model (`any`): its actor is still a document with a typed `_id`, not `any`.

@@ -13,14 +13,24 @@ import { field } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 import { convexAuthSubject, convexAuthUserId } from "./users-convex-auth.js";
 
-/** The caller's row (or identity with `roleClaim`), or `null`. @internal */
-export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | null> {
+/**
+ * The caller's row (or identity with `roleClaim` alone), or `null`. With `roleClaim` beside a
+ * row setup, the row found is recorded in `claimedRoles` with the identity's claim: its role.
+ * @internal
+ */
+export async function findUser(s: Settings, ctx: AnyReaderCtx, claimedRoles?: WeakMap<object, unknown>): Promise<Found | null> {
   const identity = (await ctx.auth.getUserIdentity()) as UserIdentity | null;
   // Anything but an object is no identity (a broken auth provider must not throw here).
   if (identity === null || typeof identity !== "object") return null;
+  if (s.kind === "claims") return identity;
+  const row = await findRow(s, ctx, identity);
+  if (row !== null && s.roleClaim !== undefined) claimedRoles?.set(row, field(identity, s.roleClaim));
+  return row;
+}
+
+/** The caller's row by a row setup. */
+async function findRow(s: Exclude<Settings, { kind: "claims" }>, ctx: AnyReaderCtx, identity: UserIdentity): Promise<Found | null> {
   switch (s.kind) {
-    case "claims":
-      return identity;
     case "index": {
       const key = claimKey(identity, s.claim);
       if (key === undefined) return null;
@@ -47,8 +57,8 @@ export async function findUser(s: Settings, ctx: AnyReaderCtx): Promise<Found | 
  * Whether `found`, a user that a function answered (the wired `getUser`, asked from an action
  * `ctx`), is the caller `identity`'s by the rule {@link findUser} reads it with: the row's
  * `field` holds the identity's claim, the row is the one a Convex Auth token names (for 2.0,
- * its session read again through the component), or (with `roleClaim`, where the user is the
- * identity) it carries the caller's `tokenIdentifier` and role claim. `null` when the identity
+ * its session read again through the component), or (with `roleClaim` alone, where the user is
+ * the identity) it carries the caller's `tokenIdentifier` and role claim. `null` when the identity
  * names no user now (a Convex Auth token whose session is gone: signed out meanwhile).
  * `undefined` with `users.resolve`: that rule is the app's own, and needs the database.
  * @internal
@@ -95,7 +105,7 @@ export async function isCallers(
  * cannot cross. @internal
  */
 export function usersSetup(s: Settings, roleKey: string): string {
-  const role = `role field ${roleKey}`;
+  const role = s.kind !== "claims" && s.roleClaim !== undefined ? `role claim ${roleKey}` : `role field ${roleKey}`;
   switch (s.kind) {
     case "claims":
       return `the identity, role claim ${roleKey}`;

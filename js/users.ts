@@ -3,7 +3,8 @@
  * auth setup; each reads `ctx.auth` (and, except the claims setup, `ctx.db`) and answers the
  * caller's row or `null`. Deny by default: anything that is not a real row of the users table
  * (a malformed subject, an id of another table, a deleted row, a resolver that throws or
- * answers something else) is "no user".
+ * answers something else) is "no user". The role is the row's field, or with `roleClaim` the
+ * token's claim (the user is then the row a row setup beside it finds, or with none the identity).
  */
 import { checkKeys, USERS_KEYS } from "./config-keys.js";
 import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE } from "./defaults.js";
@@ -19,6 +20,30 @@ type Excluding<K extends string> = {
   [Key in K]?: `choose one users setup: '${Key}' belongs to another`;
 };
 
+/** Typed as the reason, as {@link Excluding}'s keys: the run time refuses both with a GuardConfigError. */
+type OneRoleSource = "roleField or roleClaim: the role is the row's field or the token's claim, not both";
+
+/**
+ * Where a setup that finds rows reads the caller's role: the row's `roleField`, or the token's
+ * `roleClaim` (one of them).
+ */
+export type RoleSource =
+  | {
+      /** The row's field holding the role name. Default `"role"`. */
+      roleField?: string;
+      roleClaim?: OneRoleSource;
+    }
+  | {
+      /**
+       * The role is the identity's custom claim of this name, not a field of the row (Clerk's
+       * `{ "role": "{{user.public_metadata.role}}" }`, Clerk Organizations' `org_role`, an Auth0
+       * Action's namespaced claim); the user is still the row. A row's field of that name is
+       * never read: the claim wins. Validated as with {@link ClaimUsers}, and as trusted.
+       */
+      roleClaim: string;
+      roleField?: OneRoleSource;
+    };
+
 /**
  * The default setup, and apps that keep a provider's id in their own field (Clerk, Auth0):
  * the row whose `field` equals the identity's `claim`, read through `index`.
@@ -27,9 +52,10 @@ type Excluding<K extends string> = {
  * ```ts
  * users: {}                                                             // tokenIdentifier, by_tokenIdentifier
  * users: { claim: "subject", field: "externalId", index: "byExternalId" } // Clerk or Auth0 id in `externalId`
+ * users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" } // role in the token
  * ```
  */
-export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "resolve" | "roleClaim"> & {
+export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "resolve"> & RoleSource & {
   /** The users table. Default `"users"`. */
   table?: T;
   /**
@@ -51,8 +77,6 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
   index?: string;
   /** Shorthand for `claim` and `field` of the same name (cannot be mixed with them). */
   identityField?: string;
-  /** The row's field holding the role name. Default `"role"`. */
-  roleField?: string;
 };
 
 /**
@@ -79,17 +103,16 @@ export type IndexedUsers<T extends string = string> = Excluding<"convexAuth" | "
  * ```
  */
 export type ConvexAuthUsers<T extends string = string> = Excluding<
-  "claim" | "field" | "index" | "identityField" | "resolve" | "roleClaim"
-> & {
-  convexAuth: true;
-  /**
-   * The users table. Default `"users"`: 0.0.x's `authTables.users`; with 2.0, the table its
-   * `createUser` callbacks insert into (`setupConvexAuth`'s `usersTable`).
-   */
-  table?: T;
-  /** The row's field holding the role name. Default `"role"`. */
-  roleField?: string;
-};
+  "claim" | "field" | "index" | "identityField" | "resolve"
+> &
+  RoleSource & {
+    convexAuth: true;
+    /**
+     * The users table. Default `"users"`: 0.0.x's `authTables.users`; with 2.0, the table its
+     * `createUser` callbacks insert into (`setupConvexAuth`'s `usersTable`).
+     */
+    table?: T;
+  };
 
 /**
  * Any other setup: your function finds the row. What it answers is checked: its `_id` must be
@@ -112,58 +135,72 @@ export type ConvexAuthUsers<T extends string = string> = Excluding<
  * ```
  */
 export type ResolvedUsers<T extends string = string> = Excluding<
-  "claim" | "field" | "index" | "identityField" | "convexAuth" | "roleClaim"
-> & {
-  /**
-   * The caller's row of `table`, or `null`. Called once per `getUser`, and only when the
-   * request has an identity (no identity is no user, whatever a resolver would answer).
-   */
-  resolve(ctx: AnyReaderCtx): Promise<{ readonly _id: string } | null | undefined>;
-  /** The users table the answer must be a row of. Default `"users"`. */
-  table?: T;
-  /** The row's field holding the role name. Default `"role"`. */
-  roleField?: string;
-};
+  "claim" | "field" | "index" | "identityField" | "convexAuth"
+> &
+  RoleSource & {
+    /**
+     * The caller's row of `table`, or `null`. Called once per `getUser`, and only when the
+     * request has an identity (no identity is no user, whatever a resolver would answer).
+     */
+    resolve(ctx: AnyReaderCtx): Promise<{ readonly _id: string } | null | undefined>;
+    /** The users table the answer must be a row of. Default `"users"`. */
+    table?: T;
+  };
+
+/** The keys that find a users row: with `roleClaim` beside one of them, the user is that row. */
+type RowKey = "table" | "claim" | "field" | "index" | "identityField" | "convexAuth" | "resolve";
 
 /**
  * Roles carried by the token itself, with no database read: the "user" is the identity, and
  * its role is the custom claim `roleClaim` (for example Clerk's `{ "role":
  * "{{user.public_metadata.role}}" }` or an Auth0 Action's `"https://app.example.com/role"`).
+ * With a row setup's key beside it (`table`, `claim`/`field`/`index`, `convexAuth`, `resolve`),
+ * the user is that setup's row instead, and the role still the claim (see {@link RoleSource}).
  *
  * Trust: the claim is as trustworthy as the issuers in `convex/auth.config.ts`: Convex accepts
  * only tokens those issuers signed, so whoever can make them sign a claim grants that role.
  * Use it only with issuers whose claim your app alone controls.
+ *
+ * `X` is what a row setup's keys hold beside `roleClaim` (inferred, `never` when there are
+ * none): how {@link ClaimRole} tells the identity from a row for the types.
  *
  * @example
  * ```ts
  * users: { roleClaim: "role" }
  * ```
  */
-export type ClaimUsers<RC extends string = string> = Excluding<
-  "table" | "roleField" | "claim" | "field" | "index" | "identityField" | "convexAuth" | "resolve"
-> & {
-  /** The custom claim holding the role name. */
-  roleClaim: RC;
-};
+export type ClaimUsers<RC extends string = string, X = never> = {
+  [Key in RowKey]?: X & `'${Key}' beside roleClaim makes a row setup`;
+} & Excluding<"roleField"> & {
+    /** The custom claim holding the role name. */
+    roleClaim: RC;
+  };
 
 /**
- * Where to find the caller and their role: one of the four setups (see each type). `RC` is the
- * role claim's name with {@link ClaimUsers}, `never` otherwise.
+ * The role claim's name when the user is the identity (`roleClaim` with no row setup's key
+ * beside it, `X` never or undefined), `never` when the user is a row: the `RC` of a guard's type.
  */
-export type UsersConfig<T extends string = string, RC extends string = never> =
+export type ClaimRole<RC extends string, X> = [Exclude<X, undefined>] extends [never] ? RC : never;
+
+/**
+ * Where to find the caller and their role: one of the four setups (see each type), the role
+ * from a row's field or, with `roleClaim`, from the token. `RC` is the role claim's name and
+ * `X` what a row setup's keys hold beside it (see {@link ClaimUsers}).
+ */
+export type UsersConfig<T extends string = string, RC extends string = never, X = never> =
   | IndexedUsers<T>
   | ConvexAuthUsers<T>
   | ResolvedUsers<T>
-  | ClaimUsers<RC>;
+  | ClaimUsers<RC, X>;
 
-/** What the guard found: a users row, or the identity itself with `roleClaim`. @internal */
+/** What the guard found: a users row, or the identity itself with `roleClaim` alone. @internal */
 export type Found = { readonly [field: string]: unknown };
 
 /**
  * Whose budget and audit trail a caller is: a users row's `_id`, an identity's
  * `tokenIdentifier`, a string as is; else `undefined`, which a rate limit refuses rather than
  * sharing one key among callers. `identity` says which the caller is when the setup tells
- * (the builders: with `users.roleClaim` the user is the identity, otherwise a row). Without it
+ * (the builders: with `users.roleClaim` alone the user is the identity, otherwise a row). Without it
  * (a safe action's check may answer either), an identity is an object with the
  * `tokenIdentifier`, `issuer` and `subject` Convex sets on every one and without the
  * `_creationTime` every document has; anything else is read by its `_id` first.
@@ -190,7 +227,7 @@ export function userKey(who: unknown, identity?: boolean): string | undefined {
  * builder's access check on the same ctx only, so it does not read the identity and the row a
  * second time in the same transaction. Held by the ctx object itself (app getters, private
  * fields and all keep working) in a module-private WeakMap no app code can reach, and only
- * while that check runs (see {@link withKnownUser}). Never with `users.roleClaim` (no row). @internal
+ * while that check runs (see {@link withKnownUser}). Never with `users.roleClaim` alone (no row). @internal
  */
 const knownUsers = new WeakMap<object, object>();
 
@@ -209,24 +246,33 @@ export function knownUser(ctx: object): object | undefined {
   return knownUsers.get(ctx);
 }
 
-/** The validated configuration. @internal */
+/** The validated configuration; `roleClaim`: a row setup's role is this claim, not a field. @internal */
 export type Settings =
-  | { kind: "index"; table: string; claim: string; field: string; index: string }
-  | { kind: "convexAuth"; table: string }
-  | { kind: "resolve"; table: string; resolve: ResolvedUsers["resolve"] }
+  | ((
+      | { kind: "index"; table: string; claim: string; field: string; index: string }
+      | { kind: "convexAuth"; table: string }
+      | { kind: "resolve"; table: string; resolve: ResolvedUsers["resolve"] }
+    ) & { roleClaim?: string })
   | { kind: "claims" };
 
 /** @internal */
 export type UserFinder = {
-  /** The table the rows come from (`null` with `roleClaim`). */
+  /** The table the rows come from (`null` with `roleClaim` alone). */
   readonly table: string | null;
   /** The field (or claim) holding the role. */
   readonly roleKey: string;
-  /** Whether the "user" is the identity (`roleClaim`). */
+  /** Whether the "user" is the identity (`roleClaim` alone). */
   readonly claims: boolean;
+  /**
+   * With `roleClaim` beside a row setup: the role claim of the caller each row was found for
+   * (`find`, or an action's check), by the row object itself; `undefined` otherwise. A users
+   * row holds no role but through it (see authz.ts `claimed`). Per guard, and held weakly: a
+   * request's rows and their roles go with it.
+   */
+  readonly claimedRoles: WeakMap<object, unknown> | undefined;
   /** Validates the configuration. @throws {GuardConfigError} naming the entry. */
   validate(): void;
-  /** The caller's row (or identity with `roleClaim`), or `null`. */
+  /** The caller's row (or identity with `roleClaim` alone), or `null`. */
   find(ctx: AnyReaderCtx): Promise<Found | null>;
   /**
    * Whether `found` is the caller `identity`'s, asked from an action `ctx` (see users-find.ts
@@ -239,8 +285,10 @@ export type UserFinder = {
 
 export { DEFAULT_USERS_TABLE };
 
-const MODES = ["convexAuth", "resolve", "roleClaim"] as const;
+const MODES = ["convexAuth", "resolve"] as const;
 const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
+/** The keys that make `roleClaim` a row setup's role rather than the identity's (see {@link RowKey}). */
+const ROW_KEYS = ["table", ...MODES, ...INDEX_KEYS] as const;
 
 /** @internal */
 export function createUserFinder(config: unknown): UserFinder {
@@ -249,13 +297,16 @@ export function createUserFinder(config: unknown): UserFinder {
   const absent = config === undefined || config === null;
   const users = config as Record<string, unknown>;
   const shaped = !absent && typeof users === "object" && !Array.isArray(users);
-  const claims = shaped && users.roleClaim !== undefined;
+  const roleClaim = shaped && users.roleClaim !== undefined;
+  // The identity is the user only with roleClaim alone; beside a row setup's key, the row is.
+  const claims = roleClaim && !ROW_KEYS.some((k) => users[k] !== undefined);
   const table = claims ? null : !absent && typeof users.table === "string" ? users.table : DEFAULT_USERS_TABLE;
-  const roleKey = claims
+  const roleKey = roleClaim
     ? String(users.roleClaim)
     : !absent && typeof users.roleField === "string"
       ? users.roleField
       : DEFAULT_ROLE_FIELD;
+  const claimedRoles = roleClaim && !claims ? new WeakMap<object, unknown>() : undefined;
   let settings: Settings | undefined;
 
   function check(): Settings {
@@ -274,21 +325,16 @@ export function createUserFinder(config: unknown): UserFinder {
     if (chosen.length > 1) {
       throw new GuardConfigError(
         `users: '${chosen[0]}' and '${chosen[1]}' are different setups; choose one ` +
-          "(claim/field/index, convexAuth, resolve or roleClaim)",
+          "(claim/field/index, convexAuth or resolve; roleClaim goes with any of them, or alone)",
       );
     }
-    const names: Record<string, unknown> = {
-      table: users.table ?? DEFAULT_USERS_TABLE,
-      roleField: users.roleField ?? DEFAULT_ROLE_FIELD,
-    };
-    if (claims) {
-      for (const k of ["table", "roleField"]) {
-        if (users[k] !== undefined) {
-          throw new GuardConfigError(`users.${k} does not apply with users.roleClaim: the user is the identity, no row is read`);
-        }
-      }
-      names.roleClaim = users.roleClaim;
+    if (roleClaim && users.roleField !== undefined) {
+      throw new GuardConfigError(
+        "users.roleField and users.roleClaim: the role is the row's field or the token's claim, not both; set one of them",
+      );
     }
+    const names: Record<string, unknown> = roleClaim ? { roleClaim: users.roleClaim } : { roleField: users.roleField ?? DEFAULT_ROLE_FIELD };
+    if (!claims) names.table = users.table ?? DEFAULT_USERS_TABLE;
     let s: Settings;
     if (claims) s = { kind: "claims" };
     else if (users.convexAuth !== undefined) {
@@ -324,6 +370,7 @@ export function createUserFinder(config: unknown): UserFinder {
         throw new GuardConfigError(`users.${key} must be a non-empty string`);
       }
     }
+    if (s.kind !== "claims" && roleClaim) s.roleClaim = roleKey;
     settings = s;
     return s;
   }
@@ -332,12 +379,13 @@ export function createUserFinder(config: unknown): UserFinder {
     table,
     roleKey,
     claims,
+    claimedRoles,
     // No users configuration (the common case) has nothing to check: the settings are made at
     // the first `find`, not by the first permission check of a fresh context.
     validate: () => void (absent || check()),
     // The reads live in users-find.ts (the browser entries, which read nothing, leave them out).
     async find(ctx) {
-      return findUser(check(), ctx);
+      return findUser(check(), ctx, claimedRoles);
     },
     isCaller: (ctx, identity, found) => isCallers(check(), ctx, identity, found, roleKey),
     settings: check,

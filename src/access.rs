@@ -547,13 +547,19 @@ pub struct Levels {
 }
 
 /// Checks an access level name: 1 to [`MAX_LEVEL_NAME_LEN`] bytes of `A-Z a-z 0-9 _ - .` (the
-/// rules of role names, checked by the same code).
+/// rules of role names but for `:`, checked by the same code).
 ///
 /// # Errors
 /// A [`Kind::Config`] error naming the level when it is empty, too long or has another
 /// character.
 pub fn check_level_name(name: &str) -> Result<(), Error> {
-    crate::policy::check_name(Msg::AccessLevelName, name, MAX_LEVEL_NAME_LEN)
+    crate::policy::check_name(
+        Msg::AccessLevelName,
+        name,
+        MAX_LEVEL_NAME_LEN,
+        b'.',
+        Msg::NameChars,
+    )
 }
 
 impl AccessLevelsBuilder {

@@ -229,6 +229,7 @@ messages! {
     NamesEmpty = " names must not be empty",
     NameTooLong = " name '{s}...' is longer than {n} bytes",
     NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
+    RoleNameChars = " name '{s}' may only contain letters, digits, '_', '-', '.' and ':'",
     // roles and permissions
     PermissionEmpty = "permission names must not be empty",
     PermissionTooLong = "permission name '{s}...' is longer than {n} bytes",

@@ -72,13 +72,27 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 /// Checks a configured name (a role, an access level, ...): 1 to `max` bytes of
-/// `A-Z a-z 0-9 _ - .`. `what` names the kind of name in messages ("role", "access level").
-/// One checker for every such name, so the rules and the messages cannot drift apart.
+/// `A-Z a-z 0-9 _ - .` and the byte `also` (`:` for a role; `.` again, so nothing more, for an
+/// access level), refused with `chars`, the message naming them. `what` names the kind of name
+/// in messages ("role", "access level"). One checker for every such name, so the rules and the
+/// messages cannot drift apart.
+///
+/// A role may hold `:` because auth providers name roles so (Clerk Organizations' `org:admin`,
+/// `org:member`), and `users.roleClaim` compares the claim with the role names as they are. No
+/// role name is ever joined with another name or split: roles cross the boundary one string
+/// each, and permissions (`resource:action`) are names of their own. An access level keeps the
+/// stricter rule (no provider names levels).
 ///
 /// # Errors
 /// A [`Kind::Config`] error naming the name when it is empty, too long or has another
 /// character.
-pub(crate) fn check_name(what: Msg, name: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_name(
+    what: Msg,
+    name: &str,
+    max: usize,
+    also: u8,
+    chars: Msg,
+) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::config(&[what, Msg::NamesEmpty], &[], &[]));
     }
@@ -89,19 +103,19 @@ pub(crate) fn check_name(what: Msg, name: &str, max: usize) -> Result<(), Error>
             &[max as u64],
         ));
     }
-    if !name.bytes().all(is_name_byte) {
-        return Err(Error::config(&[what, Msg::NameChars], &[name], &[]));
+    if !name.bytes().all(|b| is_name_byte(b) || b == also) {
+        return Err(Error::config(&[what, chars], &[name], &[]));
     }
     Ok(())
 }
 
-/// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - .`.
+/// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - . :` (`org:admin`).
 ///
 /// # Errors
 /// A [`Kind::Config`] error naming the role when it is empty, too long or has another
 /// character.
 pub fn check_role_name(name: &str) -> Result<(), Error> {
-    check_name(Msg::Role, name, MAX_ROLE_LEN)
+    check_name(Msg::Role, name, MAX_ROLE_LEN, b':', Msg::RoleNameChars)
 }
 
 /// What a permission name turned out to be.

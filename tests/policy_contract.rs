@@ -19,6 +19,40 @@ fn names_at_the_length_bound_are_accepted_and_one_byte_more_refused() {
     assert!(check_level_name(&"l".repeat(MAX_LEVEL_NAME_LEN + 1)).is_err());
 }
 
+/// Every ASCII byte inside a name: a role takes exactly `A-Z a-z 0-9 _ - . :`, an access level
+/// the same but for `:` (a role may be Clerk Organizations' `org:admin`; no provider names
+/// levels). Each refusal names the characters its kind of name allows.
+#[test]
+fn role_names_take_a_colon_and_level_names_do_not() {
+    for b in 0u8..128 {
+        let name = ["a", &(b as char).to_string(), "b"].concat();
+        let base = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        assert_eq!(
+            check_role_name(&name).is_ok(),
+            base || b == b':',
+            "role {name:?}"
+        );
+        assert_eq!(check_level_name(&name).is_ok(), base, "level {name:?}");
+    }
+    for name in [
+        "org:admin",
+        ":admin",
+        "org:",
+        "org::admin",
+        "org:billing.manager",
+    ] {
+        assert!(check_role_name(name).is_ok(), "{name}");
+    }
+    assert_eq!(
+        check_role_name("org:*").unwrap_err().message(),
+        "role name 'org:*' may only contain letters, digits, '_', '-', '.' and ':'"
+    );
+    assert_eq!(
+        check_level_name("org:viewer").unwrap_err().message(),
+        "access level name 'org:viewer' may only contain letters, digits, '_', '-' and '.'"
+    );
+}
+
 #[test]
 fn roles_read_back_lowest_first() {
     let mut b = PolicyBuilder::default();

@@ -12,8 +12,9 @@
 // `requirePermission`), `ctx.user` (the first parameter's `user`, as the guard's builders and
 // `customCtx` give it), an app function every answer of which is one of those (or null), a
 // `const` holding one (also destructured from an array or `Promise.all([...])`), or its role field
-// (`users.roleField` of any guard, also destructured). A parameter of the function making the
-// decision is judged where that function is called, by what the call passes (a helper
+// (`users.roleField` of any guard, or the claim of `users.roleClaim` alone, also destructured; with
+// `roleClaim` beside a row setup no field of the row is its role). A parameter of the function
+// making the decision is judged where that function is called, by what the call passes (a helper
 // `assertCan(user, permission)`); anything else (a string, a row read by an id, a `let`, a
 // handler's argument, a row the app looks up from the identity itself) is not the caller's, and
 // neither is a row written over (before the decision, or after it in a way that may set the role)
@@ -128,12 +129,13 @@ function answersCaller(app: App, call: ts.CallExpression, depth: number): boolea
   return answers.length > 0 && answers.every((a) => a !== undefined && (nothing(skipOuter(a)) || subjectOf(app, a, depth + 1) === "caller"));
 }
 
-/** The role fields of the app's guards' users tables (`role` by default). */
+/** The caller's role fields of the app's guards (`role` by default; none for `roleClaim` beside rows). */
 function roleFields(app: App): Set<string> {
   let known = fields.get(app);
   if (known === undefined) {
     const guards = appGuards(app);
-    fields.set(app, (known = new Set((guards.length === 0 ? [undefined] : guards).map((g) => tableNames(app, g).roleField))));
+    const named = (guards.length === 0 ? [undefined] : guards).map((g) => tableNames(app, g).callerRole);
+    fields.set(app, (known = new Set(named.filter((f): f is string => f !== undefined))));
   }
   return known;
 }

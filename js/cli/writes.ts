@@ -45,15 +45,25 @@ export interface WriteFacts {
 
 interface Names {
   users: string;
-  roleField: string;
+  /** The users row's field holding the role; none when the role is a token's claim (`users.roleClaim`). */
+  roleField: string | undefined;
+  /**
+   * The caller's field holding their role, as the guard answers the caller: the row's role field,
+   * the identity's claim with `users.roleClaim` alone, none with `roleClaim` beside a row setup
+   * (the row's fields are no role) or a claim whose name is not read.
+   */
+  callerRole: string | undefined;
   guard: Map<string, GuardTable>;
 }
+
+/** The keys that make `users.roleClaim` a row setup's role (js/users.ts `ROW_KEYS`). */
+const ROW_KEYS = ["table", "claim", "field", "index", "identityField", "convexAuth", "resolve"];
 
 const names = new WeakMap<ts.Node, Names>();
 
 /**
  * The users table, its role field and the guard's table names, from one `defineGuard` call's
- * configuration, read as config.ts reads it (`users.table`, `users.roleField`,
+ * configuration, read as config.ts reads it (`users.table`, `users.roleField`, `users.roleClaim`,
  * `confirmations.table`, `confirmations.audit.table`); the defaults otherwise (and for no call:
  * a guard defined outside the app). The default names of the codes and audit tables stay the
  * guard's too.
@@ -62,7 +72,7 @@ export function tableNames(app: App, call: ts.CallExpression | undefined): Names
   let known = call === undefined ? undefined : names.get(call);
   if (known !== undefined) return known;
   const guard = new Map<string, GuardTable>(Object.entries(GUARD_TABLES).map(([kind, name]) => [name, kind as GuardTable]));
-  known = { users: DEFAULT_USERS_TABLE, roleField: DEFAULT_ROLE_FIELD, guard };
+  known = { users: DEFAULT_USERS_TABLE, roleField: DEFAULT_ROLE_FIELD, callerRole: DEFAULT_ROLE_FIELD, guard };
   const read = call === undefined ? undefined : callConfig(app, call);
   if (isUnreadable(read)) warnUnreadable(app, read, NAMES_IGNORED);
   const config = isUnreadable(read) ? undefined : read;
@@ -70,7 +80,13 @@ export function tableNames(app: App, call: ts.CallExpression | undefined): Names
   const table = textAt(app, users, "table");
   const roleField = textAt(app, users, "roleField");
   if (table !== undefined) known.users = table;
-  if (roleField !== undefined) known.roleField = roleField;
+  if (roleField !== undefined) known.roleField = known.callerRole = roleField;
+  if (users !== undefined && member(app, users, "roleClaim") !== undefined) {
+    // The role is the token's: no row holds it (a write of a row's `role` sets nothing the guard
+    // reads), and the caller holds it only when the caller is the identity (roleClaim alone).
+    known.roleField = undefined;
+    known.callerRole = ROW_KEYS.some((k) => member(app, users, k) !== undefined) ? undefined : textAt(app, users, "roleClaim");
+  }
   const confirmations = objectIn(app, config, "confirmations");
   const codes = textAt(app, confirmations, "table");
   const audit = textAt(app, objectIn(app, confirmations, "audit"), "table");
@@ -129,7 +145,9 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const all = allNames(app);
   const guard = new Map(all.flatMap((n) => [...n.guard]));
   // The role fields of a users table: of each guard whose users table it is.
-  const roleFields = (table: string) => [...new Set(all.filter((n) => table === ANY_USERS || n.users === table).map((n) => n.roleField))];
+  const roleFields = (table: string) => [
+    ...new Set(all.flatMap((n) => ((table === ANY_USERS || n.users === table) && n.roleField !== undefined ? [n.roleField] : []))),
+  ];
   const argTables = validatedIds(app, argsObject);
   const ctxParam = handler.parameters[0]?.name;
   const ctxName = ctxParam !== undefined && ts.isIdentifier(ctxParam) ? ctxParam.text : undefined;

@@ -1404,6 +1404,74 @@ export const promote = mutation({
   assert.match(report.findings.find((f) => f.file === "convex/p.ts" && f.line === 9).message, /writes the role field 'rank' of the caller's own users row from argument 'rank'/);
 });
 
+test("with users.roleClaim the role is the token's: a row's role field is no role, to write or to decide on", () => {
+  // One guard for Clerk apps: roleClaim beside a row setup. The row's `role` field (left from
+  // before, or written by a tool) is never read, so writing it sets no role; and deciding on it
+  // (`guard.can(me.role, ...)`) decides on a field that is not the caller's role: no check. The
+  // row itself (`guard.can(me, ...)`) holds the claim. Alone, roleClaim makes the identity the
+  // caller, and its claim the caller's role field.
+  const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
+  const confirmations = 'confirmations: { redactEnv: ["PAYMENT_KEY"] },';
+  assert.ok(pitfallsGuard.includes(confirmations));
+  const withUsers = (users) => pitfallsGuard.replace(confirmations, `users: ${users},\n  ${confirmations}`);
+  const files = {
+    "p.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+export const promote = mutation({
+  args: { role: v.string() },
+  handler: async (ctx, { role }) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    await ctx.db.patch(me._id, { role });
+    return null;
+  },
+});
+export const byField = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    if (!guard.can(me.role, "delete:posts")) throw new Error("no");
+    return null;
+  },
+});
+export const byClaim = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    if (!guard.can(me.org_role, "delete:posts")) throw new Error("no");
+    return null;
+  },
+});
+export const byRow = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    if (!guard.can(me, "delete:posts")) throw new Error("no");
+    return null;
+  },
+});
+`,
+  };
+  const judged = (name, guard) => {
+    const { report } = json(["audit", app(name, files, { guard })]);
+    const auth = Object.fromEntries(report.functions.map((f) => [f.function.replace("p:", ""), f.auth]));
+    return { roleWrites: report.findings.filter((f) => f.rule === "unchecked-role-write").map((f) => f.function), auth: [auth.byField, auth.byClaim, auth.byRow] };
+  };
+  // The role in the row: its write is a role write, and `me.role` the caller's role.
+  assert.deepEqual(judged("role-in-row", pitfallsGuard), { roleWrites: ["p:promote"], auth: ["permission", "authenticated", "permission"] });
+  // roleClaim beside a row setup: no role field at all.
+  assert.deepEqual(judged("role-claim-rows", withUsers('{ roleClaim: "org_role", claim: "subject", field: "clerkId", index: "by_clerkId" }')), {
+    roleWrites: [],
+    auth: ["authenticated", "authenticated", "permission"],
+  });
+  // roleClaim alone: the caller is the identity, whose claim is their role.
+  assert.deepEqual(judged("role-claim-alone", withUsers('{ roleClaim: "org_role" }')), { roleWrites: [], auth: ["authenticated", "permission", "permission"] });
+});
+
 test("an action's guard.rateLimitAll and a safeAction's list of limits are rate limits, decided all or nothing", () => {
   // A new user's review: the all-or-nothing workaround (an internal mutation calling
   // rateLimitAll, run from the action) was public-no-rate-limit. Both forms the package now

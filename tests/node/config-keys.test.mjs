@@ -320,6 +320,16 @@ test("every key of every part, spelt right, is accepted, with every setup of use
   ]) {
     defineGuard({ ...full, access: undefined, users }).validate();
   }
+  // roleClaim beside a row setup takes every key of that setup but roleField, access and all, in both entries.
+  for (const users of [
+    { roleClaim: "role", table: "users", claim: "subject", field: "externalId", index: "by_externalId" },
+    { roleClaim: "role", identityField: "subject", index: "by_subject" },
+    { roleClaim: "role", convexAuth: true, table: "users" },
+    { roleClaim: "role", resolve: async () => null, table: "users" },
+  ]) {
+    defineGuard({ ...full, users }).validate();
+    defineClientGuard({ ...full, users }).validate();
+  }
   // `null` and `undefined` parts are absent parts, as every part reads them.
   defineGuard({ roles, users: null, access: null, rateLimits: undefined, confirmations: null, actions: null }).validate();
 });

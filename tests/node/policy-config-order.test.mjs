@@ -61,12 +61,12 @@ test("names beyond ASCII cross as UTF-8 wherever they are in the configuration",
   // that is not ASCII, wherever it is, sends the whole input again string by string: the
   // engine reads every name whole, and refuses the first it refuses, naming it.
   const cases = [
-    [{ roles: ["usér", "admin"], permissions: { admin: ["a:b"] } }, "role name 'usér' may only contain letters, digits, '_', '-' and '.'"],
+    [{ roles: ["usér", "admin"], permissions: { admin: ["a:b"] } }, "role name 'usér' may only contain letters, digits, '_', '-', '.' and ':'"],
     [
       { roles: ["user", "admin"], permissions: { user: ["a:b"], admin: ["ä:*"] } },
       "role 'admin': permission name 'ä:*' must be non-empty segments of letters, digits, '_', '-' or '.' joined by ':'",
     ],
-    [{ roles: ["user", "admin", "x😀y"] }, "role name 'x😀y' may only contain letters, digits, '_', '-' and '.'"],
+    [{ roles: ["user", "admin", "x😀y"] }, "role name 'x😀y' may only contain letters, digits, '_', '-', '.' and ':'"],
   ];
   for (const [config, expected] of cases) assert.equal(refusal(config), expected);
   const ascii = defineGuard({ roles: ["user", "admin"], permissions: { user: ["read:x"], admin: ["write:*"] } });

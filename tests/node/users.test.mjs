@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { defineSchema, defineTable, getFunctionAddress } from "convex/server";
 import { v } from "convex/values";
 import { defineGuard, GuardConfigError } from "convex-guard";
+import { defineClientGuard } from "convex-guard/client";
 
 const roles = ["user", "moderator", "admin"];
 const configError = (users, pattern) => {
@@ -14,12 +15,17 @@ const configError = (users, pattern) => {
 
 test("users configuration mistakes are GuardConfigErrors naming the entry", () => {
   configError({ convexAuth: true, resolve: async () => null }, /'convexAuth' and 'resolve' are different setups/);
-  configError({ roleClaim: "role", field: "externalId", index: "byExternalId" }, /'roleClaim' and 'field'/);
+  configError({ roleClaim: "role", convexAuth: true, index: "byExternalId" }, /'convexAuth' and 'index' are different setups/);
   configError({ convexAuth: "yes" }, /users\.convexAuth must be true/);
   configError({ resolve: "users" }, /users\.resolve must be a function/);
   configError({ roleClaim: "" }, /users\.roleClaim must be a non-empty string/);
-  configError({ roleClaim: "role", table: "users" }, /users\.table does not apply with users\.roleClaim/);
-  configError({ roleClaim: "role", roleField: "role" }, /users\.roleField does not apply/);
+  configError({ roleClaim: "", claim: "subject", field: "clerkId", index: "by_clerkId" }, /users\.roleClaim must be a non-empty string/);
+  configError({ roleClaim: ["role"], table: "users" }, /users\.roleClaim must be a non-empty string/);
+  // The role is the row's field or the token's claim: never both (which would win?).
+  const both = /^users\.roleField and users\.roleClaim: the role is the row's field or the token's claim, not both; set one of them$/;
+  configError({ roleClaim: "role", roleField: "role" }, both);
+  configError({ roleClaim: "role", roleField: "role", table: "users" }, both);
+  configError({ roleClaim: "role", roleField: "level", convexAuth: true }, both);
   configError({ claim: "subject", field: "externalId" }, /users\.index is required with users\.field/);
   configError({ identityField: "email", claim: "email" }, /identityField is shorthand/);
   configError({ claim: 7 }, /users\.claim must be a non-empty string/);
@@ -41,6 +47,11 @@ test("valid setups validate", () => {
     { convexAuth: true },
     { resolve: async () => null, table: "members" },
     { roleClaim: "https://app.example.com/role" },
+    { roleClaim: "role", table: "users" },
+    { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" },
+    { roleClaim: "org_role", identityField: "tokenIdentifier" },
+    { roleClaim: "role", convexAuth: true },
+    { roleClaim: "role", resolve: async () => null, table: "members" },
   ]) {
     defineGuard({ roles, users }).validate();
   }
@@ -140,17 +151,206 @@ test("roleClaim: the identity is the user and its claim its role", async () => {
   }
 });
 
-test("roleClaim with access tables is a configuration error: there is no users id", () => {
-  const guard = defineGuard({ roles, users: { roleClaim: "role" }, access: { tables: { docs: { owner: "ownerId" } } } });
-  // Its next step: the README's section on keeping roles in the token and documents in rows.
+test("roleClaim alone with access tables is a configuration error naming the fix: say where the rows are", () => {
+  const guard = defineGuard({ roles, users: { roleClaim: "org_role" }, access: { tables: { docs: { owner: "ownerId" } } } });
   assert.throws(
     () => guard.validate(),
     (e) =>
       e.name === "GuardConfigError" &&
       e.message ===
-        "access needs users rows: with users.roleClaim the caller has no users id to own or share with: " +
-          'see the README\'s "Roles in the token, documents owned by rows" (#roles-in-the-token-documents-owned-by-rows)',
+        "access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or " +
+          'share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "org_role", claim: "subject", ' +
+          'field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")',
   );
+  // The fix it names validates, access tables and all.
+  const fixed = { roleClaim: "org_role", claim: "subject", field: "clerkId", index: "by_clerkId" };
+  defineGuard({ roles, users: fixed, access: { tables: { docs: { owner: "ownerId" } } } }).validate();
+});
+
+/** A ctx whose identity is `identity` and whose users table (read through any index) holds `rows`, matched by `clerkId`. */
+function clerkCtx(identity, rows) {
+  return {
+    auth: { getUserIdentity: async () => identity },
+    db: {
+      query: (table) => ({
+        withIndex: (_index, range) => {
+          let wanted;
+          range({ eq: (_field, value) => (wanted = value) });
+          // A fresh object per read, as Convex gives.
+          return { unique: async () => (table === "users" ? (rows.find((r) => r.clerkId === wanted) ?? null) : null) && { ...rows.find((r) => r.clerkId === wanted) } };
+        },
+      }),
+      normalizeId: (table, id) => (typeof id === "string" && id.startsWith(`${table}:`) ? id : null),
+      get: async (id) => {
+        const row = rows.find((r) => r._id === id);
+        return row === undefined ? null : { ...row };
+      },
+    },
+  };
+}
+
+const clerk = (subject, claims = {}) => ({ subject, issuer: "https://clerk.example", tokenIdentifier: `https://clerk.example|${subject}`, ...claims });
+
+test("roleClaim beside a row setup: the user is the row, its role the token's claim (the row's role field is never read)", async () => {
+  const guard = defineGuard({
+    roles,
+    permissions: { user: ["posts:read"], admin: ["posts:*"] },
+    users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" },
+  });
+  guard.validate();
+  // Alice's row says admin (written by an old tool, or before the move to claims); her token says user.
+  const rows = [{ _id: "users:1", _creationTime: 1, clerkId: "user_alice", role: "admin" }, { _id: "users:2", _creationTime: 2, clerkId: "user_bob" }];
+  const alice = await guard.requireUser(clerkCtx(clerk("user_alice", { role: "user" }), rows));
+  assert.deepEqual(alice, rows[0], "the row itself, as read");
+  assert.equal(guard.can(alice, "posts:read"), true);
+  assert.equal(guard.can(alice, "posts:delete"), false, "the claim wins: the row's role field is ignored");
+  assert.equal(guard.roleAtLeast(alice, "admin"), false);
+  await assert.rejects(guard.requireRole(clerkCtx(clerk("user_alice", { role: "user" }), rows), "admin"), (e) => e.data?.code === "FORBIDDEN");
+  await assert.rejects(guard.requirePermission(clerkCtx(clerk("user_alice", { role: "user" }), rows), "posts:delete"), (e) => e.data?.code === "FORBIDDEN");
+  // Bob's row has no role; his token says admin: he is an admin, and the answer is his row.
+  const bob = await guard.requireRole(clerkCtx(clerk("user_bob", { role: "admin" }), rows), "admin");
+  assert.equal(bob._id, "users:2");
+  assert.equal(guard.can(bob, "posts:delete"), true);
+  // A token that says admin, with no row: no user, whatever the claim (UNAUTHENTICATED).
+  const mallory = clerkCtx(clerk("user_mallory", { role: "admin" }), rows);
+  assert.equal(await guard.getUser(mallory), null);
+  for (const check of [(c) => guard.requireUser(c), (c) => guard.requireRole(c, "user"), (c) => guard.requirePermission(c, "posts:read")]) {
+    await assert.rejects(check(mallory), (e) => e.data?.code === "UNAUTHENTICATED");
+  }
+  // No identity at all: no user, even with rows.
+  assert.equal(await guard.getUser(clerkCtx(null, rows)), null);
+});
+
+test("roleClaim beside a row setup: a claim that is not a configured role is no role (the row is still the user)", async () => {
+  const guard = defineGuard({ roles, permissions: { user: ["posts:read"] }, users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" } });
+  const rows = [{ _id: "users:1", _creationTime: 1, clerkId: "user_alice", role: "admin" }];
+  const warn = console.warn;
+  const warned = [];
+  console.warn = (m) => warned.push(m);
+  try {
+    for (const role of [undefined, "Admin", ["admin"], true, 2, "__proto__", "toString", null, { role: "admin" }]) {
+      const ctx = clerkCtx(clerk("user_alice", role === undefined ? {} : { role }), rows);
+      const me = await guard.requireUser(ctx);
+      assert.equal(me._id, "users:1", JSON.stringify(role));
+      assert.equal(guard.can(me, "posts:read"), false, JSON.stringify(role));
+      assert.equal(guard.roleAtLeast(me, "user"), false, JSON.stringify(role));
+      await assert.rejects(guard.requireRole(ctx, "user"), (e) => e.data?.code === "FORBIDDEN", JSON.stringify(role));
+    }
+  } finally {
+    console.warn = warn;
+  }
+  // Logged as a claim, with the row's id (never the value); nothing for a missing claim.
+  assert.equal(warned.length, 8, warned.join("\n"));
+  assert.match(warned[0], /^convex-guard: user users:1 has a string in 'role', not a configured role name \(closest configured role: 'admin'\); it holds no role\. Put one of the configured role names exactly in the claim/);
+  assert.ok(warned.every((m) => !m.includes("Admin") && !m.includes("schema")), warned.join("\n"));
+});
+
+test("roleClaim beside a row setup: only the row found for the caller holds their claim; any other document holds no role", async () => {
+  const guard = defineGuard({ roles, permissions: { admin: ["posts:delete"] }, users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" } });
+  const other = defineGuard({ roles, permissions: { admin: ["posts:delete"] }, users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" } });
+  const rows = [{ _id: "users:1", _creationTime: 1, clerkId: "user_alice", role: "admin" }];
+  const me = await guard.requireUser(clerkCtx(clerk("user_alice", { role: "admin" }), rows));
+  assert.equal(guard.can(me, "posts:delete"), true);
+  // The attacker's angle: a copy of the row, the row read again by id, a row with a planted
+  // role, another guard asked about this guard's row: no role, whatever their role field says.
+  for (const doc of [{ ...me }, rows[0], { _id: "users:1", role: "admin" }, { _creationTime: 1, role: "admin" }]) {
+    assert.equal(guard.can(doc, "posts:delete"), false, JSON.stringify(doc));
+    assert.equal(guard.roleAtLeast(doc, "user"), false, JSON.stringify(doc));
+  }
+  assert.equal(other.can(me, "posts:delete"), false, "another guard's row");
+  // An identity, or a token's claims in the browser, holds its own claim; a role name is itself.
+  assert.equal(guard.can(clerk("user_alice", { role: "admin" }), "posts:delete"), true);
+  assert.equal(guard.can({ role: "admin" }, "posts:delete"), true);
+  assert.equal(guard.can(Object.create({ role: "admin" }), "posts:delete"), false, "an inherited claim is none");
+  assert.equal(guard.can("admin", "posts:delete"), true);
+});
+
+test("roleClaim beside Convex Auth and a resolver: their rows, with the claim's role", async () => {
+  const rows = [{ _id: "users:1", _creationTime: 1, role: "admin" }];
+  const convexAuth = defineGuard({ roles, permissions: { admin: ["x:y"] }, users: { roleClaim: "role", convexAuth: true } });
+  const identity = (role) => ({ subject: "users:1|sessions:1", issuer: "i", tokenIdentifier: "i|users:1|sessions:1", role });
+  const me = await convexAuth.requireUser(fakeCtx(identity("moderator"), rows));
+  assert.equal(me._id, "users:1");
+  assert.equal(convexAuth.can(me, "x:y"), false);
+  assert.equal(convexAuth.can(await convexAuth.requireUser(fakeCtx(identity("admin"), rows)), "x:y"), true);
+  const resolved = defineGuard({ roles, permissions: { admin: ["x:y"] }, users: { roleClaim: "role", resolve: async () => ({ _id: "users:1" }) } });
+  const found = await resolved.requireRole(fakeCtx({ subject: "s", issuer: "i", tokenIdentifier: "i|s", role: "admin" }, rows), "admin");
+  assert.deepEqual(found, rows[0]);
+  await assert.rejects(resolved.requireRole(fakeCtx({ subject: "s", issuer: "i", tokenIdentifier: "i|s", role: "user" }, rows), "admin"), (e) => e.data?.code === "FORBIDDEN");
+});
+
+test("roleClaim beside a row setup in an action: the row through the wired getUser, the role from the action's own token", async () => {
+  const guard = defineGuard({ roles, permissions: { admin: ["x:y"] }, users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" } });
+  const fns = guard.internalFunctions(
+    (def) => ({ ...def, isQuery: true, isInternal: true }),
+    (def) => ({ ...def, isMutation: true, isInternal: true }),
+  );
+  const rows = [{ _id: "users:1", _creationTime: 1, clerkId: "user_alice", role: "admin" }];
+  const actionCtx = (identity) => {
+    const queryCtx = clerkCtx(identity, rows);
+    return { auth: queryCtx.auth, runQuery: async (_ref, args) => JSON.parse(JSON.stringify(await fns.getUser.handler(queryCtx, args))) };
+  };
+  const admin = await guard.requirePermission(actionCtx(clerk("user_alice", { role: "admin" })), "x:y");
+  assert.deepEqual(admin, rows[0], "the row, as it crossed");
+  assert.equal(guard.can(admin, "x:y"), true, "the answered row holds the action's claim");
+  const user = await guard.requireUser(actionCtx(clerk("user_alice", { role: "user" })));
+  assert.equal(guard.can(user, "x:y"), false, "the claim wins over the row's role field");
+  await assert.rejects(guard.requireRole(actionCtx(clerk("user_alice", { role: "user" })), "admin"), (e) => e.data?.code === "FORBIDDEN");
+  await assert.rejects(guard.requireUser(actionCtx(clerk("user_mallory", { role: "admin" }))), (e) => e.data?.code === "UNAUTHENTICATED");
+  // The wired function is asked for this setup, role claim and all: a guard reading the role from the row field is another's.
+  assert.match(JSON.stringify(await fns.getUser.handler(clerkCtx(clerk("user_alice", { role: "admin" }), rows), { users: "x" })), /role claim role/);
+});
+
+test("roleClaim beside a row setup: validate({ schema }) wants the rows and their index, never a role field", () => {
+  const access = { tables: { listings: { owner: "sellerId" } } };
+  const users = { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" };
+  const guard = defineGuard({ roles, users, access });
+  const tables = (usersTable) => ({
+    ...(usersTable === undefined ? {} : { users: usersTable }),
+    listings: defineTable({ title: v.string(), sellerId: v.id("users") }).index("by_owner", ["sellerId"]),
+    accessGrants: defineTable({}),
+    accessGroups: defineTable({}),
+    accessGroupMembers: defineTable({}),
+  });
+  const schemaOf = (t) => defineSchema(t, { schemaValidation: false });
+  const problems = (usersTable) => {
+    try {
+      guard.validate({ schema: schemaOf(tables(usersTable)) });
+      return "";
+    } catch (e) {
+      assert.ok(e instanceof GuardConfigError, String(e));
+      return e.message;
+    }
+  };
+  // No role field at all, or one that holds anything (it is never read): no role problem.
+  for (const t of [
+    defineTable({ clerkId: v.string() }).index("by_clerkId", ["clerkId"]),
+    defineTable({ clerkId: v.string(), role: v.any() }).index("by_clerkId", ["clerkId"]),
+  ]) {
+    assert.doesNotMatch(problems(t), /role/);
+  }
+  // Still the rows and their index.
+  assert.match(problems(defineTable({ clerkId: v.string() })), /by_clerkId/);
+  assert.match(problems(undefined), /declare the users table/);
+  // With the role in the row (the same setup without roleClaim), the role field is asked for.
+  const rowRole = defineGuard({ roles, users: { claim: "subject", field: "clerkId", index: "by_clerkId" }, access });
+  assert.throws(() => rowRole.validate({ schema: schemaOf(tables(defineTable({ clerkId: v.string() }).index("by_clerkId", ["clerkId"]))) }), /role field 'role'/);
+});
+
+test("the browser guard takes the same configuration (levels written once): a token's claims hold their role, a row none", () => {
+  const config = {
+    roles,
+    permissions: { user: ["posts:read"], admin: ["posts:*"] },
+    users: { roleClaim: "role", claim: "subject", field: "clerkId", index: "by_clerkId" },
+    access: { levels: ["viewer", "editor", "owner"], shareLevel: "owner", tables: { posts: { owner: "ownerId" } } },
+  };
+  const client = defineClientGuard(config);
+  client.validate();
+  assert.equal(client.can({ role: "admin" }, "posts:delete"), true);
+  assert.equal(client.can("user", "posts:read"), true);
+  assert.equal(client.can({ _id: "users:1", _creationTime: 1, role: "admin" }, "posts:read"), false, "a row's field is no role here");
+  assert.deepEqual(client.accessLevels().levels, ["viewer", "editor", "owner"]);
+  assert.equal(client.canShare("editor", "viewer").ok, false);
 });
 
 test("isRole is exact and safe against object keys", () => {

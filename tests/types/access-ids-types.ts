@@ -133,4 +133,16 @@ async function roleClaim(tokenIdentifier: string) {
   const id: string | undefined = grants[0]!.userId;
   void id;
 }
-void [defaultTable, customTable, convexAuthTable, roleClaim];
+// roleClaim beside a row setup: the user is the row, so ids are the users table's again.
+const claimRows = defineGuard({ roles: ["user"], users: { roleClaim: "role", table: "members" }, access });
+async function roleClaimRows() {
+  await claimRows.share(ctx, "posts", post, { userId: member, level: "viewer" });
+  // @ts-expect-error: a users id of another table
+  await claimRows.share(ctx, "posts", post, { userId: user, level: "viewer" });
+  // @ts-expect-error: not a bare string either
+  await claimRows.forgetUser(ctx, raw);
+  const { page: grants } = await claimRows.listGrants(ctx, "posts", post, page);
+  const id: GenericId<"members"> | undefined = grants[0]!.userId;
+  void id;
+}
+void [defaultTable, customTable, convexAuthTable, roleClaim, roleClaimRows];

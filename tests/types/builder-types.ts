@@ -269,6 +269,39 @@ export const identityActor = action(
   }),
 );
 
+// With users.roleClaim beside a row setup, ctx.user is the users row, and access is declared on
+// the same guard (one guard: roles from the token, documents owned by rows).
+const clerkGuard = defineGuard({
+  roles: ["user", "admin"],
+  permissions: { user: ["notes:read"], admin: ["notes:*"] },
+  users: { roleClaim: "role", identityField: "tokenIdentifier", index: "by_token" },
+  access: { tables: { notes: { owner: "ownerId" } } },
+  rateLimits: { post: { rate: 1, period: 1 } },
+});
+export const clerkEdit = clerkGuard.mutation(mutation, {
+  args: { id: v.string() },
+  permission: "notes:read",
+  access: { table: "notes", arg: "id", level: "editor" },
+  rateLimit: { name: "post" },
+  handler: async (ctx) => {
+    const id: GenericId<"users"> = ctx.user._id;
+    const owner: GenericId<"users"> = ctx.doc.ownerId;
+    // @ts-expect-error: a users row, not the identity
+    const token: string = ctx.user.tokenIdentifier;
+    return { id, owner, token };
+  },
+});
+export const clerkActor = action(
+  clerkGuard.safeAction({
+    name: "x",
+    args: {},
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      return id;
+    },
+  }),
+);
+
 // With users.roleClaim the builders' ctx.user is the identity too, not a users row.
 export const claimQuery = claimGuard.query(query, {
   args: {},

@@ -54,13 +54,40 @@ async function identityInAction() {
   return [keys, role, id, ext];
 }
 
+// roleClaim beside a row setup: the user is the row, the role the token's claim.
+const clerkRows = defineGuard({ roles, users: { roleClaim: "role", claim: "subject", field: "externalId", index: "byExternalId" } });
+const tableRows = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role", table: "users" } });
+const convexAuthRows = defineGuard({ roles, users: { convexAuth: true, roleClaim: "role" } });
+const resolvedRows = defineGuard({
+  roles,
+  users: { roleClaim: "role", resolve: async (c) => (await c.auth.getUserIdentity()) && null },
+});
+async function rowsWithRoleClaim() {
+  const a: string = (await clerkRows.requireRole(ctx, "admin")).externalId;
+  const b: GenericId<"users"> = (await tableRows.requireUser(ctx))._id;
+  const c: GenericId<"users"> = (await convexAuthRows.requirePermission(actx, "x:y" as never))._id;
+  const d = await resolvedRows.getUser(actx);
+  const e: GenericId<"users"> | undefined = d?._id;
+  // @ts-expect-error: a users row, not the identity
+  const token: string = (await clerkRows.requireUser(ctx)).tokenIdentifier;
+  return [a, b, c, e, token];
+}
+// `table: undefined` is no row setup's key (as at run time): the identity.
+const claimsStill = defineGuard({ roles, users: { roleClaim: "role", table: undefined } });
+async function identityStill() {
+  const me: UserIdentity = await claimsStill.requireUser(ctx);
+  return me;
+}
+
 // Two setups at once do not compile.
 // @ts-expect-error: convexAuth and resolve are different setups
 defineGuard({ roles, users: { convexAuth: true, resolve: async () => null } });
-// @ts-expect-error: a role claim reads no table
-defineGuard({ roles, users: { roleClaim: "role", table: "users" } });
-// @ts-expect-error: an index is the indexed setup's, a role claim another's (the error names it)
-defineGuard({ roles, users: { index: "by_token", roleClaim: "role" } });
+// @ts-expect-error: the role is the row's field or the token's claim, not both
+defineGuard({ roles, users: { roleClaim: "role", roleField: "role", table: "users" } });
+// @ts-expect-error: not both with roleClaim alone either
+defineGuard({ roles, users: { roleClaim: "role", roleField: "role" } });
+// @ts-expect-error: an index beside roleClaim still names a string
+defineGuard({ roles, users: { index: 3, roleClaim: "role" } });
 // @ts-expect-error: convexAuth is `true` or absent
 defineGuard({ roles, users: { convexAuth: false } });
 // Convex Auth's version is the token's to tell, and 2.0 accepts no mount name but `auth`.
@@ -91,4 +118,4 @@ const levels = defineGuard({ roles, access: { levels: ["reader", "owner"] } });
 const level: typeof levels extends { levelValidator(): { type: infer L } } ? L : never = "reader";
 // @ts-expect-error: not a configured level
 const badLevel: typeof levels extends { levelValidator(): { type: infer L } } ? L : never = "editor";
-void [rows, identity, role, wrong, level, badLevel];
+void [rows, identity, role, wrong, level, badLevel, rowsWithRoleClaim, identityStill];

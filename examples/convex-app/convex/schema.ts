@@ -61,6 +61,14 @@ export default defineSchema({
     folderId: v.optional(v.id("folders")),
   }).index("by_owner", ["ownerId"]),
 
+  // The marketplace's listings (convex/marketplace.ts): owned by an externalUsers row (Clerk's
+  // user), whose role is the token's claim.
+  listings: defineTable({
+    title: v.string(),
+    sellerId: v.id("externalUsers"),
+    visibility,
+  }).index("by_owner", ["sellerId"]),
+
   messages: defineTable({
     author: v.id("users"),
     body: v.string(),
