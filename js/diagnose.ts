@@ -43,7 +43,7 @@ export function diagnoseRole<R extends string>(
     valueType,
     closest,
     message:
-      `convex-guard: user ${id ?? "(no id)"} has ${what} in '${field}', not a configured role name${hint}; ` +
+      `convex-guard: user ${id ?? "(no id)"} has ${what} in ${claim ? "the token's claim " : ""}'${field}', not a configured role name${hint}; ` +
       (claim
         ? "it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata)."
         : "it holds no role. Store one of the configured role names exactly (this guard's roleValidator() in the schema)."),

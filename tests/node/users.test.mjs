@@ -241,7 +241,7 @@ test("roleClaim beside a row setup: a claim that is not a configured role is no 
   }
   // Logged as a claim, with the row's id (never the value); nothing for a missing claim.
   assert.equal(warned.length, 8, warned.join("\n"));
-  assert.match(warned[0], /^convex-guard: user users:1 has a string in 'role', not a configured role name \(closest configured role: 'admin'\); it holds no role\. Put one of the configured role names exactly in the claim/);
+  assert.match(warned[0], /^convex-guard: user users:1 has a string in the token's claim 'role', not a configured role name \(closest configured role: 'admin'\); it holds no role\. Put one of the configured role names exactly in the claim/);
   assert.ok(warned.every((m) => !m.includes("Admin") && !m.includes("schema")), warned.join("\n"));
 });
 

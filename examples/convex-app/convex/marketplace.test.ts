@@ -111,7 +111,7 @@ test("a claim that is not a configured role holds no role: the row is still the 
   }
   // Logged as the claim it is, with the row's id and never the value.
   expect(warn).toHaveBeenCalledWith(
-    `convex-guard: user ${u.sam} has a string in 'role', not a configured role name (closest configured role: 'seller'); it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata).`,
+    `convex-guard: user ${u.sam} has a string in the token's claim 'role', not a configured role name (closest configured role: 'seller'); it holds no role. Put one of the configured role names exactly in the claim (your auth provider's token template or the user's metadata).`,
   );
   expect(warn.mock.calls.flat().join("\n")).not.toMatch(/Seller|__proto__|org:admin/);
   // Without a role Sam is still his row: his own listing, made while he was a seller, is his.
