@@ -6,7 +6,7 @@
 import { field } from "./fields.js";
 import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
-import { levelId, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
+import { levelId, levelName, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
 import {
   ACCESS_COLUMNS,
@@ -91,6 +91,36 @@ export function shareExpiry(...share: Parameters<typeof shareAnswer>): number | 
   // Not read back from a decision object: an expiry it leaves out would be read from
   // Object.prototype if one were planted there.
   return x === Infinity ? undefined : x;
+}
+
+/**
+ * The engine's share decision on inviting to `group` at `level` with the expiry `requested`
+ * (`undefined`: none), for a caller whose level on the group is `own` (the owner level told
+ * to the engine as owning the group, any other as a grant to them that never expires): the
+ * invitation's expiry (`undefined` for none). `FORBIDDEN`, in the group's wording, when the
+ * sharing rules refuse; then `INVALID_ARGUMENT` for an expiry that is not a time or not later
+ * than `now`, as `share`'s (src/access.rs `share_grant`). @internal
+ */
+export function inviteExpiry(c: Compiled, now: number, who: Caller, group: string, own: number, level: number, requested: unknown): number | undefined {
+  const owns = own === ownerLevel(c);
+  const grants = owns ? [] : [{ to: who.id, kind: "direct" as const, level: levelName(c, own)! }];
+  const fact: Fact = { id: group, owner: owns ? who.id : null, visibility: "private", parent: null, grants };
+  const x = shareAnswer(c, now, { id: who.id, groups: [] }, [fact], group, level, requested);
+  if (x < 0) refuse(denial(-x)!, true);
+  return x === Infinity ? undefined : x;
+}
+
+/**
+ * Whether an invitation row is live at `now`, by the engine's rule for a grant's expiry (live
+ * while `now < expiresAt`, so not at `expiresAt` itself; none: never expires): the invitation
+ * is told to the engine as a grant to `userId` on a document of its own. A stored `expiresAt`
+ * that is not a time (a row written around the guard) refuses the call with
+ * `INVALID_ARGUMENT`, as a malformed grant refuses a read. @internal
+ */
+export function invitationLive(c: Compiled, now: number, userId: string, invitation: Row): boolean {
+  const grant = { to: userId, kind: "direct" as const, level: c.names[0]!, expiresAt: field(invitation, "expiresAt") as number | undefined };
+  const fact: Fact = { id: "", owner: null, visibility: "private", parent: null, grants: [grant] };
+  return resolveFacts(c, now, { id: userId, groups: [] }, [fact])[0]!.level !== NO_LEVEL;
 }
 
 /** The engine's share decision on document `docId` of the facts, as a value. @internal */

@@ -20,8 +20,18 @@ import {
   userGroupsFull,
   type ClientMessage,
 } from "./generated/wire.js";
-import { requireMayRemove, requireShare, resolveFacts, shareDecision, takenToGive, type Caller, type Fact, type Row } from "./access-codec.js";
-import { field } from "./fields.js";
+import {
+  invitationLive,
+  inviteExpiry,
+  requireMayRemove,
+  resolveFacts,
+  shareDecision,
+  takenToGive,
+  type Caller,
+  type Fact,
+  type Row,
+} from "./access-codec.js";
+import { field, own as ownField } from "./fields.js";
 import {
   acceptedMemberships,
   deleteAll,
@@ -184,13 +194,20 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 
-    async addGroupMember(ctx, groupId, userId, level) {
+    async addGroupMember(ctx, groupId, userId, levelOrOptions) {
       const c = compile();
       const who = await signedIn(ctx, c);
+      // A level, or options holding one and an expiry: own fields only (nothing planted on
+      // Object.prototype fills in a level or an expiry).
+      const options = typeof levelOrOptions === "object" && levelOrOptions !== null ? levelOrOptions : { level: levelOrOptions };
+      const level = ownField(options, "level");
+      const requested = ownField(options, "expiresAt");
       return serially(ctx.db, async () => {
         let wanted = level === undefined ? FIRST_LEVEL : levelId(c, level);
         const { group, own } = await groupAccess(ctx, c, who, groupId);
-        requireShare(c, own, wanted, true);
+        // The sharing rules first (a refused caller learns nothing about the user), then the
+        // expiry: both the engine's, as for a share.
+        const expiresAt = inviteExpiry(c, Date.now(), who, group, own, wanted, requested);
         const db = ctx.db as AnyDb;
         const user = await existing(db, c.usersTable, userId, CLIENT_MESSAGE.UNKNOWN_USER);
         // A membership first, so the duplicates dropped are invitations.
@@ -207,6 +224,8 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         if (level === undefined && kept !== null) wanted = levelId(c, kept);
         // Consent: only oneself and an app-wide manager make a membership; anyone else invites.
         const invited = !member && !self && !isManager(c, who.user);
+        // A membership never expires: asking for an expiry where none would be kept is refused.
+        if (requested !== undefined && !invited) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MEMBER_EXPIRY);
         if (!member && !invited) await requireRoom(db, c, user, self);
         const first = await keepFirst(db, rows);
         const fields = {
@@ -214,6 +233,8 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
           invited: invited ? (true as const) : undefined,
           // Who stands behind the invitation: accepting re-checks that they still may.
           invitedBy: invited ? who.id! : undefined,
+          // Sent again, an invitation gets this call's expiry (none: never), not its old one.
+          expiresAt: invited ? expiresAt : undefined,
         };
         if (first !== undefined) await db.patch(first._id, fields);
         else await db.insert(MEMBERS, { groupId: group, userId: user, ...fields });
@@ -232,11 +253,15 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         if (row === null) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
         if (rows.some((r) => !isInvitation(r))) return false;
         const first = await keepFirst(db, rows);
+        // Expired (at its expiresAt or later, by the engine's rule for a grant's expiry): it
+        // can still be declined, or sent again.
+        if (!invitationLive(c, Date.now(), who.id!, first!)) deny("FORBIDDEN", CLIENT_MESSAGE.EXPIRED_INVITATION);
         // An invitation is worth what its sender may still do: one who was removed or demoted
         // since cannot have it accepted (it can still be declined with leaveGroup).
         if (!(await inviterStillMay(db, c, group!, row, first!))) deny("FORBIDDEN", CLIENT_MESSAGE.VOID_INVITATION);
         await requireRoom(db, c, who.id!, true);
-        await db.patch(first!._id, { invited: undefined, invitedBy: undefined });
+        // A membership does not expire: the invitation's expiry goes with it.
+        await db.patch(first!._id, { invited: undefined, invitedBy: undefined, expiresAt: undefined });
         return true;
       });
     },
@@ -263,12 +288,18 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       );
       const rows = result.page as Row[];
       const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
-      const page = rows.map((r, i) => ({
-        groupId: String(r.groupId) as GroupId,
-        name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-        level: givenLevel(c, memberLevel(c, r)) as L | null,
-        invited: isInvitation(r),
-      }));
+      const page = rows.map((r, i) => {
+        const invited = isInvitation(r);
+        const expiresAt = field(r, "expiresAt");
+        return {
+          groupId: String(r.groupId) as GroupId,
+          name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
+          level: givenLevel(c, memberLevel(c, r)) as L | null,
+          invited,
+          // An invitation's expiry, expired or not: listed until declined, withdrawn or sent again.
+          ...(invited && typeof expiresAt === "number" ? { expiresAt } : {}),
+        };
+      });
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
     },
 

@@ -74,6 +74,9 @@ function defineAccessTables() {
       /** On an invitation: who sent it (a users id). Accepting re-checks that they still may
        * add members at its level. Missing on invitations written before it was recorded. */
       invitedBy: v.optional(v.string()),
+      /** On an invitation: ms since the epoch from which it can no longer be accepted;
+       * missing: never expires. Accepting removes it: a membership does not expire. */
+      expiresAt: v.optional(v.number()),
     })
       .index("by_user", ["userId"])
       .index("by_group_and_user", ["groupId", "userId"])

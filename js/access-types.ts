@@ -143,6 +143,12 @@ export type MyGroup<L extends string> = {
   level: L | null;
   /** `true`: an invitation, giving nothing until accepted. */
   invited: boolean;
+  /**
+   * On an invitation that expires: when (ms since the epoch), expired or not; missing: it
+   * never expires. Compare it with the time where you show it: a query's result is cached
+   * and not run again as time passes, so the guard does not mark invitations expired here.
+   */
+  expiresAt?: number;
 };
 
 /** Pagination options, as Convex's `paginationOptsValidator` gives them. */

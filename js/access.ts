@@ -225,7 +225,9 @@ export interface Access<L extends string, O extends string = never, U extends st
 
   /**
    * Invites a user to a group at `level` (default: the lowest; an existing member keeps their
-   * level), or changes their level.
+   * level), or changes their level. Give `{ level?, expiresAt? }` instead of the level for an
+   * invitation that expires: `expiresAt` in ms since the epoch, as {@link Access.share}'s
+   * (none: it never expires).
    * Managing a group follows the sharing rules, on the caller's own level on the group (its
    * owner: the owner level; a member: their membership's level; `access.groups.managers`: the
    * owner level on every group): inviting at a level takes what sharing that level on a
@@ -242,34 +244,48 @@ export interface Access<L extends string, O extends string = never, U extends st
    * (`access.groups.managers`, the admin path). An existing membership stays one when its
    * level changes. Returns `"member"` or `"invited"`: what the user now holds.
    *
+   * An invitation with `expiresAt` can no longer be accepted from that moment on (it can still
+   * be declined). Inviting again replaces a pending or expired invitation's level, sender and
+   * expiry with this call's (no `expiresAt`: it never expires). A membership never expires:
+   * `expiresAt` is refused where the call adds directly or the user is a member already.
+   *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" when the caller is
    * neither a member, its owner nor a manager (the same for a missing or malformed id; an
    * invitation is not membership); `FORBIDDEN` when the sharing rules refuse (before the user
-   * is looked at); `INVALID_ARGUMENT` for an unknown level or user, or (adding directly) a
-   * user already in 256 groups, the most one user may be in.
+   * is looked at); `INVALID_ARGUMENT` for an unknown level or user, a malformed `expiresAt`
+   * (not a finite number of ms from 0 to 8.64e15, `Infinity` too) or one at or before now
+   * (checked before the user is looked at, as the sharing rules), an `expiresAt` where no
+   * invitation is made, or (adding directly) a user already in 256 groups, the most one user
+   * may be in.
    * @example
    * ```ts
    * await guard.addGroupMember(ctx, eng, userId); // "invited", at the lowest level
    * await guard.addGroupMember(ctx, eng, leadId, "editor"); // may invite viewers..editors
+   * await guard.addGroupMember(ctx, eng, userId, { expiresAt: Date.now() + 7 * DAY }); // a week to accept
    * ```
    */
   addGroupMember<DM extends GenericDataModel>(
     ctx: WriterCtx<DM>,
     groupId: GroupId,
     userId: U,
-    level?: L,
+    level?: L | { level?: L; expiresAt?: number },
   ): Promise<"member" | "invited">;
 
   /**
    * Accepts the caller's invitation to a group: from now on they are a member, at the level
    * they were invited at, and the group's grants reach them. Returns `false` when they were
    * already a member. An invitation is worth what its sender may still do: accepting
-   * re-checks that whoever sent it may still add members at its level.
+   * re-checks that whoever sent it may still add members at its level. An invitation with an
+   * `expiresAt` is accepted only before it (the engine's rule for a grant's expiry, on the
+   * mutation's `Date.now()`); the membership it becomes does not expire.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Group not found" without an
-   * invitation or membership (the same for a missing or malformed id); `FORBIDDEN` when the
-   * invitation's sender was removed or demoted since (it can still be declined); `INVALID_ARGUMENT` when
-   * the caller is already in 256 groups, the most one user may be in (leave one first).
+   * invitation or membership (the same for a missing or malformed id); `FORBIDDEN` "This
+   * invitation has expired: ask whoever sent it for a new one" at or after its `expiresAt`, or
+   * when the invitation's sender was removed or demoted since (either can still be declined);
+   * `INVALID_ARGUMENT` when the caller is already in 256 groups, the most one user may be in
+   * (leave one first), or for an invitation row whose `expiresAt` is not a time (written
+   * around the guard).
    * @example
    * ```ts
    * await guard.acceptGroupInvite(ctx, groupId);
@@ -292,8 +308,10 @@ export interface Access<L extends string, O extends string = never, U extends st
 
   /**
    * One page of the caller's groups, memberships and invitations alike (an invitation is
-   * marked `invited: true`), so a user can see what they were invited to and leave or decline
-   * it. Anonymous callers get an empty, finished page.
+   * marked `invited: true`, with its `expiresAt` if it has one), so a user can see what they
+   * were invited to and leave or decline it. An expired invitation is listed, with its
+   * `expiresAt`, until it is declined, withdrawn or sent again. Anonymous callers get an
+   * empty, finished page.
    *
    * @throws `ConvexError` `INVALID_ARGUMENT` for a malformed cursor or a `numItems` out of
    * 1..100, as {@link Access.listAccessible}.

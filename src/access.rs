@@ -1749,7 +1749,7 @@ mod tests {
         for past in [NOW, NOW - 1.0, 0.0] {
             assert_eq!(
                 run(d, 3, Some(past)).unwrap_err().message(),
-                "expiresAt must be later than now: a grant that expires at or before now gives nothing"
+                "expiresAt must be later than now: a grant or invitation that expires at or before now gives nothing"
             );
         }
         for (doc, level, expires) in [

@@ -273,7 +273,7 @@ messages! {
     ExpiresAt = "expiresAt",
     LastFailure = "lastFailure",
     BadTime = " must be a finite number of milliseconds from 0 to {n}",
-    ExpiresAtPast = "expiresAt must be later than now: a grant that expires at or before now gives nothing",
+    ExpiresAtPast = "expiresAt must be later than now: a grant or invitation that expires at or before now gives nothing",
     // rate limits
     UnknownKind = "unknown rate limit kind '{s}': expected 'sliding window', 'sliding log', 'token bucket' or 'fixed window'",
     Rate = "rate",

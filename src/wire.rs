@@ -779,6 +779,9 @@ pub mod client {
         /// [`FORBIDDEN`]: an invitation its sender could no longer make.
         pub const VOID_INVITATION: &str =
             "This invitation is no longer valid: whoever sent it may no longer add members at its level";
+        /// [`FORBIDDEN`]: an invitation accepted at or after its `expiresAt`.
+        pub const EXPIRED_INVITATION: &str =
+            "This invitation has expired: ask whoever sent it for a new one";
 
         /// [`INVALID_ARGUMENT`]: an engine call's failure with that code that is not an `Error`.
         pub const INVALID_INPUT: &str = "invalid input";
@@ -819,6 +822,10 @@ pub mod client {
             "A document cannot be moved into itself or below itself: that would make a loop";
         /// [`INVALID_ARGUMENT`]: `forgetUser` given no user's id.
         pub const FORGET_USER_ID: &str = "forgetUser needs a user id";
+
+        /// [`INVALID_ARGUMENT`]: an expiry asked for where `addGroupMember` makes or keeps a membership.
+        pub const MEMBER_EXPIRY: &str =
+            "expiresAt is for invitations: this call adds a member directly (oneself, a manager, or one already a member), and a membership does not expire";
 
         /// [`INVALID_ARGUMENT`]: a new group's name missing or blank.
         pub const GROUP_NAME_MISSING: &str = "a group needs a name";

@@ -259,6 +259,8 @@ export const enum CLIENT_MESSAGE {
   DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
   /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
   VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
+  /** `client::EXPIRED_INVITATION`: `FORBIDDEN`: an invitation accepted at or after its `expiresAt`. */
+  EXPIRED_INVITATION = "This invitation has expired: ask whoever sent it for a new one",
   /** `client::INVALID_INPUT`: `INVALID_ARGUMENT`: an engine call's failure with that code that is not an `Error`. */
   INVALID_INPUT = "invalid input",
   /** `client::MALFORMED_CURSOR`: `INVALID_ARGUMENT`: a page's cursor that its listing (or the database) did not give. */
@@ -283,6 +285,8 @@ export const enum CLIENT_MESSAGE {
   MOVE_LOOP = "A document cannot be moved into itself or below itself: that would make a loop",
   /** `client::FORGET_USER_ID`: `INVALID_ARGUMENT`: `forgetUser` given no user's id. */
   FORGET_USER_ID = "forgetUser needs a user id",
+  /** `client::MEMBER_EXPIRY`: `INVALID_ARGUMENT`: an expiry asked for where `addGroupMember` makes or keeps a membership. */
+  MEMBER_EXPIRY = "expiresAt is for invitations: this call adds a member directly (oneself, a manager, or one already a member), and a membership does not expire",
   /** `client::GROUP_NAME_MISSING`: `INVALID_ARGUMENT`: a new group's name missing or blank. */
   GROUP_NAME_MISSING = "a group needs a name",
   /** `client::GROUP_NAME_CHARACTERS`: `INVALID_ARGUMENT`: a new group's name holding a character it may not. */

@@ -160,6 +160,15 @@ test("accessTables: the grant indexes every lookup uses", () => {
   ]);
 });
 
+test("accessTables: a membership row may hold an invitation's expiresAt, optional (rows written before have none)", () => {
+  const fields = accessTables.accessGroupMembers.validator.fields;
+  assert.deepEqual(Object.keys(fields), ["groupId", "userId", "level", "invited", "invitedBy", "expiresAt"]);
+  assert.equal(fields.expiresAt.kind, "float64");
+  assert.equal(fields.expiresAt.isOptional, "optional");
+  // The grants' expiry is declared the same way.
+  assert.deepEqual(fields.expiresAt.json, accessTables.accessGrants.validator.fields.expiresAt.json);
+});
+
 test("listAccessible: a cursor the database refuses is 'malformed cursor'; any other database error is rethrown as it was", async () => {
   const guard = defineGuard({ roles: ["user"], access: { tables: { docs: { owner: "ownerId" } } } });
   /** A ctx whose documents index fails its page, and (when `rangeFails`) any read of the range. */

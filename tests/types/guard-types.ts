@@ -190,6 +190,15 @@ async function groupLevels(c: GenericMutationCtx<DM>) {
   void other;
   // @ts-expect-error: a membership level this configuration does not have
   await docs.addGroupMember(c, "g", uid, "editor");
+  // An invitation that expires: the level (optional) and the expiry as options.
+  await docs.addGroupMember(c, gid, uid, { level: "writer", expiresAt: 1 });
+  await docs.addGroupMember(c, gid, uid, { expiresAt: 1 });
+  // @ts-expect-error: the options' level is one of this configuration's too
+  await docs.addGroupMember(c, gid, uid, { level: "editor", expiresAt: 1 });
+  // @ts-expect-error: an expiry is ms since the epoch, as share's
+  await docs.addGroupMember(c, gid, uid, { expiresAt: "tomorrow" });
+  const expiry: number | undefined = page[0]!.expiresAt;
+  void expiry;
   docs.resolveShare({ now: 0, caller: null, groups: [], documents: [] }, { id: "d", level: "reader" });
 }
 void groupLevels;

@@ -141,7 +141,7 @@ test("an invitation whose sender's user row is gone cannot be accepted; one with
 
 test("share refuses an expiry at or before now, and writes nothing", async () => {
   const { t, u, as, doc, read } = await world();
-  const past = { code: "INVALID_ARGUMENT", message: "expiresAt must be later than now: a grant that expires at or before now gives nothing" };
+  const past = { code: "INVALID_ARGUMENT", message: "expiresAt must be later than now: a grant or invitation that expires at or before now gives nothing" };
   for (const expiresAt of [1, START - HOUR, START]) {
     expect(await outcome(as("olive").mutation(api.documents.shareDocument, { id: doc, userId: u.vic!, level: "viewer", expiresAt }))).toEqual(past);
   }

@@ -20,10 +20,15 @@ export const createGroup = mutation({
   handler: async (ctx, { name }) => ({ groupId: await guard.createGroup(ctx, name) }),
 });
 
-/** Invite a member (default: the lowest level), or change their level; admins add directly. */
+/**
+ * Invite a member (default: the lowest level), or change their level; admins add directly.
+ * With `expiresAt` (ms since the epoch), the invitation can be accepted only before then.
+ */
 export const addMember = mutation({
-  args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel) },
-  handler: async (ctx, { groupId, userId, level }) => ({ added: await guard.addGroupMember(ctx, groupId as Id<"accessGroups">, userId as Id<"users">, level) }),
+  args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel), expiresAt: v.optional(v.number()) },
+  handler: async (ctx, { groupId, userId, level, expiresAt }) => ({
+    added: await guard.addGroupMember(ctx, groupId as Id<"accessGroups">, userId as Id<"users">, { level, expiresAt }),
+  }),
 });
 
 /** Accept an invitation: the group's grants reach the caller from now on. */

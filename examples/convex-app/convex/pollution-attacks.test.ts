@@ -87,6 +87,26 @@ test("a membership without a level is not read as the polluted level (a viewer a
   expect(after).toBe("FORBIDDEN");
 });
 
+test("an expiresAt on Object.prototype neither expires an invitation nor is sent with one", async () => {
+  const t = newTest();
+  const u: Record<string, string> = {};
+  for (const p of ["olive", "nate", "sam"]) u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p }));
+  const as = (p: string) => t.withIdentity({ subject: p, issuer: ISSUER });
+  const { groupId } = await as("olive").mutation(api.groups.createGroup, { name: "g" });
+  await as("olive").mutation(api.groups.addMember, { groupId, userId: u.nate! }); // never expires
+  pollute("expiresAt", 1); // long past
+  // Options without an expiry of their own: an invitation that never expires, not one refused as past.
+  const sent = await as("olive").run((ctx) => guard.addGroupMember(ctx, groupId as never, u.sam as never, { level: "viewer" }));
+  expect(sent).toBe("invited");
+  const accepted = await Promise.all(
+    ["nate", "sam"].map((p) => as(p).mutation(api.groups.acceptInvite, { groupId }).then((x) => x, (e: any) => e.data ?? e.message)),
+  );
+  delete (Object.prototype as any).expiresAt;
+  expect(accepted).toEqual([{ accepted: true }, { accepted: true }]);
+  const rows = await t.run((ctx) => ctx.db.query("accessGroupMembers").collect());
+  expect(rows.filter((r) => "expiresAt" in r)).toEqual([]);
+});
+
 test("a table named '__proto__', 'constructor' or 'toString' is INVALID_ARGUMENT 'not configured' in every access call", async () => {
   // An attacker's review: '__proto__' passed the configured-table check of readable and
   // reached ctx.db.normalizeId, whose plain Error ("System tables can only be accessed from
