@@ -308,13 +308,18 @@ export function createAuthz<R extends string, P extends string, T extends string
 
   /**
    * With `roleClaim` beside a row setup, an object's role: for a row found for its caller, that
-   * caller's claim; for any other users document (it has an `_id` or a `_creationTime`) none,
-   * whatever its fields hold (a row's `role` field is not the role here); for anything else (an
-   * identity, a token's claims in the browser) its own claim.
+   * caller's claim; for a token's identity (Convex's `tokenIdentifier`, `issuer` and `subject`)
+   * or its raw claims (`iss` and `sub`, as a browser holds them) that is no document (no `_id`,
+   * no `_creationTime`), its own claim; for anything else none, whatever its fields hold: a
+   * users document, a copy of one, or a projection without its system fields (`{ clerkId,
+   * role }`), whose `role` field is not the role here (an attacker's review: a projection of a
+   * row with a stale `role: "admin"` held admin).
    */
   function claimed(subject: object): unknown {
     if (claimedRoles!.has(subject)) return claimedRoles!.get(subject);
-    return field(subject, "_id") === undefined && field(subject, "_creationTime") === undefined ? field(subject, roleField) : undefined;
+    const text = (key: string) => typeof field(subject, key) === "string";
+    const token = (text("tokenIdentifier") && text("issuer") && text("subject")) || (text("iss") && text("sub"));
+    return token && field(subject, "_id") === undefined && field(subject, "_creationTime") === undefined ? field(subject, roleField) : undefined;
   }
 
   function requiredRoleId(role: string): number {

@@ -253,14 +253,18 @@ test("roleClaim beside a row setup: only the row found for the caller holds thei
   assert.equal(guard.can(me, "posts:delete"), true);
   // The attacker's angle: a copy of the row, the row read again by id, a row with a planted
   // role, another guard asked about this guard's row: no role, whatever their role field says.
-  for (const doc of [{ ...me }, rows[0], { _id: "users:1", role: "admin" }, { _creationTime: 1, role: "admin" }]) {
+  // Nor a projection of the row without its system fields (an attacker's review: it held the
+  // row's stale role), nor a bare object that is no token.
+  const { _id, _creationTime, ...profile } = me;
+  for (const doc of [{ ...me }, rows[0], { _id: "users:1", role: "admin" }, { _creationTime: 1, role: "admin" }, profile, { role: "admin" }]) {
     assert.equal(guard.can(doc, "posts:delete"), false, JSON.stringify(doc));
     assert.equal(guard.roleAtLeast(doc, "user"), false, JSON.stringify(doc));
   }
   assert.equal(other.can(me, "posts:delete"), false, "another guard's row");
   // An identity, or a token's claims in the browser, holds its own claim; a role name is itself.
   assert.equal(guard.can(clerk("user_alice", { role: "admin" }), "posts:delete"), true);
-  assert.equal(guard.can({ role: "admin" }, "posts:delete"), true);
+  assert.equal(guard.can({ iss: "https://clerk.example", sub: "user_alice", role: "admin" }, "posts:delete"), true);
+  assert.equal(guard.can({ iss: "https://clerk.example", sub: "user_alice", _id: "users:1", role: "admin" }, "posts:delete"), false);
   assert.equal(guard.can(Object.create({ role: "admin" }), "posts:delete"), false, "an inherited claim is none");
   assert.equal(guard.can("admin", "posts:delete"), true);
 });
@@ -346,7 +350,9 @@ test("the browser guard takes the same configuration (levels written once): a to
   };
   const client = defineClientGuard(config);
   client.validate();
-  assert.equal(client.can({ role: "admin" }, "posts:delete"), true);
+  // A token's claims as a browser holds them (Clerk's session claims: iss, sub, and the claim).
+  assert.equal(client.can({ iss: "https://clerk.example", sub: "user_1", role: "admin" }, "posts:delete"), true);
+  assert.equal(client.can({ role: "admin" }, "posts:delete"), false, "no token: a projection of a row, perhaps");
   assert.equal(client.can("user", "posts:read"), true);
   assert.equal(client.can({ _id: "users:1", _creationTime: 1, role: "admin" }, "posts:read"), false, "a row's field is no role here");
   assert.deepEqual(client.accessLevels().levels, ["viewer", "editor", "owner"]);
