@@ -59,7 +59,7 @@
 //! on a resolved batch and caps the new grant's expiry to the sharer's own access at the level
 //! sharing it takes: nobody makes a grant that outlives their own access.
 
-use crate::error::{truncated, Error, Kind, Msg};
+use crate::error::{truncated, Error, Msg};
 use crate::time::{self, is_time};
 use crate::unicode::{in_ranges, BLANK, BLANK_DETACHED};
 use alloc::borrow::ToOwned;
@@ -1019,14 +1019,15 @@ impl Levels {
     /// ancestors included. Pure: `now` (ms since the epoch) is the only notion of time.
     ///
     /// # Errors
-    /// A [`Kind::Argument`] error, for the whole batch, when `now` or an `expires_at` is NaN,
-    /// negative or above [`MAX_TIME_MS`] (`expires_at` may also be [`NO_EXPIRY`]); when
+    /// A [`Kind::Argument`] error, for the whole batch, when `now` is NaN, negative or above
+    /// [`MAX_TIME_MS`]; when
     /// parallel arrays differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`],
     /// [`MAX_BATCH_GRANTS`] or [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a
     /// parent or a grant's document is not an index of the batch; when a grant's kind is
     /// unknown; or when a grant's level is [`NONE`] or above the owner level, but for
     /// [`STALE`]. A grant at [`STALE`] (a level no longer configured) or at the owner level
-    /// (which only ownership gives) is checked like any row and gives nothing.
+    /// (which only ownership gives), or whose `expires_at` is neither a time (0 to
+    /// [`MAX_TIME_MS`]) nor [`NO_EXPIRY`], is checked like any row and gives nothing.
     pub fn resolve(
         &self,
         now: f64,
@@ -1166,13 +1167,6 @@ impl Levels {
                 Some(Msg::GrantKind)
             } else if level == NONE || (level > owner && level != STALE) {
                 Some(Msg::GrantLevel)
-            } else if expires_at != NO_EXPIRY && !is_time(expires_at) {
-                return Err(time::error(Msg::ExpiresAt, MAX_TIME_MS).within(
-                    Kind::Argument,
-                    Msg::GrantRow,
-                    &[],
-                    &[j as u64],
-                ));
             } else {
                 None
             };
@@ -1181,8 +1175,11 @@ impl Levels {
             }
             let direct = kind == GRANT_DIRECT;
             // A stale or owner level gives nothing (checked like any row, counted for no one):
-            // only ownership gives the owner level.
-            if level < owner && now < expires_at && applies(caller, subject, kind) {
+            // only ownership gives the owner level. Nor does an expiry that is no time (NaN,
+            // negative, beyond MAX_TIME_MS: a row written around the guard): one bad row never
+            // refuses its grantees' reads, and `1e300` is not "never" (only NO_EXPIRY is).
+            let expiry = expires_at == NO_EXPIRY || is_time(expires_at);
+            if level < owner && expiry && now < expires_at && applies(caller, subject, kind) {
                 let candidate = Access {
                     level,
                     source: if direct {

@@ -71,15 +71,13 @@ test("configuration errors are GuardConfigErrors naming the entry, raised lazily
   }
 });
 
-test("attacker: malformed facts are refused for the whole batch, never half-answered", () => {
+test("attacker: malformed facts are refused for the whole batch, never half-answered; a malformed stored row gives nothing", () => {
   const guard = defineGuard({ roles: ["user"] });
   const doc = (over) => ({ id: "d", owner: "bob", visibility: "private", parent: null, grants: [], ...over });
   const grant = (over) => ({ to: "alice", kind: "direct", level: "editor", ...over });
   const refused = [
     { now: NaN, documents: [doc()] },
     { now: Infinity, documents: [doc()] },
-    { now: 1, documents: [doc({ grants: [grant({ expiresAt: NaN })] })] },
-    { now: 1, documents: [doc({ grants: [grant({ expiresAt: "tomorrow" })] })] },
     { now: 1, documents: [doc({ visibility: "PUBLIC" })] },
     { now: 1, documents: Array.from({ length: 1001 }, (_, i) => doc({ id: `d${i}` })) },
   ];
@@ -97,6 +95,17 @@ test("attacker: malformed facts are refused for the whole batch, never half-answ
     answer(() => guard.resolveAccess({ now: 1, caller: "alice", groups: tooManyGroups, documents: [doc()] })),
     { error: "INVALID_ARGUMENT" },
   );
+  // A grant whose expiry is no time (a row written around the guard) gives nothing, that grant
+  // only: it refused the whole batch, so one bad row broke every grantee's reads. Only a
+  // missing expiresAt (or Infinity, what it is stored as) never expires; 1e300 is no "never".
+  for (const expiresAt of [NaN, "tomorrow", -1, 1e300, -Infinity]) {
+    const dated = [doc({ grants: [grant({ expiresAt })] }), doc({ id: "e", grants: [grant({ level: "viewer" })] })];
+    assert.deepEqual(
+      guard.resolveAccess({ now: 1, caller: "alice", groups: [], documents: dated }).map((r) => r.level),
+      [null, "viewer"],
+      String(expiresAt),
+    );
+  }
   // Names that look like object keys are not levels, sources or anything else: on a grant, a
   // level no longer configured, which gives nothing (that grant only, never an error). So does
   // the owner's level, which no grant carries (one such row refused the whole batch before).

@@ -419,6 +419,27 @@ test("a stored grant at the owner's level gives nothing and refuses nothing: the
   });
 });
 
+test("a stored grant whose expiresAt is no time gives nothing and refuses nothing: the grantee's reads and listings work", async () => {
+  // An attacker's review: an app that wrote a grant with expiresAt -1 ("expire now") or
+  // Number.MAX_VALUE ("never") around the guard made every read of the grantee's that reached
+  // the document INVALID_ARGUMENT (readableMany, every listAccessible page), beside a grant
+  // that was fine; and 1e300 would have been read as "never" had it passed.
+  const { t, u, as, doc } = await setUp();
+  const other = await t.run((ctx) =>
+    ctx.db.insert("documents", { title: "o", body: "", ownerId: u.olive!, visibility: "private" }),
+  );
+  await as("olive").run((ctx) => guard.share(ctx, "documents", other, { userId: u.carl!, level: "editor" }));
+  for (const expiresAt of [-1, Number.MAX_VALUE, Number.NaN]) {
+    const grant = await t.run((ctx) => ctx.db.insert("accessGrants", { table: "documents", doc, userId: u.carl!, level: "editor", expiresAt }));
+    expect(await as("carl").run((ctx) => guard.readable(ctx, "documents", doc as never)), String(expiresAt)).toBeNull();
+    const many = await as("carl").run((ctx) => guard.readableMany(ctx, "documents", [doc as never, other]));
+    expect(many.map((r) => r?.accessLevel ?? null), String(expiresAt)).toEqual([null, "editor"]);
+    const listed = await everyPage((paginationOpts) => as("carl").run((ctx) => guard.listAccessible(ctx, "documents", { paginationOpts })));
+    expect(listed, String(expiresAt)).toEqual([[other, "editor"]]);
+    await t.run((ctx) => ctx.db.delete(grant));
+  }
+});
+
 test("a stored grant whose level became the owner's when the levels changed gives nothing; reads and listings still work", async () => {
   const { u, as, doc } = await setUp();
   await as("olive").run((ctx) => guard.share(ctx, "documents", doc as never, { userId: u.carl!, level: "editor" }));
