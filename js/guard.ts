@@ -119,7 +119,7 @@ export type Guard<
       DM extends GenericDataModel = any,
       Actor = DefaultActor<DM, T, RC>,
     >(
-      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K>,
+      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K, R, P>,
     ): SafeAction<Args, Result, DM>;
   };
 
@@ -190,16 +190,10 @@ export function defineGuard<
 
   let confirmations: ReturnType<typeof createConfirmations> | undefined;
   const confirmationsPart = once(() => {
-    const checks = checksPart();
-    confirmations = createConfirmations(
-      config?.confirmations as ConfirmationsConfig | undefined,
-      erased,
-      checks.rateLimit as never,
-      checks.requireUser as never,
-      () => limitNames(rateLimits!),
-      checks.rateLimitAll as never,
-      checks.getUser as never,
-    );
+    // Safe actions call the action-aware checks (requireUser, requireRole, requirePermission,
+    // getUser) and the rate limits, as the builders do.
+    const checks = { ...checksPart(), limitNames: () => limitNames(rateLimits!) };
+    confirmations = createConfirmations(config?.confirmations as ConfirmationsConfig | undefined, erased, checks as never);
     const { validate: _, ...methods } = confirmations;
     return methods;
   });
