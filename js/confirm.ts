@@ -132,7 +132,8 @@ export interface Confirmations {
   /**
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
    * (default `guard.requireUser`: a caller with a user row, through the wired internal
-   * functions; identity-only must be an explicit `check`, see {@link SafeActionDefinition.check}),
+   * functions; `role: "admin"` or `permission: "x:y"` instead is `guard.requireRole` or
+   * `guard.requirePermission`; identity-only must be an explicit `check`),
    * takes from `rateLimit` when given, writes a `"started"` audit row (the handler never runs
    * without it: an action killed mid-handler still leaves a row), runs the handler (which
    * receives the actor the check returned), writes the final audit row (naming the started

@@ -107,10 +107,11 @@ export type Guard<
      */
     validate(options?: { schema: SchemaLike }): void;
     /**
-     * {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. The
-     * data model `DM` comes from the `action(...)` call the definition is passed to; the actor
-     * is what `check` returns, and without `check` the user row `guard.requireUser` returns
-     * ({@link DefaultActor}).
+     * {@link Confirmations.safeAction}, its `rateLimit.name`, `role` and `permission` typed by
+     * the configured names. The data model `DM` comes from the `action(...)` call the definition
+     * is passed to; the actor is what `check` returns, and without `check` the user row
+     * `guard.requireUser` (or, for `role` / `permission`, `requireRole` / `requirePermission`)
+     * returns ({@link DefaultActor}).
      */
     safeAction<
       Args extends PropertyValidators,
