@@ -13,7 +13,8 @@ import type { SafeActionRateLimit } from "./safe-action-limits.js";
 export type ActionCtx = GenericActionCtx<any>;
 
 /**
- * The actor of the default check, `guard.requireUser`: the caller's users row (table `T`),
+ * The actor of the default check, `guard.requireUser` (and of a `role` or `permission`, whose
+ * `requireRole` / `requirePermission` answer the same): the caller's users row (table `T`),
  * typed from the action's data model, or with `users.roleClaim` alone (`RC` not `never`) the
  * identity. Never a string: its `_id` (or the identity's `tokenIdentifier`) is the audit actor
  * and the default rate-limit key. A definition made apart from its `action(...)` has no data
