@@ -30,10 +30,10 @@ import { checkReference, withTable } from "./wiring.js";
 import { onlyRow, serially } from "./serial.js";
 import {
   createSafeAction,
-  type ActionCtx,
   type DefaultActor,
   type SafeAction,
   type SafeActionDefinition,
+  type SafeActionGuard,
 } from "./safe-action.js";
 import type { DEFAULT_USERS_TABLE } from "./users.js";
 
@@ -132,7 +132,8 @@ export interface Confirmations {
   /**
    * Wraps an action so that nothing leaks and every call is audited: runs `check`
    * (default `guard.requireUser`: a caller with a user row, through the wired internal
-   * functions; identity-only must be an explicit `check`, see {@link SafeActionDefinition.check}),
+   * functions; `role: "admin"` or `permission: "x:y"` instead is `guard.requireRole` or
+   * `guard.requirePermission`; identity-only must be an explicit `check`),
    * takes from `rateLimit` when given, writes a `"started"` audit row (the handler never runs
    * without it: an action killed mid-handler still leaves a row), runs the handler (which
    * receives the actor the check returned), writes the final audit row (naming the started
@@ -190,14 +191,8 @@ export const DEFAULT_AUDIT_TABLE = GUARD_TABLES.audit;
 export function createConfirmations(
   config: ConfirmationsConfig | undefined,
   authz: Authz<string, string, string>,
-  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
-  requireUser?: (ctx: ActionCtx) => Promise<unknown>,
-  /** The guard's limit names, which a safe action's `rateLimit.name` is checked against. */
-  limitNames?: () => readonly string[],
-  /** `guard.rateLimitAll`, which takes a safe action's listed limits all or nothing. */
-  rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
-  /** `guard.getUser` (action-aware): who a safe action's check refused, for its audit row. */
-  getUser?: (ctx: ActionCtx) => Promise<unknown>,
+  /** What safe actions ask of the guard: its action-aware checks, rate limits and limit names. */
+  guard: Omit<SafeActionGuard, "roles" | "can"> = {},
 ): Confirmations & { validate(): void } {
   const c: ConfirmationsConfig = config ?? {};
   // Every key and type is checked now, at the first use of any part (codes, the trail, safe
@@ -381,7 +376,7 @@ export function createConfirmations(
 
     audit,
 
-    safeAction: createSafeAction(audit, () => settings().secretEnv, rateLimit, requireUser, limitNames, rateLimitAll, getUser),
+    safeAction: createSafeAction(audit, () => settings().secretEnv, { ...guard, roles: () => authz.roles, can: (s, p) => authz.can(s, p) }),
   };
   return confirmations;
 }

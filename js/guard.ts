@@ -107,10 +107,11 @@ export type Guard<
      */
     validate(options?: { schema: SchemaLike }): void;
     /**
-     * {@link Confirmations.safeAction}, its `rateLimit.name` typed by the configured limits. The
-     * data model `DM` comes from the `action(...)` call the definition is passed to; the actor
-     * is what `check` returns, and without `check` the user row `guard.requireUser` returns
-     * ({@link DefaultActor}).
+     * {@link Confirmations.safeAction}, its `rateLimit.name`, `role` and `permission` typed by
+     * the configured names. The data model `DM` comes from the `action(...)` call the definition
+     * is passed to; the actor is what `check` returns, and without `check` the user row
+     * `guard.requireUser` (or, for `role` / `permission`, `requireRole` / `requirePermission`)
+     * returns ({@link DefaultActor}).
      */
     safeAction<
       Args extends PropertyValidators,
@@ -119,7 +120,7 @@ export type Guard<
       DM extends GenericDataModel = any,
       Actor = DefaultActor<DM, T, RC>,
     >(
-      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K>,
+      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K, R, P>,
     ): SafeAction<Args, Result, DM>;
   };
 
@@ -190,16 +191,10 @@ export function defineGuard<
 
   let confirmations: ReturnType<typeof createConfirmations> | undefined;
   const confirmationsPart = once(() => {
-    const checks = checksPart();
-    confirmations = createConfirmations(
-      config?.confirmations as ConfirmationsConfig | undefined,
-      erased,
-      checks.rateLimit as never,
-      checks.requireUser as never,
-      () => limitNames(rateLimits!),
-      checks.rateLimitAll as never,
-      checks.getUser as never,
-    );
+    // Safe actions call the action-aware checks (requireUser, requireRole, requirePermission,
+    // getUser) and the rate limits, as the builders do.
+    const checks = { ...checksPart(), limitNames: () => limitNames(rateLimits!) };
+    confirmations = createConfirmations(config?.confirmations as ConfirmationsConfig | undefined, erased, checks as never);
     const { validate: _, ...methods } = confirmations;
     return methods;
   });

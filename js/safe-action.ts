@@ -10,141 +10,27 @@
  * started row's id as `details.started`. When a row cannot be written the call fails (closed):
  * without a started row the handler never runs; without the final row its work is already done.
  */
-import type { GenericActionCtx, GenericDataModel, GenericDocument, UserIdentity } from "convex/server";
-import { ConvexError, type GenericId, type Infer, type ObjectType, type PropertyValidators, type Value } from "convex/values";
+import { ConvexError, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
-import { checkArgs, checkConfigured, checkKeys, keysOf, refusal, untilPassed } from "./config-keys.js";
+import { checkArgs, checkConfigured, checkKeys, checkPermissionName, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
-import type { DocOf } from "./ctx.js";
 import { userKey } from "./users.js";
-import { checkLimits, limitKeys, readLimits, type SafeActionRateLimit } from "./safe-action-limits.js";
+import { checkLimits, limitKeys, readLimits } from "./safe-action-limits.js";
+import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action-types.js";
 
 export type { SafeActionRateLimit } from "./safe-action-limits.js";
-
-/** Any action context (its data model does not matter to the wrapper). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ActionCtx = GenericActionCtx<any>;
-
-/**
- * The actor of the default check, `guard.requireUser`: the caller's users row (table `T`),
- * typed from the action's data model, or with `users.roleClaim` alone (`RC` not `never`) the
- * identity. Never a string: its `_id` (or the identity's `tokenIdentifier`) is the audit actor
- * and the default rate-limit key. A definition made apart from its `action(...)` has no data
- * model (`any`): its actor is still a document with a typed `_id`, not `any`.
- */
-export type DefaultActor<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never]
-  ? 0 extends 1 & DM
-    ? GenericDocument & { _id: GenericId<T> }
-    : DocOf<DM, T>
-  : UserIdentity;
-
-/**
- * The names of the arguments whose value is a string (or absent): what an audit row's
- * `resourceId` can be read from. `v.string()`, `v.id(...)`, a union of string literals, each
- * optional or not; not an object, an array or a number.
- */
-export type StringArgNames<Args extends PropertyValidators> = {
-  [K in keyof Args & string]: Infer<Args[K]> extends string | null | undefined ? K : never;
-}[keyof Args & string];
-
-/**
- * Options of `guard.safeAction`. `Actor` is what `check` returns (`guard.safeAction` makes it
- * {@link DefaultActor} when there is no `check`); the handler and the rate-limit key receive it
- * and never decide it.
- */
-export type SafeActionDefinition<
-  Ctx,
-  Args extends PropertyValidators,
-  Result,
-  Actor = unknown,
-  K extends string = string,
-> = {
-  /** Argument validators, as for `action`. */
-  args: Args;
-  /** The audit event's `action` name, e.g. `"external.weather"`. */
-  name: string;
-  /**
-   * Who may call. Default: `guard.requireUser` (through the wired `getUser`, see
-   * `guard.internalFunctions`): a caller with a user row, whose `_id` is the audit actor (the
-   * handler and `rateLimit.key` receive the row itself); an identity
-   * without a user row (a deleted or never-created user) is `UNAUTHENTICATED`, as everywhere
-   * else. Without the wiring the default check fails closed with a `GuardConfigError` naming
-   * the fix. Return the actor (a non-empty string, or a user row whose `_id` is recorded), or
-   * throw a `ConvexError`: `check: (ctx) => guard.requireRole(ctx, "admin")`. `null` or
-   * `undefined` is no caller: `UNAUTHENTICATED`, audited as denied, so `guard.getUser(ctx)`
-   * and `ctx.auth.getUserIdentity()` are checks that refuse a signed-out caller. Any other
-   * answer (`false`, `true`, `""`, a number, an array) is a `GuardConfigError`, audited: never an actor.
-   * Without `check` the actor is the user row ({@link DefaultActor}), not its id: write
-   * `actor._id`.
-   *
-   * Identity only (any signed-in caller, even one with no user row, e.g. an app without a
-   * users table) must be written explicitly, because it also lets in the live session of a
-   * deleted user and a subject that never signed up:
-   * ```ts
-   * check: async (ctx) => {
-   *   const identity = await ctx.auth.getUserIdentity();
-   *   if (identity === null) throw new ConvexError({ code: "UNAUTHENTICATED", message: "Authentication required" });
-   *   return identity.tokenIdentifier; // the audit actor and the default rate-limit key
-   * },
-   * ```
-   * That key is stable only where the subject is the user (Clerk, Auth0): under Convex Auth
-   * the `tokenIdentifier` changes at every sign-in (a fresh budget each time), so with a users
-   * row keep the default check, whose actor is the row, keyed by its `_id`.
-   */
-  check?: (ctx: Ctx) => Promise<Actor>;
-  /** The audit rows' `resourceType`, e.g. `"companies"`. */
-  resourceType?: string;
-  /**
-   * The argument whose value is the audit rows' `resourceId`: a string argument (`v.string()`,
-   * `v.id(...)`). A value that is not a string at run time (an argument validated as `v.any()`,
-   * or named past the types) fails the call with a `GuardConfigError`, audited without a
-   * resource: never stored as `"[object Object]"`.
-   */
-  resourceId?: StringArgNames<Args>;
-  /**
-   * A named rate limit taken after the check, before the handler (through the wired
-   * `rateLimit`, see `guard.internalFunctions`). `key` defaults to the actor (a string, a row's
-   * `_id`, an identity's `tokenIdentifier`; an actor with none of them needs `key`); a
-   * key from the arguments must be written here explicitly. `key` must return a string of 1 to
-   * 1,024 characters (anything else is refused, never stringified), used as it is: give a key
-   * built from the arguments a prefix of its own (`` ({ args }) => `room:${args.room}` ``), so
-   * that a caller cannot make it a user's id or `"global"`.
-   *
-   * Or a list of 1 to 16 such limits, taken all or nothing (`guard.rateLimitAll`, in one
-   * internal mutation): a call refused by one limit spends none of the others, so a per-user
-   * and a global limit together (`[{ name: "lookup" }, { name: "lookupGlobal", key: () => "global" }]`)
-   * neither spend the user's budget on a call the global limit refuses nor the other way round.
-   */
-  rateLimit?: SafeActionRateLimit<Args, Actor, K> | readonly SafeActionRateLimit<Args, Actor, K>[];
-  /**
-   * The work; its third argument holds the actor the check returned. It runs only once the
-   * call's `"started"` audit row is written, and its final row (`details.started` naming that
-   * row) after it. Return a plain Convex value (no `Map`, `Set`, `Date`, typed array or class
-   * instance) and throw anything: only plain, secret-free results and `ConvexError` data reach
-   * the caller.
-   */
-  handler: (ctx: Ctx, args: ObjectType<Args>, guarded: { actor: NoInfer<Actor> }) => Promise<Result>;
-};
-
-/**
- * What `guard.safeAction` returns: the argument of `action(...)`. `DM` is the data model of
- * the `action` builder it is passed to (inferred from that call), which types the handler's
- * `ctx` and the default actor; `any` for a definition made apart, which any `action` accepts.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SafeAction<Args extends PropertyValidators, Result, DM extends GenericDataModel = any> = {
-  args: Args;
-  handler: (ctx: GenericActionCtx<DM>, args: ObjectType<Args>) => Promise<Result>;
-};
+export type { ActionCtx, DefaultActor, SafeAction, SafeActionDefinition, StringArgNames } from "./safe-action-types.js";
 
 /** The keys of a definition: the public type's (the compiler checks the list; its `rateLimit`'s are safe-action-limits.ts'). */
 const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators, unknown>>()([
   "args",
   "name",
   "check",
+  "role",
+  "permission",
   "resourceType",
   "resourceId",
   "rateLimit",
@@ -158,10 +44,12 @@ const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators,
  */
 function checkDefinition(where: string, d: object): void {
   checkKeys(d, DEFINITION_KEYS, where);
-  const { name, args, check, rateLimit, handler, resourceId } = d as {
+  const { name, args, check, role, permission, rateLimit, handler, resourceId } = d as {
     name?: unknown;
     args?: unknown;
     check?: unknown;
+    role?: unknown;
+    permission?: unknown;
     rateLimit?: unknown;
     handler?: unknown;
     resourceId?: unknown;
@@ -177,6 +65,13 @@ function checkDefinition(where: string, d: object): void {
     throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
   }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
+  // `role: null` or `""` would be no requirement at all, quietly: the default check's any user.
+  for (const [key, value] of [["role", role], ["permission", permission]] as const) {
+    if (value !== undefined && (typeof value !== "string" || value === "")) throw new GuardConfigError(`${where}: ${key} must be a ${key} name (leave it out for none)`);
+  }
+  // Two would leave one unchecked, whichever the wrapper read: the developer says which.
+  const given = (["check", "role", "permission"] as const).filter((key) => (d as Record<string, unknown>)[key] !== undefined);
+  if (given.length > 1) throw new GuardConfigError(`${where}: give one of check, role and permission, not ${given.join(" and ")}`);
   checkLimits(where, rateLimit);
 }
 
@@ -213,23 +108,41 @@ async function refusedCaller(ctx: ActionCtx, getUser: ((ctx: ActionCtx) => Promi
   }
 }
 
+/**
+ * What a safe action asks of its guard: the checks that work in actions (through the wired
+ * internal functions), the rate limits, and the names the guard configures. An absent check
+ * fails closed (`GuardConfigError`) when a call needs it. @internal
+ */
+export type SafeActionGuard = {
+  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>;
+  /** `guard.rateLimitAll`: what a listed `rateLimit` is taken with, all or nothing. */
+  rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>;
+  requireUser?: (ctx: ActionCtx) => Promise<unknown>;
+  requireRole?: (ctx: ActionCtx, role: string) => Promise<unknown>;
+  requirePermission?: (ctx: ActionCtx, permission: string) => Promise<unknown>;
+  /** `guard.getUser` (action-aware): who a check refused, for the trail. */
+  getUser?: (ctx: ActionCtx) => Promise<unknown>;
+  /** The guard's limit names: a `rateLimit.name` it lacks is the developer's mistake. */
+  limitNames?: () => readonly string[];
+  /** The guard's roles, which a `role` must be one of. */
+  roles?: () => readonly string[];
+  /** The policy's decision for a role name (or none), which throws for a malformed permission. */
+  can?: (subject: string | null, permission: string) => boolean;
+};
+
 /** @internal */
 export function createSafeAction(
   audit: Audit,
   /** The names of the secret environment variables (the trail's settings, checked when read). */
   secretEnvs: () => readonly string[],
-  rateLimit?: (ctx: ActionCtx, name: string, options: { key: string }) => Promise<unknown>,
-  requireUser?: (ctx: ActionCtx) => Promise<unknown>,
-  /** The guard's limit names: a `rateLimit.name` it lacks is the developer's mistake. */
-  limitNames?: () => readonly string[],
-  /** `guard.rateLimitAll`: what a listed `rateLimit` is taken with, all or nothing. */
-  rateLimitAll?: (ctx: ActionCtx, requests: { name: string; key: string }[]) => Promise<unknown>,
-  /** `guard.getUser` (action-aware): who a check refused, for the trail. */
-  getUser?: (ctx: ActionCtx) => Promise<unknown>,
+  guard: SafeActionGuard = {},
 ): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
-  return (definition) => {
+  const { rateLimit, rateLimitAll, getUser, limitNames, roles, can } = guard;
+  return (given) => {
+    // Read as one flat type (its union types only what may be written together).
+    const definition = given as Omit<typeof given, never>;
     const name = String(definition.name);
     const where = `safeAction '${name}'`;
     // Read and checked once, here, as the function builders read theirs: a later edit of the
@@ -242,22 +155,35 @@ export function createSafeAction(
     const handler = own(definition, "handler")!;
     const resourceArg = refused === undefined ? own(definition, "resourceId") : undefined;
     const { limits, listed } = readLimits(own(definition, "rateLimit"));
-    // Its limits' names against the configuration, at each call until they have passed.
+    const role = own(definition, "role") as string | undefined;
+    const permission = own(definition, "permission") as string | undefined;
+    // Its role, permission and limits' names against the configuration, at each call until
+    // they have passed: one it lacks is the developer's mistake, before the check runs.
     const checkNamed = untilPassed(() => {
+      if (role !== undefined && roles !== undefined) checkConfigured(where, "role", role, roles());
+      if (permission !== undefined && can !== undefined && roles !== undefined) {
+        checkPermissionName({ permission }, where, can);
+        // One no role holds (a misspelt `delete:user`) would refuse every caller, as FORBIDDEN.
+        if (!roles().some((r) => can(r, permission))) throw new GuardConfigError(`${where}: permission '${permission}' is not configured (no role holds it)`);
+      }
       if (limitNames !== undefined) for (const limit of limits) checkConfigured(where, "rate limit", limit.name, limitNames());
     });
     const givenType = own(definition, "resourceType");
     const resourceType = givenType === undefined ? undefined : String(givenType);
+    // The guard's checks (action-aware: through the wired getUser, which throws the
+    // GuardConfigError naming the fix when unwired): `role`, `permission`, or requireUser.
+    // Never identity-only: a session outliving its user row must not pass.
+    const [needed, ask] =
+      role !== undefined
+        ? (["requireRole", (c: ActionCtx) => guard.requireRole!(c, role)] as const)
+        : permission !== undefined
+          ? (["requirePermission", (c: ActionCtx) => guard.requirePermission!(c, permission)] as const)
+          : (["requireUser", (c: ActionCtx) => guard.requireUser!(c)] as const);
     const check: (ctx: ActionCtx) => Promise<unknown> =
       (own(definition, "check") as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
-      // The guard's requireUser (action-aware: through the wired getUser, which throws the
-      // GuardConfigError naming the fix when unwired). Never identity-only: a session outliving
-      // its user row must not pass.
       (async (ctx: ActionCtx) => {
-        if (requireUser === undefined) {
-          throw new GuardConfigError(`safeAction '${name}': no requireUser to check callers with (give check)`);
-        }
-        return requireUser(ctx);
+        if (guard[needed] === undefined) throw new GuardConfigError(`${where}: no ${needed} to check callers with (give check)`);
+        return ask(ctx);
       });
     return {
       args: definition.args,

@@ -254,7 +254,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     }
     if (fn.safeAction) {
       const def = definition;
-      mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node)));
+      mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node), fn.safeActionCall));
     }
     if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition, init));
     const custom = customization(app, init);

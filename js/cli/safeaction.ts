@@ -1,5 +1,7 @@
-// What `action(guard.safeAction({ check?, rateLimit?, handler, ... }))` declares, as facts: its
-// check (the default `requireUser`, or the definition's own), its audit row and its rate limit.
+// What `action(guard.safeAction({ check?, role?, permission?, rateLimit?, handler, ... }))`
+// declares, as facts: its check (the default `requireUser`, the guard's `requireRole` or
+// `requirePermission` for `role` or `permission`, or the definition's own), its audit row and
+// its rate limit.
 import ts from "typescript";
 import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
@@ -17,10 +19,22 @@ export function safeActionFacts(
   at: Loc,
   property: (name: string) => ts.Node | undefined,
   functionValue: (node: ts.Node | undefined) => ts.SignatureDeclaration | undefined,
+  /** The `guard.safeAction(...)` call: its guard's configuration judges a `role` (roles.ts). */
+  made?: ts.CallExpression,
 ): Facts {
   const facts = emptyFacts();
   const check = functionValue(property("check"));
-  if (check !== undefined) {
+  // `role` / `permission` (beside no `check`: the wrapper refuses both at every call): the
+  // guard's requireRole / requirePermission, which find the user first, as the builders'.
+  const role = property("role");
+  const permission = property("permission");
+  const literal = (value: ts.Node | undefined) => (value !== undefined && ts.isStringLiteralLike(value) ? `("${value.text}")` : "");
+  const guardCall = made === undefined ? {} : { guardCall: made };
+  if (property("check") === undefined && (role !== undefined || permission !== undefined)) {
+    facts.auth.push({ level: "authenticated", via: "guard.safeAction (user)", handWritten: false, at, ...guardCall });
+    if (role !== undefined) facts.auth.push({ level: "role", via: `guard.safeAction role${literal(role)}`, handWritten: false, at, role, ...guardCall });
+    if (permission !== undefined) facts.auth.push({ level: "permission", via: `guard.safeAction permission${literal(permission)}`, handWritten: false, at });
+  } else if (check !== undefined) {
     const found = finder.of(check);
     // A hand-written exit's `return "guest"` leaves a handler with no data, but a check's string
     // is an actor: that path lets the caller in.

@@ -97,7 +97,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 440, "the fixture's markers");
+  assert.equal(expected.length, 442, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -308,7 +308,10 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "callerrows:shadowedParameter",
     "callerrows:thisShiftsSubject",
     "callerrows:thisShiftsTarget",
-    // At the call that schedules an internal delete of the id it was given.
+    // At the call that schedules an internal delete of the id it was given (a safeAction's
+    // default check and its lowest role decide nothing about the post; its `role: "admin"` does).
+    "follows:anyUserDeletesSafely",
+    "follows:lowestRoleDeletesSafely",
     "follows:requestDelete",
     "follows:requestDeleteAt",
     "follows:requestDeleteViewer",
@@ -364,7 +367,20 @@ test("evasions: an id a public function passes to an app function it runs or sch
     "follows:peek unchecked-id-read high",
     "follows:requestDeleteViewer unchecked-id-delete medium",
     "follows:renameSpread unchecked-id-write high",
+    "follows:anyUserDeletesSafely unchecked-id-delete high",
+    "follows:lowestRoleDeletesSafely unchecked-id-delete high",
   ]);
+  // A safeAction's role: or permission: is the guard's requireRole / requirePermission: it
+  // decides who may delete, as a builder's; the lowest role does not.
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  assert.deepEqual(
+    ["adminDeletesSafely", "permittedDeletesSafely", "anyUserDeletesSafely"].map((f) => [fns[`follows:${f}`].auth, fns[`follows:${f}`].authVia]),
+    [
+      ["role", ["guard.safeAction (user)", 'guard.safeAction role("admin")']],
+      ["permission", ["guard.safeAction (user)", 'guard.safeAction permission("delete:posts")']],
+      ["authenticated", ["guard.safeAction (default check: requireUser)"]],
+    ],
+  );
   assert.equal(followed[0].message, "follows:requestDelete deletes, through internal.follows.doDelete (scheduled: ctx.scheduler.runAfter), the document that argument 'id' names, for any signed-in caller");
   assert.match(followed[2].message, /patches, through internal\.follows\.doRename \(ctx\.runMutation\)/);
   assert.match(followed[3].message, /returns, through internal\.follows\.readDoc \(ctx\.runQuery\), the document that argument 'id' names, to any signed-in caller/);

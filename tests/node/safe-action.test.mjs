@@ -619,7 +619,16 @@ test("a misspelt key of a safe action, at every depth, is refused at every call 
     [{ rateLimit: { name: "upstream", kye: () => "global" } }, `${where}: rateLimit: unknown key 'kye' (did you mean 'key'?)`],
     [{ resourceID: "x" }, `${where}: unknown key 'resourceID' (did you mean 'resourceId'?)`],
     [{ chek: async () => "x" }, `${where}: unknown key 'chek' (did you mean 'check'?)`],
-    [{ returns: null }, `${where}: unknown key 'returns' (it reads 'args', 'name', 'check', 'resourceType', 'resourceId', 'rateLimit', 'handler')`],
+    [{ returns: null }, `${where}: unknown key 'returns' (it reads 'args', 'name', 'check', 'role', 'permission', 'resourceType', 'resourceId', 'rateLimit', 'handler')`],
+    // role / permission: no requirement at all (null, ""), or one of two left unchecked.
+    [{ role: null }, `${where}: role must be a role name (leave it out for none)`],
+    [{ role: "" }, `${where}: role must be a role name (leave it out for none)`],
+    [{ permission: ["x:y"] }, `${where}: permission must be a permission name (leave it out for none)`],
+    [{ role: "user" }, `${where}: give one of check, role and permission, not check and role`],
+    [{ check: undefined, role: "user", permission: "x:y" }, `${where}: give one of check, role and permission, not role and permission`],
+    // A name the guard does not configure (past the types), before the guard is asked.
+    [{ check: undefined, role: "admin" }, `${where}: role 'admin' is not configured (configured: 'user')`],
+    [{ check: undefined, permission: "x:y" }, `${where}: permission 'x:y' is not configured (no role holds it)`],
     // What the wrapper would otherwise read wrongly: no limit, or a TypeError made generic.
     [{ rateLimit: null }, `${where}: rateLimit must be an object`],
     [{ rateLimit: "upstream" }, `${where}: rateLimit must be an object`],

@@ -254,6 +254,47 @@ guard.safeAction({
     return s;
   },
 });
+// `role:` / `permission:`: the guard's requireRole / requirePermission, the actor the user row
+// (as without a check), typed from the action's data model.
+export const adminRole = action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    role: "admin",
+    rateLimit: { name: "post", key: ({ actor }) => `admin:${actor._id}` },
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      const name: string = actor.name;
+      // @ts-expect-error: the row, not its id
+      const s: string = actor;
+      return { id, name, s };
+    },
+  }),
+);
+export const notesPermission = action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    permission: "notes:delete", // under the configured "notes:*"
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      return id;
+    },
+  }),
+);
+// @ts-expect-error: a role the guard does not configure
+guard.safeAction({ name: "x", args: {}, role: "owner", handler: async () => null });
+// @ts-expect-error: a permission the guard does not configure
+guard.safeAction({ name: "x", args: {}, permission: "users:delete", handler: async () => null });
+// @ts-expect-error: role beside check: one of them would go unchecked
+guard.safeAction({ name: "x", args: {}, role: "admin", check: async () => "svc", handler: async () => null });
+// @ts-expect-error: role beside permission
+guard.safeAction({ name: "x", args: {}, role: "admin", permission: "notes:read", handler: async () => null });
+// @ts-expect-error: permission beside check
+guard.safeAction({ name: "x", args: {}, permission: "notes:read", check: async () => "svc", handler: async () => null });
+// @ts-expect-error: a role name, never null (no requirement at all)
+guard.safeAction({ name: "x", args: {}, role: null, handler: async () => null });
+
 // With users.roleClaim the default check's actor is the identity.
 const claimGuard = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { post: { rate: 1, period: 1 } } });
 export const identityActor = action(

@@ -190,6 +190,88 @@ describe("safeAction: actor, resource and a rate limit by name", () => {
     ]);
   });
 
+  test("role: and permission: are the guard's requireRole / requirePermission, the actor the row; a refused caller is named", async () => {
+    const seen: unknown[] = [];
+    const extra = {
+      // An admin action reading a secret (what a new user wrote as guard.action with role:).
+      admin: action(
+        guard.safeAction({
+          name: "admin.secret",
+          args: {},
+          role: "admin",
+          handler: async (_ctx, _args, { actor }) => {
+            seen.push(actor._id);
+            return actor.name;
+          },
+        }),
+      ),
+      deleter: action(
+        guard.safeAction({
+          name: "users.delete",
+          args: {},
+          permission: "delete:users",
+          handler: async (_ctx, _args, { actor }) => actor.name,
+        }),
+      ),
+    };
+    const s = await world({ extra: { "./extra.ts": extra } });
+    const admin = makeFunctionReference<"action">("extra:admin");
+    const deleter = makeFunctionReference<"action">("extra:deleter");
+    // At least the role: admins and above.
+    expect(await outcome(s.as("ada").action(admin, {}))).toEqual({ ok: "ada" });
+    expect(await outcome(s.as("sam").action(admin, {}))).toEqual({ ok: "sam" });
+    expect(await outcome(s.as("mo").action(admin, {}))).toEqual({ code: "FORBIDDEN", message: "Role 'admin' or higher required" });
+    expect(await outcome(s.t.action(admin, {}))).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(await outcome(s.as("ada").action(deleter, {}))).toEqual({ ok: "ada" });
+    expect(await outcome(s.as("mo").action(deleter, {}))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await outcome(s.t.action(deleter, {}))).toMatchObject({ code: "UNAUTHENTICATED" });
+    // The handler received the row (its _id is the audit actor), never a refused caller's.
+    expect(seen).toEqual([s.ids.ada, s.ids.sam]);
+    const rows = await s.auditRows();
+    expect(rows.map((r) => [r.action, r.actor, r.outcome, (r.details as { denial?: string } | undefined)?.denial])).toEqual([
+      ["admin.secret", s.ids.ada, "started", undefined],
+      ["admin.secret", s.ids.ada, "success", undefined],
+      ["admin.secret", s.ids.sam, "started", undefined],
+      ["admin.secret", s.ids.sam, "success", undefined],
+      ["admin.secret", s.ids.mo, "denied", "FORBIDDEN"],
+      ["admin.secret", undefined, "denied", "UNAUTHENTICATED"],
+      ["users.delete", s.ids.ada, "started", undefined],
+      ["users.delete", s.ids.ada, "success", undefined],
+      ["users.delete", s.ids.mo, "denied", "FORBIDDEN"],
+      ["users.delete", undefined, "denied", "UNAUTHENTICATED"],
+    ]);
+  });
+
+  test("role: beside check or permission, or a name the guard lacks, is a GuardConfigError before anything runs, audited", async () => {
+    const ran = vi.fn(async () => "ran");
+    const checked = vi.fn(async () => "svc");
+    const define = (d: Record<string, unknown>) => action(guard.safeAction({ name: "admin.bad", args: {}, handler: ran, ...d } as never));
+    const extra = {
+      roleAndCheck: define({ role: "admin", check: checked }),
+      roleAndPermission: define({ role: "admin", permission: "delete:users" }),
+      unknownRole: define({ role: "owner" }),
+      unknownPermission: define({ permission: "drop:tables" }),
+      nullRole: define({ role: null, check: checked }),
+    };
+    const s = await world({ extra: { "./extra.ts": extra } });
+    const expected: Record<keyof typeof extra, string> = {
+      roleAndCheck: "give one of check, role and permission, not check and role",
+      roleAndPermission: "give one of check, role and permission, not role and permission",
+      unknownRole: "role 'owner' is not configured",
+      unknownPermission: "permission 'drop:tables' is not configured",
+      nullRole: "role must be a role name",
+    };
+    for (const [key, message] of Object.entries(expected)) {
+      const e = await thrown(s.as("sam").action(makeFunctionReference<"action">(`extra:${key}`), {}));
+      expect(e.data).toBeUndefined(); // the developer's, never a denial
+      expect(e.message).toContain("safeAction 'admin.bad'");
+      expect(e.message).toContain(message);
+    }
+    expect(ran).not.toHaveBeenCalled();
+    expect(checked).not.toHaveBeenCalled();
+    expect((await s.auditRows()).map((r) => [r.action, r.outcome])).toEqual(Array(5).fill(["admin.bad", "error"]));
+  });
+
   test("a check's denial names the caller only when the guard can find them; the denial is the same either way", async () => {
     // A check that refuses everyone, with an app's own code, in a world without the wired
     // internal functions: the guard cannot look the caller up from an action, so the row has
