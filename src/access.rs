@@ -60,6 +60,9 @@
 //! sharing it takes: nobody makes a grant that outlives their own access.
 
 use crate::error::{truncated, Error, Msg};
+// The kinds of error the docs name (no code path here builds one by kind any more).
+#[cfg(doc)]
+use crate::error::Kind;
 use crate::time::{self, is_time};
 use crate::unicode::{in_ranges, BLANK, BLANK_DETACHED};
 use alloc::borrow::ToOwned;
@@ -835,7 +838,7 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// A [`Kind::Argument`](crate::error::Kind::Argument) error when no level has that name.
+    /// A [`Kind::Argument`] error when no level has that name.
     pub fn level(&self, name: &str) -> Result<u8, Error> {
         match self.names.iter().position(|n| n == name) {
             // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
@@ -896,7 +899,7 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// A [`Kind::Argument`](crate::error::Kind::Argument) error when `caller_level` is above the owner level, or
+    /// A [`Kind::Argument`] error when `caller_level` is above the owner level, or
     /// `granted_level` is not a level (`0` or above the owner level).
     pub fn can_share(
         &self,
@@ -970,7 +973,7 @@ impl Levels {
     /// ```
     ///
     /// # Errors
-    /// A [`Kind::Argument`](crate::error::Kind::Argument) error as [`Levels::resolve`] for the batch, when `doc` is not a
+    /// A [`Kind::Argument`] error as [`Levels::resolve`] for the batch, when `doc` is not a
     /// document of the batch or `granted` is not a level; and, for a request the caller may
     /// make, when `requested` is not a time (`Infinity` included), or is not later than `now`
     /// (a grant that expires at or before `now` would give nothing; a refused caller learns
@@ -1019,7 +1022,7 @@ impl Levels {
     /// ancestors included. Pure: `now` (ms since the epoch) is the only notion of time.
     ///
     /// # Errors
-    /// A [`Kind::Argument`](crate::error::Kind::Argument) error, for the whole batch, when `now` is NaN, negative or above
+    /// A [`Kind::Argument`] error, for the whole batch, when `now` is NaN, negative or above
     /// [`MAX_TIME_MS`]; when
     /// parallel arrays differ in length; when a batch exceeds [`MAX_BATCH_DOCUMENTS`],
     /// [`MAX_BATCH_GRANTS`] or [`MAX_CALLER_GROUPS`]; when a `public` flag is not 0 or 1; when a
