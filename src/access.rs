@@ -1483,11 +1483,14 @@ mod tests {
             b
         };
         assert!(base().run(ME, &[]).is_ok());
-        let bad: [fn(&mut Batch); 15] = [
-            |b| b.g_expires[0] = f64::NAN,
-            |b| b.g_expires[0] = -1.0,
-            |b| b.g_expires[0] = f64::NEG_INFINITY,
-            |b| b.g_expires[0] = 1e300,
+        // An expiry that is no time gives nothing (a stored row's), and refuses nothing.
+        for expires in [f64::NAN, -1.0, f64::NEG_INFINITY, 1e300, MAX_TIME_MS + 1.0] {
+            let mut b = base();
+            b.g_expires[0] = expires;
+            let out = b.run(ME, &[]).unwrap();
+            assert_eq!(out[0].level, NONE, "{expires}");
+        }
+        let bad: [fn(&mut Batch); 11] = [
             |b| b.g_level[0] = 0,
             |b| b.g_level[0] = 5,
             |b| b.g_level[0] = 200,
