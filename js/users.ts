@@ -11,6 +11,7 @@ import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
 import { findUser, isCallers } from "./users-find.js";
+import { rowSettings } from "./users-setup.js";
 
 /** Keys of the other setups, which a setup may not carry (so mixing two is a type error). */
 type Excluding<K extends string> = {
@@ -285,8 +286,10 @@ export type UserFinder = {
 
 export { DEFAULT_USERS_TABLE };
 
-const MODES = ["convexAuth", "resolve"] as const;
-const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
+/** The setups' own keys: a mode's, and the indexed setup's (one setup at a time). @internal */
+export const MODES = ["convexAuth", "resolve"] as const;
+/** @internal */
+export const INDEX_KEYS = ["claim", "field", "index", "identityField"] as const;
 /** The keys that make `roleClaim` a row setup's role rather than the identity's (see {@link RowKey}). */
 const ROW_KEYS = ["table", ...MODES, ...INDEX_KEYS] as const;
 
@@ -319,60 +322,17 @@ export function createUserFinder(config: unknown): UserFinder {
     }
     if (!shaped) throw new GuardConfigError("users must be an object (see UsersConfig)");
     checkKeys(users, USERS_KEYS, "users");
-    const modes = MODES.filter((k) => users[k] !== undefined);
-    const indexed = INDEX_KEYS.filter((k) => users[k] !== undefined);
-    const chosen = [...modes, ...(indexed.length > 0 ? [indexed[0]] : [])];
-    if (chosen.length > 1) {
-      throw new GuardConfigError(
-        `users: '${chosen[0]}' and '${chosen[1]}' are different setups; choose one ` +
-          "(claim/field/index, convexAuth or resolve; roleClaim goes with any of them, or alone)",
-      );
-    }
     if (roleClaim && users.roleField !== undefined) {
       throw new GuardConfigError(
         "users.roleField and users.roleClaim: the role is the row's field or the token's claim, not both; set one of them",
       );
     }
-    const names: Record<string, unknown> = roleClaim ? { roleClaim: users.roleClaim } : { roleField: users.roleField ?? DEFAULT_ROLE_FIELD };
-    if (!claims) names.table = users.table ?? DEFAULT_USERS_TABLE;
-    let s: Settings;
-    if (claims) s = { kind: "claims" };
-    else if (users.convexAuth !== undefined) {
-      if (users.convexAuth !== true) throw new GuardConfigError("users.convexAuth must be true");
-      s = { kind: "convexAuth", table: table! };
-    } else if (users.resolve !== undefined) {
-      if (typeof users.resolve !== "function") {
-        throw new GuardConfigError("users.resolve must be a function: (ctx) => the caller's users row or null");
-      }
-      s = { kind: "resolve", table: table!, resolve: users.resolve as ResolvedUsers["resolve"] };
-    } else {
-      if (users.identityField !== undefined && (users.claim !== undefined || users.field !== undefined)) {
-        throw new GuardConfigError("users.identityField is shorthand for claim and field: set either it or them");
-      }
-      if (users.field !== undefined && users.index === undefined) {
-        throw new GuardConfigError(
-          `users.index is required with users.field: name an index on ['${String(users.field)}'] in the users table`,
-        );
-      }
-      const claim = users.claim ?? users.identityField ?? "tokenIdentifier";
-      const field = users.field ?? users.identityField ?? claim;
-      Object.assign(names, { claim, field, index: users.index ?? "by_tokenIdentifier" });
-      s = {
-        kind: "index",
-        table: table!,
-        claim: claim as string,
-        field: field as string,
-        index: names.index as string,
-      };
-    }
-    for (const [key, value] of Object.entries(names)) {
-      if (typeof value !== "string" || value.length === 0) {
-        throw new GuardConfigError(`users.${key} must be a non-empty string`);
-      }
-    }
-    if (s.kind !== "claims" && roleClaim) s.roleClaim = roleKey;
-    settings = s;
-    return s;
+    const [key, name] = roleClaim ? ["roleClaim", users.roleClaim] : ["roleField", users.roleField ?? DEFAULT_ROLE_FIELD];
+    if (typeof name !== "string" || name.length === 0) throw new GuardConfigError(`users.${key} must be a non-empty string`);
+    // Where the rows are: checked here, on the server. A browser guard finds no rows (it reads
+    // the role only), so its entries leave the row setup's checks out (scripts/build-pkg.mjs).
+    settings = rowSettings(users, claims, table, roleClaim ? roleKey : undefined);
+    return settings;
   }
 
   return {

@@ -292,6 +292,9 @@ const browserOnly = (variant) => ({
       args.importer.endsWith("/js/engine.ts") ? { path: at(`js/generated/messages-${variant}.ts`) } : undefined,
     );
     b.onLoad({ filter: DATABASE_SIDE }, (args) => ({ contents: databaseStub(args.path), loader: "js" }));
+    // Where the rows are (a users setup's table, index, resolver...): a browser guard finds
+    // no rows, so it checks the role's key only (users.ts); the server's guard checks the rest.
+    b.onLoad({ filter: /\/js\/users-setup\.ts$/ }, () => ({ contents: "export function rowSettings() { return undefined; }", loader: "js" }));
     b.onLoad({ filter: /\/js\/validators\.ts$/ }, () => ({
       contents: 'export function nameValidator() { throw new Error("schema validators come from convex-guard, not its browser entries"); }',
       loader: "js",

@@ -6,6 +6,8 @@ import { defineSchema, defineTable, getFunctionAddress } from "convex/server";
 import { v } from "convex/values";
 import { defineGuard, GuardConfigError } from "convex-guard";
 import { defineClientGuard } from "convex-guard/client";
+import { defineClientGuard as defineRolesGuard } from "convex-guard/client/roles";
+import { readFileSync } from "node:fs";
 
 const roles = ["user", "moderator", "admin"];
 const configError = (users, pattern) => {
@@ -510,4 +512,27 @@ test("validate's fix for the role field names no binding: a second guard (`recor
       /the users table 'staff' does not declare the role field 'role' \(users\.roleField\): declare it `role: v\.optional\(<guard>\.roleValidator\(\)\)`, <guard> being the guard whose validate this is/.test(e.message) &&
       !/guard\.roleValidator/.test(e.message),
   );
+});
+
+test("a browser guard checks the users keys and where the role is; where the rows are is the server guard's to check", () => {
+  for (const define of [defineClientGuard, defineRolesGuard]) {
+    const refuses = (users, pattern) =>
+      assert.throws(() => define({ roles, users }).validate(), (e) => e instanceof GuardConfigError && pattern.test(e.message), JSON.stringify(users));
+    refuses({ tabel: "users" }, /users: unknown key 'tabel' \(did you mean 'table'\?\)/);
+    refuses({ roleClaim: "role", roleField: "role" }, /^users\.roleField and users\.roleClaim/);
+    refuses({ roleClaim: "" }, /users\.roleClaim must be a non-empty string/);
+    refuses({ roleField: 3 }, /users\.roleField must be a non-empty string/);
+    refuses("users", /users must be an object/);
+    // A browser finds no rows: a setup the server refuses (no index for `field`) is no concern
+    // of the page's guard, which still reads the role where the configuration says.
+    const page = define({ roles, permissions: { admin: ["x:y"] }, users: { claim: "subject", field: "externalId", roleField: "level" } });
+    page.validate();
+    assert.equal(page.can({ level: "admin" }, "x:y"), true);
+  }
+  assert.throws(() => defineGuard({ roles, users: { claim: "subject", field: "externalId" } }).validate(), /users\.index is required/);
+  // And none of the row setup's checks is in the page's code (make bench: browser_roles_gzip_bytes).
+  for (const entry of ["client.js", "client-roles.js"]) {
+    const code = readFileSync(new URL(`../../pkg/${entry}`, import.meta.url), "utf8");
+    assert.doesNotMatch(code, /users\.index is required|users\.resolve must be a function/, entry);
+  }
 });
