@@ -7,7 +7,7 @@ import type { Authz } from "./authz.js";
 import { AccessEngine, AccessLevelsBuilder, engine } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import { ACCESS_TABLE_NAMES } from "./access-tables.js";
-import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkPermissionName, roleOrPermission } from "./config-keys.js";
+import { ACCESS_GROUPS_KEYS, ACCESS_KEYS, ACCESS_TABLE_KEYS, checkKeys, checkName, checkPermissionName, roleOrPermission } from "./config-keys.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
 import {
   ACCESS_STALE_LEVEL,
@@ -186,9 +186,7 @@ function compileTables(tables: AccessConfig<string>["tables"]): Map<string, Tabl
     checkKeys(t, ACCESS_TABLE_KEYS, at);
     for (const key of ACCESS_TABLE_KEYS) {
       const value = t[key];
-      if ((key === "owner" || value !== undefined) && (typeof value !== "string" || value.length === 0)) {
-        throw new GuardConfigError(`${at}.${key} must be a non-empty string`);
-      }
+      if (key === "owner" || value !== undefined) checkName(`${at}.${key}`, value);
     }
     if (t.parentTable !== undefined && t.parent === undefined) {
       throw new GuardConfigError(`${at}.parentTable needs ${at}.parent, the field holding the parent's id`);

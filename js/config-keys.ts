@@ -191,6 +191,14 @@ function polluted(): never {
 }
 
 /**
+ * Throws unless `value`, the configuration's `path`, is a non-empty string (a table, field,
+ * index, claim or variable name: `""` would name nothing). @internal
+ */
+export function checkName(path: string, value: unknown): void {
+  if (typeof value !== "string" || value.length === 0) throw new GuardConfigError(`${path} must be a non-empty string`);
+}
+
+/**
  * Throws a {@link GuardConfigError} unless `value` (the configuration's entry at `path`) is
  * absent (`undefined` or `null`, as every part reads it) or an object whose keys are all
  * among `keys`; the message names the first other key and the key it most likely meant,

@@ -5,7 +5,7 @@
  * permission's form.)
  */
 import { checkLockoutKeys } from "./codes.js";
-import { AUDIT_KEYS, checkKeys, CONFIRMATIONS_KEYS, roleOrPermission } from "./config-keys.js";
+import { AUDIT_KEYS, checkKeys, checkName, CONFIRMATIONS_KEYS, roleOrPermission } from "./config-keys.js";
 import type { ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 
@@ -24,9 +24,7 @@ export function checkConfirmations(c: ConfirmationsConfig, roles: readonly strin
   // Read as they are used (`??` a default): `null` is absent.
   const names = { secretEnv: c.secretEnv, table: c.table, "audit.table": c.audit?.table };
   for (const [key, value] of Object.entries(names)) {
-    if (value != null && (typeof value !== "string" || value.length === 0)) {
-      throw new GuardConfigError(`confirmations.${key} must be a non-empty string`);
-    }
+    if (value != null) checkName(`confirmations.${key}`, value);
   }
   // A string here would be spread into one-letter names: the secret it names never redacted.
   const redact: unknown = c.redactEnv;

@@ -4,6 +4,7 @@
  * that checks nothing (scripts/build-pkg.mjs), so a page carries none of it. users.ts checks the
  * keys and where the role is, in every entry.
  */
+import { checkName } from "./config-keys.js";
 import { DEFAULT_USERS_TABLE } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import { INDEX_KEYS, MODES, type ResolvedUsers, type Settings } from "./users.js";
@@ -46,9 +47,7 @@ export function rowSettings(users: Record<string, unknown>, claims: boolean, tab
     Object.assign(names, { claim, field, index: users.index ?? "by_tokenIdentifier" });
     s = { kind: "index", table: table!, claim: claim as string, field: field as string, index: names.index as string };
   }
-  for (const [key, value] of Object.entries(names)) {
-    if (typeof value !== "string" || value.length === 0) throw new GuardConfigError(`users.${key} must be a non-empty string`);
-  }
+  for (const [key, value] of Object.entries(names)) checkName(`users.${key}`, value);
   if (roleClaim !== undefined) s.roleClaim = roleClaim;
   return s;
 }

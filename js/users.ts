@@ -6,7 +6,7 @@
  * answers something else) is "no user". The role is the row's field, or with `roleClaim` the
  * token's claim (the user is then the row a row setup beside it finds, or with none the identity).
  */
-import { checkKeys, USERS_KEYS } from "./config-keys.js";
+import { checkKeys, checkName, USERS_KEYS } from "./config-keys.js";
 import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
@@ -328,7 +328,7 @@ export function createUserFinder(config: unknown): UserFinder {
       );
     }
     const [key, name] = roleClaim ? ["roleClaim", users.roleClaim] : ["roleField", users.roleField ?? DEFAULT_ROLE_FIELD];
-    if (typeof name !== "string" || name.length === 0) throw new GuardConfigError(`users.${key} must be a non-empty string`);
+    checkName(`users.${key}`, name);
     // Where the rows are: checked here, on the server. A browser guard finds no rows (it reads
     // the role only), so its entries leave the row setup's checks out (scripts/build-pkg.mjs).
     settings = rowSettings(users, claims, table, roleClaim ? roleKey : undefined);
