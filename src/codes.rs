@@ -849,10 +849,7 @@ impl Failures {
     /// (NaN, infinite, negative or above [`MAX_TIME_MS`]; a fractional time is accepted).
     pub fn new(count: f64, last: f64) -> Result<Failures, Error> {
         time::check(Msg::LastFailure, last)?;
-        // NaN fails `contains`; in range, the cast truncates and the round trip tells whether
-        // `count` was whole.
-        let max = f64::from(MAX_LOCKOUT_FAILURES);
-        if !((0.0..=max).contains(&count) && f64::from(count as u8) == count) {
+        if !whole_in(count, 0.0, f64::from(MAX_LOCKOUT_FAILURES)) {
             return Err(Error::argument(
                 &[Msg::Failures],
                 &[],
@@ -960,10 +957,8 @@ impl Lockout {
         window_ms: Option<f64>,
         default: Lockout,
     ) -> Result<Lockout, Error> {
-        let max = f64::from(MAX_LOCKOUT_FAILURES);
         let n = max_failures.unwrap_or(default.max_failures);
-        // NaN fails `contains`; in range, the round trip through u8 tells whether `n` is whole.
-        if !((1.0..=max).contains(&n) && f64::from(n as u8) == n) {
+        if !whole_in(n, 1.0, f64::from(MAX_LOCKOUT_FAILURES)) {
             return Err(Error::config(
                 &[Msg::LockoutFailures],
                 &[entry],
@@ -972,7 +967,7 @@ impl Lockout {
         }
         let window_ms = window_ms.unwrap_or(default.window_ms);
         // Whole, as the code's ttl: a fractional window made a fractional reopening time.
-        if !whole_ms(window_ms, MIN_LOCKOUT_WINDOW_MS, MAX_LOCKOUT_WINDOW_MS) {
+        if !whole_in(window_ms, MIN_LOCKOUT_WINDOW_MS, MAX_LOCKOUT_WINDOW_MS) {
             return Err(Error::config(
                 &[Msg::LockoutWindow],
                 &[entry],
@@ -1253,14 +1248,15 @@ pub struct Consumption {
 /// [`MAX_TTL_MS`], as `length` and `maxAttempts` are whole (a fractional one gave a fractional
 /// `expiresAt`).
 fn ttl_in_range(ttl_ms: f64) -> bool {
-    whole_ms(ttl_ms, MIN_TTL_MS, MAX_TTL_MS)
+    whole_in(ttl_ms, MIN_TTL_MS, MAX_TTL_MS)
 }
 
-/// Whether `ms` is a whole number of ms from `min` to `max` (at most `u32::MAX`): a duration
-/// of the configuration (a code's lifetime, a lockout's window). NaN fails `contains`, as do
-/// the infinities; in range, the cast truncates and the round trip tells whether `ms` was whole.
-fn whole_ms(ms: f64, min: f64, max: f64) -> bool {
-    (min..=max).contains(&ms) && f64::from(ms as u32) == ms
+/// Whether `v` is a whole number from `min` to `max` (`max` at most `u32::MAX`): a count of
+/// failures, or a duration of the configuration in ms (a code's lifetime, a lockout's window).
+/// NaN fails `contains`, as do the infinities; in range, the cast truncates and the round trip
+/// tells whether `v` was whole.
+fn whole_in(v: f64, min: f64, max: f64) -> bool {
+    (min..=max).contains(&v) && f64::from(v as u32) == v
 }
 
 /// The numbers of [`Msg::CodeTtl`].
