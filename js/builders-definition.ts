@@ -9,7 +9,7 @@ import type { PropertyValidators } from "convex/values";
 import type { GenericDataModel } from "convex/server";
 import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction, GuardedMutation, GuardedQuery, GuardMetadata } from "./builders.js";
 import { kind, members } from "./access-schema.js";
-import { checkArgs, checkConfigured, checkKeys, checkPermissionName, keysOf } from "./config-keys.js";
+import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { field } from "./fields.js";
 
@@ -84,8 +84,8 @@ export function checkDefinition(where: string, d: object, keys: readonly string[
  */
 export type ConfiguredNames = {
   roles(): readonly string[];
-  /** The policy's decision, which throws for a malformed permission name. */
-  can(subject: null, permission: string): boolean;
+  /** The policy's decision for a role name (or none), which throws for a malformed permission name. */
+  can(subject: string | null, permission: string): boolean;
   limits(): readonly string[];
   tables(): readonly string[];
   levels(): readonly string[];
@@ -97,12 +97,13 @@ export type ConfiguredNames = {
  * Throws a `GuardConfigError` unless every name `meta` declares is one the guard configures:
  * past the types (JavaScript, `as any`, a table of the schema left out of `access.tables`), a
  * misspelt role, limit, table or level would otherwise be refused at each call as the caller's
- * `INVALID_ARGUMENT`, its message naming the configuration to the client.
+ * `INVALID_ARGUMENT`, its message naming the configuration to the client, and a permission no
+ * role holds as the caller's `FORBIDDEN`.
  */
 export function checkNames(where: string, meta: Pick<GuardMetadata, "role" | "permission" | "rateLimit"> & { access: GuardMetadata["access"] | null }, names: ConfiguredNames): void {
   const known = (what: string, name: string, all: readonly string[]) => checkConfigured(where, what, name, all);
   if (meta.role !== null) known("role", meta.role, names.roles());
-  if (meta.permission !== null) checkPermissionName({ permission: meta.permission }, where, names.can);
+  if (meta.permission !== null) checkPermissionHeld(where, meta.permission, names.roles(), names.can);
   if (meta.rateLimit !== null) known("rate limit", meta.rateLimit.name, names.limits());
   if (meta.access !== null) {
     known("access table", meta.access.table, names.tables());

@@ -223,9 +223,9 @@ export function checkKeys(value: unknown, keys: readonly string[], path: string)
  * The checked `{ role }` or `{ permission }` at `path` (`access.groups.managers`,
  * `confirmations.audit.readers`), `undefined` when absent (`null` is no such object). A role must be one of `roles`. A
  * permission's form is the engine's to check ({@link checkPermissionName}); it may be one no
- * role holds: then nobody qualifies, as nobody may call a function builder's `permission` no
- * role holds (a denial, never an error a client sees; TypeScript refuses such a name in a
- * literal configuration).
+ * role holds: then nobody qualifies (a denial, never an error a client sees; TypeScript refuses
+ * such a name in a literal configuration). A function's `permission` is another matter
+ * ({@link checkPermissionHeld}).
  * @internal
  */
 export function roleOrPermission(
@@ -265,6 +265,19 @@ export function checkPermissionName(
     if (e instanceof GuardConfigError) throw e; // the roles' own mistake, named by them
     throw new GuardConfigError(`${path}.permission: ${(e as { data?: { message?: unknown } }).data?.message ?? String(e)}`);
   }
+}
+
+/**
+ * Throws a {@link GuardConfigError} at `where` unless some role holds `permission` (checked for
+ * its form first, {@link checkPermissionName}): a function requiring one no role holds (a misspelt
+ * `delete:user`) would refuse every caller as `FORBIDDEN`, the developer's mistake shown as the
+ * caller's. For the function builders and safe actions; a reader or manager permission no role
+ * holds is a choice (nobody qualifies), see {@link roleOrPermission}.
+ * @internal
+ */
+export function checkPermissionHeld(where: string, permission: string, roles: readonly string[], can: (subject: string | null, permission: string) => boolean): void {
+  checkPermissionName({ permission }, where, can);
+  if (!roles.some((r) => can(r, permission))) throw new GuardConfigError(`${where}: permission '${permission}' is not configured (no role holds it)`);
 }
 
 /** What `check` threw (to be thrown at each call of the function it checked), or `undefined`. */

@@ -13,7 +13,7 @@
 import { ConvexError, type PropertyValidators, type Value } from "convex/values";
 import { secretValues, type Audit } from "./audit.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
-import { checkArgs, checkConfigured, checkKeys, checkPermissionName, keysOf, refusal, untilPassed } from "./config-keys.js";
+import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
@@ -162,9 +162,7 @@ export function createSafeAction(
     const checkNamed = untilPassed(() => {
       if (role !== undefined && roles !== undefined) checkConfigured(where, "role", role, roles());
       if (permission !== undefined && can !== undefined && roles !== undefined) {
-        checkPermissionName({ permission }, where, can);
-        // One no role holds (a misspelt `delete:user`) would refuse every caller, as FORBIDDEN.
-        if (!roles().some((r) => can(r, permission))) throw new GuardConfigError(`${where}: permission '${permission}' is not configured (no role holds it)`);
+        checkPermissionHeld(where, permission, roles(), can);
       }
       if (limitNames !== undefined) for (const limit of limits) checkConfigured(where, "rate limit", limit.name, limitNames());
     });

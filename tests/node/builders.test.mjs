@@ -607,6 +607,10 @@ test("a name the guard does not configure (past the types) is the developer's Gu
     [() => guard.query(builder, { args: {}, role: "admn", handler }), /^guard\.query: role 'admn' is not configured \(did you mean 'admin'\?\)$/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "pots" }, handler }), /^guard\.mutation: rate limit 'pots' is not configured \(did you mean 'post'\?\)$/],
     [() => guard.mutation(builder, { args: {}, permission: "notes::x", handler }), /^guard\.mutation\.permission: /],
+    // A well-formed permission no role holds (a misspelt `note:write`) would refuse every caller
+    // as FORBIDDEN, as a safe action's refuses at its call.
+    [() => guard.mutation(builder, { args: {}, permission: "note:write", handler }), /^guard\.mutation: permission 'note:write' is not configured \(no role holds it\)$/],
+    [() => guard.query(builder, { args: {}, role: "user", permission: "tasks:read", handler }), /^guard\.query: permission 'tasks:read' is not configured \(no role holds it\)$/],
     [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
     [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "ownr" }, handler }), /^guard\.query: access level 'ownr' is not configured \(did you mean 'owner'\?\)$/],
     [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
@@ -617,6 +621,7 @@ test("a name the guard does not configure (past the types) is the developer's Gu
     }
   }
   await assert.rejects(guard.customCtx({ role: "admn" }).input(ctx(ada), {}), /guard\.customCtx: role 'admn' is not configured/);
+  await assert.rejects(guard.customCtx({ permission: "note:write" }).input(ctx(ada), {}), /guard\.customCtx: permission 'note:write' is not configured \(no role holds it\)/);
   assert.equal(ran, 0);
   // Configured names still run for those they admit.
   assert.equal(await guard.mutation(builder, { args: {}, role: "admin", rateLimit: { name: "post" }, handler })._handler(ctx(ada, []), {}), "ran");

@@ -247,7 +247,7 @@ test("audit readers: an unknown role is the developer's error before any request
   assert.deepEqual((await fixed.audit.list(adminCtx(), {}, { numItems: 5, cursor: null })).page, []);
 });
 
-test("audit readers: a permission no role holds is accepted, and nobody reads the trail (FORBIDDEN), as with a builder's permission", async () => {
+test("audit readers: a permission no role holds is accepted, and nobody reads the trail (FORBIDDEN) (a choice, unlike a builder's permission)", async () => {
   const guard = defineGuard(confirmations({ audit: { readers: { permission: "admin:audit" } } }));
   guard.validate();
   await assert.rejects(guard.audit.list(adminCtx(), {}, { numItems: 5, cursor: null }), (e) => e?.data?.code === "FORBIDDEN");
