@@ -193,7 +193,7 @@ export function defineGuard<
   const confirmationsPart = once(() => {
     // Safe actions call the action-aware checks (requireUser, requireRole, requirePermission,
     // getUser) and the rate limits, as the builders do.
-    const checks = { ...checksPart(), limitNames: () => limitNames(rateLimits!) };
+    const checks = { ...checksPart(), limitNames: () => limitNames(rateLimits!), identities: claims };
     confirmations = createConfirmations(config?.confirmations as ConfirmationsConfig | undefined, erased, checks as never);
     const { validate: _, ...methods } = confirmations;
     return methods;

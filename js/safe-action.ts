@@ -99,10 +99,10 @@ function actorOf(where: string, who: unknown): unknown {
  * internal functions wired), the row has no actor, as before; the denial is what the caller gets
  * either way.
  */
-async function refusedCaller(ctx: ActionCtx, getUser: ((ctx: ActionCtx) => Promise<unknown>) | undefined): Promise<string | undefined> {
+async function refusedCaller(ctx: ActionCtx, getUser: ((ctx: ActionCtx) => Promise<unknown>) | undefined, identities: boolean | undefined): Promise<string | undefined> {
   if (getUser === undefined) return undefined;
   try {
-    return userKey(await getUser(ctx));
+    return userKey(await getUser(ctx), identities);
   } catch {
     return undefined;
   }
@@ -128,6 +128,11 @@ export type SafeActionGuard = {
   roles?: () => readonly string[];
   /** The policy's decision for a role name (or none), which throws for a malformed permission. */
   can?: (subject: string | null, permission: string) => boolean;
+  /**
+   * Whether the user the guard's checks find is the identity (`users.roleClaim` alone), not a
+   * row: their key is then its `tokenIdentifier`, never an `_id` claim the token carries.
+   */
+  identities?: boolean;
 };
 
 /** @internal */
@@ -139,7 +144,7 @@ export function createSafeAction(
 ): <Args extends PropertyValidators, Result, Actor = unknown>(
   definition: SafeActionDefinition<ActionCtx, Args, Result, Actor>,
 ) => SafeAction<Args, Result> {
-  const { rateLimit, rateLimitAll, getUser, limitNames, roles, can } = guard;
+  const { rateLimit, rateLimitAll, getUser, limitNames, roles, can, identities } = guard;
   return (given) => {
     // Read as one flat type (its union types only what may be written together).
     const definition = given as Omit<typeof given, never>;
@@ -177,8 +182,9 @@ export function createSafeAction(
         : permission !== undefined
           ? (["requirePermission", (c: ActionCtx) => guard.requirePermission!(c, permission)] as const)
           : (["requireUser", (c: ActionCtx) => guard.requireUser!(c)] as const);
+    const ownCheck = own(definition, "check") as ((ctx: ActionCtx) => Promise<unknown>) | undefined;
     const check: (ctx: ActionCtx) => Promise<unknown> =
-      (own(definition, "check") as ((ctx: ActionCtx) => Promise<unknown>) | undefined) ??
+      ownCheck ??
       (async (ctx: ActionCtx) => {
         if (guard[needed] === undefined) throw new GuardConfigError(`${where}: no ${needed} to check callers with (give check)`);
         return ask(ctx);
@@ -230,7 +236,9 @@ export function createSafeAction(
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
           const who = actorOf(where, await check(ctx)) as never;
-          actor = userKey(who);
+          // The guard's own check found a row or an identity, as its mode says; a developer's
+          // check returned whatever it returns, told apart by its fields.
+          actor = userKey(who, ownCheck ? undefined : identities);
           if (limits.length > 0) {
             // Each key made and checked first: nothing is taken unless every one is sound.
             const take = listed ? rateLimitAll : rateLimit;
@@ -245,7 +253,7 @@ export function createSafeAction(
           admitted = ending(e, clean);
           // Refused by the check itself (no actor yet), signed in: the row names who was refused.
           if (actor === undefined && admitted.outcome === "denied" && admitted.details?.denial !== "UNAUTHENTICATED") {
-            actor = await refusedCaller(ctx, getUser);
+            actor = await refusedCaller(ctx, getUser, identities);
           }
         }
         let started: string | undefined;

@@ -438,6 +438,38 @@ test("with users.roleClaim (the user is the identity), the default check's actor
   assert.equal(audited.at(-1)?.actor, "issuer|user");
 });
 
+test("with users.roleClaim, a token carrying _id and _creationTime claims is still the identity: its actor and its key are its tokenIdentifier", async () => {
+  // An attacker's review: an issuer that copies user-editable metadata into the token (a JWT
+  // template) let the caller choose `_id` and `_creationTime`, read as a row's: the audit
+  // trail's actor and the rate-limit key were another user's id.
+  const claims = defineGuard({ roles: ["user", "admin"], users: { roleClaim: "role" }, rateLimits: { send: { rate: 5, period: 60_000 } } });
+  const forged = { tokenIdentifier: "issuer|mallory", subject: "mallory", issuer: "issuer", role: "user", _id: "users:victim", _creationTime: 1 };
+  const audited = [];
+  const taken = [];
+  const ctx = {
+    ...actionCtx(audited),
+    auth: { getUserIdentity: async () => forged },
+    // The wired getUser as the guard's answers: the caller holds no admin role.
+    runQuery: async (_fn, { users, role }) => {
+      if (role === "admin") throw new ConvexError({ code: "FORBIDDEN", message: "Insufficient role" });
+      return { users, user: forged };
+    },
+    runMutation: async (fn, args) => {
+      if (getFunctionName(fn) === "guardFunctions:rateLimit") return taken.push(args.key), answered({ ok: true, remaining: 4, retryAfter: 0 }, args);
+      return logInto(audited)(args);
+    },
+  };
+  const def = claims.safeAction({ name: "t", args: {}, rateLimit: { name: "send" }, handler: async () => 1 });
+  assert.equal(await def.handler(ctx, {}), 1);
+  assert.equal(audited.at(-1)?.actor, "issuer|mallory");
+  assert.deepEqual(taken, ["issuer|mallory"]);
+  // Refused by a role check: the denial's row names the token too.
+  const admin = claims.safeAction({ name: "a", args: {}, role: "admin", handler: async () => 2 });
+  await assert.rejects(admin.handler(ctx, {}), (e) => e?.data?.code === "FORBIDDEN");
+  assert.equal(audited.at(-1)?.outcome, "denied");
+  assert.equal(audited.at(-1)?.actor, "issuer|mallory");
+});
+
 test("an actor is a row's _id even when the row stores its identity's fields, and an identity's tokenIdentifier whatever _id claim it carries", async () => {
   // A users row that keeps tokenIdentifier, issuer and subject (an attacker's review: read as
   // an identity, its key was the tokenIdentifier, which forgetUser and resetRateLimit miss).
