@@ -93,6 +93,20 @@ function actorOf(where: string, who: unknown): unknown {
 }
 
 /**
+ * The key of what a developer's `check` returned ({@link userKey}), where a row and the caller's
+ * token cannot be told apart by their fields: a token whose issuer lets the caller choose claims
+ * can carry `_id` and `_creationTime`, a row's fields, to be keyed as another user. An object with
+ * the caller's own `tokenIdentifier` and the same `_id` their token claims is that token.
+ */
+async function checkedKey(ctx: ActionCtx, who: unknown): Promise<string | undefined> {
+  const key = userKey(who);
+  const w = who as { _id?: unknown; tokenIdentifier?: unknown };
+  if (typeof w !== "object" || key !== w._id || typeof w.tokenIdentifier !== "string") return key;
+  const identity = (await ctx.auth.getUserIdentity()) as { _id?: unknown; tokenIdentifier?: unknown } | null;
+  return identity?.tokenIdentifier === w.tokenIdentifier && identity._id === w._id ? w.tokenIdentifier : key;
+}
+
+/**
  * Who a check refused, as the guard finds the caller (`guard.getUser`: their row's `_id`, or the
  * identity's `tokenIdentifier` under `users.roleClaim`), so that a denial's audit row names them.
  * Only for the trail: when the guard finds no one, or cannot look (an action without the
@@ -238,7 +252,7 @@ export function createSafeAction(
           const who = actorOf(where, await check(ctx)) as never;
           // The guard's own check found a row or an identity, as its mode says; a developer's
           // check returned whatever it returns, told apart by its fields.
-          actor = userKey(who, ownCheck ? undefined : identities);
+          actor = ownCheck ? await checkedKey(ctx, who) : userKey(who, identities);
           if (limits.length > 0) {
             // Each key made and checked first: nothing is taken unless every one is sound.
             const take = listed ? rateLimitAll : rateLimit;

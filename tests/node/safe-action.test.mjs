@@ -483,6 +483,17 @@ test("an actor is a row's _id even when the row stores its identity's fields, an
   const own = guard.safeAction({ name: "t", args: {}, check: async () => identity, handler: async () => 2 });
   assert.equal(await own.handler(actionCtx(audited), {}), 2);
   assert.equal(audited.at(-1)?.actor, "issuer|m");
+  // The README's own check, `(ctx) => ctx.auth.getUserIdentity()`, with a token that also
+  // claims `_creationTime` (an attacker's review: an issuer copying user-editable metadata into
+  // its tokens made the caller's chosen `_id` the actor and the rate-limit key): still the token.
+  const forged = { ...identity, _creationTime: 1 };
+  const asToken = guard.safeAction({ name: "t", args: {}, check: (ctx) => ctx.auth.getUserIdentity(), handler: async () => 3 });
+  assert.equal(await asToken.handler({ ...actionCtx(audited), auth: { getUserIdentity: async () => ({ ...forged }) } }, {}), 3);
+  assert.equal(audited.at(-1)?.actor, "issuer|m");
+  // A row a check read, storing its user's tokenIdentifier: still its _id (the token claims none).
+  const byToken = guard.safeAction({ name: "t", args: {}, check: async () => row, handler: async () => 4 });
+  assert.equal(await byToken.handler({ ...actionCtx(audited), auth: { getUserIdentity: async () => ({ tokenIdentifier: "issuer|user", issuer: "issuer", subject: "user" }) } }, {}), 4);
+  assert.equal(audited.at(-1)?.actor, "users:2");
 });
 
 test("a rate-limit key is the default actor's _id, or exactly what rateLimit.key returns; a non-string is refused, never stringified", async () => {
