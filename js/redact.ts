@@ -153,6 +153,8 @@ function walk(value: unknown, forms: readonly string[], depth: number, budget: B
     return s;
   };
   if (typeof value === "string") return text(cleanString(value, forms));
+  // A number whose digits hold a secret (an all-digit key as `Number(key)`) goes as a string would.
+  if ((typeof value === "number" || typeof value === "bigint") && forms.some((f) => String(value).includes(f))) return text(REDACTED);
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (typeof value === "bigint") {
     // Convex stores 64-bit integers only.

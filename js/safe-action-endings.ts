@@ -33,9 +33,13 @@ export function plainValue(x: unknown): Value | undefined | typeof REFUSED {
   }
 }
 
-/** Whether a plain value holds any of `forms` in a string, a field name or bytes. */
+/**
+ * Whether a plain value holds any of `forms` in a string, a field name, bytes, or the digits of
+ * a number or a bigint (an all-digit key returned as `Number(key)`).
+ */
 export function carries(x: Value | undefined, forms: readonly string[], bytes: readonly string[]): boolean {
   if (typeof x === "string") return forms.some((f) => x.includes(f));
+  if (typeof x === "number" || typeof x === "bigint") return carries(String(x), forms, bytes);
   if (x instanceof ArrayBuffer) {
     const text = latin1(new Uint8Array(x));
     return bytes.some((f) => text.includes(f));

@@ -171,6 +171,26 @@ test("every encoding of a secret is caught, in strings, field names and bytes", 
   }
 });
 
+test("an all-digit secret is caught as a number or a bigint too, in a result, a ConvexError's data and its audit row", async () => {
+  // An attacker's review: `{ account: Number(key) }` left the action, and was stored.
+  const digits = "8675309123456";
+  process.env.EXTERNAL_API_KEY = digits;
+  try {
+    for (const value of [{ account: Number(digits) }, [BigInt(digits) * 10n + 7n], Number(digits)]) {
+      const r = await outcome(returning(value));
+      assert.deepEqual(r.data, UPSTREAM, String(value));
+      assert.ok(!JSON.stringify(r.audited, (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes(digits));
+    }
+    const denied = await outcome(throwing(new ConvexError({ code: "FORBIDDEN", n: Number(digits) })));
+    assert.ok(!JSON.stringify(denied.audited).includes(digits), JSON.stringify(denied.audited));
+    assert.ok(!JSON.stringify(denied.data ?? null).includes(digits));
+    // A number that only shares some digits is a number.
+    assert.deepEqual((await outcome(returning({ n: 8675309 }))).ok, { n: 8675309 });
+  } finally {
+    process.env.EXTERNAL_API_KEY = API_KEY;
+  }
+});
+
 test("Map, Set, Date, typed arrays, class instances and undefined in arrays are refused", async () => {
   class Company {
     name = "Acme";
