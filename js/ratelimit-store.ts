@@ -42,11 +42,17 @@ type Row = RateLimitState & {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = any;
 
-/** `key` when it is a string of 1 to 1,024 characters, else `INVALID_ARGUMENT`. @internal */
+/**
+ * `key` when it is a string of 1 to 1,024 characters of whole characters, else
+ * `INVALID_ARGUMENT`: half of a surrogate pair is no text Convex stores (keys from arguments,
+ * `key: { arg }`, are the client's). @internal
+ */
 export function checkKey(key: unknown): string {
   if (typeof key !== "string" || key.length === 0 || key.length > MAX_RATE_LIMIT_KEY_LENGTH) {
     deny("INVALID_ARGUMENT", rateLimitKey(MAX_RATE_LIMIT_KEY_LENGTH));
   }
+  // With the `u` flag, a surrogate pair is one code point: `\p{Cs}` matches half a pair only.
+  if (/\p{Cs}/u.test(key)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.RATE_LIMIT_KEY_SURROGATE);
   return key;
 }
 

@@ -853,6 +853,10 @@ pub mod client {
         pub const RATE_LIMIT_NAMED: &str = "rate limit {s}: {s}";
         /// [`INVALID_ARGUMENT`]: a rate limit key not a string of 1 to `{n}` characters, the most.
         pub const RATE_LIMIT_KEY: &str = "a rate limit key must be a string of 1 to {n} characters";
+        /// [`INVALID_ARGUMENT`]: a rate limit key holding a lone surrogate (JavaScript only),
+        /// which Convex cannot store as UTF-8 text.
+        pub const RATE_LIMIT_KEY_SURROGATE: &str =
+            "a rate limit key may not hold a lone surrogate (half of a character): send whole characters";
         /// [`INVALID_ARGUMENT`]: an entry of `rateLimitAll` that is not an object.
         pub const RATE_LIMIT_REQUEST: &str = "a rate limit request is { name, key, count? }";
         /// [`INVALID_ARGUMENT`]: `rateLimitAll` given something else than an array.

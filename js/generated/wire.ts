@@ -295,6 +295,8 @@ export const enum CLIENT_MESSAGE {
   GROUP_NAME_LEADING_MARK = "a group name may not start with a combining mark or a joiner, which would attach to the text before it: start it with a letter, digit or symbol",
   /** `client::GROUP_NAME_SURROGATE`: `INVALID_ARGUMENT`: a new group's name holding a lone surrogate (JavaScript only). */
   GROUP_NAME_SURROGATE = "a group name may not hold a lone surrogate (half of a character, as cutting a string inside an emoji leaves): send whole characters",
+  /** `client::RATE_LIMIT_KEY_SURROGATE`: `INVALID_ARGUMENT`: a rate limit key holding a lone surrogate (JavaScript only), which Convex cannot store as UTF-8 text. */
+  RATE_LIMIT_KEY_SURROGATE = "a rate limit key may not hold a lone surrogate (half of a character): send whole characters",
   /** `client::RATE_LIMIT_REQUEST`: `INVALID_ARGUMENT`: an entry of `rateLimitAll` that is not an object. */
   RATE_LIMIT_REQUEST = "a rate limit request is { name, key, count? }",
   /** `client::RATE_LIMIT_ALL_ARRAY`: `INVALID_ARGUMENT`: `rateLimitAll` given something else than an array. */

@@ -78,6 +78,23 @@ test("an argument key over 1,024 characters with its prefix is refused, not cut"
   }
 });
 
+test("a key holding half of a surrogate pair is refused, never stored (Convex keeps UTF-8 text only); whole characters pass", async () => {
+  // An attacker's review: "\ud800" was accepted as a key, where every other string the guard
+  // stores refuses it.
+  const t = newTest();
+  await addUsers(t, [["mo", "moderator"]]);
+  const as = t.withIdentity({ subject: "mo", issuer: "https://auth.example" });
+  for (const bucket of ["\ud800", "a\udc00", "\ud83d"]) {
+    expect(await outcome(as.mutation(api.guarded.importInto, { bucket }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "a rate limit key may not hold a lone surrogate (half of a character): send whole characters",
+    });
+    expect(await outcome(t.run((ctx) => guard.rateLimit(ctx, "login", { key: bucket, throws: false })))).toMatchObject({ code: "INVALID_ARGUMENT" });
+  }
+  expect(await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).toEqual([]);
+  expect(await as.mutation(api.guarded.importInto, { bucket: "\ud83d\ude00 a\u0000b" })).toEqual({ bucket: "\ud83d\ude00 a\u0000b" });
+});
+
 test("under Convex Auth a tokenIdentifier key is a fresh budget per sign-in; the row's _id (the README's advice) is not", async () => {
   // An attacker's review: the README recommended the identity's tokenIdentifier as a key, and
   // Convex Auth's is issuer|userId|sessionId: 12 PIN attempts passed a limit of 3 in four
