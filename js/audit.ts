@@ -287,7 +287,7 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
 
 /** The fix for a missing audit table, named in the `GuardConfigError`. @internal */
 export const AUDIT_TABLE_FIX =
-  "spread the audit table into your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
+  "add the audit table to your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
   "(under confirmations.audit.table when renamed)";
 
 /** @internal */

@@ -18,7 +18,7 @@ export const confirmationsTable = /* @__PURE__ */ defineConfirmationsTable();
 
 /** The line that adds the codes table named `table` to the schema (a `GuardConfigError`'s fix). @internal */
 export function codesTableFix(table: string): string {
-  return `spread the codes table into your schema: \`${table}: confirmationsTable\``;
+  return `add the codes table to your schema: \`defineSchema({ ...yourTables, ${table}: confirmationsTable })\``;
 }
 
 // A function, so bundlers drop the definition from bundles that do not use it (see access-tables.ts).

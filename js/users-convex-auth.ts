@@ -100,7 +100,9 @@ async function sessionUserId(ctx: AnyReaderCtx | object, sessionId: string): Pro
     console.warn(
       `convex-guard: users.convexAuth: the Convex Auth 2.0 session look-up (components.${MOUNT}.public.getSession) threw ` +
         `(${e instanceof Error ? e.name : typeof e}); the caller has no user. Mount @convex-dev/auth 2.0 as ` +
-        "`app.use(auth)` in convex/convex.config.ts (in convex-test: register its component as \"auth\")",
+        "`app.use(auth)` in convex/convex.config.ts (in convex-test: register its component as \"auth\"). " +
+        "On Convex Auth 0.0.x, a subject is `userId|sessionId`: one without `|` is read as 2.0's session id " +
+        "(in convex-test: t.withIdentity({ subject: `${userId}|session1` }))",
     );
     return null;
   }

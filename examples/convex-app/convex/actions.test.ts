@@ -668,8 +668,8 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       "table 'guardRateLimits' is missing from the schema: spread rateLimitTables into your schema: `defineSchema({ ...rateLimitTables, ...yourTables })`",
       "tables 'accessGrants', 'accessGroups', 'accessGroupMembers' are missing from the schema: spread the access tables into your schema: `...accessTables`",
       "table 'folders' is missing from the schema: declare the table that access.tables.folders protects (with its owner index)",
-      "table 'guardConfirmations' is missing from the schema: spread the codes table into your schema: `guardConfirmations: confirmationsTable`",
-      expect.stringMatching(/^table 'guardAudit' is missing from the schema: spread the audit table into your schema/),
+      "table 'guardConfirmations' is missing from the schema: add the codes table to your schema: `defineSchema({ ...yourTables, guardConfirmations: confirmationsTable })`",
+      expect.stringMatching(/^table 'guardAudit' is missing from the schema: add the audit table to your schema/),
     ]);
     // A guard without rate limits or confirmations needs none of them.
     defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });

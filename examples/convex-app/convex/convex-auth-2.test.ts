@@ -211,6 +211,8 @@ describe("@convex-dev/auth 2.0: the subject is a session id, read through the au
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     expect(await everywhere(t, { subject: "k97bx9jd3ffzj7f1xf1rjmya4n7c8v3q", issuer: ISSUER })).toEqual(nobody);
     expect(warn.mock.calls.flat().join("\n")).toMatch(/session look-up \(components\.auth\.public\.getSession\) threw.*app\.use\(auth\)/);
+    // A new user's test on 0.0.x gave a subject without `|`: the log names that shape too.
+    expect(warn.mock.calls.flat().join("\n")).toMatch(/On Convex Auth 0\.0\.x, a subject is `userId\|sessionId`/);
   });
 
   test("0.0.x tokens keep working beside 2.0: each shape counts from its own issuer only", async () => {
