@@ -12,6 +12,7 @@ import { v } from "convex/values";
 import type { WriterCtx } from "./ctx.js";
 import { own } from "./fields.js";
 import { num } from "./engine.js";
+import { ALL_OPTION_KEYS, checkOptionKeys, OPTION_KEYS } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import {
   knownLimitConfig,
@@ -97,6 +98,7 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
     // know, which its own function refuses as before): the wired function's guard takes from
     // the limit only when it configures it the same, so a laxer limit of the same name in
     // another guard never decides for this one.
+    checkOptionKeys(options, OPTION_KEYS, "rate limit options");
     const config = limitConfig(limits, name) ?? "";
     const count = own(options, "count");
     const args = { name, key: own(options, "key"), consume, config, ...(count === undefined ? {} : { count }) };
@@ -117,6 +119,7 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
    * one limit.
    */
   async function all(ctx: unknown, requests: readonly RateLimitRequest<string>[], options?: { throws?: boolean }) {
+    checkOptionKeys(options, ALL_OPTION_KEYS, "rateLimitAll options");
     const n = checkRequests(requests).length;
     const sent = new Array<WiredRequest>(n);
     // An index loop: a hole in a sparse array is an entry too (refused, not skipped).

@@ -62,6 +62,15 @@ export const USERS_KEYS = /* @__PURE__ */ keysOf<UsersConfig<string, string>>()(
 ]);
 /** One limit of `rateLimits`. @internal */
 export const RATE_LIMIT_KEYS = /* @__PURE__ */ keysOf<RateLimitSpec>()(["kind", "rate", "period", "capacity", "shards"]);
+/**
+ * The options of `rateLimit` and `checkRateLimit`, of `rateLimitAll` and of each of its
+ * requests: a misspelt one (`cout: 5`) is a `GuardConfigError`, never quietly its default. @internal
+ */
+export const OPTION_KEYS = ["key", "count", "throws"] as const;
+/** @internal */
+export const ALL_OPTION_KEYS = ["throws"] as const;
+/** @internal */
+export const REQUEST_KEYS = ["name", "key", "count"] as const;
 /** `access`. @internal */
 export const ACCESS_KEYS = /* @__PURE__ */ keysOf<AccessConfig<string>>()(["levels", "publicLevel", "shareLevel", "tables", "groups"]);
 /** One table of `access.tables`. @internal */
@@ -213,6 +222,17 @@ export function checkKeys(value: unknown, keys: readonly string[], path: string)
     throw new GuardConfigError(`${path} must be an object`);
   }
   checkOwn(value, keys, `${path}.`);
+  checkOptionKeys(value, keys, path);
+}
+
+/**
+ * Throws a {@link GuardConfigError} naming the first own key of `value` that is not among
+ * `keys` (as {@link checkKeys}), when `value` is an object: a call's options (`cout: 5` is never
+ * quietly a count of 1). A key inherited from a prototype is not read, so not refused.
+ * @internal
+ */
+export function checkOptionKeys(value: unknown, keys: readonly string[], path: string): void {
+  if (typeof value !== "object" || value === null) return;
   const own = Object.keys(value);
   for (let i = 0; i < own.length; i++) {
     if (!keys.includes(own[i]!)) throw new GuardConfigError(`${path}: unknown key ${unknown(own[i]!, keys)}`);

@@ -7,6 +7,7 @@
  */
 import { num } from "./engine.js";
 import { field, own } from "./fields.js";
+import { ALL_OPTION_KEYS, checkOptionKeys, OPTION_KEYS, REQUEST_KEYS } from "./config-keys.js";
 import { deny } from "./errors.js";
 import {
   CLIENT_MESSAGE,
@@ -63,6 +64,7 @@ export function checkKey(key: unknown): string {
  */
 export function requestOf(r: unknown): { name: string; key: string; count?: unknown } {
   if (r === null || typeof r !== "object") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.RATE_LIMIT_REQUEST);
+  checkOptionKeys(r, REQUEST_KEYS, "rateLimitAll entry");
   // Own fields only, each read once (a prototype's `count` is no count).
   const request = { name: field(r, "name") as string, key: field(r, "key") as string, count: field(r, "count") };
   checkKey(request.key);
@@ -166,6 +168,7 @@ export function deleteRows(db: Db, name: string, key: string): Promise<void> {
 
 /** One limit and key: `rateLimit` (`RL_TAKE`) or `checkRateLimit` (`RL_CHECK`). */
 async function single(compile: () => Engine, db: unknown, name: string, options: RateLimitOptions, mode: number) {
+  checkOptionKeys(options, OPTION_KEYS, "rate limit options");
   const batch = await apply(compile, db, [{ name, key: own(options, "key"), count: own(options, "count") }], mode);
   const decision = batch.decisions[0]!;
   if (!decision.ok && own(options, "throws") !== false) tooMany(decision.retryAfter);
@@ -188,6 +191,7 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
     },
 
     async rateLimitAll(ctx, requests, options) {
+      checkOptionKeys(options, ALL_OPTION_KEYS, "rateLimitAll options");
       const { ok, retryAfter, decisions } = await apply(compile, ctx.db, checkRequests(requests), RL_TAKE);
       if (!ok && own(options, "throws") !== false) tooMany(retryAfter);
       return { ok, retryAfter, decisions } as RateLimitBatchAdmitted;
@@ -198,12 +202,14 @@ export function rowMethods<K extends string>(compile: () => Engine): RowMethods<
     },
 
     async resetRateLimit(ctx, name, options) {
+      checkOptionKeys(options, ["key"], "resetRateLimit options");
       const key = checkKey(own(options, "key"));
       limitOf(compile(), name);
       await deleteRows(ctx.db, name, key);
     },
 
     async getRateLimitState(ctx, name, options) {
+      checkOptionKeys(options, ["key", "shard"], "getRateLimitState options");
       const key = checkKey(own(options, "key"));
       const e = compile();
       const limit = limitOf(e, name);

@@ -158,6 +158,30 @@ describe("a per-user and a global limit from an action: all or nothing", () => {
   });
 });
 
+test("a misspelt field of an entry or of the options is the developer's GuardConfigError, in an action and a mutation: never a default quietly", async () => {
+  // An attacker's review: `{ name, key, cout: 5 }` took 1, and `{ throw: false }` still threw.
+  for (const [requests, options, message] of [
+    [[{ name: "upload", key: "k", cout: 2 }], undefined, "rateLimitAll entry: unknown key 'cout' (did you mean 'count'?)"],
+    [[{ name: "upload", key: "k" }], { throw: false }, "rateLimitAll options: unknown key 'throw' (did you mean 'throws'?)"],
+  ] as const) {
+    const s = await world("app");
+    list = requests;
+    if (options === undefined) await expect(s.as("uma").action(ref("all"), {})).rejects.toThrow(message);
+    await expect(s.t.run((ctx) => guard.rateLimitAll(ctx, requests as never, options as never))).rejects.toThrow(message);
+    expect(await s.rows()).toEqual([]);
+  }
+  const s = await world("app");
+  for (const [options, message] of [
+    [{ key: "k", cout: 2 }, "rate limit options: unknown key 'cout' (did you mean 'count'?)"],
+    [{ key: "k", throw: false }, "rate limit options: unknown key 'throw' (did you mean 'throws'?)"],
+  ] as const) {
+    await expect(s.t.run((ctx) => guard.rateLimit(ctx, "upload", options as never))).rejects.toThrow(message);
+    await expect(s.t.run((ctx) => guard.checkRateLimit(ctx, "upload", options as never))).rejects.toThrow(message);
+  }
+  await expect(s.t.run((ctx) => guard.resetRateLimit(ctx, "upload", { key: "k", shard: 0 } as never))).rejects.toThrow("resetRateLimit options: unknown key 'shard'");
+  expect(await s.rows()).toEqual([]);
+});
+
 describe("a malformed list from an action: the mutation's refusal, nothing taken", () => {
   const upload = (key: string) => ({ name: "upload", key });
   const cases: [string, unknown, RegExp][] = [
