@@ -54,7 +54,8 @@ proptest::proptest! {
     ) {
         let key = parts.concat();
         proptest::prop_assert_eq!(convex_guard::audit::is_secret_key(&key), reference::is_secret(key.as_bytes()), "{:?}", key);
-        // Case and separators never hide a fragment that no kept word ends with.
+        // Case and separators never hide a fragment that no kept word ends with and no kept
+        // pair holds, in a name that does not end in a kept last word.
         let (norm, _) = reference::normalized(key.as_bytes());
         if reference::has_fragment(&norm) {
             proptest::prop_assert!(convex_guard::audit::is_secret_key(&key.to_ascii_uppercase()), "{:?}", key);
