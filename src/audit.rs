@@ -11,8 +11,10 @@
 ///
 /// Containment, not equality, fails closed: `apiKey`, `x-api-key`, `STRIPE_API_KEY`,
 /// `refresh_token`, `clientSecret`, `confirmationCode` and `Set-Cookie` are all secret. The
-/// price is over-redaction of harmless names that contain a fragment (`statusCode`,
-/// `tokenCount`): put such values under another name (`status`) if they must be kept.
+/// price is over-redaction of harmless names that contain a fragment (`tokenizer`,
+/// `barcode`): put such values under another name if they must be kept. The ordinary
+/// two-word names are [`KEPT_PAIRS`] (`errorCode`, `prompt_tokens`), and a name whose last
+/// word is a time or a count is kept whole ([`KEPT_LAST_WORDS`]: `tokenCount`).
 ///
 /// Besides the long words no ordinary name contains, the short ones that only secrets contain:
 /// `pswd`, `csrf` and `xsrf` (`csrfToken`, `XSRF-TOKEN`, `x-csrf`), `sessid` (`PHPSESSID`,
@@ -20,12 +22,17 @@
 /// starts with them and goes on is secret (`sessiondata`, `pwdhash`): the ordinary words that
 /// contain `session` are kept ([`KEPT_WORDS`]: `possession`, `obsession`, also followed by
 /// anything: `possessions`), those that contain `pwd` are none. `sessional` and `repossession`
-/// are redacted, fail closed. `connectionString`, `seedPhrase`, `recoveryPhrase` and
-/// `securityAnswer` are whole names, not words: `phrase` alone (`searchPhrase`) and `answer`
-/// alone are kept.
+/// are redacted, fail closed. `connectionString`, `seedPhrase`, `recoveryPhrase`,
+/// `securityAnswer`, a card number (`cardnum`: `cardNumber`, `cardNum`, `creditCardNumber`),
+/// `socialSecurityNumber`, `samlResponse`, `kubeconfig`, `privatePem`, `privateJwk` and the SSH
+/// key files `id_rsa`, `id_ed25519` and `id_ecdsa` are whole names, not words: `phrase` alone
+/// (`searchPhrase`), `answer`, `cardId`, `cardLast4`, `social`, `private` and `publicPem` are
+/// kept, `discardNumber` and `id_rsa.pub` redacted (fail closed). `assertion` is a bearer
+/// credential wherever it stands (`samlAssertion`, OAuth's `client_assertion`).
 pub const SECRET_FRAGMENTS: &str = "code secret token password passwd pswd passphrase apikey \
     authorization bearer cookie credential privatekey signature mnemonic jwt session pwd csrf \
-    xsrf sessid connectionstring seedphrase recoveryphrase securityanswer";
+    xsrf sessid connectionstring seedphrase recoveryphrase securityanswer cardnum socialsecurity \
+    samlresponse assertion kubeconfig privatepem privatejwk idrsa ided25519 idecdsa";
 
 /// Words that mark a field name as secret when one ends a word of it ([`is_secret_key`] splits
 /// a name into words at separators, at camelCase humps, around the last capital of an acronym
@@ -46,12 +53,16 @@ pub const SECRET_FRAGMENTS: &str = "code secret token password passwd pswd passp
 /// kept); `dsn` (`sentryDsn`: as a fragment it would redact `fieldsName`); `cvv` and `cvc`
 /// (`cardCvv`, `CVC`, `cvv2`); `refresh` (`refresh`, `oldRefresh`: a refresh token under a short
 /// name; `refreshedAt`, `lastRefreshed`, `refreshing` are kept, `refreshes` too, while
-/// `autoRefresh`, `refreshInterval` and `refreshCount` are redacted, as `sessionCount` is).
+/// `autoRefresh` and `refreshInterval` are redacted; `refreshCount` is a count,
+/// [`KEPT_LAST_WORDS`]); `psk` (`wifiPsk`; `upskill` is kept); `pfx` (`certPfx`); `seed`
+/// (`walletSeed`, `masterSeed`, `seeds`; `seedling`, `seeded` are kept, while `seedData`,
+/// `reseed` and `aniseed` are redacted: fail closed).
 ///
 /// A name without word boundaries that starts with one of these words and goes on
 /// (`authheader`, `pinnumber`, `passhash`) cannot be told from `keyboard`, `author` or `pinned`
 /// without a dictionary and is kept: write it `authHeader` or `auth_header`.
-pub const SECRET_WORDS: &str = "key pin otp auth ssn pass pw cred sig dsn cvv cvc refresh";
+pub const SECRET_WORDS: &str =
+    "key pin otp auth ssn pass pw cred sig dsn cvv cvc refresh psk pfx seed";
 
 /// Words that mark a field name as secret only as a whole word of it: starting a word, and
 /// ending one alone or followed by one of [`SECRET_WORD_SUFFIXES`]. `sid` (a session id:
@@ -59,7 +70,10 @@ pub const SECRET_WORDS: &str = "key pin otp auth ssn pass pw cred sig dsn cvv cv
 /// `statusId`, `processId`, `classId` and `addressId` (the `s` of one word, the `id` of the
 /// next), and `ssid`; `PHPSESSID` is secret by the fragment `sessid`. `inside`, `outside`,
 /// `beside`, `reside`, `consider` and `side` are kept; so is `usersid` written in one case.
-pub const SECRET_WHOLE_WORDS: &str = "sid";
+/// `pan`, a payment card number (`pan`, `PAN`, `cardPan`, `pans`): `company`, `panel`, `span`,
+/// `expand`, `japan` and `panorama` are kept; `panX` and `panOffset` (a view's pan) are
+/// redacted, fail closed.
+pub const SECRET_WHOLE_WORDS: &str = "sid pan";
 
 /// What may follow a secret word for it to still count: nothing, a plural `s`, `id` or `ids`
 /// (`keys`, `PINs`, `pinid`, `SIDS`). Then the name has a word boundary or ends.
@@ -72,6 +86,54 @@ pub const SECRET_WORD_SUFFIXES: [&str; 4] = ["", "s", "id", "ids"];
 /// other (`turnkey`, `hairpin`, `oauth`, `overpass`, `repossession`) is redacted: fail closed.
 pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey spin possession \
     obsession bypass compass";
+
+/// What a URL, URI or link ([`URL_WORDS`]) is named after for it to be secret: a word of the
+/// name ends in one of these (followed by one of [`SECRET_WORD_SUFFIXES`]), and a URL word ends
+/// a later word (or the same word, after it), also followed by a suffix. Two kinds of URL
+/// carry a credential: a connection URL (a database, cache, queue or mail server's, which
+/// holds its password: `databaseUrl`, `DATABASE_URL`, `SHADOW_DATABASE_URL`, `MONGODB_URI`,
+/// `mongoUrl`, `REDIS_URL`, `POSTGRES_PRISMA_URL`, `KV_URL`, `RABBITMQ_URL`, `brokerUrl`,
+/// `SMTP_URL`, `connectionUri`), a webhook's (`SLACK_WEBHOOK_URL`, `hookUrl`); and a bearer
+/// link, whose holder is let in (`magicLink`, `resetLink`, `presignedUrl`, `signedUploadUrl`,
+/// `inviteLink`, `invitationUrl`, `verifyUrl`, `verificationLink`, `confirmUrl`,
+/// `confirmationLink`). Kept: the URLs named after anything else (`url`, `imageUrl`,
+/// `callbackUrl`, `redirectUrl`, `feedbackUrl`, `sandboxUrl`: `db` does not end a word there),
+/// the kinds without a URL word (`database`, `dbName`, `webhook`, `webhookId`, `magicNumber`,
+/// `resetCount`), and a URL before its kind (`urlDatabase`). `presetUrl` and `unsignedUrl` are
+/// redacted, fail closed. A name in one case (`databaseurl`) has no word for the kind to end,
+/// and is kept: write it `databaseUrl` or `DATABASE_URL`.
+pub const URL_KINDS: &str = "database db sql postgres mongo redis kv amqp mq broker smtp hook \
+    connection magic reset signed invite invitation verify verification confirm confirmation";
+
+/// The URL words of [`URL_KINDS`]: `url`, `uri`, `link` (also `urls`, `linkId`...).
+pub const URL_WORDS: &str = "url uri link";
+
+/// Ordinary two-word names whose second word begins with a secret word or fragment, kept: a
+/// secret word or fragment that starts a word does not count when that word (to its end, with
+/// no suffix) and the word before it, together, are one of these; nor does one inside a word
+/// when that word is (`zipcode`, `PROMPTTOKENS`). Public codes (`errorCode`, `statusCode`,
+/// `exitCode`, `countryCode`, `zipCode`, `postalCode`, `postcode`, `currencyCode`,
+/// `languageCode`); keys that name a record or a public key, not a secret (`sortKey`,
+/// `primaryKey`, `partitionKey`, `idempotencyKey`, `publicKey`, `foreignKey`, also followed by
+/// `id`: `publicKeyId`); and a language model's token counts (`prompt_tokens`,
+/// `completion_tokens`, `total_tokens`, `max_tokens`, `input_tokens`, `output_tokens`,
+/// `cached_tokens`, `reasoning_tokens`, `maxOutputTokens`, `cache_read_input_tokens`: plural
+/// only, so `cachedToken` and `inputToken` are secret, as are `tokens`, `userTokens` and
+/// `usedTokens`). Exactly these: plurals (`errorCodes`, `publicKeys`), other words before the
+/// secret word (`inviteCode`, `promoCode`, `cacheKey`, `routingKey`) and a longer word
+/// (`unzipCode`) are redacted, fail closed.
+pub const KEPT_PAIRS: &str = "errorcode statuscode exitcode countrycode zipcode postalcode \
+    postcode currencycode languagecode sortkey primarykey partitionkey idempotencykey publickey \
+    foreignkey prompttokens completiontokens totaltokens maxtokens inputtokens outputtokens \
+    cachedtokens reasoningtokens";
+
+/// Last words that make a name a time or a count, never a secret: a name whose last word is one
+/// of these is kept, whatever comes before it (`passwordChangedAt`, `passwordUpdatedAt`,
+/// `tokenExpiresAt`, `PASSWORD_CHANGED_AT`, `magicLinkSentAt`, `tokenCount`, `sessionCount`,
+/// `refreshCount`, `promptTokenCount`). Only these two: `tokenCounts`, `tokenExpiry`,
+/// `sessionTimeout` and `passwordLength` are redacted, fail closed, and so is a name in one
+/// case (`passwordchangedat`: `at` is no word of it).
+pub const KEPT_LAST_WORDS: &str = "at count";
 
 /// Longest normalized name compared; a longer name is secret (fail closed) without looking.
 pub const MAX_KEY_LEN: usize = 256;
@@ -90,13 +152,15 @@ pub const MAX_KEY_LEN: usize = 256;
 /// `PINnumber` and `SSNlast4` are `PIN`, `number` and `SSN`, `last`, `4` as well (one of the two
 /// readings is the one meant, and a secret word in either counts).
 ///
-/// Then it is secret when it contains one of [`SECRET_FRAGMENTS`] and the word it is in, from
-/// that word's start to the fragment's end, is not one of [`KEPT_WORDS`]; when one of
-/// [`SECRET_WORDS`], followed by one of [`SECRET_WORD_SUFFIXES`], ends at a word boundary (or
-/// the name's end) and the word it ends, from that word's start to the secret word's end, is
-/// not one of [`KEPT_WORDS`]; when one of [`SECRET_WHOLE_WORDS`], followed by one of the
-/// suffixes, starts at a word boundary and ends at one; or when it is longer than
-/// [`MAX_KEY_LEN`].
+/// A name whose last word is one of [`KEPT_LAST_WORDS`] is kept. Otherwise it is secret when
+/// it contains one of [`SECRET_FRAGMENTS`]; when one of [`SECRET_WORDS`], followed by one of
+/// [`SECRET_WORD_SUFFIXES`], ends at a word boundary (or the name's end); when one of
+/// [`SECRET_WHOLE_WORDS`], followed by one of the suffixes, starts at a word boundary and ends
+/// at one; when a word ends in one of [`URL_KINDS`] and one of [`URL_WORDS`] ends a word after
+/// it (both as [`SECRET_WORDS`] do); or when it is longer than [`MAX_KEY_LEN`]. A fragment or
+/// word does not count when the word it is in, from that word's start to the fragment's or
+/// word's end, is one of [`KEPT_WORDS`], nor when that word (to its end) is one of
+/// [`KEPT_PAIRS`], or, if the fragment or word starts it, the word before and it are.
 ///
 /// ```
 /// use convex_guard::audit::is_secret_key;
@@ -121,6 +185,12 @@ pub const MAX_KEY_LEN: usize = 256;
 /// for k in ["statusId", "inside", "design", "signal", "credit", "passenger", "refreshedAt"] {
 ///     assert!(!is_secret_key(k), "{k}");
 /// }
+/// for k in ["databaseUrl", "REDIS_URL", "magicLink", "cardNumber", "pan", "walletSeed"] {
+///     assert!(is_secret_key(k), "{k}");
+/// }
+/// for k in ["imageUrl", "company", "errorCode", "publicKey", "prompt_tokens", "tokenCount"] {
+///     assert!(!is_secret_key(k), "{k}");
+/// }
 /// ```
 pub fn is_secret_key(key: &str) -> bool {
     is_secret_name(key.as_bytes())
@@ -136,6 +206,8 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
     // The previous byte's class and the one before: 0 a separator, 1 lower case, 2 upper
     // case, 3 a digit.
     let (mut prev, mut before) = (0u8, 0u8);
+    // Where the last word starts.
+    let mut last = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii() {
             return true;
@@ -160,6 +232,9 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
             (Some(slot), Some(word)) => {
                 *slot = b.to_ascii_lowercase();
                 *word = start;
+                if start {
+                    last = len;
+                }
             }
             _ => return true,
         }
@@ -169,9 +244,15 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
         *end = true;
     }
     let name = norm.get(..len).unwrap_or_default();
-    has(name, &starts, SECRET_FRAGMENTS, Match::Inside)
-        || has(name, &starts, SECRET_WORDS, Match::EndsWord)
-        || has(name, &starts, SECRET_WHOLE_WORDS, Match::WholeWord)
+    // The last word: a time or a count (`passwordChangedAt`, `tokenCount`) is no secret.
+    if is_in(KEPT_LAST_WORDS, name.get(last..).unwrap_or_default()) {
+        return false;
+    }
+    has(name, &starts, 0, SECRET_FRAGMENTS, Match::Inside).is_some()
+        || has(name, &starts, 0, SECRET_WORDS, Match::EndsWord).is_some()
+        || has(name, &starts, 0, SECRET_WHOLE_WORDS, Match::WholeWord).is_some()
+        || has(name, &starts, 0, URL_KINDS, Match::EndsWord)
+            .is_some_and(|end| has(name, &starts, end, URL_WORDS, Match::EndsWord).is_some())
 }
 
 /// How a secret word must lie in a name to count (see [`is_secret_key`]).
@@ -179,7 +260,7 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
 enum Match {
     /// Anywhere ([`SECRET_FRAGMENTS`]).
     Inside,
-    /// Ending a word, followed by a suffix ([`SECRET_WORDS`]).
+    /// Ending a word, followed by a suffix ([`SECRET_WORDS`], [`URL_KINDS`], [`URL_WORDS`]).
     EndsWord,
     /// Starting a word and ending one, followed by a suffix ([`SECRET_WHOLE_WORDS`]).
     WholeWord,
@@ -190,48 +271,56 @@ fn list(words: &'static str) -> impl Iterator<Item = &'static [u8]> {
     words.as_bytes().split(|&b| b == b' ')
 }
 
-/// Whether one of `words` lies in `name` as `how` says: `starts` is [`is_secret_key`]'s (where
-/// the words of `name` start, and its end); a word that ends a kept word never counts. Every
-/// suffix's start, compared by prefix: unlike `windows`, no size-zero panic path (and its
-/// message) is linked into the wasm. One function for the three lists, out of line, so that
-/// none is unrolled into the engine's code.
+/// Where the first of `words` that lies in `name` as `how` says ends, if one does: `starts` is
+/// [`is_secret_key`]'s (where the words of `name` start, and its end); a word that ends a kept
+/// word, or begins a kept pair, never counts. Every suffix's start, compared by prefix: unlike
+/// `windows`, no size-zero panic path (and its message) is linked into the wasm. One function
+/// for every list, out of line, so that none is unrolled into the engine's code.
 #[inline(never)]
-fn has(name: &[u8], starts: &[bool], words: &'static str, how: Match) -> bool {
+fn has(
+    name: &[u8],
+    starts: &[bool],
+    from: usize,
+    words: &'static str,
+    how: Match,
+) -> Option<usize> {
     let at = |i: usize| starts.get(i) == Some(&true);
-    // The start of the word holding `name[i]`: the last start at or before it.
-    let mut start = 0;
+    // The start of the word holding `name[i]` (the last start at or before it), and of the
+    // word before that one.
+    let (mut prev, mut start) = (0, 0);
     for i in 0..name.len() {
         if at(i) {
-            start = i;
+            (prev, start) = (start, i);
+        }
+        if i < from {
+            continue;
         }
         let rest = name.get(i..).unwrap_or_default();
-        let found = list(words).any(|w| {
+        let found = list(words).find(|w| {
             let after = rest.get(w.len()..).unwrap_or_default();
             let end = i + w.len();
+            // The secret word's word to its end, with the word before when it starts its word.
+            let word_end = (end..name.len()).find(|&j| at(j)).unwrap_or(name.len());
+            let pair = name.get(if i == start { prev } else { start }..word_end);
             rest.starts_with(w)
                 && (how == Match::Inside
                     || SECRET_WORD_SUFFIXES
                         .iter()
                         .any(|x| after.starts_with(x.as_bytes()) && at(end + x.len())))
                 && (how != Match::WholeWord || at(i))
-                && !is_kept(name.get(start..end).unwrap_or_default())
+                && !is_in(KEPT_WORDS, name.get(start..end).unwrap_or_default())
+                && !is_in(KEPT_PAIRS, pair.unwrap_or_default())
         });
-        if found {
-            return true;
+        if let Some(w) = found {
+            return Some(i + w.len());
         }
     }
-    false
+    None
 }
 
-/// Whether `word` is one of [`KEPT_WORDS`].
-fn is_kept(word: &[u8]) -> bool {
-    let kept = KEPT_WORDS.as_bytes();
-    (0..kept.len()).any(|p| {
-        let k = kept.get(p..).unwrap_or_default();
-        (p == 0 || kept.get(p - 1) == Some(&b' '))
-            && k.starts_with(word)
-            && k.get(word.len()).is_none_or(|&b| b == b' ')
-    })
+/// Whether `word` is one of `words`.
+fn is_in(words: &'static str, word: &[u8]) -> bool {
+    list(words).any(|k| k == word)
 }
 
 #[cfg(test)]
@@ -343,7 +432,7 @@ mod tests {
             "dbpwd",
             "userssn",
             "sessionkey",
-            "idempotencykey",
+            "userkey",
         ] {
             assert!(is_secret_key(k), "{k}");
         }
@@ -537,7 +626,6 @@ mod tests {
             "sacred",
             "autoRefresh",
             "refreshInterval",
-            "refreshCount",
         ] {
             assert!(is_secret_key(k), "{k}");
         }
@@ -572,5 +660,196 @@ mod tests {
         assert!(is_secret_key(&"a".repeat(MAX_KEY_LEN + 1)));
         // Dropped characters do not count toward the bound.
         assert!(!is_secret_key(&"-".repeat(10 * MAX_KEY_LEN)));
+    }
+
+    #[test]
+    fn connection_urls_webhook_urls_and_bearer_links_are_secret() {
+        for k in [
+            "databaseUrl",
+            "DATABASE_URL",
+            "SHADOW_DATABASE_URL",
+            "DATABASE_PRIVATE_URL",
+            "dbUrl",
+            "MONGODB_URI",
+            "mongoUrl",
+            "REDIS_URL",
+            "redisUri",
+            "POSTGRES_PRISMA_URL",
+            "POSTGRES_URL_NON_POOLING",
+            "KV_URL",
+            "RABBITMQ_URL",
+            "brokerUrl",
+            "SMTP_URL",
+            "connectionUri",
+            "SLACK_WEBHOOK_URL",
+            "webhookUrl",
+            "webhookUrls",
+            "magicLink",
+            "resetLink",
+            "presignedUrl",
+            "signedUploadUrl",
+            "inviteLink",
+            "invitationUrl",
+            "verificationLink",
+            "confirmUrl",
+            "presetUrl",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "url",
+            "link",
+            "imageUrl",
+            "avatarUrl",
+            "callbackUrl",
+            "redirectUrl",
+            "feedbackUrl",
+            "sandboxUrl",
+            "database",
+            "dbName",
+            "webhook",
+            "webhookId",
+            "magic",
+            "magicNumber",
+            "resetCount",
+            "urlDatabase",
+            "databaseurl",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn card_numbers_keys_seeds_and_assertions_are_secret() {
+        for k in [
+            "cardNumber",
+            "CARD_NUMBER",
+            "creditCardNumber",
+            "cardNum",
+            "discardNumber",
+            "pan",
+            "PAN",
+            "cardPan",
+            "pans",
+            "panX",
+            "id_rsa",
+            "id_ed25519",
+            "id_ecdsa",
+            "id_rsa.pub",
+            "privatePem",
+            "privateJwk",
+            "pfx",
+            "certPfx",
+            "psk",
+            "wifiPsk",
+            "seed",
+            "walletSeed",
+            "seeds",
+            "seedData",
+            "socialSecurityNumber",
+            "social_security",
+            "samlResponse",
+            "SAMLResponse",
+            "samlAssertion",
+            "client_assertion",
+            "kubeconfig",
+            "KUBECONFIG",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "company",
+            "panel",
+            "PANEL",
+            "span",
+            "expand",
+            "japan",
+            "panorama",
+            "cardId",
+            "cardLast4",
+            "publicPem",
+            "seedling",
+            "seeded",
+            "upskill",
+            "social",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn kept_pairs_are_exactly_two_words_or_one() {
+        for k in [
+            "errorCode",
+            "ERROR_CODE",
+            "errorcode",
+            "statusCode",
+            "countryCode",
+            "zipCode",
+            "zipcode",
+            "postcode",
+            "postalCode",
+            "sortKey",
+            "primaryKey",
+            "partitionKey",
+            "idempotencyKey",
+            "idempotencykey",
+            "publicKey",
+            "publicKeyId",
+            "userPublicKey",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "maxOutputTokens",
+            "cache_read_input_tokens",
+            "PROMPT_TOKENS",
+            "prompt_tokens_details",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        for k in [
+            "errorCodes",
+            "publicKeys",
+            "myzipCode",
+            "unzipCode",
+            "inviteCode",
+            "cacheKey",
+            "publickeyid",
+            "cachedToken",
+            "inputToken",
+            "tokens",
+            "usedTokens",
+            "primaryKeyPassword",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn a_last_word_at_or_count_keeps_the_name() {
+        for k in [
+            "passwordChangedAt",
+            "passwordUpdatedAt",
+            "tokenExpiresAt",
+            "PASSWORD_CHANGED_AT",
+            "magicLinkSentAt",
+            "tokenCount",
+            "sessionCount",
+            "refreshCount",
+            "promptTokenCount",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+        for k in [
+            "passwordchangedat",
+            "tokenCounts",
+            "tokenExpiry",
+            "sessionTimeout",
+            "passwordLength",
+            "tokenChat",
+            "atToken",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
     }
 }

@@ -41,14 +41,21 @@ proptest::proptest! {
                 "hot", "sp", "pos", "ob", "t", "h", "data", "pass", "PASS", "Pass", "by", "com",
                 "pw", "PW", "cred", "sid", "SID", "Sid", "sess", "SESS", "ion", "ses", "sig",
                 "dsn", "DSN", "cvv", "cvc", "refresh", "Refresh", "csrf", "connection", "string",
-                "seed", "phrase", "Phrase", "status", "number", "N", "n", "e", "ssid",
+                "seed", "phrase", "Phrase", "status", "number", "N", "n", "e", "ssid", "url",
+                "Url", "URL", "uri", "link", "Link", "database", "db", "DB", "mongo", "redis",
+                "REDIS", "hook", "web", "magic", "reset", "Reset", "pre", "signed", "feed",
+                "back", "card", "Num", "pan", "PAN", "com", "ex", "psk", "pfx", "ling",
+                "assertion", "saml", "Response", "error", "Code", "zip", "sort", "public",
+                "idempotency", "prompt", "Tokens", "tokens", "cached", "At", "at", "AT", "Count",
+                "count", "changed", "Changed",
             ][..]),
             0..8,
         )
     ) {
         let key = parts.concat();
         proptest::prop_assert_eq!(convex_guard::audit::is_secret_key(&key), reference::is_secret(key.as_bytes()), "{:?}", key);
-        // Case and separators never hide a fragment that no kept word ends with.
+        // Case and separators never hide a fragment that no kept word ends with and no kept
+        // pair holds, in a name that does not end in a kept last word.
         let (norm, _) = reference::normalized(key.as_bytes());
         if reference::has_fragment(&norm) {
             proptest::prop_assert!(convex_guard::audit::is_secret_key(&key.to_ascii_uppercase()), "{:?}", key);

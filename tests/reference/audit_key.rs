@@ -4,8 +4,8 @@
 //! (the fuzz crate cannot depend on the tests).
 
 use convex_guard::audit::{
-    KEPT_WORDS, MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WHOLE_WORDS, SECRET_WORDS,
-    SECRET_WORD_SUFFIXES,
+    KEPT_LAST_WORDS, KEPT_PAIRS, KEPT_WORDS, MAX_KEY_LEN, SECRET_FRAGMENTS, SECRET_WHOLE_WORDS,
+    SECRET_WORDS, SECRET_WORD_SUFFIXES, URL_KINDS, URL_WORDS,
 };
 
 /// 0 a separator, 1 lower case, 2 upper case, 3 a digit.
@@ -52,57 +52,106 @@ fn word_start(bounds: &[usize], i: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// Whether `word` is one of the kept words.
-fn kept(word: &str) -> bool {
-    KEPT_WORDS.split(' ').any(|k| k == word)
+/// Whether a secret word or fragment at `i..end` does not count: the word holding it, from its
+/// start to `end`, is a kept word; or that word to its end is a kept pair, or, when the secret
+/// word starts it, the word before and it are.
+fn kept(norm: &str, bounds: &[usize], i: usize, end: usize) -> bool {
+    let start = word_start(bounds, i);
+    let before = bounds
+        .iter()
+        .copied()
+        .filter(|&b| b < start)
+        .max()
+        .unwrap_or(0);
+    let word_end = bounds
+        .iter()
+        .copied()
+        .filter(|&b| b >= end)
+        .min()
+        .unwrap_or(norm.len());
+    let from = if start == i { before } else { start };
+    KEPT_WORDS.split(' ').any(|k| k == &norm[start..end])
+        || KEPT_PAIRS.split(' ').any(|k| k == &norm[from..word_end])
 }
 
 /// Whether a normalized name contains one of the secret fragments that no kept word ends
-/// with: those that case and separators never hide.
+/// with and no kept pair holds, and does not end in a kept last word: those that case and
+/// separators never hide.
 pub fn has_fragment(norm: &str) -> bool {
-    SECRET_FRAGMENTS
-        .split(' ')
-        .filter(|f| !KEPT_WORDS.split(' ').any(|k| k.ends_with(f)))
-        .any(|f| norm.contains(f))
+    !KEPT_LAST_WORDS.split(' ').any(|k| norm.ends_with(k))
+        && SECRET_FRAGMENTS
+            .split(' ')
+            .filter(|f| !KEPT_WORDS.split(' ').any(|k| k.ends_with(f)))
+            .filter(|f| !KEPT_PAIRS.split(' ').any(|k| k.contains(f)))
+            .any(|f| norm.contains(f))
 }
 
 /// Whether a fragment lies in the name, and the word it is in, from that word's start to the
 /// fragment's end, is not a kept word.
 fn fragment(norm: &str, bounds: &[usize]) -> bool {
     SECRET_FRAGMENTS.split(' ').any(|f| {
-        (0..norm.len())
-            .any(|i| norm[i..].starts_with(f) && !kept(&norm[word_start(bounds, i)..i + f.len()]))
+        (0..norm.len()).any(|i| norm[i..].starts_with(f) && !kept(norm, bounds, i, i + f.len()))
     })
 }
 
-/// Whether a secret word of `words`, followed by one of the suffixes, ends at the word boundary
-/// `end`, and the word it ends (from the last boundary at or before the secret word's start to
-/// the secret word's end) is not one of the kept words; with `whole`, the secret word must also
-/// start at a boundary.
-fn ends_word(norm: &str, bounds: &[usize], end: usize, words: &str, whole: bool) -> bool {
+/// Where a word of `words`, followed by one of the suffixes, ending at the word boundary `end`
+/// and not kept, starts, and where it ends (before its suffix); with `whole`, the word must
+/// also start at a boundary.
+fn ends_word(
+    norm: &str,
+    bounds: &[usize],
+    end: usize,
+    words: &str,
+    whole: bool,
+) -> Vec<(usize, usize)> {
     let before = norm.get(..end).unwrap_or_default();
-    words.split(' ').any(|w| {
-        SECRET_WORD_SUFFIXES.iter().any(|x| {
+    let mut found = Vec::new();
+    for w in words.split(' ') {
+        for x in SECRET_WORD_SUFFIXES {
             let tail = format!("{w}{x}");
             if !before.ends_with(&tail) {
-                return false;
+                continue;
             }
             let i = end - tail.len();
             let start = word_start(bounds, i);
-            (!whole || start == i) && !kept(&norm[start..i + w.len()])
-        })
-    })
+            if (!whole || start == i) && !kept(norm, bounds, i, i + w.len()) {
+                found.push((i, i + w.len()));
+            }
+        }
+    }
+    found
 }
 
-/// The rule: any byte that is not ASCII; a fragment of the normalized name, unless it ends a
-/// kept word; a secret word (with a suffix) ending at a word boundary, unless it ends a kept
-/// word; a whole secret word (with a suffix) between two boundaries; a normalized name over the
-/// bound.
+/// The rule: any byte that is not ASCII; a normalized name over the bound; else a name whose
+/// last word is a kept last word is kept; a fragment of the normalized name, unless kept; a
+/// secret word (with a suffix) ending at a word boundary, unless kept; a whole secret word
+/// (with a suffix) between two boundaries; a URL kind ending a word (as a secret word does) and
+/// a URL word ending one (as well) that starts at or after the kind's end.
 pub fn is_secret(key: &[u8]) -> bool {
     let (norm, bounds) = normalized(key);
-    let word = bounds.iter().any(|&end| {
-        ends_word(&norm, &bounds, end, SECRET_WORDS, false)
-            || ends_word(&norm, &bounds, end, SECRET_WHOLE_WORDS, true)
-    });
-    !key.is_ascii() || norm.len() > MAX_KEY_LEN || fragment(&norm, &bounds) || word
+    if !key.is_ascii() || norm.len() > MAX_KEY_LEN {
+        return true;
+    }
+    let last = bounds
+        .iter()
+        .copied()
+        .filter(|&b| b < norm.len())
+        .max()
+        .unwrap_or(0);
+    if KEPT_LAST_WORDS.split(' ').any(|k| k == &norm[last..]) {
+        return false;
+    }
+    let all = |words: &str, whole: bool| -> Vec<(usize, usize)> {
+        bounds
+            .iter()
+            .flat_map(|&end| ends_word(&norm, &bounds, end, words, whole))
+            .collect()
+    };
+    let url = all(URL_KINDS, false)
+        .iter()
+        .any(|&(_, kind_end)| all(URL_WORDS, false).iter().any(|&(i, _)| i >= kind_end));
+    fragment(&norm, &bounds)
+        || !all(SECRET_WORDS, false).is_empty()
+        || !all(SECRET_WHOLE_WORDS, true).is_empty()
+        || url
 }
