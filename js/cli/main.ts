@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { audit, RULES, type AuditResult } from "./audit.js";
 import { AuditError } from "./program.js";
+import { ROUTE_PREFIX } from "./routes.js";
 import { SEVERITIES, type Severity } from "./rules.js";
 
 const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]
@@ -121,7 +122,7 @@ function render(r: AuditResult, color: boolean): string {
   out.push(`convex-guard audit: ${r.convexDir} (${r.functions.length} functions)`, "");
   const rows = r.functions.map((f) => [
     f.function,
-    `${f.visibility === "internal" ? "internal " : ""}${f.kind}`,
+    `${f.visibility === "internal" ? "internal " : ""}${f.kind}${f.routes !== undefined && f.routes.length > 0 && !f.function.startsWith(ROUTE_PREFIX) ? ` (${f.routes.join(", ")})` : ""}`,
     f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
     f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
     f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
