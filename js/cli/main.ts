@@ -14,8 +14,8 @@ const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|me
        convex-guard audit --rules
        convex-guard --version
 
-Reviews every function a Convex app exports (default directory: convex.json's "functions",
-else ./convex) and reports the security pitfalls it finds. Needs no deployment and no network.
+Reviews every function a Convex app exports, and every HTTP route (default directory:
+convex.json's "functions", else ./convex), and reports the security pitfalls it finds. Needs no deployment and no network.
   --json       the report as JSON
   --fail-on    exit 1 when a finding at or above this severity remains (default: high;
                none: report only, never exit 1)
