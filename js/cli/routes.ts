@@ -28,7 +28,8 @@ function findRoutes(app: App): Route[] {
   const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f) && !app.relative(f.fileName).startsWith(".."));
   for (const file of files) {
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression))) {
+      // The checker is asked only of calls named `route` (`http.route(...)`).
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression)) && (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text === "route") {
         const callee = app.calleeFrom(n, CONVEX);
         if (callee?.name === "route" && callee.owner === "HttpRouter") out.push(route(app, n));
       }
