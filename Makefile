@@ -145,6 +145,7 @@ typecheck: build
 	npx tsc -p tests/audit/fixtures/pitfalls/tsconfig.json
 	npx tsc -p tests/audit/fixtures/evasions/tsconfig.json
 	npx tsc -p tests/audit/fixtures/retention/tsconfig.json
+	npx tsc -p tests/audit/fixtures/http/tsconfig.json
 	npx tsc -p tests/types/tsconfig.json --noEmit
 	cd $(EXAMPLE) && npx tsc -p . --noEmit
 

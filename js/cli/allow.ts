@@ -21,6 +21,7 @@ import { callConfig, isUnreadable, member, objectAt, propertyValue, readObject, 
 import { appGuards, consult } from "./guards.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, type App } from "./program.js";
+import { ROUTE_PREFIX } from "./routes.js";
 import { isRuleId, RULES, type Finding } from "./rules.js";
 
 export const CONFIG_KEY = "securityAudit";
@@ -124,9 +125,9 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
     const value = readValue(app, propertyValue(entry));
     if (isUnreadable(value)) throw notLiteral(app, value.unreadable);
     if (ts.isStringLiteralLike(value)) {
-      // A blanket allow is for one function ("module:function"); a file key must name its rules,
-      // or it would silence every rule for every function of the file, later ones included.
-      if (!target.includes(":")) {
+      // A blanket allow is for one function ("module:function", or an HTTP route: "http POST /webhook");
+      // a file key must name its rules, or it would silence every rule for every function of the file, later ones included.
+      if (!target.includes(":") && !target.startsWith(ROUTE_PREFIX)) {
         throw new AuditError(`${source}: the file entry '${target}' must name its rules: { "rule-id": "reason" }`);
       }
       out.push({ target, rule: undefined, reason: reasonOf(value.text, source), source, used: false });

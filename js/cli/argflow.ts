@@ -13,6 +13,28 @@ export function initializer(decl: ts.Node): ts.Expression | undefined {
   return undefined;
 }
 
+/** An identifier's value when it is a constant of the app (`const def = {...}`), else itself. */
+export function resolveValue(app: App, expr: ts.Expression): ts.Expression {
+  expr = skipOuter(expr);
+  for (let depth = 0; depth < 4 && ts.isIdentifier(expr); depth++) {
+    const decl = app.symbol(expr)?.valueDeclaration;
+    if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !app.isAppCode(decl.getSourceFile())) break;
+    expr = skipOuter(decl.initializer);
+  }
+  return expr;
+}
+
+/** The function a value is: written there, or declared elsewhere and named (`handler: handleStripe`). */
+export function functionValue(app: App, node: ts.Node | undefined): ts.SignatureDeclaration | undefined {
+  if (node === undefined) return undefined;
+  if (isFunctionLike(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const symbol = app.symbol(node);
+    return symbol === undefined ? undefined : app.functionOf(symbol);
+  }
+  return undefined;
+}
+
 /** How a rate limit keyed by an argument says so: `keyed by argument 'email'`. */
 export function keyedBy(arg: string): string {
   return `keyed by ${arg.startsWith("(") ? arg : `argument '${arg}'`}`;

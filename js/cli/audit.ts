@@ -9,6 +9,7 @@ import { appGuards } from "./guards.js";
 import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
+import { httpFindings, routeFunctions } from "./routes.js";
 import { tableNames } from "./writes.js";
 import { decisionTestFindings } from "./decisions.js";
 import { failOpenFindings } from "./failopen.js";
@@ -38,6 +39,8 @@ export interface FunctionSummary {
   deletes: boolean;
   /** The library whose own endpoint it is (`@convex-dev/auth`), else null: not reported for its authorization or rate limit. */
   library: string | null;
+  /** An HTTP action's routes in the app's code (`POST /webhook`, `GET /files/*`); HTTP actions only. */
+  routes?: string[];
 }
 
 export interface AuditResult {
@@ -69,12 +72,15 @@ const RANK: Record<AuthLevel | "none", number> = { none: 0, authenticated: 1, ro
 export function audit(convexDir: string, options: { failOn?: Severity | "none" } = {}): AuditResult {
   const app = new App(convexDir);
   const finder = new FactsFinder(app);
-  const functions = findFunctions(app, finder);
+  const exported = findFunctions(app, finder);
+  // Each HTTP route is an endpoint of its own, unless an exported HTTP action (listed already) serves it.
+  const routed = routeFunctions(app, finder, exported);
+  const functions = [...exported, ...routed.routes];
   // Nothing to audit is a mistake (a wrong directory, `convex/_generated`), never a clean pass.
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.
@@ -103,7 +109,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     unusedAllows: allows
       .filter((a) => !a.used)
       .map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source, ...(a.redundantWith === undefined ? {} : { redundantWith: a.redundantWith }) })),
-    warnings: [...unloadedWarnings(app), ...configWarnings(app)],
+    warnings: [...unloadedWarnings(app), ...routed.warnings, ...configWarnings(app)],
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
   };
@@ -139,6 +145,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,
+    ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [] } : {}),
   };
 }
 

@@ -126,10 +126,16 @@ export function onlyThrows(body: ts.Node, throwing?: Throwing): boolean {
   return !returns && alwaysLeaves(body, throwing);
 }
 
-/** `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals only. */
+/**
+ * `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals
+ * only; and an HTTP action's response made of them (`new Response("Unauthorized", { status: 401 })`,
+ * `Response.json({ error: "..." }, { status: 403 })`).
+ */
 export function carriesNoData(e: ts.Expression): boolean {
   e = skipOuter(e);
   if (ts.isIdentifier(e)) return e.text === "undefined";
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Response") return (e.arguments ?? []).every(carriesNoData);
+  if (ts.isCallExpression(e) && e.expression.getText() === "Response.json") return e.arguments.every(carriesNoData);
   if (ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
   if (ts.isPrefixUnaryExpression(e)) return carriesNoData(e.operand);
   if (ts.isArrayLiteralExpression(e)) return e.elements.every(carriesNoData);

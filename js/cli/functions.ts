@@ -3,7 +3,7 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
-import { ArgFlow, comparesReadOf, initializer, returnedIdReads } from "./argflow.js";
+import { ArgFlow, comparesReadOf, functionValue, initializer, resolveValue, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
@@ -19,7 +19,7 @@ import { safeActionFacts } from "./safeaction.js";
 import { targetOnlyArgs } from "./targets.js";
 import { validatesUserId } from "./userargs.js";
 import { usersTables, writeFacts, type WriteFacts } from "./writes.js";
-import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
 
@@ -64,6 +64,10 @@ export interface ConvexFunction {
   ownedDeletes: (Loc & { rows?: OwnRows })[];
   /** Calls that pass its arguments to a function of the app (`ctx.scheduler.runAfter(0, internal.docs.doDelete, { id })`), judged with it (follow.ts). */
   calls: FollowedCall[];
+  /** What it was read from (an export's declaration; an HTTP route's call), its handler (undefined: not seen), and an HTTP action's routes (`POST /webhook`, routes.ts). */
+  declaration: ts.Node;
+  handler?: ts.SignatureDeclaration;
+  routes?: string[];
 }
 
 /** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */
@@ -188,7 +192,8 @@ function builderShape(app: App, decl: ts.Declaration): Pick<ConvexFunction, "kin
   return undefined;
 }
 
-function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaration, shape: Pick<ConvexFunction, "kind" | "visibility">): ConvexFunction {
+/** A function's description: `decl` is where it is reported (an export, or an HTTP route's call), `init` what made it. */
+export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Node, shape: Pick<ConvexFunction, "kind" | "visibility">, init = initializer(decl)): ConvexFunction {
   const fn: ConvexFunction = {
     id,
     ...shape,
@@ -210,8 +215,8 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     argKeyedLimits: [],
     calls: [],
     library: libraryOf(app, decl),
+    declaration: decl,
   };
-  const init = initializer(decl);
   if (init === undefined || !ts.isCallExpression(init)) return fn;
   const builder = app.calleeFrom(init, GUARD);
   const guardBuilder = builder !== undefined && GUARD_BUILDERS.has(builder.name) ? builder.name : undefined;
@@ -226,8 +231,10 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   }
   let handler: ts.SignatureDeclaration | undefined;
   let argsObject: ts.Node | undefined;
-  if (definition !== undefined && isFunctionLike(definition)) {
-    handler = definition;
+  // `httpAction(async (ctx, req) => ...)`, or a function declared elsewhere: `httpAction(handleStripe)`.
+  const direct = functionValue(app, definition);
+  if (direct !== undefined) {
+    handler = direct;
     fn.args = "missing";
     fn.returns = false;
   } else if (definition !== undefined && ts.isObjectLiteralExpression(definition)) {
@@ -261,6 +268,7 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
     if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom.options, custom.made));
   }
   if (handler !== undefined) {
+    fn.handler = handler;
     mergeFacts(fn.facts, finder.of(handler));
     // A check or a limit on some paths only leaves the others open.
     // A decision about a parameter of the handler (or of a wrapper) is about no row of the caller's (subject.ts); a listing checks only what comes from its page (listings.ts).
@@ -310,17 +318,6 @@ function describe(app: App, finder: FactsFinder, id: string, decl: ts.Declaratio
   return fn;
 }
 
-/** An identifier's value when it is a constant of the app (`const def = {...}`), else itself. */
-function resolveValue(app: App, expr: ts.Expression): ts.Expression {
-  expr = skipOuter(expr);
-  for (let depth = 0; depth < 4 && ts.isIdentifier(expr); depth++) {
-    const decl = app.symbol(expr)?.valueDeclaration;
-    if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !app.isAppCode(decl.getSourceFile())) break;
-    expr = skipOuter(decl.initializer);
-  }
-  return expr;
-}
-
 /** A property of a definition object: `handler: fn`, `handler`, or `handler(ctx) {}`. */
 function property(app: App, object: ts.ObjectLiteralExpression, name: string): ts.Node | undefined {
   // The last writer wins, as at run time: a spread after the property whose type has it
@@ -338,16 +335,6 @@ function property(app: App, object: ts.ObjectLiteralExpression, name: string): t
     else if (ts.isMethodDeclaration(p)) found = p;
   }
   return found;
-}
-
-function functionValue(app: App, node: ts.Node | undefined): ts.SignatureDeclaration | undefined {
-  if (node === undefined) return undefined;
-  if (isFunctionLike(node)) return node;
-  if (ts.isIdentifier(node)) {
-    const symbol = app.symbol(node);
-    return symbol === undefined ? undefined : app.functionOf(symbol);
-  }
-  return undefined;
 }
 
 /** Argument names (through spreads, by the checker's type of the validator object) and `v.any()`s. */

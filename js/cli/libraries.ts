@@ -22,7 +22,7 @@ const CONVEX_AUTH_MAKERS = new Set(["convexAuth", "setupConvexAuth", "attachUser
  * `@convex-dev/auth/server` or a method's module, or through a re-export of it), or a
  * module-level `const` holding such a call (2.0's `auth`).
  */
-export function libraryOf(app: App, decl: ts.Declaration): string | null {
+export function libraryOf(app: App, decl: ts.Node): string | null {
   if (!ts.isBindingElement(decl) || decl.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(decl.parent)) return null;
   const holder = decl.parent.parent;
   if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined) return null;

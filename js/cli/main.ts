@@ -7,14 +7,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { audit, RULES, type AuditResult } from "./audit.js";
 import { AuditError } from "./program.js";
+import { ROUTE_PREFIX } from "./routes.js";
 import { SEVERITIES, type Severity } from "./rules.js";
 
 const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]
        convex-guard audit --rules
        convex-guard --version
 
-Reviews every function a Convex app exports (default directory: convex.json's "functions",
-else ./convex) and reports the security pitfalls it finds. Needs no deployment and no network.
+Reviews every function a Convex app exports, and every HTTP route (default directory:
+convex.json's "functions", else ./convex), and reports the security pitfalls it finds. Needs no deployment and no network.
   --json       the report as JSON
   --fail-on    exit 1 when a finding at or above this severity remains (default: high;
                none: report only, never exit 1)
@@ -121,7 +122,7 @@ function render(r: AuditResult, color: boolean): string {
   out.push(`convex-guard audit: ${r.convexDir} (${r.functions.length} functions)`, "");
   const rows = r.functions.map((f) => [
     f.function,
-    `${f.visibility === "internal" ? "internal " : ""}${f.kind}`,
+    `${f.visibility === "internal" ? "internal " : ""}${f.kind}${f.routes !== undefined && f.routes.length > 0 && !f.function.startsWith(ROUTE_PREFIX) ? ` (${f.routes.join(", ")})` : ""}`,
     f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
     f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
     f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,

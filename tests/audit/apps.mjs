@@ -3,7 +3,7 @@
 // files a test gives.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
@@ -25,4 +25,20 @@ export function auditReport(cli, appRoot, flags = []) {
   const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json", ...flags], { cwd: appRoot, encoding: "utf8" });
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/** Every `// FINDING rule[, rule]` marker of a fixture app, as `convex/file:line rule`. */
+export function markers(convexDir) {
+  const out = [];
+  const files = readdirSync(convexDir, { recursive: true }).filter((f) => /\.[cm]?tsx?$/.test(f) && !f.startsWith("_generated"));
+  for (const file of files) {
+    readFileSync(`${convexDir}/${file}`, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        const at = line.indexOf("// FINDING ");
+        if (at === -1) return;
+        for (const rule of line.slice(at + 11).split(", ")) out.push(`convex/${file}:${i + 1} ${rule.trim()}`);
+      });
+  }
+  return out.sort();
 }

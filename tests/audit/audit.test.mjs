@@ -10,11 +10,12 @@
 // Small apps written at test time (target/audit-tests/) pin the error paths.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname } from "node:path";
 import { test } from "node:test";
+import { markers } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -70,22 +71,6 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
     assert.ok(f.fix.length > 20 && f.message.length > 10, f.rule);
   }
 });
-
-/** Every `// FINDING rule[, rule]` marker of a fixture app, as `convex/file:line rule`. */
-function markers(convexDir) {
-  const out = [];
-  const files = readdirSync(convexDir, { recursive: true }).filter((f) => /\.[cm]?tsx?$/.test(f) && !f.startsWith("_generated"));
-  for (const file of files) {
-    readFileSync(`${convexDir}/${file}`, "utf8")
-      .split("\n")
-      .forEach((line, i) => {
-        const at = line.indexOf("// FINDING ");
-        if (at === -1) return;
-        for (const rule of line.slice(at + 11).split(", ")) out.push(`convex/${file}:${i + 1} ${rule.trim()}`);
-      });
-  }
-  return out.sort();
-}
 
 test("the fixture's FINDING markers and the expected list agree (the fixture documents itself)", () => {
   const found = pitfallsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
