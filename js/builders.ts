@@ -3,7 +3,7 @@
  * builders (from `./_generated/server`, or anything with their shape, such as convex-helpers'
  * `customQuery(query, ...)`) and declare what a function requires. The checks are the guard's
  * public ones (`requireUser`, `requireRole`, `requirePermission`, `requireAccess`,
- * `rateLimit`), run before the handler, which receives `ctx.user` (and `ctx.doc`).
+ * `rateLimit`), run before the handler, which receives `ctx.user` (and `ctx.doc`, `ctx.accessLevel`).
  *
  * What a function requires stays readable from the registered function, for tooling such as
  * `convex-guard audit`: a non-enumerable, frozen `__guard` property (read it with
@@ -109,17 +109,22 @@ export type BuilderAccess<L extends string, Args extends PropertyValidators, Tb 
 /** The caller the builders hand over: the users row, or with `users.roleClaim` alone (`RC` not `never`) the identity. */
 export type BuilderUser<DM extends GenericDataModel, T extends string, RC extends string = never> = [RC] extends [never] ? DocOf<DM, T> : UserIdentity;
 
-/** What the handler's `ctx` adds: the user row (the identity with `users.roleClaim` alone), and the document when `access` is declared. */
-export type Injected<DM extends GenericDataModel, T extends string, Tb extends string, RC extends string = never> = {
+/**
+ * What the handler's `ctx` adds: the user row (the identity with `users.roleClaim` alone), and
+ * when `access` is declared the document and the caller's level on it (`readable`'s
+ * `accessLevel`: the declared level or a higher one).
+ */
+export type Injected<DM extends GenericDataModel, T extends string, Tb extends string, RC extends string = never, L extends string = string> = {
   user: BuilderUser<DM, T, RC>;
   doc: [Tb] extends [never] ? undefined : DocOf<DM, Tb>;
+  accessLevel: [Tb] extends [never] ? undefined : L;
 };
 
 /** Options of `guard.query`. */
 export type GuardedQuery<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
   Common<R, P, Args, Result> & {
     access?: BuilderAccess<L, Args, Tb>;
-    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
+    handler: (ctx: GenericQueryCtx<DM> & Injected<DM, T, Tb, RC, L>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /** Options of `guard.mutation`. */
@@ -127,7 +132,7 @@ export type GuardedMutation<DM extends GenericDataModel, R extends string, P ext
   Common<R, P, Args, Result> & {
     access?: BuilderAccess<L, Args, Tb>;
     rateLimit?: BuilderRateLimit<K, Args>;
-    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
+    handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC, L>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /** Options of `guard.action` (no `access`: an action has no database). */
@@ -237,7 +242,7 @@ export type BuilderChecks = {
   requireRole(ctx: unknown, role: string): Promise<{ _id: string }>;
   requirePermission(ctx: unknown, permission: string): Promise<{ _id: string }>;
   can(user: unknown, permission: string): boolean;
-  requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown }>;
+  requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown; accessLevel: unknown }>;
   rateLimit(ctx: unknown, name: string, options: { key: string }): Promise<unknown>;
 };
 
@@ -271,6 +276,7 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     user = meta.permission === null ? await checks.requireUser(ctx) : await checks.requirePermission(ctx, meta.permission);
   }
   let doc: unknown = undefined;
+  let accessLevel: unknown = undefined;
   if (meta.access !== null) {
     const a = meta.access;
     const id = field(args, a.arg); // own: a planted id is no argument
@@ -278,7 +284,7 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     const check = () => checks.requireAccess(ctx, a.table, typeof id === "string" ? id : "", a.level);
     // The row just found is the caller's: the access check takes it rather than reading the
     // identity and the row again (with users.roleClaim alone there is no row, and access refuses).
-    doc = (await (identities ? check() : withKnownUser(ctx as object, user, check))).doc;
+    ({ doc, accessLevel } = await (identities ? check() : withKnownUser(ctx as object, user, check)));
   }
   if (meta.rateLimit !== null) {
     const k = meta.rateLimit.key;
@@ -286,7 +292,7 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     const key = k === "global" ? GLOBAL_KEY : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
     await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
   }
-  return { user, doc };
+  return { user, doc, accessLevel };
 }
 
 /** What {@link Builders.customCtx} takes: the checks that need no argument. */
@@ -329,8 +335,8 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;
         checkNamed();
-        const { user, doc } = await enforce(checks, names.identities, meta, ctx, args);
-        return handler({ ...ctx, user, doc } as never, args as never);
+        const { user, doc, accessLevel } = await enforce(checks, names.identities, meta, ctx, args);
+        return handler({ ...ctx, user, doc, accessLevel } as never, args as never);
       },
     });
     // Convex's registered functions say what they are: `guard.query(mutation, ...)` would be a

@@ -117,7 +117,7 @@ test("a builder with access finds the caller once: its access check decides on t
   const fn = docs.query(builder, {
     args: { id: v.string() },
     access: { table: "notes", arg: "id", level: "owner" },
-    handler: async (c) => [c.user._id, c.doc.title],
+    handler: async (c) => [c.user._id, c.doc.title, c.accessLevel],
   });
   const notes = [{ _id: "notes:1", ownerId: "u1", title: "mine" }, { _id: "notes:2", ownerId: "u2", title: "ada's" }];
   for (const [id, want] of [["notes:1", "ok"], ["notes:2", "NOT_FOUND"], ["notes:9", "NOT_FOUND"]]) {
@@ -131,7 +131,7 @@ test("a builder with access finds the caller once: its access check decides on t
     c.db.normalizeId = (table, raw) => (raw.startsWith(`${table}:`) ? raw : null);
     c.db.get = async (raw) => notes.find((n) => n._id === raw) ?? null;
     const outcome = await fn._handler(c, { id }).then((r) => r, (e) => e.data.code);
-    assert.deepEqual(outcome, want === "ok" ? ["u1", "mine"] : want, id);
+    assert.deepEqual(outcome, want === "ok" ? ["u1", "mine", "owner"] : want, id);
     assert.deepEqual([identities, users], [1, 1], `${id}: the identity and the users row read once`);
   }
 });

@@ -40,6 +40,11 @@ export const ok = guard.mutation(mutation, {
   handler: async (ctx, { org }) => {
     const name: string = ctx.user.name;
     const title: string = ctx.doc.title;
+    // The caller's level, one of the configured levels.
+    const level: "viewer" | "commenter" | "editor" | "owner" = ctx.accessLevel;
+    // @ts-expect-error: not a configured level
+    const wrong: "admin" = ctx.accessLevel;
+    void [level, wrong];
     // @ts-expect-error: no such field on the users document
     void ctx.user.email;
     return `${name}:${title}:${org}`;
@@ -82,7 +87,8 @@ guard.query(query, {
   handler: async (ctx) => {
     // Without `access` there is no document.
     const none: undefined = ctx.doc;
-    return [ctx.user._id, none];
+    const noLevel: undefined = ctx.accessLevel;
+    return [ctx.user._id, none, noLevel];
   },
 });
 

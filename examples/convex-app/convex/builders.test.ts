@@ -53,7 +53,7 @@ describe("builders allow and deny what they declare", () => {
     const open = await s.doc("open", "public");
     const secret = await s.doc("secret", "private");
     // The owner reads and renames; ctx.doc is the document as it was.
-    expect(await s.as("uma").query(api.guarded.readTitle, { id: secret })).toEqual({ title: "secret", reader: "uma" });
+    expect(await s.as("uma").query(api.guarded.readTitle, { id: secret })).toEqual({ title: "secret", reader: "uma", level: "owner" });
     expect(await s.as("uma").mutation(api.guarded.renameDocument, { id: secret, title: "s2" })).toEqual({ was: "secret" });
     // Someone else: a private document is NOT_FOUND, exactly like a missing or malformed id.
     const notFound = { code: "NOT_FOUND", message: "Document not found" };
@@ -64,7 +64,7 @@ describe("builders allow and deny what they declare", () => {
     expect(await outcome(s.as("zed").query(api.guarded.readTitle, { id: "not-an-id" }))).toEqual(notFound);
     // A public document: visible (viewer), but renaming needs editor: FORBIDDEN.
     const pub = await s.doc("pub", "public");
-    expect(await s.as("zed").query(api.guarded.readTitle, { id: pub })).toEqual({ title: "pub", reader: "zed" });
+    expect(await s.as("zed").query(api.guarded.readTitle, { id: pub })).toEqual({ title: "pub", reader: "zed", level: "viewer" });
     expect(await outcome(s.as("zed").mutation(api.guarded.renameDocument, { id: pub, title: "x" }))).toEqual({
       code: "FORBIDDEN",
       message: "Access level 'editor' or higher required",

@@ -26,7 +26,8 @@ export const countUsers = guard.query(query, {
 export const readTitle = guard.query(query, {
   args: { id: v.string() },
   access: { table: "documents", arg: "id", level: "viewer" },
-  handler: async (ctx) => ({ title: ctx.doc.title, reader: ctx.user.name }),
+  // ctx.accessLevel: the caller's level on it, "viewer" or higher (the owner's "owner").
+  handler: async (ctx) => ({ title: ctx.doc.title, reader: ctx.user.name, level: ctx.accessLevel }),
 });
 
 /** Editors and the owner: rename. A viewer of a public document is FORBIDDEN. */
