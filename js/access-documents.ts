@@ -108,11 +108,14 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       return serially(ctx.db, async () => {
         const { r } = await readOne<L>(ctx, c, table, id, who);
         const mine = c.levelIds.get(r.accessLevel)!;
+        // One's own grant is one's own to give up (leaving a document shared with you), at any
+        // level: it takes nothing from anyone else. Only on a document the caller can see.
+        const self = own(target, "userId") === who.id && own(target, "groupId") === undefined;
         // The caller's right first, before the target is even looked at: a caller who may not
         // share gets the same refusal for a real, an unknown and a malformed target.
-        requireMayRemove(c, mine, [c.names[0]]);
+        if (!self) requireMayRemove(c, mine, [c.names[0]]);
         const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
-        requireMayRemove(c, mine, rows.map((row) => row.level));
+        if (!self) requireMayRemove(c, mine, rows.map((row) => row.level));
         return await deleteAll(ctx.db, rows);
       });
     },

@@ -122,7 +122,9 @@ export interface Access<L extends string, O extends string = never, U extends st
    * unknown or malformed), and be allowed to grant that grant's level. Returns whether a
    * grant was removed.
    *
-   * A grant to a user or group whose row was deleted can still be revoked.
+   * A grant to a user or group whose row was deleted can still be revoked. The caller's own
+   * grant (`{ userId }` their own id) is theirs to give up at any level, on a document they
+   * can see: leaving a document shared with them.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`, `NOT_FOUND`, `FORBIDDEN` as {@link Access.share};
    * `INVALID_ARGUMENT` for a malformed user or group id, or one whose row is missing and that

@@ -230,6 +230,26 @@ describe("sharing", () => {
     expect(await w.as("gina").query(api.documents.getSharedDocument, { id })).toBeNull();
   });
 
+  test("leave: a grantee gives up their own grant at any level, and only their own", async () => {
+    // A new user's review: a viewer could not leave a document shared with them.
+    const w = await world();
+    const id = w.ids.priv!;
+    // Not someone else's, nor their group's: that still takes the share level.
+    const mayNotShare = { code: "FORBIDDEN", message: "Your access level does not allow sharing" };
+    expect(await outcome(w.as("gina").mutation(api.documents.revokeDocument, { id, groupId: w.ids.eng! }))).toEqual(mayNotShare);
+    expect(await outcome(w.as("vic").mutation(api.documents.revokeDocument, { id, userId: w.user.vic!, groupId: w.ids.eng! }))).toMatchObject({ code: "FORBIDDEN" });
+    // Their own: gone, and with it their access.
+    expect(await w.as("vic").mutation(api.documents.revokeDocument, { id, userId: w.user.vic! })).toEqual({ revoked: true });
+    expect(await w.as("vic").query(api.documents.getSharedDocument, { id })).toBeNull();
+    // Now they cannot see it: the same NOT_FOUND as any stranger's.
+    expect(await outcome(w.as("vic").mutation(api.documents.revokeDocument, { id, userId: w.user.vic! }))).toEqual({ code: "NOT_FOUND", message: "Document not found" });
+    // A member through a group holds no grant of their own to give up; the group's stays.
+    expect(await w.as("gina").mutation(api.documents.revokeDocument, { id, userId: w.user.gina! })).toEqual({ revoked: false });
+    expect(await w.as("gina").query(api.documents.getSharedDocument, { id })).not.toBeNull();
+    // Nobody else's grant moved.
+    expect(await w.as("eddie").query(api.documents.getSharedDocument, { id })).not.toBeNull();
+  });
+
   test("transfer: only the document's own owner", async () => {
     const w = await world();
     const transfer = (who: string, id: string, to: string) =>
