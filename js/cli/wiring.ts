@@ -12,8 +12,9 @@
 //                        `confirmations.audit.logFunction` says (default convex/audit.ts): every
 //                        safeAction's audit rows, and guard.audit.log given an action's ctx
 //
-// An action's ctx is the ctx of the app's exported actions and HTTP actions: their definitions
-// are read, with every function of the app they reach. Reported at the use, naming the line to
+// An action's ctx is the ctx of the app's exported actions and HTTP actions, and of its HTTP
+// routes' handlers (routes.ts): their definitions are read, with every function of the app they
+// reach. Reported at the use, naming the line to
 // add and the file, when the audit can see the export is missing or is not the guard's; quiet
 // when it cannot tell (a configuration it cannot read is a warning, a module it could not load
 // or an export made by the app's own function is left alone).
@@ -25,7 +26,7 @@ import { classifyType, UNTOLD } from "./exports.js";
 import { exportedFunction } from "./failopen.js";
 import type { ConvexFunction } from "./functions.js";
 import { consult } from "./guards.js";
-import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
 
 type Need = "getUser" | "rateLimit" | "log";
@@ -60,7 +61,9 @@ export function wiringFindings(app: App, functions: ConvexFunction[]): Finding[]
     const found = judged[0];
     if (found === undefined || judged.some((p) => p === undefined || p.why.length === 0)) continue;
     const file = use.call.getSourceFile();
-    const where = exportedFunction(app, file, use.call, ids) ?? app.relative(file.fileName);
+    // The export it is in, or the HTTP route (`http POST /hook`), else its module.
+    const route = functions.find((f) => ts.isCallExpression(f.declaration) && within(use.call, f.declaration));
+    const where = exportedFunction(app, file, use.call, ids) ?? route?.id ?? app.relative(file.fileName);
     const message = `${where}: ${use.what} runs through functions the app exports for the guard (${found.needs.join("; ")}), and ${found.why.join("; ")}: every call fails closed with a GuardConfigError`;
     const fix = found.fix.map((f, i) => (i === 0 ? f : `${f.charAt(0).toLowerCase()}${f.slice(1)}`)).join("; ");
     out.push(finding("wiring-missing", where, app.loc(use.call), message, `${fix} (README: "Wiring the guard checks").`));
@@ -104,12 +107,11 @@ function problemsOf(app: App, guard: ts.CallExpression, needs: Set<Need>): { nee
 }
 
 /**
- * The calls that need wired functions, in the definitions of the app's exported actions and HTTP
- * actions (Convex Auth's own endpoints aside) and every function of the app they reach: a
+ * The calls that need wired functions, in the definitions of the app's exported actions, HTTP
+ * actions and HTTP routes (Convex Auth's own endpoints aside) and every function of the app they reach: a
  * handler, a `check`, a helper, a definition or a custom builder held in a `const`.
  */
 function actionUses(app: App, functions: ConvexFunction[]): Use[] {
-  const actions = new Set(functions.filter((f) => (f.kind === "action" || f.kind === "httpAction") && f.library === null).map((f) => f.id));
   const uses: Use[] = [];
   const seen = new Set<ts.Node>();
   const visit = (node: ts.Node): void => {
@@ -128,16 +130,11 @@ function actionUses(app: App, functions: ConvexFunction[]): Use[] {
     }
     ts.forEachChild(node, visit);
   };
-  for (const file of app.modules) {
-    const moduleSymbol = app.checker.getSymbolAtLocation(file);
-    for (const exported of moduleSymbol === undefined ? [] : app.checker.getExportsOfModule(moduleSymbol)) {
-      if (!actions.has(`${app.modulePath(file)}:${exported.getName()}`)) continue;
-      const symbol = exported.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(exported) : exported;
-      const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-      const holder = decl !== undefined && ts.isBindingElement(decl) ? decl.parent.parent : decl;
-      const init = holder === undefined ? undefined : initializer(holder);
-      if (init !== undefined) visit(init);
-    }
+  for (const fn of functions.filter((f) => (f.kind === "action" || f.kind === "httpAction") && f.library === null)) {
+    // An export's initializer (of the whole `export const { a, b } = ...`), or an HTTP route's `http.route({ ... })`.
+    const decl = fn.declaration;
+    const start = ts.isCallExpression(decl) ? decl : initializer(ts.isBindingElement(decl) ? decl.parent.parent : decl);
+    if (start !== undefined) visit(start);
   }
   return uses;
 }

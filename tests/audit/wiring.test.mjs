@@ -199,3 +199,24 @@ test("a finding of the rule is allowed with its reason, as every rule's", () => 
     ["payments:summarize: deployed with the wiring of another branch"],
   );
 });
+
+test("an HTTP route's handler runs with an action's ctx: its check needs the wiring too, reported as the route", () => {
+  const http = `import { httpRouter } from "convex/server";
+import { httpAction } from "./_generated/server";
+import { guard } from "./guard";
+const http = httpRouter();
+http.route({
+  path: "/hook",
+  method: "POST",
+  handler: httpAction(async (ctx) => {
+    await guard.rateLimit(ctx, "write", { key: "global" });
+    return new Response(null, { status: 204 });
+  }),
+});
+export default http;
+`;
+  const r = report(app("http", { "http.ts": http, "audit.ts": LOG }));
+  assert.deepEqual(found(r), ["convex/http.ts:9 http POST /hook medium"]);
+  assert.match(wiring(r)[0].message, /^http POST \/hook: guard\.rateLimit\(\.\.\.\) in an action runs through functions the app exports for the guard \(rateLimit of convex\/guardFunctions\.ts\)/);
+  assert.deepEqual(found(report(app("http-wired", { "http.ts": http, ...WIRING }))), []);
+});
