@@ -119,6 +119,11 @@ export const RULES = {
     title: "mutation throws after writing an audit row, rolling the row back",
     fix: "Return the denial as a value after guard.audit.log ({ ok: false, error: { code: \"FORBIDDEN\" } }) instead of throwing, or make the check and write the row in an action (guard.safeAction audits its denials).",
   },
+  "wiring-missing": {
+    severity: "medium",
+    title: "the guard's checks in an action, or a safe action, need functions the app does not export for the guard",
+    fix: "Export the guard's own internal functions where its configuration says: `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` in convex/guardFunctions.ts (actions.module) and `export const log = guard.audit.logMutation(internalMutation);` in convex/audit.ts (confirmations.audit.logFunction).",
+  },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",

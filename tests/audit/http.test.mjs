@@ -51,7 +51,7 @@ test("an exported HTTP action a route serves is listed once, as its export, with
   assert.deepEqual(fns["hooks:me"].routes, ["GET /me"]);
   assert.deepEqual(fns["hooks:unrouted"].routes, []);
   for (const name of ["http POST /stripe", "http POST /stripe/v2", "http GET /me"]) assert.equal(fns[name], undefined, name);
-  assert.equal(report.functions.length, 18);
+  assert.equal(report.functions.length, 21); // with the wiring's guardFunctions:getUser, rateLimit and audit:log
   // Only HTTP actions carry `routes`.
   assert.equal("routes" in fns["webhooks:record"], false);
   const stripe = report.findings.find((f) => f.function === "hooks:stripe" && f.rule === "public-no-auth");
