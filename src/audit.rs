@@ -108,22 +108,22 @@ pub const URL_KINDS: &str = "database db sql postgres mongo redis kv amqp mq bro
 /// The URL words of [`URL_KINDS`]: `url`, `uri`, `link` (also `urls`, `linkId`...).
 pub const URL_WORDS: &str = "url uri link";
 
-/// Ordinary two-word names whose second word begins with a secret word or fragment, kept: a
-/// secret word or fragment that starts a word does not count when that word (to its end, with
-/// no suffix) and the word before it, together, are one of these; nor does one inside a word
-/// when that word is (`zipcode`, `PROMPTTOKENS`). Public codes (`errorCode`, `statusCode`,
-/// `exitCode`, `countryCode`, `zipCode`, `postalCode`, `postcode`, `currencyCode`,
-/// `languageCode`); keys that name a record or a public key, not a secret (`sortKey`,
-/// `primaryKey`, `partitionKey`, `idempotencyKey`, `publicKey`, `foreignKey`, also followed by
-/// `id`: `publicKeyId`); and a language model's token counts (`prompt_tokens`,
-/// `completion_tokens`, `total_tokens`, `max_tokens`, `input_tokens`, `output_tokens`,
-/// `cached_tokens`, `reasoning_tokens`, `maxOutputTokens`, `cache_read_input_tokens`: plural
-/// only, so `cachedToken` and `inputToken` are secret, as are `tokens`, `userTokens` and
-/// `usedTokens`). Exactly these: plurals (`errorCodes`, `publicKeys`), other words before the
-/// secret word (`inviteCode`, `promoCode`, `cacheKey`, `routingKey`) and a longer word
-/// (`unzipCode`) are redacted, fail closed.
+/// Ordinary two-word names whose second word begins with a secret word or fragment, kept when
+/// one of these is the whole name (in any case, with or without a separator): public codes
+/// (`errorCode`, `statusCode`, `exitCode`, `countryCode`, `zipCode`, `postalCode`, `postcode`,
+/// `currencyCode`, `languageCode`); keys that name a record or a public key, not a secret
+/// (`sortKey`, `partitionKey`, `idempotencyKey`, `publicKey`, `foreignKey`); and a language
+/// model's token counts (`prompt_tokens`, `completion_tokens`, `total_tokens`, `max_tokens`,
+/// `input_tokens`, `output_tokens`, `cached_tokens`, `reasoning_tokens`: plural only, so
+/// `cachedToken` and `inputToken` are secret, as are `tokens`, `userTokens` and `usedTokens`).
+/// Exactly these, whole: plurals (`errorCodes`, `publicKeys`), other words before or after the
+/// pair (`signingPrimaryKey`, `hmacPublicKey`, `primaryKeyValue`, `publicKeyId`,
+/// `maxOutputTokens`, `prompt_tokens_details`), other words in the pair (`inviteCode`,
+/// `promoCode`, `cacheKey`, `routingKey`) and a longer word (`unzipCode`) are redacted, fail
+/// closed. `primaryKey` is no pair: Azure's `listKeys` answers `primaryKey` and `secondaryKey`,
+/// both credentials.
 pub const KEPT_PAIRS: &str = "errorcode statuscode exitcode countrycode zipcode postalcode \
-    postcode currencycode languagecode sortkey primarykey partitionkey idempotencykey publickey \
+    postcode currencycode languagecode sortkey partitionkey idempotencykey publickey \
     foreignkey prompttokens completiontokens totaltokens maxtokens inputtokens outputtokens \
     cachedtokens reasoningtokens";
 
@@ -152,15 +152,15 @@ pub const MAX_KEY_LEN: usize = 256;
 /// `PINnumber` and `SSNlast4` are `PIN`, `number` and `SSN`, `last`, `4` as well (one of the two
 /// readings is the one meant, and a secret word in either counts).
 ///
-/// A name whose last word is one of [`KEPT_LAST_WORDS`] is kept. Otherwise it is secret when
+/// A name that is one of [`KEPT_PAIRS`], whole, or whose last word is one of
+/// [`KEPT_LAST_WORDS`], is kept. Otherwise it is secret when
 /// it contains one of [`SECRET_FRAGMENTS`]; when one of [`SECRET_WORDS`], followed by one of
 /// [`SECRET_WORD_SUFFIXES`], ends at a word boundary (or the name's end); when one of
 /// [`SECRET_WHOLE_WORDS`], followed by one of the suffixes, starts at a word boundary and ends
 /// at one; when a word ends in one of [`URL_KINDS`] and one of [`URL_WORDS`] ends a word after
 /// it (both as [`SECRET_WORDS`] do); or when it is longer than [`MAX_KEY_LEN`]. A fragment or
 /// word does not count when the word it is in, from that word's start to the fragment's or
-/// word's end, is one of [`KEPT_WORDS`], nor when that word (to its end) is one of
-/// [`KEPT_PAIRS`], or, if the fragment or word starts it, the word before and it are.
+/// word's end, is one of [`KEPT_WORDS`].
 ///
 /// ```
 /// use convex_guard::audit::is_secret_key;
@@ -244,8 +244,9 @@ pub fn is_secret_name(bytes: &[u8]) -> bool {
         *end = true;
     }
     let name = norm.get(..len).unwrap_or_default();
-    // The last word: a time or a count (`passwordChangedAt`, `tokenCount`) is no secret.
-    if is_in(KEPT_LAST_WORDS, name.get(last..).unwrap_or_default()) {
+    // An ordinary two-word name, whole (`errorCode`, `prompt_tokens`), or a last word that makes
+    // it a time or a count (`passwordChangedAt`, `tokenCount`), is no secret.
+    if is_in(KEPT_PAIRS, name) || is_in(KEPT_LAST_WORDS, name.get(last..).unwrap_or_default()) {
         return false;
     }
     has(name, &starts, 0, SECRET_FRAGMENTS, Match::Inside).is_some()
@@ -273,7 +274,7 @@ fn list(words: &'static str) -> impl Iterator<Item = &'static [u8]> {
 
 /// Where the first of `words` that lies in `name` as `how` says ends, if one does: `starts` is
 /// [`is_secret_key`]'s (where the words of `name` start, and its end); a word that ends a kept
-/// word, or begins a kept pair, never counts. Every suffix's start, compared by prefix: unlike
+/// word never counts. Every suffix's start, compared by prefix: unlike
 /// `windows`, no size-zero panic path (and its message) is linked into the wasm. One function
 /// for every list, out of line, so that none is unrolled into the engine's code.
 #[inline(never)]
@@ -285,12 +286,11 @@ fn has(
     how: Match,
 ) -> Option<usize> {
     let at = |i: usize| starts.get(i) == Some(&true);
-    // The start of the word holding `name[i]` (the last start at or before it), and of the
-    // word before that one.
-    let (mut prev, mut start) = (0, 0);
+    // The start of the word holding `name[i]`: the last start at or before it.
+    let mut start = 0;
     for i in 0..name.len() {
         if at(i) {
-            (prev, start) = (start, i);
+            start = i;
         }
         if i < from {
             continue;
@@ -299,9 +299,6 @@ fn has(
         let found = list(words).find(|w| {
             let after = rest.get(w.len()..).unwrap_or_default();
             let end = i + w.len();
-            // The secret word's word to its end, with the word before when it starts its word.
-            let word_end = (end..name.len()).find(|&j| at(j)).unwrap_or(name.len());
-            let pair = name.get(if i == start { prev } else { start }..word_end);
             rest.starts_with(w)
                 && (how == Match::Inside
                     || SECRET_WORD_SUFFIXES
@@ -309,7 +306,6 @@ fn has(
                         .any(|x| after.starts_with(x.as_bytes()) && at(end + x.len())))
                 && (how != Match::WholeWord || at(i))
                 && !is_in(KEPT_WORDS, name.get(start..end).unwrap_or_default())
-                && !is_in(KEPT_PAIRS, pair.unwrap_or_default())
         });
         if let Some(w) = found {
             return Some(i + w.len());
@@ -778,7 +774,7 @@ mod tests {
     }
 
     #[test]
-    fn kept_pairs_are_exactly_two_words_or_one() {
+    fn kept_pairs_are_exactly_two_words_or_one_and_the_whole_name() {
         for k in [
             "errorCode",
             "ERROR_CODE",
@@ -790,20 +786,14 @@ mod tests {
             "postcode",
             "postalCode",
             "sortKey",
-            "primaryKey",
             "partitionKey",
             "idempotencyKey",
             "idempotencykey",
             "publicKey",
-            "publicKeyId",
-            "userPublicKey",
             "prompt_tokens",
             "completion_tokens",
             "total_tokens",
-            "maxOutputTokens",
-            "cache_read_input_tokens",
             "PROMPT_TOKENS",
-            "prompt_tokens_details",
         ] {
             assert!(!is_secret_key(k), "{k}");
         }
@@ -820,6 +810,15 @@ mod tests {
             "tokens",
             "usedTokens",
             "primaryKeyPassword",
+            // An attacker's review: a pair inside a longer name kept `signingPrimaryKey`.
+            "primaryKey",
+            "signingPrimaryKey",
+            "hmacPublicKey",
+            "primaryKeyValue",
+            "publicKeyId",
+            "userPublicKey",
+            "maxOutputTokens",
+            "prompt_tokens_details",
         ] {
             assert!(is_secret_key(k), "{k}");
         }

@@ -53,36 +53,21 @@ fn word_start(bounds: &[usize], i: usize) -> usize {
 }
 
 /// Whether a secret word or fragment at `i..end` does not count: the word holding it, from its
-/// start to `end`, is a kept word; or that word to its end is a kept pair, or, when the secret
-/// word starts it, the word before and it are.
+/// start to `end`, is a kept word.
 fn kept(norm: &str, bounds: &[usize], i: usize, end: usize) -> bool {
     let start = word_start(bounds, i);
-    let before = bounds
-        .iter()
-        .copied()
-        .filter(|&b| b < start)
-        .max()
-        .unwrap_or(0);
-    let word_end = bounds
-        .iter()
-        .copied()
-        .filter(|&b| b >= end)
-        .min()
-        .unwrap_or(norm.len());
-    let from = if start == i { before } else { start };
     KEPT_WORDS.split(' ').any(|k| k == &norm[start..end])
-        || KEPT_PAIRS.split(' ').any(|k| k == &norm[from..word_end])
 }
 
 /// Whether a normalized name contains one of the secret fragments that no kept word ends
-/// with and no kept pair holds, and does not end in a kept last word: those that case and
-/// separators never hide.
+/// with, is no kept pair, and does not end in a kept last word: those that case and separators
+/// never hide.
 pub fn has_fragment(norm: &str) -> bool {
     !KEPT_LAST_WORDS.split(' ').any(|k| norm.ends_with(k))
+        && !KEPT_PAIRS.split(' ').any(|k| k == norm)
         && SECRET_FRAGMENTS
             .split(' ')
             .filter(|f| !KEPT_WORDS.split(' ').any(|k| k.ends_with(f)))
-            .filter(|f| !KEPT_PAIRS.split(' ').any(|k| k.contains(f)))
             .any(|f| norm.contains(f))
 }
 
@@ -122,8 +107,8 @@ fn ends_word(
     found
 }
 
-/// The rule: any byte that is not ASCII; a normalized name over the bound; else a name whose
-/// last word is a kept last word is kept; a fragment of the normalized name, unless kept; a
+/// The rule: any byte that is not ASCII; a normalized name over the bound; else a name that is
+/// a kept pair, whole, or whose last word is a kept last word is kept; a fragment of the normalized name, unless kept; a
 /// secret word (with a suffix) ending at a word boundary, unless kept; a whole secret word
 /// (with a suffix) between two boundaries; a URL kind ending a word (as a secret word does) and
 /// a URL word ending one (as well) that starts at or after the kind's end.
@@ -138,7 +123,9 @@ pub fn is_secret(key: &[u8]) -> bool {
         .filter(|&b| b < norm.len())
         .max()
         .unwrap_or(0);
-    if KEPT_LAST_WORDS.split(' ').any(|k| k == &norm[last..]) {
+    if KEPT_PAIRS.split(' ').any(|k| k == norm)
+        || KEPT_LAST_WORDS.split(' ').any(|k| k == &norm[last..])
+    {
         return false;
     }
     let all = |words: &str, whole: bool| -> Vec<(usize, usize)> {
