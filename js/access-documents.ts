@@ -42,7 +42,8 @@ import {
   type Eq,
 } from "./access-store.js";
 import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
-import type { Readable } from "./access-types.js";
+import type { GrantTarget, Readable } from "./access-types.js";
+import { checkOptionKeys, SHARE_KEYS, TARGET_KEYS } from "./config-keys.js";
 
 const CYCLE = SOURCES.indexOf("cycle");
 
@@ -72,6 +73,8 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     },
 
     async share(ctx, table, id, grant) {
+      // A misspelt key (`expiresAT`) would be a grant that never expires, quietly.
+      checkOptionKeys(grant, SHARE_KEYS, "share");
       const c = compile();
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
@@ -102,7 +105,11 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       });
     },
 
-    async revoke(ctx, table, id, target) {
+    async revoke(ctx, table, id, given) {
+      checkOptionKeys(given, TARGET_KEYS, "revoke");
+      // Read once: a target whose `userId` answers the caller's id, then another's, must not
+      // pass as the caller's own.
+      const target: { userId?: unknown; groupId?: unknown } = { userId: own(given, "userId"), groupId: own(given, "groupId") };
       const c = compile();
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
@@ -110,11 +117,11 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const mine = c.levelIds.get(r.accessLevel)!;
         // One's own grant is one's own to give up (leaving a document shared with you), at any
         // level: it takes nothing from anyone else. Only on a document the caller can see.
-        const self = own(target, "userId") === who.id && own(target, "groupId") === undefined;
+        const self = target.userId === who.id && target.groupId === undefined;
         // The caller's right first, before the target is even looked at: a caller who may not
         // share gets the same refusal for a real, an unknown and a malformed target.
         if (!self) requireMayRemove(c, mine, [c.names[0]]);
-        const { rows } = await grantRows(ctx, c, r.doc._id, target, true);
+        const { rows } = await grantRows(ctx, c, r.doc._id, target as GrantTarget, true);
         if (!self) requireMayRemove(c, mine, rows.map((row) => row.level));
         return await deleteAll(ctx.db, rows);
       });

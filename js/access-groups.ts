@@ -48,6 +48,7 @@ import {
   type Eq,
 } from "./access-store.js";
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
+import { checkOptionKeys, MEMBER_OPTION_KEYS } from "./config-keys.js";
 
 /** The group-name rule's patterns, made at the first name checked (the blank class is long). */
 let namePatterns: { shows: RegExp; flags: RegExp; attaches: RegExp } | undefined;
@@ -200,6 +201,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       // A level, or options holding one and an expiry: own fields only (nothing planted on
       // Object.prototype fills in a level or an expiry).
       const options = typeof levelOrOptions === "object" && levelOrOptions !== null ? levelOrOptions : { level: levelOrOptions };
+      checkOptionKeys(options, MEMBER_OPTION_KEYS, "addGroupMember options");
       const level = ownField(options, "level");
       const requested = ownField(options, "expiresAt");
       return serially(ctx.db, async () => {

@@ -71,6 +71,15 @@ export const OPTION_KEYS = ["key", "count", "throws"] as const;
 export const ALL_OPTION_KEYS = ["throws"] as const;
 /** @internal */
 export const REQUEST_KEYS = ["name", "key", "count"] as const;
+/**
+ * What `share` takes, `revoke` takes and `addGroupMember`'s options hold: a misspelt one
+ * (`expiresAT`) is a `GuardConfigError`, never a grant that quietly never expires. @internal
+ */
+export const SHARE_KEYS = ["userId", "groupId", "level", "expiresAt"] as const;
+/** @internal */
+export const TARGET_KEYS = ["userId", "groupId"] as const;
+/** @internal */
+export const MEMBER_OPTION_KEYS = ["level", "expiresAt"] as const;
 /** `access`. @internal */
 export const ACCESS_KEYS = /* @__PURE__ */ keysOf<AccessConfig<string>>()(["levels", "publicLevel", "shareLevel", "tables", "groups"]);
 /** One table of `access.tables`. @internal */

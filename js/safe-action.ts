@@ -96,14 +96,18 @@ function actorOf(where: string, who: unknown): unknown {
  * The key of what a developer's `check` returned ({@link userKey}), where a row and the caller's
  * token cannot be told apart by their fields: a token whose issuer lets the caller choose claims
  * can carry `_id` and `_creationTime`, a row's fields, to be keyed as another user. An object with
- * the caller's own `tokenIdentifier` and the same `_id` their token claims is that token.
+ * the caller's own `tokenIdentifier` and the `_id` and `_creationTime` their token claims is that
+ * token.
  */
 async function checkedKey(ctx: ActionCtx, who: unknown): Promise<string | undefined> {
   const key = userKey(who);
-  const w = who as { _id?: unknown; tokenIdentifier?: unknown };
+  const w = who as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown };
   if (typeof w !== "object" || key !== w._id || typeof w.tokenIdentifier !== "string") return key;
-  const identity = (await ctx.auth.getUserIdentity()) as { _id?: unknown; tokenIdentifier?: unknown } | null;
-  return identity?.tokenIdentifier === w.tokenIdentifier && identity._id === w._id ? w.tokenIdentifier : key;
+  const identity = (await ctx.auth.getUserIdentity()) as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown } | null;
+  // A row storing its user's tokenIdentifier, under a token whose `_id` claim is that row's id,
+  // stays the row: a token claims no `_creationTime` unless it mimics one.
+  const token = identity?.tokenIdentifier === w.tokenIdentifier && identity._id === w._id && identity._creationTime === w._creationTime;
+  return token ? w.tokenIdentifier : key;
 }
 
 /**

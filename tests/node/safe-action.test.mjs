@@ -510,6 +510,12 @@ test("an actor is a row's _id even when the row stores its identity's fields, an
   const asToken = guard.safeAction({ name: "t", args: {}, check: (ctx) => ctx.auth.getUserIdentity(), handler: async () => 3 });
   assert.equal(await asToken.handler({ ...actionCtx(audited), auth: { getUserIdentity: async () => ({ ...forged }) } }, {}), 3);
   assert.equal(audited.at(-1)?.actor, "issuer|m");
+  // A row a check read, storing its user's tokenIdentifier, under a token whose `_id` claim is
+  // that row's id (an attacker's review: keyed by the token, two buckets for one user): the row.
+  const claimsRowId = guard.safeAction({ name: "t", args: {}, check: async () => row, handler: async () => 5 });
+  const sameId = { tokenIdentifier: "issuer|user", issuer: "issuer", subject: "user", _id: "users:2" };
+  assert.equal(await claimsRowId.handler({ ...actionCtx(audited), auth: { getUserIdentity: async () => sameId } }, {}), 5);
+  assert.equal(audited.at(-1)?.actor, "users:2");
   // A row a check read, storing its user's tokenIdentifier: still its _id (the token claims none).
   const byToken = guard.safeAction({ name: "t", args: {}, check: async () => row, handler: async () => 4 });
   assert.equal(await byToken.handler({ ...actionCtx(audited), auth: { getUserIdentity: async () => ({ tokenIdentifier: "issuer|user", issuer: "issuer", subject: "user" }) } }, {}), 4);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { HOUR } from "convex-guard";
+import { HOUR, type GroupId } from "convex-guard";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
@@ -248,6 +248,47 @@ describe("sharing", () => {
     expect(await w.as("gina").query(api.documents.getSharedDocument, { id })).not.toBeNull();
     // Nobody else's grant moved.
     expect(await w.as("eddie").query(api.documents.getSharedDocument, { id })).not.toBeNull();
+  });
+
+  test("leave: a target read twice cannot pass as the caller's own, then name another's grant", async () => {
+    // An attacker's review: a `userId` getter answering the caller's id, then an editor's, had
+    // a viewer remove the editor's grant.
+    const w = await world();
+    const id = w.ids.priv!;
+    let reads = 0;
+    const shifty = {
+      get userId() {
+        return (reads++ === 0 ? w.user.vic! : w.user.eddie!) as Id<"users">;
+      },
+    };
+    expect(await w.as("vic").run((ctx) => guard.revoke(ctx, "documents", id, shifty))).toBe(true);
+    expect(reads).toBe(1);
+    // Vic's own grant went; Eddie's editor grant stayed.
+    expect(await w.as("vic").query(api.documents.getSharedDocument, { id })).toBeNull();
+    expect(await w.as("eddie").query(api.documents.getSharedDocument, { id })).not.toBeNull();
+  });
+
+  test("a misspelt key of share, revoke or addGroupMember is the developer's GuardConfigError, never a grant that quietly never expires", async () => {
+    const w = await world();
+    const id = w.ids.priv!;
+    const olive = w.as("olive");
+    const refused = async (f: () => Promise<unknown>, message: string) => {
+      const e = (await f().then(() => undefined, (x: unknown) => x)) as Error | undefined;
+      expect(e?.name).toBe("GuardConfigError");
+      expect(e?.message).toBe(message);
+    };
+    await refused(
+      () => olive.run((ctx) => guard.share(ctx, "documents", id, { userId: w.user.nate!, level: "viewer", expiresAT: Date.now() + HOUR } as never)),
+      "share: unknown key 'expiresAT' (did you mean 'expiresAt'?)",
+    );
+    await refused(() => olive.run((ctx) => guard.revoke(ctx, "documents", id, { userId: w.user.vic!, level: "viewer" } as never)), "revoke: unknown key 'level' (it reads 'userId', 'groupId')");
+    await refused(
+      () => olive.run((ctx) => guard.addGroupMember(ctx, w.ids.eng! as GroupId, w.user.nate!, { level: "viewer", expires: 1 } as never)),
+      "addGroupMember options: unknown key 'expires' (did you mean 'expiresAt'?)",
+    );
+    // Nothing was granted or removed.
+    expect(await w.as("nate").query(api.documents.getSharedDocument, { id })).toBeNull();
+    expect(await w.as("vic").query(api.documents.getSharedDocument, { id })).not.toBeNull();
   });
 
   test("transfer: only the document's own owner", async () => {
