@@ -16,6 +16,7 @@ import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
 import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Severity } from "./rules.js";
 import { unredactedEnvFindings } from "./safeaction.js";
+import { placesOf, wiringFindings } from "./wiring.js";
 
 /** One function, as the report shows it. */
 export interface FunctionSummary {
@@ -80,7 +81,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall))];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions)];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.
@@ -98,6 +99,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     accessFields(app, guard);
     redactedEnv(app, guard);
     tableNames(app, guard);
+    placesOf(app, guard);
   }
   const failOn = options.failOn ?? "high";
   const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);

@@ -119,6 +119,11 @@ export const RULES = {
     title: "mutation throws after writing an audit row, rolling the row back",
     fix: "Return the denial as a value after guard.audit.log ({ ok: false, error: { code: \"FORBIDDEN\" } }) instead of throwing, or make the check and write the row in an action (guard.safeAction audits its denials).",
   },
+  "wiring-missing": {
+    severity: "medium",
+    title: "the guard's checks in an action, or a safe action, need functions the app does not export for the guard",
+    fix: "Export the guard's own internal functions where its configuration says: `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` in convex/guardFunctions.ts (actions.module) and `export const log = guard.audit.logMutation(internalMutation);` in convex/audit.ts (confirmations.audit.logFunction).",
+  },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",
@@ -194,8 +199,7 @@ function limitName(via: string): string {
 /** A check or a limit called that holds nothing, as a finding names it: `rate limit 'login' (convex/a.ts:3), whose denial (throws: false) it does not leave on`. */
 export function looseCall(fn: ConvexFunction, kind: "auth" | "limit"): string | undefined {
   const l = fn.facts.loose.find((x) => x.kind === kind);
-  const named = l === undefined || kind === "auth" ? undefined : limitName(l.via);
-  return l && `${named?.startsWith("'") ? `rate limit ${named}` : l.via} (${l.at.file}:${l.at.line}), ${l.why}`;
+  return l && `${kind === "limit" && limitName(l.via).startsWith("'") ? `rate limit ${limitName(l.via)}` : l.via} (${l.at.file}:${l.at.line}), ${l.why}`;
 }
 
 /** A name that says "not for clients": `_processPayment`, `internalCharge`, `internal_sync`. */

@@ -4,9 +4,22 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+
+/** The wiring of the guard's checks in actions and of its audit log (README: "Wiring the guard checks"), as an app exports it. */
+export const WIRING = {
+  "guardFunctions.ts": `import { internalMutation, internalQuery } from "./_generated/server";
+import { guard } from "./guard";
+export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);
+`,
+  "audit.ts": `import { internalMutation } from "./_generated/server";
+import { guard } from "./guard";
+export const log = guard.audit.logMutation(internalMutation);
+`,
+};
 
 /** Writes an app under target/audit-tests/<scratch>/<name> with `files` under convex/ (and `guard`, else the pitfalls'); returns its root. */
 export function scratchApp(scratch, name, files, guard = readFileSync(`${pitfalls}/guard.ts`, "utf8")) {
@@ -16,7 +29,10 @@ export function scratchApp(scratch, name, files, guard = readFileSync(`${pitfall
   cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
   cpSync(`${pitfalls}/schema.ts`, `${dir}/convex/schema.ts`);
   writeFileSync(`${dir}/convex/guard.ts`, guard);
-  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/convex/${file}`, text);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(`${dir}/convex/${file}`), { recursive: true });
+    writeFileSync(`${dir}/convex/${file}`, text);
+  }
   return dir;
 }
 

@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname } from "node:path";
 import { test } from "node:test";
-import { markers } from "./apps.mjs";
+import { markers, WIRING } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -51,7 +51,8 @@ test("the pitfalls app: exactly each pitfall, at its line, and nothing else", ()
     "convex/payments.ts:15 internal-name-public payments:internalRefund",
     "convex/payments.ts:25 action-env-unsafe payments:charge",
     "convex/payments.ts:25 public-no-rate-limit payments:charge",
-    "convex/payments.ts:42 public-no-rate-limit payments:chargeSafely",
+    "convex/payments.ts:45 public-no-rate-limit payments:chargeSafely",
+    "convex/payments.ts:46 wiring-missing payments:chargeSafely",
     "convex/payments.ts:6 internal-name-public payments:_processPayment",
     "convex/posts.ts:12 public-no-rate-limit posts:createPost",
     "convex/posts.ts:140 destructive-unconfirmed posts:forgetAuthor",
@@ -636,7 +637,7 @@ test("the readable report: a table, every finding with its fix, the allowlist's 
   assert.match(r.stdout, /^function +kind +args +returns +authorization +rate limit +safety$/m);
   assert.match(r.stdout, /HIGH {2}unchecked-id-read {2}convex\/posts\.ts:26 {2}posts:getPost/);
   assert.match(r.stdout, /reason: the landing page shows the newest titles to everyone/);
-  assert.match(r.stdout, /17 findings \(9 high, 8 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
+  assert.match(r.stdout, /18 findings \(9 high, 9 medium, 0 low\), 2 allowed; --fail-on high: FAIL/);
   // An internal mutation's delete (no client calls it) is medium; a public one's stays high.
   assert.match(r.stdout, /MEDIUM {2}destructive-unconfirmed {2}convex\/posts\.ts:97 {2}posts:purgePosts\n {6}internal mutation posts:purgePosts deletes in a loop with no confirmation and no audit row \(no client calls it directly\)/);
   assert.match(r.stdout, /HIGH {2}destructive-unconfirmed {2}convex\/posts\.ts:83 {2}posts:removePost/);
@@ -902,6 +903,7 @@ export const open = query({ args: { id: v.id("posts") }, handler: async (ctx, { 
 test("a safeAction reading a variable confirmations.redactEnv does not list is reported (its value is not scanned)", () => {
   // The fixture's guard lists PAYMENT_KEY.
   const dir = app("unredacted", {
+    ...WIRING,
     "a.ts": `import { v } from "convex/values";
 import { action } from "./_generated/server";
 import { guard } from "./guard";
@@ -1364,7 +1366,7 @@ export const peek = query({
   assert.deepEqual(rules("lowest-role-spread-call", called), []);
   const { report } = json(["audit", `${scratch}/lowest-role-spread-call/convex`]);
   assert.deepEqual(report.warnings.map((w) => `${w.file}:${w.line}`), ["convex/guard.ts:6"]);
-  assert.match(report.warnings[0].message, /^the guard's configuration cannot be read from the source: `extra\(\)` is a function call, spread into it; ignored because of it: the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\)\. Write it/);
+  assert.match(report.warnings[0].message, /^the guard's configuration cannot be read from the source: `extra\(\)` is a function call, spread into it; ignored because of it: the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\); wiring-missing \(whether the guard's internal functions and audit log mutation are exported is not judged\)\. Write it/);
 });
 
 test("the users table, its role field and the codes and audit tables are the ones the guard's configuration names, read literally", () => {

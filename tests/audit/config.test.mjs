@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { test } from "node:test";
+import { WIRING } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -43,9 +44,10 @@ function app(name, files) {
 /**
  * Functions whose verdicts depend on the configuration: a public query the allowlist allows,
  * an owner deleting rows selected by the table's owner field, a document read after a check of
- * the lowest role, and a safeAction reading a variable redactEnv may list.
+ * the lowest role, and a safeAction reading a variable redactEnv may list (its wiring exported).
  */
 const FUNCTIONS = {
+  ...WIRING,
   "fns.ts": `import { v } from "convex/values";
 import { action, mutation, query } from "./_generated/server";
 import { guard } from "./guard";
@@ -152,6 +154,7 @@ const ALL_IGNORED = [
   /the tables' owner and parent fields \(access\.tables: access-field-write judges no write of that guard's tables\)/,
   /the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\)/,
   /the variables safeAction redacts \(confirmations\.redactEnv and secretEnv: safe-action-env-unredacted is not judged\)/,
+  /wiring-missing \(whether the guard's internal functions and audit log mutation are exported is not judged\)/,
 ];
 
 test("a configuration that cannot be read is one warning, in the text and the JSON, naming what is ignored", () => {
@@ -270,6 +273,9 @@ test("several guards: each check is judged by the configuration of the guard it 
       "unchecked-role-write high staff:promote",
       // `v.id("staff")`: an id of that guard's users table, taken from the caller.
       "user-id-arg medium staff:promote",
+      // Its safe action asks convex/guardFunctions.ts too (the default actions.module), which
+      // exports the other guard's functions: they answer for that guard only.
+      "wiring-missing medium staff:staffCharge",
     ].sort(),
     // The allowlist of each guard is read; `manager` is above `staff`: no finding for managerPeek.
     allowed: ["public-no-auth fns:health"],
@@ -410,7 +416,7 @@ export const anyCharge = action(
     "convex/lib.ts:4 which guard `g`",
   ]);
   assert.match(r.warnings[0].message, /judged with the strictest of their configurations: the tables' owner fields \(a delete counts as one of the caller's own rows only when every guard names that owner field\)\./);
-  assert.match(r.warnings[1].message, /judged with the strictest of their configurations: the variables safeAction redacts \(only those every guard redacts count as redacted\)\./);
+  assert.match(r.warnings[1].message, /judged with the strictest of their configurations: the variables safeAction redacts \(only those every guard redacts count as redacted\); wiring-missing \(reported only when no guard's module exports what the call needs\)\./);
   const w = r.warnings[2];
   assert.deepEqual([w.file, w.line], ["convex/lib.ts", 4]);
   assert.equal(
@@ -458,7 +464,7 @@ test("paths are relative to the current directory, as CI annotations want them i
   const expected = (prefix) => ({
     findings: [`${prefix}fns.ts:11 destructive-unconfirmed`, `${prefix}fns.ts:4 public-no-auth`],
     allowed: [`${prefix}fns.ts:19 unchecked-id-read by ${prefix}guard.ts:8`, `${prefix}lib/ranks.ts:2 fail-open-role by ${prefix}lib/ranks.ts:1`],
-    functions: [`${prefix}fns.ts`],
+    functions: [`${prefix}audit.ts`, `${prefix}fns.ts`, `${prefix}guardFunctions.ts`],
   });
   // From the monorepo's root, from the app's root, from the convex dir, from a sibling.
   assert.deepEqual(places(from(monorepo, "probe/convex")), expected("probe/convex/"));
@@ -468,7 +474,7 @@ test("paths are relative to the current directory, as CI annotations want them i
   assert.deepEqual(places(from(`${monorepo}/web`, "../probe/convex")), expected("../probe/convex/"));
   // The text report prints the same paths; `convexDir` stays as given.
   const text = run(["audit", "probe/convex", "--fail-on", "none"], monorepo);
-  assert.match(text.stdout, /^convex-guard audit: probe\/convex \(4 functions\)$/m);
+  assert.match(text.stdout, /^convex-guard audit: probe\/convex \(7 functions\)$/m);
   assert.match(text.stdout, /HIGH {2}public-no-auth {2}probe\/convex\/fns\.ts:4 {2}fns:health/);
   assert.equal(from(monorepo, "probe/convex").convexDir, "probe/convex");
   // A stale entry's source and an error's place, too.

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, pitfalls, scratchApp } from "./apps.mjs";
+import { auditReport, pitfalls, scratchApp, WIRING } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -69,6 +69,7 @@ export const posts = query({
 test("the README's recommended flow for a code is quiet; the code returned from a public mutation is not", () => {
   const r = report(
     app("codes", {
+      ...WIRING,
       "send.ts": `import { v } from "convex/values";
 import { makeFunctionReference } from "convex/server";
 import { action, internalMutation, mutation } from "./_generated/server";
@@ -146,6 +147,7 @@ test("the README's deletion example (confirmDeletion) audits clean at --fail-on 
   const dir = app(
     "readme-deletion",
     {
+      ...WIRING,
       "deletion.ts": `import { v } from "convex/values";
 import { anyApi } from "convex/server";
 import { action, internalMutation } from "./_generated/server";

@@ -56,7 +56,7 @@ test("an exported HTTP action a route serves is listed once, as its export, with
   assert.deepEqual(fns["hooks:me"].routes, ["GET /me"]);
   assert.deepEqual(fns["hooks:unrouted"].routes, []);
   for (const name of ["http POST /stripe", "http POST /stripe/v2", "http GET /me"]) assert.equal(fns[name], undefined, name);
-  assert.equal(report.functions.length, 23);
+  assert.equal(report.functions.length, 26); // with the wiring's guardFunctions:getUser, rateLimit and audit:log, and lib/limited.ts's 5 routes
   // Only HTTP actions carry `routes`.
   assert.equal("routes" in fns["webhooks:record"], false);
   const stripe = report.findings.find((f) => f.function === "hooks:stripe" && f.rule === "public-no-auth");
