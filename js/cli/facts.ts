@@ -71,9 +71,11 @@ export interface Facts {
   exits: boolean;
   /** `levelAtLeast` on a level the function was given, judged where it is called (levelat.ts). */
   givenLevels: GivenLevel[];
+  /** A check or a limit made whose denial is not seen to leave (`why`: "whose denial (null) it does not leave on"): named when none holds. */
+  loose: (Use & { kind: "auth" | "limit"; why: string })[];
 }
 
-export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false, givenLevels: [] });
+export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false, givenLevels: [], loose: [] });
 
 export function mergeFacts(into: Facts, from: Facts): void {
   into.auth.push(...from.auth);
@@ -87,6 +89,7 @@ export function mergeFacts(into: Facts, from: Facts): void {
   into.runs.push(...from.runs);
   into.exits ||= from.exits;
   into.givenLevels.push(...from.givenLevels);
+  into.loose.push(...from.loose);
 }
 
 /** Guard methods that check authorization themselves, and the level they establish. */
@@ -117,6 +120,8 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   roleAtLeast: { level: "role", denial: false },
   getUser: { level: "authenticated", denial: null },
 };
+/** Why a check or a limit made holds nothing: `denial`, as it is answered, is not seen to leave. */
+const leftOn = (denial: string) => `whose denial (${denial}) it does not leave on by a throw or a return of no data`;
 /** Operators whose right side runs on some paths only. */
 const K = ts.SyntaxKind;
 const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
@@ -185,11 +190,12 @@ export class FactsFinder {
         const role = level === "role" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
-      }
+      } else if (level !== undefined && !lost) facts.loose.push({ kind: "auth", via, at, why: exit === undefined ? leftOn("null") : "whose answer it does not use" });
       const decision = GUARD_DECISIONS[guard.name];
       // A decision about a role name or another row than the caller's is no check of the caller.
       const subject = decision === undefined || guard.name === "getUser" ? "caller" : decisionSubject(app, call);
-      if (decision !== undefined && subject !== "other" && exitsOnDenial(app, call, decision.denial)) {
+      if (decision !== undefined && subject !== "other" && !exitsOnDenial(app, call, decision.denial)) facts.loose.push({ kind: "auth", via, at, why: leftOn(String(decision.denial)) });
+      else if (decision !== undefined && subject !== "other") {
         const role = decision.level === "role" ? { role: lastArgument(call) } : {};
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
         facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
@@ -208,7 +214,8 @@ export class FactsFinder {
       }
       if (GUARD_RATE_LIMITS.has(guard.name) && !lost) {
         const limit = this.rateLimit(call);
-        if (limit !== undefined) facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
+        if (typeof limit === "string") facts.loose.push({ kind: "limit", via, at, why: limit });
+        else facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
       if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
@@ -228,7 +235,7 @@ export class FactsFinder {
     if (convex !== undefined) {
       if (convex.name === "getUserIdentity" && exitsOnDenial(app, call, null)) {
         facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call), conditional: this.conditional(call, fn, "auth") });
-      }
+      } else if (convex.name === "getUserIdentity") facts.loose.push({ kind: "auth", via: "ctx.auth.getUserIdentity()", at: app.loc(call), why: leftOn("null") });
       if (convex.name === "delete" && isDatabase(convex.owner)) {
         facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : scopedTable(app, call) });
       }
@@ -264,6 +271,7 @@ export class FactsFinder {
         deletes: found.deletes.map((d) => ({ ...d, target: passed(d.target), table: passed(d.table) })),
         writes: found.writes.map((w) => ({ ...w, table: passed(w.table), target: passed(w.target), value: passed(w.value) })),
         givenLevels: levels.levels.map((l) => ({ ...l, via: `${name} -> ${l.via}` })),
+        loose: found.loose.map((l) => ({ ...l, via: `${name} -> ${l.via}` })),
       });
     }
   }
@@ -344,13 +352,13 @@ export class FactsFinder {
 
   /**
    * A rate limit that limits: its denial throws, or (with `throws: false`) its answer is tested
-   * by an exit or returned; and no key is random or the clock. Undefined when it limits nothing.
+   * by an exit or returned; and no key is random or the clock. Else why it limits nothing.
    */
-  private rateLimit(call: ts.CallExpression): { keys: ts.Expression[] } | undefined {
+  private rateLimit(call: ts.CallExpression): { keys: ts.Expression[] } | string {
     const options = call.arguments[2] === undefined ? undefined : this.objectValue(call.arguments[2]);
     const throwsValue = options === undefined ? undefined : propertyValue(options, "throws");
     const quiet = throwsValue !== undefined && throwsValue.kind !== ts.SyntaxKind.TrueKeyword;
-    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return undefined;
+    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return leftOn("throws: false");
     const keys: ts.Expression[] = [];
     const requests = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
     if (requests !== undefined && ts.isArrayLiteralExpression(requests)) {
@@ -363,7 +371,7 @@ export class FactsFinder {
       const key = propertyValue(options, "key");
       if (key !== undefined) keys.push(key);
     }
-    return keys.some((k) => this.random(k)) ? undefined : { keys };
+    return keys.some((k) => this.random(k)) ? "keyed by a random value or the clock, a new budget per call" : { keys };
   }
 
   private objectValue(e: ts.Expression): ts.ObjectLiteralExpression | undefined {

@@ -96,7 +96,7 @@ export const THROWS = "\u0000a throw only";
 export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, answer?: string): boolean {
   if (s === undefined) return false;
   if (ts.isThrowStatement(s)) return true;
-  if (ts.isReturnStatement(s)) return answer !== THROWS && (s.expression === undefined || (answer === undefined ? carriesNoData(s.expression) : madeOfAnswer(s.expression, answer)));
+  if (ts.isReturnStatement(s)) return answer !== THROWS && (s.expression === undefined || carriesNoData(s.expression, answer));
   if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing, answer));
   if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing, answer) && alwaysLeaves(s.elseStatement, throwing, answer);
   if (ts.isTryStatement(s)) {
@@ -126,37 +126,48 @@ export function onlyThrows(body: ts.Node, throwing?: Throwing): boolean {
   return !returns && alwaysLeaves(body, throwing);
 }
 
+/** Calls that compute from their arguments only, reading nothing else: conversions and arithmetics, and a JSON response. */
+const PURE_CALLS = new Set(["String", "Number", "Boolean", "JSON.stringify", "Response.json", ...["ceil", "floor", "round", "trunc", "abs", "min", "max"].map((m) => `Math.${m}`)]);
+/** Objects built of their arguments only: an HTTP action's response and its headers. */
+const PURE_NEW = new Set(["Response", "Headers"]);
+/** Operators that compute from their operands only (no assignment, no comma). */
+const PURE_OPERATORS = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken, ts.SyntaxKind.AsteriskAsteriskToken, ts.SyntaxKind.QuestionQuestionToken]);
+
 /**
  * `null`, `false`, `"denied"`, `[]`, `{ ok: false, error: "..." }`: an answer built of literals
  * only; and an HTTP action's response made of them (`new Response("Unauthorized", { status: 401 })`,
- * `Response.json({ error: "..." }, { status: 403 })`).
+ * `Response.json({ error: "..." }, { status: 403 })`). With `answer`, a guard's answer handed back
+ * (`r` of `const r = await guard.rateLimit(ctx, n, { throws: false })`) and its fields count as
+ * literals: the denial returned, no data (`return r`, `{ ok: false, retryAfter: r.retryAfter }`,
+ * `{ ...r }`). Either is read through templates, `String(...)`, `Number(...)`, `Math.ceil(...)` and
+ * their kin, `JSON.stringify(...)`, `.toString()`, arithmetic and `?:` (`new Response("slow down",
+ * { status: 429, headers: { "retry-after": String(Math.ceil(r.retryAfter / 1000)) } })`): what they
+ * compute reads nothing else. Any other name (a document read before, a `ctx.db` answer) is data.
  */
-export function carriesNoData(e: ts.Expression): boolean {
+export function carriesNoData(e: ts.Expression, answer?: string): boolean {
+  const no = (x: ts.Expression): boolean => carriesNoData(ts.isSpreadElement(x) ? x.expression : x, answer);
   e = skipOuter(e);
-  if (ts.isIdentifier(e)) return e.text === "undefined";
-  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "Response") return (e.arguments ?? []).every(carriesNoData);
-  if (ts.isCallExpression(e) && e.expression.getText() === "Response.json") return e.arguments.every(carriesNoData);
+  if (ts.isIdentifier(e)) return e.text === "undefined" || e.text === answer;
   if (ts.isLiteralExpression(e) || e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return true;
-  if (ts.isPrefixUnaryExpression(e)) return carriesNoData(e.operand);
-  if (ts.isArrayLiteralExpression(e)) return e.elements.every(carriesNoData);
-  if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => ts.isPropertyAssignment(p) && carriesNoData(p.initializer));
-  return false;
-}
-
-/**
- * A guard's answer handed back (`r` of `const r = await guard.rateLimit(ctx, n, { throws: false })`),
- * or a value made only of it, its fields and literals (`{ ok: false, retryAfter: r.retryAfter }`,
- * `{ ...r }`): the denial returned, no data.
- */
-function madeOfAnswer(e: ts.Expression, answer: string): boolean {
-  e = skipOuter(e);
-  if (ts.isIdentifier(e) && e.text === answer) return true;
-  if (ts.isPropertyAccessExpression(e)) return madeOfAnswer(e.expression, answer);
-  if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => madeOfAnswer(ts.isSpreadElement(x) ? x.expression : x, answer));
-  if (ts.isObjectLiteralExpression(e)) {
-    return e.properties.every((p) => (ts.isPropertyAssignment(p) ? madeOfAnswer(p.initializer, answer) : ts.isSpreadAssignment(p) ? madeOfAnswer(p.expression, answer) : ts.isShorthandPropertyAssignment(p) && p.name.text === answer));
+  if (ts.isPropertyAccessExpression(e)) return no(e.expression);
+  if (ts.isTemplateExpression(e)) return e.templateSpans.every((span) => no(span.expression));
+  if (ts.isNewExpression(e)) return PURE_NEW.has(e.expression.getText()) && (e.arguments ?? []).every(no);
+  if (ts.isCallExpression(e)) {
+    const callee = skipOuter(e.expression);
+    const converts = PURE_CALLS.has(callee.getText()) || (ts.isPropertyAccessExpression(callee) && callee.name.text === "toString" && no(callee.expression));
+    return converts && e.arguments.every(no);
   }
-  return carriesNoData(e);
+  if (ts.isPrefixUnaryExpression(e)) return no(e.operand);
+  if (ts.isBinaryExpression(e)) return PURE_OPERATORS.has(e.operatorToken.kind) && no(e.left) && no(e.right);
+  if (ts.isConditionalExpression(e)) return no(e.condition) && no(e.whenTrue) && no(e.whenFalse);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every(no);
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.every((p) => {
+      if (ts.isPropertyAssignment(p)) return (!ts.isComputedPropertyName(p.name) || no(p.name.expression)) && no(p.initializer);
+      return ts.isSpreadAssignment(p) ? no(p.expression) : ts.isShorthandPropertyAssignment(p) && p.name.text === answer;
+    });
+  }
+  return false;
 }
 
 /**

@@ -115,11 +115,14 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+/** `1 finding`, `2 findings`. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 function render(r: AuditResult, color: boolean): string {
   const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const sev = (s: Severity) => paint(s === "high" ? 31 : s === "medium" ? 33 : 36, s.toUpperCase());
   const out: string[] = [];
-  out.push(`convex-guard audit: ${r.convexDir} (${r.functions.length} functions)`, "");
+  out.push(`convex-guard audit: ${r.convexDir} (${counted(r.functions.length, "function")})`, "");
   const rows = r.functions.map((f) => [
     f.function,
     `${f.visibility === "internal" ? "internal " : ""}${f.kind}${f.routes !== undefined && f.routes.length > 0 && !f.function.startsWith(ROUTE_PREFIX) ? ` (${f.routes.join(", ")})` : ""}`,
@@ -150,7 +153,7 @@ function render(r: AuditResult, color: boolean): string {
   const count = (s: Severity) => r.findings.filter((f) => f.severity === s).length;
   out.push(
     "",
-    `${r.findings.length} findings (${SEVERITIES.map((s) => `${count(s)} ${s}`).reverse().join(", ")}), ${r.allowed.length} allowed; ` +
+    `${counted(r.findings.length, "finding")} (${SEVERITIES.map((s) => `${count(s)} ${s}`).reverse().join(", ")}), ${r.allowed.length} allowed; ` +
       `--fail-on ${r.failOn}: ${r.failed ? paint(31, "FAIL") : paint(32, "PASS")}`,
   );
   return out.join("\n");

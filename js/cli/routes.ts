@@ -9,7 +9,7 @@ import type { ConfigWarning } from "./config.js";
 import { CONVEX, type FactsFinder } from "./facts.js";
 import { literalText, propertyValue } from "./facts-syntax.js";
 import { describe, type ConvexFunction } from "./functions.js";
-import { finding, type Finding } from "./rules.js";
+import { finding, looseCall, type Finding } from "./rules.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 /** How a route's name starts: `http POST /webhook`, `http GET /files/*` (a `pathPrefix`, named as Convex names it). */
@@ -101,7 +101,7 @@ const HTTP_AUTH_FIX =
 
 /** The fix of an HTTP action that changes data with no rate limit. */
 const HTTP_LIMIT_FIX =
-  "Call guard.rateLimit(ctx, name, { key }) before it runs or schedules anything (it works in an HTTP action as in any action, through the wired rateLimit mutation), keyed by the checked user's _id, or by a constant key for a webhook's sender; or allowlist it with its reason: // convex-guard-allow: public-no-rate-limit <reason>.";
+  "Call guard.rateLimit(ctx, name, { key }) before it runs or schedules anything (it works in an HTTP action as in any action, through the wired rateLimit mutation), keyed by the checked user's _id, or by a constant key for a webhook's sender, with throws: false and a 429 on its denial (a thrown one answers 500): if (!limit.ok) return new Response(\"Too many requests\", { status: 429, headers: { \"Retry-After\": String(Math.ceil(limit.retryAfter / 1000)) } }); or allowlist it with its reason: // convex-guard-allow: public-no-rate-limit <reason>.";
 
 /** `ctx.scheduler.runAfter(...)`, `runAt(...)` written in a handler: a function run later, for whoever called. */
 function scheduled(app: App, handler: ts.SignatureDeclaration): { at: Loc; how: string }[] {
@@ -135,12 +135,14 @@ export function httpFindings(app: App, functions: ConvexFunction[]): Finding[] {
     if (first === undefined) continue;
     const where = `${first.how} (${first.at.file}:${first.at.line})`;
     if (fn.facts.auth.length === 0) {
-      const message = `${httpName(fn)} checks no identity, role, permission or document access, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
+      const loose = looseCall(fn, "auth");
+      const message = `${httpName(fn)} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds (it calls ${loose})`}, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
       out.push(finding("public-no-auth", fn.id, fn.at, message, HTTP_AUTH_FIX));
     }
     const change = calls.find((c) => c.changes);
     if (change !== undefined && fn.facts.rateLimits.length === 0) {
-      out.push(finding("public-no-rate-limit", fn.id, fn.at, `${httpName(fn)} calls ${change.how} (${change.at.file}:${change.at.line}) with no rate limit`, HTTP_LIMIT_FIX));
+      const loose = looseCall(fn, "limit");
+      out.push(finding("public-no-rate-limit", fn.id, fn.at, `${httpName(fn)} calls ${change.how} (${change.at.file}:${change.at.line}) ${loose === undefined ? "with no rate limit" : `after ${loose}`}`, HTTP_LIMIT_FIX));
     }
   }
   return out;

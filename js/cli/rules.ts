@@ -196,6 +196,12 @@ function limitName(via: string): string {
   return open !== -1 && via.endsWith('")') ? `'${via.slice(open + 2, -2)}'` : via;
 }
 
+/** A check or a limit called that holds nothing, as a finding names it: `rate limit 'login' (convex/a.ts:3), whose denial (throws: false) it does not leave on`. */
+export function looseCall(fn: ConvexFunction, kind: "auth" | "limit"): string | undefined {
+  const l = fn.facts.loose.find((x) => x.kind === kind);
+  return l && `${kind === "limit" && limitName(l.via).startsWith("'") ? `rate limit ${limitName(l.via)}` : l.via} (${l.at.file}:${l.at.line}), ${l.why}`;
+}
+
 /** A name that says "not for clients": `_processPayment`, `internalCharge`, `internal_sync`. */
 function internalName(name: string): boolean {
   if (name.startsWith("_")) return true;
@@ -260,16 +266,18 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   if (publicFn) {
     if (f.auth.length === 0 && appsOwn) {
       const run = f.runs[0];
-      if (run === undefined) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access`));
+      const loose = looseCall(fn, "auth");
+      if (run === undefined) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds: it calls ${loose}`}`));
       else {
         // A documented gap: the check may be in the function it runs, which the audit does not read.
-        const message = `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access itself; it calls ctx.${run.method} (${run.file}:${run.line}), and the audit does not follow ctx.runQuery/runMutation/runAction into the function called, so a check made there is not seen`;
+        const message = `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access itself${loose === undefined ? "" : ` (it calls ${loose})`}; it calls ctx.${run.method} (${run.file}:${run.line}), and the audit does not follow ctx.runQuery/runMutation/runAction into the function called, so a check made there is not seen`;
         out.push(finding("public-no-auth", fn.id, fn.at, message, RUN_FIX));
       }
     }
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
-      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit`));
+      const loose = looseCall(fn, "limit");
+      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`));
       else {
         out.push(finding("public-no-rate-limit", fn.id, fn.at, `rate limit ${limitName(keyed.via)} of ${fn.id} is ${keyedBy(keyed.arg)}: a caller picks its own bucket`, ARG_KEY_FIX));
       }

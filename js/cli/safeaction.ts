@@ -4,6 +4,7 @@
 // its rate limit.
 import ts from "typescript";
 import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts } from "./facts.js";
+import { carriesNoData } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { finding, type Finding } from "./rules.js";
@@ -62,11 +63,16 @@ function answersNobodyWhenSignedOut(app: App, check: ts.SignatureDeclaration): b
   return answers.length > 0 && answers.every((e) => nobodyWhenSignedOut(app, e));
 }
 
-/** Whether a check returns a non-empty string written literally (`return "guest"`): an actor for anyone. */
+/**
+ * Whether a check returns an actor written literally, a value made of no data that may be a
+ * non-empty string or an object (`return "guest"`, `` `guest-${1}` ``, `{ name: "guest" }`): an
+ * actor for anyone. Not null, undefined, `""`, a number, a boolean or an array (refused).
+ */
 function returnsActorLiteral(check: ts.SignatureDeclaration): boolean {
   return returnedValues(check).some((e) => {
     const v = skipOuter(e);
-    return ts.isStringLiteralLike(v) && v.text !== "";
+    const refused = (ts.isStringLiteralLike(v) && v.text === "") || ts.isNumericLiteral(v) || ts.isArrayLiteralExpression(v) || ts.isPrefixUnaryExpression(v) || [ts.SyntaxKind.NullKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword].includes(v.kind);
+    return !refused && !(ts.isIdentifier(v) && v.text === "undefined") && carriesNoData(v);
   });
 }
 

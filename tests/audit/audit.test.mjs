@@ -83,7 +83,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 442, "the fixture's markers");
+  assert.equal(expected.length, 446, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -117,7 +117,7 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual([fns["branches:elseDeletesThenLeaves"].auth, fns["branches:elseSchedulesThenLeaves"].auth], ["authenticated", "none"]);
   // safeAction's own check answering the identity or the user (null when signed out: refused).
   for (const f of ["identity", "user", "identityInBlock", "tokenOf", "throwsWhenSignedOut"]) assert.equal(fns[`checks:${f}`].auth, "authenticated", f);
-  for (const f of ["orAnonymous", "anyone", "orGuest"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
+  for (const f of ["orAnonymous", "anyone", "orGuest", "orGuestObject", "orGuestTemplate"]) assert.equal(fns[`checks:${f}`].auth, "none", f);
   // A synchronous guard method (assertConfirmed) needs no await to count.
   assert.equal(fns["clean:confirmedInAction"].confirmed, true);
   // A throw on a failed code is reported (confirmation-rollback), but the code still guards
@@ -150,6 +150,13 @@ test("evasions: swallowed checks, exits the wrong way round, rate limits that ne
   assert.deepEqual(fns["limits:quietTested"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKey"].rateLimits, ['guard.rateLimit("write")']);
   assert.deepEqual(fns["limits:serverKeyThroughHelper"].rateLimits, ['limitWrites -> guard.rateLimit("write")']);
+  // A quiet limit's denial answered with its fields converted (Math.ceil, String, a template) leaves; with a document read before, it does not.
+  assert.deepEqual([fns["limits:quietConverted"].rateLimits, fns["limits:quietConvertsData"].rateLimits], [['guard.rateLimit("write")'], []]);
+  // A limit or a check made, whose denial is not left on, is named in the finding: not "no rate limit", "no check".
+  const message = (name, rule) => evasionsRun.report.findings.find((f) => f.function === name && f.rule === rule)?.message;
+  assert.equal(message("limits:quietLogged", "public-no-rate-limit"), "public mutation limits:quietLogged has no rate limit that limits: it calls rate limit 'write' (convex/limits.ts:32), whose denial (throws: false) it does not leave on by a throw or a return of no data");
+  assert.equal(message("exits:warnsOnly", "public-no-auth"), "public query exits:warnsOnly checks no identity, role, permission or document access that holds: it calls ctx.auth.getUserIdentity() (convex/exits.ts:78), whose denial (null) it does not leave on by a throw or a return of no data");
+  assert.equal(message("limits:onlyLooks", "public-no-rate-limit"), "public mutation limits:onlyLooks has no rate limit");
   // A decision is a check of the caller only when it is about the caller's row or its role
   // (subjects.ts): a role name, a row an argument names or the owner's row checks no one.
   for (const f of ["roleNameDecides", "roleConstDecides", "actingAsAnother", "ownerDecides", "helperGivenRoleName"]) assert.equal(fns[`subjects:${f}`].auth, "authenticated", f);
@@ -725,6 +732,17 @@ export const ${name} = query({
   },
 });
 `;
+
+test("the readable report counts in the singular and the plural: 1 function, 1 finding; --json unchanged", () => {
+  const one = app("one-finding", { "q.ts": PUBLIC_QUERY("open", "") });
+  const r = run(["audit", one, "--fail-on", "none"]);
+  assert.match(r.stdout, /^convex-guard audit: .*convex \(1 function\)$/m);
+  assert.match(r.stdout, /^findings \(1\):$/m);
+  assert.match(r.stdout, /^1 finding \(1 high, 0 medium, 0 low\), 0 allowed; --fail-on none: PASS$/m);
+  assert.equal(json(["audit", one, "--fail-on", "none"]).report.findings.length, 1);
+  const two = app("two-findings", { "q.ts": PUBLIC_QUERY("open", "") + PUBLIC_QUERY("wide", "").replace(/^import .*\n/, "") });
+  assert.match(run(["audit", two, "--fail-on", "none"]).stdout, /\(2 functions\)[\s\S]*^2 findings \(2 high/m);
+});
 
 test("allow comments are validated wherever they are; a stale one is reported; a config entry naming no rules is an error", () => {
   // A misspelt rule id above a function with no finding at all, after a template literal (which
@@ -1516,7 +1534,7 @@ export const byArg = action({
   const { report } = json(["audit", dir]);
   assert.deepEqual(report.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => `${f.function} ${f.message}`).sort(), [
     "a:byArg rate limit guard.rateLimitAll of a:byArg is keyed by argument 'room': a caller picks its own bucket",
-    "a:dropped public action a:dropped has no rate limit",
+    "a:dropped public action a:dropped has no rate limit that limits: it calls guard.rateLimitAll (convex/a.ts:19), whose denial (throws: false) it does not leave on by a throw or a return of no data",
   ]);
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);

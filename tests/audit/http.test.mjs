@@ -24,7 +24,7 @@ const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
 test("http fixture: each finding at its marked line, and nothing else", () => {
   const found = report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(`${fixture}/convex`);
-  assert.equal(expected.length, 12, "the fixture's markers");
+  assert.equal(expected.length, 15, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -39,6 +39,11 @@ test("every inline route is listed by method and path, at its route call, as a p
     "http POST /admin/notify convex/http.ts:55 httpAction public POST /admin/notify",
     "http POST /inbound convex/http.ts:102 httpAction public POST /inbound",
     "http POST /notes convex/http.ts:30 httpAction public POST /notes",
+    "http POST /paid convex/lib/limited.ts:12 httpAction public POST /paid",
+    "http POST /paid/anyone convex/lib/limited.ts:74 httpAction public POST /paid/anyone",
+    "http POST /paid/leak convex/lib/limited.ts:44 httpAction public POST /paid/leak",
+    "http POST /paid/leak/v2 convex/lib/limited.ts:59 httpAction public POST /paid/leak/v2",
+    "http POST /paid/v2 convex/lib/limited.ts:26 httpAction public POST /paid/v2",
     "http POST /slack convex/http.ts:82 httpAction public POST /slack",
     "http POST /svix convex/http.ts:91 httpAction public POST /svix",
     "http POST /webhook convex/http.ts:13 httpAction public POST /webhook",
@@ -51,7 +56,7 @@ test("an exported HTTP action a route serves is listed once, as its export, with
   assert.deepEqual(fns["hooks:me"].routes, ["GET /me"]);
   assert.deepEqual(fns["hooks:unrouted"].routes, []);
   for (const name of ["http POST /stripe", "http POST /stripe/v2", "http GET /me"]) assert.equal(fns[name], undefined, name);
-  assert.equal(report.functions.length, 21); // with the wiring's guardFunctions:getUser, rateLimit and audit:log
+  assert.equal(report.functions.length, 26); // with the wiring's guardFunctions:getUser, rateLimit and audit:log, and lib/limited.ts's 5 routes
   // Only HTTP actions carry `routes`.
   assert.equal("routes" in fns["webhooks:record"], false);
   const stripe = report.findings.find((f) => f.function === "hooks:stripe" && f.rule === "public-no-auth");
@@ -70,6 +75,24 @@ test("a route's checks and limits are read as a function's: by the guard, or by 
   // A route that only reads is not asked for a rate limit, as a public query is not; one that runs nothing is listed only.
   assert.equal(message("http GET /latest", "public-no-rate-limit"), undefined);
   assert.equal(report.findings.some((f) => f.function === "http GET /health"), false);
+});
+
+test("a throws: false limit leaves on a 429 made of literals and the decision's fields, converted; not with data read before", () => {
+  const limit = ['guard.rateLimit("hook")'];
+  assert.deepEqual([fns["http POST /paid"].rateLimits, fns["http POST /paid/v2"].rateLimits], [limit, limit]);
+  assert.deepEqual([fns["http POST /paid/leak"].rateLimits, fns["http POST /paid/leak/v2"].rateLimits], [[], []]);
+  // The finding names the limit made, whose denial is not left on; and the check whose null is not.
+  const message = (name, rule) => report.findings.find((f) => f.function === name && f.rule === rule)?.message;
+  assert.equal(
+    message("http POST /paid/leak", "public-no-rate-limit"),
+    "HTTP route POST /paid/leak calls ctx.runMutation (convex/lib/limited.ts:53) after rate limit 'hook' (convex/lib/limited.ts:51), whose denial (throws: false) it does not leave on by a throw or a return of no data",
+  );
+  assert.match(
+    message("http POST /paid/anyone", "public-no-auth"),
+    /^HTTP route POST \/paid\/anyone checks no identity, role, permission or document access that holds \(it calls ctx\.auth\.getUserIdentity\(\) \(convex\/lib\/limited\.ts:78\), whose denial \(null\) it does not leave on by a throw or a return of no data\), yet it calls ctx\.runMutation/,
+  );
+  // The fix says how an HTTP action leaves on a denial: a 429, not a thrown error (a 500).
+  assert.match(report.findings.find((f) => f.function === "http POST /paid/leak").fix, /throws: false and a 429 on its denial \(a thrown one answers 500\)/);
 });
 
 test("a route is allowlisted by a comment above it, or by its name in securityAudit.allow", () => {
