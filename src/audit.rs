@@ -22,7 +22,7 @@
 /// starts with them and goes on is secret (`sessiondata`, `pwdhash`): the ordinary words that
 /// contain `session` are kept ([`KEPT_WORDS`]: `possession`, `obsession`, also followed by
 /// anything: `possessions`), those that contain `pwd` are none. `sessional` and `repossession`
-/// are redacted, fail closed. `connectionString`, `seedPhrase`, `recoveryPhrase`,
+/// are redacted, fail closed. `connectionString` (and `connStr`), `seedPhrase`, `recoveryPhrase`,
 /// `securityAnswer`, a card number (`cardnum`: `cardNumber`, `cardNum`, `creditCardNumber`),
 /// `socialSecurityNumber`, `samlResponse`, `kubeconfig`, `privatePem`, `privateJwk` and the SSH
 /// key files `id_rsa`, `id_ed25519` and `id_ecdsa` are whole names, not words: `phrase` alone
@@ -31,8 +31,8 @@
 /// credential wherever it stands (`samlAssertion`, OAuth's `client_assertion`).
 pub const SECRET_FRAGMENTS: &str = "code secret token password passwd pswd passphrase apikey \
     authorization bearer cookie credential privatekey signature mnemonic jwt session pwd csrf \
-    xsrf sessid connectionstring seedphrase recoveryphrase securityanswer cardnum socialsecurity \
-    samlresponse assertion kubeconfig privatepem privatejwk idrsa ided25519 idecdsa";
+    xsrf sessid connectionstring connstr seedphrase recoveryphrase securityanswer cardnum \
+    socialsecurity samlresponse assertion kubeconfig privatepem privatejwk idrsa ided25519 idecdsa";
 
 /// Words that mark a field name as secret when one ends a word of it ([`is_secret_key`] splits
 /// a name into words at separators, at camelCase humps, around the last capital of an acronym
@@ -93,7 +93,8 @@ pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey 
 /// carry a credential: a connection URL (a database, cache, queue or mail server's, which
 /// holds its password: `databaseUrl`, `DATABASE_URL`, `SHADOW_DATABASE_URL`, `MONGODB_URI`,
 /// `mongoUrl`, `REDIS_URL`, `POSTGRES_PRISMA_URL`, `KV_URL`, `RABBITMQ_URL`, `brokerUrl`,
-/// `SMTP_URL`, `connectionUri`), a webhook's (`SLACK_WEBHOOK_URL`, `hookUrl`); and a bearer
+/// `SMTP_URL`, `connectionUri`), a webhook's (`SLACK_WEBHOOK_URL`, `hookUrl`), an Azure shared
+/// access signature's (`sasUrl`, `SAS_URI`); and a bearer
 /// link, whose holder is let in (`magicLink`, `resetLink`, `presignedUrl`, `signedUploadUrl`,
 /// `inviteLink`, `invitationUrl`, `verifyUrl`, `verificationLink`, `confirmUrl`,
 /// `confirmationLink`). Kept: the URLs named after anything else (`url`, `imageUrl`,
@@ -103,7 +104,7 @@ pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey 
 /// redacted, fail closed. A name in one case (`databaseurl`) has no word for the kind to end,
 /// and is kept: write it `databaseUrl` or `DATABASE_URL`.
 pub const URL_KINDS: &str = "database db sql postgres mongo redis kv amqp mq broker smtp hook \
-    connection magic reset signed invite invitation verify verification confirm confirmation";
+    connection sas magic reset signed invite invitation verify verification confirm confirmation";
 
 /// The URL words of [`URL_KINDS`]: `url`, `uri`, `link` (also `urls`, `linkId`...).
 pub const URL_WORDS: &str = "url uri link";
