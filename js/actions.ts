@@ -42,6 +42,7 @@ import { createActionLimits, type WiredRateLimit } from "./actions-ratelimit.js"
 import type { UserFinder } from "./users.js";
 import { usersSetup } from "./users-find.js";
 import { requireInternal } from "./registered.js";
+import { DEFAULT_ACTIONS_MODULE } from "./defaults.js";
 import { answeredFor, checkReference, notTheGuards, runWired } from "./wiring.js";
 
 /** Where the app exports {@link ActionChecks.internalFunctions}: the `actions` part of a guard's configuration. */
@@ -187,7 +188,7 @@ export function createActionChecks(
   const claims = users.claims;
   const module = () => {
     checkKeys(config, ACTIONS_KEYS, "actions");
-    return checkReference(config?.module ?? "guardFunctions", "actions.module", "module");
+    return checkReference(config?.module ?? DEFAULT_ACTIONS_MODULE, "actions.module", "module");
   };
   const line = (who: string) => `\`export const { getUser, rateLimit } = ${who}.internalFunctions(internalQuery, internalMutation);\``;
   const fix = () => `export ${line("guard")} from convex/${module()}.ts (or set actions.module)`;

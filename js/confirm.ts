@@ -25,7 +25,7 @@ import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
 import { checkPermissionName } from "./config-keys.js";
 import { own } from "./fields.js";
 import { checkConfirmations } from "./confirm-config.js";
-import { DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
+import { DEFAULT_LOG_FUNCTION, DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
 import { checkReference, withTable } from "./wiring.js";
 import { onlyRow, serially } from "./serial.js";
 import {
@@ -212,7 +212,7 @@ export function createConfirmations(
     checkPermissionName(readers, "confirmations.audit.readers", authz.can);
     return {
       table: c.audit?.table ?? DEFAULT_AUDIT_TABLE,
-      logFunction: checkReference(c.audit?.logFunction ?? "audit:log", "confirmations.audit.logFunction", "function"),
+      logFunction: checkReference(c.audit?.logFunction ?? DEFAULT_LOG_FUNCTION, "confirmations.audit.logFunction", "function"),
       secretEnv: secretEnvs,
       requireReader: async (ctx) => {
         if (readers !== undefined && "permission" in readers) {

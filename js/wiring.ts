@@ -6,12 +6,14 @@
  */
 import { makeFunctionReference } from "convex/server";
 import { checkKeys } from "./config-keys.js";
+import { isReference } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import { own } from "./fields.js";
 
 // The patterns below are regular expression literals inside the functions that use them, not
 // module constants: a Convex request evaluates the whole bundle in a fresh context, and these
 // run only on validation and error paths (measured: the four at import cost ~8 us a request).
+// The reference patterns are defaults.ts's `isReference`, which the audit CLI reads too.
 
 /**
  * Throws unless `name` is a well-formed module path (`kind` `"module"`) or `"module:export"`
@@ -20,12 +22,7 @@ import { own } from "./fields.js";
  */
 export function checkReference(name: unknown, setting: string, kind: "module" | "function"): string {
   // A Convex module path (`"audit"`, `"lib/guard"`), or a function reference `"module:export"`.
-  const pattern =
-    kind === "module"
-      ? /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*$/
-      : /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/;
-  const ok = typeof name === "string" && pattern.test(name);
-  if (!ok) {
+  if (!isReference(name, kind)) {
     // Say what a name may hold: "nu-guardFunctions.ts" is a Convex module, but not one the
     // guard can be wired to (rename it "nu_guardFunctions.ts").
     const names = "each name of letters, digits and '_' only, not starting with a digit";
@@ -35,7 +32,7 @@ export function checkReference(name: unknown, setting: string, kind: "module" | 
         : `${setting} must be a Convex function name such as "audit:log", got ${JSON.stringify(name)}: a module path (names joined by '/') and an export name joined by ':', ${names}`,
     );
   }
-  return name as string;
+  return name;
 }
 
 /** Whether an error that crossed `ctx.runQuery`/`ctx.runMutation` was a `GuardConfigError`. */

@@ -20,6 +20,7 @@
 // or an export made by the app's own function is left alone).
 import { join } from "node:path";
 import ts from "typescript";
+import { DEFAULT_ACTIONS_MODULE, DEFAULT_LOG_FUNCTION, isReference } from "../defaults.js";
 import { initializer } from "./argflow.js";
 import { callConfig, isUnreadable, member, objectAt, readObject, readValue, unreadable, warnUnreadable, type Unreadable } from "./config.js";
 import { classifyType, UNTOLD } from "./exports.js";
@@ -257,14 +258,11 @@ function readPlaces(app: App, guard: ts.CallExpression): (Place | undefined)[] {
     if (value === undefined) return fallback;
     return isUnreadable(value) || !ts.isStringLiteralLike(value) ? missed(value) : value.text;
   };
-  const module = read(["actions", "module"], "guardFunctions");
-  const log = read(["confirmations", "audit", "logFunction"], "audit:log");
+  const module = read(["actions", "module"], DEFAULT_ACTIONS_MODULE);
+  const log = read(["confirmations", "audit", "logFunction"], DEFAULT_LOG_FUNCTION);
   // A malformed name is the guard's own GuardConfigError (guard.validate()), not this rule's.
-  const wellFormed = (s: string | undefined, pattern: RegExp) => (s !== undefined && pattern.test(s) ? s : undefined);
-  const name = "[A-Za-z_][A-Za-z0-9_]*";
-  const path = `${name}(?:/${name})*`;
-  const actions = wellFormed(module, new RegExp(`^${path}$`));
-  const [logModule, logName] = wellFormed(log, new RegExp(`^${path}:${name}$`))?.split(":") ?? [];
+  const actions = isReference(module, "module") ? module : undefined;
+  const [logModule, logName] = isReference(log, "function") ? log.split(":") : [];
   return [
     actions === undefined
       ? undefined
