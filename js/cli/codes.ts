@@ -15,7 +15,7 @@
 // is the documented pattern.
 import ts from "typescript";
 import { CONVEX, GUARD } from "./facts.js";
-import { enclosingFunction, isDatabase } from "./facts-syntax.js";
+import { enclosingFunction, isDatabase, schedules } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
@@ -26,7 +26,6 @@ export interface CodeExposure extends Loc {
   via: string;
 }
 
-const SCHEDULING = new Set(["runAfter", "runAt"]);
 const WRITING = new Set(["insert", "patch", "replace"]);
 
 /** The places a handler's issued code leaves it: its returns, the scheduler's arguments, the database's writes. */
@@ -97,7 +96,7 @@ export function exposedCodes(app: App, handler: ts.SignatureDeclaration): CodeEx
       const path = app.memberPath(n.expression);
       const method = path[path.length - 1] ?? "";
       const convex = app.calleeFrom(n, CONVEX);
-      const how = path[path.length - 2] === "scheduler" && SCHEDULING.has(method) ? "scheduled" : convex !== undefined && isDatabase(convex.owner) && WRITING.has(convex.name) ? "stored" : undefined;
+      const how = schedules(path) ? "scheduled" : convex !== undefined && isDatabase(convex.owner) && WRITING.has(convex.name) ? "stored" : undefined;
       if (how !== undefined && n.arguments.some(carries)) out.push({ ...app.loc(n), how, via: `ctx.${how === "scheduled" ? "scheduler" : "db"}.${how === "scheduled" ? method : convex!.name}` });
     }
     ts.forEachChild(n, visit);

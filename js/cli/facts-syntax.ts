@@ -43,6 +43,11 @@ export function literalText(e: ts.Expression | undefined): string | undefined {
   return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;
 }
 
+/** Whether a call's member path (`app.memberPath`) is `ctx.scheduler.runAfter(...)` or `runAt(...)`: a function run later. */
+export function schedules(path: readonly string[]): boolean {
+  return path.at(-2) === "scheduler" && (path.at(-1) === "runAfter" || path.at(-1) === "runAt");
+}
+
 /** `GenericDatabaseWriter`, `BaseTableWriter`: the database, not file storage. */
 export function isDatabase(owner: string): boolean {
   return owner.includes("Database") || owner.startsWith("BaseTable");

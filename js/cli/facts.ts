@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbacksOf } from "./rollback.js";
-import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
@@ -323,7 +323,7 @@ export class FactsFinder {
       if (ts.isCallExpression(n)) {
         this.call(n, code, scratch);
         const path = this.app.memberPath(n.expression);
-        kept ||= (path.at(-2) === "scheduler" && /^runA(fter|t)$/.test(path.at(-1) ?? "")) || (path.at(-2) === "storage" && /^(store|delete)$/.test(path.at(-1) ?? ""));
+        kept ||= schedules(path) || (path.at(-2) === "storage" && /^(store|delete)$/.test(path.at(-1) ?? ""));
       }
       if (!isFunctionLike(n)) ts.forEachChild(n, visit);
     };

@@ -7,7 +7,7 @@ import ts from "typescript";
 import { resolveValue } from "./argflow.js";
 import type { ConfigWarning } from "./config.js";
 import { CONVEX, type FactsFinder } from "./facts.js";
-import { literalText, propertyValue } from "./facts-syntax.js";
+import { literalText, propertyValue, schedules } from "./facts-syntax.js";
 import { describe, type ConvexFunction } from "./functions.js";
 import { finding, looseCall, type Finding } from "./rules.js";
 import { skipOuter, type App, type Loc } from "./program.js";
@@ -109,8 +109,7 @@ function scheduled(app: App, handler: ts.SignatureDeclaration): { at: Loc; how: 
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
       const path = app.memberPath(n.expression);
-      const [holder, method] = path.slice(-2);
-      if (holder === "scheduler" && (method === "runAfter" || method === "runAt")) out.push({ at: app.loc(n), how: `ctx.scheduler.${method}` });
+      if (schedules(path)) out.push({ at: app.loc(n), how: `ctx.scheduler.${path.at(-1)}` });
     }
     ts.forEachChild(n, visit);
   };
