@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { givenLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, listingPageItems, noParentField } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, listingPageItems, NO_LEVEL, noParentField } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -234,7 +234,9 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         inner,
       );
       const ids = (result.page as Row[]).map((row) => (phase === 0 ? row._id : String(row.doc)));
-      const { results, facts } = await readMany<L>(ctx, c, table, ids, who);
+      const now = Date.now();
+      const { results, facts } = await readMany<L>(ctx, c, table, ids, who, now);
+      const listed = results.filter((r): r is Readable<Row, L> => r !== null);
       const factOf = new Map(facts.map((f) => [f.id, f]));
       const earlier = new Set(groups.slice(0, Math.max(0, phase - 2)));
       type Grant = Fact["grants"][number];
@@ -242,18 +244,28 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       // The grants this phase's rows are: the caller's own (phase 1), or its group's.
       const group = groups[phase - 2];
       const ofPhase = (g: Grant) => (phase === 1 ? direct(g) : g.kind !== "direct" && g.to === group);
+      // Whether the `pick`ed grants alone give the caller a level on each listed document: the
+      // engine's answer on it without its owner, parent and visibility, so an expired grant, or
+      // one whose level gives nothing, reaches nothing (one call for the page).
+      const gives = (pick: (g: Grant) => boolean) => {
+        const alone = listed.map((r) => ({ ...factOf.get(r.doc._id)!, owner: null, visibility: "private" as const, parent: null }));
+        const answers = resolveFacts(c, now, who, alone.map((f) => ({ ...f, grants: f.grants.filter(pick) })));
+        return new Set(alone.filter((_, i) => answers[i]!.level !== NO_LEVEL).map((f) => f.id));
+      };
+      const reaches = phase === 0 ? null : gives(ofPhase);
+      const before = phase > 1 ? gives((g) => direct(g) || (g.to !== null && earlier.has(g.to))) : null;
       const seen = new Set<string>();
       const page: Readable<Row, L>[] = [];
-      for (const r of results) {
-        if (r === null || seen.has(r.doc._id) || !atLeast(c.levelIds.get(r.accessLevel)!, min)) continue;
+      for (const r of listed) {
+        if (seen.has(r.doc._id) || !atLeast(c.levelIds.get(r.accessLevel)!, min)) continue;
         seen.add(r.doc._id);
-        // Each document is listed once, by the first phase that reaches it. A grant row this
-        // phase found reaches it only if the grant is among the facts (a grant to a deleted
-        // group is not): else a later phase lists it.
-        const f = factOf.get(r.doc._id)!;
-        const reached = phase === 0 || f.grants.some(ofPhase);
-        const listedBefore =
-          phase > 0 && (f.owner === who.id || (phase > 1 && f.grants.some((g) => direct(g) || (g.to !== null && earlier.has(g.to)))));
+        // Each document is listed once, by the first phase whose live grants reach it. A grant
+        // row this phase found reaches it only if the grant is among the facts (a grant to a
+        // deleted group is not) and still gives a level: else a later phase lists it, or none
+        // (a document reached then only through a parent or public visibility is not listed).
+        const id = r.doc._id;
+        const reached = reaches === null || reaches.has(id);
+        const listedBefore = phase > 0 && (factOf.get(id)!.owner === who.id || before?.has(id) === true);
         if (reached && !listedBefore) page.push(r);
       }
       const next = result.isDone ? { phase: phase + 1, inner: null } : { phase, inner: result.continueCursor as string };
