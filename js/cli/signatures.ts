@@ -15,7 +15,7 @@
 // in a helper of the app the handler calls (one level), when its throw leaves both.
 import ts from "typescript";
 import { isUnreadable, readValue } from "./config.js";
-import type { FactsFinder, Use } from "./facts.js";
+import { RUNS, SHORT_CIRCUIT, type FactsFinder, type Use } from "./facts.js";
 import { schedules, throwingIn } from "./facts-syntax.js";
 import { alwaysLeaves } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
@@ -125,9 +125,6 @@ function classOf(app: App, e: ts.Expression, depth = 0): { pkg: string; name: st
   return alias !== undefined && depth < 4 ? classOf(app, alias, depth + 1) : undefined;
 }
 
-const K = ts.SyntaxKind;
-/** Operators whose right side runs on some paths only. */
-const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
 /** Promise combinators that keep a rejection from leaving (or drop it when another settles first). */
 const SETTLING = new Set(["allSettled", "race", "any"]);
 
@@ -165,7 +162,7 @@ function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.Si
 function runsIn(app: App, finder: FactsFinder, code: ts.Node, fn: ts.Node): ts.CallExpression[] {
   return callsIn(code).filter((c) => {
     const callee = skipOuter(c.expression);
-    if (ts.isPropertyAccessExpression(callee) && /^run(Query|Mutation|Action)$/.test(callee.name.text)) return true;
+    if (ts.isPropertyAccessExpression(callee) && RUNS.has(callee.name.text)) return true;
     if (schedules(app.memberPath(c.expression))) return true;
     const helper = app.appFunction(c);
     return helper !== undefined && helper !== fn && finder.of(helper).runs.length > 0;
