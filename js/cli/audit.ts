@@ -10,6 +10,7 @@ import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
 import { httpFindings, routeFunctions } from "./routes.js";
+import { markSignatures } from "./signatures.js";
 import { tableNames } from "./writes.js";
 import { decisionTestFindings } from "./decisions.js";
 import { failOpenFindings } from "./failopen.js";
@@ -42,6 +43,8 @@ export interface FunctionSummary {
   library: string | null;
   /** An HTTP action's routes in the app's code (`POST /webhook`, `GET /files/*`); HTTP actions only. */
   routes?: string[];
+  /** An HTTP action's webhook signature checks that prove its caller (`svix Webhook.verify`); HTTP actions only. */
+  signatures?: string[];
 }
 
 export interface AuditResult {
@@ -77,6 +80,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   // Each HTTP route is an endpoint of its own, unless an exported HTTP action (listed already) serves it.
   const routed = routeFunctions(app, finder, exported);
   const functions = [...exported, ...routed.routes];
+  markSignatures(app, finder, functions);
   // Nothing to audit is a mistake (a wrong directory, `convex/_generated`), never a clean pass.
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
@@ -147,7 +151,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     confirmed: fn.facts.confirmed.length > 0,
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,
-    ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [] } : {}),
+    ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [], signatures: [...new Set((fn.signatures ?? []).map((s) => s.via))] } : {}),
   };
 }
 

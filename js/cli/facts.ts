@@ -124,7 +124,7 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
 const leftOn = (denial: string) => `whose denial (${denial}) it does not leave on by a throw or a return of no data`;
 /** Operators whose right side runs on some paths only. */
 const K = ts.SyntaxKind;
-const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
+export const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
 const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
@@ -132,7 +132,7 @@ const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */
 const RANDOM = new Set(["Math.random", "crypto.randomUUID", "crypto.getRandomValues", "Date.now", "performance.now"]);
 /** Calls of another Convex function, which the audit does not follow. */
-const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
+export const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 export { GUARD } from "./program.js";
 export const CONVEX = "convex";

@@ -2,7 +2,7 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts } from "./facts.js";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, comparesReadOf, functionValue, initializer, resolveValue, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
@@ -68,6 +68,8 @@ export interface ConvexFunction {
   declaration: ts.Node;
   handler?: ts.SignatureDeclaration;
   routes?: string[];
+  /** An HTTP action's webhook signature checks that prove its caller (`svix Webhook.verify`, signatures.ts). */
+  signatures?: Use[];
 }
 
 /** The guard's function builders (issue 9): `guard.query(query, { ...declaration, handler })`. */

@@ -128,7 +128,10 @@ function render(r: AuditResult, color: boolean): string {
     `${f.visibility === "internal" ? "internal " : ""}${f.kind}${f.routes !== undefined && f.routes.length > 0 && !f.function.startsWith(ROUTE_PREFIX) ? ` (${f.routes.join(", ")})` : ""}`,
     f.kind === "httpAction" ? "-" : f.args === "validated" ? "yes" : f.args === "missing" ? "NONE" : "?",
     f.kind === "httpAction" ? "-" : f.returns === true ? "yes" : f.returns === false ? "no" : "?",
-    f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" ? "NONE" : "-") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
+    [
+      f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" && (f.signatures ?? []).length === 0 ? "NONE" : "") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
+      (f.signatures ?? []).length > 0 ? `signature: ${f.signatures!.join(", ")}` : "",
+    ].filter(Boolean).join("; ") || "-",
     [...f.rateLimits, ...f.argKeyedRateLimits.map((r) => `${r} (limits nothing)`)].join(", ") || "-",
     [f.safeAction && "safeAction", f.audited && "audited", f.confirmed && "confirmed", f.deletes && "deletes"].filter(Boolean).join(", ") || "-",
   ]);

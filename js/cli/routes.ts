@@ -97,7 +97,7 @@ function httpName(fn: ConvexFunction): string {
 
 /** The fix of an HTTP action that runs a function for any caller. */
 const HTTP_AUTH_FIX =
-  "Check the caller before it runs anything: guard.requireUser(ctx) (a Convex auth token sent as Authorization: Bearer), requireRole or requirePermission, or ctx.auth.getUserIdentity() and leave on null; a webhook whose sender proves itself otherwise (a signature checked with the sender's secret) is allowlisted with that reason: // convex-guard-allow: public-no-auth <reason>, above the route.";
+  "Check the caller before it runs anything: guard.requireUser(ctx) (a Convex auth token sent as Authorization: Bearer), requireRole or requirePermission, or ctx.auth.getUserIdentity() and leave on null; a webhook verifies its sender's signature first, and these checks count when their throw leaves the handler: new Webhook(secret).verify(payload, headers) of svix or standardwebhooks, stripe.webhooks.constructEvent(...) (or await constructEventAsync) on a new Stripe(...), await verifyWebhook(request) of @clerk/backend/webhooks; a sender that proves itself any other way is allowlisted with that reason: // convex-guard-allow: public-no-auth <reason>, above the route.";
 
 /** The fix of an HTTP action that changes data with no rate limit. */
 const HTTP_LIMIT_FIX =
@@ -133,7 +133,8 @@ export function httpFindings(app: App, functions: ConvexFunction[]): Finding[] {
     const first = calls[0];
     if (first === undefined) continue;
     const where = `${first.how} (${first.at.file}:${first.at.line})`;
-    if (fn.facts.auth.length === 0) {
+    // A webhook's signature check proves who sent it (signatures.ts); it limits nothing.
+    if (fn.facts.auth.length === 0 && (fn.signatures ?? []).length === 0) {
       const loose = looseCall(fn, "auth");
       const message = `${httpName(fn)} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds (it calls ${loose})`}, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
       out.push(finding("public-no-auth", fn.id, fn.at, message, HTTP_AUTH_FIX));

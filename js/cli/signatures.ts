@@ -1,0 +1,182 @@
+// A webhook's signature check: the sender proves itself with a secret it shares with the app,
+// not with a Convex auth token, so an HTTP action that verifies the request's signature first
+// has checked its caller (routes.ts, `public-no-auth` only; a rate limit is still asked for).
+//
+//   const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);      // svix or standardwebhooks
+//   const event = wh.verify(await request.text(), headers);         // throws on a bad signature
+//   const event = stripe.webhooks.constructEvent(body, sig, secret); // `stripe = new Stripe(key)`
+//   const event = await verifyWebhook(request);                     // @clerk/backend/webhooks
+//
+// Recognized by where the class or function is declared (its npm package, whose types must
+// resolve, as convex's and the guard's must), followed through `new`, the app's `const`s,
+// imports and aliases; never by a name: the app's own `verify` is not a signature check. A
+// check counts when it throws out of the handler (not caught, or caught by a `catch` that
+// leaves running nothing), on every path, before the handler runs or schedules anything; also
+// in a helper of the app the handler calls (one level), when its throw leaves both.
+import ts from "typescript";
+import { isUnreadable, readValue } from "./config.js";
+import { RUNS, SHORT_CIRCUIT, type FactsFinder, type Use } from "./facts.js";
+import { schedules, throwingIn } from "./facts-syntax.js";
+import { alwaysLeaves } from "./flow.js";
+import type { ConvexFunction } from "./functions.js";
+import { isFunctionLike, skipOuter, type App } from "./program.js";
+
+/** The packages whose `new Webhook(secret).verify(payload, headers)` throws on a bad signature. */
+const VERIFYING_WEBHOOKS = new Set(["svix", "standardwebhooks"]);
+/** Stripe's `webhooks` methods that verify (`constructEventWithoutVerification` does not). */
+const STRIPE_VERIFYING = new Set(["constructEvent", "constructEventAsync"]);
+const CLERK = "@clerk/backend";
+
+/** What a recognized check is shown as (`svix Webhook.verify`), and whether it answers a promise (awaited to count). */
+interface Recognized {
+  via: string;
+  async: boolean;
+}
+
+/** The signature checks that hold in each HTTP action's handler, set as its `signatures`. */
+export function markSignatures(app: App, finder: FactsFinder, functions: ConvexFunction[]): void {
+  for (const fn of functions) {
+    if (fn.kind === "httpAction" && fn.handler !== undefined) fn.signatures = signatureChecks(app, finder, fn.handler);
+  }
+}
+
+/**
+ * The signature checks of a handler that prove its caller: made in it, or in a helper of the
+ * app it calls (`verifyClerk(request)`, shown `verifyClerk -> svix Webhook.verify`).
+ */
+export function signatureChecks(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): Use[] {
+  const out: Use[] = [];
+  for (const call of callsIn(handler)) {
+    const made = recognize(app, call);
+    if (made !== undefined) {
+      if (holds(app, finder, call, handler, made.async)) out.push({ via: made.via, at: app.loc(call) });
+      continue;
+    }
+    const helper = app.appFunction(call);
+    if (helper === undefined || helper === handler || !("body" in helper) || helper.body === undefined) continue;
+    const async = (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+    const inner = callsIn(helper)
+      .map((c) => ({ c, made: recognize(app, c) }))
+      .find(({ c, made }) => made !== undefined && !returnsBefore(helper, c) && holds(app, finder, c, helper, made.async));
+    if (inner !== undefined && holds(app, finder, call, handler, async)) {
+      const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
+      out.push({ via: `${name} -> ${inner.made!.via}`, at: app.loc(inner.c) });
+    }
+  }
+  return out;
+}
+
+/** The calls written in a function, nested functions included (in source order). */
+function callsIn(fn: ts.Node): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+/** `svix Webhook.verify`, `stripe webhooks.constructEvent`, `@clerk/backend verifyWebhook`, when `call` is one, by provenance. */
+function recognize(app: App, call: ts.CallExpression): Recognized | undefined {
+  const target = app.calleeTarget(call.expression);
+  if (ts.isIdentifier(target)) {
+    const symbol = app.symbol(target);
+    return symbol?.getName() === "verifyWebhook" && app.packageOf(symbol) === CLERK ? { via: `${CLERK} verifyWebhook`, async: true } : undefined;
+  }
+  const method = memberName(target);
+  if (method === undefined || !(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))) return undefined;
+  const receiver = skipOuter(target.expression);
+  if (method === "verify") {
+    const made = instanceOf(app, receiver);
+    return made !== undefined && VERIFYING_WEBHOOKS.has(made.pkg) && made.name === "Webhook" ? { via: `${made.pkg} Webhook.verify`, async: false } : undefined;
+  }
+  if (STRIPE_VERIFYING.has(method) && memberName(receiver) === "webhooks" && (ts.isPropertyAccessExpression(receiver) || ts.isElementAccessExpression(receiver))) {
+    // `stripe.webhooks` of an instance, or `Stripe.webhooks` of the class (its static twin).
+    const owner = skipOuter(receiver.expression);
+    const made = instanceOf(app, owner) ?? classOf(app, owner);
+    return made?.pkg === "stripe" && made.name === "Stripe" ? { via: `stripe webhooks.${method}`, async: method === "constructEventAsync" } : undefined;
+  }
+  return undefined;
+}
+
+/** `verify` of `wh.verify`, `wh["verify"]`. */
+function memberName(e: ts.Expression): string | undefined {
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
+}
+
+/** The class an expression is an instance of: `new X(...)`, written there or held in a `const` (imported too). */
+function instanceOf(app: App, e: ts.Expression): { pkg: string; name: string } | undefined {
+  const value = readValue(app, e);
+  return !isUnreadable(value) && ts.isNewExpression(value) ? classOf(app, value.expression) : undefined;
+}
+
+/** The package and name of a class a dependency declares: `Webhook` of `import { Webhook } from "svix"`, `svix.Webhook`, or a `const` alias of the app. */
+function classOf(app: App, e: ts.Expression, depth = 0): { pkg: string; name: string } | undefined {
+  e = skipOuter(e);
+  const name = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
+  const symbol = name === undefined ? undefined : app.symbol(name);
+  if (symbol === undefined) return undefined;
+  const pkg = app.packageOf(symbol);
+  if (pkg !== null) return { pkg, name: symbol.getName() };
+  const decl = symbol.valueDeclaration;
+  const alias = decl !== undefined && ts.isVariableDeclaration(decl) && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && app.isAppCode(decl.getSourceFile()) ? decl.initializer : undefined;
+  return alias !== undefined && depth < 4 ? classOf(app, alias, depth + 1) : undefined;
+}
+
+/** Promise combinators that keep a rejection from leaving (or drop it when another settles first). */
+const SETTLING = new Set(["allSettled", "race", "any"]);
+
+/**
+ * Whether `call`'s throw (its rejection, awaited, when `async`) leaves `fn` on every path that
+ * goes past it, and it runs before `fn` runs or schedules anything: not in a branch, a loop, a
+ * `catch`, a callback or on the right of `&&`/`||`/`??`; every `try` around it has a `catch`
+ * that leaves (a throw, or a return: a `Response` naming the error is no data) running nothing,
+ * and no `finally` that returns or runs anything.
+ */
+function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.SignatureDeclaration, async: boolean): boolean {
+  if (call.flags & ts.NodeFlags.OptionalChain) return false; // `wh?.verify(...)`
+  let up: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(up) || ts.isAsExpression(up) || ts.isNonNullExpression(up) || ts.isSatisfiesExpression(up)) up = up.parent;
+  if (async && !ts.isAwaitExpression(up)) return false;
+  for (let node: ts.Node = call, p = call.parent; node !== fn; node = p, p = p.parent) {
+    if (p === undefined || (isFunctionLike(p) && p !== fn) || ts.isIterationStatement(p, false) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) return false;
+    if ((ts.isIfStatement(p) && node !== p.expression) || (ts.isConditionalExpression(p) && node !== p.condition)) return false;
+    if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) return false;
+    // `.catch(...)`, `.then(ok, failed)` or `.finally(...)` on the promise: its rejection handled there.
+    if (ts.isPropertyAccessExpression(p) && p.expression === node && ["catch", "then", "finally"].includes(p.name.text)) return false;
+    if (ts.isCallExpression(p) && p.expression !== node && SETTLING.has(memberName(skipOuter(p.expression)) ?? "")) return false;
+    if (ts.isTryStatement(p) && node === p.tryBlock) {
+      const clause = p.catchClause;
+      const caught = clause?.variableDeclaration !== undefined && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
+      if (clause !== undefined && (!alwaysLeaves(clause.block, throwingIn(app), caught) || runsIn(app, finder, clause.block, fn).length > 0)) return false;
+      if (p.finallyBlock !== undefined && (returnsBefore(p.finallyBlock, undefined) || runsIn(app, finder, p.finallyBlock, fn).length > 0)) return false;
+    }
+  }
+  // Nothing run before it (a call whose arguments it is in runs after it).
+  return !runsIn(app, finder, fn, fn).some((r) => r.getStart() < call.getStart() && !(r.pos <= call.pos && call.end <= r.end));
+}
+
+/** Calls in `code` that run or schedule a Convex function: `ctx.runMutation` and its kin, `ctx.scheduler.runAfter`/`runAt`, or a helper of the app that runs one. */
+function runsIn(app: App, finder: FactsFinder, code: ts.Node, fn: ts.Node): ts.CallExpression[] {
+  return callsIn(code).filter((c) => {
+    const callee = skipOuter(c.expression);
+    if (ts.isPropertyAccessExpression(callee) && RUNS.has(callee.name.text)) return true;
+    if (schedules(app.memberPath(c.expression))) return true;
+    const helper = app.appFunction(c);
+    return helper !== undefined && helper !== fn && finder.of(helper).runs.length > 0;
+  });
+}
+
+/** Whether `code` has a `return` (outside nested functions) before `call`, not around it (`return wh.verify(...)` throws first); any `return`, with no call. */
+function returnsBefore(code: ts.Node, call: ts.Node | undefined): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || (isFunctionLike(n) && n !== code)) return;
+    if (ts.isReturnStatement(n) && (call === undefined || (n.getStart() < call.getStart() && !(n.pos <= call.pos && call.end <= n.end)))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(code);
+  return found;
+}

@@ -1,0 +1,258 @@
+// A webhook's signature check counts as the caller's check of an HTTP route (`public-no-auth`),
+// so a Clerk (svix), Stripe or Standard Webhooks endpoint needs no allowlist, and deleting its
+// check brings the finding back. Recognized by the package that declares the class or function
+// (stubs of svix, standardwebhooks, stripe and @clerk/backend written into the app's
+// node_modules, declared as the real packages declare them), never by a method's name. Small
+// apps written at test time, run the way a user runs the audit: the bin of the packed tarball
+// (AUDIT_CLI names another, to show a test fails on an older build).
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { auditReport, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const WEBHOOK_CLASS = `export interface WebhookRequiredHeaders { "svix-id": string; "svix-timestamp": string; "svix-signature": string }
+export interface WebhookOptions { format?: "raw" }
+export declare class Webhook {
+  constructor(secret: string | Uint8Array, options?: WebhookOptions);
+  verify(payload: string | Uint8Array, headers_: WebhookRequiredHeaders | Record<string, string>): unknown;
+  sign(msgId: string, timestamp: Date, payload: string | Uint8Array): string;
+}
+`;
+
+/** The dependencies' declarations, in the shape the real packages ship them (svix 1.x, standardwebhooks 1.x, stripe 23, @clerk/backend 3). */
+const PACKAGES = {
+  "svix/package.json": `{ "name": "svix", "version": "1.99.1", "main": "./dist/index.js", "types": "./dist/index.d.ts" }`,
+  "svix/dist/index.d.ts": `export * from "./webhook";\n`,
+  "svix/dist/webhook.d.ts": WEBHOOK_CLASS,
+  "standardwebhooks/package.json": `{ "name": "standardwebhooks", "version": "1.1.1", "main": "./dist/index.js", "types": "./dist/index.d.ts" }`,
+  "standardwebhooks/dist/index.d.ts": WEBHOOK_CLASS,
+  "stripe/package.json": `{ "name": "stripe", "version": "23.2.0", "exports": { ".": { "types": "./esm/stripe.esm.node.d.ts", "default": "./esm/stripe.esm.node.js" } }, "types": "./esm/stripe.esm.node.d.ts" }`,
+  "stripe/esm/stripe.esm.node.d.ts": `import { Webhooks } from "./Webhooks.js";
+export declare class Stripe {
+  constructor(key: string, config?: { apiVersion?: string });
+  static webhooks: Webhooks;
+  webhooks: Webhooks;
+}
+export declare namespace Stripe {
+  type Event = import("./Webhooks.js").Event;
+}
+export default Stripe;
+`,
+  "stripe/esm/Webhooks.d.ts": `export interface Event { id: string; type: string; data: { object: unknown } }
+export type Webhooks = {
+  constructEvent: (payload: string | Uint8Array, header: string | string[], secret: string) => Event;
+  constructEventAsync: (payload: string | Uint8Array, header: string | string[], secret: string) => Promise<Event>;
+  constructEventWithoutVerification: (payload: string) => Event;
+};
+`,
+  "@clerk/backend/package.json": `{ "name": "@clerk/backend", "version": "3.25.0", "exports": { "./webhooks": { "types": "./dist/webhooks.d.ts", "default": "./dist/webhooks.mjs" } } }`,
+  "@clerk/backend/dist/webhooks.d.ts": `export type WebhookEvent = { type: string; data: Record<string, unknown> };
+export type VerifyWebhookOptions = { signingSecret?: string };
+export declare function verifyWebhook(request: Request, options?: VerifyWebhookOptions): Promise<WebhookEvent>;
+`,
+};
+
+/** An app under target/audit-tests/signatures/<name>: `files` under convex/, the packages' stubs in its node_modules. */
+function app(name, files) {
+  const dir = scratchApp("signatures", name, files);
+  for (const [file, text] of Object.entries(PACKAGES)) {
+    mkdirSync(dirname(`${dir}/node_modules/${file}`), { recursive: true });
+    writeFileSync(`${dir}/node_modules/${file}`, text);
+  }
+  return dir;
+}
+
+/** A route whose handler is `body`, at `path`. */
+const route = (path, body) => `
+http.route({
+  path: "${path}",
+  method: "POST",
+  handler: httpAction(async (ctx, request) => {
+${body}
+  }),
+});
+`;
+
+const RECORD = `    await ctx.runMutation(anyApi.webhooks.record, { body: payload });
+    return new Response(null, { status: 204 });`;
+const READ = `    const payload = await request.text();
+    const headers = { "svix-id": request.headers.get("svix-id")!, "svix-timestamp": request.headers.get("svix-timestamp")!, "svix-signature": request.headers.get("svix-signature")! };`;
+const SIG = `    const payload = await request.text();
+    const sig = request.headers.get("stripe-signature")!;`;
+
+/** Each route's signature check, marked `// VERIFY` so it can be deleted; the recognized ones first. */
+const RECOGNIZED = {
+  // Convex's Clerk example, with svix: caught, and left with a 400 naming the error.
+  "/clerk": `${READ}
+    const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);
+    try {
+      wh.verify(payload, headers); // VERIFY
+    } catch (err) {
+      return new Response(\`bad signature: \${(err as Error).message}\`, { status: 400 });
+    }
+${RECORD}`,
+  // Not caught: its throw leaves the handler.
+  "/svix/plain": `${READ}
+    new Webhook(process.env.SVIX_SECRET!).verify(payload, headers); // VERIFY
+${RECORD}`,
+  // standardwebhooks through a namespace import and a const alias of the class.
+  "/standard": `${READ}
+    const Verifier = standard.Webhook;
+    const hook = new Verifier(process.env.POLAR_SECRET!);
+    hook.verify(payload, headers); // VERIFY
+${RECORD}`,
+  // stripe: an instance made in another module, imported.
+  "/stripe": `${SIG}
+    let event: Stripe.Event;
+    try {
+      event = stripe.webhooks.constructEvent(payload, sig, process.env.STRIPE_WEBHOOK_SECRET!); // VERIFY
+    } catch {
+      return new Response("Webhook Error", { status: 400 });
+    }
+    await ctx.runMutation(anyApi.webhooks.record, { body: event.type });
+    return new Response(null, { status: 204 });`,
+  "/stripe/async": `${SIG}
+    const event = await stripe.webhooks.constructEventAsync(payload, sig, process.env.STRIPE_WEBHOOK_SECRET!); // VERIFY
+    await ctx.runMutation(anyApi.webhooks.record, { body: event.type });
+    return new Response(null, { status: 204 });`,
+  "/clerk/backend": `    let evt;
+    try {
+      evt = await verifyWebhook(request); // VERIFY
+    } catch (err) {
+      console.error("Webhook verification failed:", err);
+      return new Response("Webhook verification failed", { status: 400 });
+    }
+    const payload = evt.type;
+${RECORD}`,
+  // In a helper of the app whose throw leaves it, awaited.
+  "/helper": `    const payload = JSON.stringify(await verified(request)); // VERIFY
+${RECORD}`,
+};
+
+const UNRECOGNIZED = {
+  // The catch swallows the bad signature and goes on.
+  "/swallowed": `${READ}
+    try {
+      new Webhook(process.env.SVIX_SECRET!).verify(payload, headers);
+    } catch (err) {
+      console.error(err);
+    }
+${RECORD}`,
+  // Verified after it ran the mutation.
+  "/late": `${READ}
+    await ctx.runMutation(anyApi.webhooks.record, { body: payload });
+    new Webhook(process.env.SVIX_SECRET!).verify(payload, headers);
+    return new Response(null, { status: 204 });`,
+  // A class of the app named Webhook.
+  "/impostor": `${READ}
+    new FakeWebhook(process.env.SVIX_SECRET!).verify(payload, headers);
+${RECORD}`,
+  // A function of the app named verify, and a method of an object of the app.
+  "/local": `${READ}
+    verify(payload, headers);
+    checker.verify(payload, headers);
+${RECORD}`,
+  // A promise nothing awaits: the handler goes on before it rejects.
+  "/unawaited": `    verifyWebhook(request);
+    const payload = await request.text();
+${RECORD}`,
+  // On some paths only.
+  "/sometimes": `${READ}
+    if (request.headers.get("svix-id") !== null) new Webhook(process.env.SVIX_SECRET!).verify(payload, headers);
+${RECORD}`,
+  // Stripe's parse that verifies nothing.
+  "/stripe/unverified": `${SIG}
+    const event = stripe.webhooks.constructEventWithoutVerification(payload);
+    await ctx.runMutation(anyApi.webhooks.record, { body: event.type + sig });
+    return new Response(null, { status: 204 });`,
+  // The catch runs a mutation for the sender it could not verify.
+  "/catch/runs": `${READ}
+    try {
+      new Webhook(process.env.SVIX_SECRET!).verify(payload, headers);
+    } catch {
+      await ctx.runMutation(anyApi.webhooks.record, { body: "rejected" });
+      return new Response(null, { status: 400 });
+    }
+${RECORD}`,
+};
+
+const HEAD = `import { anyApi, httpRouter } from "convex/server";
+import { httpAction } from "./_generated/server";
+import { Webhook } from "svix";
+import * as standard from "standardwebhooks";
+import Stripe from "stripe";
+import { verifyWebhook } from "@clerk/backend/webhooks";
+import { stripe } from "./lib/stripe";
+import { Webhook as FakeWebhook } from "./lib/fakehook";
+
+/** A local function and a method named verify: not a signature check. */
+function verify(payload: string, headers: Record<string, string>): void {
+  if (payload.length === 0 || headers["svix-id"] === undefined) throw new Error("bad");
+}
+const checker = { verify };
+
+async function verified(request: Request): Promise<unknown> {
+  const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);
+  const headers = { "svix-id": request.headers.get("svix-id")!, "svix-timestamp": request.headers.get("svix-timestamp")!, "svix-signature": request.headers.get("svix-signature")! };
+  return wh.verify(await request.text(), headers);
+}
+
+const http = httpRouter();
+`;
+
+const LIB = {
+  "lib/stripe.ts": `import Stripe from "stripe";\nexport const stripe = new Stripe(process.env.STRIPE_KEY!);\n`,
+  "lib/fakehook.ts": `export class Webhook {\n  constructor(readonly secret: string) {}\n  verify(_payload: string, _headers: Record<string, string>): void {}\n}\n`,
+};
+
+/** The app's http.ts with `routes`, each check line kept or (`drop`) deleted. */
+function httpTs(routes, drop = false) {
+  const text = HEAD + Object.entries(routes).map(([path, body]) => route(path, body)).join("") + "\nexport default http;\n";
+  return drop ? text.replace(/^.*\/\/ VERIFY\n/gm, "") : text;
+}
+
+const report = auditReport(cli, app("checks", { "http.ts": httpTs({ ...RECOGNIZED, ...UNRECOGNIZED }), ...LIB }));
+const rulesOf = (r, path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => f.rule).sort();
+const fnOf = (r, path) => r.functions.find((f) => f.function === `http POST ${path}`);
+
+test("a recognized signature check is the caller's check: no public-no-auth, a rate limit still asked for", () => {
+  for (const path of Object.keys(RECOGNIZED)) assert.deepEqual(rulesOf(report, path), ["public-no-rate-limit"], path);
+});
+
+test("the listing shows the signature check recognized, by its package", () => {
+  const shown = Object.fromEntries(Object.keys(RECOGNIZED).map((path) => [path, fnOf(report, path).signatures]));
+  assert.deepEqual(shown, {
+    "/clerk": ["svix Webhook.verify"],
+    "/svix/plain": ["svix Webhook.verify"],
+    "/standard": ["standardwebhooks Webhook.verify"],
+    "/stripe": ["stripe webhooks.constructEvent"],
+    "/stripe/async": ["stripe webhooks.constructEventAsync"],
+    "/clerk/backend": ["@clerk/backend verifyWebhook"],
+    "/helper": ["verified -> svix Webhook.verify"],
+  });
+  // It proves a sender, not a user: the authorization level stays none.
+  assert.equal(fnOf(report, "/clerk").auth, "none");
+  const r = spawnSync(process.execPath, [cli, "audit", "convex"], { cwd: `${root}target/audit-tests/signatures/checks`, encoding: "utf8" });
+  assert.match(r.stdout, /^http POST \/clerk +httpAction +- +- +signature: svix Webhook\.verify +- /m);
+  assert.match(r.stdout, /^http POST \/late +httpAction +- +- +NONE /m);
+});
+
+test("a swallowing catch, a check after a run, an impostor class, a local verify, an unawaited or conditional check are no check", () => {
+  for (const path of Object.keys(UNRECOGNIZED)) {
+    assert.deepEqual(rulesOf(report, path), ["public-no-auth", "public-no-rate-limit"], path);
+    assert.deepEqual(fnOf(report, path).signatures, [], path);
+  }
+  // The fix says which signature checks count.
+  const fix = report.findings.find((f) => f.function === "http POST /late" && f.rule === "public-no-auth").fix;
+  assert.match(fix, /new Webhook\(secret\)\.verify\(payload, headers\) of svix or standardwebhooks, stripe\.webhooks\.constructEvent/);
+});
+
+test("deleting the signature check brings public-no-auth back", () => {
+  const without = auditReport(cli, app("deleted", { "http.ts": httpTs(RECOGNIZED, true), ...LIB }));
+  for (const path of Object.keys(RECOGNIZED)) assert.deepEqual(rulesOf(without, path), ["public-no-auth", "public-no-rate-limit"], path);
+});
