@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { givenLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, FIRST_LEVEL, listingPageItems, NO_LEVEL, noParentField } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, deleteGrants, FIRST_LEVEL, listingPageItems, MAX_DELETE_GRANTS, NO_LEVEL, noParentField } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -49,7 +49,7 @@ const CYCLE = SOURCES.indexOf("cycle");
 
 type DocumentMethods<L extends string> = Pick<
   Access<L>,
-  "readable" | "readableMany" | "requireAccess" | "share" | "revoke" | "listGrants" | "transferOwnership" | "moveDocument" | "listAccessible"
+  "readable" | "readableMany" | "requireAccess" | "share" | "revoke" | "listGrants" | "transferOwnership" | "moveDocument" | "deleteDocument" | "listAccessible"
 >;
 
 /** The document methods of {@link Access}, over the compiled configuration. @internal */
@@ -143,12 +143,13 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         from,
       );
       const page = (result.page as Row[]).map((g) => {
-        const grant: DocumentGrant<L> = { grantId: g._id as GrantId, level: givenLevel(c, g.level) as L | null };
+        // Built field by field (a row written around the guard may lack any), then typed.
+        const grant: Record<string, unknown> = { grantId: g._id as GrantId, level: givenLevel(c, g.level) as L | null };
         if (typeof g.userId === "string") grant.userId = g.userId;
         if (typeof g.groupId === "string") grant.groupId = g.groupId as GroupId;
         if (typeof g.expiresAt === "number") grant.expiresAt = g.expiresAt;
         if (typeof g.grantedBy === "string") grant.grantedBy = g.grantedBy;
-        return grant;
+        return grant as DocumentGrant<L>;
       });
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
     },
@@ -192,6 +193,30 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
           if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MOVE_LOOP);
         }
         await (ctx.db as AnyDb).patch(docId, { [parent]: to });
+      });
+    },
+
+    async deleteDocument(ctx, table, id) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      return serially(ctx.db, async () => {
+        const { r } = await readOne<L>(ctx, c, table, id, who);
+        // As drastic as a transfer, and never undone: the engine's transfer decision, before the
+        // grants are looked at.
+        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_DELETE);
+        const db = ctx.db as AnyDb;
+        const docId = r.doc._id;
+        // The document prefix of by_doc_and_user holds its user and group grants alike. One past
+        // the bound tells a document with too many from one with exactly as many: refused
+        // before anything is deleted, never half done.
+        const grants: Row[] = await db
+          .query(GRANTS)
+          .withIndex("by_doc_and_user", (q: Eq) => q.eq("doc", docId))
+          .take(MAX_DELETE_GRANTS + 1);
+        if (grants.length > MAX_DELETE_GRANTS) deny("INVALID_ARGUMENT", deleteGrants(MAX_DELETE_GRANTS));
+        await deleteAll(db, grants);
+        await db.delete(docId);
+        return grants.length;
       });
     },
 

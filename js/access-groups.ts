@@ -9,6 +9,7 @@ import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { givenLevel, isManager, levelId, levelName, ownerLevel, type Compiled } from "./access-config.js";
 import {
+  atLeast,
   callerGroupsFull,
   CLIENT_MESSAGE,
   FIRST_LEVEL,
@@ -17,6 +18,8 @@ import {
   GROUP_NAME_FLAG,
   GROUP_NAME_FORBIDDEN,
   groupNameTooLong,
+  levelRequired,
+  NO_LEVEL,
   userGroupsFull,
   type ClientMessage,
 } from "./generated/wire.js";
@@ -180,7 +183,7 @@ async function ownRows(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) 
 
 type GroupMethods<L extends string> = Pick<
   Access<L>,
-  "createGroup" | "addGroupMember" | "acceptGroupInvite" | "leaveGroup" | "listMyGroups" | "removeGroupMember"
+  "createGroup" | "addGroupMember" | "acceptGroupInvite" | "leaveGroup" | "listMyGroups" | "removeGroupMember" | "groupLevel" | "requireGroupLevel"
 >;
 
 /** The group methods of {@link Access}, over the compiled configuration. @internal */
@@ -303,6 +306,26 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         };
       });
       return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+    },
+
+    async groupLevel(ctx, groupId) {
+      const c = compile();
+      // Signed out: no membership and no group of theirs, so the engine gives nothing (null),
+      // as `readable` answers an anonymous caller.
+      const who = await callerOf(ctx, c);
+      const db = ctx.db as AnyDb;
+      const group = normalized(db, GROUPS, groupId);
+      const row = group === null ? null : ((await db.get(group)) as Row | null);
+      const { own } = await levelOn(db, c, who, group, row);
+      return own === NO_LEVEL ? null : (levelName(c, own) as L);
+    },
+
+    async requireGroupLevel(ctx, groupId, minLevel) {
+      const c = compile();
+      const min = levelId(c, minLevel); // an unknown level: INVALID_ARGUMENT, before anything is read
+      const { own } = await groupAccess(ctx, c, await callerOf(ctx, c), groupId);
+      if (!atLeast(own, min)) deny("FORBIDDEN", levelRequired(levelName(c, min)!));
+      return levelName(c, own) as L;
     },
 
     async removeGroupMember(ctx, groupId, userId) {

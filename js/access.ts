@@ -4,13 +4,16 @@
  * types are access-types.ts, the tables access-tables.ts, the configuration's compilation
  * access-config.ts, the engine's batch encoding access-codec.ts, the reads and writes
  * access-store.ts and access-groups.ts, and the methods access-create.ts (those that read and
- * write documents and grants: access-documents.ts; moving one: access-move.ts).
+ * write documents and grants: access-documents.ts; moving one: access-move.ts, deleting one:
+ * access-delete.ts; the caller's level on a group: access-group-level.ts).
  */
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
 import type { DocumentGrant } from "./access-grants.js";
 import type { AccessDecisions } from "./access-decisions.js";
 import type { AccessMove } from "./access-move.js";
+import type { AccessDelete } from "./access-delete.js";
+import type { AccessGroupLevel } from "./access-group-level.js";
 import type { GrantId, GroupId } from "./access-tables.js";
 import type {
   AccessDenial,
@@ -31,7 +34,8 @@ import type {
  * ids it takes and gives: a guard's is its users table's ids (`Id<"users">`, see
  * {@link AccessUserId}); the facts of the pure calls stay plain strings.
  */
-export interface Access<L extends string, O extends string = never, U extends string = string> extends AccessMove, AccessDecisions<L> {
+export interface Access<L extends string, O extends string = never, U extends string = string>
+  extends AccessMove, AccessDelete, AccessGroupLevel<L>, AccessDecisions<L> {
   /**
    * The document with the caller's level on it, or `null` when it is missing, when `id` is
    * malformed or from another table, and when the caller has no access (or less than

@@ -255,12 +255,15 @@ export function defineGuard<
   guard.listGrants = viaDb(accessPart, "listGrants");
   guard.transferOwnership = viaDb(accessPart, "transferOwnership", true);
   guard.moveDocument = viaDb(accessPart, "moveDocument", true);
+  guard.deleteDocument = viaDb(accessPart, "deleteDocument", true);
   guard.listAccessible = viaDb(accessPart, "listAccessible");
   guard.createGroup = viaDb(accessPart, "createGroup", true);
   guard.addGroupMember = viaDb(accessPart, "addGroupMember", true);
   guard.acceptGroupInvite = viaDb(accessPart, "acceptGroupInvite", true);
   guard.leaveGroup = viaDb(accessPart, "leaveGroup", true);
   guard.listMyGroups = viaDb(accessPart, "listMyGroups");
+  guard.groupLevel = viaDb(accessPart, "groupLevel");
+  guard.requireGroupLevel = viaDb(accessPart, "requireGroupLevel");
   guard.removeGroupMember = viaDb(accessPart, "removeGroupMember", true);
   guard.forgetUser = viaDb(accessPart, "forgetUser", true);
   guard.rateLimit = via(checksPart, "rateLimit");

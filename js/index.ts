@@ -20,7 +20,7 @@ export type {
   UsersConfig,
 } from "./authz.js";
 export type { RoleDiagnosis } from "./diagnose.js";
-export type { DocumentGrant, ForgetUser, ForgetUserResult } from "./access-grants.js";
+export type { DocumentGrant, ForgetUser, ForgetUserResult, GrantHolder } from "./access-grants.js";
 export type { LevelValidators, NameValidator } from "./validators.js";
 export { GuardConfigError, type GuardErrorCode, type GuardErrorData } from "./errors.js";
 export type { AnyReaderCtx, DataModelOf, ReaderCtx, WriterCtx, DocOf } from "./ctx.js";
@@ -29,6 +29,8 @@ export { serverTime } from "./server-time.js";
 export type { Access } from "./access.js";
 export type { AccessDecisions } from "./access-decisions.js";
 export type { AccessMove } from "./access-move.js";
+export type { AccessDelete } from "./access-delete.js";
+export type { AccessGroupLevel } from "./access-group-level.js";
 export { accessTables, type GrantId, type GroupId } from "./access-tables.js";
 export type {
   AccessConfig,

@@ -87,6 +87,12 @@ pub const MAX_BATCH_GRANTS: usize = 8192;
 /// user who accepts (or the manager who adds them directly), a membership past this bound, so
 /// nobody else can push a user over it.
 pub const MAX_CALLER_GROUPS: usize = 256;
+/// Most grants the TypeScript layer's `deleteDocument` removes with their document, in the one
+/// mutation: a document holding more is refused before anything is deleted (revoke some first).
+/// Convex allows a transaction 16,000 documents written and 32,000 scanned: this bound takes a
+/// sixteenth of the writes and reads (`MAX_DELETE_GRANTS + 1` rows), leaving the rest of the
+/// mutation's budget to the app's own writes in it. Not used by the engine itself.
+pub const MAX_DELETE_GRANTS: usize = 1000;
 /// Longest group name, in UTF-16 code units (JavaScript's `length`).
 pub const MAX_GROUP_NAME_LEN: usize = 200;
 /// Code points a group name may not hold, as inclusive ranges: the controls (C0, DEL and C1),

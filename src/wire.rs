@@ -217,8 +217,9 @@ pub mod access {
     use crate::access::{Access, Caller, Documents, Grants, ShareRequest, NONE};
     pub use crate::access::{
         CANCEL_TAG, FLAG_BASE, GRANT_DIRECT, GRANT_GROUP, GROUP_NAME_FORBIDDEN,
-        MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_GROUP_NAME_LEN, MAX_LEVELS, MAX_PAGE_ITEMS,
-        MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC, STALE, TAG_OFFSET,
+        MAX_BATCH_DOCUMENTS, MAX_CALLER_GROUPS, MAX_DELETE_GRANTS, MAX_GROUP_NAME_LEN, MAX_LEVELS,
+        MAX_PAGE_ITEMS, MAX_PARENT_DEPTH, NO_PARENT, NO_SUBJECT, PRIVATE, PUBLIC, STALE,
+        TAG_OFFSET,
     };
     use crate::error::{Error, Msg};
     use alloc::vec::Vec;
@@ -773,6 +774,8 @@ pub mod client {
         pub const SELF_SHARE: &str = "You cannot share a document with yourself";
         /// [`FORBIDDEN`]: a move by someone other than the owner.
         pub const NOT_OWNER_MOVE: &str = "Only the owner can move a document";
+        /// [`FORBIDDEN`]: a deletion by someone other than the owner.
+        pub const NOT_OWNER_DELETE: &str = "Only the owner can delete a document";
         /// [`FORBIDDEN`]: a move into a document the caller may not share on.
         pub const DESTINATION_LEVEL: &str =
             "Your access level on the destination does not allow moving into it";
@@ -820,6 +823,9 @@ pub mod client {
         /// [`INVALID_ARGUMENT`]: a move into the document itself or one below it.
         pub const MOVE_LOOP: &str =
             "A document cannot be moved into itself or below itself: that would make a loop";
+        /// [`INVALID_ARGUMENT`]: `deleteDocument` of a document holding more than `{n}` grants, the most.
+        pub const DELETE_GRANTS: &str =
+            "This document holds more than {n} grants, the most one deletion removes with it: revoke some first (listGrants, then revoke), then delete it";
         /// [`INVALID_ARGUMENT`]: `forgetUser` given no user's id.
         pub const FORGET_USER_ID: &str = "forgetUser needs a user id";
 
@@ -1736,6 +1742,11 @@ mod render {
             "MAX_BATCH_DOCUMENTS",
             ac::MAX_BATCH_DOCUMENTS,
             "Most documents (asked about plus ancestors) in one resolution.",
+        );
+        o.num(
+            "MAX_DELETE_GRANTS",
+            ac::MAX_DELETE_GRANTS,
+            "Most grants `deleteDocument` removes with their document in one mutation.",
         );
         o.num(
             "MAX_GROUP_NAME_LEN",

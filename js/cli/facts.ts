@@ -106,12 +106,13 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   revoke: "document",
   listGrants: "document", // the share decision, as revoke
   transferOwnership: "document",
-  moveDocument: "document", // the owner only, as transferOwnership
+  moveDocument: "document", deleteDocument: "document", // the owner only, as transferOwnership (deleteDocument: a delete too, below)
   createGroup: "authenticated", // the caller becomes the group's owner
   addGroupMember: "document", // the caller's level on the group
   removeGroupMember: "document",
   acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
   leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
+  requireGroupLevel: "authenticated", // NOT_FOUND to a signed-out caller (a group is no document the audit judges)
   list: "permission", // guard.audit.list: the configured readers only
 };
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
@@ -186,7 +187,7 @@ export class FactsFinder {
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const document = level === "document" ? { target: call.arguments[2], minLevel: literalText(call.arguments[3]) } : {};
+        const document = level === "document" ? { target: call.arguments[2], minLevel: guard.name === "deleteDocument" ? "owner" : literalText(call.arguments[3]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
@@ -223,8 +224,8 @@ export class FactsFinder {
       // it is reported by its own rule, confirmation-rollback.
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);
       if (guard.name === "log" && !lost) facts.audited.push({ via: `${guardShown(call, true)}.log`, at, ...lostAt(app, call) });
-      // It deletes a user's security state: as destructive as a db.delete.
-      if (guard.name === "forgetUser") facts.deletes.push({ ...at, inLoop: inLoop(call, fn) });
+      // forgetUser deletes a user's security state, deleteDocument a document at the owner level: each as destructive as a db.delete.
+      if (guard.name === "forgetUser" || guard.name === "deleteDocument") facts.deletes.push({ ...at, inLoop: inLoop(call, fn), ...(guard.name === "deleteDocument" ? { target: call.arguments[2], table: call.arguments[1] } : {}) });
       return;
     }
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.

@@ -151,6 +151,8 @@ export const MAX_PARENT_DEPTH = 8;
 export const MAX_CALLER_GROUPS = 256;
 /** Most documents (asked about plus ancestors) in one resolution. */
 export const MAX_BATCH_DOCUMENTS = 1000;
+/** Most grants `deleteDocument` removes with their document in one mutation. */
+export const MAX_DELETE_GRANTS = 1000;
 /** Longest group name, in UTF-16 code units. */
 export const MAX_GROUP_NAME_LEN = 200;
 /** Any character a group name may not hold outside a subdivision flag (controls, invisible and bidirectional formatting characters, tags): `GROUP_NAME_FORBIDDEN` of `src/access.rs`. */
@@ -255,6 +257,8 @@ export const enum CLIENT_MESSAGE {
   SELF_SHARE = "You cannot share a document with yourself",
   /** `client::NOT_OWNER_MOVE`: `FORBIDDEN`: a move by someone other than the owner. */
   NOT_OWNER_MOVE = "Only the owner can move a document",
+  /** `client::NOT_OWNER_DELETE`: `FORBIDDEN`: a deletion by someone other than the owner. */
+  NOT_OWNER_DELETE = "Only the owner can delete a document",
   /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move into a document the caller may not share on. */
   DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
   /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
@@ -334,6 +338,8 @@ export const unknownSource = (v: string) => `unknown access source ${v}` as Clie
 export const unconfiguredTable = (v: string) => `table ${v} is not configured under access.tables` as ClientMessage;
 /** `client::NO_PARENT_FIELD`: `INVALID_ARGUMENT`: a move of a document of table `{s}`, configured without a parent field. */
 export const noParentField = (v: string) => `access.tables.${v} has no parent field: its documents cannot be moved` as ClientMessage;
+/** `client::DELETE_GRANTS`: `INVALID_ARGUMENT`: `deleteDocument` of a document holding more than `{n}` grants, the most. */
+export const deleteGrants = (v: number) => `This document holds more than ${v} grants, the most one deletion removes with it: revoke some first (listGrants, then revoke), then delete it` as ClientMessage;
 /** `client::GROUP_NAME_TOO_LONG`: `INVALID_ARGUMENT`: a new group's name longer than `{n}`, the most. */
 export const groupNameTooLong = (v: number) => `a group name is at most ${v} characters` as ClientMessage;
 /** `client::CALLER_GROUPS_FULL`: `INVALID_ARGUMENT`: the caller joining a group while in `{n}` groups, the most. */

@@ -668,6 +668,8 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:requestDeletionCode code-exposed",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
+    "documents:deleteDocument destructive-unconfirmed",
+    "documents:deleteDocument public-no-rate-limit",
     "documents:moveDocument public-no-rate-limit",
     "documents:moveFolder public-no-rate-limit",
     "documents:revokeDocument public-no-rate-limit",
@@ -678,6 +680,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:addMember public-no-rate-limit",
     "groups:createGroup public-no-rate-limit",
     "groups:leaveGroup public-no-rate-limit",
+    "groups:myLevel public-no-auth",
     "groups:removeMember public-no-rate-limit",
     "guarded:renameDocument public-no-rate-limit",
     "ratelimit:serverNow public-no-auth",
@@ -1539,4 +1542,42 @@ export const byArg = action({
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);
   assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit"]);
+});
+
+test("guard.deleteDocument is an owner-checked delete: low without an audit row, never an unchecked one", () => {
+  const mutation = (name, body) => `export const ${name} = mutation({
+  args: { id: v.string(), ids: v.array(v.string()) },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    ${body}
+    return null;
+  },
+});
+`;
+  const files = {
+    "d.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${mutation("remove", 'await guard.deleteDocument(ctx, "posts", args.id);')}
+${mutation("removeAudited", 'await guard.deleteDocument(ctx, "posts", args.id);\n    await guard.audit.log(ctx, { action: "posts.delete", outcome: "success" });')}
+${mutation("removeSwallowed", 'try {\n      await guard.deleteDocument(ctx, "posts", args.id);\n    } catch {}')}
+${mutation("removeMany", 'for (const id of args.ids) await guard.deleteDocument(ctx, "posts", id);')}
+`,
+  };
+  const { report } = json(["audit", app("delete-document", files)]);
+  const found = report.findings.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort();
+  assert.deepEqual(found, [
+    // Its owner check made, the one document it names: the app's ordinary business.
+    "d:remove destructive-unconfirmed low",
+    // A check whose throw is dropped checks nothing: the delete is anyone's.
+    "d:removeSwallowed destructive-unconfirmed high",
+    "d:removeSwallowed unchecked-id-delete high",
+    // Many documents, each checked: a bulk delete, as a db.delete in a loop is.
+    "d:removeMany destructive-unconfirmed high",
+  ].sort());
+  assert.match(report.findings.find((f) => f.function === "d:remove").message, /deletes a document the caller was checked at the owner level on/);
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.equal(fns["d:remove"].auth, "document");
+  assert.deepEqual(fns["d:remove"].authVia, ["guard.requireUser", 'guard.deleteDocument("posts")']);
 });

@@ -477,6 +477,7 @@ const CTX_METHODS = {
   revoke: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything }, { requiredKeys: [] }))],
   transferOwnership: [name(["docs"]), anything, anything],
   moveDocument: [name(["docs"]), anything, nearly(fc.constantFrom("d1", null))],
+  deleteDocument: [name(["docs"]), anything],
   listAccessible: [name(["docs"]), nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })), minLevel: name(LEVELS) }))],
   createGroup: [anything],
   addGroupMember: [anything, anything],
@@ -484,6 +485,8 @@ const CTX_METHODS = {
   acceptGroupInvite: [anything],
   leaveGroup: [anything],
   listMyGroups: [nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })) }))],
+  groupLevel: [anything],
+  requireGroupLevel: [anything, name(LEVELS)],
   rateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constantFrom("k1", "")), count: anything, throws: anything }, { requiredKeys: [] }))],
   rateLimitAll: [nearly(fc.array(fc.record({ name: name(LIMITS), key: anything, count: anything }), { maxLength: 3 })), anything],
   checkRateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constant("k1")), count: anything, throws: anything }, { requiredKeys: [] }))],
@@ -512,10 +515,11 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "deleteDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup", "requireGroupLevel"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);
+        if (signedOut && m === "groupLevel" && "value" in r) assert.equal(r.value, null, "groupLevel gave a signed-out caller a level");
         // What went ahead is what the guard's own pure decisions allow for the row it found.
         if (m === "requireRole" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[0]), "requireRole let a lower role through");
         if (m === "requirePermission" && "value" in r) assert.ok(guard.can(r.value, args[0]), "requirePermission let a role without it through");

@@ -445,12 +445,15 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     listGrants: (ctx) => full.listGrants(ctx, "notes", "n1", { numItems: 1, cursor: null }),
     transferOwnership: (ctx) => full.transferOwnership(ctx, "notes", "n1", "u1"),
     moveDocument: (ctx) => full.moveDocument(ctx, "notes", "n1", null),
+    deleteDocument: (ctx) => full.deleteDocument(ctx, "notes", "n1"),
     listAccessible: (ctx) => full.listAccessible(ctx, "notes", { numItems: 1, cursor: null }),
     createGroup: (ctx) => full.createGroup(ctx, { name: "g" }),
     addGroupMember: (ctx) => full.addGroupMember(ctx, "g1", "u1"),
     acceptGroupInvite: (ctx) => full.acceptGroupInvite(ctx, "g1"),
     leaveGroup: (ctx) => full.leaveGroup(ctx, "g1"),
     listMyGroups: (ctx) => full.listMyGroups(ctx, { numItems: 1, cursor: null }),
+    groupLevel: (ctx) => full.groupLevel(ctx, "g1"),
+    requireGroupLevel: (ctx) => full.requireGroupLevel(ctx, "g1", "viewer"),
     removeGroupMember: (ctx) => full.removeGroupMember(ctx, "g1", "u1"),
     forgetUser: (ctx) => full.forgetUser(ctx, "u1"),
     resetRateLimit: (ctx) => full.resetRateLimit(ctx, "post", { key: "k" }),
@@ -469,7 +472,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   // e.g. consumeConfirmation's "db(...).patch is not a function" after the code was compared).
   const reads = { query: () => ({ withIndex: () => ({ unique: async () => null, first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
   const query = { auth: { getUserIdentity: async () => ({ subject: "s", issuer: "i", tokenIdentifier: "i|s" }) }, db: reads };
-  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
+  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
   for (const name of writers) {
     await assert.rejects(
       async () => calls[name](query),

@@ -96,6 +96,10 @@ const ANONYMOUS_ANSWERS = {
   // Public by design: the server's clock, for countdowns (a number, nothing about anyone).
   "ratelimit.ts": { serverNow: (anon) => typeof anon.ok === "number" && Object.keys(anon).length === 1 },
   "reports.ts": { whoAmI: { ok: null } },
+  // The caller's own level on a group: none for a signed-out caller, as readable answers. The
+  // required form throws what requireAccess throws (NOT_FOUND), after its level argument, which
+  // these calls leave out (checked first: INVALID_ARGUMENT, for every caller alike).
+  "groups.ts": { myLevel: { ok: { level: null } }, requireLevel: (anon) => anon.code === "INVALID_ARGUMENT" && /^unknown access level/.test(anon.message) },
   "convexAuthActions.ts": { whoFromAction: { ok: null } },
 };
 

@@ -84,6 +84,34 @@ async function defaultTable() {
   // @ts-expect-error: but a target of raw strings is not what a guard's share takes
   await guard.share(ctx, "posts", post, { ...untyped, level: "viewer" });
   void [kept, loose, level];
+
+  // A listed grant goes back to revoke without a cast: testing one holder narrows the other.
+  for (const g of grants) {
+    await guard.revoke(ctx, "posts", post, g.userId !== undefined ? { userId: g.userId } : { groupId: g.groupId });
+    if (g.groupId === undefined) {
+      const held: GenericId<"users"> = g.userId;
+      void held;
+    }
+  }
+  // @ts-expect-error: without the test, either may be missing
+  const either: GroupId = grants[0]!.groupId;
+  // @ts-expect-error: a grant holds a user or a group, never both
+  const both: DocumentGrant<"viewer"> = { grantId: null!, level: null, userId: "u", groupId: group };
+  void [either, both];
+
+  // The caller's level on a group: a configured level name, or null.
+  const mine: "viewer" | "commenter" | "editor" | "owner" | null = await guard.groupLevel(ctx, group);
+  // @ts-expect-error: it may be null
+  const sure: "viewer" | "commenter" | "editor" | "owner" = await guard.groupLevel(ctx, group);
+  const required: "viewer" | "commenter" | "editor" | "owner" = await guard.requireGroupLevel(ctx, group, "editor");
+  // @ts-expect-error: an unknown level name
+  await guard.requireGroupLevel(ctx, group, "admin");
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.groupLevel(ctx, post);
+  const removed: number = await guard.deleteDocument(ctx, "posts", post);
+  // @ts-expect-error: a table of the data model
+  await guard.deleteDocument(ctx, "nowhere", post);
+  void [mine, sure, required, removed];
 }
 
 // The README's example ("User ids are ids of your users table").

@@ -96,6 +96,28 @@ export const transferDocument = mutation({
 });
 
 /**
+ * Only the owner deletes a document, and its grants go with it (to users and groups alike), so
+ * no former grantee's listing reads them again. The documents in it (a folder's) stay. The
+ * deletion is recorded in the audit trail, in the same transaction.
+ */
+export const deleteDocument = mutation({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    const grantsRemoved = await guard.deleteDocument(ctx, "documents", id);
+    await guard.audit.log(ctx, {
+      action: "documents.delete",
+      outcome: "success",
+      actor: user._id,
+      resourceType: "documents",
+      resourceId: id,
+      details: { grantsRemoved },
+    });
+    return { grantsRemoved };
+  },
+});
+
+/**
  * File a document into a folder (`folderId`), or take it out of every folder (`null`). The
  * folder field carries access (the folder's owner holds the owner level on what is in it), so
  * it is written only through the guard: the document's owner only, into a folder they may

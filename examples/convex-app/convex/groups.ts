@@ -57,3 +57,18 @@ export const listMyGroups = query({
     return await guard.listMyGroups(ctx, { paginationOpts });
   },
 });
+
+/**
+ * The caller's level on a group (`"owner"` for its owner and for admins, a member's level), or
+ * `null`: not a member, only invited, signed out, or no such group, all alike.
+ */
+export const myLevel = query({
+  args: { groupId: v.string() },
+  handler: async (ctx, { groupId }) => ({ level: await guard.groupLevel(ctx, groupId as Id<"accessGroups">) }),
+});
+
+/** The same, required: `NOT_FOUND` where `myLevel` answers `null`, `FORBIDDEN` below `level`. */
+export const requireLevel = query({
+  args: { groupId: v.string(), level: accessLevel },
+  handler: async (ctx, { groupId, level }) => ({ level: await guard.requireGroupLevel(ctx, groupId as Id<"accessGroups">, level) }),
+});

@@ -75,6 +75,8 @@ export const guard = defineGuard({
       "groups:acceptInvite": { "public-no-rate-limit": "the caller's own invitations only; rate limits are shown in ratelimit.ts" },
       "groups:leaveGroup": { "public-no-rate-limit": "the caller's own memberships only; rate limits are shown in ratelimit.ts" },
       "groups:removeMember": { "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts" },
+      "groups:myLevel": { "public-no-auth": "anyone, on purpose: the caller's own level on a group, or null (signed out too), the same whether or not it exists" },
+      "documents:deleteDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
       "guarded:renameDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
       "custom:deleterName": { "public-no-rate-limit": "holders of delete:users only" },
       "reports:purgePreview": { "public-no-rate-limit": "holders of delete:users only" },
