@@ -50,6 +50,7 @@ test("__guard is the documented shape, frozen and not enumerable", () => {
     role: "admin",
     permission: "notes:write",
     rateLimit: { name: "post", key: { arg: "org" } },
+    rateLimits: [{ name: "post", key: { arg: "org" } }],
     access: null,
   });
   assert.ok(!Object.keys(fn).includes("__guard"));
