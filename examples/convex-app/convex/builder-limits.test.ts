@@ -29,6 +29,12 @@ const both = [{ name: "perUser" }, { name: "everyone", key: "global" }] as const
 const extra = {
   send: small.mutation(mutation, { args: { n: v.number() }, rateLimit: both, handler: async (ctx, { n }) => `${ctx.user.name}:${n}` }),
   ask: small.action(action, { args: { n: v.number() }, rateLimit: both, handler: async (ctx, { n }) => `${ctx.user.name}:${n}` }),
+  // The global limit first: whichever comes first, a refusal by the other spends nothing.
+  askGlobalFirst: small.action(action, {
+    args: { n: v.number() },
+    rateLimit: [{ name: "everyone", key: "global" }, { name: "perUser" }],
+    handler: async (ctx, { n }) => `${ctx.user.name}:${n}`,
+  }),
   // A role first: refused callers take nothing from either limit.
   adminSend: small.mutation(mutation, { args: {}, role: "admin", rateLimit: both, handler: async () => "sent" }),
 };
@@ -59,14 +65,17 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-const call = (s: Awaited<ReturnType<typeof world>>, who: string, via: "send" | "ask", n = 0) =>
+type Via = "send" | "ask" | "askGlobalFirst";
+const call = (s: Awaited<ReturnType<typeof world>>, who: string, via: Via, n = 0) =>
   via === "send"
     ? s.as(who).mutation(makeFunctionReference<"mutation">("extra:send"), { n })
-    : s.as(who).action(makeFunctionReference<"action">("extra:ask"), { n });
+    : s.as(who).action(makeFunctionReference<"action">(`extra:${via}`), { n });
 
+// In an action each limit taken on its own would commit in a mutation of its own: only the
+// list taken all or nothing leaves the other limit untouched, whichever is listed first.
 describe("guard.mutation and guard.action with a per-user and a global limit: all or nothing", () => {
-  for (const via of ["send", "ask"] as const) {
-    const kind = via === "send" ? "guard.mutation" : "guard.action";
+  for (const via of ["send", "ask", "askGlobalFirst"] as const) {
+    const kind = via === "send" ? "guard.mutation" : via === "ask" ? "guard.action" : "guard.action, the global limit first";
 
     test(`${kind}: both admitted while both have room, each taking one`, async () => {
       const s = await world();
