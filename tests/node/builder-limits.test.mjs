@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineGuard, guardRequirements } from "convex-guard";
 import { v } from "convex/values";
+import { ada, builder, code, ctx, uma } from "./builder-ctx.mjs";
 
 /** 2 a minute per user, 3 a minute for everyone (fixed windows: `a` is what was taken). */
 const guard = defineGuard({
@@ -16,33 +17,6 @@ const guard = defineGuard({
     everyone: { kind: "fixed window", rate: 3, period: 60_000 },
   },
 });
-/** A builder like Convex's: it keeps the definition (the registered function is an object). */
-const builder = (def) => Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" });
-
-/** A mutation ctx whose caller is `user` (or nobody), over the in-memory rate-limit table `rows`. */
-function ctx(user, rows) {
-  const chain = {
-    withIndex: (_i, range) => {
-      const want = {};
-      const q = { eq: (f, v) => ((want[f] = v), q) };
-      range(q);
-      const found = rows.filter((r) => Object.entries(want).every(([f, v]) => r[f] === v));
-      return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n), collect: async () => found };
-    },
-  };
-  return {
-    auth: { getUserIdentity: async () => (user ? { tokenIdentifier: user.tokenIdentifier } : null) },
-    db: {
-      query: (table) => (table === "users" ? { withIndex: () => ({ unique: async () => user ?? null }) } : chain),
-      insert: async (_t, row) => rows.push({ _id: `r${rows.length}`, ...row }),
-      patch: async (id, fields) => Object.assign(rows.find((r) => r._id === id), fields),
-      delete: async (id) => rows.splice(rows.findIndex((r) => r._id === id), 1),
-    },
-  };
-}
-const uma = { _id: "u1", tokenIdentifier: "i|uma", role: "user" };
-const ada = { _id: "u2", tokenIdentifier: "i|ada", role: "admin" };
-const code = (p) => p.then(() => "ok", (e) => e.data?.code ?? e.name);
 const handler = async () => "ran";
 const BOTH = [{ name: "mine" }, { name: "everyone", key: "global" }];
 
