@@ -12,36 +12,45 @@ import { kind, members } from "./access-schema.js";
 import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { field } from "./fields.js";
+import { checkLimitCount } from "./safe-action-limits.js";
 
 /** A definition as the builders read it, whatever its kind. @internal */
 export type AnyDefinition = {
   args: PropertyValidators;
   role?: string;
   permission?: string;
-  rateLimit?: { name: string; key?: "user" | "global" | { arg: string } };
+  rateLimit?: OneLimit | readonly OneLimit[];
   access?: { table: string; arg: string; level: string };
   returns?: unknown;
   handler: (ctx: never, args: never) => unknown;
 };
 
+/** One declared rate limit, as read. */
+type OneLimit = { name: string; key?: "user" | "global" | { arg: string } };
+
 /** The metadata of a definition: only what it declares, copied (later edits change nothing). */
 export function metadata(kind: GuardMetadata["kind"], d: AnyDefinition): GuardMetadata {
   // `null` reads as absent here only: {@link validate} refuses it, so no call runs with it.
-  const rateLimit = d.rateLimit ?? undefined;
+  const given = d.rateLimit ?? undefined;
   const access = d.access ?? undefined;
-  const key = rateLimit?.key ?? "user";
+  // One limit or each of a list (a hole or a non-object is refused by `validate`, read as `{}` here).
+  const rateLimits = Object.freeze((Array.isArray(given) ? [...given] : given === undefined ? [] : [given]).map(limitMeta));
   return Object.freeze({
     version: 1,
     kind,
     user: true,
     role: d.role ?? null,
     permission: d.permission ?? null,
-    rateLimit:
-      rateLimit === undefined
-        ? null
-        : Object.freeze({ name: rateLimit.name, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key }),
+    rateLimit: rateLimits[0] ?? null,
+    rateLimits,
     access: access === undefined ? null : Object.freeze({ table: access.table, arg: access.arg, level: access.level }),
   });
+}
+
+function limitMeta(given: unknown): NonNullable<GuardMetadata["rateLimit"]> {
+  const limit: Partial<OneLimit> = typeof given === "object" && given !== null ? given : {};
+  const key = limit.key ?? "user";
+  return Object.freeze({ name: limit.name as string, key: typeof key === "object" ? Object.freeze({ arg: key.arg }) : key });
 }
 
 /** Whether `name` is one of the declared arguments (never an inherited name such as "constructor"). */
@@ -52,7 +61,7 @@ type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string,
 const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "returns", "role", "permission", "access", "rateLimit", "handler"]);
 const ACCESS_KEYS = keysOf<BuilderAccess<string, PropertyValidators, string>>()(["table", "arg", "level"]);
 const RATE_LIMIT_KEYS = keysOf<BuilderRateLimit<string, PropertyValidators>>()(["name", "key"]);
-export const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);
+const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);
 
 /**
  * Throws unless every key of the declaration `d` (made by `where`) is one it reads, at every
@@ -71,11 +80,46 @@ export function checkDefinition(where: string, d: object, keys: readonly string[
     if (value === null) throw new GuardConfigError(`${where}: ${name} must be an object (leave it out for none)`);
   }
   checkKeys(access, ACCESS_KEYS, `${where}'s access`);
-  checkKeys(rateLimit, RATE_LIMIT_KEYS, `${where}'s rateLimit`);
-  const key = rateLimit?.key;
+  if (!Array.isArray(rateLimit)) return checkLimitKeys(where, rateLimit, "rateLimit");
+  // A list: 1 to 16 (an empty one would be no limit at all, quietly), each an object.
+  checkLimitCount(where, rateLimit);
+  const seen = new Set<string>();
+  // An index loop: a hole in a sparse list is an entry too (refused, not skipped).
+  for (let i = 0; i < rateLimit.length; i++) {
+    const entry: unknown = rateLimit[i];
+    const at = `rateLimit[${i}]`;
+    if (typeof entry !== "object" || entry === null) throw new GuardConfigError(`${where}'s ${at} must be an object { name, key? }`);
+    checkLimitKeys(where, entry, at);
+    // The same limit and key twice: the engine refuses such a batch at every call, as the caller's INVALID_ARGUMENT.
+    const { name, key = "user" } = entry as OneLimit;
+    const pair = JSON.stringify([name, key]);
+    if (seen.has(pair)) throw new GuardConfigError(`${where}: ${at} takes from '${String(name)}' with the key of an earlier entry (${JSON.stringify(key)})`);
+    seen.add(pair);
+  }
+}
+
+/** {@link checkDefinition} for one declared limit, `at` (`rateLimit`, `rateLimit[1]`). */
+function checkLimitKeys(where: string, limit: unknown, at: string): void {
+  checkKeys(limit, RATE_LIMIT_KEYS, `${where}'s ${at}`);
+  const key = (limit as OneLimit | undefined)?.key;
   // `key: null` would read as the default, "user", which the developer did not write.
-  if (key === null) throw new GuardConfigError(`${where}'s rateLimit.key must be "user", "global" or { arg } (leave it out for "user")`);
-  if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s rateLimit.key`);
+  if (key === null) throw new GuardConfigError(`${where}'s ${at}.key must be "user", "global" or { arg } (leave it out for "user")`);
+  if (typeof key === "object") checkKeys(key, ["arg"], `${where}'s ${at}.key`);
+}
+
+/**
+ * {@link checkDefinition} for `guard.customCtx(requirements)`, and each limit's key: a
+ * customization sees no arguments, so `{ arg }` is refused.
+ */
+export function checkCustom(requirements: object, meta: GuardMetadata): void {
+  checkDefinition("guard.customCtx", requirements, CUSTOM_KEYS);
+  const listed = Array.isArray((requirements as AnyDefinition).rateLimit);
+  meta.rateLimits.forEach((r, i) => {
+    if (typeof r.key !== "object") return;
+    throw new GuardConfigError(
+      `guard.customCtx: rateLimit${listed ? `[${i}]` : ""}.key cannot be { arg }: a customization sees no arguments ("user" or "global", or a guard.mutation)`,
+    );
+  });
 }
 
 /**
@@ -100,11 +144,11 @@ export type ConfiguredNames = {
  * `INVALID_ARGUMENT`, its message naming the configuration to the client, and a permission no
  * role holds as the caller's `FORBIDDEN`.
  */
-export function checkNames(where: string, meta: Pick<GuardMetadata, "role" | "permission" | "rateLimit"> & { access: GuardMetadata["access"] | null }, names: ConfiguredNames): void {
+export function checkNames(where: string, meta: Pick<GuardMetadata, "role" | "permission" | "rateLimits"> & { access: GuardMetadata["access"] | null }, names: ConfiguredNames): void {
   const known = (what: string, name: string, all: readonly string[]) => checkConfigured(where, what, name, all);
   if (meta.role !== null) known("role", meta.role, names.roles());
   if (meta.permission !== null) checkPermissionHeld(where, meta.permission, names.roles(), names.can);
-  if (meta.rateLimit !== null) known("rate limit", meta.rateLimit.name, names.limits());
+  for (const r of meta.rateLimits) known("rate limit", r.name, names.limits());
   if (meta.access !== null) {
     known("access table", meta.access.table, names.tables());
     known("access level", meta.access.level, names.levels());
@@ -120,22 +164,25 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
   // fields (`kind`, `fields`): the types take an object of validators only, and so does this.
   checkArgs(where, args);
-  const r = meta.rateLimit;
-  if (r !== null) {
-    if (meta.kind === "query") throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
+  if (meta.rateLimits.length > 0 && meta.kind === "query") {
+    throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);
+  }
+  const listed = Array.isArray(d.rateLimit);
+  meta.rateLimits.forEach((r, i) => {
+    const at = listed ? `rateLimit[${i}]` : "rateLimit";
     if (typeof r.key === "object" ? !hasOwnKey(args, r.key.arg) : r.key !== "user" && r.key !== "global") {
-      throw new GuardConfigError(`${where}: rateLimit.key must be "user", "global" or { arg } naming one of its arguments`);
+      throw new GuardConfigError(`${where}: ${at}.key must be "user", "global" or { arg } naming one of its arguments`);
     }
     // `arg:<name>:<value>`: a name with a `:` would share keys with another argument's
     // (`{ "team:id": "42" }` and `{ team: "id:42" }`).
     if (typeof r.key === "object" && r.key.arg.includes(":")) {
-      throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' cannot hold a ':' (its keys would meet another argument's)`);
+      throw new GuardConfigError(`${where}: ${at}.key.arg '${r.key.arg}' cannot hold a ':' (its keys would meet another argument's)`);
     }
     // A number, or an optional string left out, is no key: every call would be refused.
     if (typeof r.key === "object" && !requiredString(field(args, r.key.arg))) {
-      throw new GuardConfigError(`${where}: rateLimit.key.arg '${r.key.arg}' must be a required string argument (v.string(), v.id(...)): any other value is no key`);
+      throw new GuardConfigError(`${where}: ${at}.key.arg '${r.key.arg}' must be a required string argument (v.string(), v.id(...)): any other value is no key`);
     }
-  }
+  });
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
     if (!hasOwnKey(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);

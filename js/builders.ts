@@ -3,7 +3,8 @@
  * builders (from `./_generated/server`, or anything with their shape, such as convex-helpers'
  * `customQuery(query, ...)`) and declare what a function requires. The checks are the guard's
  * public ones (`requireUser`, `requireRole`, `requirePermission`, `requireAccess`,
- * `rateLimit`), run before the handler, which receives `ctx.user` (and `ctx.doc`, `ctx.accessLevel`).
+ * `rateLimit`, `rateLimitAll` for a list of limits), run before the handler, which receives
+ * `ctx.user` (and `ctx.doc`, `ctx.accessLevel`).
  *
  * What a function requires stays readable from the registered function, for tooling such as
  * `convex-guard audit`: a non-enumerable, frozen `__guard` property (read it with
@@ -17,9 +18,15 @@
  *   role: string | null,              // minimum role
  *   permission: string | null,
  *   rateLimit: { name: string, key: "user" | "global" | { arg: string } } | null,
+ *   rateLimits: { name: string, key: "user" | "global" | { arg: string } }[], // frozen; [] when none
  *   access: { table: string, arg: string, level: string } | null,
  * }
  * ```
+ *
+ * `rateLimits` holds every declared limit, in order: the one of `rateLimit: { ... }`, or each
+ * of a list `rateLimit: [{ ... }, { ... }]` (taken all or nothing). `rateLimit` is its first
+ * entry (or `null`): a reader written for one limit sees only the first of a list, so read
+ * `rateLimits`.
  */
 import type {
   ActionBuilder,
@@ -39,13 +46,13 @@ import type {
 import type { GenericId, Infer, ObjectType, PropertyValidators, Validator } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkDefinition, checkNames, CUSTOM_KEYS, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
+import { checkCustom, checkNames, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
 import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
-import { ARG_KEY_PREFIX, GLOBAL_KEY } from "./defaults.js";
+import { limitRequests } from "./builders-keys.js";
 import { field } from "./fields.js";
-import { userKey, withKnownUser } from "./users.js";
+import { withKnownUser } from "./users.js";
 import { lacksPermission } from "./users-find.js";
 
 /** What a builder-made function requires, as `__guard` holds it (see the file's comment). */
@@ -55,7 +62,10 @@ export type GuardMetadata = {
   user: true;
   role: string | null;
   permission: string | null;
+  /** The first of {@link GuardMetadata.rateLimits}, or `null`: a list's others are not here. */
   rateLimit: { name: string; key: "user" | "global" | { arg: string } } | null;
+  /** Every declared limit, in order (`[]` when none): one, or each of a list taken all or nothing. */
+  rateLimits: readonly NonNullable<GuardMetadata["rateLimit"]>[];
   access: { table: string; arg: string; level: string } | null;
 };
 
@@ -74,6 +84,15 @@ export type BuilderRateLimit<K extends string, Args extends PropertyValidators> 
    * no value can be a user's id or `"global"` (a longer key than 1,024 characters is refused). */
   key?: "user" | "global" | { arg: StringArgs<Args> };
 };
+
+/**
+ * A builder's `rateLimit`: one limit, or a non-empty list of them (at most 16, no two the
+ * same limit and key) taken all or nothing through `guard.rateLimitAll`: a call one limit
+ * refuses spends none of the others' budgets (a per-user and a global limit together).
+ */
+export type BuilderRateLimits<K extends string, Args extends PropertyValidators> =
+  | BuilderRateLimit<K, Args>
+  | readonly [BuilderRateLimit<K, Args>, ...BuilderRateLimit<K, Args>[]];
 
 /** The checks every builder takes. */
 type Common<R extends string, P extends string, Args extends PropertyValidators, Result> = {
@@ -131,14 +150,14 @@ export type GuardedQuery<DM extends GenericDataModel, R extends string, P extend
 export type GuardedMutation<DM extends GenericDataModel, R extends string, P extends string, T extends string, L extends string, K extends string, Args extends PropertyValidators, Result, Tb extends string, RC extends string = never> =
   Common<R, P, Args, Result> & {
     access?: BuilderAccess<L, Args, Tb>;
-    rateLimit?: BuilderRateLimit<K, Args>;
+    rateLimit?: BuilderRateLimits<K, Args>;
     handler: (ctx: GenericMutationCtx<DM> & Injected<DM, T, Tb, RC, L>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
 /** Options of `guard.action` (no `access`: an action has no database). */
 export type GuardedAction<DM extends GenericDataModel, R extends string, P extends string, T extends string, K extends string, Args extends PropertyValidators, Result, RC extends string = never> =
   Common<R, P, Args, Result> & {
-    rateLimit?: BuilderRateLimit<K, Args>;
+    rateLimit?: BuilderRateLimits<K, Args>;
     handler: (ctx: GenericActionCtx<DM> & Injected<DM, T, never, RC>, args: ObjectType<Args>) => Result | Promise<Result>;
   };
 
@@ -181,6 +200,7 @@ export interface Builders<R extends string, P extends string, T extends string, 
    *   rateLimit: { name: "sendMessage" }, // keyed by the user's id
    *   handler: async (ctx, { body }) => ctx.db.insert("messages", { author: ctx.user._id, body }),
    * });
+   * // Per user and for everyone, all or nothing: rateLimit: [{ name: "ai" }, { name: "aiGlobal", key: "global" }]
    * ```
    */
   mutation<DM extends GenericDataModel, V extends FunctionVisibility, Args extends PropertyValidators, Result, Tb extends TableNamesInDataModel<DM> = never>(
@@ -244,26 +264,11 @@ export type BuilderChecks = {
   can(user: unknown, permission: string): boolean;
   requireAccess(ctx: unknown, table: string, id: string, level: string): Promise<{ doc: unknown; accessLevel: unknown }>;
   rateLimit(ctx: unknown, name: string, options: { key: string }): Promise<unknown>;
+  rateLimitAll(ctx: unknown, requests: { name: string; key: string }[]): Promise<unknown>;
 };
 
 /**
- * The key of `rateLimit: { key: { arg } }`: `arg:<name>:<value>`, a namespace of its own. The
- * caller picks the value, so it must never equal a key the server chose: a user's id (a Convex
- * id is lowercase letters and digits; convex-test's, digits and a table name), `"global"`, or
- * a key of the app's own without the `arg:` prefix. Any key with a `:` is none of the first two; a
- * `tokenIdentifier` (the user key with `users.roleClaim` alone) starts with its issuer's URL, never
- * `arg:`. Convex allows a `:` in an argument's name, so `{ arg: "a:b" }` and `{ arg: "a" }` on
- * one limit could meet: both are buckets any caller picks, so that spends no key the server
- * chose. A value that is not a non-empty string goes on as is, to be refused
- * (`INVALID_ARGUMENT`), never stringified; a prefixed key over the length limit is refused
- * there too, never cut.
- */
-function argKey(name: string, value: unknown): unknown {
-  return typeof value === "string" && value.length > 0 ? `${ARG_KEY_PREFIX}${name}:${value}` : value;
-}
-
-/**
- * Runs the declared checks in order: user, role, permission, access, rate limit. The caller is
+ * Runs the declared checks in order: user, role, permission, access, rate limits. The caller is
  * found once: a permission beside a role is decided on the row the role's check found (in an
  * action, one wired read, not two that could answer two rows).
  */
@@ -286,11 +291,11 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
     // identity and the row again (with users.roleClaim alone there is no row, and access refuses).
     ({ doc, accessLevel } = await (identities ? check() : withKnownUser(ctx as object, user, check)));
   }
-  if (meta.rateLimit !== null) {
-    const k = meta.rateLimit.key;
-    // "user": the row's id (with users.roleClaim alone, the identity's tokenIdentifier); none is refused.
-    const key = k === "global" ? GLOBAL_KEY : k === "user" ? userKey(user, identities) : argKey(k.arg, field(args, k.arg));
-    await checks.rateLimit(ctx, meta.rateLimit.name, { key: key as string });
+  if (meta.rateLimits.length > 0) {
+    const requests = limitRequests(meta.rateLimits, user, identities, args);
+    // One limit as it always was; a list all or nothing: a call one limit refuses spends none of the others.
+    if (requests.length === 1) await checks.rateLimit(ctx, requests[0]!.name, { key: requests[0]!.key });
+    else await checks.rateLimitAll(ctx, requests);
   }
   return { user, doc, accessLevel };
 }
@@ -299,9 +304,15 @@ async function enforce(checks: BuilderChecks, identities: boolean, meta: GuardMe
 export type CustomRequirements<R extends string, P extends string, K extends string> = {
   role?: R;
   permission?: PermissionName<P>;
-  /** Taken in mutations and actions only (a query refuses it with a `GuardConfigError`). */
-  rateLimit?: { name: K; key?: "user" | "global" };
+  /**
+   * Taken in mutations and actions only (a query refuses it with a `GuardConfigError`): one
+   * limit, or a non-empty list taken all or nothing, as a builder's.
+   */
+  rateLimit?: CustomRateLimit<K> | readonly [CustomRateLimit<K>, ...CustomRateLimit<K>[]];
 };
+
+/** One limit of {@link CustomRequirements}: a customization sees no arguments, so no `{ arg }` key. */
+export type CustomRateLimit<K extends string> = { name: K; key?: "user" | "global" };
 
 /** A convex-helpers customization (`customQuery(query, guard.customCtx(...))`). */
 export type GuardCustomization<User> = {
@@ -353,12 +364,7 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     customCtx: (requirements) => {
       // Read and checked once, as a builder's definition.
       const meta = metadata("query", { args: {}, handler: async () => null, ...(requirements as object) });
-      const refused = refusal(() => {
-        checkDefinition("guard.customCtx", { ...(requirements as object) }, CUSTOM_KEYS);
-        if (typeof meta.rateLimit?.key === "object") {
-          throw new GuardConfigError('guard.customCtx: rateLimit.key cannot be { arg }: a customization sees no arguments ("user" or "global", or a guard.mutation)');
-        }
-      });
+      const refused = refusal(() => checkCustom({ ...(requirements as object) }, meta));
       const custom = { ...meta, kind: "custom" as const };
       const checkNamed = untilPassed(() => checkNames("guard.customCtx", meta, names));
       const customization = {
@@ -367,7 +373,7 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
           if (refused !== undefined) throw refused.error;
           checkNamed();
           const db = (ctx as { db?: { insert?: unknown } }).db;
-          if (meta.rateLimit !== null && db !== undefined && typeof db.insert !== "function") {
+          if (meta.rateLimits.length > 0 && db !== undefined && typeof db.insert !== "function") {
             throw new GuardConfigError("guard.customCtx: a query cannot take from a rate limit (use it with customMutation or customAction)");
           }
           const { user } = await enforce(checks, names.identities, meta, ctx, {});

@@ -37,12 +37,7 @@ export type ReadLimit = { name: string; key: ((input: { args: unknown; actor: un
 export function checkLimits(where: string, rateLimit: unknown): void {
   if (rateLimit === undefined) return;
   if (!Array.isArray(rateLimit)) return checkLimit(where, rateLimit, "rateLimit");
-  // An empty list would be no limit at all, quietly; more than the engine decides at once
-  // (its bound, authored in src/ratelimit.rs) would refuse every call as the caller's.
-  if (rateLimit.length === 0) throw new GuardConfigError(`${where}: rateLimit lists no limit (leave it out for none)`);
-  if (rateLimit.length > RL_MAX_BATCH) {
-    throw new GuardConfigError(`${where}: rateLimit lists ${rateLimit.length} limits; at most ${RL_MAX_BATCH} are taken all or nothing`);
-  }
+  checkLimitCount(where, rateLimit);
   const actors = new Set<unknown>();
   // An index loop: a hole in a sparse list is an entry too (refused, not skipped).
   for (let i = 0; i < rateLimit.length; i++) {
@@ -53,6 +48,18 @@ export function checkLimits(where: string, rateLimit: unknown): void {
       if (actors.has(entry!.name)) throw new GuardConfigError(`${where}: rateLimit lists '${String(entry!.name)}' twice for the actor's key`);
       actors.add(entry!.name);
     }
+  }
+}
+
+/**
+ * Throws unless a listed `rateLimit` holds 1 to 16 limits: an empty list would be no limit at
+ * all, quietly; more than the engine decides at once (its bound, authored in src/ratelimit.rs)
+ * would refuse every call as the caller's. A safe action's and a builder's. @internal
+ */
+export function checkLimitCount(where: string, rateLimit: readonly unknown[]): void {
+  if (rateLimit.length === 0) throw new GuardConfigError(`${where}: rateLimit lists no limit (leave it out for none)`);
+  if (rateLimit.length > RL_MAX_BATCH) {
+    throw new GuardConfigError(`${where}: rateLimit lists ${rateLimit.length} limits; at most ${RL_MAX_BATCH} are taken all or nothing`);
   }
 }
 

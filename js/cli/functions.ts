@@ -83,7 +83,7 @@ const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
  * export const remove = guard.mutation(mutation, {
  *   args: { id: v.string() },
  *   role: "admin",                        // or permission: "delete:users"
- *   rateLimit: { name: "sendMessage", key: "user" },
+ *   rateLimit: { name: "sendMessage", key: "user" }, // or a list: [{ name: "ai" }, { name: "aiGlobal", key: "global" }]
  *   access: { table: "documents", arg: "id", level: "editor" },
  *   handler: async (ctx, args) => { ... },
  * });
@@ -91,7 +91,8 @@ const GUARD_BUILDERS = new Set(["query", "mutation", "action"]);
  * ```
  *
  * A builder always requires an authenticated user; `role`, `permission` and `access` add a
- * role, permission or document check; `rateLimit` a rate limit. Each `via` names the builder;
+ * role, permission or document check; `rateLimit` a rate limit, or each of a list one (`__guard`'s
+ * `rateLimits`; its `rateLimit` is the list's first only). Each `via` names the builder;
  * `made` (the builder's call, or customCtx's) names the guard whose configuration judges them.
  */
 export function readBuilderDeclaration(app: App, builder: string, definition: ts.ObjectLiteralExpression, made: ts.CallExpression): Facts {
@@ -116,7 +117,10 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
     };
     facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level"), guardCall: made });
   }
-  if (property(app, definition, "rateLimit") !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
+  // One limit, or one fact for each of a list (taken all or nothing): `rateLimit: []` is none.
+  const limits = property(app, definition, "rateLimit");
+  if (limits !== undefined && ts.isArrayLiteralExpression(limits)) limits.elements.forEach((_, i) => facts.rateLimits.push({ via: `${via} rateLimit[${i}]`, at }));
+  else if (limits !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
   return facts;
 }
 

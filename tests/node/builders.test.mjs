@@ -4,36 +4,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defineGuard, guardRequirements } from "convex-guard";
 import { v } from "convex/values";
+import { ada, builder, code, ctx, uma } from "./builder-ctx.mjs";
 
 const guard = defineGuard({
   roles: ["user", "admin"],
   permissions: { admin: ["notes:*"] },
   rateLimits: { post: { rate: 2, period: 60_000 } },
 });
-/** A builder like Convex's: it keeps the definition (the registered function is an object). */
-const builder = (def) => Object.assign(() => {}, { _handler: def.handler, exportArgs: () => "{}" });
-
-/** A mutation ctx whose caller is `user` (or nobody), with an in-memory rate-limit table. */
-function ctx(user, rows = []) {
-  const chain = { withIndex: (_i, range) => {
-    const want = {};
-    const q = { eq: (f, v) => ((want[f] = v), q) };
-    range(q);
-    const found = rows.filter((r) => Object.entries(want).every(([f, v]) => r[f] === v));
-    return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n), collect: async () => found };
-  } };
-  return {
-    auth: { getUserIdentity: async () => (user ? { tokenIdentifier: user.tokenIdentifier } : null) },
-    db: {
-      query: (table) => (table === "users" ? { withIndex: () => ({ unique: async () => user ?? null }) } : chain),
-      insert: async (_t, row) => rows.push({ _id: `r${rows.length}`, ...row }),
-      patch: async (id, fields) => Object.assign(rows.find((r) => r._id === id), fields),
-    },
-  };
-}
-const uma = { _id: "u1", tokenIdentifier: "i|uma", role: "user" };
-const ada = { _id: "u2", tokenIdentifier: "i|ada", role: "admin" };
-const code = (p) => p.then(() => "ok", (e) => e.data?.code ?? e.name);
 
 test("__guard is the documented shape, frozen and not enumerable", () => {
   const fn = guard.mutation(builder, {
@@ -50,6 +27,7 @@ test("__guard is the documented shape, frozen and not enumerable", () => {
     role: "admin",
     permission: "notes:write",
     rateLimit: { name: "post", key: { arg: "org" } },
+    rateLimits: [{ name: "post", key: { arg: "org" } }],
     access: null,
   });
   assert.ok(!Object.keys(fn).includes("__guard"));

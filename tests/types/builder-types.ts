@@ -106,6 +106,36 @@ guard.mutation(mutation, { args: { org: v.string() }, rateLimit: { name: "post",
 guard.mutation(mutation, { args: { n: v.number() }, rateLimit: { name: "post", key: { arg: "n" } }, handler: async () => null });
 // @ts-expect-error: a free string is not a key
 guard.mutation(mutation, { args: {}, rateLimit: { name: "post", key: "anything" }, handler: async () => null });
+// A list of limits, taken all or nothing: each name and `{ arg }` checked as one limit's.
+export const listed = guard.mutation(mutation, {
+  args: { org: v.string() },
+  rateLimit: [{ name: "post" }, { name: "post", key: "global" }, { name: "post", key: { arg: "org" } }],
+  handler: async (ctx, { org }) => `${ctx.user.name}:${org}`,
+});
+guard.action(action, { args: {}, rateLimit: [{ name: "post", key: "global" }], handler: async (ctx) => ctx.user.name });
+const declared = [{ name: "post" }, { name: "post", key: "global" }] as const;
+guard.mutation(mutation, { args: {}, rateLimit: declared, handler: async () => null });
+void ((meta?.rateLimits satisfies readonly { name: string; key: "user" | "global" | { arg: string } }[] | undefined));
+// @ts-expect-error: misspelt rate limit in a list
+guard.mutation(mutation, { args: {}, rateLimit: [{ name: "post" }, { name: "pots", key: "global" }], handler: async () => null });
+// @ts-expect-error: misspelt rate limit in an action's list
+guard.action(action, { args: {}, rateLimit: [{ name: "post" }, { name: "pots" }], handler: async () => null });
+// @ts-expect-error: an empty list is no limit
+guard.mutation(mutation, { args: {}, rateLimit: [], handler: async () => null });
+// @ts-expect-error: a key in a list from an argument the function does not have
+guard.mutation(mutation, { args: { org: v.string() }, rateLimit: [{ name: "post" }, { name: "post", key: { arg: "team" } }], handler: async () => null });
+// @ts-expect-error: a key in a list from a non-string argument
+guard.mutation(mutation, { args: { n: v.number() }, rateLimit: [{ name: "post" }, { name: "post", key: { arg: "n" } }], handler: async () => null });
+// @ts-expect-error: a free string is not a key, in a list either
+guard.mutation(mutation, { args: {}, rateLimit: [{ name: "post" }, { name: "post", key: "anything" }], handler: async () => null });
+// @ts-expect-error: a query cannot take from a list of limits
+guard.query(query, { args: {}, rateLimit: [{ name: "post" }], handler: async () => null });
+// A customization takes a list too, with no `{ arg }` key.
+guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "post", key: "global" }] });
+// @ts-expect-error: a customization sees no arguments
+guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "post", key: { arg: "org" } }] });
+// @ts-expect-error: misspelt rate limit in a customization's list
+guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "pots" }] });
 // @ts-expect-error: misspelt access level
 guard.query(query, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "edtor" }, handler: async () => null });
 // @ts-expect-error: a table not in the data model

@@ -147,6 +147,7 @@ describe("the same checks as convex-helpers customizations", () => {
       role: "admin",
       permission: null,
       rateLimit: { name: "upload", key: "global" },
+      rateLimits: [{ name: "upload", key: "global" }],
       access: null,
     });
   });
@@ -161,6 +162,7 @@ describe("declarations are readable and checked", () => {
       role: null,
       permission: null,
       rateLimit: null,
+      rateLimits: [],
       access: { table: "documents", arg: "id", level: "editor" },
     });
     expect(guardRequirements(guarded.importInto)).toMatchObject({

@@ -68,3 +68,14 @@ export const summarize = guard.action(action, {
   rateLimit: { name: "sendMessage" },
   handler: async (ctx, { topic }) => `${topic} for ${ctx.user.name}`,
 });
+
+/**
+ * Signed in: an upload, limited per user and for everyone, all or nothing (the list is taken
+ * through guard.rateLimitAll): a user over their own limit spends none of everyone's budget,
+ * and a call everyone's budget refuses spends none of the user's.
+ */
+export const uploadFile = guard.mutation(mutation, {
+  args: { size: v.number() },
+  rateLimit: [{ name: "upload" }, { name: "uploadGlobal", key: "global" }],
+  handler: async (_ctx, { size }) => ({ accepted: size }),
+});

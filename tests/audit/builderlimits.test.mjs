@@ -1,0 +1,59 @@
+// A builder's `rateLimit` as a list (`[{ name }, { name, key: "global" }]`, taken all or
+// nothing): each entry is a rate limit the audit counts, as one `{ name }` is; an empty list is
+// none (it is refused at every call, and limits nothing). Small apps written at test time, run
+// the way a user runs the audit: the bin of the packed tarball (AUDIT_CLI names another, to
+// show a test fails on an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, scratchApp, WIRING } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const POSTS = `import { v } from "convex/values";
+import { customMutation } from "convex-helpers/server/customFunctions";
+import { action, mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+const both = [{ name: "write" }, { name: "write", key: "global" }] as const;
+
+export const listed = guard.mutation(mutation, {
+  args: { body: v.string() },
+  rateLimit: [{ name: "write" }, { name: "write", key: "global" }],
+  handler: async (_ctx, { body }) => body,
+});
+
+export const listedConst = guard.action(action, {
+  args: {},
+  rateLimit: both,
+  handler: async () => null,
+});
+
+export const one = guard.mutation(mutation, {
+  args: {},
+  rateLimit: { name: "write" },
+  handler: async () => null,
+});
+
+export const empty = guard.mutation(mutation, {
+  args: {},
+  rateLimit: [] as never,
+  handler: async () => null,
+});
+
+const limited = customMutation(mutation, guard.customCtx({ rateLimit: [{ name: "write" }, { name: "write", key: "global" }] }));
+export const custom = limited({ args: {}, handler: async () => null });
+`;
+
+test("a builder's list of rate limits counts each entry; an empty list counts none", () => {
+  const app = scratchApp("builderlimits", "lists", { ...WIRING, "posts.ts": POSTS });
+  const r = auditReport(cli, app);
+  const fns = Object.fromEntries(r.functions.map((f) => [f.function, f]));
+  assert.deepEqual(fns["posts:listed"].rateLimits, ["guard.mutation rateLimit[0]", "guard.mutation rateLimit[1]"]);
+  assert.deepEqual(fns["posts:listedConst"].rateLimits, ["guard.action rateLimit[0]", "guard.action rateLimit[1]"]);
+  assert.deepEqual(fns["posts:one"].rateLimits, ["guard.mutation rateLimit"]);
+  assert.deepEqual(fns["posts:custom"].rateLimits, ["guard.customCtx rateLimit[0]", "guard.customCtx rateLimit[1]"]);
+  assert.deepEqual(fns["posts:empty"].rateLimits, []);
+  const noLimit = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function);
+  assert.deepEqual(noLimit, ["posts:empty"]);
+});
