@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX } from "./facts.js";
 import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName } from "./facts-syntax.js";
 import { outer } from "./flow.js";
+import { answersNoDocument, mentionsOutsideNoDocument } from "./nodocument.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
@@ -207,8 +208,9 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   if (!ts.isVariableDeclaration(parent)) return false;
   const names = aliases(handler, bindingNames(parent.name));
   const body = enclosingFunction(read) ?? handler;
-  if (what === "rows") return names.some((name) => returns(body, name, handsOn));
-  return names.some((name) => returns(body, name)) && !names.some((name) => comparesField(handler, name));
+  // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
+  if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n))));
+  return names.some((name) => returns(body, name, (e, x) => mentionsOutsideNoDocument(app, e, x))) && !names.some((name) => comparesField(handler, name));
 }
 
 /** Operators whose value is either operand's. */
@@ -217,11 +219,11 @@ const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.Ba
 /** Tests of a value that answer something else than the value. */
 const TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword]);
 
-/** Whether an expression hands on a variable's value: `x`, `{ x }`, `x.field`, `x.map(...)`; not only a test of it (`x !== null`, `!x`, `typeof x`, `x.length`). */
-function handsOn(expr: ts.Node, name: string): boolean {
+/** Whether an expression hands on a variable's value: `x`, `{ x }`, `x.field`, `x.map(...)`; not only a test of it (`x !== null`, `!x`, `typeof x`, `x.length`), nor inside what `skip` says hands nothing on. */
+function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (found) return;
+    if (found || skip(n)) return;
     if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const p = n.parent;
       const tested = (ts.isBinaryExpression(p) && TESTS.has(p.operatorToken.kind)) || (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(p) || (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "length");

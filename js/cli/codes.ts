@@ -28,14 +28,19 @@ export interface CodeExposure extends Loc {
 
 const WRITING = new Set(["insert", "patch", "replace"]);
 
-/** The places a handler's issued code leaves it: its returns, the scheduler's arguments, the database's writes. */
-export function exposedCodes(app: App, handler: ts.SignatureDeclaration): CodeExposure[] {
-  const issues = new Set<ts.Node>();
+/**
+ * The places a handler's issued code leaves it: its returns, the scheduler's arguments, the
+ * database's writes. `given`: the calls whose answer is the code's (coderelays.ts: a public
+ * action's `ctx.runMutation` of an internal mutation that returns it), instead of the handler's
+ * own `guard.issueConfirmation` calls.
+ */
+export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?: ReadonlySet<ts.Node>): CodeExposure[] {
+  const issues = new Set<ts.Node>(given);
   const findIssues = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "issueConfirmation") issues.add(n);
     ts.forEachChild(n, findIssues);
   };
-  findIssues(handler);
+  if (given === undefined) findIssues(handler);
   if (issues.size === 0) return [];
   const answers = new Set<string>();
   const codes = new Set<string>();

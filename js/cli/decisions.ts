@@ -68,7 +68,7 @@ function awaited(call: ts.CallExpression): boolean {
 }
 
 /** Whether a rate limit's options leave it throwing its denials: none, or an object (through a `const`) whose `throws` is absent or `true`, with no spread. */
-function throwsOnDenial(app: App, call: ts.CallExpression): boolean {
+export function throwsOnDenial(app: App, call: ts.CallExpression): boolean {
   const given = call.arguments[2];
   if (given === undefined) return true;
   let options = skipOuter(given);

@@ -59,7 +59,7 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
 }
 
 /** `internal.a.b.c` (or `api.`), imported from the app's own `_generated/api`, through `const`s: `a/b:c`. */
-function reference(app: App, expr: ts.Expression): { text: string; target: string } | undefined {
+export function reference(app: App, expr: ts.Expression): { text: string; target: string } | undefined {
   let e = skipOuter(expr);
   for (let depth = 0; depth < 4 && ts.isIdentifier(e); depth++) {
     const init = app.constInitializer(e);

@@ -3,7 +3,7 @@
 import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
-import type { GuardTable } from "./writes.js";
+import { PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
@@ -28,6 +28,11 @@ export const RULES = {
     severity: "medium",
     title: "public mutation or action with no rate limit",
     fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll), with a key taken from the server (README: \"Keys come from the server\"), and let its denial throw (or test its answer and leave).",
+  },
+  "rate-limits-split": {
+    severity: "low",
+    title: "two rate limits taken one by one, where a later one's refusal has already spent an earlier one's budget",
+    fix: "Take the limits together, all or nothing: one guard.rateLimitAll(ctx, [{ name, key }, ...]) call (README: \"Checks in actions\"); a builder's or safe action's declared rateLimit is a take of its own, so take every limit in that one call, or declare them all in the one rateLimit where it takes a list.",
   },
   "action-env-unsafe": {
     severity: "high",
@@ -156,39 +161,6 @@ const ARG_KEY_FIX =
 /** The fix of a function whose only check may be in a function it runs. */
 const RUN_FIX =
   "Check the caller in this function too (guard.requireUser(ctx), or action(guard.safeAction({ ... })), before ctx.runQuery/runMutation: a check in the called function does not stop what this one does before or around the call), or, if the called function's check is the one you rely on, allowlist it: // convex-guard-allow: public-no-auth <reason>.";
-
-/** What to call instead of writing one of the guard's tables. */
-const TABLE_FIX: Record<GuardTable, string> = {
-  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (README: \"Data access boundaries\").",
-  groups: "Manage groups through guard.createGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write the README documents (\"Deleting a group\").",
-  members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (README: \"Groups\").",
-  rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (README: \"Rate limiting\").",
-  codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
-  audit: "Write audit rows through guard.audit.log, which redacts secrets and checks its table; deleting old rows in a retention job is the one direct write the README documents.",
-};
-
-/** What the rows of each of the guard's tables hold, for the message of a read. */
-const READ_WHAT: Record<GuardTable, string> = {
-  grants: "who has access to which document",
-  groups: "every group and its owner",
-  members: "every group's members and invitations",
-  rateLimits: "every caller's rate-limit keys, ids, e-mails or IPs, and budgets",
-  codes: "the codes' keyed hashes, attempts left and failure counts",
-  audit: "the audit trail: every user's actions, outcomes and details",
-};
-
-/** What to call instead of reading one of the guard's tables. */
-const READ_FIX: Record<GuardTable, string> = {
-  grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (README: listGrants).",
-  groups: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
-  members: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
-  rateLimits: "Ask guard.checkRateLimit(ctx, name, { key }) for the caller's own budget (it writes nothing); an admin's view reads the table after guard.requirePermission or a role above the lowest.",
-  codes: "Leave the codes table to guard.issueConfirmation and guard.consumeConfirmation: no caller needs its rows; an admin's view reads it after guard.requirePermission or a role above the lowest.",
-  audit: "Read the trail through guard.audit.list, which requires the readers of confirmations.audit.readers, or check a role above the lowest or a permission before the read; a user's own history (rows selected by their id) is allowlisted with its reason.",
-};
-
-/** The tables whose rows no caller needs: read at all (not only returned) around the API is reported. */
-const PRIVATE_TABLES: ReadonlySet<GuardTable> = new Set(["rateLimits", "codes", "audit"]);
 
 /** `guard.rateLimit("login")` -> `'login'`; a limit named otherwise keeps its `via`. */
 function limitName(via: string): string {

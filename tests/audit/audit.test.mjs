@@ -1070,7 +1070,7 @@ test("--rules lists every rule id with its severity", () => {
   const r = run(["audit", "--rules"]);
   assert.equal(r.status, 0);
   const listed = [["public-no-auth", "high"], ["public-no-rate-limit", "medium"], ["destructive-unconfirmed", "high"], ["any-args", "medium"], ["confirmation-rollback", "high"], ["unchecked-id-delete", "high"]];
-  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"], ["decision-tested-as-boolean", "high"]);
+  listed.push(["unchecked-id-write", "high"], ["unchecked-role-write", "high"], ["guard-table-write", "medium"], ["guard-table-read", "high"], ["code-exposed", "high"], ["audit-rollback", "medium"], ["decision-tested-as-boolean", "high"], ["rate-limits-split", "low"]);
   for (const [rule, severity] of listed) {
     assert.match(r.stdout, new RegExp(`^${rule} +${severity} `, "m"));
   }

@@ -1,0 +1,46 @@
+// The guard's methods whose answer carries no document: a mention of a document inside one of
+// their calls hands the document to nobody. `unchecked-id-read` (argflow.ts `returned`) asks
+// whether a read document reaches a `return`; in
+//
+//   const ws = await ctx.db.get(workspaceId);
+//   return await guard.acceptGroupInvite(ctx, ws.groupId); // a boolean
+//
+// the `return` mentions `ws`, but only as an argument of a call that answers a boolean, as
+// `const accepted = await guard.acceptGroupInvite(ctx, ws.groupId); return accepted` does.
+//
+// Listed by what each answers (js/access.ts, access-move.ts, access-grants.ts, authz.ts,
+// ratelimit.ts, confirm.ts, audit.ts): an id of a new row, a boolean, nothing, a decision, a
+// count, a code. Any other guard method (`readable`, `readableMany`, `requireAccess`,
+// `listAccessible`, `listGrants`, `listMyGroups`, `getUser` and the `require*` checks,
+// `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call keep the mention: their
+// answer may hold the document, or rows about it.
+import ts from "typescript";
+import { GUARD, type App } from "./program.js";
+
+export const NO_DOCUMENT = new Set([
+  // access: a grant's or a group's id, a boolean, nothing, a membership's state
+  ...["share", "revoke", "transferOwnership", "moveDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember"],
+  // decisions: a boolean, or `{ ok, reason }`
+  ...["can", "roleAtLeast", "isRole", "levelAtLeast", "canShare", "canTransfer"],
+  // rate limits: a decision, a budget's state, nothing
+  ...["rateLimit", "rateLimitAll", "checkRateLimit", "resetRateLimit"],
+  // confirmations, a user forgotten, the audit trail's row written: a code, an outcome, counts, an id
+  ...["issueConfirmation", "consumeConfirmation", "assertConfirmed", "forgetUser", "log"],
+]);
+
+/** Whether a node is a call of the guard whose answer carries no document. */
+export function answersNoDocument(app: App, n: ts.Node): boolean {
+  return ts.isCallExpression(n) && NO_DOCUMENT.has(app.calleeFrom(n, GUARD)?.name ?? "");
+}
+
+/** Whether an expression mentions a variable (not as a member's name) outside the guard calls whose answer carries no document. */
+export function mentionsOutsideNoDocument(app: App, expr: ts.Node, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || answersNoDocument(app, n)) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
+}
