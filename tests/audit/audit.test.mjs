@@ -668,7 +668,6 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:requestDeletionCode code-exposed",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
-    "documents:deleteDocument destructive-unconfirmed",
     "documents:deleteDocument public-no-rate-limit",
     "documents:moveDocument public-no-rate-limit",
     "documents:moveFolder public-no-rate-limit",
