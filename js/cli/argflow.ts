@@ -3,7 +3,7 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { answersNoDocument, mentionsOutsideNoDocument } from "./nodocument.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
@@ -205,6 +205,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const o = outer(node);
   const parent = o.parent;
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
+  // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
+  if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
   if (!ts.isVariableDeclaration(parent)) return false;
   const names = aliases(handler, bindingNames(parent.name));
   const body = enclosingFunction(read) ?? handler;
@@ -300,7 +302,7 @@ export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isReturnStatement(n) && n.expression !== undefined && mentions(n.expression, name)) found = true;
+    if ((ts.isReturnStatement(n) || throwsConvexError(n)) && n.expression !== undefined && mentions(n.expression, name)) found = true;
     else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
     else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };

@@ -14,7 +14,7 @@
 // `ctx.scheduler.runAfter`/`runAt`, it is reported. Passed to `fetch` or a provider's SDK, it is
 // the documented way.
 import ts from "typescript";
-import { exposedCodes } from "./codes.js";
+import { exposedCodes, exposureMessage } from "./codes.js";
 import { reference } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import type { App } from "./program.js";
@@ -41,8 +41,7 @@ export function relayedCodeFindings(app: App, functions: ConvexFunction[]): Find
     const from = [...new Set(relays.values())].join(" or ");
     for (const c of exposedCodes(app, fn.handler, new Set(relays.keys()))) {
       const what = `the one-time code that ${from} (an internal mutation, through ctx.runMutation) issued and returned to it`;
-      const message = c.how === "returned" ? `public action ${fn.id} returns ${what}, to its own caller: a session alone confirms, with no out-of-band channel` : `public action ${fn.id} passes ${what} to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)`;
-      out.push(finding("code-exposed", fn.id, c, message));
+      out.push(finding("code-exposed", fn.id, c, exposureMessage(c, `public action ${fn.id}`, what)));
     }
   }
   return out;

@@ -15,13 +15,18 @@
 // is the documented pattern.
 import ts from "typescript";
 import { CONVEX, GUARD } from "./facts.js";
-import { enclosingFunction, isDatabase, schedules } from "./facts-syntax.js";
+import { enclosingFunction, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 
 export interface CodeExposure extends Loc {
-  /** `returned`: in the function's answer; `scheduled`: an argument of ctx.scheduler.runAfter/runAt; `stored`: a value of ctx.db.insert/patch/replace. */
-  how: "returned" | "scheduled" | "stored";
+  /**
+   * `returned`: in the function's answer; `thrown`: in a thrown `ConvexError`, whose data
+   * reaches the caller as an answer does; `logged`: in another thrown error, whose message the
+   * deployment's logs keep in clear; `scheduled`: an argument of ctx.scheduler.runAfter/runAt;
+   * `stored`: a value of ctx.db.insert/patch/replace.
+   */
+  how: "returned" | "thrown" | "logged" | "scheduled" | "stored";
   /** The call that takes the code (`ctx.scheduler.runAfter`, `ctx.db.insert`), or `return`. */
   via: string;
 }
@@ -96,6 +101,9 @@ export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?:
   const out: CodeExposure[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isReturnStatement(n) && n.expression !== undefined && enclosingFunction(n) === handler && carries(n.expression)) out.push({ ...app.loc(n), how: "returned", via: "return" });
+    if (ts.isThrowStatement(n) && enclosingFunction(n) === handler && carries(n.expression)) {
+      out.push(throwsConvexError(n) ? { ...app.loc(n), how: "thrown", via: "throw new ConvexError" } : { ...app.loc(n), how: "logged", via: "throw" });
+    }
     if (n === handler && ts.isArrowFunction(n) && !ts.isBlock(n.body) && carries(n.body)) out.push({ ...app.loc(n.body), how: "returned", via: "return" });
     if (ts.isCallExpression(n)) {
       const path = app.memberPath(n.expression);
@@ -108,4 +116,24 @@ export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?:
   };
   visit(handler);
   return out;
+}
+
+/** Whether code exposure `c` is found in an internal function too (not only in the public one whose caller gets it). */
+export const leavesEveryFunction = (c: CodeExposure): boolean => c.how !== "returned" && c.how !== "thrown";
+
+/** A `code-exposed` finding's message: `who` (`public action x`, or the function's id) does `c` with `what` (the code). */
+export function exposureMessage(c: CodeExposure, who: string, what: string): string {
+  const alone = "a session alone confirms, with no out-of-band channel";
+  switch (c.how) {
+    case "returned":
+      return `${who} returns ${what} to its caller: ${alone}`;
+    case "thrown":
+      return `${who} throws ${what} in a ConvexError, whose data reaches its caller: ${alone}`;
+    case "logged":
+      return `${who} throws ${what} in an error's message: the deployment's logs keep it in clear, and a development deployment shows it to the caller`;
+    case "scheduled":
+      return `${who} passes ${what} to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)`;
+    case "stored":
+      return `${who} writes ${what} with ${c.via}: only its keyed hash may be stored`;
+  }
 }

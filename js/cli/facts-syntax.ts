@@ -384,3 +384,13 @@ export function guardShown(call: ts.CallExpression, trail: boolean): string {
   const text = ts.isPropertyAccessExpression(callee) ? callee.expression.getText() : "";
   return /^[A-Za-z_$][\w$]*(\.audit)?$/.test(text) && text.endsWith(".audit") === trail ? text : trail ? "guard.audit" : "guard";
 }
+
+/**
+ * `throw new ConvexError(...)`: a throw whose data reaches the caller, as a return does (a
+ * plain `Error`'s message is redacted for the caller in production, but kept in the logs).
+ */
+export function throwsConvexError(n: ts.Node): n is ts.ThrowStatement {
+  if (!ts.isThrowStatement(n)) return false;
+  const e = skipOuter(n.expression);
+  return ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "ConvexError";
+}

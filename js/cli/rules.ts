@@ -3,6 +3,7 @@
 import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
+import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 
@@ -92,7 +93,7 @@ export const RULES = {
   "code-exposed": {
     severity: "high",
     title: "the one-time code of guard.issueConfirmation is returned to the client, scheduled or stored",
-    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function, pass it to ctx.scheduler (its arguments are stored in clear) or write it with ctx.db (README: \"Confirmation codes\").",
+    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function (nor throw it: a ConvexError's data reaches the caller, an error's message the logs), pass it to ctx.scheduler (its arguments are stored in clear) or write it with ctx.db (README: \"Confirmation codes\").",
   },
   "fail-open-role": {
     severity: "high",
@@ -309,9 +310,9 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // The code leaves the call that issued it: to a client (a public function's answer; an
   // internal mutation answers the action that sends it, the documented way), or into storage.
   for (const c of fn.codeExposures) {
-    if (c.how === "returned" && !publicFn) continue;
-    const message = c.how === "returned" ? `public ${fn.kind} ${fn.id} returns the one-time code of guard.issueConfirmation to its caller: a session alone confirms, with no out-of-band channel` : c.how === "scheduled" ? `${fn.id} passes the one-time code of guard.issueConfirmation to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)` : `${fn.id} writes the one-time code of guard.issueConfirmation with ${c.via}: only its keyed hash may be stored`;
-    out.push(finding("code-exposed", fn.id, c, message));
+    if (!leavesEveryFunction(c) && !publicFn) continue;
+    const who = leavesEveryFunction(c) ? fn.id : `public ${fn.kind} ${fn.id}`;
+    out.push(finding("code-exposed", fn.id, c, exposureMessage(c, who, "the one-time code of guard.issueConfirmation")));
   }
   for (const w of fn.writes.tableWrites) {
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;

@@ -194,7 +194,7 @@ export const expiryOnly = action({
   assert.equal(r.findings.length, 4);
   assert.ok(r.findings.every((f) => f.severity === "high"));
   const destructured = r.findings.find((f) => f.function === "codes:destructured");
-  assert.equal(destructured.message, "public action codes:destructured returns the one-time code that internal.codes.issueCode (an internal mutation, through ctx.runMutation) issued and returned to it, to its own caller: a session alone confirms, with no out-of-band channel");
+  assert.equal(destructured.message, "public action codes:destructured returns the one-time code that internal.codes.issueCode (an internal mutation, through ctx.runMutation) issued and returned to it to its caller: a session alone confirms, with no out-of-band channel");
   assert.match(r.findings.find((f) => f.function === "codes:scheduled").message, /passes the one-time code that internal\.codes\.issueCode .* to ctx\.scheduler\.runAfter: a scheduled function's arguments are stored in clear/);
 });
 
