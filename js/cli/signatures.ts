@@ -12,12 +12,14 @@
 // imports and aliases; never by a name: the app's own `verify` is not a signature check. A
 // check counts when it throws out of the handler (not caught, or caught by a `catch` that
 // leaves running nothing), on every path, before the handler runs or schedules anything; also
-// in a helper of the app the handler calls (one level), when its throw leaves both.
+// in a helper of the app the handler calls (one level), when its throw leaves both, or when the
+// helper answers the check's result or a falsy value (Convex's Clerk guide: `catch { return
+// null }`) and the handler leaves on a falsy answer before it runs anything.
 import ts from "typescript";
 import { isUnreadable, readValue } from "./config.js";
 import { RUNS, SHORT_CIRCUIT, type FactsFinder, type Use } from "./facts.js";
 import { schedules, throwingIn } from "./facts-syntax.js";
-import { alwaysLeaves } from "./flow.js";
+import { alwaysLeaves, THROWS } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
@@ -53,12 +55,21 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
       continue;
     }
     const helper = app.appFunction(call);
-    if (helper === undefined || helper === handler || !("body" in helper) || helper.body === undefined) continue;
+    // A generator's body runs on its first `next()`, not when it is called.
+    if (helper === undefined || helper === handler || !("body" in helper) || helper.body === undefined || helper.asteriskToken !== undefined) continue;
     const async = (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
+    if (!holds(app, finder, call, handler, async)) continue;
+    // Its throw leaves the helper (a `catch` around it throws), before any `return`; or the
+    // helper answers its result or a falsy value, which the handler leaves on.
     const inner = callsIn(helper)
       .map((c) => ({ c, made: recognize(app, c) }))
-      .find(({ c, made }) => made !== undefined && !returnsBefore(helper, c) && holds(app, finder, c, helper, made.async));
-    if (inner !== undefined && holds(app, finder, call, handler, async)) {
+      .find(({ c, made }) => {
+        if (made === undefined) return false;
+        if (!returnsBefore(helper, c) && holds(app, finder, c, helper, made.async, THROWS)) return true;
+        const falsy = holds(app, finder, c, helper, made.async) ? falsyAnswers(app, helper, c) : undefined;
+        return falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy);
+      });
+    if (inner !== undefined) {
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       out.push({ via: `${name} -> ${inner.made!.via}`, at: app.loc(inner.c) });
     }
@@ -132,10 +143,11 @@ const SETTLING = new Set(["allSettled", "race", "any"]);
  * Whether `call`'s throw (its rejection, awaited, when `async`) leaves `fn` on every path that
  * goes past it, and it runs before `fn` runs or schedules anything: not in a branch, a loop, a
  * `catch`, a callback or on the right of `&&`/`||`/`??`; every `try` around it has a `catch`
- * that leaves (a throw, or a return: a `Response` naming the error is no data) running nothing,
- * and no `finally` that returns or runs anything.
+ * that leaves (a throw, or a return: a `Response` naming the error is no data; a throw only when
+ * `answer` is THROWS, in a helper whose return its caller goes on from) running nothing, and no
+ * `finally` that returns or runs anything.
  */
-function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.SignatureDeclaration, async: boolean): boolean {
+function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.SignatureDeclaration, async: boolean, answer?: string): boolean {
   if (call.flags & ts.NodeFlags.OptionalChain) return false; // `wh?.verify(...)`
   let up: ts.Node = call.parent;
   while (ts.isParenthesizedExpression(up) || ts.isAsExpression(up) || ts.isNonNullExpression(up) || ts.isSatisfiesExpression(up)) up = up.parent;
@@ -150,12 +162,12 @@ function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.Si
     if (ts.isTryStatement(p) && node === p.tryBlock) {
       const clause = p.catchClause;
       const caught = clause?.variableDeclaration !== undefined && ts.isIdentifier(clause.variableDeclaration.name) ? clause.variableDeclaration.name.text : undefined;
-      if (clause !== undefined && (!alwaysLeaves(clause.block, throwingIn(app), caught) || runsIn(app, finder, clause.block, fn).length > 0)) return false;
+      if (clause !== undefined && (!alwaysLeaves(clause.block, throwingIn(app), answer ?? caught) || runsIn(app, finder, clause.block, fn).length > 0)) return false;
       if (p.finallyBlock !== undefined && (returnsBefore(p.finallyBlock, undefined) || runsIn(app, finder, p.finallyBlock, fn).length > 0)) return false;
     }
   }
-  // Nothing run before it (a call whose arguments it is in runs after it).
-  return !runsIn(app, finder, fn, fn).some((r) => r.getStart() < call.getStart() && !(r.pos <= call.pos && call.end <= r.end));
+  // Nothing run before it (a call whose arguments it is in runs after it; one in its arguments, before).
+  return !runsIn(app, finder, fn, fn).some((r) => r !== call && (r.getStart() < call.getStart() ? !(r.pos <= call.pos && call.end <= r.end) : r.end <= call.end));
 }
 
 /** Calls in `code` that run or schedule a Convex function: `ctx.runMutation` and its kin, `ctx.scheduler.runAfter`/`runAt`, or a helper of the app that runs one. */
@@ -179,4 +191,89 @@ function returnsBefore(code: ts.Node, call: ts.Node | undefined): boolean {
   };
   visit(code);
   return found;
+}
+
+/**
+ * What a helper answers besides `check`'s result (returned, cast, or held in a `const`, on either
+ * side of a `?:`): the falsy values it may return (`null`, `undefined` and a `return;` or its end,
+ * `false`); undefined when it may return anything else (`{}`, `req.json()`, the caught error).
+ */
+function falsyAnswers(app: App, helper: ts.SignatureDeclaration, check: ts.CallExpression): Set<string> | undefined {
+  const body = "body" in helper ? helper.body : undefined;
+  if (body === undefined || !ts.isBlock(body)) return undefined;
+  const falsy = new Set<string>();
+  let other = false;
+  const answer = (e: ts.Expression | undefined): void => {
+    e = e === undefined ? undefined : skipOuter(e);
+    if (e === undefined || (ts.isIdentifier(e) && e.text === "undefined") || ts.isVoidExpression(e)) falsy.add("undefined");
+    else if (e.kind === ts.SyntaxKind.NullKeyword || e.kind === ts.SyntaxKind.FalseKeyword) falsy.add(e.getText());
+    else if (ts.isConditionalExpression(e)) [e.whenTrue, e.whenFalse].forEach(answer);
+    else if (e !== check && !holdsResult(app, e, check)) other = true;
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) answer(n.expression);
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  body.statements.forEach(visit);
+  if (mayEnd(body)) falsy.add("undefined");
+  return other ? undefined : falsy;
+}
+
+/** `event` of `const event = wh.verify(...)` (cast or awaited): a `const` holding the check's result. */
+function holdsResult(app: App, e: ts.Expression, check: ts.CallExpression): boolean {
+  const decl = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
+  return decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && skipOuter(decl.initializer) === check && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) !== 0;
+}
+
+/** Whether a statement may end without a `return` or a throw (at the end of a helper: answers `undefined`); in doubt, it may. */
+function mayEnd(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return false;
+  if (ts.isBlock(s)) return s.statements.every(mayEnd);
+  if (ts.isIfStatement(s)) return s.elseStatement === undefined || mayEnd(s.thenStatement) || mayEnd(s.elseStatement);
+  if (!ts.isTryStatement(s)) return true;
+  return (s.finallyBlock === undefined || mayEnd(s.finallyBlock)) && (mayEnd(s.tryBlock) || (s.catchClause !== undefined && mayEnd(s.catchClause.block)));
+}
+
+/**
+ * Whether the handler holds the helper's answer in a `const` (`const event = await
+ * validateRequest(request)`) and, before it runs or schedules anything, leaves when it is one of
+ * the helper's `falsy` answers (`if (!event) return new Response("Error occured", { status: 400 })`).
+ */
+function leavesOnFalsy(app: App, finder: FactsFinder, call: ts.CallExpression, handler: ts.SignatureDeclaration, falsy: Set<string>): boolean {
+  let decl: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(decl) || ts.isAwaitExpression(decl) || ts.isAsExpression(decl) || ts.isNonNullExpression(decl) || ts.isSatisfiesExpression(decl)) decl = decl.parent;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return false;
+  const runs = (n: ts.Node): boolean => runsIn(app, finder, n, handler).some((r) => r !== call);
+  if (runs(statement)) return false;
+  const held = app.symbol(decl.name);
+  const rest = statement.parent.statements;
+  for (let i = rest.indexOf(statement) + 1; i < rest.length; i++) {
+    const s = rest[i]!;
+    if (ts.isIfStatement(s) && [...falsy].every((value) => trueWhen(app, s.expression, held, value))) {
+      return !runs(s.expression) && !runs(s.thenStatement) && alwaysLeaves(s.thenStatement, throwingIn(app));
+    }
+    if (runs(s) || jumps(s)) return false; // between the call and its test: nothing run, no `break` past the test
+  }
+  return false;
+}
+
+/** Whether a condition is true when the `const` `held` holds `value` (`null`, `undefined`, `false`): `!event`, `event === null`, `event == null`, `... || ...`. */
+function trueWhen(app: App, e: ts.Expression, held: ts.Symbol | undefined, value: string): boolean {
+  e = skipOuter(e);
+  const isHeld = (x: ts.Expression): boolean => held !== undefined && ts.isIdentifier(skipOuter(x)) && app.symbol(skipOuter(x)) === held;
+  if (ts.isPrefixUnaryExpression(e)) return e.operator === ts.SyntaxKind.ExclamationToken && isHeld(e.operand);
+  if (!ts.isBinaryExpression(e)) return false;
+  const op = e.operatorToken.kind;
+  if (op === ts.SyntaxKind.BarBarToken) return trueWhen(app, e.left, held, value) || trueWhen(app, e.right, held, value);
+  const other = isHeld(e.left) ? skipOuter(e.right) : isHeld(e.right) ? skipOuter(e.left) : undefined;
+  const text = other === undefined ? undefined : ts.isIdentifier(other) && other.text === "undefined" ? "undefined" : other.kind === ts.SyntaxKind.NullKeyword || other.kind === ts.SyntaxKind.FalseKeyword ? other.getText() : undefined;
+  if (op === ts.SyntaxKind.EqualsEqualsEqualsToken) return text === value;
+  return op === ts.SyntaxKind.EqualsEqualsToken && (text === "null" || text === "undefined") && value !== "false";
+}
+
+/** Whether a statement has a `break` or `continue` (outside nested functions): it may jump past the test. */
+function jumps(s: ts.Node): boolean {
+  return ts.isBreakOrContinueStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => jumps(c) || undefined) === true);
 }

@@ -6,66 +6,16 @@
 // apps written at test time, run the way a user runs the audit: the bin of the packed tarball
 // (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { auditReport, scratchApp } from "./apps.mjs";
+import { auditReport } from "./apps.mjs";
+import { webhookApp } from "./webhooks.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 
-const WEBHOOK_CLASS = `export interface WebhookRequiredHeaders { "svix-id": string; "svix-timestamp": string; "svix-signature": string }
-export interface WebhookOptions { format?: "raw" }
-export declare class Webhook {
-  constructor(secret: string | Uint8Array, options?: WebhookOptions);
-  verify(payload: string | Uint8Array, headers_: WebhookRequiredHeaders | Record<string, string>): unknown;
-  sign(msgId: string, timestamp: Date, payload: string | Uint8Array): string;
-}
-`;
-
-/** The dependencies' declarations, in the shape the real packages ship them (svix 1.x, standardwebhooks 1.x, stripe 23, @clerk/backend 3). */
-const PACKAGES = {
-  "svix/package.json": `{ "name": "svix", "version": "1.99.1", "main": "./dist/index.js", "types": "./dist/index.d.ts" }`,
-  "svix/dist/index.d.ts": `export * from "./webhook";\n`,
-  "svix/dist/webhook.d.ts": WEBHOOK_CLASS,
-  "standardwebhooks/package.json": `{ "name": "standardwebhooks", "version": "1.1.1", "main": "./dist/index.js", "types": "./dist/index.d.ts" }`,
-  "standardwebhooks/dist/index.d.ts": WEBHOOK_CLASS,
-  "stripe/package.json": `{ "name": "stripe", "version": "23.2.0", "exports": { ".": { "types": "./esm/stripe.esm.node.d.ts", "default": "./esm/stripe.esm.node.js" } }, "types": "./esm/stripe.esm.node.d.ts" }`,
-  "stripe/esm/stripe.esm.node.d.ts": `import { Webhooks } from "./Webhooks.js";
-export declare class Stripe {
-  constructor(key: string, config?: { apiVersion?: string });
-  static webhooks: Webhooks;
-  webhooks: Webhooks;
-}
-export declare namespace Stripe {
-  type Event = import("./Webhooks.js").Event;
-}
-export default Stripe;
-`,
-  "stripe/esm/Webhooks.d.ts": `export interface Event { id: string; type: string; data: { object: unknown } }
-export type Webhooks = {
-  constructEvent: (payload: string | Uint8Array, header: string | string[], secret: string) => Event;
-  constructEventAsync: (payload: string | Uint8Array, header: string | string[], secret: string) => Promise<Event>;
-  constructEventWithoutVerification: (payload: string) => Event;
-};
-`,
-  "@clerk/backend/package.json": `{ "name": "@clerk/backend", "version": "3.25.0", "exports": { "./webhooks": { "types": "./dist/webhooks.d.ts", "default": "./dist/webhooks.mjs" } } }`,
-  "@clerk/backend/dist/webhooks.d.ts": `export type WebhookEvent = { type: string; data: Record<string, unknown> };
-export type VerifyWebhookOptions = { signingSecret?: string };
-export declare function verifyWebhook(request: Request, options?: VerifyWebhookOptions): Promise<WebhookEvent>;
-`,
-};
-
 /** An app under target/audit-tests/signatures/<name>: `files` under convex/, the packages' stubs in its node_modules. */
-function app(name, files) {
-  const dir = scratchApp("signatures", name, files);
-  for (const [file, text] of Object.entries(PACKAGES)) {
-    mkdirSync(dirname(`${dir}/node_modules/${file}`), { recursive: true });
-    writeFileSync(`${dir}/node_modules/${file}`, text);
-  }
-  return dir;
-}
+const app = (name, files) => webhookApp("signatures", name, files);
 
 /** A route whose handler is `body`, at `path`. */
 const route = (path, body) => `
@@ -179,6 +129,13 @@ ${RECORD}`,
       return new Response(null, { status: 400 });
     }
 ${RECORD}`,
+  // A run in the check's arguments: it runs first.
+  "/args/runs": `${READ}
+    new Webhook(process.env.SVIX_SECRET!).verify(await ctx.runMutation(anyApi.webhooks.record, { body: payload }), headers);
+    return new Response(null, { status: 204 });`,
+  // A generator helper: its body, and the check in it, runs on its first next(), not when called.
+  "/generator": `    const payload = JSON.stringify(await verifiedLater(request));
+${RECORD}`,
 };
 
 const HEAD = `import { anyApi, httpRouter } from "convex/server";
@@ -200,6 +157,10 @@ async function verified(request: Request): Promise<unknown> {
   const wh = new Webhook(process.env.CLERK_WEBHOOK_SECRET!);
   const headers = { "svix-id": request.headers.get("svix-id")!, "svix-timestamp": request.headers.get("svix-timestamp")!, "svix-signature": request.headers.get("svix-signature")! };
   return wh.verify(await request.text(), headers);
+}
+
+async function* verifiedLater(request: Request): AsyncGenerator<unknown> {
+  yield new Webhook(process.env.CLERK_WEBHOOK_SECRET!).verify(await request.text(), { "svix-id": request.headers.get("svix-id")! });
 }
 
 const http = httpRouter();
@@ -242,7 +203,7 @@ test("the listing shows the signature check recognized, by its package", () => {
   assert.match(r.stdout, /^http POST \/late +httpAction +- +- +NONE /m);
 });
 
-test("a swallowing catch, a check after a run, an impostor class, a local verify, an unawaited or conditional check are no check", () => {
+test("a swallowing catch, a check after a run or with one in its arguments, an impostor class, a local verify, an unawaited or conditional check, a generator's are no check", () => {
   for (const path of Object.keys(UNRECOGNIZED)) {
     assert.deepEqual(rulesOf(report, path), ["public-no-auth", "public-no-rate-limit"], path);
     assert.deepEqual(fnOf(report, path).signatures, [], path);
