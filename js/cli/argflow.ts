@@ -286,9 +286,9 @@ export function aliases(handler: ts.Node, names: string[]): string[] {
   for (let pass = 0; pass < 3; pass++) {
     const before = all.size;
     const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined) {
-        const init = skipOuter(n.initializer);
-        if (ts.isIdentifier(init) && all.has(init.text)) all.add(n.name.text);
+      // A copy, or a value read from one (`const name = team?.name ?? ""`, `const { title } = doc`).
+      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && holdsValueOf(n.initializer, all)) {
+        for (const name of bindingNames(n.name)) all.add(name);
       }
       ts.forEachChild(n, visit);
     };
@@ -296,6 +296,32 @@ export function aliases(handler: ts.Node, names: string[]): string[] {
     if (all.size === before) break;
   }
   return [...all];
+}
+
+/**
+ * Whether an expression's value is, or holds, a value read from one of `names`: the name, a
+ * field of it (`doc.title`, `doc?.a.b`, `doc[k]`), either side of `??`/`||`, the right of `&&`, a branch of `?:`,
+ * a template, object or array made of one. Not a test of it (`doc !== null`, `!doc`,
+ * `doc.ownerId === id`) nor a call's answer (`f(doc)`).
+ */
+function holdsValueOf(e: ts.Node, names: ReadonlySet<string>): boolean {
+  e = ts.isExpression(e) ? skipOuter(e) : e;
+  if (ts.isAwaitExpression(e)) return holdsValueOf(e.expression, names);
+  if (ts.isIdentifier(e)) return names.has(e.text);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return holdsValueOf(e.expression, names);
+  if (ts.isBinaryExpression(e)) {
+    const k = e.operatorToken.kind;
+    return (PASSES_ON.has(k) && holdsValueOf(e.left, names)) || ((PASSES_ON.has(k) || k === ts.SyntaxKind.AmpersandAmpersandToken) && holdsValueOf(e.right, names));
+  }
+  if (ts.isConditionalExpression(e)) return holdsValueOf(e.whenTrue, names) || holdsValueOf(e.whenFalse, names);
+  if (ts.isTemplateExpression(e)) return e.templateSpans.some((t) => holdsValueOf(t.expression, names));
+  if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => holdsValueOf(ts.isSpreadElement(x) ? x.expression : x, names));
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.some((p) =>
+      ts.isPropertyAssignment(p) ? holdsValueOf(p.initializer, names) : ts.isShorthandPropertyAssignment(p) ? names.has(p.name.text) : ts.isSpreadAssignment(p) && holdsValueOf(p.expression, names),
+    );
+  }
+  return false;
 }
 
 export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name: string) => boolean = mentionsName): boolean {

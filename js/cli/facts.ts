@@ -112,7 +112,7 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   removeGroupMember: "document",
   acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
   leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
-  requireGroupLevel: "authenticated", // NOT_FOUND to a signed-out caller (a group is no document the audit judges)
+  requireGroupLevel: "document", // the caller's level on the group its second argument names (its row then read by that id is no unchecked read)
   list: "permission", // guard.audit.list: the configured readers only
 };
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
@@ -187,7 +187,7 @@ export class FactsFinder {
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const document = level === "document" ? { target: call.arguments[2], minLevel: guard.name === "deleteDocument" ? "owner" : literalText(call.arguments[3]) } : {};
+        const g = guard.name === "requireGroupLevel" ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: guard.name === "deleteDocument" ? "owner" : literalText(call.arguments[g + 1]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });

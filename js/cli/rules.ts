@@ -299,6 +299,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // a private table (codes, audit, rate limits) kept inside is medium; the access tables'
       // rows the app reads for its own decisions (deleting a group) are not reported.
       for (const r of fn.writes.tableReads) {
+        if (r.kind === "groups" && r.arg !== undefined && covers(fn.checkedArgs, r.arg)) continue; // the caller's level on it was checked
         const what = `the guard's table '${r.table}' (${READ_WHAT[r.kind]})`;
         if (r.returned) out.push(finding("guard-table-read", fn.id, r, `${fn.id} returns rows of ${what}, read directly, to ${who}`, READ_FIX[r.kind]));
         else if (PRIVATE_TABLES.has(r.kind)) out.push({ ...finding("guard-table-read", fn.id, r, `${fn.id} reads ${what} directly, for ${who}, around the checks of its API`, READ_FIX[r.kind]), severity: "medium" });

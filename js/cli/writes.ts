@@ -40,7 +40,8 @@ export interface WriteFacts {
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
   accessWrites: AccessWrite[];
   /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
-  tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean })[];
+  /** `arg`: the argument whose id a `get` reads by (a group whose level `requireGroupLevel` checked on it is the caller's to read). */
+  tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean; arg?: string })[];
 }
 
 interface Names {
@@ -295,7 +296,8 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const table = tableName(scopedTable(app, n)) ?? (convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]));
       const kind = table === undefined ? undefined : guard.get(table);
       const rows = answerOf(convex.name === "query" ? chainEnd(n) : n);
-      if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows") });
+      const arg = convex.name === "get" && n.arguments.length > 0 ? flow.rootOf(n.arguments[n.arguments.length - 1]!) : undefined;
+      if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows"), arg });
     }
     ts.forEachChild(n, visit);
   };
