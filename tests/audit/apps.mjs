@@ -58,3 +58,12 @@ export function markers(convexDir) {
   }
   return out.sort();
 }
+
+/** The findings of `rules` in a report, as `markers` lists an app's `// FINDING rule` lines. */
+export const foundRules = (report, ...rules) => report.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+
+/** An app's `_generated/api`, as Convex generates it in spirit: `api.x.y` and `internal.x.y` references. */
+export const ANY_API = {
+  "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
+  "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
+};

@@ -6,7 +6,7 @@
 // tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp } from "./apps.mjs";
+import { auditReport, markers, scratchApp, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -17,8 +17,6 @@ export const guard = defineGuard({
   access: { tables: { notes: { owner: "ownerId" } } },
 });
 `;
-
-const found = (r, ...rules) => r.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
 
 test("a group read by the id requireGroupLevel checked is the caller's to read; unchecked, a value copied from it into a const is still returned", () => {
   const dir = scratchApp("derived", "teams", {

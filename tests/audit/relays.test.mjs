@@ -6,21 +6,12 @@
 // packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, WIRING } from "./apps.mjs";
+import { auditReport, markers, scratchApp, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const app = (name, files, guard) => scratchApp("relays", name, files, guard);
 const report = (appRoot, flags) => auditReport(cli, appRoot, flags);
-
-/** The findings of `rules`, as `markers` (apps.mjs) lists an app's `// FINDING rule` lines. */
-const found = (r, ...rules) => r.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
-
-/** The app's `_generated/api`, as Convex generates it in spirit: `internal.module.export` references. */
-const API = {
-  "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
-  "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
-};
 
 /** A guard with groups (a `posts` table under access), a `summarize` and a global limit. */
 const GUARD = `import { defineGuard, MINUTE } from "convex-guard";

@@ -6,19 +6,11 @@
 // the packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, WIRING } from "./apps.mjs";
+import { auditReport, markers, scratchApp, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const app = (name, files, guard) => scratchApp("thrown", name, files, guard);
-
-/** The findings of `rules`, as `markers` (apps.mjs) lists an app's `// FINDING rule` lines. */
-const found = (r, ...rules) => r.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
-
-const API = {
-  "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
-  "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
-};
 
 const GUARD = `import { defineGuard, MINUTE } from "convex-guard";
 export const guard = defineGuard({
