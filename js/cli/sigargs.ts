@@ -28,7 +28,7 @@ export interface Recognized {
 
 /** The names holding the handler's Request: its second parameter. */
 export function handlerRequests(app: App, handler: ts.SignatureDeclaration): Set<ts.Symbol> {
-  return paramSymbols(app, [handler.parameters[1]]);
+  return paramSymbols(app, handler, [handler.parameters[1]]);
 }
 
 /** The parameters of `helper` that `call` (in code holding the Request as `requests`) passes the Request to: `verify(request)`, `verify(request.clone())`. */
@@ -36,16 +36,26 @@ export function passedRequests(app: App, call: ts.CallExpression, helper: ts.Sig
   if (call.arguments.some(ts.isSpreadElement)) return new Set();
   return paramSymbols(
     app,
+    helper,
     helper.parameters.filter((p, i) => p.dotDotDotToken === undefined && call.arguments[i] !== undefined && isRequest(app, call.arguments[i]!, requests)),
   );
 }
 
-function paramSymbols(app: App, params: (ts.ParameterDeclaration | undefined)[]): Set<ts.Symbol> {
+/** The symbols of `params` of `fn`, but one `fn` assigns anew (`request = new Request(...)`): it may hold another request. */
+function paramSymbols(app: App, fn: ts.SignatureDeclaration, params: (ts.ParameterDeclaration | undefined)[]): Set<ts.Symbol> {
   const out = new Set<ts.Symbol>();
   for (const p of params) {
     const symbol = p !== undefined && ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined;
     if (symbol !== undefined) out.add(symbol);
   }
+  const visit = (n: ts.Node): void => {
+    const op = ts.isBinaryExpression(n) ? n.operatorToken.kind : undefined;
+    const assigned = op !== undefined && op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment ? skipOuter((n as ts.BinaryExpression).left) : undefined;
+    const symbol = assigned !== undefined && ts.isIdentifier(assigned) ? app.symbol(assigned) : undefined;
+    if (symbol !== undefined) out.delete(symbol);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
   return out;
 }
 

@@ -77,6 +77,10 @@ const UNRECOGNIZED = {
   "/helper/param-secret": `    const payload = JSON.stringify(await keyed(request, request.headers.get("x-secret")!));`,
   // A helper handed another request, made by the app.
   "/helper/other-request": `    const payload = JSON.stringify(await checked(new Request("https://example.com", { method: "POST", body: SAMPLE })));`,
+  // The Request parameter replaced with one the app made.
+  "/svix/replaced": `    request = new Request("https://example.com", { method: "POST", body: SAMPLE, headers: { "svix-id": "msg_1" } });
+    const payload = await request.text();
+    new Webhook(process.env.SVIX_SECRET!).verify(payload, ${HEADERS});`,
   // Stripe: a literal signature; a secret from the body's query.
   "/stripe/literal-sig": `    const payload = await request.text();
     stripe.webhooks.constructEvent(payload, "t=1,v1=00", process.env.STRIPE_WEBHOOK_SECRET!);
