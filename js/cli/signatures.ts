@@ -9,7 +9,8 @@
 //
 // Recognized by where the class or function is declared (its npm package, whose types must
 // resolve, as convex's and the guard's must), followed through `new`, the app's `const`s,
-// imports and aliases; never by a name: the app's own `verify` is not a signature check. A
+// imports and aliases; never by a name: the app's own `verify` is not a signature check. Its
+// arguments must be the app's secret and the request's body and headers (sigargs.ts). A
 // check counts when it throws out of the handler (not caught, or caught by a `catch` that
 // leaves running nothing), on every path, before the handler runs or schedules anything; also
 // in a helper of the app the handler calls (one level), when its throw leaves both, or when the
@@ -22,18 +23,13 @@ import { schedules, throwingIn } from "./facts-syntax.js";
 import { alwaysLeaves, THROWS } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { handlerRequests, passedRequests, verifiesRequest, type Recognized } from "./sigargs.js";
 
 /** The packages whose `new Webhook(secret).verify(payload, headers)` throws on a bad signature. */
 const VERIFYING_WEBHOOKS = new Set(["svix", "standardwebhooks"]);
 /** Stripe's `webhooks` methods that verify (`constructEventWithoutVerification` does not). */
 const STRIPE_VERIFYING = new Set(["constructEvent", "constructEventAsync"]);
 const CLERK = "@clerk/backend";
-
-/** What a recognized check is shown as (`svix Webhook.verify`), and whether it answers a promise (awaited to count). */
-interface Recognized {
-  via: string;
-  async: boolean;
-}
 
 /** The signature checks that hold in each HTTP action's handler, set as its `signatures`. */
 export function markSignatures(app: App, finder: FactsFinder, functions: ConvexFunction[]): void {
@@ -48,23 +44,25 @@ export function markSignatures(app: App, finder: FactsFinder, functions: ConvexF
  */
 export function signatureChecks(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): Use[] {
   const out: Use[] = [];
+  const requests = handlerRequests(app, handler);
   for (const call of callsIn(handler)) {
     const made = recognize(app, call);
     if (made !== undefined) {
-      if (holds(app, finder, call, handler, made.async)) out.push({ via: made.via, at: app.loc(call) });
+      if (holds(app, finder, call, handler, made.async) && verifiesRequest(app, call, made, requests)) out.push({ via: made.via, at: app.loc(call) });
       continue;
     }
     const helper = app.appFunction(call);
     // A generator's body runs on its first `next()`, not when it is called.
     if (helper === undefined || helper === handler || !("body" in helper) || helper.body === undefined || helper.asteriskToken !== undefined) continue;
     const async = (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
-    if (!holds(app, finder, call, handler, async)) continue;
+    const passed = passedRequests(app, call, helper, requests);
+    if (passed.size === 0 || !holds(app, finder, call, handler, async)) continue;
     // Its throw leaves the helper (a `catch` around it throws), before any `return`; or the
     // helper answers its result or a falsy value, which the handler leaves on.
     const inner = callsIn(helper)
       .map((c) => ({ c, made: recognize(app, c) }))
       .find(({ c, made }) => {
-        if (made === undefined) return false;
+        if (made === undefined || !verifiesRequest(app, c, made, passed)) return false;
         if (!returnsBefore(helper, c) && holds(app, finder, c, helper, made.async, THROWS)) return true;
         const falsy = holds(app, finder, c, helper, made.async) ? falsyAnswers(app, helper, c) : undefined;
         return falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy);
@@ -93,20 +91,21 @@ function recognize(app: App, call: ts.CallExpression): Recognized | undefined {
   const target = app.calleeTarget(call.expression);
   if (ts.isIdentifier(target)) {
     const symbol = app.symbol(target);
-    return symbol?.getName() === "verifyWebhook" && app.packageOf(symbol) === CLERK ? { via: `${CLERK} verifyWebhook`, async: true } : undefined;
+    return symbol?.getName() === "verifyWebhook" && app.packageOf(symbol) === CLERK ? { via: `${CLERK} verifyWebhook`, async: true, kind: "clerk" } : undefined;
   }
   const method = memberName(target);
   if (method === undefined || !(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))) return undefined;
   const receiver = skipOuter(target.expression);
   if (method === "verify") {
     const made = instanceOf(app, receiver);
-    return made !== undefined && VERIFYING_WEBHOOKS.has(made.pkg) && made.name === "Webhook" ? { via: `${made.pkg} Webhook.verify`, async: false } : undefined;
+    const secret = made?.made.arguments?.[0];
+    return made !== undefined && VERIFYING_WEBHOOKS.has(made.pkg) && made.name === "Webhook" ? { via: `${made.pkg} Webhook.verify`, async: false, kind: "webhook", secret } : undefined;
   }
   if (STRIPE_VERIFYING.has(method) && memberName(receiver) === "webhooks" && (ts.isPropertyAccessExpression(receiver) || ts.isElementAccessExpression(receiver))) {
     // `stripe.webhooks` of an instance, or `Stripe.webhooks` of the class (its static twin).
     const owner = skipOuter(receiver.expression);
     const made = instanceOf(app, owner) ?? classOf(app, owner);
-    return made?.pkg === "stripe" && made.name === "Stripe" ? { via: `stripe webhooks.${method}`, async: method === "constructEventAsync" } : undefined;
+    return made?.pkg === "stripe" && made.name === "Stripe" ? { via: `stripe webhooks.${method}`, async: method === "constructEventAsync", kind: "stripe" } : undefined;
   }
   return undefined;
 }
@@ -117,10 +116,12 @@ function memberName(e: ts.Expression): string | undefined {
   return ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
 }
 
-/** The class an expression is an instance of: `new X(...)`, written there or held in a `const` (imported too). */
-function instanceOf(app: App, e: ts.Expression): { pkg: string; name: string } | undefined {
+/** The class an expression is an instance of, and the `new X(...)` that made it: written there or held in a `const` (imported too). */
+function instanceOf(app: App, e: ts.Expression): { pkg: string; name: string; made: ts.NewExpression } | undefined {
   const value = readValue(app, e);
-  return !isUnreadable(value) && ts.isNewExpression(value) ? classOf(app, value.expression) : undefined;
+  const made = !isUnreadable(value) && ts.isNewExpression(value) ? value : undefined;
+  const cls = made === undefined ? undefined : classOf(app, made.expression);
+  return cls === undefined ? undefined : { ...cls, made: made! };
 }
 
 /** The package and name of a class a dependency declares: `Webhook` of `import { Webhook } from "svix"`, `svix.Webhook`, or a `const` alias of the app. */

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { auditReport } from "./apps.mjs";
-import { webhookApp } from "./webhooks.mjs";
+import { webhookApp, webhookRoute } from "./webhooks.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -18,15 +18,7 @@ const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const app = (name, files) => webhookApp("signatures", name, files);
 
 /** A route whose handler is `body`, at `path`. */
-const route = (path, body) => `
-http.route({
-  path: "${path}",
-  method: "POST",
-  handler: httpAction(async (ctx, request) => {
-${body}
-  }),
-});
-`;
+const route = webhookRoute;
 
 const RECORD = `    await ctx.runMutation(anyApi.webhooks.record, { body: payload });
     return new Response(null, { status: 204 });`;

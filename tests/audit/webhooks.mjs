@@ -38,6 +38,7 @@ export type Webhooks = {
   constructEvent: (payload: string | Uint8Array, header: string | string[], secret: string) => Event;
   constructEventAsync: (payload: string | Uint8Array, header: string | string[], secret: string) => Promise<Event>;
   constructEventWithoutVerification: (payload: string) => Event;
+  generateTestHeaderString: (opts: { payload: string; secret: string; timestamp?: number }) => string;
 };
 `,
   "@clerk/backend/package.json": `{ "name": "@clerk/backend", "version": "3.25.0", "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.mjs" }, "./webhooks": { "types": "./dist/webhooks.d.ts", "default": "./dist/webhooks.mjs" } } }`,
@@ -57,3 +58,14 @@ export function webhookApp(scratch, name, files) {
   }
   return dir;
 }
+
+/** A route of an app's http.ts whose handler, `(ctx, request)`, is `body`, at `path`. */
+export const webhookRoute = (path, body) => `
+http.route({
+  path: "${path}",
+  method: "POST",
+  handler: httpAction(async (ctx, request) => {
+${body}
+  }),
+});
+`;
