@@ -179,7 +179,7 @@ const DOCUMENT_CHECKS = new Set(["requireAccess", "readable"]);
  * `const { doc } = await guard.requireAccess(ctx, "documents", id, "editor")`,
  * `const r = await guard.readable(ctx, "documents", id)`.
  */
-function checkedTable(app: App, c: AccessContext, target: ts.Expression): string | undefined {
+export function checkedTable(app: App, c: AccessContext, target: ts.Expression): string | undefined {
   const id = skipOuter(target);
   if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id") return undefined;
   let row = skipOuter(id.expression);
@@ -195,7 +195,7 @@ function checkedTable(app: App, c: AccessContext, target: ts.Expression): string
 }
 
 /** The table an id's type names: `Id<"documents">` (Convex's `GenericId`, whose `__tableName` is the table). */
-function typeTable(app: App, target: ts.Expression): string | undefined {
+export function typeTable(app: App, target: ts.Expression): string | undefined {
   const type = app.checker.getApparentType(app.checker.getTypeAtLocation(target));
   const tag = app.checker.getPropertyOfType(type, "__tableName");
   if (tag === undefined) return undefined;

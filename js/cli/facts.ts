@@ -62,8 +62,8 @@ export interface Facts {
   rollbacks: (Use & { answers?: () => boolean })[];
   /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
   envReads: (Loc & { names?: string[] })[];
-  /** `table`: the table argument, when given (`ctx.db.delete("posts", id)`). */
-  deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression })[];
+  /** `table`: the table argument, when given (`ctx.db.delete("posts", id)`); `byGuard`: guard.deleteDocument's (its grants go with it: grantsleft.ts). */
+  deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression; byGuard?: true })[];
   writes: Write[];
   /** `ctx.runQuery`, `runMutation`, `runAction`: the audit does not follow them into the function they call. */
   runs: (Loc & { method: string })[];
@@ -225,7 +225,7 @@ export class FactsFinder {
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);
       if (guard.name === "log" && !lost) facts.audited.push({ via: `${guardShown(call, true)}.log`, at, ...lostAt(app, call) });
       // forgetUser deletes a user's security state, deleteDocument a document at the owner level: each as destructive as a db.delete.
-      if (guard.name === "forgetUser" || guard.name === "deleteDocument") facts.deletes.push({ ...at, inLoop: inLoop(call, fn), ...(guard.name === "deleteDocument" ? { target: call.arguments[2], table: call.arguments[1] } : {}) });
+      if (guard.name === "forgetUser" || guard.name === "deleteDocument") facts.deletes.push({ ...at, inLoop: inLoop(call, fn), ...(guard.name === "deleteDocument" ? { target: call.arguments[2], table: call.arguments[1], byGuard: true as const } : {}) });
       return;
     }
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.

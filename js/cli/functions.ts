@@ -215,7 +215,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     checkedArgs: new Set(),
     changeChecked: { args: new Set(), lowLevels: new Map(), ofCheckedDoc: [] },
     ownedDeletes: [],
-    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [] },
+    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [] },
     targetArgs: new Set(),
     codeExposures: [],
     argKeyedLimits: [],

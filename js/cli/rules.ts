@@ -80,6 +80,11 @@ export const RULES = {
     title: "app code writes a document's owner or parent field, which carry access, around the guard",
     fix: "Change the owner field only through guard.transferOwnership and the parent field only through guard.moveDocument, which check that the caller owns the document and may share the destination (a new document: insert it with the caller as its owner and no parent, then guard.moveDocument in the same mutation); a write made on purpose (a migration, an admin flow, a transfer of your own after guard.canTransfer) is allowlisted with its reason: // convex-guard-allow: access-field-write <reason>, on the write's line or above the function's export (or securityAudit.allow in the guard's configuration).",
   },
+  "grants-left": {
+    severity: "low",
+    title: "document of a table under access.tables deleted with ctx.db.delete, leaving its grants behind",
+    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation.",
+  },
   "guard-table-write": {
     severity: "medium",
     title: "app code writes a table the guard keeps, around the guard's API",
@@ -335,6 +340,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
     out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
   }
+  for (const d of fn.writes.grantsLeft) out.push(finding("grants-left", fn.id, d, `${fn.id} deletes a document of table '${d.table}' (under access.tables) with ctx.db.delete: its grants stay, and guard.listAccessible keeps reading them (short or empty pages with isDone: false)`));
   const lost = lostRows(fn);
   for (const a of lost) out.push(finding("audit-rollback", fn.id, a.lostAt!, `${fn.id} throws after writing an audit row (${a.via}, ${a.at.file === a.lostAt!.file ? "line " : a.at.file + ":"}${a.at.line}): the throw rolls the row back, so the trail never holds it`));
   if (fn.kind === "mutation" && f.audited.length === lost.length && f.confirmed.length === 0) {

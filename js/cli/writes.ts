@@ -19,6 +19,7 @@ import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
+import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
@@ -42,6 +43,8 @@ export interface WriteFacts {
   /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
   /** `arg`: the argument whose id a `get` reads by (a group whose level `requireGroupLevel` checked on it is the caller's to read). */
   tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean; arg?: string })[];
+  /** `ctx.db.delete`s of a document of a table under `access.tables` whose grants stay (grantsleft.ts). */
+  grantsLeft: GrantsLeft[];
 }
 
 interface Names {
@@ -252,7 +255,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   };
 
   const writeTable = (w: { table?: ts.Expression; target?: ts.Expression }) => (w.table !== undefined ? tableName(w.table) : idTable(w.target));
-  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [] };
+  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [] };
   const access = { handler, flow, argNames, callerId: ownRow, tableName, auth: facts.auth };
   const span = { file: app.loc(handler).file, start: app.loc(handler).line, end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
   const written = (at: Loc) => at.file === span.file && at.line >= span.start && at.line <= span.end;
@@ -309,6 +312,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const kind = table === undefined ? undefined : guard.get(table);
     if ((kind === "rateLimits" || kind === "codes") && table !== undefined) out.tableWrites.push({ file: d.file, line: d.line, table, kind, method: "delete" });
   }
+  out.grantsLeft = grantsLeft(app, facts, access, (d) => tableName(d.table) ?? idTable(d.target), builderGuard);
   return out;
 }
 

@@ -92,7 +92,7 @@ const CONFIG = `{
 
 /** What the audit says of FUNCTIONS when it reads CONFIG: the allowlist, the owner, the lowest role, redactEnv. */
 const READ = {
-  findings: ["destructive-unconfirmed low fns:deleteMine", "unchecked-id-read high fns:peek"],
+  findings: ["destructive-unconfirmed low fns:deleteMine", "grants-left low fns:deleteMine", "unchecked-id-read high fns:peek"],
   allowed: ["public-no-auth fns:health"],
 };
 
@@ -139,13 +139,13 @@ test("a later key replaces an earlier one, as in JavaScript: a spread after a ke
   const guard = (literal) => ({ ...FUNCTIONS, "guard.ts": `${base}export const guard = defineGuard(${literal});\n` });
   // The owner field replaced after the spread: another field, so the delete is not an owner's.
   const replaced = report(app("later-key", guard('{ ...base, access: { tables: { posts: { owner: "editorId" } } } }')));
-  assert.deepEqual(verdicts(replaced).findings, ["destructive-unconfirmed high fns:deleteMine", "unchecked-id-read high fns:peek"]);
+  assert.deepEqual(verdicts(replaced).findings, ["destructive-unconfirmed high fns:deleteMine", "grants-left low fns:deleteMine", "unchecked-id-read high fns:peek"]);
   // A key before the spread is replaced by the spread's: the spread's owner field holds.
   const before = report(app("earlier-key", guard('{ access: { tables: { posts: { owner: "editorId" } } }, ...base }')));
   assert.deepEqual(verdicts(before), READ);
   // The roles reordered after the spread: "user" is the higher role, so its check decides.
   const roles = report(app("later-roles", guard('{ ...base, roles: ["admin", "user"] }')));
-  assert.deepEqual(verdicts(roles).findings, ["destructive-unconfirmed low fns:deleteMine"]);
+  assert.deepEqual(verdicts(roles).findings, ["destructive-unconfirmed low fns:deleteMine", "grants-left low fns:deleteMine"]);
 });
 
 const ALL_IGNORED = [
@@ -259,12 +259,16 @@ test("several guards: each check is judged by the configuration of the guard it 
     findings: [
       // fns.ts, by `guard`: as with that guard alone (READ).
       "destructive-unconfirmed low fns:deleteMine",
+      "grants-left low fns:deleteMine",
       "unchecked-id-read high fns:peek",
       // staff.ts, by `staffGuard`: `ownerId` is not its owner field, `staff` is its lowest role
       // (through a namespace import, and its builder), PAYMENT_KEY is not redacted by it.
       "destructive-unconfirmed high staff:deleteByOwnerId",
       // `editorId` is its owner field (through `const { requireUser } = staffGuard`): low, not high.
       "destructive-unconfirmed low staff:deleteByEditorId",
+      // Both delete posts, which the staff guard lists under access.tables: their grants stay.
+      "grants-left low staff:deleteByEditorId",
+      "grants-left low staff:deleteByOwnerId",
       "safe-action-env-unredacted medium staff:staffCharge",
       "unchecked-id-read high staff:builderPeek",
       "unchecked-id-read high staff:staffPeek",
@@ -349,7 +353,7 @@ export const previewByStaff = query({
   const r = report(app("samename", files));
   assert.deepEqual(
     verdicts(r).findings.filter((f) => f.includes(" mixed:")),
-    ["unchecked-id-delete high mixed:deleteWhenSso", "unchecked-id-read high mixed:previewByStaff", "unchecked-id-read high mixed:previewByStaff"],
+    ["grants-left low mixed:deleteWhenSso", "unchecked-id-delete high mixed:deleteWhenSso", "unchecked-id-read high mixed:previewByStaff", "unchecked-id-read high mixed:previewByStaff"],
   );
 });
 
@@ -404,6 +408,7 @@ export const anyCharge = action(
   assert.deepEqual(any, [
     // The guards disagree on the posts' owner field (ownerId, editorId): no owner's delete.
     "destructive-unconfirmed high any:anyDeleteMine",
+    "grants-left low any:anyDeleteMine",
     // Only the main guard redacts PAYMENT_KEY: not every guard does.
     "safe-action-env-unredacted medium any:anyCharge",
     // `staff` is the lowest role of one of the app's guards: the check covers no document.
@@ -462,7 +467,7 @@ test("paths are relative to the current directory, as CI annotations want them i
     functions: [...new Set(r.functions.map((f) => f.file))].sort(),
   });
   const expected = (prefix) => ({
-    findings: [`${prefix}fns.ts:11 destructive-unconfirmed`, `${prefix}fns.ts:4 public-no-auth`],
+    findings: [`${prefix}fns.ts:11 destructive-unconfirmed`, `${prefix}fns.ts:11 grants-left`, `${prefix}fns.ts:4 public-no-auth`],
     allowed: [`${prefix}fns.ts:19 unchecked-id-read by ${prefix}guard.ts:8`, `${prefix}lib/ranks.ts:2 fail-open-role by ${prefix}lib/ranks.ts:1`],
     functions: [`${prefix}audit.ts`, `${prefix}fns.ts`, `${prefix}guardFunctions.ts`],
   });

@@ -1,0 +1,153 @@
+// A new user's review of the audit: a document of a table under access.tables deleted with
+// ctx.db.delete (after the builder's owner-level access, or requireAccess at "owner") keeps its
+// grants, which listAccessible keeps reading (empty pages with isDone: false); the audit said
+// nothing, the same output as for guard.deleteDocument, which removes them. Run the way a user
+// runs it: the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on an
+// older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, markers, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const GUARD = `import { defineGuard } from "convex-guard";
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: { tables: { notes: { owner: "ownerId" } } },
+});
+`;
+
+const found = (r, ...rules) => r.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
+
+const SCHEMA = `import { accessTables, auditTable, confirmationsTable, rateLimitTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  ...rateLimitTables,
+  guardAudit: auditTable,
+  guardConfirmations: confirmationsTable,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  notes: defineTable({ ownerId: v.id("users"), body: v.string() }).index("by_owner", ["ownerId"]),
+  drafts: defineTable({ userId: v.id("users"), body: v.string() }),
+});
+`;
+
+test("a delete of an access table's document with ctx.db.delete is grants-left, in any function; guard.deleteDocument, another table, a revoke first, an unknown table are not", () => {
+  const dir = scratchApp("grantsleft", "notes", {
+    "schema.ts": SCHEMA,
+    "notes.ts": `import { v } from "convex/values";
+import { internalMutation, mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const removeByBuilder = guard.mutation(mutation, {
+  args: { id: v.string() },
+  access: { table: "notes", arg: "id", level: "owner" },
+  handler: async (ctx) => {
+    await guard.audit.log(ctx, { action: "notes.remove", actorId: ctx.user._id });
+    await ctx.db.delete(ctx.doc._id); // FINDING grants-left
+  },
+});
+
+export const removeChecked = mutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    await guard.requireAccess(ctx, "notes", id, "owner");
+    await ctx.db.delete(id); // FINDING grants-left
+  },
+});
+
+export const removeCheckedDoc = mutation({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    const { doc } = await guard.requireAccess(ctx, "notes", id, "owner");
+    await ctx.db.delete(doc._id); // FINDING grants-left
+  },
+});
+
+export const purgeNote = internalMutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id); // FINDING grants-left
+  },
+});
+
+export const purgeOld = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    for (const n of await ctx.db.query("notes").take(100)) await ctx.db.delete(n._id); // FINDING grants-left
+  },
+});
+
+export const removeWithGuard = mutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    await guard.deleteDocument(ctx, "notes", id);
+  },
+});
+
+export const removeDraft = mutation({
+  args: { id: v.id("drafts") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    const draft = await ctx.db.get(id);
+    if (draft === null || draft.userId !== user._id) throw new Error("not yours");
+    await ctx.db.delete(id);
+  },
+});
+
+const NOTES = "notes";
+
+export const removeRevoked = mutation({
+  args: { id: v.id("notes"), paginationOpts: v.object({ numItems: v.number(), cursor: v.union(v.string(), v.null()) }) },
+  handler: async (ctx, { id, paginationOpts }) => {
+    await guard.requireAccess(ctx, NOTES, id, "owner");
+    const { page } = await guard.listGrants(ctx, NOTES, id, { paginationOpts });
+    for (const g of page) await guard.revoke(ctx, NOTES, id, g.userId !== undefined ? { userId: g.userId } : { groupId: g.groupId! });
+    await ctx.db.delete(id);
+  },
+});
+
+export const removeUnknown = internalMutation({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id as never);
+  },
+});
+`,
+  }, GUARD);
+  const r = auditReport(cli, dir, ["--fail-on", "low"]);
+  assert.deepEqual(found(r, "grants-left"), markers(`${dir}/convex`));
+  const one = r.findings.find((f) => f.rule === "grants-left");
+  assert.equal(one?.severity, "low");
+  assert.match(one.message, /deletes a document of table 'notes' \(under access\.tables\) with ctx\.db\.delete: its grants stay/);
+  assert.equal(one.fix, "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation.");
+});
+
+test("a delete in a helper is reported at the delete, in the function calling it (an internal one)", () => {
+  const dir = scratchApp("grantsleft", "helper", {
+    "schema.ts": SCHEMA,
+    "lib.ts": `import type { Id } from "./_generated/dataModel";
+import type { MutationCtx } from "./_generated/server";
+export async function dropNote(ctx: MutationCtx, id: Id<"notes">) {
+  await ctx.db.delete(id); // FINDING grants-left
+}
+`,
+    "notes.ts": `import { v } from "convex/values";
+import { internalMutation } from "./_generated/server";
+import { dropNote } from "./lib";
+
+export const cleanup = internalMutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    await dropNote(ctx, id);
+  },
+});
+`,
+  }, GUARD);
+  const r = auditReport(cli, dir, ["--fail-on", "low"]);
+  assert.deepEqual(found(r, "grants-left"), markers(`${dir}/convex`));
+  assert.equal(r.findings.find((f) => f.rule === "grants-left")?.function, "notes:cleanup");
+});
