@@ -342,15 +342,12 @@ export function mentions(expr: ts.Node, name: ts.Identifier): boolean {
   return mentionsName(expr, name.text);
 }
 
-export function mentionsName(expr: ts.Node, name: string): boolean {
-  return mentionsAny(expr, new Set([name]));
-}
-
-function mentionsAny(expr: ts.Node, names: ReadonlySet<string>): boolean {
+/** Whether an expression mentions the variable `name` (not a member so named), outside the nodes `skip` passes over. */
+export function mentionsName(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean = () => false): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(n) && names.has(n.text) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    if (found || skip(n)) return;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(expr);

@@ -15,6 +15,7 @@
 // `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call keep the mention: their
 // answer may hold the document, or rows about it.
 import ts from "typescript";
+import { mentionsName } from "./facts-syntax.js";
 import { GUARD, type App } from "./program.js";
 
 export const NO_DOCUMENT = new Set([
@@ -35,12 +36,5 @@ export function answersNoDocument(app: App, n: ts.Node): boolean {
 
 /** Whether an expression mentions a variable (not as a member's name) outside the guard calls whose answer carries no document. */
 export function mentionsOutsideNoDocument(app: App, expr: ts.Node, name: string): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found || answersNoDocument(app, n)) return;
-    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(expr);
-  return found;
+  return mentionsName(expr, name, (n) => answersNoDocument(app, n));
 }
