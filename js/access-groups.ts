@@ -115,12 +115,17 @@ export function isInvitation(row: Row): boolean {
  * for a missing or malformed id.
  */
 async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
+  const { group, own, mine } = await groupLevelOf(ctx, c, who, groupId);
+  if (own === NO_LEVEL) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
+  return { group: group!, own, mine };
+}
+
+/** {@link groupAccess} without the denial: the group's id (`null`: malformed), the caller's level (0: none) and membership rows. */
+async function groupLevelOf(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) {
   const db = ctx.db as AnyDb;
   const group = normalized(db, GROUPS, groupId);
   const row = group === null ? null : ((await db.get(group)) as Row | null);
-  const { own, mine } = await levelOn(db, c, who, group, row);
-  if (own === 0) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
-  return { group: group!, own, mine };
+  return { group, ...(await levelOn(db, c, who, group, row)) };
 }
 
 /** {@link groupAccess}'s level (0: none) and the caller's membership rows, without the denial. */
@@ -312,11 +317,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       // Signed out: no membership and no group of theirs, so the engine gives nothing (null),
       // as `readable` answers an anonymous caller.
-      const who = await callerOf(ctx, c);
-      const db = ctx.db as AnyDb;
-      const group = normalized(db, GROUPS, groupId);
-      const row = group === null ? null : ((await db.get(group)) as Row | null);
-      const { own } = await levelOn(db, c, who, group, row);
+      const { own } = await groupLevelOf(ctx, c, await callerOf(ctx, c), groupId);
       return own === NO_LEVEL ? null : (levelName(c, own) as L);
     },
 
