@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { givenLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, deleteGrants, FIRST_LEVEL, listingPageItems, MAX_DELETE_GRANTS, NO_LEVEL, noParentField } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, deleteGrants, FIRST_LEVEL, listingPageItems, MAX_DELETE_GRANTS, NO_LEVEL, noParentField, type ClientMessage } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -46,6 +46,14 @@ import type { GrantTarget, Readable } from "./access-types.js";
 import { checkOptionKeys, SHARE_KEYS, TARGET_KEYS } from "./config-keys.js";
 
 const CYCLE = SOURCES.indexOf("cycle");
+
+/**
+ * Only the document's own owner may move or delete it: the engine's transfer decision on how
+ * the caller holds it (`source`), else `FORBIDDEN` with `message`, naming what they may not do.
+ */
+function onlyItsOwner(c: Compiled, source: Readable<Row, string>["source"], message: ClientMessage): void {
+  if (transferDenial(c, SOURCES.indexOf(source)) !== undefined) deny("FORBIDDEN", message);
+}
 
 type DocumentMethods<L extends string> = Pick<
   Access<L>,
@@ -177,7 +185,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const { r, facts } = await readOne<L>(ctx, c, table, id, who, now);
         // Moving changes who inherits the owner level on the document: what a transfer does,
         // so the engine's transfer decision, before the destination is looked at.
-        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_MOVE);
+        onlyItsOwner(c, r.source, CLIENT_MESSAGE.NOT_OWNER_MOVE);
         const docId = r.doc._id;
         let to: string | undefined;
         if (parentId !== null) {
@@ -203,7 +211,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const { r } = await readOne<L>(ctx, c, table, id, who);
         // As drastic as a transfer, and never undone: the engine's transfer decision, before the
         // grants are looked at.
-        if (transferDenial(c, SOURCES.indexOf(r.source)) !== undefined) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_DELETE);
+        onlyItsOwner(c, r.source, CLIENT_MESSAGE.NOT_OWNER_DELETE);
         const db = ctx.db as AnyDb;
         const docId = r.doc._id;
         // The document prefix of by_doc_and_user holds its user and group grants alike. One past
@@ -272,8 +280,8 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       // Whether the `pick`ed grants alone give the caller a level on each listed document: the
       // engine's answer on it without its owner, parent and visibility, so an expired grant, or
       // one whose level gives nothing, reaches nothing (one call for the page).
+      const alone = phase === 0 ? [] : listed.map((r) => ({ ...factOf.get(r.doc._id)!, owner: null, visibility: "private" as const, parent: null }));
       const gives = (pick: (g: Grant) => boolean) => {
-        const alone = listed.map((r) => ({ ...factOf.get(r.doc._id)!, owner: null, visibility: "private" as const, parent: null }));
         const answers = resolveFacts(c, now, who, alone.map((f) => ({ ...f, grants: f.grants.filter(pick) })));
         return new Set(alone.filter((_, i) => answers[i]!.level !== NO_LEVEL).map((f) => f.id));
       };
