@@ -15,7 +15,7 @@ import { listingCovers } from "./listings.js";
 import { listing } from "./paths.js";
 import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
-import { safeActionFacts } from "./safeaction.js";
+import { declaredLimits, safeActionFacts } from "./safeaction.js";
 import { targetOnlyArgs } from "./targets.js";
 import { validatesUserId } from "./userargs.js";
 import { usersTables, writeFacts, type WriteFacts } from "./writes.js";
@@ -117,10 +117,7 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
     };
     facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level"), guardCall: made });
   }
-  // One limit, or one fact for each of a list (taken all or nothing): `rateLimit: []` is none.
-  const limits = property(app, definition, "rateLimit");
-  if (limits !== undefined && ts.isArrayLiteralExpression(limits)) limits.elements.forEach((_, i) => facts.rateLimits.push({ via: `${via} rateLimit[${i}]`, at }));
-  else if (limits !== undefined) facts.rateLimits.push({ via: `${via} rateLimit`, at });
+  facts.rateLimits.push(...declaredLimits(property(app, definition, "rateLimit"), via, at));
   return facts;
 }
 

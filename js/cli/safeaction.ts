@@ -3,7 +3,7 @@
 // `requirePermission` for `role` or `permission`, or the definition's own), its audit row and
 // its rate limit.
 import ts from "typescript";
-import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts } from "./facts.js";
+import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts, type Use } from "./facts.js";
 import { carriesNoData } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
@@ -46,10 +46,20 @@ export function safeActionFacts(
     }
   } else facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at });
   facts.audited.push({ via: "guard.safeAction", at });
-  // `rateLimit: { name }`, or a list of them (taken all or nothing through guard.rateLimitAll):
-  // named limits taken after the check, before the handler.
-  if (property("rateLimit") !== undefined) facts.rateLimits.push({ via: "guard.safeAction rateLimit", at });
+  // Named limits taken after the check, before the handler.
+  facts.rateLimits.push(...declaredLimits(property("rateLimit"), "guard.safeAction", at));
   return facts;
+}
+
+/**
+ * The limits a definition's `rateLimit` declares, as a builder's or a safe action's: one, or
+ * one for each of a list (taken all or nothing through guard.rateLimitAll). `rateLimit: []`
+ * declares none (the runtime refuses it when the function is defined).
+ */
+export function declaredLimits(limits: ts.Node | undefined, via: string, at: Loc): Use[] {
+  if (limits === undefined) return [];
+  if (!ts.isArrayLiteralExpression(limits)) return [{ via: `${via} rateLimit`, at }];
+  return limits.elements.map((_, i) => ({ via: `${via} rateLimit[${i}]`, at }));
 }
 
 /**

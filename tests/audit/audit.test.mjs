@@ -1548,7 +1548,7 @@ export const byArg = action({
   ]);
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);
-  assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit"]);
+  assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit[0]", "guard.safeAction rateLimit[1]"]);
 });
 
 test("guard.deleteDocument is an owner-checked delete: low without an audit row, never an unchecked one", () => {

@@ -1,6 +1,6 @@
-// A builder's `rateLimit` as a list (`[{ name }, { name, key: "global" }]`, taken all or
-// nothing): each entry is a rate limit the audit counts, as one `{ name }` is; an empty list is
-// none (it is refused at every call, and limits nothing). Small apps written at test time, run
+// A builder's or a safe action's `rateLimit` as a list (`[{ name }, { name, key: "global" }]`,
+// taken all or nothing): each entry is a rate limit the audit counts, as one `{ name }` is; an
+// empty list is none (it is refused at every call, and limits nothing). Small apps written at test time, run
 // the way a user runs the audit: the bin of the packed tarball (AUDIT_CLI names another, to
 // show a test fails on an older build).
 import assert from "node:assert/strict";
@@ -41,6 +41,10 @@ export const empty = guard.mutation(mutation, {
   handler: async () => null,
 });
 
+export const safeListed = action(guard.safeAction({ name: "safeListed", args: {}, rateLimit: both, handler: async () => null }));
+
+export const safeEmpty = action(guard.safeAction({ name: "safeEmpty", args: {}, rateLimit: [] as never, handler: async () => null }));
+
 const limited = customMutation(mutation, guard.customCtx({ rateLimit: [{ name: "write" }, { name: "write", key: "global" }] }));
 export const custom = limited({ args: {}, handler: async () => null });
 `;
@@ -54,6 +58,8 @@ test("a builder's list of rate limits counts each entry; an empty list counts no
   assert.deepEqual(fns["posts:one"].rateLimits, ["guard.mutation rateLimit"]);
   assert.deepEqual(fns["posts:custom"].rateLimits, ["guard.customCtx rateLimit[0]", "guard.customCtx rateLimit[1]"]);
   assert.deepEqual(fns["posts:empty"].rateLimits, []);
+  assert.deepEqual(fns["posts:safeListed"].rateLimits, ["guard.safeAction rateLimit[0]", "guard.safeAction rateLimit[1]"]);
+  assert.deepEqual(fns["posts:safeEmpty"].rateLimits, []);
   const noLimit = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function);
-  assert.deepEqual(noLimit, ["posts:empty"]);
+  assert.deepEqual(noLimit, ["posts:empty", "posts:safeEmpty"]);
 });

@@ -44,6 +44,34 @@ export const acceptReturnsResult = guard.mutation(mutation, {
   },
 });
 
+export const levelOfItsGroup = guard.mutation(mutation, {
+  args: { postId: v.id("posts") },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { postId }) => {
+    const post = await ctx.db.get(postId);
+    if (post === null) return null;
+    return await guard.groupLevel(ctx, post.title as any); // a level or null
+  },
+});
+
+export const requireLevelOfItsGroup = guard.mutation(mutation, {
+  args: { postId: v.id("posts") },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { postId }) => {
+    const post = await ctx.db.get(postId);
+    return { level: await guard.requireGroupLevel(ctx, post!.title as any, "viewer") }; // a level
+  },
+});
+
+export const deleteItsCopy = guard.mutation(mutation, {
+  args: { postId: v.id("posts") },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { postId }) => {
+    const post = await ctx.db.get(postId);
+    return await guard.deleteDocument(ctx, "posts", post!.title as any); // a count
+  },
+});
+
 export const shareReturnsGrant = guard.mutation(mutation, {
   args: { postId: v.id("posts"), userId: v.id("users") },
   rateLimit: { name: "write" },
