@@ -116,15 +116,19 @@ export interface Confirmations {
   ): Promise<ConfirmationResult>;
 
   /**
-   * Throws the client's one confirmation error unless `result` is ok.
+   * Throws the client's one confirmation error unless `result` is ok, and answers `result`,
+   * typed as its accepted case: what the consuming mutation returned beside `ok: true` (an
+   * id it recorded) is read from the answer without a check of your own. (It cannot be an
+   * `asserts` function: TypeScript takes those only through an explicitly typed `guard`.)
    *
    * @throws `ConvexError` `{ code: "INVALID_CONFIRMATION", message: "Invalid or expired confirmation code" }`.
    * @example
    * ```ts
    * guard.assertConfirmed(await ctx.runMutation(internal.admin.consumeCode, { code }));
+   * const { payoutId } = guard.assertConfirmed(await ctx.runMutation(internal.payouts.confirm, args));
    * ```
    */
-  assertConfirmed(result: ConfirmationResult): void;
+  assertConfirmed<R extends ConfirmationResult>(result: R): Extract<R, { ok: true }>;
 
   /** The audit trail. */
   readonly audit: Audit;
@@ -370,7 +374,9 @@ export function createConfirmations(
         );
       }
       // Its own `ok` only: `Object.create({ ok: true })` is no accepted code.
-      if (typeof result === "object" && result !== null && Object.hasOwn(result, "ok") && result.ok === true) return;
+      if (typeof result === "object" && result !== null && Object.hasOwn(result, "ok") && result.ok === true) {
+        return result as Extract<typeof result, { ok: true }>;
+      }
       deny(CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE);
     },
 

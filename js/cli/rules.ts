@@ -38,7 +38,7 @@ export const RULES = {
   "action-env-unsafe": {
     severity: "high",
     title: "public action reads process.env and returns or throws without guard.safeAction",
-    fix: "Wrap it as action(guard.safeAction({ name, args, handler })) and list the variable in the guard's confirmations.redactEnv, so its errors and results cannot carry the secret to the caller.",
+    fix: "Wrap it as action(guard.safeAction({ name, args, handler })) and list the variable in the guard's confirmations.redactEnv, so its errors and results cannot carry the secret to the caller. From guard.action, role, permission and rateLimit carry over as they are; ctx.user becomes the handler's third argument, handler(ctx, args, { actor }).",
   },
   "safe-action-env-unredacted": {
     severity: "medium",

@@ -892,6 +892,8 @@ ${mutationWith("server", "user", 'const user = "global";')}
 test("messages and fixes say what a user needs: redactEnv for safeAction, who may read, --version", () => {
   const charge = pitfallsRun.report.findings.find((f) => f.rule === "action-env-unsafe");
   assert.match(charge.fix, /guard\.safeAction.*confirmations\.redactEnv/);
+  // What moving a guard.action's handler over changes (a new user had to find it out).
+  assert.match(charge.fix, /role, permission and rateLimit carry over.*handler\(ctx, args, \{ actor \}\)/);
   const getPost = pitfallsRun.report.findings.find((f) => f.function === "posts:getPost");
   assert.match(getPost.message, /to any signed-in caller$/);
   const dir = app("anyone", { "q.ts": `import { v } from "convex/values";

@@ -283,3 +283,15 @@ defineGuard({
   // @ts-expect-error "audit:write" is not a granted permission
   confirmations: { audit: { readers: { permission: "audit:write" } } },
 });
+
+// assertConfirmed answers its argument as the accepted case: what the consuming mutation
+// returned beside `ok: true` is read without a check of the app's own.
+declare const consumed:
+  | { ok: true; payoutId: GenericId<"payouts"> }
+  | { ok: false; error: { code: "INVALID_CONFIRMATION"; message: string } };
+const accepted = guard.assertConfirmed(consumed);
+export const payoutId: GenericId<"payouts"> = accepted.payoutId;
+// @ts-expect-error the accepted case has no error
+export const noError = accepted.error;
+// @ts-expect-error a result that is no ConfirmationResult is refused
+guard.assertConfirmed({ ok: "yes" });
