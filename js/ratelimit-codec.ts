@@ -1,15 +1,12 @@
 /**
- * Rate limiting's codec: compiles the configured limits into the engine (src/ratelimit.rs) and
- * is the only code that packs requests into the engine's I/O buffer and unpacks its decisions.
- * Storage is ratelimit-store.ts; the public types are ratelimit.ts.
+ * Rate limiting's codec: the only code that packs requests into the engine's I/O buffer and
+ * unpacks its decisions (src/ratelimit.rs). The configured limits are compiled into the engine
+ * by ratelimit-config.ts; storage is ratelimit-store.ts; the public types are ratelimit.ts.
  */
-import { checkKeys, RATE_LIMIT_KEYS } from "./config-keys.js";
-import { RateLimiter, discardUnlessOwn, engineMemory, num } from "./engine.js";
-import { deny, GuardConfigError, rethrow } from "./errors.js";
+import { discardUnlessOwn, num, type RateLimiter } from "./engine.js";
+import { deny, rethrow } from "./errors.js";
 import type { RateLimitBatchDecision, RateLimitDecision, RateLimitOutcome, RateLimitSpec, RateLimitState } from "./ratelimit.js";
 import {
-  DEFAULT_RATE_LIMIT_KIND,
-  DEFAULT_SHARDS,
   RL_ANSWER_HEAD,
   RL_ANSWER_RETRY_AFTER,
   RL_IN,
@@ -92,9 +89,9 @@ export type Engine = {
  * small, which keeps a single decision within what V8 inlines into `decideOne` (measured: 39
  * fewer instructions per decision, `use` being inlined then).
  * (A call interrupted inside the engine left its instance discarded already, engine.ts
- * `enter`: at the edge of the stack this catch may not get that far.)
+ * `enter`: at the edge of the stack this catch may not get that far.) @internal
  */
-function renamed(e: unknown, named: string | readonly { name: string }[]): never {
+export function renamed(e: unknown, named: string | readonly { name: string }[]): never {
   const items = typeof named === "string" ? [{ name: named }] : named;
   if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
     discardUnlessOwn(e); // an engine error's message is filled in there, before it is prefixed
@@ -114,68 +111,6 @@ function renamed(e: unknown, named: string | readonly { name: string }[]): never
 function buffer(e: Engine): Float64Array {
   if (e.view.length === 0) e.view = new Float64Array(e.memory.buffer, e.at, RL_IO_LEN);
   return e.view;
-}
-
-/**
- * A limit as the configuration gave it, each field read once (`kind`, `rate`, `period`,
- * `capacity`, `shards`, after its name). @internal
- */
-export type LimitEntry = readonly [name: string, kind: unknown, rate: unknown, period: unknown, capacity: unknown, shards: unknown];
-
-/**
- * Validates and compiles the configured limits into a fresh engine limiter, and answers the
- * entries it compiled: given `known` (what the first compilation kept, see `perInstance`), it
- * compiles those, not the app's objects read again. @internal
- */
-export function compileLimits(config: object | undefined, known: readonly LimitEntry[] | undefined): readonly [Engine, readonly LimitEntry[]] {
-  const specs = (config ?? {}) as Record<string, RateLimitSpec>;
-  if (typeof specs !== "object" || specs === null || Array.isArray(specs)) {
-    throw new GuardConfigError("rateLimits must be an object of named limits");
-  }
-  const memory = engineMemory();
-  const engineLimits = new RateLimiter();
-  const map = new Map<string, Compiled>();
-  const names = known === undefined ? Object.keys(specs) : undefined;
-  const entries: LimitEntry[] = [];
-  for (let i = 0, n = known?.length ?? names!.length; i < n; i++) {
-    const entry = known?.[i] ?? entryOf(specs, names![i]!);
-    entries.push(entry);
-    const [name, given, rate, period, givenCapacity, givenShards] = entry;
-    const kind = given === undefined ? DEFAULT_RATE_LIMIT_KIND : String(given);
-    const capacity = givenCapacity === undefined ? undefined : num(givenCapacity);
-    const shards = givenShards === undefined ? undefined : num(givenShards);
-    let id: number;
-    try {
-      id = engineLimits.add(kind, num(rate), num(period), capacity, shards);
-    } catch (e) {
-      renamed(e, [{ name }]);
-    }
-    // Validated: rate, period and shards are whole numbers (so naming them runs no code); the
-    // capacity is the one the engine compiled (an omitted one is the rate: the engine's rule,
-    // `Limit::new`). A row written under another configuration is read as absent (the limit
-    // starts afresh for that key).
-    const fingerprint = `${kind}/${rate}/${period}/${engineLimits.capacity(id)}/${shards ?? DEFAULT_SHARDS}`;
-    map.set(name, { id, shards: shards ?? DEFAULT_SHARDS, fingerprint });
-  }
-  const e = { limits: map, limiter: engineLimits, memory, at: engineLimits.io(), view: new Float64Array(0), lastName: "", lastLimit: undefined };
-  return [e, entries];
-}
-
-/** Limit `name` of the configuration `specs`, its keys checked and each field read once. */
-function entryOf(specs: Record<string, RateLimitSpec>, name: string): LimitEntry {
-  const spec = specs[name] as Partial<RateLimitSpec> | null;
-  if (spec === null || typeof spec !== "object") {
-    throw new GuardConfigError(`rate limit '${name}' must be an object { kind?, rate, period }`);
-  }
-  checkKeys(spec, RATE_LIMIT_KEYS, `rateLimits.${name}`);
-  // Each field read once: what the engine compiles is what the fingerprint names, whatever a
-  // getter would answer on a second read.
-  const { kind, rate, period, capacity, shards } = spec as Record<string, unknown>;
-  // An object's toString could throw or recurse; a number or symbol is named as it is.
-  if (typeof kind === "function" || (typeof kind === "object" && kind !== null)) {
-    throw new GuardConfigError(`rate limit '${name}': kind must be a string such as "token bucket"`);
-  }
-  return [name, kind, rate, period, capacity, shards];
 }
 
 /** The compiled limit `name`, or `INVALID_ARGUMENT` when there is none. @internal */
@@ -209,7 +144,12 @@ export function decide(e: Engine, items: readonly Item[], now: number, mode: num
   const n = items.length;
   // More than the buffer holds: the engine refuses the count before reading anything.
   if (n <= RL_MAX_BATCH) write(e, items, n);
-  const status = ask(e, n, now, mode, items);
+  let status: number;
+  try {
+    status = e.limiter.decide(n, num(now), mode);
+  } catch (error) {
+    renamed(error, n > 1 && n <= RL_MAX_BATCH ? culprit(e, items, now, mode, error) : items);
+  }
   const b = buffer(e); // the engine may have grown its memory
   if (n === 1) return single(b);
   const ok = status === 1;
@@ -270,6 +210,38 @@ function ask(e: Engine, n: number, now: number, mode: number, named: string | re
   } catch (error) {
     renamed(error, named);
   }
+}
+
+/**
+ * Of a batch the engine refused with `error`, the one request its error is about: the first
+ * the engine refuses alone with the same message (a count beyond one limit's capacity names
+ * that limit, not every limit of the batch). Every request when none is, or when all are: the
+ * batch's own mistake (a request twice, a bad `now`). Asked again from the numbers already in
+ * the items (nothing of the caller's is read twice); the buffer is rewritten, which nothing
+ * reads after a refusal. A failure other than the engine's own ends the search.
+ */
+function culprit(e: Engine, items: readonly Item[], now: number, mode: number, error: unknown): readonly Item[] {
+  // Only the engine's refusal of an argument: after any other failure the instance is gone.
+  if ((error as { code?: unknown } | null)?.code !== "INVALID_ARGUMENT") return items;
+  discardUnlessOwn(error); // its message is filled in there
+  const message = (error as { message?: unknown } | null)?.message;
+  const refused: Item[] = [];
+  try {
+    for (const it of items) {
+      put(buffer(e), 0, it.limit.id, it.shard, it.count, it.state === null ? 0 : 1, it.t, it.a, it.b, it.logLength, it.entries);
+      try {
+        e.limiter.decide(1, num(now), mode);
+      } catch (alone) {
+        if (typeof (alone as { code?: unknown } | null)?.code !== "string") throw alone;
+        discardUnlessOwn(alone);
+        if ((alone as Error).message === message) refused.push(it);
+      }
+    }
+  } catch (other) {
+    discardUnlessOwn(other);
+    return items;
+  }
+  return refused.length > 0 && refused.length < items.length ? [refused[0]!] : items;
 }
 
 /**

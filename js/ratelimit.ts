@@ -9,7 +9,8 @@ import { unpolluted } from "./config-keys.js";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
-import { compileLimits, decide, decideOne, item, limitOf, type Engine, type Item, type LimitEntry } from "./ratelimit-codec.js";
+import { decide, decideOne, item, limitOf, type Engine, type Item } from "./ratelimit-codec.js";
+import { compileLimits, type LimitEntry } from "./ratelimit-config.js";
 import { rowMethods } from "./ratelimit-store.js";
 import { CLIENT_MESSAGE, RL_CHECK, RL_CONSUME, tryAgainIn } from "./generated/wire.js";
 

@@ -365,3 +365,29 @@ test("attacker: a consuming call refuses a count of 0 (the engine's take), a che
   assert.deepEqual(await g.rateLimit(ctx, "a", { key: "k", count: 1 }), { ok: true, remaining: 2, retryAfter: 0 });
   assert.equal(written.length, 1);
 });
+
+// An attacker's review (attack9): a batch refused for one entry's count named every limit of
+// the batch ("rate limit 'writes', 'slog': count must be ..."), though only one was wrong.
+test("a batch refused for one request's mistake names that request's limit; the batch's own mistake names them all", () => {
+  const message = (requests, now = 0) => {
+    try {
+      guard.decideRateLimits(requests, now);
+    } catch (e) {
+      assert.equal(codeOf(e), "INVALID_ARGUMENT");
+      return messageOf(e);
+    }
+    assert.fail("refused");
+  };
+  assert.match(message([{ name: "send", state: null, count: 2 }, { name: "global", state: null, count: 1.5 }]), /^rate limit 'global': count must be/);
+  assert.match(message([{ name: "global", state: null, shard: 9 }, { name: "send", state: null }]), /^rate limit 'global': /);
+  const tampered = { t: 0, a: 99, b: 0, log: [] };
+  assert.match(message([{ name: "bucket", state: null }, { name: "send", state: tampered }, { name: "login", state: null }]), /^rate limit 'send': /);
+  // Two wrong: the first one the engine refuses, as the batch did.
+  assert.match(message([{ name: "send", state: null, count: 4 }, { name: "bucket", state: null, count: 3 }]), /^rate limit 'send': count must be a whole number from 0 to 3,/);
+  // The batch's own mistakes: every limit of it.
+  assert.match(message([{ name: "send", state: null }, { name: "bucket", state: null }], NaN), /^rate limit 'send', 'bucket': /);
+  assert.match(message(Array.from({ length: 17 }, (_, i) => ({ name: i % 2 ? "send" : "bucket", state: null }))), /^rate limit 'bucket', 'send': an all-or-nothing/);
+  // Nothing is left behind: the next batch is decided as if none had been refused.
+  const b = guard.decideRateLimits([{ name: "send", state: null, count: 3 }, { name: "bucket", state: null, count: 2 }], 0);
+  assert.deepEqual([b.ok, b.outcomes.map((o) => o.remaining)], [true, [0, 0]]);
+});
