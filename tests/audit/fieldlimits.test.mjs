@@ -7,41 +7,14 @@
 // older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, foundRules as found, FOLDERS_GUARD, FOLDERS_SCHEMA } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const report = (appRoot, flags) => auditReport(cli, appRoot, flags);
 
-/** folders and documents as the README configures them ("Moving a document"). */
-const SCHEMA = `import { accessTables, rateLimitTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  ...rateLimitTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  folders: defineTable({ name: v.string(), ownerId: v.id("users"), visibility: v.string(), parentId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
-  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string(), folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
-});
-`;
-
-const GUARD = `import { defineGuard, MINUTE } from "convex-guard";
-
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: {
-    tables: {
-      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
-      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
-    },
-  },
-  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
-});
-`;
-
-const app = (name, files) => scratchApp("fieldlimits", name, { "schema.ts": SCHEMA, ...files }, GUARD);
+/** An app with the README's folders and documents (apps.mjs). */
+const app = (name, files) => scratchApp("fieldlimits", name, { "schema.ts": FOLDERS_SCHEMA, ...files }, FOLDERS_GUARD);
 
 const HEAD = `import { v } from "convex/values";
 import { mutation } from "./_generated/server";
