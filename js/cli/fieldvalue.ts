@@ -159,12 +159,12 @@ function keyText(app: App, key: ts.Expression, depth = 0): string | undefined {
 
 /**
  * The fields of `fields` a computed key the audit cannot read may name (`{ [key]: x }`, `key` a
- * parameter or made by a call): all of them, unless its type is string literals, which name
- * those only.
+ * parameter or made by a call): all of them, unless its type is literals (or symbols), whose
+ * strings name those only.
  */
 function mayName(app: App, key: ts.Expression, fields: readonly string[]): string[] {
   const type = app.checker.getTypeAtLocation(key);
   const parts = type.isUnion() ? type.types : [type];
-  if (!parts.every((t) => t.isStringLiteral())) return [...fields];
-  return fields.filter((f) => parts.some((t) => (t as ts.StringLiteralType).value === f));
+  if (!parts.every((t) => t.isLiteral() || t.flags & ts.TypeFlags.ESSymbolLike)) return [...fields];
+  return fields.filter((f) => parts.some((t) => t.isStringLiteral() && t.value === f));
 }
