@@ -12,10 +12,14 @@
 // removes the field: a write too). An insert is reported when the owner field comes from an
 // argument (the caller's own id is how documents are made) or the parent field comes from an
 // argument that no document check at "owner" covered (the README's way: insert without the
-// parent, then guard.moveDocument in the same mutation). A key is read through consts
-// (`{ [FIELD]: x }`), an object through the assignments made to it before the write
-// (`update.folderId = x`) (fieldvalue.ts, as unchecked-role-write reads the role), and a value of unknown shape (`v.any()`, an open record) patched or
-// replaced into a configured table may hold either field: reported one step lower (rules.ts).
+// parent, then guard.moveDocument in the same mutation); `doc._id` of a document check on an
+// argument (`ctx.doc._id` of a builder's `access`) is that argument, and a check below "owner"
+// covers it no more than it covers the argument. A key is read through consts and their
+// concatenations (`{ [FIELD]: x }`, `"owner" + "Id"`), an object through the assignments made
+// to it before the write (`update.folderId = x`) (fieldvalue.ts, as unchecked-role-write reads
+// the role), and a value of unknown shape (`v.any()`, an open record, a computed key read no
+// further) patched or replaced into a configured table may hold either field: reported one
+// step lower (rules.ts).
 //
 // The fields are read from every guard of the app (a table is configured by some guard: each
 // guard's own owner and parent fields count). The table of the written id is the one writes.ts
@@ -28,6 +32,7 @@ import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
+import { ownedDocuments } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
 /** The fields of one configured table that carry access. */
@@ -45,6 +50,8 @@ export interface AccessWrite extends Loc {
   table?: string;
   /** The argument the value comes from, when it does. */
   arg?: string;
+  /** The value is `doc._id` of a document check on `arg`, made at this level (`minLevel` as written, else undefined). */
+  checkedAt?: { level?: string };
   /** Why the written value's shape is not known (`v.any()`, an open record): it may hold the table's fields, listed here. */
   open?: { why: string; fields: string[] };
 }
@@ -124,14 +131,17 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     if (seen.has(cand.field)) continue;
     const written = fieldValue(app, c, w.value, cand.field);
     if (written === undefined || kept(w.target, written, cand.field)) continue;
-    const arg = writtenArg(c, written, cand.field);
+    // A parent inserted from `doc._id` of a check on an argument is that argument, at that check's level.
+    const checked = w.method === "insert" && cand.which === "parent" && written !== "args" ? checkedArg(app, c, written) : undefined;
+    const arg = writtenArg(c, written, cand.field) ?? checked?.arg;
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
-      if (cand.which === "parent" && ownerChecked(c, arg)) continue;
+      if (cand.which === "parent" && (checked?.level === "owner" || ownerChecked(c, arg))) continue;
     }
     seen.add(cand.field);
-    out.push({ file: w.file, line: w.line, method: w.method, field: cand.field, which: cand.which, table: cand.table, arg });
+    const checkedAt = checked !== undefined && checked.arg === arg ? { level: checked.level } : undefined;
+    out.push({ file: w.file, line: w.line, method: w.method, field: cand.field, which: cand.which, table: cand.table, arg, checkedAt });
   }
   // A value of unknown shape patched or replaced into a configured table may hold its fields.
   const first = candidates[0];
@@ -152,6 +162,21 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
  */
 function ownerChecked(c: AccessContext, arg: string): boolean {
   return c.auth.some((a) => a.level === "document" && a.minLevel === "owner" && a.conditional !== true && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
+}
+
+/**
+ * The argument a document check was made on, when `value` is the `_id` of the document it
+ * answered (`doc._id` of `const { doc } = await guard.requireAccess(ctx, t, id, "viewer")`,
+ * `r.doc._id` of `readable`, `ctx.doc._id` of a builder's `access`), and whether that check was at
+ * "owner": the id is the argument's, and only a check at "owner" covers filing into it (its level, as written).
+ */
+function checkedArg(app: App, c: AccessContext, value: ts.Expression): { arg: string; level?: string } | undefined {
+  if (!within(value, c.handler)) return undefined;
+  for (const a of c.auth) {
+    const arg = a.level !== "document" ? undefined : (a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined));
+    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel };
+  }
+  return undefined;
 }
 
 /** `ownerId: doc.ownerId` written to `doc._id` (a replace keeping the field): the same value, no write. */

@@ -9,9 +9,10 @@
 // `const` copies by symbol. `consumeConfirmation`'s answer tested so counts for no confirmation
 // either (facts-syntax.ts `tested`, rule `destructive-unconfirmed`); this rule shows the test.
 import ts from "typescript";
-import { enclosingFunction, guardShown, propertyValue } from "./facts-syntax.js";
+import { enclosingFunction, guardShown } from "./facts-syntax.js";
 import { exportedFunction } from "./failopen.js";
 import { outer } from "./flow.js";
+import { optionValue } from "./options.js";
 import type { ConvexFunction } from "./functions.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
@@ -67,14 +68,10 @@ function awaited(call: ts.CallExpression): boolean {
   return false;
 }
 
-/** Whether a rate limit's options leave it throwing its denials: none, or an object (through a `const`) whose `throws` is absent or `true`, with no spread. */
+/** Whether a rate limit's options leave it throwing its denials: none, or options whose `throws` is absent or `true` (a spread that may hold it: not; options.ts). */
 export function throwsOnDenial(app: App, call: ts.CallExpression): boolean {
   const given = call.arguments[2];
-  if (given === undefined) return true;
-  let options = skipOuter(given);
-  if (ts.isIdentifier(options)) options = app.constInitializer(options) ?? options;
-  if (!ts.isObjectLiteralExpression(options) || options.properties.some(ts.isSpreadAssignment)) return false;
-  const throws = propertyValue(options, "throws");
+  const throws = given === undefined ? undefined : optionValue(app, given, "throws");
   return throws === undefined || throws.kind === K.TrueKeyword;
 }
 

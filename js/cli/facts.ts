@@ -5,8 +5,9 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, rollbacksOf } from "./rollback.js";
-import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, propertyValue, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
+import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevels, type GivenLevel } from "./levelat.js";
@@ -356,29 +357,22 @@ export class FactsFinder {
    * by an exit or returned; and no key is random or the clock. Else why it limits nothing.
    */
   private rateLimit(call: ts.CallExpression): { keys: ts.Expression[] } | string {
-    const options = call.arguments[2] === undefined ? undefined : this.objectValue(call.arguments[2]);
-    const throwsValue = options === undefined ? undefined : propertyValue(options, "throws");
+    const options = call.arguments[2];
+    const throwsValue = options === undefined ? undefined : optionValue(this.app, options, "throws");
     const quiet = throwsValue !== undefined && throwsValue.kind !== ts.SyntaxKind.TrueKeyword;
-    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return leftOn("throws: false");
+    if (quiet && !exitsOnDenial(this.app, call, "decision", true) && !ts.isReturnStatement(outer(call).parent)) return leftOn(throwsShown(throwsValue));
     const keys: ts.Expression[] = [];
     const requests = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
     if (requests !== undefined && ts.isArrayLiteralExpression(requests)) {
       for (const r of requests.elements) {
-        const o = this.objectValue(r);
-        const key = o === undefined ? undefined : propertyValue(o, "key");
+        const key = optionValue(this.app, r, "key");
         if (key !== undefined) keys.push(key);
       }
     } else if (options !== undefined) {
-      const key = propertyValue(options, "key");
+      const key = optionValue(this.app, options, "key");
       if (key !== undefined) keys.push(key);
     }
     return keys.some((k) => this.random(k)) ? "keyed by a random value or the clock, a new budget per call" : { keys };
-  }
-
-  private objectValue(e: ts.Expression): ts.ObjectLiteralExpression | undefined {
-    let value = skipOuter(e);
-    if (ts.isIdentifier(value)) value = this.app.constInitializer(value) ?? value;
-    return ts.isObjectLiteralExpression(value) ? value : undefined;
   }
 
   /** Whether an expression takes a random value or the time (`Math.random()`, `crypto.randomUUID()`). */

@@ -4,7 +4,7 @@
 // role field, writes.ts):
 //
 //   await ctx.db.patch(id, { role: args.role });              // a field written literally
-//   await ctx.db.patch(id, { [ROLE]: args.role });            // a computed key: a const holding "role"
+//   await ctx.db.patch(id, { [ROLE]: args.role });            // a computed key: a const holding "role" (or "ro" + "le")
 //   const update: any = {}; update[ROLE] = args.role;         // an assignment before the write
 //   await ctx.db.patch(id, update);
 //   await ctx.db.patch(id, { ...changes });                   // a spread of a const holding such an object
@@ -74,8 +74,9 @@ export function writtenArg(c: WriteScope, written: Written, field: string): stri
  * Why a written value's shape is not known, so that it may hold one of `fields`: typed `any`
  * (`v.any()`) or an open record (`Record<string, unknown>`, `v.record(...)`), or an object literal
  * spreading such a value after its last property naming one of them (`{ ...fields }`,
- * `{ role: "user", ...fields }`). Undefined when the shape is known: an object literal (or a
- * name bound to one) whose fields fieldValue reads.
+ * `{ role: "user", ...fields }`), or one with a computed key the audit cannot read after them
+ * (`{ [key]: x }`, `key` a parameter: whatever its type allows). Undefined when the shape is
+ * known: an object literal (or a name bound to one) whose fields fieldValue reads.
  *
  * @example openShape(app, write.value, ["role"]) // "an open record" for `patch(id, fields)`, `fields: v.record(v.string(), v.string())`
  */
@@ -92,6 +93,7 @@ export function openShape(app: App, value: ts.Expression | undefined, fields: re
       } else if (p.name !== undefined) {
         const name = ts.isShorthandPropertyAssignment(p) ? p.name.text : nameOf(app, p.name);
         if (name !== undefined) exposed.delete(name);
+        else if (ts.isComputedPropertyName(p.name)) for (const f of mayName(app, p.name.expression, fields)) exposed.set(f, `a computed key the audit cannot read, [${p.name.expression.getText()}]`);
       }
     }
     return exposed.values().next().value;
@@ -142,8 +144,27 @@ function nameOf(app: App, name: ts.PropertyName): string | undefined {
   return ts.isComputedPropertyName(name) ? keyText(app, name.expression) : undefined;
 }
 
-/** A key's text: a string literal, or a `const` (of the app, through consts) holding one. */
-function keyText(app: App, key: ts.Expression): string | undefined {
+/**
+ * A key's text: a string literal, a template or a concatenation of such (`"owner" + "Id"`,
+ * `` `${PREFIX}Id` ``), through the app's `const`s; undefined for anything else.
+ */
+function keyText(app: App, key: ts.Expression, depth = 0): string | undefined {
   const k = readValue(app, key);
-  return "unreadable" in k || !ts.isStringLiteralLike(k) ? undefined : k.text;
+  if ("unreadable" in k || depth > 8) return undefined;
+  if (ts.isStringLiteralLike(k)) return k.text;
+  const parts = ts.isTemplateExpression(k) ? [k.head, ...k.templateSpans.flatMap((t) => [t.expression, t.literal])] : ts.isBinaryExpression(k) && k.operatorToken.kind === ts.SyntaxKind.PlusToken ? [k.left, k.right] : [];
+  const texts = parts.map((p) => (ts.isTemplateLiteralToken(p) ? p.text : keyText(app, p, depth + 1)));
+  return parts.length === 0 || texts.includes(undefined) ? undefined : texts.join("");
+}
+
+/**
+ * The fields of `fields` a computed key the audit cannot read may name (`{ [key]: x }`, `key` a
+ * parameter or made by a call): all of them, unless its type is literals (or symbols), whose
+ * strings name those only.
+ */
+function mayName(app: App, key: ts.Expression, fields: readonly string[]): string[] {
+  const type = app.checker.getTypeAtLocation(key);
+  const parts = type.isUnion() ? type.types : [type];
+  if (!parts.every((t) => t.isLiteral() || t.flags & ts.TypeFlags.ESSymbolLike)) return [...fields];
+  return fields.filter((f) => parts.some((t) => t.isStringLiteral() && t.value === f));
 }

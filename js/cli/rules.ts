@@ -336,7 +336,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       continue;
     }
     const what = w.table !== undefined ? `the ${w.which} field '${w.field}' of table '${w.table}'` : `'${w.field}' (the ${w.which} field of a table under access.tables) of a document whose table the audit cannot tell`;
-    const from = w.arg !== undefined ? ` from argument '${w.arg}'` : "";
+    const via = w.checkedAt === undefined ? "" : ` (the _id of the document its check at ${w.checkedAt.level === undefined ? "a level not written literally" : `'${w.checkedAt.level}'`} answered)`;
+    const from = w.arg !== undefined ? ` from argument '${w.arg}'${via}` : "";
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
     out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
   }

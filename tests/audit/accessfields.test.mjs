@@ -12,41 +12,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
+import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA as SCHEMA } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
 const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
 const scratch = `${root}target/audit-tests/accessfields`;
 
-/** folders and documents as the README configures them, and notes: a table with the same field names, not configured. */
-const SCHEMA = `import { accessTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  folders: defineTable({ name: v.string(), ownerId: v.id("users"), visibility: v.string(), parentId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
-  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string(), folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
-  notes: defineTable({ title: v.string(), ownerId: v.id("users"), folderId: v.optional(v.id("folders")), authorId: v.optional(v.id("users")) }),
-});
-`;
-
-const GUARD = `import { defineGuard, MINUTE } from "convex-guard";
-
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: {
-    tables: {
-      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
-      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
-    },
-  },
-  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
-});
-`;
-
-/** An app (its root) with the pitfalls fixture's _generated, the schema above, `guard`, and `files` under convex/. */
+/** An app (its root) with the pitfalls fixture's _generated, FOLDERS_SCHEMA (apps.mjs), `guard`, and `files` under convex/. */
 function app(name, files, guard = GUARD) {
   const dir = `${scratch}/${name}`;
   rmSync(dir, { recursive: true, force: true });

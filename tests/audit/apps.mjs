@@ -67,3 +67,32 @@ export const ANY_API = {
   "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
   "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
 };
+
+/** folders and documents as the README configures them ("Moving a document"), and notes: a table with the same field names, not configured. */
+export const FOLDERS_SCHEMA = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  folders: defineTable({ name: v.string(), ownerId: v.id("users"), visibility: v.string(), parentId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
+  documents: defineTable({ title: v.string(), ownerId: v.id("users"), visibility: v.string(), folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),
+  notes: defineTable({ title: v.string(), ownerId: v.id("users"), folderId: v.optional(v.id("folders")), authorId: v.optional(v.id("users")) }),
+});
+`;
+
+/** The guard of FOLDERS_SCHEMA: folders and documents under access.tables, with their parent fields. */
+export const FOLDERS_GUARD = `import { defineGuard, MINUTE } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    tables: {
+      folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" },
+      documents: { owner: "ownerId", visibility: "visibility", parent: "folderId", parentTable: "folders" },
+    },
+  },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
+});
+`;
