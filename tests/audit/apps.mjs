@@ -67,3 +67,19 @@ export const ANY_API = {
   "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
   "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
 };
+
+/** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
+export const ISSUE_CODE = `import { v } from "convex/values";
+import { action, internalMutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+export const issueCode = internalMutation({
+  args: { actor: v.string() },
+  handler: async (ctx, { actor }) => {
+    const { code, expiresAt } = await guard.issueConfirmation(ctx, { actor, action: "account.delete", target: actor });
+    return { code, expiresAt };
+  },
+});
+`;
+

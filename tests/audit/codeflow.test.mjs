@@ -6,7 +6,7 @@
 // older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, ISSUE_CODE, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -25,21 +25,14 @@ export const guard = defineGuard({
 });
 `;
 
+/** The imports of a module (ISSUE_CODE holds its own). */
 const HEAD = `import { v } from "convex/values";
 import { action, internalAction, internalMutation, mutation } from "./_generated/server";
 import { internal } from "./_generated/api";
 import { guard } from "./guard";
 `;
-
-/** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
-const ISSUER = `
-export const issue = internalMutation({
-  args: { actor: v.string() },
-  handler: async (ctx, { actor }) => {
-    const { code, expiresAt } = await guard.issueConfirmation(ctx, { actor, action: "payout", target: actor });
-    return { code, expiresAt };
-  },
-});
+/** A module whose `issueCode` issues a code and returns it to the action that runs it. */
+const ISSUING = `${ISSUE_CODE}import { internalAction, mutation } from "./_generated/server";
 `;
 
 test("a code handed in ctx.runMutation/runAction's arguments to a function that stores, schedules or logs it: code-exposed at the call; sent by fetch, or a field that does not hold it: quiet", () => {
@@ -88,11 +81,11 @@ export const relay = internalAction({
   },
 });
 `,
-    "payouts.ts": `${HEAD}${ISSUER}
+    "payouts.ts": `${ISSUING}
 export const outbox = action(guard.safeAction({
   name: "payouts.outbox", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<null> => {
-    const { code } = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const { code } = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     await ctx.runMutation(internal.outbox.send, { to: "x", body: \`Your code: \${code}\` }); // FINDING code-exposed
     return null;
   },
@@ -100,7 +93,7 @@ export const outbox = action(guard.safeAction({
 export const outboxArgs = action(guard.safeAction({
   name: "payouts.outboxArgs", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<null> => {
-    const r = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     const mail = { to: "x", body: r.code };
     await ctx.runMutation(internal.outbox.sendWhole, mail); // FINDING code-exposed
     return null;
@@ -109,7 +102,7 @@ export const outboxArgs = action(guard.safeAction({
 export const scheduledThere = action(guard.safeAction({
   name: "payouts.scheduledThere", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<null> => {
-    const r = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     await ctx.runMutation(internal.outbox.later, { body: r.code }); // FINDING code-exposed
     return null;
   },
@@ -117,7 +110,7 @@ export const scheduledThere = action(guard.safeAction({
 export const twoDeep = action(guard.safeAction({
   name: "payouts.twoDeep", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<null> => {
-    const r = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     await ctx.runAction(internal.outbox.relay, { body: r.code }); // FINDING code-exposed
     return null;
   },
@@ -133,7 +126,7 @@ export const inMutation = internalMutation({
 export const sentByFetch = action(guard.safeAction({
   name: "payouts.sentByFetch", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<{ expiresAt: number }> => {
-    const r = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     await ctx.runAction(internal.outbox.deliver, { body: \`Your code: \${r.code}\` });
     await fetch("https://mail.example/send", { method: "POST", body: r.code });
     return { expiresAt: r.expiresAt };
@@ -142,7 +135,7 @@ export const sentByFetch = action(guard.safeAction({
 export const otherField = action(guard.safeAction({
   name: "payouts.otherField", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<null> => {
-    const r = await ctx.runMutation(internal.payouts.issue, { actor: String(actor) });
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
     await ctx.runMutation(internal.outbox.send, { to: "x", body: \`expires at \${r.expiresAt}\` });
     await ctx.runMutation(internal.outbox.onlyTo, { to: "x", body: r.code });
     return null;
@@ -155,7 +148,7 @@ export const otherField = action(guard.safeAction({
   assert.deepEqual(foundAt, marked);
   assert.equal(
     r.findings.find((f) => f.function === "payouts:outbox").message,
-    "public action payouts:outbox passes the one-time code that internal.payouts.issue (an internal mutation, through ctx.runMutation) issued and returned to it to internal.outbox.send (ctx.runMutation), which writes it with ctx.db.insert: only its keyed hash may be stored",
+    "public action payouts:outbox passes the one-time code that internal.payouts.issueCode (an internal mutation, through ctx.runMutation) issued and returned to it to internal.outbox.send (ctx.runMutation), which writes it with ctx.db.insert: only its keyed hash may be stored",
   );
   assert.match(r.findings.find((f) => f.function === "payouts:twoDeep").message, /to internal\.outbox\.relay \(ctx\.runAction\), which passes it to internal\.outbox\.send \(ctx\.runMutation\), which writes it with ctx\.db\.insert/);
   assert.match(r.findings.find((f) => f.function === "payouts:scheduledThere").message, /which passes it to ctx\.scheduler\.runAfter: a scheduled function's arguments are stored in clear/);
@@ -163,7 +156,7 @@ export const otherField = action(guard.safeAction({
 
 test("a code returned through .then or Promise.all, from a public mutation or a safe action around an issuing mutation: code-exposed; another field so returned: quiet", () => {
   const dir = app("promises", {
-    "codes.ts": `${HEAD}${ISSUER}
+    "codes.ts": `${ISSUING}
 export const then = mutation({
   args: {},
   handler: async (ctx) => {
@@ -211,19 +204,19 @@ export const allExpiry = mutation({
 });
 export const thenAction = action(guard.safeAction({
   name: "codes.thenAction", args: {}, rateLimit: { name: "sends" },
-  handler: async (ctx, _args, { actor }): Promise<any> => ctx.runMutation(internal.codes.issue, { actor: String(actor) }).then((r: any) => r.code), // FINDING code-exposed
+  handler: async (ctx, _args, { actor }): Promise<any> => ctx.runMutation(internal.codes.issueCode, { actor: String(actor) }).then((r: any) => r.code), // FINDING code-exposed
 }));
 export const allAction = action(guard.safeAction({
   name: "codes.allAction", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<any> => {
-    const [r] = await Promise.all([ctx.runMutation(internal.codes.issue, { actor: String(actor) })]);
+    const [r] = await Promise.all([ctx.runMutation(internal.codes.issueCode, { actor: String(actor) })]);
     return r.code; // FINDING code-exposed
   },
 }));
 export const thenActionExpiry = action(guard.safeAction({
   name: "codes.thenActionExpiry", args: {}, rateLimit: { name: "sends" },
   handler: async (ctx, _args, { actor }): Promise<any> => {
-    const r = await ctx.runMutation(internal.codes.issue, { actor: String(actor) }).then((x: any) => x);
+    const r = await ctx.runMutation(internal.codes.issueCode, { actor: String(actor) }).then((x: any) => x);
     await fetch("https://mail.example/send", { method: "POST", body: r.code });
     return r.expiresAt;
   },
