@@ -165,10 +165,8 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
         const combined = ts.isCallExpression(init) && PROMISE_COMBINED.has(app.memberPath(init.expression).slice(-1)[0] ?? "") ? init.arguments[0] : undefined;
         if (ts.isIdentifier(init) && holders.has(init.text)) bindHolder(n.name, holders.get(init.text)!);
         else if (ts.isArrayBindingPattern(n.name) && combined !== undefined && ts.isArrayLiteralExpression(combined)) bindCombined(n.name, combined, app.memberPath((init as ts.CallExpression).expression).slice(-1)[0] === "allSettled");
-        else if (carries(n.initializer)) {
-          if (isWhole(init)) bindAnswer(n.name);
-          else for (const name of ts.isIdentifier(n.name) ? [n.name.text] : []) codes.add(name);
-        }
+        else if (carries(n.initializer) && isWhole(init)) bindAnswer(n.name);
+        else if (carries(n.initializer) && ts.isIdentifier(n.name)) codes.add(n.name.text);
       }
       ts.forEachChild(n, visit);
     };
