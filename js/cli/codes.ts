@@ -6,49 +6,86 @@
 //   const { code } = await guard.issueConfirmation(ctx, b);
 //   await ctx.scheduler.runAfter(0, internal.mail.send, { code });  // stored in _scheduled_functions: scheduled
 //   await ctx.db.insert("outbox", { text: `Your code: ${code}` });  // stored in clear: stored
+//   await guard.audit.log(ctx, { ..., resourceId: code });          // the trail keeps it in clear: stored
 //
 // The answer is followed through the handler's `const`s: the answer itself (`const r = ...`,
-// `const copy = r`), its code (`r.code`, `const { code } = r`, `const { code: c } = ...`, a rest
-// `...rest` of it), and any value made of the code (`const text = \`Your code: ${code}\``). A
-// field of the answer other than `code` (`r.expiresAt`) is not the code. Whether a return counts
-// is the rule's (rules.ts): an internal mutation returning the code to the action that sends it
-// is the documented pattern.
+// `const copy = r`, `issue(...).then((r) => ...)`'s parameter, an element of `Promise.all([...])`),
+// its code (`r.code`, `const { code } = r`, `const { code: c } = ...`, a rest `...rest` of it),
+// and any value made of the code (`const text = \`Your code: ${code}\``, `.then((r) => r.code)`).
+// A field of the answer other than `code` (`r.expiresAt`) is not the code. Whether a return
+// counts is the rule's (rules.ts): an internal mutation returning the code to the action that
+// sends it is the documented pattern. A code handed to another function's arguments
+// (`ctx.runMutation(ref, { body: code })`) is a hand-off, judged by coderelays.ts in the function
+// called, whose parameters are seeded with the fields that hold it.
 import ts from "typescript";
+import { PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
 import { CONVEX, GUARD } from "./facts.js";
-import { enclosingFunction, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, guardShown, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
-import { skipOuter, type App, type Loc } from "./program.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
 
 export interface CodeExposure extends Loc {
   /**
    * `returned`: in the function's answer; `thrown`: in a thrown `ConvexError`, whose data
    * reaches the caller as an answer does; `logged`: in another thrown error, whose message the
    * deployment's logs keep in clear; `scheduled`: an argument of ctx.scheduler.runAfter/runAt;
-   * `stored`: a value of ctx.db.insert/patch/replace.
+   * `stored`: a value of ctx.db.insert/patch/replace, of the audit trail (`guard.audit.log`) or a
+   * rate-limit key (`guard.rateLimit`, `rateLimitAll`).
    */
   how: "returned" | "thrown" | "logged" | "scheduled" | "stored";
   /** The call that takes the code (`ctx.scheduler.runAfter`, `ctx.db.insert`), or `return`. */
   via: string;
 }
 
+/** The fields of a function's arguments that hold a code handed to it (`{ body: \`...${code}\` }`: `body`), or "all" (a value of unknown shape made of it). */
+export type CodeFields = ReadonlySet<string> | "all";
+
+/** A call that hands the code to another function: `ctx.runMutation(ref, { body: code })`, with the fields of its arguments that hold it. */
+export interface CodeHandoff {
+  call: ts.CallExpression;
+  fields: CodeFields;
+}
+
 const WRITING = new Set(["insert", "patch", "replace"]);
+const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
+/** The guard's calls that store what they are given in clear: an audit row's values (but under a secret field name), a rate-limit key. */
+const KEYED = new Set(["rateLimit", "rateLimitAll"]);
 
 /**
  * The places a handler's issued code leaves it: its returns, the scheduler's arguments, the
- * database's writes. `given`: the calls whose answer is the code's (coderelays.ts: a public
- * action's `ctx.runMutation` of an internal mutation that returns it), instead of the handler's
- * own `guard.issueConfirmation` calls.
+ * database's writes, the audit trail and rate-limit keys. `given`: the calls whose answer is the
+ * code's (coderelays.ts: an action's `ctx.runMutation` of an internal mutation that returns it),
+ * instead of the handler's own `guard.issueConfirmation` calls; `params`: the fields of the
+ * handler's arguments that hold a code handed to it.
  */
-export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?: ReadonlySet<ts.Node>): CodeExposure[] {
+export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?: ReadonlySet<ts.Node>, params?: CodeFields): CodeExposure[] {
+  return codeFlow(app, handler, given, params).exposures;
+}
+
+/** The same, and the calls that hand the code on to another function (`ctx.runMutation(ref, { code })`). */
+export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: ReadonlySet<ts.Node>, params?: CodeFields): { exposures: CodeExposure[]; handoffs: CodeHandoff[] } {
   const issues = new Set<ts.Node>(given);
   const findIssues = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "issueConfirmation") issues.add(n);
     ts.forEachChild(n, findIssues);
   };
-  if (given === undefined) findIssues(handler);
-  if (issues.size === 0) return [];
+  if (given === undefined && params === undefined) findIssues(handler);
   const answers = new Set<string>();
   const codes = new Set<string>();
+  // Names holding an object some of whose fields hold the code (the handler's arguments, given `params`).
+  const holders = new Map<string, CodeFields>();
+  const holdsField = (fields: CodeFields, key: ts.Node | undefined) => fields === "all" || (key !== undefined && (ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && fields.has(key.text));
+  const bindHolder = (name: ts.BindingName, fields: CodeFields): void => {
+    if (ts.isIdentifier(name)) return void holders.set(name.text, fields);
+    for (const e of name.elements) {
+      if (ts.isOmittedExpression(e)) continue;
+      if (e.dotDotDotToken !== undefined) bindHolder(e.name, fields);
+      else if (holdsField(fields, e.propertyName ?? e.name)) for (const n of bindingNames(e.name)) codes.add(n);
+    }
+  };
+  const param = handler.parameters[1];
+  if (params !== undefined && param !== undefined) bindHolder(param.name, params);
+  if (issues.size === 0 && holders.size === 0 && codes.size === 0) return { exposures: [], handoffs: [] };
 
   // Whether a node is the answer (`r`, the call itself) read whole or for its code: not `r.expiresAt`.
   const wholeOrCode = (n: ts.Node): boolean => {
@@ -57,13 +94,29 @@ export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?:
     return !((ts.isPropertyAccessExpression(p) && p.expression === o && p.name.text !== "code") || (ts.isElementAccessExpression(p) && p.expression === o && !(ts.isStringLiteralLike(p.argumentExpression) && p.argumentExpression.text === "code")));
   };
   const isName = (n: ts.Identifier) => !((ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) || (ts.isPropertyAssignment(n.parent) && n.parent.name === n));
-  // Whether an expression carries the code: the answer (inline or by name) or a name holding the code.
-  const carries = (e: ts.Node): boolean => {
+  // A holder read whole (`args`), or for a field that holds the code (`args.body`).
+  const holderCarries = (n: ts.Identifier, fields: CodeFields): boolean => {
+    const p = n.parent;
+    if (ts.isPropertyAccessExpression(p) && p.expression === n) return holdsField(fields, p.name);
+    if (ts.isElementAccessExpression(p) && p.expression === n) return fields === "all" || !ts.isStringLiteralLike(p.argumentExpression) || holdsField(fields, p.argumentExpression);
+    return true;
+  };
+  // The answer itself: the issuing call, a name bound to it, `.then`/`.catch` of it passing it on.
+  const isWhole = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return issues.has(x) || (ts.isIdentifier(x) && answers.has(x.text));
+  };
+  // Whether an expression carries the code: the answer (inline or by name) or a name holding the
+  // code; a promise callback (`.then((r) => r.code)`) carries what it returns. `skip`: parts that
+  // hand nothing on (a field the audit trail redacts).
+  const carries = (e: ts.Node, skip?: (n: ts.Node) => boolean): boolean => {
     let found = false;
     const visit = (n: ts.Node): void => {
-      if (found) return;
+      if (found || skip?.(n)) return;
       if (issues.has(n) || (ts.isIdentifier(n) && isName(n) && answers.has(n.text))) found = wholeOrCode(n);
       else if (ts.isIdentifier(n) && isName(n) && codes.has(n.text)) found = true;
+      else if (ts.isIdentifier(n) && isName(n) && holders.has(n.text)) found = holderCarries(n, holders.get(n.text)!);
+      else if (promiseCallback(n)) return void returnedBy(n).forEach(visit);
       if (!found) ts.forEachChild(n, visit);
     };
     visit(e);
@@ -82,39 +135,114 @@ export function exposedCodes(app: App, handler: ts.SignatureDeclaration, given?:
       else if ((ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text === "code" && ts.isIdentifier(e.name)) codes.add(e.name.text);
     }
   };
-  // The handler's consts, to a fixed point (a copy of a copy).
+  // `const [r] = await Promise.all([issue(...)])`: each element of the pattern, as the promise at its place.
+  const bindCombined = (name: ts.ArrayBindingPattern, list: ts.ArrayLiteralExpression, settled: boolean): void => {
+    name.elements.forEach((e, i) => {
+      const value = list.elements[i];
+      if (ts.isOmittedExpression(e) || value === undefined || ts.isSpreadElement(value)) return;
+      if (settled && carries(value)) bindHolder(e.name, new Set(["value", "reason"]));
+      else if (!settled && isWhole(value)) bindAnswer(e.name);
+      else if (!settled && carries(value)) for (const n of bindingNames(e.name)) codes.add(n);
+    });
+  };
+  // The handler's consts, to a fixed point (a copy of a copy), and the parameters of callbacks given the answer.
   for (let pass = 0; pass < 4; pass++) {
-    const before = answers.size + codes.size;
+    const before = answers.size + codes.size + holders.size + issues.size;
     const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && carries(n.initializer)) {
+      if (ts.isCallExpression(n)) {
+        const callee = skipOuter(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && PROMISE_CHAIN.has(callee.name.text) && isWhole(callee.expression)) {
+          const cb = n.arguments[0];
+          const p = cb !== undefined && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) ? cb.parameters[0] : undefined;
+          if (callee.name.text === "then" && p !== undefined) bindAnswer(p.name);
+          // `.catch` and `.finally` pass the answer on; `.then((r) => r)` too.
+          const returns = cb !== undefined && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) ? returnedBy(cb) : [];
+          if (callee.name.text !== "then" || (returns.length > 0 && returns.every(isWhole))) issues.add(n);
+        }
+      }
+      if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
         const init = skipOuter(n.initializer);
-        const whole = issues.has(ts.isAwaitExpression(init) ? skipOuter(init.expression) : init) || (ts.isIdentifier(init) && answers.has(init.text));
-        if (whole) bindAnswer(n.name);
-        else if (ts.isIdentifier(n.name)) codes.add(n.name.text);
+        const combined = ts.isCallExpression(init) && PROMISE_COMBINED.has(app.memberPath(init.expression).slice(-1)[0] ?? "") ? init.arguments[0] : undefined;
+        if (ts.isIdentifier(init) && holders.has(init.text)) bindHolder(n.name, holders.get(init.text)!);
+        else if (ts.isArrayBindingPattern(n.name) && combined !== undefined && ts.isArrayLiteralExpression(combined)) bindCombined(n.name, combined, app.memberPath((init as ts.CallExpression).expression).slice(-1)[0] === "allSettled");
+        else if (carries(n.initializer) && isWhole(init)) bindAnswer(n.name);
+        else if (carries(n.initializer) && ts.isIdentifier(n.name)) codes.add(n.name.text);
       }
       ts.forEachChild(n, visit);
     };
     visit(handler);
-    if (answers.size + codes.size === before) break;
+    if (answers.size + codes.size + holders.size + issues.size === before) break;
   }
 
-  const out: CodeExposure[] = [];
+  const exposures: CodeExposure[] = [];
+  const handoffs: CodeHandoff[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n) && n.expression !== undefined && enclosingFunction(n) === handler && carries(n.expression)) out.push({ ...app.loc(n), how: "returned", via: "return" });
+    if (ts.isReturnStatement(n) && n.expression !== undefined && enclosingFunction(n) === handler && carries(n.expression)) exposures.push({ ...app.loc(n), how: "returned", via: "return" });
     if (ts.isThrowStatement(n) && enclosingFunction(n) === handler && carries(n.expression)) {
-      out.push(throwsConvexError(n) ? { ...app.loc(n), how: "thrown", via: "throw new ConvexError" } : { ...app.loc(n), how: "logged", via: "throw" });
+      exposures.push(throwsConvexError(n) ? { ...app.loc(n), how: "thrown", via: "throw new ConvexError" } : { ...app.loc(n), how: "logged", via: "throw" });
     }
-    if (n === handler && ts.isArrowFunction(n) && !ts.isBlock(n.body) && carries(n.body)) out.push({ ...app.loc(n.body), how: "returned", via: "return" });
+    if (n === handler && ts.isArrowFunction(n) && !ts.isBlock(n.body) && carries(n.body)) exposures.push({ ...app.loc(n.body), how: "returned", via: "return" });
     if (ts.isCallExpression(n)) {
       const path = app.memberPath(n.expression);
       const method = path[path.length - 1] ?? "";
       const convex = app.calleeFrom(n, CONVEX);
+      const guard = app.calleeFrom(n, GUARD);
       const how = schedules(path) ? "scheduled" : convex !== undefined && isDatabase(convex.owner) && WRITING.has(convex.name) ? "stored" : undefined;
-      if (how !== undefined && n.arguments.some(carries)) out.push({ ...app.loc(n), how, via: `ctx.${how === "scheduled" ? "scheduler" : "db"}.${how === "scheduled" ? method : convex!.name}` });
+      if (how !== undefined && n.arguments.some((a) => carries(a))) exposures.push({ ...app.loc(n), how, via: `ctx.${how === "scheduled" ? "scheduler" : "db"}.${how === "scheduled" ? method : convex!.name}` });
+      // The trail redacts a value under a secret field name (README, "Audit trail"): `code` is one, whatever else the rule says of other names.
+      else if (guard?.name === "log" && guard.owner === "Audit" && n.arguments.slice(1).some((a) => carries(a, redacted))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, true)}.log (the audit trail)` });
+      else if (guard !== undefined && KEYED.has(guard.name) && n.arguments.slice(1).some((a) => carries(a))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, false)}.${guard.name} (a key of the rate-limit table)` });
+      else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {
+        const fields = handedFields(app, handler, n.arguments[1], carries, isWhole);
+        if (fields !== undefined) handoffs.push({ call: n, fields });
+      }
     }
     ts.forEachChild(n, visit);
   };
   visit(handler);
+  return { exposures, handoffs };
+}
+
+/** The fields of a call's arguments that hold the code: `{ body: code }`, `{ ...r }` (`code`), a value of unknown shape made of it ("all"). */
+function handedFields(app: App, handler: ts.Node, payload: ts.Expression, carries: (e: ts.Node) => boolean, isWhole: (e: ts.Expression) => boolean): CodeFields | undefined {
+  let e = skipOuter(payload);
+  if (isWhole(e)) return new Set(["code"]);
+  // A `const` of the handler holding the object (`const mail = { to, body: code }`).
+  const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+  if (init !== undefined && within(init, handler) && ts.isObjectLiteralExpression(skipOuter(init))) e = skipOuter(init);
+  if (!ts.isObjectLiteralExpression(e)) return carries(e) ? "all" : undefined;
+  const fields = new Set<string>();
+  for (const p of e.properties) {
+    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : ts.isSpreadAssignment(p) ? p.expression : undefined;
+    if (value === undefined || !carries(value)) continue;
+    if (ts.isSpreadAssignment(p) && isWhole(value)) fields.add("code");
+    else if (!ts.isSpreadAssignment(p) && p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))) fields.add(p.name.text);
+    else return "all";
+  }
+  return fields.size === 0 ? undefined : fields;
+}
+
+/** A field the audit trail stores as "[redacted]" whatever it holds: a property named `code` (`details: { code }`). */
+function redacted(n: ts.Node): boolean {
+  return (ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && (ts.isIdentifier(n.name) || ts.isStringLiteralLike(n.name)) && n.name.text === "code";
+}
+
+/** The callback of `.then`, `.catch` or `.finally`, written in place. */
+function promiseCallback(n: ts.Node): n is ts.ArrowFunction | ts.FunctionExpression {
+  if (!(ts.isArrowFunction(n) || ts.isFunctionExpression(n)) || !ts.isCallExpression(n.parent)) return false;
+  const callee = skipOuter(n.parent.expression);
+  return n.parent.arguments.includes(n) && ts.isPropertyAccessExpression(callee) && PROMISE_CHAIN.has(callee.name.text);
+}
+
+/** What a function returns: its expression body, or the expressions of its own `return`s. */
+function returnedBy(fn: ts.ArrowFunction | ts.FunctionExpression): ts.Expression[] {
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression !== undefined && enclosingFunction(n) === fn) out.push(n.expression);
+    if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+  };
+  visit(fn);
   return out;
 }
 

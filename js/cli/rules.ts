@@ -98,7 +98,7 @@ export const RULES = {
   "code-exposed": {
     severity: "high",
     title: "the one-time code of guard.issueConfirmation is returned to the client, scheduled or stored",
-    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function (nor throw it: a ConvexError's data reaches the caller, an error's message the logs), pass it to ctx.scheduler (its arguments are stored in clear) or write it with ctx.db (README: \"Confirmation codes\").",
+    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function (nor throw it: a ConvexError's data reaches the caller, an error's message the logs), pass it to ctx.scheduler (its arguments are stored in clear), write it with ctx.db, in an audit row's value or a rate-limit key, or hand it to a function that does (an outbox mutation) (README: \"Confirmation codes\").",
   },
   "fail-open-role": {
     severity: "high",

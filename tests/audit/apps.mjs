@@ -96,3 +96,19 @@ export const guard = defineGuard({
   rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
 });
 `;
+
+/** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
+export const ISSUE_CODE = `import { v } from "convex/values";
+import { action, internalMutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+export const issueCode = internalMutation({
+  args: { actor: v.string() },
+  handler: async (ctx, { actor }) => {
+    const { code, expiresAt } = await guard.issueConfirmation(ctx, { actor, action: "account.delete", target: actor });
+    return { code, expiresAt };
+  },
+});
+`;
+

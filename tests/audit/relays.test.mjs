@@ -6,7 +6,7 @@
 // packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, ISSUE_CODE, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -120,26 +120,11 @@ export const returnsThroughQuery = guard.mutation(mutation, {
   assert.equal(found(r, "unchecked-id-read").length, 2);
 });
 
-/** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
-const ISSUE = `import { v } from "convex/values";
-import { action, internalMutation } from "./_generated/server";
-import { internal } from "./_generated/api";
-import { guard } from "./guard";
-
-export const issueCode = internalMutation({
-  args: { actor: v.string() },
-  handler: async (ctx, { actor }) => {
-    const { code, expiresAt } = await guard.issueConfirmation(ctx, { actor, action: "account.delete", target: actor });
-    return { code, expiresAt };
-  },
-});
-`;
-
 test("a public action handing on the code an internal mutation issued and returned to it: code-exposed; sending it is the documented way", () => {
   const dir = app("relayed-code", {
       ...API,
       ...WIRING,
-      "codes.ts": `${ISSUE}
+      "codes.ts": `${ISSUE_CODE}
 export const destructured = action(
   guard.safeAction({
     name: "codes.destructured",

@@ -1,0 +1,262 @@
+// Two outside reviews of `code-exposed` (their ninth rounds): a code handed by an action to
+// another function's arguments (an outbox mutation that stores it) was not followed, while the
+// same code scheduled was reported; a code returned through `.then` or `Promise.all`; a code
+// written to the audit trail or in a rate-limit key, both stored in clear. Run the way a user
+// runs it: the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on an
+// older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, markers, scratchApp, ISSUE_CODE, WIRING, ANY_API as API, foundRules as found } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+const app = (name, files) => scratchApp("codeflow", name, { ...API, ...WIRING, ...files }, GUARD);
+/** The `code-exposed` findings of an app, and its markers (every marker of these apps is one). */
+const exposed = (dir) => [found(auditReport(cli, dir), "code-exposed"), markers(`${dir}/convex`)];
+
+const GUARD = `import { defineGuard, MINUTE } from "convex-guard";
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } },
+  rateLimits: {
+    write: { kind: "token bucket", rate: 10, period: MINUTE },
+    sends: { kind: "fixed window", rate: 5, period: MINUTE },
+  },
+});
+`;
+
+/** The imports of a module (ISSUE_CODE holds its own). */
+const HEAD = `import { v } from "convex/values";
+import { action, internalAction, internalMutation, mutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+`;
+/** A module whose `issueCode` issues a code and returns it to the action that runs it. */
+const ISSUING = `${ISSUE_CODE}import { internalAction, mutation } from "./_generated/server";
+`;
+
+test("a code handed in ctx.runMutation/runAction's arguments to a function that stores, schedules or logs it: code-exposed at the call; sent by fetch, or a field that does not hold it: quiet", () => {
+  const dir = app("handoff", {
+    "outbox.ts": `${HEAD}
+export const send = internalMutation({
+  args: { to: v.string(), body: v.string() },
+  handler: async (ctx, { to, body }) => {
+    await ctx.db.insert("drafts", { userId: to as any, authorName: "mailer", body });
+    return null;
+  },
+});
+export const sendWhole = internalMutation({
+  args: { to: v.string(), body: v.string() },
+  handler: async (ctx, args) => {
+    await ctx.db.insert("drafts", { userId: args.to as any, authorName: "mailer", body: args.body });
+    return null;
+  },
+});
+export const later = internalMutation({
+  args: { body: v.string() },
+  handler: async (ctx, { body }) => {
+    await ctx.scheduler.runAfter(0, internal.outbox.deliver, { body });
+    return null;
+  },
+});
+export const onlyTo = internalMutation({
+  args: { to: v.string(), body: v.string() },
+  handler: async (ctx, { to }) => {
+    await ctx.db.insert("drafts", { userId: to as any, authorName: "mailer", body: "sent" });
+    return null;
+  },
+});
+export const deliver = internalAction({
+  args: { body: v.string() },
+  handler: async (_ctx, { body }) => {
+    await fetch("https://mail.example/send", { method: "POST", body });
+    return null;
+  },
+});
+export const relay = internalAction({
+  args: { body: v.string() },
+  handler: async (ctx, { body }) => {
+    await ctx.runMutation(internal.outbox.send, { to: "x", body });
+    return null;
+  },
+});
+`,
+    "payouts.ts": `${ISSUING}
+export const outbox = action(guard.safeAction({
+  name: "payouts.outbox", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    await ctx.runMutation(internal.outbox.send, { to: "x", body: \`Your code: \${code}\` }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const outboxArgs = action(guard.safeAction({
+  name: "payouts.outboxArgs", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<null> => {
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    const mail = { to: "x", body: r.code };
+    await ctx.runMutation(internal.outbox.sendWhole, mail); // FINDING code-exposed
+    return null;
+  },
+}));
+export const scheduledThere = action(guard.safeAction({
+  name: "payouts.scheduledThere", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<null> => {
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    await ctx.runMutation(internal.outbox.later, { body: r.code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const twoDeep = action(guard.safeAction({
+  name: "payouts.twoDeep", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<null> => {
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    await ctx.runAction(internal.outbox.relay, { body: r.code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const inMutation = internalMutation({
+  args: { actor: v.string() },
+  handler: async (ctx, { actor }) => {
+    const r = await guard.issueConfirmation(ctx, { actor, action: "payout", target: actor });
+    await ctx.runMutation(internal.outbox.send, { to: "x", body: r.code }); // FINDING code-exposed
+    return { expiresAt: r.expiresAt };
+  },
+});
+export const sentByFetch = action(guard.safeAction({
+  name: "payouts.sentByFetch", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<{ expiresAt: number }> => {
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    await ctx.runAction(internal.outbox.deliver, { body: \`Your code: \${r.code}\` });
+    await fetch("https://mail.example/send", { method: "POST", body: r.code });
+    return { expiresAt: r.expiresAt };
+  },
+}));
+export const otherField = action(guard.safeAction({
+  name: "payouts.otherField", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<null> => {
+    const r = await ctx.runMutation(internal.payouts.issueCode, { actor: String(actor) });
+    await ctx.runMutation(internal.outbox.send, { to: "x", body: \`expires at \${r.expiresAt}\` });
+    await ctx.runMutation(internal.outbox.onlyTo, { to: "x", body: r.code });
+    return null;
+  },
+}));
+`,
+  });
+  const r = auditReport(cli, dir);
+  const [foundAt, marked] = [found(r, "code-exposed"), markers(`${dir}/convex`)];
+  assert.deepEqual(foundAt, marked);
+  assert.equal(
+    r.findings.find((f) => f.function === "payouts:outbox").message,
+    "public action payouts:outbox passes the one-time code that internal.payouts.issueCode (an internal mutation, through ctx.runMutation) issued and returned to it to internal.outbox.send (ctx.runMutation), which writes it with ctx.db.insert: only its keyed hash may be stored",
+  );
+  assert.match(r.findings.find((f) => f.function === "payouts:twoDeep").message, /to internal\.outbox\.relay \(ctx\.runAction\), which passes it to internal\.outbox\.send \(ctx\.runMutation\), which writes it with ctx\.db\.insert/);
+  assert.match(r.findings.find((f) => f.function === "payouts:scheduledThere").message, /which passes it to ctx\.scheduler\.runAfter: a scheduled function's arguments are stored in clear/);
+});
+
+test("a code returned through .then or Promise.all, from a public mutation or a safe action around an issuing mutation: code-exposed; another field so returned: quiet", () => {
+  const dir = app("promises", {
+    "codes.ts": `${ISSUING}
+export const then = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    return guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" }).then((r) => r.code); // FINDING code-exposed
+  },
+});
+export const thenBlock = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const sent = await guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" }).then(({ code }) => {
+      return { text: \`Your code: \${code}\` };
+    });
+    return sent; // FINDING code-exposed
+  },
+});
+export const all = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const [r] = await Promise.all([guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" })]);
+    return r.code; // FINDING code-exposed
+  },
+});
+export const thenExpiry = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    return guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" }).then((r) => r.expiresAt);
+  },
+});
+export const allExpiry = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const [r, n] = await Promise.all([guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" }), Promise.resolve(1)]);
+    return { expiresAt: r.expiresAt, n };
+  },
+});
+export const thenAction = action(guard.safeAction({
+  name: "codes.thenAction", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<any> => ctx.runMutation(internal.codes.issueCode, { actor: String(actor) }).then((r: any) => r.code), // FINDING code-exposed
+}));
+export const allAction = action(guard.safeAction({
+  name: "codes.allAction", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<any> => {
+    const [r] = await Promise.all([ctx.runMutation(internal.codes.issueCode, { actor: String(actor) })]);
+    return r.code; // FINDING code-exposed
+  },
+}));
+export const thenActionExpiry = action(guard.safeAction({
+  name: "codes.thenActionExpiry", args: {}, rateLimit: { name: "sends" },
+  handler: async (ctx, _args, { actor }): Promise<any> => {
+    const r = await ctx.runMutation(internal.codes.issueCode, { actor: String(actor) }).then((x: any) => x);
+    await fetch("https://mail.example/send", { method: "POST", body: r.code });
+    return r.expiresAt;
+  },
+}));
+`,
+  });
+  const [foundAt, marked] = exposed(dir);
+  assert.deepEqual(foundAt, marked);
+});
+
+test("a code written to the audit trail (but under the field name code, which the trail redacts) or in a rate-limit key: code-exposed, stored", () => {
+  const dir = app("stored", {
+    "codes.ts": `${HEAD}
+export const details = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const r = await guard.issueConfirmation(ctx, { actor: user._id, action: "a", target: "t" });
+    await guard.audit.log(ctx, { action: "sent", outcome: "success", actor: user._id, details: { value: r.code } }); // FINDING code-exposed
+    await guard.audit.log(ctx, { action: "sent", outcome: "success", actor: user._id, resourceId: r.code }); // FINDING code-exposed
+    await guard.audit.log(ctx, { action: "sent", outcome: "success", actor: user._id, details: { code: r.code, expiresAt: r.expiresAt } });
+    await guard.audit.log(ctx, { action: "sent", outcome: "success", actor: user._id, details: { code: { sent: \`\${r.code}\` } } });
+    return null;
+  },
+});
+export const keys = internalMutation({
+  args: { actor: v.string() },
+  handler: async (ctx, { actor }) => {
+    const { code, expiresAt } = await guard.issueConfirmation(ctx, { actor, action: "a", target: "t" });
+    await guard.rateLimit(ctx, "sends", { key: \`code:\${code}\` }); // FINDING code-exposed
+    await guard.rateLimitAll(ctx, [{ name: "sends", key: code }]); // FINDING code-exposed
+    await guard.rateLimit(ctx, "sends", { key: \`until:\${expiresAt}\` });
+    return { code };
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "code-exposed"), markers(`${dir}/convex`));
+  assert.equal(r.findings.find((f) => f.function === "codes:details").message, "codes:details writes the one-time code of guard.issueConfirmation with guard.audit.log (the audit trail): only its keyed hash may be stored");
+  assert.match(r.findings.find((f) => f.function === "codes:keys").message, /with guard\.rateLimit \(a key of the rate-limit table\)/);
+});
