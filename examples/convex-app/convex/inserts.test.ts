@@ -3,7 +3,7 @@
 // move's destination takes: a new user found that "check viewer, then ctx.db.insert with the
 // parent" let a viewer file a transaction into an account they only view. The attacker's side
 // first, then the happy path and who inherits.
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { defineGuard } from "convex-guard";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
@@ -11,18 +11,11 @@ import { guard } from "./guard";
 import { newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
-const T0 = Date.UTC(2026, 0, 1);
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };
 const DESTINATION: Outcome = { code: "FORBIDDEN", message: "Your access level on the destination does not allow moving into it" };
 const NOT_OWNER: Outcome = { code: "FORBIDDEN", message: "You can only create a document you own" };
 const UNAUTHENTICATED: Outcome = { code: "UNAUTHENTICATED", message: "Authentication required" };
 const NOT_OBJECT: Outcome = { code: "INVALID_ARGUMENT", message: "insertDocument takes the new document as an object" };
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => vi.useRealTimers());
 
 /** Users olga, ed, vic, cam, mal; Olga's private folder `team`, shared with Ed (editor), Cam (commenter) and Vic (viewer). */
 async function world() {
