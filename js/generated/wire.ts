@@ -261,7 +261,7 @@ export const enum CLIENT_MESSAGE {
   NOT_OWNER_DELETE = "Only the owner can delete a document",
   /** `client::NOT_OWNER_INSERT`: `FORBIDDEN`: an insert whose owner field names someone other than the caller. */
   NOT_OWNER_INSERT = "You can only create a document you own",
-  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move into a document the caller may not share on. */
+  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move or an insert into a document the caller may not share on. */
   DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
   /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
   VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
