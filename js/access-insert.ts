@@ -20,7 +20,7 @@ export interface AccessInsert {
    * owned by them), refused as a share with oneself is.
    *
    * **The parent field** (`parent`), when given (neither `undefined` nor `null`), takes what
-   * {@link AccessMove.moveDocument} takes of a destination, checked the same way: a document
+   * {@link Access.moveDocument} takes of a destination, checked the same way: a document
    * of the table's `parentTable` the caller can see and may share (the share level on it: the
    * level that lists its grants). Whoever holds a level on that parent then inherits it on the
    * new document. A new document cannot make a loop, so there is no loop check. The other
@@ -29,7 +29,7 @@ export interface AccessInsert {
    *
    * Write the parent field at insert only through this call (a viewer-level check then
    * `ctx.db.insert` would let a viewer file into a parent they only view), and later only
-   * through {@link AccessMove.moveDocument}.
+   * through {@link Access.moveDocument}.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Document not found" when the caller
    * cannot see the parent (the same for a missing, malformed or other-table id); `FORBIDDEN`
