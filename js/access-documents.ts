@@ -19,6 +19,7 @@ import {
   shareExpiry,
   SOURCES,
   transferDenial,
+  type Caller,
   type Fact,
   type Row,
 } from "./access-codec.js";
@@ -38,6 +39,7 @@ import {
   readOne,
   requireLevel,
   signedIn,
+  type AnyCtx,
   type AnyDb,
   type Eq,
 } from "./access-store.js";
@@ -57,8 +59,30 @@ function onlyItsOwner(c: Compiled, source: Readable<Row, string>["source"], mess
 
 type DocumentMethods<L extends string> = Pick<
   Access<L>,
-  "readable" | "readableMany" | "requireAccess" | "share" | "revoke" | "listGrants" | "transferOwnership" | "moveDocument" | "deleteDocument" | "listAccessible"
+  | "readable"
+  | "readableMany"
+  | "requireAccess"
+  | "share"
+  | "revoke"
+  | "listGrants"
+  | "transferOwnership"
+  | "moveDocument"
+  | "insertDocument"
+  | "deleteDocument"
+  | "listAccessible"
 >;
+
+/**
+ * The parent a move or an insert files a document under: `parentId` in `parentTable`, read as
+ * `readable` reads it (`NOT_FOUND` for one the caller cannot see, or none), when the engine's
+ * share decision on it lets the caller file into it (what listing its grants takes), else
+ * `FORBIDDEN`. With the facts it was resolved from.
+ */
+async function destination<L extends string>(ctx: AnyCtx, c: Compiled, parentTable: string, parentId: unknown, who: Caller, now: number) {
+  const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
+  if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", CLIENT_MESSAGE.DESTINATION_LEVEL);
+  return dest;
+}
 
 /** The document methods of {@link Access}, over the compiled configuration. @internal */
 export function documentMethods<L extends string>(compile: () => Compiled): DocumentMethods<L> {
@@ -189,10 +213,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const docId = r.doc._id;
         let to: string | undefined;
         if (parentId !== null) {
-          // NOT_FOUND as `readable` gives it: a destination the caller cannot see, or none.
-          const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
-          // Filing into it takes the engine's share decision on it (what listing its grants takes).
-          if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", CLIENT_MESSAGE.DESTINATION_LEVEL);
+          const dest = await destination<L>(ctx, c, parentTable, parentId, who, now);
           to = dest.r.doc._id;
           // The batch as it would be after the move, the document under the destination and its
           // ancestors: the engine's cycle rule says whether the move makes a loop.
@@ -201,6 +222,28 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
           if (resolveFacts(c, now, who, after)[0]!.source === CYCLE) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MOVE_LOOP);
         }
         await (ctx.db as AnyDb).patch(docId, { [parent]: to });
+      });
+    },
+
+    async insertDocument(ctx, table, doc) {
+      const c = compile();
+      const { owner, parent, parentTable } = tableInfo(c, table);
+      if (doc === null || typeof doc !== "object" || Array.isArray(doc)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.INSERT_DOCUMENT_OBJECT);
+      // One copy of its own fields, read once: a getter answering one parent to the check and
+      // another to the insert checks nothing.
+      const fields: Record<string, unknown> = { ...doc };
+      const who = await signedIn(ctx, c);
+      const ownerId = own(fields, owner);
+      if (ownerId !== undefined && ownerId !== who.id) deny("FORBIDDEN", CLIENT_MESSAGE.NOT_OWNER_INSERT);
+      fields[owner] = who.id;
+      return serially(ctx.db, async () => {
+        const parentId = parent === undefined ? undefined : own(fields, parent);
+        // As a move's destination: `null` is no parent (a schema may say so), and a new
+        // document, which nothing names yet, cannot make a loop.
+        if (parentId !== undefined && parentId !== null) {
+          fields[parent!] = (await destination<L>(ctx, c, parentTable, parentId, who, Date.now())).r.doc._id;
+        }
+        return (await (ctx.db as AnyDb).insert(table, fields)) as never;
       });
     },
 

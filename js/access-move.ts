@@ -6,7 +6,7 @@
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { WriterCtx } from "./ctx.js";
 
-/** Moving a document: the one guarded write of a parent field. See {@link Access}. */
+/** Moving a document: the guarded write of an existing document's parent field. See {@link Access}. */
 export interface AccessMove {
   /**
    * Moves a document under another parent (a document of the table's `parentTable`, a
@@ -22,8 +22,9 @@ export interface AccessMove {
    * revoke those too when that matters.
    *
    * Write the parent field only through this call (and the owner field only through
-   * {@link Access.transferOwnership}): to create a document in a folder, insert it without
-   * the parent, then move it, in the same mutation.
+   * {@link Access.transferOwnership}): to create a document in a folder, insert it with
+   * {@link Access.insertDocument}, which checks the folder as this call checks a
+   * destination.
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Document not found" when the caller
    * cannot see the document, or the destination (the same for a missing, malformed or

@@ -255,6 +255,7 @@ export function defineGuard<
   guard.listGrants = viaDb(accessPart, "listGrants");
   guard.transferOwnership = viaDb(accessPart, "transferOwnership", true);
   guard.moveDocument = viaDb(accessPart, "moveDocument", true);
+  guard.insertDocument = viaDb(accessPart, "insertDocument", true);
   guard.deleteDocument = viaDb(accessPart, "deleteDocument", true);
   guard.listAccessible = viaDb(accessPart, "listAccessible");
   guard.createGroup = viaDb(accessPart, "createGroup", true);

@@ -28,6 +28,7 @@ export { SECOND, MINUTE, HOUR, DAY } from "./time.js";
 export { serverTime } from "./server-time.js";
 export type { Access } from "./access.js";
 export type { AccessDecisions } from "./access-decisions.js";
+export type { AccessInsert } from "./access-insert.js";
 export type { AccessMove } from "./access-move.js";
 export type { AccessDelete } from "./access-delete.js";
 export type { AccessGroupLevel } from "./access-group-level.js";

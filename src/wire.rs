@@ -776,7 +776,9 @@ pub mod client {
         pub const NOT_OWNER_MOVE: &str = "Only the owner can move a document";
         /// [`FORBIDDEN`]: a deletion by someone other than the owner.
         pub const NOT_OWNER_DELETE: &str = "Only the owner can delete a document";
-        /// [`FORBIDDEN`]: a move into a document the caller may not share on.
+        /// [`FORBIDDEN`]: an insert whose owner field names someone other than the caller.
+        pub const NOT_OWNER_INSERT: &str = "You can only create a document you own";
+        /// [`FORBIDDEN`]: a move or an insert into a document the caller may not share on.
         pub const DESTINATION_LEVEL: &str =
             "Your access level on the destination does not allow moving into it";
         /// [`FORBIDDEN`]: an invitation its sender could no longer make.
@@ -811,6 +813,8 @@ pub mod client {
         pub const MALFORMED_SHARE_REQUEST: &str = "a share request is { id, level, expiresAt? }";
         /// [`INVALID_ARGUMENT`]: `readableMany` given something else than an array.
         pub const READABLE_MANY_ARRAY: &str = "readableMany takes an array of ids";
+        /// [`INVALID_ARGUMENT`]: `insertDocument` given something else than an object.
+        pub const INSERT_DOCUMENT_OBJECT: &str = "insertDocument takes the new document as an object";
         /// [`INVALID_ARGUMENT`]: a grant target naming both a user and a group, or neither.
         pub const ONE_TARGET: &str = "give exactly one of userId and groupId";
         /// [`INVALID_ARGUMENT`]: a user id that is malformed or names no user.

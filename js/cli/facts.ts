@@ -108,7 +108,7 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   listGrants: "document", // the share decision, as revoke
   transferOwnership: "document",
   moveDocument: "document", deleteDocument: "document", // the owner only, as transferOwnership (deleteDocument: a delete too, below)
-  createGroup: "authenticated", // the caller becomes the group's owner
+  createGroup: "authenticated", insertDocument: "authenticated", // the caller becomes the group's (the document's) owner
   addGroupMember: "document", // the caller's level on the group
   removeGroupMember: "document",
   acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation

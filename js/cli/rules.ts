@@ -78,7 +78,7 @@ export const RULES = {
   "access-field-write": {
     severity: "high",
     title: "app code writes a document's owner or parent field, which carry access, around the guard",
-    fix: "Change the owner field only through guard.transferOwnership and the parent field only through guard.moveDocument, which check that the caller owns the document and may share the destination (a new document: insert it with the caller as its owner and no parent, then guard.moveDocument in the same mutation); a write made on purpose (a migration, an admin flow, a transfer of your own after guard.canTransfer) is allowlisted with its reason: // convex-guard-allow: access-field-write <reason>, on the write's line or above the function's export (or securityAudit.allow in the guard's configuration).",
+    fix: "Change the owner field only through guard.transferOwnership and the parent field only through guard.moveDocument, which check that the caller owns the document and may share the destination; create a document with guard.insertDocument, which makes the caller its owner and checks its parent as a move's destination; a write made on purpose (a migration, an admin flow, a transfer of your own after guard.canTransfer) is allowlisted with its reason: // convex-guard-allow: access-field-write <reason>, on the write's line or above the function's export (or securityAudit.allow in the guard's configuration).",
   },
   "grants-left": {
     severity: "low",
@@ -339,7 +339,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     const via = w.checkedAt === undefined ? "" : ` (the _id of the document its check at ${w.checkedAt.level === undefined ? "a level not written literally" : `'${w.checkedAt.level}'`} answered)`;
     const from = w.arg !== undefined ? ` from argument '${w.arg}'${via}` : "";
     const does = w.which === "owner" ? "writing it transfers the document" : "writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)";
-    out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${w.which === "owner" ? "transferOwnership" : "moveDocument"}: ${does}`), severity });
+    const checked = w.method === "insert" ? "insertDocument" : w.which === "owner" ? "transferOwnership" : "moveDocument";
+    out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} ${what}${from}, around guard.${checked}: ${does}`), severity });
   }
   for (const d of fn.writes.grantsLeft) out.push(finding("grants-left", fn.id, d, `${fn.id} deletes a document of table '${d.table}' (under access.tables) with ctx.db.delete: its grants stay, and guard.listAccessible keeps reading them (short or empty pages with isDone: false)`));
   const lost = lostRows(fn);

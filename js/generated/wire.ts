@@ -259,7 +259,9 @@ export const enum CLIENT_MESSAGE {
   NOT_OWNER_MOVE = "Only the owner can move a document",
   /** `client::NOT_OWNER_DELETE`: `FORBIDDEN`: a deletion by someone other than the owner. */
   NOT_OWNER_DELETE = "Only the owner can delete a document",
-  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move into a document the caller may not share on. */
+  /** `client::NOT_OWNER_INSERT`: `FORBIDDEN`: an insert whose owner field names someone other than the caller. */
+  NOT_OWNER_INSERT = "You can only create a document you own",
+  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move or an insert into a document the caller may not share on. */
   DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
   /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
   VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
@@ -279,6 +281,8 @@ export const enum CLIENT_MESSAGE {
   MALFORMED_SHARE_REQUEST = "a share request is { id, level, expiresAt? }",
   /** `client::READABLE_MANY_ARRAY`: `INVALID_ARGUMENT`: `readableMany` given something else than an array. */
   READABLE_MANY_ARRAY = "readableMany takes an array of ids",
+  /** `client::INSERT_DOCUMENT_OBJECT`: `INVALID_ARGUMENT`: `insertDocument` given something else than an object. */
+  INSERT_DOCUMENT_OBJECT = "insertDocument takes the new document as an object",
   /** `client::ONE_TARGET`: `INVALID_ARGUMENT`: a grant target naming both a user and a group, or neither. */
   ONE_TARGET = "give exactly one of userId and groupId",
   /** `client::UNKNOWN_USER`: `INVALID_ARGUMENT`: a user id that is malformed or names no user. */

@@ -94,6 +94,8 @@ test("inserts: the caller as the owner is fine; an owner or an unchecked parent 
         MUTATION("createInOwned", '{ title: v.string(), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await guard.requireAccess(ctx, "folders", args.folderId, "owner");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: args.folderId });') +
         // The README's way: inserted without a parent, then moveDocument.
         MUTATION("createThenMove", '{ title: v.string(), folderId: v.string() }', '    const user = await guard.requireUser(ctx);\n    const id = await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private" });\n    await guard.moveDocument(ctx, "documents", id, args.folderId);') +
+        // The guarded insert: the caller its owner, the parent checked as a move's destination.
+        MUTATION("createGuarded", '{ title: v.string(), folderId: v.id("folders") }', '    await guard.insertDocument(ctx, "documents", { title: args.title, visibility: "private", folderId: args.folderId } as any);') +
         // The builder's caller.
         `export const createByBuilder = guard.mutation({
   args: { title: v.string() },
@@ -106,8 +108,8 @@ test("inserts: the caller as the owner is fine; an owner or an unchecked parent 
     }),
   );
   assert.deepEqual(found(r), [
-    "19 high i:createFor: i:createFor inserts the owner field 'ownerId' of table 'documents' from argument 'ownerId', around guard.transferOwnership: writing it transfers the document",
-    "27 high i:createIn: i:createIn inserts the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.moveDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
+    "19 high i:createFor: i:createFor inserts the owner field 'ownerId' of table 'documents' from argument 'ownerId', around guard.insertDocument: writing it transfers the document",
+    "27 high i:createIn: i:createIn inserts the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.insertDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
   ]);
 });
 

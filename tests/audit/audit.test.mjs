@@ -673,6 +673,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:requestDeletionCode code-exposed",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
+    "documents:createDocument public-no-rate-limit",
     "documents:deleteDocument public-no-rate-limit",
     "documents:moveDocument public-no-rate-limit",
     "documents:moveFolder public-no-rate-limit",
@@ -1551,6 +1552,32 @@ export const byArg = action({
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);
   assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit[0]", "guard.safeAction rateLimit[1]"]);
+});
+
+test("guard.insertDocument is a signed-in check (the caller becomes the owner), held as one only where its throw leaves", () => {
+  const mutation = (name, body) => `export const ${name} = mutation({
+  args: { title: v.string() },
+  handler: async (ctx, args) => {
+    await guard.rateLimit(ctx, "write", { key: "global" });
+    ${body}
+  },
+});
+`;
+  const files = {
+    "i.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${mutation("create", 'return await guard.insertDocument(ctx, "posts", { title: args.title, visibility: "private" });')}
+${mutation("createSwallowed", 'try {\n      await guard.insertDocument(ctx, "posts", { title: args.title, visibility: "private" });\n    } catch {}\n    return null;')}
+`,
+  };
+  const { report } = json(["audit", app("insert-document", files)]);
+  const found = report.findings.map((f) => `${f.function} ${f.rule}`).sort();
+  // A check whose throw is dropped checks nothing: a public mutation anyone may call.
+  assert.deepEqual(found, ["i:createSwallowed public-no-auth"]);
+  const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
+  assert.equal(fns["i:create"].auth, "authenticated");
+  assert.deepEqual(fns["i:create"].authVia, ['guard.insertDocument("posts")']);
 });
 
 test("guard.deleteDocument is an owner-checked delete: low without an audit row, never an unchecked one", () => {

@@ -72,6 +72,15 @@ export const deleteItsCopy = guard.mutation(mutation, {
   },
 });
 
+export const insertItsCopy = guard.mutation(mutation, {
+  args: { postId: v.id("posts") },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { postId }) => {
+    const post = await ctx.db.get(postId);
+    return await guard.insertDocument(ctx, "posts", { title: post!.title, visibility: "private" } as any); // an id
+  },
+});
+
 export const shareReturnsGrant = guard.mutation(mutation, {
   args: { postId: v.id("posts"), userId: v.id("users") },
   rateLimit: { name: "write" },

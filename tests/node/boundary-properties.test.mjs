@@ -477,6 +477,7 @@ const CTX_METHODS = {
   revoke: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything }, { requiredKeys: [] }))],
   transferOwnership: [name(["docs"]), anything, anything],
   moveDocument: [name(["docs"]), anything, nearly(fc.constantFrom("d1", null))],
+  insertDocument: [name(["docs"]), nearly(fc.record({ ownerId: anything, parentId: anything, title: anything }, { requiredKeys: [] }))],
   deleteDocument: [name(["docs"]), anything],
   listAccessible: [name(["docs"]), nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })), minLevel: name(LEVELS) }))],
   createGroup: [anything],
@@ -515,7 +516,7 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "deleteDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup", "requireGroupLevel"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup", "requireGroupLevel"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);

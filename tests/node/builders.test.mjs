@@ -423,6 +423,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     listGrants: (ctx) => full.listGrants(ctx, "notes", "n1", { numItems: 1, cursor: null }),
     transferOwnership: (ctx) => full.transferOwnership(ctx, "notes", "n1", "u1"),
     moveDocument: (ctx) => full.moveDocument(ctx, "notes", "n1", null),
+    insertDocument: (ctx) => full.insertDocument(ctx, "notes", { title: "t" }),
     deleteDocument: (ctx) => full.deleteDocument(ctx, "notes", "n1"),
     listAccessible: (ctx) => full.listAccessible(ctx, "notes", { numItems: 1, cursor: null }),
     createGroup: (ctx) => full.createGroup(ctx, { name: "g" }),
@@ -450,7 +451,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   // e.g. consumeConfirmation's "db(...).patch is not a function" after the code was compared).
   const reads = { query: () => ({ withIndex: () => ({ unique: async () => null, first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
   const query = { auth: { getUserIdentity: async () => ({ subject: "s", issuer: "i", tokenIdentifier: "i|s" }) }, db: reads };
-  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
+  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
   for (const name of writers) {
     await assert.rejects(
       async () => calls[name](query),

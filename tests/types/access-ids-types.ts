@@ -10,6 +10,10 @@ type DM = {
   users: Table<{ _id: GenericId<"users">; _creationTime: number; name: string }, "_id" | "_creationTime" | "name">;
   members: Table<{ _id: GenericId<"members">; _creationTime: number; handle: string }, "_id" | "_creationTime" | "handle">;
   posts: Table<{ _id: GenericId<"posts">; _creationTime: number; ownerId: string }, "_id" | "_creationTime" | "ownerId">;
+  notes: Table<
+    { _id: GenericId<"notes">; _creationTime: number; ownerId: string; postId: GenericId<"posts">; text?: string },
+    "_id" | "_creationTime" | "ownerId" | "postId" | "text"
+  >;
 };
 declare const ctx: GenericMutationCtx<DM>;
 declare const user: GenericId<"users">;
@@ -111,7 +115,21 @@ async function defaultTable() {
   const removed: number = await guard.deleteDocument(ctx, "posts", post);
   // @ts-expect-error: a table of the data model
   await guard.deleteDocument(ctx, "nowhere", post);
-  void [mine, sure, required, removed];
+  // insertDocument: the table's document without system fields, answered as its id.
+  const note: GenericId<"notes"> = await guard.insertDocument(ctx, "notes", { ownerId: user, postId: post, text: "hi" });
+  // @ts-expect-error: a parent field the schema requires stays required
+  await guard.insertDocument(ctx, "notes", { ownerId: user, text: "hi" });
+  // @ts-expect-error: the parent is an id of its table, not any string
+  await guard.insertDocument(ctx, "notes", { ownerId: user, postId: raw });
+  // @ts-expect-error: no field the table does not have
+  await guard.insertDocument(ctx, "notes", { ownerId: user, postId: post, title: "x" });
+  // @ts-expect-error: no system field
+  await guard.insertDocument(ctx, "notes", { ownerId: user, postId: post, _id: note });
+  // @ts-expect-error: the new id is this table's
+  const asPostId: GenericId<"posts"> = await guard.insertDocument(ctx, "notes", { ownerId: user, postId: post });
+  // @ts-expect-error: a table of the data model
+  await guard.insertDocument(ctx, "nowhere", {});
+  void [mine, sure, required, removed, note, asPostId];
 }
 
 // The README's example ("User ids are ids of your users table").

@@ -54,6 +54,21 @@ export const getSharedDocument = query({
   },
 });
 
+/**
+ * Create a document, in a folder (`folderId`) or in none. The folder field carries access (the
+ * folder's owner holds the owner level on what is in it), so the document is inserted through
+ * the guard: owned by the caller, into a folder they may share (one they only view is
+ * FORBIDDEN, one they cannot see NOT_FOUND), and the schema keeps `ownerId` required.
+ */
+export const createDocument = mutation({
+  args: { title: v.string(), body: v.string(), folderId: v.optional(v.string()) },
+  handler: async (ctx, { title, body, folderId }) => {
+    const user = await guard.requireUser(ctx);
+    const doc = { title, body, ownerId: user._id, visibility: "private" as const, folderId: folderId as Id<"folders"> | undefined };
+    return { id: await guard.insertDocument(ctx, "documents", doc) };
+  },
+});
+
 /** Editors and above: change the body. */
 export const updateDocument = mutation({
   args: { id: v.string(), body: v.string() },

@@ -57,6 +57,7 @@ export const guard = defineGuard({
       "reports:canSend": { "public-no-rate-limit": "checkRateLimit only looks at the caller's budget (it takes nothing and writes nothing)" },
       "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
       "documents:transferDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
+      "documents:createDocument": { "public-no-rate-limit": "signed-in users, into folders they may share only; rate limits are shown in ratelimit.ts" },
       "documents:moveDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
       "documents:moveFolder": { "public-no-rate-limit": "the folder's owner only; rate limits are shown in ratelimit.ts" },
       "documents:shareDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
