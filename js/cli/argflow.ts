@@ -137,6 +137,15 @@ export class ArgFlow {
     return undefined;
   }
 
+  /** The argument an id comes from, a field of an object argument included (`ref.id` of `ref: v.object({ id: v.id("posts") })`, as `"ref.id"`): what the `unchecked-id-*` rules follow. */
+  idRoot(expr: ts.Expression): string | undefined {
+    const root = this.rootOf(expr);
+    const e = skipOuter(expr);
+    if (root !== undefined || !ts.isPropertyAccessExpression(e)) return root;
+    const owner = this.idRoot(e.expression);
+    return owner === undefined ? undefined : `${owner}.${e.name.text}`;
+  }
+
   /** The argument anything in an expression comes from (`"(the arguments)"` for the whole object), or undefined. */
   argIn(expr: ts.Node): string | undefined {
     let found: string | undefined;
@@ -170,7 +179,7 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
       const convex = app.calleeFrom(n, CONVEX);
       const last = n.arguments[n.arguments.length - 1];
       if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined) {
-        const arg = flow.rootOf(last);
+        const arg = flow.idRoot(last);
         if (arg !== undefined) reads.push({ node: n, arg });
       }
       const callee = skipOuter(n.expression);
@@ -275,7 +284,7 @@ export function readArg(app: App, flow: ArgFlow, read: ts.Expression): string | 
   if (!ts.isCallExpression(call)) return undefined;
   const convex = app.calleeFrom(call, CONVEX);
   const last = call.arguments[call.arguments.length - 1];
-  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.rootOf(last) : undefined;
+  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.idRoot(last) : undefined;
 }
 
 /** `doc._id` (or, `anyField`, any field: `doc.groupId`) of a `const doc = await ctx.db.get(id)`: the argument `id` came from. */

@@ -100,7 +100,7 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
     if (ts.isSpreadAssignment(p) && whole(p.expression)) out.push(...argNames.map((a) => ({ param: a, arg: a })));
     const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
     const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-    const arg = value === undefined ? undefined : flow.rootOf(value);
+    const arg = value === undefined ? undefined : flow.idRoot(value);
     if (name !== undefined && arg !== undefined) out.push({ param: name, arg });
   }
   return out;

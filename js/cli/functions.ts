@@ -289,7 +289,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       if (arg !== undefined) fn.argKeyedLimits.push({ via: r.via, at: r.at, arg });
       return arg === undefined;
     });
-    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
+    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.idRoot(a.target) ?? "(not an argument)") : undefined);
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: the caller is a member of the group that document names, a check of its reads (as the group's own row's, by the same id).
@@ -306,7 +306,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
-      const arg = flow.rootOf(d.target) ?? readBy(app, flow, d.target);
+      const arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target);
       // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
       const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;

@@ -267,7 +267,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
-      const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);
+      const arg = flow.idRoot(w.target) ?? readBy(app, flow, w.target);
       const compared = arg === undefined ? undefined : readComparisons(app, handler, flow, arg);
       if (arg !== undefined && compared?.caller === false) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method, compared: compared.args });
     }

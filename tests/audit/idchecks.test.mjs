@@ -375,3 +375,70 @@ export const throughItsPost = query({
   assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
   assert.equal(found(r, ...RULES).length, 5);
 });
+
+test("an id in a field of an object argument is followed as the argument's own id is", () => {
+  const dir = app("nested-ids", {
+    ...API,
+    "nested.ts": `${HEAD}
+const ref = v.object({ id: v.id("posts"), note: v.optional(v.string()) });
+
+export const readNested = query({
+  args: { ref },
+  handler: async (ctx, { ref }) => {
+    await guard.requireUser(ctx);
+    return await ctx.db.get(ref.id); // FINDING unchecked-id-read
+  },
+});
+
+export const readDeep = query({
+  args: { outer: v.object({ inner: ref }) },
+  handler: async (ctx, args) => {
+    await guard.requireUser(ctx);
+    const post = await ctx.db.get(args.outer.inner.id); // FINDING unchecked-id-read
+    return post?.title;
+  },
+});
+
+export const patchNested = mutation({
+  args: { ref, title: v.string() },
+  handler: async (ctx, { ref, title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.patch(ref.id, { title }); // FINDING unchecked-id-write
+  },
+});
+
+export const deleteNested = mutation({
+  args: { ref },
+  handler: async (ctx, { ref }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.delete(ref.id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { action: "post.delete", outcome: "success", actor: user._id });
+  },
+});
+
+export const readNestedChecked = query({
+  args: { ref },
+  handler: async (ctx, { ref }) => {
+    await guard.requireAccess(ctx, "posts", ref.id, "viewer");
+    return await ctx.db.get(ref.id);
+  },
+});
+
+export const patchNestedChecked = mutation({
+  args: { ref, title: v.string() },
+  handler: async (ctx, { ref, title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "posts", ref.id, "editor");
+    await ctx.db.patch(ref.id, { title });
+  },
+});
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 4);
+  assert.match(r.findings.find((f) => f.rule === "unchecked-id-delete").message, /the document that argument 'ref\.id' names/);
+});
