@@ -98,12 +98,17 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
   const out: { param: string; arg: string }[] = [];
   for (const p of e.properties) {
     if (ts.isSpreadAssignment(p) && whole(p.expression)) out.push(...argNames.map((a) => ({ param: a, arg: a })));
-    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    const { name, value } = entry(p);
     const arg = value === undefined ? undefined : flow.idRoot(value);
     if (name !== undefined && arg !== undefined) out.push({ param: name, arg });
   }
   return out;
+}
+
+/** A property of the object passed: its name and value (`{ id }`, `{ id: x }`). */
+function entry(p: ts.ObjectLiteralElementLike): { name?: string; value?: ts.Expression } {
+  const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+  return { name, value: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined };
 }
 
 /** The called function's parameters given the caller's own id: `{ userId: user._id }` (none after a spread, which may replace it). */
@@ -115,8 +120,7 @@ function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.E
   let out: string[] = [];
   for (const p of e.properties) {
     if (ts.isSpreadAssignment(p)) out = [];
-    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    const { name, value } = entry(p);
     if (name !== undefined) out = out.filter((x) => x !== name);
     if (name !== undefined && value !== undefined && isCallerId(app, value)) out.push(name);
   }
