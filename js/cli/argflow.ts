@@ -6,6 +6,7 @@ import { CONVEX } from "./facts.js";
 import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { answersNoDocument, mentionsOutsideNoDocument } from "./nodocument.js";
+import { fieldComparisons } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
@@ -136,6 +137,15 @@ export class ArgFlow {
     return undefined;
   }
 
+  /** The argument an id comes from, a field of an object argument included (`ref.id` of `ref: v.object({ id: v.id("posts") })`, as `"ref.id"`): what the `unchecked-id-*` rules follow. */
+  idRoot(expr: ts.Expression): string | undefined {
+    const root = this.rootOf(expr);
+    const e = skipOuter(expr);
+    if (root !== undefined || !ts.isPropertyAccessExpression(e)) return root;
+    const owner = this.idRoot(e.expression);
+    return owner === undefined ? undefined : `${owner}.${e.name.text}`;
+  }
+
   /** The argument anything in an expression comes from (`"(the arguments)"` for the whole object), or undefined. */
   argIn(expr: ts.Node): string | undefined {
     let found: string | undefined;
@@ -158,18 +168,18 @@ export const PROMISE_COMBINED = new Set(["all", "allSettled", "race", "any"]);
 
 /**
  * Documents read by an id from the arguments that reach a `return` with no comparison of one
- * of their fields (`doc.ownerId !== user._id`) anywhere in the handler: `ctx.db.get(id)` (through
+ * of their fields with the caller's id (`doc.ownerId !== user._id`) anywhere in the handler: `ctx.db.get(id)` (through
  * aliases of `ctx.db` and of the id, and `normalizeId`), or a query filtered on `_id` equal to
  * one; the document followed through `.then`, `Promise.all` and the variables it is put in.
  */
-export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string })[] {
+export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[] })[] {
   const reads: { node: ts.Expression; arg: string }[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
       const convex = app.calleeFrom(n, CONVEX);
       const last = n.arguments[n.arguments.length - 1];
       if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined) {
-        const arg = flow.rootOf(last);
+        const arg = flow.idRoot(last);
         if (arg !== undefined) reads.push({ node: n, arg });
       }
       const callee = skipOuter(n.expression);
@@ -181,14 +191,17 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
     ts.forEachChild(n, visit);
   };
   visit(handler);
-  return reads.filter((read) => returned(app, handler, read.node, read.node, "document")).map((read) => ({ ...app.loc(read.node), arg: read.arg }));
+  // `compared`: the arguments a field of the read was compared with (a check where a caller passes its own id for one, follow.ts).
+  const kept = reads.filter((read) => returned(app, handler, read.node, read.node, "document"));
+  return kept.map((read) => ({ ...app.loc(read.node), arg: read.arg, compared: readComparisons(app, handler, flow, read.arg).args }));
 }
 
 /**
  * Whether a value read at `node` reaches a `return`: returned directly (through `.then` and
- * `Promise.all`), or put in a variable a `return` of the function `read` is in mentions (or a
- * `const` alias of it). A `"document"`: a comparison of one of the variable's fields anywhere in
- * the handler (`doc.ownerId !== user._id`) makes it not count, as an ownership check. `"rows"`:
+ * `Promise.all`; a `"document"` also by a field of it), or put in a variable a `return` of the
+ * function `read` is in mentions (or a `const` alias of it). A `"document"`: a comparison of one
+ * of the variable's fields with the caller's own id anywhere in the handler (`doc.ownerId !==
+ * user._id`, callerid.ts) makes it not count, as an ownership check. `"rows"`:
  * a return that only tests them (`rows.length`, `row !== null`, `!row`) hands none on.
  */
 export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows"): boolean {
@@ -199,6 +212,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
     // In an object or array literal (`return { post }`'s value), a branch of `?:`, an operand of `??`/`||`, the right of `&&`: the value holds the read's.
     else if ((ts.isPropertyAssignment(p) && p.initializer === o && ts.isObjectLiteralExpression(p.parent)) || ts.isArrayLiteralExpression(p)) node = ts.isPropertyAssignment(p) ? p.parent : p;
+    // A field of a document (`return (await ctx.db.get(id))?.title`, `!.title`, `[key]`): data read from it.
+    else if (what === "document" && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === o) node = p;
     else if ((ts.isConditionalExpression(p) && p.condition !== o) || (ts.isBinaryExpression(p) && (PASSES_ON.has(p.operatorToken.kind) || (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === o)))) node = p;
     else break;
   }
@@ -212,7 +227,7 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const body = enclosingFunction(read) ?? handler;
   // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n))));
-  return names.some((name) => returns(body, name, (e, x) => mentionsOutsideNoDocument(app, e, x))) && !names.some((name) => comparesField(handler, name));
+  return names.some((name) => returns(body, name, (e, x) => mentionsOutsideNoDocument(app, e, x))) && !names.some((name) => fieldComparisons(app, handler, name).caller);
 }
 
 /** Operators whose value is either operand's. */
@@ -238,24 +253,46 @@ function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean): bo
 
 /**
  * Whether the handler reads the document an argument names (`const doc = await ctx.db.get(id)`)
- * and compares one of its fields (`doc.ownerId !== user._id`): a hand-written ownership check.
+ * and compares one of its fields with the caller's own id (`doc.ownerId !== user._id`): a
+ * hand-written ownership check (callerid.ts).
  */
 export function comparesReadOf(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string): boolean {
-  let found = false;
+  return readComparisons(app, handler, flow, arg).caller;
+}
+
+/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`), of every read of it. */
+export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string): { caller: boolean; args: string[] } {
+  const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && ts.isCallExpression(skipOuter(n.initializer))) {
-      const call = skipOuter(n.initializer) as ts.CallExpression;
-      const convex = app.calleeFrom(call, CONVEX);
-      const last = call.arguments[call.arguments.length - 1];
-      if (convex?.name === "get" && isDatabase(convex.owner) && last !== undefined && flow.rootOf(last) === arg) {
-        found = aliases(handler, bindingNames(n.name)).some((name) => comparesField(handler, name));
+    if (out.caller) return;
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && readArg(app, flow, n.initializer) === arg) {
+      for (const name of aliases(handler, bindingNames(n.name))) {
+        const compared = fieldComparisons(app, handler, name, flow);
+        out.caller ||= compared.caller;
+        out.args.push(...compared.args);
       }
     }
     ts.forEachChild(n, visit);
   };
   visit(handler);
-  return found;
+  return out;
+}
+
+/** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`). */
+export function readArg(app: App, flow: ArgFlow, read: ts.Expression): string | undefined {
+  const call = skipOuter(read);
+  if (!ts.isCallExpression(call)) return undefined;
+  const convex = app.calleeFrom(call, CONVEX);
+  const last = call.arguments[call.arguments.length - 1];
+  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.idRoot(last) : undefined;
+}
+
+/** `doc._id` (or, `anyField`, any field: `doc.groupId`) of a `const doc = await ctx.db.get(id)`: the argument `id` came from. */
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false): string | undefined {
+  const id = skipOuter(target);
+  if (!ts.isPropertyAccessExpression(id) || (!anyField && id.name.text !== "_id") || !ts.isIdentifier(skipOuter(id.expression))) return undefined;
+  const init = app.constInitializer(skipOuter(id.expression) as ts.Identifier);
+  return init === undefined ? undefined : readArg(app, flow, init);
 }
 
 /** `q.eq(q.field("_id"), id)` (or `q.eq("_id", id)`) in a filter or an index range: the argument the id came from. */
@@ -333,22 +370,5 @@ export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name
     else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);
-  return found;
-}
-
-/** `doc.ownerId === user._id` (or `!==`, `==`, `!=`) anywhere in the function. */
-export function comparesField(fn: ts.Node, name: string): boolean {
-  const EQUALITY = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken];
-  const isField = (e: ts.Expression) => {
-    e = skipOuter(e);
-    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
-  };
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(n) && EQUALITY.includes(n.operatorToken.kind) && (isField(n.left) || isField(n.right))) found = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(fn);
   return found;
 }

@@ -14,6 +14,7 @@
 import { dirname, join, resolve } from "node:path";
 import ts from "typescript";
 import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
+import { isCallerId } from "./callerid.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { anyCaller, CHANGES, covers, decidesAccess, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
@@ -30,6 +31,8 @@ export interface FollowedCall extends Loc {
   passes: { param: string; arg: string; compared: boolean }[];
   /** Whether the caller returns the call's answer (a document read for it). */
   returned: boolean;
+  /** The parameters given the caller's own id (`{ id, userId: user._id }`, callerid.ts): a comparison the called function makes with one is an ownership check. */
+  callerIds: string[];
 }
 
 const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
@@ -52,7 +55,7 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     const passes = passed(app, handler, flow, payload, argNames).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     if (passes.length === 0) return;
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
-    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: !scheduled && returned(app, handler, n, n, "document") });
+    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: !scheduled && returned(app, handler, n, n, "document"), callerIds: givenCallerId(app, handler, payload) });
   };
   visit(handler);
   return out;
@@ -95,10 +98,31 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
   const out: { param: string; arg: string }[] = [];
   for (const p of e.properties) {
     if (ts.isSpreadAssignment(p) && whole(p.expression)) out.push(...argNames.map((a) => ({ param: a, arg: a })));
-    const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-    const arg = value === undefined ? undefined : flow.rootOf(value);
+    const { name, value } = entry(p);
+    const arg = value === undefined ? undefined : flow.idRoot(value);
     if (name !== undefined && arg !== undefined) out.push({ param: name, arg });
+  }
+  return out;
+}
+
+/** A property of the object passed: its name and value (`{ id }`, `{ id: x }`). */
+function entry(p: ts.ObjectLiteralElementLike): { name?: string; value?: ts.Expression } {
+  const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+  return { name, value: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined };
+}
+
+/** The called function's parameters given the caller's own id: `{ userId: user._id }` (none after a spread, which may replace it). */
+function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.Expression): string[] {
+  let e = skipOuter(payload);
+  const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+  if (init !== undefined && within(init, handler)) e = init;
+  if (!ts.isObjectLiteralExpression(e)) return [];
+  let out: string[] = [];
+  for (const p of e.properties) {
+    if (ts.isSpreadAssignment(p)) out = [];
+    const { name, value } = entry(p);
+    if (name !== undefined) out = out.filter((x) => x !== name);
+    if (name !== undefined && value !== undefined && isCallerId(app, value)) out.push(name);
   }
   return out;
 }
@@ -119,7 +143,7 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
       if (callee === undefined || callee === fn || callee.kind === "unknown" || decidesAccess(callee.facts.auth)) continue;
       for (const { param, arg, compared } of call.passes) {
         const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
-          const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), the document that argument '${arg}' names`;
+          const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), ${rule === "unchecked-id-read" ? "data read from " : ""}the document that argument '${arg}' names`;
           if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
           // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
           const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
@@ -130,11 +154,13 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
           if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
           report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
         };
-        if (callee.idDeletes.some((d) => d.arg === param)) changes("unchecked-id-delete", CHANGES.delete);
-        const write = callee.writes.idWrites.find((w) => w.arg === param);
+        // The called function's comparison with a parameter this call gives the caller's own id is its ownership check.
+        const open = (c: { arg: string; compared: string[] }) => c.arg === param && !c.compared.some((p) => call.callerIds.includes(p));
+        if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
+        const write = callee.writes.idWrites.find(open);
         if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
         // A read reaches the caller's client only when the caller returns the call's answer.
-        if (call.returned && !compared && callee.idReads.some((r) => r.arg === param) && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
+        if (call.returned && !compared && callee.idReads.some(open) && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
       }
     }
   }

@@ -3,7 +3,7 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
-import { ArgFlow, comparesReadOf, functionValue, initializer, resolveValue, returnedIdReads } from "./argflow.js";
+import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
@@ -43,9 +43,9 @@ export interface ConvexFunction {
    * `ctx.db.get(args.id)` whose document is returned with no ownership comparison, with the
    * argument the id came from (`id`), which only a document check on that argument covers.
    */
-  idReads: (Loc & { arg: string })[];
-  /** `ctx.db.delete(args.id)` with no comparison of that document's fields, and the argument. */
-  idDeletes: (Loc & { arg: string })[];
+  idReads: (Loc & { arg: string; compared: string[] })[];
+  /** `ctx.db.delete(args.id)` (or of `doc._id` of a `const` read by it) with no comparison of that document's fields with the caller's id, and the argument; `compared`: the arguments one was with (follow.ts). */
+  idDeletes: (Loc & { arg: string; compared: string[] })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
   /** The same, of the checks above the lowest (or public) access level, which cover a delete or write, and what only a weaker one covers (levels.ts). */
@@ -289,9 +289,12 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       if (arg !== undefined) fn.argKeyedLimits.push({ via: r.via, at: r.at, arg });
       return arg === undefined;
     });
-    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.rootOf(a.target) ?? "(not an argument)") : undefined);
+    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.idRoot(a.target) ?? "(not an argument)") : undefined);
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
+    // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: the caller is a member of the group that document names, a check of its reads (as the group's own row's, by the same id).
+    const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && app.calleeFrom(a.guardCall, GUARD)?.name === "requireGroupLevel" ? readBy(app, flow, a.target, true) : undefined)));
+    fn.idReads = fn.idReads.filter((r) => !groupChecked.has(r.arg));
     fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
     const owned = new Set(ownerChecks.map(checkArg));
@@ -303,10 +306,11 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
-      const arg = flow.rootOf(d.target);
+      const arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target);
       // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
-      if (arg !== undefined && written && !comparesReadOf(app, handler, flow, arg)) fn.idDeletes.push({ file: d.file, line: d.line, arg });
+      const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;
+      if (arg !== undefined && compared?.caller === false) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args });
       const rows = ownRows(d.target);
       if (rows !== undefined) fn.ownedDeletes.push({ ...d, rows });
       else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);

@@ -276,7 +276,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const who = anyCaller(f.auth);
       for (const read of fn.idReads) {
         if (covers(fn.checkedArgs, read.arg)) continue;
-        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns the document that argument '${read.arg}' names, to ${who}`));
+        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.

@@ -21,7 +21,7 @@ import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
-import { ArgFlow, chainEnd, comparesReadOf, returned } from "./argflow.js";
+import { ArgFlow, chainEnd, readBy, readComparisons, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
@@ -32,8 +32,8 @@ import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE, GUARD_TABLES } from "../defaul
 export type GuardTable = keyof typeof GUARD_TABLES;
 
 export interface WriteFacts {
-  /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields. */
-  idWrites: (Loc & { arg: string; method: "patch" | "replace" })[];
+  /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields with the caller's id; `compared`: the arguments one was with (follow.ts). */
+  idWrites: (Loc & { arg: string; method: "patch" | "replace"; compared: string[] })[];
   /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row. */
   roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string })[];
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
@@ -267,8 +267,9 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
-      const arg = flow.rootOf(w.target) ?? readBy(app, flow, w.target);
-      if (arg !== undefined && !comparesReadOf(app, handler, flow, arg)) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method });
+      const arg = flow.idRoot(w.target) ?? readBy(app, flow, w.target);
+      const compared = arg === undefined ? undefined : readComparisons(app, handler, flow, arg);
+      if (arg !== undefined && compared?.caller === false) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method, compared: compared.args });
     }
     const fields = table === undefined ? [] : roleFields(table);
     let fromArg = false;
@@ -333,17 +334,6 @@ function answerOf(node: ts.Expression): ts.Expression {
     else break;
   }
   return node;
-}
-
-/** `doc._id` of `const doc = await ctx.db.get(id)` with `id` from an argument: that argument. */
-function readBy(app: App, flow: ArgFlow, target: ts.Expression): string | undefined {
-  const id = skipOuter(target);
-  if (!ts.isPropertyAccessExpression(id) || id.name.text !== "_id" || !ts.isIdentifier(skipOuter(id.expression))) return undefined;
-  const init = app.constInitializer(skipOuter(id.expression) as ts.Identifier);
-  if (init === undefined || !ts.isCallExpression(init)) return undefined;
-  const convex = app.calleeFrom(init, CONVEX);
-  const last = init.arguments[init.arguments.length - 1];
-  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.rootOf(last) : undefined;
 }
 
 /** `{ id: v.id("t") }` (also under `v.optional`) of an `args` validator object: argument -> table. */

@@ -88,7 +88,7 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 582, "the fixture's markers");
+  assert.equal(expected.length, 583, "the fixture's markers");
   assert.deepEqual(found, expected);
 });
 
@@ -381,7 +381,7 @@ test("evasions: an id a public function passes to an app function it runs or sch
   );
   assert.equal(followed[0].message, "follows:requestDelete deletes, through internal.follows.doDelete (scheduled: ctx.scheduler.runAfter), the document that argument 'id' names, for any signed-in caller");
   assert.match(followed[2].message, /patches, through internal\.follows\.doRename \(ctx\.runMutation\)/);
-  assert.match(followed[3].message, /returns, through internal\.follows\.readDoc \(ctx\.runQuery\), the document that argument 'id' names, to any signed-in caller/);
+  assert.match(followed[3].message, /returns, through internal\.follows\.readDoc \(ctx\.runQuery\), data read from the document that argument 'id' names, to any signed-in caller/);
   assert.match(followed[4].message, /checked only at level 'viewer'/);
 });
 
@@ -1355,7 +1355,7 @@ export const peek = query({
   assert.ok(pitfallsGuard.includes(roles));
   assert.deepEqual(rules("lowest-role-literal", pitfallsGuard), ["unchecked-id-read"]);
   const [literal] = json(["audit", `${scratch}/lowest-role-literal/convex`]).report.findings;
-  assert.match(literal.message, /^q:peek returns the document that argument 'id' names, to any signed-in caller \(role 'user' is the lowest: every user with a role holds it\)$/);
+  assert.match(literal.message, /^q:peek returns data read from the document that argument 'id' names, to any signed-in caller \(role 'user' is the lowest: every user with a role holds it\)$/);
   // Listed the other way round, "user" is the higher role: it decides, as before.
   assert.deepEqual(rules("lowest-role-reordered", pitfallsGuard.replace(roles, 'roles: ["admin", "user"],')), []);
   // A `const` list, by name, by shorthand, or imported from another module of the app.
