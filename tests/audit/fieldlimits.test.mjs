@@ -98,7 +98,7 @@ export const createInFolder = mutation({
   const r = report(dir);
   assert.deepEqual(found(r, "access-field-write"), markers(`${dir}/convex`));
   const messages = r.findings.filter((f) => f.rule === "access-field-write").map((f) => `${f.severity} ${f.message}`);
-  assert.match(messages[0], /^high files:fileIntoViewed inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'viewer' answered\), around guard\.moveDocument/);
+  assert.match(messages[0], /^high files:fileIntoViewed inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'viewer' answered\), around guard\.insertDocument/);
   assert.match(messages.join("\n"), /files:fileByBuilder inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'editor' answered\)/);
 });
 
