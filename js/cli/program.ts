@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
+import { onFirstParameter } from "./ctxparam.js";
 import { functionModules } from "./modules.js";
 
 /** The package whose calls are the guard's. */
@@ -192,7 +193,8 @@ export class App {
    * module-level declaration or an annotated variable. A handler's `ctx` is typed by inference
    * from the whole `mutation({...})` call, which costs a full check of the call per function;
    * on such roots only the Convex members the rules need are recognized, by their path
-   * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`).
+   * (`ctx.db.get`, `ctx.db.delete`, `ctx.auth.getUserIdentity`), and so on a function's first
+   * parameter whatever its declared type (`ctx: any`, `const db: any = ctx.db`: ctxparam.ts).
    */
   calleeFrom(call: ts.CallExpression, pkg: string): { name: string; owner: string; sync?: boolean } | undefined {
     const known = this.callees.get(pkg) ?? this.callees.set(pkg, new WeakMap()).get(pkg)!;
@@ -210,9 +212,8 @@ export class App {
           ? callee
           : undefined;
     if (nameNode === undefined) return undefined;
-    if (!ts.isIdentifier(callee) && !this.rootIsDeclared(callee)) {
-      return pkg === "convex" && CTX_MEMBER_NAMES.has(nameNode.text) ? inferredCtxMember(this.memberPath(callee)) : undefined;
-    }
+    const byPath = () => (pkg === "convex" ? inferredCtxMember(this.memberPath(callee)) : undefined);
+    if (!ts.isIdentifier(callee) && !this.rootIsDeclared(callee)) return CTX_MEMBER_NAMES.has(nameNode.text) ? byPath() : undefined;
     let symbol = this.symbol(nameNode);
     // `const { requireUser } = guard`: the member the binding takes, by the type of what it
     // destructures (asked only when that is cheap, as above).
@@ -220,11 +221,11 @@ export class App {
     if (ts.isIdentifier(callee) && decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
       const holder = decl.parent.parent;
       const from = ts.isVariableDeclaration(holder) && holder.initializer !== undefined ? skipOuter(holder.initializer) : undefined;
-      if (from === undefined || !this.rootIsDeclared(from)) return pkg === "convex" ? inferredCtxMember(this.memberPath(callee)) : undefined;
+      if (from === undefined || !this.rootIsDeclared(from)) return byPath();
       const member = bindingMember(decl);
       symbol = member === undefined ? undefined : this.checker.getTypeAtLocation(from).getProperty(member);
     }
-    if (symbol === undefined || this.packageOf(symbol) !== pkg) return undefined;
+    if (symbol === undefined || this.packageOf(symbol) !== pkg) return pkg === "convex" && onFirstParameter(this, callee) ? byPath() : undefined;
     return { name: symbol.getName(), owner: this.ownerName(symbol), sync: declaredSync(symbol) };
   }
 

@@ -1,0 +1,131 @@
+// An outside review (attack10): a handler's `ctx` annotated `any` (or a type of the app's own,
+// or `const db: any = ctx.db`) hid every database call from the id rules and from
+// `access-field-write`, since those calls were recognized by the checker's types when the root
+// was annotated; a public mutation deleting anyone's document was audit-silent. The handler's
+// first parameter is the Convex ctx by its position, whatever its declared type. Run the way a
+// user runs it: the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on
+// an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, markers, scratchApp, ANY_API as API, FOLDERS_GUARD, FOLDERS_SCHEMA, foundRules as found } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+const app = (name, files) => scratchApp("anyctx", name, { "schema.ts": FOLDERS_SCHEMA, ...files }, FOLDERS_GUARD);
+const report = (appRoot) => auditReport(cli, appRoot);
+const RULES = ["unchecked-id-read", "unchecked-id-delete", "unchecked-id-write", "access-field-write"];
+
+const HEAD = `import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import type { MutationCtx } from "./_generated/server";
+import type { GenericMutationCtx } from "convex/server";
+import type { DataModel, Id } from "./_generated/dataModel";
+import { guard } from "./guard";
+const AUD = { action: "doc.delete", outcome: "success" } as const;
+`;
+
+test("a handler's ctx annotated any, unknown or a type of the app's own is still the Convex ctx", () => {
+  const dir = app("annotated", {
+    ...API,
+    "docs.ts": `${HEAD}
+export const readAny = query({
+  args: { id: v.id("documents") },
+  handler: async (ctx: any, { id }) => {
+    await guard.requireUser(ctx);
+    return await ctx.db.get(id); // FINDING unchecked-id-read
+  },
+});
+
+export const removeAny = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx: any, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.delete(id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const moveAny = mutation({
+  args: { id: v.id("documents"), f: v.id("folders") },
+  handler: async (ctx: any, { id, f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "documents", id, "editor");
+    await ctx.db.patch(id, { folderId: f }); // FINDING access-field-write
+  },
+});
+
+export const readAnyDb = query({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    const db: any = ctx.db;
+    return await db.get(id); // FINDING unchecked-id-read
+  },
+});
+
+export const removeUnknown = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx: unknown, { id }) => {
+    const c = ctx as any;
+    const user = await guard.requireUser(c);
+    await guard.rateLimit(c, "write", { key: user._id });
+    await (ctx as any).db.delete(id); // FINDING unchecked-id-delete
+    await guard.audit.log(c, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const readLiteralType = query({
+  args: { id: v.id("documents") },
+  handler: async (ctx: { db: any; auth: any }, { id }) => {
+    await guard.requireUser(ctx as any);
+    return await ctx.db.get(id); // FINDING unchecked-id-read
+  },
+});
+
+interface MyDb { get(id: string): Promise<unknown>; delete(id: string): Promise<void> }
+export const removeOwnType = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx: { db: MyDb; auth: any }, { id }) => {
+    const user = await guard.requireUser(ctx as any);
+    await guard.rateLimit(ctx as any, "write", { key: user._id });
+    const db = ctx.db;
+    await db.delete(id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx as any, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const removeGeneric = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx: GenericMutationCtx<DataModel>, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const db: any = ctx.db;
+    await db.delete(id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+const def = {
+  args: { id: v.id("documents") },
+  handler: async (ctx: any, { id }: any) => {
+    await guard.requireUser(ctx);
+    return await ctx.db.get(id); // FINDING unchecked-id-read
+  },
+};
+export const viaDef = query(def);
+
+async function removeHandler(ctx: any, { id }: { id: Id<"documents"> }) {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await ctx.db.delete(id); // FINDING unchecked-id-delete
+  await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+}
+export const viaNamedHandler = mutation({ args: { id: v.id("documents") }, handler: removeHandler });
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 10);
+});
