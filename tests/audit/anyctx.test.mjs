@@ -129,3 +129,61 @@ export const viaNamedHandler = mutation({ args: { id: v.id("documents") }, handl
   assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
   assert.equal(found(r, ...RULES).length, 10);
 });
+
+test("a handler's ctx annotated any is judged as the unannotated one: the README's checks still count", () => {
+  const dir = app("annotated-clean", {
+    ...API,
+    "docs.ts": `${HEAD}
+export const readChecked = query({
+  args: { id: v.id("documents") },
+  handler: async (ctx: any, { id }) => {
+    const { doc } = await guard.requireAccess(ctx, "documents", id, "viewer");
+    return doc;
+  },
+});
+
+export const readOwned = query({
+  args: { id: v.id("documents") },
+  handler: async (ctx: any, { id }) => {
+    const user = await guard.requireUser(ctx);
+    const db: any = ctx.db;
+    const doc = await db.get(id);
+    if (doc === null || doc.ownerId !== user._id) throw new Error("not yours");
+    return doc;
+  },
+});
+
+export const editTitle = mutation({
+  args: { id: v.id("documents"), title: v.string() },
+  handler: async (ctx: any, { id, title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const { doc } = await guard.requireAccess(ctx, "documents", id, "editor");
+    await ctx.db.patch(doc._id, { title });
+  },
+});
+
+export const remove = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx: GenericMutationCtx<DataModel>, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.deleteDocument(ctx, "documents", id);
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const create = mutation({
+  args: { title: v.string() },
+  handler: async (ctx: any, { title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    return await ctx.db.insert("documents", { title, ownerId: user._id, visibility: "private" });
+  },
+});
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), []);
+  assert.deepEqual(r.findings.filter((f) => f.severity !== "low").map((f) => `${f.function} ${f.rule}`), []);
+});
