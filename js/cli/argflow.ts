@@ -287,11 +287,31 @@ export function readArg(app: App, flow: ArgFlow, read: ts.Expression): string | 
   return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.idRoot(last) : undefined;
 }
 
-/** `doc._id` (or, `anyField`, any field: `doc.groupId`) of a `const doc = await ctx.db.get(id)`: the argument `id` came from. */
-export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false): string | undefined {
+/**
+ * `doc._id` (or, `anyField`, any field: `doc.groupId`) of a `const doc = await ctx.db.get(id)`,
+ * or of the read itself (`(await ctx.db.get(id))!._id`), also copied into a `const` (`const
+ * target = doc._id`, `const { _id } = doc`): the argument `id` came from.
+ */
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0): string | undefined {
   const id = skipOuter(target);
-  if (!ts.isPropertyAccessExpression(id) || (!anyField && id.name.text !== "_id") || !ts.isIdentifier(skipOuter(id.expression))) return undefined;
-  const init = app.constInitializer(skipOuter(id.expression) as ts.Identifier);
+  if (ts.isIdentifier(id) && depth < 4) {
+    const init = app.constInitializer(id);
+    if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1);
+    const decl = app.checker.getSymbolAtLocation(id)?.valueDeclaration;
+    if (decl === undefined || !ts.isBindingElement(decl) || !ts.isObjectBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined) return undefined;
+    const holder = decl.parent.parent;
+    const key = decl.propertyName ?? decl.name;
+    if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined || !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) || !ts.isIdentifier(key) || (!anyField && key.text !== "_id")) return undefined;
+    return documentReadArg(app, flow, holder.initializer);
+  }
+  if (!ts.isPropertyAccessExpression(id) || (!anyField && id.name.text !== "_id")) return undefined;
+  return documentReadArg(app, flow, id.expression);
+}
+
+/** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
+function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression): string | undefined {
+  const e = skipOuter(doc);
+  const init = ts.isIdentifier(e) ? app.constInitializer(e) : e;
   return init === undefined ? undefined : readArg(app, flow, init);
 }
 

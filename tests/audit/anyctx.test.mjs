@@ -6,8 +6,9 @@
 // user runs it: the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on
 // an older build).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, ANY_API as API, FOLDERS_GUARD, FOLDERS_SCHEMA, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, pitfalls, scratchApp, ANY_API as API, FOLDERS_GUARD, FOLDERS_SCHEMA, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -24,7 +25,7 @@ import { guard } from "./guard";
 const AUD = { action: "doc.delete", outcome: "success" } as const;
 `;
 
-test("a handler's ctx annotated any, unknown or a type of the app's own is still the Convex ctx", () => {
+test("a handler's ctx annotated any, unknown or a type of the app's own is still the Convex ctx; the README's checks still count there", () => {
   const dir = app("annotated", {
     ...API,
     "docs.ts": `${HEAD}
@@ -124,16 +125,8 @@ async function removeHandler(ctx: any, { id }: { id: Id<"documents"> }) {
 }
 export const viaNamedHandler = mutation({ args: { id: v.id("documents") }, handler: removeHandler });
 `,
-  });
-  const r = report(dir);
-  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
-  assert.equal(found(r, ...RULES).length, 10);
-});
-
-test("a handler's ctx annotated any is judged as the unannotated one: the README's checks still count", () => {
-  const dir = app("annotated-clean", {
-    ...API,
-    "docs.ts": `${HEAD}
+    // The README's checks in handlers annotated the same way: nothing above low.
+    "clean.ts": `${HEAD}
 export const readChecked = query({
   args: { id: v.id("documents") },
   handler: async (ctx: any, { id }) => {
@@ -184,6 +177,128 @@ export const create = mutation({
 `,
   });
   const r = report(dir);
-  assert.deepEqual(found(r, ...RULES), []);
-  assert.deepEqual(r.findings.filter((f) => f.severity !== "low").map((f) => `${f.function} ${f.rule}`), []);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 10);
+  assert.deepEqual(r.findings.filter((f) => f.file === "convex/clean.ts" && f.severity !== "low").map((f) => `${f.function} ${f.rule}`), []);
+});
+
+test("a delete of the read document's _id destructured, copied or of the read itself is that argument's delete", () => {
+  const dir = app("readid", {
+    ...API,
+    "docs.ts": `${HEAD}
+export const removeDestructured = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const { _id } = (await ctx.db.get(id))!;
+    await ctx.db.delete(_id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const removeDestructuredDoc = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const doc = await ctx.db.get(id);
+    if (doc === null) throw new Error("gone");
+    const { _id: target } = doc;
+    await ctx.db.delete(target); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const removeInline = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.delete((await ctx.db.get(id))!._id); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const removeCopy = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const doc = await ctx.db.get(id);
+    const target = doc!._id;
+    await ctx.db.delete(target); // FINDING unchecked-id-delete
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+
+export const removeOwnCopy = mutation({
+  args: { id: v.id("documents") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const doc = await ctx.db.get(id);
+    if (doc === null || doc.ownerId !== user._id) throw new Error("not yours");
+    const { _id } = doc;
+    const target = _id;
+    await ctx.db.delete(target);
+    await guard.audit.log(ctx, { ...AUD, actor: user._id, resourceId: id });
+  },
+});
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 4);
+});
+
+/** The pitfalls schema, with an app table whose rows each name an access group (README: groups). */
+const GROUPS_SCHEMA = readFileSync(`${pitfalls}/schema.ts`, "utf8").replace(
+  "export default defineSchema({",
+  `export default defineSchema({
+  households: defineTable({ name: v.string(), groupId: v.id("accessGroups") }),`,
+);
+
+test("requireGroupLevel on the group a read document names, copied into a const or destructured, checks that document", () => {
+  const dir = scratchApp("anyctx", "group-copy", {
+    ...API,
+    "schema.ts": GROUPS_SCHEMA,
+    "households.ts": `import { v } from "convex/values";
+import { query } from "./_generated/server";
+import { guard } from "./guard";
+
+export const getCopied = query({
+  args: { householdId: v.id("households") },
+  handler: async (ctx, { householdId }) => {
+    const h = await ctx.db.get(householdId);
+    const g = h?.groupId;
+    await guard.requireGroupLevel(ctx, g, "viewer");
+    return h;
+  },
+});
+
+export const getDestructured = query({
+  args: { householdId: v.id("households") },
+  handler: async (ctx, { householdId }) => {
+    const h = await ctx.db.get(householdId);
+    if (h === null) throw new Error("Household not found");
+    const { groupId } = h;
+    await guard.requireGroupLevel(ctx, groupId, "viewer");
+    return h;
+  },
+});
+
+export const otherCopied = query({
+  args: { householdId: v.id("households"), otherId: v.id("households") },
+  handler: async (ctx, { householdId, otherId }) => {
+    const { groupId } = (await ctx.db.get(otherId))!;
+    await guard.requireGroupLevel(ctx, groupId, "viewer");
+    return await ctx.db.get(householdId); // FINDING unchecked-id-read
+  },
+});
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 1);
 });
