@@ -27,6 +27,7 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
+import { readBy } from "./argflow.js";
 import { accessTableFields } from "./config.js";
 import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue.js";
 import { GUARD, type AuthCheck } from "./facts.js";
@@ -133,7 +134,8 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     if (written === undefined || kept(w.target, written, cand.field)) continue;
     // A parent inserted from `doc._id` of a check on an argument is that argument, at that check's level.
     const checked = w.method === "insert" && cand.which === "parent" && written !== "args" ? checkedArg(app, c, written) : undefined;
-    const arg = writtenArg(c, written, cand.field) ?? checked?.arg;
+    // `folder._id` of `const folder = await ctx.db.get(args.folderId)` (or of the read itself) is that argument (argflow.ts `readBy`).
+    const arg = writtenArg(c, written, cand.field) ?? checked?.arg ?? (written === "args" ? undefined : readBy(app, c.flow, written));
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;

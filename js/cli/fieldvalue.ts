@@ -39,6 +39,12 @@ export function fieldValue(app: App, c: WriteScope, value: ts.Expression | undef
   const v = skipOuter(value);
   const argsParam = c.handler.parameters[1]?.name;
   const fromArgs = (e: ts.Expression) => within(e, c.handler) && ((argsParam !== undefined && ts.isIdentifier(argsParam) && ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === argsParam.text) || c.flow.argIn(e) !== undefined);
+  if (isObjectAssign(v)) {
+    // `Object.assign(target, ...sources)`: as an object literal spreading each in turn (the last writer decides).
+    let source: Written | undefined;
+    for (const a of v.arguments) source = (!ts.isObjectLiteralExpression(skipOuter(a)) && fromArgs(a) ? (c.argNames.has(field) ? "args" : undefined) : fieldValue(app, c, a, field, depth + 1)) ?? source;
+    return source;
+  }
   if (!ts.isObjectLiteralExpression(v)) {
     if (fromArgs(v)) return c.argNames.has(field) ? "args" : undefined;
     const init = ts.isIdentifier(v) ? app.constInitializer(v) : undefined;
@@ -132,10 +138,25 @@ function assigned(app: App, name: ts.Identifier, field: string, before: number):
       const key = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) ? keyText(app, left.argumentExpression) : undefined;
       if (object !== undefined && ts.isIdentifier(object) && key === field && app.symbol(object) === symbol) last = n.right;
     }
+    // `Object.assign(update, { folderId: x })`: a source's property written literally (the last decides).
+    if (isObjectAssign(n) && n.end <= before && n.arguments[0] !== undefined && ts.isIdentifier(skipOuter(n.arguments[0])) && app.symbol(skipOuter(n.arguments[0]) as ts.Identifier) === symbol) {
+      for (const src of n.arguments.slice(1).map(skipOuter)) {
+        for (const p of ts.isObjectLiteralExpression(src) ? src.properties : []) {
+          if (ts.isPropertyAssignment(p) && nameOf(app, p.name) === field) last = p.initializer;
+          else if (ts.isShorthandPropertyAssignment(p) && p.name.text === field) last = p.name;
+        }
+      }
+    }
     ts.forEachChild(n, visit);
   };
   visit(scope);
   return last;
+}
+
+/** `Object.assign(...)`, written as such. */
+function isObjectAssign(n: ts.Node): n is ts.CallExpression {
+  const callee = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
+  return callee !== undefined && ts.isPropertyAccessExpression(callee) && callee.name.text === "assign" && ts.isIdentifier(callee.expression) && callee.expression.text === "Object";
 }
 
 /** `role`, `"role"`, `["role"]`, `[KEY]` (a `const` holding "role"): a property's name when written literally or through consts. */

@@ -302,3 +302,77 @@ export const otherCopied = query({
   assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
   assert.equal(found(r, ...RULES).length, 1);
 });
+
+test("access-field-write reads Object.assign as an object literal and a parent inserted from the _id of a read by an argument as that argument", () => {
+  const dir = app("assign-and-read", {
+    ...API,
+    "docs.ts": `${HEAD}
+export const moveAssign = mutation({
+  args: { id: v.id("documents"), f: v.id("folders") },
+  handler: async (ctx, { id, f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "documents", id, "editor");
+    await ctx.db.patch(id, Object.assign({ title: "t" }, { folderId: f })); // FINDING access-field-write
+  },
+});
+
+export const moveAssignLater = mutation({
+  args: { id: v.id("documents"), f: v.id("folders") },
+  handler: async (ctx, { id, f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "documents", id, "editor");
+    const update: { title: string; folderId?: Id<"folders"> } = { title: "t" };
+    Object.assign(update, { folderId: f });
+    await ctx.db.patch(id, update); // FINDING access-field-write
+  },
+});
+
+export const renameAssign = mutation({
+  args: { id: v.id("documents"), title: v.string() },
+  handler: async (ctx, { id, title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "documents", id, "editor");
+    await ctx.db.patch(id, Object.assign({}, { title }));
+  },
+});
+
+export const fileInto = mutation({
+  args: { f: v.id("folders") },
+  handler: async (ctx, { f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const folder = await ctx.db.get(f);
+    if (!folder) throw new Error("no folder");
+    await ctx.db.insert("documents", { title: "t", ownerId: user._id, visibility: "private", folderId: folder._id }); // FINDING access-field-write
+  },
+});
+
+export const fileIntoRead = mutation({
+  args: { f: v.id("folders") },
+  handler: async (ctx, { f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.insert("documents", { title: "t", ownerId: user._id, visibility: "private", folderId: (await ctx.db.get(f))!._id }); // FINDING access-field-write
+  },
+});
+
+export const fileIntoOwn = mutation({
+  args: { f: v.id("folders") },
+  handler: async (ctx, { f }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "folders", f, "owner");
+    const folder = await ctx.db.get(f);
+    if (!folder) throw new Error("no folder");
+    await ctx.db.insert("documents", { title: "t", ownerId: user._id, visibility: "private", folderId: folder._id });
+  },
+});
+`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, "access-field-write"), markers(`${dir}/convex`));
+  assert.equal(found(r, "access-field-write").length, 4);
+});
