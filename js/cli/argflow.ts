@@ -215,6 +215,10 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else if ((ts.isPropertyAssignment(p) && p.initializer === o && ts.isObjectLiteralExpression(p.parent)) || ts.isArrayLiteralExpression(p)) node = ts.isPropertyAssignment(p) ? p.parent : p;
     // A field of a document (`return (await ctx.db.get(id))?.title`, `!.title`, `[key]`): data read from it.
     else if (what === "document" && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === o) node = p;
+    // Handed on as a `const` holding it is: a call's argument or receiver (`JSON.stringify(await ctx.db.get(id))`, `doc.title.toUpperCase()`; not a guard call answering no document, nodocument.ts), a template's part, a `+`.
+    else if (what === "document" && ts.isCallExpression(p) && (p.expression === o || p.arguments.includes(o)) && !answersNoDocument(app, p)) node = p;
+    else if (what === "document" && ts.isTemplateSpan(p) && p.expression === o) node = p.parent;
+    else if (what === "document" && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.PlusToken) node = p;
     else if ((ts.isConditionalExpression(p) && p.condition !== o) || (ts.isBinaryExpression(p) && (PASSES_ON.has(p.operatorToken.kind) || (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === o)))) node = p;
     else break;
   }

@@ -247,3 +247,98 @@ export const readLetReassigned = query({
   const r = auditReport(cli, dir);
   assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
 });
+
+test("a read handed on through a call or a template in the return itself is returned, as through a const", () => {
+  const dir = app("direct", {
+    ...API,
+    "direct.ts": `${HEAD}
+export const json = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return JSON.stringify(await ctx.db.get(id)); // FINDING unchecked-id-read
+  },
+});
+
+export const string = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return String((await ctx.db.get(id))?.title); // FINDING unchecked-id-read
+  },
+});
+
+export const method = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return (await ctx.db.get(id))?.title.toUpperCase(); // FINDING unchecked-id-read
+  },
+});
+
+export const values = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return Object.values((await ctx.db.get(id))!); // FINDING unchecked-id-read
+  },
+});
+
+export const template = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return \`\${(await ctx.db.get(id))?.title}\`; // FINDING unchecked-id-read
+  },
+});
+
+export const concatenated = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return "title: " + (await ctx.db.get(id))?.title; // FINDING unchecked-id-read
+  },
+});
+
+// The same through a const, reported already.
+export const jsonConst = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    const post = await ctx.db.get(id); // FINDING unchecked-id-read
+    return JSON.stringify(post);
+  },
+});
+
+// A test of the read, or a guard call answering no document, hands nothing on.
+export const exists = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return String((await ctx.db.get(id)) !== null);
+  },
+});
+
+export const level = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    await guard.requireUser(ctx);
+    return await guard.groupLevel(ctx, ((await ctx.db.get(id)) as any).groupId);
+  },
+});
+
+export const owned = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    const post = await ctx.db.get(id);
+    if (post?.ownerId !== user._id) return null;
+    return JSON.stringify(post);
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 7);
+});
