@@ -168,7 +168,7 @@ export const PROMISE_COMBINED = new Set(["all", "allSettled", "race", "any"]);
 
 /**
  * Documents read by an id from the arguments that reach a `return` with no comparison of one
- * of their fields with the caller's id (`doc.ownerId !== user._id`) anywhere in the handler: `ctx.db.get(id)` (through
+ * of their fields with the caller's id deciding whether the handler goes on with them (`if (doc?.ownerId !== user._id) throw`, callerid.ts): `ctx.db.get(id)` (through
  * aliases of `ctx.db` and of the id, and `normalizeId`), or a query filtered on `_id` equal to
  * one; the document followed through `.then`, `Promise.all` and the variables it is put in.
  */
@@ -200,8 +200,9 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
  * Whether a value read at `node` reaches a `return`: returned directly (through `.then` and
  * `Promise.all`; a `"document"` also by a field of it), or put in a variable a `return` of the
  * function `read` is in mentions (or a `const` alias of it). A `"document"`: a comparison of one
- * of the variable's fields with the caller's own id anywhere in the handler (`doc.ownerId !==
- * user._id`, callerid.ts) makes it not count, as an ownership check. `"rows"`:
+ * of the variable's fields with the caller's own id that decides whether the handler goes on
+ * with it (`if (doc.ownerId !== user._id) throw`, callerid.ts) makes it not count, as an
+ * ownership check. `"rows"`:
  * a return that only tests them (`rows.length`, `row !== null`, `!row`) hands none on.
  */
 export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows"): boolean {
@@ -214,6 +215,10 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else if ((ts.isPropertyAssignment(p) && p.initializer === o && ts.isObjectLiteralExpression(p.parent)) || ts.isArrayLiteralExpression(p)) node = ts.isPropertyAssignment(p) ? p.parent : p;
     // A field of a document (`return (await ctx.db.get(id))?.title`, `!.title`, `[key]`): data read from it.
     else if (what === "document" && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === o) node = p;
+    // Handed on as a `const` holding it is: a call's argument or receiver (`JSON.stringify(await ctx.db.get(id))`, `doc.title.toUpperCase()`; not a guard call answering no document, nodocument.ts), a template's part, a `+`.
+    else if (what === "document" && ts.isCallExpression(p) && (p.expression === o || p.arguments.includes(o)) && !answersNoDocument(app, p)) node = p;
+    else if (what === "document" && ts.isTemplateSpan(p) && p.expression === o) node = p.parent;
+    else if (what === "document" && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.PlusToken) node = p;
     else if ((ts.isConditionalExpression(p) && p.condition !== o) || (ts.isBinaryExpression(p) && (PASSES_ON.has(p.operatorToken.kind) || (p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && p.right === o)))) node = p;
     else break;
   }

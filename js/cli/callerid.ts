@@ -1,24 +1,27 @@
 // Which comparisons of a read document's field are an ownership check: only those with the
-// caller's own identity.
+// caller's own identity, that decide whether the function goes on with the document.
 //
 //   const user = await guard.requireUser(ctx);
 //   const doc = await ctx.db.get(args.id);
 //   if (doc === null || doc.ownerId !== user._id) throw ...;   // the caller's id: a check
 //   if (doc === null || doc.ownerId !== args.owner) throw ...; // the client's word: no check
 //   if (doc?.title === "locked") throw ...;                    // no one's identity: no check
+//   return { ...doc, isMine: doc.ownerId === user._id };      // decides nothing: no check
 //
 // The caller's id is the `_id` of the caller's row (subject.ts: `guard.requireUser`, `getUser`,
 // `requireRole`, `requirePermission`, an app helper answering one of those, a builder's
 // `ctx.user`), the `subject` or `tokenIdentifier` of `ctx.auth.getUserIdentity()`'s answer, or a
-// `const` holding one (also destructured: `const { _id } = user`). Not `user?._id` (a missing
-// user compares equal to a missing field). A comparison with one of the handler's arguments is
-// kept apart: in a function another one runs or schedules, it is a check only where that call
-// passes the caller's own id for it (follow.ts).
+// `const` (or a `let` never assigned again) holding one (also destructured: `const { _id } =
+// user`). Not `user?._id` (a missing user compares equal to a missing field). A comparison
+// with one of the handler's arguments is kept apart: in a function another one runs or
+// schedules, it is a check only where that call passes the caller's own id for it (follow.ts).
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
 import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
+import { enclosingFunction, throwingIn } from "./facts-syntax.js";
+import { carriesNoData, ifLeavesOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
@@ -30,7 +33,7 @@ export function isCallerId(app: App, e: ts.Expression, depth = 0): boolean {
   const x = skipOuter(e);
   if (depth > 4) return false;
   if (ts.isIdentifier(x)) {
-    const init = app.constInitializer(x);
+    const init = app.constInitializer(x) ?? unassignedLet(app, x);
     if (init !== undefined) return isCallerId(app, init, depth + 1);
     // `const { _id: userId } = await guard.requireUser(ctx)`, `const { subject } = identity`.
     const decl = app.symbol(x)?.valueDeclaration;
@@ -41,6 +44,30 @@ export function isCallerId(app: App, e: ts.Expression, depth = 0): boolean {
     return idOf(app, key.text, list.initializer, depth);
   }
   return ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined && idOf(app, x.name.text, x.expression, depth);
+}
+
+/** The initializer of a `let` a name refers to that is never assigned again (`let me = user._id`): as good as a `const`. */
+function unassignedLet(app: App, x: ts.Identifier): ts.Expression | undefined {
+  const decl = app.symbol(x)?.valueDeclaration;
+  if (decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined || !ts.isVariableDeclarationList(decl.parent)) return undefined;
+  if (ts.isForStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent) || ts.isForOfStatement(decl.parent.parent)) return undefined;
+  const symbol = app.symbol(decl.name);
+  const target = (e: ts.Expression): boolean => {
+    const t = skipOuter(e);
+    if (ts.isIdentifier(t)) return app.symbol(t) === symbol;
+    // `[me] = ...`, `({ me } = ...)`: any mention in a destructuring target.
+    return (ts.isArrayLiteralExpression(t) || ts.isObjectLiteralExpression(t)) && mentions(t);
+  };
+  const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && app.symbol(n) === symbol) || ts.forEachChild(n, (c) => mentions(c) || undefined) === true;
+  let assigned = false;
+  const visit = (n: ts.Node): void => {
+    if (assigned) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && target(n.left)) assigned = true;
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && target(n.operand)) assigned = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(decl.getSourceFile());
+  return assigned || !app.isAppCode(decl.getSourceFile()) ? undefined : skipOuter(decl.initializer);
 }
 
 /** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row, `subject` or `tokenIdentifier` of the identity. */
@@ -60,14 +87,16 @@ function isIdentity(app: App, e: ts.Expression, depth: number): boolean {
 }
 
 /**
- * The comparisons (`===`, `!==`, `==`, `!=`) of a field of the variable `name` anywhere in `fn`:
- * whether one is with the caller's own id (an ownership check), and the handler's arguments
- * one is with (`doc.ownerId !== args.userId`).
+ * The comparisons (`===`, `!==`, `==`, `!=`) of a field of the variable `name` in `fn` that
+ * decide whether the function goes on with the document ({@link decides}): whether one is with
+ * the caller's own id (an ownership check), and the handler's arguments one is with
+ * (`doc.ownerId !== args.userId`). The document's own `_id` is no owner's: `doc._id ===
+ * user._id` compares the document with a user row.
  */
 export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow): { caller: boolean; args: string[] } {
   const isField = (e: ts.Expression) => {
     e = skipOuter(e);
-    return ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
+    return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
   };
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
@@ -75,8 +104,10 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
     if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)) {
       for (const [field, other] of [[n.left, n.right], [n.right, n.left]] as const) {
         if (!isField(field)) continue;
-        if (isCallerId(app, other)) out.caller = true;
+        const caller = isCallerId(app, other);
         const arg = flow?.rootOf(other);
+        if ((!caller && arg === undefined) || !decides(app, n, name)) continue;
+        if (caller) out.caller = true;
         if (arg !== undefined) out.args.push(arg);
       }
     }
@@ -85,3 +116,62 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
   visit(fn);
   return out;
 }
+
+/**
+ * Whether the comparison `cmp` of a field of the document `name` decides whether the function
+ * goes on with it: when the caller is not the owner (`cmp` false for `===`, true for `!==`; the
+ * document itself there, a row), the comparison's test (through `!`, `&&`, `||`, and a `const`
+ * holding it) takes an `if`'s branch that leaves (throws, or returns no data: flow.ts
+ * `ifLeavesOnDenial`), a `?:`'s branch of no data (`doc.ownerId === user._id ? doc : null`), or
+ * makes a returned `&&`/`||` no data (`return doc.ownerId === user._id && doc`). A comparison
+ * used as a value (`{ ...doc, isMine: doc.ownerId === user._id }`), logged, or left unused
+ * decides nothing.
+ */
+function decides(app: App, cmp: ts.BinaryExpression, name: string): boolean {
+  const notOwner = cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+  const held = new Map<ts.Symbol, ts.Expression>();
+  const atom = (e: ts.Expression): Value | "unknown" => {
+    if (e === cmp) return notOwner;
+    if (!ts.isIdentifier(e)) return "unknown";
+    if (e.text === name) return "object";
+    const symbol = app.symbol(e);
+    const init = symbol === undefined ? undefined : held.get(symbol);
+    return init === undefined ? "unknown" : valueWhenDenied(init, atom);
+  };
+  const decidedAt = (from: ts.Expression, depth: number): boolean => {
+    let top: ts.Node = from;
+    for (;;) {
+      const p = top.parent;
+      if (ts.isParenthesizedExpression(p) || ts.isNonNullExpression(p) || ts.isAsExpression(p) || (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken)) top = p;
+      else if (ts.isBinaryExpression(p) && LOGICAL.has(p.operatorToken.kind)) top = p;
+      else break;
+    }
+    const p = top.parent;
+    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app));
+    if (ts.isConditionalExpression(p) && p.condition === top) {
+      const truth = truthWhenDenied(p.condition, atom);
+      return truth !== undefined && carriesNoData(truth ? p.whenTrue : p.whenFalse);
+    }
+    if (ts.isBinaryExpression(top) && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === top))) {
+      const value = valueWhenDenied(top, atom);
+      return value !== "unknown" && value !== "object";
+    }
+    // `const mine = doc.ownerId === user._id; if (!mine) throw ...`: where the `const` decides.
+    if (depth > 1 || !ts.isVariableDeclaration(p) || p.initializer !== top || !ts.isIdentifier(p.name) || app.constInitializer(p.name) === undefined) return false;
+    const symbol = app.symbol(p.name);
+    const scope = enclosingFunction(p);
+    if (symbol === undefined || scope === undefined) return false;
+    held.set(symbol, top as ts.Expression);
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && n !== p.name && app.symbol(n) === symbol) found = decidedAt(n, depth + 1);
+      else ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    return found;
+  };
+  return decidedAt(cmp, 0);
+}
+
+const LOGICAL = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken]);
