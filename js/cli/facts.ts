@@ -4,7 +4,7 @@
 import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
-import { answersConfirmation, rollbacksOf } from "./rollback.js";
+import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
@@ -220,7 +220,7 @@ export class FactsFinder {
         else facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
-      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost)) facts.confirmed.push({ via, at });
+      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost && confirmsAnswer(app, call))) facts.confirmed.push({ via, at });
       // A throw on its failure still counts as a confirmation (the code guards what follows);
       // it is reported by its own rule, confirmation-rollback.
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);

@@ -4,15 +4,13 @@
 // function when that answer is not ok (`if (!r.ok) throw ...`, `guard.assertConfirmed(r)`)
 // rolls them back the same way, and the attacker guesses again for free.
 import ts from "typescript";
-import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { failure, type Atom, type Subject } from "./answerflow.js";
+import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
 import { callParameters, enclosingFunction, propertyValue, runsInPlace, throwingIn } from "./facts-syntax.js";
 import type { Use } from "./facts.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
-
-/** What a failed answer evaluates to: the subject itself (an object), its `ok` false. */
-type Atom = Parameters<typeof truthWhenDenied>[1];
-/** The answer itself: the call, the variable it went into, or a `const` copy of either. */
-type Subject = (e: ts.Expression) => boolean;
+import { functionValue, initializer, resolveValue } from "./argflow.js";
+import { reference } from "./follow.js";
+import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** How deep a helper given the answer (`failUnless(r)`) is read. */
 const MAX_DEPTH = 3;
@@ -46,80 +44,6 @@ export function rollbacksOf(app: App, call: ts.CallExpression, into: (Use & { an
   let known: boolean | undefined;
   const once = answers === undefined ? undefined : () => (known ??= answers());
   for (const t of throws) into.push({ via, at: app.loc(t), ...(once === undefined ? {} : { answers: once }) });
-}
-
-/**
- * What denotes the answer of `call` in `body`, and what it evaluates to on a failure: the call
- * (or the variable it went into) is an object, its `ok` false; `const { ok } = await call` is
- * false. So are the `const`s declared after it that copy the answer or hold a value it decides,
- * in source order: `const copy = r` (the answer), `const ok = r.ok` and `const { ok: passed } =
- * r` (false), `const failed = !r.ok` (true), `const s = { ok: r.ok }` (`s.ok` false). A copy
- * made in place is the answer too (`assertConfirmed({ ...r })`: see `subject`). A `let` may
- * change later: not followed.
- */
-function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number, call?: ts.Expression): { atom: Atom; subject: Subject } {
-  const copies = new Set(bound !== undefined && bound.field === undefined ? [bound.name] : []);
-  // `name` or `name.field` -> its value on a failure.
-  const values = new Map<string, Value>(bound?.field === "ok" ? [[bound.name, false]] : []);
-  // The answer, a `const` copy of it, or a copy made in place whose `ok` is the answer's:
-  // `{ ...r }`, `{ ok: r.ok }`, `JSON.parse(JSON.stringify(r))`, `structuredClone(r)`.
-  const subject: Subject = (e) => {
-    const inner = skipOuter(e);
-    if (inner === call || (ts.isIdentifier(inner) && copies.has(inner.text))) return true;
-    if (ts.isObjectLiteralExpression(inner)) {
-      // The last writer of `ok` decides, as at run time; a spread of anything else is taken to carry none.
-      let failsWith = false;
-      for (const p of inner.properties) {
-        if (ts.isSpreadAssignment(p) && subject(p.expression)) failsWith = true;
-        else if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === "ok") failsWith = valueWhenDenied(p.initializer, atom) === false;
-        else if (ts.isShorthandPropertyAssignment(p) && p.name.text === "ok") failsWith = atom(p.name) === false;
-      }
-      return failsWith;
-    }
-    if (!ts.isCallExpression(inner) || inner.arguments[0] === undefined) return false;
-    const callee = skipOuter(inner.expression);
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? `${callee.expression.text}.${callee.name.text}` : "";
-    if (name === "structuredClone") return subject(inner.arguments[0]);
-    const text = skipOuter(inner.arguments[0]);
-    if (name !== "JSON.parse" || !ts.isCallExpression(text) || text.arguments[0] === undefined) return false;
-    const stringify = skipOuter(text.expression);
-    return ts.isPropertyAccessExpression(stringify) && stringify.name.text === "stringify" && ts.isIdentifier(stringify.expression) && stringify.expression.text === "JSON" && subject(text.arguments[0]);
-  };
-  const known = (key: string): Value | "unknown" => (values.has(key) ? values.get(key)! : "unknown");
-  const atom: Atom = (e) => {
-    if (subject(e)) return "object";
-    if (ts.isIdentifier(e)) return known(e.text);
-    if (!ts.isPropertyAccessExpression(e)) return "unknown";
-    if (subject(e.expression) && e.name.text === "ok") return false;
-    const owner = skipOuter(e.expression);
-    return ts.isIdentifier(owner) ? known(`${owner.text}.${e.name.text}`) : "unknown";
-  };
-  const decided = (key: string, e: ts.Expression) => {
-    const value = valueWhenDenied(e, atom);
-    if (value !== "unknown" && value !== "object") values.set(key, value);
-  };
-  const visit = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && n.pos >= from && (ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const) !== 0) {
-      const init = skipOuter(n.initializer);
-      if (ts.isIdentifier(n.name) && subject(init)) copies.add(n.name.text);
-      if (ts.isIdentifier(n.name) && ts.isObjectLiteralExpression(init)) {
-        for (const p of init.properties) {
-          const field = p.name !== undefined && ts.isIdentifier(p.name) ? p.name.text : undefined;
-          const value = field === undefined ? undefined : propertyValue(init, field);
-          if (value !== undefined) decided(`${n.name.text}.${field}`, value);
-        }
-      } else if (ts.isIdentifier(n.name)) decided(n.name.text, init);
-      else if (ts.isObjectBindingPattern(n.name) && subject(init)) {
-        for (const e of n.name.elements) {
-          const field = e.propertyName ?? e.name;
-          if (ts.isIdentifier(e.name) && ts.isIdentifier(field) && field.text === "ok" && e.dotDotDotToken === undefined) values.set(e.name.text, false);
-        }
-      }
-    }
-    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return { atom, subject };
 }
 
 /**
@@ -180,7 +104,7 @@ function throwsIn(app: App, s: ts.Node): ts.Node[] {
   const throwing = throwingIn(app);
   const visit = (n: ts.Node): void => {
     if (ts.isThrowStatement(n)) out.push(n);
-    else if (ts.isCallExpression(n) && (isAssertConfirmed(app, n) || throwing(n))) out.push(n);
+    else if (ts.isCallExpression(n) && (isAssertConfirmed(app, n) || throwing(n) || rejects(n))) out.push(n);
     if (!isFunctionLike(n) || runsInPlace(n)) ts.forEachChild(n, visit);
   };
   visit(s);
@@ -190,6 +114,15 @@ function throwsIn(app: App, s: ts.Node): ts.Node[] {
 /** The calls of an expression that always throw: an app function whose body only throws, or `guard.assertConfirmed`. */
 function throwingCalls(app: App, e: ts.Node): ts.Node[] {
   return throwsIn(app, e).filter((n) => ts.isCallExpression(n));
+}
+
+/** `return Promise.reject(e)` (or awaited, or the answer of an arrow): the function's promise rejects, as a throw. */
+function rejects(call: ts.CallExpression): boolean {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "reject" || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Promise") return false;
+  let n: ts.Node = call;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || (ts.isConditionalExpression(n.parent) && n.parent.condition !== n) || (ts.isBinaryExpression(n.parent) && n.parent.right === n)) n = n.parent;
+  return ts.isReturnStatement(n.parent) || ts.isAwaitExpression(n.parent) || (ts.isArrowFunction(n.parent) && n.parent.body === n);
 }
 
 function isAssertConfirmed(app: App, call: ts.CallExpression): boolean {
@@ -247,7 +180,92 @@ function handsOnOk(app: App, helper: ts.SignatureDeclaration, pkg: string): bool
  * or an app function that consumes a code and returns `{ ok: r.ok, ... }` (see handsOnOk).
  */
 export function answersConfirmation(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration | undefined, pkg: string): boolean {
-  return typedAsAnswer(app, call, helper, pkg) || (helper !== undefined && handsOnOk(app, helper, pkg));
+  if (typedAsAnswer(app, call, helper, pkg) || (helper !== undefined && handsOnOk(app, helper, pkg))) return true;
+  // `ctx.runMutation(internal.kc.inner, ...)` of an app function whose handler answers one (an
+  // API typed `any`, or a type lost to a circular inference): read from the handler itself.
+  const handler = helper === undefined ? runHandler(app, call) : undefined;
+  return handler !== undefined && answersConfirmation(app, call, handler, pkg);
+}
+
+/** The handler of the app function `ctx.runMutation(ref, ...)` runs, `ref` read as follow.ts reads it. */
+function runHandler(app: App, call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+  const callee = skipOuter(call.expression);
+  const ref = call.arguments[0] === undefined || !ts.isPropertyAccessExpression(callee) || callee.name.text !== "runMutation" ? undefined : reference(app, call.arguments[0]);
+  if (ref === undefined) return undefined;
+  const [mod, name] = [ref.target.slice(0, ref.target.lastIndexOf(":")), ref.target.slice(ref.target.lastIndexOf(":") + 1)];
+  const file = app.modules.find((f) => app.modulePath(f) === mod);
+  const moduleSymbol = file === undefined ? undefined : app.checker.getSymbolAtLocation(file);
+  let symbol = moduleSymbol === undefined ? undefined : app.checker.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
+  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = app.checker.getAliasedSymbol(symbol);
+  const init = symbol?.valueDeclaration === undefined ? undefined : initializer(symbol.valueDeclaration);
+  if (init === undefined || !ts.isCallExpression(init)) return undefined;
+  // `internalMutation({ args, handler })`, `guard.mutation(internalMutation, { ..., handler })`.
+  for (const a of [...init.arguments].reverse()) {
+    const definition = resolveValue(app, a);
+    const value = ts.isObjectLiteralExpression(definition) ? propertyValue(definition, "handler") : undefined;
+    if (value !== undefined) return functionValue(app, resolveValue(app, value));
+  }
+  return undefined;
+}
+
+/**
+ * Whether the value `guard.assertConfirmed(call)` is given comes from a confirmation's answer:
+ * a `guard.consumeConfirmation`, a helper or `ctx.runMutation` that answers one
+ * (answersConfirmation), or a copy of either that confirmation-rollback follows (`failure`), in
+ * a function around the call; or a parameter of a function that is no Convex handler (a helper
+ * given the answer: `check(r)`). A handler's arguments come from the client, and an `{ ok: true
+ * }` written in the code is no answer: neither confirms anything.
+ */
+export function confirmsAnswer(app: App, call: ts.CallExpression): boolean {
+  const arg = call.arguments[0];
+  if (arg === undefined) return false;
+  for (let fn = enclosingFunction(call); fn !== undefined; fn = enclosingFunction(fn)) {
+    const body = fn;
+    const sources: ts.CallExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n !== call && answers(app, n)) sources.push(n);
+      if (n === body || !isFunctionLike(n) || runsInPlace(n)) ts.forEachChild(n, visit);
+    };
+    visit(body);
+    if (sources.some((s) => failure(body, boundTo(s), s.end, s).subject(arg))) return true;
+    if (isHandler(app, fn)) return false;
+    for (const p of fn.parameters) if (ts.isIdentifier(p.name) && failure(body, { name: p.name.text }, body.pos).subject(arg)) return true;
+  }
+  return false;
+}
+
+/** A call whose answer is a confirmation's: the guard's `consumeConfirmation`, a call typed `ConfirmationResult`, or an app helper or `ctx.runMutation` handing one on. */
+function answers(app: App, call: ts.CallExpression): boolean {
+  if (app.calleeFrom(call, GUARD)?.name === "consumeConfirmation") return true;
+  // Typed as the guard's answer (a declared function, a wrapper of the app's).
+  const type = app.checker.getAwaitedType(app.checker.getTypeAtLocation(call));
+  if (type?.aliasSymbol?.getName() === "ConfirmationResult" && app.packageOf(type.aliasSymbol) === GUARD) return true;
+  const callee = skipOuter(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === "runMutation") return answersConfirmation(app, call, undefined, GUARD);
+  const helper = app.appFunction(call);
+  return helper !== undefined && answersConfirmation(app, call, helper, GUARD);
+}
+
+/**
+ * A Convex function's handler, whose parameters are the client's: `handler: async (ctx, args) =>
+ * ...`, `handler(ctx, args) { ... }`, or a function of the same file named there (`handler: h`,
+ * `{ handler }`).
+ */
+function isHandler(app: App, fn: ts.SignatureDeclaration): boolean {
+  const named = (n: ts.PropertyName | undefined) => n !== undefined && (ts.isIdentifier(n) || ts.isStringLiteral(n)) && n.text === "handler";
+  if ((ts.isMethodDeclaration(fn) && named(fn.name)) || (ts.isPropertyAssignment(fn.parent) && named(fn.parent.name))) return true;
+  const name = ts.isFunctionDeclaration(fn) ? fn.name : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;
+  const symbol = name === undefined ? undefined : app.checker.getSymbolAtLocation(name);
+  if (symbol === undefined) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && named(n.name) && ts.isIdentifier(skipOuter(n.initializer))) found = app.checker.getSymbolAtLocation(skipOuter(n.initializer)) === symbol;
+    else if (ts.isShorthandPropertyAssignment(n) && named(n.name)) found = app.checker.getShorthandAssignmentValueSymbol(n) === symbol;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.getSourceFile());
+  return found;
 }
 
 function typedAsAnswer(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration | undefined, pkg: string): boolean {
