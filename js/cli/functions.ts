@@ -310,10 +310,11 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
       const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;
-      if (arg !== undefined && compared?.caller === false) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args });
+      // guard.deleteDocument checks its own document (the owner only), on whatever path it is called.
+      if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args });
       const rows = ownRows(d.target);
       if (rows !== undefined) fn.ownedDeletes.push({ ...d, rows });
-      else if (!d.inLoop && ((arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
+      else if (!d.inLoop && (d.byGuard === true || (arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
     // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts): asked only when there are some, here or through a call (follow.ts).
     const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];

@@ -1599,6 +1599,8 @@ ${mutation("remove", 'await guard.deleteDocument(ctx, "posts", args.id);')}
 ${mutation("removeAudited", 'await guard.deleteDocument(ctx, "posts", args.id);\n    await guard.audit.log(ctx, { action: "posts.delete", outcome: "success" });')}
 ${mutation("removeSwallowed", 'try {\n      await guard.deleteDocument(ctx, "posts", args.id);\n    } catch {}')}
 ${mutation("removeMany", 'for (const id of args.ids) await guard.deleteDocument(ctx, "posts", id);')}
+${mutation("removeSometimes", 'if (args.ids.length === 0) await guard.deleteDocument(ctx, "posts", args.id);')}
+${mutation("removeSometimesAudited", 'if (args.ids.length === 0) await guard.deleteDocument(ctx, "posts", args.id);\n    await guard.audit.log(ctx, { action: "posts.delete", outcome: "success" });')}
 `,
   };
   const { report } = json(["audit", app("delete-document", files)]);
@@ -1606,9 +1608,10 @@ ${mutation("removeMany", 'for (const id of args.ids) await guard.deleteDocument(
   assert.deepEqual(found, [
     // Its owner check made, the one document it names: the app's ordinary business.
     "d:remove destructive-unconfirmed low",
-    // A check whose throw is dropped checks nothing: the delete is anyone's.
-    "d:removeSwallowed destructive-unconfirmed high",
-    "d:removeSwallowed unchecked-id-delete high",
+    // Its check and its delete are one call: a dropped throw deletes nothing it did not check,
+    // and a call made on some paths only checks what it deletes on those paths.
+    "d:removeSwallowed destructive-unconfirmed low",
+    "d:removeSometimes destructive-unconfirmed low",
     // Many documents, each checked: a bulk delete, as a db.delete in a loop is.
     "d:removeMany destructive-unconfirmed high",
   ].sort());
