@@ -120,13 +120,15 @@ export function openShape(app: App, value: ts.Expression | undefined, fields: re
 
 /**
  * The value the last assignment before `before` gives `field` of the object a variable holds
- * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`), in the function that
- * declares it; undefined when none does.
+ * (`update.folderId = x`, `update["ownerId"] = x`, `update[FIELD] = x`, `Object.assign(doc, {
+ * folderId: x })`), in the function that declares it (or destructures it, or takes it as a
+ * parameter); undefined when none does.
  */
 function assigned(app: App, name: ts.Identifier, field: string, before: number): ts.Expression | undefined {
   const symbol = app.symbol(name);
   const decl = symbol?.valueDeclaration;
-  if (decl === undefined || !ts.isVariableDeclaration(decl)) return undefined;
+  // `const update = {}`, `const { doc } = await guard.requireAccess(...)`, a parameter: the function holding it.
+  if (decl === undefined || !(ts.isVariableDeclaration(decl) || ts.isBindingElement(decl) || ts.isParameter(decl))) return undefined;
   let scope: ts.Node = decl;
   while (!ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   let last: ts.Expression | undefined;
