@@ -5,8 +5,8 @@ import ts from "typescript";
 import { CONVEX } from "./facts.js";
 import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
-import { answersNoDocument, mentionsOutsideNoDocument } from "./nodocument.js";
-import { fieldComparisons } from "./callerid.js";
+import { answersNoDocument } from "./nodocument.js";
+import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
@@ -199,11 +199,11 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
 /**
  * Whether a value read at `node` reaches a `return`: returned directly (through `.then` and
  * `Promise.all`; a `"document"` also by a field of it), or put in a variable a `return` of the
- * function `read` is in mentions (or a `const` alias of it). A `"document"`: a comparison of one
- * of the variable's fields with the caller's own id that decides whether the handler goes on
- * with it (`if (doc.ownerId !== user._id) throw`, callerid.ts) makes it not count, as an
- * ownership check. `"rows"`:
- * a return that only tests them (`rows.length`, `row !== null`, `!row`) hands none on.
+ * function mentions (or a `const` alias of it). A `"document"`: a comparison of a field of the
+ * variable with the caller's own id deciding whether the handler goes on with it (`if
+ * (doc.ownerId !== user._id) throw`, callerid.ts) is an ownership check; a `.map` callback's whole
+ * answer is the batch holding it, returned unless only filtered to the caller's own rows
+ * (callerid.ts `mappedReads`, `keepsOwnRows`). `"rows"`: a return that only tests them hands none on.
  */
 export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows"): boolean {
   for (;;) {
@@ -223,16 +223,17 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else break;
   }
   const o = outer(node);
-  const parent = o.parent;
+  const parent = (node === read && what === "document" ? mappedReads(app, node) : undefined) ?? o.parent;
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
   // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
   if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
   if (!ts.isVariableDeclaration(parent)) return false;
   const names = aliases(handler, bindingNames(parent.name));
-  const body = enclosingFunction(read) ?? handler;
+  const body = enclosingFunction(parent) ?? handler;
   // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n))));
-  return names.some((name) => returns(body, name, (e, x) => mentionsOutsideNoDocument(app, e, x))) && !names.some((name) => fieldComparisons(app, handler, name).caller);
+  const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, (n) => answersNoDocument(app, n) || (own && keepsOwnRows(app, n, x)))));
+  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(false) && !names.some((name) => fieldComparisons(app, handler, name).caller);
 }
 
 /** Operators whose value is either operand's. */

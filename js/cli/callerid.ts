@@ -21,7 +21,7 @@ import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
-import { carriesNoData, ifLeavesOnDenial, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { carriesNoData, ifLeavesOnDenial, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
@@ -175,3 +175,52 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string): boolean {
 }
 
 const LOGICAL = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken]);
+
+// A batch read by the arguments' ids and handed on filtered to the caller's own rows:
+//
+//   const notes = await Promise.all(args.ids.map((id) => ctx.db.get(id)));
+//   return notes.filter((n) => n !== null && n.ownerId === user._id);  // the caller's rows only: checked
+//   return notes.filter((n) => n !== null);                             // anyone's: returned
+//   return notes.filter((n) => n !== null && n.ownerId === args.owner); // the client's word: returned
+
+/** The variable `ctx.db.get`'s answers are held in, each element one, when `read` is the whole answer of a `.map` callback (`const notes = await Promise.all(ids.map((id) => ctx.db.get(id)))`). */
+export function mappedReads(app: App, read: ts.Expression): ts.VariableDeclaration | undefined {
+  const o = outer(read);
+  const fn = o.parent;
+  if (!ts.isCallExpression(read) || app.calleeFrom(read, CONVEX)?.name !== "get" || !ts.isArrowFunction(fn) || fn.body !== o || !ts.isCallExpression(fn.parent) || fn.parent.arguments[0] !== fn) return undefined;
+  const map = fn.parent.expression;
+  if (!ts.isPropertyAccessExpression(map) || map.name.text !== "map") return undefined;
+  let held = outer(fn.parent);
+  if (ts.isCallExpression(held.parent) && held.parent.arguments.length === 1 && held.parent.arguments[0] === held && app.memberPath(held.parent.expression).join(".") === "Promise.all") held = outer(held.parent);
+  return ts.isVariableDeclaration(held.parent) && held.parent.initializer === held && ts.isIdentifier(held.parent.name) ? held.parent : undefined;
+}
+
+/**
+ * Whether `n` is `name.filter(cb)` (or `.find`) whose callback answers no element whose field is
+ * not the caller's own id: its answer (an expression body, or a block of one `return`) is false,
+ * null or undefined when such a comparison says the element is not the caller's (a returned
+ * `&&`, as {@link decides} reads one). Not `n.ownerId === args.owner`, nor `... || n.public`.
+ */
+export function keepsOwnRows(app: App, n: ts.Node, name: string): boolean {
+  if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["filter", "find"].includes(n.expression.name.text)) return false;
+  const receiver = skipOuter(n.expression.expression);
+  const cb = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
+  if (!ts.isIdentifier(receiver) || receiver.text !== name || cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  const param = cb.parameters[0]?.name;
+  const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
+  const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
+  if (param === undefined || !ts.isIdentifier(param) || answer === undefined) return false;
+  let own = false;
+  const visit = (e: ts.Node): void => {
+    if (own || (e !== cb && ts.isFunctionLike(e))) return;
+    if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
+      const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+      const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === param.text;
+      const compared = (isField(skipOuter(e.left)) && isCallerId(app, e.right)) || (isField(skipOuter(e.right)) && isCallerId(app, e.left));
+      own = compared && truthWhenDenied(answer, (x) => (x === e ? notOwner : "unknown")) === false;
+    }
+    ts.forEachChild(e, visit);
+  };
+  visit(answer);
+  return own;
+}

@@ -15,7 +15,6 @@
 // the other `require*` checks, `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call
 // keep the mention: their answer may hold the document, or rows about it.
 import ts from "typescript";
-import { mentionsName } from "./facts-syntax.js";
 import { GUARD, type App } from "./program.js";
 
 export const NO_DOCUMENT = new Set([
@@ -34,9 +33,4 @@ export const NO_DOCUMENT = new Set([
 /** Whether a node is a call of the guard whose answer carries no document. */
 export function answersNoDocument(app: App, n: ts.Node): boolean {
   return ts.isCallExpression(n) && NO_DOCUMENT.has(app.calleeFrom(n, GUARD)?.name ?? "");
-}
-
-/** Whether an expression mentions a variable (not as a member's name) outside the guard calls whose answer carries no document. */
-export function mentionsOutsideNoDocument(app: App, expr: ts.Node, name: string): boolean {
-  return mentionsName(expr, name, (n) => answersNoDocument(app, n));
 }
