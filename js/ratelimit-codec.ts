@@ -228,7 +228,7 @@ function culprit(e: Engine, items: readonly Item[], now: number, mode: number, e
   const refused: Item[] = [];
   try {
     for (const it of items) {
-      put(buffer(e), 0, it.limit.id, it.shard, it.count, it.state === null ? 0 : 1, it.t, it.a, it.b, it.logLength, it.entries);
+      putItem(buffer(e), 0, it);
       try {
         e.limiter.decide(1, num(now), mode);
       } catch (alone) {
@@ -303,10 +303,12 @@ let malformedLog: Float64Array | undefined;
 function write(e: Engine, items: readonly Item[], n: number): void {
   for (let i = 0; i < n; i++) read(items[i]!);
   const b = buffer(e);
-  for (let i = 0; i < n; i++) {
-    const it = items[i]!;
-    put(b, i, it.limit.id, it.shard, it.count, it.state === null ? 0 : 1, it.t, it.a, it.b, it.logLength, it.entries);
-  }
+  for (let i = 0; i < n; i++) putItem(b, i, items[i]!);
+}
+
+/** An item already `read`, as request record `i` of the buffer `b`. */
+function putItem(b: Float64Array, i: number, it: Item): void {
+  put(b, i, it.limit.id, it.shard, it.count, it.state === null ? 0 : 1, it.t, it.a, it.b, it.logLength, it.entries);
 }
 
 /** Request record `i` (and its log slot) in the buffer `b`, as src/wire.rs lays it out. */
