@@ -112,3 +112,13 @@ export const issueCode = internalMutation({
 });
 `;
 
+/** The rules about a document an argument's id names. */
+export const ID_RULES = ["unchecked-id-read", "unchecked-id-delete", "unchecked-id-write"];
+
+/** A guard with roles and one access table, notes, owned through ownerId. */
+export const NOTES_GUARD = `import { defineGuard } from "convex-guard";
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: { tables: { notes: { owner: "ownerId" } } },
+});
+`;

@@ -8,12 +8,12 @@
 // build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, ANY_API as API, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, ANY_API as API, foundRules as found, ID_RULES } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const app = (name, files) => scratchApp("deciding", name, files);
-const RULES = ["unchecked-id-read", "unchecked-id-delete", "unchecked-id-write"];
+const RULES = ID_RULES;
 
 const HEAD = `import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";

@@ -6,17 +6,12 @@
 // tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, foundRules as found, NOTES_GUARD } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 
-const GUARD = `import { defineGuard } from "convex-guard";
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: { tables: { notes: { owner: "ownerId" } } },
-});
-`;
+const GUARD = NOTES_GUARD;
 
 test("a group read by the id requireGroupLevel checked is the caller's to read; unchecked, a value copied from it into a const is still returned", () => {
   const dir = scratchApp("derived", "teams", {

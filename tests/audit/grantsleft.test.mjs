@@ -6,17 +6,12 @@
 // older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp } from "./apps.mjs";
+import { auditReport, markers, scratchApp, NOTES_GUARD } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 
-const GUARD = `import { defineGuard } from "convex-guard";
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: { tables: { notes: { owner: "ownerId" } } },
-});
-`;
+const GUARD = NOTES_GUARD;
 
 const found = (r, ...rules) => r.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
 

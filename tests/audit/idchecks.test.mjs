@@ -9,13 +9,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, markers, pitfalls, scratchApp, ANY_API as API, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, pitfalls, scratchApp, ANY_API as API, foundRules as found, ID_RULES } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const app = (name, files) => scratchApp("idchecks", name, files);
 const report = (appRoot) => auditReport(cli, appRoot);
-const RULES = ["unchecked-id-read", "unchecked-id-delete", "unchecked-id-write"];
+const RULES = ID_RULES;
 
 const HEAD = `import { v } from "convex/values";
 import { internalMutation, mutation, query } from "./_generated/server";

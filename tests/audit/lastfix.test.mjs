@@ -8,11 +8,11 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, ANY_API as API, FOLDERS_GUARD, FOLDERS_SCHEMA, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, ANY_API as API, FOLDERS_GUARD, FOLDERS_SCHEMA, foundRules as found, ID_RULES } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
-const RULES = ["unchecked-id-read", "unchecked-id-delete", "unchecked-id-write"];
+const RULES = ID_RULES;
 
 const HEAD = `import { v } from "convex/values";
 import { mutation, query } from "./_generated/server";
