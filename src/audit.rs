@@ -72,8 +72,11 @@ pub const SECRET_WORDS: &str =
 /// `beside`, `reside`, `consider` and `side` are kept; so is `usersid` written in one case.
 /// `pan`, a payment card number (`pan`, `PAN`, `cardPan`, `pans`): `company`, `panel`, `span`,
 /// `expand`, `japan` and `panorama` are kept; `panX` and `panOffset` (a view's pan) are
-/// redacted, fail closed.
-pub const SECRET_WHOLE_WORDS: &str = "sid pan";
+/// redacted, fail closed. `pat`, a personal access token (`GITHUB_PAT`, `githubPat`, `pats`):
+/// `path`, `patch`, `pattern`, `patient` and `compat` are kept. `webhook`, a field holding a
+/// webhook's URL, its own credential (`slackWebhook`, `DISCORD_WEBHOOK`, `webhooks`; `webhookId`
+/// and `webhookEvent` are redacted too, fail closed).
+pub const SECRET_WHOLE_WORDS: &str = "sid pan pat webhook";
 
 /// What may follow a secret word for it to still count: nothing, a plural `s`, `id` or `ids`
 /// (`keys`, `PINs`, `pinid`, `SIDS`). Then the name has a word boundary or ends.
@@ -97,14 +100,16 @@ pub const KEPT_WORDS: &str = "monkey donkey turkey hockey jockey whiskey hotkey 
 /// access signature's (`sasUrl`, `SAS_URI`); and a bearer
 /// link, whose holder is let in (`magicLink`, `resetLink`, `presignedUrl`, `signedUploadUrl`,
 /// `inviteLink`, `invitationUrl`, `verifyUrl`, `verificationLink`, `confirmUrl`,
-/// `confirmationLink`). Kept: the URLs named after anything else (`url`, `imageUrl`,
-/// `callbackUrl`, `redirectUrl`, `feedbackUrl`, `sandboxUrl`: `db` does not end a word there),
-/// the kinds without a URL word (`database`, `dbName`, `webhook`, `webhookId`, `magicNumber`,
+/// `confirmationLink`, `loginLink`, `LOGIN_URL`). Kept: the URLs named after anything else
+/// (`url`, `imageUrl`, `callbackUrl`, `redirectUrl`, `feedbackUrl`, `sandboxUrl`: `db` does not
+/// end a word there),
+/// the kinds without a URL word (`database`, `dbName`, `hook`, `login`, `magicNumber`,
 /// `resetCount`), and a URL before its kind (`urlDatabase`). `presetUrl` and `unsignedUrl` are
 /// redacted, fail closed. A name in one case (`databaseurl`) has no word for the kind to end,
 /// and is kept: write it `databaseUrl` or `DATABASE_URL`.
 pub const URL_KINDS: &str = "database db sql postgres mongo redis kv amqp mq broker smtp hook \
-    connection sas magic reset signed invite invitation verify verification confirm confirmation";
+    connection sas magic reset signed invite invitation verify verification confirm confirmation \
+    login";
 
 /// The URL words of [`URL_KINDS`]: `url`, `uri`, `link` (also `urls`, `linkId`...).
 pub const URL_WORDS: &str = "url uri link";
@@ -690,6 +695,13 @@ mod tests {
             "verificationLink",
             "confirmUrl",
             "presetUrl",
+            "loginLink",
+            "LOGIN_URL",
+            "slackWebhook",
+            "DISCORD_WEBHOOK",
+            "webhook",
+            "webhooks",
+            "webhookId",
         ] {
             assert!(is_secret_key(k), "{k}");
         }
@@ -704,13 +716,41 @@ mod tests {
             "sandboxUrl",
             "database",
             "dbName",
-            "webhook",
-            "webhookId",
+            "hook",
+            "login",
+            "loginCount",
+            "lastLoginAt",
             "magic",
             "magicNumber",
             "resetCount",
             "urlDatabase",
             "databaseurl",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn personal_access_tokens_are_secret_as_whole_words() {
+        for k in [
+            "pat",
+            "PAT",
+            "GITHUB_PAT",
+            "githubPat",
+            "pats",
+            "gitlab_pat_id",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "path",
+            "patch",
+            "pattern",
+            "patient",
+            "patientId",
+            "spatial",
+            "compat",
+            "expat",
         ] {
             assert!(!is_secret_key(k), "{k}");
         }
