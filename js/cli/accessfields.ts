@@ -11,9 +11,10 @@
 // A patch or replace that writes either field is reported, whatever the value (`undefined`
 // removes the field: a write too). An insert is reported when the owner field comes from an
 // argument (the caller's own id is how documents are made) or the parent field comes from an
-// argument that no document check at "owner" covered (the README's way: insert without the
-// parent, then guard.moveDocument in the same mutation); `doc._id` of a document check on an
-// argument (`ctx.doc._id` of a builder's `access`) is that argument, and a check below "owner"
+// argument that no document check at the share level or above covered (what
+// guard.insertDocument asks of a parent: levels.ts `atShareLevel`, the share level as the
+// engine compiles the guard's configuration); `doc._id` of a document check on an argument
+// (`ctx.doc._id` of a builder's `access`) is that argument, and a check below the share level
 // covers it no more than it covers the argument. A key is read through consts and their
 // concatenations (`{ [FIELD]: x }`, `"owner" + "Id"`), an object through the assignments made
 // to it before the write (`update.folderId = x`) (fieldvalue.ts, as unchecked-role-write reads
@@ -33,6 +34,7 @@ import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
+import { atShareLevel } from "./levels.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -105,7 +107,7 @@ export interface AccessContext extends WriteScope {
   callerId: (e: ts.Expression) => boolean;
   /** A table name written literally or through a `const` (writes.ts). */
   tableName: (e: ts.Expression | undefined) => string | undefined;
-  /** The handler's checks (a document check at "owner" on an insert's destination covers it). */
+  /** The handler's checks (a document check at the share level on an insert's destination covers it). */
   auth: AuthCheck[];
 }
 
@@ -139,7 +141,7 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
-      if (cand.which === "parent" && (checked?.level === "owner" || ownerChecked(c, arg))) continue;
+      if (cand.which === "parent" && (checked?.share === true || shareChecked(app, c, arg))) continue;
     }
     seen.add(cand.field);
     const checkedAt = checked !== undefined && checked.arg === arg ? { level: checked.level } : undefined;
@@ -158,25 +160,25 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
 }
 
 /**
- * Whether a document check at "owner" (not made on some paths only) covers argument `arg`: the
- * destination an insert files into is one the caller owns. A check at a lower level is not read
- * as one (the share level the guard asks of a destination is the configuration's).
+ * Whether a document check at the share level or above (not made on some paths only; levels.ts
+ * `atShareLevel`) covers argument `arg`: the destination an insert files into is one the caller
+ * may file into, as `guard.insertDocument` asks.
  */
-function ownerChecked(c: AccessContext, arg: string): boolean {
-  return c.auth.some((a) => a.level === "document" && a.minLevel === "owner" && a.conditional !== true && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
+function shareChecked(app: App, c: AccessContext, arg: string): boolean {
+  return c.auth.some((a) => a.level === "document" && a.conditional !== true && atShareLevel(app, a) && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
 }
 
 /**
  * The argument a document check was made on, when `value` is the `_id` of the document it
  * answered (`doc._id` of `const { doc } = await guard.requireAccess(ctx, t, id, "viewer")`,
- * `r.doc._id` of `readable`, `ctx.doc._id` of a builder's `access`), and whether that check was at
- * "owner": the id is the argument's, and only a check at "owner" covers filing into it (its level, as written).
+ * `r.doc._id` of `readable`, `ctx.doc._id` of a builder's `access`), its level as written, and
+ * whether that level is at or above the share level: only such a check covers filing into it.
  */
-function checkedArg(app: App, c: AccessContext, value: ts.Expression): { arg: string; level?: string } | undefined {
+function checkedArg(app: App, c: AccessContext, value: ts.Expression): { arg: string; level?: string; share: boolean } | undefined {
   if (!within(value, c.handler)) return undefined;
   for (const a of c.auth) {
     const arg = a.level !== "document" ? undefined : (a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined));
-    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel };
+    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel, share: atShareLevel(app, a) };
   }
   return undefined;
 }

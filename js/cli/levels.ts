@@ -16,6 +16,7 @@ import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
 import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
+import { levelsThatMayShare } from "./sharelevel.js";
 
 /** The guard's default levels (README: "access"), lowest first: the engine's (defaults.ts). */
 const DEFAULT_LEVELS: readonly string[] = DEFAULT_ACCESS_LEVELS;
@@ -50,6 +51,50 @@ function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null 
   }
   const upTo = publicLevel === undefined ? 0 : Math.max(0, levels.indexOf(publicLevel.text));
   return new Set(levels.slice(0, upTo + 1));
+}
+
+const sharing = new WeakMap<ts.Node, readonly string[] | null>();
+
+/**
+ * The levels of `guard` at or above its share level (what `insertDocument` and `moveDocument`
+ * ask of a parent), as the engine compiles its `access.levels`, `publicLevel` and `shareLevel`
+ * (sharelevel.ts); null when they cannot be read from the source or compiled.
+ */
+function shareLevels(app: App, guard: ts.CallExpression): readonly string[] | null {
+  let known = sharing.get(guard);
+  if (known === undefined) {
+    known = readShareLevels(app, guard);
+    sharing.set(guard, known);
+  }
+  return known;
+}
+
+function readShareLevels(app: App, guard: ts.CallExpression): readonly string[] | null {
+  const config = callConfig(app, guard);
+  const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
+  if (isUnreadable(access)) return null;
+  const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
+  if (isUnreadable(levels)) return null;
+  const named: (string | undefined)[] = [];
+  for (const key of ["publicLevel", "shareLevel"]) {
+    const value = access === undefined ? undefined : member(app, access, key);
+    if (value !== undefined && (isUnreadable(value) || !ts.isStringLiteralLike(value))) return null;
+    named.push(value?.text);
+  }
+  return levelsThatMayShare(levels, named[0], named[1]);
+}
+
+/**
+ * Whether document check `a` was made at a level written literally that is at or above the
+ * share level of every guard it may be made with (a guard defined outside the app: the default
+ * levels): the level `insertDocument` asks of a parent. "owner" always is.
+ */
+export function atShareLevel(app: App, a: AuthCheck): boolean {
+  if (a.level !== "document" || a.minLevel === undefined) return false;
+  if (a.minLevel === "owner") return true;
+  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
+  const sets = guards.length === 0 ? [levelsThatMayShare(undefined, undefined, undefined)] : guards.map((g) => shareLevels(app, g));
+  return sets.every((s) => s !== null && s.includes(a.minLevel!));
 }
 
 /** `access.levels` as written (a list of string literals, through consts), the default when absent. */

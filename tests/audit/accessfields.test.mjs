@@ -3,7 +3,7 @@
 // either around guard.transferOwnership / guard.moveDocument is reported: high in a public
 // mutation, medium in an internal one, one step lower when the id's table is not known. An insert
 // is reported when its owner comes from an argument, or its parent from an argument no document
-// check at "owner" covered; the caller as the owner is how a document is made. A key is read
+// check at the share level (what guard.insertDocument asks of a parent) covered; the caller as the owner is how a document is made. A key is read
 // through consts, an object through the assignments made to it before the write, and a value of
 // unknown shape (`v.any()`, an open record) into a configured table is reported one step lower.
 // Not reported: the guard's own calls, a table not configured, a field of the same name on another
@@ -111,6 +111,27 @@ test("inserts: the caller as the owner is fine; an owner or an unchecked parent 
     "19 high i:createFor: i:createFor inserts the owner field 'ownerId' of table 'documents' from argument 'ownerId', around guard.insertDocument: writing it transfers the document",
     "27 high i:createIn: i:createIn inserts the parent field 'folderId' of table 'documents' from argument 'folderId', around guard.insertDocument: writing it files the document under another parent, whose owners then hold their level on it (the owner level for its owner)",
   ]);
+});
+
+test("an insert's parent checked at the share level, as the engine compiles the guard's levels, is what insertDocument asks: not reported; below it, reported", () => {
+  const body = (level, pick = "args.folderId") =>
+    `    const user = await guard.requireUser(ctx);\n    const { doc: folder } = await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: ${pick} });`;
+  const INSERTS = (levels) =>
+    HEAD + levels.map(([name, level, pick]) => MUTATION(name, '{ title: v.string(), folderId: v.id("folders") }', body(level, pick))).join("");
+  const message = (fn) => `i:${fn} inserts the parent field 'folderId' of table 'documents' from argument 'folderId'`;
+  const reported = (r) => r.findings.filter((f) => f.rule === "access-field-write").map((f) => f.function);
+  // The default levels: the share level is the one below the owner's, "editor".
+  const standard = report(app("share-default", { "i.ts": INSERTS([["atEditor", "editor"], ["atEditorDoc", "editor", "folder._id"], ["atCommenter", "commenter"], ["atViewerDoc", "viewer", "folder._id"]]) }));
+  assert.deepEqual(reported(standard), ["i:atCommenter", "i:atViewerDoc"]);
+  assert.ok(standard.findings.every((f) => f.rule !== "access-field-write" || (f.severity === "high" && f.message.startsWith(message(f.function.slice(2))))), JSON.stringify(standard.findings));
+  // Only the owner shares: an editor's check files no more than a viewer's.
+  const ownerOnly = GUARD.replace("access: {", 'access: {\n    shareLevel: "owner",');
+  const strict = report(app("share-owner", { "i.ts": INSERTS([["atEditor", "editor"], ["atOwner", "owner"]]) }, ownerOnly));
+  assert.deepEqual(reported(strict), ["i:atEditor"]);
+  // Levels of the app's own: "write" is the one below the owner's ("admin").
+  const custom = GUARD.replace("access: {", 'access: {\n    levels: ["read", "write", "admin"],');
+  const own = report(app("share-custom", { "i.ts": INSERTS([["atWrite", "write"], ["atRead", "read"]]) }, custom));
+  assert.deepEqual(reported(own), ["i:atRead"]);
 });
 
 test("the guard's own calls, a table not configured and a field of the same name on another table are not reported", () => {

@@ -21,7 +21,7 @@ import { mutation } from "./_generated/server";
 import { guard } from "./guard";
 `;
 
-test("a parent inserted from doc._id of a check below 'owner' is the argument checked: reported as the argument is; at 'owner', or inserted without it then moved, it is not", () => {
+test("a parent inserted from doc._id of a check below the share level is the argument checked: reported as the argument is; at 'owner', or inserted without it then moved, it is not", () => {
   const dir = app("parent-from-doc", {
     "files.ts": `${HEAD}
 export const fileIntoViewed = mutation({
@@ -39,7 +39,7 @@ export const fileIntoReadable = mutation({
   handler: async (ctx, args) => {
     const user = await guard.requireUser(ctx);
     await guard.rateLimit(ctx, "write", { key: user._id });
-    const r = await guard.readable(ctx, "folders", args.folderId, "editor");
+    const r = await guard.readable(ctx, "folders", args.folderId, "commenter");
     if (r === null) throw new Error("not found");
     return await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: r.doc._id }); // FINDING access-field-write
   },
@@ -47,7 +47,7 @@ export const fileIntoReadable = mutation({
 
 export const fileByBuilder = guard.mutation(mutation, {
   args: { folderId: v.string(), title: v.string() },
-  access: { table: "folders", arg: "folderId", level: "editor" },
+  access: { table: "folders", arg: "folderId", level: "commenter" },
   rateLimit: { name: "write" },
   handler: async (ctx, { title }) =>
     ctx.db.insert("documents", { title, ownerId: ctx.user._id, visibility: "private", folderId: ctx.doc._id }), // FINDING access-field-write
@@ -99,7 +99,7 @@ export const createInFolder = mutation({
   assert.deepEqual(found(r, "access-field-write"), markers(`${dir}/convex`));
   const messages = r.findings.filter((f) => f.rule === "access-field-write").map((f) => `${f.severity} ${f.message}`);
   assert.match(messages[0], /^high files:fileIntoViewed inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'viewer' answered\), around guard\.insertDocument/);
-  assert.match(messages.join("\n"), /files:fileByBuilder inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'editor' answered\)/);
+  assert.match(messages.join("\n"), /files:fileByBuilder inserts the parent field 'folderId' of table 'documents' from argument 'folderId' \(the _id of the document its check at 'commenter' answered\)/);
 });
 
 test("a rate limit's options spread from what the client sends may hold throws: false, and count as no limit unless its answer is left on; a local object spread is read", () => {
