@@ -34,9 +34,13 @@ void levelsMatch;
 void listMatch;
 
 /** One protected table, its defaults filled in. @internal */
-export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent">> & {
+export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent" | "fileLevel">> & {
   visibility?: string;
   parent?: string;
+  /** `fileLevel`, as written: checked against the compiled levels by `compileAccess`. */
+  fileLevel?: string;
+  /** The level filing under a parent takes (`fileLevel`'s number), when one is configured. */
+  fileLevelId?: number;
 };
 
 /** The compiled access configuration of one engine instance. @internal */
@@ -91,10 +95,17 @@ export function compileAccess(
   const names = eng.levels().split(" ");
   // `info()` starts with the compiled public and share levels; the bounds are the wire's.
   const [publicLevel, shareLevel] = eng.info();
+  const levelIds = new Map(names.map((n, i) => [n, FIRST_LEVEL + i]));
+  for (const [name, t] of tables) {
+    if (t.fileLevel === undefined) continue;
+    if (t.parent === undefined) throw new GuardConfigError(`access.tables.${name}.fileLevel needs access.tables.${name}.parent: nothing is filed under a parent in a table without one`);
+    t.fileLevelId = levelIds.get(t.fileLevel);
+    if (t.fileLevelId === undefined) throw new GuardConfigError(`access.tables.${name}.fileLevel: '${t.fileLevel}' is not a configured level (${names.join(", ")})`);
+  }
   return {
     engine: eng,
     names,
-    levelIds: new Map(names.map((n, i) => [n, FIRST_LEVEL + i])),
+    levelIds,
     publicLevel: publicLevel!,
     shareLevel: shareLevel!,
     maxDepth: MAX_PARENT_DEPTH,
@@ -197,6 +208,7 @@ function compileTables(tables: AccessConfig<string>["tables"]): Map<string, Tabl
       visibility: t.visibility,
       parent: t.parent,
       parentTable: t.parentTable ?? name,
+      fileLevel: t.fileLevel,
     });
   }
   for (const [name, t] of out) {

@@ -10,7 +10,7 @@ import { serially } from "./serial.js";
 import type { DocumentGrant } from "./access-grants.js";
 import { givenLevel, levelId, levelName, tableInfo, type Compiled } from "./access-config.js";
 import { own } from "./fields.js";
-import { atLeast, CLIENT_MESSAGE, deleteGrants, FIRST_LEVEL, listingPageItems, MAX_DELETE_GRANTS, NO_LEVEL, noParentField, type ClientMessage } from "./generated/wire.js";
+import { atLeast, CLIENT_MESSAGE, deleteGrants, FIRST_LEVEL, insertLevelRequired, listingPageItems, MAX_DELETE_GRANTS, moveLevelRequired, NO_LEVEL, noParentField, type ClientMessage } from "./generated/wire.js";
 import {
   refuse,
   requireMayRemove,
@@ -73,14 +73,19 @@ type DocumentMethods<L extends string> = Pick<
 >;
 
 /**
- * The parent a move or an insert files a document under: `parentId` in `parentTable`, read as
- * `readable` reads it (`NOT_FOUND` for one the caller cannot see, or none), when the engine's
- * share decision on it lets the caller file into it (what listing its grants takes), else
- * `FORBIDDEN`. With the facts it was resolved from.
+ * The parent a move or an insert (`creating`) files a document of `table` under: `parentId` in
+ * its `parentTable`, read as `readable` reads it (`NOT_FOUND` for one the caller cannot see, or
+ * none), when the caller holds the table's `fileLevel` on it (the engine's order, `atLeast`),
+ * else, for a table without one, when the engine's share decision on it lets the caller share
+ * there (what listing its grants takes); `FORBIDDEN` naming the level otherwise. With the facts
+ * it was resolved from.
  */
-async function destination<L extends string>(ctx: AnyCtx, c: Compiled, parentTable: string, parentId: unknown, who: Caller, now: number) {
+async function destination<L extends string>(ctx: AnyCtx, c: Compiled, table: string, parentId: unknown, who: Caller, now: number, creating: boolean) {
+  const { parentTable, fileLevelId } = tableInfo(c, table);
   const dest = await readOne<L>(ctx, c, parentTable, parentId, who, now);
-  if (shareDecision(c, c.levelIds.get(dest.r.accessLevel)!, FIRST_LEVEL) !== null) deny("FORBIDDEN", CLIENT_MESSAGE.DESTINATION_LEVEL);
+  const held = c.levelIds.get(dest.r.accessLevel)!;
+  const files = fileLevelId === undefined ? shareDecision(c, held, FIRST_LEVEL) === null : atLeast(held, fileLevelId);
+  if (!files) deny("FORBIDDEN", (creating ? insertLevelRequired : moveLevelRequired)(levelName(c, fileLevelId ?? c.shareLevel)!));
   return dest;
 }
 
@@ -201,7 +206,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
 
     async moveDocument(ctx, table, id, parentId) {
       const c = compile();
-      const { parent, parentTable } = tableInfo(c, table);
+      const { parent } = tableInfo(c, table);
       if (parent === undefined) deny("INVALID_ARGUMENT", noParentField(table));
       const who = await signedIn(ctx, c);
       return serially(ctx.db, async () => {
@@ -213,7 +218,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         const docId = r.doc._id;
         let to: string | undefined;
         if (parentId !== null) {
-          const dest = await destination<L>(ctx, c, parentTable, parentId, who, now);
+          const dest = await destination<L>(ctx, c, table, parentId, who, now, false);
           to = dest.r.doc._id;
           // The batch as it would be after the move, the document under the destination and its
           // ancestors: the engine's cycle rule says whether the move makes a loop.
@@ -227,7 +232,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
 
     async insertDocument(ctx, table, doc) {
       const c = compile();
-      const { owner, parent, parentTable } = tableInfo(c, table);
+      const { owner, parent } = tableInfo(c, table);
       if (doc === null || typeof doc !== "object" || Array.isArray(doc)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.INSERT_DOCUMENT_OBJECT);
       // One copy of its own fields, read once: a getter answering one parent to the check and
       // another to the insert checks nothing.
@@ -241,7 +246,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
         // As a move's destination: `null` is no parent (a schema may say so), and a new
         // document, which nothing names yet, cannot make a loop.
         if (parentId !== undefined && parentId !== null) {
-          fields[parent!] = (await destination<L>(ctx, c, parentTable, parentId, who, Date.now())).r.doc._id;
+          fields[parent!] = (await destination<L>(ctx, c, table, parentId, who, Date.now(), true)).r.doc._id;
         }
         return (await (ctx.db as AnyDb).insert(table, fields)) as never;
       });

@@ -22,7 +22,8 @@ export interface AccessInsert {
    * **The parent field** (`parent`), when given (neither `undefined` nor `null`), takes what
    * {@link Access.moveDocument} takes of a destination, checked the same way: a document
    * of the table's `parentTable` the caller can see and may share (the share level on it: the
-   * level that lists its grants). Whoever holds a level on that parent then inherits it on the
+   * level that lists its grants), or holds the table's `fileLevel` on when it has one
+   * (`fileLevel: "commenter"`: whoever may comment on a post creates comments under it). Whoever holds a level on that parent then inherits it on the
    * new document. A new document cannot make a loop, so there is no loop check. The other
    * fields (the visibility too: the caller owns the document) are written as given; the
    * schema checks them.
@@ -33,8 +34,8 @@ export interface AccessInsert {
    *
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Document not found" when the caller
    * cannot see the parent (the same for a missing, malformed or other-table id); `FORBIDDEN`
-   * "You can only create a document you own", "Your access level on the destination does not
-   * allow moving into it"; `INVALID_ARGUMENT` for a table not configured, or a `doc` that is
+   * "You can only create a document you own", "Access level 'editor' or higher on the parent
+   * required to create a document under it" (naming the level it takes); `INVALID_ARGUMENT` for a table not configured, or a `doc` that is
    * not an object (both before the caller is looked at).
    * @example
    * ```ts

@@ -16,7 +16,8 @@ export interface AccessMove {
    * transferring ownership does, so only the document's own owner may (owning a folder
    * above it is not enough), and the mover gains nothing (they already hold the owner level
    * on it and below). The destination must be one the caller may share (the share level on
-   * it: the level that lists its grants), and the move must not make a loop (a destination
+   * it: the level that lists its grants; the table's `fileLevel` when it has one), and the
+   * move must not make a loop (a destination
    * that is the document itself or below it, among the 8 ancestors a read gathers, is
    * refused). Grants on the document stay, the ones made through the old parent included:
    * revoke those too when that matters.
@@ -29,7 +30,8 @@ export interface AccessMove {
    * @throws `ConvexError` `UNAUTHENTICATED`; `NOT_FOUND` "Document not found" when the caller
    * cannot see the document, or the destination (the same for a missing, malformed or
    * other-table id); `FORBIDDEN` "Only the owner can move a document" (before the destination
-   * is looked at), "Your access level on the destination does not allow moving into it";
+   * is looked at), "Access level 'editor' or higher on the destination required to move a
+   * document into it" (naming the level it takes);
    * `INVALID_ARGUMENT` when the table has no parent field, or the move would make a loop.
    * @example
    * ```ts

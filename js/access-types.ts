@@ -22,7 +22,7 @@ export type AccessSource = "owner" | "public" | "direct" | "group" | "inherited"
 export type AccessDenial = "below_share_level" | "above_own_level" | "owner_level" | "not_owner";
 
 /** Where a protected table keeps the facts access is decided from. */
-export type AccessTableConfig = {
+export type AccessTableConfig<L extends string = string> = {
   /** The field holding the owner's users id. */
   owner: string;
   /** An index on `[owner]`, used by `listAccessible`. Default `"by_owner"`. */
@@ -36,6 +36,13 @@ export type AccessTableConfig = {
   parent?: string;
   /** The parent's table, itself configured here. Default: this table. */
   parentTable?: string;
+  /**
+   * The lowest level on a parent that filing a document of this table under it takes:
+   * creating one there (`insertDocument`) or moving one there (`moveDocument`). Default: the
+   * share level (`"editor"` by default), as for any table without it. `"commenter"` lets
+   * whoever may comment on a post create comments under it.
+   */
+  fileLevel?: L;
 };
 
 /**
@@ -55,7 +62,7 @@ export type AccessConfig<
   /** The lowest level allowed to share. Default: the one below the owner's. */
   shareLevel?: NoInfer<L>;
   /** The protected tables, by name. */
-  tables?: { readonly [table: string]: AccessTableConfig };
+  tables?: { readonly [table: string]: AccessTableConfig<NoInfer<L>> };
   /** Group management (see {@link Access.addGroupMember}). */
   groups?: {
     /**

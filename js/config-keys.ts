@@ -89,6 +89,7 @@ export const ACCESS_TABLE_KEYS = /* @__PURE__ */ keysOf<AccessTableConfig>()([
   "visibility",
   "parent",
   "parentTable",
+  "fileLevel",
 ]);
 /** `access.groups`. @internal */
 export const ACCESS_GROUPS_KEYS = /* @__PURE__ */ keysOf<NonNullable<AccessConfig<string>["groups"]>>()(["managers"]);

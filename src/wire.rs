@@ -764,6 +764,14 @@ pub mod client {
         pub const PERMISSION_REQUIRED: &str = "Permission '{s}' required";
         /// [`FORBIDDEN`] for an access level below `{s}` on a document.
         pub const LEVEL_REQUIRED: &str = "Access level '{s}' or higher required";
+        /// [`FORBIDDEN`]: a move into a parent the caller holds less than `{s}` on (the table's
+        /// `fileLevel`, else the share level).
+        pub const MOVE_LEVEL_REQUIRED: &str =
+            "Access level '{s}' or higher on the destination required to move a document into it";
+        /// [`FORBIDDEN`]: an insert under a parent the caller holds less than `{s}` on (the
+        /// table's `fileLevel`, else the share level).
+        pub const INSERT_LEVEL_REQUIRED: &str =
+            "Access level '{s}' or higher on the parent required to create a document under it";
         /// [`UPSTREAM_UNAVAILABLE`]'s message.
         pub const UPSTREAM_MESSAGE: &str = "External service unavailable";
         /// [`NOT_FOUND`] for a document the caller cannot see, or none.
@@ -778,9 +786,6 @@ pub mod client {
         pub const NOT_OWNER_DELETE: &str = "Only the owner can delete a document";
         /// [`FORBIDDEN`]: an insert whose owner field names someone other than the caller.
         pub const NOT_OWNER_INSERT: &str = "You can only create a document you own";
-        /// [`FORBIDDEN`]: a move or an insert into a document the caller may not share on.
-        pub const DESTINATION_LEVEL: &str =
-            "Your access level on the destination does not allow moving into it";
         /// [`FORBIDDEN`]: an invitation its sender could no longer make.
         pub const VOID_INVITATION: &str =
             "This invitation is no longer valid: whoever sent it may no longer add members at its level";

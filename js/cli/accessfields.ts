@@ -11,9 +11,9 @@
 // A patch or replace that writes either field is reported, whatever the value (`undefined`
 // removes the field: a write too). An insert is reported when the owner field comes from an
 // argument (the caller's own id is how documents are made) or the parent field comes from an
-// argument that no document check at the share level or above covered (what
-// guard.insertDocument asks of a parent: levels.ts `atShareLevel`, the share level as the
-// engine compiles the guard's configuration); `doc._id` of a document check on an argument
+// argument that no document check at the level filing takes or above covered (what
+// guard.insertDocument asks of a parent: the table's `fileLevel`, else the share level, as
+// the engine compiles the guard's configuration: levels.ts `atFileLevel`); `doc._id` of a document check on an argument
 // (`ctx.doc._id` of a builder's `access`) is that argument, and a check below the share level
 // covers it no more than it covers the argument. A key is read through consts and their
 // concatenations (`{ [FIELD]: x }`, `"owner" + "Id"`), an object through the assignments made
@@ -34,7 +34,7 @@ import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
-import { atShareLevel } from "./levels.js";
+import { atFileLevel } from "./levels.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -135,13 +135,13 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     const written = fieldValue(app, c, w.value, cand.field);
     if (written === undefined || kept(w.target, written, cand.field)) continue;
     // A parent inserted from `doc._id` of a check on an argument is that argument, at that check's level.
-    const checked = w.method === "insert" && cand.which === "parent" && written !== "args" ? checkedArg(app, c, written) : undefined;
+    const checked = w.method === "insert" && cand.which === "parent" && written !== "args" ? checkedArg(app, c, written, cand.table) : undefined;
     // `folder._id` of `const folder = await ctx.db.get(args.folderId)` (or of the read itself) is that argument (argflow.ts `readBy`).
     const arg = writtenArg(c, written, cand.field) ?? checked?.arg ?? (written === "args" ? undefined : readBy(app, c.flow, written));
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
-      if (cand.which === "parent" && (checked?.share === true || shareChecked(app, c, arg))) continue;
+      if (cand.which === "parent" && (checked?.files === true || fileChecked(app, c, arg, cand.table))) continue;
     }
     seen.add(cand.field);
     const checkedAt = checked !== undefined && checked.arg === arg ? { level: checked.level } : undefined;
@@ -160,25 +160,27 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
 }
 
 /**
- * Whether a document check at the share level or above (not made on some paths only; levels.ts
- * `atShareLevel`) covers argument `arg`: the destination an insert files into is one the caller
- * may file into, as `guard.insertDocument` asks.
+ * Whether a document check at the level filing a document of `table` takes or above (the
+ * table's `fileLevel`, else the share level; not made on some paths only; levels.ts
+ * `atFileLevel`) covers argument `arg`: the parent an insert files under is one the caller may
+ * file under, as `guard.insertDocument` asks.
  */
-function shareChecked(app: App, c: AccessContext, arg: string): boolean {
-  return c.auth.some((a) => a.level === "document" && a.conditional !== true && atShareLevel(app, a) && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
+function fileChecked(app: App, c: AccessContext, arg: string, table: string | undefined): boolean {
+  return c.auth.some((a) => a.level === "document" && a.conditional !== true && atFileLevel(app, a, table) && (a.targetArg === arg || (a.target !== undefined && within(a.target, c.handler) && c.flow.rootOf(a.target) === arg)));
 }
 
 /**
  * The argument a document check was made on, when `value` is the `_id` of the document it
  * answered (`doc._id` of `const { doc } = await guard.requireAccess(ctx, t, id, "viewer")`,
  * `r.doc._id` of `readable`, `ctx.doc._id` of a builder's `access`), its level as written, and
- * whether that level is at or above the share level: only such a check covers filing into it.
+ * whether that level is at or above what filing a document of `table` takes (the table's
+ * `fileLevel`, else the share level): only such a check covers filing into it.
  */
-function checkedArg(app: App, c: AccessContext, value: ts.Expression): { arg: string; level?: string; share: boolean } | undefined {
+function checkedArg(app: App, c: AccessContext, value: ts.Expression, table: string | undefined): { arg: string; level?: string; files: boolean } | undefined {
   if (!within(value, c.handler)) return undefined;
   for (const a of c.auth) {
     const arg = a.level !== "document" ? undefined : (a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined));
-    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel, share: atShareLevel(app, a) };
+    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel, files: atFileLevel(app, a, table) };
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
 import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
-import { levelsThatMayShare } from "./sharelevel.js";
+import { filingLevels } from "./sharelevel.js";
 
 /** The guard's default levels (README: "access"), lowest first: the engine's (defaults.ts). */
 const DEFAULT_LEVELS: readonly string[] = DEFAULT_ACCESS_LEVELS;
@@ -53,47 +53,56 @@ function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null 
   return new Set(levels.slice(0, upTo + 1));
 }
 
-const sharing = new WeakMap<ts.Node, readonly string[] | null>();
+const filing = new WeakMap<ts.Node, Map<string, readonly string[] | null>>();
 
 /**
- * The levels of `guard` at or above its share level (what `insertDocument` and `moveDocument`
- * ask of a parent), as the engine compiles its `access.levels`, `publicLevel` and `shareLevel`
- * (sharelevel.ts); null when they cannot be read from the source or compiled.
+ * The levels of `guard` at or above the one filing a document of `table` under a parent takes
+ * (what `insertDocument` and `moveDocument` ask of it: the table's `fileLevel`, else the share
+ * level), as the engine compiles `access.levels`, `publicLevel`, `shareLevel` and the table's
+ * `fileLevel` as written (sharelevel.ts); null when they cannot be read from the source or
+ * compiled.
  */
-function shareLevels(app: App, guard: ts.CallExpression): readonly string[] | null {
-  let known = sharing.get(guard);
+function fileLevels(app: App, guard: ts.CallExpression, table: string): readonly string[] | null {
+  let byTable = filing.get(guard);
+  if (byTable === undefined) filing.set(guard, (byTable = new Map()));
+  let known = byTable.get(table);
   if (known === undefined) {
-    known = readShareLevels(app, guard);
-    sharing.set(guard, known);
+    known = readFileLevels(app, guard, table);
+    byTable.set(table, known);
   }
   return known;
 }
 
-function readShareLevels(app: App, guard: ts.CallExpression): readonly string[] | null {
+function readFileLevels(app: App, guard: ts.CallExpression, table: string): readonly string[] | null {
   const config = callConfig(app, guard);
   const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
   if (isUnreadable(access)) return null;
   const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
   if (isUnreadable(levels)) return null;
+  const tables = access === undefined ? undefined : objectAt(app, access, "tables");
+  const entry = tables === undefined || isUnreadable(tables) ? tables : objectAt(app, tables, table);
+  if (isUnreadable(entry)) return null;
   const named: (string | undefined)[] = [];
-  for (const key of ["publicLevel", "shareLevel"]) {
-    const value = access === undefined ? undefined : member(app, access, key);
+  for (const [object, key] of [[access, "publicLevel"], [access, "shareLevel"], [entry, "fileLevel"]] as const) {
+    const value = object === undefined ? undefined : member(app, object, key);
     if (value !== undefined && (isUnreadable(value) || !ts.isStringLiteralLike(value))) return null;
     named.push(value?.text);
   }
-  return levelsThatMayShare(levels, named[0], named[1]);
+  return filingLevels(levels, named[0], named[1], named[2]);
 }
 
 /**
  * Whether document check `a` was made at a level written literally that is at or above the
- * share level of every guard it may be made with (a guard defined outside the app: the default
- * levels): the level `insertDocument` asks of a parent. "owner" always is.
+ * level filing a document of `table` takes, for every guard it may be made with (a guard
+ * defined outside the app: the default levels): what `insertDocument` asks of a parent.
+ * "owner" always is.
  */
-export function atShareLevel(app: App, a: AuthCheck): boolean {
+export function atFileLevel(app: App, a: AuthCheck, table: string | undefined): boolean {
   if (a.level !== "document" || a.minLevel === undefined) return false;
   if (a.minLevel === "owner") return true;
+  if (table === undefined) return false;
   const guards = consult(app, a.guardCall, LEVELS_JUDGED);
-  const sets = guards.length === 0 ? [levelsThatMayShare(undefined, undefined, undefined)] : guards.map((g) => shareLevels(app, g));
+  const sets = guards.length === 0 ? [filingLevels(undefined, undefined, undefined, undefined)] : guards.map((g) => fileLevels(app, g, table));
   return sets.every((s) => s !== null && s.includes(a.minLevel!));
 }
 

@@ -261,8 +261,6 @@ export const enum CLIENT_MESSAGE {
   NOT_OWNER_DELETE = "Only the owner can delete a document",
   /** `client::NOT_OWNER_INSERT`: `FORBIDDEN`: an insert whose owner field names someone other than the caller. */
   NOT_OWNER_INSERT = "You can only create a document you own",
-  /** `client::DESTINATION_LEVEL`: `FORBIDDEN`: a move or an insert into a document the caller may not share on. */
-  DESTINATION_LEVEL = "Your access level on the destination does not allow moving into it",
   /** `client::VOID_INVITATION`: `FORBIDDEN`: an invitation its sender could no longer make. */
   VOID_INVITATION = "This invitation is no longer valid: whoever sent it may no longer add members at its level",
   /** `client::EXPIRED_INVITATION`: `FORBIDDEN`: an invitation accepted at or after its `expiresAt`. */
@@ -330,6 +328,10 @@ export const roleRequired = (v: string) => `Role '${v}' or higher required` as C
 export const permissionRequired = (v: string) => `Permission '${v}' required` as ClientMessage;
 /** `client::LEVEL_REQUIRED`: `FORBIDDEN` for an access level below `{s}` on a document. */
 export const levelRequired = (v: string) => `Access level '${v}' or higher required` as ClientMessage;
+/** `client::MOVE_LEVEL_REQUIRED`: `FORBIDDEN`: a move into a parent the caller holds less than `{s}` on (the table's `fileLevel`, else the share level). */
+export const moveLevelRequired = (v: string) => `Access level '${v}' or higher on the destination required to move a document into it` as ClientMessage;
+/** `client::INSERT_LEVEL_REQUIRED`: `FORBIDDEN`: an insert under a parent the caller holds less than `{s}` on (the table's `fileLevel`, else the share level). */
+export const insertLevelRequired = (v: string) => `Access level '${v}' or higher on the parent required to create a document under it` as ClientMessage;
 /** `client::PAGE_ITEMS`: `INVALID_ARGUMENT`: a page's `numItems` not a whole number from 1 to `{n}`, the most. */
 export const pageItems = (v: number) => `numItems must be a whole number from 1 to ${v}` as ClientMessage;
 /** `client::UNKNOWN_ROLE`: `INVALID_ARGUMENT`: a role name `{s}` (quoted) that is not configured. */

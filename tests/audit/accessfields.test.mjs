@@ -113,7 +113,7 @@ test("inserts: the caller as the owner is fine; an owner or an unchecked parent 
   ]);
 });
 
-test("an insert's parent checked at the share level, as the engine compiles the guard's levels, is what insertDocument asks: not reported; below it, reported", () => {
+test("an insert's parent checked at the share level, or the table's fileLevel, as the engine compiles the guard's levels, is what insertDocument asks: not reported; below it, reported", () => {
   const body = (level, pick = "args.folderId") =>
     `    const user = await guard.requireUser(ctx);\n    const { doc: folder } = await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: ${pick} });`;
   const INSERTS = (levels) =>
@@ -132,6 +132,11 @@ test("an insert's parent checked at the share level, as the engine compiles the 
   const custom = GUARD.replace("access: {", 'access: {\n    levels: ["read", "write", "admin"],');
   const own = report(app("share-custom", { "i.ts": INSERTS([["atWrite", "write"], ["atRead", "read"]]) }, custom));
   assert.deepEqual(reported(own), ["i:atRead"]);
+  // A table's fileLevel: what filing a document of that table under a parent takes.
+  const commenters = GUARD.replace('parentTable: "folders" }', 'parentTable: "folders", fileLevel: "commenter" }');
+  assert.notEqual(commenters, GUARD);
+  const filed = report(app("share-file-level", { "i.ts": INSERTS([["atCommenter", "commenter"], ["atViewer", "viewer"]]) }, commenters));
+  assert.deepEqual(reported(filed), ["i:atViewer"]);
 });
 
 test("the guard's own calls, a table not configured and a field of the same name on another table are not reported", () => {

@@ -106,6 +106,21 @@ defineGuard({
   // @ts-expect-error: the public level must be a declared level
   access: { levels: ["reader", "owner"], publicLevel: "guest" },
 });
+// A table's fileLevel is a declared level (the default ones without `levels`).
+defineGuard({
+  roles: ["user"],
+  access: { tables: { folders: { owner: "ownerId" }, notes: { owner: "ownerId", parent: "folderId", parentTable: "folders", fileLevel: "commenter" } } },
+});
+defineGuard({
+  roles: ["user"],
+  // @ts-expect-error: misspelt fileLevel
+  access: { tables: { folders: { owner: "ownerId" }, notes: { owner: "ownerId", parent: "folderId", parentTable: "folders", fileLevel: "comenter" } } },
+});
+defineGuard({
+  roles: ["user"],
+  // @ts-expect-error: not one of this guard's levels
+  access: { levels: ["reader", "writer", "owner"], tables: { notes: { owner: "ownerId", parent: "p", fileLevel: "editor" } } },
+});
 void accessLevels;
 // Group managers name a configured role, or a permission some role holds.
 defineGuard({ roles: ["user", "admin"], access: { groups: { managers: { role: "admin" } } } });

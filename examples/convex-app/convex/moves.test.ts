@@ -14,7 +14,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const MOVED: Outcome = { ok: { moved: true } };
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };
 const NOT_OWNER: Outcome = { code: "FORBIDDEN", message: "Only the owner can move a document" };
-const DESTINATION: Outcome = { code: "FORBIDDEN", message: "Your access level on the destination does not allow moving into it" };
+const DESTINATION: Outcome = { code: "FORBIDDEN", message: "Access level 'editor' or higher on the destination required to move a document into it" };
 const LOOP: Outcome = {
   code: "INVALID_ARGUMENT",
   message: "A document cannot be moved into itself or below itself: that would make a loop",
