@@ -275,7 +275,7 @@ export interface Access<L extends string, O extends string = never, U extends st
     ctx: WriterCtx<DM>,
     groupId: GroupId,
     userId: U,
-    level?: L | { level?: L; expiresAt?: number },
+    level?: Exclude<L, O> | { level?: Exclude<L, O>; expiresAt?: number },
   ): Promise<"member" | "invited">;
 
   /**

@@ -212,6 +212,11 @@ async function groupLevels(c: GenericMutationCtx<DM>) {
   await docs.addGroupMember(c, gid, uid, { level: "editor", expiresAt: 1 });
   // @ts-expect-error: an expiry is ms since the epoch, as share's
   await docs.addGroupMember(c, gid, uid, { expiresAt: "tomorrow" });
+  // The owner level is not given to members (FORBIDDEN at run time), as share refuses it.
+  // @ts-expect-error: the owner level (the last of this configuration's levels)
+  await docs.addGroupMember(c, gid, uid, "owner");
+  // @ts-expect-error: the owner level, in the options too
+  await docs.addGroupMember(c, gid, uid, { level: "owner", expiresAt: 1 });
   const expiry: number | undefined = page[0]!.expiresAt;
   void expiry;
   docs.resolveShare({ now: 0, caller: null, groups: [], documents: [] }, { id: "d", level: "reader" });

@@ -19,7 +19,7 @@ export const accessLevel = v.union(v.literal("viewer"), v.literal("commenter"), 
   typeof guard.levelValidator
 >;
 /** A level a grant can give: every level but the owner's (`guard.share`'s type refuses it). */
-const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor")) satisfies ReturnType<
+export const grantLevel = v.union(v.literal("viewer"), v.literal("commenter"), v.literal("editor")) satisfies ReturnType<
   typeof guard.grantLevelValidator
 >;
 const target = { userId: v.optional(v.string()), groupId: v.optional(v.string()) };

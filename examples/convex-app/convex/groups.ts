@@ -2,7 +2,7 @@ import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query } from "./_generated/server";
-import { accessLevel } from "./documents";
+import { accessLevel, grantLevel } from "./documents";
 import { guard } from "./guard";
 
 // Group management, checked by the guard: the creator owns the group; adding or removing a
@@ -25,7 +25,7 @@ export const createGroup = mutation({
  * With `expiresAt` (ms since the epoch), the invitation can be accepted only before then.
  */
 export const addMember = mutation({
-  args: { groupId: v.string(), userId: v.string(), level: v.optional(accessLevel), expiresAt: v.optional(v.number()) },
+  args: { groupId: v.string(), userId: v.string(), level: v.optional(grantLevel), expiresAt: v.optional(v.number()) },
   handler: async (ctx, { groupId, userId, level, expiresAt }) => ({
     added: await guard.addGroupMember(ctx, groupId as Id<"accessGroups">, userId as Id<"users">, { level, expiresAt }),
   }),
