@@ -46,6 +46,8 @@ export interface Use {
   at: Loc;
   /** A rate limit's keys, as written (judged against the handler's arguments by functions.ts). */
   keys?: ts.Expression[];
+  /** A builder's `key: { arg: "orgId" }`, on every limit of its list: the argument named (functions.ts). */
+  argKey?: string;
   /** Taken on some paths only: no limit. */
   conditional?: boolean;
 }

@@ -117,7 +117,7 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
     };
     facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level"), guardCall: made });
   }
-  facts.rateLimits.push(...declaredLimits(property(app, definition, "rateLimit"), via, at));
+  facts.rateLimits.push(...declaredLimits(app, property(app, definition, "rateLimit"), via, at));
   return facts;
 }
 
@@ -212,7 +212,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     checkedArgs: new Set(),
     changeChecked: { args: new Set(), lowLevels: new Map(), ofCheckedDoc: [] },
     ownedDeletes: [],
-    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [] },
+    writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [], accessRowDeletes: [] },
     targetArgs: new Set(),
     codeExposures: [],
     argKeyedLimits: [],
@@ -283,9 +283,11 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     fn.idReads = returnedIdReads(app, handler, flow);
     fn.codeExposures = exposedCodes(app, handler);
     fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));
-    // A rate limit keyed by what the caller sends is a new budget per request: no limit.
+    // A rate limit keyed by what the caller sends is a new budget per request: no limit. A list
+    // (`rateLimitAll`) with a key from the server limits, as a builder's list does (safeaction.ts).
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => {
-      const arg = (r.keys ?? []).map((k) => (within(k, handler) ? flow.argIn(k) : undefined)).find((a) => a !== undefined);
+      const args = (r.keys ?? []).map((k) => (within(k, handler) ? flow.argIn(k) : undefined));
+      const arg = r.argKey ?? (args.every((a) => a !== undefined) ? args[0] : undefined);
       if (arg !== undefined) fn.argKeyedLimits.push({ via: r.via, at: r.at, arg });
       return arg === undefined;
     });

@@ -162,7 +162,7 @@ export function finding(rule: RuleId, fn: string, at: Loc, message: string, fix:
 
 /** The fix of a rate limit keyed by an argument: the recipe for a key the server chooses. */
 const ARG_KEY_FIX =
-  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\".";
+  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\". A builder's key: { arg } limits with the caller's own limit in the same list: rateLimit: [{ name, key: { arg } }, { name }].";
 
 /** The fix of a function whose only check may be in a function it runs. */
 const RUN_FIX =
@@ -347,6 +347,9 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   for (const a of lost) out.push(finding("audit-rollback", fn.id, a.lostAt!, `${fn.id} throws after writing an audit row (${a.via}, ${a.at.file === a.lostAt!.file ? "line " : a.at.file + ":"}${a.at.line}): the throw rolls the row back, so the trail never holds it`));
   if (fn.kind === "mutation" && f.audited.length === lost.length && f.confirmed.length === 0) {
     for (const d of f.deletes) {
+      // A grant or a membership removed by the app's own server code (README "Deleting a group"
+      // pages through a deleted group's in an internal mutation) takes access away: not judged.
+      if (fn.visibility === "internal" && fn.writes.accessRowDeletes.some((a) => a.file === d.file && a.line === d.line)) continue;
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.

@@ -7,6 +7,7 @@ import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts, ty
 import { carriesNoData } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { optionValue } from "./options.js";
 import { finding, type Finding } from "./rules.js";
 
 /**
@@ -47,19 +48,33 @@ export function safeActionFacts(
   } else facts.auth.push({ level: "authenticated", via: "guard.safeAction (default check: requireUser)", handWritten: false, at });
   facts.audited.push({ via: "guard.safeAction", at });
   // Named limits taken after the check, before the handler.
-  facts.rateLimits.push(...declaredLimits(property("rateLimit"), "guard.safeAction", at));
+  facts.rateLimits.push(...declaredLimits(app, property("rateLimit"), "guard.safeAction", at));
   return facts;
 }
 
 /**
  * The limits a definition's `rateLimit` declares, as a builder's or a safe action's: one, or
  * one for each of a list (taken all or nothing through guard.rateLimitAll). `rateLimit: []`
- * declares none (the runtime refuses it when the function is defined).
+ * declares none (the runtime refuses it when the function is defined). A builder's `key: { arg }`
+ * on every entry is the caller's own bucket (`argKey`), as a hand-written key from an argument
+ * is: a list with an entry keyed otherwise (the caller's, the default, or `"global"`) limits.
  */
-export function declaredLimits(limits: ts.Node | undefined, via: string, at: Loc): Use[] {
+export function declaredLimits(app: App, limits: ts.Node | undefined, via: string, at: Loc): Use[] {
   if (limits === undefined) return [];
-  if (!ts.isArrayLiteralExpression(limits)) return [{ via: `${via} rateLimit`, at }];
-  return limits.elements.map((_, i) => ({ via: `${via} rateLimit[${i}]`, at }));
+  const entries = ts.isArrayLiteralExpression(limits) ? [...limits.elements] : [limits];
+  const args = entries.map((e) => (ts.isExpression(e) ? argKey(app, e) : undefined));
+  const byArgs = args.every((a) => a !== undefined);
+  const shown = (i: number) => (ts.isArrayLiteralExpression(limits) ? `${via} rateLimit[${i}]` : `${via} rateLimit`);
+  return entries.map((_, i) => ({ via: shown(i), at, ...(byArgs ? { argKey: args[i]! } : {}) }));
+}
+
+/** The argument a declared limit's `key: { arg: "orgId" }` names (`orgId`), through `const`s; undefined for any other key. */
+function argKey(app: App, entry: ts.Expression): string | undefined {
+  let key = optionValue(app, entry, "key");
+  if (key !== undefined && ts.isIdentifier(key)) key = app.constInitializer(key) ?? key;
+  if (key === undefined || !ts.isObjectLiteralExpression(skipOuter(key))) return undefined;
+  const arg = optionValue(app, key, "arg");
+  return arg === undefined ? undefined : ts.isStringLiteralLike(arg) ? arg.text : arg.getText();
 }
 
 /**

@@ -43,6 +43,8 @@ export interface WriteFacts {
   /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
   /** `arg`: the argument whose id a `get` reads by (a group whose level `requireGroupLevel` checked on it is the caller's to read). */
   tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean; arg?: string })[];
+  /** Deletes of a grant or a membership row (`accessGrants`, `accessGroupMembers`): access taken away, as "Deleting a group" pages through them. */
+  accessRowDeletes: Loc[];
   /** `ctx.db.delete`s of a document of a table under `access.tables` whose grants stay (grantsleft.ts). */
   grantsLeft: GrantsLeft[];
 }
@@ -255,7 +257,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   };
 
   const writeTable = (w: { table?: ts.Expression; target?: ts.Expression }) => (w.table !== undefined ? tableName(w.table) : idTable(w.target));
-  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [] };
+  const out: WriteFacts = { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [], accessRowDeletes: [] };
   const access = { handler, flow, argNames, callerId: ownRow, tableName, auth: facts.auth };
   const span = { file: app.loc(handler).file, start: app.loc(handler).line, end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
   const written = (at: Loc) => at.file === span.file && at.line >= span.start && at.line <= span.end;
@@ -312,6 +314,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const table = d.target === undefined && d.table === undefined ? undefined : writeTable(d);
     const kind = table === undefined ? undefined : guard.get(table);
     if ((kind === "rateLimits" || kind === "codes") && table !== undefined) out.tableWrites.push({ file: d.file, line: d.line, table, kind, method: "delete" });
+    if ((kind === "grants" || kind === "members") && d.byGuard !== true) out.accessRowDeletes.push({ file: d.file, line: d.line });
   }
   out.grantsLeft = grantsLeft(app, facts, access, (d) => tableName(d.table) ?? idTable(d.target), builderGuard);
   return out;

@@ -687,6 +687,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:leaveGroup public-no-rate-limit",
     "groups:myLevel public-no-auth",
     "groups:removeMember public-no-rate-limit",
+    "guarded:importInto public-no-rate-limit",
     "guarded:renameDocument public-no-rate-limit",
     "ratelimit:serverNow public-no-auth",
     "reports:canSend public-no-rate-limit",
@@ -1510,7 +1511,7 @@ test("an action's guard.rateLimitAll and a safeAction's list of limits are rate 
   // A new user's review: the all-or-nothing workaround (an internal mutation calling
   // rateLimitAll, run from the action) was public-no-rate-limit. Both forms the package now
   // offers in actions count; one whose denial is dropped, or keyed by what the caller sends,
-  // still limits nothing.
+  // still limits nothing (a list limits when one of its keys is the server's).
   const dir = app("action-limits", {
     "a.ts": `import { v } from "convex/values";
 import { action } from "./_generated/server";
@@ -1538,6 +1539,14 @@ export const byArg = action({
   args: { room: v.string() },
   handler: async (ctx, { room }) => {
     await guard.requireUser(ctx);
+    await guard.rateLimitAll(ctx, [{ name: "write", key: room }, { name: "write", key: \`\${room}:2\` }]);
+    return null;
+  },
+});
+export const byArgAndGlobal = action({
+  args: { room: v.string() },
+  handler: async (ctx, { room }) => {
+    await guard.requireUser(ctx);
     await guard.rateLimitAll(ctx, [{ name: "write", key: room }, { name: "write", key: "global" }]);
     return null;
   },
@@ -1551,6 +1560,8 @@ export const byArg = action({
   ]);
   const fns = Object.fromEntries(report.functions.map((f) => [f.function, f]));
   assert.deepEqual(fns["a:both"].rateLimits, ["guard.rateLimitAll"]);
+  // Taken all or nothing, a list with a key of the server's ("global") limits as that key alone would.
+  assert.deepEqual([fns["a:byArgAndGlobal"].rateLimits, fns["a:byArgAndGlobal"].argKeyedRateLimits], [["guard.rateLimitAll"], []]);
   assert.deepEqual(fns["a:listed"].rateLimits, ["guard.safeAction rateLimit[0]", "guard.safeAction rateLimit[1]"]);
 });
 

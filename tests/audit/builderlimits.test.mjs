@@ -63,3 +63,72 @@ test("a builder's list of rate limits counts each entry; an empty list counts no
   const noLimit = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function);
   assert.deepEqual(noLimit, ["posts:empty", "posts:safeEmpty"]);
 });
+
+const KEYS = `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+const byOrg = { arg: "orgId" } as const;
+
+export const builderArg = guard.mutation(mutation, {
+  args: { orgId: v.id("accessGroups") },
+  rateLimit: { name: "write", key: { arg: "orgId" } },
+  handler: async (_ctx, { orgId }) => orgId,
+});
+
+export const builderArgList = guard.mutation(mutation, {
+  args: { orgId: v.id("accessGroups") },
+  rateLimit: [{ name: "write", key: byOrg }, { name: "write", key: { arg: "orgId" } }],
+  handler: async (_ctx, { orgId }) => orgId,
+});
+
+export const builderArgAndUser = guard.mutation(mutation, {
+  args: { orgId: v.id("accessGroups") },
+  rateLimit: [{ name: "write", key: { arg: "orgId" } }, { name: "write" }],
+  handler: async (_ctx, { orgId }) => orgId,
+});
+
+export const builderArgAndGlobal = guard.mutation(mutation, {
+  args: { orgId: v.id("accessGroups") },
+  rateLimit: [{ name: "write", key: byOrg }, { name: "write", key: "global" }],
+  handler: async (_ctx, { orgId }) => orgId,
+});
+
+export const handArg = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: orgId });
+  },
+});
+
+export const handArgAndUser = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimitAll(ctx, [{ name: "write", key: orgId }, { name: "write", key: user._id }]);
+  },
+});
+`;
+
+test("a builder's key: { arg } alone limits nothing, as a hand-written key from an argument; a list with a key of the server's limits", () => {
+  // A new user's review: `rateLimit: { name: "invitesPerOrg", key: { arg: "orgId" } }` counted
+  // as a limit while `guard.rateLimit(ctx, "invitesPerOrg", { key: orgId })` did not. The
+  // namespace `arg:orgId:<value>` keeps a caller off other users' buckets, but a caller still
+  // picks a fresh bucket per call: with no per-user (or global) limit beside it, nothing limits.
+  const app = scratchApp("builderlimits", "argkeys", { ...WIRING, "invites.ts": KEYS });
+  const r = auditReport(cli, app);
+  const noLimit = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => `${f.function}: ${f.message}`);
+  assert.deepEqual(noLimit, [
+    "invites:builderArg: rate limit guard.mutation rateLimit of invites:builderArg is keyed by argument 'orgId': a caller picks its own bucket",
+    "invites:builderArgList: rate limit guard.mutation rateLimit[0] of invites:builderArgList is keyed by argument 'orgId': a caller picks its own bucket",
+    "invites:handArg: rate limit 'write' of invites:handArg is keyed by argument 'orgId': a caller picks its own bucket",
+  ]);
+  const fix = r.findings.find((f) => f.function === "invites:builderArg").fix;
+  assert.match(fix, /rateLimit: \[\{ name, key: \{ arg \} \}, \{ name \}\]/);
+  const fns = Object.fromEntries(r.functions.map((f) => [f.function, f]));
+  assert.deepEqual(fns["invites:builderArg"].argKeyedRateLimits, ["guard.mutation rateLimit keyed by argument 'orgId'"]);
+  assert.deepEqual(fns["invites:builderArgAndUser"].rateLimits, ["guard.mutation rateLimit[0]", "guard.mutation rateLimit[1]"]);
+  assert.deepEqual(fns["invites:builderArgAndGlobal"].rateLimits, ["guard.mutation rateLimit[0]", "guard.mutation rateLimit[1]"]);
+  assert.deepEqual([fns["invites:handArgAndUser"].rateLimits, fns["invites:handArgAndUser"].argKeyedRateLimits], [["guard.rateLimitAll"], []]);
+});

@@ -79,6 +79,7 @@ export const guard = defineGuard({
       "groups:myLevel": { "public-no-auth": "anyone, on purpose: the caller's own level on a group, or null (signed out too), the same whether or not it exists" },
       "documents:deleteDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
       "guarded:renameDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },
+      "guarded:importInto": { "public-no-rate-limit": "holders of write:users only; keyed by its bucket argument on purpose, as ratelimit-attacks.test.ts shows" },
       "custom:deleterName": { "public-no-rate-limit": "holders of delete:users only" },
       "reports:purgePreview": { "public-no-rate-limit": "holders of delete:users only" },
       "reports:whoAmI": "anyone, on purpose: the caller's own name, or null when signed out",
