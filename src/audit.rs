@@ -28,11 +28,14 @@
 /// key files `id_rsa`, `id_ed25519` and `id_ecdsa` are whole names, not words: `phrase` alone
 /// (`searchPhrase`), `answer`, `cardId`, `cardLast4`, `social`, `private` and `publicPem` are
 /// kept, `discardNumber` and `id_rsa.pub` redacted (fail closed). `assertion` is a bearer
-/// credential wherever it stands (`samlAssertion`, OAuth's `client_assertion`).
+/// credential wherever it stands (`samlAssertion`, OAuth's `client_assertion`). A bank account
+/// number is secret as a card number is (`accountnum`: `accountNumber`, `bankAccountNumber`;
+/// a customer's account number is redacted too, fail closed).
 pub const SECRET_FRAGMENTS: &str = "code secret token password passwd pswd passphrase apikey \
     authorization bearer cookie credential privatekey signature mnemonic jwt session pwd csrf \
     xsrf sessid connectionstring connstr seedphrase recoveryphrase securityanswer cardnum \
-    socialsecurity samlresponse assertion kubeconfig privatepem privatejwk idrsa ided25519 idecdsa";
+    socialsecurity samlresponse assertion kubeconfig privatepem privatejwk idrsa ided25519 idecdsa \
+    accountnum";
 
 /// Words that mark a field name as secret when one ends a word of it ([`is_secret_key`] splits
 /// a name into words at separators, at camelCase humps, around the last capital of an acronym
@@ -75,8 +78,9 @@ pub const SECRET_WORDS: &str =
 /// redacted, fail closed. `pat`, a personal access token (`GITHUB_PAT`, `githubPat`, `pats`):
 /// `path`, `patch`, `pattern`, `patient` and `compat` are kept. `webhook`, a field holding a
 /// webhook's URL, its own credential (`slackWebhook`, `DISCORD_WEBHOOK`, `webhooks`; `webhookId`
-/// and `webhookEvent` are redacted too, fail closed).
-pub const SECRET_WHOLE_WORDS: &str = "sid pan pat webhook";
+/// and `webhookEvent` are redacted too, fail closed). `iban`, a bank account number (`iban`,
+/// `IBAN`, `payoutIban`; `Ibanez` is one word and kept).
+pub const SECRET_WHOLE_WORDS: &str = "sid pan pat webhook iban";
 
 /// What may follow a secret word for it to still count: nothing, a plural `s`, `id` or `ids`
 /// (`keys`, `PINs`, `pinid`, `SIDS`). Then the name has a word boundary or ends.
@@ -725,6 +729,29 @@ mod tests {
             "resetCount",
             "urlDatabase",
             "databaseurl",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn bank_account_numbers_are_secret() {
+        for k in [
+            "iban",
+            "IBAN",
+            "payoutIban",
+            "accountNumber",
+            "bankAccountNumber",
+            "account_num",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "Ibanez",
+            "account",
+            "accountId",
+            "accountName",
+            "numAccounts",
         ] {
             assert!(!is_secret_key(k), "{k}");
         }

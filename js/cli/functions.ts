@@ -10,7 +10,7 @@ import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "
 import { argumentFor, guardShown } from "./facts-syntax.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows, type OwnRows } from "./ownerquery.js";
-import { changeChecks, type ChangeChecks } from "./levels.js";
+import { atOwnerLevel, changeChecks, type ChangeChecks } from "./levels.js";
 import { listingCovers } from "./listings.js";
 import { listing } from "./paths.js";
 import { markLowestRole } from "./roles.js";
@@ -298,7 +298,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && app.calleeFrom(a.guardCall, GUARD)?.name === "requireGroupLevel" ? readBy(app, flow, a.target, true) : undefined)));
     fn.idReads = fn.idReads.filter((r) => !groupChecked.has(r.arg));
     fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), ofCheckedDoc: [] };
-    const ownerChecks = documentChecks.filter((a) => a.minLevel === "owner");
+    const ownerChecks = documentChecks.filter((a) => atOwnerLevel(app, a));
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);
     // `ctx.user` is the caller's row, of the guard that made the builder.

@@ -24,6 +24,9 @@ const DEFAULT_LEVELS: readonly string[] = DEFAULT_ACCESS_LEVELS;
 /** What the audit does without the levels: said in the report's configuration warning. */
 const LEVELS_IGNORED = "the access levels (a document check at the lowest level, or the public one, is taken as any document check: it covers deletes and writes by an argument's id)";
 
+/** What the audit does without the level filing under a parent takes (levels, shareLevel, a table's fileLevel). */
+const FILING_IGNORED = "the level filing under a parent takes (access.levels, shareLevel, the table's fileLevel: an insert's parent argument is taken as checked only by a check at the owner level)";
+
 /** What the audit does with a check whose guard it cannot follow. */
 const LEVELS_JUDGED = "the access levels (a document check is at the lowest level when its level is the lowest, or at most the public one, of any of them)";
 
@@ -76,16 +79,18 @@ function fileLevels(app: App, guard: ts.CallExpression, table: string): readonly
 function readFileLevels(app: App, guard: ts.CallExpression, table: string): readonly string[] | null {
   const config = callConfig(app, guard);
   const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
-  if (isUnreadable(access)) return null;
+  if (isUnreadable(access)) return (warnUnreadable(app, access, FILING_IGNORED), null);
   const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
-  if (isUnreadable(levels)) return null;
+  if (isUnreadable(levels)) return (warnUnreadable(app, levels, FILING_IGNORED), null);
   const tables = access === undefined ? undefined : objectAt(app, access, "tables");
   const entry = tables === undefined || isUnreadable(tables) ? tables : objectAt(app, tables, table);
-  if (isUnreadable(entry)) return null;
+  if (isUnreadable(entry)) return (warnUnreadable(app, entry, FILING_IGNORED), null);
   const named: (string | undefined)[] = [];
   for (const [object, key] of [[access, "publicLevel"], [access, "shareLevel"], [entry, "fileLevel"]] as const) {
     const value = object === undefined ? undefined : member(app, object, key);
-    if (value !== undefined && (isUnreadable(value) || !ts.isStringLiteralLike(value))) return null;
+    if (value !== undefined && (isUnreadable(value) || !ts.isStringLiteralLike(value))) {
+      return (warnUnreadable(app, isUnreadable(value) ? value : unreadable(value), FILING_IGNORED), null);
+    }
     named.push(value?.text);
   }
   return filingLevels(levels, named[0], named[1], named[2]);
@@ -94,16 +99,47 @@ function readFileLevels(app: App, guard: ts.CallExpression, table: string): read
 /**
  * Whether document check `a` was made at a level written literally that is at or above the
  * level filing a document of `table` takes, for every guard it may be made with (a guard
- * defined outside the app: the default levels): what `insertDocument` asks of a parent.
- * "owner" always is.
+ * defined outside the app: the default levels): what `insertDocument` asks of a parent. Where
+ * a guard's levels cannot be read or compiled, only its owner level is (atOwnerLevel).
  */
 export function atFileLevel(app: App, a: AuthCheck, table: string | undefined): boolean {
   if (a.level !== "document" || a.minLevel === undefined) return false;
-  if (a.minLevel === "owner") return true;
-  if (table === undefined) return false;
   const guards = consult(app, a.guardCall, LEVELS_JUDGED);
-  const sets = guards.length === 0 ? [filingLevels(undefined, undefined, undefined, undefined)] : guards.map((g) => fileLevels(app, g, table));
-  return sets.every((s) => s !== null && s.includes(a.minLevel!));
+  if (guards.length === 0) return table !== undefined && (filingLevels(undefined, undefined, undefined, undefined)?.includes(a.minLevel) ?? a.minLevel === DEFAULT_OWNER);
+  return guards.every((g) => {
+    const levels = table === undefined ? null : fileLevels(app, g, table);
+    return levels !== null ? levels.includes(a.minLevel!) : a.minLevel === ownerLevelOf(app, g);
+  });
+}
+
+/** The default levels' owner level, the last. */
+const DEFAULT_OWNER = DEFAULT_LEVELS[DEFAULT_LEVELS.length - 1]!;
+
+const owners = new WeakMap<ts.Node, string>();
+
+/** The owner level of `guard`: the last of its `access.levels` as written (`"owner"` when they cannot be read). */
+function ownerLevelOf(app: App, guard: ts.CallExpression): string {
+  let known = owners.get(guard);
+  if (known === undefined) {
+    const config = callConfig(app, guard);
+    const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
+    const levels = access === undefined ? DEFAULT_LEVELS : isUnreadable(access) ? undefined : stringList(app, access, "levels");
+    known = levels === undefined || isUnreadable(levels) ? DEFAULT_OWNER : levels[levels.length - 1]!;
+    owners.set(guard, known);
+  }
+  return known;
+}
+
+/**
+ * Whether document check `a` was made at its guard's owner level (the last of its levels, for
+ * every guard it may be made with), or is `guard.deleteDocument`'s own (which only the owner
+ * passes): a level named "owner" that is not the last is no owner level.
+ */
+export function atOwnerLevel(app: App, a: AuthCheck): boolean {
+  if (a.level !== "document" || a.minLevel === undefined) return false;
+  if (a.guardCall !== undefined && app.calleeFrom(a.guardCall, GUARD)?.name === "deleteDocument") return true;
+  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
+  return guards.length === 0 ? a.minLevel === DEFAULT_OWNER : guards.every((g) => a.minLevel === ownerLevelOf(app, g));
 }
 
 /** `access.levels` as written (a list of string literals, through consts), the default when absent. */

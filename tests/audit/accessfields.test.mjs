@@ -139,6 +139,24 @@ test("an insert's parent checked at the share level, or the table's fileLevel, a
   assert.deepEqual(reported(filed), ["i:atViewer"]);
 });
 
+test("a level named 'owner' that is not the last is no owner level; a fileLevel the audit cannot read is warned of and only the owner level covers", () => {
+  const INSERT = (name, level) =>
+    MUTATION(name, '{ title: v.string(), folderId: v.id("folders") }', `    const user = await guard.requireUser(ctx);\n    await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: args.folderId });`);
+  const DELETE = (name, level) =>
+    MUTATION(name, '{ id: v.id("documents") }', `    const { doc } = await guard.requireAccess(ctx, "documents", args.id, "${level}");\n    await ctx.db.delete(doc._id);`);
+  // The engine accepts these levels: "owner" is the second, below the share level "editor"; "admin" is the owner's.
+  const misnamed = GUARD.replace("access: {", 'access: {\n    levels: ["viewer", "owner", "editor", "admin"],');
+  const r = report(app("owner-not-last", { "i.ts": HEAD + INSERT("atOwnerName", "owner") + INSERT("atAdmin", "admin") + DELETE("delAtOwnerName", "owner") + DELETE("delAtAdmin", "admin") }, misnamed));
+  assert.deepEqual(r.findings.filter((f) => f.rule === "access-field-write").map((f) => `${f.severity} ${f.function}`), ["high i:atOwnerName"]);
+  const deletes = r.findings.filter((f) => f.rule === "destructive-unconfirmed").map((f) => `${f.severity} ${f.function}`);
+  assert.deepEqual(deletes, ["high i:delAtOwnerName", "low i:delAtAdmin"]);
+  // A fileLevel from a function call: not read, said so, and only a check at "owner" covers the insert.
+  const unread = GUARD.replace('parentTable: "folders" }', 'parentTable: "folders", fileLevel: pick() }').replace("export const guard", 'function pick(): "editor" {\n  return "editor";\n}\nexport const guard');
+  const u = report(app("file-level-unread", { "i.ts": HEAD + INSERT("atEditor", "editor") + INSERT("atOwner", "owner") }, unread));
+  assert.deepEqual(u.findings.filter((f) => f.rule === "access-field-write").map((f) => f.function), ["i:atEditor"]);
+  assert.ok(u.warnings.some((w) => w.message.includes("the level filing under a parent takes")), JSON.stringify(u.warnings));
+});
+
 test("the guard's own calls, a table not configured and a field of the same name on another table are not reported", () => {
   const r = report(
     app("clean", {
