@@ -8,21 +8,8 @@ import type { Access } from "./access.js";
 import { deny } from "./errors.js";
 import { serially } from "./serial.js";
 import { givenLevel, isManager, levelId, levelName, ownerLevel, type Compiled } from "./access-config.js";
-import {
-  atLeast,
-  callerGroupsFull,
-  CLIENT_MESSAGE,
-  FIRST_LEVEL,
-  GROUP_NAME_BLANK,
-  GROUP_NAME_DETACHED,
-  GROUP_NAME_FLAG,
-  GROUP_NAME_FORBIDDEN,
-  groupNameTooLong,
-  levelRequired,
-  NO_LEVEL,
-  userGroupsFull,
-  type ClientMessage,
-} from "./generated/wire.js";
+import { atLeast, callerGroupsFull, CLIENT_MESSAGE, FIRST_LEVEL, levelRequired, NO_LEVEL, userGroupsFull } from "./generated/wire.js";
+import { requireGroupName } from "./access-group-names.js";
 import {
   invitationLive,
   inviteExpiry,
@@ -51,36 +38,8 @@ import {
   type Eq,
 } from "./access-store.js";
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
+import type { AccessPageOptions } from "./access-types.js";
 import { checkOptionKeys, MEMBER_OPTION_KEYS } from "./config-keys.js";
-
-/** The group-name rule's patterns, made at the first name checked (the blank class is long). */
-let namePatterns: { shows: RegExp; flags: RegExp; attaches: RegExp } | undefined;
-
-/**
- * Why `name` may not name a group, or `undefined`: `group_name_refusal` of src/access.rs, its
- * checks in its order (tests/vectors/group-names.json holds both to the same answers): at most
- * `max` characters; no lone surrogate (which a Rust string cannot hold: this check is the
- * package's alone); at least one character that shows of its own; no control, invisible or
- * bidirectional formatting character, nor tags but a subdivision flag's; a first character that
- * does not attach to the text before the name (a combining mark, a joiner).
- */
-function groupNameRefusal(name: string, max: number): ClientMessage | undefined {
-  if (name.length > max) return groupNameTooLong(max);
-  // With the `u` flag, a surrogate pair is one code point: `\p{Cs}` matches half a pair only.
-  if (/\p{Cs}/u.test(name)) return CLIENT_MESSAGE.GROUP_NAME_SURROGATE;
-  const p = (namePatterns ??= {
-    shows: new RegExp(`[^${GROUP_NAME_BLANK}]`, "u"),
-    flags: new RegExp(GROUP_NAME_FLAG, "gu"),
-    attaches: new RegExp(`^(?![${GROUP_NAME_DETACHED}])[${GROUP_NAME_BLANK}]`, "u"),
-  });
-  // Blank (spaces, joiners, fillers, marks alone...) would show as none.
-  if (!p.shows.test(name)) return CLIENT_MESSAGE.GROUP_NAME_MISSING;
-  // Shown to the people it invites: nothing that hides or reorders what they read.
-  if (GROUP_NAME_FORBIDDEN.test(name.replace(p.flags, ""))) return CLIENT_MESSAGE.GROUP_NAME_CHARACTERS;
-  // Nor anything that marks or joins onto what is shown before it.
-  if (p.attaches.test(name)) return CLIENT_MESSAGE.GROUP_NAME_LEADING_MARK;
-  return undefined;
-}
 
 /** The membership rows of one user in one group. */
 async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
@@ -118,6 +77,13 @@ async function groupAccess(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unkno
   const { group, own, mine } = await groupLevelOf(ctx, c, who, groupId);
   if (own === NO_LEVEL) deny("NOT_FOUND", CLIENT_MESSAGE.GROUP_NOT_FOUND);
   return { group: group!, own, mine };
+}
+
+/** {@link groupAccess}, and `FORBIDDEN` below level `min` (the engine's comparison). */
+async function requireLevel(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown, min: number) {
+  const access = await groupAccess(ctx, c, who, groupId);
+  if (!atLeast(access.own, min)) deny("FORBIDDEN", levelRequired(levelName(c, min)!));
+  return access;
 }
 
 /** {@link groupAccess} without the denial: the group's id (`null`: malformed), the caller's level (0: none) and membership rows. */
@@ -186,9 +152,50 @@ async function ownRows(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) 
   return rows;
 }
 
+/**
+ * One page of membership rows (`numItems` and the cursor checked first, as every listing's),
+ * each listed as its level, whether it is an invitation and the invitation's expiry, with what
+ * `add` tells of it (its group, or its user).
+ */
+async function membershipPage<T extends object>(
+  c: Compiled,
+  options: { paginationOpts: AccessPageOptions } | undefined,
+  range: () => Promise<(() => AnyDb) | null>,
+  add: (rows: Row[]) => Promise<T[]>,
+) {
+  const { size, cursor } = pageRequest(c, options);
+  const from = plainCursor(cursor);
+  const query = await range();
+  if (query === null) return { page: [], isDone: true, continueCursor: "" };
+  const result = await pageOf(query, size, from);
+  const rows = result.page as Row[];
+  const added = await add(rows);
+  const page = rows.map((r, i) => {
+    const invited = isInvitation(r);
+    const expiresAt = field(r, "expiresAt");
+    return {
+      ...added[i]!,
+      level: givenLevel(c, memberLevel(c, r)),
+      invited,
+      // An invitation's expiry, expired or not: listed until declined, withdrawn or sent again.
+      ...(invited && typeof expiresAt === "number" ? { expiresAt } : {}),
+    };
+  });
+  return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+}
+
 type GroupMethods<L extends string> = Pick<
   Access<L>,
-  "createGroup" | "addGroupMember" | "acceptGroupInvite" | "leaveGroup" | "listMyGroups" | "removeGroupMember" | "groupLevel" | "requireGroupLevel"
+  | "createGroup"
+  | "addGroupMember"
+  | "acceptGroupInvite"
+  | "leaveGroup"
+  | "listMyGroups"
+  | "listGroupMembers"
+  | "renameGroup"
+  | "removeGroupMember"
+  | "groupLevel"
+  | "requireGroupLevel"
 >;
 
 /** The group methods of {@link Access}, over the compiled configuration. @internal */
@@ -197,9 +204,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
     async createGroup(ctx, name) {
       const c = compile();
       const who = await signedIn(ctx, c);
-      if (typeof name !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
-      const refusal = groupNameRefusal(name, c.maxGroupName);
-      if (refusal !== undefined) deny("INVALID_ARGUMENT", refusal);
+      requireGroupName(name, c.maxGroupName);
       return (await (ctx.db as AnyDb).insert(GROUPS, { name, ownerId: who.id! })) as GroupId;
     },
 
@@ -286,31 +291,45 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
 
     async listMyGroups(ctx, options) {
       const c = compile();
-      const { size, cursor } = pageRequest(c, options);
-      const from = plainCursor(cursor);
-      const who = await callerOf(ctx, c);
-      if (who.id === null) return { page: [], isDone: true, continueCursor: "" };
       const db = ctx.db as AnyDb;
-      const result = await pageOf(
-        () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", who.id)),
-        size,
-        from,
-      );
-      const rows = result.page as Row[];
-      const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
-      const page = rows.map((r, i) => {
-        const invited = isInvitation(r);
-        const expiresAt = field(r, "expiresAt");
-        return {
+      const range = async () => {
+        const who = await callerOf(ctx, c);
+        return who.id === null ? null : () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", who.id));
+      };
+      return (await membershipPage(c, options, range, async (rows) => {
+        const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
+        return rows.map((r, i) => ({
           groupId: String(r.groupId) as GroupId,
           name: typeof groups[i]?.name === "string" ? (groups[i]!.name as string) : null,
-          level: givenLevel(c, memberLevel(c, r)) as L | null,
-          invited,
-          // An invitation's expiry, expired or not: listed until declined, withdrawn or sent again.
-          ...(invited && typeof expiresAt === "number" ? { expiresAt } : {}),
-        };
+        }));
+      })) as Awaited<ReturnType<GroupMethods<L>["listMyGroups"]>>;
+    },
+
+    async listGroupMembers(ctx, groupId, options) {
+      const c = compile();
+      const db = ctx.db as AnyDb;
+      const range = async () => {
+        // Anyone the engine gives a level on the group (NOT_FOUND else, as requireGroupLevel).
+        const { group, own } = await groupAccess(ctx, c, await callerOf(ctx, c), groupId);
+        const members = () => db.query(MEMBERS).withIndex("by_group_and_user", (q: Eq) => q.eq("groupId", group));
+        // Invitations only to those who may withdraw one: what removeGroupMember asks first
+        // (the engine's share decision at the lowest level). Filtered in the query, so pages stay full.
+        if (shareDecision(c, own, FIRST_LEVEL) === null) return members;
+        return () => members().filter((q: AnyDb) => q.neq(q.field("invited"), true));
+      };
+      const add = async (rows: Row[]) => rows.map((r) => ({ userId: String(r.userId) }));
+      return (await membershipPage(c, options, range, add)) as Awaited<ReturnType<GroupMethods<L>["listGroupMembers"]>>;
+    },
+
+    async renameGroup(ctx, groupId, name) {
+      const c = compile();
+      const who = await signedIn(ctx, c);
+      requireGroupName(name, c.maxGroupName);
+      await serially(ctx.db, async () => {
+        // The owner level: the group's owner and managers (never a member: no membership carries it).
+        const { group } = await requireLevel(ctx, c, who, groupId, ownerLevel(c));
+        await (ctx.db as AnyDb).patch(group, { name });
       });
-      return { page, isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
     },
 
     async groupLevel(ctx, groupId) {
@@ -324,8 +343,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
     async requireGroupLevel(ctx, groupId, minLevel) {
       const c = compile();
       const min = levelId(c, minLevel); // an unknown level: INVALID_ARGUMENT, before anything is read
-      const { own } = await groupAccess(ctx, c, await callerOf(ctx, c), groupId);
-      if (!atLeast(own, min)) deny("FORBIDDEN", levelRequired(levelName(c, min)!));
+      const { own } = await requireLevel(ctx, c, await callerOf(ctx, c), groupId, min);
       return levelName(c, own) as L;
     },
 

@@ -160,3 +160,14 @@ export type MyGroup<L extends string> = {
 
 /** Pagination options, as Convex's `paginationOptsValidator` gives them. */
 export type AccessPageOptions = { numItems: number; cursor: string | null };
+
+/** One of a group's members (or, to those who may manage them, invitations), as {@link Access.listGroupMembers} lists them. */
+export type GroupMember<L extends string, U extends string = string> = {
+  userId: U;
+  /** The level the membership (or the invitation, once accepted) gives on the group; `null` when no longer configured. */
+  level: L | null;
+  /** `true`: an invitation, giving nothing until accepted (listed only to those who may withdraw it). */
+  invited: boolean;
+  /** On an invitation that expires: when (ms since the epoch), expired or not, as {@link MyGroup.expiresAt}. */
+  expiresAt?: number;
+};

@@ -5,7 +5,8 @@
  * access-config.ts, the engine's batch encoding access-codec.ts, the reads and writes
  * access-store.ts and access-groups.ts, and the methods access-create.ts (those that read and
  * write documents and grants: access-documents.ts; inserting one: access-insert.ts, moving one:
- * access-move.ts, deleting one: access-delete.ts; the caller's level on a group: access-group-level.ts).
+ * access-move.ts, deleting one: access-delete.ts; the caller's level on a group: access-group-level.ts;
+ * a group's members and name: access-group-admin.ts).
  */
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
@@ -15,6 +16,7 @@ import type { AccessInsert } from "./access-insert.js";
 import type { AccessMove } from "./access-move.js";
 import type { AccessDelete } from "./access-delete.js";
 import type { AccessGroupLevel } from "./access-group-level.js";
+import type { AccessGroupAdmin } from "./access-group-admin.js";
 import type { GrantId, GroupId } from "./access-tables.js";
 import type {
   AccessDenial,
@@ -36,7 +38,7 @@ import type {
  * {@link AccessUserId}); the facts of the pure calls stay plain strings.
  */
 export interface Access<L extends string, O extends string = never, U extends string = string>
-  extends AccessInsert, AccessMove, AccessDelete, AccessGroupLevel<L>, AccessDecisions<L> {
+  extends AccessInsert, AccessMove, AccessDelete, AccessGroupLevel<L>, AccessGroupAdmin<L, U>, AccessDecisions<L> {
   /**
    * The document with the caller's level on it, or `null` when it is missing, when `id` is
    * malformed or from another table, and when the caller has no access (or less than

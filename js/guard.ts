@@ -263,6 +263,8 @@ export function defineGuard<
   guard.acceptGroupInvite = viaDb(accessPart, "acceptGroupInvite", true);
   guard.leaveGroup = viaDb(accessPart, "leaveGroup", true);
   guard.listMyGroups = viaDb(accessPart, "listMyGroups");
+  guard.listGroupMembers = viaDb(accessPart, "listGroupMembers");
+  guard.renameGroup = viaDb(accessPart, "renameGroup", true);
   guard.groupLevel = viaDb(accessPart, "groupLevel");
   guard.requireGroupLevel = viaDb(accessPart, "requireGroupLevel");
   guard.removeGroupMember = viaDb(accessPart, "removeGroupMember", true);

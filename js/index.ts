@@ -32,6 +32,7 @@ export type { AccessInsert } from "./access-insert.js";
 export type { AccessMove } from "./access-move.js";
 export type { AccessDelete } from "./access-delete.js";
 export type { AccessGroupLevel } from "./access-group-level.js";
+export type { AccessGroupAdmin } from "./access-group-admin.js";
 export { accessTables, type GrantId, type GroupId } from "./access-tables.js";
 export type {
   AccessConfig,
@@ -43,6 +44,7 @@ export type {
   AccessUserId,
   DefaultLevel,
   GrantTarget,
+  GroupMember,
   MyGroup,
   Readable,
   ResolvedAccess,

@@ -116,8 +116,11 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
   leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
   requireGroupLevel: "document", // the caller's level on the group its second argument names (its row then read by that id is no unchecked read)
+  listGroupMembers: "document", renameGroup: "document", // the same: any level (NOT_FOUND below), the owner level
   list: "permission", // guard.audit.list: the configured readers only
 };
+/** Checks of the caller's level on the group their second argument names; those made at the owner level. */
+export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
 const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   can: { level: "permission", denial: false },
@@ -190,7 +193,7 @@ export class FactsFinder {
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const g = guard.name === "requireGroupLevel" ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: guard.name === "deleteDocument" ? "owner" : literalText(call.arguments[g + 1]) } : {};
+        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalText(call.arguments[g + 1]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });

@@ -2,7 +2,7 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
+import { CONVEX, FactsFinder, GROUP_CHECKS, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
@@ -210,7 +210,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     idReads: [],
     idDeletes: [],
     checkedArgs: new Set(),
-    changeChecked: { args: new Set(), lowLevels: new Map(), ofCheckedDoc: [] },
+    changeChecked: { args: new Set(), lowLevels: new Map(), groups: new Set(), ofCheckedDoc: [] },
     ownedDeletes: [],
     writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [], accessRowDeletes: [] },
     targetArgs: new Set(),
@@ -295,9 +295,9 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: the caller is a member of the group that document names, a check of its reads (as the group's own row's, by the same id).
-    const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && app.calleeFrom(a.guardCall, GUARD)?.name === "requireGroupLevel" ? readBy(app, flow, a.target, true) : undefined)));
+    const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "") ? readBy(app, flow, a.target, true) : undefined)));
     fn.idReads = fn.idReads.filter((r) => !groupChecked.has(r.arg));
-    fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), ofCheckedDoc: [] };
+    fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), groups: new Set(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => atOwnerLevel(app, a));
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);

@@ -11,7 +11,7 @@
 // any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
-import { GUARD, type AuthCheck } from "./facts.js";
+import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
@@ -173,6 +173,7 @@ function weakLevel(app: App, a: AuthCheck): string | undefined {
   const call = a.guardCall;
   const builder = a.via.endsWith(" access");
   const name = builder || call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
+  if (GROUP_CHECKS.has(name ?? "")) return weakGroupLevel(app, a, name!);
   if (!builder && !LEVEL_CHECKS.has(name ?? "")) return undefined;
   const anyLevel = !builder && (name === "readable" || name === "readableMany") && call !== undefined && call.arguments.length < 4;
   // A guard defined outside the app: its defaults. A guard whose levels cannot be read judges nothing.
@@ -183,12 +184,38 @@ function weakLevel(app: App, a: AuthCheck): string | undefined {
   return a.minLevel !== undefined && judged.some((s) => s.has(a.minLevel!)) ? a.minLevel : undefined;
 }
 
+/**
+ * The level a group check is made at when it is below the owner level (README "Deleting a
+ * group": its owner, `accessGroups.ownerId`, and managers hold that level; no membership does):
+ * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers` (any level). Undefined at the owner
+ * level, for a level not written literally, and when no guard's levels can be read.
+ */
+function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefined {
+  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
+  const lists = guards.length === 0 ? [DEFAULT_LEVELS] : guards.map((g) => levelList(app, g));
+  const owners = lists.filter((l): l is readonly string[] => l !== null).map((l) => l[l.length - 1]);
+  if (owners.length === 0) return undefined;
+  if (name === "listGroupMembers") return "any level";
+  return a.minLevel !== undefined && owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
+}
+
+/** `access.levels` of one guard (the default when absent); null when not readable. */
+function levelList(app: App, guard: ts.CallExpression): readonly string[] | null {
+  const config = callConfig(app, guard);
+  const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
+  if (isUnreadable(access)) return (warnUnreadable(app, access, LEVELS_IGNORED), null);
+  const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
+  return isUnreadable(levels) ? (warnUnreadable(app, levels, LEVELS_IGNORED), null) : levels;
+}
+
 /** What a function's deletes and writes by an id are judged with (functions.ts, rules.ts). */
 export interface ChangeChecks {
   /** The arguments the document checks above the weak levels were made on ("any": one on a document not tied to an argument). */
   args: Set<string> | "any";
   /** The weak level each other checked argument was checked at. */
   lowLevels: Map<string, string>;
+  /** The arguments of those that name a group (checked below the owner level). */
+  groups: Set<string>;
   /** Deletes and writes, in the handler, of the `_id` of a document a weak check answered (`doc._id`, `ctx.doc._id`), with that check's argument. */
   ofCheckedDoc: (Loc & { arg: string; method: "delete" | "patch" | "replace" })[];
 }
@@ -200,6 +227,7 @@ export interface ChangeChecks {
  */
 export function changeChecks(app: App, handler: ts.SignatureDeclaration, checks: AuthCheck[], checkArg: (a: AuthCheck) => string | undefined, changes: (Loc & { method: string; target?: ts.Expression })[]): ChangeChecks {
   const lowLevels = new Map<string, string>();
+  const groups = new Set<string>();
   const strong: AuthCheck[] = [];
   const ofCheckedDoc: ChangeChecks["ofCheckedDoc"] = [];
   for (const a of checks) {
@@ -211,11 +239,12 @@ export function changeChecks(app: App, handler: ts.SignatureDeclaration, checks:
     }
     if (arg === undefined) continue;
     lowLevels.set(arg, level);
+    if (a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "")) groups.add(arg);
     const checked = ownedDocuments(app, handler, [a]);
     for (const c of changes) {
       if (c.target !== undefined && within(c.target, handler) && checked(c.target) && (c.method === "delete" || c.method === "patch" || c.method === "replace")) ofCheckedDoc.push({ file: c.file, line: c.line, arg, method: c.method });
     }
   }
   const args = strong.some((a) => checkArg(a) === undefined) ? "any" : new Set(strong.map((a) => checkArg(a)!));
-  return { args, lowLevels, ofCheckedDoc };
+  return { args, lowLevels, groups, ofCheckedDoc };
 }

@@ -9,9 +9,9 @@
 // `const accepted = await guard.acceptGroupInvite(ctx, ws.groupId); return accepted` does.
 //
 // Listed by what each answers (js/access.ts, access-insert.ts, access-move.ts, access-delete.ts,
-// access-grants.ts, access-group-level.ts, authz.ts, ratelimit.ts, confirm.ts, audit.ts): an id
+// access-grants.ts, access-group-level.ts, access-group-admin.ts, authz.ts, ratelimit.ts, confirm.ts, audit.ts): an id
 // of a new row, a boolean, nothing, a decision, a count, a level, a code. Any other guard method (`readable`,
-// `readableMany`, `requireAccess`, `listAccessible`, `listGrants`, `listMyGroups`, `getUser` and
+// `readableMany`, `requireAccess`, `listAccessible`, `listGrants`, `listMyGroups`, `listGroupMembers`, `getUser` and
 // the other `require*` checks, `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call
 // keep the mention: their answer may hold the document, or rows about it.
 import ts from "typescript";
@@ -20,7 +20,7 @@ import { GUARD, type App } from "./program.js";
 export const NO_DOCUMENT = new Set([
   // access: a grant's, a document's or a group's id, a boolean, nothing, a membership's state, a count, a level
   ...["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite"],
-  ...["leaveGroup", "removeGroupMember"],
+  ...["leaveGroup", "removeGroupMember", "renameGroup"],
   ...["groupLevel", "requireGroupLevel"],
   // decisions: a boolean, or `{ ok, reason }`
   ...["can", "roleAtLeast", "isRole", "levelAtLeast", "canShare", "canTransfer"],

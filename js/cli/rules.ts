@@ -4,7 +4,7 @@ import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
-import { PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
+import { GROUP_CHANGE_FIX, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
@@ -217,7 +217,11 @@ export function covers(checked: Set<string> | "any", arg: string): boolean {
 }
 
 /** What a change made after a document check at the lowest (or public) level only is told (levels.ts). */
-export function onlyWeaklyChecked(level: string | undefined): string {
+export function onlyWeaklyChecked(level: string | undefined, group = false): string {
+  if (group) {
+    const at = level === "any level" ? "at any level (guard.listGroupMembers)" : `at group level '${level}'`;
+    return `checked only ${at}, below the owner level (the group's owner, accessGroups.ownerId, and access.groups.managers): any member at that level may change it`;
+  }
   const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
   return `checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`;
 }
@@ -283,8 +287,9 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
         if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`));
-        const message = `${fn.id} ${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg))}`;
-        out.push({ ...finding(rule, fn.id, at, message), severity: "medium" });
+        const group = fn.changeChecked.groups.has(arg);
+        const message = `${fn.id} ${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), group)}`;
+        out.push({ ...finding(rule, fn.id, at, message, group ? GROUP_CHANGE_FIX : undefined), severity: "medium" });
       };
       for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, CHANGES.delete);
       for (const w of fn.writes.idWrites) changes(w.arg, "unchecked-id-write", w, CHANGES[w.method]);
@@ -305,8 +310,14 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // rows the app reads for its own decisions (deleting a group) are not reported.
       for (const r of fn.writes.tableReads) {
         if (r.kind === "groups" && r.arg !== undefined && covers(fn.checkedArgs, r.arg)) continue; // the caller's level on it was checked
-        const what = `the guard's table '${r.table}' (${READ_WHAT[r.kind]})`;
-        if (r.returned) out.push(finding("guard-table-read", fn.id, r, `${fn.id} returns rows of ${what}, read directly, to ${who}`, READ_FIX[r.kind]));
+        // One group's members, to callers checked on that group: what guard.listGroupMembers
+        // answers, but with pending invitations (listed there only to who may manage members).
+        const oneGroup = r.group === true && r.kind === "members";
+        const checkedGroup = oneGroup && r.arg !== undefined && covers(fn.checkedArgs, r.arg);
+        if (checkedGroup && r.returned) out.push({ ...finding("guard-table-read", fn.id, r, `${fn.id} returns rows of the guard's table '${r.table}' (${ONE_GROUP}), read directly, to callers checked on the group argument '${r.arg}' names`, LIST_MEMBERS), severity: "low" });
+        if (checkedGroup) continue;
+        const what = `the guard's table '${r.table}' (${oneGroup ? ONE_GROUP : READ_WHAT[r.kind]})`;
+        if (r.returned) out.push(finding("guard-table-read", fn.id, r, `${fn.id} returns rows of ${what}, read directly, to ${who}`, oneGroup ? LIST_MEMBERS : READ_FIX[r.kind]));
         else if (PRIVATE_TABLES.has(r.kind)) out.push({ ...finding("guard-table-read", fn.id, r, `${fn.id} reads ${what} directly, for ${who}, around the checks of its API`, READ_FIX[r.kind]), severity: "medium" });
       }
     }

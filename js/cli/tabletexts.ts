@@ -6,7 +6,7 @@ import type { GuardTable } from "./writes.js";
 /** What to call instead of writing one of the guard's tables. */
 export const TABLE_FIX: Record<GuardTable, string> = {
   grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (README: \"Data access boundaries\").",
-  groups: "Manage groups through guard.createGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write the README documents (\"Deleting a group\").",
+  groups: "Manage groups through guard.createGroup, renameGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write the README documents (\"Deleting a group\").",
   members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (README: \"Groups\").",
   rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (README: \"Rate limiting\").",
   codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
@@ -23,11 +23,22 @@ export const READ_WHAT: Record<GuardTable, string> = {
   audit: "the audit trail: every user's actions, outcomes and details",
 };
 
+/** What the rows of one group's range of `accessGroupMembers` hold (`withIndex(i, (q) => q.eq("groupId", id))`). */
+export const ONE_GROUP = "one group's members and pending invitations";
+
+/** What to call instead of reading one group's members. */
+export const LIST_MEMBERS =
+  "List a group's members through guard.listGroupMembers(ctx, groupId, { paginationOpts }): to anyone holding a level on the group, and its pending invitations only to who may manage members (README: \"Groups\").";
+
+/** What a delete or write of a group's row checked below the owner level takes (unchecked-id-delete, -write). */
+export const GROUP_CHANGE_FIX =
+  "Check the caller at the owner level on that group first (guard.requireGroupLevel(ctx, groupId, \"owner\"): its owner and access.groups.managers, never a member), as README \"Deleting a group\" says; rename it with guard.renameGroup, which checks that itself.";
+
 /** What to call instead of reading one of the guard's tables. */
 export const READ_FIX: Record<GuardTable, string> = {
   grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (README: listGrants).",
   groups: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
-  members: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
+  members: "List one group's members through guard.listGroupMembers; read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
   rateLimits: "Ask guard.checkRateLimit(ctx, name, { key }) for the caller's own budget (it writes nothing); an admin's view reads the table after guard.requirePermission or a role above the lowest.",
   codes: "Leave the codes table to guard.issueConfirmation and guard.consumeConfirmation: no caller needs its rows; an admin's view reads it after guard.requirePermission or a role above the lowest.",
   audit: "Read the trail through guard.audit.list, which requires the readers of confirmations.audit.readers, or check a role above the lowest or a permission before the read; a user's own history (rows selected by their id) is allowlisted with its reason.",

@@ -41,8 +41,8 @@ export interface WriteFacts {
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
   accessWrites: AccessWrite[];
   /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
-  /** `arg`: the argument whose id a `get` reads by (a group whose level `requireGroupLevel` checked on it is the caller's to read). */
-  tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean; arg?: string })[];
+  /** `arg`: the argument whose id a `get` reads by (a group whose level `requireGroupLevel` checked on it is the caller's to read), or a query's group (`group`: its range is one group's, `withIndex(i, (q) => q.eq("groupId", id))`). */
+  tableReads: (Loc & { table: string; kind: GuardTable; returned: boolean; arg?: string; group?: true })[];
   /** Deletes of a grant or a membership row (`accessGrants`, `accessGroupMembers`): access taken away, as "Deleting a group" pages through them. */
   accessRowDeletes: Loc[];
   /** `ctx.db.delete`s of a document of a table under `access.tables` whose grants stay (grantsleft.ts). */
@@ -302,8 +302,9 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const table = tableName(scopedTable(app, n)) ?? (convex.name === "query" || n.arguments.length > 1 ? tableName(n.arguments[0]) : idTable(n.arguments[0]));
       const kind = table === undefined ? undefined : guard.get(table);
       const rows = answerOf(convex.name === "query" ? chainEnd(n) : n);
-      const arg = convex.name === "get" && n.arguments.length > 0 ? flow.rootOf(n.arguments[n.arguments.length - 1]!) : undefined;
-      if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows"), arg });
+      const group = convex.name === "query" ? groupPrefix(n) : undefined;
+      const arg = convex.name === "get" && n.arguments.length > 0 ? flow.rootOf(n.arguments[n.arguments.length - 1]!) : group && flow.rootOf(group);
+      if (kind !== undefined && table !== undefined) out.tableReads.push({ ...app.loc(n), table, kind, returned: returned(app, handler, n, rows, "rows"), arg, ...(group ? { group: true } : {}) });
     }
     ts.forEachChild(n, visit);
   };
@@ -318,6 +319,18 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   }
   out.grantsLeft = grantsLeft(app, facts, access, (d) => tableName(d.table) ?? idTable(d.target), builderGuard);
   return out;
+}
+
+/** The value of a query's first index range part on `groupId` (`.withIndex(i, (q) => q.eq("groupId", id))`): the range is that one group's rows. */
+function groupPrefix(query: ts.CallExpression): ts.Expression | undefined {
+  const p = query.parent;
+  const call = ts.isPropertyAccessExpression(p) && p.name.text === "withIndex" && ts.isCallExpression(p.parent) ? p.parent : undefined;
+  const range = call?.arguments[1];
+  if (range === undefined || !ts.isArrowFunction(range) || !ts.isExpression(range.body)) return undefined;
+  let part = skipOuter(range.body);
+  while (ts.isCallExpression(part) && ts.isPropertyAccessExpression(part.expression) && ts.isCallExpression(skipOuter(part.expression.expression))) part = skipOuter(part.expression.expression);
+  const [field, value] = ts.isCallExpression(part) ? part.arguments : [];
+  return ts.isCallExpression(part) && ts.isPropertyAccessExpression(part.expression) && part.expression.name.text === "eq" && field !== undefined && ts.isStringLiteralLike(field) && field.text === "groupId" ? value : undefined;
 }
 
 /** Array methods whose answer still holds the rows they are called on (or values made of them). */

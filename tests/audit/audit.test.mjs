@@ -687,6 +687,7 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:leaveGroup public-no-rate-limit",
     "groups:myLevel public-no-auth",
     "groups:removeMember public-no-rate-limit",
+    "groups:renameGroup public-no-rate-limit",
     "guarded:importInto public-no-rate-limit",
     "guarded:renameDocument public-no-rate-limit",
     "ratelimit:serverNow public-no-auth",

@@ -424,6 +424,11 @@ function fakeCtx(answers) {
       return query;
     },
     order: () => query,
+    filter: (f) => {
+      const q = { field: () => q, eq: () => q, neq: () => q };
+      if (typeof f === "function") f(q);
+      return query;
+    },
     unique: async () => one(),
     first: async () => one(),
     collect: async () => list(),
@@ -486,6 +491,8 @@ const CTX_METHODS = {
   acceptGroupInvite: [anything],
   leaveGroup: [anything],
   listMyGroups: [nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })) }))],
+  listGroupMembers: [anything, nearly(fc.record({ paginationOpts: nearly(fc.record({ numItems: anything, cursor: anything })) }))],
+  renameGroup: [anything, anything],
   groupLevel: [anything],
   requireGroupLevel: [anything, name(LEVELS)],
   rateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constantFrom("k1", "")), count: anything, throws: anything }, { requiredKeys: [] }))],
@@ -516,7 +523,7 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
           }
         })();
         const signedOut = !planted && (first === null || (isObject(first) && !(typeof token === "string" && token.length > 0)));
-        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup", "requireGroupLevel"].includes(m)) {
+        if (signedOut && ["requireUser", "requireRole", "requirePermission", "share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "removeGroupMember", "acceptGroupInvite", "leaveGroup", "requireGroupLevel", "listGroupMembers", "renameGroup"].includes(m)) {
           assert.ok("error" in r, `${m} went ahead for a signed-out caller`);
         }
         if (signedOut && m === "getUser") assert.equal(r.value, null);

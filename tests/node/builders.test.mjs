@@ -431,6 +431,8 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     acceptGroupInvite: (ctx) => full.acceptGroupInvite(ctx, "g1"),
     leaveGroup: (ctx) => full.leaveGroup(ctx, "g1"),
     listMyGroups: (ctx) => full.listMyGroups(ctx, { numItems: 1, cursor: null }),
+    listGroupMembers: (ctx) => full.listGroupMembers(ctx, "g1", { paginationOpts: { numItems: 1, cursor: null } }),
+    renameGroup: (ctx) => full.renameGroup(ctx, "g1", "g"),
     groupLevel: (ctx) => full.groupLevel(ctx, "g1"),
     requireGroupLevel: (ctx) => full.requireGroupLevel(ctx, "g1", "viewer"),
     removeGroupMember: (ctx) => full.removeGroupMember(ctx, "g1", "u1"),
@@ -451,7 +453,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   // e.g. consumeConfirmation's "db(...).patch is not a function" after the code was compared).
   const reads = { query: () => ({ withIndex: () => ({ unique: async () => null, first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
   const query = { auth: { getUserIdentity: async () => ({ subject: "s", issuer: "i", tokenIdentifier: "i|s" }) }, db: reads };
-  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
+  const writers = ["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "renameGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
   for (const name of writers) {
     await assert.rejects(
       async () => calls[name](query),

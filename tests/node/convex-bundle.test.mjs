@@ -99,7 +99,13 @@ const ANONYMOUS_ANSWERS = {
   // The caller's own level on a group: none for a signed-out caller, as readable answers. The
   // required form throws what requireAccess throws (NOT_FOUND), after its level argument, which
   // these calls leave out (checked first: INVALID_ARGUMENT, for every caller alike).
-  "groups.ts": { myLevel: { ok: { level: null } }, requireLevel: (anon) => anon.code === "INVALID_ARGUMENT" && /^unknown access level/.test(anon.message) },
+  // The members page checks its page first, as every listing (these calls give none); with one,
+  // a signed-out caller gets NOT_FOUND, as requireGroupLevel answers (group-members.test.ts).
+  "groups.ts": {
+    myLevel: { ok: { level: null } },
+    requireLevel: (anon) => anon.code === "INVALID_ARGUMENT" && /^unknown access level/.test(anon.message),
+    listMembers: (anon) => anon.code === "INVALID_ARGUMENT" && /^numItems must be/.test(anon.message),
+  },
   "convexAuthActions.ts": { whoFromAction: { ok: null } },
 };
 

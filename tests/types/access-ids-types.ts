@@ -68,6 +68,19 @@ async function defaultTable() {
   // @ts-expect-error: the group is an id of the groups table
   await guard.removeGroupMember(ctx, post, user);
   await guard.acceptGroupInvite(ctx, group);
+  // A group's members are users: their rows need no cast.
+  const { page: members } = await guard.listGroupMembers(ctx, group, page);
+  const memberRow = await ctx.db.get(members[0]!.userId);
+  const memberName: string | undefined = memberRow?.name;
+  const memberLevel: "viewer" | "commenter" | "editor" | "owner" | null = members[0]!.level;
+  // @ts-expect-error: a member's id is not a posts id
+  const memberAsPost: GenericId<"posts"> = members[0]!.userId;
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.listGroupMembers(ctx, raw, page);
+  await guard.renameGroup(ctx, group, "team");
+  // @ts-expect-error: the group is an id of the groups table
+  await guard.renameGroup(ctx, post, "team");
+  void [memberName, memberLevel, memberAsPost];
   await guard.leaveGroup(ctx, group);
   // @ts-expect-error: the group is an id of the groups table
   await guard.leaveGroup(ctx, raw);

@@ -59,6 +59,25 @@ export const listMyGroups = query({
 });
 
 /**
+ * A group's members, a page at a time, for anyone holding a level on it (`NOT_FOUND` else);
+ * pending invitations only to those who may manage its members.
+ */
+export const listMembers = query({
+  args: { groupId: v.string(), paginationOpts: paginationOptsValidator },
+  handler: async (ctx, { groupId, paginationOpts }) =>
+    await guard.listGroupMembers(ctx, groupId as Id<"accessGroups">, { paginationOpts }),
+});
+
+/** Rename a group: its owner and admins only (a name of 1 to 200 characters). */
+export const renameGroup = mutation({
+  args: { groupId: v.string(), name: v.string() },
+  handler: async (ctx, { groupId, name }) => {
+    await guard.renameGroup(ctx, groupId as Id<"accessGroups">, name);
+    return { renamed: true };
+  },
+});
+
+/**
  * The caller's level on a group (`"owner"` for its owner and for admins, a member's level), or
  * `null`: not a member, only invited, signed out, or no such group, all alike.
  */

@@ -75,6 +75,7 @@ export const guard = defineGuard({
       "groups:addMember": { "public-no-rate-limit": "group managers only; rate limits are shown in ratelimit.ts" },
       "groups:acceptInvite": { "public-no-rate-limit": "the caller's own invitations only; rate limits are shown in ratelimit.ts" },
       "groups:leaveGroup": { "public-no-rate-limit": "the caller's own memberships only; rate limits are shown in ratelimit.ts" },
+      "groups:renameGroup": { "public-no-rate-limit": "the group's owner and admins only; rate limits are shown in ratelimit.ts" },
       "groups:removeMember": { "public-no-rate-limit": "group managers (or the member leaving) only; rate limits are shown in ratelimit.ts" },
       "groups:myLevel": { "public-no-auth": "anyone, on purpose: the caller's own level on a group, or null (signed out too), the same whether or not it exists" },
       "documents:deleteDocument": { "public-no-rate-limit": "the document's owner only; rate limits are shown in ratelimit.ts" },
