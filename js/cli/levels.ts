@@ -42,12 +42,23 @@ function weakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
   return known;
 }
 
-function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
+/**
+ * A guard's `access` configuration as written and its `access.levels` (the default when
+ * absent); null, with a warning saying `ignored`, when either cannot be read.
+ */
+function configured(app: App, guard: ts.CallExpression, ignored: string): { access: ObjectRead | undefined; levels: readonly string[] } | null {
   const config = callConfig(app, guard);
   const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
-  if (isUnreadable(access)) return (warnUnreadable(app, access, LEVELS_IGNORED), null);
+  if (isUnreadable(access)) return (warnUnreadable(app, access, ignored), null);
   const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
-  if (isUnreadable(levels)) return (warnUnreadable(app, levels, LEVELS_IGNORED), null);
+  if (isUnreadable(levels)) return (warnUnreadable(app, levels, ignored), null);
+  return { access, levels };
+}
+
+function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
+  const read = configured(app, guard, LEVELS_IGNORED);
+  if (read === null) return null;
+  const { access, levels } = read;
   const publicLevel = access === undefined ? undefined : member(app, access, "publicLevel");
   if (publicLevel !== undefined && (isUnreadable(publicLevel) || !ts.isStringLiteralLike(publicLevel))) {
     return (warnUnreadable(app, isUnreadable(publicLevel) ? publicLevel : unreadable(publicLevel), LEVELS_IGNORED), null);
@@ -77,11 +88,9 @@ function fileLevels(app: App, guard: ts.CallExpression, table: string): readonly
 }
 
 function readFileLevels(app: App, guard: ts.CallExpression, table: string): readonly string[] | null {
-  const config = callConfig(app, guard);
-  const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
-  if (isUnreadable(access)) return (warnUnreadable(app, access, FILING_IGNORED), null);
-  const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
-  if (isUnreadable(levels)) return (warnUnreadable(app, levels, FILING_IGNORED), null);
+  const read = configured(app, guard, FILING_IGNORED);
+  if (read === null) return null;
+  const { access, levels } = read;
   const tables = access === undefined ? undefined : objectAt(app, access, "tables");
   const entry = tables === undefined || isUnreadable(tables) ? tables : objectAt(app, tables, table);
   if (isUnreadable(entry)) return (warnUnreadable(app, entry, FILING_IGNORED), null);
@@ -121,10 +130,8 @@ const owners = new WeakMap<ts.Node, string>();
 function ownerLevelOf(app: App, guard: ts.CallExpression): string {
   let known = owners.get(guard);
   if (known === undefined) {
-    const config = callConfig(app, guard);
-    const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
-    const levels = access === undefined ? DEFAULT_LEVELS : isUnreadable(access) ? undefined : stringList(app, access, "levels");
-    known = levels === undefined || isUnreadable(levels) ? DEFAULT_OWNER : levels[levels.length - 1]!;
+    const levels = levelList(app, guard);
+    known = levels === null ? DEFAULT_OWNER : levels[levels.length - 1]!;
     owners.set(guard, known);
   }
   return known;
@@ -201,11 +208,7 @@ function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefine
 
 /** `access.levels` of one guard (the default when absent); null when not readable. */
 function levelList(app: App, guard: ts.CallExpression): readonly string[] | null {
-  const config = callConfig(app, guard);
-  const access = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "access");
-  if (isUnreadable(access)) return (warnUnreadable(app, access, LEVELS_IGNORED), null);
-  const levels = access === undefined ? DEFAULT_LEVELS : stringList(app, access, "levels");
-  return isUnreadable(levels) ? (warnUnreadable(app, levels, LEVELS_IGNORED), null) : levels;
+  return configured(app, guard, LEVELS_IGNORED)?.levels ?? null;
 }
 
 /** What a function's deletes and writes by an id are judged with (functions.ts, rules.ts). */
