@@ -83,7 +83,7 @@ export const RULES = {
   "grants-left": {
     severity: "low",
     title: "document of a table under access.tables deleted with ctx.db.delete, leaving its grants behind",
-    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation.",
+    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation, where the caller is its own owner. A moderator holding the owner level through a parent (a post's owner deleting a comment) may not use deleteDocument: revoke the document's grants first (guard.listGrants, then guard.revoke each), then ctx.db.delete, as README \"Deleting a folder with what is filed in it\" shows.",
   },
   "guard-table-write": {
     severity: "medium",

@@ -118,7 +118,9 @@ export const removeUnknown = internalMutation({
   const one = r.findings.find((f) => f.rule === "grants-left");
   assert.equal(one?.severity, "low");
   assert.match(one.message, /deletes a document of table 'notes' \(under access\.tables\) with ctx\.db\.delete: its grants stay/);
-  assert.equal(one.fix, "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation.");
+  // deleteDocument where the caller owns the document; a parent's owner (a moderator) revokes first (newuser12).
+  assert.match(one.fix, /^Delete it with guard\.deleteDocument\(ctx, table, id\), which removes its grants in the same mutation, where the caller is its own owner\./);
+  assert.match(one.fix, /revoke the document's grants first \(guard\.listGrants, then guard\.revoke each\), then ctx\.db\.delete/);
 });
 
 test("a delete in a helper is reported at the delete, in the function calling it (an internal one)", () => {
