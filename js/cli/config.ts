@@ -62,6 +62,16 @@ export function unreadable(node: ts.Node, what?: string): Unreadable {
  * when a name leads anywhere else. Any other member (a namespace's, a method, a getter, a key a
  * spread not read may hold) is answered as written.
  */
+/** The weak level of a document or group check whose level the audit cannot read (levels.ts): taken as the lowest (rules.ts `onlyWeaklyChecked`). */
+export const UNREAD_LEVEL = "a level not read";
+
+/** A level (or other name) argument's text: a string literal, or one held by a `const` (`const LOW = "viewer"`, `LV.low` of an object `as const`); undefined for anything else. */
+export function literalThrough(app: App, e: ts.Expression | undefined): string | undefined {
+  if (e === undefined) return undefined;
+  const value = readValue(app, e);
+  return !isUnreadable(value) && ts.isStringLiteralLike(value) ? value.text : undefined;
+}
+
 export function readValue(app: App, node: ts.Node, depth = 0): ts.Expression | Unreadable {
   if (!ts.isExpression(node)) return unreadable(node);
   let e = skipOuter(node);

@@ -12,6 +12,7 @@ import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevels, type GivenLevel } from "./levelat.js";
 import { readableExit } from "./readable.js";
+import { literalThrough } from "./config.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
@@ -193,7 +194,7 @@ export class FactsFinder {
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalText(call.arguments[g + 1]) } : {};
+        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]) } : {};
         const role = level === "role" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
@@ -211,7 +212,7 @@ export class FactsFinder {
       const leveled = guard.name === "levelAtLeast" ? leveledAnswer(app, call) : undefined;
       if (leveled !== undefined) {
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
-        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalText(call.arguments[1]), conditional: sometimes, guardCall: call });
+        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalThrough(app, call.arguments[1]), conditional: sometimes, guardCall: call });
       }
       // In a helper, on an answer (or a level) it was given: judged at the helper's call.
       const given = guard.name === "levelAtLeast" && leveled === undefined ? givenLevel(app, call) : undefined;

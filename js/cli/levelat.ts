@@ -27,6 +27,7 @@ import ts from "typescript";
 import { changedInPlace } from "./changed.js";
 import { enclosingFunction, exitsOnDenial, literalText } from "./facts-syntax.js";
 import type { AuthCheck } from "./facts.js";
+import { literalThrough } from "./config.js";
 import { GUARD, skipOuter, type App, type Loc } from "./program.js";
 
 /** The guard calls whose answer carries the caller's `accessLevel` on the document they name. */
@@ -114,7 +115,7 @@ export function passLevels(app: App, levels: readonly GivenLevel[], passed: (e: 
     const level = l.level === undefined ? undefined : passed(l.level);
     const answer = l.answer ? answerHeld(app, x) : answerOf(app, x);
     if (answer !== undefined && enclosingFunction(answer) === caller) {
-      out.auth.push({ level: "document", via: l.via, handWritten: true, at: l.at, target: answer.arguments[2], minLevel: literalText(level), conditional: l.conditional, guardCall: l.guardCall });
+      out.auth.push({ level: "document", via: l.via, handWritten: true, at: l.at, target: answer.arguments[2], minLevel: literalThrough(app, level), conditional: l.conditional, guardCall: l.guardCall });
       continue;
     }
     const r = !l.answer && ts.isPropertyAccessExpression(x) && x.name.text === "accessLevel" ? skipOuter(x.expression) : undefined;

@@ -10,7 +10,7 @@
 // warns). A check whose guard cannot be followed is at the lowest level when its level is one of
 // any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
-import { callConfig, isUnreadable, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { callConfig, isUnreadable, UNREAD_LEVEL, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
@@ -172,8 +172,9 @@ const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany", "leve
  * The level a document check is made at when it is a weak one (the lowest, or at most the public
  * level, of its guard): `requireAccess(ctx, t, id, "viewer")`, `readable(ctx, t, id)` (no level:
  * any), a builder's `access: { level: "viewer" }`, `levelAtLeast(r.accessLevel, "viewer")` left on
- * a denial (levelat.ts). Undefined for any other check, and for a level
- * not written literally (it may be a higher one).
+ * a denial (levelat.ts); a level the audit cannot read (not a literal, nor a `const` holding
+ * one: an argument the client picks, a `?:`) is taken as the lowest, UNREAD_LEVEL. Undefined
+ * for any other check.
  */
 function weakLevel(app: App, a: AuthCheck): string | undefined {
   if (a.level !== "document") return undefined;
@@ -188,14 +189,17 @@ function weakLevel(app: App, a: AuthCheck): string | undefined {
   const sets = guards.length === 0 ? [new Set([DEFAULT_LEVELS[0]!])] : guards.map((g) => weakLevels(app, g));
   const judged = sets.filter((s): s is Set<string> => s !== null);
   if (anyLevel) return judged.length > 0 ? "any level" : undefined;
-  return a.minLevel !== undefined && judged.some((s) => s.has(a.minLevel!)) ? a.minLevel : undefined;
+  // A level the audit cannot read (an argument, a `?:`, a call) may be the lowest: the client may pick it.
+  if (a.minLevel === undefined) return judged.length > 0 ? UNREAD_LEVEL : undefined;
+  return judged.some((s) => s.has(a.minLevel!)) ? a.minLevel : undefined;
 }
 
 /**
  * The level a group check is made at when it is below the owner level (README "Deleting a
  * group": its owner, `accessGroups.ownerId`, and managers hold that level; no membership does):
- * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers` (any level). Undefined at the owner
- * level, for a level not written literally, and when no guard's levels can be read.
+ * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers` (any level), a level the audit
+ * cannot read (UNREAD_LEVEL). Undefined at the owner level, and when no guard's levels can be
+ * read.
  */
 function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefined {
   const guards = consult(app, a.guardCall, LEVELS_JUDGED);
@@ -203,7 +207,8 @@ function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefine
   const owners = lists.filter((l): l is readonly string[] => l !== null).map((l) => l[l.length - 1]);
   if (owners.length === 0) return undefined;
   if (name === "listGroupMembers") return "any level";
-  return a.minLevel !== undefined && owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
+  if (a.minLevel === undefined) return UNREAD_LEVEL;
+  return owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
 }
 
 /** `access.levels` of one guard (the default when absent); null when not readable. */

@@ -6,6 +6,7 @@ import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { GROUP_CHANGE_FIX, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
+import { UNREAD_LEVEL } from "./config.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -219,10 +220,10 @@ export function covers(checked: Set<string> | "any", arg: string): boolean {
 /** What a change made after a document check at the lowest (or public) level only is told (levels.ts). */
 export function onlyWeaklyChecked(level: string | undefined, group = false): string {
   if (group) {
-    const at = level === "any level" ? "at any level (guard.listGroupMembers)" : `at group level '${level}'`;
+    const at = level === "any level" ? "at any level (guard.listGroupMembers)" : level === UNREAD_LEVEL ? "at a group level the audit cannot read (an argument, a ?:), taken as the lowest" : `at group level '${level}'`;
     return `checked only ${at}, below the owner level (the group's owner, accessGroups.ownerId, and access.groups.managers): any member at that level may change it`;
   }
-  const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
+  const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : level === UNREAD_LEVEL ? "at a level the audit cannot read (an argument, a ?:), taken as the lowest" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
   return `checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`;
 }
 

@@ -175,3 +175,85 @@ export const renamed = mutation({
   for (const fn of ["renameAsViewer", "renameAsOwner"]) assert.match(of(r, fn, "guard-table-write").fix, /guard\.createGroup, renameGroup,/);
   assert.deepEqual(r.findings.filter((f) => f.function === "orgs:renamed" || f.function === "orgs:deleteAsOwner").map((f) => `${f.rule} ${f.severity}`), []);
 });
+
+test("a level the audit cannot read (an argument, a ?:) is taken as the lowest; one held by a const is read (attack14)", () => {
+  const dir = scratchApp("groupcalls", "unread-levels", {
+    "orgs.ts": `${HEAD}
+const LOW = "viewer";
+const TOP = "owner";
+const LV = { low: "viewer", top: "owner" } as const;
+const level = v.union(v.literal("viewer"), v.literal("owner"));
+
+export const byArgument = mutation({
+  args: { orgId: v.id("accessGroups"), level },
+  handler: async (ctx, { orgId, level }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, level);
+    await ctx.db.delete(orgId);
+    await guard.audit.log(ctx, { action: "org.delete", outcome: "success", actor: user._id });
+  },
+});
+
+export const byChoice = mutation({
+  args: { orgId: v.id("accessGroups"), soft: v.boolean() },
+  handler: async (ctx, { orgId, soft }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, soft ? "viewer" : "owner");
+    await ctx.db.delete(orgId);
+    await guard.audit.log(ctx, { action: "org.delete", outcome: "success", actor: user._id });
+  },
+});
+
+export const byConst = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, LV.low);
+    await ctx.db.delete(orgId);
+    await guard.audit.log(ctx, { action: "org.delete", outcome: "success", actor: user._id });
+  },
+});
+
+export const atTopConst = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, TOP);
+    await ctx.db.delete(orgId);
+    await guard.audit.log(ctx, { action: "org.delete", outcome: "success", actor: user._id });
+  },
+});
+
+export const documentByArgument = mutation({
+  args: { id: v.id("posts"), level },
+  handler: async (ctx, { id, level }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const { doc } = await guard.requireAccess(ctx, "posts", id, level);
+    await ctx.db.patch(doc._id, { title: "x" });
+  },
+});
+
+export const documentByConst = mutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireAccess(ctx, "posts", id, LOW);
+    await ctx.db.patch(id, { title: "x" });
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const changes = r.findings.filter((f) => f.rule === "unchecked-id-delete" || f.rule === "unchecked-id-write").map((f) => `${f.severity} ${f.function.split(":")[1]}`);
+  assert.deepEqual(changes.sort(), ["medium byArgument", "medium byChoice", "medium byConst", "medium documentByArgument", "medium documentByConst"]);
+  const unread = r.findings.find((f) => f.function === "orgs:byArgument" && f.rule === "unchecked-id-delete");
+  assert.match(unread.message, /a group level the audit cannot read \(an argument, a \?:\), taken as the lowest/);
+  const doc = r.findings.find((f) => f.function === "orgs:documentByArgument");
+  assert.match(doc.message, /a level the audit cannot read \(an argument, a \?:\), taken as the lowest/);
+});
