@@ -43,7 +43,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
         top = p.parent;
       }
       const query = queryEqualities(app, top, (x) => flow.idRoot(x));
-      const parents = query === undefined ? undefined : parentFields(app, query.table);
+      const parents = query === undefined || query.found.length === 0 ? undefined : parentFields(app, query.table);
       const hit = query?.found.find((f) => parents!.has(f.field));
       const end = chainEnd(n as ts.CallExpression);
       if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {
