@@ -42,6 +42,7 @@ import { skipOuter, within, type App, type Loc } from "./program.js";
 export interface TableFields {
   owner?: string;
   parent?: string;
+  parentTable?: string;
 }
 
 /** One write of a field that carries access. */
@@ -62,9 +63,9 @@ export interface AccessWrite extends Loc {
 const configs = new WeakMap<ts.Node, Map<string, TableFields> | null>();
 
 /** What the audit does without them: said in the report's configuration warning. */
-const FIELDS_IGNORED = "the tables' owner and parent fields (access.tables: access-field-write judges no write of that guard's tables)";
+const FIELDS_IGNORED = "the tables' owner and parent fields (access.tables: access-field-write judges no write of that guard's tables, unchecked-id-read no query by a parent field)";
 
-/** `access.tables.<table>.owner` and `.parent` of one `defineGuard` call; null when not readable. */
+/** `access.tables.<table>.owner`, `.parent` and `.parentTable` of one `defineGuard` call; null when not readable. */
 export function accessFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
   let known = configs.get(guard);
   if (known !== undefined) return known;
@@ -74,7 +75,7 @@ export function accessFields(app: App, guard: ts.CallExpression): Map<string, Ta
 }
 
 function readFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
-  return accessTableFields(app, guard, ["owner", "parent"] as const, FIELDS_IGNORED);
+  return accessTableFields(app, guard, ["owner", "parent", "parentTable"] as const, FIELDS_IGNORED);
 }
 
 type Configured = Map<string, { owner: Set<string>; parent: Set<string> }>;
@@ -97,6 +98,16 @@ function configured(app: App): Configured {
       if (fields.parent !== undefined) entry.parent.add(fields.parent);
       out.set(table, entry);
     }
+  }
+  return out;
+}
+
+/** `table`'s parent fields (any guard's), each with the table its parent is in (`parentTable`, else `table`): a query of its rows by one selects a parent's children (childquery.ts). */
+export function parentFields(app: App, table: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const guard of appGuards(app)) {
+    const fields = accessFields(app, guard)?.get(table);
+    if (fields?.parent !== undefined) out.set(fields.parent, fields.parentTable ?? table);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import ts from "typescript";
 import { CONVEX, FactsFinder, GROUP_CHECKS, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
+import { childReads, type ParentSelect } from "./childquery.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
@@ -41,9 +42,10 @@ export interface ConvexFunction {
   facts: Facts;
   /**
    * `ctx.db.get(args.id)` whose document is returned with no ownership comparison, with the
-   * argument the id came from (`id`), which only a document check on that argument covers.
+   * argument the id came from (`id`), which only a document check on that argument covers;
+   * `parent`: the rows of a table whose parent field equals that id (childquery.ts).
    */
-  idReads: (Loc & { arg: string; compared: string[] })[];
+  idReads: (Loc & { arg: string; compared: string[]; parent?: ParentSelect })[];
   /** `ctx.db.delete(args.id)` (or of `doc._id` of a `const` read by it) with no comparison of that document's fields with the caller's id, and the argument; `compared`: the arguments one was with (follow.ts). */
   idDeletes: (Loc & { arg: string; compared: string[] })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
@@ -280,7 +282,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
-    fn.idReads = returnedIdReads(app, handler, flow);
+    fn.idReads = [...returnedIdReads(app, handler, flow), ...childReads(app, handler, flow)];
     fn.codeExposures = exposedCodes(app, handler);
     fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));
     // A rate limit keyed by what the caller sends is a new budget per request: no limit. A list

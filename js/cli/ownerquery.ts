@@ -88,6 +88,57 @@ function readAccessTables(app: App, guard: ts.CallExpression): AccessTables | nu
   return { owners, tables: new Set(tables.keys()) };
 }
 
+/**
+ * The fields a query (`ctx.db.query(t)` narrowed by `withIndex`, `filter` and `order` only, as
+ * `e`) holds equal to a value `value` recognizes (answering what it is), with the table `t`:
+ * `(q) => q.eq("ownerId", x)` index ranges (each part of `q.eq("a", y).eq("ownerId", x).gt(...)`)
+ * and `(q) => q.eq(q.field("ownerId"), x)` filters. Undefined for anything else.
+ */
+export function queryEqualities<T>(app: App, e: ts.Expression, value: (e: ts.Expression) => T | undefined): { table: string; found: { field: string; by: T }[] } | undefined {
+  const equalities = (callback: ts.Expression | undefined, index: boolean): { field: string; by: T }[] => {
+    const fnValue = callback === undefined ? undefined : skipOuter(callback);
+    if (fnValue === undefined || !ts.isArrowFunction(fnValue) || ts.isBlock(fnValue.body) || fnValue.parameters.length !== 1) return [];
+    const q = fnValue.parameters[0]!.name;
+    if (!ts.isIdentifier(q)) return [];
+    const isQ = (n: ts.Expression) => ts.isIdentifier(n) && n.text === q.text;
+    const out: { field: string; by: T }[] = [];
+    let node = skipOuter(fnValue.body);
+    if (!index) {
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "eq" || !isQ(skipOuter(node.expression.expression))) return [];
+      const [a, b] = node.arguments.map((x) => skipOuter(x));
+      for (const [field, x] of [[a, b], [b, a]] as const) {
+        if (field === undefined || x === undefined || !ts.isCallExpression(field) || !ts.isPropertyAccessExpression(field.expression)) continue;
+        const name = field.arguments[0];
+        const by = field.expression.name.text === "field" && isQ(skipOuter(field.expression.expression)) && name !== undefined && ts.isStringLiteralLike(name) ? value(x) : undefined;
+        if (by !== undefined) out.push({ field: (name as ts.StringLiteralLike).text, by });
+      }
+      return out;
+    }
+    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const [field, x] = node.arguments;
+      const by = node.expression.name.text === "eq" && field !== undefined && x !== undefined && ts.isStringLiteralLike(field) ? value(x) : undefined;
+      if (by !== undefined) out.push({ field: (field as ts.StringLiteralLike).text, by });
+      node = skipOuter(node.expression.expression);
+    }
+    return isQ(node) ? out : [];
+  };
+  const found: { field: string; by: T }[] = [];
+  let node = skipOuter(e);
+  while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+    const method = node.expression.name.text;
+    if (method === "query") {
+      const convex = app.calleeFrom(node, CONVEX);
+      const table = node.arguments[0] ?? scopedTable(app, node);
+      if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
+      return { table: table.text, found };
+    }
+    if (!NARROWING.has(method)) return undefined;
+    if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
+    node = skipOuter(node.expression.expression);
+  }
+  return undefined;
+}
+
 /** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
 function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {
   if (!ts.isIdentifier(name)) return undefined;
@@ -126,58 +177,16 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
     return ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "") ? call : undefined;
   };
 
-  // The field a `(q) => q.eq("ownerId", user._id)` index range, or a
-  // `(q) => q.eq(q.field("ownerId"), user._id)` filter, holds equal to the caller's id.
-  const equalities = (callback: ts.Expression | undefined, index: boolean): { field: string; by: ts.CallExpression }[] => {
-    const fnValue = callback === undefined ? undefined : skipOuter(callback);
-    if (fnValue === undefined || !ts.isArrowFunction(fnValue) || ts.isBlock(fnValue.body) || fnValue.parameters.length !== 1) return [];
-    const q = fnValue.parameters[0]!.name;
-    if (!ts.isIdentifier(q)) return [];
-    const isQ = (n: ts.Expression) => ts.isIdentifier(n) && n.text === q.text;
-    const out: { field: string; by: ts.CallExpression }[] = [];
-    let node = skipOuter(fnValue.body);
-    if (!index) {
-      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== "eq" || !isQ(skipOuter(node.expression.expression))) return [];
-      const [a, b] = node.arguments.map((x) => skipOuter(x));
-      for (const [field, value] of [[a, b], [b, a]] as const) {
-        if (field === undefined || value === undefined || !ts.isCallExpression(field) || !ts.isPropertyAccessExpression(field.expression)) continue;
-        const name = field.arguments[0];
-        const by = field.expression.name.text === "field" && isQ(skipOuter(field.expression.expression)) && name !== undefined && ts.isStringLiteralLike(name) ? callerId(value) : undefined;
-        if (by !== undefined) out.push({ field: (name as ts.StringLiteralLike).text, by });
-      }
-      return out;
-    }
-    // `q.eq("a", x).eq("ownerId", user._id).gt(...)`: each range part only narrows.
-    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const [field, value] = node.arguments;
-      const by = node.expression.name.text === "eq" && field !== undefined && value !== undefined && ts.isStringLiteralLike(field) ? callerId(value) : undefined;
-      if (by !== undefined) out.push({ field: (field as ts.StringLiteralLike).text, by });
-      node = skipOuter(node.expression.expression);
-    }
-    return isQ(node) ? out : [];
-  };
-
   // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field (any
   // field but `_id` of a table outside the access model).
   const ownedQuery = (e: ts.Expression): OwnRows | undefined => {
-    const found: { field: string; by: ts.CallExpression }[] = [];
-    let node = skipOuter(e);
-    while (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const method = node.expression.name.text;
-      if (method === "query") {
-        const convex = app.calleeFrom(node, CONVEX);
-        const table = node.arguments[0] ?? scopedTable(app, node);
-        if (convex?.name !== "query" || !isDatabase(convex.owner) || table === undefined || !ts.isStringLiteralLike(table)) return undefined;
-        const owned = found.find((f) => f.field === ownerOf(app, f.by, table.text));
-        if (owned !== undefined) return { table: table.text, field: owned.field, owner: true };
-        const mine = found.find((f) => f.field !== "_id");
-        return mine !== undefined && unmodelledTable(app, table.text) ? { table: table.text, field: mine.field, owner: false } : undefined;
-      }
-      if (!NARROWING.has(method)) return undefined;
-      if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
-      node = skipOuter(node.expression.expression);
-    }
-    return undefined;
+    const query = queryEqualities(app, e, callerId);
+    if (query === undefined) return undefined;
+    const { table, found } = query;
+    const owned = found.find((f) => f.field === ownerOf(app, f.by, table));
+    if (owned !== undefined) return { table, field: owned.field, owner: true };
+    const mine = found.find((f) => f.field !== "_id");
+    return mine !== undefined && unmodelledTable(app, table) ? { table, field: mine.field, owner: false } : undefined;
   };
 
   // An array of such rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a

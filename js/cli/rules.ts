@@ -4,6 +4,7 @@ import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
+import { childReadFix, childReadMessage } from "./childquery.js";
 import { GROUP_CHANGE_FIX, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -281,7 +282,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const who = anyCaller(f.auth);
       for (const read of fn.idReads) {
         if (covers(fn.checkedArgs, read.arg)) continue;
-        out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
+        if (read.parent !== undefined) out.push(finding("unchecked-id-read", fn.id, read, childReadMessage(fn.id, read.arg, read.parent, who), childReadFix(read.arg, read.parent)));
+        else out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.

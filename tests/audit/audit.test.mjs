@@ -1301,7 +1301,7 @@ export const deleteMine = mutation({
     assert.equal(report.warnings[0].file, "convex/guard.ts", name);
     assert.match(report.warnings[0].message, what, name);
     assert.match(report.warnings[0].message, new RegExp(`ignored because of it: ${ignored}the tables' owner fields`), name);
-    assert.match(report.warnings[0].message, /the tables' owner fields \(access\.tables: no delete counts as one of the caller's own rows, so each stays high\); the tables' owner and parent fields \(access\.tables: access-field-write judges no write of that guard's tables\)\. Write it as an object literal/, name);
+    assert.match(report.warnings[0].message, /the tables' owner fields \(access\.tables: no delete counts as one of the caller's own rows, so each stays high\); the tables' owner and parent fields \(access\.tables: access-field-write judges no write of that guard's tables, unchecked-id-read no query by a parent field\)\. Write it as an object literal/, name);
   }
 });
 

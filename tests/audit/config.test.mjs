@@ -151,7 +151,7 @@ test("a later key replaces an earlier one, as in JavaScript: a spread after a ke
 const ALL_IGNORED = [
   /the allowlist \(securityAudit\.allow: every finding it would allow stays reported, none is listed as allowed or stale\)/,
   /the tables' owner fields \(access\.tables: no delete counts as one of the caller's own rows, so each stays high\)/,
-  /the tables' owner and parent fields \(access\.tables: access-field-write judges no write of that guard's tables\)/,
+  /the tables' owner and parent fields \(access\.tables: access-field-write judges no write of that guard's tables, unchecked-id-read no query by a parent field\)/,
   /the roles \(a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id\)/,
   /the variables safeAction redacts \(confirmations\.redactEnv and secretEnv: safe-action-env-unredacted is not judged\)/,
   /wiring-missing \(whether the guard's internal functions and audit log mutation are exported is not judged\)/,

@@ -1,0 +1,118 @@
+// `unchecked-id-read` of a parent's children: a query of a table under `access.tables` selecting
+// its rows by the table's parent field equal to an id from the arguments (an index range or a
+// filter), returned, with no check on that argument, hands a stranger the children of a parent
+// they cannot see (the comments of a page). A document check on the argument at any level
+// (requireAccess at "viewer", the builder's access, a tested readable) or a comparison of the
+// parent's owner with the caller covers it: the children inherit the parent's levels. A query by
+// another field, of a table not configured, or by the owner field equal to the caller's id is no
+// such read. Run the way a user runs it: the bin of the packed tarball, on apps written here.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { test } from "node:test";
+import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
+const scratch = `${root}target/audit-tests/childquery`;
+// The documents of a folder are read through an index on their parent field.
+const SCHEMA = FOLDERS_SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])');
+
+function app(name, text) {
+  const dir = `${scratch}/${name}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(`${dir}/convex`, { recursive: true });
+  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
+  writeFileSync(`${dir}/convex/schema.ts`, SCHEMA);
+  writeFileSync(`${dir}/convex/guard.ts`, GUARD);
+  writeFileSync(`${dir}/convex/f.ts`, text);
+  return dir;
+}
+
+/** The unchecked-id-read findings of `audit convex` run in an app's root. */
+function reads(appRoot) {
+  const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout).findings.filter((f) => f.rule === "unchecked-id-read");
+}
+
+const HEAD = `import { v } from "convex/values";
+import { query } from "./_generated/server";
+import { guard } from "./guard";
+`;
+
+/** A public query with `args` and `body` (statements, `ctx` and `args` in scope), signed in. */
+const QUERY = (name, args, body) => `export const ${name} = query({
+  args: ${args},
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    void user;
+${body}
+  },
+});
+`;
+
+const FOLDER = '{ folderId: v.id("folders") }';
+const BY_INDEX = '    return await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).collect();';
+
+test("the children of a folder read by its id from the arguments and returned: high, naming the parent field", () => {
+  const found = reads(
+    app(
+      "leaks",
+      HEAD +
+        QUERY("byIndex", FOLDER, BY_INDEX) +
+        QUERY("byFilter", FOLDER, '    const docs = await ctx.db.query("documents").filter((q) => q.eq(q.field("folderId"), args.folderId)).take(10);\n    return docs.map((d) => d.title);') +
+        QUERY("subfolders", FOLDER, '    return await ctx.db.query("folders").withIndex("by_owner").filter((q) => q.eq(q.field("parentId"), args.folderId)).first();') +
+        `export const destructured = guard.query(query, {
+  args: { folderId: v.id("folders") },
+  handler: async (ctx, { folderId }) => ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", folderId)).paginate({ numItems: 10, cursor: null }),
+});
+`,
+    ),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.line} ${f.severity} ${f.function}: ${f.message}`),
+    [
+      "9 high f:byIndex: f:byIndex returns the rows of 'documents' whose parent field 'folderId' equals argument 'folderId' (the children of a 'folders' document), to any signed-in caller, with no check that the caller may see that parent",
+      "17 high f:byFilter: f:byFilter returns the rows of 'documents' whose parent field 'folderId' equals argument 'folderId' (the children of a 'folders' document), to any signed-in caller, with no check that the caller may see that parent",
+      "26 high f:subfolders: f:subfolders returns the rows of 'folders' whose parent field 'parentId' equals argument 'folderId' (the children of a 'folders' document), to any signed-in caller, with no check that the caller may see that parent",
+      "31 high f:destructured: f:destructured returns the rows of 'documents' whose parent field 'folderId' equals argument 'folderId' (the children of a 'folders' document), to any signed-in caller, with no check that the caller may see that parent",
+    ],
+  );
+  assert.match(found[0].fix, /^Check the parent first: guard\.requireAccess\(ctx, "folders", folderId, "viewer"\).*guard\.readableMany\(ctx, "documents", ids\)/);
+});
+
+test("a check on the parent argument at any level, or an owner comparison of the parent, covers its children", () => {
+  const found = reads(
+    app(
+      "checked",
+      HEAD +
+        QUERY("viewer", FOLDER, `    await guard.requireAccess(ctx, "folders", args.folderId, "viewer");\n${BY_INDEX}`) +
+        QUERY("readableTested", FOLDER, `    const folder = await guard.readable(ctx, "folders", args.folderId);\n    if (folder === null) throw new Error("not found");\n${BY_INDEX}`) +
+        QUERY("ownerCompared", FOLDER, `    const folder = await ctx.db.get(args.folderId);\n    if (folder === null || folder.ownerId !== user._id) throw new Error("not found");\n${BY_INDEX}`) +
+        `export const builderAccess = guard.query(query, {
+  access: { table: "folders", arg: "folderId", level: "viewer" },
+  args: { folderId: v.id("folders") },
+  handler: async (ctx, { folderId }) => ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", folderId)).collect(),
+});
+`,
+    ),
+  );
+  assert.deepEqual(found, []);
+});
+
+test("a query by another field, of a table not configured, not returned, or of the caller's own rows is no read of children", () => {
+  const found = reads(
+    app(
+      "others",
+      HEAD +
+        // notes has a folderId too, but no guard configures it.
+        QUERY("notesOfFolder", FOLDER, '    return await ctx.db.query("notes").filter((q) => q.eq(q.field("folderId"), args.folderId)).collect();') +
+        QUERY("byTitle", '{ title: v.string() }', '    return await ctx.db.query("documents").filter((q) => q.eq(q.field("title"), args.title)).collect();') +
+        QUERY("counted", FOLDER, '    const docs = await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).collect();\n    if (docs.length > 100) throw new Error("full");\n    return null;') +
+        QUERY("mine", "{}", '    return await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();'),
+    ),
+  );
+  assert.deepEqual(found, []);
+});
