@@ -43,6 +43,7 @@ export interface TableFields {
   owner?: string;
   parent?: string;
   parentTable?: string;
+  visibility?: string;
 }
 
 /** One write of a field that carries access. */
@@ -65,7 +66,7 @@ const configs = new WeakMap<ts.Node, Map<string, TableFields> | null>();
 /** What the audit does without them: said in the report's configuration warning. */
 const FIELDS_IGNORED = "the tables' owner and parent fields (access.tables: access-field-write judges no write of that guard's tables, unchecked-id-read no query by a parent field)";
 
-/** `access.tables.<table>.owner`, `.parent` and `.parentTable` of one `defineGuard` call; null when not readable. */
+/** `access.tables.<table>.owner`, `.parent`, `.parentTable` and `.visibility` of one `defineGuard` call; null when not readable. */
 export function accessFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
   let known = configs.get(guard);
   if (known !== undefined) return known;
@@ -75,7 +76,7 @@ export function accessFields(app: App, guard: ts.CallExpression): Map<string, Ta
 }
 
 function readFields(app: App, guard: ts.CallExpression): Map<string, TableFields> | null {
-  return accessTableFields(app, guard, ["owner", "parent", "parentTable"] as const, FIELDS_IGNORED);
+  return accessTableFields(app, guard, ["owner", "parent", "parentTable", "visibility"] as const, FIELDS_IGNORED);
 }
 
 type Configured = Map<string, { owner: Set<string>; parent: Set<string> }>;
@@ -110,6 +111,18 @@ export function parentFields(app: App, table: string): Map<string, string> {
     if (fields?.parent !== undefined) out.set(fields.parent, fields.parentTable ?? table);
   }
   return out;
+}
+
+/**
+ * Whether documents of `table` may be public (some guard configures its `visibility`, or a
+ * guard's tables cannot be read): a public one's level is given to anyone, and its children do
+ * not inherit it (README: "A folder's public visibility is not inherited").
+ */
+export function mayBePublic(app: App, table: string): boolean {
+  return appGuards(app).some((guard) => {
+    const fields = accessFields(app, guard);
+    return fields === null || fields.get(table)?.visibility !== undefined;
+  });
 }
 
 /** What the handler's writes are judged with. */

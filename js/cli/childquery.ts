@@ -6,17 +6,18 @@
 //     ctx.db.query("comments").withIndex("by_page", (q) => q.eq("pageId", pageId)).collect(),
 //
 // A stranger reads the comments of a page they cannot see. The children inherit the levels held
-// on their parent (README: "The owner and parent fields carry access"), so whoever may see the
-// parent may see them: a document check on that argument at any level (`requireAccess`, a
-// tested `readable`, the builder's `access`) covers the read, as it covers `ctx.db.get` of it
-// (rules.ts), and so does a comparison of the parent's fields with the caller's id (`const page =
+// on their parent (README: "The owner and parent fields carry access"), but not its public
+// visibility: a document check on that argument (`requireAccess`, a tested `readable`, the
+// builder's `access`) covers the read at any level when the parent's table has no `visibility`,
+// and otherwise only above the levels public visibility gives (levels.ts: the weak ones; a
+// check at those is medium, rules.ts), and so does a comparison of the parent's fields with the caller's id (`const page =
 // await ctx.db.get(pageId); if (page.ownerId !== user._id) throw`). Only the configured parent
 // field (any guard's, accessfields.ts) of the queried table counts, in an index range
 // (`q.eq("pageId", x)`) or a filter (`q.eq(q.field("pageId"), x)`); the rows are followed to
 // the answer as a document read by `_id` is (argflow.ts `returned`).
 import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
-import { parentFields } from "./accessfields.js";
+import { mayBePublic, parentFields } from "./accessfields.js";
 import { queryEqualities } from "./ownerquery.js";
 import { isDatabase } from "./facts-syntax.js";
 import { CONVEX } from "./facts.js";
@@ -27,6 +28,8 @@ export interface ParentSelect {
   table: string;
   field: string;
   parentTable: string;
+  /** The parent may be public: a check at a level public visibility gives says nothing of its children. */
+  publicParent: boolean;
 }
 
 /** The returned queries of `handler` that select a configured table's rows by its parent field equal to an argument's id. */
@@ -47,7 +50,8 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const hit = query?.found.find((f) => parents!.has(f.field));
       const end = chainEnd(n as ts.CallExpression);
       if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {
-        const parent = { table: query!.table, field: hit.field, parentTable: parents!.get(hit.field)! };
+        const parentTable = parents!.get(hit.field)!;
+        const parent = { table: query!.table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable) };
         out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent });
       }
     }
@@ -57,12 +61,20 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   return out;
 }
 
-/** The finding's message: what rows reach whom. */
-export function childReadMessage(fn: string, arg: string, p: ParentSelect, who: string): string {
-  return `${fn} returns the rows of '${p.table}' whose parent field '${p.field}' equals argument '${arg}' (the children of a '${p.parentTable}' document), to ${who}, with no check that the caller may see that parent`;
-}
-
-/** The finding's fix: check the parent (its children inherit its levels), or read each row through the guard. */
-export function childReadFix(arg: string, p: ParentSelect): string {
-  return `Check the parent first: guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access on '${arg}'); its '${p.table}' rows inherit the levels held on it. Or read the rows through guard.readableMany(ctx, "${p.table}", ids) and return only those it answers.`;
+/**
+ * The finding on a read of children by argument `arg`, for `who`, given whether a document check
+ * covers `arg` (`checked`) and one above the levels public visibility gives does (`strong`, at
+ * `low` otherwise): high unchecked; medium when only a check at such a level covers it and the
+ * parent may be public (its children do not inherit public visibility); none else.
+ */
+export function childRead(fn: string, arg: string, p: ParentSelect, who: string, checked: boolean, strong: boolean, low: string | undefined): { message: string; fix: string; severity: "high" | "medium" } | undefined {
+  const check = p.publicParent
+    ? `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, level) at a level above access.publicLevel (its '${p.table}' rows inherit the levels its grants and owner give, not its public visibility: a public parent's private children stay private)`
+    : `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access on '${arg}'): its '${p.table}' rows inherit the levels held on it`;
+  const fix = `Check the parent first: ${check}. Or read the rows through guard.readableMany(ctx, "${p.table}", ids) and return only those it answers.`;
+  const rows = `${fn} returns the rows of '${p.table}' whose parent field '${p.field}' equals argument '${arg}'`;
+  if (!checked) return { message: `${rows} (the children of a '${p.parentTable}' document), to ${who}, with no check that the caller may see that parent`, fix, severity: "high" };
+  if (!p.publicParent || strong) return undefined;
+  const at = low === undefined || low === "any level" ? "by a readable with no level" : `at level '${low}'`;
+  return { message: `${rows}, checked only ${at}, which a public '${p.parentTable}' document gives to anyone: its children do not inherit public visibility, so a stranger reads a public parent's private children`, fix, severity: "medium" };
 }

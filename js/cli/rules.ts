@@ -4,7 +4,7 @@ import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
-import { childReadFix, childReadMessage } from "./childquery.js";
+import { childRead } from "./childquery.js";
 import { GROUP_CHANGE_FIX, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -281,9 +281,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     if (!decidesAccess(f.auth)) {
       const who = anyCaller(f.auth);
       for (const read of fn.idReads) {
-        if (covers(fn.checkedArgs, read.arg)) continue;
-        if (read.parent !== undefined) out.push(finding("unchecked-id-read", fn.id, read, childReadMessage(fn.id, read.arg, read.parent, who), childReadFix(read.arg, read.parent)));
-        else out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
+        const checked = covers(fn.checkedArgs, read.arg);
+        if (read.parent !== undefined) {
+          const child = childRead(fn.id, read.arg, read.parent, who, checked, covers(fn.changeChecked.args, read.arg), fn.changeChecked.lowLevels.get(read.arg));
+          if (child !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, child.message, child.fix), severity: child.severity });
+        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.

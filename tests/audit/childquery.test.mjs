@@ -2,7 +2,7 @@
 // its rows by the table's parent field equal to an id from the arguments (an index range or a
 // filter), returned, with no check on that argument, hands a stranger the children of a parent
 // they cannot see (the comments of a page). A document check on the argument at any level
-// (requireAccess at "viewer", the builder's access, a tested readable) or a comparison of the
+// (requireAccess, the builder's access, a tested readable: above the public level when the parent may be public, whose children do not inherit public visibility) or a comparison of the
 // parent's owner with the caller covers it: the children inherit the parent's levels. A query by
 // another field, of a table not configured, or by the owner field equal to the caller's id is no
 // such read. Run the way a user runs it: the bin of the packed tarball, on apps written here.
@@ -19,13 +19,13 @@ const scratch = `${root}target/audit-tests/childquery`;
 // The documents of a folder are read through an index on their parent field.
 const SCHEMA = FOLDERS_SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])');
 
-function app(name, text) {
+function app(name, text, guard = GUARD) {
   const dir = `${scratch}/${name}`;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(`${dir}/convex`, { recursive: true });
   cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
   writeFileSync(`${dir}/convex/schema.ts`, SCHEMA);
-  writeFileSync(`${dir}/convex/guard.ts`, GUARD);
+  writeFileSync(`${dir}/convex/guard.ts`, guard);
   writeFileSync(`${dir}/convex/f.ts`, text);
   return dir;
 }
@@ -80,26 +80,34 @@ test("the children of a folder read by its id from the arguments and returned: h
       "31 high f:destructured: f:destructured returns the rows of 'documents' whose parent field 'folderId' equals argument 'folderId' (the children of a 'folders' document), to any signed-in caller, with no check that the caller may see that parent",
     ],
   );
-  assert.match(found[0].fix, /^Check the parent first: guard\.requireAccess\(ctx, "folders", folderId, "viewer"\).*guard\.readableMany\(ctx, "documents", ids\)/);
+  // Folders may be public here (visibility configured): the check must be above the public level.
+  assert.match(found[0].fix, /^Check the parent first: guard\.requireAccess\(ctx, "folders", folderId, level\) at a level above access\.publicLevel .*guard\.readableMany\(ctx, "documents", ids\)/);
 });
 
-test("a check on the parent argument at any level, or an owner comparison of the parent, covers its children", () => {
-  const found = reads(
-    app(
-      "checked",
-      HEAD +
-        QUERY("viewer", FOLDER, `    await guard.requireAccess(ctx, "folders", args.folderId, "viewer");\n${BY_INDEX}`) +
-        QUERY("readableTested", FOLDER, `    const folder = await guard.readable(ctx, "folders", args.folderId);\n    if (folder === null) throw new Error("not found");\n${BY_INDEX}`) +
-        QUERY("ownerCompared", FOLDER, `    const folder = await ctx.db.get(args.folderId);\n    if (folder === null || folder.ownerId !== user._id) throw new Error("not found");\n${BY_INDEX}`) +
-        `export const builderAccess = guard.query(query, {
-  access: { table: "folders", arg: "folderId", level: "viewer" },
+test("a check on the parent argument covers its children: at any level when the parent cannot be public, else above the public level (a public parent's children are private: medium)", () => {
+  const checks = (level) =>
+    HEAD +
+    QUERY("checked", FOLDER, `    await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n${BY_INDEX}`) +
+    QUERY("readableTested", FOLDER, `    const folder = await guard.readable(ctx, "folders", args.folderId);\n    if (folder === null) throw new Error("not found");\n${BY_INDEX}`) +
+    QUERY("ownerCompared", FOLDER, `    const folder = await ctx.db.get(args.folderId);\n    if (folder === null || folder.ownerId !== user._id) throw new Error("not found");\n${BY_INDEX}`) +
+    `export const builderAccess = guard.query(query, {
+  access: { table: "folders", arg: "folderId", level: "${level}" },
   args: { folderId: v.id("folders") },
   handler: async (ctx, { folderId }) => ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", folderId)).collect(),
 });
-`,
-    ),
-  );
-  assert.deepEqual(found, []);
+`;
+  // Folders with no visibility: nobody reaches one but through its owner and grants, which its documents inherit.
+  const privateFolders = GUARD.replace('folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" }', 'folders: { owner: "ownerId", parent: "parentId" }');
+  assert.notEqual(privateFolders, GUARD);
+  assert.deepEqual(reads(app("checked-private", checks("viewer"), privateFolders)), []);
+  // Folders that may be public: "viewer" (the public level) and a readable with no level cover nothing of the children.
+  const viewer = reads(app("checked-viewer", checks("viewer")));
+  assert.deepEqual(viewer.map((f) => `${f.severity} ${f.function}`), ["medium f:checked", "medium f:readableTested", "medium f:builderAccess"]);
+  assert.match(viewer[0].message, /checked only at level 'viewer', which a public 'folders' document gives to anyone: its children do not inherit public visibility/);
+  assert.match(viewer[1].message, /checked only by a readable with no level, which a public 'folders' document gives/);
+  // Above the public level: only the folder's owner and grants give it, and its documents inherit them.
+  // (The readable with no level is the same in both apps.)
+  assert.deepEqual(reads(app("checked-commenter", checks("commenter"))).map((f) => `${f.severity} ${f.function}`), ["medium f:readableTested"]);
 });
 
 test("a query by another field, of a table not configured, not returned, or of the caller's own rows is no read of children", () => {
