@@ -12,7 +12,8 @@
 //
 // The entry is `client.cjs` beside this bundle (pkg/cli.cjs, the package's `cli.cjs`), loaded
 // only when an insert needs it. When it cannot be loaded, or refuses the levels, nothing is
-// known: the caller keeps to "owner", which is at or above every such level.
+// known: the caller keeps to the guard's owner level (the last of its levels as written,
+// levels.ts), which is at or above every such level.
 /** The part of the browser entry's public `defineClientGuard` read here (its types are the runtime's, which this bundle's compilation leaves out). */
 type Define = (config: { roles: string[]; access: Record<string, unknown> }) => {
   accessLevels(): { levels: readonly string[]; shareLevel: string };
