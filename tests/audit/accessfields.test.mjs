@@ -10,26 +10,14 @@
 // table. Run the way a user runs it: the bin of the packed tarball, on apps written here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
-import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA as SCHEMA } from "./apps.mjs";
+import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA as SCHEMA, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
-const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
-const scratch = `${root}target/audit-tests/accessfields`;
 
 /** An app (its root) with the pitfalls fixture's _generated, FOLDERS_SCHEMA (apps.mjs), `guard`, and `files` under convex/. */
-function app(name, files, guard = GUARD) {
-  const dir = `${scratch}/${name}`;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(`${dir}/convex`, { recursive: true });
-  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
-  writeFileSync(`${dir}/convex/schema.ts`, SCHEMA);
-  writeFileSync(`${dir}/convex/guard.ts`, guard);
-  for (const [file, text] of Object.entries(files)) writeFileSync(`${dir}/convex/${file}`, text);
-  return dir;
-}
+const app = (name, files, guard = GUARD) => scratchApp("accessfields", name, { "schema.ts": SCHEMA, ...files }, guard);
 
 /** The JSON report of `audit convex` run in an app's root. */
 function report(appRoot) {

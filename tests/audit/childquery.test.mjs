@@ -8,27 +8,15 @@
 // such read. Run the way a user runs it: the bin of the packed tarball, on apps written here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
-import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA } from "./apps.mjs";
+import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
-const pitfalls = `${root}tests/audit/fixtures/pitfalls/convex`;
-const scratch = `${root}target/audit-tests/childquery`;
 // The documents of a folder are read through an index on their parent field.
 const SCHEMA = FOLDERS_SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])');
 
-function app(name, text, guard = GUARD) {
-  const dir = `${scratch}/${name}`;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(`${dir}/convex`, { recursive: true });
-  cpSync(`${pitfalls}/_generated`, `${dir}/convex/_generated`, { recursive: true });
-  writeFileSync(`${dir}/convex/schema.ts`, SCHEMA);
-  writeFileSync(`${dir}/convex/guard.ts`, guard);
-  writeFileSync(`${dir}/convex/f.ts`, text);
-  return dir;
-}
+const app = (name, text, guard = GUARD) => scratchApp("childquery", name, { "schema.ts": SCHEMA, "f.ts": text }, guard);
 
 /** The unchecked-id-read findings of `audit convex` run in an app's root. */
 function reads(appRoot) {
