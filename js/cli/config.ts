@@ -66,7 +66,7 @@ export function unreadable(node: ts.Node, what?: string): Unreadable {
 export const UNREAD_LEVEL = "a level not read";
 
 /** A level (or other name) argument's text: a string literal, or one held by a `const` (`const LOW = "viewer"`, `LV.low` of an object `as const`); undefined for anything else. */
-export function literalThrough(app: App, e: ts.Expression | undefined): string | undefined {
+export function literalThrough(app: App, e: ts.Node | undefined): string | undefined {
   if (e === undefined) return undefined;
   const value = readValue(app, e);
   return !isUnreadable(value) && ts.isStringLiteralLike(value) ? value.text : undefined;

@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
-import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, literalText, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";

@@ -9,6 +9,7 @@ import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
 import { argumentFor, guardShown } from "./facts-syntax.js";
+import { literalThrough } from "./config.js";
 import { libraryOf } from "./libraries.js";
 import { ownedDocuments, ownerRows, type OwnRows } from "./ownerquery.js";
 import { atOwnerLevel, changeChecks, type ChangeChecks } from "./levels.js";
@@ -114,8 +115,8 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
   const access = property(app, definition, "access");
   if (access !== undefined) {
     const field = (name: string) => {
-      const value = ts.isObjectLiteralExpression(access) ? property(app, access, name) : undefined;
-      return value !== undefined && ts.isStringLiteralLike(value) ? value.text : undefined;
+      // As a call's level: a literal or a `const` holding one (config.ts).
+      return literalThrough(app, ts.isObjectLiteralExpression(access) ? property(app, access, name) : undefined);
     };
     facts.auth.push({ level: "document", via: `${via} access`, handWritten: false, at, targetArg: field("arg"), minLevel: field("level"), guardCall: made });
   }

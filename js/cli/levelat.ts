@@ -25,7 +25,7 @@
 //   assertEditor(r);                                          // checked at "editor", as inline
 import ts from "typescript";
 import { changedInPlace } from "./changed.js";
-import { enclosingFunction, exitsOnDenial, literalText } from "./facts-syntax.js";
+import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
 import type { AuthCheck } from "./facts.js";
 import { literalThrough } from "./config.js";
 import { GUARD, skipOuter, type App, type Loc } from "./program.js";

@@ -238,6 +238,24 @@ export const documentByArgument = mutation({
   },
 });
 
+export const builderByLowConst = guard.mutation(mutation, {
+  args: { id: v.id("posts") },
+  access: { table: "posts", arg: "id", level: LOW },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { id }) => {
+    await ctx.db.patch(id, { title: "x" });
+  },
+});
+
+export const builderByTopConst = guard.mutation(mutation, {
+  args: { id: v.id("posts") },
+  access: { table: "posts", arg: "id", level: TOP },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { id }) => {
+    await ctx.db.patch(id, { title: "x" });
+  },
+});
+
 export const documentByConst = mutation({
   args: { id: v.id("posts") },
   handler: async (ctx, { id }) => {
@@ -251,7 +269,8 @@ export const documentByConst = mutation({
   });
   const r = auditReport(cli, dir);
   const changes = r.findings.filter((f) => f.rule === "unchecked-id-delete" || f.rule === "unchecked-id-write").map((f) => `${f.severity} ${f.function.split(":")[1]}`);
-  assert.deepEqual(changes.sort(), ["medium byArgument", "medium byChoice", "medium byConst", "medium documentByArgument", "medium documentByConst"]);
+  // A builder's level is read as a call's: through a const ("owner" covers the write).
+  assert.deepEqual(changes.sort(), ["medium builderByLowConst", "medium byArgument", "medium byChoice", "medium byConst", "medium documentByArgument", "medium documentByConst"]);
   const unread = r.findings.find((f) => f.function === "orgs:byArgument" && f.rule === "unchecked-id-delete");
   assert.match(unread.message, /a group level the audit cannot read \(an argument, a \?:\), taken as the lowest/);
   const doc = r.findings.find((f) => f.function === "orgs:documentByArgument");
