@@ -153,13 +153,17 @@ typecheck: build
 js-test: build
 	node --experimental-vm-modules --test tests/node/*.test.mjs
 
+# The example's committed convex/guard.policy.ts must be what its guard compiles to (the
+# example's own installed package, as a user's CI runs it).
 example-test: build
+	cd $(EXAMPLE) && npx convex-guard compile --check
 	cd $(EXAMPLE) && npx vitest run
 
 browser-test: build $(STAMPS)/chromium
 	node --test tests/browser/*.test.mjs
 
-# `convex-guard audit` on the fixture apps and the example, run from the installed tarball.
+# `convex-guard audit` on the fixture apps and the example, and `convex-guard compile` on small
+# apps, run from the installed tarball.
 audit-test: build
 	node --test tests/audit/*.test.mjs
 

@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// `npx convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]`, `--version`
+// `npx convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]`, `--version`,
+// `npx convex-guard compile [guardFile] [--check]` (js/cli/compile.ts).
 //
 // Exit status: 0 when no finding at or above --fail-on remains, 1 when one does, 2 when the
 // app cannot be audited (no such directory, dependencies not installed, a malformed allowlist).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { audit, RULES, type AuditResult } from "./audit.js";
+import { compileCommand } from "./compile.js";
 import { AuditError } from "./program.js";
 import { ROUTE_PREFIX } from "./routes.js";
 import { SEVERITIES, type Severity } from "./rules.js";
 
 const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|medium|low|none]
        convex-guard audit --rules
+       convex-guard compile [guardFile] [--check]
        convex-guard --version
 
 Reviews every function a Convex app exports, and every HTTP route (default directory:
@@ -20,7 +23,12 @@ convex.json's "functions", else ./convex), and reports the security pitfalls it 
   --fail-on    exit 1 when a finding at or above this severity remains (default: high;
                none: report only, never exit 1)
   --rules      list the rules with their ids and severities
-  --version    the installed convex-guard's version`;
+  --version    the installed convex-guard's version
+
+compile: runs the guard file (default: <functions directory>/guard.ts) and writes the engine's
+role and permission decisions of the guard it exports next to it (guard.ts -> guard.policy.ts),
+for defineGuard's compiledPolicy. Run it again after changing roles or permissions.
+  --check      write nothing; exit 1 when the file is missing or stale (for CI)`;
 
 /** The version of the package this CLI ships in (`cli.cjs` sits next to its package.json). */
 function version(): string {
@@ -33,8 +41,9 @@ function version(): string {
   throw new AuditError(`cannot read the package's version from ${join(__dirname, "package.json")}`);
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "compile") return compileCommand(rest, USAGE, defaultDir);
   if (command === "--version" || command === "-v" || (command === "audit" && rest[0] === "--version")) {
     try {
       console.log(version());
@@ -162,4 +171,8 @@ function render(r: AuditResult, color: boolean): string {
   return out.join("\n");
 }
 
-process.exitCode = main(process.argv.slice(2));
+// `compile` answers a promise: the exit status is set once it settles (a rejection, a bug, is
+// Node's unhandled rejection: printed, exit 1).
+void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});
