@@ -372,10 +372,12 @@ test("every configuration the README and AUDIT.md show is accepted", () => {
     // `roles: [...]` and `// ...` stand for the app's own: its roles, and nothing more.
     // Type annotations (`resolve: async (ctx: QueryCtx) => ...`) stripped as tsc would.
     const literal = transformSync(`(${text.replace("[...]", "roles")})`, { loader: "ts" }).code.replace(/;\s*$/, "");
-    // ROLE_CLAIM: a constant the README declares before its call.
-    const config = new Function("roles", "ROLE_CLAIM", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
+    // ROLE_CLAIM: a constant the README declares before its call; compiledPolicy: the one the
+    // README imports from the file `npx convex-guard compile` writes (none yet: undefined).
+    const config = new Function("roles", "ROLE_CLAIM", "compiledPolicy", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
       ["user", "moderator", "admin", "superadmin"],
       "https://clinic.example/role",
+      undefined,
       1000,
       MINUTE,
       60 * MINUTE,
