@@ -14,7 +14,7 @@
 //
 // Like every bench module it exports `name` and `run(env)`, which returns rows for the runner's
 // table and report (see run.mjs for the row format).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -23,7 +23,7 @@ import { defineAbilityFor, toCasl } from "./casl.mjs";
 import { bareContext, bundleForContext, linkedPackage, measureFresh, measureSustained, probeWasm } from "./lib/fresh.mjs";
 import { measureHot } from "./lib/hot.mjs";
 import { summarize } from "./lib/stats.mjs";
-import { CAN_PROBES, FIRST_CHECK, GUARD_CONFIG, ROLE_PROBES } from "./rbac.mjs";
+import { CAN_PROBES, FIRST_CHECK, FULL_GUARD_CONFIG, GUARD_CONFIG, ROLE_PROBES } from "./rbac.mjs";
 
 export const name = "policy";
 
@@ -93,9 +93,15 @@ async function freshContext(root, outDir, quick, notes) {
   const plugins = [linkedPackage("convex-guard", `${root}/pkg`, outDir)];
   const bundle = (entry) =>
     bundleForContext(`${root}/bench/entries/${entry}.mjs`, { root, plugins, saveAs: `${outDir}/bundles/${entry}.js` });
+  // The tables `npx convex-guard compile` would write for the full configuration, computed by
+  // the package under test, for bench/entries/guard-compiled.mjs.
+  const { defineGuard } = await import(`${root}/pkg/index.js`);
+  const tables = defineGuard(FULL_GUARD_CONFIG)[Symbol.for("convex-guard.policyTables")]();
+  writeFileSync(`${outDir}/full-policy.mjs`, `export const compiledPolicy = ${JSON.stringify(tables)};\n`);
   const code = {
     guard: await bundle("guard"),
     full: await bundle("guard-full"),
+    compiled: await bundle("guard-compiled"),
     casl: await bundle("casl"),
     plain: await bundle("plain"),
     baseline: await bundle("baseline"),
@@ -129,6 +135,7 @@ async function freshContext(root, outDir, quick, notes) {
     [
       job("guard", code.guard, withFromBase64),
       job("guard_full", code.full, withFromBase64),
+      job("guard_compiled", code.compiled, withFromBase64),
       job("guard_fallback", code.guard, withoutFromBase64),
       job("casl", code.casl, withFromBase64),
       job("plain", code.plain, withFromBase64),
@@ -143,6 +150,7 @@ async function freshContext(root, outDir, quick, notes) {
     [
       job("guard", code.guard, withFromBase64),
       job("guard_full", code.full, withFromBase64),
+      job("guard_compiled", code.compiled, withFromBase64),
       job("casl", code.casl, withFromBase64),
       probed("guard_probe", withFromBase64, "fromBase64", parts.after_gc),
       probed("guard_full_probe", withFromBase64, "fromBase64", parts.full_after_gc, code.full),
@@ -166,6 +174,7 @@ async function freshContext(root, outDir, quick, notes) {
   const baseline = steady.get("baseline").median;
   const full = steady.get("guard_full").median;
   const fullAfterGc = afterGc.get("guard_full").median;
+  const compiledExtra = steady.get("guard_compiled").median - baseline;
   const caslAfterGc = afterGc.get("casl").median;
   const dominant = (samples) => {
     const medians = PARTS.map((k) => [k, summarize(samples.map((s) => s[k])).median]);
@@ -214,6 +223,21 @@ async function freshContext(root, outDir, quick, notes) {
       unit: "ms",
       ours: "fresh_context_sustained_extra_ms_full",
     },
+    // The same request with the policy compiled ahead of time (`compiledPolicy`).
+    ms("fresh_context_ms_full_compiled", steady.get("guard_compiled"), {
+      target: {
+        text: `extra over baseline <= ${FRESH_EXTRA_BUDGET}x CASL's (every capability, one can, compiledPolicy)`,
+        pass: compiledExtra <= FRESH_EXTRA_BUDGET * caslExtra,
+      },
+    }),
+    { key: "fresh_context_extra_ms_full_compiled", value: compiledExtra, unit: "ms" },
+    { key: "fresh_context_extra_ms_casl_vs_compiled", value: caslExtra, unit: "ms", ours: "fresh_context_extra_ms_full_compiled" },
+    ms("fresh_context_ms_full_compiled_after_gc", afterGc.get("guard_compiled"), {
+      target: {
+        text: `<= ${AFTER_GC_BUDGET}x fresh_context_ms_casl_after_gc (compiledPolicy)`,
+        pass: afterGc.get("guard_compiled").median <= AFTER_GC_BUDGET * caslAfterGc,
+      },
+    }),
     ...breakdown(parts.full, "_full"),
     ...breakdown(parts.full_after_gc, "_full_after_gc"),
     // Roles and permissions alone (no other capability configured): for comparison.

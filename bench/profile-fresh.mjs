@@ -1,7 +1,7 @@
 // Where a fresh request's time goes, function by function (a diagnostic, not part of
 // `make bench`):
 //
-//   node bench/profile-fresh.mjs [PKG_DIR=pkg] [--runs=N] [--interval=US] [--after-gc] [--top=N]
+//   node bench/profile-fresh.mjs [PKG_DIR=pkg] [--entry=guard-full] [--runs=N] [--interval=US] [--after-gc] [--top=N]
 //
 // Runs bench/entries/guard-full.mjs (every capability configured, one permission check) in
 // fresh contexts as lib/fresh.mjs does (same bundle options, minified, with a source map kept
@@ -28,11 +28,12 @@ const runs = Number(arg("runs", 2000));
 const interval = Number(arg("interval", 10));
 const top = Number(arg("top", 40));
 const afterGc = process.argv.includes("--after-gc");
-const FILE = "guard-full.bundle.js";
+const ENTRY = arg("entry", "guard-full");
+const FILE = `${ENTRY}.bundle.js`;
 
 // The bundle exactly as lib/fresh.mjs bundleForContext makes it, plus a source map on the side.
 const out = await build({
-  entryPoints: [`${root}/bench/entries/guard-full.mjs`],
+  entryPoints: [`${root}/bench/entries/${ENTRY}.mjs`],
   absWorkingDir: root,
   plugins: [linkedPackage("convex-guard", dir, `${root}/target/bench/profile-fresh`)],
   ...CONTEXT_BUNDLE,

@@ -39,6 +39,7 @@ const CONFIG_KEYS: readonly string[] = keysOf<Config>()([
   "roles",
   "permissions",
   "users",
+  "compiledPolicy",
   "access",
   "rateLimits",
   "confirmations",

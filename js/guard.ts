@@ -22,6 +22,7 @@ import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX } from "./access-tables.js";
 import { codesTableFix } from "./confirm-table.js";
 import type { AccessConfig, AccessUserId, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
+import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./authz-tables.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
@@ -29,13 +30,7 @@ import { grantable, nameValidator, type LevelValidators, type NameValidator } fr
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
 import type { DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
-import {
-  createRateLimits,
-  limitNames,
-  validateRateLimits,
-  type RateLimits,
-  type RateLimitsConfig,
-} from "./ratelimit.js";
+import { createRateLimits, limitNames, validateRateLimits, type RateLimits, type RateLimitsConfig } from "./ratelimit.js";
 
 /** Everything `defineGuard` accepts. */
 export type GuardConfig<
@@ -154,7 +149,7 @@ export function defineGuard<
   // checks a permission never builds access, rate limits, confirmations or the builders.
   // One finder of the caller for every check (queries, mutations, actions) and forgetUser.
   const users = createUserFinder(config?.users);
-  const authz = createAuthz(config, users);
+  const authz = createAuthz(config, users, tablesPreset(config, users));
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` alone there is no users row, so there is no id to own or share with.
   const claims = users.claims;
@@ -215,6 +210,7 @@ export function defineGuard<
   let grantLevels: NameValidator<L> | undefined;
   const validate = (options?: { schema: SchemaLike }): void => {
     authz.validate();
+    checkCompiled(config, users);
     if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     accessPart();
     access!.validate();
@@ -294,6 +290,7 @@ export function defineGuard<
   guard.mutation = via(buildersPart, "mutation");
   guard.action = via(buildersPart, "action");
   guard.customCtx = via(buildersPart, "customCtx");
+  (guard as Record<symbol, unknown>)[POLICY_TABLES] = () => computeTables(config, users); // for `npx convex-guard compile`
   Object.setPrototypeOf(guard, Object.prototype);
   return guard as unknown as Guard<R, P, T, L, K, ClaimRole<RC, X>, OwnerLevel<A>>;
 }

@@ -19,6 +19,7 @@ export type {
   UserOf,
   UsersConfig,
 } from "./authz.js";
+export type { PolicyTables } from "./authz-tables.js";
 export type { RoleDiagnosis } from "./diagnose.js";
 export type { DocumentGrant, ForgetUser, ForgetUserResult, GrantHolder } from "./access-grants.js";
 export type { LevelValidators, NameValidator } from "./validators.js";

@@ -1452,6 +1452,11 @@ mod render {
             crate::policy::MAX_INTERNED as u64,
             "Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh.",
         );
+        o.text(
+            "ENGINE_VERSION",
+            env!("CARGO_PKG_VERSION"),
+            "The engine's version: a compiled policy's tables (`npx convex-guard compile`) are used only by the version that computed them.",
+        );
 
         o.section("rate limits");
         o.raw(

@@ -23,6 +23,8 @@ export const MAX_ROLES = 64;
 export const MAX_GRANTS = 1024;
 /** Most permission names whose decisions are cached per compiled policy; past it each name is decided afresh. */
 export const MAX_INTERNED = 4096;
+/** The engine's version: a compiled policy's tables (`npx convex-guard compile`) are used only by the version that computed them. */
+export const ENGINE_VERSION = "0.1.0";
 
 // rate limits
 

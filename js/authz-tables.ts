@@ -1,0 +1,156 @@
+/**
+ * A compiled policy: the engine's role and permission decisions written ahead of time into a
+ * data file (`npx convex-guard compile`), so that a request whose checks are all on configured
+ * names never starts the engine. This file holds the file's format, computes it by asking the
+ * engine through the public checks, and reads it back: it decides nothing, it only tells
+ * whether the tables were computed from exactly these entries by this engine version. The
+ * server guard only (js/guard.ts): the browser entries ignore `compiledPolicy`.
+ */
+import { collect } from "./authz-policy.js";
+import { createAuthz } from "./authz.js";
+import type { AuthzConfig } from "./authz-types.js";
+import { checkConfigKeys } from "./config-keys.js";
+import { GuardConfigError } from "./errors.js";
+import { ENGINE_VERSION } from "./generated/wire.js";
+import type { UserFinder } from "./users.js";
+
+/**
+ * What `npx convex-guard compile` writes and `compiledPolicy` takes: the engine's decisions for
+ * a configuration's roles and permissions. Generated data: never write or edit it by hand.
+ */
+export type PolicyTables = {
+  /** The convex-guard version whose engine computed the tables: no other version uses them. */
+  readonly engine: string;
+  /** The role names as the engine got them, lowest first. */
+  readonly roles: readonly string[];
+  /** The grants as the engine got them: `role, permission` pairs, flat, in order. */
+  readonly grants: readonly string[];
+  /** "Role at least role": `"1"` at `role * roles.length + min`, a row per role, then "no role". */
+  readonly atLeast: string;
+  /** Each granted permission name with its holders: `"1"` at each role id, then "no role". */
+  readonly holders: readonly (readonly [permission: string, holders: string])[];
+};
+
+/** The key of the guard's method that computes its {@link PolicyTables} (the CLI calls it). @internal */
+export const POLICY_TABLES = Symbol.for("convex-guard.policyTables");
+
+/** The tables, read back: the "at least" bytes and each permission's holders. @internal */
+export type ReadTables = { atLeast: Uint8Array; holders: [string, Uint8Array][] };
+
+/** Given the defined roles, the tables' decisions when they match the configuration, else `undefined` (js/authz.ts). @internal */
+export type Preset = (roles: readonly string[] | undefined) => ReadTables | undefined;
+
+type Config = AuthzConfig<string, string, string, string, unknown>;
+
+/**
+ * The server guard's {@link Preset}: `config.compiledPolicy` read back for the entries the
+ * engine would get, with a warning (once: authz asks once) when they do not match.
+ * `undefined` without tables. A configuration the engine would refuse is not read here: the
+ * engine then names its mistake.
+ * @internal
+ */
+export function tablesPreset(config: Config, users: UserFinder): Preset | undefined {
+  const compiled = config?.compiledPolicy;
+  if (compiled === undefined) return undefined;
+  return (roles) => {
+    const names: string[] = [];
+    const grants: string[] = [];
+    try {
+      checkConfigKeys(config);
+      users.validate();
+      collect(roles!, config.permissions, names, grants);
+    } catch {
+      return undefined;
+    }
+    const read = readTables(compiled, names, grants);
+    if (read === undefined) console.warn(STALE_TABLES);
+    return read;
+  };
+}
+
+/**
+ * The {@link PolicyTables} of `config`, asked of the engine through the public checks of a
+ * guard without tables (each role and "no role" against each role, then against each granted
+ * name), laid out as js/authz.ts reads its tables. Throws the configuration's mistake.
+ * @internal
+ */
+export function computeTables(config: Config, users: UserFinder): PolicyTables {
+  const authz = createAuthz({ ...config, compiledPolicy: undefined }, users);
+  authz.validate();
+  const roles = authz.roles;
+  const names: string[] = [];
+  const grants: string[] = [];
+  collect(roles, config.permissions, names, grants);
+  const row = (holds: (subject: string | null) => boolean) => [...roles, null].map((s) => (holds(s) ? "1" : "0")).join("");
+  const holders: [string, string][] = [];
+  for (let i = 1; i < grants.length; i += 2) {
+    const name = grants[i]!;
+    if (!holders.some(([n]) => n === name)) holders.push([name, row((s) => authz.can(s, name))]);
+  }
+  const atLeast = [...roles, null].map((s) => roles.map((min) => (authz.roleAtLeast(s, min) ? "1" : "0")).join("")).join("");
+  return { engine: ENGINE_VERSION, roles: names, grants, atLeast, holders };
+}
+
+/**
+ * For the guard's `validate()`: with `compiledPolicy` set, throws unless it is what the engine
+ * computes now.
+ * @internal
+ */
+export function checkCompiled(config: Config, users: UserFinder): void {
+  if (config?.compiledPolicy !== undefined) checkTables(config.compiledPolicy, computeTables(config, users));
+}
+
+/**
+ * `tables` read back when they were computed by this engine version from exactly `roles` and
+ * `grants`; else `undefined` (stale, from another version, or not such tables at all).
+ */
+function readTables(tables: PolicyTables, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
+  const t = tables as Partial<PolicyTables> | null;
+  if (t === null || typeof t !== "object" || t.engine !== ENGINE_VERSION || !same(t.roles, roles) || !same(t.grants, grants)) return undefined;
+  const n = roles.length;
+  const atLeast = bytes(t.atLeast, (n + 1) * n);
+  const holders: [string, Uint8Array][] = [];
+  if (atLeast === undefined || !Array.isArray(t.holders)) return undefined;
+  for (let i = 0; i < t.holders.length; i++) {
+    const pair: unknown = t.holders[i];
+    const row = Array.isArray(pair) && typeof pair[0] === "string" ? bytes(pair[1], n + 1) : undefined;
+    if (row === undefined) return undefined;
+    holders.push([(pair as string[])[0]!, row]);
+  }
+  return { atLeast, holders };
+}
+
+/**
+ * Throws when `given` is not what the engine computes now (`computed`): stale or edited tables,
+ * named by their first differing field.
+ */
+function checkTables(given: PolicyTables, computed: PolicyTables): void {
+  for (const key of ["engine", "roles", "grants", "atLeast", "holders"] as const) {
+    if (JSON.stringify((given as Partial<PolicyTables> | null)?.[key]) !== JSON.stringify(computed[key])) {
+      throw new GuardConfigError(
+        `compiledPolicy is not what the engine computes for this configuration (its '${key}' differs): it is stale or was edited; run \`npx convex-guard compile\` again`,
+      );
+    }
+  }
+}
+
+/** The warning of a guard whose tables do not match (once per guard). */
+const STALE_TABLES =
+  "convex-guard: compiledPolicy was compiled from other roles or permissions, or by another version: the engine decides instead. Run `npx convex-guard compile` again.";
+
+function bytes(text: unknown, length: number): Uint8Array | undefined {
+  if (typeof text !== "string" || text.length !== length) return undefined;
+  const b = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c !== 0 && c !== 1) return undefined;
+    b[i] = c;
+  }
+  return b;
+}
+
+function same(a: unknown, b: readonly string[]): boolean {
+  if (!Array.isArray(a) || a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,188 @@
+// A compiled policy (`compiledPolicy`, written by `npx convex-guard compile`): the engine's
+// role and permission decisions computed ahead of time. With tables that match the
+// configuration, a request's checks on configured names never start the engine; with any
+// other tables (stale, another version, edited, malformed) the engine decides as before, and
+// `validate()` says what is wrong. The decisions are the engine's either way.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defineGuard, GuardConfigError } from "convex-guard";
+import { fresh } from "./fresh-process.mjs";
+
+const TABLES = Symbol.for("convex-guard.policyTables");
+const CONFIG = {
+  roles: ["user", "moderator", "admin", "superadmin"],
+  permissions: { user: ["read:users"], moderator: ["write:users", "read:users"], admin: ["delete:users"], superadmin: ["admin:*"] },
+  rateLimits: { send: { kind: "token bucket", rate: 3, period: 1000 } },
+};
+const SUBJECTS = ["user", "moderator", "admin", "superadmin", "guest", null, { role: "admin" }, { role: "Admin" }];
+const ASKED = ["read:users", "write:users", "delete:users", "admin:*", "admin:audit", "posts:read"];
+
+/** Every answer a guard gives on the subjects and names above, with what each threw. */
+function answers(guard) {
+  const out = [];
+  for (const s of SUBJECTS) {
+    for (const p of ASKED) out.push(["can", s, p, guard.can(s, p)]);
+    for (const r of CONFIG.roles) out.push(["roleAtLeast", s, r, guard.roleAtLeast(s, r)]);
+  }
+  for (const bad of ["", "read users", 7]) {
+    try {
+      guard.can("admin", bad);
+      out.push(["can", bad, "no error"]);
+    } catch (e) {
+      out.push(["can", bad, e.data?.code, e.message]);
+    }
+  }
+  return out;
+}
+
+const tablesOf = (config) => defineGuard(config)[TABLES]();
+
+test("the tables are the engine's decisions, one row per granted name", () => {
+  const tables = tablesOf(CONFIG);
+  assert.deepEqual(tables.roles, CONFIG.roles);
+  assert.deepEqual(tables.grants, ["user", "read:users", "moderator", "write:users", "moderator", "read:users", "admin", "delete:users", "superadmin", "admin:*"]);
+  assert.deepEqual(tables.holders.map(([name]) => name), ["read:users", "write:users", "delete:users", "admin:*"]);
+  const guard = defineGuard(CONFIG);
+  for (const [name, row] of tables.holders) {
+    assert.equal(row.length, CONFIG.roles.length + 1);
+    CONFIG.roles.forEach((role, i) => assert.equal(row[i] === "1", guard.can(role, name), `${role} ${name}`));
+    assert.equal(row[CONFIG.roles.length], "0", "no role holds nothing");
+  }
+  CONFIG.roles.forEach((role, i) =>
+    CONFIG.roles.forEach((min, j) => assert.equal(tables.atLeast[i * CONFIG.roles.length + j] === "1", guard.roleAtLeast(role, min))),
+  );
+  assert.equal(JSON.stringify(JSON.parse(JSON.stringify(tables))), JSON.stringify(tables), "plain JSON data");
+});
+
+test("with matching tables a request's checks on configured names start no engine, and answer as the engine does", () => {
+  const run = (withTables) =>
+    fresh(`
+      let modules = 0;
+      const M = WebAssembly.Module;
+      WebAssembly.Module = function (...a) { modules++; return new M(...a); };
+      const { defineGuard } = await import("convex-guard");
+      const config = ${JSON.stringify(CONFIG)};
+      ${withTables ? `config.compiledPolicy = ${JSON.stringify(tablesOf(CONFIG))};` : ""}
+      const guard = defineGuard(config);
+      const out = [guard.can({ _id: "u", role: "admin" }, "write:users"), guard.can("user", "delete:users"),
+        guard.roleAtLeast("moderator", "admin"), guard.roleAtLeast("superadmin", "user"), guard.isRole("admin"), guard.isRole("Admin")];
+      const before = modules;
+      out.push(guard.can("superadmin", "admin:audit")); // matched by a wildcard: not in the tables
+      console.log(JSON.stringify({ before, after: modules, out }));
+    `);
+  const tabled = run(true);
+  assert.equal(tabled.before, 0, "no engine before a name the tables lack");
+  assert.equal(tabled.after, 1, "that name starts the engine");
+  const plain = run(false);
+  assert.equal(plain.before, 1);
+  assert.deepEqual(tabled.out, plain.out);
+  assert.deepEqual(tabled.out, [true, false, false, true, true, false, true]);
+});
+
+test("every answer and every refusal is the same with the tables and without them", () => {
+  const tabled = defineGuard({ ...CONFIG, compiledPolicy: tablesOf(CONFIG) });
+  assert.deepEqual(answers(tabled), answers(defineGuard(CONFIG)));
+  tabled.validate();
+});
+
+/** Runs `f` with console.warn captured; returns what it warned. */
+function warned(f) {
+  const lines = [];
+  const warn = console.warn;
+  console.warn = (...a) => lines.push(a.join(" "));
+  try {
+    f();
+  } finally {
+    console.warn = warn;
+  }
+  return lines;
+}
+
+test("stale tables are not used: the engine decides, one warning, and validate() names what differs", () => {
+  const old = tablesOf(CONFIG);
+  const grown = { ...CONFIG, permissions: { ...CONFIG.permissions, user: ["read:users", "delete:users"] } };
+  const guard = defineGuard({ ...grown, compiledPolicy: old });
+  const lines = warned(() => {
+    assert.equal(guard.can("user", "delete:users"), true, "the configuration's grant, not the tables'");
+    assert.equal(guard.can("user", "write:users"), false);
+  });
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /npx convex-guard compile/);
+  assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && /'grants' differs/.test(e.message) && /npx convex-guard compile/.test(e.message));
+  // Roles changed, and another engine version: the same.
+  const renamed = defineGuard({ ...CONFIG, roles: ["user", "moderator", "admin", "root"], permissions: { user: ["read:users"] }, compiledPolicy: old });
+  warned(() => assert.equal(renamed.roleAtLeast("root", "admin"), true));
+  assert.throws(() => renamed.validate(), /'engine'|'roles' differs/);
+  const other = defineGuard({ ...CONFIG, compiledPolicy: { ...old, engine: "0.0.1" } });
+  assert.equal(warned(() => assert.equal(other.can("admin", "write:users"), true)).length, 1);
+  assert.throws(() => other.validate(), /'engine' differs/);
+});
+
+test("malformed tables are not used, whatever their shape", () => {
+  const good = tablesOf(CONFIG);
+  const bad = [
+    null,
+    "tables",
+    { ...good, atLeast: good.atLeast.slice(1) },
+    { ...good, atLeast: good.atLeast.replace(/0/, "2") },
+    { ...good, holders: [["read:users", "111111"]] },
+    { ...good, holders: [["read:users"]] },
+    { ...good, holders: "read:users" },
+    { ...good, roles: undefined },
+  ];
+  for (const compiledPolicy of bad) {
+    const guard = defineGuard({ ...CONFIG, compiledPolicy });
+    const lines = warned(() => assert.deepEqual(answers(guard), answers(defineGuard(CONFIG))));
+    assert.equal(lines.length, 1, JSON.stringify(compiledPolicy));
+    assert.throws(() => guard.validate(), GuardConfigError);
+  }
+});
+
+test("edited tables are the app's own data at run time, and validate() refuses them", () => {
+  const tables = tablesOf(CONFIG);
+  // A user's row for "delete:users" flipped to 1: same roles, same grants, same version.
+  const edited = { ...tables, holders: tables.holders.map(([n, row]) => [n, n === "delete:users" ? `1${row.slice(1)}` : row]) };
+  const guard = defineGuard({ ...CONFIG, compiledPolicy: edited });
+  assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && /'holders' differs/.test(e.message));
+  const flipped = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, atLeast: `0${tables.atLeast.slice(1)}` } });
+  assert.throws(() => flipped.validate(), /'atLeast' differs/);
+});
+
+test("a configuration mistake is the same error with tables as without them", () => {
+  for (const broken of [
+    { roles: ["a", "a"] },
+    { roles: ["a"], permissions: { a: "x" } },
+    { roles: ["a"], permissions: { b: ["x:y"] } },
+    { roles: ["a"], users: { table: 5 } },
+  ]) {
+    let expected;
+    try {
+      defineGuard(broken).can("a", "x:y");
+    } catch (e) {
+      expected = e.message;
+    }
+    assert.ok(expected, JSON.stringify(broken));
+    const tables = { engine: "0.1.0", roles: broken.roles, grants: [], atLeast: "0", holders: [] };
+    assert.throws(() => defineGuard({ ...broken, compiledPolicy: tables }).can("a", "x:y"), (e) => e.message === expected);
+  }
+});
+
+test("the browser's roles guard ignores the tables: its engine decides, and nothing is warned", async () => {
+  const { defineClientGuard } = await import("convex-guard/client/roles");
+  const tables = tablesOf(CONFIG);
+  const edited = { ...tables, holders: tables.holders.map(([n, row]) => [n, "11111"]) };
+  const lines = warned(() => {
+    const guard = defineClientGuard({ ...CONFIG, compiledPolicy: edited });
+    assert.equal(guard.can("user", "delete:users"), false, "the engine's answer, not the edited tables'");
+    guard.validate();
+  });
+  assert.deepEqual(lines, []);
+});
+
+test("the guard's validate() passes with the tables it computed, and its tables method computes them afresh", () => {
+  const guard = defineGuard({ ...CONFIG, compiledPolicy: tablesOf(CONFIG) });
+  guard.validate();
+  assert.deepEqual(guard[TABLES](), tablesOf(CONFIG));
+  assert.equal(Object.keys(guard).includes(String(TABLES)), false);
+  assert.equal(Object.getOwnPropertySymbols(guard).length, 1, "one symbol-keyed method, not part of the typed API");
+});
