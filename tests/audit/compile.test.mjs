@@ -28,9 +28,10 @@ export const guard = defineGuard({
   compiledPolicy,
 });
 `;
-/** The same configuration, defined here: what the written tables must equal. */
-const expected = (roles = ["user", "moderator", "admin"]) =>
-  defineGuard({ roles, permissions: { user: ["read:posts"], moderator: ["write:posts"], admin: ["delete:posts", "admin:*"] } })[TABLES]();
+/** The same configuration, defined here. */
+const config = (roles = ["user", "moderator", "admin"]) => ({ roles, permissions: { user: ["read:posts"], moderator: ["write:posts"], admin: ["delete:posts", "admin:*"] } });
+/** What the written tables must equal. */
+const expected = (roles) => defineGuard(config(roles))[TABLES]();
 
 const app = (name, guard, files = {}) => scratchApp("compile", name, files, guard);
 /** `convex-guard compile ...args` in `cwd`. */
@@ -66,6 +67,9 @@ test("the first run writes convex/guard.policy.ts next to guard.ts, though guard
   assert.match(text, /`guard\.validate\(\)` fails/);
   assert.match(text, /\nimport type \{ PolicyTables \} from "convex-guard";\n\nexport const compiledPolicy: PolicyTables = \{\n  "engine": /);
   assert.equal(text, `${text.slice(0, text.indexOf("{\n"))}${JSON.stringify(want, null, 2)};\n`);
+  // What the guard takes: validate() accepts it, and refuses it for other roles.
+  defineGuard({ ...config(), compiledPolicy: tablesIn(text) }).validate();
+  assert.throws(() => defineGuard({ ...config(["user", "admin"]), compiledPolicy: tablesIn(text) }).validate(), GuardConfigError);
   // The second run, the file now there, reads the stub again, not its own output: the same file.
   assert.equal(compile(a).status, 0);
   assert.equal(policyOf(a), text);
@@ -130,11 +134,11 @@ test("errors exit 2 with what went wrong: no guard export, two, a bad configurat
     [
       "two",
       `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard({ roles: ["user"] });\nexport const adminGuard = defineGuard({ roles: ["admin"] });\n`,
-      /convex\/guard\.ts exports 2 guards \(guard, adminGuard\)/,
+      /convex\/guard\.ts exports 2 guards \(adminGuard, guard\); one guard file compiles one guard/,
     ],
     ["config", `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard({ roles: ["user", "user"] });\n`, /convex\/guard\.ts: .*duplicate role 'user'/],
     ["throws", `export const guard = 1;\nthrow new Error("no secret set");\n`, /convex\/guard\.ts failed to load: no secret set/],
-    ["syntax", `export const guard = ;\n`, /cannot bundle convex\/guard\.ts: .*Unexpected ";"/],
+    ["syntax", `export const guard = ;\n`, /cannot bundle convex\/guard\.ts: [^]*convex\/guard\.ts:1:21: ERROR: Unexpected ";"/],
   ];
   for (const [name, guard, message] of cases) {
     const a = app(name, guard);
@@ -183,7 +187,21 @@ test("esbuild is the app's, else the one installed next to its convex; none: exi
 });
 
 test("the audit reads an app with convex/guard.policy.ts as before: no function module, no warning", () => {
-  const a = app("audit", wiredGuard());
+  const a = app("audit", wiredGuard(), {
+    "posts.ts": `import { v } from "convex/values";
+import { query } from "./_generated/server";
+import { guard } from "./guard";
+
+export const list = query({
+  args: {},
+  returns: v.null(),
+  handler: async (ctx) => {
+    await guard.requirePermission(ctx, "read:posts");
+    return null;
+  },
+});
+`,
+  });
   const report = () => auditReport(cli, a, ["--fail-on", "none"]);
   const before = report();
   assert.equal(compile(a).status, 0);
