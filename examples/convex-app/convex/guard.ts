@@ -1,4 +1,7 @@
 import { defineGuard, MINUTE } from "convex-guard";
+// The roles' and permissions' decisions, computed ahead of time by `npx convex-guard compile`
+// (run it again after changing roles or permissions; `make test` runs it with --check).
+import { compiledPolicy } from "./guard.policy";
 
 /**
  * The app's one guard. Defining it costs nothing at import: the configuration is compiled
@@ -12,6 +15,8 @@ export const guard = defineGuard({
     admin: ["delete:users"],
     superadmin: ["admin:*"], // every "admin:..." permission
   },
+  // Checks of the configured roles and permissions answered from the tables: no engine start.
+  compiledPolicy,
   access: {
     levels: ["viewer", "commenter", "editor", "owner"], // lowest first; the last is the owner's
     tables: {
