@@ -137,7 +137,7 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
     return guard[POLICY_TABLES]!();
   } catch (e) {
     if (isConfigError(e)) throw new CompileError(`${guardFile}: ${(e as Error).message}`);
-    throw e;
+    throw new CompileError(`${guardFile}: the guard's tables could not be computed: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

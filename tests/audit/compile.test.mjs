@@ -128,7 +128,7 @@ test("a guard.js gets guard.policy.js, without the type import; a path given, an
   assert.deepEqual(tablesIn(policyOf(a, "src/functions/guard.policy.ts")), expected(["user", "admin", "moderator"]));
 });
 
-test("errors exit 2 with what went wrong: no guard export, two, a bad configuration, a guard file that throws or is missing", () => {
+test("errors exit 2 with what went wrong: no guard export, two, a bad configuration, a guard file that throws or is missing, a guard whose tables throw", () => {
   const cases = [
     ["none", `import { defineGuard } from "convex-guard";\nexport const roles = ["user"];\n`, /convex\/guard\.ts exports no guard: export the value of convex-guard's `defineGuard\(\{\.\.\.\}\)`/],
     [
@@ -138,6 +138,7 @@ test("errors exit 2 with what went wrong: no guard export, two, a bad configurat
     ],
     ["config", `import { defineGuard } from "convex-guard";\nexport const guard = defineGuard({ roles: ["user", "user"] });\n`, /convex\/guard\.ts: .*duplicate role 'user'/],
     ["throws", `export const guard = 1;\nthrow new Error("no secret set");\n`, /convex\/guard\.ts failed to load: no secret set/],
+    ["method", `export const guard = { [Symbol.for("convex-guard.policyTables")]: () => { throw new TypeError("no tables here"); } };\n`, /convex\/guard\.ts: the guard's tables could not be computed: no tables here/],
     ["syntax", `export const guard = ;\n`, /cannot bundle convex\/guard\.ts: [^]*convex\/guard\.ts:1:21: ERROR: Unexpected ";"/],
   ];
   for (const [name, guard, message] of cases) {
