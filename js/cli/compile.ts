@@ -127,7 +127,8 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
   } finally {
     rmSync(temporary, { force: true });
   }
-  const guards = Object.keys(module).filter((name) => hasTables(module[name]));
+  // One guard exported under two names (`export const guard`, `export default guard`) is one guard.
+  const guards = Object.keys(module).filter((name, i, names) => hasTables(module[name]) && names.findIndex((n) => module[n] === module[name]) === i);
   if (guards.length === 0) throw new CompileError(`${guardFile} exports no guard: export the value of convex-guard's \`defineGuard({...})\``);
   if (guards.length > 1) {
     throw new CompileError(`${guardFile} exports ${guards.length} guards (${guards.join(", ")}); one guard file compiles one guard: move the others to their own files`);

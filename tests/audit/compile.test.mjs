@@ -128,6 +128,13 @@ test("a guard.js gets guard.policy.js, without the type import; a path given, an
   assert.deepEqual(tablesIn(policyOf(a, "src/functions/guard.policy.ts")), expected(["user", "admin", "moderator"]));
 });
 
+test("one guard exported under two names is one guard", () => {
+  const a = app("twice", `${wiredGuard()}export default guard;\nexport { guard as appGuard };\n`);
+  const r = compile(a);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(tablesIn(policyOf(a)), expected());
+});
+
 test("errors exit 2 with what went wrong: no guard export, two, a bad configuration, a guard file that throws or is missing, a guard whose tables throw", () => {
   const cases = [
     ["none", `import { defineGuard } from "convex-guard";\nexport const roles = ["user"];\n`, /convex\/guard\.ts exports no guard: export the value of convex-guard's `defineGuard\(\{\.\.\.\}\)`/],
