@@ -1,23 +1,23 @@
 /**
  * Roles and permissions: the TypeScript side. Decisions are made by the engine's compiled
  * policy, ahead of time (its "at least" table when it compiles, each permission's row of
- * holders at its first check); this file maps names to the engine's small integer ids, looks
+ * holders at its first check), or before deploying, when the server guard is given tables that
+ * match (`compiledPolicy`, authz-tables.ts); this file maps names to the engine's small integer ids, looks
  * those answers up, finds the caller through `users.ts` (one setup per auth provider; getUser
  * and the require* checks are users-find.ts `userMethods`), and turns denials into
  * `ConvexError`s.
  */
-import type { UserIdentity } from "convex/server";
 import { collect } from "./authz-policy.js";
-import type { PolicyTables, Preset } from "./authz-tables.js";
+import type { Preset } from "./authz-tables.js";
 import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
-import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
 import { field } from "./fields.js";
 import { checkConfigKeys, checkOwnConfig } from "./config-keys.js";
-import { createUserFinder, type UserFinder, type UsersConfig } from "./users.js";
+import { createUserFinder, type UserFinder } from "./users.js";
 import { userMethods } from "./users-find.js";
 import { nameValidator, type NameValidator } from "./validators.js";
+import type { Authz, AuthzConfig, PermissionName, Subject } from "./authz-types.js";
 import { CLIENT_MESSAGE, FIRST_ROLE, MAX_INTERNED, quoted, unknownRole } from "./generated/wire.js";
 
 export type {
@@ -30,8 +30,8 @@ export type {
   UsersConfig,
 } from "./users.js";
 
+// The public types live in authz-types.ts; this file implements them.
 export type { AuthzConfig, Authz, PermissionName, Subject, UserOf } from "./authz-types.js";
-import type { Authz, AuthzConfig, PermissionName, Subject } from "./authz-types.js";
 
 type Dictionary<V> = { [name: string]: V | undefined };
 /** The policy's entries as the engine gets them: the role names, then `role, permission` pairs. */
