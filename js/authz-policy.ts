@@ -22,6 +22,10 @@ export function collect(roles: readonly unknown[], permissions: unknown, names: 
     names.push(asName(roles[i], "role"));
   }
   const byRole = (permissions ?? {}) as Record<string, unknown>;
+  // `{ "__proto__": [...] }` in an object literal sets the prototype, granting nothing.
+  if (typeof byRole === "object" && Array.isArray(Object.getPrototypeOf(byRole))) {
+    throw new GuardConfigError(`permissions: a quoted "__proto__" key sets the object's prototype; for a role named __proto__ write ["__proto__"]: [...]`);
+  }
   const keys = Object.keys(byRole);
   for (let k = 0; k < keys.length; k++) {
     const role = keys[k]!;

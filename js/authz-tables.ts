@@ -97,7 +97,29 @@ export function computeTables(config: Config, users: UserFinder): PolicyTables {
  * @internal
  */
 export function checkCompiled(config: Config, users: UserFinder): void {
-  if (config?.compiledPolicy !== undefined) checkTables(config.compiledPolicy, computeTables(config, users));
+  const given = config?.compiledPolicy;
+  if (given === undefined) return;
+  const computed = computeTables(config, users);
+  // What the checks would read (not the file's JSON text, which a `toJSON` could dress up).
+  const read = readTables(given, computed.roles, computed.grants);
+  let differs: string | undefined;
+  if (read === undefined) {
+    const field = (key: keyof PolicyTables): unknown => {
+      try {
+        return (given as Partial<PolicyTables> | null)?.[key];
+      } catch {
+        return undefined;
+      }
+    };
+    if (field("engine") !== computed.engine) differs = "engine";
+    else differs = !same(field("roles"), computed.roles) ? "roles" : !same(field("grants"), computed.grants) ? "grants" : "atLeast' or 'holders";
+  } else if (read.atLeast.join("") !== computed.atLeast) differs = "atLeast";
+  else if (JSON.stringify(read.holders.map(([name, row]) => [name, row.join("")])) !== JSON.stringify(computed.holders)) differs = "holders";
+  if (differs !== undefined) {
+    throw new GuardConfigError(
+      `compiledPolicy is not what the engine computes for this configuration (its '${differs}' differs): it is stale or was edited; run \`npx convex-guard compile\` again`,
+    );
+  }
 }
 
 /**
@@ -105,7 +127,14 @@ export function checkCompiled(config: Config, users: UserFinder): void {
  * `grants`; else `undefined` (stale, from another version, or not such tables at all).
  */
 function readTables(tables: PolicyTables, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
-  const t = tables as Partial<PolicyTables> | null;
+  try {
+    return readFields(tables as Partial<PolicyTables> | null, roles, grants);
+  } catch {
+    return undefined; // a getter or a Proxy of the file's that throws: no tables
+  }
+}
+
+function readFields(t: Partial<PolicyTables> | null, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
   if (t === null || typeof t !== "object" || t.engine !== ENGINE_VERSION || !same(t.roles, roles) || !same(t.grants, grants)) return undefined;
   const n = roles.length;
   const atLeast = bytes(t.atLeast, (n + 1) * n);
@@ -120,19 +149,6 @@ function readTables(tables: PolicyTables, roles: readonly string[], grants: read
   return { atLeast, holders };
 }
 
-/**
- * Throws when `given` is not what the engine computes now (`computed`): stale or edited tables,
- * named by their first differing field.
- */
-function checkTables(given: PolicyTables, computed: PolicyTables): void {
-  for (const key of ["engine", "roles", "grants", "atLeast", "holders"] as const) {
-    if (JSON.stringify((given as Partial<PolicyTables> | null)?.[key]) !== JSON.stringify(computed[key])) {
-      throw new GuardConfigError(
-        `compiledPolicy is not what the engine computes for this configuration (its '${key}' differs): it is stale or was edited; run \`npx convex-guard compile\` again`,
-      );
-    }
-  }
-}
 
 /** The warning of a guard whose tables do not match (once per guard). */
 const STALE_TABLES =

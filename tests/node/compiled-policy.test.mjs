@@ -186,3 +186,25 @@ test("the guard's validate() passes with the tables it computed, and its tables 
   assert.equal(Object.keys(guard).includes(String(TABLES)), false);
   assert.equal(Object.getOwnPropertySymbols(guard).length, 1, "one symbol-keyed method, not part of the typed API");
 });
+
+test("validate() reads the tables as the checks do: a toJSON cannot dress up an edited file, a getter that throws is no table", () => {
+  const tables = tablesOf(CONFIG);
+  const granting = tables.holders.map(([n, row]) => [n, n === "delete:users" ? "11111" : row]);
+  granting.toJSON = () => tables.holders;
+  const dressed = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, holders: granting } });
+  assert.throws(() => dressed.validate(), /'holders' differs/);
+  const throwing = { ...tables };
+  Object.defineProperty(throwing, "atLeast", { get() { throw new Error("boom"); }, enumerable: true });
+  const guard = defineGuard({ ...CONFIG, compiledPolicy: throwing });
+  const lines = warned(() => assert.equal(guard.can("admin", "delete:users"), true));
+  assert.equal(lines.length, 1, "a table that cannot be read is not used");
+  assert.throws(() => guard.validate(), /'atLeast' or 'holders' differs/);
+});
+
+test('a quoted "__proto__" key in permissions, which sets the prototype and grants nothing, is refused', () => {
+  const permissions = JSON.parse('{ "user": ["read:users"] }');
+  Object.setPrototypeOf(permissions, ["x:y"]); // what `{ "__proto__": ["x:y"] }` does in a literal
+  assert.throws(() => defineGuard({ roles: ["user", "__proto__"], permissions }).validate(), (e) => e instanceof GuardConfigError && /\["__proto__"\]/.test(e.message));
+  const computed = { user: ["read:users"], ["__proto__"]: ["x:y"] };
+  assert.equal(defineGuard({ roles: ["user", "__proto__"], permissions: computed }).can("__proto__", "x:y"), true);
+});
