@@ -17,7 +17,7 @@ import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
-import { GROUP_CHANGE_FIX } from "./tabletexts.js";
+import { groupChangeFix } from "./tabletexts.js";
 import { anyCaller, CHANGES, covers, decidesAccess, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
@@ -148,8 +148,8 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
           if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
           // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
           const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
-          const group = fn.changeChecked.groups.has(arg) || callee.changeChecked.groups.has(param);
-          out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group)}`, group ? GROUP_CHANGE_FIX : undefined), severity: "medium" });
+          const group = fn.changeChecked.groups.get(arg) ?? callee.changeChecked.groups.get(param);
+          out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group !== undefined)}`, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
         };
         // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
         const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {

@@ -213,7 +213,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     idReads: [],
     idDeletes: [],
     checkedArgs: new Set(),
-    changeChecked: { args: new Set(), lowLevels: new Map(), groups: new Set(), ofCheckedDoc: [] },
+    changeChecked: { args: new Set(), lowLevels: new Map(), groups: new Map(), ofCheckedDoc: [] },
     ownedDeletes: [],
     writes: { idWrites: [], roleWrites: [], tableWrites: [], accessWrites: [], tableReads: [], grantsLeft: [], accessRowDeletes: [] },
     targetArgs: new Set(),
@@ -300,7 +300,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: the caller is a member of the group that document names, a check of its reads (as the group's own row's, by the same id).
     const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "") ? readBy(app, flow, a.target, true) : undefined)));
     fn.idReads = fn.idReads.filter((r) => !groupChecked.has(r.arg));
-    fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), groups: new Set(), ofCheckedDoc: [] };
+    fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), groups: new Map(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => atOwnerLevel(app, a));
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);

@@ -11,7 +11,7 @@
 // any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
 import { callConfig, isUnreadable, UNREAD_LEVEL, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
-import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
+import { GROUP_CHECKS, GUARD, OWNER_CHECKS, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
@@ -202,13 +202,19 @@ function weakLevel(app: App, a: AuthCheck): string | undefined {
  * read.
  */
 function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefined {
-  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
-  const lists = guards.length === 0 ? [DEFAULT_LEVELS] : guards.map((g) => levelList(app, g));
-  const owners = lists.filter((l): l is readonly string[] => l !== null).map((l) => l[l.length - 1]);
-  if (owners.length === 0) return undefined;
+  const owners = groupOwners(app, a);
+  // renameGroup checks the owner level itself, whatever that level is named (facts.ts writes "owner").
+  if (owners.length === 0 || OWNER_CHECKS.has(name)) return undefined;
   if (name === "listGroupMembers") return "any level";
   if (a.minLevel === undefined) return UNREAD_LEVEL;
   return owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
+}
+
+/** The owner levels (the last of `access.levels`) of the guards group check `a` may be made with, each once: none when no guard's levels can be read. */
+function groupOwners(app: App, a: AuthCheck): string[] {
+  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
+  const lists = guards.length === 0 ? [DEFAULT_LEVELS] : guards.map((g) => levelList(app, g));
+  return [...new Set(lists.filter((l): l is readonly string[] => l !== null).map((l) => l[l.length - 1]!))];
 }
 
 /** `access.levels` of one guard (the default when absent); null when not readable. */
@@ -222,8 +228,8 @@ export interface ChangeChecks {
   args: Set<string> | "any";
   /** The weak level each other checked argument was checked at. */
   lowLevels: Map<string, string>;
-  /** The arguments of those that name a group (checked below the owner level). */
-  groups: Set<string>;
+  /** The arguments of those that name a group (checked below the owner level), with the owner levels of the guards that checked them (what the fix names). */
+  groups: Map<string, readonly string[]>;
   /** Deletes and writes, in the handler, of the `_id` of a document a weak check answered (`doc._id`, `ctx.doc._id`), with that check's argument. */
   ofCheckedDoc: (Loc & { arg: string; method: "delete" | "patch" | "replace" })[];
 }
@@ -235,7 +241,7 @@ export interface ChangeChecks {
  */
 export function changeChecks(app: App, handler: ts.SignatureDeclaration, checks: AuthCheck[], checkArg: (a: AuthCheck) => string | undefined, changes: (Loc & { method: string; target?: ts.Expression })[]): ChangeChecks {
   const lowLevels = new Map<string, string>();
-  const groups = new Set<string>();
+  const groups = new Map<string, readonly string[]>();
   const strong: AuthCheck[] = [];
   const ofCheckedDoc: ChangeChecks["ofCheckedDoc"] = [];
   for (const a of checks) {
@@ -247,7 +253,7 @@ export function changeChecks(app: App, handler: ts.SignatureDeclaration, checks:
     }
     if (arg === undefined) continue;
     lowLevels.set(arg, level);
-    if (a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "")) groups.add(arg);
+    if (a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "")) groups.set(arg, groupOwners(app, a));
     const checked = ownedDocuments(app, handler, [a]);
     for (const c of changes) {
       if (c.target !== undefined && within(c.target, handler) && checked(c.target) && (c.method === "delete" || c.method === "patch" || c.method === "replace")) ofCheckedDoc.push({ file: c.file, line: c.line, arg, method: c.method });

@@ -14,8 +14,8 @@
 // on any field but `_id` holds only the caller's rows; not in a users table, nor in the guard's
 // own tables, nor when some guard's `access.tables` cannot be read (the table may be one).
 import ts from "typescript";
-import { accessTableFields } from "./config.js";
-import { callParameters, isDatabase, literalText, scopedTable } from "./facts-syntax.js";
+import { accessTableFields, literalThrough } from "./config.js";
+import { callParameters, isDatabase, scopedTable } from "./facts-syntax.js";
 import { CALLER, CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { appGuards, consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -237,11 +237,14 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
 }
 
 /**
- * The document an owner-level check returned, as a test on a delete's id: `ctx.doc._id` (the
- * builder's `access` at "owner"), `doc._id` of `const { doc } = await guard.requireAccess(...,
- * "owner")` (or `r.doc._id` of `const r = ...`), and the same of `guard.readable(..., "owner")`,
- * whose answer has that shape too (`{ doc, accessLevel, source }`, or null). Only `const`
- * bindings in the handler itself: a `let` may be given another document.
+ * The document checks `ownerChecks` returned, as a test on a delete's id: `ctx.doc._id` (the
+ * builder's `access`), `doc._id` of `const { doc } = await guard.requireAccess(..., "owner")` (or
+ * `r.doc._id` of `const r = ...`), the same of `guard.readable(...)`, whose answer has that shape
+ * too (`{ doc, accessLevel, source }`, or null), and of an app helper handing on a
+ * `requireAccess` answer at the check's level. The caller judges the level: functions.ts passes
+ * the checks at the guard's owner level (levels.ts `atOwnerLevel`: the last of its
+ * `access.levels`, "owner" when they cannot be read, as before). Only `const` bindings in the
+ * handler itself: a `let` may be given another document.
  */
 export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
   const docs = new Set<string>();
@@ -256,7 +259,7 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     const method = skipOuter(call.expression);
     const name = ts.isPropertyAccessExpression(method) ? method.name.text : "";
     const direct = call.arguments[2] === check.target && !check.via.includes(" -> ") && (name === "requireAccess" || name === "readable");
-    if (!direct && !(check.via.split(" -> ").length === 2 && handsOnOwnerAccess(app, call, check.target!))) continue;
+    if (!direct && !(check.via.split(" -> ").length === 2 && handsOnAccess(app, call, check.target!, check.minLevel))) continue;
     let node: ts.Node = call;
     while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
     const decl = node.parent;
@@ -280,14 +283,15 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
 
 /**
  * Whether `call` is of an app helper whose every `return` hands on, as is, the guard's
- * `requireAccess(ctx, t, param, "owner")` on the parameter `target` is given for:
- * `async function requireOwner(ctx, id) { return await guard.requireAccess(ctx, "documents", id, "owner"); }`.
+ * `requireAccess(ctx, t, param, level)` on the parameter `target` is given for, at `level` as
+ * written (a literal or a const holding one; the caller judges whether that level is the owner
+ * one): `async function requireOwner(ctx, id) { return await guard.requireAccess(ctx, "documents", id, "owner"); }`.
  */
-function handsOnOwnerAccess(app: App, call: ts.CallExpression, target: ts.Expression): boolean {
+function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression, level: string | undefined): boolean {
   const helper = app.appFunction(call);
   const param = helper === undefined ? undefined : callParameters(helper)[call.arguments.indexOf(target)]?.name;
   const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
-  if (body === undefined || param === undefined || !ts.isIdentifier(param)) return false;
+  if (body === undefined || param === undefined || !ts.isIdentifier(param) || level === undefined) return false;
   const returned: (ts.Expression | undefined)[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isReturnStatement(n)) returned.push(n.expression);
@@ -299,6 +303,6 @@ function handsOnOwnerAccess(app: App, call: ts.CallExpression, target: ts.Expres
     const answer = r === undefined ? undefined : skipOuter(r);
     if (answer === undefined || !ts.isCallExpression(answer) || app.calleeFrom(answer, GUARD)?.name !== "requireAccess") return false;
     const id = answer.arguments[2] === undefined ? undefined : skipOuter(answer.arguments[2]);
-    return literalText(answer.arguments[3]) === "owner" && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
+    return literalThrough(app, answer.arguments[3]) === level && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
   });
 }

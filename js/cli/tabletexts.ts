@@ -30,9 +30,16 @@ export const ONE_GROUP = "one group's members and pending invitations";
 export const LIST_MEMBERS =
   "List a group's members through guard.listGroupMembers(ctx, groupId, { paginationOpts }): to anyone holding a level on the group, and its pending invitations only to who may manage members (README: \"Groups\").";
 
-/** What a delete or write of a group's row checked below the owner level takes (unchecked-id-delete, -write). */
-export const GROUP_CHANGE_FIX =
-  "Check the caller at the owner level on that group first (guard.requireGroupLevel(ctx, groupId, \"owner\"): its owner and access.groups.managers, never a member), as README \"Deleting a group\" says; rename it with guard.renameGroup, which checks that itself.";
+/**
+ * What a delete or write of a group's row checked below the owner level takes (unchecked-id-delete,
+ * -write), naming the owner level of the guards that checked it (levels.ts `groupOwners`).
+ */
+export function groupChangeFix(owners: readonly string[]): string {
+  const quoted = owners.map((o) => JSON.stringify(o));
+  const call = owners.length === 1 ? `guard.requireGroupLevel(ctx, groupId, ${quoted[0]})` : `guard.requireGroupLevel(ctx, groupId, level) with each guard's own, ${quoted.join(" or ")}`;
+  const which = owners.length === 1 && owners[0] === "owner" ? "" : owners.length === 1 ? ", the last of your access.levels" : ", the last of its access.levels";
+  return `Check the caller at the owner level on that group first (${call}${which}: its owner and access.groups.managers, never a member), as README "Deleting a group" says; rename it with guard.renameGroup, which checks that itself.`;
+}
 
 /** What to call instead of reading one of the guard's tables. */
 export const READ_FIX: Record<GuardTable, string> = {
