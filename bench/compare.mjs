@@ -1,7 +1,7 @@
 // Fresh-context cost of two builds of the package, measured in ONE run (this machine is shared
 // and noisy: numbers from separate runs do not compare):
 //
-//   node bench/compare.mjs BEFORE_PKG_DIR [AFTER_PKG_DIR=pkg] [--runs=N]
+//   node bench/compare.mjs BEFORE_PKG_DIR [AFTER_PKG_DIR=pkg] [--runs=N] [--entry=guard-full]
 //
 // e.g. copy pkg/ to target/pkg-before before a change, rebuild, then compare. For each build:
 // the guard with every capability making one permission check (bench/entries/guard-full.mjs),
@@ -17,6 +17,8 @@ import { FIRST_CHECK } from "./rbac.mjs";
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? 30);
+// Another bench entry: guard-compiled (its tables, target/bench/full-policy.mjs, are written by `make bench`).
+const entry = process.argv.find((a) => a.startsWith("--entry="))?.slice(8) ?? "guard-full";
 if (args.length < 1) throw new Error("usage: node bench/compare.mjs BEFORE_PKG_DIR [AFTER_PKG_DIR]");
 const builds = { before: resolve(args[0]), after: resolve(args[1] ?? `${root}/pkg`) };
 const outDir = `${root}/target/bench/compare`;
@@ -28,7 +30,7 @@ const parts = { steady: {}, after_gc: {} };
 let mode = "steady";
 for (const [build, dir] of Object.entries(builds)) {
   const plugins = [linkedPackage("convex-guard", dir, `${outDir}/${build}`)];
-  const code = await bundleForContext(`${root}/bench/entries/guard-full.mjs`, { root, plugins, saveAs: `${outDir}/${build}/guard-full.js` });
+  const code = await bundleForContext(`${root}/bench/entries/${entry}.mjs`, { root, plugins, saveAs: `${outDir}/${build}/${entry}.js` });
   cases.push({ name: build, code, context, expected: FIRST_CHECK.expected });
   parts.steady[build] = [];
   parts.after_gc[build] = [];

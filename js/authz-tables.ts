@@ -25,17 +25,24 @@ export type PolicyTables = {
   readonly roles: readonly string[];
   /** The grants as the engine got them: `role, permission` pairs, flat, in order. */
   readonly grants: readonly string[];
-  /** "Role at least role": `"1"` at `role * roles.length + min`, a row per role, then "no role". */
-  readonly atLeast: string;
-  /** Each granted permission name with its holders: `"1"` at each role id, then "no role". */
-  readonly holders: readonly (readonly [permission: string, holders: string])[];
+  /** "Role at least role": `1` at `role * roles.length + min` (else `0`), a row per role, then "no role". */
+  readonly atLeast: readonly number[];
+  /** Each granted permission name with its holders: `1` at each role id (else `0`), then "no role". */
+  readonly holders: readonly (readonly [permission: string, holders: readonly number[]])[];
 };
 
 /** The key of the guard's method that computes its {@link PolicyTables} (the CLI calls it). @internal */
 export const POLICY_TABLES = Symbol.for("convex-guard.policyTables");
 
-/** The tables, read back: the "at least" bytes and each permission's holders. @internal */
-export type ReadTables = { atLeast: Uint8Array; holders: [string, Uint8Array][] };
+/**
+ * The tables, read back: the "at least" answers and each permission's holders, as the engine's
+ * bytes are read (exactly `1` holds; anything else, even `"1"` or `true`, does not). Copies of
+ * the file's arrays, not views of the engine's memory: a fresh context's first typed array
+ * costs about 15 µs, and walking the rows element by element (to check or convert them) about
+ * as much again, where a native `slice` of each costs next to nothing.
+ * @internal
+ */
+export type ReadTables = { atLeast: readonly unknown[]; holders: [string, readonly unknown[]][] };
 
 /** Given the defined roles, the tables' decisions when they match the configuration, else `undefined` (js/authz.ts). @internal */
 export type Preset = (roles: readonly string[] | undefined) => ReadTables | undefined;
@@ -81,13 +88,13 @@ export function computeTables(config: Config, users: UserFinder): PolicyTables {
   const names: string[] = [];
   const grants: string[] = [];
   collect(roles, config.permissions, names, grants);
-  const row = (holds: (subject: string | null) => boolean) => [...roles, null].map((s) => (holds(s) ? "1" : "0")).join("");
-  const holders: [string, string][] = [];
+  const row = (holds: (subject: string | null) => boolean) => [...roles, null].map((s) => (holds(s) ? 1 : 0));
+  const holders: [string, number[]][] = [];
   for (let i = 1; i < grants.length; i += 2) {
     const name = grants[i]!;
     if (!holders.some(([n]) => n === name)) holders.push([name, row((s) => authz.can(s, name))]);
   }
-  const atLeast = [...roles, null].map((s) => roles.map((min) => (authz.roleAtLeast(s, min) ? "1" : "0")).join("")).join("");
+  const atLeast = [...roles, null].flatMap((s) => roles.map((min) => (authz.roleAtLeast(s, min) ? 1 : 0)));
   return { engine: ENGINE_VERSION, roles: names, grants, atLeast, holders };
 }
 
@@ -113,8 +120,8 @@ export function checkCompiled(config: Config, users: UserFinder): void {
     };
     if (field("engine") !== computed.engine) differs = "engine";
     else differs = !same(field("roles"), computed.roles) ? "roles" : !same(field("grants"), computed.grants) ? "grants" : "atLeast' or 'holders";
-  } else if (read.atLeast.join("") !== computed.atLeast) differs = "atLeast";
-  else if (JSON.stringify(read.holders.map(([name, row]) => [name, row.join("")])) !== JSON.stringify(computed.holders)) differs = "holders";
+  } else if (JSON.stringify(read.atLeast) !== JSON.stringify(computed.atLeast)) differs = "atLeast";
+  else if (JSON.stringify(read.holders) !== JSON.stringify(computed.holders)) differs = "holders";
   if (differs !== undefined) {
     throw new GuardConfigError(
       `compiledPolicy is not what the engine computes for this configuration (its '${differs}' differs): it is stale or was edited; run \`npx convex-guard compile\` again`,
@@ -137,12 +144,12 @@ function readTables(tables: PolicyTables, roles: readonly string[], grants: read
 function readFields(t: Partial<PolicyTables> | null, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
   if (t === null || typeof t !== "object" || t.engine !== ENGINE_VERSION || !same(t.roles, roles) || !same(t.grants, grants)) return undefined;
   const n = roles.length;
-  const atLeast = bytes(t.atLeast, (n + 1) * n);
-  const holders: [string, Uint8Array][] = [];
+  const atLeast = rowOf(t.atLeast, (n + 1) * n);
+  const holders: [string, readonly unknown[]][] = [];
   if (atLeast === undefined || !Array.isArray(t.holders)) return undefined;
   for (let i = 0; i < t.holders.length; i++) {
     const pair: unknown = t.holders[i];
-    const row = Array.isArray(pair) && typeof pair[0] === "string" ? bytes(pair[1], n + 1) : undefined;
+    const row = Array.isArray(pair) && typeof pair[0] === "string" ? rowOf(pair[1], n + 1) : undefined;
     if (row === undefined) return undefined;
     holders.push([(pair as string[])[0]!, row]);
   }
@@ -154,15 +161,9 @@ function readFields(t: Partial<PolicyTables> | null, roles: readonly string[], g
 const STALE_TABLES =
   "convex-guard: compiledPolicy was compiled from other roles or permissions, or by another version: the engine decides instead. Run `npx convex-guard compile` again.";
 
-function bytes(text: unknown, length: number): Uint8Array | undefined {
-  if (typeof text !== "string" || text.length !== length) return undefined;
-  const b = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c !== 0 && c !== 1) return undefined;
-    b[i] = c;
-  }
-  return b;
+/** A copy of `row` when it is an array of `length` entries (which the checks compare with `1`). */
+function rowOf(row: unknown, length: number): readonly unknown[] | undefined {
+  return Array.isArray(row) && row.length === length ? row.slice() : undefined;
 }
 
 function same(a: unknown, b: readonly string[]): boolean {

@@ -82,13 +82,13 @@ export function createAuthz<R extends string, P extends string, T extends string
   /** Role name -> role id. */
   var roleIds!: Dictionary<number>;
   /** The engine's "at least" table: the byte at `role * roleCount + min` (src/policy.rs). */
-  var atLeast!: Uint8Array;
+  var atLeast!: ArrayLike<unknown>;
   /** The number of roles, which is also the tables' index for "no role": the engine's last
    * row (`holders`, `atLeastTable`), which holds nothing. */
   var roleCount = 0;
   /** Permission name -> the engine's decision for each role id (`holders`), at most
    * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
-  var decided!: Dictionary<Uint8Array>;
+  var decided!: Dictionary<ArrayLike<unknown>>;
   var cached = 0;
 
   /** Compiles the policy; `kept`: the entries the first build read (see {@link perInstance}). */
@@ -123,7 +123,7 @@ export function createAuthz<R extends string, P extends string, T extends string
   function tablesInUse(): void {}
 
   /** What the engine (or the tables) decided, for the checks to look up. */
-  function settle(table: Uint8Array): void {
+  function settle(table: ArrayLike<unknown>): void {
     const roles = definedRoles!;
     // The engine accepted exactly this list, in order, and numbers each role by its place in
     // it from FIRST_ROLE (src/wire.rs; tests/wire.rs asks the compiled policy).
@@ -179,7 +179,7 @@ export function createAuthz<R extends string, P extends string, T extends string
   }
 
   /** The engine's decision on `permission` for each role id. */
-  function holders(permission: string): Uint8Array {
+  function holders(permission: string): ArrayLike<unknown> {
     // Anything but a string would reach the loader's string copy, which takes strings only.
     if (typeof permission !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.PERMISSION_NOT_STRING);
     let row = decided[permission];

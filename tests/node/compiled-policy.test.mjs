@@ -45,11 +45,11 @@ test("the tables are the engine's decisions, one row per granted name", () => {
   const guard = defineGuard(CONFIG);
   for (const [name, row] of tables.holders) {
     assert.equal(row.length, CONFIG.roles.length + 1);
-    CONFIG.roles.forEach((role, i) => assert.equal(row[i] === "1", guard.can(role, name), `${role} ${name}`));
-    assert.equal(row[CONFIG.roles.length], "0", "no role holds nothing");
+    CONFIG.roles.forEach((role, i) => assert.equal(row[i] === 1, guard.can(role, name), `${role} ${name}`));
+    assert.equal(row[CONFIG.roles.length], 0, "no role holds nothing");
   }
   CONFIG.roles.forEach((role, i) =>
-    CONFIG.roles.forEach((min, j) => assert.equal(tables.atLeast[i * CONFIG.roles.length + j] === "1", guard.roleAtLeast(role, min))),
+    CONFIG.roles.forEach((min, j) => assert.equal(tables.atLeast[i * CONFIG.roles.length + j] === 1, guard.roleAtLeast(role, min))),
   );
   assert.equal(JSON.stringify(JSON.parse(JSON.stringify(tables))), JSON.stringify(tables), "plain JSON data");
 });
@@ -124,8 +124,8 @@ test("malformed tables are not used, whatever their shape", () => {
     null,
     "tables",
     { ...good, atLeast: good.atLeast.slice(1) },
-    { ...good, atLeast: good.atLeast.replace(/0/, "2") },
-    { ...good, holders: [["read:users", "111111"]] },
+    { ...good, atLeast: good.atLeast.join("") },
+    { ...good, holders: [["read:users", [1, 1, 1, 1, 1, 1]]] },
     { ...good, holders: [["read:users"]] },
     { ...good, holders: "read:users" },
     { ...good, roles: undefined },
@@ -141,10 +141,10 @@ test("malformed tables are not used, whatever their shape", () => {
 test("edited tables are the app's own data at run time, and validate() refuses them", () => {
   const tables = tablesOf(CONFIG);
   // A user's row for "delete:users" flipped to 1: same roles, same grants, same version.
-  const edited = { ...tables, holders: tables.holders.map(([n, row]) => [n, n === "delete:users" ? `1${row.slice(1)}` : row]) };
+  const edited = { ...tables, holders: tables.holders.map(([n, row]) => [n, n === "delete:users" ? [1, ...row.slice(1)] : row]) };
   const guard = defineGuard({ ...CONFIG, compiledPolicy: edited });
   assert.throws(() => guard.validate(), (e) => e instanceof GuardConfigError && /'holders' differs/.test(e.message));
-  const flipped = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, atLeast: `0${tables.atLeast.slice(1)}` } });
+  const flipped = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, atLeast: [0, ...tables.atLeast.slice(1)] } });
   assert.throws(() => flipped.validate(), /'atLeast' differs/);
 });
 
@@ -162,7 +162,7 @@ test("a configuration mistake is the same error with tables as without them", ()
       expected = e.message;
     }
     assert.ok(expected, JSON.stringify(broken));
-    const tables = { engine: "0.1.0", roles: broken.roles, grants: [], atLeast: "0", holders: [] };
+    const tables = { engine: "0.1.0", roles: broken.roles, grants: [], atLeast: [0], holders: [] };
     assert.throws(() => defineGuard({ ...broken, compiledPolicy: tables }).can("a", "x:y"), (e) => e.message === expected);
   }
 });
@@ -170,7 +170,7 @@ test("a configuration mistake is the same error with tables as without them", ()
 test("the browser's roles guard ignores the tables: its engine decides, and nothing is warned", async () => {
   const { defineClientGuard } = await import("convex-guard/client/roles");
   const tables = tablesOf(CONFIG);
-  const edited = { ...tables, holders: tables.holders.map(([n, row]) => [n, "11111"]) };
+  const edited = { ...tables, holders: tables.holders.map(([n]) => [n, [1, 1, 1, 1, 1]]) };
   const lines = warned(() => {
     const guard = defineClientGuard({ ...CONFIG, compiledPolicy: edited });
     assert.equal(guard.can("user", "delete:users"), false, "the engine's answer, not the edited tables'");
@@ -189,7 +189,7 @@ test("the guard's validate() passes with the tables it computed, and its tables 
 
 test("validate() reads the tables as the checks do: a toJSON cannot dress up an edited file, a getter that throws is no table", () => {
   const tables = tablesOf(CONFIG);
-  const granting = tables.holders.map(([n, row]) => [n, n === "delete:users" ? "11111" : row]);
+  const granting = tables.holders.map(([n, row]) => [n, n === "delete:users" ? [1, 1, 1, 1, 1] : row]);
   granting.toJSON = () => tables.holders;
   const dressed = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, holders: granting } });
   assert.throws(() => dressed.validate(), /'holders' differs/);
@@ -207,4 +207,25 @@ test('a quoted "__proto__" key in permissions, which sets the prototype and gran
   assert.throws(() => defineGuard({ roles: ["user", "__proto__"], permissions }).validate(), (e) => e instanceof GuardConfigError && /\["__proto__"\]/.test(e.message));
   const computed = { user: ["read:users"], ["__proto__"]: ["x:y"] };
   assert.equal(defineGuard({ roles: ["user", "__proto__"], permissions: computed }).can("__proto__", "x:y"), true);
+});
+
+test("an entry that is not exactly 1 holds nothing: a string, true or 2 denies, and validate() names the table", () => {
+  const tables = tablesOf(CONFIG);
+  for (const odd of ["1", true, 2]) {
+    // admin holds delete:users (role id 2): the row's entry made odd.
+    const holders = tables.holders.map(([n, row]) => [n, n === "delete:users" ? row.map((x, i) => (i === 2 ? odd : x)) : row]);
+    const guard = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, holders } });
+    assert.equal(guard.can("admin", "delete:users"), false, JSON.stringify(odd));
+    assert.equal(guard.can("superadmin", "delete:users"), true);
+    assert.throws(() => guard.validate(), /'holders' differs/);
+  }
+});
+
+test("the tables are copied when first read: changing the file's arrays later changes no decision", () => {
+  const tables = tablesOf(CONFIG);
+  const holders = tables.holders.map(([n, row]) => [n, [...row]]);
+  const guard = defineGuard({ ...CONFIG, compiledPolicy: { ...tables, holders } });
+  assert.equal(guard.can("user", "delete:users"), false);
+  for (const [, row] of holders) row.fill(1);
+  assert.equal(guard.can("user", "delete:users"), false);
 });

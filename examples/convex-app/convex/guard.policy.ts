@@ -5,4 +5,4 @@
 // git never merges two compiles into one file: it reports a conflict (run the command again).
 import type { PolicyTables } from "convex-guard";
 
-export const compiledPolicy: PolicyTables = {"engine":"0.1.0","roles":["user","moderator","admin","superadmin"],"grants":["user","read:users","moderator","write:users","admin","delete:users","superadmin","admin:*"],"atLeast":"10001100111011110000","holders":[["read:users","11110"],["write:users","01110"],["delete:users","00110"],["admin:*","00010"]]};
+export const compiledPolicy: PolicyTables = {"engine":"0.1.0","roles":["user","moderator","admin","superadmin"],"grants":["user","read:users","moderator","write:users","admin","delete:users","superadmin","admin:*"],"atLeast":[1,0,0,0,1,1,0,0,1,1,1,0,1,1,1,1,0,0,0,0],"holders":[["read:users",[1,1,1,1,0]],["write:users",[0,1,1,1,0]],["delete:users",[0,0,1,1,0]],["admin:*",[0,0,0,1,0]]]};
