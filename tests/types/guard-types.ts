@@ -1,6 +1,6 @@
 // Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
 // `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
-import { defineGuard, type Guard, type GroupId } from "convex-guard";
+import { defineGuard, type Guard, type GroupId, type PolicyTables } from "convex-guard";
 import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx } from "convex/server";
 import type { GenericId } from "convex/values";
 
@@ -315,3 +315,13 @@ export const payoutId: GenericId<"payouts"> = accepted.payoutId;
 export const noError = accepted.error;
 // @ts-expect-error a result that is no ConfirmationResult is refused
 guard.assertConfirmed({ ok: "yes" });
+
+// compiledPolicy: the generated file's type; anything else is refused.
+const compiledPolicy: PolicyTables = { engine: "0.1.0", roles: ["user"], grants: [], atLeast: [1, 0], holders: [["read:users", [1, 0]]] };
+defineGuard({ roles: ["user"], permissions: { user: ["read:users"] }, compiledPolicy }).can("user", "read:users");
+defineGuard({ roles: ["user"], compiledPolicy: undefined });
+// @ts-expect-error: the tables, not their text
+defineGuard({ roles: ["user"], compiledPolicy: "{}" });
+// @ts-expect-error: answers are arrays of numbers, not strings of 0 and 1
+const asText: PolicyTables = { engine: "0.1.0", roles: ["user"], grants: [], atLeast: "10", holders: [] };
+void asText;
