@@ -42,7 +42,12 @@ export const POLICY_TABLES = Symbol.for("convex-guard.policyTables");
  * as much again, where a native `slice` of each costs next to nothing.
  * @internal
  */
-export type ReadTables = { atLeast: readonly unknown[]; holders: [string, readonly unknown[]][] };
+export type ReadTables = {
+  atLeast: readonly unknown[];
+  holders: [string, readonly unknown[]][];
+  /** The entries they were read for: the engine gets these if it starts later (as it keeps the ones it first read). */
+  entries: { names: string[]; grants: string[] };
+};
 
 /** Given the defined roles, the tables' decisions when they match the configuration, else `undefined` (js/authz.ts). @internal */
 export type Preset = (roles: readonly string[] | undefined) => ReadTables | undefined;
@@ -50,8 +55,9 @@ export type Preset = (roles: readonly string[] | undefined) => ReadTables | unde
 type Config = AuthzConfig<string, string, string, string, unknown>;
 
 /**
- * The server guard's {@link Preset}: `config.compiledPolicy` read back for the entries the
- * engine would get, with a warning (once: authz asks once) when they do not match.
+ * The server guard's {@link Preset}: `config.compiledPolicy` read back, once, for the entries
+ * the engine would get, with a warning when they do not match; later calls answer that same
+ * copy (`validate()` checks the copy the checks use, not a second read of the file).
  * `undefined` without tables. A configuration the engine would refuse is not read here: the
  * engine then names its mistake.
  * @internal
@@ -59,17 +65,20 @@ type Config = AuthzConfig<string, string, string, string, unknown>;
 export function tablesPreset(config: Config, users: UserFinder): Preset | undefined {
   const compiled = config?.compiledPolicy;
   if (compiled === undefined) return undefined;
+  let done = false;
+  let read: ReadTables | undefined;
   return (roles) => {
-    const names: string[] = [];
-    const grants: string[] = [];
+    if (done) return read;
+    done = true;
+    const entries = { names: [] as string[], grants: [] as string[] };
     try {
       checkConfigKeys(config);
       users.validate();
-      collect(roles!, config.permissions, names, grants);
+      collect(roles!, config.permissions, entries.names, entries.grants);
     } catch {
       return undefined;
     }
-    const read = readTables(compiled, names, grants);
+    read = readTables(compiled, entries);
     if (read === undefined) console.warn(STALE_TABLES);
     return read;
   };
@@ -103,12 +112,13 @@ export function computeTables(config: Config, users: UserFinder): PolicyTables {
  * computes now.
  * @internal
  */
-export function checkCompiled(config: Config, users: UserFinder): void {
+export function checkCompiled(config: Config, users: UserFinder, preset: Preset | undefined): void {
   const given = config?.compiledPolicy;
-  if (given === undefined) return;
+  if (preset === undefined || given === undefined) return;
   const computed = computeTables(config, users);
-  // What the checks would read (not the file's JSON text, which a `toJSON` could dress up).
-  const read = readTables(given, computed.roles, computed.grants);
+  // The copy the checks read (not the file's JSON text, which a `toJSON` could dress up, nor a
+  // second read of it, which a getter could answer otherwise); undefined: they use none.
+  const read = preset(computed.roles);
   let differs: string | undefined;
   if (read === undefined) {
     const field = (key: keyof PolicyTables): unknown => {
@@ -120,7 +130,8 @@ export function checkCompiled(config: Config, users: UserFinder): void {
     };
     if (field("engine") !== computed.engine) differs = "engine";
     else differs = !same(field("roles"), computed.roles) ? "roles" : !same(field("grants"), computed.grants) ? "grants" : "atLeast' or 'holders";
-  } else if (JSON.stringify(read.atLeast) !== JSON.stringify(computed.atLeast)) differs = "atLeast";
+  } else if (!same(read.entries.names, computed.roles) || !same(read.entries.grants, computed.grants)) differs = "roles' or 'grants";
+  else if (JSON.stringify(read.atLeast) !== JSON.stringify(computed.atLeast)) differs = "atLeast";
   else if (JSON.stringify(read.holders) !== JSON.stringify(computed.holders)) differs = "holders";
   if (differs !== undefined) {
     throw new GuardConfigError(
@@ -133,29 +144,33 @@ export function checkCompiled(config: Config, users: UserFinder): void {
  * `tables` read back when they were computed by this engine version from exactly `roles` and
  * `grants`; else `undefined` (stale, from another version, or not such tables at all).
  */
-function readTables(tables: PolicyTables, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
+function readTables(tables: PolicyTables, entries: ReadTables["entries"]): ReadTables | undefined {
   try {
-    return readFields(tables as Partial<PolicyTables> | null, roles, grants);
+    return readFields(tables as Partial<PolicyTables> | null, entries);
   } catch {
     return undefined; // a getter or a Proxy of the file's that throws: no tables
   }
 }
 
-function readFields(t: Partial<PolicyTables> | null, roles: readonly string[], grants: readonly string[]): ReadTables | undefined {
-  if (t === null || typeof t !== "object" || t.engine !== ENGINE_VERSION || !same(t.roles, roles) || !same(t.grants, grants)) return undefined;
-  const n = roles.length;
-  const atLeast = rowOf(t.atLeast, (n + 1) * n);
+function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entries"]): ReadTables | undefined {
+  if (t === null || typeof t !== "object") return undefined;
+  // Each field read once, each pair and its name once: a getter answers one copy, the one used.
+  const { engine, roles, grants, atLeast: answers, holders: pairs } = t;
+  const n = entries.names.length;
+  if (engine !== ENGINE_VERSION || !same(roles, entries.names) || !same(grants, entries.grants)) return undefined;
+  const atLeast = rowOf(answers, (n + 1) * n);
+  const list = Array.isArray(pairs) ? pairs.slice() : undefined;
+  if (atLeast === undefined || list === undefined) return undefined;
   const holders: [string, readonly unknown[]][] = [];
-  if (atLeast === undefined || !Array.isArray(t.holders)) return undefined;
-  for (let i = 0; i < t.holders.length; i++) {
-    const pair: unknown = t.holders[i];
-    const row = Array.isArray(pair) && typeof pair[0] === "string" ? rowOf(pair[1], n + 1) : undefined;
+  for (let i = 0; i < list.length; i++) {
+    const pair = rowOf(list[i], 2);
+    const name = pair?.[0];
+    const row = typeof name === "string" ? rowOf(pair![1], n + 1) : undefined;
     if (row === undefined) return undefined;
-    holders.push([(pair as string[])[0]!, row]);
+    holders.push([name as string, row]);
   }
-  return { atLeast, holders };
+  return { atLeast, holders, entries };
 }
-
 
 /** The warning of a guard whose tables do not match (once per guard). */
 const STALE_TABLES =

@@ -65,6 +65,7 @@ export function createAuthz<R extends string, P extends string, T extends string
     const got = preset?.(definedRoles);
     if (got === undefined) return void fromEngine();
     compile = tablesInUse;
+    tablesEntries = got.entries;
     settle(got.atLeast);
     for (let i = 0; i < got.holders.length && cached < MAX_INTERNED; i++, cached++) decided[got.holders[i]![0]] = got.holders[i]![1];
   };
@@ -90,9 +91,12 @@ export function createAuthz<R extends string, P extends string, T extends string
    * MAX_INTERNED names; past that a name is decided afresh each time, never refused. */
   var decided!: Dictionary<ArrayLike<unknown>>;
   var cached = 0;
+  /** The entries the compiled tables were read for, when they were. */
+  var tablesEntries: Entries | undefined;
 
   /** Compiles the policy; `kept`: the entries the first build read (see {@link perInstance}). */
   function build(kept: Entries | undefined): readonly [true, Entries] {
+    kept ??= tablesEntries; // the engine after tables decides for the entries they were read for
     if (config === null || typeof config !== "object" || definedRoles === undefined) {
       throw new GuardConfigError("the configuration needs a 'roles' array, lowest role first");
     }

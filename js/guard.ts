@@ -149,7 +149,8 @@ export function defineGuard<
   // checks a permission never builds access, rate limits, confirmations or the builders.
   // One finder of the caller for every check (queries, mutations, actions) and forgetUser.
   const users = createUserFinder(config?.users);
-  const authz = createAuthz(config, users, tablesPreset(config, users));
+  const preset = tablesPreset(config, users);
+  const authz = createAuthz(config, users, preset);
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` alone there is no users row, so there is no id to own or share with.
   const claims = users.claims;
@@ -210,7 +211,7 @@ export function defineGuard<
   let grantLevels: NameValidator<L> | undefined;
   const validate = (options?: { schema: SchemaLike }): void => {
     authz.validate();
-    checkCompiled(config, users);
+    checkCompiled(config, users, preset);
     if (claims && Object.keys(config?.access?.tables ?? {}).length > 0) throw noRows();
     accessPart();
     access!.validate();

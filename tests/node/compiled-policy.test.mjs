@@ -229,3 +229,27 @@ test("the tables are copied when first read: changing the file's arrays later ch
   for (const [, row] of holders) row.fill(1);
   assert.equal(guard.can("user", "delete:users"), false);
 });
+
+test("validate() checks the copy the checks use: a getter that answers otherwise on a second read is caught", () => {
+  const tables = tablesOf(CONFIG);
+  const granting = tables.holders.map(([n, row]) => [n, n === "delete:users" ? [1, 1, 1, 1, 0] : row]);
+  let reads = 0;
+  const shifty = { ...tables };
+  Object.defineProperty(shifty, "holders", { get: () => (reads++ === 0 ? granting : tables.holders), enumerable: true });
+  const guard = defineGuard({ ...CONFIG, compiledPolicy: shifty });
+  assert.equal(guard.can("user", "delete:users"), true, "the copy the checks took holds the crafted row");
+  assert.throws(() => guard.validate(), /'holders' differs/);
+});
+
+test("the engine started after tables decides for the entries the tables were read for, as it keeps the ones it first read", () => {
+  const permissions = { ...CONFIG.permissions, user: [...CONFIG.permissions.user] };
+  for (const compiledPolicy of [tablesOf(CONFIG), undefined]) {
+    permissions.user = ["read:users"];
+    const config = { ...CONFIG, permissions, compiledPolicy };
+    const guard = defineGuard(config);
+    assert.equal(guard.can("user", "delete:users"), false);
+    permissions.user.push("delete:users"); // the app's object changed after the first check
+    assert.equal(guard.can("superadmin", "admin:audit"), true); // a name the tables lack: the engine starts
+    assert.equal(guard.can("user", "delete:users"), false, `with${compiledPolicy ? "" : "out"} tables`);
+  }
+});
