@@ -6,17 +6,15 @@
 // (a dependency of `convex`), its packages left to the app's own installed copies, imported,
 // and asked for its tables by the method every guard has. Exit status: 0 written (or, with
 // --check, up to date), 1 with --check when the file is missing or stale, 2 on an error.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as esbuild from "esbuild";
 import { AuditError } from "./program.js";
 
-/** The method every guard has, answering its `PolicyTables` (js/index.ts). */
-const POLICY_TABLES = Symbol.for("convex-guard.policyTables");
-/** `instanceof GuardConfigError` of any copy of the package (js/errors.ts brands its errors). */
-const CONFIG_ERROR = Symbol.for("convex-guard.GuardConfigError");
 const STUB_NAMESPACE = "convex-guard-compiled-policy";
 const TS_EXTENSIONS = [".ts", ".tsx", ".mts"];
 const JS_EXTENSIONS = [".js", ".jsx", ".mjs"];
@@ -63,6 +61,13 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
   if (!typescript && !JS_EXTENSIONS.includes(ext)) throw new CompileError(`${guardFile} is not a TypeScript or JavaScript file`);
   if (!existsSync(guardFile)) throw new CompileError(`no guard file at ${guardFile} (give its path: convex-guard compile path/to/guard.ts)`);
   const output = join(dirname(guardFile), `${basename(guardFile, ext)}.policy.${typescript ? "ts" : "js"}`);
+  // Another `guard.policy.*` beside it may be the one a bundler takes (esbuild, so Convex's,
+  // tries .tsx before .ts), unseen by --check and by tests that resolve .ts first.
+  const prefix = `${basename(guardFile, ext)}.policy.`;
+  const others = readdirSync(dirname(guardFile)).filter((f) => f.startsWith(prefix) && join(dirname(guardFile), f) !== output);
+  if (others.length > 0) {
+    throw new CompileError(`${others.map((f) => join(dirname(guardFile), f)).join(", ")} beside ${output}: a bundler may import it instead (Convex's tries .tsx before .ts); delete it`);
+  }
   const tables = await policyTables(guardFile, output);
   const text = render(tables, basename(guardFile), typescript);
   const { roles, permissions } = counts(tables);
@@ -118,47 +123,104 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
   // Under the app, so that its bare imports (convex-guard, convex) resolve to the app's copies.
   const cache = join(process.cwd(), "node_modules", ".cache", "convex-guard");
   const temporary = join(cache, `policy-${process.pid}-${Date.now()}.mjs`);
-  let module: Record<string, unknown>;
-  // While the app's code loads, the process may end under it: its top-level `await` never
-  // settling (Node then exits with the exit code set), or a `process.exit` of its own. Neither
-  // may end as success (`--check` passing), nor leave the bundle of the app's code behind.
-  const removeTemporary = () => rmSync(temporary, { force: true });
-  const endedLoading = () => {
-    removeTemporary();
-    console.error(`convex-guard compile: ${guardFile} never finished loading (a top-level await that never settles?)`);
+  let answer: LoaderAnswer;
+  // Interrupted (Ctrl-C, a CI timeout), no bundle of the app's code is left behind either.
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(temporary, { force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
   };
-  const exit = process.exit;
-  process.exitCode = 2;
-  process.on("exit", endedLoading);
-  process.exit = ((status?: number) => {
-    throw new CompileError(`${guardFile} called process.exit(${status ?? ""}) while loading`);
-  }) as typeof process.exit;
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
     mkdirSync(cache, { recursive: true });
     writeFileSync(temporary, code);
-    module = (await import(pathToFileURL(temporary).href)) as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof CompileError) throw e;
-    throw new CompileError(`${guardFile} failed to load: ${e instanceof Error ? e.message : String(e)}`);
+    answer = await load(temporary, guardFile);
   } finally {
-    process.exit = exit;
-    process.exitCode = undefined;
-    process.off("exit", endedLoading);
-    removeTemporary();
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+    rmSync(temporary, { force: true });
   }
-  // One guard exported under two names (`export const guard`, `export default guard`) is one guard.
-  const guards = Object.keys(module).filter((name, i, names) => hasTables(module[name]) && names.findIndex((n) => module[n] === module[name]) === i);
-  if (guards.length === 0) throw new CompileError(`${guardFile} exports no guard: export the value of convex-guard's \`defineGuard({...})\``);
-  if (guards.length > 1) {
-    throw new CompileError(`${guardFile} exports ${guards.length} guards (${guards.join(", ")}); one guard file compiles one guard: move the others to their own files`);
+  if ("load" in answer) throw new CompileError(`${guardFile} failed to load: ${answer.load}`);
+  if ("error" in answer) {
+    throw new CompileError(answer.config ? `${guardFile}: ${answer.error}` : `${guardFile}: the guard's tables could not be computed: ${answer.error}`);
   }
-  const guard = module[guards[0]!] as Record<symbol, () => unknown>;
-  try {
-    return guard[POLICY_TABLES]!();
-  } catch (e) {
-    if (isConfigError(e)) throw new CompileError(`${guardFile}: ${(e as Error).message}`);
-    throw new CompileError(`${guardFile}: the guard's tables could not be computed: ${e instanceof Error ? e.message : String(e)}`);
+  const { names, tables } = answer;
+  if (names.length === 0) throw new CompileError(`${guardFile} exports no guard: export the value of convex-guard's \`defineGuard({...})\``);
+  // One guard under several names (`export const guard`, `export default guard`, a spread copy
+  // of it) is one guard: the same tables.
+  if (new Set(tables).size > 1) {
+    throw new CompileError(`${guardFile} exports ${names.length} guards (${names.join(", ")}); one guard file compiles one guard: move the others to their own files`);
   }
+  return JSON.parse(tables[0]!) as unknown;
+}
+
+/** What the loader process answers: its exported guards' names and tables (as JSON), or why not. */
+type LoaderAnswer = { names: string[]; tables: string[] } | { load: string } | { error: string; config: boolean };
+
+/**
+ * The loader: imports the bundled guard file in a process of its own and writes one line, after
+ * a marker only this run knows, with every guard's tables (each export with the method every
+ * guard has) or the error. The app's code runs there, so nothing it does (`process.exit`, an
+ * exit listener, `process.exitCode`, timers, an await that never settles) decides this
+ * command's exit status: only that line does.
+ */
+const LOADER = `
+const TABLES = Symbol.for("convex-guard.policyTables");
+const CONFIG_ERROR = Symbol.for("convex-guard.GuardConfigError");
+const send = (answer) => process.stdout.write("\\n" + process.env.CONVEX_GUARD_COMPILE_MARKER + JSON.stringify(answer) + "\\n");
+const text = (e) => { try { return e instanceof Error ? e.message : String(e); } catch { return "(unprintable)"; } };
+let m;
+try { m = await import(process.env.CONVEX_GUARD_COMPILE_MODULE); } catch (e) { send({ load: text(e) }); }
+if (m !== undefined) {
+  const names = Object.keys(m).filter((n) => { try { const v = m[n]; return (typeof v === "object" || typeof v === "function") && v !== null && typeof v[TABLES] === "function"; } catch { return false; } });
+  const tables = [];
+  let failed = false;
+  for (const n of names) {
+    try { tables.push(JSON.stringify(m[n][TABLES]())); }
+    catch (e) { let config = false; try { config = e?.[CONFIG_ERROR] === true; } catch {} send({ error: text(e), config }); failed = true; break; }
+  }
+  if (!failed) send({ names, tables });
+}
+`;
+
+/** How long the guard file may take to load and answer: past it, the command gives up (exit 2). */
+const LOAD_TIMEOUT_MS = Number(process.env.CONVEX_GUARD_COMPILE_TIMEOUT_MS ?? 60_000);
+
+/** Runs {@link LOADER} on the bundle `file`; resolves to its answer, or throws a CompileError. */
+function load(file: string, guardFile: string): Promise<LoaderAnswer> {
+  const marker = `convex-guard-compile-${randomBytes(16).toString("hex")}:`;
+  return new Promise((resolveAnswer, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", LOADER], {
+      cwd: process.cwd(),
+      env: { ...process.env, CONVEX_GUARD_COMPILE_MODULE: pathToFileURL(file).href, CONVEX_GUARD_COMPILE_MARKER: marker },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    let settled = false;
+    const finish = (answer: LoaderAnswer | CompileError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL"); // done with it, whatever it still keeps open
+      if (answer instanceof CompileError) reject(answer);
+      else resolveAnswer(answer);
+    };
+    const timer = setTimeout(() => finish(new CompileError(`${guardFile} did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (an await that never settles, a connection kept open?)`)), LOAD_TIMEOUT_MS);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      // The app's own output passes through; the answer is the line after the marker.
+      out += chunk;
+      const at = out.indexOf(marker);
+      const end = at < 0 ? -1 : out.indexOf("\n", at);
+      if (end >= 0) {
+        process.stdout.write(out.slice(0, at).replace(/\n$/, ""));
+        finish(JSON.parse(out.slice(at + marker.length, end)) as LoaderAnswer);
+      }
+    });
+    child.on("error", (e) => finish(new CompileError(`cannot start node to load ${guardFile}: ${e.message}`)));
+    child.on("close", (status, signal) => {
+      if (!settled) process.stdout.write(out);
+      finish(new CompileError(`${guardFile} never finished loading: its process ended (${signal ?? `exit status ${status}`}) before the guard was read (process.exit, or an await that never settles?)`));
+    });
+  });
 }
 
 /** The esbuild the app installed with `convex`, loaded from the app (else next to `convex`). */
@@ -176,22 +238,6 @@ function loadEsbuild(appDir: string): typeof esbuild.build {
   throw new CompileError(
     `cannot load esbuild from ${appDir} (it is installed with the \`convex\` package): run this command in the app's root, after \`npm install\``,
   );
-}
-
-function hasTables(value: unknown): boolean {
-  try {
-    return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as Record<symbol, unknown>)[POLICY_TABLES] === "function";
-  } catch {
-    return false; // a revoked Proxy, a throwing getter: no guard
-  }
-}
-
-function isConfigError(e: unknown): boolean {
-  try {
-    return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[CONFIG_ERROR] === true;
-  } catch {
-    return false;
-  }
 }
 
 /** The number of roles and of permissions the tables hold. */

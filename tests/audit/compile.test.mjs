@@ -123,6 +123,9 @@ test("a guard.js gets guard.policy.js, without the type import; a path given, an
   assert.match(text, /\nexport const compiledPolicy = \{/);
   assert.deepEqual(tablesIn(text), expected());
 
+  // A guard.ts now in the same directory (the .js one and its policy gone: see the "beside" test).
+  rmSync(`${a}/src/functions/guard.js`);
+  rmSync(`${a}/src/functions/guard.policy.js`);
   writeFileSync(`${a}/src/functions/guard.ts`, wiredGuard(`["user", "admin", "moderator"]`));
   r = compile(a);
   assert.equal(r.status, 0, r.stderr);
@@ -147,8 +150,27 @@ test("one line of tables: two branches that each compiled conflict in git instea
   assert.match(r.stdout, /^<<<<<<< ours\.ts$/m);
 });
 
-test("one guard exported under two names is one guard", () => {
-  const a = app("twice", `${wiredGuard()}export default guard;\nexport { guard as appGuard };\n`);
+test("a guard file that keeps the loader busy forever (an interval and an await that never settles) times out: exit 2, no bundle left", () => {
+  const a = app("busy", `export const guard = 1;\nsetInterval(() => {}, 1000);\nawait new Promise(() => {});\n`);
+  const r = spawnSync(process.execPath, [cli, "compile", "--check"], { cwd: a, encoding: "utf8", env: { ...process.env, CONVEX_GUARD_COMPILE_TIMEOUT_MS: "1500" } });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /convex\/guard\.ts did not finish loading within 1\.5 s/);
+  assert.deepEqual(cacheLeft(a), []);
+});
+
+test("another guard.policy.* beside the file (a .tsx esbuild, so Convex, would take first) stops the command: exit 2, --check too", () => {
+  const a = app("beside", wiredGuard());
+  assert.equal(compile(a).status, 0);
+  writeFileSync(`${a}/convex/guard.policy.tsx`, policyOf(a).replace(/"holders":\[\["read:posts",\[0/, '"holders":[["read:posts",[1'));
+  for (const args of [[], ["--check"]]) {
+    const r = compile(a, ...args);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /convex\/guard\.policy\.tsx beside convex\/guard\.policy\.ts: a bundler may import it instead/);
+  }
+});
+
+test("one guard exported under several names, or a spread copy of it, is one guard", () => {
+  const a = app("twice", `${wiredGuard()}export default guard;\nexport { guard as appGuard };\nexport const copy = { ...guard };\n`);
   const r = compile(a);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(tablesIn(policyOf(a)), expected());
@@ -169,7 +191,13 @@ test("errors exit 2 with what went wrong: no guard export, two, a bad configurat
     // The process ending under the load is no success (attack15): an await that never settles,
     // the app's own process.exit(0).
     ["hangs", `export const guard = 1;\nawait new Promise(() => {});\n`, /convex\/guard\.ts never finished loading/],
-    ["exits", `export const guard = 1;\nprocess.exit(0);\n`, /convex\/guard\.ts called process\.exit\(0\) while loading/],
+    ["exits", `export const guard = 1;\nprocess.exit(0);\n`, /convex\/guard\.ts never finished loading: its process ended \(exit status 0\)/],
+    // Nor can its code change the exit status some other way (attack16): an exit listener,
+    // process.exitCode before an await that never settles, process.reallyExit.
+    ["listener", `export const guard = 1;\nprocess.on("exit", () => { process.exitCode = 0; });\nawait new Promise(() => {});\n`, /never finished loading/],
+    ["exitcode", `export const guard = 1;\nprocess.exitCode = 0;\nawait new Promise(() => {});\n`, /never finished loading/],
+    ["reallyexit", `export const guard = 1;\nprocess.reallyExit(0);\n`, /never finished loading/],
+    ["timer", `export const guard = 1;\nsetTimeout(() => process.exit(0), 50);\nawait new Promise(() => {});\n`, /never finished loading/],
   ];
   for (const [name, guard, message] of cases) {
     const a = app(name, guard);
