@@ -163,9 +163,9 @@ function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entrie
   if (atLeast === undefined || list === undefined) return undefined;
   const holders: [string, readonly unknown[]][] = [];
   for (let i = 0; i < list.length; i++) {
-    const pair = rowOf(list[i], 2);
-    const name = pair?.[0];
-    const row = typeof name === "string" ? rowOf(pair![1], n + 1) : undefined;
+    const pair: unknown = list[i];
+    const name: unknown = Array.isArray(pair) ? pair[0] : undefined;
+    const row = typeof name === "string" ? rowOf((pair as unknown[])[1], n + 1) : undefined;
     if (row === undefined) return undefined;
     holders.push([name as string, row]);
   }
