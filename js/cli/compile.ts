@@ -6,9 +6,8 @@
 // (a dependency of `convex`), its packages left to the app's own installed copies, imported,
 // and asked for its tables by the method every guard has. Exit status: 0 written (or, with
 // --check, up to date), 1 with --check when the file is missing or stale, 2 on an error.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -72,7 +71,8 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
   const text = render(tables, basename(guardFile), typescript);
   const { roles, permissions } = counts(tables);
   if (check) {
-    const current = existsSync(output) ? readFileSync(output, "utf8") : undefined;
+    // A checkout with CRLF line endings (git's autocrlf) holds the same file.
+    const current = existsSync(output) ? readFileSync(output, "utf8").replace(/\r\n/g, "\n") : undefined;
     if (current === text) {
       console.log(`${output} is up to date (roles: ${roles}, permissions: ${permissions})`);
       return 0;
@@ -89,15 +89,27 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
 /** The tables of the one guard `guardFile` exports, its import of `output` answered by a stub. */
 async function policyTables(guardFile: string, output: string): Promise<unknown> {
   const build = loadEsbuild(process.cwd());
-  const stub = resolve(output).slice(0, -extname(output).length);
+  const withoutExt = (path: string) => path.slice(0, path.length - extname(path).length);
+  const stub = withoutExt(resolve(output));
+  const stubs = new Set([stub, withoutExt(join(realpathSync(dirname(output)), basename(output)))]);
+  let imported = false;
   const plugin: esbuild.Plugin = {
     name: "convex-guard-compiled-policy",
     setup(b) {
       // The file being written may not exist yet (its first run) and must not feed its own
-      // input: whatever imports it gets `compiledPolicy = undefined`.
-      b.onResolve({ filter: /\.policy(\.[cm]?[jt]sx?)?$/ }, (a) => {
-        const at = resolve(a.resolveDir, a.path);
-        return at === stub || at.slice(0, -extname(at).length) === stub ? { path: stub, namespace: STUB_NAMESPACE } : undefined;
+      // input: whatever imports it gets `compiledPolicy = undefined`. Found by its path, else
+      // as esbuild resolves the import (a tsconfig alias, a symlinked directory), once it exists.
+      b.onResolve({ filter: /\.policy(\.[cm]?[jt]sx?)?$/ }, async (a) => {
+        if (a.pluginData === STUB_NAMESPACE) return undefined;
+        const direct = resolve(a.resolveDir, a.path);
+        let hit = stubs.has(direct) || stubs.has(withoutExt(direct));
+        if (!hit) {
+          const found = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: STUB_NAMESPACE });
+          hit = found.errors.length === 0 && stubs.has(withoutExt(found.path));
+        }
+        if (!hit) return undefined;
+        imported = true;
+        return { path: stub, namespace: STUB_NAMESPACE };
       });
       b.onLoad({ filter: /.*/, namespace: STUB_NAMESPACE }, () => ({ contents: "export const compiledPolicy = undefined;\n", loader: "js" }));
     },
@@ -125,7 +137,9 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
   const temporary = join(cache, `policy-${process.pid}-${Date.now()}.mjs`);
   let answer: LoaderAnswer;
   // Interrupted (Ctrl-C, a CI timeout), no bundle of the app's code is left behind either.
+  let stopLoader = () => {};
   const interrupted = (signal: NodeJS.Signals) => {
+    stopLoader();
     rmSync(temporary, { force: true });
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
@@ -133,7 +147,7 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
   try {
     mkdirSync(cache, { recursive: true });
     writeFileSync(temporary, code);
-    answer = await load(temporary, guardFile);
+    answer = await load(temporary, guardFile, (kill) => (stopLoader = kill));
   } finally {
     process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     rmSync(temporary, { force: true });
@@ -149,6 +163,13 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
   if (new Set(tables).size > 1) {
     throw new CompileError(`${guardFile} exports ${names.length} guards (${names.join(", ")}); one guard file compiles one guard: move the others to their own files`);
   }
+  // Tables the guard does not import would be checked while others are used (attack17: a guard
+  // importing ./generated/guard.policy, edited, beside an up-to-date guard.policy.ts nothing read).
+  if (!imported) {
+    throw new CompileError(
+      `${guardFile} does not import ${output}: import it and pass it to defineGuard (\`import { compiledPolicy } from "./${basename(stub)}"\`), then run this again`,
+    );
+  }
   return JSON.parse(tables[0]!) as unknown;
 }
 
@@ -156,16 +177,18 @@ async function policyTables(guardFile: string, output: string): Promise<unknown>
 type LoaderAnswer = { names: string[]; tables: string[] } | { load: string } | { error: string; config: boolean };
 
 /**
- * The loader: imports the bundled guard file in a process of its own and writes one line, after
- * a marker only this run knows, with every guard's tables (each export with the method every
- * guard has) or the error. The app's code runs there, so nothing it does (`process.exit`, an
- * exit listener, `process.exitCode`, timers, an await that never settles) decides this
- * command's exit status: only that line does.
+ * The loader: imports the bundled guard file in a process of its own and writes, on a pipe of
+ * its own (file descriptor 3, which nothing of the app's writes to by accident: its output
+ * goes to the command's own stdout and stderr), one line with every guard's tables (each
+ * export with the method every guard has) or the error. The app's code runs there, so nothing
+ * it does (`process.exit`, an exit listener, `process.exitCode`, timers, an await that never
+ * settles, a process it starts) decides this command's exit status: only that line does.
  */
 const LOADER = `
+import { writeSync } from "node:fs";
 const TABLES = Symbol.for("convex-guard.policyTables");
 const CONFIG_ERROR = Symbol.for("convex-guard.GuardConfigError");
-const send = (answer) => process.stdout.write("\\n" + process.env.CONVEX_GUARD_COMPILE_MARKER + JSON.stringify(answer) + "\\n");
+const send = (answer) => writeSync(3, JSON.stringify(answer) + "\\n");
 const text = (e) => { try { return e instanceof Error ? e.message : String(e); } catch { return "(unprintable)"; } };
 let m;
 try { m = await import(process.env.CONVEX_GUARD_COMPILE_MODULE); } catch (e) { send({ load: text(e) }); }
@@ -181,43 +204,48 @@ if (m !== undefined) {
 }
 `;
 
-/** How long the guard file may take to load and answer: past it, the command gives up (exit 2). */
-const LOAD_TIMEOUT_MS = Number(process.env.CONVEX_GUARD_COMPILE_TIMEOUT_MS ?? 60_000);
+/** How long the guard file may take to load and answer, 60 s unless CONVEX_GUARD_COMPILE_TIMEOUT_MS says otherwise (1 ms to 1 hour). */
+function loadTimeout(): number {
+  const ms = Number(process.env.CONVEX_GUARD_COMPILE_TIMEOUT_MS ?? 60_000);
+  return Number.isInteger(ms) && ms >= 1 && ms <= 3_600_000 ? ms : 60_000;
+}
 
-/** Runs {@link LOADER} on the bundle `file`; resolves to its answer, or throws a CompileError. */
-function load(file: string, guardFile: string): Promise<LoaderAnswer> {
-  const marker = `convex-guard-compile-${randomBytes(16).toString("hex")}:`;
+/** Runs {@link LOADER} on the bundle `file`; resolves to its answer, or throws a CompileError. `stop` receives what ends the loader early. */
+function load(file: string, guardFile: string, stop: (kill: () => void) => void): Promise<LoaderAnswer> {
+  const timeout = loadTimeout();
   return new Promise((resolveAnswer, reject) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", LOADER], {
       cwd: process.cwd(),
-      env: { ...process.env, CONVEX_GUARD_COMPILE_MODULE: pathToFileURL(file).href, CONVEX_GUARD_COMPILE_MARKER: marker },
-      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, CONVEX_GUARD_COMPILE_MODULE: pathToFileURL(file).href },
+      stdio: ["ignore", "inherit", "inherit", "pipe"],
     });
+    const kill = () => child.kill("SIGKILL");
+    stop(kill);
     let out = "";
     let settled = false;
     const finish = (answer: LoaderAnswer | CompileError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      child.kill("SIGKILL"); // done with it, whatever it still keeps open
+      kill(); // done with it, whatever it still keeps open
       if (answer instanceof CompileError) reject(answer);
       else resolveAnswer(answer);
     };
-    const timer = setTimeout(() => finish(new CompileError(`${guardFile} did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (an await that never settles, a connection kept open?)`)), LOAD_TIMEOUT_MS);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      // The app's own output passes through; the answer is the line after the marker.
+    const timer = setTimeout(() => finish(new CompileError(`${guardFile} did not finish loading within ${timeout / 1000} s (an await that never settles, a connection kept open?)`)), timeout);
+    const answers = child.stdio[3] as NodeJS.ReadableStream;
+    answers.setEncoding("utf8");
+    answers.on("data", (chunk: string) => {
       out += chunk;
-      const at = out.indexOf(marker);
-      const end = at < 0 ? -1 : out.indexOf("\n", at);
-      if (end >= 0) {
-        process.stdout.write(out.slice(0, at).replace(/\n$/, ""));
-        finish(JSON.parse(out.slice(at + marker.length, end)) as LoaderAnswer);
+      const end = out.indexOf("\n");
+      if (end < 0) return;
+      try {
+        finish(JSON.parse(out.slice(0, end)) as LoaderAnswer);
+      } catch {
+        finish(new CompileError(`${guardFile}: the loader's answer could not be read (did the guard write to file descriptor 3?)`));
       }
     });
     child.on("error", (e) => finish(new CompileError(`cannot start node to load ${guardFile}: ${e.message}`)));
     child.on("close", (status, signal) => {
-      if (!settled) process.stdout.write(out);
       finish(new CompileError(`${guardFile} never finished loading: its process ended (${signal ?? `exit status ${status}`}) before the guard was read (process.exit, or an await that never settles?)`));
     });
   });

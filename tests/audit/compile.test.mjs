@@ -158,6 +158,34 @@ test("a guard file that keeps the loader busy forever (an interval and an await 
   assert.deepEqual(cacheLeft(a), []);
 });
 
+test("a guard that does not import the file it would be checked by stops the command: exit 2 (attack17: edited tables in another file were used while --check passed)", () => {
+  const elsewhere = wiredGuard().replace('"./guard.policy"', '"./generated/guard.policy"');
+  const a = app("elsewhere", elsewhere, { "generated/guard.policy.ts": `export const compiledPolicy = undefined;\n` });
+  for (const args of [[], ["--check"]]) {
+    const r = compile(a, ...args);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /convex\/guard\.ts does not import convex\/guard\.policy\.ts: import it and pass it to defineGuard/);
+  }
+  // Not wired at all: the same.
+  const bare = app("unwired", wiredGuard().replace('import { compiledPolicy } from "./guard.policy";\n', "const compiledPolicy = undefined;\n"));
+  assert.equal(compile(bare).status, 2);
+  assert.ok(!existsSync(`${bare}/convex/guard.policy.ts`));
+});
+
+test("the guard's own output passes through and cannot forge or break the answer; a CRLF checkout is not stale", () => {
+  const noisy = `${wiredGuard()}console.log(JSON.stringify(process.env));\nconsole.log('{"names":["guard"],"tables":["{}"]}');\nconsole.error("guard says hi");\n`;
+  const a = app("noisy", noisy);
+  let r = compile(a);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /guard says hi|"names":\["guard"\]/);
+  assert.match(r.stderr, /guard says hi/);
+  assert.deepEqual(tablesIn(policyOf(a)), expected());
+  writeFileSync(`${a}/convex/guard.policy.ts`, policyOf(a).replace(/\n/g, "\r\n"));
+  r = compile(a, "--check");
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(cacheLeft(a), []);
+});
+
 test("another guard.policy.* beside the file (a .tsx esbuild, so Convex, would take first) stops the command: exit 2, --check too", () => {
   const a = app("beside", wiredGuard());
   assert.equal(compile(a).status, 0);
