@@ -3,7 +3,9 @@
 //
 //   node bench/compare.mjs BEFORE_PKG_DIR [AFTER_PKG_DIR=pkg] [--runs=N] [--entry=guard-full]
 //
-// e.g. copy pkg/ to target/pkg-before before a change, rebuild, then compare. For each build:
+// e.g. copy pkg/ to target/pkg-before before a change, rebuild, then compare. Keep both builds
+// inside this checkout: a pkg/ elsewhere (another worktree) resolves convex from its own
+// node_modules, so its bundle holds a second copy of convex and measures about 0.5x more. For each build:
 // the guard with every capability making one permission check (bench/entries/guard-full.mjs),
 // against the baseline and CASL entries of `make bench`, steady and after a full GC (see
 // lib/fresh.mjs), round-robin in one process; medians in ms, and each build's request split
