@@ -3,8 +3,8 @@
 // and passes to `defineGuard` as `compiledPolicy` (README: "Compiled policy").
 //
 // The guard file is the app's own code, so it is run, not read: bundled with the app's esbuild
-// (a dependency of `convex`), its packages left to the app's own installed copies, imported,
-// and asked for its tables by the method every guard has. Exit status: 0 written (or, with
+// (a dependency of `convex`), its packages left to the app's own installed copies, imported in
+// a Node process of its own, and asked for its tables by the method every guard has. Exit status: 0 written (or, with
 // --check, up to date), 1 with --check when the file is missing or stale, 2 on an error.
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
