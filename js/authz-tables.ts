@@ -79,7 +79,7 @@ export function tablesPreset(config: Config, users: UserFinder): Preset | undefi
       return undefined;
     }
     read = readTables(compiled, entries);
-    if (read === undefined) console.warn(STALE_TABLES);
+    if (read === undefined) console.warn(staleWarning(compiled, entries));
     return read;
   };
 }
@@ -172,9 +172,19 @@ function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entrie
   return { atLeast, holders, entries };
 }
 
-/** The warning of a guard whose tables do not match (once per guard). */
-const STALE_TABLES =
-  "convex-guard: compiledPolicy was compiled from other roles or permissions, or by another version: the engine decides instead. Run `npx convex-guard compile` again.";
+/** The warning of a guard whose tables do not match (once per guard), naming what differs. */
+function staleWarning(tables: PolicyTables, entries: ReadTables["entries"]): string {
+  let why = "is not what `npx convex-guard compile` writes";
+  try {
+    const t = tables as Partial<PolicyTables> | null;
+    if (t?.engine !== ENGINE_VERSION) why = `was compiled by convex-guard ${String(t?.engine)}, not ${ENGINE_VERSION}`;
+    else if (!same(t.roles, entries.names)) why = "was compiled for other roles";
+    else if (!same(t.grants, entries.grants)) why = "was compiled for other permissions";
+  } catch {
+    // a getter that throws: the generic reason
+  }
+  return `convex-guard: compiledPolicy ${why}: the engine decides instead. Run \`npx convex-guard compile\` again.`;
+}
 
 /** A copy of `row` when it is an array of `length` entries (which the checks compare with `1`). */
 function rowOf(row: unknown, length: number): readonly unknown[] | undefined {

@@ -74,15 +74,19 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
     // A checkout with CRLF line endings (git's autocrlf) holds the same file.
     const current = existsSync(output) ? readFileSync(output, "utf8").replace(/\r\n/g, "\n") : undefined;
     if (current === text) {
-      console.log(`${output} is up to date (roles: ${roles}, permissions: ${permissions})`);
+      console.log(`${output} is up to date (roles, lowest first: ${roles}; permissions: ${permissions})`);
       return 0;
     }
-    const why = current === undefined ? "does not exist" : "is stale: it is not what the guard's configuration compiles to";
+    const field = current === undefined ? undefined : differing(current, tables);
+    const why =
+      current === undefined
+        ? "does not exist"
+        : `is stale: ${field === undefined ? "it is not" : `its '${field}' is not`} what the guard's configuration compiles to`;
     console.error(`convex-guard compile --check: ${output} ${why}; run \`npx convex-guard compile\` and commit it`);
     return 1;
   }
   writeFileSync(output, text);
-  console.log(`wrote ${output} (roles: ${roles}, permissions: ${permissions})`);
+  console.log(`wrote ${output} (roles, lowest first: ${roles}; permissions: ${permissions})`);
   return 0;
 }
 
@@ -269,12 +273,24 @@ function loadEsbuild(appDir: string): typeof esbuild.build {
 }
 
 /** The number of roles and of permissions the tables hold. */
-function counts(tables: unknown): { roles: number; permissions: number } {
+function counts(tables: unknown): { roles: string; permissions: number } {
   const t = tables as { roles?: unknown; holders?: unknown };
   return {
-    roles: Array.isArray(t.roles) ? t.roles.length : 0,
+    // In order, so that a role added at the wrong end shows (the last is the highest).
+    roles: Array.isArray(t.roles) ? t.roles.join(" < ") : "",
     permissions: typeof t.holders === "object" && t.holders !== null ? Object.keys(t.holders).length : 0,
   };
+}
+
+/** Which field of the tables `current` (the file's text) holds differs from `tables`, when it can be read. */
+function differing(current: string, tables: unknown): string | undefined {
+  try {
+    const held = JSON.parse(current.slice(current.indexOf("= {") + 2, current.lastIndexOf(";"))) as Record<string, unknown>;
+    const want = tables as Record<string, unknown>;
+    return ["engine", "roles", "grants", "atLeast", "holders"].find((k) => JSON.stringify(held[k]) !== JSON.stringify(want[k]));
+  } catch {
+    return undefined; // not the command's output at all (a conflict, a reformatted file)
+  }
 }
 
 /** The generated file: a header, the type's import (TypeScript only) and the tables as JSON. */
