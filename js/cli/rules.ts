@@ -30,7 +30,7 @@ export const RULES = {
   "public-no-rate-limit": {
     severity: "medium",
     title: "public mutation or action with no rate limit",
-    fix: "Call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll), with a key taken from the server (README: \"Keys come from the server\"), and let its denial throw (or test its answer and leave).",
+    fix: "Give its builder a limit (guard.mutation({ rateLimit: { name }, ... }), keyed by the caller), or call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll) with a key taken from the server (README: \"Keys come from the server\") and let its denial throw. Functions sharing one limit share one budget per key.",
   },
   "rate-limits-split": {
     severity: "low",
