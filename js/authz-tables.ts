@@ -120,17 +120,8 @@ export function checkCompiled(config: Config, users: UserFinder, preset: Preset 
   // second read of it, which a getter could answer otherwise); undefined: they use none.
   const read = preset(computed.roles);
   let differs: string | undefined;
-  if (read === undefined) {
-    const field = (key: keyof PolicyTables): unknown => {
-      try {
-        return (given as Partial<PolicyTables> | null)?.[key];
-      } catch {
-        return undefined;
-      }
-    };
-    if (field("engine") !== computed.engine) differs = "engine";
-    else differs = !same(field("roles"), computed.roles) ? "roles" : !same(field("grants"), computed.grants) ? "grants" : "atLeast' or 'holders";
-  } else if (!same(read.entries.names, computed.roles) || !same(read.entries.grants, computed.grants)) differs = "roles' or 'grants";
+  if (read === undefined) differs = staleStamp(given, { names: computed.roles, grants: computed.grants }) ?? "atLeast' or 'holders";
+  else if (!same(read.entries.names, computed.roles) || !same(read.entries.grants, computed.grants)) differs = "roles' or 'grants";
   else if (JSON.stringify(read.atLeast) !== JSON.stringify(computed.atLeast)) differs = "atLeast";
   else if (JSON.stringify(read.holders) !== JSON.stringify(computed.holders)) differs = "holders";
   if (differs !== undefined) {
@@ -157,7 +148,7 @@ function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entrie
   // Each field read once, each pair and its name once: a getter answers one copy, the one used.
   const { engine, roles, grants, atLeast: answers, holders: pairs } = t;
   const n = entries.names.length;
-  if (engine !== ENGINE_VERSION || !same(roles, entries.names) || !same(grants, entries.grants)) return undefined;
+  if (stamped(engine, roles, grants, entries) !== undefined) return undefined;
   const atLeast = rowOf(answers, (n + 1) * n);
   const list = Array.isArray(pairs) ? pairs.slice() : undefined;
   if (atLeast === undefined || list === undefined) return undefined;
@@ -172,16 +163,41 @@ function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entrie
   return { atLeast, holders, entries };
 }
 
-/** The warning of a guard whose tables do not match (once per guard), naming what differs. */
-function staleWarning(tables: PolicyTables, entries: ReadTables["entries"]): string {
-  let why = "is not what `npx convex-guard compile` writes";
+type Stamps = { readonly names: readonly string[]; readonly grants: readonly string[] };
+
+/**
+ * Which of the tables' stamps does not match the entries: their engine version, their roles or
+ * their grants (in that order); `undefined` when all three do. The one rule for using tables.
+ */
+function stamped(engine: unknown, roles: unknown, grants: unknown, entries: Stamps): "engine" | "roles" | "grants" | undefined {
+  if (engine !== ENGINE_VERSION) return "engine";
+  if (!same(roles, entries.names)) return "roles";
+  if (!same(grants, entries.grants)) return "grants";
+  return undefined;
+}
+
+/** {@link stamped} for `tables` as given; `undefined` too when they cannot be read (a getter that throws). */
+function staleStamp(tables: PolicyTables, entries: Stamps): "engine" | "roles" | "grants" | undefined {
   try {
     const t = tables as Partial<PolicyTables> | null;
-    if (t?.engine !== ENGINE_VERSION) why = `was compiled by convex-guard ${String(t?.engine)}, not ${ENGINE_VERSION}`;
-    else if (!same(t.roles, entries.names)) why = "was compiled for other roles";
-    else if (!same(t.grants, entries.grants)) why = "was compiled for other permissions";
+    return stamped(t?.engine, t?.roles, t?.grants, entries);
   } catch {
-    // a getter that throws: the generic reason
+    return undefined; // the caller's generic reason
+  }
+}
+
+/** The warning of a guard whose tables do not match (once per guard), naming what differs. */
+function staleWarning(tables: PolicyTables, entries: ReadTables["entries"]): string {
+  const stamp = staleStamp(tables, entries);
+  let why = "is not what `npx convex-guard compile` writes";
+  if (stamp === "roles") why = "was compiled for other roles";
+  else if (stamp === "grants") why = "was compiled for other permissions";
+  else if (stamp === "engine") {
+    try {
+      why = `was compiled by convex-guard ${String((tables as Partial<PolicyTables> | null)?.engine)}, not ${ENGINE_VERSION}`;
+    } catch {
+      why = `was compiled by another convex-guard than ${ENGINE_VERSION}`;
+    }
   }
   return `convex-guard: compiledPolicy ${why}: the engine decides instead. Run \`npx convex-guard compile\` again.`;
 }
