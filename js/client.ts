@@ -42,7 +42,7 @@ export type ClientGuard<
   K extends string = string,
 > = Pick<Authz<R, P, string>, "roles" | "can" | "roleAtLeast" | "isRole" | "diagnoseUser"> &
   AccessDecisions<L> &
-  Pick<RateLimits<K>, "rateLimitStatus" | "decideRateLimits"> & {
+  Pick<RateLimits<K>, "rateLimitStatus" | "decideRateLimit" | "decideRateLimits"> & {
     /**
      * Compiles and validates the roles, access levels and rate limits now instead of at first
      * use. @throws {GuardConfigError} naming the offending entry.
@@ -87,6 +87,7 @@ export function defineClientGuard<
     canTransfer: access.canTransfer,
     levelAtLeast: access.levelAtLeast,
     rateLimitStatus: rateLimits.rateLimitStatus,
+    decideRateLimit: rateLimits.decideRateLimit,
     decideRateLimits: rateLimits.decideRateLimits,
     validate() {
       authz.validate();

@@ -272,6 +272,7 @@ export function defineGuard<
   guard.resetRateLimit = viaDb(checksPart, "resetRateLimit", true);
   guard.getRateLimitState = viaDb(checksPart, "getRateLimitState");
   guard.rateLimitStatus = via(checksPart, "rateLimitStatus");
+  guard.decideRateLimit = via(checksPart, "decideRateLimit");
   guard.decideRateLimits = via(checksPart, "decideRateLimits");
   guard.getUser = via(checksPart, "getUser");
   guard.requireUser = via(checksPart, "requireUser");

@@ -151,7 +151,7 @@ export function decide(e: Engine, items: readonly Item[], now: number, mode: num
     renamed(error, n > 1 && n <= RL_MAX_BATCH ? culprit(e, items, now, mode, error) : items);
   }
   const b = buffer(e); // the engine may have grown its memory
-  if (n === 1) return single(b);
+  if (n === 1) return single(outcomeOf(b, 0));
   const ok = status === 1;
   const retryAfter = b[RL_OUT_AT + RL_ANSWER_RETRY_AFTER]!;
   const decisions = new Array<RateLimitDecision>(n);
@@ -165,10 +165,11 @@ export function decide(e: Engine, items: readonly Item[], now: number, mode: num
 }
 
 /**
- * `decide` for one request (rateLimitStatus, most pure decisions), without an `Item`: the same
- * two phases as `write` (the caller's state read into locals, then the buffer fetched and
- * filled), then one engine call. `limit` is `limitOf(e, name)` and `count` the cost as a number,
- * both read by the caller in the order `item` reads them. @internal
+ * `decide` for one request (decideRateLimit, rateLimitStatus, a batch of one), without an
+ * `Item`: the same two phases as `write` (the caller's state read into locals, then the buffer
+ * fetched and filled), then one engine call; answers the request's outcome (`single` makes it a
+ * batch's answer). `limit` is `limitOf(e, name)` and `count` the cost as a number, both read by
+ * the caller in the order `item` reads them. @internal
  */
 export function decideOne(
   e: Engine,
@@ -179,7 +180,7 @@ export function decideOne(
   state: RateLimitState | null,
   now: number,
   mode: number,
-): Answer {
+): RateLimitOutcome {
   let t = 0;
   let a = 0;
   let bb = 0;
@@ -200,7 +201,7 @@ export function decideOne(
   // The buffer's view is fetched only now that nothing of the caller's is left to run.
   put(buffer(e), 0, limit.id, shard, count, state === null ? 0 : 1, t, a, bb, logLength, entries);
   ask(e, 1, now, mode, name);
-  return single(buffer(e)); // the engine may have grown its memory
+  return outcomeOf(buffer(e), 0); // the buffer fetched again: the engine may have grown its memory
 }
 
 /** The engine's decision on the `n` requests in the buffer, its errors prefixed with their names. */
@@ -245,13 +246,12 @@ function culprit(e: Engine, items: readonly Item[], now: number, mode: number, e
 }
 
 /**
- * The answer to one request, built in one place with fixed shapes: array literals, cheaper
- * than arrays made with a length and filled in. A batch of one is admitted exactly when its
- * request is, and waits as long: the answer head (`RL_ANSWER_*`) repeats the decision record,
- * so only the record is read.
+ * The answer to a batch of one request, from its outcome, built in one place with fixed shapes:
+ * array literals, cheaper than arrays made with a length and filled in. A batch of one is
+ * admitted exactly when its request is, and waits as long: the answer head (`RL_ANSWER_*`)
+ * repeats the decision record, so only the record is read. @internal
  */
-function single(b: Float64Array): Answer {
-  const outcome = outcomeOf(b, 0);
+export function single(outcome: RateLimitOutcome): Answer {
   return { ok: outcome.ok, retryAfter: outcome.retryAfter, decisions: [decisionOf(outcome)], outcomes: [outcome] };
 }
 
@@ -282,8 +282,8 @@ function logOf(b: Float64Array, at: number, length: number): number[] {
   return log;
 }
 
-/** The decision of an outcome, without its state (a separate object, as the API returns). */
-function decisionOf(o: RateLimitOutcome): RateLimitDecision {
+/** The decision of an outcome, without its state (a separate object, as the API returns). @internal */
+export function decisionOf(o: RateLimitOutcome): RateLimitDecision {
   return { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter } as RateLimitDecision;
 }
 

@@ -18,7 +18,7 @@ import { GUARD, skipOuter, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
 
 /** The guard's methods whose answer is a decision object, always truthy. */
-const DECISIONS = new Set(["canShare", "canTransfer", "resolveShare", "rateLimitStatus", "decideRateLimits", "consumeConfirmation", "rateLimit", "rateLimitAll", "checkRateLimit"]);
+const DECISIONS = new Set(["canShare", "canTransfer", "resolveShare", "rateLimitStatus", "decideRateLimit", "decideRateLimits", "consumeConfirmation", "rateLimit", "rateLimitAll", "checkRateLimit"]);
 /** The rate limits whose answer is a decision only with `throws: false` (they throw a denial by default: their answer is always `ok`). */
 const QUIET_ONLY = new Set(["rateLimit", "rateLimitAll", "checkRateLimit"]);
 /** Array methods that test what their callback returns. */

@@ -326,7 +326,7 @@ test("resolveAccess, resolveShare, canShare, canTransfer, accessLevels: garbage 
   );
 });
 
-test("rateLimitStatus and decideRateLimits: a garbage state, time or name is never admitted", async () => {
+test("rateLimitStatus, decideRateLimit and decideRateLimits: a garbage state, time or name is never admitted", async () => {
   const wellFormed = (s) =>
     s === null || s === undefined ||
     (isObject(s) && ["t", "a", "b"].every((k) => Number.isFinite(plain(s, k))) && Array.isArray(plain(s, "log")));
@@ -335,6 +335,10 @@ test("rateLimitStatus and decideRateLimits: a garbage state, time or name is nev
       const status = await call("rateLimitStatus", () => guard.rateLimitStatus(limit, state, now, options));
       if (status.value?.ok === true) {
         assert.ok(LIMITS.includes(limit) && Number.isFinite(now) && wellFormed(state), "rateLimitStatus admitted garbage");
+      }
+      const one = await call("decideRateLimit", () => guard.decideRateLimit(limit, state, now, options));
+      if (one.value?.ok === true) {
+        assert.ok(LIMITS.includes(limit) && Number.isFinite(now) && wellFormed(state), "decideRateLimit admitted garbage");
       }
       const decided = await call("decideRateLimits", () => guard.decideRateLimits(requests, now, options));
       if (decided.value?.ok === true) {

@@ -93,7 +93,7 @@ const GUARD_KEYS = [
   ...["groupLevel", "requireGroupLevel"],
   ...["removeGroupMember", "forgetUser"],
   ...["rateLimit", "rateLimitAll", "checkRateLimit", "resetRateLimit", "getRateLimitState", "rateLimitStatus"],
-  ...["decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],
+  ...["decideRateLimit", "decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],
   ...["internalFunctions", "query", "mutation", "action", "customCtx"],
 ];
 

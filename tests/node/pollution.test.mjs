@@ -98,6 +98,19 @@ test("a pure rate-limit decision is refused while Object.prototype carries one o
   assert.deepEqual([o.ok, o.remaining], [true, 2]);
 });
 
+test("decideRateLimit reads its options only when given: polluted, they are refused; left out, nothing is inherited", () => {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { api: { kind: "token bucket", rate: 3, period: 60_000 } } });
+  for (const key of ["count", "shard", "consume"]) {
+    polluted({ [key]: key === "count" ? 3 : key === "shard" ? 1 : false }, () => {
+      const refused = (e) => e instanceof GuardConfigError && e.message.startsWith(`Object.prototype has '${key}'`);
+      assert.throws(() => guard.decideRateLimit("api", null, 0, {}), refused, key);
+      // No options object: the defaults (cost 1, shard 0, consuming), not the polluted value.
+      const o = guard.decideRateLimit("api", null, 0);
+      assert.deepEqual([o.ok, o.remaining, o.state?.a], [true, 2, 2], key);
+    });
+  }
+});
+
 test("the roles are read once, when the guard is defined: what it reports is what it decides", () => {
   const config = { roles: ["user", "admin"], permissions: { admin: ["a:*"] } };
   const guard = defineGuard(config);

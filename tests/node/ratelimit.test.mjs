@@ -1,5 +1,6 @@
 // The rate-limit vectors (tests/vectors/ratelimit.json), answered by the built package through
-// its public pure API (guard.decideRateLimits). tests/vectors_ratelimit.rs answers the same
+// its public pure API (guard.decideRateLimits, and guard.decideRateLimit for each request of
+// one limit). tests/vectors_ratelimit.rs answers the same
 // file in Rust: case by case, the two must agree. Then the attacker's side of the JS surface.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -28,6 +29,16 @@ const state = (s) => ({ t: num(s.t), a: num(s.a), b: num(s.b), log: s.log.map(nu
 const codeOf = (e) => e?.data?.code ?? e?.code;
 const messageOf = (e) => e?.data?.message ?? e?.message;
 
+/** What `f` throws (it must throw). */
+function thrown(f) {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  assert.fail("it did not throw");
+}
+
 function expectError(label, expected, f) {
   assert.throws(f, (e) => codeOf(e) === expected.error && e.message.length > 0, label);
 }
@@ -47,9 +58,20 @@ function runRequests(c) {
         num(r.now),
         { consume: r.consume ?? true },
       );
-    if (r.expected.error) return expectError(label, r.expected, ask);
+    // The single-limit call, with the same arguments: the same outcome, or the same error.
+    const one = () =>
+      guard.decideRateLimit("limit", rows.get(shard) ?? null, num(r.now), {
+        count: r.count === undefined ? 1 : num(r.count),
+        shard,
+        consume: r.consume ?? true,
+      });
+    if (r.expected.error) {
+      expectError(label, r.expected, ask);
+      return assert.throws(one, (e) => codeOf(e) === r.expected.error && messageOf(e) === messageOf(thrown(ask)), label);
+    }
     const { outcomes } = ask();
     const [o] = outcomes;
+    assert.deepEqual(one(), o, `${label}: decideRateLimit`);
     assert.deepEqual(
       { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter },
       { ok: r.expected.ok, remaining: r.expected.remaining, retryAfter: num(r.expected.retryAfter) },

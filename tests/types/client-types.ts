@@ -19,6 +19,7 @@ const roles = defineRolesGuard(guardConfig);
 page.can({ role: "admin" }, "admin:system");
 page.roleAtLeast("user", "moderator");
 page.rateLimitStatus("send", null, Date.now());
+export const next = page.decideRateLimit("send", null, Date.now()).state;
 page.canShare("editor", "viewer");
 roles.can("user", "write:users");
 roles.roleAtLeast(null, "admin");
@@ -31,6 +32,8 @@ page.can("user", "fly:plane");
 roles.roleAtLeast("user", "moderater");
 // @ts-expect-error: an unknown limit
 page.rateLimitStatus("sned", null, 0);
+// @ts-expect-error: an unknown limit
+page.decideRateLimit("sned", null, 0);
 // @ts-expect-error: a level that is not configured
 page.canShare("editor", "commenter");
 export const canEdit: boolean = page.levelAtLeast(null, "editor");

@@ -1,6 +1,6 @@
 // Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
 // `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
-import { defineGuard, type Guard, type GroupId, type PolicyTables } from "convex-guard";
+import { defineGuard, type Guard, type GroupId, type PolicyTables, type RateLimitState } from "convex-guard";
 import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx } from "convex/server";
 import type { GenericId } from "convex/values";
 
@@ -238,6 +238,16 @@ async function rateLimited() {
   if (!d.ok) void (d.retryAfter satisfies number);
   await limited.rateLimitAll(mctx, [{ name: "burst", key: "k" }, { name: "sendMessage", key: "global" }]);
   limited.rateLimitStatus("login", null, Date.now());
+  // The single-limit pure decision: an outcome with the state to store.
+  const one = limited.decideRateLimit("burst", null, Date.now(), { count: 2, consume: false });
+  void (one.state satisfies RateLimitState | null);
+  if (!one.ok) void (one.retryAfter satisfies number);
+  // @ts-expect-error: an outcome may be a denial
+  void (one.ok satisfies true);
+  // @ts-expect-error: misspelt limit name in the single-limit decision
+  limited.decideRateLimit("brust", null, 0);
+  // @ts-expect-error: a misspelt option is not silently ignored
+  limited.decideRateLimit("burst", null, 0, { consumes: false });
   // A call that throws on a denial returns only admitted decisions: no narrowing needed.
   const taken = await limited.rateLimit(mctx, "sendMessage", { key: "k" });
   void (taken.ok satisfies true);

@@ -58,7 +58,7 @@ function spec(l) {
   return s;
 }
 
-/** Each request's countdown (`rateLimitStatus`) and decision (`decideRateLimits`), in order. */
+/** Each request's countdown (`rateLimitStatus`) and decision (`decideRateLimits`, then `decideRateLimit`), in order. */
 function ratelimit(define, cases) {
   return cases.map((c) => {
     if (c.batches) {
@@ -95,7 +95,9 @@ function ratelimit(define, cases) {
         if (d.outcomes[0].state) rows.set(shard, d.outcomes[0].state);
         return d;
       });
-      return { status, decision };
+      // The single-limit call on the state before the batch's: the batch's outcome again.
+      const one = answer(() => guard.decideRateLimit("limit", state, num(r.now), { count, shard, consume: r.consume ?? true }));
+      return { status, decision, one };
     });
   });
 }
