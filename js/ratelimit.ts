@@ -27,20 +27,8 @@ import type {
   RateLimitStateRequest,
 } from "./ratelimit-types.js";
 
-export type {
-  RateLimitSpec,
-  RateLimitsConfig,
-  RateLimitState,
-  RateLimitDecision,
-  RateLimitAdmitted,
-  RateLimitOutcome,
-  RateLimitBatchDecision,
-  RateLimitBatchAdmitted,
-  ThrowingRateLimitOptions,
-  RateLimitOptions,
-  RateLimitRequest,
-  RateLimitStateRequest,
-} from "./ratelimit-types.js";
+// The public types are ratelimit-types.ts's, exported from here as before.
+export type * from "./ratelimit-types.js";
 
 /**
  * Rate limits over one row per limit and key, read and written inside the caller's mutation:
