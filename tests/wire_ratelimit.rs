@@ -154,3 +154,60 @@ fn mode_numbers_name_their_modes() {
         assert_eq!(mode(other), Mode::Take, "{other}");
     }
 }
+
+/// The limit's id, the shard and the log length are read exactly as `wire::index` reads an
+/// id (the reader takes shortcuts for speed: the id through an `i32`, a shard or length of 0
+/// without a conversion): for every value, including those past `i32` and `u32`, the same
+/// limit, the same shard error (with the same index in it) or the same refusal.
+#[test]
+fn ids_shards_and_lengths_are_read_as_wire_index_reads_them() {
+    use convex_guard::wire::index;
+    let edges = [
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        2.0,
+        3.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        2_147_483_647.0,
+        2_147_483_648.0,
+        -2_147_483_648.0,
+        -2_147_483_649.0,
+        4_294_967_295.0,
+        4_294_967_296.0,
+        9_007_199_254_740_993.0,
+        1e300,
+        f64::MIN_POSITIVE,
+    ];
+    let limits = limits();
+    for v in edges {
+        for field in [IN_LIMIT, IN_SHARD, IN_LOG_LEN] {
+            let mut b = Buffer::new();
+            // Record 1 reads the sharded sliding log, with a state, so that a length is a log.
+            b.set(1, IN_LIMIT, 1.0);
+            b.set(1, IN_HAS_STATE, 1.0);
+            b.set(1, field, v);
+            let got = b
+                .read(1)
+                .map(|(limit, state, _)| (limit, state.map(|s| s.log.len())));
+            let got = got.map_err(|e| e.message());
+            // What `index` makes of each of the three numbers, as the reader did before.
+            let [id, shard, len] = [IN_LIMIT, IN_SHARD, IN_LOG_LEN].map(|f| b.records[IN + f]);
+            let want = (|| {
+                let malformed = || request(&limits, &[f64::NAN; IN], &[], 0).unwrap_err();
+                let limit = index(id).and_then(|id| limits.get(id as usize));
+                let limit = limit.ok_or_else(malformed)?;
+                let limit = limit.shard(index(shard).ok_or_else(malformed)?)?;
+                let len = index(len).ok_or_else(malformed)? as usize;
+                Ok((limit, Some(len.min(LOG))))
+            })()
+            .map_err(|e: convex_guard::Error| e.message());
+            assert_eq!(got, want, "field {field} = {v}");
+        }
+    }
+}

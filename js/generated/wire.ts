@@ -424,6 +424,7 @@ export type EngineExports = {
   buffer(len: number): number;
   policy_compile(roles: number, grants: number, build: number): number;
   policy_holders(handle: number, len: number): number;
+  limiter_decide(handle: number, n: number, now: number, mode: number): number;
 };
 /** Operation `buffer` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opBuffer(ex: EngineExports, len: number): number {
@@ -491,7 +492,7 @@ export function opLimiterIo(ex: EngineExports, handle: number): number {
 }
 /** Operation `limiter_decide` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opLimiterDecide(ex: EngineExports, handle: number, n: number, now: number, mode: number): number {
-  return ex.run(16, handle | 0, n | 0, now, mode | 0);
+  return ex.limiter_decide(handle, n, now, mode);
 }
 /** Operation `codes_new` (`wire::abi::OPS`): numbers in, an `i32` status or answer out. */
 export function opCodesNew(ex: EngineExports, alphabetLen: number, length: number, ttl: number, maxAttempts: number, bindingFailures: number, bindingWindow: number, actorFailures: number, actorWindow: number, given: number): number {

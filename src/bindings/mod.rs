@@ -3,7 +3,8 @@
 //!
 //! Shape of the ABI ([`crate::wire::abi`], rendered into `js/generated/wire.ts`): operations
 //! taking and returning numbers, run through one `extern "C"` export, [`run`], but for the
-//! three of a first permission check, exported on their own ([`crate::wire::abi::OWN_EXPORTS`]).
+//! three of a first permission check and a rate limit's decision, exported on their own
+//! ([`crate::wire::abi::OWN_EXPORTS`]).
 //! Strings and arrays cross through an I/O area the engine owns ([`buffer`]): JavaScript writes
 //! the input there and passes its lengths; an answer longer than a number, or an engine error
 //! (its code and [`crate::wire::error_parts`]), is written back there. Configuration crosses
@@ -377,10 +378,7 @@ fn call(f: impl FnOnce(&mut Table, &mut Reader<'_>) -> Result<Answer, Fail>) -> 
 /// (one copy in the module, not one per export).
 #[inline(never)]
 fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
-    if io.capacity() > KEEP {
-        // A large input is not kept past its call: its memory goes back to the allocator.
-        *io = Vec::new();
-    }
+    keep(io);
     match answer {
         // A handle, count or code: far below 2^31; an address is read back as unsigned.
         Ok(Answer::Int(n)) => n as i32,
@@ -401,6 +399,15 @@ fn finish(io: &mut Vec<u64>, answer: Result<Answer, Fail>) -> i32 {
             write_error(io, &e);
             ERROR
         }
+    }
+}
+
+/// Gives a large I/O area's memory back: a large input is not kept past its call ([`finish`],
+/// and the exports that answer without it).
+#[inline(always)]
+fn keep(io: &mut Vec<u64>) {
+    if io.capacity() > KEEP {
+        *io = Vec::new();
     }
 }
 
@@ -524,8 +531,6 @@ pub extern "C" fn run(
     const LIMITER_CAPACITY: u32 = id("limiter_capacity");
     #[cfg(feature = "ratelimit")]
     const LIMITER_IO: u32 = id("limiter_io");
-    #[cfg(feature = "ratelimit")]
-    const LIMITER_DECIDE: u32 = id("limiter_decide");
     #[cfg(feature = "codes")]
     const CODES_NEW: u32 = id("codes_new");
     #[cfg(feature = "codes")]
@@ -562,8 +567,6 @@ pub extern "C" fn run(
         LIMITER_CAPACITY => ratelimit::limiter_capacity(u(a), u(b)),
         #[cfg(feature = "ratelimit")]
         LIMITER_IO => ratelimit::limiter_io(u(a)),
-        #[cfg(feature = "ratelimit")]
-        LIMITER_DECIDE => ratelimit::limiter_decide(u(a), u(b), c, u(d)),
         #[cfg(feature = "codes")]
         CODES_NEW => codes::codes_new(u(a), b, c, d, e, f, g, h, u(i)),
         #[cfg(feature = "codes")]
