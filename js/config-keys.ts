@@ -73,6 +73,17 @@ export const ALL_OPTION_KEYS = ["throws"] as const;
 /** @internal */
 export const REQUEST_KEYS = ["name", "key", "count"] as const;
 /**
+ * The options of the pure decisions (`rateLimitStatus`, `decideRateLimit`, `decideRateLimits`)
+ * and each entry of `decideRateLimits`: a misspelt one is refused as the row calls refuse it. @internal
+ */
+export const STATUS_OPTION_KEYS = ["count", "shard"] as const;
+/** @internal */
+export const DECIDE_OPTION_KEYS = ["count", "shard", "consume"] as const;
+/** @internal */
+export const DECIDE_ALL_OPTION_KEYS = ["consume"] as const;
+/** @internal */
+export const STATE_REQUEST_KEYS = ["name", "state", "count", "shard"] as const;
+/**
  * What `share` takes, `revoke` takes and `addGroupMember`'s options hold: a misspelt one
  * (`expiresAT`) is a `GuardConfigError`, never a grant that quietly never expires. @internal
  */
@@ -194,19 +205,21 @@ export function checkOwnConfig(config: unknown): void {
 }
 
 /**
- * Refuses a pure rate-limit decision while `Object.prototype` carries a field of its requests
- * or options (`name`, `count`, `shard`, `state`, `consume`: a polluted `count = 0` would make
- * every request that omits its count take nothing). Each `in` has a constant key, which V8
- * answers from a cache: a hot decision then reads its fields as JavaScript reads them. @internal
+ * Refuses a pure rate-limit decision while `Object.prototype` carries a field of its requests,
+ * options or states (`name`, `count`, `shard`, `state`, `consume`; `t`, `a`, `b`, `log`: a
+ * polluted `count = 0` would make every request that omits its count take nothing, a polluted
+ * `log = []` would read a sliding log's state stored without one as empty). Each `in` has a
+ * constant key, which V8 answers from a cache: a hot decision then reads its fields as
+ * JavaScript reads them. @internal
  */
 export function unpolluted(): void {
   const p = Object.prototype;
-  if ("name" in p || "count" in p || "shard" in p || "state" in p || "consume" in p) polluted();
+  if ("name" in p || "count" in p || "shard" in p || "state" in p || "consume" in p || "t" in p || "a" in p || "b" in p || "log" in p) polluted();
 }
 
 /** {@link unpolluted}'s refusal, a function of its own: the check stays small enough for V8 to inline. */
 function polluted(): never {
-  const key = ["name", "count", "shard", "state", "consume"].find((k) => k in Object.prototype);
+  const key = ["name", "count", "shard", "state", "consume", "t", "a", "b", "log"].find((k) => k in Object.prototype);
   throw new GuardConfigError(`Object.prototype has '${key}' (a polluted prototype?): rate-limit requests would inherit it, so no decision is made`);
 }
 
@@ -248,6 +261,17 @@ export function checkOptionKeys(value: unknown, keys: readonly string[], path: s
   for (let i = 0; i < own.length; i++) {
     if (!keys.includes(own[i]!)) throw new GuardConfigError(`${path}: unknown key ${unknown(own[i]!, keys)}`);
   }
+}
+
+/**
+ * {@link checkOptionKeys} for the options of a pure decision, which may be left out: anything
+ * else but an object (a cost passed where the options go, `3`) is refused too, never quietly
+ * no options. @internal
+ */
+export function checkPureOptions(value: unknown, keys: readonly string[], path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "object" || value === null) throw new GuardConfigError(`${path} must be an object or left out, not ${value === null ? "null" : typeof value}`);
+  checkOptionKeys(value, keys, path);
 }
 
 /**

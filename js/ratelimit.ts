@@ -5,7 +5,15 @@
  * writes one row per limit and key (and shard) in the caller's transaction.
  */
 import type { GenericDataModel } from "convex/server";
-import { unpolluted } from "./config-keys.js";
+import {
+  checkOptionKeys,
+  checkPureOptions,
+  DECIDE_ALL_OPTION_KEYS,
+  DECIDE_OPTION_KEYS,
+  STATE_REQUEST_KEYS,
+  STATUS_OPTION_KEYS,
+  unpolluted,
+} from "./config-keys.js";
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -252,6 +260,7 @@ export function createRateLimits<K extends string>(
       const e = compile();
       // Read in the order `item` reads them: the count, the shard, the limit, then the cost.
       unpolluted();
+      checkPureOptions(options, STATUS_OPTION_KEYS, "rateLimitStatus options");
       const count = options?.count;
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
@@ -262,12 +271,13 @@ export function createRateLimits<K extends string>(
     decideRateLimit(name, state, now, options) {
       const e = compile();
       // As rateLimitStatus reads them: the count, the shard, the limit, then the cost.
+      unpolluted();
       let count: unknown;
       let shard = 0;
       if (options !== undefined) {
-        unpolluted(); // only the options can inherit a request field
-        count = options?.count;
-        shard = num(options?.shard ?? 0);
+        checkPureOptions(options, DECIDE_OPTION_KEYS, "decideRateLimit options");
+        count = options.count;
+        shard = num(options.shard ?? 0);
       }
       const limit = limitOf(e, name);
       const cost = count === undefined ? 1 : num(count);
@@ -281,11 +291,13 @@ export function createRateLimits<K extends string>(
       // skipped). Not Array.from either: its iterator and mapping callback cost more than the
       // decision itself.
       unpolluted();
+      checkPureOptions(options, DECIDE_ALL_OPTION_KEYS, "decideRateLimits options");
       const e = compile();
       const n = requests.length;
       if (n === 1) {
         // One request (the common case): no `Item`, read in the order `item` reads it.
         const r = requests[0];
+        checkOptionKeys(r, STATE_REQUEST_KEYS, "decideRateLimits entry");
         const name = r?.name;
         const count = r?.count;
         const shard = num(r?.shard ?? 0);
@@ -297,6 +309,7 @@ export function createRateLimits<K extends string>(
       const items = new Array<Item>(n);
       for (let i = 0; i < n; i++) {
         const r = requests[i];
+        checkOptionKeys(r, STATE_REQUEST_KEYS, "decideRateLimits entry");
         items[i] = item(e, r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null);
       }
       return decide(e, items, now, options?.consume === false ? RL_CHECK : RL_CONSUME);

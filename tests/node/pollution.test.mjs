@@ -83,32 +83,24 @@ test("with no users configuration, a planted users key is ignored: the defaults 
   });
 });
 
-test("a pure rate-limit decision is refused while Object.prototype carries one of its request fields", () => {
+test("a pure rate-limit decision is refused while Object.prototype carries one of its request or state fields", () => {
   const guard = defineGuard({ roles: ["user"], rateLimits: { api: { kind: "token bucket", rate: 3, period: 60_000 } } });
   assert.equal(guard.rateLimitStatus("api", null, 0).ok, true); // built before the pollution
-  for (const key of ["name", "count", "shard", "state", "consume"]) {
-    polluted({ [key]: key === "count" ? 0 : key === "consume" ? false : null }, () => {
+  const values = { count: 0, consume: false, log: [], t: 0, a: 0, b: 0 };
+  for (const key of ["name", "count", "shard", "state", "consume", "t", "a", "b", "log"]) {
+    polluted({ [key]: key in values ? values[key] : null }, () => {
       const refused = (e) => e instanceof GuardConfigError && e.message.startsWith(`Object.prototype has '${key}'`);
       assert.throws(() => guard.decideRateLimits([{ name: "api", state: null }], 0), refused, key);
       assert.throws(() => guard.rateLimitStatus("api", null, 0), refused, key);
+      // With options and without: no options object is no shelter (a state's fields inherit too).
+      assert.throws(() => guard.decideRateLimit("api", null, 0, {}), refused, key);
+      assert.throws(() => guard.decideRateLimit("api", null, 0), refused, key);
     });
   }
   // Clean again: decisions as before.
   const [o] = guard.decideRateLimits([{ name: "api", state: null }], 0).outcomes;
   assert.deepEqual([o.ok, o.remaining], [true, 2]);
-});
-
-test("decideRateLimit reads its options only when given: polluted, they are refused; left out, nothing is inherited", () => {
-  const guard = defineGuard({ roles: ["user"], rateLimits: { api: { kind: "token bucket", rate: 3, period: 60_000 } } });
-  for (const key of ["count", "shard", "consume"]) {
-    polluted({ [key]: key === "count" ? 3 : key === "shard" ? 1 : false }, () => {
-      const refused = (e) => e instanceof GuardConfigError && e.message.startsWith(`Object.prototype has '${key}'`);
-      assert.throws(() => guard.decideRateLimit("api", null, 0, {}), refused, key);
-      // No options object: the defaults (cost 1, shard 0, consuming), not the polluted value.
-      const o = guard.decideRateLimit("api", null, 0);
-      assert.deepEqual([o.ok, o.remaining, o.state?.a], [true, 2, 2], key);
-    });
-  }
+  assert.deepEqual([guard.decideRateLimit("api", o.state, 0).remaining], [1]);
 });
 
 test("the roles are read once, when the guard is defined: what it reports is what it decides", () => {

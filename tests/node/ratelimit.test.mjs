@@ -413,3 +413,31 @@ test("a batch refused for one request's mistake names that request's limit; the 
   const b = guard.decideRateLimits([{ name: "send", state: null, count: 3 }, { name: "bucket", state: null, count: 2 }], 0);
   assert.deepEqual([b.ok, b.outcomes.map((o) => o.remaining)], [true, [0, 0]]);
 });
+
+test("attacker: a misspelt option or entry key of a pure decision is refused, never a count of 1", () => {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { upload: { kind: "token bucket", rate: 3, period: 60_000 } } });
+  const refused = (path, key, guess) => (e) =>
+    e instanceof GuardConfigError && e.message === `${path}: unknown key '${key}' (did you mean '${guess}'?)`;
+  assert.throws(() => guard.decideRateLimit("upload", null, 0, { cout: 3 }), refused("decideRateLimit options", "cout", "count"));
+  assert.throws(() => guard.decideRateLimit("upload", null, 0, { consum: false }), refused("decideRateLimit options", "consum", "consume"));
+  assert.throws(() => guard.rateLimitStatus("upload", null, 0, { cout: 3 }), refused("rateLimitStatus options", "cout", "count"));
+  assert.throws(() => guard.rateLimitStatus("upload", null, 0, { consume: false }), (e) => e instanceof GuardConfigError && /rateLimitStatus options: unknown key 'consume'/.test(e.message));
+  assert.throws(() => guard.decideRateLimits([{ name: "upload", state: null, cout: 3 }], 0), refused("decideRateLimits entry", "cout", "count"));
+  assert.throws(
+    () => guard.decideRateLimits([{ name: "upload", state: null }, { name: "upload", state: null, shards: 1 }], 0),
+    refused("decideRateLimits entry", "shards", "shard"),
+  );
+  assert.throws(() => guard.decideRateLimits([{ name: "upload", state: null }], 0, { consum: false }), refused("decideRateLimits options", "consum", "consume"));
+  // A cost passed where the options go is not "no options".
+  for (const options of [3, "3", true, null]) {
+    assert.throws(
+      () => guard.decideRateLimit("upload", null, 0, options),
+      (e) => e instanceof GuardConfigError && /^decideRateLimit options must be an object or left out, not /.test(e.message),
+      String(options),
+    );
+  }
+  // The keys it reads pass, and the decision is the one asked for.
+  const o = guard.decideRateLimit("upload", null, 0, { count: 3, shard: 0, consume: true });
+  assert.deepEqual([o.ok, o.remaining], [true, 0]);
+  assert.equal(guard.decideRateLimit("upload", o.state, 0, { count: 1 }).ok, false);
+});
