@@ -285,7 +285,7 @@ messages! {
     CapacityNotBucket = "capacity applies only to 'token bucket' limits, not to '{s}'",
     TooManyShards = "shards ({n}) must not exceed rate or capacity: every shard needs room for at least 1",
     SlowRefill = "a 'token bucket' must refill from empty within {n} ms: capacity * period / rate is too large",
-    NoSuchShard = "shard {n} does not exist: this limit has {n} shards",
+    NoSuchShard = "shard {n} does not exist: pick a shard index below {n}",
     BadCount = "count must be a whole number from {n} to {n}, the most this limit can ever admit at once",
     Corrupt = "stored rate limit state does not fit this limit: ",
     LogNotSlidingLog = "only a 'sliding log' keeps a log",

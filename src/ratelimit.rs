@@ -1289,7 +1289,7 @@ mod tests {
         let message = |r: Result<(Decision, Option<State>), Error>| r.unwrap_err().message();
         assert_eq!(
             l.shard(5).unwrap_err().message(),
-            "shard 5 does not exist: this limit has 3 shards"
+            "shard 5 does not exist: pick a shard index below 3"
         );
         assert_eq!(
             message(decide(&l, None, 0.0, 1.0, true)),

@@ -744,7 +744,7 @@ pub mod client {
 
     /// A name a caller gave, as a message's `{s}` holds it (the TypeScript's `quoted`): a string
     /// quoted, then anything else by its type alone, so that no caller's `toString` runs.
-    pub const QUOTED: [&str; 2] = ["'{s}'", "(a {s}, not a name)"];
+    pub const QUOTED: [&str; 2] = ["'{s}'", "({s}, not a name)"];
 
     /// A message of [`MESSAGES`]: a constant of this module, as the generator reads it.
     #[derive(Debug, Clone, Copy)]

@@ -375,7 +375,7 @@ export const auditFilterTime = (v: string) => `audit filter '${v}' must be a tim
 /** `client::TRY_AGAIN`: `RATE_LIMITED`'s message, try again in `v` whole seconds. */
 export const tryAgainIn = (v: number) => (v === 1 ? `Too many requests. Try again in ${v} second` : `Too many requests. Try again in ${v} seconds`) as ClientMessage;
 /** `client::QUOTED`: `v` for a message's `{s}`, quoted when it is a string, else only its type (no `toString` runs). */
-export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` : `(a ${v === null ? "null" : typeof v}, not a name)`);
+export const quoted = (v: unknown): string => (typeof v === "string" ? `'${v}'` : `(${v === null ? "null" : typeof v}, not a name)`);
 
 // the engine's exports (src/bindings)
 
