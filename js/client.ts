@@ -42,7 +42,7 @@ export type ClientGuard<
   K extends string = string,
 > = Pick<Authz<R, P, string>, "roles" | "can" | "roleAtLeast" | "isRole" | "diagnoseUser"> &
   AccessDecisions<L> &
-  Pick<RateLimits<K>, "rateLimitStatus" | "decideRateLimit" | "decideRateLimits"> & {
+  Pick<RateLimits<K>, "rateLimitStatus" | "decideRateLimit" | "decideRateLimits" | "rateLimitConfig"> & {
     /**
      * Compiles and validates the roles, access levels and rate limits now instead of at first
      * use. @throws {GuardConfigError} naming the offending entry.
@@ -88,6 +88,7 @@ export function defineClientGuard<
     levelAtLeast: access.levelAtLeast,
     rateLimitStatus: rateLimits.rateLimitStatus,
     decideRateLimit: rateLimits.decideRateLimit,
+    rateLimitConfig: rateLimits.rateLimitConfig,
     decideRateLimits: rateLimits.decideRateLimits,
     validate() {
       authz.validate();

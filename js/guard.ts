@@ -273,6 +273,7 @@ export function defineGuard<
   guard.getRateLimitState = viaDb(checksPart, "getRateLimitState");
   guard.rateLimitStatus = via(checksPart, "rateLimitStatus");
   guard.decideRateLimit = via(checksPart, "decideRateLimit");
+  guard.rateLimitConfig = via(checksPart, "rateLimitConfig");
   guard.decideRateLimits = via(checksPart, "decideRateLimits");
   guard.getUser = via(checksPart, "getUser");
   guard.requireUser = via(checksPart, "requireUser");

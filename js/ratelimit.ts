@@ -170,6 +170,22 @@ export interface RateLimits<K extends string> {
   ): RateLimitDecision;
 
   /**
+   * Limit `name`'s configuration as one string (its kind, rate, period, capacity and shards),
+   * as the guard's own table records it in each row. With storage of your own, store it beside
+   * each state and drop a state whose string differs: a state decided under another
+   * configuration is read by the new one as it stands (another kind's counters, a count above
+   * a lowered rate, refused until it is dropped).
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a name that is not a configured limit.
+   * @example
+   * ```ts
+   * const config = guard.rateLimitConfig("upload");
+   * const state = row?.config === config ? row.state : null; // another configuration: afresh
+   * ```
+   */
+  rateLimitConfig(name: K): string;
+
+  /**
    * The pure decision for one limit: a stored state, `now` and a cost in; the decision and the
    * state to store out (`null`: leave the row as it is). Consumes unless `consume` is false.
    * What {@link RateLimits.decideRateLimits} answers for one entry, without the batch around
@@ -266,6 +282,10 @@ export function createRateLimits<K extends string>(
       const limit = limitOf(e, name);
       const cost = count === undefined ? 1 : num(count);
       return decisionOf(decideOne(e, name, limit, cost, shard, state ?? null, now, RL_CHECK));
+    },
+
+    rateLimitConfig(name) {
+      return limitOf(compile(), name).fingerprint;
     },
 
     decideRateLimit(name, state, now, options) {

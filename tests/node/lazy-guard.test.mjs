@@ -93,7 +93,7 @@ const GUARD_KEYS = [
   ...["groupLevel", "requireGroupLevel"],
   ...["removeGroupMember", "forgetUser"],
   ...["rateLimit", "rateLimitAll", "checkRateLimit", "resetRateLimit", "getRateLimitState", "rateLimitStatus"],
-  ...["decideRateLimit", "decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],
+  ...["decideRateLimit", "rateLimitConfig", "decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],
   ...["internalFunctions", "query", "mutation", "action", "customCtx"],
 ];
 

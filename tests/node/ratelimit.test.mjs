@@ -441,3 +441,19 @@ test("attacker: a misspelt option or entry key of a pure decision is refused, ne
   assert.deepEqual([o.ok, o.remaining], [true, 0]);
   assert.equal(guard.decideRateLimit("upload", o.state, 0, { count: 1 }).ok, false);
 });
+
+test("rateLimitConfig: one string per configuration, the table's, so that states of one's own can be dropped when it changes", () => {
+  const upload = { kind: "token bucket", rate: 3, period: 60_000 };
+  const a = defineGuard({ roles: ["user"], rateLimits: { upload } });
+  assert.equal(a.rateLimitConfig("upload"), "token bucket/3/60000/3/1"); // kind, rate, period, capacity, shards
+  // The same configuration, another guard: the same string; any field changed: another.
+  assert.equal(defineGuard({ roles: ["user"], rateLimits: { upload: { ...upload } } }).rateLimitConfig("upload"), a.rateLimitConfig("upload"));
+  const changed = [{ ...upload, rate: 2 }, { ...upload, capacity: 5 }, { ...upload, period: 1000 }, { ...upload, shards: 3 }, { rate: 3, period: 60_000 }];
+  const strings = changed.map((limit) => defineGuard({ roles: ["user"], rateLimits: { upload: limit } }).rateLimitConfig("upload"));
+  assert.equal(new Set([a.rateLimitConfig("upload"), ...strings]).size, changed.length + 1, strings.join(" | "));
+  // An unknown name is refused as the decisions refuse it.
+  assert.throws(() => a.rateLimitConfig("uplaod"), (e) => codeOf(e) === "INVALID_ARGUMENT" && /unknown rate limit 'uplaod'/.test(messageOf(e)));
+  // A bad configuration is the configuration's error, at this first use.
+  const bad = defineGuard({ roles: ["user"], rateLimits: { upload: { rate: 0, period: 1000 } } });
+  assert.throws(() => bad.rateLimitConfig("upload"), (e) => e instanceof GuardConfigError);
+});

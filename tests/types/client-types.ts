@@ -20,6 +20,7 @@ page.can({ role: "admin" }, "admin:system");
 page.roleAtLeast("user", "moderator");
 page.rateLimitStatus("send", null, Date.now());
 export const next = page.decideRateLimit("send", null, Date.now()).state;
+export const sendConfig: string = page.rateLimitConfig("send");
 page.canShare("editor", "viewer");
 roles.can("user", "write:users");
 roles.roleAtLeast(null, "admin");

@@ -244,6 +244,9 @@ async function rateLimited() {
   if (!one.ok) void (one.retryAfter satisfies number);
   // @ts-expect-error: an outcome may be a denial
   void (one.ok satisfies true);
+  void (limited.rateLimitConfig("burst") satisfies string);
+  // @ts-expect-error: misspelt limit name in a configuration's string
+  limited.rateLimitConfig("brust");
   // @ts-expect-error: misspelt limit name in the single-limit decision
   limited.decideRateLimit("brust", null, 0);
   // @ts-expect-error: a misspelt option is not silently ignored
