@@ -35,6 +35,7 @@ import {
   RL_OUT_T,
   RL_OUT_WRITE,
   RATE_LIMIT_KINDS,
+  CLIENT_MESSAGE,
   quoted,
   rateLimitNamed,
   unknownRateLimit,
@@ -191,12 +192,8 @@ export function decideOne(
     a = num(state.a);
     bb = num(state.b);
     const log: unknown = state.log;
-    if (!Array.isArray(log)) {
-      logLength = 1;
-      entries = malformedLog ??= Float64Array.of(NaN);
-    } else if ((logLength = log.length) !== 0) {
-      entries = entriesOf(log, logLength);
-    }
+    if (!Array.isArray(log)) notAState(name);
+    if ((logLength = log.length) !== 0) entries = entriesOf(log, logLength);
   }
   // The buffer's view is fetched only now that nothing of the caller's is left to run.
   put(buffer(e), 0, limit.id, shard, count, state === null ? 0 : 1, t, a, bb, logLength, entries);
@@ -287,9 +284,15 @@ export function decisionOf(o: RateLimitOutcome): RateLimitDecision {
   return { ok: o.ok, remaining: o.remaining, retryAfter: o.retryAfter } as RateLimitDecision;
 }
 
-/** One NaN entry: what a malformed log (not an array) becomes; the engine refuses it. Only read.
- * Made at first use: nothing typed is allocated when the package is imported. */
-let malformedLog: Float64Array | undefined;
+/**
+ * Refuses a state of limit `name` whose log is not an array: no state a decision answers (each
+ * kind's has a log, empty but a sliding log's), and what the caller most likely passed is the
+ * row that holds the state, or `{}`. Named here rather than sent on to the engine, whose
+ * refusal of such a log would name whichever of the state's checks it meets first.
+ */
+function notAState(name: string): never {
+  deny("INVALID_ARGUMENT", rateLimitNamed(quoted(name), CLIENT_MESSAGE.RATE_LIMIT_STATE_LOG));
+}
 
 /**
  * Copies the requests into the engine's buffer and returns the buffer's view. In two phases:
@@ -361,13 +364,8 @@ function read(it: Item): void {
   it.a = num(s.a);
   it.b = num(s.b);
   const log: unknown = s.log;
-  if (Array.isArray(log)) {
-    const length = log.length;
-    it.logLength = length;
-    it.entries = length === 0 ? null : entriesOf(log, length);
-  } else {
-    // A malformed log (not an array) becomes one NaN entry: the engine refuses it.
-    it.logLength = 1;
-    it.entries = malformedLog ??= Float64Array.of(NaN);
-  }
+  if (!Array.isArray(log)) notAState(it.name);
+  const length = log.length;
+  it.logLength = length;
+  it.entries = length === 0 ? null : entriesOf(log, length);
 }

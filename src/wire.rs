@@ -894,6 +894,9 @@ pub mod client {
         pub const RATE_LIMIT_TWICE: &str = "rate limit '{s}' is listed twice for the same key";
         /// [`INVALID_ARGUMENT`]: `decideRateLimits` given something else than an array.
         pub const DECIDE_RATE_LIMITS_ARRAY: &str = "decideRateLimits takes an array";
+        /// [`INVALID_ARGUMENT`]: a pure decision's state whose `log` is not an array (no state
+        /// a decision answers: every kind's has one, empty but a sliding log's).
+        pub const RATE_LIMIT_STATE_LOG: &str = "a rate limit state is { t, a, b, log } as a decision answered it, and this one's log is not an array (pass the state, not the row that holds it)";
 
         /// [`INVALID_ARGUMENT`]: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`.
         pub const CONFIRMATION_HASH_BYTES: &str =

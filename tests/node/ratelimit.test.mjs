@@ -457,3 +457,21 @@ test("rateLimitConfig: one string per configuration, the table's, so that states
   const bad = defineGuard({ roles: ["user"], rateLimits: { upload: { rate: 0, period: 1000 } } });
   assert.throws(() => bad.rateLimitConfig("upload"), (e) => e instanceof GuardConfigError);
 });
+
+test("a state whose log is not an array (the row that holds it, {}, a number) is refused as such, naming the limit", () => {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { bucket: { kind: "token bucket", rate: 3, period: 60_000 }, log: { kind: "sliding log", rate: 3, period: 60_000 } } });
+  const { state } = guard.decideRateLimit("bucket", null, 0);
+  const row = { _id: "x", key: "u1", state };
+  const notAState = (name) => (e) =>
+    codeOf(e) === "INVALID_ARGUMENT" &&
+    messageOf(e) === `rate limit '${name}': a rate limit state is { t, a, b, log } as a decision answered it, and this one's log is not an array (pass the state, not the row that holds it)`;
+  for (const bad of [row, {}, 5, "x", false, { ...state, log: "[]" }]) {
+    for (const name of ["bucket", "log"]) {
+      assert.throws(() => guard.decideRateLimit(name, bad, 1), notAState(name), JSON.stringify(bad));
+      assert.throws(() => guard.rateLimitStatus(name, bad, 1), notAState(name), JSON.stringify(bad));
+    }
+    assert.throws(() => guard.decideRateLimits([{ name: "log", state: null }, { name: "bucket", state: bad }], 1), notAState("bucket"));
+  }
+  // The state itself is decided.
+  assert.equal(guard.decideRateLimit("bucket", state, 1).remaining, 1);
+});
