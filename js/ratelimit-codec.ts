@@ -126,11 +126,15 @@ export function limitOf(e: Engine, name: string): Compiled {
   return limit;
 }
 
-/** One request of limit `name`: its cost (default 1), shard and stored state. @internal */
+/** The cost a request states: its `count`, 1 when it has none; a number for the engine to check. @internal */
+export function costOf(count: unknown): number {
+  return count === undefined ? 1 : num(count);
+}
+
+/** One request of limit `name`: its cost ({@link costOf}), shard and stored state. @internal */
 export function item(e: Engine, name: string, count: unknown, shard: number, state: RateLimitState | null): Item {
   const limit = limitOf(e, name);
-  const cost = count === undefined ? 1 : num(count);
-  return { name, limit, shard, count: cost, state, t: 0, a: 0, b: 0, logLength: 0, entries: null };
+  return { name, limit, shard, count: costOf(count), state, t: 0, a: 0, b: 0, logLength: 0, entries: null };
 }
 
 /** The answer to a batch of requests, with each request's outcome. @internal */

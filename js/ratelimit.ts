@@ -17,7 +17,7 @@ import {
 import { num, perInstance } from "./engine.js";
 import { deny } from "./errors.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
-import { decide, decideOne, decisionOf, item, limitOf, single, type Engine, type Item } from "./ratelimit-codec.js";
+import { costOf, decide, decideOne, decisionOf, item, limitOf, single, type Engine, type Item } from "./ratelimit-codec.js";
 import { compileLimits, type LimitEntry } from "./ratelimit-config.js";
 import { rowMethods } from "./ratelimit-store.js";
 import { CLIENT_MESSAGE, RL_CHECK, RL_CONSUME, tryAgainIn } from "./generated/wire.js";
@@ -280,7 +280,7 @@ export function createRateLimits<K extends string>(
       const count = options?.count;
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
-      const cost = count === undefined ? 1 : num(count);
+      const cost = costOf(count);
       return decisionOf(decideOne(e, name, limit, cost, shard, state ?? null, now, RL_CHECK));
     },
 
@@ -300,7 +300,7 @@ export function createRateLimits<K extends string>(
         shard = num(options.shard ?? 0);
       }
       const limit = limitOf(e, name);
-      const cost = count === undefined ? 1 : num(count);
+      const cost = costOf(count);
       const mode = options?.consume === false ? RL_CHECK : RL_CONSUME;
       return decideOne(e, name, limit, cost, shard, state ?? null, now, mode);
     },
@@ -323,7 +323,7 @@ export function createRateLimits<K extends string>(
         const shard = num(r?.shard ?? 0);
         const state = r?.state ?? null;
         const limit = limitOf(e, name!);
-        const cost = count === undefined ? 1 : num(count);
+        const cost = costOf(count);
         return single(decideOne(e, name!, limit, cost, shard, state, now, options?.consume === false ? RL_CHECK : RL_CONSUME));
       }
       const items = new Array<Item>(n);

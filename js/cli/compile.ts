@@ -278,7 +278,7 @@ function counts(tables: unknown): { roles: string; permissions: number } {
   return {
     // In order, so that a role added at the wrong end shows (the last is the highest).
     roles: Array.isArray(t.roles) ? t.roles.join(" < ") : "",
-    permissions: typeof t.holders === "object" && t.holders !== null ? Object.keys(t.holders).length : 0,
+    permissions: Array.isArray(t.holders) ? t.holders.length : 0,
   };
 }
 
