@@ -12,7 +12,7 @@ import type { Preset } from "./authz-tables.js";
 import { checkPolicy, CompiledPolicy, perInstance, policyOf } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import { diagnoseRole, type RoleDiagnosis } from "./diagnose.js";
-import { field } from "./fields.js";
+import { field, type Bare } from "./fields.js";
 import { checkConfigKeys, checkOwnConfig } from "./config-keys.js";
 import { createUserFinder, type UserFinder } from "./users.js";
 import { userMethods } from "./users-find.js";
@@ -204,7 +204,8 @@ export function createAuthz<R extends string, P extends string, T extends string
     return row;
   }
 
-  const authz: Authz<R, P, T, RC> = {
+  const authz: Bare<Authz<R, P, T, RC>> = {
+    __proto__: null,
     validate(): void {
       compile();
     },

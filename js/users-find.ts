@@ -9,7 +9,7 @@ import type { Authz, PermissionName, Subject, UserOf } from "./authz.js";
 import type { AnyReaderCtx } from "./ctx.js";
 import { deny, unauthenticated } from "./errors.js";
 import { permissionRequired, roleRequired } from "./generated/wire.js";
-import { field } from "./fields.js";
+import { field, type Bare } from "./fields.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 import { convexAuthSubject, convexAuthUserId } from "./users-convex-auth.js";
 
@@ -206,7 +206,8 @@ export function userMethods<R extends string, P extends string, T extends string
     if (diagnosis !== null && once(ctx, diagnosis.id ?? "")) console.warn(diagnosis.message);
   }
 
-  const methods: UserMethods<R, P, T, RC> = {
+  const methods: Bare<UserMethods<R, P, T, RC>> = {
+    __proto__: null,
     async getUser<C extends AnyReaderCtx>(ctx: C): Promise<UserOf<C, T, RC> | null> {
       const user = await users.find(ctx);
       if (user !== null) report(ctx, user);

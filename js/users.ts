@@ -10,6 +10,7 @@ import { checkKeys, checkName, USERS_KEYS } from "./config-keys.js";
 import { DEFAULT_ROLE_FIELD, DEFAULT_USERS_TABLE } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import type { AnyReaderCtx } from "./ctx.js";
+import type { Bare } from "./fields.js";
 import { findUser, isCallers } from "./users-find.js";
 import { rowSettings } from "./users-setup.js";
 
@@ -335,7 +336,8 @@ export function createUserFinder(config: unknown): UserFinder {
     return settings;
   }
 
-  return {
+  const finder: Bare<UserFinder> = {
+    __proto__: null,
     table,
     roleKey,
     claims,
@@ -350,4 +352,5 @@ export function createUserFinder(config: unknown): UserFinder {
     isCaller: (ctx, identity, found) => isCallers(check(), ctx, identity, found, roleKey),
     settings: check,
   };
+  return finder;
 }

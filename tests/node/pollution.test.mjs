@@ -42,6 +42,15 @@ test("a top-level configuration key planted on Object.prototype is refused when 
   polluted({ roles: ["user", "admin"] }, () => {
     assert.throws(() => defineGuard({}), refusedFor("roles"));
   });
+  // A configuration made from another object (its prototype, or further up the chain): the
+  // check asks the prototype first, and an own key of the same name is still the one read.
+  const granting = { permissions: { user: ["a:b"] } };
+  assert.throws(() => defineGuard(Object.assign(Object.create(granting), { roles: ["user"] })), refusedFor("permissions"));
+  assert.throws(() => defineGuard(Object.assign(Object.create(Object.create(granting)), { roles: ["user"] })), refusedFor("permissions"));
+  const shadowed = defineGuard(Object.assign(Object.create(granting), { roles: ["user"], permissions: {} }));
+  assert.equal(shadowed.can({ role: "user" }, "a:b"), false);
+  const bare = defineGuard(Object.assign(Object.create(null), { roles: ["user"], permissions: { user: ["a:b"] } }));
+  assert.equal(bare.can({ role: "user" }, "a:b"), true);
   // Its own keys are what it reads: an own `permissions` is not the planted one's business.
   polluted({ kind: "token bucket" }, () => {
     const guard = defineGuard({ roles: ["user", "admin"], permissions: { admin: ["a:b"] } });
