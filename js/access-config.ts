@@ -46,7 +46,8 @@ export type TableInfo = Required<Omit<AccessTableConfig, "visibility" | "parent"
 /** The compiled access configuration of one engine instance. @internal */
 export type Compiled = {
   engine: AccessEngine;
-  names: string[];
+  /** Frozen: `accessLevels()` hands it out, and level ids become names through it (attack19). */
+  names: readonly string[];
   levelIds: Map<string, number>;
   publicLevel: number;
   shareLevel: number;
@@ -92,7 +93,7 @@ export function compileAccess(
   const tables = compileTables(c.tables);
   engine();
   const eng = levelsEngine(c.levels ?? [], c.publicLevel, c.shareLevel);
-  const names = eng.levels().split(" ");
+  const names = Object.freeze(eng.levels().split(" "));
   // `info()` starts with the compiled public and share levels; the bounds are the wire's.
   const [publicLevel, shareLevel] = eng.info();
   const levelIds = new Map(names.map((n, i) => [n, FIRST_LEVEL + i]));

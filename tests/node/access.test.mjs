@@ -279,3 +279,21 @@ test("resolveAccess reads each fact's own fields: a polluted Object.prototype fi
   }
   assert.deepEqual(r, answer(() => guard.resolveAccess(own)));
 });
+
+test("attacker: the levels accessLevels() hands out are frozen, so reordering them changes no decision", async () => {
+  // An attacker's review (attack19): `accessLevels().levels.reverse()` (a page listing the levels
+  // highest first) reversed the guard's own array, through which level ids become names: a
+  // viewer then passed an editor check as "owner", and a viewer share was stored as "owner".
+  const { defineClientGuard } = await import("convex-guard/client");
+  const config = { roles: ["user"], access: { levels: ["viewer", "editor", "owner"] } };
+  const viewerOf = { now: 1, caller: "bob", groups: [], documents: [{ id: "d", owner: "alice", visibility: "private", parent: null, grants: [{ to: "bob", kind: "direct", level: "viewer" }] }] };
+  for (const guard of [defineGuard(config), defineClientGuard(config)]) {
+    const { levels } = guard.accessLevels();
+    assert.ok(Object.isFrozen(levels));
+    assert.throws(() => levels.reverse(), TypeError);
+    assert.throws(() => Array.prototype.sort.call(guard.accessLevels().levels), TypeError);
+    assert.deepEqual(guard.accessLevels().levels, ["viewer", "editor", "owner"]);
+    assert.equal(guard.resolveAccess(viewerOf)[0].level, "viewer");
+    assert.equal(guard.levelAtLeast("viewer", "editor"), false);
+  }
+});
