@@ -25,6 +25,8 @@ import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "
 import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./authz-tables.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
+import { checkOwnConfig } from "./config-keys.js";
+import { field } from "./fields.js";
 import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
 import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
@@ -89,9 +91,8 @@ export type Guard<
      * Also checks, given the app's schema, that it declares the tables this configuration
      * uses (the users table, access tables, rate limits, confirmation codes and the audit
      * trail), and in the users table and each protected table the fields and index the guard
-     * reads: the users table's role field (able to hold a role name) and index, the owner,
-     * visibility and parent fields (an owner or parent an
-     * id of the right table, a visibility only `"public"` or `"private"`) and the owner index.
+     * reads: the users table's role field (able to hold a role name) and index, the owner, visibility
+     * and parent fields (an owner or parent an id of the right table, a visibility only `"public"` or `"private"`) and the owner index.
      * Every problem is named in one `GuardConfigError`, with the line to write.
      *
      * @example
@@ -144,31 +145,31 @@ export function defineGuard<
   const A extends readonly string[] = readonly ["owner"],
   X = never,
 >(config: GuardConfig<R, P, T, L, K, RC, A, X>): Guard<R, P, T, L, K, ClaimRole<RC, X>, OwnerLevel<A>> {
-  // Roles and permissions are built now (every request that checks anything uses them); every
-  // other capability at the first call of one of its methods (see `via`): a request that
-  // checks a permission never builds access, rate limits, confirmations or the builders.
-  // One finder of the caller for every check (queries, mutations, actions) and forgetUser.
+  // Roles and permissions are built now (every request that checks anything uses them); every other capability at the
+  // first call of one of its methods (see `via`): a request that checks a permission never builds access, rate limits,
+  // confirmations or the builders. One finder of the caller for every check (queries, mutations, actions) and forgetUser.
   const users = createUserFinder(config?.users);
   const preset = tablesPreset(config, users);
   const authz = createAuthz(config, users, preset);
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` alone there is no users row, so there is no id to own or share with.
   const claims = users.claims;
-  const noRows = () =>
-    new GuardConfigError(`access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "${users.roleKey}", claim: "subject", field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")`);
+  const noRows = () => new GuardConfigError(`access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "${users.roleKey}", claim: "subject", field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")`);
+  // A capability built later refuses the top-level keys inherited by then (a planted Object.prototype.access), never reads them.
+  const part = <C>(make: () => C) => once(() => (checkOwnConfig(config), make()));
   let access: ReturnType<typeof createAccess<L>> | undefined;
-  const accessPart = once(() => {
+  const accessPart = part(() => {
     access = createAccess<L>(
       config?.access as AccessConfig<L> | undefined,
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
-      config?.users?.table ?? DEFAULT_USERS_TABLE,
+      users.table ?? DEFAULT_USERS_TABLE, // read when the guard was defined, as every users setting
     );
     const { pageLimit, validate: _, tables: __, ...methods } = access;
     const forget = createForgetUser({
       limit: pageLimit,
       usersTable: users.table,
-      // `null` is no confirmations part, as createConfirmations reads it.
-      confirmations: config?.confirmations == null ? undefined : (config.confirmations.table ?? DEFAULT_CODES_TABLE),
+      // `null` is no confirmations part, as createConfirmations reads it; its own `table` only (attack19).
+      confirmations: config?.confirmations == null ? undefined : ((field(config.confirmations, "table") as string | undefined) ?? DEFAULT_CODES_TABLE),
       access: config?.access != null,
       rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
     });
@@ -179,16 +180,15 @@ export function defineGuard<
   let actions: ReturnType<typeof createActionChecks> | undefined;
   // The rate limits and the checks that also work in actions (which override authz's own
   // getUser, requireUser, requireRole and requirePermission, and take from the rate limits).
-  const checksPart = once(() => {
+  const checksPart = part(() => {
     rateLimits = createRateLimits(config?.rateLimits);
     actions = createActionChecks(config?.actions, erased, rateLimits as RateLimits<string>, users);
     return { ...rateLimits, ...actions.methods, internalFunctions: actions.internalFunctions };
   });
 
   let confirmations: ReturnType<typeof createConfirmations> | undefined;
-  const confirmationsPart = once(() => {
-    // Safe actions call the action-aware checks (requireUser, requireRole, requirePermission,
-    // getUser) and the rate limits, as the builders do.
+  const confirmationsPart = part(() => {
+    // Safe actions call the action-aware checks (requireUser, requireRole, requirePermission, getUser) and the rate limits, as the builders do.
     const checks = { ...checksPart(), limitNames: () => limitNames(rateLimits!), identities: claims };
     confirmations = createConfirmations(config?.confirmations as ConfirmationsConfig | undefined, erased, checks as never);
     const { validate: _, ...methods } = confirmations;

@@ -228,3 +228,31 @@ test("with roleClaim (no users rows) forgetUser takes an identity but refuses th
   expect(await t.run((ctx) => claims.forgetUser(ctx, sam))).toMatchObject({ done: true, rateLimits: 1 });
   expect((await t.run((ctx) => ctx.db.query("guardRateLimits").collect())).map((r) => r.key)).toEqual(["global"]);
 });
+
+test("attacker: forgetUser reads only its configuration's own keys, whatever Object.prototype holds by then", async () => {
+  // An attacker's review (attack19): with `Object.prototype.table` planted during the request (a
+  // vulnerable merge) when access was first used, forgetUser took it for the confirmations
+  // table: it deleted another table's rows and left the user's codes. (Planted only while
+  // access is built: convex-test reads a syscall's omitted `table` through the prototype.)
+  const { t, u } = await deletionWorld();
+  const g = defineGuard({ roles: ["user", "moderator", "admin", "superadmin"], access: { levels: ["viewer", "commenter", "editor", "owner"] }, confirmations: {} });
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.table = "documents";
+  try {
+    g.accessLevels();
+  } finally {
+    delete proto.table;
+  }
+  const result = await t.run((ctx) => g.forgetUser(ctx, u.uma!));
+  expect(result).toMatchObject({ done: true, grants: 1, memberships: 1, confirmations: 1, failureCounts: 1 });
+  expect(await t.run(async (ctx) => (await ctx.db.query("guardConfirmations").collect()).filter((r) => r.actor === u.uma).length)).toBe(0);
+  // A whole capability planted since the guard was defined is refused when first used, never built.
+  const plain = defineGuard({ roles: ["user"] });
+  proto.access = { levels: ["viewer", "owner"] };
+  try {
+    expect(() => plain.accessLevels()).toThrow(/^access is inherited from a prototype/);
+  } finally {
+    delete proto.access;
+  }
+  expect(() => plain.accessLevels()).not.toThrow();
+});
