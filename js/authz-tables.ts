@@ -49,8 +49,12 @@ export type ReadTables = {
   entries: { names: string[]; grants: string[] };
 };
 
-/** Given the defined roles, the tables' decisions when they match the configuration, else `undefined` (js/authz.ts). @internal */
-export type Preset = (roles: readonly string[] | undefined) => ReadTables | undefined;
+/**
+ * Given the defined roles, the tables' decisions when they match the configuration, else
+ * `undefined` (js/authz.ts); `tables`: the file as the guard was given it, which `validate()`
+ * checks (not the configuration's key read again, which may be gone by then). @internal
+ */
+export type Preset = { (roles: readonly string[] | undefined): ReadTables | undefined; tables: PolicyTables };
 
 type Config = AuthzConfig<string, string, string, string, unknown>;
 
@@ -67,7 +71,7 @@ export function tablesPreset(config: Config, users: UserFinder): Preset | undefi
   if (compiled === undefined) return undefined;
   let done = false;
   let read: ReadTables | undefined;
-  return (roles) => {
+  const preset: Preset = (roles) => {
     if (done) return read;
     done = true;
     const entries = { names: [] as string[], grants: [] as string[] };
@@ -78,10 +82,23 @@ export function tablesPreset(config: Config, users: UserFinder): Preset | undefi
     } catch {
       return undefined;
     }
+    // Every role read, each once: the tables' rows are numbered by the roles' places, and a
+    // list cut short (past the engine's bound) or naming a role twice would shift or share them
+    // (attack19). The engine then names the configuration's mistake.
+    if (!distinct(entries.names, roles!.length)) return undefined;
     read = readTables(compiled, entries);
     if (read === undefined) console.warn(staleWarning(compiled, entries));
     return read;
   };
+  preset.tables = compiled;
+  return preset;
+}
+
+/** Whether `names` are `count` names, none twice. */
+function distinct(names: readonly string[], count: number): boolean {
+  if (names.length !== count) return false;
+  for (let i = 1; i < names.length; i++) for (let j = 0; j < i; j++) if (names[i] === names[j]) return false;
+  return true;
 }
 
 /**
@@ -113,8 +130,8 @@ export function computeTables(config: Config, users: UserFinder): PolicyTables {
  * @internal
  */
 export function checkCompiled(config: Config, users: UserFinder, preset: Preset | undefined): void {
-  const given = config?.compiledPolicy;
-  if (preset === undefined || given === undefined) return;
+  if (preset === undefined) return;
+  const given = preset.tables;
   const computed = computeTables(config, users);
   // The copy the checks read (not the file's JSON text, which a `toJSON` could dress up, nor a
   // second read of it, which a getter could answer otherwise); undefined: they use none.
@@ -122,8 +139,9 @@ export function checkCompiled(config: Config, users: UserFinder, preset: Preset 
   let differs: string | undefined;
   if (read === undefined) differs = staleStamp(given, { names: computed.roles, grants: computed.grants }) ?? "atLeast' or 'holders";
   else if (!same(read.entries.names, computed.roles) || !same(read.entries.grants, computed.grants)) differs = "roles' or 'grants";
-  else if (JSON.stringify(read.atLeast) !== JSON.stringify(computed.atLeast)) differs = "atLeast";
-  else if (JSON.stringify(read.holders) !== JSON.stringify(computed.holders)) differs = "holders";
+  // Compared as the checks read them (`=== 1`): a `new Number(1)` is no `1`, though JSON prints it so.
+  else if (!same(read.atLeast, computed.atLeast)) differs = "atLeast";
+  else if (read.holders.length !== computed.holders.length || read.holders.some(([name, row], i) => name !== computed.holders[i]![0] || !same(row, computed.holders[i]![1]))) differs = "holders";
   if (differs !== undefined) {
     throw new GuardConfigError(
       `compiledPolicy is not what the engine computes for this configuration (its '${differs}' differs): it is stale or was edited; run \`npx convex-guard compile\` again`,
@@ -143,8 +161,13 @@ function readTables(tables: PolicyTables, entries: ReadTables["entries"]): ReadT
   }
 }
 
+/** The file's fields, which it must hold as its own: none is read through a prototype. */
+const FIELDS = ["engine", "roles", "grants", "atLeast", "holders"] as const;
+
 function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entries"]): ReadTables | undefined {
   if (t === null || typeof t !== "object") return undefined;
+  const proto: object | null = Object.getPrototypeOf(t);
+  if (proto !== null && FIELDS.some((k) => k in proto && !Object.hasOwn(t, k))) return undefined;
   // Each field read once, each pair and its name once: a getter answers one copy, the one used.
   const { engine, roles, grants, atLeast: answers, holders: pairs } = t;
   const n = entries.names.length;
@@ -152,16 +175,27 @@ function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entrie
   const atLeast = rowOf(answers, (n + 1) * n);
   const list = Array.isArray(pairs) ? pairs.slice() : undefined;
   if (atLeast === undefined || list === undefined) return undefined;
+  // "No role" (the last row, and each permission's last column) holds nothing, as the engine
+  // computes it: a file that says otherwise was edited, and is not used (attack19).
+  for (let min = 0; min < n; min++) if (atLeast[n * n + min] === 1) return undefined;
   const holders: [string, readonly unknown[]][] = [];
   for (let i = 0; i < list.length; i++) {
     const pair: unknown = list[i];
     const name: unknown = Array.isArray(pair) ? pair[0] : undefined;
     const row = typeof name === "string" ? rowOf((pair as unknown[])[1], n + 1) : undefined;
-    if (row === undefined) return undefined;
+    // Each name once, and one the grants name: the engine writes a row for those only.
+    if (row === undefined || row[n] === 1 || !granted(entries.grants, name as string) || holders.some(([h]) => h === name)) return undefined;
     holders.push([name as string, row]);
   }
   return { atLeast, holders, entries };
 }
+
+/** Whether `grants` (`role, permission` pairs) grant the name `name`. */
+function granted(grants: readonly string[], name: string): boolean {
+  for (let i = 1; i < grants.length; i += 2) if (grants[i] === name) return true;
+  return false;
+}
+
 
 type Stamps = { readonly names: readonly string[]; readonly grants: readonly string[] };
 
@@ -207,7 +241,7 @@ function rowOf(row: unknown, length: number): readonly unknown[] | undefined {
   return Array.isArray(row) && row.length === length ? row.slice() : undefined;
 }
 
-function same(a: unknown, b: readonly string[]): boolean {
+function same(a: unknown, b: readonly unknown[]): boolean {
   if (!Array.isArray(a) || a.length !== b.length) return false;
   for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
   return true;

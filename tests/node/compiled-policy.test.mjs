@@ -256,3 +256,75 @@ test("the engine started after tables decides for the entries the tables were re
     assert.equal(guard.can("user", "delete:users"), false, `with${compiledPolicy ? "" : "out"} tables`);
   }
 });
+
+test("attacker: tables the engine cannot have written are not used, whatever their stamp says", () => {
+  // An attacker's review (attack19) hand-wrote tables with a matching stamp. Each is refused with
+  // the stale warning, and the engine decides (or names the configuration's mistake).
+  const tables = tablesOf(CONFIG);
+  const n = CONFIG.roles.length;
+  const engine = defineGuard(CONFIG);
+  const crafted = {
+    // "No role" holds something: signed out, or an unknown role, could pass.
+    noRoleColumn: { ...tables, holders: tables.holders.map(([name, row]) => [name, name === "delete:users" ? [...row.slice(0, n), 1] : row]) },
+    noRoleRow: { ...tables, atLeast: tables.atLeast.map((x, i) => (i >= n * n ? 1 : x)) },
+    // A row for a name no grant names (only admin:* is granted), and a name given twice.
+    ungranted: { ...tables, holders: [...tables.holders, ["admin:refund", [1, 1, 1, 1, 0]]] },
+    twice: { ...tables, holders: [...tables.holders, ["delete:users", [1, 1, 1, 1, 0]]] },
+    // The five fields inherited, not the file's own.
+    inherited: Object.create(tables),
+  };
+  for (const [what, compiledPolicy] of Object.entries(crafted)) {
+    const guard = defineGuard({ ...CONFIG, compiledPolicy });
+    const lines = warned(() => assert.deepEqual(answers(guard), answers(engine), what));
+    assert.equal(lines.length, 1, what);
+    assert.match(lines[0], /the engine decides instead/, what);
+    assert.throws(() => guard.validate(), GuardConfigError, what);
+  }
+  // Fields planted on Object.prototype, for an empty file: the same.
+  const planted = Object.entries(tables);
+  for (const [k, v] of planted) Object.defineProperty(Object.prototype, k, { value: v, configurable: true, writable: true });
+  let guard;
+  try {
+    guard = defineGuard({ ...CONFIG, compiledPolicy: {} });
+    assert.equal(warned(() => assert.equal(guard.can(null, "read:users"), false)).length, 1);
+  } finally {
+    for (const [k] of planted) delete Object.prototype[k];
+  }
+  assert.deepEqual(answers(guard), answers(engine));
+});
+
+test("attacker: tables stamped for a configuration the engine refuses answer nothing: the engine names the mistake", () => {
+  // Duplicate roles, and more roles than the engine takes (the stamp cut at its bound, the rows
+  // numbered by every role): hand-written ladders made a user an admin (attack19).
+  const ladder = (roles) => ({
+    engine: tablesOf(CONFIG).engine,
+    roles,
+    grants: [],
+    atLeast: [...roles, null].flatMap((s, i) => roles.map((_, min) => (s !== null && min <= i ? 1 : 0))),
+    holders: [],
+  });
+  const many = Array.from({ length: 66 }, (_, i) => `r${i}`);
+  for (const [roles, stamped] of [
+    [["user", "admin", "user"], ["user", "admin", "user"]],
+    [many, many.slice(0, 65)],
+  ]) {
+    const guard = defineGuard({ roles, compiledPolicy: ladder(stamped) });
+    assert.throws(() => guard.roleAtLeast(roles[0], roles.at(-2)), (e) => e instanceof GuardConfigError, String(roles.length));
+    assert.throws(() => guard.validate(), GuardConfigError);
+  }
+});
+
+test("validate() checks the tables the guard was given, even once the configuration no longer holds them", () => {
+  const tables = tablesOf(CONFIG);
+  const edited = { ...tables, holders: tables.holders.map(([name, row]) => [name, name === "delete:users" ? [1, ...row.slice(1)] : row]) };
+  const config = { ...CONFIG, compiledPolicy: edited };
+  const guard = defineGuard(config);
+  assert.equal(guard.can("user", "delete:users"), true, "edited tables are used as written (README)");
+  delete config.compiledPolicy; // attack19: validate() read the key again, found nothing, and passed
+  assert.throws(() => guard.validate(), /'holders' differs/);
+  // A 1 that is not `=== 1` (it prints as 1 in JSON) denies at run time, and validate() says so.
+  const boxed = { ...tables, holders: tables.holders.map(([name, row]) => [name, name === "delete:users" ? row.map((x) => (x === 1 ? new Number(1) : x)) : row]) };
+  const denying = defineGuard({ ...CONFIG, compiledPolicy: boxed });
+  assert.equal(denying.can("admin", "delete:users"), false);
+  assert.throws(() => denying.validate(), /'holders' differs/);
+});
