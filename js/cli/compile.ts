@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as esbuild from "esbuild";
+import ts from "typescript";
 import { AuditError } from "./program.js";
 
 const STUB_NAMESPACE = "convex-guard-compiled-policy";
@@ -77,7 +78,16 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
       console.log(`${output} is up to date (roles, lowest first: ${roles}; permissions: ${permissions})`);
       return 0;
     }
-    const field = current === undefined ? undefined : differing(current, tables);
+    const held = current === undefined ? undefined : heldPolicy(current, typescript);
+    // The file as compile writes it, but laid out otherwise (a formatter's quotes, commas, line breaks).
+    if (held?.alone === true && canonical(held.tables) === canonical(tables)) {
+      console.error(
+        `convex-guard compile --check: ${output} differs only in formatting from what compile writes (the tables are current): run \`npx convex-guard compile\` to rewrite it and commit it, or keep formatters off it (add it to .prettierignore)`,
+      );
+      return 1;
+    }
+    const want = tables as Record<string, unknown>;
+    const field = held === undefined ? undefined : FIELDS.find((k) => canonical(held.tables[k]) !== canonical(want[k]));
     const why =
       current === undefined
         ? "does not exist"
@@ -282,15 +292,70 @@ function counts(tables: unknown): { roles: string; permissions: number } {
   };
 }
 
-/** Which field of the tables `current` (the file's text) holds differs from `tables`, when it can be read. */
-function differing(current: string, tables: unknown): string | undefined {
-  try {
-    const held = JSON.parse(current.slice(current.indexOf("= {") + 2, current.lastIndexOf(";"))) as Record<string, unknown>;
-    const want = tables as Record<string, unknown>;
-    return ["engine", "roles", "grants", "atLeast", "holders"].find((k) => JSON.stringify(held[k]) !== JSON.stringify(want[k]));
-  } catch {
-    return undefined; // not the command's output at all (a conflict, a reformatted file)
+/** The tables' fields, in the order a stale file's first differing one is named. */
+const FIELDS = ["engine", "roles", "grants", "atLeast", "holders"];
+
+/** A value as JSON, object keys sorted: the same text for the same data, however its keys were ordered. */
+const canonical = (value: unknown) =>
+  JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+/**
+ * The tables the file's text holds, read as data (`export const compiledPolicy = {...}`: literals
+ * only, as a formatter may lay them out), and whether nothing else is in it but comments and, in
+ * TypeScript, the type import compile writes (`alone`); undefined when the file cannot be read so
+ * (a conflict, a syntax error, a value computed by code).
+ */
+function heldPolicy(current: string, typescript: boolean): { tables: Record<string, unknown>; alone: boolean } | undefined {
+  const file = ts.createSourceFile(`policy.${typescript ? "ts" : "js"}`, current, ts.ScriptTarget.Latest, false, typescript ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  if ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length !== 0) return undefined;
+  let tables: Record<string, unknown> | undefined;
+  let alone = true;
+  for (const s of file.statements) {
+    if (typescript && typeImport(s)) continue;
+    const decl = ts.isVariableStatement(s) && s.declarationList.declarations.length === 1 ? s.declarationList.declarations[0]! : undefined;
+    const named = decl !== undefined && ts.isIdentifier(decl.name) && decl.name.text === "compiledPolicy" && tables === undefined;
+    const value = named && decl.initializer !== undefined ? literal(decl.initializer) : undefined;
+    if (!ts.isVariableStatement(s) || decl === undefined || value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
+      alone = false;
+      continue;
+    }
+    tables = value as Record<string, unknown>;
+    const exported = s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true && (s.declarationList.flags & ts.NodeFlags.Const) !== 0;
+    const type = decl.type;
+    const typed = type === undefined ? !typescript : typescript && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === "PolicyTables" && type.typeArguments === undefined;
+    if (!exported || !typed) alone = false;
   }
+  return tables === undefined ? undefined : { tables, alone };
+}
+
+/** `import type { PolicyTables } from "convex-guard"`, however quoted. */
+function typeImport(s: ts.Statement): boolean {
+  const clause = ts.isImportDeclaration(s) ? s.importClause : undefined;
+  const bindings = clause?.namedBindings;
+  const from = ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+  return from === "convex-guard" && clause?.isTypeOnly === true && clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length === 1 && bindings.elements[0]!.name.text === "PolicyTables" && bindings.elements[0]!.propertyName === undefined;
+}
+
+/** The value of an expression written with JSON's literals only (any quotes, trailing commas), else undefined. */
+function literal(e: ts.Expression): unknown {
+  if (ts.isParenthesizedExpression(e)) return literal(e.expression);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
+  if (ts.isNumericLiteral(e)) return Number(e.text);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
+  if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) return e.kind === ts.SyntaxKind.TrueKeyword;
+  if (e.kind === ts.SyntaxKind.NullKeyword) return null;
+  if (ts.isArrayLiteralExpression(e)) {
+    const items = e.elements.map((x) => (ts.isSpreadElement(x) || ts.isOmittedExpression(x) ? undefined : literal(x)));
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (!ts.isObjectLiteralExpression(e)) return undefined;
+  const out = Object.create(null) as Record<string, unknown>; // a "__proto__" key is a key
+  for (const p of e.properties) {
+    const value = ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) ? literal(p.initializer) : undefined;
+    if (value === undefined) return undefined;
+    out[(p as ts.PropertyAssignment & { name: ts.Identifier | ts.StringLiteral | ts.NumericLiteral }).name.text] = value;
+  }
+  return out;
 }
 
 /** The generated file: a header, the type's import (TypeScript only) and the tables as JSON. */

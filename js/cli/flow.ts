@@ -173,19 +173,21 @@ export function carriesNoData(e: ts.Expression, answer?: string): boolean {
 /**
  * Whether an `if` statement leaves the function when the subject is denied: its test is
  * decided by the denial and the branch it takes always leaves (`if (!identity) throw`, `if
- * (identity) { ... } else throw`, or `if (identity) { ... return }` followed by a throw).
+ * (identity) { ... } else throw`), or, with no `else` taken, the statement after it does (`if
+ * (identity) { ... return } throw ...`, `if (d.ok) await ctx.db.insert(...); return d;`).
  */
 export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing, answer?: string): boolean {
   const truth = truthWhenDenied(stmt.expression, atom);
   if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing, answer);
   if (truth === false) {
     if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing, answer);
-    // `if (identity) { ...; return data } throw ...`: what follows runs only when denied, and
-    // its first statement leaves.
+    // What follows runs when denied (`if (identity) { ...; return data } throw ...`), and its
+    // first statement leaves; also when allowed, if the branch goes on to it (`if (d.ok) await
+    // ctx.db.insert(...); return d;`): the denied path still does nothing before it leaves.
     const block = stmt.parent;
     if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
     const next = block.statements[block.statements.indexOf(stmt) + 1];
-    return thenLeaves(stmt.thenStatement) && alwaysLeaves(next, throwing, answer);
+    return alwaysLeaves(next, throwing, answer);
   }
   return false;
 }
@@ -285,14 +287,6 @@ function settledLater(decl: ts.VariableDeclaration, fn: ts.Node): boolean {
 function handlerRethrows(handler: ts.Expression): boolean {
   const fn = skipOuter(handler);
   return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && onlyThrows(fn.body);
-}
-
-/** Whether a branch always throws or returns (anything: this is the path where the subject is present). */
-function thenLeaves(s: ts.Statement): boolean {
-  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
-  if (ts.isBlock(s)) return s.statements.some(thenLeaves);
-  if (ts.isIfStatement(s)) return thenLeaves(s.thenStatement) && s.elseStatement !== undefined && thenLeaves(s.elseStatement);
-  return false;
 }
 
 function containsReturn(block: ts.Block): boolean {

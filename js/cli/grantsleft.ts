@@ -18,7 +18,11 @@
 // the function (or an app function it calls) calls guard.revoke or guard.listGrants on that same
 // table, its table argument a string literal or a `const` holding one, as the audit counts a
 // check (not made on some paths only, its throw not caught): the app removes the grants itself.
-// Neither the id revoked nor the order of the calls is compared.
+// Neither the id revoked nor the order of the calls is compared. Nor when the function deletes a
+// row of the grants table read by the app (`ctx.db.delete(g._id)` of a row of
+// `ctx.db.query("accessGrants")`, writes.ts): an operator who holds no level on the document (an
+// admin emptying a team) removes its grants by hand, as listGrants and revoke answer NOT_FOUND to
+// them; neither the document nor the table the rows were read for is compared.
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
 import { checkedTable, typeTable, type AccessContext } from "./accessfields.js";

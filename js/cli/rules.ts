@@ -85,7 +85,7 @@ export const RULES = {
   "grants-left": {
     severity: "low",
     title: "document of a table under access.tables deleted with ctx.db.delete, leaving its grants behind",
-    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation, where the caller is its own owner. A moderator holding the owner level through a parent (a post's owner deleting a comment) may not use deleteDocument: revoke the document's grants first (guard.listGrants, then guard.revoke each), then ctx.db.delete, as README \"Deleting a folder with what is filed in it\" shows.",
+    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation, where the caller is its own owner. A moderator holding the owner level through a parent (a post's owner deleting a comment) may not use deleteDocument: revoke the document's grants first (guard.listGrants, then guard.revoke each), then ctx.db.delete, as README \"Deleting a folder with what is filed in it\" shows. An operator who holds no level on it (an admin deleting other users' documents, after their own check: listGrants, revoke and deleteDocument answer NOT_FOUND there) deletes its grant rows in the same mutation, read through the grants table's index (ctx.db.query(\"accessGrants\").withIndex(\"by_doc_and_user\", (q) => q.eq(\"doc\", id)), then ctx.db.delete of each row's _id), then the document.",
   },
   "guard-table-write": {
     severity: "medium",

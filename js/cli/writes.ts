@@ -311,13 +311,17 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   visit(handler);
   // Deletes: the README documents deleting a group's rows ("Deleting a group") and old audit
   // rows (a retention job); a deleted rate-limit or code row resets a budget or a lockout.
+  let grantRows = false;
   for (const d of facts.deletes) {
     const table = d.target === undefined && d.table === undefined ? undefined : writeTable(d);
     const kind = table === undefined ? undefined : guard.get(table);
     if ((kind === "rateLimits" || kind === "codes") && table !== undefined) out.tableWrites.push({ file: d.file, line: d.line, table, kind, method: "delete" });
     if ((kind === "grants" || kind === "members") && d.byGuard !== true) out.accessRowDeletes.push({ file: d.file, line: d.line });
+    // A grant row read and deleted by its `_id` (`for (const g of grants) await ctx.db.delete(g._id)`): the app removes a document's grants itself.
+    const id = d.target === undefined ? undefined : skipOuter(d.target);
+    if (kind === "grants" && d.byGuard !== true && id !== undefined && ts.isPropertyAccessExpression(id) && id.name.text === "_id") grantRows = true;
   }
-  out.grantsLeft = grantsLeft(app, facts, access, (d) => tableName(d.table) ?? idTable(d.target), builderGuard);
+  out.grantsLeft = grantRows ? [] : grantsLeft(app, facts, access, (d) => tableName(d.table) ?? idTable(d.target), builderGuard);
   return out;
 }
 

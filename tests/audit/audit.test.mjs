@@ -88,8 +88,29 @@ const evasionsRun = json(["audit", evasions]);
 test("the evasions app: each evasion reported at its marked line, no check in an unusual shape reported", () => {
   const found = evasionsRun.report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
   const expected = markers(evasions);
-  assert.equal(expected.length, 584, "the fixture's markers");
+  assert.equal(expected.length, 591, "the fixture's markers");
   assert.deepEqual(found, expected);
+});
+
+test("evasions: a denial answered by guarding the effects (`if (d.ok) insert; return d;`) leaves at once; an effect before the exit does not", () => {
+  const fns = Object.fromEntries(evasionsRun.report.functions.map((f) => [f.function, f]));
+  // The denied path skips the branch and leaves by the statement after it: a limit, a check.
+  for (const f of ["limitGuardsInsert", "limitGuardsBlock", "limitOkGuardsInsert", "identityGuardsInsert", "permissionGuardsPatch"]) {
+    assert.deepEqual([f, fns[`guardedeffects:${f}`].rateLimits], [f, ['guard.rateLimit("write")']]);
+  }
+  assert.deepEqual(fns["guardedeffects:identityGuardsRead"].authVia, ["ctx.auth.getUserIdentity() + exit"]);
+  assert.equal(fns["guardedeffects:permissionGuardsPatch"].auth, "permission");
+  // An effect between the `if` and the exit, or the test the wrong way round: the denied path makes it.
+  const reported = evasionsRun.report.findings.filter((f) => f.file === "convex/guardedeffects.ts").map((f) => `${f.function} ${f.rule}`);
+  assert.deepEqual(reported.sort(), [
+    "guardedeffects:identityThenInserts public-no-auth",
+    "guardedeffects:identityThenReads public-no-auth",
+    "guardedeffects:limitDeniedInserts public-no-rate-limit",
+    "guardedeffects:limitOkThenInserts public-no-rate-limit",
+    "guardedeffects:limitReturnsData public-no-rate-limit",
+    "guardedeffects:limitThenInserts public-no-rate-limit",
+    "guardedeffects:permissionThenPatches unchecked-id-write",
+  ]);
 });
 
 test("evasions: swallowed checks, exits the wrong way round, rate limits that never limit", () => {
@@ -399,6 +420,8 @@ test("evasions: writes by an argument's id, the users' role from an argument, th
     "idwrites:retitleAny high",
     "idwrites:takeOver high",
     "rolewrites:setRoleLowest high",
+    // A permission tested, then the patch made whatever it answered.
+    "guardedeffects:permissionThenPatches high",
     // A check at the lowest access level covers a read, not a write: one step lower.
     "lowlevel:viewerBuilder medium",
     "lowlevel:viewerDeletes medium",

@@ -114,6 +114,42 @@ test("--check: 0 right after a run, 1 once a role is added, after a hand edit an
   assert.ok(!existsSync(`${a}/convex/guard.policy.ts`));
 });
 
+test("--check on a file only reformatted (newuser16 L1) says so: the tables are current, exit 1 still; a reformatted file with a changed table names that field", () => {
+  const a = app("formatted", wiredGuard());
+  assert.equal(compile(a).status, 0);
+  const written = policyOf(a);
+  const tables = tablesIn(written);
+  // As a formatter lays it out: single quotes, keys unquoted, trailing commas, one value a line.
+  const pretty = (t) =>
+    JSON.stringify(t, null, 2)
+      .replace(/"([A-Za-z_]\w*)":/g, "$1:")
+      .replace(/"/g, "'")
+      .replace(/([^[{,\s])\n(\s*[\]}])/g, "$1,\n$2");
+  const formatted = written.replace(/import type \{ PolicyTables \} from "convex-guard";/, "import type { PolicyTables } from 'convex-guard';").replace(/= \{.*\};\n$/s, `= ${pretty(tables)};\n`);
+  assert.notEqual(formatted, written);
+  writeFileSync(`${a}/convex/guard.policy.ts`, formatted);
+  let r = compile(a, "--check");
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /convex\/guard\.policy\.ts differs only in formatting from what compile writes \(the tables are current\): run `npx convex-guard compile` to rewrite it and commit it, or keep formatters off it/);
+  assert.equal(policyOf(a), formatted, "--check writes nothing");
+
+  // Reformatted and edited: the field is named, as for a file compile wrote.
+  writeFileSync(`${a}/convex/guard.policy.ts`, formatted.replace(/roles: \[\n\s*'user',/, "roles: [\n    'guest',\n    'user',"));
+  r = compile(a, "--check");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /is stale: its 'roles' is not what the guard's configuration compiles to/);
+
+  // The same tables under another name, or computed by code: not formatting.
+  writeFileSync(`${a}/convex/guard.policy.ts`, formatted.replace("export const compiledPolicy", "export const compiledPolicy2: PolicyTables = null as never;\nexport const other"));
+  r = compile(a, "--check");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /is stale: it is not what/);
+  writeFileSync(`${a}/convex/guard.policy.ts`, `${formatted}console.log("side effect");\n`);
+  assert.match(compile(a, "--check").stderr, /is stale: it is not what/);
+  assert.equal(compile(a).status, 0);
+  assert.equal(compile(a, "--check").status, 0);
+});
+
 test("a guard.js gets guard.policy.js, without the type import; a path given, and convex.json's functions directory, are where the guard is read", () => {
   const a = app("js", undefined, { "../src/functions/guard.js": wiredGuard().replace("./guard.policy", "./guard.policy.js"), "../convex.json": '{ "functions": "src/functions" }' });
   let r = compile(a, "src/functions/guard.js");

@@ -148,3 +148,69 @@ export const cleanup = internalMutation({
   assert.deepEqual(found(r, "grants-left"), markers(`${dir}/convex`));
   assert.equal(r.findings.find((f) => f.rule === "grants-left")?.function, "notes:cleanup");
 });
+
+test("an operator's delete of other users' documents after deleting their grant rows by hand (newuser16 M1) is no grants-left; grant rows of no read, or rows of another table, are", () => {
+  const dir = scratchApp("grantsleft", "byhand", {
+    "schema.ts": SCHEMA,
+    "team.ts": `import { v } from "convex/values";
+import type { Id } from "./_generated/dataModel";
+import type { MutationCtx } from "./_generated/server";
+import { internalMutation } from "./_generated/server";
+
+export const deleteTeamNotes = internalMutation({
+  args: { owners: v.array(v.id("users")) },
+  handler: async (ctx, { owners }) => {
+    for (const owner of owners) {
+      for (const note of await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", owner)).take(100)) {
+        const grants = await ctx.db.query("accessGrants").withIndex("by_doc_and_user", (q) => q.eq("doc", note._id)).collect();
+        for (const g of grants) await ctx.db.delete(g._id);
+        await ctx.db.delete(note._id);
+      }
+    }
+  },
+});
+
+async function dropGrants(ctx: MutationCtx, doc: string) {
+  for await (const g of ctx.db.query("accessGrants").withIndex("by_doc_and_user", (q) => q.eq("doc", doc))) await ctx.db.delete(g._id);
+}
+
+export const deleteNoteByHelper = internalMutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    await dropGrants(ctx, id);
+    await ctx.db.delete(id);
+  },
+});
+
+export const deleteNoteKeepsGrants = internalMutation({
+  args: { id: v.id("notes") },
+  handler: async (ctx, { id }) => {
+    const grants = await ctx.db.query("accessGrants").withIndex("by_doc_and_user", (q) => q.eq("doc", id)).collect();
+    console.log(grants.length);
+    await ctx.db.delete(id); // FINDING grants-left
+  },
+});
+
+export const deleteNoteAndDrafts = internalMutation({
+  args: { id: v.id("notes"), owner: v.id("users") },
+  handler: async (ctx, { id, owner }) => {
+    for (const d of await ctx.db.query("drafts").filter((q) => q.eq(q.field("userId"), owner)).collect()) await ctx.db.delete(d._id);
+    await ctx.db.delete(id); // FINDING grants-left
+  },
+});
+
+export const deleteNoteAndOneGrant = internalMutation({
+  args: { id: v.id("notes"), grant: v.id("accessGrants") },
+  handler: async (ctx, { id, grant }) => {
+    await ctx.db.delete(grant);
+    await ctx.db.delete(id as Id<"notes">); // FINDING grants-left
+  },
+});
+`,
+  }, GUARD);
+  const r = auditReport(cli, dir, ["--fail-on", "low"]);
+  assert.deepEqual(found(r, "grants-left"), markers(`${dir}/convex`));
+  // The fix names the way for an operator who holds no level on the document.
+  const one = r.findings.find((f) => f.rule === "grants-left");
+  assert.match(one.fix, /An operator who holds no level on it .* deletes its grant rows in the same mutation, read through the grants table's index \(ctx\.db\.query\("accessGrants"\)\.withIndex\("by_doc_and_user", \(q\) => q\.eq\("doc", id\)\), then ctx\.db\.delete of each row's _id\), then the document\./);
+});
