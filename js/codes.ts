@@ -220,8 +220,11 @@ function codeSettings(options: CodeOptions): CodeSettings {
   // The format's defaults above are the engine's (generated from src/codes.rs); omitted budgets
   // and their fields stay `undefined`, for the engine's. Anything not an object or a number is
   // NaN, which the engine refuses naming the entry.
-  const budget = (b: unknown) => (b === undefined ? {} : isObject(b) ? (b as LockoutBudget) : { maxFailures: NaN });
-  const top: LockoutOptions = lockout === undefined ? {} : isObject(lockout) ? lockout : { binding: { maxFailures: NaN } };
+  // The stand-ins for what is omitted have no prototype: an `Object.prototype.maxFailures`
+  // planted before the first code would be read through `{}` as a budget (attack20).
+  const bare = (o: object) => Object.setPrototypeOf(o, null) as LockoutBudget & LockoutOptions;
+  const budget = (b: unknown) => (b === undefined ? bare({}) : isObject(b) ? (b as LockoutBudget) : bare({ maxFailures: NaN }));
+  const top: LockoutOptions = lockout === undefined ? bare({}) : isObject(lockout) ? lockout : bare({ binding: bare({ maxFailures: NaN }) });
   const [bound, actor] = [budget(top.binding), budget(top.actor)];
   const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
   return [alphabet, num(length), num(ttl), num(maxAttempts), ...budgets] as const;

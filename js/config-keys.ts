@@ -204,6 +204,17 @@ export function checkOwn(value: object, keys: readonly string[], path: string): 
   }
 }
 
+/**
+ * `users`, its keys checked as {@link checkOwn} does, when the server guard is defined: the
+ * caller finder reads them then, so a `roleField` planted while the guard is defined would stay
+ * its role field, though gone by the first check (attack20). (A browser guard reads them
+ * unchecked: it only pre-checks.) @internal
+ */
+export function ownUsers(users: unknown): unknown {
+  if (typeof users === "object" && users !== null && !Array.isArray(users)) checkOwn(users, USERS_KEYS, "users.");
+  return users;
+}
+
 /** {@link checkOwn} for the configuration's top-level keys (at `defineGuard`). @internal */
 export function checkOwnConfig(config: unknown): void {
   if (typeof config === "object" && config !== null) checkOwn(config, CONFIG_KEYS, "");

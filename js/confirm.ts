@@ -206,6 +206,10 @@ export function createConfirmations(
   const table = c.table ?? DEFAULT_CODES_TABLE;
   const codes = defineCodes({ alphabet: c.alphabet, length: c.length, ttl: c.ttl, maxAttempts: c.maxAttempts, lockout: c.lockout } as CodeOptions);
   const secretEnvs = [secretEnv, ...(c.redactEnv ?? [])];
+  // Read now, with the keys just checked: not at the trail's first use, when a key planted on
+  // Object.prototype since (`audit`, `table`) would redirect every row (attack20).
+  const auditTable = c.audit?.table ?? DEFAULT_AUDIT_TABLE;
+  const logFunction = c.audit?.logFunction ?? DEFAULT_LOG_FUNCTION;
 
   // What needs the engine (a permission's form) or names a wired function is checked when the
   // first code, safe action or trail call runs (and by validate()), before it writes or runs
@@ -215,8 +219,8 @@ export function createConfirmations(
   const auditSettings = (): AuditSettings => {
     checkPermissionName(readers, "confirmations.audit.readers", authz.can);
     return {
-      table: c.audit?.table ?? DEFAULT_AUDIT_TABLE,
-      logFunction: checkReference(c.audit?.logFunction ?? DEFAULT_LOG_FUNCTION, "confirmations.audit.logFunction", "function"),
+      table: auditTable,
+      logFunction: checkReference(logFunction, "confirmations.audit.logFunction", "function"),
       secretEnv: secretEnvs,
       requireReader: async (ctx) => {
         if (readers !== undefined && "permission" in readers) {

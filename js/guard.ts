@@ -25,7 +25,7 @@ import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "
 import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./authz-tables.js";
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
-import { checkOwnConfig } from "./config-keys.js";
+import { checkOwnConfig, ownUsers } from "./config-keys.js";
 import { field } from "./fields.js";
 import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
 import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
@@ -148,7 +148,7 @@ export function defineGuard<
   // Roles and permissions are built now (every request that checks anything uses them); every other capability at the
   // first call of one of its methods (see `via`): a request that checks a permission never builds access, rate limits,
   // confirmations or the builders. One finder of the caller for every check (queries, mutations, actions) and forgetUser.
-  const users = createUserFinder(config?.users);
+  const users = createUserFinder(ownUsers(config?.users));
   const preset = tablesPreset(config, users);
   const authz = createAuthz(config, users, preset);
   const erased = authz as unknown as Authz<string, string, string>;

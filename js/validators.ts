@@ -8,9 +8,15 @@ import type { Access } from "./access.js";
 /** `v.union` of one `v.literal` per name: the validator type of a role or level field. */
 export type NameValidator<N extends string> = VUnion<N, VLiteral<N, "required">[], "required", never>;
 
-/** @internal */
+/**
+ * Frozen, with its members: the guard hands out one validator per kind, so a caller that
+ * pushed onto `members` changed every other caller's (attack20: `grantLevelValidator()`
+ * then admitted the owner's level). @internal
+ */
 export function nameValidator<N extends string>(names: readonly N[]): NameValidator<N> {
-  return v.union(...names.map((name) => v.literal(name))) as NameValidator<N>;
+  const union = v.union(...names.map((name) => Object.freeze(v.literal(name))));
+  Object.freeze(union.members);
+  return Object.freeze(union) as NameValidator<N>;
 }
 
 /** Schema helpers for access levels (the role helpers are on `Authz`). */

@@ -73,10 +73,9 @@ test("a nested configuration key planted on Object.prototype is refused at the f
       assert.throws(() => guard.canShare("commenter", "viewer"), refusedFor(`access.${key}`), key);
     });
   }
+  // users: the server guard reads its keys when it is defined, and checks them then.
   polluted({ roleField: "title" }, () => {
-    const guard = defineGuard({ roles: ["user", "admin"], users: { table: "users" } });
-    assert.throws(() => guard.can({ role: "user", title: "admin" }, "a:b"), refusedFor("users.roleField"));
-    assert.throws(() => guard.validate(), refusedFor("users.roleField"));
+    assert.throws(() => defineGuard({ roles: ["user", "admin"], users: { table: "users" } }), refusedFor("users.roleField"));
   });
   polluted({ maxAttempts: 1000 }, () => {
     const guard = defineGuard({ roles: ["user"], confirmations: { codes: {} } });
@@ -166,4 +165,24 @@ test("validate({ schema }) checks the roles as read when the guard was defined",
   });
   assert.throws(() => guard.validate({ schema }), (e) => e instanceof GuardConfigError && /admits "root", which no configured role is/.test(e.message));
   assert.equal(guard.isRole("root"), false);
+});
+
+test("attacker: users keys planted while the server guard is defined are refused then, not read as its setup", () => {
+  // An attacker's review (attack20): a roleField planted only while defineGuard ran stayed the
+  // guard's role field (a user with bio: "admin" passed requireRole), and validate() passed.
+  polluted({ roleField: "bio" }, () => {
+    assert.throws(() => defineGuard({ roles: ["user", "admin"], users: { table: "users" } }), refusedFor("users.roleField"));
+  });
+  const guard = defineGuard({ roles: ["user", "admin"], users: { table: "users" } });
+  assert.equal(guard.roleAtLeast({ role: "user", bio: "admin" }, "admin"), false);
+});
+
+test("attacker: the validators the guard hands out are frozen, so no caller changes another's", () => {
+  // attack20: pushing onto grantLevelValidator().members made every later caller's admit "owner".
+  const guard = defineGuard({ roles: ["user", "admin"], access: { levels: ["viewer", "editor", "owner"] } });
+  for (const validator of [guard.roleValidator(), guard.levelValidator(), guard.grantLevelValidator()]) {
+    assert.ok(Object.isFrozen(validator) && Object.isFrozen(validator.members));
+    assert.throws(() => validator.members.push(validator.members[0]), TypeError);
+  }
+  assert.deepEqual(guard.grantLevelValidator().members.map((m) => m.value), ["viewer", "editor"]);
 });

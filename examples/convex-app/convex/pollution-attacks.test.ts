@@ -142,3 +142,50 @@ test("a table named '__proto__', 'constructor' or 'toString' is INVALID_ARGUMENT
     }
   }
 });
+
+// An attacker's review (attack20): keys planted only around the guard call that first reads a
+// capability's settings, then removed. Every setting is read when the capability is built.
+const plantedAround = <T>(keys: Record<string, unknown>, f: () => T): T => {
+  for (const [k, v] of Object.entries(keys)) pollute(k, v);
+  try {
+    return f();
+  } finally {
+    for (const k of polluted.splice(0)) delete (Object.prototype as Record<string, unknown>)[k];
+  }
+};
+
+test("a lockout budget planted before the first code is not the default budget", async () => {
+  process.env.CONVEX_GUARD_SECRET = "test-secret-of-at-least-32-bytes-0123";
+  try {
+    const g = defineGuard({ roles: ["user", "admin"], confirmations: {} });
+    const t = newTest();
+    const binding = { actor: "alice", action: "pay", target: "t1" };
+    // The default binding budget is 10 failures in 15 minutes (two codes of 5 attempts): a
+    // planted 100 would lift it.
+    for (let round = 0; round < 2; round++) {
+      const plant = round === 0 ? { maxFailures: 100, window: 60_000 } : {};
+      const { code: issued } = await t.run((ctx) => plantedAround(plant, () => g.issueConfirmation(ctx, binding)));
+      const wrong = issued === "00000000" ? "11111111" : "00000000";
+      for (let i = 0; i < 5; i++) await t.run((ctx) => g.consumeConfirmation(ctx, { ...binding, code: wrong }));
+    }
+    const { code } = await t.run((ctx) => g.issueConfirmation(ctx, binding));
+    expect(await t.run((ctx) => g.consumeConfirmation(ctx, { ...binding, code }))).toMatchObject({ ok: false });
+  } finally {
+    delete process.env.CONVEX_GUARD_SECRET;
+  }
+});
+
+test("an audit table planted before the trail's first row does not take the rows", async () => {
+  process.env.CONVEX_GUARD_SECRET = "test-secret-of-at-least-32-bytes-0123";
+  try {
+    const g = defineGuard({ roles: ["user", "admin"], confirmations: {} });
+    void g.audit; // the confirmations part built, its keys checked, before anything is planted
+    const t = newTest();
+    await t.run((ctx) => plantedAround({ audit: { table: "documents" } }, () => g.issueConfirmation(ctx, { actor: "alice", action: "pay", target: "t1" })));
+    await t.run((ctx) => g.issueConfirmation(ctx, { actor: "bob", action: "pay", target: "t1" }));
+    const rows = await t.run((ctx) => ctx.db.query("guardAudit").collect());
+    expect(rows.map((r) => r.actor)).toEqual(["alice", "bob"]);
+  } finally {
+    delete process.env.CONVEX_GUARD_SECRET;
+  }
+});
