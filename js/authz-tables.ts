@@ -9,7 +9,8 @@
 import { collect } from "./authz-policy.js";
 import { createAuthz } from "./authz.js";
 import type { AuthzConfig } from "./authz-types.js";
-import { checkConfigKeys } from "./config-keys.js";
+import { checkConfigKeys, checkOwn, keysOf } from "./config-keys.js";
+import { POLICY_FIELDS } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
 import { ENGINE_VERSION } from "./generated/wire.js";
 import type { UserFinder } from "./users.js";
@@ -161,13 +162,13 @@ function readTables(tables: PolicyTables, entries: ReadTables["entries"]): ReadT
   }
 }
 
-/** The file's fields, which it must hold as its own: none is read through a prototype. */
-const FIELDS = ["engine", "roles", "grants", "atLeast", "holders"] as const;
+/** {@link POLICY_FIELDS}, which the compiler checks are exactly the file's fields. */
+const FIELDS = /* @__PURE__ */ keysOf<PolicyTables>()(POLICY_FIELDS);
 
 function readFields(t: Partial<PolicyTables> | null, entries: ReadTables["entries"]): ReadTables | undefined {
   if (t === null || typeof t !== "object") return undefined;
-  const proto: object | null = Object.getPrototypeOf(t);
-  if (proto !== null && FIELDS.some((k) => k in proto && !Object.hasOwn(t, k))) return undefined;
+  // Its own fields only: one found only on a prototype throws, and readTables answers no tables.
+  checkOwn(t, FIELDS, "compiledPolicy.");
   // Each field read once, each pair and its name once: a getter answers one copy, the one used.
   const { engine, roles, grants, atLeast: answers, holders: pairs } = t;
   const n = entries.names.length;
@@ -195,7 +196,6 @@ function granted(grants: readonly string[], name: string): boolean {
   for (let i = 1; i < grants.length; i += 2) if (grants[i] === name) return true;
   return false;
 }
-
 
 type Stamps = { readonly names: readonly string[]; readonly grants: readonly string[] };
 

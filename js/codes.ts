@@ -11,7 +11,7 @@
 import { checkKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS } from "./config-keys.js";
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
-import { own } from "./fields.js";
+import { own, type Bare } from "./fields.js";
 import {
   CODE_ANSWER as A,
   CODE_DEFAULT_ALPHABET,
@@ -222,9 +222,9 @@ function codeSettings(options: CodeOptions): CodeSettings {
   // NaN, which the engine refuses naming the entry.
   // The stand-ins for what is omitted have no prototype: an `Object.prototype.maxFailures`
   // planted before the first code would be read through `{}` as a budget (attack20).
-  const bare = (o: object) => Object.setPrototypeOf(o, null) as LockoutBudget & LockoutOptions;
-  const budget = (b: unknown) => (b === undefined ? bare({}) : isObject(b) ? (b as LockoutBudget) : bare({ maxFailures: NaN }));
-  const top: LockoutOptions = lockout === undefined ? bare({}) : isObject(lockout) ? lockout : bare({ binding: bare({ maxFailures: NaN }) });
+  const refused: Bare<LockoutBudget> = { __proto__: null, maxFailures: NaN };
+  const budget = (b: unknown): Bare<LockoutBudget> => (b === undefined ? { __proto__: null } : isObject(b) ? (b as LockoutBudget) : refused);
+  const top: Bare<LockoutOptions> = lockout === undefined ? { __proto__: null } : isObject(lockout) ? lockout : { __proto__: null, binding: refused };
   const [bound, actor] = [budget(top.binding), budget(top.actor)];
   const budgets = [setting(bound.maxFailures), setting(bound.window), setting(actor.maxFailures), setting(actor.window)];
   return [alphabet, num(length), num(ttl), num(maxAttempts), ...budgets] as const;

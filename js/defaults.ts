@@ -4,6 +4,13 @@
  * @internal
  */
 
+/**
+ * The fields of a compiled policy file (`npx convex-guard compile`), in the order `compile
+ * --check` names the first that differs; the guard reads each as the file's own. (authz-tables.ts
+ * has the compiler check they are exactly `PolicyTables`' keys.)
+ */
+export const POLICY_FIELDS = ["engine", "roles", "grants", "atLeast", "holders"] as const;
+
 /** The environment variable holding the server secret of confirmation codes, unless `confirmations.secretEnv` names another. */
 export const DEFAULT_SECRET_ENV = "CONVEX_GUARD_SECRET";
 

@@ -26,7 +26,7 @@ import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./aut
 import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { checkOwnConfig, ownUsers } from "./config-keys.js";
-import { field } from "./fields.js";
+import { own } from "./fields.js";
 import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
 import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
@@ -169,7 +169,7 @@ export function defineGuard<
       limit: pageLimit,
       usersTable: users.table,
       // `null` is no confirmations part, as createConfirmations reads it; its own `table` only (attack19).
-      confirmations: config?.confirmations == null ? undefined : ((field(config.confirmations, "table") as string | undefined) ?? DEFAULT_CODES_TABLE),
+      confirmations: config?.confirmations == null ? undefined : (own(config.confirmations, "table") ?? DEFAULT_CODES_TABLE),
       access: config?.access != null,
       rateLimits: config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0,
     });

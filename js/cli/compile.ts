@@ -13,6 +13,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as esbuild from "esbuild";
 import ts from "typescript";
+import { POLICY_FIELDS } from "../defaults.js";
 import { AuditError } from "./program.js";
 
 const STUB_NAMESPACE = "convex-guard-compiled-policy";
@@ -87,7 +88,7 @@ async function compile(guardFile: string, check: boolean): Promise<number> {
       return 1;
     }
     const want = tables as Record<string, unknown>;
-    const field = held === undefined ? undefined : FIELDS.find((k) => canonical(held.tables[k]) !== canonical(want[k]));
+    const field = held === undefined ? undefined : POLICY_FIELDS.find((k) => canonical(held.tables[k]) !== canonical(want[k]));
     const why =
       current === undefined
         ? "does not exist"
@@ -291,9 +292,6 @@ function counts(tables: unknown): { roles: string; permissions: number } {
     permissions: Array.isArray(t.holders) ? t.holders.length : 0,
   };
 }
-
-/** The tables' fields, in the order a stale file's first differing one is named. */
-const FIELDS = ["engine", "roles", "grants", "atLeast", "holders"];
 
 /** A value as JSON, object keys sorted: the same text for the same data, however its keys were ordered. */
 const canonical = (value: unknown) =>
