@@ -31,6 +31,7 @@ import { onlyRow, serially } from "./serial.js";
 import {
   createSafeAction,
   type DefaultActor,
+  type ActorChecked,
   type SafeAction,
   type SafeActionDefinition,
   type SafeActionGuard,
@@ -182,7 +183,7 @@ export interface Confirmations {
     DM extends GenericDataModel = any,
     Actor = DefaultActor<DM, typeof DEFAULT_USERS_TABLE>,
   >(
-    definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor>,
+    definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor> & ActorChecked<Actor>,
   ): SafeAction<Args, Result, DM>;
 }
 

@@ -74,7 +74,7 @@ export {
   type ConfirmationsConfig,
   type ConfirmationResult,
 } from "./confirm.js";
-export type { DefaultActor, SafeAction, SafeActionDefinition, SafeActionRateLimit } from "./safe-action.js";
+export type { ActorChecked, DefaultActor, SafeAction, SafeActionActor, SafeActionDefinition, SafeActionRateLimit } from "./safe-action.js";
 export type { ActionChecks, ActionsConfig, ActionDataModel, AnyActionCtx, GuardInternalFunctions } from "./actions.js";
 export {
   guardRequirements,

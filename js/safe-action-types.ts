@@ -27,6 +27,22 @@ export type DefaultActor<DM extends GenericDataModel, T extends string, RC exten
   : UserIdentity;
 
 /**
+ * What a safe action's `check` may answer as its actor: a non-empty string, a row (its `_id`
+ * is the audit actor) or an identity (its `tokenIdentifier`). Nothing else is an actor: a
+ * decision (`{ ok: false, ... }`), a boolean or a list is refused by the types, and at run time
+ * with a `GuardConfigError`.
+ */
+export type SafeActionActor = string | { readonly _id: string } | { readonly tokenIdentifier: string };
+
+/**
+ * Refuses at the call a `check` whose answer is no {@link SafeActionActor}: checked where the
+ * data model is known (a users row of a generic one has no `_id` the compiler can see).
+ */
+export type ActorChecked<Actor> = [Actor] extends [SafeActionActor]
+  ? unknown
+  : { check: "check must answer the actor (a non-empty string, a user row or an identity) or null; a decision such as { ok: false } is not one: throw the denial" };
+
+/**
  * The names of the arguments whose value is a string (or absent): what an audit row's
  * `resourceId` can be read from. `v.string()`, `v.id(...)`, a union of string literals, each
  * optional or not; not an object, an array or a number.
@@ -67,12 +83,15 @@ type Caller<Ctx, Actor, R extends string, P extends string> =
        * handler and `rateLimit.key` receive the row itself); an identity
        * without a user row (a deleted or never-created user) is `UNAUTHENTICATED`, as everywhere
        * else. Without the wiring the default check fails closed with a `GuardConfigError` naming
-       * the fix. Return the actor (a non-empty string, or a user row whose `_id` is recorded), or
-       * throw a `ConvexError` (for a role or a permission alone, write `role:` or `permission:`).
+       * the fix. Return the actor ({@link SafeActionActor}: a non-empty string, a user row whose
+       * `_id` is recorded, or an identity, keyed by its `tokenIdentifier`), or throw a
+       * `ConvexError` (for a role or a permission alone, write `role:` or `permission:`).
        * `null` or
        * `undefined` is no caller: `UNAUTHENTICATED`, audited as denied, so `guard.getUser(ctx)`
        * and `ctx.auth.getUserIdentity()` are checks that refuse a signed-out caller. Any other
-       * answer (`false`, `true`, `""`, a number, an array) is a `GuardConfigError`, audited: never an actor.
+       * answer (`false`, `true`, `""`, a number, an array, an object with neither `_id` nor
+       * `tokenIdentifier`, such as a decision `{ ok: false, ... }`) is a `GuardConfigError`,
+       * audited: never an actor.
        * Without `check` the actor is the user row ({@link DefaultActor}), not its id: write
        * `actor._id`.
        *
@@ -90,7 +109,7 @@ type Caller<Ctx, Actor, R extends string, P extends string> =
        * the `tokenIdentifier` changes at every sign-in (a fresh budget each time), so with a users
        * row keep the default check, whose actor is the row, keyed by its `_id`.
        */
-      check?: (ctx: Ctx) => Promise<Actor>;
+      check?: (ctx: Ctx) => Promise<Actor | null | undefined>;
     };
 
 /**

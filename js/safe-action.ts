@@ -22,7 +22,7 @@ import { checkLimits, limitKeys, readLimits } from "./safe-action-limits.js";
 import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action-types.js";
 
 export type { SafeActionRateLimit } from "./safe-action-limits.js";
-export type { ActionCtx, DefaultActor, SafeAction, SafeActionDefinition, StringArgNames } from "./safe-action-types.js";
+export type { ActionCtx, ActorChecked, DefaultActor, SafeAction, SafeActionActor, SafeActionDefinition, StringArgNames } from "./safe-action-types.js";
 
 /** The keys of a definition: the public type's (the compiler checks the list; its `rateLimit`'s are safe-action-limits.ts'). */
 const DEFINITION_KEYS = keysOf<SafeActionDefinition<unknown, PropertyValidators, unknown>>()([
@@ -77,19 +77,27 @@ function checkDefinition(where: string, d: object): void {
 
 /**
  * The actor `check` returned: `null` or `undefined` is no caller (`UNAUTHENTICATED`, as
- * `guard.requireUser` denies a signed-out caller); a non-empty string or an object is the
- * actor, as it is; anything else (`false`, `true`, `""`, a number) is the developer's mistake:
- * a check that answers a boolean would otherwise admit `false`.
+ * `guard.requireUser` denies a signed-out caller); a non-empty string, a row (an `_id`) or an
+ * identity (a `tokenIdentifier`) is the actor; anything else is the developer's mistake, never
+ * an actor: a check that answers a boolean would admit `false`, one that answers `.collect()`
+ * every caller with `[]`, and one that answers a decision (`rateLimit` with `throws: false`,
+ * `consumeConfirmation`, `canShare`: `{ ok: false, ... }`) every caller it refused.
  */
 function actorOf(where: string, who: unknown): unknown {
   if (who === null || who === undefined) unauthenticated();
-  // An array is no actor: a check answering `.collect()` of matching rows would admit every
-  // caller with `[]`.
-  if ((typeof who === "string" && who !== "") || (typeof who === "object" && !Array.isArray(who))) return who;
+  if (typeof who === "string" ? who !== "" : typeof who === "object" && !Array.isArray(who) && named(who)) return who;
+  const what =
+    who === "" ? "an empty string" : Array.isArray(who) ? "an array" : typeof who === "object" ? "an object with neither an _id nor a tokenIdentifier" : `a ${typeof who}`;
   throw new GuardConfigError(
-    `${where}: check returned ${who === "" ? "an empty string" : Array.isArray(who) ? "an array" : `a ${typeof who}`}: return the actor ` +
-      "(a non-empty string or an object), null when there is no caller, or throw a denial",
+    `${where}: check returned ${what}: return the actor (a non-empty string, a user row or an identity), ` +
+      "null when there is no caller, or throw a denial (a decision such as { ok: false } is not an actor)",
   );
+}
+
+/** Whether `who` carries an `_id` or a `tokenIdentifier`, a non-empty string (its key, {@link userKey}). */
+function named(who: object): boolean {
+  const { _id: id, tokenIdentifier: token } = who as { _id?: unknown; tokenIdentifier?: unknown };
+  return (typeof id === "string" && id !== "") || (typeof token === "string" && token !== "");
 }
 
 /**

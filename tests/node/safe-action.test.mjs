@@ -655,26 +655,43 @@ test("a check that returns no actor (null, undefined) is UNAUTHENTICATED, audite
   }
 });
 
-test("a check answering what is no actor (a boolean, an empty string, a number, an array) is a GuardConfigError, audited; never an actor", async () => {
+test("a check answering what is no actor (a boolean, an empty string, a number, an array, a decision) is a GuardConfigError, audited; never an actor", async () => {
   const rows = [[], [{ _id: "u1", _creationTime: 1 }]]; // a check answering `.collect()`: empty or not
-  for (const [answer, what] of [[false, "a boolean"], [true, "a boolean"], ["", "an empty string"], [0, "a number"], [7n, "a bigint"], ...rows.map((r) => [r, "an array"])]) {
+  const noKey = "an object with neither an _id nor a tokenIdentifier";
+  // The guard's own non-throwing answers: `rateLimit(..., { throws: false })`, `consumeConfirmation`,
+  // `canShare`. Before, each was the actor as it was, and its handler ran for every caller it refused.
+  const decisions = [{ ok: false, retryAfter: 60_000 }, { ok: false, error: { code: "INVALID_CONFIRMATION" } }, { ok: false, reason: "BELOW_SHARE_LEVEL" }];
+  for (const [answer, what] of [
+    [false, "a boolean"],
+    [true, "a boolean"],
+    ["", "an empty string"],
+    [0, "a number"],
+    [7n, "a bigint"],
+    ...rows.map((r) => [r, "an array"]),
+    ...decisions.map((d) => [d, noKey]),
+    [{}, noKey],
+    [{ org: "o1" }, noKey],
+    [{ _id: "" }, noKey],
+    [{ _id: 5, tokenIdentifier: "" }, noKey],
+  ]) {
     let ran = false;
     const audited = [];
     const def = guard.safeAction({ name: "t", args: {}, check: async () => answer, handler: async () => (ran = true) });
     await assert.rejects(def.handler(answering(null, audited), {}), (e) =>
-      e instanceof GuardConfigError && e.message === `safeAction 't': check returned ${what}: return the actor (a non-empty string or an object), null when there is no caller, or throw a denial`,
+      e instanceof GuardConfigError &&
+      e.message ===
+        `safeAction 't': check returned ${what}: return the actor (a non-empty string, a user row or an identity), null when there is no caller, or throw a denial (a decision such as { ok: false } is not an actor)`,
     );
-    assert.equal(ran, false);
+    assert.equal(ran, false, what);
     assert.deepEqual(audited.map((r) => [r.outcome, r.actor]), [["error", undefined]]);
   }
-  // A string or an object is the actor as it is; one with no _id or tokenIdentifier has no
-  // audit actor, so a rate limit on it needs a key.
-  const limited = defineGuard({ roles: ["user"], confirmations: { redactEnv: [] }, rateLimits: { upload: { rate: 5, period: 60_000 } } });
-  const audited = [];
-  const def = limited.safeAction({ name: "t", args: {}, check: async () => ({ org: "o1" }), rateLimit: { name: "upload" }, handler: async () => 1 });
-  await assert.rejects(def.handler(answering(null, audited), {}), /the rate limit needs a key \(its check's actor has no string _id or tokenIdentifier: give rateLimit\.key\)/);
-  const ok = guard.safeAction({ name: "t", args: {}, check: async () => ({ org: "o1" }), handler: async (_c, _a, { actor }) => actor.org });
-  assert.equal(await ok.handler(answering(null, []), {}), "o1");
+  // A string, a row or an identity is the actor as it is.
+  for (const [answer, key] of [["svc", "svc"], [{ _id: "u1", _creationTime: 1, name: "Ada" }, "u1"], [{ tokenIdentifier: "https://i|s", issuer: "https://i", subject: "s" }, "https://i|s"]]) {
+    const audited = [];
+    const ok = guard.safeAction({ name: "t", args: {}, check: async () => answer, handler: async (_c, _a, { actor }) => actor });
+    assert.deepEqual(await ok.handler(answering(null, audited), {}), answer);
+    assert.deepEqual(audited.map((r) => [r.outcome, r.actor]), [["started", key], ["success", key]]);
+  }
 });
 
 test("a misspelt key of a safe action, at every depth, is refused at every call before the check, audited; nothing runs", async () => {

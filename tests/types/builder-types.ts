@@ -290,6 +290,48 @@ guard.safeAction({
     return s;
   },
 });
+// A check answering the row or null (guard.getUser): the handler's actor is the row, never null
+// (null is UNAUTHENTICATED before the handler runs).
+export const getUserActor = action(
+  guard.safeAction({
+    name: "x",
+    args: {},
+    check: (ctx) => guard.getUser(ctx),
+    handler: async (_ctx, _args, { actor }) => {
+      const id: GenericId<"users"> = actor._id;
+      return id;
+    },
+  }),
+);
+// A check answering a decision is no actor: `{ ok: false }` would let in every caller it refused.
+guard.safeAction({
+  name: "x",
+  args: {},
+  // @ts-expect-error: a rate-limit decision is not an actor
+  check: async () => ({ ok: false as boolean, retryAfter: 1000 }),
+  handler: async () => null,
+});
+guard.safeAction({
+  name: "x",
+  args: {},
+  // @ts-expect-error: a boolean is not an actor
+  check: async () => true,
+  handler: async () => null,
+});
+guard.safeAction({
+  name: "x",
+  args: {},
+  // @ts-expect-error: a list of rows is not an actor
+  check: async () => [{ _id: "u" }],
+  handler: async () => null,
+});
+// An identity is: its tokenIdentifier is the key.
+guard.safeAction({
+  name: "x",
+  args: {},
+  check: async (ctx) => ctx.auth.getUserIdentity(),
+  handler: async (_ctx, _args, { actor }) => actor.tokenIdentifier,
+});
 // `role:` / `permission:`: the guard's requireRole / requirePermission, the actor the user row
 // (as without a check), typed from the action's data model.
 export const adminRole = action(
