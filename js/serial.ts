@@ -67,7 +67,7 @@ export function serially<T>(db: unknown, section: () => Promise<T>): Promise<T> 
 export async function onlyRow<R>(query: { take(n: number): Promise<unknown[]> }, what: () => string, fix: string): Promise<R | null> {
   const rows = (await query.take(2)) as R[];
   if (rows.length > 1) {
-    throw new GuardConfigError(`${what()} has more than one row (the guard keeps one): ${fix}`);
+    throw new GuardConfigError(`${what()} has more than one row (one is expected): ${fix}`);
   }
   return rows[0] ?? null;
 }

@@ -10,6 +10,7 @@ import type { AnyReaderCtx } from "./ctx.js";
 import { deny, unauthenticated } from "./errors.js";
 import { permissionRequired, roleRequired } from "./generated/wire.js";
 import { field, type Bare } from "./fields.js";
+import { onlyRow } from "./serial.js";
 import type { Found, ResolvedUsers, Settings, UserFinder } from "./users.js";
 import { convexAuthSubject, convexAuthUserId } from "./users-convex-auth.js";
 
@@ -36,12 +37,12 @@ async function findRow(s: Exclude<Settings, { kind: "claims" }>, ctx: AnyReaderC
       if (key === undefined) return null;
       // The names come from the configuration, so they are only known to be strings here;
       // Convex validates them at run time.
+      // Two rows for one identity (an app's sign-up that ran twice) decide for no one: refused
+      // in the guard's words, naming the look-up, not Convex's `unique()` error, which lists
+      // the rows' ids to a development deployment's client.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const row = await (ctx.db as any)
-        .query(s.table)
-        .withIndex(s.index, (q: { eq(field: string, value: string): unknown }) => q.eq(s.field, key))
-        .unique();
-      return (row ?? null) as Found | null;
+      const query = (ctx.db as any).query(s.table).withIndex(s.index, (q: { eq(field: string, value: string): unknown }) => q.eq(s.field, key));
+      return onlyRow<Found>(query, () => `${s.table}, for the caller's ${s.claim} claim (index ${s.index}),`, "keep one users row per identity: create it only when the look-up finds none");
     }
     case "convexAuth": {
       const named = convexAuthSubject(identity);

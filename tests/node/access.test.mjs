@@ -192,13 +192,12 @@ test("listAccessible: a cursor the database refuses is 'malformed cursor'; any o
         return null;
       },
       take: async () => [],
-      unique: async () => ({ _id: "u1", role: "user" }),
     };
     return {
       boom,
       ctx: {
         auth: { getUserIdentity: async () => ({ tokenIdentifier: "t1" }) },
-        db: { query: () => ({ withIndex: () => range }), normalizeId: () => null, get: async () => null },
+        db: { query: (table) => ({ withIndex: () => (table === "users" ? { take: async () => [{ _id: "u1", role: "user" }] } : range) }), normalizeId: () => null, get: async () => null },
       },
     };
   };

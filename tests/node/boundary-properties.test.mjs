@@ -433,7 +433,6 @@ function fakeCtx(answers) {
       if (typeof f === "function") f(q);
       return query;
     },
-    unique: async () => one(),
     first: async () => one(),
     collect: async () => list(),
     take: async () => list(),

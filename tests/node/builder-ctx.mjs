@@ -11,12 +11,12 @@ export function ctx(user, rows = []) {
     const q = { eq: (f, v) => ((want[f] = v), q) };
     range(q);
     const found = rows.filter((r) => Object.entries(want).every(([f, v]) => r[f] === v));
-    return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n), collect: async () => found };
+    return { first: async () => found[0] ?? null, take: async (n) => found.slice(0, n), collect: async () => found };
   } };
   return {
     auth: { getUserIdentity: async () => (user ? { tokenIdentifier: user.tokenIdentifier } : null) },
     db: {
-      query: (table) => (table === "users" ? { withIndex: () => ({ unique: async () => user ?? null }) } : chain),
+      query: (table) => (table === "users" ? { withIndex: () => ({ take: async () => (user ? [user] : []) }) } : chain),
       insert: async (_t, row) => rows.push({ _id: `r${rows.length}`, ...row }),
       patch: async (id, fields) => Object.assign(rows.find((r) => r._id === id), fields),
       delete: async (id) => rows.splice(rows.findIndex((r) => r._id === id), 1),

@@ -451,7 +451,7 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
   }
   // The writing methods in a query: its db has no insert (before, a TypeError halfway through,
   // e.g. consumeConfirmation's "db(...).patch is not a function" after the code was compared).
-  const reads = { query: () => ({ withIndex: () => ({ unique: async () => null, first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
+  const reads = { query: () => ({ withIndex: () => ({ first: async () => null, take: async () => [] }) }), get: async () => null, normalizeId: () => null };
   const query = { auth: { getUserIdentity: async () => ({ subject: "s", issuer: "i", tokenIdentifier: "i|s" }) }, db: reads };
   const writers = ["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "renameGroup", "removeGroupMember", "forgetUser", "resetRateLimit", "issueConfirmation", "consumeConfirmation"];
   for (const name of writers) {

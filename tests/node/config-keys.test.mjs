@@ -24,7 +24,7 @@ function adminCtx() {
     db: {
       query: (table) =>
         table === "users"
-          ? { withIndex: () => ({ unique: async () => ADMIN }) }
+          ? { withIndex: () => ({ take: async () => [ADMIN] }) }
           : { withIndex: () => ({ order: () => ({ paginate: async () => ({ page: [], isDone: true, continueCursor: "" }) }) }) },
       insert: untouched,
       patch: untouched,

@@ -21,11 +21,11 @@ const olive = { _id: "u1", tokenIdentifier: "i|olive", role: "user" };
 
 /** A mutation ctx whose caller is Olive, in no group; what it inserts lands in `inserted`. */
 function ctx(inserted) {
-  const none = { withIndex: () => none, filter: () => none, order: () => none, take: async () => [], collect: async () => [], first: async () => null, unique: async () => null };
+  const none = { withIndex: () => none, filter: () => none, order: () => none, take: async () => [], collect: async () => [], first: async () => null };
   return {
     auth: { getUserIdentity: async () => ({ tokenIdentifier: olive.tokenIdentifier, subject: "olive", issuer: "i" }) },
     db: {
-      query: (table) => (table === "users" ? { withIndex: () => ({ unique: async () => olive, first: async () => olive }) } : none),
+      query: (table) => (table === "users" ? { withIndex: () => ({ take: async () => [olive] }) } : none),
       normalizeId: (_t, id) => id,
       insert: async (table, row) => {
         inserted.push({ table, row });

@@ -354,7 +354,7 @@ test("attacker: a consuming call refuses a count of 0 (the engine's take), a che
   // A count an app forwards from its client: 0 would pass every time and take nothing.
   const g = defineGuard({ roles: ["user"], rateLimits: { a: { rate: 3, period: 60_000 }, b: { rate: 5, period: 60_000 } } });
   const written = [];
-  const query = { withIndex: () => query, unique: async () => null, take: async () => [], collect: async () => [] };
+  const query = { withIndex: () => query, take: async () => [], collect: async () => [] };
   const ctx = {
     db: {
       query: () => query,

@@ -92,7 +92,6 @@ function database(users) {
           range?.(q);
           const found = () => rows(table).filter((r) => want.every(([f, v]) => r[f] === v));
           return {
-            unique: async () => found()[0] ?? null,
             take: async (n) => found().slice(0, n),
             first: async () => found()[0] ?? null,
             collect: async () => found(),

@@ -28,7 +28,7 @@ function check(x, depth, path) {
 }
 
 /** A database query that finds nothing (the audit trail checks its table is declared). */
-export const emptyQuery = () => ({ withIndex: () => ({ first: async () => null, unique: async () => null, take: async () => [] }) });
+export const emptyQuery = () => ({ withIndex: () => ({ first: async () => null, take: async () => [] }) });
 
 /** A mutation ctx whose `db.insert` refuses what Convex refuses, and keeps the rows. */
 export function mutationCtx(rows = []) {

@@ -179,7 +179,7 @@ function clerkCtx(identity, rows) {
           let wanted;
           range({ eq: (_field, value) => (wanted = value) });
           // A fresh object per read, as Convex gives.
-          return { unique: async () => (table === "users" ? (rows.find((r) => r.clerkId === wanted) ?? null) : null) && { ...rows.find((r) => r.clerkId === wanted) } };
+          return { take: async (n) => (table === "users" ? rows.filter((r) => r.clerkId === wanted).slice(0, n).map((r) => ({ ...r })) : []) };
         },
       }),
       normalizeId: (table, id) => (typeof id === "string" && id.startsWith(`${table}:`) ? id : null),
@@ -475,7 +475,7 @@ test("a signed-in caller with no users row: UNAUTHENTICATED, and the developer's
   try {
     const request = (identity, row = null) => ({
       auth: { getUserIdentity: async () => identity },
-      db: { query: () => ({ withIndex: () => ({ unique: async () => row, first: async () => row }) }), get: async () => row, normalizeId: () => null },
+      db: { query: () => ({ withIndex: () => ({ take: async () => (row ? [row] : []) }) }), get: async () => row, normalizeId: () => null },
     });
     const unauthenticated = (e) => e.data?.code === "UNAUTHENTICATED" && e.data.message === "Authentication required";
     const guard = defineGuard({ roles });

@@ -130,6 +130,26 @@ describe("results", () => {
     expect(await outcome(impostor.query(api.users.listUsers, {}))).toEqual(UNAUTH);
   });
 
+  test("two users rows for one identity decide for no one: the guard's error names the look-up, never the rows' ids", async () => {
+    // An app's sign-up that ran twice. Convex's unique() error listed both rows' ids, which a
+    // development deployment shows its client.
+    const { t, as } = await setUp({ name: "admin", row: { role: "admin" } });
+    const twin = await t.run((ctx) =>
+      ctx.db.insert("users", { tokenIdentifier: "https://issuer.example|caller", name: "twin", role: "user" }),
+    );
+    for (const call of [as.query(api.users.me, {}), as.query(api.users.listUsers, {}), as.mutation(api.system.setMaintenance, { on: true })]) {
+      const e = await call.then(
+        () => expect.fail("decided for a caller with two rows"),
+        (e: Error) => e,
+      );
+      expect(e.name).toBe("GuardConfigError");
+      expect(e.message).toContain("users, for the caller's tokenIdentifier claim (index by_tokenIdentifier), has more than one row");
+      expect(e.message).not.toContain(twin);
+    }
+    const maintenance = await t.run((ctx) => ctx.db.query("settings").collect());
+    expect(maintenance).toEqual([]);
+  });
+
   test("role names that look like object keys grant nothing", async () => {
     for (const role of ["__proto__", "constructor", "toString", "hasOwnProperty", ""]) {
       const { as } = await setUp({ name: role, row: { role } });
