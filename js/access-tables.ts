@@ -34,7 +34,8 @@ export const accessTables = /* @__PURE__ */ defineAccessTables();
 
 // A function, so bundlers drop the definitions (and Convex's schema code) from every bundle
 // that does not use them: a query that only checks roles pays nothing for them at import.
-function defineAccessTables() {
+/** @internal */
+export function defineAccessTables() {
   return {
     [GRANTS]: defineTable({
       /** The protected table the document is in. */

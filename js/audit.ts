@@ -90,7 +90,8 @@ export const auditTable = /* @__PURE__ */ defineAuditTable();
 // One index per non-empty subset of AUDIT_FIELDS (the empty one is Convex's
 // `by_creation_time`), fields in AUDIT_FIELDS order, named by `auditIndex`: seven index
 // entries per row, the price of serving every combination without reading rows it drops.
-function defineAuditTable() {
+/** @internal */
+export function defineAuditTable() {
   return defineTable(auditEventValidatorFields())
     .index("by_actor", ["actor"])
     .index("by_action", ["action"])

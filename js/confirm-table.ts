@@ -22,7 +22,8 @@ export function codesTableFix(table: string): string {
 }
 
 // A function, so bundlers drop the definition from bundles that do not use it (see access-tables.ts).
-function defineConfirmationsTable() {
+/** @internal */
+export function defineConfirmationsTable() {
   return defineTable({
     actor: v.string(),
     action: v.string(),

@@ -9,29 +9,25 @@
  * levels are a literal list (`share` never takes it; `never` when unknown).
  */
 import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig } from "./actions.js";
-import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
-import { AUDIT_TABLE_FIX } from "./audit.js";
-import { RATE_LIMIT_TABLE } from "./ratelimit-table.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { schemaProblems } from "./access-schema.js";
+import { guardTableProblems, requiredTables } from "./guard-schema.js";
 import { createBuilders, type BuilderChecks, type Builders } from "./builders.js";
 import { createForgetUser, type ForgetUser } from "./access-grants.js";
 import type { Access } from "./access.js";
 import { createAccess } from "./access-create.js";
-import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX } from "./access-tables.js";
-import { codesTableFix } from "./confirm-table.js";
 import type { AccessConfig, AccessUserId, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
 import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./authz-tables.js";
-import { createConfirmations, DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
+import { createConfirmations, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
 import { checkOwnConfig, ownUsers } from "./config-keys.js";
 import { own } from "./fields.js";
-import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole, type Settings } from "./users.js";
+import { createUserFinder, DEFAULT_USERS_TABLE, type ClaimRole } from "./users.js";
 import { grantable, nameValidator, type LevelValidators, type NameValidator } from "./validators.js";
 import type { PropertyValidators } from "convex/values";
 import type { GenericActionCtx, GenericDataModel } from "convex/server";
-import type { DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
+import type { ActorChecked, DefaultActor, SafeAction, SafeActionDefinition } from "./safe-action.js";
 import { createRateLimits, limitNames, validateRateLimits, type RateLimits, type RateLimitsConfig } from "./ratelimit.js";
 
 /** Everything `defineGuard` accepts. */
@@ -116,7 +112,7 @@ export type Guard<
       DM extends GenericDataModel = any,
       Actor = DefaultActor<DM, T, RC>,
     >(
-      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K, R, P>,
+      definition: SafeActionDefinition<GenericActionCtx<DM>, Args, Result, Actor, K, R, P> & ActorChecked<Actor>,
     ): SafeAction<Args, Result, DM>;
   };
 
@@ -223,9 +219,11 @@ export function defineGuard<
     if (options !== undefined) {
       const found = users.settings();
       const roles = authz.roles as readonly string[]; // as read when the guard was defined
-      checkSchema(options, requiredTables(config, found), (declared) =>
-        schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
-      );
+      const tables = requiredTables(config, found);
+      checkSchema(options, tables, (declared) => [
+        ...schemaProblems(access!.tables(), found, users.roleKey, roles, declared),
+        ...guardTableProblems(tables, declared),
+      ]);
     }
   };
   const levelValidator = () => (levels ??= nameValidator(accessPart().accessLevels().levels as readonly L[]));
@@ -371,30 +369,3 @@ function auditAccessor(): PropertyDescriptor {
 
 /** Every key of the guard (defineGuard writes each, and no other). */
 type GuardKey = keyof Guard<string, string, string, string, string, string>;
-
-/** The tables a configuration needs in the schema, each with the fix that adds it. */
-function requiredTables(config: GuardConfig<string, string, string, string, string, string, readonly string[], unknown>, users: Settings): [string, string][] {
-  const tables: [string, string][] = [];
-  // The users rows the guard reads (a `resolve` function reads what it likes).
-  if (users.kind === "index" || users.kind === "convexAuth") {
-    tables.push([users.table, `declare the users table${users.kind === "index" ? ` (with its index '${users.index}' on '${users.field}')` : ""}`]);
-  }
-  if (config?.rateLimits !== undefined && Object.keys(config.rateLimits).length > 0) {
-    tables.push([RATE_LIMIT_TABLE, RATE_LIMIT_FIX]);
-  }
-  // With access configured, its tables: grants and groups need them, and `forgetUser` reads
-  // them (without access it reads none).
-  if (config?.access != null) {
-    for (const name of ACCESS_TABLE_NAMES) tables.push([name, ACCESS_TABLES_FIX]);
-  }
-  for (const name of Object.keys(config?.access?.tables ?? {})) {
-    tables.push([name, `declare the table that access.tables.${name} protects (with its owner index)`]);
-  }
-  const c = config?.confirmations;
-  if (c !== undefined && c !== null) {
-    const codes = c.table ?? DEFAULT_CODES_TABLE;
-    tables.push([codes, codesTableFix(codes)]);
-    tables.push([c.audit?.table ?? DEFAULT_AUDIT_TABLE, AUDIT_TABLE_FIX]);
-  }
-  return tables;
-}

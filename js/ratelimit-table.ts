@@ -13,7 +13,8 @@ export const RATE_LIMIT_INDEX = "by_name_key_shard";
 /** Its index by key alone: every row of one key (`forgetUser`), never a scan. @internal */
 export const RATE_LIMIT_KEY_INDEX = "by_key";
 
-function tables() {
+/** @internal */
+export function defineRateLimitTables() {
   return {
     [RATE_LIMIT_TABLE]: defineTable({
       /** The limit's name in `rateLimits`. */
@@ -44,4 +45,4 @@ function tables() {
  * export default defineSchema({ ...rateLimitTables, users: defineTable({ ... }) });
  * ```
  */
-export const rateLimitTables = /* @__PURE__ */ tables();
+export const rateLimitTables = /* @__PURE__ */ defineRateLimitTables();

@@ -139,7 +139,7 @@ export type SchemaLike = { tables: Record<string, unknown> };
  */
 export function checkSchema(
   options: unknown,
-  tables: readonly (readonly [string, string])[],
+  tables: readonly (readonly [name: string, fix: string, ...rest: unknown[]])[],
   problems: (declared: object) => string[],
 ): void {
   checkKeys(options, ["schema"], "guard.validate's options");

@@ -79,7 +79,7 @@ function fakeCtx(user) {
       const bounds = { eq: (_field, value) => ((want ??= value), bounds) }; // chainable
       range(bounds);
       const found = table === "users" ? rows.filter((r) => r.tokenIdentifier === want) : [];
-      return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n) };
+      return { unique: async () => found[0] ?? null, first: async () => found[0] ?? null, take: async (n) => found.slice(0, n) }; // unique: the app's own reads
     },
     take: async () => rows,
   });
@@ -131,14 +131,23 @@ test("function files exist to bundle", () => {
   assert.ok(functionFiles.includes("users.ts") && functionFiles.includes("system.ts"), functionFiles.join());
 });
 
-test("a function that only checks roles carries no table definitions (nothing evaluated at import)", async () => {
-  // The package's table definitions are built by factory calls marked pure, so a bundle that
-  // does not use them drops them (and never runs them at import). Unminified, their factory
-  // functions would be visible by name.
+test("a function that only checks roles makes no table definition at import", async () => {
+  // The package's tables are made by factory calls marked pure, so a bundle that does not use
+  // the exported tables drops them and never runs a factory at import. `guard.validate({ schema })`
+  // calls the factories itself, when it runs (guard-schema.ts): unminified, each factory's calls
+  // are visible by name, and every one is inside `requiredTables`.
   const code = await bundle("users.ts", { minify: false });
   assert.match(code, /function defineGuard\(/, "the guard itself is bundled");
-  for (const factory of ["defineAccessTables", "defineConfirmationsTable", "defineAuditTable"]) {
-    assert.ok(!code.includes(`function ${factory}(`), `users.ts bundle contains ${factory}`);
+  const start = code.indexOf("function requiredTables(");
+  assert.ok(start >= 0, "validate's table list is bundled");
+  const body = code.slice(start, code.indexOf("\n}\n", start));
+  for (const factory of ["defineAccessTables", "defineConfirmationsTable", "defineAuditTable", "defineRateLimitTables"]) {
+    const calls = [...code.matchAll(new RegExp(`(?<!function )\\b${factory}\\(`, "g"))].length;
+    assert.equal(calls, [...body.matchAll(new RegExp(`\\b${factory}\\(`, "g"))].length, `users.ts bundle calls ${factory} outside validate`);
+    assert.equal(calls, 1, factory);
+  }
+  for (const made of ["accessTables", "confirmationsTable", "auditTable", "rateLimitTables"]) {
+    assert.ok(!new RegExp(`\\b${made} = `).test(code), `users.ts bundle makes ${made} at import`);
   }
 });
 

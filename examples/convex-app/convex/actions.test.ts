@@ -675,6 +675,37 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     defineGuard({ roles: ["user"] }).validate({ schema: without("guardRateLimits") });
   });
 
+  test("guard.validate({ schema }) checks that the guard's own tables are declared as the guard defines them", () => {
+    // A new user's review: a guardConfirmations or guardAudit table of another shape passed
+    // validate and failed at its first write, in a request.
+    const swapped = (tables: Record<string, unknown>) => defineSchema({ ...schema.tables, ...tables } as never);
+    const problems = (tables: Record<string, unknown>) => {
+      try {
+        guard.validate({ schema: swapped(tables) });
+      } catch (e) {
+        expect(e).toBeInstanceOf(GuardConfigError);
+        return (e as Error).message.split("; ");
+      }
+      return [];
+    };
+    expect(problems({ guardConfirmations: defineTable({ x: v.string() }), guardAudit: defineTable({ y: v.string() }) })).toEqual([
+      "table 'guardConfirmations' is not declared as the guard defines it (no field 'actor', no field 'action', no field 'target'): add the codes table to your schema: `defineSchema({ ...yourTables, guardConfirmations: confirmationsTable })`",
+      expect.stringMatching(/^table 'guardAudit' is not declared as the guard defines it \(no field 'action', no field 'outcome', no field '.*'\): add the audit table to your schema/),
+    ]);
+    // A field of another type, a required field the guard never writes, an index over other fields.
+    const codes = { actor: v.string(), action: v.string(), target: v.string(), hash: v.bytes(), expiresAt: v.number(), attemptsLeft: v.number(), used: v.boolean() };
+    expect(problems({ guardConfirmations: defineTable({ ...codes, hash: v.string() }).index("by_binding", ["actor", "action", "target"]) })).toEqual([
+      expect.stringContaining(`(field 'hash' is {"type":"string"}, not {"type":"bytes"}, no field 'failures', no field 'lastFailure')`),
+    ]);
+    const full = { ...codes, failures: v.optional(v.number()), lastFailure: v.optional(v.number()) };
+    expect(problems({ guardConfirmations: defineTable({ ...full, tenant: v.string() }).index("by_binding", ["actor", "action"]) })).toEqual([
+      expect.stringContaining(`(a required field 'tenant' the guard never writes, index 'by_binding' is over ["actor","action"], not ["actor","action","target"])`),
+    ]);
+    expect(problems({ accessGrants: defineTable(v.any()) })).toEqual([expect.stringContaining("table 'accessGrants' is not declared as the guard defines it (its documents are not objects)")]);
+    // The app's own additions: an optional field and another index.
+    expect(problems({ guardConfirmations: defineTable({ ...full, note: v.optional(v.string()) }).index("by_binding", ["actor", "action", "target"]).index("by_actor", ["actor"]) })).toEqual([]);
+  });
+
   test("guard.validate({ schema }) checks the fields and the owner index of each protected table", () => {
     const withDocuments = (documents: unknown) => defineSchema({ ...schema.tables, documents } as never);
     const problems = (documents: unknown) => {
