@@ -300,7 +300,14 @@ export function createSafeAction(
         }
         // The final row names the started row (`details.started`, its id) when there is one; an
         // error as large as the row's budget never cuts it (redact.ts cleans small values first).
-        await write(end.outcome, started === undefined ? end.details : { ...end.details, started });
+        try {
+          await write(end.outcome, started === undefined ? end.details : { ...end.details, started });
+        } catch (e) {
+          // Both the call's own configuration error and the trail's (all the wiring missing):
+          // named together, not one per deploy.
+          if (!(e instanceof GuardConfigError) || end.configError === undefined) throw e;
+          throw new GuardConfigError(`${e.message}; and: ${end.configError.message}`);
+        }
         if (end.configError !== undefined) throw end.configError;
         if ("error" in end.answer) throw new ConvexError(end.answer.error as Value);
         return end.answer.value as never;

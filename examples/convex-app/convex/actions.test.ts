@@ -500,6 +500,20 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
     expect((await s.auditRows()).map((r) => r.outcome)).toEqual(["error"]);
   });
 
+  test("no guardFunctions and no audit module: a safe action's error names both fixes at once", async () => {
+    // A new user's review: the error named audit:log alone, and the next deploy guardFunctions.
+    const s = await world({ without: ["./guardFunctions.ts", "./audit.ts"] });
+    const fetchMock = vi.fn(async () => Response.json({ name: "Acme", employees: 12 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const e = await thrown(s.as("uma").action(api.external.lookupCompany, { domain: "acme.example" }));
+    expect(e).toBeInstanceOf(GuardConfigError);
+    expect(e.message).toContain("found no internal mutation at 'audit:log'");
+    expect(e.message).toContain("; and: ");
+    expect(e.message).toContain(FIX_FUNCTIONS);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(await s.auditRows()).toEqual([]);
+  });
+
   test("no audit module: guard.audit.log from an action", async () => {
     const extra = {
       logIt: action({
