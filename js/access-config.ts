@@ -91,6 +91,12 @@ export function compileAccess(
     }
   }
   const tables = compileTables(c.tables);
+  // Its documents are the callers themselves: `insertDocument` writes every field it is given
+  // but the owner, so a caller could write a row for another identity (a second users row
+  // locks them out; for one with none yet, it becomes theirs, owned by the caller).
+  if (tables.has(usersTable)) {
+    throw new GuardConfigError(`access.tables.${usersTable}: the users table cannot be a protected table (insertDocument would let a caller write another identity's users row); protect a profile table of its own instead`);
+  }
   engine();
   const eng = levelsEngine(c.levels ?? [], c.publicLevel, c.shareLevel);
   const names = Object.freeze(eng.levels().split(" "));

@@ -287,16 +287,16 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
 }
 
 /** The fix for a missing audit table, named in the `GuardConfigError`. @internal */
-export const AUDIT_TABLE_FIX =
-  "add the audit table to your schema: `defineSchema({ ...yourTables, guardAudit: auditTable })` " +
-  "(under confirmations.audit.table when renamed)";
+export function auditTableFix(table: string): string {
+  return `add the audit table to your schema: \`defineSchema({ ...yourTables, ${table}: auditTable })\``;
+}
 
 /** @internal */
 export function createAudit(settings: () => AuditSettings): Audit {
   /** Inserts the event, secrets redacted, with a mutation's `ctx.db`: the new row's id. */
   async function insert(w: WriterCtx<GenericDataModel>["db"], s: AuditSettings, event: AuditEvent): Promise<string> {
     const clean = cleanEvent(event, secretForms(secretValues(s.secretEnv)));
-    return withTable(s.table, AUDIT_TABLE_FIX, async () => {
+    return withTable(s.table, auditTableFix(s.table), async () => {
       // The table name comes from the configuration: only known to be a string here.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const db = w as any;

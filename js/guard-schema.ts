@@ -9,7 +9,7 @@
  * tables are made by, only when `validate` runs: a function's bundle holds no table made at import.
  */
 import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
-import { AUDIT_TABLE_FIX, defineAuditTable } from "./audit.js";
+import { auditTableFix, defineAuditTable } from "./audit.js";
 import { kind } from "./access-schema.js";
 import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX, defineAccessTables } from "./access-tables.js";
 import { codesTableFix, defineConfirmationsTable } from "./confirm-table.js";
@@ -45,7 +45,8 @@ export function requiredTables(config: GuardConfig<string, string, string, strin
   if (c !== undefined && c !== null) {
     const codes = c.table ?? DEFAULT_CODES_TABLE;
     tables.push([codes, codesTableFix(codes), defineConfirmationsTable()]);
-    tables.push([c.audit?.table ?? DEFAULT_AUDIT_TABLE, AUDIT_TABLE_FIX, defineAuditTable()]);
+    const audit = c.audit?.table ?? DEFAULT_AUDIT_TABLE;
+    tables.push([audit, auditTableFix(audit), defineAuditTable()]);
   }
   return tables;
 }
@@ -79,6 +80,9 @@ function differences(ours: object, theirs: object): string[] {
     const d = Object.hasOwn(declared, name) ? declared[name] : undefined;
     if (d === undefined) found.push(`no field '${name}'`);
     else if (JSON.stringify(d.json) !== JSON.stringify(v.json)) found.push(`field '${name}' is ${JSON.stringify(d.json)}, not ${JSON.stringify(v.json)}`);
+    // A validator's JSON does not say whether it is optional: a field the guard leaves out of
+    // some rows (a group grant's `userId`), declared required, refuses those writes.
+    else if (d.isOptional !== v.isOptional) found.push(`field '${name}' is ${d.isOptional}, not ${v.isOptional}`);
   }
   for (const [name, d] of Object.entries(declared)) {
     if (!Object.hasOwn(mine, name) && d.isOptional !== "optional") found.push(`a required field '${name}' the guard never writes`);

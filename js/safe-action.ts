@@ -75,29 +75,34 @@ function checkDefinition(where: string, d: object): void {
   checkLimits(where, rateLimit);
 }
 
+/** The fields of an actor its keys are made of ({@link userKey}), each read once. */
+type ActorFields = { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown };
+
 /**
- * The actor `check` returned: `null` or `undefined` is no caller (`UNAUTHENTICATED`, as
- * `guard.requireUser` denies a signed-out caller); a non-empty string, a row (an `_id`) or an
- * identity (a `tokenIdentifier`) is the actor; anything else is the developer's mistake, never
- * an actor: a check that answers a boolean would admit `false`, one that answers `.collect()`
- * every caller with `[]`, and one that answers a decision (`rateLimit` with `throws: false`,
- * `consumeConfirmation`, `canShare`: `{ ok: false, ... }`) every caller it refused.
+ * The actor `check` returned, and what its keys are made of: `null` or `undefined` is no caller
+ * (`UNAUTHENTICATED`, as `guard.requireUser` denies a signed-out caller); a non-empty string, a
+ * row (a non-empty `_id`) or an identity (a non-empty `tokenIdentifier`, with no `_id` string)
+ * is the actor; anything else is the developer's mistake, never an actor: a check that answers a
+ * boolean would admit `false`, one that answers `.collect()` every caller with `[]`, and one
+ * that answers a decision (`rateLimit` with `throws: false`, `consumeConfirmation`, `canShare`:
+ * `{ ok: false, ... }`) every caller it refused. An object's fields are read once, into the
+ * copy its keys are made from: a getter cannot pass with one id and be keyed with another.
  */
-function actorOf(where: string, who: unknown): unknown {
+function actorOf(where: string, who: unknown): [who: unknown, fields: string | ActorFields] {
   if (who === null || who === undefined) unauthenticated();
-  if (typeof who === "string" ? who !== "" : typeof who === "object" && !Array.isArray(who) && named(who)) return who;
+  if (typeof who === "string" && who !== "") return [who, who];
+  if (typeof who === "object" && !Array.isArray(who)) {
+    const { _id, _creationTime, tokenIdentifier, issuer, subject } = who as ActorFields;
+    // The key is the `_id` when it is a string (userKey), so an empty one is no key either.
+    const named = typeof _id === "string" ? _id !== "" : typeof tokenIdentifier === "string" && tokenIdentifier !== "";
+    if (named) return [who, { _id, _creationTime, tokenIdentifier, issuer, subject }];
+  }
   const what =
     who === "" ? "an empty string" : Array.isArray(who) ? "an array" : typeof who === "object" ? "an object with neither an _id nor a tokenIdentifier" : `a ${typeof who}`;
   throw new GuardConfigError(
     `${where}: check returned ${what}: return the actor (a non-empty string, a user row or an identity), ` +
       "null when there is no caller, or throw a denial (a decision such as { ok: false } is not an actor)",
   );
-}
-
-/** Whether `who` carries an `_id` or a `tokenIdentifier`, a non-empty string (its key, {@link userKey}). */
-function named(who: object): boolean {
-  const { _id: id, tokenIdentifier: token } = who as { _id?: unknown; tokenIdentifier?: unknown };
-  return (typeof id === "string" && id !== "") || (typeof token === "string" && token !== "");
 }
 
 /**
@@ -107,9 +112,8 @@ function named(who: object): boolean {
  * the caller's own `tokenIdentifier` and the `_id` and `_creationTime` their token claims is that
  * token.
  */
-async function checkedKey(ctx: ActionCtx, who: unknown): Promise<string | undefined> {
-  const key = userKey(who);
-  const w = who as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown };
+async function checkedKey(ctx: ActionCtx, w: string | ActorFields): Promise<string | undefined> {
+  const key = userKey(w);
   if (typeof w !== "object" || key !== w._id || typeof w.tokenIdentifier !== "string") return key;
   const identity = (await ctx.auth.getUserIdentity()) as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown } | null;
   // A row storing its user's tokenIdentifier, under a token whose `_id` claim is that row's id,
@@ -261,10 +265,10 @@ export function createSafeAction(
           }
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
-          const who = actorOf(where, await check(ctx)) as never;
+          const [who, fields] = actorOf(where, await check(ctx)) as [never, string | ActorFields];
           // The guard's own check found a row or an identity, as its mode says; a developer's
           // check returned whatever it returns, told apart by its fields.
-          actor = ownCheck ? await checkedKey(ctx, who) : userKey(who, identities);
+          actor = ownCheck ? await checkedKey(ctx, fields) : userKey(fields, identities);
           if (limits.length > 0) {
             // Each key made and checked first: nothing is taken unless every one is sound.
             const take = listed ? rateLimitAll : rateLimit;

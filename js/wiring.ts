@@ -150,7 +150,9 @@ export function checkSchema(
   // Every missing table at once, those with one fix (the three access tables) named together.
   const missing = new Map<string, string[]>();
   for (const [name, fix] of tables) {
-    if (!Object.prototype.hasOwnProperty.call(declared, name)) missing.set(fix, [...(missing.get(fix) ?? []), `'${name}'`]);
+    // An entry that is no table (`undefined` from a broken import, `null`) declares nothing.
+    const table = Object.prototype.hasOwnProperty.call(declared, name) ? (declared as Record<string, unknown>)[name] : undefined;
+    if (table === null || typeof table !== "object") missing.set(fix, [...(missing.get(fix) ?? []), `'${name}'`]);
   }
   const found = [
     ...[...missing].map(

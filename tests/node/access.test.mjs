@@ -63,6 +63,12 @@ test("configuration errors are GuardConfigErrors naming the entry, raised lazily
     [{ tables: { documents: { owner: "ownerId", parentTable: "folders" } } }, "access.tables.documents.parentTable needs access.tables.documents.parent, the field holding the parent's id"],
     [{ tables: { documents: { owner: "o", parent: "folderId", parentTable: "foldrs" } } }, "access.tables.documents.parentTable: 'foldrs' is not a configured table"],
     [{ tables: { accessGrants: { owner: "o" } } }, "access.tables.accessGrants: 'accessGrants' is convex-guard's own table"],
+    // attack23: insertDocument writes every field but the owner, so a caller could write a users
+    // row for another identity (two rows lock them out; their first becomes the caller's).
+    [
+      { tables: { users: { owner: "ownerId" } } },
+      "access.tables.users: the users table cannot be a protected table (insertDocument would let a caller write another identity's users row); protect a profile table of its own instead",
+    ],
   ];
   for (const [access, message] of bad) {
     const guard = defineGuard({ roles: ["user"], access }); // defining never throws

@@ -673,6 +673,8 @@ test("a check answering what is no actor (a boolean, an empty string, a number, 
     [{ org: "o1" }, noKey],
     [{ _id: "" }, noKey],
     [{ _id: 5, tokenIdentifier: "" }, noKey],
+    // The key is the `_id` when it is a string: an empty one beside a token keyed the rows "" (attack23).
+    [{ _id: "", tokenIdentifier: "tok-x" }, noKey],
   ]) {
     let ran = false;
     const audited = [];
@@ -692,6 +694,23 @@ test("a check answering what is no actor (a boolean, an empty string, a number, 
     assert.deepEqual(await ok.handler(answering(null, audited), {}), answer);
     assert.deepEqual(audited.map((r) => [r.outcome, r.actor]), [["started", key], ["success", key]]);
   }
+});
+
+test("a check's actor is read once: a getter cannot pass with one id and be keyed with another", async () => {
+  // attack23: the answer's _id was read to admit it, then again for its key: a getter answering
+  // the caller's id first and a victim's after spent the victim's budget under the victim's name.
+  let reads = 0;
+  const flipping = {
+    get _id() {
+      return reads++ === 0 ? "u-caller" : "u-victim";
+    },
+    _creationTime: 1,
+  };
+  const audited = [];
+  const def = guard.safeAction({ name: "t", args: {}, check: async () => flipping, handler: async () => "ran" });
+  assert.equal(await def.handler(answering(null, audited), {}), "ran");
+  assert.deepEqual(audited.map((r) => [r.outcome, r.actor]), [["started", "u-caller"], ["success", "u-caller"]]);
+  assert.equal(reads, 1);
 });
 
 test("a misspelt key of a safe action, at every depth, is refused at every call before the check, audited; nothing runs", async () => {

@@ -716,6 +716,20 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       expect.stringContaining(`(a required field 'tenant' the guard never writes, index 'by_binding' is over ["actor","action"], not ["actor","action","target"])`),
     ]);
     expect(problems({ accessGrants: defineTable(v.any()) })).toEqual([expect.stringContaining("table 'accessGrants' is not declared as the guard defines it (its documents are not objects)")]);
+    // Optional or not, as the guard declares it: a group grant has no userId, so a required one
+    // refused every group share at run time (attack23); the other way round is refused too.
+    const grants = schema.tables.accessGrants as unknown as { validator: { fields: Record<string, unknown> }; indexes: { indexDescriptor: string; fields: string[] }[] };
+    const reindexed = (t: ReturnType<typeof defineTable>) => grants.indexes.reduce((d, i) => d.index(i.indexDescriptor, i.fields as never), t);
+    expect(problems({ accessGrants: reindexed(defineTable({ ...grants.validator.fields, userId: v.string() } as never)) })).toEqual([
+      expect.stringContaining("table 'accessGrants' is not declared as the guard defines it (field 'userId' is required, not optional)"),
+    ]);
+    const limits = schema.tables.guardRateLimits as unknown as typeof grants;
+    const loose = limits.indexes.reduce((d, i) => d.index(i.indexDescriptor, i.fields as never), defineTable({ ...limits.validator.fields, config: v.optional(v.string()) } as never));
+    expect(problems({ guardRateLimits: loose })).toEqual([expect.stringContaining("(field 'config' is optional, not required)")]);
+    // An entry that is no table (a broken import's undefined) declares nothing.
+    for (const none of [undefined, null, "guardAudit"]) {
+      expect(problems({ guardAudit: none })).toEqual([expect.stringMatching(/^table 'guardAudit' is missing from the schema/)]);
+    }
     // The app's own additions: an optional field and another index.
     expect(problems({ guardConfirmations: defineTable({ ...full, note: v.optional(v.string()) }).index("by_binding", ["actor", "action", "target"]).index("by_actor", ["actor"]) })).toEqual([]);
   });
