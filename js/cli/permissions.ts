@@ -9,7 +9,7 @@
 // or the engine refuses them, no permission is judged held by the lowest role (the report warns).
 import { createRequire } from "node:module";
 import ts from "typescript";
-import { callConfig, isUnreadable, member, objectAt, propertyValue, readValue, unreadable, warnUnreadable, type Unreadable } from "./config.js";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readStrings, warnUnreadable, type Unreadable } from "./config.js";
 import type { App } from "./program.js";
 
 /** What the audit does without the roles or permissions: said in the report's configuration warning. */
@@ -44,23 +44,24 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   const config = callConfig(app, guard);
   if (config === undefined) return null;
   if (isUnreadable(config)) return (warnUnreadable(app, config, PERMISSIONS_IGNORED), null);
-  const roles = strings(app, member(app, config, "roles"));
-  if (roles === undefined) return null;
+  const written = member(app, config, "roles");
+  if (written === undefined) return null;
+  const roles = isUnreadable(written) ? written : readStrings(app, written);
   if (isUnreadable(roles)) return (warnUnreadable(app, roles, PERMISSIONS_IGNORED), null);
   const permissions: Record<string, string[]> = {};
-  const written = objectAt(app, config, "permissions");
-  const open = written === undefined || isUnreadable(written) ? written : written.open;
+  const granted = objectAt(app, config, "permissions");
+  const open = granted === undefined || isUnreadable(granted) ? granted : granted.open;
   if (open !== undefined) return (warnUnreadable(app, open, PERMISSIONS_IGNORED), null);
-  for (const [role, p] of written === undefined || isUnreadable(written) ? [] : written.props) {
-    const value = propertyValue(p);
-    const names = strings(app, ts.isExpression(value) ? value : undefined) ?? unreadable(value);
+  for (const [role, p] of granted === undefined || isUnreadable(granted) ? [] : granted.props) {
+    const names = readStrings(app, propertyValue(p));
     if (isUnreadable(names)) return (warnUnreadable(app, names, PERMISSIONS_IGNORED), null);
     permissions[role] = names;
   }
   const lowest = roles[0];
   if (lowest === undefined) return null;
+  const define = clientRoles(); // not caught: a package installed without it cannot be audited as it should be
   try {
-    const client = clientRoles()({ roles, permissions });
+    const client = define({ roles, permissions });
     client.validate();
     return { lowest, holds: (permission) => client.can(lowest, permission) };
   } catch (e) {
@@ -68,22 +69,6 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };
     return (warnUnreadable(app, refused, PERMISSIONS_IGNORED), null);
   }
-}
-
-/** An array of strings written literally (each element a literal, or a `const` holding one); undefined when absent. */
-function strings(app: App, node: ts.Expression | Unreadable | undefined): string[] | Unreadable | undefined {
-  if (node === undefined || isUnreadable(node)) return node;
-  const list = readValue(app, node);
-  if (isUnreadable(list)) return list;
-  if (!ts.isArrayLiteralExpression(list)) return unreadable(list);
-  const out: string[] = [];
-  for (const element of list.elements) {
-    const value = readValue(app, element);
-    if (isUnreadable(value)) return value;
-    if (!ts.isStringLiteralLike(value)) return unreadable(value);
-    out.push(value.text);
-  }
-  return out;
 }
 
 /** What the audit uses of `defineClientGuard` (js/client-roles.ts, whose engine types the CLI's compilation leaves out). */

@@ -1,14 +1,15 @@
 // A new user's review: a permission check whose permission the lowest role holds (`permission:
-// "offers:create"` of a builder, `guard.requirePermission`, a safeAction's `permission`, with
-// `permissions: { buyer: ["offers:create"] }` and "buyer" the first of `roles`) was taken as a
-// check of every document, while `role: "buyer"` was reported: every user with a role holds it,
-// so it decides nothing about the document an argument's id names. Whether the lowest role holds
-// it is the engine's answer (wildcards included), asked through `convex-guard/client/roles` with
-// the roles and permissions read from the source. Run the way a user runs it: the bin of the
-// packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
+// "offers:create"` of a builder, `guard.requirePermission`, `guard.can` + throw, a safeAction's
+// `permission`, with `permissions: { buyer: ["offers:create"] }` and "buyer" the first of
+// `roles`) was taken as a check of every document, while `role: "buyer"` was reported: every
+// user with a role holds it, so it decides nothing about the document an argument's id names.
+// Whether the lowest role holds it is the engine's answer (wildcards included), asked through
+// `convex-guard/client/roles` with the roles and permissions read from the source. Run the way a
+// user runs it: the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on
+// an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, scratchApp, ANY_API, foundRules as found, ID_RULES } from "./apps.mjs";
+import { auditReport, scratchApp, ANY_API, ID_RULES } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -56,6 +57,15 @@ export const peek = query({
   },
 });
 
+export const canPeek = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    if (!guard.can(user, "${permission}")) throw new Error("forbidden");
+    return await ctx.db.get(id);
+  },
+});
+
 export const read = internalQuery({
   args: { id: v.id("posts") },
   handler: async (ctx, { id }) => await ctx.db.get(id),
@@ -78,15 +88,15 @@ const idFindings = (r) =>
     .map((f) => `${f.function} ${f.rule} ${f.severity}`)
     .sort();
 
-const LOWEST = ["offers:editByPermission unchecked-id-write high", "offers:editByRole unchecked-id-write high", "offers:fetchPost unchecked-id-read high", "offers:peek unchecked-id-read high"];
+const LOWEST = ["offers:canPeek unchecked-id-read high", "offers:editByPermission unchecked-id-write high", "offers:editByRole unchecked-id-write high", "offers:fetchPost unchecked-id-read high", "offers:peek unchecked-id-read high"];
 
-test("a permission the lowest role holds decides nothing about a document: the builder's, requirePermission's and safeAction's, as the lowest role's check", () => {
+test("a permission the lowest role holds decides nothing about a document: the builder's, requirePermission's, can's and safeAction's, as the lowest role's check", () => {
   const r = report(scratchApp("permissions", "held", checks("offers:create"), guardOf(HELD)));
   assert.deepEqual(idFindings(r), LOWEST);
   assert.deepEqual(r.warnings, []);
   const message = (fn) => r.findings.find((f) => f.function === fn && ID_RULES.includes(f.rule)).message;
   assert.match(message("offers:editByRole"), /for any signed-in caller \(role 'buyer' is the lowest: every user with a role holds it\)/);
-  for (const fn of ["offers:editByPermission", "offers:peek", "offers:fetchPost"]) {
+  for (const fn of ["offers:editByPermission", "offers:peek", "offers:canPeek", "offers:fetchPost"]) {
     assert.match(message(fn), /any signed-in caller \(permission 'offers:create' is held by the lowest role, 'buyer': every user with a role holds it\)/, fn);
   }
 });
