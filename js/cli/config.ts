@@ -131,6 +131,21 @@ export function readObject(app: App, node: ts.Node, depth = 0): ObjectRead | Unr
   return new ObjectRead(props, open);
 }
 
+/** A list of strings written literally (`["viewer", "editor"]`, each element a literal or a `const` holding one), through `const`s; unreadable otherwise. */
+export function readStrings(app: App, node: ts.Node): string[] | Unreadable {
+  const list = readValue(app, node);
+  if (isUnreadable(list)) return list;
+  if (!ts.isArrayLiteralExpression(list)) return unreadable(list);
+  const out: string[] = [];
+  for (const element of list.elements) {
+    const value = readValue(app, element);
+    if (isUnreadable(value)) return value;
+    if (!ts.isStringLiteralLike(value)) return unreadable(value);
+    out.push(value.text);
+  }
+  return out;
+}
+
 /** The value a property gives its key: an assignment's initializer, a shorthand's name, a method. */
 export function propertyValue(p: ts.ObjectLiteralElementLike): ts.Node {
   return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p;

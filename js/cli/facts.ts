@@ -29,10 +29,10 @@ export interface AuthCheck {
   minLevel?: string;
   /** The argument a builder's `access: { arg }` checks. */
   targetArg?: string;
-  /** A role check's role, as written (`"user"` of `requireRole(ctx, "user")`, a builder's `role`). */
+  /** A role check's role, or a permission check's permission, as written (`"user"` of `requireRole(ctx, "user")`, a builder's `role` or `permission`). */
   role?: ts.Node;
-  /** Set by functions.ts: the role checked is the lowest configured one, which every user with a role holds. */
-  everyRole?: string;
+  /** Set by roles.ts: the role checked is the lowest configured one, or holds the permission checked (`heldPermission`): every user with a role passes. */
+  everyRole?: string; heldPermission?: string;
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
   conditional?: boolean;
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
@@ -195,7 +195,7 @@ export class FactsFinder {
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
         const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]) } : {};
-        const role = level === "role" ? { role: lastArgument(call) } : {};
+        const role = level === "role" || guard.name === "requirePermission" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
       } else if (level !== undefined && !lost) facts.loose.push({ kind: "auth", via, at, why: exit === undefined ? leftOn("null") : "whose answer it does not use" });
@@ -204,7 +204,7 @@ export class FactsFinder {
       const subject = decision === undefined || guard.name === "getUser" ? "caller" : decisionSubject(app, call);
       if (decision !== undefined && subject !== "other" && !exitsOnDenial(app, call, decision.denial)) facts.loose.push({ kind: "auth", via, at, why: leftOn(String(decision.denial)) });
       else if (decision !== undefined && subject !== "other") {
-        const role = decision.level === "role" ? { role: lastArgument(call) } : {};
+        const role = guard.name === "getUser" ? {} : { role: lastArgument(call) };
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
         facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
       }

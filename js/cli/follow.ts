@@ -18,7 +18,8 @@ import { isCallerId } from "./callerid.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
-import { anyCaller, CHANGES, covers, decidesAccess, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
+import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
+import { anyCaller, decidesAccess } from "./roles.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
 export interface FollowedCall extends Loc {

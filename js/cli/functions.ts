@@ -109,9 +109,8 @@ export function readBuilderDeclaration(app: App, builder: string, definition: ts
   facts.auth.push({ level: "authenticated", via: `${via} (user)`, handWritten: false, at, guardCall: made });
   const role = property(app, definition, "role");
   if (role !== undefined) facts.auth.push({ level: "role", via: `${via} role${literal("role")}`, handWritten: false, at, role, guardCall: made });
-  if (property(app, definition, "permission") !== undefined) {
-    facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at });
-  }
+  const permission = property(app, definition, "permission");
+  if (permission !== undefined) facts.auth.push({ level: "permission", via: `${via} permission${literal("permission")}`, handWritten: false, at, role: permission, guardCall: made });
   const access = property(app, definition, "access");
   if (access !== undefined) {
     const field = (name: string) => {

@@ -10,7 +10,7 @@
 // warns). A check whose guard cannot be followed is at the lowest level when its level is one of
 // any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
-import { callConfig, isUnreadable, UNREAD_LEVEL, member, objectAt, readValue, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
+import { callConfig, isUnreadable, UNREAD_LEVEL, member, objectAt, readStrings, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import { GROUP_CHECKS, GUARD, OWNER_CHECKS, type AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
@@ -153,16 +153,8 @@ export function atOwnerLevel(app: App, a: AuthCheck): boolean {
 function stringList(app: App, access: ObjectRead, key: string): readonly string[] | Unreadable {
   const list = member(app, access, key);
   if (list === undefined) return DEFAULT_LEVELS;
-  if (isUnreadable(list)) return list;
-  if (!ts.isArrayLiteralExpression(list)) return unreadable(list);
-  const out: string[] = [];
-  for (const element of list.elements) {
-    const value = readValue(app, element);
-    if (isUnreadable(value)) return value;
-    if (!ts.isStringLiteralLike(value)) return unreadable(value);
-    out.push(value.text);
-  }
-  return out.length === 0 ? DEFAULT_LEVELS : out;
+  const out = isUnreadable(list) ? list : readStrings(app, list);
+  return isUnreadable(out) || out.length > 0 ? out : DEFAULT_LEVELS;
 }
 
 /** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest; `levelAtLeast` compares a readable's level (levelat.ts). */

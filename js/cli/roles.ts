@@ -11,6 +11,7 @@ import ts from "typescript";
 import { callConfig, isUnreadable, member, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
+import { lowestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
 
 const lowest = new WeakMap<ts.Node, string | null>();
@@ -30,6 +31,9 @@ export const ROLES_IGNORED = "the roles (a check of the lowest role is taken as 
 
 /** What the audit does with a check whose guard it cannot follow: said in the report's warning. */
 const ROLES_JUDGED = "the roles (a role check is of the lowest role when it is the lowest of any of them)";
+
+/** What the audit does with a permission check whose guard it cannot follow: said in the report's warning. */
+const PERMISSIONS_JUDGED = "the permissions (a permission check is of the lowest role when the lowest role of any of them holds it)";
 
 function readLowestRole(app: App, guard: ts.CallExpression): string | null {
   const config = callConfig(app, guard);
@@ -60,17 +64,41 @@ function roleName(app: App, node: ts.Node | undefined): string | undefined {
 }
 
 /**
- * The role checks of the lowest role configured by their guard, marked `everyRole` (its name):
- * every user with a role passes them, so they decide nothing about a document. A role not written literally is
- * not judged (it may be a higher one).
+ * The role checks of the lowest role configured by their guard, marked `everyRole` (its name), and
+ * the permission checks of a permission that role holds (the engine decides: permissions.ts),
+ * marked `everyRole` and `heldPermission`: every user with a role passes them, so they decide
+ * nothing about a document. A role or permission not written literally is not judged (it may
+ * be a higher one's).
  */
 export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
-  if (!auth.some((a) => a.level === "role")) return auth;
+  if (!auth.some((a) => a.level === "role" || a.level === "permission")) return auth;
   return auth.map((a) => {
-    // A role not written literally is not judged: its guard's roles are not asked.
-    const role = a.level === "role" ? roleName(app, a.role) : undefined;
-    if (role === undefined) return a;
+    // A name not written literally is not judged: its guard's roles are not asked.
+    const name = a.level === "role" || a.level === "permission" ? roleName(app, a.role) : undefined;
+    if (name === undefined) return a;
+    if (a.level === "permission") {
+      const holding = consult(app, a.guardCall, PERMISSIONS_JUDGED).map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
+      return holding === undefined ? a : { ...a, everyRole: holding, heldPermission: name };
+    }
     const lowestOf = new Set(consult(app, a.guardCall, ROLES_JUDGED).map((g) => lowestRole(app, g)));
-    return lowestOf.has(role) ? { ...a, everyRole: role } : a;
+    return lowestOf.has(name) ? { ...a, everyRole: name } : a;
   });
+}
+
+/**
+ * Whether a function's checks decide who may touch any document: a role above the lowest or a
+ * permission the lowest role does not hold. A document check decides only the document it was
+ * made on; "signed in" alone decides nothing, nor does the lowest role, which every user with a
+ * role holds, or a permission it holds.
+ */
+export function decidesAccess(auth: readonly AuthCheck[]): boolean {
+  return auth.some((a) => (a.level === "role" || a.level === "permission") && a.everyRole === undefined);
+}
+
+/** Who a function that decides nothing (`decidesAccess`) lets through, as findings say it. */
+export function anyCaller(auth: readonly AuthCheck[]): string {
+  const lowest = auth.find((a) => a.everyRole !== undefined);
+  if (lowest === undefined) return auth.length > 0 ? "any signed-in caller" : "any caller";
+  const checked = lowest.heldPermission === undefined ? `role '${lowest.everyRole}' is the lowest` : `permission '${lowest.heldPermission}' is held by the lowest role, '${lowest.everyRole}'`;
+  return `any signed-in caller (${checked}: every user with a role holds it)`;
 }

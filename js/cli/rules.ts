@@ -8,6 +8,7 @@ import { childRead } from "./childquery.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
+import { anyCaller, decidesAccess } from "./roles.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -196,21 +197,6 @@ const USER_NAMES = ["userid", "ownerid", "authorid", "creatorid", "actorid", "ui
 export function namesUser(name: string): boolean {
   const folded = [...name.toLowerCase()].filter((c) => (c >= "a" && c <= "z") || (c >= "0" && c <= "9")).join("");
   return USER_NAMES.includes(folded) || folded.endsWith("userid");
-}
-
-/**
- * Whether a function's checks decide who may touch any document: a role above the lowest or a
- * permission. A document check decides only the document it was made on; "signed in" alone
- * decides nothing, nor does the lowest role, which every user with a role holds.
- */
-export function decidesAccess(auth: readonly AuthCheck[]): boolean {
-  return auth.some((a) => (a.level === "role" && a.everyRole === undefined) || a.level === "permission");
-}
-
-/** Who a function that decides nothing (`decidesAccess`) lets through, as findings say it. */
-export function anyCaller(auth: readonly AuthCheck[]): string {
-  const lowest = auth.find((a) => a.everyRole !== undefined)?.everyRole;
-  return lowest !== undefined ? `any signed-in caller (role '${lowest}' is the lowest: every user with a role holds it)` : auth.length > 0 ? "any signed-in caller" : "any caller";
 }
 
 /** Whether checked arguments (`"any"`: a check tied to no argument) cover argument `arg`. */

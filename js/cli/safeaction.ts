@@ -35,7 +35,7 @@ export function safeActionFacts(
   if (property("check") === undefined && (role !== undefined || permission !== undefined)) {
     facts.auth.push({ level: "authenticated", via: "guard.safeAction (user)", handWritten: false, at, ...guardCall });
     if (role !== undefined) facts.auth.push({ level: "role", via: `guard.safeAction role${literal(role)}`, handWritten: false, at, role, ...guardCall });
-    if (permission !== undefined) facts.auth.push({ level: "permission", via: `guard.safeAction permission${literal(permission)}`, handWritten: false, at });
+    if (permission !== undefined) facts.auth.push({ level: "permission", via: `guard.safeAction permission${literal(permission)}`, handWritten: false, at, role: permission, ...guardCall });
   } else if (check !== undefined) {
     const found = finder.of(check);
     // A hand-written exit's `return "guest"` leaves a handler with no data, but a check's string

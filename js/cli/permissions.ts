@@ -1,0 +1,80 @@
+// Whether the lowest role of a guard holds a permission: then a check of it, as one of the lowest
+// role (roles.ts), proves only that the caller signed in with a role, not that they may read or
+// change any particular document.
+//
+// The audit does not decide this itself: it reads the guard's `roles` and `permissions` from the
+// source as config.ts reads any key (literals, or `const`s holding them), builds a guard of them
+// with the package's own `convex-guard/client/roles` (the file beside the CLI's), and asks the
+// engine, wildcards (`"offers:*"`, `"*"`) and inheritance included. When either cannot be read,
+// or the engine refuses them, no permission is judged held by the lowest role (the report warns).
+import { createRequire } from "node:module";
+import ts from "typescript";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readStrings, warnUnreadable, type Unreadable } from "./config.js";
+import type { App } from "./program.js";
+
+/** What the audit does without the roles or permissions: said in the report's configuration warning. */
+export const PERMISSIONS_IGNORED =
+  "the permissions (a check of a permission the lowest role holds is taken as one of a higher role: it covers documents read, written or deleted by an argument's id)";
+
+/** A guard's lowest role, and the engine's answer to whether it holds a permission. */
+interface LowestHolds {
+  lowest: string;
+  holds: (permission: string) => boolean;
+}
+
+const asked = new WeakMap<ts.Node, LowestHolds | null>();
+
+/**
+ * The lowest role of one `defineGuard` call when it holds `permission`, as the engine decides
+ * it; undefined when it does not, or when the guard's roles and permissions cannot be read (a
+ * warning) or the permission is malformed (the engine refuses it at every call).
+ */
+export function lowestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
+  let known = asked.get(guard);
+  if (known === undefined) asked.set(guard, (known = engineOf(app, guard)));
+  if (known === null) return undefined;
+  try {
+    return known.holds(permission) ? known.lowest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
+  const config = callConfig(app, guard);
+  if (config === undefined) return null;
+  if (isUnreadable(config)) return (warnUnreadable(app, config, PERMISSIONS_IGNORED), null);
+  const written = member(app, config, "roles");
+  if (written === undefined) return null;
+  const roles = isUnreadable(written) ? written : readStrings(app, written);
+  if (isUnreadable(roles)) return (warnUnreadable(app, roles, PERMISSIONS_IGNORED), null);
+  const permissions: Record<string, string[]> = {};
+  const granted = objectAt(app, config, "permissions");
+  const open = granted === undefined || isUnreadable(granted) ? granted : granted.open;
+  if (open !== undefined) return (warnUnreadable(app, open, PERMISSIONS_IGNORED), null);
+  for (const [role, p] of granted === undefined || isUnreadable(granted) ? [] : granted.props) {
+    const names = readStrings(app, propertyValue(p));
+    if (isUnreadable(names)) return (warnUnreadable(app, names, PERMISSIONS_IGNORED), null);
+    permissions[role] = names;
+  }
+  const lowest = roles[0];
+  if (lowest === undefined) return null;
+  const define = clientRoles(); // not caught: a package installed without it cannot be audited as it should be
+  try {
+    const client = define({ roles, permissions });
+    client.validate();
+    return { lowest, holds: (permission) => client.can(lowest, permission) };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };
+    return (warnUnreadable(app, refused, PERMISSIONS_IGNORED), null);
+  }
+}
+
+/** What the audit uses of `defineClientGuard` (js/client-roles.ts, whose engine types the CLI's compilation leaves out). */
+type DefineClientGuard = (config: { roles: string[]; permissions: Record<string, string[]> }) => { validate(): void; can(subject: string, permission: string): boolean };
+
+/** The package's `convex-guard/client/roles`, beside the CLI (`cli.cjs`) in the installed package. */
+function clientRoles(): DefineClientGuard {
+  return (createRequire(__filename)("./client-roles.cjs") as { defineClientGuard: DefineClientGuard }).defineClientGuard;
+}
