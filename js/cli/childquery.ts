@@ -23,10 +23,11 @@
 //   handler: (ctx, { listingId }) =>
 //     ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", listingId)).collect(),
 //
-// Its rows selected by any field equal to an argument validated `v.id(T)`, T under some guard's
-// `access.tables` (userargs.ts `idTables`; not a `v.string()`: too uncertain), are read the same
-// way, but at `medium` (the audit cannot know those rows are private), and any document check
-// on that argument covers them (nothing says a public listing's offers are private).
+// Its rows (not the guard's own tables': guard-table-read) selected by any field equal to an
+// argument validated `v.id(T)`, T under some guard's `access.tables` (userargs.ts `idTables`;
+// not a `v.string()`: too uncertain), are read the same way, but at `medium` (the audit cannot
+// know those rows are private), and any document check on that argument covers them (nothing
+// says a public listing's offers are private).
 import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
@@ -35,6 +36,7 @@ import { isDatabase } from "./facts-syntax.js";
 import { CONVEX } from "./facts.js";
 import type { App, Loc } from "./program.js";
 import { idTables } from "./userargs.js";
+import { guardTables } from "./writes.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
 export interface ParentSelect {
@@ -86,7 +88,8 @@ function select(app: App, table: string, found: { field: string; by: string }[],
     const parentTable = parents.get(hit.field)!;
     return { by: hit.by, parent: { table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable) } };
   }
-  if (accessTables(app).has(table)) return undefined;
+  // The guard's own tables are guard-table-read's (writes.ts).
+  if (accessTables(app).has(table) || guardTables(app).has(table)) return undefined;
   const open = found.find((f) => idArgs().has(f.by));
   return open === undefined ? undefined : { by: open.by, parent: { table, field: open.field, parentTable: idArgs().get(open.by)!, publicParent: false, unconfigured: true } };
 }

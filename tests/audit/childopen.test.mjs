@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { scratchApp } from "./apps.mjs";
+import { ANY_API, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -63,7 +63,7 @@ const BY_INDEX = '    return await ctx.db.query("offers").withIndex("by_listing"
 
 /** The unchecked-id-read findings of `audit convex` on an app of `text`. */
 function reads(name, text) {
-  const appRoot = scratchApp("childopen", name, { "schema.ts": SCHEMA, "f.ts": text }, GUARD);
+  const appRoot = scratchApp("childopen", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API }, GUARD);
   const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout).findings.filter((f) => f.rule === "unchecked-id-read");
@@ -136,4 +136,23 @@ test("a v.string() argument, the caller's own id, a row count, or a configured t
     found.map((f) => `${f.severity} ${f.function}: ${f.message}`),
     ["high f:photos: f:photos returns the rows of 'photos' whose parent field 'listingId' equals argument 'listingId' (the children of a 'listings' document), to any signed-in caller, with no check that the caller may see that parent"],
   );
+});
+
+test("through the internal query it runs: medium at the call, in this rule's words; a check on the listing covers it", () => {
+  const INNER = `import { internalQuery } from "./_generated/server";
+import { internal } from "./_generated/api";
+export const offersInner = internalQuery({
+  args: { listingId: v.id("listings") },
+  handler: async (ctx, { listingId }) => ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", listingId)).collect(),
+});
+`;
+  const found = reads(
+    "through",
+    HEAD +
+      INNER +
+      QUERY("relayed", LISTING, "    return await ctx.runQuery(internal.f.offersInner, { listingId: args.listingId });") +
+      QUERY("relayedChecked", LISTING, '    await guard.requireAccess(ctx, "listings", args.listingId, "viewer");\n    return await ctx.runQuery(internal.f.offersInner, { listingId: args.listingId });'),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["medium f:relayed"]);
+  assert.match(found[0].message, /^f:relayed \(through internal\.f\.offersInner, ctx\.runQuery\) returns the rows of 'offers' whose field 'listingId' equals argument 'listingId', an id of a 'listings' document under access/);
 });
