@@ -98,10 +98,12 @@ test("the offers on a listing, read by its id from the arguments with no check o
   );
 });
 
-test("a document check on the listing argument, an owner comparison or a role above the lowest covers its offers", () => {
+test("a document check on the listing argument, an owner comparison or a role above the lowest covers its offers (the same read unchecked is reported)", () => {
   const found = reads(
     "covered",
     HEAD +
+      // The same read with no check: the control.
+      QUERY("unchecked", LISTING, BY_INDEX) +
       QUERY("checked", LISTING, `    await guard.requireAccess(ctx, "listings", args.listingId, "viewer");\n${BY_INDEX}`) +
       QUERY("readableTested", LISTING, `    const listing = await guard.readable(ctx, "listings", args.listingId);\n    if (listing === null) throw new Error("not found");\n${BY_INDEX}`) +
       QUERY("ownerCompared", LISTING, `    const listing = await ctx.db.get(args.listingId);\n    if (listing === null || listing.ownerId !== user._id) throw new Error("not found");\n${BY_INDEX}`) +
@@ -119,13 +121,15 @@ ${BY_INDEX}
 });
 `,
   );
-  assert.deepEqual(found, []);
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["medium f:unchecked"]);
 });
 
-test("a v.string() argument, the caller's own id, a row count, or a configured table's parent field (the children rule) is not this read", () => {
+test("a v.string() argument, the caller's own id, a row count, or a configured table's parent field (the children rule) is not this read (a v.id argument, the control, is)", () => {
   const found = reads(
     "others",
     HEAD +
+      // The same filter by a v.id("listings") argument: the control.
+      QUERY("byId", LISTING, '    return await ctx.db.query("offers").filter((q) => q.eq(q.field("listingId"), args.listingId)).collect();') +
       QUERY("byString", "{ listingId: v.string() }", '    return await ctx.db.query("offers").filter((q) => q.eq(q.field("listingId"), args.listingId)).collect();') +
       QUERY("mine", "{}", '    return await ctx.db.query("offers").withIndex("by_buyer", (q) => q.eq("buyerId", user._id)).collect();') +
       QUERY("counted", LISTING, `    const offers = await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();\n    if (offers.length > 100) throw new Error("full");\n    return null;`) +
@@ -134,7 +138,10 @@ test("a v.string() argument, the caller's own id, a row count, or a configured t
   // The photos are configured children: high, in the children rule's words, as before.
   assert.deepEqual(
     found.map((f) => `${f.severity} ${f.function}: ${f.message}`),
-    ["high f:photos: f:photos returns the rows of 'photos' whose parent field 'listingId' equals argument 'listingId' (the children of a 'listings' document), to any signed-in caller, with no check that the caller may see that parent"],
+    [
+      "medium f:byId: f:byId returns the rows of 'offers' whose field 'listingId' equals argument 'listingId', an id of a 'listings' document under access, with no document check on it, to any signed-in caller: 'offers' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it reads them",
+      "high f:photos: f:photos returns the rows of 'photos' whose parent field 'listingId' equals argument 'listingId' (the children of a 'listings' document), to any signed-in caller, with no check that the caller may see that parent",
+    ],
   );
 });
 
