@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { ANY_API, scratchApp } from "./apps.mjs";
+import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -38,22 +38,6 @@ export const guard = defineGuard({
       listings: { owner: "ownerId" },
       photos: { owner: "ownerId", parent: "listingId", parentTable: "listings" },
     },
-  },
-});
-`;
-
-const HEAD = `import { v } from "convex/values";
-import { query } from "./_generated/server";
-import { guard } from "./guard";
-`;
-
-/** A public query with `args` and `body` (statements, `ctx`, `args` and the caller's `user` in scope). */
-const QUERY = (name, args, body) => `export const ${name} = query({
-  args: ${args},
-  handler: async (ctx, args) => {
-    const user = await guard.requireUser(ctx);
-    void user;
-${body}
   },
 });
 `;

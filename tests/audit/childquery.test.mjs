@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA, scratchApp } from "./apps.mjs";
+import { FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
@@ -24,22 +24,6 @@ function reads(appRoot) {
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout).findings.filter((f) => f.rule === "unchecked-id-read");
 }
-
-const HEAD = `import { v } from "convex/values";
-import { query } from "./_generated/server";
-import { guard } from "./guard";
-`;
-
-/** A public query with `args` and `body` (statements, `ctx` and `args` in scope), signed in. */
-const QUERY = (name, args, body) => `export const ${name} = query({
-  args: ${args},
-  handler: async (ctx, args) => {
-    const user = await guard.requireUser(ctx);
-    void user;
-${body}
-  },
-});
-`;
 
 const FOLDER = '{ folderId: v.id("folders") }';
 const BY_INDEX = '    return await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).collect();';
