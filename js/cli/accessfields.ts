@@ -103,6 +103,9 @@ function configured(app: App): Configured {
   return out;
 }
 
+/** The tables some guard configures under `access.tables` (those of a guard whose tables can be read). */
+export const accessTables = (app: App): Set<string> => new Set(configured(app).keys());
+
 /** `table`'s parent fields (any guard's), each with the table its parent is in (`parentTable`, else `table`): a query of its rows by one selects a parent's children (childquery.ts). */
 export function parentFields(app: App, table: string): Map<string, string> {
   const out = new Map<string, string>();

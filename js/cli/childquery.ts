@@ -15,13 +15,28 @@
 // field (any guard's, accessfields.ts) of the queried table counts, in an index range
 // (`q.eq("pageId", x)`) or a filter (`q.eq(q.field("pageId"), x)`); the rows are followed to
 // the answer as a document read by `_id` is (argflow.ts `returned`).
+//
+// A table no guard configures has no parent field, but its rows may still belong to a document
+// under access (the offers on a listing):
+//
+//   args: { listingId: v.id("listings") },          // "listings" is under access.tables, "offers" is not
+//   handler: (ctx, { listingId }) =>
+//     ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", listingId)).collect(),
+//
+// Its rows (not the guard's own tables': guard-table-read) selected by any field equal to an
+// argument validated `v.id(T)`, T under some guard's `access.tables` (userargs.ts `idTables`;
+// not a `v.string()`: too uncertain), are read the same way, but at `medium` (the audit cannot
+// know those rows are private), and any document check on that argument covers them (nothing
+// says a public listing's offers are private).
 import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
-import { mayBePublic, parentFields } from "./accessfields.js";
+import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
 import { queryEqualities } from "./ownerquery.js";
 import { isDatabase } from "./facts-syntax.js";
 import { CONVEX } from "./facts.js";
 import type { App, Loc } from "./program.js";
+import { idTables } from "./userargs.js";
+import { guardTables } from "./writes.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
 export interface ParentSelect {
@@ -30,11 +45,18 @@ export interface ParentSelect {
   parentTable: string;
   /** The parent may be public: a check at a level public visibility gives says nothing of its children. */
   publicParent: boolean;
+  /** `table` is under no guard's `access.tables`: `field` is no parent field but equals an argument validated as an id of `parentTable`, a table under access. */
+  unconfigured?: true;
 }
 
-/** The returned queries of `handler` that select a configured table's rows by its parent field equal to an argument's id. */
-export function childReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] {
+/**
+ * The returned queries of `handler` that select a configured table's rows by its parent field
+ * equal to an argument's id, or an unconfigured table's by a field equal to an argument of
+ * `args` validated as an id of a table under access.
+ */
+export function childReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[]): (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] {
   const out: (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] = [];
+  let idArgs: Map<string, string> | undefined;
   const visit = (n: ts.Node): void => {
     const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
     if (convex?.name === "query" && isDatabase(convex.owner)) {
@@ -46,13 +68,10 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
         top = p.parent;
       }
       const query = queryEqualities(app, top, (x) => flow.idRoot(x));
-      const parents = query === undefined || query.found.length === 0 ? undefined : parentFields(app, query.table);
-      const hit = query?.found.find((f) => parents!.has(f.field));
+      const hit = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
       const end = chainEnd(n as ts.CallExpression);
       if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {
-        const parentTable = parents!.get(hit.field)!;
-        const parent = { table: query!.table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable) };
-        out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent });
+        out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: hit.parent });
       }
     }
     ts.forEachChild(n, visit);
@@ -61,13 +80,45 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   return out;
 }
 
+/** The equality of a query of `table` that selects children: by a configured parent field, else (an unconfigured table) by an id of a table under access. */
+function select(app: App, table: string, found: { field: string; by: string }[], idArgs: () => Map<string, string>): { by: string; parent: ParentSelect } | undefined {
+  const parents = parentFields(app, table);
+  const hit = found.find((f) => parents.has(f.field));
+  if (hit !== undefined) {
+    const parentTable = parents.get(hit.field)!;
+    return { by: hit.by, parent: { table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable) } };
+  }
+  // The guard's own tables are guard-table-read's (writes.ts).
+  if (accessTables(app).has(table) || guardTables(app).has(table)) return undefined;
+  const open = found.find((f) => idArgs().has(f.by));
+  return open === undefined ? undefined : { by: open.by, parent: { table, field: open.field, parentTable: idArgs().get(open.by)!, publicParent: false, unconfigured: true } };
+}
+
+/** The arguments validated as an id of a table under some guard's `access.tables` (`v.id("listings")`, under `v.optional` too), with that table. */
+function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[]): Map<string, string> {
+  const tables = accessTables(app);
+  const out = new Map<string, string>();
+  for (const a of args) {
+    const table = a.validator === undefined ? undefined : idTables(app, a.validator).find((t) => tables.has(t));
+    if (table !== undefined) out.set(a.name, table);
+  }
+  return out;
+}
+
 /**
  * The finding on a read of children by argument `arg`, for `who`, given whether a document check
  * covers `arg` (`checked`) and one above the levels public visibility gives does (`strong`, at
  * `low` otherwise): high unchecked; medium when only a check at such a level covers it and the
- * parent may be public (its children do not inherit public visibility); none else.
+ * parent may be public (its children do not inherit public visibility); none else. The rows of
+ * an unconfigured table: medium unchecked, none checked.
  */
 export function childRead(fn: string, arg: string, p: ParentSelect, who: string, checked: boolean, strong: boolean, low: string | undefined): { message: string; fix: string; severity: "high" | "medium" } | undefined {
+  if (p.unconfigured === true) {
+    if (checked) return undefined;
+    const message = `${fn} returns the rows of '${p.table}' whose field '${p.field}' equals argument '${arg}', an id of a '${p.parentTable}' document under access, with no document check on it, to ${who}: '${p.table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it reads them`;
+    const fix = `Check the document first: guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access: { table: "${p.parentTable}", arg: "${arg}" }), so only a caller who may see it reads its '${p.table}' rows.`;
+    return { message, fix, severity: "medium" };
+  }
   const check = p.publicParent
     ? `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, level) at a level above access.publicLevel (its '${p.table}' rows inherit the levels its grants and owner give, not its public visibility: a public parent's private children stay private)`
     : `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access on '${arg}'): its '${p.table}' rows inherit the levels held on it`;

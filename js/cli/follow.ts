@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import ts from "typescript";
 import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
+import { childRead } from "./childquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
@@ -162,8 +163,14 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
         if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
         const write = callee.writes.idWrites.find(open);
         if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
-        // A read reaches the caller's client only when the caller returns the call's answer.
-        if (call.returned && !compared && callee.idReads.some(open) && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) report("unchecked-id-read", "returns", false);
+        // A read reaches the caller's client only when the caller returns the call's answer;
+        // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
+        const reads = callee.idReads.filter(open);
+        if (call.returned && !compared && reads.length > 0 && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) {
+          const rows = reads.every((r) => r.parent?.unconfigured === true) ? childRead(`${fn.id} (through ${call.ref}, ${call.how})`, arg, reads[0]!.parent!, who, false, false, undefined) : undefined;
+          if (rows === undefined) report("unchecked-id-read", "returns", false);
+          else out.push({ ...finding("unchecked-id-read", fn.id, call, rows.message, rows.fix), severity: rows.severity });
+        }
       }
     }
   }

@@ -82,6 +82,23 @@ export default defineSchema({
 });
 `;
 
+/** The imports of an app file of public queries (`SIGNED_IN_QUERY`). */
+export const QUERY_HEAD = `import { v } from "convex/values";
+import { query } from "./_generated/server";
+import { guard } from "./guard";
+`;
+
+/** A public query with `args` and `body` (statements, `ctx`, `args` and the caller's `user` in scope), signed in. */
+export const SIGNED_IN_QUERY = (name, args, body) => `export const ${name} = query({
+  args: ${args},
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    void user;
+${body}
+  },
+});
+`;
+
 /** The guard of FOLDERS_SCHEMA: folders and documents under access.tables, with their parent fields. */
 export const FOLDERS_GUARD = `import { defineGuard, MINUTE } from "convex-guard";
 
