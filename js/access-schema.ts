@@ -99,8 +99,12 @@ function tableProblems(name: string, t: TableInfo, table: object, usersTable: st
             (near === null ? "fix the name or declare the field" : `did you mean '${near}'?`),
         );
       } else if (idOf !== undefined && !holdsIdOf(declared, idOf)) {
+        // A parent field holding ids of another table, under a `parentTable` left at its default
+        // (the same table): the setting is what is missing, more likely than the field's type.
+        const other = option === "parent" && idOf === name ? members(declared).find((m) => kind(m) === "id") : undefined;
+        const elsewhere = other === undefined ? "" : ` (or, if its parent is a '${String(field(other as object, "tableName"))}' document, set access.tables.${name}.parentTable to it)`;
         problems.push(
-          `'${name}.${fieldName}' (access.tables.${name}.${option}) must hold the id of a '${idOf}' row: declare it \`v.id("${idOf}")\``,
+          `'${name}.${fieldName}' (access.tables.${name}.${option}) must hold the id of a '${idOf}' row: declare it \`v.id("${idOf}")\`${elsewhere}`,
         );
         break;
       } else if (option === "visibility" && !onlyVisibilities(declared)) {

@@ -483,7 +483,7 @@ test("a signed-in caller with no users row: UNAUTHENTICATED, and the developer's
     await assert.rejects(guard.requireUser(ctx), unauthenticated);
     await assert.rejects(guard.requireRole(ctx, "admin"), unauthenticated);
     assert.deepEqual(warned, [
-      "convex-guard: a signed-in caller has no users row (table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in (README: \"Your auth provider\")",
+      "convex-guard: a signed-in caller has no users row (table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (README: \"Your auth provider\")",
     ]);
     // Not the client's: the error says nothing more. Not logged for getUser (asking is not
     // requiring), for a signed-out caller, or under Convex Auth (an ended session is no user).

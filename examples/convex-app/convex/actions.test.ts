@@ -780,6 +780,13 @@ describe("missing wiring fails closed with a GuardConfigError naming the fix", (
       "'documents.folderId' (access.tables.documents.parent) must hold the id of a 'folders' row: declare it `v.id(\"folders\")`",
     ]);
     expect(problems(defineTable({ ...fields, ownerId: v.optional(v.string()), visibility: strict }).index("by_owner", ["ownerId"]))).toEqual([]);
+    // A parent field holding another table's ids under a parentTable left at its default (the
+    // table itself): the setting is named too (newuser18 was told only to change the field).
+    const comments = defineGuard({ roles: ["user"], access: { tables: { comments: { owner: "authorId", parent: "documentId" } } } });
+    const commentsTable = defineTable({ authorId: v.id("users"), documentId: v.id("documents") }).index("by_owner", ["authorId"]);
+    expect(() => comments.validate({ schema: defineSchema({ ...schema.tables, comments: commentsTable } as never) })).toThrow(
+      "'comments.documentId' (access.tables.comments.parent) must hold the id of a 'comments' row: declare it `v.id(\"comments\")` (or, if its parent is a 'documents' document, set access.tables.comments.parentTable to it)",
+    );
     // Nested unions of the two literals are the two literals.
     expect(problems(defineTable({ ...fields, visibility: v.union(strict, v.literal("public")) }).index("by_owner", ["ownerId"]))).toEqual([]);
     // A union table: each object is read.

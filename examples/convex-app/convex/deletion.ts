@@ -80,7 +80,7 @@ export const deleteAllUserData = internalMutation({
     }
     await guard.audit.log(ctx, {
       action: "users.deleteAllData",
-      outcome: user === null ? "already deleted" : "success",
+      outcome: user === null ? "continued" : "success",
       actor: by,
       resourceType: "users",
       resourceId: userId,
