@@ -35,7 +35,7 @@ import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { atFileLevel } from "./levels.js";
-import { ownedDocuments } from "./ownerquery.js";
+import { checkedDocArg } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
 /** The fields of one configured table that carry access. */
@@ -204,12 +204,8 @@ function fileChecked(app: App, c: AccessContext, arg: string, table: string | un
  * `fileLevel`, else the share level): only such a check covers filing into it.
  */
 function checkedArg(app: App, c: AccessContext, value: ts.Expression, table: string | undefined): { arg: string; level?: string; files: boolean } | undefined {
-  if (!within(value, c.handler)) return undefined;
-  for (const a of c.auth) {
-    const arg = a.level !== "document" ? undefined : (a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined));
-    if (arg !== undefined && ownedDocuments(app, c.handler, [a])(value)) return { arg, level: a.minLevel, files: atFileLevel(app, a, table) };
-  }
-  return undefined;
+  const found = checkedDocArg(app, c.handler, c.auth, (a) => a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined), value);
+  return found === undefined ? undefined : { arg: found.arg, level: found.check.minLevel, files: atFileLevel(app, found.check, table) };
 }
 
 /** `ownerId: doc.ownerId` written to `doc._id` (a replace keeping the field): the same value, no write. */

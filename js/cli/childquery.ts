@@ -14,7 +14,10 @@
 // await ctx.db.get(pageId); if (page.ownerId !== user._id) throw`). Only the configured parent
 // field (any guard's, accessfields.ts) of the queried table counts, in an index range
 // (`q.eq("pageId", x)`) or a filter (`q.eq(q.field("pageId"), x)`); the rows are followed to
-// the answer as a document read by `_id` is (argflow.ts `returned`).
+// the answer as a document read by `_id` is (argflow.ts `returned`). The `_id` of the document a
+// check on an argument answered is that argument's id, judged as it is (`q.eq("pageId",
+// ctx.doc._id)` under the builder's `access` on `pageId`, `r.doc._id` of a `readable`, also
+// through a `const`: ownerquery.ts `checkedDocArg`).
 //
 // A table no guard configures has no parent field, but its rows may still belong to a document
 // under access (the offers on a listing):
@@ -31,10 +34,10 @@
 import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
-import { queryEqualities } from "./ownerquery.js";
+import { checkedDocArg, queryEqualities } from "./ownerquery.js";
 import { isDatabase } from "./facts-syntax.js";
-import { CONVEX } from "./facts.js";
-import type { App, Loc } from "./program.js";
+import { CONVEX, type AuthCheck } from "./facts.js";
+import { within, type App, type Loc } from "./program.js";
 import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
 
@@ -54,9 +57,12 @@ export interface ParentSelect {
  * equal to an argument's id, or an unconfigured table's by a field equal to an argument of
  * `args` validated as an id of a table under access.
  */
-export function childReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[]): (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] {
+export function childReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] {
   const out: (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] = [];
   let idArgs: Map<string, string> | undefined;
+  // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
+  const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
+  const idOf = (x: ts.Expression) => flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg;
   const visit = (n: ts.Node): void => {
     const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
     if (convex?.name === "query" && isDatabase(convex.owner)) {
@@ -67,7 +73,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
         if (!ts.isPropertyAccessExpression(p) || p.expression !== top || !ts.isCallExpression(p.parent) || !["withIndex", "filter", "order"].includes(p.name.text)) break;
         top = p.parent;
       }
-      const query = queryEqualities(app, top, (x) => flow.idRoot(x));
+      const query = queryEqualities(app, top, idOf);
       const hit = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
       const end = chainEnd(n as ts.CallExpression);
       if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {

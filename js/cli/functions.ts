@@ -282,7 +282,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
-    fn.idReads = [...returnedIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames)];
+    fn.idReads = [...returnedIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames, fn.facts.auth)];
     fn.codeExposures = exposedCodes(app, handler);
     fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));
     // A rate limit keyed by what the caller sends is a new budget per request: no limit. A list

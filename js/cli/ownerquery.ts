@@ -273,12 +273,47 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     }
   }
   const isName = (e: ts.Expression, names: Set<string>) => ts.isIdentifier(e) && names.has(e.text);
-  return (target) => {
-    const t = skipOuter(target);
-    if (!ts.isPropertyAccessExpression(t) || t.name.text !== "_id") return false;
-    const doc = skipOuter(t.expression);
-    return isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results));
+  // The document, also through a `const`: `const { doc } = r`, `const d = r.doc`.
+  const isDoc = (e: ts.Expression, depth: number): boolean => {
+    const doc = skipOuter(e);
+    if (isName(doc, docs) || (ts.isPropertyAccessExpression(doc) && doc.name.text === "doc" && isName(skipOuter(doc.expression), results))) return true;
+    const from = ts.isIdentifier(doc) && depth < 3 ? constSource(app, doc) : undefined;
+    return from !== undefined && (from.key === undefined ? isDoc(from.value, depth + 1) : from.key === "doc" && isName(skipOuter(from.value), results));
   };
+  // Its `_id`, also through a `const`: `const id = doc._id`, `const { _id } = doc`.
+  const isId = (e: ts.Expression, depth: number): boolean => {
+    const t = skipOuter(e);
+    if (ts.isPropertyAccessExpression(t)) return t.name.text === "_id" && isDoc(t.expression, 0);
+    const from = ts.isIdentifier(t) && depth < 3 ? constSource(app, t) : undefined;
+    return from !== undefined && (from.key === undefined ? isId(from.value, depth + 1) : from.key === "_id" && isDoc(from.value, 0));
+  };
+  return (target) => isId(target, 0);
+}
+
+/** What a `const` name holds: its initializer (`const d = x`), or the key it takes from one (`const { doc } = x`: key `doc` of `x`). */
+function constSource(app: App, name: ts.Identifier): { value: ts.Expression; key?: string } | undefined {
+  const init = app.constInitializer(name);
+  if (init !== undefined) return { value: init };
+  const decl = app.checker.getSymbolAtLocation(name)?.valueDeclaration;
+  if (decl === undefined || !ts.isBindingElement(decl) || decl.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(decl.parent)) return undefined;
+  const holder = decl.parent.parent;
+  const key = decl.propertyName ?? decl.name;
+  if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined || !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) || !ts.isIdentifier(key)) return undefined;
+  return { value: holder.initializer, key: key.text };
+}
+
+/**
+ * The argument whose id `value` is as the `_id` of the document a check of `checks` on that
+ * argument answered (`ctx.doc._id`, `doc._id`, `r.doc._id`: `ownedDocuments`), with that check:
+ * the same id, covered as the argument is. `argOf` names the argument a check was made on.
+ */
+export function checkedDocArg(app: App, handler: ts.SignatureDeclaration, checks: AuthCheck[], argOf: (a: AuthCheck) => string | undefined, value: ts.Expression): { arg: string; check: AuthCheck } | undefined {
+  if (!within(value, handler)) return undefined;
+  for (const check of checks) {
+    const arg = check.level === "document" ? argOf(check) : undefined;
+    if (arg !== undefined && ownedDocuments(app, handler, [check])(value)) return { arg, check };
+  }
+  return undefined;
 }
 
 /**

@@ -96,3 +96,35 @@ test("a query by another field, of a table not configured, not returned, or of t
   );
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}: ${f.message.split(",")[0]}`), ["medium f:notesOfFolder: f:notesOfFolder returns the rows of 'notes' whose field 'folderId' equals argument 'folderId'"]);
 });
+
+test("the checked document's own id (ctx.doc._id of the builder's access, doc._id of a readable's or requireAccess's answer) is that argument's id: its children are read, and covered, as by the argument", () => {
+  const checks = (level) =>
+    HEAD +
+    `export const viaArg = guard.query(query, {
+  access: { table: "folders", arg: "folderId", level: "${level}" },
+  args: { folderId: v.id("folders") },
+  handler: async (ctx, { folderId }) => ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", folderId)).take(50),
+});
+export const viaCtxDoc = guard.query(query, {
+  access: { table: "folders", arg: "folderId", level: "${level}" },
+  args: { folderId: v.id("folders") },
+  handler: async (ctx) => ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", ctx.doc._id)).take(50),
+});
+` +
+    QUERY("readableAnswer", FOLDER, `    const r = await guard.readable(ctx, "folders", args.folderId, "${level}");\n    if (!r) return [];\n    return await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", r.doc._id)).collect();`) +
+    QUERY("destructuredConst", FOLDER, `    const r = await guard.readable(ctx, "folders", args.folderId, "${level}");\n    if (r === null) return [];\n    const { doc } = r;\n    const id = doc._id;\n    return await ctx.db.query("documents").filter((q) => q.eq(q.field("folderId"), id)).take(10);`) +
+    QUERY("requireAccessDoc", FOLDER, `    const { doc } = await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    return await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", doc._id)).collect();`) +
+    // Controls: the checked document's id in a field that is no parent field selects no children, and the caller's own rows are theirs.
+    QUERY("byOwnerField", FOLDER, `    const { doc } = await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    return await ctx.db.query("documents").filter((q) => q.eq(q.field("ownerId"), doc._id)).collect();`) +
+    QUERY("mine", FOLDER, `    await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    return await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();`);
+  // At the public level: each is the medium of the argument itself, message for message.
+  const viewer = reads(app("checkeddoc-viewer", checks("viewer")));
+  assert.deepEqual(
+    viewer.map((f) => `${f.severity} ${f.function}: ${f.message.replace(f.function, "F")}`),
+    ["viaArg", "viaCtxDoc", "readableAnswer", "destructuredConst", "requireAccessDoc"].map(
+      (fn) => `medium f:${fn}: F returns the rows of 'documents' whose parent field 'folderId' equals argument 'folderId', checked only at level 'viewer', which a public 'folders' document gives to anyone: its children do not inherit public visibility, so a stranger reads a public parent's private children`,
+    ),
+  );
+  // Above the public level the check covers the checked document's children, as it covers the argument's.
+  assert.deepEqual(reads(app("checkeddoc-commenter", checks("commenter"))), []);
+});

@@ -112,3 +112,26 @@ test("renameGroup checks the owner level itself, named or not \"owner\": a delet
   const dir = orgs("group-rename");
   assert.deepEqual(found(auditReport(cli, dir), "unchecked-id-delete", "unchecked-id-write"), markers(`${dir}/convex`));
 });
+
+/** A mutation deleting the document a `readable` at `level` answered, through `const`s: `const { doc } = r`, `const target = doc._id`. */
+const constDelete = (name, level) => `
+export const ${name} = mutation({
+  args: { id: v.string() },
+  handler: async (ctx, { id }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const r = await guard.readable(ctx, "posts", id, "${level}");
+    if (r === null) throw new Error("not found");
+    const { doc } = r;
+    const target = doc._id;
+    await ctx.db.delete(target);
+  },
+});
+`;
+
+test("the checked document's _id through consts (const { doc } = r, const target = doc._id) is the checked one: low at the owner level, medium at the lowest", () => {
+  const r = auditReport(cli, scratchApp("ownerlevel", "through-consts", { "posts.ts": HEAD + constDelete("asOwner", "owner") + constDelete("asViewer", "viewer") }));
+  assert.deepEqual(destructive(r), ["posts:asOwner low", "posts:asViewer high"]);
+  const weak = r.findings.filter((x) => x.rule === "unchecked-id-delete").map((x) => `${x.function} ${x.severity}`);
+  assert.deepEqual(weak, ["posts:asViewer medium"]);
+});
