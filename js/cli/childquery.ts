@@ -38,6 +38,7 @@ import { checkedDocArg, queryEqualities } from "./ownerquery.js";
 import { isDatabase } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { within, type App, type Loc } from "./program.js";
+import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
 
@@ -74,7 +75,10 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
         top = p.parent;
       }
       const query = queryEqualities(app, top, idOf);
-      const hit = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
+      const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
+      // An unconfigured table's rows also selected by a field equal to the caller's own id (the
+      // index range or filter: "my offer on this listing") are the caller's own (attack24).
+      const hit = selected?.parent.unconfigured === true && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
       const end = chainEnd(n as ts.CallExpression);
       if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {
         out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: hit.parent });

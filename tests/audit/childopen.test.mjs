@@ -23,7 +23,7 @@ export default defineSchema({
   ...accessTables,
   users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
   listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
-  offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]).index("by_buyer", ["buyerId"]),
+  offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]).index("by_buyer", ["buyerId"]).index("by_listing_and_buyer", ["listingId", "buyerId"]),
   photos: defineTable({ listingId: v.id("listings"), ownerId: v.id("users"), url: v.string() }).index("by_listing", ["listingId"]),
 });
 `;
@@ -108,7 +108,7 @@ ${BY_INDEX}
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["medium f:unchecked"]);
 });
 
-test("a v.string() argument, the caller's own id, a row count, or a configured table's parent field (the children rule) is not this read (a v.id argument, the control, is)", () => {
+test("a v.string() argument, the caller's own id (alone or beside the listing's), a row count, or a configured table's parent field (the children rule) is not this read (a v.id argument, the control, is)", () => {
   const found = reads(
     "others",
     HEAD +
@@ -116,6 +116,9 @@ test("a v.string() argument, the caller's own id, a row count, or a configured t
       QUERY("byId", LISTING, '    return await ctx.db.query("offers").filter((q) => q.eq(q.field("listingId"), args.listingId)).collect();') +
       QUERY("byString", "{ listingId: v.string() }", '    return await ctx.db.query("offers").filter((q) => q.eq(q.field("listingId"), args.listingId)).collect();') +
       QUERY("mine", "{}", '    return await ctx.db.query("offers").withIndex("by_buyer", (q) => q.eq("buyerId", user._id)).collect();') +
+      // The caller's own offer on the listing (attack24): by a compound index, or a filter.
+      QUERY("myOffer", LISTING, '    return await ctx.db.query("offers").withIndex("by_listing_and_buyer", (q) => q.eq("listingId", args.listingId).eq("buyerId", user._id)).unique();') +
+      QUERY("myOffers", LISTING, '    return await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).filter((q) => q.eq(q.field("buyerId"), user._id)).collect();') +
       QUERY("counted", LISTING, `    const offers = await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();\n    if (offers.length > 100) throw new Error("full");\n    return null;`) +
       QUERY("photos", LISTING, '    return await ctx.db.query("photos").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();'),
   );
