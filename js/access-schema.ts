@@ -20,8 +20,8 @@ type Validator = { kind?: unknown; fields?: unknown; members?: unknown; value?: 
 /** A validator's `kind` (`"string"`, `"id"`, `"union"`, ...), if it is an object. @internal */
 export const kind = (v: unknown): unknown => (v !== null && typeof v === "object" ? field(v, "kind") : undefined);
 
-/** The object `o` holds in its own field `name`, if any (a declared table, a validator). */
-function objectAt(o: object, name: string): object | undefined {
+/** The object `o` holds in its own field `name`, if any (a declared table, a validator). @internal */
+export function objectAt(o: object, name: string): object | undefined {
   const v = field(o, name);
   return v !== null && typeof v === "object" ? v : undefined;
 }
@@ -49,17 +49,15 @@ function shapes(table: object): object[] {
 }
 
 /**
- * The first field of each index of a declared table, by index name; `undefined` when the table
- * does not hold its indexes as `convex/server` 1.x's `defineTable` does (nothing is assumed).
+ * The fields of each index of a table, by index name; `undefined` when the table does not hold
+ * its indexes as `convex/server` 1.x's `defineTable` does (nothing is assumed). @internal
  */
-function indexes(table: object): Map<string, unknown> | undefined {
+export function indexes(table: object): Map<string, unknown> | undefined {
   const list = field(table, "indexes");
   const out = new Map<string, unknown>();
   if (!Array.isArray(list)) return undefined;
   for (const index of list) {
-    if (index === null || typeof index !== "object") continue;
-    const fields = field(index, "fields");
-    out.set(String(field(index, "indexDescriptor")), Array.isArray(fields) ? fields[0] : undefined);
+    if (index !== null && typeof index === "object") out.set(String(field(index, "indexDescriptor")), field(index, "fields"));
   }
   return out;
 }
@@ -70,7 +68,8 @@ function indexProblem(table: object, tableName: string, name: string, first: str
   if (found === undefined) return null;
   const fix = `\`.index("${name}", ["${first}"])\``;
   if (!found.has(name)) return `table '${tableName}' has no index '${name}' (${setting}), which ${reader} reads: add ${fix}`;
-  if (found.get(name) !== first) return `index '${name}' of table '${tableName}' must start with the field '${first}' (${setting}): ${fix}`;
+  const fields = found.get(name);
+  if ((Array.isArray(fields) ? fields[0] : undefined) !== first) return `index '${name}' of table '${tableName}' must start with the field '${first}' (${setting}): ${fix}`;
   return null;
 }
 

@@ -10,7 +10,7 @@
  */
 import { RATE_LIMIT_FIX } from "./actions-ratelimit.js";
 import { auditTableFix, defineAuditTable } from "./audit.js";
-import { kind } from "./access-schema.js";
+import { indexes, kind, objectAt } from "./access-schema.js";
 import { ACCESS_TABLE_NAMES, ACCESS_TABLES_FIX, defineAccessTables } from "./access-tables.js";
 import { codesTableFix, defineConfirmationsTable } from "./confirm-table.js";
 import { DEFAULT_AUDIT_TABLE, DEFAULT_CODES_TABLE } from "./confirm.js";
@@ -59,8 +59,8 @@ export function requiredTables(config: GuardConfig<string, string, string, strin
 export function guardTableProblems(tables: readonly RequiredTable[], declared: object): string[] {
   const problems: string[] = [];
   for (const [name, fix, ours] of tables) {
-    const theirs = ours === undefined ? undefined : field(declared, name);
-    if (ours === undefined || theirs === null || typeof theirs !== "object") continue;
+    const theirs = ours === undefined ? undefined : objectAt(declared, name);
+    if (ours === undefined || theirs === undefined) continue;
     const found = differences(ours, theirs);
     if (found.length > 0) problems.push(`table '${name}' is not declared as the guard defines it (${found.join(", ")}): ${fix}`);
   }
@@ -77,7 +77,7 @@ function differences(ours: object, theirs: object): string[] {
   const declared = fieldsOf(field(theirs, "validator"));
   if (declared === undefined) return ["its documents are not objects"];
   for (const [name, v] of Object.entries(mine)) {
-    const d = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    const d = field(declared, name) as FieldValidator | undefined;
     if (d === undefined) found.push(`no field '${name}'`);
     else if (JSON.stringify(d.json) !== JSON.stringify(v.json)) found.push(`field '${name}' is ${JSON.stringify(d.json)}, not ${JSON.stringify(v.json)}`);
     // A validator's JSON does not say whether it is optional: a field the guard leaves out of
@@ -87,12 +87,12 @@ function differences(ours: object, theirs: object): string[] {
   for (const [name, d] of Object.entries(declared)) {
     if (!Object.hasOwn(mine, name) && d.isOptional !== "optional") found.push(`a required field '${name}' the guard never writes`);
   }
-  const indexes = indexesOf(theirs);
-  for (const [name, fields] of indexesOf(ours) ?? []) {
-    // Indexes not held as `defineTable` holds them are not assumed about.
-    if (indexes === undefined) break;
-    if (!indexes.has(name)) found.push(`no index '${name}'`);
-    else if (indexes.get(name) !== fields) found.push(`index '${name}' is over ${indexes.get(name)}, not ${fields}`);
+  // Indexes not held as `defineTable` holds them are not assumed about.
+  const declaredIndexes = indexes(theirs);
+  for (const [name, fields] of declaredIndexes === undefined ? [] : (indexes(ours) ?? [])) {
+    const over = JSON.stringify(declaredIndexes!.get(name));
+    if (!declaredIndexes!.has(name)) found.push(`no index '${name}'`);
+    else if (over !== JSON.stringify(fields)) found.push(`index '${name}' is over ${over}, not ${JSON.stringify(fields)}`);
   }
   return found.slice(0, 3);
 }
@@ -101,15 +101,4 @@ function differences(ours: object, theirs: object): string[] {
 function fieldsOf(v: unknown): Record<string, FieldValidator> | undefined {
   const fields = kind(v) === "object" ? field(v as object, "fields") : undefined;
   return fields !== null && typeof fields === "object" ? (fields as Record<string, FieldValidator>) : undefined;
-}
-
-/** A table's indexes, by name, each its fields as JSON; `undefined` when not held as `defineTable` holds them. */
-function indexesOf(table: object): Map<string, string> | undefined {
-  const list = field(table, "indexes");
-  if (!Array.isArray(list)) return undefined;
-  const out = new Map<string, string>();
-  for (const index of list) {
-    if (index !== null && typeof index === "object") out.set(String(field(index, "indexDescriptor")), JSON.stringify(field(index, "fields")));
-  }
-  return out;
 }

@@ -17,7 +17,7 @@ import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf, ref
 import { own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
-import { userKey } from "./users.js";
+import { userKey, type KeyFields } from "./users.js";
 import { checkLimits, limitKeys, readLimits } from "./safe-action-limits.js";
 import type { ActionCtx, SafeAction, SafeActionDefinition } from "./safe-action-types.js";
 
@@ -75,9 +75,6 @@ function checkDefinition(where: string, d: object): void {
   checkLimits(where, rateLimit);
 }
 
-/** The fields of an actor its keys are made of ({@link userKey}), each read once. */
-type ActorFields = { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown };
-
 /**
  * The actor `check` returned, and what its keys are made of: `null` or `undefined` is no caller
  * (`UNAUTHENTICATED`, as `guard.requireUser` denies a signed-out caller); a non-empty string, a
@@ -88,11 +85,11 @@ type ActorFields = { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: u
  * `{ ok: false, ... }`) every caller it refused. An object's fields are read once, into the
  * copy its keys are made from: a getter cannot pass with one id and be keyed with another.
  */
-function actorOf(where: string, who: unknown): [who: unknown, fields: string | ActorFields] {
+function actorOf(where: string, who: unknown): [who: unknown, fields: string | KeyFields] {
   if (who === null || who === undefined) unauthenticated();
   if (typeof who === "string" && who !== "") return [who, who];
   if (typeof who === "object" && !Array.isArray(who)) {
-    const { _id, _creationTime, tokenIdentifier, issuer, subject } = who as ActorFields;
+    const { _id, _creationTime, tokenIdentifier, issuer, subject } = who as KeyFields;
     // The key is the `_id` when it is a string (userKey), so an empty one is no key either.
     const named = typeof _id === "string" ? _id !== "" : typeof tokenIdentifier === "string" && tokenIdentifier !== "";
     if (named) return [who, { _id, _creationTime, tokenIdentifier, issuer, subject }];
@@ -112,7 +109,7 @@ function actorOf(where: string, who: unknown): [who: unknown, fields: string | A
  * the caller's own `tokenIdentifier` and the `_id` and `_creationTime` their token claims is that
  * token.
  */
-async function checkedKey(ctx: ActionCtx, w: string | ActorFields): Promise<string | undefined> {
+async function checkedKey(ctx: ActionCtx, w: string | KeyFields): Promise<string | undefined> {
   const key = userKey(w);
   if (typeof w !== "object" || key !== w._id || typeof w.tokenIdentifier !== "string") return key;
   const identity = (await ctx.auth.getUserIdentity()) as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown } | null;
@@ -265,7 +262,7 @@ export function createSafeAction(
           }
           // The check runs here too: a plain error it throws is audited and made generic
           // like the handler's, never shown to the client.
-          const [who, fields] = actorOf(where, await check(ctx)) as [never, string | ActorFields];
+          const [who, fields] = actorOf(where, await check(ctx)) as [never, string | KeyFields];
           // The guard's own check found a row or an identity, as its mode says; a developer's
           // check returned whatever it returns, told apart by its fields.
           actor = ownCheck ? await checkedKey(ctx, fields) : userKey(fields, identities);

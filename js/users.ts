@@ -198,6 +198,9 @@ export type UsersConfig<T extends string = string, RC extends string = never, X 
 /** What the guard found: a users row, or the identity itself with `roleClaim` alone. @internal */
 export type Found = { readonly [field: string]: unknown };
 
+/** The fields of a row or an identity that {@link userKey} makes its key of. @internal */
+export type KeyFields = { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown };
+
 /**
  * Whose budget and audit trail a caller is: a users row's `_id`, an identity's
  * `tokenIdentifier`, a string as is; else `undefined`, which a rate limit refuses rather than
@@ -215,7 +218,7 @@ export type Found = { readonly [field: string]: unknown };
  */
 export function userKey(who: unknown, identity?: boolean): string | undefined {
   if (typeof who === "string") return who;
-  const w = who as { _id?: unknown; _creationTime?: unknown; tokenIdentifier?: unknown; issuer?: unknown; subject?: unknown } | null | undefined;
+  const w = who as KeyFields | null | undefined;
   const id = typeof w?._id === "string" ? w._id : undefined;
   const token = typeof w?.tokenIdentifier === "string" ? w.tokenIdentifier : undefined;
   if (identity !== undefined) return identity ? token : id;

@@ -8,7 +8,7 @@ import { makeFunctionReference } from "convex/server";
 import { checkKeys } from "./config-keys.js";
 import { isReference } from "./defaults.js";
 import { GuardConfigError } from "./errors.js";
-import { own } from "./fields.js";
+import { field, own } from "./fields.js";
 
 // The patterns below are regular expression literals inside the functions that use them, not
 // module constants: a Convex request evaluates the whole bundle in a fresh context, and these
@@ -151,7 +151,7 @@ export function checkSchema(
   const missing = new Map<string, string[]>();
   for (const [name, fix] of tables) {
     // An entry that is no table (`undefined` from a broken import, `null`) declares nothing.
-    const table = Object.prototype.hasOwnProperty.call(declared, name) ? (declared as Record<string, unknown>)[name] : undefined;
+    const table = field(declared, name);
     if (table === null || typeof table !== "object") missing.set(fix, [...(missing.get(fix) ?? []), `'${name}'`]);
   }
   const found = [
