@@ -139,6 +139,21 @@ test("attacker: a low member cannot add, promote or remove anyone, whatever the 
   expect(await w.add("lea", "not-a-user")).toEqual({ code: "INVALID_ARGUMENT", message: "unknown user" });
 });
 
+test("changing one's own level takes the sharing rules too: below the share level, only leaving", async () => {
+  const w = await world();
+  await w.add("olive", w.u.nate!, "commenter");
+  await w.accept("nate");
+  // Nate, a commenter (below the example's share level, editor), may not lower his own level.
+  expect(await w.add("nate", w.u.nate!, "viewer")).toEqual(MAY_NOT_SHARE);
+  expect(await w.members()).toEqual(["lea:editor", "nate:commenter", "vic:viewer"]);
+  // Lea, at the share level, may: a membership still, no invitation.
+  expect(await w.add("lea", w.u.lea!, "viewer")).toEqual({ ok: { added: "member" } });
+  expect(await w.members()).toEqual(["lea:viewer", "nate:commenter", "vic:viewer"]);
+  // Nate's way out is leaving.
+  expect(await w.leave("nate")).toEqual({ ok: { left: true } });
+  expect(await w.members()).toEqual(["lea:viewer", "vic:viewer"]);
+});
+
 test("attacker: a commenter cannot demote or remove an editor; an editor member can", async () => {
   const w = await world();
   const { groupId: g } = await w.as("olive").mutation(api.groups.createGroup, { name: "g" });
