@@ -419,8 +419,10 @@ impl CodeFormat {
     /// this format (wrong length, a character outside the alphabet, longer than
     /// [`MAX_PRESENTED_LEN`] bytes).
     ///
-    /// Forgiving where it cannot merge two codes: ASCII spaces and tabs are dropped, and so are
-    /// `-` separators unless `-` is a symbol; when the alphabet has letters of one case only,
+    /// Forgiving where it cannot merge two codes: ASCII whitespace (spaces, tabs, line ends) and
+    /// every character outside ASCII but the fullwidth forms are dropped (no symbol is outside
+    /// ASCII), the fullwidth forms read as the ASCII they show, and `-` separators are dropped
+    /// unless `-` is a symbol; when the alphabet has letters of one case only,
     /// the other case is folded to it; for Crockford base32, `I` and `L` read as `1` and `O` as
     /// `0` (Crockford's decoding rules).
     ///
@@ -431,6 +433,8 @@ impl CodeFormat {
     /// assert_eq!(f.canonical("ABCDEFGU"), None); // U is not a Crockford symbol
     /// let d = CodeFormat::default();
     /// assert_eq!(d.canonical(" 1234 5678 ").as_deref(), Some("12345678"));
+    /// assert_eq!(d.canonical("1234\u{a0}5678\n").as_deref(), Some("12345678")); // pasted
+    /// assert_eq!(d.canonical("１２３４５６７８").as_deref(), Some("12345678")); // fullwidth
     /// assert_eq!(d.canonical("1234567"), None);
     /// # Ok::<(), convex_guard::Error>(())
     /// ```
@@ -444,8 +448,24 @@ impl CodeFormat {
         let keep_dash = self.alphabet.contains(b'-');
         let crockford = self.alphabet.is_crockford();
         let mut out = String::with_capacity(self.length());
-        for &raw in presented.as_bytes() {
-            if raw == b' ' || raw == b'\t' || (raw == b'-' && !keep_dash) {
+        // The last three bytes read, for the fullwidth forms below.
+        let mut window = 0u32;
+        for &byte in presented.as_bytes() {
+            window = ((window << 8) | u32::from(byte)) & 0xFF_FFFF;
+            // Outside ASCII, in UTF-8: the fullwidth `!` to `~` (U+FF01 to U+FF5E, EF BC 81 to
+            // EF BD 9E, what an East Asian keyboard types) read as the ASCII they show, at their
+            // last byte; every other byte is dropped (a no-break space, a zero-width space, a
+            // line separator: what a copy from an e-mail or a chat brings), since no symbol is
+            // outside ASCII.
+            let raw = if byte < 0x80 {
+                byte
+            } else if (0xEF_BC81..=0xEF_BD9E).contains(&window) {
+                // EF BC 81 to BF are `!` to `_`; EF BD 80 to 9E, `` ` `` to `~` (BD's low bit, 0x40 up).
+                byte - 0x60 + (((window >> 2) & 0x40) as u8)
+            } else {
+                b' '
+            };
+            if matches!(raw, b' ' | b'\t'..=b'\r') || (raw == b'-' && !keep_dash) {
                 continue;
             }
             let mut b = raw;
@@ -1641,6 +1661,61 @@ mod tests {
         assert_eq!(mixed.canonical("bA0000"), None);
         assert_eq!(CodeFormat::default().canonical(&"1".repeat(200)), None);
         assert_eq!(CodeFormat::default().canonical("1234567\u{e9}"), None);
+    }
+
+    #[test]
+    fn canonical_reads_pasted_and_fullwidth_codes() {
+        let d = CodeFormat::default();
+        // What a copy carries around a code: dropped.
+        for pasted in [
+            "12345678\n",
+            "\r\n1234 5678",
+            "1234\u{a0}5678",
+            "\u{200b}12345678",
+            "1234\u{3000}5678\u{feff}",
+        ] {
+            assert_eq!(
+                d.canonical(pasted).as_deref(),
+                Some("12345678"),
+                "{pasted:?}"
+            );
+        }
+        // A character outside ASCII is dropped, never read as a symbol: a digit of another
+        // script, an accent, an emoji leave the code short.
+        for short in [
+            "1234567\u{661}",
+            "1234567\u{967}",
+            "1234567\u{e9}",
+            "1234567\u{1f600}",
+            "1234567\u{301}",
+        ] {
+            assert_eq!(d.canonical(short), None, "{short:?}");
+        }
+        // Every fullwidth form reads as the ASCII it shows, and only those: U+FF00 and U+FF5F
+        // on either side are no symbol.
+        let mut checked = 0;
+        for ascii in b'!'..=b'~' {
+            let pair: String = [ascii, if ascii == b'0' { b'1' } else { b'0' }]
+                .iter()
+                .map(|&b| char::from(b))
+                .collect();
+            let format = CodeFormat::new(Alphabet::new(&pair).unwrap(), 20).unwrap();
+            let wide = char::from_u32(0xFF01 + u32::from(ascii - b'!')).unwrap();
+            let typed: String = core::iter::repeat_n(wide, 20).collect();
+            let want: String = core::iter::repeat_n(char::from(ascii), 20).collect();
+            let read = format.canonical(&typed);
+            // `-` is a separator unless the alphabet holds it (it does here); case folds apply.
+            assert_eq!(
+                read.as_deref().map(str::to_ascii_lowercase),
+                Some(want.to_ascii_lowercase()),
+                "{wide}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 94, "every printable ASCII symbol");
+        for edge in ["\u{ff00}", "\u{ff5f}"] {
+            assert_eq!(d.canonical(&format!("1234567{edge}")), None);
+        }
     }
 
     #[test]

@@ -310,8 +310,14 @@ test("a broken random source is UNAVAILABLE, never a hang or a weak code", () =>
 test("attacker inputs: over-long or odd codes are malformed, bad numbers fail closed", async () => {
   const codes = defineCodes();
   const b = { actor: "u", action: "delete" };
-  for (const typed of ["", "1".repeat(10_000), "1234567\u0661", "12345678\u0000", "１２３４５６７８"]) {
+  for (const typed of ["", "1".repeat(10_000), "1234567\u0661", "12345678\u0000", "1234567\u0661\u0662"]) {
     assert.equal(codes.message(b, typed, { typed: true }).length, 0, JSON.stringify(typed.slice(0, 20)));
+  }
+  // What a paste or an East Asian keyboard brings is the code it shows, never another one.
+  const plain = codes.message(b, "12345678", { typed: true });
+  assert.ok(plain.length > 0);
+  for (const typed of ["１２３４５６７８", "12345678\n", "1234\u00a05678", "\u200b1234 5678\r\n"]) {
+    assert.deepEqual(codes.message(b, typed, { typed: true }), plain, JSON.stringify(typed));
   }
   assert.throws(() => codes.message({ actor: "x".repeat(257), action: "a" }, "12345678"), (e) => e.data.code === "INVALID_ARGUMENT");
   // A lone surrogate in a binding would be signed as U+FFFD: two bindings, one code. Refused;

@@ -47,6 +47,15 @@ describe("deletion flow with a one-time code", () => {
     expect(await confirm("sam", ids.uma!, typed)).toEqual({ ok: { scheduled: true } });
   });
 
+  test("a pasted or fullwidth code is the code it shows: no-break spaces, line ends, East Asian digits", async () => {
+    const { ids, request, confirm } = await setup();
+    const wide = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join("");
+    for (const shown of [(c: string) => `\u200b${c.slice(0, 4)}\u00a0${c.slice(4)}\r\n`, wide]) {
+      const { code } = await request("sam", ids.uma!);
+      expect(await confirm("sam", ids.uma!, shown(code)), shown(code)).toEqual({ ok: { scheduled: true } });
+    }
+  });
+
   test("replay: a code works once", async () => {
     const { ids, request, confirm, reasons } = await setup();
     const { code } = await request("sam", ids.uma!);
