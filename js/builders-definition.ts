@@ -123,6 +123,20 @@ export function checkCustom(requirements: object, meta: GuardMetadata): void {
 }
 
 /**
+ * What a function made by a `guard.customCtx` builder declares beside its handler (convex-helpers
+ * hands those keys to the customization as `extra`): a requirement there is no one's, since
+ * the customization's are `guard.customCtx`'s own, so it is refused rather than dropped.
+ */
+export function checkCustomExtra(extra: unknown): void {
+  if (typeof extra !== "object" || extra === null) return;
+  const declared = [...CUSTOM_KEYS, "access"].filter((k) => field(extra, k) !== undefined);
+  if (declared.length === 0) return;
+  throw new GuardConfigError(
+    `guard.customCtx: a function made with it declares ${declared.join(", ")}, which it would run without: a customization's requirements are guard.customCtx's own (customMutation(mutation, guard.customCtx({ role: "admin" }))); for one function's own, use guard.query, guard.mutation or guard.action`,
+  );
+}
+
+/**
  * The names a guard configures, read at a builder function's first call (they need the
  * configuration compiled, which defining a function never does). @internal
  */

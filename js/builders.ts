@@ -46,7 +46,7 @@ import type {
 import type { GenericId, Infer, ObjectType, PropertyValidators, Validator } from "convex/values";
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
-import { checkCustom, checkNames, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
+import { checkCustom, checkCustomExtra, checkNames, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
 import { refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
@@ -317,7 +317,8 @@ export type CustomRateLimit<K extends string> = { name: K; key?: "user" | "globa
 /** A convex-helpers customization (`customQuery(query, guard.customCtx(...))`). */
 export type GuardCustomization<User> = {
   args: Record<string, never>;
-  input: (ctx: unknown, args: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
+  /** `extra`: what a function made with it declares beside its handler; a requirement there is refused. */
+  input: (ctx: unknown, args: unknown, extra?: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
   /** What it requires, in the shape of `__guard` (`kind` is that of the first wrapped builder's use: `"custom"`). */
   readonly __guard: Omit<GuardMetadata, "kind" | "access"> & { kind: "custom"; access: null };
 };
@@ -369,8 +370,9 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
       const checkNamed = untilPassed(() => checkNames("guard.customCtx", meta, names));
       const customization = {
         args: {},
-        input: async (ctx: unknown) => {
+        input: async (ctx: unknown, _args: unknown, extra?: unknown) => {
           if (refused !== undefined) throw refused.error;
+          checkCustomExtra(extra);
           checkNamed();
           const db = (ctx as { db?: { insert?: unknown } }).db;
           if (meta.rateLimits.length > 0 && db !== undefined && typeof db.insert !== "function") {

@@ -2,7 +2,9 @@
 // allows and denies, ctx.user and ctx.doc are injected, NOT_FOUND and FORBIDDEN stay apart,
 // a rate-limit key comes from the arguments only when declared, and the declarations are
 // readable from the registered functions.
-import { guardRequirements } from "convex-guard";
+import { GuardConfigError, guardRequirements } from "convex-guard";
+import { customMutation } from "convex-helpers/server/customFunctions";
+import type { DataModel } from "./_generated/dataModel";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import { mutation, query } from "./_generated/server";
@@ -137,6 +139,25 @@ describe("the same checks as convex-helpers customizations", () => {
       code: "FORBIDDEN",
       message: "Permission 'delete:users' required",
     });
+  });
+
+  test("attacker's way in: a requirement a custom function declares itself is refused, never run without", async () => {
+    const s = await world();
+    // convex-helpers hands a definition's other keys to the customization; held in a variable,
+    // TypeScript lets them through. The handler must never run for them.
+    let ran = 0;
+    const custom = customMutation(mutation, guard.customCtx<DataModel>({}));
+    for (const extra of [{ role: "admin" }, { permission: "delete:users" }, { rateLimit: { name: "upload" } }, { access: { table: "documents", arg: "id" } }]) {
+      const definition = { args: {}, ...extra, handler: async () => ++ran };
+      const made = custom(definition as never) as unknown as { _handler: (ctx: unknown, args: object) => Promise<unknown> };
+      const error = await s.as("uma").run((ctx) => made._handler(ctx, {})).catch((e: unknown) => e);
+      expect(error, JSON.stringify(extra)).toBeInstanceOf(GuardConfigError);
+      expect(String((error as Error).message)).toContain(`declares ${Object.keys(extra)[0]}`);
+    }
+    expect(ran).toBe(0);
+    // Without one, the same builder runs its handler.
+    const plain = custom({ args: {}, handler: async () => ++ran }) as unknown as { _handler: (ctx: unknown, args: object) => Promise<unknown> };
+    expect(await s.as("uma").run((ctx) => plain._handler(ctx, {}))).toBe(1);
   });
 
   test("the customization carries its declaration for tooling", () => {
