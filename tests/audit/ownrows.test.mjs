@@ -8,41 +8,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
+import { ANY_API, LISTINGS_GUARD as GUARD, LISTINGS_SCHEMA as SCHEMA, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
 
-// listings and their photos (filed under a listing) under access; bids not.
-const SCHEMA = `import { accessTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
-  bids: defineTable({ listingId: v.id("listings"), bidderId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]),
-  photos: defineTable({ listingId: v.id("listings"), ownerId: v.id("users"), url: v.string() }).index("by_listing", ["listingId"]),
-});
-`;
-
-const GUARD = `import { defineGuard } from "convex-guard";
-
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: {
-    tables: {
-      listings: { owner: "ownerId" },
-      photos: { owner: "ownerId", parent: "listingId", parentTable: "listings" },
-    },
-  },
-});
-`;
-
 const LISTING = '{ listingId: v.id("listings") }';
-const BIDS = '    const bids = await ctx.db.query("bids").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();';
-const FIRST = '    const first = await ctx.db.query("bids").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).first();';
+const OFFERS = '    const offers = await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();';
+const FIRST = '    const first = await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).first();';
 const PHOTOS = '    const photos = await ctx.db.query("photos").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();';
 
 /** The unchecked-id-read findings of `audit convex` on an app of `text`, as `severity function`. */
@@ -55,17 +28,17 @@ function reads(name, text) {
     .map((f) => `${f.severity} ${f.function}`);
 }
 
-test("the bids on a listing handed on only through a JS filter or find to the caller's own: not reported (the same bids unfiltered, filtered by the client's word or with an ||, are)", () => {
+test("the offers on a listing handed on only through a JS filter or find to the caller's own: not reported (the same offers unfiltered, filtered by the client's word or with an ||, are)", () => {
   const found = reads(
     "own",
     // The same read returned whole: the control.
-    QUERY("all", LISTING, `${BIDS}\n    return bids;`) +
-      QUERY("myBids", LISTING, `${BIDS}\n    return bids.filter((b) => b.bidderId === user._id);`) +
-      QUERY("myBid", LISTING, `${BIDS}\n    return bids.find((b) => { return b.bidderId === user._id; }) ?? null;`) +
-      QUERY("myTotal", LISTING, `${BIDS}\n    return bids.filter((b) => b.bidderId === user._id).length;`) +
-      QUERY("theirs", '{ listingId: v.id("listings"), bidder: v.id("users") }', `${BIDS}\n    return bids.filter((b) => b.bidderId === args.bidder);`) +
-      QUERY("mineOrBig", LISTING, `${BIDS}\n    return bids.filter((b) => b.bidderId === user._id || b.amount > 100);`) +
-      QUERY("mineAndCount", LISTING, `${BIDS}\n    return { mine: bids.filter((b) => b.bidderId === user._id), count: bids.length };`) +
+    QUERY("all", LISTING, `${OFFERS}\n    return offers;`) +
+      QUERY("myOffers", LISTING, `${OFFERS}\n    return offers.filter((o) => o.buyerId === user._id);`) +
+      QUERY("myOffer", LISTING, `${OFFERS}\n    return offers.find((o) => { return o.buyerId === user._id; }) ?? null;`) +
+      QUERY("myTotal", LISTING, `${OFFERS}\n    return offers.filter((o) => o.buyerId === user._id).length;`) +
+      QUERY("theirs", '{ listingId: v.id("listings"), buyer: v.id("users") }', `${OFFERS}\n    return offers.filter((o) => o.buyerId === args.buyer);`) +
+      QUERY("mineOrBig", LISTING, `${OFFERS}\n    return offers.filter((o) => o.buyerId === user._id || o.amount > 100);`) +
+      QUERY("mineAndCount", LISTING, `${OFFERS}\n    return { mine: offers.filter((o) => o.buyerId === user._id), count: offers.length };`) +
       // A configured table's children: the children rule, whose parent check this does not replace.
       QUERY("myPhotos", LISTING, `${PHOTOS}\n    return photos.filter((p) => p.ownerId === user._id);`),
   );
@@ -75,25 +48,25 @@ test("the bids on a listing handed on only through a JS filter or find to the ca
 test("a test of the rows, or of a document read by an argument's id, hands none on: first !== null, !first, rows.length > 0, doc !== null (the rows or document returned are reported)", () => {
   const found = reads(
     "tests",
-    QUERY("firstBid", LISTING, `${FIRST}\n    return first;`) +
-      QUERY("hasBids", LISTING, `${FIRST}\n    return first !== null;`) +
-      QUERY("noBids", LISTING, `${FIRST}\n    return !first;`) +
-      QUERY("anyBids", LISTING, `${BIDS}\n    return bids.length > 0;`) +
+    QUERY("firstOffer", LISTING, `${FIRST}\n    return first;`) +
+      QUERY("hasOffers", LISTING, `${FIRST}\n    return first !== null;`) +
+      QUERY("noOffers", LISTING, `${FIRST}\n    return !first;`) +
+      QUERY("anyOffers", LISTING, `${OFFERS}\n    return offers.length > 0;`) +
       QUERY("hasPhotos", LISTING, `${PHOTOS}\n    return photos.length !== 0;`) +
       QUERY("listingExists", LISTING, "    const listing = await ctx.db.get(args.listingId);\n    return listing !== null;") +
       QUERY("listing", LISTING, "    const listing = await ctx.db.get(args.listingId);\n    if (listing !== null) return listing;\n    return null;"),
   );
-  assert.deepEqual(found, ["medium f:firstBid", "high f:listing"]);
+  assert.deepEqual(found, ["medium f:firstOffer", "high f:listing"]);
 });
 
 test("a count or an aggregate of the rows is data: rows.length and a reduce returned are reported as the rows are", () => {
   const found = reads(
     "counts",
-    QUERY("bidCount", LISTING, `${BIDS}\n    return bids.length;`) +
-      QUERY("bidTotal", LISTING, `${BIDS}\n    return bids.reduce((sum, b) => sum + b.amount, 0);`) +
-      QUERY("summary", LISTING, `${BIDS}\n    return { count: bids.length };`) +
+    QUERY("offerCount", LISTING, `${OFFERS}\n    return offers.length;`) +
+      QUERY("offerTotal", LISTING, `${OFFERS}\n    return offers.reduce((sum, o) => sum + o.amount, 0);`) +
+      QUERY("summary", LISTING, `${OFFERS}\n    return { count: offers.length };`) +
       QUERY("photoCount", LISTING, `${PHOTOS}\n    return photos.length;`) +
       QUERY("titleLength", LISTING, "    const listing = await ctx.db.get(args.listingId);\n    return listing?.title.length ?? 0;"),
   );
-  assert.deepEqual(found, ["medium f:bidCount", "medium f:bidTotal", "medium f:summary", "high f:photoCount", "high f:titleLength"]);
+  assert.deepEqual(found, ["medium f:offerCount", "medium f:offerTotal", "medium f:summary", "high f:photoCount", "high f:titleLength"]);
 });
