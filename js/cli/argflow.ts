@@ -203,9 +203,9 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
  * variable with the caller's own id deciding whether the handler goes on with it (`if
  * (doc.ownerId !== user._id) throw`, callerid.ts) is an ownership check; a `.map` callback's whole
  * answer is the batch holding it, returned unless only filtered to the caller's own rows
- * (callerid.ts `mappedReads`, `keepsOwnRows`). `"rows"`: a return that only tests them hands none on.
+ * (callerid.ts `mappedReads`, `keepsOwnRows`; `own`: any read so filtered). A return that only tests the variable hands none on (`x !== null`; a count is data to a `"document"`).
  */
-export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows"): boolean {
+export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows", own = false): boolean {
   for (;;) {
     const o = outer(node);
     const p = o.parent;
@@ -231,9 +231,9 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const names = aliases(handler, bindingNames(parent.name));
   const body = enclosingFunction(parent) ?? handler;
   // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
-  if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n))));
-  const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, (n) => answersNoDocument(app, n) || (own && keepsOwnRows(app, n, x)))));
-  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(false) && !names.some((name) => fieldComparisons(app, handler, name).caller);
+  if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n), false)));
+  const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || (own && keepsOwnRows(app, n, x)), true)));
+  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name).caller);
 }
 
 /** Operators whose value is either operand's. */
@@ -242,15 +242,15 @@ const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.Ba
 /** Tests of a value that answer something else than the value. */
 const TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword]);
 
-/** Whether an expression hands on a variable's value: `x`, `{ x }`, `x.field`, `x.map(...)`; not only a test of it (`x !== null`, `!x`, `typeof x`, `x.length`), nor inside what `skip` says hands nothing on. */
-function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean): boolean {
+/** Whether an expression hands on a variable's value: `x`, `{ x }`, `x.field`, `x.map(...)`; not only a test of it (`x !== null`, `!x`, `typeof x`, `x.length` when not `counts`, else only tested: `x.length > 0`), nor inside what `skip` says hands nothing on. */
+function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean, counts: boolean): boolean {
   let found = false;
+  const tested = (e: ts.Node) => (ts.isBinaryExpression(e.parent) && TESTS.has(e.parent.operatorToken.kind)) || (ts.isPrefixUnaryExpression(e.parent) && e.parent.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(e.parent);
   const visit = (n: ts.Node): void => {
     if (found || skip(n)) return;
     if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
       const p = n.parent;
-      const tested = (ts.isBinaryExpression(p) && TESTS.has(p.operatorToken.kind)) || (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(p) || (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "length");
-      found = !tested;
+      found = !tested(n) && !(ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "length" && (!counts || tested(p)));
     } else ts.forEachChild(n, visit);
   };
   visit(expr);

@@ -77,10 +77,12 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const query = queryEqualities(app, top, idOf);
       const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
       // An unconfigured table's rows also selected by a field equal to the caller's own id (the
-      // index range or filter: "my offer on this listing") are the caller's own (attack24).
-      const hit = selected?.parent.unconfigured === true && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+      // index range or filter: "my offer on this listing"), or handed on only through a JS
+      // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`), are the caller's own (attack24).
+      const open = selected?.parent.unconfigured === true;
+      const hit = open && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
       const end = chainEnd(n as ts.CallExpression);
-      if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document")) {
+      if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document", open)) {
         out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: hit.parent });
       }
     }

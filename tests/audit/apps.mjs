@@ -114,6 +114,34 @@ export const guard = defineGuard({
 });
 `;
 
+/** A marketplace: listings, the offers on them (buyers' rows of a table the guard does not configure) and their photos. */
+export const LISTINGS_SCHEMA = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
+  offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]).index("by_buyer", ["buyerId"]).index("by_listing_and_buyer", ["listingId", "buyerId"]),
+  photos: defineTable({ listingId: v.id("listings"), ownerId: v.id("users"), url: v.string() }).index("by_listing", ["listingId"]),
+});
+`;
+
+/** The guard of LISTINGS_SCHEMA: listings and their photos (filed under a listing) under access.tables; offers not. */
+export const LISTINGS_GUARD = `import { defineGuard } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    tables: {
+      listings: { owner: "ownerId" },
+      photos: { owner: "ownerId", parent: "listingId", parentTable: "listings" },
+    },
+  },
+});
+`;
+
 /** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
 export const ISSUE_CODE = `import { v } from "convex/values";
 import { action, internalMutation } from "./_generated/server";

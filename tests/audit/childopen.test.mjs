@@ -10,37 +10,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
+import { ANY_API, LISTINGS_GUARD as GUARD, LISTINGS_SCHEMA as SCHEMA, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = `${root}node_modules/convex-guard/cli.cjs`;
-
-const SCHEMA = `import { accessTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
-  offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]).index("by_buyer", ["buyerId"]).index("by_listing_and_buyer", ["listingId", "buyerId"]),
-  photos: defineTable({ listingId: v.id("listings"), ownerId: v.id("users"), url: v.string() }).index("by_listing", ["listingId"]),
-});
-`;
-
-// listings and their photos under access (photos filed under a listing); offers not.
-const GUARD = `import { defineGuard } from "convex-guard";
-
-export const guard = defineGuard({
-  roles: ["user", "admin"],
-  access: {
-    tables: {
-      listings: { owner: "ownerId" },
-      photos: { owner: "ownerId", parent: "listingId", parentTable: "listings" },
-    },
-  },
-});
-`;
 
 const LISTING = '{ listingId: v.id("listings") }';
 const BY_INDEX = '    return await ctx.db.query("offers").withIndex("by_listing", (q) => q.eq("listingId", args.listingId)).collect();';
