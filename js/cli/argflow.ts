@@ -8,6 +8,7 @@ import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { aliases, PASSES_ON, returns } from "./aliases.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
   if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
@@ -54,6 +55,8 @@ export class ArgFlow {
   private readonly argsObject: string | undefined;
   /** A variable of the handler -> the argument its value came from. */
   private readonly roots = new Map<string, string>();
+  /** A variable of the handler -> its assignments after its declaration (`pid = args.other`), in source order. */
+  private readonly assigned = new Map<string, ts.BinaryExpression[]>();
 
   constructor(
     private readonly app: App,
@@ -73,8 +76,17 @@ export class ArgFlow {
             if (root !== undefined) this.roots.set(n.name.text, root);
           } else if (ts.isIdentifier(init) && init.text === this.argsObject) {
             this.bind(n.name, undefined);
+          } else if (ts.isObjectBindingPattern(n.name)) {
+            // `const { listingId: lid } = { ...args }`, or of a `const` holding that copy.
+            for (const e of n.name.elements) {
+              const key = e.propertyName ?? e.name;
+              const root = ts.isIdentifier(key) && e.dotDotDotToken === undefined ? this.copiedField(init, key.text) : undefined;
+              if (root !== undefined && ts.isIdentifier(e.name)) this.roots.set(e.name.text, root);
+            }
           }
         }
+        const assignment = pass === 0 && ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+        if (assignment && ts.isIdentifier(skipOuter(n.left))) this.assigned.set((skipOuter(n.left) as ts.Identifier).text, [...(this.assigned.get((skipOuter(n.left) as ts.Identifier).text) ?? []), n]);
         // An element of an argument's list: `for (const id of args.ids)`, `args.ids.map((id) => ...)`.
         const element = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
         if (element !== undefined && ts.isIdentifier(element) && ts.isForOfStatement(n)) this.bindElement(element, n.expression);
@@ -108,11 +120,28 @@ export class ArgFlow {
     }
   }
 
+  /** The argument field `key` of an object literal (or a `const` holding one) holds: `{ ...args }`'s, unless a property or spread after it gives another value. */
+  private copiedField(obj: ts.Expression, key: string): string | undefined {
+    const e = skipOuter(obj);
+    const literal = ts.isIdentifier(e) ? this.app.constInitializer(e) : e;
+    if (literal === undefined || !ts.isObjectLiteralExpression(literal)) return undefined;
+    for (const p of [...literal.properties].reverse()) {
+      if (ts.isSpreadAssignment(p)) return ts.isIdentifier(skipOuter(p.expression)) && (skipOuter(p.expression) as ts.Identifier).text === this.argsObject ? key : undefined;
+      if (p.name !== undefined && ts.isIdentifier(p.name) && p.name.text === key) return ts.isPropertyAssignment(p) ? this.rootOf(p.initializer) : ts.isShorthandPropertyAssignment(p) ? this.rootOf(p.name) : undefined;
+    }
+    return undefined;
+  }
+
   /** The argument a value comes from, or undefined. */
   rootOf(expr: ts.Expression): string | undefined {
     const e = skipOuter(expr);
+    // A variable assigned again holds there its last assignment's value above it (`let pid = r.doc._id; pid = args.other`).
+    const last = ts.isIdentifier(e) ? this.assigned.get(e.text)?.filter((a) => a.end <= e.pos).pop() : undefined;
+    if (last !== undefined) return this.rootOf(last.right);
     if (ts.isIdentifier(e)) return this.roots.get(e.text);
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) return e.name.text;
+    // A field of a copy of the arguments: `const a = { ...args }; a.listingId`.
+    if (ts.isPropertyAccessExpression(e) && this.copiedField(e.expression, e.name.text) !== undefined) return this.copiedField(e.expression, e.name.text);
     if (ts.isElementAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === this.argsObject) {
       return ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : "(an argument)";
     }
@@ -227,17 +256,16 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
   // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
   if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
-  if (!ts.isVariableDeclaration(parent)) return false;
-  const names = aliases(handler, bindingNames(parent.name));
+  // Held in a variable, or the rows of `for await (const o of query)` (aliases.ts).
+  const held = ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
+  if (held === undefined) return false;
+  const names = aliases(handler, bindingNames(held));
   const body = enclosingFunction(parent) ?? handler;
   // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n), false)));
   const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || (own && keepsOwnRows(app, n, x)), true)));
   return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name).caller);
 }
-
-/** Operators whose value is either operand's. */
-const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
 /** Tests of a value that answer something else than the value. */
 const TESTS = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.LessThanToken, ts.SyntaxKind.GreaterThanToken, ts.SyntaxKind.LessThanEqualsToken, ts.SyntaxKind.GreaterThanEqualsToken, ts.SyntaxKind.InstanceOfKeyword]);
@@ -341,60 +369,4 @@ export function chainEnd(call: ts.CallExpression): ts.Expression {
     node = node.parent.parent;
   }
   return node;
-}
-
-/** The names and every `const b = a` alias of them in the handler. */
-export function aliases(handler: ts.Node, names: string[]): string[] {
-  const all = new Set(names);
-  for (let pass = 0; pass < 3; pass++) {
-    const before = all.size;
-    const visit = (n: ts.Node): void => {
-      // A copy, or a value read from one (`const name = team?.name ?? ""`, `const { title } = doc`).
-      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && holdsValueOf(n.initializer, all)) {
-        for (const name of bindingNames(n.name)) all.add(name);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(handler);
-    if (all.size === before) break;
-  }
-  return [...all];
-}
-
-/**
- * Whether an expression's value is, or holds, a value read from one of `names`: the name, a
- * field of it (`doc.title`, `doc?.a.b`, `doc[k]`), either side of `??`/`||`, the right of `&&`, a branch of `?:`,
- * a template, object or array made of one. Not a test of it (`doc !== null`, `!doc`,
- * `doc.ownerId === id`) nor a call's answer (`f(doc)`).
- */
-function holdsValueOf(e: ts.Node, names: ReadonlySet<string>): boolean {
-  e = ts.isExpression(e) ? skipOuter(e) : e;
-  if (ts.isAwaitExpression(e)) return holdsValueOf(e.expression, names);
-  if (ts.isIdentifier(e)) return names.has(e.text);
-  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return holdsValueOf(e.expression, names);
-  if (ts.isBinaryExpression(e)) {
-    const k = e.operatorToken.kind;
-    return (PASSES_ON.has(k) && holdsValueOf(e.left, names)) || ((PASSES_ON.has(k) || k === ts.SyntaxKind.AmpersandAmpersandToken) && holdsValueOf(e.right, names));
-  }
-  if (ts.isConditionalExpression(e)) return holdsValueOf(e.whenTrue, names) || holdsValueOf(e.whenFalse, names);
-  if (ts.isTemplateExpression(e)) return e.templateSpans.some((t) => holdsValueOf(t.expression, names));
-  if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => holdsValueOf(ts.isSpreadElement(x) ? x.expression : x, names));
-  if (ts.isObjectLiteralExpression(e)) {
-    return e.properties.some((p) =>
-      ts.isPropertyAssignment(p) ? holdsValueOf(p.initializer, names) : ts.isShorthandPropertyAssignment(p) ? names.has(p.name.text) : ts.isSpreadAssignment(p) && holdsValueOf(p.expression, names),
-    );
-  }
-  return false;
-}
-
-export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name: string) => boolean = mentionsName): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if ((ts.isReturnStatement(n) || throwsConvexError(n)) && n.expression !== undefined && mentions(n.expression, name)) found = true;
-    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
-    else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return found;
 }

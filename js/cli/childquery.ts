@@ -75,7 +75,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
         top = p.parent;
       }
       const query = queryEqualities(app, top, idOf);
-      const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args)));
+      const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
       // An unconfigured table's rows also selected by a field equal to the caller's own id (the
       // index range or filter: "my offer on this listing"), or handed on only through a JS
       // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`), are the caller's own (attack24).
@@ -106,14 +106,25 @@ function select(app: App, table: string, found: { field: string; by: string }[],
   return open === undefined ? undefined : { by: open.by, parent: { table, field: open.field, parentTable: idArgs().get(open.by)!, publicParent: false, unconfigured: true } };
 }
 
-/** The arguments validated as an id of a table under some guard's `access.tables` (`v.id("listings")`, under `v.optional` too), with that table. */
-function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[]): Map<string, string> {
+/**
+ * The arguments validated as an id of a table under some guard's `access.tables` (`v.id("listings")`,
+ * under `v.optional` too), with that table; or made one by the handler's `ctx.db.normalizeId("listings", s)`
+ * (a `v.string()` the app itself takes for that table's id).
+ */
+function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[], handler: ts.SignatureDeclaration, flow: ArgFlow): Map<string, string> {
   const tables = accessTables(app);
   const out = new Map<string, string>();
   for (const a of args) {
     const table = a.validator === undefined ? undefined : idTables(app, a.validator).find((t) => tables.has(t));
     if (table !== undefined) out.set(a.name, table);
   }
+  const visit = (n: ts.Node): void => {
+    const [table, raw] = ts.isCallExpression(n) && app.memberPath(n.expression).slice(-2).join(".") === "db.normalizeId" ? n.arguments : [];
+    const arg = raw === undefined ? undefined : flow.rootOf(raw);
+    if (table !== undefined && ts.isStringLiteralLike(table) && tables.has(table.text) && arg !== undefined && !out.has(arg)) out.set(arg, table.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
   return out;
 }
 

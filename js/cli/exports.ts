@@ -6,7 +6,7 @@
 import ts from "typescript";
 import type { ConvexFunction, Kind } from "./functions.js";
 import { initializer } from "./argflow.js";
-import { isFunctionLike, type App } from "./program.js";
+import { GUARD, isFunctionLike, type App } from "./program.js";
 
 export type Shape = Pick<ConvexFunction, "kind" | "visibility">;
 
@@ -64,6 +64,17 @@ export function hidesFunction(app: App, decl: ts.Declaration): boolean {
   };
   if (init !== undefined) visit(init);
   return found;
+}
+
+/**
+ * Whether an export is the answer of the guard's `safeAction` itself, not given to `action(...)`
+ * (`export const sa = guard.safeAction(action, {...})`, a call that does not compile, or
+ * `guard.safeAction({...})`): a definition Convex does not register, which its type says, but the
+ * export was meant as an action, so it is reported (`unresolved-function`), never dropped (attack24).
+ */
+export function unregisteredSafeAction(app: App, decl: ts.Declaration): boolean {
+  const init = initializer(decl);
+  return init !== undefined && ts.isCallExpression(init) && app.calleeFrom(init, GUARD)?.name === "safeAction";
 }
 
 /** The expression a declaration's value comes from (`initializer`): a destructured name's property, when written. */

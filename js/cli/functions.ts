@@ -7,7 +7,7 @@ import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveVa
 import { childReads, type ParentSelect } from "./childquery.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
-import { classifyType, hidesFunction, isValueExport, reassigned, UNTOLD } from "./exports.js";
+import { classifyType, hidesFunction, isValueExport, reassigned, unregisteredSafeAction, UNTOLD } from "./exports.js";
 import { argumentFor, guardShown } from "./facts-syntax.js";
 import { literalThrough } from "./config.js";
 import { libraryOf } from "./libraries.js";
@@ -156,7 +156,8 @@ export function findFunctions(app: App, facts: FactsFinder): ConvexFunction[] {
       // By the export's type, whatever made it: a destructured `{ wipe }` of an `Object.assign`
       // is registered as surely as a `mutation(...)` (exports.ts).
       // A type that says "no function" of a value holding one (a cast): it may be registered.
-      const typed = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl)) ?? (hidesFunction(app, decl) ? UNTOLD : undefined);
+      // So may a `guard.safeAction(...)` not given to `action(...)`.
+      const typed = builderShape(app, decl) ?? classifyType(app.checker.getTypeOfSymbolAtLocation(symbol, decl)) ?? (hidesFunction(app, decl) || unregisteredSafeAction(app, decl) ? UNTOLD : undefined);
       if (typed === undefined) continue;
       // An `export let` the module reassigns: what Convex registers is not what its declaration says.
       const shape = reassigned(app, decl, symbol) ? UNTOLD : typed;

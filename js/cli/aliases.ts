@@ -1,0 +1,79 @@
+// What holds a value read in a handler: its `const` copies and the values read from them
+// (argflow.ts `returned` follows a read's document or rows to a `return` through them), and
+// whether a `return` mentions one. Rows go on through a query's own methods (`const rows = await
+// base.order("desc").take(5)` of `const base = ctx.db.query(...)`), an array's copies (`rows.sort(...)[0]`),
+// a `for ... of` loop's variable (`for await (const o of query)`) and an array they are pushed
+// into (`out.push(o)`): attack24's evasions.
+import ts from "typescript";
+import { bindingNames, mentionsName, throwsConvexError } from "./facts-syntax.js";
+import { isFunctionLike, skipOuter } from "./program.js";
+
+/** Operators whose value is either operand's. */
+export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
+
+/** Methods whose answer holds their receiver's rows: a query's narrowing and reading, an array's reordered or partial copy. Not `filter` or `find`, which may keep only the caller's own (callerid.ts `keepsOwnRows`). */
+const KEEPS = new Set(["withIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat"]);
+
+/** The names and every `const b = a` alias of them in the handler. */
+export function aliases(handler: ts.Node, names: string[]): string[] {
+  const all = new Set(names);
+  for (let pass = 0; pass < 3; pass++) {
+    const before = all.size;
+    const visit = (n: ts.Node): void => {
+      // A copy, or a value read from one (`const name = team?.name ?? ""`, `const { title } = doc`).
+      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && holdsValueOf(n.initializer, all)) {
+        for (const name of bindingNames(n.name)) all.add(name);
+      }
+      // A loop's variable over one (`for (const o of rows)`), and an array one is pushed into (`out.push(o)`).
+      const loopVar = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
+      if (loopVar !== undefined && holdsValueOf((n as ts.ForOfStatement).expression, all)) for (const name of bindingNames(loopVar)) all.add(name);
+      const pushed = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["push", "unshift"].includes(n.expression.name.text) ? skipOuter(n.expression.expression) : undefined;
+      if (pushed !== undefined && ts.isIdentifier(pushed) && (n as ts.CallExpression).arguments.some((a) => holdsValueOf(ts.isSpreadElement(a) ? a.expression : a, all))) all.add(pushed.text);
+      ts.forEachChild(n, visit);
+    };
+    visit(handler);
+    if (all.size === before) break;
+  }
+  return [...all];
+}
+
+/**
+ * Whether an expression's value is, or holds, a value read from one of `names`: the name, a
+ * field of it (`doc.title`, `doc?.a.b`, `doc[k]`), either side of `??`/`||`, the right of `&&`, a branch of `?:`,
+ * a template, object or array made of one, a `KEEPS` method's answer (`rows.sort(...)`). Not a test
+ * of it (`doc !== null`, `!doc`, `doc.ownerId === id`) nor another call's answer (`f(doc)`).
+ */
+function holdsValueOf(e: ts.Node, names: ReadonlySet<string>): boolean {
+  e = ts.isExpression(e) ? skipOuter(e) : e;
+  if (ts.isAwaitExpression(e)) return holdsValueOf(e.expression, names);
+  if (ts.isIdentifier(e)) return names.has(e.text);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return holdsValueOf(e.expression, names);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(skipOuter(e.expression)) && KEEPS.has((skipOuter(e.expression) as ts.PropertyAccessExpression).name.text)) {
+    return holdsValueOf((skipOuter(e.expression) as ts.PropertyAccessExpression).expression, names);
+  }
+  if (ts.isBinaryExpression(e)) {
+    const k = e.operatorToken.kind;
+    return (PASSES_ON.has(k) && holdsValueOf(e.left, names)) || ((PASSES_ON.has(k) || k === ts.SyntaxKind.AmpersandAmpersandToken) && holdsValueOf(e.right, names));
+  }
+  if (ts.isConditionalExpression(e)) return holdsValueOf(e.whenTrue, names) || holdsValueOf(e.whenFalse, names);
+  if (ts.isTemplateExpression(e)) return e.templateSpans.some((t) => holdsValueOf(t.expression, names));
+  if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => holdsValueOf(ts.isSpreadElement(x) ? x.expression : x, names));
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.some((p) =>
+      ts.isPropertyAssignment(p) ? holdsValueOf(p.initializer, names) : ts.isShorthandPropertyAssignment(p) ? names.has(p.name.text) : ts.isSpreadAssignment(p) && holdsValueOf(p.expression, names),
+    );
+  }
+  return false;
+}
+
+export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name: string) => boolean = mentionsName): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if ((ts.isReturnStatement(n) || throwsConvexError(n)) && n.expression !== undefined && mentions(n.expression, name)) found = true;
+    else if (ts.isArrowFunction(n) && !ts.isBlock(n.body) && n === body && mentions(n.body, name)) found = true;
+    else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
