@@ -67,13 +67,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const visit = (n: ts.Node): void => {
     const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
     if (convex?.name === "query" && isDatabase(convex.owner)) {
-      // The query's narrowed part (`withIndex`, `filter`, `order` above `ctx.db.query(t)`), then what reads it.
-      let top: ts.Expression = n as ts.CallExpression;
-      for (;;) {
-        const p = top.parent;
-        if (!ts.isPropertyAccessExpression(p) || p.expression !== top || !ts.isCallExpression(p.parent) || !["withIndex", "filter", "order"].includes(p.name.text)) break;
-        top = p.parent;
-      }
+      const top = narrowedQuery(n as ts.CallExpression);
       const query = queryEqualities(app, top, idOf);
       const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
       // An unconfigured table's rows also selected by a field equal to the caller's own id (the
@@ -151,4 +145,15 @@ export function childRead(fn: string, arg: string, p: ParentSelect, who: string,
   if (!p.publicParent || strong) return undefined;
   const at = low === undefined || low === "any level" ? "by a readable with no level" : `at level '${low}'`;
   return { message: `${rows}, checked only ${at}, which a public '${p.parentTable}' document gives to anyone: its children do not inherit public visibility, so a stranger reads a public parent's private children`, fix, severity: "medium" };
+}
+
+/** The narrowed part of a query (`withIndex`, `filter`, `order` above `ctx.db.query(t)`, the call given), whose parent reads it. */
+export function narrowedQuery(query: ts.CallExpression): ts.Expression {
+  let top: ts.Expression = query;
+  for (;;) {
+    const p = top.parent;
+    if (!ts.isPropertyAccessExpression(p) || p.expression !== top || !ts.isCallExpression(p.parent) || !["withIndex", "filter", "order"].includes(p.name.text)) break;
+    top = p.parent;
+  }
+  return top;
 }

@@ -63,6 +63,11 @@ export const RULES = {
     title: "document read by an id from the arguments and returned without an ownership or access check",
     fix: "Read it with guard.readable or guard.requireAccess (or compare its owner with the caller) before returning it.",
   },
+  "unchecked-list": {
+    severity: "high",
+    title: "rows of a table under access.tables returned by a query that ties them neither to the caller nor to a checked argument",
+    fix: "List what the caller may read with guard.listAccessible(ctx, table, { paginationOpts }), select the caller's own rows by the owner field's index, or pass the rows' ids to guard.readableMany and return only what it answers.",
+  },
   "unchecked-id-delete": {
     severity: "high",
     title: "document deleted by an id from the arguments without an ownership or access check",

@@ -1,0 +1,117 @@
+// `unchecked-list`: a public query or mutation that returns the rows of a table under
+// access.tables, listed by a query that ties them neither to the caller nor to a checked
+// argument (newuser19: every project, projects by any field, any org's projects by an org id).
+// Not reported: the owner field equal to the caller's id (index, filter, or a JS filter on the
+// rows), the parent field (the children rule's), the visibility field equal to "public", a role
+// above the lowest, rows handed only to readable/readableMany, a field equal to an argument a
+// group or document check covers, and internal functions.
+// Run the way a user runs it: the bin of the packed tarball, on apps written here.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = `${root}node_modules/convex-guard/cli.cjs`;
+
+const SCHEMA = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  projects: defineTable({ name: v.string(), ownerId: v.id("users"), orgId: v.id("accessGroups"), visibility: v.string() }).index("by_owner", ["ownerId"]).index("by_org", ["orgId"]).index("by_visibility", ["visibility"]),
+  tasks: defineTable({ title: v.string(), ownerId: v.id("users"), projectId: v.id("projects") }).index("by_project", ["projectId"]),
+});
+`;
+
+const GUARD = `import { defineGuard } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    tables: {
+      projects: { owner: "ownerId", visibility: "visibility" },
+      tasks: { owner: "ownerId", parent: "projectId", parentTable: "projects" },
+    },
+  },
+});
+`;
+
+const ORG = '{ orgId: v.id("accessGroups") }';
+const BY_ORG = 'ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId))';
+
+/** The findings of `rules` (unchecked-list alone by default) of `audit convex` on an app of `text`, as `function rule`. */
+function listed(name, text, rules = ["unchecked-list"]) {
+  const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API }, GUARD);
+  const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout).findings.filter((f) => rules.includes(f.rule));
+}
+
+test("every project, by any field, by an org id no check covers: high, each named with how it was selected", () => {
+  const found = listed(
+    "leaks",
+    HEAD +
+      QUERY("all", "{}", '    return await ctx.db.query("projects").collect();') +
+      QUERY("byName", "{ name: v.string() }", '    return await ctx.db.query("projects").filter((q) => q.eq(q.field("name"), args.name)).collect();') +
+      QUERY("byOrg", ORG, `    return await ${BY_ORG}.take(50);`) +
+      QUERY("otherOrgChecked", '{ orgId: v.id("accessGroups"), mine: v.id("accessGroups") }', `    await guard.requireGroupLevel(ctx, args.mine, "viewer");\n    return await ${BY_ORG}.take(50);`) +
+      QUERY("held", "{}", '    const rows = await ctx.db.query("projects").order("desc").take(20);\n    return rows.map((p) => p.name);') +
+      QUERY("paged", "{}", '    return await ctx.db.query("projects").paginate({ numItems: 10, cursor: null });') +
+      QUERY("byOtherUser", '{ ownerId: v.id("users") }', '    return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).collect();') +
+      QUERY("privateOnes", "{}", '    return await ctx.db.query("projects").withIndex("by_visibility", (q) => q.eq("visibility", "private")).collect();'),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function}`),
+    ["high f:all", "high f:byName", "high f:byOrg", "high f:otherOrgChecked", "high f:held", "high f:paged", "high f:byOtherUser", "high f:privateOnes"],
+  );
+  assert.equal(
+    found[0].message,
+    "f:all returns the rows of 'projects' (under access.tables) with no selection (every document, or a filter on other fields), to any signed-in caller: no row is checked against the caller's access, so a caller reads documents they hold no level on",
+  );
+  assert.equal(
+    found[2].message,
+    "f:byOrg returns the rows of 'projects' (under access.tables) selected by field 'orgId' (equal to argument 'orgId', which no document or group check covers), not by its owner field 'ownerId' equal to the caller's id, to any signed-in caller: no row is checked against the caller's access, so a caller reads documents they hold no level on",
+  );
+  assert.match(found[2].fix, /guard\.listAccessible\(ctx, "projects", \{ paginationOpts \}\).*q\.eq\("ownerId", user\._id\).*guard\.readableMany\(ctx, "projects", ids\).*guard\.requireGroupLevel\(ctx, orgId, level\)/);
+  assert.equal(found[1].line, 17);
+});
+
+test("the caller's own rows, a parent's children, public ones, an admin's view, checked rows, a checked org: not reported", () => {
+  const found = listed(
+    "exempt",
+    HEAD +
+      'import { internalQuery } from "./_generated/server";\n' +
+      QUERY("mineByIndex", "{}", '    return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();') +
+      QUERY("mineByFilter", "{}", '    return await ctx.db.query("projects").filter((q) => q.eq(q.field("ownerId"), user._id)).take(10);') +
+      QUERY("mineInJs", "{}", '    const rows = await ctx.db.query("projects").take(100);\n    return rows.filter((p) => p.ownerId === user._id);') +
+      QUERY("publicOnes", "{}", '    return await ctx.db.query("projects").withIndex("by_visibility", (q) => q.eq("visibility", "public")).take(10);') +
+      QUERY("manyChecked", "{}", '    return await guard.readableMany(ctx, "projects", (await ctx.db.query("projects").take(20)).map((p) => p._id));') +
+      QUERY("eachChecked", ORG, `    const rows = await ${BY_ORG}.take(20);\n    return await Promise.all(rows.map((p) => guard.readable(ctx, "projects", p._id)));`) +
+      QUERY("orgChecked", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return await ${BY_ORG}.take(50);`) +
+      QUERY("projectChecked", '{ projectId: v.id("projects") }', '    await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect();') +
+      QUERY("unsureFilter", "{}", '    return await ctx.db.query("projects").filter((q) => q.or(q.eq(q.field("ownerId"), user._id), q.eq(q.field("visibility"), "public"))).take(10);') +
+      QUERY("countOnly", "{}", '    const rows = await ctx.db.query("projects").take(100);\n    if (rows.length > 99) throw new Error("too many");\n    return null;') +
+      `export const adminAll = query({
+  args: {},
+  handler: async (ctx) => {
+    await guard.requireRole(ctx, "admin");
+    return await ctx.db.query("projects").collect();
+  },
+});
+` +
+      `export const everyProject = internalQuery({
+  args: {},
+  handler: async (ctx) => await ctx.db.query("projects").collect(),
+});
+`,
+  ).map((f) => f.function);
+  assert.deepEqual(found, []);
+});
+
+test("a parent's children by an argument no check covers stay the children rule's, not this one's", () => {
+  const found = listed("children", HEAD + QUERY("tasksOf", '{ projectId: v.id("projects") }', '    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect();'), ["unchecked-list", "unchecked-id-read"]);
+  assert.deepEqual(found.map((f) => `${f.rule} ${f.function}`), ["unchecked-id-read f:tasksOf"]);
+});
