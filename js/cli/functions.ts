@@ -270,9 +270,10 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       mergeFacts(fn.facts, safeActionFacts(app, finder, def, fn.at, (name) => property(app, def, name), (node) => functionValue(app, node), fn.safeActionCall));
     }
     if (guardBuilder !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, guardBuilder, definition, init));
-    const custom = customization(app, init);
-    if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom.options, custom.made));
   }
+  // A custom builder customizes either form: `adminMutation({ args, handler })`, `adminMutation(async (ctx) => ...)`.
+  const custom = direct !== undefined || (definition !== undefined && ts.isObjectLiteralExpression(definition)) ? customization(app, init) : undefined;
+  if (custom !== undefined) mergeFacts(fn.facts, readBuilderDeclaration(app, "customCtx", custom.options, custom.made));
   if (handler !== undefined) {
     fn.handler = handler;
     mergeFacts(fn.facts, finder.of(handler));

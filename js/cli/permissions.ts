@@ -20,6 +20,8 @@ export const PERMISSIONS_IGNORED =
 interface LowestHolds {
   lowest: string;
   holds: (permission: string) => boolean;
+  /** Whether any role holds it (a builder's permission no role holds is refused at every call). */
+  anyHolds: (permission: string) => boolean;
 }
 
 const asked = new WeakMap<ts.Node, LowestHolds | null>();
@@ -30,14 +32,30 @@ const asked = new WeakMap<ts.Node, LowestHolds | null>();
  * warning) or the permission is malformed (the engine refuses it at every call).
  */
 export function lowestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
-  let known = asked.get(guard);
-  if (known === undefined) asked.set(guard, (known = engineOf(app, guard)));
+  const known = engine(app, guard);
   if (known === null) return undefined;
   try {
     return known.holds(permission) ? known.lowest : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Whether some role of one guard holds `permission` (false when malformed); undefined when its roles and permissions cannot be read. */
+export function someRoleHolds(app: App, guard: ts.CallExpression, permission: string): boolean | undefined {
+  const known = engine(app, guard);
+  if (known === null) return undefined;
+  try {
+    return known.anyHolds(permission);
+  } catch {
+    return false;
+  }
+}
+
+function engine(app: App, guard: ts.CallExpression): LowestHolds | null {
+  let known = asked.get(guard);
+  if (known === undefined) asked.set(guard, (known = engineOf(app, guard)));
+  return known;
 }
 
 function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
@@ -63,7 +81,7 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   try {
     const client = define({ roles, permissions });
     client.validate();
-    return { lowest, holds: (permission) => client.can(lowest, permission) };
+    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };

@@ -143,6 +143,8 @@ export const RULES = {
     title: "the guard's checks in an action, or a safe action, need functions the app does not export for the guard",
     fix: "Export the guard's own internal functions where its configuration says: `export const { getUser, rateLimit } = guard.internalFunctions(internalQuery, internalMutation);` in convex/guardFunctions.ts (actions.module) and `export const log = guard.audit.logMutation(internalMutation);` in convex/audit.ts (confirmations.audit.logFunction).",
   },
+  "rate-limit-name-shared": { severity: "medium", title: "two guards configure a rate limit of the same name, kept in the one guardRateLimits table", fix: "Give each guard's limits names no other guard uses (billingLogin, not login): README \"Two guards in one app\"." },
+  "declaration-refused": { severity: "medium", title: "a builder's, customCtx's or safe action's declaration the guard refuses at every call (GuardConfigError)", fix: "Name a role, permission or rate limit the guard's configuration defines (a permission some role holds), and take rate limits in mutations and actions only (guard.checkRateLimit in a query)." },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",

@@ -269,6 +269,8 @@ test("several guards: each check is judged by the configuration of the guard it 
       // Both delete posts, which the staff guard lists under access.tables: their grants stay.
       "grants-left low staff:deleteByEditorId",
       "grants-left low staff:deleteByOwnerId",
+      // Both guards configure a rate limit 'write': they share its rows in guardRateLimits.
+      "rate-limit-name-shared medium convex/staffGuard.ts",
       "safe-action-env-unredacted medium staff:staffCharge",
       "unchecked-id-read high staff:builderPeek",
       "unchecked-id-read high staff:staffPeek",
@@ -421,7 +423,7 @@ export const anyCharge = action(
     "convex/lib.ts:4 which guard `g`",
   ]);
   assert.match(r.warnings[0].message, /judged with the strictest of their configurations: the tables' owner fields \(a delete counts as one of the caller's own rows only when every guard names that owner field\)\./);
-  assert.match(r.warnings[1].message, /judged with the strictest of their configurations: the variables safeAction redacts \(only those every guard redacts count as redacted\); wiring-missing \(reported only when no guard's module exports what the call needs\)\./);
+  assert.match(r.warnings[1].message, /judged with the strictest of their configurations: the variables safeAction redacts \(only those every guard redacts count as redacted\); wiring-missing \(reported only when no guard's module exports what the call needs\); declaration-refused \(reported only when every guard refuses the name\)\./);
   const w = r.warnings[2];
   assert.deepEqual([w.file, w.line], ["convex/lib.ts", 4]);
   assert.equal(

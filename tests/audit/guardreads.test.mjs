@@ -144,7 +144,10 @@ test("the README's deletion example (confirmDeletion) audits clean at --fail-on 
   const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");
   const roles = 'roles: ["user", "admin"],';
   assert.ok(pitfallsGuard.includes(roles));
-  const guard = pitfallsGuard.replace(roles, 'roles: ["user", "admin", "superadmin"],');
+  // Its safe action takes the limit 'confirmations': a guard running it must configure one (declaration-refused).
+  const limits = "rateLimits: { write:";
+  assert.ok(pitfallsGuard.includes(limits));
+  const guard = pitfallsGuard.replace(roles, 'roles: ["user", "admin", "superadmin"],').replace(limits, 'rateLimits: { confirmations: { kind: "sliding window", rate: 5, period: MINUTE }, write:');
   const dir = app(
     "readme-deletion",
     {

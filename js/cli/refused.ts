@@ -1,0 +1,111 @@
+// `declaration-refused`: a declaration of `guard.query`, `guard.mutation`, `guard.action`,
+// `guard.customCtx` or `guard.safeAction` that the guard refuses with a GuardConfigError at every
+// call of the functions it makes, found only at the first call (the audit would otherwise list
+// the check or the limit as working):
+//
+//   customQuery(query, guard.customCtx({ rateLimit: { name: "writes" } }))  // a query takes from no rate limit
+//   guard.mutation(mutation, { rateLimit: { name: "wirtes" }, ... })       // no limit of that name is configured
+//   action(guard.safeAction({ permission: "admin:wipe", ... }))            // no configured role holds it
+//
+// A role, a permission and each rate limit's name are read when written literally (or through
+// `const`s), and judged against the configuration of the guard called (guards.ts): the names of
+// its `rateLimits`, its `roles`, and the permissions its roles hold as the package's own engine
+// decides (permissions.ts: wildcards and inheritance included). A name not written literally, or
+// a configuration the audit cannot read (a warning says so), is not judged.
+import ts from "typescript";
+import { callConfig, defineGuardCalls, isUnreadable, member, objectAt, readObject, readStrings, warnUnreadable, type ObjectRead } from "./config.js";
+import { exportedFunction } from "./failopen.js";
+import type { ConvexFunction } from "./functions.js";
+import { consult } from "./guards.js";
+import { someRoleHolds } from "./permissions.js";
+import { GUARD, type App } from "./program.js";
+import { finding, type Finding } from "./rules.js";
+
+const DECLARES = new Set(["query", "mutation", "action", "customCtx", "safeAction"]);
+const IGNORED = "declaration-refused (whether the role and rate-limit names builders declare are configured is not judged)";
+const JUDGED = "declaration-refused (reported only when every guard refuses the name)";
+
+/** Every declaration the guard refuses at each call, at its first refused key. */
+export function refusedFindings(app: App, functions: ConvexFunction[]): Finding[] {
+  const ids = new Set(functions.map((f) => f.id));
+  const out: Finding[] = [];
+  const files = new Set(defineGuardCalls(app).length === 0 ? [] : app.program.getSourceFiles().filter((f) => app.isAppCode(f)));
+  for (const file of files) {
+    const visit = (n: ts.Node): void => {
+      ts.forEachChild(n, visit);
+      const method = ts.isCallExpression(n) ? app.calleeFrom(n, GUARD)?.name : undefined;
+      if (method === undefined || !DECLARES.has(method)) return;
+      const call = n as ts.CallExpression;
+      const given = call.arguments[method === "query" || method === "mutation" || method === "action" ? 1 : 0];
+      const declared = given === undefined ? undefined : readObject(app, given);
+      if (declared === undefined || isUnreadable(declared)) return;
+      const where = exportedFunction(app, file, call, ids) ?? app.relative(file.fileName);
+      // One finding per declaration, at its first refused key, naming every refusal.
+      const refused = refusals(app, call, method, declared);
+      if (refused.length === 0) return;
+      const what = `guard.${method}${method === "customCtx" ? ` (${helperName(app, call) ?? "a custom builder"})` : ""}`;
+      out.push(finding("declaration-refused", where, app.loc(refused[0]!.at), `${what}: ${refused.map((r) => r.why).join("; ")}: every call of the functions it makes is a GuardConfigError`));
+    };
+    visit(file);
+  }
+  return out;
+}
+
+/** What of one declaration every guard it may be refuses: where, and why. */
+function refusals(app: App, call: ts.CallExpression, method: string, declared: ObjectRead): { at: ts.Node; why: string }[] {
+  const out: { at: ts.Node; why: string }[] = [];
+  const limits = declared.property("rateLimit");
+  if (limits !== undefined && !isUnreadable(limits) && (method === "query" || helperName(app, call) === "customQuery")) {
+    out.push({ at: limits, why: "it declares a rateLimit for a query, which cannot take from a rate limit (take it in a mutation, or call guard.checkRateLimit in the handler)" });
+  }
+  const role = literalAt(app, declared, "role");
+  const permission = literalAt(app, declared, "permission");
+  const value = member(app, declared, "rateLimit");
+  const entries = value === undefined || isUnreadable(value) ? [] : ts.isArrayLiteralExpression(value) ? [...value.elements] : [value];
+  const names = entries.map((e) => readObject(app, e)).flatMap((read) => (isUnreadable(read) ? [] : (literalAt(app, read, "name") ?? [])));
+  // The guard is asked (a warning when it cannot be followed) only when a name is to be judged.
+  if (role === undefined && permission === undefined && names.length === 0) return out;
+  const guards = consult(app, call, JUDGED);
+  const refusedBy = (judge: (guard: ts.CallExpression) => boolean | undefined) => guards.length > 0 && guards.every((g) => judge(g) === true);
+  if (role !== undefined && refusedBy((g) => namesOf(app, g, "roles")?.includes(role.text) === false)) out.push({ at: role.node, why: `role '${role.text}' is not a configured role` });
+  if (permission !== undefined && refusedBy((g) => negate(someRoleHolds(app, g, permission.text)))) out.push({ at: permission.node, why: `permission '${permission.text}' is not held by any configured role` });
+  for (const name of names) {
+    if (refusedBy((g) => namesOf(app, g, "rateLimits")?.includes(name.text) === false)) out.push({ at: name.node, why: `rate limit '${name.text}' is not configured in the guard's rateLimits` });
+  }
+  return out;
+}
+
+const negate = (b: boolean | undefined) => (b === undefined ? undefined : !b);
+
+/** A key's value when a string written literally (or through `const`s), with the node that gives it. */
+function literalAt(app: App, object: ObjectRead, key: string): { text: string; node: ts.Node } | undefined {
+  const p = object.property(key);
+  const value = member(app, object, key);
+  return p === undefined || isUnreadable(p) || value === undefined || isUnreadable(value) || !ts.isStringLiteralLike(value) ? undefined : { text: value.text, node: p };
+}
+
+/** The convex-helpers builder a customCtx call is given to (`customQuery`), if it is one's. */
+function helperName(app: App, call: ts.CallExpression): string | undefined {
+  let parent = call.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) parent = parent.parent;
+  return ts.isCallExpression(parent) ? app.calleeFrom(parent, "convex-helpers")?.name : undefined;
+}
+
+/**
+ * The names one guard's configuration gives: its `rateLimits` keys (none when absent), or its
+ * `roles` (undefined when absent: not judged); undefined, after a warning, when not readable.
+ */
+function namesOf(app: App, guard: ts.CallExpression, key: "rateLimits" | "roles"): string[] | undefined {
+  const config = callConfig(app, guard);
+  if (config === undefined) return key === "rateLimits" ? [] : undefined;
+  if (isUnreadable(config)) return void warnUnreadable(app, config, IGNORED);
+  if (key === "roles") {
+    const roles = member(app, config, "roles");
+    const names = roles === undefined || isUnreadable(roles) ? roles : readStrings(app, roles);
+    return names !== undefined && isUnreadable(names) ? void warnUnreadable(app, names, IGNORED) : names;
+  }
+  const limits = objectAt(app, config, "rateLimits");
+  if (limits === undefined) return [];
+  const open = isUnreadable(limits) ? limits : limits.open;
+  return open !== undefined ? void warnUnreadable(app, open, IGNORED) : [...(limits as ObjectRead).props.keys()];
+}
