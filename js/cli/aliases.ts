@@ -12,10 +12,45 @@ import { isFunctionLike, skipOuter } from "./program.js";
 export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
 /** Methods whose answer holds their receiver's rows: a query's narrowing and reading, an array's reordered or partial copy. Not `filter` or `find`, which may keep only the caller's own (callerid.ts `keepsOwnRows`). */
-const KEEPS = new Set(["withIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat"]);
+const KEEPS = new Set(["withIndex", "withSearchIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat"]);
 
-/** The names and every `const b = a` alias of them in the handler. */
-export function aliases(handler: ts.Node, names: string[]): string[] {
+/** The fields of `paginate`'s answer that carry no row: whether more follow, where the next page starts. */
+const PAGE_META = new Set(["isDone", "continueCursor", "splitCursor", "pageStatus"]);
+
+/** Whether `read` (a query's last call) is a `paginate`, whose answer holds its rows in `page` only. */
+function paginates(read: ts.Node): boolean {
+  const call = ts.isExpression(read) ? skipOuter(read) : read;
+  return ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "paginate";
+}
+
+/**
+ * The names `held` binds to the answer of `read`, but of a `paginate`'s not those of its metadata
+ * alone: `const { page, isDone, continueCursor } = await q.paginate(o)` holds the rows in `page` only.
+ */
+export function rowHolders(read: ts.Node, held: ts.BindingName): string[] {
+  if (!paginates(read) || !ts.isObjectBindingPattern(held)) return bindingNames(held);
+  return held.elements.filter((e) => !PAGE_META.has((e.propertyName ?? e.name).getText())).flatMap((e) => bindingNames(e.name));
+}
+
+/**
+ * Whether `n` hands on only the pagination metadata of a `paginate` read at `read` held in `held`
+ * (a skip of a `return`'s mentions): `res.isDone`, `res.continueCursor`, `res.splitCursor`,
+ * `res.pageStatus`, or `...res` in an object literal whose later `page` replaces the rows
+ * (`{ ...res, page: checked }`, the idiom `usePaginatedQuery` is fed). Never of another read: a
+ * document's own `isDone` is data.
+ */
+export function pageMetaOnly(read: ts.Node, held: ts.BindingName): (n: ts.Node) => boolean {
+  if (!paginates(read) || !ts.isIdentifier(held)) return () => false;
+  const isRes = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === held.text;
+  const replaced = (s: ts.SpreadAssignment) => {
+    const later = s.parent.properties.slice(s.parent.properties.indexOf(s) + 1);
+    return later.some((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText() === "page");
+  };
+  return (n) => (ts.isPropertyAccessExpression(n) && PAGE_META.has(n.name.text) && isRes(n.expression)) || (ts.isSpreadAssignment(n) && isRes(n.expression) && replaced(n));
+}
+
+/** The names and every `const b = a` alias of them in the handler (an array pushed into only where `ownPush` says the row is the caller's own: not). */
+export function aliases(handler: ts.Node, names: string[], ownPush: (push: ts.CallExpression) => boolean = () => false): string[] {
   const all = new Set(names);
   for (let pass = 0; pass < 3; pass++) {
     const before = all.size;
@@ -28,7 +63,7 @@ export function aliases(handler: ts.Node, names: string[]): string[] {
       const loopVar = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
       if (loopVar !== undefined && holdsValueOf((n as ts.ForOfStatement).expression, all)) for (const name of bindingNames(loopVar)) all.add(name);
       const pushed = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["push", "unshift"].includes(n.expression.name.text) ? skipOuter(n.expression.expression) : undefined;
-      if (pushed !== undefined && ts.isIdentifier(pushed) && (n as ts.CallExpression).arguments.some((a) => holdsValueOf(ts.isSpreadElement(a) ? a.expression : a, all))) all.add(pushed.text);
+      if (pushed !== undefined && ts.isIdentifier(pushed) && (n as ts.CallExpression).arguments.some((a) => holdsValueOf(ts.isSpreadElement(a) ? a.expression : a, all)) && !ownPush(n as ts.CallExpression)) all.add(pushed.text);
       ts.forEachChild(n, visit);
     };
     visit(handler);

@@ -3,12 +3,12 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { bindingNames, enclosingFunction, isDatabase, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, isDatabase, isKeyName, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
-import { aliases, PASSES_ON, returns } from "./aliases.js";
+import { aliases, pageMetaOnly, rowHolders, PASSES_ON, returns } from "./aliases.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
   if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
@@ -259,11 +259,12 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   // Held in a variable, or the rows of `for await (const o of query)` (aliases.ts).
   const held = ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
   if (held === undefined) return false;
-  const names = aliases(handler, bindingNames(held));
+  const names = aliases(handler, rowHolders(read, held));
   const body = enclosingFunction(parent) ?? handler;
-  // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts).
-  if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n), false)));
-  const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || (own && keepsOwnRows(app, n, x)), true)));
+  // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts), nor a `paginate` answer's metadata (aliases.ts).
+  const meta = pageMetaOnly(read, held);
+  if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n), false)));
+  const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n) || (own && keepsOwnRows(app, n, x)), true)));
   return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name).caller);
 }
 
@@ -276,7 +277,7 @@ function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean, cou
   const tested = (e: ts.Node) => (ts.isBinaryExpression(e.parent) && TESTS.has(e.parent.operatorToken.kind)) || (ts.isPrefixUnaryExpression(e.parent) && e.parent.operator === ts.SyntaxKind.ExclamationToken) || ts.isTypeOfExpression(e.parent);
   const visit = (n: ts.Node): void => {
     if (found || skip(n)) return;
-    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+    if (ts.isIdentifier(n) && n.text === name && !isKeyName(n)) {
       const p = n.parent;
       found = !tested(n) && !(ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "length" && (!counts || tested(p)));
     } else ts.forEachChild(n, visit);

@@ -209,18 +209,58 @@ export function keepsOwnRows(app: App, n: ts.Node, name: string): boolean {
   const param = cb.parameters[0]?.name;
   const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
   const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
-  if (param === undefined || !ts.isIdentifier(param) || answer === undefined) return false;
+  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb);
+}
+
+/** Whether `test` compares a field of `name` with the caller's id (callerid.ts) so that it is `when` for a row that is not the caller's. */
+function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
-    if (own || (e !== cb && ts.isFunctionLike(e))) return;
+    if (own || (e !== scope && ts.isFunctionLike(e))) return;
     if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
       const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
-      const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === param.text;
+      const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === name;
       const compared = (isField(skipOuter(e.left)) && isCallerId(app, e.right)) || (isField(skipOuter(e.right)) && isCallerId(app, e.left));
-      own = compared && truthWhenDenied(answer, (x) => (x === e ? notOwner : "unknown")) === false;
+      own = compared && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
     }
     ts.forEachChild(e, visit);
   };
-  visit(answer);
+  visit(test);
   return own;
+}
+
+/**
+ * Whether `push` (`out.push(r)`) runs in a `for ... of` loop over rows only for the caller's own
+ * row `r`: after an `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch
+ * of an `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
+ */
+export function pushesOwnRows(app: App, push: ts.CallExpression): boolean {
+  let n: ts.Node = push;
+  while (!ts.isForOfStatement(n.parent) && !ts.isSourceFile(n.parent) && !ts.isFunctionLike(n.parent)) {
+    const p = n.parent;
+    // In the branch of an `if` that only the caller's own row reaches.
+    if (ts.isIfStatement(p) && p.thenStatement === n && ts.isForOfStatement(loopOf(p)) && ownerTest(app, loopVar(loopOf(p) as ts.ForOfStatement), p.expression, false, p.expression)) return true;
+    if (ts.isBlock(p) && ts.isForOfStatement(p.parent)) {
+      // After an `if (...) continue;` of the loop's own body that every other row takes.
+      const name = loopVar(p.parent);
+      const skips = (s: ts.Statement) => ts.isContinueStatement(s) && s.label === undefined;
+      const before = p.statements.slice(0, p.statements.indexOf(n as ts.Statement));
+      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression));
+    }
+    n = p;
+  }
+  return false;
+}
+
+/** The `for ... of` loop a statement is in (through blocks and `if`s), or the node that ends the search. */
+function loopOf(n: ts.Node): ts.Node {
+  let p = n.parent;
+  while (ts.isBlock(p) || ts.isIfStatement(p)) p = p.parent;
+  return p;
+}
+
+/** The name of a `for (const r of ...)` loop's variable, or "" when it is destructured. */
+function loopVar(loop: ts.ForOfStatement): string {
+  const decl = ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations[0]?.name : undefined;
+  return decl !== undefined && ts.isIdentifier(decl) ? decl.text : "";
 }

@@ -147,12 +147,12 @@ export function childRead(fn: string, arg: string, p: ParentSelect, who: string,
   return { message: `${rows}, checked only ${at}, which a public '${p.parentTable}' document gives to anyone: its children do not inherit public visibility, so a stranger reads a public parent's private children`, fix, severity: "medium" };
 }
 
-/** The narrowed part of a query (`withIndex`, `filter`, `order` above `ctx.db.query(t)`, the call given), whose parent reads it. */
+/** The narrowed part of a query (`withIndex`, `withSearchIndex`, `filter`, `order` above `ctx.db.query(t)`, the call given), whose parent reads it. */
 export function narrowedQuery(query: ts.CallExpression): ts.Expression {
   let top: ts.Expression = query;
   for (;;) {
     const p = top.parent;
-    if (!ts.isPropertyAccessExpression(p) || p.expression !== top || !ts.isCallExpression(p.parent) || !["withIndex", "filter", "order"].includes(p.name.text)) break;
+    if (!ts.isPropertyAccessExpression(p) || p.expression !== top || !ts.isCallExpression(p.parent) || !["withIndex", "withSearchIndex", "filter", "order"].includes(p.name.text)) break;
     top = p.parent;
   }
   return top;

@@ -347,11 +347,16 @@ export function mentionsName(expr: ts.Node, name: string, skip: (n: ts.Node) => 
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found || skip(n)) return;
-    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    if (ts.isIdentifier(n) && n.text === name && !isKeyName(n)) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(expr);
   return found;
+}
+
+/** Whether an identifier only names a property (`x.name`, the key of `{ name: value }`), not a variable. */
+export function isKeyName(n: ts.Identifier): boolean {
+  return (ts.isPropertyAccessExpression(n.parent) || ts.isPropertyAssignment(n.parent)) && n.parent.name === n;
 }
 
 export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | undefined {

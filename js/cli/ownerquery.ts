@@ -22,7 +22,7 @@ import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { guardTables, usersTables } from "./writes.js";
 
 /** Query methods that only order or narrow the rows of the query below them. */
-const NARROWING = new Set(["withIndex", "filter", "order"]);
+const NARROWING = new Set(["withIndex", "withSearchIndex", "filter", "order"]);
 /** What a query answers its rows by: an array (`collect`, `take`) or one row (`first`, `unique`). */
 const ROWS = new Set(["collect", "take"]);
 const ROW = new Set(["first", "unique"]);
@@ -89,10 +89,11 @@ function readAccessTables(app: App, guard: ts.CallExpression): AccessTables | nu
 }
 
 /**
- * The fields a query (`ctx.db.query(t)` narrowed by `withIndex`, `filter` and `order` only, as
- * `e`) holds equal to a value `value` recognizes (answering what it is), with the table `t`:
- * `(q) => q.eq("ownerId", x)` index ranges (each part of `q.eq("a", y).eq("ownerId", x).gt(...)`)
- * and `(q) => q.eq(q.field("ownerId"), x)` filters. Undefined for anything else.
+ * The fields a query (`ctx.db.query(t)` narrowed by `withIndex`, `withSearchIndex`, `filter` and
+ * `order` only, as `e`) holds equal to a value `value` recognizes (answering what it is), with the
+ * table `t`: `(q) => q.eq("ownerId", x)` index ranges (each part of `q.eq("a", y).eq("ownerId",
+ * x).gt(...)`), a search index's filter fields read the same (`(q) => q.search("title",
+ * s).eq("ownerId", x)`), and `(q) => q.eq(q.field("ownerId"), x)` filters. Undefined for anything else.
  */
 export function queryEqualities<T>(app: App, e: ts.Expression, value: (e: ts.Expression) => T | undefined): { table: string; found: { field: string; by: T }[] } | undefined {
   const equalities = (callback: ts.Expression | undefined, index: boolean): { field: string; by: T }[] => {
@@ -133,7 +134,7 @@ export function queryEqualities<T>(app: App, e: ts.Expression, value: (e: ts.Exp
       return { table: table.text, found };
     }
     if (!NARROWING.has(method)) return undefined;
-    if (method !== "order") found.push(...equalities(method === "withIndex" ? node.arguments[1] : node.arguments[0], method === "withIndex"));
+    if (method !== "order") found.push(...equalities(method.startsWith("with") ? node.arguments[1] : node.arguments[0], method.startsWith("with")));
     node = skipOuter(node.expression.expression);
   }
   return undefined;

@@ -6,8 +6,9 @@
 //   return await ctx.db.query("projects").filter((q) => q.eq(q.field("name"), name)).collect(); // by any field
 //   return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", orgId)).take(50); // any org's
 //
-// The rows reach the answer as childquery.ts's do (argflow.ts `returned`), selected as it reads
-// them (ownerquery.ts `queryEqualities` on childquery.ts `narrowedQuery`). Not reported:
+// The rows reach the answer as childquery.ts's do (argflow.ts `returned`; not a `paginate`
+// answer's metadata, aliases.ts `pageMetaOnly`), selected as it reads them (ownerquery.ts
+// `queryEqualities` on childquery.ts `narrowedQuery`, a search index's filter fields too). Not reported:
 // - rows selected by an equality with the caller's own id (callerid.ts `isCallerId`): by the
 //   table's owner field, the caller's own; by another field, rows the app files under the caller;
 // - by the table's parent field (any value: childquery.ts judges an argument's children), or by
@@ -20,16 +21,17 @@
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
 //   t, r._id))`), whose answer is what leaves, or only through a JS `filter`/`find` to the
-//   caller's own (callerid.ts `keepsOwnRows`).
+//   caller's own (callerid.ts `keepsOwnRows`), or pushed in a loop only for the caller's own
+//   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
 // Internal functions and actions (no `ctx.db`) are not judged; a query made in a helper is not read.
 import ts from "typescript";
-import { aliases, returns } from "./aliases.js";
+import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessFields, accessTables, parentFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
-import { isCallerId, keepsOwnRows } from "./callerid.js";
+import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
 import { literalThrough } from "./config.js";
-import { bindingNames, enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
+import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
@@ -84,8 +86,14 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   );
   if (ties || unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility])) return undefined;
   if (found.length === 0) return "with no selection (every document, or a filter on other fields)";
-  const by = found.map((f) => `field '${f.field}'${argOf(f.by) === undefined ? "" : ` (equal to argument '${argOf(f.by)}', which no document or group check covers)`}`);
-  const not = owners.length > 0 ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
+  // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
+  const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
+  const by = found.map((f) => {
+    const arg = argOf(f.by) === undefined ? undefined : `argument '${argOf(f.by)}'`;
+    if (owners.includes(f.field)) return `its owner field '${f.field}' equal to ${arg === undefined ? notCaller : `${arg}, not the caller's id`}`;
+    return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
+  });
+  const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
   return `selected by ${by.join(" and ")}${not}`;
 }
 
@@ -129,15 +137,19 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     const p = n.parent;
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
-  const held = outer(end).parent;
+  // Held in a variable, or the rows of `for await (const r of query)`; pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
+  const o = outer(end);
+  const loop = ts.isForOfStatement(o.parent) && o.parent.expression === o && ts.isVariableDeclarationList(o.parent.initializer) ? o.parent.initializer.declarations[0] : undefined;
+  const held = loop ?? o.parent;
   if (!ts.isVariableDeclaration(held)) return false;
   const body = enclosingFunction(held) ?? handler;
-  const names = aliases(handler, bindingNames(held.name));
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x);
+  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));
+  const meta = pageMetaOnly(end, held.name);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x);
   return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
 }
 
 function listFix(table: string, owner: string | undefined): string {
   const own = owner === undefined ? "" : `, or select the caller's own by the owner field (.withIndex(<an index on '${owner}'>, (q) => q.eq("${owner}", user._id)))`;
-  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers; an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
+  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers (rs.filter((r) => r !== null).map((r) => r.doc), not the rows it was given); an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
 }

@@ -21,7 +21,7 @@ import { v } from "convex/values";
 export default defineSchema({
   ...accessTables,
   users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  projects: defineTable({ name: v.string(), ownerId: v.id("users"), orgId: v.id("accessGroups"), visibility: v.string() }).index("by_owner", ["ownerId"]).index("by_org", ["orgId"]).index("by_visibility", ["visibility"]),
+  projects: defineTable({ name: v.string(), ownerId: v.id("users"), orgId: v.id("accessGroups"), visibility: v.string() }).index("by_owner", ["ownerId"]).index("by_org", ["orgId"]).index("by_visibility", ["visibility"]).searchIndex("search_name", { searchField: "name", filterFields: ["visibility", "ownerId", "orgId"] }),
   tasks: defineTable({ title: v.string(), ownerId: v.id("users"), projectId: v.id("projects") }).index("by_project", ["projectId"]),
 });
 `;
@@ -114,4 +114,95 @@ test("the caller's own rows, a parent's children, public ones, an admin's view, 
 test("a parent's children by an argument no check covers stay the children rule's, not this one's", () => {
   const found = listed("children", HEAD + QUERY("tasksOf", '{ projectId: v.id("projects") }', '    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect();'), ["unchecked-list", "unchecked-id-read"]);
   assert.deepEqual(found.map((f) => `${f.rule} ${f.function}`), ["unchecked-id-read f:tasksOf"]);
+});
+
+// attack27: the README's paginated readableMany listing hands on the page's metadata (`isDone`,
+// `continueCursor`: no row) next to the checked page, as usePaginatedQuery needs; the raw page still leaks.
+const PAGED = '{ projectId: v.id("projects"), paginationOpts: paginationOptsValidator }';
+const PAGE = '    const res = await ctx.db.query("projects").paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "projects", res.page.map((p) => p._id));\n    const checked = rs.filter((r) => r !== null).map((r) => r.doc);\n';
+const TASK_PAGE = '    const res = await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "tasks", res.page.map((t) => t._id));\n    const checked = rs.filter((r) => r !== null);\n';
+
+test("a paginated readableMany listing returning the page's metadata next to the checked page: not reported; the raw page still is", () => {
+  const found = listed(
+    "paged",
+    HEAD +
+      'import { paginationOptsValidator } from "convex/server";\n' +
+      QUERY("spread", PAGED, `${PAGE}    return { ...res, page: checked };`) +
+      QUERY("fields", PAGED, `${PAGE}    return { page: checked, isDone: res.isDone, continueCursor: res.continueCursor, splitCursor: res.splitCursor, pageStatus: res.pageStatus };`) +
+      QUERY("destructured", PAGED, '    const { page, isDone, continueCursor } = await ctx.db.query("projects").paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "projects", page.map((p) => p._id));\n    return { page: rs.filter((r) => r !== null), isDone, continueCursor };') +
+      QUERY("childrenSpread", PAGED, `${TASK_PAGE}    return { ...res, page: checked };`) +
+      QUERY("childrenFields", PAGED, `${TASK_PAGE}    return { isDone: res.isDone, continueCursor: res.continueCursor, page: checked };`) +
+      QUERY("spreadLast", PAGED, `${PAGE}    return { page: checked, ...res };`) +
+      QUERY("rawPage", PAGED, `${PAGE}    return { isDone: res.isDone, page: res.page };`) +
+      QUERY("childrenRaw", PAGED, `${TASK_PAGE}    return { ...res, page: res.page.slice(0, 5) };`) +
+      QUERY("destructuredRaw", PAGED, '    const { page, isDone } = await ctx.db.query("projects").paginate(args.paginationOpts);\n    return { page, isDone };'),
+    ["unchecked-list", "unchecked-id-read"],
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.rule} ${f.function}`),
+    ["high unchecked-list f:spreadLast", "high unchecked-list f:rawPage", "high unchecked-id-read f:childrenRaw", "high unchecked-list f:destructuredRaw"],
+  );
+});
+
+test("a search index's filter fields are read as an index range's: public or the caller's own rows are not reported, any org's are", () => {
+  const search = (rest) => `    return await ctx.db.query("projects").withSearchIndex("search_name", (q) => q.search("name", args.s)${rest}).take(10);`;
+  const found = listed(
+    "search",
+    HEAD +
+      QUERY("searchPublic", "{ s: v.string() }", search('.eq("visibility", "public")')) +
+      QUERY("searchMine", "{ s: v.string() }", search('.eq("ownerId", user._id)')) +
+      QUERY("searchAll", "{ s: v.string() }", search("")) +
+      QUERY("searchOrg", '{ s: v.string(), orgId: v.id("accessGroups") }', search('.eq("orgId", args.orgId)')),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:searchAll", "high f:searchOrg"]);
+  assert.match(found[1].message, /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
+});
+
+test("rows kept by a readableMany answer's index stay reported, and the fix names the shape that passes", () => {
+  const found = listed(
+    "zip",
+    HEAD + QUERY("zip", "{}", '    const rows = await ctx.db.query("projects").take(50);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);'),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:zip"]);
+  assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), not the rows it was given\)/);
+});
+
+test("the owner field equal to a users row the app looks up itself, or to an argument: the message says the value is not the caller's id", () => {
+  const found = listed(
+    "ownlookup",
+    HEAD +
+      `export const ownLookup = query({
+  args: {},
+  handler: async (ctx) => {
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) throw new Error("Not signed in");
+    const me = await ctx.db.query("users").withIndex("by_tokenIdentifier", (q) => q.eq("tokenIdentifier", identity.tokenIdentifier)).unique();
+    if (me === null) throw new Error("No user");
+    return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", me._id)).collect();
+  },
+});
+` +
+      QUERY("byArg", '{ ownerId: v.id("users") }', '    return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", args.ownerId)).collect();'),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:ownLookup", "high f:byArg"]);
+  assert.match(
+    found[0].message,
+    /^f:ownLookup returns the rows of 'projects' \(under access\.tables\) selected by its owner field 'ownerId' equal to a value that is not the caller's id as the audit knows it \(the _id of guard\.requireUser's answer or the builder's ctx\.user; not a users row the app looks up itself\), to /,
+  );
+  assert.match(found[1].message, / selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id, to any signed-in caller: /);
+  for (const f of found) assert.doesNotMatch(f.message, /not by its owner field/);
+});
+
+test("a loop that pushes only the caller's own rows (continue past the others, or push in the owner's branch): not reported; others' rows are", () => {
+  const loop = (test, push) => `    const out = [];\n    for await (const p of ctx.db.query("projects").order("desc")) {\n      ${test}\n      ${push}\n      if (out.length >= 20) break;\n    }\n    return out;`;
+  const found = listed(
+    "loops",
+    HEAD +
+      QUERY("skipOthers", "{}", loop("if (p.ownerId !== user._id) continue;", "out.push(p);")) +
+      QUERY("ownBranch", "{}", '    const rows = await ctx.db.query("projects").take(100);\n    const out = [];\n    for (const r of rows) if (r.ownerId === user._id) out.push({ name: r.name });\n    return out;') +
+      QUERY("skipMine", "{}", loop("if (p.ownerId === user._id) continue;", "out.push(p);")) +
+      QUERY("skipByArg", '{ ownerId: v.id("users") }', loop("if (p.ownerId !== args.ownerId) continue;", "out.push(p);")) +
+      QUERY("pushedBefore", "{}", loop("out.push(p);", "if (p.ownerId !== user._id) continue;")),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:skipMine", "high f:skipByArg", "high f:pushedBefore"]);
 });
