@@ -68,6 +68,19 @@ export const ANY_API = {
   "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
 };
 
+/** The audit's bin in the packed tarball, as a user runs it. */
+export const CLI = `${root}node_modules/convex-guard/cli.cjs`;
+
+/** A schema's opening: the guard's access tables and a users table; the app's own tables follow, then `});`. */
+export const SCHEMA_HEAD = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+`;
+
 /** folders and documents as the README configures them ("Moving a document"), and notes: a table with the same field names, not configured. */
 export const FOLDERS_SCHEMA = `import { accessTables } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";

@@ -7,19 +7,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
+import { ANY_API, CLI, QUERY_HEAD as HEAD, SCHEMA_HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
-const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const cli = CLI;
 
-const SCHEMA = `import { accessTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
+const SCHEMA = `${SCHEMA_HEAD}  listings: defineTable({ title: v.string(), ownerId: v.id("users") }),
   offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), amount: v.number() }).index("by_listing", ["listingId"]),
   pages: defineTable({ title: v.string(), ownerId: v.id("users") }),
   comments: defineTable({ pageId: v.id("pages"), ownerId: v.id("users"), body: v.string() }).index("by_page", ["pageId"]),

@@ -9,19 +9,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { ANY_API, QUERY_HEAD as HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
+import { ANY_API, CLI, QUERY_HEAD as HEAD, SCHEMA_HEAD, SIGNED_IN_QUERY as QUERY, scratchApp } from "./apps.mjs";
 
-const root = new URL("../../", import.meta.url).pathname;
-const cli = `${root}node_modules/convex-guard/cli.cjs`;
+const cli = CLI;
 
-const SCHEMA = `import { accessTables } from "convex-guard";
-import { defineSchema, defineTable } from "convex/server";
-import { v } from "convex/values";
-
-export default defineSchema({
-  ...accessTables,
-  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
-  projects: defineTable({ name: v.string(), ownerId: v.id("users"), orgId: v.id("accessGroups"), visibility: v.string() }).index("by_owner", ["ownerId"]).index("by_org", ["orgId"]).index("by_visibility", ["visibility"]).searchIndex("search_name", { searchField: "name", filterFields: ["visibility", "ownerId", "orgId"] }),
+const SCHEMA = `${SCHEMA_HEAD}  projects: defineTable({ name: v.string(), ownerId: v.id("users"), orgId: v.id("accessGroups"), visibility: v.string() }).index("by_owner", ["ownerId"]).index("by_org", ["orgId"]).index("by_visibility", ["visibility"]).searchIndex("search_name", { searchField: "name", filterFields: ["visibility", "ownerId", "orgId"] }),
   tasks: defineTable({ title: v.string(), ownerId: v.id("users"), projectId: v.id("projects") }).index("by_project", ["projectId"]),
 });
 `;
