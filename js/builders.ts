@@ -317,8 +317,12 @@ export type CustomRateLimit<K extends string> = { name: K; key?: "user" | "globa
 /** A convex-helpers customization (`customQuery(query, guard.customCtx(...))`). */
 export type GuardCustomization<User> = {
   args: Record<string, never>;
-  /** `extra`: what a function made with it declares beside its handler; a requirement there is refused. */
-  input: (ctx: unknown, args: unknown, extra?: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
+  /**
+   * Typed without convex-helpers' third parameter (`extra`, what a function made with it declares
+   * beside its handler), so TypeScript refuses such keys in a definition; at run time a requirement
+   * there is refused.
+   */
+  input: (ctx: unknown, args: unknown) => Promise<{ ctx: { user: User }; args: Record<string, never> }>;
   /** What it requires, in the shape of `__guard` (`kind` is that of the first wrapped builder's use: `"custom"`). */
   readonly __guard: Omit<GuardMetadata, "kind" | "access"> & { kind: "custom"; access: null };
 };

@@ -1,6 +1,7 @@
 // Type tests for the function builders and the checks in actions (issue 9, points 3 and 4):
 // a misspelt role, permission, limit, level or argument is a compile error, and the handler
 // sees the typed user and document. Every `@ts-expect-error` line must be an error.
+import { customMutation } from "convex-helpers/server/customFunctions";
 import { defineGuard, guardRequirements, type BuilderAccess, type GuardMetadata } from "convex-guard";
 import type {
   ActionBuilder,
@@ -136,6 +137,12 @@ guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "post", key: "global
 guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "post", key: { arg: "org" } }] });
 // @ts-expect-error: misspelt rate limit in a customization's list
 guard.customCtx<DM>({ rateLimit: [{ name: "post" }, { name: "pots" }] });
+// A function of a custom builder declaring its own requirement: refused in a literal (and at
+// run time, a GuardConfigError), never run without it.
+const customMade = customMutation(mutation, guard.customCtx<DM>({}));
+// @ts-expect-error: the customization's requirements are guard.customCtx's own
+customMade({ args: {}, role: "admin", handler: async () => null });
+customMade({ args: {}, handler: async () => null });
 // @ts-expect-error: misspelt access level
 guard.query(query, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "edtor" }, handler: async () => null });
 // @ts-expect-error: a table not in the data model
