@@ -81,8 +81,10 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
   const argOf = (by: ts.Expression) => flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg;
+  // The parent field ties the rows to a parent only when it names one the children rule judges
+  // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
   const ties = found.some(
-    (f) => f.field === "_id" || parents.has(f.field) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
+    (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
   );
   if (ties || unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility])) return undefined;
   if (found.length === 0) return "with no selection (every document, or a filter on other fields)";

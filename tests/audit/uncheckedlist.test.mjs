@@ -108,6 +108,17 @@ test("a parent's children by an argument no check covers stay the children rule'
   assert.deepEqual(found.map((f) => `${f.rule} ${f.function}`), ["unchecked-id-read f:tasksOf"]);
 });
 
+test("a parent field equal to no argument (undefined, a literal) is every parent's children: reported (attack27)", () => {
+  const found = listed(
+    "anyparent",
+    HEAD +
+      QUERY("unfiled", "{}", '    return await ctx.db.query("tasks").filter((q) => q.eq(q.field("projectId"), undefined)).collect();') +
+      QUERY("byLiteral", "{}", '    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", "p1" as never)).collect();'),
+    ["unchecked-list", "unchecked-id-read"],
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.rule} ${f.function}`).sort(), ["high unchecked-list f:byLiteral", "high unchecked-list f:unfiled"]);
+});
+
 // attack27: the README's paginated readableMany listing hands on the page's metadata (`isDone`,
 // `continueCursor`: no row) next to the checked page, as usePaginatedQuery needs; the raw page still leaks.
 const PAGED = '{ projectId: v.id("projects"), paginationOpts: paginationOptsValidator }';
