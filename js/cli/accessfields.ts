@@ -106,14 +106,17 @@ function configured(app: App): Configured {
 /** The tables some guard configures under `access.tables` (those of a guard whose tables can be read). */
 export const accessTables = (app: App): Set<string> => new Set(configured(app).keys());
 
+/** `table`'s configuration under each guard that configures it (of the guards whose tables can be read). */
+const tableConfigs = (app: App, table: string): TableFields[] => appGuards(app).flatMap((guard) => accessFields(app, guard)?.get(table) ?? []);
+
 /** `table`'s parent fields (any guard's), each with the table its parent is in (`parentTable`, else `table`): a query of its rows by one selects a parent's children (childquery.ts). */
 export function parentFields(app: App, table: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const guard of appGuards(app)) {
-    const fields = accessFields(app, guard)?.get(table);
-    if (fields?.parent !== undefined) out.set(fields.parent, fields.parentTable ?? table);
-  }
-  return out;
+  return new Map(tableConfigs(app, table).flatMap((f) => (f.parent === undefined ? [] : [[f.parent, f.parentTable ?? table] as const])));
+}
+
+/** `table`'s configured owner or visibility fields (any guard's), each once. */
+export function tableFields(app: App, table: string, which: "owner" | "visibility"): string[] {
+  return [...new Set(tableConfigs(app, table).flatMap((f) => f[which] ?? []))];
 }
 
 /**

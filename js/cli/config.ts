@@ -186,6 +186,20 @@ export function callConfig(app: App, call: ts.CallExpression): ObjectRead | Unre
   return arg === undefined ? undefined : readObject(app, arg);
 }
 
+/**
+ * A guard's `rateLimits` keys, each with the property that writes it (none when absent), and
+ * whether some may be unread (`open`: a spread, a computed key, or the whole value unreadable),
+ * after a warning saying what is `ignored` for them.
+ */
+export function rateLimitNames(app: App, guard: ts.CallExpression, ignored: string): { props: Map<string, ts.ObjectLiteralElementLike>; open: boolean } {
+  const config = callConfig(app, guard);
+  const limits = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "rateLimits");
+  if (limits === undefined) return { props: new Map(), open: false };
+  const open = isUnreadable(limits) ? limits : limits.open;
+  if (open !== undefined) warnUnreadable(app, open, ignored);
+  return { props: isUnreadable(limits) ? new Map() : limits.props, open: open !== undefined };
+}
+
 /** A configuration warning: what could not be read, where, and what the audit ignores for it. */
 export interface ConfigWarning extends Loc {
   message: string;

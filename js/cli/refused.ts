@@ -13,7 +13,7 @@
 // decides (permissions.ts: wildcards and inheritance included). A name not written literally, or
 // a configuration the audit cannot read (a warning says so), is not judged.
 import ts from "typescript";
-import { callConfig, defineGuardCalls, isUnreadable, member, objectAt, readObject, readStrings, warnUnreadable, type ObjectRead } from "./config.js";
+import { callConfig, defineGuardCalls, isUnreadable, member, rateLimitNames, readObject, readStrings, warnUnreadable, type ObjectRead } from "./config.js";
 import { exportedFunction } from "./failopen.js";
 import type { ConvexFunction } from "./functions.js";
 import { consult } from "./guards.js";
@@ -96,16 +96,14 @@ function helperName(app: App, call: ts.CallExpression): string | undefined {
  * `roles` (undefined when absent: not judged); undefined, after a warning, when not readable.
  */
 function namesOf(app: App, guard: ts.CallExpression, key: "rateLimits" | "roles"): string[] | undefined {
-  const config = callConfig(app, guard);
-  if (config === undefined) return key === "rateLimits" ? [] : undefined;
-  if (isUnreadable(config)) return void warnUnreadable(app, config, IGNORED);
-  if (key === "roles") {
-    const roles = member(app, config, "roles");
-    const names = roles === undefined || isUnreadable(roles) ? roles : readStrings(app, roles);
-    return names !== undefined && isUnreadable(names) ? void warnUnreadable(app, names, IGNORED) : names;
+  if (key === "rateLimits") {
+    const limits = rateLimitNames(app, guard, IGNORED);
+    return limits.open ? undefined : [...limits.props.keys()];
   }
-  const limits = objectAt(app, config, "rateLimits");
-  if (limits === undefined) return [];
-  const open = isUnreadable(limits) ? limits : limits.open;
-  return open !== undefined ? void warnUnreadable(app, open, IGNORED) : [...(limits as ObjectRead).props.keys()];
+  const config = callConfig(app, guard);
+  if (config === undefined) return undefined;
+  if (isUnreadable(config)) return void warnUnreadable(app, config, IGNORED);
+  const roles = member(app, config, "roles");
+  const names = roles === undefined || isUnreadable(roles) ? roles : readStrings(app, roles);
+  return names !== undefined && isUnreadable(names) ? void warnUnreadable(app, names, IGNORED) : names;
 }

@@ -6,7 +6,7 @@
 // then line), naming the earlier guard's; a `rateLimits` the audit cannot read is a warning
 // naming this rule, its readable keys still compared.
 import ts from "typescript";
-import { callConfig, isUnreadable, objectAt, warnUnreadable } from "./config.js";
+import { rateLimitNames } from "./config.js";
 import { appGuards } from "./guards.js";
 import type { App, Loc } from "./program.js";
 import { finding, type Finding } from "./rules.js";
@@ -21,14 +21,8 @@ export function sharedLimitFindings(app: App): Finding[] {
   const out: Finding[] = [];
   const byPlace = (a: ts.Node, b: ts.Node) => a.getSourceFile().fileName.localeCompare(b.getSourceFile().fileName) || a.pos - b.pos;
   for (const guard of [...guards].sort(byPlace)) {
-    const config = callConfig(app, guard);
-    const limits = config === undefined || isUnreadable(config) ? config : objectAt(app, config, "rateLimits");
-    if (limits === undefined) continue;
-    const open = isUnreadable(limits) ? limits : limits.open;
-    if (open !== undefined) warnUnreadable(app, open, IGNORED);
-    if (isUnreadable(limits)) continue;
     const made = app.loc(guard);
-    for (const [name, p] of limits.props) {
+    for (const [name, p] of rateLimitNames(app, guard, IGNORED).props) {
       const at = app.loc(p);
       const earlier = first.get(name);
       if (earlier === undefined) {

@@ -27,7 +27,7 @@
 import ts from "typescript";
 import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
-import { accessFields, accessTables, parentFields } from "./accessfields.js";
+import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
 import { literalThrough } from "./config.js";
@@ -35,7 +35,6 @@ import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
-import { appGuards } from "./guards.js";
 import { answersNoDocument } from "./nodocument.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
 import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -61,7 +60,7 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
         const how = query !== undefined && tables.has(query.table) ? selection(app, fn, handler, flow, top, query.table, query.found) : undefined;
         const end = chainEnd(n as ts.CallExpression);
         if (how !== undefined && returned(app, handler, end, end, "document") && !onlyChecked(app, handler, end)) {
-          const owner = fieldsOf(app, query!.table, "owner")[0];
+          const owner = tableFields(app, query!.table, "owner")[0];
           const message = `${fn.id} returns the rows of '${query!.table}' (under access.tables) ${how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
           out.push(finding("unchecked-list", fn.id, app.loc(end), message, listFix(query!.table, owner)));
         }
@@ -76,8 +75,8 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
 /** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
 function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[]): string | undefined {
   const parents = parentFields(app, table);
-  const visibility = fieldsOf(app, table, "visibility");
-  const owners = fieldsOf(app, table, "owner");
+  const visibility = tableFields(app, table, "visibility");
+  const owners = tableFields(app, table, "owner");
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
   const argOf = (by: ts.Expression) => flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg;
@@ -108,16 +107,6 @@ function unreadFilter(app: App, top: ts.Expression, fields: string[]): boolean {
     if (x.arguments.some(names)) return true;
   }
   return false;
-}
-
-/** `table`'s configured owner or visibility fields, of every guard whose tables can be read. */
-function fieldsOf(app: App, table: string, which: "owner" | "visibility"): string[] {
-  const out = new Set<string>();
-  for (const guard of appGuards(app)) {
-    const field = accessFields(app, guard)?.get(table)?.[which];
-    if (field !== undefined) out.add(field);
-  }
-  return [...out];
 }
 
 /**
