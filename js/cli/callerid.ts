@@ -21,12 +21,11 @@ import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
-import { carriesNoData, ifLeavesOnDenial, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { carriesNoData, EQUALITY, ifLeavesOnDenial, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
 
-const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
 /** Whether `e` is the caller's own id (see above). */
 export function isCallerId(app: App, e: ts.Expression, depth = 0): boolean {

@@ -19,7 +19,7 @@
 // called, whose parameters are seeded with the fields that hold it.
 import ts from "typescript";
 import { PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
-import { CONVEX, GUARD } from "./facts.js";
+import { CONVEX, GUARD, RUNS } from "./facts.js";
 import { bindingNames, enclosingFunction, guardShown, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -47,7 +47,6 @@ export interface CodeHandoff {
 }
 
 const WRITING = new Set(["insert", "patch", "replace"]);
-const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 /** The guard's calls that store what they are given in clear: an audit row's values (but under a secret field name), a rate-limit key. */
 const KEYED = new Set(["rateLimit", "rateLimitAll"]);
 

@@ -11,7 +11,7 @@
 import ts from "typescript";
 import { enclosingFunction, guardShown } from "./facts-syntax.js";
 import { exportedFunction } from "./failopen.js";
-import { outer } from "./flow.js";
+import { EQUALITY, outer } from "./flow.js";
 import { optionValue } from "./options.js";
 import type { ConvexFunction } from "./functions.js";
 import { GUARD, skipOuter, type App } from "./program.js";
@@ -24,7 +24,6 @@ const QUIET_ONLY = new Set(["rateLimit", "rateLimitAll", "checkRateLimit"]);
 /** Array methods that test what their callback returns. */
 const PREDICATES = new Set(["filter", "find", "findIndex", "findLast", "findLastIndex", "some", "every"]);
 const K = ts.SyntaxKind;
-const EQUALITY = new Set([K.EqualsEqualsEqualsToken, K.ExclamationEqualsEqualsToken, K.EqualsEqualsToken, K.ExclamationEqualsToken]);
 /** Callee names that may stand for another (`.call`, `.apply`): asked of the checker, as are plain names (a `const` alias). */
 const FORWARDING = new Set(["call", "apply"]);
 

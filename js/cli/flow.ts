@@ -13,6 +13,9 @@ export type Denial = null | false | "decision";
 /** A value under denial: null, undefined, a boolean, or some object (truthy). */
 export type Value = null | undefined | boolean | "object";
 
+/** The operators of an equality test, either way round and either strictness. */
+export const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+
 const truthy = (v: Value) => v === true || v === "object";
 
 /**

@@ -16,6 +16,7 @@ import ts from "typescript";
 import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { childRead } from "./childquery.js";
+import { RUNS } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
@@ -38,7 +39,6 @@ export interface FollowedCall extends Loc {
   callerIds: string[];
 }
 
-const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 const SCHEDULES = new Set(["runAfter", "runAt"]);
 
 /** The calls of a handler that pass its arguments to a function of the app it can name. */

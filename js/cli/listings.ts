@@ -15,12 +15,11 @@
 // `let`, a loop's variable, a callback's parameter over it) or the call itself.
 import ts from "typescript";
 import { chainEnd } from "./argflow.js";
-import { CONVEX, type FactsFinder } from "./facts.js";
+import { CONVEX, RUNS, type FactsFinder } from "./facts.js";
 import { bindingNames, callParameters, isDatabase } from "./facts-syntax.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** Convex calls that run another function with what they are given. */
-const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
 
 /**
  * Whether the listing `listing` (a guard listing call) is the check of what `fn` (the handler)

@@ -10,6 +10,7 @@
 import ts from "typescript";
 import { callParameters } from "./facts-syntax.js";
 import { GUARD } from "./facts.js";
+import { EQUALITY } from "./flow.js";
 import { skipOuter, within, type App } from "./program.js";
 
 /** Guard calls that check the caller and take a target user: the argument position of that user. */
@@ -139,7 +140,6 @@ function conditionOnly(n: ts.Node): boolean {
 const logical = (n: ts.Node): n is ts.BinaryExpression =>
   ts.isBinaryExpression(n) && (n.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || n.operatorToken.kind === ts.SyntaxKind.BarBarToken);
 
-const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
 /** Whether `call` is of an app function whose every answer is the parameter `arg` is given for, as is (`(t) => t as GrantTarget`). */
 function answersParameter(app: App, call: ts.CallExpression, arg: ts.Expression): boolean {
