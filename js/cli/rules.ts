@@ -172,7 +172,7 @@ export function finding(rule: RuleId, fn: string, at: Loc, message: string, fix:
 
 /** The fix of a rate limit keyed by an argument: the recipe for a key the server chooses. */
 const ARG_KEY_FIX =
-  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\". A builder's key: { arg } limits with the caller's own limit in the same list: rateLimit: [{ name, key: { arg } }, { name }].";
+  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\". A builder's key: { arg } limits with the caller's own limit in the same list: rateLimit: [{ name, key: { arg } }, { name }]; a safe action's key function reads the actor too (({ args, actor }) => `${actor._id}:${args.room}`) or goes in a list beside { name }.";
 
 /** The fix of a function whose only check may be in a function it runs. */
 const RUN_FIX =

@@ -68,13 +68,54 @@ export function declaredLimits(app: App, limits: ts.Node | undefined, via: strin
   return entries.map((_, i) => ({ via: shown(i), at, ...(byArgs ? { argKey: args[i]! } : {}) }));
 }
 
-/** The argument a declared limit's `key: { arg: "orgId" }` names (`orgId`), through `const`s; undefined for any other key. */
+/**
+ * The argument a declared limit's key is made of, through `const`s: a builder's `key: { arg:
+ * "orgId" }` (`orgId`), or a safe action's key function that reads the arguments and not the
+ * actor (`({ args }) => args.who`, `who`); undefined for any other key.
+ */
 function argKey(app: App, entry: ts.Expression): string | undefined {
   let key = optionValue(app, entry, "key");
   if (key !== undefined && ts.isIdentifier(key)) key = app.constInitializer(key) ?? key;
+  if (key !== undefined && isFunctionLike(skipOuter(key as ts.Expression))) return keyFunctionArg(skipOuter(key as ts.Expression) as ts.SignatureDeclaration);
   if (key === undefined || !ts.isObjectLiteralExpression(skipOuter(key))) return undefined;
   const arg = optionValue(app, key, "arg");
   return arg === undefined ? undefined : ts.isStringLiteralLike(arg) ? arg.text : arg.getText();
+}
+
+/**
+ * The argument a safe action's key function makes every key of, with nothing of the actor's:
+ * `({ args }) => args.who`, `` ({ args: { ws } }) => `ws:${ws}` ``, `(k) => k.args.who`. Such a
+ * key is the caller's to pick (a fresh budget per value), as a builder's `key: { arg }` is;
+ * undefined when a returned key reads the actor, or no argument (`() => "global"`).
+ */
+function keyFunctionArg(fn: ts.SignatureDeclaration): string | undefined {
+  const param = fn.parameters[0]?.name;
+  // Each name the key function reads its input through: `args`/`actor` themselves, or an argument.
+  const bound = new Map<string, { from: "args" | "actor"; arg?: string }>();
+  if (param !== undefined && ts.isObjectBindingPattern(param)) {
+    for (const el of param.elements) {
+      const from = (el.propertyName ?? el.name).getText();
+      if (from !== "args" && from !== "actor") continue;
+      if (ts.isIdentifier(el.name)) bound.set(el.name.text, { from });
+      else if (ts.isObjectBindingPattern(el.name) && from === "args") for (const a of el.name.elements) bound.set(a.name.getText(), { from, arg: (a.propertyName ?? a.name).getText() });
+    }
+  }
+  const input = param !== undefined && ts.isIdentifier(param) ? param.text : undefined;
+  let arg: string | undefined;
+  let actor = false;
+  const visit = (n: ts.Node): void => {
+    // `k.args` / `k.actor` of an input read whole, then a bound name (`args`, `who`).
+    const read = ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === input ? { from: n.name.text, at: n } : ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) ? { ...bound.get(n.text), at: n } : undefined;
+    if (read?.from === "actor") actor = true;
+    if (read?.from === "args") {
+      const field = ts.isPropertyAccessExpression(read.at.parent) && read.at.parent.expression === read.at ? read.at.parent.name.text : undefined;
+      arg ??= ("arg" in read && read.arg !== undefined ? read.arg : field) ?? "(a value of the arguments)";
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const e of returnedValues(fn)) visit(e);
+  return actor ? undefined : arg;
 }
 
 /**

@@ -132,3 +132,35 @@ test("a builder's key: { arg } alone limits nothing, as a hand-written key from 
   assert.deepEqual(fns["invites:builderArgAndGlobal"].rateLimits, ["guard.mutation rateLimit[0]", "guard.mutation rateLimit[1]"]);
   assert.deepEqual([fns["invites:handArgAndUser"].rateLimits, fns["invites:handArgAndUser"].argKeyedRateLimits], [["guard.rateLimitAll"], []]);
 });
+
+const SAFE_KEYS = `import { v } from "convex/values";
+import { action } from "./_generated/server";
+import { guard } from "./guard";
+
+const byWho = ({ args }: { args: { who: string } }) => \`who:\${args.who}\`;
+
+export const keyArg = action(guard.safeAction({ name: "a", args: { who: v.string() }, rateLimit: { name: "write", key: ({ args }) => args.who }, handler: async () => null }));
+export const keyWhole = action(guard.safeAction({ name: "b", args: { who: v.string() }, rateLimit: { name: "write", key: (k) => \`ws:\${k.args.who}\` }, handler: async () => null }));
+export const keyNested = action(guard.safeAction({ name: "c", args: { ws: v.string() }, rateLimit: { name: "write", key: ({ args: { ws } }) => ws }, handler: async () => null }));
+export const keyConst = action(guard.safeAction({ name: "d", args: { who: v.string() }, rateLimit: { name: "write", key: byWho }, handler: async () => null }));
+export const keyActor = action(guard.safeAction({ name: "e", args: { ws: v.string() }, rateLimit: { name: "write", key: ({ args, actor }) => \`\${actor._id}:\${args.ws}\` }, handler: async () => null }));
+export const keyGlobal = action(guard.safeAction({ name: "f", args: {}, rateLimit: { name: "write", key: () => "global" }, handler: async () => null }));
+export const keyArgAndActor = action(guard.safeAction({ name: "g", args: { who: v.string() }, rateLimit: [{ name: "write", key: ({ args }) => \`who:\${args.who}\` }, { name: "write" }], handler: async () => null }));
+`;
+
+test("a safe action's key function made of an argument alone limits nothing, as a builder's key: { arg }", () => {
+  // newuser21: `key: ({ args }) => args.who` counted as a limit. The caller names a fresh bucket
+  // per call (and, unprefixed, a victim's user id: the victim's own per-user bucket).
+  const app = scratchApp("builderlimits", "safekeys", { ...WIRING, "ai.ts": SAFE_KEYS });
+  const r = auditReport(cli, app);
+  const noLimit = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => `${f.function}: ${f.message}`);
+  assert.deepEqual(noLimit, [
+    "ai:keyArg: rate limit guard.safeAction rateLimit of ai:keyArg is keyed by argument 'who': a caller picks its own bucket",
+    "ai:keyWhole: rate limit guard.safeAction rateLimit of ai:keyWhole is keyed by argument 'who': a caller picks its own bucket",
+    "ai:keyNested: rate limit guard.safeAction rateLimit of ai:keyNested is keyed by argument 'ws': a caller picks its own bucket",
+    "ai:keyConst: rate limit guard.safeAction rateLimit of ai:keyConst is keyed by argument 'who': a caller picks its own bucket",
+  ]);
+  const fns = Object.fromEntries(r.functions.map((f) => [f.function, f]));
+  for (const name of ["keyActor", "keyGlobal"]) assert.deepEqual(fns[`ai:${name}`].rateLimits, ["guard.safeAction rateLimit"], name);
+  assert.deepEqual(fns["ai:keyArgAndActor"].rateLimits, ["guard.safeAction rateLimit[0]", "guard.safeAction rateLimit[1]"]);
+});
