@@ -16,6 +16,7 @@ import {
 } from "convex/server";
 import { v, type Value } from "convex/values";
 import { field, own } from "./fields.js";
+import { checkOptionKeys, keysOf } from "./config-keys.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { auditFilterString, auditFilterTime, CLIENT_MESSAGE, MAX_PAGE_ITEMS, unknownAuditFilter } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -44,6 +45,8 @@ export type AuditEvent = {
   /** Anything else worth keeping. Secret fields are redacted before storage. */
   details?: Value;
 };
+
+const AUDIT_EVENT_KEYS = keysOf<AuditEvent>()(["action", "outcome", "actor", "resourceType", "resourceId", "details"]);
 
 /** A stored audit row. */
 export type AuditRow = AuditEvent & { _id: string; _creationTime: number };
@@ -270,6 +273,8 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
     if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_FIELDS);
     return cleanString(String(x), forms);
   };
+  // A misspelt key (`acter`) is refused, never a row written without the field it meant.
+  checkOptionKeys(event, AUDIT_EVENT_KEYS, "audit event");
   // Own fields only: a field planted on Object.prototype never fills in an event's.
   const clean: AuditEvent = {
     action: str(own(event, "action")) ?? "unknown",

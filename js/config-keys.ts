@@ -92,6 +92,9 @@ export const SHARE_KEYS = ["userId", "groupId", "level", "expiresAt"] as const;
 export const TARGET_KEYS = ["userId", "groupId"] as const;
 /** @internal */
 export const MEMBER_OPTION_KEYS = ["level", "expiresAt"] as const;
+/** What `issueConfirmation` and `consumeConfirmation` take (a misspelt `code` would spend an attempt). @internal */
+export const ISSUE_KEYS = ["actor", "action", "target", "ttl"] as const;
+export const CONSUME_KEYS = ["actor", "action", "target", "code"] as const;
 /** `access`. @internal */
 export const ACCESS_KEYS = /* @__PURE__ */ keysOf<AccessConfig<string>>()(["levels", "publicLevel", "shareLevel", "tables", "groups"]);
 /** One table of `access.tables`. @internal */

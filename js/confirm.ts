@@ -22,7 +22,7 @@ import {
 import type { WriterCtx } from "./ctx.js";
 import { deny, GuardConfigError, type GuardErrorData } from "./errors.js";
 import { CODE_CLIENT_ERROR, CODE_CLIENT_MESSAGE } from "./generated/wire.js";
-import { checkPermissionName } from "./config-keys.js";
+import { checkOptionKeys, checkPermissionName, CONSUME_KEYS, ISSUE_KEYS } from "./config-keys.js";
 import { own } from "./fields.js";
 import { checkConfirmations } from "./confirm-config.js";
 import { DEFAULT_LOG_FUNCTION, DEFAULT_SECRET_ENV, GUARD_TABLES } from "./defaults.js";
@@ -276,7 +276,7 @@ export function createConfirmations(
   const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
     pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
   // Own fields only: an omitted target is "", never one planted on Object.prototype.
-  const bindingOf = (b: CodeBinding): Required<CodeBinding> => ({
+  const bindingOf = (b: CodeBinding, keys: readonly string[], path: string): Required<CodeBinding> => (checkOptionKeys(b, keys, path), {
     actor: own(b, "actor") ?? "",
     action: own(b, "action") ?? "",
     target: own(b, "target") ?? "",
@@ -290,7 +290,7 @@ export function createConfirmations(
 
     async issueConfirmation(ctx, args) {
       settings();
-      const b = bindingOf(args);
+      const b = bindingOf(args, ISSUE_KEYS, "issueConfirmation");
       const key = secret();
       const ttl = own(args, "ttl");
       const code = codes.generate();
@@ -318,7 +318,7 @@ export function createConfirmations(
 
     async consumeConfirmation(ctx, args) {
       settings();
-      const b = bindingOf(args);
+      const b = bindingOf(args, CONSUME_KEYS, "consumeConfirmation");
       const key = secret();
       // First: this throws INVALID_ARGUMENT for a binding no code can have (so the actor's
       // reserved row is never read as a code).

@@ -174,3 +174,18 @@ describe("the audit reader", () => {
     expect((await pages("sam", {}, 7)).flat()).toHaveLength(30);
   });
 });
+
+// attack28: `acter`, `resourceID` and `detail` were dropped and the row written without them
+// (an audit row with no actor). A misspelt key is refused, naming it, and nothing is written.
+test("audit.log refuses a misspelt key and writes no row", async () => {
+  const t = newTest();
+  await expect(t.run((ctx) => guard.audit.log(ctx, { action: "x", outcome: "success", acter: "u" } as never))).rejects.toThrow(
+    "audit event: unknown key 'acter' (did you mean 'actor'?)",
+  );
+  await expect(t.run((ctx) => guard.audit.log(ctx, { action: "x", outcome: "success", resourceID: "d" } as never))).rejects.toThrow(
+    "audit event: unknown key 'resourceID' (did you mean 'resourceId'?)",
+  );
+  expect(await t.run((ctx) => ctx.db.query("guardAudit").collect())).toEqual([]);
+  await t.run((ctx) => guard.audit.log(ctx, { action: "x", outcome: "success", actor: "u", resourceId: "d", details: { a: 1 } }));
+  expect((await t.run((ctx) => ctx.db.query("guardAudit").collect())).map((r) => r.actor)).toEqual(["u"]);
+});

@@ -74,3 +74,24 @@ test("assertConfirmed reads the result's own ok: an inherited one is no accepted
   }
   expect(() => guard.assertConfirmed({ ok: true })).not.toThrow();
 });
+
+// attack28: past the types (a spread, `any`, JavaScript), a misspelt key was dropped: `tll`
+// issued a five-minute code instead of a one-second one, and `Code` was read as no code, a
+// wrong guess that spent one of the user's own attempts. Each is now refused, naming the key,
+// before anything is read or written.
+test("a misspelt key of issueConfirmation or consumeConfirmation is refused, and spends nothing", async () => {
+  const t = newTest();
+  await expect(t.run((ctx) => guard.issueConfirmation(ctx, { ...binding, tll: 1000 } as never))).rejects.toThrow(
+    "issueConfirmation: unknown key 'tll' (did you mean 'ttl'?)",
+  );
+  expect(await t.run((ctx) => ctx.db.query("guardConfirmations").collect())).toEqual([]);
+  const { code } = await t.run((ctx) => guard.issueConfirmation(ctx, binding));
+  for (let i = 0; i < 6; i++) {
+    await expect(t.run((ctx) => guard.consumeConfirmation(ctx, { ...binding, Code: code } as never))).rejects.toThrow(
+      "consumeConfirmation: unknown key 'Code' (did you mean 'code'?)",
+    );
+  }
+  const row = await t.run((ctx) => ctx.db.query("guardConfirmations").first());
+  expect(row?.attemptsLeft).toBe(5);
+  expect((await t.run((ctx) => guard.consumeConfirmation(ctx, { ...binding, code }))).ok).toBe(true);
+});
