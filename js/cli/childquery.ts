@@ -17,7 +17,9 @@
 // the answer as a document read by `_id` is (argflow.ts `returned`). The `_id` of the document a
 // check on an argument answered is that argument's id, judged as it is (`q.eq("pageId",
 // ctx.doc._id)` under the builder's `access` on `pageId`, `r.doc._id` of a `readable`, also
-// through a `const`: ownerquery.ts `checkedDocArg`).
+// through a `const`: ownerquery.ts `checkedDocArg`). Children also selected by a field equal to
+// the caller's own id, or handed on only through a JS `filter`/`find` to the caller's own
+// (callerid.ts `keepsOwnRows`), are the caller's own rows: not reported.
 //
 // A table no guard configures has no parent field, but its rows may still belong to a document
 // under access (the offers on a listing):
@@ -70,13 +72,13 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const top = narrowedQuery(n as ts.CallExpression);
       const query = queryEqualities(app, top, idOf);
       const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
-      // An unconfigured table's rows also selected by a field equal to the caller's own id (the
-      // index range or filter: "my offer on this listing"), or handed on only through a JS
-      // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`), are the caller's own (attack24).
-      const open = selected?.parent.unconfigured === true;
-      const hit = open && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+      // Rows also selected by a field equal to the caller's own id (the index range or filter:
+      // "my offer on this listing", "my comments on this page"), or handed on only through a JS
+      // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
+      // unchecked-list's), are the caller's own (attack24), of a configured table or not.
+      const hit = selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
       const end = chainEnd(n as ts.CallExpression);
-      if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document", open)) {
+      if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document", true)) {
         out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: hit.parent });
       }
     }

@@ -12,12 +12,20 @@
 // handler (a helper returning the listing, and its caller): every use of `ctx` there (a `ctx.db`
 // read or write, `ctx.storage`, `ctx.runQuery`/`runMutation`/`runAction`, an app function given
 // `ctx`) must be made of the listing's answer, that is mention a name bound from it (a `const` or
-// `let`, a loop's variable, a callback's parameter over it) or the call itself.
+// `let`, a loop's variable, a callback's parameter over it) or the call itself. A query whose rows
+// only choose the ids `readableMany` checks is made for the listing, not beside it:
+//
+//   const rows = await ctx.db.query("documents").withIndex("by_folder", ...).collect();
+//   const rs = await guard.readableMany(ctx, "documents", rows.map((r) => r._id));
+//   return rs.filter((r) => r !== null).map((r) => r.doc);                 // checked
+//   return { checked: rs, total: rows.length };                           // the rows: no check
 import ts from "typescript";
+import { rowHolders, pageMetaOnly } from "./aliases.js";
 import { chainEnd } from "./argflow.js";
 import { CONVEX, RUNS, type FactsFinder } from "./facts.js";
-import { bindingNames, callParameters, isDatabase } from "./facts-syntax.js";
-import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
+import { bindingNames, callParameters, isDatabase, mentionsName } from "./facts-syntax.js";
+import { outer } from "./flow.js";
+import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
 
 /** Convex calls that run another function with what they are given. */
 
@@ -46,13 +54,30 @@ export function listingCovers(app: App, finder: FactsFinder, fn: ts.SignatureDec
   const ctx = callParameters(fn)[0]?.name;
   const ctxNames = new Set(ctx === undefined ? [] : bindingNames(ctx));
   for (const call of calls) {
-    if (roots.includes(call) || !usesCtx(app, call, ctxNames) || fromPage(chainEnd(call))) continue;
+    if (roots.includes(call) || !usesCtx(app, call, ctxNames) || fromPage(chainEnd(call)) || choosesIds(app, fn, chainEnd(call), listing)) continue;
     return false;
   }
   return roots.every((root) => {
     const helper = root === listing ? undefined : app.appFunction(root);
     return helper === undefined || listingCovers(app, finder, helper, listing, depth + 1);
   });
+}
+
+/**
+ * Whether the value read at `end` (a `ctx.db` call's chain) only chooses the ids the
+ * `readableMany` listing checks: it is in the listing's own arguments, or held in a variable
+ * (`const rows`; a `paginate` answer's `page`, rowHolders) every mention of which is there, or is
+ * that answer's metadata (`{ ...res, page: checked }`). What leaves is then the listing's answer.
+ */
+function choosesIds(app: App, fn: ts.SignatureDeclaration, end: ts.Expression, listing: ts.CallExpression): boolean {
+  if (app.calleeFrom(listing, GUARD)?.name !== "readableMany") return false;
+  const o = outer(end);
+  if (listing.arguments.some((a) => within(o, a))) return true;
+  const held = o.parent;
+  if (!ts.isVariableDeclaration(held) || held.initializer !== o) return false;
+  const names = rowHolders(end, held.name);
+  const meta = pageMetaOnly(end, held.name);
+  return names.length > 0 && !names.some((name) => mentionsName(fn, name, (n) => n === held.name || n === listing || meta(n)));
 }
 
 /** Whether a call uses `ctx` (whose names are `ctxNames`): a database, storage or run call, or an app function given it (`helper(ctx)`, `helper(ctx.db)`). */

@@ -4,7 +4,8 @@
 // they cannot see (the comments of a page). A document check on the argument at any level
 // (requireAccess, the builder's access, a tested readable: above the public level when the parent may be public, whose children do not inherit public visibility) or a comparison of the
 // parent's owner with the caller covers it: the children inherit the parent's levels. A query by
-// another field, or by the owner field equal to the caller's id is no such read; one of a table
+// another field, or by the owner field equal to the caller's id is no such read, nor are children kept to the
+// caller's own (by the query or a JS filter); one of a table
 // not configured is read at medium instead (childopen.test.mjs). Run the way a user runs it: the bin of the packed tarball, on apps written here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -127,4 +128,23 @@ export const viaCtxDoc = guard.query(query, {
   );
   // Above the public level the check covers the checked document's children, as it covers the argument's.
   assert.deepEqual(reads(app("checkeddoc-commenter", checks("commenter"))), []);
+});
+
+test("the children of a parent named by an argument, handed on only through a JS filter or find to the caller's own (or selected by the caller's id beside the parent's): not reported; filtered by the client's word, with an ||, or beside a count, they are", () => {
+  const DOCS = '    const docs = await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).collect();';
+  const found = reads(
+    app(
+      "ownchildren",
+      HEAD +
+        QUERY("all", FOLDER, `${DOCS}\n    return docs;`) +
+        QUERY("mine", FOLDER, `${DOCS}\n    return docs.filter((d) => d.ownerId === user._id);`) +
+        QUERY("myFirst", FOLDER, `${DOCS}\n    return docs.find((d) => { return d.ownerId === user._id; }) ?? null;`) +
+        QUERY("mineByFilter", FOLDER, '    const docs = await ctx.db.query("documents").filter((q) => q.eq(q.field("folderId"), args.folderId)).take(20);\n    return docs.filter((d) => d.ownerId === user._id).map((d) => d.title);') +
+        QUERY("mineByQuery", FOLDER, '    return await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).filter((q) => q.eq(q.field("ownerId"), user._id)).collect();') +
+        QUERY("theirs", '{ folderId: v.id("folders"), owner: v.id("users") }', `${DOCS}\n    return docs.filter((d) => d.ownerId === args.owner);`) +
+        QUERY("mineOrPublic", FOLDER, `${DOCS}\n    return docs.filter((d) => d.ownerId === user._id || d.visibility === "public");`) +
+        QUERY("mineAndCount", FOLDER, `${DOCS}\n    return { mine: docs.filter((d) => d.ownerId === user._id), count: docs.length };`),
+    ),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:all", "high f:theirs", "high f:mineOrPublic", "high f:mineAndCount"]);
 });

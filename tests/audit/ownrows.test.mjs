@@ -39,10 +39,11 @@ test("the offers on a listing handed on only through a JS filter or find to the 
       QUERY("theirs", '{ listingId: v.id("listings"), buyer: v.id("users") }', `${OFFERS}\n    return offers.filter((o) => o.buyerId === args.buyer);`) +
       QUERY("mineOrBig", LISTING, `${OFFERS}\n    return offers.filter((o) => o.buyerId === user._id || o.amount > 100);`) +
       QUERY("mineAndCount", LISTING, `${OFFERS}\n    return { mine: offers.filter((o) => o.buyerId === user._id), count: offers.length };`) +
-      // A configured table's children: the children rule, whose parent check this does not replace.
-      QUERY("myPhotos", LISTING, `${PHOTOS}\n    return photos.filter((p) => p.ownerId === user._id);`),
+      // A configured table's children (the children rule) kept to the caller's own are theirs too (childquery.test.mjs); all of them are high.
+      QUERY("myPhotos", LISTING, `${PHOTOS}\n    return photos.filter((p) => p.ownerId === user._id);`) +
+      QUERY("allPhotos", LISTING, `${PHOTOS}\n    return photos;`),
   );
-  assert.deepEqual(found, ["medium f:all", "medium f:theirs", "medium f:mineOrBig", "medium f:mineAndCount", "high f:myPhotos"]);
+  assert.deepEqual(found, ["medium f:all", "medium f:theirs", "medium f:mineOrBig", "medium f:mineAndCount", "high f:allPhotos"]);
 });
 
 test("a test of the rows, or of a document read by an argument's id, hands none on: first !== null, !first, rows.length > 0, doc !== null (the rows or document returned are reported)", () => {
