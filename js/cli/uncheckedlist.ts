@@ -20,8 +20,9 @@
 //   parent or visibility field (`q.or(...)`: unsure);
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
-//   t, r._id))`), whose answer is what leaves, or only through a JS `filter`/`find` to the
-//   caller's own (callerid.ts `keepsOwnRows`), or pushed in a loop only for the caller's own
+//   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
+//   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`), or
+//   pushed in a loop only for the caller's own
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
 // Internal functions and actions (no `ctx.db`) are not judged; a query made in a helper is not read.
 import ts from "typescript";
@@ -30,6 +31,7 @@ import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
+import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
@@ -59,7 +61,7 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
         const query = queryEqualities(app, top, (x) => x);
         const how = query !== undefined && tables.has(query.table) ? selection(app, fn, handler, flow, top, query.table, query.found) : undefined;
         const end = chainEnd(n as ts.CallExpression);
-        if (how !== undefined && returned(app, handler, end, end, "document") && !onlyChecked(app, handler, end)) {
+        if (how !== undefined && returned(app, handler, end, end, "document") && !onlyChecked(app, handler, end, query!.table)) {
           const owner = tableFields(app, query!.table, "owner")[0];
           const message = `${fn.id} returns the rows of '${query!.table}' (under access.tables) ${how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
           out.push(finding("unchecked-list", fn.id, app.loc(end), message, listFix(query!.table, owner)));
@@ -114,7 +116,7 @@ function unreadFilter(app: App, top: ts.Expression, fields: string[]): boolean {
  * (`guard.readableMany(ctx, t, rows.map((r) => r._id))`, `rows.map((r) => guard.readable(ctx, t,
  * r._id))`) or a JS filter to the caller's own rows, directly or through the `const` holding them.
  */
-function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression): boolean {
+function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
   const checksEach = (n: ts.Node) => ts.isCallExpression(n) && CHECKS_EACH.has(app.calleeFrom(n, GUARD)?.name ?? "");
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
   const mapsToCheck = (n: ts.Node) => {
@@ -136,11 +138,11 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const body = enclosingFunction(held) ?? handler;
   const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));
   const meta = pageMetaOnly(end, held.name);
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x) || keptByAnswer(app, body, n, table);
   return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
 }
 
 function listFix(table: string, owner: string | undefined): string {
   const own = owner === undefined ? "" : `, or select the caller's own by the owner field (.withIndex(<an index on '${owner}'>, (q) => q.eq("${owner}", user._id)))`;
-  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers (rs.filter((r) => r !== null).map((r) => r.doc), not the rows it was given); an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
+  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers (rs.filter((r) => r !== null).map((r) => r.doc), or the rows where the answer at their index is not null: rows.filter((_, i) => rs[i] !== null)); an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
 }

@@ -161,13 +161,41 @@ test("a search index's filter fields are read as an index range's: public or the
   assert.match(found[1].message, /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
 
-test("rows kept by a readableMany answer's index stay reported, and the fix names the shape that passes", () => {
+// readableMany answers one entry per id, in order, null where the caller has no access: the rows
+// kept where the answer at their index is not null are the ones the caller may read.
+const ZIP = (keep, { ids = "rows", table = "projects", after = "" } = {}) =>
+  `    const rows = await ctx.db.query("projects").take(50);\n    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(50);\n    const rs = await guard.readableMany(ctx, "${table}", ${ids}.map((r) => r._id));\n${after}    return ${keep};`;
+
+test("rows kept by a readableMany answer's index (not null, truthy, a ?.doc test): not reported; another array's, rs[0], an ||, another table's: reported", () => {
   const found = listed(
     "zip",
-    HEAD + QUERY("zip", "{}", '    const rows = await ctx.db.query("projects").take(50);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);'),
+    HEAD +
+      'import { paginationOptsValidator } from "convex/server";\n' +
+      QUERY("notNull", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)")) +
+      QUERY("looseNotNull", "{}", ZIP("rows.filter((_, i) => null != rs[i]).map((r) => r.name)")) +
+      QUERY("truthy", "{}", ZIP("rows.filter((r, i) => rs[i])")) +
+      QUERY("docTest", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc)")) +
+      QUERY("docDefined", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc !== undefined)")) +
+      QUERY("block", "{}", ZIP('rows.filter((r, i) => {\n      return !!rs[i] && r.name !== "";\n    })')) +
+      QUERY(
+        "paged",
+        "{ paginationOpts: paginationOptsValidator }",
+        '    const res = await ctx.db.query("projects").paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "projects", res.page.map((p) => p._id));\n    return { ...res, page: res.page.filter((_, i) => rs[i] !== null) };',
+      ) +
+      QUERY("otherArray", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { ids: "mine" })) +
+      QUERY("firstOnly", "{}", ZIP("rows.filter((_, i) => rs[0] !== null)")) +
+      QUERY("orElse", "{}", ZIP('rows.filter((r, i) => rs[i] !== null || r.name !== "")')) +
+      QUERY("docNotNull", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc !== null)")) +
+      QUERY("notUndefined", "{}", ZIP("rows.filter((_, i) => rs[i] !== undefined)")) +
+      QUERY("otherTable", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { table: "tasks" })) +
+      QUERY("alsoRaw", "{}", ZIP("{ kept: rows.filter((_, i) => rs[i] !== null), all: rows }")) +
+      QUERY("reversed", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { after: "    rows.reverse();\n" })),
   );
-  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:zip"]);
-  assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), not the rows it was given\)/);
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function}`),
+    ["high f:otherArray", "high f:firstOnly", "high f:orElse", "high f:docNotNull", "high f:notUndefined", "high f:otherTable", "high f:alsoRaw", "high f:reversed"],
+  );
+  assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), or the rows where the answer at their index is not null: rows\.filter\(\(_, i\) => rs\[i\] !== null\)\)/);
 });
 
 test("the owner field equal to a users row the app looks up itself, or to an argument: the message says the value is not the caller's id", () => {
