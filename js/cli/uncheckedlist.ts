@@ -24,7 +24,9 @@
 //   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`), or
 //   pushed in a loop only for the caller's own
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
-// Internal functions and actions (no `ctx.db`) are not judged; a query made in a helper is not read.
+// Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
+// reported at the query, as a delete or write made in a helper is (`listings`). Internal functions
+// and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
 import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
@@ -33,62 +35,110 @@ import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
-import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
+import { argumentFor, enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { answersNoDocument } from "./nodocument.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
-import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { covers, finding, type Finding } from "./rules.js";
 
 /** The guard calls that check each document they are given and answer only what the caller may read. */
 const CHECKS_EACH = new Set(["readable", "readableMany"]);
 
-/** `unchecked-list` findings of every public query and mutation of the app. */
+/** A listing a function returns: where the query is, its table, how it selects its rows, whether by an argument, and the app helper it is made in. */
+interface Listing {
+  at: Loc;
+  table: string;
+  how: string;
+  byArg: boolean;
+  through?: string;
+}
+
+/** `unchecked-list` findings of every public query and mutation of the app, and of a public function returning what one it runs returns. */
 export function uncheckedListFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
   const tables = accessTables(app);
+  if (tables.size === 0) return [];
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  const memo = new Map<ConvexFunction, Listing[]>();
+  const listingsOf = (f: ConvexFunction) => memo.get(f) ?? memo.set(f, listings(app, f, tables)).get(f)!;
   const out: Finding[] = [];
   for (const fn of functions) {
     const handler = fn.handler;
-    if (tables.size === 0 || handler === undefined || fn.visibility !== "public" || (fn.kind !== "query" && fn.kind !== "mutation") || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
-    const flow = new ArgFlow(app, handler);
-    const visit = (n: ts.Node): void => {
-      const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
-      if (convex?.name === "query" && isDatabase(convex.owner)) {
-        const top = narrowedQuery(n as ts.CallExpression);
-        const query = queryEqualities(app, top, (x) => x);
-        const how = query !== undefined && tables.has(query.table) ? selection(app, fn, handler, flow, top, query.table, query.found) : undefined;
-        const end = chainEnd(n as ts.CallExpression);
-        if (how !== undefined && returned(app, handler, end, end, "document") && !onlyChecked(app, handler, end, query!.table)) {
-          const owner = tableFields(app, query!.table, "owner")[0];
-          const message = `${fn.id} returns the rows of '${query!.table}' (under access.tables) ${how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
-          out.push(finding("unchecked-list", fn.id, app.loc(end), message, listFix(query!.table, owner)));
-        }
-      }
-      ts.forEachChild(n, visit);
+    if (handler === undefined || fn.visibility !== "public" || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
+    const report = (who: string, at: Loc, l: Listing) => {
+      const message = `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
+      if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
     };
-    visit(handler);
+    for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
+    // The answer of a function it runs (follow.ts), an action's too, when that one lists rows by no argument of its own (the caller may check what it passes).
+    for (const call of fn.calls) {
+      const callee = call.returned ? byId.get(call.target) : undefined;
+      if (callee === undefined || callee === fn || callee.library !== null) continue;
+      for (const l of listingsOf(callee)) if (!l.byArg && !onlyChecked(app, handler, call.node, l.table)) report(`${fn.id} (through ${call.ref}, ${call.how})`, call, l);
+    }
   }
   return out;
 }
 
+/**
+ * The listings a query or mutation returns: made in its handler, or in an app helper whose answer
+ * it returns (`return await listAll(ctx)`, up to three calls deep), reported at the query. A
+ * helper's parameter stands for what the call passes (facts-syntax.ts `argumentFor`); any other
+ * value the helper selects by that is not a literal, `undefined` or the caller's id: unsure.
+ */
+function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Listing[] {
+  const handler = fn.handler;
+  if (handler === undefined || (fn.kind !== "query" && fn.kind !== "mutation") || decidesAccess(fn.facts.auth)) return [];
+  const flow = new ArgFlow(app, handler);
+  const out: Listing[] = [];
+  type Exit = { body: ts.SignatureDeclaration; call: ts.CallExpression };
+  const scan = (body: ts.SignatureDeclaration, map: (e: ts.Expression) => ts.Expression, exits: Exit[], through: string | undefined): void => {
+    const judge = (n: ts.CallExpression): void => {
+      const convex = app.calleeFrom(n, CONVEX);
+      if (convex?.name === "query" && isDatabase(convex.owner)) {
+        const top = narrowedQuery(n);
+        const query = queryEqualities(app, top, (x) => x);
+        const found = (query?.found ?? []).map((f) => ({ field: f.field, by: map(f.by) }));
+        const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
+        const how = query !== undefined && tables.has(query.table) && found.every((f) => settled(f.by)) ? selection(app, fn, handler, flow, top, query.table, found) : undefined;
+        const end = chainEnd(n);
+        const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
+        if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
+        return;
+      }
+      const helper = convex === undefined && exits.length < 3 ? app.appFunction(n) : undefined;
+      if (helper === undefined || within(helper, handler) || helper === body || exits.some((x) => x.body === helper) || !returned(app, body, n, n, "document")) return;
+      const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(n.expression).getText();
+      scan(helper, (e) => map(argumentFor(app, e, helper, n)), [{ body, call: n }, ...exits], through ?? name);
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) judge(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+  };
+  scan(handler, (e) => e, [], undefined);
+  return out;
+}
+
 /** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
-function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[]): string | undefined {
+function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[]): { text: string; byArg: boolean } | undefined {
   const parents = parentFields(app, table);
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
-  const argOf = (by: ts.Expression) => flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg;
+  const argOf = (by: ts.Expression) => (within(by, handler) ? (flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg) : undefined);
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
   const ties = found.some(
     (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
   );
   if (ties || unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility])) return undefined;
-  if (found.length === 0) return "with no selection (every document, or a filter on other fields)";
+  if (found.length === 0) return { text: "with no selection (every document, or a filter on other fields)", byArg: false };
   // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
   const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
   const by = found.map((f) => {
@@ -97,7 +147,7 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
     return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
   });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
-  return `selected by ${by.join(" and ")}${not}`;
+  return { text: `selected by ${by.join(" and ")}${not}`, byArg: found.some((f) => argOf(f.by) !== undefined) };
 }
 
 /** Whether a `.filter` of the query that the audit does not read as equalities names one of `fields` (an owner test in a `q.or`: unsure). */

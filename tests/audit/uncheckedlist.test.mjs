@@ -35,8 +35,8 @@ const ORG = '{ orgId: v.id("accessGroups") }';
 const BY_ORG = 'ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId))';
 
 /** The findings of `rules` (unchecked-list alone by default) of `audit convex` on an app of `text`, as `function rule`. */
-function listed(name, text, rules = ["unchecked-list"]) {
-  const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API }, GUARD);
+function listed(name, text, rules = ["unchecked-list"], files = {}) {
+  const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API, ...files }, GUARD);
   const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout).findings.filter((f) => rules.includes(f.rule));
@@ -236,4 +236,57 @@ test("a loop that pushes only the caller's own rows (continue past the others, o
       QUERY("pushedBefore", "{}", loop("out.push(p);", "if (p.ownerId !== user._id) continue;")),
   );
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:skipMine", "high f:skipByArg", "high f:pushedBefore"]);
+});
+
+// A listing made in an app helper the handler returns the answer of: reported at the query in
+// the helper, as a delete or write made in a helper is; a helper's parameter is what the call passes.
+const HELPERS = `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function listAll(ctx: QueryCtx) {
+  return await ctx.db.query("projects").collect();
+}
+export async function listOf(ctx: QueryCtx, ownerId: Id<"users">) {
+  return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", ownerId)).collect();
+}
+export async function listOrg(ctx: QueryCtx, orgId: Id<"accessGroups">) {
+  return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", orgId)).take(50);
+}
+export async function listVia(ctx: QueryCtx) {
+  return await listAll(ctx);
+}
+export async function listNamed(ctx: QueryCtx, user: { _id: Id<"users"> }) {
+  const me = user._id;
+  return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", me)).collect();
+}
+`;
+
+test("a listing made in an app helper the handler returns (same module or imported): reported at the query in the helper; the caller's own, a checked org, checked rows: not", () => {
+  const found = listed(
+    "helpers",
+    HEAD +
+      'import { listAll, listOf, listOrg, listVia, listNamed } from "./lib";\n' +
+      HELPERS.replace(/^import.*\n/gm, "").replace(/export async function (\w+)/g, "async function local_$1").replace("await listAll(ctx)", "await local_listAll(ctx)") +
+      `export const arrow = query({ args: {}, handler: (ctx) => listAll(ctx) });\n` +
+      QUERY("imported", "{}", "    return await listAll(ctx);") +
+      QUERY("local", "{}", "    return await local_listAll(ctx);") +
+      QUERY("twoDeep", "{}", "    const rows = await listVia(ctx);\n    return rows.map((p) => p.name);") +
+      QUERY("byOtherOwner", '{ ownerId: v.id("users") }', "    return await listOf(ctx, args.ownerId);") +
+      QUERY("anyOrg", ORG, "    return await listOrg(ctx, args.orgId);") +
+      QUERY("mine", "{}", "    return await listOf(ctx, user._id);") +
+      QUERY("orgChecked", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return await listOrg(ctx, args.orgId);') +
+      QUERY("checked", "{}", '    const rows = await listAll(ctx);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("notReturned", "{}", "    const rows = await listAll(ctx);\n    return rows.length > 0;") +
+      QUERY("computed", "{}", "    return await listNamed(ctx, user);"),
+    ["unchecked-list"],
+    { "lib.ts": HELPERS },
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(),
+    ["high f:anyOrg lib.ts:10", "high f:arrow lib.ts:4", "high f:byOtherOwner lib.ts:7", "high f:imported lib.ts:4", "high f:local f.ts:6", "high f:twoDeep lib.ts:4"],
+  );
+  const message = (fn) => found.find((f) => f.function === fn).message;
+  assert.match(message("f:imported"), /^f:imported \(through listAll\) returns the rows of 'projects' \(under access\.tables\) with no selection/);
+  assert.match(message("f:twoDeep"), /^f:twoDeep \(through listVia\) returns the rows of 'projects'/);
+  assert.match(message("f:byOtherOwner"), /selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id/);
+  assert.match(message("f:anyOrg"), /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
