@@ -1,5 +1,6 @@
 // A public function that hands an id it was given to a function of the app that deletes, writes
-// or reads by it: `unchecked-id-delete`, `-write` and `-read` judge the pair, one level deep.
+// or reads by it: `unchecked-id-delete`, `-write` and `-read` judge the pair, one level deep;
+// `unchecked-list` judges a call whose answer it returns, arguments passed or not (uncheckedlist.ts).
 //
 //   export const requestDelete = mutation({ args: { id: v.id("documents") }, handler: async (ctx, { id }) => {
 //     await guard.requireUser(ctx);                                   // the caller, not the document

@@ -290,3 +290,60 @@ test("a listing made in an app helper the handler returns (same module or import
   assert.match(message("f:byOtherOwner"), /selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id/);
   assert.match(message("f:anyOrg"), /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
+
+// A public function returning the answer of a function it runs (follow.ts, as unchecked-id-read's
+// relays): reported at the call when that one returns a listing selected by no argument of its own.
+const LISTS = `import { v } from "convex/values";
+import { internalQuery } from "./_generated/server";
+import { listAll } from "./lib";
+export const all = internalQuery({ args: {}, handler: async (ctx) => await ctx.db.query("projects").collect() });
+export const viaHelper = internalQuery({ args: {}, handler: (ctx) => listAll(ctx) });
+export const ofOrg = internalQuery({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, args) => await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId)).take(50),
+});
+export const publicOnes = internalQuery({
+  args: {},
+  handler: async (ctx) => await ctx.db.query("projects").withIndex("by_visibility", (q) => q.eq("visibility", "public")).take(50),
+});
+`;
+
+test("a public query or action returning what an internal query it runs lists unchecked: reported at the call; checked, scheduled, by an argument, public rows: not", () => {
+  const found = listed(
+    "relays",
+    HEAD +
+      'import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n' +
+      QUERY("relay", "{}", "    return await ctx.runQuery(internal.lists.all, {});") +
+      QUERY("noPayload", "{}", "    const rows = await ctx.runQuery(internal.lists.all);\n    return rows.map((p) => p.name);") +
+      QUERY("relayHelper", "{}", "    return await ctx.runQuery(internal.lists.viaHelper, {});") +
+      `export const fromAction = action({
+  args: {},
+  handler: async (ctx) => {
+    return await ctx.runQuery(internal.lists.all, {});
+  },
+});
+` +
+      QUERY("checked", "{}", '    const rows = await ctx.runQuery(internal.lists.all, {});\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);') +
+      QUERY("tested", "{}", "    const rows = await ctx.runQuery(internal.lists.all, {});\n    return rows.length > 0;") +
+      QUERY("scheduled", "{}", "    await ctx.scheduler.runAfter(0, internal.lists.all, {});\n    return null;") +
+      QUERY("byArg", ORG, "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });") +
+      QUERY("publicRows", "{}", "    return await ctx.runQuery(internal.lists.publicOnes, {});") +
+      `export const adminRelay = query({
+  args: {},
+  handler: async (ctx) => {
+    await guard.requireRole(ctx, "admin");
+    return await ctx.runQuery(internal.lists.all, {});
+  },
+});
+`,
+    ["unchecked-list"],
+    { "lib.ts": HELPERS, "lists.ts": LISTS },
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}`),
+    ["high f:relay f.ts", "high f:noPayload f.ts", "high f:relayHelper f.ts", "high f:fromAction f.ts"],
+  );
+  assert.equal(found[0].line, 11);
+  assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
+  assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
+});
