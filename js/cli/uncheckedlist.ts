@@ -17,7 +17,7 @@
 //   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id): an
 //   org's own rows after a membership check (the audit cannot know which rows the app scopes by it);
 // - by `_id` (unchecked-id-read's), or by a `.filter` it does not read that names the owner,
-//   parent or visibility field (`q.or(...)`: unsure);
+//   parent or visibility field (`q.neq`: unsure), a `q.or` only when each branch ties the rows;
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
 //   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
@@ -101,9 +101,10 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Li
       if (convex?.name === "query" && isDatabase(convex.owner)) {
         const top = narrowedQuery(n);
         const query = queryEqualities(app, top, (x) => x);
-        const found = (query?.found ?? []).map((f) => ({ field: f.field, by: map(f.by) }));
         const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
-        const how = query !== undefined && tables.has(query.table) && found.every((f) => settled(f.by)) ? selection(app, fn, handler, flow, top, query.table, found) : undefined;
+        const value = (e: ts.Expression) => (settled(map(e)) ? map(e) : undefined);
+        const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
+        const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
         const end = chainEnd(n);
         const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
         if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
@@ -125,7 +126,7 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Li
 }
 
 /** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
-function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[]): { text: string; byArg: boolean } | undefined {
+function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): { text: string; byArg: boolean } | undefined {
   const parents = parentFields(app, table);
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
@@ -137,7 +138,14 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   const ties = found.some(
     (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
   );
-  if (ties || unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility])) return undefined;
+  // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
+  const branchTies = (field: string, e: ts.Expression) => {
+    const by = value(e);
+    return by === undefined ? undefined : isCallerId(app, by) || (visibility.includes(field) && literalThrough(app, by) === "public") || (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!));
+  };
+  const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
+  if (ties || unread === true) return undefined;
+  if (found.length === 0 && unread === "or") return { text: "selected by a filter's q.or, a branch of which ties the rows neither to the caller nor to public visibility (every row that branch matches)", byArg: false };
   if (found.length === 0) return { text: "with no selection (every document, or a filter on other fields)", byArg: false };
   // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
   const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
@@ -150,15 +158,57 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   return { text: `selected by ${by.join(" and ")}${not}`, byArg: found.some((f) => argOf(f.by) !== undefined) };
 }
 
-/** Whether a `.filter` of the query that the audit does not read as equalities names one of `fields` (an owner test in a `q.or`: unsure). */
-function unreadFilter(app: App, top: ts.Expression, fields: string[]): boolean {
+/**
+ * Whether a `.filter` of the query that the audit does not read as equalities leaves it unsure (true): one
+ * naming one of `fields` (`q.neq`, `q.and`), but a `q.or` only when each branch ties the rows
+ * (`ties` of its `q.eq(q.field(f), x)`; undefined: unsure): `q.or(q.eq(q.field("ownerId"), me),
+ * q.eq(q.field("visibility"), "public"))` does, a branch by any other field (`orgId` equal to an
+ * argument no check covers) selects rows of anyone's ("or", when no other filter leaves it unsure).
+ */
+function unreadFilter(app: App, top: ts.Expression, fields: string[], ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | "or" {
+  let open = false;
   const count = (e: ts.Expression) => queryEqualities(app, e, (x) => x)?.found.length ?? 0;
   for (let x = skipOuter(top); ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression); x = skipOuter(x.expression.expression)) {
     if (x.expression.name.text !== "filter" || count(x) > count(x.expression.expression)) continue;
+    const cb = x.arguments[0] === undefined ? undefined : skipOuter(x.arguments[0]);
+    const q = cb !== undefined && ts.isArrowFunction(cb) && !ts.isBlock(cb.body) && cb.parameters.length === 1 && ts.isIdentifier(cb.parameters[0]!.name) ? cb.parameters[0]!.name.text : undefined;
+    const or = q === undefined ? undefined : branches(skipOuter((cb as ts.ArrowFunction).body as ts.Expression), q, "or");
+    if (or !== undefined) {
+      if (orTies(or, q!, ties) !== false) return true;
+      open = true;
+      continue;
+    }
     const names = (n: ts.Node): boolean => (ts.isStringLiteralLike(n) && fields.includes(n.text)) || ts.forEachChild(n, names) === true;
     if (x.arguments.some(names)) return true;
   }
-  return false;
+  return open ? "or" : false;
+}
+
+/** The arguments of `q.<op>(...)`, or undefined when `e` is not that call. */
+function branches(e: ts.Expression, q: string, op: string): readonly ts.Expression[] | undefined {
+  const c = skipOuter(e);
+  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || c.expression.name.text !== op) return undefined;
+  const on = skipOuter(c.expression.expression);
+  return ts.isIdentifier(on) && on.text === q ? c.arguments : undefined;
+}
+
+/** Whether each branch of a `q.or` ties its rows (a `q.eq` of a field, a nested `q.or`, a `q.and` with one such branch); undefined: unsure (a spread, a field not named by a literal). */
+function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | undefined {
+  const one = (e: ts.Expression): boolean | undefined => {
+    if (ts.isSpreadElement(e)) return undefined;
+    const inner = branches(e, q, "or");
+    if (inner !== undefined) return orTies(inner, q, ties);
+    const and = branches(e, q, "and");
+    if (and !== undefined) return and.some((b) => one(b) === true) ? true : and.some((b) => one(b) === undefined) ? undefined : false;
+    const [a, b] = branches(e, q, "eq") ?? [];
+    for (const [field, by] of [[a, b], [b, a]] as const) {
+      const name = field === undefined || by === undefined ? undefined : branches(field, q, "field")?.[0];
+      if (name !== undefined) return ts.isStringLiteralLike(name) ? ties(name.text, by!) : undefined;
+    }
+    return false;
+  };
+  const each = or.map(one);
+  return each.every((t) => t === true) ? true : each.some((t) => t === false) ? false : undefined;
 }
 
 /**

@@ -347,3 +347,37 @@ test("a public query or action returning what an internal query it runs lists un
   assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
   assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
 });
+
+// A q.or ties its rows only when each branch does: to the caller, to public ones, or to an argument a check covers.
+test("a filter's q.or: exempt only when every branch ties the rows to the caller or to public visibility; a branch by any org, a q.neq, private ones: reported", () => {
+  const or = (...branches) => `    return await ctx.db.query("projects").filter((q) => q.or(${branches.join(", ")})).take(10);`;
+  const MINE = 'q.eq(q.field("ownerId"), user._id)';
+  const PUBLIC = 'q.eq(q.field("visibility"), "public")';
+  const ORG_OR = 'q.eq(q.field("orgId"), args.orgId)';
+  const found = listed(
+    "or",
+    HEAD +
+      'import { listOr } from "./orlib";\n' +
+      QUERY("mineOrPublic", "{}", or(MINE, PUBLIC)) +
+      QUERY("publicOrMine", "{}", or(PUBLIC, `q.and(${MINE}, q.eq(q.field("name"), "x"))`)) +
+      QUERY("mineOrCheckedOrg", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${or(MINE, ORG_OR)}`) +
+      QUERY("nested", "{}", or(MINE, `q.or(${PUBLIC}, ${MINE})`)) +
+      QUERY("helperMine", "{}", "    return await listOr(ctx, user._id);") +
+      QUERY("mineOrAnyOrg", ORG, or(MINE, ORG_OR)) +
+      QUERY("mineOrNotPrivate", "{}", or(MINE, 'q.neq(q.field("visibility"), "private")')) +
+      QUERY("mineOrPrivate", "{}", or(MINE, 'q.eq(q.field("visibility"), "private")')) +
+      QUERY("claimedOwner", '{ ownerId: v.id("users") }', or('q.eq(q.field("ownerId"), args.ownerId)', PUBLIC)) +
+      QUERY("helperClaimed", '{ ownerId: v.id("users") }', "    return await listOr(ctx, args.ownerId);"),
+    ["unchecked-list"],
+    {
+      "orlib.ts": `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function listOr(ctx: QueryCtx, ownerId: Id<"users">) {
+  return await ctx.db.query("projects").filter((q) => q.or(q.eq(q.field("ownerId"), ownerId), q.eq(q.field("visibility"), "public"))).take(10);
+}
+`,
+    },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`).sort(), ["high f:claimedOwner", "high f:helperClaimed", "high f:mineOrAnyOrg", "high f:mineOrNotPrivate", "high f:mineOrPrivate"]);
+  assert.match(found.find((f) => f.function === "f:mineOrAnyOrg").message, /^f:mineOrAnyOrg returns the rows of 'projects' \(under access\.tables\) selected by a filter's q\.or, a branch of which ties the rows neither to the caller nor to public visibility \(every row that branch matches\), to any signed-in caller: /);
+});
