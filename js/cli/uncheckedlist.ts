@@ -73,8 +73,8 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
       if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
     };
     for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
-    // The answer of a function it runs (follow.ts), an action's too, when that one lists rows by no argument of its own (the caller may check what it passes).
-    for (const call of fn.calls) {
+    // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own (the caller may check what it passes).
+    for (const call of fn.kind === "query" || fn.kind === "mutation" || fn.kind === "action" ? fn.calls : []) {
       const callee = call.returned ? byId.get(call.target) : undefined;
       if (callee === undefined || callee === fn || callee.library !== null) continue;
       for (const l of listingsOf(callee)) if (!l.byArg && !onlyChecked(app, handler, call.node, l.table)) report(`${fn.id} (through ${call.ref}, ${call.how})`, call, l);
