@@ -34,6 +34,16 @@ export const guard = defineGuard({
 const ORG = '{ orgId: v.id("accessGroups") }';
 const BY_ORG = 'ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId))';
 
+/** A public query whose handler checks the admin role, then runs `body`. */
+const ADMIN_QUERY = (name, body) => `export const ${name} = query({
+  args: {},
+  handler: async (ctx) => {
+    await guard.requireRole(ctx, "admin");
+${body}
+  },
+});
+`;
+
 /** The findings of `rules` (unchecked-list alone by default) of `audit convex` on an app of `text`, as `function rule`. */
 function listed(name, text, rules = ["unchecked-list"], files = {}) {
   const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API, ...files }, GUARD);
@@ -86,14 +96,7 @@ test("the caller's own rows, a parent's children, public ones, an admin's view, 
       QUERY("projectChecked", '{ projectId: v.id("projects") }', '    await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect();') +
       QUERY("unsureFilter", "{}", '    return await ctx.db.query("projects").filter((q) => q.or(q.eq(q.field("ownerId"), user._id), q.eq(q.field("visibility"), "public"))).take(10);') +
       QUERY("countOnly", "{}", '    const rows = await ctx.db.query("projects").take(100);\n    if (rows.length > 99) throw new Error("too many");\n    return null;') +
-      `export const adminAll = query({
-  args: {},
-  handler: async (ctx) => {
-    await guard.requireRole(ctx, "admin");
-    return await ctx.db.query("projects").collect();
-  },
-});
-` +
+      ADMIN_QUERY("adminAll", '    return await ctx.db.query("projects").collect();') +
       `export const everyProject = internalQuery({
   args: {},
   handler: async (ctx) => await ctx.db.query("projects").collect(),
@@ -328,14 +331,7 @@ test("a public query or action returning what an internal query it runs lists un
       QUERY("scheduled", "{}", "    await ctx.scheduler.runAfter(0, internal.lists.all, {});\n    return null;") +
       QUERY("byArg", ORG, "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });") +
       QUERY("publicRows", "{}", "    return await ctx.runQuery(internal.lists.publicOnes, {});") +
-      `export const adminRelay = query({
-  args: {},
-  handler: async (ctx) => {
-    await guard.requireRole(ctx, "admin");
-    return await ctx.runQuery(internal.lists.all, {});
-  },
-});
-`,
+      ADMIN_QUERY("adminRelay", "    return await ctx.runQuery(internal.lists.all, {});"),
     ["unchecked-list"],
     { "lib.ts": HELPERS, "lists.ts": LISTS },
   );
