@@ -1,5 +1,6 @@
 // A public function that hands an id it was given to a function of the app that deletes, writes
-// or reads by it: `unchecked-id-delete`, `-write` and `-read` judge the pair, one level deep.
+// or reads by it: `unchecked-id-delete`, `-write` and `-read` judge the pair, one level deep;
+// `unchecked-list` judges a call whose answer it returns, arguments passed or not (uncheckedlist.ts).
 //
 //   export const requestDelete = mutation({ args: { id: v.id("documents") }, handler: async (ctx, { id }) => {
 //     await guard.requireUser(ctx);                                   // the caller, not the document
@@ -37,11 +38,13 @@ export interface FollowedCall extends Loc {
   returned: boolean;
   /** The parameters given the caller's own id (`{ id, userId: user._id }`, callerid.ts): a comparison the called function makes with one is an ownership check. */
   callerIds: string[];
+  /** The call itself (uncheckedlist.ts follows its answer in the caller). */
+  node: ts.CallExpression;
 }
 
 const SCHEDULES = new Set(["runAfter", "runAt"]);
 
-/** The calls of a handler that pass its arguments to a function of the app it can name. */
+/** The calls of a handler that pass its arguments to a function of the app it can name, or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
 export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, argNames: string[]): FollowedCall[] {
   const out: FollowedCall[] = [];
   const visit = (n: ts.Node): void => {
@@ -54,11 +57,12 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     const refArg = n.arguments[scheduled ? 1 : 0];
     const payload = n.arguments[scheduled ? 2 : 1];
     const ref = refArg === undefined ? undefined : reference(app, refArg);
-    if (ref === undefined || payload === undefined) return;
-    const passes = passed(app, handler, flow, payload, argNames).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
-    if (passes.length === 0) return;
+    if (ref === undefined) return;
+    const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
+    const answered = !scheduled && returned(app, handler, n, n, "document");
+    if (passes.length === 0 && !answered) return;
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
-    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: !scheduled && returned(app, handler, n, n, "document"), callerIds: givenCallerId(app, handler, payload) });
+    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds: payload === undefined ? [] : givenCallerId(app, handler, payload), node: n });
   };
   visit(handler);
   return out;

@@ -325,7 +325,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts), nor a public parent's children: asked only when there are some, here or through a call (follow.ts).
     const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];
     const publicChildren = fn.idReads.some((r) => r.parent?.publicParent === true);
-    if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.length > 0 || publicChildren)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
+    if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.some((c) => c.passes.length > 0) || publicChildren)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.

@@ -17,76 +17,136 @@
 //   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id): an
 //   org's own rows after a membership check (the audit cannot know which rows the app scopes by it);
 // - by `_id` (unchecked-id-read's), or by a `.filter` it does not read that names the owner,
-//   parent or visibility field (`q.or(...)`: unsure);
+//   parent or visibility field (`q.neq`: unsure), a `q.or` only when each branch ties the rows;
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
-//   t, r._id))`), whose answer is what leaves, or only through a JS `filter`/`find` to the
-//   caller's own (callerid.ts `keepsOwnRows`), or pushed in a loop only for the caller's own
+//   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
+//   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`), or
+//   pushed in a loop only for the caller's own
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
-// Internal functions and actions (no `ctx.db`) are not judged; a query made in a helper is not read.
+// Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
+// reported at the query, as a delete or write made in a helper is (`listings`). Internal functions
+// and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
 import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
+import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
-import { enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
+import { argumentFor, enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { answersNoDocument } from "./nodocument.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
-import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { covers, finding, type Finding } from "./rules.js";
 
 /** The guard calls that check each document they are given and answer only what the caller may read. */
 const CHECKS_EACH = new Set(["readable", "readableMany"]);
 
-/** `unchecked-list` findings of every public query and mutation of the app. */
+/** A listing a function returns: where the query is, its table, how it selects its rows, whether by an argument, and the app helper it is made in. */
+interface Listing {
+  at: Loc;
+  table: string;
+  how: string;
+  byArg: boolean;
+  through?: string;
+}
+
+/** `unchecked-list` findings of every public query and mutation of the app, and of a public function returning what one it runs returns. */
 export function uncheckedListFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
   const tables = accessTables(app);
+  if (tables.size === 0) return [];
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  const memo = new Map<ConvexFunction, Listing[]>();
+  const listingsOf = (f: ConvexFunction) => memo.get(f) ?? memo.set(f, listings(app, f, tables)).get(f)!;
   const out: Finding[] = [];
   for (const fn of functions) {
     const handler = fn.handler;
-    if (tables.size === 0 || handler === undefined || fn.visibility !== "public" || (fn.kind !== "query" && fn.kind !== "mutation") || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
-    const flow = new ArgFlow(app, handler);
-    const visit = (n: ts.Node): void => {
-      const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
-      if (convex?.name === "query" && isDatabase(convex.owner)) {
-        const top = narrowedQuery(n as ts.CallExpression);
-        const query = queryEqualities(app, top, (x) => x);
-        const how = query !== undefined && tables.has(query.table) ? selection(app, fn, handler, flow, top, query.table, query.found) : undefined;
-        const end = chainEnd(n as ts.CallExpression);
-        if (how !== undefined && returned(app, handler, end, end, "document") && !onlyChecked(app, handler, end)) {
-          const owner = tableFields(app, query!.table, "owner")[0];
-          const message = `${fn.id} returns the rows of '${query!.table}' (under access.tables) ${how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
-          out.push(finding("unchecked-list", fn.id, app.loc(end), message, listFix(query!.table, owner)));
-        }
-      }
-      ts.forEachChild(n, visit);
+    if (handler === undefined || fn.visibility !== "public" || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
+    const report = (who: string, at: Loc, l: Listing) => {
+      const message = `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
+      if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
     };
-    visit(handler);
+    for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
+    // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own (the caller may check what it passes).
+    for (const call of fn.kind === "query" || fn.kind === "mutation" || fn.kind === "action" ? fn.calls : []) {
+      const callee = call.returned ? byId.get(call.target) : undefined;
+      if (callee === undefined || callee === fn || callee.library !== null) continue;
+      for (const l of listingsOf(callee)) if (!l.byArg && !onlyChecked(app, handler, call.node, l.table)) report(`${fn.id} (through ${call.ref}, ${call.how})`, call, l);
+    }
   }
   return out;
 }
 
+/**
+ * The listings a query or mutation returns: made in its handler, or in an app helper whose answer
+ * it returns (`return await listAll(ctx)`, up to three calls deep), reported at the query. A
+ * helper's parameter stands for what the call passes (facts-syntax.ts `argumentFor`); any other
+ * value the helper selects by that is not a literal, `undefined` or the caller's id: unsure.
+ */
+function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Listing[] {
+  const handler = fn.handler;
+  if (handler === undefined || (fn.kind !== "query" && fn.kind !== "mutation") || decidesAccess(fn.facts.auth)) return [];
+  const flow = new ArgFlow(app, handler);
+  const out: Listing[] = [];
+  type Exit = { body: ts.SignatureDeclaration; call: ts.CallExpression };
+  const scan = (body: ts.SignatureDeclaration, map: (e: ts.Expression) => ts.Expression, exits: Exit[], through: string | undefined): void => {
+    const judge = (n: ts.CallExpression): void => {
+      const convex = app.calleeFrom(n, CONVEX);
+      if (convex?.name === "query" && isDatabase(convex.owner)) {
+        const top = narrowedQuery(n);
+        const query = queryEqualities(app, top, (x) => x);
+        const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
+        const value = (e: ts.Expression) => (settled(map(e)) ? map(e) : undefined);
+        const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
+        const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
+        const end = chainEnd(n);
+        const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
+        if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
+        return;
+      }
+      const helper = convex === undefined && exits.length < 3 ? app.appFunction(n) : undefined;
+      if (helper === undefined || within(helper, handler) || helper === body || exits.some((x) => x.body === helper) || !returned(app, body, n, n, "document")) return;
+      const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(n.expression).getText();
+      scan(helper, (e) => map(argumentFor(app, e, helper, n)), [{ body, call: n }, ...exits], through ?? name);
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) judge(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+  };
+  scan(handler, (e) => e, [], undefined);
+  return out;
+}
+
 /** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
-function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[]): string | undefined {
+function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): { text: string; byArg: boolean } | undefined {
   const parents = parentFields(app, table);
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
-  const argOf = (by: ts.Expression) => flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg;
+  const argOf = (by: ts.Expression) => (within(by, handler) ? (flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg) : undefined);
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
   const ties = found.some(
     (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
   );
-  if (ties || unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility])) return undefined;
-  if (found.length === 0) return "with no selection (every document, or a filter on other fields)";
+  // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
+  const branchTies = (field: string, e: ts.Expression) => {
+    const by = value(e);
+    return by === undefined ? undefined : isCallerId(app, by) || (visibility.includes(field) && literalThrough(app, by) === "public") || (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!));
+  };
+  const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
+  if (ties || unread === true) return undefined;
+  if (found.length === 0 && unread === "or") return { text: "selected by a filter's q.or, a branch of which ties the rows neither to the caller nor to public visibility (every row that branch matches)", byArg: false };
+  if (found.length === 0) return { text: "with no selection (every document, or a filter on other fields)", byArg: false };
   // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
   const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
   const by = found.map((f) => {
@@ -95,18 +155,60 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
     return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
   });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
-  return `selected by ${by.join(" and ")}${not}`;
+  return { text: `selected by ${by.join(" and ")}${not}`, byArg: found.some((f) => argOf(f.by) !== undefined) };
 }
 
-/** Whether a `.filter` of the query that the audit does not read as equalities names one of `fields` (an owner test in a `q.or`: unsure). */
-function unreadFilter(app: App, top: ts.Expression, fields: string[]): boolean {
+/**
+ * Whether a `.filter` of the query that the audit does not read as equalities leaves it unsure (true): one
+ * naming one of `fields` (`q.neq`, `q.and`), but a `q.or` only when each branch ties the rows
+ * (`ties` of its `q.eq(q.field(f), x)`; undefined: unsure): `q.or(q.eq(q.field("ownerId"), me),
+ * q.eq(q.field("visibility"), "public"))` does, a branch by any other field (`orgId` equal to an
+ * argument no check covers) selects rows of anyone's ("or", when no other filter leaves it unsure).
+ */
+function unreadFilter(app: App, top: ts.Expression, fields: string[], ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | "or" {
+  let open = false;
   const count = (e: ts.Expression) => queryEqualities(app, e, (x) => x)?.found.length ?? 0;
   for (let x = skipOuter(top); ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression); x = skipOuter(x.expression.expression)) {
     if (x.expression.name.text !== "filter" || count(x) > count(x.expression.expression)) continue;
+    const cb = x.arguments[0] === undefined ? undefined : skipOuter(x.arguments[0]);
+    const q = cb !== undefined && ts.isArrowFunction(cb) && !ts.isBlock(cb.body) && cb.parameters.length === 1 && ts.isIdentifier(cb.parameters[0]!.name) ? cb.parameters[0]!.name.text : undefined;
+    const or = q === undefined ? undefined : branches(skipOuter((cb as ts.ArrowFunction).body as ts.Expression), q, "or");
+    if (or !== undefined) {
+      if (orTies(or, q!, ties) !== false) return true;
+      open = true;
+      continue;
+    }
     const names = (n: ts.Node): boolean => (ts.isStringLiteralLike(n) && fields.includes(n.text)) || ts.forEachChild(n, names) === true;
     if (x.arguments.some(names)) return true;
   }
-  return false;
+  return open ? "or" : false;
+}
+
+/** The arguments of `q.<op>(...)`, or undefined when `e` is not that call. */
+function branches(e: ts.Expression, q: string, op: string): readonly ts.Expression[] | undefined {
+  const c = skipOuter(e);
+  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || c.expression.name.text !== op) return undefined;
+  const on = skipOuter(c.expression.expression);
+  return ts.isIdentifier(on) && on.text === q ? c.arguments : undefined;
+}
+
+/** Whether each branch of a `q.or` ties its rows (a `q.eq` of a field, a nested `q.or`, a `q.and` with one such branch); undefined: unsure (a spread, a field not named by a literal). */
+function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | undefined {
+  const one = (e: ts.Expression): boolean | undefined => {
+    if (ts.isSpreadElement(e)) return undefined;
+    const inner = branches(e, q, "or");
+    if (inner !== undefined) return orTies(inner, q, ties);
+    const and = branches(e, q, "and");
+    if (and !== undefined) return and.some((b) => one(b) === true) ? true : and.some((b) => one(b) === undefined) ? undefined : false;
+    const [a, b] = branches(e, q, "eq") ?? [];
+    for (const [field, by] of [[a, b], [b, a]] as const) {
+      const name = field === undefined || by === undefined ? undefined : branches(field, q, "field")?.[0];
+      if (name !== undefined) return ts.isStringLiteralLike(name) ? ties(name.text, by!) : undefined;
+    }
+    return false;
+  };
+  const each = or.map(one);
+  return each.every((t) => t === true) ? true : each.some((t) => t === false) ? false : undefined;
 }
 
 /**
@@ -114,7 +216,7 @@ function unreadFilter(app: App, top: ts.Expression, fields: string[]): boolean {
  * (`guard.readableMany(ctx, t, rows.map((r) => r._id))`, `rows.map((r) => guard.readable(ctx, t,
  * r._id))`) or a JS filter to the caller's own rows, directly or through the `const` holding them.
  */
-function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression): boolean {
+function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
   const checksEach = (n: ts.Node) => ts.isCallExpression(n) && CHECKS_EACH.has(app.calleeFrom(n, GUARD)?.name ?? "");
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
   const mapsToCheck = (n: ts.Node) => {
@@ -136,11 +238,11 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const body = enclosingFunction(held) ?? handler;
   const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));
   const meta = pageMetaOnly(end, held.name);
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x) || keptByAnswer(app, body, n, table);
   return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
 }
 
 function listFix(table: string, owner: string | undefined): string {
   const own = owner === undefined ? "" : `, or select the caller's own by the owner field (.withIndex(<an index on '${owner}'>, (q) => q.eq("${owner}", user._id)))`;
-  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers (rs.filter((r) => r !== null).map((r) => r.doc), not the rows it was given); an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
+  return `List what the caller may read with guard.listAccessible(ctx, "${table}", { paginationOpts })${own}, or pass the rows' ids to guard.readableMany(ctx, "${table}", ids) and return only what it answers (rs.filter((r) => r !== null).map((r) => r.doc), or the rows where the answer at their index is not null: rows.filter((_, i) => rs[i] !== null)); an org's rows selected by an argument only after a check on it (guard.requireGroupLevel(ctx, orgId, level), or guard.requireAccess on its document).`;
 }

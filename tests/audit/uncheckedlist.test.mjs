@@ -34,9 +34,19 @@ export const guard = defineGuard({
 const ORG = '{ orgId: v.id("accessGroups") }';
 const BY_ORG = 'ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId))';
 
+/** A public query whose handler checks the admin role, then runs `body`. */
+const ADMIN_QUERY = (name, body) => `export const ${name} = query({
+  args: {},
+  handler: async (ctx) => {
+    await guard.requireRole(ctx, "admin");
+${body}
+  },
+});
+`;
+
 /** The findings of `rules` (unchecked-list alone by default) of `audit convex` on an app of `text`, as `function rule`. */
-function listed(name, text, rules = ["unchecked-list"]) {
-  const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API }, GUARD);
+function listed(name, text, rules = ["unchecked-list"], files = {}) {
+  const appRoot = scratchApp("uncheckedlist", name, { "schema.ts": SCHEMA, "f.ts": text, ...ANY_API, ...files }, GUARD);
   const r = spawnSync(process.execPath, [cli, "audit", "convex", "--json"], { cwd: appRoot, encoding: "utf8" });
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout).findings.filter((f) => rules.includes(f.rule));
@@ -86,14 +96,7 @@ test("the caller's own rows, a parent's children, public ones, an admin's view, 
       QUERY("projectChecked", '{ projectId: v.id("projects") }', '    await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n    return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect();') +
       QUERY("unsureFilter", "{}", '    return await ctx.db.query("projects").filter((q) => q.or(q.eq(q.field("ownerId"), user._id), q.eq(q.field("visibility"), "public"))).take(10);') +
       QUERY("countOnly", "{}", '    const rows = await ctx.db.query("projects").take(100);\n    if (rows.length > 99) throw new Error("too many");\n    return null;') +
-      `export const adminAll = query({
-  args: {},
-  handler: async (ctx) => {
-    await guard.requireRole(ctx, "admin");
-    return await ctx.db.query("projects").collect();
-  },
-});
-` +
+      ADMIN_QUERY("adminAll", '    return await ctx.db.query("projects").collect();') +
       `export const everyProject = internalQuery({
   args: {},
   handler: async (ctx) => await ctx.db.query("projects").collect(),
@@ -161,13 +164,41 @@ test("a search index's filter fields are read as an index range's: public or the
   assert.match(found[1].message, /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
 
-test("rows kept by a readableMany answer's index stay reported, and the fix names the shape that passes", () => {
+// readableMany answers one entry per id, in order, null where the caller has no access: the rows
+// kept where the answer at their index is not null are the ones the caller may read.
+const ZIP = (keep, { ids = "rows", table = "projects", after = "" } = {}) =>
+  `    const rows = await ctx.db.query("projects").take(50);\n    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(50);\n    const rs = await guard.readableMany(ctx, "${table}", ${ids}.map((r) => r._id));\n${after}    return ${keep};`;
+
+test("rows kept by a readableMany answer's index (not null, truthy, a ?.doc test): not reported; another array's, rs[0], an ||, another table's: reported", () => {
   const found = listed(
     "zip",
-    HEAD + QUERY("zip", "{}", '    const rows = await ctx.db.query("projects").take(50);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);'),
+    HEAD +
+      'import { paginationOptsValidator } from "convex/server";\n' +
+      QUERY("notNull", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)")) +
+      QUERY("looseNotNull", "{}", ZIP("rows.filter((_, i) => null != rs[i]).map((r) => r.name)")) +
+      QUERY("truthy", "{}", ZIP("rows.filter((r, i) => rs[i])")) +
+      QUERY("docTest", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc)")) +
+      QUERY("docDefined", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc !== undefined)")) +
+      QUERY("block", "{}", ZIP('rows.filter((r, i) => {\n      return !!rs[i] && r.name !== "";\n    })')) +
+      QUERY(
+        "paged",
+        "{ paginationOpts: paginationOptsValidator }",
+        '    const res = await ctx.db.query("projects").paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "projects", res.page.map((p) => p._id));\n    return { ...res, page: res.page.filter((_, i) => rs[i] !== null) };',
+      ) +
+      QUERY("otherArray", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { ids: "mine" })) +
+      QUERY("firstOnly", "{}", ZIP("rows.filter((_, i) => rs[0] !== null)")) +
+      QUERY("orElse", "{}", ZIP('rows.filter((r, i) => rs[i] !== null || r.name !== "")')) +
+      QUERY("docNotNull", "{}", ZIP("rows.filter((_, i) => rs[i]?.doc !== null)")) +
+      QUERY("notUndefined", "{}", ZIP("rows.filter((_, i) => rs[i] !== undefined)")) +
+      QUERY("otherTable", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { table: "tasks" })) +
+      QUERY("alsoRaw", "{}", ZIP("{ kept: rows.filter((_, i) => rs[i] !== null), all: rows }")) +
+      QUERY("reversed", "{}", ZIP("rows.filter((_, i) => rs[i] !== null)", { after: "    rows.reverse();\n" })),
   );
-  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:zip"]);
-  assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), not the rows it was given\)/);
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function}`),
+    ["high f:otherArray", "high f:firstOnly", "high f:orElse", "high f:docNotNull", "high f:notUndefined", "high f:otherTable", "high f:alsoRaw", "high f:reversed"],
+  );
+  assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), or the rows where the answer at their index is not null: rows\.filter\(\(_, i\) => rs\[i\] !== null\)\)/);
 });
 
 test("the owner field equal to a users row the app looks up itself, or to an argument: the message says the value is not the caller's id", () => {
@@ -208,4 +239,141 @@ test("a loop that pushes only the caller's own rows (continue past the others, o
       QUERY("pushedBefore", "{}", loop("out.push(p);", "if (p.ownerId !== user._id) continue;")),
   );
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:skipMine", "high f:skipByArg", "high f:pushedBefore"]);
+});
+
+// A listing made in an app helper the handler returns the answer of: reported at the query in
+// the helper, as a delete or write made in a helper is; a helper's parameter is what the call passes.
+const HELPERS = `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function listAll(ctx: QueryCtx) {
+  return await ctx.db.query("projects").collect();
+}
+export async function listOf(ctx: QueryCtx, ownerId: Id<"users">) {
+  return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", ownerId)).collect();
+}
+export async function listOrg(ctx: QueryCtx, orgId: Id<"accessGroups">) {
+  return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", orgId)).take(50);
+}
+export async function listVia(ctx: QueryCtx) {
+  return await listAll(ctx);
+}
+export async function listNamed(ctx: QueryCtx, user: { _id: Id<"users"> }) {
+  const me = user._id;
+  return await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", me)).collect();
+}
+`;
+
+test("a listing made in an app helper the handler returns (same module or imported): reported at the query in the helper; the caller's own, a checked org, checked rows: not", () => {
+  const found = listed(
+    "helpers",
+    HEAD +
+      'import { listAll, listOf, listOrg, listVia, listNamed } from "./lib";\n' +
+      HELPERS.replace(/^import.*\n/gm, "").replace(/export async function (\w+)/g, "async function local_$1").replace("await listAll(ctx)", "await local_listAll(ctx)") +
+      `export const arrow = query({ args: {}, handler: (ctx) => listAll(ctx) });\n` +
+      QUERY("imported", "{}", "    return await listAll(ctx);") +
+      QUERY("local", "{}", "    return await local_listAll(ctx);") +
+      QUERY("twoDeep", "{}", "    const rows = await listVia(ctx);\n    return rows.map((p) => p.name);") +
+      QUERY("byOtherOwner", '{ ownerId: v.id("users") }', "    return await listOf(ctx, args.ownerId);") +
+      QUERY("anyOrg", ORG, "    return await listOrg(ctx, args.orgId);") +
+      QUERY("mine", "{}", "    return await listOf(ctx, user._id);") +
+      QUERY("orgChecked", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return await listOrg(ctx, args.orgId);') +
+      QUERY("checked", "{}", '    const rows = await listAll(ctx);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("notReturned", "{}", "    const rows = await listAll(ctx);\n    return rows.length > 0;") +
+      QUERY("computed", "{}", "    return await listNamed(ctx, user);"),
+    ["unchecked-list"],
+    { "lib.ts": HELPERS },
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(),
+    ["high f:anyOrg lib.ts:10", "high f:arrow lib.ts:4", "high f:byOtherOwner lib.ts:7", "high f:imported lib.ts:4", "high f:local f.ts:6", "high f:twoDeep lib.ts:4"],
+  );
+  const message = (fn) => found.find((f) => f.function === fn).message;
+  assert.match(message("f:imported"), /^f:imported \(through listAll\) returns the rows of 'projects' \(under access\.tables\) with no selection/);
+  assert.match(message("f:twoDeep"), /^f:twoDeep \(through listVia\) returns the rows of 'projects'/);
+  assert.match(message("f:byOtherOwner"), /selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id/);
+  assert.match(message("f:anyOrg"), /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
+});
+
+// A public function returning the answer of a function it runs (follow.ts, as unchecked-id-read's
+// relays): reported at the call when that one returns a listing selected by no argument of its own.
+const LISTS = `import { v } from "convex/values";
+import { internalQuery } from "./_generated/server";
+import { listAll } from "./lib";
+export const all = internalQuery({ args: {}, handler: async (ctx) => await ctx.db.query("projects").collect() });
+export const viaHelper = internalQuery({ args: {}, handler: (ctx) => listAll(ctx) });
+export const ofOrg = internalQuery({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, args) => await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", args.orgId)).take(50),
+});
+export const publicOnes = internalQuery({
+  args: {},
+  handler: async (ctx) => await ctx.db.query("projects").withIndex("by_visibility", (q) => q.eq("visibility", "public")).take(50),
+});
+`;
+
+test("a public query or action returning what an internal query it runs lists unchecked: reported at the call; checked, scheduled, by an argument, public rows: not", () => {
+  const found = listed(
+    "relays",
+    HEAD +
+      'import { action } from "./_generated/server";\nimport { internal } from "./_generated/api";\n' +
+      QUERY("relay", "{}", "    return await ctx.runQuery(internal.lists.all, {});") +
+      QUERY("noPayload", "{}", "    const rows = await ctx.runQuery(internal.lists.all);\n    return rows.map((p) => p.name);") +
+      QUERY("relayHelper", "{}", "    return await ctx.runQuery(internal.lists.viaHelper, {});") +
+      `export const fromAction = action({
+  args: {},
+  handler: async (ctx) => {
+    return await ctx.runQuery(internal.lists.all, {});
+  },
+});
+` +
+      QUERY("checked", "{}", '    const rows = await ctx.runQuery(internal.lists.all, {});\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);') +
+      QUERY("tested", "{}", "    const rows = await ctx.runQuery(internal.lists.all, {});\n    return rows.length > 0;") +
+      QUERY("scheduled", "{}", "    await ctx.scheduler.runAfter(0, internal.lists.all, {});\n    return null;") +
+      QUERY("byArg", ORG, "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });") +
+      QUERY("publicRows", "{}", "    return await ctx.runQuery(internal.lists.publicOnes, {});") +
+      ADMIN_QUERY("adminRelay", "    return await ctx.runQuery(internal.lists.all, {});"),
+    ["unchecked-list"],
+    { "lib.ts": HELPERS, "lists.ts": LISTS },
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}`),
+    ["high f:relay f.ts", "high f:noPayload f.ts", "high f:relayHelper f.ts", "high f:fromAction f.ts"],
+  );
+  assert.equal(found[0].line, 11);
+  assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
+  assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
+});
+
+// A q.or ties its rows only when each branch does: to the caller, to public ones, or to an argument a check covers.
+test("a filter's q.or: exempt only when every branch ties the rows to the caller or to public visibility; a branch by any org, a q.neq, private ones: reported", () => {
+  const or = (...branches) => `    return await ctx.db.query("projects").filter((q) => q.or(${branches.join(", ")})).take(10);`;
+  const MINE = 'q.eq(q.field("ownerId"), user._id)';
+  const PUBLIC = 'q.eq(q.field("visibility"), "public")';
+  const ORG_OR = 'q.eq(q.field("orgId"), args.orgId)';
+  const found = listed(
+    "or",
+    HEAD +
+      'import { listOr } from "./orlib";\n' +
+      QUERY("mineOrPublic", "{}", or(MINE, PUBLIC)) +
+      QUERY("publicOrMine", "{}", or(PUBLIC, `q.and(${MINE}, q.eq(q.field("name"), "x"))`)) +
+      QUERY("mineOrCheckedOrg", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${or(MINE, ORG_OR)}`) +
+      QUERY("nested", "{}", or(MINE, `q.or(${PUBLIC}, ${MINE})`)) +
+      QUERY("helperMine", "{}", "    return await listOr(ctx, user._id);") +
+      QUERY("mineOrAnyOrg", ORG, or(MINE, ORG_OR)) +
+      QUERY("mineOrNotPrivate", "{}", or(MINE, 'q.neq(q.field("visibility"), "private")')) +
+      QUERY("mineOrPrivate", "{}", or(MINE, 'q.eq(q.field("visibility"), "private")')) +
+      QUERY("claimedOwner", '{ ownerId: v.id("users") }', or('q.eq(q.field("ownerId"), args.ownerId)', PUBLIC)) +
+      QUERY("helperClaimed", '{ ownerId: v.id("users") }', "    return await listOr(ctx, args.ownerId);"),
+    ["unchecked-list"],
+    {
+      "orlib.ts": `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function listOr(ctx: QueryCtx, ownerId: Id<"users">) {
+  return await ctx.db.query("projects").filter((q) => q.or(q.eq(q.field("ownerId"), ownerId), q.eq(q.field("visibility"), "public"))).take(10);
+}
+`,
+    },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`).sort(), ["high f:claimedOwner", "high f:helperClaimed", "high f:mineOrAnyOrg", "high f:mineOrNotPrivate", "high f:mineOrPrivate"]);
+  assert.match(found.find((f) => f.function === "f:mineOrAnyOrg").message, /^f:mineOrAnyOrg returns the rows of 'projects' \(under access\.tables\) selected by a filter's q\.or, a branch of which ties the rows neither to the caller nor to public visibility \(every row that branch matches\), to any signed-in caller: /);
 });
