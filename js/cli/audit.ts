@@ -1,6 +1,7 @@
 // `convex-guard audit`: one pass over a Convex app, as data. The CLI (main.ts) prints it.
 import { applyAllows, commentAllows, configAllows, redactedEnv, redactedEnvOf, type Allowed } from "./allow.js";
 import { accessFields } from "./accessfields.js";
+import { withCommonJs } from "./commonjs.js";
 import { configWarnings, type ConfigWarning } from "./config.js";
 import { FactsFinder, type AuthLevel } from "./facts.js";
 import { keyedBy } from "./argflow.js";
@@ -81,7 +82,9 @@ const RANK: Record<AuthLevel | "none", number> = { none: 0, authenticated: 1, ro
 export function audit(convexDir: string, options: { failOn?: Severity | "none" } = {}): AuditResult {
   const app = new App(convexDir);
   const finder = new FactsFinder(app);
-  const exported = findFunctions(app, finder);
+  // A CommonJS module's exports as Convex bundles them: its `default` alone (commonjs.ts).
+  const commonJs = withCommonJs(app, finder, findFunctions(app, finder));
+  const exported = commonJs.functions;
   // Each HTTP route is an endpoint of its own, unless an exported HTTP action (listed already) serves it.
   const routed = routeFunctions(app, finder, exported);
   const functions = [...exported, ...routed.routes];
@@ -120,7 +123,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     unusedAllows: allows
       .filter((a) => !a.used)
       .map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source, ...(a.redundantWith === undefined ? {} : { redundantWith: a.redundantWith }) })),
-    warnings: [...unloadedWarnings(app), ...routed.warnings, ...configWarnings(app)],
+    warnings: [...unloadedWarnings(app), ...commonJs.warnings, ...routed.warnings, ...configWarnings(app)],
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
   };

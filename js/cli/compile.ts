@@ -33,6 +33,7 @@ export async function compileCommand(args: string[], usage: string, defaultDir: 
   let check = false;
   let file: string | undefined;
   for (const arg of args) {
+    if (arg === "--check" && check) return given2(arg, usage);
     if (arg === "--check") check = true;
     else if (arg === "--help" || arg === "-h") return (console.log(usage), 0);
     else if (arg.startsWith("-")) {
@@ -52,6 +53,12 @@ export async function compileCommand(args: string[], usage: string, defaultDir: 
     console.error(`convex-guard compile: ${e.message}`);
     return 2;
   }
+}
+
+/** An option given twice: refused (exit 2), never the last one winning in silence (attack29). */
+export function given2(name: string, usage: string): number {
+  console.error(`${name} is given twice: give it once\n${usage}`);
+  return 2;
 }
 
 /** Writes (or, with `check`, compares) the compiled policy of the guard `guardFile` exports. */

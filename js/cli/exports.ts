@@ -43,6 +43,14 @@ export function reassigned(app: App, decl: ts.Declaration, symbol: ts.Symbol): b
  */
 export function hidesFunction(app: App, decl: ts.Declaration): boolean {
   const init = ownInitializer(decl);
+  return init !== undefined && holdsFunction(app, init);
+}
+
+/**
+ * Whether a value holds a registered function, by its type or inside it: itself, a property of
+ * an object literal written there, a `const` it names (never inside a function written there).
+ */
+export function holdsFunction(app: App, value: ts.Expression): boolean {
   const seen = new Set<ts.Node>();
   let found = false;
   const visit = (node: ts.Node): void => {
@@ -62,7 +70,7 @@ export function hidesFunction(app: App, decl: ts.Declaration): boolean {
     }
     ts.forEachChild(node, visit);
   };
-  if (init !== undefined) visit(init);
+  visit(value);
   return found;
 }
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { audit, RULES, type AuditResult } from "./audit.js";
-import { compileCommand } from "./compile.js";
+import { compileCommand, given2 } from "./compile.js";
 import { AuditError } from "./program.js";
 import { ROUTE_PREFIX } from "./routes.js";
 import { SEVERITIES, type Severity } from "./rules.js";
@@ -18,7 +18,7 @@ const USAGE = `usage: convex-guard audit [convexDir] [--json] [--fail-on high|me
        convex-guard --version
 
 Reviews every function a Convex app exports, and every HTTP route (default directory:
-convex.json's "functions", else ./convex), and reports the security pitfalls it finds. Needs no deployment and no network.
+convex.json's "functions", else src/convex in a Create React App, else ./convex), and reports the security pitfalls it finds. Needs no deployment and no network.
   --json       the report as JSON
   --fail-on    exit 1 when a finding at or above this severity remains (default: high;
                none: report only, never exit 1)
@@ -63,10 +63,16 @@ function main(argv: string[]): number | Promise<number> {
     return 2;
   }
   let json = false;
-  let failOn: Severity | "none" = "high";
+  let failOn: Severity | "none" | undefined;
   let dir: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
+    // An option given twice is refused, as a second directory is: an appended `--fail-on none`
+    // never turns the gate off in silence (attack29).
+    if (arg === "--json" || arg === "--fail-on" || arg.startsWith("--fail-on=")) {
+      const name = arg.startsWith("--fail-on") ? "--fail-on" : arg;
+      if (name === "--json" ? json : failOn !== undefined) return given2(name, USAGE);
+    }
     if (arg === "--json") json = true;
     else if (arg === "--rules") return printRules();
     else if (arg === "--help" || arg === "-h") return (console.log(USAGE), 0);
@@ -88,28 +94,51 @@ function main(argv: string[]): number | Promise<number> {
   }
   let result: AuditResult;
   try {
-    result = audit(dir ?? defaultDir(), { failOn });
+    result = audit(dir ?? defaultDir(), { failOn: failOn ?? "high" });
   } catch (e) {
-    if (e instanceof AuditError) {
-      console.error(`convex-guard audit: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    // A bad input, or a crash of the audit itself (a stack overflow in TypeScript's parser):
+    // either way the app was not audited, which is 2, never 1 ("a finding"), and --json still
+    // answers JSON (attack29).
+    const message = e instanceof AuditError ? e.message : `the audit failed (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}): the app was not audited`;
+    console.error(`convex-guard audit: ${message}`);
+    if (!(e instanceof AuditError) && e instanceof Error && e.stack !== undefined) console.error(e.stack);
+    if (json) console.log(JSON.stringify({ version: 1, error: message }, null, 2));
+    return 2;
   }
   console.log(json ? JSON.stringify({ version: 1, ...result }, null, 2) : render(result, process.stdout.isTTY === true));
   return result.failed ? 1 : 0;
 }
 
-/** `convex.json`'s `functions` directory, as the Convex CLI reads it, else `convex`. */
+/**
+ * The functions directory, as Convex 1.48's CLI finds it (`readProjectConfig`): convex.json's
+ * `functions` (`convex` when it has none); with no convex.json, `src/convex` in a Create React
+ * App (react-scripts among package.json's dependencies or devDependencies), else `convex`.
+ */
 function defaultDir(): string {
-  if (!existsSync("convex.json")) return "convex";
+  if (!existsSync("convex.json")) return createReactApp() ? "src/convex" : "convex";
+  let config: unknown;
   try {
-    const config: unknown = JSON.parse(readFileSync("convex.json", "utf8"));
-    if (config !== null && typeof config === "object" && "functions" in config && typeof config.functions === "string") return config.functions;
+    config = JSON.parse(readFileSync("convex.json", "utf8"));
   } catch {
     throw new AuditError("convex.json is not valid JSON");
   }
-  return "convex";
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new AuditError("convex.json is not a JSON object");
+  if (!("functions" in config)) return "convex";
+  // Convex refuses any other value: so does the audit, rather than read another directory.
+  if (typeof config.functions !== "string") throw new AuditError(`convex.json's "functions" is not a string (${JSON.stringify(config.functions)})`);
+  return config.functions;
+}
+
+/** Whether ./package.json names react-scripts among its dependencies or devDependencies. */
+function createReactApp(): boolean {
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync("package.json", "utf8"));
+  } catch {
+    return false;
+  }
+  const has = (deps: unknown) => deps !== null && typeof deps === "object" && Object.hasOwn(deps, "react-scripts");
+  return pkg !== null && typeof pkg === "object" && (("dependencies" in pkg && has(pkg.dependencies)) || ("devDependencies" in pkg && has(pkg.devDependencies)));
 }
 
 function printRules(): number {
