@@ -200,8 +200,14 @@ function render(r: AuditResult, color: boolean): string {
   return out.join("\n");
 }
 
-// `compile` answers a promise: the exit status is set once it settles (a rejection, a bug, is
-// Node's unhandled rejection: printed, exit 1).
-void Promise.resolve(main(process.argv.slice(2))).then((code) => {
-  process.exitCode = code;
-});
+// `compile` answers a promise: the exit status is set once it settles. A rejection (a bug) is
+// exit 2, "could not check", never 1, which `compile --check` gives a stale file.
+void Promise.resolve(main(process.argv.slice(2))).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(`convex-guard: the command failed (${e instanceof Error ? (e.stack ?? e.message) : String(e)})`);
+    process.exitCode = 2;
+  },
+);

@@ -348,3 +348,11 @@ test("usage: compile is listed; unknown options and a second file exit 2", () =>
   assert.equal(r.status, 2);
   assert.match(r.stderr, /one guard file only/);
 });
+
+test("a failure the command does not foresee (the output path is a directory) exits 2, never 1, which --check gives a stale file", () => {
+  const a = app("eisdir", wiredGuard());
+  mkdirSync(`${a}/convex/guard.policy.ts`);
+  const r = compile(a);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /convex-guard: the command failed \(Error: EISDIR/);
+});
