@@ -253,9 +253,14 @@ export function checkedTable(app: App, c: AccessContext, target: ts.Expression):
 
 /** The table an id's type names: `Id<"documents">` (Convex's `GenericId`, whose `__tableName` is the table). */
 export function typeTable(app: App, target: ts.Expression): string | undefined {
-  const type = app.checker.getApparentType(app.checker.getTypeAtLocation(target));
+  return idTypeTable(app, app.checker.getTypeAtLocation(target), target);
+}
+
+/** The table an id type names (`Id<"documents">`), read at `at`. */
+export function idTypeTable(app: App, idType: ts.Type, at: ts.Node): string | undefined {
+  const type = app.checker.getApparentType(idType);
   const tag = app.checker.getPropertyOfType(type, "__tableName");
   if (tag === undefined) return undefined;
-  const tagType = app.checker.getTypeOfSymbolAtLocation(tag, target);
+  const tagType = app.checker.getTypeOfSymbolAtLocation(tag, at);
   return tagType.isStringLiteral() ? tagType.value : undefined;
 }

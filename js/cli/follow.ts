@@ -17,6 +17,7 @@ import ts from "typescript";
 import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { childRead } from "./childquery.js";
+import { groupFieldRead } from "./groupfield.js";
 import { RUNS } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
@@ -171,7 +172,10 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
         // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
         const reads = callee.idReads.filter(open);
         if (call.returned && !compared && reads.length > 0 && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) {
-          const rows = reads.every((r) => r.parent?.unconfigured === true) ? childRead(`${fn.id} (through ${call.ref}, ${call.how})`, arg, reads[0]!.parent!, who, false, false, undefined) : undefined;
+          const through = `${fn.id} (through ${call.ref}, ${call.how})`;
+          const table = reads[0]!.groupOnly;
+          const group = table !== undefined && reads.every((r) => r.groupOnly !== undefined) ? groupFieldRead(through, { ...reads[0]!, arg }, table) : undefined;
+          const rows = reads.every((r) => r.parent?.unconfigured === true) ? childRead(through, arg, reads[0]!.parent!, who, false, false, undefined) : group;
           if (rows === undefined) report("unchecked-id-read", "returns", false);
           else out.push({ ...finding("unchecked-id-read", fn.id, call, rows.message, rows.fix), severity: rows.severity });
         }

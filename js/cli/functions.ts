@@ -2,9 +2,10 @@
 // `RegisteredQuery<"public", ...>` Convex gives it, whatever builder made it), its definition
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
-import { CONVEX, FactsFinder, GROUP_CHECKS, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
+import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
-import { childReads, type ParentSelect } from "./childquery.js";
+import { childReads } from "./childquery.js";
+import { groupCheckedReads, type IdRead } from "./groupfield.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
 import { classifyType, hidesFunction, isValueExport, reassigned, unregisteredSafeAction, UNTOLD } from "./exports.js";
@@ -44,9 +45,9 @@ export interface ConvexFunction {
   /**
    * `ctx.db.get(args.id)` whose document is returned with no ownership comparison, with the
    * argument the id came from (`id`), which only a document check on that argument covers;
-   * `parent`: the rows of a table whose parent field equals that id (childquery.ts).
+   * `parent`: the rows of a table whose parent field equals that id (childquery.ts); `groupOnly`: checked only by a group check on a field of a configured table's document (groupfield.ts).
    */
-  idReads: (Loc & { arg: string; compared: string[]; parent?: ParentSelect })[];
+  idReads: IdRead[];
   /** `ctx.db.delete(args.id)` (or of `doc._id` of a `const` read by it) with no comparison of that document's fields with the caller's id, and the argument; `compared`: the arguments one was with (follow.ts). */
   idDeletes: (Loc & { arg: string; compared: string[] })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
@@ -298,9 +299,8 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.idRoot(a.target) ?? "(not an argument)") : undefined);
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
-    // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: the caller is a member of the group that document names, a check of its reads (as the group's own row's, by the same id).
-    const groupChecked = new Set(documentChecks.map((a) => (a.target !== undefined && within(a.target, handler) && a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "") ? readBy(app, flow, a.target, true) : undefined)));
-    fn.idReads = fn.idReads.filter((r) => !groupChecked.has(r.arg));
+    // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: a check of its reads for a table no guard configures; of a configured one, no access (groupfield.ts).
+    fn.idReads = groupCheckedReads(app, handler, flow, documentChecks, fn.idReads);
     fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), groups: new Map(), ofCheckedDoc: [] };
     const ownerChecks = documentChecks.filter((a) => atOwnerLevel(app, a));
     const owned = new Set(ownerChecks.map(checkArg));

@@ -5,6 +5,7 @@ import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
+import { groupFieldRead } from "./groupfield.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -275,7 +276,9 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const who = anyCaller(f.auth);
       for (const read of fn.idReads) {
         const checked = covers(fn.checkedArgs, read.arg);
-        if (read.parent !== undefined) {
+        const group = read.groupOnly !== undefined && !checked ? groupFieldRead(fn.id, read, read.groupOnly) : undefined;
+        if (group !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, group.message, group.fix), severity: group.severity });
+        else if (read.parent !== undefined) {
           const child = childRead(fn.id, read.arg, read.parent, who, checked, covers(fn.changeChecked.args, read.arg), fn.changeChecked.lowLevels.get(read.arg));
           if (child !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, child.message, child.fix), severity: child.severity });
         } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
