@@ -201,6 +201,45 @@ test("rows kept by a readableMany answer's index (not null, truthy, a ?.doc test
   assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), or the rows where the answer at their index is not null: rows\.filter\(\(_, i\) => rs\[i\] !== null\)\)/);
 });
 
+// attack30: the answer changed in place before the rows are kept by its index no longer matches them.
+test("rows kept by a readableMany answer changed in place (sorted, spliced, filled, reversed, emptied, an element assigned): reported", () => {
+  const keep = "rows.filter((_, i) => rs[i] !== null)";
+  const found = listed(
+    "zipchanged",
+    HEAD +
+      QUERY("untouched", "{}", ZIP(keep)) +
+      QUERY("sorted", "{}", ZIP(keep, { after: "    rs.sort((a, b) => (a === null ? 1 : 0) - (b === null ? 1 : 0));\n" })) +
+      QUERY("spliced", "{}", ZIP(keep, { after: "    rs.splice(0, 1);\n" })) +
+      QUERY("filled", "{}", ZIP(keep, { after: "    rs.fill(rs[0]);\n" })) +
+      QUERY("reversed", "{}", ZIP(keep, { after: "    rs.reverse();\n" })) +
+      QUERY("emptied", "{}", ZIP(keep, { after: "    rs.length = 0;\n" })) +
+      QUERY("assigned", "{}", ZIP(keep, { after: "    rs[0] = rs[1];\n" })) +
+      QUERY("deleted", "{}", ZIP(keep, { after: "    delete rs[0];\n" })),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:sorted", "high f:spliced", "high f:filled", "high f:reversed", "high f:emptied", "high f:assigned", "high f:deleted"]);
+});
+
+// attack30: the ids in a const made of the same rows, Boolean(rs[i]), rs.at(i): the rows the caller may read.
+test("rows kept by the answer for ids held in a const, by Boolean(rs[i]) or rs.at(i): not reported; ids changed or of another array, rs.at(0): reported", () => {
+  const IDS = (keep, { of = "rows", after = "" } = {}) =>
+    `    const rows = await ctx.db.query("projects").take(50);\n    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(50);\n    const ids = ${of}.map((r) => r._id);\n${after}    const rs = await guard.readableMany(ctx, "projects", ids);\n    return ${keep};`;
+  const keep = "rows.filter((_, i) => rs[i] !== null)";
+  const found = listed(
+    "zipmore",
+    HEAD +
+      QUERY("idsConst", "{}", IDS(keep)) +
+      QUERY("boolean", "{}", ZIP("rows.filter((_, i) => Boolean(rs[i]))")) +
+      QUERY("atNotNull", "{}", ZIP("rows.filter((_, i) => rs.at(i) != null)")) +
+      QUERY("atTruthy", "{}", ZIP("rows.filter((_, i) => rs.at(i))")) +
+      QUERY("atDoc", "{}", ZIP("rows.filter((_, i) => rs.at(i)?.doc)")) +
+      QUERY("idsReversed", "{}", IDS(keep, { after: "    ids.reverse();\n" })) +
+      QUERY("idsOfMine", "{}", IDS(keep, { of: "mine" })) +
+      QUERY("atFirst", "{}", ZIP("rows.filter((_, i) => rs.at(0) != null)")) +
+      QUERY("booleanOr", "{}", ZIP('rows.filter((r, i) => Boolean(rs[i]) || r.name !== "")')),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:idsReversed", "high f:idsOfMine", "high f:atFirst", "high f:booleanOr"]);
+});
+
 test("the owner field equal to a users row the app looks up itself, or to an argument: the message says the value is not the caller's id", () => {
   const found = listed(
     "ownlookup",
