@@ -28,7 +28,7 @@
 // reported at the query, as a delete or write made in a helper is (`listings`). Internal functions
 // and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
-import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
+import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
@@ -230,10 +230,10 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     const p = n.parent;
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
-  // Held in a variable, or the rows of `for await (const r of query)`; pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
+  // Held in a variable, or the rows of `for await (const r of query)`, or pushed in place into an array (aliases.ts `pushedInto`); pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
   const o = outer(end);
   const loop = ts.isForOfStatement(o.parent) && o.parent.expression === o && ts.isVariableDeclarationList(o.parent.initializer) ? o.parent.initializer.declarations[0] : undefined;
-  const held = loop ?? o.parent;
+  const held = loop ?? pushedInto(app, o) ?? o.parent;
   if (!ts.isVariableDeclaration(held)) return false;
   const body = enclosingFunction(held) ?? handler;
   const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));

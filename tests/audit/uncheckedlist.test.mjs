@@ -280,6 +280,31 @@ test("a loop that pushes only the caller's own rows (continue past the others, o
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:skipMine", "high f:skipByArg", "high f:pushedBefore"]);
 });
 
+// attack30: rows spread into a push reach the array as a pushed row does (`out.push(o)`).
+test("rows spread into a pushed array (held or read in the push, in a loop over parents): reported as pushed rows are; the caller's own, an array not returned: not", () => {
+  const TASKS = '(await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", p._id)).collect())';
+  const found = listed(
+    "spreadpush",
+    HEAD +
+      QUERY("spreadRead", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").collect()));\n    return out;') +
+      QUERY("spreadHeld", "{}", '    const rows = await ctx.db.query("projects").collect();\n    const out = [];\n    out.push(...rows);\n    return out;') +
+      QUERY("spreadChildren", ORG, `    const projects = await ${BY_ORG}.collect();\n    const out = [];\n    for (const p of projects) out.push(...${TASKS});\n    return out.map((t) => t.title);`) +
+      QUERY("spreadInCallback", "{}", '    const out = [];\n    for (const o of ["a", "b"]) [o].forEach(async () => out.push(...(await ctx.db.query("projects").take(5))));\n    return out;') +
+      QUERY("spreadArgChildren", '{ projectId: v.id("projects") }', '    const out = [];\n    out.unshift(...(await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect()));\n    return out;') +
+      QUERY("spreadMine", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect()));\n    return out;') +
+      QUERY("spreadChecked", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").take(20)));\n    const rs = await guard.readableMany(ctx, "projects", out.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("spreadNotReturned", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").collect()));\n    return out.length > 0;'),
+    ["unchecked-list", "unchecked-id-read"],
+  );
+  assert.deepEqual(found.map((f) => `${f.rule} ${f.function} ${f.line}`), [
+    "unchecked-list f:spreadRead 10",
+    "unchecked-list f:spreadHeld 19",
+    "unchecked-list f:spreadChildren 32",
+    "unchecked-list f:spreadInCallback 42",
+    "unchecked-id-read f:spreadArgChildren 52",
+  ]);
+});
+
 // A listing made in an app helper the handler returns the answer of: reported at the query in
 // the helper, as a delete or write made in a helper is; a helper's parameter is what the call passes.
 const HELPERS = `import type { Id } from "./_generated/dataModel";
