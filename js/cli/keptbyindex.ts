@@ -47,8 +47,9 @@ const isName = (e: ts.Expression, name: string) => ts.isIdentifier(skipOuter(e))
 /** The array of `rs[i]` or `rs.at(i)`, `i` the index named `index`; undefined for anything else. */
 function entryAt(e: ts.Expression, index: string): ts.Expression | undefined {
   if (ts.isElementAccessExpression(e)) return isName(e.argumentExpression, index) ? skipOuter(e.expression) : undefined;
-  const at = ts.isCallExpression(e) && e.questionDotToken === undefined && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "at" ? e.expression : undefined;
-  return at !== undefined && at.questionDotToken === undefined && e.arguments.length === 1 && isName(e.arguments[0]!, index) ? skipOuter(at.expression) : undefined;
+  if (!ts.isCallExpression(e) || e.questionDotToken !== undefined || e.arguments.length !== 1 || !isName(e.arguments[0]!, index)) return undefined;
+  const at = e.expression;
+  return ts.isPropertyAccessExpression(at) && at.questionDotToken === undefined && at.name.text === "at" ? skipOuter(at.expression) : undefined;
 }
 
 /**

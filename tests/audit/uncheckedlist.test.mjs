@@ -305,6 +305,23 @@ test("rows spread into a pushed array (held or read in the push, in a loop over 
   ]);
 });
 
+// attack30: a group check on a value that is no argument (a checked document's field) covers a field equal to that same value.
+test("an org's rows by a checked document's field after a group check on that same value (directly or through a const): not reported; another value: reported", () => {
+  const DOC = '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n';
+  const ARGS = '{ projectId: v.id("projects"), orgId: v.id("accessGroups") }';
+  const byOrg = (value) => `    return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", ${value})).take(10);`;
+  const found = listed(
+    "docgroup",
+    HEAD +
+      QUERY("docField", ARGS, `${DOC}    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("doc.orgId")}`) +
+      QUERY("docConst", ARGS, `${DOC}    const orgId = doc.orgId;\n    await guard.requireGroupLevel(ctx, orgId, "viewer");\n${byOrg("orgId")}`) +
+      QUERY("mixed", ARGS, `${DOC}    const orgId = doc.orgId;\n    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("orgId")}`) +
+      QUERY("otherValue", ARGS, `${DOC}    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("args.orgId")}`) +
+      QUERY("noGroupCheck", ARGS, `${DOC}${byOrg("doc.orgId")}`),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:otherValue", "high f:noGroupCheck"]);
+});
+
 // A listing made in an app helper the handler returns the answer of: reported at the query in
 // the helper, as a delete or write made in a helper is; a helper's parameter is what the call passes.
 const HELPERS = `import type { Id } from "./_generated/dataModel";
@@ -358,6 +375,37 @@ test("a listing made in an app helper the handler returns (same module or import
   assert.match(message("f:anyOrg"), /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
 
+// attack30: a parent's children listed in an app helper are judged as unchecked-id-read's children
+// made in the handler, reported at the query in the helper ("through tasksOf").
+const TASK_HELPERS = `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function tasksOf(ctx: QueryCtx, projectId: Id<"projects">) {
+  return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect();
+}
+export async function tasksVia(ctx: QueryCtx, projectId: Id<"projects">) {
+  return await tasksOf(ctx, projectId);
+}
+`;
+
+test("a parent's children listed in an app helper by an argument no check covers: unchecked-id-read through the helper; checked, the caller's own, not returned: not", () => {
+  const found = listed(
+    "childhelpers",
+    HEAD +
+      'import { tasksOf, tasksVia } from "./tasklib";\n' +
+      QUERY("unchecked", '{ projectId: v.id("projects") }', "    return await tasksOf(ctx, args.projectId);") +
+      QUERY("twoDeep", '{ projectId: v.id("projects") }', "    const ts = await tasksVia(ctx, args.projectId);\n    return ts.map((t) => t.title);") +
+      QUERY("checked", '{ projectId: v.id("projects") }', '    await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, args.projectId);') +
+      QUERY("checkedDoc", '{ projectId: v.id("projects") }', '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, doc._id);') +
+      QUERY("ownOnly", '{ projectId: v.id("projects") }', "    const ts = await tasksOf(ctx, args.projectId);\n    return ts.filter((t) => t.ownerId === user._id);") +
+      QUERY("tested", '{ projectId: v.id("projects") }', "    return (await tasksOf(ctx, args.projectId)).length > 0;"),
+    ["unchecked-list", "unchecked-id-read"],
+    { "tasklib.ts": TASK_HELPERS },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.rule} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(), ["high unchecked-id-read f:twoDeep tasklib.ts:4", "high unchecked-id-read f:unchecked tasklib.ts:4"]);
+  assert.match(found.find((f) => f.function === "f:unchecked").message, /^f:unchecked \(through tasksOf\) returns the rows of 'tasks' whose parent field 'projectId' equals argument 'projectId' \(the children of a 'projects' document\)/);
+  assert.match(found.find((f) => f.function === "f:twoDeep").message, /^f:twoDeep \(through tasksVia\) returns the rows of 'tasks'/);
+});
+
 // A public function returning the answer of a function it runs (follow.ts, as unchecked-id-read's
 // relays): reported at the call when that one returns a listing selected by no argument of its own.
 const LISTS = `import { v } from "convex/values";
@@ -406,6 +454,37 @@ test("a public query or action returning what an internal query it runs lists un
   assert.equal(found[0].line, 11);
   assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
   assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
+});
+
+// attack30: a relay made in an app helper the handler returns the answer of is followed as one made in the handler.
+test("a relay made in an app helper whose answer the handler returns: reported at the call in the helper; by an argument, checked, not returned: not", () => {
+  const found = listed(
+    "helperrelays",
+    HEAD +
+      'import { action } from "./_generated/server";\nimport { relayAll, relayOrg } from "./relaylib";\n' +
+      QUERY("viaHelper", "{}", "    return await relayAll(ctx);") +
+      `export const fromAction = action({ args: {}, handler: async (ctx) => await relayAll(ctx) });\n` +
+      QUERY("byArg", ORG, "    return await relayOrg(ctx, args.orgId);") +
+      QUERY("checked", "{}", '    const rows = await relayAll(ctx);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("tested", "{}", "    return (await relayAll(ctx)).length > 0;"),
+    ["unchecked-list"],
+    {
+      "lib.ts": HELPERS,
+      "lists.ts": LISTS,
+      "relaylib.ts": `import type { Id } from "./_generated/dataModel";
+import type { ActionCtx } from "./_generated/server";
+import { internal } from "./_generated/api";
+export async function relayAll(ctx: Pick<ActionCtx, "runQuery">) {
+  return await ctx.runQuery(internal.lists.all, {});
+}
+export async function relayOrg(ctx: Pick<ActionCtx, "runQuery">, orgId: Id<"accessGroups">) {
+  return await ctx.runQuery(internal.lists.ofOrg, { orgId });
+}
+`,
+    },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(), ["high f:fromAction relaylib.ts:5", "high f:viaHelper relaylib.ts:5"]);
+  assert.match(found.find((f) => f.function === "f:viaHelper").message, /^f:viaHelper \(through relayAll, internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection/);
 });
 
 // A q.or ties its rows only when each branch does: to the caller, to public ones, or to an argument a check covers.
