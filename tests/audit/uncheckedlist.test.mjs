@@ -387,17 +387,19 @@ export async function tasksVia(ctx: QueryCtx, projectId: Id<"projects">) {
 }
 `;
 
+const PROJECT = '{ projectId: v.id("projects") }';
+
 test("a parent's children listed in an app helper by an argument no check covers: unchecked-id-read through the helper; checked, the caller's own, not returned: not", () => {
   const found = listed(
     "childhelpers",
     HEAD +
       'import { tasksOf, tasksVia } from "./tasklib";\n' +
-      QUERY("unchecked", '{ projectId: v.id("projects") }', "    return await tasksOf(ctx, args.projectId);") +
-      QUERY("twoDeep", '{ projectId: v.id("projects") }', "    const ts = await tasksVia(ctx, args.projectId);\n    return ts.map((t) => t.title);") +
-      QUERY("checked", '{ projectId: v.id("projects") }', '    await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, args.projectId);') +
-      QUERY("checkedDoc", '{ projectId: v.id("projects") }', '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, doc._id);') +
-      QUERY("ownOnly", '{ projectId: v.id("projects") }', "    const ts = await tasksOf(ctx, args.projectId);\n    return ts.filter((t) => t.ownerId === user._id);") +
-      QUERY("tested", '{ projectId: v.id("projects") }', "    return (await tasksOf(ctx, args.projectId)).length > 0;"),
+      QUERY("unchecked", PROJECT, "    return await tasksOf(ctx, args.projectId);") +
+      QUERY("twoDeep", PROJECT, "    const ts = await tasksVia(ctx, args.projectId);\n    return ts.map((t) => t.title);") +
+      QUERY("checked", PROJECT, '    await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, args.projectId);') +
+      QUERY("checkedDoc", PROJECT, '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, doc._id);') +
+      QUERY("ownOnly", PROJECT, "    const ts = await tasksOf(ctx, args.projectId);\n    return ts.filter((t) => t.ownerId === user._id);") +
+      QUERY("tested", PROJECT, "    return (await tasksOf(ctx, args.projectId)).length > 0;"),
     ["unchecked-list", "unchecked-id-read"],
     { "tasklib.ts": TASK_HELPERS },
   );
