@@ -3,10 +3,10 @@
 // whether a `return` mentions one. Rows go on through a query's own methods (`const rows = await
 // base.order("desc").take(5)` of `const base = ctx.db.query(...)`), an array's copies (`rows.sort(...)[0]`),
 // a `for ... of` loop's variable (`for await (const o of query)`) and an array they are pushed
-// into (`out.push(o)`): attack24's evasions.
+// into (`out.push(o)`, `out.push(...rows)`, a read pushed in place: `pushedInto`): attack24's and attack30's evasions.
 import ts from "typescript";
 import { bindingNames, mentionsName, throwsConvexError } from "./facts-syntax.js";
-import { isFunctionLike, skipOuter } from "./program.js";
+import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** Operators whose value is either operand's. */
 export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
@@ -62,14 +62,31 @@ export function aliases(handler: ts.Node, names: string[], ownPush: (push: ts.Ca
       // A loop's variable over one (`for (const o of rows)`), and an array one is pushed into (`out.push(o)`).
       const loopVar = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
       if (loopVar !== undefined && holdsValueOf((n as ts.ForOfStatement).expression, all)) for (const name of bindingNames(loopVar)) all.add(name);
-      const pushed = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["push", "unshift"].includes(n.expression.name.text) ? skipOuter(n.expression.expression) : undefined;
-      if (pushed !== undefined && ts.isIdentifier(pushed) && (n as ts.CallExpression).arguments.some((a) => holdsValueOf(ts.isSpreadElement(a) ? a.expression : a, all)) && !ownPush(n as ts.CallExpression)) all.add(pushed.text);
+      const push = pushOf(n);
+      if (push !== undefined && push.values.some((a) => holdsValueOf(a, all)) && !ownPush(n as ts.CallExpression)) all.add(push.into.text);
       ts.forEachChild(n, visit);
     };
     visit(handler);
     if (all.size === before) break;
   }
   return [...all];
+}
+
+/** `out.push(a, ...b)` (or `unshift`) of an array named `out`: that name, and the values pushed (of a spread, the array spread). */
+function pushOf(n: ts.Node): { into: ts.Identifier; values: ts.Expression[] } | undefined {
+  if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["push", "unshift"].includes(n.expression.name.text)) return undefined;
+  const into = skipOuter(n.expression.expression);
+  return ts.isIdentifier(into) ? { into, values: n.arguments.map((a) => (ts.isSpreadElement(a) ? a.expression : a)) } : undefined;
+}
+
+/**
+ * The declaration of the array a value read in place (`o`, through `outer`) is pushed into, as
+ * `aliases` follows a name pushed: `out.push(await ctx.db.get(id))`, `out.push(...(await q.collect()))`.
+ */
+export function pushedInto(app: App, o: ts.Expression): ts.VariableDeclaration | undefined {
+  const push = pushOf(ts.isSpreadElement(o.parent) ? o.parent.parent : o.parent);
+  const decl = push !== undefined && push.values.includes(o) ? app.symbol(push.into)?.valueDeclaration : undefined;
+  return decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? decl : undefined;
 }
 
 /**

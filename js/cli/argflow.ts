@@ -8,7 +8,7 @@ import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
-import { aliases, pageMetaOnly, rowHolders, PASSES_ON, returns } from "./aliases.js";
+import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
   if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
@@ -228,16 +228,20 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
 /**
  * Whether a value read at `node` reaches a `return`: returned directly (through `.then` and
  * `Promise.all`; a `"document"` also by a field of it), or put in a variable a `return` of the
- * function mentions (or a `const` alias of it). A `"document"`: a comparison of a field of the
+ * function mentions (or a `const` alias of it), or pushed into an array (`out.push(...rows)`) one does. A `"document"`: a comparison of a field of the
  * variable with the caller's own id deciding whether the handler goes on with it (`if
  * (doc.ownerId !== user._id) throw`, callerid.ts) is an ownership check; a `.map` callback's whole
  * answer is the batch holding it, returned unless only filtered to the caller's own rows
  * (callerid.ts `mappedReads`, `keepsOwnRows`; `own`: any read so filtered). A return that only tests the variable hands none on (`x !== null`; a count is data to a `"document"`).
  */
 export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.Node, node: ts.Expression, what: "document" | "rows", own = false): boolean {
+  // Pushed into an array (`out.push(...(await q.collect()))`): held in it (aliases.ts `pushedInto`).
+  let pushed: ts.VariableDeclaration | undefined;
   for (;;) {
     const o = outer(node);
     const p = o.parent;
+    pushed = pushedInto(app, o);
+    if (pushed !== undefined) break;
     if (ts.isPropertyAccessExpression(p) && p.expression === o && PROMISE_CHAIN.has(p.name.text) && ts.isCallExpression(p.parent)) node = p.parent;
     else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
     // In an object or array literal (`return { post }`'s value), a branch of `?:`, an operand of `??`/`||`, the right of `&&`: the value holds the read's.
@@ -252,15 +256,15 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else break;
   }
   const o = outer(node);
-  const parent = (node === read && what === "document" ? mappedReads(app, node) : undefined) ?? o.parent;
+  const parent = (node === read && what === "document" && pushed === undefined ? mappedReads(app, node) : undefined) ?? o.parent;
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
   // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
   if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
   // Held in a variable, or the rows of `for await (const o of query)` (aliases.ts).
-  const held = ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
+  const held = pushed !== undefined ? pushed.name : ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
   if (held === undefined) return false;
   const names = aliases(handler, rowHolders(read, held));
-  const body = enclosingFunction(parent) ?? handler;
+  const body = enclosingFunction(pushed ?? parent) ?? handler;
   // A mention inside a guard call whose answer carries no document (`return await guard.acceptGroupInvite(ctx, ws.groupId)`) hands nothing on (nodocument.ts), nor a `paginate` answer's metadata (aliases.ts).
   const meta = pageMetaOnly(read, held);
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n), false)));

@@ -19,7 +19,9 @@
 // ctx.doc._id)` under the builder's `access` on `pageId`, `r.doc._id` of a `readable`, also
 // through a `const`: ownerquery.ts `checkedDocArg`). Children also selected by a field equal to
 // the caller's own id, or handed on only through a JS `filter`/`find` to the caller's own
-// (callerid.ts `keepsOwnRows`), are the caller's own rows: not reported.
+// (callerid.ts `keepsOwnRows`), are the caller's own rows: not reported. A query made in an app
+// helper whose answer the handler returns (`return await tasksOf(ctx, projectId)`) is read as one
+// made in the handler, reported at the query "through tasksOf" (helperreads.ts).
 //
 // A table no guard configures has no parent field, but its rows may still belong to a document
 // under access (the offers on a listing):
@@ -37,8 +39,8 @@ import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
-import { isDatabase } from "./facts-syntax.js";
-import { CONVEX, type AuthCheck } from "./facts.js";
+import type { AuthCheck } from "./facts.js";
+import { reachedQueries } from "./helperreads.js";
 import { within, type App, type Loc } from "./program.js";
 import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
@@ -53,6 +55,8 @@ export interface ParentSelect {
   publicParent: boolean;
   /** `table` is under no guard's `access.tables`: `field` is no parent field but equals an argument validated as an id of `parentTable`, a table under access. */
   unconfigured?: true;
+  /** The app helper the handler calls that makes the query (helperreads.ts), named in the finding. */
+  through?: string;
 }
 
 /**
@@ -65,26 +69,22 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   let idArgs: Map<string, string> | undefined;
   // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
-  const idOf = (x: ts.Expression) => flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg;
-  const visit = (n: ts.Node): void => {
-    const convex = ts.isCallExpression(n) ? app.calleeFrom(n, CONVEX) : undefined;
-    if (convex?.name === "query" && isDatabase(convex.owner)) {
-      const top = narrowedQuery(n as ts.CallExpression);
-      const query = queryEqualities(app, top, idOf);
-      const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
-      // Rows also selected by a field equal to the caller's own id (the index range or filter:
-      // "my offer on this listing", "my comments on this page"), or handed on only through a JS
-      // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
-      // unchecked-list's), are the caller's own (attack24), of a configured table or not.
-      const hit = selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
-      const end = chainEnd(n as ts.CallExpression);
-      if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, handler, end, end, "document", true)) {
-        out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: hit.parent });
-      }
+  const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
+  // Also made in an app helper whose answer the handler returns, a parameter standing for what the call passes (helperreads.ts).
+  reachedQueries(app, handler, (n, { body, map, through }) => {
+    const top = narrowedQuery(n);
+    const query = queryEqualities(app, top, (x) => idOf(map(x)));
+    const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
+    // Rows also selected by a field equal to the caller's own id (the index range or filter:
+    // "my offer on this listing", "my comments on this page"), or handed on only through a JS
+    // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
+    // unchecked-list's), are the caller's own (attack24), of a configured table or not.
+    const hit = selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, map(x)) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+    const end = chainEnd(n);
+    if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, body, end, end, "document", true)) {
+      out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: through === undefined ? hit.parent : { ...hit.parent, through } });
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(handler);
+  });
   return out;
 }
 
@@ -131,7 +131,8 @@ function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[], h
  * parent may be public (its children do not inherit public visibility); none else. The rows of
  * an unconfigured table: medium unchecked, none checked.
  */
-export function childRead(fn: string, arg: string, p: ParentSelect, who: string, checked: boolean, strong: boolean, low: string | undefined): { message: string; fix: string; severity: "high" | "medium" } | undefined {
+export function childRead(caller: string, arg: string, p: ParentSelect, who: string, checked: boolean, strong: boolean, low: string | undefined): { message: string; fix: string; severity: "high" | "medium" } | undefined {
+  const fn = p.through === undefined ? caller : `${caller} (through ${p.through})`;
   if (p.unconfigured === true) {
     if (checked) return undefined;
     const message = `${fn} returns the rows of '${p.table}' whose field '${p.field}' equals argument '${arg}', an id of a '${p.parentTable}' document under access, with no document check on it, to ${who}: '${p.table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it reads them`;

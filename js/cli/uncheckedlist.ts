@@ -14,7 +14,8 @@
 // - by the table's parent field (any value: childquery.ts judges an argument's children), or by
 //   its visibility field equal to "public" (a literal or a `const`);
 // - by a field equal to an argument a document or group check covers (`guard.requireGroupLevel(ctx,
-//   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id): an
+//   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id), or
+//   to the value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)`, `sameValue`): an
 //   org's own rows after a membership check (the audit cannot know which rows the app scopes by it);
 // - by `_id` (unchecked-id-read's), or by a `.filter` it does not read that names the owner,
 //   parent or visibility field (`q.neq`: unsure), a `q.or` only when each branch ties the rows;
@@ -25,18 +26,20 @@
 //   pushed in a loop only for the caller's own
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
 // Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
-// reported at the query, as a delete or write made in a helper is (`listings`). Internal functions
+// reported at the query, as a delete or write made in a helper is (`listings`), and a relay made there (`helperRelays`). Internal functions
 // and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
-import { aliases, pageMetaOnly, returns, rowHolders } from "./aliases.js";
+import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
-import { argumentFor, enclosingFunction, isDatabase, mentionsName } from "./facts-syntax.js";
-import { CONVEX, type AuthCheck } from "./facts.js";
+import { enclosingFunction, mentionsName } from "./facts-syntax.js";
+import { RUNS, type AuthCheck } from "./facts.js";
+import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
+import { reference } from "./follow.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { answersNoDocument } from "./nodocument.js";
@@ -74,10 +77,13 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
     };
     for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
     // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own (the caller may check what it passes).
-    for (const call of fn.kind === "query" || fn.kind === "mutation" || fn.kind === "action" ? fn.calls : []) {
-      const callee = call.returned ? byId.get(call.target) : undefined;
+    // Also a relay made in an app helper whose answer the handler returns (helperreads.ts), reported at the call: "f:list (through listAll, internal.lists.all, ctx.runQuery)".
+    const calls = fn.kind === "query" || fn.kind === "mutation" || fn.kind === "action" ? [...fn.calls.filter((c) => c.returned).map((c) => ({ ...c, exits: [] as Exit[], body: handler, through: undefined })), ...helperRelays(app, handler)] : [];
+    for (const call of calls) {
+      const callee = byId.get(call.target);
       if (callee === undefined || callee === fn || callee.library !== null) continue;
-      for (const l of listingsOf(callee)) if (!l.byArg && !onlyChecked(app, handler, call.node, l.table)) report(`${fn.id} (through ${call.ref}, ${call.how})`, call, l);
+      const leaves = (table: string) => [{ body: call.body, call: call.node }, ...call.exits].every((x) => !onlyChecked(app, x.body, x.call, table));
+      for (const l of listingsOf(callee)) if (!l.byArg && leaves(l.table)) report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, l);
     }
   }
   return out;
@@ -85,43 +91,36 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
 
 /**
  * The listings a query or mutation returns: made in its handler, or in an app helper whose answer
- * it returns (`return await listAll(ctx)`, up to three calls deep), reported at the query. A
- * helper's parameter stands for what the call passes (facts-syntax.ts `argumentFor`); any other
- * value the helper selects by that is not a literal, `undefined` or the caller's id: unsure.
+ * it returns (helperreads.ts), reported at the query. A helper's parameter stands for what the call
+ * passes; any other value the helper selects by that is not a literal, `undefined` or the caller's id: unsure.
  */
 function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Listing[] {
   const handler = fn.handler;
   if (handler === undefined || (fn.kind !== "query" && fn.kind !== "mutation") || decidesAccess(fn.facts.auth)) return [];
   const flow = new ArgFlow(app, handler);
   const out: Listing[] = [];
-  type Exit = { body: ts.SignatureDeclaration; call: ts.CallExpression };
-  const scan = (body: ts.SignatureDeclaration, map: (e: ts.Expression) => ts.Expression, exits: Exit[], through: string | undefined): void => {
-    const judge = (n: ts.CallExpression): void => {
-      const convex = app.calleeFrom(n, CONVEX);
-      if (convex?.name === "query" && isDatabase(convex.owner)) {
-        const top = narrowedQuery(n);
-        const query = queryEqualities(app, top, (x) => x);
-        const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
-        const value = (e: ts.Expression) => (settled(map(e)) ? map(e) : undefined);
-        const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
-        const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
-        const end = chainEnd(n);
-        const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
-        if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
-        return;
-      }
-      const helper = convex === undefined && exits.length < 3 ? app.appFunction(n) : undefined;
-      if (helper === undefined || within(helper, handler) || helper === body || exits.some((x) => x.body === helper) || !returned(app, body, n, n, "document")) return;
-      const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(n.expression).getText();
-      scan(helper, (e) => map(argumentFor(app, e, helper, n)), [{ body, call: n }, ...exits], through ?? name);
-    };
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n)) judge(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
-  };
-  scan(handler, (e) => e, [], undefined);
+  reachedQueries(app, handler, (n, { body, map, exits, through }) => {
+    const top = narrowedQuery(n);
+    const query = queryEqualities(app, top, (x) => x);
+    const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
+    const value = (e: ts.Expression) => (settled(map(e)) ? map(e) : undefined);
+    const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
+    const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
+    const end = chainEnd(n);
+    const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
+    if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
+  });
+  return out;
+}
+
+/** The `ctx.runQuery(ref, ...)` (`runMutation`, `runAction`) calls of the app helpers whose answer `handler` returns (helperreads.ts), whose answer the helper returns. */
+function helperRelays(app: App, handler: ts.SignatureDeclaration): (Loc & { ref: string; target: string; how: string; node: ts.CallExpression; body: ts.SignatureDeclaration; exits: Exit[]; through: string })[] {
+  const out: ReturnType<typeof helperRelays> = [];
+  reachedCalls(app, handler, (n, { body, exits, through }) => {
+    const path = app.memberPath(n.expression);
+    const ref = through !== undefined && path.length === 2 && RUNS.has(path[1]!) && n.arguments[0] !== undefined ? reference(app, n.arguments[0]) : undefined;
+    if (ref !== undefined && returned(app, body, n, n, "document")) out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how: `ctx.${path[1]}`, node: n, body, exits, through: through! });
+  });
   return out;
 }
 
@@ -133,15 +132,18 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
   const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
   const argOf = (by: ts.Expression) => (within(by, handler) ? (flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg) : undefined);
+  // Covered: an argument a document or group check covers, or the very value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)` of a checked document's field, also through a `const`).
+  const targets = fn.facts.auth.flatMap((a) => (a.level === "document" && a.target !== undefined && within(a.target, handler) ? [a.target] : []));
+  const covered = (by: ts.Expression) => (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!)) || targets.some((t) => sameValue(app, t, by));
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
   const ties = found.some(
-    (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || (argOf(f.by) !== undefined && covers(fn.checkedArgs, argOf(f.by)!)),
+    (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || covered(f.by),
   );
   // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
   const branchTies = (field: string, e: ts.Expression) => {
     const by = value(e);
-    return by === undefined ? undefined : isCallerId(app, by) || (visibility.includes(field) && literalThrough(app, by) === "public") || (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!));
+    return by === undefined ? undefined : isCallerId(app, by) || (visibility.includes(field) && literalThrough(app, by) === "public") || covered(by);
   };
   const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
   if (ties || unread === true) return undefined;
@@ -156,6 +158,18 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
   return { text: `selected by ${by.join(" and ")}${not}`, byArg: found.some((f) => argOf(f.by) !== undefined) };
+}
+
+/** Whether two expressions are the same value: the same variable (through `const` copies, `const orgId = doc.orgId`) or the same field of one (`doc.orgId`). */
+function sameValue(app: App, a: ts.Expression, b: ts.Expression, depth = 0): boolean {
+  const through = (e: ts.Expression) => {
+    let x = skipOuter(e);
+    for (let i = 0; i < 4 && ts.isIdentifier(x); i++) x = app.constInitializer(x) ?? x;
+    return x;
+  };
+  const [x, y] = [through(a), through(b)];
+  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return app.symbol(x) !== undefined && app.symbol(x) === app.symbol(y);
+  return depth < 4 && ts.isPropertyAccessExpression(x) && ts.isPropertyAccessExpression(y) && x.name.text === y.name.text && sameValue(app, x.expression, y.expression, depth + 1);
 }
 
 /**
@@ -230,10 +244,10 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     const p = n.parent;
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
-  // Held in a variable, or the rows of `for await (const r of query)`; pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
+  // Held in a variable, or the rows of `for await (const r of query)`, or pushed in place into an array (aliases.ts `pushedInto`); pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
   const o = outer(end);
   const loop = ts.isForOfStatement(o.parent) && o.parent.expression === o && ts.isVariableDeclarationList(o.parent.initializer) ? o.parent.initializer.declarations[0] : undefined;
-  const held = loop ?? o.parent;
+  const held = loop ?? pushedInto(app, o) ?? o.parent;
   if (!ts.isVariableDeclaration(held)) return false;
   const body = enclosingFunction(held) ?? handler;
   const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));

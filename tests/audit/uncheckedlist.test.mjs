@@ -201,6 +201,45 @@ test("rows kept by a readableMany answer's index (not null, truthy, a ?.doc test
   assert.match(found[0].fix, /guard\.readableMany\(ctx, "projects", ids\) and return only what it answers \(rs\.filter\(\(r\) => r !== null\)\.map\(\(r\) => r\.doc\), or the rows where the answer at their index is not null: rows\.filter\(\(_, i\) => rs\[i\] !== null\)\)/);
 });
 
+// attack30: the answer changed in place before the rows are kept by its index no longer matches them.
+test("rows kept by a readableMany answer changed in place (sorted, spliced, filled, reversed, emptied, an element assigned): reported", () => {
+  const keep = "rows.filter((_, i) => rs[i] !== null)";
+  const found = listed(
+    "zipchanged",
+    HEAD +
+      QUERY("untouched", "{}", ZIP(keep)) +
+      QUERY("sorted", "{}", ZIP(keep, { after: "    rs.sort((a, b) => (a === null ? 1 : 0) - (b === null ? 1 : 0));\n" })) +
+      QUERY("spliced", "{}", ZIP(keep, { after: "    rs.splice(0, 1);\n" })) +
+      QUERY("filled", "{}", ZIP(keep, { after: "    rs.fill(rs[0]);\n" })) +
+      QUERY("reversed", "{}", ZIP(keep, { after: "    rs.reverse();\n" })) +
+      QUERY("emptied", "{}", ZIP(keep, { after: "    rs.length = 0;\n" })) +
+      QUERY("assigned", "{}", ZIP(keep, { after: "    rs[0] = rs[1];\n" })) +
+      QUERY("deleted", "{}", ZIP(keep, { after: "    delete rs[0];\n" })),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:sorted", "high f:spliced", "high f:filled", "high f:reversed", "high f:emptied", "high f:assigned", "high f:deleted"]);
+});
+
+// attack30: the ids in a const made of the same rows, Boolean(rs[i]), rs.at(i): the rows the caller may read.
+test("rows kept by the answer for ids held in a const, by Boolean(rs[i]) or rs.at(i): not reported; ids changed or of another array, rs.at(0): reported", () => {
+  const IDS = (keep, { of = "rows", after = "" } = {}) =>
+    `    const rows = await ctx.db.query("projects").take(50);\n    const mine = await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(50);\n    const ids = ${of}.map((r) => r._id);\n${after}    const rs = await guard.readableMany(ctx, "projects", ids);\n    return ${keep};`;
+  const keep = "rows.filter((_, i) => rs[i] !== null)";
+  const found = listed(
+    "zipmore",
+    HEAD +
+      QUERY("idsConst", "{}", IDS(keep)) +
+      QUERY("boolean", "{}", ZIP("rows.filter((_, i) => Boolean(rs[i]))")) +
+      QUERY("atNotNull", "{}", ZIP("rows.filter((_, i) => rs.at(i) != null)")) +
+      QUERY("atTruthy", "{}", ZIP("rows.filter((_, i) => rs.at(i))")) +
+      QUERY("atDoc", "{}", ZIP("rows.filter((_, i) => rs.at(i)?.doc)")) +
+      QUERY("idsReversed", "{}", IDS(keep, { after: "    ids.reverse();\n" })) +
+      QUERY("idsOfMine", "{}", IDS(keep, { of: "mine" })) +
+      QUERY("atFirst", "{}", ZIP("rows.filter((_, i) => rs.at(0) != null)")) +
+      QUERY("booleanOr", "{}", ZIP('rows.filter((r, i) => Boolean(rs[i]) || r.name !== "")')),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:idsReversed", "high f:idsOfMine", "high f:atFirst", "high f:booleanOr"]);
+});
+
 test("the owner field equal to a users row the app looks up itself, or to an argument: the message says the value is not the caller's id", () => {
   const found = listed(
     "ownlookup",
@@ -239,6 +278,48 @@ test("a loop that pushes only the caller's own rows (continue past the others, o
       QUERY("pushedBefore", "{}", loop("out.push(p);", "if (p.ownerId !== user._id) continue;")),
   );
   assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:skipMine", "high f:skipByArg", "high f:pushedBefore"]);
+});
+
+// attack30: rows spread into a push reach the array as a pushed row does (`out.push(o)`).
+test("rows spread into a pushed array (held or read in the push, in a loop over parents): reported as pushed rows are; the caller's own, an array not returned: not", () => {
+  const TASKS = '(await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", p._id)).collect())';
+  const found = listed(
+    "spreadpush",
+    HEAD +
+      QUERY("spreadRead", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").collect()));\n    return out;') +
+      QUERY("spreadHeld", "{}", '    const rows = await ctx.db.query("projects").collect();\n    const out = [];\n    out.push(...rows);\n    return out;') +
+      QUERY("spreadChildren", ORG, `    const projects = await ${BY_ORG}.collect();\n    const out = [];\n    for (const p of projects) out.push(...${TASKS});\n    return out.map((t) => t.title);`) +
+      QUERY("spreadInCallback", "{}", '    const out = [];\n    for (const o of ["a", "b"]) [o].forEach(async () => out.push(...(await ctx.db.query("projects").take(5))));\n    return out;') +
+      QUERY("spreadArgChildren", '{ projectId: v.id("projects") }', '    const out = [];\n    out.unshift(...(await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", args.projectId)).collect()));\n    return out;') +
+      QUERY("spreadMine", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect()));\n    return out;') +
+      QUERY("spreadChecked", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").take(20)));\n    const rs = await guard.readableMany(ctx, "projects", out.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("spreadNotReturned", "{}", '    const out = [];\n    out.push(...(await ctx.db.query("projects").collect()));\n    return out.length > 0;'),
+    ["unchecked-list", "unchecked-id-read"],
+  );
+  assert.deepEqual(found.map((f) => `${f.rule} ${f.function} ${f.line}`), [
+    "unchecked-list f:spreadRead 10",
+    "unchecked-list f:spreadHeld 19",
+    "unchecked-list f:spreadChildren 32",
+    "unchecked-list f:spreadInCallback 42",
+    "unchecked-id-read f:spreadArgChildren 52",
+  ]);
+});
+
+// attack30: a group check on a value that is no argument (a checked document's field) covers a field equal to that same value.
+test("an org's rows by a checked document's field after a group check on that same value (directly or through a const): not reported; another value: reported", () => {
+  const DOC = '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n';
+  const ARGS = '{ projectId: v.id("projects"), orgId: v.id("accessGroups") }';
+  const byOrg = (value) => `    return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", ${value})).take(10);`;
+  const found = listed(
+    "docgroup",
+    HEAD +
+      QUERY("docField", ARGS, `${DOC}    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("doc.orgId")}`) +
+      QUERY("docConst", ARGS, `${DOC}    const orgId = doc.orgId;\n    await guard.requireGroupLevel(ctx, orgId, "viewer");\n${byOrg("orgId")}`) +
+      QUERY("mixed", ARGS, `${DOC}    const orgId = doc.orgId;\n    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("orgId")}`) +
+      QUERY("otherValue", ARGS, `${DOC}    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("args.orgId")}`) +
+      QUERY("noGroupCheck", ARGS, `${DOC}${byOrg("doc.orgId")}`),
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:otherValue", "high f:noGroupCheck"]);
 });
 
 // A listing made in an app helper the handler returns the answer of: reported at the query in
@@ -294,6 +375,39 @@ test("a listing made in an app helper the handler returns (same module or import
   assert.match(message("f:anyOrg"), /selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\)/);
 });
 
+// attack30: a parent's children listed in an app helper are judged as unchecked-id-read's children
+// made in the handler, reported at the query in the helper ("through tasksOf").
+const TASK_HELPERS = `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+export async function tasksOf(ctx: QueryCtx, projectId: Id<"projects">) {
+  return await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect();
+}
+export async function tasksVia(ctx: QueryCtx, projectId: Id<"projects">) {
+  return await tasksOf(ctx, projectId);
+}
+`;
+
+const PROJECT = '{ projectId: v.id("projects") }';
+
+test("a parent's children listed in an app helper by an argument no check covers: unchecked-id-read through the helper; checked, the caller's own, not returned: not", () => {
+  const found = listed(
+    "childhelpers",
+    HEAD +
+      'import { tasksOf, tasksVia } from "./tasklib";\n' +
+      QUERY("unchecked", PROJECT, "    return await tasksOf(ctx, args.projectId);") +
+      QUERY("twoDeep", PROJECT, "    const ts = await tasksVia(ctx, args.projectId);\n    return ts.map((t) => t.title);") +
+      QUERY("checked", PROJECT, '    await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, args.projectId);') +
+      QUERY("checkedDoc", PROJECT, '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "editor");\n    return await tasksOf(ctx, doc._id);') +
+      QUERY("ownOnly", PROJECT, "    const ts = await tasksOf(ctx, args.projectId);\n    return ts.filter((t) => t.ownerId === user._id);") +
+      QUERY("tested", PROJECT, "    return (await tasksOf(ctx, args.projectId)).length > 0;"),
+    ["unchecked-list", "unchecked-id-read"],
+    { "tasklib.ts": TASK_HELPERS },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.rule} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(), ["high unchecked-id-read f:twoDeep tasklib.ts:4", "high unchecked-id-read f:unchecked tasklib.ts:4"]);
+  assert.match(found.find((f) => f.function === "f:unchecked").message, /^f:unchecked \(through tasksOf\) returns the rows of 'tasks' whose parent field 'projectId' equals argument 'projectId' \(the children of a 'projects' document\)/);
+  assert.match(found.find((f) => f.function === "f:twoDeep").message, /^f:twoDeep \(through tasksVia\) returns the rows of 'tasks'/);
+});
+
 // A public function returning the answer of a function it runs (follow.ts, as unchecked-id-read's
 // relays): reported at the call when that one returns a listing selected by no argument of its own.
 const LISTS = `import { v } from "convex/values";
@@ -342,6 +456,37 @@ test("a public query or action returning what an internal query it runs lists un
   assert.equal(found[0].line, 11);
   assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
   assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
+});
+
+// attack30: a relay made in an app helper the handler returns the answer of is followed as one made in the handler.
+test("a relay made in an app helper whose answer the handler returns: reported at the call in the helper; by an argument, checked, not returned: not", () => {
+  const found = listed(
+    "helperrelays",
+    HEAD +
+      'import { action } from "./_generated/server";\nimport { relayAll, relayOrg } from "./relaylib";\n' +
+      QUERY("viaHelper", "{}", "    return await relayAll(ctx);") +
+      `export const fromAction = action({ args: {}, handler: async (ctx) => await relayAll(ctx) });\n` +
+      QUERY("byArg", ORG, "    return await relayOrg(ctx, args.orgId);") +
+      QUERY("checked", "{}", '    const rows = await relayAll(ctx);\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);') +
+      QUERY("tested", "{}", "    return (await relayAll(ctx)).length > 0;"),
+    ["unchecked-list"],
+    {
+      "lib.ts": HELPERS,
+      "lists.ts": LISTS,
+      "relaylib.ts": `import type { Id } from "./_generated/dataModel";
+import type { ActionCtx } from "./_generated/server";
+import { internal } from "./_generated/api";
+export async function relayAll(ctx: Pick<ActionCtx, "runQuery">) {
+  return await ctx.runQuery(internal.lists.all, {});
+}
+export async function relayOrg(ctx: Pick<ActionCtx, "runQuery">, orgId: Id<"accessGroups">) {
+  return await ctx.runQuery(internal.lists.ofOrg, { orgId });
+}
+`,
+    },
+  );
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(), ["high f:fromAction relaylib.ts:5", "high f:viaHelper relaylib.ts:5"]);
+  assert.match(found.find((f) => f.function === "f:viaHelper").message, /^f:viaHelper \(through relayAll, internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection/);
 });
 
 // A q.or ties its rows only when each branch does: to the caller, to public ones, or to an argument a check covers.

@@ -1,0 +1,52 @@
+// The database queries a handler's answer may hold: made in the handler, or in an app helper whose
+// answer it returns (`return await listAll(ctx)`, `const ts = await tasksOf(ctx, projectId)`, up to
+// three calls deep), for `unchecked-list` (uncheckedlist.ts) and `unchecked-id-read`'s children
+// (childquery.ts), reported at the query in the helper as a delete or write made in one is
+// (`listings`). A helper's parameter stands for what the call passes (facts-syntax.ts `argumentFor`).
+import ts from "typescript";
+import { returned } from "./argflow.js";
+import { argumentFor, isDatabase } from "./facts-syntax.js";
+import { CONVEX } from "./facts.js";
+import { skipOuter, within, type App } from "./program.js";
+
+/** A helper call a query's rows leave through: the function the call is made in, and the call. */
+export interface Exit {
+  body: ts.SignatureDeclaration;
+  call: ts.CallExpression;
+}
+
+/** Where a query was found: the function it is made in, what a value there stands for in the handler, the helper calls its rows leave through (innermost first), and the name of the helper the handler calls. */
+export interface Reached {
+  body: ts.SignatureDeclaration;
+  map: (e: ts.Expression) => ts.Expression;
+  exits: Exit[];
+  through?: string;
+}
+
+/** Calls `judge` on each `ctx.db.query(t)` of `handler` and of the app helpers whose answer it returns (a JS filter to the caller's own rows of that answer aside: callerid.ts `keepsOwnRows`). */
+export function reachedQueries(app: App, handler: ts.SignatureDeclaration, judge: (query: ts.CallExpression, at: Reached) => void): void {
+  reachedCalls(app, handler, (n, at) => {
+    const convex = app.calleeFrom(n, CONVEX);
+    if (convex?.name === "query" && isDatabase(convex.owner)) judge(n, at);
+  });
+}
+
+/** Calls `judge` on each call of `handler` and of the app helpers whose answer it returns (`reachedQueries`): a helper's `ctx.runQuery` relay too (uncheckedlist.ts). */
+export function reachedCalls(app: App, handler: ts.SignatureDeclaration, judge: (call: ts.CallExpression, at: Reached) => void): void {
+  const scan = (body: ts.SignatureDeclaration, map: (e: ts.Expression) => ts.Expression, exits: Exit[], through: string | undefined): void => {
+    const at = { body, map, exits, ...(through === undefined ? {} : { through }) };
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        judge(n, at);
+        const helper = app.calleeFrom(n, CONVEX) === undefined && exits.length < 3 ? app.appFunction(n) : undefined;
+        if (helper !== undefined && !within(helper, handler) && helper !== body && !exits.some((x) => x.body === helper) && returned(app, body, n, n, "document", true)) {
+          const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(n.expression).getText();
+          scan(helper, (e) => map(argumentFor(app, e, helper, n)), [{ body, call: n }, ...exits], through ?? name);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+  };
+  scan(handler, (e) => e, [], undefined);
+}
