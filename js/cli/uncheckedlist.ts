@@ -51,12 +51,13 @@ import { covers, finding, type Finding } from "./rules.js";
 /** The guard calls that check each document they are given and answer only what the caller may read. */
 const CHECKS_EACH = new Set(["readable", "readableMany"]);
 
-/** A listing a function returns: where the query is, its table, how it selects its rows, whether by an argument, and the app helper it is made in. */
+/** A listing a function returns: where the query is, its table, how it selects its rows (`render`: with each argument named as a caller of the function passes it), the arguments it selects by, and the app helper it is made in. */
 interface Listing {
   at: Loc;
   table: string;
   how: string;
-  byArg: boolean;
+  params: string[];
+  render: (name: (arg: string) => string) => string;
   through?: string;
 }
 
@@ -76,14 +77,23 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
       if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
     };
     for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
-    // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own (the caller may check what it passes).
+    // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own,
+    // or by ones (no check of its own covers) each given one of the caller's arguments that no document or group check of the caller covers, nor a comparison of its document's field:
+    // named as the caller's ("equal to argument 'org'"); any other value (a literal, the caller's id, a value not an argument) or a relay made in a helper: unsure, not reported.
     // Also a relay made in an app helper whose answer the handler returns (helperreads.ts), reported at the call: "f:list (through listAll, internal.lists.all, ctx.runQuery)".
     const calls = fn.kind === "query" || fn.kind === "mutation" || fn.kind === "action" ? [...fn.calls.filter((c) => c.returned).map((c) => ({ ...c, exits: [] as Exit[], body: handler, through: undefined })), ...helperRelays(app, handler)] : [];
     for (const call of calls) {
       const callee = byId.get(call.target);
       if (callee === undefined || callee === fn || callee.library !== null) continue;
       const leaves = (table: string) => [{ body: call.body, call: call.node }, ...call.exits].every((x) => !onlyChecked(app, x.body, x.call, table));
-      for (const l of listingsOf(callee)) if (!l.byArg && leaves(l.table)) report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, l);
+      const given = (param: string) => {
+        const ps = "passes" in call ? call.passes.filter((p) => p.param === param) : [];
+        return ps.length === 1 && !ps[0]!.compared && !covers(fn.checkedArgs, ps[0]!.arg) ? ps[0]!.arg : undefined;
+      };
+      for (const l of listingsOf(callee)) {
+        if (!l.params.every((p) => given(p) !== undefined) || !leaves(l.table)) continue;
+        report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, { ...l, how: l.render((p) => given(p)!) });
+      }
     }
   }
   return out;
@@ -108,7 +118,7 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Li
     const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
     const end = chainEnd(n);
     const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
-    if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.text, byArg: how.byArg, ...(through === undefined ? {} : { through }) });
+    if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
   });
   return out;
 }
@@ -125,7 +135,7 @@ function helperRelays(app: App, handler: ts.SignatureDeclaration): (Loc & { ref:
 }
 
 /** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
-function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): { text: string; byArg: boolean } | undefined {
+function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): Pick<Listing, "params" | "render"> | undefined {
   const parents = parentFields(app, table);
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
@@ -147,17 +157,18 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
   };
   const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
   if (ties || unread === true) return undefined;
-  if (found.length === 0 && unread === "or") return { text: "selected by a filter's q.or, a branch of which ties the rows neither to the caller nor to public visibility (every row that branch matches)", byArg: false };
-  if (found.length === 0) return { text: "with no selection (every document, or a filter on other fields)", byArg: false };
+  if (found.length === 0 && unread === "or") return { params: [], render: () => "selected by a filter's q.or, a branch of which ties the rows neither to the caller nor to public visibility (every row that branch matches)" };
+  if (found.length === 0) return { params: [], render: () => "with no selection (every document, or a filter on other fields)" };
   // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
   const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
-  const by = found.map((f) => {
-    const arg = argOf(f.by) === undefined ? undefined : `argument '${argOf(f.by)}'`;
-    if (owners.includes(f.field)) return `its owner field '${f.field}' equal to ${arg === undefined ? notCaller : `${arg}, not the caller's id`}`;
-    return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
-  });
+  const by = (name: (arg: string) => string) =>
+    found.map((f) => {
+      const arg = argOf(f.by) === undefined ? undefined : `argument '${name(argOf(f.by)!)}'`;
+      if (owners.includes(f.field)) return `its owner field '${f.field}' equal to ${arg === undefined ? notCaller : `${arg}, not the caller's id`}`;
+      return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
+    });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
-  return { text: `selected by ${by.join(" and ")}${not}`, byArg: found.some((f) => argOf(f.by) !== undefined) };
+  return { params: [...new Set(found.flatMap((f) => argOf(f.by) ?? []))], render: (name) => `selected by ${by(name).join(" and ")}${not}` };
 }
 
 /** Whether two expressions are the same value: the same variable (through `const` copies, `const orgId = doc.orgId`) or the same field of one (`doc.orgId`). */

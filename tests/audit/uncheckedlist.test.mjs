@@ -425,7 +425,7 @@ export const publicOnes = internalQuery({
 });
 `;
 
-test("a public query or action returning what an internal query it runs lists unchecked: reported at the call; checked, scheduled, by an argument, public rows: not", () => {
+test("a public query or action returning what an internal query it runs lists unchecked: reported at the call; checked, scheduled, public rows: not", () => {
   const found = listed(
     "relays",
     HEAD +
@@ -443,7 +443,6 @@ test("a public query or action returning what an internal query it runs lists un
       QUERY("checked", "{}", '    const rows = await ctx.runQuery(internal.lists.all, {});\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rows.filter((_, i) => rs[i] !== null);') +
       QUERY("tested", "{}", "    const rows = await ctx.runQuery(internal.lists.all, {});\n    return rows.length > 0;") +
       QUERY("scheduled", "{}", "    await ctx.scheduler.runAfter(0, internal.lists.all, {});\n    return null;") +
-      QUERY("byArg", ORG, "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });") +
       QUERY("publicRows", "{}", "    return await ctx.runQuery(internal.lists.publicOnes, {});") +
       ADMIN_QUERY("adminRelay", "    return await ctx.runQuery(internal.lists.all, {});"),
     ["unchecked-list"],
@@ -456,6 +455,56 @@ test("a public query or action returning what an internal query it runs lists un
   assert.equal(found[0].line, 11);
   assert.match(found[0].message, /^f:relay \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) with no selection \(every document, or a filter on other fields\), to any signed-in caller: /);
   assert.match(found[3].message, /^f:fromAction \(through internal\.lists\.all, ctx\.runQuery\) returns the rows of 'projects' .*, to any caller/);
+});
+
+// newuser22 (p14): an argument of the caller passed to an internal query that lists by it, checked by neither, is judged through the call as one in the handler.
+const OF_OWNER = `export const ofOwner = internalQuery({
+  args: { ownerId: v.id("users") },
+  handler: async (ctx, { ownerId }) => await ctx.db.query("projects").withIndex("by_owner", (q) => q.eq("ownerId", ownerId)).take(50),
+});
+export const ofOrgChecked = internalQuery({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    await guard.requireGroupLevel(ctx, orgId, "viewer");
+    return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", orgId)).take(50);
+  },
+});
+`;
+
+test("an argument passed to an internal query that lists by it: reported at the call when neither checks it; a check in either, the caller's id, a literal: not", () => {
+  const found = listed(
+    "relayargs",
+    HEAD +
+      'import { action, mutation } from "./_generated/server";\nimport type { Id } from "./_generated/dataModel";\nimport { internal } from "./_generated/api";\n' +
+      QUERY("byArg", ORG, "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });") +
+      QUERY("renamed", '{ org: v.id("accessGroups") }', "    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.org });") +
+      `export const fromAction = action({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => ctx.runQuery(internal.lists.ofOrg, { orgId }),
+});
+export const fromMutation = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, args) => await ctx.runQuery(internal.lists.ofOrg, args),
+});
+` +
+      QUERY("owner", '{ ownerId: v.id("users") }', "    return await ctx.runQuery(internal.lists.ofOwner, { ownerId: args.ownerId });") +
+      QUERY("callerChecks", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });') +
+      QUERY("calleeChecks", ORG, "    return await ctx.runQuery(internal.lists.ofOrgChecked, { orgId: args.orgId });") +
+      QUERY("ownRows", "{}", "    return await ctx.runQuery(internal.lists.ofOwner, { ownerId: user._id });") +
+      QUERY("literal", "{}", '    return await ctx.runQuery(internal.lists.ofOrg, { orgId: "k57" as Id<"accessGroups"> });') +
+      QUERY("readable", ORG, '    const rows = await ctx.runQuery(internal.lists.ofOrg, { orgId: args.orgId });\n    const rs = await guard.readableMany(ctx, "projects", rows.map((r) => r._id));\n    return rs.filter((r) => r !== null).map((r) => r.doc);'),
+    ["unchecked-list"],
+    { "lib.ts": HELPERS, "lists.ts": LISTS.replace('import { listAll } from "./lib";', 'import { listAll } from "./lib";\nimport { guard } from "./guard";') + OF_OWNER },
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}`),
+    ["high f:byArg f.ts", "high f:renamed f.ts", "high f:fromAction f.ts", "high f:fromMutation f.ts", "high f:owner f.ts"],
+  );
+  const message = (fn) => found.find((f) => f.function === fn).message;
+  assert.match(message("f:byArg"), /^f:byArg \(through internal\.lists\.ofOrg, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\), not by its owner field 'ownerId' equal to the caller's id, to any signed-in caller: /);
+  assert.match(message("f:renamed"), /selected by field 'orgId' \(equal to argument 'org', which no document or group check covers\)/);
+  assert.match(message("f:fromAction"), /^f:fromAction \(through internal\.lists\.ofOrg, ctx\.runQuery\) .*, to any caller/);
+  assert.match(message("f:owner"), /selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id/);
 });
 
 // attack30: a relay made in an app helper the handler returns the answer of is followed as one made in the handler.
