@@ -10,7 +10,7 @@ import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
-import { givenLevel, leveledAnswer, passLevels, type GivenLevel } from "./levelat.js";
+import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
 import { decisionSubject, passSubjects } from "./subject.js";
@@ -25,8 +25,8 @@ export interface AuthCheck {
   at: Loc;
   /** A document check's id argument (`guard.requireAccess(ctx, "posts", id, "owner")`). */
   target?: ts.Expression;
-  /** A document check's level argument, when written literally (`"owner"`). */
-  minLevel?: string;
+  /** A document check's level when read (`"owner"`, also passed so to a helper's parameter); `levelArg`: its level argument as the calls up to here pass it (levelat.ts `passLevel`). */
+  minLevel?: string; levelArg?: ts.Expression;
   /** The argument a builder's `access: { arg }` checks. */
   targetArg?: string;
   /** A role check's role, or a permission check's permission, as written (`"user"` of `requireRole(ctx, "user")`, a builder's `role` or `permission`). */
@@ -194,7 +194,7 @@ export class FactsFinder {
       const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]) } : {};
+        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]), levelArg: call.arguments[g + 1] } : {};
         const role = level === "role" || guard.name === "requirePermission" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });
@@ -212,7 +212,7 @@ export class FactsFinder {
       const leveled = guard.name === "levelAtLeast" ? leveledAnswer(app, call) : undefined;
       if (leveled !== undefined) {
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
-        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalThrough(app, call.arguments[1]), conditional: sometimes, guardCall: call });
+        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalThrough(app, call.arguments[1]), levelArg: call.arguments[1], conditional: sometimes, guardCall: call });
       }
       // In a helper, on an answer (or a level) it was given: judged at the helper's call.
       const given = guard.name === "levelAtLeast" && leveled === undefined ? givenLevel(app, call) : undefined;
@@ -268,7 +268,7 @@ export class FactsFinder {
       const kept = found.auth.filter((a) => a.handedOn !== true || handedOn !== undefined).map((a) => (a.handedOn === true && handedOn === "leaves" ? { ...a, handedOn: false } : a));
       // A comparison of a level the helper was given: a check when this call gives it a readable's answer (levelat.ts).
       const levels = passLevels(app, found.givenLevels, (e) => passed(e)!, call);
-      const auth = [...passSubjects(app, kept, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role })), ...levels.auth];
+      const auth = [...passSubjects(app, kept, (e) => passed(e)!).map((a) => ({ ...a, target: passed(a.target), role: a.role !== undefined && ts.isExpression(a.role) ? passed(a.role) : a.role, ...passLevel(app, a, helper, call) })), ...levels.auth];
       const authSometimes = auth.length > 0 && this.conditional(call, fn, "auth", () => strength(app, auth.filter((a) => a.conditional !== true && a.subject === undefined)));
       const limitSometimes = found.rateLimits.length > 0 && this.conditional(call, fn, "limit");
       mergeFacts(facts, {

@@ -25,7 +25,7 @@
 //   assertEditor(r);                                          // checked at "editor", as inline
 import ts from "typescript";
 import { changedInPlace } from "./changed.js";
-import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
+import { argumentFor, enclosingFunction, exitsOnDenial, valueSymbol } from "./facts-syntax.js";
 import type { AuthCheck } from "./facts.js";
 import { literalThrough } from "./config.js";
 import { GUARD, skipOuter, type App, type Loc } from "./program.js";
@@ -115,7 +115,7 @@ export function passLevels(app: App, levels: readonly GivenLevel[], passed: (e: 
     const level = l.level === undefined ? undefined : passed(l.level);
     const answer = l.answer ? answerHeld(app, x) : answerOf(app, x);
     if (answer !== undefined && enclosingFunction(answer) === caller) {
-      out.auth.push({ level: "document", via: l.via, handWritten: true, at: l.at, target: answer.arguments[2], minLevel: literalThrough(app, level), conditional: l.conditional, guardCall: l.guardCall });
+      out.auth.push({ level: "document", via: l.via, handWritten: true, at: l.at, target: answer.arguments[2], minLevel: literalThrough(app, level), levelArg: level, conditional: l.conditional, guardCall: l.guardCall });
       continue;
     }
     const r = !l.answer && ts.isPropertyAccessExpression(x) && x.name.text === "accessLevel" ? skipOuter(x.expression) : undefined;
@@ -123,4 +123,28 @@ export function passLevels(app: App, levels: readonly GivenLevel[], passed: (e: 
     else if (untouchedParameter(app, x, caller)) out.levels.push({ ...l, given: x, level });
   }
   return out;
+}
+
+/**
+ * A document check's level as a helper's `call` passes it: a level not written literally in
+ * `helper` that is one of its parameters is what the call passes (levelArgument), a literal (or
+ * a `const` holding one) there, read at each call that reaches the check; anything else stays
+ * unread (UNREAD_LEVEL: levels.ts).
+ */
+export function passLevel(app: App, a: AuthCheck, helper: ts.SignatureDeclaration, call: ts.CallExpression): Pick<AuthCheck, "levelArg" | "minLevel"> {
+  if (a.levelArg === undefined || a.minLevel !== undefined) return {};
+  const levelArg = levelArgument(app, a.levelArg, helper, call);
+  return { levelArg, minLevel: literalThrough(app, levelArg) };
+}
+
+/**
+ * What a level `e` of `helper` stands for at its `call`: the argument passed for the parameter
+ * it names (facts-syntax.ts `argumentFor`), or the parameter's default when the call passes
+ * none (and spreads nothing); `e` itself for anything else.
+ */
+export function levelArgument(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
+  const passed = argumentFor(app, e, helper, call);
+  const inner = skipOuter(e);
+  const decl = passed === e && ts.isIdentifier(inner) && !call.arguments.some(ts.isSpreadElement) ? valueSymbol(app, inner)?.valueDeclaration : undefined;
+  return decl !== undefined && ts.isParameter(decl) && decl.parent === helper && decl.initializer !== undefined ? decl.initializer : passed;
 }

@@ -16,6 +16,7 @@
 import ts from "typescript";
 import { accessTableFields, literalThrough } from "./config.js";
 import { callParameters, isDatabase, scopedTable } from "./facts-syntax.js";
+import { levelArgument } from "./levelat.js";
 import { CALLER, CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { appGuards, consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -260,12 +261,14 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     const method = skipOuter(call.expression);
     const name = ts.isPropertyAccessExpression(method) ? method.name.text : "";
     const direct = call.arguments[2] === check.target && !check.via.includes(" -> ") && (name === "requireAccess" || name === "readable");
-    if (!direct && !(check.via.split(" -> ").length === 2 && handsOnAccess(app, call, check.target!, check.minLevel))) continue;
+    const handed = direct ? "answer" : check.via.split(" -> ").length === 2 ? handsOnAccess(app, call, check.target!, check.minLevel) : undefined;
+    if (handed === undefined) continue;
     let node: ts.Node = call;
     while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
     const decl = node.parent;
     if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) continue;
-    if (ts.isIdentifier(decl.name)) results.add(decl.name.text);
+    if (ts.isIdentifier(decl.name)) (handed === "doc" ? docs : results).add(decl.name.text);
+    else if (handed === "doc") continue;
     else if (ts.isObjectBindingPattern(decl.name)) {
       for (const e of decl.name.elements) {
         const key = e.propertyName ?? e.name;
@@ -318,16 +321,20 @@ export function checkedDocArg(app: App, handler: ts.SignatureDeclaration, checks
 }
 
 /**
- * Whether `call` is of an app helper whose every `return` hands on, as is, the guard's
+ * What `call`, of an app helper, hands on when its every `return` hands on the guard's
  * `requireAccess(ctx, t, param, level)` on the parameter `target` is given for, at `level` as
- * written (a literal or a const holding one; the caller judges whether that level is the owner
- * one): `async function requireOwner(ctx, id) { return await guard.requireAccess(ctx, "documents", id, "owner"); }`.
+ * written or as the call passes it (a literal or a const holding one, also to a parameter of the
+ * helper, or its default: levelat.ts `levelArgument`; the caller judges whether that level is
+ * the owner one): the answer as is ("answer": `async function requireOwner(ctx, id) { return
+ * await guard.requireAccess(ctx, "documents", id, "owner"); }`), or its `doc` ("doc": `const {
+ * doc } = await guard.requireAccess(...); return doc;`, `return r.doc`). Undefined for anything
+ * else, or a mix of both.
  */
-function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression, level: string | undefined): boolean {
+function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression, level: string | undefined): "answer" | "doc" | undefined {
   const helper = app.appFunction(call);
   const param = helper === undefined ? undefined : callParameters(helper)[call.arguments.indexOf(target)]?.name;
   const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
-  if (body === undefined || param === undefined || !ts.isIdentifier(param) || level === undefined) return false;
+  if (body === undefined || param === undefined || !ts.isIdentifier(param) || level === undefined) return undefined;
   const returned: (ts.Expression | undefined)[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isReturnStatement(n)) returned.push(n.expression);
@@ -335,10 +342,28 @@ function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression,
   };
   if (ts.isBlock(body)) visit(body);
   else returned.push(body);
-  return returned.length > 0 && returned.every((r) => {
-    const answer = r === undefined ? undefined : skipOuter(r);
-    if (answer === undefined || !ts.isCallExpression(answer) || app.calleeFrom(answer, GUARD)?.name !== "requireAccess") return false;
-    const id = answer.arguments[2] === undefined ? undefined : skipOuter(answer.arguments[2]);
-    return literalThrough(app, answer.arguments[3]) === level && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
-  });
+  // What a `const` of the helper's own holds (`const r = ...`, `const { doc } = ...`).
+  const local = (x: ts.Expression, depth: number) => {
+    const decl = ts.isIdentifier(x) && depth < 3 ? app.symbol(x)?.valueDeclaration : undefined;
+    return decl !== undefined && within(decl, body) ? constSource(app, x as ts.Identifier) : undefined;
+  };
+  // The guard's `requireAccess` on the parameter at the level, in the helper: its call, or a `const` holding its answer.
+  const isAnswer = (e: ts.Expression, depth: number): boolean => {
+    const x = skipOuter(e);
+    const held = local(x, depth);
+    if (held !== undefined) return held.key === undefined && isAnswer(held.value, depth + 1);
+    if (!ts.isCallExpression(x) || app.calleeFrom(x, GUARD)?.name !== "requireAccess" || x.arguments[3] === undefined) return false;
+    const id = x.arguments[2] === undefined ? undefined : skipOuter(x.arguments[2]);
+    return literalThrough(app, levelArgument(app, x.arguments[3], helper!, call)) === level && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
+  };
+  // Its `doc`: `(await guard.requireAccess(...)).doc`, `r.doc`, `doc` of `const { doc } = ...`, also through a `const`.
+  const isDoc = (e: ts.Expression, depth: number): boolean => {
+    const x = skipOuter(e);
+    if (ts.isPropertyAccessExpression(x)) return x.questionDotToken === undefined && x.name.text === "doc" && isAnswer(x.expression, 0);
+    const from = local(x, depth);
+    return from !== undefined && (from.key === undefined ? isDoc(from.value, depth + 1) : from.key === "doc" && isAnswer(from.value, 0));
+  };
+  const kinds = new Set(returned.map((r) => (r === undefined ? undefined : isAnswer(r, 0) ? "answer" : isDoc(r, 0) ? "doc" : undefined)));
+  const [kind] = kinds;
+  return kinds.size === 1 ? kind : undefined;
 }
