@@ -16,6 +16,23 @@ export type Value = null | undefined | boolean | "object";
 /** The operators of an equality test, either way round and either strictness. */
 export const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
+/**
+ * What a function answers: its expression body, or each `return`'s value (undefined for a bare
+ * `return`), not those of the functions inside it; none without a body.
+ */
+export function answersOf(fn: ts.SignatureDeclaration): (ts.Expression | undefined)[] {
+  const body = "body" in fn ? fn.body : undefined;
+  if (body === undefined) return [];
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const out: (ts.Expression | undefined)[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) out.push(n.expression);
+    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
 const truthy = (v: Value) => v === true || v === "object";
 
 /**

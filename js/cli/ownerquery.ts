@@ -16,6 +16,7 @@
 import ts from "typescript";
 import { accessTableFields, literalThrough } from "./config.js";
 import { callParameters, isDatabase, scopedTable } from "./facts-syntax.js";
+import { answersOf } from "./flow.js";
 import { levelArgument } from "./levelat.js";
 import { CALLER, CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { appGuards, consult } from "./guards.js";
@@ -335,13 +336,7 @@ function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression,
   const param = helper === undefined ? undefined : callParameters(helper)[call.arguments.indexOf(target)]?.name;
   const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
   if (body === undefined || param === undefined || !ts.isIdentifier(param) || level === undefined) return undefined;
-  const returned: (ts.Expression | undefined)[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n)) returned.push(n.expression);
-    else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  if (ts.isBlock(body)) visit(body);
-  else returned.push(body);
+  const returned = answersOf(helper!);
   // What a `const` of the helper's own holds (`const r = ...`, `const { doc } = ...`).
   const local = (x: ts.Expression, depth: number) => {
     const decl = ts.isIdentifier(x) && depth < 3 ? app.symbol(x)?.valueDeclaration : undefined;

@@ -4,7 +4,7 @@
 // its rate limit.
 import ts from "typescript";
 import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts, type Use } from "./facts.js";
-import { carriesNoData } from "./flow.js";
+import { answersOf, carriesNoData } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { optionValue } from "./options.js";
@@ -142,20 +142,8 @@ function returnsActorLiteral(check: ts.SignatureDeclaration): boolean {
   });
 }
 
-/** What a function returns: its expression body, or each `return`'s value (not nested functions'). */
-function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
-  const out: ts.Expression[] = [];
-  const body = "body" in fn ? fn.body : undefined;
-  if (body === undefined) return out;
-  if (!ts.isBlock(body)) return [body as ts.Expression];
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n)) {
-      if (n.expression !== undefined) out.push(n.expression);
-    } else if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return out;
-}
+/** What a function returns, bare `return`s left out (flow.ts `answersOf`). */
+const returnedValues = (fn: ts.SignatureDeclaration): ts.Expression[] => answersOf(fn).filter((e) => e !== undefined);
 
 function nobodyWhenSignedOut(app: App, e: ts.Expression, depth = 0): boolean {
   e = skipOuter(e);
