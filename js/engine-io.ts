@@ -79,7 +79,7 @@ let decoder: TextDecoder | undefined;
 
 /**
  * Writes `s` as UTF-8 at the cursor and returns its length in bytes: ASCII byte by byte, the
- * rest with `TextEncoder.encodeInto` (lone surrogates become U+FFFD, as they always did).
+ * rest with `TextEncoder.encode` (lone surrogates become U+FFFD, as they always did).
  * @internal
  */
 export function text(s: string): number {
@@ -88,7 +88,7 @@ export function text(s: string): number {
   if (typeof s !== "string") throw invalid();
   const n = s.length;
   let at = reserve(n);
-  let mem = memoryBytes();
+  const mem = memoryBytes();
   let i = 0;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -96,10 +96,12 @@ export function text(s: string): number {
     mem[at + i] = c;
   }
   if (i !== n) {
-    const rest = (n - i) * 3;
-    at = reserve(i + rest);
-    mem = memoryBytes();
-    i += (encoder ??= new TextEncoder()).encodeInto(s.slice(i), mem.subarray(at + i, at + i + rest)).written;
+    // Encoded apart, so that room is asked for its exact length, not for the worst case (3
+    // bytes a unit), which for a client's string of some MB was past the engine's bound.
+    const rest = (encoder ??= new TextEncoder()).encode(s.slice(i));
+    at = reserve(i + rest.length);
+    memoryBytes().set(rest, at + i);
+    i += rest.length;
   }
   advance(i);
   return i;

@@ -310,9 +310,15 @@ test("a broken random source is UNAVAILABLE, never a hang or a weak code", () =>
 test("attacker inputs: over-long or odd codes are malformed, bad numbers fail closed", async () => {
   const codes = defineCodes();
   const b = { actor: "u", action: "delete" };
-  for (const typed of ["", "1".repeat(10_000), "1234567\u0661", "12345678\u0000", "1234567\u0661\u0662"]) {
+  // A client's string of some MB with one non-ASCII character (5.6 MB of UTF-8, within what a
+  // Convex argument carries) is malformed too: it was written with room for 3 bytes a unit,
+  // past the engine's 16 MiB bound, and failed with a plain Error that dropped the engine.
+  for (const typed of ["", "1".repeat(10_000), "1234567\u0661", "12345678\u0000", "1234567\u0661\u0662", "\u00e9" + "1".repeat(5_592_405)]) {
     assert.equal(codes.message(b, typed, { typed: true }).length, 0, JSON.stringify(typed.slice(0, 20)));
   }
+  const guard = defineGuard({ roles: ["user"], permissions: { user: ["read:x"] } });
+  assert.throws(() => guard.can({ role: "user" }, "\u00e9" + "x".repeat(5_592_405)), (e) => e.data?.code === "INVALID_ARGUMENT" && /longer than 128 bytes/.test(e.data.message));
+  assert.equal(guard.can({ role: "user" }, "read:x"), true);
   // What a paste or an East Asian keyboard brings is the code it shows, never another one.
   const plain = codes.message(b, "12345678", { typed: true });
   assert.ok(plain.length > 0);
