@@ -15,7 +15,9 @@
 // guard.insertDocument asks of a parent: the table's `fileLevel`, else the share level, as
 // the engine compiles the guard's configuration: levels.ts `atFileLevel`); `doc._id` of a document check on an argument
 // (`ctx.doc._id` of a builder's `access`) is that argument, and a check below the share level
-// covers it no more than it covers the argument. A key is read through consts and their
+// covers it no more than it covers the argument; so does the parent's owner, a comparison of
+// the parent's field with the caller's id deciding (`if (folder.ownerId !== user._id) throw`,
+// callerid.ts), as it is everywhere else. A key is read through consts and their
 // concatenations (`{ [FIELD]: x }`, `"owner" + "Id"`), an object through the assignments made
 // to it before the write (`update.folderId = x`) (fieldvalue.ts, as unchecked-role-write reads
 // the role), and a value of unknown shape (`v.any()`, an open record, a computed key read no
@@ -28,7 +30,7 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
-import { readBy } from "./argflow.js";
+import { comparesReadOf, readBy } from "./argflow.js";
 import { accessTableFields } from "./config.js";
 import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue.js";
 import { GUARD, type AuthCheck } from "./facts.js";
@@ -171,7 +173,8 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
       if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
-      if (cand.which === "parent" && (checked?.files === true || fileChecked(app, c, arg, cand.table))) continue;
+      // The parent's own owner (`if (folder.ownerId !== user._id) throw`, callerid.ts) may file into it, as the owner level files anywhere.
+      if (cand.which === "parent" && (checked?.files === true || fileChecked(app, c, arg, cand.table) || comparesReadOf(app, c.handler, c.flow, arg))) continue;
     }
     seen.add(cand.field);
     const checkedAt = checked !== undefined && checked.arg === arg ? { level: checked.level } : undefined;

@@ -299,12 +299,12 @@ export function comparesReadOf(app: App, handler: ts.SignatureDeclaration, flow:
   return readComparisons(app, handler, flow, arg).caller;
 }
 
-/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`), of every read of it. */
-export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string): { caller: boolean; args: string[] } {
+/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`), of every read of it; `by`: what a read is by (parentcover.ts: a field of the row the argument names). */
+export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string, by = (read: ts.Expression) => readArg(app, flow, read)): { caller: boolean; args: string[] } {
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && readArg(app, flow, n.initializer) === arg) {
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
       for (const name of aliases(handler, bindingNames(n.name))) {
         const compared = fieldComparisons(app, handler, name, flow);
         out.caller ||= compared.caller;
@@ -319,11 +319,16 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
 
 /** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`). */
 export function readArg(app: App, flow: ArgFlow, read: ts.Expression): string | undefined {
+  const id = readId(app, read);
+  return id === undefined ? undefined : flow.idRoot(id);
+}
+
+/** The id `ctx.db.get` reads by, of a read. */
+export function readId(app: App, read: ts.Expression): ts.Expression | undefined {
   const call = skipOuter(read);
   if (!ts.isCallExpression(call)) return undefined;
   const convex = app.calleeFrom(call, CONVEX);
-  const last = call.arguments[call.arguments.length - 1];
-  return convex?.name === "get" && isDatabase(convex.owner) && last !== undefined ? flow.idRoot(last) : undefined;
+  return convex?.name === "get" && isDatabase(convex.owner) ? call.arguments[call.arguments.length - 1] : undefined;
 }
 
 /**

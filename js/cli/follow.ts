@@ -93,11 +93,16 @@ export function reference(app: App, expr: ts.Expression): { text: string; target
   return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
 }
 
-/** The called function's parameters given an argument's value: `{ id }`, `{ id: args.id }`, `{ ...args }`, `args`. */
-function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, payload: ts.Expression, argNames: string[]): { param: string; arg: string }[] {
+/**
+ * The called function's parameters given an argument's value: `{ id }`, `{ id: args.id }`,
+ * `{ ...args }`, `args`; in a nested object, by its path (`{ target: { id } }`: `target.id`, as
+ * the called function's `args.target.id` is read, argflow.ts `idRoot`); in a list, the list's
+ * (`{ ids: [id] }`: `ids`, whose elements `for (const id of args.ids)` reads).
+ */
+function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, payload: ts.Expression, argNames: string[], prefix = "", depth = 0): { param: string; arg: string }[] {
   let e = skipOuter(payload);
   const whole = (x: ts.Expression) => flow.argIn(x) === "(the arguments)" && ts.isIdentifier(skipOuter(x));
-  if (whole(e)) return argNames.map((a) => ({ param: a, arg: a }));
+  if (whole(e) && prefix === "") return argNames.map((a) => ({ param: a, arg: a }));
   if (ts.isIdentifier(e)) {
     const init = app.constInitializer(e);
     if (init !== undefined && within(init, handler)) e = init;
@@ -105,10 +110,19 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
   if (!ts.isObjectLiteralExpression(e)) return [];
   const out: { param: string; arg: string }[] = [];
   for (const p of e.properties) {
-    if (ts.isSpreadAssignment(p) && whole(p.expression)) out.push(...argNames.map((a) => ({ param: a, arg: a })));
+    if (ts.isSpreadAssignment(p) && whole(p.expression) && prefix === "") out.push(...argNames.map((a) => ({ param: a, arg: a })));
     const { name, value } = entry(p);
-    const arg = value === undefined ? undefined : flow.idRoot(value);
-    if (name !== undefined && arg !== undefined) out.push({ param: name, arg });
+    if (name === undefined || value === undefined) continue;
+    const inner = skipOuter(value);
+    const arg = flow.idRoot(value);
+    if (arg !== undefined) out.push({ param: prefix + name, arg });
+    else if (ts.isObjectLiteralExpression(inner) && depth < 3) out.push(...passed(app, handler, flow, inner, argNames, `${prefix}${name}.`, depth + 1));
+    else if (ts.isArrayLiteralExpression(inner)) {
+      for (const el of inner.elements) {
+        const item = flow.idRoot(ts.isSpreadElement(el) ? el.expression : el);
+        if (item !== undefined) out.push({ param: prefix + name, arg: item });
+      }
+    }
   }
   return out;
 }

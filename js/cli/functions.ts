@@ -16,6 +16,7 @@ import { ownedDocuments, ownerRows, type OwnRows } from "./ownerquery.js";
 import { atOwnerLevel, changeChecks, type ChangeChecks } from "./levels.js";
 import { listingCovers } from "./listings.js";
 import { listing } from "./paths.js";
+import { parentCovered } from "./parentcover.js";
 import { markLowestRole } from "./roles.js";
 import { namesUser } from "./rules.js";
 import { declaredLimits, safeActionFacts } from "./safeaction.js";
@@ -305,8 +306,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const ownerChecks = documentChecks.filter((a) => atOwnerLevel(app, a));
     const owned = new Set(ownerChecks.map(checkArg));
     const ownedDoc = ownedDocuments(app, handler, ownerChecks);
-    // `ctx.user` is the caller's row, of the guard that made the builder.
-    const builderGuard = guardBuilder !== undefined ? init : customization(app, init)?.made;
+    const builderGuard = guardBuilder !== undefined ? init : customization(app, init)?.made; // `ctx.user` is the caller's row, of this guard
     const ownRows = ownerRows(app, handler, builderGuard);
     fn.writes = writeFacts(app, handler, flow, fn.facts, argsObject, new Set(fn.argNames.map((a) => a.name)), builderGuard);
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
@@ -326,6 +326,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];
     const publicChildren = fn.idReads.some((r) => r.parent?.publicParent === true);
     if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.some((c) => c.passes.length > 0) || publicChildren)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
+    parentCovered(app, handler, flow, fn, documentChecks); // a row of a table no guard configures, checked through its parent (parentcover.ts)
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.

@@ -168,7 +168,7 @@ const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany", "leve
  * one: an argument the client picks, a `?:`) is taken as the lowest, UNREAD_LEVEL. Undefined
  * for any other check.
  */
-function weakLevel(app: App, a: AuthCheck): string | undefined {
+export function weakLevel(app: App, a: AuthCheck): string | undefined {
   if (a.level !== "document") return undefined;
   const call = a.guardCall;
   const builder = a.via.endsWith(" access");

@@ -6,6 +6,7 @@ import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
 import { groupFieldRead } from "./groupfield.js";
+import { parentFix } from "./parentcover.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -287,10 +288,10 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // it (levels.ts): one step lower, as the caller holds some access to that document.
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
-        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`));
+        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
         const group = fn.changeChecked.groups.get(arg);
         const message = `${fn.id} ${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), group !== undefined)}`;
-        out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
+        out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });
       };
       for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, CHANGES.delete);
       for (const w of fn.writes.idWrites) changes(w.arg, "unchecked-id-write", w, CHANGES[w.method]);

@@ -1,0 +1,76 @@
+// A row of a table no guard configures, authorized through the document under access a field of
+// it names (a comment on a document), for `unchecked-id-delete` and `unchecked-id-write`:
+//
+//   await guard.requireAccess(ctx, "documents", args.docId, "editor");
+//   const c = await ctx.db.get(args.commentId);
+//   if (c === null || c.docId !== args.docId) throw ...;     // the row belongs to the checked document
+//   await ctx.db.patch(c._id, { text });                      // covered
+//
+//   const c = await ctx.db.get(args.commentId);
+//   await guard.requireAccess(ctx, "documents", c.docId, "editor");   // the document its field names
+//   await ctx.db.delete(c._id);                                        // covered
+//
+//   const d = await ctx.db.get(c.docId);
+//   if (d === null || d.ownerId !== user._id) throw ...;      // that document's owner
+//   await ctx.db.patch(c._id, { text });                      // covered
+//
+// The guard decides nothing about such a row (guard.requireAccess on its table fails at run
+// time): its parent's check is the app's rule of access, and the idiomatic one. It counts as
+// the row's check only for a table no guard configures (nor the users table, nor the guard's
+// own: a users row is nobody's child), and only a document check above the levels public
+// visibility gives (levels.ts `weakLevel`): a public document's viewer may change none of its
+// rows. A comparison of the row's field counts with an argument only such a check covers. A
+// write or delete of such a row left open is told to check the parent, not the row.
+import ts from "typescript";
+import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
+import { accessTables, typeTable } from "./accessfields.js";
+import type { AuthCheck, Facts } from "./facts.js";
+import { weakLevel } from "./levels.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+import { covers } from "./rules.js";
+import { guardTables, usersTables, type WriteFacts } from "./writes.js";
+
+type Change = Loc & { arg: string; compared: string[] };
+
+/** The fix of a finding on a change of an unconfigured table's row (rules.ts), by the change's entry. */
+const fixes = new WeakMap<object, string>();
+export const parentFix = (change: object): string | undefined => fixes.get(change);
+
+/**
+ * Drops from `fn`'s deletes and writes by an argument's id those of a row of an unconfigured
+ * table its parent's check covers (see above), and gives the others their fix.
+ */
+export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[]): void {
+  const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
+  const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  const open = (c: Change): boolean => {
+    const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
+    const table = target === undefined ? undefined : typeTable(app, target);
+    if (table === undefined || accessTables(app).has(table) || guardTables(app).has(table) || usersTables(app).includes(table)) return true;
+    // The row's field compared with a checked argument; a check on the document its field names; that document's owner compared with the caller.
+    const covered =
+      c.compared.some((a) => covers(fn.changeChecked.args, a)) ||
+      strong.some((a) => ownField(a.target!) && readBy(app, flow, a.target!, true) === c.arg) ||
+      readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
+    if (!covered) fixes.set(c, rowFix(table));
+    return !covered;
+  };
+  fn.idDeletes = fn.idDeletes.filter(open);
+  fn.writes.idWrites = fn.writes.idWrites.filter(open);
+}
+
+/** A field of a document other than its `_id`: `c.docId`. */
+const ownField = (e: ts.Expression): boolean => {
+  const x = skipOuter(e);
+  return !ts.isPropertyAccessExpression(x) || x.name.text !== "_id";
+};
+
+/** The argument naming the row whose field a read is by: `ctx.db.get(c.docId)` of a `const c = await ctx.db.get(args.commentId)`. */
+function parentRead(app: App, flow: ArgFlow, read: ts.Expression): string | undefined {
+  const id = readId(app, read);
+  return id !== undefined && ownField(id) && ts.isPropertyAccessExpression(skipOuter(id)) ? readBy(app, flow, id, true) : undefined;
+}
+
+function rowFix(table: string): string {
+  return `'${table}' is under no guard's access.tables, so guard.requireAccess on its rows fails at run time: check the document under access that a field of the row names, at a level above the one public visibility gives ("editor" of the default levels): guard.requireAccess(ctx, parentTable, row.parentId, level), or on an argument the row's field is then compared with (if (row.parentId !== args.parentId) throw ...); or compare the row's owner field, or that document's, with the caller.`;
+}

@@ -1,0 +1,97 @@
+// A row of a table no guard configures, changed after a check of the document under access a
+// field of it names (a comment on a document): `unchecked-id-write` and `-delete` take the
+// parent's check as the row's (parentcover.ts), only above the level public visibility gives, and
+// only for a table no guard configures (nor the users table); a finding on such a row left open
+// names the parent's check in its fix, as guard.requireAccess on the row's own table fails at run
+// time. And `access-field-write` credits a parent's owner comparison on an insert's parent field.
+// Run the way a user runs it: the bin of the packed tarball, on apps written here.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, CLI, FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA, scratchApp } from "./apps.mjs";
+
+const SCHEMA = FOLDERS_SCHEMA.replace(
+  "});\n",
+  '  comments: defineTable({ docId: v.id("documents"), authorId: v.id("users"), text: v.string(), pinnedBy: v.optional(v.id("users")) }),\n});\n',
+);
+const HEAD = `import { v, ConvexError } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+`;
+/** A public mutation, signed in and rate limited, with `args` and `body` (`user` in scope). */
+const MUTATION = (name, args, body) => `export const ${name} = mutation({
+  args: ${args},
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+${body}
+  },
+});
+`;
+
+/** The findings of `rules` of an app of `text` (its file f.ts), as `line severity function`. */
+function audit(name, text, rules) {
+  const report = auditReport(CLI, scratchApp("parentrows", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text }, GUARD));
+  return report.findings.filter((f) => rules.includes(f.rule));
+}
+const lines = (found) => found.map((f) => `${f.line} ${f.rule} ${f.function}`);
+const CHANGES = ["unchecked-id-write", "unchecked-id-delete"];
+const COMMENT = '{ docId: v.id("documents"), commentId: v.id("comments"), text: v.string() }';
+
+test("a comment changed after an editor check of its document (by the argument it is compared with, by its own field, or its document's owner compared with the caller): not reported", () => {
+  const found = audit(
+    "covered",
+    MUTATION("byArgument", COMMENT, '    await guard.requireAccess(ctx, "documents", args.docId, "editor");\n    const c = await ctx.db.get(args.commentId);\n    if (c === null || c.docId !== args.docId) throw new ConvexError("not found");\n    await ctx.db.patch(c._id, { text: args.text });') +
+      MUTATION("byField", '{ commentId: v.id("comments") }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "documents", c.docId, "editor");\n    await ctx.db.delete(c._id);') +
+      MUTATION("byOwner", '{ commentId: v.id("comments"), text: v.string() }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const parent = await ctx.db.get(c.docId);\n    if (parent === null || parent.ownerId !== user._id) throw new ConvexError("not found");\n    await ctx.db.patch(c._id, { text: args.text });'),
+    CHANGES,
+  );
+  assert.deepEqual(lines(found), []);
+});
+
+test("a comment changed after a check its parent does not make: at the public level only, on an unchecked argument, or a document or users row: reported, the comment's fix naming the parent's check", () => {
+  const found = audit(
+    "open",
+    // A viewer check of a document that may be public: anyone may pass it.
+    MUTATION("viewerArgument", COMMENT, '    await guard.requireAccess(ctx, "documents", args.docId, "viewer");\n    const c = await ctx.db.get(args.commentId);\n    if (c === null || c.docId !== args.docId) throw new ConvexError("not found");\n    await ctx.db.patch(c._id, { text: args.text });') +
+      MUTATION("viewerField", '{ commentId: v.id("comments") }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "documents", c.docId, "viewer");\n    await ctx.db.delete(c._id);') +
+      // Compared with an argument no check covers: the client's word.
+      MUTATION("unchecked", COMMENT, '    const c = await ctx.db.get(args.commentId);\n    if (c === null || c.docId !== args.docId) throw new ConvexError("not found");\n    await ctx.db.patch(c._id, { text: args.text });') +
+      // The parent compared with an argument, not the caller.
+      MUTATION("parentByArgument", '{ commentId: v.id("comments"), ownerId: v.id("users") }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const parent = await ctx.db.get(c.docId);\n    if (parent === null || parent.ownerId !== args.ownerId) throw new ConvexError("not found");\n    await ctx.db.delete(c._id);') +
+      // A document under access is no child: the guard decides its access by its own owner and grants.
+      MUTATION("configured", '{ id: v.id("documents") }', '    const d = await ctx.db.get(args.id);\n    if (d === null || d.folderId === undefined) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "folders", d.folderId, "editor");\n    await ctx.db.patch(d._id, { title: "x" });'),
+    CHANGES,
+  );
+  assert.deepEqual(lines(found), ["12 unchecked-id-write f:viewerArgument", "23 unchecked-id-delete f:viewerField", "33 unchecked-id-write f:unchecked", "45 unchecked-id-delete f:parentByArgument", "56 unchecked-id-write f:configured"]);
+  assert.deepEqual(
+    found.map((f) => f.severity),
+    ["high", "high", "high", "high", "high"],
+  );
+  const fix = found[0].fix;
+  assert.match(fix, /^'comments' is under no guard's access\.tables, so guard\.requireAccess on its rows fails at run time: check the document under access that a field of the row names/);
+  assert.deepEqual(
+    found.map((f) => f.fix === fix),
+    [true, true, true, true, false],
+  );
+});
+
+test("a document that a users row's field names is no check of that row", () => {
+  const schema = SCHEMA.replace('role: v.optional(v.string()) })', 'role: v.optional(v.string()), homeDoc: v.optional(v.id("documents")) })');
+  const text =
+    HEAD +
+    MUTATION("renameMember", '{ userId: v.id("users"), name: v.string() }', '    const u = await ctx.db.get(args.userId);\n    if (u === null || u.homeDoc === undefined) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "documents", u.homeDoc, "owner");\n    await ctx.db.patch(u._id, { name: args.name });');
+  const report = auditReport(CLI, scratchApp("parentrows", "users", { "schema.ts": schema, "f.ts": text }, GUARD));
+  assert.deepEqual(lines(report.findings.filter((f) => CHANGES.includes(f.rule))), ["12 unchecked-id-write f:renameMember"]);
+});
+
+test("a document filed into a folder whose owner field the handler compared with the caller: no access-field-write; compared with an argument: reported", () => {
+  const insert = (compared) =>
+    `    const folder = await ctx.db.get(args.folderId);\n    if (folder === null || folder.ownerId !== ${compared}) throw new ConvexError("not found");\n    return await ctx.db.insert("documents", { title: args.title, ownerId: user._id, folderId: args.folderId, visibility: "private" });`;
+  const found = audit(
+    "filing",
+    MUTATION("intoMine", '{ folderId: v.id("folders"), title: v.string() }', insert("user._id")) +
+      MUTATION("intoNamed", '{ folderId: v.id("folders"), title: v.string(), ownerId: v.id("users") }', insert("args.ownerId")),
+    ["access-field-write"],
+  );
+  assert.deepEqual(lines(found), ["21 access-field-write f:intoNamed"]);
+});
