@@ -141,46 +141,54 @@ function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.E
  * or a permission); a check at the lowest access level only is `medium`, as in the handler.
  */
 export function followFindings(functions: ConvexFunction[]): Finding[] {
-  const byId = new Map(functions.map((f) => [f.id, f]));
   const out: Finding[] = [];
-  for (const fn of functions) {
-    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || decidesAccess(fn.facts.auth)) continue;
-    const who = anyCaller(fn.facts.auth);
-    for (const call of fn.calls) {
-      const callee = byId.get(call.target);
-      if (callee === undefined || callee === fn || callee.kind === "unknown" || decidesAccess(callee.facts.auth)) continue;
-      for (const { param, arg, compared } of call.passes) {
-        const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
-          const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), ${rule === "unchecked-id-read" ? "data read from " : ""}the document that argument '${arg}' names`;
-          if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
-          // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
-          const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
-          const group = fn.changeChecked.groups.get(arg) ?? callee.changeChecked.groups.get(param);
-          out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group !== undefined)}`, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
-        };
-        // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
-        const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
-          if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
-          report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
-        };
-        // The called function's comparison with a parameter this call gives the caller's own id is its ownership check.
-        const open = (c: { arg: string; compared: string[] }) => c.arg === param && !c.compared.some((p) => call.callerIds.includes(p));
-        if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
-        const write = callee.writes.idWrites.find(open);
-        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
-        // A read reaches the caller's client only when the caller returns the call's answer;
-        // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
-        const reads = callee.idReads.filter(open);
-        if (call.returned && !compared && reads.length > 0 && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) {
-          const through = `${fn.id} (through ${call.ref}, ${call.how})`;
-          const table = reads[0]!.groupOnly;
-          const group = table !== undefined && reads.every((r) => r.groupOnly !== undefined) ? groupFieldRead(through, { ...reads[0]!, arg }, table) : undefined;
-          const rows = reads.every((r) => r.parent?.unconfigured === true) ? childRead(through, arg, reads[0]!.parent!, who, false, false, undefined) : group;
-          if (rows === undefined) report("unchecked-id-read", "returns", false);
-          else out.push({ ...finding("unchecked-id-read", fn.id, call, rows.message, rows.fix), severity: rows.severity });
-        }
+  for (const { fn, who, call, callee } of relays(functions)) {
+    for (const { param, arg, compared } of call.passes) {
+      const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
+        const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), ${rule === "unchecked-id-read" ? "data read from " : ""}the document that argument '${arg}' names`;
+        if (!low) return void out.push(finding(rule, fn.id, call, `${message}, ${rule === "unchecked-id-read" ? "to" : "for"} ${who}`));
+        // As in the handler (rules.ts): the caller holds some access to that document, one step lower.
+        const level = fn.changeChecked.lowLevels.get(arg) ?? callee.changeChecked.lowLevels.get(param);
+        const group = fn.changeChecked.groups.get(arg) ?? callee.changeChecked.groups.get(param);
+        out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group !== undefined)}`, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
+      };
+      // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
+      const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
+        if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
+        report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
+      };
+      // The called function's comparison with a parameter this call gives the caller's own id is its ownership check.
+      const open = (c: { arg: string; compared: string[] }) => c.arg === param && !c.compared.some((p) => call.callerIds.includes(p));
+      if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
+      const write = callee.writes.idWrites.find(open);
+      if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
+      // A read reaches the caller's client only when the caller returns the call's answer;
+      // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
+      const reads = callee.idReads.filter(open);
+      if (call.returned && !compared && reads.length > 0 && !covers(fn.checkedArgs, arg) && !covers(callee.checkedArgs, param)) {
+        const through = `${fn.id} (through ${call.ref}, ${call.how})`;
+        const table = reads[0]!.groupOnly;
+        const group = table !== undefined && reads.every((r) => r.groupOnly !== undefined) ? groupFieldRead(through, { ...reads[0]!, arg }, table) : undefined;
+        const rows = reads.every((r) => r.parent?.unconfigured === true) ? childRead(through, arg, reads[0]!.parent!, who, false, false, undefined) : group;
+        if (rows === undefined) report("unchecked-id-read", "returns", false);
+        else out.push({ ...finding("unchecked-id-read", fn.id, call, rows.message, rows.fix), severity: rows.severity });
       }
     }
   }
   return out;
+}
+
+/** A public function no role or permission check decides (`decidesAccess`): what the relay rules judge, and who may call it. */
+export const undecided = (fn: ConvexFunction): boolean => fn.visibility === "public" && fn.kind !== "httpAction" && fn.kind !== "unknown" && !decidesAccess(fn.facts.auth);
+
+/** Each call of such a function to another function of the app that decides nothing either, with who may make it (`anyCaller`). */
+export function relays(functions: readonly ConvexFunction[]): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  return functions.filter(undecided).flatMap((fn) =>
+    fn.calls.flatMap((call) => {
+      const callee = byId.get(call.target);
+      const open = callee !== undefined && callee !== fn && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth);
+      return open ? [{ fn, who: anyCaller(fn.facts.auth), call, callee }] : [];
+    }),
+  );
 }
