@@ -155,14 +155,8 @@ function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.E
  * or a permission); a check at the lowest access level only is `medium`, as in the handler.
  */
 export function followFindings(functions: ConvexFunction[]): Finding[] {
-  const byId = new Map(functions.map((f) => [f.id, f]));
   const out: Finding[] = [];
-  for (const fn of functions) {
-    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || decidesAccess(fn.facts.auth)) continue;
-    const who = anyCaller(fn.facts.auth);
-    for (const call of fn.calls) {
-      const callee = byId.get(call.target);
-      if (callee === undefined || callee === fn || callee.kind === "unknown" || decidesAccess(callee.facts.auth)) continue;
+  for (const { fn, who, call, callee } of relays(functions)) {
       for (const { param, arg, compared } of call.passes) {
         const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
           const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), ${rule === "unchecked-id-read" ? "data read from " : ""}the document that argument '${arg}' names`;
@@ -195,6 +189,20 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
         }
       }
     }
-  }
   return out;
+}
+
+/** A public function no role or permission check decides (`decidesAccess`): what the relay rules judge, and who may call it. */
+export const undecided = (fn: ConvexFunction): boolean => fn.visibility === "public" && fn.kind !== "httpAction" && fn.kind !== "unknown" && !decidesAccess(fn.facts.auth);
+
+/** Each call of such a function to another function of the app that decides nothing either, with who may make it (`anyCaller`). */
+export function relays(functions: readonly ConvexFunction[]): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  return functions.filter(undecided).flatMap((fn) =>
+    fn.calls.flatMap((call) => {
+      const callee = byId.get(call.target);
+      const open = callee !== undefined && callee !== fn && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth);
+      return open ? [{ fn, who: anyCaller(fn.facts.auth), call, callee }] : [];
+    }),
+  );
 }

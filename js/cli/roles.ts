@@ -57,7 +57,7 @@ function constValue(app: App, symbol: ts.Symbol | undefined): ts.Expression | un
 }
 
 /** A role written literally, or through `const`s of the app (`const MEMBER = "user"`). */
-function roleName(app: App, node: ts.Node | undefined): string | undefined {
+export function roleName(app: App, node: ts.Node | undefined): string | undefined {
   let e = node !== undefined && ts.isExpression(node) ? skipOuter(node) : undefined;
   for (let depth = 0; depth < 4 && e !== undefined && ts.isIdentifier(e); depth++) e = constValue(app, app.checker.getSymbolAtLocation(e));
   return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;

@@ -20,6 +20,7 @@ import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type Object
 import { appGuards, consult } from "./guards.js";
 import { accessFieldWrites, type AccessWrite } from "./accessfields.js";
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
+import { promotionFacts, type PromotionFacts } from "./promotions.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, readBy, readComparisons, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
@@ -34,8 +35,10 @@ export type GuardTable = keyof typeof GUARD_TABLES;
 export interface WriteFacts {
   /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields with the caller's id; `compared`: the arguments one was with (follow.ts). */
   idWrites: (Loc & { arg: string; method: "patch" | "replace"; compared: string[] })[];
-  /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row. */
-  roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string })[];
+  /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row; `target`: the argument its id comes from (a relay's parameter, promotions.ts). */
+  roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string; target?: string })[];
+  /** A literal role above the lowest to a row the caller picks, a role stored in or read from an app table's row (promotions.ts). */
+  promotions?: PromotionFacts;
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
   tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
@@ -275,12 +278,13 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     }
     const fields = table === undefined ? [] : roleFields(table);
     let fromArg = false;
+    const target = w.target !== undefined && within(w.target, handler) ? flow.idRoot(w.target) : undefined;
     for (const roleField of fields) {
       // Read as access-field-write reads its fields: computed keys, assignments, spreads (fieldvalue.ts).
       const value = fieldValue(app, access, w.value, roleField);
       const arg = value === undefined ? undefined : writtenArg(access, value, roleField);
       if (arg !== undefined) {
-        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method });
+        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method, target });
         fromArg = true;
         break;
       }
@@ -291,9 +295,11 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const open = fromArg || w.method === "insert" || fields.length === 0 ? undefined : openShape(app, w.value, fields);
     if (open !== undefined) {
       const arg = w.value !== undefined && within(w.value, handler) ? flow.argIn(w.value) : undefined;
-      out.roleWrites.push({ file: w.file, line: w.line, field: fields.join("' or '"), arg, own: ownRow(w.target), method: w.method, open });
+      out.roleWrites.push({ file: w.file, line: w.line, field: fields.join("' or '"), arg, own: ownRow(w.target), method: w.method, open, target });
     }
   }
+  const roleNames = { users: new Set(all.map((n) => n.users)), allRoleFields: [...new Set(all.flatMap((n) => (n.roleField === undefined ? [] : [n.roleField])))] };
+  out.promotions = promotionFacts(app, { ...access, ...roleNames, tableOf: writeTable, rowTable, ownRow, roleFields, guardTables: new Set(guard.keys()), usersOf: (g) => tableNames(app, g).users }, facts.writes);
   // Reads of the guard's tables in the handler itself (guard-table-read): the table known as for a
   // write; a query followed from the end of its chain, through what keeps its rows (answerOf).
   const visit = (n: ts.Node): void => {
