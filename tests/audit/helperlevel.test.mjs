@@ -144,3 +144,33 @@ test("a delete of the _id of a helper's answer, the doc of its requireAccess at 
   );
   assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:removeProject low"]);
 });
+
+test("children selected by the _id of a helper's answer handed on from a second helper's requireAccess (two helpers deep): checked as one deep; a helper checking nothing: high", () => {
+  const found = audited(
+    "twodeep",
+    HEAD +
+      'import { loadProject } from "./loader";\n' +
+      CHILDREN("throughTwo", '    const project = await requireProjectThrough(ctx, args.projectId, "viewer");') +
+      CHILDREN("editorByTwo", "    const project = await requireProjectEditor(ctx, args.projectId);") +
+      CHILDREN("unchecked", "    const project = await loadProject(ctx, args.projectId);"),
+    ["unchecked-list"],
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:unchecked high"]);
+});
+
+test("a delete of the _id of a helper's answer handed on from a second helper's requireAccess at the owner level: low, as one helper deep", () => {
+  const found = audited(
+    "deletestwo",
+    HEAD.replace("mutation, query", "mutation") +
+      `export const removeProject = mutation({
+  args: { projectId: v.id("projects") },
+  handler: async (ctx, args) => {
+    const project = await requireProjectThrough(ctx, args.projectId, "owner" as never);
+    await ctx.db.delete(project._id);
+  },
+});
+`,
+    ["destructive-unconfirmed"],
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:removeProject low"]);
+});
