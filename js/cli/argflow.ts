@@ -9,6 +9,7 @@ import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
+import { helperDocument } from "./helperget.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
   if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
@@ -60,7 +61,7 @@ export class ArgFlow {
 
   constructor(
     private readonly app: App,
-    handler: ts.SignatureDeclaration,
+    readonly handler: ts.SignatureDeclaration,
   ) {
     const param = handler.parameters[1]?.name;
     this.argsObject = param !== undefined && ts.isIdentifier(param) ? param.text : undefined;
@@ -317,10 +318,15 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
   return out;
 }
 
-/** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`). */
-export function readArg(app: App, flow: ArgFlow, read: ts.Expression): string | undefined {
+/** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
+export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string }): string | undefined {
   const id = readId(app, read);
-  return id === undefined ? undefined : flow.idRoot(id);
+  if (id !== undefined) return flow.idRoot(id);
+  const call = skipOuter(read);
+  if (!ts.isCallExpression(call) || app.calleeFrom(call, CONVEX) !== undefined) return undefined;
+  const helper = helperDocument(app, flow, call);
+  if (helper !== undefined && via !== undefined) via.through = helper.through;
+  return helper?.arg;
 }
 
 /** The id `ctx.db.get` reads by, of a read. */
@@ -336,27 +342,27 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
  * or of the read itself (`(await ctx.db.get(id))!._id`), also copied into a `const` (`const
  * target = doc._id`, `const { _id } = doc`): the argument `id` came from.
  */
-export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0): string | undefined {
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
     const init = app.constInitializer(id);
-    if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1);
+    if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1, via);
     const decl = app.checker.getSymbolAtLocation(id)?.valueDeclaration;
     if (decl === undefined || !ts.isBindingElement(decl) || !ts.isObjectBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined) return undefined;
     const holder = decl.parent.parent;
     const key = decl.propertyName ?? decl.name;
     if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined || !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) || !ts.isIdentifier(key) || (!anyField && key.text !== "_id")) return undefined;
-    return documentReadArg(app, flow, holder.initializer);
+    return documentReadArg(app, flow, holder.initializer, via);
   }
   if (!ts.isPropertyAccessExpression(id) || (!anyField && id.name.text !== "_id")) return undefined;
-  return documentReadArg(app, flow, id.expression);
+  return documentReadArg(app, flow, id.expression, via);
 }
 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
-function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression): string | undefined {
+function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string }): string | undefined {
   const e = skipOuter(doc);
   const init = ts.isIdentifier(e) ? app.constInitializer(e) : e;
-  return init === undefined ? undefined : readArg(app, flow, init);
+  return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 
 /** `q.eq(q.field("_id"), id)` (or `q.eq("_id", id)`) in a filter or an index range: the argument the id came from. */

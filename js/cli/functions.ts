@@ -5,6 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { childReads } from "./childquery.js";
+import { helperIdReads } from "./helperget.js";
 import { groupCheckedReads, type IdRead } from "./groupfield.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
@@ -50,7 +51,7 @@ export interface ConvexFunction {
    */
   idReads: IdRead[];
   /** `ctx.db.delete(args.id)` (or of `doc._id` of a `const` read by it) with no comparison of that document's fields with the caller's id, and the argument; `compared`: the arguments one was with (follow.ts). */
-  idDeletes: (Loc & { arg: string; compared: string[] })[];
+  idDeletes: (Loc & { arg: string; compared: string[]; through?: string })[];
   /** The arguments a document check in the handler (or the builder's `access`) was made on; "any" when unknown. */
   checkedArgs: Set<string> | "any";
   /** The same, of the checks above the lowest (or public) access level, which cover a delete or write, and what only a weaker one covers (levels.ts). */
@@ -286,7 +287,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler);
-    fn.idReads = [...returnedIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames, fn.facts.auth)];
+    fn.idReads = [...returnedIdReads(app, handler, flow), ...helperIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames, fn.facts.auth)];
     fn.codeExposures = exposedCodes(app, handler);
     fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));
     // A rate limit keyed by what the caller sends is a new budget per request: no limit. A list
@@ -312,12 +313,11 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
-      const arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target);
-      // Written in the handler: a helper's own comparison is not read, so its delete is not judged.
-      const written = d.file === span.file && d.line >= span.line && d.line <= span.end;
+      const via: { through?: string } = {}, arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target, false, 0, via); // `through`: a helper's document (helperget.ts)
+      const written = d.file === span.file && d.line >= span.line && d.line <= span.end; // in the handler: a helper's own comparison is not read, so its delete is not judged
       const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;
       // guard.deleteDocument checks its own document (the owner only), on whatever path it is called.
-      if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args });
+      if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args, ...via });
       const rows = ownRows(d.target);
       if (rows !== undefined) fn.ownedDeletes.push({ ...d, rows });
       else if (!d.inLoop && (d.byGuard === true || (arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);

@@ -18,8 +18,8 @@ import type { ParentSelect } from "./childquery.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
-/** A read by an argument's id (argflow.ts, childquery.ts); `groupOnly`: the configured table of the document, checked only by a group check on a field of it. */
-export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string };
+/** A read by an argument's id (argflow.ts, childquery.ts; `through`: an app helper's, helperget.ts); `groupOnly`: the configured table of the document, checked only by a group check on a field of it. */
+export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string; through?: string };
 
 /**
  * `reads` after the handler's group checks on a field of a document read by an argument: those

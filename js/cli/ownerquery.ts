@@ -262,7 +262,7 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     const method = skipOuter(call.expression);
     const name = ts.isPropertyAccessExpression(method) ? method.name.text : "";
     const direct = call.arguments[2] === check.target && !check.via.includes(" -> ") && (name === "requireAccess" || name === "readable");
-    const handed = direct ? "answer" : check.via.split(" -> ").length === 2 ? handsOnAccess(app, call, check.target!, check.minLevel) : undefined;
+    const handed = direct ? "answer" : check.via.includes(" -> ") ? handsOnAccess(app, call, check.target!, check.minLevel) : undefined;
     if (handed === undefined) continue;
     let node: ts.Node = call;
     while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
@@ -328,10 +328,12 @@ export function checkedDocArg(app: App, handler: ts.SignatureDeclaration, checks
  * helper, or its default: levelat.ts `levelArgument`; the caller judges whether that level is
  * the owner one): the answer as is ("answer": `async function requireOwner(ctx, id) { return
  * await guard.requireAccess(ctx, "documents", id, "owner"); }`), or its `doc` ("doc": `const {
- * doc } = await guard.requireAccess(...); return doc;`, `return r.doc`). Undefined for anything
- * else, or a mix of both.
+ * doc } = await guard.requireAccess(...); return doc;`, `return r.doc`); or, up to three helpers
+ * deep, what another such helper it returns the answer of hands on (`return await
+ * requireTaskAt(ctx, taskId, level)`), its level read through both calls (`up`). Undefined for
+ * anything else, or a mix of both.
  */
-function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression, level: string | undefined): "answer" | "doc" | undefined {
+function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression, level: string | undefined, up = (e: ts.Expression) => e, depth = 0): "answer" | "doc" | undefined {
   const helper = app.appFunction(call);
   const param = helper === undefined ? undefined : callParameters(helper)[call.arguments.indexOf(target)]?.name;
   const body = helper !== undefined && isFunctionLike(helper) ? (helper as ts.FunctionLikeDeclaration).body : undefined;
@@ -349,7 +351,7 @@ function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression,
     if (held !== undefined) return held.key === undefined && isAnswer(held.value, depth + 1);
     if (!ts.isCallExpression(x) || app.calleeFrom(x, GUARD)?.name !== "requireAccess" || x.arguments[3] === undefined) return false;
     const id = x.arguments[2] === undefined ? undefined : skipOuter(x.arguments[2]);
-    return literalThrough(app, levelArgument(app, x.arguments[3], helper!, call)) === level && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
+    return literalThrough(app, up(levelArgument(app, x.arguments[3], helper!, call))) === level && id !== undefined && ts.isIdentifier(id) && id.text === param.text;
   };
   // Its `doc`: `(await guard.requireAccess(...)).doc`, `r.doc`, `doc` of `const { doc } = ...`, also through a `const`.
   const isDoc = (e: ts.Expression, depth: number): boolean => {
@@ -358,7 +360,13 @@ function handsOnAccess(app: App, call: ts.CallExpression, target: ts.Expression,
     const from = local(x, depth);
     return from !== undefined && (from.key === undefined ? isDoc(from.value, depth + 1) : from.key === "doc" && isAnswer(from.value, 0));
   };
-  const kinds = new Set(returned.map((r) => (r === undefined ? undefined : isAnswer(r, 0) ? "answer" : isDoc(r, 0) ? "doc" : undefined)));
+  // Another app helper's answer, given the parameter: what that helper hands on (its levels read through this call too).
+  const inner = (e: ts.Expression) => {
+    const x = skipOuter(e);
+    const id = ts.isCallExpression(x) && depth < 2 && app.calleeFrom(x, GUARD) === undefined ? x.arguments.find((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === param.text) : undefined;
+    return id === undefined ? undefined : handsOnAccess(app, x as ts.CallExpression, id, level, (l) => up(levelArgument(app, l, helper!, call)), depth + 1);
+  };
+  const kinds = new Set(returned.map((r) => (r === undefined ? undefined : isAnswer(r, 0) ? "answer" : isDoc(r, 0) ? "doc" : inner(r))));
   const [kind] = kinds;
   return kinds.size === 1 ? kind : undefined;
 }

@@ -5,6 +5,7 @@ import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
+import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
 import { parentFix } from "./parentcover.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
@@ -282,15 +283,16 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         else if (read.parent !== undefined) {
           const child = childRead(fn.id, read.arg, read.parent, who, checked, covers(fn.changeChecked.args, read.arg), fn.changeChecked.lowLevels.get(read.arg));
           if (child !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, child.message, child.fix), severity: child.severity });
-        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id} returns data read from the document that argument '${read.arg}' names, to ${who}`));
+        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id}${throughText(read.through)} returns data read from the document that argument '${read.arg}' names, to ${who}`));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.
-      const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc, does: string) => {
+      const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc & { through?: string }, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
-        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id} ${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
+        does = `${throughText(at.through)} ${does}`; // " (through loadTask) patches": a helper's document (helperget.ts)
+        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
         const group = fn.changeChecked.groups.get(arg);
-        const message = `${fn.id} ${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), group !== undefined)}`;
+        const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), group !== undefined)}`;
         out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });
       };
       for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, CHANGES.delete);

@@ -34,7 +34,7 @@ export type GuardTable = keyof typeof GUARD_TABLES;
 
 export interface WriteFacts {
   /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields with the caller's id; `compared`: the arguments one was with (follow.ts). */
-  idWrites: (Loc & { arg: string; method: "patch" | "replace"; compared: string[] })[];
+  idWrites: (Loc & { arg: string; method: "patch" | "replace"; compared: string[]; through?: string })[];
   /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row; `target`: the argument its id comes from (a relay's parameter, promotions.ts). */
   roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string; target?: string })[];
   /** A literal role above the lowest to a row the caller picks, a role stored in or read from an app table's row (promotions.ts). */
@@ -272,9 +272,10 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
-      const arg = flow.idRoot(w.target) ?? readBy(app, flow, w.target);
+      const via: { through?: string } = {}; // the document of an app helper (helperget.ts): its name
+      const arg = flow.idRoot(w.target) ?? readBy(app, flow, w.target, false, 0, via);
       const compared = arg === undefined ? undefined : readComparisons(app, handler, flow, arg);
-      if (arg !== undefined && compared?.caller === false) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method, compared: compared.args });
+      if (arg !== undefined && compared?.caller === false) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method, compared: compared.args, ...via });
     }
     const fields = table === undefined ? [] : roleFields(table);
     let fromArg = false;

@@ -114,7 +114,7 @@ ${get}
 });
 `;
 
-test("children selected by the _id of a helper's answer, the doc of its requireAccess on the id passed: checked as inline; a helper that checks nothing: high", () => {
+test("children selected by the _id of a helper's answer, the doc of its requireAccess on the id passed (also handed on from a second helper): checked as inline; a helper that checks nothing: high", () => {
   const found = audited(
     "children",
     HEAD +
@@ -122,13 +122,15 @@ test("children selected by the _id of a helper's answer, the doc of its requireA
       CHILDREN("inline", '    const { doc: project } = await guard.requireAccess(ctx, "projects", args.projectId, "viewer");') +
       CHILDREN("byHelper", '    const project = await requireProjectAt(ctx, args.projectId, "commenter");') +
       CHILDREN("byDefault", "    const project = await requireProjectOr(ctx, args.projectId);") +
+      CHILDREN("throughTwo", '    const project = await requireProjectThrough(ctx, args.projectId, "viewer");') +
+      CHILDREN("editorByTwo", "    const project = await requireProjectEditor(ctx, args.projectId);") +
       CHILDREN("unchecked", "    const project = await loadProject(ctx, args.projectId);"),
     ["unchecked-list"],
   );
   assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:unchecked high"]);
 });
 
-test("a delete of the _id of a helper's answer, the doc of its requireAccess at the owner level passed to it: low, as the answer's doc._id is", () => {
+test("a delete of the _id of a helper's answer, the doc of its requireAccess at the owner level passed to it (also through a second helper): low, as the answer's doc._id is", () => {
   const found = audited(
     "deletes",
     HEAD.replace("mutation, query", "mutation") +
@@ -139,8 +141,15 @@ test("a delete of the _id of a helper's answer, the doc of its requireAccess at 
     await ctx.db.delete(project._id);
   },
 });
+export const removeThroughTwo = mutation({
+  args: { projectId: v.id("projects") },
+  handler: async (ctx, args) => {
+    const project = await requireProjectThrough(ctx, args.projectId, "owner" as never);
+    await ctx.db.delete(project._id);
+  },
+});
 `,
     ["destructive-unconfirmed"],
   );
-  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:removeProject low"]);
+  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`).sort(), ["f:removeProject low", "f:removeThroughTwo low"]);
 });

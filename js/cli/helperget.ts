@@ -1,0 +1,112 @@
+// A single document read in an app helper, for the `unchecked-id-*` rules: the common "get or
+// throw" helper, judged as the read written in the handler, its parameter standing for what the
+// call passes (helperreads.ts, as for listings and children; up to three helpers deep):
+//
+//   async function loadTask(ctx: QueryCtx, taskId: Id<"tasks">) {
+//     const t = await ctx.db.get(taskId);
+//     if (t === null) throw new ConvexError("not found");
+//     return t;
+//   }
+//   return await loadTask(ctx, args.taskId);                   // unchecked-id-read, at the get
+//   const task = await loadTask(ctx, args.taskId);
+//   await ctx.db.patch(task._id, { title: args.title });        // unchecked-id-write (delete: -delete)
+//
+// What covers a read in the handler covers it (a document check on that argument, a role above
+// the lowest, a comparison of the answer's fields with the caller's own id in the handler). A
+// helper on the way that checks anything itself (any guard call: `requireAccess` on its
+// parameter; or any comparison of a field, `t.ownerId !== user._id`) is taken as checking the
+// document: the audit does not read whose id a helper's comparison is with, so it stays silent
+// (unsure). An id that is not the caller's argument (a literal, the caller's own id, a value
+// the audit does not know) names no document the client chose: silent too.
+import ts from "typescript";
+import { readComparisons, returned, type ArgFlow } from "./argflow.js";
+import { CONVEX, GUARD } from "./facts.js";
+import { isDatabase } from "./facts-syntax.js";
+import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+
+/** The document a helper read: the argument of the handler its id is, and the name of the helper the handler calls. */
+export interface HelperDocument {
+  arg: string;
+  through: string;
+  read: ts.CallExpression;
+}
+
+/** " (through loadTask)" of a read or change made by a helper's document, "" of one made in the handler. */
+export const throughText = (through: string | undefined) => (through === undefined ? "" : ` (through ${through})`);
+
+/** Whether the handler's value `read` (`await loadTask(ctx, args.taskId)`) is a document an app helper read by an argument's id and answers, with no check of its own on the way. */
+export function helperDocument(app: App, flow: ArgFlow, read: ts.Expression): HelperDocument | undefined {
+  const call = skipOuter(read);
+  if (!ts.isCallExpression(call) || !within(call, flow.handler)) return undefined;
+  const known = cache.get(flow) ?? cache.set(flow, new WeakMap()).get(flow)!;
+  if (!known.has(call)) {
+    let found: HelperDocument | undefined;
+    let unsure = false;
+    helperCalls(app, flow.handler, call, (n, at) => {
+      const doc = documentRead(app, flow, n, at);
+      if (doc === "unsure") unsure = true;
+      else found ??= doc;
+    });
+    known.set(call, unsure ? undefined : found);
+  }
+  return known.get(call);
+}
+
+const cache = new WeakMap<ArgFlow, WeakMap<ts.CallExpression, HelperDocument | undefined>>();
+
+/** The single documents read in an app helper whose answer the handler returns, by an argument's id (`return await loadTask(ctx, args.taskId)`), as argflow.ts `returnedIdReads` reads the handler's own. */
+export function helperIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[]; through: string })[] {
+  const out: (Loc & { arg: string; compared: string[]; through: string })[] = [];
+  const unsure = new Set<ts.SignatureDeclaration>();
+  const found: { doc: HelperDocument; at: Reached }[] = [];
+  reachedCalls(app, handler, (n, at) => {
+    if (at.through === undefined) return;
+    const doc = documentRead(app, flow, n, at);
+    if (doc === "unsure") unsure.add(at.body);
+    else if (doc !== undefined) found.push({ doc, at });
+  });
+  // A helper on the way that checks anything, or reads another document it answers too, makes the read unsure.
+  for (const { doc, at } of found) {
+    if (unsure.has(at.body) || at.exits.some((x) => unsure.has(x.body))) continue;
+    out.push({ ...app.loc(doc.read), arg: doc.arg, compared: readComparisons(app, handler, flow, doc.arg).args, through: doc.through });
+  }
+  return out;
+}
+
+/**
+ * A call `n` of a helper's body `at` (never the handler's): the document it reads by the
+ * handler's argument and the helper answers; "unsure" when the helper checks something
+ * (`checks`) or answers a document read by an id that is no argument; else undefined.
+ */
+function documentRead(app: App, flow: ArgFlow, n: ts.CallExpression, at: Reached): HelperDocument | "unsure" | undefined {
+  if (at.through === undefined) return undefined;
+  if (checks(app, at.body)) return "unsure";
+  const convex = app.calleeFrom(n, CONVEX);
+  const last = n.arguments[n.arguments.length - 1];
+  if (convex?.name !== "get" || !isDatabase(convex.owner) || last === undefined || !returned(app, at.body, n, n, "document")) return undefined;
+  const id = at.map(last);
+  const arg = within(id, flow.handler) ? flow.idRoot(id) : undefined;
+  return arg === undefined ? "unsure" : { arg, through: at.through, read: n };
+}
+
+const checked = new WeakMap<ts.SignatureDeclaration, boolean>();
+
+/** Whether a helper makes any guard call, or compares any field (`t.ownerId !== user._id`, `t?.orgId === orgId`). */
+function checks(app: App, body: ts.SignatureDeclaration): boolean {
+  const known = checked.get(body);
+  if (known !== undefined) return known;
+  const field = (e: ts.Expression) => ts.isPropertyAccessExpression(skipOuter(e)) || ts.isElementAccessExpression(skipOuter(e));
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) !== undefined) found = true;
+    else if (ts.isBinaryExpression(n) && EQUALITIES.has(n.operatorToken.kind) && (field(n.left) || field(n.right))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(body);
+  checked.set(body, found);
+  return found;
+}
+
+const EQUALITIES = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
