@@ -157,7 +157,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     safeAction: fn.safeAction,
     // A row a mutation always throws away is no audit row (rule audit-rollback).
     audited: fn.facts.audited.length > lostRows(fn).length,
-    confirmed: fn.facts.confirmed.length > 0,
+    confirmed: fn.facts.confirmed.some((c) => c.late !== true), // an assert after another change confirms none of it
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,
     ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [], signatures: [...new Set((fn.signatures ?? []).map((s) => s.via))] } : {}),

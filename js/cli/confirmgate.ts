@@ -53,6 +53,29 @@ export function auditGate(app: App, call: ts.CallExpression): Gate {
 }
 
 /**
+ * Whether `guard.assertConfirmed(r)` comes after another change than the run that answered `r`
+ * (attack32 FN9): `const r = await ctx.runMutation(internal.x.consume, args); await
+ * ctx.runMutation(internal.x.doDelete, ...); guard.assertConfirmed(r)` deletes before it
+ * asserts, so the assert confirms nothing of it. A `ctx.runMutation` or `runAction`, or a
+ * `ctx.scheduler` call, between the answer's `const` and the assert.
+ */
+export function assertedLate(app: App, call: ts.CallExpression): boolean {
+  const arg = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
+  const source = arg !== undefined && ts.isIdentifier(arg) ? app.constInitializer(arg) : undefined;
+  const body = enclosingFunction(call);
+  if (source === undefined || body === undefined) return false;
+  let late = false;
+  const visit = (n: ts.Node): void => {
+    if (late || n.pos >= call.pos) return;
+    const path = ts.isCallExpression(n) ? app.memberPath(n.expression) : [];
+    if (n.pos > source.end && (/^run(Mutation|Action)$/.test(path.at(-1) ?? "") || path.at(-2) === "scheduler")) late = true;
+    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return late;
+}
+
+/**
  * Why none of `uses` covers the delete: "" when there are none, the first one's reason when
  * each leaves it open, undefined when one covers it.
  */
@@ -98,7 +121,8 @@ function decided(body: ts.Node, call: ts.CallExpression, del: ts.Node): boolean 
   let exits = false;
   const visit = (n: ts.Node): void => {
     if (exits || n.pos >= del.pos) return;
-    if (n.pos > call.end && n.end <= del.pos && (ts.isIfStatement(n) || ts.isSwitchStatement(n)) && leavesOnFailure(n, atom) && !somePathsOnly(n, del, leaves)) exits = true;
+    const tests = ts.isIfStatement(n) || ts.isSwitchStatement(n); // after the call, or the call in its test (`if (!(await guard.consumeConfirmation(...)).ok) return`)
+    if (tests && (n.pos > call.end || within(call, n.expression)) && n.end <= del.pos && leavesOnFailure(n, atom) && !somePathsOnly(n, del, leaves)) exits = true;
     if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);

@@ -5,7 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
-import { auditGate, confirmationGate, type Gate } from "./confirmgate.js";
+import { assertedLate, auditGate, confirmationGate, type Gate } from "./confirmgate.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
@@ -58,7 +58,7 @@ export interface Facts {
   rateLimits: Use[];
   /** `lostAt`: a throw on every path after the row is written, which rolls it back in a mutation (lostrows.ts). */
   audited: (Use & { lostAt?: Loc; gate?: Gate })[]; // `gate`: whether it covers a delete (confirmgate.ts)
-  confirmed: (Use & { gate?: Gate })[];
+  confirmed: (Use & { gate?: Gate; late?: true })[]; // `late`: an assert after another change (confirmgate.ts assertedLate)
   /**
    * Throws reached when a `guard.consumeConfirmation` answer is not ok: in a mutation, they roll
    * back the spent attempt. `answers`, when present, says whether the call (a helper's, or
@@ -226,7 +226,7 @@ export class FactsFinder {
         else facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
-      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost && confirmsAnswer(app, call))) facts.confirmed.push({ via, at, ...(guard.name === "consumeConfirmation" ? { gate: confirmationGate(app, call) } : {}) });
+      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost && confirmsAnswer(app, call))) facts.confirmed.push({ via, at, ...(guard.name === "consumeConfirmation" ? { gate: confirmationGate(app, call) } : assertedLate(app, call) ? { late: true as const } : {}) });
       // A throw on its failure still counts as a confirmation (the code guards what follows);
       // it is reported by its own rule, confirmation-rollback.
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);

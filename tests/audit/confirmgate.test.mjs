@@ -5,7 +5,7 @@
 // the bin of the packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, foundRules as found } from "./apps.mjs";
+import { auditReport, markers, scratchApp, ANY_API, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -275,4 +275,53 @@ test("a public mutation resetting the caller's own limit on every call, with no 
   assert.deepEqual(resets.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
   assert.equal(resets[0].severity, "medium");
   assert.match(resets[0].message, /resets rate limit 'write' keyed by the caller's own id on every call \(guard\.resetRateLimit\): any signed-in caller clears their own limit/);
+});
+
+// The review's FN9: an action that runs the delete before it asserts the confirmation.
+const ASSERTS = `import { v } from "convex/values";
+import { action, internalMutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+const A = { id: v.id("drafts"), code: v.string() };
+export const consume = internalMutation({
+  args: A,
+  handler: async (ctx, { id, code }) => {
+    const admin = await guard.requireRole(ctx, "admin");
+    return await guard.consumeConfirmation(ctx, { actor: admin._id, action: "deleteDraft", target: id, code });
+  },
+});
+export const doDelete = internalMutation({
+  args: { id: v.id("drafts") },
+  handler: async (ctx, { id }) => {
+    await ctx.db.delete(id);
+  },
+});
+
+export const deleteThenAssert = action({
+  args: A,
+  handler: async (ctx, args): Promise<null> => {
+    const result = await ctx.runMutation(internal.acts.consume, args);
+    await ctx.runMutation(internal.acts.doDelete, { id: args.id });
+    guard.assertConfirmed(result);
+    return null;
+  },
+});
+
+export const assertThenDelete = action({
+  args: A,
+  handler: async (ctx, args): Promise<null> => {
+    const result = await ctx.runMutation(internal.acts.consume, args);
+    guard.assertConfirmed(result);
+    await ctx.runMutation(internal.acts.doDelete, { id: args.id });
+    return null;
+  },
+});
+`;
+
+test("an action that runs another mutation between the consuming run and guard.assertConfirmed is not shown as confirmed", () => {
+  const dir = scratchApp("confirmgate", "asserts", { ...ANY_API, "acts.ts": ASSERTS });
+  const fns = Object.fromEntries(auditReport(cli, dir).functions.map((f) => [f.function, f]));
+  assert.equal(fns["acts:deleteThenAssert"].confirmed, false);
+  assert.equal(fns["acts:assertThenDelete"].confirmed, true);
 });
