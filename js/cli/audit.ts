@@ -24,6 +24,7 @@ import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Sever
 import { unredactedEnvFindings } from "./safeaction.js";
 import { sharedLimitFindings } from "./sharedlimits.js";
 import { refusedFindings } from "./refused.js";
+import { selfResetFindings } from "./selfreset.js";
 import { placesOf, wiringFindings } from "./wiring.js";
 
 /** One function, as the report shows it. */
@@ -94,7 +95,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions)];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions)];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.
@@ -157,7 +158,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     safeAction: fn.safeAction,
     // A row a mutation always throws away is no audit row (rule audit-rollback).
     audited: fn.facts.audited.length > lostRows(fn).length,
-    confirmed: fn.facts.confirmed.length > 0,
+    confirmed: fn.facts.confirmed.some((c) => c.late !== true), // an assert after another change confirms none of it
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,
     ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [], signatures: [...new Set((fn.signatures ?? []).map((s) => s.via))] } : {}),

@@ -5,6 +5,7 @@ import ts from "typescript";
 import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
+import { assertedLate, auditGate, confirmationGate, type Gate } from "./confirmgate.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
@@ -56,8 +57,8 @@ export interface Facts {
   auth: AuthCheck[];
   rateLimits: Use[];
   /** `lostAt`: a throw on every path after the row is written, which rolls it back in a mutation (lostrows.ts). */
-  audited: (Use & { lostAt?: Loc })[];
-  confirmed: Use[];
+  audited: (Use & { lostAt?: Loc; gate?: Gate })[]; // `gate`: whether it covers a delete (confirmgate.ts)
+  confirmed: (Use & { gate?: Gate; late?: true })[]; // `late`: an assert after another change (confirmgate.ts assertedLate)
   /**
    * Throws reached when a `guard.consumeConfirmation` answer is not ok: in a mutation, they roll
    * back the spent attempt. `answers`, when present, says whether the call (a helper's, or
@@ -67,7 +68,7 @@ export interface Facts {
   /** `name`: the variable read, when written literally (`process.env.API_KEY`, `const { API_KEY } = process.env`). */
   envReads: (Loc & { names?: string[] })[];
   /** `table`: the table argument, when given (`ctx.db.delete("posts", id)`); `byGuard`: guard.deleteDocument's (its grants go with it: grantsleft.ts). */
-  deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression; byGuard?: true })[];
+  deletes: (Loc & { inLoop: boolean; target?: ts.Expression; table?: ts.Expression; byGuard?: true; call?: ts.CallExpression })[];
   writes: Write[];
   /** `ctx.runQuery`, `runMutation`, `runAction`: the audit does not follow them into the function they call. */
   runs: (Loc & { method: string })[];
@@ -141,7 +142,6 @@ const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 const RANDOM = new Set(["Math.random", "crypto.randomUUID", "crypto.getRandomValues", "Date.now", "performance.now"]);
 /** Calls of another Convex function, which the audit does not follow. */
 export const RUNS = new Set(["runQuery", "runMutation", "runAction"]);
-
 export { GUARD } from "./program.js";
 export const CONVEX = "convex";
 /** The guard calls that answer the caller's own user row (they throw, or answer null, otherwise). */
@@ -226,13 +226,13 @@ export class FactsFinder {
         else facts.rateLimits.push({ via, at, keys: limit.keys, conditional: this.conditional(call, fn, "limit") });
       }
       // A confirmation counts when its answer decides something (`if (result.ok) ...`).
-      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost && confirmsAnswer(app, call))) facts.confirmed.push({ via, at });
+      if ((guard.name === "consumeConfirmation" && tested(call)) || (guard.name === "assertConfirmed" && !lost && confirmsAnswer(app, call))) facts.confirmed.push({ via, at, ...(guard.name === "consumeConfirmation" ? { gate: confirmationGate(app, call) } : assertedLate(app, call) ? { late: true as const } : {}) });
       // A throw on its failure still counts as a confirmation (the code guards what follows);
       // it is reported by its own rule, confirmation-rollback.
       if (guard.name === "consumeConfirmation") rollbacksOf(app, call, facts.rollbacks, via);
-      if (guard.name === "log" && !lost) facts.audited.push({ via: `${guardShown(call, true)}.log`, at, ...lostAt(app, call) });
+      if (guard.name === "log" && !lost) facts.audited.push({ via: `${guardShown(call, true)}.log`, at, gate: auditGate(app, call), ...lostAt(app, call) });
       // forgetUser deletes a user's security state, deleteDocument a document at the owner level: each as destructive as a db.delete.
-      if (guard.name === "forgetUser" || guard.name === "deleteDocument") facts.deletes.push({ ...at, inLoop: inLoop(call, fn), ...(guard.name === "deleteDocument" ? { target: call.arguments[2], table: call.arguments[1], byGuard: true as const } : {}) });
+      if (guard.name === "forgetUser" || guard.name === "deleteDocument") facts.deletes.push({ ...at, call, inLoop: inLoop(call, fn), ...(guard.name === "deleteDocument" ? { target: call.arguments[2], table: call.arguments[1], byGuard: true as const } : {}) });
       return;
     }
     // A mutation's ctx.runMutation runs in its transaction: a throw after it rolls the consume back too.
@@ -245,7 +245,7 @@ export class FactsFinder {
         facts.auth.push({ level: "authenticated", via: "ctx.auth.getUserIdentity() + exit", handWritten: true, at: app.loc(call), conditional: this.conditional(call, fn, "auth") });
       } else if (convex.name === "getUserIdentity") facts.loose.push({ kind: "auth", via: "ctx.auth.getUserIdentity()", at: app.loc(call), why: leftOn("null") });
       if (convex.name === "delete" && isDatabase(convex.owner)) {
-        facts.deletes.push({ ...app.loc(call), inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : scopedTable(app, call) });
+        facts.deletes.push({ ...app.loc(call), call, inLoop: inLoop(call, fn), target: call.arguments[call.arguments.length - 1], table: call.arguments.length > 1 ? call.arguments[0] : scopedTable(app, call) });
       }
       const write = databaseWrite(convex, call, scopedTable(app, call));
       if (write !== undefined) facts.writes.push({ ...app.loc(call), ...write });

@@ -130,7 +130,7 @@ function isAssertConfirmed(app: App, call: ts.CallExpression): boolean {
 }
 
 /** Whether a branch always throws or returns (on the path where the answer is ok). */
-function leaves(s: ts.Statement): boolean {
+export function leaves(s: ts.Statement): boolean {
   if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
   if (ts.isBlock(s)) return s.statements.some(leaves);
   if (ts.isIfStatement(s)) return s.elseStatement !== undefined && leaves(s.thenStatement) && leaves(s.elseStatement);

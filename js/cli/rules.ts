@@ -12,6 +12,7 @@ import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
+import { uncovered } from "./confirmgate.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -360,11 +361,11 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   for (const d of fn.writes.grantsLeft) out.push(finding("grants-left", fn.id, d, `${fn.id} deletes a document of table '${d.table}' (under access.tables) with ctx.db.delete: its grants stay, and guard.listAccessible keeps reading them (short or empty pages with isDone: false)`));
   const lost = lostRows(fn);
   for (const a of lost) out.push(finding("audit-rollback", fn.id, a.lostAt!, `${fn.id} throws after writing an audit row (${a.via}, ${a.at.file === a.lostAt!.file ? "line " : a.at.file + ":"}${a.at.line}): the throw rolls the row back, so the trail never holds it`));
-  if (fn.kind === "mutation" && f.audited.length === lost.length && f.confirmed.length === 0) {
+  if (fn.kind === "mutation") {
     for (const d of f.deletes) {
-      // A grant or a membership removed by the app's own server code (README "Deleting a group"
-      // pages through a deleted group's in an internal mutation) takes access away: not judged.
-      if (fn.visibility === "internal" && fn.writes.accessRowDeletes.some((a) => a.file === d.file && a.line === d.line)) continue;
+      const why = uncovered([...f.confirmed, ...f.audited.filter((a) => a.lostAt === undefined)], d); // "": neither made; else none covers it (confirmgate.ts)
+      if (why === undefined) continue;
+      if (fn.visibility === "internal" && fn.writes.accessRowDeletes.some((a) => a.file === d.file && a.line === d.line)) continue; // a grant or membership the app's server code removes (README "Deleting a group") takes access away: not judged
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.
@@ -374,16 +375,16 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       if (owned?.rows !== undefined) {
         const { table, field, owner } = owned.rows;
         const selected = owner ? `documents (selected by their owner field '${field}' equal to the caller's id)` : `rows of table '${table}' (selected by their field '${field}' equal to the caller's id; access.tables does not list the table)`;
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${selected}, with no audit row`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${selected}, ${why || "with no audit row"}`), severity: "low" });
       } else if (owned !== undefined) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), with no audit row`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), ${why || "with no audit row"}`), severity: "low" });
       } else if (fn.visibility === "internal") {
         // No client calls an internal mutation: the app's own code does (a cron's retention
         // job, the scheduler), below the default --fail-on. Medium, not low: a public action's
         // ctx.runMutation (not followed) may still hand it a client's arguments.
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `internal mutation ${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row (no client calls it directly)`), severity: "medium" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `internal mutation ${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"} (no client calls it directly)`), severity: "medium" });
       } else {
-        out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} with no confirmation and no audit row`));
+        out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"}`));
       }
     }
   }
