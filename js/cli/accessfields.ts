@@ -11,7 +11,8 @@
 // A patch or replace that writes either field is reported, whatever the value (`undefined`
 // removes the field: a write too). An insert is reported when the owner field comes from an
 // argument (the caller's own id is how documents are made) or the parent field comes from an
-// argument that no document check at the level filing takes or above covered (what
+// argument, or from a field of a checked document (`folderId: doc.folderId`: a check on a
+// document says nothing of the parent it names), that no document check at the level filing takes or above covered (what
 // guard.insertDocument asks of a parent: the table's `fileLevel`, else the share level, as
 // the engine compiles the guard's configuration: levels.ts `atFileLevel`); `doc._id` of a document check on an argument
 // (`ctx.doc._id` of a builder's `access`) is that argument, and a check below the share level
@@ -37,7 +38,7 @@ import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { atFileLevel } from "./levels.js";
-import { checkedDocArg } from "./ownerquery.js";
+import { checkedDocArg, ownedDocuments, sameValue } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
 /** The fields of one configured table that carry access. */
@@ -172,9 +173,11 @@ export function accessFieldWrites(app: App, c: AccessContext, w: Write, known: s
     const arg = writtenArg(c, written, cand.field) ?? checked?.arg ?? (written === "args" ? undefined : readBy(app, c.flow, written));
     if (w.method === "insert") {
       // The caller's own id as the owner is how a document is made; a server's value is the server's.
-      if (arg === undefined || (written !== "args" && isCaller(app, c, written, 0))) continue;
+      // A parent taken from a field of a checked document (`folderId: doc.folderId`): that check says nothing of the parent it names (querywrites.ts).
+      const borrowed = arg === undefined && cand.which === "parent" && written !== "args" && borrowedParent(app, c, written, cand.table);
+      if ((arg === undefined && !borrowed) || (written !== "args" && isCaller(app, c, written, 0))) continue;
       // The parent's own owner (`if (folder.ownerId !== user._id) throw`, callerid.ts) may file into it, as the owner level files anywhere.
-      if (cand.which === "parent" && (checked?.files === true || fileChecked(app, c, arg, cand.table) || comparesReadOf(app, c.handler, c.flow, arg))) continue;
+      if (cand.which === "parent" && arg !== undefined && (checked?.files === true || fileChecked(app, c, arg, cand.table) || comparesReadOf(app, c.handler, c.flow, arg))) continue;
     }
     seen.add(cand.field);
     const checkedAt = checked !== undefined && checked.arg === arg ? { level: checked.level } : undefined;
@@ -212,6 +215,15 @@ function fileChecked(app: App, c: AccessContext, arg: string, table: string | un
 function checkedArg(app: App, c: AccessContext, value: ts.Expression, table: string | undefined): { arg: string; level?: string; files: boolean } | undefined {
   const found = checkedDocArg(app, c.handler, c.auth, (a) => a.targetArg ?? (a.target !== undefined && within(a.target, c.handler) ? c.flow.rootOf(a.target) : undefined), value);
   return found === undefined ? undefined : { arg: found.arg, level: found.check.minLevel, files: atFileLevel(app, found.check, table) };
+}
+
+/** Whether `value` is a field of a document a check answered (`doc.folderId`), and no check at the level filing takes (`fileChecked`) is made on that very value. */
+function borrowedParent(app: App, c: AccessContext, value: ts.Expression, table: string | undefined): boolean {
+  const v = skipOuter(value);
+  if (!ts.isPropertyAccessExpression(v) || v.name.text === "_id") return false;
+  const checks = c.auth.filter((a) => a.level === "document");
+  if (!checks.some((a) => ownedDocuments(app, c.handler, [a], v.name.text)(value))) return false;
+  return !checks.some((a) => a.conditional !== true && atFileLevel(app, a, table) && a.target !== undefined && sameValue(app, a.target, value));
 }
 
 /** `ownerId: doc.ownerId` written to `doc._id` (a replace keeping the field): the same value, no write. */

@@ -66,26 +66,37 @@ export interface ParentSelect {
  */
 export function childReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] {
   const out: (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] = [];
-  let idArgs: Map<string, string> | undefined;
-  // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
-  const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
-  const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
+  const children = childSelector(app, handler, flow, args, checks);
   // Also made in an app helper whose answer the handler returns, a parameter standing for what the call passes (helperreads.ts).
   reachedQueries(app, handler, (n, { body, map, through }) => {
-    const top = narrowedQuery(n);
-    const query = queryEqualities(app, top, (x) => idOf(map(x)));
-    const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
-    // Rows also selected by a field equal to the caller's own id (the index range or filter:
-    // "my offer on this listing", "my comments on this page"), or handed on only through a JS
-    // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
-    // unchecked-list's), are the caller's own (attack24), of a configured table or not.
-    const hit = selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, map(x)) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+    const hit = children(narrowedQuery(n), map);
     const end = chainEnd(n);
     if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, body, end, end, "document", true)) {
       out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: through === undefined ? hit.parent : { ...hit.parent, through } });
     }
   });
   return out;
+}
+
+/**
+ * What a query of `handler` (its narrowed part, `top`; `map`: a helper's parameter to what the
+ * call passes) selects children by, as childReads reads it: the argument and the selection; not
+ * rows also selected by the caller's own id. Also read for the deletes and writes of such rows (querywrites.ts).
+ */
+export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression) => { by: string; parent: ParentSelect } | undefined {
+  let idArgs: Map<string, string> | undefined;
+  // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
+  const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
+  const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
+  return (top, map = (x) => x) => {
+    const query = queryEqualities(app, top, (x) => idOf(map(x)));
+    const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
+    // Rows also selected by a field equal to the caller's own id (the index range or filter:
+    // "my offer on this listing", "my comments on this page"), or handed on only through a JS
+    // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
+    // unchecked-list's), are the caller's own (attack24), of a configured table or not.
+    return selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, map(x)) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+  };
 }
 
 /** The equality of a query of `table` that selects children: by a configured parent field, else (an unconfigured table) by an id of a table under access. */
@@ -107,7 +118,7 @@ function select(app: App, table: string, found: { field: string; by: string }[],
  * under `v.optional` too), with that table; or made one by the handler's `ctx.db.normalizeId("listings", s)`
  * (a `v.string()` the app itself takes for that table's id).
  */
-function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[], handler: ts.SignatureDeclaration, flow: ArgFlow): Map<string, string> {
+export function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[], handler: ts.SignatureDeclaration, flow: ArgFlow): Map<string, string> {
   const tables = accessTables(app);
   const out = new Map<string, string>();
   for (const a of args) {

@@ -1,8 +1,7 @@
 // Deletes of rows the caller owns: every row was selected by an equality with the caller's own
 // id, and the delete names that row's `_id`:
 //
-//   const user = await guard.requireUser(ctx);
-//   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();
+//   const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", (await guard.requireUser(ctx))._id)).collect();
 //   for (const d of mine) await ctx.db.delete(d._id);
 //
 // In a table under `access.tables` the equality must be on the table's configured owner field,
@@ -192,18 +191,35 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
     return mine !== undefined && unmodelledTable(app, table) ? { table, field: mine.field, owner: false } : undefined;
   };
 
-  // An array of such rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
+  const rows = queriedRows(app, handler);
+  // A `.filter`/`.slice` of the caller's own rows keeps only rows of theirs.
+  return (target) => {
+    const query = rows(target);
+    return query === undefined ? undefined : ownedQuery(query.query);
+  };
+}
+
+/**
+ * A test on a change's id, in `handler`: the `_id` of a row of a query (`ctx.db.query(t)...`),
+ * answered with that query (its narrowed part, above `collect`/`take`/`first`/`unique`) and
+ * whether a JS `.filter`/`.slice` of the rows came between: `const d = await query.first()`
+ * (`.unique()`), `for (const d of rows)` of `await query.collect()` (`.take(n)`, a `const`
+ * holding one, a `.filter`/`.slice` of one), `for await (const d of query)`, `rows.map((d) =>
+ * ctx.db.delete(d._id))` (`forEach`, an expression-bodied arrow's only parameter).
+ */
+export function queriedRows(app: App, handler: ts.SignatureDeclaration): (target: ts.Expression) => { query: ts.Expression; filtered: boolean } | undefined {
+  // An array of a query's rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
   // `.filter(...)`/`.slice(...)` of one.
-  const ownedRows = (e: ts.Expression, depth = 0): OwnRows | undefined => {
+  const arrayRows = (e: ts.Expression, depth = 0, filtered = false): { query: ts.Expression; filtered: boolean } | undefined => {
     e = skipOuter(e);
     if (ts.isIdentifier(e)) {
       const value = depth < 3 ? constValue(app, e, handler) : undefined;
-      return value === undefined ? undefined : ownedRows(value, depth + 1);
+      return value === undefined ? undefined : arrayRows(value, depth + 1, filtered);
     }
     if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return undefined;
     const method = e.expression.name.text;
-    if (ROWS.has(method)) return ownedQuery(e.expression.expression);
-    if ((method === "filter" || method === "slice")) return ownedRows(e.expression.expression, depth);
+    if (ROWS.has(method)) return { query: e.expression.expression, filtered };
+    if (method === "filter" || method === "slice") return arrayRows(e.expression.expression, depth, true);
     return undefined;
   };
 
@@ -219,13 +235,13 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
       const value = constValue(app, row, handler);
       const call = value === undefined ? undefined : skipOuter(value);
       if (call === undefined || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !ROW.has(call.expression.name.text)) return undefined;
-      return ownedQuery(call.expression.expression);
+      return { query: call.expression.expression, filtered: false };
     }
     // `for (const d of rows)`, `for await (const d of query)`.
     if (ts.isVariableDeclaration(decl) && ts.isForOfStatement(decl.parent.parent) && ts.isIdentifier(decl.name)) {
       const loop = decl.parent.parent;
       if ((ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) return undefined;
-      return loop.awaitModifier !== undefined ? ownedQuery(loop.expression) : ownedRows(loop.expression);
+      return loop.awaitModifier !== undefined ? { query: loop.expression, filtered: false } : arrayRows(loop.expression);
     }
     // `rows.map((d) => ctx.db.delete(d._id))`: the only parameter of an expression-bodied arrow.
     if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isArrowFunction(decl.parent) && !ts.isBlock(decl.parent.body)) {
@@ -233,7 +249,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
       const call = arrow.parent;
       if (arrow.parameters[0] !== decl || !ts.isCallExpression(call) || call.arguments[0] !== arrow || !ts.isPropertyAccessExpression(call.expression)) return undefined;
       if (!["map", "forEach"].includes(call.expression.name.text)) return undefined;
-      return ownedRows(call.expression.expression);
+      return arrayRows(call.expression.expression);
     }
     return undefined;
   };
@@ -249,7 +265,7 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
  * `access.levels`, "owner" when they cannot be read, as before). Only `const` bindings in the
  * handler itself: a `let` may be given another document.
  */
-export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[]): (target: ts.Expression) => boolean {
+export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, ownerChecks: AuthCheck[], field = "_id"): (target: ts.Expression) => boolean {
   const docs = new Set<string>();
   const results = new Set<string>();
   const ctxParam = handler.parameters[0]?.name;
@@ -285,14 +301,26 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     const from = ts.isIdentifier(doc) && depth < 3 ? constSource(app, doc) : undefined;
     return from !== undefined && (from.key === undefined ? isDoc(from.value, depth + 1) : from.key === "doc" && isName(skipOuter(from.value), results));
   };
-  // Its `_id`, also through a `const`: `const id = doc._id`, `const { _id } = doc`.
+  // Its `_id` (or another `field`: `doc.folderId`), also through a `const`: `const id = doc._id`, `const { _id } = doc`.
   const isId = (e: ts.Expression, depth: number): boolean => {
     const t = skipOuter(e);
-    if (ts.isPropertyAccessExpression(t)) return t.name.text === "_id" && isDoc(t.expression, 0);
+    if (ts.isPropertyAccessExpression(t)) return t.name.text === field && isDoc(t.expression, 0);
     const from = ts.isIdentifier(t) && depth < 3 ? constSource(app, t) : undefined;
-    return from !== undefined && (from.key === undefined ? isId(from.value, depth + 1) : from.key === "_id" && isDoc(from.value, 0));
+    return from !== undefined && (from.key === undefined ? isId(from.value, depth + 1) : from.key === field && isDoc(from.value, 0));
   };
   return (target) => isId(target, 0);
+}
+
+/** Whether two expressions are the same value: the same variable (through `const` copies, `const orgId = doc.orgId`) or the same field of one (`doc.orgId`). */
+export function sameValue(app: App, a: ts.Expression, b: ts.Expression, depth = 0): boolean {
+  const through = (e: ts.Expression) => {
+    let x = skipOuter(e);
+    for (let i = 0; i < 4 && ts.isIdentifier(x); i++) x = app.constInitializer(x) ?? x;
+    return x;
+  };
+  const [x, y] = [through(a), through(b)];
+  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return app.symbol(x) !== undefined && app.symbol(x) === app.symbol(y);
+  return depth < 4 && ts.isPropertyAccessExpression(x) && ts.isPropertyAccessExpression(y) && x.name.text === y.name.text && sameValue(app, x.expression, y.expression, depth + 1);
 }
 
 /** What a `const` name holds: its initializer (`const d = x`), or the key it takes from one (`const { doc } = x`: key `doc` of `x`). */

@@ -15,7 +15,7 @@
 //   its visibility field equal to "public" (a literal or a `const`);
 // - by a field equal to an argument a document or group check covers (`guard.requireGroupLevel(ctx,
 //   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id), or
-//   to the value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)`, `sameValue`): an
+//   to the value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)`, ownerquery.ts `sameValue`): an
 //   org's own rows after a membership check (the audit cannot know which rows the app scopes by it);
 // - by `_id` (unchecked-id-read's), or by a `.filter` it does not read that names the owner,
 //   parent or visibility field (`q.neq`: unsure), a `q.or` only when each branch ties the rows;
@@ -43,7 +43,7 @@ import { reference } from "./follow.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { answersNoDocument } from "./nodocument.js";
-import { checkedDocArg, queryEqualities } from "./ownerquery.js";
+import { checkedDocArg, queryEqualities, sameValue } from "./ownerquery.js";
 import { GUARD, isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { covers, finding, type Finding } from "./rules.js";
@@ -134,8 +134,8 @@ function helperRelays(app: App, handler: ts.SignatureDeclaration): (Loc & { ref:
   return out;
 }
 
-/** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). */
-function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): Pick<Listing, "params" | "render"> | undefined {
+/** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). Also read for the deletes and writes of such rows (querywrites.ts). */
+export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): Pick<Listing, "params" | "render"> | undefined {
   const parents = parentFields(app, table);
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
@@ -169,18 +169,6 @@ function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaratio
     });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
   return { params: [...new Set(found.flatMap((f) => argOf(f.by) ?? []))], render: (name) => `selected by ${by(name).join(" and ")}${not}` };
-}
-
-/** Whether two expressions are the same value: the same variable (through `const` copies, `const orgId = doc.orgId`) or the same field of one (`doc.orgId`). */
-function sameValue(app: App, a: ts.Expression, b: ts.Expression, depth = 0): boolean {
-  const through = (e: ts.Expression) => {
-    let x = skipOuter(e);
-    for (let i = 0; i < 4 && ts.isIdentifier(x); i++) x = app.constInitializer(x) ?? x;
-    return x;
-  };
-  const [x, y] = [through(a), through(b)];
-  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return app.symbol(x) !== undefined && app.symbol(x) === app.symbol(y);
-  return depth < 4 && ts.isPropertyAccessExpression(x) && ts.isPropertyAccessExpression(y) && x.name.text === y.name.text && sameValue(app, x.expression, y.expression, depth + 1);
 }
 
 /**

@@ -2,7 +2,8 @@
 // access away. README "Deleting a group" has the app page through a deleted group's rows in an
 // internal mutation, scheduling the next page: that clean-up is not `destructive-unconfirmed`.
 // The same deletes in a public mutation still are (a caller could strip a group's access), and
-// a delete by an unchecked argument's id is `unchecked-id-delete`; the group's own row and the
+// a delete by an unchecked argument's id, or of the rows an unchecked argument selects (any
+// group's grants), is `unchecked-id-delete`; the group's own row and the
 // other guard tables' rows are judged as before. Small apps written at test time, run the way a
 // user runs the audit: the bin of the packed tarball (AUDIT_CLI names another, to show a test
 // fails on an older build).
@@ -65,7 +66,7 @@ export const publicCleanup = mutation({
     await guard.requireUser(ctx);
     await guard.rateLimit(ctx, "write", { key: "global" });
     const grants = await ctx.db.query("accessGrants").withIndex("by_group", (q) => q.eq("groupId", orgId)).take(50);
-    for (const g of grants) await ctx.db.delete(g._id); // FINDING destructive-unconfirmed
+    for (const g of grants) await ctx.db.delete(g._id); // FINDING destructive-unconfirmed, unchecked-id-delete
   },
 });
 

@@ -353,6 +353,8 @@ test("evasions: a delete of a document checked at the owner level is low, an int
     "lowrole:lowestRoleDelete",
     "ownrows:clearRepliedTo",
     "ownrows:deleteArgAfterOwnRows",
+    // Anyone's posts, selected by an owner id the caller chose (querywrites.ts).
+    "ownrows:deleteOwnersChosen",
     // A check on some paths only, not made again on the path past it (samecheck.ts).
     "samecheck:adminWhenForced",
     "samecheck:checkedInCallersLoop",
