@@ -340,9 +340,9 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
 /**
  * `doc._id` (or, `anyField`, any field: `doc.groupId`) of a `const doc = await ctx.db.get(id)`,
  * or of the read itself (`(await ctx.db.get(id))!._id`), also copied into a `const` (`const
- * target = doc._id`, `const { _id } = doc`): the argument `id` came from.
+ * target = doc._id`, `const { _id } = doc`): the argument `id` came from; `via.field`: the field it is.
  */
-export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string }): string | undefined {
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
     const init = app.constInitializer(id);
@@ -352,9 +352,11 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
     const holder = decl.parent.parent;
     const key = decl.propertyName ?? decl.name;
     if (!ts.isVariableDeclaration(holder) || holder.initializer === undefined || !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) || !ts.isIdentifier(key) || (!anyField && key.text !== "_id")) return undefined;
+    if (via !== undefined) via.field = key.text;
     return documentReadArg(app, flow, holder.initializer, via);
   }
   if (!ts.isPropertyAccessExpression(id) || (!anyField && id.name.text !== "_id")) return undefined;
+  if (via !== undefined) via.field = id.name.text;
   return documentReadArg(app, flow, id.expression, via);
 }
 

@@ -40,6 +40,7 @@ import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } fro
 import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
 import type { AuthCheck } from "./facts.js";
+import { checkArgOf } from "./helperget.js";
 import { reachedQueries } from "./helperreads.js";
 import { within, type App, type Loc } from "./program.js";
 import { isCallerId } from "./callerid.js";
@@ -86,7 +87,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
 export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression) => { by: string; parent: ParentSelect } | undefined {
   let idArgs: Map<string, string> | undefined;
   // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
-  const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
+  const checkArg = checkArgOf(app, flow);
   const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
   return (top, map = (x) => x) => {
     const query = queryEqualities(app, top, (x) => idOf(map(x)));

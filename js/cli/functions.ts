@@ -5,7 +5,7 @@ import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { childReads } from "./childquery.js";
-import { helperIdReads } from "./helperget.js";
+import { checkArgOf, helperIdReads } from "./helperget.js";
 import { groupCheckedReads, type IdRead } from "./groupfield.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
@@ -298,7 +298,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       if (arg !== undefined) fn.argKeyedLimits.push({ via: r.via, at: r.at, arg });
       return arg === undefined;
     });
-    const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? (flow.idRoot(a.target) ?? "(not an argument)") : undefined);
+    const checkArg = checkArgOf(app, flow, "(not an argument)"); // `task._id` of a read by `taskId` is `taskId` (helperget.ts)
     const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: a check of its reads for a table no guard configures; of a configured one, no access (groupfield.ts).
@@ -326,7 +326,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const changes = [...fn.facts.deletes.map((d) => ({ ...d, method: "delete" })), ...fn.facts.writes];
     const publicChildren = fn.idReads.some((r) => r.parent?.publicParent === true);
     if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.some((c) => c.passes.length > 0) || publicChildren)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
-    parentCovered(app, handler, flow, fn, documentChecks); // a row of a table no guard configures, checked through its parent (parentcover.ts)
+    parentCovered(app, handler, flow, fn, documentChecks, finder.of(handler).auth); // a row checked through its parent, or unless the caller owns it (parentcover.ts)
   }
   // The users table is read here, after the handler's facts, so that a configuration warning
   // lists what each reader ignores in the order it always has.

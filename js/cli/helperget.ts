@@ -19,8 +19,8 @@
 // (unsure). An id that is not the caller's argument (a literal, the caller's own id, a value
 // the audit does not know) names no document the client chose: silent too.
 import ts from "typescript";
-import { readComparisons, returned, type ArgFlow } from "./argflow.js";
-import { CONVEX, GUARD } from "./facts.js";
+import { readBy, readComparisons, returned, type ArgFlow } from "./argflow.js";
+import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { isDatabase } from "./facts-syntax.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -31,6 +31,17 @@ export interface HelperDocument {
   through: string;
   read: ts.CallExpression;
 }
+
+/**
+ * The argument a document check of `flow`'s handler is on: the builder's `access.arg`, the
+ * argument its id comes from, or the one the document whose `_id` it is was read by, in the
+ * handler or by a "get or throw" helper (`task._id` of `const task = await getOrThrow(ctx,
+ * taskId)`: argflow.ts `readBy`), as a change of `task._id` is that argument's; `other` when it is none.
+ */
+export const checkArgOf =
+  (app: App, flow: ArgFlow, other?: string) =>
+  (a: AuthCheck): string | undefined =>
+    a.targetArg ?? (a.target !== undefined && within(a.target, flow.handler) ? (flow.idRoot(a.target) ?? readBy(app, flow, a.target) ?? other) : undefined);
 
 /** " (through loadTask)" of a read or change made by a helper's document, "" of one made in the handler. */
 export const throughText = (through: string | undefined) => (through === undefined ? "" : ` (through ${through})`);

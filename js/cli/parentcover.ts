@@ -21,10 +21,25 @@
 // visibility gives (levels.ts `weakLevel`): a public document's viewer may change none of its
 // rows. A comparison of the row's field counts with an argument only such a check covers. A
 // write or delete of such a row left open is told to check the parent, not the row.
+//
+// A row of a table a guard does configure inherits the levels held on the parent its configured
+// `parent` field names (README "The access model"), not that parent's public visibility:
+//
+//   const task = await getOrThrow(ctx, args.taskId);                           // or ctx.db.get
+//   await guard.requireAccess(ctx, "projects", task.projectId, "editor");      // or an app helper around it
+//   await ctx.db.patch(task._id, { done: true });                              // covered
+//
+// A document check on that very value (the row's configured parent field, also through a
+// `const` copy; not another field, nor another row's) covers the change as the same check on
+// the row would: above the weak levels, covered; at one of them (levels.ts), one step lower
+// (rules.ts), but only when the parent's table has no visibility (a public parent's viewer holds
+// no level on its children).
 import ts from "typescript";
 import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
-import { accessTables, typeTable } from "./accessfields.js";
-import type { AuthCheck, Facts } from "./facts.js";
+import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
+import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
+import { checkedUnlessOwner } from "./eitheror.js";
+import { checkArgOf } from "./helperget.js";
 import { weakLevel } from "./levels.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { covers } from "./rules.js";
@@ -35,28 +50,57 @@ type Change = Loc & { arg: string; compared: string[] };
 /** The fix of a finding on a change of an unconfigured table's row (rules.ts), by the change's entry. */
 const fixes = new WeakMap<object, string>();
 export const parentFix = (change: object): string | undefined => fixes.get(change);
+/** The weak level of the only parent check covering a change of a configured table's row (rules.ts: one step lower). */
+const weakParents = new WeakMap<object, string>();
+export const parentWeak = (change: object): string | undefined => weakParents.get(change);
 
 /**
- * Drops from `fn`'s deletes and writes by an argument's id those of a row of an unconfigured
- * table its parent's check covers (see above), and gives the others their fix.
+ * Drops from `fn`'s deletes and writes by an argument's id those of a row its parent's check
+ * covers (see above), also when made only where the caller is not the row's owner (eitheror.ts,
+ * of `handlerChecks`, the handler's own), and gives the others of an unconfigured table their fix.
  */
-export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[]): void {
+export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
   const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  // Checks made only where the caller is not the row's owner (eitheror.ts).
+  const sometimes = handlerChecks.filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  const checkArg = checkArgOf(app, flow);
   const open = (c: Change): boolean => {
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
     const table = target === undefined ? undefined : typeTable(app, target);
+    const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && sometimes.some((a) => covering(a) && checkedUnlessOwner(app, flow, a, c.arg, target));
+    if (table !== undefined && accessTables(app).has(table) && !guardTables(app).has(table)) {
+      return !inherits(app, flow, handler, c, table, checks) && !unlessOwner((a) => checkArg(a) === c.arg || inherits(app, flow, handler, c, table, [a]));
+    }
     if (table === undefined || accessTables(app).has(table) || guardTables(app).has(table) || usersTables(app).includes(table)) return true;
     // The row's field compared with a checked argument; a check on the document its field names; that document's owner compared with the caller.
+    const parentCheck = (a: AuthCheck) => ownField(a.target!) && readBy(app, flow, a.target!, true) === c.arg;
     const covered =
       c.compared.some((a) => covers(fn.changeChecked.args, a)) ||
-      strong.some((a) => ownField(a.target!) && readBy(app, flow, a.target!, true) === c.arg) ||
+      strong.some(parentCheck) ||
+      unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
     if (!covered) fixes.set(c, rowFix(table));
     return !covered;
   };
   fn.idDeletes = fn.idDeletes.filter(open);
   fn.writes.idWrites = fn.writes.idWrites.filter(open);
+}
+
+/** Whether a document check on the configured parent field of the row `c` changes (`task.projectId` of a `task` read by its argument) covers the change (see above); a weak one that counts is kept for rules.ts. */
+function inherits(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, c: Change, table: string, checks: AuthCheck[]): boolean {
+  const parents = parentFields(app, table);
+  let weak: string | undefined;
+  for (const a of checks) {
+    const via: { field?: string } = {};
+    if (a.target === undefined || !within(a.target, handler) || GROUP_CHECKS.has(a.guardCall === undefined ? "" : (app.calleeFrom(a.guardCall, GUARD)?.name ?? ""))) continue;
+    if (readBy(app, flow, a.target, true, 0, via) !== c.arg || via.field === undefined || !parents.has(via.field)) continue;
+    const level = weakLevel(app, a);
+    if (level === undefined) return true;
+    if (!mayBePublic(app, parents.get(via.field)!)) weak ??= level;
+  }
+  if (weak !== undefined) weakParents.set(c, weak);
+  return false;
 }
 
 /** A field of a document other than its `_id`: `c.docId`. */

@@ -7,7 +7,7 @@ import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
 import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
-import { parentFix } from "./parentcover.js";
+import { parentFix, parentWeak } from "./parentcover.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -291,9 +291,9 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc & { through?: string }, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
         does = `${throughText(at.through)} ${does}`; // " (through loadTask) patches": a helper's document (helperget.ts)
-        if (!covers(fn.checkedArgs, arg)) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
+        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
         const group = fn.changeChecked.groups.get(arg);
-        const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), group !== undefined)}`;
+        const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg) ?? parentWeak(at), group !== undefined)}`;
         out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });
       };
       for (const del of fn.idDeletes) changes(del.arg, "unchecked-id-delete", del, CHANGES.delete);

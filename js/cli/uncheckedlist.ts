@@ -38,6 +38,7 @@ import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
 import { RUNS, type AuthCheck } from "./facts.js";
+import { checkArgOf } from "./helperget.js";
 import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
 import { reference } from "./follow.js";
 import { outer } from "./flow.js";
@@ -140,7 +141,7 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
   const visibility = tableFields(app, table, "visibility");
   const owners = tableFields(app, table, "owner");
   // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
-  const checkArg = (a: AuthCheck) => a.targetArg ?? (a.target !== undefined && within(a.target, handler) ? flow.idRoot(a.target) : undefined);
+  const checkArg = checkArgOf(app, flow);
   const argOf = (by: ts.Expression) => (within(by, handler) ? (flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg) : undefined);
   // Covered: an argument a document or group check covers, or the very value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)` of a checked document's field, also through a `const`).
   const targets = fn.facts.auth.flatMap((a) => (a.level === "document" && a.target !== undefined && within(a.target, handler) ? [a.target] : []));

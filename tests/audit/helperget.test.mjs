@@ -56,13 +56,18 @@ export async function loadOwned(ctx: QueryCtx, taskId: Id<"tasks">, user: { _id:
 export async function loadPinned(ctx: QueryCtx) {
   return await ctx.db.get("pinned" as Id<"tasks">);
 }
+
+/** The app's check of a task, around the guard's. */
+export async function requireTask(ctx: QueryCtx, taskId: Id<"tasks">, level: "viewer" | "editor" | "owner") {
+  return await guard.requireAccess(ctx, "tasks", taskId, level);
+}
 `;
 
 const HEAD = `import { ConvexError, v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { mutation, query, type QueryCtx } from "./_generated/server";
 import { guard } from "./guard";
-import { loadChecked, loadDeep, loadOwned, loadPinned } from "./loaders";
+import { getOrThrow, loadChecked, loadDeep, loadOwned, loadPinned, requireTask } from "./loaders";
 
 async function loadTask(ctx: QueryCtx, taskId: Id<"tasks">) {
   const t = await ctx.db.get(taskId);
@@ -181,4 +186,18 @@ test("a helper that checks itself, reads an id that is not the caller's argument
       CHANGE("comparedInHelper", "    const task = await loadOwned(ctx, args.taskId, user);\n    await ctx.db.delete(task._id);"),
   );
   assert.deepEqual(shown, []);
+});
+
+test("a check on the _id of the document read by an argument (a get-or-throw helper's, or the handler's own read) covers that argument as a check on it does: a tested readable, requireAccess, an app helper around it (newuser24)", () => {
+  const { shown } = audited(
+    "byReadId",
+    CHANGE("readableOfHelper", '    const task = await getOrThrow(ctx, args.taskId);\n    const r = await guard.readable(ctx, "tasks", task._id, "editor");\n    if (r === null) throw new ConvexError("not found");\n    await ctx.db.patch(task._id, { title: args.title });') +
+      CHANGE("appCheckOfHelper", '    const task = await loadTask(ctx, args.taskId);\n    await requireTask(ctx, task._id, "editor");\n    await ctx.db.delete(task._id);') +
+      CHANGE("inHandler", '    const task = await ctx.db.get(args.taskId);\n    if (task === null) throw new ConvexError("not found");\n    const id = task._id;\n    await guard.requireAccess(ctx, "tasks", id, "owner");\n    await ctx.db.patch(task._id, { title: args.title });') +
+      // At the lowest level: a write one step lower, as a viewer check on the argument is.
+      CHANGE("viewerOfHelper", '    const task = await getOrThrow(ctx, args.taskId);\n    await guard.requireAccess(ctx, "tasks", task._id, "viewer");\n    await ctx.db.patch(task._id, { title: args.title });') +
+      // A check on another document's _id covers nothing of the argument's.
+      CHANGE("otherDocument", '    const task = await getOrThrow(ctx, args.taskId);\n    const other = (await ctx.db.query("tasks").first())!;\n    await guard.requireAccess(ctx, "tasks", other._id, "editor");\n    await ctx.db.patch(task._id, { title: args.title });'),
+  );
+  assert.deepEqual(shown, ["f:otherDocument high unchecked-id-write convex/f.ts:63", "f:viewerOfHelper medium unchecked-id-write convex/f.ts:53"]);
 });

@@ -29,8 +29,8 @@ ${body}
 `;
 
 /** The findings of `rules` of an app of `text` (its file f.ts), as `line severity function`. */
-function audit(name, text, rules) {
-  const report = auditReport(CLI, scratchApp("parentrows", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text }, GUARD));
+function audit(name, text, rules, schema = SCHEMA, guard = GUARD) {
+  const report = auditReport(CLI, scratchApp("parentrows", name, { "schema.ts": schema, "f.ts": HEAD + text }, guard));
   return report.findings.filter((f) => rules.includes(f.rule));
 }
 const lines = (found) => found.map((f) => `${f.line} ${f.rule} ${f.function}`);
@@ -57,22 +57,77 @@ test("a comment changed after a check its parent does not make: at the public le
       // Compared with an argument no check covers: the client's word.
       MUTATION("unchecked", COMMENT, '    const c = await ctx.db.get(args.commentId);\n    if (c === null || c.docId !== args.docId) throw new ConvexError("not found");\n    await ctx.db.patch(c._id, { text: args.text });') +
       // The parent compared with an argument, not the caller.
-      MUTATION("parentByArgument", '{ commentId: v.id("comments"), ownerId: v.id("users") }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const parent = await ctx.db.get(c.docId);\n    if (parent === null || parent.ownerId !== args.ownerId) throw new ConvexError("not found");\n    await ctx.db.delete(c._id);') +
-      // A document under access is no child: the guard decides its access by its own owner and grants.
-      MUTATION("configured", '{ id: v.id("documents") }', '    const d = await ctx.db.get(args.id);\n    if (d === null || d.folderId === undefined) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "folders", d.folderId, "editor");\n    await ctx.db.patch(d._id, { title: "x" });'),
+      MUTATION("parentByArgument", '{ commentId: v.id("comments"), ownerId: v.id("users") }', '    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const parent = await ctx.db.get(c.docId);\n    if (parent === null || parent.ownerId !== args.ownerId) throw new ConvexError("not found");\n    await ctx.db.delete(c._id);'),
     CHANGES,
   );
-  assert.deepEqual(lines(found), ["12 unchecked-id-write f:viewerArgument", "23 unchecked-id-delete f:viewerField", "33 unchecked-id-write f:unchecked", "45 unchecked-id-delete f:parentByArgument", "56 unchecked-id-write f:configured"]);
+  assert.deepEqual(lines(found), ["12 unchecked-id-write f:viewerArgument", "23 unchecked-id-delete f:viewerField", "33 unchecked-id-write f:unchecked", "45 unchecked-id-delete f:parentByArgument"]);
   assert.deepEqual(
     found.map((f) => f.severity),
-    ["high", "high", "high", "high", "high"],
+    ["high", "high", "high", "high"],
   );
   const fix = found[0].fix;
   assert.match(fix, /^'comments' is under no guard's access\.tables, so guard\.requireAccess on its rows fails at run time: check the document under access that a field of the row names/);
   assert.deepEqual(
     found.map((f) => f.fix === fix),
-    [true, true, true, true, false],
+    [true, true, true, true],
   );
+});
+
+// A document of a configured table inherits the levels held on the folder its configured parent
+// field names (README "The access model"), not the folder's public visibility (newuser24).
+const HELPERS = `import type { Id } from "./_generated/dataModel";
+import type { QueryCtx } from "./_generated/server";
+async function getOrThrow(ctx: QueryCtx, id: Id<"documents">) {
+  const d = await ctx.db.get(id);
+  if (d === null) throw new ConvexError("not found");
+  return d;
+}
+async function requireFolder(ctx: QueryCtx, folderId: Id<"folders">, level: "viewer" | "editor" | "owner") {
+  const { doc } = await guard.requireAccess(ctx, "folders", folderId, level);
+  return doc;
+}
+`;
+const DOCS = '{ id: v.id("documents"), otherId: v.id("documents") }';
+const FILED = (check, change = 'await ctx.db.patch(d._id, { title: "x" })', read = "ctx.db.get(args.id)") =>
+  `    const d = await ${read};\n    if (d === null || d.folderId === undefined) throw new ConvexError("not found");\n    ${check};\n    ${change};`;
+const DOCS_SCHEMA = SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),\n  notes', 'folderId: v.optional(v.id("folders")), archiveId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"]),\n  notes');
+
+test("a document changed after a check on the folder its configured parent field names, above the public level (in the handler, through a get-or-throw helper and the app's check, or a const copy): not reported", () => {
+  const found = audit(
+    "inherited",
+    HELPERS +
+      MUTATION("direct", DOCS, FILED('await guard.requireAccess(ctx, "folders", d.folderId, "editor")')) +
+      MUTATION("helpers", DOCS, FILED('await requireFolder(ctx, d.folderId, "owner")', "await ctx.db.delete(d._id)", "getOrThrow(ctx, args.id)")) +
+      MUTATION("copied", DOCS, FILED('const { folderId } = d;\n    const r = await guard.readable(ctx, "folders", folderId, "editor");\n    if (r === null) throw new ConvexError("not found")')),
+    CHANGES,
+    DOCS_SCHEMA,
+  );
+  assert.deepEqual(lines(found), []);
+});
+
+test("a check on a folder that is not the changed document's parent, or only at the public level, covers nothing; one at the lowest level of a folder table with no visibility is one step lower (medium)", () => {
+  const found = audit(
+    "notInherited",
+    HELPERS +
+      MUTATION("publicLevel", DOCS, FILED('await guard.requireAccess(ctx, "folders", d.folderId, "viewer")')) +
+      MUTATION("otherParent", DOCS, FILED('const o = await getOrThrow(ctx, args.otherId);\n    await requireFolder(ctx, o.folderId!, "editor")')) +
+      MUTATION("notParentField", DOCS, FILED('await guard.requireAccess(ctx, "folders", d.archiveId!, "editor")')) +
+      // attack32 FN4: the check is on the document; the change is of the folder a field of it names.
+      MUTATION("fieldOfChecked", DOCS, '    const { doc } = await guard.requireAccess(ctx, "documents", args.id, "editor");\n    await ctx.db.patch(doc.folderId!, { name: "x" });'),
+    CHANGES,
+    DOCS_SCHEMA,
+  );
+  assert.deepEqual(lines(found), ["23 unchecked-id-write f:publicLevel", "35 unchecked-id-write f:otherParent", "46 unchecked-id-write f:notParentField", "55 unchecked-id-write f:fieldOfChecked"]);
+  assert.deepEqual(
+    found.map((f) => f.severity),
+    ["high", "high", "high", "high"],
+  );
+  const privateFolders = GUARD.replace('folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" }', 'folders: { owner: "ownerId", parent: "parentId" }');
+  assert.notEqual(privateFolders, GUARD);
+  const graded = audit("privateFolders", HELPERS + MUTATION("lowest", DOCS, FILED('await requireFolder(ctx, d.folderId, "viewer")')) + MUTATION("above", DOCS, FILED('await requireFolder(ctx, d.folderId, "editor")')), CHANGES, DOCS_SCHEMA, privateFolders);
+  assert.deepEqual(lines(graded), ["23 unchecked-id-write f:lowest"]);
+  assert.equal(graded[0].severity, "medium");
+  assert.match(graded[0].message, /^f:lowest patches the document that argument 'id' names, checked only at level 'viewer'/);
 });
 
 test("a document that a users row's field names is no check of that row", () => {
@@ -94,4 +149,22 @@ test("a document filed into a folder whose owner field the handler compared with
     ["access-field-write"],
   );
   assert.deepEqual(lines(found), ["21 access-field-write f:intoNamed"]);
+});
+
+test("a check made only where the caller is not the row's author (the author, or whoever may moderate its document) covers the change; not at the public level, on the author's own path, under a further condition, or after a comparison with an argument", () => {
+  const row = (test, check, after = "") =>
+    `    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    if (${test}) {\n      ${check};\n      await guard.audit.log(ctx, { action: "comment.delete", outcome: "success", actor: user._id });\n    }\n${after}    await ctx.db.delete(c._id);`;
+  const ARGS = '{ commentId: v.id("comments"), ownerId: v.id("users"), flag: v.boolean() }';
+  const OWNER = 'await guard.requireAccess(ctx, "documents", c.docId, "owner")';
+  const found = audit(
+    "unlessOwner",
+    MUTATION("authorOrOwner", ARGS, row("c.authorId !== user._id", OWNER)) +
+      MUTATION("configured", '{ id: v.id("documents") }', '    const d = await ctx.db.get(args.id);\n    if (d === null) throw new ConvexError("not found");\n    if (d.ownerId !== user._id) await guard.requireAccess(ctx, "documents", args.id, "editor");\n    await ctx.db.patch(d._id, { title: "x" });') +
+      MUTATION("publicLevel", ARGS, row("c.authorId !== user._id", 'await guard.requireAccess(ctx, "documents", c.docId, "viewer")')) +
+      MUTATION("authorsPath", ARGS, row("c.authorId === user._id", OWNER)) +
+      MUTATION("furtherCondition", ARGS, row("c.authorId !== user._id", `if (args.flag) ${OWNER}`)) +
+      MUTATION("namedAuthor", ARGS, row("c.authorId !== args.ownerId", OWNER)),
+    CHANGES,
+  );
+  assert.deepEqual(lines(found), ["40 unchecked-id-delete f:publicLevel", "54 unchecked-id-delete f:authorsPath", "68 unchecked-id-delete f:furtherCondition", "82 unchecked-id-delete f:namedAuthor"]);
 });
