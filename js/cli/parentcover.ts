@@ -48,8 +48,8 @@ import { guardTables, usersTables, type WriteFacts } from "./writes.js";
 type Change = Loc & { arg: string; compared: string[] };
 
 /** The fix of a finding on a change of an unconfigured table's row (rules.ts), by the change's entry. */
-const fixes = new WeakMap<object, string>();
-export const parentFix = (change: object): string | undefined => fixes.get(change);
+const fixes = new WeakMap<object, () => string | undefined>();
+export const parentFix = (change: object): string | undefined => fixes.get(change)?.();
 /** The weak level of the only parent check covering a change of a configured table's row (rules.ts: one step lower). */
 const weakParents = new WeakMap<object, string>();
 export const parentWeak = (change: object): string | undefined => weakParents.get(change);
@@ -66,8 +66,19 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const sometimes = handlerChecks.filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   const checkArg = checkArgOf(app, flow);
   const open = (c: Change): boolean => {
+    // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).
+    if (covers(fn.changeChecked.args, c.arg)) return true;
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
-    const table = target === undefined ? undefined : typeTable(app, target);
+    const tableOf = () => (target === undefined ? undefined : typeTable(app, target));
+    // Nothing that may cover it (no check, no comparison): its table is read for the fix, if it is reported.
+    if (checks.length === 0 && sometimes.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
+      fixes.set(c, () => {
+        const t = tableOf();
+        return t === undefined || accessTables(app).has(t) || guardTables(app).has(t) || usersTables(app).includes(t) ? undefined : rowFix(t);
+      });
+      return true;
+    }
+    const table = tableOf();
     const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && sometimes.some((a) => covering(a) && checkedUnlessOwner(app, flow, a, c.arg, target));
     if (table !== undefined && accessTables(app).has(table) && !guardTables(app).has(table)) {
       return !inherits(app, flow, handler, c, table, checks) && !unlessOwner((a) => checkArg(a) === c.arg || inherits(app, flow, handler, c, table, [a]));
@@ -80,7 +91,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
       strong.some(parentCheck) ||
       unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
-    if (!covered) fixes.set(c, rowFix(table));
+    if (!covered) fixes.set(c, () => rowFix(table));
     return !covered;
   };
   fn.idDeletes = fn.idDeletes.filter(open);
