@@ -200,7 +200,7 @@ export function mappedReads(app: App, read: ts.Expression): ts.VariableDeclarati
  * null or undefined when such a comparison says the element is not the caller's (a returned
  * `&&`, as {@link decides} reads one). Not `n.ownerId === args.owner`, nor `... || n.public`.
  */
-export function keepsOwnRows(app: App, n: ts.Node, name: string): boolean {
+export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[]): boolean {
   if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["filter", "find"].includes(n.expression.name.text)) return false;
   const receiver = skipOuter(n.expression.expression);
   const cb = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
@@ -208,11 +208,11 @@ export function keepsOwnRows(app: App, n: ts.Node, name: string): boolean {
   const param = cb.parameters[0]?.name;
   const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
   const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
-  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb);
+  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields);
 }
 
-/** Whether `test` compares a field of `name` with the caller's id (callerid.ts) so that it is `when` for a row that is not the caller's. */
-function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node): boolean {
+/** Whether `test` compares a field of `name` with the caller's id (callerid.ts) so that it is `when` for a row that is not the caller's; that field put in `fields`. */
+function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[]): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
@@ -221,6 +221,7 @@ function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, s
       const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === name;
       const compared = (isField(skipOuter(e.left)) && isCallerId(app, e.right)) || (isField(skipOuter(e.right)) && isCallerId(app, e.left));
       own = compared && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
+      if (own) fields?.push(((isField(skipOuter(e.left)) ? skipOuter(e.left) : skipOuter(e.right)) as ts.PropertyAccessExpression).name.text);
     }
     ts.forEachChild(e, visit);
   };

@@ -142,7 +142,7 @@ function leavesOnFailure(s: ts.IfStatement | ts.SwitchStatement, atom: ReturnTyp
  * `cover` the paths through it (leaves, or makes such a call too), a branch of a `?:`, the right of
  * `&&`, `||` or `??`, or a `case` or `catch` clause. Loops are neutral (a call per element).
  */
-function somePathsOnly(call: ts.Node, del: ts.Node, covers: (other: ts.Statement) => boolean): boolean {
+export function somePathsOnly(call: ts.Node, del: ts.Node, covers: (other: ts.Statement) => boolean): boolean {
   for (let node: ts.Node = call, p = call.parent; p !== undefined && !within(del, p); node = p, p = p.parent) {
     if (ts.isIfStatement(p) && node !== p.expression) {
       const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;

@@ -45,7 +45,7 @@ export interface FollowedCall extends Loc {
 
 const SCHEDULES = new Set(["runAfter", "runAt"]);
 
-/** The calls of a handler that pass its arguments to a function of the app it can name, or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
+/** The calls of a handler that pass its arguments (or the caller's own id) to a function of the app it can name, or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
 export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, argNames: string[]): FollowedCall[] {
   const out: FollowedCall[] = [];
   const visit = (n: ts.Node): void => {
@@ -61,9 +61,10 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     if (ref === undefined) return;
     const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     const answered = !scheduled && returned(app, handler, n, n, "document");
-    if (passes.length === 0 && !answered) return;
+    const callerIds = payload === undefined ? [] : givenCallerId(app, handler, payload); // a reset of the caller's own limit (selfreset.ts)
+    if (passes.length === 0 && !answered && callerIds.length === 0) return;
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
-    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds: payload === undefined ? [] : givenCallerId(app, handler, payload), node: n });
+    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
   };
   visit(handler);
   return out;

@@ -67,7 +67,7 @@ export interface ConvexFunction {
   /** Arguments whose only use is the target user of a guard call that checks the caller (targets.ts). */
   targetArgs: Set<string>;
   /** Deletes of a document the caller was checked at the owner level on, direct or inherited (`requireAccess(ctx, t, id, "owner")`, then `delete(id)`), or of rows a field equal to the caller's id selected (`rows`, ownerquery.ts). */
-  ownedDeletes: (Loc & { rows?: OwnRows })[];
+  ownedDeletes: (Loc & { rows?: OwnRows; compared?: string })[];
   /** Calls that pass its arguments to a function of the app (`ctx.scheduler.runAfter(0, internal.docs.doDelete, { id })`), judged with it (follow.ts). */
   calls: FollowedCall[];
   /** What it was read from (an export's declaration; an HTTP route's call), its handler (undefined: not seen), and an HTTP action's routes (`POST /webhook`, routes.ts). */
@@ -318,8 +318,8 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;
       // guard.deleteDocument checks its own document (the owner only), on whatever path it is called.
       if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args, ...via });
-      const rows = ownRows(d.target);
-      if (rows !== undefined) fn.ownedDeletes.push({ ...d, rows });
+      const rows = ownRows(d.target), mine = !d.inLoop && d.byGuard !== true && compared?.caller === true; // read by an argument's id, an owner comparison with the caller's id decides (callerid.ts)
+      if (rows !== undefined || mine) fn.ownedDeletes.push({ ...d, ...(rows !== undefined ? { rows } : { compared: arg! }) });
       else if (!d.inLoop && (d.byGuard === true || (arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);
     }
     // A check at the lowest (or public) access level covers reads, not deletes or writes (levels.ts), nor a public parent's children: asked only when there are some, here or through a call (follow.ts).

@@ -17,7 +17,9 @@
 // (every guard's is read: a table any guard lists is an access table). Not reported either when
 // the function (or an app function it calls) calls guard.revoke or guard.listGrants on that same
 // table, its table argument a string literal or a `const` holding one, as the audit counts a
-// check (not made on some paths only, its throw not caught): the app removes the grants itself.
+// check (not made on some paths only, its throw not caught), or in the handler on every path to
+// the delete (confirmgate.ts `somePathsOnly`: after `if (!r.ok) return { error: r.error }` too,
+// in the loop that deletes): the app removes the grants itself.
 // Neither the id revoked nor the order of the calls is compared. Nor when the function deletes a
 // row of the grants table read by the app (`ctx.db.delete(g._id)` of a row of
 // `ctx.db.query("accessGrants")`, writes.ts): an operator who holds no level on the document (an
@@ -25,6 +27,8 @@
 // them; neither the document nor the table the rows were read for is compared.
 import ts from "typescript";
 import { accessTableFields } from "./config.js";
+import { somePathsOnly } from "./confirmgate.js";
+import { leaves } from "./rollback.js";
 import { checkedTable, typeTable, type AccessContext } from "./accessfields.js";
 import { GUARD, type Facts } from "./facts.js";
 import { appGuards } from "./guards.js";
@@ -91,10 +95,19 @@ export function grantsLeft(app: App, facts: Facts, c: AccessContext, known: (d: 
     const table = c.tableName(a.guardCall.arguments[1]);
     if (table !== undefined) revoked.add(table);
   }
+  // The handler's own revokes, each with its table: counted for a delete they are made on every path to.
+  const own: { call: ts.CallExpression; table: string }[] = [];
+  const visit = (n: ts.Node): void => {
+    const table = ts.isCallExpression(n) && REVOKES.has(app.calleeFrom(n, GUARD)?.name ?? "") ? c.tableName(n.arguments[1]) : undefined;
+    if (table !== undefined) own.push({ call: n as ts.CallExpression, table });
+    ts.forEachChild(n, visit);
+  };
+  visit(c.handler);
   const out: GrantsLeft[] = [];
   for (const d of deletes) {
     const table = known(d) ?? checkedTable(app, c, d.target!) ?? builderTable(c, builder, d.target!) ?? typeTable(app, d.target!);
-    if (table !== undefined && tables.has(table) && !revoked.has(table)) out.push({ file: d.file, line: d.line, table });
+    const onPath = (r: (typeof own)[number]) => r.table === table && d.call !== undefined && !somePathsOnly(r.call, d.call, leaves);
+    if (table !== undefined && tables.has(table) && !revoked.has(table) && !own.some(onPath)) out.push({ file: d.file, line: d.line, table });
   }
   return out;
 }

@@ -13,10 +13,12 @@
 // on any field but `_id` holds only the caller's rows; not in a users table, nor in the guard's
 // own tables, nor when some guard's `access.tables` cannot be read (the table may be one).
 import ts from "typescript";
+import { isCallerId } from "./callerid.js";
 import { accessTableFields, literalThrough } from "./config.js";
 import { callParameters, isDatabase, scopedTable } from "./facts-syntax.js";
 import { answersOf } from "./flow.js";
 import { levelArgument } from "./levelat.js";
+import { constValue, queriedRows } from "./queriedrows.js";
 import { CALLER, CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { appGuards, consult } from "./guards.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
@@ -24,15 +26,21 @@ import { guardTables, usersTables } from "./writes.js";
 
 /** Query methods that only order or narrow the rows of the query below them. */
 const NARROWING = new Set(["withIndex", "withSearchIndex", "filter", "order"]);
-/** What a query answers its rows by: an array (`collect`, `take`) or one row (`first`, `unique`). */
-const ROWS = new Set(["collect", "take"]);
-const ROW = new Set(["first", "unique"]);
 
-/** The caller's own rows a delete names: the table, the field equal to the caller's id, and whether it is the table's configured owner field. */
+/** The caller's own rows a delete names: the table, the field equal to the caller's id, whether it is the table's configured owner field, and whether a JS `.filter` (not the query) kept them. */
 export interface OwnRows {
   table: string;
   field: string;
   owner: boolean;
+  kept?: boolean;
+}
+
+/** What a delete of the caller's own rows deletes, in its finding: `rows`, or the row an argument (`compared`) names whose owner comparison decides. */
+export function ownRowsText(owned: { rows?: OwnRows; compared?: string }): string {
+  if (owned.rows === undefined) return `row (read by the id argument '${owned.compared}' names, left unless its field compared with the caller's id matches)`;
+  const { table, field, owner, kept } = owned.rows;
+  const how = kept === true ? "kept by a JavaScript filter of" : "selected by";
+  return owner ? `documents (${how} their owner field '${field}' equal to the caller's id)` : `rows of table '${table}' (${how} their field '${field}' equal to the caller's id; access.tables does not list the table)`;
 }
 
 /** One guard's `access.tables`: each table's owner field (when it has one), and every table named. */
@@ -59,9 +67,9 @@ export function ownerFields(app: App, guard: ts.CallExpression): Map<string, str
 /** What the audit does with a caller's row whose guard it cannot follow: said in the report's warning. */
 const OWNERS_JUDGED = "the tables' owner fields (a delete counts as one of the caller's own rows only when every guard names that owner field)";
 
-/** The owner field of `table` for the caller's row `by` answered: the same in every guard it may be, else none. */
-function ownerOf(app: App, by: ts.CallExpression, table: string): string | undefined {
-  const owners = consult(app, by, OWNERS_JUDGED).map((g) => ownerFields(app, g)?.get(table));
+/** The owner field of `table` for the caller's row `by` answered (null: a guard call not known, so every guard): the same in every guard it may be, else none. */
+function ownerOf(app: App, by: ts.CallExpression | null, table: string): string | undefined {
+  const owners = consult(app, by ?? undefined, OWNERS_JUDGED).map((g) => ownerFields(app, g)?.get(table));
   return owners.length > 0 && owners.every((o) => o === owners[0]) ? owners[0] : undefined;
 }
 
@@ -141,13 +149,6 @@ export function queryEqualities<T>(app: App, e: ts.Expression, value: (e: ts.Exp
   return undefined;
 }
 
-/** A `const`'s initializer (App.constInitializer), for a name declared so in `scope`. */
-function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Expression | undefined {
-  if (!ts.isIdentifier(name)) return undefined;
-  const decl = app.symbol(name)?.valueDeclaration;
-  return decl !== undefined && within(decl, scope) ? app.constInitializer(name) : undefined;
-}
-
 /**
  * A test on a delete's id, in `handler`: the `_id` of a row every row of which has the owner
  * field equal to the caller's id (or, in a table outside the access model, any field but `_id`),
@@ -158,10 +159,10 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
   const ctxParam = handler.parameters[0]?.name;
   const ctxSymbol = builderGuard !== undefined && ctxParam !== undefined && ts.isIdentifier(ctxParam) ? app.symbol(ctxParam) : undefined;
 
-  // `user._id` of `const user = await guard.requireUser(ctx)` (its own call, not a helper's
-  // answer), `ctx.user._id` in a builder's handler, or a `const` copy of either: answered with
-  // the guard's call that gave the row.
-  const callerId = (e: ts.Expression, depth = 0): ts.CallExpression | undefined => {
+  // `user._id` of `const user = await guard.requireUser(ctx)`, `ctx.user._id` in a builder's
+  // handler, or a `const` copy of either: answered with the guard's call that gave the row; any
+  // other caller's id (callerid.ts: an app helper answering the caller's row), with null.
+  const callerId = (e: ts.Expression, depth = 0): ts.CallExpression | null | undefined => {
     e = skipOuter(e);
     if (ts.isIdentifier(e)) {
       const value = depth < 3 ? constValue(app, e, handler) : undefined;
@@ -174,9 +175,9 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
       if (ts.isIdentifier(ctx) && app.symbol(ctx) === ctxSymbol) return builderGuard;
     }
     const made = constValue(app, user, handler);
-    if (made === undefined) return undefined;
-    const call = skipOuter(made);
-    return ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "") ? call : undefined;
+    const call = made === undefined ? undefined : skipOuter(made);
+    if (call !== undefined && ts.isCallExpression(call) && CALLER.has(app.calleeFrom(call, GUARD)?.name ?? "")) return call;
+    return ts.isIdentifier(user) && isCallerId(app, e) ? null : undefined;
   };
 
   // A query (`ctx.db.query(t)...`) whose rows all hold the caller's id in `t`'s owner field (any
@@ -192,66 +193,15 @@ export function ownerRows(app: App, handler: ts.SignatureDeclaration, builderGua
   };
 
   const rows = queriedRows(app, handler);
-  // A `.filter`/`.slice` of the caller's own rows keeps only rows of theirs.
+  // A `.filter`/`.slice` of the caller's own rows keeps only rows of theirs; a JS filter to the
+  // caller's own (callerid.ts `keepsOwnRows`) keeps theirs of any rows, by the same fields.
   return (target) => {
     const query = rows(target);
-    return query === undefined ? undefined : ownedQuery(query.query);
-  };
-}
-
-/**
- * A test on a change's id, in `handler`: the `_id` of a row of a query (`ctx.db.query(t)...`),
- * answered with that query (its narrowed part, above `collect`/`take`/`first`/`unique`) and
- * whether a JS `.filter`/`.slice` of the rows came between: `const d = await query.first()`
- * (`.unique()`), `for (const d of rows)` of `await query.collect()` (`.take(n)`, a `const`
- * holding one, a `.filter`/`.slice` of one), `for await (const d of query)`, `rows.map((d) =>
- * ctx.db.delete(d._id))` (`forEach`, an expression-bodied arrow's only parameter).
- */
-export function queriedRows(app: App, handler: ts.SignatureDeclaration): (target: ts.Expression) => { query: ts.Expression; filtered: boolean } | undefined {
-  // An array of a query's rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
-  // `.filter(...)`/`.slice(...)` of one.
-  const arrayRows = (e: ts.Expression, depth = 0, filtered = false): { query: ts.Expression; filtered: boolean } | undefined => {
-    e = skipOuter(e);
-    if (ts.isIdentifier(e)) {
-      const value = depth < 3 ? constValue(app, e, handler) : undefined;
-      return value === undefined ? undefined : arrayRows(value, depth + 1, filtered);
-    }
-    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return undefined;
-    const method = e.expression.name.text;
-    if (ROWS.has(method)) return { query: e.expression.expression, filtered };
-    if (method === "filter" || method === "slice") return arrayRows(e.expression.expression, depth, true);
-    return undefined;
-  };
-
-  return (target) => {
-    const t = skipOuter(target);
-    if (!ts.isPropertyAccessExpression(t) || t.questionDotToken !== undefined || t.name.text !== "_id") return undefined;
-    const row = skipOuter(t.expression);
-    if (!ts.isIdentifier(row)) return undefined;
-    const decl = app.symbol(row)?.valueDeclaration;
-    if (decl === undefined || !within(decl, handler)) return undefined;
-    // `const doc = await query.first()` (or `.unique()`).
-    if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined && !ts.isForOfStatement(decl.parent.parent)) {
-      const value = constValue(app, row, handler);
-      const call = value === undefined ? undefined : skipOuter(value);
-      if (call === undefined || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !ROW.has(call.expression.name.text)) return undefined;
-      return { query: call.expression.expression, filtered: false };
-    }
-    // `for (const d of rows)`, `for await (const d of query)`.
-    if (ts.isVariableDeclaration(decl) && ts.isForOfStatement(decl.parent.parent) && ts.isIdentifier(decl.name)) {
-      const loop = decl.parent.parent;
-      if ((ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) return undefined;
-      return loop.awaitModifier !== undefined ? { query: loop.expression, filtered: false } : arrayRows(loop.expression);
-    }
-    // `rows.map((d) => ctx.db.delete(d._id))`: the only parameter of an expression-bodied arrow.
-    if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isArrowFunction(decl.parent) && !ts.isBlock(decl.parent.body)) {
-      const arrow = decl.parent;
-      const call = arrow.parent;
-      if (arrow.parameters[0] !== decl || !ts.isCallExpression(call) || call.arguments[0] !== arrow || !ts.isPropertyAccessExpression(call.expression)) return undefined;
-      if (!["map", "forEach"].includes(call.expression.name.text)) return undefined;
-      return arrayRows(call.expression.expression);
-    }
-    return undefined;
+    const table = query?.kept === undefined ? undefined : queryEqualities(app, query.query, () => undefined)?.table;
+    const field = query?.kept;
+    if (query === undefined || table === undefined || field === undefined) return query === undefined ? undefined : ownedQuery(query.query);
+    if (field === ownerOf(app, null, table)) return { table, field, owner: true, kept: true };
+    return ownedQuery(query.query) ?? (unmodelledTable(app, table) ? { table, field, owner: false, kept: true } : undefined);
   };
 }
 

@@ -13,6 +13,7 @@ import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { uncovered } from "./confirmgate.js";
+import { ownRowsText } from "./ownerquery.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -372,10 +373,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // So is an owner deleting rows selected by their owner field holding the caller's own id,
       // or, in a table outside the access model, by any field holding it (ownerquery.ts).
       const owned = fn.ownedDeletes.find((o) => o.file === d.file && o.line === d.line);
-      if (owned?.rows !== undefined) {
-        const { table, field, owner } = owned.rows;
-        const selected = owner ? `documents (selected by their owner field '${field}' equal to the caller's id)` : `rows of table '${table}' (selected by their field '${field}' equal to the caller's id; access.tables does not list the table)`;
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${selected}, ${why || "with no audit row"}`), severity: "low" });
+      if (owned?.rows !== undefined || owned?.compared !== undefined) {
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${ownRowsText(owned)}, ${why || "with no audit row"}`), severity: "low" });
       } else if (owned !== undefined) {
         out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), ${why || "with no audit row"}`), severity: "low" });
       } else if (fn.visibility === "internal") {

@@ -214,3 +214,50 @@ export const deleteNoteAndOneGrant = internalMutation({
   const one = r.findings.find((f) => f.rule === "grants-left");
   assert.match(one.fix, /An operator who holds no level on it .* deletes its grant rows in the same mutation, read through the grants table's index \(ctx\.db\.query\("accessGrants"\)\.withIndex\("by_doc_and_user", \(q\) => q\.eq\("doc", id\)\), then ctx\.db\.delete of each row's _id\), then the document\./);
 });
+
+test("a revoke made on every path to the delete counts, after an early return on a failed confirmation too (newuser24 item 7); one in a branch the delete does not take is none", () => {
+  const REVOKE = `      const { page } = await guard.listGrants(ctx, "notes", n._id, { paginationOpts: { numItems: 100, cursor: null } });
+      for (const g of page) await guard.revoke(ctx, "notes", n._id, g.userId !== undefined ? { userId: g.userId } : { groupId: g.groupId! });`;
+  const dir = scratchApp("grantsleft", "paths", {
+    "schema.ts": SCHEMA,
+    "notes.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const purge = mutation({
+  args: { code: v.string() },
+  handler: async (ctx, { code }) => {
+    const user = await guard.requireUser(ctx);
+    const result = await guard.consumeConfirmation(ctx, { actor: user._id, action: "purge", target: user._id, code });
+    if (!result.ok) return { error: result.error };
+    const rows = await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(100);
+    for (const n of rows) {
+      if (n.body === "") continue;
+${REVOKE}
+      await ctx.db.delete(n._id);
+    }
+    return { purged: rows.length };
+  },
+});
+
+export const purgeSome = mutation({
+  args: { code: v.string(), revoke: v.boolean() },
+  handler: async (ctx, { code, revoke }) => {
+    const user = await guard.requireUser(ctx);
+    const result = await guard.consumeConfirmation(ctx, { actor: user._id, action: "purge", target: user._id, code });
+    if (!result.ok) return { error: result.error };
+    const rows = await ctx.db.query("notes").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).take(100);
+    for (const n of rows) {
+      if (revoke) {
+${REVOKE}
+      }
+      await ctx.db.delete(n._id); // FINDING grants-left
+    }
+    return { purged: rows.length };
+  },
+});
+`,
+  }, GUARD);
+  const r = auditReport(cli, dir, ["--fail-on", "low"]);
+  assert.deepEqual(found(r, "grants-left"), markers(`${dir}/convex`));
+});
