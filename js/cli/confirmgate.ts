@@ -6,7 +6,9 @@
 // audit row) the audit cannot place, and it stays covered.
 import ts from "typescript";
 import { failure } from "./answerflow.js";
-import { ArgFlow, resolveValue } from "./argflow.js";
+import { ArgFlow, readBy, resolveValue } from "./argflow.js";
+import { checkedUnlessOwner } from "./eitheror.js";
+import type { AuthCheck } from "./facts.js";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
 import { enclosingFunction, propertyValue } from "./facts-syntax.js";
 import { leaves, rollbacksOf } from "./rollback.js";
@@ -48,7 +50,12 @@ export function auditGate(app: App, call: ts.CallExpression): Gate {
   return (d) => {
     const body = enclosingFunction(call);
     if (body === undefined || d.call === undefined || !within(d.call, body)) return undefined;
-    return somePathsOnly(call, d.call, madeOrLeft(app, "log")) ? "but its audit row (guard.audit.log) is written on some paths only" : undefined;
+    if (!somePathsOnly(call, d.call, madeOrLeft(app, "log"))) return undefined;
+    // Written on every path on which the caller is not the deleted row's owner (eitheror.ts): the others delete the caller's own row.
+    const flow = new ArgFlow(app, body);
+    const arg = d.target === undefined ? undefined : (readBy(app, flow, d.target) ?? flow.rootOf(d.target));
+    const unlessOwner = arg !== undefined && call.arguments[0] !== undefined && checkedUnlessOwner(app, flow, { target: call.arguments[0] } as AuthCheck, arg, d.call);
+    return unlessOwner ? undefined : "but its audit row (guard.audit.log) is written on some paths only";
   };
 }
 

@@ -24,6 +24,20 @@ async function confirmOrError(ctx: MutationCtx, admin: { _id: string }, target: 
 
 // Each FINDING line is a delete its confirmation or audit row does not cover.
 const UNCOVERED = `${HEAD}
+// The audit row on the author's own path only: another's draft is deleted with none.
+export const auditedForAuthorOnly = mutation({
+  args: { id: v.id("drafts") },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    const d = await ctx.db.get(args.id);
+    if (d === null) return null;
+    if (d.authorId === user._id) {
+      await guard.audit.log(ctx, { action: "drafts.delete", outcome: "success", actor: user._id, resourceType: "drafts", resourceId: args.id });
+    }
+    await ctx.db.delete(d._id); // FINDING destructive-unconfirmed
+    return null;
+  },
+});
 export const warnOnly = mutation({
   args: A,
   handler: async (ctx, args) => {
@@ -96,6 +110,21 @@ export const failedThenDeleted = mutation({
 
 // None of these deletes is reported: each is covered, or the audit cannot tell.
 const COVERED = `${HEAD}
+// "Its author, or an admin": the audit row on every path on which the caller is not the author.
+export const authorOrAdmin = mutation({
+  args: { id: v.id("drafts") },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    const d = await ctx.db.get(args.id);
+    if (d === null) return null;
+    if (d.authorId !== user._id) {
+      await guard.requireRole(ctx, "admin");
+      await guard.audit.log(ctx, { action: "drafts.delete", outcome: "success", actor: user._id, resourceType: "drafts", resourceId: args.id });
+    }
+    await ctx.db.delete(d._id);
+    return null;
+  },
+});
 // The README's flow (Confirmation codes): a failure answered before the delete.
 export const deleteNote = mutation({
   args: A,
