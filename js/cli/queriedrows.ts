@@ -21,7 +21,8 @@ export function constValue(app: App, name: ts.Expression, scope: ts.Node): ts.Ex
  * whether a JS `.filter`/`.slice` of the rows came between: `const d = await query.first()`
  * (`.unique()`), `for (const d of rows)` of `await query.collect()` (`.take(n)`, a `const`
  * holding one, a `.filter`/`.slice` of one), `for await (const d of query)`, `rows.map((d) =>
- * ctx.db.delete(d._id))` (`forEach`, an expression-bodied arrow's only parameter).
+ * ctx.db.delete(d._id))` (`forEach`, an arrow's only parameter, its body an expression or a block
+ * that never assigns it).
  */
 export function queriedRows(app: App, handler: ts.SignatureDeclaration): (target: ts.Expression) => { query: ts.Expression; filtered: boolean; kept?: string } | undefined {
   // An array of a query's rows: `await query.collect()`, `.take(n)`, a `const` holding one, or a
@@ -60,8 +61,9 @@ export function queriedRows(app: App, handler: ts.SignatureDeclaration): (target
       if ((ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) === 0) return undefined;
       return loop.awaitModifier !== undefined ? { query: loop.expression, filtered: false } : arrayRows(loop.expression);
     }
-    // `rows.map((d) => ctx.db.delete(d._id))`: the only parameter of an expression-bodied arrow.
-    if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isArrowFunction(decl.parent) && !ts.isBlock(decl.parent.body)) {
+    // `rows.map((d) => ctx.db.delete(d._id))`, `rows.map(async (d) => { await ctx.db.delete(d._id); })`:
+    // an arrow's only parameter, never assigned in its body.
+    if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isArrowFunction(decl.parent) && !assigned(app, decl.parent.body, decl)) {
       const arrow = decl.parent;
       const call = arrow.parent;
       if (arrow.parameters[0] !== decl || !ts.isCallExpression(call) || call.arguments[0] !== arrow || !ts.isPropertyAccessExpression(call.expression)) return undefined;
@@ -70,4 +72,16 @@ export function queriedRows(app: App, handler: ts.SignatureDeclaration): (target
     }
     return undefined;
   };
+}
+
+/** Whether `body` assigns the parameter `decl` (`d = other`, `d ??= x`): its `_id` is then not the row's. */
+function assigned(app: App, body: ts.Node, decl: ts.ParameterDeclaration): boolean {
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = skipOuter(n.left);
+      if (ts.isIdentifier(left) && app.symbol(left)?.valueDeclaration === decl) return true;
+    }
+    return ts.forEachChild(n, visit) === true;
+  };
+  return visit(body);
 }

@@ -19,7 +19,6 @@ import { literalText } from "./facts-syntax.js";
 import { SHORT_CIRCUIT } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
-import { mayReturn } from "./paths.js";
 import { GUARD, isFunctionLike, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
@@ -64,7 +63,8 @@ function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boole
 
 /** Whether `call` runs on every call of `fn`: in no branch, and after no statement that may leave (a `return`, or a `throw` of its own). */
 function everyCall(call: ts.Node, fn: ts.Node): boolean {
-  const leaves = (s: ts.Node): boolean => mayReturn(s) || ts.isThrowStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => leaves(c) || undefined) === true);
+  // A `break` or `continue` leaves its own loop or `switch`, not the function (paths.ts `mayReturn` counts them).
+  const leaves = (s: ts.Node): boolean => ts.isReturnStatement(s) || ts.isThrowStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => leaves(c) || undefined) === true);
   for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {
     if ((ts.isIfStatement(p) && node !== p.expression) || (ts.isConditionalExpression(p) && node !== p.condition) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) return false;
     if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) return false;

@@ -264,6 +264,23 @@ export const dismissOwn = mutation({
   },
 });
 
+// A switch's break or a loop's continue before the reset leaves no path without it.
+export const dismissAfterSwitch = mutation({
+  args: { kind: v.string() },
+  handler: async (ctx, { kind }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    switch (kind) {
+      case "a":
+        break;
+      default:
+        break;
+    }
+    for (const k of [kind]) if (k === "") continue;
+    await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+  },
+});
+
 // The example app's unlock: the attempts cleared once the right PIN passed.
 export const unlock = mutation({
   args: { pin: v.string() },

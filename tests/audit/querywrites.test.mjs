@@ -56,6 +56,8 @@ test("rows a query selected by an unchecked argument, patched or deleted, are un
     HEAD +
       MUTATION("archiveFolder", FOLDER, `${CHILDREN}\n    for (const d of docs) await ctx.db.patch(d._id, { title: "[archived] " + d.title }); // FINDING unchecked-id-write`) +
       MUTATION("emptyFolder", FOLDER, `${CHILDREN}\n    await Promise.all(docs.map((d) => ctx.db.delete(d._id))); // FINDING unchecked-id-delete`) +
+      MUTATION("emptyFolderBlock", FOLDER, `${CHILDREN}\n    await Promise.all(docs.map(async (d) => {\n      await ctx.db.delete(d._id); // FINDING unchecked-id-delete\n    }));`) +
+      MUTATION("emptyFolderReassigned", FOLDER, `${CHILDREN}\n    const mine = await ctx.db.query("documents").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).first();\n    await Promise.all(docs.map(async (d) => {\n      if (mine !== null) d = mine;\n      await ctx.db.delete(d._id);\n    }));`) +
       MUTATION("unshareAll", DOC, '    const grants = await ctx.db.query("accessGrants").withIndex("by_doc_and_user", (q) => q.eq("doc", args.docId)).collect();\n    for (const g of grants) await ctx.db.delete(g._id); // FINDING unchecked-id-delete') +
       MUTATION("disband", '{ groupId: v.id("accessGroups") }', '    const ms = await ctx.db.query("accessGroupMembers").withIndex("by_group_and_user", (q) => q.eq("groupId", args.groupId)).collect();\n    for (const m of ms) await ctx.db.delete(m._id); // FINDING unchecked-id-delete') +
       MUTATION("clearComments", DOC, `${COMMENTS}\n    for (const c of cs) await ctx.db.delete(c._id); // FINDING unchecked-id-delete`) +
@@ -70,6 +72,7 @@ test("rows a query selected by an unchecked argument, patched or deleted, are un
   assert.deepEqual(severity, {
     "f:archiveFolder": "high",
     "f:emptyFolder": "high",
+    "f:emptyFolderBlock": "high",
     "f:unshareAll": "high",
     "f:disband": "high",
     "f:clearComments": "medium",
