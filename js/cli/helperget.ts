@@ -22,6 +22,7 @@ import ts from "typescript";
 import { readBy, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
 import { isDatabase } from "./facts-syntax.js";
+import { EQUALITY } from "./flow.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -112,12 +113,10 @@ function checks(app: App, body: ts.SignatureDeclaration): boolean {
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) !== undefined) found = true;
-    else if (ts.isBinaryExpression(n) && EQUALITIES.has(n.operatorToken.kind) && (field(n.left) || field(n.right))) found = true;
+    else if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind) && (field(n.left) || field(n.right))) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(body);
   checked.set(body, found);
   return found;
 }
-
-const EQUALITIES = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
