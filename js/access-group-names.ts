@@ -44,11 +44,11 @@ function groupNameRefusal(name: string, max: number): ClientMessage | undefined 
 }
 
 /**
- * Refuses `name` as a group's name with `INVALID_ARGUMENT` (not a string: "a group needs a
- * name"; else {@link groupNameRefusal}'s reason). @internal
+ * Refuses `name` as a group's name with `INVALID_ARGUMENT` (not a string: "a group name must
+ * be a string"; else {@link groupNameRefusal}'s reason). @internal
  */
 export function requireGroupName(name: unknown, max: number): asserts name is string {
-  if (typeof name !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_MISSING);
+  if (typeof name !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.GROUP_NAME_TYPE);
   const refusal = groupNameRefusal(name, max);
   if (refusal !== undefined) deny("INVALID_ARGUMENT", refusal);
 }

@@ -167,8 +167,7 @@ export function checkConfigured(where: string, what: string, name: string, all: 
 /**
  * Throws a {@link GuardConfigError} naming the first key of `config` that is not a
  * configuration key, and the key it most likely meant; then checks `securityAudit`, which no
- * part of the guard builds.
- * @internal
+ * part of the guard builds. @internal
  */
 export function checkConfigKeys(config: object): void {
   checkOwnConfig(config);
@@ -256,8 +255,7 @@ export function checkName(path: string, value: unknown): void {
  * among `keys`; the message names the first other key and the key it most likely meant,
  * e.g. `rateLimits.send: unknown key 'capcity' (did you mean 'capacity'?)`, or with no key
  * near it the list of those it reads: `unknown key 'returns' (it reads 'args', ...)`.
- * Reads only the object's own key names (no getter runs).
- * @internal
+ * Reads only the object's own key names (no getter runs). @internal
  */
 export function checkKeys(value: unknown, keys: readonly string[], path: string): void {
   if (value === undefined || value === null) return;
@@ -271,11 +269,13 @@ export function checkKeys(value: unknown, keys: readonly string[], path: string)
 /**
  * Throws a {@link GuardConfigError} naming the first own key of `value` that is not among
  * `keys` (as {@link checkKeys}), when `value` is an object: a call's options (`cout: 5` is never
- * quietly a count of 1). A key inherited from a prototype is not read, so not refused.
+ * quietly a count of 1). A key inherited from a prototype is not read, so not refused. An
+ * array is refused whole: `[]` has no key to refuse, and is never quietly no options.
  * @internal
  */
 export function checkOptionKeys(value: unknown, keys: readonly string[], path: string): void {
   if (typeof value !== "object" || value === null) return;
+  if (Array.isArray(value)) throw new GuardConfigError(`${path} must be an object, not an array`);
   // `for...in` and a plain loop, not `Object.keys` and `includes`: no array is made, and a pure
   // rate-limit decision checks its options and entries on every call (measured in make
   // bench's loop: about 150 ns a decision against 300 with `Object.keys`). The keys it walks
@@ -334,8 +334,7 @@ export function roleOrPermission(
 /**
  * Throws a {@link GuardConfigError} at `path` when `who` is a permission the policy cannot
  * decide (a malformed name: `can` refuses it), which would otherwise reach a client as
- * `INVALID_ARGUMENT` at the first check.
- * @internal
+ * `INVALID_ARGUMENT` at the first check. @internal
  */
 export function checkPermissionName(
   who: { role: string } | { permission: string } | undefined,

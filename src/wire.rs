@@ -858,6 +858,8 @@ pub mod client {
 
         /// [`INVALID_ARGUMENT`]: a new group's name missing or blank.
         pub const GROUP_NAME_MISSING: &str = "a group needs a name";
+        /// [`INVALID_ARGUMENT`]: a new group's name given as something else than a string (JavaScript only).
+        pub const GROUP_NAME_TYPE: &str = "a group name must be a string";
         /// [`INVALID_ARGUMENT`]: a new group's name longer than `{n}`, the most.
         pub const GROUP_NAME_TOO_LONG: &str = "a group name is at most {n} characters";
         /// [`INVALID_ARGUMENT`]: a new group's name holding a character it may not.

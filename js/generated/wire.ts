@@ -297,6 +297,8 @@ export const enum CLIENT_MESSAGE {
   MEMBER_EXPIRY = "expiresAt is for invitations: this call adds a member directly (oneself, a manager, or one already a member), and a membership does not expire",
   /** `client::GROUP_NAME_MISSING`: `INVALID_ARGUMENT`: a new group's name missing or blank. */
   GROUP_NAME_MISSING = "a group needs a name",
+  /** `client::GROUP_NAME_TYPE`: `INVALID_ARGUMENT`: a new group's name given as something else than a string (JavaScript only). */
+  GROUP_NAME_TYPE = "a group name must be a string",
   /** `client::GROUP_NAME_CHARACTERS`: `INVALID_ARGUMENT`: a new group's name holding a character it may not. */
   GROUP_NAME_CHARACTERS = "a group name may not hold control, invisible or bidirectional formatting characters",
   /** `client::GROUP_NAME_LEADING_MARK`: `INVALID_ARGUMENT`: a new group's name starting with a combining mark or a joiner. */

@@ -82,7 +82,8 @@ test("group-name vectors: random names from the file's pool are answered as the 
 });
 
 test("group names: what JavaScript strings can hold and JSON cannot", async () => {
-  const refused = { error: "INVALID_ARGUMENT", message: "a group needs a name" };
+  // Not a string: said so, not "a group needs a name" (attack33 R3).
+  const refused = { error: "INVALID_ARGUMENT", message: "a group name must be a string" };
   for (const notText of [undefined, null, 42, ["team"], { toString: () => "team" }]) {
     assert.deepEqual(await answer(notText), refused, String(notText));
   }

@@ -436,6 +436,14 @@ test("attacker: a misspelt option or entry key of a pure decision is refused, ne
       String(options),
     );
   }
+  // An array has no key to refuse, and is not "no options" either (attack33 R1).
+  for (const [call, path] of [
+    [() => guard.decideRateLimit("upload", null, 0, []), "decideRateLimit options"],
+    [() => guard.rateLimitStatus("upload", null, 0, []), "rateLimitStatus options"],
+    [() => guard.decideRateLimits([[]], 0), "decideRateLimits entry"],
+  ]) {
+    assert.throws(call, (e) => e instanceof GuardConfigError && e.message === `${path} must be an object, not an array`, path);
+  }
   // The keys it reads pass, and the decision is the one asked for.
   const o = guard.decideRateLimit("upload", null, 0, { count: 3, shard: 0, consume: true });
   assert.deepEqual([o.ok, o.remaining], [true, 0]);

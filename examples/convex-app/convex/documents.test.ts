@@ -286,6 +286,8 @@ describe("sharing", () => {
       () => olive.run((ctx) => guard.addGroupMember(ctx, w.ids.eng! as GroupId, w.user.nate!, { level: "viewer", expires: 1 } as never)),
       "addGroupMember options: unknown key 'expires' (did you mean 'expiresAt'?)",
     );
+    // An array is neither a level nor options: refused, never an invitation at the lowest level.
+    await refused(() => olive.run((ctx) => guard.addGroupMember(ctx, w.ids.eng! as GroupId, w.user.nate!, [] as never)), "addGroupMember options must be an object, not an array");
     // Nothing was granted or removed.
     expect(await w.as("nate").query(api.documents.getSharedDocument, { id })).toBeNull();
     expect(await w.as("vic").query(api.documents.getSharedDocument, { id })).not.toBeNull();
