@@ -29,7 +29,7 @@ NPM     := npm --no-audit --no-fund
 
 RUST_SOURCES := Cargo.toml Cargo.lock .cargo/config.toml $(shell find src -name '*.rs')
 JS_SOURCES   := $(wildcard js/*.ts) js/generated/wire.ts $(wildcard js/generated/messages*.ts) js/tsconfig.json $(wildcard js/cli/*.ts) js/cli/tsconfig.json scripts/build-pkg.mjs scripts/npm-readme.mjs \
-                $(wildcard pkg-template/*) README.md AUDIT.md Cargo.toml LICENSE
+                $(wildcard pkg-template/*) README.md AUDIT.md $(wildcard docs/*.md) Cargo.toml LICENSE
 
 .PHONY: setup build test demo bench rust-checks rust-test js-test example-test browser-test typecheck clean \
         audit-test fuzz mutants wire wasm-size

@@ -8,7 +8,7 @@
 //
 // Both answers are compared first, document by document: a wrong answer fails the benchmark.
 // The cost of reading the facts from Convex (one get and 1 + groups index ranges per document)
-// is not measured here; it dominates in a real request (see the README's cost section).
+// is not measured here; it dominates in a real request (see docs/access.md: "What it costs").
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";

@@ -282,7 +282,7 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
       const minLevel = own(options, "minLevel");
       const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
       const { size, cursor } = pageRequest(c, options);
-      // Both checked before anything is read (the README's promise), for every caller alike.
+      // Both checked before anything is read (docs/access.md's promise), for every caller alike.
       const at = accessibleCursor(cursor);
       const who = await callerOf(ctx, c);
       const done = { page: [], isDone: true, continueCursor: END_CURSOR };

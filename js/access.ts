@@ -224,7 +224,7 @@ export interface Access<L extends string, O extends string = never, U extends st
    * characters (UTF-16 code units), a blank one (nothing that shows of its own: whitespace,
    * joiners, variation selectors, fillers, U+2800 or combining marks only), or one holding a
    * control, invisible or bidirectional formatting character (tags only inside a subdivision
-   * flag): see the README's "Groups".
+   * flag): see docs/access.md: "Groups".
    * @example
    * ```ts
    * const eng = await guard.createGroup(ctx, "engineering");

@@ -4,7 +4,7 @@
  * decided by the same engine and the same configuration as the server's guard.
  *
  * The server keeps `defineGuard` from `"convex-guard"`; a page defines its own guard from the
- * same configuration object (see the README's "Browser entries"). Only role and permission
+ * same configuration object (see docs/browser.md: "Browser entries"). Only role and permission
  * checks? `convex-guard/client/roles` is the same thing with a smaller engine.
  * @packageDocumentation
  */

@@ -150,7 +150,7 @@ export function defineGuard<
   const erased = authz as unknown as Authz<string, string, string>;
   // With `users.roleClaim` alone there is no users row, so there is no id to own or share with.
   const claims = users.claims;
-  const noRows = () => new GuardConfigError(`access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "${users.roleKey}", claim: "subject", field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")`);
+  const noRows = () => new GuardConfigError(`access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "${users.roleKey}", claim: "subject", field: "clerkId", index: "by_clerkId" } (docs/auth.md: "Roles in the token, documents owned by rows")`);
   // A capability built later refuses the top-level keys inherited by then (a planted Object.prototype.access), never reads them.
   const part = <C>(make: () => C) => once(() => (checkOwnConfig(config), make()));
   let access: ReturnType<typeof createAccess<L>> | undefined;

@@ -223,7 +223,7 @@ export function userMethods<R extends string, P extends string, T extends string
         // no user by design, and `users.resolve`'s answer is the app's (its failures log already).
         const s = users.settings();
         if (s.kind === "index" && (await ctx.auth.getUserIdentity()) !== null && once(ctx, "no row")) {
-          console.warn(`convex-guard: a signed-in caller has no users row (${usersSetup(s, users.roleKey)}): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (README: "Your auth provider")`);
+          console.warn(`convex-guard: a signed-in caller has no users row (${usersSetup(s, users.roleKey)}): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (docs/auth.md: "Your auth provider")`);
         }
         unauthenticated();
       }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Renders README.md's benchmark table from target/bench/report.json (`make bench` writes it),
-so the figures in the README are the report's, not a retyped copy.
+"""Renders the benchmark table of docs/performance.md (the README's performance guide) from
+target/bench/report.json (`make bench` writes it), so the figures in the guide are the report's,
+not a retyped copy.
 
     python3 scripts/bench-table.py            # prints the Markdown table
 """

@@ -8,7 +8,7 @@
 // 2. bundle js/index.ts with esbuild to pkg/index.js (ESM) and pkg/index.cjs (CommonJS),
 //    `convex` left external;
 // 3. bundle the audit CLI (js/cli/main.ts) to pkg/cli.cjs; emit the public .d.ts with tsc; 4. fill pkg-template/ and write the npm README from
-//    README.md, and AUDIT.md from AUDIT.md (scripts/npm-readme.mjs); 5. refuse forbidden constructs.
+//    README.md, AUDIT.md from AUDIT.md and the guides from docs/ (scripts/npm-readme.mjs); 5. refuse forbidden constructs.
 // The browser entries: pkg/client.js (js/client.ts, the pure decisions, over a module built
 // without codes) and pkg/client-roles.js (js/client-roles.ts, roles and permissions over the
 // roles-only module), each inlining its own module deflated. Neither may pull in convex/server.
@@ -16,6 +16,7 @@
 // (src/wire.rs `abi`, rendered into js/generated/wire.ts) directly.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { deflateRawSync, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { deflateAsync as zopfli } from "@gfx/zopfli";
@@ -377,10 +378,11 @@ const manifest = readFileSync(at("pkg-template/package.json"), "utf8")
   .replace("0.0.0-from-cargo", version)
   .replaceAll("from-cargo-repository", repository);
 writeFileSync(at("pkg/package.json"), manifest);
-// The README npm shows, and the audit's reference beside it: the repository's, without the
-// contributors' sections, links into the repository (npm-readme.mjs).
+// The README npm shows, the audit's reference and the guides beside it: the repository's,
+// without the contributors' sections, links into the repository (npm-readme.mjs).
 for (const doc of SHIPPED_DOCS) {
-  writeFileSync(at(`pkg/${doc}`), npmReadme(readFileSync(at(doc), "utf8"), repository, root));
+  mkdirSync(dirname(at(`pkg/${doc}`)), { recursive: true });
+  writeFileSync(at(`pkg/${doc}`), npmReadme(readFileSync(at(doc), "utf8"), repository, root, doc));
 }
 copyFileSync(at("LICENSE"), at("pkg/LICENSE"));
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Replaces the table between README.md's bench markers with one rendered from
-# target/bench/report.json (run `make bench` first).
+# Replaces the table between the bench markers of docs/performance.md (the README's performance
+# guide, where the Benchmarks section lives) with one rendered from target/bench/report.json
+# (run `make bench` first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 table=$(python3 scripts/bench-table.py)
 python3 - "$table" <<'PY'
 import sys
-p = "README.md"
+p = "docs/performance.md"
 s = open(p).read()
 a, b = "<!-- bench:start -->", "<!-- bench:end -->"
 i, j = s.index(a) + len(a), s.index(b)

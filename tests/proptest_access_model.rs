@@ -313,7 +313,7 @@ impl Engine {
 
 // ------------------------------------------------------------------- the reference model
 
-/// The reference model: its own state, its own rules, written from the README's description.
+/// The reference model: its own state, its own rules, written from docs/access.md's description.
 struct Model {
     share: u8,
     public: u8,

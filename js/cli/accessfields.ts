@@ -1,5 +1,5 @@
 // Writes of the fields that carry access, for `access-field-write`: the owner field and the
-// parent field of a table configured under `access.tables` (README: "The owner and parent
+// parent field of a table configured under `access.tables` (docs/access.md: "The owner and parent
 // fields carry access"). Writing the owner field transfers the document; writing the parent
 // field files it under another parent, whose owner then holds the owner level on it:
 //
@@ -125,7 +125,7 @@ export function tableFields(app: App, table: string, which: "owner" | "visibilit
 /**
  * Whether documents of `table` may be public (some guard configures its `visibility`, or a
  * guard's tables cannot be read): a public one's level is given to anyone, and its children do
- * not inherit it (README: "A folder's public visibility is not inherited").
+ * not inherit it (docs/access.md: "A folder's public visibility is not inherited").
  */
 export function mayBePublic(app: App, table: string): boolean {
   return appGuards(app).some((guard) => {

@@ -6,7 +6,7 @@
 //     ctx.db.query("comments").withIndex("by_page", (q) => q.eq("pageId", pageId)).collect(),
 //
 // A stranger reads the comments of a page they cannot see. The children inherit the levels held
-// on their parent (README: "The owner and parent fields carry access"), but not its public
+// on their parent (docs/access.md: "The owner and parent fields carry access"), but not its public
 // visibility: a document check on that argument (`requireAccess`, a tested `readable`, the
 // builder's `access`) covers the read at any level when the parent's table has no `visibility`,
 // and otherwise only above the levels public visibility gives (levels.ts: the weak ones; a

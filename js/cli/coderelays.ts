@@ -1,4 +1,4 @@
-// `code-exposed`, one call on: the README's way to send a one-time code has an internal mutation
+// `code-exposed`, one call on: docs/sensitive-operations.md's way to send a one-time code has an internal mutation
 // issue it and return it to the action that sends it (not reported: codes.ts, rules.ts). That
 // action is where the code most likely leaks, when it hands it on to its own caller:
 //

@@ -1,6 +1,6 @@
 // `code-exposed`: where the one-time code of `guard.issueConfirmation` goes, in the handler that
 // issues it. The code exists in clear only in that call's answer; it must reach the user out of
-// band (README, "Confirmation codes"):
+// band (docs/sensitive-operations.md, "Confirmation codes"):
 //
 //   return await guard.issueConfirmation(ctx, b);                   // to the client: returned
 //   const { code } = await guard.issueConfirmation(ctx, b);
@@ -188,7 +188,7 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
       const guard = app.calleeFrom(n, GUARD);
       const how = schedules(path) ? "scheduled" : convex !== undefined && isDatabase(convex.owner) && WRITING.has(convex.name) ? "stored" : undefined;
       if (how !== undefined && n.arguments.some((a) => carries(a))) exposures.push({ ...app.loc(n), how, via: `ctx.${how === "scheduled" ? "scheduler" : "db"}.${how === "scheduled" ? method : convex!.name}` });
-      // The trail redacts a value under a secret field name (README, "Audit trail"): `code` is one, whatever else the rule says of other names.
+      // The trail redacts a value under a secret field name (docs/sensitive-operations.md, "Audit trail"): `code` is one, whatever else the rule says of other names.
       else if (guard?.name === "log" && guard.owner === "Audit" && n.arguments.slice(1).some((a) => carries(a, redacted))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, true)}.log (the audit trail)` });
       else if (guard !== undefined && KEYED.has(guard.name) && n.arguments.slice(1).some((a) => carries(a))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, false)}.${guard.name} (a key of the rate-limit table)` });
       else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {

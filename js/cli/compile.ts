@@ -1,6 +1,6 @@
 // `convex-guard compile [guardFile] [--check]`: the engine's role and permission decisions of
 // the app's guard, computed ahead of time into `<guard>.policy.ts`, data that guard.ts imports
-// and passes to `defineGuard` as `compiledPolicy` (README: "Compiled policy").
+// and passes to `defineGuard` as `compiledPolicy` (docs/performance.md: "Compiled policy").
 //
 // The guard file is the app's own code, so it is run, not read: bundled with the app's esbuild
 // (a dependency of `convex`), its packages left to the app's own installed copies, imported in

@@ -8,7 +8,7 @@
 // household linked to a group) that is the app's own rule of access: a check of the document's
 // reads, its rows' included. For a table under some guard's `access.tables`, the guard decides
 // access by the document's owner, grants and parents; a field of the app's naming a group decides
-// nothing (README: "Organizations and workspaces"), so the document, and its children, read
+// nothing (docs/access.md: "Organizations and workspaces"), so the document, and its children, read
 // after only that check are reported, at medium (the app may mean to scope by the group). The
 // document's table is its `_id`'s (`Id<"projects">`); an unknown one counts as unconfigured.
 import ts from "typescript";

@@ -187,7 +187,7 @@ export function weakLevel(app: App, a: AuthCheck): string | undefined {
 }
 
 /**
- * The level a group check is made at when it is below the owner level (README "Deleting a
+ * The level a group check is made at when it is below the owner level (docs/access.md: "Deleting a
  * group": its owner, `accessGroups.ownerId`, and managers hold that level; no membership does):
  * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers` (any level), a level the audit
  * cannot read (UNREAD_LEVEL). Undefined at the owner level, and when no guard's levels can be

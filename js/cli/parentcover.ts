@@ -23,7 +23,7 @@
 // write or delete of such a row left open is told to check the parent, not the row.
 //
 // A row of a table a guard does configure inherits the levels held on the parent its configured
-// `parent` field names (README "The access model"), not that parent's public visibility:
+// `parent` field names (docs/access.md: "The access model"), not that parent's public visibility:
 //
 //   const task = await getOrThrow(ctx, args.taskId);                           // or ctx.db.get
 //   await guard.requireAccess(ctx, "projects", task.projectId, "editor");      // or an app helper around it

@@ -36,7 +36,7 @@ export const RULES = {
   "public-no-rate-limit": {
     severity: "medium",
     title: "public mutation or action with no rate limit",
-    fix: "Give its builder a limit (guard.mutation({ rateLimit: { name }, ... }), keyed by the caller), or call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll) with a key taken from the server (README: \"Keys come from the server\") and let its denial throw. Functions sharing one limit share one budget per key.",
+    fix: "Give its builder a limit (guard.mutation({ rateLimit: { name }, ... }), keyed by the caller), or call guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll) with a key taken from the server (docs/rate-limits.md: \"Keys come from the server\") and let its denial throw. Functions sharing one limit share one budget per key.",
   },
   "rate-limits-split": {
     severity: "low",
@@ -96,7 +96,7 @@ export const RULES = {
   "grants-left": {
     severity: "low",
     title: "document of a table under access.tables deleted with ctx.db.delete, leaving its grants behind",
-    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation, where the caller is its own owner. A moderator holding the owner level through a parent (a post's owner deleting a comment) may not use deleteDocument: revoke the document's grants first (guard.listGrants, then guard.revoke each), then ctx.db.delete, as README \"Deleting a folder with what is filed in it\" shows. An operator who holds no level on it (an admin deleting other users' documents, after their own check: listGrants, revoke and deleteDocument answer NOT_FOUND there) deletes its grant rows in the same mutation, read through the grants table's index (ctx.db.query(\"accessGrants\").withIndex(\"by_doc_and_user\", (q) => q.eq(\"doc\", id)), then ctx.db.delete of each row's _id), then the document.",
+    fix: "Delete it with guard.deleteDocument(ctx, table, id), which removes its grants in the same mutation, where the caller is its own owner. A moderator holding the owner level through a parent (a post's owner deleting a comment) may not use deleteDocument: revoke the document's grants first (guard.listGrants, then guard.revoke each), then ctx.db.delete, as docs/access.md: \"Deleting a folder with what is filed in it\" shows. An operator who holds no level on it (an admin deleting other users' documents, after their own check: listGrants, revoke and deleteDocument answer NOT_FOUND there) deletes its grant rows in the same mutation, read through the grants table's index (ctx.db.query(\"accessGrants\").withIndex(\"by_doc_and_user\", (q) => q.eq(\"doc\", id)), then ctx.db.delete of each row's _id), then the document.",
   },
   "guard-table-write": {
     severity: "medium",
@@ -111,7 +111,7 @@ export const RULES = {
   "code-exposed": {
     severity: "high",
     title: "the one-time code of guard.issueConfirmation is returned to the client, scheduled or stored",
-    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function (nor throw it: a ConvexError's data reaches the caller, an error's message the logs), pass it to ctx.scheduler (its arguments are stored in clear), write it with ctx.db, in an audit row's value or a rate-limit key, or hand it to a function that does (an outbox mutation) (README: \"Confirmation codes\").",
+    fix: "Send the code from an action: the action runs an internal mutation that issues it and returns it (const { code } = await ctx.runMutation(internal.x.issue, args)), then calls the e-mail or SMS provider itself; never return it from a public function (nor throw it: a ConvexError's data reaches the caller, an error's message the logs), pass it to ctx.scheduler (its arguments are stored in clear), write it with ctx.db, in an audit row's value or a rate-limit key, or hand it to a function that does (an outbox mutation) (docs/sensitive-operations.md: \"Confirmation codes\").",
   },
   "fail-open-role": {
     severity: "high",
@@ -177,7 +177,7 @@ export function finding(rule: RuleId, fn: string, at: Loc, message: string, fix:
 
 /** The fix of a rate limit keyed by an argument: the recipe for a key the server chooses. */
 const ARG_KEY_FIX =
-  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: README, \"Keys come from the server\". A builder's key: { arg } limits with the caller's own limit in the same list: rateLimit: [{ name, key: { arg } }, { name }]; a safe action's key function reads the actor too (({ args, actor }) => `${actor._id}:${args.room}`) or goes in a list beside { name }.";
+  "Key it by something the server verified (the user's _id, the identity's tokenIdentifier) or, before there is an identity, by what the server finds for the normalized argument (the account's id) plus a second limit on a constant key: docs/rate-limits.md, \"Keys come from the server\". A builder's key: { arg } limits with the caller's own limit in the same list: rateLimit: [{ name, key: { arg } }, { name }]; a safe action's key function reads the actor too (({ args, actor }) => `${actor._id}:${args.room}`) or goes in a list beside { name }.";
 
 /** The fix of a function whose only check may be in a function it runs. */
 const RUN_FIX =
@@ -366,7 +366,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     for (const d of f.deletes) {
       const why = uncovered([...f.confirmed, ...f.audited.filter((a) => a.lostAt === undefined)], d); // "": neither made; else none covers it (confirmgate.ts)
       if (why === undefined) continue;
-      if (fn.visibility === "internal" && fn.writes.accessRowDeletes.some((a) => a.file === d.file && a.line === d.line)) continue; // a grant or membership the app's server code removes (README "Deleting a group") takes access away: not judged
+      if (fn.visibility === "internal" && fn.writes.accessRowDeletes.some((a) => a.file === d.file && a.line === d.line)) continue; // a grant or membership the app's server code removes (docs/access.md: "Deleting a group") takes access away: not judged
       // A caller checked at the owner level deleting that one document (its owner, or the owner
       // of a folder above it: the level is inherited) is the app's ordinary
       // business, not an operator's destructive act: still shown, below the default --fail-on.

@@ -5,10 +5,10 @@ import type { GuardTable } from "./writes.js";
 
 /** What to call instead of writing one of the guard's tables. */
 export const TABLE_FIX: Record<GuardTable, string> = {
-  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (README: \"Data access boundaries\").",
-  groups: "Manage groups through guard.createGroup, renameGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write the README documents (\"Deleting a group\").",
-  members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (README: \"Groups\").",
-  rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (README: \"Rate limiting\").",
+  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (docs/access.md: \"Data access boundaries\").",
+  groups: "Manage groups through guard.createGroup, renameGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write docs/access.md documents (\"Deleting a group\").",
+  members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (docs/access.md: \"Groups\").",
+  rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (docs/rate-limits.md: \"Rate limiting\").",
   codes: "Issue and consume codes through guard.issueConfirmation and guard.consumeConfirmation, and clear a user's through guard.forgetUser: a row written or deleted by hand resets the attempts and failure counts that bound guessing.",
   audit: "Write audit rows through guard.audit.log, which redacts secrets and checks its table; deleting old rows in a retention job is the one direct write the README documents.",
 };
@@ -28,7 +28,7 @@ export const ONE_GROUP = "one group's members and pending invitations";
 
 /** What to call instead of reading one group's members. */
 export const LIST_MEMBERS =
-  "List a group's members through guard.listGroupMembers(ctx, groupId, { paginationOpts }): to anyone holding a level on the group, and its pending invitations only to who may manage members (README: \"Groups\").";
+  "List a group's members through guard.listGroupMembers(ctx, groupId, { paginationOpts }): to anyone holding a level on the group, and its pending invitations only to who may manage members (docs/access.md: \"Groups\").";
 
 /**
  * What a delete or write of a group's row checked below the owner level takes (unchecked-id-delete,
@@ -38,12 +38,12 @@ export function groupChangeFix(owners: readonly string[]): string {
   const quoted = owners.map((o) => JSON.stringify(o));
   const call = owners.length === 1 ? `guard.requireGroupLevel(ctx, groupId, ${quoted[0]})` : `guard.requireGroupLevel(ctx, groupId, level) with each guard's own, ${quoted.join(" or ")}`;
   const which = owners.length === 1 && owners[0] === "owner" ? "" : owners.length === 1 ? ", the last of your access.levels" : ", the last of its access.levels";
-  return `Check the caller at the owner level on that group first (${call}${which}: its owner and access.groups.managers, never a member), as README "Deleting a group" says; rename it with guard.renameGroup, which checks that itself.`;
+  return `Check the caller at the owner level on that group first (${call}${which}: its owner and access.groups.managers, never a member), as docs/access.md: "Deleting a group" says; rename it with guard.renameGroup, which checks that itself.`;
 }
 
 /** What to call instead of reading one of the guard's tables. */
 export const READ_FIX: Record<GuardTable, string> = {
-  grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (README: listGrants).",
+  grants: "Show a document's grants through guard.listGrants (to callers who may share it), or read accessGrants after your own guard.requirePermission, as an admin's who-has-access view does (docs/access.md: listGrants).",
   groups: "Read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
   members: "List one group's members through guard.listGroupMembers; read the access tables after your own guard.requirePermission (or a role above the lowest), as an admin's view does, or select the caller's own rows and allowlist the read with its reason.",
   rateLimits: "Ask guard.checkRateLimit(ctx, name, { key }) for the caller's own budget (it writes nothing); an admin's view reads the table after guard.requirePermission or a role above the lowest.",

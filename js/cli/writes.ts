@@ -316,8 +316,8 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     ts.forEachChild(n, visit);
   };
   visit(handler);
-  // Deletes: the README documents deleting a group's rows ("Deleting a group") and old audit
-  // rows (a retention job); a deleted rate-limit or code row resets a budget or a lockout.
+  // Deletes: docs/access.md documents deleting a group's rows ("Deleting a group"), the README
+  // old audit rows (a retention job); a deleted rate-limit or code row resets a budget or a lockout.
   let grantRows = false;
   for (const d of facts.deletes) {
     const table = d.target === undefined && d.table === undefined ? undefined : writeTable(d);

@@ -1,5 +1,5 @@
 // `access-field-write`: the owner field and the parent field of a table under `access.tables`
-// carry access (README: "The owner and parent fields carry access"), so a patch or replace of
+// carry access (docs/access.md: "The owner and parent fields carry access"), so a patch or replace of
 // either around guard.transferOwnership / guard.moveDocument is reported: high in a public
 // mutation, medium in an internal one, one step lower when the id's table is not known. An insert
 // is reported when its owner comes from an argument, or its parent from an argument no document
@@ -80,7 +80,7 @@ test("inserts: the caller as the owner is fine; an owner or an unchecked parent 
         MUTATION("createFor", '{ title: v.string(), ownerId: v.id("users") }', '    await guard.requireUser(ctx);\n    await ctx.db.insert("documents", { title: args.title, ownerId: args.ownerId, visibility: "private" });') +
         MUTATION("createIn", '{ title: v.string(), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await ctx.db.insert("documents", { ...args, ownerId: user._id, visibility: "private" });') +
         MUTATION("createInOwned", '{ title: v.string(), folderId: v.id("folders") }', '    const user = await guard.requireUser(ctx);\n    await guard.requireAccess(ctx, "folders", args.folderId, "owner");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: args.folderId });') +
-        // The README's way: inserted without a parent, then moveDocument.
+        // docs/access.md's way: inserted without a parent, then moveDocument.
         MUTATION("createThenMove", '{ title: v.string(), folderId: v.string() }', '    const user = await guard.requireUser(ctx);\n    const id = await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private" });\n    await guard.moveDocument(ctx, "documents", id, args.folderId);') +
         // The guarded insert: the caller its owner, the parent checked as a move's destination.
         MUTATION("createGuarded", '{ title: v.string(), folderId: v.id("folders") }', '    await guard.insertDocument(ctx, "documents", { title: args.title, visibility: "private", folderId: args.folderId } as any);') +

@@ -1,5 +1,5 @@
 // Deletes of the guard's grant and membership rows (`accessGrants`, `accessGroupMembers`) take
-// access away. README "Deleting a group" has the app page through a deleted group's rows in an
+// access away. docs/access.md: "Deleting a group" has the app page through a deleted group's rows in an
 // internal mutation, scheduling the next page: that clean-up is not `destructive-unconfirmed`.
 // The same deletes in a public mutation still are (a caller could strip a group's access), and
 // a delete by an unchecked argument's id, or of the rows an unchecked argument selects (any
@@ -20,7 +20,7 @@ import type { Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { guard } from "./guard";
 
-// README "Deleting a group": a bounded page per run, scheduling the next.
+// docs/access.md: "Deleting a group": a bounded page per run, scheduling the next.
 export const cleanup = internalMutation({
   args: { orgId: v.id("accessGroups") },
   handler: async (ctx, { orgId }) => {
@@ -80,7 +80,7 @@ export const publicGrantDelete = mutation({
 });
 `;
 
-test("an internal mutation removing a deleted group's grants and memberships (README: Deleting a group) is no destructive-unconfirmed; a public one still is", () => {
+test("an internal mutation removing a deleted group's grants and memberships (docs/access.md: Deleting a group) is no destructive-unconfirmed; a public one still is", () => {
   const app = scratchApp("accessrows", "cleanup", { ...WIRING, ...ANY_API, "orgs.ts": ORGS });
   const r = auditReport(cli, app);
   assert.deepEqual(foundRules(r, "destructive-unconfirmed", "guard-table-write", "unchecked-id-delete"), markers(`${app}/convex`));

@@ -252,7 +252,7 @@ export const removeOwnCopy = mutation({
   assert.equal(found(r, ...RULES).length, 4);
 });
 
-/** The pitfalls schema, with an app table whose rows each name an access group (README: groups). */
+/** The pitfalls schema, with an app table whose rows each name an access group (docs/access.md: groups). */
 const GROUPS_SCHEMA = readFileSync(`${pitfalls}/schema.ts`, "utf8").replace(
   "export default defineSchema({",
   `export default defineSchema({

@@ -81,7 +81,7 @@ export default defineSchema({
   users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
 `;
 
-/** folders and documents as the README configures them ("Moving a document"), and notes: a table with the same field names, not configured. */
+/** folders and documents as docs/access.md configures them ("Moving a document"), and notes: a table with the same field names, not configured. */
 export const FOLDERS_SCHEMA = `import { accessTables } from "convex-guard";
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
@@ -155,7 +155,7 @@ export const guard = defineGuard({
 });
 `;
 
-/** An internal mutation that issues a code and returns it to the action that sends it (README: "Confirmation codes"). */
+/** An internal mutation that issues a code and returns it to the action that sends it (docs/sensitive-operations.md: "Confirmation codes"). */
 export const ISSUE_CODE = `import { v } from "convex/values";
 import { action, internalMutation } from "./_generated/server";
 import { internal } from "./_generated/api";

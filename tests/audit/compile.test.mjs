@@ -1,6 +1,6 @@
 // `npx convex-guard compile [guardFile] [--check]`: the engine's role and permission decisions
 // of the app's guard written ahead of time to convex/guard.policy.ts, which guard.ts passes to
-// defineGuard as `compiledPolicy` (README: "Compiled policy"). Small apps written at test time,
+// defineGuard as `compiledPolicy` (docs/performance.md: "Compiled policy"). Small apps written at test time,
 // run the way a user runs the command: the bin of the packed tarball (AUDIT_CLI names another,
 // to show a test fails on an older build), in the app's root.
 import assert from "node:assert/strict";
@@ -18,7 +18,7 @@ const TABLES = Symbol.for("convex-guard.policyTables");
 
 const ROLES = `["user", "moderator", "admin"]`;
 const PERMISSIONS = `{ user: ["read:posts"], moderator: ["write:posts"], admin: ["delete:posts", "admin:*"] }`;
-/** A guard.ts wired as the README shows: it imports the file the command writes. */
+/** A guard.ts wired as docs/performance.md shows: it imports the file the command writes. */
 const wiredGuard = (roles = ROLES) => `import { defineGuard } from "convex-guard";
 import { compiledPolicy } from "./guard.policy";
 

@@ -1,4 +1,4 @@
-// `convex-guard audit` and the guard's configuration as apps write it (the README's browser
+// `convex-guard audit` and the guard's configuration as apps write it (docs/browser.md's
 // pattern: the configuration in a module of its own), the report's paths in a monorepo, and the
 // README's retention job. Run the way a user runs it: the bin of the packed tarball.
 import assert from "node:assert/strict";
@@ -101,10 +101,10 @@ const verdicts = (r) => ({
   allowed: r.allowed.map((a) => `${a.rule} ${a.function}`),
 });
 
-test("the configuration in a module of its own, as the README's browser pattern writes it, is read", () => {
+test("the configuration in a module of its own, as docs/browser.md's pattern writes it, is read", () => {
   const guardConfig = `export const guardConfig = ${CONFIG} as const;\n`;
   const shapes = {
-    // The README's: defineGuard(guardConfig), imported.
+    // docs/browser.md's: defineGuard(guardConfig), imported.
     imported: { "guardConfig.ts": guardConfig, "guard.ts": 'import { defineGuard } from "convex-guard";\nimport { guardConfig } from "./guardConfig";\nexport const guard = defineGuard(guardConfig);\n' },
     // Spread into a literal that adds a key.
     spread: {

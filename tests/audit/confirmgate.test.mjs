@@ -125,7 +125,7 @@ export const authorOrAdmin = mutation({
     return null;
   },
 });
-// The README's flow (Confirmation codes): a failure answered before the delete.
+// docs/sensitive-operations.md's flow (Confirmation codes): a failure answered before the delete.
 export const deleteNote = mutation({
   args: A,
   handler: async (ctx, { id, code }) => {

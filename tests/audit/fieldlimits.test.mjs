@@ -13,7 +13,7 @@ const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const report = (appRoot, flags) => auditReport(cli, appRoot, flags);
 
-/** An app with the README's folders and documents (apps.mjs). */
+/** An app with docs/access.md's folders and documents (apps.mjs). */
 const app = (name, files) => scratchApp("fieldlimits", name, { "schema.ts": FOLDERS_SCHEMA, ...files }, FOLDERS_GUARD);
 
 const HEAD = `import { v } from "convex/values";
@@ -82,7 +82,7 @@ export const viewedThenOwned = mutation({
   },
 });
 
-// The README's way: inserted without a parent, then moved.
+// docs/access.md's way: inserted without a parent, then moved.
 export const createInFolder = mutation({
   args: { title: v.string(), folderId: v.string() },
   handler: async (ctx, { title, folderId }) => {

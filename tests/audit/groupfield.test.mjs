@@ -2,7 +2,7 @@
 // doc.orgId, level)` shows the caller is a member of the group the document names. For a table no
 // guard configures (a household linked to a group) that is the app's own access rule, a check of
 // the document and its rows. For a table under some guard's `access.tables`, the guard decides
-// access by the owner, grants and parents; an app field naming a group decides nothing (README:
+// access by the owner, grants and parents; an app field naming a group decides nothing (docs/access.md:
 // "Organizations and workspaces"), so the document, and its children, read after only that check
 // are reported, at medium (the app may mean to scope by the group). Run the way a user runs it:
 // the bin of the packed tarball, on apps written here.

@@ -1,9 +1,9 @@
 // A new user's review of the audit (its gaps, each a hole it did not report): the guard's own
 // tables read around its API (`guard-table-read`), the one-time code returned, scheduled or
 // stored (`code-exposed`), a parameter's default taken for a role falling back (a false
-// `fail-open-role`), and the README's own deletion example failing `--fail-on medium`. The
+// `fail-open-role`), and docs/sensitive-operations.md's own deletion example failing `--fail-on medium`. The
 // evasions fixture (convex/guardreads.ts) pins the shapes; these small apps pin the
-// configuration and the README. Run the way a user runs it: the bin of the packed tarball
+// configuration and the guide. Run the way a user runs it: the bin of the packed tarball
 // (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -67,7 +67,7 @@ export const posts = query({
   assert.match(r.findings.find((f) => f.line === 18).message, /^r:pending reads the guard's table 'codes' \(the codes' keyed hashes/);
 });
 
-test("the README's recommended flow for a code is quiet; the code returned from a public mutation is not", () => {
+test("docs/sensitive-operations.md's recommended flow for a code is quiet; the code returned from a public mutation is not", () => {
   const r = report(
     app("codes", {
       ...WIRING,
@@ -135,10 +135,10 @@ export const me = query({
   assert.deepEqual(found(r), ["convex/rows.ts:9 fail-open-role high"]);
 });
 
-test("the README's deletion example (confirmDeletion) audits clean at --fail-on medium, as written", () => {
-  const readme = readFileSync(`${root}README.md`, "utf8");
+test("docs/sensitive-operations.md's deletion example (confirmDeletion) audits clean at --fail-on medium, as written", () => {
+  const readme = readFileSync(`${root}docs/sensitive-operations.md`, "utf8");
   const start = readme.indexOf("```ts\n// A superadmin names the user to delete");
-  assert.ok(start !== -1, "the README's confirmDeletion example");
+  assert.ok(start !== -1, "docs/sensitive-operations.md's confirmDeletion example");
   const block = readme.slice(start + "```ts\n".length, readme.indexOf("```", start + 6));
   assert.match(block, /export const confirmDeletion = action\(/);
   const pitfallsGuard = readFileSync(`${pitfalls}/guard.ts`, "utf8");

@@ -287,7 +287,7 @@ export const onlyTested = query({
   assert.match(message, /^fields:titleOptional returns data read from the document that argument 'id' names, to any signed-in caller$/);
 });
 
-/** The pitfalls schema, with an app table whose rows each name an access group (README: groups). */
+/** The pitfalls schema, with an app table whose rows each name an access group (docs/access.md: groups). */
 const SCHEMA = readFileSync(`${pitfalls}/schema.ts`, "utf8").replace(
   "export default defineSchema({",
   `export default defineSchema({

@@ -74,7 +74,7 @@ test("a comment changed after a check its parent does not make: at the public le
 });
 
 // A document of a configured table inherits the levels held on the folder its configured parent
-// field names (README "The access model"), not the folder's public visibility (newuser24).
+// field names (docs/access.md: "The access model"), not the folder's public visibility (newuser24).
 const HELPERS = `import type { Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 async function getOrThrow(ctx: QueryCtx, id: Id<"documents">) {

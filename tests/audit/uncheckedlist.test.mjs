@@ -122,7 +122,7 @@ test("a parent field equal to no argument (undefined, a literal) is every parent
   assert.deepEqual(found.map((f) => `${f.severity} ${f.rule} ${f.function}`).sort(), ["high unchecked-list f:byLiteral", "high unchecked-list f:unfiled"]);
 });
 
-// attack27: the README's paginated readableMany listing hands on the page's metadata (`isDone`,
+// attack27: docs/access.md's paginated readableMany listing hands on the page's metadata (`isDone`,
 // `continueCursor`: no row) next to the checked page, as usePaginatedQuery needs; the raw page still leaks.
 const PAGED = '{ projectId: v.id("projects"), paginationOpts: paginationOptsValidator }';
 const PAGE = '    const res = await ctx.db.query("projects").paginate(args.paginationOpts);\n    const rs = await guard.readableMany(ctx, "projects", res.page.map((p) => p._id));\n    const checked = rs.filter((r) => r !== null).map((r) => r.doc);\n';

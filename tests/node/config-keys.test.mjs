@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defineCodes, defineGuard, GuardConfigError, MINUTE } from "convex-guard";
 import { defineClientGuard } from "convex-guard/client";
+import { SHIPPED_DOCS } from "../../scripts/npm-readme.mjs";
 
 process.env.CONVEX_GUARD_SECRET = "s".repeat(40);
 process.env.EXTERNAL_API_KEY = "sk-live-0123456789abcdef";
@@ -336,11 +337,12 @@ test("every key of every part, spelt right, is accepted, with every setup of use
 
 /**
  * The argument of each `defineGuard({ ... })` in the TypeScript blocks of the documents the
- * package ships (the README, and AUDIT.md: the audit's allowlist), as text, with its document.
+ * package ships (the README and its guides, and AUDIT.md: the audit's allowlist), as text, with
+ * its document.
  */
 function shippedConfigs() {
   const configs = [];
-  for (const doc of ["README.md", "AUDIT.md"]) {
+  for (const doc of SHIPPED_DOCS) {
     const text = readFileSync(new URL(`../../${doc}`, import.meta.url), "utf8");
     for (const config of documentConfigs(text)) configs.push({ doc, text: config });
   }
@@ -364,16 +366,17 @@ function documentConfigs(readme) {
   return configs;
 }
 
-test("every configuration the README and AUDIT.md show is accepted", () => {
+test("every configuration the README, its guides and AUDIT.md show is accepted", () => {
   const configs = shippedConfigs();
-  assert.ok(configs.filter((c) => c.doc === "README.md").length >= 8, `found ${configs.length}`);
+  // The README and its guides together (the configurations were the README's before the guides).
+  assert.ok(configs.filter((c) => c.doc !== "AUDIT.md").length >= 8, `found ${configs.length}`);
   assert.ok(configs.some((c) => c.doc === "AUDIT.md" && c.text.includes("securityAudit")), "AUDIT.md's allowlist");
   for (const { doc, text } of configs) {
     // `roles: [...]` and `// ...` stand for the app's own: its roles, and nothing more.
     // Type annotations (`resolve: async (ctx: QueryCtx) => ...`) stripped as tsc would.
     const literal = transformSync(`(${text.replace("[...]", "roles")})`, { loader: "ts" }).code.replace(/;\s*$/, "");
-    // ROLE_CLAIM: a constant the README declares before its call; compiledPolicy: the one the
-    // README imports from the file `npx convex-guard compile` writes (none yet: undefined).
+    // ROLE_CLAIM: a constant a document declares before its call; compiledPolicy: the one
+    // docs/performance.md imports from the file `npx convex-guard compile` writes (none yet: undefined).
     const config = new Function("roles", "ROLE_CLAIM", "compiledPolicy", "SECOND", "MINUTE", "HOUR", "DAY", `return { roles, ...(${literal}) };`)(
       ["user", "moderator", "admin", "superadmin"],
       "https://clinic.example/role",

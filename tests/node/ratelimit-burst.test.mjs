@@ -1,4 +1,4 @@
-// The waits after a burst that the README and the RateLimitSpec JSDoc state, asked of the
+// The waits after a burst that docs/rate-limits.md and the RateLimitSpec JSDoc state, asked of the
 // built package's engine: 10 requests at once under `rate: 10, period: MINUTE`.
 import assert from "node:assert/strict";
 import { test } from "node:test";

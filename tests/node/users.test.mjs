@@ -162,7 +162,7 @@ test("roleClaim alone with access tables is a configuration error naming the fix
       e.message ===
         "access needs users rows: with users.roleClaim alone the caller is the token's identity, with no users id to own or " +
           'share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "org_role", claim: "subject", ' +
-          'field: "clerkId", index: "by_clerkId" } (README: "Roles in the token, documents owned by rows")',
+          'field: "clerkId", index: "by_clerkId" } (docs/auth.md: "Roles in the token, documents owned by rows")',
   );
   // The fix it names validates, access tables and all.
   const fixed = { roleClaim: "org_role", claim: "subject", field: "clerkId", index: "by_clerkId" };
@@ -483,7 +483,7 @@ test("a signed-in caller with no users row: UNAUTHENTICATED, and the developer's
     await assert.rejects(guard.requireUser(ctx), unauthenticated);
     await assert.rejects(guard.requireRole(ctx, "admin"), unauthenticated);
     assert.deepEqual(warned, [
-      "convex-guard: a signed-in caller has no users row (table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (README: \"Your auth provider\")",
+      "convex-guard: a signed-in caller has no users row (table users, field tokenIdentifier = claim tokenIdentifier, index by_tokenIdentifier, role field role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (docs/auth.md: \"Your auth provider\")",
     ]);
     // Not the client's: the error says nothing more. Not logged for getUser (asking is not
     // requiring), for a signed-out caller, or under Convex Auth (an ended session is no user).

@@ -1,4 +1,4 @@
-//! The audit trail's secret-name rule as the README states it, written plainly with `String`s:
+//! The audit trail's secret-name rule as docs/sensitive-operations.md states it, written plainly with `String`s:
 //! the reference `tests/vectors_audit.rs` (a property test) and `fuzz/fuzz_targets/audit_key.rs`
 //! check the engine's `audit::is_secret_name` against. One file, included by both with `#[path]`
 //! (the fuzz crate cannot depend on the tests).

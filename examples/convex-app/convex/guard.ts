@@ -69,7 +69,7 @@ export const guard = defineGuard({
       "documents:revokeDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
       "deletion:requestDeletionCode": {
         "user-id-arg": "the user whose data a superadmin deletes, bound into the code",
-        "code-exposed": "the example returns the code to its tests and demo; a real app issues it in an internal mutation and sends it from an action (README: Confirmation codes)",
+        "code-exposed": "the example returns the code to its tests and demo; a real app issues it in an internal mutation and sends it from an action (docs/sensitive-operations.md: Confirmation codes)",
         "public-no-rate-limit": "superadmins only; a real app also limits issuing codes (each issue grants fresh attempts)",
       },
       "deletion:confirmDeletion": {

@@ -87,7 +87,7 @@ test("attacker: a token claiming admin with no row is no user (UNAUTHENTICATED),
   expect(await t.run((ctx) => ctx.db.query("listings").collect())).toHaveLength(1);
   // The developer is told why (never the caller): the row this setup looks for is missing.
   expect(warn).toHaveBeenCalledWith(
-    'convex-guard: a signed-in caller has no users row (table externalUsers, field externalId = claim subject, index byExternalId, role claim role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (README: "Your auth provider")',
+    'convex-guard: a signed-in caller has no users row (table externalUsers, field externalId = claim subject, index byExternalId, role claim role): every check denies them UNAUTHENTICATED until the row exists; create it when they sign in, unless it was deleted (then the session stays refused) (docs/auth.md: "Your auth provider")',
   );
 });
 

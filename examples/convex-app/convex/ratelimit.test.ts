@@ -296,7 +296,7 @@ describe("attacker and operator", () => {
   });
 });
 
-// The README's fake-timer recipe (Rate limiting > Kinds and their guarantees). convex-test runs
+// docs/rate-limits.md's fake-timer recipe (Rate limiting > Kinds and their guarantees). convex-test runs
 // a transaction at max(the fake clock, the last commit's time rounded up to the next ms), and
 // stamps a commit made at a fake time that already has one 1 ns later: after two commits at one
 // frozen ms, every call at that ms runs 1 ms later than the fake clock (never more), and its

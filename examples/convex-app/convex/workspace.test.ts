@@ -14,7 +14,7 @@ const GROUP_NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found"
 const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };
 const NOT_OWNER: Outcome = { code: "FORBIDDEN", message: "Only the owner can delete a document" };
 const UNAUTH: Outcome = { code: "UNAUTHENTICATED", message: "Authentication required" };
-/** The most grants one deletion removes with its document (the README's "1,000"). */
+/** The most grants one deletion removes with its document (docs/access.md's "1,000"). */
 const MAX_GRANTS = 1000;
 
 beforeEach(() => {
