@@ -5,7 +5,7 @@ import type { GuardTable } from "./writes.js";
 
 /** What to call instead of writing one of the guard's tables. */
 export const TABLE_FIX: Record<GuardTable, string> = {
-  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check (docs/access.md: \"Data access boundaries\").",
+  grants: "Share and revoke through guard.share, guard.revoke and guard.transferOwnership: they check the caller's level and cap the grant's expiry, where a row written by hand gives access with no check. An admin who reassigns a document shares and revokes too, holding the share level through a group of admins the document is shared with (docs/access.md: \"Documents with two parties\").",
   groups: "Manage groups through guard.createGroup, renameGroup, addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: they check the caller and take the member's consent; deleting a group's rows is the one direct write docs/access.md documents (\"Deleting a group\").",
   members: "Manage memberships through guard.addGroupMember, acceptGroupInvite, removeGroupMember and leaveGroup: a member needs an invitation they accepted, and a row written by hand skips both (docs/access.md: \"Groups\").",
   rateLimits: "Reset a limit through guard.resetRateLimit(ctx, name, { key }) and a deleted user's rows through guard.forgetUser: a row written by hand can admit (docs/rate-limits.md: \"Rate limiting\").",

@@ -34,7 +34,10 @@ const slug = (heading) =>
 
 /** The links of a markdown text outside code: [text](target) and src/href attributes. */
 function links(text) {
-  const prose = text.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  // A code span may run over a line break inside its paragraph (`npx convex-guard` at a line's
+  // end, `audit` at the next's start): matched line by line, the backticks would pair wrongly
+  // and hide a link between them (a dead one did hide, in docs/browser.md).
+  const prose = text.replace(/```[\s\S]*?```/g, "").replace(/`(?:[^`\n]|\n(?!\s*\n))*`/g, "");
   return [...prose.matchAll(/\]\(([^)\s]+)\)|(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? m[2]);
 }
 
