@@ -21,7 +21,7 @@ import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
-import { carriesNoData, EQUALITY, ifLeavesOnDenial, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
@@ -90,9 +90,10 @@ function isIdentity(app: App, e: ts.Expression, depth: number): boolean {
  * decide whether the function goes on with the document ({@link decides}): whether one is with
  * the caller's own id (an ownership check), and the handler's arguments one is with
  * (`doc.ownerId !== args.userId`). The document's own `_id` is no owner's: `doc._id ===
- * user._id` compares the document with a user row.
+ * user._id` compares the document with a user row. `throwsOnly`: only a throw decides (a
+ * function the document is handed to, whose `return` its caller goes on from: helperget.ts).
  */
-export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow): { caller: boolean; args: string[] } {
+export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false): { caller: boolean; args: string[] } {
   const isField = (e: ts.Expression) => {
     e = skipOuter(e);
     return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
@@ -105,7 +106,7 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
         if (!isField(field)) continue;
         const caller = isCallerId(app, other);
         const arg = flow?.rootOf(other);
-        if ((!caller && arg === undefined) || !decides(app, n, name)) continue;
+        if ((!caller && arg === undefined) || !decides(app, n, name, throwsOnly)) continue;
         if (caller) out.caller = true;
         if (arg !== undefined) out.args.push(arg);
       }
@@ -126,7 +127,7 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
  * used as a value (`{ ...doc, isMine: doc.ownerId === user._id }`), logged, or left unused
  * decides nothing.
  */
-function decides(app: App, cmp: ts.BinaryExpression, name: string): boolean {
+function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: boolean): boolean {
   const notOwner = cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
   const held = new Map<ts.Symbol, ts.Expression>();
   const atom = (e: ts.Expression): Value | "unknown" => {
@@ -146,7 +147,8 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string): boolean {
       else break;
     }
     const p = top.parent;
-    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app));
+    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), throwsOnly ? THROWS : undefined);
+    if (throwsOnly && !ts.isVariableDeclaration(p)) return false;
     if (ts.isConditionalExpression(p) && p.condition === top) {
       const truth = truthWhenDenied(p.condition, atom);
       return truth !== undefined && carriesNoData(truth ? p.whenTrue : p.whenFalse);

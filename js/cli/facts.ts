@@ -10,7 +10,7 @@ import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, ex
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
-import { checkedAfter, checkKey, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { checkedAfter, checkKey, fork, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } from "./levelat.js";
 import { readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
@@ -131,9 +131,6 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
 };
 /** Why a check or a limit made holds nothing: `denial`, as it is answered, is not seen to leave. */
 const leftOn = (denial: string) => `whose denial (${denial}) it does not leave on by a throw or a return of no data`;
-/** Operators whose right side runs on some paths only. */
-const K = ts.SyntaxKind;
-export const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
 const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
@@ -301,18 +298,15 @@ export class FactsFinder {
     for (let node: ts.Node = call, p = call.parent; p !== undefined && (p !== fn || !isFunctionLike(fn)); node = p, p = p.parent) {
       if (ts.isIfStatement(p) && node === p.expression && !throwing) shortCircuited = false;
       else if (shortCircuited && ts.isStatement(p)) return true;
-      if (ts.isIfStatement(p) && node !== p.expression) {
-        const other = node === p.thenStatement ? p.elseStatement : p.thenStatement;
+      const branch = fork(p, node);
+      if (branch === "clause") return true;
+      else if (branch === "short") shortCircuited = true;
+      else if (branch !== undefined && ts.isIfStatement(p)) {
+        const other = branch.other as ts.Statement | undefined;
         // Leaving counts only when nothing is changed on the way out (`else { await ctx.db.delete(id); return null }` deletes unchecked).
         const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app)) && !this.changes(s);
         if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
-      } else if (ts.isConditionalExpression(p) && node !== p.condition) {
-        if (!makes(node === p.whenTrue ? p.whenFalse : p.whenTrue)) return true;
-      } else if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) {
-        shortCircuited = true;
-      } else if (ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) {
-        return true;
-      }
+      } else if (branch !== undefined && !makes(branch.other!)) return true;
       if (p === fn) break;
     }
     return shortCircuited;

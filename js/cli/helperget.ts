@@ -14,15 +14,18 @@
 // What covers a read in the handler covers it (a document check on that argument, a role above
 // the lowest, a comparison of the answer's fields with the caller's own id in the handler). A
 // helper on the way that checks anything itself (any guard call: `requireAccess` on its
-// parameter; or any comparison of a field, `t.ownerId !== user._id`) is taken as checking the
-// document: the audit does not read whose id a helper's comparison is with, so it stays silent
+// parameter; or any comparison of a field, `t.ownerId !== user._id`; or a value handed to a
+// function that decides on it on every path, `await assertAuthor(ctx, t)`: `handsCheck`) is
+// taken as checking the document: the audit does not read whose id a helper's comparison is with, so it stays silent
 // (unsure). An id that is not the caller's argument (a literal, the caller's own id, a value
 // the audit does not know) names no document the client chose: silent too.
 import ts from "typescript";
 import { readBy, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
-import { isDatabase } from "./facts-syntax.js";
-import { EQUALITY } from "./flow.js";
+import { callParameters, exitsOnDenial, isDatabase, mentionsName } from "./facts-syntax.js";
+import { fieldComparisons } from "./callerid.js";
+import { EQUALITY, swallowed } from "./flow.js";
+import { everyPath } from "./paths.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -104,7 +107,7 @@ function documentRead(app: App, flow: ArgFlow, n: ts.CallExpression, at: Reached
 
 const checked = new WeakMap<ts.SignatureDeclaration, boolean>();
 
-/** Whether a helper makes any guard call, or compares any field (`t.ownerId !== user._id`, `t?.orgId === orgId`). */
+/** Whether a helper makes any guard call, compares any field (`t.ownerId !== user._id`, `t?.orgId === orgId`), or hands a value to a function that decides on it (`handsCheck`). */
 function checks(app: App, body: ts.SignatureDeclaration): boolean {
   const known = checked.get(body);
   if (known !== undefined) return known;
@@ -112,11 +115,41 @@ function checks(app: App, body: ts.SignatureDeclaration): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD) !== undefined) found = true;
+    if (ts.isCallExpression(n) && (app.calleeFrom(n, GUARD) !== undefined || handsCheck(app, body, n))) found = true;
     else if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind) && (field(n.left) || field(n.right))) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(body);
   checked.set(body, found);
   return found;
+}
+
+/**
+ * Whether `call`, made by the helper `body` on its every path (paths.ts `everyPath`: in no branch,
+ * after no `return`; its throw not caught), hands a value to an app function that decides on it:
+ * throws when a field of it is not the caller's own id (`assertAuthor(ctx, c)` of `if (c.authorId
+ * !== user._id) throw ...`: callerid.ts `fieldComparisons`, a throw only), or makes a `require...`
+ * guard check on it (`guard.requireAccess(ctx, "comments", c._id, "editor")`); or answers such a
+ * comparison, deciding, and the helper leaves on its answer (`if (!(await isAuthor(ctx, c))) throw
+ * ...`). So a check the helper hands on counts as one it makes: a call of a function that only
+ * reads, logs or returns what it decides, unread, checks nothing.
+ */
+function handsCheck(app: App, body: ts.SignatureDeclaration, call: ts.CallExpression): boolean {
+  const callee = app.appFunction(call);
+  const throwsOnly = callee === undefined || !exitsOnDenial(app, call, false);
+  // An answer tested: the statement that tests it runs on every path (`if (c === null || !(await isAuthor(ctx, c))) throw ...`).
+  let site: ts.Node = call;
+  while (!throwsOnly && !ts.isStatement(site) && site.parent !== undefined) site = site.parent;
+  if (callee === undefined || callee === body || !everyPath(site, body) || swallowed(call, body, (ts.getCombinedModifierFlags(callee as ts.Declaration) & ts.ModifierFlags.Async) !== 0)) return false;
+  return callParameters(callee).some((p, i) => {
+    if (!ts.isIdentifier(p.name) || call.arguments[i] === undefined) return false;
+    const name = p.name.text;
+    let required = false;
+    const visit = (n: ts.Node): void => {
+      required ||= ts.isCallExpression(n) && /^require/.test(app.calleeFrom(n, GUARD)?.name ?? "") && n.arguments.slice(1).some((a) => mentionsName(a, name)) && everyPath(n, callee);
+      if (!required) ts.forEachChild(n, visit);
+    };
+    visit(callee);
+    return required || fieldComparisons(app, callee, name, undefined, throwsOnly).caller;
+  });
 }

@@ -141,9 +141,41 @@ export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolea
   return false;
 }
 
-/** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it. */
-export function mayReturn(s: ts.Node): boolean {
-  return ts.isReturnStatement(s) || ts.isBreakOrContinueStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c) || undefined) === true);
+/** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it (`loops` false: a `return` only, a `break` or `continue` leaving its own loop or `switch`, not the function). */
+export function mayReturn(s: ts.Node, loops = true): boolean {
+  return ts.isReturnStatement(s) || (loops && ts.isBreakOrContinueStatement(s)) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => mayReturn(c, loops) || undefined) === true);
+}
+
+/** Operators whose right side runs on some paths only. */
+const K = ts.SyntaxKind;
+const SHORT_CIRCUIT = new Set([K.AmpersandAmpersandToken, K.BarBarToken, K.QuestionQuestionToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken, K.QuestionQuestionEqualsToken]);
+
+/**
+ * How `p` runs its child `node` on some paths only: as a branch of an `if` or a `?:` (`other`: the
+ * other branch, none of an `if` with no `else`), on the right of `&&`/`||`/`??` ("short"), in a
+ * `switch` case or a `catch` ("clause"); undefined when it runs whenever `p` does. The one reading
+ * of a branch for facts.ts `conditional`, {@link everyPath} and signatures.ts `holds`.
+ */
+export function fork(p: ts.Node, node: ts.Node): { other: ts.Node | undefined } | "short" | "clause" | undefined {
+  if (ts.isIfStatement(p) && node !== p.expression) return { other: node === p.thenStatement ? p.elseStatement : p.thenStatement };
+  if (ts.isConditionalExpression(p) && node !== p.condition) return { other: node === p.whenTrue ? p.whenFalse : p.whenTrue };
+  if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) return "short";
+  return ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p) ? "clause" : undefined;
+}
+
+/**
+ * Whether `call` runs on every path of `fn` that ends in no throw: in no branch ({@link fork}), and
+ * after no statement that may `return` (a `break` or `continue` leaves its own loop or `switch`).
+ * A `throw` before it leaves no such path (the sign-in test, `if (identity === null) throw ...`):
+ * in a mutation it rolls back all that was done, a limit taken included (selfreset.ts); in a helper
+ * its caller goes no further either (helperget.ts).
+ */
+export function everyPath(call: ts.Node, fn: ts.Node): boolean {
+  for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {
+    if (fork(p, node) !== undefined) return false;
+    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some((s) => mayReturn(s, false))) return false;
+  }
+  return true;
 }
 
 /**

@@ -29,14 +29,15 @@
 // guard.requireAccess(ctx, "documents", args.id, "viewer"); await ctx.db.delete(doc.folderId)`)
 // is one by an id no check covers: the check says nothing of the document a field of it names.
 // High when that document's table (the parent table for the configured parent field, else the
-// field's `Id<"t">` type) is under access.tables and no document check is made on that very value.
+// field's `Id<"t">` type) is under access.tables and no document check is made on that very value,
+// nor is the document it names read by it and compared with the caller (`readComparisons`).
 // (An insert filing a document under such a parent is access-field-write's: accessfields.ts.)
 //
 // An insert into a table no guard configures of a row whose field is an argument validated as an
 // id of a table under access (`comments { docId: args.docId }`), no check on that argument:
 // unchecked-id-write medium, as reading such rows is (`attachedRow`).
 import ts from "typescript";
-import { ArgFlow, comparesReadOf } from "./argflow.js";
+import { ArgFlow, comparesReadOf, readComparisons, readId } from "./argflow.js";
 import { accessTables, parentFields, typeTable } from "./accessfields.js";
 import { isCallerId } from "./callerid.js";
 import { accessIdArgs, childSelector } from "./childquery.js";
@@ -74,7 +75,7 @@ export function queryChangeFindings(app: App, functions: readonly ConvexFunction
       if (target === undefined || !within(target, handler) || documentChecks.some((a) => a.target !== undefined && sameValue(app, a.target, target))) continue;
       const does = CHANGES[c.method as keyof typeof CHANGES];
       const query = rows(target);
-      const judged = query === undefined ? fieldChange(app, fn, handler, documentChecks, target, does, who) : query.filtered ? undefined : rowsChange(app, fn, handler, flow, children, query.query, does, who);
+      const judged = query === undefined ? fieldChange(app, fn, handler, flow, documentChecks, target, does, who) : query.filtered ? undefined : rowsChange(app, fn, handler, flow, children, query.query, does, who);
       if (judged !== undefined) out.push({ ...finding(c.method === "delete" ? "unchecked-id-delete" : "unchecked-id-write", fn.id, c, judged.message, judged.fix), severity: judged.severity });
     }
   }
@@ -117,7 +118,7 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
 }
 
 /** A change by an id a field of a checked document holds (`doc.folderId`): of the document it names, which no check covers. */
-function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, checks: AuthCheck[], target: ts.Expression, does: string, who: string): Judged {
+function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, checks: AuthCheck[], target: ts.Expression, does: string, who: string): Judged {
   const t = skipOuter(target);
   if (!ts.isPropertyAccessExpression(t) || t.name.text === "_id") return undefined;
   const field = t.name.text;
@@ -127,6 +128,8 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
   const checkedTable = call !== undefined && ts.isCallExpression(call) && call.arguments[1] !== undefined && ts.isStringLiteralLike(call.arguments[1]) ? call.arguments[1].text : undefined;
   const table = (checkedTable === undefined ? undefined : parentFields(app, checkedTable).get(field)) ?? typeTable(app, target);
   if (table === undefined || !accessTables(app).has(table)) return undefined;
+  // That document read by that very value and compared with the caller, deciding (`const page = await ctx.db.get(doc.pageId); if (page?.ownerId !== user._id) throw ...`): checked.
+  if (readComparisons(app, handler, flow, "", (read) => (readId(app, read) !== undefined && sameValue(app, readId(app, read)!, target) ? "" : undefined)).caller) return undefined;
   const message = `${fn.id} ${does} the '${table}' document whose id is the field '${field}' of a document checked by ${check.via}, for ${who}, with no check on that '${table}' document: a check on a document says nothing of the document a field of it names`;
   return { message, fix: `Check the document the field names first: guard.requireAccess(ctx, "${table}", ${t.getText()}, level) at the level a change takes ("editor" of the default levels), then change it.`, severity: "high" };
 }

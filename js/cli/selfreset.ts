@@ -6,8 +6,10 @@
 // reported as `public-no-rate-limit` at the reset: a limit its caller can clear limits nothing.
 // Not reported: a reset after a role above the lowest or a permission it does not hold (an
 // admin resetting a limit), one keyed by anything but the caller's own id, and one that a
-// statement before it may skip (`if (pin !== expected) return ...`: the example app's unlock
-// clears the attempts after the right PIN), or that runs in a branch only. The same reset in a
+// `return` before it may skip (`if (pin !== expected) return ...`: the example app's unlock
+// clears the attempts after the right PIN), or that runs in a branch only (paths.ts `everyPath`).
+// A `throw` before it skips it on no call that keeps anything (the sign-in test `if (identity ===
+// null) throw ...` included): the mutation rolls back, the limit taken with it. The same reset in a
 // function a public one runs or schedules (follow.ts `relays`), keyed by the parameter that call
 // gives the caller's own id (`ctx.runMutation(internal.limits.reset, { key: ctx.user._id })`),
 // is reported at that call, when the call too is made on every call.
@@ -16,9 +18,9 @@ import { ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { relays } from "./follow.js";
 import { literalText } from "./facts-syntax.js";
-import { SHORT_CIRCUIT } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
+import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
@@ -38,7 +40,7 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
   }
   for (const { fn, who, call, callee } of relays(functions)) {
     const handler = callee.handler;
-    if (callee.kind !== "mutation" || handler === undefined || fn.handler === undefined || call.callerIds.length === 0 || !everyCall(call.node, fn.handler)) continue;
+    if (callee.kind !== "mutation" || handler === undefined || fn.handler === undefined || call.callerIds.length === 0 || !everyPath(call.node, fn.handler)) continue;
     const flow = new ArgFlow(app, handler);
     for (const n of resets(app, handler, (key) => call.callerIds.includes(flow.idRoot(key) ?? ""))) {
       out.push(finding("public-no-rate-limit", fn.id, call, `public ${fn.kind} ${fn.id} resets, through ${call.ref} (${call.how}), ${limit(literalText(n.arguments[1]))}: ${who} clears their own limit, so it limits nothing`, FIX));
@@ -53,22 +55,10 @@ function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boole
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "resetRateLimit") {
       const key = n.arguments[2] === undefined ? undefined : optionValue(app, n.arguments[2], "key");
-      if (key !== undefined && keyed(key) && everyCall(n, handler)) out.push(n);
+      if (key !== undefined && keyed(key) && everyPath(n, handler)) out.push(n);
     }
     if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(handler);
   return out;
-}
-
-/** Whether `call` runs on every call of `fn`: in no branch, and after no statement that may leave (a `return`, or a `throw` of its own). */
-function everyCall(call: ts.Node, fn: ts.Node): boolean {
-  // A `break` or `continue` leaves its own loop or `switch`, not the function (paths.ts `mayReturn` counts them).
-  const leaves = (s: ts.Node): boolean => ts.isReturnStatement(s) || ts.isThrowStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => leaves(c) || undefined) === true);
-  for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {
-    if ((ts.isIfStatement(p) && node !== p.expression) || (ts.isConditionalExpression(p) && node !== p.condition) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) return false;
-    if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) return false;
-    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some(leaves)) return false;
-  }
-  return true;
 }

@@ -18,10 +18,11 @@
 // null }`) and the handler leaves on a falsy answer before it runs anything.
 import ts from "typescript";
 import { isUnreadable, readValue } from "./config.js";
-import { RUNS, SHORT_CIRCUIT, type FactsFinder, type Use } from "./facts.js";
+import { RUNS, type FactsFinder, type Use } from "./facts.js";
 import { schedules, throwingIn } from "./facts-syntax.js";
 import { alwaysLeaves, THROWS } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
+import { fork } from "./paths.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 import { handlerRequests, passedRequests, verifiesRequest, type Recognized } from "./sigargs.js";
 
@@ -154,9 +155,7 @@ function holds(app: App, finder: FactsFinder, call: ts.CallExpression, fn: ts.Si
   while (ts.isParenthesizedExpression(up) || ts.isAsExpression(up) || ts.isNonNullExpression(up) || ts.isSatisfiesExpression(up)) up = up.parent;
   if (async && !ts.isAwaitExpression(up)) return false;
   for (let node: ts.Node = call, p = call.parent; node !== fn; node = p, p = p.parent) {
-    if (p === undefined || (isFunctionLike(p) && p !== fn) || ts.isIterationStatement(p, false) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isCatchClause(p)) return false;
-    if ((ts.isIfStatement(p) && node !== p.expression) || (ts.isConditionalExpression(p) && node !== p.condition)) return false;
-    if (ts.isBinaryExpression(p) && node === p.right && SHORT_CIRCUIT.has(p.operatorToken.kind)) return false;
+    if (p === undefined || (isFunctionLike(p) && p !== fn) || ts.isIterationStatement(p, false) || fork(p, node) !== undefined) return false;
     // `.catch(...)`, `.then(ok, failed)` or `.finally(...)` on the promise: its rejection handled there.
     if (ts.isPropertyAccessExpression(p) && p.expression === node && ["catch", "then", "finally"].includes(p.name.text)) return false;
     if (ts.isCallExpression(p) && p.expression !== node && SETTLING.has(memberName(skipOuter(p.expression)) ?? "")) return false;
