@@ -12,7 +12,8 @@
 // null) throw ...` included): the mutation rolls back, the limit taken with it. The same reset in a
 // function a public one runs or schedules (follow.ts `relays`), keyed by the parameter that call
 // gives the caller's own id (`ctx.runMutation(internal.limits.reset, { key: ctx.user._id })`),
-// is reported at that call, when the call too is made on every call.
+// is reported at that call, when the call too is made on every call; in an action, a throw on a
+// test other than a null test skips the call (`actionGate`): the action keeps its limit.
 import ts from "typescript";
 import { ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
@@ -21,7 +22,7 @@ import { literalText } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
 import { everyPath } from "./paths.js";
-import { GUARD, isFunctionLike, type App } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
@@ -40,13 +41,42 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
   }
   for (const { fn, who, call, callee } of relays(functions)) {
     const handler = callee.handler;
-    if (callee.kind !== "mutation" || handler === undefined || fn.handler === undefined || call.callerIds.length === 0 || !everyPath(call.node, fn.handler)) continue;
+    if (callee.kind !== "mutation" || handler === undefined || fn.handler === undefined || call.callerIds.length === 0) continue;
+    if (!everyPath(call.node, fn.handler, fn.kind === "action" ? actionGate : undefined)) continue;
     const flow = new ArgFlow(app, handler);
     for (const n of resets(app, handler, (key) => call.callerIds.includes(flow.idRoot(key) ?? ""))) {
       out.push(finding("public-no-rate-limit", fn.id, call, `public ${fn.kind} ${fn.id} resets, through ${call.ref} (${call.how}), ${limit(literalText(n.arguments[1]))}: ${who} clears their own limit, so it limits nothing`, FIX));
     }
   }
   return out;
+}
+
+/**
+ * In an action, an `if` that throws on a test other than a null test (`if (pin !== expected)
+ * throw ...`): the action keeps what it ran before the throw, the limit it took included, so the
+ * throw skips what follows as a `return` would. A null test (the sign-in test `identity ===
+ * null`, `!user`) passes every signed-in caller: it gates nothing.
+ */
+function actionGate(s: ts.Statement): boolean {
+  let throws = false;
+  const visit = (n: ts.Node): void => {
+    throws ||= ts.isThrowStatement(n);
+    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (ts.isIfStatement(s)) visit(s.thenStatement);
+  return throws && !nullTest((s as ts.IfStatement).expression);
+}
+
+/** `!x`, `x === null`, `x == undefined` (either side), or such tests joined by `||`. */
+function nullTest(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isPrefixUnaryExpression(x)) return x.operator === ts.SyntaxKind.ExclamationToken;
+  if (!ts.isBinaryExpression(x)) return false;
+  const op = x.operatorToken.kind;
+  if (op === ts.SyntaxKind.BarBarToken) return nullTest(x.left) && nullTest(x.right);
+  const nothing = (y: ts.Expression) => y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === "undefined");
+  const K = ts.SyntaxKind;
+  return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (nothing(x.left) || nothing(x.right));
 }
 
 /** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts. */

@@ -82,6 +82,30 @@ export const afterPin = guard.action(action, {
   },
 });
 
+// An action keeps the limit it took before a throw: a wrong PIN's throw skips the reset, as a
+// return does. A sign-in or lookup test gates nothing: every signed-in caller passes it.
+export const afterPinThrow = action({
+  args: { pin: v.string() },
+  handler: async (ctx, { pin }): Promise<null> => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    if (pin !== "2468") throw new Error("wrong pin");
+    await ctx.runMutation(internal.limits.reset, { key: user._id });
+    return null;
+  },
+});
+
+export const afterSignInThrow = action({
+  args: {},
+  handler: async (ctx): Promise<null> => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    if (user === null || !user._id) throw new Error("sign in");
+    await ctx.runMutation(internal.limits.reset, { key: user._id }); // FINDING public-no-rate-limit
+    return null;
+  },
+});
+
 export const inBranch = guard.action(action, {
   args: {},
   rateLimit: { name: "write" },
@@ -93,7 +117,7 @@ export const inBranch = guard.action(action, {
 });
 `;
 
-test("a public action or mutation running or scheduling a reset of the limit keyed by the caller's own id it passes: public-no-rate-limit at the call; an admin's, another key, after a statement that may leave, in a branch: not", () => {
+test("a public action or mutation running or scheduling a reset of the limit keyed by the caller's own id it passes: public-no-rate-limit at the call; an admin's, another key, after a statement that may leave (an action's throw on a test other than a null test included), in a branch: not", () => {
   const dir = scratchApp("relayresets", "relays", { "limits.ts": RELAYS, ...ANY_API, ...WIRING });
   const r = auditReport(cli, dir);
   const resets = r.findings.filter((f) => f.rule === "public-no-rate-limit" && f.message.includes("resetRateLimit"));
