@@ -74,8 +74,10 @@ export function eitherOrReadables(app: App, handler: ts.Node, recorded: readonly
 /** The either/or above: `a`'s `guard.readable` reached, and its null left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
 function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
   const call = a.target?.parent;
-  if (call === undefined || !ts.isCallExpression(call) || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
-  // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied.
+  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`).
+  if (call === undefined || !ts.isCallExpression(call) || a.guardCall !== call || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
+  // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
+  let consulted = false;
   const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
     if (ts.isIdentifier(x)) {
       const init = depth < 4 ? app.constInitializer(x) : undefined;
@@ -89,7 +91,9 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
       const f = skipOuter(field);
       return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
     };
-    return owned(x.left, x.right) || owned(x.right, x.left) ? negated : "unknown";
+    if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
+    consulted = true;
+    return negated;
   };
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
@@ -115,7 +119,7 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   // Left on: the `if` testing the value, or a `const` holding it, before the change in its block.
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(change, s.parent) && change.pos >= s.end;
   const throwing = throwingIn(app);
-  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing);
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing) && consulted;
   const decl = node.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
   const held = value(node);
@@ -124,7 +128,7 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   const statement = decl.parent.parent;
   if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return false;
   const named = (e: ts.Expression): Value | "unknown" => (ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name ? held : atom(e));
-  return statement.parent.statements.some((s) => s.pos >= statement.end && ts.isIfStatement(s) && before(s) && ifLeavesOnDenial(s, named, throwing));
+  return statement.parent.statements.some((s) => s.pos >= statement.end && ts.isIfStatement(s) && before(s) && ifLeavesOnDenial(s, named, throwing)) && consulted;
 }
 
 /** The statement a check's call makes (`await requireTaskAccess(ctx, c.taskId, "owner")`, `const r = await guard.readable(...)`), when nothing but `await` and parentheses stand between. */
