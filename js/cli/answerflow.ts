@@ -19,12 +19,13 @@ export type Subject = (e: ts.Expression) => boolean;
  * r` (false), `const failed = !r.ok` (true), `const s = { ok: r.ok }` (`s.ok` false),
  * `const { error } = r` and `const e = r.error` (an object: present exactly on a failure). A
  * copy made in place is the answer too (`assertConfirmed({ ...r })`, `Object.assign({}, r)`:
- * see `subject`). A `let` may change later: not followed.
+ * see `subject`). A `let` may change later: not followed. `bare`: the answer is the `ok` itself
+ * (an app helper's `return r.ok`, confirmgate.ts `okHelper`): the call, or the `const` it went into, is false.
  */
-export function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number, call?: ts.Expression): { atom: Atom; subject: Subject } {
-  const copies = new Set(bound !== undefined && bound.field === undefined ? [bound.name] : []);
+export function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: number, call?: ts.Expression, bare = false): { atom: Atom; subject: Subject } {
+  const copies = new Set(bound !== undefined && bound.field === undefined && !bare ? [bound.name] : []);
   // `name` or `name.field` -> its value on a failure.
-  const values = new Map<string, Value>(bound?.field === "ok" ? [[bound.name, false]] : []);
+  const values = new Map<string, Value>(bound !== undefined && (bound.field === "ok" || (bare && bound.field === undefined)) ? [[bound.name, false]] : []);
   // `const { ok, error } = await call`: `error` is present (an object) exactly on a failure.
   const pattern = call === undefined ? undefined : receiver(call);
   if (pattern !== undefined && ts.isObjectBindingPattern(pattern)) bindFields(pattern, values);
@@ -58,6 +59,7 @@ export function failure(body: ts.Node, bound: ReturnType<typeof boundTo>, from: 
   };
   const known = (key: string): Value | "unknown" => (values.has(key) ? values.get(key)! : "unknown");
   const atom: Atom = (e) => {
+    if (bare && skipOuter(e) === call) return false;
     if (subject(e)) return "object";
     if (ts.isIdentifier(e)) return known(e.text);
     if (ts.isBinaryExpression(e)) return compared(e, atom);

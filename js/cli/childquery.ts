@@ -158,8 +158,13 @@ export function childRead(caller: string, arg: string, p: ParentSelect, who: str
   const rows = `${fn} returns the rows of '${p.table}' whose parent field '${p.field}' equals argument '${arg}'`;
   if (!checked) return { message: `${rows} (the children of a '${p.parentTable}' document), to ${who}, with no check that the caller may see that parent`, fix, severity: "high" };
   if (!p.publicParent || strong) return undefined;
+  return { message: `${rows}, ${publicOnly(low, p.parentTable, "reads")}`, fix, severity: "medium" };
+}
+
+/** Why a check only at a weak level (`low`) of a public parent covers nothing of its children: anyone passes it. */
+export function publicOnly(low: string | undefined, parentTable: string, does: "reads" | "changes"): string {
   const at = low === undefined || low === "any level" ? "by a readable with no level" : `at level '${low}'`;
-  return { message: `${rows}, checked only ${at}, which a public '${p.parentTable}' document gives to anyone: its children do not inherit public visibility, so a stranger reads a public parent's private children`, fix, severity: "medium" };
+  return `checked only ${at}, which a public '${parentTable}' document gives to anyone: its children do not inherit public visibility, so a stranger ${does} a public parent's private children`;
 }
 
 /** The narrowed part of a query (`withIndex`, `withSearchIndex`, `filter`, `order` above `ctx.db.query(t)`, the call given), whose parent reads it. */

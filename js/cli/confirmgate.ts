@@ -8,10 +8,10 @@ import ts from "typescript";
 import { failure } from "./answerflow.js";
 import { ArgFlow, readBy, resolveValue } from "./argflow.js";
 import { checkedUnlessOwner } from "./eitheror.js";
-import type { AuthCheck } from "./facts.js";
+import type { AuthCheck, Facts } from "./facts.js";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
-import { enclosingFunction, propertyValue } from "./facts-syntax.js";
-import { leaves, rollbacksOf } from "./rollback.js";
+import { enclosingFunction, exitsOnDenial, propertyValue } from "./facts-syntax.js";
+import { handsOnOk, leaves, rollbacksOf, rollbackThrows } from "./rollback.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** A delete as the facts hold it: its call (`ctx.db.delete`, `guard.forgetUser`) and the id it deletes. */
@@ -43,6 +43,26 @@ export function confirmationGate(app: App, call: ts.CallExpression): Gate {
     const [confirmed, deleted] = [target, d.target].map((e) => (e !== undefined && plain(e) ? flow.rootOf(e) : undefined));
     return confirmed !== undefined && deleted !== undefined && confirmed !== deleted ? `but its confirmation confirms another target (argument '${confirmed}', while the delete takes argument '${deleted}')` : undefined;
   };
+}
+
+/**
+ * The facts of an app helper its call `call` makes, with a confirmation of the caller's when the
+ * helper's answer is its consume's `.ok` (`return r.ok`, rollback.ts `handsOnOk`) and the caller
+ * leaves on false (`if (!(await confirmed(ctx, args.code, args.id))) throw ...`): it covers a
+ * delete as the consume would there, the call's answer false on a failure.
+ */
+export function okHelper<F extends Pick<Facts, "confirmed" | "rollbacks">>(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration, found: F): F {
+  if (!handsOnOk(app, helper, GUARD, true) || !exitsOnDenial(app, call, false)) return found;
+  const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
+  const gate: Gate = (d) => {
+    const body = enclosingFunction(call);
+    if (body === undefined || d.call === undefined || !within(d.call, body)) return undefined;
+    if (d.call.pos > call.pos && decided(body, call, d.call, failure(body, boundTo(call), call.end, call, true).atom)) return undefined;
+    return `but its confirmation (${name} -> guard.consumeConfirmation) ${somePathsOnly(call, d.call, leaves) ? "is made on some paths only" : "does not decide whether the delete runs (no path on which it fails leaves before it)"}`;
+  };
+  // A throw on its false rolls the spent attempt back, as on the consume's failure (confirmation-rollback).
+  const rollbacks = rollbackThrows(app, call, true).map((t) => ({ via: `${name} -> guard.consumeConfirmation`, at: app.loc(t), answers: () => true }));
+  return { ...found, confirmed: [...found.confirmed, { via: `${name} -> guard.consumeConfirmation`, at: app.loc(call), gate }], rollbacks: [...found.rollbacks, ...rollbacks] };
 }
 
 /** How the audit row `call` (`guard.audit.log`) covers a delete: written on every path to it. */
@@ -110,8 +130,7 @@ function plain(e: ts.Expression): boolean {
  * return { error: r.error }`, a `switch (r.ok)` whose failing clauses leave), made after the
  * call on every path from it to the delete (inside `if (args.code) { ... } else return` too).
  */
-function decided(body: ts.Node, call: ts.CallExpression, del: ts.Node): boolean {
-  const { atom } = failure(body, boundTo(call), call.end, call);
+function decided(body: ts.Node, call: ts.CallExpression, del: ts.Node, atom = failure(body, boundTo(call), call.end, call).atom): boolean {
   const onSuccessOnly = (test: ts.Expression, onTrue: boolean) => truthWhenDenied(test, atom) === !onTrue;
   for (let node = del, p = del.parent; p !== undefined && node !== body; node = p, p = p.parent) {
     if (ts.isIfStatement(p) && node !== p.expression && onSuccessOnly(p.expression, node === p.thenStatement)) return true;

@@ -9,19 +9,39 @@
 //   }
 //   await ctx.db.delete(comment._id);                            // covered
 //
-// Read only in that shape: an `if` with no `else`, its test the comparison `!==` (or `!=`) of a
+// Read in that shape: an `if` with no `else`, its test the comparison `!==` (or `!=`) of a
 // field of the row the change's argument read (argflow.ts `readBy`) with the caller's own id
 // (callerid.ts), the check a statement of its branch itself (`await check(...)`, or a `const`
 // holding its answer), not in a further condition; the change after the `if`, in the block
 // holding it. Which checks cover the row is the caller's to say (parentcover.ts).
+//
+// And as an either/or, a `guard.readable` at a level whose null the not-owner's path leaves on:
+//
+//   const isAuthor = comment.authorId === user._id;
+//   const ok = isAuthor ? true : (await guard.readable(ctx, "tasks", comment.taskId, "owner")) !== null;
+//   if (!ok) throw new ConvexError("forbidden");                 // or `isAuthor || ...`, `if (!isAuthor && r === null)`
+//   await ctx.db.delete(comment._id);                            // covered
+//
+// The `?:`, `||` and `&&` around the check are read with the owner comparisons (written in
+// place, or a `const` holding one) taken as false for the not-owner: the check must be reached
+// on that path, and its null must make the `if` testing the value (the value itself, or a
+// `const` holding it, in the block of the change, before it) leave. A branch that is `true` for
+// anything else (`args.force ? true : ...`) is not read as the owner's: it covers nothing.
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
-import type { AuthCheck } from "./facts.js";
-import { skipOuter, within, type App } from "./program.js";
+import { literalThrough } from "./config.js";
+import { GUARD, type AuthCheck } from "./facts.js";
+import { throwingIn } from "./facts-syntax.js";
+import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
+import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 
 /** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner. */
 export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+  return inOwnerBranch(app, flow, a, arg, change) || eitherOr(app, flow, a, arg, change);
+}
+
+function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
   const branch = branchStatement(a.target);
   const test = branch === undefined ? undefined : ifOf(branch);
   if (test === undefined || !ts.isBlock(test.parent) || change.pos < test.end || !within(change, test.parent)) return false;
@@ -32,6 +52,83 @@ export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: s
     return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
   };
   return owned(cond.left, cond.right) || owned(cond.right, cond.left);
+}
+
+/**
+ * The `guard.readable` calls of `handler` at a level (a fourth argument) that facts.ts left
+ * unread as checks (their null leaves only through an either/or), as checks made on some paths
+ * only: `checkedUnlessOwner` says which of them count.
+ */
+export function eitherOrReadables(app: App, handler: ts.Node, recorded: readonly AuthCheck[]): AuthCheck[] {
+  const out: AuthCheck[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && n.arguments.length >= 4 && app.calleeFrom(n, GUARD)?.name === "readable" && !recorded.some((a) => a.guardCall === n)) {
+      out.push({ level: "document", via: "guard.readable + either/or", handWritten: true, at: app.loc(n), target: n.arguments[2], minLevel: literalThrough(app, n.arguments[3]), levelArg: n.arguments[3], conditional: true, guardCall: n });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return out;
+}
+
+/** The either/or above: `a`'s `guard.readable` reached, and its null left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
+function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+  const call = a.target?.parent;
+  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`).
+  if (call === undefined || !ts.isCallExpression(call) || a.guardCall !== call || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
+  // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
+  let consulted = false;
+  const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
+    if (ts.isIdentifier(x)) {
+      const init = depth < 4 ? app.constInitializer(x) : undefined;
+      return init === undefined ? "unknown" : owner(skipOuter(init), depth + 1);
+    }
+    if (!ts.isBinaryExpression(x)) return "unknown";
+    const op = x.operatorToken.kind;
+    const negated = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!negated && op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return "unknown";
+    const owned = (field: ts.Expression, id: ts.Expression) => {
+      const f = skipOuter(field);
+      return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
+    };
+    if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
+    consulted = true;
+    return negated;
+  };
+  const atom = (e: ts.Expression): Value | "unknown" => {
+    const x = skipOuter(e);
+    if (x === call) return null;
+    if (!ts.isConditionalExpression(x)) return owner(x);
+    const truth = value(x.condition);
+    if (truth === "unknown") return "unknown";
+    return value(truthy(truth) ? x.whenTrue : x.whenFalse);
+  };
+  const value = (e: ts.Expression) => valueWhenDenied(e, atom);
+  // Reached: each `?:`, `&&` or `||` on the way up sends the not-owner to it.
+  let node: ts.Expression = outer(call);
+  for (; ts.isExpression(node.parent) && !ts.isCallExpression(node.parent) && !isFunctionLike(node.parent); node = node.parent) {
+    const p = node.parent;
+    if (ts.isConditionalExpression(p) && p.condition !== node && value(p.condition) !== (p.whenTrue === node ? true : false)) return false;
+    if (ts.isBinaryExpression(p) && p.right === node) {
+      const op = p.operatorToken.kind;
+      const left = value(p.left);
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken && (left === "unknown" || !truthy(left))) return false;
+      if ((op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) && (left === "unknown" || truthy(left))) return false;
+    }
+  }
+  // Left on: the `if` testing the value, or a `const` holding it, before the change in its block.
+  const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(change, s.parent) && change.pos >= s.end;
+  const throwing = throwingIn(app);
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing) && consulted;
+  const decl = node.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+  const held = value(node);
+  if (held === "unknown") return false;
+  const name = decl.name.text;
+  const statement = decl.parent.parent;
+  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return false;
+  const named = (e: ts.Expression): Value | "unknown" => (ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name ? held : atom(e));
+  return statement.parent.statements.some((s) => s.pos >= statement.end && ts.isIfStatement(s) && before(s) && ifLeavesOnDenial(s, named, throwing)) && consulted;
 }
 
 /** The statement a check's call makes (`await requireTaskAccess(ctx, c.taskId, "owner")`, `const r = await guard.readable(...)`), when nothing but `await` and parentheses stand between. */

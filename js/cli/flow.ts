@@ -33,7 +33,7 @@ export function answersOf(fn: ts.SignatureDeclaration): (ts.Expression | undefin
   return out;
 }
 
-const truthy = (v: Value) => v === true || v === "object";
+export const truthy = (v: Value) => v === true || v === "object";
 
 /**
  * Whether `test` is true, false or unknown (undefined) when the subject is denied. `atom`

@@ -38,7 +38,7 @@ import ts from "typescript";
 import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
-import { checkedUnlessOwner } from "./eitheror.js";
+import { checkedUnlessOwner, eitherOrReadables } from "./eitheror.js";
 import { checkArgOf } from "./helperget.js";
 import { weakLevel } from "./levels.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -63,7 +63,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
   const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // Checks made only where the caller is not the row's owner (eitheror.ts).
-  const sometimes = handlerChecks.filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   const checkArg = checkArgOf(app, flow);
   const open = (c: Change): boolean => {
     // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).

@@ -13,7 +13,6 @@
 // caller, or of the function called) covers each, as it covers the direct write.
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
-import { callConfig, isUnreadable, member, readStrings } from "./config.js";
 import { CONVEX } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
 import { fieldValue, writtenArg, type WriteScope } from "./fieldvalue.js";
@@ -21,7 +20,7 @@ import type { ConvexFunction } from "./functions.js";
 import { relays, undecided } from "./follow.js";
 import { appGuards } from "./guards.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
-import { anyCaller, decidesAccess, roleName } from "./roles.js";
+import { anyCaller, decidesAccess, roleName, rolesOf } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
 /** What a function's writes do with roles beyond writes.ts's `roleWrites`. */
@@ -91,14 +90,7 @@ function queriedBy(app: App, flow: ArgFlow, target: ts.Expression): string | und
 
 /** The roles above the lowest of each guard whose users table is `table` (none when its roles are not read). */
 function aboveLowest(app: App, table: string, usersOf: (g: ts.CallExpression) => string): Set<string> {
-  const out = new Set<string>();
-  for (const g of appGuards(app)) {
-    const config = callConfig(app, g);
-    const written = config === undefined || isUnreadable(config) ? undefined : member(app, config, "roles");
-    const roles = written === undefined || isUnreadable(written) ? undefined : readStrings(app, written);
-    if (roles !== undefined && !isUnreadable(roles) && usersOf(g) === table) for (const r of roles.slice(1)) out.add(r);
-  }
-  return out;
+  return new Set(appGuards(app).flatMap((g) => (usersOf(g) === table ? (rolesOf(app, g).above ?? []) : [])));
 }
 
 /** The findings: at the call of a relay, at a promotion's write, at a role's store. */

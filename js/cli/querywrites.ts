@@ -13,9 +13,11 @@
 // - children of a configured parent by its parent field equal to an argument's id, or the rows of
 //   a table no guard configures by a field equal to a `v.id(T)` argument, T under access
 //   (childquery.ts `childSelector`): high, medium when only a check at a weak level covers the
-//   argument (levels.ts), none above nor once the document it names is compared with the caller
-//   (argflow.ts `readComparisons`, as for a change by that id); the unconfigured table's: medium,
-//   none once checked;
+//   argument (levels.ts) and the parent's table has no visibility (a public parent's children do
+//   not inherit its public visibility: high then, as for one child by its id, parentcover.ts),
+//   none above nor once the document it names is compared with the caller (argflow.ts
+//   `readComparisons`, as for a change by that id); the unconfigured table's: medium, none once
+//   checked;
 // - the guard's own tables (grants by `doc`, members by `groupId`) by a field equal to an
 //   argument: as children (guard-table-write leaves these deletes to this rule);
 // - a configured table's rows by a plain field equal to an argument (`.filter((q) =>
@@ -40,7 +42,7 @@ import ts from "typescript";
 import { ArgFlow, comparesReadOf, readComparisons, readId } from "./argflow.js";
 import { accessTables, parentFields, typeTable } from "./accessfields.js";
 import { isCallerId } from "./callerid.js";
-import { accessIdArgs, childSelector } from "./childquery.js";
+import { accessIdArgs, childSelector, publicOnly } from "./childquery.js";
 import type { AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
@@ -85,9 +87,12 @@ export function queryChangeFindings(app: App, functions: readonly ConvexFunction
 /** A change of the rows of the query `top`, judged by how it selects them (the file's comment). */
 function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, children: ReturnType<typeof childSelector>, top: ts.Expression, does: string, who: string): Judged {
   // Graded as a change by that argument's id (rules.ts): a check above the weak levels covers it, one at a weak level leaves it medium.
-  const graded = (arg: string, rows: string, fix: string): Judged => {
+  // A public parent's children (`publicParent`) do not inherit its public visibility: a check at a weak level covers nothing, as for one child by its id (parentcover.ts).
+  const graded = (arg: string, rows: string, fix: string, publicParent?: string): Judged => {
     if (covers(fn.changeChecked.args, arg) || comparesReadOf(app, handler, flow, arg)) return undefined;
     if (!covers(fn.checkedArgs, arg)) return { message: `${fn.id} ${does} ${rows}, for ${who}, with no check that the caller may change what argument '${arg}' names`, fix, severity: "high" };
+    const low = fn.changeChecked.lowLevels.get(arg);
+    if (publicParent !== undefined && low !== undefined && !fn.changeChecked.groups.has(arg)) return { message: `${fn.id} ${does} ${rows}, for ${who}, argument '${arg}' ${publicOnly(low, publicParent, "changes")}`, fix, severity: "high" };
     return { message: `${fn.id} ${does} ${rows}, argument '${arg}' ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg), fn.changeChecked.groups.has(arg))}`, fix, severity: "medium" };
   };
   const child = children(top);
@@ -95,7 +100,7 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
     const { table, field, parentTable } = child.parent;
     const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', an id of a '${parentTable}' document under access` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
     const fix = `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes ("editor" of the default levels; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
-    if (child.parent.unconfigured !== true) return graded(child.by, rows, fix);
+    if (child.parent.unconfigured !== true) return graded(child.by, rows, fix, child.parent.publicParent ? parentTable : undefined);
     if (covers(fn.checkedArgs, child.by) || comparesReadOf(app, handler, flow, child.by)) return undefined;
     return { message: `${fn.id} ${does} ${rows}, with no document check on it, for ${who}: '${table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it changes them`, fix, severity: "medium" };
   }

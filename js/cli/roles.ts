@@ -8,23 +8,34 @@
 // report warns). A check whose guard cannot be followed is of the lowest role when its role is
 // the lowest of any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
-import { callConfig, isUnreadable, member, readValue, unreadable, warnUnreadable } from "./config.js";
+import { callConfig, isUnreadable, member, readStrings, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
 import { lowestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
 
-const lowest = new WeakMap<ts.Node, string | null>();
+/** One guard's roles as the audit reads them: the lowest, and those above it. */
+export interface Roles {
+  /** The first of `roles`; null when not readable (after a warning). */
+  lowest: string | null;
+  /** The rest of `roles`, every one a string; undefined when not all of them can be read. */
+  above: string[] | undefined;
+}
 
-/** The first of the roles of one `defineGuard` call's configuration; null when not readable. */
-export function lowestRole(app: App, guard: ts.CallExpression): string | null {
-  let known = lowest.get(guard);
+const rolesRead = new WeakMap<ts.Node, Roles>();
+
+/** The roles of one `defineGuard` call's configuration, read once. */
+export function rolesOf(app: App, guard: ts.CallExpression): Roles {
+  let known = rolesRead.get(guard);
   if (known === undefined) {
-    known = readLowestRole(app, guard);
-    lowest.set(guard, known);
+    known = readRoles(app, guard);
+    rolesRead.set(guard, known);
   }
   return known;
 }
+
+/** The first of the roles of one `defineGuard` call's configuration; null when not readable. */
+export const lowestRole = (app: App, guard: ts.CallExpression): string | null => rolesOf(app, guard).lowest;
 
 /** What the audit does without the roles: said in the report's configuration warning. */
 export const ROLES_IGNORED = "the roles (a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id)";
@@ -35,17 +46,19 @@ const ROLES_JUDGED = "the roles (a role check is of the lowest role when it is t
 /** What the audit does with a permission check whose guard it cannot follow: said in the report's warning. */
 const PERMISSIONS_JUDGED = "the permissions (a permission check is of the lowest role when the lowest role of any of them holds it)";
 
-function readLowestRole(app: App, guard: ts.CallExpression): string | null {
+function readRoles(app: App, guard: ts.CallExpression): Roles {
   const config = callConfig(app, guard);
-  if (config === undefined) return null;
+  if (config === undefined) return { lowest: null, above: undefined };
   const roles = isUnreadable(config) ? config : member(app, config, "roles");
-  if (roles === undefined) return null;
+  if (roles === undefined) return { lowest: null, above: undefined };
+  const all = isUnreadable(roles) ? undefined : readStrings(app, roles);
+  const above = all === undefined || isUnreadable(all) ? undefined : all.slice(1);
   const first = isUnreadable(roles) || !ts.isArrayLiteralExpression(roles) ? roles : roles.elements[0];
   const name = first === undefined || isUnreadable(first) ? first : readValue(app, first);
-  if (name === undefined) return null;
-  if (!isUnreadable(name) && ts.isStringLiteralLike(name)) return name.text;
+  if (name === undefined) return { lowest: null, above };
+  if (!isUnreadable(name) && ts.isStringLiteralLike(name)) return { lowest: name.text, above };
   warnUnreadable(app, isUnreadable(name) ? name : unreadable(name), ROLES_IGNORED);
-  return null;
+  return { lowest: null, above };
 }
 
 /** The initializer of the app's `const` a symbol names (`const MEMBER = "user"`), imported or not. */

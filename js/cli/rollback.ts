@@ -24,10 +24,10 @@ const MAX_DEPTH = 3;
  * answer; the answer is followed through its `const` copies (see failure). A throw caught by a
  * `try` whose `catch` never throws again is left out: it rolls nothing back.
  */
-function rollbackThrows(app: App, call: ts.CallExpression): ts.Node[] {
+export function rollbackThrows(app: App, call: ts.CallExpression, bare = false): ts.Node[] {
   const body = enclosingFunction(call);
   if (body === undefined) return [];
-  const { atom, subject } = failure(body, boundTo(call), call.end, call);
+  const { atom, subject } = failure(body, boundTo(call), call.end, call, bare);
   return throwsOnFailure(app, body, atom, subject, 0).filter((n) => !caught(app, n, body));
 }
 
@@ -150,9 +150,10 @@ function caught(app: App, n: ts.Node, fn: ts.Node): boolean {
 
 /**
  * `return { ok: r.ok, ... }` on every path of a helper that consumes a code (`r`, or a `const`
- * copy of its `ok`): the `ok` of its answer is false whenever the guard's was.
+ * copy of its `ok`): the `ok` of its answer is false whenever the guard's was; `bare`: `return
+ * r.ok`, its answer itself false then (a boolean helper, confirmgate.ts `okHelper`).
  */
-function handsOnOk(app: App, helper: ts.SignatureDeclaration, pkg: string): boolean {
+export function handsOnOk(app: App, helper: ts.SignatureDeclaration, pkg: string, bare = false): boolean {
   if (!("body" in helper) || helper.body === undefined) return false;
   const body = helper.body;
   let consume: ts.CallExpression | undefined;
@@ -165,9 +166,9 @@ function handsOnOk(app: App, helper: ts.SignatureDeclaration, pkg: string): bool
   visit(body);
   if (consume === undefined) return false;
   const { atom } = failure(body, boundTo(consume), consume.end, consume);
-  return returns.every((e) => {
+  return (returns.length > 0 || !bare) && returns.every((e) => {
     const object = e === undefined ? undefined : skipOuter(e);
-    const ok = object !== undefined && ts.isObjectLiteralExpression(object) ? propertyValue(object, "ok") : undefined;
+    const ok = bare ? e : object !== undefined && ts.isObjectLiteralExpression(object) ? propertyValue(object, "ok") : undefined;
     return ok !== undefined && valueWhenDenied(ok, atom) === false;
   });
 }

@@ -371,3 +371,62 @@ test("an action that runs another mutation between the consuming run and guard.a
   assert.equal(fns["acts:deleteThenAssert"].confirmed, false);
   assert.equal(fns["acts:assertThenDelete"].confirmed, true);
 });
+
+// newuser24 item 8: a code checked through an app helper whose boolean answer is the consume's `ok`.
+const OK_HELPERS = `${HEAD}
+async function confirmed(ctx: MutationCtx, code: string, target: string) {
+  const r = await guard.consumeConfirmation(ctx, { actor: "admin", action: "deleteDraft", target, code });
+  return r.ok;
+}
+const confirmedArrow = async (ctx: MutationCtx, code: string, target: string) => (await guard.consumeConfirmation(ctx, { actor: "admin", action: "deleteDraft", target, code })).ok;
+async function ignoresOk(ctx: MutationCtx, code: string, target: string) {
+  await guard.consumeConfirmation(ctx, { actor: "admin", action: "deleteDraft", target, code });
+  return true;
+}
+async function okOrSkipped(ctx: MutationCtx, code: string, target: string, skip: boolean) {
+  const r = await guard.consumeConfirmation(ctx, { actor: "admin", action: "deleteDraft", target, code });
+  return skip || r.ok;
+}
+const B = { id: v.id("drafts"), code: v.string(), skip: v.boolean() };
+`;
+const OK_CALLER = (name, body) => `export const ${name} = mutation({
+  args: B,
+  handler: async (ctx, args) => {
+    await guard.requireRole(ctx, "admin");
+${body}
+  },
+});
+`;
+
+test("a code checked through an app helper returning the consume's ok, the caller leaving on false before the delete, confirms it (a throw there is confirmation-rollback); not when the helper's answer is not the ok, nor when the caller does not leave on it before the delete", () => {
+  const DELETE = "    await ctx.db.delete(args.id);";
+  const covered = scratchApp(
+    "confirmgate",
+    "okHelper",
+    {
+      "drafts.ts":
+        OK_HELPERS +
+        OK_CALLER("returns", `    if (!(await confirmed(ctx, args.code, args.id))) return { deleted: false };\n${DELETE}\n    return { deleted: true };`) +
+        OK_CALLER("heldInConst", `    const ok = await confirmedArrow(ctx, args.code, args.id);\n    if (!ok) return null;\n${DELETE}\n    return null;`) +
+        OK_CALLER("throws", `    if (!(await confirmed(ctx, args.code, args.id))) throw new Error("bad code"); // FINDING confirmation-rollback\n${DELETE}`),
+    },
+  );
+  const c = auditReport(cli, covered);
+  assert.deepEqual(found(c, "destructive-unconfirmed", "confirmation-rollback"), markers(`${covered}/convex`));
+  const open = scratchApp(
+    "confirmgate",
+    "okHelperOpen",
+    {
+      "drafts.ts":
+        OK_HELPERS +
+        OK_CALLER("helperIgnoresOk", `    if (!(await ignoresOk(ctx, args.code, args.id))) return null;\n${DELETE} // FINDING destructive-unconfirmed`) +
+        OK_CALLER("helperSkips", `    if (!(await okOrSkipped(ctx, args.code, args.id, args.skip))) return null;\n${DELETE} // FINDING destructive-unconfirmed`) +
+        OK_CALLER("callerIgnores", `    await confirmed(ctx, args.code, args.id);\n${DELETE} // FINDING destructive-unconfirmed`) +
+        OK_CALLER("callerLogs", `    const ok = await confirmed(ctx, args.code, args.id);\n    console.log(ok);\n${DELETE} // FINDING destructive-unconfirmed`) +
+        OK_CALLER("deletedFirst", `    const ok = await confirmed(ctx, args.code, args.id);\n${DELETE} // FINDING destructive-unconfirmed\n    if (!ok) return null;`),
+    },
+  );
+  const o = auditReport(cli, open);
+  assert.deepEqual(found(o, "destructive-unconfirmed", "confirmation-rollback"), markers(`${open}/convex`));
+  assert.match(o.findings.find((f) => f.rule === "destructive-unconfirmed" && f.function === "drafts:deletedFirst").message, /its confirmation \(confirmed -> guard\.consumeConfirmation\) does not decide whether the delete runs/);
+});

@@ -168,3 +168,35 @@ test("a check made only where the caller is not the row's author (the author, or
   );
   assert.deepEqual(lines(found), ["40 unchecked-id-delete f:publicLevel", "54 unchecked-id-delete f:authorsPath", "68 unchecked-id-delete f:furtherCondition", "82 unchecked-id-delete f:namedAuthor"]);
 });
+
+test("the author, or whoever a readable at a level above the public one lets through, as an either/or (`?:`, `||`, `&&`) whose value an `if` leaves on: covered; not when the other branch is true for anything but the author, the check is at the public level or below, or nothing leaves on it before the change", () => {
+  const ARGS = '{ commentId: v.id("comments"), ownerId: v.id("users"), force: v.boolean() }';
+  const READ = (level = '"owner"') => `(await guard.readable(ctx, "documents", c.docId${level === "" ? "" : `, ${level}`})) !== null`;
+  const row = (gate, after = "") =>
+    `    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const isAuthor = c.authorId === user._id;\n${gate}\n    await ctx.db.delete(c._id);\n${after}    await guard.audit.log(ctx, { action: "comment.delete", outcome: "success", actor: user._id });`;
+  const LEAVE = '    if (!ok) throw new ConvexError("forbidden");';
+  const covered = audit(
+    "eitherOr",
+    MUTATION("ternary", ARGS, row(`    const ok = isAuthor ? true : ${READ()};\n${LEAVE}`)) +
+      MUTATION("ternaryInPlace", ARGS, row(`    const ok = c.authorId === user._id ? true : ${READ()};\n${LEAVE}`)) +
+      MUTATION("ternaryNegated", ARGS, row(`    const ok = c.authorId !== user._id ? ${READ()} : true;\n${LEAVE}`)) +
+      MUTATION("or", ARGS, row(`    const ok = isAuthor || ${READ()};\n${LEAVE}`)) +
+      MUTATION("orInIf", ARGS, row(`    if (!(isAuthor || ${READ()})) throw new ConvexError("forbidden");`)) +
+      MUTATION("andInIf", ARGS, row(`    if (!isAuthor && (await guard.readable(ctx, "documents", c.docId, "owner")) === null) throw new ConvexError("forbidden");`)) +
+      MUTATION("configured", '{ id: v.id("documents") }', '    const d = await ctx.db.get(args.id);\n    if (d === null) throw new ConvexError("not found");\n    const ok = d.ownerId === user._id || (await guard.readable(ctx, "documents", args.id, "editor")) !== null;\n    if (!ok) throw new ConvexError("forbidden");\n    await ctx.db.patch(d._id, { title: "x" });'),
+    CHANGES,
+  );
+  assert.deepEqual(lines(covered), []);
+  const found = audit(
+    "eitherOrOpen",
+    MUTATION("forced", ARGS, row(`    const ok = args.force ? true : ${READ()};\n${LEAVE}`)) +
+      MUTATION("forcedOr", ARGS, row(`    const ok = args.force || ${READ()};\n${LEAVE}`)) +
+      MUTATION("namedAuthor", ARGS, row(`    const ok = c.authorId === args.ownerId ? true : ${READ()};\n${LEAVE}`)) +
+      MUTATION("publicLevel", ARGS, row(`    const ok = isAuthor ? true : ${READ('"viewer"')};\n${LEAVE}`)) +
+      MUTATION("anyLevel", ARGS, row(`    const ok = isAuthor ? true : ${READ("")};\n${LEAVE}`)) +
+      MUTATION("notLeft", ARGS, row(`    const ok = isAuthor ? true : ${READ()};\n    if (!ok) console.log("moderated");`)) +
+      MUTATION("leftAfter", ARGS, row(`    const ok = isAuthor ? true : ${READ()};`, LEAVE + "\n")),
+    CHANGES,
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["anyLevel", "forced", "forcedOr", "leftAfter", "namedAuthor", "notLeft", "publicLevel"].map((n) => `f:${n} unchecked-id-delete high`));
+});

@@ -43,8 +43,8 @@ const DOC = '{ docId: v.id("documents") }';
 const CHILDREN = '    const docs = await ctx.db.query("documents").withIndex("by_folder", (q) => q.eq("folderId", args.folderId)).collect();';
 const COMMENTS = '    const cs = await ctx.db.query("comments").withIndex("by_doc", (q) => q.eq("docId", args.docId)).collect();';
 
-function judged(name, text) {
-  const app = scratchApp("querywrites", name, { "schema.ts": SCHEMA, "f.ts": text }, FOLDERS_GUARD);
+function judged(name, text, guard = FOLDERS_GUARD) {
+  const app = scratchApp("querywrites", name, { "schema.ts": SCHEMA, "f.ts": text }, guard);
   const r = auditReport(cli, app);
   const found = r.findings.filter((f) => RULES.includes(f.rule));
   return { found, at: found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), marked: markers(`${app}/convex`).filter((m) => RULES.some((rule) => m.endsWith(` ${rule}`))) };
@@ -78,15 +78,36 @@ test("rows a query selected by an unchecked argument, patched or deleted, are un
     "f:clearComments": "medium",
     "f:editByTitle": "high",
     "f:deleteByTitle": "high",
-    "f:viewerOnly": "medium",
+    "f:viewerOnly": "high",
     "f:touchFolder": "high",
     "f:deleteParent": "high",
   });
   const message = (fn) => found.find((f) => f.function === fn).message;
   assert.equal(message("f:archiveFolder"), "f:archiveFolder patches the rows of 'documents' whose parent field 'folderId' equals argument 'folderId' (the children of a 'folders' document), for any signed-in caller, with no check that the caller may change what argument 'folderId' names");
   assert.equal(message("f:deleteParent"), "f:deleteParent deletes the 'folders' document whose id is the field 'folderId' of a document checked by guard.requireAccess(\"documents\"), for any signed-in caller, with no check on that 'folders' document: a check on a document says nothing of the document a field of it names");
-  assert.match(message("f:viewerOnly"), /^f:viewerOnly deletes the rows of 'documents' .*argument 'folderId' checked only at level 'viewer'/);
+  assert.match(message("f:viewerOnly"), /^f:viewerOnly deletes the rows of 'documents' .*argument 'folderId' checked only at level 'viewer', which a public 'folders' document gives to anyone/);
   assert.match(message("f:editByTitle"), /rows of 'documents' \(under access\.tables\) selected by field 'title' \(equal to argument 'title'/);
+});
+
+test("children changed after a check of their parent at the lowest level: high when the parent may be public, medium when not, whether a query selected them or one is changed by its id", () => {
+  const ONE = '{ id: v.id("documents") }';
+  const ONE_CHILD = (check) => `    const d = await ctx.db.get(args.id);\n    if (d === null || d.folderId === undefined) throw new Error("not found");\n    ${check};\n    await ctx.db.patch(d._id, { title: "x" }); // FINDING unchecked-id-write`;
+  const text =
+    HEAD +
+    MUTATION("queried", FOLDER, `    await guard.requireAccess(ctx, "folders", args.folderId, "viewer");\n${CHILDREN}\n    for (const d of docs) await ctx.db.patch(d._id, { title: "x" }); // FINDING unchecked-id-write`) +
+    MUTATION("queriedAnyLevel", FOLDER, `    if ((await guard.readable(ctx, "folders", args.folderId)) === null) throw new Error("not found");\n${CHILDREN}\n    for (const d of docs) await ctx.db.delete(d._id); // FINDING unchecked-id-delete`) +
+    MUTATION("byId", ONE, ONE_CHILD('await guard.requireAccess(ctx, "folders", d.folderId, "viewer")'));
+  const severities = (found) => Object.fromEntries(found.map((f) => [f.function, f.severity]));
+  const publicFolders = judged("publicParent", text);
+  assert.deepEqual(publicFolders.at, publicFolders.marked);
+  assert.deepEqual(severities(publicFolders.found), { "f:queried": "high", "f:queriedAnyLevel": "high", "f:byId": "high" });
+  assert.match(publicFolders.found.find((f) => f.function === "f:queriedAnyLevel").message, /argument 'folderId' checked only by a readable with no level, which a public 'folders' document gives to anyone: .* a stranger changes a public parent's private children$/);
+  const privateGuard = FOLDERS_GUARD.replace('folders: { owner: "ownerId", visibility: "visibility", parent: "parentId" }', 'folders: { owner: "ownerId", parent: "parentId" }');
+  assert.notEqual(privateGuard, FOLDERS_GUARD);
+  const privateFolders = judged("privateParent", text, privateGuard);
+  assert.deepEqual(privateFolders.at, privateFolders.marked);
+  assert.deepEqual(severities(privateFolders.found), { "f:queried": "medium", "f:queriedAnyLevel": "medium", "f:byId": "medium" });
+  assert.match(privateFolders.found.find((f) => f.function === "f:queried").message, /argument 'folderId' checked only at level 'viewer' \(the lowest/);
 });
 
 test("the same changes after a check that covers them, of the caller's own rows, through guard.deleteDocument or each row checked are not judged", () => {
