@@ -46,6 +46,7 @@ import { within, type App, type Loc } from "./program.js";
 import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
+import { checkKind, checkText, GROUPS_TABLE, idOfText } from "./groupids.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
 export interface ParentSelect {
@@ -116,11 +117,12 @@ function select(app: App, table: string, found: { field: string; by: string }[],
 
 /**
  * The arguments validated as an id of a table under some guard's `access.tables` (`v.id("listings")`,
+ * or of the guard's groups, `v.id("accessGroups")`: an organization, groupids.ts;
  * under `v.optional` too), with that table; or made one by the handler's `ctx.db.normalizeId("listings", s)`
  * (a `v.string()` the app itself takes for that table's id).
  */
 export function accessIdArgs(app: App, args: { name: string; validator?: ts.Node }[], handler: ts.SignatureDeclaration, flow: ArgFlow): Map<string, string> {
-  const tables = accessTables(app);
+  const tables = new Set([...accessTables(app), GROUPS_TABLE]); // an organization's id scopes its rows too (groupids.ts)
   const out = new Map<string, string>();
   for (const a of args) {
     const table = a.validator === undefined ? undefined : idTables(app, a.validator).find((t) => tables.has(t));
@@ -147,8 +149,11 @@ export function childRead(caller: string, arg: string, p: ParentSelect, who: str
   const fn = p.through === undefined ? caller : `${caller} (through ${p.through})`;
   if (p.unconfigured === true) {
     if (checked) return undefined;
-    const message = `${fn} returns the rows of '${p.table}' whose field '${p.field}' equals argument '${arg}', an id of a '${p.parentTable}' document under access, with no document check on it, to ${who}: '${p.table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it reads them`;
-    const fix = `Check the document first: guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access: { table: "${p.parentTable}", arg: "${arg}" }), so only a caller who may see it reads its '${p.table}' rows.`;
+    const group = p.parentTable === GROUPS_TABLE, of = group ? "group" : "document";
+    const message = `${fn} returns the rows of '${p.table}' whose field '${p.field}' equals argument '${arg}', ${idOfText(p.parentTable)}, with no ${checkKind(p.parentTable)} on it, to ${who}: '${p.table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${of}, a caller who ${group ? "is not a member" : "may not see it"} reads them`;
+    const fix = group
+      ? `Check the caller's level on the group first: ${checkText(p.parentTable, arg, "viewer")} (at your lowest level), so only its members read its '${p.table}' rows.`
+      : `Check the document first: ${checkText(p.parentTable, arg, "viewer")} (or the builder's access: { table: "${p.parentTable}", arg: "${arg}" }), so only a caller who may see it reads its '${p.table}' rows.`;
     return { message, fix, severity: "medium" };
   }
   const check = p.publicParent

@@ -12,7 +12,7 @@ import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, fork, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } from "./levelat.js";
-import { readableExit } from "./readable.js";
+import { answerExit, readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -118,11 +118,11 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
   leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
   requireGroupLevel: "document", // the caller's level on the group its second argument names (its row then read by that id is no unchecked read)
-  listGroupMembers: "document", renameGroup: "document", // the same: any level (NOT_FOUND below), the owner level
+  listGroupMembers: "document", renameGroup: "document", groupLevel: "document", // the same: any level (NOT_FOUND below), the owner level; groupLevel when its null leaves (readable.ts)
   list: "permission", // guard.audit.list: the configured readers only
 };
 /** Checks of the caller's level on the group their second argument names; those made at the owner level. */
-export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
+export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup", "groupLevel"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
 const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   can: { level: "permission", denial: false },
@@ -188,7 +188,7 @@ export class FactsFinder {
       // `readable` and its kin answer null (or leave out) instead of throwing: an answer
       // thrown away checked nothing, and `readable` counts only when its null leaves the
       // function (an exit, or the answer returned: readable.ts).
-      const exit = guard.name === "readable" ? readableExit(app, call) : "leaves";
+      const exit = answerExit(app, guard.name, call);
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
         const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]), levelArg: call.arguments[g + 1] } : {};

@@ -197,9 +197,22 @@ function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefine
   const owners = groupOwners(app, a);
   // renameGroup checks the owner level itself, whatever that level is named (facts.ts writes "owner").
   if (owners.length === 0 || OWNER_CHECKS.has(name)) return undefined;
-  if (name === "listGroupMembers") return "any level";
+  if (name === "listGroupMembers" || name === "groupLevel") return "any level";
   if (a.minLevel === undefined) return UNREAD_LEVEL;
   return owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
+}
+
+/**
+ * Whether group check `a` holds for any member: made at the lowest of its guard's levels (of any
+ * guard it may be made with), at any level (`listGroupMembers`, `groupLevel`), or at a level the
+ * audit cannot read. False at the owner level and when no guard's levels can be read.
+ */
+export function lowestGroupCheck(app: App, a: AuthCheck): boolean {
+  const name = a.guardCall === undefined ? undefined : app.calleeFrom(a.guardCall, GUARD)?.name;
+  const level = name === undefined || !GROUP_CHECKS.has(name) ? undefined : weakGroupLevel(app, a, name);
+  if (level === undefined || level === "any level" || level === UNREAD_LEVEL) return level !== undefined;
+  const guards = consult(app, a.guardCall, LEVELS_JUDGED);
+  return (guards.length === 0 ? [DEFAULT_LEVELS] : guards.map((g) => levelList(app, g))).some((l) => l !== null && l[0] === level);
 }
 
 /** The owner levels (the last of `access.levels`) of the guards group check `a` may be made with, each once: none when no guard's levels can be read. */

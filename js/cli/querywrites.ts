@@ -53,6 +53,7 @@ import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
+import { checkKind, checkText, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
 
 type Judged = { message: string; fix: string; severity: Severity } | undefined;
 
@@ -98,11 +99,16 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
   const child = children(top);
   if (child !== undefined) {
     const { table, field, parentTable } = child.parent;
-    const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', an id of a '${parentTable}' document under access` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
-    const fix = `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes ("editor" of the default levels; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
+    const group = parentTable === GROUPS_TABLE;
+    const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', ${idOfText(parentTable)}` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
+    const fix = group
+      ? `Check the caller's level on the group first: ${checkText(parentTable, child.by, "owner")} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change every '${table}' row of the group.`
+      : `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes ("editor" of the default levels; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
     if (child.parent.unconfigured !== true) return graded(child.by, rows, fix, child.parent.publicParent ? parentTable : undefined);
+    const lowest = group ? lowestGroupOnly(app, fn, flow, child.by, table) : undefined; // groupids.ts
+    if (lowest !== undefined) return { message: `${fn.id} ${does} ${rows}, ${lowest}`, fix, severity: "medium" };
     if (covers(fn.checkedArgs, child.by) || comparesReadOf(app, handler, flow, child.by)) return undefined;
-    return { message: `${fn.id} ${does} ${rows}, with no document check on it, for ${who}: '${table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it changes them`, fix, severity: "medium" };
+    return { message: `${fn.id} ${does} ${rows}, with no ${checkKind(parentTable)} on it, for ${who}: '${table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} changes them`, fix, severity: "medium" };
   }
   const mine = (queryEqualities(app, top, (x) => (isCallerId(app, x) ? true : undefined))?.found.length ?? 0) > 0;
   const byArg = queryEqualities(app, top, (x) => (within(x, handler) ? flow.rootOf(x) : undefined));
@@ -157,8 +163,9 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     const parent = arg === undefined ? undefined : ids.get(arg);
     if (parent === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!)) continue;
     const field = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : arg;
-    const message = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', an id of a '${parent}' document under access, with no document check on it, for ${who}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it adds to them`;
-    return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, "viewer") at the level adding to it takes (or the builder's access on '${arg}').`, severity: "medium" };
+    const group = parent === GROUPS_TABLE;
+    const message = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, with no ${checkKind(parent)} on it, for ${who}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;
+    return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, "viewer")} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };
   }
   return undefined;
 }

@@ -9,11 +9,22 @@
 //
 // The answer handed back (`return await guard.readable(...)`, or a value that is no data when it
 // is null) leaves the function it is made in, not the caller of that function: a helper's
-// answer is judged again at its call (facts.ts).
+// answer is judged again at its call (facts.ts). `guard.groupLevel` (null to a non-member) is a
+// check of its group the same way, by an exit on its null only (`answerExit`).
 import ts from "typescript";
 import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
 import { boundTo, carriesNoData, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
+
+/**
+ * How a denial of guard call `name` leaves: `readable` as below; `groupLevel`, which answers the
+ * caller's level on a group or null, only through an exit on its null (`if (level === null)
+ * throw`): its level handed back checks nothing; a check that throws leaves by its throw.
+ */
+export function answerExit(app: App, name: string, call: ts.CallExpression): "leaves" | "returned" | undefined {
+  if (name === "groupLevel") return exitsOnDenial(app, call, null) ? "leaves" : undefined;
+  return name === "readable" ? readableExit(app, call) : "leaves";
+}
 
 /**
  * How a denial of `call` (a `readable`, or a call of an app function handing its answer on)

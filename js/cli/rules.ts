@@ -219,7 +219,7 @@ export function covers(checked: Set<string> | "any", arg: string): boolean {
 /** What a change made after a document check at the lowest (or public) level only is told (levels.ts). */
 export function onlyWeaklyChecked(level: string | undefined, group = false): string {
   if (group) {
-    const at = level === "any level" ? "at any level (guard.listGroupMembers)" : level === UNREAD_LEVEL ? "at a group level the audit cannot read (an argument, a ?:), taken as the lowest" : `at group level '${level}'`;
+    const at = level === "any level" ? "at any level (guard.listGroupMembers, guard.groupLevel)" : level === UNREAD_LEVEL ? "at a group level the audit cannot read (an argument, a ?:), taken as the lowest" : `at group level '${level}'`;
     return `checked only ${at}, below the owner level (the group's owner, accessGroups.ownerId, and access.groups.managers): any member at that level may change it`;
   }
   const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : level === UNREAD_LEVEL ? "at a level the audit cannot read (an argument, a ?:), taken as the lowest" : `at level '${level}' (the lowest, or at most access.publicLevel)`;

@@ -1,0 +1,118 @@
+// An organization that is a guard group (README: "Organizations and workspaces"): the rows of an
+// app table scoped by a `v.id("accessGroups")` argument are judged as rows scoped by an id of a
+// table under access (unchecked-id-read, unchecked-id-delete / unchecked-id-write, medium) unless
+// a group check on that id gates them (`requireGroupLevel`, an awaited `groupLevel` whose null
+// leaves); a group id stored unchecked on the caller's own row (`activeOrgId`), and the reads that
+// trust it later; bulk changes of a group's rows after only its lowest level; a change of a row
+// linked to a group after a group check on its field, the same for a patch and a delete (attack33
+// A1, A4, A7, A9, P3). Small apps written at test time, run the way a user runs the audit: the
+// bin of the packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, FOLDERS_GUARD, FOLDERS_SCHEMA, markers, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+const RULES = ["unchecked-id-read", "unchecked-id-write", "unchecked-id-delete", "unchecked-list"];
+
+// Tasks and seats of an organization (a guard group), tables no guard configures; the caller's active organization.
+const SCHEMA = FOLDERS_SCHEMA.replace("role: v.optional(v.string()) })", 'role: v.optional(v.string()), activeOrgId: v.optional(v.id("accessGroups")) })').replace(
+  /\}\);\n$/,
+  '  tasks: defineTable({ orgId: v.id("accessGroups"), title: v.string() }).index("by_org", ["orgId"]),\n  seats: defineTable({ orgId: v.id("accessGroups"), userId: v.id("users"), plan: v.string() }).index("by_org_user", ["orgId", "userId"]),\n});\n',
+);
+
+const HEAD = `import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { guard } from "./guard";
+`;
+const ORG = '{ orgId: v.id("accessGroups") }';
+const TASKS = 'ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", args.orgId))';
+
+/** A public query (`kind` "query") or mutation with `args` and `body`, signed in (`user`), a mutation rate limited by the caller. */
+const FN = (kind, name, args, body) => `export const ${name} = ${kind}({
+  args: ${args},
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+${kind === "mutation" ? '    await guard.rateLimit(ctx, "write", { key: user._id });\n' : ""}${body}
+  },
+});
+`;
+
+function judged(name, text) {
+  const app = scratchApp("tenancy", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text }, FOLDERS_GUARD);
+  const r = auditReport(cli, app);
+  const found = r.findings.filter((f) => RULES.includes(f.rule));
+  const marked = markers(`${app}/convex`).filter((m) => RULES.some((rule) => m.endsWith(` ${rule}`)));
+  return { found, at: found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), marked, message: (fn) => found.find((f) => f.function === fn)?.message };
+}
+
+test("an organization's rows read by a group id no group check gates are unchecked-id-read medium; a group check, an awaited groupLevel left on its null, or the caller's own rows are not", () => {
+  const { found, at, marked, message } = judged(
+    "reads",
+    FN("query", "anyOrg", ORG, `    return await ${TASKS}.collect(); // FINDING unchecked-id-read`) +
+      FN("query", "notAwaited", ORG, `    const level = guard.groupLevel(ctx, args.orgId);\n    if (!level) throw new Error("not a member");\n    return await ${TASKS}.collect(); // FINDING unchecked-id-read`) +
+      FN("query", "byHand", ORG, '    const m = await ctx.db.query("accessGroupMembers").withIndex("by_group_and_user", (q) => q.eq("groupId", args.orgId).eq("userId", user._id)).unique();\n    if (m === null) throw new Error("not a member");\n' + `    return await ${TASKS}.collect(); // FINDING unchecked-id-read`) +
+      FN("query", "member", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return await ${TASKS}.collect();`) +
+      FN("query", "leveled", ORG, `    const level = await guard.groupLevel(ctx, args.orgId);\n    if (level === null) throw new Error("not a member");\n    return await ${TASKS}.collect();`) +
+      FN("query", "mySeat", ORG, '    return await ctx.db.query("seats").withIndex("by_org_user", (q) => q.eq("orgId", args.orgId).eq("userId", user._id)).unique();'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.equal(
+    message("f:anyOrg"),
+    "f:anyOrg returns the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group ('accessGroups': an organization or workspace), with no group check on it, to any signed-in caller: 'tasks' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that group, a caller who is not a member reads them",
+  );
+  assert.match(found.find((f) => f.function === "f:anyOrg").fix, /guard\.requireGroupLevel\(ctx, orgId, "viewer"\)/);
+});
+
+test("a group id stored unchecked on the caller's own row is unchecked-id-write medium, and a read selected by that stored field unchecked-list medium", () => {
+  const { found, at, marked, message } = judged(
+    "stored",
+    FN("mutation", "setActiveOrg", ORG, "    await ctx.db.patch(user._id, { activeOrgId: args.orgId }); // FINDING unchecked-id-write") +
+      FN("query", "activeTasks", "{}", '    if (user.activeOrgId === undefined) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect(); // FINDING unchecked-list') +
+      FN("query", "activeTasksChecked", "{}", '    if (user.activeOrgId === undefined) return [];\n    await guard.requireGroupLevel(ctx, user.activeOrgId, "viewer");\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();') +
+      FN("query", "activeSeat", "{}", '    return await ctx.db.query("seats").withIndex("by_org_user", (q) => q.eq("orgId", user.activeOrgId!).eq("userId", user._id)).unique();'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:setActiveOrg"), /^f:setActiveOrg patches the caller's own row, its field 'activeOrgId' set to argument 'orgId', an id of a group .*with no group check on it/);
+  assert.match(message("f:activeTasks"), /^f:activeTasks returns the rows of 'tasks' whose field 'orgId' equals the caller's stored field 'activeOrgId', which f:setActiveOrg sets from an argument with no group check on it/);
+});
+
+test("the same store after a group check is not judged, nor then the read that trusts it", () => {
+  const { at } = judged(
+    "storedChecked",
+    FN("mutation", "setActiveOrg", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    await ctx.db.patch(user._id, { activeOrgId: args.orgId });') +
+      FN("query", "activeTasks", "{}", '    if (user.activeOrgId === undefined) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();'),
+  );
+  assert.deepEqual(at, []);
+});
+
+test("an organization's rows changed in bulk with no group check, or after only its lowest level, and rows added to it unchecked, are medium; above the lowest level they are not", () => {
+  const { found, at, marked, message } = judged(
+    "changes",
+    FN("mutation", "upgradeSeats", ORG, '    const seats = await ctx.db.query("seats").withIndex("by_org_user", (q) => q.eq("orgId", args.orgId)).collect();\n    for (const s of seats) await ctx.db.patch(s._id, { plan: "free" }); // FINDING unchecked-id-write') +
+      FN("mutation", "purgeAsViewer", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    for (const t of await ${TASKS}.take(100)) await ctx.db.delete(t._id); // FINDING unchecked-id-delete`) +
+      FN("mutation", "addTask", '{ orgId: v.id("accessGroups"), title: v.string() }', '    await ctx.db.insert("tasks", { orgId: args.orgId, title: args.title }); // FINDING unchecked-id-write') +
+      FN("mutation", "purgeAsOwner", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "owner");\n    for (const t of await ${TASKS}.take(100)) await ctx.db.delete(t._id);`) +
+      FN("mutation", "renameAsEditor", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "editor");\n    for (const t of await ${TASKS}.take(100)) await ctx.db.patch(t._id, { title: t.title.trim() });`) +
+      FN("mutation", "addTaskChecked", '{ orgId: v.id("accessGroups"), title: v.string() }', '    await guard.requireGroupLevel(ctx, args.orgId, "editor");\n    await ctx.db.insert("tasks", { orgId: args.orgId, title: args.title });'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:purgeAsViewer"), /^f:purgeAsViewer deletes the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group .*checked only at the group's lowest level 'viewer', which every member holds/);
+  assert.match(message("f:addTask"), /^f:addTask inserts a row of 'tasks' whose field 'orgId' is argument 'orgId', an id of a group .*with no group check on it/);
+});
+
+test("a row linked to a group, changed after a group check on its field: covered at the owner level, reported below it, the same for a patch and a delete", () => {
+  const row = (name, level, change) =>
+    FN("mutation", name, '{ taskId: v.id("tasks") }', `    const task = await ctx.db.get(args.taskId);\n    if (task === null) throw new Error("not found");\n    await guard.requireGroupLevel(ctx, task.orgId, "${level}");\n    ${change}\n    await guard.audit.log(ctx, { action: "task", outcome: "success", actor: user._id, resourceType: "tasks", resourceId: task._id });`);
+  const { at, marked } = judged(
+    "linked",
+    row("deleteAsOwner", "owner", "await ctx.db.delete(task._id);") +
+      row("patchAsOwner", "owner", 'await ctx.db.patch(task._id, { title: "x" });') +
+      row("deleteAsEditor", "editor", "await ctx.db.delete(task._id); // FINDING unchecked-id-delete") +
+      row("patchAsEditor", "editor", 'await ctx.db.patch(task._id, { title: "x" }); // FINDING unchecked-id-write'),
+  );
+  assert.deepEqual(at, marked);
+});
