@@ -62,7 +62,7 @@ function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boole
 }
 
 /** Whether `call` runs on every call of `fn`: in no branch, and after no statement that may leave (a `return`, or a `throw` of its own). */
-function everyCall(call: ts.Node, fn: ts.Node): boolean {
+export function everyCall(call: ts.Node, fn: ts.Node): boolean {
   // A `break` or `continue` leaves its own loop or `switch`, not the function (paths.ts `mayReturn` counts them).
   const leaves = (s: ts.Node): boolean => ts.isReturnStatement(s) || ts.isThrowStatement(s) || (!isFunctionLike(s) && ts.forEachChild(s, (c) => leaves(c) || undefined) === true);
   for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {

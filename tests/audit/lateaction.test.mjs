@@ -1,0 +1,190 @@
+// An outside review of the audit (attack33): a check an action or HTTP action makes after it ran
+// or scheduled another function (A3), whose work is committed before the check throws; a check in
+// a `try` whose `catch` runs, schedules or writes, then leaves (A2): that path has no check.
+// A mutation's writes and schedules roll back when its check throws: a check after them holds.
+// Run the way a user runs it: the bin of the packed tarball (AUDIT_CLI names another).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, scratchApp, ANY_API as API, foundRules as found } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+const app = (name, files) => scratchApp("lateaction", name, files);
+const HEAD = `import { v } from "convex/values";
+import { action, httpAction, internalMutation, mutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+export const removePost = internalMutation({ args: { postId: v.id("posts") }, handler: async (ctx, { postId }) => { await ctx.db.delete(postId); } });
+`;
+const RELAYS = ["public-no-auth", "unchecked-id-delete"];
+
+test("a check an action makes after its ctx.runMutation, runAction or schedule counts for nothing there (attack33 A3); before it, it counts", () => {
+  const dir = app("late", {
+    ...API,
+    "late.ts": `${HEAD}
+export const lateRole = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await ctx.runMutation(internal.late.removePost, { postId }); // FINDING
+    await guard.requireRole(ctx, "admin");
+  },
+});
+export const lateSchedule = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await ctx.scheduler.runAfter(0, internal.late.removePost, { postId }); // FINDING
+    const identity = await ctx.auth.getUserIdentity();
+    if (identity === null) throw new Error("sign in");
+  },
+});
+export const earlyRole = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await guard.requireRole(ctx, "admin");
+    await ctx.runMutation(internal.late.removePost, { postId });
+  },
+});
+export const lateInMutation = mutation({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await ctx.scheduler.runAfter(0, internal.late.removePost, { postId }); // rolled back by the throw
+    await guard.requireRole(ctx, "admin");
+  },
+});
+export const hookLate = httpAction(async (ctx, req) => {
+  const body = await req.json();
+  await ctx.runMutation(internal.late.removePost, { postId: body.postId });
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) return new Response("no", { status: 401 });
+  return new Response("ok");
+});
+export const hookEarly = httpAction(async (ctx, req) => {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) return new Response("no", { status: 401 });
+  await guard.requireRole(ctx, "admin");
+  const body = await req.json();
+  await ctx.runMutation(internal.late.removePost, { postId: body.postId });
+  return new Response("ok");
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && RELAYS.includes(f.rule)).map((f) => `${f.rule} ${f.severity}`).sort();
+  assert.deepEqual(of("late:lateRole"), ["public-no-auth high", "unchecked-id-delete high"]);
+  assert.deepEqual(of("late:lateSchedule"), ["public-no-auth high", "unchecked-id-delete high"]);
+  assert.deepEqual(of("late:hookLate"), ["public-no-auth high"]);
+  assert.ok(r.findings.find((f) => f.function === "late:lateRole" && f.rule === "public-no-auth").message.includes("made after ctx.runMutation"));
+  assert.deepEqual(of("late:earlyRole"), []);
+  assert.deepEqual(of("late:lateInMutation"), []);
+  assert.deepEqual(of("late:hookEarly"), []);
+});
+
+test("a check in a try whose catch runs or schedules a change, or writes, then leaves, holds nothing on that path (attack33 A2); a catch that only leaves keeps it", () => {
+  const dir = app("caught", {
+    ...API,
+    "caught.ts": `${HEAD}
+export const dropOrGuest = mutation({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireAccess(ctx, "posts", postId, "owner");
+    } catch {
+      await ctx.scheduler.runAfter(0, internal.caught.removePost, { postId }); // FINDING
+      return null;
+    }
+    await guard.deleteDocument(ctx, "posts", postId);
+  },
+});
+export const deleteOrGuest = mutation({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireAccess(ctx, "posts", postId, "owner");
+    } catch {
+      await ctx.db.delete(postId); // FINDING
+      return null;
+    }
+    return "owner";
+  },
+});
+export const dropOrLeave = mutation({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireAccess(ctx, "posts", postId, "owner");
+    } catch {
+      return null;
+    }
+    await ctx.scheduler.runAfter(0, internal.caught.removePost, { postId });
+  },
+});
+export const pingOrRemove = httpAction(async (ctx, req) => {
+  const body = await req.json();
+  try {
+    await guard.requireUser(ctx);
+  } catch {
+    await ctx.runMutation(internal.caught.removePost, { postId: body.postId }); // FINDING
+    return new Response("queued");
+  }
+  return new Response("ok");
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && [...RELAYS, "unchecked-id-write"].includes(f.rule)).map((f) => `${f.rule} ${f.line}`).sort();
+  assert.deepEqual(of("caught:dropOrGuest"), ["public-no-auth 8", "unchecked-id-delete 14"].sort());
+  assert.deepEqual(of("caught:deleteOrGuest"), ["public-no-auth 20", "unchecked-id-delete 26"].sort());
+  assert.deepEqual(of("caught:pingOrRemove"), ["public-no-auth 43"]);
+  assert.deepEqual(of("caught:dropOrLeave"), []);
+});
+
+test("guard.forgetUser of the caller's own id in a public mutation is a reset of every limit of the caller, audited or not (attack33 A6); in an internal mutation, or after a confirmation, it is not", () => {
+  const dir = app("forget", {
+    ...API,
+    "forget.ts": `import { v } from "convex/values";
+import { internalMutation, mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const deleteMyAccount = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.forgetUser(ctx, user._id); // FINDING
+    await guard.audit.log(ctx, { action: "users.forget", outcome: "success", actor: user._id, resourceType: "users", resourceId: user._id });
+  },
+});
+export const resetMe = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.forgetUser(ctx, user._id); // FINDING
+  },
+});
+export const confirmedDeletion = mutation({
+  args: { code: v.string() },
+  handler: async (ctx, { code }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const r = await guard.consumeConfirmation(ctx, { userId: user._id, operation: "account.delete", code });
+    if (!r.ok) return { error: r.error };
+    await guard.forgetUser(ctx, user._id);
+    await guard.audit.log(ctx, { action: "users.forget", outcome: "success", actor: user._id, resourceType: "users", resourceId: user._id });
+    return null;
+  },
+});
+export const forgetInternal = internalMutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, { userId }) => {
+    await guard.forgetUser(ctx, userId);
+    await guard.audit.log(ctx, { action: "users.forget", outcome: "success", resourceType: "users", resourceId: userId });
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const forgets = r.findings.filter((f) => f.rule === "public-no-rate-limit" && f.message.includes("forgetUser")).map((f) => `${f.file}:${f.line} ${f.severity}`).sort();
+  assert.deepEqual(forgets, ["convex/forget.ts:10 medium", "convex/forget.ts:19 medium"]);
+});
