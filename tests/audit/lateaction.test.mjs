@@ -188,3 +188,84 @@ export const forgetInternal = internalMutation({
   const forgets = r.findings.filter((f) => f.rule === "public-no-rate-limit" && f.message.includes("forgetUser")).map((f) => `${f.file}:${f.line} ${f.severity}`).sort();
   assert.deepEqual(forgets, ["convex/forget.ts:10 medium", "convex/forget.ts:19 medium"]);
 });
+
+test("a group's ownerId moved by the README's recipe is low; after a check below the owner level, or none, it is a takeover, access-field-write high (attack33 P1, P2)", () => {
+  const dir = app("groupowner", {
+    ...API,
+    "orgs.ts": `import { v } from "convex/values";
+import { internalMutation, mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const transferOrg = internalMutation({
+  args: { orgId: v.id("accessGroups"), to: v.id("users"), by: v.id("users") },
+  handler: async (ctx, { orgId, to, by }) => {
+    const org = await ctx.db.get(orgId);
+    if (org === null || org.ownerId !== by) throw new Error("only the owner");
+    await ctx.db.patch(orgId, { ownerId: to }); // FINDING guard-table-write (low)
+    await guard.audit.log(ctx, { action: "org.transfer", outcome: "success", actor: by, resourceType: "accessGroups", resourceId: orgId });
+  },
+});
+export const transferUnaudited = internalMutation({
+  args: { orgId: v.id("accessGroups"), to: v.id("users"), by: v.id("users") },
+  handler: async (ctx, { orgId, to, by }) => {
+    const org = await ctx.db.get(orgId);
+    if (org === null || org.ownerId !== by) throw new Error("only the owner");
+    await ctx.db.patch(orgId, { ownerId: to }); // FINDING guard-table-write
+  },
+});
+export const transferUnchecked = internalMutation({
+  args: { orgId: v.id("accessGroups"), to: v.id("users") },
+  handler: async (ctx, { orgId, to }) => {
+    await ctx.db.patch(orgId, { ownerId: to }); // FINDING guard-table-write, access-field-write (medium)
+    await guard.audit.log(ctx, { action: "org.transfer", outcome: "success", resourceType: "accessGroups", resourceId: orgId });
+  },
+});
+export const claimOrg = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, "viewer");
+    await ctx.db.patch(orgId, { ownerId: user._id }); // FINDING access-field-write
+  },
+});
+export const grabOrg = mutation({
+  args: { orgId: v.id("accessGroups") },
+  handler: async (ctx, { orgId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.patch(orgId, { ownerId: user._id }); // FINDING access-field-write
+  },
+});
+export const handOver = mutation({
+  args: { orgId: v.id("accessGroups"), to: v.id("users") },
+  handler: async (ctx, { orgId, to }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, "owner");
+    await ctx.db.patch(orgId, { ownerId: to }); // FINDING guard-table-write
+  },
+});
+export const renameOrg = mutation({
+  args: { orgId: v.id("accessGroups"), name: v.string() },
+  handler: async (ctx, { orgId, name }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await guard.requireGroupLevel(ctx, orgId, "viewer");
+    await ctx.db.patch(orgId, { name }); // FINDING guard-table-write
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && ["guard-table-write", "access-field-write"].includes(f.rule)).map((f) => `${f.rule} ${f.severity} ${f.line}`).sort();
+  assert.deepEqual(of("orgs:transferOrg"), ["guard-table-write low 10"]);
+  assert.deepEqual(of("orgs:transferUnaudited"), ["guard-table-write medium 19"]);
+  assert.deepEqual(of("orgs:transferUnchecked"), ["access-field-write medium 25", "guard-table-write medium 25"]);
+  assert.deepEqual(of("orgs:claimOrg"), ["access-field-write high 35"]);
+  assert.deepEqual(of("orgs:grabOrg"), ["access-field-write high 43"]);
+  assert.deepEqual(of("orgs:handOver"), ["guard-table-write medium 52"]);
+  assert.deepEqual(of("orgs:renameOrg"), ["guard-table-write medium 61"]);
+  const failing = auditReport(cli, dir, ["--fail-on", "medium"]).findings.filter((f) => f.function === "orgs:transferOrg" && f.severity !== "low");
+  assert.deepEqual(failing, []);
+});
