@@ -21,6 +21,7 @@ import { relayedCodeFindings } from "./coderelays.js";
 import { markLateChecks } from "./latechecks.js";
 import { selfForgetFindings } from "./selfforget.js";
 import { groupOwnerFindings } from "./groupowner.js";
+import { markSpentInvites } from "./spentinvite.js";
 import { splitLimitFindings } from "./splitlimits.js";
 import { uncheckedListFindings } from "./uncheckedlist.js";
 import { queryChangeFindings } from "./querywrites.js";
@@ -96,6 +97,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   const functions = [...exported, ...routed.routes];
   markSignatures(app, finder, functions);
   markLateChecks(app, finder, functions); // a check after an action's relay holds nothing for it (latechecks.ts)
+  markSpentInvites(app, functions); // a spent invitation row deleted after acceptGroupInvite: the caller's own (spentinvite.ts)
   // Nothing to audit is a mistake (a wrong directory, `convex/_generated`), never a clean pass.
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);

@@ -269,3 +269,65 @@ export const renameOrg = mutation({
   const failing = auditReport(cli, dir, ["--fail-on", "medium"]).findings.filter((f) => f.function === "orgs:transferOrg" && f.severity !== "low");
   assert.deepEqual(failing, []);
 });
+
+test("the caller's spent invitation row deleted after acceptGroupInvite on a field of it is low, as the caller's own rows are (attack33 P3); an accept of something else, a row under access, or a delete before the accept is not", () => {
+  const dir = app("spent", {
+    ...API,
+    "invites.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const acceptByToken = mutation({
+  args: { token: v.string() },
+  handler: async (ctx, { token }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const inv = await ctx.db.query("drafts").withIndex("by_body", (q) => q.eq("body", token)).unique();
+    if (inv === null) throw new Error("bad token");
+    await guard.acceptGroupInvite(ctx, inv.authorName as any);
+    await ctx.db.delete(inv._id); // FINDING destructive-unconfirmed (low)
+  },
+});
+export const acceptOther = mutation({
+  args: { token: v.string(), groupId: v.id("accessGroups") },
+  handler: async (ctx, { token, groupId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const inv = await ctx.db.query("drafts").withIndex("by_body", (q) => q.eq("body", token)).unique();
+    if (inv === null) throw new Error("bad token");
+    await guard.acceptGroupInvite(ctx, groupId);
+    await ctx.db.delete(inv._id); // FINDING destructive-unconfirmed
+  },
+});
+export const deleteFirst = mutation({
+  args: { token: v.string() },
+  handler: async (ctx, { token }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const inv = await ctx.db.query("drafts").withIndex("by_body", (q) => q.eq("body", token)).unique();
+    if (inv === null) throw new Error("bad token");
+    await ctx.db.delete(inv._id); // FINDING destructive-unconfirmed
+    await guard.acceptGroupInvite(ctx, inv.authorName as any);
+  },
+});
+export const acceptPost = mutation({
+  args: { title: v.string() },
+  handler: async (ctx, { title }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const post = await ctx.db.query("posts").filter((q) => q.eq(q.field("title"), title)).first();
+    if (post === null) throw new Error("no post");
+    await guard.acceptGroupInvite(ctx, post.visibility as any);
+    await ctx.db.delete(post._id); // FINDING destructive-unconfirmed
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && f.rule === "destructive-unconfirmed").map((f) => `${f.severity} ${f.line}`);
+  assert.deepEqual(of("invites:acceptByToken"), ["low 13"]);
+  assert.match(r.findings.find((f) => f.function === "invites:acceptByToken" && f.rule === "destructive-unconfirmed").message, /spent invitation/);
+  assert.deepEqual(of("invites:acceptOther"), ["high 24"]);
+  assert.deepEqual(of("invites:deleteFirst"), ["high 34"]);
+  assert.deepEqual(of("invites:acceptPost"), ["high 46"]);
+});
