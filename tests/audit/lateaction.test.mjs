@@ -331,3 +331,43 @@ export const acceptPost = mutation({
   assert.deepEqual(of("invites:deleteFirst"), ["high 34"]);
   assert.deepEqual(of("invites:acceptPost"), ["high 46"]);
 });
+
+test("a check an app helper makes, called after an action's runAction, counts for nothing; one a helper makes before it, or a builder declares, counts (attack33 A3)", () => {
+  const dir = app("latehelper", {
+    ...API,
+    "late.ts": `${HEAD}
+async function requireAdmin(ctx: any) {
+  await guard.requirePermission(ctx, "delete:posts");
+}
+export const syncLate = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await ctx.runAction(internal.late.wipe, { postId });
+    await requireAdmin(ctx);
+  },
+});
+export const syncEarly = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    await requireAdmin(ctx);
+    await ctx.runAction(internal.late.wipe, { postId });
+  },
+});
+export const builderLate = guard.action(action, {
+  args: { postId: v.id("posts") },
+  permission: "delete:posts",
+  handler: async (ctx, { postId }) => {
+    await ctx.runAction(internal.late.wipe, { postId });
+    await requireAdmin(ctx);
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const auth = (id) => r.findings.filter((f) => f.function === id && f.rule === "public-no-auth").map((f) => f.message);
+  assert.equal(auth("late:syncLate").length, 1);
+  assert.match(auth("late:syncLate")[0], /requireAdmin -> guard\.requirePermission\("delete:posts"\) \(convex\/late\.ts:\d+\), made after ctx\.runAction \(convex\/late\.ts:14\)/);
+  assert.deepEqual(auth("late:syncEarly"), []);
+  assert.deepEqual(auth("late:builderLate"), []);
+  assert.deepEqual(r.findings.filter((f) => f.function === "late:builderLate" && f.rule.startsWith("unchecked-id")), []);
+});
