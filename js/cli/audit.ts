@@ -18,6 +18,10 @@ import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
 import { promotionFindings } from "./promotions.js";
 import { relayedCodeFindings } from "./coderelays.js";
+import { markLateChecks } from "./latechecks.js";
+import { selfForgetFindings } from "./selfforget.js";
+import { groupOwnerFindings } from "./groupowner.js";
+import { markSpentInvites } from "./spentinvite.js";
 import { splitLimitFindings } from "./splitlimits.js";
 import { uncheckedListFindings } from "./uncheckedlist.js";
 import { queryChangeFindings } from "./querywrites.js";
@@ -93,11 +97,13 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   const routed = routeFunctions(app, finder, exported);
   const functions = [...exported, ...routed.routes];
   markSignatures(app, finder, functions);
+  markLateChecks(app, finder, functions); // a check after an action's relay holds nothing for it (latechecks.ts)
+  markSpentInvites(app, functions); // a spent invitation row deleted after acceptGroupInvite: the caller's own (spentinvite.ts)
   // Nothing to audit is a mistake (a wrong directory, `convex/_generated`), never a clean pass.
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions)];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions)];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.

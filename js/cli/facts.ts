@@ -290,7 +290,7 @@ export class FactsFinder {
     let least: number | undefined; // the strength the other branch must make, asked once
     const makes = (code: ts.Node) => this.makes(code, kind, undefined, kind === "auth" && need !== undefined ? (least ??= need()) : 0);
     const same = (code: ts.Node) => this.makes(code, kind, call);
-    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(call, fn, same))) return true;
+    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(call, fn, same, (s) => this.changes(s)))) return true;
     // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
     // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");

@@ -33,12 +33,15 @@ export interface OwnRows {
   field: string;
   owner: boolean;
   kept?: boolean;
+  /** A spent invitation: the field of the row `guard.acceptGroupInvite` was given before its delete (spentinvite.ts). */
+  accepted?: string;
 }
 
 /** What a delete of the caller's own rows deletes, in its finding: `rows`, or the row an argument (`compared`) names whose owner comparison decides. */
 export function ownRowsText(owned: { rows?: OwnRows; compared?: string }): string {
   if (owned.rows === undefined) return `row (read by the id argument '${owned.compared}' names, left unless its field compared with the caller's id matches)`;
-  const { table, field, owner, kept } = owned.rows;
+  const { table, field, owner, kept, accepted } = owned.rows;
+  if (accepted !== undefined) return `spent invitation (the row of table '${table}' selected by its field '${field}', after guard.acceptGroupInvite on its field '${accepted}': the caller is a member of the group it names; access.tables does not list the table)`;
   const how = kept === true ? "kept by a JavaScript filter of" : "selected by";
   return owner ? `documents (${how} their owner field '${field}' equal to the caller's id)` : `rows of table '${table}' (${how} their field '${field}' equal to the caller's id; access.tables does not list the table)`;
 }
@@ -77,7 +80,7 @@ function ownerOf(app: App, by: ts.CallExpression | null, table: string): string 
  * Whether `table` is one of the app's own that no guard's access model covers: under no guard's
  * `access.tables` (every one read), neither a users table nor one of the guard's own tables.
  */
-function unmodelledTable(app: App, table: string): boolean {
+export function unmodelledTable(app: App, table: string): boolean {
   const guards = appGuards(app);
   if (guards.length === 0 || usersTables(app).includes(table) || guardTables(app).has(table)) return false;
   return guards.every((g) => {

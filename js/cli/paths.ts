@@ -57,13 +57,28 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
  *   try { await guard.requireAccess(ctx, "posts", args.id, "viewer") }
  *   catch (e) { if (e instanceof ConvexError) return await ctx.db.get(args.id); throw e }
  *
- * A `catch` that throws again on every path, or returns literals only, keeps the check.
+ * A `catch` that throws again on every path, or returns literals only, keeps the check, unless
+ * it changes what its leaving keeps (`changes`: a `ctx.db` write a mutation commits, a
+ * `ctx.runMutation` or a schedule, as in an `else` that leaves: attack33 A2):
+ *
+ *   try { await guard.requireAccess(ctx, "posts", args.id, "owner") }
+ *   catch { await ctx.scheduler.runAfter(0, internal.posts.purge, { id: args.id }); return null }
+ *
+ * Such a `catch` before the check (in source order) that can leave is a path without it too:
+ * a `guard.deleteDocument(ctx, "posts", args.id)` after that `try` checks nothing for the purge.
  */
-export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean): boolean {
+export function skippedToCatch(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean, changes: (code: ts.Statement) => boolean): boolean {
   for (let n: ts.Node = call, t = call.parent; t !== undefined && t !== fn && !isFunctionLike(t); n = t, t = t.parent) {
-    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && catchReturnsData(t.catchClause, makes)) return true;
+    if (ts.isTryStatement(t) && n === t.tryBlock && t.catchClause !== undefined && (catchReturnsData(t.catchClause, makes) || changes(t.catchClause.block))) return true;
   }
-  return false;
+  let left = false;
+  const visit = (c: ts.Node): void => {
+    if (left || c.pos >= call.pos || isFunctionLike(c)) return;
+    if (ts.isCatchClause(c) && c.end <= call.pos && mayReturn(c.block) && changes(c.block)) left = true;
+    else ts.forEachChild(c, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return left;
 }
 
 /**

@@ -337,7 +337,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     const who = leavesEveryFunction(c) ? fn.id : `public ${fn.kind} ${fn.id}`;
     out.push(finding("code-exposed", fn.id, c, exposureMessage(c, who, "the one-time code of guard.issueConfirmation")));
   }
-  for (const w of fn.writes.tableWrites) {
+  for (const w of fn.writes.tableWrites.filter((t) => t.groupOwner === undefined)) { // a group's ownerId: groupowner.ts
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;
     out.push(finding("guard-table-write", fn.id, w, `${fn.id} ${what} the guard's table '${w.table}' directly, around the checks of its API`, TABLE_FIX[w.kind]));
   }

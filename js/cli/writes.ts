@@ -40,7 +40,7 @@ export interface WriteFacts {
   /** A literal role above the lowest to a row the caller picks, a role stored in or read from an app table's row (promotions.ts). */
   promotions?: PromotionFacts;
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
-  tableWrites: (Loc & { table: string; kind: GuardTable; method: string })[];
+  tableWrites: (Loc & { table: string; kind: GuardTable; method: string; groupOwner?: { target?: ts.Expression } })[]; // `groupOwner`: a patch or replace of a group's `ownerId` (groupowner.ts)
   /** Writes of a configured table's owner or parent field (accessfields.ts). */
   accessWrites: AccessWrite[];
   /** Reads of the guard's tables in the handler (`ctx.db.query(t)`, `ctx.db.get` of an id of one); `returned`: its rows reach the answer. */
@@ -268,7 +268,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   for (const w of facts.writes) {
     const table = writeTable(w);
     const kind = table === undefined ? undefined : guard.get(table);
-    if (kind !== undefined && table !== undefined) out.tableWrites.push({ file: w.file, line: w.line, table, kind, method: w.method });
+    if (kind !== undefined && table !== undefined) out.tableWrites.push({ file: w.file, line: w.line, table, kind, method: w.method, ...(kind === "groups" && w.method !== "insert" && fieldValue(app, access, w.value, "ownerId") !== undefined ? { groupOwner: { target: w.target } } : {}) });
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {

@@ -1,0 +1,66 @@
+// A check an action or an HTTP action makes after it ran or scheduled another function (attack33 A3):
+//
+//   export const adminDeleteTask = action({ args: { taskId: v.id("tasks") }, handler: async (ctx, { taskId }) => {
+//     await ctx.runMutation(internal.tasks.remove, { taskId }); // committed: public-no-auth, unchecked-id-delete here
+//     await guard.requireRole(ctx, "admin");                    // too late: it counts for nothing
+//   }});
+//
+// An action's `ctx.runMutation`, `runAction` and `ctx.scheduler.runAfter`/`runAt` are committed as
+// they run: a check thrown after them undoes nothing, so it holds nothing for them. Such a check
+// (made in the handler, or in an app helper the handler calls after the relay) is dropped from the
+// function's checks, as one made on some paths only is, and named as the check that does not hold
+// ("made after ctx.runMutation (convex/a.ts:4) ..."); the function is then judged as if it made no
+// such check, its relays after it too. A mutation's writes, runs and schedules roll back when its
+// check throws: a check after them holds, and mutations and queries are left as they are.
+// A relay is a call written in the handler, or an app helper's `ctx.runMutation`/`runAction` (a
+// helper's schedule is not seen); checks declared by a builder, `guard.safeAction` or a wrapper run
+// before the handler and always hold.
+import ts from "typescript";
+import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
+import { schedules } from "./facts-syntax.js";
+import { GUARD, type App, type Loc } from "./program.js";
+import type { ConvexFunction } from "./functions.js";
+
+/** Drops, from each action's and HTTP action's checks, those made only after a relay of its handler. */
+export function markLateChecks(app: App, finder: FactsFinder, functions: readonly ConvexFunction[]): void {
+  for (const fn of functions) {
+    if ((fn.kind !== "action" && fn.kind !== "httpAction") || fn.handler === undefined) continue;
+    const { early, late } = checksAroundRelays(app, finder, fn.handler);
+    if (late.size === 0) continue;
+    const dropped = fn.facts.auth.filter((a) => late.has(key(a)) && !early.has(key(a)));
+    if (dropped.length === 0) continue;
+    fn.facts.auth = fn.facts.auth.filter((a) => !dropped.includes(a));
+    fn.facts.loose.unshift(...dropped.map((a) => ({ kind: "auth" as const, via: a.via, at: a.at, why: `made after ${late.get(key(a))}, whose work an action does not undo when the check throws` })));
+  }
+}
+
+/** A check's identity: the guard's call that made it, or where a hand-written one was made. */
+const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string => a.guardCall ?? `${a.at.file}:${a.at.line}`;
+
+/** The checks the handler's calls make before any relay (`early`), and those made after one, with the first relay before them (`late`). Calls are read in the order they run: arguments first. */
+function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string> } {
+  const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>();
+  let relay: string | undefined;
+  const shown = (call: ts.CallExpression, what: string, at: Loc = app.loc(call)) => `${what} (${at.file}:${at.line})`;
+  const visit = (n: ts.Node): void => {
+    ts.forEachChild(n, visit);
+    if (!ts.isCallExpression(n)) return;
+    const path = app.memberPath(n.expression);
+    const method = path.at(-1) ?? "";
+    const helper = app.calleeFrom(n, GUARD) === undefined ? app.appFunction(n) : undefined;
+    const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
+    for (const k of made) {
+      if (relay === undefined) early.add(k);
+      else if (!late.has(k)) late.set(k, relay);
+    }
+    if (relay !== undefined) return;
+    if (schedules(path)) relay = shown(n, `ctx.scheduler.${method}`);
+    else if (path.length === 2 && RUNS.has(method) && method !== "runQuery") relay = shown(n, `ctx.${method}`);
+    else if (helper !== undefined && helper !== handler) {
+      const run = finder.of(helper).runs.find((r) => r.method !== "runQuery");
+      if (run !== undefined) relay = shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : "a helper"}`, run);
+    }
+  };
+  visit(handler);
+  return { early, late };
+}
