@@ -16,10 +16,17 @@ const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const RULES = ["unchecked-id-write", "unchecked-id-delete"];
 
 // Documents filed in folders (by_folder), and comments on documents, a table no guard configures.
-const SCHEMA = FOLDERS_SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])').replace(
-  "});\n`",
-  '  comments: defineTable({ docId: v.id("documents"), authorId: v.id("users"), text: v.string() }).index("by_doc", ["docId"]),\n});\n`',
+const SCHEMA = edited(
+  edited(FOLDERS_SCHEMA, 'folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])'),
+  /\}\);\n$/,
+  '  comments: defineTable({ docId: v.id("documents"), authorId: v.id("users"), text: v.string() }).index("by_doc", ["docId"]),\n});\n',
 );
+
+/** `text` with `from` replaced, which must match: a fixture edit that matches nothing tests nothing. */
+function edited(text, from, to) {
+  assert.ok(typeof from === "string" ? text.includes(from) : from.test(text), `the fixture edit matches: ${from}`);
+  return text.replace(from, to);
+}
 
 const HEAD = `import { v } from "convex/values";
 import { mutation } from "./_generated/server";
