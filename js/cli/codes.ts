@@ -12,7 +12,10 @@
 // `const copy = r`, `issue(...).then((r) => ...)`'s parameter, an element of `Promise.all([...])`),
 // its code (`r.code`, `const { code } = r`, `const { code: c } = ...`, a rest `...rest` of it),
 // and any value made of the code (`const text = \`Your code: ${code}\``, `.then((r) => r.code)`).
-// A field of the answer other than `code` (`r.expiresAt`) is not the code. Whether a return
+// A field of the answer other than `code` (`r.expiresAt`) is not the code. The answer of a call that
+// took the code (`const res = await fetch(url, { body: code })`, `await sendSms(phone, code)`) is
+// followed where it may carry it (whole, `await res.text()`), not where it says whether it was
+// sent (`res.ok`, `res.status`, a helper's `Promise<boolean>`). Whether a return
 // counts is the rule's (rules.ts): an internal mutation returning the code to the action that
 // sends it is the documented pattern. A code handed to another function's arguments
 // (`ctx.runMutation(ref, { body: code })`) is a hand-off, judged by coderelays.ts in the function
@@ -71,6 +74,8 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
   if (given === undefined && params === undefined) findIssues(handler);
   const answers = new Set<string>();
   const codes = new Set<string>();
+  // Names bound to the answer of a call that took the code (`const res = await fetch(url, { body: code })`).
+  const responses = new Set<string>();
   // Names holding an object some of whose fields hold the code (the handler's arguments, given `params`).
   const holders = new Map<string, CodeFields>();
   const holdsField = (fields: CodeFields, key: ts.Node | undefined) => fields === "all" || (key !== undefined && (ts.isIdentifier(key) || ts.isStringLiteralLike(key)) && fields.has(key.text));
@@ -115,12 +120,16 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
       if (issues.has(n) || (ts.isIdentifier(n) && isName(n) && answers.has(n.text))) found = wholeOrCode(n);
       else if (ts.isIdentifier(n) && isName(n) && codes.has(n.text)) found = true;
       else if (ts.isIdentifier(n) && isName(n) && holders.has(n.text)) found = holderCarries(n, holders.get(n.text)!);
+      else if (ts.isIdentifier(n) && isName(n) && responses.has(n.text)) found = answerCarries(app, n);
       else if (promiseCallback(n)) return void returnedBy(n).forEach(visit);
+      else if (ts.isCallExpression(n) && responds(n)) return void (found = answerCarries(app, n));
       if (!found) ts.forEachChild(n, visit);
     };
     visit(e);
     return found;
   };
+  // A call that took the code, not one of the code's own methods (`code.trim()`) nor the answer's: what it answers may carry it.
+  const responds = (call: ts.CallExpression): boolean => !issues.has(call) && !carries(call.expression) && call.arguments.some((a) => carries(a));
   // `{ code, ...rest }` of the answer: `code` (or `code: c`) holds the code, a rest the answer.
   const bindAnswer = (name: ts.BindingName): void => {
     if (ts.isIdentifier(name)) {
@@ -146,7 +155,7 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
   };
   // The handler's consts, to a fixed point (a copy of a copy), and the parameters of callbacks given the answer.
   for (let pass = 0; pass < 4; pass++) {
-    const before = answers.size + codes.size + holders.size + issues.size;
+    const before = answers.size + codes.size + responses.size + holders.size + issues.size;
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         const callee = skipOuter(n.expression);
@@ -165,12 +174,12 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
         if (ts.isIdentifier(init) && holders.has(init.text)) bindHolder(n.name, holders.get(init.text)!);
         else if (ts.isArrayBindingPattern(n.name) && combined !== undefined && ts.isArrayLiteralExpression(combined)) bindCombined(n.name, combined, app.memberPath((init as ts.CallExpression).expression).slice(-1)[0] === "allSettled");
         else if (carries(n.initializer) && isWhole(init)) bindAnswer(n.name);
-        else if (carries(n.initializer) && ts.isIdentifier(n.name)) codes.add(n.name.text);
+        else if (carries(n.initializer) && ts.isIdentifier(n.name)) (ts.isCallExpression(init) && responds(init) ? responses : codes).add(n.name.text);
       }
       ts.forEachChild(n, visit);
     };
     visit(handler);
-    if (answers.size + codes.size + holders.size + issues.size === before) break;
+    if (answers.size + codes.size + responses.size + holders.size + issues.size === before) break;
   }
 
   const exposures: CodeExposure[] = [];
@@ -219,6 +228,30 @@ function handedFields(app: App, handler: ts.Node, payload: ts.Expression, carrie
     else return "all";
   }
   return fields.size === 0 ? undefined : fields;
+}
+
+/** What a response carries no body in: `res.ok`, `res.status` (fetch's `Response`, which the audit's libraries leave untyped). */
+const STATUS = new Set(["ok", "status", "redirected", "bodyUsed"]);
+
+/**
+ * Whether a read of the answer of a call that took the code may carry it: the answer whole
+ * (`res`, a string `JSON.stringify({ code })`), its body (`await res.text()`), but not a boolean
+ * or number (`res.ok`, `res.status`, a send helper's `Promise<boolean>`): whether it was sent.
+ */
+function answerCarries(app: App, n: ts.Expression): boolean {
+  let read = outer(n);
+  const p = read.parent;
+  if (ts.isPropertyAccessExpression(p) && p.expression === read) {
+    read = outer(p);
+    if (STATUS.has(p.name.text) && (app.checker.getTypeAtLocation(read).flags & ts.TypeFlags.Any) !== 0) return false;
+  }
+  return !bodiless(app.checker.getTypeAtLocation(read));
+}
+
+/** A boolean, a number, or nothing, as the checker types it (`any` is not). */
+function bodiless(t: ts.Type): boolean {
+  if (t.isUnion()) return t.types.every(bodiless);
+  return (t.flags & (ts.TypeFlags.BooleanLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Null)) !== 0;
 }
 
 /** A field the audit trail stores as "[redacted]" whatever it holds: a property named `code` (`details: { code }`). */

@@ -37,7 +37,8 @@
 //
 // An insert into a table no guard configures of a row whose field is an argument validated as an
 // id of a table under access (`comments { docId: args.docId }`), no check on that argument:
-// unchecked-id-write medium, as reading such rows is (`attachedRow`).
+// unchecked-id-write medium, as reading such rows is (`attachedRow`); high when an internal
+// function later deletes or writes the document by that stored field (laterchanges.ts).
 import ts from "typescript";
 import { ArgFlow, comparesReadOf, readComparisons, readId } from "./argflow.js";
 import { accessTables, parentFields, typeTable } from "./accessfields.js";
@@ -51,6 +52,7 @@ import { queriedRows } from "./queriedrows.js";
 import { skipOuter, within, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
+import { laterChanges, type LaterChange } from "./laterchanges.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
@@ -70,7 +72,7 @@ export function queryChangeFindings(app: App, functions: readonly ConvexFunction
     const who = anyCaller(fn.facts.auth);
     const changes = [...fn.facts.deletes.filter((d) => d.byGuard !== true).map((d) => ({ ...d, method: "delete" as const })), ...fn.facts.writes.filter((w) => w.method !== "insert")];
     for (const w of fn.facts.writes) {
-      const judged = w.method === "insert" ? attachedRow(app, fn, handler, flow, w, who) : undefined;
+      const judged = w.method === "insert" ? attachedRow(app, fn, handler, flow, w, who, laterChanges(app, functions)) : undefined;
       if (judged !== undefined) out.push({ ...finding("unchecked-id-write", fn.id, w, judged.message, judged.fix), severity: judged.severity });
     }
     for (const c of changes) {
@@ -151,7 +153,7 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
  * with no document check on that argument nor a comparison of the document with the caller: a row
  * attached to a document the caller may not see. Medium, as reading such rows is (childquery.ts).
  */
-function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string): Judged {
+function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>): Judged {
   const table = w.table === undefined ? undefined : skipOuter(w.table);
   const value = w.value === undefined ? undefined : skipOuter(w.value);
   if (table === undefined || !ts.isStringLiteralLike(table) || value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
@@ -164,7 +166,13 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     if (parent === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!)) continue;
     const field = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : arg;
     const group = parent === GROUPS_TABLE;
-    const message = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, with no ${checkKind(parent)} on it, for ${who}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;
+    const stored = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, with no ${checkKind(parent)} on it, for ${who}`;
+    const acted = group ? undefined : later.get(`${table.text}.${field}`);
+    if (acted !== undefined) {
+      const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, so a caller who may not see it has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
+      return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? "deleting it takes (\"owner\" of the default levels)" : "changing it takes (\"editor\" of the default levels)"}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
+    }
+    const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;
     return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, "viewer")} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };
   }
   return undefined;

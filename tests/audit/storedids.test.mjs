@@ -1,0 +1,97 @@
+// attack33 A8: a public mutation stores a document's id no check covers (`deletionRequests {
+// docId }` after only requireUser), and an internal function of the app (a cron's job) later
+// deletes that document by the stored field: any user has any document deleted. It was reported
+// medium, in the words of a possible privacy question. Run the way a user runs it: the bin of the
+// packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, FOLDERS_GUARD, FOLDERS_SCHEMA, markers, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const SCHEMA = FOLDERS_SCHEMA.replace(
+  /\}\);\n$/,
+  `  deletionRequests: defineTable({ docId: v.id("documents"), by: v.id("users") }),
+  renameRequests: defineTable({ docId: v.id("documents"), title: v.string() }),
+  comments: defineTable({ docId: v.id("documents"), text: v.string() }),
+});
+`,
+);
+
+const request = (name, table, row) => `export const ${name} = mutation({
+  args: { docId: v.id("documents") },
+  handler: async (ctx, { docId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    await ctx.db.insert("${table}", ${row}); // FINDING unchecked-id-write
+  },
+});
+`;
+
+test("an unchecked id stored by a public mutation and later deleted or written by it in an internal function: unchecked-id-write high naming that function; stored only: medium", () => {
+  const dir = scratchApp(
+    "storedids",
+    "requests",
+    {
+      "schema.ts": SCHEMA,
+      "crons.ts": `import { cronJobs } from "convex/server";
+import { internal } from "./_generated/api";
+const crons = cronJobs();
+crons.interval("deletions", { minutes: 5 }, internal.jobs.processDeletions, {});
+export default crons;
+`,
+      "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
+      "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
+      "requests.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+${request("requestDeletion", "deletionRequests", "{ docId, by: user._id }")}
+${request("requestRename", "renameRequests", '{ docId, title: "x" }')}
+${request("comment", "comments", '{ docId, text: "x" }')}`,
+      "jobs.ts": `import { internalMutation } from "./_generated/server";
+
+export const processDeletions = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    for (const req of await ctx.db.query("deletionRequests").take(20)) {
+      await ctx.db.delete(req.docId); // FINDING destructive-unconfirmed
+      await ctx.db.delete(req._id); // FINDING destructive-unconfirmed
+    }
+  },
+});
+
+export const processRenames = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const req = await ctx.db.query("renameRequests").first();
+    if (req === null) return;
+    await ctx.db.patch(req.docId, { title: req.title });
+  },
+});
+
+export const readComments = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const c = await ctx.db.query("comments").first();
+    if (c === null) return;
+    await ctx.db.patch(c._id, { text: "seen" });
+  },
+});
+`,
+    },
+    FOLDERS_GUARD,
+  );
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => ["unchecked-id-write", "destructive-unconfirmed"].includes(f.rule));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  const ids = found.filter((f) => f.rule === "unchecked-id-write");
+  assert.deepEqual(ids.map((f) => `${f.function} ${f.severity}`).sort(), ["requests:comment medium", "requests:requestDeletion high", "requests:requestRename high"]);
+  assert.equal(
+    ids.find((f) => f.function === "requests:requestDeletion").message,
+    "requests:requestDeletion inserts a row of 'deletionRequests' whose field 'docId' is argument 'docId', an id of a 'documents' document under access, with no document check on it, for any signed-in caller: internal mutation jobs:processDeletions later deletes the document that field names, so a caller who may not see it has it deleted",
+  );
+  assert.match(ids.find((f) => f.function === "requests:requestRename").message, /: internal mutation jobs:processRenames later writes the document that field names, so a caller who may not see it has it changed$/);
+  assert.match(ids.find((f) => f.function === "requests:comment").message, /the audit cannot know whether its rows are private/);
+});
