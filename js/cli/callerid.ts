@@ -170,7 +170,7 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
       return ts.isVariableDeclaration(outer(p).parent) ? decidedAt(p, depth) : true;
     }
     if ((ts.isBinaryExpression(top) || heldChoice(top)) && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === top))) {
-      const value = valueWhenDenied(top, atom);
+      const value = valueWhenDenied(top as ts.Expression, atom);
       return value !== "unknown" && value !== "object";
     }
     // `const mine = doc.ownerId === user._id; if (!mine) throw ...`: where the `const` decides.
