@@ -136,7 +136,19 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
     if (e.text === name) return "object";
     const symbol = app.symbol(e);
     const init = symbol === undefined ? undefined : held.get(symbol);
-    return init === undefined ? "unknown" : valueWhenDenied(init, atom);
+    return init === undefined ? "unknown" : heldValue(init);
+  };
+  const heldChoice = (e: ts.Node): boolean => {
+    const symbol = ts.isIdentifier(e) ? app.symbol(e) : undefined;
+    const init = symbol === undefined ? undefined : held.get(symbol);
+    return init !== undefined && ts.isConditionalExpression(skipOuter(init));
+  };
+  // A `const` holding a `?:` (`const ok = isAuthor ? check : true`) holds the not-owner's branch.
+  const heldValue = (init: ts.Expression): Value | "unknown" => {
+    const c = skipOuter(init);
+    if (!ts.isConditionalExpression(c)) return valueWhenDenied(init, atom);
+    const truth = truthWhenDenied(c.condition, atom);
+    return truth === undefined ? "unknown" : valueWhenDenied(truth ? c.whenTrue : c.whenFalse, atom);
   };
   const decidedAt = (from: ts.Expression, depth: number): boolean => {
     let top: ts.Node = from;
@@ -144,6 +156,7 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
       const p = top.parent;
       if (ts.isParenthesizedExpression(p) || ts.isNonNullExpression(p) || ts.isAsExpression(p) || (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken)) top = p;
       else if (ts.isBinaryExpression(p) && LOGICAL.has(p.operatorToken.kind)) top = p;
+      else if (ts.isBinaryExpression(p) && EQUALITY.has(p.operatorToken.kind) && top === from && heldChoice(from)) top = p; // `if (mine === null) throw`
       else break;
     }
     const p = top.parent;
@@ -151,10 +164,13 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
     if (throwsOnly && !ts.isVariableDeclaration(p)) return false;
     if (ts.isConditionalExpression(p) && p.condition === top) {
       const truth = truthWhenDenied(p.condition, atom);
-      return truth !== undefined && carriesNoData(truth ? p.whenTrue : p.whenFalse);
+      if (truth === undefined || !carriesNoData(truth ? p.whenTrue : p.whenFalse)) return false;
+      // Held in a `const`, it decides where that `const` does: `const ok = isAuthor ? check : true;
+      // if (!ok) throw` lets anyone else through (the not-owner's `true` is no data, but no exit).
+      return ts.isVariableDeclaration(outer(p).parent) ? decidedAt(p, depth) : true;
     }
-    if (ts.isBinaryExpression(top) && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === top))) {
-      const value = valueWhenDenied(top, atom);
+    if ((ts.isBinaryExpression(top) || heldChoice(top)) && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === top))) {
+      const value = valueWhenDenied(top as ts.Expression, atom);
       return value !== "unknown" && value !== "object";
     }
     // `const mine = doc.ownerId === user._id; if (!mine) throw ...`: where the `const` decides.

@@ -6,6 +6,7 @@ import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
 import { assertedLate, auditGate, confirmationGate, okHelper, type Gate } from "./confirmgate.js";
+import { caughtHelper } from "./caughtcheck.js";
 import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
@@ -34,6 +35,8 @@ export interface AuthCheck {
   role?: ts.Node;
   /** Set by roles.ts: the role checked is the lowest configured one, or holds the permission checked (`heldPermission`): every user with a role passes. */
   everyRole?: string; heldPermission?: string;
+  /** Set by roles.ts for a role check above the lowest whose guard's roles are read: its role and the roles ranked above it (rolecheck.ts). */
+  ranked?: { role: string; above: string[] };
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
   conditional?: boolean;
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */
@@ -256,7 +259,7 @@ export class FactsFinder {
       // A helper whose throw is caught (or not awaited) checks and limits nothing for the caller.
       const lost = swallowed(call, fn, (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0);
       const all = this.of(helper);
-      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [], givenLevels: [] } : okHelper(app, call, helper, all); // `return r.ok` (confirmgate.ts)
+      const found = lost ? { ...all, auth: [], rateLimits: [], confirmed: [], rollbacks: [], givenLevels: [] } : caughtHelper(app, call, helper, okHelper(app, call, helper, all)); // `return r.ok` (confirmgate.ts); a check caught into an answer (caughtcheck.ts)
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       // A key or a document id the helper takes as a parameter is what this call passes.
       const passed = (e: ts.Expression | undefined) => (e === undefined ? undefined : argumentFor(app, e, helper, call));

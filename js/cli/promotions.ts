@@ -10,7 +10,8 @@
 //   await ctx.db.patch(user._id, { role: invite.role });                                  // (acceptInvite)
 //
 // A check of a role above the lowest or of a permission the lowest role does not hold (of the
-// caller, or of the function called) covers each, as it covers the direct write.
+// caller, or of the function called) covers each, as it covers the direct write (a middle role's
+// check, a role written above it: rolecheck.ts).
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
 import { CONVEX } from "./facts.js";
@@ -31,6 +32,8 @@ export interface PromotionFacts {
   fromRows: { table: string; field: string; fn?: string }[];
   /** An insert into an app table of an argument's value in a field named as some users role field. */
   stores: (Loc & { table: string; field: string; arg: string })[];
+  /** Any role written literally (or through a `const`) to a users row an argument picks or the caller's own: judged against a middle role's check (rolecheck.ts). */
+  literal: (Loc & { field: string; role: string; picked?: string; own: boolean })[];
 }
 
 /** What writes.ts knows of a handler's writes: the tables, the caller's own row, the role fields. */
@@ -49,7 +52,7 @@ export interface PromotionScope extends WriteScope {
 
 /** The facts of one handler's writes (`writeFacts`, writes.ts). */
 export function promotionFacts(app: App, c: PromotionScope, writes: readonly Write[]): PromotionFacts {
-  const out: PromotionFacts = { set: [], fromRows: [], stores: [] };
+  const out: PromotionFacts = { set: [], fromRows: [], stores: [], literal: [] };
   for (const w of writes) {
     const table = c.tableOf(w);
     if (table === undefined) continue;
@@ -67,8 +70,10 @@ export function promotionFacts(app: App, c: PromotionScope, writes: readonly Wri
       const rowTable = ts.isPropertyAccessExpression(v) ? c.rowTable(v.expression, 0) : undefined;
       if (rowTable !== undefined && ts.isPropertyAccessExpression(v) && !c.users.has(rowTable)) out.fromRows.push({ table: rowTable, field: v.name.text });
       const role = roleName(app, v);
-      const target = w.target === undefined || !within(w.target, c.handler) || c.ownRow(w.target) ? undefined : w.target;
+      const own = w.target !== undefined && within(w.target, c.handler) && c.ownRow(w.target);
+      const target = w.target === undefined || !within(w.target, c.handler) || own ? undefined : w.target;
       const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
+      if (role !== undefined && w.method !== "insert" && (picked !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
       if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
     }
   }

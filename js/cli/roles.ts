@@ -93,9 +93,18 @@ export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
       const holding = consult(app, a.guardCall, PERMISSIONS_JUDGED).map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
       return holding === undefined ? a : { ...a, everyRole: holding, heldPermission: name };
     }
-    const lowestOf = new Set(consult(app, a.guardCall, ROLES_JUDGED).map((g) => lowestRole(app, g)));
-    return lowestOf.has(name) ? { ...a, everyRole: name } : a;
+    const guards = consult(app, a.guardCall, ROLES_JUDGED);
+    if (guards.some((g) => lowestRole(app, g) === name)) return { ...a, everyRole: name };
+    const above = guards.length === 1 ? rankedAbove(rolesOf(app, guards[0]!), name) : undefined;
+    return above === undefined ? a : { ...a, ranked: { role: name, above } };
   });
+}
+
+/** The roles ranked above `name` in one guard's roles (`roles` lists them lowest first); undefined when they are not all read or it is not one of them. */
+function rankedAbove(roles: Roles, name: string): string[] | undefined {
+  const all = roles.lowest === null || roles.above === undefined ? [] : [roles.lowest, ...roles.above];
+  const at = all.indexOf(name);
+  return at < 0 ? undefined : all.slice(at + 1);
 }
 
 /**

@@ -30,7 +30,7 @@ ${body}
 
 /** The findings of `rules` of an app of `text` (its file f.ts), as `line severity function`. */
 function audit(name, text, rules, schema = SCHEMA, guard = GUARD) {
-  const report = auditReport(CLI, scratchApp("parentrows", name, { "schema.ts": schema, "f.ts": HEAD + text }, guard));
+  const report = auditReport(process.env.AUDIT_CLI ?? CLI, scratchApp("parentrows", name, { "schema.ts": schema, "f.ts": HEAD + text }, guard));
   return report.findings.filter((f) => rules.includes(f.rule));
 }
 const lines = (found) => found.map((f) => `${f.line} ${f.rule} ${f.function}`);
@@ -135,7 +135,7 @@ test("a document that a users row's field names is no check of that row", () => 
   const text =
     HEAD +
     MUTATION("renameMember", '{ userId: v.id("users"), name: v.string() }', '    const u = await ctx.db.get(args.userId);\n    if (u === null || u.homeDoc === undefined) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "documents", u.homeDoc, "owner");\n    await ctx.db.patch(u._id, { name: args.name });');
-  const report = auditReport(CLI, scratchApp("parentrows", "users", { "schema.ts": schema, "f.ts": text }, GUARD));
+  const report = auditReport(process.env.AUDIT_CLI ?? CLI, scratchApp("parentrows", "users", { "schema.ts": schema, "f.ts": text }, GUARD));
   assert.deepEqual(lines(report.findings.filter((f) => CHANGES.includes(f.rule))), ["12 unchecked-id-write f:renameMember"]);
 });
 
@@ -199,4 +199,23 @@ test("the author, or whoever a readable at a level above the public one lets thr
     CHANGES,
   );
   assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["anyLevel", "forced", "forcedOr", "leftAfter", "namedAuthor", "notLeft", "publicLevel"].map((n) => `f:${n} unchecked-id-delete high`));
+});
+
+test("an either/or that checks on the author's path only (`isAuthor ? check : true`) lets anyone else through: reported as with no check; a `?:` held in a const whose value on the not-author's path leaves still decides", () => {
+  const ARGS = '{ commentId: v.id("comments") }';
+  const READ = '(await guard.readable(ctx, "documents", c.docId, "editor")) !== null';
+  const row = (gate) =>
+    `    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n    const isAuthor = c.authorId === user._id;\n${gate}\n    await ctx.db.delete(c._id);\n    await guard.audit.log(ctx, { action: "comment.delete", outcome: "success", actor: user._id });`;
+  const LEAVE = '    if (!ok) throw new ConvexError("forbidden");';
+  const found = audit(
+    "authorsPath",
+    MUTATION("authorsPath", ARGS, row(`    const ok = isAuthor ? ${READ} : true;\n${LEAVE}`)) +
+      MUTATION("authorsPathInPlace", ARGS, row(`    const ok = c.authorId === user._id ? ${READ} : true;\n${LEAVE}`)) +
+      MUTATION("noCheck", ARGS, row(`    const ok = isAuthor ? args.commentId !== c._id : true;\n${LEAVE}`)) +
+      MUTATION("notAuthorChecked", ARGS, row(`    const ok = isAuthor ? true : ${READ};\n${LEAVE}`)) +
+      MUTATION("heldRow", ARGS, row(`    const mine = isAuthor ? c : null;\n    if (mine === null) throw new ConvexError("forbidden");`)) +
+      MUTATION("heldNegated", ARGS, row(`    const ok = !isAuthor ? false : true;\n${LEAVE}`)),
+    CHANGES,
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["authorsPath", "authorsPathInPlace", "noCheck"].map((n) => `f:${n} unchecked-id-delete high`));
 });

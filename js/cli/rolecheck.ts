@@ -1,0 +1,48 @@
+// `unchecked-role-write` in a function whose role check decides (roles.ts `decidesAccess`) but
+// at a role below the top: a check of "staff" in `patient < staff < admin` is not an admin's.
+//
+//   guard.mutation(mutation, { role: "staff", args: { userId: v.id("users") },
+//     handler: (ctx, { userId }) => ctx.db.patch(userId, { role: "admin" }) });   // reported here
+//   ... ctx.db.patch(args.userId, { role: args.role }) after requireRole(ctx, "staff")  // and here
+//
+// The role written ranks above every role the checks require (a literal, or an argument's value,
+// which may be any role): a caller holding the checked role gives a higher one, themselves
+// included. A check at the top role, a role written at or below the checked one, a permission
+// check (its holders are not ranked: AUDIT.md Known gaps) or roles the audit cannot read stay quiet.
+import type { AuthCheck } from "./facts.js";
+import type { ConvexFunction } from "./functions.js";
+import { decidesAccess } from "./roles.js";
+import { finding, type Finding } from "./rules.js";
+
+/** The role the deciding checks require and the roles above it (above each of them); undefined when one is not a ranked role check or none is above. */
+export function rankedCheck(auth: readonly AuthCheck[]): { role: string; above: Set<string> } | undefined {
+  const deciding = auth.filter((a) => (a.level === "role" || a.level === "permission") && a.everyRole === undefined);
+  if (deciding.length === 0 || deciding.some((a) => a.ranked === undefined)) return undefined;
+  const highest = deciding.reduce((h, a) => (a.ranked!.above.length < h.ranked!.above.length ? a : h)).ranked!;
+  const above = new Set(highest.above.filter((r) => deciding.every((a) => a.ranked!.above.includes(r))));
+  return above.size === 0 ? undefined : { role: highest.role, above };
+}
+
+/** The findings: a role written above the one a deciding role check requires. */
+export function rankedRoleFindings(functions: readonly ConvexFunction[]): Finding[] {
+  const out: Finding[] = [];
+  for (const fn of functions) {
+    if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || !decidesAccess(fn.facts.auth)) continue;
+    const checked = rankedCheck(fn.facts.auth);
+    if (checked === undefined) continue;
+    const top = [...checked.above].map((r) => `'${r}'`).join(", ");
+    const by = `above the role '${checked.role}' its check requires, for a caller holding '${checked.role}'`;
+    for (const w of fn.writes.roleWrites) {
+      const whose = w.own ? "the caller's own users row" : "a users row";
+      const promote = `can promote ${w.own ? "themselves" : "anyone, themselves included"} to ${top}`;
+      if (w.open === undefined) out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', which may be any role, ${by}: they ${promote}`));
+      else out.push({ ...finding("unchecked-role-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} ${whose} with a value of unknown shape (${w.open}), which may hold the role field '${w.field}', ${by}: they ${promote}`), severity: "medium" });
+    }
+    for (const s of fn.writes.promotions?.literal ?? []) {
+      if (!checked.above.has(s.role)) continue;
+      const whose = s.picked !== undefined ? `a users row that argument '${s.picked}' picks` : "the caller's own users row";
+      out.push(finding("unchecked-role-write", fn.id, s, `${fn.id} sets the role field '${s.field}' of ${whose} to '${s.role}', ${by}: they can promote ${s.picked !== undefined ? "anyone, themselves included," : "themselves"} to '${s.role}'`));
+    }
+  }
+  return out;
+}
