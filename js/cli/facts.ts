@@ -13,7 +13,7 @@ import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
 import { checkedAfter, checkKey, fork, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } from "./levelat.js";
-import { answerExit, readableExit } from "./readable.js";
+import { answerExit, comparedGroupLevel, readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
 import { decisionSubject, passSubjects } from "./subject.js";
 
@@ -118,14 +118,14 @@ const GUARD_AUTH: Record<string, AuthLevel> = {
   createGroup: "authenticated", insertDocument: "authenticated", // the caller becomes the group's (the document's) owner
   addGroupMember: "document", // the caller's level on the group
   removeGroupMember: "document",
-  acceptGroupInvite: "authenticated", // a signed-in caller accepts their own invitation
+  acceptGroupInvite: "document", // a signed-in caller accepts their own invitation: then a member of that group (any level: levels.ts)
   leaveGroup: "authenticated", // a signed-in caller leaves (or declines) for themselves
   requireGroupLevel: "document", // the caller's level on the group its second argument names (its row then read by that id is no unchecked read)
   listGroupMembers: "document", renameGroup: "document", groupLevel: "document", // the same: any level (NOT_FOUND below), the owner level; groupLevel when its null leaves (readable.ts)
   list: "permission", // guard.audit.list: the configured readers only
 };
-/** Checks of the caller's level on the group their second argument names; those made at the owner level. */
-export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup", "groupLevel"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
+/** Checks of the caller's level on the group their second argument names (acceptGroupInvite: a member after it); those made at the owner level. */
+export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup", "groupLevel", "acceptGroupInvite"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
 const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   can: { level: "permission", denial: false },
@@ -194,7 +194,8 @@ export class FactsFinder {
       const exit = answerExit(app, guard.name, call);
       const discarded = (ANSWERING.has(guard.name) && unused(call)) || exit === undefined;
       if (level !== undefined && !lost && !discarded) {
-        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, call.arguments[g + 1]), levelArg: call.arguments[g + 1] } : {};
+        const g = GROUP_CHECKS.has(guard.name) ? 1 : 2, levelArg = guard.name === "groupLevel" ? comparedGroupLevel(app, call) : call.arguments[g + 1];
+        const document = level === "document" ? { target: call.arguments[g], minLevel: OWNER_CHECKS.has(guard.name) ? "owner" : literalThrough(app, levelArg), levelArg } : {};
         const role = level === "role" || guard.name === "requirePermission" ? { role: lastArgument(call) } : {};
         const handedOn = exit === "returned" ? { handedOn: true } : {};
         facts.auth.push({ level, via, handWritten: false, at, ...document, ...role, ...handedOn, conditional: this.conditional(call, fn, "auth", () => strength(app, [{ level, ...role, guardCall: call }])), guardCall: call });

@@ -189,22 +189,23 @@ export function weakLevel(app: App, a: AuthCheck): string | undefined {
 /**
  * The level a group check is made at when it is below the owner level (docs/access.md: "Deleting a
  * group": its owner, `accessGroups.ownerId`, and managers hold that level; no membership does):
- * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers` (any level), a level the audit
- * cannot read (UNREAD_LEVEL). Undefined at the owner level, and when no guard's levels can be
+ * `requireGroupLevel(ctx, id, "editor")`, `listGroupMembers`, `acceptGroupInvite` (the level
+ * invited at) and `groupLevel` left on its null (any level), `groupLevel` compared by
+ * `levelAtLeast` (that level: readable.ts), a level the audit cannot read (UNREAD_LEVEL). Undefined at the owner level, and when no guard's levels can be
  * read.
  */
 function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefined {
   const owners = groupOwners(app, a);
   // renameGroup checks the owner level itself, whatever that level is named (facts.ts writes "owner").
   if (owners.length === 0 || OWNER_CHECKS.has(name)) return undefined;
-  if (name === "listGroupMembers" || name === "groupLevel") return "any level";
+  if (name === "listGroupMembers" || name === "acceptGroupInvite" || (name === "groupLevel" && a.levelArg === undefined)) return "any level";
   if (a.minLevel === undefined) return UNREAD_LEVEL;
   return owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
 }
 
 /**
  * Whether group check `a` holds for any member: made at the lowest of its guard's levels (of any
- * guard it may be made with), at any level (`listGroupMembers`, `groupLevel`), or at a level the
+ * guard it may be made with), at any level (`listGroupMembers`, `groupLevel`, `acceptGroupInvite`), or at a level the
  * audit cannot read. False at the owner level and when no guard's levels can be read.
  */
 export function lowestGroupCheck(app: App, a: AuthCheck): boolean {
@@ -216,7 +217,7 @@ export function lowestGroupCheck(app: App, a: AuthCheck): boolean {
 }
 
 /** The owner levels (the last of `access.levels`) of the guards group check `a` may be made with, each once: none when no guard's levels can be read. */
-function groupOwners(app: App, a: AuthCheck): string[] {
+export function groupOwners(app: App, a: AuthCheck): string[] {
   const guards = consult(app, a.guardCall, LEVELS_JUDGED);
   const lists = guards.length === 0 ? [DEFAULT_LEVELS] : guards.map((g) => levelList(app, g));
   return [...new Set(lists.filter((l): l is readonly string[] => l !== null).map((l) => l[l.length - 1]!))];

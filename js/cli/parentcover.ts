@@ -20,7 +20,9 @@
 // own: a users row is nobody's child), and only a document check above the levels public
 // visibility gives (levels.ts `weakLevel`): a public document's viewer may change none of its
 // rows. A comparison of the row's field counts with an argument only such a check covers. A
-// write or delete of such a row left open is told to check the parent, not the row.
+// write or delete of such a row left open is told to check the parent, not the row; one after a
+// group check on its field below the owner level (`requireGroupLevel(ctx, task.orgId, "editor")`,
+// a known gap: reported as open) is told the check it had and the group's owner level.
 //
 // A row of a table a guard does configure inherits the levels held on the parent its configured
 // `parent` field names (docs/access.md: "The access model"), not that parent's public visibility:
@@ -40,9 +42,10 @@ import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfiel
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrReadables } from "./eitheror.js";
 import { checkArgOf } from "./helperget.js";
-import { weakLevel } from "./levels.js";
+import { groupOwners, weakLevel } from "./levels.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
-import { covers } from "./rules.js";
+import { covers, onlyWeaklyChecked } from "./rules.js";
+import { groupChangeFix } from "./tabletexts.js";
 import { guardTables, usersTables, type WriteFacts } from "./writes.js";
 
 type Change = Loc & { arg: string; compared: string[] };
@@ -53,6 +56,12 @@ export const parentFix = (change: object): string | undefined => fixes.get(chang
 /** The weak level of the only parent check covering a change of a configured table's row (rules.ts: one step lower). */
 const weakParents = new WeakMap<object, string>();
 export const parentWeak = (change: object): string | undefined => weakParents.get(change);
+/** The group check below the owner level on a field of the row a change left open is of (a known gap, reported as unchecked: rules.ts names it). */
+const groupChecked = new WeakMap<object, { level: string | undefined; field: string | undefined }>();
+export const parentGroup = (change: object): string | undefined => {
+  const g = groupChecked.get(change);
+  return g === undefined ? undefined : onlyWeaklyChecked(g.level, true, g.field === undefined ? " on a field of it" : ` on its field '${g.field}'`);
+};
 
 /**
  * Drops from `fn`'s deletes and writes by an argument's id those of a row its parent's check
@@ -91,7 +100,10 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
       strong.some(parentCheck) ||
       unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
-    if (!covered) fixes.set(c, () => rowFix(table));
+    // A group check on the row's field below the owner level (AUDIT.md "Known gaps"): its texts name that check.
+    const group = covered ? undefined : checks.find((a) => a.target !== undefined && within(a.target, handler) && isGroupCheck(app, a) && parentCheck(a));
+    if (group !== undefined) groupChecked.set(c, { level: weakLevel(app, group), field: fieldOf(app, flow, group.target!) });
+    if (!covered) fixes.set(c, () => (group === undefined ? rowFix(table) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
     return !covered;
   };
   fn.idDeletes = fn.idDeletes.filter(open);
@@ -104,7 +116,7 @@ function inherits(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, c: 
   let weak: string | undefined;
   for (const a of checks) {
     const via: { field?: string } = {};
-    if (a.target === undefined || !within(a.target, handler) || GROUP_CHECKS.has(a.guardCall === undefined ? "" : (app.calleeFrom(a.guardCall, GUARD)?.name ?? ""))) continue;
+    if (a.target === undefined || !within(a.target, handler) || isGroupCheck(app, a)) continue;
     if (readBy(app, flow, a.target, true, 0, via) !== c.arg || via.field === undefined || !parents.has(via.field)) continue;
     const level = weakLevel(app, a);
     if (level === undefined) return true;
@@ -112,6 +124,16 @@ function inherits(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, c: 
   }
   if (weak !== undefined) weakParents.set(c, weak);
   return false;
+}
+
+/** A check of the caller's level on a group (facts.ts GROUP_CHECKS). */
+const isGroupCheck = (app: App, a: AuthCheck): boolean => a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
+
+/** The field of the row a check's target is read from (`task.orgId`, a `const` copy of it). */
+function fieldOf(app: App, flow: ArgFlow, target: ts.Expression): string | undefined {
+  const via: { field?: string } = {};
+  readBy(app, flow, target, true, 0, via);
+  return via.field;
 }
 
 /** A field of a document other than its `_id`: `c.docId`. */

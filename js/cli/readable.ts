@@ -10,20 +10,47 @@
 // The answer handed back (`return await guard.readable(...)`, or a value that is no data when it
 // is null) leaves the function it is made in, not the caller of that function: a helper's
 // answer is judged again at its call (facts.ts). `guard.groupLevel` (null to a non-member) is a
-// check of its group the same way, by an exit on its null only (`answerExit`).
+// check of its group the same way, by an exit on its null, or on a `levelAtLeast` of it
+// (`answerExit`, `comparedGroupLevel`).
 import ts from "typescript";
 import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
 import { boundTo, carriesNoData, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /**
  * How a denial of guard call `name` leaves: `readable` as below; `groupLevel`, which answers the
  * caller's level on a group or null, only through an exit on its null (`if (level === null)
- * throw`): its level handed back checks nothing; a check that throws leaves by its throw.
+ * throw`) or on a `levelAtLeast` of it (comparedGroupLevel): its level handed back checks
+ * nothing; a check that throws leaves by its throw.
  */
 export function answerExit(app: App, name: string, call: ts.CallExpression): "leaves" | "returned" | undefined {
-  if (name === "groupLevel") return exitsOnDenial(app, call, null) ? "leaves" : undefined;
+  if (name === "groupLevel") return exitsOnDenial(app, call, null) || comparedGroupLevel(app, call) !== undefined ? "leaves" : undefined;
   return name === "readable" ? readableExit(app, call) : "leaves";
+}
+
+/**
+ * The level (as written) a `groupLevel` answer held in a `const` is compared with by a
+ * `guard.levelAtLeast` of the same function whose `false` leaves it (an `if` that throws or
+ * returns no data: facts-syntax.ts `exitsOnDenial`); `levelAtLeast(null, min)` is false, so a
+ * non-member leaves too. The group check is made at that level:
+ *
+ *   const level = await guard.groupLevel(ctx, orgId);
+ *   if (!guard.levelAtLeast(level, "editor")) throw new ConvexError("editors only");
+ */
+export function comparedGroupLevel(app: App, call: ts.CallExpression): ts.Expression | undefined {
+  const holder = outer(call).parent;
+  const body = enclosingFunction(call);
+  if (body === undefined || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || (ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) === 0) return undefined;
+  const held = app.symbol(holder.name);
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    const level = ts.isCallExpression(n) && n.arguments.length === 2 ? skipOuter(n.arguments[0]!) : undefined;
+    if (level !== undefined && ts.isIdentifier(level) && app.symbol(level) === held && app.calleeFrom(n as ts.CallExpression, GUARD)?.name === "levelAtLeast" && exitsOnDenial(app, n as ts.CallExpression, false)) found = (n as ts.CallExpression).arguments[1];
+    else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }
 
 /**

@@ -7,7 +7,7 @@ import { exposureMessage, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
 import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
-import { parentFix, parentWeak } from "./parentcover.js";
+import { parentFix, parentGroup, parentWeak } from "./parentcover.js";
 import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -217,10 +217,10 @@ export function covers(checked: Set<string> | "any", arg: string): boolean {
 }
 
 /** What a change made after a document check at the lowest (or public) level only is told (levels.ts). */
-export function onlyWeaklyChecked(level: string | undefined, group = false): string {
+export function onlyWeaklyChecked(level: string | undefined, group = false, on = ""): string {
   if (group) {
-    const at = level === "any level" ? "at any level (guard.listGroupMembers, guard.groupLevel)" : level === UNREAD_LEVEL ? "at a group level the audit cannot read (an argument, a ?:), taken as the lowest" : `at group level '${level}'`;
-    return `checked only ${at}, below the owner level (the group's owner, accessGroups.ownerId, and access.groups.managers): any member at that level may change it`;
+    const at = level === "any level" ? "at any level (guard.listGroupMembers, guard.groupLevel, guard.acceptGroupInvite)" : level === UNREAD_LEVEL ? "at a group level the audit cannot read (an argument, a ?:), taken as the lowest" : `at group level '${level}'`;
+    return `checked only ${at}${on}, below the owner level (the group's owner, accessGroups.ownerId, and access.groups.managers): any member at that level may change it`;
   }
   const how = level === undefined || level === "any level" ? "by a readable with no level (any level)" : level === UNREAD_LEVEL ? "at a level the audit cannot read (an argument, a ?:), taken as the lowest" : `at level '${level}' (the lowest, or at most access.publicLevel)`;
   return `checked only ${how}: whoever may see it (a share at any level; anyone, when it is public) may change it`;
@@ -292,7 +292,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc & { through?: string }, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
         does = `${throughText(at.through)} ${does}`; // " (through loadTask) patches": a helper's document (helperget.ts)
-        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, for ${who}`, parentFix(at)));
+        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, ${parentGroup(at) ?? `for ${who}`}`, parentFix(at)));
         const group = fn.changeChecked.groups.get(arg);
         const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg) ?? parentWeak(at), group !== undefined)}`;
         out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });

@@ -34,11 +34,11 @@ export const LIST_MEMBERS =
  * What a delete or write of a group's row checked below the owner level takes (unchecked-id-delete,
  * -write), naming the owner level of the guards that checked it (levels.ts `groupOwners`).
  */
-export function groupChangeFix(owners: readonly string[]): string {
+export function groupChangeFix(owners: readonly string[], ofGroup = true): string {
   const quoted = owners.map((o) => JSON.stringify(o));
   const call = owners.length === 1 ? `guard.requireGroupLevel(ctx, groupId, ${quoted[0]})` : `guard.requireGroupLevel(ctx, groupId, level) with each guard's own, ${quoted.join(" or ")}`;
   const which = owners.length === 1 && owners[0] === "owner" ? "" : owners.length === 1 ? ", the last of your access.levels" : ", the last of its access.levels";
-  return `Check the caller at the owner level on that group first (${call}${which}: its owner and access.groups.managers, never a member), as docs/access.md: "Deleting a group" says; rename it with guard.renameGroup, which checks that itself.`;
+  return `Check the caller at the owner level on that group first (${call}${which}: its owner and access.groups.managers, never a member), as docs/access.md: "Deleting a group" says${ofGroup ? "; rename it with guard.renameGroup, which checks that itself" : ""}.`;
 }
 
 /** What to call instead of reading one of the guard's tables. */

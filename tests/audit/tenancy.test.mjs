@@ -5,7 +5,8 @@
 // leaves); a group id stored unchecked on the caller's own row (`activeOrgId`), and the reads that
 // trust it later; bulk changes of a group's rows after only its lowest level; a change of a row
 // linked to a group after a group check on its field, the same for a patch and a delete (attack33
-// A1, A4, A7, A9, P3). Small apps written at test time, run the way a user runs the audit: the
+// A1, A4, A7, A9, P3); a `groupLevel` compared by `levelAtLeast`, and `acceptGroupInvite`, as group
+// checks (newuser26 F1, F2). Small apps written at test time, run the way a user runs the audit: the
 // bin of the packed tarball (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -38,11 +39,13 @@ ${kind === "mutation" ? '    await guard.rateLimit(ctx, "write", { key: user._id
 });
 `;
 
-function judged(name, text) {
+/** The findings of `RULES` (and of `more` rules) on an app of `text`, and its markers of them. */
+function judged(name, text, more = []) {
   const app = scratchApp("tenancy", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text }, FOLDERS_GUARD);
   const r = auditReport(cli, app);
-  const found = r.findings.filter((f) => RULES.includes(f.rule));
-  const marked = markers(`${app}/convex`).filter((m) => RULES.some((rule) => m.endsWith(` ${rule}`)));
+  const rules = [...RULES, ...more];
+  const found = r.findings.filter((f) => rules.includes(f.rule));
+  const marked = markers(`${app}/convex`).filter((m) => rules.some((rule) => m.endsWith(` ${rule}`)));
   return { found, at: found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), marked, message: (fn) => found.find((f) => f.function === fn)?.message };
 }
 
@@ -104,15 +107,56 @@ test("an organization's rows changed in bulk with no group check, or after only 
   assert.match(message("f:addTask"), /^f:addTask inserts a row of 'tasks' whose field 'orgId' is argument 'orgId', an id of a group .*with no group check on it/);
 });
 
-test("a row linked to a group, changed after a group check on its field: covered at the owner level, reported below it, the same for a patch and a delete", () => {
+test("a row linked to a group, changed after a group check on its field: covered at the owner level, reported below it (high, a known gap) naming that check, the same for a patch and a delete", () => {
   const row = (name, level, change) =>
     FN("mutation", name, '{ taskId: v.id("tasks") }', `    const task = await ctx.db.get(args.taskId);\n    if (task === null) throw new Error("not found");\n    await guard.requireGroupLevel(ctx, task.orgId, "${level}");\n    ${change}\n    await guard.audit.log(ctx, { action: "task", outcome: "success", actor: user._id, resourceType: "tasks", resourceId: task._id });`);
-  const { at, marked } = judged(
+  const { found, at, marked, message } = judged(
     "linked",
     row("deleteAsOwner", "owner", "await ctx.db.delete(task._id);") +
       row("patchAsOwner", "owner", 'await ctx.db.patch(task._id, { title: "x" });') +
       row("deleteAsEditor", "editor", "await ctx.db.delete(task._id); // FINDING unchecked-id-delete") +
-      row("patchAsEditor", "editor", 'await ctx.db.patch(task._id, { title: "x" }); // FINDING unchecked-id-write'),
+      row("patchAsEditor", "editor", 'await ctx.db.patch(task._id, { title: "x" }); // FINDING unchecked-id-write') +
+      FN("mutation", "patchUnchecked", '{ taskId: v.id("tasks") }', '    await ctx.db.patch(args.taskId, { title: "x" }); // FINDING unchecked-id-write'),
   );
   assert.deepEqual(at, marked);
+  // newuser26 F5: the texts name the group check made, not "any signed-in caller" nor requireAccess on a parent table.
+  for (const name of ["deleteAsEditor", "patchAsEditor"]) {
+    const f = found.find((x) => x.function === `f:${name}`);
+    assert.equal(f.severity, "high");
+    assert.match(f.message, /names, checked only at group level 'editor' on its field 'orgId', below the owner level \(the group's owner, accessGroups\.ownerId, and access\.groups\.managers\): any member at that level may change it$/);
+    assert.match(f.fix, /^Check the caller at the owner level on that group first \(guard\.requireGroupLevel\(ctx, groupId, "owner"\).* allowlisted with its reason\.$/);
+    assert.doesNotMatch(f.fix, /renameGroup|parentTable/);
+  }
+  assert.match(message("f:patchUnchecked"), /names, for any signed-in caller$/);
+  assert.match(found.find((x) => x.function === "f:patchUnchecked").fix, /guard\.requireAccess\(ctx, parentTable, row\.parentId, level\)/);
+});
+
+test("an awaited groupLevel compared by guard.levelAtLeast whose false leaves is a group check at that level, in a mutation and a query (newuser26 F2); one whose false does not leave is none", () => {
+  const leveled = (level, leave) => `    const level = await guard.groupLevel(ctx, args.orgId);\n    if (!guard.levelAtLeast(level, "${level}")) ${leave};\n`;
+  const FORBID = 'throw new Error("forbidden")';
+  const { at, marked, message } = judged(
+    "levelAtLeast",
+    FN("mutation", "addAsEditor", '{ orgId: v.id("accessGroups"), title: v.string() }', leveled("editor", FORBID) + "    await ctx.db.insert(\"tasks\", { orgId: args.orgId, title: args.title });") +
+      `export const listAsViewer = query({\n  args: ${ORG},\n  handler: async (ctx, args) => {\n${leveled("viewer", "return []")}    return await ${TASKS}.take(100);\n  },\n});\n` +
+      FN("mutation", "purgeAsOwner", ORG, leveled("owner", FORBID) + `    for (const t of await ${TASKS}.take(100)) await ctx.db.delete(t._id);`) +
+      FN("mutation", "purgeAsViewer", ORG, leveled("viewer", FORBID) + `    for (const t of await ${TASKS}.take(100)) await ctx.db.delete(t._id); // FINDING unchecked-id-delete`) +
+      FN("mutation", "purgeNullOrEditor", ORG, '    const level = await guard.groupLevel(ctx, args.orgId);\n    if (level === null || !guard.levelAtLeast(level, "editor")) throw new Error("forbidden");\n' + `    for (const t of await ${TASKS}.take(100)) await ctx.db.patch(t._id, { title: t.title.trim() });`) +
+      FN("mutation", "addLogged", '{ orgId: v.id("accessGroups"), title: v.string() }', '    const level = await guard.groupLevel(ctx, args.orgId);\n    console.log(guard.levelAtLeast(level, "editor"));\n    await ctx.db.insert("tasks", { orgId: args.orgId, title: args.title }); // FINDING unchecked-id-write'),
+    ["public-no-auth"],
+  );
+  assert.deepEqual(at, marked);
+  assert.match(message("f:purgeAsViewer"), /checked only at the group's lowest level 'viewer', which every member holds/);
+});
+
+test("after an awaited acceptGroupInvite the caller is a member of that group: a group check at the lowest level on its id (newuser26 F1), not on another id nor when its throw is caught", () => {
+  const { at, marked, message } = judged(
+    "accept",
+    FN("mutation", "acceptAndAdd", ORG, '    await guard.acceptGroupInvite(ctx, args.orgId);\n    await ctx.db.insert("tasks", { orgId: args.orgId, title: "hello" });') +
+      FN("mutation", "acceptAndList", ORG, `    await guard.acceptGroupInvite(ctx, args.orgId);\n    return await ${TASKS}.take(100);`) +
+      FN("mutation", "acceptAndPurge", ORG, `    await guard.acceptGroupInvite(ctx, args.orgId);\n    for (const t of await ${TASKS}.take(100)) await ctx.db.delete(t._id); // FINDING unchecked-id-delete`) +
+      FN("mutation", "acceptOther", '{ orgId: v.id("accessGroups"), other: v.id("accessGroups") }', '    await guard.acceptGroupInvite(ctx, args.other);\n    await ctx.db.insert("tasks", { orgId: args.orgId, title: "hello" }); // FINDING unchecked-id-write') +
+      FN("mutation", "acceptCaught", ORG, '    try {\n      await guard.acceptGroupInvite(ctx, args.orgId);\n    } catch {}\n    await ctx.db.insert("tasks", { orgId: args.orgId, title: "hello" }); // FINDING unchecked-id-write'),
+  );
+  assert.deepEqual(at, marked);
+  assert.match(message("f:acceptAndPurge"), /checked only at any level, which every member holds/);
 });
