@@ -41,6 +41,7 @@ import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrReadables } from "./eitheror.js";
 import { checkArgOf } from "./helperget.js";
 import { weakLevel } from "./levels.js";
+import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { covers } from "./rules.js";
 import { guardTables, usersTables, type WriteFacts } from "./writes.js";
@@ -64,6 +65,9 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // Checks made only where the caller is not the row's owner (eitheror.ts).
   const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  // A role above the lowest (roles.ts) decides every row: made only where the caller is not the row's owner, it covers the change as a document check there does.
+  const roles = markLowestRole(app, handlerChecks.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
+  const anyRow = roles.filter((a) => a.everyRole === undefined);
   const checkArg = checkArgOf(app, flow);
   const open = (c: Change): boolean => {
     // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).
@@ -71,7 +75,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
     const tableOf = () => (target === undefined ? undefined : typeTable(app, target));
     // Nothing that may cover it (no check, no comparison): its table is read for the fix, if it is reported.
-    if (checks.length === 0 && sometimes.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
+    if (checks.length === 0 && sometimes.length === 0 && anyRow.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
       fixes.set(c, () => {
         const t = tableOf();
         return t === undefined || accessTables(app).has(t) || guardTables(app).has(t) || usersTables(app).includes(t) ? undefined : rowFix(t);
@@ -79,7 +83,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
       return true;
     }
     const table = tableOf();
-    const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && sometimes.some((a) => covering(a) && checkedUnlessOwner(app, flow, a, c.arg, target));
+    const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && [...sometimes, ...anyRow].some((a) => (anyRow.includes(a) || covering(a)) && checkedUnlessOwner(app, flow, a, c.arg, target));
     if (table !== undefined && accessTables(app).has(table) && !guardTables(app).has(table)) {
       return !inherits(app, flow, handler, c, table, checks) && !unlessOwner((a) => checkArg(a) === c.arg || inherits(app, flow, handler, c, table, [a]));
     }
