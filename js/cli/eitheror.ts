@@ -162,3 +162,29 @@ function branchStatement(call: ts.Node | undefined): ts.Statement | undefined {
   const decl = n.parent;
   return ts.isVariableDeclaration(decl) && decl.initializer === n && ts.isVariableStatement(decl.parent.parent) ? decl.parent.parent : undefined;
 }
+
+/** Whether a `return` or `throw` hands on nothing read: none, a literal, `null`, `undefined`, or `new ConvexError(...)` of literals and objects of them. */
+function handsOnNothing(e: ts.Expression | undefined): boolean {
+  if (e === undefined) return true;
+  const x = skipOuter(e);
+  if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.NullKeyword || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(x) && x.text === "undefined")) return true;
+  if (ts.isNewExpression(x)) return (x.arguments ?? []).every(handsOnNothing);
+  return ts.isObjectLiteralExpression(x) && x.properties.every((p) => ts.isPropertyAssignment(p) && handsOnNothing(p.initializer));
+}
+
+/**
+ * Whether the document argument `arg` names, read and returned by `handler`, is read in an
+ * either/or (newuser26 F4): every `return` or `throw` of `handler` (not of the functions in it)
+ * that may hand on data is made only after one of `checks` on the not-owner's path, or on the
+ * owner's paths only, as for a change above (`if (post.authorId !== user._id) await
+ * guard.requireAccess(ctx, "posts", postId, "viewer"); return post;`).
+ */
+export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, checks: readonly AuthCheck[], arg: string): boolean {
+  const exits: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if ((ts.isReturnStatement(n) || ts.isThrowStatement(n)) && !handsOnNothing(n.expression)) exits.push(n);
+    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(handler, visit);
+  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e)));
+}

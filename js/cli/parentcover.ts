@@ -38,7 +38,8 @@ import ts from "typescript";
 import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
-import { checkedUnlessOwner, eitherOrReadables } from "./eitheror.js";
+import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
+import type { IdRead } from "./groupfield.js";
 import { checkArgOf } from "./helperget.js";
 import { weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
@@ -60,7 +61,7 @@ export const parentWeak = (change: object): string | undefined => weakParents.ge
  * covers (see above), also when made only where the caller is not the row's owner (eitheror.ts,
  * of `handlerChecks`, the handler's own), and gives the others of an unconfigured table their fix.
  */
-export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
+export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; idReads: IdRead[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
   const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // Checks made only where the caller is not the row's owner (eitheror.ts).
@@ -98,6 +99,10 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (!covered) fixes.set(c, () => rowFix(table));
     return !covered;
   };
+  // A document read and returned after the same either/or (any level: a read's check), read in the handler itself.
+  const readChecks = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler));
+  const read = (r: IdRead) => [...readChecks.filter((a) => checkArg(a) === r.arg), ...anyRow];
+  fn.idReads = fn.idReads.filter((r) => r.parent !== undefined || r.groupOnly !== undefined || r.through !== undefined || covers(fn.changeChecked.args, r.arg) || !eitherOrRead(app, flow, handler, read(r), r.arg));
   fn.idDeletes = fn.idDeletes.filter(open);
   fn.writes.idWrites = fn.writes.idWrites.filter(open);
 }

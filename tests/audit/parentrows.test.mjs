@@ -238,3 +238,38 @@ test("the author-or-check either/or in its other written shapes (newuser26 F3): 
   // Of `elseUnchecked`, the else branch's change only: the one after the check on the owner's path is the owner's.
   assert.equal(found.filter((f) => f.function === "f:elseUnchecked").length, 1);
 });
+
+test("a document read and returned after the author-or-check either/or (any level): covered (newuser26 F4); not with the comparison with an argument, the check on the author's path, or a return of it before the check", () => {
+  const QUERY = (name, body) => `export const ${name} = query({
+  args: { id: v.id("documents"), ownerId: v.id("users"), peek: v.boolean() },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    const d = await ctx.db.get(args.id);
+    if (d === null) return null;
+${body}
+  },
+});
+`;
+  const VIEW = 'await guard.requireAccess(ctx, "documents", args.id, "viewer")';
+  const text = (shapes) => 'import { query } from "./_generated/server";\n' + shapes.map(([name, body]) => QUERY(name, body)).join("");
+  const covered = audit(
+    "eitherRead",
+    text([
+      ["inPlace", `    if (d.ownerId !== user._id) ${VIEW};\n    return d;`],
+      ["inConst", `    const mine = d.ownerId === user._id;\n    if (!mine) {\n      ${VIEW};\n    }\n    return { title: d.title };`],
+      ["ifElse", `    if (d.ownerId === user._id) {\n      return d;\n    } else {\n      ${VIEW};\n      return d;\n    }`],
+    ]),
+    ["unchecked-id-read"],
+  );
+  assert.deepEqual(lines(covered), []);
+  const found = audit(
+    "eitherReadOpen",
+    text([
+      ["named", `    if (d.ownerId !== args.ownerId) ${VIEW};\n    return d;`],
+      ["authorsPath", `    if (d.ownerId === user._id) ${VIEW};\n    return d;`],
+      ["returnedFirst", `    if (args.peek) return d;\n    if (d.ownerId !== user._id) ${VIEW};\n    return d;`],
+    ]),
+    ["unchecked-id-read"],
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["f:authorsPath unchecked-id-read high", "f:named unchecked-id-read high", "f:returnedFirst unchecked-id-read high"]);
+});
