@@ -9,12 +9,15 @@
 //   }
 //   await ctx.db.delete(comment._id);                            // covered
 //
-// Read in that shape: an `if` with no `else`, its test the comparison `!==` (or `!=`) of a
-// field of the row the change's argument read (argflow.ts `readBy`) with the caller's own id
-// (callerid.ts), the check a statement of its branch itself (`await check(...)`, or a `const`
-// holding its answer), not in a further condition; the change after the `if`, in the block
-// holding it. Which checks cover the row is the caller's to say (parentcover.ts).
-//
+// Read so: an `if` whose test is made only of owner comparisons, of a field of the row the
+// change's argument read (argflow.ts `readBy`) with the caller's own id (callerid.ts), in place
+// or in a `const`, under `!`, `&&`, `||` (newuser26 F3: `if (!mine)`, `if (mine) {} else {...}`);
+// the check a statement of the branch that test sends the not-owner to (`await check(...)`, or a
+// `const` holding its answer), not in a further condition; the change after the check in that
+// branch, or after the `if` in the block holding it. A change in a branch the test never sends
+// the not-owner to is the owner's (`if (mine) { patch } else { check; patch }`). Which checks
+// cover the row is the caller's to say (parentcover.ts: a role above the lowest covers any).
+
 // And as an either/or, a `guard.readable` at a level whose null the not-owner's path leaves on:
 //
 //   const isAuthor = comment.authorId === user._id;
@@ -36,22 +39,57 @@ import { throwingIn } from "./facts-syntax.js";
 import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 
-/** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner. */
+/** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only. */
 export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  return inOwnerBranch(app, flow, a, arg, change) || eitherOr(app, flow, a, arg, change);
+  return inOwnerBranch(app, flow, a, arg, change) || ownersOnly(app, flow, arg, change) || eitherOr(app, flow, a, arg, change);
 }
 
-function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  const branch = branchStatement(a.target);
-  const test = branch === undefined ? undefined : ifOf(branch);
-  if (test === undefined || !ts.isBlock(test.parent) || change.pos < test.end || !within(change, test.parent)) return false;
-  const cond = skipOuter(test.expression);
-  if (!ts.isBinaryExpression(cond) || (cond.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsEqualsToken && cond.operatorToken.kind !== ts.SyntaxKind.ExclamationEqualsToken)) return false;
-  const owned = (field: ts.Expression, id: ts.Expression) => {
-    const f = skipOuter(field);
-    return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
+/** The value for the not-owner of an owner comparison of the row `arg` read with the caller's id (false of `===`, through `const`s); `consulted` set when one decided. */
+function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }) {
+  const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
+    if (ts.isIdentifier(x)) {
+      const init = depth < 4 ? app.constInitializer(x) : undefined;
+      return init === undefined ? "unknown" : owner(skipOuter(init), depth + 1);
+    }
+    if (!ts.isBinaryExpression(x)) return "unknown";
+    const op = x.operatorToken.kind;
+    const negated = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!negated && op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return "unknown";
+    const owned = (field: ts.Expression, id: ts.Expression) => {
+      const f = skipOuter(field);
+      return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
+    };
+    if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
+    consulted.is = true;
+    return negated;
   };
-  return owned(cond.left, cond.right) || owned(cond.right, cond.left);
+  return owner;
+}
+
+/** Whether the not-owner takes branch `branch` of `stmt` (its then or else): its test, of owner comparisons only, known for the not-owner. */
+function notOwnerTakes(app: App, flow: ArgFlow, arg: string, stmt: ts.IfStatement, branch: ts.Statement): boolean | undefined {
+  const truth = valueWhenDenied(stmt.expression, ownerValue(app, flow, arg));
+  return truth === "unknown" ? undefined : truthy(truth) === (branch === stmt.thenStatement);
+}
+
+/** The check's statement a statement of the branch the not-owner takes (`if (!isAuthor) await check(...)`, `if (mine) {...} else { await check(...); ... }`); the change after it in that branch, or after the `if` in the block holding it. */
+function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+  const statement = branchStatement(a.target?.parent ?? a.guardCall);
+  const block = statement?.parent;
+  const branch = block !== undefined && ts.isBlock(block) ? block : statement;
+  const test = branch?.parent;
+  if (statement === undefined || branch === undefined || test === undefined || !ts.isIfStatement(test) || notOwnerTakes(app, flow, arg, test, branch) !== true) return false;
+  if (branch === block && within(change, branch) && change.pos >= statement.end) return true;
+  return ts.isBlock(test.parent) && within(change, test.parent) && change.pos >= test.end;
+}
+
+/** Whether `change` is in a branch of an `if` that the not-owner never takes (`if (doc.authorId === user._id) { patch }`). */
+function ownersOnly(app: App, flow: ArgFlow, arg: string, change: ts.Node): boolean {
+  for (let n: ts.Node = change; !isFunctionLike(n) && !ts.isSourceFile(n); n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && p.expression !== n && notOwnerTakes(app, flow, arg, p, n as ts.Statement) === false) return true;
+  }
+  return false;
 }
 
 /**
@@ -77,24 +115,8 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`).
   if (call === undefined || !ts.isCallExpression(call) || a.guardCall !== call || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
   // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
-  let consulted = false;
-  const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
-    if (ts.isIdentifier(x)) {
-      const init = depth < 4 ? app.constInitializer(x) : undefined;
-      return init === undefined ? "unknown" : owner(skipOuter(init), depth + 1);
-    }
-    if (!ts.isBinaryExpression(x)) return "unknown";
-    const op = x.operatorToken.kind;
-    const negated = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
-    if (!negated && op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return "unknown";
-    const owned = (field: ts.Expression, id: ts.Expression) => {
-      const f = skipOuter(field);
-      return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
-    };
-    if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
-    consulted = true;
-    return negated;
-  };
+  const consulted = { is: false };
+  const owner = ownerValue(app, flow, arg, consulted);
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
     if (x === call) return null;
@@ -119,7 +141,7 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   // Left on: the `if` testing the value, or a `const` holding it, before the change in its block.
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(change, s.parent) && change.pos >= s.end;
   const throwing = throwingIn(app);
-  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing) && consulted;
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing) && consulted.is;
   const decl = node.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
   const held = value(node);
@@ -128,12 +150,12 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   const statement = decl.parent.parent;
   if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return false;
   const named = (e: ts.Expression): Value | "unknown" => (ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name ? held : atom(e));
-  return statement.parent.statements.some((s) => s.pos >= statement.end && ts.isIfStatement(s) && before(s) && ifLeavesOnDenial(s, named, throwing)) && consulted;
+  return statement.parent.statements.some((s) => s.pos >= statement.end && ts.isIfStatement(s) && before(s) && ifLeavesOnDenial(s, named, throwing)) && consulted.is;
 }
 
 /** The statement a check's call makes (`await requireTaskAccess(ctx, c.taskId, "owner")`, `const r = await guard.readable(...)`), when nothing but `await` and parentheses stand between. */
-function branchStatement(target: ts.Expression | undefined): ts.Statement | undefined {
-  let n: ts.Node | undefined = target?.parent;
+function branchStatement(call: ts.Node | undefined): ts.Statement | undefined {
+  let n: ts.Node | undefined = call;
   if (n === undefined || !ts.isCallExpression(n)) return undefined;
   while (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent)) n = n.parent;
   if (ts.isExpressionStatement(n.parent)) return n.parent;
@@ -141,9 +163,28 @@ function branchStatement(target: ts.Expression | undefined): ts.Statement | unde
   return ts.isVariableDeclaration(decl) && decl.initializer === n && ts.isVariableStatement(decl.parent.parent) ? decl.parent.parent : undefined;
 }
 
-/** The `if` (with no `else`) whose branch `statement` is, or a statement of. */
-function ifOf(statement: ts.Statement): ts.IfStatement | undefined {
-  const up = ts.isBlock(statement.parent) ? statement.parent.parent : statement.parent;
-  const branch = ts.isBlock(statement.parent) ? statement.parent : statement;
-  return ts.isIfStatement(up) && up.thenStatement === branch && up.elseStatement === undefined ? up : undefined;
+/** Whether a `return` or `throw` hands on nothing read: none, a literal, `null`, `undefined`, or `new ConvexError(...)` of literals and objects of them. */
+function handsOnNothing(e: ts.Expression | undefined): boolean {
+  if (e === undefined) return true;
+  const x = skipOuter(e);
+  if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.NullKeyword || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || (ts.isIdentifier(x) && x.text === "undefined")) return true;
+  if (ts.isNewExpression(x)) return (x.arguments ?? []).every(handsOnNothing);
+  return ts.isObjectLiteralExpression(x) && x.properties.every((p) => ts.isPropertyAssignment(p) && handsOnNothing(p.initializer));
+}
+
+/**
+ * Whether the document argument `arg` names, read and returned by `handler`, is read in an
+ * either/or (newuser26 F4): every `return` or `throw` of `handler` (not of the functions in it)
+ * that may hand on data is made only after one of `checks` on the not-owner's path, or on the
+ * owner's paths only, as for a change above (`if (post.authorId !== user._id) await
+ * guard.requireAccess(ctx, "posts", postId, "viewer"); return post;`).
+ */
+export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, checks: readonly AuthCheck[], arg: string): boolean {
+  const exits: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if ((ts.isReturnStatement(n) || ts.isThrowStatement(n)) && !handsOnNothing(n.expression)) exits.push(n);
+    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(handler, visit);
+  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e)));
 }

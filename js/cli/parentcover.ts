@@ -40,9 +40,11 @@ import ts from "typescript";
 import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
-import { checkedUnlessOwner, eitherOrReadables } from "./eitheror.js";
+import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
+import type { IdRead } from "./groupfield.js";
 import { checkArgOf } from "./helperget.js";
 import { groupOwners, weakLevel } from "./levels.js";
+import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { covers, onlyWeaklyChecked } from "./rules.js";
 import { groupChangeFix } from "./tabletexts.js";
@@ -68,11 +70,14 @@ export const parentGroup = (change: object): string | undefined => {
  * covers (see above), also when made only where the caller is not the row's owner (eitheror.ts,
  * of `handlerChecks`, the handler's own), and gives the others of an unconfigured table their fix.
  */
-export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
+export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; idReads: IdRead[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
   const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // Checks made only where the caller is not the row's owner (eitheror.ts).
   const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
+  // A role above the lowest (roles.ts) decides every row: made only where the caller is not the row's owner, it covers the change as a document check there does.
+  const roles = markLowestRole(app, handlerChecks.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
+  const anyRow = roles.filter((a) => a.everyRole === undefined);
   const checkArg = checkArgOf(app, flow);
   const open = (c: Change): boolean => {
     // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).
@@ -80,7 +85,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
     const tableOf = () => (target === undefined ? undefined : typeTable(app, target));
     // Nothing that may cover it (no check, no comparison): its table is read for the fix, if it is reported.
-    if (checks.length === 0 && sometimes.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
+    if (checks.length === 0 && sometimes.length === 0 && anyRow.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
       fixes.set(c, () => {
         const t = tableOf();
         return t === undefined || accessTables(app).has(t) || guardTables(app).has(t) || usersTables(app).includes(t) ? undefined : rowFix(t);
@@ -88,7 +93,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
       return true;
     }
     const table = tableOf();
-    const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && sometimes.some((a) => covering(a) && checkedUnlessOwner(app, flow, a, c.arg, target));
+    const unlessOwner = (covering: (a: AuthCheck) => boolean) => target !== undefined && [...sometimes, ...anyRow].some((a) => (anyRow.includes(a) || covering(a)) && checkedUnlessOwner(app, flow, a, c.arg, target));
     if (table !== undefined && accessTables(app).has(table) && !guardTables(app).has(table)) {
       return !inherits(app, flow, handler, c, table, checks) && !unlessOwner((a) => checkArg(a) === c.arg || inherits(app, flow, handler, c, table, [a]));
     }
@@ -106,6 +111,10 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (!covered) fixes.set(c, () => (group === undefined ? rowFix(table) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
     return !covered;
   };
+  // A document read and returned after the same either/or (any level: a read's check), read in the handler itself.
+  const readChecks = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler));
+  const read = (r: IdRead) => [...readChecks.filter((a) => checkArg(a) === r.arg), ...anyRow];
+  fn.idReads = fn.idReads.filter((r) => r.parent !== undefined || r.groupOnly !== undefined || r.through !== undefined || covers(fn.changeChecked.args, r.arg) || !eitherOrRead(app, flow, handler, read(r), r.arg));
   fn.idDeletes = fn.idDeletes.filter(open);
   fn.writes.idWrites = fn.writes.idWrites.filter(open);
 }

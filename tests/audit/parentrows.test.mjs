@@ -4,7 +4,8 @@
 // only for a table no guard configures (nor the users table); a finding on such a row left open
 // names the parent's check in its fix, as guard.requireAccess on the row's own table fails at run
 // time. And `access-field-write` credits a parent's owner comparison on an insert's parent field.
-// Run the way a user runs it: the bin of the packed tarball, on apps written here.
+// Run the way a user runs it: the bin of the packed tarball, on apps written here (AUDIT_CLI names
+// another build, to show a test fails on an older one).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { auditReport, CLI, FOLDERS_GUARD as GUARD, FOLDERS_SCHEMA, scratchApp } from "./apps.mjs";
@@ -218,4 +219,76 @@ test("an either/or that checks on the author's path only (`isAuthor ? check : tr
     CHANGES,
   );
   assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["authorsPath", "authorsPathInPlace", "noCheck"].map((n) => `f:${n} unchecked-id-delete high`));
+});
+
+test("the author-or-check either/or in its other written shapes (newuser26 F3): the owner comparison in a `const`, an `if`/`else` (each branch's change), and a role above the lowest in the not-author's branch: covered; not with the comparison with an argument, the check on the author's path, the not-author's branch unchecked, or the lowest role", () => {
+  const DOC = '{ id: v.id("documents"), ownerId: v.id("users") }';
+  const ROW = '{ commentId: v.id("comments"), ownerId: v.id("users") }';
+  const EDIT = 'await guard.requireAccess(ctx, "documents", args.id, "editor")';
+  const doc = (body) => `    const d = await ctx.db.get(args.id);\n    if (d === null) throw new ConvexError("not found");\n${body}`;
+  const row = (body) => `    const c = await ctx.db.get(args.commentId);\n    if (c === null) throw new ConvexError("not found");\n${body}\n    await guard.audit.log(ctx, { action: "comment.delete", outcome: "success", actor: user._id });`;
+  const PATCH = 'await ctx.db.patch(d._id, { title: "x" })';
+  const covered = audit(
+    "eitherShapes",
+    MUTATION("constNoBraces", DOC, doc(`    const mine = d.ownerId === user._id;\n    if (!mine) ${EDIT};\n    ${PATCH};`)) +
+      MUTATION("constBraces", DOC, doc(`    const mine = d.ownerId === user._id;\n    if (!mine) {\n      ${EDIT};\n    }\n    ${PATCH};`)) +
+      MUTATION("ifElse", DOC, doc(`    if (d.ownerId === user._id) {\n      ${PATCH};\n    } else {\n      ${EDIT};\n      ${PATCH};\n    }`)) +
+      MUTATION("elseOnly", DOC, doc(`    if (d.ownerId === user._id) {\n      // the owner\n    } else {\n      ${EDIT};\n    }\n    ${PATCH};`)) +
+      MUTATION("adminElse", ROW, row(`    if (c.authorId !== user._id) await guard.requireRole(ctx, "admin");\n    await ctx.db.delete(c._id);`)) +
+      MUTATION("adminConfigured", DOC, doc(`    if (d.ownerId !== user._id) await guard.requireRole(ctx, "admin");\n    ${PATCH};`)),
+    CHANGES,
+  );
+  assert.deepEqual(lines(covered), []);
+  const found = audit(
+    "eitherShapesOpen",
+    MUTATION("constNamed", DOC, doc(`    const mine = d.ownerId === args.ownerId;\n    if (!mine) ${EDIT};\n    ${PATCH};`)) +
+      MUTATION("constAuthorsPath", DOC, doc(`    const mine = d.ownerId === user._id;\n    if (mine) ${EDIT};\n    ${PATCH};`)) +
+      MUTATION("elseUnchecked", DOC, doc(`    if (d.ownerId === user._id) {\n      ${EDIT};\n      ${PATCH};\n    } else {\n      ${PATCH};\n    }`)) +
+      MUTATION("elseNamed", DOC, doc(`    if (d.ownerId === args.ownerId) {\n      // the named user\n    } else {\n      ${EDIT};\n    }\n    ${PATCH};`)) +
+      MUTATION("lowestRole", ROW, row(`    if (c.authorId !== user._id) await guard.requireRole(ctx, "user");\n    await ctx.db.delete(c._id);`)) +
+      MUTATION("adminAuthorsPath", ROW, row(`    if (c.authorId === user._id) await guard.requireRole(ctx, "admin");\n    await ctx.db.delete(c._id);`)) +
+      MUTATION("adminNamed", ROW, row(`    if (c.authorId !== args.ownerId) await guard.requireRole(ctx, "admin");\n    await ctx.db.delete(c._id);`)),
+    CHANGES,
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(),
+    ["f:adminAuthorsPath unchecked-id-delete high", "f:adminNamed unchecked-id-delete high", "f:constAuthorsPath unchecked-id-write high", "f:constNamed unchecked-id-write high", "f:elseNamed unchecked-id-write high", "f:elseUnchecked unchecked-id-write high", "f:lowestRole unchecked-id-delete high"],
+  );
+  // Of `elseUnchecked`, the else branch's change only: the one after the check on the owner's path is the owner's.
+  assert.equal(found.filter((f) => f.function === "f:elseUnchecked").length, 1);
+});
+
+test("a document read and returned after the author-or-check either/or (any level): covered (newuser26 F4); not with the comparison with an argument, the check on the author's path, or a return of it before the check", () => {
+  const QUERY = (name, body) => `export const ${name} = query({
+  args: { id: v.id("documents"), ownerId: v.id("users"), peek: v.boolean() },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    const d = await ctx.db.get(args.id);
+    if (d === null) return null;
+${body}
+  },
+});
+`;
+  const VIEW = 'await guard.requireAccess(ctx, "documents", args.id, "viewer")';
+  const text = (shapes) => 'import { query } from "./_generated/server";\n' + shapes.map(([name, body]) => QUERY(name, body)).join("");
+  const covered = audit(
+    "eitherRead",
+    text([
+      ["inPlace", `    if (d.ownerId !== user._id) ${VIEW};\n    return d;`],
+      ["inConst", `    const mine = d.ownerId === user._id;\n    if (!mine) {\n      ${VIEW};\n    }\n    return { title: d.title };`],
+      ["ifElse", `    if (d.ownerId === user._id) {\n      return d;\n    } else {\n      ${VIEW};\n      return d;\n    }`],
+    ]),
+    ["unchecked-id-read"],
+  );
+  assert.deepEqual(lines(covered), []);
+  const found = audit(
+    "eitherReadOpen",
+    text([
+      ["named", `    if (d.ownerId !== args.ownerId) ${VIEW};\n    return d;`],
+      ["authorsPath", `    if (d.ownerId === user._id) ${VIEW};\n    return d;`],
+      ["returnedFirst", `    if (args.peek) return d;\n    if (d.ownerId !== user._id) ${VIEW};\n    return d;`],
+    ]),
+    ["unchecked-id-read"],
+  );
+  assert.deepEqual(found.map((f) => `${f.function} ${f.rule} ${f.severity}`).sort(), ["f:authorsPath unchecked-id-read high", "f:named unchecked-id-read high", "f:returnedFirst unchecked-id-read high"]);
 });
