@@ -122,7 +122,10 @@ ${checked("commentViewer", "comments", '{ docId, text: "x" }', "viewer")}`,
 export const processDeletions = internalMutation({
   args: {},
   handler: async (ctx) => {
-    for (const req of await ctx.db.query("deletionRequests").take(20)) await ctx.db.delete(req.docId);
+    for (const req of await ctx.db.query("deletionRequests").take(20)) {
+      const id = req.docId; // read through a const
+      await ctx.db.delete(id);
+    }
   },
 });
 export const processRenames = internalMutation({
