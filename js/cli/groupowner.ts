@@ -22,6 +22,7 @@ import ts from "typescript";
 import { ArgFlow, readBy } from "./argflow.js";
 import type { ConvexFunction } from "./functions.js";
 import { skipOuter, within, type App } from "./program.js";
+import { weakLevel } from "./levels.js";
 import { decidesAccess } from "./roles.js";
 import { covers, finding, type Finding } from "./rules.js";
 import { TABLE_FIX } from "./tabletexts.js";
@@ -41,7 +42,11 @@ export function groupOwnerFindings(app: App, functions: ConvexFunction[]): Findi
       const target = w.groupOwner.target !== undefined && within(w.groupOwner.target, handler) ? w.groupOwner.target : undefined;
       const arg = target === undefined ? undefined : (flow.idRoot(target) ?? readBy(app, flow, target));
       const c = fn.changeChecked;
-      const ownerLevel = arg !== undefined && covers(c.args, arg) && !c.groups.has(arg) && !c.lowLevels.has(arg);
+      // A group id read from a row's field (`task.orgId`, attack34 F1): the checks made on that same expression.
+      const onField = arg === undefined && target !== undefined ? fn.facts.auth.filter((a) => a.level === "document" && a.conditional !== true && a.target !== undefined && within(a.target, handler) && sameId(app, a.target, target)) : [];
+      const fieldLow = onField.some((a) => weakLevel(app, a) !== undefined);
+      const ownerLevel = arg !== undefined ? covers(c.args, arg) && !c.groups.has(arg) && !c.lowLevels.has(arg) : onField.length > 0 && !fieldLow;
+      const by = arg !== undefined ? ` by argument '${arg}'` : target !== undefined && ts.isPropertyAccessExpression(skipOuter(target)) ? ` by '${skipOuter(target).getText()}'` : "";
       const internal = fn.visibility === "internal";
       const verb = w.method === "patch" ? "patches" : "replaces";
       if (internal && (ownerLevel || (arg !== undefined && comparesOwner(app, handler, flow, arg))) && fn.facts.audited.length > 0) {
@@ -49,10 +54,10 @@ export function groupOwnerFindings(app: App, functions: ConvexFunction[]): Findi
       } else if (ownerLevel || decidesAccess(fn.facts.auth) || internal) {
         const why = internal && !ownerLevel ? (arg !== undefined && comparesOwner(app, handler, flow, arg) ? " (with no audit row)" : " (with no check of the group's current owner)") : "";
         out.push(finding("guard-table-write", fn.id, w, `${fn.id} ${verb} a row of the guard's table '${w.table}' directly, around the checks of its API${why}`, TABLE_FIX.groups));
-        if (internal && why.includes("no check")) out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} the owner field 'ownerId' of the guard's table '${w.table}'${arg === undefined ? "" : ` by argument '${arg}'`} with no check of the group's current owner: writing it hands the group over (its new owner holds the owner level: renames, deletes and manages it)`, TAKEOVER_FIX), severity: "medium" });
+        if (internal && why.includes("no check")) out.push({ ...finding("access-field-write", fn.id, w, `${fn.id} ${verb} the owner field 'ownerId' of the guard's table '${w.table}'${by} with no check of the group's current owner: writing it hands the group over (its new owner holds the owner level: renames, deletes and manages it)`, TAKEOVER_FIX), severity: "medium" });
       } else {
-        const checked = arg !== undefined && (c.groups.has(arg) || c.lowLevels.has(arg)) ? "checked only below the group's owner level" : "with no check of the caller at the group's owner level";
-        out.push(finding("access-field-write", fn.id, w, `${fn.id} ${verb} the owner field 'ownerId' of the guard's table '${w.table}'${arg === undefined ? "" : ` by argument '${arg}'`}, ${checked}: writing it hands the group over (its new owner holds the owner level: renames, deletes and manages it)`, TAKEOVER_FIX));
+        const checked = fieldLow || (arg !== undefined && (c.groups.has(arg) || c.lowLevels.has(arg))) ? "checked only below the group's owner level" : "with no check of the caller at the group's owner level";
+        out.push(finding("access-field-write", fn.id, w, `${fn.id} ${verb} the owner field 'ownerId' of the guard's table '${w.table}'${by}, ${checked}: writing it hands the group over (its new owner holds the owner level: renames, deletes and manages it)`, TAKEOVER_FIX));
       }
     }
   }
@@ -73,4 +78,11 @@ function comparesOwner(app: App, handler: ts.Node, flow: ArgFlow, arg: string): 
   };
   visit(handler);
   return found;
+}
+
+/** Whether two id expressions name the same value: the same names, each resolving to the same symbol (`task.orgId` twice). */
+function sameId(app: App, a: ts.Expression, b: ts.Expression): boolean {
+  const x = skipOuter(a), y = skipOuter(b);
+  if (ts.isIdentifier(x) && ts.isIdentifier(y)) return x.text === y.text && app.checker.getSymbolAtLocation(x) === app.checker.getSymbolAtLocation(y);
+  return ts.isPropertyAccessExpression(x) && ts.isPropertyAccessExpression(y) && x.name.text === y.name.text && sameId(app, x.expression, y.expression);
 }

@@ -18,7 +18,7 @@
 import ts from "typescript";
 import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { schedules } from "./facts-syntax.js";
-import { GUARD, type App, type Loc } from "./program.js";
+import { GUARD, isFunctionLike, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 
 /** Drops, from each action's and HTTP action's checks, those made only after a relay of its handler. */
@@ -30,7 +30,7 @@ export function markLateChecks(app: App, finder: FactsFinder, functions: readonl
     const dropped = fn.facts.auth.filter((a) => late.has(key(a)) && !early.has(key(a)));
     if (dropped.length === 0) continue;
     fn.facts.auth = fn.facts.auth.filter((a) => !dropped.includes(a));
-    fn.facts.loose.unshift(...dropped.map((a) => ({ kind: "auth" as const, via: a.via, at: a.at, why: `made after ${late.get(key(a))}, whose work an action does not undo when the check throws` })));
+    fn.facts.loose.unshift(...dropped.map((a) => ({ kind: "auth" as const, via: a.via, at: a.at, why: `made ${late.get(key(a))}, whose work an action does not undo when the check throws` })));
   }
 }
 
@@ -42,24 +42,49 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
   const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>();
   let relay: string | undefined;
   const shown = (call: ts.CallExpression, what: string, at: Loc = app.loc(call)) => `${what} (${at.file}:${at.line})`;
-  const visit = (n: ts.Node): void => {
-    ts.forEachChild(n, visit);
-    if (!ts.isCallExpression(n)) return;
+  // The relay a call makes (a handler's call, or an app helper's first `ctx.runMutation`/`runAction`), as shown.
+  const relayOf = (n: ts.CallExpression, helper: ts.SignatureDeclaration | undefined): string | undefined => {
     const path = app.memberPath(n.expression);
     const method = path.at(-1) ?? "";
-    const helper = app.calleeFrom(n, GUARD) === undefined ? app.appFunction(n) : undefined;
+    if (schedules(path)) return shown(n, `ctx.scheduler.${method}`);
+    if (path.length === 2 && RUNS.has(method) && method !== "runQuery") return shown(n, `ctx.${method}`);
+    const run = helper !== undefined && helper !== handler ? finder.of(helper).runs.find((r) => r.method !== "runQuery") : undefined;
+    return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper!.name !== undefined && ts.isIdentifier(helper!.name) ? helper!.name.text : "a helper"}`, run);
+  };
+  const helperOf = (n: ts.CallExpression) => (app.calleeFrom(n, GUARD) === undefined ? app.appFunction(n) : undefined);
+  // The first relay of a `finally`: it runs when a check in its `try` (or `catch`) throws too (attack34 F4).
+  const finallyRelay = (block: ts.Block): string | undefined => {
+    let found: string | undefined;
+    const seek = (n: ts.Node): void => {
+      if (found !== undefined || isFunctionLike(n)) return;
+      ts.forEachChild(n, seek);
+      if (found === undefined && ts.isCallExpression(n)) found = relayOf(n, helperOf(n));
+    };
+    ts.forEachChild(block, seek);
+    return found;
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isTryStatement(n) && n.finallyBlock !== undefined && relay === undefined) {
+      const fin = finallyRelay(n.finallyBlock);
+      if (fin !== undefined) {
+        relay = `in a try whose finally runs ${fin}`;
+        visit(n.tryBlock);
+        if (n.catchClause !== undefined) visit(n.catchClause);
+        relay = undefined;
+        visit(n.finallyBlock);
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+    if (!ts.isCallExpression(n)) return;
+    const helper = helperOf(n);
     const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
     for (const k of made) {
       if (relay === undefined) early.add(k);
       else if (!late.has(k)) late.set(k, relay);
     }
-    if (relay !== undefined) return;
-    if (schedules(path)) relay = shown(n, `ctx.scheduler.${method}`);
-    else if (path.length === 2 && RUNS.has(method) && method !== "runQuery") relay = shown(n, `ctx.${method}`);
-    else if (helper !== undefined && helper !== handler) {
-      const run = finder.of(helper).runs.find((r) => r.method !== "runQuery");
-      if (run !== undefined) relay = shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : "a helper"}`, run);
-    }
+    const now = relay === undefined ? relayOf(n, helper) : undefined;
+    if (now !== undefined) relay = `after ${now}`;
   };
   visit(handler);
   return { early, late };

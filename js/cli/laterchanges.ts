@@ -9,7 +9,7 @@
 //   } });
 //
 // The change's id is read as `row.field`, `row` typed as a document of the table (its `_id`'s
-// `Id<"t">`); the internal function's own checks on the stored id (comparing the document's owner
+// `Id<"t">`), or a `const` holding it (`const id = r.docId`); the internal function's own checks on the stored id (comparing the document's owner
 // with a stored requester) are not read (AUDIT.md, Known gaps).
 import ts from "typescript";
 import { idTypeTable } from "./accessfields.js";
@@ -34,7 +34,8 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
     if (fn.visibility !== "internal" || fn.handler === undefined) continue;
     const changes = [...fn.facts.deletes.filter((d) => d.byGuard !== true).map((d) => ({ target: d.target, does: "deletes" as const })), ...fn.facts.writes.filter((w) => w.method !== "insert").map((w) => ({ target: w.target, does: "writes" as const }))];
     for (const c of changes) {
-      const t = c.target === undefined ? undefined : skipOuter(c.target);
+      const held = c.target === undefined ? undefined : skipOuter(c.target);
+      const t = held !== undefined && ts.isIdentifier(held) ? skipOuter(app.constInitializer(held) ?? held) : held; // `const id = r.docId` (attack34 F5)
       if (t === undefined || !ts.isPropertyAccessExpression(t) || t.name.text === "_id") continue;
       const table = rowTable(app, t.expression);
       const key = `${table}.${t.name.text}`;

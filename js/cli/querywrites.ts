@@ -163,13 +163,16 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     const arg = x === undefined ? undefined : flow.rootOf(x);
     const parent = arg === undefined ? undefined : ids.get(arg);
-    if (parent === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!)) continue;
+    if (parent === undefined || comparesReadOf(app, handler, flow, arg!)) continue;
     const field = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : arg;
     const group = parent === GROUPS_TABLE;
-    const stored = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, with no ${checkKind(parent)} on it, for ${who}`;
     const acted = group ? undefined : later.get(`${table.text}.${field}`);
+    // Checked only at a weak level (the lowest, or what a public document gives anyone): the later change takes more (attack34 F5).
+    const weak = acted !== undefined && !covers(fn.changeChecked.args, arg!) ? fn.changeChecked.lowLevels.get(arg!) : undefined;
+    if (covers(fn.checkedArgs, arg!) && weak === undefined) continue;
+    const stored = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, ${weak === undefined ? `with no ${checkKind(parent)} on it` : onlyWeaklyChecked(weak).replace(/: whoever.*/, "")}, for ${who}`;
     if (acted !== undefined) {
-      const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, so a caller who may not see it has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
+      const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, ${weak === undefined ? "so a caller who may not see it" : `which takes the ${acted.does === "deletes" ? "owner" : "editor"} level (of the default levels), so a caller who may only see it`} has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
       return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? "deleting it takes (\"owner\" of the default levels)" : "changing it takes (\"editor\" of the default levels)"}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
     }
     const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;

@@ -5,7 +5,7 @@
 // Run the way a user runs it: the bin of the packed tarball (AUDIT_CLI names another).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, scratchApp, ANY_API as API, foundRules as found } from "./apps.mjs";
+import { auditReport, scratchApp, ANY_API as API, SCHEMA_HEAD, foundRules as found } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -189,6 +189,64 @@ export const forgetInternal = internalMutation({
   assert.deepEqual(forgets, ["convex/forget.ts:10 medium", "convex/forget.ts:19 medium"]);
 });
 
+test("a check in a try whose finally runs ctx.runMutation or schedules counts for nothing in an action: the finally runs when it throws (attack34 F4); a relay after the try, or a mutation's, keeps it", () => {
+  const dir = app("finally", {
+    ...API,
+    "fin.ts": `${HEAD}
+export const finallyPurge = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireRole(ctx, "admin");
+    } finally {
+      await ctx.runMutation(internal.fin.removePost, { postId });
+    }
+  },
+});
+export const finallySchedule = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireRole(ctx, "admin");
+    } catch (e) {
+      throw e;
+    } finally {
+      await ctx.scheduler.runAfter(0, internal.fin.removePost, { postId });
+    }
+  },
+});
+export const finallyLog = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireRole(ctx, "admin");
+    } finally {
+      console.log("done");
+    }
+    await ctx.runMutation(internal.fin.removePost, { postId });
+  },
+});
+export const finallyInMutation = mutation({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    try {
+      await guard.requireRole(ctx, "admin");
+    } finally {
+      await ctx.scheduler.runAfter(0, internal.fin.removePost, { postId }); // rolled back by the throw
+    }
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && RELAYS.includes(f.rule)).map((f) => `${f.rule} ${f.severity}`).sort();
+  assert.deepEqual(of("fin:finallyPurge"), ["public-no-auth high", "unchecked-id-delete high"]);
+  assert.deepEqual(of("fin:finallySchedule"), ["public-no-auth high", "unchecked-id-delete high"]);
+  assert.match(r.findings.find((f) => f.function === "fin:finallyPurge" && f.rule === "public-no-auth").message, /in a try whose finally runs ctx\.runMutation \(convex\/fin\.ts:\d+\)/);
+  assert.deepEqual(of("fin:finallyLog"), []);
+  assert.deepEqual(of("fin:finallyInMutation"), []);
+});
+
 test("a group's ownerId moved by the README's recipe is low; after a check below the owner level, or none, it is a takeover, access-field-write high (attack33 P1, P2)", () => {
   const dir = app("groupowner", {
     ...API,
@@ -268,6 +326,47 @@ export const renameOrg = mutation({
   assert.deepEqual(of("orgs:renameOrg"), ["guard-table-write medium 61"]);
   const failing = auditReport(cli, dir, ["--fail-on", "medium"]).findings.filter((f) => f.function === "orgs:transferOrg" && f.severity !== "low");
   assert.deepEqual(failing, []);
+});
+
+test("a group's ownerId written by a group id read from a row's field is judged as by an argument's: after a viewer check, a takeover, high; after an owner check, medium (attack34 F1)", () => {
+  const dir = app("groupfieldowner", {
+    ...API,
+    "schema.ts": `${SCHEMA_HEAD}  tasks: defineTable({ orgId: v.id("accessGroups"), title: v.string() }),
+});
+`,
+    "tasks.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const takeGroupFromTask = mutation({
+  args: { taskId: v.id("tasks") },
+  handler: async (ctx, { taskId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const task = await ctx.db.get(taskId);
+    if (!task) throw new Error("no");
+    await guard.requireGroupLevel(ctx, task.orgId, "viewer");
+    await ctx.db.patch(task.orgId, { ownerId: user._id }); // FINDING access-field-write
+  },
+});
+export const handOverFromTask = mutation({
+  args: { taskId: v.id("tasks"), to: v.id("users") },
+  handler: async (ctx, { taskId, to }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const task = await ctx.db.get(taskId);
+    if (!task) throw new Error("no");
+    await guard.requireGroupLevel(ctx, task.orgId, "owner");
+    await ctx.db.patch(task.orgId, { ownerId: to }); // FINDING guard-table-write
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && ["guard-table-write", "access-field-write"].includes(f.rule)).map((f) => `${f.rule} ${f.severity} ${f.line}`).sort();
+  assert.deepEqual(of("tasks:takeGroupFromTask"), ["access-field-write high 13"]);
+  assert.match(r.findings.find((f) => f.function === "tasks:takeGroupFromTask").message, /by 'task\.orgId', checked only below the group's owner level/);
+  assert.deepEqual(of("tasks:handOverFromTask"), ["guard-table-write medium 24"]);
 });
 
 test("the caller's spent invitation row deleted after acceptGroupInvite on a field of it is low, as the caller's own rows are (attack33 P3); an accept of something else, a row under access, or a delete before the accept is not", () => {

@@ -95,3 +95,54 @@ export const readComments = internalMutation({
   assert.match(ids.find((f) => f.function === "requests:requestRename").message, /: internal mutation jobs:processRenames later writes the document that field names, so a caller who may not see it has it changed$/);
   assert.match(ids.find((f) => f.function === "requests:comment").message, /the audit cannot know whether its rows are private/);
 });
+
+test("an id stored after a check only at the lowest level, then deleted or written by an internal function, is high as the unchecked store is, naming the level the later change takes (attack34 F5); a check at that level, or no later change, keeps it quiet", () => {
+  const checked = (name, table, row, level) =>
+    request(name, table, row)
+      .replace("    await ctx.db.insert", `    await guard.requireAccess(ctx, "documents", docId, "${level}");\n    await ctx.db.insert`)
+      .replace(" // FINDING unchecked-id-write", level === "viewer" && table !== "comments" ? " // FINDING unchecked-id-write" : "");
+  const dir = scratchApp(
+    "storedids",
+    "weak",
+    {
+      "schema.ts": SCHEMA,
+      "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
+      "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
+      "requests.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+${checked("deleteViewer", "deletionRequests", "{ docId, by: user._id }", "viewer")}
+${checked("deleteOwner", "deletionRequests", "{ docId, by: user._id }", "owner")}
+${checked("renameViewer", "renameRequests", '{ docId, title: "x" }', "viewer")}
+${checked("renameEditor", "renameRequests", '{ docId, title: "x" }', "editor")}
+${checked("commentViewer", "comments", '{ docId, text: "x" }', "viewer")}`,
+      "jobs.ts": `import { internalMutation } from "./_generated/server";
+
+export const processDeletions = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    for (const req of await ctx.db.query("deletionRequests").take(20)) {
+      const id = req.docId; // read through a const
+      await ctx.db.delete(id);
+    }
+  },
+});
+export const processRenames = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const req = await ctx.db.query("renameRequests").first();
+    if (req !== null) await ctx.db.patch(req.docId, { title: req.title });
+  },
+});
+`,
+    },
+    FOLDERS_GUARD,
+  );
+  const r = auditReport(cli, dir);
+  const ids = r.findings.filter((f) => f.rule === "unchecked-id-write" && f.file === "convex/requests.ts");
+  assert.deepEqual(ids.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`).filter((m) => m.startsWith("convex/requests.ts")));
+  assert.deepEqual(ids.map((f) => `${f.function} ${f.severity}`).sort(), ["requests:deleteViewer high", "requests:renameViewer high"]);
+  assert.match(ids.find((f) => f.function === "requests:deleteViewer").message, /checked only at level 'viewer'.*later deletes the document that field names, which takes the owner level \(of the default levels\), so a caller who may only see it has it deleted$/);
+  assert.match(ids.find((f) => f.function === "requests:renameViewer").message, /which takes the editor level/);
+});
