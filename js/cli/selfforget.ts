@@ -12,11 +12,9 @@
 // (after a confirmation that returns on a failure: a confirmed account deletion; a throw there rolls
 // the mutation back, the attempt included, and skips it on no call that keeps anything: paths.ts
 // `everyPath`), or of another id (an argument's: `destructive-unconfirmed` and the id rules judge it).
-import ts from "typescript";
-import { isCallerId } from "./callerid.js";
-import { everyPath } from "./paths.js";
+import { callerCalls } from "./selfcalls.js";
 import type { ConvexFunction } from "./functions.js";
-import { GUARD, isFunctionLike, type App } from "./program.js";
+import { GUARD, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
@@ -28,14 +26,10 @@ export function selfForgetFindings(app: App, functions: ConvexFunction[]): Findi
   for (const fn of functions) {
     const handler = fn.handler;
     if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || decidesAccess(fn.facts.auth)) continue;
-    const visit = (n: ts.Node): void => {
-      const user = ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "forgetUser" ? n.arguments[1] : undefined;
-      if (user !== undefined && isCallerId(app, user) && everyPath(n, handler)) {
-        out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} calls guard.forgetUser on the caller's own id on every call: it deletes the caller's rate-limit rows and confirmation failure counts, so ${anyCaller(fn.facts.auth)} clears every limit of their own, and it limits nothing`, FIX));
-      }
-      if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
-    };
-    visit(handler);
+    for (const n of callerCalls(app, handler, (c, keyed) => app.calleeFrom(c, GUARD)?.name === "forgetUser" && c.arguments[1] !== undefined && keyed(c.arguments[1]))) {
+      const how = app.calleeFrom(n, GUARD) === undefined ? ` (through ${n.expression.getText()})` : "";
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} calls guard.forgetUser${how} on the caller's own id on every call: it deletes the caller's rate-limit rows and confirmation failure counts, so ${anyCaller(fn.facts.auth)} clears every limit of their own, and it limits nothing`, FIX));
+    }
   }
   return out;
 }
