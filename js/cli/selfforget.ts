@@ -7,7 +7,8 @@
 // failure counts among them. README: "call it only from an internal mutation ...; never from a
 // public function as is". Made on every call, keyed by the caller's own id, it is a reset of every
 // limit of the caller on demand, judged as `guard.resetRateLimit` keyed so is (selfreset.ts):
-// `public-no-rate-limit` at the call, whether or not an audit row records it. Not reported, as for
+// `public-no-rate-limit` at the call, whether or not an audit row records it (also through an app
+// helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts). Not reported, as for
 // that reset: after a role above the lowest or a permission it does not hold, on some paths only
 // (after a confirmation that returns on a failure: a confirmed account deletion; a throw there rolls
 // the mutation back, the attempt included, and skips it on no call that keeps anything: paths.ts

@@ -14,6 +14,7 @@
 // gives the caller's own id (`ctx.runMutation(internal.limits.reset, { key: ctx.user._id })`),
 // is reported at that call, when the call too is made on every call; in an action, a throw on a
 // test other than a null test skips the call (`actionGate`): the action keeps its limit.
+// Either made by an app helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts.
 import ts from "typescript";
 import { ArgFlow } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
@@ -31,14 +32,15 @@ const FIX = "Reset a caller's limit only once what it guards has succeeded (the 
 /** Every reset of the caller's own limit that a public mutation makes on each call, with no role or permission check, itself or through a function it runs or schedules. */
 export function selfResetFindings(app: App, functions: ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
-  const limit = (name: string | undefined) => `rate limit ${name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the caller's own id on every call (guard.resetRateLimit)`;
+  // null: a reset an app helper makes, its name read there.
+  const limit = (name: string | undefined | null) => `rate limit ${name === null ? "(the helper's)" : name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the caller's own id on every call (guard.resetRateLimit)`;
   for (const fn of functions) {
     const handler = fn.handler;
     if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || decidesAccess(fn.facts.auth)) continue;
     for (const n of callerCalls(app, handler, (c, keyed) => resetKey(app, c, keyed))) {
       const direct = app.calleeFrom(n, GUARD)?.name === "resetRateLimit";
       const how = direct ? "" : `, through ${n.expression.getText()},`;
-      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : undefined)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
   }
   for (const { fn, who, call, callee } of relays(functions)) {
@@ -66,7 +68,7 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
     };
     for (const n of callerCalls(app, fn.handler, relayed, fn.kind === "action" ? actionGate : undefined)) {
       if (app.appFunction(n) === undefined) continue; // made in the handler: judged above
-      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public ${fn.kind} ${fn.id} resets, through ${n.expression.getText()} (a function of the app it runs or schedules), ${limit(undefined)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public ${fn.kind} ${fn.id} resets, through ${n.expression.getText()} (an app helper running or scheduling a function that resets it), ${limit(null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
   }
   return out;
