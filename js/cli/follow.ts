@@ -50,15 +50,9 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
   const out: FollowedCall[] = [];
   const visit = (n: ts.Node): void => {
     ts.forEachChild(n, visit);
-    if (!ts.isCallExpression(n)) return;
-    const path = app.memberPath(n.expression);
-    const method = path[path.length - 1] ?? "";
-    const scheduled = SCHEDULES.has(method) && path[path.length - 2] === "scheduler";
-    if (!scheduled && !(RUNS.has(method) && path.length === 2)) return;
-    const refArg = n.arguments[scheduled ? 1 : 0];
-    const payload = n.arguments[scheduled ? 2 : 1];
-    const ref = refArg === undefined ? undefined : reference(app, refArg);
-    if (ref === undefined) return;
+    const relay = ts.isCallExpression(n) ? relayOf(app, n) : undefined;
+    if (relay === undefined || !ts.isCallExpression(n)) return;
+    const { ref, payload, scheduled, method } = relay;
     const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     const answered = !scheduled && returned(app, handler, n, n, "document");
     const callerIds = payload === undefined ? [] : givenCallerId(app, handler, payload); // a reset of the caller's own limit (selfreset.ts)
@@ -68,6 +62,17 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
   };
   visit(handler);
   return out;
+}
+
+/** A call that runs or schedules a function of the app (`ctx.runMutation(internal.x.y, payload)`, `ctx.scheduler.runAfter(0, ref, payload)`): the function, named, and the payload. */
+export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
+  const path = app.memberPath(n.expression);
+  const method = path[path.length - 1] ?? "";
+  const scheduled = SCHEDULES.has(method) && path[path.length - 2] === "scheduler";
+  if (!scheduled && !(RUNS.has(method) && path.length === 2)) return undefined;
+  const refArg = n.arguments[scheduled ? 1 : 0];
+  const ref = refArg === undefined ? undefined : reference(app, refArg);
+  return ref === undefined ? undefined : { ref, payload: n.arguments[scheduled ? 2 : 1], scheduled, method };
 }
 
 /** `internal.a.b.c` (or `api.`), imported from the app's own `_generated/api`, through `const`s: `a/b:c`. */
@@ -135,7 +140,7 @@ function entry(p: ts.ObjectLiteralElementLike): { name?: string; value?: ts.Expr
 }
 
 /** The called function's parameters given the caller's own id: `{ userId: user._id }` (none after a spread, which may replace it). */
-function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.Expression): string[] {
+export function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.Expression, keyed = (e: ts.Expression) => isCallerId(app, e)): string[] {
   let e = skipOuter(payload);
   const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
   if (init !== undefined && within(init, handler)) e = init;
@@ -145,7 +150,7 @@ function givenCallerId(app: App, handler: ts.SignatureDeclaration, payload: ts.E
     if (ts.isSpreadAssignment(p)) out = [];
     const { name, value } = entry(p);
     if (name !== undefined) out = out.filter((x) => x !== name);
-    if (name !== undefined && value !== undefined && isCallerId(app, value)) out.push(name);
+    if (name !== undefined && value !== undefined && keyed(value)) out.push(name);
   }
   return out;
 }

@@ -7,16 +7,15 @@
 // failure counts among them. README: "call it only from an internal mutation ...; never from a
 // public function as is". Made on every call, keyed by the caller's own id, it is a reset of every
 // limit of the caller on demand, judged as `guard.resetRateLimit` keyed so is (selfreset.ts):
-// `public-no-rate-limit` at the call, whether or not an audit row records it. Not reported, as for
+// `public-no-rate-limit` at the call, whether or not an audit row records it (also through an app
+// helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts). Not reported, as for
 // that reset: after a role above the lowest or a permission it does not hold, on some paths only
 // (after a confirmation that returns on a failure: a confirmed account deletion; a throw there rolls
 // the mutation back, the attempt included, and skips it on no call that keeps anything: paths.ts
 // `everyPath`), or of another id (an argument's: `destructive-unconfirmed` and the id rules judge it).
-import ts from "typescript";
-import { isCallerId } from "./callerid.js";
-import { everyPath } from "./paths.js";
+import { callerCalls } from "./selfcalls.js";
 import type { ConvexFunction } from "./functions.js";
-import { GUARD, isFunctionLike, type App } from "./program.js";
+import { GUARD, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
@@ -28,14 +27,10 @@ export function selfForgetFindings(app: App, functions: ConvexFunction[]): Findi
   for (const fn of functions) {
     const handler = fn.handler;
     if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || decidesAccess(fn.facts.auth)) continue;
-    const visit = (n: ts.Node): void => {
-      const user = ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "forgetUser" ? n.arguments[1] : undefined;
-      if (user !== undefined && isCallerId(app, user) && everyPath(n, handler)) {
-        out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} calls guard.forgetUser on the caller's own id on every call: it deletes the caller's rate-limit rows and confirmation failure counts, so ${anyCaller(fn.facts.auth)} clears every limit of their own, and it limits nothing`, FIX));
-      }
-      if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
-    };
-    visit(handler);
+    for (const n of callerCalls(app, handler, (c, keyed) => app.calleeFrom(c, GUARD)?.name === "forgetUser" && c.arguments[1] !== undefined && keyed(c.arguments[1]))) {
+      const how = app.calleeFrom(n, GUARD) === undefined ? ` (through ${n.expression.getText()})` : "";
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} calls guard.forgetUser${how} on the caller's own id on every call: it deletes the caller's rate-limit rows and confirmation failure counts, so ${anyCaller(fn.facts.auth)} clears every limit of their own, and it limits nothing`, FIX));
+    }
   }
   return out;
 }

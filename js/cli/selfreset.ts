@@ -14,11 +14,12 @@
 // gives the caller's own id (`ctx.runMutation(internal.limits.reset, { key: ctx.user._id })`),
 // is reported at that call, when the call too is made on every call; in an action, a throw on a
 // test other than a null test skips the call (`actionGate`): the action keeps its limit.
+// Either made by an app helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts.
 import ts from "typescript";
 import { ArgFlow } from "./argflow.js";
-import { isCallerId } from "./callerid.js";
-import { relays } from "./follow.js";
-import { literalText } from "./facts-syntax.js";
+import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
+import { callerCalls } from "./selfcalls.js";
+import { enclosingFunction, literalText } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
 import { everyPath } from "./paths.js";
@@ -31,12 +32,15 @@ const FIX = "Reset a caller's limit only once what it guards has succeeded (the 
 /** Every reset of the caller's own limit that a public mutation makes on each call, with no role or permission check, itself or through a function it runs or schedules. */
 export function selfResetFindings(app: App, functions: ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
-  const limit = (name: string | undefined) => `rate limit ${name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the caller's own id on every call (guard.resetRateLimit)`;
+  // null: a reset an app helper makes, its name read there.
+  const limit = (name: string | undefined | null) => `rate limit ${name === null ? "(the helper's)" : name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the caller's own id on every call (guard.resetRateLimit)`;
   for (const fn of functions) {
     const handler = fn.handler;
     if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || decidesAccess(fn.facts.auth)) continue;
-    for (const n of resets(app, handler, (key) => isCallerId(app, key))) {
-      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets ${limit(literalText(n.arguments[1]))}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
+    for (const n of callerCalls(app, handler, (c, keyed) => resetKey(app, c, keyed))) {
+      const direct = app.calleeFrom(n, GUARD)?.name === "resetRateLimit";
+      const how = direct ? "" : `, through ${n.expression.getText()},`;
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
   }
   for (const { fn, who, call, callee } of relays(functions)) {
@@ -46,6 +50,25 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
     const flow = new ArgFlow(app, handler);
     for (const n of resets(app, handler, (key) => call.callerIds.includes(flow.idRoot(key) ?? ""))) {
       out.push(finding("public-no-rate-limit", fn.id, call, `public ${fn.kind} ${fn.id} resets, through ${call.ref} (${call.how}), ${limit(literalText(n.arguments[1]))}: ${who} clears their own limit, so it limits nothing`, FIX));
+    }
+  }
+  // The same call made by an app helper the public function gives the caller's id (attack34 F12:
+  // `await relayReset(ctx, user._id)`, whose `ctx.runMutation(internal.limits.reset, { key })`).
+  const byId = new Map(functions.map((f) => [f.id, f]));
+  for (const fn of functions.filter(undecided)) {
+    if (fn.handler === undefined) continue;
+    const relayed = (c: ts.CallExpression, keyed: (e: ts.Expression) => boolean): boolean => {
+      const relay = relayOf(app, c);
+      const callee = relay === undefined ? undefined : byId.get(relay.ref.target);
+      const handler = callee?.kind === "mutation" && !decidesAccess(callee.facts.auth) ? callee.handler : undefined;
+      const helper = enclosingFunction(c);
+      const params = relay?.payload === undefined || handler === undefined || helper === undefined ? [] : givenCallerId(app, helper, relay.payload, keyed);
+      const flow = params.length === 0 ? undefined : new ArgFlow(app, handler!);
+      return flow !== undefined && resets(app, handler!, (key) => params.includes(flow.idRoot(key) ?? "")).length > 0;
+    };
+    for (const n of callerCalls(app, fn.handler, relayed, fn.kind === "action" ? actionGate : undefined)) {
+      if (app.appFunction(n) === undefined) continue; // made in the handler: judged above
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public ${fn.kind} ${fn.id} resets, through ${n.expression.getText()} (an app helper running or scheduling a function that resets it), ${limit(null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
   }
   return out;
@@ -83,12 +106,15 @@ function nullTest(e: ts.Expression): boolean {
 function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boolean): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && app.calleeFrom(n, GUARD)?.name === "resetRateLimit") {
-      const key = n.arguments[2] === undefined ? undefined : optionValue(app, n.arguments[2], "key");
-      if (key !== undefined && keyed(key) && everyPath(n, handler)) out.push(n);
-    }
+    if (ts.isCallExpression(n) && resetKey(app, n, keyed) && everyPath(n, handler)) out.push(n);
     if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(handler);
   return out;
+}
+
+/** Whether `n` is a `guard.resetRateLimit` whose key `keyed` accepts. */
+function resetKey(app: App, n: ts.CallExpression, keyed: (key: ts.Expression) => boolean): boolean {
+  const key = app.calleeFrom(n, GUARD)?.name !== "resetRateLimit" || n.arguments[2] === undefined ? undefined : optionValue(app, n.arguments[2], "key");
+  return key !== undefined && keyed(key);
 }

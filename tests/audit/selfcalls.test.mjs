@@ -1,0 +1,92 @@
+// attack34 F8, F11, F12: a reset of the caller's own limit (`guard.resetRateLimit` keyed by the
+// caller's id, or `guard.forgetUser` of it) that a public function makes on every call through an
+// app helper given the caller's id (one level; a `ctx.runMutation` of such a reset included), or
+// in a `for...of` over a literal list of the caller's ids: `public-no-rate-limit`, as the call
+// written in the handler is (selfcalls.ts). Run the way a user runs it: the bin of the packed
+// tarball (AUDIT_CLI names another, to show the test fails on an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, markers, scratchApp, ANY_API, WIRING } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const MINE = `import { v } from "convex/values";
+import { action, internalMutation, mutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+async function clearLimit(ctx: any, key: any) { await guard.resetRateLimit(ctx, "write", { key }); }
+async function forget(ctx: any, id: any) { await guard.forgetUser(ctx, id); }
+async function clearIf(ctx: any, key: any, ok: boolean) { if (ok) await guard.resetRateLimit(ctx, "write", { key }); }
+async function relayReset(ctx: any, key: any) { await ctx.runMutation(internal.mine.resetFor, { key }); }
+export const resetFor = internalMutation({ args: { key: v.string() }, handler: async (ctx, { key }) => { await guard.resetRateLimit(ctx, "write", { key }); } });
+
+export const resetHelper = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await clearLimit(ctx, user._id); // FINDING public-no-rate-limit
+} });
+export const forgetHelper = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await forget(ctx, user._id); // FINDING public-no-rate-limit
+} });
+export const forgetLoop = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const id of [user._id]) await guard.forgetUser(ctx, id); // FINDING public-no-rate-limit
+} });
+export const resetLoop = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const key of [user._id] as const) await guard.resetRateLimit(ctx, "write", { key }); // FINDING public-no-rate-limit
+} });
+export const resetAction = action({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await relayReset(ctx, user._id); // FINDING public-no-rate-limit
+} });
+
+// Not the caller's own limit, or not on every call, or an admin's.
+export const helperOthers = mutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await clearLimit(ctx, userId);
+  await forget(ctx, userId);
+  await relayReset(ctx, "global");
+} });
+export const helperBranch = mutation({ args: { ok: v.boolean() }, handler: async (ctx, { ok }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await clearIf(ctx, user._id, ok);
+  if (ok) await forget(ctx, user._id);
+} });
+export const loopMixed = mutation({ args: { userId: v.id("users") }, handler: async (ctx, { userId }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const id of [user._id, userId]) await guard.forgetUser(ctx, id);
+} });
+export const helperAdmin = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "admin");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await clearLimit(ctx, user._id);
+  await forget(ctx, user._id);
+} });
+export const actionAfterPin = action({ args: { pin: v.string() }, handler: async (ctx, { pin }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  if (pin !== "2468") throw new Error("wrong pin");
+  await relayReset(ctx, user._id);
+} });
+`;
+
+test("a reset of the caller's own limit, or forgetUser of its id, made on every call through an app helper given the caller's id, a helper's ctx.runMutation, or a loop over [user._id]: public-no-rate-limit (attack34 F8, F11, F12); another id, a branch, an admin's, after a PIN's throw in an action: not", () => {
+  const dir = scratchApp("selfcalls", "mine", { "mine.ts": MINE, ...ANY_API, ...WIRING });
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit|forgetUser/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  assert.deepEqual([...new Set(found.map((f) => f.severity))], ["medium"]);
+  assert.match(found.find((f) => f.function === "mine:resetHelper").message, /^public mutation mine:resetHelper resets, through clearLimit, rate limit/);
+  assert.match(found.find((f) => f.function === "mine:forgetHelper").message, /calls guard\.forgetUser \(through forget\) on the caller's own id/);
+});
