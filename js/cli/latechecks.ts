@@ -64,6 +64,9 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
     return found;
   };
   const visit = (n: ts.Node): void => {
+    // A function kept for later (`const run = () => ctx.runMutation(...)`, a declaration) runs
+    // nothing where it is written; a callback handed to a call (`.map`, `.then`) runs there.
+    if (n !== handler && (ts.isFunctionDeclaration(n) || (isFunctionLike(n) && ts.isVariableDeclaration(n.parent)))) return;
     if (ts.isTryStatement(n) && n.finallyBlock !== undefined && relay === undefined) {
       const fin = finallyRelay(n.finallyBlock);
       if (fin !== undefined) {

@@ -46,7 +46,7 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
   for (const { fn, who, call, callee } of relays(functions)) {
     const handler = callee.handler;
     if (callee.kind !== "mutation" || handler === undefined || fn.handler === undefined || call.callerIds.length === 0) continue;
-    if (!everyPath(call.node, fn.handler, fn.kind === "action" ? actionGate : undefined)) continue;
+    if (!everyPath(call.node, fn.handler, fn.kind === "action" ? (st: ts.Statement) => actionGate(app, st) : undefined)) continue;
     const flow = new ArgFlow(app, handler);
     for (const n of resets(app, handler, (key) => call.callerIds.includes(flow.idRoot(key) ?? ""))) {
       out.push(finding("public-no-rate-limit", fn.id, call, `public ${fn.kind} ${fn.id} resets, through ${call.ref} (${call.how}), ${limit(literalText(n.arguments[1]))}: ${who} clears their own limit, so it limits nothing`, FIX));
@@ -66,7 +66,7 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
       const flow = params.length === 0 ? undefined : new ArgFlow(app, handler!);
       return flow !== undefined && resets(app, handler!, (key) => params.includes(flow.idRoot(key) ?? "")).length > 0;
     };
-    for (const n of callerCalls(app, fn.handler, relayed, fn.kind === "action" ? actionGate : undefined)) {
+    for (const n of callerCalls(app, fn.handler, relayed, fn.kind === "action" ? (st: ts.Statement) => actionGate(app, st) : undefined)) {
       if (app.appFunction(n) === undefined) continue; // made in the handler: judged above
       out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public ${fn.kind} ${fn.id} resets, through ${n.expression.getText()} (an app helper running or scheduling a function that resets it), ${limit(null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
@@ -80,23 +80,24 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
  * throw skips what follows as a `return` would. A null test (the sign-in test `identity ===
  * null`, `!user`) passes every signed-in caller: it gates nothing.
  */
-function actionGate(s: ts.Statement): boolean {
+function actionGate(app: App, s: ts.Statement): boolean {
   let throws = false;
   const visit = (n: ts.Node): void => {
     throws ||= ts.isThrowStatement(n);
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   if (ts.isIfStatement(s)) visit(s.thenStatement);
-  return throws && !nullTest((s as ts.IfStatement).expression);
+  return throws && !nullTest(app, (s as ts.IfStatement).expression);
 }
 
 /** `!x`, `x === null`, `x == undefined` (either side), or such tests joined by `||`. */
-function nullTest(e: ts.Expression): boolean {
+function nullTest(app: App, e: ts.Expression): boolean {
   const x = skipOuter(e);
-  if (ts.isPrefixUnaryExpression(x)) return x.operator === ts.SyntaxKind.ExclamationToken;
+  // `!ok` of a boolean (a PIN's answer) is a gate; `!user` of a row a null test.
+  if (ts.isPrefixUnaryExpression(x)) return x.operator === ts.SyntaxKind.ExclamationToken && !(app.checker.getTypeAtLocation(x.operand).flags & ts.TypeFlags.BooleanLike);
   if (!ts.isBinaryExpression(x)) return false;
   const op = x.operatorToken.kind;
-  if (op === ts.SyntaxKind.BarBarToken) return nullTest(x.left) && nullTest(x.right);
+  if (op === ts.SyntaxKind.BarBarToken) return nullTest(app, x.left) && nullTest(app, x.right);
   const nothing = (y: ts.Expression) => y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === "undefined");
   const K = ts.SyntaxKind;
   return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (nothing(x.left) || nothing(x.right));

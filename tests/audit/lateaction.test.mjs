@@ -45,6 +45,23 @@ export const earlyRole = action({
     await ctx.runMutation(internal.late.removePost, { postId });
   },
 });
+// A relay kept in a function for later runs where it is called, after the check (final read);
+// a callback handed to a call runs there, before it.
+export const keptForLater = action({
+  args: { postId: v.id("posts") },
+  handler: async (ctx, { postId }) => {
+    const run = () => ctx.runMutation(internal.late.removePost, { postId });
+    await guard.requireRole(ctx, "admin");
+    await run();
+  },
+});
+export const lateCallback = action({
+  args: { postIds: v.array(v.id("posts")) },
+  handler: async (ctx, { postIds }) => {
+    await Promise.all(postIds.map((postId) => ctx.runMutation(internal.late.removePost, { postId })));
+    await guard.requireRole(ctx, "admin");
+  },
+});
 export const lateInMutation = mutation({
   args: { postId: v.id("posts") },
   handler: async (ctx, { postId }) => {
@@ -76,6 +93,8 @@ export const hookEarly = httpAction(async (ctx, req) => {
   assert.deepEqual(of("late:hookLate"), ["public-no-auth high"]);
   assert.ok(r.findings.find((f) => f.function === "late:lateRole" && f.rule === "public-no-auth").message.includes("made after ctx.runMutation"));
   assert.deepEqual(of("late:earlyRole"), []);
+  assert.deepEqual(of("late:keptForLater"), []);
+  assert.ok(of("late:lateCallback").includes("public-no-auth high"), String(of("late:lateCallback")));
   assert.deepEqual(of("late:lateInMutation"), []);
   assert.deepEqual(of("late:hookEarly"), []);
 });

@@ -95,6 +95,19 @@ export const afterPinThrow = action({
   },
 });
 
+// A boolean test is a gate too; a row test (!user) is a null test, as below (final read).
+export const afterBooleanThrow = action({
+  args: { pin: v.string() },
+  handler: async (ctx, { pin }): Promise<null> => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const ok: boolean = pin.length === 4 && pin === "2468";
+    if (!ok) throw new Error("wrong pin");
+    await ctx.runMutation(internal.limits.reset, { key: user._id });
+    return null;
+  },
+});
+
 export const afterSignInThrow = action({
   args: {},
   handler: async (ctx): Promise<null> => {
