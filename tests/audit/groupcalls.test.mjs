@@ -163,7 +163,7 @@ export const renamed = mutation({
   }, NOTES_GUARD);
   const r = auditReport(cli, dir);
   assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
-  for (const [fn, level] of [["deleteAsViewer", "group level 'viewer'"], ["deleteAsEditor", "group level 'editor'"], ["deleteAfterListing", "any level \\(guard\\.listGroupMembers, guard\\.groupLevel\\)"]]) {
+  for (const [fn, level] of [["deleteAsViewer", "group level 'viewer'"], ["deleteAsEditor", "group level 'editor'"], ["deleteAfterListing", "any level \\(guard\\.listGroupMembers, guard\\.groupLevel, guard\\.acceptGroupInvite\\)"]]) {
     const f = of(r, fn, "unchecked-id-delete");
     assert.equal(f.severity, "medium", f.message);
     assert.match(f.message, new RegExp(`deletes the document that argument 'orgId' names, checked only at ${level}, below the owner level`));
