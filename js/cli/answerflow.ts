@@ -2,7 +2,7 @@
 // for confirmation-rollback (rollback.ts): the answer and its copies, its `ok` (false), its
 // `error` (present exactly on a failure), and the `const`s a failure decides.
 import ts from "typescript";
-import { receiver, truthWhenDenied, valueWhenDenied, type boundTo, type Value } from "./flow.js";
+import { isNullish, receiver, truthWhenDenied, valueWhenDenied, type boundTo, type Value } from "./flow.js";
 import { propertyValue } from "./facts-syntax.js";
 import { isFunctionLike, skipOuter } from "./program.js";
 
@@ -124,8 +124,7 @@ function compared(e: ts.BinaryExpression, atom: Atom): Value | "unknown" {
   if (op === K.InKeyword) return ts.isStringLiteralLike(e.left) && e.left.text === "error" && atom(skipOuter(e.right)) === "object" ? true : "unknown";
   const equal = op === K.EqualsEqualsEqualsToken || op === K.EqualsEqualsToken;
   if (!equal && op !== K.ExclamationEqualsEqualsToken && op !== K.ExclamationEqualsToken) return "unknown";
-  const missing = (x: ts.Expression) => x.kind === K.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
   const [l, r] = [skipOuter(e.left), skipOuter(e.right)];
-  const object = missing(r) ? valueWhenDenied(l, atom) : missing(l) ? valueWhenDenied(r, atom) : "unknown";
+  const object = isNullish(r) ? valueWhenDenied(l, atom) : isNullish(l) ? valueWhenDenied(r, atom) : "unknown";
   return object === "object" ? !equal : "unknown";
 }

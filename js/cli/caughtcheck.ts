@@ -11,7 +11,7 @@
 import ts from "typescript";
 import type { Facts } from "./facts.js";
 import { exitsOnDenial } from "./facts-syntax.js";
-import type { Denial } from "./flow.js";
+import { isNullish, type Denial } from "./flow.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** The helper's facts as its call `call` makes them: its checks caught into a returned value dropped unless the caller leaves on that value. */
@@ -49,6 +49,6 @@ function catchReturn(node: ts.Node, helper: ts.Node): Denial | "other" | undefin
 
 function valueOf(e: ts.Expression | undefined): Denial | "other" {
   const x = e === undefined ? undefined : skipOuter(e);
-  if (x === undefined || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined")) return null;
+  if (x === undefined || isNullish(x)) return null;
   return x.kind === ts.SyntaxKind.FalseKeyword ? false : "other";
 }

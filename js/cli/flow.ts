@@ -164,6 +164,12 @@ const PURE_OPERATORS = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToke
  * { status: 429, headers: { "retry-after": String(Math.ceil(r.retryAfter / 1000)) } })`): what they
  * compute reads nothing else. Any other name (a document read before, a `ctx.db` answer) is data.
  */
+/** `null` or the name `undefined` (parentheses, `as` and `!` skipped). */
+export function isNullish(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
+}
+
 export function carriesNoData(e: ts.Expression, answer?: string): boolean {
   const no = (x: ts.Expression): boolean => carriesNoData(ts.isSpreadElement(x) ? x.expression : x, answer);
   e = skipOuter(e);

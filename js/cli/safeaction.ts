@@ -4,7 +4,7 @@
 // its rate limit.
 import ts from "typescript";
 import { CONVEX, GUARD, emptyFacts, mergeFacts, type FactsFinder, type Facts, type Use } from "./facts.js";
-import { answersOf, carriesNoData } from "./flow.js";
+import { answersOf, carriesNoData, isNullish } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { optionValue } from "./options.js";
@@ -147,7 +147,7 @@ const returnedValues = (fn: ts.SignatureDeclaration): ts.Expression[] => answers
 
 function nobodyWhenSignedOut(app: App, e: ts.Expression, depth = 0): boolean {
   e = skipOuter(e);
-  if (e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === "undefined")) return true;
+  if (isNullish(e)) return true;
   if (ts.isPropertyAccessExpression(e) && e.questionDotToken !== undefined) return nobodyWhenSignedOut(app, e.expression, depth);
   if (ts.isCallExpression(e)) return app.calleeFrom(e, CONVEX)?.name === "getUserIdentity" || app.calleeFrom(e, GUARD)?.name === "getUser";
   const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined;

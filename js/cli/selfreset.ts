@@ -22,6 +22,7 @@ import { callerCalls } from "./selfcalls.js";
 import { enclosingFunction, literalText } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
+import { isNullish } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
@@ -98,9 +99,8 @@ function nullTest(app: App, e: ts.Expression): boolean {
   if (!ts.isBinaryExpression(x)) return false;
   const op = x.operatorToken.kind;
   if (op === ts.SyntaxKind.BarBarToken) return nullTest(app, x.left) && nullTest(app, x.right);
-  const nothing = (y: ts.Expression) => y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === "undefined");
   const K = ts.SyntaxKind;
-  return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (nothing(x.left) || nothing(x.right));
+  return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (isNullish(x.left) || isNullish(x.right));
 }
 
 /** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts. */

@@ -22,6 +22,7 @@
 import ts from "typescript";
 import { CALLER, type AuthCheck } from "./facts.js";
 import { changedInPlace } from "./changed.js";
+import { isNullish } from "./flow.js";
 import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { GUARD, skipOuter, type App } from "./program.js";
@@ -125,8 +126,7 @@ function answersCaller(app: App, call: ts.CallExpression, depth: number): boolea
   };
   if (ts.isBlock(body)) visit(body);
   else answers.push(body as ts.Expression);
-  const nothing = (a: ts.Expression) => a.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(a) && a.text === "undefined");
-  return answers.length > 0 && answers.every((a) => a !== undefined && (nothing(skipOuter(a)) || subjectOf(app, a, depth + 1) === "caller"));
+  return answers.length > 0 && answers.every((a) => a !== undefined && (isNullish(a) || subjectOf(app, a, depth + 1) === "caller"));
 }
 
 /** The caller's role fields of the app's guards (`role` by default; none for `roleClaim` beside rows). */
