@@ -18,7 +18,7 @@
 import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
-import { accessFieldWrites, typeTable, type AccessWrite } from "./accessfields.js";
+import { accessFieldWrites, checkedTable, typeTable, type AccessWrite } from "./accessfields.js";
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { promotionFacts, type PromotionFacts } from "./promotions.js";
 import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
@@ -267,8 +267,10 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
 
   for (const w of facts.writes) {
     // A group's id from a row's field (`task.orgId`, `Id<"accessGroups">` by its type): its `ownerId` written is judged as by an argument's (attack34 F1).
-    const typed = w.target !== undefined && w.method !== "insert" ? typeTable(app, w.target) : undefined;
-    const table = writeTable(w) ?? (typed !== undefined && guard.get(typed) === "groups" ? typed : undefined);
+    // The checker's types only when nothing else names the table: they cost milliseconds a write.
+    const named = writeTable(w);
+    const typed = named === undefined && w.target !== undefined && w.method !== "insert" ? (checkedTable(app, access, w.target) ?? typeTable(app, w.target)) : undefined;
+    const table = named ?? (typed !== undefined && guard.get(typed) === "groups" ? typed : undefined);
     const kind = table === undefined ? undefined : guard.get(table);
     if (kind !== undefined && table !== undefined) out.tableWrites.push({ file: w.file, line: w.line, table, kind, method: w.method, ...(kind === "groups" && w.method !== "insert" && fieldValue(app, access, w.value, "ownerId") !== undefined ? { groupOwner: { target: w.target } } : {}) });
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
