@@ -704,6 +704,8 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "deletion:requestDeletionCode code-exposed",
     "deletion:requestDeletionCode public-no-rate-limit",
     "deletion:requestDeletionCode user-id-arg",
+    "deletion:sendDeletionCode public-no-rate-limit",
+    "deletion:sendDeletionCode user-id-arg",
     "documents:createDocument public-no-rate-limit",
     "documents:deleteDocument public-no-rate-limit",
     "documents:moveDocument public-no-rate-limit",

@@ -8,8 +8,9 @@ import { guard } from "./guard";
 const ACTION = "delete:user-data";
 
 /**
- * Superadmins only: a code confirming the deletion of `userId`'s data. A real app sends it by
- * e-mail; the example returns it (once: only its keyed hash is stored).
+ * Superadmins only: a code confirming the deletion of `userId`'s data. A real app sends it from
+ * an action (sendDeletionCode, below); this one returns it to the tests and the demo (once: only
+ * its keyed hash is stored).
  */
 export const requestDeletionCode = mutation({
   args: { userId: v.id("users") },
@@ -23,6 +24,38 @@ export const requestDeletionCode = mutation({
     return { code, expiresAt };
   },
 });
+
+/** How a real app issues the code: in an internal mutation, whose answer only an action reads. */
+export const issueDeletionCode = internalMutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, { userId }) => {
+    const admin = await guard.requireRole(ctx, "superadmin");
+    const { code } = await guard.issueConfirmation(ctx, { actor: admin._id, action: ACTION, target: userId });
+    return { code };
+  },
+});
+
+/**
+ * ... and sends it by SMS from an action, never returning it (the tests fake `fetch`: see
+ * sms.test.ts). The provider's address and body are made up.
+ */
+// convex-guard-allow: user-id-arg, public-no-rate-limit: the user whose data a superadmin deletes, bound into the code; superadmins only
+export const sendDeletionCode = action(
+  guard.safeAction({
+    name: "deletion.sendCode",
+    args: { userId: v.id("users") },
+    handler: async (ctx, { userId }): Promise<{ sent: true }> => {
+      const { code } = await ctx.runMutation(internal.deletion.issueDeletionCode, { userId });
+      const response = await fetch("https://sms.example/v1/messages", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ to: "+15550100", text: `Your confirmation code: ${code}` }),
+      });
+      if (!response.ok) throw new Error(`sms provider ${response.status}`);
+      return { sent: true };
+    },
+  }),
+);
 
 /**
  * Checks the code and, when accepted, schedules the deletion, in one transaction. Returns the
