@@ -22,7 +22,7 @@ import { skipOuter, type App } from "./program.js";
 export interface Recognized {
   via: string;
   async: boolean;
-  kind: "webhook" | "stripe" | "clerk";
+  kind: "webhook" | "stripe" | "clerk" | "webcrypto";
   secret?: ts.Expression | undefined;
 }
 
@@ -65,14 +65,14 @@ export function verifiesRequest(app: App, call: ts.CallExpression, made: Recogni
   if (requests.size === 0 || args.some(ts.isSpreadElement)) return false;
   if (made.kind === "webhook") return made.secret !== undefined && isSecret(app, made.secret) && isBody(app, args[0], requests) && isHeaders(app, args[1], requests);
   if (made.kind === "stripe") return isBody(app, args[0], requests) && isHeaderValue(app, args[1], requests) && isSecret(app, args[2]);
-  if (args[0] === undefined || !isRequest(app, args[0], requests)) return false;
+  if (made.kind !== "clerk" || args[0] === undefined || !isRequest(app, args[0], requests)) return false;
   if (args[1] === undefined) return true; // Clerk reads CLERK_WEBHOOK_SIGNING_SECRET itself
   const options = follow(app, args[1]);
   return ts.isObjectLiteralExpression(options) && options.properties.every((p) => p.name !== undefined && propertyName(p.name) === "signingSecret" && isSecret(app, valueOf(app, p)));
 }
 
 /** An expression through parentheses, casts, `!`, `await` and the app's `const`s (imported too). */
-function follow(app: App, e: ts.Expression, depth = 0): ts.Expression {
+export function follow(app: App, e: ts.Expression, depth = 0): ts.Expression {
   e = skipOuter(e);
   if (!ts.isIdentifier(e) || depth >= 8) return e;
   const decl = app.symbol(e)?.valueDeclaration;
@@ -82,14 +82,14 @@ function follow(app: App, e: ts.Expression, depth = 0): ts.Expression {
 }
 
 /** The value of a property written `key: value` or `key` (a `const` of that name); undefined otherwise. */
-function valueOf(app: App, p: ts.ObjectLiteralElementLike): ts.Expression | undefined {
+export function valueOf(app: App, p: ts.ObjectLiteralElementLike): ts.Expression | undefined {
   if (ts.isPropertyAssignment(p)) return p.initializer;
   if (!ts.isShorthandPropertyAssignment(p)) return undefined;
   const decl = app.checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration;
   return decl !== undefined && ts.isVariableDeclaration(decl) && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && app.isAppCode(decl.getSourceFile()) ? decl.initializer : undefined;
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+export function propertyName(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
 }
 
@@ -104,7 +104,7 @@ function withoutFallback(app: App, e: ts.Expression): ts.Expression {
 }
 
 /** The app's secret: `process.env.NAME`, `process.env["NAME"]`, with a `?? ""` fallback. */
-function isSecret(app: App, e: ts.Expression | undefined): boolean {
+export function isSecret(app: App, e: ts.Expression | undefined): boolean {
   if (e === undefined) return false;
   e = withoutFallback(app, e);
   if (ts.isPropertyAccessExpression(e)) return ts.isIdentifier(e.name) && readsEnv(app, follow(app, e.expression));
@@ -122,7 +122,7 @@ function isRequest(app: App, e: ts.Expression, requests: Set<ts.Symbol>, depth =
 }
 
 /** `text` of `x.text()`. */
-function methodOf(call: ts.CallExpression): string | undefined {
+export function methodOf(call: ts.CallExpression): string | undefined {
   const callee = skipOuter(call.expression);
   return ts.isPropertyAccessExpression(callee) && !(call.flags & ts.NodeFlags.OptionalChain) ? callee.name.text : undefined;
 }
@@ -134,7 +134,7 @@ function isRequestHeaders(app: App, e: ts.Expression, requests: Set<ts.Symbol>):
 }
 
 /** The request's body: `await request.text()`, `await request.arrayBuffer()`, `Buffer.from(...)` of one. */
-function isBody(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>, depth = 0): boolean {
+export function isBody(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>, depth = 0): boolean {
   if (e === undefined) return false;
   e = follow(app, e);
   if (!ts.isCallExpression(e)) return false;
@@ -146,7 +146,7 @@ function isBody(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>
 }
 
 /** One header of the request: `request.headers.get("name")` (a literal name), with `!` or a `?? ""` fallback. */
-function isHeaderValue(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
+export function isHeaderValue(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
   if (e === undefined) return false;
   e = withoutFallback(app, e);
   if (!ts.isCallExpression(e) || methodOf(e) !== "get" || e.arguments.length !== 1 || !ts.isStringLiteralLike(follow(app, e.arguments[0]!))) return false;

@@ -24,7 +24,8 @@ import { alwaysLeaves, THROWS } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { fork } from "./paths.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
-import { handlerRequests, passedRequests, verifiesRequest, type Recognized } from "./sigargs.js";
+import { handlerRequests, passedRequests, type Recognized } from "./sigargs.js";
+import { recognizeHmac, verifies } from "./webcrypto.js";
 
 /** The packages whose `new Webhook(secret).verify(payload, headers)` throws on a bad signature. */
 const VERIFYING_WEBHOOKS = new Set(["svix", "standardwebhooks"]);
@@ -49,7 +50,8 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
   for (const call of callsIn(handler)) {
     const made = recognize(app, call);
     if (made !== undefined) {
-      if (holds(app, finder, call, handler, made.async) && verifiesRequest(app, call, made, requests)) out.push({ via: made.via, at: app.loc(call) });
+      const leaves = made.kind !== "webcrypto" || leavesOnFalsy(app, finder, call, handler, FALSE) !== undefined; // Web Crypto's `false`
+      if (holds(app, finder, call, handler, made.async) && verifies(app, call, made, requests) && leaves) out.push({ via: made.via, at: app.loc(call) });
       continue;
     }
     const helper = app.appFunction(call);
@@ -63,10 +65,15 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
     const inner = callsIn(helper)
       .map((c) => ({ c, made: recognize(app, c) }))
       .find(({ c, made }) => {
-        if (made === undefined || !verifiesRequest(app, c, made, passed)) return false;
-        if (!returnsBefore(helper, c) && holds(app, finder, c, helper, made.async, THROWS)) return true;
-        const falsy = holds(app, finder, c, helper, made.async) ? falsyAnswers(app, helper, c) : undefined;
-        return falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy);
+        if (made === undefined || !verifies(app, c, made, passed)) return false;
+        // Web Crypto's answer, false on a bad signature: a `const` the helper throws on, or its answer.
+        const hmac = made.kind === "webcrypto";
+        const thrown = hmac ? leavesOnFalsy(app, finder, c, helper, FALSE, THROWS) : c;
+        const awaited = made.async && !(async && hmac && returned(c)); // `return crypto.subtle.verify(...)` in an async helper
+        if (thrown !== undefined && !returnsBefore(helper, thrown) && holds(app, finder, c, helper, awaited, THROWS)) return true;
+        const falsy = holds(app, finder, c, helper, awaited) ? falsyAnswers(app, helper, c) : undefined;
+        if (hmac) falsy?.add("false");
+        return falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy) !== undefined;
       });
     if (inner !== undefined) {
       const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
@@ -87,8 +94,10 @@ function callsIn(fn: ts.Node): ts.CallExpression[] {
   return out;
 }
 
-/** `svix Webhook.verify`, `stripe webhooks.constructEvent`, `@clerk/backend verifyWebhook`, when `call` is one, by provenance. */
+/** `svix Webhook.verify`, `stripe webhooks.constructEvent`, `@clerk/backend verifyWebhook`, `crypto.subtle.verify` (webcrypto.ts), when `call` is one, by provenance. */
 function recognize(app: App, call: ts.CallExpression): Recognized | undefined {
+  const hmac = recognizeHmac(app, call);
+  if (hmac !== undefined) return hmac;
   const target = app.calleeTarget(call.expression);
   if (ts.isIdentifier(target)) {
     const symbol = app.symbol(target);
@@ -136,6 +145,13 @@ function classOf(app: App, e: ts.Expression, depth = 0): { pkg: string; name: st
   const decl = symbol.valueDeclaration;
   const alias = decl !== undefined && ts.isVariableDeclaration(decl) && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && app.isAppCode(decl.getSourceFile()) ? decl.initializer : undefined;
   return alias !== undefined && depth < 4 ? classOf(app, alias, depth + 1) : undefined;
+}
+
+/** Whether a call is what a `return` answers (`return crypto.subtle.verify(...)`, cast). */
+function returned(call: ts.CallExpression): boolean {
+  let up: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(up) || ts.isAsExpression(up) || ts.isSatisfiesExpression(up)) up = up.parent;
+  return ts.isReturnStatement(up);
 }
 
 /** Promise combinators that keep a rejection from leaving (or drop it when another settles first). */
@@ -234,29 +250,33 @@ function mayEnd(s: ts.Statement): boolean {
   return (s.finallyBlock === undefined || mayEnd(s.finallyBlock)) && (mayEnd(s.tryBlock) || (s.catchClause !== undefined && mayEnd(s.catchClause.block)));
 }
 
+const FALSE = new Set(["false"]);
+
 /**
- * Whether the handler holds the helper's answer in a `const` (`const event = await
- * validateRequest(request)`) and, before it runs or schedules anything, leaves when it is one of
- * the helper's `falsy` answers (`if (!event) return new Response("Error occured", { status: 400 })`).
+ * The test by which the handler, holding the helper's answer in a `const` (`const event = await
+ * validateRequest(request)`), leaves before it runs or schedules anything when it is one of the
+ * helper's `falsy` answers (`if (!event) return new Response("Error occured", { status: 400 })`);
+ * undefined when there is none. Also a helper's test on Web Crypto's answer, which must throw
+ * (`answer` THROWS).
  */
-function leavesOnFalsy(app: App, finder: FactsFinder, call: ts.CallExpression, handler: ts.SignatureDeclaration, falsy: Set<string>): boolean {
+function leavesOnFalsy(app: App, finder: FactsFinder, call: ts.CallExpression, handler: ts.SignatureDeclaration, falsy: Set<string>, answer?: string): ts.IfStatement | undefined {
   let decl: ts.Node = call.parent;
   while (ts.isParenthesizedExpression(decl) || ts.isAwaitExpression(decl) || ts.isAsExpression(decl) || ts.isNonNullExpression(decl) || ts.isSatisfiesExpression(decl)) decl = decl.parent;
-  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
   const statement = decl.parent.parent;
-  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return false;
+  if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
   const runs = (n: ts.Node): boolean => runsIn(app, finder, n, handler).some((r) => r !== call);
-  if (runs(statement)) return false;
+  if (runs(statement)) return undefined;
   const held = app.symbol(decl.name);
   const rest = statement.parent.statements;
   for (let i = rest.indexOf(statement) + 1; i < rest.length; i++) {
     const s = rest[i]!;
     if (ts.isIfStatement(s) && [...falsy].every((value) => trueWhen(app, s.expression, held, value))) {
-      return !runs(s.expression) && !runs(s.thenStatement) && alwaysLeaves(s.thenStatement, throwingIn(app));
+      return !runs(s.expression) && !runs(s.thenStatement) && alwaysLeaves(s.thenStatement, throwingIn(app), answer) ? s : undefined;
     }
-    if (runs(s) || jumps(s)) return false; // between the call and its test: nothing run, no `break` past the test
+    if (runs(s) || jumps(s)) return undefined; // between the call and its test: nothing run, no `break` past the test
   }
-  return false;
+  return undefined;
 }
 
 /** Whether a condition is true when the `const` `held` holds `value` (`null`, `undefined`, `false`): `!event`, `event === null`, `event == null`, `... || ...`. */

@@ -1,0 +1,213 @@
+// A billing provider without an SDK is verified by the platform's Web Crypto HMAC:
+// `crypto.subtle.verify("HMAC", key, signature, body)`, which answers false on a bad signature.
+// It is the route's check of its caller, as svix's or Stripe's is, when its key is imported from
+// the app's secret, its signature comes from the request's header (decoded there or by a function
+// of the app), its data is the request's body, and its false leaves the handler before anything
+// runs; in a helper, when the helper answers the boolean (and the handler leaves on it) or throws
+// on it. A result ignored, a key from the request or a literal, a signature the app computes
+// itself and compares by hand, other data, a test after a mutation, or an app's object named
+// `crypto` are no check: the route stays `public-no-auth` (newuser27 F4: such routes had to be
+// allowlisted whole, after which a broken check passed). Run the way a user runs the audit
+// (AUDIT_CLI names another build, to show a test fails on an older one).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { auditReport } from "./apps.mjs";
+import { webhookApp, webhookRoute } from "./webhooks.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+/** A route whose handler checks the signature as `body` says, then runs a mutation. */
+const route = (path, body) =>
+  webhookRoute(path, `${body}
+    await ctx.runMutation(anyApi.billing.record, { path: "${path}" });
+    return new Response(null, { status: 204 });`);
+
+const KEY = `await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"])`;
+const SIG = `hexToBytes(request.headers.get("x-signature") ?? "")`;
+const LEAVE = `    if (!ok) return new Response("bad signature", { status: 401 });`;
+
+/** Checks of the request's body against its signature header with the app's secret. */
+const RECOGNIZED = {
+  // AUDIT.md's example, as written there.
+  "/inline": `    const body = await request.text();
+    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG},
+      new TextEncoder().encode(body));
+${LEAVE}`,
+  // The module's encoder and secret, \`{ name: "HMAC" }\`, a header decoded by Buffer, the body's
+  // bytes, and a throw on \`=== false\`.
+  "/consts": `    const key = await crypto.subtle.importKey("raw", enc.encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const signature = request.headers.get("x-signature")!;
+    const ok = await crypto.subtle.verify({ name: "HMAC" }, key, Buffer.from(signature, "hex"), await request.arrayBuffer());
+    if (ok === false) throw new Error("bad signature");`,
+  // \`globalThis.crypto\`, a base64 secret's bytes.
+  "/global-this": `    const body = await request.text();
+    const key = await globalThis.crypto.subtle.importKey("raw", Buffer.from(process.env.BILLING_SECRET!, "base64"), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await globalThis.crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(body));
+${LEAVE}`,
+  // A helper answering the boolean (held in a const), the handler leaving on it.
+  "/helper-answers": `    const ok = await verified(request);
+${LEAVE}`,
+  // A helper returning verify's promise, awaited by the handler.
+  "/helper-returns": `    const ok = await verifiedDirect(request);
+    if (!ok) throw new Error("bad signature");`,
+  // A helper that throws on false.
+  "/helper-throws": `    const body = await verifiedBody(request);`,
+};
+
+/** Checks that check nothing: the finding stays. */
+const UNRECOGNIZED = {
+  // The answer ignored, or never tested.
+  "/ignored": `    const key = ${KEY};
+    await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));`,
+  "/untested": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+    console.log(ok);`,
+  // A test that does not leave; a check in a branch.
+  "/stays": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+    if (!ok) console.error("bad signature");`,
+  "/branch": `    const key = ${KEY};
+    if (request.headers.get("x-signature") !== null) {
+      const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+  ${LEAVE}
+    }`,
+  // A key from a header, or a literal.
+  "/header-key": `    const key = await crypto.subtle.importKey("raw", enc.encode(request.headers.get("x-key")!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  "/literal-key": `    const key = await crypto.subtle.importKey("raw", enc.encode("whsec_test"), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  // The signature computed with \`sign\` and compared by hand (newuser27's form).
+  "/sign-compare": `    const body = await request.text();
+    const key = ${KEY.replace('["verify"]', '["sign"]')};
+    const expected = toHex(await crypto.subtle.sign("HMAC", key, enc.encode(body)));
+    if (expected !== request.headers.get("x-signature")) return new Response("bad signature", { status: 401 });`,
+  // A signature the app makes itself and verifies; one a "decoder" makes from the secret.
+  "/self-signed": `    const body = await request.text();
+    const key = ${KEY};
+    const mine = await crypto.subtle.sign("HMAC", key, enc.encode(body));
+    const ok = await crypto.subtle.verify("HMAC", key, mine, enc.encode(body));
+${LEAVE}`,
+  "/secret-decoder": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, salted(request.headers.get("x-signature")!), enc.encode(await request.text()));
+${LEAVE}`,
+  // Data other than the body: a constant, the URL.
+  "/not-body": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(request.url));
+${LEAVE}`,
+  // Another algorithm's verify.
+  "/not-hmac": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("ECDSA", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  // The test after a mutation ran.
+  "/late": `    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+    await ctx.runMutation(anyApi.billing.record, { path: "early" });
+${LEAVE}`,
+  // An object of the app named crypto (also a helper's parameter, below).
+  "/app-crypto": `    const crypto = fakeCrypto;
+    const key = ${KEY};
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  // A helper verifying with the \`crypto\` it is given.
+  "/given-crypto": `    const ok = await verifiedWith(fakeCrypto, request);
+${LEAVE}`,
+  // A helper's boolean the handler never tests, or tests for something else; a helper whose test returns rather than throws.
+  "/helper-untested": `    const ok = await verified(request);`,
+  "/helper-other-test": `    const ok = await verified(request);
+    if (request.method !== "POST") return new Response(null, { status: 405 });`,
+  "/helper-returns-body": `    const body = await bodyOrNothing(request);`,
+};
+
+const HELPER_KEY = KEY.replace("request", "req");
+const HEAD = `import { anyApi, httpRouter } from "convex/server";
+import { httpAction } from "./_generated/server";
+
+const enc = new TextEncoder();
+const SECRET = process.env.BILLING_SECRET!;
+const fakeCrypto = { subtle: { importKey: async (..._a: unknown[]) => ({}), verify: async (..._a: unknown[]) => true } };
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function toHex(buf: ArrayBuffer): string {
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Not a decoder: it mixes the secret in. */
+function salted(sig: string): Uint8Array {
+  return enc.encode(sig + SECRET);
+}
+
+async function verified(req: Request): Promise<boolean> {
+  const key = ${HELPER_KEY};
+  const ok = await crypto.subtle.verify("HMAC", key, hexToBytes(req.headers.get("x-signature") ?? ""), enc.encode(await req.text()));
+  return ok;
+}
+
+async function verifiedDirect(req: Request): Promise<boolean> {
+  const signature = req.headers.get("x-signature");
+  if (signature === null) return false;
+  const key = ${HELPER_KEY};
+  return crypto.subtle.verify("HMAC", key, hexToBytes(signature), enc.encode(await req.clone().text()));
+}
+
+async function verifiedBody(req: Request): Promise<string> {
+  const body = await req.text();
+  const key = ${HELPER_KEY};
+  const ok = await crypto.subtle.verify("HMAC", key, hexToBytes(req.headers.get("x-signature") ?? ""), enc.encode(body));
+  if (!ok) throw new Error("bad signature");
+  return body;
+}
+
+async function verifiedWith(crypto: typeof fakeCrypto, req: Request): Promise<boolean> {
+  const key = ${HELPER_KEY};
+  return await crypto.subtle.verify("HMAC", key, hexToBytes(req.headers.get("x-signature") ?? ""), enc.encode(await req.text()));
+}
+
+async function bodyOrNothing(req: Request): Promise<string> {
+  const body = await req.text();
+  const key = ${HELPER_KEY};
+  const ok = await crypto.subtle.verify("HMAC", key, hexToBytes(req.headers.get("x-signature") ?? ""), enc.encode(body));
+  if (!ok) return "";
+  return body;
+}
+
+const http = httpRouter();
+`;
+
+const httpTs = (routes) => HEAD + Object.entries(routes).map(([path, body]) => route(path, body)).join("") + "\nexport default http;\n";
+const app = webhookApp("webcrypto", "checks", { "http.ts": httpTs({ ...RECOGNIZED, ...UNRECOGNIZED }) });
+const report = auditReport(cli, app);
+const rulesOf = (r, path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => f.rule).sort();
+const fnOf = (r, path) => r.functions.find((f) => f.function === `http POST ${path}`);
+
+test("crypto.subtle.verify with the app's secret, the signature header and the body, left on false: a signature check", () => {
+  for (const path of Object.keys(RECOGNIZED)) {
+    assert.deepEqual(rulesOf(report, path), ["public-no-rate-limit"], path);
+    const helper = { "/helper-answers": "verified -> ", "/helper-returns": "verifiedDirect -> ", "/helper-throws": "verifiedBody -> " }[path] ?? "";
+    assert.deepEqual(fnOf(report, path).signatures, [`${helper}Web Crypto HMAC verify`], path);
+  }
+  const r = spawnSync(process.execPath, [cli, "audit", "convex"], { cwd: app, encoding: "utf8" });
+  assert.match(r.stdout, /^http POST \/inline +httpAction +- +- +signature: Web Crypto HMAC verify +- /m);
+});
+
+test("an ignored answer, a key from the request or a literal, a self-made signature, other data or a late test: no check", () => {
+  for (const path of Object.keys(UNRECOGNIZED)) {
+    assert.deepEqual(rulesOf(report, path), ["public-no-auth", "public-no-rate-limit"], path);
+    assert.deepEqual(fnOf(report, path).signatures, [], path);
+  }
+});
+
+test("without the verify, the recognized routes are reported again", () => {
+  const text = httpTs(RECOGNIZED).replaceAll(/crypto\.subtle\.verify\(("HMAC"|\{ name: "HMAC" \}), key, /g, "fakeCrypto.subtle.verify($1, key, ");
+  const without = auditReport(cli, webhookApp("webcrypto", "unverified", { "http.ts": text }));
+  for (const path of Object.keys(RECOGNIZED)) assert.deepEqual(rulesOf(without, path), ["public-no-auth", "public-no-rate-limit"], path);
+});
