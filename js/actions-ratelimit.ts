@@ -89,20 +89,28 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
   function otherLimit(name: string, config: string, got: unknown) {
     const said = got === "" ? "; its guard has no limit of that name" : answeredFor(got);
     // An answer for another configuration is another guard's function (a hand-written one echoes none).
-    return wire.foreign(`a decision of limit '${name}' configured ${config || "nowhere in this guard"}${said}`, typeof got === "string");
+    return wire.foreign(`a decision of limit '${name}' configured ${config}${said}`, typeof got === "string");
   }
 
-  /** `rateLimit` (`consume`) or `checkRateLimit` from an action. */
+  /**
+   * One request as it crosses to the wired function, read first as a mutation reads it (an
+   * object, a key of 1 to 1,024 characters, a limit this guard has: `INVALID_ARGUMENT`
+   * otherwise, by the same checks), with the limit as this guard configures it (as its rows
+   * record it): the wired function's guard takes from the limit only when it configures it
+   * the same, so a laxer limit of the same name in another guard never decides for this one.
+   * A count that is no number crosses as NaN, which the engine refuses there as in a mutation.
+   */
+  function wiredRequest(r: unknown): WiredRequest {
+    const { name, key, count } = requestOf(r);
+    return { name, key, config: knownLimitConfig(limits, name), ...(count === undefined ? {} : { count: num(count) }) };
+  }
+
+  /** `rateLimit` (`consume`) or `checkRateLimit` from an action: its one request read as `rateLimitAll`'s are. */
   async function one(ctx: unknown, name: string, options: RateLimitOptions, consume: boolean) {
-    // The limit as this guard configures it (as its rows record it; "" for a name it does not
-    // know, which its own function refuses as before): the wired function's guard takes from
-    // the limit only when it configures it the same, so a laxer limit of the same name in
-    // another guard never decides for this one.
     checkOptionKeys(options, OPTION_KEYS, "rate limit options");
-    const config = limitConfig(limits, name) ?? "";
-    const count = own(options, "count");
-    const args = { name, key: own(options, "key"), consume, config, ...(count === undefined ? {} : { count }) };
-    const answer = (await wire.run(ctx, args, "config")) as { config?: unknown } | null;
+    const request = wiredRequest({ name, key: own(options, "key"), count: own(options, "count") });
+    const { config } = request;
+    const answer = (await wire.run(ctx, { ...request, consume }, "config")) as { config?: unknown } | null;
     if (typeof answer !== "object" || answer === null || answer.config !== config) throw otherLimit(name, config, answer?.config);
     if (!isDecision(answer)) throw wire.foreign("a decision { ok, remaining, retryAfter }");
     const decision = decisionOnly(answer);
@@ -111,23 +119,18 @@ export function createActionLimits(limits: RateLimits<string>, wire: RateLimitWi
   }
 
   /**
-   * `rateLimitAll` from an action: each entry read as a mutation reads it (an object, a key of
-   * 1 to 1,024 characters, a limit this guard has), then the whole list in one call of the
-   * wired `rateLimit`, whose guard decides it with its own `rateLimitAll` in one transaction
-   * (an empty list, too many entries, a bad count or the same limit and key twice are refused
-   * there, as in a mutation). Each entry carries its limit's configuration, echoed back as for
-   * one limit.
+   * `rateLimitAll` from an action: each entry read as a mutation reads it ({@link wiredRequest}),
+   * then the whole list in one call of the wired `rateLimit`, whose guard decides it with its
+   * own `rateLimitAll` in one transaction (an empty list, too many entries, a bad count or the
+   * same limit and key twice are refused there, as in a mutation). Each entry carries its
+   * limit's configuration, echoed back as for one limit.
    */
   async function all(ctx: unknown, requests: readonly RateLimitRequest<string>[], options?: { throws?: boolean }) {
     checkOptionKeys(options, ALL_OPTION_KEYS, "rateLimitAll options");
     const n = checkRequests(requests).length;
     const sent = new Array<WiredRequest>(n);
     // An index loop: a hole in a sparse array is an entry too (refused, not skipped).
-    for (let i = 0; i < n; i++) {
-      const { name, key, count } = requestOf(requests[i]);
-      // A count that is no number crosses as NaN, which the engine refuses as in a mutation.
-      sent[i] = { name, key, config: knownLimitConfig(limits, name), ...(count === undefined ? {} : { count: num(count) }) };
-    }
+    for (let i = 0; i < n; i++) sent[i] = wiredRequest(requests[i]);
     const answer = (await wire.run(ctx, { requests: sent }, "requests")) as {
       configs?: unknown;
       ok?: unknown;

@@ -170,9 +170,12 @@ export function isActionCtx(ctx: unknown): boolean {
 
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 
+/** Whether `q` needs a user: every check but `getUser` (a role or permission asked for, whatever its name holds). */
+const needsUser = (q: UserQuery) => q.required === true || "role" in q || "permission" in q;
+
 /** No user: `null` for `getUser`, the `UNAUTHENTICATED` denial for a check that needs one. */
 function askedForNobody(q: UserQuery): never {
-  if (q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
+  if (!needsUser(q)) return null as never;
   unauthenticated();
 }
 
@@ -219,7 +222,13 @@ export function createActionChecks(
    */
   async function askUser(ctx: unknown, q: UserQuery) {
     const setup = expected();
-    const answer = (await runWired(ctx, "query", `${module()}:getUser`, { ...q, users: setup }, fix(), "users")) as {
+    // A role or permission name that is no string cannot cross the query's validator: the
+    // caller alone is asked for, and the name is refused below, once the caller is found, by
+    // the decision a mutation runs (INVALID_ARGUMENT with the same message, after any
+    // UNAUTHENTICATED).
+    const name = "role" in q ? q.role : "permission" in q ? q.permission : "";
+    const asked = typeof name === "string" ? q : { required: true };
+    const answer = (await runWired(ctx, "query", `${module()}:getUser`, { ...asked, users: setup }, fix(), "users")) as {
       users?: unknown;
       user?: Record<string, unknown> | null;
     } | null;
@@ -230,7 +239,7 @@ export function createActionChecks(
       throw foreign("getUser", `a user found as this guard finds them: ${setup}${answeredFor(answer?.users)}`, typeof answer?.users === "string");
     }
     const user = answer.user as Record<string, unknown> | null | undefined;
-    if (user === null && q.required !== true && q.role === undefined && q.permission === undefined) return null as never;
+    if (user === null && !needsUser(q)) return null as never;
     if (typeof user !== "object" || user === null || typeof user[claims ? "tokenIdentifier" : "_id"] !== "string") {
       throw foreign("getUser", claims ? "an identity with a tokenIdentifier" : "a users row with an _id");
     }
@@ -247,8 +256,8 @@ export function createActionChecks(
     users.claimedRoles?.set(user, field(identity as object, users.roleKey));
     // The guard's function denies below the role or without the permission: a caller it let
     // through is one this policy admits too (decided again here, from the same row, in ~0.1 µs).
-    if (q.role !== undefined ? !authz.roleAtLeast(user, q.role) : q.permission !== undefined && !authz.can(user, q.permission)) {
-      throw foreign("getUser", q.role !== undefined ? `a caller of role '${q.role}' or above` : `a caller with '${q.permission}'`);
+    if ("role" in q ? !authz.roleAtLeast(user, q.role!) : "permission" in q && !authz.can(user, q.permission!)) {
+      throw foreign("getUser", "role" in q ? `a caller of role '${q.role}' or above` : `a caller with '${q.permission}'`);
     }
     return user as never;
   }

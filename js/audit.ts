@@ -181,6 +181,8 @@ export interface Audit {
    * (`ConvexError` data as a value). The insert's own failures (a missing table, a database
    * error) are thrown, never hidden.
    *
+   * @throws `ConvexError` `INVALID_ARGUMENT` for a text field given as anything but a string
+   * (`null` included: never stringified or dropped), or an empty `action` or `outcome`.
    * @throws {GuardConfigError} when the context can neither insert nor run a mutation, or in an
    * action when the internal mutation is not exported.
    * @example
@@ -268,17 +270,24 @@ export function cleanEvent(event: AuditEvent, forms: readonly string[]): AuditEv
     deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_OBJECT);
   }
   const str = (x: unknown) => {
-    if (x === undefined || x === null) return undefined;
-    // A string, number or boolean as text; an object's toString could throw or recurse.
-    if (typeof x === "object" || typeof x === "function") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_FIELDS);
-    return cleanString(String(x), forms);
+    if (x === undefined) return undefined;
+    // Only a string: `actor: 5` stored as "5", or `actor: null` dropped, would file the row
+    // under another actor or none, where a search by actor never finds it.
+    if (typeof x !== "string") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_FIELDS);
+    return cleanString(x, forms);
+  };
+  /** `action` and `outcome`: required, so never `""` (omitted, past the types, they are "unknown"). */
+  const required = (key: "action" | "outcome") => {
+    const x = str(own(event, key));
+    if (x === "") deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_EVENT_EMPTY);
+    return x ?? "unknown";
   };
   // A misspelt key (`acter`) is refused, never a row written without the field it meant.
   checkOptionKeys(event, AUDIT_EVENT_KEYS, "audit event");
   // Own fields only: a field planted on Object.prototype never fills in an event's.
   const clean: AuditEvent = {
-    action: str(own(event, "action")) ?? "unknown",
-    outcome: str(own(event, "outcome")) ?? "unknown",
+    action: required("action"),
+    outcome: required("outcome"),
   };
   const actor = str(own(event, "actor"));
   const resourceType = str(own(event, "resourceType"));

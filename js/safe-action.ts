@@ -11,7 +11,7 @@
  * without a started row the handler never runs; without the final row its work is already done.
  */
 import { ConvexError, type PropertyValidators, type Value } from "convex/values";
-import { secretValues, type Audit } from "./audit.js";
+import { secretValues, type Audit, type AuditEvent } from "./audit.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
 import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf, refusal, untilPassed } from "./config-keys.js";
 import { own } from "./fields.js";
@@ -233,14 +233,15 @@ export function createSafeAction(
         // anything else generic to the caller.
         const write = async (outcome: Outcome, details?: Value): Promise<string> => {
           try {
+            // A definition named "" (refused) is audited without an action: "unknown".
             return await audit.log(ctx as never, {
-              action: name,
+              ...(name === "" ? {} : { action: name }),
               outcome,
               ...(actor === undefined ? {} : { actor }),
               ...(resourceType === undefined ? {} : { resourceType }),
               ...(resourceId === undefined ? {} : { resourceId }),
               ...(details === undefined ? {} : { details }),
-            });
+            } as AuditEvent);
           } catch (e) {
             if (e instanceof GuardConfigError) throw e;
             throw new ConvexError(UPSTREAM);

@@ -923,8 +923,11 @@ pub mod client {
         pub const AUDIT_FILTER_TIME: &str = "audit filter '{s}' must be a time in ms";
         /// [`INVALID_ARGUMENT`]: an audit event that is not an object.
         pub const AUDIT_EVENT_OBJECT: &str = "an audit event must be an object";
-        /// [`INVALID_ARGUMENT`]: an audit event field that is an object or a function.
+        /// [`INVALID_ARGUMENT`]: an audit event field that is given and not a string (`null`, a
+        /// number, a boolean, an object): never stringified, never dropped.
         pub const AUDIT_EVENT_FIELDS: &str = "audit event fields are strings";
+        /// [`INVALID_ARGUMENT`]: an audit event whose `action` or `outcome` is `""`.
+        pub const AUDIT_EVENT_EMPTY: &str = "an audit event's action and outcome are not empty";
     }
 }
 

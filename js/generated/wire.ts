@@ -325,8 +325,10 @@ export const enum CLIENT_MESSAGE {
   AUDIT_FILTER_OBJECT = "an audit filter must be an object",
   /** `client::AUDIT_EVENT_OBJECT`: `INVALID_ARGUMENT`: an audit event that is not an object. */
   AUDIT_EVENT_OBJECT = "an audit event must be an object",
-  /** `client::AUDIT_EVENT_FIELDS`: `INVALID_ARGUMENT`: an audit event field that is an object or a function. */
+  /** `client::AUDIT_EVENT_FIELDS`: `INVALID_ARGUMENT`: an audit event field that is given and not a string (`null`, a number, a boolean, an object): never stringified, never dropped. */
   AUDIT_EVENT_FIELDS = "audit event fields are strings",
+  /** `client::AUDIT_EVENT_EMPTY`: `INVALID_ARGUMENT`: an audit event whose `action` or `outcome` is `""`. */
+  AUDIT_EVENT_EMPTY = "an audit event's action and outcome are not empty",
 }
 /** `client::ROLE_REQUIRED`: `FORBIDDEN` for a role below `{s}`. */
 export const roleRequired = (v: string) => `Role '${v}' or higher required` as ClientMessage;
