@@ -194,6 +194,15 @@ export function everyPath(call: ts.Node, fn: ts.Node, leaves: (s: ts.Statement) 
   return true;
 }
 
+/** Whether `later` runs only after `first` has: `first` is on no branch ({@link fork}) of the block around it, in `fn`, and `later` in a statement after it there. */
+export function before(first: ts.Node, later: ts.Node, fn: ts.Node): boolean {
+  for (let node: ts.Node = first, p = first.parent; p !== undefined && p !== fn && !isFunctionLike(p); node = p, p = p.parent) {
+    if (fork(p, node) !== undefined) return false;
+    if (ts.isBlock(p)) return p.statements.some((s) => s.pos >= node.end && s.pos <= later.pos && later.end <= s.end);
+  }
+  return false;
+}
+
 /**
  * What check the guard call `c` makes, as a key two calls share when they make the same check:
  * the guard it is called on (`guard.` or `staff.`: another guard's method of the same name is
