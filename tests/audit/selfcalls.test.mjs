@@ -90,3 +90,49 @@ test("a reset of the caller's own limit, or forgetUser of its id, made on every 
   assert.match(found.find((f) => f.function === "mine:resetHelper").message, /^public mutation mine:resetHelper resets, through clearLimit, rate limit/);
   assert.match(found.find((f) => f.function === "mine:forgetHelper").message, /calls guard\.forgetUser \(through forget\) on the caller's own id/);
 });
+
+test("a reset of the caller's own limit in a loop's body after a `continue` or `break` of that loop is made on some iterations only (final read); one after a loop that breaks, or after a branch that only logs, on every call", () => {
+  const dir = scratchApp("selfcalls", "loops", {
+    ...ANY_API,
+    ...WIRING,
+    "loops.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const unlockEach = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) {
+    if (pin !== "1234") continue;
+    await guard.resetRateLimit(ctx, "write", { key: user._id });
+  }
+} });
+export const unlockFirst = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  outer: for (const pin of pins) {
+    for (const c of pin) if (c === "0") continue outer;
+    await guard.resetRateLimit(ctx, "write", { key: user._id });
+  }
+} });
+export const resetEach = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) {
+    for (const c of pin) if (c === "0") break;
+    if (pin === "") console.log("empty");
+    await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+  }
+} });
+export const resetAfter = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) if (pin === "") break;
+  await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+} });
+`,
+  });
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+});
