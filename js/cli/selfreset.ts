@@ -19,10 +19,10 @@ import ts from "typescript";
 import { ArgFlow } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
 import { callerCalls } from "./selfcalls.js";
-import { enclosingFunction, literalText } from "./facts-syntax.js";
+import { enclosingFunction, literalText, throwingIn } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
-import { isNullish } from "./flow.js";
+import { alwaysLeaves, isNullish } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
@@ -77,14 +77,16 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
 
 /**
  * In an action, an `if` that throws on a test other than a null test (`if (pin !== expected)
- * throw ...`): the action keeps what it ran before the throw, the limit it took included, so the
- * throw skips what follows as a `return` would. A null test (the sign-in test `identity ===
+ * throw ...`, or calls an app function that always throws: `if (!ok) deny("wrong pin")`): the
+ * action keeps what it ran before the throw, the limit it took included, so the throw skips what
+ * follows as a `return` would. A null test (the sign-in test `identity ===
  * null`, `!user`) passes every signed-in caller: it gates nothing.
  */
 function actionGate(app: App, s: ts.Statement): boolean {
   let throws = false;
+  const throwing = throwingIn(app);
   const visit = (n: ts.Node): void => {
-    throws ||= ts.isThrowStatement(n);
+    throws ||= ts.isThrowStatement(n) || (ts.isExpressionStatement(n) && alwaysLeaves(n, throwing)); // `deny("wrong pin")` of a helper that always throws
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   if (ts.isIfStatement(s)) visit(s.thenStatement);
