@@ -5,8 +5,9 @@
 // written in the handler is (selfcalls.ts). Run the way a user runs it: the bin of the packed
 // tarball (AUDIT_CLI names another, to show the test fails on an older build).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, ANY_API, WIRING } from "./apps.mjs";
+import { auditReport, markers, pitfalls, scratchApp, ANY_API, WIRING } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -135,4 +136,47 @@ export const resetAfter = mutation({ args: { pins: v.array(v.string()) }, handle
   const r = auditReport(cli, dir);
   const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
   assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+});
+
+test("a reset of the caller's own limit after a check of a middle role only is reported, naming that role (attack34 F10); after the highest role's, or a permission's, it is not", () => {
+  const guardText = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('roles: ["user", "admin"]', 'roles: ["user", "editor", "admin"]').replace('permissions: { admin: ["delete:posts"] }', 'permissions: { editor: ["edit:posts"], admin: ["delete:posts"] }');
+  const dir = scratchApp(
+    "selfcalls",
+    "middle",
+    {
+      ...ANY_API,
+      ...WIRING,
+      "ranks.ts": `import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const editorReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "editor");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+} });
+export const adminReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "admin");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+export const bothReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "editor");
+  await guard.requireRole(ctx, "admin");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+export const permittedReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requirePermission(ctx, "delete:posts");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+`,
+    },
+    guardText,
+  );
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  assert.equal(found[0].severity, "medium");
+  assert.match(found[0].message, /: any user with role 'editor' \(below 'admin'\) clears their own limit/);
 });
