@@ -18,6 +18,7 @@ import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { childRead } from "./childquery.js";
 import { groupFieldRead } from "./groupfield.js";
+import { heldChecks } from "./latechecks.js";
 import { RUNS } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
@@ -207,8 +208,9 @@ export function relays(functions: readonly ConvexFunction[]): { fn: ConvexFuncti
   return functions.filter(undecided).flatMap((fn) =>
     fn.calls.flatMap((call) => {
       const callee = byId.get(call.target);
-      const open = callee !== undefined && callee !== fn && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth);
-      return open ? [{ fn, who: anyCaller(fn.facts.auth), call, callee }] : [];
+      const auth = [...fn.facts.auth, ...heldChecks(call.node)]; // an action's check after another relay holds for those after it (latechecks.ts)
+      const open = callee !== undefined && callee !== fn && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth) && !decidesAccess(auth);
+      return open ? [{ fn, who: anyCaller(auth), call, callee }] : [];
     }),
   );
 }

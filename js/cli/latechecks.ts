@@ -10,14 +10,18 @@
 // (made in the handler, or in an app helper the handler calls after the relay) is dropped from the
 // function's checks, as one made on some paths only is, and named as the check that does not hold
 // ("made after ctx.runMutation (convex/a.ts:4) ..."); the function is then judged as if it made no
-// such check, its relays after it too. A mutation's writes, runs and schedules roll back when its
+// such check (save for the relays after it, below). A mutation's writes, runs and schedules roll back when its
 // check throws: a check after them holds, and mutations and queries are left as they are.
 // A relay is a call written in the handler, or an app helper's `ctx.runMutation`/`runAction` (a
 // helper's schedule is not seen); checks declared by a builder, `guard.safeAction` or a wrapper run
-// before the handler and always hold.
+// before the handler and always hold. A dropped check still holds for the relays that run only after
+// it (`heldChecks`: in the block it is made in, after it, on no branch of its own), as for the later
+// relay of `if (args.dry) { await ctx.scheduler.runAfter(...); return } await guard.requireRole(ctx,
+// "admin"); await ctx.runMutation(...)` (the branch's relay is judged with no check: final read).
 import ts from "typescript";
 import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { schedules } from "./facts-syntax.js";
+import { before } from "./paths.js";
 import { GUARD, isFunctionLike, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 
@@ -25,21 +29,34 @@ import type { ConvexFunction } from "./functions.js";
 export function markLateChecks(app: App, finder: FactsFinder, functions: readonly ConvexFunction[]): void {
   for (const fn of functions) {
     if ((fn.kind !== "action" && fn.kind !== "httpAction") || fn.handler === undefined) continue;
-    const { early, late } = checksAroundRelays(app, finder, fn.handler);
+    const { early, late, sites } = checksAroundRelays(app, finder, fn.handler);
     if (late.size === 0) continue;
     const dropped = fn.facts.auth.filter((a) => late.has(key(a)) && !early.has(key(a)));
     if (dropped.length === 0) continue;
     fn.facts.auth = fn.facts.auth.filter((a) => !dropped.includes(a));
+    for (const call of fn.calls) {
+      const held = dropped.filter((a) => sites.has(key(a)) && before(sites.get(key(a))!, call.node, fn.handler!));
+      if (held.length > 0) helds.set(call.node, held);
+    }
     fn.facts.loose.unshift(...dropped.map((a) => ({ kind: "auth" as const, via: a.via, at: a.at, why: `made ${late.get(key(a))}, whose work an action does not undo when the check throws` })));
   }
 }
 
+const helds = new WeakMap<ts.Node, AuthCheck[]>();
+
+/** The checks dropped from an action's (late checks) that still hold for its relay `call`: it runs only after them. */
+export const heldChecks = (call: ts.Node): readonly AuthCheck[] => helds.get(call) ?? [];
+
 /** A check's identity: the guard's call that made it, or where a hand-written one was made. */
 const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string => a.guardCall ?? `${a.at.file}:${a.at.line}`;
 
-/** The checks the handler's calls make before any relay (`early`), and those made after one, with the first relay before them (`late`). Calls are read in the order they run: arguments first. */
-function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string> } {
-  const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>();
+/**
+ * The checks the handler's calls make before any relay (`early`), and those made after one, with
+ * the first relay before them (`late`); `sites`: the call that makes each, once it returns (a
+ * helper's call, a guard `require...`). Calls are read in the order they run: arguments first.
+ */
+function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string>; sites: Map<ts.Node | string, ts.CallExpression> } {
+  const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>(), sites = new Map<ts.Node | string, ts.CallExpression>();
   let relay: string | undefined;
   const shown = (call: ts.CallExpression, what: string, at: Loc = app.loc(call)) => `${what} (${at.file}:${at.line})`;
   // The relay a call makes (a handler's call, or an app helper's first `ctx.runMutation`/`runAction`), as shown.
@@ -82,7 +99,9 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
     if (!ts.isCallExpression(n)) return;
     const helper = helperOf(n);
     const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
+    const throws = helper !== undefined || /^require/.test(app.calleeFrom(n, GUARD)?.name ?? "");
     for (const k of made) {
+      if (throws && !sites.has(k)) sites.set(k, n);
       if (relay === undefined) early.add(k);
       else if (!late.has(k)) late.set(k, relay);
     }
@@ -90,5 +109,5 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
     if (now !== undefined) relay = `after ${now}`;
   };
   visit(handler);
-  return { early, late };
+  return { early, late, sites };
 }

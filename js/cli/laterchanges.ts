@@ -9,8 +9,10 @@
 //   } });
 //
 // The change's id is read as `row.field`, `row` typed as a document of the table (its `_id`'s
-// `Id<"t">`), or a `const` holding it (`const id = r.docId`); the internal function's own checks on the stored id (comparing the document's owner
-// with a stored requester) are not read (AUDIT.md, Known gaps).
+// `Id<"t">`), or a `const` holding it (`const id = r.docId`), or a name destructured from the row
+// (`for (const { docId } of reqs)`, `({ docId }) =>`, `const { docId } = r`); the internal
+// function's own checks on the stored id (comparing the document's owner with a stored requester)
+// are not read (AUDIT.md, Known gaps).
 import ts from "typescript";
 import { idTypeTable } from "./accessfields.js";
 import type { ConvexFunction } from "./functions.js";
@@ -36,9 +38,10 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
     for (const c of changes) {
       const held = c.target === undefined ? undefined : skipOuter(c.target);
       const t = held !== undefined && ts.isIdentifier(held) ? skipOuter(app.constInitializer(held) ?? held) : held; // `const id = r.docId` (attack34 F5)
-      if (t === undefined || !ts.isPropertyAccessExpression(t) || t.name.text === "_id") continue;
-      const table = rowTable(app, t.expression);
-      const key = `${table}.${t.name.text}`;
+      const stored = t === undefined ? undefined : ts.isPropertyAccessExpression(t) ? { row: t.expression as ts.Node, field: t.name.text } : ts.isIdentifier(t) ? destructured(app, t) : undefined;
+      if (stored === undefined || stored.field === "_id") continue;
+      const table = rowTable(app, stored.row);
+      const key = `${table}.${stored.field}`;
       if (table !== undefined && !out.has(key)) out.set(key, { fn: fn.id, kind: fn.kind, does: c.does });
     }
   }
@@ -46,25 +49,43 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
   return out;
 }
 
+/** A name bound by destructuring a row (`for (const { docId } of reqs)`, `({ docId: id }) =>`, `const { docId } = req`): the row's declaration and the field. */
+function destructured(app: App, name: ts.Identifier): { row: ts.Node; field: string } | undefined {
+  const b = app.symbol(name)?.valueDeclaration;
+  if (b === undefined || !ts.isBindingElement(b) || b.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(b.parent)) return undefined;
+  const key = b.propertyName ?? b.name;
+  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: b.parent.parent, field: key.text } : undefined;
+}
+
 /**
- * The table of a row: by its type (its `_id`'s `Id<"t">`), else, the type unknown (a `for...of`
- * the audit's libraries leave untyped), by the query it comes from: `for (const r of await
- * ctx.db.query("t").take(20))`, `const r = await ctx.db.query("t").first()`, or a `const` holding the rows.
+ * The table of a row (an expression, or the declaration of a variable or callback parameter
+ * holding it): by its type (its `_id`'s `Id<"t">`), else, the type unknown (a `for...of` the
+ * audit's libraries leave untyped), by the query it comes from: `for (const r of await
+ * ctx.db.query("t").take(20))`, `const r = await ctx.db.query("t").first()`, `rows.map((r) =>
+ * ...)`, or a `const` holding the rows.
  */
-function rowTable(app: App, row: ts.Expression): string | undefined {
-  const id = app.checker.getPropertyOfType(app.checker.getApparentType(app.checker.getTypeAtLocation(row)), "_id");
-  const typed = id === undefined ? undefined : idTypeTable(app, app.checker.getTypeOfSymbolAtLocation(id, row), row);
-  if (typed !== undefined || !ts.isIdentifier(skipOuter(row))) return typed;
-  const decl = app.symbol(skipOuter(row))?.valueDeclaration;
-  if (decl === undefined || !ts.isVariableDeclaration(decl)) return undefined;
-  let from = ts.isForOfStatement(decl.parent.parent) ? decl.parent.parent.expression : decl.initializer;
-  if (from !== undefined && ts.isIdentifier(skipOuter(from))) from = app.constInitializer(skipOuter(from) as ts.Identifier);
-  let table: string | undefined;
-  const visit = (n: ts.Node): void => {
-    if (table !== undefined) return;
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "query" && n.arguments[0] !== undefined && ts.isStringLiteralLike(n.arguments[0])) table = n.arguments[0].text;
-    else ts.forEachChild(n, visit);
-  };
-  if (from !== undefined) visit(from);
-  return table;
+function rowTable(app: App, row: ts.Node): string | undefined {
+  const at = ts.isVariableDeclaration(row) || ts.isParameter(row) ? row.name : row;
+  const id = app.checker.getPropertyOfType(app.checker.getApparentType(app.checker.getTypeAtLocation(at)), "_id");
+  const typed = id === undefined ? undefined : idTypeTable(app, app.checker.getTypeOfSymbolAtLocation(id, at), at);
+  if (typed !== undefined) return typed;
+  if (ts.isVariableDeclaration(row)) return queried(ts.isForOfStatement(row.parent.parent) ? row.parent.parent.expression : row.initializer);
+  // A callback's first parameter, the callback given to `rows.map` (`forEach`, `filter`...).
+  const call = ts.isParameter(row) && row.parent.parameters[0] === row ? row.parent.parent : undefined;
+  if (call !== undefined && ts.isCallExpression(call) && call.arguments[0] === row.parent && ts.isPropertyAccessExpression(call.expression)) return queried(call.expression.expression);
+  const decl = ts.isIdentifier(skipOuter(row as ts.Expression)) ? app.symbol(skipOuter(row as ts.Expression))?.valueDeclaration : undefined;
+  return decl !== undefined && (ts.isVariableDeclaration(decl) || ts.isParameter(decl)) ? rowTable(app, decl) : undefined;
+
+  /** The table of the first `ctx.db.query("t")` in `from` (or in the `const` it names). */
+  function queried(from: ts.Expression | undefined): string | undefined {
+    if (from !== undefined && ts.isIdentifier(skipOuter(from))) from = app.constInitializer(skipOuter(from) as ts.Identifier);
+    let table: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (table !== undefined) return;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "query" && n.arguments[0] !== undefined && ts.isStringLiteralLike(n.arguments[0])) table = n.arguments[0].text;
+      else ts.forEachChild(n, visit);
+    };
+    if (from !== undefined) visit(from);
+    return table;
+  }
 }

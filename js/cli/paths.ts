@@ -180,7 +180,8 @@ export function fork(p: ts.Node, node: ts.Node): { other: ts.Node | undefined } 
 
 /**
  * Whether `call` runs on every path of `fn` that ends in no throw: in no branch ({@link fork}), and
- * after no statement that may `return` (a `break` or `continue` leaves its own loop or `switch`).
+ * after no statement that may `return`, nor `break` or `continue` a loop or `switch` around `call`
+ * (one inside that statement leaves its own: a loop's body is taken as run).
  * A `throw` before it leaves no such path (the sign-in test, `if (identity === null) throw ...`):
  * in a mutation it rolls back all that was done, a limit taken included (selfreset.ts); in a helper
  * its caller goes no further either (helperget.ts). `leaves` names other statements that leave
@@ -189,9 +190,30 @@ export function fork(p: ts.Node, node: ts.Node): { other: ts.Node | undefined } 
 export function everyPath(call: ts.Node, fn: ts.Node, leaves: (s: ts.Statement) => boolean = () => false): boolean {
   for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {
     if (fork(p, node) !== undefined) return false;
-    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some((s) => mayReturn(s, false) || leaves(s))) return false;
+    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some((s) => mayReturn(s, false) || leavesAround(s) || leaves(s))) return false;
   }
   return true;
+}
+
+/** Whether a statement has a `break` or `continue` that leaves it for a loop, `switch` or label around it: in a loop's body, `if (pin !== expected) continue` skips the rest of the body. */
+function leavesAround(s: ts.Node): boolean {
+  const out = (n: ts.Node, loops: number, switches: number, labels: readonly string[]): boolean => {
+    if (ts.isBreakOrContinueStatement(n)) return n.label !== undefined ? !labels.includes(n.label.text) : ts.isContinueStatement(n) ? loops === 0 : loops + switches === 0;
+    if (isFunctionLike(n)) return false;
+    const loop = ts.isIterationStatement(n, false) ? 1 : 0, sw = ts.isSwitchStatement(n) ? 1 : 0;
+    const named = ts.isLabeledStatement(n) ? [...labels, n.label.text] : labels;
+    return ts.forEachChild(n, (c) => out(c, loops + loop, switches + sw, named) || undefined) === true;
+  };
+  return out(s, 0, 0, []);
+}
+
+/** Whether `later` runs only after `first` has: `first` is on no branch ({@link fork}) of the block around it, in `fn`, and `later` in a statement after it there. */
+export function before(first: ts.Node, later: ts.Node, fn: ts.Node): boolean {
+  for (let node: ts.Node = first, p = first.parent; p !== undefined && p !== fn && !isFunctionLike(p); node = p, p = p.parent) {
+    if (fork(p, node) !== undefined) return false;
+    if (ts.isBlock(p)) return p.statements.some((s) => s.pos >= node.end && s.pos <= later.pos && later.end <= s.end);
+  }
+  return false;
 }
 
 /**

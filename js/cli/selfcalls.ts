@@ -8,7 +8,8 @@
 //   async function clearMine(ctx, key) { await guard.resetRateLimit(ctx, "writes", { key }); } // the parameter given the id
 //
 // Made on every call: on every path of the handler (paths.ts `everyPath`; a loop's body is taken
-// as run), and in the helper on every path of the helper too. A helper's helper is not followed.
+// as run, up to a `continue` or `break` of that loop), and in the helper on every path of the
+// helper too. A helper's helper is not followed.
 import ts from "typescript";
 import { isCallerId } from "./callerid.js";
 import { callParameters } from "./facts-syntax.js";

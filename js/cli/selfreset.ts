@@ -4,10 +4,11 @@
 //   await guard.resetRateLimit(ctx, "writes", { key: user._id });  // any caller clears their own limit
 //
 // reported as `public-no-rate-limit` at the reset: a limit its caller can clear limits nothing.
-// Not reported: a reset after a role above the lowest or a permission it does not hold (an
-// admin resetting a limit), one keyed by anything but the caller's own id, and one that a
-// `return` before it may skip (`if (pin !== expected) return ...`: the example app's unlock
-// clears the attempts after the right PIN), or that runs in a branch only (paths.ts `everyPath`).
+// Not reported: a reset after the highest role's check or a permission the lowest role does not
+// hold (an admin resetting a limit; a middle role's only, `middleRole`, is reported), one keyed
+// by anything but the caller's own id, and one that a `return` before it may skip (`if (pin !==
+// expected) return ...`: the example app's unlock clears the attempts after the right PIN), or
+// that runs in a branch only (paths.ts `everyPath`).
 // A `throw` before it skips it on no call that keeps anything (the sign-in test `if (identity ===
 // null) throw ...` included): the mutation rolls back, the limit taken with it. The same reset in a
 // function a public one runs or schedules (follow.ts `relays`), keyed by the parameter that call
@@ -19,16 +20,17 @@ import ts from "typescript";
 import { ArgFlow } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
 import { callerCalls } from "./selfcalls.js";
-import { enclosingFunction, literalText } from "./facts-syntax.js";
+import { enclosingFunction, literalText, throwingIn } from "./facts-syntax.js";
+import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
-import { isNullish } from "./flow.js";
+import { alwaysLeaves, isNullish } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
-const FIX = "Reset a caller's limit only once what it guards has succeeded (the right PIN, a confirmed code: `if (pin !== expected) return { unlocked: false }` before guard.resetRateLimit), or from a function only an admin may call (guard.requireRole above the lowest role), never on the caller's demand.";
+const FIX = "Reset a caller's limit only once what it guards has succeeded (the right PIN, a confirmed code: `if (pin !== expected) return { unlocked: false }` before guard.resetRateLimit), or from a function only an admin may call (guard.requireRole of the highest role), never on the caller's demand.";
 
 /** Every reset of the caller's own limit that a public mutation makes on each call, with no role or permission check, itself or through a function it runs or schedules. */
 export function selfResetFindings(app: App, functions: ConvexFunction[]): Finding[] {
@@ -37,11 +39,12 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
   const limit = (name: string | undefined | null) => `rate limit ${name === null ? "(the helper's)" : name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the caller's own id on every call (guard.resetRateLimit)`;
   for (const fn of functions) {
     const handler = fn.handler;
-    if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || decidesAccess(fn.facts.auth)) continue;
+    const middle = middleRole(fn.facts.auth);
+    if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || (decidesAccess(fn.facts.auth) && middle === undefined)) continue;
     for (const n of callerCalls(app, handler, (c, keyed) => resetKey(app, c, keyed))) {
       const direct = app.calleeFrom(n, GUARD)?.name === "resetRateLimit";
       const how = direct ? "" : `, through ${n.expression.getText()},`;
-      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : null)}: ${anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : null)}: ${middle ?? anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
     }
   }
   for (const { fn, who, call, callee } of relays(functions)) {
@@ -76,15 +79,29 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
 }
 
 /**
+ * Who passes a function's checks when its only checks above the lowest role are of a middle role
+ * (`guard.requireRole(ctx, "editor")` with `roles: ["member", "editor", "admin"]`, attack34 F10):
+ * the docs' recipe is an admin resetting a limit, so a middle role's reset of its own is its own
+ * limit voided. Undefined when a check of the highest role, or of a permission, is made, or none.
+ */
+function middleRole(auth: readonly AuthCheck[]): string | undefined {
+  const deciding = auth.filter((a) => (a.level === "role" || a.level === "permission") && a.everyRole === undefined);
+  const middle = deciding.every((a) => a.ranked !== undefined && a.ranked.above.length > 0) ? deciding[0]?.ranked : undefined;
+  return middle === undefined ? undefined : `any user with role '${middle.role}' (below '${middle.above.join("', '")}')`;
+}
+
+/**
  * In an action, an `if` that throws on a test other than a null test (`if (pin !== expected)
- * throw ...`): the action keeps what it ran before the throw, the limit it took included, so the
- * throw skips what follows as a `return` would. A null test (the sign-in test `identity ===
+ * throw ...`, or calls an app function that always throws: `if (!ok) deny("wrong pin")`): the
+ * action keeps what it ran before the throw, the limit it took included, so the throw skips what
+ * follows as a `return` would. A null test (the sign-in test `identity ===
  * null`, `!user`) passes every signed-in caller: it gates nothing.
  */
 function actionGate(app: App, s: ts.Statement): boolean {
   let throws = false;
+  const throwing = throwingIn(app);
   const visit = (n: ts.Node): void => {
-    throws ||= ts.isThrowStatement(n);
+    throws ||= ts.isThrowStatement(n) || (ts.isExpressionStatement(n) && alwaysLeaves(n, throwing)); // `deny("wrong pin")` of a helper that always throws
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   if (ts.isIfStatement(s)) visit(s.thenStatement);

@@ -99,6 +99,40 @@ export const hookEarly = httpAction(async (ctx, req) => {
   assert.deepEqual(of("late:hookEarly"), []);
 });
 
+test("a check after an action's relay on an early-return branch holds for the relays after it, not for the branch's (final read); a check on a branch of its own holds for none", () => {
+  const dir = app("branch", {
+    ...API,
+    "branch.ts": `${HEAD}
+export const dryOrDelete = action({
+  args: { postId: v.id("posts"), dry: v.boolean() },
+  handler: async (ctx, { postId, dry }) => {
+    if (dry) {
+      await ctx.scheduler.runAfter(0, internal.branch.removePost, { postId }); // FINDING
+      return;
+    }
+    await guard.requireRole(ctx, "admin");
+    await ctx.runMutation(internal.branch.removePost, { postId });
+  },
+});
+export const dryOrMaybe = action({
+  args: { postId: v.id("posts"), dry: v.boolean(), strict: v.boolean() },
+  handler: async (ctx, { postId, dry, strict }) => {
+    if (dry) {
+      await ctx.scheduler.runAfter(0, internal.branch.removePost, { postId }); // FINDING
+      return;
+    }
+    if (strict) await guard.requireRole(ctx, "admin");
+    await ctx.runMutation(internal.branch.removePost, { postId }); // FINDING
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const of = (id) => r.findings.filter((f) => f.function === id && RELAYS.includes(f.rule)).map((f) => `${f.rule} ${f.line}`).sort();
+  assert.deepEqual(of("branch:dryOrDelete"), ["public-no-auth 8", "unchecked-id-delete 12"].sort());
+  assert.deepEqual(of("branch:dryOrMaybe"), ["public-no-auth 19", "unchecked-id-delete 23", "unchecked-id-delete 27"].sort());
+});
+
 test("a check in a try whose catch runs or schedules a change, or writes, then leaves, holds nothing on that path (attack33 A2); a catch that only leaves keeps it", () => {
   const dir = app("caught", {
     ...API,

@@ -138,3 +138,45 @@ test("a public action or mutation running or scheduling a reset of the limit key
   assert.deepEqual([...new Set(resets.map((f) => f.severity))], ["medium"]);
   assert.match(resets.find((f) => f.function === "limits:fromAction").message, /^public action limits:fromAction resets, through internal\.limits\.reset \(ctx\.runMutation\), rate limit 'write' keyed by the caller's own id on every call \(guard\.resetRateLimit\): any signed-in caller clears their own limit/);
 });
+
+test("in an action, an `if` calling an app function that always throws gates the reset after it as a written throw does (final read); on a null test, or a helper that may return, it does not", () => {
+  const dir = scratchApp("relayresets", "denied", {
+    ...ANY_API,
+    ...WIRING,
+    "gate.ts": `import { v } from "convex/values";
+import { action, internalMutation, internalQuery } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+function deny(message: string): never { throw new Error(message); }
+function warn(message: string): void { if (message === "") throw new Error("empty"); }
+export const pinOk = internalQuery({ args: { pin: v.string() }, handler: async (ctx, { pin }) => pin === "1234" });
+export const resetFor = internalMutation({ args: { key: v.string() }, handler: async (ctx, { key }) => { await guard.resetRateLimit(ctx, "write", { key }); } });
+export const unlock = action({ args: { pin: v.string() }, handler: async (ctx, { pin }) => {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) throw new Error("sign in");
+  await guard.rateLimit(ctx, "write", { key: identity.subject });
+  const ok: boolean = await ctx.runQuery(internal.gate.pinOk, { pin });
+  if (!ok) deny("wrong pin");
+  await ctx.runMutation(internal.gate.resetFor, { key: identity.subject });
+} });
+export const warned = action({ args: { pin: v.string() }, handler: async (ctx, { pin }) => {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) throw new Error("sign in");
+  await guard.rateLimit(ctx, "write", { key: identity.subject });
+  const ok: boolean = await ctx.runQuery(internal.gate.pinOk, { pin });
+  if (!ok) warn("wrong pin");
+  await ctx.runMutation(internal.gate.resetFor, { key: identity.subject }); // FINDING public-no-rate-limit
+} });
+export const signedIn = action({ args: {}, handler: async (ctx) => {
+  const identity = await ctx.auth.getUserIdentity();
+  if (identity === null) deny("sign in");
+  await guard.rateLimit(ctx, "write", { key: identity.subject });
+  await ctx.runMutation(internal.gate.resetFor, { key: identity.subject }); // FINDING public-no-rate-limit
+} });
+`,
+  });
+  const r = auditReport(cli, dir);
+  const resets = r.findings.filter((f) => f.rule === "public-no-rate-limit" && f.message.includes("resetRateLimit"));
+  assert.deepEqual(resets.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+});

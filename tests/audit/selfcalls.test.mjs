@@ -5,8 +5,9 @@
 // written in the handler is (selfcalls.ts). Run the way a user runs it: the bin of the packed
 // tarball (AUDIT_CLI names another, to show the test fails on an older build).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { auditReport, markers, scratchApp, ANY_API, WIRING } from "./apps.mjs";
+import { auditReport, markers, pitfalls, scratchApp, ANY_API, WIRING } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -89,4 +90,93 @@ test("a reset of the caller's own limit, or forgetUser of its id, made on every 
   assert.deepEqual([...new Set(found.map((f) => f.severity))], ["medium"]);
   assert.match(found.find((f) => f.function === "mine:resetHelper").message, /^public mutation mine:resetHelper resets, through clearLimit, rate limit/);
   assert.match(found.find((f) => f.function === "mine:forgetHelper").message, /calls guard\.forgetUser \(through forget\) on the caller's own id/);
+});
+
+test("a reset of the caller's own limit in a loop's body after a `continue` or `break` of that loop is made on some iterations only (final read); one after a loop that breaks, or after a branch that only logs, on every call", () => {
+  const dir = scratchApp("selfcalls", "loops", {
+    ...ANY_API,
+    ...WIRING,
+    "loops.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const unlockEach = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) {
+    if (pin !== "1234") continue;
+    await guard.resetRateLimit(ctx, "write", { key: user._id });
+  }
+} });
+export const unlockFirst = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  outer: for (const pin of pins) {
+    for (const c of pin) if (c === "0") continue outer;
+    await guard.resetRateLimit(ctx, "write", { key: user._id });
+  }
+} });
+export const resetEach = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) {
+    for (const c of pin) if (c === "0") break;
+    if (pin === "") console.log("empty");
+    await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+  }
+} });
+export const resetAfter = mutation({ args: { pins: v.array(v.string()) }, handler: async (ctx, { pins }) => {
+  const user = await guard.requireUser(ctx);
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  for (const pin of pins) if (pin === "") break;
+  await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+} });
+`,
+  });
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+});
+
+test("a reset of the caller's own limit after a check of a middle role only is reported, naming that role (attack34 F10); after the highest role's, or a permission's, it is not", () => {
+  const guardText = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('roles: ["user", "admin"]', 'roles: ["user", "editor", "admin"]').replace('permissions: { admin: ["delete:posts"] }', 'permissions: { editor: ["edit:posts"], admin: ["delete:posts"] }');
+  const dir = scratchApp(
+    "selfcalls",
+    "middle",
+    {
+      ...ANY_API,
+      ...WIRING,
+      "ranks.ts": `import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+export const editorReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "editor");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id }); // FINDING public-no-rate-limit
+} });
+export const adminReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "admin");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+export const bothReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requireRole(ctx, "editor");
+  await guard.requireRole(ctx, "admin");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+export const permittedReset = mutation({ args: {}, handler: async (ctx) => {
+  const user = await guard.requirePermission(ctx, "delete:posts");
+  await guard.rateLimit(ctx, "write", { key: user._id });
+  await guard.resetRateLimit(ctx, "write", { key: user._id });
+} });
+`,
+    },
+    guardText,
+  );
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  assert.equal(found[0].severity, "medium");
+  assert.match(found[0].message, /: any user with role 'editor' \(below 'admin'\) clears their own limit/);
 });

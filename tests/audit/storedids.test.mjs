@@ -146,3 +146,40 @@ export const processRenames = internalMutation({
   assert.match(ids.find((f) => f.function === "requests:deleteViewer").message, /checked only at level 'viewer'.*later deletes the document that field names, which takes the owner level \(of the default levels\), so a caller who may only see it has it deleted$/);
   assert.match(ids.find((f) => f.function === "requests:renameViewer").message, /which takes the editor level/);
 });
+
+test("a stored id deleted or written through a destructured row (`for (const { docId } of reqs)`, `({ docId }) =>` in a map, `const { docId } = req`) is followed as `req.docId` is (final read); a destructured field of another table is not", () => {
+  const jobs = (name, loop) => `export const ${name} = internalMutation({
+  args: {},
+  handler: async (ctx) => {
+    const reqs = await ctx.db.query("deletionRequests").take(20);
+${loop}
+  },
+});
+`;
+  const app = (name, body) =>
+    scratchApp(
+      "storedids",
+      name,
+      {
+        "schema.ts": SCHEMA,
+        "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
+        "_generated/api.js": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
+        "requests.ts": `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+${request("requestDeletion", "deletionRequests", "{ docId, by: user._id }")}`,
+        "jobs.ts": `import { internalMutation } from "./_generated/server";
+
+${body}`,
+      },
+      FOLDERS_GUARD,
+    );
+  const severity = (dir) => auditReport(cli, dir).findings.find((f) => f.rule === "unchecked-id-write" && f.function === "requests:requestDeletion")?.severity;
+  assert.equal(severity(app("destructured-for", jobs("purge", "    for (const { docId } of reqs) await ctx.db.delete(docId);"))), "high");
+  assert.equal(severity(app("destructured-map", jobs("purge", "    await Promise.all(reqs.map(async ({ docId }) => { await ctx.db.delete(docId); }));"))), "high");
+  assert.equal(severity(app("destructured-const", jobs("purge", "    const req = reqs[0];\n    if (req === undefined) return;\n    const { docId } = req;\n    await ctx.db.delete(docId);"))), "high");
+  // A field of that name read from a row of another table names no stored request.
+  const other = jobs("purge", '    for (const { docId } of await ctx.db.query("comments").take(20)) await ctx.db.delete(docId);').replace('const reqs = await ctx.db.query("deletionRequests").take(20);\n', "");
+  assert.equal(severity(app("destructured-other", other)), "medium");
+});
