@@ -158,10 +158,11 @@ function onParent(app: App, flow: ArgFlow, a: AuthCheck, arg: string, parents: t
  * Whether a check of the parent of a row of a table no guard configures (`onParent`) covers a
  * read (`read`) or a change of the row, one rule for reads, writes and deletes: above the levels
  * public visibility gives (levels.ts `weakLevel`), both; at any level, a read when the parent's
- * table has no visibility (its every level is a grant); a group check, neither (`parentGroup`).
+ * table has no visibility (its every level is a grant; a group's too). A group check below the
+ * owner level is weak (levels.ts): a change after it is reported with its level (`parentGroup`).
  */
 function coversRow(app: App, flow: ArgFlow, a: AuthCheck, arg: string, read: boolean, parents: ts.CallExpression[] | undefined): boolean {
-  if (!onParent(app, flow, a, arg, parents) || isGroupCheck(app, a)) return false;
+  if (!onParent(app, flow, a, arg, parents)) return false;
   return weakLevel(app, a) === undefined || (read && !mayBePublic(app, parentTable(app, a) ?? ""));
 }
 
