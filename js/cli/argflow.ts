@@ -319,13 +319,13 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
 }
 
 /** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
-export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string }): string | undefined {
+export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = readId(app, read);
   if (id !== undefined) return flow.idRoot(id);
   const call = skipOuter(read);
   if (!ts.isCallExpression(call) || app.calleeFrom(call, CONVEX) !== undefined) return undefined;
   const helper = helperDocument(app, flow, call);
-  if (helper !== undefined && via !== undefined) via.through = helper.through;
+  if (helper !== undefined && via !== undefined) Object.assign(via, { through: helper.through, ...(helper.parents === undefined ? {} : { parents: helper.parents }) });
   return helper?.arg;
 }
 
@@ -342,7 +342,7 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
  * or of the read itself (`(await ctx.db.get(id))!._id`), also copied into a `const` (`const
  * target = doc._id`, `const { _id } = doc`): the argument `id` came from; `via.field`: the field it is.
  */
-export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string }): string | undefined {
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
     const init = app.constInitializer(id);
@@ -361,7 +361,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 }
 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
-function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string }): string | undefined {
+function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
   const init = ts.isIdentifier(e) ? app.constInitializer(e) : e;
   return init === undefined ? undefined : readArg(app, flow, init, via);

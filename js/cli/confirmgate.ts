@@ -41,9 +41,16 @@ export function confirmationGate(app: App, call: ts.CallExpression): Gate {
     const args = call.arguments[1] === undefined ? undefined : resolveValue(app, call.arguments[1]);
     const target = args !== undefined && ts.isObjectLiteralExpression(args) ? propertyValue(args, "target") : undefined;
     const [confirmed, deleted] = [target, d.target].map((e) => (e !== undefined && plain(e) ? flow.rootOf(e) : undefined));
-    return confirmed !== undefined && deleted !== undefined && confirmed !== deleted ? `but its confirmation confirms another target (argument '${confirmed}', while the delete takes argument '${deleted}')` : undefined;
+    if (confirmed === undefined || deleted === undefined || confirmed === deleted) return undefined;
+    const why = `but its confirmation confirms another target (argument '${confirmed}', while the delete takes argument '${deleted}')`;
+    targetFixes.set(why, `Bind the code's target to the document deleted: issue and consume the code with the id the delete takes as its target (argument '${deleted}', not '${confirmed}'), so a code confirms that document and no other; or write guard.audit.log in the same mutation.`);
+    return why;
   };
 }
+
+/** The fix of a delete left open by a confirmation bound to another target, by its reason (`uncovered`): undefined for any other reason (the rule's fix). */
+const targetFixes = new Map<string, string>();
+export const unconfirmedFix = (why: string | undefined): string | undefined => (why === undefined ? undefined : targetFixes.get(why));
 
 /**
  * The facts of an app helper its call `call` makes, with a confirmation of the caller's when the

@@ -19,7 +19,7 @@ import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
 /** A read by an argument's id (argflow.ts, childquery.ts; `through`: an app helper's, helperget.ts); `groupOnly`: the configured table of the document, checked only by a group check on a field of it. */
-export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string; through?: string };
+export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string; through?: string; parents?: ts.CallExpression[] }; // `parents`: a helper's checks of its row's parent (helperget.ts)
 
 /**
  * `reads` after the handler's group checks on a field of a document read by an argument: those
@@ -44,7 +44,7 @@ export function groupCheckedReads(app: App, handler: ts.SignatureDeclaration, fl
 }
 
 /** The table of the document whose field the group argument is: `p.orgId`, `p!.orgId`, `p?.orgId`, a `const` holding one, `const { orgId } = p`. */
-function documentTable(app: App, group: ts.Expression, depth: number): string | undefined {
+export function documentTable(app: App, group: ts.Expression, depth: number): string | undefined {
   const e = skipOuter(group);
   if (ts.isPropertyAccessExpression(e)) return docTable(app, e.expression);
   if (!ts.isIdentifier(e) || depth > 3) return undefined;

@@ -22,18 +22,22 @@
 import ts from "typescript";
 import { readBy, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
-import { callParameters, exitsOnDenial, isDatabase, mentionsName } from "./facts-syntax.js";
+import { callParameters, enclosingFunction, exitsOnDenial, isDatabase, mentionsName } from "./facts-syntax.js";
 import { fieldComparisons } from "./callerid.js";
 import { EQUALITY, swallowed } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
+import { accessTables, typeTable } from "./accessfields.js";
+import { guardTables, usersTables } from "./writes.js";
 
 /** The document a helper read: the argument of the handler its id is, and the name of the helper the handler calls. */
 export interface HelperDocument {
   arg: string;
   through: string;
   read: ts.CallExpression;
+  /** The helper's only checks: guard document checks on a field of that document, its parent's (parentcover.ts), judged at the level each call passes. */
+  parents?: ts.CallExpression[];
 }
 
 /**
@@ -45,7 +49,13 @@ export interface HelperDocument {
 export const checkArgOf =
   (app: App, flow: ArgFlow, other?: string) =>
   (a: AuthCheck): string | undefined =>
-    a.targetArg ?? (a.target !== undefined && within(a.target, flow.handler) ? (flow.idRoot(a.target) ?? readBy(app, flow, a.target) ?? other) : undefined);
+    a.targetArg ?? (a.target !== undefined && (within(a.target, flow.handler) || parentCheck(app, a.guardCall)) ? (flow.idRoot(a.target) ?? readBy(app, flow, a.target) ?? other) : undefined);
+
+/** Whether a guard call is a helper's check of the parent of the row it reads (`parentChecks`): a check of no argument's document, judged by parentcover.ts. */
+const parentCheck = (app: App, call: ts.CallExpression | undefined): boolean => {
+  const body = call === undefined ? undefined : enclosingFunction(call);
+  return body !== undefined && parentChecks(app, body)?.includes(call!) === true;
+};
 
 /** " (through loadTask)" of a read or change made by a helper's document, "" of one made in the handler. */
 export const throughText = (through: string | undefined) => (through === undefined ? "" : ` (through ${through})`);
@@ -71,8 +81,8 @@ export function helperDocument(app: App, flow: ArgFlow, read: ts.Expression): He
 const cache = new WeakMap<ArgFlow, WeakMap<ts.CallExpression, HelperDocument | undefined>>();
 
 /** The single documents read in an app helper whose answer the handler returns, by an argument's id (`return await loadTask(ctx, args.taskId)`), as argflow.ts `returnedIdReads` reads the handler's own. */
-export function helperIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[]; through: string })[] {
-  const out: (Loc & { arg: string; compared: string[]; through: string })[] = [];
+export function helperIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[]; through: string; parents?: ts.CallExpression[] })[] {
+  const out: (Loc & { arg: string; compared: string[]; through: string; parents?: ts.CallExpression[] })[] = [];
   const unsure = new Set<ts.SignatureDeclaration>();
   const found: { doc: HelperDocument; at: Reached }[] = [];
   reachedCalls(app, handler, (n, at) => {
@@ -84,7 +94,7 @@ export function helperIdReads(app: App, handler: ts.SignatureDeclaration, flow: 
   // A helper on the way that checks anything, or reads another document it answers too, makes the read unsure.
   for (const { doc, at } of found) {
     if (unsure.has(at.body) || at.exits.some((x) => unsure.has(x.body))) continue;
-    out.push({ ...app.loc(doc.read), arg: doc.arg, compared: readComparisons(app, handler, flow, doc.arg).args, through: doc.through });
+    out.push({ ...app.loc(doc.read), arg: doc.arg, compared: readComparisons(app, handler, flow, doc.arg).args, through: doc.through, ...(doc.parents === undefined ? {} : { parents: doc.parents }) });
   }
   return out;
 }
@@ -96,31 +106,71 @@ export function helperIdReads(app: App, handler: ts.SignatureDeclaration, flow: 
  */
 function documentRead(app: App, flow: ArgFlow, n: ts.CallExpression, at: Reached): HelperDocument | "unsure" | undefined {
   if (at.through === undefined) return undefined;
-  if (checks(app, at.body)) return "unsure";
+  const parents = parentChecks(app, at.body);
+  if (parents === undefined && checks(app, at.body)) return "unsure";
   const convex = app.calleeFrom(n, CONVEX);
   const last = n.arguments[n.arguments.length - 1];
   if (convex?.name !== "get" || !isDatabase(convex.owner) || last === undefined || !returned(app, at.body, n, n, "document")) return undefined;
+  if (parents !== undefined && !parents.every((p) => parentRow(app, p.arguments[2]!) === n)) return "unsure";
   const id = at.map(last);
   const arg = within(id, flow.handler) ? flow.idRoot(id) : undefined;
-  return arg === undefined ? "unsure" : { arg, through: at.through, read: n };
+  return arg === undefined ? "unsure" : { arg, through: at.through, read: n, ...(parents === undefined ? {} : { parents }) };
+}
+
+/**
+ * A helper's checks when they are only guard document checks on a field of a row it reads, of a
+ * table no guard configures (`await guard.requireAccess(ctx, "projects", task.projectId, level)`
+ * of a `const task = await ctx.db.get(taskId)`): the row's parent's check (parentcover.ts), which
+ * the handler judges at the level its call passes; undefined when it checks anything else.
+ */
+function parentChecks(app: App, body: ts.SignatureDeclaration): ts.CallExpression[] | undefined {
+  if (parentsOf.has(body)) return parentsOf.get(body);
+  const found: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && LEVEL_CALLS.has(app.calleeFrom(n, GUARD)?.name ?? "") && n.arguments[2] !== undefined && parentRow(app, n.arguments[2]) !== undefined) {
+      const table = typeTable(app, n.arguments[2]);
+      const row = typeTable(app, parentRow(app, n.arguments[2])!.arguments.at(-1)!);
+      if (table !== undefined && row !== undefined && !accessTables(app).has(row) && !guardTables(app).has(row) && !usersTables(app).includes(row)) found.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  const parents = found.length > 0 && !checks(app, body, new Set(found)) ? found : undefined;
+  parentsOf.set(body, parents);
+  return parents;
+}
+
+const parentsOf = new WeakMap<ts.SignatureDeclaration, ts.CallExpression[] | undefined>();
+
+const LEVEL_CALLS = new Set(["requireAccess", "readable"]);
+
+/** The `ctx.db.get` a field is read from: `task.projectId` of a `const task = await ctx.db.get(taskId)` (not its `_id`). */
+function parentRow(app: App, e: ts.Expression): ts.CallExpression | undefined {
+  const x = skipOuter(e);
+  if (!ts.isPropertyAccessExpression(x) || x.name.text === "_id") return undefined;
+  const row = skipOuter(x.expression);
+  const init = ts.isIdentifier(row) ? app.constInitializer(row) : undefined;
+  const get = init === undefined ? undefined : skipOuter(init);
+  return get !== undefined && ts.isCallExpression(get) && app.calleeFrom(get, CONVEX)?.name === "get" ? get : undefined;
 }
 
 const checked = new WeakMap<ts.SignatureDeclaration, boolean>();
 
 /** Whether a helper makes any guard call, compares any field (`t.ownerId !== user._id`, `t?.orgId === orgId`), or hands a value to a function that decides on it (`handsCheck`). */
-function checks(app: App, body: ts.SignatureDeclaration): boolean {
-  const known = checked.get(body);
+function checks(app: App, body: ts.SignatureDeclaration, except?: Set<ts.CallExpression>): boolean {
+  const known = except === undefined ? checked.get(body) : undefined;
   if (known !== undefined) return known;
   const field = (e: ts.Expression) => ts.isPropertyAccessExpression(skipOuter(e)) || ts.isElementAccessExpression(skipOuter(e));
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && (app.calleeFrom(n, GUARD) !== undefined || handsCheck(app, body, n))) found = true;
+    if (except?.has(n as ts.CallExpression) === true) ts.forEachChild(n, visit);
+    else if (ts.isCallExpression(n) && (app.calleeFrom(n, GUARD) !== undefined || handsCheck(app, body, n))) found = true;
     else if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind) && (field(n.left) || field(n.right))) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(body);
-  checked.set(body, found);
+  if (except === undefined) checked.set(body, found);
   return found;
 }
 

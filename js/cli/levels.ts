@@ -12,7 +12,7 @@
 import ts from "typescript";
 import { callConfig, isUnreadable, UNREAD_LEVEL, member, objectAt, readStrings, unreadable, warnUnreadable, type ObjectRead, type Unreadable } from "./config.js";
 import { GROUP_CHECKS, GUARD, OWNER_CHECKS, type AuthCheck } from "./facts.js";
-import { consult } from "./guards.js";
+import { appGuards, consult } from "./guards.js";
 import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
 import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
@@ -65,6 +65,21 @@ function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null 
   }
   const upTo = publicLevel === undefined ? 0 : Math.max(0, levels.indexOf(publicLevel.text));
   return new Set(levels.slice(0, upTo + 1));
+}
+
+/**
+ * The level a change takes (`owner`: a delete of a document under access), named for a fix text: the first above the weak levels (the owner level) of the app's
+ * first guard whose levels are read, with that guard's levels (`"editor" of the guard's levels
+ * viewer, editor, owner`; "of the default levels" when it configures none, or none is read).
+ */
+export function changeLevelText(app: App, owner = false): string {
+  for (const guard of appGuards(app)) {
+    const read = configured(app, guard, LEVELS_IGNORED);
+    const weakSet = read === null ? null : weakLevels(app, guard);
+    const level = read === null || weakSet === null ? undefined : owner ? read.levels.at(-1) : read.levels[weakSet.size];
+    if (read !== null && level !== undefined) return `"${level}" of ${read.levels === DEFAULT_LEVELS ? "the default levels" : `the guard's levels ${read.levels.join(", ")}`}`;
+  }
+  return `"${owner ? DEFAULT_LEVELS.at(-1) : DEFAULT_LEVELS[1]}" of the default levels`;
 }
 
 const filing = new WeakMap<ts.Node, Map<string, readonly string[] | null>>();

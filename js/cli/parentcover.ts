@@ -41,9 +41,9 @@ import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
-import type { IdRead } from "./groupfield.js";
+import { documentTable, type IdRead } from "./groupfield.js";
 import { checkArgOf } from "./helperget.js";
-import { groupOwners, weakLevel } from "./levels.js";
+import { changeLevelText, groupOwners, weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { covers, onlyWeaklyChecked } from "./rules.js";
@@ -72,7 +72,6 @@ export const parentGroup = (change: object): string | undefined => {
  */
 export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; idReads: IdRead[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
-  const strong = checks.filter((a) => a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // Checks made only where the caller is not the row's owner (eitheror.ts).
   const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // A role above the lowest (roles.ts) decides every row: made only where the caller is not the row's owner, it covers the change as a document check there does.
@@ -88,7 +87,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (checks.length === 0 && sometimes.length === 0 && anyRow.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
       fixes.set(c, () => {
         const t = tableOf();
-        return t === undefined || accessTables(app).has(t) || guardTables(app).has(t) || usersTables(app).includes(t) ? undefined : rowFix(t);
+        return t === undefined || !unconfigured(app, t) ? undefined : rowFix(app, t, false);
       });
       return true;
     }
@@ -97,24 +96,38 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (table !== undefined && accessTables(app).has(table) && !guardTables(app).has(table)) {
       return !inherits(app, flow, handler, c, table, checks) && !unlessOwner((a) => checkArg(a) === c.arg || inherits(app, flow, handler, c, table, [a]));
     }
-    if (table === undefined || accessTables(app).has(table) || guardTables(app).has(table) || usersTables(app).includes(table)) return true;
-    // The row's field compared with a checked argument; a check on the document its field names; that document's owner compared with the caller.
-    const parentCheck = (a: AuthCheck) => ownField(a.target!) && readBy(app, flow, a.target!, true) === c.arg;
+    if (table === undefined || !unconfigured(app, table)) return true;
+    // The row's field compared with a checked argument; a check on the document its field names (in the handler, or by the helper that read the row: helperget.ts); that document's owner compared with the caller.
+    const via: { parents?: ts.CallExpression[] } = {};
+    if (target !== undefined) readBy(app, flow, target, false, 0, via);
+    const parentCheck = (a: AuthCheck) => onParent(app, flow, a, c.arg, via.parents);
     const covered =
       c.compared.some((a) => covers(fn.changeChecked.args, a)) ||
-      strong.some(parentCheck) ||
+      checks.some((a) => coversRow(app, flow, a, c.arg, false, via.parents)) ||
       unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
     // A group check on the row's field below the owner level (AUDIT.md "Known gaps"): its texts name that check.
     const group = covered ? undefined : checks.find((a) => a.target !== undefined && within(a.target, handler) && isGroupCheck(app, a) && parentCheck(a));
     if (group !== undefined) groupChecked.set(c, { level: weakLevel(app, group), field: fieldOf(app, flow, group.target!) });
-    if (!covered) fixes.set(c, () => (group === undefined ? rowFix(table) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
+    if (!covered) fixes.set(c, () => (group === undefined ? rowFix(app, table, false, checks.find(parentCheck)) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
     return !covered;
   };
   // A document read and returned after the same either/or (any level: a read's check), read in the handler itself.
   const readChecks = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler));
   const read = (r: IdRead) => [...readChecks.filter((a) => checkArg(a) === r.arg), ...anyRow];
   fn.idReads = fn.idReads.filter((r) => r.parent !== undefined || r.groupOnly !== undefined || r.through !== undefined || covers(fn.changeChecked.args, r.arg) || !eitherOrRead(app, flow, handler, read(r), r.arg));
+  // A row of a table no guard configures, read after a check of its parent (one rule with its changes: `coversRow`); one left open is told to check the parent.
+  const rowTable = (r: IdRead, a: AuthCheck | undefined) => (r.parents !== undefined ? documentTable(app, r.parents[0]!.arguments[2]!, 0) : a?.target !== undefined ? documentTable(app, a.target, 0) : readTable(app, handler, r));
+  fn.idReads = fn.idReads.filter((r) => {
+    if (r.parent !== undefined || r.groupOnly !== undefined || covers(fn.changeChecked.args, r.arg)) return true;
+    const onIt = checks.filter((a) => onParent(app, flow, a, r.arg, r.parents));
+    if (onIt.some((a) => coversRow(app, flow, a, r.arg, true, r.parents) && (r.parents !== undefined || unconfigured(app, documentTable(app, a.target!, 0))))) return false;
+    fixes.set(r, () => {
+      const t = rowTable(r, onIt[0]);
+      return t === undefined || !unconfigured(app, t) ? undefined : rowFix(app, t, true, onIt[0]);
+    });
+    return true;
+  });
   fn.idDeletes = fn.idDeletes.filter(open);
   fn.writes.idWrites = fn.writes.idWrites.filter(open);
 }
@@ -133,6 +146,42 @@ function inherits(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, c: 
   }
   if (weak !== undefined) weakParents.set(c, weak);
   return false;
+}
+
+/** Whether document check `a` is on the document a field of the row argument `arg` names: in the handler (`task.projectId` of a `const task = await ctx.db.get(taskId)`), or one of `parents`, the checks the helper that read the row made (helperget.ts). */
+function onParent(app: App, flow: ArgFlow, a: AuthCheck, arg: string, parents: ts.CallExpression[] | undefined): boolean {
+  if (a.guardCall !== undefined && parents?.includes(a.guardCall) === true) return true;
+  return a.target !== undefined && within(a.target, flow.handler) && ownField(a.target) && readBy(app, flow, a.target, true) === arg;
+}
+
+/**
+ * Whether a check of the parent of a row of a table no guard configures (`onParent`) covers a
+ * read (`read`) or a change of the row, one rule for reads, writes and deletes: above the levels
+ * public visibility gives (levels.ts `weakLevel`), both; at any level, a read when the parent's
+ * table has no visibility (its every level is a grant; a group's too). A group check below the
+ * owner level is weak (levels.ts): a change after it is reported with its level (`parentGroup`).
+ */
+function coversRow(app: App, flow: ArgFlow, a: AuthCheck, arg: string, read: boolean, parents: ts.CallExpression[] | undefined): boolean {
+  if (!onParent(app, flow, a, arg, parents)) return false;
+  return weakLevel(app, a) === undefined || (read && !mayBePublic(app, parentTable(app, a) ?? ""));
+}
+
+/** The table of the document a check is on (by its id's type); undefined when not known. */
+const parentTable = (app: App, a: AuthCheck): string | undefined => (a.target === undefined ? undefined : typeTable(app, a.target));
+
+/** A table outside the access model: under no guard's access.tables, not the guard's own, nor a users table. */
+const unconfigured = (app: App, t: string | undefined): boolean => t !== undefined && !accessTables(app).has(t) && !guardTables(app).has(t) && !usersTables(app).includes(t);
+
+/** The table of a handler's own `ctx.db.get` at a read's line (by its id's type). */
+function readTable(app: App, handler: ts.SignatureDeclaration, r: Loc): string | undefined {
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    const id = found === undefined && ts.isCallExpression(n) ? readId(app, n) : undefined;
+    if (id !== undefined && app.loc(n).line === r.line && app.loc(n).file === r.file) found = typeTable(app, id);
+    if (found === undefined) ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return found;
 }
 
 /** A check of the caller's level on a group (facts.ts GROUP_CHECKS). */
@@ -157,6 +206,20 @@ function parentRead(app: App, flow: ArgFlow, read: ts.Expression): string | unde
   return id !== undefined && ownField(id) && ts.isPropertyAccessExpression(skipOuter(id)) ? readBy(app, flow, id, true) : undefined;
 }
 
-function rowFix(table: string): string {
-  return `'${table}' is under no guard's access.tables, so guard.requireAccess on its rows fails at run time: check the document under access that a field of the row names, at a level above the one public visibility gives ("editor" of the default levels): guard.requireAccess(ctx, parentTable, row.parentId, level), or on an argument the row's field is then compared with (if (row.parentId !== args.parentId) throw ...); or compare the row's owner field, or that document's, with the caller.`;
+/**
+ * The fix of a read (`read`) or change of a row of `table`, a table no guard configures: check
+ * its parent, at the levels `coversRow` takes, named from the guard's configuration; the
+ * public-visibility clause only when the parent (`check`'s document, else any table under
+ * access) may be public.
+ */
+function rowFix(app: App, table: string, read: boolean, check?: AuthCheck): string {
+  const parent = check === undefined ? undefined : parentTable(app, check);
+  const maybePublic = parent !== undefined ? mayBePublic(app, parent) : [...accessTables(app)].some((t) => mayBePublic(app, t));
+  const level = changeLevelText(app);
+  const at = read
+    ? maybePublic
+      ? `at any level when its table has no visibility, else at a level above the one public visibility gives (${level}): guard.requireAccess(ctx, parentTable, row.parentId, level), or guard.readable(ctx, parentTable, row.parentId, level) left on its null`
+      : `at any level: guard.requireAccess(ctx, parentTable, row.parentId, level), or guard.readable(ctx, parentTable, row.parentId) left on its null`
+    : `at a level ${maybePublic ? "above the one public visibility gives" : "above the lowest"} (${level}): guard.requireAccess(ctx, parentTable, row.parentId, level)`;
+  return `'${table}' is under no guard's access.tables, so guard.requireAccess on its rows fails at run time: check the document under access that a field of the row names, ${at}, or on an argument the row's field is then compared with (if (row.parentId !== args.parentId) throw ...); or compare the row's owner field, or that document's, with the caller.`;
 }

@@ -53,6 +53,7 @@ import { skipOuter, within, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
 import { laterChanges, type LaterChange } from "./laterchanges.js";
+import { changeLevelText } from "./levels.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
@@ -105,7 +106,7 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
     const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', ${idOfText(parentTable)}` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
     const fix = group
       ? `Check the caller's level on the group first: ${checkText(parentTable, child.by, "owner")} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change every '${table}' row of the group.`
-      : `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes ("editor" of the default levels; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
+      : `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes (${changeLevelText(app)}; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
     if (child.parent.unconfigured !== true) return graded(child.by, rows, fix, child.parent.publicParent ? parentTable : undefined);
     const lowest = group ? lowestGroupOnly(app, fn, flow, child.by, table) : undefined; // groupids.ts
     if (lowest !== undefined) return { message: `${fn.id} ${does} ${rows}, ${lowest}`, fix, severity: "medium" };
@@ -144,7 +145,7 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
   // That document read by that very value and compared with the caller, deciding (`const page = await ctx.db.get(doc.pageId); if (page?.ownerId !== user._id) throw ...`): checked.
   if (readComparisons(app, handler, flow, "", (read) => (readId(app, read) !== undefined && sameValue(app, readId(app, read)!, target) ? "" : undefined)).caller) return undefined;
   const message = `${fn.id} ${does} the '${table}' document whose id is the field '${field}' of a document checked by ${check.via}, for ${who}, with no check on that '${table}' document: a check on a document says nothing of the document a field of it names`;
-  return { message, fix: `Check the document the field names first: guard.requireAccess(ctx, "${table}", ${t.getText()}, level) at the level a change takes ("editor" of the default levels), then change it.`, severity: "high" };
+  return { message, fix: `Check the document the field names first: guard.requireAccess(ctx, "${table}", ${t.getText()}, level) at the level a change takes (${changeLevelText(app)}), then change it.`, severity: "high" };
 }
 
 /**
@@ -173,7 +174,7 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     const stored = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, ${weak === undefined ? `with no ${checkKind(parent)} on it` : onlyWeaklyChecked(weak).replace(/: whoever.*/, "")}, for ${who}`;
     if (acted !== undefined) {
       const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, ${weak === undefined ? "so a caller who may not see it" : `which takes the ${acted.does === "deletes" ? "owner" : "editor"} level (of the default levels), so a caller who may only see it`} has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
-      return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? "deleting it takes (\"owner\" of the default levels)" : "changing it takes (\"editor\" of the default levels)"}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
+      return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? `deleting it takes (${changeLevelText(app, true)})` : `changing it takes (${changeLevelText(app)})`}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
     }
     const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;
     return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, "viewer")} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };

@@ -12,7 +12,7 @@ import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
-import { uncovered } from "./confirmgate.js";
+import { unconfirmedFix, uncovered } from "./confirmgate.js";
 import { ownRowsText } from "./ownerquery.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
@@ -285,7 +285,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         else if (read.parent !== undefined) {
           const child = childRead(fn.id, read.arg, read.parent, who, checked, covers(fn.changeChecked.args, read.arg), fn.changeChecked.lowLevels.get(read.arg));
           if (child !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, child.message, child.fix), severity: child.severity });
-        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id}${throughText(read.through)} returns data read from the document that argument '${read.arg}' names, to ${who}`));
+        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id}${throughText(read.through)} returns data read from the document that argument '${read.arg}' names, to ${who}`, parentFix(read)));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.
@@ -374,16 +374,16 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       // or, in a table outside the access model, by any field holding it (ownerquery.ts).
       const owned = fn.ownedDeletes.find((o) => o.file === d.file && o.line === d.line);
       if (owned?.rows !== undefined || owned?.compared !== undefined) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${ownRowsText(owned)}, ${why || "with no audit row"}`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} the caller's own ${ownRowsText(owned)}, ${why || "with no audit row"}`, unconfirmedFix(why)), severity: "low" });
       } else if (owned !== undefined) {
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), ${why || "with no audit row"}`), severity: "low" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes a document the caller was checked at the owner level on (its owner, or a parent's owner), ${why || "with no audit row"}`, unconfirmedFix(why)), severity: "low" });
       } else if (fn.visibility === "internal") {
         // No client calls an internal mutation: the app's own code does (a cron's retention
         // job, the scheduler), below the default --fail-on. Medium, not low: a public action's
         // ctx.runMutation (not followed) may still hand it a client's arguments.
-        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `internal mutation ${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"} (no client calls it directly)`), severity: "medium" });
+        out.push({ ...finding("destructive-unconfirmed", fn.id, d, `internal mutation ${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"} (no client calls it directly)`, unconfirmedFix(why)), severity: "medium" });
       } else {
-        out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"}`));
+        out.push(finding("destructive-unconfirmed", fn.id, d, `${fn.id} deletes${d.inLoop ? " in a loop" : ""} ${why || "with no confirmation and no audit row"}`, unconfirmedFix(why)));
       }
     }
   }

@@ -229,6 +229,10 @@ test("a confirmation that does not decide the delete, is made on some paths only
   assert.equal(said("warnOnly").severity, "high");
   assert.match(said("warnOnly").message, /its confirmation \(guard\.consumeConfirmation\) does not decide whether the delete runs/);
   assert.match(said("otherTarget").message, /confirms another target \(argument 'confirmedId', while the delete takes argument 'id'\)/);
+  // The fix of a code bound to another target asks to bind it to the document deleted (newuser27 F5); the others keep the rule's.
+  assert.match(said("otherTarget").fix, /^Bind the code's target to the document deleted: .*argument 'id', not 'confirmedId'/);
+  assert.equal(said("warnOnly").fix, said("maybeConfirmed").fix);
+  assert.match(said("warnOnly").fix, /^Require a confirmation code \(guard\.consumeConfirmation\)/);
   assert.match(said("maybeConfirmed").message, /its confirmation \(guard\.consumeConfirmation\) is made on some paths only/);
   assert.match(said("maybeAudited").message, /its audit row \(guard\.audit\.log\) is written on some paths only/);
   assert.match(said("deletedFirst").message, /does not decide whether the delete runs/);

@@ -1,0 +1,141 @@
+// A row of a table no guard configures (a task of a project) read, changed or deleted after a
+// check of the document under access a field of it names (its project): one rule for the three
+// (parentcover.ts `coversRow`). A read is covered at any level when the parent's table has no
+// visibility (every level on it is a grant), above the public level when it has one; a change
+// above the lowest level. The check made in an app helper that read the row
+// (`taskAt(ctx, taskId, "viewer")`, helperget.ts) is judged at the level the call passes. Fix
+// texts name the parent's check and the guard's configured levels. Run the way a user runs it:
+// the bin of the packed tarball (AUDIT_CLI names another build, to show a test fails on an older one).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, CLI, scratchApp } from "./apps.mjs";
+
+const SCHEMA = `import { accessTables } from "convex-guard";
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+
+export default defineSchema({
+  ...accessTables,
+  users: defineTable({ tokenIdentifier: v.string(), name: v.string(), role: v.optional(v.string()) }).index("by_tokenIdentifier", ["tokenIdentifier"]),
+  projects: defineTable({ name: v.string(), ownerId: v.id("users"), visibility: v.optional(v.string()) }),
+  tasks: defineTable({ projectId: v.id("projects"), title: v.string(), done: v.boolean() }).index("by_project", ["projectId"]),
+});
+`;
+/** A guard with levels viewer < editor < owner; `visibility`: projects may be public. */
+const GUARD = (visibility) => `import { defineGuard, MINUTE } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "admin"],
+  access: {
+    levels: ["viewer", "editor", "owner"],
+    tables: { projects: { owner: "ownerId"${visibility ? ', visibility: "visibility"' : ""} } },
+  },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
+});
+`;
+const HEAD = `import { v, ConvexError } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import type { QueryCtx } from "./_generated/server";
+import type { Id } from "./_generated/dataModel";
+import { guard } from "./guard";
+
+async function taskAt(ctx: QueryCtx, taskId: Id<"tasks">, level: "viewer" | "editor" | "owner") {
+  const task = await ctx.db.get(taskId);
+  if (task === null) throw new ConvexError("not found");
+  await guard.requireAccess(ctx, "projects", task.projectId, level);
+  return task;
+}
+`;
+const READ = (name, body) => `export const ${name} = query({
+  args: { taskId: v.id("tasks") },
+  handler: async (ctx, { taskId }) => {
+    await guard.requireUser(ctx);
+${body}
+  },
+});
+`;
+const CHANGE = (name, body) => `export const ${name} = mutation({
+  args: { taskId: v.id("tasks") },
+  handler: async (ctx, { taskId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+${body}
+    await guard.audit.log(ctx, { action: "tasks.change", outcome: "success", actor: user._id, resourceType: "tasks", resourceId: taskId });
+  },
+});
+`;
+const GET = '    const task = await ctx.db.get(taskId);\n    if (task === null) return null;\n';
+const READS = [
+  READ("byReadable", `${GET}    const r = await guard.readable(ctx, "projects", task.projectId);\n    if (r === null) return null;\n    return task;`),
+  READ("byViewer", `${GET}    await guard.requireAccess(ctx, "projects", task.projectId, "viewer");\n    return task;`),
+  READ("byEditor", `${GET}    await guard.requireAccess(ctx, "projects", task.projectId, "editor");\n    return task;`),
+  READ("byHelper", '    return await taskAt(ctx, taskId, "viewer");'),
+].join("");
+const RULES = ["unchecked-id-read", "unchecked-id-write", "unchecked-id-delete"];
+
+function audit(name, text, visibility = false) {
+  const report = auditReport(process.env.AUDIT_CLI ?? CLI, scratchApp("parentread", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text }, GUARD(visibility)));
+  return report.findings.filter((f) => RULES.includes(f.rule));
+}
+const lines = (found) => found.map((f) => `${f.severity} ${f.rule} ${f.function}`).sort();
+
+test("a task read after a check of its project, whose table has no visibility, at any level (readable, viewer, editor, in a helper): not reported", () => {
+  assert.deepEqual(lines(audit("read-private", READS)), []);
+});
+
+test("a task read after a check of a project that may be public: at the public level reported, above it not; the fix names the project's check, not guard.readable on the task", () => {
+  const found = audit("read-public", READS, true);
+  assert.deepEqual(lines(found), ["high unchecked-id-read f:byHelper", "high unchecked-id-read f:byReadable", "high unchecked-id-read f:byViewer"]);
+  for (const f of found) {
+    assert.match(f.fix, /'tasks' is under no guard's access\.tables/);
+    assert.match(f.fix, /guard\.requireAccess\(ctx, parentTable, row\.parentId, level\)/);
+    assert.match(f.fix, /above the one public visibility gives \("editor" of the guard's levels viewer, editor, owner\)/);
+    assert.doesNotMatch(f.fix, /default levels/);
+  }
+});
+
+test("a task read with no check, in an app without visibility: the fix names the project's check at any level, with no public-visibility clause", () => {
+  const [f, ...rest] = audit("read-open", READ("open", "    return await ctx.db.get(taskId);"));
+  assert.deepEqual(rest, []);
+  assert.equal(f.rule, "unchecked-id-read");
+  assert.match(f.fix, /check the document under access that a field of the row names, at any level: guard\.requireAccess\(ctx, parentTable/);
+  assert.doesNotMatch(f.fix, /public visibility|default levels|Read it with guard\.readable/);
+});
+
+test("a task changed after a viewer check of its project made in a helper: reported as the same check made inline is; at editor, neither is", () => {
+  const found = audit(
+    "helper-level",
+    CHANGE("helperViewerPatch", '    const task = await taskAt(ctx, taskId, "viewer");\n    await ctx.db.patch(task._id, { done: true });') +
+      CHANGE("helperViewerDelete", '    const task = await taskAt(ctx, taskId, "viewer");\n    await ctx.db.delete(task._id);') +
+      CHANGE("inlineViewerDelete", '    const task = await ctx.db.get(taskId);\n    if (task === null) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "projects", task.projectId, "viewer");\n    await ctx.db.delete(task._id);') +
+      CHANGE("helperEditorPatch", '    const task = await taskAt(ctx, taskId, "editor");\n    await ctx.db.patch(task._id, { done: true });') +
+      CHANGE("helperOwnerDelete", '    const task = await taskAt(ctx, taskId, "owner");\n    await ctx.db.delete(task._id);') +
+      CHANGE("inlineEditorPatch", '    const task = await ctx.db.get(taskId);\n    if (task === null) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "projects", task.projectId, "editor");\n    await ctx.db.patch(task._id, { done: true });'),
+  );
+  assert.deepEqual(lines(found), ["high unchecked-id-delete f:helperViewerDelete", "high unchecked-id-delete f:inlineViewerDelete", "high unchecked-id-write f:helperViewerPatch"]);
+  const helper = found.find((f) => f.function === "f:helperViewerDelete");
+  const inline = found.find((f) => f.function === "f:inlineViewerDelete");
+  assert.match(helper.message, /\(through taskAt\) deletes the document that argument 'taskId' names, for any signed-in caller/);
+  assert.equal(helper.fix, inline.fix);
+  // No visibility anywhere: the level a change takes, named from the guard's levels, and no public clause.
+  assert.match(helper.fix, /at a level above the lowest \("editor" of the guard's levels viewer, editor, owner\): guard\.requireAccess\(ctx, parentTable, row\.parentId, level\)/);
+  assert.doesNotMatch(helper.fix, /public visibility|default levels/);
+});
+
+test("the children of a project changed with no check: the fix names the level a change takes from the guard's levels, not the default ones", () => {
+  const text = `export const clear = mutation({
+  args: { projectId: v.id("projects") },
+  handler: async (ctx, { projectId }) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const rows = await ctx.db.query("tasks").withIndex("by_project", (q) => q.eq("projectId", projectId)).collect();
+    for (const r of rows) await ctx.db.patch(r._id, { done: true });
+  },
+});
+`;
+  const report = auditReport(process.env.AUDIT_CLI ?? CLI, scratchApp("parentread", "children", { "schema.ts": SCHEMA, "f.ts": HEAD + text }, GUARD(false)));
+  const f = report.findings.find((x) => x.function === "f:clear" && x.rule === "unchecked-id-write");
+  assert.ok(f !== undefined, JSON.stringify(report.findings.map((x) => x.rule)));
+  assert.match(f.fix, /at the level a change takes \("editor" of the guard's levels viewer, editor, owner; or the builder's access on 'projectId'\)/);
+  assert.doesNotMatch(f.fix, /default levels/);
+});
