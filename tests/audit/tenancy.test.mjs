@@ -160,3 +160,20 @@ test("after an awaited acceptGroupInvite the caller is a member of that group: a
   assert.deepEqual(at, marked);
   assert.match(message("f:acceptAndPurge"), /checked only at any level, which every member holds/);
 });
+
+test("an organization's rows read whole and selected by the group id in JavaScript (a filter of the read or of its const, a loop's if) are judged as the same selection in the query (attack34 F9); after a group check, or kept to the caller's own rows, they are not", () => {
+  const ALL = 'ctx.db.query("tasks").collect()';
+  const { found, at, marked, message } = judged(
+    "jsFilter",
+    FN("query", "filtered", ORG, `    return (await ${ALL}).filter((t) => t.orgId === args.orgId); // FINDING unchecked-id-read`) +
+      FN("query", "heldFiltered", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    return rows.filter((t) => t.title !== "" && t.orgId === args.orgId);`) +
+      FN("query", "looped", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    const out = [];\n    for (const t of rows) if (t.orgId === args.orgId) out.push(t);\n    return out;`) +
+      FN("query", "skipped", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    const out = [];\n    for (const t of rows) {\n      if (t.orgId !== args.orgId) continue;\n      out.push(t);\n    }\n    return out;`) +
+      FN("query", "member", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return (await ${ALL}).filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "memberHeld", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    const rows = await ${ALL};\n    return rows.filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "mySeats", ORG, '    return (await ctx.db.query("seats").collect()).filter((s) => s.orgId === args.orgId && s.userId === user._id);'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:filtered"), /^f:filtered returns the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group \('accessGroups': an organization or workspace\), with no group check on it/);
+});
