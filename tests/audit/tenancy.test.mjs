@@ -177,3 +177,23 @@ test("an organization's rows read whole and selected by the group id in JavaScri
   assert.ok(found.every((f) => f.severity === "medium"));
   assert.match(message("f:filtered"), /^f:filtered returns the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group \('accessGroups': an organization or workspace\), with no group check on it/);
 });
+
+test("a group id stored on the caller's own row through a const object or Object.assign is judged as the literal object is, and so then is the read that trusts it (attack34 F7); after a group check neither is", () => {
+  const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect(); // FINDING unchecked-list');
+  const { found, at, marked, message } = judged(
+    "storedConst",
+    FN("mutation", "setViaConst", ORG, "    const update = { activeOrgId: args.orgId };\n    await ctx.db.patch(user._id, update); // FINDING unchecked-id-write") +
+      FN("mutation", "setViaAssign", ORG, "    await ctx.db.patch(user._id, Object.assign({}, { activeOrgId: args.orgId })); // FINDING unchecked-id-write") +
+      READ,
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:setViaConst"), /^f:setViaConst patches the caller's own row, its field 'activeOrgId' set to argument 'orgId', an id of a group .*with no group check on it/);
+  const checked = judged(
+    "storedConstChecked",
+    FN("mutation", "setViaConst", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    const update = { activeOrgId: args.orgId };\n    await ctx.db.patch(user._id, update);') +
+      FN("mutation", "setViaAssign", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    await ctx.db.patch(user._id, Object.assign({}, { activeOrgId: args.orgId }));') +
+      READ.replace(" // FINDING unchecked-list", ""),
+  );
+  assert.deepEqual(checked.at, []);
+});
