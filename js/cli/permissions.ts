@@ -22,6 +22,8 @@ interface LowestHolds {
   holds: (permission: string) => boolean;
   /** Whether any role holds it (a builder's permission no role holds is refused at every call). */
   anyHolds: (permission: string) => boolean;
+  /** The lowest role (in `roles`' order) that holds it. */
+  weakest: (permission: string) => string | undefined;
 }
 
 const asked = new WeakMap<ts.Node, LowestHolds | null>();
@@ -36,6 +38,17 @@ export function lowestHolding(app: App, guard: ts.CallExpression, permission: st
   if (known === null) return undefined;
   try {
     return known.holds(permission) ? known.lowest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lowest role of one guard (in its `roles`' order) holding `permission`: the weakest caller a check of it lets through (rolecheck.ts); undefined when none does or they cannot be read. */
+export function weakestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
+  const known = engine(app, guard);
+  if (known === null) return undefined;
+  try {
+    return known.weakest(permission);
   } catch {
     return undefined;
   }
@@ -81,7 +94,7 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   try {
     const client = define({ roles, permissions });
     client.validate();
-    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)) };
+    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)), weakest: (permission) => roles.find((r) => client.can(r, permission)) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };
