@@ -98,14 +98,18 @@ export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: 
     // A table no guard configures also selected in JavaScript from the rows read at `end`
     // (`(await q.collect()).filter((t) => t.orgId === orgId)`, jsselect.ts); a configured table's
     // rows read whole are unchecked-list's.
-    const inJs = () => (query === undefined || end === undefined || accessTables(app).has(query.table) ? [] : jsSelection(app, end, (x) => idOf(map(x))));
-    const selected = query === undefined ? undefined : select(app, query.table, query.found, ids) ?? select(app, query.table, inJs(), ids);
+    const inJs = () => {
+      const js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)));
+      return js.length === 0 || accessTables(app).has(query!.table) ? [] : js;
+    };
+    const inQuery = query === undefined ? undefined : select(app, query.table, query.found, ids);
+    const selected = query === undefined ? undefined : (inQuery ?? select(app, query.table, inJs(), ids));
     // Rows also selected by a field equal to the caller's own id (the index range or filter:
     // "my offer on this listing", "my comments on this page"), or handed on only through a JS
     // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
     // unchecked-list's), are the caller's own (attack24), of a configured table or not.
     const mine = (x: ts.Expression) => (isCallerId(app, map(x)) ? "caller" : undefined);
-    return selected !== undefined && ((queryEqualities(app, top, mine)?.found.length ?? 0) > 0 || (end !== undefined && jsSelection(app, end, mine).length > 0)) ? undefined : selected;
+    return selected !== undefined && ((queryEqualities(app, top, mine)?.found.length ?? 0) > 0 || (inQuery === undefined && end !== undefined && jsSelection(app, end, mine).length > 0)) ? undefined : selected;
   };
 }
 

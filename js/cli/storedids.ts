@@ -52,12 +52,11 @@ export function storedIdFindings(app: App, functions: readonly ConvexFunction[])
     for (const w of fn.facts.writes) {
       const target = w.target === undefined ? undefined : skipOuter(w.target);
       if ((w.method !== "patch" && w.method !== "replace") || target === undefined || w.value === undefined || !within(w.value, handler) || !isCallerId(app, target)) continue;
-      ids ??= accessIdArgs(app, fn.argNames, handler, flow);
       // The object written, read as for access-field-write (fieldvalue.ts): a literal, a `const` holding one, `Object.assign`, a spread.
       for (const field of namedFields(handler, scope.argNames)) {
         const written = fieldValue(app, scope, w.value, field);
         const arg = written === undefined ? undefined : written === "args" ? field : flow.rootOf(written);
-        const table = arg === undefined ? undefined : ids.get(arg);
+        const table = arg === undefined ? undefined : (ids ??= accessIdArgs(app, fn.argNames, handler, flow)).get(arg);
         if (table === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!)) continue;
         if (!stored.has(field)) stored.set(field, { by: fn.id, table });
         const what = table === GROUPS_TABLE ? "organization" : `'${table}' document`;
