@@ -219,25 +219,34 @@ export function mappedReads(app: App, read: ts.Expression): ts.VariableDeclarati
  * `&&`, as {@link decides} reads one). Not `n.ownerId === args.owner`, nor `... || n.public`.
  */
 export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[]): boolean {
+  const receiver = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) ? skipOuter(n.expression.expression) : undefined;
+  return receiver !== undefined && ts.isIdentifier(receiver) && receiver.text === name && keepsRowsBy(app, n, (x) => isCallerId(app, x), fields);
+}
+
+/**
+ * Whether `n` is a `.filter(cb)` (or `.find`) of any receiver whose callback answers no element
+ * but those whose field equals a value `other` accepts (the caller's id for keepsOwnRows; an
+ * argument's id for a selection written in JavaScript, jsselect.ts), that field put in `fields`.
+ */
+export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression) => boolean, fields?: string[]): boolean {
   if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["filter", "find"].includes(n.expression.name.text)) return false;
-  const receiver = skipOuter(n.expression.expression);
   const cb = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
-  if (!ts.isIdentifier(receiver) || receiver.text !== name || cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  if (cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
   const param = cb.parameters[0]?.name;
   const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
   const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
-  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields);
+  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields, other);
 }
 
-/** Whether `test` compares a field of `name` with the caller's id (callerid.ts) so that it is `when` for a row that is not the caller's; that field put in `fields`. */
-function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[]): boolean {
+/** Whether `test` compares a field of `name` with the caller's id (callerid.ts; or a value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`. */
+function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
     if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
       const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
       const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === name;
-      const compared = (isField(skipOuter(e.left)) && isCallerId(app, e.right)) || (isField(skipOuter(e.right)) && isCallerId(app, e.left));
+      const compared = (isField(skipOuter(e.left)) && other(e.right)) || (isField(skipOuter(e.right)) && other(e.left));
       own = compared && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
       if (own) fields?.push(((isField(skipOuter(e.left)) ? skipOuter(e.left) : skipOuter(e.right)) as ts.PropertyAccessExpression).name.text);
     }
@@ -252,18 +261,18 @@ function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, s
  * row `r`: after an `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch
  * of an `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
  */
-export function pushesOwnRows(app: App, push: ts.CallExpression): boolean {
+export function pushesOwnRows(app: App, push: ts.CallExpression, other = (x: ts.Expression) => isCallerId(app, x), fields?: string[]): boolean {
   let n: ts.Node = push;
   while (!ts.isForOfStatement(n.parent) && !ts.isSourceFile(n.parent) && !ts.isFunctionLike(n.parent)) {
     const p = n.parent;
     // In the branch of an `if` that only the caller's own row reaches.
-    if (ts.isIfStatement(p) && p.thenStatement === n && ts.isForOfStatement(loopOf(p)) && ownerTest(app, loopVar(loopOf(p) as ts.ForOfStatement), p.expression, false, p.expression)) return true;
+    if (ts.isIfStatement(p) && p.thenStatement === n && ts.isForOfStatement(loopOf(p)) && ownerTest(app, loopVar(loopOf(p) as ts.ForOfStatement), p.expression, false, p.expression, fields, other)) return true;
     if (ts.isBlock(p) && ts.isForOfStatement(p.parent)) {
       // After an `if (...) continue;` of the loop's own body that every other row takes.
       const name = loopVar(p.parent);
       const skips = (s: ts.Statement) => ts.isContinueStatement(s) && s.label === undefined;
       const before = p.statements.slice(0, p.statements.indexOf(n as ts.Statement));
-      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression));
+      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other));
     }
     n = p;
   }

@@ -34,7 +34,8 @@
 // argument validated `v.id(T)`, T under some guard's `access.tables` (userargs.ts `idTables`;
 // not a `v.string()`: too uncertain), are read the same way, but at `medium` (the audit cannot
 // know those rows are private), and any document check on that argument covers them (nothing
-// says a public listing's offers are private).
+// says a public listing's offers are private). Such rows read whole and selected in JavaScript
+// (`(await q.collect()).filter((t) => t.orgId === orgId)`, jsselect.ts: attack34 F9) are too.
 import ts from "typescript";
 import { chainEnd, comparesReadOf, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
@@ -47,6 +48,7 @@ import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText } from "./groupids.js";
+import { jsSelection } from "./jsselect.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
 export interface ParentSelect {
@@ -71,8 +73,8 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const children = childSelector(app, handler, flow, args, checks);
   // Also made in an app helper whose answer the handler returns, a parameter standing for what the call passes (helperreads.ts).
   reachedQueries(app, handler, (n, { body, map, through }) => {
-    const hit = children(narrowedQuery(n), map);
     const end = chainEnd(n);
+    const hit = children(narrowedQuery(n), map, end);
     if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, body, end, end, "document", true)) {
       out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: through === undefined ? hit.parent : { ...hit.parent, through } });
     }
@@ -85,24 +87,35 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
  * call passes) selects children by, as childReads reads it: the argument and the selection; not
  * rows also selected by the caller's own id. Also read for the deletes and writes of such rows (querywrites.ts).
  */
-export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression) => { by: string; parent: ParentSelect } | undefined {
+export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression, end?: ts.Expression) => { by: string; parent: ParentSelect } | undefined {
   let idArgs: Map<string, string> | undefined;
   // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
   const checkArg = checkArgOf(app, flow);
   const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
-  return (top, map = (x) => x) => {
+  return (top, map = (x) => x, end) => {
     const query = queryEqualities(app, top, (x) => idOf(map(x)));
-    const selected = query === undefined || query.found.length === 0 ? undefined : select(app, query.table, query.found, () => (idArgs ??= accessIdArgs(app, args, handler, flow)));
+    const ids = () => (idArgs ??= accessIdArgs(app, args, handler, flow));
+    // A table no guard configures also selected in JavaScript from the rows read at `end`
+    // (`(await q.collect()).filter((t) => t.orgId === orgId)`, jsselect.ts); a configured table's
+    // rows read whole are unchecked-list's.
+    const inJs = () => {
+      const js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)));
+      return js.length === 0 || accessTables(app).has(query!.table) ? [] : js;
+    };
+    const inQuery = query === undefined ? undefined : select(app, query.table, query.found, ids);
+    const selected = query === undefined ? undefined : (inQuery ?? select(app, query.table, inJs(), ids));
     // Rows also selected by a field equal to the caller's own id (the index range or filter:
     // "my offer on this listing", "my comments on this page"), or handed on only through a JS
     // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
     // unchecked-list's), are the caller's own (attack24), of a configured table or not.
-    return selected !== undefined && (queryEqualities(app, top, (x) => (isCallerId(app, map(x)) ? true : undefined))?.found.length ?? 0) > 0 ? undefined : selected;
+    const mine = (x: ts.Expression) => (isCallerId(app, map(x)) ? "caller" : undefined);
+    return selected !== undefined && ((queryEqualities(app, top, mine)?.found.length ?? 0) > 0 || (inQuery === undefined && end !== undefined && jsSelection(app, end, mine).length > 0)) ? undefined : selected;
   };
 }
 
 /** The equality of a query of `table` that selects children: by a configured parent field, else (an unconfigured table) by an id of a table under access. */
 function select(app: App, table: string, found: { field: string; by: string }[], idArgs: () => Map<string, string>): { by: string; parent: ParentSelect } | undefined {
+  if (found.length === 0) return undefined;
   const parents = parentFields(app, table);
   const hit = found.find((f) => parents.has(f.field));
   if (hit !== undefined) {

@@ -12,7 +12,8 @@
 // followed in an action's handler as codes.ts follows the issuing call's answer (the answer
 // whole, its `code` field, `const` copies, values made of it): returned (by a public action), or
 // passed to `ctx.scheduler.runAfter`/`runAt`, it is reported. Passed to `fetch` or a provider's
-// SDK, it is the documented way.
+// SDK, it is the documented way, unless a public action's `fetch` URL is its argument (the caller
+// picks where the code goes: low, codes.ts).
 //
 // A code handed to another function of the app, in the arguments of `ctx.runMutation`,
 // `runAction` or `runQuery` (an outbox: `ctx.runMutation(internal.outbox.send, { body: code })`),
@@ -21,7 +22,7 @@
 // at the caller's call, two calls deep. Its return hands the code back to the caller, a server
 // function, and is not reported; an action that sends it by `fetch` is the documented way.
 import ts from "typescript";
-import { codeFlow, exposureMessage, leavesEveryFunction, type CodeExposure, type CodeHandoff } from "./codes.js";
+import { codeFlow, exposureMessage, exposureTerms, leavesEveryFunction, type CodeExposure, type CodeHandoff } from "./codes.js";
 import { reference } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import type { App } from "./program.js";
@@ -68,7 +69,7 @@ export function relayedCodeFindings(app: App, functions: ConvexFunction[]): Find
     const who = fn.visibility === "public" ? `public action ${fn.id}` : fn.visibility === "internal" ? `internal action ${fn.id}` : fn.id;
     const flow = codeFlow(app, fn.handler, new Set(relays.keys()));
     // An internal action's return hands the code to the server code that runs it: not reported there.
-    for (const c of flow.exposures.filter((c) => fn.visibility === "public" || leavesEveryFunction(c))) out.push(finding("code-exposed", fn.id, c, exposureMessage(c, who, what)));
+    for (const c of flow.exposures.filter((c) => fn.visibility === "public" || leavesEveryFunction(c))) out.push({ ...finding("code-exposed", fn.id, c, exposureMessage(c, who, what)), ...exposureTerms(c) });
     report(fn, who, what, flow.handoffs);
   }
   return out;

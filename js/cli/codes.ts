@@ -21,7 +21,7 @@
 // (`ctx.runMutation(ref, { body: code })`) is a hand-off, judged by coderelays.ts in the function
 // called, whose parameters are seeded with the fields that hold it.
 import ts from "typescript";
-import { PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
+import { ArgFlow, PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
 import { CONVEX, GUARD, RUNS } from "./facts.js";
 import { bindingNames, enclosingFunction, guardShown, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
@@ -33,9 +33,11 @@ export interface CodeExposure extends Loc {
    * reaches the caller as an answer does; `logged`: in another thrown error, whose message the
    * deployment's logs keep in clear; `scheduled`: an argument of ctx.scheduler.runAfter/runAt;
    * `stored`: a value of ctx.db.insert/patch/replace, of the audit trail (`guard.audit.log`) or a
-   * rate-limit key (`guard.rateLimit`, `rateLimitAll`).
+   * rate-limit key (`guard.rateLimit`, `rateLimitAll`); `sent`: by `fetch` to a URL taken from
+   * the function's argument `to` (the caller picks where it goes: low).
    */
-  how: "returned" | "thrown" | "logged" | "scheduled" | "stored";
+  how: "returned" | "thrown" | "logged" | "scheduled" | "stored" | "sent";
+  to?: string;
   /** The call that takes the code (`ctx.scheduler.runAfter`, `ctx.db.insert`), or `return`. */
   via: string;
 }
@@ -184,6 +186,7 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
 
   const exposures: CodeExposure[] = [];
   const handoffs: CodeHandoff[] = [];
+  let flow: ArgFlow | undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isReturnStatement(n) && n.expression !== undefined && enclosingFunction(n) === handler && carries(n.expression)) exposures.push({ ...app.loc(n), how: "returned", via: "return" });
     if (ts.isThrowStatement(n) && enclosingFunction(n) === handler && carries(n.expression)) {
@@ -200,7 +203,11 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
       // The trail redacts a value under a secret field name (docs/sensitive-operations.md, "Audit trail"): `code` is one, whatever else the rule says of other names.
       else if (guard?.name === "log" && guard.owner === "Audit" && n.arguments.slice(1).some((a) => carries(a, redacted))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, true)}.log (the audit trail)` });
       else if (guard !== undefined && KEYED.has(guard.name) && n.arguments.slice(1).some((a) => carries(a))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, false)}.${guard.name} (a key of the rate-limit table)` });
-      else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {
+      // `fetch(args.hook, { body: code })`: sent where the caller says (attack34 F13).
+      else if (path.length === 1 && method === "fetch" && n.arguments[0] !== undefined && n.arguments.some((a) => carries(a))) {
+        const to = (flow ??= new ArgFlow(app, handler)).rootOf(n.arguments[0]);
+        if (to !== undefined) exposures.push({ ...app.loc(n), how: "sent", via: "fetch", to });
+      } else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {
         const fields = handedFields(app, handler, n.arguments[1], carries, isWhole);
         if (fields !== undefined) handoffs.push({ call: n, fields });
       }
@@ -279,7 +286,11 @@ function returnedBy(fn: ts.ArrowFunction | ts.FunctionExpression): ts.Expression
 }
 
 /** Whether code exposure `c` is found in an internal function too (not only in the public one whose caller gets it). */
-export const leavesEveryFunction = (c: CodeExposure): boolean => c.how !== "returned" && c.how !== "thrown";
+export const leavesEveryFunction = (c: CodeExposure): boolean => c.how !== "returned" && c.how !== "thrown" && c.how !== "sent";
+
+/** A finding's severity and fix where the exposure sets them: a code sent to a URL the caller picks is `low` (it may be the app's own webhook, but the caller chooses it). */
+export const exposureTerms = (c: CodeExposure): { severity?: "low"; fix?: string } =>
+  c.how === "sent" ? { severity: "low", fix: "Send the code only to a URL the server chooses (one read from the environment, process.env.MAIL_HOOK), or to the address the user's row holds through the provider, never to one the caller passes." } : {};
 
 /** A `code-exposed` finding's message: `who` (`public action x`, or the function's id) does `c` with `what` (the code). */
 export function exposureMessage(c: CodeExposure, who: string, what: string): string {
@@ -295,5 +306,7 @@ export function exposureMessage(c: CodeExposure, who: string, what: string): str
       return `${who} passes ${what} to ${c.via}: a scheduled function's arguments are stored in clear (_scheduled_functions, shown in the dashboard)`;
     case "stored":
       return `${who} writes ${what} with ${c.via}: only its keyed hash may be stored`;
+    case "sent":
+      return `${who} sends ${what} by fetch to a URL taken from its argument '${c.to}': the caller picks where the code goes, so a stolen session has it sent to its own server and confirms by itself`;
   }
 }

@@ -35,8 +35,8 @@ export interface AuthCheck {
   role?: ts.Node;
   /** Set by roles.ts: the role checked is the lowest configured one, or holds the permission checked (`heldPermission`): every user with a role passes. */
   everyRole?: string; heldPermission?: string;
-  /** Set by roles.ts for a role check above the lowest whose guard's roles are read: its role and the roles ranked above it (rolecheck.ts). */
-  ranked?: { role: string; above: string[] };
+  /** Set by roles.ts for a role check above the lowest (or a permission check, at the lowest role holding it) whose guard's roles are read: its role and the roles ranked above it (rolecheck.ts). */
+  ranked?: { role: string; above: string[]; permission?: string };
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */
   conditional?: boolean;
   /** The guard's call that made it (`guard.requireRole(...)`, a builder's): its guard's configuration judges it (guards.ts). */

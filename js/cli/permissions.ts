@@ -22,6 +22,8 @@ interface LowestHolds {
   holds: (permission: string) => boolean;
   /** Whether any role holds it (a builder's permission no role holds is refused at every call). */
   anyHolds: (permission: string) => boolean;
+  /** The lowest role (in `roles`' order) that holds it. */
+  weakest: (permission: string) => string | undefined;
 }
 
 const asked = new WeakMap<ts.Node, LowestHolds | null>();
@@ -32,23 +34,27 @@ const asked = new WeakMap<ts.Node, LowestHolds | null>();
  * warning) or the permission is malformed (the engine refuses it at every call).
  */
 export function lowestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
-  const known = engine(app, guard);
-  if (known === null) return undefined;
-  try {
-    return known.holds(permission) ? known.lowest : undefined;
-  } catch {
-    return undefined;
-  }
+  return ask(app, guard, (known) => (known.holds(permission) ? known.lowest : undefined), undefined);
+}
+
+/** The lowest role of one guard (in its `roles`' order) holding `permission`: the weakest caller a check of it lets through (rolecheck.ts); undefined when none does or they cannot be read. */
+export function weakestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
+  return ask(app, guard, (known) => known.weakest(permission), undefined);
 }
 
 /** Whether some role of one guard holds `permission` (false when malformed); undefined when its roles and permissions cannot be read. */
 export function someRoleHolds(app: App, guard: ts.CallExpression, permission: string): boolean | undefined {
+  return ask(app, guard, (known) => known.anyHolds(permission), false);
+}
+
+/** The engine's answer `question` for one guard: `malformed` when it refuses the permission, undefined when the guard's roles and permissions cannot be read. */
+function ask<T>(app: App, guard: ts.CallExpression, question: (known: LowestHolds) => T, malformed: T): T | undefined {
   const known = engine(app, guard);
   if (known === null) return undefined;
   try {
-    return known.anyHolds(permission);
+    return question(known);
   } catch {
-    return false;
+    return malformed;
   }
 }
 
@@ -81,7 +87,7 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   try {
     const client = define({ roles, permissions });
     client.validate();
-    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)) };
+    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)), weakest: (permission) => roles.find((r) => client.can(r, permission)) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };

@@ -32,7 +32,7 @@ export interface PromotionFacts {
   fromRows: { table: string; field: string; fn?: string }[];
   /** An insert into an app table of an argument's value in a field named as some users role field. */
   stores: (Loc & { table: string; field: string; arg: string })[];
-  /** Any role written literally (or through a `const`) to a users row an argument picks or the caller's own: judged against a middle role's check (rolecheck.ts). */
+  /** Any role written literally (or through a `const`) to a users row (one an argument picks, the caller's own, one the function looks up itself): judged against a middle role's check (rolecheck.ts). */
   literal: (Loc & { field: string; role: string; picked?: string; own: boolean })[];
 }
 
@@ -73,7 +73,7 @@ export function promotionFacts(app: App, c: PromotionScope, writes: readonly Wri
       const own = w.target !== undefined && within(w.target, c.handler) && c.ownRow(w.target);
       const target = w.target === undefined || !within(w.target, c.handler) || own ? undefined : w.target;
       const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
-      if (role !== undefined && w.method !== "insert" && (picked !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
+      if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
       if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
     }
   }

@@ -7,20 +7,22 @@
 //
 // The role written ranks above every role the checks require (a literal, or an argument's value,
 // which may be any role): a caller holding the checked role gives a higher one, themselves
-// included. A check at the top role, a role written at or below the checked one, a permission
-// check (its holders are not ranked: AUDIT.md Known gaps) or roles the audit cannot read stay quiet.
+// included, to any users row (an argument's id, the caller's own, or one the function looks up
+// itself: `const u = await ctx.db.query("users").filter(...name...).first()`). A permission check ranks as the lowest role holding it (`requirePermission(ctx,
+// "posts:edit")` held from "editor" up is an editor's: attack34 F6). A check at the top role, a
+// role written at or below the checked one, or roles the audit cannot read stay quiet.
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { decidesAccess } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
 /** The role the deciding checks require and the roles above it (above each of them); undefined when one is not a ranked role check or none is above. */
-export function rankedCheck(auth: readonly AuthCheck[]): { role: string; above: Set<string> } | undefined {
+export function rankedCheck(auth: readonly AuthCheck[]): { role: string; above: Set<string>; permission?: string } | undefined {
   const deciding = auth.filter((a) => (a.level === "role" || a.level === "permission") && a.everyRole === undefined);
   if (deciding.length === 0 || deciding.some((a) => a.ranked === undefined)) return undefined;
   const highest = deciding.reduce((h, a) => (a.ranked!.above.length < h.ranked!.above.length ? a : h)).ranked!;
   const above = new Set(highest.above.filter((r) => deciding.every((a) => a.ranked!.above.includes(r))));
-  return above.size === 0 ? undefined : { role: highest.role, above };
+  return above.size === 0 ? undefined : { role: highest.role, above, ...(highest.permission === undefined ? {} : { permission: highest.permission }) };
 }
 
 /** The findings: a role written above the one a deciding role check requires. */
@@ -31,7 +33,8 @@ export function rankedRoleFindings(functions: readonly ConvexFunction[]): Findin
     const checked = rankedCheck(fn.facts.auth);
     if (checked === undefined) continue;
     const top = [...checked.above].map((r) => `'${r}'`).join(", ");
-    const by = `above the role '${checked.role}' its check requires, for a caller holding '${checked.role}'`;
+    const required = checked.permission === undefined ? `the role '${checked.role}' its check requires` : `the role '${checked.role}', the lowest holding the permission '${checked.permission}' its check requires`;
+    const by = `above ${required}, for a caller holding '${checked.role}'`;
     for (const w of fn.writes.roleWrites) {
       const whose = w.own ? "the caller's own users row" : "a users row";
       const promote = `can promote ${w.own ? "themselves" : "anyone, themselves included"} to ${top}`;
@@ -40,8 +43,8 @@ export function rankedRoleFindings(functions: readonly ConvexFunction[]): Findin
     }
     for (const s of fn.writes.promotions?.literal ?? []) {
       if (!checked.above.has(s.role)) continue;
-      const whose = s.picked !== undefined ? `a users row that argument '${s.picked}' picks` : "the caller's own users row";
-      out.push(finding("unchecked-role-write", fn.id, s, `${fn.id} sets the role field '${s.field}' of ${whose} to '${s.role}', ${by}: they can promote ${s.picked !== undefined ? "anyone, themselves included," : "themselves"} to '${s.role}'`));
+      const whose = s.picked !== undefined ? `a users row that argument '${s.picked}' picks` : s.own ? "the caller's own users row" : "a users row the function looks up itself";
+      out.push(finding("unchecked-role-write", fn.id, s, `${fn.id} sets the role field '${s.field}' of ${whose} to '${s.role}', ${by}: they can promote ${s.own ? "themselves" : "anyone, themselves included,"} to '${s.role}'`));
     }
   }
   return out;

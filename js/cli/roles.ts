@@ -11,7 +11,7 @@ import ts from "typescript";
 import { callConfig, isUnreadable, member, readStrings, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
-import { lowestHolding } from "./permissions.js";
+import { lowestHolding, weakestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
 
 /** One guard's roles as the audit reads them: the lowest, and those above it. */
@@ -90,8 +90,13 @@ export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
     const name = a.level === "role" || a.level === "permission" ? roleName(app, a.role) : undefined;
     if (name === undefined) return a;
     if (a.level === "permission") {
-      const holding = consult(app, a.guardCall, PERMISSIONS_JUDGED).map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
-      return holding === undefined ? a : { ...a, everyRole: holding, heldPermission: name };
+      const judged = consult(app, a.guardCall, PERMISSIONS_JUDGED);
+      const holding = judged.map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
+      if (holding !== undefined) return { ...a, everyRole: holding, heldPermission: name };
+      // Ranked at the lowest role holding it (a middle role's permission: rolecheck.ts), with one guard.
+      const weakest = judged.length === 1 ? weakestHolding(app, judged[0]!, name) : undefined;
+      const above = weakest === undefined ? undefined : rankedAbove(rolesOf(app, judged[0]!), weakest);
+      return above === undefined ? a : { ...a, ranked: { role: weakest!, above, permission: name } };
     }
     const guards = consult(app, a.guardCall, ROLES_JUDGED);
     if (guards.some((g) => lowestRole(app, g) === name)) return { ...a, everyRole: name };

@@ -3,7 +3,7 @@
 import { keyedBy } from "./argflow.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
-import { exposureMessage, leavesEveryFunction } from "./codes.js";
+import { exposureMessage, exposureTerms, leavesEveryFunction } from "./codes.js";
 import { childRead } from "./childquery.js";
 import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
@@ -335,7 +335,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   for (const c of fn.codeExposures) {
     if (!leavesEveryFunction(c) && !publicFn) continue;
     const who = leavesEveryFunction(c) ? fn.id : `public ${fn.kind} ${fn.id}`;
-    out.push(finding("code-exposed", fn.id, c, exposureMessage(c, who, "the one-time code of guard.issueConfirmation")));
+    out.push({ ...finding("code-exposed", fn.id, c, exposureMessage(c, who, "the one-time code of guard.issueConfirmation")), ...exposureTerms(c) });
   }
   for (const w of fn.writes.tableWrites.filter((t) => t.groupOwner === undefined)) { // a group's ownerId: groupowner.ts
     const what = w.method === "delete" ? "deletes from" : w.method === "insert" ? "inserts into" : `${w.method === "patch" ? "patches" : "replaces"} a row of`;

@@ -11,7 +11,8 @@
 //   } });
 //
 // The write: a patch (or replace) of the caller's own row (callerid.ts `isCallerId` of its target)
-// whose field is an argument validated as an id of a table under access or of a group
+// whose field (of the object written as access-field-write reads it, fieldvalue.ts: a literal, a
+// `const` holding one, `Object.assign({}, { activeOrgId })`; attack34 F7) is an argument validated as an id of a table under access or of a group
 // (childquery.ts `accessIdArgs`), with no document or group check on that argument nor a
 // comparison of its document with the caller: medium, as an insert attaching a row to such an id
 // is (querywrites.ts `attachedRow`). The read: once some public mutation stores a field so, a
@@ -32,6 +33,7 @@ import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, type Finding } from "./rules.js";
 import { subjectOf } from "./subject.js";
 import { guardTables } from "./writes.js";
+import { fieldValue } from "./fieldvalue.js";
 
 /** A field of the caller's row stored unchecked: by which function, from an id of which table. */
 type Stored = Map<string, { by: string; table: string }>;
@@ -45,17 +47,17 @@ export function storedIdFindings(app: App, functions: readonly ConvexFunction[])
     if (fn.kind !== "mutation") continue;
     const handler = fn.handler!;
     const flow = new ArgFlow(app, handler);
+    const scope = { handler, flow, argNames: new Set(fn.argNames.map((a) => a.name)) };
+    let ids: Map<string, string> | undefined;
     for (const w of fn.facts.writes) {
       const target = w.target === undefined ? undefined : skipOuter(w.target);
-      const value = w.value === undefined ? undefined : skipOuter(w.value);
-      if ((w.method !== "patch" && w.method !== "replace") || target === undefined || value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler) || !isCallerId(app, target)) continue;
-      const ids = accessIdArgs(app, fn.argNames, handler, flow);
-      for (const p of value.properties) {
-        const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-        const arg = x === undefined ? undefined : flow.rootOf(x);
-        const table = arg === undefined ? undefined : ids.get(arg);
-        if (table === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!) || p.name === undefined || !(ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))) continue;
-        const field = p.name.text;
+      if ((w.method !== "patch" && w.method !== "replace") || target === undefined || w.value === undefined || !within(w.value, handler) || !isCallerId(app, target)) continue;
+      // The object written, read as for access-field-write (fieldvalue.ts): a literal, a `const` holding one, `Object.assign`, a spread.
+      for (const field of namedFields(handler, scope.argNames)) {
+        const written = fieldValue(app, scope, w.value, field);
+        const arg = written === undefined ? undefined : written === "args" ? field : flow.rootOf(written);
+        const table = arg === undefined ? undefined : (ids ??= accessIdArgs(app, fn.argNames, handler, flow)).get(arg);
+        if (table === undefined || covers(fn.checkedArgs, arg!) || comparesReadOf(app, handler, flow, arg!)) continue;
         if (!stored.has(field)) stored.set(field, { by: fn.id, table });
         const what = table === GROUPS_TABLE ? "organization" : `'${table}' document`;
         const message = `${fn.id} ${CHANGES[w.method]} the caller's own row, its field '${field}' set to argument '${arg}', ${idOfText(table)}, with no ${checkKind(table)} on it, for ${anyCaller(fn.facts.auth)}: the caller stores any ${what} as theirs, and a read that selects by that field later trusts it`;
@@ -65,6 +67,18 @@ export function storedIdFindings(app: App, functions: readonly ConvexFunction[])
     }
   }
   if (stored.size > 0) for (const fn of judged) out.push(...trustingReads(app, fn, stored));
+  return out;
+}
+
+/** The field names a write of `handler` may set: the names its object literals and assignments give, and the arguments' (`patch(id, args)`). */
+function namedFields(handler: ts.Node, argNames: Set<string>): Set<string> {
+  const out = new Set(argNames);
+  const visit = (n: ts.Node): void => {
+    if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && (ts.isIdentifier(n.name) || ts.isStringLiteralLike(n.name))) out.add(n.name.text);
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)) out.add(n.left.name.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
   return out;
 }
 

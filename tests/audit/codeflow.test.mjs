@@ -260,3 +260,41 @@ export const keys = internalMutation({
   assert.equal(r.findings.find((f) => f.function === "codes:details").message, "codes:details writes the one-time code of guard.issueConfirmation with guard.audit.log (the audit trail): only its keyed hash may be stored");
   assert.match(r.findings.find((f) => f.function === "codes:keys").message, /with guard\.rateLimit \(a key of the rate-limit table\)/);
 });
+
+test("a code sent by fetch to a URL a public action's argument gives: code-exposed low, the caller picking where it goes (attack34 F13); to a URL from the environment, an argument in the body only, or an internal action's argument: quiet", () => {
+  const dir = app("fetchto", {
+    "hooks.ts": `${ISSUING}
+export const toArg = action(guard.safeAction({
+  name: "hooks.toArg", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await fetch(hook, { method: "POST", body: code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const toEnv = action(guard.safeAction({
+  name: "hooks.toEnv", args: { email: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { email }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await fetch(process.env.MAIL_HOOK!, { method: "POST", body: JSON.stringify({ to: email, code }) });
+    return null;
+  },
+}));
+export const internalTo = internalAction({
+  args: { hook: v.string(), actor: v.string() },
+  handler: async (ctx, { hook, actor }) => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor });
+    await fetch(hook, { method: "POST", body: code });
+    return null;
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  const [foundAt, marked] = [found(r, "code-exposed"), markers(`${dir}/convex`)];
+  assert.deepEqual(foundAt, marked);
+  const f = r.findings.find((x) => x.function === "hooks:toArg");
+  assert.equal(f.severity, "low");
+  assert.match(f.message, /^public action hooks:toArg sends the one-time code that internal\.hooks\.issueCode .* by fetch to a URL taken from its argument 'hook': the caller picks where the code goes/);
+  assert.match(f.fix, /a URL the server chooses/);
+});

@@ -95,15 +95,71 @@ export const staffAndAdmin = mutation({
   assert.match(at("selfPromote").message, /the caller's own users row to 'admin'.*promote themselves/);
 });
 
-test("a permission check is not ranked: writing a role stays as before (AUDIT.md Known gaps)", () => {
+test("a permission check ranks at the lowest role holding it, a role written to any users row, one the function looks up itself included (attack34 F6); a check at the top role, or a permission only it holds, is not reported", () => {
   const dir = scratchApp("rolecheck", "permission", {
     ...ANY_API,
     "perm.ts": `${HEAD}
 export const treatAndPromote = guard.mutation(mutation, {
   args: { userId: v.id("users") }, permission: "appointments:treat", rateLimit: { name: "writes" },
+  handler: async (ctx, { userId }) => ctx.db.patch(userId, { role: ADMIN }), // FINDING unchecked-role-write
+});
+
+export const promoteByName = mutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    const me = await guard.requirePermission(ctx, "appointments:treat");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const u = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();
+    if (!u) throw new Error("no such user");
+    await ctx.db.patch(u._id, { role: "admin" }); // FINDING unchecked-role-write
+    return null;
+  },
+});
+
+export const promoteFirst = mutation({
+  args: {},
+  handler: async (ctx) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const u = await ctx.db.query("users").first();
+    if (u !== null) await ctx.db.patch(u._id, { role: "admin" }); // FINDING unchecked-role-write
+    return null;
+  },
+});
+
+export const adminPromotesByName = mutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    const me = await guard.requireRole(ctx, "admin");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const u = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();
+    if (!u) throw new Error("no such user");
+    await ctx.db.patch(u._id, { role: "admin" });
+    return null;
+  },
+});
+
+export const managerPromotes = guard.mutation(mutation, {
+  args: { userId: v.id("users") }, permission: "users:manage", rateLimit: { name: "writes" },
   handler: async (ctx, { userId }) => ctx.db.patch(userId, { role: ADMIN }),
+});
+
+export const treatDemotesByName = mutation({
+  args: { name: v.string() },
+  handler: async (ctx, { name }) => {
+    const me = await guard.requirePermission(ctx, "appointments:treat");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const u = await ctx.db.query("users").filter((q) => q.eq(q.field("name"), name)).first();
+    if (u) await ctx.db.patch(u._id, { role: "patient" });
+    return null;
+  },
 });
 `,
   }, GUARD);
-  assert.deepEqual(found(auditReport(cli, dir), "unchecked-role-write"), []);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  const at = (fn) => r.findings.find((f) => f.rule === "unchecked-role-write" && f.function === `perm:${fn}`);
+  assert.ok(r.findings.filter((f) => f.rule === "unchecked-role-write").every((f) => f.severity === "high"));
+  assert.match(at("promoteByName").message, /users row that argument 'name' picks to 'admin', above the role 'staff', the lowest holding the permission 'appointments:treat' its check requires, for a caller holding 'staff'/);
+  assert.match(at("promoteFirst").message, /a users row the function looks up itself to 'admin', above the role 'staff' its check requires.*promote anyone, themselves included/);
 });

@@ -160,3 +160,40 @@ test("after an awaited acceptGroupInvite the caller is a member of that group: a
   assert.deepEqual(at, marked);
   assert.match(message("f:acceptAndPurge"), /checked only at any level, which every member holds/);
 });
+
+test("an organization's rows read whole and selected by the group id in JavaScript (a filter of the read or of its const, a loop's if) are judged as the same selection in the query (attack34 F9); after a group check, or kept to the caller's own rows, they are not", () => {
+  const ALL = 'ctx.db.query("tasks").collect()';
+  const { found, at, marked, message } = judged(
+    "jsFilter",
+    FN("query", "filtered", ORG, `    return (await ${ALL}).filter((t) => t.orgId === args.orgId); // FINDING unchecked-id-read`) +
+      FN("query", "heldFiltered", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    return rows.filter((t) => t.title !== "" && t.orgId === args.orgId);`) +
+      FN("query", "looped", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    const out = [];\n    for (const t of rows) if (t.orgId === args.orgId) out.push(t);\n    return out;`) +
+      FN("query", "skipped", ORG, `    const rows = await ${ALL}; // FINDING unchecked-id-read\n    const out = [];\n    for (const t of rows) {\n      if (t.orgId !== args.orgId) continue;\n      out.push(t);\n    }\n    return out;`) +
+      FN("query", "member", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    return (await ${ALL}).filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "memberHeld", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    const rows = await ${ALL};\n    return rows.filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "mySeats", ORG, '    return (await ctx.db.query("seats").collect()).filter((s) => s.orgId === args.orgId && s.userId === user._id);'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:filtered"), /^f:filtered returns the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group \('accessGroups': an organization or workspace\), with no group check on it/);
+});
+
+test("a group id stored on the caller's own row through a const object or Object.assign is judged as the literal object is, and so then is the read that trusts it (attack34 F7); after a group check neither is", () => {
+  const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect(); // FINDING unchecked-list');
+  const { found, at, marked, message } = judged(
+    "storedConst",
+    FN("mutation", "setViaConst", ORG, "    const update = { activeOrgId: args.orgId };\n    await ctx.db.patch(user._id, update); // FINDING unchecked-id-write") +
+      FN("mutation", "setViaAssign", ORG, "    await ctx.db.patch(user._id, Object.assign({}, { activeOrgId: args.orgId })); // FINDING unchecked-id-write") +
+      READ,
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:setViaConst"), /^f:setViaConst patches the caller's own row, its field 'activeOrgId' set to argument 'orgId', an id of a group .*with no group check on it/);
+  const checked = judged(
+    "storedConstChecked",
+    FN("mutation", "setViaConst", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    const update = { activeOrgId: args.orgId };\n    await ctx.db.patch(user._id, update);') +
+      FN("mutation", "setViaAssign", ORG, '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n    await ctx.db.patch(user._id, Object.assign({}, { activeOrgId: args.orgId }));') +
+      READ.replace(" // FINDING unchecked-list", ""),
+  );
+  assert.deepEqual(checked.at, []);
+});
