@@ -20,6 +20,7 @@ import { promotionFindings } from "./promotions.js";
 import { rankedRoleFindings } from "./rolecheck.js";
 import { relayedCodeFindings } from "./coderelays.js";
 import { markLateChecks } from "./latechecks.js";
+import { earlyBranchFindings } from "./earlybranch.js";
 import { selfForgetFindings } from "./selfforget.js";
 import { groupOwnerFindings } from "./groupowner.js";
 import { markSpentInvites } from "./spentinvite.js";
@@ -104,7 +105,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...rankedRoleFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions)];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...rankedRoleFindings(functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions), ...earlyBranchFindings(app, finder, functions)];
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.

@@ -322,7 +322,7 @@ export class FactsFinder {
    * rolls them back; only mutations have `ctx.db`), and always `ctx.runMutation`/`runAction`, a
    * `ctx.scheduler.runAfter`/`runAt` or a `ctx.storage` write (an action's are kept by its throw).
    */
-  private changes(code: ts.Statement): boolean {
+  changes(code: ts.Statement): boolean {
     const scratch = emptyFacts();
     let kept = false;
     const visit = (n: ts.Node): void => {
@@ -339,7 +339,7 @@ export class FactsFinder {
   }
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */
-  private makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node, least = 0): boolean {
+  makes(code: ts.Node, kind: "auth" | "limit", like?: ts.Node, least = 0): boolean {
     const key = like !== undefined ? (kind === "auth" ? checkKey(this.app, like) : undefined) : least !== 0 ? `${kind}>=${least}` : kind;
     const made = this.made.get(code) ?? this.made.set(code, new Map()).get(code)!;
     if (key === undefined || made.has(key)) return key !== undefined && made.get(key)!;

@@ -160,10 +160,11 @@ export function givenCallerId(app: App, handler: ts.SignatureDeclaration, payloa
  * The public functions' deletes, writes and reads made through a function they call: reported
  * on the caller, at the call, unless either of them checks that document (or decides by a role
  * or a permission); a check at the lowest access level only is `medium`, as in the handler.
+ * `of`: the callers judged (earlybranch.ts: a function as judged on one branch), among `functions`.
  */
-export function followFindings(functions: ConvexFunction[]): Finding[] {
+export function followFindings(functions: readonly ConvexFunction[], of = functions): Finding[] {
   const out: Finding[] = [];
-  for (const { fn, who, call, callee } of relays(functions)) {
+  for (const { fn, who, call, callee } of relays(functions, of)) {
       for (const { param, arg, compared } of call.passes) {
         const report = (rule: "unchecked-id-delete" | "unchecked-id-write" | "unchecked-id-read", does: string, low: boolean) => {
           const message = `${fn.id} ${does}, through ${call.ref} (${call.how}), ${rule === "unchecked-id-read" ? "data read from " : ""}the document that argument '${arg}' names`;
@@ -202,14 +203,14 @@ export function followFindings(functions: ConvexFunction[]): Finding[] {
 /** A public function no role or permission check decides (`decidesAccess`): what the relay rules judge, and who may call it. */
 export const undecided = (fn: ConvexFunction): boolean => fn.visibility === "public" && fn.kind !== "httpAction" && fn.kind !== "unknown" && !decidesAccess(fn.facts.auth);
 
-/** Each call of such a function to another function of the app that decides nothing either, with who may make it (`anyCaller`). */
-export function relays(functions: readonly ConvexFunction[]): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
+/** Each call of such a function (of `of`) to another function of the app that decides nothing either, with who may make it (`anyCaller`). */
+export function relays(functions: readonly ConvexFunction[], of = functions): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
   const byId = new Map(functions.map((f) => [f.id, f]));
-  return functions.filter(undecided).flatMap((fn) =>
+  return of.filter(undecided).flatMap((fn) =>
     fn.calls.flatMap((call) => {
       const callee = byId.get(call.target);
       const auth = [...fn.facts.auth, ...heldChecks(call.node)]; // an action's check after another relay holds for those after it (latechecks.ts)
-      const open = callee !== undefined && callee !== fn && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth) && !decidesAccess(auth);
+      const open = callee !== undefined && callee.id !== fn.id && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth) && !decidesAccess(auth);
       return open ? [{ fn, who: anyCaller(auth), call, callee }] : [];
     }),
   );

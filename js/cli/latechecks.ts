@@ -11,7 +11,8 @@
 // function's checks, as one made on some paths only is, and named as the check that does not hold
 // ("made after ctx.runMutation (convex/a.ts:4) ..."); the function is then judged as if it made no
 // such check (save for the relays after it, below). A mutation's writes, runs and schedules roll back when its
-// check throws: a check after them holds, and mutations and queries are left as they are.
+// check throws: a check after them holds, and mutations and queries are left as they are (but for
+// a branch that changes data and returns before the check: earlybranch.ts).
 // A relay is a call written in the handler, or an app helper's `ctx.runMutation`/`runAction` (a
 // helper's schedule is not seen); checks declared by a builder, `guard.safeAction` or a wrapper run
 // before the handler and always hold. A dropped check still holds for the relays that run only after
@@ -48,14 +49,16 @@ const helds = new WeakMap<ts.Node, AuthCheck[]>();
 export const heldChecks = (call: ts.Node): readonly AuthCheck[] => helds.get(call) ?? [];
 
 /** A check's identity: the guard's call that made it, or where a hand-written one was made. */
-const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string => a.guardCall ?? `${a.at.file}:${a.at.line}`;
+export const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string => a.guardCall ?? `${a.at.file}:${a.at.line}`;
 
 /**
  * The checks the handler's calls make before any relay (`early`), and those made after one, with
  * the first relay before them (`late`); `sites`: the call that makes each, once it returns (a
  * helper's call, a guard `require...`). Calls are read in the order they run: arguments first.
+ * `leaving`: what stands for a relay instead, asked of every node once its children are read
+ * (earlybranch.ts: a mutation's branch that changes data and returns).
  */
-function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string>; sites: Map<ts.Node | string, ts.CallExpression> } {
+export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration, leaving?: (n: ts.Node) => string | undefined): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string>; sites: Map<ts.Node | string, ts.CallExpression> } {
   const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>(), sites = new Map<ts.Node | string, ts.CallExpression>();
   let relay: string | undefined;
   const shown = (call: ts.CallExpression, what: string, at: Loc = app.loc(call)) => `${what} (${at.file}:${at.line})`;
@@ -84,7 +87,7 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
     // A function kept for later (`const run = () => ctx.runMutation(...)`, a declaration) runs
     // nothing where it is written; a callback handed to a call (`.map`, `.then`) runs there.
     if (n !== handler && (ts.isFunctionDeclaration(n) || (isFunctionLike(n) && ts.isVariableDeclaration(n.parent)))) return;
-    if (ts.isTryStatement(n) && n.finallyBlock !== undefined && relay === undefined) {
+    if (ts.isTryStatement(n) && n.finallyBlock !== undefined && relay === undefined && leaving === undefined) {
       const fin = finallyRelay(n.finallyBlock);
       if (fin !== undefined) {
         relay = `in a try whose finally runs ${fin}`;
@@ -96,17 +99,18 @@ function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Signature
       }
     }
     ts.forEachChild(n, visit);
-    if (!ts.isCallExpression(n)) return;
-    const helper = helperOf(n);
-    const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
-    const throws = helper !== undefined || /^require/.test(app.calleeFrom(n, GUARD)?.name ?? "");
-    for (const k of made) {
-      if (throws && !sites.has(k)) sites.set(k, n);
-      if (relay === undefined) early.add(k);
-      else if (!late.has(k)) late.set(k, relay);
+    const helper = ts.isCallExpression(n) ? helperOf(n) : undefined;
+    if (ts.isCallExpression(n)) {
+      const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
+      const throws = helper !== undefined || /^require/.test(app.calleeFrom(n, GUARD)?.name ?? "");
+      for (const k of made) {
+        if (throws && !sites.has(k)) sites.set(k, n);
+        if (relay === undefined) early.add(k);
+        else if (!late.has(k)) late.set(k, relay);
+      }
     }
-    const now = relay === undefined ? relayOf(n, helper) : undefined;
-    if (now !== undefined) relay = `after ${now}`;
+    const now = leaving !== undefined ? leaving(n) : relay === undefined && ts.isCallExpression(n) ? relayOf(n, helper) : undefined;
+    if (now !== undefined) relay ??= `after ${now}`;
   };
   visit(handler);
   return { early, late, sites };

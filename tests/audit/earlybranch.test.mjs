@@ -1,0 +1,118 @@
+// A change a public mutation makes on a branch that returns before its check (gapsb `mutBranch`):
+// that path has no check, whatever the code after the branch checks. The check still holds for
+// what runs after it. Run the way a user runs it: the bin of the packed tarball (AUDIT_CLI names another).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, scratchApp, ANY_API as API } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+const RULES = ["public-no-auth", "unchecked-id-delete", "unchecked-id-write", "unchecked-id-read"];
+const HEAD = `import { v } from "convex/values";
+import { internalMutation, mutation, query } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+export const purge = internalMutation({ args: { postId: v.id("posts") }, handler: async (ctx, { postId }) => { await ctx.db.delete(postId); } });
+async function requireAdmin(ctx: any) {
+  await guard.requireRole(ctx, "admin");
+}
+const ARGS = { postId: v.id("posts"), postIds: v.array(v.id("posts")), dry: v.boolean(), mode: v.string() };
+`;
+const fn = (name, kind, body) => `export const ${name} = ${kind}({ args: ARGS, handler: async (ctx, { postId, postIds, dry, mode }) => {\n${body}\n} });\n`;
+
+/** Audits the functions and answers, per function, its findings of RULES as `rule line`, and `line(name, text)`: the line of `text` in that function. */
+function run(name, cases) {
+  const source = HEAD + Object.entries(cases).map(([n, [kind, body]]) => fn(n, kind, body)).join("");
+  const r = auditReport(cli, scratchApp("earlybranch", name, { ...API, "b.ts": source }));
+  const lines = source.split("\n");
+  const of = (n) => r.findings.filter((f) => f.function === `b:${n}` && RULES.includes(f.rule)).map((f) => `${f.rule} ${f.line}`).sort();
+  const line = (n, text) => {
+    const start = lines.findIndex((l) => l.startsWith(`export const ${n} =`));
+    return start + lines.slice(start).findIndex((l) => l.includes(text)) + 1;
+  };
+  return { r, of, line, at: (n) => line(n, `export const ${n} =`) };
+}
+
+test("a change on a branch that returns before the check is judged with no check (gapsb mutBranch); what follows the check is judged with it", () => {
+  const { r, of, line, at } = run("positive", {
+    deleteBranch: ["mutation", `  if (dry) { await ctx.db.delete(postId); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.patch(postId, { title: "x" });`],
+    patchBranch: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    insertBranch: ["mutation", `  if (dry) { await ctx.db.insert("posts", { title: "x" }); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    scheduleBranch: ["mutation", `  if (dry) { await ctx.scheduler.runAfter(0, internal.b.purge, { postId }); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    caseBranch: ["mutation", `  switch (mode) { case "dry": await ctx.db.delete(postId); return; default: break; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    helperCheck: ["mutation", `  if (dry) { await ctx.db.delete(postId); return; }
+  await requireAdmin(ctx);
+  await ctx.db.delete(postId);`],
+    documentCheck: ["mutation", `  if (dry) { await ctx.db.delete(postId); return; }
+  await guard.requireAccess(ctx, "posts", postId, "owner");
+  await ctx.db.delete(postId);`],
+    secondBranch: ["mutation", `  await guard.requireUser(ctx);
+  if (dry) { await ctx.db.delete(postId); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    readBranch: ["query", `  if (dry) return await ctx.db.get(postId);
+  await guard.requireRole(ctx, "admin");
+  return null;`],
+  });
+  const branch = (n) => line(n, "if (dry)");
+  assert.deepEqual(of("deleteBranch"), [`public-no-auth ${at("deleteBranch")}`, `unchecked-id-delete ${branch("deleteBranch")}`]);
+  const message = r.findings.find((f) => f.function === "b:deleteBranch" && f.rule === "public-no-auth").message;
+  assert.match(message, new RegExp(`deletes on the branch at line ${branch("deleteBranch")}, which returns before the check at line ${line("deleteBranch", "requireRole")}`));
+  assert.deepEqual(of("patchBranch"), [`public-no-auth ${at("patchBranch")}`, `unchecked-id-write ${branch("patchBranch")}`]);
+  assert.deepEqual(of("insertBranch"), [`public-no-auth ${at("insertBranch")}`]);
+  assert.deepEqual(of("scheduleBranch"), [`public-no-auth ${at("scheduleBranch")}`, `unchecked-id-delete ${branch("scheduleBranch")}`]);
+  assert.deepEqual(of("caseBranch"), [`public-no-auth ${at("caseBranch")}`, `unchecked-id-delete ${line("caseBranch", "switch")}`]);
+  assert.deepEqual(of("helperCheck"), [`public-no-auth ${at("helperCheck")}`, `unchecked-id-delete ${branch("helperCheck")}`]);
+  assert.deepEqual(of("documentCheck"), [`public-no-auth ${at("documentCheck")}`, `unchecked-id-delete ${branch("documentCheck")}`]);
+  // Signed in, not an admin, on that branch: no public-no-auth, the delete for any signed-in caller.
+  assert.deepEqual(of("secondBranch"), [`unchecked-id-delete ${branch("secondBranch")}`]);
+  assert.match(r.findings.find((f) => f.function === "b:secondBranch" && f.rule === "unchecked-id-delete").message, /for any signed-in caller/);
+  assert.deepEqual(of("readBranch"), [`public-no-auth ${at("readBranch")}`, `unchecked-id-read ${branch("readBranch")}`]);
+});
+
+test("a branch that changes nothing (returns a constant, reads only), throws, checks on its own, or is not before the check keeps the check", () => {
+  const { of } = run("negative", {
+    constant: ["mutation", `  if (dry) { return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    throws: ["mutation", `  if (dry) { await ctx.db.delete(postId); throw new Error("dry"); }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    readsOnly: ["mutation", `  if (dry) { const post = await ctx.db.get(postId); if (post === null) return false; return true; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    logsOnly: ["mutation", `  if (dry) { console.log("dry run", postId); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    checkFirst: ["mutation", `  await guard.requireRole(ctx, "admin");
+  if (dry) { await ctx.db.delete(postId); return; }
+  await ctx.db.patch(postId, { title: "x" });`],
+    branchAfter: ["mutation", `  await guard.requireRole(ctx, "admin");
+  await ctx.db.patch(postId, { title: "x" });
+  if (dry) { await ctx.db.delete(postId); return; }`],
+    branchChecks: ["mutation", `  if (dry) { await guard.requireRole(ctx, "admin"); await ctx.db.delete(postId); return; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    callbackReturn: ["mutation", `  await Promise.all(postIds.map(async (id) => { if (dry) { await ctx.db.delete(id); return; } }));
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    loopContinue: ["mutation", `  for (const id of postIds) { if (dry) { await ctx.db.delete(id); continue; } }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    queryConstant: ["query", `  if (dry) return 0;
+  await guard.requireRole(ctx, "admin");
+  return await ctx.db.get(postId);`],
+  });
+  for (const n of ["constant", "throws", "readsOnly", "logsOnly", "checkFirst", "branchAfter", "branchChecks", "callbackReturn", "loopContinue", "queryConstant"]) assert.deepEqual(of(n), [], n);
+});
