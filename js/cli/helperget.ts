@@ -57,6 +57,18 @@ const parentCheck = (app: App, call: ts.CallExpression | undefined): boolean => 
   return body !== undefined && parentChecks(app, body)?.includes(call!) === true;
 };
 
+/** The parent checks (`parentChecks`) of the helpers the handler calls that read the row argument `arg` names and answer it (`await taskAt(ctx, taskId, "editor")`); undefined when none. */
+export function argParents(app: App, flow: ArgFlow, arg: string): ts.CallExpression[] | undefined {
+  const found: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    const doc = ts.isCallExpression(n) && app.calleeFrom(n, CONVEX) === undefined ? helperDocument(app, flow, n) : undefined;
+    if (doc?.arg === arg && doc.parents !== undefined) found.push(...doc.parents);
+    ts.forEachChild(n, visit);
+  };
+  visit(flow.handler);
+  return found.length > 0 ? found : undefined;
+}
+
 /** " (through loadTask)" of a read or change made by a helper's document, "" of one made in the handler. */
 export const throughText = (through: string | undefined) => (through === undefined ? "" : ` (through ${through})`);
 

@@ -10,6 +10,9 @@
 //   await guard.requireAccess(ctx, "documents", c.docId, "editor");   // the document its field names
 //   await ctx.db.delete(c._id);                                        // covered
 //
+//   await taskAt(ctx, args.taskId, "editor");        // an app helper that reads the row and checks its parent (helperget.ts)
+//   await ctx.db.delete(args.taskId);                // covered, as a change of the answer's `_id` is
+//
 //   const d = await ctx.db.get(c.docId);
 //   if (d === null || d.ownerId !== user._id) throw ...;      // that document's owner
 //   await ctx.db.patch(c._id, { text });                      // covered
@@ -42,7 +45,7 @@ import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfiel
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
 import { documentTable, type IdRead } from "./groupfield.js";
-import { checkArgOf } from "./helperget.js";
+import { argParents, checkArgOf } from "./helperget.js";
 import { changeLevelText, groupOwners, weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -100,6 +103,8 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     // The row's field compared with a checked argument; a check on the document its field names (in the handler, or by the helper that read the row: helperget.ts); that document's owner compared with the caller.
     const via: { parents?: ts.CallExpression[] } = {};
     if (target !== undefined) readBy(app, flow, target, false, 0, via);
+    // A change by the argument itself (`ctx.db.patch(taskId, ...)`) after a helper read and checked its row (`await taskAt(ctx, taskId, "editor")`) is of that row, as one of `task._id` is.
+    if (target !== undefined && via.parents === undefined && flow.idRoot(target) === c.arg) via.parents = argParents(app, flow, c.arg);
     const parentCheck = (a: AuthCheck) => onParent(app, flow, a, c.arg, via.parents);
     const covered =
       c.compared.some((a) => covers(fn.changeChecked.args, a)) ||
@@ -221,5 +226,11 @@ function rowFix(app: App, table: string, read: boolean, check?: AuthCheck): stri
       ? `at any level when its table has no visibility, else at a level above the one public visibility gives (${level}): guard.requireAccess(ctx, parentTable, row.parentId, level), or guard.readable(ctx, parentTable, row.parentId, level) left on its null`
       : `at any level: guard.requireAccess(ctx, parentTable, row.parentId, level), or guard.readable(ctx, parentTable, row.parentId) left on its null`
     : `at a level ${maybePublic ? "above the one public visibility gives" : "above the lowest"} (${level}): guard.requireAccess(ctx, parentTable, row.parentId, level)`;
-  return `'${table}' is under no guard's access.tables, so guard.requireAccess on its rows fails at run time: check the document under access that a field of the row names, ${at}, or on an argument the row's field is then compared with (if (row.parentId !== args.parentId) throw ...); or compare the row's owner field, or that document's, with the caller.`;
+  // A parent check made at a weak level is named as this function's (guard.requireAccess on the row was never called).
+  const weak = check === undefined ? undefined : weakLevel(app, check);
+  const lead =
+    weak === undefined
+      ? ", so guard.requireAccess on its rows fails at run time: check the document under access that a field of the row names,"
+      : `: its rows are checked through the document under access that a field of the row names, as this function does${parent === undefined ? "" : ` ('${parent}')`}, but at '${weak}': check it`;
+  return `'${table}' is under no guard's access.tables${lead} ${at}, or on an argument the row's field is then compared with (if (row.parentId !== args.parentId) throw ...); or compare the row's owner field, or that document's, with the caller.`;
 }

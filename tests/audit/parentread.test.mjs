@@ -139,3 +139,26 @@ test("the children of a project changed with no check: the fix names the level a
   assert.match(f.fix, /at the level a change takes \("editor" of the guard's levels viewer, editor, owner; or the builder's access on 'projectId'\)/);
   assert.doesNotMatch(f.fix, /default levels/);
 });
+
+/** A mutation taking `args` whole (`args.taskId`), as CHANGE with no destructuring. */
+const CHANGE_ARGS = (name, body) => CHANGE(name, body).replace("async (ctx, { taskId })", "async (ctx, args)").replace("resourceId: taskId", "resourceId: args.taskId");
+
+test("a task patched or deleted by the argument's id after a helper read it and checked its project: covered as by task._id (editor, owner); at viewer still reported, the fix naming the check made", () => {
+  const found = audit(
+    "helper-arg",
+    CHANGE("argEditorPatch", '    const task = await taskAt(ctx, taskId, "editor");\n    await ctx.db.patch(taskId, { done: !task.done });') +
+      CHANGE_ARGS("argEditorDelete", '    await taskAt(ctx, args.taskId, "editor");\n    await ctx.db.delete(args.taskId);') +
+      CHANGE("argOwnerDelete", '    await taskAt(ctx, taskId, "owner");\n    await ctx.db.delete(taskId);') +
+      CHANGE("argViewerPatch", '    const task = await taskAt(ctx, taskId, "viewer");\n    await ctx.db.patch(taskId, { done: !task.done });') +
+      CHANGE_ARGS("argViewerDelete", '    await taskAt(ctx, args.taskId, "viewer");\n    await ctx.db.delete(args.taskId);') +
+      CHANGE("inlineViewerPatch", '    const task = await ctx.db.get(taskId);\n    if (task === null) throw new ConvexError("not found");\n    await guard.requireAccess(ctx, "projects", task.projectId, "viewer");\n    await ctx.db.patch(taskId, { done: true });'),
+  );
+  assert.deepEqual(lines(found), ["high unchecked-id-delete f:argViewerDelete", "high unchecked-id-write f:argViewerPatch", "high unchecked-id-write f:inlineViewerPatch"]);
+  const helper = found.find((f) => f.function === "f:argViewerPatch");
+  assert.equal(helper.fix, found.find((f) => f.function === "f:inlineViewerPatch").fix);
+  for (const f of found) {
+    // The code checks the project, at viewer; it never calls requireAccess on a task.
+    assert.match(f.fix, /^'tasks' is under no guard's access\.tables: its rows are checked through the document under access that a field of the row names, as this function does \('projects'\), but at 'viewer': check it at a level above the lowest \("editor" of the guard's levels viewer, editor, owner\)/);
+    assert.doesNotMatch(f.fix, /fails at run time/);
+  }
+});
