@@ -25,13 +25,13 @@ type Roles = ReadonlySet<string>;
 /**
  * The roles a caller holding `checked` may write through the role write at `at` from argument `arg`
  * (`validator`: its validator), lowest first; undefined when every role may be, or the app's roles
- * are not read (one guard, its roles all read).
+ * are not read (every guard's, all read, the same).
  */
 export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Node, arg: string, validator: ts.Node | undefined, checked: string): string[] | undefined {
   const guards = appGuards(app);
-  const read = guards.length === 1 ? rolesOf(app, guards[0]!) : undefined;
-  if (read === undefined || read.lowest === null || read.above === undefined) return undefined;
-  const order = [read.lowest, ...read.above];
+  const orders = guards.map((g) => rolesOf(app, g)).map((r) => (r.lowest === null || r.above === undefined ? undefined : [r.lowest, ...r.above]));
+  const order = orders[0];
+  if (order === undefined || orders.some((o) => o?.join("\n") !== order.join("\n"))) return undefined;
   const rank = (r: string) => order.indexOf(r);
   const flow = new ArgFlow(app, handler);
   // The written value's variable assigned anywhere in the handler: what it holds is not read.
@@ -81,7 +81,7 @@ export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Nod
     const method = app.calleeFrom(x, GUARD)?.name;
     const name = roleName(app, x.arguments[1]);
     if (name === undefined) return undefined;
-    const ofTop = method === "can" ? weakestHolding(app, guards[0]!, name) === top : method === "roleAtLeast" && name === top;
+    const ofTop = method === "can" ? guards.every((g) => weakestHolding(app, g, name) === top) : method === "roleAtLeast" && name === top;
     return ofTop ? true : undefined;
   };
   const keep = (roles: Roles, e: ts.Expression, unless: boolean): Roles => new Set([...roles].filter((r) => test(e, r) !== unless));
