@@ -221,6 +221,7 @@ test("a test of the role argument that leaves before the write when the role is 
     fnOf("byNotEqual", `    if (role !== "user" && role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
     fnOf("byEqual", `    if (role === "admin" || role === "manager") return null;\n${WRITE}`),
     fnOf("byCallerRole", `    if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
+    fnOf("byAtLeastLiteral", `    if (guard.roleAtLeast(role, "manager")) throw new ConvexError({ code: "FORBIDDEN", message: "below managers" });\n${WRITE}`),
     fnOf("warnOnly", `    if (role !== "user" && role !== "support") console.warn("a role at or above yours");\n${FINDING}`),
     fnOf("otherValue", `    if (guard.roleAtLeast(target, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "users below you" });\n${FINDING}`),
     fnOf("testAfter", `${FINDING}\n    if (role === "admin" || role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });`),
@@ -238,6 +239,7 @@ test("the test on the path of callers without the top role's permission, the oth
       if (guard.roleAtLeast(role, myRole)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
     }
 ${WRITE}`),
+    fnOf("byTopRole", `    if (guard.roleAtLeast(me, "admin")) {\n${WRITE}\n      return null;\n    }\n    if (role === "admin" || role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
     fnOf("middlePath", `    if (!guard.can(me, "roles:assign")) {
       if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
     }
