@@ -124,14 +124,14 @@ function validatorRoles(app: App, validator: ts.Node | undefined): string[] | un
   return each.some((e) => e === undefined) ? undefined : each.flat() as string[];
 }
 
-/** Whether a variable the written value `at` names is assigned in the handler. */
+/** Whether the variable (or argument's field: `args.role`) the written value `at` names is assigned in the handler. */
 function assigned(handler: ts.Node, at: ts.Node): boolean {
   const x = ts.isExpression(at) ? skipOuter(at) : at;
-  const name = ts.isIdentifier(x) ? x.text : undefined;
+  const name = ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? x.getText() : undefined;
   if (name === undefined) return false;
   const visit = (n: ts.Node): boolean => {
     const left = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? skipOuter(n.left) : undefined;
-    if (left !== undefined && ts.isIdentifier(left) && left.text === name) return true;
+    if (left !== undefined && left.getText() === name) return true;
     return ts.forEachChild(n, visit) === true;
   };
   return visit(handler);
