@@ -13,6 +13,8 @@
 // role written at or below the checked one, or roles the audit cannot read stay quiet.
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
+import type { App } from "./program.js";
+import { roleBound } from "./rolebound.js";
 import { decidesAccess } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
@@ -26,7 +28,7 @@ export function rankedCheck(auth: readonly AuthCheck[]): { role: string; above: 
 }
 
 /** The findings: a role written above the one a deciding role check requires. */
-export function rankedRoleFindings(functions: readonly ConvexFunction[]): Finding[] {
+export function rankedRoleFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
   for (const fn of functions) {
     if (fn.visibility !== "public" || fn.kind === "httpAction" || fn.kind === "unknown" || !decidesAccess(fn.facts.auth)) continue;
@@ -37,8 +39,13 @@ export function rankedRoleFindings(functions: readonly ConvexFunction[]): Findin
     const by = `above ${required}, for a caller holding '${checked.role}'`;
     for (const w of fn.writes.roleWrites) {
       const whose = w.own ? "the caller's own users row" : "a users row";
-      const promote = `can promote ${w.own ? "themselves" : "anyone, themselves included"} to ${top}`;
-      if (w.open === undefined) out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', which may be any role, ${by}: they ${promote}`));
+      // The roles the argument's validator and the tests that leave before the write let through (rolebound.ts).
+      const bound = w.open === undefined && w.value !== undefined && fn.handler !== undefined ? roleBound(app, fn.handler, w.value, w.arg!, fn.argNames.find((a) => a.name === w.arg)?.validator, checked.role) : undefined;
+      const higher = bound?.filter((r) => checked.above.has(r));
+      if (higher?.length === 0) continue;
+      const promote = `can promote ${w.own ? "themselves" : "anyone, themselves included,"} to ${higher === undefined ? top : higher.map((r) => `'${r}'`).join(", ")}`;
+      const may = higher === undefined ? "which may be any role" : `which may be '${higher[higher.length - 1]}' (the highest role its validator and the tests before the write let through)`;
+      if (w.open === undefined) out.push(finding("unchecked-role-write", fn.id, w, `${fn.id} writes the role field '${w.field}' of ${whose} from argument '${w.arg}', ${may}, ${by}: they ${promote}`));
       else out.push({ ...finding("unchecked-role-write", fn.id, w, `${fn.id} ${w.method === "patch" ? "patches" : "replaces"} ${whose} with a value of unknown shape (${w.open}), which may hold the role field '${w.field}', ${by}: they ${promote}`), severity: "medium" });
     }
     for (const s of fn.writes.promotions?.literal ?? []) {

@@ -36,7 +36,7 @@ export interface WriteFacts {
   /** `patch`/`replace` of the document an argument names, written in the handler, with no comparison of its fields with the caller's id; `compared`: the arguments one was with (follow.ts). */
   idWrites: (Loc & { arg: string; method: "patch" | "replace"; compared: string[]; through?: string })[];
   /** A write of the users table's role field from an argument (`arg`), or (`open`: why) of a value of unknown shape that may hold it; `own`: the caller's own row; `target`: the argument its id comes from (a relay's parameter, promotions.ts). */
-  roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string; target?: string })[];
+  roleWrites: (Loc & { field: string; arg?: string; own: boolean; method: Write["method"]; open?: string; target?: string; value?: ts.Expression })[];
   /** A literal role above the lowest to a row the caller picks, a role stored in or read from an app table's row (promotions.ts). */
   promotions?: PromotionFacts;
   /** Writes of the guard's tables around its API (deletes only of the rate-limit and codes tables: see below). */
@@ -289,7 +289,7 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
       const value = fieldValue(app, access, w.value, roleField);
       const arg = value === undefined ? undefined : writtenArg(access, value, roleField);
       if (arg !== undefined) {
-        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method, target });
+        out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method, target, value: value === "args" ? w.value : value });
         fromArg = true;
         break;
       }

@@ -163,3 +163,90 @@ export const treatDemotesByName = mutation({
   assert.match(at("promoteByName").message, /users row that argument 'name' picks to 'admin', above the role 'staff', the lowest holding the permission 'appointments:treat' its check requires, for a caller holding 'staff'/);
   assert.match(at("promoteFirst").message, /a users row the function looks up itself to 'admin', above the role 'staff' its check requires.*promote anyone, themselves included/);
 });
+
+// newuser28 F2: managers setting other users' roles below their own. The argument's validator,
+// or a test of it that leaves before the write on every path, bounds the role written.
+const GUARD4 = `import { defineGuard, MINUTE } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["user", "support", "manager", "admin"],
+  permissions: { support: ["limits:lift"], manager: ["roles:assign"], admin: ["roles:assignAny"] },
+  access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } },
+  rateLimits: { writes: { kind: "token bucket", rate: 10, period: MINUTE } },
+});
+`;
+
+const BOUND_HEAD = `import { ConvexError, v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+const BELOW = v.union(v.literal("user"), v.literal("support"));
+`;
+
+/** A function of the bound tests: `check` first, then `body` (with `me`, `userId`, `role`). */
+const fnOf = (name, body, { role = "guard.roleValidator()", check = 'guard.requirePermission(ctx, "roles:assign")' } = {}) => `
+export const ${name} = mutation({
+  args: { userId: v.id("users"), role: ${role} },
+  handler: async (ctx, { userId, role }) => {
+    const me = await ${check};
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const target = await ctx.db.get(userId);
+    if (target === null) throw new ConvexError({ code: "NOT_FOUND", message: "no user" });
+${body}
+  },
+});
+`;
+const WRITE = "    await ctx.db.patch(target._id, { role });";
+const FINDING = `${WRITE} // FINDING unchecked-role-write`;
+
+/** The app of one test: `fns` in bound.ts; the report, its role findings checked against the markers; a finding by function. */
+function boundApp(name, fns) {
+  const dir = scratchApp("rolecheck", name, { ...ANY_API, "bound.ts": `${BOUND_HEAD}${fns.join("")}` }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  return (fn) => r.findings.find((f) => f.rule === "unchecked-role-write" && f.function === `bound:${fn}`);
+}
+
+test("a role argument whose validator admits only roles at or below the checked one is not reported; a validator admitting a higher one names the highest (newuser28 F2, variants/C)", () => {
+  const at = boundApp("validator", [
+    fnOf("byUnion", WRITE, { role: 'v.union(v.literal("user"), v.literal("support"))' }),
+    fnOf("byConst", WRITE, { role: "BELOW" }),
+    fnOf("byLiteral", WRITE, { role: 'v.literal("support")' }),
+    fnOf("unionAbove", FINDING, { role: 'v.union(v.literal("user"), v.literal("admin"))' }),
+  ]);
+  assert.match(at("unionAbove").message, /from argument 'role', which may be 'admin' \(the highest role its validator and the tests before the write let through\), above the role 'manager'.*promote anyone, themselves included, to 'admin'$/);
+});
+
+test("a test of the role argument that leaves before the write when the role is too high is not reported; one that does not leave, of another value, after the write, or bounding above the checked role is (newuser28 F2, variants/D)", () => {
+  const at = boundApp("tests", [
+    fnOf("byNotEqual", `    if (role !== "user" && role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
+    fnOf("byEqual", `    if (role === "admin" || role === "manager") return null;\n${WRITE}`),
+    fnOf("byCallerRole", `    if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
+    fnOf("byAtLeastLiteral", `    if (guard.roleAtLeast(role, "manager")) throw new ConvexError({ code: "FORBIDDEN", message: "below managers" });\n${WRITE}`),
+    fnOf("warnOnly", `    if (role !== "user" && role !== "support") console.warn("a role at or above yours");\n${FINDING}`),
+    fnOf("otherValue", `    if (guard.roleAtLeast(target, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "users below you" });\n${FINDING}`),
+    fnOf("testAfter", `${FINDING}\n    if (role === "admin" || role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });`),
+    fnOf("aboveChecked", `    if (role === "admin") throw new ConvexError({ code: "FORBIDDEN", message: "not admin" });\n${FINDING}`, { check: 'guard.requireRole(ctx, "support")' }),
+  ]);
+  assert.match(at("aboveChecked").message, /which may be 'manager' \(.*\), above the role 'support' its check requires.*to 'manager'$/);
+  assert.match(at("warnOnly").message, /which may be any role/);
+});
+
+test("the test on the path of callers without the top role's permission, the other path holding it, is not reported; a permission below the top, or of another user's row, is (newuser28 F2, setRole)", () => {
+  boundApp("paths", [
+    fnOf("byTopPath", `    if (!guard.can(me, "roles:assignAny")) {
+      const myRole = me.role;
+      if (myRole === undefined) throw new ConvexError({ code: "FORBIDDEN", message: "no role" });
+      if (guard.roleAtLeast(role, myRole)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${WRITE}`),
+    fnOf("byTopRole", `    if (guard.roleAtLeast(me, "admin")) {\n${WRITE}\n      return null;\n    }\n    if (role === "admin" || role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
+    fnOf("middlePath", `    if (!guard.can(me, "roles:assign")) {
+      if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${FINDING}`, { check: 'guard.requirePermission(ctx, "limits:lift")' }),
+    fnOf("targetPath", `    if (!guard.can(target, "roles:assignAny")) {
+      if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${FINDING}`),
+  ]);
+});
