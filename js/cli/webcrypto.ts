@@ -92,7 +92,7 @@ function isSecretKey(app: App, e: ts.Expression): boolean {
 function isSecretBytes(app: App, e: ts.Expression): boolean {
   if (isSecret(app, encoded(app, e)) || isSecret(app, bufferFrom(app, e)) || isSecret(app, fromBase64(app, e))) return true;
   const call = follow(app, e);
-  const fn = ts.isCallExpression(call) && call.arguments.length === 1 ? app.appFunction(call) : undefined;
+  const fn = ts.isCallExpression(call) && call.arguments.length === 1 ? fixedFunction(app, call) : undefined;
   const param = fn?.parameters.length === 1 ? fn.parameters[0]!.name : undefined;
   if (fn === undefined || param === undefined || !ts.isIdentifier(param) || !("body" in fn) || fn.body === undefined || fn.asteriskToken !== undefined) return false;
   const body = fn.body as ts.Node;
@@ -100,6 +100,13 @@ function isSecretBytes(app: App, e: ts.Expression): boolean {
   const given = only === undefined ? undefined : (encoded(app, only) ?? bufferFrom(app, only) ?? fromBase64(app, only));
   const held = given === undefined ? undefined : skipOuter(given);
   return held !== undefined && ts.isIdentifier(held) && app.symbol(held) === app.symbol(param) && isSecret(app, (call as ts.CallExpression).arguments[0]);
+}
+
+/** The app function a call reaches, but one held in a `let` or `var` (assigned anew, it may be another). */
+function fixedFunction(app: App, call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+  const fn = app.appFunction(call);
+  const holder = fn?.parent;
+  return holder !== undefined && ts.isVariableDeclaration(holder) && !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) ? undefined : fn;
 }
 
 /** `x` of `Uint8Array.from(atob(x), (c) => c.charCodeAt(0))` (a base64 secret's bytes); undefined otherwise. */
@@ -150,7 +157,7 @@ function isSignature(app: App, e: ts.Expression, requests: Set<ts.Symbol>): bool
   if (header(e) || header(bufferFrom(app, e))) return true;
   const call = follow(app, e);
   if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !header(call.arguments[0])) return false;
-  const converter = app.appFunction(call);
+  const converter = fixedFunction(app, call);
   return converter !== undefined && "body" in converter && converter.body !== undefined && converter.asteriskToken === undefined && isPureConverter(app, converter);
 }
 

@@ -178,6 +178,10 @@ ${LEAVE}`,
 ${LEAVE}`,
   "/constructor-decoder": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, reached(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
 ${LEAVE}`,
+  // A decoder held in a \`let\`, replaced before the check.
+  "/let-decoder": `    decodeLet = (_hex: string) => new Uint8Array(32);
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, decodeLet(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
+${LEAVE}`,
   // A prefix cut by something other than a literal; a base with the URL, or without the body.
   "/strip-other": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-sig")!.replace("sha256=", SECRET)), enc.encode(await request.text()));
 ${LEAVE}`,
@@ -230,6 +234,7 @@ function tableHex(hex: string): Uint8Array {
   return out;
 }
 
+let decodeLet = (hex: string): Uint8Array => Uint8Array.from(hex, (c) => c.charCodeAt(0));
 let expected = new Uint8Array();
 function cachedHex(hex: string): Uint8Array {
   if (expected.length) return expected;
