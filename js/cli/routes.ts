@@ -11,6 +11,7 @@ import { literalText, propertyValue, schedules } from "./facts-syntax.js";
 import { describe, type ConvexFunction } from "./functions.js";
 import { finding, looseCall, type Finding } from "./rules.js";
 import { skipOuter, type App, type Loc } from "./program.js";
+import { voidedCheck } from "./signatures.js";
 
 /** How a route's name starts: `http POST /webhook`, `http GET /files/*` (a `pathPrefix`, named as Convex names it). */
 export const ROUTE_PREFIX = "http ";
@@ -136,7 +137,8 @@ export function httpFindings(app: App, functions: ConvexFunction[]): Finding[] {
     // A webhook's signature check proves who sent it (signatures.ts); it limits nothing.
     if (fn.facts.auth.length === 0 && (fn.signatures ?? []).length === 0) {
       const loose = looseCall(fn, "auth");
-      const message = `${httpName(fn)} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds (it calls ${loose})`}, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
+      const voided = voidedCheck(fn);
+      const message = `${httpName(fn)} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds (it calls ${loose})`}${voided === undefined ? "" : ` (${voided})`}, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
       out.push(finding("public-no-auth", fn.id, fn.at, message, HTTP_AUTH_FIX));
     }
     const change = calls.find((c) => c.changes);

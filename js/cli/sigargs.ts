@@ -2,8 +2,9 @@
 // when it checks the request's own body against the request's own signature with the app's
 // secret. So a check counts only when its arguments are, through the app's `const`s:
 //
-//   secret     `process.env.NAME` or `process.env["NAME"]` (with `!`, `as string`, `?? ""`),
-//              never a value of the request, a parameter or a computed key (`process.env[name]`);
+//   secret     `process.env.NAME` or `process.env["NAME"]` (with `!`, `as string`, `?? ""`,
+//              `|| ""`), never with a non-empty fallback (`?? "dev-secret"`: a key anyone who
+//              reads the code knows), a value of the request, a parameter or a computed key;
 //   payload    `await request.text()`, `await request.arrayBuffer()` or `Buffer.from(...)` of one;
 //   headers    an object of `request.headers.get("...")` values, `request.headers` or
 //              `Object.fromEntries(request.headers)` (svix, standardwebhooks);
@@ -93,20 +94,25 @@ export function propertyName(name: ts.PropertyName): string | undefined {
   return ts.isIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
 }
 
-/** `e ?? ""`, `e || ""`: `e`; anything else as it is. */
-function withoutFallback(app: App, e: ts.Expression): ts.Expression {
+/**
+ * `e ?? "..."`, `e || "..."`: `e`; anything else as it is. With `empty`, only an empty fallback
+ * (`?? ""`): a secret's non-empty fallback (`?? "dev-secret"`) is a key anyone reading the code
+ * knows, while an empty one fails closed (an empty HMAC key is refused; an SDK refuses it too).
+ */
+function withoutFallback(app: App, e: ts.Expression, empty = false): ts.Expression {
   e = follow(app, e);
   const op = ts.isBinaryExpression(e) ? e.operatorToken.kind : undefined;
-  if (ts.isBinaryExpression(e) && (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) && ts.isStringLiteralLike(follow(app, e.right))) {
+  const fallback = ts.isBinaryExpression(e) ? follow(app, e.right) : undefined;
+  if (ts.isBinaryExpression(e) && (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) && fallback !== undefined && ts.isStringLiteralLike(fallback) && (!empty || fallback.text === "")) {
     return follow(app, e.left);
   }
   return e;
 }
 
-/** The app's secret: `process.env.NAME`, `process.env["NAME"]`, with a `?? ""` fallback. */
+/** The app's secret: `process.env.NAME`, `process.env["NAME"]`, with a `?? ""` or `|| ""` fallback (none other). */
 export function isSecret(app: App, e: ts.Expression | undefined): boolean {
   if (e === undefined) return false;
-  e = withoutFallback(app, e);
+  e = withoutFallback(app, e, true);
   if (ts.isPropertyAccessExpression(e)) return ts.isIdentifier(e.name) && readsEnv(app, follow(app, e.expression));
   return ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) && readsEnv(app, follow(app, e.expression));
 }

@@ -25,7 +25,8 @@ import type { ConvexFunction } from "./functions.js";
 import { fork } from "./paths.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 import { handlerRequests, passedRequests, type Recognized } from "./sigargs.js";
-import { recognizeHmac, verifies } from "./webcrypto.js";
+import { cryptoPatch } from "./cryptopatch.js";
+import { recognizeHmac, verifies, WEB_CRYPTO_HMAC } from "./webcrypto.js";
 
 /** The packages whose `new Webhook(secret).verify(payload, headers)` throws on a bad signature. */
 const VERIFYING_WEBHOOKS = new Set(["svix", "standardwebhooks"]);
@@ -35,9 +36,21 @@ const CLERK = "@clerk/backend";
 
 /** The signature checks that hold in each HTTP action's handler, set as its `signatures`. */
 export function markSignatures(app: App, finder: FactsFinder, functions: ConvexFunction[]): void {
+  const patch = cryptoPatch(app);
   for (const fn of functions) {
-    if (fn.kind === "httpAction" && fn.handler !== undefined) fn.signatures = signatureChecks(app, finder, fn.handler);
+    if (fn.kind !== "httpAction" || fn.handler === undefined) continue;
+    const checks = signatureChecks(app, finder, fn.handler);
+    // The app replaces the global Web Crypto (cryptopatch.ts): no Web Crypto check holds.
+    fn.signatures = patch === null ? checks : checks.filter((c) => !c.via.endsWith(WEB_CRYPTO_HMAC));
+    if (patch !== null && fn.signatures.length < checks.length) voided.set(fn, `its Web Crypto check is not counted: the app changes the global Web Crypto (\`${patch.text}\`, ${patch.at.file}:${patch.at.line})`);
   }
+}
+
+const voided = new WeakMap<ConvexFunction, string>();
+
+/** Why an HTTP action's Web Crypto check was not counted, for its `public-no-auth` message. */
+export function voidedCheck(fn: ConvexFunction): string | undefined {
+  return voided.get(fn);
 }
 
 /**

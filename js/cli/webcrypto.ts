@@ -12,19 +12,25 @@
 //
 //   algorithm  "HMAC" or `{ name: "HMAC" }`;
 //   key        `crypto.subtle.importKey("raw", <bytes of the secret>, { name: "HMAC", ... }, ...)`,
-//              the bytes `new TextEncoder().encode(secret)` or `Buffer.from(secret[, "<encoding>"])`;
-//   signature  a header of the request, or one decoded by `Buffer.from(header, "<encoding>")` or
-//              by a function of the app given only that header, reading no secret, calling no
-//              function of the app and no `crypto.subtle` (a signature made with the secret
-//              always matches);
-//   data       the request's body, or `new TextEncoder().encode(body)`.
+//              the bytes `new TextEncoder().encode(secret)`, `Buffer.from(secret[, "<encoding>"])`
+//              or `Uint8Array.from(atob(secret), (c) => c.charCodeAt(0))`, or an app function
+//              given the secret alone returning one of these of its parameter;
+//   signature  a header of the request (its literal prefix cut: `.slice(7)`, `.replace("sha256=",
+//              "")`, `.split("=")[1]`), or one decoded by `Buffer.from(header, "<encoding>")` or
+//              by a function of the app given only that header, reading nothing but its
+//              parameter, literals and pure built-ins (converter.ts: a signature made with the
+//              secret, or kept in module state, always matches);
+//   data       the request's body, `new TextEncoder().encode(body)`, or of a base holding the
+//              body among the request's headers and literals (Slack's `v0:${ts}:${body}`).
+//
+// Any change the app makes to the global Web Crypto voids every such check (cryptopatch.ts).
 //
 // `crypto` is the global Web Crypto (`crypto`, `globalThis.crypto`), never an app's object or an
 // import of that name. A signature computed with `crypto.subtle.sign` and compared by hand is no
 // check: written with `verify`, the platform compares in constant time.
 import ts from "typescript";
-import { readsEnv } from "./envreads.js";
 import { skipOuter, type App } from "./program.js";
+import { isPureConverter } from "./converter.js";
 import { follow, isBody, isHeaderValue, isSecret, methodOf, propertyName, valueOf, verifiesRequest, type Recognized } from "./sigargs.js";
 
 export const WEB_CRYPTO_HMAC = "Web Crypto HMAC verify";
@@ -39,7 +45,8 @@ export function verifies(app: App, call: ts.CallExpression, made: Recognized, re
   if (made.kind !== "webcrypto") return verifiesRequest(app, call, made, requests);
   const [algorithm, key, signature, data] = call.arguments;
   if (requests.size === 0 || call.arguments.length !== 4 || call.arguments.some(ts.isSpreadElement)) return false;
-  return isHmac(app, algorithm!, false) && isSecretKey(app, key!) && isSignature(app, signature!, requests) && (isBody(app, data, requests) || isBody(app, encoded(app, data!), requests));
+  const bytes = encoded(app, data!);
+  return isHmac(app, algorithm!, false) && isSecretKey(app, key!) && isSignature(app, signature!, requests) && (isBody(app, data, requests) || isBody(app, bytes, requests) || isSignedBase(app, bytes, requests));
 }
 
 /** Whether `call` is `crypto.subtle.<method>(...)` (or `globalThis.crypto.subtle`, through the app's `const`s). */
@@ -55,7 +62,7 @@ function subtleCall(app: App, call: ts.CallExpression, method: string): boolean 
 }
 
 /** A global's name: declared nowhere in the app, nor imported (`import crypto from "node:crypto"` is a module). */
-function isGlobalName(app: App, id: ts.Identifier): boolean {
+export function isGlobalName(app: App, id: ts.Identifier): boolean {
   const own = app.checker.getSymbolAtLocation(id);
   return app.isGlobal(id) && (own === undefined || !(own.flags & ts.SymbolFlags.Alias));
 }
@@ -78,7 +85,48 @@ function isSecretKey(app: App, e: ts.Expression): boolean {
   const [format, bytes, algorithm] = made.arguments;
   const raw = format === undefined ? undefined : follow(app, format);
   if (raw === undefined || !ts.isStringLiteralLike(raw) || raw.text !== "raw" || algorithm === undefined || !isHmac(app, algorithm, true)) return false;
-  return bytes !== undefined && (isSecret(app, encoded(app, bytes)) || isSecret(app, bufferFrom(app, bytes)));
+  return bytes !== undefined && isSecretBytes(app, bytes);
+}
+
+/** The secret's bytes: `new TextEncoder().encode(secret)`, `Buffer.from(secret[, enc])`, `Uint8Array.from(atob(secret), (c) => c.charCodeAt(0))`, or an app function answering one of its parameter. */
+function isSecretBytes(app: App, e: ts.Expression): boolean {
+  if (isSecret(app, encoded(app, e)) || isSecret(app, bufferFrom(app, e)) || isSecret(app, fromBase64(app, e))) return true;
+  const call = follow(app, e);
+  const fn = ts.isCallExpression(call) && call.arguments.length === 1 ? fixedFunction(app, call) : undefined;
+  const param = fn?.parameters.length === 1 ? fn.parameters[0]!.name : undefined;
+  if (fn === undefined || param === undefined || !ts.isIdentifier(param) || !("body" in fn) || fn.body === undefined || fn.asteriskToken !== undefined) return false;
+  const body = fn.body as ts.Node;
+  const only = ts.isBlock(body) ? (body.statements.length === 1 && ts.isReturnStatement(body.statements[0]!) ? body.statements[0].expression : undefined) : (body as ts.Expression);
+  const given = only === undefined ? undefined : (encoded(app, only) ?? bufferFrom(app, only) ?? fromBase64(app, only));
+  const held = given === undefined ? undefined : skipOuter(given);
+  return held !== undefined && ts.isIdentifier(held) && app.symbol(held) === app.symbol(param) && isSecret(app, (call as ts.CallExpression).arguments[0]);
+}
+
+/** The app function a call reaches, but one held in a `let` or `var` (assigned anew, it may be another). */
+function fixedFunction(app: App, call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+  const fn = app.appFunction(call);
+  const holder = fn?.parent;
+  return holder !== undefined && ts.isVariableDeclaration(holder) && !(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) ? undefined : fn;
+}
+
+/** `x` of `Uint8Array.from(atob(x), (c) => c.charCodeAt(0))` (a base64 secret's bytes); undefined otherwise. */
+function fromBase64(app: App, e: ts.Expression): ts.Expression | undefined {
+  e = follow(app, e);
+  if (!ts.isCallExpression(e) || methodOf(e) !== "from" || e.arguments.length !== 2 || !isGlobalCall(app, e, "Uint8Array")) return undefined;
+  const [decoded, each] = e.arguments.map((a) => skipOuter(a));
+  if (!ts.isArrowFunction(each!) || each.parameters.length !== 1 || !ts.isIdentifier(each.parameters[0]!.name) || !ts.isCallExpression(each.body)) return undefined;
+  const code = each.body;
+  const of = ts.isPropertyAccessExpression(code.expression) ? skipOuter(code.expression.expression) : undefined;
+  const zero = code.arguments.length === 0 || (code.arguments.length === 1 && ts.isNumericLiteral(code.arguments[0]!) && code.arguments[0].text === "0");
+  if (methodOf(code) !== "charCodeAt" || !zero || of === undefined || !ts.isIdentifier(of) || of.text !== each.parameters[0]!.name.text) return undefined;
+  const atob = ts.isCallExpression(decoded!) && decoded.arguments.length === 1 ? skipOuter(decoded.expression) : undefined;
+  return atob !== undefined && ts.isIdentifier(atob) && atob.text === "atob" && isGlobalName(app, atob) ? (decoded as ts.CallExpression).arguments[0] : undefined;
+}
+
+/** Whether `call` is `<Global>.<method>(...)` of the global `name` (`Uint8Array.from`). */
+function isGlobalCall(app: App, call: ts.CallExpression, name: string): boolean {
+  const owner = skipOuter((skipOuter(call.expression) as ts.PropertyAccessExpression).expression);
+  return ts.isIdentifier(owner) && owner.text === name && isGlobalName(app, owner);
 }
 
 /** `x` of `new TextEncoder().encode(x)` (the encoder made there or held in a `const`); undefined otherwise. */
@@ -94,30 +142,56 @@ function encoded(app: App, e: ts.Expression): ts.Expression | undefined {
 function bufferFrom(app: App, e: ts.Expression): ts.Expression | undefined {
   e = follow(app, e);
   if (!ts.isCallExpression(e) || methodOf(e) !== "from" || e.arguments.length < 1 || e.arguments.length > 2) return undefined;
-  const owner = skipOuter((skipOuter(e.expression) as ts.PropertyAccessExpression).expression);
   const encoding = e.arguments[1] === undefined ? undefined : follow(app, e.arguments[1]);
   if (encoding !== undefined && !ts.isStringLiteralLike(encoding)) return undefined;
-  return ts.isIdentifier(owner) && owner.text === "Buffer" && isGlobalName(app, owner) ? e.arguments[0] : undefined;
+  return isGlobalCall(app, e, "Buffer") ? e.arguments[0] : undefined;
 }
 
-/** The signature the request brings: a header, decoded by `Buffer.from(header, "hex")` or by a converter of the app given that header alone. */
+/**
+ * The signature the request brings: a header, its literal prefix stripped (`.slice(7)`,
+ * `.replace("sha256=", "")`, `.split("=")[1]`), decoded by `Buffer.from(header, "hex")` or by a
+ * converter of the app given that header alone that reads nothing else (converter.ts).
+ */
 function isSignature(app: App, e: ts.Expression, requests: Set<ts.Symbol>): boolean {
-  if (isHeaderValue(app, e, requests) || isHeaderValue(app, bufferFrom(app, e), requests)) return true;
+  const header = (x: ts.Expression | undefined): boolean => x !== undefined && isHeaderValue(app, stripped(app, x), requests);
+  if (header(e) || header(bufferFrom(app, e))) return true;
   const call = follow(app, e);
-  if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !isHeaderValue(app, call.arguments[0], requests)) return false;
-  const converter = app.appFunction(call);
-  return converter !== undefined && "body" in converter && converter.body !== undefined && converter.asteriskToken === undefined && !knowsSecret(app, converter.body);
+  if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !header(call.arguments[0])) return false;
+  const converter = fixedFunction(app, call);
+  return converter !== undefined && "body" in converter && converter.body !== undefined && converter.asteriskToken === undefined && isPureConverter(app, converter);
 }
 
-/** Whether code may make a signature of its own: it reads the environment, uses `crypto.subtle` or calls a function of the app. */
-function knowsSecret(app: App, code: ts.Node): boolean {
-  const seen = new Set<ts.Node>();
-  const visit = (n: ts.Node): boolean => {
-    if (readsEnv(app, n) || (ts.isPropertyAccessExpression(n) && n.name.text === "subtle")) return true;
-    const held = ts.isIdentifier(n) ? app.constInitializer(n) : undefined; // a `const` it reads, of the module too
-    if (held !== undefined && !seen.has(held) && (seen.add(held), visit(held))) return true;
-    if (ts.isCallExpression(n) && app.appFunction(n) !== undefined) return true;
-    return ts.forEachChild(n, (c) => visit(c) || undefined) === true;
+/** `h` of `h.slice(7)`, `h.substring(7)`, `h.replace("sha256=", "")` (or a regex), `h.split("=")[1]`; `e` otherwise. */
+function stripped(app: App, e: ts.Expression): ts.Expression {
+  const f = follow(app, e);
+  const call = ts.isElementAccessExpression(f) && ts.isNumericLiteral(f.argumentExpression) ? skipOuter(f.expression) : f;
+  if (!ts.isCallExpression(call) || call.arguments.some(ts.isSpreadElement)) return e;
+  const method = methodOf(call);
+  const [a, b] = call.arguments.map((x) => follow(app, x));
+  const literal = (x: ts.Expression | undefined): boolean => x !== undefined && (ts.isStringLiteralLike(x) || x.kind === ts.SyntaxKind.RegularExpressionLiteral);
+  const strips =
+    call !== f
+      ? method === "split" && call.arguments.length === 1 && literal(a)
+      : ((method === "slice" || method === "substring") && call.arguments.length === 1 && ts.isNumericLiteral(a!)) ||
+        ((method === "replace" || method === "replaceAll") && call.arguments.length === 2 && literal(a) && ts.isStringLiteralLike(b!) && b.text === "");
+  return strips ? (skipOuter(call.expression) as ts.PropertyAccessExpression).expression : e;
+}
+
+/**
+ * Slack's signed base, `` `v0:${timestamp}:${body}` `` (or joined by `+`): the body with the
+ * request's headers and literals only. The timestamp's freshness is the app's to check.
+ */
+function isSignedBase(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
+  if (e === undefined) return false;
+  const parts: ts.Expression[] = [];
+  const split = (x: ts.Expression): boolean => {
+    x = follow(app, x);
+    if (ts.isTemplateExpression(x)) return x.templateSpans.every((span) => split(span.expression));
+    if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) return split(x.left) && split(x.right);
+    if (!ts.isStringLiteralLike(x)) parts.push(x);
+    return true;
   };
-  return visit(code);
+  const base = follow(app, e);
+  if (!(ts.isTemplateExpression(base) || ts.isBinaryExpression(base)) || !split(base)) return false;
+  return parts.some((p) => isBody(app, p, requests)) && parts.every((p) => isBody(app, p, requests) || isHeaderValue(app, p, requests));
 }

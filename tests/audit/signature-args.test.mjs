@@ -90,6 +90,13 @@ const UNRECOGNIZED = {
     const payload = event.type;`,
   "/clerk/made-request": `    const event = await verifyWebhook(new Request("https://example.com", { method: "POST", body: SAMPLE }));
     const payload = event.type;`,
+  // A secret with a non-empty fallback: with the variable unset, a key the code shows (attack36 F3).
+  "/svix/fallback-secret": `    const payload = await request.text();
+    new Webhook(process.env.SVIX_SECRET ?? "whsec_dev").verify(payload, request.headers);`,
+  "/stripe/fallback-secret": `    const payload = await request.text();
+    stripe.webhooks.constructEvent(payload, request.headers.get("stripe-signature")!, process.env.STRIPE_WEBHOOK_SECRET || "whsec_test");`,
+  "/clerk/fallback-secret": `    const event = await verifyWebhook(request, { signingSecret: process.env.CLERK_WEBHOOK_SIGNING_SECRET ?? "changeme" });
+    const payload = event.type;`,
 };
 
 const HEAD = `import { anyApi, httpRouter } from "convex/server";

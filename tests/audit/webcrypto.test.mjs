@@ -55,6 +55,36 @@ ${LEAVE}`,
     if (!ok) throw new Error("bad signature");`,
   // A helper that throws on false.
   "/helper-throws": `    const body = await verifiedBody(request);`,
+  // GitHub's \`sha256=<hex>\` header, its prefix stripped before the decoder (attack36's false positives).
+  "/github-replace": `    const body = await request.text();
+    const sig = (request.headers.get("x-hub-signature-256") ?? "").replace(/^sha256=/, "");
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(sig), enc.encode(body));
+${LEAVE}`,
+  "/github-slice": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes((request.headers.get("x-hub-signature-256") ?? "").slice(7)), enc.encode(await request.text()));
+${LEAVE}`,
+  "/github-literal": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-hub-signature-256")!.replace("sha256=", "")), enc.encode(await request.text()));
+${LEAVE}`,
+  "/github-split": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-hub-signature-256")!.split("=")[1]!), enc.encode(await request.text()));
+${LEAVE}`,
+  // A base64 secret decoded with atob, inline or by an app function given it.
+  "/atob-secret": `    const body = await request.text();
+    const key = await crypto.subtle.importKey("raw", Uint8Array.from(atob(process.env.BILLING_SECRET!), (c) => c.charCodeAt(0)), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(body));
+${LEAVE}`,
+  "/atob-helper": `    const body = await request.text();
+    const key = await crypto.subtle.importKey("raw", b64ToBytes(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(body));
+${LEAVE}`,
+  // Slack's timestamped base: a header, literals and the body.
+  "/slack": `    const body = await request.text();
+    const ts = request.headers.get("x-slack-request-timestamp") ?? "";
+    if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return new Response("stale", { status: 401 });
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes((request.headers.get("x-slack-signature") ?? "").slice(3)), enc.encode(\`v0:\${ts}:\${body}\`));
+${LEAVE}`,
+  // A decoder using a module const literal and its own locals.
+  "/table-decoder": `    const body = await request.text();
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, tableHex(request.headers.get("x-signature") ?? ""), enc.encode(body));
+${LEAVE}`,
 };
 
 /** Checks that check nothing: the finding stays. */
@@ -121,6 +151,53 @@ ${LEAVE}`,
   "/helper-other-test": `    const ok = await verified(request);
     if (request.method !== "POST") return new Response(null, { status: 405 });`,
   "/helper-returns-body": `    const body = await bodyOrNothing(request);`,
+  // A secret with a non-empty fallback: the check holds with a key the code shows (attack36 F3).
+  "/fallback-secret": `    const key = await crypto.subtle.importKey("raw", enc.encode(process.env.BILLING_SECRET ?? "dev-secret"), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  "/or-secret": `    const secret = process.env.BILLING_SECRET || "changeme";
+    const key = await crypto.subtle.importKey("raw", Buffer.from(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  // A decoder answering module state the handler filled with \`sign\` (attack36 F4), or a closure over a \`let\`.
+  "/cached-decoder": `    const body = await request.text();
+    const key = await crypto.subtle.importKey("raw", enc.encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(body)));
+    const ok = await crypto.subtle.verify("HMAC", key, cachedHex(request.headers.get("x-signature") ?? ""), enc.encode(body));
+${LEAVE}`,
+  "/closure-decoder": `    const body = await request.text();
+    const key = ${KEY};
+    let mine = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(body)));
+    const decode = (hex: string) => (hex.length > 0 ? mine : mine);
+    const ok = await crypto.subtle.verify("HMAC", key, decode(request.headers.get("x-signature") ?? ""), enc.encode(body));
+${LEAVE}`,
+  "/object-decoder": `    const body = await request.text();
+    const key = ${KEY};
+    box.sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(body)));
+    const ok = await crypto.subtle.verify("HMAC", key, boxed(request.headers.get("x-signature") ?? ""), enc.encode(body));
+${LEAVE}`,
+  "/constructor-decoder": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, reached(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
+${LEAVE}`,
+  // A decoder held in a \`let\`, replaced before the check.
+  "/let-decoder": `    decodeLet = (_hex: string) => new Uint8Array(32);
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, decodeLet(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
+${LEAVE}`,
+  // A prefix cut by something other than a literal; a base with the URL, or without the body.
+  "/strip-other": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-sig")!.replace("sha256=", SECRET)), enc.encode(await request.text()));
+${LEAVE}`,
+  "/base-url": `    const body = await request.text();
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, ${SIG}, enc.encode(\`v0:\${request.url}:\${body}\`));
+${LEAVE}`,
+  "/base-no-body": `    const ts = request.headers.get("x-slack-request-timestamp") ?? "";
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, ${SIG}, enc.encode(\`v0:\${ts}:\`));
+${LEAVE}`,
+  // Key bytes that are not the secret's: a callback answering zero, a helper ignoring its parameter.
+  "/atob-zero": `    const key = await crypto.subtle.importKey("raw", Uint8Array.from(atob(process.env.BILLING_SECRET!), () => 0), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
+  "/key-helper-ignores": `    const key = await crypto.subtle.importKey("raw", zeroKey(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(await request.text()));
+${LEAVE}`,
 };
 
 const HELPER_KEY = KEY.replace("request", "req");
@@ -131,14 +208,50 @@ const enc = new TextEncoder();
 const SECRET = process.env.BILLING_SECRET!;
 const fakeCrypto = { subtle: { importKey: async (..._a: unknown[]) => ({}), verify: async (..._a: unknown[]) => true } };
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
+// AUDIT.md's decoder, as written there.
+function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(hex.length >> 1));
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
 
 function toHex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function b64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function zeroKey(_b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob("AAAA"), (c) => c.charCodeAt(0));
+}
+
+const DIGITS = "0123456789abcdef";
+function tableHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = DIGITS.indexOf(hex[2 * i]!) * 16 + DIGITS.indexOf(hex[2 * i + 1]!);
+  return out;
+}
+
+let decodeLet = (hex: string): Uint8Array => Uint8Array.from(hex, (c) => c.charCodeAt(0));
+let expected = new Uint8Array();
+function cachedHex(hex: string): Uint8Array {
+  if (expected.length) return expected;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const box = { sig: new Uint8Array() };
+function boxed(_hex: string): Uint8Array {
+  return box.sig;
+}
+
+function reached(hex: string): Uint8Array {
+  const k = "constr" + "uctor";
+  const make = (hex as any)[k][k];
+  return make("return globalThis.__sig")();
 }
 
 /** Not a decoder: it mixes the secret in. */
@@ -206,8 +319,27 @@ test("an ignored answer, a key from the request or a literal, a self-made signat
   }
 });
 
+test("a change to the global Web Crypto anywhere in the app voids every Web Crypto check, named in the message", () => {
+  const patches = {
+    assigned: "(crypto.subtle as any).verify = async () => true;",
+    aliased: "const subtle = globalThis.crypto.subtle;\n(subtle as any)[\"verify\"] = async () => true;",
+    defined: "Object.defineProperty(globalThis, \"crypto\", { value: { subtle: {} } });",
+    prototype: "(SubtleCrypto.prototype as any).verify = async () => true;",
+  };
+  for (const [name, patch] of Object.entries(patches)) {
+    const text = httpTs({ "/inline": RECOGNIZED["/inline"], "/helper-answers": RECOGNIZED["/helper-answers"] }).replace("const http = httpRouter();", 'import "./setup";\nconst http = httpRouter();');
+    const patched = auditReport(cli, webhookApp("webcrypto", `patched-${name}`, { "http.ts": text, "setup.ts": `${patch}\nexport const ready = true;\n` }));
+    for (const path of ["/inline", "/helper-answers"]) {
+      assert.deepEqual(rulesOf(patched, path), ["public-no-auth", "public-no-rate-limit"], `${name} ${path}`);
+      assert.deepEqual(fnOf(patched, path).signatures, [], `${name} ${path}`);
+      const message = patched.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth").message;
+      assert.match(message, /its Web Crypto check is not counted: the app changes the global Web Crypto \(`.+`, convex\/setup\.ts:\d\)/, `${name} ${path}`);
+    }
+  }
+});
+
 test("without the verify, the recognized routes are reported again", () => {
-  const text = httpTs(RECOGNIZED).replaceAll(/crypto\.subtle\.verify\(("HMAC"|\{ name: "HMAC" \}), key, /g, "fakeCrypto.subtle.verify($1, key, ");
+  const text = httpTs(RECOGNIZED).replaceAll(/(globalThis\.)?crypto\.subtle\.verify\(/g, "fakeCrypto.subtle.verify(");
   const without = auditReport(cli, webhookApp("webcrypto", "unverified", { "http.ts": text }));
   for (const path of Object.keys(RECOGNIZED)) assert.deepEqual(rulesOf(without, path), ["public-no-auth", "public-no-rate-limit"], path);
 });
