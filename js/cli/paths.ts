@@ -253,16 +253,17 @@ function symbolKey(s: ts.Symbol | undefined): string | undefined {
  * `switch` a `break` leaves; the loop a `continue` goes on with; the `try` block a `throw` leaves for
  * a `catch` that goes on after it, or `fn` when that `catch` may return), with how it is said.
  * Undefined for a `throw` nothing of `fn` swallows (a `catch` that throws again on every path
- * included): that path throws, and a mutation's changes roll back with it.
+ * included): that path throws, and a mutation's changes roll back with it. `denial`: `x` is a
+ * check's call, whose denial throws as a `throw` does.
  */
-export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing): { end: number; how: string } | undefined {
+export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = false): { end: number; how: string } | undefined {
   if (ts.isReturnStatement(x)) return { end: fn.end, how: "returns" };
   const label = ts.isBreakOrContinueStatement(x) ? x.label?.text : undefined;
   for (let n: ts.Node = x, p = x.parent; p !== undefined && n !== fn && !isFunctionLike(n); n = p, p = p.parent) {
     if (ts.isBreakOrContinueStatement(x)) {
       const target = label !== undefined ? ts.isLabeledStatement(p) && p.label.text === label : ts.isIterationStatement(p, false) || (ts.isBreakStatement(x) && ts.isSwitchStatement(p));
       if (target) return { end: p.end, how: ts.isContinueStatement(x) ? "continues its loop" : `breaks out of ${label !== undefined ? `"${label}"` : "its loop or switch"}` };
-    } else if (ts.isThrowStatement(x) && ts.isTryStatement(p)) {
+    } else if ((denial || ts.isThrowStatement(x)) && ts.isTryStatement(p)) {
       const c = n === p.tryBlock ? p.catchClause : undefined;
       if (c !== undefined) return mayReturn(c.block) ? { end: fn.end, how: "throws to a catch that returns" } : alwaysLeaves(c.block, throwing) ? undefined : { end: p.tryBlock.end, how: "throws to a catch that goes on" };
       if (p.finallyBlock !== undefined && n !== p.finallyBlock && mayReturn(p.finallyBlock)) return { end: fn.end, how: "throws to a finally that returns" };
@@ -288,11 +289,19 @@ export function exclusive(a: ts.Node, b: ts.Node, fn: ts.Node): boolean {
   }
   if (ts.isCaseBlock(p)) {
     const ia = p.clauses.findIndex((c) => c.pos <= a.pos && a.end <= c.end), ib = p.clauses.findIndex((c) => c.pos <= b.pos && b.end <= c.end);
-    return ib < ia || p.clauses.slice(ia, ib).some((c) => { const last = c.statements.at(-1); return last !== undefined && (alwaysLeaves(last) || ts.isBreakOrContinueStatement(last)); });
+    return ib < ia || p.clauses.slice(ia, ib).some((c) => ends(c.statements.at(-1)));
   }
   if (a.end > b.pos) {
     for (let q: ts.Node | undefined = p; q !== undefined && q !== fn; q = q.parent) if (ts.isIterationStatement(q, false)) return false;
     return true;
   }
   return false;
+}
+
+/** Whether a case's last statement leaves it on every path: a `break` or `continue` (also in a block, or both branches of an `if`), a `return`, a `throw`. */
+function ends(s: ts.Statement | undefined): boolean {
+  if (s === undefined) return false;
+  if (ts.isBreakOrContinueStatement(s) || alwaysLeaves(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some(ends);
+  return ts.isIfStatement(s) && ends(s.thenStatement) && ends(s.elseStatement);
 }
