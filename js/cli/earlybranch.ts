@@ -8,9 +8,9 @@
 // has left past it: what that path changed is committed with no check. A change (facts.ts
 // `changes`: a `ctx.db` write, a guard write, a `ctx.runMutation`/`runAction` or a schedule) from
 // which a path reaches a jump (paths.ts `jumpPast`: a `return`; a `break` or `continue` out of a
-// labelled block, loop or `switch` around the check; a `throw` a `catch` of the handler swallows)
-// that skips a check of the handler, with no check of its own on the way (a `require...` in the
-// branch), is judged as the function would be without the checks skipped: `public-no-auth` naming
+// labelled block, loop or `switch` around the check; a `throw` a `catch` of the handler swallows,
+// the check's own denial to a `catch` that returns) that skips a check of the handler, with no
+// check of its own on the way (a `require...` in the branch), is judged as the function would be without the checks skipped: `public-no-auth` naming
 // the change and the jump, and the change's own `unchecked-id-delete`/`-write`/`-read` findings
 // (also through a relay, follow.ts), as the unchecked form is. The path is read from the code: the
 // change before the jump, not in the other branch of an `if` or `?:` nor in a `switch` case that
@@ -54,14 +54,16 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
       }
       return false;
     };
-    for (const x of jumps) {
-      const past = jumpPast(x, handler, throwing);
-      if (past === undefined || checkedFirst(x)) continue;
-      const lost = checked.filter((a) => sites.get(key(a))!.pos >= x.end && sites.get(key(a))!.end <= past.end);
+    // A check's own denial thrown to a `catch` that returns (`try { await guard.requireRole(...) } catch { return null }`) is such a jump too.
+    const denials = new Set(checked.map((a) => sites.get(key(a))!));
+    for (const x of [...jumps, ...denials]) {
+      const denial = denials.has(x as ts.CallExpression), past = jumpPast(x, handler, throwing, denial);
+      if (past === undefined || checkedFirst(x) || (denial && past.end !== handler.end)) continue;
+      const lost = checked.filter((a) => sites.get(key(a))!.pos >= (denial ? x.pos : x.end) && sites.get(key(a))!.end <= past.end);
       const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c)));
       if (lost.length === 0 || made.length === 0) continue;
       const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
-      const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${past.how} at line ${app.loc(x).line}, before the check at line ${app.loc(site).line}`;
+      const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} ${past.how}` : `${past.how} at line ${app.loc(x).line}, before the check at line ${app.loc(site).line}`}`;
       const document = lost.some((a) => a.level === "document"); // a document check past the jump covers nothing on its path
       const shadow: ConvexFunction = {
         ...fn,

@@ -117,7 +117,7 @@ test("a branch that changes nothing (returns a constant, reads only), throws, ch
   for (const n of ["constant", "throws", "readsOnly", "logsOnly", "checkFirst", "branchAfter", "branchChecks", "callbackReturn", "loopContinue", "queryConstant"]) assert.deepEqual(of(n), [], n);
 });
 
-test("a change whose path leaves past the check another way is judged with no check (attack36 F2): a labelled break, a throw a catch swallows, a change in the if's condition, a switch fallthrough", () => {
+test("a change whose path leaves past the check another way is judged with no check (attack36 F2): a labelled break, a throw or a denial a catch swallows, a change in the if's condition, a switch fallthrough", () => {
   const { of, line, at, r } = run("jumps", {
     labelBreak: ["mutation", `  out: { if (dry) { await ctx.db.patch(postId, { title: "x" }); break out; }
     await guard.requireRole(ctx, "admin");
@@ -133,16 +133,20 @@ test("a change whose path leaves past the check another way is judged with no ch
     fallthrough: ["mutation", `  switch (mode) { case "dry": await ctx.db.patch(postId, { title: "x" }); case "noop": return null; }
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`],
+    deniedToCatch: ["mutation", `  await ctx.db.patch(postId, { title: "x" });
+  try { await guard.requireRole(ctx, "admin"); } catch (e) { return null; }
+  await ctx.db.delete(postId);`],
     laterReturn: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); }
   if (mode === "skip") return null;
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`],
   });
-  for (const n of ["labelBreak", "throwCaught", "inCondition", "fallthrough", "laterReturn"]) assert.deepEqual(of(n), [`public-no-auth ${at(n)}`, `unchecked-id-write ${line(n, "ctx.db.patch")}`], n);
+  for (const n of ["labelBreak", "throwCaught", "inCondition", "fallthrough", "deniedToCatch", "laterReturn"]) assert.deepEqual(of(n), [`public-no-auth ${at(n)}`, `unchecked-id-write ${line(n, "ctx.db.patch")}`], n);
   const message = (n) => r.findings.find((f) => f.function === `b:${n}` && f.rule === "public-no-auth").message;
   assert.match(message("labelBreak"), new RegExp(`patches at line ${line("labelBreak", "out:")}, then breaks out of "out" at line ${line("labelBreak", "out:")}, before the check`));
   assert.match(message("throwCaught"), /then throws to a catch that returns at line/);
   assert.match(message("fallthrough"), /then returns at line/);
+  assert.match(message("deniedToCatch"), new RegExp(`patches at line ${line("deniedToCatch", "ctx.db.patch")}, then the check at line ${line("deniedToCatch", "requireRole")} throws to a catch that returns`));
 });
 
 test("the same shapes with the check on every path, or a catch that throws again, keep the check", () => {
@@ -164,9 +168,17 @@ test("the same shapes with the check on every path, or a catch that throws again
     caseBreaks: ["mutation", `  switch (mode) { case "dry": await ctx.db.patch(postId, { title: "x" }); break; case "noop": return null; }
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`],
+    caseBlockBreaks: ["mutation", `  switch (mode) { case "dry": { await ctx.db.patch(postId, { title: "x" }); break; } case "noop": return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    deniedRethrown: ["mutation", `  await ctx.db.patch(postId, { title: "x" });
+  try { await guard.requireRole(ctx, "admin"); } catch (e) { console.log(e); throw e; }
+  await ctx.db.delete(postId);`],
+    changeAfterDenial: ["mutation", `  try { await guard.requireRole(ctx, "admin"); } catch (e) { return null; }
+  await ctx.db.patch(postId, { title: "x" });`],
     otherBranch: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); } else { return null; }
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`],
   });
-  for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "otherBranch"]) assert.deepEqual(of(n), [], n);
+  for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "caseBlockBreaks", "deniedRethrown", "changeAfterDenial", "otherBranch"]) assert.deepEqual(of(n), [], n);
 });
