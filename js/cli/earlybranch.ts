@@ -63,7 +63,7 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
       const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c)));
       if (lost.length === 0 || made.length === 0) continue;
       const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
-      const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} ${past.how}` : `${past.how} at line ${app.loc(x).line}, before the check at line ${app.loc(site).line}`}`;
+      const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} throws${past.to}` : `${past.how} at line ${app.loc(x).line}${past.to ?? ""}, before the check at line ${app.loc(site).line}`}`;
       const document = lost.some((a) => a.level === "document"); // a document check past the jump covers nothing on its path
       const shadow: ConvexFunction = {
         ...fn,

@@ -251,12 +251,13 @@ function symbolKey(s: ts.Symbol | undefined): string | undefined {
  * Where the jump `x` of `fn`'s own code (a `return`, `break`, `continue` or `throw`) goes on past
  * code it skips: the end of what it skips (`fn` for a `return`; the labelled statement, loop or
  * `switch` a `break` leaves; the loop a `continue` goes on with; the `try` block a `throw` leaves for
- * a `catch` that goes on after it, or `fn` when that `catch` may return), with how it is said.
+ * a `catch` that goes on after it, or `fn` when that `catch` may return), with how it is said
+ * (`to`: where a throw goes).
  * Undefined for a `throw` nothing of `fn` swallows (a `catch` that throws again on every path
  * included): that path throws, and a mutation's changes roll back with it. `denial`: `x` is a
  * check's call, whose denial throws as a `throw` does.
  */
-export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = false): { end: number; how: string } | undefined {
+export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = false): { end: number; how: string; to?: string } | undefined {
   if (ts.isReturnStatement(x)) return { end: fn.end, how: "returns" };
   const label = ts.isBreakOrContinueStatement(x) ? x.label?.text : undefined;
   for (let n: ts.Node = x, p = x.parent; p !== undefined && n !== fn && !isFunctionLike(n); n = p, p = p.parent) {
@@ -265,8 +266,8 @@ export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = 
       if (target) return { end: p.end, how: ts.isContinueStatement(x) ? "continues its loop" : `breaks out of ${label !== undefined ? `"${label}"` : "its loop or switch"}` };
     } else if ((denial || ts.isThrowStatement(x)) && ts.isTryStatement(p)) {
       const c = n === p.tryBlock ? p.catchClause : undefined;
-      if (c !== undefined) return mayReturn(c.block) ? { end: fn.end, how: "throws to a catch that returns" } : alwaysLeaves(c.block, throwing) ? undefined : { end: p.tryBlock.end, how: "throws to a catch that goes on" };
-      if (p.finallyBlock !== undefined && n !== p.finallyBlock && mayReturn(p.finallyBlock)) return { end: fn.end, how: "throws to a finally that returns" };
+      if (c !== undefined) return mayReturn(c.block) ? { end: fn.end, how: "throws", to: " to a catch that returns" } : alwaysLeaves(c.block, throwing) ? undefined : { end: p.tryBlock.end, how: "throws", to: " to a catch that goes on" };
+      if (p.finallyBlock !== undefined && n !== p.finallyBlock && mayReturn(p.finallyBlock)) return { end: fn.end, how: "throws", to: " to a finally that returns" };
     }
   }
   return undefined;

@@ -144,7 +144,7 @@ test("a change whose path leaves past the check another way is judged with no ch
   for (const n of ["labelBreak", "throwCaught", "inCondition", "fallthrough", "deniedToCatch", "laterReturn"]) assert.deepEqual(of(n), [`public-no-auth ${at(n)}`, `unchecked-id-write ${line(n, "ctx.db.patch")}`], n);
   const message = (n) => r.findings.find((f) => f.function === `b:${n}` && f.rule === "public-no-auth").message;
   assert.match(message("labelBreak"), new RegExp(`patches at line ${line("labelBreak", "out:")}, then breaks out of "out" at line ${line("labelBreak", "out:")}, before the check`));
-  assert.match(message("throwCaught"), /then throws to a catch that returns at line/);
+  assert.match(message("throwCaught"), new RegExp(`then throws at line ${line("throwCaught", "try {")} to a catch that returns, before the check at line ${line("throwCaught", "requireRole")}`));
   assert.match(message("fallthrough"), /then returns at line/);
   assert.match(message("deniedToCatch"), new RegExp(`patches at line ${line("deniedToCatch", "ctx.db.patch")}, then the check at line ${line("deniedToCatch", "requireRole")} throws to a catch that returns`));
 });
