@@ -5,68 +5,83 @@
 //   await ctx.db.delete(args.id);
 //
 // A check thrown later rolls back what the mutation did before it, but never runs on a path that
-// has returned: what that path changed is committed with no check. A branch (of an `if`, or a
-// `switch` case) that changes data its leaving keeps (facts.ts `changes`: a `ctx.db` write, a
-// guard write, a `ctx.runMutation`/`runAction` or a schedule) and returns, before a check of the
-// handler (in the order calls run, as latechecks.ts reads an action's relays), is judged as the
-// function would be without the checks made after it: `public-no-auth` naming the branch, and
-// the branch's own `unchecked-id-delete`/`-write`/`-read` findings (also through a relay,
-// follow.ts), as the unchecked form is. What runs after the check is judged with it, as before.
+// has left past it: what that path changed is committed with no check. A change (facts.ts
+// `changes`: a `ctx.db` write, a guard write, a `ctx.runMutation`/`runAction` or a schedule) from
+// which a path reaches a jump (paths.ts `jumpPast`: a `return`; a `break` or `continue` out of a
+// labelled block, loop or `switch` around the check; a `throw` a `catch` of the handler swallows,
+// the check's own denial to a `catch` that returns) that skips a check of the handler, with no
+// check of its own on the way (a `require...` in the branch), is judged as the function would be without the checks skipped: `public-no-auth` naming
+// the change and the jump, and the change's own `unchecked-id-delete`/`-write`/`-read` findings
+// (also through a relay, follow.ts), as the unchecked form is. The path is read from the code: the
+// change before the jump, not in the other branch of an `if` or `?:` nor in a `switch` case that
+// does not fall through to the jump's (paths.ts `exclusive`); the change may be in the `if`'s
+// condition (attack36 F2). What runs after the check is judged with it, as before.
 // A branch that returns data it read is already a path with no check (paths.ts `returnsDataBefore`).
 import ts from "typescript";
 import { RUNS, type FactsFinder } from "./facts.js";
-import { schedules } from "./facts-syntax.js";
+import { schedules, throwingIn } from "./facts-syntax.js";
 import { followFindings } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import { checksAroundRelays, key } from "./latechecks.js";
-import { fork, mayReturn } from "./paths.js";
+import { exclusive, jumpPast } from "./paths.js";
 import { isFunctionLike, type App } from "./program.js";
 import { functionFindings, type Finding } from "./rules.js";
 
 const DB_VERBS: Record<string, string> = { delete: "deletes", patch: "patches", replace: "replaces", insert: "inserts" };
 
-/** The findings of the public mutations' and queries' branches that change data and return before a check (see above). */
+/** The findings of the public mutations' and queries' changes that a jump takes past a check (see above). */
 export function earlyBranchFindings(app: App, finder: FactsFinder, functions: readonly ConvexFunction[]): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = [], seen = new Set<string>(), throwing = throwingIn(app);
   for (const fn of functions) {
     const handler = fn.handler;
     if ((fn.kind !== "mutation" && fn.kind !== "query") || fn.visibility !== "public" || handler === undefined || fn.facts.auth.length === 0) continue;
-    const branches: ts.Node[] = [];
-    // A branch that checks the caller on every path of its own (`guard.deleteDocument`, a `require...`) is checked: its changes made before that check roll back.
-    const leavesChanged = (b: ts.Node) => ownCode(b) === handler && mayReturn(b, false) && finder.changes(b as ts.Statement) && !finder.makes(b, "auth");
-    checksAroundRelays(app, finder, handler, (n) => void (branch(n) && leavesChanged(n) && branches.push(n)));
-    for (const b of branches) {
-      // Read again with this branch as the relay: the checks first made after it hold nothing on it.
-      const { early, late, sites } = checksAroundRelays(app, finder, handler, (n) => (n === b ? "" : undefined));
-      const lost = fn.facts.auth.filter((a) => late.has(key(a)) && !early.has(key(a)));
-      if (lost.length === 0) continue;
-      const at = app.loc(b), end = b.getSourceFile().getLineAndCharacterOfPosition(b.end).line + 1;
-      const site = sites.get(key(lost[0]!)); // the handler's call that makes it (a helper's, a guard require...)
-      const why = `but ${doing(app, b)} on the branch at line ${at.line}, which returns before the check at line ${site !== undefined ? app.loc(site).line : lost[0]!.at.line}`;
-      const document = lost.some((a) => a.level === "document"); // a document check after the branch covers nothing on it
+    const { sites } = checksAroundRelays(app, finder, handler); // the call that makes each check (a helper's, a guard require...)
+    const checked = fn.facts.auth.filter((a) => sites.has(key(a)));
+    if (checked.length === 0) continue;
+    const jumps: ts.Node[] = [], changes: ts.Node[] = [];
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLike(n)) return; // a callback's return leaves the callback
+      if (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n) || ts.isThrowStatement(n)) jumps.push(n);
+      if (ts.isCallExpression(n) && finder.changes(n as unknown as ts.Statement)) changes.push(n);
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(handler, visit);
+    // A check on every path of a block nested in the handler, before `n` (a branch's own `require...`): `n` runs only after it, however weak.
+    const checkedFirst = (n: ts.Node): boolean => {
+      for (let a = n, p = n.parent; p !== undefined && p !== (handler as ts.FunctionLikeDeclaration).body && p !== handler; a = p, p = p.parent) {
+        const list = ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) ? p.statements : undefined;
+        if (list?.some((s) => s.end <= a.pos && finder.makes(s, "auth"))) return true;
+      }
+      return false;
+    };
+    // A check's own denial thrown to a `catch` that returns (`try { await guard.requireRole(...) } catch { return null }`) is such a jump too.
+    const denials = new Set(checked.map((a) => sites.get(key(a))!));
+    for (const x of [...jumps, ...denials]) {
+      const denial = denials.has(x as ts.CallExpression), past = jumpPast(x, handler, throwing, denial);
+      if (past === undefined || checkedFirst(x) || (denial && past.end !== handler.end)) continue;
+      const lost = checked.filter((a) => sites.get(key(a))!.pos >= (denial ? x.pos : x.end) && sites.get(key(a))!.end <= past.end);
+      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c)));
+      if (lost.length === 0 || made.length === 0) continue;
+      const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
+      const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} throws${past.to}` : `${past.how} at line ${app.loc(x).line}${past.to ?? ""}, before the check at line ${app.loc(site).line}`}`;
+      const document = lost.some((a) => a.level === "document"); // a document check past the jump covers nothing on its path
       const shadow: ConvexFunction = {
         ...fn,
         facts: { ...fn.facts, auth: fn.facts.auth.filter((a) => !lost.includes(a)), loose: [{ kind: "auth", via: lost[0]!.via, at: lost[0]!.at, why }, ...fn.facts.loose] },
         ...(document ? { checkedArgs: new Set<string>(), changeChecked: { args: new Set<string>(), lowLevels: new Map(), groups: new Map(), ofCheckedDoc: [] } } : {}),
       };
-      const onBranch = (f: Finding) => f.rule.startsWith("unchecked-") && f.file === at.file && f.line >= at.line && f.line <= end;
-      out.push(...[...functionFindings(shadow), ...followFindings(functions, [shadow])].filter((f) => onBranch(f) || (f.rule === "public-no-auth" && f.line === fn.at.line)));
+      const lines = made.map((m) => [app.loc(m).line, m.getSourceFile().getLineAndCharacterOfPosition(m.end).line + 1] as const);
+      const onPath = (f: Finding) => f.rule.startsWith("unchecked-") && f.file === c.file && lines.some(([from, to]) => f.line >= from && f.line <= to);
+      for (const f of [...functionFindings(shadow), ...followFindings(functions, [shadow])]) {
+        const id = `${fn.id}:${f.rule}:${f.line}`;
+        if ((onPath(f) || (f.rule === "public-no-auth" && f.line === fn.at.line)) && !seen.has(id)) out.push(f), seen.add(id);
+      }
     }
   }
   return out;
 }
 
-/** A branch: an `if`'s `then` or `else` (an `else if` is read as its own `if`), or a `switch` case. */
-const branch = (n: ts.Node): boolean => (ts.isCaseClause(n) || ts.isDefaultClause(n) ? true : n.parent !== undefined && ts.isIfStatement(n.parent) && !ts.isIfStatement(n) && fork(n.parent, n) !== undefined);
-
-/** The function whose own code `n` is (a `return` there leaves it). */
-function ownCode(n: ts.Node): ts.Node | undefined {
-  let p = n.parent;
-  while (p !== undefined && !isFunctionLike(p)) p = p.parent;
-  return p;
-}
-
-/** What a branch does that is kept, as a finding says it: "deletes" (its first `ctx.db` change), "schedules a function", "runs ctx.runMutation", else "changes data" (a guard's write, a helper's). */
+/** What a change does that is kept, as a finding says it: "deletes" (its first `ctx.db` change), "schedules a function", "runs ctx.runMutation", else "changes data" (a guard's write, a helper's). */
 function doing(app: App, b: ts.Node): string {
   let verb: string | undefined;
   const visit = (n: ts.Node): void => {

@@ -3,7 +3,7 @@
 // key that tells two guard calls make the same check.
 import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
-import { carriesNoData } from "./flow.js";
+import { alwaysLeaves, carriesNoData, type Throwing } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { markLowestRole } from "./roles.js";
 
@@ -245,4 +245,64 @@ function symbolKey(s: ts.Symbol | undefined): string | undefined {
   let key = symbols.get(s);
   if (key === undefined) symbols.set(s, (key = `#${++symbolCount}`));
   return key;
+}
+
+/**
+ * Where the jump `x` of `fn`'s own code (a `return`, `break`, `continue` or `throw`) goes on past
+ * code it skips: the end of what it skips (`fn` for a `return`; the labelled statement, loop or
+ * `switch` a `break` leaves; the loop a `continue` goes on with; the `try` block a `throw` leaves for
+ * a `catch` that goes on after it, or `fn` when that `catch` may return), with how it is said
+ * (`to`: where a throw goes).
+ * Undefined for a `throw` nothing of `fn` swallows (a `catch` that throws again on every path
+ * included): that path throws, and a mutation's changes roll back with it. `denial`: `x` is a
+ * check's call, whose denial throws as a `throw` does.
+ */
+export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = false): { end: number; how: string; to?: string } | undefined {
+  if (ts.isReturnStatement(x)) return { end: fn.end, how: "returns" };
+  const label = ts.isBreakOrContinueStatement(x) ? x.label?.text : undefined;
+  for (let n: ts.Node = x, p = x.parent; p !== undefined && n !== fn && !isFunctionLike(n); n = p, p = p.parent) {
+    if (ts.isBreakOrContinueStatement(x)) {
+      const target = label !== undefined ? ts.isLabeledStatement(p) && p.label.text === label : ts.isIterationStatement(p, false) || (ts.isBreakStatement(x) && ts.isSwitchStatement(p));
+      if (target) return { end: p.end, how: ts.isContinueStatement(x) ? "continues its loop" : `breaks out of ${label !== undefined ? `"${label}"` : "its loop or switch"}` };
+    } else if ((denial || ts.isThrowStatement(x)) && ts.isTryStatement(p)) {
+      const c = n === p.tryBlock ? p.catchClause : undefined;
+      if (c !== undefined) return mayReturn(c.block) ? { end: fn.end, how: "throws", to: " to a catch that returns" } : alwaysLeaves(c.block, throwing) ? undefined : { end: p.tryBlock.end, how: "throws", to: " to a catch that goes on" };
+      if (p.finallyBlock !== undefined && n !== p.finallyBlock && mayReturn(p.finallyBlock)) return { end: fn.end, how: "throws", to: " to a finally that returns" };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether `a` (before `b` in `fn`) and `b` never run on one path: in the two branches of one `if`
+ * or `?:`, or in two cases of one `switch` with no fallthrough from `a`'s to `b`'s (a case falls
+ * through when its last statement does not leave). In one loop, `b` before `a` runs after it too.
+ */
+export function exclusive(a: ts.Node, b: ts.Node, fn: ts.Node): boolean {
+  let p = a.parent;
+  while (p !== undefined && p !== fn && !(p.pos <= b.pos && b.end <= p.end)) p = p.parent;
+  if (p === undefined) return true;
+  const side = (x: ts.Node) => p!.getChildren().find((c) => c.pos <= x.pos && x.end <= c.end);
+  if (ts.isIfStatement(p) || ts.isConditionalExpression(p)) {
+    const [sa, sb] = [side(a), side(b)];
+    const cond = ts.isIfStatement(p) ? p.expression : p.condition;
+    return sa !== cond && sb !== cond && sa !== sb;
+  }
+  if (ts.isCaseBlock(p)) {
+    const ia = p.clauses.findIndex((c) => c.pos <= a.pos && a.end <= c.end), ib = p.clauses.findIndex((c) => c.pos <= b.pos && b.end <= c.end);
+    return ib < ia || p.clauses.slice(ia, ib).some((c) => ends(c.statements.at(-1)));
+  }
+  if (a.end > b.pos) {
+    for (let q: ts.Node | undefined = p; q !== undefined && q !== fn; q = q.parent) if (ts.isIterationStatement(q, false)) return false;
+    return true;
+  }
+  return false;
+}
+
+/** Whether a case's last statement leaves it on every path: a `break` or `continue` (also in a block, or both branches of an `if`), a `return`, a `throw`. */
+function ends(s: ts.Statement | undefined): boolean {
+  if (s === undefined) return false;
+  if (ts.isBreakOrContinueStatement(s) || alwaysLeaves(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some(ends);
+  return ts.isIfStatement(s) && ends(s.thenStatement) && ends(s.elseStatement);
 }

@@ -36,7 +36,8 @@
 // (An insert filing a document under such a parent is access-field-write's: accessfields.ts.)
 //
 // An insert into a table no guard configures of a row whose field is an argument validated as an
-// id of a table under access (`comments { docId: args.docId }`), no check on that argument:
+// id of a table under access (`comments { docId: args.docId }`), or a patch or replace of such a
+// row setting that field (a row moved into that parent), no check on that argument:
 // unchecked-id-write medium, as reading such rows is (`attachedRow`); high when an internal
 // function later deletes or writes the document by that stored field (laterchanges.ts).
 import ts from "typescript";
@@ -73,7 +74,7 @@ export function queryChangeFindings(app: App, functions: readonly ConvexFunction
     const who = anyCaller(fn.facts.auth);
     const changes = [...fn.facts.deletes.filter((d) => d.byGuard !== true).map((d) => ({ ...d, method: "delete" as const })), ...fn.facts.writes.filter((w) => w.method !== "insert")];
     for (const w of fn.facts.writes) {
-      const judged = w.method === "insert" ? attachedRow(app, fn, handler, flow, w, who, laterChanges(app, functions)) : undefined;
+      const judged = attachedRow(app, fn, handler, flow, w, who, laterChanges(app, functions));
       if (judged !== undefined) out.push({ ...finding("unchecked-id-write", fn.id, w, judged.message, judged.fix), severity: judged.severity });
     }
     for (const c of changes) {
@@ -153,12 +154,17 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
  * field is an argument validated as an id of a table under access (`comments { docId: args.docId }`),
  * with no document check on that argument nor a comparison of the document with the caller: a row
  * attached to a document the caller may not see. Medium, as reading such rows is (childquery.ts).
+ * A patch or replace of such a row (its table written, or its id's `Id<"t">` type) setting that
+ * field is judged so too: it moves the row into that document (attack36 F6).
  */
 function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>): Judged {
-  const table = w.table === undefined ? undefined : skipOuter(w.table);
+  const written = w.table === undefined ? undefined : skipOuter(w.table);
+  const table = written !== undefined && ts.isStringLiteralLike(written) ? { text: written.text } : w.target === undefined ? undefined : ((t) => (t === undefined ? undefined : { text: t }))(typeTable(app, w.target));
   const value = w.value === undefined ? undefined : skipOuter(w.value);
-  if (table === undefined || !ts.isStringLiteralLike(table) || value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
+  if (table === undefined || value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
   if (accessTables(app).has(table.text) || guardTables(app).has(table.text) || usersTables(app).includes(table.text)) return undefined;
+  // A patch or replace setting the field moves the row under that parent (attack36 F6): judged as the insert is.
+  const [does, is, adds] = w.method === "insert" ? ["inserts a row", "is", "adds to them"] : [`${w.method === "patch" ? "patches" : "replaces"} a row`, "becomes", "moves rows into them"];
   const ids = accessIdArgs(app, fn.argNames, handler, flow);
   for (const p of value.properties) {
     const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
@@ -171,12 +177,12 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     // Checked only at a weak level (the lowest, or what a public document gives anyone): the later change takes more (attack34 F5).
     const weak = acted !== undefined && !covers(fn.changeChecked.args, arg!) ? fn.changeChecked.lowLevels.get(arg!) : undefined;
     if (covers(fn.checkedArgs, arg!) && weak === undefined) continue;
-    const stored = `${fn.id} inserts a row of '${table.text}' whose field '${field}' is argument '${arg}', ${idOfText(parent)}, ${weak === undefined ? `with no ${checkKind(parent)} on it` : onlyWeaklyChecked(weak).replace(/: whoever.*/, "")}, for ${who}`;
+    const stored = `${fn.id} ${does} of '${table.text}' whose field '${field}' ${is} argument '${arg}', ${idOfText(parent)}, ${weak === undefined ? `with no ${checkKind(parent)} on it` : onlyWeaklyChecked(weak).replace(/: whoever.*/, "")}, for ${who}`;
     if (acted !== undefined) {
       const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, ${weak === undefined ? "so a caller who may not see it" : `which takes the ${acted.does === "deletes" ? "owner" : "editor"} level (of the default levels), so a caller who may only see it`} has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
       return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? `deleting it takes (${changeLevelText(app, true)})` : `changing it takes (${changeLevelText(app)})`}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
     }
-    const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} adds to them`;
+    const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} ${adds}`;
     return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, "viewer")} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };
   }
   return undefined;

@@ -68,7 +68,7 @@ test("a change on a branch that returns before the check is judged with no check
   const branch = (n) => line(n, "if (dry)");
   assert.deepEqual(of("deleteBranch"), [`public-no-auth ${at("deleteBranch")}`, `unchecked-id-delete ${branch("deleteBranch")}`]);
   const message = r.findings.find((f) => f.function === "b:deleteBranch" && f.rule === "public-no-auth").message;
-  assert.match(message, new RegExp(`deletes on the branch at line ${branch("deleteBranch")}, which returns before the check at line ${line("deleteBranch", "requireRole")}`));
+  assert.match(message, new RegExp(`deletes at line ${branch("deleteBranch")}, then returns at line ${branch("deleteBranch")}, before the check at line ${line("deleteBranch", "requireRole")}`));
   assert.deepEqual(of("patchBranch"), [`public-no-auth ${at("patchBranch")}`, `unchecked-id-write ${branch("patchBranch")}`]);
   assert.deepEqual(of("insertBranch"), [`public-no-auth ${at("insertBranch")}`]);
   assert.deepEqual(of("scheduleBranch"), [`public-no-auth ${at("scheduleBranch")}`, `unchecked-id-delete ${branch("scheduleBranch")}`]);
@@ -115,4 +115,70 @@ test("a branch that changes nothing (returns a constant, reads only), throws, ch
   return await ctx.db.get(postId);`],
   });
   for (const n of ["constant", "throws", "readsOnly", "logsOnly", "checkFirst", "branchAfter", "branchChecks", "callbackReturn", "loopContinue", "queryConstant"]) assert.deepEqual(of(n), [], n);
+});
+
+test("a change whose path leaves past the check another way is judged with no check (attack36 F2): a labelled break, a throw or a denial a catch swallows, a change in the if's condition, a switch fallthrough", () => {
+  const { of, line, at, r } = run("jumps", {
+    labelBreak: ["mutation", `  out: { if (dry) { await ctx.db.patch(postId, { title: "x" }); break out; }
+    await guard.requireRole(ctx, "admin");
+    await ctx.db.delete(postId); }
+  return null;`],
+    throwCaught: ["mutation", `  try { if (dry) { await ctx.db.patch(postId, { title: "x" }); throw new Error("dry run done"); }
+    await guard.requireRole(ctx, "admin");
+    await ctx.db.delete(postId); }
+  catch (e) { return null; }`],
+    inCondition: ["mutation", `  if (dry && (await ctx.db.patch(postId, { title: "x" })) === undefined) return null;
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    fallthrough: ["mutation", `  switch (mode) { case "dry": await ctx.db.patch(postId, { title: "x" }); case "noop": return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    deniedToCatch: ["mutation", `  await ctx.db.patch(postId, { title: "x" });
+  try { await guard.requireRole(ctx, "admin"); } catch (e) { return null; }
+  await ctx.db.delete(postId);`],
+    laterReturn: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); }
+  if (mode === "skip") return null;
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+  });
+  for (const n of ["labelBreak", "throwCaught", "inCondition", "fallthrough", "deniedToCatch", "laterReturn"]) assert.deepEqual(of(n), [`public-no-auth ${at(n)}`, `unchecked-id-write ${line(n, "ctx.db.patch")}`], n);
+  const message = (n) => r.findings.find((f) => f.function === `b:${n}` && f.rule === "public-no-auth").message;
+  assert.match(message("labelBreak"), new RegExp(`patches at line ${line("labelBreak", "out:")}, then breaks out of "out" at line ${line("labelBreak", "out:")}, before the check`));
+  assert.match(message("throwCaught"), new RegExp(`then throws at line ${line("throwCaught", "try {")} to a catch that returns, before the check at line ${line("throwCaught", "requireRole")}`));
+  assert.match(message("fallthrough"), /then returns at line/);
+  assert.match(message("deniedToCatch"), new RegExp(`patches at line ${line("deniedToCatch", "ctx.db.patch")}, then the check at line ${line("deniedToCatch", "requireRole")} throws to a catch that returns`));
+});
+
+test("the same shapes with the check on every path, or a catch that throws again, keep the check", () => {
+  const { of } = run("jumpsChecked", {
+    breakBeforeCheck: ["mutation", `  out: { if (dry) { await ctx.db.patch(postId, { title: "x" }); break out; } }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    rethrows: ["mutation", `  try { if (dry) { await ctx.db.patch(postId, { title: "x" }); throw new Error("dry"); } await guard.requireRole(ctx, "admin"); await ctx.db.delete(postId); }
+  catch (e) { console.log(e); throw e; }`],
+    checkAfterTry: ["mutation", `  try { if (dry) { await ctx.db.patch(postId, { title: "x" }); throw new Error("dry"); } } catch (e) { console.log(e); }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    conditionChecked: ["mutation", `  if (dry && (await ctx.db.patch(postId, { title: "x" })) === undefined) { await guard.requireRole(ctx, "admin"); return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    fallthroughChecked: ["mutation", `  switch (mode) { case "dry": await ctx.db.patch(postId, { title: "x" }); case "noop": await guard.requireRole(ctx, "admin"); return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    caseBreaks: ["mutation", `  switch (mode) { case "dry": await ctx.db.patch(postId, { title: "x" }); break; case "noop": return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    caseBlockBreaks: ["mutation", `  switch (mode) { case "dry": { await ctx.db.patch(postId, { title: "x" }); break; } case "noop": return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+    deniedRethrown: ["mutation", `  await ctx.db.patch(postId, { title: "x" });
+  try { await guard.requireRole(ctx, "admin"); } catch (e) { console.log(e); throw e; }
+  await ctx.db.delete(postId);`],
+    changeAfterDenial: ["mutation", `  try { await guard.requireRole(ctx, "admin"); } catch (e) { return null; }
+  await ctx.db.patch(postId, { title: "x" });`],
+    otherBranch: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); } else { return null; }
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`],
+  });
+  for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "caseBlockBreaks", "deniedRethrown", "changeAfterDenial", "otherBranch"]) assert.deepEqual(of(n), [], n);
 });

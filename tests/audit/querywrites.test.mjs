@@ -169,3 +169,28 @@ test("an insert filing a document under a checked document's parent, or attachin
     "f:addComment inserts a row of 'comments' whose field 'docId' is argument 'docId', an id of a 'documents' document under access, with no document check on it, for any signed-in caller: 'comments' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that document, a caller who may not see it adds to them",
   );
 });
+
+test("a row moved into a document no check covers (its parent field patched to an argument) is judged as the insert is (attack36 F6); checked, it is not", () => {
+  const move = (check) => `    const comment = await ctx.db.get(args.commentId);
+    if (comment === null) throw new Error("not found");
+    await guard.requireAccess(ctx, "documents", comment.docId, "editor");${check}`;
+  const app = scratchApp(
+    "querywrites",
+    "moves",
+    {
+      "schema.ts": SCHEMA,
+      "f.ts":
+        HEAD +
+        MUTATION("moveComment", '{ commentId: v.id("comments"), docId: v.id("documents") }', `${move("")}\n    await ctx.db.patch(args.commentId, { docId: args.docId }); // FINDING unchecked-id-write`) +
+        MUTATION("moveNamed", '{ commentId: v.id("comments"), docId: v.id("documents") }', `${move("")}\n    await ctx.db.patch("comments", comment._id, { docId: args.docId }); // FINDING unchecked-id-write`) +
+        MUTATION("moveChecked", '{ commentId: v.id("comments"), docId: v.id("documents") }', `${move('\n    await guard.requireAccess(ctx, "documents", args.docId, "editor");')}\n    await ctx.db.patch(args.commentId, { docId: args.docId });`) +
+        MUTATION("editText", '{ commentId: v.id("comments"), text: v.string() }', `${move("")}\n    await ctx.db.patch(args.commentId, { text: args.text });`),
+    },
+    FOLDERS_GUARD,
+  );
+  const r = auditReport(cli, app);
+  const found = r.findings.filter((f) => RULES.includes(f.rule));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${app}/convex`));
+  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`).sort(), ["f:moveComment medium", "f:moveNamed medium"]);
+  assert.match(found.find((f) => f.function === "f:moveComment").message, /^f:moveComment patches a row of 'comments' whose field 'docId' becomes argument 'docId', an id of a 'documents' document under access, with no document check on it, .* a caller who may not see it moves rows into them$/);
+});
