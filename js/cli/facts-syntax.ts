@@ -142,11 +142,13 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
 }
 
 /**
- * A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it: the
- * parameter the name refers to (by symbol: a callback's parameter of the same name is not it).
+ * A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it (by symbol: a
+ * callback's parameter of the same name is not it); a property of one (`o.level`), the literal's (`{ level: "viewer" }`).
  */
 export function argumentFor(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
-  const inner = skipOuter(e);
+  const inner = skipOuter(e), o = ts.isPropertyAccessExpression(inner) ? skipOuter(argumentFor(app, inner.expression, helper, call)) : undefined;
+  const p = o !== undefined && ts.isObjectLiteralExpression(o) && !o.properties.some(ts.isSpreadAssignment) ? o.properties.filter((q) => q.name !== undefined && ts.isIdentifier(q.name) && q.name.text === (inner as ts.PropertyAccessExpression).name.text).at(-1) : undefined;
+  if (p !== undefined) return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : e;
   if (!ts.isIdentifier(inner)) return e;
   const decl = valueSymbol(app, inner)?.valueDeclaration;
   const index = decl !== undefined && ts.isParameter(decl) && decl.parent === helper ? callParameters(helper).indexOf(decl) : -1;

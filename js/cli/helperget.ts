@@ -29,6 +29,7 @@ import { everyPath } from "./paths.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { accessTables, typeTable } from "./accessfields.js";
+import { literalThrough } from "./config.js";
 import { guardTables, usersTables } from "./writes.js";
 
 /** The document a helper read: the argument of the handler its id is, and the name of the helper the handler calls. */
@@ -126,21 +127,23 @@ function documentRead(app: App, flow: ArgFlow, n: ts.CallExpression, at: Reached
   if (parents !== undefined && !parents.every((p) => parentRow(app, p.arguments[2]!) === n)) return "unsure";
   const id = at.map(last);
   const arg = within(id, flow.handler) ? flow.idRoot(id) : undefined;
-  return arg === undefined ? "unsure" : { arg, through: at.through, read: n, ...(parents === undefined ? {} : { parents }) };
+  // The parent's check covers the row only when the helper answers that row (not `latest ?? task`): else its answer is judged unchecked.
+  return arg === undefined ? "unsure" : { arg, through: at.through, read: n, ...(parents === undefined || !answersOnly(app, at.body, n) ? {} : { parents }) };
 }
 
 /**
  * A helper's checks when they are only guard document checks on a field of a row it reads, of a
  * table no guard configures (`await guard.requireAccess(ctx, "projects", task.projectId, level)`
  * of a `const task = await ctx.db.get(taskId)`): the row's parent's check (parentcover.ts), which
- * the handler judges at the level its call passes; undefined when it checks anything else.
+ * the handler judges at the level its call passes (levelat.ts `passLevel`; the table the check names
+ * when the id is untyped, `ctx: any`); undefined when it checks anything else.
  */
 function parentChecks(app: App, body: ts.SignatureDeclaration): ts.CallExpression[] | undefined {
   if (parentsOf.has(body)) return parentsOf.get(body);
   const found: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && LEVEL_CALLS.has(app.calleeFrom(n, GUARD)?.name ?? "") && n.arguments[2] !== undefined && parentRow(app, n.arguments[2]) !== undefined) {
-      const table = typeTable(app, n.arguments[2]);
+      const table = checkedTable(app, n);
       const row = typeTable(app, parentRow(app, n.arguments[2])!.arguments.at(-1)!);
       if (table !== undefined && row !== undefined && !accessTables(app).has(row) && !guardTables(app).has(row) && !usersTables(app).includes(row)) found.push(n);
     }
@@ -152,9 +155,38 @@ function parentChecks(app: App, body: ts.SignatureDeclaration): ts.CallExpressio
   return parents;
 }
 
+/** The table a document check (`requireAccess`, `readable`) is on: its id's type, else the table it names (`"documents"`: the id may be untyped, a field of a row read through `ctx: any`). */
+export const checkedTable = (app: App, call: ts.CallExpression): string | undefined =>
+  (call.arguments[2] === undefined ? undefined : typeTable(app, call.arguments[2])) ?? (LEVEL_CALLS.has(app.calleeFrom(call, GUARD)?.name ?? "") ? literalThrough(app, call.arguments[1]) : undefined);
+
+/** The table of the row whose parent a helper's check (`parentChecks`) is of: its read id's type (`Id<"notes">`). */
+export function checkedRowTable(app: App, call: ts.CallExpression): string | undefined {
+  const get = call.arguments[2] === undefined ? undefined : parentRow(app, call.arguments[2]);
+  return get === undefined ? undefined : typeTable(app, get.arguments.at(-1)!);
+}
+
 const parentsOf = new WeakMap<ts.SignatureDeclaration, ts.CallExpression[] | undefined>();
 
 const LEVEL_CALLS = new Set(["requireAccess", "readable"]);
+
+/** Whether every value helper `body` returns is the row `get` read (`return task`, `return await ctx.db.get(id)`) or none (`return null`). */
+function answersOnly(app: App, body: ts.SignatureDeclaration, get: ts.CallExpression): boolean {
+  const row = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
+    return x === get || (init !== undefined && skipOuter(init) === get) || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === "undefined");
+  };
+  let only = true;
+  const visit = (n: ts.Node): void => {
+    if (!only || ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression !== undefined) only = row(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  const b = (body as ts.FunctionLikeDeclaration).body;
+  if (b !== undefined && ts.isBlock(b)) ts.forEachChild(b, visit);
+  else if (b !== undefined) only = row(b);
+  return only;
+}
 
 /** The `ctx.db.get` a field is read from: `task.projectId` of a `const task = await ctx.db.get(taskId)` (not its `_id`). */
 function parentRow(app: App, e: ts.Expression): ts.CallExpression | undefined {

@@ -45,7 +45,7 @@ import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfiel
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
 import { documentTable, type IdRead } from "./groupfield.js";
-import { argParents, checkArgOf } from "./helperget.js";
+import { argParents, checkArgOf, checkedRowTable, checkedTable } from "./helperget.js";
 import { changeLevelText, groupOwners, weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
@@ -85,7 +85,8 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).
     if (covers(fn.changeChecked.args, c.arg)) return true;
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
-    const tableOf = () => (target === undefined ? undefined : typeTable(app, target));
+    // A row a helper read and checked the parent of, its own type unknown (`ctx: any`): the table its id names.
+    const tableOf = () => (target === undefined ? undefined : (typeTable(app, target) ?? helperRowTable(app, flow, target, c.arg)));
     // Nothing that may cover it (no check, no comparison): its table is read for the fix, if it is reported.
     if (checks.length === 0 && sometimes.length === 0 && anyRow.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
       fixes.set(c, () => {
@@ -171,8 +172,16 @@ function coversRow(app: App, flow: ArgFlow, a: AuthCheck, arg: string, read: boo
   return weakLevel(app, a) === undefined || (read && !mayBePublic(app, parentTable(app, a) ?? ""));
 }
 
+/** The table of the row a change's target is of when an app helper read it and checked its parent (helperget.ts). */
+function helperRowTable(app: App, flow: ArgFlow, target: ts.Expression, arg: string): string | undefined {
+  const via: { parents?: ts.CallExpression[] } = {};
+  readBy(app, flow, target, false, 0, via);
+  const parents = via.parents ?? (flow.idRoot(target) === arg ? argParents(app, flow, arg) : undefined);
+  return parents === undefined ? undefined : checkedRowTable(app, parents[0]!);
+}
+
 /** The table of the document a check is on (by its id's type); undefined when not known. */
-const parentTable = (app: App, a: AuthCheck): string | undefined => (a.target === undefined ? undefined : typeTable(app, a.target));
+const parentTable = (app: App, a: AuthCheck): string | undefined => (a.target === undefined ? undefined : (typeTable(app, a.target) ?? (a.guardCall === undefined ? undefined : checkedTable(app, a.guardCall))));
 
 /** A table outside the access model: under no guard's access.tables, not the guard's own, nor a users table. */
 const unconfigured = (app: App, t: string | undefined): boolean => t !== undefined && !accessTables(app).has(t) && !guardTables(app).has(t) && !usersTables(app).includes(t);

@@ -162,3 +162,85 @@ test("a task patched or deleted by the argument's id after a helper read it and 
     assert.doesNotMatch(f.fix, /fails at run time/);
   }
 });
+
+// A parent check made in an app helper (attack36 F1) is weighed as the same check inline: the
+// level the check writes, or the call's literal for the parameter it passes (also a property of
+// an object passed); anything else (a client's argument, a default, a mapping) is the weakest
+// level. It covers only the row the helper answers. Typed and `ctx: any` helpers alike.
+/** A "get or throw" helper that checks the task's project: its parameters, the id it reads, the level it checks at. */
+const HELPER = (ctx, name, params, id, level, { before = "", after = "", answer = "task" } = {}) => `async function ${name}(ctx: ${ctx}, ${params}) {
+  const task = await ctx.db.get(${id});
+  if (task === null) throw new ConvexError("not found");
+${before}  await guard.requireAccess(ctx, "projects", task.projectId, ${level});
+${after}  return ${answer};
+}
+`;
+const SHAPES = (ctx) =>
+  `type Level = "viewer" | "editor" | "owner";
+const lv = v.union(v.literal("viewer"), v.literal("editor"), v.literal("owner"));
+` +
+  HELPER(ctx, "taskFixed", 'taskId: Id<"tasks">', "taskId", '"viewer"') +
+  HELPER(ctx, "taskEditor", 'taskId: Id<"tasks">', "taskId", '"editor"') +
+  HELPER(ctx, "taskLevel", 'taskId: Id<"tasks">, level: Level', "taskId", "level") +
+  HELPER(ctx, "taskDefault", 'taskId: Id<"tasks">, level: Level = "viewer"', "taskId", "level") +
+  HELPER(ctx, "taskMapped", 'taskId: Id<"tasks">, level: Level', "taskId", "eff", { before: '  const eff: Level = level === "editor" ? "viewer" : level;\n' }) +
+  HELPER(ctx, "taskObject", 'o: { id: Id<"tasks">; level: Level; need: Level }', "o.id", "o.level") +
+  HELPER(ctx, "taskSwapped", 'level: Level, taskId: Id<"tasks">', "taskId", "level") +
+  HELPER(ctx, "taskOther", 'taskId: Id<"tasks">, level: Level', "taskId", "level", { after: '  const latest = await ctx.db.query("tasks").order("desc").first();\n', answer: "latest ?? task" });
+/** Each shape as a query returning the helper's answer (r...) and a mutation patching it (w...). */
+const CALLS = {
+  Literal: 'taskLevel(ctx, args.taskId, "viewer")',
+  Fixed: "taskFixed(ctx, args.taskId)",
+  ClientLevel: "taskLevel(ctx, args.taskId, args.level)",
+  Default: "taskDefault(ctx, args.taskId)",
+  Mapped: 'taskMapped(ctx, args.taskId, "editor")',
+  Object: 'taskObject(ctx, { id: args.taskId, need: "editor", level: "viewer" })',
+  Swapped: 'taskSwapped(ctx, LOW, args.taskId)',
+  Other: 'taskOther(ctx, args.taskId, "editor")',
+  EditorLiteral: 'taskLevel(ctx, args.taskId, "editor")',
+  EditorFixed: "taskEditor(ctx, args.taskId)",
+  EditorSwapped: 'taskSwapped(ctx, "editor", args.taskId)',
+};
+const SHAPE_FNS = Object.entries(CALLS)
+  .map(
+    ([name, call]) => `export const r${name} = query({
+  args: { taskId: v.id("tasks"), level: lv },
+  handler: async (ctx, args) => {
+    const LOW: Level = "viewer";
+    return await ${call};
+  },
+});
+export const w${name} = mutation({
+  args: { taskId: v.id("tasks"), level: lv },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+    const LOW: Level = "viewer";
+    const task = await ${call};
+    await ctx.db.patch(task._id, { done: true });
+  },
+});
+`,
+  )
+  .join("");
+const WEAK = ["Literal", "Fixed", "ClientLevel", "Default", "Mapped", "Object", "Swapped", "Other"];
+
+for (const ctx of ["QueryCtx", "any"]) {
+  test(`a parent check in a helper (ctx: ${ctx}) on a table with visibility: every shape at the public level, or at a level the audit cannot read, or answering another row, reported as inline; at "editor" written, clean`, () => {
+    const found = audit(`helper-shapes-${ctx}`, SHAPES(ctx) + SHAPE_FNS, true);
+    const want = WEAK.flatMap((s) => [`high unchecked-id-read f:r${s}`, `high unchecked-id-write f:w${s}`]).sort();
+    assert.deepEqual(lines(found), want);
+    const fixed = found.find((f) => f.function === "f:wFixed");
+    assert.match(fixed.message, /\(through taskFixed\) patches the document that argument 'taskId' names, for any signed-in caller/);
+    assert.match(fixed.fix, /as this function does \('projects'\), but at 'viewer': check it at a level above the one public visibility gives/);
+  });
+
+  test(`a parent check in a helper (ctx: ${ctx}) on a table without visibility: every read clean, at any level; a change at the lowest level reported, at "editor" clean`, () => {
+    const found = audit(`helper-shapes-private-${ctx}`, SHAPES(ctx) + SHAPE_FNS, false);
+    const want = WEAK.filter((s) => s !== "Other")
+      .map((s) => `high unchecked-id-write f:w${s}`)
+      .concat(["high unchecked-id-read f:rOther", "high unchecked-id-write f:wOther"])
+      .sort();
+    assert.deepEqual(lines(found), want);
+  });
+}
