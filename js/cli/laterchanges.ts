@@ -38,7 +38,7 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
     for (const c of changes) {
       const held = c.target === undefined ? undefined : skipOuter(c.target);
       const t = held !== undefined && ts.isIdentifier(held) ? skipOuter(app.constInitializer(held) ?? held) : held; // `const id = r.docId` (attack34 F5)
-      const stored = t === undefined ? undefined : ts.isPropertyAccessExpression(t) ? { row: t.expression as ts.Node, field: t.name.text } : ts.isIdentifier(t) ? destructured(app, t) : undefined;
+      const stored = t === undefined ? undefined : ts.isPropertyAccessExpression(t) ? { row: t.expression as ts.Node, field: t.name.text } : ts.isIdentifier(t) ? destructured(app, t, fn.handler) : undefined;
       if (stored === undefined || stored.field === "_id") continue;
       const table = rowTable(app, stored.row);
       const key = `${table}.${stored.field}`;
@@ -50,9 +50,10 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
 }
 
 /** A name bound by destructuring a row (`for (const { docId } of reqs)`, `({ docId: id }) =>`, `const { docId } = req`): the row's declaration and the field. */
-function destructured(app: App, name: ts.Identifier): { row: ts.Node; field: string } | undefined {
+function destructured(app: App, name: ts.Identifier, handler: ts.SignatureDeclaration): { row: ts.Node; field: string } | undefined {
   const b = app.symbol(name)?.valueDeclaration;
   if (b === undefined || !ts.isBindingElement(b) || b.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(b.parent)) return undefined;
+  if (b.parent.parent.parent === handler) return undefined; // the handler's own arguments (`{ id }`), no stored row: and typing them costs milliseconds
   const key = b.propertyName ?? b.name;
   return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: b.parent.parent, field: key.text } : undefined;
 }

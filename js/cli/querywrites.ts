@@ -158,17 +158,22 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
  * field is judged so too: it moves the row into that document (attack36 F6).
  */
 function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>): Judged {
+  const value = w.value === undefined ? undefined : skipOuter(w.value);
+  if (value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
+  const ids = accessIdArgs(app, fn.argNames, handler, flow);
+  const argOf = (p: ts.ObjectLiteralElementLike) => {
+    const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    return x === undefined ? undefined : flow.rootOf(x);
+  };
+  if (!value.properties.some((p) => ids.has(argOf(p) ?? ""))) return undefined; // before the checker's types, which cost milliseconds a write
   const written = w.table === undefined ? undefined : skipOuter(w.table);
   const table = written !== undefined && ts.isStringLiteralLike(written) ? { text: written.text } : w.target === undefined ? undefined : ((t) => (t === undefined ? undefined : { text: t }))(typeTable(app, w.target));
-  const value = w.value === undefined ? undefined : skipOuter(w.value);
-  if (table === undefined || value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
+  if (table === undefined) return undefined;
   if (accessTables(app).has(table.text) || guardTables(app).has(table.text) || usersTables(app).includes(table.text)) return undefined;
   // A patch or replace setting the field moves the row under that parent (attack36 F6): judged as the insert is.
   const [does, is, adds] = w.method === "insert" ? ["inserts a row", "is", "adds to them"] : [`${w.method === "patch" ? "patches" : "replaces"} a row`, "becomes", "moves rows into them"];
-  const ids = accessIdArgs(app, fn.argNames, handler, flow);
   for (const p of value.properties) {
-    const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-    const arg = x === undefined ? undefined : flow.rootOf(x);
+    const arg = argOf(p);
     const parent = arg === undefined ? undefined : ids.get(arg);
     if (parent === undefined || comparesReadOf(app, handler, flow, arg!)) continue;
     const field = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : arg;
