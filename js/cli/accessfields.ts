@@ -266,6 +266,26 @@ export function checkedTable(app: App, c: AccessContext, target: ts.Expression):
   return c.tableName(call.arguments[1]);
 }
 
+/** The table the outermost cast of an id names: `x as Id<"users">`, `<GenericId<"users">>x`, a `const` holding one. */
+export function idCast(app: App, e: ts.Expression): string | undefined {
+  for (let depth = 0; depth < 4; depth++) {
+    if (ts.isIdentifier(e)) {
+      const decl = app.constInitializer(e) === undefined ? undefined : app.checker.getSymbolAtLocation(e)?.valueDeclaration;
+      if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined) return undefined;
+      e = decl.initializer;
+      continue;
+    }
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      const t = e.type;
+      const name = ts.isTypeReferenceNode(t) ? (ts.isIdentifier(t.typeName) ? t.typeName : t.typeName.right).text : undefined;
+      const arg = ts.isTypeReferenceNode(t) && t.typeArguments?.length === 1 ? t.typeArguments[0] : undefined;
+      if ((name === "Id" || name === "GenericId") && arg !== undefined && ts.isLiteralTypeNode(arg) && ts.isStringLiteral(arg.literal)) return arg.literal.text;
+    } else if (!(ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isAwaitExpression(e))) return undefined;
+    e = e.expression;
+  }
+  return undefined;
+}
+
 /** The table an id's type names: `Id<"documents">` (Convex's `GenericId`, whose `__tableName` is the table). */
 export function typeTable(app: App, target: ts.Expression): string | undefined {
   return idTypeTable(app, app.checker.getTypeAtLocation(target), target);

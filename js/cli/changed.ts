@@ -143,7 +143,7 @@ function up(n: ts.Node): ts.Node {
 }
 
 /** Whether `n` is written to: the left of an assignment (`=`, `+=`, `??=`, ...), `++`/`--`, a destructuring assignment's target, a `for ... of/in` variable. */
-function assigned(n: ts.Node): boolean {
+export function assigned(n: ts.Node): boolean {
   let at = up(n);
   // `[a, b.role] = ...`, `({ x: b.role, ...rest } = ...)`: climb to the assignment.
   while (ts.isArrayLiteralExpression(at.parent) || ts.isSpreadElement(at.parent) || ts.isSpreadAssignment(at.parent) || ts.isShorthandPropertyAssignment(at.parent) || (ts.isPropertyAssignment(at.parent) && at.parent.initializer === at) || ts.isObjectLiteralExpression(at.parent)) {

@@ -9,9 +9,11 @@
 //   await ctx.db.patch(id, update);
 //   await ctx.db.patch(id, { ...changes });                   // a spread of a const holding such an object
 //   await ctx.db.patch(id, args);                             // the arguments, when they have the field
+//   let given = args.role; if (up) given = "admin";          // a `let`: each value it is given (letValues)
 //
 // The last writer of the field decides, as at run time.
 import ts from "typescript";
+import { assigned as writtenTo } from "./changed.js";
 import { readValue } from "./config.js";
 import type { ArgFlow } from "./argflow.js";
 import { skipOuter, within, type App } from "./program.js";
@@ -190,4 +192,35 @@ function mayName(app: App, key: ts.Expression, fields: readonly string[]): strin
   const parts = type.isUnion() ? type.types : [type];
   if (!parts.every((t) => t.isLiteral() || t.flags & ts.TypeFlags.ESSymbolLike)) return [...fields];
   return fields.filter((f) => parts.some((t) => t.isStringLiteral() && t.value === f));
+}
+
+/**
+ * Every value a `let` of the handler written to a field may hold (attack36 F5): its initializer
+ * and each `given = value` in the handler, when these are all it is given (`given += x`, `++`, a
+ * destructuring, or no initializer: undefined, as for a value the audit cannot read). Undefined
+ * too for anything but such a `let`.
+ *
+ * @example letValues(app, scope, given) // [args.role, "admin"] for `let given = args.role; if (x) given = "admin"`
+ */
+export function letValues(app: App, c: WriteScope, written: Written): ts.Expression[] | undefined {
+  const name = written === "args" ? undefined : skipOuter(written);
+  const symbol = name !== undefined && ts.isIdentifier(name) ? app.symbol(name) : undefined;
+  const decl = symbol?.valueDeclaration;
+  if (decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined || !within(decl, c.handler)) return undefined;
+  if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Let)) return undefined;
+  const id = decl.name;
+  const values: ts.Expression[] = [decl.initializer];
+  let known = true;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== id && n.text === id.text && app.symbol(n) === symbol && writtenTo(n)) {
+      let u: ts.Node = n;
+      while (ts.isParenthesizedExpression(u.parent)) u = u.parent;
+      const at = u.parent;
+      if (ts.isBinaryExpression(at) && at.left === u && at.operatorToken.kind === ts.SyntaxKind.EqualsToken) values.push(at.right);
+      else known = false;
+    }
+    if (known) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(c.handler, visit);
+  return known ? values : undefined;
 }

@@ -16,7 +16,7 @@ import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
 import { CONVEX } from "./facts.js";
 import { isDatabase, type Write } from "./facts-syntax.js";
-import { fieldValue, writtenArg, type WriteScope } from "./fieldvalue.js";
+import { fieldValue, letValues, writtenArg, type WriteScope } from "./fieldvalue.js";
 import type { ConvexFunction } from "./functions.js";
 import { relays, undecided } from "./follow.js";
 import { appGuards } from "./guards.js";
@@ -69,12 +69,14 @@ export function promotionFacts(app: App, c: PromotionScope, writes: readonly Wri
       const v = skipOuter(value);
       const rowTable = ts.isPropertyAccessExpression(v) ? c.rowTable(v.expression, 0) : undefined;
       if (rowTable !== undefined && ts.isPropertyAccessExpression(v) && !c.users.has(rowTable)) out.fromRows.push({ table: rowTable, field: v.name.text });
-      const role = roleName(app, v);
       const own = w.target !== undefined && within(w.target, c.handler) && c.ownRow(w.target);
       const target = w.target === undefined || !within(w.target, c.handler) || own ? undefined : w.target;
-      const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
-      if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
-      if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
+      // Each literal role a `let` may hold (letValues), or the value's own.
+      for (const role of new Set((letValues(app, c, v) ?? [v]).map((e) => roleName(app, e)))) {
+        const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
+        if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
+        if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
+      }
     }
   }
   return out;

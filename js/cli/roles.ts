@@ -8,6 +8,7 @@
 // report warns). A check whose guard cannot be followed is of the lowest role when its role is
 // the lowest of any of the app's guards (the stricter reading, and a warning).
 import ts from "typescript";
+import { assigned } from "./changed.js";
 import { callConfig, isUnreadable, member, readStrings, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
@@ -69,11 +70,71 @@ function constValue(app: App, symbol: ts.Symbol | undefined): ts.Expression | un
   return ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? skipOuter(decl.initializer) : undefined;
 }
 
-/** A role written literally, or through `const`s of the app (`const MEMBER = "user"`). */
+/** A role written literally, or through `const`s of the app (`const MEMBER = "user"`, `R.top` of `const R = { top: "admin" }` never changed: attack36 F5). */
 export function roleName(app: App, node: ts.Node | undefined): string | undefined {
   let e = node !== undefined && ts.isExpression(node) ? skipOuter(node) : undefined;
-  for (let depth = 0; depth < 4 && e !== undefined && ts.isIdentifier(e); depth++) e = constValue(app, app.checker.getSymbolAtLocation(e));
+  for (let depth = 0; depth < 4 && e !== undefined && !ts.isStringLiteralLike(e); depth++) {
+    e = ts.isIdentifier(e) ? constValue(app, app.checker.getSymbolAtLocation(e)) : ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ? constMember(app, e) : undefined;
+  }
   return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;
+}
+
+/** `R.top` (`R["top"]`): the value of the last `top` of the object literal a `const` R holds, `as const` or not, when R is never changed (`unchanged`). */
+function constMember(app: App, e: ts.PropertyAccessExpression | ts.ElementAccessExpression): ts.Expression | undefined {
+  const owner = skipOuter(e.expression);
+  const keyNode = ts.isPropertyAccessExpression(e) ? e.name : skipOuter(e.argumentExpression);
+  const key = ts.isIdentifier(keyNode) || ts.isStringLiteralLike(keyNode) ? keyNode.text : undefined;
+  const symbol = ts.isIdentifier(owner) ? app.symbol(owner) : undefined;
+  const object = constValue(app, symbol);
+  if (key === undefined || symbol === undefined || object === undefined || !ts.isObjectLiteralExpression(object) || !unchanged(app, symbol)) return undefined;
+  // A spread or a computed key after the last `top` may replace it.
+  for (const p of [...object.properties].reverse()) {
+    if (p.name === undefined || !(ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))) return undefined;
+    if (p.name.text === key) return ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+  }
+  return undefined;
+}
+
+const unchangedRead = new WeakMap<ts.Symbol, boolean>();
+
+/**
+ * Whether every use of a `const` object in the app's code reads it: a member read (`R.top`, not
+ * assigned, `++`'d or deleted), a spread, `typeof R`, an import or export of it. Any other use
+ * (`Object.assign(R, ...)`, a call given R, `const S = R`, `export default R`) may change it.
+ */
+function unchanged(app: App, symbol: ts.Symbol): boolean {
+  const known = unchangedRead.get(symbol);
+  if (known !== undefined) return known;
+  const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f));
+  // The names it is imported or exported as (`import { R as Roles }`).
+  const names = new Set([symbol.name]);
+  const renames = (n: ts.Node): void => {
+    if ((ts.isImportSpecifier(n) || ts.isExportSpecifier(n)) && names.has((n.propertyName ?? n.name).text)) names.add(n.name.text);
+    ts.forEachChild(n, renames);
+  };
+  for (let size = 0; size !== names.size; ) {
+    size = names.size;
+    files.forEach(renames);
+  }
+  let ok = true;
+  const visit = (n: ts.Node): void => {
+    if (ok && ts.isIdentifier(n) && names.has(n.text) && app.symbol(n) === symbol) ok = readOnly(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n ? n.parent : n);
+    if (ok) ts.forEachChild(n, visit);
+  };
+  files.forEach(visit);
+  unchangedRead.set(symbol, ok);
+  return ok;
+}
+
+/** Whether a use of a `const` object (`u`) only reads it. */
+function readOnly(u: ts.Node): boolean {
+  const p = u.parent;
+  if (ts.isVariableDeclaration(p) && p.name === u) return true;
+  if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isTypeQueryNode(p) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) return true;
+  if (!((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === u)) return false;
+  let q: ts.Node = p;
+  while (ts.isParenthesizedExpression(q.parent) || ts.isNonNullExpression(q.parent) || ts.isAsExpression(q.parent)) q = q.parent;
+  return !assigned(p) && !ts.isDeleteExpression(q.parent);
 }
 
 /**

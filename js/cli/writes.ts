@@ -9,7 +9,8 @@
 //   return await ctx.db.query("guardAudit").take(100);         // around guard.audit.list: guard-table-read
 //
 // A table is known from a table argument (`insert("t", ...)`, `patch("t", id, ...)`), an
-// argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, the `_id` of a row read from
+// argument validated `v.id("t")`, `ctx.db.normalizeId("t", raw)`, a cast of an id to the users table's
+// (`args.userId as Id<"users">`, `GenericId<"users">`, a `const` holding one), the `_id` of a row read from
 // `ctx.db.query("t")` or `ctx.db.get` of such an id, or the caller's own row (`user._id` of the
 // guard's `requireUser`, `getUser`, `requireRole`, `requirePermission`; `ctx.user._id` in a
 // builder's handler). Otherwise it is not known, and no table rule judges the write. The role
@@ -18,10 +19,10 @@
 import ts from "typescript";
 import { callConfig, isUnreadable, member, objectAt, warnUnreadable, type ObjectRead } from "./config.js";
 import { appGuards, consult } from "./guards.js";
-import { accessFieldWrites, checkedTable, typeTable, type AccessWrite } from "./accessfields.js";
+import { accessFieldWrites, checkedTable, idCast, typeTable, type AccessWrite } from "./accessfields.js";
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { promotionFacts, type PromotionFacts } from "./promotions.js";
-import { fieldValue, openShape, writtenArg } from "./fieldvalue.js";
+import { fieldValue, letValues, openShape, writtenArg } from "./fieldvalue.js";
 import { ArgFlow, chainEnd, readBy, readComparisons, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
@@ -232,12 +233,13 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
   // The table an id names.
   const idTable = (e: ts.Expression | undefined, depth = 0): string | undefined => {
     if (e === undefined || depth > 4) return undefined;
+    // `args.userId as Id<"users">`: a users table its cast names, as Convex's patch takes it (attack36 F5).
+    const cast = idCast(app, e);
+    if (cast !== undefined && all.some((n) => n.users === cast)) return cast;
     const id = skipOuter(e);
     if (ts.isCallExpression(id) && app.memberPath(id.expression).slice(-2).join(".") === "db.normalizeId") return tableName(id.arguments[0]);
-    if (within(id, handler)) {
-      const arg = flow.rootOf(id);
-      if (arg !== undefined) return argTables.get(arg);
-    }
+    const arg = within(id, handler) ? flow.rootOf(id) : undefined;
+    if (arg !== undefined && (argTables.has(arg) || !ts.isIdentifier(id))) return argTables.get(arg);
     if (ts.isIdentifier(id)) {
       const init = app.constInitializer(id);
       return init === undefined ? undefined : idTable(init, depth + 1);
@@ -286,7 +288,9 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     const target = w.target !== undefined && within(w.target, handler) ? flow.idRoot(w.target) : undefined;
     for (const roleField of fields) {
       // Read as access-field-write reads its fields: computed keys, assignments, spreads (fieldvalue.ts).
-      const value = fieldValue(app, access, w.value, roleField);
+      // A `let` given an argument's value (`let given = args.role; ... given = "admin"`): that value (letValues).
+      const found = fieldValue(app, access, w.value, roleField);
+      const value = found === undefined ? undefined : (letValues(app, access, found) ?? [found]).find((v) => writtenArg(access, v, roleField) !== undefined);
       const arg = value === undefined ? undefined : writtenArg(access, value, roleField);
       if (arg !== undefined) {
         out.roleWrites.push({ file: w.file, line: w.line, field: roleField, arg, own: ownRow(w.target), method: w.method, target, value: value === "args" ? w.value : value });

@@ -250,3 +250,183 @@ ${FINDING}`, { check: 'guard.requirePermission(ctx, "limits:lift")' }),
 ${FINDING}`),
   ]);
 });
+
+// attack36 F5: a `v.string()` id cast to the users table's `Id` names a users row as `v.id("users")`
+// does (Convex's patch takes it); a role held in a property of a `const` object literal never
+// changed is read as the literal.
+test("a users row named by a string id cast to Id<\"users\"> (GenericId, through a const) and a role read from a const object's property are reported after a staff check; a cast to another table, a role at or below the check, a changed object are not", () => {
+  const dir = scratchApp("rolecheck", "cast", {
+    ...ANY_API,
+    "cast.ts": `${HEAD}import type { Id } from "./_generated/dataModel";
+import type { GenericId } from "convex/values";
+import { LADDER } from "./ladder";
+const R = { low: "patient", top: "admin" } as const;
+const PLAIN = { high: "admin" };
+const MOVED = { top: "patient" };
+MOVED.top = "admin";
+const SHARED = { top: "admin" };
+Object.assign(SHARED, { top: "patient" });
+
+export const setRoleStr = mutation({
+  args: { userId: v.string(), role: v.union(v.literal("patient"), v.literal("staff"), v.literal("admin")) },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "appointments:treat");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId as Id<"users">, { role: args.role }); // FINDING unchecked-role-write
+  },
+});
+
+export const setRoleGeneric = mutation({
+  args: { userId: v.string() },
+  handler: async (ctx, { userId }) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    const id = (userId as unknown) as GenericId<"users">;
+    await ctx.db.patch(id, { role: ADMIN }); // FINDING unchecked-role-write
+  },
+});
+
+export const makeTop = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId, { role: R.top }); // FINDING unchecked-role-write
+  },
+});
+
+export const makeHigh = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId, { role: PLAIN["high"] }); // FINDING unchecked-role-write
+    await ctx.db.patch(args.userId, { role: LADDER.top }); // FINDING unchecked-role-write
+  },
+});
+
+export const castOther = mutation({
+  args: { postId: v.string(), role: v.string() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.postId as Id<"posts">, { role: args.role } as any);
+  },
+});
+
+export const castByAdmin = mutation({
+  args: { userId: v.string(), role: v.string() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "admin");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId as Id<"users">, { role: args.role });
+  },
+});
+
+export const castLow = mutation({
+  args: { userId: v.string() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId as Id<"users">, { role: R.low });
+  },
+});
+
+export const changedObjects = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId, { role: MOVED.top });
+    await ctx.db.patch(args.userId, { role: SHARED.top });
+  },
+});
+`,
+    "ladder.ts": `export const LADDER = { top: "admin" };\n`,
+  }, GUARD);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  const at = (fn) => r.findings.find((f) => f.rule === "unchecked-role-write" && f.function === `cast:${fn}`);
+  assert.ok(r.findings.filter((f) => f.rule === "unchecked-role-write").every((f) => f.severity === "high"));
+  assert.match(at("setRoleStr").message, /from argument 'role', which may be .*above the role 'staff', the lowest holding the permission 'appointments:treat'/);
+  assert.match(at("makeTop").message, /to 'admin', above the role 'staff' its check requires/);
+});
+
+test("a const object of roles changed in another module (imported, renamed) is not read as its literal", () => {
+  const dir = scratchApp("rolecheck", "castimport", {
+    ...ANY_API,
+    "use.ts": `${HEAD}import { LADDER as L } from "./ladder";
+export const makeTop = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    await ctx.db.patch(args.userId, { role: L.top });
+  },
+});
+export const lower = () => { L.top = "patient"; };
+`,
+    "ladder.ts": `export const LADDER = { top: "admin" };\n`,
+  }, GUARD);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+});
+
+// attack36 F5 (another helper's variant): a `let` given the argument's role and, on some path, a
+// literal is read as each of the values it is given.
+test("a let given an argument's role or a literal above the checked role is reported after a staff check; one given only roles at or below it, or a value the audit cannot read, is not", () => {
+  const dir = scratchApp("rolecheck", "let", {
+    ...ANY_API,
+    "lets.ts": `${HEAD}
+const body = (write: string) => write;
+export const fromArg = mutation({
+  args: { userId: v.id("users"), role: v.string(), up: v.boolean() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    let given = args.role;
+    if (args.up) given = "patient";
+    await ctx.db.patch(args.userId, { role: given }); // FINDING unchecked-role-write
+  },
+});
+
+export const toAdmin = mutation({
+  args: { userId: v.id("users"), role: v.literal("patient") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    let given: string = args.role;
+    given = ADMIN;
+    await ctx.db.patch(args.userId, { role: given }); // FINDING unchecked-role-write
+  },
+});
+
+export const lowOnly = mutation({
+  args: { userId: v.id("users"), up: v.boolean() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    let given = "patient";
+    if (args.up) given = "staff";
+    await ctx.db.patch(args.userId, { role: given });
+  },
+});
+
+export const unread = mutation({
+  args: { userId: v.id("users"), up: v.boolean() },
+  handler: async (ctx, args) => {
+    const me = await guard.requireRole(ctx, "staff");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    let given = "patient";
+    given += body("x");
+    await ctx.db.patch(args.userId, { role: given });
+  },
+});
+`,
+  }, GUARD);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  const at = (fn) => r.findings.find((f) => f.rule === "unchecked-role-write" && f.function === `lets:${fn}`);
+  assert.match(at("fromArg").message, /from argument 'role', which may be any role, above the role 'staff'/);
+  assert.match(at("toAdmin").message, /to 'admin', above the role 'staff' its check requires/);
+});
