@@ -54,13 +54,22 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
       }
       return false;
     };
+    // A change after the jump, reached by going round a loop: a check after it in the same iteration, on every path, is passed before the jump.
+    const checkedAfter = (n: ts.Node, jump: ts.Node): boolean => {
+      if (n.pos < jump.end) return false;
+      for (let a = n, p = n.parent; p !== undefined && p !== handler && !ts.isIterationStatement(p, false); a = p, p = p.parent) {
+        const list = ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) ? p.statements : undefined;
+        if (list?.some((s) => s.pos >= a.end && finder.makes(s, "auth"))) return true;
+      }
+      return false;
+    };
     // A check's own denial thrown to a `catch` that returns (`try { await guard.requireRole(...) } catch { return null }`) is such a jump too.
     const denials = new Set(checked.map((a) => sites.get(key(a))!));
     for (const x of [...jumps, ...denials]) {
       const denial = denials.has(x as ts.CallExpression), past = jumpPast(x, handler, throwing, denial);
       if (past === undefined || checkedFirst(x) || (denial && past.end !== handler.end)) continue;
       const lost = checked.filter((a) => sites.get(key(a))!.pos >= (denial ? x.pos : x.end) && sites.get(key(a))!.end <= past.end);
-      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c)));
+      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c) && !checkedAfter(c, x)));
       if (lost.length === 0 || made.length === 0) continue;
       const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
       const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} throws${past.to}` : `${past.how} at line ${app.loc(x).line}${past.to ?? ""}, before the check at line ${app.loc(site).line}`}`;

@@ -179,6 +179,7 @@ test("the same shapes with the check on every path, or a catch that throws again
     otherBranch: ["mutation", `  if (dry) { await ctx.db.patch(postId, { title: "x" }); } else { return null; }
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`],
+    checkedInIteration: ["mutation", `  for (const id of postIds) { if (id === postId) continue; await ctx.db.delete(id); await guard.requireRole(ctx, "admin"); }`],
   });
-  for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "caseBlockBreaks", "deniedRethrown", "changeAfterDenial", "otherBranch"]) assert.deepEqual(of(n), [], n);
+  for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "caseBlockBreaks", "deniedRethrown", "changeAfterDenial", "otherBranch", "checkedInIteration"]) assert.deepEqual(of(n), [], n);
 });
