@@ -46,23 +46,18 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
       ts.forEachChild(n, visit);
     };
     ts.forEachChild(handler, visit);
-    // A check on every path of a block nested in the handler, before `n` (a branch's own `require...`): `n` runs only after it, however weak.
-    const checkedFirst = (n: ts.Node): boolean => {
-      for (let a = n, p = n.parent; p !== undefined && p !== (handler as ts.FunctionLikeDeclaration).body && p !== handler; a = p, p = p.parent) {
+    // A check on every path of a block around `n`, up to `stop`, made before it (`after` false) or after it.
+    const checkedBeside = (n: ts.Node, after: boolean, stop: (p: ts.Node) => boolean): boolean => {
+      for (let a = n, p = n.parent; p !== undefined && p !== handler && !stop(p); a = p, p = p.parent) {
         const list = ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) ? p.statements : undefined;
-        if (list?.some((s) => s.end <= a.pos && finder.makes(s, "auth"))) return true;
+        if (list?.some((s) => (after ? s.pos >= a.end : s.end <= a.pos) && finder.makes(s, "auth"))) return true;
       }
       return false;
     };
+    // Before `n` in a block nested in the handler (a branch's own `require...`): `n` runs only after it, however weak.
+    const checkedFirst = (n: ts.Node) => checkedBeside(n, false, (p) => p === (handler as ts.FunctionLikeDeclaration).body);
     // A change after the jump, reached by going round a loop: a check after it in the same iteration, on every path, is passed before the jump.
-    const checkedAfter = (n: ts.Node, jump: ts.Node): boolean => {
-      if (n.pos < jump.end) return false;
-      for (let a = n, p = n.parent; p !== undefined && p !== handler && !ts.isIterationStatement(p, false); a = p, p = p.parent) {
-        const list = ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) ? p.statements : undefined;
-        if (list?.some((s) => s.pos >= a.end && finder.makes(s, "auth"))) return true;
-      }
-      return false;
-    };
+    const checkedAfter = (n: ts.Node, jump: ts.Node) => n.pos >= jump.end && checkedBeside(n, true, (p) => ts.isIterationStatement(p, false));
     // A check's own denial thrown to a `catch` that returns (`try { await guard.requireRole(...) } catch { return null }`) is such a jump too.
     const denials = new Set(checked.map((a) => sites.get(key(a))!));
     for (const x of [...jumps, ...denials]) {
