@@ -230,6 +230,32 @@ describe("sharing", () => {
     expect(await w.as("gina").query(api.documents.getSharedDocument, { id })).toBeNull();
   });
 
+  test("removeFromDocument: a sharer's grant and every grant they made go, the others stay", async () => {
+    // newuser29: grants are not chained, so removing someone leaves whom they invited (docs/access.md).
+    const w = await world();
+    const id = w.ids.priv!;
+    const eddie = w.as("eddie");
+    const { groupId: ops } = await eddie.mutation(api.groups.createGroup, { name: "ops" });
+    await eddie.mutation(api.documents.shareDocument, { id, userId: w.user.nate!, level: "viewer" });
+    await eddie.mutation(api.documents.shareDocument, { id, userId: w.user.fred!, level: "commenter" });
+    await eddie.mutation(api.documents.shareDocument, { id, groupId: ops, level: "viewer" });
+    const holders = async () => (await grantsOn(w, id)).map((g) => g.userId ?? g.groupId).sort();
+    const before = await holders();
+    // The attacker's side: a viewer may not share, so may not remove; an anonymous caller neither. Nothing goes.
+    expect(await outcome(w.as("vic").mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! }))).toEqual({ code: "FORBIDDEN", message: "Your access level does not allow sharing" });
+    expect(await outcome(w.t.mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! }))).toEqual(UNAUTH);
+    expect(await holders()).toEqual(before);
+    expect(await w.as("olive").mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! })).toEqual({ revoked: 4 });
+    const gone = [w.user.eddie!, w.user.nate!, w.user.fred!, ops];
+    expect(await holders()).toEqual(before.filter((h) => !gone.includes(h as never)));
+    for (const p of ["eddie", "nate", "fred"]) expect(await w.as(p).query(api.documents.getSharedDocument, { id })).toBeNull();
+    // Olive's own grants stay: vic's and the eng group's (gina reads through it).
+    expect(await w.as("vic").query(api.documents.getSharedDocument, { id })).toMatchObject({ accessLevel: "viewer" });
+    expect(await w.as("gina").query(api.documents.getSharedDocument, { id })).toMatchObject({ accessLevel: "commenter" });
+    // Again: nothing left to take.
+    expect(await w.as("olive").mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! })).toEqual({ revoked: 0 });
+  });
+
   test("leave: a grantee gives up their own grant at any level, and only their own", async () => {
     // A new user's review: a viewer could not leave a document shared with them.
     const w = await world();

@@ -95,6 +95,32 @@ export const revokeDocument = mutation({
   handler: async (ctx, { id, ...t }) => ({ revoked: await guard.revoke(ctx, "documents", id, grantTarget(t)) }),
 });
 
+/**
+ * Remove someone from a document: their own grant and every grant they made on it, to users and
+ * groups (grants are not chained: revoking theirs alone leaves what they shared). One step: what
+ * their grantees shared in turn stays. Takes what `revoke` takes (the share level); answers how
+ * many grants went. docs/access.md, "No grant outlives its sharer's right to share", shows it.
+ */
+export const removeFromDocument = mutation({
+  args: { id: v.string(), userId: v.string() },
+  handler: async (ctx, { id, userId }) => {
+    const user = userId as Id<"users">;
+    const made: GrantTarget<Id<"users">>[] = [];
+    const paginationOpts = { numItems: 100, cursor: null as string | null };
+    for (;;) {
+      const page = await guard.listGrants(ctx, "documents", id, { paginationOpts });
+      for (const g of page.page) {
+        if (g.grantedBy === user) made.push(g.userId !== undefined ? { userId: g.userId } : { groupId: g.groupId! });
+      }
+      if (page.isDone) break;
+      paginationOpts.cursor = page.continueCursor;
+    }
+    let revoked = 0;
+    for (const t of [{ userId: user }, ...made]) if (await guard.revoke(ctx, "documents", id, t)) revoked++;
+    return { revoked };
+  },
+});
+
 /** Who holds what on a document: for those who may share it (and so revoke) only. */
 export const listDocumentGrants = query({
   args: { id: v.string(), paginationOpts: paginationOptsValidator },

@@ -67,6 +67,10 @@ export const guard = defineGuard({
       "documents:moveFolder": { "public-no-rate-limit": "the folder's owner only; rate limits are shown in ratelimit.ts" },
       "documents:shareDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
       "documents:revokeDocument": { "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts" },
+      "documents:removeFromDocument": {
+        "public-no-rate-limit": "holders of the share level only; rate limits are shown in ratelimit.ts",
+        "user-id-arg": "the user removed from the document, not the caller: what revoke takes, the share level",
+      },
       "deletion:requestDeletionCode": {
         "user-id-arg": "the user whose data a superadmin deletes, bound into the code",
         "code-exposed": "the example returns the code to its tests and demo; a real app issues it in an internal mutation and sends it from an action (docs/sensitive-operations.md: Confirmation codes)",
