@@ -574,3 +574,26 @@ ${FINDING}`),
   assert.match(at("includesAbove").message, /which may be 'admin' \(.*to 'admin'$/);
   assert.match(at("switchNoDefault").message, /which may be 'admin' \(/);
 });
+
+// role3 item 3 (newuser28, setRole's message): a write still reported names whom it promotes and
+// to what as the code allows them: not the caller when their own id is refused before the write.
+test("a role write still reported after the caller's own id is refused before it says the caller is not among those promoted, and names the roles the bound lets through", () => {
+  const at = boundApp("messages", [
+    fnOf("refusedArg", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
+    fnOf("refusedRow", `    if (target._id === me._id || target.role === undefined) return null;\n${FINDING}`),
+    fnOf("refusedBranch", `    if (me._id !== userId) {\n  ${FINDING}\n    }`),
+    fnOf("refusedBelow", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`, { role: 'v.union(v.literal("user"), v.literal("manager"))', check: 'guard.requireRole(ctx, "support")' }),
+    fnOf("refusedLiteral", `    if (me._id == userId) return null;\n    await ctx.db.patch(userId, { role: "admin" }); // FINDING unchecked-role-write`),
+    fnOf("refusedAfter", `${FINDING}\n    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });`),
+    fnOf("warnedOwn", `    if (userId === me._id) console.warn("your own");\n${FINDING}`),
+    fnOf("otherArg", `    if (role === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
+  ]);
+  for (const fn of ["refusedArg", "refusedRow", "refusedBranch", "refusedBelow"]) {
+    assert.match(at(fn).message, /they can promote any other user \(their own id is refused before the write\) to '/, fn);
+  }
+  assert.match(at("refusedArg").message, /which may be any role, .*to 'admin'$/);
+  assert.match(at("refusedBelow").message, /which may be 'manager' \(.*above the role 'support' its check requires.*any other user \(their own id is refused before the write\) to 'manager'$/);
+  assert.doesNotMatch(at("refusedBelow").message, /admin|any role|themselves included/);
+  assert.match(at("refusedLiteral").message, /to 'admin', .*promote any other user \(their own id is refused before the write\) to 'admin'$/);
+  for (const fn of ["refusedAfter", "warnedOwn", "otherArg"]) assert.match(at(fn).message, /promote anyone, themselves included, to 'admin'$/, fn);
+});
