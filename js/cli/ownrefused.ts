@@ -8,12 +8,14 @@
 // The row's id and the tested one are the same argument's (flow's `idRoot`, or a row read by it:
 // argflow.ts `readBy`), the other side the caller's own id (callerid.ts). On each path to the
 // write: a test before it whose branch taken for the caller's own id leaves (throws, or returns no
-// data), or the write in the branch the caller's own id never takes. Not a test after it, one that
+// data), one after it that throws (the mutation rolls back the write) with nothing between that may
+// skip it (a `return`, `break` or `continue`; nor in a loop, `switch` or `try` around the write),
+// or the write in the branch the caller's own id never takes. Not a `return` after it, a test that
 // does not leave, or one of another argument.
 import ts from "typescript";
 import { ArgFlow, readBy } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
-import { EQUALITY, alwaysLeaves } from "./flow.js";
+import { EQUALITY, THROWS, alwaysLeaves } from "./flow.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** Whether `handler` refuses, on every path to `at`, a caller giving their own id for the row `row` names. */
@@ -42,15 +44,30 @@ export function refusesOwn(app: App, handler: ts.SignatureDeclaration, at: ts.No
     if (!same(x.left, x.right) && !same(x.right, x.left)) return undefined;
     return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
   };
-  const refuses = (s: ts.Statement) => ts.isIfStatement(s) && ((own(s.expression) === true && alwaysLeaves(s.thenStatement)) || (own(s.expression) === false && alwaysLeaves(s.elseStatement)));
+  // `throws`: by a throw only (after the write: the mutation rolls back what it did, the write included).
+  const refuses = (s: ts.Statement, throws?: string) => ts.isIfStatement(s) && ((own(s.expression) === true && alwaysLeaves(s.thenStatement, undefined, throws)) || (own(s.expression) === false && alwaysLeaves(s.elseStatement, undefined, throws)));
+  let after = true; // no statement from the write on so far may skip the rest (a `return`, `break`, `continue`)
   for (let node: ts.Node = at, p = at.parent; p !== undefined && node !== handler; node = p, p = p.parent) {
     if (ts.isIfStatement(p) && node !== p.expression && own(p.expression) === (node !== p.thenStatement)) return true;
     if (ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p)) {
-      if (p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some(refuses)) return true;
-    }
+      const i = p.statements.indexOf(node as ts.Statement);
+      if (p.statements.slice(0, i).some((s) => refuses(s))) return true;
+      after &&= !skips(node);
+      for (const s of p.statements.slice(i + 1)) {
+        if (!after) break;
+        if (refuses(s, THROWS)) return true;
+        after = !skips(s);
+      }
+    } else if (ts.isIterationStatement(p, false) || ts.isSwitchStatement(p) || ts.isTryStatement(p)) after = false;
     if (isFunctionLike(p) && p !== handler) break;
   }
   return false;
+}
+
+/** Whether code may skip what follows it: a `return`, `break` or `continue` in it (nested functions aside). */
+function skips(n: ts.Node): boolean {
+  if (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n)) return true;
+  return !isFunctionLike(n) && ts.forEachChild(n, (c) => skips(c) || undefined) === true;
 }
 
 /** The row a `ctx.db.patch` or `replace` whose value holds `value` writes: the argument before the value's (`patch(id, {...})`, `patch("users", id, {...})`). */

@@ -576,7 +576,8 @@ ${FINDING}`),
 });
 
 // role3 item 3 (newuser28, setRole's message): a write still reported names whom it promotes and
-// to what as the code allows them: not the caller when their own id is refused before the write.
+// to what as the code allows them: not the caller when their own id is refused before the write,
+// or by a throw after it that nothing may skip (the mutation rolls the write back).
 test("a role write still reported after the caller's own id is refused before it says the caller is not among those promoted, and names the roles the bound lets through", () => {
   const at = boundApp("messages", [
     fnOf("refusedArg", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
@@ -585,15 +586,17 @@ test("a role write still reported after the caller's own id is refused before it
     fnOf("refusedBelow", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`, { role: 'v.union(v.literal("user"), v.literal("manager"))', check: 'guard.requireRole(ctx, "support")' }),
     fnOf("refusedLiteral", `    if (me._id == userId) return null;\n    await ctx.db.patch(userId, { role: "admin" }); // FINDING unchecked-role-write`),
     fnOf("refusedAfter", `${FINDING}\n    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });`),
+    fnOf("returnedAfter", `${FINDING}\n    if (userId === me._id) return null;`),
+    fnOf("skippedAfter", `${FINDING}\n    if (role === "user") return null;\n    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });`),
     fnOf("warnedOwn", `    if (userId === me._id) console.warn("your own");\n${FINDING}`),
     fnOf("otherArg", `    if (role === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
   ]);
-  for (const fn of ["refusedArg", "refusedRow", "refusedBranch", "refusedBelow"]) {
+  for (const fn of ["refusedArg", "refusedRow", "refusedBranch", "refusedBelow", "refusedAfter"]) {
     assert.match(at(fn).message, /they can promote any other user \(their own id is refused before the write\) to '/, fn);
   }
   assert.match(at("refusedArg").message, /which may be any role, .*to 'admin'$/);
   assert.match(at("refusedBelow").message, /which may be 'manager' \(.*above the role 'support' its check requires.*any other user \(their own id is refused before the write\) to 'manager'$/);
   assert.doesNotMatch(at("refusedBelow").message, /admin|any role|themselves included/);
   assert.match(at("refusedLiteral").message, /to 'admin', .*promote any other user \(their own id is refused before the write\) to 'admin'$/);
-  for (const fn of ["refusedAfter", "warnedOwn", "otherArg"]) assert.match(at(fn).message, /promote anyone, themselves included, to 'admin'$/, fn);
+  for (const fn of ["returnedAfter", "skippedAfter", "warnedOwn", "otherArg"]) assert.match(at(fn).message, /promote anyone, themselves included, to 'admin'$/, fn);
 });
