@@ -185,12 +185,13 @@ export function fork(p: ts.Node, node: ts.Node): { other: ts.Node | undefined } 
  * A `throw` before it leaves no such path (the sign-in test, `if (identity === null) throw ...`):
  * in a mutation it rolls back all that was done, a limit taken included (selfreset.ts); in a helper
  * its caller goes no further either (helperget.ts). `leaves` names other statements that leave
- * (selfreset.ts `actionGate`: an action keeps what it ran before a throw).
+ * (selfreset.ts `actionGate`: an action keeps what it ran before a throw); `passes` statements that
+ * skip it for no caller it judges (selfreset.ts: `if (target === null) return` of the row reset).
  */
-export function everyPath(call: ts.Node, fn: ts.Node, leaves: (s: ts.Statement) => boolean = () => false): boolean {
+export function everyPath(call: ts.Node, fn: ts.Node, leaves: (s: ts.Statement) => boolean = () => false, passes: (s: ts.Statement) => boolean = () => false): boolean {
   for (let node: ts.Node = call, p = call.parent; p !== undefined && node !== fn; node = p, p = p.parent) {
     if (fork(p, node) !== undefined) return false;
-    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some((s) => mayReturn(s, false) || leavesAround(s) || leaves(s))) return false;
+    if ((ts.isBlock(p) || ts.isSourceFile(p)) && p.statements.slice(0, p.statements.indexOf(node as ts.Statement)).some((s) => !passes(s) && (mayReturn(s, false) || leavesAround(s) || leaves(s)))) return false;
   }
   return true;
 }

@@ -33,7 +33,7 @@ export interface PromotionFacts {
   /** An insert into an app table of an argument's value in a field named as some users role field. */
   stores: (Loc & { table: string; field: string; arg: string })[];
   /** Any role written literally (or through a `const`) to a users row (one an argument picks, the caller's own, one the function looks up itself): judged against a middle role's check (rolecheck.ts). */
-  literal: (Loc & { field: string; role: string; picked?: string; own: boolean })[];
+  literal: (Loc & { field: string; role: string; picked?: string; own: boolean; value?: ts.Expression })[];
 }
 
 /** What writes.ts knows of a handler's writes: the tables, the caller's own row, the role fields. */
@@ -74,7 +74,7 @@ export function promotionFacts(app: App, c: PromotionScope, writes: readonly Wri
       // Each literal role a `let` may hold (letValues), or the value's own.
       for (const role of new Set((letValues(app, c, v) ?? [v]).map((e) => roleName(app, e)))) {
         const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
-        if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own });
+        if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own, value: w.value });
         if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
       }
     }

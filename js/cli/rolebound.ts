@@ -64,6 +64,12 @@ export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Nod
       return literal === undefined ? undefined : (literal === r) === equal;
     }
     const call = ts.isCallExpression(x) ? x : undefined;
+    // `["user", "support"].includes(role)`: a literal list of roles, each read.
+    const list = call !== undefined && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "includes" ? skipOuter(call.expression.expression) : undefined;
+    if (list !== undefined && ts.isArrayLiteralExpression(list) && call!.arguments.length === 1 && isArg(call!.arguments[0]!)) {
+      const names = list.elements.map((el) => (ts.isSpreadElement(el) ? undefined : roleName(app, el)));
+      return names.includes(undefined) ? undefined : names.includes(r);
+    }
     if (call === undefined || app.calleeFrom(call, GUARD)?.name !== "roleAtLeast" || call.arguments.length < 2 || !isArg(call.arguments[0]!)) return undefined;
     const min = call.arguments[1]!;
     const name = roleName(app, min);
@@ -87,15 +93,46 @@ export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Nod
   const keep = (roles: Roles, e: ts.Expression, unless: boolean): Roles => new Set([...roles].filter((r) => test(e, r) !== unless));
   const union = (a: Roles, b: Roles): Roles => new Set([...a, ...b]);
 
-  // The roles reaching the end of `s` (none when it always leaves).
+  // The roles reaching the end of `s` (none when it always leaves, or at a `break` or `continue`:
+  // of a loop or switch around the write, as `through` enters no other; a switch's own: `cases`).
   const through = (s: ts.Statement, roles: Roles): Roles => {
-    if (alwaysLeaves(s)) return new Set();
+    if (alwaysLeaves(s) || ts.isBreakOrContinueStatement(s)) return new Set();
     if (ts.isBlock(s)) return s.statements.reduce((rs, t) => through(t, rs), roles);
+    if (ts.isTryStatement(s)) {
+      // A `catch` may be entered by any role; one that always leaves lets none through.
+      const caught = s.catchClause === undefined ? new Set<string>() : through(s.catchClause.block, roles);
+      const out = union(through(s.tryBlock, roles), caught);
+      return s.finallyBlock === undefined ? out : through(s.finallyBlock, out);
+    }
+    if (ts.isSwitchStatement(s)) return cases(s, roles)?.out ?? roles;
     if (!ts.isIfStatement(s)) return roles;
     const onTop = topWhen(s.expression);
     const then = onTop === true ? new Set<string>() : through(s.thenStatement, keep(roles, s.expression, false));
     const otherwise = onTop === false ? new Set<string>() : keep(roles, s.expression, true);
     return union(then, s.elseStatement === undefined ? otherwise : through(s.elseStatement, otherwise));
+  };
+  // A `switch` on the argument whose cases are roles read: the roles entering each clause (its
+  // case's, and those falling into it from the one before) and those leaving the switch (at a
+  // clause's last `break`, past the last clause, or matching no case with no `default`).
+  // Undefined (nothing bounded) for another switch, or a `break` of it elsewhere in a clause.
+  const cases = (s: ts.SwitchStatement, roles: Roles): { entering: Map<ts.CaseOrDefaultClause, Roles>; out: Roles } | undefined => {
+    const clauses = s.caseBlock.clauses;
+    const labels = clauses.flatMap((c) => (ts.isCaseClause(c) ? [roleName(app, c.expression)] : []));
+    if (!isArg(s.expression) || labels.includes(undefined) || clauses.some((c) => c.statements.some((t, i) => breaksOut(t, i === c.statements.length - 1)))) return undefined;
+    const entering = new Map<ts.CaseOrDefaultClause, Roles>();
+    let falling: Roles = new Set(), out: Roles = new Set();
+    for (const c of clauses) {
+      const matched = [...roles].filter((r) => (ts.isCaseClause(c) ? roleName(app, c.expression) === r : !labels.includes(r)));
+      const enter = union(falling, new Set(matched));
+      entering.set(c, enter);
+      const last = c.statements[c.statements.length - 1];
+      const broken = last !== undefined && ts.isBreakStatement(last) && last.label === undefined;
+      const end = c.statements.slice(0, broken ? -1 : undefined).reduce((rs, t) => through(t, rs), enter);
+      if (broken) out = union(out, end);
+      falling = broken ? new Set() : end;
+    }
+    const unmatched = clauses.some(ts.isDefaultClause) ? [] : [...roles].filter((r) => !labels.includes(r));
+    return { entering, out: union(union(out, falling), new Set(unmatched)) };
   };
 
   let roles: Roles = new Set(validatorRoles(app, validator)?.filter((r) => rank(r) >= 0) ?? order);
@@ -105,7 +142,11 @@ export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Nod
       if (topWhen(p.expression) === inThen) return [];
       roles = keep(roles, p.expression, !inThen);
     }
-    if (ts.isBlock(p)) for (const s of p.statements.slice(0, p.statements.indexOf(node as ts.Statement))) roles = through(s, roles);
+    if (ts.isCaseClause(p) || ts.isDefaultClause(p)) {
+      const entering = cases(p.parent.parent, new Set(order))?.entering.get(p);
+      if (entering !== undefined) roles = new Set([...roles].filter((r) => entering.has(r)));
+    }
+    if (ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p)) for (const s of p.statements.slice(0, p.statements.indexOf(node as ts.Statement))) roles = through(s, roles);
     if (isFunctionLike(p) && p !== handler) break;
   }
   return roles.size === order.length ? undefined : order.filter((r) => roles.has(r));
@@ -124,14 +165,45 @@ function validatorRoles(app: App, validator: ts.Node | undefined): string[] | un
   return each.some((e) => e === undefined) ? undefined : each.flat() as string[];
 }
 
-/** Whether the variable (or argument's field: `args.role`) the written value `at` names is assigned in the handler. */
+/** Whether a statement of a clause has a `break` of its switch (outside inner loops and switches), its own last plain `break` aside. */
+function breaksOut(s: ts.Node, last: boolean): boolean {
+  if (last && ts.isBreakStatement(s) && s.label === undefined) return false;
+  if (ts.isBreakStatement(s)) return s.label === undefined;
+  if (isFunctionLike(s) || ts.isIterationStatement(s, false) || ts.isSwitchStatement(s)) return false;
+  return ts.forEachChild(s, (c) => breaksOut(c, false) || undefined) === true;
+}
+
+/**
+ * Whether the variable (or argument's field: `args.role`) the written value `at` names is changed
+ * in the handler: assigned (`role = x`, `args["role"] = x`, a destructuring target: `({ role } =
+ * other)`, `[role] = list`), the object holding it assigned or given to `Object.assign` as its target.
+ */
 function assigned(handler: ts.Node, at: ts.Node): boolean {
-  const x = ts.isExpression(at) ? skipOuter(at) : at;
-  const name = ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? x.getText() : undefined;
+  const path = (e: ts.Node): string | undefined => {
+    const x = ts.isExpression(e) ? skipOuter(e) : e;
+    if (ts.isIdentifier(x)) return x.text;
+    const of = ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) ? path(x.expression) : undefined;
+    const key = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
+    return of === undefined || key === undefined ? undefined : `${of}.${key}`;
+  };
+  const name = path(at);
   if (name === undefined) return false;
+  // The written path itself, an object holding it, or a computed key of it (`args[key] = x`).
+  const changes = (target: ts.Node): boolean => {
+    const x = ts.isExpression(target) ? skipOuter(target) : target;
+    if (ts.isObjectLiteralExpression(x)) return x.properties.some((p) => (ts.isShorthandPropertyAssignment(p) ? changes(p.name) : ts.isPropertyAssignment(p) ? changes(p.initializer) : ts.isSpreadAssignment(p) && changes(p.expression)));
+    if (ts.isArrayLiteralExpression(x)) return x.elements.some((el) => changes(ts.isSpreadElement(el) ? el.expression : el));
+    if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.EqualsToken) return changes(x.left); // a default: `{ role = "user" }`
+    const p = path(x) ?? (ts.isElementAccessExpression(x) ? path(x.expression) : undefined);
+    return p !== undefined && (name === p || name.startsWith(`${p}.`));
+  };
   const visit = (n: ts.Node): boolean => {
-    const left = ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? skipOuter(n.left) : undefined;
-    if (left !== undefined && left.getText() === name) return true;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && changes(n.left)) return true;
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && changes(n.operand)) return true;
+    if (ts.isDeleteExpression(n) && changes(n.expression)) return true;
+    const callee = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
+    if (callee !== undefined && callee.getText() === "Object.assign" && (n as ts.CallExpression).arguments[0] !== undefined && changes((n as ts.CallExpression).arguments[0]!)) return true;
+    if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer) && changes(n.initializer)) return true;
     return ts.forEachChild(n, visit) === true;
   };
   return visit(handler);

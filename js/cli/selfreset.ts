@@ -17,19 +17,21 @@
 // test other than a null test skips the call (`actionGate`): the action keeps its limit.
 // Either made by an app helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts.
 import ts from "typescript";
-import { ArgFlow } from "./argflow.js";
+import { ArgFlow, readBy } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
 import { callerCalls } from "./selfcalls.js";
 import { enclosingFunction, literalText, throwingIn } from "./facts-syntax.js";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
+import { refusesOwn } from "./ownrefused.js";
 import { alwaysLeaves, isNullish } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
 
+const OWN_FIX = "Refuse the caller's own id before the reset (`if (args.userId === staff._id) throw new ConvexError(...)`), or reset another user's limit from a function only an admin may call (guard.requireRole of the highest role).";
 const FIX = "Reset a caller's limit only once what it guards has succeeded (the right PIN, a confirmed code: `if (pin !== expected) return { unlocked: false }` before guard.resetRateLimit), or from a function only an admin may call (guard.requireRole of the highest role), never on the caller's demand.";
 
 /** Every reset of the caller's own limit that a public mutation makes on each call, with no role or permission check, itself or through a function it runs or schedules. */
@@ -45,6 +47,24 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
       const direct = app.calleeFrom(n, GUARD)?.name === "resetRateLimit";
       const how = direct ? "" : `, through ${n.expression.getText()},`;
       out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets${how} ${limit(direct ? literalText(n.arguments[1]) : null)}: ${middle ?? anyCaller(fn.facts.auth)} clears their own limit, so it limits nothing`, FIX));
+    }
+  }
+  // A middle role's reset of an argument's user (newuser28 G: support lifting a user's limit): the
+  // staff member may give their own id, unless the code refuses it before the reset (ownrefused.ts).
+  for (const fn of functions) {
+    const middle = middleRole(fn.facts.auth);
+    const handler = fn.handler;
+    if (fn.visibility !== "public" || fn.kind !== "mutation" || handler === undefined || middle === undefined) continue;
+    const flow = new ArgFlow(app, handler);
+    const userArg = (key: ts.Expression) => {
+      const arg = flow.idRoot(key) ?? readBy(app, flow, key);
+      return fn.argNames.find((a) => a.name === arg && a.usersId)?.name;
+    };
+    for (const n of resets(app, handler, (key) => userArg(key) !== undefined, (key) => (s) => nullReturn(s, key))) {
+      const key = optionValue(app, n.arguments[2]!, "key")!;
+      if (refusesOwn(app, handler, n, key)) continue;
+      const name = literalText(n.arguments[1]);
+      out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets rate limit ${name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the user id argument '${userArg(key)}' gives (guard.resetRateLimit): ${middle} may give their own id and clear their own limit, so it limits nothing for them`, OWN_FIX));
     }
   }
   for (const { fn, who, call, callee } of relays(functions)) {
@@ -120,11 +140,22 @@ function nullTest(app: App, e: ts.Expression): boolean {
   return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (isNullish(x.left) || isNullish(x.right));
 }
 
-/** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts. */
-function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boolean): ts.CallExpression[] {
+/** `if (row === null) return ...` (`!row`) of the row whose `_id` is `key`: it skips no caller who gives their own id, whose row exists. */
+function nullReturn(s: ts.Statement, key: ts.Expression): boolean {
+  const k = skipOuter(key);
+  if (!ts.isIfStatement(s) || s.elseStatement !== undefined || !ts.isPropertyAccessExpression(k) || k.name.text !== "_id") return false;
+  const x = skipOuter(s.expression);
+  const not = ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken;
+  const equal = ts.isBinaryExpression(x) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(x.operatorToken.kind);
+  const tested = not ? x.operand : equal && isNullish(x.left) ? x.right : equal && isNullish(x.right) ? x.left : undefined;
+  return tested !== undefined && skipOuter(tested).getText() === skipOuter(k.expression).getText();
+}
+
+/** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts (`passes`: statements before it that skip it for no caller judged, given its key). */
+function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boolean, passes?: (key: ts.Expression) => (s: ts.Statement) => boolean): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && resetKey(app, n, keyed) && everyPath(n, handler)) out.push(n);
+    if (ts.isCallExpression(n) && resetKey(app, n, keyed) && everyPath(n, handler, undefined, passes?.(optionValue(app, n.arguments[2]!, "key")!))) out.push(n);
     if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(handler);

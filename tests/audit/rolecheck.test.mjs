@@ -430,3 +430,173 @@ export const unread = mutation({
   assert.match(at("fromArg").message, /from argument 'role', which may be any role, above the role 'staff'/);
   assert.match(at("toAdmin").message, /to 'admin', above the role 'staff' its check requires/);
 });
+
+// The role argument bounded by a test, then changed before the write (role3 item 1): the bound no
+// longer holds, the write is reported as of any role.
+test("a role argument changed after its test (an element assignment, Object.assign, a destructuring assignment) is reported as of any role", () => {
+  const dir = scratchApp("rolecheck", "changed", {
+    ...ANY_API,
+    "changed.ts": `${BOUND_HEAD}
+const BOUNDED = (name: string) => name !== "user" && name !== "support";
+export const byElement = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (args.role !== "user" && args.role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    args["role"] = args.other;
+    await ctx.db.patch(args.userId, { role: args.role }); // FINDING unchecked-role-write
+  },
+});
+
+export const byAssign = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (args.role !== "user" && args.role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    Object.assign(args, { role: args.other });
+    await ctx.db.patch(args.userId, { role: args.role }); // FINDING unchecked-role-write
+  },
+});
+
+export const byDestructuring = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    let { role } = args;
+    if (role !== "user" && role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    ({ role } = { role: args.other });
+    await ctx.db.patch(args.userId, { role }); // FINDING unchecked-role-write
+  },
+});
+
+export const byParam = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, { userId, role, other }) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (role !== "user" && role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    [role] = [other];
+    await ctx.db.patch(userId, { role }); // FINDING unchecked-role-write
+  },
+});
+
+export const unchanged = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (args.role !== "user" && args.role !== "support") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    Object.assign({}, args, { role: args.other });
+    args["other"] = args.role;
+    await ctx.db.patch(args.userId, { role: args.role });
+    return BOUNDED(args.other);
+  },
+});
+`,
+  }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  for (const f of r.findings.filter((f) => f.rule === "unchecked-role-write")) assert.match(f.message, /which may be any role/);
+});
+
+// role3 item 2: shapes that bound the role argument before the write, read where the syntax is
+// certain; the same shapes letting a higher role through are reported.
+test("a switch on the role argument, a literal list's includes, a test in a try whose catch throws again or in a loop's body bound the role; the same shapes letting a higher role through are reported", () => {
+  const at = boundApp("shapes", [
+    fnOf("switchAfter", `    switch (role) {
+      case "user":
+      case "support":
+        break;
+      default:
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${WRITE}`),
+    fnOf("switchInside", `    switch (role) {
+      case "admin":
+      case "manager":
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+      case "support":
+        await guard.audit.log(ctx, { actor: me._id, action: "support.granted", outcome: "success" });
+      default:
+  ${WRITE}
+    }`),
+    fnOf("includes", `    if (!["user", "support"].includes(role)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${WRITE}`),
+    fnOf("tryRethrow", `    try {
+      if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    } catch (e) {
+      console.error(e);
+      throw e;
+    }
+${WRITE}`),
+    fnOf("loopBody", `    for (const name of ["first"]) {
+      if (role === "admin" || role === "manager") continue;
+      await guard.audit.log(ctx, { actor: me._id, action: name, outcome: "success" });
+  ${WRITE}
+    }`),
+    fnOf("switchFallsIn", `    switch (role) {
+      case "admin":
+        console.warn("an admin");
+      case "user":
+        break;
+      default:
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${FINDING}`),
+    fnOf("switchNoDefault", `    switch (role) {
+      case "manager":
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${FINDING}`),
+    fnOf("switchNestedBreak", `    switch (role) {
+      case "admin":
+        if (me.role === "admin") break;
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+      case "manager":
+        throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    }
+${FINDING}`),
+    fnOf("includesAbove", `    if (!["user", "admin"].includes(role)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });\n${FINDING}`),
+    fnOf("trySwallows", `    try {
+      if (guard.roleAtLeast(role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+    } catch (e) {
+      console.error(e);
+    }
+${FINDING}`),
+    fnOf("loopMaybeEmpty", `    for (const id of [] as string[]) {
+      if (role === "admin" || role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: id });
+    }
+${FINDING}`),
+  ]);
+  assert.match(at("switchFallsIn").message, /which may be 'admin' \(/);
+  assert.match(at("includesAbove").message, /which may be 'admin' \(.*to 'admin'$/);
+  assert.match(at("switchNoDefault").message, /which may be 'admin' \(/);
+});
+
+// role3 item 3 (newuser28, setRole's message): a write still reported names whom it promotes and
+// to what as the code allows them: not the caller when their own id is refused before the write,
+// or by a throw after it that nothing may skip (the mutation rolls the write back).
+test("a role write still reported after the caller's own id is refused before it says the caller is not among those promoted, and names the roles the bound lets through", () => {
+  const at = boundApp("messages", [
+    fnOf("refusedArg", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
+    fnOf("refusedRow", `    if (target._id === me._id || target.role === undefined) return null;\n${FINDING}`),
+    fnOf("refusedBranch", `    if (me._id !== userId) {\n  ${FINDING}\n    }`),
+    fnOf("refusedBelow", `    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`, { role: 'v.union(v.literal("user"), v.literal("manager"))', check: 'guard.requireRole(ctx, "support")' }),
+    fnOf("refusedLiteral", `    if (me._id == userId) return null;\n    await ctx.db.patch(userId, { role: "admin" }); // FINDING unchecked-role-write`),
+    fnOf("refusedAfter", `${FINDING}\n    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });`),
+    fnOf("returnedAfter", `${FINDING}\n    if (userId === me._id) return null;`),
+    fnOf("skippedAfter", `${FINDING}\n    if (role === "user") return null;\n    if (userId === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });`),
+    fnOf("warnedOwn", `    if (userId === me._id) console.warn("your own");\n${FINDING}`),
+    fnOf("otherArg", `    if (role === me._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n${FINDING}`),
+  ]);
+  for (const fn of ["refusedArg", "refusedRow", "refusedBranch", "refusedBelow", "refusedAfter"]) {
+    assert.match(at(fn).message, /they can promote any other user \(their own id is refused before the write\) to '/, fn);
+  }
+  assert.match(at("refusedArg").message, /which may be any role, .*to 'admin'$/);
+  assert.match(at("refusedBelow").message, /which may be 'manager' \(.*above the role 'support' its check requires.*any other user \(their own id is refused before the write\) to 'manager'$/);
+  assert.doesNotMatch(at("refusedBelow").message, /admin|any role|themselves included/);
+  assert.match(at("refusedLiteral").message, /to 'admin', .*promote any other user \(their own id is refused before the write\) to 'admin'$/);
+  for (const fn of ["returnedAfter", "skippedAfter", "warnedOwn", "otherArg"]) assert.match(at(fn).message, /promote anyone, themselves included, to 'admin'$/, fn);
+});

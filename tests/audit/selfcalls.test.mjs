@@ -180,3 +180,42 @@ export const permittedReset = mutation({ args: {}, handler: async (ctx) => {
   assert.equal(found[0].severity, "medium");
   assert.match(found[0].message, /: any user with role 'editor' \(below 'admin'\) clears their own limit/);
 });
+
+// newuser28 G: support (a middle role) lifting the limit of the user an argument names may give
+// their own id; reported as the own-limit reset is, unless the code refuses the caller's own id.
+test("a middle role's reset keyed by an argument's user id (or the row it reads) is reported, a null test of that row before it included; refusing the caller's own id (before it, or by a throw after it), the top role's check, another table's id, a gate or a branch keep it quiet", () => {
+  const guardText = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('roles: ["user", "admin"]', 'roles: ["user", "support", "admin"]');
+  const lift = (name, { check = "support", args = "userId: v.id(\"users\")", body }) => `
+export const ${name} = mutation({ args: { ${args}, reason: v.string() }, handler: async (ctx, args) => {
+  const staff = await guard.requireRole(ctx, "${check}");
+  await guard.rateLimit(ctx, "write", { key: staff._id });
+${body}
+} });
+`;
+  const READ = `  const target = await ctx.db.get(args.userId);\n  if (target === null) return { ok: false as const };\n`;
+  const dir = scratchApp("selfcalls", "argreset", {
+    ...ANY_API,
+    ...WIRING,
+    "lift.ts": `import { ConvexError, v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${lift("liftRow", { body: `${READ}  await guard.resetRateLimit(ctx, "write", { key: target._id }); // FINDING public-no-rate-limit` })}
+${lift("liftArg", { body: `  await guard.resetRateLimit(ctx, "write", { key: args.userId }); // FINDING public-no-rate-limit` })}
+${lift("refusedArg", { body: `  if (args.userId === staff._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n  await guard.resetRateLimit(ctx, "write", { key: args.userId });` })}
+${lift("refusedRow", { body: `${READ}  if (target._id === staff._id) return { ok: false as const };\n  await guard.resetRateLimit(ctx, "write", { key: target._id });` })}
+${lift("byAdmin", { check: "admin", body: `${READ}  await guard.resetRateLimit(ctx, "write", { key: target._id });` })}
+${lift("otherTable", { args: 'postId: v.id("posts")', body: `  await guard.resetRateLimit(ctx, "write", { key: args.postId });` })}
+${lift("gated", { body: `  if (args.reason !== "appeal") return { ok: false as const };\n  await guard.resetRateLimit(ctx, "write", { key: args.userId });` })}
+${lift("branch", { body: `  if (args.reason === "appeal") await guard.resetRateLimit(ctx, "write", { key: args.userId });` })}
+${lift("refusedAfter", { body: `  await guard.resetRateLimit(ctx, "write", { key: args.userId });\n  if (args.userId === staff._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });` })}
+${lift("returnedAfter", { body: `  await guard.resetRateLimit(ctx, "write", { key: args.userId }); // FINDING public-no-rate-limit\n  if (args.userId === staff._id) return { ok: false as const };` })}
+`,
+  }, guardText);
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  assert.ok(found.every((f) => f.severity === "medium"));
+  const row = found.find((f) => f.function === "lift:liftRow");
+  assert.match(row.message, /resets rate limit 'write' keyed by the user id argument 'userId' gives \(guard\.resetRateLimit\): any user with role 'support' \(below 'admin'\) may give their own id and clear their own limit/);
+  assert.match(row.fix, /Refuse the caller's own id before the reset/);
+});
