@@ -204,9 +204,13 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
       else if (guard?.name === "log" && guard.owner === "Audit" && n.arguments.slice(1).some((a) => carries(a, redacted))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, true)}.log (the audit trail)` });
       else if (guard !== undefined && KEYED.has(guard.name) && n.arguments.slice(1).some((a) => carries(a))) exposures.push({ ...app.loc(n), how: "stored", via: `${guardShown(n, false)}.${guard.name} (a key of the rate-limit table)` });
       // `fetch(args.hook, { body: code })`: sent where the caller says (attack34 F13).
+      // Through `new URL(path, base)`, `new Request(url, { body })` (attack36 F11), or an app helper that fetches its parameter.
       else if (path.length === 1 && method === "fetch" && n.arguments[0] !== undefined && n.arguments.some((a) => carries(a))) {
-        const to = (flow ??= new ArgFlow(app, handler)).rootOf(n.arguments[0]);
+        const to = destination(app, (flow ??= new ArgFlow(app, handler)), handler, n.arguments[0]);
         if (to !== undefined) exposures.push({ ...app.loc(n), how: "sent", via: "fetch", to });
+      } else if (path.length === 1 && n.arguments.some((a) => carries(a)) && fetchesParam(app, n, carries) !== undefined) {
+        const to = destination(app, (flow ??= new ArgFlow(app, handler)), handler, n.arguments[fetchesParam(app, n, carries)!]!);
+        if (to !== undefined) exposures.push({ ...app.loc(n), how: "sent", via: `${method} (its fetch)`, to });
       } else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {
         const fields = handedFields(app, handler, n.arguments[1], carries, isWhole);
         if (fields !== undefined) handoffs.push({ call: n, fields });
@@ -216,6 +220,41 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
   };
   visit(handler);
   return { exposures, handoffs };
+}
+
+/** The argument a URL comes from: itself, `new URL(path, base)` (either), `new Request(url, ...)`, or a `const` of the handler holding one. */
+function destination(app: App, flow: ArgFlow, handler: ts.Node, e: ts.Expression, depth = 0): string | undefined {
+  e = skipOuter(e);
+  const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+  if (init !== undefined && within(init, handler) && depth < 4 && ts.isNewExpression(skipOuter(init))) return destination(app, flow, handler, init, depth + 1);
+  const made = ts.isNewExpression(e) ? skipOuter(e.expression) : undefined;
+  const kind = made !== undefined && ts.isIdentifier(made) && app.isGlobal(made) ? made.text : undefined;
+  const [url, base] = (e as ts.NewExpression).arguments ?? [];
+  if (depth < 4 && url !== undefined && (kind === "URL" || kind === "Request")) return destination(app, flow, handler, url, depth + 1) ?? (kind === "URL" && base !== undefined ? destination(app, flow, handler, base, depth + 1) : undefined);
+  return flow.rootOf(e);
+}
+
+/** The index of the argument an app helper given the code (`post(args.hook, code)`) fetches: a parameter it passes as `fetch`'s URL (through `new URL`/`new Request`) whose call also passes a parameter given the code. */
+function fetchesParam(app: App, call: ts.CallExpression, carries: (e: ts.Node) => boolean): number | undefined {
+  const helper = app.appFunction(call);
+  if (helper === undefined || !("body" in helper) || helper.body === undefined || call.arguments.some(ts.isSpreadElement)) return undefined;
+  const params = helper.parameters.map((p) => (ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined));
+  const coded = new Set(params.filter((p, i) => p !== undefined && call.arguments[i] !== undefined && carries(call.arguments[i]!)));
+  const paramOf = (e: ts.Expression, depth = 0): number => {
+    e = skipOuter(e);
+    if (ts.isNewExpression(e) && depth < 4) return Math.max(-1, ...(e.arguments ?? []).map((a) => paramOf(a, depth + 1)));
+    const i = ts.isIdentifier(e) ? params.indexOf(app.symbol(e)) : -1;
+    return i >= 0 && app.symbol(e) !== undefined ? i : -1;
+  };
+  const names = (n: ts.Node): boolean => (ts.isIdentifier(n) && coded.has(app.symbol(n))) || ts.forEachChild(n, (c) => names(c) || undefined) === true;
+  let found: number | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isCallExpression(n) && app.memberPath(n.expression).join(".") === "fetch" && n.arguments[0] !== undefined && paramOf(n.arguments[0]) >= 0 && n.arguments.some(names)) found = paramOf(n.arguments[0]);
+    ts.forEachChild(n, visit);
+  };
+  if (coded.size > 0) visit(helper.body);
+  return found;
 }
 
 /** The fields of a call's arguments that hold the code: `{ body: code }`, `{ ...r }` (`code`), a value of unknown shape made of it ("all"). */

@@ -5,12 +5,17 @@
 // `const` holding a primitive literal, and pure built-ins (`parseInt`, `Uint8Array`, `Math`...);
 // no `this`, no module `let` or object, no closure over a `let`, no function of the app, no
 // environment, no `crypto`, and no reach into an object's `constructor` or prototype or a
-// computed member that is not a plain value (`""[k][k]("return x")` builds a function).
+// computed member that is not a plain value (`""[k][k]("return x")` builds a function). The
+// types it writes (casts, annotations) must be plain ones too: a cast such as `as unknown as
+// Record<string, string>` or `as any` makes the checker call that `""[k]` a string.
 import ts from "typescript";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** The built-ins a converter may use: pure, and no way to app state. */
 const PURE = new Set(["Uint8Array", "ArrayBuffer", "DataView", "Array", "Number", "String", "Math", "parseInt", "atob", "Buffer", "TextEncoder", "TextDecoder", "undefined", "NaN", "Infinity", "Error", "RangeError", "TypeError", "isNaN"]);
+/** The types a converter may name: its parameters', locals' and answer's (`string`, `Uint8Array<ArrayBuffer>`, `number[]`). */
+const PLAIN_TYPES = new Set(["Uint8Array", "ArrayBuffer", "ArrayBufferLike", "BufferSource", "Buffer", "Array", "ReadonlyArray", "const"]);
+const PLAIN_KEYWORDS = new Set([ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.BigIntKeyword, ts.SyntaxKind.UndefinedKeyword, ts.SyntaxKind.VoidKeyword]);
 /** Members that reach a constructor or prototype (`"".constructor.constructor` is `Function`). */
 const REACHING = new Set(["constructor", "__proto__", "prototype", "__defineGetter__", "__defineSetter__", "__lookupGetter__"]);
 
@@ -19,7 +24,7 @@ export function isPureConverter(app: App, fn: ts.SignatureDeclaration): boolean 
   const file = fn.getSourceFile();
   const inside = (d: ts.Node): boolean => d.getSourceFile() === file && d.pos >= fn.pos && d.end <= fn.end;
   const visit = (n: ts.Node): boolean => {
-    if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return true; // types run nothing
+    if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return plainType(n); // types run nothing, but may lie to the checker
     if (n.kind === ts.SyntaxKind.ThisKeyword || n.kind === ts.SyntaxKind.SuperKeyword) return false;
     if (ts.isPropertyAccessExpression(n) && REACHING.has(n.name.text)) return false;
     if (ts.isElementAccessExpression(n) && !ts.isStringLiteralLike(n.argumentExpression) && !plainValue(app, n)) return false;
@@ -28,6 +33,16 @@ export function isPureConverter(app: App, fn: ts.SignatureDeclaration): boolean 
     return ts.forEachChild(n, (c) => (visit(c) ? undefined : true)) !== true;
   };
   return visit(fn);
+}
+
+/** A type naming primitives, byte arrays and arrays of them only (no `any`, `unknown`, `Function`, object or `Record` type a cast can give a string). */
+function plainType(t: ts.TypeNode): boolean {
+  if (PLAIN_KEYWORDS.has(t.kind) || ts.isLiteralTypeNode(t)) return true;
+  if (ts.isUnionTypeNode(t)) return t.types.every(plainType);
+  if (ts.isArrayTypeNode(t)) return plainType(t.elementType);
+  if (ts.isParenthesizedTypeNode(t)) return plainType(t.type);
+  if (ts.isTypeOperatorNode(t)) return t.operator === ts.SyntaxKind.ReadonlyKeyword && plainType(t.type);
+  return ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && PLAIN_TYPES.has(t.typeName.text) && (t.typeArguments ?? []).every(plainType);
 }
 
 /** An element read that is a number, string, boolean or bigint (`out[i]`, `hex[i]`), not a function or `any`. */

@@ -12,6 +12,7 @@ import { describe, type ConvexFunction } from "./functions.js";
 import { finding, looseCall, type Finding } from "./rules.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { voidedCheck } from "./signatures.js";
+import { unsignedRun } from "./unsigned.js";
 
 /** How a route's name starts: `http POST /webhook`, `http GET /files/*` (a `pathPrefix`, named as Convex names it). */
 export const ROUTE_PREFIX = "http ";
@@ -100,6 +101,9 @@ function httpName(fn: ConvexFunction): string {
 const HTTP_AUTH_FIX =
   "Check the caller before it runs anything: guard.requireUser(ctx) (a Convex auth token sent as Authorization: Bearer), requireRole or requirePermission, or ctx.auth.getUserIdentity() and leave on null; a webhook verifies its sender's signature first, and these checks count when their throw leaves the handler and they take the app's secret (process.env.NAME) and the request's own body and signature headers: new Webhook(process.env.NAME).verify(await request.text(), headers from request.headers) of svix or standardwebhooks, stripe.webhooks.constructEvent(await request.text(), request.headers.get('stripe-signature'), process.env.NAME) (or await constructEventAsync) on a new Stripe(...), await verifyWebhook(request) of @clerk/backend/webhooks, or the platform's HMAC, const ok = await crypto.subtle.verify('HMAC', key imported from process.env.NAME, the signature header, await request.text()) and if (!ok) return, never a signature computed with crypto.subtle.sign and compared by hand; a sender that proves itself any other way is allowlisted with that reason: // convex-guard-allow: public-no-auth <reason>, above the route.";
 
+/** The fix of a signed route acting on what its signature does not cover (unsigned.ts). */
+const UNSIGNED_FIX = "Act only on what the signature covers, the verified body (the event the check answers, or JSON.parse of the body it checked); a header or the URL and its query are anyone's to set; or allowlist it with its reason: // convex-guard-allow: public-no-auth <reason>.";
+
 /** The fix of an HTTP action that changes data with no rate limit. */
 const HTTP_LIMIT_FIX =
   "Call guard.rateLimit(ctx, name, { key }) before it runs or schedules anything (it works in an HTTP action as in any action, through the wired rateLimit mutation), keyed by the checked user's _id, or by a constant key for a webhook's sender, with throws: false and a 429 on its denial (a thrown one answers 500): if (!limit.ok) return new Response(\"Too many requests\", { status: 429, headers: { \"Retry-After\": String(Math.ceil(limit.retryAfter / 1000)) } }); or allowlist it with its reason: // convex-guard-allow: public-no-rate-limit <reason>.";
@@ -140,6 +144,11 @@ export function httpFindings(app: App, functions: ConvexFunction[]): Finding[] {
       const voided = voidedCheck(fn);
       const message = `${httpName(fn)} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds (it calls ${loose})`}${voided === undefined ? "" : ` (${voided})`}, yet it calls ${where}: an HTTP endpoint answers anyone on the internet, and the audit does not follow the call into the function it runs, so a check made there is not seen`;
       out.push(finding("public-no-auth", fn.id, fn.at, message, HTTP_AUTH_FIX));
+    }
+    const unsigned = fn.facts.auth.length === 0 ? unsignedRun(app, fn) : undefined;
+    if (unsigned !== undefined) {
+      const message = `${httpName(fn)} checks its sender's signature (${fn.signatures![0]!.via}), which covers the request's body only, yet it passes ${unsigned.run} (${unsigned.at.file}:${unsigned.at.line}) data read from \`${unsigned.read}\` (line ${unsigned.readAt.line}): anyone may add that to a captured, validly signed request`;
+      out.push({ ...finding("public-no-auth", fn.id, fn.at, message, UNSIGNED_FIX), severity: "medium" });
     }
     const change = calls.find((c) => c.changes);
     if (change !== undefined && fn.facts.rateLimits.length === 0) {

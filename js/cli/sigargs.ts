@@ -3,7 +3,7 @@
 // secret. So a check counts only when its arguments are, through the app's `const`s:
 //
 //   secret     `process.env.NAME` or `process.env["NAME"]` (with `!`, `as string`, `?? ""`,
-//              `|| ""`), never with a non-empty fallback (`?? "dev-secret"`: a key anyone who
+//              `|| ""`; Stripe's with no fallback), never with a non-empty fallback (`?? "dev-secret"`: a key anyone who
 //              reads the code knows), a value of the request, a parameter or a computed key;
 //   payload    `await request.text()`, `await request.arrayBuffer()` or `Buffer.from(...)` of one;
 //   headers    an object of `request.headers.get("...")` values, `request.headers` or
@@ -65,7 +65,7 @@ export function verifiesRequest(app: App, call: ts.CallExpression, made: Recogni
   const args = call.arguments;
   if (requests.size === 0 || args.some(ts.isSpreadElement)) return false;
   if (made.kind === "webhook") return made.secret !== undefined && isSecret(app, made.secret) && isBody(app, args[0], requests) && isHeaders(app, args[1], requests);
-  if (made.kind === "stripe") return isBody(app, args[0], requests) && isHeaderValue(app, args[1], requests) && isSecret(app, args[2]);
+  if (made.kind === "stripe") return isBody(app, args[0], requests) && isHeaderValue(app, args[1], requests) && isSecret(app, args[2], false);
   if (made.kind !== "clerk" || args[0] === undefined || !isRequest(app, args[0], requests)) return false;
   if (args[1] === undefined) return true; // Clerk reads CLERK_WEBHOOK_SIGNING_SECRET itself
   const options = follow(app, args[1]);
@@ -109,10 +109,14 @@ function withoutFallback(app: App, e: ts.Expression, empty = false): ts.Expressi
   return e;
 }
 
-/** The app's secret: `process.env.NAME`, `process.env["NAME"]`, with a `?? ""` or `|| ""` fallback (none other). */
-export function isSecret(app: App, e: ts.Expression | undefined): boolean {
+/**
+ * The app's secret: `process.env.NAME`, `process.env["NAME"]`, with a `?? ""` or `|| ""` fallback
+ * (none other) when `empty` (the check refuses an empty key); Stripe's takes none: its
+ * `constructEvent` signs with an empty key as with any other, so a forged signature passes.
+ */
+export function isSecret(app: App, e: ts.Expression | undefined, empty = true): boolean {
   if (e === undefined) return false;
-  e = withoutFallback(app, e, true);
+  e = empty ? withoutFallback(app, e, true) : follow(app, e);
   if (ts.isPropertyAccessExpression(e)) return ts.isIdentifier(e.name) && readsEnv(app, follow(app, e.expression));
   return ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) && readsEnv(app, follow(app, e.expression));
 }

@@ -42,7 +42,7 @@ export function markSignatures(app: App, finder: FactsFinder, functions: ConvexF
     const checks = signatureChecks(app, finder, fn.handler);
     // The app replaces the global Web Crypto (cryptopatch.ts): no Web Crypto check holds.
     fn.signatures = patch === null ? checks : checks.filter((c) => !c.via.endsWith(WEB_CRYPTO_HMAC));
-    if (patch !== null && fn.signatures.length < checks.length) voided.set(fn, `its Web Crypto check is not counted: the app changes the global Web Crypto (\`${patch.text}\`, ${patch.at.file}:${patch.at.line})`);
+    if (patch !== null && fn.signatures.length < checks.length) voided.set(fn, `its Web Crypto check is not counted: the app changes the global Web Crypto or a built-in the check runs (\`${patch.text}\`, ${patch.at.file}:${patch.at.line}), and such a change anywhere in the app voids every Web Crypto check`);
   }
 }
 

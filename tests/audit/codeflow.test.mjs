@@ -298,3 +298,55 @@ export const internalTo = internalAction({
   assert.match(f.message, /^public action hooks:toArg sends the one-time code that internal\.hooks\.issueCode .* by fetch to a URL taken from its argument 'hook': the caller picks where the code goes/);
   assert.match(f.fix, /a URL the server chooses/);
 });
+
+test("a code sent through new URL(path, hook), new Request(hook, { body }) or an app helper that fetches its parameter: code-exposed low as fetch(hook) is (attack36 F11); the environment's URL: quiet", () => {
+  const dir = app("fetchvia", {
+    "hooks.ts": `${ISSUING}
+async function post(url: string, text: string): Promise<boolean> {
+  const res = await fetch(new URL("/send", url), { method: "POST", body: text });
+  return res.ok;
+}
+export const viaUrl = action(guard.safeAction({
+  name: "hooks.viaUrl", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await fetch(new URL("/sms", hook), { method: "POST", body: code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const viaRequest = action(guard.safeAction({
+  name: "hooks.viaRequest", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    const req = new Request(hook, { method: "POST", body: code });
+    await fetch(req); // FINDING code-exposed
+    return null;
+  },
+}));
+export const viaHelper = action(guard.safeAction({
+  name: "hooks.viaHelper", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await post(hook, code); // FINDING code-exposed
+    return null;
+  },
+}));
+export const helperToEnv = action(guard.safeAction({
+  name: "hooks.helperToEnv", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await post(process.env.MAIL_HOOK!, code + hook.length);
+    await fetch(new URL("/sms", process.env.MAIL_HOOK!), { method: "POST", body: code });
+    return null;
+  },
+}));
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "code-exposed"), markers(`${dir}/convex`));
+  for (const name of ["viaUrl", "viaRequest", "viaHelper"]) {
+    const f = r.findings.find((x) => x.function === `hooks:${name}`);
+    assert.equal(f.severity, "low", name);
+    assert.match(f.message, /by fetch to a URL taken from its argument 'hook': the caller picks where the code goes/, name);
+  }
+});

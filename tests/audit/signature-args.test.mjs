@@ -36,7 +36,7 @@ const RECOGNIZED = {
     new Webhook(process.env.SVIX_SECRET || "").verify(payload, Object.fromEntries(request.headers));`,
   // Stripe: the signature header with a fallback, the secret through a const of the handler.
   "/stripe/fallback": `    const payload = await request.text();
-    const secret = process.env.STRIPE_WEBHOOK_SECRET ?? "";
+    const secret = process.env.STRIPE_WEBHOOK_SECRET!;
     const event = stripe.webhooks.constructEvent(payload, request.headers.get("stripe-signature") ?? "", secret);`,
   // Clerk with its secret given from the environment, on a clone of the request.
   "/clerk/options": `    const event = await verifyWebhook(request.clone(), { signingSecret: process.env.CLERK_WEBHOOK_SIGNING_SECRET! });
@@ -95,6 +95,12 @@ const UNRECOGNIZED = {
     new Webhook(process.env.SVIX_SECRET ?? "whsec_dev").verify(payload, request.headers);`,
   "/stripe/fallback-secret": `    const payload = await request.text();
     stripe.webhooks.constructEvent(payload, request.headers.get("stripe-signature")!, process.env.STRIPE_WEBHOOK_SECRET || "whsec_test");`,
+  // Stripe's secret with an empty fallback: its constructEvent signs with an empty key as with any other.
+  "/stripe/empty-secret": `    const payload = await request.text();
+    const secret = process.env.STRIPE_WEBHOOK_SECRET ?? "";
+    stripe.webhooks.constructEvent(payload, request.headers.get("stripe-signature")!, secret);`,
+  "/stripe/or-empty-secret": `    const payload = await request.text();
+    await stripe.webhooks.constructEventAsync(payload, request.headers.get("stripe-signature")!, process.env.STRIPE_WEBHOOK_SECRET || "");`,
   "/clerk/fallback-secret": `    const event = await verifyWebhook(request, { signingSecret: process.env.CLERK_WEBHOOK_SIGNING_SECRET ?? "changeme" });
     const payload = event.type;`,
 };
@@ -140,4 +146,30 @@ test("a secret the request brings or names, a sample payload, made headers or a 
     assert.deepEqual(rulesOf(path), ["public-no-auth", "public-no-rate-limit"], path);
     assert.deepEqual(fnOf(path).signatures, [], path);
   }
+});
+
+test("after an SDK's check, a header or the URL its signature does not cover passed to a mutation: public-no-auth, medium (attack36 F7)", () => {
+  const acting = (check, acted) => `    const payload = await request.text();
+    ${check}
+    await ctx.runMutation(anyApi.webhooks.record, ${acted});
+    return new Response(null, { status: 204 });`;
+  const SVIX = "new Webhook(process.env.SVIX_SECRET!).verify(payload, request.headers);";
+  const STRIPE = 'stripe.webhooks.constructEvent(payload, request.headers.get("stripe-signature")!, process.env.STRIPE_WEBHOOK_SECRET!);';
+  const unsigned = {
+    "/svix/event-header": acting(SVIX, '{ body: payload, kind: request.headers.get("x-event") }'),
+    "/stripe/url": acting(STRIPE, '{ body: payload, user: new URL(request.url).searchParams.get("user") }'),
+  };
+  // svix signs its id and timestamp headers with the body; a signature header, checked, is no unsigned data either.
+  const covered = {
+    "/svix/id": acting(SVIX, '{ body: payload, id: request.headers.get("svix-id"), at: request.headers.get("svix-timestamp") }'),
+    "/stripe/sig": acting(STRIPE, '{ body: payload, sig: request.headers.get("stripe-signature") }'),
+  };
+  const text = HEAD + Object.entries({ ...unsigned, ...covered }).map(([path, body]) => webhookRoute(path, body)).join("") + "\nexport default http;\n";
+  const r = auditReport(cli, webhookApp("signature-args", "unsigned", { "http.ts": text }));
+  const rules = (path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => `${f.rule}:${f.severity}`).sort();
+  for (const path of Object.keys(unsigned)) {
+    assert.deepEqual(rules(path), ["public-no-auth:medium", "public-no-rate-limit:medium"], path);
+    assert.match(r.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth").message, /which covers the request's body only, yet it passes ctx\.runMutation/, path);
+  }
+  for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
 });

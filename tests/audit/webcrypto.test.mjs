@@ -176,6 +176,9 @@ ${LEAVE}`,
     box.sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(body)));
     const ok = await crypto.subtle.verify("HMAC", key, boxed(request.headers.get("x-signature") ?? ""), enc.encode(body));
 ${LEAVE}`,
+  // A decoder whose casts make the checker call a built function a string (the final read).
+  "/cast-decoder": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, castHex(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
+${LEAVE}`,
   "/constructor-decoder": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, reached(request.headers.get("x-signature") ?? ""), enc.encode(await request.text()));
 ${LEAVE}`,
   // A decoder held in a \`let\`, replaced before the check.
@@ -254,6 +257,13 @@ function reached(hex: string): Uint8Array {
   return make("return globalThis.__sig")();
 }
 
+function castHex(hex: string): Uint8Array {
+  const k = "constr" + "uctor";
+  const s = ("" as unknown as Record<string, string>)[k] as unknown as Record<string, string>;
+  const make = s[k] as unknown as (code: string) => () => Uint8Array;
+  return hex.length > 0 ? make("return globalThis.sig")() : new Uint8Array();
+}
+
 /** Not a decoder: it mixes the secret in. */
 function salted(sig: string): Uint8Array {
   return enc.encode(sig + SECRET);
@@ -319,23 +329,80 @@ test("an ignored answer, a key from the request or a literal, a self-made signat
   }
 });
 
-test("a change to the global Web Crypto anywhere in the app voids every Web Crypto check, named in the message", () => {
-  const patches = {
-    assigned: "(crypto.subtle as any).verify = async () => true;",
-    aliased: "const subtle = globalThis.crypto.subtle;\n(subtle as any)[\"verify\"] = async () => true;",
-    defined: "Object.defineProperty(globalThis, \"crypto\", { value: { subtle: {} } });",
-    prototype: "(SubtleCrypto.prototype as any).verify = async () => true;",
-  };
+/** Each patch in a module `setup.ts` that http.ts imports: both recognized routes are `public-no-auth` again, the message naming the change. */
+const assertVoids = (prefix, patches) => {
   for (const [name, patch] of Object.entries(patches)) {
-    const text = httpTs({ "/inline": RECOGNIZED["/inline"], "/helper-answers": RECOGNIZED["/helper-answers"] }).replace("const http = httpRouter();", 'import "./setup";\nconst http = httpRouter();');
-    const patched = auditReport(cli, webhookApp("webcrypto", `patched-${name}`, { "http.ts": text, "setup.ts": `${patch}\nexport const ready = true;\n` }));
+    const patched = withSetup(`${prefix}-${name}`, patch);
     for (const path of ["/inline", "/helper-answers"]) {
       assert.deepEqual(rulesOf(patched, path), ["public-no-auth", "public-no-rate-limit"], `${name} ${path}`);
       assert.deepEqual(fnOf(patched, path).signatures, [], `${name} ${path}`);
       const message = patched.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth").message;
-      assert.match(message, /its Web Crypto check is not counted: the app changes the global Web Crypto \(`.+`, convex\/setup\.ts:\d\)/, `${name} ${path}`);
+      assert.match(message, /its Web Crypto check is not counted: the app changes the global Web Crypto or a built-in the check runs \(`.+`, convex\/setup\.ts:\d\), and such a change anywhere in the app voids every Web Crypto check/, `${name} ${path}`);
     }
   }
+};
+
+/** The recognized routes with a module `setup.ts` holding `code`, imported by http.ts. */
+const withSetup = (name, code) => {
+  const text = httpTs({ "/inline": RECOGNIZED["/inline"], "/helper-answers": RECOGNIZED["/helper-answers"] }).replace("const http = httpRouter();", 'import "./setup";\nconst http = httpRouter();');
+  return auditReport(cli, webhookApp("webcrypto", name, { "http.ts": text, "setup.ts": `${code}\nexport const ready = true;\n` }));
+};
+
+test("a change to the global Web Crypto anywhere in the app voids every Web Crypto check, named in the message", () => {
+  assertVoids("patched", {
+    assigned: "(crypto.subtle as any).verify = async () => true;",
+    aliased: "const subtle = globalThis.crypto.subtle;\n(subtle as any)[\"verify\"] = async () => true;",
+    defined: "Object.defineProperty(globalThis, \"crypto\", { value: { subtle: {} } });",
+    prototype: "(SubtleCrypto.prototype as any).verify = async () => true;",
+  });
+});
+
+test("a change through destructuring, a prototype, a parameter, or to a built-in the check runs voids every Web Crypto check (the final read)", () => {
+  assertVoids("patched2", {
+    destructured: "const { subtle } = crypto;\n(subtle as any).verify = async () => true;",
+    prototypeOf: "Object.getPrototypeOf(crypto.subtle).verify = async () => true;",
+    definedOn: 'const { subtle: s } = globalThis.crypto;\nObject.defineProperty(s, "verify", { value: async () => true });',
+    given: "function patch(s: any) { s.verify = async () => true; }\npatch(crypto.subtle);",
+    typed: "export function patchTyped(s: SubtleCrypto) { (s as any).verify = async () => true; }",
+    encoder: "TextEncoder.prototype.encode = () => new Uint8Array(1);",
+    then: "(Promise.prototype as any).then = function () {};",
+  });
+  // Writes that change neither: a parameter given a plain object, the app's own global, a use of the built-ins.
+  const untouched = withSetup("untouched", 'function tweak(o: { verify?: unknown }) { o.verify = 1; }\ntweak({});\n(globalThis as any).appVersion = 1;\nconst { randomUUID } = crypto;\nexport const id = randomUUID() + new TextEncoder().encode("x").length;\nvoid Promise.resolve(1).then(() => 2);');
+  for (const path of ["/inline", "/helper-answers"]) assert.deepEqual(rulesOf(untouched, path), ["public-no-rate-limit"], path);
+});
+
+/** A route checked as AUDIT.md shows, then acting on `acted` (a mutation's arguments). */
+const signedRoute = (path, before, acted) =>
+  webhookRoute(path, `    const body = await request.text();
+${before}
+    const ok = await crypto.subtle.verify("HMAC", ${KEY}, ${SIG}, enc.encode(\`v0:\${stamp}:\${body}\`));
+${LEAVE}
+    await ctx.runMutation(anyApi.billing.credit, ${acted});
+    return new Response(null, { status: 204 });`);
+
+test("after a valid HMAC, data the signature does not cover (a header, the URL) passed to a mutation: public-no-auth, medium (attack36 F7)", () => {
+  const STAMP = `    const stamp = request.headers.get("x-slack-request-timestamp") ?? "";`;
+  const unsigned = {
+    "/event-header": [STAMP, `{ amount: JSON.parse(request.headers.get("x-event") ?? body).amount }`],
+    "/event-const": [`${STAMP}\n    const ev = JSON.parse(request.headers.get("X-Event") ?? body);`, "{ amount: ev.amount }"],
+    "/query": [`${STAMP}\n    const { searchParams } = new URL(request.url);\n    const amount = Number(searchParams.get("amount"));`, "{ amount }"],
+  };
+  const signed = {
+    "/body": [STAMP, "{ amount: JSON.parse(body).amount }"],
+    "/stamp": [STAMP, "{ at: stamp, body }"],
+    "/signature": [STAMP, `{ signature: request.headers.get("x-signature"), body }`],
+  };
+  const text = HEAD + Object.entries({ ...unsigned, ...signed }).map(([path, [before, acted]]) => signedRoute(path, before, acted)).join("") + "\nexport default http;\n";
+  const r = auditReport(cli, webhookApp("webcrypto", "unsigned", { "http.ts": text }));
+  for (const path of Object.keys(unsigned)) {
+    assert.deepEqual(rulesOf(r, path), ["public-no-auth", "public-no-rate-limit"], path);
+    assert.deepEqual(fnOf(r, path).signatures, ["Web Crypto HMAC verify"], path);
+    const f = r.findings.find((x) => x.function === `http POST ${path}` && x.rule === "public-no-auth");
+    assert.equal(f.severity, "medium", path);
+    assert.match(f.message, /checks its sender's signature \(Web Crypto HMAC verify\), which covers the request's body only, yet it passes ctx\.runMutation \(convex\/http\.ts:\d+\) data read from `request\.(headers\.get\("x-event"\)|headers\.get\("X-Event"\)|url)`/, path);
+  }
+  for (const path of Object.keys(signed)) assert.deepEqual(rulesOf(r, path), ["public-no-rate-limit"], path);
 });
 
 test("without the verify, the recognized routes are reported again", () => {
