@@ -14,8 +14,10 @@
 // the change and the jump, and the change's own `unchecked-id-delete`/`-write`/`-read` findings
 // (also through a relay, follow.ts), as the unchecked form is. The path is read from the code: the
 // change before the jump, not in the other branch of an `if` or `?:` nor in a `switch` case that
-// does not fall through to the jump's (paths.ts `exclusive`); the change may be in the `if`'s
-// condition (attack36 F2). What runs after the check is judged with it, as before.
+// does not fall through to the jump's (paths.ts `exclusive`), unless a loop holds both (one
+// iteration changes, a later one jumps); the change may be in the `if`'s condition (attack36 F2),
+// in a callback called there (`ids.map((id) => ctx.db.delete(id))`, an IIFE) or in a `finally`
+// the jump leaves through. What runs after the check is judged with it, as before.
 // A branch that returns data it read is already a path with no check (paths.ts `returnsDataBefore`).
 import ts from "typescript";
 import { RUNS, type FactsFinder } from "./facts.js";
@@ -23,7 +25,7 @@ import { schedules, throwingIn } from "./facts-syntax.js";
 import { followFindings } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import { checksAroundRelays, key } from "./latechecks.js";
-import { exclusive, jumpPast } from "./paths.js";
+import { exclusive, forked, jumpPast } from "./paths.js";
 import { isFunctionLike, type App } from "./program.js";
 import { functionFindings, type Finding } from "./rules.js";
 
@@ -39,13 +41,14 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
     const checked = fn.facts.auth.filter((a) => sites.has(key(a)));
     if (checked.length === 0) continue;
     const jumps: ts.Node[] = [], changes: ts.Node[] = [];
-    const visit = (n: ts.Node): void => {
-      if (isFunctionLike(n)) return; // a callback's return leaves the callback
-      if (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n) || ts.isThrowStatement(n)) jumps.push(n);
+    // A callback's return leaves the callback; what a callback called there changes (`ids.map((id) => ctx.db.delete(id))`, an IIFE) is changed there.
+    const visit = (n: ts.Node, inCallback: boolean): void => {
+      if (isFunctionLike(n)) return void (called(n) && ts.forEachChild(n, (c) => visit(c, true)));
+      if (!inCallback && (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n) || ts.isThrowStatement(n))) jumps.push(n);
       if (ts.isCallExpression(n) && finder.changes(n as unknown as ts.Statement)) changes.push(n);
-      ts.forEachChild(n, visit);
+      ts.forEachChild(n, (c) => visit(c, inCallback));
     };
-    ts.forEachChild(handler, visit);
+    ts.forEachChild(handler, (c) => visit(c, false));
     // A check on every path of a block around `n`, up to `stop`, made before it (`after` false) or after it.
     const checkedBeside = (n: ts.Node, after: boolean, stop: (p: ts.Node) => boolean): boolean => {
       for (let a = n, p = n.parent; p !== undefined && p !== handler && !stop(p); a = p, p = p.parent) {
@@ -57,14 +60,20 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
     // Before `n` in a block nested in the handler (a branch's own `require...`): `n` runs only after it, however weak.
     const checkedFirst = (n: ts.Node) => checkedBeside(n, false, (p) => p === (handler as ts.FunctionLikeDeclaration).body);
     // A change after the jump, reached by going round a loop: a check after it in the same iteration, on every path, is passed before the jump.
-    const checkedAfter = (n: ts.Node, jump: ts.Node) => n.pos >= jump.end && checkedBeside(n, true, (p) => ts.isIterationStatement(p, false));
+    // So is one in another branch than the jump's of an `if` or `switch` in the loop (paths.ts `forked`): made in an earlier iteration.
+    const checkedAfter = (n: ts.Node, jump: ts.Node) => (n.pos >= jump.end || forked(n, jump, handler)) && checkedBeside(n, true, (p) => ts.isIterationStatement(p, false));
+    // A change in a `finally` the jump leaves through runs on its path (`try { if (dry) return } finally { await ctx.db.delete(id) }`), unless checked before it there.
+    const inFinally = (n: ts.Node, jump: ts.Node, end: number) => {
+      const t = finallyAround(n, jump, end);
+      return t !== undefined && !checkedFirst(n) && !checkedBeside(n, true, (p) => p === t);
+    };
     // A check's own denial thrown to a `catch` that returns (`try { await guard.requireRole(...) } catch { return null }`) is such a jump too.
     const denials = new Set(checked.map((a) => sites.get(key(a))!));
     for (const x of [...jumps, ...denials]) {
       const denial = denials.has(x as ts.CallExpression), past = jumpPast(x, handler, throwing, denial);
       if (past === undefined || checkedFirst(x) || (denial && past.end !== handler.end)) continue;
       const lost = checked.filter((a) => sites.get(key(a))!.pos >= (denial ? x.pos : x.end) && sites.get(key(a))!.end <= past.end);
-      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || (!exclusive(c, x, handler) && !checkedFirst(c) && !checkedAfter(c, x)));
+      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || inFinally(c, x, past.end) || (!exclusive(c, x, handler) && !checkedFirst(c) && !checkedAfter(c, x)));
       if (lost.length === 0 || made.length === 0) continue;
       const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
       const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} throws${past.to}` : `${past.how} at line ${app.loc(x).line}${past.to ?? ""}, before the check at line ${app.loc(site).line}`}`;
@@ -83,6 +92,21 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
     }
   }
   return out;
+}
+
+/** Whether the function-like `f` is called where it is written: an argument of a call (`ids.map((id) => ...)`), or called at once (an IIFE). */
+function called(f: ts.Node): boolean {
+  let n = f;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return ts.isCallExpression(n.parent) && (n.parent.expression === n || n.parent.arguments.some((a) => a === n));
+}
+
+/** The `try` whose `finally` holds `n`, with the jump `x` in its `try` block or `catch`, when the jump goes past it (to `end`): the `finally` runs on the jump's path. */
+function finallyAround(n: ts.Node, x: ts.Node, end: number): ts.TryStatement | undefined {
+  for (let p = n.parent; p !== undefined && !isFunctionLike(p); p = p.parent) {
+    if (ts.isTryStatement(p) && p.finallyBlock !== undefined && n.pos >= p.finallyBlock.pos && x.pos >= p.pos && x.end <= p.finallyBlock.pos) return end >= p.end ? p : undefined;
+  }
+  return undefined;
 }
 
 /** What a change does that is kept, as a finding says it: "deletes" (its first `ctx.db` change), "schedules a function", "runs ctx.runMutation", else "changes data" (a guard's write, a helper's). */

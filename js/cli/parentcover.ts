@@ -173,7 +173,7 @@ function coversRow(app: App, flow: ArgFlow, a: AuthCheck, arg: string, read: boo
 }
 
 /** The table of the row a change's target is of when an app helper read it and checked its parent (helperget.ts). */
-function helperRowTable(app: App, flow: ArgFlow, target: ts.Expression, arg: string): string | undefined {
+export function helperRowTable(app: App, flow: ArgFlow, target: ts.Expression, arg: string): string | undefined {
   const via: { parents?: ts.CallExpression[] } = {};
   readBy(app, flow, target, false, 0, via);
   const parents = via.parents ?? (flow.idRoot(target) === arg ? argParents(app, flow, arg) : undefined);

@@ -277,27 +277,41 @@ export function jumpPast(x: ts.Node, fn: ts.Node, throwing?: Throwing, denial = 
 /**
  * Whether `a` (before `b` in `fn`) and `b` never run on one path: in the two branches of one `if`
  * or `?:`, or in two cases of one `switch` with no fallthrough from `a`'s to `b`'s (a case falls
- * through when its last statement does not leave). In one loop, `b` before `a` runs after it too.
+ * through when its last statement does not leave; {@link forked}). In one loop, both run, over two
+ * iterations: the branches of an `if` or `switch` in it, and `b` before `a`, which runs after it too.
  */
 export function exclusive(a: ts.Node, b: ts.Node, fn: ts.Node): boolean {
+  const p = around(a, b, fn);
+  if (p === undefined) return true;
+  if (!branches(p, a, b) && a.end <= b.pos) return false;
+  for (let q: ts.Node | undefined = p; q !== undefined && q !== fn; q = q.parent) if (ts.isIterationStatement(q, false)) return false;
+  return true;
+}
+
+/** Whether `a` and `b` are in two branches of one `if`, `?:` or `switch` of `fn` (so in one loop, they run in two iterations). */
+export function forked(a: ts.Node, b: ts.Node, fn: ts.Node): boolean {
+  const p = around(a, b, fn);
+  return p !== undefined && branches(p, a, b);
+}
+
+/** The innermost node around `a` that holds `b` too, up to `fn`. */
+function around(a: ts.Node, b: ts.Node, fn: ts.Node): ts.Node | undefined {
   let p = a.parent;
   while (p !== undefined && p !== fn && !(p.pos <= b.pos && b.end <= p.end)) p = p.parent;
-  if (p === undefined) return true;
-  const side = (x: ts.Node) => p!.getChildren().find((c) => c.pos <= x.pos && x.end <= c.end);
+  return p;
+}
+
+/** Whether `p`, the innermost node around `a` and `b`, runs them in two branches ({@link exclusive}). */
+function branches(p: ts.Node, a: ts.Node, b: ts.Node): boolean {
+  const side = (x: ts.Node) => p.getChildren().find((c) => c.pos <= x.pos && x.end <= c.end);
   if (ts.isIfStatement(p) || ts.isConditionalExpression(p)) {
     const [sa, sb] = [side(a), side(b)];
     const cond = ts.isIfStatement(p) ? p.expression : p.condition;
     return sa !== cond && sb !== cond && sa !== sb;
   }
-  if (ts.isCaseBlock(p)) {
-    const ia = p.clauses.findIndex((c) => c.pos <= a.pos && a.end <= c.end), ib = p.clauses.findIndex((c) => c.pos <= b.pos && b.end <= c.end);
-    return ib < ia || p.clauses.slice(ia, ib).some((c) => ends(c.statements.at(-1)));
-  }
-  if (a.end > b.pos) {
-    for (let q: ts.Node | undefined = p; q !== undefined && q !== fn; q = q.parent) if (ts.isIterationStatement(q, false)) return false;
-    return true;
-  }
-  return false;
+  if (!ts.isCaseBlock(p)) return false;
+  const ia = p.clauses.findIndex((c) => c.pos <= a.pos && a.end <= c.end), ib = p.clauses.findIndex((c) => c.pos <= b.pos && b.end <= c.end);
+  return ib < ia || p.clauses.slice(ia, ib).some((c) => ends(c.statements.at(-1)));
 }
 
 /** Whether a case's last statement leaves it on every path: a `break` or `continue` (also in a block, or both branches of an `if`), a `return`, a `throw`. */

@@ -55,6 +55,7 @@ import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
 import { laterChanges, type LaterChange } from "./laterchanges.js";
 import { changeLevelText } from "./levels.js";
+import { helperRowTable } from "./parentcover.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
@@ -154,8 +155,9 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
  * field is an argument validated as an id of a table under access (`comments { docId: args.docId }`),
  * with no document check on that argument nor a comparison of the document with the caller: a row
  * attached to a document the caller may not see. Medium, as reading such rows is (childquery.ts).
- * A patch or replace of such a row (its table written, or its id's `Id<"t">` type) setting that
- * field is judged so too: it moves the row into that document (attack36 F6).
+ * A patch or replace of such a row (its table written, its id's `Id<"t">` type, or the row an app
+ * helper read and checked the parent of: parentcover.ts `helperRowTable`) setting that field is
+ * judged so too: it moves the row into that document (attack36 F6).
  */
 function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>): Judged {
   const value = w.value === undefined ? undefined : skipOuter(w.value);
@@ -167,8 +169,10 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
   };
   if (!value.properties.some((p) => ids.has(argOf(p) ?? ""))) return undefined; // before the checker's types, which cost milliseconds a write
   const written = w.table === undefined ? undefined : skipOuter(w.table);
-  const table = written !== undefined && ts.isStringLiteralLike(written) ? { text: written.text } : w.target === undefined ? undefined : ((t) => (t === undefined ? undefined : { text: t }))(typeTable(app, w.target));
-  if (table === undefined) return undefined;
+  // The row's table: written, else its id's `Id<"t">` type, else (an app helper's `ctx: any` answer) the row a helper read and checked the parent of (attack36 F6 `moveNote`).
+  const named = written !== undefined && ts.isStringLiteralLike(written) ? written.text : w.target === undefined ? undefined : (typeTable(app, w.target) ?? helperRowTable(app, flow, w.target, flow.idRoot(w.target) ?? ""));
+  if (named === undefined) return undefined;
+  const table = { text: named };
   if (accessTables(app).has(table.text) || guardTables(app).has(table.text) || usersTables(app).includes(table.text)) return undefined;
   // A patch or replace setting the field moves the row under that parent (attack36 F6): judged as the insert is.
   const [does, is, adds] = w.method === "insert" ? ["inserts a row", "is", "adds to them"] : [`${w.method === "patch" ? "patches" : "replaces"} a row`, "becomes", "moves rows into them"];

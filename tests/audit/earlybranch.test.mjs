@@ -183,3 +183,61 @@ test("the same shapes with the check on every path, or a catch that throws again
   });
   for (const n of ["breakBeforeCheck", "rethrows", "checkAfterTry", "conditionChecked", "fallthroughChecked", "caseBreaks", "caseBlockBreaks", "deniedRethrown", "changeAfterDenial", "otherBranch", "checkedInIteration"]) assert.deepEqual(of(n), [], n);
 });
+
+/** Each function's findings of RULES, and what `positives` should find: public-no-auth and unchecked-id-write at its patch; the others none. */
+function judged(name, positives, negatives) {
+  const { of, line, at, r } = run(name, { ...positives, ...negatives });
+  const names = [...Object.keys(positives), ...Object.keys(negatives)];
+  const want = (n) => (n in positives ? [`public-no-auth ${at(n)}`, `unchecked-id-write ${line(n, "ctx.db.patch")}`] : []);
+  assert.deepEqual(Object.fromEntries(names.map((n) => [n, of(n)])), Object.fromEntries(names.map((n) => [n, want(n)])));
+  return { line, message: (n) => r.findings.find((f) => f.function === `b:${n}` && f.rule === "public-no-auth").message };
+}
+const TAIL = `
+  await guard.requireRole(ctx, "admin");
+  await ctx.db.delete(postId);`;
+
+test("a change in a callback called on the branch (a .map, an IIFE) is on its path; one that only reads, checks first, or is not called there is not (the final read)", () => {
+  judged(
+    "callbacks",
+    {
+      callbackBranch: ["mutation", `  if (dry) { await Promise.all(postIds.map((id) => ctx.db.patch(id, { title: "x" }))); return; }${TAIL}`],
+      iifeBranch: ["mutation", `  if (dry) { await (async () => { await ctx.db.patch(postId, { title: "x" }); })(); return; }${TAIL}`],
+    },
+    {
+      callbackChecked: ["mutation", `  if (dry) { await requireAdmin(ctx); await Promise.all(postIds.map((id) => ctx.db.patch(id, { title: "x" }))); return; }${TAIL}`],
+      callbackReads: ["mutation", `  if (dry) { await Promise.all(postIds.map((id) => ctx.db.get(id))); return; }${TAIL}`],
+      iifeReads: ["mutation", `  if (dry) { await (async () => { await ctx.db.get(postId); })(); return; }${TAIL}`],
+      notCalled: ["mutation", `  const touch = async (id: any) => { await ctx.db.patch(id, { title: "x" }); };
+  if (dry) return;
+  await guard.requireRole(ctx, "admin");
+  await touch(postId);`],
+    },
+  );
+});
+
+test("a change in a finally that a return before the check leaves through is on its path; checked first in the finally, or a throw a catch goes on after, is not (the final read)", () => {
+  const { line, message } = judged(
+    "finally",
+    { finallyReturn: ["mutation", `  try { if (dry) return; } finally { await ctx.db.patch(postId, { title: "x" }); }${TAIL}`] },
+    {
+      finallyChecked: ["mutation", `  try { if (dry) return; } finally { await guard.requireRole(ctx, "admin"); await ctx.db.patch(postId, { title: "x" }); }${TAIL}`],
+      finallyGoesOn: ["mutation", `  try { if (dry) throw new Error("dry"); } catch (e) { console.log(e); } finally { await ctx.db.patch(postId, { title: "x" }); }${TAIL}`],
+    },
+  );
+  assert.match(message("finallyReturn"), new RegExp(`patches at line ${line("finallyReturn", "try {")}, then returns at line ${line("finallyReturn", "try {")}, before the check`));
+});
+
+test("in a loop, a change in one branch of an if or switch and a return in another are on one path, over two iterations; a check after the change in its iteration, or no loop, keeps the check (the final read)", () => {
+  judged(
+    "loops",
+    {
+      loopElse: ["mutation", `  for (const id of postIds) { if (id === postId) { return; } else { await ctx.db.patch(id, { title: "x" }); } }${TAIL}`],
+      loopSwitch: ["mutation", `  for (const id of postIds) { switch (id === postId ? "stop" : "go") { case "go": await ctx.db.patch(id, { title: "x" }); break; case "stop": return; } }${TAIL}`],
+    },
+    {
+      loopElseChecked: ["mutation", `  for (const id of postIds) { if (id === postId) { return; } else { await ctx.db.patch(id, { title: "x" }); } await guard.requireRole(ctx, "admin"); }`],
+      loopSwitchChecked: ["mutation", `  for (const id of postIds) { switch (id === postId ? "stop" : "go") { case "go": await ctx.db.patch(id, { title: "x" }); break; case "stop": return; } await guard.requireRole(ctx, "admin"); }`],
+      noLoopElse: ["mutation", `  if (dry) { return; } else { await ctx.db.patch(postId, { title: "x" }); }${TAIL}`],
+    },
+  );
+});

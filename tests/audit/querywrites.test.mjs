@@ -194,3 +194,26 @@ test("a row moved into a document no check covers (its parent field patched to a
   assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`).sort(), ["f:moveComment medium", "f:moveNamed medium"]);
   assert.match(found.find((f) => f.function === "f:moveComment").message, /^f:moveComment patches a row of 'comments' whose field 'docId' becomes argument 'docId', an id of a 'documents' document under access, with no document check on it, .* a caller who may not see it moves rows into them$/);
 });
+
+test("a row moved into a document no check covers after an app helper read it and checked its current parent is judged as the inline form is (attack36 F6 notes:moveNote); checked, or another field, it is not", () => {
+  const helper = `import type { Id } from "./_generated/dataModel";
+async function commentAt(ctx: any, commentId: Id<"comments">, level: "viewer" | "editor") {
+  const comment = await ctx.db.get(commentId);
+  if (!comment) throw new Error("not found");
+  await guard.requireAccess(ctx, "documents", comment.docId, level);
+  return comment;
+}
+`;
+  const at = '    const comment = await commentAt(ctx, args.commentId, "editor");';
+  const { found, at: lines, marked } = judged(
+    "helpermoves",
+    HEAD +
+      helper +
+      MUTATION("moveByHelper", '{ commentId: v.id("comments"), docId: v.id("documents") }', `${at}\n    await ctx.db.patch(comment._id, { docId: args.docId }); // FINDING unchecked-id-write`) +
+      MUTATION("moveByHelperChecked", '{ commentId: v.id("comments"), docId: v.id("documents") }', `${at}\n    await guard.requireAccess(ctx, "documents", args.docId, "editor");\n    await ctx.db.patch(comment._id, { docId: args.docId });`) +
+      MUTATION("editByHelper", '{ commentId: v.id("comments"), text: v.string() }', `${at}\n    await ctx.db.patch(comment._id, { text: args.text });`),
+  );
+  assert.deepEqual(lines, marked);
+  assert.deepEqual(found.map((f) => `${f.function} ${f.severity}`), ["f:moveByHelper medium"]);
+  assert.match(found[0].message, /^f:moveByHelper patches a row of 'comments' whose field 'docId' becomes argument 'docId', an id of a 'documents' document under access, with no document check on it, .* a caller who may not see it moves rows into them$/);
+});
