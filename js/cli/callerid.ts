@@ -238,17 +238,22 @@ export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression) => b
   return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields, other);
 }
 
-/** Whether `test` compares a field of `name` with the caller's id (callerid.ts; or a value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`. */
-function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
+/**
+ * Whether `test` compares a field of `row` (a name: `row.ownerId`; or what a reader answers the
+ * field of: a destructured `ownerId`, `rows[i].ownerId`, jsselect.ts) with the caller's id (or a
+ * value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`.
+ */
+export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
     if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
       const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
-      const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === name;
-      const compared = (isField(skipOuter(e.left)) && other(e.right)) || (isField(skipOuter(e.right)) && other(e.left));
-      own = compared && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
-      if (own) fields?.push(((isField(skipOuter(e.left)) ? skipOuter(e.left) : skipOuter(e.right)) as ts.PropertyAccessExpression).name.text);
+      const fieldOf = typeof row === "string" ? (f: ts.Expression) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === row ? f.name.text : undefined) : row;
+      const left = fieldOf(skipOuter(e.left)), right = fieldOf(skipOuter(e.right));
+      const field = left !== undefined && other(e.right) ? left : right !== undefined && other(e.left) ? right : undefined;
+      own = field !== undefined && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
+      if (own) fields?.push(field!);
     }
     ts.forEachChild(e, visit);
   };
