@@ -12,7 +12,8 @@
 // `requireRole`, `requirePermission`, an app helper answering one of those, a builder's
 // `ctx.user`), the `subject` or `tokenIdentifier` of `ctx.auth.getUserIdentity()`'s answer, or a
 // `const` (or a `let` never assigned again) holding one (also destructured: `const { _id } =
-// user`). Not `user?._id` (a missing user compares equal to a missing field). A comparison
+// user`), and the `_id` of the caller's row read again (`const me = await ctx.db.get(user._id)`).
+// Not `user?._id` (a missing user compares equal to a missing field). A comparison
 // with one of the handler's arguments is kept apart: in a function another one runs or
 // schedules, it is a check only where that call passes the caller's own id for it (follow.ts).
 import ts from "typescript";
@@ -69,10 +70,19 @@ function unassignedLet(app: App, x: ts.Identifier): ts.Expression | undefined {
   return assigned || !app.isAppCode(decl.getSourceFile()) ? undefined : skipOuter(decl.initializer);
 }
 
-/** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row, `subject` or `tokenIdentifier` of the identity. */
+/** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row (or of a `const` re-reading it, `const me = await ctx.db.get(user._id)`: attack36 F12), `subject` or `tokenIdentifier` of the identity. */
 function idOf(app: App, field: string, owner: ts.Expression, depth: number): boolean {
-  if (field === "_id") return subjectOf(app, owner, 0) === "caller";
+  if (field === "_id") return subjectOf(app, owner, 0) === "caller" || rereadsCaller(app, owner, depth);
   return IDENTITY_IDS.has(field) && isIdentity(app, owner, depth + 1);
+}
+
+/** Whether `e` is a `const` holding `ctx.db.get` of the caller's own id: the caller's row read again, whose `_id` is that id. */
+function rereadsCaller(app: App, e: ts.Expression, depth: number): boolean {
+  const x = skipOuter(e);
+  const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
+  const read = init === undefined ? undefined : skipOuter(init);
+  const id = read !== undefined && ts.isCallExpression(read) && app.calleeFrom(read, CONVEX)?.name === "get" ? read.arguments[read.arguments.length - 1] : undefined;
+  return id !== undefined && isCallerId(app, id, depth + 1);
 }
 
 /** `ctx.auth.getUserIdentity()`'s answer, or a `const` holding it. */

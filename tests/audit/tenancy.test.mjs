@@ -205,6 +205,17 @@ test("an organization's rows selected in JavaScript in any form (flatMap, reduce
   assert.ok(found.every((f) => f.severity === "medium"));
 });
 
+test("a group id stored on the caller's own row read again by its id (const me = await ctx.db.get(user._id), then patch(me!._id, ...)) is stored on the caller's row (attack36 F12); after a group check it is not", () => {
+  const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();');
+  const REREAD = "    const me = await ctx.db.get(user._id);\n    await ctx.db.patch(me!._id, { activeOrgId: args.orgId });";
+  const { found, at, marked, message } = judged("storedReread", FN("mutation", "setViaReread", ORG, `${REREAD} // FINDING unchecked-id-write`) + READ.replace(".collect();", ".collect(); // FINDING unchecked-list"));
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:setViaReread"), /^f:setViaReread patches the caller's own row, its field 'activeOrgId' set to argument 'orgId'/);
+  const checked = judged("storedRereadChecked", FN("mutation", "setViaReread", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${REREAD}`) + READ);
+  assert.deepEqual(checked.at, []);
+});
+
 test("a group id stored on the caller's own row through a const object or Object.assign is judged as the literal object is, and so then is the read that trusts it (attack34 F7); after a group check neither is", () => {
   const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect(); // FINDING unchecked-list');
   const { found, at, marked, message } = judged(
