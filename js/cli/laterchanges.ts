@@ -55,7 +55,10 @@ function destructured(app: App, name: ts.Identifier, handler: ts.SignatureDeclar
   if (b === undefined || !ts.isBindingElement(b) || b.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(b.parent)) return undefined;
   if (b.parent.parent.parent === handler) return undefined; // the handler's own arguments (`{ id }`), no stored row: and typing them costs milliseconds
   const key = b.propertyName ?? b.name;
-  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: b.parent.parent, field: key.text } : undefined;
+  // `const { docId } = req` of a loop's `req`: the row is the name it destructures (attack36 F10).
+  const decl = b.parent.parent;
+  const from = ts.isVariableDeclaration(decl) && decl.initializer !== undefined && ts.isIdentifier(skipOuter(decl.initializer)) ? skipOuter(decl.initializer) : decl;
+  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: from, field: key.text } : undefined;
 }
 
 /**
