@@ -12,7 +12,8 @@
 // `requireRole`, `requirePermission`, an app helper answering one of those, a builder's
 // `ctx.user`), the `subject` or `tokenIdentifier` of `ctx.auth.getUserIdentity()`'s answer, or a
 // `const` (or a `let` never assigned again) holding one (also destructured: `const { _id } =
-// user`). Not `user?._id` (a missing user compares equal to a missing field). A comparison
+// user`), and the `_id` of the caller's row read again (`const me = await ctx.db.get(user._id)`).
+// Not `user?._id` (a missing user compares equal to a missing field). A comparison
 // with one of the handler's arguments is kept apart: in a function another one runs or
 // schedules, it is a check only where that call passes the caller's own id for it (follow.ts).
 import ts from "typescript";
@@ -69,10 +70,19 @@ function unassignedLet(app: App, x: ts.Identifier): ts.Expression | undefined {
   return assigned || !app.isAppCode(decl.getSourceFile()) ? undefined : skipOuter(decl.initializer);
 }
 
-/** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row, `subject` or `tokenIdentifier` of the identity. */
+/** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row (or of a `const` re-reading it, `const me = await ctx.db.get(user._id)`: attack36 F12), `subject` or `tokenIdentifier` of the identity. */
 function idOf(app: App, field: string, owner: ts.Expression, depth: number): boolean {
-  if (field === "_id") return subjectOf(app, owner, 0) === "caller";
+  if (field === "_id") return subjectOf(app, owner, 0) === "caller" || rereadsCaller(app, owner, depth);
   return IDENTITY_IDS.has(field) && isIdentity(app, owner, depth + 1);
+}
+
+/** Whether `e` is a `const` holding `ctx.db.get` of the caller's own id: the caller's row read again, whose `_id` is that id. */
+function rereadsCaller(app: App, e: ts.Expression, depth: number): boolean {
+  const x = skipOuter(e);
+  const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
+  const read = init === undefined ? undefined : skipOuter(init);
+  const id = read !== undefined && ts.isCallExpression(read) && app.calleeFrom(read, CONVEX)?.name === "get" ? read.arguments[read.arguments.length - 1] : undefined;
+  return id !== undefined && isCallerId(app, id, depth + 1);
 }
 
 /** `ctx.auth.getUserIdentity()`'s answer, or a `const` holding it. */
@@ -238,17 +248,22 @@ export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression) => b
   return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields, other);
 }
 
-/** Whether `test` compares a field of `name` with the caller's id (callerid.ts; or a value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`. */
-function ownerTest(app: App, name: string, test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
+/**
+ * Whether `test` compares a field of `row` (a name: `row.ownerId`; or what a reader answers the
+ * field of: a destructured `ownerId`, `rows[i].ownerId`, jsselect.ts) with the caller's id (or a
+ * value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`.
+ */
+export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
     if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
       const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
-      const isField = (f: ts.Expression) => ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === name;
-      const compared = (isField(skipOuter(e.left)) && other(e.right)) || (isField(skipOuter(e.right)) && other(e.left));
-      own = compared && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
-      if (own) fields?.push(((isField(skipOuter(e.left)) ? skipOuter(e.left) : skipOuter(e.right)) as ts.PropertyAccessExpression).name.text);
+      const fieldOf = typeof row === "string" ? (f: ts.Expression) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === row ? f.name.text : undefined) : row;
+      const left = fieldOf(skipOuter(e.left)), right = fieldOf(skipOuter(e.right));
+      const field = left !== undefined && other(e.right) ? left : right !== undefined && other(e.left) ? right : undefined;
+      own = field !== undefined && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
+      if (own) fields?.push(field!);
     }
     ts.forEachChild(e, visit);
   };

@@ -1,57 +1,146 @@
 // A selection of a query's rows written in JavaScript, for `unchecked-id-read`'s reads of
 // children and of an organization's rows (childquery.ts), read as the same selection in the
-// query is (attack34 F9):
+// query is (attack34 F9, attack36 F9):
 //
 //   await guard.requireUser(ctx);
 //   return (await ctx.db.query("tasks").collect()).filter((t) => t.orgId === orgId);
-//   const rows = await ctx.db.query("tasks").collect(); return rows.filter((t) => t.orgId === orgId);
+//   const rows = await ctx.db.query("tasks").collect(); return rows.filter(({ orgId: o }) => o === orgId);
 //   for (const t of rows) if (t.orgId === orgId) out.push(t);
+//   return rows.flatMap((t) => (t.orgId === orgId ? [t] : []));
+//   for (let i = 0; i < rows.length; i++) if (rows[i].orgId === orgId) out.push(rows[i]);
 //
 // select the rows of organization `orgId` as `.withIndex("by_org", (q) => q.eq("orgId", orgId))`
-// does: the callback (or the loop's `if`) keeps no row whose field is not that value, as
-// callerid.ts `keepsRowsBy` and `pushesOwnRows` read a filter to the caller's own rows.
+// does. One reading for every form: the rows (the read, a `const` holding them, a copy: `[...rows]`,
+// `rows.slice()`, `const r2 = rows`) and a row of them (an array method's callback's element
+// parameter, a `for ... of` variable, plainly named or destructured, or `rows[i]`), then a
+// `.filter`/`.find` callback answering false, or a condition (`if`, `c ? x : y`) whose side that
+// keeps the row is the only one that names it, when the row's field is not that value (callerid.ts
+// `ownerTest`, as `keepsRowsBy` and `pushesOwnRows` read a filter to the caller's own rows).
 import ts from "typescript";
-import { keepsRowsBy, pushesOwnRows } from "./callerid.js";
+import { ownerTest } from "./callerid.js";
 import { enclosingFunction } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { skipOuter } from "./program.js";
 import type { App } from "./program.js";
 
+/** The array methods whose callback is handed each row, with the index of the row's parameter. */
+const ELEMENT_PARAM: Record<string, number> = { filter: 0, find: 0, findLast: 0, flatMap: 0, map: 0, forEach: 0, reduce: 1, reduceRight: 1 };
+/** The methods whose callback's answer alone says whether the row is kept. */
+const KEEPS = new Set(["filter", "find", "findLast"]);
+/** The methods answering a copy of the same rows. */
+const COPIES = new Set(["slice", "sort", "toSorted", "reverse", "toReversed", "concat"]);
+
+/** A row of the read: the field a node reads of it (`t.orgId`, destructured `orgId`, `rows[i].orgId`), and whether a node names the row. */
+interface Row {
+  fieldOf: (e: ts.Expression) => string | undefined;
+  names: (n: ts.Node) => boolean;
+}
+
 /**
  * The fields and the arguments (`idOf` of the value compared) by which the rows a query read at
- * `end` (its `collect()`) are filtered in JavaScript: `.filter`/`.find` of the read itself or of
- * the `const` holding it, or a `for ... of` loop over that `const` pushing only such rows.
+ * `end` (its `collect()`) are selected in JavaScript, in the function that reads them.
  */
 export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expression) => string | undefined): { field: string; by: string }[] {
   const found: { field: string; by: string }[] = [];
-  const keep = (test: (other: (x: ts.Expression) => boolean, fields: string[]) => boolean): void => {
+  const read = skipOuter(outer(end));
+  const scope = enclosingFunction(read);
+  if (scope === undefined) return found;
+  const held = new Set<ts.Symbol>();
+  const isRows = (x: ts.Expression): boolean => {
+    const e = skipOuter(x);
+    if (e === read) return true;
+    if (ts.isIdentifier(e)) return held.has(app.symbol(e)!);
+    if (ts.isArrayLiteralExpression(e)) return e.elements.length === 1 && ts.isSpreadElement(e.elements[0]!) && isRows(e.elements[0].expression);
+    if (!ts.isCallExpression(e)) return false;
+    if (app.memberPath(e.expression).join(".") === "Array.from") return e.arguments.length === 1 && isRows(e.arguments[0]!);
+    return ts.isPropertyAccessExpression(e.expression) && COPIES.has(e.expression.name.text) && (e.expression.name.text !== "concat" || e.arguments.length === 0) && isRows(e.expression.expression);
+  };
+  const keep = (row: Row, test: ts.Expression, when: boolean, at: ts.Node): boolean => {
     let by: string | undefined;
     const fields: string[] = [];
     const other = (x: ts.Expression) => (by ??= idOf(x)) !== undefined;
-    if (test(other, fields) && by !== undefined && fields[0] !== undefined) found.push({ field: fields[0], by });
+    if (!ownerTest(app, row.fieldOf, test, when, at, fields, other) || by === undefined || fields[0] === undefined) return false;
+    found.push({ field: fields[0], by });
+    return true;
   };
-  const o = outer(end);
-  const p = o.parent;
-  if (ts.isPropertyAccessExpression(p) && p.expression === o) keep((other, fields) => keepsRowsBy(app, p.parent, other, fields));
-  const held = ts.isVariableDeclaration(p) && p.initializer === o && ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined;
-  const scope = held === undefined ? undefined : enclosingFunction(p);
-  if (held === undefined || scope === undefined) return found;
-  const isHeld = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && app.symbol(skipOuter(e)) === held;
+  // Each condition of `body` that keeps `row` only when its field is the value.
+  const conditions = (row: Row, body: ts.Node): void => {
+    const visit = (n: ts.Node): void => {
+      if (ts.isConditionalExpression(n)) keepsSide(row, n.condition, n.whenTrue, n.whenFalse);
+      if (ts.isIfStatement(n)) {
+        if (!keepsSide(row, n.expression, n.thenStatement, n.elseStatement) && n.elseStatement === undefined && leaves(n.thenStatement) && !row.names(n.thenStatement) && ts.isBlock(n.parent)) {
+          // `if (t.orgId !== orgId) continue;` then the row named after it.
+          const after = n.parent.statements.slice(n.parent.statements.indexOf(n) + 1);
+          if (after.some(row.names)) keep(row, n.expression, true, n.expression);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+  };
+  const keepsSide = (row: Row, test: ts.Expression, yes: ts.Node, no: ts.Node | undefined): boolean => {
+    const named = (n: ts.Node | undefined) => n !== undefined && row.names(n);
+    if (named(yes) && !named(no)) return keep(row, test, false, test);
+    return named(no) && !named(yes) && keep(row, test, true, test);
+  };
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && isHeld(n.expression.expression)) keep((other, fields) => keepsRowsBy(app, n, other, fields));
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "push" && loopOver(n, isHeld)) keep((other, fields) => pushesOwnRows(app, n, other, fields));
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined && isRows(n.initializer)) held.add(app.symbol(n.name)!);
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text in ELEMENT_PARAM && isRows(n.expression.expression)) {
+      const method = n.expression.name.text;
+      const arg = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
+      const cb = arg !== undefined && (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) ? arg : undefined;
+      const param = cb?.parameters[ELEMENT_PARAM[method]!]?.name;
+      const row = param === undefined ? undefined : bound(app, param);
+      if (cb !== undefined && row !== undefined) {
+        const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
+        const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
+        if (KEEPS.has(method)) {
+          if (answer !== undefined) keep(row, answer, false, cb);
+        } else conditions(row, cb.body);
+      }
+    }
+    if (ts.isForOfStatement(n) && isRows(n.expression) && ts.isVariableDeclarationList(n.initializer)) {
+      const name = n.initializer.declarations[0]?.name;
+      const row = name === undefined ? undefined : bound(app, name);
+      if (row !== undefined) conditions(row, n.statement);
+    }
+    if (ts.isForStatement(n)) conditions(indexed(isRows), n.statement);
     ts.forEachChild(n, visit);
   };
   visit(scope);
   return found;
 }
 
-/** Whether `push` is in the body of a `for ... of` loop over a value `isHeld` accepts. */
-function loopOver(push: ts.Node, isHeld: (e: ts.Expression) => boolean): boolean {
-  let n: ts.Node = push;
-  while (!ts.isSourceFile(n) && !ts.isFunctionLike(n)) {
-    if (ts.isForOfStatement(n)) return isHeld(n.expression);
-    n = n.parent;
+/** A row bound to a name (`t`: `t.orgId`) or destructured (`{ orgId }`, `{ orgId: o }`: the name is the field). */
+function bound(app: App, name: ts.BindingName): Row | undefined {
+  if (ts.isIdentifier(name)) {
+    const symbol = app.symbol(name);
+    const isRow = (e: ts.Node) => ts.isIdentifier(e) && app.symbol(e) === symbol;
+    return { fieldOf: (f) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isRow(skipOuter(f.expression)) ? f.name.text : undefined), names: (n) => mentions(n, isRow) };
   }
-  return false;
+  if (!ts.isObjectBindingPattern(name)) return undefined;
+  const fields = new Map<ts.Symbol, string>();
+  for (const el of name.elements) {
+    const key = el.propertyName ?? el.name;
+    if (el.dotDotDotToken === undefined && ts.isIdentifier(el.name) && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text !== "_id") fields.set(app.symbol(el.name)!, key.text);
+  }
+  const fieldOf = (e: ts.Node) => (ts.isIdentifier(e) ? fields.get(app.symbol(e)!) : undefined);
+  return { fieldOf, names: (n) => mentions(n, (e) => fieldOf(e) !== undefined) };
+}
+
+/** A row read by index of the rows (`rows[i]`: `rows[i].orgId`). */
+function indexed(isRows: (e: ts.Expression) => boolean): Row {
+  const isRow = (e: ts.Node) => ts.isElementAccessExpression(e) && isRows(e.expression);
+  return { fieldOf: (f) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isRow(skipOuter(f.expression)) ? f.name.text : undefined), names: (n) => mentions(n, isRow) };
+}
+
+/** Whether `n` or a node in it is one `is` accepts. */
+function mentions(n: ts.Node, is: (e: ts.Node) => boolean): boolean {
+  return is(n) || ts.forEachChild(n, (c) => mentions(c, is) || undefined) === true;
+}
+
+/** Whether a statement leaves the loop's iteration or the callback: `continue`, `return`, alone or as a block's one statement. */
+function leaves(s: ts.Statement): boolean {
+  const one = ts.isBlock(s) && s.statements.length === 1 ? s.statements[0]! : s;
+  return (ts.isContinueStatement(one) && one.label === undefined) || ts.isReturnStatement(one);
 }

@@ -10,7 +10,9 @@
 //
 // The change's id is read as `row.field`, `row` typed as a document of the table (its `_id`'s
 // `Id<"t">`), or a `const` holding it (`const id = r.docId`), or a name destructured from the row
-// (`for (const { docId } of reqs)`, `({ docId }) =>`, `const { docId } = r`); the internal
+// (`for (const { docId } of reqs)`, `({ docId }) =>`, `const { docId } = r`, in a loop's body
+// too), or an id mapped out of the rows and looped over (`for (const id of reqs.map((r) =>
+// r.docId))`, through a `const`); the internal
 // function's own checks on the stored id (comparing the document's owner with a stored requester)
 // are not read (AUDIT.md, Known gaps).
 import ts from "typescript";
@@ -38,7 +40,7 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
     for (const c of changes) {
       const held = c.target === undefined ? undefined : skipOuter(c.target);
       const t = held !== undefined && ts.isIdentifier(held) ? skipOuter(app.constInitializer(held) ?? held) : held; // `const id = r.docId` (attack34 F5)
-      const stored = t === undefined ? undefined : ts.isPropertyAccessExpression(t) ? { row: t.expression as ts.Node, field: t.name.text } : ts.isIdentifier(t) ? destructured(app, t, fn.handler) : undefined;
+      const stored = t === undefined ? undefined : ts.isPropertyAccessExpression(t) ? { row: t.expression as ts.Node, field: t.name.text } : ts.isIdentifier(t) ? (destructured(app, t, fn.handler) ?? mappedOut(app, t)) : undefined;
       if (stored === undefined || stored.field === "_id") continue;
       const table = rowTable(app, stored.row);
       const key = `${table}.${stored.field}`;
@@ -50,12 +52,38 @@ export function laterChanges(app: App, functions: readonly ConvexFunction[]): Ma
 }
 
 /** A name bound by destructuring a row (`for (const { docId } of reqs)`, `({ docId: id }) =>`, `const { docId } = req`): the row's declaration and the field. */
-function destructured(app: App, name: ts.Identifier, handler: ts.SignatureDeclaration): { row: ts.Node; field: string } | undefined {
+function destructured(app: App, name: ts.Identifier, handler?: ts.SignatureDeclaration): { row: ts.Node; field: string } | undefined {
   const b = app.symbol(name)?.valueDeclaration;
   if (b === undefined || !ts.isBindingElement(b) || b.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(b.parent)) return undefined;
   if (b.parent.parent.parent === handler) return undefined; // the handler's own arguments (`{ id }`), no stored row: and typing them costs milliseconds
   const key = b.propertyName ?? b.name;
-  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: b.parent.parent, field: key.text } : undefined;
+  // `const { docId } = req` of a loop's `req`: the row is the name it destructures (attack36 F10).
+  const decl = b.parent.parent;
+  const from = ts.isVariableDeclaration(decl) && decl.initializer !== undefined && ts.isIdentifier(skipOuter(decl.initializer)) ? skipOuter(decl.initializer) : decl;
+  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? { row: from, field: key.text } : undefined;
+}
+
+/**
+ * An id taken out of the rows first and then looped over (attack36 F10): `id` of `for (const id
+ * of ids)` or of `ids.map((id) => ...)`, `ids` a `const` holding `reqs.map((r) => r.docId)`: the
+ * mapping callback's row parameter and the field its answer reads.
+ */
+function mappedOut(app: App, name: ts.Identifier): { row: ts.Node; field: string } | undefined {
+  const decl = app.symbol(name)?.valueDeclaration;
+  const over =
+    decl !== undefined && ts.isVariableDeclaration(decl) && ts.isForOfStatement(decl.parent.parent) ? decl.parent.parent.expression
+    : decl !== undefined && ts.isParameter(decl) && decl.parent.parameters[0] === decl && ts.isCallExpression(decl.parent.parent) && ts.isPropertyAccessExpression(decl.parent.parent.expression) ? decl.parent.parent.expression.expression
+    : undefined;
+  const held = over === undefined ? undefined : skipOuter(over);
+  const ids = held !== undefined && ts.isIdentifier(held) ? app.constInitializer(held) : held;
+  const map = ids === undefined ? undefined : skipOuter(ids);
+  if (map === undefined || !ts.isCallExpression(map) || !ts.isPropertyAccessExpression(map.expression) || map.expression.name.text !== "map") return undefined;
+  const cb = map.arguments[0] === undefined ? undefined : skipOuter(map.arguments[0]);
+  const param = cb !== undefined && ts.isArrowFunction(cb) && !ts.isBlock(cb.body) ? cb.parameters[0] : undefined;
+  const answer = param === undefined ? undefined : skipOuter((cb as ts.ArrowFunction).body as ts.Expression);
+  if (answer === undefined) return undefined;
+  if (ts.isPropertyAccessExpression(answer) && ts.isIdentifier(skipOuter(answer.expression)) && app.symbol(skipOuter(answer.expression) as ts.Identifier) === app.symbol(param!.name as ts.Identifier)) return { row: param!, field: answer.name.text };
+  return ts.isIdentifier(answer) ? destructured(app, answer) : undefined;
 }
 
 /**

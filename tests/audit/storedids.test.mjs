@@ -147,7 +147,7 @@ export const processRenames = internalMutation({
   assert.match(ids.find((f) => f.function === "requests:renameViewer").message, /which takes the editor level/);
 });
 
-test("a stored id deleted or written through a destructured row (`for (const { docId } of reqs)`, `({ docId }) =>` in a map, `const { docId } = req`) is followed as `req.docId` is (final read); a destructured field of another table is not", () => {
+test("a stored id deleted or written through a destructured row (`for (const { docId } of reqs)`, `({ docId }) =>` in a map, `const { docId } = req`, also in a loop's body and renamed, or ids mapped out of the rows then looped over: attack36 F10) is followed as `req.docId` is (final read); a destructured field of another table is not", () => {
   const jobs = (name, loop) => `export const ${name} = internalMutation({
   args: {},
   handler: async (ctx) => {
@@ -182,4 +182,12 @@ ${body}`,
   // A field of that name read from a row of another table names no stored request.
   const other = jobs("purge", '    for (const { docId } of await ctx.db.query("comments").take(20)) await ctx.db.delete(docId);').replace('const reqs = await ctx.db.query("deletionRequests").take(20);\n', "");
   assert.equal(severity(app("destructured-other", other)), "medium");
+  const otherMapped = jobs("purge", '    const ids = (await ctx.db.query("comments").take(20)).map((c) => c.docId);\n    for (const id of ids) await ctx.db.delete(id);').replace('const reqs = await ctx.db.query("deletionRequests").take(20);\n', "");
+  assert.equal(severity(app("mapped-other", otherMapped)), "medium");
+  // In a loop's body, plainly or renamed (attack36 F10).
+  assert.equal(severity(app("destructured-body", jobs("purge", "    for (const req of reqs) {\n      const { docId } = req;\n      await ctx.db.delete(docId);\n    }"))), "high");
+  assert.equal(severity(app("destructured-renamed", jobs("purge", "    for (const req of reqs) {\n      const { docId: target } = req;\n      await ctx.db.delete(target);\n    }"))), "high");
+  // The ids mapped out of the rows first, then looped over.
+  assert.equal(severity(app("mapped-ids", jobs("purge", "    const ids = reqs.map((r) => r.docId);\n    for (const id of ids) await ctx.db.delete(id);"))), "high");
+  assert.equal(severity(app("mapped-ids-destructured", jobs("purge", "    const ids = reqs.map(({ docId }) => docId);\n    await Promise.all(ids.map((id) => ctx.db.delete(id)));"))), "high");
 });

@@ -178,6 +178,44 @@ test("an organization's rows read whole and selected by the group id in JavaScri
   assert.match(message("f:filtered"), /^f:filtered returns the rows of 'tasks' whose field 'orgId' equals argument 'orgId', an id of a group \('accessGroups': an organization or workspace\), with no group check on it/);
 });
 
+test("an organization's rows selected in JavaScript in any form (flatMap, reduce, a destructured callback parameter, rows[i] in an indexed loop, a copy, an alias, a reduce's early return) are read as one selection (attack36 F9); kept to the caller's own rows, after a group check, or not selected, they are not", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect();';
+  const SEATS = '    const rows = await ctx.db.query("seats").collect();';
+  const F = " // FINDING unchecked-id-read";
+  const LOOP = "    const out = [];\n    for (let i = 0; i < rows.length; i++) if (rows[i].orgId === args.orgId) out.push(rows[i]);\n    return out;";
+  const { found, at, marked } = judged(
+    "jsForms",
+    FN("query", "flatMapped", ORG, `${ROWS}${F}\n    return rows.flatMap((t) => (t.orgId === args.orgId ? [t] : []));`) +
+      FN("query", "reduced", ORG, `${ROWS}${F}\n    return rows.reduce((acc, t) => (t.orgId === args.orgId ? [...acc, t] : acc), []);`) +
+      FN("query", "destructured", ORG, `${ROWS}${F}\n    return rows.filter(({ orgId }) => orgId === args.orgId);`) +
+      FN("query", "renamed", ORG, '    return (await ctx.db.query("tasks").collect()).find(({ orgId: o }) => o === args.orgId);' + F) +
+      FN("query", "indexed", ORG, `${ROWS}${F}\n${LOOP}`) +
+      FN("query", "copied", ORG, `${ROWS}${F}\n    return [...rows].filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "aliased", ORG, `${ROWS}${F}\n    const r2 = rows;\n    return r2.filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "skipping", ORG, `${ROWS}${F}\n    return rows.reduce((acc, t) => {\n      if (t.orgId !== args.orgId) return acc;\n      return [...acc, t];\n    }, []);`) +
+      FN("query", "mineFlat", ORG, `${SEATS}\n    return rows.flatMap((s) => (s.orgId === args.orgId && s.userId === user._id ? [s] : []));`) +
+      FN("query", "mineDestructured", ORG, `${SEATS}\n    return rows.filter(({ orgId, userId }) => orgId === args.orgId && userId === user._id);`) +
+      FN("query", "mineIndexed", ORG, `${SEATS}\n    const out = [];\n    for (let i = 0; i < rows.length; i++) if (rows[i].userId === user._id && rows[i].orgId === args.orgId) out.push(rows[i]);\n    return out;`) +
+      FN("query", "memberFlat", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${ROWS}\n    return rows.flatMap((t) => (t.orgId === args.orgId ? [t] : []));`) +
+      FN("query", "memberIndexed", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${ROWS}\n${LOOP}`) +
+      FN("query", "others", ORG, `${ROWS}\n    return rows.filter(({ orgId }) => orgId !== args.orgId);`) +
+      FN("query", "annotated", ORG, `${ROWS}\n    return rows.map((t) => (t.orgId === args.orgId ? { ...t, mine: true } : t));`),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});
+
+test("a group id stored on the caller's own row read again by its id (const me = await ctx.db.get(user._id), then patch(me!._id, ...)) is stored on the caller's row (attack36 F12); after a group check it is not", () => {
+  const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();');
+  const REREAD = "    const me = await ctx.db.get(user._id);\n    await ctx.db.patch(me!._id, { activeOrgId: args.orgId });";
+  const { found, at, marked, message } = judged("storedReread", FN("mutation", "setViaReread", ORG, `${REREAD} // FINDING unchecked-id-write`) + READ.replace(".collect();", ".collect(); // FINDING unchecked-list"));
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+  assert.match(message("f:setViaReread"), /^f:setViaReread patches the caller's own row, its field 'activeOrgId' set to argument 'orgId'/);
+  const checked = judged("storedRereadChecked", FN("mutation", "setViaReread", ORG, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${REREAD}`) + READ);
+  assert.deepEqual(checked.at, []);
+});
+
 test("a group id stored on the caller's own row through a const object or Object.assign is judged as the literal object is, and so then is the read that trusts it (attack34 F7); after a group check neither is", () => {
   const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect(); // FINDING unchecked-list');
   const { found, at, marked, message } = judged(
