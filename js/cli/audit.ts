@@ -27,6 +27,8 @@ import { markSpentInvites } from "./spentinvite.js";
 import { splitLimitFindings } from "./splitlimits.js";
 import { uncheckedListFindings } from "./uncheckedlist.js";
 import { queryChangeFindings } from "./querywrites.js";
+import { argScopeFindings } from "./argscope.js";
+import { levelledFix } from "./levels.js";
 import { storedIdFindings } from "./storedids.js";
 import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Severity } from "./rules.js";
 import { unredactedEnvFindings } from "./safeaction.js";
@@ -106,6 +108,8 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
   const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(functions), ...rankedRoleFindings(app, functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions), ...earlyBranchFindings(app, finder, functions)];
+  findings.push(...argScopeFindings(app, functions)); // a permission's change checked on an argument's document, not the row's own (argscope.ts)
+  for (const f of findings) f.fix = levelledFix(app, f.rule, f.fix); // a rule's own fix naming a level: the app's levels (levels.ts)
   // The same finding reached twice is one. A user-id-arg finding names its argument, an
   // access-field-write its field: two on one line (`{ fromUserId: ..., toUserId: ... }`,
   // `{ ownerId, folderId }`) are two.

@@ -49,6 +49,7 @@ import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText } from "./groupids.js";
 import { jsSelection } from "./jsselect.js";
+import { readLevel } from "./levels.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
 export interface ParentSelect {
@@ -61,6 +62,8 @@ export interface ParentSelect {
   unconfigured?: true;
   /** The app helper the handler calls that makes the query (helperreads.ts), named in the finding. */
   through?: string;
+  /** The guard's lowest level (levels.ts `readLevel`), named in the fix's check. */
+  readLevel: string;
 }
 
 /**
@@ -120,12 +123,12 @@ function select(app: App, table: string, found: { field: string; by: string }[],
   const hit = found.find((f) => parents.has(f.field));
   if (hit !== undefined) {
     const parentTable = parents.get(hit.field)!;
-    return { by: hit.by, parent: { table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable) } };
+    return { by: hit.by, parent: { table, field: hit.field, parentTable, publicParent: mayBePublic(app, parentTable), readLevel: readLevel(app) } };
   }
   // The guard's own tables are guard-table-read's (writes.ts).
   if (accessTables(app).has(table) || guardTables(app).has(table)) return undefined;
   const open = found.find((f) => idArgs().has(f.by));
-  return open === undefined ? undefined : { by: open.by, parent: { table, field: open.field, parentTable: idArgs().get(open.by)!, publicParent: false, unconfigured: true } };
+  return open === undefined ? undefined : { by: open.by, parent: { table, field: open.field, parentTable: idArgs().get(open.by)!, publicParent: false, unconfigured: true, readLevel: readLevel(app) } };
 }
 
 /**
@@ -165,13 +168,13 @@ export function childRead(caller: string, arg: string, p: ParentSelect, who: str
     const group = p.parentTable === GROUPS_TABLE, of = group ? "group" : "document";
     const message = `${fn} returns the rows of '${p.table}' whose field '${p.field}' equals argument '${arg}', ${idOfText(p.parentTable)}, with no ${checkKind(p.parentTable)} on it, to ${who}: '${p.table}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${of}, a caller who ${group ? "is not a member" : "may not see it"} reads them`;
     const fix = group
-      ? `Check the caller's level on the group first: ${checkText(p.parentTable, arg, "viewer")} (at your lowest level), so only its members read its '${p.table}' rows.`
-      : `Check the document first: ${checkText(p.parentTable, arg, "viewer")} (or the builder's access: { table: "${p.parentTable}", arg: "${arg}" }), so only a caller who may see it reads its '${p.table}' rows.`;
+      ? `Check the caller's level on the group first: ${checkText(p.parentTable, arg, p.readLevel)} (at your lowest level), so only its members read its '${p.table}' rows.`
+      : `Check the document first: ${checkText(p.parentTable, arg, p.readLevel)} (or the builder's access: { table: "${p.parentTable}", arg: "${arg}" }), so only a caller who may see it reads its '${p.table}' rows.`;
     return { message, fix, severity: "medium" };
   }
   const check = p.publicParent
     ? `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, level) at a level above access.publicLevel (its '${p.table}' rows inherit the levels its grants and owner give, not its public visibility: a public parent's private children stay private)`
-    : `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "viewer") (or the builder's access on '${arg}'): its '${p.table}' rows inherit the levels held on it`;
+    : `guard.requireAccess(ctx, "${p.parentTable}", ${arg}, "${p.readLevel}") (or the builder's access on '${arg}'): its '${p.table}' rows inherit the levels held on it`;
   const fix = `Check the parent first: ${check}. Or read the rows through guard.readableMany(ctx, "${p.table}", ids) and return only those it answers.`;
   const rows = `${fn} returns the rows of '${p.table}' whose parent field '${p.field}' equals argument '${arg}'`;
   if (!checked) return { message: `${rows} (the children of a '${p.parentTable}' document), to ${who}, with no check that the caller may see that parent`, fix, severity: "high" };

@@ -17,9 +17,11 @@ import { accessTables, idTypeTable } from "./accessfields.js";
 import type { ParentSelect } from "./childquery.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck } from "./facts.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
+import { readLevel } from "./levels.js";
+import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
 
 /** A read by an argument's id (argflow.ts, childquery.ts; `through`: an app helper's, helperget.ts); `groupOnly`: the configured table of the document, checked only by a group check on a field of it. */
-export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string; through?: string; parents?: ts.CallExpression[] }; // `parents`: a helper's checks of its row's parent (helperget.ts)
+export type IdRead = Loc & { arg: string; compared: string[]; parent?: ParentSelect; groupOnly?: string; groupLevel?: string /* the lowest level, named in groupOnly's fix */; through?: string; parents?: ts.CallExpression[] }; // `parents`: a helper's checks of its row's parent (helperget.ts)
 
 /**
  * `reads` after the handler's group checks on a field of a document read by an argument: those
@@ -39,7 +41,7 @@ export function groupCheckedReads(app: App, handler: ts.SignatureDeclaration, fl
   return reads.flatMap((r) => {
     if (!groups.has(r.arg)) return [r];
     const table = groups.get(r.arg);
-    return table === undefined || r.parent?.unconfigured === true ? [] : [{ ...r, groupOnly: table }];
+    return table === undefined || r.parent?.unconfigured === true ? [] : [{ ...r, groupOnly: table, groupLevel: readLevel(app) }];
   });
 }
 
@@ -62,9 +64,9 @@ function docTable(app: App, doc: ts.Expression): string | undefined {
 }
 
 /** The finding on a read checked only by a group check on a field of its configured document (of table `table`). */
-export function groupFieldRead(fn: string, { arg, parent: p }: IdRead, table: string): { message: string; fix: string; severity: "medium" } {
+export function groupFieldRead(fn: string, { arg, parent: p, groupLevel = DEFAULT_ACCESS_LEVELS[0]! }: IdRead, table: string): { message: string; fix: string; severity: "medium" } {
   const what = p === undefined ? `data read from the '${table}' document that argument '${arg}' names` : `the rows of '${p.table}' whose parent field '${p.field}' equals argument '${arg}' (the children of a '${table}' document)`;
   const message = `${fn} returns ${what} to any member of the group a field of that document names, with no check of the document itself: '${table}' is under access.tables, so that group is not its access (its grants and owner are); a member who was never given the document reads it`;
-  const fix = `Check the document itself: guard.requireAccess(ctx, "${table}", ${arg}, "viewer") (or the builder's access: { table: "${table}", arg: "${arg}" }). If the group's members should see it, share it with the group, guard.share(ctx, "${table}", ${arg}, { groupId, level }), so membership gives access through the guard.`;
+  const fix = `Check the document itself: guard.requireAccess(ctx, "${table}", ${arg}, "${groupLevel}") (or the builder's access: { table: "${table}", arg: "${arg}" }). If the group's members should see it, share it with the group, guard.share(ctx, "${table}", ${arg}, { groupId, level }), so membership gives access through the guard.`;
   return { message, fix, severity: "medium" };
 }

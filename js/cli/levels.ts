@@ -17,6 +17,7 @@ import { ownedDocuments } from "./ownerquery.js";
 import { within, type App, type Loc } from "./program.js";
 import { DEFAULT_ACCESS_LEVELS } from "../defaults.js";
 import { filingLevels } from "./sharelevel.js";
+import { DEFAULT_NAMES, LEVELLED_FIXES } from "./levelfixes.js";
 
 /** The guard's default levels (README: "access"), lowest first: the engine's (defaults.ts). */
 const DEFAULT_LEVELS: readonly string[] = DEFAULT_ACCESS_LEVELS;
@@ -68,19 +69,43 @@ function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null 
 }
 
 /**
- * The level a change takes (`owner`: a delete of a document under access), named for a fix text: the first above the weak levels (the owner level) of the app's
- * first guard whose levels are read, with that guard's levels (`"editor" of the guard's levels
- * viewer, editor, owner`; "of the default levels" when it configures none, or none is read).
+ * A level a fix names, of the app's first guard whose levels are read: `read` its lowest (what a
+ * read takes), `change` the first above the weak levels, `owner` the last (a delete's); `write`
+ * what a write takes, `change` but "editor" of the default levels (as rules.ts has always named
+ * it); `of`: "of the guard's levels viewer, editor, owner", or "of the default levels" when it
+ * configures none, or none is read.
  */
-export function changeLevelText(app: App, owner = false): string {
+export function levelNamed(app: App, which: "read" | "change" | "write" | "owner"): { level: string; of: string } {
+  if (which === "write") {
+    const change = levelNamed(app, "change");
+    return change.of === DEFAULT_OF ? { level: DEFAULT_LEVELS[2]!, of: DEFAULT_OF } : change;
+  }
   for (const guard of appGuards(app)) {
     const read = configured(app, guard, LEVELS_IGNORED);
-    const weakSet = read === null ? null : weakLevels(app, guard);
-    const level = read === null || weakSet === null ? undefined : owner ? read.levels.at(-1) : read.levels[weakSet.size];
-    if (read !== null && level !== undefined) return `"${level}" of ${read.levels === DEFAULT_LEVELS ? "the default levels" : `the guard's levels ${read.levels.join(", ")}`}`;
+    const weakSet = read === null || which === "read" ? null : weakLevels(app, guard);
+    const level = read === null ? undefined : which === "read" ? read.levels[0] : weakSet === null ? undefined : which === "owner" ? read.levels.at(-1) : read.levels[weakSet.size];
+    if (read !== null && level !== undefined) return { level, of: read.levels === DEFAULT_LEVELS ? DEFAULT_OF : `of the guard's levels ${read.levels.join(", ")}` };
   }
-  return `"${owner ? DEFAULT_LEVELS.at(-1) : DEFAULT_LEVELS[1]}" of the default levels`;
+  return { level: which === "read" ? DEFAULT_LEVELS[0]! : which === "owner" ? DEFAULT_LEVELS.at(-1)! : DEFAULT_LEVELS[1]!, of: DEFAULT_OF };
 }
+const DEFAULT_OF = "of the default levels";
+
+/** The level a change takes (`owner`: a delete of a document under access), named for a fix text (`levelNamed`): `"editor" of the guard's levels viewer, editor, owner`. */
+export function changeLevelText(app: App, owner = false): string {
+  const { level, of } = levelNamed(app, owner ? "owner" : "change");
+  return `"${level}" ${of}`;
+}
+
+/** A finding's fix as rules.ts `RULES` holds it (the default levels' names), with the app's own levels (levelfixes.ts); any other fix as it is. */
+export function levelledFix(app: App, rule: string, fix: string): string {
+  const made = LEVELLED_FIXES[rule];
+  if (made === undefined || fix !== made(DEFAULT_NAMES)) return fix;
+  const owner = levelNamed(app, "owner"), write = levelNamed(app, "write");
+  return made({ owner: `"${owner.level}" ${owner.of === DEFAULT_OF ? "by default" : owner.of}`, change: `"${write.level}" ${write.of}`, changeName: write.level });
+}
+
+/** The lowest level, a read's, as a fix's check names it (`"viewer"` by default, `"reader"` of levels reader, poster, ...). */
+export const readLevel = (app: App): string => levelNamed(app, "read").level;
 
 const filing = new WeakMap<ts.Node, Map<string, readonly string[] | null>>();
 

@@ -68,6 +68,10 @@ export const parentGroup = (change: object): string | undefined => {
   return g === undefined ? undefined : onlyWeaklyChecked(g.level, true, g.field === undefined ? " on a field of it" : ` on its field '${g.field}'`);
 };
 
+/** A change of an unconfigured table's row left open after a document check on another argument (argscope.ts): that argument, its check, the row's table and the change's target. */
+const argChecked = new WeakMap<object, { arg: string; check: AuthCheck; table: string; target: ts.Expression }>();
+export const parentArgCheck = (change: object) => argChecked.get(change);
+
 /**
  * Drops from `fn`'s deletes and writes by an argument's id those of a row its parent's check
  * covers (see above), also when made only where the caller is not the row's owner (eitheror.ts,
@@ -116,6 +120,9 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     const group = covered ? undefined : checks.find((a) => a.target !== undefined && within(a.target, handler) && isGroupCheck(app, a) && parentCheck(a));
     if (group !== undefined) groupChecked.set(c, { level: weakLevel(app, group), field: fieldOf(app, flow, group.target!) });
     if (!covered) fixes.set(c, () => (group === undefined ? rowFix(app, table, false, checks.find(parentCheck)) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
+    // A check of another document an argument names, the row's field never compared with it nor its own parent checked (argscope.ts, where a permission decides).
+    const other = covered || group !== undefined || target === undefined || checks.some(parentCheck) ? undefined : checks.find((a) => !isGroupCheck(app, a) && ![undefined, c.arg, ...c.compared].includes(checkArg(a)));
+    if (other !== undefined) argChecked.set(c, { arg: checkArg(other)!, check: other, table, target: target! });
     return !covered;
   };
   // A document read and returned after the same either/or (any level: a read's check), read in the handler itself.
@@ -181,7 +188,7 @@ export function helperRowTable(app: App, flow: ArgFlow, target: ts.Expression, a
 }
 
 /** The table of the document a check is on (by its id's type); undefined when not known. */
-const parentTable = (app: App, a: AuthCheck): string | undefined => (a.target === undefined ? undefined : (typeTable(app, a.target) ?? (a.guardCall === undefined ? undefined : checkedTable(app, a.guardCall))));
+export const parentTable = (app: App, a: AuthCheck): string | undefined => (a.target === undefined ? undefined : (typeTable(app, a.target) ?? (a.guardCall === undefined ? undefined : checkedTable(app, a.guardCall))));
 
 /** A table outside the access model: under no guard's access.tables, not the guard's own, nor a users table. */
 const unconfigured = (app: App, t: string | undefined): boolean => t !== undefined && !accessTables(app).has(t) && !guardTables(app).has(t) && !usersTables(app).includes(t);

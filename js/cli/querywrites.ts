@@ -54,7 +54,7 @@ import { skipOuter, within, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
 import { laterChanges, type LaterChange } from "./laterchanges.js";
-import { changeLevelText } from "./levels.js";
+import { changeLevelText, levelNamed, readLevel } from "./levels.js";
 import { helperRowTable } from "./parentcover.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
@@ -107,7 +107,7 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
     const group = parentTable === GROUPS_TABLE;
     const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', ${idOfText(parentTable)}` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
     const fix = group
-      ? `Check the caller's level on the group first: ${checkText(parentTable, child.by, "owner")} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change every '${table}' row of the group.`
+      ? `Check the caller's level on the group first: ${checkText(parentTable, child.by, levelNamed(app, "owner").level)} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change every '${table}' row of the group.`
       : `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes (${changeLevelText(app)}; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
     if (child.parent.unconfigured !== true) return graded(child.by, rows, fix, child.parent.publicParent ? parentTable : undefined);
     const lowest = group ? lowestGroupOnly(app, fn, flow, child.by, table) : undefined; // groupids.ts
@@ -188,11 +188,12 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
     if (covers(fn.checkedArgs, arg!) && weak === undefined) continue;
     const stored = `${fn.id} ${does} of '${table.text}' whose field '${field}' ${is} argument '${arg}', ${idOfText(parent)}, ${weak === undefined ? `with no ${checkKind(parent)} on it` : onlyWeaklyChecked(weak).replace(/: whoever.*/, "")}, for ${who}`;
     if (acted !== undefined) {
-      const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, ${weak === undefined ? "so a caller who may not see it" : `which takes the ${acted.does === "deletes" ? "owner" : "editor"} level (of the default levels), so a caller who may only see it`} has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
+      const takes = levelNamed(app, acted.does === "deletes" ? "owner" : "write"); // the level the later change takes, named as the guard's levels do
+      const message = `${stored}: internal ${acted.kind} ${acted.fn} later ${acted.does} the document that field names, ${weak === undefined ? "so a caller who may not see it" : `which takes the ${takes.level} level (${takes.of}), so a caller who may only see it`} has it ${acted.does === "deletes" ? "deleted" : "changed"}`;
       return { message, fix: `Check the document first: guard.requireAccess(ctx, "${parent}", ${arg}, level) at the level ${acted.does === "deletes" ? `deleting it takes (${changeLevelText(app, true)})` : `changing it takes (${changeLevelText(app)})`}, or check it again in ${acted.fn} against the requester.`, severity: "high" };
     }
     const message = `${stored}: '${table.text}' is under no guard's access.tables, so the audit cannot know whether its rows are private; if they belong to that ${group ? "group, a caller who is not a member" : "document, a caller who may not see it"} ${adds}`;
-    return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, "viewer")} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };
+    return { message, fix: `Check the ${group ? "caller's level on the group" : "document"} first: ${checkText(parent, arg!, readLevel(app))} at the level adding to it takes${group ? "" : ` (or the builder's access on '${arg}')`}.`, severity: "medium" };
   }
   return undefined;
 }

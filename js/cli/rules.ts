@@ -8,7 +8,7 @@ import { childRead } from "./childquery.js";
 import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
 import { parentFix, parentGroup, parentWeak } from "./parentcover.js";
-import { groupChangeFix, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
+import { DEFAULT_NAMES, groupChangeFix, LEVELLED_FIXES, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
@@ -76,12 +76,12 @@ export const RULES = {
   "unchecked-id-delete": {
     severity: "high",
     title: "document deleted by an id from the arguments without an ownership or access check",
-    fix: "Check the caller's access to that document first (guard.requireAccess(ctx, table, id, level) at your owner level, \"owner\" by default; the builder's access, a role or permission), or compare its owner with the caller; an audit row records the delete, it does not stop it.",
+    fix: LEVELLED_FIXES["unchecked-id-delete"]!(DEFAULT_NAMES),
   },
   "unchecked-id-write": {
     severity: "high",
     title: "document patched or replaced by an id from the arguments without an ownership or access check",
-    fix: "Check the caller's access to that document first (const { doc } = await guard.requireAccess(ctx, table, id, level) at the level a write takes, \"editor\" of the default levels, then write doc._id; the builder's access; a role or permission), or compare its owner with the caller: requireUser alone lets any signed-in caller rewrite any document, its owner field included.",
+    fix: LEVELLED_FIXES["unchecked-id-write"]!(DEFAULT_NAMES),
   },
   "unchecked-role-write": {
     severity: "high",
@@ -121,7 +121,7 @@ export const RULES = {
   "decision-tested-as-boolean": {
     severity: "high",
     title: "a guard decision answering an object ({ ok, ... }) is tested as a whole, which passes for a denial too",
-    fix: "Test its ok field: if (!guard.canShare(level, \"editor\").ok) ..., const { ok } = await guard.checkRateLimit(...); the answer itself is an object, always truthy, whatever the decision.",
+    fix: LEVELLED_FIXES["decision-tested-as-boolean"]!(DEFAULT_NAMES),
   },
   "any-args": {
     severity: "medium",

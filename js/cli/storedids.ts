@@ -34,6 +34,7 @@ import { CHANGES, covers, finding, type Finding } from "./rules.js";
 import { subjectOf } from "./subject.js";
 import { guardTables } from "./writes.js";
 import { fieldValue } from "./fieldvalue.js";
+import { readLevel } from "./levels.js";
 
 /** A field of the caller's row stored unchecked: by which function, from an id of which table. */
 type Stored = Map<string, { by: string; table: string }>;
@@ -61,7 +62,7 @@ export function storedIdFindings(app: App, functions: readonly ConvexFunction[])
         if (!stored.has(field)) stored.set(field, { by: fn.id, table });
         const what = table === GROUPS_TABLE ? "organization" : `'${table}' document`;
         const message = `${fn.id} ${CHANGES[w.method]} the caller's own row, its field '${field}' set to argument '${arg}', ${idOfText(table)}, with no ${checkKind(table)} on it, for ${anyCaller(fn.facts.auth)}: the caller stores any ${what} as theirs, and a read that selects by that field later trusts it`;
-        const fix = `Check it before storing it: ${checkText(table, arg!, "viewer")} (the caller's level on it at the least), and select by the stored field only after checking it again where it is read (a membership may end after it was stored).`;
+        const fix = `Check it before storing it: ${checkText(table, arg!, readLevel(app))} (the caller's level on it at the least), and select by the stored field only after checking it again where it is read (a membership may end after it was stored).`;
         out.push({ ...finding("unchecked-id-write", fn.id, w, message, fix), severity: "medium" });
       }
     }
@@ -104,7 +105,7 @@ function trustingReads(app: App, fn: ConvexFunction, stored: Stored): Finding[] 
     if (!returned(app, body, end, end, "rows", true)) return;
     const fnText = through === undefined ? fn.id : `${fn.id} (through ${through})`;
     const message = `${fnText} returns the rows of '${query.table}' whose field '${hit.field}' equals the caller's stored field '${field}', which ${by} sets from an argument with no ${checkKind(table)} on it, to ${anyCaller(fn.facts.auth)}: a caller who stored another ${table === GROUPS_TABLE ? "organization's" : "document's"} id reads its rows`;
-    const fix = `Check the stored value where it is read: ${checkText(table, `user.${field}`, "viewer")} before the query (and check it in ${by} before storing it).`;
+    const fix = `Check the stored value where it is read: ${checkText(table, `user.${field}`, readLevel(app))} before the query (and check it in ${by} before storing it).`;
     out.push({ ...finding("unchecked-list", fn.id, app.loc(end), message, fix), severity: "medium" });
   });
   return out;

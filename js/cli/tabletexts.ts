@@ -2,6 +2,7 @@
 // `guard-table-read`): what each table's rows hold, and what to call instead of writing or
 // reading it around the guard's API.
 import type { GuardTable } from "./writes.js";
+export { DEFAULT_NAMES, LEVELLED_FIXES } from "./levelfixes.js"; // the fixes of RULES naming a level (levels.ts `levelledFix`)
 
 /** What to call instead of writing one of the guard's tables. */
 export const TABLE_FIX: Record<GuardTable, string> = {

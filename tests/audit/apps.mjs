@@ -180,3 +180,19 @@ export const guard = defineGuard({
   access: { tables: { notes: { owner: "ownerId" } } },
 });
 `;
+
+/** A chat: channels under access, messages (a table no guard configures) naming their channel. */
+export const CHAT_SCHEMA = `${SCHEMA_HEAD}  channels: defineTable({ name: v.string(), ownerId: v.id("users") }),
+  messages: defineTable({ channelId: v.id("channels"), authorId: v.id("users"), body: v.string() }).index("by_channel", ["channelId"]),
+});
+`;
+/** A chat app's guard: its own levels and roles, a moderator's permission the lowest role does not hold. */
+export const CHAT_GUARD = `import { defineGuard, MINUTE } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["member", "moderator", "admin"],
+  permissions: { member: ["messages:send"], moderator: ["messages:delete"], admin: [] },
+  access: { levels: ["reader", "poster", "manager", "owner"], shareLevel: "manager", tables: { channels: { owner: "ownerId" } } },
+  rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
+});
+`;

@@ -1,0 +1,66 @@
+// A change of a row of a table no guard configures (a chat's message), in a function a
+// permission decides, after a document check of the channel an ARGUMENT names, the message's
+// own channel never checked nor compared with it: `unchecked-id-delete` / `-write` at medium
+// (argscope.ts, newuser29 F1). The permission lets its holder change any row; the function's own
+// check shows the change is meant for that channel's rows. Run the way a user runs it: the bin of
+// the packed tarball, on apps written here (AUDIT_CLI names another build, to show a test fails
+// on an older one).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, CHAT_GUARD, CHAT_SCHEMA, CLI, scratchApp } from "./apps.mjs";
+
+const HEAD = `import { v, ConvexError } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+`;
+const ARGS = '{ messageId: v.id("messages"), channelId: v.id("channels"), body: v.string() }';
+/** A public mutation a moderator's permission decides, rate limited, with `body` (`user` in scope). */
+const MODERATE = (name, body) => `export const ${name} = mutation({
+  args: ${ARGS},
+  handler: async (ctx, args) => {
+    const user = await guard.requirePermission(ctx, "messages:delete");
+    await guard.rateLimit(ctx, "write", { key: user._id });
+${body}
+  },
+});
+`;
+const READ = '    const msg = await ctx.db.get(args.messageId);\n    if (msg === null) throw new ConvexError("not found");\n';
+
+function audit(name, text) {
+  const report = auditReport(process.env.AUDIT_CLI ?? CLI, scratchApp("argscope", name, { "schema.ts": CHAT_SCHEMA, "chat.ts": HEAD + text }, CHAT_GUARD));
+  return report.findings.filter((f) => f.rule === "unchecked-id-delete" || f.rule === "unchecked-id-write");
+}
+const lines = (found) => found.map((f) => `${f.line} ${f.rule} ${f.severity} ${f.function}`);
+
+test("a message deleted or patched by a moderator's permission after a check of the channel an argument names, never its own: medium, naming the message's own channel; after a check of its own channel (at any level), a comparison of its channel with the checked argument, or the permission alone: not reported", () => {
+  const found = audit(
+    "scoped",
+    MODERATE("remove", `    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n${READ}    await ctx.db.delete(msg._id);`) +
+      MODERATE("edit", `${READ}    await guard.requireAccess(ctx, "channels", args.channelId, "manager");\n    await ctx.db.patch(msg._id, { body: args.body });`) +
+      // The builder's access on the argument: the same check.
+      `export const built = guard.mutation(mutation, {
+  args: ${ARGS},
+  permission: "messages:delete",
+  access: { table: "channels", arg: "channelId", level: "reader" },
+  rateLimit: { name: "write" },
+  handler: async (ctx, args) => {
+${READ}    await ctx.db.delete(msg._id);
+  },
+});
+` +
+      MODERATE("ownChannel", `${READ}    await guard.requireAccess(ctx, "channels", msg.channelId, "reader");\n    await ctx.db.delete(msg._id);`) +
+      MODERATE("compared", `    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n${READ}    if (msg.channelId !== args.channelId) throw new ConvexError("not found");\n    await ctx.db.delete(msg._id);`) +
+      MODERATE("permissionOnly", `${READ}    await ctx.db.patch(msg._id, { body: args.body });`),
+  );
+  assert.deepEqual(lines(found), ["12 unchecked-id-delete medium chat:remove", "23 unchecked-id-write medium chat:edit", "34 unchecked-id-delete medium chat:built"]);
+  assert.equal(
+    found[0].message,
+    "chat:remove deletes the 'messages' row that argument 'messageId' names and checks channel 'channelId', not the message's own channel: its field 'channelId' is never compared with 'channelId', so a caller its permission check lets through changes a message of any channel",
+  );
+  assert.equal(
+    found[0].fix,
+    'Check the document the row\'s own field names, after reading the row: guard.requireAccess(ctx, "channels", msg.channelId, "reader"); or compare that field with the argument checked: if (msg.channelId !== channelId) throw ... before the change.',
+  );
+  assert.match(found[1].message, /^chat:edit patches the 'messages' row that argument 'messageId' names and checks channel 'channelId', not the message's own channel/);
+  assert.match(found[1].fix, /guard\.requireAccess\(ctx, "channels", msg\.channelId, "manager"\)/);
+});
