@@ -710,6 +710,8 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "documents:deleteDocument public-no-rate-limit",
     "documents:moveDocument public-no-rate-limit",
     "documents:moveFolder public-no-rate-limit",
+    "documents:removeFromDocument public-no-rate-limit",
+    "documents:removeFromDocument user-id-arg",
     "documents:revokeDocument public-no-rate-limit",
     "documents:shareDocument public-no-rate-limit",
     "documents:transferDocument public-no-rate-limit",
