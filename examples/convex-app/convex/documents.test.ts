@@ -256,6 +256,20 @@ describe("sharing", () => {
     expect(await w.as("olive").mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! })).toEqual({ revoked: 0 });
   });
 
+  test("removeFromDocument: the caller's own grant stays, though the removed user made it", async () => {
+    // attack37 F1: the recipe revoked the caller's own grant too (and with it their right to revoke
+    // the rest: NOT_FOUND, nothing removed; or, revoked last, the caller silently lost access).
+    const w = await world();
+    const id = w.ids.priv!;
+    const eddie = w.as("eddie");
+    await eddie.mutation(api.documents.shareDocument, { id, userId: w.user.nate!, level: "viewer" });
+    await eddie.mutation(api.documents.shareDocument, { id, userId: w.user.fred!, level: "editor" });
+    await eddie.mutation(api.documents.shareDocument, { id, userId: w.user.rev!, level: "viewer" });
+    expect(await w.as("fred").mutation(api.documents.removeFromDocument, { id, userId: w.user.eddie! })).toEqual({ revoked: 3 });
+    expect(await w.as("fred").query(api.documents.getSharedDocument, { id })).toMatchObject({ accessLevel: "editor" });
+    for (const p of ["eddie", "nate", "rev"]) expect(await w.as(p).query(api.documents.getSharedDocument, { id }), p).toBeNull();
+  });
+
   test("leave: a grantee gives up their own grant at any level, and only their own", async () => {
     // A new user's review: a viewer could not leave a document shared with them.
     const w = await world();

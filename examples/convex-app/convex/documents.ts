@@ -98,25 +98,33 @@ export const revokeDocument = mutation({
 /**
  * Remove someone from a document: their own grant and every grant they made on it, to users and
  * groups (grants are not chained: revoking theirs alone leaves what they shared). One step: what
- * their grantees shared in turn stays. Takes what `revoke` takes (the share level); answers how
- * many grants went. docs/access.md, "No grant outlives its sharer's right to share", shows it.
+ * their grantees shared in turn stays. Takes what `revoke` takes (the share level), all or
+ * nothing: one grant above the caller's level refuses the call and nothing goes. The caller's own
+ * grant stays even when the removed user made it; grants to groups go after those to users, and
+ * the removed user's own grant last, so a caller who holds their access through one of those
+ * loses it only with the last revokes. Answers how many grants went. docs/access.md, "No grant
+ * outlives its sharer's right to share", shows it.
  */
 export const removeFromDocument = mutation({
   args: { id: v.string(), userId: v.string() },
   handler: async (ctx, { id, userId }) => {
+    const me = await guard.requireUser(ctx);
     const user = userId as Id<"users">;
-    const made: GrantTarget<Id<"users">>[] = [];
+    const users: GrantTarget<Id<"users">>[] = [];
+    const groups: GrantTarget<Id<"users">>[] = [];
     const paginationOpts = { numItems: 100, cursor: null as string | null };
     for (;;) {
       const page = await guard.listGrants(ctx, "documents", id, { paginationOpts });
       for (const g of page.page) {
-        if (g.grantedBy === user) made.push(g.userId !== undefined ? { userId: g.userId } : { groupId: g.groupId! });
+        if (g.grantedBy !== user || g.userId === me._id || g.userId === user) continue; // the caller's own stays
+        if (g.userId !== undefined) users.push({ userId: g.userId });
+        else groups.push({ groupId: g.groupId! });
       }
       if (page.isDone) break;
       paginationOpts.cursor = page.continueCursor;
     }
     let revoked = 0;
-    for (const t of [{ userId: user }, ...made]) if (await guard.revoke(ctx, "documents", id, t)) revoked++;
+    for (const t of [...users, ...groups, { userId: user }]) if (await guard.revoke(ctx, "documents", id, t)) revoked++;
     return { revoked };
   },
 });
