@@ -23,9 +23,9 @@
 import ts from "typescript";
 import { ArgFlow, PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
 import { CONVEX, GUARD, RUNS } from "./facts.js";
-import { bindingNames, enclosingFunction, guardShown, isDatabase, schedules, throwsConvexError } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, guardShown, isDatabase, isKeyName, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
-import { skipOuter, within, type App, type Loc } from "./program.js";
+import { propertyInit, skipOuter, within, type App, type Loc } from "./program.js";
 
 export interface CodeExposure extends Loc {
   /**
@@ -99,7 +99,7 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
     const p = o.parent;
     return !((ts.isPropertyAccessExpression(p) && p.expression === o && p.name.text !== "code") || (ts.isElementAccessExpression(p) && p.expression === o && !(ts.isStringLiteralLike(p.argumentExpression) && p.argumentExpression.text === "code")));
   };
-  const isName = (n: ts.Identifier) => !((ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) || (ts.isPropertyAssignment(n.parent) && n.parent.name === n));
+  const isName = (n: ts.Identifier) => !isKeyName(n);
   // A holder read whole (`args`), or for a field that holds the code (`args.body`).
   const holderCarries = (n: ts.Identifier, fields: CodeFields): boolean => {
     const p = n.parent;
@@ -267,7 +267,7 @@ function handedFields(app: App, handler: ts.Node, payload: ts.Expression, carrie
   if (!ts.isObjectLiteralExpression(e)) return carries(e) ? "all" : undefined;
   const fields = new Set<string>();
   for (const p of e.properties) {
-    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : ts.isSpreadAssignment(p) ? p.expression : undefined;
+    const value = propertyInit(p) ?? (ts.isSpreadAssignment(p) ? p.expression : undefined);
     if (value === undefined || !carries(value)) continue;
     if (ts.isSpreadAssignment(p) && isWhole(value)) fields.add("code");
     else if (!ts.isSpreadAssignment(p) && p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))) fields.add(p.name.text);

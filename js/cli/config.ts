@@ -9,7 +9,7 @@
 import ts from "typescript";
 import { GUARD } from "./facts.js";
 import { valueSymbol } from "./facts-syntax.js";
-import { skipOuter, type App, type Loc } from "./program.js";
+import { propertyInit, skipOuter, type App, type Loc } from "./program.js";
 
 /** A value the audit cannot read without running the app: where, and what it is. */
 export interface Unreadable {
@@ -148,7 +148,7 @@ export function readStrings(app: App, node: ts.Node): string[] | Unreadable {
 
 /** The value a property gives its key: an assignment's initializer, a shorthand's name, a method. */
 export function propertyValue(p: ts.ObjectLiteralElementLike): ts.Node {
-  return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p;
+  return propertyInit(p) ?? p;
 }
 
 /** A key of an object read: its value (followed through `const`s), undefined when absent. */

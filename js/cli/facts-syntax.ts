@@ -3,7 +3,7 @@
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
 import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
 
@@ -148,7 +148,7 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
 export function argumentFor(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
   const inner = skipOuter(e), o = ts.isPropertyAccessExpression(inner) ? skipOuter(argumentFor(app, inner.expression, helper, call)) : undefined;
   const p = o !== undefined && ts.isObjectLiteralExpression(o) && !o.properties.some(ts.isSpreadAssignment) ? o.properties.filter((q) => q.name !== undefined && ts.isIdentifier(q.name) && q.name.text === (inner as ts.PropertyAccessExpression).name.text).at(-1) : undefined;
-  if (p !== undefined) return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : e;
+  if (p !== undefined) return propertyInit(p) ?? e;
   if (!ts.isIdentifier(inner)) return e;
   const decl = valueSymbol(app, inner)?.valueDeclaration;
   const index = decl !== undefined && ts.isParameter(decl) && decl.parent === helper ? callParameters(helper).indexOf(decl) : -1;

@@ -20,7 +20,7 @@ import { childRead } from "./childquery.js";
 import { groupFieldRead } from "./groupfield.js";
 import { heldChecks } from "./latechecks.js";
 import { RUNS } from "./facts.js";
-import { skipOuter, within, type App, type Loc } from "./program.js";
+import { propertyInit, skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
@@ -137,7 +137,7 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
 /** A property of the object passed: its name and value (`{ id }`, `{ id: x }`). */
 function entry(p: ts.ObjectLiteralElementLike): { name?: string; value?: ts.Expression } {
   const name = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-  return { name, value: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined };
+  return { name, value: propertyInit(p) };
 }
 
 /** The called function's parameters given the caller's own id: `{ userId: user._id }` (none after a spread, which may replace it). */

@@ -24,7 +24,7 @@ import { declaredLimits, safeActionFacts } from "./safeaction.js";
 import { targetOnlyArgs } from "./targets.js";
 import { validatesUserId } from "./userargs.js";
 import { usersTables, writeFacts, type WriteFacts } from "./writes.js";
-import { skipOuter, within, type App, type Loc } from "./program.js";
+import { propertyInit, skipOuter, within, type App, type Loc } from "./program.js";
 
 export type Kind = "query" | "mutation" | "action" | "httpAction";
 
@@ -367,7 +367,7 @@ function readArgs(app: App, args: ts.Node, fn: ConvexFunction): void {
   };
   findAny(args);
   // A property's validator: `userId: v.id("users")`, or the `const` a shorthand names.
-  const validator = (p: ts.Node | undefined) => (p === undefined ? undefined : ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined);
+  const validator = (p: ts.Node | undefined) => (p === undefined ? undefined : propertyInit(p));
   // Written properties by their names; spreads (`...target`) and non-literal objects through
   // the checker's type of the spread object.
   const typed = (expr: ts.Node) => {

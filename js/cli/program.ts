@@ -380,13 +380,13 @@ function bindingMember(element: ts.BindingElement): string | undefined {
 
 /** An expression without the parentheses, `await`, `as`, `!` and `satisfies` around it. */
 export function skipOuter(node: ts.Expression): ts.Expression {
-  for (;;) {
-    if (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
-      node = node.expression;
-    } else {
-      return node;
-    }
-  }
+  while (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) node = node.expression;
+  return node;
+}
+
+/** The value a property of an object literal gives its key: an assignment's initializer, a shorthand's name (undefined for a method, accessor or spread). */
+export function propertyInit(p: ts.Node): ts.Expression | undefined {
+  return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
 }
 
 /** Whether `node` is written inside `scope` (a function's own text, not a helper it calls). */

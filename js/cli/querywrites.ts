@@ -50,7 +50,7 @@ import type { Write } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { ownedDocuments, queryEqualities, sameValue } from "./ownerquery.js";
 import { queriedRows } from "./queriedrows.js";
-import { skipOuter, within, type App } from "./program.js";
+import { propertyInit, skipOuter, within, type App } from "./program.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding, type Severity } from "./rules.js";
 import { laterChanges, type LaterChange } from "./laterchanges.js";
@@ -164,7 +164,7 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
   if (value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
   const ids = accessIdArgs(app, fn.argNames, handler, flow);
   const argOf = (p: ts.ObjectLiteralElementLike) => {
-    const x = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    const x = propertyInit(p);
     return x === undefined ? undefined : flow.rootOf(x);
   };
   if (!value.properties.some((p) => ids.has(argOf(p) ?? ""))) return undefined; // before the checker's types, which cost milliseconds a write
