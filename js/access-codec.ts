@@ -6,6 +6,7 @@
 import { field } from "./fields.js";
 import { num } from "./engine.js";
 import { deny, engineCall } from "./errors.js";
+import { checkOptionKeys, SHARE_REQUEST_KEYS } from "./config-keys.js";
 import { levelId, levelName, ownerLevel, storedLevel, type Compiled } from "./access-config.js";
 import type { AccessDenial, AccessFacts, AccessSource, ResolvedAccess, ShareDecision } from "./access-types.js";
 import {
@@ -285,6 +286,7 @@ export function resolveShareNamed<L extends string>(
 ): ShareDecision {
   if (!isFacts(facts)) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_FACTS);
   if (typeof request !== "object" || request === null) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.MALFORMED_SHARE_REQUEST);
+  checkOptionKeys(request, SHARE_REQUEST_KEYS, "resolveShare request");
   const caller = { id: facts.caller, groups: [...facts.groups] };
   const level = levelId(c, request.level);
   return decideShare(c, facts.now, caller, facts.documents, request.id, level, request.expiresAt);

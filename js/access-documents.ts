@@ -33,6 +33,7 @@ import {
   grantRows,
   keepFirst,
   pageOf,
+  listOptions,
   pageRequest,
   plainCursor,
   readMany,
@@ -45,7 +46,7 @@ import {
 } from "./access-store.js";
 import { GRANTS, type GrantId, type GroupId } from "./access-tables.js";
 import type { GrantTarget, Readable } from "./access-types.js";
-import { checkOptionKeys, SHARE_KEYS, TARGET_KEYS } from "./config-keys.js";
+import { checkOptionKeys, LIST_KEYS, PAGED_KEYS, SHARE_KEYS, TARGET_KEYS } from "./config-keys.js";
 
 const CYCLE = SOURCES.indexOf("cycle");
 
@@ -165,12 +166,13 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     },
 
     async listGrants(ctx, table, id, options) {
+      const paging = listOptions(options, PAGED_KEYS, "listGrants");
       const c = compile();
       const who = await signedIn(ctx, c);
       const { r } = await readOne<L>(ctx, c, table, id, who);
       // What revoking takes, before anything else is looked at.
       requireMayRemove(c, c.levelIds.get(r.accessLevel)!, [c.names[0]]);
-      const { size, cursor } = pageRequest(c, options);
+      const { size, cursor } = pageRequest(paging);
       const from = plainCursor(cursor);
       const db = ctx.db as AnyDb;
       // The document prefix of by_doc_and_user holds its user and group grants alike.
@@ -277,11 +279,12 @@ export function documentMethods<L extends string>(compile: () => Compiled): Docu
     },
 
     async listAccessible(ctx, table, options) {
+      const paging = listOptions(options, LIST_KEYS, "listAccessible");
       const c = compile();
       const t = tableInfo(c, table);
       const minLevel = own(options, "minLevel");
       const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
-      const { size, cursor } = pageRequest(c, options);
+      const { size, cursor } = pageRequest(paging);
       // Both checked before anything is read (docs/access.md's promise), for every caller alike.
       const at = accessibleCursor(cursor);
       const who = await callerOf(ctx, c);

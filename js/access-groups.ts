@@ -29,6 +29,7 @@ import {
   keepFirst,
   normalized,
   pageOf,
+  listOptions,
   pageRequest,
   plainCursor,
   callerOf,
@@ -39,7 +40,7 @@ import {
 } from "./access-store.js";
 import { GROUPS, MEMBERS, type GroupId } from "./access-tables.js";
 import type { AccessPageOptions } from "./access-types.js";
-import { checkOptionKeys, MEMBER_OPTION_KEYS } from "./config-keys.js";
+import { checkOptionKeys, MEMBER_OPTION_KEYS, PAGED_KEYS } from "./config-keys.js";
 
 /** The membership rows of one user in one group. */
 async function memberRows(db: AnyDb, group: string, userId: unknown): Promise<Row[]> {
@@ -160,10 +161,11 @@ async function ownRows(ctx: AnyCtx, c: Compiled, who: Caller, groupId: unknown) 
 async function membershipPage<T extends object>(
   c: Compiled,
   options: { paginationOpts: AccessPageOptions } | undefined,
+  name: string,
   range: () => Promise<(() => AnyDb) | null>,
   add: (rows: Row[]) => Promise<T[]>,
 ) {
-  const { size, cursor } = pageRequest(c, options);
+  const { size, cursor } = pageRequest(listOptions(options, PAGED_KEYS, name));
   const from = plainCursor(cursor);
   const query = await range();
   if (query === null) return { page: [], isDone: true, continueCursor: "" };
@@ -296,7 +298,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         const who = await callerOf(ctx, c);
         return who.id === null ? null : () => db.query(MEMBERS).withIndex("by_user", (q: Eq) => q.eq("userId", who.id));
       };
-      return (await membershipPage(c, options, range, async (rows) => {
+      return (await membershipPage(c, options, "listMyGroups", range, async (rows) => {
         const groups = (await Promise.all(rows.map((r) => db.get(r.groupId)))) as (Row | null)[];
         return rows.map((r, i) => ({
           groupId: String(r.groupId) as GroupId,
@@ -318,7 +320,7 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
         return () => members().filter((q: AnyDb) => q.neq(q.field("invited"), true));
       };
       const add = async (rows: Row[]) => rows.map((r) => ({ userId: String(r.userId) }));
-      return (await membershipPage(c, options, range, add)) as Awaited<ReturnType<GroupMethods<L>["listGroupMembers"]>>;
+      return (await membershipPage(c, options, "listGroupMembers", range, add)) as Awaited<ReturnType<GroupMethods<L>["listGroupMembers"]>>;
     },
 
     async renameGroup(ctx, groupId, name) {

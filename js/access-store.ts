@@ -9,6 +9,7 @@ import { levelName, tableInfo, type Compiled, type TableInfo } from "./access-co
 import { atLeast, CLIENT_MESSAGE, levelRequired, NO_LEVEL, type ClientMessage } from "./generated/wire.js";
 import { resolveFacts, sourceName, type Caller, type Fact, type Row } from "./access-codec.js";
 import { field, own } from "./fields.js";
+import { checkOptionKeys, PAGE_KEYS } from "./config-keys.js";
 import { GRANTS, GROUPS, MEMBERS } from "./access-tables.js";
 import type { AccessPageOptions, GrantTarget, Readable } from "./access-types.js";
 import { knownUser } from "./users.js";
@@ -274,11 +275,22 @@ export async function grantRows(ctx: AnyCtx, c: Compiled, docId: string, target:
 }
 
 /**
+ * A listing's `paginationOpts`, read once, after a `GuardConfigError` for a key its
+ * options (`keys`) or its `paginationOpts` ({@link PAGE_KEYS}) do not have: checked before
+ * anything is read, for every caller alike (`minlevel` would list every level, quietly). @internal
+ */
+export function listOptions(options: unknown, keys: readonly string[], name: string): AccessPageOptions | undefined {
+  checkOptionKeys(options, keys, `${name} options`);
+  const page = own(options as { paginationOpts?: AccessPageOptions } | undefined, "paginationOpts");
+  checkOptionKeys(page, PAGE_KEYS, `${name} options.paginationOpts`);
+  return page;
+}
+
+/**
  * The page size and raw cursor of a page request; `INVALID_ARGUMENT` for a `numItems` out
  * of range. @internal
  */
-export function pageRequest(c: Compiled, options: { paginationOpts: AccessPageOptions } | undefined) {
-  const page = own(options, "paginationOpts");
+export function pageRequest(page: AccessPageOptions | undefined) {
   return { size: pageSize(own(page, "numItems")), cursor: own(page, "cursor") as unknown };
 }
 

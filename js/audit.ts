@@ -16,7 +16,7 @@ import {
 } from "convex/server";
 import { v, type Value } from "convex/values";
 import { field, own } from "./fields.js";
-import { checkOptionKeys, keysOf } from "./config-keys.js";
+import { checkOptionKeys, keysOf, PAGE_KEYS } from "./config-keys.js";
 import { deny, GuardConfigError, pageSize } from "./errors.js";
 import { auditFilterString, auditFilterTime, CLIENT_MESSAGE, MAX_PAGE_ITEMS, unknownAuditFilter } from "./generated/wire.js";
 import type { ReaderCtx, WriterCtx } from "./ctx.js";
@@ -368,6 +368,7 @@ export function createAudit(settings: () => AuditSettings): Audit {
     },
 
     async list(ctx, filter, paginationOpts) {
+      checkOptionKeys(paginationOpts, PAGE_KEYS, "audit.list's paginationOpts");
       const s = settings();
       await s.requireReader(ctx as unknown as ReaderCtx<GenericDataModel>);
       const { fields, from, to } = checkFilter(filter);

@@ -8,7 +8,7 @@
  * their defaults) is the engine's. This file only signs bytes with `crypto.subtle` and maps
  * the engine's flat answers to objects.
  */
-import { checkKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS } from "./config-keys.js";
+import { BINDING_KEYS, checkKeys, checkOptionKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS, TTL_KEYS, TYPED_KEYS } from "./config-keys.js";
 import { CodeEngine, engine, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import { own, type Bare } from "./fields.js";
@@ -210,9 +210,7 @@ type CodeSettings = readonly [string, number, number, number, ...(number | undef
 
 /** `options` validated and read, each field once, as the engine takes them. */
 function codeSettings(options: CodeOptions): CodeSettings {
-  if (options === null || typeof options !== "object") {
-    throw new GuardConfigError("code options must be an object");
-  }
+  if (options === null || typeof options !== "object") throw new GuardConfigError("code options must be an object");
   checkKeys(options, CODE_OPTION_KEYS, "code options");
   checkLockoutKeys(options.lockout, "lockout");
   const { alphabet = CODE_DEFAULT_ALPHABET, length = CODE_DEFAULT_LENGTH, ttl = CODE_DEFAULT_TTL_MS, maxAttempts = CODE_DEFAULT_MAX_ATTEMPTS, lockout } = options;
@@ -276,6 +274,8 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       return String.fromCharCode(...engineCall(() => e.message("", "", "", "", CODE_GENERATE)));
     },
     message(b, code, opts) {
+      checkOptionKeys(b, BINDING_KEYS, "codes.message binding");
+      checkOptionKeys(opts, TYPED_KEYS, "codes.message options");
       const e = compile();
       return engineCall(() =>
         e.message(
@@ -288,6 +288,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       );
     },
     issue(hash, now, replaced, options) {
+      checkOptionKeys(options, TTL_KEYS, "codes.issue options");
       const e = compile();
       const h = bytes(hash);
       const ttl = setting(own(options, "ttl")); // own: a planted Object.prototype.ttl is no lifetime

@@ -16,7 +16,11 @@ import { GuardConfigError } from "./errors.js";
 import type { GuardConfig } from "./guard.js";
 import type { ActionsConfig } from "./actions.js";
 import type { AccessConfig, AccessTableConfig } from "./access-types.js";
-import type { CodeOptions, LockoutBudget, LockoutOptions } from "./codes.js";
+import type { Access } from "./access.js";
+import type { AccessDecisions } from "./access-decisions.js";
+import type { paginationOptsValidator } from "convex/server";
+import type { Infer } from "convex/values";
+import type { CodeBinding, CodeOptions, Codes, LockoutBudget, LockoutOptions } from "./codes.js";
 import type { ConfirmationsConfig } from "./confirm.js";
 import type { RateLimitSpec } from "./ratelimit.js";
 import type { UsersConfig } from "./users.js";
@@ -42,17 +46,9 @@ const CONFIG_KEYS: readonly string[] = keysOf<Config>()(
 // Each list is dropped from a bundle whose code never checks that part (`@__PURE__`).
 
 /** `users`: the keys of every setup (each setup refuses the others' keys itself). @internal */
-export const USERS_KEYS = /* @__PURE__ */ keysOf<UsersConfig<string, string>>()([
-  "table",
-  "roleField",
-  "claim",
-  "field",
-  "index",
-  "identityField",
-  "convexAuth",
-  "resolve",
-  "roleClaim",
-]);
+export const USERS_KEYS = /* @__PURE__ */ keysOf<UsersConfig<string, string>>()(
+  ["table", "roleField", "claim", "field", "index", "identityField", "convexAuth", "resolve", "roleClaim"],
+);
 /** One limit of `rateLimits`. @internal */
 export const RATE_LIMIT_KEYS = /* @__PURE__ */ keysOf<RateLimitSpec>()(["kind", "rate", "period", "capacity", "shards"]);
 /**
@@ -84,20 +80,32 @@ export const SHARE_KEYS = ["userId", "groupId", "level", "expiresAt"] as const;
 export const TARGET_KEYS = ["userId", "groupId"] as const;
 /** @internal */
 export const MEMBER_OPTION_KEYS = ["level", "expiresAt"] as const;
+/**
+ * The options of the listings (`listAccessible`'s; `listGrants`, `listMyGroups` and
+ * `listGroupMembers` take `paginationOpts` alone), and the `paginationOpts` of those and of
+ * `audit.list`: what Convex's `paginationOptsValidator` takes. A misspelt `minlevel` is a
+ * `GuardConfigError`, never a listing at every level. @internal
+ */
+export const LIST_KEYS = /* @__PURE__ */ keysOf<Parameters<Access<string>["listAccessible"]>[2]>()(["paginationOpts", "minLevel"]);
+export const PAGED_KEYS = /* @__PURE__ */ keysOf<Parameters<Access<string>["listMyGroups"]>[1]>()(["paginationOpts"]);
+export const PAGE_KEYS = /* @__PURE__ */ keysOf<Infer<typeof paginationOptsValidator>>()(
+  ["numItems", "cursor", "endCursor", "id", "maximumRowsRead", "maximumBytesRead"],
+);
+/** `resolveShare`'s request (a misspelt `expiresAT` would decide a grant that never expires). @internal */
+export const SHARE_REQUEST_KEYS = /* @__PURE__ */ keysOf<Parameters<AccessDecisions<string>["resolveShare"]>[1]>()(["id", "level", "expiresAt"]);
+/** A code's binding (`defineCodes`' `message`: a misspelt `targt` would bind no target), and the options of `message` and `issue`. @internal */
+export const BINDING_KEYS = /* @__PURE__ */ keysOf<CodeBinding>()(["actor", "action", "target"]);
+export const TYPED_KEYS = /* @__PURE__ */ keysOf<NonNullable<Parameters<Codes["message"]>[2]>>()(["typed"]);
+export const TTL_KEYS = /* @__PURE__ */ keysOf<NonNullable<Parameters<Codes["issue"]>[3]>>()(["ttl"]);
 /** What `issueConfirmation` and `consumeConfirmation` take (a misspelt `code` would spend an attempt). @internal */
 export const ISSUE_KEYS = ["actor", "action", "target", "ttl"] as const;
 export const CONSUME_KEYS = ["actor", "action", "target", "code"] as const;
 /** `access`. @internal */
 export const ACCESS_KEYS = /* @__PURE__ */ keysOf<AccessConfig<string>>()(["levels", "publicLevel", "shareLevel", "tables", "groups"]);
 /** One table of `access.tables`. @internal */
-export const ACCESS_TABLE_KEYS = /* @__PURE__ */ keysOf<AccessTableConfig>()([
-  "owner",
-  "ownerIndex",
-  "visibility",
-  "parent",
-  "parentTable",
-  "fileLevel",
-]);
+export const ACCESS_TABLE_KEYS = /* @__PURE__ */ keysOf<AccessTableConfig>()(
+  ["owner", "ownerIndex", "visibility", "parent", "parentTable", "fileLevel"],
+);
 /** `access.groups`. @internal */
 export const ACCESS_GROUPS_KEYS = /* @__PURE__ */ keysOf<NonNullable<AccessConfig<string>["groups"]>>()(["managers"]);
 /** `access.groups.managers` and `confirmations.audit.readers`: one of them. @internal */
@@ -106,17 +114,9 @@ export const WHO_KEYS = /* @__PURE__ */ keysOf<NonNullable<NonNullable<Confirmat
   "permission",
 ]);
 /** `confirmations`: the code options and the rest. @internal */
-export const CONFIRMATIONS_KEYS = /* @__PURE__ */ keysOf<ConfirmationsConfig>()([
-  "alphabet",
-  "length",
-  "ttl",
-  "maxAttempts",
-  "lockout",
-  "secretEnv",
-  "redactEnv",
-  "table",
-  "audit",
-]);
+export const CONFIRMATIONS_KEYS = /* @__PURE__ */ keysOf<ConfirmationsConfig>()(
+  ["alphabet", "length", "ttl", "maxAttempts", "lockout", "secretEnv", "redactEnv", "table", "audit"],
+);
 /** `confirmations.audit`. @internal */
 export const AUDIT_KEYS = /* @__PURE__ */ keysOf<NonNullable<ConfirmationsConfig["audit"]>>()(["table", "logFunction", "readers"]);
 /** The options of `defineCodes`. @internal */

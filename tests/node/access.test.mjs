@@ -302,3 +302,17 @@ test("attacker: the levels accessLevels() hands out are frozen, so reordering th
     assert.equal(guard.levelAtLeast("viewer", "editor"), false);
   }
 });
+
+test("resolveShare: a misspelt key of its request is a GuardConfigError naming it, never a decision without it, in both entries", async () => {
+  // A pre-check with `expiresAT` decided a grant that never expires, where `share` refuses the key.
+  const { defineClientGuard } = await import("convex-guard/client");
+  const config = { roles: ["user"], access: { levels: ["viewer", "editor", "owner"] } };
+  const facts = { now: 1000, caller: "u1", groups: [], documents: [{ id: "d", owner: "u1", visibility: "private", parent: null, grants: [] }] };
+  for (const guard of [defineGuard(config), defineClientGuard(config)]) {
+    assert.throws(
+      () => guard.resolveShare(facts, { id: "d", level: "viewer", expiresAT: 5000 }),
+      (e) => e instanceof GuardConfigError && e.message === "resolveShare request: unknown key 'expiresAT' (did you mean 'expiresAt'?)",
+    );
+    assert.deepEqual(guard.resolveShare(facts, { id: "d", level: "viewer", expiresAt: 5000 }), { ok: true, expiresAt: 5000 });
+  }
+});

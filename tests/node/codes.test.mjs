@@ -455,3 +455,16 @@ test("failure budgets, storage-free: re-issue carries the count, a spent budget 
   // 15 minutes after the last failure the budget is back.
   assert.equal(codes.verify(codes.issue(right, 903_000, record), right, 903_000, actor).outcome, "accepted");
 });
+
+test("a misspelt key of a code's binding, or of message's or issue's options, is a GuardConfigError, never a code bound to no target", () => {
+  const codes = defineCodes();
+  const refused = (f, message) => assert.throws(f, (e) => e instanceof GuardConfigError && e.message === message);
+  refused(() => codes.message({ actor: "a", action: "b", targt: "doc1" }, "12345678"), "codes.message binding: unknown key 'targt' (did you mean 'target'?)");
+  refused(() => codes.message({ actor: "a", action: "b" }, " 1234-5678", { typd: true }), "codes.message options: unknown key 'typd' (did you mean 'typed'?)");
+  refused(() => codes.issue(new Uint8Array(32), 1000, null, { tll: 5000 }), "codes.issue options: unknown key 'tll' (did you mean 'ttl'?)");
+  // Spelt right: the target is bound, the typed code folded, the lifetime taken.
+  const message = (binding, code, options) => Buffer.from(codes.message(binding, code, options)).toString("hex");
+  assert.notEqual(message({ actor: "a", action: "b", target: "doc1" }, "12345678"), message({ actor: "a", action: "b" }, "12345678"));
+  assert.equal(message({ actor: "a", action: "b" }, " 1234-5678", { typed: true }), message({ actor: "a", action: "b" }, "12345678"));
+  assert.equal(codes.issue(new Uint8Array(32), 1000, null, { ttl: 5000 }).expiresAt, 6000);
+});

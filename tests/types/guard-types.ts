@@ -179,6 +179,19 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   const group: GenericId<"accessGroups"> = await docs.createGroup(c, "eng");
   const listed: GenericId<"accessGroups"> | undefined = page[0]!.groupId;
   const mine = await docs.listMyGroups(c, { paginationOpts: { numItems: 1, cursor: null } });
+  // A key a listing's options or their paginationOpts do not have (a GuardConfigError at run time too).
+  const paginationOpts = { numItems: 1, cursor: null };
+  await docs.listAccessible(c, "users", { paginationOpts, minLevel: "writer" });
+  // @ts-expect-error: minLevel, misspelt
+  await docs.listAccessible(c, "users", { paginationOpts, minlevel: "writer" });
+  // @ts-expect-error: listGrants takes paginationOpts alone
+  await docs.listGrants(c, "users", "id", { paginationOpts, userId: uid });
+  // @ts-expect-error: numItems, misspelt
+  await docs.listMyGroups(c, { paginationOpts: { numItems: 1, cursor: null, numitems: 2 } });
+  // @ts-expect-error: a key Convex's paginationOptsValidator does not have
+  await docs.listGroupMembers(c, gid, { paginationOpts: { numItems: 1, cursor: null, curser: "x" } });
+  // @ts-expect-error: maximumRowsRead, misspelt
+  await guard.audit.list(c, {}, { numItems: 1, cursor: null, maximumRowRead: 5 });
   // @ts-expect-error: a group's id is not a grant's
   const notGrant: GenericId<"accessGrants"> = mine.page[0]!.groupId;
   void [group, listed, notGrant];
