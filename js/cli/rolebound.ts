@@ -35,7 +35,7 @@ export function roleBound(app: App, handler: ts.SignatureDeclaration, at: ts.Nod
   const rank = (r: string) => order.indexOf(r);
   const flow = new ArgFlow(app, handler);
   // The written value's variable assigned anywhere in the handler: what it holds is not read.
-  if (assigned(handler, at)) return undefined;
+  if (assigned(app, handler, at)) return undefined;
   const isArg = (e: ts.Expression) => {
     const x = skipOuter(e);
     return (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && flow.rootOf(x) === arg;
@@ -176,9 +176,10 @@ function breaksOut(s: ts.Node, last: boolean): boolean {
 /**
  * Whether the variable (or argument's field: `args.role`) the written value `at` names is changed
  * in the handler: assigned (`role = x`, `args["role"] = x`, a destructuring target: `({ role } =
- * other)`, `[role] = list`), the object holding it assigned or given to `Object.assign` as its target.
+ * other)`, `[role] = list`), the object holding it assigned or given to `Object.assign` as its
+ * target, or let out where it may be written (`escapes`).
  */
-function assigned(handler: ts.Node, at: ts.Node): boolean {
+function assigned(app: App, handler: ts.Node, at: ts.Node): boolean {
   const path = (e: ts.Node): string | undefined => {
     const x = ts.isExpression(e) ? skipOuter(e) : e;
     if (ts.isIdentifier(x)) return x.text;
@@ -204,7 +205,35 @@ function assigned(handler: ts.Node, at: ts.Node): boolean {
     const callee = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
     if (callee !== undefined && callee.getText() === "Object.assign" && (n as ts.CallExpression).arguments[0] !== undefined && changes((n as ts.CallExpression).arguments[0]!)) return true;
     if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer) && changes(n.initializer)) return true;
+    const p = ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) ? path(n) : undefined;
+    if (p !== undefined && name.startsWith(`${p}.`)) return escapes(app, n);
     return ts.forEachChild(n, visit) === true;
   };
   return visit(handler);
+}
+
+/**
+ * Whether the object holding the written value (`args` of `args.role`), at `n`, is let out where
+ * it may be changed after the test (attack38 F4): given to a call (`norm(args)`,
+ * `Object.defineProperty(args, ...)`, `Reflect.set(args, ...)`), aliased (`const p = args`),
+ * stored or returned. Not a field read, a destructuring or a spread (copies), a test of it, nor a
+ * call that only reads it: Convex's and the guard's, `console`, `JSON.stringify`, `Object.keys`
+ * (`values`, `entries`), `Object.assign`'s sources, or an app function whose parameter is
+ * declared `Readonly<...>`.
+ */
+function escapes(app: App, n: ts.Node): boolean {
+  let e = n;
+  while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent) || ts.isSatisfiesExpression(e.parent)) e = e.parent;
+  const p = e.parent;
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === e) return false;
+  if ((p as ts.NamedDeclaration).name === e && !ts.isShorthandPropertyAssignment(p)) return false; // a declaration's (or a member's) name
+  if (ts.isVariableDeclaration(p)) return !ts.isObjectBindingPattern(p.name) && !ts.isArrayBindingPattern(p.name);
+  if (ts.isSpreadAssignment(p) || ts.isTypeOfExpression(p) || ts.isExpressionStatement(p) || ts.isIfStatement(p) || ts.isPrefixUnaryExpression(p)) return false;
+  if (ts.isBinaryExpression(p)) return p.operatorToken.kind === ts.SyntaxKind.EqualsToken ? p.right === e : [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(p.operatorToken.kind);
+  if (!ts.isCallExpression(p) || !p.arguments.includes(e as ts.Expression)) return true;
+  const i = p.arguments.indexOf(e as ts.Expression);
+  const callee = skipOuter(p.expression).getText();
+  if (app.calleeFrom(p, CONVEX) !== undefined || app.calleeFrom(p, GUARD) !== undefined || /^(console\.\w+|JSON\.stringify|Object\.(keys|values|entries))$/.test(callee) || (callee === "Object.assign" && i > 0)) return false;
+  const type = app.appFunction(p)?.parameters[i]?.type;
+  return type === undefined || !ts.isTypeReferenceNode(type) || type.typeName.getText() !== "Readonly";
 }

@@ -17,11 +17,11 @@
 // test other than a null test skips the call (`actionGate`): the action keeps its limit.
 // Either made by an app helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts.
 import ts from "typescript";
-import { ArgFlow, readBy } from "./argflow.js";
+import { ArgFlow, readBy, resolveValue } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
 import { callerCalls } from "./selfcalls.js";
 import { enclosingFunction, literalText, throwingIn } from "./facts-syntax.js";
-import type { AuthCheck } from "./facts.js";
+import { CONVEX, type AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import { optionValue } from "./options.js";
 import { refusesOwn } from "./ownrefused.js";
@@ -29,7 +29,7 @@ import { alwaysLeaves, isNullish } from "./flow.js";
 import { everyPath } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 import { decidesAccess, anyCaller } from "./roles.js";
-import { finding, type Finding } from "./rules.js";
+import { finding, namesUser, type Finding } from "./rules.js";
 
 const OWN_FIX = "Refuse the caller's own id before the reset (`if (args.userId === staff._id) throw new ConvexError(...)`), or reset another user's limit from a function only an admin may call (guard.requireRole of the highest role).";
 const FIX = "Reset a caller's limit only once what it guards has succeeded (the right PIN, a confirmed code: `if (pin !== expected) return { unlocked: false }` before guard.resetRateLimit), or from a function only an admin may call (guard.requireRole of the highest role), never on the caller's demand.";
@@ -58,9 +58,10 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
     const flow = new ArgFlow(app, handler);
     const userArg = (key: ts.Expression) => {
       const arg = flow.idRoot(key) ?? readBy(app, flow, key);
-      return fn.argNames.find((a) => a.name === arg && a.usersId)?.name;
+      // A users id, or a string the name says is one (`userId: v.string()`, attack38 F7).
+      return fn.argNames.find((a) => a.name === arg && (a.usersId || (namesUser(a.name) && isString(app, a.validator))))?.name;
     };
-    for (const n of resets(app, handler, (key) => userArg(key) !== undefined, (key) => (s) => nullReturn(s, key))) {
+    for (const n of resets(app, handler, (key) => userArg(key) !== undefined, (key) => nullReturn(idOf(app, key)))) {
       const key = optionValue(app, n.arguments[2]!, "key")!;
       if (refusesOwn(app, handler, n, key)) continue;
       const name = literalText(n.arguments[1]);
@@ -140,15 +141,32 @@ function nullTest(app: App, e: ts.Expression): boolean {
   return [K.EqualsEqualsEqualsToken, K.EqualsEqualsToken].includes(op) && (isNullish(x.left) || isNullish(x.right));
 }
 
-/** `if (row === null) return ...` (`!row`) of the row whose `_id` is `key`: it skips no caller who gives their own id, whose row exists. */
-function nullReturn(s: ts.Statement, key: ts.Expression): boolean {
+/** `if (row === null) return ...` (`!row`) of `row`, the row whose `_id` is the key (idOf): it skips no caller who gives their own id, whose row exists. */
+function nullReturn(row: ts.Expression | undefined): (s: ts.Statement) => boolean {
+  return (s) => {
+    if (!ts.isIfStatement(s) || s.elseStatement !== undefined || row === undefined) return false;
+    const x = skipOuter(s.expression);
+    const not = ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken;
+    const equal = ts.isBinaryExpression(x) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(x.operatorToken.kind);
+    const tested = not ? x.operand : equal && isNullish(x.left) ? x.right : equal && isNullish(x.right) ? x.left : undefined;
+    return tested !== undefined && skipOuter(tested).getText() === skipOuter(row).getText();
+  };
+}
+
+/** The row whose `_id` a reset's key is: `row` of `row._id`, or of `_id` destructured from it (`const { _id } = row`, attack38 F7; the checker asked for a name's declaration only). */
+function idOf(app: App, key: ts.Expression): ts.Expression | undefined {
   const k = skipOuter(key);
-  if (!ts.isIfStatement(s) || s.elseStatement !== undefined || !ts.isPropertyAccessExpression(k) || k.name.text !== "_id") return false;
-  const x = skipOuter(s.expression);
-  const not = ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken;
-  const equal = ts.isBinaryExpression(x) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken].includes(x.operatorToken.kind);
-  const tested = not ? x.operand : equal && isNullish(x.left) ? x.right : equal && isNullish(x.right) ? x.left : undefined;
-  return tested !== undefined && skipOuter(tested).getText() === skipOuter(k.expression).getText();
+  if (ts.isPropertyAccessExpression(k)) return k.name.text === "_id" ? k.expression : undefined;
+  const decl = ts.isIdentifier(k) ? app.symbol(k)?.valueDeclaration : undefined;
+  if (decl === undefined || !ts.isBindingElement(decl) || decl.dotDotDotToken !== undefined || (decl.propertyName ?? decl.name).getText() !== "_id") return undefined;
+  const holder = decl.parent.parent;
+  return ts.isVariableDeclaration(holder) ? holder.initializer : undefined;
+}
+
+/** Whether a validator is `v.string()` (through `const`s). */
+function isString(app: App, validator: ts.Node | undefined): boolean {
+  const v = validator !== undefined && ts.isExpression(validator) ? resolveValue(app, validator) : undefined;
+  return v !== undefined && ts.isCallExpression(v) && app.calleeFrom(v, CONVEX)?.name === "string";
 }
 
 /** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts (`passes`: statements before it that skip it for no caller judged, given its key). */

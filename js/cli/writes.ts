@@ -23,7 +23,7 @@ import { accessFieldWrites, checkedTable, idCast, typeTable, type AccessWrite } 
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { promotionFacts, type PromotionFacts } from "./promotions.js";
 import { fieldValue, letValues, openShape, writtenArg } from "./fieldvalue.js";
-import { ArgFlow, chainEnd, readBy, readComparisons, returned } from "./argflow.js";
+import { ArgFlow, chainEnd, readBy, readComparisons, resolveValue, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
@@ -371,11 +371,11 @@ function answerOf(node: ts.Expression): ts.Expression {
   return node;
 }
 
-/** `{ id: v.id("t") }` (also under `v.optional`) of an `args` validator object: argument -> table. */
-function validatedIds(app: App, args: ts.Node | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (args === undefined || !ts.isObjectLiteralExpression(args)) return out;
+/** `{ id: v.id("t") }` (also under `v.optional`, or in a `const` object spread in) of an `args` validator object: argument -> table. */
+function validatedIds(app: App, args: ts.Node | undefined, out = new Map<string, string>(), depth = 0): Map<string, string> {
+  if (args === undefined || !ts.isObjectLiteralExpression(args) || depth > 3) return out;
   for (const p of args.properties) {
+    if (ts.isSpreadAssignment(p)) validatedIds(app, resolveValue(app, p.expression), out, depth + 1); // `{ ...shared, force: v.boolean() }` (attack38 F4)
     if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
     let validator = skipOuter(p.initializer);
     for (let depth = 0; depth < 3 && ts.isCallExpression(validator); depth++) {

@@ -600,3 +600,73 @@ test("a role write still reported after the caller's own id is refused before it
   assert.match(at("refusedLiteral").message, /to 'admin', .*promote any other user \(their own id is refused before the write\) to 'admin'$/);
   for (const fn of ["returnedAfter", "skippedAfter", "warnedOwn", "otherArg"]) assert.match(at(fn).message, /promote anyone, themselves included, to 'admin'$/, fn);
 });
+
+// attack38 F4: the bound of a role argument whose validators are spread in from a const, tested in
+// a try whose catch may go on, or whose object is let out after the test (a helper given it, an
+// alias, Object.defineProperty, Reflect.set or Reflect.defineProperty), holds for no role; a catch
+// that throws again, a helper whose parameter is declared Readonly, or a copy keep it.
+test("a role argument's bound is not credited when its test's catch may go on or its object is let out to a call or an alias after it; a catch that throws again, a Readonly parameter or a copy keep it (attack38 F4)", () => {
+  const fnArgs = (name, body) => `
+export const ${name} = mutation({
+  args: { ...SHARED, force: v.boolean() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+${body}
+  },
+});
+`;
+  const TEST = `    if (args.role === "admin" || args.role === "manager") throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });`;
+  const PATCH = "    await ctx.db.patch(args.userId, { role: args.role });";
+  const dir = scratchApp("rolecheck", "escapes", {
+    ...ANY_API,
+    "escapes.ts": `${BOUND_HEAD}
+const SHARED = { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() };
+function norm(x: { role: string; other: string }) {
+  x.role = x.other;
+}
+function shown(x: Readonly<{ role: string }>) {
+  return x.role.length;
+}
+${fnArgs("catchGoesOn", `    try {
+  ${TEST}
+    } catch (e) {
+      if (!args.force) throw e;
+    }
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("catchRethrows", `    try {
+  ${TEST}
+    } catch (e) {
+      console.error(e);
+      throw e;
+    }
+${PATCH}`)}
+${fnArgs("byHelper", `${TEST}
+    norm(args);
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("byAlias", `    const p = args;
+${TEST}
+    p.role = p.other;
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("byDefineProperty", `${TEST}
+    Object.defineProperty(args, "role", { value: args.other });
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("byReflectSet", `${TEST}
+    Reflect.set(args, "role", args.other);
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("byReflectDefine", `${TEST}
+    Reflect.defineProperty((args), "role", { value: args.other });
+${PATCH} // FINDING unchecked-role-write`)}
+${fnArgs("readOnly", `${TEST}
+    shown(args);
+    console.log(Object.keys(args), JSON.stringify(args));
+    const { role, ...rest } = args;
+    const copy = { ...args };
+    if (role !== copy.role || rest.force) return null;
+${PATCH}`)}
+`,
+  }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  for (const f of r.findings.filter((f) => f.rule === "unchecked-role-write")) assert.match(f.message, /which may be any role/);
+});

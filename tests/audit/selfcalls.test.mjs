@@ -219,3 +219,42 @@ ${lift("returnedAfter", { body: `  await guard.resetRateLimit(ctx, "write", { ke
   assert.match(row.message, /resets rate limit 'write' keyed by the user id argument 'userId' gives \(guard\.resetRateLimit\): any user with role 'support' \(below 'admin'\) may give their own id and clear their own limit/);
   assert.match(row.fix, /Refuse the caller's own id before the reset/);
 });
+
+// attack38 F7: the same reset keyed by a string argument the name says is a user id, or by the
+// row's _id destructured from it (a null test of that row before it included), is reported too;
+// a string argument naming no user, a destructured _id refused first, stay quiet.
+test("a middle role's reset keyed by a string argument naming a user id, or by a destructured row's _id, is reported; a string naming no user, or the caller's own id refused, is not (attack38 F7)", () => {
+  const guardText = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('roles: ["user", "admin"]', 'roles: ["user", "support", "admin"]');
+  const lift = (name, args, body) => `
+export const ${name} = mutation({ args: { ${args} }, handler: async (ctx, args) => {
+  const staff = await guard.requireRole(ctx, "support");
+  await guard.rateLimit(ctx, "write", { key: staff._id });
+${body}
+} });
+`;
+  const ROW = `  const target = await ctx.db.get(args.userId);
+  if (!target) return null;
+  const { _id } = target;
+`;
+  const dir = scratchApp("selfcalls", "stringreset", {
+    ...ANY_API,
+    ...WIRING,
+    "lift.ts": `import { ConvexError, v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${lift("byString", "userId: v.string()", `  await guard.resetRateLimit(ctx, "write", { key: args.userId }); // FINDING public-no-rate-limit`)}
+${lift("byDestructured", 'userId: v.id("users")', `${ROW}  await guard.resetRateLimit(ctx, "write", { key: _id }); // FINDING public-no-rate-limit`)}
+${lift("byRenamed", 'userId: v.id("users")', `  const target = await ctx.db.get(args.userId);
+  if (target === null) return null;
+  const { _id: id } = target;
+  await guard.resetRateLimit(ctx, "write", { key: id }); // FINDING public-no-rate-limit`)}
+${lift("namesNoUser", "bucket: v.string()", `  await guard.resetRateLimit(ctx, "write", { key: args.bucket });`)}
+${lift("refusedDestructured", 'userId: v.id("users")', `${ROW}  if (_id === staff._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });
+  await guard.resetRateLimit(ctx, "write", { key: _id });`)}
+`,
+  }, guardText);
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /resetRateLimit/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  for (const f of found) assert.match(f.message, /keyed by the user id argument 'userId' gives .*: any user with role 'support' \(below 'admin'\) may give their own id/);
+});
