@@ -300,14 +300,14 @@ export function comparesReadOf(app: App, handler: ts.SignatureDeclaration, flow:
   return readComparisons(app, handler, flow, arg).caller;
 }
 
-/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`), of every read of it; `by`: what a read is by (parentcover.ts: a field of the row the argument names). */
-export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string, by = (read: ts.Expression) => readArg(app, flow, read)): { caller: boolean; args: string[] } {
+/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`, `counts` of it), of every read of it; `by`: what a read is by (parentcover.ts: a field of the row the argument names). */
+export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string, by = (read: ts.Expression) => readArg(app, flow, read), counts?: Parameters<typeof fieldComparisons>[5]): { caller: boolean; args: string[] } {
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
     if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
       for (const name of aliases(handler, bindingNames(n.name))) {
-        const compared = fieldComparisons(app, handler, name, flow);
+        const compared = fieldComparisons(app, handler, name, flow, false, counts);
         out.caller ||= compared.caller;
         out.args.push(...compared.args);
       }

@@ -14,16 +14,26 @@
 // channel deletes the messages of any other. Not reported: the row's parent checked
 // (`requireAccess(ctx, "channels", msg.channelId, ...)`, at any level: the permission decides the
 // change, the check its scope), its field compared with the argument
-// (`if (msg.channelId !== channelId) throw ...`), a function with no document check (the
+// (`if (msg.channelId !== channelId) throw ...`, also destructured: `const { channelId } = msg`)
+// before the change, or after it by a throw (which rolls it back), and not in a `try` whose
+// `catch` goes on (parentcover.ts `keeps`), a function with no document check (the
 // permission alone: the app's rule), a change by the argument itself with no row read (its
 // fields are not known: AUDIT.md "Known gaps"). The checker is asked only for the row's type,
-// of a change left open here after such a check.
+// of a change left open here after such a check. The row is the one whose `_id` the change
+// names, also through a `const id = msg._id` or a `const { _id } = msg` (attack38 F5). A patch or
+// replace setting the row's field to another argument, an id of a table the function checks a
+// document of, never checked itself (`ctx.db.patch(msg._id, { channelId: args.to })`), moves the
+// row into a document the caller may not see: querywrites.ts's rule of a moved row, medium.
 import ts from "typescript";
 import { idTypeTable } from "./accessfields.js";
 import type { ConvexFunction } from "./functions.js";
 import { throughText } from "./helperget.js";
+import { ArgFlow } from "./argflow.js";
+import { laterChanges } from "./laterchanges.js";
+import { constSource } from "./ownerquery.js";
 import { parentArgCheck, parentTable } from "./parentcover.js";
-import { skipOuter, type App, type Loc } from "./program.js";
+import { skipOuter, within, type App, type Loc } from "./program.js";
+import { attachedRow } from "./querywrites.js";
 import { decidesAccess } from "./roles.js";
 import { CHANGES, finding, type Finding } from "./rules.js";
 import { idTables } from "./userargs.js";
@@ -49,15 +59,32 @@ export function argScopeFindings(app: App, functions: readonly ConvexFunction[])
     };
     for (const d of fn.idDeletes) judge(d, "unchecked-id-delete", CHANGES.delete);
     for (const w of fn.writes.idWrites) judge(w, "unchecked-id-write", CHANGES[w.method]);
+    // A row moved into another document of a table the function checks one of, that one never checked (attack38 F5): querywrites.ts's rule of a moved row.
+    const handler = fn.handler;
+    const scoped = handler === undefined ? [] : fn.facts.auth.filter((a) => a.level === "document" && a.target !== undefined && within(a.target, handler));
+    if (handler === undefined || scoped.length === 0) continue;
+    const flow = new ArgFlow(app, handler);
+    for (const w of fn.facts.writes.filter((w) => w.method !== "insert")) {
+      const judged = attachedRow(app, fn, handler, flow, w, `a caller its ${by} check lets through`, laterChanges(app, functions), (t) => scoped.some((a) => parentTable(app, a) === t));
+      if (judged !== undefined) out.push({ ...finding("unchecked-id-write", fn.id, w, judged.message, judged.fix), severity: judged.severity });
+    }
   }
   return out;
 }
 
-/** The row a change's target is the `_id` of (`msg._id`) and its field naming a document of one of `tables` (`channelId: Id<"channels">`), by the checker's type of the row; undefined when it has none or the target is not a row's `_id`. */
-function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
+/** The row whose `_id` a change's target is, by name (`msg` of `msg._id`, of a `const id = msg._id` or of a `const { _id } = msg`: attack38 F5). */
+function idRow(app: App, target: ts.Expression, depth = 0): ts.Expression | undefined {
   const x = skipOuter(target);
-  if (tables.length === 0 || !ts.isPropertyAccessExpression(x) || x.name.text !== "_id") return undefined;
-  const row = skipOuter(x.expression);
+  if (ts.isPropertyAccessExpression(x)) return x.name.text === "_id" ? skipOuter(x.expression) : undefined;
+  const from = ts.isIdentifier(x) && depth < 3 ? constSource(app, x) : undefined;
+  if (from === undefined) return undefined;
+  return from.key === undefined ? idRow(app, from.value, depth + 1) : from.key === "_id" ? skipOuter(from.value) : undefined;
+}
+
+/** The row a change's target is the `_id` of (`idRow`) and its field naming a document of one of `tables` (`channelId: Id<"channels">`), by the checker's type of the row; undefined when it has none or the target is not a row's `_id`. */
+function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
+  const row = tables.length === 0 ? undefined : idRow(app, target);
+  if (row === undefined) return undefined;
   const type = app.checker.getNonNullableType(app.checker.getTypeAtLocation(row));
   for (const p of type.getProperties()) {
     if (p.name === "_id") continue;

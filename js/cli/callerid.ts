@@ -22,6 +22,7 @@ import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
+import { constSource } from "./ownerquery.js";
 import { carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
@@ -100,13 +101,21 @@ function isIdentity(app: App, e: ts.Expression, depth: number): boolean {
  * decide whether the function goes on with the document ({@link decides}): whether one is with
  * the caller's own id (an ownership check), and the handler's arguments one is with
  * (`doc.ownerId !== args.userId`). The document's own `_id` is no owner's: `doc._id ===
- * user._id` compares the document with a user row. `throwsOnly`: only a throw decides (a
- * function the document is handed to, whose `return` its caller goes on from: helperget.ts).
+ * user._id` compares the document with a user row. A field destructured from it (`const {
+ * ownerId } = doc`) is one of its fields. `throwsOnly`: only a throw decides (a function the
+ * document is handed to, whose `return` its caller goes on from: helperget.ts); `counts`: which
+ * comparisons count at all, or only when a throw decides (parentcover.ts: one after the change).
  */
-export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false): { caller: boolean; args: string[] } {
+export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false, counts?: (cmp: ts.BinaryExpression) => boolean | "throws"): { caller: boolean; args: string[] } {
+  const isName = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name;
   const isField = (e: ts.Expression) => {
     e = skipOuter(e);
-    return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && ts.isIdentifier(skipOuter(e.expression)) && (skipOuter(e.expression) as ts.Identifier).text === name;
+    if (ts.isIdentifier(e)) {
+      // A field destructured from it: `const { channelId } = msg` (or `{ channelId: c }`), never its `_id`.
+      const from = constSource(app, e);
+      return from?.key !== undefined && from.key !== "_id" && isName(from.value);
+    }
+    return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && isName(e.expression);
   };
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
@@ -116,7 +125,8 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
         if (!isField(field)) continue;
         const caller = isCallerId(app, other);
         const arg = flow?.rootOf(other);
-        if ((!caller && arg === undefined) || !decides(app, n, name, throwsOnly)) continue;
+        const counted = counts?.(n) ?? true;
+        if ((!caller && arg === undefined) || counted === false || !decides(app, n, name, throwsOnly || counted === "throws")) continue;
         if (caller) out.caller = true;
         if (arg !== undefined) out.args.push(arg);
       }

@@ -277,7 +277,7 @@ export function sameValue(app: App, a: ts.Expression, b: ts.Expression, depth = 
 }
 
 /** What a `const` name holds: its initializer (`const d = x`), or the key it takes from one (`const { doc } = x`: key `doc` of `x`). */
-function constSource(app: App, name: ts.Identifier): { value: ts.Expression; key?: string } | undefined {
+export function constSource(app: App, name: ts.Identifier): { value: ts.Expression; key?: string } | undefined {
   const init = app.constInitializer(name);
   if (init !== undefined) return { value: init };
   const decl = app.checker.getSymbolAtLocation(name)?.valueDeclaration;

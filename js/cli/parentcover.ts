@@ -44,6 +44,7 @@ import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
+import { swallowed } from "./flow.js";
 import { documentTable, type IdRead } from "./groupfield.js";
 import { argParents, checkArgOf, checkedRowTable, checkedTable } from "./helperget.js";
 import { changeLevelText, groupOwners, weakLevel } from "./levels.js";
@@ -111,8 +112,10 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     // A change by the argument itself (`ctx.db.patch(taskId, ...)`) after a helper read and checked its row (`await taskAt(ctx, taskId, "editor")`) is of that row, as one of `task._id` is.
     if (target !== undefined && via.parents === undefined && flow.idRoot(target) === c.arg) via.parents = argParents(app, flow, c.arg);
     const parentCheck = (a: AuthCheck) => onParent(app, flow, a, c.arg, via.parents);
+    // Of the comparisons, those that keep the change from being made (`keeps`): read again only when there are some.
+    const compared = target === undefined || c.compared.length === 0 ? c.compared : readComparisons(app, handler, flow, c.arg, undefined, (cmp) => keeps(cmp, target)).args;
     const covered =
-      c.compared.some((a) => covers(fn.changeChecked.args, a)) ||
+      compared.some((a) => covers(fn.changeChecked.args, a)) ||
       checks.some((a) => coversRow(app, flow, a, c.arg, false, via.parents)) ||
       unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
@@ -120,8 +123,8 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     const group = covered ? undefined : checks.find((a) => a.target !== undefined && within(a.target, handler) && isGroupCheck(app, a) && parentCheck(a));
     if (group !== undefined) groupChecked.set(c, { level: weakLevel(app, group), field: fieldOf(app, flow, group.target!) });
     if (!covered) fixes.set(c, () => (group === undefined ? rowFix(app, table, false, checks.find(parentCheck)) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
-    // A check of another document an argument names, the row's field never compared with it nor its own parent checked (argscope.ts, where a permission decides).
-    const other = covered || group !== undefined || target === undefined || checks.some(parentCheck) ? undefined : checks.find((a) => !isGroupCheck(app, a) && ![undefined, c.arg, ...c.compared].includes(checkArg(a)));
+    // A check of another document an argument names, the row's field compared with no checked argument nor its own parent checked (argscope.ts, where a permission decides).
+    const other = covered || group !== undefined || target === undefined || checks.some((a) => parentCheck(a) || compared.includes(checkArg(a) ?? "")) ? undefined : checks.find((a) => !isGroupCheck(app, a) && ![undefined, c.arg, ...compared].includes(checkArg(a)));
     if (other !== undefined) argChecked.set(c, { arg: checkArg(other)!, check: other, table, target: target! });
     return !covered;
   };
@@ -143,6 +146,18 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   });
   fn.idDeletes = fn.idDeletes.filter(open);
   fn.writes.idWrites = fn.writes.idWrites.filter(open);
+}
+
+/**
+ * Whether the comparison `cmp` of a row's field keeps the change at `target` from being made: not
+ * in a `try` whose `catch` goes on to the change (flow.ts `swallowed`: attack38 F5); made after
+ * the change, only by a throw ("throws": a mutation's changes roll back with it, not with a `return`).
+ */
+function keeps(cmp: ts.BinaryExpression, target: ts.Expression): boolean | "throws" {
+  let around: ts.Node = cmp.parent;
+  while (around.parent !== undefined && !(around.pos <= target.pos && target.end <= around.end)) around = around.parent;
+  if (swallowed(cmp, around, false)) return false;
+  return cmp.end <= target.pos ? true : "throws";
 }
 
 /** Whether a document check on the configured parent field of the row `c` changes (`task.projectId` of a `task` read by its argument) covers the change (see above); a weak one that counts is kept for rules.ts. */

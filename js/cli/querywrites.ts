@@ -157,9 +157,10 @@ function fieldChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
  * attached to a document the caller may not see. Medium, as reading such rows is (childquery.ts).
  * A patch or replace of such a row (its table written, its id's `Id<"t">` type, or the row an app
  * helper read and checked the parent of: parentcover.ts `helperRowTable`) setting that field is
- * judged so too: it moves the row into that document (attack36 F6).
+ * judged so too: it moves the row into that document (attack36 F6). `only`: the parent tables
+ * judged (argscope.ts: where a permission decides, those of the function's own document checks).
  */
-function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>): Judged {
+export function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, w: Write, who: string, later: Map<string, LaterChange>, only?: (parent: string) => boolean): Judged {
   const value = w.value === undefined ? undefined : skipOuter(w.value);
   if (value === undefined || !ts.isObjectLiteralExpression(value) || !within(value, handler)) return undefined;
   const ids = accessIdArgs(app, fn.argNames, handler, flow);
@@ -179,7 +180,7 @@ function attachedRow(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarat
   for (const p of value.properties) {
     const arg = argOf(p);
     const parent = arg === undefined ? undefined : ids.get(arg);
-    if (parent === undefined || comparesReadOf(app, handler, flow, arg!)) continue;
+    if (parent === undefined || only?.(parent) === false || comparesReadOf(app, handler, flow, arg!)) continue;
     const field = p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : arg;
     const group = parent === GROUPS_TABLE;
     const acted = group ? undefined : later.get(`${table.text}.${field}`);

@@ -64,3 +64,34 @@ ${READ}    await ctx.db.delete(msg._id);
   assert.match(found[1].message, /^chat:edit patches the 'messages' row that argument 'messageId' names and checks channel 'channelId', not the message's own channel/);
   assert.match(found[1].fix, /guard\.requireAccess\(ctx, "channels", msg\.channelId, "manager"\)/);
 });
+
+test("attack38 F5 and FP1: a delete through a destructured or copied _id, a comparison only after the change (returning) or in a try whose catch goes on, a message moved into a channel never checked: medium; a comparison through a destructured field (also renamed), one after the change that throws, in a try whose catch throws again or around the delete too, a move into a channel checked: not reported", () => {
+  const CHECK = '    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n';
+  const MOVE_ARGS = '{ messageId: v.id("messages"), channelId: v.id("channels"), to: v.id("channels") }';
+  const moving = (name, body) => MODERATE(name, body).replace(ARGS, MOVE_ARGS);
+  const found = audit(
+    "scopeholes",
+    MODERATE("destructuredId", `${CHECK}${READ}    const { _id } = msg;\n    await ctx.db.delete(_id);`) +
+      MODERATE("copiedId", `${CHECK}${READ}    const id = msg._id;\n    await ctx.db.delete(id);`) +
+      MODERATE("lateReturn", `${CHECK}${READ}    await ctx.db.delete(msg._id);\n    if (msg.channelId !== args.channelId) return null;\n    return null;`) +
+      MODERATE("caught", `${CHECK}${READ}    try {\n      if (msg.channelId !== args.channelId) throw new ConvexError("other channel");\n    } catch {\n      // ignored\n    }\n    await ctx.db.delete(msg._id);`) +
+      moving("moved", `${CHECK}${READ}    if (msg.channelId !== args.channelId) throw new ConvexError("not found");\n    await ctx.db.patch(msg._id, { channelId: args.to });`) +
+      MODERATE("fieldDestructured", `${CHECK}${READ}    const { channelId } = msg;\n    if (channelId !== args.channelId) throw new ConvexError("other channel");\n    await ctx.db.delete(msg._id);`) +
+      MODERATE("fieldRenamed", `${CHECK}${READ}    const { _id, channelId: c } = msg;\n    if (c !== args.channelId) throw new ConvexError("other channel");\n    await ctx.db.delete(_id);`) +
+      MODERATE("lateThrow", `${CHECK}${READ}    await ctx.db.delete(msg._id);\n    if (msg.channelId !== args.channelId) throw new ConvexError("other channel");`) +
+      MODERATE("rethrown", `${CHECK}${READ}    try {\n      if (msg.channelId !== args.channelId) throw new ConvexError("other channel");\n    } catch (e) {\n      throw e;\n    }\n    await ctx.db.delete(msg._id);`) +
+      MODERATE("tryAround", `${CHECK}${READ}    try {\n      if (msg.channelId !== args.channelId) throw new ConvexError("other channel");\n      await ctx.db.delete(msg._id);\n    } catch {\n      return null;\n    }`) +
+      moving("movedChecked", `${CHECK}    await guard.requireAccess(ctx, "channels", args.to, "manager");\n${READ}    if (msg.channelId !== args.channelId) throw new ConvexError("not found");\n    await ctx.db.patch(msg._id, { channelId: args.to });`),
+  );
+  const byFunction = found.map((f) => `${f.function} ${f.rule} ${f.severity}`);
+  assert.deepEqual(byFunction, [
+    "chat:destructuredId unchecked-id-delete medium",
+    "chat:copiedId unchecked-id-delete medium",
+    "chat:lateReturn unchecked-id-delete medium",
+    "chat:caught unchecked-id-delete medium",
+    "chat:moved unchecked-id-write medium",
+  ]);
+  assert.match(found[0].message, /^chat:destructuredId deletes the 'messages' row that argument 'messageId' names and checks channel 'channelId', not the message's own channel: its field 'channelId' is never compared/);
+  assert.match(found[0].fix, /guard\.requireAccess\(ctx, "channels", msg\.channelId, "reader"\)/);
+  assert.match(found[4].message, /^chat:moved patches a row of 'messages' whose field 'channelId' becomes argument 'to', an id of a 'channels' document under access, with no document check on it, for a caller its permission check lets through/);
+});
