@@ -11,8 +11,8 @@ import { isFunctionLike, skipOuter, type App } from "./program.js";
 /** Operators whose value is either operand's. */
 export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
-/** Methods whose answer holds their receiver's rows: a query's narrowing and reading, an array's reordered or partial copy. Not `filter` or `find`, which may keep only the caller's own (callerid.ts `keepsOwnRows`). */
-const KEEPS = new Set(["withIndex", "withSearchIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat"]);
+/** Methods whose answer holds their receiver's rows: a query's narrowing and reading, an array's reordered or partial copy, or an iterator of its rows (`values()`). Not `filter` or `find`, which may keep only the caller's own (callerid.ts `keepsOwnRows`). */
+const KEEPS = new Set(["withIndex", "withSearchIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat", "values"]);
 
 /** The fields of `paginate`'s answer that carry no row: whether more follow, where the next page starts. */
 const PAGE_META = new Set(["isDone", "continueCursor", "splitCursor", "pageStatus"]);

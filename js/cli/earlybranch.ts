@@ -16,7 +16,8 @@
 // change before the jump, not in the other branch of an `if` or `?:` nor in a `switch` case that
 // does not fall through to the jump's (paths.ts `exclusive`), unless a loop holds both (one
 // iteration changes, a later one jumps); the change may be in the `if`'s condition (attack36 F2),
-// in a callback called there (`ids.map((id) => ctx.db.delete(id))`, an IIFE) or in a `finally`
+// in a callback called there (`ids.map((id) => ctx.db.delete(id))`, a Promise's executor, an IIFE, also
+// through `.call`/`.apply`/`.bind(...)()`) or in a `finally`
 // the jump leaves through. What runs after the check is judged with it, as before.
 // A branch that returns data it read is already a path with no check (paths.ts `returnsDataBefore`).
 import ts from "typescript";
@@ -94,11 +95,18 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
   return out;
 }
 
-/** Whether the function-like `f` is called where it is written: an argument of a call (`ids.map((id) => ...)`), or called at once (an IIFE). */
+/**
+ * Whether the function-like `f` is called where it is written: an argument of a call or a `new`
+ * (`ids.map((id) => ...)`, a Promise's executor), called at once (an IIFE), through `.call(...)` or
+ * `.apply(...)`, or bound and so called or passed (`.bind(null)()`). Not one held and called later.
+ */
 function called(f: ts.Node): boolean {
   let n = f;
   while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
-  return ts.isCallExpression(n.parent) && (n.parent.expression === n || n.parent.arguments.some((a) => a === n));
+  const p = n.parent;
+  if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && (p.expression === n || (p.arguments ?? []).some((a) => a === n))) return true;
+  if (!ts.isPropertyAccessExpression(p) || p.expression !== n || !ts.isCallExpression(p.parent) || p.parent.expression !== p) return false;
+  return p.name.text === "call" || p.name.text === "apply" || (p.name.text === "bind" && called(p.parent));
 }
 
 /** The `try` whose `finally` holds `n`, with the jump `x` in its `try` block or `catch`, when the jump goes past it (to `end`): the `finally` runs on the jump's path. */

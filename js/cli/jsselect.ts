@@ -19,7 +19,7 @@
 import ts from "typescript";
 import { ownerTest } from "./callerid.js";
 import { enclosingFunction } from "./facts-syntax.js";
-import { outer } from "./flow.js";
+import { outer, truthWhenDenied } from "./flow.js";
 import { skipOuter } from "./program.js";
 import type { App } from "./program.js";
 
@@ -27,8 +27,8 @@ import type { App } from "./program.js";
 const ELEMENT_PARAM: Record<string, number> = { filter: 0, find: 0, findLast: 0, flatMap: 0, map: 0, forEach: 0, reduce: 1, reduceRight: 1 };
 /** The methods whose callback's answer alone says whether the row is kept. */
 const KEEPS = new Set(["filter", "find", "findLast"]);
-/** The methods answering a copy of the same rows. */
-const COPIES = new Set(["slice", "sort", "toSorted", "reverse", "toReversed", "concat"]);
+/** The methods answering a copy of the same rows (`values()`: an iterator of them). */
+const COPIES = new Set(["slice", "sort", "toSorted", "reverse", "toReversed", "concat", "values"]);
 
 /** A row of the read: the field a node reads of it (`t.orgId`, destructured `orgId`, `rows[i].orgId`), and whether a node names the row. */
 interface Row {
@@ -58,9 +58,26 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
   const keep = (row: Row, test: ts.Expression, when: boolean, at: ts.Node): boolean => {
     let by: string | undefined;
     const fields: string[] = [];
-    const other = (x: ts.Expression) => (by ??= idOf(x)) !== undefined;
-    if (!ownerTest(app, row.fieldOf, test, when, at, fields, other) || by === undefined || fields[0] === undefined) return false;
+    const other = (x: ts.Expression) => (by ??= idOf(asText(x))) !== undefined;
+    if (!ownerTest(app, row.fieldOf, test, when, at, fields, other) || by === undefined || fields[0] === undefined) return listed(row, test, when);
     found.push({ field: fields[0], by });
+    return true;
+  };
+  // `[args.a, args.b].includes(t.orgId)`: a list of arguments' ids only, holding the row's field, as `===` each.
+  const listed = (row: Row, test: ts.Expression, when: boolean): boolean => {
+    let hit: { call: ts.Expression; field: string; by: string[] } | undefined;
+    const visit = (e: ts.Node): void => {
+      if (hit !== undefined || (e !== test && ts.isFunctionLike(e))) return;
+      if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "includes" && e.arguments.length === 1) {
+        const list = skipOuter(e.expression.expression), field = row.fieldOf(skipOuter(e.arguments[0]!));
+        const by = ts.isArrayLiteralExpression(list) ? list.elements.map((x) => (ts.isSpreadElement(x) ? undefined : idOf(asText(x)))) : [];
+        if (field !== undefined && by.length > 0 && by.every((b) => b !== undefined)) hit = { call: e, field, by: by as string[] };
+      }
+      ts.forEachChild(e, visit);
+    };
+    visit(test);
+    if (hit === undefined || truthWhenDenied(test, (x) => (x === hit!.call ? false : "unknown")) !== when) return false;
+    for (const by of hit.by) found.push({ field: hit.field, by });
     return true;
   };
   // Each condition of `body` that keeps `row` only when its field is the value.
@@ -104,7 +121,7 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
       const row = name === undefined ? undefined : bound(app, name);
       if (row !== undefined) conditions(row, n.statement);
     }
-    if (ts.isForStatement(n)) conditions(indexed(isRows), n.statement);
+    if (ts.isForStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) conditions(indexed(isRows), n.statement);
     ts.forEachChild(n, visit);
   };
   visit(scope);
@@ -116,7 +133,7 @@ function bound(app: App, name: ts.BindingName): Row | undefined {
   if (ts.isIdentifier(name)) {
     const symbol = app.symbol(name);
     const isRow = (e: ts.Node) => ts.isIdentifier(e) && app.symbol(e) === symbol;
-    return { fieldOf: (f) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isRow(skipOuter(f.expression)) ? f.name.text : undefined), names: (n) => mentions(n, isRow) };
+    return { fieldOf: (f) => fieldRead(f, isRow), names: (n) => mentions(n, isRow) };
   }
   if (!ts.isObjectBindingPattern(name)) return undefined;
   const fields = new Map<ts.Symbol, string>();
@@ -124,14 +141,32 @@ function bound(app: App, name: ts.BindingName): Row | undefined {
     const key = el.propertyName ?? el.name;
     if (el.dotDotDotToken === undefined && ts.isIdentifier(el.name) && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text !== "_id") fields.set(app.symbol(el.name)!, key.text);
   }
-  const fieldOf = (e: ts.Node) => (ts.isIdentifier(e) ? fields.get(app.symbol(e)!) : undefined);
-  return { fieldOf, names: (n) => mentions(n, (e) => fieldOf(e) !== undefined) };
+  const fieldOf = (e: ts.Expression) => {
+    const x = asText(e);
+    return ts.isIdentifier(x) ? fields.get(app.symbol(x)!) : undefined;
+  };
+  return { fieldOf, names: (n) => mentions(n, (e) => ts.isIdentifier(e) && fields.has(app.symbol(e)!)) };
 }
 
 /** A row read by index of the rows (`rows[i]`: `rows[i].orgId`). */
 function indexed(isRows: (e: ts.Expression) => boolean): Row {
   const isRow = (e: ts.Node) => ts.isElementAccessExpression(e) && isRows(e.expression);
-  return { fieldOf: (f) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isRow(skipOuter(f.expression)) ? f.name.text : undefined), names: (n) => mentions(n, isRow) };
+  return { fieldOf: (f) => fieldRead(f, isRow), names: (n) => mentions(n, isRow) };
+}
+
+/** The field of a row `f` reads (`t.orgId`, `t["orgId"]`, as text: `String(t.orgId)`, `` `${t.orgId}` ``), not `_id`. */
+function fieldRead(f: ts.Expression, isRow: (e: ts.Node) => boolean): string | undefined {
+  const e = asText(f);
+  const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
+  return name !== undefined && name !== "_id" && isRow(skipOuter((e as ts.AccessExpression).expression)) ? name : undefined;
+}
+
+/** The value a text of it stands for: `String(x)` and `` `${x}` `` compare as `x` does. */
+function asText(x: ts.Expression): ts.Expression {
+  const e = skipOuter(x);
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "String" && e.arguments.length === 1) return asText(e.arguments[0]!);
+  if (ts.isTemplateExpression(e) && e.head.text === "" && e.templateSpans.length === 1 && e.templateSpans[0]!.literal.text === "") return asText(e.templateSpans[0]!.expression);
+  return e;
 }
 
 /** Whether `n` or a node in it is one `is` accepts. */

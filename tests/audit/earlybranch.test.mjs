@@ -196,12 +196,16 @@ const TAIL = `
   await guard.requireRole(ctx, "admin");
   await ctx.db.delete(postId);`;
 
-test("a change in a callback called on the branch (a .map, an IIFE) is on its path; one that only reads, checks first, or is not called there is not (the final read)", () => {
+test("a change in a callback called on the branch (a .map, an IIFE, a Promise executor, .call, .apply, .bind()(): attack38 F3) is on its path; one that only reads, checks first, or is not called there is not (the final read)", () => {
   judged(
     "callbacks",
     {
       callbackBranch: ["mutation", `  if (dry) { await Promise.all(postIds.map((id) => ctx.db.patch(id, { title: "x" }))); return; }${TAIL}`],
       iifeBranch: ["mutation", `  if (dry) { await (async () => { await ctx.db.patch(postId, { title: "x" }); })(); return; }${TAIL}`],
+      executorBranch: ["mutation", `  if (dry) { await new Promise((r) => r(ctx.db.patch(postId, { title: "x" }))); return; }${TAIL}`],
+      callBranch: ["mutation", `  if (dry) { await (async function () { await ctx.db.patch(postId, { title: "x" }); }).call(null); return; }${TAIL}`],
+      applyBranch: ["mutation", `  if (dry) { await (async function () { await ctx.db.patch(postId, { title: "x" }); }).apply(null, []); return; }${TAIL}`],
+      bindBranch: ["mutation", `  if (dry) { await (async function () { await ctx.db.patch(postId, { title: "x" }); }).bind(null)(); return; }${TAIL}`],
     },
     {
       callbackChecked: ["mutation", `  if (dry) { await requireAdmin(ctx); await Promise.all(postIds.map((id) => ctx.db.patch(id, { title: "x" }))); return; }${TAIL}`],
@@ -211,6 +215,14 @@ test("a change in a callback called on the branch (a .map, an IIFE) is on its pa
   if (dry) return;
   await guard.requireRole(ctx, "admin");
   await touch(postId);`],
+      boundNotCalled: ["mutation", `  const later = (async function () { await ctx.db.patch(postId, { title: "x" }); }).bind(null);
+  if (dry) return;
+  await guard.requireRole(ctx, "admin");
+  await later();`],
+      executorNotCalled: ["mutation", `  const make = () => new Promise((r) => r(ctx.db.patch(postId, { title: "x" })));
+  if (dry) return;
+  await guard.requireRole(ctx, "admin");
+  await make();`],
     },
   );
 });

@@ -205,6 +205,31 @@ test("an organization's rows selected in JavaScript in any form (flatMap, reduce
   assert.ok(found.every((f) => f.severity === "medium"));
 });
 
+test("an organization's rows selected in JavaScript by the id as text (String, a template), in a list of arguments' ids (includes), by a literal key (t[\"orgId\"]), through values() or in a while loop over rows[i] are read as one selection (attack38 F6); the same forms by a field no id, a list of literals, or to other rows are not", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect();';
+  const F = " // FINDING unchecked-id-read";
+  const TWO = '{ orgId: v.id("accessGroups"), other: v.id("accessGroups"), title: v.string() }';
+  const WHILE = (test) => `    const out: any[] = [];\n    let i = 0;\n    while (i < rows.length) {\n      if (${test}) out.push(rows[i]);\n      i++;\n    }\n    return out;`;
+  const VALUES = (test) => `    const out: any[] = [];\n    for (const t of rows.values()) if (${test}) out.push(t);\n    return out;`;
+  const { at, marked, found } = judged(
+    "jsForms38",
+    FN("query", "asText", TWO, `${ROWS}${F}\n    return rows.filter((t) => String(t.orgId) === String(args.orgId));`) +
+      FN("query", "templated", TWO, `${ROWS}${F}\n    return rows.filter((t) => \`\${t.orgId}\` === args.orgId);`) +
+      FN("query", "listed", TWO, `${ROWS}${F}\n    return rows.filter((t) => [args.orgId, args.other].includes(t.orgId));`) +
+      FN("query", "keyed", TWO, `${ROWS}${F}\n    return rows.filter((t) => t["orgId"] === args.orgId);`) +
+      FN("query", "valued", TWO, `${ROWS}${F}\n${VALUES("t.orgId === args.orgId")}`) +
+      FN("query", "whileIndexed", TWO, `${ROWS}${F}\n${WHILE("rows[i].orgId === args.orgId")}`) +
+      FN("query", "titleText", TWO, `${ROWS}\n    return rows.filter((t) => String(t.title) === String(args.title));`) +
+      FN("query", "literalList", TWO, `${ROWS}\n    return rows.filter((t) => ["a", "b"].includes(t.title));`) +
+      FN("query", "notListed", TWO, `${ROWS}\n    return rows.filter((t) => ![args.orgId].includes(t.orgId));`) +
+      FN("query", "otherKeyed", TWO, `${ROWS}\n    return rows.filter((t) => t["orgId"] !== args.orgId);`) +
+      FN("query", "memberValued", TWO, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${ROWS}\n${VALUES("t.orgId === args.orgId")}`) +
+      FN("query", "otherWhile", TWO, `${ROWS}\n${WHILE("rows[i].orgId !== args.orgId")}`),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});
+
 test("a group id stored on the caller's own row read again by its id (const me = await ctx.db.get(user._id), then patch(me!._id, ...)) is stored on the caller's row (attack36 F12); after a group check it is not", () => {
   const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();');
   const REREAD = "    const me = await ctx.db.get(user._id);\n    await ctx.db.patch(me!._id, { activeOrgId: args.orgId });";
