@@ -9,6 +9,10 @@
 // subtle } = crypto`), `Object.getPrototypeOf(crypto.subtle)`, a parameter an app function is
 // given the global in (or typed `SubtleCrypto`/`Crypto`), and the built-ins the check itself
 // runs: `TextEncoder.prototype.encode` and `Promise.prototype.then` (the check awaits a promise).
+// Where the audit stops following the global (put in a `let`, an array or object, returned,
+// passed to a call but an app function, attack38 F1), through any prototype reached from a value,
+// and on a write into `process.env` (the key becomes known), it voids too; a change of the global
+// object whose keys are named and none the check runs (`__APP_VERSION__`) does not (FP2).
 import ts from "typescript";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { follow } from "./sigargs.js";
@@ -18,6 +22,13 @@ const ROOTS = new Set(["crypto", "SubtleCrypto", "Crypto"]);
 /** Built-ins the check runs: a change to their prototype (or the global itself) voids it too. */
 const RUN_BY_CHECK = new Set(["TextEncoder", "Promise"]);
 const PROTOTYPE_OF = new Set(["getPrototypeOf"]);
+/** Names of the global object itself (`self` in a worker-like runtime). */
+const GLOBALS = new Set(["globalThis", "self", "window", "global"]);
+/** Members of the global object the check runs or reads its key through (`?`: a computed one): writing another (`__APP_VERSION__`) changes nothing it runs. */
+const SENSITIVE = new Set([...ROOTS, ...RUN_BY_CHECK, ...GLOBALS, "CryptoKey", "Buffer", "Uint8Array", "ArrayBuffer", "atob", "process", "Object", "Reflect", "Function", "Symbol", "Array", "?"]);
+/** Members that still hold the global Web Crypto (or a built-in the check runs): `crypto.subtle`, `globalThis.crypto`, `TextEncoder.prototype`. */
+const HOLDS = new Set([...SENSITIVE, "subtle", "prototype", "__proto__", "constructor"]);
+const ESCAPE_ROOTS = new Set([...ROOTS, ...RUN_BY_CHECK, ...GLOBALS]);
 /** Members of `SubtleCrypto`/`Crypto` the check uses (`s.verify = ...` on a parameter `s`). */
 const ASKED = new Set(["verify", "importKey", "subtle", "?"]);
 const DEFINES = new Set(["defineProperty", "defineProperties", "assign", "setPrototypeOf", "set"]);
@@ -27,13 +38,21 @@ const found = new WeakMap<App, { text: string; at: Loc } | null>();
 export function cryptoPatch(app: App): { text: string; at: Loc } | null {
   if (found.has(app)) return found.get(app)!;
   let first: { text: string; at: Loc } | null = null;
+  const files = app.program.getSourceFiles().filter((f) => app.isAppCode(f));
+  const aliases = aliasNames(app, files);
+  const escapes = (n: ts.Node): boolean => ts.isIdentifier(n) && (ESCAPE_ROOTS.has(n.text) || aliases.has(n.text)) && holdsCrypto(app, n) && leaks(app, n, 0);
   const visit = (n: ts.Node): void => {
     if (first !== null) return;
     const target = changed(app, n);
-    if ((target !== undefined && reachesCrypto(app, target, ts.isCallExpression(n))) || givesCrypto(app, n)) first = { text: n.getText().replace(/\s+/g, " ").slice(0, 80), at: app.loc(n) };
+    const patches = target !== undefined && reachesCrypto(app, target, ts.isCallExpression(n)) && !namedKeys(app, n, target);
+    if (patches || givesCrypto(app, n) || escapes(n) || writesEnv(app, n)) {
+      let shown = n; // an escape is shown by its statement (`s = crypto.subtle;`)
+      if (ts.isIdentifier(n)) while (shown.parent !== undefined && !ts.isBlock(shown.parent) && !ts.isSourceFile(shown.parent) && !ts.isCaseClause(shown.parent)) shown = shown.parent;
+      first = { text: shown.getText().replace(/\s+/g, " ").slice(0, 80), at: app.loc(n) };
+    }
     else ts.forEachChild(n, visit);
   };
-  for (const file of app.program.getSourceFiles()) if (app.isAppCode(file)) visit(file);
+  for (const file of files) visit(file);
   found.set(app, first);
   return first;
 }
@@ -58,15 +77,13 @@ function changed(app: App, n: ts.Node): ts.Expression | undefined {
  */
 function reachesCrypto(app: App, e: ts.Expression, whole: boolean, depth = 0): boolean {
   const path: string[] = [];
-  let at = skipOuter(e);
+  let at = follow(app, e);
   for (let step = 0; step < 8; step++) {
     if (ts.isPropertyAccessExpression(at)) path.unshift(at.name.text);
     else if (ts.isElementAccessExpression(at)) path.unshift(ts.isStringLiteralLike(at.argumentExpression) ? at.argumentExpression.text : "?");
-    else if (ts.isCallExpression(at) && at.arguments.length === 1 && PROTOTYPE_OF.has(methodName(at))) {
-      path.unshift("prototype");
-      at = follow(app, at.arguments[0]!);
-      continue;
-    } else break;
+    else if (ts.isCallExpression(at) && at.arguments.length === 1 && PROTOTYPE_OF.has(methodName(at))) return true; // any object's prototype: `Object.getPrototypeOf(new TextEncoder())`
+    else break;
+    if (path[0] === "__proto__" || path[0] === "constructor") return true; // `x.__proto__.encode`, `x.constructor.prototype.then`
     at = follow(app, at.expression);
   }
   if (!ts.isIdentifier(at)) return false;
@@ -74,8 +91,8 @@ function reachesCrypto(app: App, e: ts.Expression, whole: boolean, depth = 0): b
   if (!isGlobalName(app, at)) return depth < 4 && bound(app, at, depth, whole || ASKED.has(path[0] ?? ""));
   if (ROOTS.has(at.text)) return true;
   if (RUN_BY_CHECK.has(at.text)) return path.length === 0 || path[0] === "prototype" || path[0] === "?";
-  if (at.text !== "globalThis") return false;
-  return whole || path[0] === "crypto" || path[0] === "?" || ROOTS.has(path[0] ?? "") || (RUN_BY_CHECK.has(path[0] ?? "") && (path.length === 1 || path[1] === "prototype"));
+  if (!GLOBALS.has(at.text)) return false;
+  return whole || SENSITIVE.has(path[0] ?? "?");
 }
 
 /** `getPrototypeOf` of `Object.getPrototypeOf(x)` or `Reflect.getPrototypeOf(x)`. */
@@ -121,4 +138,111 @@ function givesCrypto(app: App, n: ts.Node): boolean {
     return (symbol !== undefined && params.has(symbol)) || ts.forEachChild(x, (c) => writes(c) || undefined) === true;
   };
   return params.size > 0 && writes(fn.body);
+}
+
+/**
+ * Names of the app's `const`s (and destructured names) holding the global Web Crypto or the
+ * global object (`const s = crypto.subtle`), found in two rounds so that a `const` of a `const`
+ * counts too. Their initializers are asked only when their text names one.
+ */
+function aliasNames(app: App, files: readonly ts.SourceFile[]): Set<string> {
+  const names = new Set<string>();
+  for (let round = 0; round < 2; round++) {
+    const word = new RegExp(`\\b(${[...ESCAPE_ROOTS, ...names].join("|")})\\b`);
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const && word.test(n.initializer.getText()) && reachesCrypto(app, n.initializer, false)) bindingNames(n.name, names);
+      ts.forEachChild(n, visit);
+    };
+    files.forEach(visit);
+  }
+  return names;
+}
+
+function bindingNames(name: ts.BindingName, into: Set<string>): void {
+  if (ts.isIdentifier(name)) into.add(name.text);
+  else for (const e of name.elements) if (!ts.isOmittedExpression(e)) bindingNames(e.name, into);
+}
+
+/** Whether the name `id`, read as a value, is the global Web Crypto, the global object or a built-in the check runs (or a `const` holding one). */
+function holdsCrypto(app: App, id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isShorthandPropertyAssignment(p)) {
+    const decls = app.checker.getShorthandAssignmentValueSymbol(p)?.declarations ?? [];
+    return ESCAPE_ROOTS.has(id.text) && decls.every((d) => d.getSourceFile().isDeclarationFile);
+  }
+  if ((p as { name?: ts.Node }).name === id || (p as { propertyName?: ts.Node }).propertyName === id || ts.isQualifiedName(p) || ts.isTypeNode(p) || ts.isLabeledStatement(p)) return false;
+  return ESCAPE_ROOTS.has(id.text) && isGlobalName(app, id) ? true : reachesCrypto(app, id, false);
+}
+
+/**
+ * Whether the value at `v` (holding the global Web Crypto, see above) escapes where the audit
+ * no longer follows it: into a `let`, an array or object, a return, an assignment's value, or a
+ * call but an app function whose parameter does not escape in turn (`Object["define" +
+ * "Property"](crypto.subtle, ...)`, `Reflect.apply(..., [crypto.subtle, ...])`). A member read,
+ * a method call, a `const`, a test (`typeof`, `!`, a comparison) and `new` keep it in sight;
+ * a write through it is judged by `changed`.
+ */
+function leaks(app: App, v: ts.Node, depth: number): boolean {
+  for (;;) {
+    const p: ts.Node = v.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) v = p;
+    else if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === v) {
+      const name = ts.isPropertyAccessExpression(p) ? p.name.text : ts.isStringLiteralLike(p.argumentExpression) ? p.argumentExpression.text : "?";
+      if (!HOLDS.has(name)) return false;
+      v = p;
+    } else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.CommaToken].includes(p.operatorToken.kind)) v = p;
+    else if (ts.isConditionalExpression(p) && p.condition !== v) v = p;
+    else if (ts.isCallExpression(p) && p.expression !== v) {
+      if (PROTOTYPE_OF.has(methodName(p))) v = p;
+      else return p.arguments[0] === v && DEFINES.has(methodName(p)) ? false : givenAway(app, p, v as ts.Expression, depth);
+    } else if (ts.isVariableDeclaration(p)) return !(ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const);
+    else if (ts.isBinaryExpression(p)) return p.right === v && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+    else return !(ts.isExpressionStatement(p) || ts.isTypeOfExpression(p) || ts.isVoidExpression(p) || ts.isDeleteExpression(p) || ts.isPrefixUnaryExpression(p) || ts.isAwaitExpression(p) || ts.isIfStatement(p) || ts.isWhileStatement(p) || ts.isConditionalExpression(p) || ts.isNewExpression(p) || ts.isCallExpression(p));
+  }
+}
+
+/** A call given the global Web Crypto at `v`: an escape, unless the callee is an app function whose parameter there does not escape (its writes are `givesCrypto`'s). */
+function givenAway(app: App, call: ts.CallExpression, v: ts.Expression, depth: number): boolean {
+  const fn = app.appFunction(call);
+  const param = fn?.parameters[call.arguments.indexOf(v)];
+  if (fn === undefined || !("body" in fn) || fn.body === undefined || param === undefined || !ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
+  const symbol = app.symbol(param.name);
+  if (depth >= 3 || symbol === undefined) return true;
+  const uses = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === symbol.name && n !== param.name && app.symbol(n) === symbol && leaks(app, n, depth + 1)) || ts.forEachChild(n, (c) => uses(c) || undefined) === true;
+  return uses(fn.body);
+}
+
+/**
+ * `Object.assign(globalThis, { __APP_VERSION__ })`, `Object.defineProperty(globalThis, "name", ...)`:
+ * a change of the global object whose keys are all named, none a member the check runs (FP2).
+ */
+function namedKeys(app: App, n: ts.Node, target: ts.Expression): boolean {
+  const whole = follow(app, target);
+  if (!ts.isCallExpression(n) || !ts.isIdentifier(whole) || !GLOBALS.has(whole.text)) return false;
+  const method = methodName(n);
+  const key = (e: ts.Expression | undefined): boolean => e !== undefined && ts.isStringLiteralLike(follow(app, e)) && !SENSITIVE.has((follow(app, e) as ts.StringLiteral).text);
+  const keys = (e: ts.Expression): boolean => {
+    const o = follow(app, e);
+    return ts.isObjectLiteralExpression(o) && o.properties.every((p) => !ts.isSpreadAssignment(p) && p.name !== undefined && !ts.isComputedPropertyName(p.name) && !ts.isPrivateIdentifier(p.name) && !SENSITIVE.has(p.name.text));
+  };
+  if (method === "assign" || method === "defineProperties") return n.arguments.length > 1 && n.arguments.slice(1).every((a) => !ts.isSpreadElement(a) && keys(a));
+  return (method === "defineProperty" || method === "set") && key(n.arguments[1]);
+}
+
+/**
+ * A write into `process.env` (`process.env.BILLING_SECRET = "known"`, `Object.assign(process.env, ...)`)
+ * in the app's code but its tests: the secret a check reads from there may be a value the writer knows.
+ */
+function writesEnv(app: App, n: ts.Node): boolean {
+  if (/\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//.test(n.getSourceFile().fileName)) return false;
+  const target = changed(app, n);
+  if (target === undefined) return false;
+  let at = follow(app, target);
+  if (!ts.isCallExpression(n) && (ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && !isEnv(app, at)) at = follow(app, at.expression);
+  return isEnv(app, at);
+}
+
+function isEnv(app: App, e: ts.Expression): boolean {
+  const root = ts.isPropertyAccessExpression(e) && e.name.text === "env" ? follow(app, e.expression) : undefined;
+  return root !== undefined && ts.isIdentifier(root) && root.text === "process" && isGlobalName(app, root);
 }

@@ -3,7 +3,8 @@
 // (another header, the URL and its query) is anyone's to set: replaying a captured, validly signed
 // request with an added `x-event` header or `?amount=` passes the check (attack36 F7). So an HTTP
 // action whose signature check counts, and that passes `ctx.runMutation`/`runAction` or the
-// scheduler data read from `request.headers` or `request.url` (through the handler's variables),
+// scheduler data read from `request.headers` or `request.url` (through the handler's variables:
+// `const { headers, url } = request`, `request.clone()`, a header loop, a `let` assigned again),
 // is reported `public-no-auth` at medium: its check does not vouch for what it acts on.
 import ts from "typescript";
 import { schedules } from "./facts-syntax.js";
@@ -23,11 +24,13 @@ export function unsignedRun(app: App, fn: ConvexFunction): { run: string; at: Lo
   if (handler === undefined || vias.length === 0) return undefined;
   const requests = handlerRequests(app, handler);
   const covered = new Set<string>(vias.some((v) => /svix|standardwebhooks|clerk/.test(v)) ? SVIX : vias.some((v) => v.includes("stripe")) ? ["stripe-signature"] : []);
-  const isRequest = (e: ts.Expression): boolean => {
+  const isRequest = (e: ts.Expression, depth = 0): boolean => {
     e = skipOuter(e);
-    if (ts.isCallExpression(e) && e.arguments.length === 0 && ts.isPropertyAccessExpression(skipOuter(e.expression))) return isRequest((skipOuter(e.expression) as ts.PropertyAccessExpression).expression); // `request.clone()`
+    if (ts.isCallExpression(e) && e.arguments.length === 0 && ts.isPropertyAccessExpression(skipOuter(e.expression))) return isRequest((skipOuter(e.expression) as ts.PropertyAccessExpression).expression, depth); // `request.clone()`
     const symbol = ts.isIdentifier(e) ? app.symbol(e) : undefined;
-    return symbol !== undefined && requests.has(symbol);
+    if (symbol !== undefined && requests.has(symbol)) return true;
+    const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined; // `const r2 = request.clone()`
+    return init !== undefined && within(init, handler) && isRequest(init, depth + 1);
   };
   // A read of the request's headers or URL in `e`, through the handler's variables.
   const readIn = (e: ts.Node, depth: number): ts.Node | undefined => {
@@ -39,10 +42,22 @@ export function unsignedRun(app: App, fn: ConvexFunction): { run: string; at: Lo
     }
     if (ts.isIdentifier(e) && depth < 4) {
       const symbol = ts.isShorthandPropertyAssignment(e.parent) ? app.checker.getShorthandAssignmentValueSymbol(e.parent) : app.symbol(e);
-      let decl: ts.Node | undefined = symbol?.valueDeclaration;
+      const own = symbol?.valueDeclaration;
+      let decl: ts.Node | undefined = own;
       while (decl !== undefined && (ts.isBindingElement(decl) || ts.isObjectBindingPattern(decl) || ts.isArrayBindingPattern(decl))) decl = decl.parent;
-      const init = decl !== undefined && ts.isVariableDeclaration(decl) && within(decl, handler) ? decl.initializer : undefined;
-      return init === undefined ? undefined : readIn(init, depth + 1);
+      if (decl === undefined || !ts.isVariableDeclaration(decl) || !within(decl, handler)) return undefined;
+      // `for (const [k, v] of request.headers)`: the loop's iterable.
+      const list = decl.parent;
+      const init = ts.isVariableDeclarationList(list) && ts.isForOfStatement(list.parent) && list.parent.initializer === list ? list.parent.expression : decl.initializer;
+      // `const { headers, url } = request`: the request's headers or URL themselves.
+      const member = own !== undefined && ts.isBindingElement(own) && ts.isObjectBindingPattern(own.parent) ? (own.propertyName ?? own.name) : undefined;
+      if (member !== undefined && ts.isIdentifier(member) && (member.text === "headers" || member.text === "url") && init !== undefined && isRequest(init)) return e;
+      const read = init === undefined ? undefined : readIn(init, depth + 1);
+      // A `let` assigned again in the handler (`user = v` in a loop): each value it is given.
+      if (read !== undefined || ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const || symbol === undefined) return read;
+      const assigned = (n: ts.Node): ts.Node | undefined =>
+        ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(skipOuter(n.left)) && app.symbol(skipOuter(n.left)) === symbol ? readIn(n.right, depth + 1) : ts.forEachChild(n, assigned);
+      return assigned(handler);
     }
     return ts.forEachChild(e, (c) => readIn(c, depth));
   };

@@ -342,6 +342,12 @@ const assertVoids = (prefix, patches) => {
   }
 };
 
+/** A module `setup.ts` holding `code` leaves both recognized routes counted. */
+const assertUntouched = (name, code) => {
+  const untouched = withSetup(name, code);
+  for (const path of ["/inline", "/helper-answers"]) assert.deepEqual(rulesOf(untouched, path), ["public-no-rate-limit"], path);
+};
+
 /** The recognized routes with a module `setup.ts` holding `code`, imported by http.ts. */
 const withSetup = (name, code) => {
   const text = httpTs({ "/inline": RECOGNIZED["/inline"], "/helper-answers": RECOGNIZED["/helper-answers"] }).replace("const http = httpRouter();", 'import "./setup";\nconst http = httpRouter();');
@@ -368,8 +374,7 @@ test("a change through destructuring, a prototype, a parameter, or to a built-in
     then: "(Promise.prototype as any).then = function () {};",
   });
   // Writes that change neither: a parameter given a plain object, the app's own global, a use of the built-ins.
-  const untouched = withSetup("untouched", 'function tweak(o: { verify?: unknown }) { o.verify = 1; }\ntweak({});\n(globalThis as any).appVersion = 1;\nconst { randomUUID } = crypto;\nexport const id = randomUUID() + new TextEncoder().encode("x").length;\nvoid Promise.resolve(1).then(() => 2);');
-  for (const path of ["/inline", "/helper-answers"]) assert.deepEqual(rulesOf(untouched, path), ["public-no-rate-limit"], path);
+  assertUntouched("untouched", 'function tweak(o: { verify?: unknown }) { o.verify = 1; }\ntweak({});\n(globalThis as any).appVersion = 1;\nconst { randomUUID } = crypto;\nexport const id = randomUUID() + new TextEncoder().encode("x").length;\nvoid Promise.resolve(1).then(() => 2);');
 });
 
 /** A route checked as AUDIT.md shows, then acting on `acted` (a mutation's arguments). */
@@ -380,6 +385,10 @@ ${before}
 ${LEAVE}
     await ctx.runMutation(anyApi.billing.credit, ${acted});
     return new Response(null, { status: 204 });`);
+
+/** The audit of an app whose routes, by path, are `signedRoute`s of `[before, acted]`. */
+const signedReport = (name, routes) =>
+  auditReport(cli, webhookApp("webcrypto", name, { "http.ts": HEAD + Object.entries(routes).map(([path, [before, acted]]) => signedRoute(path, before, acted)).join("") + "\nexport default http;\n" }));
 
 test("after a valid HMAC, data the signature does not cover (a header, the URL) passed to a mutation: public-no-auth, medium (attack36 F7)", () => {
   const STAMP = `    const stamp = request.headers.get("x-slack-request-timestamp") ?? "";`;
@@ -393,8 +402,7 @@ test("after a valid HMAC, data the signature does not cover (a header, the URL) 
     "/stamp": [STAMP, "{ at: stamp, body }"],
     "/signature": [STAMP, `{ signature: request.headers.get("x-signature"), body }`],
   };
-  const text = HEAD + Object.entries({ ...unsigned, ...signed }).map(([path, [before, acted]]) => signedRoute(path, before, acted)).join("") + "\nexport default http;\n";
-  const r = auditReport(cli, webhookApp("webcrypto", "unsigned", { "http.ts": text }));
+  const r = signedReport("unsigned", { ...unsigned, ...signed });
   for (const path of Object.keys(unsigned)) {
     assert.deepEqual(rulesOf(r, path), ["public-no-auth", "public-no-rate-limit"], path);
     assert.deepEqual(fnOf(r, path).signatures, ["Web Crypto HMAC verify"], path);
@@ -409,4 +417,38 @@ test("without the verify, the recognized routes are reported again", () => {
   const text = httpTs(RECOGNIZED).replaceAll(/(globalThis\.)?crypto\.subtle\.verify\(/g, "fakeCrypto.subtle.verify(");
   const without = auditReport(cli, webhookApp("webcrypto", "unverified", { "http.ts": text }));
   for (const path of Object.keys(RECOGNIZED)) assert.deepEqual(rulesOf(without, path), ["public-no-auth", "public-no-rate-limit"], path);
+});
+
+test("the global Web Crypto held where the audit no longer follows it, a prototype reached from an instance, or the secret's variable written: voided (attack38 F1)", () => {
+  assertVoids("escaped", {
+    let: "let s: any;\ns = crypto.subtle;\ns.verify = async () => true;",
+    returned: "const sc = () => crypto.subtle;\n(sc() as any).verify = async () => true;",
+    array: "const [s] = [crypto.subtle] as any[];\ns.verify = async () => true;",
+    object: "const o: any = { s: crypto.subtle };\no.s.verify = async () => true;",
+    self: "(self as any).crypto.subtle.verify = async () => true;",
+    apply: 'Reflect.apply(Object.defineProperty, null, [crypto.subtle, "verify", { value: async () => true }]);',
+    computed: '(Object as any)["define" + "Property"](crypto.subtle, "verify", { value: async () => true });',
+    passedOn: "function keep(x: any) { let y = x; y.verify = async () => true; }\nkeep(crypto.subtle);",
+    instance: 'const proto = Object.getPrototypeOf(new TextEncoder());\nObject.defineProperty(proto, "encode", { value: () => new Uint8Array([1]) });',
+    env: 'process.env.BILLING_SECRET = "known";',
+    envAssign: 'Object.assign(process.env, { BILLING_SECRET: "known" });',
+  });
+  // Writes that change none of it: named keys of the global object (FP2), a read of the environment, uses of the built-ins.
+  assertUntouched("escaped-none", 'Object.assign(globalThis, { __APP_VERSION__: "1.2.3" });\nObject.defineProperty(globalThis, "appName", { value: "x" });\nexport const env = { ...process.env };\nexport const ok = typeof crypto.subtle === "object" && !!globalThis.crypto;\nfunction use(s: SubtleCrypto) { return s.digest("SHA-256", new Uint8Array(1)); }\nvoid use(crypto.subtle);');
+});
+
+test("after a valid HMAC, a header or the URL reached through a destructured request, a clone or a header loop: public-no-auth, medium (attack38 F2)", () => {
+  const STAMP = `    const stamp = request.headers.get("x-slack-request-timestamp") ?? "";`;
+  const unsigned = {
+    "/destructured": [`${STAMP}\n    const { headers, url } = request;`, `{ user: headers.get("x-user"), amount: Number(new URL(url).searchParams.get("amount")) }`],
+    "/clone": [`${STAMP}\n    const r2 = request.clone();`, `{ user: r2.headers.get("x-user") }`],
+    "/loop": [`${STAMP}\n    let user = "";\n    for (const [k, v] of request.headers) if (k === "x-user") user = v;`, "{ user }"],
+  };
+  const signed = { "/let-body": [`${STAMP}\n    let user = "";\n    user = JSON.parse(body).user;`, "{ user }"] };
+  const r = signedReport("unsigned2", { ...unsigned, ...signed });
+  for (const path of Object.keys(unsigned)) {
+    assert.deepEqual(rulesOf(r, path), ["public-no-auth", "public-no-rate-limit"], path);
+    assert.equal(r.findings.find((x) => x.function === `http POST ${path}` && x.rule === "public-no-auth").severity, "medium", path);
+  }
+  for (const path of Object.keys(signed)) assert.deepEqual(rulesOf(r, path), ["public-no-rate-limit"], path);
 });
