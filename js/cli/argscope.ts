@@ -54,7 +54,7 @@ export function argScopeFindings(app: App, functions: readonly ConvexFunction[])
 }
 
 /** The row a change's target is the `_id` of (`msg._id`) and its field naming a document of one of `tables` (`channelId: Id<"channels">`), by the checker's type of the row; undefined when it has none or the target is not a row's `_id`. */
-function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
+export function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
   const x = skipOuter(target);
   if (tables.length === 0 || !ts.isPropertyAccessExpression(x) || x.name.text !== "_id") return undefined;
   const row = skipOuter(x.expression);
