@@ -23,9 +23,12 @@
 // own: a users row is nobody's child), and only a document check above the levels public
 // visibility gives (levels.ts `weakLevel`): a public document's viewer may change none of its
 // rows. A comparison of the row's field counts with an argument only such a check covers. A
-// write or delete of such a row left open is told to check the parent, not the row; one after a
-// group check on its field below the owner level (`requireGroupLevel(ctx, task.orgId, "editor")`,
-// a known gap: reported as open) is told the check it had and the group's owner level.
+// write or delete of such a row left open is told to check the parent, not the row. A group is
+// such a parent too (an organization's row, its field a `v.id("accessGroups")`): a group check on
+// the row's field, or on an argument the field is compared with (`requireGroupLevel(ctx,
+// args.orgId, "editor")`, then `if (note.orgId !== args.orgId) throw ...`), covers a read at any
+// level and a change above the group's lowest (as a change of all its rows does, groupids.ts);
+// one at the lowest is reported medium with the check it had, its fix naming requireGroupLevel.
 //
 // A row of a table a guard does configure inherits the levels held on the parent its configured
 // `parent` field names (docs/access.md: "The access model"), not that parent's public visibility:
