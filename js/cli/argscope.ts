@@ -82,7 +82,7 @@ function idRow(app: App, target: ts.Expression, depth = 0): ts.Expression | unde
 }
 
 /** The row a change's target is the `_id` of (`idRow`) and its field naming a document of one of `tables` (`channelId: Id<"channels">`), by the checker's type of the row; undefined when it has none or the target is not a row's `_id`. */
-function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
+export function rowParent(app: App, target: ts.Expression, tables: string[]): { row: string; field: string; table: string } | undefined {
   const row = tables.length === 0 ? undefined : idRow(app, target);
   if (row === undefined) return undefined;
   const type = app.checker.getNonNullableType(app.checker.getTypeAtLocation(row));

@@ -15,7 +15,7 @@
 import { GUARD_TABLES } from "../defaults.js";
 import { comparesReadOf, type ArgFlow } from "./argflow.js";
 import type { ConvexFunction } from "./functions.js";
-import { lowestGroupCheck } from "./levels.js";
+import { levelNamed, lowestGroupCheck } from "./levels.js";
 import { within, type App } from "./program.js";
 
 /** The guard's groups table, whose ids scope an organization's rows. */
@@ -41,6 +41,12 @@ export const checkKind = (table: string): string => (table === GROUPS_TABLE ? "g
 export function lowestGroupOnly(app: App, fn: ConvexFunction, flow: ArgFlow, arg: string, table: string): string | undefined {
   const checks = fn.facts.auth.filter((a) => a.level === "document" && a.target !== undefined && within(a.target, fn.handler!) && flow.rootOf(a.target) === arg);
   if (checks.length === 0 || !checks.every((a) => lowestGroupCheck(app, a)) || comparesReadOf(app, fn.handler!, flow, arg)) return undefined;
-  const level = checks[0]!.minLevel;
-  return `checked only ${level === undefined ? "at any level" : `at the group's lowest level '${level}'`}, which every member holds: any member changes all of the group's '${table}' rows`;
+  return `${lowestText(checks[0]!.minLevel)}: any member changes all of the group's '${table}' rows`;
 }
+
+/** A group check that holds for any member, in a finding: at any level, or at the group's lowest level, which every member holds; `on`: what it was made on. */
+export const lowestText = (level: string | undefined, on = ""): string => `checked only ${level === undefined ? "at any level" : `at the group's lowest level '${level}'`}${on}, which every member holds`;
+
+/** The fix of a change of a group's rows (`rows`) that a group check on `arg` at most at its lowest level left open: the owner level, or a level above the lowest. */
+export const groupRowsFix = (app: App, arg: string, rows: string): string =>
+  `Check the caller's level on the group first: ${checkText(GROUPS_TABLE, arg, levelNamed(app, "owner").level)} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change ${rows}.`;

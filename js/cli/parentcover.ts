@@ -23,9 +23,12 @@
 // own: a users row is nobody's child), and only a document check above the levels public
 // visibility gives (levels.ts `weakLevel`): a public document's viewer may change none of its
 // rows. A comparison of the row's field counts with an argument only such a check covers. A
-// write or delete of such a row left open is told to check the parent, not the row; one after a
-// group check on its field below the owner level (`requireGroupLevel(ctx, task.orgId, "editor")`,
-// a known gap: reported as open) is told the check it had and the group's owner level.
+// write or delete of such a row left open is told to check the parent, not the row. A group is
+// such a parent too (an organization's row, its field a `v.id("accessGroups")`): a group check on
+// the row's field, or on an argument the field is compared with (`requireGroupLevel(ctx,
+// args.orgId, "editor")`, then `if (note.orgId !== args.orgId) throw ...`), covers a read at any
+// level and a change above the group's lowest (as a change of all its rows does, groupids.ts);
+// one at the lowest is reported medium with the check it had, its fix naming requireGroupLevel.
 //
 // A row of a table a guard does configure inherits the levels held on the parent its configured
 // `parent` field names (docs/access.md: "The access model"), not that parent's public visibility:
@@ -46,12 +49,13 @@ import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
 import { swallowed } from "./flow.js";
 import { documentTable, type IdRead } from "./groupfield.js";
+import { groupRowsFix, GROUPS_TABLE, lowestText } from "./groupids.js";
+import { rowParent } from "./argscope.js";
 import { argParents, checkArgOf, checkedRowTable, checkedTable } from "./helperget.js";
-import { changeLevelText, groupOwners, weakLevel } from "./levels.js";
+import { changeLevelText, lowestGroupCheck, weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
-import { covers, onlyWeaklyChecked } from "./rules.js";
-import { groupChangeFix } from "./tabletexts.js";
+import { covers } from "./rules.js";
 import { guardTables, usersTables, type WriteFacts } from "./writes.js";
 
 type Change = Loc & { arg: string; compared: string[] };
@@ -62,12 +66,9 @@ export const parentFix = (change: object): string | undefined => fixes.get(chang
 /** The weak level of the only parent check covering a change of a configured table's row (rules.ts: one step lower). */
 const weakParents = new WeakMap<object, string>();
 export const parentWeak = (change: object): string | undefined => weakParents.get(change);
-/** The group check below the owner level on a field of the row a change left open is of (a known gap, reported as unchecked: rules.ts names it). */
-const groupChecked = new WeakMap<object, { level: string | undefined; field: string | undefined }>();
-export const parentGroup = (change: object): string | undefined => {
-  const g = groupChecked.get(change);
-  return g === undefined ? undefined : onlyWeaklyChecked(g.level, true, g.field === undefined ? " on a field of it" : ` on its field '${g.field}'`);
-};
+/** A change left open by a check of the row's group at its lowest level only (`coversRow`), what rules.ts names (medium). */
+const groupChecked = new WeakMap<object, string>();
+export const parentGroup = (change: object): string | undefined => groupChecked.get(change);
 
 /** A change of an unconfigured table's row left open after a document check on another argument (argscope.ts): that argument, its check, the row's table and the change's target. */
 const argChecked = new WeakMap<object, { arg: string; check: AuthCheck; table: string; target: ts.Expression }>();
@@ -86,6 +87,9 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const roles = markLowestRole(app, handlerChecks.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
   const anyRow = roles.filter((a) => a.everyRole === undefined);
   const checkArg = checkArgOf(app, flow);
+  // A check of the row's parent: on the document its field names (`onParent`), or a group check on an argument the field is compared with (the change's `compared`, as argscope.ts reads it).
+  const onRow = (a: AuthCheck, arg: string, parents: ts.CallExpression[] | undefined, compared: string[]): boolean =>
+    onParent(app, flow, a, arg, parents) || (isGroupCheck(app, a) && a.target !== undefined && within(a.target, handler) && compared.includes(checkArg(a) ?? ""));
   const open = (c: Change): boolean => {
     // Covered already (rules.ts reports nothing of it): its table is not read (which type-checks its file).
     if (covers(fn.changeChecked.args, c.arg)) return true;
@@ -116,14 +120,15 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     const compared = target === undefined || c.compared.length === 0 ? c.compared : readComparisons(app, handler, flow, c.arg, undefined, (cmp) => keeps(cmp, target)).args;
     const covered =
       compared.some((a) => covers(fn.changeChecked.args, a)) ||
-      checks.some((a) => coversRow(app, flow, a, c.arg, false, via.parents)) ||
+      checks.some((a) => onRow(a, c.arg, via.parents, compared) && coversRow(app, a, false)) ||
       unlessOwner(parentCheck) ||
       readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller;
-    // A group check on the row's field below the owner level (AUDIT.md "Known gaps"): its texts name that check.
-    const group = covered ? undefined : checks.find((a) => a.target !== undefined && within(a.target, handler) && isGroupCheck(app, a) && parentCheck(a));
-    if (group !== undefined) groupChecked.set(c, { level: weakLevel(app, group), field: fieldOf(app, flow, group.target!) });
-    if (!covered) fixes.set(c, () => (group === undefined ? rowFix(app, table, false, checks.find(parentCheck)) : `${groupChangeFix(groupOwners(app, group), false)} A change of the group's rows that every member at that level may make is allowlisted with its reason.`));
-    // A check of another document an argument names, the row's field compared with no checked argument nor its own parent checked (argscope.ts, where a permission decides).
+    // A check of the row's group at its lowest level only: its texts name that check.
+    const group = covered ? undefined : checks.find((a) => isGroupCheck(app, a) && onRow(a, c.arg, via.parents, compared));
+    const on = group === undefined ? "" : parentCheck(group) ? fieldText(fieldOf(app, flow, group.target!)) : ` on argument '${checkArg(group)}', which its field is compared with`;
+    if (group !== undefined) groupChecked.set(c, lowestText(group.minLevel, on));
+    if (!covered) fixes.set(c, () => (group === undefined ? (groupRowFix(app, table, target) ?? rowFix(app, table, false, checks.find(parentCheck))) : `${groupRowsFix(app, group.target!.getText(), `the group's '${table}' rows`)} A change every member may make is allowlisted with its reason.`));
+    // A check of another document an argument names, the row's field never compared with it nor its own parent checked (argscope.ts, where a permission decides).
     const other = covered || group !== undefined || target === undefined || checks.some((a) => parentCheck(a) || compared.includes(checkArg(a) ?? "")) ? undefined : checks.find((a) => !isGroupCheck(app, a) && ![undefined, c.arg, ...compared].includes(checkArg(a)));
     if (other !== undefined) argChecked.set(c, { arg: checkArg(other)!, check: other, table, target: target! });
     return !covered;
@@ -136,8 +141,8 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const rowTable = (r: IdRead, a: AuthCheck | undefined) => (r.parents !== undefined ? documentTable(app, r.parents[0]!.arguments[2]!, 0) : a?.target !== undefined ? documentTable(app, a.target, 0) : readTable(app, handler, r));
   fn.idReads = fn.idReads.filter((r) => {
     if (r.parent !== undefined || r.groupOnly !== undefined || covers(fn.changeChecked.args, r.arg)) return true;
-    const onIt = checks.filter((a) => onParent(app, flow, a, r.arg, r.parents));
-    if (onIt.some((a) => coversRow(app, flow, a, r.arg, true, r.parents) && (r.parents !== undefined || unconfigured(app, documentTable(app, a.target!, 0))))) return false;
+    const onIt = checks.filter((a) => onRow(a, r.arg, r.parents, r.compared));
+    if (onIt.some((a) => coversRow(app, a, true) && (r.parents !== undefined || unconfigured(app, documentTable(app, a.target!, 0) ?? readTable(app, handler, r))))) return false;
     fixes.set(r, () => {
       const t = rowTable(r, onIt[0]);
       return t === undefined || !unconfigured(app, t) ? undefined : rowFix(app, t, true, onIt[0]);
@@ -183,14 +188,16 @@ function onParent(app: App, flow: ArgFlow, a: AuthCheck, arg: string, parents: t
 }
 
 /**
- * Whether a check of the parent of a row of a table no guard configures (`onParent`) covers a
+ * Whether check `a` of the parent of a row of a table no guard configures (`onRow`) covers a
  * read (`read`) or a change of the row, one rule for reads, writes and deletes: above the levels
  * public visibility gives (levels.ts `weakLevel`), both; at any level, a read when the parent's
- * table has no visibility (its every level is a grant; a group's too). A group check below the
- * owner level is weak (levels.ts): a change after it is reported with its level (`parentGroup`).
+ * table has no visibility (its every level is a grant). A group (no visibility) is the row's
+ * parent as a document is: any level covers a read, a level above the lowest a change (as a
+ * change of its rows in bulk, groupids.ts); one at the lowest (or any level) is reported medium,
+ * with its level (`parentGroup`). The group's own row takes its owner level (levels.ts).
  */
-function coversRow(app: App, flow: ArgFlow, a: AuthCheck, arg: string, read: boolean, parents: ts.CallExpression[] | undefined): boolean {
-  if (!onParent(app, flow, a, arg, parents)) return false;
+function coversRow(app: App, a: AuthCheck, read: boolean): boolean {
+  if (isGroupCheck(app, a)) return read || !lowestGroupCheck(app, a);
   return weakLevel(app, a) === undefined || (read && !mayBePublic(app, parentTable(app, a) ?? ""));
 }
 
@@ -223,6 +230,9 @@ function readTable(app: App, handler: ts.SignatureDeclaration, r: Loc): string |
 /** A check of the caller's level on a group (facts.ts GROUP_CHECKS). */
 const isGroupCheck = (app: App, a: AuthCheck): boolean => a.guardCall !== undefined && GROUP_CHECKS.has(app.calleeFrom(a.guardCall, GUARD)?.name ?? "");
 
+/** " on its field 'orgId'", or " on a field of it" when its name is not known. */
+const fieldText = (field: string | undefined): string => (field === undefined ? " on a field of it" : ` on its field '${field}'`);
+
 /** The field of the row a check's target is read from (`task.orgId`, a `const` copy of it). */
 function fieldOf(app: App, flow: ArgFlow, target: ts.Expression): string | undefined {
   const via: { field?: string } = {};
@@ -240,6 +250,14 @@ const ownField = (e: ts.Expression): boolean => {
 function parentRead(app: App, flow: ArgFlow, read: ts.Expression): string | undefined {
   const id = readId(app, read);
   return id !== undefined && ownField(id) && ts.isPropertyAccessExpression(skipOuter(id)) ? readBy(app, flow, id, true) : undefined;
+}
+
+/** The fix of a change of a row of `table` (`row._id`) whose field names a group (by the checker's type of the row, asked only for the finding): check the caller's level on that group; undefined for any other row. */
+function groupRowFix(app: App, table: string, target: ts.Expression | undefined): string | undefined {
+  const p = target === undefined ? undefined : rowParent(app, target, [GROUPS_TABLE]);
+  if (p === undefined) return undefined;
+  const field = `${p.row}.${p.field}`;
+  return `'${table}' is under no guard's access.tables; its field '${p.field}' names a group: check the caller's level on it above the lowest (${changeLevelText(app)}): guard.requireGroupLevel(ctx, ${field}, level), or on a group argument the field is then compared with (if (${field} !== args.orgId) throw ...).`;
 }
 
 /**

@@ -58,7 +58,7 @@ import { changeLevelText, levelNamed, readLevel } from "./levels.js";
 import { helperRowTable } from "./parentcover.js";
 import { selection } from "./uncheckedlist.js";
 import { guardTables, usersTables } from "./writes.js";
-import { checkKind, checkText, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
+import { checkKind, checkText, groupRowsFix, GROUPS_TABLE, idOfText, lowestGroupOnly } from "./groupids.js";
 
 type Judged = { message: string; fix: string; severity: Severity } | undefined;
 
@@ -107,7 +107,7 @@ function rowsChange(app: App, fn: ConvexFunction, handler: ts.SignatureDeclarati
     const group = parentTable === GROUPS_TABLE;
     const rows = `the rows of '${table}' whose ${child.parent.unconfigured === true ? `field '${field}' equals argument '${child.by}', ${idOfText(parentTable)}` : `parent field '${field}' equals argument '${child.by}' (the children of a '${parentTable}' document)`}`;
     const fix = group
-      ? `Check the caller's level on the group first: ${checkText(parentTable, child.by, levelNamed(app, "owner").level)} (or a level above the lowest that your app gives to who may change them), so a member at the lowest level does not change every '${table}' row of the group.`
+      ? groupRowsFix(app, child.by, `every '${table}' row of the group`)
       : `Check the parent first: guard.requireAccess(ctx, "${parentTable}", ${child.by}, level) at the level a change takes (${changeLevelText(app)}; or the builder's access on '${child.by}'), so only a caller who may change it changes its '${table}' rows.`;
     if (child.parent.unconfigured !== true) return graded(child.by, rows, fix, child.parent.publicParent ? parentTable : undefined);
     const lowest = group ? lowestGroupOnly(app, fn, flow, child.by, table) : undefined; // groupids.ts

@@ -292,7 +292,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc & { through?: string }, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
         does = `${throughText(at.through)} ${does}`; // " (through loadTask) patches": a helper's document (helperget.ts)
-        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push(finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, ${parentGroup(at) ?? `for ${who}`}`, parentFix(at)));
+        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push({ ...finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, ${parentGroup(at) ?? `for ${who}`}`, parentFix(at)), ...(parentGroup(at) === undefined ? {} : { severity: "medium" as const }) }); // the row's group checked at its lowest level only: medium
         const group = fn.changeChecked.groups.get(arg);
         const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg) ?? parentWeak(at), group !== undefined)}`;
         out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });

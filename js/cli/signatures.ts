@@ -23,10 +23,10 @@ import { schedules, throwingIn } from "./facts-syntax.js";
 import { alwaysLeaves, THROWS } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { fork } from "./paths.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { handlerRequests, passedRequests, type Recognized } from "./sigargs.js";
 import { cryptoPatch } from "./cryptopatch.js";
-import { recognizeHmac, verifies, WEB_CRYPTO_HMAC } from "./webcrypto.js";
+import { hmacRefused, recognizeHmac, verifies, WEB_CRYPTO_HMAC } from "./webcrypto.js";
 
 /** The packages whose `new Webhook(secret).verify(payload, headers)` throws on a bad signature. */
 const VERIFYING_WEBHOOKS = new Set(["svix", "standardwebhooks"]);
@@ -43,10 +43,14 @@ export function markSignatures(app: App, finder: FactsFinder, functions: ConvexF
     // The app replaces the global Web Crypto (cryptopatch.ts): no Web Crypto check holds.
     fn.signatures = patch === null ? checks : checks.filter((c) => !c.via.endsWith(WEB_CRYPTO_HMAC));
     if (patch !== null && fn.signatures.length < checks.length) voided.set(fn, `its Web Crypto check is not counted: the app changes the global Web Crypto or a built-in the check runs (\`${patch.text}\`, ${patch.at.file}:${patch.at.line}), and such a change anywhere in the app voids every Web Crypto check`);
+    const seen = refused.get(fn.handler);
+    if (checks.length === 0 && seen !== undefined) voided.set(fn, `its Web Crypto check, crypto.subtle.verify at ${seen.at.file}:${seen.at.line}, is not counted: ${seen.why}`);
   }
 }
 
 const voided = new WeakMap<ConvexFunction, string>();
+/** The first `crypto.subtle.verify` written in a handler that was not counted, and why. */
+const refused = new WeakMap<ts.SignatureDeclaration, { at: Loc; why: string }>();
 
 /** Why an HTTP action's Web Crypto check was not counted, for its `public-no-auth` message. */
 export function voidedCheck(fn: ConvexFunction): string | undefined {
@@ -63,8 +67,14 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
   for (const call of callsIn(handler)) {
     const made = recognize(app, call);
     if (made !== undefined) {
-      const leaves = made.kind !== "webcrypto" || leavesOnFalsy(app, finder, call, handler, FALSE) !== undefined; // Web Crypto's `false`
-      if (holds(app, finder, call, handler, made.async) && verifies(app, call, made, requests) && leaves) out.push({ via: made.via, at: app.loc(call) });
+      const hmac = made.kind === "webcrypto";
+      const leaves = !hmac || leavesOnFalsy(app, finder, call, handler, FALSE) !== undefined; // Web Crypto's `false`
+      const held = holds(app, finder, call, handler, made.async);
+      if (held && verifies(app, call, made, requests) && leaves) out.push({ via: made.via, at: app.loc(call) });
+      else if (hmac && !refused.has(handler)) {
+        const why = hmacRefused(app, call, requests) ?? (!held ? "it is not awaited, made on every path and left uncaught" : "its false does not leave the handler");
+        refused.set(handler, { at: app.loc(call), why });
+      }
       continue;
     }
     const helper = app.appFunction(call);

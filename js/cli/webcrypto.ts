@@ -42,11 +42,19 @@ export function recognizeHmac(app: App, call: ts.CallExpression): Recognized | u
 
 /** Whether a recognized check checks the request held as `requests` with the app's secret (sigargs.ts for the SDKs'). */
 export function verifies(app: App, call: ts.CallExpression, made: Recognized, requests: Set<ts.Symbol>): boolean {
-  if (made.kind !== "webcrypto") return verifiesRequest(app, call, made, requests);
+  return made.kind !== "webcrypto" ? verifiesRequest(app, call, made, requests) : hmacRefused(app, call, requests) === undefined;
+}
+
+/** Why a `crypto.subtle.verify(...)` proves nothing of the request held as `requests` (a `public-no-auth` message names it, signatures.ts); undefined when it does. */
+export function hmacRefused(app: App, call: ts.CallExpression, requests: Set<ts.Symbol>): string | undefined {
   const [algorithm, key, signature, data] = call.arguments;
-  if (requests.size === 0 || call.arguments.length !== 4 || call.arguments.some(ts.isSpreadElement)) return false;
+  if (requests.size === 0) return "the handler's request is not read";
+  if (call.arguments.length !== 4 || call.arguments.some(ts.isSpreadElement)) return "its four arguments are not written out";
   const bytes = encoded(app, data!);
-  return isHmac(app, algorithm!, false) && isSecretKey(app, key!) && isSignature(app, signature!, requests) && (isBody(app, data, requests) || isBody(app, bytes, requests) || isSignedBase(app, bytes, requests));
+  if (!isHmac(app, algorithm!, false)) return 'its algorithm is not "HMAC"';
+  if (!isSecretKey(app, key!)) return 'its key is not crypto.subtle.importKey("raw", ...) of the bytes of a secret of the environment alone (a fallback value or a literal is none)';
+  if (!isSignature(app, signature!, requests)) return 'its signature is not a header of the request, nor one decoded by Buffer.from(header, "hex") or by an app function given the header alone that reads nothing else (an inline decode is not read)';
+  return isBody(app, data, requests) || isBody(app, bytes, requests) || isSignedBase(app, bytes, requests) ? undefined : "its data is not the request's body, nor a base of the body and headers";
 }
 
 /** Whether `call` is `crypto.subtle.<method>(...)` (or `globalThis.crypto.subtle`, through the app's `const`s). */

@@ -129,6 +129,12 @@ ${LEAVE}`,
   "/not-body": `    const key = ${KEY};
     const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(request.url));
 ${LEAVE}`,
+  // A signature decoded inline, a decoder the audit does not read (newuser30 F3).
+  "/inline-hex": `    const body = await request.text();
+    const key = ${KEY};
+    const sig = new Uint8Array((request.headers.get("x-signature")!.match(/../g) ?? []).map((h) => parseInt(h, 16)));
+    const ok = await crypto.subtle.verify("HMAC", key, sig, enc.encode(body));
+${LEAVE}`,
   // Another algorithm's verify.
   "/not-hmac": `    const key = ${KEY};
     const ok = await crypto.subtle.verify("ECDSA", key, ${SIG}, enc.encode(await request.text()));
@@ -327,6 +333,25 @@ test("an ignored answer, a key from the request or a literal, a self-made signat
     assert.deepEqual(rulesOf(report, path), ["public-no-auth", "public-no-rate-limit"], path);
     assert.deepEqual(fnOf(report, path).signatures, [], path);
   }
+});
+
+test("a crypto.subtle.verify seen but not counted is named in the route's message, with why (newuser30 F3)", () => {
+  const why = {
+    "/inline-hex": /its signature is not a header of the request, nor one decoded by Buffer\.from\(header, "hex"\) or by an app function given the header alone that reads nothing else \(an inline decode is not read\)/,
+    "/literal-key": /its key is not crypto\.subtle\.importKey\("raw", \.\.\.\) of the bytes of a secret of the environment alone/,
+    "/header-key": /its key is not crypto\.subtle\.importKey/,
+    "/not-body": /its data is not the request's body/,
+    "/not-hmac": /its algorithm is not "HMAC"/,
+    "/stays": /its false does not leave the handler/,
+    "/branch": /it is not awaited, made on every path and left uncaught/,
+  };
+  const message = (path) => report.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth").message;
+  for (const [path, reason] of Object.entries(why)) {
+    assert.match(message(path), /^HTTP route POST \S+ checks no identity, role, permission or document access \(its Web Crypto check, crypto\.subtle\.verify at convex\/http\.ts:\d+, is not counted: /, path);
+    assert.match(message(path), reason, path);
+  }
+  // No verify written: nothing to name.
+  assert.doesNotMatch(message("/sign-compare"), /Web Crypto/);
 });
 
 /** Each patch in a module `setup.ts` that http.ts imports: both recognized routes are `public-no-auth` again, the message naming the change. */
