@@ -12,7 +12,10 @@
 // Where the audit stops following the global (put in a `let`, an array or object, returned,
 // passed to a call but an app function, attack38 F1), through any prototype reached from a value,
 // and on a write into `process.env` (the key becomes known), it voids too; a change of the global
-// object whose keys are named and none the check runs (`__APP_VERSION__`) does not (FP2).
+// object whose keys are named and none the check runs (`__APP_VERSION__`) does not (FP2). A call
+// that only reads the global (`fetch.bind(globalThis)`, `Object.keys`, `console.*`, a library's
+// assert), a parameter defaulting to it and a function returning it whose callers only use its
+// members keep it in sight (finalread28 FP1, FP2); destructuring and for-of writes count (FN1).
 import ts from "typescript";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { follow } from "./sigargs.js";
