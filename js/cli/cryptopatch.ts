@@ -12,7 +12,10 @@
 // Where the audit stops following the global (put in a `let`, an array or object, returned,
 // passed to a call but an app function, attack38 F1), through any prototype reached from a value,
 // and on a write into `process.env` (the key becomes known), it voids too; a change of the global
-// object whose keys are named and none the check runs (`__APP_VERSION__`) does not (FP2).
+// object whose keys are named and none the check runs (`__APP_VERSION__`) does not (FP2). A call
+// that only reads the global (`fetch.bind(globalThis)`, `Object.keys`, `console.*`, a library's
+// assert), a parameter defaulting to it and a function returning it whose callers only use its
+// members keep it in sight (finalread28 FP1, FP2); destructuring and for-of writes count (FN1).
 import ts from "typescript";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { follow } from "./sigargs.js";
@@ -43,8 +46,7 @@ export function cryptoPatch(app: App): { text: string; at: Loc } | null {
   const escapes = (n: ts.Node): boolean => ts.isIdentifier(n) && (ESCAPE_ROOTS.has(n.text) || aliases.has(n.text)) && holdsCrypto(app, n) && leaks(app, n, 0);
   const visit = (n: ts.Node): void => {
     if (first !== null) return;
-    const target = changed(app, n);
-    const patches = target !== undefined && reachesCrypto(app, target, ts.isCallExpression(n)) && !namedKeys(app, n, target);
+    const patches = targets(app, n).some((target) => reachesCrypto(app, target, ts.isCallExpression(n)) && !namedKeys(app, n, target));
     if (patches || givesCrypto(app, n) || escapes(n) || writesEnv(app, n)) {
       let shown = n; // an escape is shown by its statement (`s = crypto.subtle;`)
       if (ts.isIdentifier(n)) while (shown.parent !== undefined && !ts.isBlock(shown.parent) && !ts.isSourceFile(shown.parent) && !ts.isCaseClause(shown.parent)) shown = shown.parent;
@@ -57,15 +59,33 @@ export function cryptoPatch(app: App): { text: string; at: Loc } | null {
   return first;
 }
 
-/** What `n` changes: the left of an assignment, the object of `Object.defineProperty(o, ...)` and its kin. */
+/** What `n` changes: the left of an assignment or a for-of/in, the object of `Object.defineProperty(o, ...)` and its kin. */
 function changed(app: App, n: ts.Node): ts.Expression | undefined {
   if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return n.left;
+  if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) return n.initializer;
   if (!ts.isCallExpression(n) || n.arguments.length === 0) return undefined;
   const callee = skipOuter(n.expression);
   if (!ts.isPropertyAccessExpression(callee) || !DEFINES.has(callee.name.text)) return undefined;
   const owner = skipOuter(callee.expression);
   const global = ts.isIdentifier(owner) && (owner.text === "Object" || owner.text === "Reflect") && isGlobalName(app, owner);
   return global && (callee.name.text !== "set" || owner.text === "Reflect") ? n.arguments[0] : undefined;
+}
+
+/** Each place `n` writes: `changed`'s, and each target of a destructuring one (`[s.verify] = [f]`, `({ verify: s.verify } = o)`, FN1). */
+function targets(app: App, n: ts.Node): ts.Expression[] {
+  const target = changed(app, n);
+  if (target === undefined) return [];
+  if (!ts.isForOfStatement(n) && !ts.isForInStatement(n) && !(ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken)) return [target];
+  const out: ts.Expression[] = [];
+  const walk = (e: ts.Expression): void => {
+    const x = skipOuter(e);
+    if (ts.isArrayLiteralExpression(x)) x.elements.forEach((el) => walk(ts.isSpreadElement(el) ? el.expression : el));
+    else if (ts.isObjectLiteralExpression(x)) x.properties.forEach((p) => ts.isPropertyAssignment(p) ? walk(p.initializer) : ts.isSpreadAssignment(p) ? walk(p.expression) : ts.isShorthandPropertyAssignment(p) ? walk(p.name) : undefined);
+    else if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.EqualsToken) walk(x.left); // `[s.verify = f] = []`
+    else if (!ts.isOmittedExpression(x)) out.push(e);
+  };
+  walk(target);
+  return out;
 }
 
 /**
@@ -104,6 +124,8 @@ function methodName(call: ts.CallExpression): string {
 /** A name bound by destructuring what reaches the global (`const { subtle } = crypto`), or a parameter typed `SubtleCrypto`/`Crypto` (or `typeof crypto...`). */
 function bound(app: App, id: ts.Identifier, depth: number, typed: boolean): boolean {
   const decl = app.symbol(id)?.valueDeclaration;
+  // A parameter whose default is the global: `subtle = crypto.subtle` (FP2).
+  if (decl !== undefined && ts.isParameter(decl) && decl.initializer !== undefined && reachesCrypto(app, decl.initializer, false, depth + 1)) return true;
   if (decl !== undefined && ts.isBindingElement(decl)) {
     let top: ts.Node = decl;
     while (ts.isBindingElement(top) || ts.isObjectBindingPattern(top) || ts.isArrayBindingPattern(top)) top = top.parent;
@@ -131,11 +153,13 @@ function givesCrypto(app: App, n: ts.Node): boolean {
   });
   // `s.verify = ...` (a member of it), `Object.defineProperty(s, ...)` (it or a member).
   const writes = (x: ts.Node): boolean => {
-    const target = changed(app, x);
-    let root = target === undefined ? undefined : skipOuter(target);
-    while (root !== undefined && (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))) root = skipOuter(root.expression);
-    const symbol = root !== undefined && ts.isIdentifier(root) && (ts.isCallExpression(x) || root !== skipOuter(target!)) ? app.symbol(root) : undefined;
-    return (symbol !== undefined && params.has(symbol)) || ts.forEachChild(x, (c) => writes(c) || undefined) === true;
+    const hit = targets(app, x).some((target) => {
+      let root = skipOuter(target);
+      while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+      const symbol = ts.isIdentifier(root) && (ts.isCallExpression(x) || root !== skipOuter(target)) ? app.symbol(root) : undefined;
+      return symbol !== undefined && params.has(symbol);
+    });
+    return hit || ts.forEachChild(x, (c) => writes(c) || undefined) === true;
   };
   return params.size > 0 && writes(fn.body);
 }
@@ -183,19 +207,29 @@ function holdsCrypto(app: App, id: ts.Identifier): boolean {
  * a write through it is judged by `changed`.
  */
 function leaks(app: App, v: ts.Node, depth: number): boolean {
+  let values = false; // `Object.values(globalThis)`: only its `length` is read
   for (;;) {
     const p: ts.Node = v.parent;
     if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) v = p;
     else if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === v) {
       const name = ts.isPropertyAccessExpression(p) ? p.name.text : ts.isStringLiteralLike(p.argumentExpression) ? p.argumentExpression.text : "?";
+      if (values) return name !== "length";
       if (!HOLDS.has(name)) return false;
       v = p;
     } else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.CommaToken].includes(p.operatorToken.kind)) v = p;
     else if (ts.isConditionalExpression(p) && p.condition !== v) v = p;
     else if (ts.isCallExpression(p) && p.expression !== v) {
-      if (PROTOTYPE_OF.has(methodName(p))) v = p;
-      else return p.arguments[0] === v && DEFINES.has(methodName(p)) ? false : givenAway(app, p, v as ts.Expression, depth);
-    } else if (ts.isVariableDeclaration(p)) return !(ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const);
+      if (!values && PROTOTYPE_OF.has(methodName(p))) v = p;
+      else {
+        const read = reads(app, p, v as ts.Expression);
+        if (values || read === true) return read !== true;
+        if (read === "values") (values = true), (v = p);
+        else return p.arguments[0] === v && DEFINES.has(methodName(p)) ? false : givenAway(app, p, v as ts.Expression, depth);
+      }
+    } else if (ts.isVariableDeclaration(p)) return values || !(ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const);
+    // A parameter's default (`subtle = crypto.subtle`) is followed into the function (FP2), a returned one to its callers.
+    else if (ts.isParameter(p) && p.initializer === v) return values || !ts.isIdentifier(p.name) || usedAway(app, p.name, p.parent, depth);
+    else if (!values && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === v))) return !returnedRead(app, p, depth);
     else if (ts.isBinaryExpression(p)) return p.right === v && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
     else return !(ts.isExpressionStatement(p) || ts.isTypeOfExpression(p) || ts.isVoidExpression(p) || ts.isDeleteExpression(p) || ts.isPrefixUnaryExpression(p) || ts.isAwaitExpression(p) || ts.isIfStatement(p) || ts.isWhileStatement(p) || ts.isConditionalExpression(p) || ts.isNewExpression(p) || ts.isCallExpression(p));
   }
@@ -204,12 +238,106 @@ function leaks(app: App, v: ts.Node, depth: number): boolean {
 /** A call given the global Web Crypto at `v`: an escape, unless the callee is an app function whose parameter there does not escape (its writes are `givesCrypto`'s). */
 function givenAway(app: App, call: ts.CallExpression, v: ts.Expression, depth: number): boolean {
   const fn = app.appFunction(call);
+  const callee = skipOuter(call.expression);
   const param = fn?.parameters[call.arguments.indexOf(v)];
-  if (fn === undefined || !("body" in fn) || fn.body === undefined || param === undefined || !ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
-  const symbol = app.symbol(param.name);
-  if (depth >= 3 || symbol === undefined) return true;
-  const uses = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === symbol.name && n !== param.name && app.symbol(n) === symbol && leaks(app, n, depth + 1)) || ts.forEachChild(n, (c) => uses(c) || undefined) === true;
-  return uses(fn.body);
+  if (ts.isPropertyAccessExpression(callee) && ["bind", "call", "apply"].includes(callee.name.text)) return true; // `patch.call(globalThis)`: its arguments are not its parameters
+  if (fn === undefined || param === undefined || !ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
+  return usedAway(app, param.name, fn, depth);
+}
+
+/** Whether the parameter `name` of `fn` escapes in its body (see `leaks`). */
+function usedAway(app: App, name: ts.Identifier, fn: ts.Node, depth: number): boolean {
+  const body = (fn as { body?: ts.Node }).body;
+  const symbol = app.symbol(name);
+  if (body === undefined || depth >= 3 || symbol === undefined) return true;
+  const uses = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === symbol.name && n !== name && app.symbol(n) === symbol && leaks(app, n, depth + 1)) || ts.forEachChild(n, (c) => uses(c) || undefined) === true;
+  return uses(body);
+}
+
+/** Built-ins that, given the global, answer keys, a test or text, never a value of it (FP1). */
+const READERS = new Set(["Object.keys", "Object.getOwnPropertyNames", "Object.getOwnPropertySymbols", "Object.isFrozen", "Object.isSealed", "Object.isExtensible", "Object.is", "Object.hasOwn", "Reflect.has", "Reflect.ownKeys", "Reflect.isExtensible", "JSON.stringify", "Array.isArray"]);
+/** Built-ins answering the values under it: `Object.values(globalThis).length` alone is a read. */
+const VALUES = new Set(["Object.values", "Object.entries", "Object.getOwnPropertyDescriptors"]);
+/** Built-ins answering one member: a read when its key is written and holds nothing of the global Web Crypto (`"verify"`). */
+const MEMBER = new Set(["Object.getOwnPropertyDescriptor", "Reflect.getOwnPropertyDescriptor", "Reflect.get"]);
+/** Asserts of a library (`invariant(crypto.subtle)`, `assert(globalThis.crypto)`, `assert.ok(...)`). */
+const ASSERTS = /^(invariant|assert\w*|ok)$/;
+
+/**
+ * Whether `call`, given the global at `v`, only reads it (FP1): a reader of `Object`/`Reflect`,
+ * `JSON.stringify`, `console.*`, a library's assert, or `f.bind/call/apply(globalThis)` of a
+ * built-in or library `f` (it may read its `this`, but a library can reach the global without
+ * being handed it: the audit reads the app's code, not the library's); `"values"` for `VALUES`.
+ */
+function reads(app: App, call: ts.CallExpression, v: ts.Expression): boolean | "values" {
+  const callee = skipOuter(call.expression);
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (name === undefined || !ts.isIdentifier(name)) return false;
+  const owner = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+  const at = call.arguments.indexOf(v);
+  if (owner !== undefined && ["bind", "call", "apply"].includes(name.text)) return at === 0 && fromLibrary(app, owner);
+  const global = owner !== undefined && ts.isIdentifier(owner) && isGlobalName(app, owner) ? `${owner.text}.${name.text}` : "";
+  if (global.startsWith("console.") || READERS.has(global)) return true;
+  if (VALUES.has(global)) return "values";
+  const key = call.arguments[1] === undefined ? undefined : follow(app, call.arguments[1]);
+  if (MEMBER.has(global)) return at === 0 && key !== undefined && ts.isStringLiteralLike(key) && !HOLDS.has(key.text);
+  return ASSERTS.test(name.text) && fromLibrary(app, callee);
+}
+
+/** Whether `e` names a function declared only outside the app's code (a built-in, a package's), or a global declared nowhere (`fetch` without the DOM's types). */
+function fromLibrary(app: App, e: ts.Expression): boolean {
+  const declarations = app.symbol(ts.isPropertyAccessExpression(e) ? e.name : e)?.declarations ?? [];
+  if (declarations.length === 0) return ts.isIdentifier(e) && isGlobalName(app, e);
+  return declarations.every((d) => !app.isAppCode(d.getSourceFile()));
+}
+
+/** Whether every caller of the function returning the global at `at` only reads or calls a member of what it answers (`getSubtle().digest(...)`, FP2). */
+function returnedRead(app: App, at: ts.Node, depth: number): boolean {
+  let fn: ts.Node | undefined = at;
+  while (fn !== undefined && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (fn === undefined) return false;
+  const holder = ts.isVariableDeclaration(fn.parent) && ts.getCombinedNodeFlags(fn.parent) & ts.NodeFlags.Const ? fn.parent.name : (fn as ts.SignatureDeclaration).name;
+  const refs = holder !== undefined && ts.isIdentifier(holder) && depth < 3 ? references(app, holder) : undefined;
+  return refs !== undefined && refs.every((r) => {
+    const member = ts.isPropertyAccessExpression(r.parent) && r.parent.name === r ? r.parent : r;
+    if (ts.isGetAccessor(fn)) return member !== r && onlyRead(app, member, depth + 1); // `this.subtle`, `box.subtle`
+    return ts.isCallExpression(member.parent) && member.parent.expression === member && onlyRead(app, member.parent, depth + 1);
+  });
+}
+
+/** The uses of the name `holder` declares in the app's code (those in import and export lists aside), undefined when its symbol is unknown. */
+function references(app: App, holder: ts.Identifier): ts.Identifier[] | undefined {
+  const symbol = app.symbol(holder);
+  if (symbol === undefined) return undefined;
+  const out: ts.Identifier[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== holder && n.text === holder.text && !ts.isImportSpecifier(n.parent) && !ts.isExportSpecifier(n.parent) && !ts.isImportClause(n.parent) && app.symbol(n) === symbol) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  for (const f of app.program.getSourceFiles()) if (app.isAppCode(f) && f.text.includes(holder.text)) visit(f);
+  return out;
+}
+
+/** Whether the value at `v` is only read: a member not holding the global read or called, never written; or kept in a `const` that is. */
+function onlyRead(app: App, v: ts.Node, depth: number): boolean {
+  for (;;) {
+    const p: ts.Node = v.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isAwaitExpression(p)) v = p;
+    else if (ts.isPropertyAccessExpression(p) && p.expression === v && (p.name.text === "subtle" || p.name.text === "crypto")) v = p; // `getCrypto().subtle.digest(...)`
+    else if (ts.isPropertyAccessExpression(p) && p.expression === v) return !HOLDS.has(p.name.text) && !written(p);
+    else if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) && ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const && depth < 4) return references(app, p.name)?.every((r) => onlyRead(app, r, depth + 1)) === true;
+    else return false;
+  }
+}
+
+/** Whether `e` is written: assigned, counted, deleted, or in what may be a destructuring or for-of target. */
+function written(e: ts.Node): boolean {
+  while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent)) e = e.parent;
+  const p = e.parent;
+  if (ts.isBinaryExpression(p)) return p.left === e && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  if (ts.isPrefixUnaryExpression(p)) return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;
+  if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === e;
+  return ts.isPostfixUnaryExpression(p) || ts.isDeleteExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p);
 }
 
 /**
@@ -235,11 +363,11 @@ function namedKeys(app: App, n: ts.Node, target: ts.Expression): boolean {
  */
 function writesEnv(app: App, n: ts.Node): boolean {
   if (/\.(test|spec)\.[cm]?[jt]sx?$|\/__tests__\//.test(n.getSourceFile().fileName)) return false;
-  const target = changed(app, n);
-  if (target === undefined) return false;
-  let at = follow(app, target);
-  if (!ts.isCallExpression(n) && (ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && !isEnv(app, at)) at = follow(app, at.expression);
-  return isEnv(app, at);
+  return targets(app, n).some((target) => {
+    let at = follow(app, target);
+    if (!ts.isCallExpression(n) && (ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && !isEnv(app, at)) at = follow(app, at.expression);
+    return isEnv(app, at);
+  });
 }
 
 function isEnv(app: App, e: ts.Expression): boolean {

@@ -11,6 +11,7 @@
 // (AUDIT_CLI names another build, to show a test fails on an older one).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { auditReport } from "./apps.mjs";
 import { webhookApp, webhookRoute } from "./webhooks.mjs";
@@ -367,16 +368,21 @@ const assertVoids = (prefix, patches) => {
   }
 };
 
-/** A module `setup.ts` holding `code` leaves both recognized routes counted. */
-const assertUntouched = (name, code) => {
-  const untouched = withSetup(name, code);
-  for (const path of ["/inline", "/helper-answers"]) assert.deepEqual(rulesOf(untouched, path), ["public-no-rate-limit"], path);
+/** A module `setup.ts` holding `code` (with `packages` in node_modules) leaves both recognized routes counted. */
+const assertUntouched = (name, code, packages = {}) => {
+  const untouched = withSetup(name, code, packages);
+  for (const path of ["/inline", "/helper-answers"]) assert.deepEqual(rulesOf(untouched, path), ["public-no-rate-limit"], `${name} ${path}`);
 };
 
 /** The recognized routes with a module `setup.ts` holding `code`, imported by http.ts. */
-const withSetup = (name, code) => {
+const withSetup = (name, code, packages = {}) => {
   const text = httpTs({ "/inline": RECOGNIZED["/inline"], "/helper-answers": RECOGNIZED["/helper-answers"] }).replace("const http = httpRouter();", 'import "./setup";\nconst http = httpRouter();');
-  return auditReport(cli, webhookApp("webcrypto", name, { "http.ts": text, "setup.ts": `${code}\nexport const ready = true;\n` }));
+  const dir = webhookApp("webcrypto", name, { "http.ts": text, "setup.ts": `${code}\nexport const ready = true;\n` });
+  for (const [file, content] of Object.entries(packages)) {
+    mkdirSync(`${dir}/node_modules/${file.replace(/\/[^/]*$/, "")}`, { recursive: true });
+    writeFileSync(`${dir}/node_modules/${file}`, content);
+  }
+  return auditReport(cli, dir);
 };
 
 test("a change to the global Web Crypto anywhere in the app voids every Web Crypto check, named in the message", () => {
@@ -476,4 +482,38 @@ test("after a valid HMAC, a header or the URL reached through a destructured req
     assert.equal(r.findings.find((x) => x.function === `http POST ${path}` && x.rule === "public-no-auth").severity, "medium", path);
   }
   for (const path of Object.keys(signed)) assert.deepEqual(rulesOf(r, path), ["public-no-rate-limit"], path);
+});
+
+/** A library's assert, in the shape tiny-invariant ships it. */
+const INVARIANT = {
+  "tiny-invariant/package.json": '{ "name": "tiny-invariant", "version": "1.3.3", "types": "./dist/tiny-invariant.d.ts" }',
+  "tiny-invariant/dist/tiny-invariant.d.ts": "export default function invariant(condition: any, message?: string | (() => string)): asserts condition;\n",
+};
+
+test("the global handed to a built-in or library that only reads it, a default parameter, a function or getter whose callers only call its members: still counted (finalread28 FP1, FP2)", () => {
+  const forms = {
+    bind: "export const doFetch = fetch.bind(globalThis);",
+    keys: "export const n = Object.keys(globalThis).length + Object.values(globalThis).length + Object.entries(crypto).length;",
+    descriptor: 'export const d = Object.getOwnPropertyDescriptor(SubtleCrypto.prototype, "verify");\nexport const has = Reflect.has(globalThis, "crypto");',
+    logged: 'console.log(crypto.subtle, JSON.stringify(globalThis.crypto));\nimport invariant from "tiny-invariant";\ninvariant(globalThis.crypto, "no Web Crypto");\ninvariant(crypto.subtle);',
+    defaulted: 'export async function sign(data: string, subtle: SubtleCrypto = crypto.subtle) { return subtle.digest("SHA-256", new TextEncoder().encode(data)); }',
+    returned: 'function getSubtle(): SubtleCrypto { return crypto.subtle; }\nconst subtleOf = () => crypto.subtle;\nconst held = subtleOf();\nexport const digest = async (d: Uint8Array) => [await getSubtle().digest("SHA-256", d), await held.digest("SHA-256", d)];',
+    getter: 'class Box { get subtle(): SubtleCrypto { return crypto.subtle; } }\nexport const digest = (d: Uint8Array) => new Box().subtle.digest("SHA-256", d);',
+  };
+  for (const [name, code] of Object.entries(forms)) assertUntouched(`fr28-${name}`, code, INVARIANT);
+});
+
+test("a destructuring assignment or a for-of writing verify, a write through a default parameter, a returned value or a getter, an app function given the global as this: voided (finalread28 FN1)", () => {
+  assertVoids("fr28", {
+    array: "[(crypto.subtle as any).verify] = [async () => true];",
+    object: "({ verify: (crypto.subtle as any).verify } = { verify: async () => true });",
+    nested: "[{ verify: (globalThis.crypto.subtle as any).verify }] = [{ verify: async () => true }];",
+    forOf: "for ((crypto.subtle as any).verify of [async () => true]);",
+    defaulted: "export function patchDefault(s: any = crypto.subtle) { s.verify = async () => true; }",
+    returned: "function getSubtle(): any { return crypto.subtle; }\nconst s = getSubtle();\ns.verify = async () => true;",
+    getter: "class Box { get subtle(): any { return crypto.subtle; } }\nnew Box().subtle.verify = async () => true;",
+    bound: "function patchThis(this: any) { this.crypto.subtle.verify = async () => true; }\npatchThis.call(globalThis);",
+    values: "export const all = Object.values(globalThis);",
+    descriptor: 'export const d = Object.getOwnPropertyDescriptor(globalThis, "crypto");',
+  });
 });
