@@ -119,3 +119,19 @@ test("a comparison of the row's field that may not run before the change (in a b
     ["chat:forced unchecked-id-delete medium", "chat:arrowNeverCalled unchecked-id-delete medium", "chat:declNeverCalled unchecked-id-delete medium", "chat:calledSometimes unchecked-id-delete medium"],
   );
 });
+
+// finalread28 FN4 (FP side): the row's field compared with the checked argument as text is a comparison.
+test("a comparison of the row's field with the checked argument as text (String on both sides, .toString()) keeps the change (finalread28)", () => {
+  const CHECK = '    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n';
+  const DELETE = "    await ctx.db.delete(msg._id);";
+  const found = audit(
+    "scopetext",
+    MODERATE("asString", `${CHECK}${READ}    if (String(msg.channelId) !== String(args.channelId)) throw new ConvexError("other channel");\n${DELETE}`) +
+      MODERATE("toStringed", `${CHECK}${READ}    if (msg.channelId.toString() !== args.channelId.toString()) throw new ConvexError("other channel");\n${DELETE}`) +
+      MODERATE("bodyText", `${CHECK}${READ}    if (String(msg.body) !== String(args.body)) throw new ConvexError("changed");\n${DELETE}`),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.function} ${f.rule} ${f.severity}`),
+    ["chat:bodyText unchecked-id-delete medium"],
+  );
+});
