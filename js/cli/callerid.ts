@@ -121,7 +121,7 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
     if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)) {
-      for (const [field, other] of [[n.left, n.right], [n.right, n.left]] as const) {
+      for (const [field, other] of [[asText(n.left), asText(n.right)], [asText(n.right), asText(n.left)]] as const) {
         if (!isField(field)) continue;
         const caller = isCallerId(app, other);
         const arg = flow?.rootOf(other);
@@ -315,4 +315,13 @@ function loopOf(n: ts.Node): ts.Node {
 function loopVar(loop: ts.ForOfStatement): string {
   const decl = ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations[0]?.name : undefined;
   return decl !== undefined && ts.isIdentifier(decl) ? decl.text : "";
+}
+
+/** The value a text of it stands for: `String(x)`, `x.toString()` and `` `${x}` `` compare as `x` does (finalread28 FN4). */
+export function asText(x: ts.Expression): ts.Expression {
+  const e = skipOuter(x);
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "String" && e.arguments.length === 1) return asText(e.arguments[0]!);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "toString" && e.arguments.length === 0) return asText(e.expression.expression);
+  if (ts.isTemplateExpression(e) && e.head.text === "" && e.templateSpans.length === 1 && e.templateSpans[0]!.literal.text === "") return asText(e.templateSpans[0]!.expression);
+  return e;
 }

@@ -17,7 +17,7 @@
 // keeps the row is the only one that names it, when the row's field is not that value (callerid.ts
 // `ownerTest`, as `keepsRowsBy` and `pushesOwnRows` read a filter to the caller's own rows).
 import ts from "typescript";
-import { ownerTest } from "./callerid.js";
+import { asText, ownerTest } from "./callerid.js";
 import { enclosingFunction } from "./facts-syntax.js";
 import { outer, truthWhenDenied } from "./flow.js";
 import { skipOuter } from "./program.js";
@@ -159,14 +159,6 @@ function fieldRead(f: ts.Expression, isRow: (e: ts.Node) => boolean): string | u
   const e = asText(f);
   const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
   return name !== undefined && name !== "_id" && isRow(skipOuter((e as ts.AccessExpression).expression)) ? name : undefined;
-}
-
-/** The value a text of it stands for: `String(x)` and `` `${x}` `` compare as `x` does. */
-function asText(x: ts.Expression): ts.Expression {
-  const e = skipOuter(x);
-  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "String" && e.arguments.length === 1) return asText(e.arguments[0]!);
-  if (ts.isTemplateExpression(e) && e.head.text === "" && e.templateSpans.length === 1 && e.templateSpans[0]!.literal.text === "") return asText(e.templateSpans[0]!.expression);
-  return e;
 }
 
 /** Whether `n` or a node in it is one `is` accepts. */

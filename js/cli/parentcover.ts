@@ -47,14 +47,15 @@ import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
-import { swallowed } from "./flow.js";
+import { alwaysLeaves, swallowed } from "./flow.js";
+import { fork } from "./paths.js";
 import { documentTable, type IdRead } from "./groupfield.js";
 import { groupRowsFix, GROUPS_TABLE, lowestText } from "./groupids.js";
 import { rowParent } from "./argscope.js";
 import { argParents, checkArgOf, checkedRowTable, checkedTable } from "./helperget.js";
 import { changeLevelText, lowestGroupCheck, weakLevel } from "./levels.js";
 import { markLowestRole, roleName } from "./roles.js";
-import { skipOuter, within, type App, type Loc } from "./program.js";
+import { isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
 import { covers } from "./rules.js";
 import { guardTables, usersTables, type WriteFacts } from "./writes.js";
 
@@ -117,7 +118,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (target !== undefined && via.parents === undefined && flow.idRoot(target) === c.arg) via.parents = argParents(app, flow, c.arg);
     const parentCheck = (a: AuthCheck) => onParent(app, flow, a, c.arg, via.parents);
     // Of the comparisons, those that keep the change from being made (`keeps`): read again only when there are some.
-    const compared = target === undefined || c.compared.length === 0 ? c.compared : readComparisons(app, handler, flow, c.arg, undefined, (cmp) => keeps(cmp, target)).args;
+    const compared = target === undefined || c.compared.length === 0 ? c.compared : readComparisons(app, handler, flow, c.arg, undefined, (cmp) => keeps(app, cmp, target, handler)).args;
     const covered =
       compared.some((a) => covers(fn.changeChecked.args, a)) ||
       checks.some((a) => onRow(a, c.arg, via.parents, compared) && coversRow(app, a, false)) ||
@@ -154,15 +155,44 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
 }
 
 /**
- * Whether the comparison `cmp` of a row's field keeps the change at `target` from being made: not
- * in a `try` whose `catch` goes on to the change (flow.ts `swallowed`: attack38 F5); made after
- * the change, only by a throw ("throws": a mutation's changes roll back with it, not with a `return`).
+ * Whether the comparison `cmp` of a row's field keeps the change at `target` from being made: on
+ * every path to it (`onEveryPath`: finalread28 FN2), not in a `try` whose `catch` goes on to the
+ * change (flow.ts `swallowed`: attack38 F5); made after the change, only by a throw ("throws": a
+ * mutation's changes roll back with it, not with a `return`).
  */
-function keeps(cmp: ts.BinaryExpression, target: ts.Expression): boolean | "throws" {
-  let around: ts.Node = cmp.parent;
+function keeps(app: App, cmp: ts.BinaryExpression, target: ts.Expression, handler: ts.Node): boolean | "throws" {
+  const at = onEveryPath(app, cmp, target, handler, 0);
+  if (at === undefined) return false;
+  let around: ts.Node = at.parent;
   while (around.parent !== undefined && !(around.pos <= target.pos && target.end <= around.end)) around = around.parent;
-  if (swallowed(cmp, around, false)) return false;
-  return cmp.end <= target.pos ? true : "throws";
+  if (swallowed(at, around, false)) return false;
+  return at.end <= target.pos ? true : "throws";
+}
+
+/**
+ * Where `from` runs on every path that reaches `target` in `handler`: itself, when no branch
+ * (paths.ts `fork`: an `if`'s or `?:`'s whose other branch may go on, a `case`, a `catch`; a
+ * `&&`/`||` side is read by the comparison's own test) lies between it and the code around both; in a function there (`const
+ * check = () => { ... }`), one of its calls in the handler that does (up to 3 deep). Undefined
+ * when none does: `if (!force) { if (cmp) throw ... }`, a function never called.
+ */
+function onEveryPath(app: App, from: ts.Expression, target: ts.Node, handler: ts.Node, depth: number): ts.Expression | undefined {
+  for (let node: ts.Node = from, p = from.parent; p !== undefined && !(p.pos <= target.pos && target.end <= p.end); node = p, p = p.parent) {
+    const f = fork(p, node);
+    if (f !== undefined && f !== "short" && !(typeof f === "object" && f.other !== undefined && ts.isStatement(f.other) && alwaysLeaves(f.other))) return undefined;
+    if (!isFunctionLike(p)) continue;
+    const name = ts.isFunctionDeclaration(p) ? p.name : ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name) ? p.parent.name : undefined;
+    const symbol = name === undefined || depth >= 3 ? undefined : app.symbol(name);
+    if (symbol === undefined) return undefined;
+    const calls: ts.CallExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === symbol.name && app.symbol(n.expression) === symbol) calls.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(handler);
+    return calls.map((c) => onEveryPath(app, c, target, handler, depth + 1)).find((c) => c !== undefined);
+  }
+  return from;
 }
 
 /** Whether a document check on the configured parent field of the row `c` changes (`task.projectId` of a `task` read by its argument) covers the change (see above); a weak one that counts is kept for rules.ts. */

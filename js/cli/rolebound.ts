@@ -180,15 +180,22 @@ function breaksOut(s: ts.Node, last: boolean): boolean {
  * target, or let out where it may be written (`escapes`).
  */
 function assigned(app: App, handler: ts.Node, at: ts.Node): boolean {
-  const path = (e: ts.Node): string | undefined => {
-    const x = ts.isExpression(e) ? skipOuter(e) : e;
-    if (ts.isIdentifier(x)) return x.text;
-    const of = ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) ? path(x.expression) : undefined;
-    const key = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
-    return of === undefined || key === undefined ? undefined : `${of}.${key}`;
-  };
-  const name = path(at);
-  if (name === undefined) return false;
+  const name = pathOf(at);
+  return name !== undefined && changedIn(app, handler, name, 0);
+}
+
+/** The dotted path an expression names (`args.role`, `args["role"]`), undefined for any other. */
+function pathOf(e: ts.Node): string | undefined {
+  const x = ts.isExpression(e) ? skipOuter(e) : e;
+  if (ts.isIdentifier(x)) return x.text;
+  const of = ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) ? pathOf(x.expression) : undefined;
+  const key = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
+  return of === undefined || key === undefined ? undefined : `${of}.${key}`;
+}
+
+/** Whether the path `name` (`args.role`) is changed or let out (`escapes`) in `body`; `depth`: helpers entered. */
+function changedIn(app: App, body: ts.Node, name: string, depth: number): boolean {
+  const path = pathOf;
   // The written path itself, an object holding it, or a computed key of it (`args[key] = x`).
   const changes = (target: ts.Node): boolean => {
     const x = ts.isExpression(target) ? skipOuter(target) : target;
@@ -206,22 +213,24 @@ function assigned(app: App, handler: ts.Node, at: ts.Node): boolean {
     if (callee !== undefined && callee.getText() === "Object.assign" && (n as ts.CallExpression).arguments[0] !== undefined && changes((n as ts.CallExpression).arguments[0]!)) return true;
     if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer) && changes(n.initializer)) return true;
     const p = ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) ? path(n) : undefined;
-    if (p !== undefined && name.startsWith(`${p}.`)) return escapes(app, n);
+    if (p !== undefined && name.startsWith(`${p}.`) && escapes(app, n, name.slice(p.length), depth)) return true;
     return ts.forEachChild(n, visit) === true;
   };
-  return visit(handler);
+  return visit(body);
 }
 
 /**
  * Whether the object holding the written value (`args` of `args.role`), at `n`, is let out where
- * it may be changed after the test (attack38 F4): given to a call (`norm(args)`,
- * `Object.defineProperty(args, ...)`, `Reflect.set(args, ...)`), aliased (`const p = args`),
- * stored or returned. Not a field read, a destructuring or a spread (copies), a test of it, nor a
- * call that only reads it: Convex's and the guard's, `console`, `JSON.stringify`, `Object.keys`
- * (`values`, `entries`), `Object.assign`'s sources, or an app function whose parameter is
- * declared `Readonly<...>`.
+ * it may be changed after the test (attack38 F4; `rest`: the written value's path below it, `.role`):
+ * given to a call (`norm(args)`, `Object.defineProperty(args, ...)`, `Reflect.set(args, ...)`),
+ * aliased (`const p = args`), stored or returned. Not a field read, a destructuring or a spread
+ * (copies), a test of it, nor a call that only reads it: Convex's and the guard's, `console`,
+ * `JSON.stringify`, `Object.keys` (`values`, `entries`), `Object.assign`'s sources, or an app
+ * function (up to 3 deep) whose parameter is only read in its body, followed there as here (FP3).
+ * Wrapped in an object literal (`{ args }`, `{ data: args }`) it is followed as the literal's
+ * field; a `new ConvexError(...)` thrown at once keeps it (the function ends there).
  */
-function escapes(app: App, n: ts.Node): boolean {
+function escapes(app: App, n: ts.Node, rest: string, depth: number): boolean {
   let e = n;
   while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent) || ts.isSatisfiesExpression(e.parent)) e = e.parent;
   const p = e.parent;
@@ -230,10 +239,37 @@ function escapes(app: App, n: ts.Node): boolean {
   if (ts.isVariableDeclaration(p)) return !ts.isObjectBindingPattern(p.name) && !ts.isArrayBindingPattern(p.name);
   if (ts.isSpreadAssignment(p) || ts.isTypeOfExpression(p) || ts.isExpressionStatement(p) || ts.isIfStatement(p) || ts.isPrefixUnaryExpression(p)) return false;
   if (ts.isBinaryExpression(p)) return p.operatorToken.kind === ts.SyntaxKind.EqualsToken ? p.right === e : [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(p.operatorToken.kind);
+  // `{ args }`, `{ data: args }`: the literal, holding it as that field.
+  if ((ts.isShorthandPropertyAssignment(p) || (ts.isPropertyAssignment(p) && p.initializer === e)) && ts.isObjectLiteralExpression(p.parent)) {
+    const key = ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name) ? p.name.text : undefined;
+    const read = ts.isPropertyAccessExpression(p.parent.parent) || ts.isElementAccessExpression(p.parent.parent); // `{ args }.args`: itself
+    return key === undefined || read || escapes(app, p.parent, `.${key}${rest}`, depth);
+  }
+  if (ts.isNewExpression(p) && ts.isThrowStatement(p.parent) && app.calleeFrom(p as unknown as ts.CallExpression, CONVEX)?.name === "ConvexError") return false;
   if (!ts.isCallExpression(p) || !p.arguments.includes(e as ts.Expression)) return true;
   const i = p.arguments.indexOf(e as ts.Expression);
   const callee = skipOuter(p.expression).getText();
   if (app.calleeFrom(p, CONVEX) !== undefined || app.calleeFrom(p, GUARD) !== undefined || /^(console\.\w+|JSON\.stringify|Object\.(keys|values|entries))$/.test(callee) || (callee === "Object.assign" && i > 0)) return false;
-  const type = app.appFunction(p)?.parameters[i]?.type;
-  return type === undefined || !ts.isTypeReferenceNode(type) || type.typeName.getText() !== "Readonly";
+  return !readOnlyParam(app, p, i, rest, depth);
+}
+
+/**
+ * Whether the app function `call` reaches only reads its parameter `i` at the path `rest` below it:
+ * not written, assigned, nor let out in its body (`changedIn`), up to 3 helpers deep. A parameter
+ * destructured (`{ userId, role }`) is followed through the name its first field is bound to.
+ */
+function readOnlyParam(app: App, call: ts.CallExpression, i: number, rest: string, depth: number): boolean {
+  const fn = app.appFunction(call);
+  const param = fn?.parameters[i];
+  if (fn === undefined || !("body" in fn) || fn.body === undefined || param === undefined || param.dotDotDotToken !== undefined || depth >= 3) return false;
+  let name: string | undefined;
+  if (ts.isIdentifier(param.name)) name = param.name.text + rest;
+  else if (ts.isObjectBindingPattern(param.name)) {
+    const [, key, below] = /^\.([^.]+)(.*)$/.exec(rest) ?? [];
+    const el = param.name.elements.find((b) => b.dotDotDotToken !== undefined || (b.propertyName ?? b.name).getText() === key);
+    if (el === undefined) return true; // the field is not bound: the parameter holds no path to it
+    if (!ts.isIdentifier(el.name)) return false;
+    name = el.dotDotDotToken !== undefined ? el.name.text + rest : el.name.text + below;
+  }
+  return name !== undefined && !changedIn(app, fn.body, name, depth + 1);
 }

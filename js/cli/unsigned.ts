@@ -4,7 +4,8 @@
 // request with an added `x-event` header or `?amount=` passes the check (attack36 F7). So an HTTP
 // action whose signature check counts, and that passes `ctx.runMutation`/`runAction` or the
 // scheduler data read from `request.headers` or `request.url` (through the handler's variables:
-// `const { headers, url } = request`, `request.clone()`, a header loop, a `let` assigned again),
+// `const { headers, url } = request`, `request.clone()`, a header loop, a `let` assigned again, an
+// app helper given the request: `eventOf(request)` returning `r.headers.get("x-event")`),
 // is reported `public-no-auth` at medium: its check does not vouch for what it acts on.
 import ts from "typescript";
 import { schedules } from "./facts-syntax.js";
@@ -24,11 +25,13 @@ export function unsignedRun(app: App, fn: ConvexFunction): { run: string; at: Lo
   if (handler === undefined || vias.length === 0) return undefined;
   const requests = handlerRequests(app, handler);
   const covered = new Set<string>(vias.some((v) => /svix|standardwebhooks|clerk/.test(v)) ? SVIX : vias.some((v) => v.includes("stripe")) ? ["stripe-signature"] : []);
+  // The parameters of app helpers given the request (`eventOf(request)`), read as it is (finalread28 FN3).
+  const given = new Set<ts.Symbol>();
   const isRequest = (e: ts.Expression, depth = 0): boolean => {
     e = skipOuter(e);
     if (ts.isCallExpression(e) && e.arguments.length === 0 && ts.isPropertyAccessExpression(skipOuter(e.expression))) return isRequest((skipOuter(e.expression) as ts.PropertyAccessExpression).expression, depth); // `request.clone()`
     const symbol = ts.isIdentifier(e) ? app.symbol(e) : undefined;
-    if (symbol !== undefined && requests.has(symbol)) return true;
+    if (symbol !== undefined && (requests.has(symbol) || given.has(symbol))) return true;
     const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined; // `const r2 = request.clone()`
     return init !== undefined && within(init, handler) && isRequest(init, depth + 1);
   };
@@ -59,6 +62,18 @@ export function unsignedRun(app: App, fn: ConvexFunction): { run: string; at: Lo
         ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(skipOuter(n.left)) && app.symbol(skipOuter(n.left)) === symbol ? readIn(n.right, depth + 1) : ts.forEachChild(n, assigned);
       return assigned(handler);
     }
+    // An app helper given the request that answers a header or its URL (`eventOf(request)` returning `r.headers.get("x-event")`).
+    const fn = ts.isCallExpression(e) && depth < 4 ? app.appFunction(e) : undefined;
+    if (fn !== undefined && "body" in fn && fn.body !== undefined) {
+      const params = (e as ts.CallExpression).arguments.flatMap((a, i) => {
+        const name = fn.parameters[i]?.name;
+        const symbol = name !== undefined && ts.isIdentifier(name) && isRequest(a) ? app.symbol(name) : undefined;
+        return symbol === undefined ? [] : [symbol];
+      });
+      for (const p of params) given.add(p);
+      const read = params.length === 0 ? undefined : answers(fn.body).map((r) => [r, readIn(r, depth + 1)] as const).find(([r, x]) => x !== undefined && answered(x, r));
+      if (read !== undefined) return read[1];
+    }
     return ts.forEachChild(e, (c) => readIn(c, depth));
   };
   // Web Crypto: the headers its `verify` reads (the signature, Slack's timestamp in the signed base).
@@ -88,4 +103,25 @@ function headerNames(app: App, e: ts.Node, handler: ts.Node, into: Set<string>, 
   const init = ts.isIdentifier(e) && depth < 4 ? app.constInitializer(e) : undefined;
   if (init !== undefined && within(init, handler)) headerNames(app, init, handler, into, depth + 1);
   ts.forEachChild(e, (c) => headerNames(app, c, handler, into, depth));
+}
+
+/** What a function's body answers: its arrow's expression, or its own `return`s' (not those of functions in it). */
+function answers(body: ts.Node): ts.Expression[] {
+  if (ts.isExpression(body)) return [body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression !== undefined) out.push(n.expression);
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+/** Whether the read `x` (a header's `get`, the URL) is what `answer` gives back, not handed to a call that makes something else of it (a signature check given the headers). */
+function answered(x: ts.Node, answer: ts.Expression): boolean {
+  if (ts.isPropertyAccessExpression(x) && x.name.text === "headers") return false;
+  for (let n: ts.Node = x, p = x.parent; n !== answer && p !== undefined; n = p, p = p.parent) {
+    if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.includes(n as ts.Expression) === true && !/^(URL|String|Number|decodeURIComponent|JSON\.parse)$/.test(skipOuter(p.expression).getText())) return false;
+  }
+  return true;
 }

@@ -95,3 +95,43 @@ test("attack38 F5 and FP1: a delete through a destructured or copied _id, a comp
   assert.match(found[0].fix, /guard\.requireAccess\(ctx, "channels", msg\.channelId, "reader"\)/);
   assert.match(found[4].message, /^chat:moved patches a row of 'messages' whose field 'channelId' becomes argument 'to', an id of a 'channels' document under access, with no document check on it, for a caller its permission check lets through/);
 });
+
+// finalread28 FN2: a comparison that may never run before the change (in a branch a caller's
+// argument decides, in a function never called) keeps nothing; one in a branch whose other side
+// leaves, on the right of an || that throws, or in a function called before the change does.
+test("a comparison of the row's field that may not run before the change (in a branch an argument decides, in a function never called) does not keep it: medium; one every path runs (an else after a throw, an ||, a local function called first) does (finalread28 FN2)", () => {
+  const CHECK = '    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n';
+  const CMP = 'if (msg.channelId !== args.channelId) throw new ConvexError("other channel");';
+  const DELETE = "    await ctx.db.delete(msg._id);";
+  const found = audit(
+    "scopepaths",
+    MODERATE("forced", `${CHECK}${READ}    if (args.body !== "force") {\n      ${CMP}\n    }\n${DELETE}`) +
+      MODERATE("arrowNeverCalled", `${CHECK}${READ}    const check = () => {\n      ${CMP}\n    };\n${DELETE}`) +
+      MODERATE("declNeverCalled", `${CHECK}${READ}    function check() {\n      ${CMP.replace("msg.", "msg!.")}\n    }\n${DELETE}`) +
+      MODERATE("calledSometimes", `${CHECK}${READ}    const check = () => {\n      ${CMP}\n    };\n    if (args.body === "skip") check();\n${DELETE}`) +
+      MODERATE("elseAfterThrow", `${CHECK}${READ}    if (args.body === "") {\n      throw new ConvexError("empty");\n    } else {\n      ${CMP}\n    }\n${DELETE}`) +
+      MODERATE("orThrow", `${CHECK}${READ}    if (args.body === "" || msg.channelId !== args.channelId) throw new ConvexError("no");\n${DELETE}`) +
+      MODERATE("arrowCalled", `${CHECK}${READ}    const check = () => {\n      ${CMP}\n    };\n    check();\n${DELETE}`) +
+      MODERATE("declCalled", `${CHECK}${READ}    assertSame();\n    function assertSame() {\n      ${CMP.replace("msg.", "msg!.")}\n    }\n${DELETE}`),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.function} ${f.rule} ${f.severity}`),
+    ["chat:forced unchecked-id-delete medium", "chat:arrowNeverCalled unchecked-id-delete medium", "chat:declNeverCalled unchecked-id-delete medium", "chat:calledSometimes unchecked-id-delete medium"],
+  );
+});
+
+// finalread28 FN4 (FP side): the row's field compared with the checked argument as text is a comparison.
+test("a comparison of the row's field with the checked argument as text (String on both sides, .toString()) keeps the change (finalread28)", () => {
+  const CHECK = '    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n';
+  const DELETE = "    await ctx.db.delete(msg._id);";
+  const found = audit(
+    "scopetext",
+    MODERATE("asString", `${CHECK}${READ}    if (String(msg.channelId) !== String(args.channelId)) throw new ConvexError("other channel");\n${DELETE}`) +
+      MODERATE("toStringed", `${CHECK}${READ}    if (msg.channelId.toString() !== args.channelId.toString()) throw new ConvexError("other channel");\n${DELETE}`) +
+      MODERATE("bodyText", `${CHECK}${READ}    if (String(msg.body) !== String(args.body)) throw new ConvexError("changed");\n${DELETE}`),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.function} ${f.rule} ${f.severity}`),
+    ["chat:bodyText unchecked-id-delete medium"],
+  );
+});

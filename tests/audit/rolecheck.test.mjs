@@ -670,3 +670,69 @@ ${PATCH}`)}
   assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
   for (const f of r.findings.filter((f) => f.rule === "unchecked-role-write")) assert.match(f.message, /which may be any role/);
 });
+
+// finalread28 FP3: an app helper given the arguments keeps the bound when its body only reads its
+// parameter (up to 3 helpers deep, destructured, or wrapped in an object literal), and drops it when
+// the body writes a field of it, assigns it, or passes it to a function value; a thrown
+// new ConvexError holding the arguments keeps it.
+test("a role argument's bound holds past an app helper that only reads the arguments, and not past one that writes, assigns or passes them on to a function value (finalread28 FP3)", () => {
+  const fnArgs = (name, body, mark = "") => `
+export const ${name} = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (guard.roleAtLeast(args.role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours", args });
+${body}
+    await ctx.db.patch(args.userId, { role: args.role });${mark}
+  },
+});
+`;
+  const dir = scratchApp("rolecheck", "helperreads", {
+    ...ANY_API,
+    "helperreads.ts": `${BOUND_HEAD}
+type Change = { userId: string; role: string; other: string };
+async function logChange(ctx: unknown, change: Change) {
+  console.log(change.userId, change.role, JSON.stringify(change));
+}
+async function audit(ctx: unknown, change: Change) {
+  const { userId } = change;
+  await logChange(ctx, change);
+  return userId.length + change.role.length;
+}
+function picked({ userId, role }: Change) {
+  return userId + role;
+}
+function wrapped(o: { args: Change }) {
+  return logChange(null, o.args);
+}
+function rewrite(change: Change) {
+  change.role = change.other;
+}
+function deeper(ctx: unknown, change: Change) {
+  rewrite(change);
+}
+function replace(change: Change) {
+  change = { ...change, role: "admin" };
+  return change.role;
+}
+function wrapWrite(o: { args: Change }) {
+  deeper(null, o.args);
+}
+const hooks: Array<(c: Change) => void> = [];
+function handOn(change: Change) {
+  hooks.forEach((h) => h(change));
+}
+${fnArgs("readsOnly", `    await logChange(ctx, args);
+    await audit(ctx, args);
+    picked(args);
+    wrapped({ args });`)}
+${fnArgs("writesNested", `    deeper(ctx, args);`, " // FINDING unchecked-role-write")}
+${fnArgs("assignsIt", `    replace(args);`, " // FINDING unchecked-role-write")}
+${fnArgs("passesOn", `    handOn(args);`, " // FINDING unchecked-role-write")}
+${fnArgs("wrappedWriter", `    wrapWrite({ args });`, " // FINDING unchecked-role-write")}
+`,
+  }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+});

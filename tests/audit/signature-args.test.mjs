@@ -173,3 +173,30 @@ test("after an SDK's check, a header or the URL its signature does not cover pas
   }
   for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
 });
+
+// finalread28 FN3: a header read through an app helper given the request is as unsigned as one read inline.
+test("after an SDK's check, a header its signature does not cover read through an app helper given the request: public-no-auth, medium; a covered header or no header read that way is not (finalread28 FN3)", () => {
+  const acting = (acted) => `    const payload = await request.text();
+    new Webhook(process.env.SVIX_SECRET!).verify(payload, request.headers);
+    await ctx.runMutation(anyApi.webhooks.record, ${acted});
+    return new Response(null, { status: 204 });`;
+  const helpers = `function eventOf(r: Request) {
+  return r.headers.get("x-event");
+}
+const urlOf = (r: Request) => new URL(r.url).searchParams.get("user");
+function idOf(r: Request) {
+  return r.headers.get("svix-id");
+}
+function sizeOf(r: Request, payload: string) {
+  return r.method + payload.length;
+}
+`;
+  const unsigned = { "/helper/header": acting("{ body: payload, kind: eventOf(request) }"), "/helper/url": acting("{ body: payload, user: urlOf(request) }") };
+  const covered = { "/helper/id": acting("{ body: payload, id: idOf(request), size: sizeOf(request, payload) }") };
+  const text = HEAD + helpers + Object.entries({ ...unsigned, ...covered }).map(([path, body]) => webhookRoute(path, body)).join("") + "\nexport default http;\n";
+  const r = auditReport(cli, webhookApp("signature-args", "helperread", { "http.ts": text }));
+  const rules = (path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => `${f.rule}:${f.severity}`).sort();
+  for (const path of Object.keys(unsigned)) assert.deepEqual(rules(path), ["public-no-auth:medium", "public-no-rate-limit:medium"], path);
+  assert.match(r.findings.find((f) => f.function === "http POST /helper/header" && f.rule === "public-no-auth").message, /data read from `r\.headers\.get\("x-event"\)`/);
+  for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
+});

@@ -290,3 +290,18 @@ test("a group id stored on the caller's own row through a const object or Object
   );
   assert.deepEqual(checked.at, []);
 });
+
+// finalread28 FN4: the id compared through .toString() on both sides is the same selection.
+test("an organization's rows selected in JavaScript through .toString() on both sides are read as one selection; a text field that way is not (finalread28 FN4)", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect();';
+  const TWO = '{ orgId: v.id("accessGroups"), title: v.string() }';
+  const { at, marked, found } = judged(
+    "jsToString",
+    FN("query", "toStringed", TWO, `${ROWS} // FINDING unchecked-id-read\n    return rows.filter((t) => t.orgId.toString() === args.orgId.toString());`) +
+      FN("query", "titleToString", TWO, `${ROWS}\n    return rows.filter((t) => t.title.toString() === args.title.toString());`) +
+      FN("query", "memberToString", TWO, `    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n${ROWS}\n    return rows.filter((t) => t.orgId.toString() === args.orgId.toString());`),
+  );
+  assert.deepEqual(at, marked);
+  assert.equal(found.length, 1);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});
