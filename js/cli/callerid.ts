@@ -23,7 +23,8 @@ import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
-import { carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { mayReturn } from "./paths.js";
+import { alwaysLeaves, carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
@@ -102,11 +103,12 @@ function isIdentity(app: App, e: ts.Expression, depth: number): boolean {
  * the caller's own id (an ownership check), and the handler's arguments one is with
  * (`doc.ownerId !== args.userId`). The document's own `_id` is no owner's: `doc._id ===
  * user._id` compares the document with a user row. A field destructured from it (`const {
- * ownerId } = doc`) is one of its fields. `throwsOnly`: only a throw decides (a function the
+ * ownerId } = doc`) is one of its fields. A `switch` on the field whose case with the other is
+ * the only one that goes on ({@link onlyGoesOn}) compares them too. `throwsOnly`: only a throw decides (a function the
  * document is handed to, whose `return` its caller goes on from: helperget.ts); `counts`: which
  * comparisons count at all, or only when a throw decides (parentcover.ts: one after the change).
  */
-export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false, counts?: (cmp: ts.BinaryExpression) => boolean | "throws"): { caller: boolean; args: string[] } {
+export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false, counts?: (cmp: ts.Expression) => boolean | "throws"): { caller: boolean; args: string[] } {
   const isName = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name;
   const isField = (e: ts.Expression) => {
     e = skipOuter(e);
@@ -127,6 +129,20 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
         const arg = flow?.rootOf(other);
         const counted = counts?.(n) ?? true;
         if ((!caller && arg === undefined) || counted === false || !decides(app, n, name, throwsOnly || counted === "throws")) continue;
+        if (caller) out.caller = true;
+        if (arg !== undefined) out.args.push(arg);
+      }
+    }
+    // `switch (doc.projectId) { case args.projectId: break; default: throw ... }`: the case of the other the only one that goes on.
+    if (ts.isSwitchStatement(n)) {
+      const value = asText(n.expression);
+      for (const clause of n.caseBlock.clauses) {
+        if (!ts.isCaseClause(clause)) continue;
+        const other = isField(value) ? asText(clause.expression) : isField(asText(clause.expression)) ? value : undefined;
+        const caller = other !== undefined && isCallerId(app, other);
+        const arg = other === undefined ? undefined : flow?.rootOf(other);
+        const counted = counts?.(n.expression) ?? true;
+        if ((!caller && arg === undefined) || counted === false || !onlyGoesOn(app, n, clause, throwsOnly || counted === "throws")) continue;
         if (caller) out.caller = true;
         if (arg !== undefined) out.args.push(arg);
       }
@@ -209,6 +225,25 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
     return found;
   };
   return decidedAt(cmp, 0);
+}
+
+/**
+ * Whether `clause` of the `switch` `sw` is the only way past it: `sw` has a `default`, and every
+ * other clause (through the clauses it falls into) leaves the function (a throw, a return of no
+ * data; `throwsOnly`: a throw only) before a `break` or `continue`, or falls into `clause`.
+ */
+function onlyGoesOn(app: App, sw: ts.SwitchStatement, clause: ts.CaseClause, throwsOnly: boolean): boolean {
+  const clauses = sw.caseBlock.clauses;
+  const leaves = (i: number): boolean => {
+    for (; i < clauses.length && clauses[i] !== clause; i++) {
+      for (const s of clauses[i]!.statements) {
+        if (alwaysLeaves(s, throwingIn(app), throwsOnly ? THROWS : undefined)) return true;
+        if (mayReturn(s)) return false;
+      }
+    }
+    return false;
+  };
+  return clauses.some((c) => ts.isDefaultClause(c)) && clauses.every((c, i) => c === clause || leaves(i));
 }
 
 const LOGICAL = new Set([ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken]);

@@ -160,7 +160,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
  * change (flow.ts `swallowed`: attack38 F5); made after the change, only by a throw ("throws": a
  * mutation's changes roll back with it, not with a `return`).
  */
-function keeps(app: App, cmp: ts.BinaryExpression, target: ts.Expression, handler: ts.Node): boolean | "throws" {
+function keeps(app: App, cmp: ts.Expression, target: ts.Expression, handler: ts.Node): boolean | "throws" {
   const at = onEveryPath(app, cmp, target, handler, 0);
   if (at === undefined) return false;
   let around: ts.Node = at.parent;

@@ -135,3 +135,23 @@ test("a comparison of the row's field with the checked argument as text (String 
     ["chat:bodyText unchecked-id-delete medium"],
   );
 });
+
+// fpleft: a switch on the row's field whose case with the checked argument is the only one that goes on is a comparison that keeps the change.
+test("a switch on the row's field whose case with the checked argument is the only one not leaving (default throws or returns null, the switch turned round) keeps the change; a default that falls through to the change, no default, or a case falling into the argument's: medium", () => {
+  const CHECK = '    await guard.requireAccess(ctx, "channels", args.channelId, "reader");\n';
+  const DELETE = "    await ctx.db.delete(msg._id);";
+  const sw = (value, cases) => `    switch (${value}) {\n${cases}\n    }\n`;
+  const found = audit(
+    "scopeswitch",
+    MODERATE("defaultFalls", `${CHECK}${READ}${sw("msg.channelId", '      case args.channelId:\n        break;\n      default:\n        console.log("other channel");')}${DELETE}`) +
+      MODERATE("noDefault", `${CHECK}${READ}${sw("msg.channelId", '      case args.channelId:\n        break;')}${DELETE}`) +
+      MODERATE("fallsInto", `${CHECK}${READ}${sw("msg.channelId", '      case msg.channelId:\n      case args.channelId:\n        break;\n      default:\n        throw new ConvexError("other channel");')}${DELETE}`) +
+      MODERATE("defaultThrows", `${CHECK}${READ}${sw("msg.channelId", '      case args.channelId:\n        break;\n      default:\n        throw new ConvexError("other channel");')}${DELETE}`) +
+      MODERATE("defaultReturns", `${CHECK}${READ}${sw("msg.channelId", "      case args.channelId:\n        break;\n      default:\n        return null;")}${DELETE}`) +
+      MODERATE("turnedRound", `${CHECK}${READ}${sw("args.channelId", '      case msg.channelId:\n        break;\n      default:\n        throw new ConvexError("other channel");')}${DELETE}`),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.function} ${f.rule} ${f.severity}`),
+    ["chat:defaultFalls unchecked-id-delete medium", "chat:noDefault unchecked-id-delete medium", "chat:fallsInto unchecked-id-delete medium"],
+  );
+});
