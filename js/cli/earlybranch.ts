@@ -15,7 +15,7 @@
 // (also through a relay, follow.ts), as the unchecked form is. The path is read from the code: the
 // change before the jump, not in the other branch of an `if` or `?:` nor in a `switch` case that
 // does not fall through to the jump's (paths.ts `exclusive`), unless a loop holds both (one
-// iteration changes, a later one jumps); the change may be in the `if`'s condition (attack36 F2),
+// iteration changes, a later one jumps), nor followed by a `break` out of that loop (`breaksFirst`); the change may be in the `if`'s condition (attack36 F2),
 // in a callback called there (`ids.map((id) => ctx.db.delete(id))`, a Promise's executor, an IIFE, also
 // through `.call`/`.apply`/`.bind(...)()`) or in a `finally`
 // the jump leaves through. What runs after the check is judged with it, as before.
@@ -26,7 +26,7 @@ import { schedules, throwingIn } from "./facts-syntax.js";
 import { followFindings } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import { checksAroundRelays, key } from "./latechecks.js";
-import { exclusive, forked, jumpPast } from "./paths.js";
+import { exclusive, forked, jumpPast, mayReturn } from "./paths.js";
 import { isFunctionLike, type App } from "./program.js";
 import { functionFindings, type Finding } from "./rules.js";
 
@@ -74,7 +74,7 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
       const denial = denials.has(x as ts.CallExpression), past = jumpPast(x, handler, throwing, denial);
       if (past === undefined || checkedFirst(x) || (denial && past.end !== handler.end)) continue;
       const lost = checked.filter((a) => sites.get(key(a))!.pos >= (denial ? x.pos : x.end) && sites.get(key(a))!.end <= past.end);
-      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || inFinally(c, x, past.end) || (!exclusive(c, x, handler) && !checkedFirst(c) && !checkedAfter(c, x)));
+      const made = changes.filter((c) => (c.pos >= x.pos && c.end <= x.end) || inFinally(c, x, past.end) || (!exclusive(c, x, handler) && !checkedFirst(c) && !checkedAfter(c, x) && !breaksFirst(c, x, handler)));
       if (lost.length === 0 || made.length === 0) continue;
       const c = app.loc(made[0]!), site = sites.get(key(lost[0]!))!;
       const why = `but ${doing(app, made[0]!)} at line ${c.line}, then ${denial ? `the check at line ${app.loc(x).line} throws${past.to}` : `${past.how} at line ${app.loc(x).line}${past.to ?? ""}, before the check at line ${app.loc(site).line}`}`;
@@ -93,6 +93,29 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
     }
   }
   return out;
+}
+
+/**
+ * Whether the change `c` and the jump `x` are in one loop, in no loop around it, and the path from
+ * `c` leaves that loop by a `break` of its own: `for (...) { if (a) { await ctx.db.delete(id); break; }
+ * if (b) return; }`. The jump never follows the change, in its iteration or a later one. The
+ * `break` is an unlabelled one after `c` in a block around it, with no `switch` around `c` in the loop,
+ * with no statement between that may jump (paths.ts `mayReturn`).
+ */
+function breaksFirst(c: ts.Node, x: ts.Node, handler: ts.Node): boolean {
+  let loop: ts.Node | undefined = c.parent;
+  while (loop !== undefined && loop !== handler && !isFunctionLike(loop) && !ts.isIterationStatement(loop, false)) loop = loop.parent;
+  if (loop === undefined || !ts.isIterationStatement(loop, false) || x.pos < loop.pos || x.end > loop.end) return false;
+  for (let p = loop.parent; p !== handler; p = p.parent) if (p === undefined || isFunctionLike(p) || ts.isIterationStatement(p, false)) return false;
+  for (let p = c.parent; p !== loop; p = p.parent) if (ts.isSwitchStatement(p)) return false; // its `break` leaves the switch only
+  for (let a: ts.Node = c, p = c.parent; p !== loop; a = p, p = p.parent) {
+    if (!ts.isBlock(p)) continue;
+    for (const s of p.statements.slice(p.statements.indexOf(a as ts.Statement) + 1)) {
+      if (ts.isBreakStatement(s) && s.label === undefined) return x.end <= c.pos || x.pos >= s.end; // not the break itself, nor a throw on the way
+      if (mayReturn(s)) return false;
+    }
+  }
+  return false;
 }
 
 /**

@@ -253,3 +253,20 @@ test("in a loop, a change in one branch of an if or switch and a return in anoth
     },
   );
 });
+
+// fpleft: a change followed by a break that leaves the loop is never followed by a return in that loop.
+test("in a loop, a change followed by a break out of the loop and a return after it in the loop are on no one path: the check kept; a break that leaves a switch only, a continue, a loop around the loop, or the break itself skipping a check in the loop: judged with no check", () => {
+  judged(
+    "loopbreak",
+    {
+      breaksSwitch: ["mutation", `  for (const id of postIds) { switch (mode) { case "x": { await ctx.db.patch(id, { title: "x" }); break; } } if (dry) return; }${TAIL}`],
+      continues: ["mutation", `  for (const id of postIds) { if (id === postId) { await ctx.db.patch(id, { title: "x" }); continue; } if (dry) return; }${TAIL}`],
+      outerLoop: ["mutation", `  for (const m of [1, 2]) { for (const id of postIds) { if (dry) return; if (id === postId) { await ctx.db.patch(id, { title: "x" }); break; } } }${TAIL}`],
+      breakSkips: ["mutation", `  for (const id of postIds) { if (id === postId) { await ctx.db.patch(id, { title: "x" }); break; } await guard.requireRole(ctx, "admin"); }`],
+    },
+    {
+      breaksLoop: ["mutation", `  for (const id of postIds) { if (id === postId) { await ctx.db.patch(id, { title: "x" }); break; } if (dry) return; }${TAIL}`],
+      breaksWhile: ["mutation", `  let i = 0;\n  while (i < postIds.length) { if (postIds[i] === postId) { await ctx.db.patch(postIds[i]!, { title: "x" }); break; } if (dry) return; i++; }${TAIL}`],
+    },
+  );
+});
