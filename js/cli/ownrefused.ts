@@ -64,6 +64,12 @@ export function refusesOwn(app: App, handler: ts.SignatureDeclaration, at: ts.No
   return false;
 }
 
+/** Whom a role write of `value` in `handler` promotes when the code refuses the caller's own id for its row first ({@link refusesOwn}), as a finding says it; undefined when it does not. */
+export function refusedOwnText(app: App, handler: ts.SignatureDeclaration | undefined, value: ts.Expression | undefined): string | undefined {
+  const refused = value !== undefined && handler !== undefined && refusesOwn(app, handler, value, writtenRow(app, value));
+  return refused ? "any other user (their own id is refused before the write)" : undefined;
+}
+
 /** Whether code may skip what follows it: a `return`, `break` or `continue` in it (nested functions aside). */
 function skips(n: ts.Node): boolean {
   if (ts.isReturnStatement(n) || ts.isBreakOrContinueStatement(n)) return true;

@@ -20,6 +20,7 @@ import { fieldValue, letValues, writtenArg, type WriteScope } from "./fieldvalue
 import type { ConvexFunction } from "./functions.js";
 import { relays, undecided } from "./follow.js";
 import { appGuards } from "./guards.js";
+import { refusedOwnText } from "./ownrefused.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 import { anyCaller, decidesAccess, roleName, rolesOf } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
@@ -27,7 +28,7 @@ import { finding, type Finding } from "./rules.js";
 /** What a function's writes do with roles beyond writes.ts's `roleWrites`. */
 export interface PromotionFacts {
   /** A role above the lowest written literally (or through a `const`) to a users row an argument picks, not the caller's own. */
-  set: (Loc & { table: string; field: string; role: string; picked: string })[];
+  set: (Loc & { table: string; field: string; role: string; picked: string; value?: ts.Expression })[];
   /** A users role written from a field of a row of an app table (`{ role: invite.role }`). */
   fromRows: { table: string; field: string; fn?: string }[];
   /** An insert into an app table of an argument's value in a field named as some users role field. */
@@ -75,7 +76,7 @@ export function promotionFacts(app: App, c: PromotionScope, writes: readonly Wri
       for (const role of new Set((letValues(app, c, v) ?? [v]).map((e) => roleName(app, e)))) {
         const picked = role === undefined || target === undefined || w.method === "insert" ? undefined : (c.flow.idRoot(target) ?? readBy(app, c.flow, target) ?? queriedBy(app, c.flow, target));
         if (role !== undefined && w.method !== "insert" && (target !== undefined || own)) out.literal.push({ file: w.file, line: w.line, field, role, picked, own, value: w.value });
-        if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked });
+        if (picked !== undefined && role !== undefined && aboveLowest(app, table, c.usersOf).has(role)) out.set.push({ file: w.file, line: w.line, table, field, role, picked, value: w.value });
       }
     }
   }
@@ -101,7 +102,7 @@ function aboveLowest(app: App, table: string, usersOf: (g: ts.CallExpression) =>
 }
 
 /** The findings: at the call of a relay, at a promotion's write, at a role's store. */
-export function promotionFindings(functions: readonly ConvexFunction[]): Finding[] {
+export function promotionFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
   const out: Finding[] = [];
   for (const { fn, who, call, callee } of relays(functions)) {
     const params = new Map(call.passes.map((p) => [p.param, p.arg])); // once each, `{ ...args, role: args.role }` too
@@ -119,7 +120,7 @@ export function promotionFindings(functions: readonly ConvexFunction[]): Finding
     const who = anyCaller(fn.facts.auth);
     const facts = fn.writes.promotions;
     for (const s of facts?.set ?? []) {
-      out.push(finding("unchecked-role-write", fn.id, s, `${fn.id} sets the role field '${s.field}' of a users row that argument '${s.picked}' picks to '${s.role}', above the lowest role, for ${who}: a caller can promote anyone, themselves included`));
+      out.push(finding("unchecked-role-write", fn.id, s, `${fn.id} sets the role field '${s.field}' of a users row that argument '${s.picked}' picks to '${s.role}', above the lowest role, for ${who}: a caller can promote ${refusedOwnText(app, fn.handler, s.value) ?? "anyone, themselves included"}`));
     }
     for (const s of facts?.stores ?? []) {
       const reader = readers.find((r) => r.table === s.table && r.field === s.field);

@@ -15,7 +15,7 @@ import type ts from "typescript";
 import type { AuthCheck } from "./facts.js";
 import type { ConvexFunction } from "./functions.js";
 import type { App } from "./program.js";
-import { refusesOwn, writtenRow } from "./ownrefused.js";
+import { refusedOwnText } from "./ownrefused.js";
 import { roleBound } from "./rolebound.js";
 import { decidesAccess } from "./roles.js";
 import { finding, type Finding } from "./rules.js";
@@ -40,10 +40,7 @@ export function rankedRoleFindings(app: App, functions: readonly ConvexFunction[
     const required = checked.permission === undefined ? `the role '${checked.role}' its check requires` : `the role '${checked.role}', the lowest holding the permission '${checked.permission}' its check requires`;
     const by = `above ${required}, for a caller holding '${checked.role}'`;
     // Whom a write of the value `value` promotes: not the caller when the code refuses their own id before it (ownrefused.ts).
-    const anyone = (value: ts.Expression | undefined) => {
-      const refused = value !== undefined && fn.handler !== undefined && refusesOwn(app, fn.handler, value, writtenRow(app, value));
-      return refused ? "any other user (their own id is refused before the write)" : "anyone, themselves included,";
-    };
+    const anyone = (value: ts.Expression | undefined) => refusedOwnText(app, fn.handler, value) ?? "anyone, themselves included,";
     for (const w of fn.writes.roleWrites) {
       const whose = w.own ? "the caller's own users row" : "a users row";
       // The roles the argument's validator and the tests that leave before the write let through (rolebound.ts).

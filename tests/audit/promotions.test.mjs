@@ -268,3 +268,31 @@ export const say = mutation({
   assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
   assert.match(r.findings.find((f) => f.rule === "unchecked-role-write").message, /stores argument 'role' in the field 'role' of table 'invites', whose rows invites:acceptInvite writes to a users row's role/);
 });
+
+// fpleft: the lowest role's literal promotion says the caller is not among those promoted when the code refuses their own id before the write (ownrefused.ts, as rolecheck.ts does).
+test("a role above the lowest written literally to a users row an argument picks, the caller's own id refused before the write: the message says any other user; not refused, or refused by a test that does not leave: themselves included", () => {
+  const fnOf = (name, test) => `
+export const ${name} = mutation({
+  args: { userId: v.id("users") },
+  handler: async (ctx, args) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+${test}    await ctx.db.patch(args.userId, { role: "admin" }); // FINDING unchecked-role-write
+    return null;
+  },
+});
+`;
+  const dir = app("refused", {
+    "promote.ts":
+      HEAD +
+      fnOf("refusedThrow", '    if (args.userId === me._id) throw new Error("not your own");\n') +
+      fnOf("refusedReturn", "    if (me._id == args.userId) return null;\n") +
+      fnOf("notRefused", "") +
+      fnOf("warnedOnly", '    if (args.userId === me._id) console.warn("your own");\n'),
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+  const message = (fn) => r.findings.find((f) => f.rule === "unchecked-role-write" && f.function === `promote:${fn}`).message;
+  for (const fn of ["refusedThrow", "refusedReturn"]) assert.match(message(fn), /above the lowest role, for .*: a caller can promote any other user \(their own id is refused before the write\)$/, fn);
+  for (const fn of ["notRefused", "warnedOnly"]) assert.match(message(fn), /: a caller can promote anyone, themselves included$/, fn);
+});
