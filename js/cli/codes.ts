@@ -209,7 +209,9 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
         const to = destination(app, (flow ??= new ArgFlow(app, handler)), handler, n.arguments[0]);
         if (to !== undefined) exposures.push({ ...app.loc(n), how: "sent", via: "fetch", to });
       } else if (path.length === 1 && n.arguments.some((a) => carries(a)) && fetchesParam(app, n, carries) !== undefined) {
-        const to = destination(app, (flow ??= new ArgFlow(app, handler)), handler, n.arguments[fetchesParam(app, n, carries)!]!);
+        const [i, field] = fetchesParam(app, n, carries)!;
+        const url = field === undefined ? n.arguments[i] : fieldValue(n.arguments[i]!, field);
+        const to = url === undefined ? undefined : destination(app, (flow ??= new ArgFlow(app, handler)), handler, url);
         if (to !== undefined) exposures.push({ ...app.loc(n), how: "sent", via: `${method} (its fetch)`, to });
       } else if (path.length === 2 && RUNS.has(method) && n.arguments[1] !== undefined) {
         const fields = handedFields(app, handler, n.arguments[1], carries, isWhole);
@@ -222,11 +224,14 @@ export function codeFlow(app: App, handler: ts.SignatureDeclaration, given?: Rea
   return { exposures, handoffs };
 }
 
-/** The argument a URL comes from: itself, `new URL(path, base)` (either), `new Request(url, ...)`, or a `const` of the handler holding one. */
+/** The parts of a URL object that choose where it goes (`url.host = args.hook`). */
+const URL_HOST = new Set(["host", "hostname", "href", "origin"]);
+
+/** The argument a URL comes from: itself, `new URL(path, base)` (either), `new Request(url, ...)`, or a `const` of the handler holding one, its host set by an assignment in the handler (`url.host = args.hook`). */
 function destination(app: App, flow: ArgFlow, handler: ts.Node, e: ts.Expression, depth = 0): string | undefined {
   e = skipOuter(e);
   const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
-  if (init !== undefined && within(init, handler) && depth < 4 && ts.isNewExpression(skipOuter(init))) return destination(app, flow, handler, init, depth + 1);
+  if (init !== undefined && within(init, handler) && depth < 4 && ts.isNewExpression(skipOuter(init))) return hostSet(app, flow, handler, e as ts.Identifier, depth) ?? destination(app, flow, handler, init, depth + 1);
   const made = ts.isNewExpression(e) ? skipOuter(e.expression) : undefined;
   const kind = made !== undefined && ts.isIdentifier(made) && app.isGlobal(made) ? made.text : undefined;
   const [url, base] = (e as ts.NewExpression).arguments ?? [];
@@ -234,23 +239,63 @@ function destination(app: App, flow: ArgFlow, handler: ts.Node, e: ts.Expression
   return flow.rootOf(e);
 }
 
-/** The index of the argument an app helper given the code (`post(args.hook, code)`) fetches: a parameter it passes as `fetch`'s URL (through `new URL`/`new Request`) whose call also passes a parameter given the code. */
-function fetchesParam(app: App, call: ts.CallExpression, carries: (e: ts.Node) => boolean): number | undefined {
+/** The argument an assignment in the handler to a part of URL object `url` that chooses its host comes from (`url.host = args.hook`). */
+function hostSet(app: App, flow: ArgFlow, handler: ts.Node, url: ts.Identifier, depth: number): string | undefined {
+  const target = app.symbol(url);
+  let to: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuter(n.left);
+      if (ts.isPropertyAccessExpression(left) && URL_HOST.has(left.name.text) && app.symbol(skipOuter(left.expression)) === target) to = destination(app, flow, handler, n.right, depth + 1) ?? to;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (target !== undefined) visit(handler);
+  return to;
+}
+
+/** The value of field `name` of an object written in place (`{ url: args.hook, text: code }`). */
+function fieldValue(e: ts.Expression, name: string): ts.Expression | undefined {
+  const o = skipOuter(e);
+  if (!ts.isObjectLiteralExpression(o)) return undefined;
+  const p = o.properties.find((q) => q.name !== undefined && (ts.isIdentifier(q.name) || ts.isStringLiteralLike(q.name)) && q.name.text === name);
+  return p === undefined ? undefined : propertyInit(p);
+}
+
+/** The argument an app helper given the code (`post(args.hook, code)`) fetches: the index of a parameter it passes as `fetch`'s URL (through `new URL`/`new Request`), or of an object and its field (`fetch(o.url, ...)` of `send({ url: args.hook, text: code })`), whose call also passes a parameter given the code (of an object in place, a field holding it). */
+function fetchesParam(app: App, call: ts.CallExpression, carries: (e: ts.Node) => boolean): [number, string?] | undefined {
   const helper = app.appFunction(call);
   if (helper === undefined || !("body" in helper) || helper.body === undefined || call.arguments.some(ts.isSpreadElement)) return undefined;
   const params = helper.parameters.map((p) => (ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined));
   const coded = new Set(params.filter((p, i) => p !== undefined && call.arguments[i] !== undefined && carries(call.arguments[i]!)));
-  const paramOf = (e: ts.Expression, depth = 0): number => {
-    e = skipOuter(e);
-    if (ts.isNewExpression(e) && depth < 4) return Math.max(-1, ...(e.arguments ?? []).map((a) => paramOf(a, depth + 1)));
-    const i = ts.isIdentifier(e) ? params.indexOf(app.symbol(e)) : -1;
-    return i >= 0 && app.symbol(e) !== undefined ? i : -1;
+  // The fields holding the code of an object written in place as the argument (`{ url, text: code }`: `text`).
+  const codedFields = (i: number): Set<string> | undefined => {
+    const o = skipOuter(call.arguments[i]!);
+    if (!ts.isObjectLiteralExpression(o) || o.properties.some((p) => !(ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) || !(ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)))) return undefined;
+    return new Set(o.properties.filter((p) => carries(propertyInit(p)!)).map((p) => (p.name as ts.Identifier).text));
   };
-  const names = (n: ts.Node): boolean => (ts.isIdentifier(n) && coded.has(app.symbol(n))) || ts.forEachChild(n, (c) => names(c) || undefined) === true;
-  let found: number | undefined;
+  const paramOf = (e: ts.Expression, depth = 0): [number, string?] | undefined => {
+    e = skipOuter(e);
+    if (ts.isNewExpression(e) && depth < 4) return (e.arguments ?? []).map((a) => paramOf(a, depth + 1)).find((x) => x !== undefined);
+    const field = ts.isPropertyAccessExpression(e) && ts.isIdentifier(skipOuter(e.expression)) ? e.name.text : undefined;
+    const name = field !== undefined ? (skipOuter((e as ts.PropertyAccessExpression).expression) as ts.Identifier) : e;
+    const i = ts.isIdentifier(name) && app.symbol(name) !== undefined ? params.indexOf(app.symbol(name)) : -1;
+    return i < 0 ? undefined : field === undefined ? [i] : [i, field];
+  };
+  // A coded parameter read whole, or for a field that holds the code (`o.text`, not `o.url`).
+  const names = (n: ts.Node): boolean => {
+    if (ts.isIdentifier(n) && coded.has(app.symbol(n))) {
+      const p = n.parent;
+      const fields = ts.isPropertyAccessExpression(p) && p.expression === n ? codedFields(params.indexOf(app.symbol(n))) : undefined;
+      return fields === undefined || fields.has((p as ts.PropertyAccessExpression).name.text);
+    }
+    return ts.forEachChild(n, (c) => names(c) || undefined) === true;
+  };
+  let found: [number, string?] | undefined;
   const visit = (n: ts.Node): void => {
     if (found !== undefined) return;
-    if (ts.isCallExpression(n) && app.memberPath(n.expression).join(".") === "fetch" && n.arguments[0] !== undefined && paramOf(n.arguments[0]) >= 0 && n.arguments.some(names)) found = paramOf(n.arguments[0]);
+    const to = ts.isCallExpression(n) && app.memberPath(n.expression).join(".") === "fetch" && n.arguments[0] !== undefined ? paramOf(n.arguments[0]) : undefined;
+    if (to !== undefined && (n as ts.CallExpression).arguments.some(names)) found = to;
     ts.forEachChild(n, visit);
   };
   if (coded.size > 0) visit(helper.body);

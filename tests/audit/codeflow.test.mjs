@@ -350,3 +350,64 @@ export const helperToEnv = action(guard.safeAction({
     assert.match(f.message, /by fetch to a URL taken from its argument 'hook': the caller picks where the code goes/, name);
   }
 });
+
+test("a code sent by an app helper given an object whose field is the URL, or to a URL object whose host an argument sets: code-exposed low as fetch(hook) is (attack38 F8); the environment's URL, or the code in no field the helper sends: quiet", () => {
+  const dir = app("fetchobj", {
+    "hooks.ts": `${ISSUING}
+async function send(o: { url: string; text: string }): Promise<void> {
+  await fetch(o.url, { method: "POST", body: o.text });
+}
+async function ping(o: { url: string; text: string; note: string }): Promise<void> {
+  await fetch(o.url, { method: "POST", body: o.note });
+}
+export const viaObject = action(guard.safeAction({
+  name: "hooks.viaObject", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await send({ url: hook, text: code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const hostFromArg = action(guard.safeAction({
+  name: "hooks.hostFromArg", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    const url = new URL(process.env.SMS_BASE!);
+    url.host = hook;
+    await fetch(url, { method: "POST", body: code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const hrefFromArg = action(guard.safeAction({
+  name: "hooks.hrefFromArg", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, args, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    const url = new URL(process.env.SMS_BASE!);
+    url.href = args.hook;
+    await fetch(url, { method: "POST", body: code }); // FINDING code-exposed
+    return null;
+  },
+}));
+export const fromEnv = action(guard.safeAction({
+  name: "hooks.fromEnv", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await send({ url: process.env.SMS_BASE!, text: code });
+    await ping({ url: hook, text: code, note: "sent" });
+    const url = new URL(process.env.SMS_BASE!);
+    url.host = process.env.SMS_HOST!;
+    url.pathname = hook;
+    await fetch(url, { method: "POST", body: code });
+    return null;
+  },
+}));
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "code-exposed"), markers(`${dir}/convex`));
+  for (const name of ["viaObject", "hostFromArg", "hrefFromArg"]) {
+    const f = r.findings.find((x) => x.function === `hooks:${name}` && x.rule === "code-exposed");
+    assert.equal(f.severity, "low", name);
+    assert.match(f.message, /by fetch to a URL taken from its argument 'hook': the caller picks where the code goes/, name);
+  }
+});
