@@ -18,6 +18,7 @@
 // members keep it in sight (finalread28 FP1, FP2); destructuring and for-of writes count (FN1).
 import ts from "typescript";
 import { skipOuter, type App, type Loc } from "./program.js";
+import { bindingNames } from "./facts-syntax.js";
 import { follow } from "./sigargs.js";
 import { isGlobalName } from "./webcrypto.js";
 
@@ -174,17 +175,12 @@ function aliasNames(app: App, files: readonly ts.SourceFile[]): Set<string> {
   for (let round = 0; round < 2; round++) {
     const word = new RegExp(`\\b(${[...ESCAPE_ROOTS, ...names].join("|")})\\b`);
     const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const && word.test(n.initializer.getText()) && reachesCrypto(app, n.initializer, false)) bindingNames(n.name, names);
+      if (ts.isVariableDeclaration(n) && n.initializer !== undefined && ts.getCombinedNodeFlags(n) & ts.NodeFlags.Const && word.test(n.initializer.getText()) && reachesCrypto(app, n.initializer, false)) for (const b of bindingNames(n.name)) names.add(b);
       ts.forEachChild(n, visit);
     };
     files.forEach(visit);
   }
   return names;
-}
-
-function bindingNames(name: ts.BindingName, into: Set<string>): void {
-  if (ts.isIdentifier(name)) into.add(name.text);
-  else for (const e of name.elements) if (!ts.isOmittedExpression(e)) bindingNames(e.name, into);
 }
 
 /** Whether the name `id`, read as a value, is the global Web Crypto, the global object or a built-in the check runs (or a `const` holding one). */
