@@ -2,7 +2,8 @@
  * Data access boundaries: the public types of the configuration, the facts and the answers.
  * The methods are the {@link Access} interface (access.ts).
  */
-import type { GenericId } from "convex/values";
+import type { paginationOptsValidator } from "convex/server";
+import type { GenericId, Infer } from "convex/values";
 import type { Access } from "./access.js";
 import type { accessTables, GroupId } from "./access-tables.js";
 
@@ -158,8 +159,12 @@ export type MyGroup<L extends string> = {
   expiresAt?: number;
 };
 
-/** Pagination options, as Convex's `paginationOptsValidator` gives them. */
-export type AccessPageOptions = { numItems: number; cursor: string | null };
+/**
+ * Pagination options, as Convex's `paginationOptsValidator` gives them (`args.paginationOpts`
+ * of a query that takes it): every key it has, none other. The listings read `numItems` and
+ * `cursor`.
+ */
+export type AccessPageOptions = Infer<typeof paginationOptsValidator>;
 
 /** One of a group's members (or, to those who may manage them, invitations), as {@link Access.listGroupMembers} lists them. */
 export type GroupMember<L extends string, U extends string = string> = {

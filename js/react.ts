@@ -7,6 +7,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import type { Subject } from "./authz.js";
+import { checkOptionKeys, HOOK_STATUS_KEYS } from "./option-keys.js";
 import type { RateLimitDecision, RateLimitState } from "./ratelimit.js";
 
 /**
@@ -109,7 +110,7 @@ export type RateLimitStatusOptions = {
  * time loads. The server decides again: this only tells the user when to try.
  *
  * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown limit or a malformed state (as the
- * guard).
+ * guard); `GuardConfigError` for an option it does not take (`servernow`), at every render.
  * @example
  * ```tsx
  * const state = useQuery(api.ratelimit.messageLimitState);
@@ -132,6 +133,7 @@ export function useRateLimitStatus<K extends string>(
   state: RateLimitState | null | undefined,
   options: RateLimitStatusOptions,
 ): RateLimitDecision | undefined {
+  checkOptionKeys(options, HOOK_STATUS_KEYS, "useRateLimitStatus options");
   const clock = options.clock ?? systemClock;
   const offset = useServerOffset(options.serverNow, clock);
   // Bumped by the timer: each bump re-renders, which asks the guard again.

@@ -1,8 +1,8 @@
 // Type tests, checked by `tsc -p tests/types` against the installed package's .d.ts. Every
 // `@ts-expect-error` line must be an error: if a type loosened, tsc reports the unused directive.
 import { defineGuard, type Guard, type GroupId, type PolicyTables, type RateLimitState } from "convex-guard";
-import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx } from "convex/server";
-import type { GenericId } from "convex/values";
+import type { GenericDataModel, GenericDocument, GenericMutationCtx, GenericQueryCtx, PaginationOptions, paginationOptsValidator } from "convex/server";
+import type { GenericId, Infer } from "convex/values";
 
 const guard = defineGuard({
   roles: ["user", "moderator", "admin", "superadmin"],
@@ -190,6 +190,12 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   await docs.listMyGroups(c, { paginationOpts: { numItems: 1, cursor: null, numitems: 2 } });
   // @ts-expect-error: a key Convex's paginationOptsValidator does not have
   await docs.listGroupMembers(c, gid, { paginationOpts: { numItems: 1, cursor: null, curser: "x" } });
+  // Every key of Convex's paginationOptsValidator (a query's own args.paginationOpts, as usePaginatedQuery sends them).
+  await docs.listMyGroups(c, { paginationOpts: { numItems: 1, cursor: null, endCursor: null, maximumRowsRead: 5, maximumBytesRead: 9, id: 1 } });
+  const convexOpts: Infer<typeof paginationOptsValidator> = { numItems: 1, cursor: null };
+  await docs.listAccessible(c, "users", { paginationOpts: convexOpts, minLevel: "writer" });
+  const convexOwn: PaginationOptions = { numItems: 1, cursor: null, endCursor: "c" };
+  await docs.listGrants(c, "users", "id", { paginationOpts: convexOwn });
   // @ts-expect-error: maximumRowsRead, misspelt
   await guard.audit.list(c, {}, { numItems: 1, cursor: null, maximumRowRead: 5 });
   // @ts-expect-error: a group's id is not a grant's
