@@ -146,6 +146,8 @@ export type ConfiguredNames = {
   can(subject: string | null, permission: string): boolean;
   limits(): readonly string[];
   tables(): readonly string[];
+  /** `access.tables`' names as written, read without building access (`undefined`: not an object, for the first call to refuse). */
+  written(): readonly string[] | undefined;
   levels(): readonly string[];
   /** Whether the user the checks answer is the identity (`users.roleClaim` alone), not a row. */
   identities: boolean;

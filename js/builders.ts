@@ -47,7 +47,7 @@ import type { GenericId, Infer, ObjectType, PropertyValidators, Validator } from
 import type { PermissionName } from "./authz.js";
 import type { DocOf } from "./ctx.js";
 import { checkCustom, checkCustomExtra, checkNames, metadata, validate, type AnyDefinition, type ConfiguredNames } from "./builders-definition.js";
-import { refusal, untilPassed } from "./config-keys.js";
+import { checkConfigured, refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
 import { limitRequests } from "./builders-keys.js";
@@ -338,6 +338,10 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     // definition changes neither what is checked nor what is refused. A refusal is thrown at
     // every call, where a builder's configuration errors have always surfaced.
     const refused = refusal(() => validate(meta, definition));
+    // A table left out of access.tables fails here, where it is declared, not at a first call
+    // in production: read from the configuration as written (access is built at first use).
+    const tables = refused === undefined && meta.access !== null ? names.written() : undefined;
+    if (tables !== undefined) checkConfigured(`guard.${kind}`, "access table", meta.access!.table, tables);
     const handler = definition.handler;
     // Its names against the configuration, at each call until they have passed.
     const checkNamed = untilPassed(() => checkNames(`guard.${kind}`, meta, names));

@@ -199,6 +199,11 @@ export function defineGuard<
       can: (subject, name) => authz.can(subject, name as never),
       limits: () => (checksPart(), limitNames(rateLimits!)),
       tables: () => (accessPart(), [...access!.tables().keys()]),
+      written: () => {
+        const a: unknown = config?.access ?? {};
+        const t: unknown = typeof a === "object" ? ((a as { tables?: unknown }).tables ?? {}) : undefined;
+        return typeof t === "object" && t !== null && !Array.isArray(t) ? Object.keys(t) : undefined;
+      },
       levels: () => accessPart().accessLevels().levels,
       identities: claims,
     }),

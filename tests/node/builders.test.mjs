@@ -295,10 +295,10 @@ test("an access argument declared as another table's id is refused, naming the a
       await assert.rejects(fn._handler(ctx(ada), { id: "p1" }), (e) => e.name === "GuardConfigError" && message.test(e.message));
     }
   }
-  // Accepted where defined: the next check (this guard configures no access) is what refuses them.
+  // Accepted: the next check (this guard configures no access) is what refuses them, where
+  // they are defined (a definition refused is refused at its calls, and never reaches it).
   for (const id of [v.id("tasks"), v.string(), v.optional(v.id("tasks")), v.union(v.id("tasks"), v.id("projects")), v.union(v.string(), v.id("projects"))]) {
-    const fn = guard.query(builder, tasks({ id }));
-    await assert.rejects(fn._handler(ctx(ada), { id: "t1" }), /^GuardConfigError: guard\.query: access table 'tasks' is not configured/);
+    assert.throws(() => guard.query(builder, tasks({ id })), /^GuardConfigError: guard\.query: access table 'tasks' is not configured \(configured: none\)$/);
   }
   assert.equal(ran, 0);
 });
@@ -595,9 +595,7 @@ test("a name the guard does not configure (past the types) is the developer's Gu
     // as FORBIDDEN, as a safe action's refuses at its call.
     [() => guard.mutation(builder, { args: {}, permission: "note:write", handler }), /^guard\.mutation: permission 'note:write' is not configured \(no role holds it\)$/],
     [() => guard.query(builder, { args: {}, role: "user", permission: "tasks:read", handler }), /^guard\.query: permission 'tasks:read' is not configured \(no role holds it\)$/],
-    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
     [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "ownr" }, handler }), /^guard\.query: access level 'ownr' is not configured \(did you mean 'owner'\?\)$/],
-    [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
   ]) {
     const fn = make();
     for (let i = 0; i < 2; i++) {
@@ -605,6 +603,21 @@ test("a name the guard does not configure (past the types) is the developer's Gu
     }
   }
   await assert.rejects(guard.customCtx({ role: "admn" }).input(ctx(ada), {}), /guard\.customCtx: role 'admn' is not configured/);
+  // A table left out of access.tables fails where the function is defined (a deploy, a test's
+  // import), not at its first call in production; access itself is not built for it.
+  for (const [make, message] of [
+    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
+    [() => withAccess.mutation(builder, { args: { id: "v" }, access: { table: "note", arg: "id", level: "owner" }, handler }), /^guard\.mutation: access table 'note' is not configured \(did you mean 'notes'\?\)$/],
+    [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
+    [() => defineGuard({ roles: ["user"], access: { levels: ["viewer", "owner"] } }).query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
+  ]) {
+    assert.throws(make, (e) => e.name === "GuardConfigError" && message.test(e.message), String(message));
+  }
+  // Not built for it: a mistake elsewhere in access (a fileLevel without a parent) is still
+  // refused at the first call, not while the app's functions are defined.
+  const bad = defineGuard({ roles: ["user"], access: { tables: { notes: { owner: "ownerId", fileLevel: "owner" } } } });
+  const defined = bad.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler });
+  await assert.rejects(defined._handler(ctx(ada), { id: "n1" }), /fileLevel needs access\.tables\.notes\.parent/);
   await assert.rejects(guard.customCtx({ permission: "note:write" }).input(ctx(ada), {}), /guard\.customCtx: permission 'note:write' is not configured \(no role holds it\)/);
   assert.equal(ran, 0);
   // Configured names still run for those they admit.
