@@ -29,7 +29,7 @@ export { checkOptionKeys, keysOf };
 type Config = GuardConfig<string, string, string, string, string, string>;
 
 /** Every key of {@link GuardConfig}. */
-const CONFIG_KEYS: readonly string[] = /* @__PURE__ */ keysOf<Config>()(
+const CONFIG_KEYS: readonly string[] = keysOf<Config>()(
   ["roles", "permissions", "users", "compiledPolicy", "access", "rateLimits", "confirmations", "actions", "securityAudit"],
 );
 
@@ -118,7 +118,7 @@ export const LOCKOUT_BUDGET_KEYS = /* @__PURE__ */ keysOf<LockoutBudget>()(["max
 /** `actions`. @internal */
 export const ACTIONS_KEYS = /* @__PURE__ */ keysOf<ActionsConfig>()(["module"]);
 /** `securityAudit` (read by `npx convex-guard audit` only, checked here all the same). @internal */
-const SECURITY_AUDIT_KEYS = /* @__PURE__ */ keysOf<NonNullable<Config["securityAudit"]>>()(["allow"]);
+const SECURITY_AUDIT_KEYS = keysOf<NonNullable<Config["securityAudit"]>>()(["allow"]);
 
 /**
  * Throws a {@link GuardConfigError} unless `name` (a `what` that `where` declares: a builder's
