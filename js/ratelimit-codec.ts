@@ -192,6 +192,7 @@ export function decideOne(
   let logLength = 0;
   let entries: Float64Array | null = null;
   if (state !== null) {
+    if (state === undefined) undefinedState(name);
     t = num(state.t);
     a = num(state.a);
     bb = num(state.b);
@@ -298,6 +299,11 @@ function notAState(name: string): never {
   deny("INVALID_ARGUMENT", rateLimitNamed(quoted(name), CLIENT_MESSAGE.RATE_LIMIT_STATE_LOG));
 }
 
+/** Refuses a state of limit `name` that is `undefined`: not `null` (no state), but no answer yet (a loading `useQuery`), which must not decide as a fresh key. */
+function undefinedState(name: string): never {
+  deny("INVALID_ARGUMENT", rateLimitNamed(quoted(name), CLIENT_MESSAGE.RATE_LIMIT_STATE_UNDEFINED));
+}
+
 /**
  * Copies the requests into the engine's buffer and returns the buffer's view. In two phases:
  * first the caller's state objects are read into plain numbers in our own items (their getters
@@ -364,6 +370,7 @@ function read(it: Item): void {
     it.entries = null;
     return;
   }
+  if (s === undefined) undefinedState(it.name);
   it.t = num(s.t);
   it.a = num(s.a);
   it.b = num(s.b);

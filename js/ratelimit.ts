@@ -281,7 +281,7 @@ export function createRateLimits<K extends string>(
       const shard = num(options?.shard ?? 0);
       const limit = limitOf(e, name);
       const cost = costOf(count);
-      return decisionOf(decideOne(e, name, limit, cost, shard, state ?? null, now, RL_CHECK));
+      return decisionOf(decideOne(e, name, limit, cost, shard, state, now, RL_CHECK));
     },
 
     rateLimitConfig(name) {
@@ -302,7 +302,7 @@ export function createRateLimits<K extends string>(
       const limit = limitOf(e, name);
       const cost = costOf(count);
       const mode = options?.consume === false ? RL_CHECK : RL_CONSUME;
-      return decideOne(e, name, limit, cost, shard, state ?? null, now, mode);
+      return decideOne(e, name, limit, cost, shard, state, now, mode);
     },
 
     decideRateLimits(requests, now, options) {
@@ -321,7 +321,7 @@ export function createRateLimits<K extends string>(
         const name = r?.name;
         const count = r?.count;
         const shard = num(r?.shard ?? 0);
-        const state = r?.state ?? null;
+        const state = r?.state;
         const limit = limitOf(e, name!);
         const cost = costOf(count);
         return single(decideOne(e, name!, limit, cost, shard, state, now, options?.consume === false ? RL_CHECK : RL_CONSUME));
@@ -330,7 +330,7 @@ export function createRateLimits<K extends string>(
       for (let i = 0; i < n; i++) {
         const r = requests[i];
         checkOptionKeys(r, STATE_REQUEST_KEYS, "decideRateLimits entry");
-        items[i] = item(e, r?.name, r?.count, num(r?.shard ?? 0), r?.state ?? null);
+        items[i] = item(e, r?.name, r?.count, num(r?.shard ?? 0), r?.state);
       }
       return decide(e, items, now, options?.consume === false ? RL_CHECK : RL_CONSUME);
     },

@@ -899,6 +899,9 @@ pub mod client {
         /// [`INVALID_ARGUMENT`]: a pure decision's state whose `log` is not an array (no state
         /// a decision answers: every kind's has one, empty but a sliding log's).
         pub const RATE_LIMIT_STATE_LOG: &str = "a rate limit state is { t, a, b, log } as a decision answered it, and this one's log is not an array (pass the state, not the row that holds it)";
+        /// [`INVALID_ARGUMENT`]: a pure decision's state that is `undefined` (a `useQuery` still
+        /// loading answers it): `null` is a key with no stored state, `undefined` no answer yet.
+        pub const RATE_LIMIT_STATE_UNDEFINED: &str = "a rate limit state is undefined: pass null for a key with no stored state, or wait for the state to load (useQuery answers undefined while it loads)";
 
         /// [`INVALID_ARGUMENT`]: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`.
         pub const CONFIRMATION_HASH_BYTES: &str =

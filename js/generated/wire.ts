@@ -315,6 +315,8 @@ export const enum CLIENT_MESSAGE {
   DECIDE_RATE_LIMITS_ARRAY = "decideRateLimits takes an array",
   /** `client::RATE_LIMIT_STATE_LOG`: `INVALID_ARGUMENT`: a pure decision's state whose `log` is not an array (no state a decision answers: every kind's has one, empty but a sliding log's). */
   RATE_LIMIT_STATE_LOG = "a rate limit state is { t, a, b, log } as a decision answered it, and this one's log is not an array (pass the state, not the row that holds it)",
+  /** `client::RATE_LIMIT_STATE_UNDEFINED`: `INVALID_ARGUMENT`: a pure decision's state that is `undefined` (a `useQuery` still loading answers it): `null` is a key with no stored state, `undefined` no answer yet. */
+  RATE_LIMIT_STATE_UNDEFINED = "a rate limit state is undefined: pass null for a key with no stored state, or wait for the state to load (useQuery answers undefined while it loads)",
   /** `client::CONFIRMATION_HASH_BYTES`: `INVALID_ARGUMENT`: a code's hash that is neither an `ArrayBuffer` nor a `Uint8Array`. */
   CONFIRMATION_HASH_BYTES = "a confirmation hash must be an ArrayBuffer or a Uint8Array",
   /** `client::EMPTY_STORED_HASH`: `INVALID_ARGUMENT`: a stored code record whose hash is empty. */

@@ -483,3 +483,23 @@ test("a state whose log is not an array (the row that holds it, {}, a number) is
   // The state itself is decided.
   assert.equal(guard.decideRateLimit("bucket", state, 1).remaining, 1);
 });
+
+test("an undefined state (a useQuery still loading) is refused, not decided as a key with no state (newuser31 F8)", () => {
+  const guard = defineGuard({ roles: ["user"], rateLimits: { bucket: { kind: "token bucket", rate: 3, period: 60_000 }, log: { kind: "sliding log", rate: 3, period: 60_000 } } });
+  const undefinedState = (name) => (e) =>
+    codeOf(e) === "INVALID_ARGUMENT" &&
+    messageOf(e) === `rate limit '${name}': a rate limit state is undefined: pass null for a key with no stored state, or wait for the state to load (useQuery answers undefined while it loads)`;
+  for (const name of ["bucket", "log"]) {
+    assert.throws(() => guard.decideRateLimit(name, undefined, 1), undefinedState(name));
+    assert.throws(() => guard.rateLimitStatus(name, undefined, 1), undefinedState(name));
+    assert.throws(() => guard.decideRateLimit(name, undefined, 1, { consume: false }), undefinedState(name));
+    // A batch of one, and an entry of a longer batch, whose state is missing or undefined.
+    assert.throws(() => guard.decideRateLimits([{ name }], 1), undefinedState(name));
+    assert.throws(() => guard.decideRateLimits([{ name, state: undefined, count: 1 }], 1), undefinedState(name));
+  }
+  assert.throws(() => guard.decideRateLimits([{ name: "log", state: null }, { name: "bucket" }], 1), undefinedState("bucket"));
+  // null is a key with no stored state: a full limit.
+  assert.equal(guard.rateLimitStatus("bucket", null, 1).ok, true);
+  assert.equal(guard.decideRateLimit("log", null, 1).remaining, 2);
+  assert.equal(guard.decideRateLimits([{ name: "log", state: null }, { name: "bucket", state: null }], 1).ok, true);
+});
