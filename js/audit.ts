@@ -119,8 +119,8 @@ type IndexRange = {
 
 /** The filter checked: known keys only, strings and finite times. */
 function checkFilter(filter: unknown): { fields: [string, string][]; from: number | undefined; to: number | undefined } {
-  if (filter === undefined || filter === null) return { fields: [], from: undefined, to: undefined };
-  if (typeof filter !== "object" || Array.isArray(filter)) {
+  if (filter === undefined) return { fields: [], from: undefined, to: undefined };
+  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) {
     deny("INVALID_ARGUMENT", CLIENT_MESSAGE.AUDIT_FILTER_OBJECT);
   }
   const f = filter as Record<string, unknown>;

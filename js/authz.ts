@@ -250,7 +250,8 @@ export function createAuthz<R extends string, P extends string, T extends string
       const value = claimedRoles === undefined ? field(row, roleField) : claimed(row);
       if (value === undefined || authz.isRole(value)) return null;
       const identity = users.claims || (claimedRoles !== undefined && field(row, "_id") === undefined);
-      const id = identity ? row.tokenIdentifier : row._id;
+      // The identity as the user (roleClaim): no id, so the log line names no tokenIdentifier.
+      const id = identity ? null : row._id;
       return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, users.claims || claimedRoles !== undefined);
     },
   };

@@ -11,7 +11,7 @@ import type { BuilderAccess, BuilderRateLimit, CustomRequirements, GuardedAction
 import { kind, members } from "./access-schema.js";
 import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
-import { field } from "./fields.js";
+import { argFields, field } from "./fields.js";
 import { checkLimitCount } from "./safe-action-limits.js";
 
 /** A definition as the builders read it, whatever its kind. @internal */
@@ -176,9 +176,8 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   const where = `guard.${meta.kind}`;
   checkDefinition(where, d, DEFINITION_KEYS);
   if (typeof d.handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args) => ...`);
-  const args: object = d.args;
-  // Convex takes `v.object({...})` as args too, but then `own` would read the validator's own
-  // fields (`kind`, `fields`): the types take an object of validators only, and so does this.
+  // Convex takes `v.object({...})` as args too: its fields are the arguments (fields.ts).
+  const args = argFields(d.args) as object;
   checkArgs(where, args);
   if (meta.rateLimits.length > 0 && meta.kind === "query") {
     throw new GuardConfigError(`${where} cannot take from a rate limit: use guard.mutation (or guard.checkRateLimit in the handler)`);

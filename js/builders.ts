@@ -51,7 +51,7 @@ import { checkConfigured, refusal, untilPassed } from "./config-keys.js";
 import { GuardConfigError } from "./errors.js";
 import { registeredKind } from "./registered.js";
 import { limitRequests } from "./builders-keys.js";
-import { field } from "./fields.js";
+import { argFields, field } from "./fields.js";
 import { withKnownUser } from "./users.js";
 import { lacksPermission } from "./users-find.js";
 
@@ -347,10 +347,12 @@ export function createBuilders(checks: BuilderChecks, names: ConfiguredNames): B
     const checkNamed = untilPassed(() => checkNames(`guard.${kind}`, meta, names));
     // Convex gets its own copy of the validators: one added or replaced later in the app's
     // object validates nothing the checks above were not judged against.
-    const args: unknown = definition.args;
+    // Refused args (`v.any()`, `null`, a list) are given to Convex as none, so that every call
+    // throws the refusal: Convex's own error about them would come first, naming no fix.
+    const args: unknown = argFields(definition.args);
     const returns = field(definition, "returns"); // own: a planted validator is none of the app's
     const registered = (builder as (d: unknown) => object)({
-      args: typeof args === "object" && args !== null && !Array.isArray(args) ? { ...args } : args,
+      ...(refused === undefined ? { args: { ...(args as object) } } : {}),
       ...(returns === undefined ? {} : { returns }),
       handler: async (ctx: Record<string, unknown>, args: Record<string, unknown>) => {
         if (refused !== undefined) throw refused.error;

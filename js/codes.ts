@@ -9,7 +9,7 @@
  * the engine's flat answers to objects.
  */
 import { BINDING_KEYS, checkKeys, checkOptionKeys, CODE_OPTION_KEYS, LOCKOUT_BUDGET_KEYS, LOCKOUT_KEYS, TTL_KEYS, TYPED_KEYS } from "./config-keys.js";
-import { CodeEngine, engine, num, perInstance } from "./engine.js";
+import { CodeEngine, engine, naming, num, perInstance } from "./engine.js";
 import { deny, engineCall, GuardConfigError } from "./errors.js";
 import { own, type Bare } from "./fields.js";
 import {
@@ -281,7 +281,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
         e.message(
           text(b?.actor, "actor"),
           text(b?.action, "action"),
-          text(b?.target ?? "", "target"),
+          text(b?.target === undefined ? "" : b.target, "target"), // null is no omitted target
           text(code, "code", false),
           opts?.typed === true ? CODE_TYPED : CODE_MESSAGE,
         ),
@@ -299,11 +299,12 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
       const e = compile();
       const hash = record == null ? none() : bytes(record.hash);
       if (record != null && hash.length === 0) deny("INVALID_ARGUMENT", CLIENT_MESSAGE.EMPTY_STORED_HASH);
+      const left: unknown = record?.attemptsLeft ?? 0; // named as given in the engine's refusal
       const r = engineCall(() =>
-        e.verify(
+        naming(left, U32_NONE, () => e.verify(
           hash,
           num(record?.expiresAt ?? 0),
-          u32(record?.attemptsLeft ?? 0),
+          u32(left),
           // Anything but a boolean (1 from a SQL column, "true", missing) the engine refuses.
           record == null || record.used === false ? CODE_USED_NO : record.used === true ? CODE_USED_YES : CODE_USED_MALFORMED,
           count(record?.failures),
@@ -312,7 +313,7 @@ export function defineCodes(options: CodeOptions = {}): Codes & { validate(): vo
           time(actor?.lastFailure),
           bytes(presented),
           num(now),
-        ),
+        )),
       );
       // The outcome, then the record to store back, then the actor's count (each only when
       // there is one; src/wire.rs `codes`).
@@ -386,15 +387,14 @@ export function checkLockoutKeys(lockout: unknown, path: string): void {
   }
 }
 
-function isObject(x: unknown): boolean {
-  return typeof x === "object" && x !== null;
-}
+const isObject = (x: unknown): boolean => typeof x === "object" && x !== null;
 
 /**
  * A JavaScript number as the engine's u32: WebAssembly's conversion would wrap -1 to 4294967295
- * and truncate 5.5 to 5, so anything but a small non-negative integer becomes a value every
- * bound refuses (the engine still decides).
+ * and truncate 5.5 to 5, so anything but a whole number below U32_NONE becomes U32_NONE, which
+ * every bound refuses (the engine still decides; `naming` puts the value given in its message).
  */
 function u32(n: unknown): number {
-  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffff ? n : 0xffffffff;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n < U32_NONE ? n : U32_NONE;
 }
+const U32_NONE = 0xffffffff;

@@ -275,12 +275,17 @@ export function createConfirmations(
    * refuses an empty action in every binding, so no code can ever be stored there. */
   const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
     pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
-  // Own fields only: an omitted target is "", never one planted on Object.prototype.
-  const bindingOf = (b: CodeBinding, keys: readonly string[], path: string): Required<CodeBinding> => (checkOptionKeys(b, keys, path), {
-    actor: own(b, "actor") ?? "",
-    action: own(b, "action") ?? "",
-    target: own(b, "target") ?? "",
-  });
+  // Own fields only: an omitted target is "", never one planted on Object.prototype; `null` is
+  // no omission (codes.message refuses it as it does any other non-string).
+  const bindingOf = (b: CodeBinding, keys: readonly string[], path: string): Required<CodeBinding> => {
+    checkOptionKeys(b, keys, path);
+    const field = (k: keyof CodeBinding): string => (own(b, k) === undefined ? "" : own(b, k)!);
+    return { actor: field("actor"), action: field("action"), target: field("target") };
+  };
+
+  /** A code's audit row, written in its section before the code's own row (README: Security model). */
+  const logCode = (ctx: WriterCtx<GenericDataModel>, action: string, outcome: string, b: Required<CodeBinding>) =>
+    audit.log(ctx, { action, outcome, actor: b.actor, resourceType: "confirmation", resourceId: b.target, details: { confirms: b.action } });
 
   const confirmations: Confirmations & { validate(): void } = {
     validate() {
@@ -296,22 +301,16 @@ export function createConfirmations(
       const code = codes.generate();
       const hash = await signCode(key, codes.message(b, code));
       // Read, decide, write: in turn with the transaction's other such sections (serial.ts).
-      const { existing, record } = await serially(ctx.db, async () => {
+      const record = await serially(ctx.db, async () => {
         const existing = await pending(ctx, b);
         // The binding's failure count carries over: a new code is no new budget.
         const record = codes.issue(hash, Date.now(), existing, { ttl });
+        // The audit row first: a failed audit write (even one the app catches) stores no code.
+        await logCode(ctx, "confirmation.issue", existing === null ? "issued" : "reissued", b);
         const row = { ...b, ...record };
         if (existing === null) await db(ctx).insert(table, row);
         else await db(ctx).replace(existing._id, row);
-        return { existing, record };
-      });
-      await audit.log(ctx, {
-        action: "confirmation.issue",
-        outcome: existing === null ? "issued" : "reissued",
-        actor: b.actor,
-        resourceType: "confirmation",
-        resourceId: b.target,
-        details: { confirms: b.action },
+        return record;
       });
       return { code, expiresAt: record.expiresAt };
     },
@@ -331,6 +330,9 @@ export function createConfirmations(
         const row = await pending(ctx, b);
         const counted = await actorRow(ctx, b.actor);
         const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
+        // The audit row first: a failed audit write (even one the app catches) leaves the code,
+        // its attempts and the failure counts as they were.
+        await logCode(ctx, "confirmation.consume", outcome, b);
         if (row !== null && record !== null) {
           await db(ctx).patch(row._id, {
             attemptsLeft: record.attemptsLeft,
@@ -346,14 +348,6 @@ export function createConfirmations(
           await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
         }
         return outcome;
-      });
-      await audit.log(ctx, {
-        action: "confirmation.consume",
-        outcome,
-        actor: b.actor,
-        resourceType: "confirmation",
-        resourceId: b.target,
-        details: { confirms: b.action },
       });
       const result: ConfirmationResult =
         outcome === "accepted"

@@ -7,7 +7,7 @@
 
 /** Why a user holds no role although their role field is set. */
 export type RoleDiagnosis<R extends string = string> = {
-  /** The row's `_id` (with `roleClaim` alone: the identity's `tokenIdentifier`), or `null`. */
+  /** The row's `_id`, or `null` (no row: with `roleClaim` the identity's `tokenIdentifier` is never named). */
   id: string | null;
   /** The field (or claim) that was read. */
   field: string;

@@ -216,6 +216,22 @@ export function discardUnlessOwn(e: unknown): void {
 }
 
 /**
+ * Runs the engine call `f`, given `value` as `sent` when it could carry no other (a u32 for
+ * -1, 2.5 or NaN): an engine error naming `sent` names `value` instead (a number as given,
+ * anything else as NaN), so a message never shows a stand-in the caller never wrote. @internal
+ */
+export function naming<T>(value: unknown, sent: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const parts = (e as { parts?: unknown } | null)?.parts;
+    const at = Array.isArray(parts) ? parts.indexOf(sent, 1 + (parts[0] as number)) : -1;
+    if (at >= 0) (parts as unknown[])[at] = typeof value === "number" ? value : NaN;
+    throw e;
+  }
+}
+
+/**
  * A cache of what `build` makes from engine objects (a compiled policy, limits, levels): built
  * at first use, and built again in the new instance after the one it was built in was
  * discarded, so no object of a discarded instance is used again. `build` runs with the engine

@@ -29,3 +29,15 @@ export function own<T extends object, K extends keyof T & string>(o: T | null | 
  * caller gets has the ordinary prototype. @internal
  */
 export type Bare<T> = T & { __proto__?: null };
+
+/**
+ * A function definition's `args` as the guard reads and registers them: the fields of a
+ * required `v.object({...})` (Convex takes one as `args` too, and `{ ...args }` of it would
+ * be the validator's own fields), else `args` as given, for `checkArgs` to judge. @internal
+ */
+export function argFields(args: unknown): unknown {
+  const o = args !== null && typeof args === "object" ? args : {};
+  const fields = field(o, "fields");
+  const objectValidator = field(o, "isConvexValidator") === true && field(o, "kind") === "object" && field(o, "isOptional") === "required";
+  return objectValidator && fields !== null && typeof fields === "object" && !Array.isArray(fields) ? { ...fields } : args;
+}

@@ -14,7 +14,7 @@ import { ConvexError, type PropertyValidators, type Value } from "convex/values"
 import { secretValues, type Audit, type AuditEvent } from "./audit.js";
 import { GuardConfigError, unauthenticated } from "./errors.js";
 import { checkArgs, checkConfigured, checkKeys, checkPermissionHeld, keysOf, refusal, untilPassed } from "./config-keys.js";
-import { own } from "./fields.js";
+import { argFields, own } from "./fields.js";
 import { byteForms, secretForms } from "./redact.js";
 import { carries, ending, plainValue, REFUSED, result, UPSTREAM, type Clean, type Ending, type Outcome } from "./safe-action-endings.js";
 import { userKey, type KeyFields } from "./users.js";
@@ -59,9 +59,9 @@ function checkDefinition(where: string, d: object): void {
   if (typeof handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args, { actor }) => ...`);
   // As the function builders refuse it: without args the action would run on whatever the
   // client sends, nothing validated.
-  checkArgs(where, args);
+  checkArgs(where, argFields(args));
   // A name that is no argument would leave every row without its resource, quietly.
-  if (resourceId !== undefined && (typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(args, resourceId))) {
+  if (resourceId !== undefined && (typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(argFields(args), resourceId))) {
     throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
   }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);
@@ -217,7 +217,9 @@ export function createSafeAction(
         return ask(ctx);
       });
     return {
-      args: definition.args,
+      // A refused definition's args are given to Convex as none: every call then throws (and
+      // audits) the refusal, never Convex's own error about them, which names no fix.
+      args: (refused === undefined ? argFields(definition.args) : undefined) as never,
       handler: async (ctx, args) => {
         const forms = secretForms(secretValues(secretEnvs()));
         const bytes = byteForms(forms);

@@ -262,8 +262,8 @@ test("a definition the types refuse is refused at run time too: no requirement i
     [() => guard.query(builder, { args: {}, permission: ["notes:delete"], handler }), /^guard\.query: permission must be a permission name/],
     [() => guard.query(builder, { args: {}, role: "", handler }), /^guard\.query: role must be a role name/],
     [() => guard.query(builder, { handler }), /^guard\.query: args must be an object of validators/],
-    // v.object's own fields (`kind`, `fields`) are not arguments: refused, never read as such.
-    [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /args must be an object of validators/],
+    // v.object's own fields (`kind`, `fields`) are not arguments: its fields are, never its own.
+    [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /access\.arg 'fields' is not one of its arguments/],
     // `arg:team:id:42` either way: a name with ':' is refused.
     [() => guard.mutation(builder, { args: { "team:id": v.string() }, rateLimit: { name: "post", key: { arg: "team:id" } }, handler }), /rateLimit\.key\.arg 'team:id' cannot hold a ':'/],
     // null is never "none": not for a limit, an access requirement or a key (which would read as "user").
@@ -634,4 +634,27 @@ test("the builder hands Convex its own copy of the args validators: a later edit
   assert.notEqual(given.args, args);
   assert.deepEqual(Object.keys(given.args), ["room"]);
   assert.equal(given.args.room.isOptional, "required");
+});
+
+test("args given as v.object({...}) are its fields, as Convex reads them; args that are no object of validators reach Convex as none, so every call throws the guard's refusal, not Convex's (attack39 F3)", async () => {
+  let ran = 0;
+  const handler = async (_ctx, args) => (ran++, args);
+  const seen = [];
+  const recording = (def) => (seen.push(def), builder(def));
+  const fn = guard.mutation(recording, { args: v.object({ org: v.string() }), role: "admin", rateLimit: { name: "post", key: { arg: "org" } }, handler });
+  assert.deepEqual(Object.keys(seen[0].args), ["org"]);
+  assert.equal(seen[0].args.org.kind, "string");
+  assert.deepEqual(await fn._handler(ctx(ada), { org: "acme" }), { org: "acme" });
+  assert.equal(await code(fn._handler(ctx(uma), { org: "acme" })), "FORBIDDEN");
+  assert.deepEqual(guardRequirements(fn).rateLimit, { name: "post", key: { arg: "org" } });
+  // An optional v.object is no record of arguments.
+  for (const args of [v.any(), v.string(), v.optional(v.object({ org: v.string() })), null, [v.string()]]) {
+    seen.length = 0;
+    const bad = guard.mutation(recording, { args, role: "admin", handler });
+    assert.equal(Object.hasOwn(seen[0], "args"), false, "Convex validates nothing the guard refused: its error would come first");
+    for (const who of [ada, uma, null]) {
+      await assert.rejects(bad._handler(ctx(who), { 0: "x" }), (e) => e.name === "GuardConfigError" && /^guard\.mutation: args must be an object of validators/.test(e.message));
+    }
+  }
+  assert.equal(ran, 1);
 });

@@ -468,3 +468,22 @@ test("a misspelt key of a code's binding, or of message's or issue's options, is
   assert.equal(message({ actor: "a", action: "b" }, " 1234-5678", { typed: true }), message({ actor: "a", action: "b" }, "12345678"));
   assert.equal(codes.issue(new Uint8Array(32), 1000, null, { ttl: 5000 }).expiresAt, 6000);
 });
+
+test("a forged attemptsLeft is named as given, never as the engine's stand-in; a null target is refused as any other non-string (attack39 F2, F4)", () => {
+  const codes = defineCodes();
+  const record = codes.issue(new Uint8Array(32), 1000);
+  for (const [given, shown] of [[1e9, "1000000000"], [-1, "-1"], [NaN, "NaN"], [2.5, "2.5"], [11, "11"]]) {
+    assert.throws(
+      () => codes.verify({ ...record, attemptsLeft: given }, null, 2000),
+      (e) => e.data.code === "INVALID_ARGUMENT" && e.data.message === `attemptsLeft ${shown} is out of range: it must be 0 to 10`,
+      String(given),
+    );
+  }
+  assert.throws(
+    () => codes.message({ actor: "a", action: "b", target: null }, "12345678"),
+    (e) => e.data.code === "INVALID_ARGUMENT" && e.data.message === "the confirmation target must be a string",
+  );
+  // Only a target left out (or undefined) is "".
+  assert.deepEqual(codes.message({ actor: "a", action: "b", target: undefined }, "12345678"), codes.message({ actor: "a", action: "b" }, "12345678"));
+  assert.deepEqual(codes.message({ actor: "a", action: "b", target: "" }, "12345678"), codes.message({ actor: "a", action: "b" }, "12345678"));
+});

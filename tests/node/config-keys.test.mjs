@@ -246,6 +246,9 @@ test("audit readers: an unknown role is the developer's error before any request
   const fixed = defineGuard(confirmations({ audit: { readers: { role: "admin" } } }));
   fixed.validate();
   assert.deepEqual((await fixed.audit.list(adminCtx(), {}, { numItems: 5, cursor: null })).page, []);
+  // A null filter is a filter of the wrong type, never "no filter" (attack39); undefined is none.
+  await assert.rejects(fixed.audit.list(adminCtx(), null, { numItems: 5, cursor: null }), (e) => e?.data?.code === "INVALID_ARGUMENT" && e.data.message === "an audit filter must be an object");
+  assert.deepEqual((await fixed.audit.list(adminCtx(), undefined, { numItems: 5, cursor: null })).page, []);
 });
 
 test("audit readers: a permission no role holds is accepted, and nobody reads the trail (FORBIDDEN) (a choice, unlike a builder's permission)", async () => {

@@ -810,13 +810,15 @@ test("a safe action without args validators is refused at every call, as the bui
   // client sent, audited "success"; with `resourceId`, the "error" rows stored the client's value.
   const where = "safeAction 'p.noargs'";
   const message = `${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`;
-  for (const args of [undefined, null, "domain", [v.string()], v.object({ domain: v.string() })]) {
+  for (const args of [undefined, null, "domain", [v.string()], v.any(), v.optional(v.object({ domain: v.string() }))]) {
     for (const extra of [{}, { resourceType: "companies", resourceId: "domain" }]) {
       let checked = 0;
       let ran = 0;
       const audited = [];
       const definition = { name: "p.noargs", ...(args === undefined ? {} : { args }), check: async () => (checked++, "users:1"), handler: async (_c, a) => (ran++, a), ...extra };
       const def = guard.safeAction(definition);
+      // Convex is given no validator of them: its own error would come first, unaudited (attack39 F3).
+      assert.equal(def.args, undefined);
       for (let i = 0; i < 2; i++) {
         await assert.rejects(def.handler(actionCtx(audited), { domain: "acme.com", user: "forged", injected: { big: "x" } }), (e) => e instanceof GuardConfigError && e.message === message, String(args));
       }
@@ -831,6 +833,11 @@ test("a safe action without args validators is refused at every call, as the bui
   const declared = guard.safeAction({ name: "p.domain", args: { domain: v.string() }, resourceId: "domain", handler: async () => "ran" });
   assert.equal(await declared.handler(actionCtx(audited), { domain: "acme.com" }), "ran");
   assert.deepEqual(audited.map((r) => [r.action, r.outcome, r.resourceId]), [["p.none", "started", undefined], ["p.none", "success", undefined], ["p.domain", "started", "acme.com"], ["p.domain", "success", "acme.com"]]);
+  // A v.object({...}) is its fields, as Convex reads it (attack39 F3).
+  const object = guard.safeAction({ name: "p.object", args: v.object({ domain: v.string() }), resourceId: "domain", handler: async () => "ran" });
+  assert.deepEqual(Object.keys(object.args), ["domain"]);
+  assert.equal(await object.handler(actionCtx(audited), { domain: "acme.org" }), "ran");
+  assert.deepEqual(audited.slice(4).map((r) => [r.action, r.outcome, r.resourceId]), [["p.object", "started", "acme.org"], ["p.object", "success", "acme.org"]]);
 });
 
 test("a definition read while Object.prototype carries its keys uses none of them: refused, and its rows copy no argument", async () => {

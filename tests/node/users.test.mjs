@@ -415,8 +415,11 @@ test("diagnoseUser: the type and the closest role of a value that holds no role"
   const claims = defineGuard({ roles, users: { roleClaim: "https://app.example.com/role" } });
   assert.deepEqual(
     claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }),
-    { id: "i|s", field: "https://app.example.com/role", valueType: "string", closest: "admin", message: claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message },
+    { id: null, field: "https://app.example.com/role", valueType: "string", closest: "admin", message: claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message },
   );
+  // The identity is the user: its tokenIdentifier is never named in the log line (attack39).
+  assert.match(claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": ["admin"] }).message, /^convex-guard: user \(no id\) has an array in the token's claim/);
+  assert.doesNotMatch(claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message, /i\|s/);
   // The fix a log line names is where the role lives: a row's field (the schema), or a claim.
   assert.match(d("Admin").message, /Store one of the configured role names exactly \(this guard's roleValidator\(\) in the schema\)\.$/);
   const claimed = claims.diagnoseUser({ tokenIdentifier: "i|s", "https://app.example.com/role": "Admin" }).message;
