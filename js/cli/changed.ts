@@ -21,6 +21,7 @@
 // function other than those listed, a method called on it.
 import ts from "typescript";
 import { callParameters, valueSymbol } from "./facts-syntax.js";
+import { outermost } from "./paramflow.js";
 import { isFunctionLike, within, type App } from "./program.js";
 
 /** The decision a change is judged against: changes that run after it count only when they may set a role field (`roles`). */
@@ -96,19 +97,19 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   let ref: ts.Node = n;
   let rest = field; // `ctx` given on (to a helper, a `const`): its field is still to follow
   if (field !== undefined) {
-    const p = up(n).parent;
-    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === up(n)) {
+    const p = outermost(n).parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === outermost(n)) {
       if (!ts.isPropertyAccessExpression(p) || p.name.text !== field) return false;
       // `ctx.user = other`: the object every holder of `ctx` sees, changed (after the decision, not the row decided on).
-      if (assigned(p) || ts.isDeleteExpression(up(p).parent)) return roles === undefined;
+      if (assigned(p) || ts.isDeleteExpression(outermost(p).parent)) return roles === undefined;
       ref = p;
       rest = undefined;
     }
   }
-  const at = up(ref);
+  const at = outermost(ref);
   const p = at.parent;
   // `user.role = ...`, `user["role"] ??= ...`, `delete user.role`, `[user.role] = [...]`, `user.n++`.
-  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(up(p).parent)) && (roles === undefined || setsRole(p, roles));
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(outermost(p).parent)) && (roles === undefined || setsRole(p, roles));
   if (ts.isCallExpression(p) && p.arguments.includes(at as ts.Expression)) {
     const index = p.arguments.indexOf(at as ts.Expression);
     const callee = p.expression;
@@ -130,28 +131,16 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   return false;
 }
 
-/** Through parentheses, `!` and type assertions. */
-function up(n: ts.Node): ts.Node {
-  let at = n;
-  while (
-    (ts.isParenthesizedExpression(at.parent) || ts.isNonNullExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isSatisfiesExpression(at.parent) || ts.isTypeAssertionExpression(at.parent)) &&
-    at.parent.expression === at
-  ) {
-    at = at.parent;
-  }
-  return at;
-}
-
 /** Whether `n` is written to: the left of an assignment (`=`, `+=`, `??=`, ...), `++`/`--`, a destructuring assignment's target, a `for ... of/in` variable. */
 export function assigned(n: ts.Node): boolean {
-  let at = up(n);
+  let at = outermost(n);
   // `[a, b.role] = ...`, `({ x: b.role, ...rest } = ...)`: climb to the assignment.
   while (ts.isArrayLiteralExpression(at.parent) || ts.isSpreadElement(at.parent) || ts.isSpreadAssignment(at.parent) || ts.isShorthandPropertyAssignment(at.parent) || (ts.isPropertyAssignment(at.parent) && at.parent.initializer === at) || ts.isObjectLiteralExpression(at.parent)) {
-    at = up(at.parent);
+    at = outermost(at.parent);
   }
   const p = at.parent;
-  if (ts.isBinaryExpression(p)) return p.left === at && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment && (at === up(n) || p.operatorToken.kind === ts.SyntaxKind.EqualsToken);
-  if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken) && at === up(n);
+  if (ts.isBinaryExpression(p)) return p.left === at && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment && (at === outermost(n) || p.operatorToken.kind === ts.SyntaxKind.EqualsToken);
+  if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken) && at === outermost(n);
   if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === at;
   return false;
 }

@@ -19,6 +19,7 @@
 import ts from "typescript";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { bindingNames } from "./facts-syntax.js";
+import { HELPER_DEPTH, isWrapper, landing, outermost, paramsGiven, usesOf } from "./paramflow.js";
 import { follow } from "./sigargs.js";
 import { isGlobalName } from "./webcrypto.js";
 
@@ -144,14 +145,9 @@ function bound(app: App, id: ts.Identifier, depth: number, typed: boolean): bool
 /** A call handing the global Web Crypto (`crypto`, `crypto.subtle`) to an app function that changes the parameter it lands in. */
 function givesCrypto(app: App, n: ts.Node): boolean {
   if (!ts.isCallExpression(n) || !n.arguments.some((a) => !ts.isSpreadElement(a) && reachesCrypto(app, a, false))) return false;
-  const fn = app.appFunction(n);
-  if (fn === undefined || !("body" in fn) || fn.body === undefined) return false;
-  const params = new Set<ts.Symbol>();
-  fn.parameters.forEach((p, i) => {
-    const a = n.arguments[i];
-    const symbol = ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined;
-    if (a !== undefined && symbol !== undefined && !ts.isSpreadElement(a) && reachesCrypto(app, a, false)) params.add(symbol);
-  });
+  const given = paramsGiven(app, n, (a) => reachesCrypto(app, a, false));
+  if (given === undefined) return false;
+  const { body, params } = given;
   // `s.verify = ...` (a member of it), `Object.defineProperty(s, ...)` (it or a member).
   const writes = (x: ts.Node): boolean => {
     const hit = targets(app, x).some((target) => {
@@ -162,7 +158,7 @@ function givesCrypto(app: App, n: ts.Node): boolean {
     });
     return hit || ts.forEachChild(x, (c) => writes(c) || undefined) === true;
   };
-  return params.size > 0 && writes(fn.body);
+  return params.size > 0 && writes(body);
 }
 
 /**
@@ -206,7 +202,7 @@ function leaks(app: App, v: ts.Node, depth: number): boolean {
   let values = false; // `Object.values(globalThis)`: only its `length` is read
   for (;;) {
     const p: ts.Node = v.parent;
-    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) v = p;
+    if (isWrapper(p)) v = p;
     else if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === v) {
       const name = ts.isPropertyAccessExpression(p) ? p.name.text : ts.isStringLiteralLike(p.argumentExpression) ? p.argumentExpression.text : "?";
       if (values) return name !== "length";
@@ -224,7 +220,7 @@ function leaks(app: App, v: ts.Node, depth: number): boolean {
       }
     } else if (ts.isVariableDeclaration(p)) return values || !(ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const);
     // A parameter's default (`subtle = crypto.subtle`) is followed into the function (FP2), a returned one to its callers.
-    else if (ts.isParameter(p) && p.initializer === v) return values || !ts.isIdentifier(p.name) || usedAway(app, p.name, p.parent, depth);
+    else if (ts.isParameter(p) && p.initializer === v) return values || !ts.isIdentifier(p.name) || usedAway(app, p.name, (p.parent as { body?: ts.Node }).body, depth);
     else if (!values && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === v))) return !returnedRead(app, p, depth);
     else if (ts.isBinaryExpression(p)) return p.right === v && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
     else return !(ts.isExpressionStatement(p) || ts.isTypeOfExpression(p) || ts.isVoidExpression(p) || ts.isDeleteExpression(p) || ts.isPrefixUnaryExpression(p) || ts.isAwaitExpression(p) || ts.isIfStatement(p) || ts.isWhileStatement(p) || ts.isConditionalExpression(p) || ts.isNewExpression(p) || ts.isCallExpression(p));
@@ -233,21 +229,16 @@ function leaks(app: App, v: ts.Node, depth: number): boolean {
 
 /** A call given the global Web Crypto at `v`: an escape, unless the callee is an app function whose parameter there does not escape (its writes are `givesCrypto`'s). */
 function givenAway(app: App, call: ts.CallExpression, v: ts.Expression, depth: number): boolean {
-  const fn = app.appFunction(call);
   const callee = skipOuter(call.expression);
-  const param = fn?.parameters[call.arguments.indexOf(v)];
   if (ts.isPropertyAccessExpression(callee) && ["bind", "call", "apply"].includes(callee.name.text)) return true; // `patch.call(globalThis)`: its arguments are not its parameters
-  if (fn === undefined || param === undefined || !ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined) return true;
-  return usedAway(app, param.name, fn, depth);
+  const at = landing(app, call, call.arguments.indexOf(v), depth);
+  return at === undefined || !ts.isIdentifier(at.param.name) || usedAway(app, at.param.name, at.body, depth);
 }
 
-/** Whether the parameter `name` of `fn` escapes in its body (see `leaks`). */
-function usedAway(app: App, name: ts.Identifier, fn: ts.Node, depth: number): boolean {
-  const body = (fn as { body?: ts.Node }).body;
-  const symbol = app.symbol(name);
-  if (body === undefined || depth >= 3 || symbol === undefined) return true;
-  const uses = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === symbol.name && n !== name && app.symbol(n) === symbol && leaks(app, n, depth + 1)) || ts.forEachChild(n, (c) => uses(c) || undefined) === true;
-  return uses(body);
+/** Whether the parameter `name` escapes in its function's `body` (see `leaks`). */
+function usedAway(app: App, name: ts.Identifier, body: ts.Node | undefined, depth: number): boolean {
+  const uses = body === undefined || depth >= HELPER_DEPTH ? undefined : usesOf(app, name, [body]);
+  return uses === undefined || uses.some((u) => leaks(app, u, depth + 1));
 }
 
 /** Built-ins that, given the global, answer keys, a test or text, never a value of it (FP1). */
@@ -293,7 +284,7 @@ function returnedRead(app: App, at: ts.Node, depth: number): boolean {
   while (fn !== undefined && !ts.isFunctionLike(fn)) fn = fn.parent;
   if (fn === undefined) return false;
   const holder = ts.isVariableDeclaration(fn.parent) && ts.getCombinedNodeFlags(fn.parent) & ts.NodeFlags.Const ? fn.parent.name : (fn as ts.SignatureDeclaration).name;
-  const refs = holder !== undefined && ts.isIdentifier(holder) && depth < 3 ? references(app, holder) : undefined;
+  const refs = holder !== undefined && ts.isIdentifier(holder) && depth < HELPER_DEPTH ? references(app, holder) : undefined;
   return refs !== undefined && refs.every((r) => {
     const member = ts.isPropertyAccessExpression(r.parent) && r.parent.name === r ? r.parent : r;
     if (ts.isGetAccessor(fn)) return member !== r && onlyRead(app, member, depth + 1); // `this.subtle`, `box.subtle`
@@ -303,22 +294,14 @@ function returnedRead(app: App, at: ts.Node, depth: number): boolean {
 
 /** The uses of the name `holder` declares in the app's code (those in import and export lists aside), undefined when its symbol is unknown. */
 function references(app: App, holder: ts.Identifier): ts.Identifier[] | undefined {
-  const symbol = app.symbol(holder);
-  if (symbol === undefined) return undefined;
-  const out: ts.Identifier[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n !== holder && n.text === holder.text && !ts.isImportSpecifier(n.parent) && !ts.isExportSpecifier(n.parent) && !ts.isImportClause(n.parent) && app.symbol(n) === symbol) out.push(n);
-    ts.forEachChild(n, visit);
-  };
-  for (const f of app.program.getSourceFiles()) if (app.isAppCode(f) && f.text.includes(holder.text)) visit(f);
-  return out;
+  return usesOf(app, holder, app.program.getSourceFiles().filter((f) => app.isAppCode(f) && f.text.includes(holder.text)));
 }
 
 /** Whether the value at `v` is only read: a member not holding the global read or called, never written; or kept in a `const` that is. */
 function onlyRead(app: App, v: ts.Node, depth: number): boolean {
   for (;;) {
     const p: ts.Node = v.parent;
-    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isAwaitExpression(p)) v = p;
+    if (isWrapper(p) || ts.isAwaitExpression(p)) v = p;
     else if (ts.isPropertyAccessExpression(p) && p.expression === v && (p.name.text === "subtle" || p.name.text === "crypto")) v = p; // `getCrypto().subtle.digest(...)`
     else if (ts.isPropertyAccessExpression(p) && p.expression === v) return !HOLDS.has(p.name.text) && !written(p);
     else if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) && ts.getCombinedNodeFlags(p) & ts.NodeFlags.Const && depth < 4) return references(app, p.name)?.every((r) => onlyRead(app, r, depth + 1)) === true;
@@ -328,7 +311,7 @@ function onlyRead(app: App, v: ts.Node, depth: number): boolean {
 
 /** Whether `e` is written: assigned, counted, deleted, or in what may be a destructuring or for-of target. */
 function written(e: ts.Node): boolean {
-  while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent)) e = e.parent;
+  e = outermost(e);
   const p = e.parent;
   if (ts.isBinaryExpression(p)) return p.left === e && p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
   if (ts.isPrefixUnaryExpression(p)) return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;

@@ -15,6 +15,7 @@ import { ArgFlow, resolveValue } from "./argflow.js";
 import { CONVEX, GUARD } from "./facts.js";
 import { alwaysLeaves } from "./flow.js";
 import { appGuards } from "./guards.js";
+import { landing, outermost } from "./paramflow.js";
 import { weakestHolding } from "./permissions.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 import { roleName, rolesOf } from "./roles.js";
@@ -231,8 +232,7 @@ function changedIn(app: App, body: ts.Node, name: string, depth: number): boolea
  * field; a `new ConvexError(...)` thrown at once keeps it (the function ends there).
  */
 function escapes(app: App, n: ts.Node, rest: string, depth: number): boolean {
-  let e = n;
-  while (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent) || ts.isSatisfiesExpression(e.parent)) e = e.parent;
+  const e = outermost(n);
   const p = e.parent;
   if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === e) return false;
   if ((p as ts.NamedDeclaration).name === e && !ts.isShorthandPropertyAssignment(p)) return false; // a declaration's (or a member's) name
@@ -259,9 +259,9 @@ function escapes(app: App, n: ts.Node, rest: string, depth: number): boolean {
  * destructured (`{ userId, role }`) is followed through the name its first field is bound to.
  */
 function readOnlyParam(app: App, call: ts.CallExpression, i: number, rest: string, depth: number): boolean {
-  const fn = app.appFunction(call);
-  const param = fn?.parameters[i];
-  if (fn === undefined || !("body" in fn) || fn.body === undefined || param === undefined || param.dotDotDotToken !== undefined || depth >= 3) return false;
+  const at = landing(app, call, i, depth);
+  if (at === undefined) return false;
+  const param = at.param;
   let name: string | undefined;
   if (ts.isIdentifier(param.name)) name = param.name.text + rest;
   else if (ts.isObjectBindingPattern(param.name)) {
@@ -271,5 +271,5 @@ function readOnlyParam(app: App, call: ts.CallExpression, i: number, rest: strin
     if (!ts.isIdentifier(el.name)) return false;
     name = el.dotDotDotToken !== undefined ? el.name.text + rest : el.name.text + below;
   }
-  return name !== undefined && !changedIn(app, fn.body, name, depth + 1);
+  return name !== undefined && !changedIn(app, at.body, name, depth + 1);
 }

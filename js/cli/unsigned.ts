@@ -11,6 +11,7 @@ import ts from "typescript";
 import { schedules } from "./facts-syntax.js";
 import type { ConvexFunction } from "./functions.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
+import { paramsGiven } from "./paramflow.js";
 import { handlerRequests } from "./sigargs.js";
 import { recognizeHmac } from "./webcrypto.js";
 
@@ -63,15 +64,10 @@ export function unsignedRun(app: App, fn: ConvexFunction): { run: string; at: Lo
       return assigned(handler);
     }
     // An app helper given the request that answers a header or its URL (`eventOf(request)` returning `r.headers.get("x-event")`).
-    const fn = ts.isCallExpression(e) && depth < 4 ? app.appFunction(e) : undefined;
-    if (fn !== undefined && "body" in fn && fn.body !== undefined) {
-      const params = (e as ts.CallExpression).arguments.flatMap((a, i) => {
-        const name = fn.parameters[i]?.name;
-        const symbol = name !== undefined && ts.isIdentifier(name) && isRequest(a) ? app.symbol(name) : undefined;
-        return symbol === undefined ? [] : [symbol];
-      });
-      for (const p of params) given.add(p);
-      const read = params.length === 0 ? undefined : answers(fn.body).map((r) => [r, readIn(r, depth + 1)] as const).find(([r, x]) => x !== undefined && answered(x, r));
+    const helper = ts.isCallExpression(e) && depth < 4 ? paramsGiven(app, e, (a) => isRequest(a)) : undefined;
+    if (helper !== undefined) {
+      for (const p of helper.params) given.add(p);
+      const read = helper.params.size === 0 ? undefined : answers(helper.body).map((r) => [r, readIn(r, depth + 1)] as const).find(([r, x]) => x !== undefined && answered(x, r));
       if (read !== undefined) return read[1];
     }
     return ts.forEachChild(e, (c) => readIn(c, depth));
