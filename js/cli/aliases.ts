@@ -12,7 +12,9 @@ import { isFunctionLike, skipOuter, type App } from "./program.js";
 export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
 
 /** Methods whose answer holds their receiver's rows: a query's narrowing and reading, an array's reordered or partial copy, or an iterator of its rows (`values()`). Not `filter` or `find`, which may keep only the caller's own (callerid.ts `keepsOwnRows`). */
-const KEEPS = new Set(["withIndex", "withSearchIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat", "values"]);
+/** Constructors of a collection keyed by the values given (their first argument). */
+const KEYED = new Set(["Map", "Object.fromEntries", "Object.groupBy", "Map.groupBy"]);
+const KEEPS = new Set(["withIndex", "withSearchIndex", "order", "collect", "take", "first", "unique", "paginate", "sort", "toSorted", "reverse", "toReversed", "slice", "at", "concat", "flat", "values", "entries"]);
 
 /** The fields of `paginate`'s answer that carry no row: whether more follow, where the next page starts. */
 const PAGE_META = new Set(["isDone", "continueCursor", "splitCursor", "pageStatus"]);
@@ -62,6 +64,10 @@ export function aliases(handler: ts.Node, names: string[], ownPush: (push: ts.Ca
       // A loop's variable over one (`for (const o of rows)`), and an array one is pushed into (`out.push(o)`).
       const loopVar = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
       if (loopVar !== undefined && holdsValueOf((n as ts.ForOfStatement).expression, all)) for (const name of bindingNames(loopVar)) all.add(name);
+      // A `forEach` callback's element over one (`rows.forEach((t) => out.push(t))`), as a loop's variable.
+      const each = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "forEach" && holdsValueOf(n.expression.expression, all) ? skipOuter(n.arguments[0] ?? n.expression) : undefined;
+      const element = each !== undefined && (ts.isArrowFunction(each) || ts.isFunctionExpression(each)) ? each.parameters[0]?.name : undefined;
+      if (element !== undefined) for (const name of bindingNames(element)) all.add(name);
       const push = pushOf(n);
       if (push !== undefined && push.values.some((a) => holdsValueOf(a, all)) && !ownPush(n as ts.CallExpression)) all.add(push.into.text);
       ts.forEachChild(n, visit);
@@ -107,6 +113,12 @@ function holdsValueOf(e: ts.Node, names: ReadonlySet<string>): boolean {
     const k = e.operatorToken.kind;
     return (PASSES_ON.has(k) && holdsValueOf(e.left, names)) || ((PASSES_ON.has(k) || k === ts.SyntaxKind.AmpersandAmpersandToken) && holdsValueOf(e.right, names));
   }
+  // A collection keyed by them: `new Map(rows.map((t) => [t.orgId, t]))`, `Object.fromEntries(...)` of such pairs, `Object.groupBy(rows, f)`, `Map.groupBy`.
+  const keyed = ts.isNewExpression(e) || ts.isCallExpression(e) ? KEYED.has(pathText(e.expression)) && e.arguments !== undefined ? e.arguments[0] : undefined : undefined;
+  if (keyed !== undefined) {
+    const pairs = skipOuter(keyed);
+    return holdsValueOf(pairs, names) || (ts.isCallExpression(pairs) && ts.isPropertyAccessExpression(pairs.expression) && pairs.expression.name.text === "map" && holdsValueOf(pairs.expression.expression, names));
+  }
   if (ts.isConditionalExpression(e)) return holdsValueOf(e.whenTrue, names) || holdsValueOf(e.whenFalse, names);
   if (ts.isTemplateExpression(e)) return e.templateSpans.some((t) => holdsValueOf(t.expression, names));
   if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => holdsValueOf(ts.isSpreadElement(x) ? x.expression : x, names));
@@ -128,4 +140,10 @@ export function returns(body: ts.Node, name: string, mentions: (e: ts.Node, name
   };
   visit(body);
   return found;
+}
+
+/** A callee's dotted name through parentheses and assertions (`(Map as any).groupBy`: `Map.groupBy`). */
+function pathText(x: ts.Expression): string {
+  const e = skipOuter(x);
+  return ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? `${pathText(e.expression)}.${e.name.text}` : "";
 }

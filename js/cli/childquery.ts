@@ -42,7 +42,7 @@ import { accessTables, mayBePublic, parentFields } from "./accessfields.js";
 import { checkedDocArg, queryEqualities } from "./ownerquery.js";
 import type { AuthCheck } from "./facts.js";
 import { checkArgOf } from "./helperget.js";
-import { reachedQueries } from "./helperreads.js";
+import { reachedQueries, type Exit } from "./helperreads.js";
 import { within, type App, type Loc } from "./program.js";
 import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
@@ -75,9 +75,9 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   const out: (Loc & { arg: string; compared: string[]; parent: ParentSelect })[] = [];
   const children = childSelector(app, handler, flow, args, checks);
   // Also made in an app helper whose answer the handler returns, a parameter standing for what the call passes (helperreads.ts).
-  reachedQueries(app, handler, (n, { body, map, through }) => {
+  reachedQueries(app, handler, (n, { body, map, through, exits }) => {
     const end = chainEnd(n);
-    const hit = children(narrowedQuery(n), map, end);
+    const hit = children(narrowedQuery(n), map, end, exits);
     if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, body, end, end, "document", true)) {
       out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: through === undefined ? hit.parent : { ...hit.parent, through } });
     }
@@ -90,19 +90,19 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
  * call passes) selects children by, as childReads reads it: the argument and the selection; not
  * rows also selected by the caller's own id. Also read for the deletes and writes of such rows (querywrites.ts).
  */
-export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression, end?: ts.Expression) => { by: string; parent: ParentSelect } | undefined {
+export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression, end?: ts.Expression, exits?: Exit[]) => { by: string; parent: ParentSelect } | undefined {
   let idArgs: Map<string, string> | undefined;
   // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
   const checkArg = checkArgOf(app, flow);
   const idOf = (x: ts.Expression) => (within(x, handler) ? (flow.idRoot(x) ?? checkedDocArg(app, handler, checks, checkArg, x)?.arg) : undefined);
-  return (top, map = (x) => x, end) => {
+  return (top, map = (x) => x, end, exits = []) => {
     const query = queryEqualities(app, top, (x) => idOf(map(x)));
     const ids = () => (idArgs ??= accessIdArgs(app, args, handler, flow));
     // A table no guard configures also selected in JavaScript from the rows read at `end`
     // (`(await q.collect()).filter((t) => t.orgId === orgId)`, jsselect.ts); a configured table's
     // rows read whole are unchecked-list's.
     const inJs = () => {
-      const js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)));
+      const js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)), exits);
       return js.length === 0 || accessTables(app).has(query!.table) ? [] : js;
     };
     const inQuery = query === undefined ? undefined : select(app, query.table, query.found, ids);
@@ -112,7 +112,7 @@ export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: 
     // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and
     // unchecked-list's), are the caller's own (attack24), of a configured table or not.
     const mine = (x: ts.Expression) => (isCallerId(app, map(x)) ? "caller" : undefined);
-    return selected !== undefined && ((queryEqualities(app, top, mine)?.found.length ?? 0) > 0 || (inQuery === undefined && end !== undefined && jsSelection(app, end, mine).length > 0)) ? undefined : selected;
+    return selected !== undefined && ((queryEqualities(app, top, mine)?.found.length ?? 0) > 0 || (inQuery === undefined && end !== undefined && jsSelection(app, end, mine, exits).length > 0)) ? undefined : selected;
   };
 }
 

@@ -15,7 +15,11 @@
 // parameter, a `for ... of` variable, plainly named or destructured, or `rows[i]`), then a
 // `.filter`/`.find` callback answering false, or a condition (`if`, `c ? x : y`) whose side that
 // keeps the row is the only one that names it, when the row's field is not that value (callerid.ts
-// `ownerTest`, as `keepsRowsBy` and `pushesOwnRows` read a filter to the caller's own rows).
+// `ownerTest`, as `keepsRowsBy` and `pushesOwnRows` read a filter to the caller's own rows). The
+// rows are also an app helper's call answering the read whole (`await all(ctx)`), a row the pair's
+// second of `rows.entries()`, a field also read through a `const` copy; and a lookup by the value
+// in the rows keyed by a field (`new Map(rows.map((t) => [t.orgId, t])).get(orgId)`,
+// `Object.groupBy(rows, (t) => t.orgId)[orgId]`) selects by that field (attack38 F6).
 import ts from "typescript";
 import { asText, ownerTest } from "./callerid.js";
 import { enclosingFunction } from "./facts-syntax.js";
@@ -40,15 +44,19 @@ interface Row {
  * The fields and the arguments (`idOf` of the value compared) by which the rows a query read at
  * `end` (its `collect()`) are selected in JavaScript, in the function that reads them.
  */
-export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expression) => string | undefined): { field: string; by: string }[] {
+export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expression) => string | undefined, exits: readonly { call: ts.CallExpression }[] = []): { field: string; by: string }[] {
   const found: { field: string; by: string }[] = [];
-  const read = skipOuter(outer(end));
-  const scope = enclosingFunction(read);
-  if (scope === undefined) return found;
+  // The read, and each app helper call answering it whole (`const all = (ctx) => ctx.db.query("t").collect()`: `await all(ctx)`).
+  const reads = [skipOuter(outer(end))];
+  for (const x of exits) {
+    const p = outer(reads[reads.length - 1]!).parent;
+    if (!ts.isReturnStatement(p) && !(ts.isArrowFunction(p) && p.body === outer(reads[reads.length - 1]!))) break;
+    reads.push(skipOuter(outer(x.call)));
+  }
   const held = new Set<ts.Symbol>();
   const isRows = (x: ts.Expression): boolean => {
     const e = skipOuter(x);
-    if (e === read) return true;
+    if (reads.includes(e)) return true;
     if (ts.isIdentifier(e)) return held.has(app.symbol(e)!);
     if (ts.isArrayLiteralExpression(e)) return e.elements.length === 1 && ts.isSpreadElement(e.elements[0]!) && isRows(e.elements[0].expression);
     if (!ts.isCallExpression(e)) return false;
@@ -70,7 +78,9 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
       if (hit !== undefined || (e !== test && ts.isFunctionLike(e))) return;
       if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "includes" && e.arguments.length === 1) {
         const list = skipOuter(e.expression.expression), field = row.fieldOf(skipOuter(e.arguments[0]!));
-        const by = ts.isArrayLiteralExpression(list) ? list.elements.map((x) => (ts.isSpreadElement(x) ? undefined : idOf(asText(x)))) : [];
+        // Or an argument holding ids, `args.ids.includes(t.orgId)` (`v.array(v.id(T))`: its table read from the validator; not a string's `includes`, the checker asked).
+        const many = () => (app.checker.getTypeAtLocation(list).flags & ts.TypeFlags.StringLike) === 0;
+        const by = ts.isArrayLiteralExpression(list) ? list.elements.map((x) => (ts.isSpreadElement(x) ? undefined : idOf(asText(x)))) : field === undefined || idOf(list) === undefined || !many() ? [] : [idOf(list)];
         if (field !== undefined && by.length > 0 && by.every((b) => b !== undefined)) hit = { call: e, field, by: by as string[] };
       }
       ts.forEachChild(e, visit);
@@ -109,23 +119,71 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
       const param = cb?.parameters[ELEMENT_PARAM[method]!]?.name;
       const row = param === undefined ? undefined : bound(app, param);
       if (cb !== undefined && row !== undefined) {
-        const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
-        const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
+        const answer = answerOf(cb);
         if (KEEPS.has(method)) {
           if (answer !== undefined) keep(row, answer, false, cb);
         } else conditions(row, cb.body);
       }
     }
-    if (ts.isForOfStatement(n) && isRows(n.expression) && ts.isVariableDeclarationList(n.initializer)) {
-      const name = n.initializer.declarations[0]?.name;
-      const row = name === undefined ? undefined : bound(app, name);
+    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) {
+      // `for (const t of rows)`, `for (const [i, t] of rows.entries())`: the row is the pair's second.
+      const pairs = entriesOf(n.expression);
+      const decl = n.initializer.declarations[0]?.name;
+      const name = pairs !== undefined && decl !== undefined && ts.isArrayBindingPattern(decl) ? decl.elements[1] : decl;
+      const row = name === undefined || ts.isOmittedExpression(name) ? undefined : isRows(pairs ?? n.expression) ? bound(app, ts.isBindingElement(name) ? name.name : name) : undefined;
       if (row !== undefined) conditions(row, n.statement);
     }
-    if (ts.isForStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) conditions(indexed(isRows), n.statement);
+    if (ts.isForStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) conditions(indexed(app, isRows), n.statement);
+    // A lookup by the value in the rows keyed by a field: `new Map(rows.map((t) => [t.orgId, t])).get(orgId)`, `Object.groupBy(rows, (t) => t.orgId)[orgId]`.
+    const lookup = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "get" && n.arguments.length === 1 ? { of: n.expression.expression, key: n.arguments[0]! } : ts.isElementAccessExpression(n) ? { of: n.expression, key: n.argumentExpression } : undefined;
+    const field = lookup === undefined ? undefined : keyedBy(app, lookup.of, isRows);
+    const by = field === undefined ? undefined : idOf(asText(lookup!.key));
+    if (field !== undefined && by !== undefined) found.push({ field, by });
     ts.forEachChild(n, visit);
   };
-  visit(scope);
+  for (const scope of new Set(reads.map((r) => enclosingFunction(r)))) if (scope !== undefined) visit(scope);
   return found;
+}
+
+/** The rows an `entries()` call answers pairs of (`rows.entries()`), or undefined. */
+function entriesOf(x: ts.Expression): ts.Expression | undefined {
+  const e = skipOuter(x);
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "entries" && e.arguments.length === 0 ? e.expression.expression : undefined;
+}
+
+/** What a callback answers: its expression body, or the `return` of a block of `const`s then it (`{ const c = t.orgId; return c === orgId; }`). */
+function answerOf(cb: ts.ArrowFunction | ts.FunctionExpression): ts.Expression | undefined {
+  if (!ts.isBlock(cb.body)) return cb.body;
+  const last = cb.body.statements[cb.body.statements.length - 1];
+  return last !== undefined && ts.isReturnStatement(last) && cb.body.statements.slice(0, -1).every(ts.isVariableStatement) ? last.expression : undefined;
+}
+
+/**
+ * The field the rows `of` is keyed by (through a `const` holding it): `new Map(rows.map((t) =>
+ * [t.orgId, t]))`, `Object.fromEntries(...)` of such pairs, `Object.groupBy(rows, (t) => t.orgId)`
+ * or `Map.groupBy`.
+ */
+function keyedBy(app: App, of: ts.Expression, isRows: (e: ts.Expression) => boolean): string | undefined {
+  let e = skipOuter(of);
+  const decl = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
+  if (decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) e = skipOuter(decl.initializer);
+  if (!ts.isCallExpression(e) && !ts.isNewExpression(e)) return undefined;
+  const callee = app.memberPath(e.expression).join(".");
+  const [list, key] = e.arguments ?? [];
+  const cbOf = (x: ts.Expression | undefined) => (x !== undefined && (ts.isArrowFunction(skipOuter(x)) || ts.isFunctionExpression(skipOuter(x))) ? (skipOuter(x) as ts.ArrowFunction) : undefined);
+  const rowOf = (cb: ts.ArrowFunction | undefined) => (cb?.parameters[0] === undefined ? undefined : bound(app, cb.parameters[0].name));
+  if (callee === "Object.groupBy" || callee === "Map.groupBy") {
+    const cb = cbOf(key), row = rowOf(cb), answer = cb === undefined ? undefined : answerOf(cb);
+    return list !== undefined && isRows(list) && row !== undefined && answer !== undefined ? row.fieldOf(answer) : undefined;
+  }
+  if ((ts.isNewExpression(e) && callee === "Map") || callee === "Object.fromEntries") {
+    const pairs = list === undefined ? undefined : skipOuter(list);
+    if (pairs === undefined || !ts.isCallExpression(pairs) || !ts.isPropertyAccessExpression(pairs.expression) || pairs.expression.name.text !== "map" || !isRows(pairs.expression.expression)) return undefined;
+    const cb = cbOf(pairs.arguments[0]), row = rowOf(cb), answer = cb === undefined ? undefined : answerOf(cb);
+    const pair = answer === undefined ? undefined : skipOuter(answer);
+    return row !== undefined && pair !== undefined && ts.isArrayLiteralExpression(pair) && pair.elements.length === 2 && row.names(pair.elements[1]!) ? row.fieldOf(pair.elements[0] as ts.Expression) : undefined;
+  }
+  return undefined;
 }
 
 /** A row bound to a name (`t`: `t.orgId`) or destructured (`{ orgId }`, `{ orgId: o }`: the name is the field). */
@@ -133,7 +191,7 @@ function bound(app: App, name: ts.BindingName): Row | undefined {
   if (ts.isIdentifier(name)) {
     const symbol = app.symbol(name);
     const isRow = (e: ts.Node) => ts.isIdentifier(e) && app.symbol(e) === symbol;
-    return { fieldOf: (f) => fieldRead(f, isRow), names: (n) => mentions(n, isRow) };
+    return { fieldOf: copied(app, (f) => fieldRead(f, isRow)), names: (n) => mentions(n, isRow) };
   }
   if (!ts.isObjectBindingPattern(name)) return undefined;
   const fields = new Map<ts.Symbol, string>();
@@ -145,13 +203,23 @@ function bound(app: App, name: ts.BindingName): Row | undefined {
     const x = asText(e);
     return ts.isIdentifier(x) ? fields.get(app.symbol(x)!) : undefined;
   };
-  return { fieldOf, names: (n) => mentions(n, (e) => ts.isIdentifier(e) && fields.has(app.symbol(e)!)) };
+  return { fieldOf: copied(app, fieldOf), names: (n) => mentions(n, (e) => ts.isIdentifier(e) && fields.has(app.symbol(e)!)) };
 }
 
 /** A row read by index of the rows (`rows[i]`: `rows[i].orgId`). */
-function indexed(isRows: (e: ts.Expression) => boolean): Row {
+function indexed(app: App, isRows: (e: ts.Expression) => boolean): Row {
   const isRow = (e: ts.Node) => ts.isElementAccessExpression(e) && isRows(e.expression);
-  return { fieldOf: (f) => fieldRead(f, isRow), names: (n) => mentions(n, isRow) };
+  return { fieldOf: copied(app, (f) => fieldRead(f, isRow)), names: (n) => mentions(n, isRow) };
+}
+
+/** A row's field read as `fieldOf` reads it, or through a `const` copy of it (`const c = t.orgId; c === orgId`). */
+function copied(app: App, fieldOf: (e: ts.Expression) => string | undefined): (e: ts.Expression) => string | undefined {
+  return (f) => {
+    const x = asText(f);
+    const decl = ts.isIdentifier(x) ? app.symbol(x)?.valueDeclaration : undefined;
+    const copy = decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer !== undefined && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? decl.initializer : undefined;
+    return fieldOf(f) ?? (copy === undefined ? undefined : fieldOf(copy));
+  };
 }
 
 /** The field of a row `f` reads (`t.orgId`, `t["orgId"]`, as text: `String(t.orgId)`, `` `${t.orgId}` ``), not `_id`. */

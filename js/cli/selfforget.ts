@@ -12,7 +12,8 @@
 // that reset: after a role above the lowest or a permission it does not hold, on some paths only
 // (after a confirmation that returns on a failure: a confirmed account deletion; a throw there rolls
 // the mutation back, the attempt included, and skips it on no call that keeps anything: paths.ts
-// `everyPath`), or of another id (an argument's: `destructive-unconfirmed` and the id rules judge it).
+// `everyPath`), or of another id (an argument's: `destructive-unconfirmed` and the id rules judge it;
+// after a middle role's check only, one of an argument's user is reported low: selfreset.ts).
 import { callerCalls } from "./selfcalls.js";
 import type { ConvexFunction } from "./functions.js";
 import { GUARD, type App } from "./program.js";

@@ -16,6 +16,7 @@
 // is reported at that call, when the call too is made on every call; in an action, a throw on a
 // test other than a null test skips the call (`actionGate`): the action keeps its limit.
 // Either made by an app helper given the caller's id, or in a loop over `[user._id]`: selfcalls.ts.
+// After a middle role's check only, a reset (or a `guard.forgetUser`, low) of an argument's user too.
 import ts from "typescript";
 import { ArgFlow, readBy, resolveValue } from "./argflow.js";
 import { givenCallerId, relayOf, relays, undecided } from "./follow.js";
@@ -61,9 +62,16 @@ export function selfResetFindings(app: App, functions: ConvexFunction[]): Findin
       // A users id, or a string the name says is one (`userId: v.string()`, attack38 F7).
       return fn.argNames.find((a) => a.name === arg && (a.usersId || (namesUser(a.name) && isString(app, a.validator))))?.name;
     };
-    for (const n of resets(app, handler, (key) => userArg(key) !== undefined, (key) => nullReturn(idOf(app, key)))) {
-      const key = optionValue(app, n.arguments[2]!, "key")!;
+    // Also `guard.forgetUser(ctx, args.userId)` (attack38 F7 z7): every limit of that user cleared, the
+    // caller's own when they give their own id; low, as forgetting another user is what it is for.
+    for (const n of resets(app, handler, (key) => userArg(key) !== undefined, (key) => nullReturn(idOf(app, key)), true)) {
+      const key = keyOf(app, n, true)!;
       if (refusesOwn(app, handler, n, key)) continue;
+      if (app.calleeFrom(n, GUARD)?.name === "forgetUser") {
+        const message = `public mutation ${fn.id} calls guard.forgetUser on the user id argument '${userArg(key)}' gives: ${middle} may give their own id and delete their own rate-limit rows and confirmation failure counts, so no limit holds them`;
+        out.push({ ...finding("public-no-rate-limit", fn.id, app.loc(n), message, OWN_FIX), severity: "low" });
+        continue;
+      }
       const name = literalText(n.arguments[1]);
       out.push(finding("public-no-rate-limit", fn.id, app.loc(n), `public mutation ${fn.id} resets rate limit ${name === undefined ? "(a name not written literally)" : `'${name}'`} keyed by the user id argument '${userArg(key)}' gives (guard.resetRateLimit): ${middle} may give their own id and clear their own limit, so it limits nothing for them`, OWN_FIX));
     }
@@ -169,11 +177,12 @@ function isString(app: App, validator: ts.Node | undefined): boolean {
   return v !== undefined && ts.isCallExpression(v) && app.calleeFrom(v, CONVEX)?.name === "string";
 }
 
-/** The `guard.resetRateLimit` calls of `handler` made on each of its calls whose key `keyed` accepts (`passes`: statements before it that skip it for no caller judged, given its key). */
-function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boolean, passes?: (key: ts.Expression) => (s: ts.Statement) => boolean): ts.CallExpression[] {
+/** The `guard.resetRateLimit` calls (and `guard.forgetUser`, `forget`) of `handler` made on each of its calls whose key `keyed` accepts (`passes`: statements before it that skip it for no caller judged, given its key). */
+function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boolean, passes?: (key: ts.Expression) => (s: ts.Statement) => boolean, forget = false): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && resetKey(app, n, keyed) && everyPath(n, handler, undefined, passes?.(optionValue(app, n.arguments[2]!, "key")!))) out.push(n);
+    const key = ts.isCallExpression(n) ? keyOf(app, n, forget) : undefined;
+    if (key !== undefined && keyed(key) && everyPath(n, handler, undefined, passes?.(key))) out.push(n as ts.CallExpression);
     if (n === handler || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(handler);
@@ -182,6 +191,13 @@ function resets(app: App, handler: ts.Node, keyed: (key: ts.Expression) => boole
 
 /** Whether `n` is a `guard.resetRateLimit` whose key `keyed` accepts. */
 function resetKey(app: App, n: ts.CallExpression, keyed: (key: ts.Expression) => boolean): boolean {
-  const key = app.calleeFrom(n, GUARD)?.name !== "resetRateLimit" || n.arguments[2] === undefined ? undefined : optionValue(app, n.arguments[2], "key");
+  const key = keyOf(app, n);
   return key !== undefined && keyed(key);
+}
+
+/** The key of a `guard.resetRateLimit` call (its options' `key`), or the user id of a `guard.forgetUser` (`forget`). */
+function keyOf(app: App, n: ts.CallExpression, forget = false): ts.Expression | undefined {
+  const name = app.calleeFrom(n, GUARD)?.name;
+  if (forget && name === "forgetUser") return n.arguments[1];
+  return name !== "resetRateLimit" || n.arguments[2] === undefined ? undefined : optionValue(app, n.arguments[2], "key");
 }

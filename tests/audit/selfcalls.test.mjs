@@ -258,3 +258,35 @@ ${lift("refusedDestructured", 'userId: v.id("users")', `${ROW}  if (_id === staf
   assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
   for (const f of found) assert.match(f.message, /keyed by the user id argument 'userId' gives .*: any user with role 'support' \(below 'admin'\) may give their own id/);
 });
+
+// attack38 F7 z7: guard.forgetUser of the user an argument names after a middle role's check only:
+// the staff member may give their own id and clear every limit of their own; low (forgetting
+// another user is what it is for). After the top role's check, or the own id refused, it is not.
+test("a middle role's guard.forgetUser of an argument's user id is reported low; the top role's check, the caller's own id refused, or another table's id keep it quiet (attack38 F7)", () => {
+  const guardText = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace('roles: ["user", "admin"]', 'roles: ["user", "support", "admin"]');
+  const forget = (name, check, args, body) => `
+export const ${name} = mutation({ args: { ${args} }, handler: async (ctx, args) => {
+  const staff = await guard.requireRole(ctx, "${check}");
+  await guard.rateLimit(ctx, "write", { key: staff._id });
+${body}
+} });
+`;
+  const dir = scratchApp("selfcalls", "forgetarg", {
+    ...ANY_API,
+    ...WIRING,
+    "forget.ts": `import { ConvexError, v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+${forget("forgetArg", "support", 'userId: v.id("users")', "  await guard.forgetUser(ctx, args.userId); // FINDING public-no-rate-limit")}
+${forget("forgetRow", "support", 'userId: v.id("users")', "  const target = await ctx.db.get(args.userId);\n  if (target === null) return null;\n  await guard.forgetUser(ctx, target._id); // FINDING public-no-rate-limit")}
+${forget("byAdmin", "admin", 'userId: v.id("users")', "  await guard.forgetUser(ctx, args.userId);")}
+${forget("refused", "support", 'userId: v.id("users")', '  if (args.userId === staff._id) throw new ConvexError({ code: "FORBIDDEN", message: "not your own" });\n  await guard.forgetUser(ctx, args.userId);')}
+${forget("otherTable", "support", 'postId: v.id("posts")', "  await guard.forgetUser(ctx, args.postId as any);")}
+`,
+  }, guardText);
+  const r = auditReport(cli, dir);
+  const found = r.findings.filter((f) => f.rule === "public-no-rate-limit" && /forgetUser/.test(f.message));
+  assert.deepEqual(found.map((f) => `${f.file}:${f.line} ${f.rule}`).sort(), markers(`${dir}/convex`));
+  assert.ok(found.every((f) => f.severity === "low"));
+  assert.match(found[0].message, /calls guard\.forgetUser on the user id argument 'userId' gives: any user with role 'support' \(below 'admin'\) may give their own id/);
+});

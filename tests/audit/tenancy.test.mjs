@@ -260,6 +260,38 @@ test("an organization's rows selected in JavaScript by the id as text (String, a
   assert.ok(found.every((f) => f.severity === "medium"));
 });
 
+test("an organization's rows selected in JavaScript through a Map, Object.fromEntries, Object.groupBy or Map.groupBy keyed by the field, a forEach pushing the kept rows, a helper answering the read whole, rows.entries(), an array argument's includes or a const copy of the field are one selection (attack38 F6); the same forms after a group check or kept to the caller's own rows are not", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect();';
+  const SEATS = '    const rows = await ctx.db.query("seats").collect();';
+  const F = " // FINDING unchecked-id-read";
+  const MEMBER = '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n';
+  const MAPPED = "    return new Map(rows.map((t) => [t.orgId, t])).get(args.orgId);";
+  const EACH = (test) => `    const out: any[] = [];\n    rows.forEach((t) => {\n      if (${test}) out.push(t);\n    });\n    return out;`;
+  const { at, marked, found } = judged(
+    "jsForms38b",
+    'const all = (ctx: any) => ctx.db.query("tasks").collect();' + F + "\n" +
+      FN("query", "mapped", ORG, `${ROWS}${F}\n${MAPPED}`) +
+      FN("query", "heldMap", ORG, `${ROWS}${F}\n    const by = new Map(rows.map((t) => [t.orgId, t]));\n    return by.get(args.orgId);`) +
+      FN("query", "grouped", ORG, `${ROWS}${F}\n    return (Object as any).groupBy(rows, (t: any) => t.orgId)[args.orgId];`) +
+      FN("query", "entriesObject", ORG, `${ROWS}${F}\n    return Object.fromEntries(rows.map((t) => [t.orgId, t]))[args.orgId];`) +
+      FN("query", "mapGrouped", ORG, `${ROWS}${F}\n    const g = (Map as any).groupBy(rows, (t: any) => t.orgId);\n    return g.get(args.orgId);`) +
+      FN("query", "forEached", ORG, `${ROWS}${F}\n${EACH("t.orgId === args.orgId")}`) +
+      FN("query", "helped", ORG, "    const rows = await all(ctx);\n    return rows.filter((t: any) => t.orgId === args.orgId);") +
+      FN("query", "entried", ORG, `${ROWS}${F}\n    const out: any[] = [];\n    for (const [i, t] of rows.entries()) if (i >= 0 && t.orgId === args.orgId) out.push(t);\n    return out;`) +
+      FN("query", "arrayArg", '{ ids: v.array(v.id("accessGroups")) }', `${ROWS}${F}\n    return rows.filter((t) => args.ids.includes(t.orgId));`) +
+      FN("query", "copied", ORG, `${ROWS}${F}\n    return rows.filter((t) => {\n      const c = t.orgId;\n      return c === args.orgId;\n    });`) +
+      FN("query", "memberMapped", ORG, `${MEMBER}${ROWS}\n${MAPPED}`) +
+      FN("query", "memberEach", ORG, `${MEMBER}${ROWS}\n${EACH("t.orgId === args.orgId")}`) +
+      FN("query", "memberCopied", ORG, `${MEMBER}${ROWS}\n    return rows.filter((t) => {\n      const c = t.orgId;\n      return c === args.orgId;\n    });`) +
+      FN("query", "mySeatsEach", ORG, `${SEATS}\n${EACH("t.orgId === args.orgId && t.userId === user._id")}`) +
+      FN("query", "mySeatsCopied", ORG, `${SEATS}\n    return rows.filter((s) => {\n      const u = s.userId;\n      return u === user._id && s.orgId === args.orgId;\n    });`) +
+      FN("query", "titleList", '{ titles: v.array(v.string()) }', `${ROWS}\n    return rows.filter((t) => args.titles.includes(t.title));`) +
+      FN("query", "otherKey", ORG, `${ROWS}\n    return new Map(rows.map((t) => [t._id, t])).get(args.orgId);`),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});
+
 test("a group id stored on the caller's own row read again by its id (const me = await ctx.db.get(user._id), then patch(me!._id, ...)) is stored on the caller's row (attack36 F12); after a group check it is not", () => {
   const READ = FN("query", "activeTasks", "{}", '    if (!user.activeOrgId) return [];\n    return await ctx.db.query("tasks").withIndex("by_org", (q) => q.eq("orgId", user.activeOrgId!)).collect();');
   const REREAD = "    const me = await ctx.db.get(user._id);\n    await ctx.db.patch(me!._id, { activeOrgId: args.orgId });";
