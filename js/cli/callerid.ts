@@ -273,17 +273,18 @@ export function mappedReads(app: App, read: ts.Expression): ts.VariableDeclarati
  * null or undefined when such a comparison says the element is not the caller's (a returned
  * `&&`, as {@link decides} reads one). Not `n.ownerId === args.owner`, nor `... || n.public`.
  */
-export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[]): boolean {
+export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[], also?: (x: ts.Expression, field: string) => boolean): boolean {
   const receiver = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) ? skipOuter(n.expression.expression) : undefined;
-  return receiver !== undefined && ts.isIdentifier(receiver) && receiver.text === name && keepsRowsBy(app, n, (x) => isCallerId(app, x), fields);
+  return receiver !== undefined && ts.isIdentifier(receiver) && receiver.text === name && keepsRowsBy(app, n, (x, field) => also?.(x, field) === true || isCallerId(app, x), fields);
 }
 
 /**
  * Whether `n` is a `.filter(cb)` (or `.find`) of any receiver whose callback answers no element
- * but those whose field equals a value `other` accepts (the caller's id for keepsOwnRows; an
+ * but those whose field equals a value `other` accepts for that field (the caller's id for
+ * keepsOwnRows, or what `also` accepts: "public" for a visibility field, uncheckedlist.ts; an
  * argument's id for a selection written in JavaScript, jsselect.ts), that field put in `fields`.
  */
-export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression) => boolean, fields?: string[]): boolean {
+export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression, field: string) => boolean, fields?: string[]): boolean {
   if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["filter", "find"].includes(n.expression.name.text)) return false;
   const cb = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
   if (cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
@@ -298,7 +299,7 @@ export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression) => b
  * field of: a destructured `ownerId`, `rows[i].ownerId`, jsselect.ts) with the caller's id (or a
  * value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`.
  */
-export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other = (x: ts.Expression) => isCallerId(app, x)): boolean {
+export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x)): boolean {
   let own = false;
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
@@ -306,7 +307,7 @@ export function ownerTest(app: App, row: string | ((f: ts.Expression) => string 
       const notOwner = e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
       const fieldOf = typeof row === "string" ? (f: ts.Expression) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === row ? f.name.text : undefined) : row;
       const left = fieldOf(skipOuter(e.left)), right = fieldOf(skipOuter(e.right));
-      const field = left !== undefined && other(e.right) ? left : right !== undefined && other(e.left) ? right : undefined;
+      const field = left !== undefined && other(e.right, left) ? left : right !== undefined && other(e.left, right) ? right : undefined;
       own = field !== undefined && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
       if (own) fields?.push(field!);
     }
@@ -321,7 +322,7 @@ export function ownerTest(app: App, row: string | ((f: ts.Expression) => string 
  * row `r`: after an `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch
  * of an `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
  */
-export function pushesOwnRows(app: App, push: ts.CallExpression, other = (x: ts.Expression) => isCallerId(app, x), fields?: string[]): boolean {
+export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x), fields?: string[]): boolean {
   let n: ts.Node = push;
   while (!ts.isForOfStatement(n.parent) && !ts.isSourceFile(n.parent) && !ts.isFunctionLike(n.parent)) {
     const p = n.parent;

@@ -56,6 +56,9 @@ function configured(app: App, guard: ts.CallExpression, ignored: string): { acce
   return { access, levels };
 }
 
+/** A guard's `access.levels` as written (the default when absent); null, with a warning saying `ignored`, when not readable (refused.ts). */
+export const configuredLevels = (app: App, guard: ts.CallExpression, ignored: string): readonly string[] | null => configured(app, guard, ignored)?.levels ?? null;
+
 function readWeakLevels(app: App, guard: ts.CallExpression): Set<string> | null {
   const read = configured(app, guard, LEVELS_IGNORED);
   if (read === null) return null;

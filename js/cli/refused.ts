@@ -6,23 +6,27 @@
 //   customQuery(query, guard.customCtx({ rateLimit: { name: "writes" } }))  // a query takes from no rate limit
 //   guard.mutation(mutation, { rateLimit: { name: "wirtes" }, ... })       // no limit of that name is configured
 //   action(guard.safeAction({ permission: "admin:wipe", ... }))            // no configured role holds it
+//   guard.mutation(mutation, { access: { table: "posts", arg: "id", level: "editor" }, ... }) // levels viewer, manager, owner
 //
-// A role, a permission and each rate limit's name are read when written literally (or through
-// `const`s), and judged against the configuration of the guard called (guards.ts): the names of
-// its `rateLimits`, its `roles`, and the permissions its roles hold as the package's own engine
-// decides (permissions.ts: wildcards and inheritance included). A name not written literally, or
+// A role, a permission, each rate limit's name, and `access`'s table and level are read when
+// written literally (or through `const`s), and judged against the configuration of the guard
+// called (guards.ts): the names of its `rateLimits`, its `roles`, the permissions its roles hold
+// as the package's own engine decides (permissions.ts: wildcards and inheritance included), its
+// `access.tables` and its `access.levels` (the default levels when it sets none: levels.ts). A name not written literally, or
 // a configuration the audit cannot read (a warning says so), is not judged.
 import ts from "typescript";
 import { callConfig, defineGuardCalls, isUnreadable, member, rateLimitNames, readObject, readStrings, warnUnreadable, type ObjectRead } from "./config.js";
+import { accessFields } from "./accessfields.js";
 import { exportedFunction } from "./failopen.js";
 import type { ConvexFunction } from "./functions.js";
 import { consult } from "./guards.js";
+import { configuredLevels } from "./levels.js";
 import { someRoleHolds } from "./permissions.js";
 import { GUARD, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
 
 const DECLARES = new Set(["query", "mutation", "action", "customCtx", "safeAction"]);
-const IGNORED = "declaration-refused (whether the role and rate-limit names builders declare are configured is not judged)";
+const IGNORED = "declaration-refused (whether the role, rate-limit and access level names builders declare are configured is not judged)";
 const JUDGED = "declaration-refused (reported only when every guard refuses the name)";
 
 /** Every declaration the guard refuses at each call, at its first refused key. */
@@ -63,8 +67,14 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   const value = member(app, declared, "rateLimit");
   const entries = value === undefined || isUnreadable(value) ? [] : ts.isArrayLiteralExpression(value) ? [...value.elements] : [value];
   const names = entries.map((e) => readObject(app, e)).flatMap((read) => (isUnreadable(read) ? [] : (literalAt(app, read, "name") ?? [])));
+  // `access: { table, arg, level }`: its table and level (newuser31 F3).
+  const access = member(app, declared, "access");
+  const accessRead = access === undefined || isUnreadable(access) ? undefined : readObject(app, access);
+  const scope = accessRead === undefined || isUnreadable(accessRead) ? undefined : accessRead;
+  const table = scope === undefined ? undefined : literalAt(app, scope, "table");
+  const level = scope === undefined ? undefined : literalAt(app, scope, "level");
   // The guard is asked (a warning when it cannot be followed) only when a name is to be judged.
-  if (role === undefined && permission === undefined && names.length === 0) return out;
+  if (role === undefined && permission === undefined && names.length === 0 && table === undefined && level === undefined) return out;
   const guards = consult(app, call, JUDGED);
   const refusedBy = (judge: (guard: ts.CallExpression) => boolean | undefined) => guards.length > 0 && guards.every((g) => judge(g) === true);
   if (role !== undefined && refusedBy((g) => namesOf(app, g, "roles")?.includes(role.text) === false)) out.push({ at: role.node, why: `role '${role.text}' is not a configured role` });
@@ -72,6 +82,14 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   for (const name of names) {
     if (refusedBy((g) => namesOf(app, g, "rateLimits")?.includes(name.text) === false)) out.push({ at: name.node, why: `rate limit '${name.text}' is not configured in the guard's rateLimits` });
   }
+  // A table or level no guard configures, named with those they do (as the builder's GuardConfigError).
+  const configured = (named: { text: string; node: ts.Node } | undefined, what: string, all: (g: ts.CallExpression) => readonly string[] | null) => {
+    if (named === undefined || !refusedBy((g) => negate(all(g)?.includes(named.text)))) return;
+    const listed = [...new Set(guards.flatMap((g) => all(g) ?? []))].map((n) => `'${n}'`).join(", ");
+    out.push({ at: named.node, why: `${what} '${named.text}' is not configured (configured: ${listed || "none"})` });
+  };
+  configured(table, "access table", (g) => { const t = accessFields(app, g); return t === null ? null : [...t.keys()]; });
+  configured(level, "access level", (g) => configuredLevels(app, g, IGNORED));
   return out;
 }
 

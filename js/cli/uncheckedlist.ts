@@ -22,8 +22,9 @@
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
 //   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
-//   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`), or
-//   pushed in a loop only for the caller's own
+//   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`) or to
+//   public ones (`l.visibility === "public"`: `publicValue`, as in the query), of the read itself
+//   or of a `const` holding it, or pushed in a loop only for such a row
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
 // Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
 // reported at the query, as a delete or write made in a helper is (`listings`), and a relay made there (`helperRelays`). Internal functions
@@ -33,7 +34,7 @@ import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliase
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
-import { isCallerId, keepsOwnRows, pushesOwnRows } from "./callerid.js";
+import { isCallerId, keepsOwnRows, keepsRowsBy, pushesOwnRows } from "./callerid.js";
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
@@ -148,13 +149,11 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
   const covered = (by: ts.Expression) => (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!)) || targets.some((t) => sameValue(app, t, by));
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
-  const ties = found.some(
-    (f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || (visibility.includes(f.field) && literalThrough(app, f.by) === "public") || covered(f.by),
-  );
+  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || publicValue(app, visibility, f.field, f.by) || covered(f.by));
   // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
   const branchTies = (field: string, e: ts.Expression) => {
     const by = value(e);
-    return by === undefined ? undefined : isCallerId(app, by) || (visibility.includes(field) && literalThrough(app, by) === "public") || covered(by);
+    return by === undefined ? undefined : isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
   };
   const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
   if (ties || unread === true) return undefined;
@@ -170,6 +169,11 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
     });
   const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
   return { params: [...new Set(found.flatMap((f) => argOf(f.by) ?? []))], render: (name) => `selected by ${by(name).join(" and ")}${not}` };
+}
+
+/** Whether `field` is one of the table's `visibility` fields and `by` the value "public" (a literal or a `const`): rows anyone may read, selected in the query or in JavaScript (`onlyChecked`). */
+function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
+  return visibility.includes(field) && literalThrough(app, by) === "public";
 }
 
 /**
@@ -228,10 +232,17 @@ function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, b
 /**
  * Whether the rows read at `end` leave only through a guard call that checks each one
  * (`guard.readableMany(ctx, t, rows.map((r) => r._id))`, `rows.map((r) => guard.readable(ctx, t,
- * r._id))`) or a JS filter to the caller's own rows, directly or through the `const` holding them.
+ * r._id))`) or a JS filter (or a loop's push) to the caller's own rows or to public ones (the
+ * table's visibility field equal to "public", as `publicValue` accepts it in the query: newuser31
+ * F1), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
+ * `const` holding them.
  */
 function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
   const checksEach = (n: ts.Node) => ts.isCallExpression(n) && CHECKS_EACH.has(app.calleeFrom(n, GUARD)?.name ?? "");
+  const visibility = tableFields(app, table, "visibility");
+  const isPublic = (x: ts.Expression, field: string) => publicValue(app, visibility, field, x);
+  const access = outer(end).parent;
+  if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keepsRowsBy(app, access.parent, (x, field) => isPublic(x, field) || isCallerId(app, x))) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
   const mapsToCheck = (n: ts.Node) => {
     if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || n.expression.name.text !== "map") return false;
@@ -250,9 +261,9 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const held = loop ?? pushedInto(app, o) ?? o.parent;
   if (!ts.isVariableDeclaration(held)) return false;
   const body = enclosingFunction(held) ?? handler;
-  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push));
+  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push, (x, field) => isPublic(x, field) || isCallerId(app, x)));
   const meta = pageMetaOnly(end, held.name);
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x) || keptByAnswer(app, body, n, table);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x, undefined, isPublic) || keptByAnswer(app, body, n, table);
   return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
 }
 

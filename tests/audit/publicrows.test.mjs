@@ -1,0 +1,62 @@
+// `unchecked-list` on rows selected in JavaScript after the query (newuser31 F1): a JS
+// `filter`/`find` (or a loop's push) keeping only the rows whose visibility field is "public" is
+// the same selection as `q.eq(q.field("visibility"), "public")` in the query, and one keeping the
+// caller's own rows the same as the owner field equal to the caller's id, written on the read
+// itself or on the const holding it. Any other value, `!==`, a field that is not the visibility
+// field, a table with no visibility field, or public OR something else: still reported. Run the
+// way a user runs it (AUDIT_CLI names another build, to show the test fails there).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ANY_API, QUERY_HEAD as HEAD, SCHEMA_HEAD, SIGNED_IN_QUERY as QUERY, auditReport, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const SCHEMA = `${SCHEMA_HEAD}  listings: defineTable({ title: v.string(), sellerId: v.id("users"), visibility: v.string() }),
+  offers: defineTable({ listingId: v.id("listings"), buyerId: v.id("users"), visibility: v.string() }),
+});
+`;
+
+const GUARD = `import { defineGuard } from "convex-guard";
+
+export const guard = defineGuard({
+  roles: ["buyer", "seller", "admin"],
+  access: {
+    tables: {
+      listings: { owner: "sellerId", visibility: "visibility" },
+      offers: { owner: "buyerId" },
+    },
+  },
+});
+`;
+
+const READ = 'ctx.db.query("listings").order("desc").take(50)';
+
+/** The functions `audit convex` reports under `unchecked-list` in an app of `text`. */
+function listed(name, text) {
+  const report = auditReport(cli, scratchApp("publicrows", name, { "schema.ts": SCHEMA, "f.ts": HEAD + text, ...ANY_API }, GUARD));
+  return report.findings.filter((f) => f.rule === "unchecked-list").map((f) => `${f.severity} ${f.function}`);
+}
+
+test("a JS filter to public rows or to the caller's own, on the read or the const holding it: not reported; any other selection: reported", () => {
+  const found = listed(
+    "publicrows",
+    'const PUBLIC = "public";\n' +
+      QUERY("feed", "{}", `    return (await ${READ}).filter((l) => l.visibility === "public");`) +
+      QUERY("feedHeld", "{}", `    const rows = await ${READ};\n    return rows.filter((l) => "public" === l.visibility).map((l) => l.title);`) +
+      QUERY("feedConst", "{}", `    return (await ${READ}).filter((l) => l.visibility === PUBLIC);`) +
+      QUERY("feedFind", "{}", `    return (await ${READ}).find((l) => l.visibility == "public" && l.title !== "");`) +
+      QUERY("feedLoop", "{}", `    const out = [];\n    for (const l of await ${READ}) {\n      if (l.visibility !== "public") continue;\n      out.push(l);\n    }\n    return out;`) +
+      QUERY("mine", "{}", `    return (await ${READ}).filter((l) => l.sellerId === user._id);`) +
+      // Reported: another value, by !==, another field, public OR more, the raw rows too, a table with no visibility field, a loop keeping the others.
+      QUERY("drafts", "{}", `    return (await ${READ}).filter((l) => l.visibility === "private");`) +
+      QUERY("notPublic", "{}", `    const rows = await ${READ};\n    return rows.filter((l) => l.visibility !== "public");`) +
+      QUERY("titled", "{}", `    return (await ${READ}).filter((l) => l.title === "public");`) +
+      QUERY("orMore", "{}", `    return (await ${READ}).filter((l) => l.visibility === "public" || l.title !== "");`) +
+      QUERY("orMine", "{}", `    return (await ${READ}).filter((l) => l.visibility === "public" || l.sellerId === user._id);`) +
+      QUERY("alsoAll", "{}", `    const rows = await ${READ};\n    return { shown: rows.filter((l) => l.visibility === "public"), all: rows };`) +
+      QUERY("offers", "{}", '    return (await ctx.db.query("offers").take(50)).filter((o) => o.visibility === "public");') +
+      QUERY("othersLoop", "{}", `    const out = [];\n    for (const l of await ${READ}) {\n      if (l.visibility === "public") continue;\n      out.push(l);\n    }\n    return out;`),
+  );
+  assert.deepEqual(found, ["high f:drafts", "high f:notPublic", "high f:titled", "high f:orMore", "high f:orMine", "high f:alsoAll", "high f:offers", "high f:othersLoop"]);
+});
