@@ -283,7 +283,8 @@ export function createConfirmations(
     return { actor: field("actor"), action: field("action"), target: field("target") };
   };
 
-  /** A code's audit row, written in its section before the code's own row (README: Security model). */
+  /** A code's audit row, written in its section: before the code's state when it issues or
+   * accepts a code, after it for every failure (README: Security model). */
   const logCode = (ctx: WriterCtx<GenericDataModel>, action: string, outcome: string, b: Required<CodeBinding>) =>
     audit.log(ctx, { action, outcome, actor: b.actor, resourceType: "confirmation", resourceId: b.target, details: { confirms: b.action } });
 
@@ -330,9 +331,12 @@ export function createConfirmations(
         const row = await pending(ctx, b);
         const counted = await actorRow(ctx, b.actor);
         const { outcome, record, actor } = codes.verify(row, presented, Date.now(), counted);
-        // The audit row first: a failed audit write (even one the app catches) leaves the code,
-        // its attempts and the failure counts as they were.
-        await logCode(ctx, "confirmation.consume", outcome, b);
+        // An acceptance writes its audit row first: a failed audit write (even one the app
+        // catches) leaves the code unused. Any other outcome writes its state first (the spent
+        // attempt, the failure counts), whatever the audit write then does: an audit write that
+        // fails for some outcomes only (a narrowed `outcome` validator) never makes guesses free.
+        const accepted = outcome === "accepted";
+        if (accepted) await logCode(ctx, "confirmation.consume", outcome, b);
         if (row !== null && record !== null) {
           await db(ctx).patch(row._id, {
             attemptsLeft: record.attemptsLeft,
@@ -347,6 +351,7 @@ export function createConfirmations(
           const reserved = { hash: new ArrayBuffer(0), expiresAt: 0, attemptsLeft: 0, used: true };
           await db(ctx).insert(table, { actor: b.actor, action: "", target: "", ...reserved, ...actor });
         }
+        if (!accepted) await logCode(ctx, "confirmation.consume", outcome, b);
         return outcome;
       });
       const result: ConfirmationResult =

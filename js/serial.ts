@@ -12,9 +12,10 @@
  *
  * Only the sections that read and then write the guard's own rows queue, and none of them
  * calls another one or awaits the app's code (which could wait for the queue in turn): plain
- * reads, the caller's identity and a code's hash are outside. A code's audit row is inside,
- * written before the code's state, so that a failed audit write the app catches changes no
- * code. So a call queues when it reaches its section, not when it starts: calls started at
+ * reads, the caller's identity and a code's hash are outside. A code's audit row is inside:
+ * written before the state of a code issued or accepted, so that a failed audit write the app
+ * catches stores or burns no code, and after the spent attempt and failure counts of any
+ * other outcome, which are kept whatever the audit write does. So a call queues when it reaches its section, not when it starts: calls started at
  * once run each as a whole, in some order. The app's code does run in a section when the app
  * wraps `ctx.db` (a write hook) or replaces `guard.audit.log`: such code that awaits a guard
  * call on the same transaction waits for itself (README).
