@@ -7,6 +7,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import type { Subject } from "./authz.js";
+import { GuardConfigError } from "./config-error.js";
 import { checkOptionKeys, HOOK_STATUS_KEYS } from "./option-keys.js";
 import type { RateLimitDecision, RateLimitState } from "./ratelimit.js";
 
@@ -103,6 +104,24 @@ export type RateLimitStatusOptions = {
 };
 
 /**
+ * Throws a `GuardConfigError` for options {@link useRateLimitStatus} cannot read: each of these
+ * would leave the status `undefined`, as if loading, for ever, or fail as a bare `TypeError`.
+ */
+function checkStatusOptions(options: unknown): asserts options is RateLimitStatusOptions {
+  const path = "useRateLimitStatus options";
+  if (typeof options !== "object" || options === null) throw new GuardConfigError(`${path} must be an object: { serverNow: useQuery(api.clock.now) }`);
+  checkOptionKeys(options, HOOK_STATUS_KEYS, path);
+  const { serverNow, clock } = options as Partial<Record<string, unknown>>;
+  if (serverNow !== undefined && (typeof serverNow !== "number" || !Number.isFinite(serverNow))) {
+    throw new GuardConfigError(`${path}: serverNow must be the server's time in ms (a query registered with serverTime), or undefined while it loads`);
+  }
+  const fn = (k: string) => typeof (clock as Record<string, unknown>)[k] === "function";
+  if (clock !== undefined && (typeof clock !== "object" || clock === null || !fn("now") || !fn("setTimeout") || !fn("clearTimeout"))) {
+    throw new GuardConfigError(`${path}: clock must be an object with now, setTimeout and clearTimeout functions (leave it out for the page's clock)`);
+  }
+}
+
+/**
  * A live rate-limit countdown that agrees with the server: `guard.rateLimitStatus(name, state,
  * serverNow)` with the server's clock (the page's clock plus the offset measured from
  * `serverNow`), re-rendering each time the whole number of seconds left changes, until
@@ -110,7 +129,8 @@ export type RateLimitStatusOptions = {
  * time loads. The server decides again: this only tells the user when to try.
  *
  * @throws `ConvexError` `INVALID_ARGUMENT` for an unknown limit or a malformed state (as the
- * guard); `GuardConfigError` for an option it does not take (`servernow`), at every render.
+ * guard); `GuardConfigError` for an option it does not take (`servernow`), options that are not
+ * an object, a `serverNow` that is not a number or a `clock` without its functions, at every render.
  * @example
  * ```tsx
  * const state = useQuery(api.ratelimit.messageLimitState);
@@ -133,7 +153,7 @@ export function useRateLimitStatus<K extends string>(
   state: RateLimitState | null | undefined,
   options: RateLimitStatusOptions,
 ): RateLimitDecision | undefined {
-  checkOptionKeys(options, HOOK_STATUS_KEYS, "useRateLimitStatus options");
+  checkStatusOptions(options);
   const clock = options.clock ?? systemClock;
   const offset = useServerOffset(options.serverNow, clock);
   // Bumped by the timer: each bump re-renders, which asks the guard again.

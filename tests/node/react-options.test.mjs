@@ -36,3 +36,20 @@ test("useRateLimitStatus refuses a key it does not take, with the key it meant",
   // Refused while the server's time still loads too: the mistake shows at the first render.
   assert.throws(() => status({ serverNow: undefined, clok: clock }), /unknown key 'clok' \(did you mean 'clock'\?\)/);
 });
+
+test("useRateLimitStatus refuses options it cannot read, naming the fix (attack41 L2)", () => {
+  // Not an object: `5` was `undefined` for ever, `null` and `undefined` a bare TypeError.
+  for (const options of [5, null, undefined, "serverNow"]) {
+    assert.throws(() => status(options), (e) => e instanceof GuardConfigError && /useRateLimitStatus options must be an object: \{ serverNow/.test(e.message), String(options));
+  }
+  // A serverNow that is no time was `undefined` (as if loading) for ever.
+  for (const serverNow of ["x", "2026-12-07T00:00:00Z", null, Number.NaN, Infinity]) {
+    assert.throws(() => status({ serverNow, clock }), (e) => e instanceof GuardConfigError && /serverNow must be the server's time in ms/.test(e.message), String(serverNow));
+  }
+  // A clock without its functions was `clock.now is not a function`.
+  for (const bad of ["x", null, 5, { now: () => 1_000 }, { ...clock, clearTimeout: 1 }]) {
+    assert.throws(() => status({ serverNow: 1_000, clock: bad }), (e) => e instanceof GuardConfigError && /clock must be an object with now, setTimeout and clearTimeout/.test(e.message));
+  }
+  // Refused while the server's time loads too.
+  assert.throws(() => status({ serverNow: undefined, clock: "x" }), GuardConfigError);
+});
