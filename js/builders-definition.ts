@@ -200,6 +200,7 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   });
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
+    if (typeof meta.access.table !== "string") throw new GuardConfigError(`${where}: access.table must be the name of a table under access.tables`);
     if (!hasOwnKey(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
     const other = otherTables(field(args, meta.access.arg), meta.access.table);
     if (other !== undefined) {

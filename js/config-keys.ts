@@ -323,6 +323,12 @@ export function checkArgs(where: string, args: unknown): void {
   if (typeof args !== "object" || args === null || Array.isArray(args) || (args as { isConvexValidator?: unknown }).isConvexValidator === true) {
     throw new GuardConfigError(`${where}: args must be an object of validators ({ id: v.id("documents") }, {} for none)`);
   }
+  // Each own entry a validator too (`{ x: 5 }` would be Convex's error at each call, naming no fix).
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value !== "object" || value === null || (value as { isConvexValidator?: unknown }).isConvexValidator !== true) {
+      throw new GuardConfigError(`${where}: args.${name} must be a validator (v.string(), v.id("documents"), ...)`);
+    }
+  }
 }
 
 /**

@@ -186,12 +186,17 @@ test("declarations that cannot hold are configuration errors at first use", asyn
     [() => guard.query(builder, { args: {}, rateLimit: { name: "post" }, handler }), /cannot take from a rate limit/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: { arg: "constructor" } }, handler }), /rateLimit\.key/],
     [() => guard.mutation(builder, { args: {}, rateLimit: { name: "post", key: "anyone" }, handler }), /rateLimit\.key/],
-    [() => guard.action(builder, { args: { id: "v" }, access: { table: "t", arg: "id", level: "viewer" }, handler }), /an action has no database/],
+    [() => guard.action(builder, { args: { id: v.string() }, access: { table: "t", arg: "id", level: "viewer" }, handler }), /an action has no database/],
     // A key argument that is not a required string is no key: every call would be refused as
     // the caller's INVALID_ARGUMENT (a left-out optional one, or a planted one, worse).
-    ...[v.number(), v.optional(v.string()), v.union(v.string(), v.number()), v.any(), null, "v"].map((validator) => [
+    ...[v.number(), v.optional(v.string()), v.union(v.string(), v.number()), v.any()].map((validator) => [
       () => guard.mutation(builder, { args: { room: validator }, rateLimit: { name: "post", key: { arg: "room" } }, handler }),
       /^guard\.mutation: rateLimit\.key\.arg 'room' must be a required string argument \(v\.string\(\), v\.id\(\.\.\.\)\): any other value is no key$/,
+    ]),
+    // No validator at all is refused as args, before the key is read.
+    ...[null, "v"].map((validator) => [
+      () => guard.mutation(builder, { args: { room: validator }, rateLimit: { name: "post", key: { arg: "room" } }, handler }),
+      /^guard\.mutation: args\.room must be a validator/,
     ]),
   ]) {
     const fn = make();
@@ -262,6 +267,11 @@ test("a definition the types refuse is refused at run time too: no requirement i
     [() => guard.query(builder, { args: {}, permission: ["notes:delete"], handler }), /^guard\.query: permission must be a permission name/],
     [() => guard.query(builder, { args: {}, role: "", handler }), /^guard\.query: role must be a role name/],
     [() => guard.query(builder, { handler }), /^guard\.query: args must be an object of validators/],
+    // An entry that is no validator was Convex's "v.object() entries must be validators" (attack41 L4).
+    [() => guard.query(builder, { args: { id: v.string(), x: 5 }, handler }), /^guard\.query: args\.x must be a validator \(v\.string\(\), v\.id\("documents"\), \.\.\.\)$/],
+    [() => guard.mutation(builder, { args: { x: "v" }, handler }), /^guard\.mutation: args\.x must be a validator/],
+    // An access table that is no string was a bare TypeError where the function is defined (attack41 L3).
+    [() => guard.query(builder, { args: { id: v.string() }, access: { table: 5, arg: "id", level: "owner" }, handler }), /^guard\.query: access\.table must be the name of a table under access\.tables$/],
     // v.object's own fields (`kind`, `fields`) are not arguments: its fields are, never its own.
     [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /access\.arg 'fields' is not one of its arguments/],
     // `arg:team:id:42` either way: a name with ':' is refused.
@@ -595,7 +605,7 @@ test("a name the guard does not configure (past the types) is the developer's Gu
     // as FORBIDDEN, as a safe action's refuses at its call.
     [() => guard.mutation(builder, { args: {}, permission: "note:write", handler }), /^guard\.mutation: permission 'note:write' is not configured \(no role holds it\)$/],
     [() => guard.query(builder, { args: {}, role: "user", permission: "tasks:read", handler }), /^guard\.query: permission 'tasks:read' is not configured \(no role holds it\)$/],
-    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "ownr" }, handler }), /^guard\.query: access level 'ownr' is not configured \(did you mean 'owner'\?\)$/],
+    [() => withAccess.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "ownr" }, handler }), /^guard\.query: access level 'ownr' is not configured \(did you mean 'owner'\?\)$/],
   ]) {
     const fn = make();
     for (let i = 0; i < 2; i++) {
@@ -606,17 +616,17 @@ test("a name the guard does not configure (past the types) is the developer's Gu
   // A table left out of access.tables fails where the function is defined (a deploy, a test's
   // import), not at its first call in production; access itself is not built for it.
   for (const [make, message] of [
-    [() => withAccess.query(builder, { args: { id: "v" }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
-    [() => withAccess.mutation(builder, { args: { id: "v" }, access: { table: "note", arg: "id", level: "owner" }, handler }), /^guard\.mutation: access table 'note' is not configured \(did you mean 'notes'\?\)$/],
-    [() => guard.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
-    [() => defineGuard({ roles: ["user"], access: { levels: ["viewer", "owner"] } }).query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
+    [() => withAccess.query(builder, { args: { id: v.string() }, access: { table: "folders", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'folders' is not configured \(configured: 'notes'\)$/],
+    [() => withAccess.mutation(builder, { args: { id: v.string() }, access: { table: "note", arg: "id", level: "owner" }, handler }), /^guard\.mutation: access table 'note' is not configured \(did you mean 'notes'\?\)$/],
+    [() => guard.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
+    [() => defineGuard({ roles: ["user"], access: { levels: ["viewer", "owner"] } }).query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "owner" }, handler }), /^guard\.query: access table 'notes' is not configured \(configured: none\)$/],
   ]) {
     assert.throws(make, (e) => e.name === "GuardConfigError" && message.test(e.message), String(message));
   }
   // Not built for it: a mistake elsewhere in access (a fileLevel without a parent) is still
   // refused at the first call, not while the app's functions are defined.
   const bad = defineGuard({ roles: ["user"], access: { tables: { notes: { owner: "ownerId", fileLevel: "owner" } } } });
-  const defined = bad.query(builder, { args: { id: "v" }, access: { table: "notes", arg: "id", level: "owner" }, handler });
+  const defined = bad.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: "owner" }, handler });
   await assert.rejects(defined._handler(ctx(ada), { id: "n1" }), /fileLevel needs access\.tables\.notes\.parent/);
   await assert.rejects(guard.customCtx({ permission: "note:write" }).input(ctx(ada), {}), /guard\.customCtx: permission 'note:write' is not configured \(no role holds it\)/);
   assert.equal(ran, 0);
