@@ -383,10 +383,12 @@ export function createAudit(settings: () => AuditSettings): Audit {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const q = () => (ctx.db as any).query(s.table).withIndex(auditIndex(fields.map(([f]) => f)), range).order("desc");
       // A cursor the database cannot parse is INVALID_ARGUMENT "malformed cursor", as in every
-      // listing (never the parser's own text); `pageOf` pages with the options as given.
+      // listing (never the parser's own text), `endCursor` too; `pageOf` pages with the options
+      // as given, and reads the failure as the cursor's when one of them was given.
       const cursor = plainCursor(own(paginationOpts, "cursor"));
+      const end = plainCursor(own(paginationOpts, "endCursor"));
       const paged = () => ({ paginate: () => q().paginate(opts), first: () => q().first() });
-      return (await pageOf(paged, opts.numItems, cursor)) as PaginationResult<AuditRow>;
+      return (await pageOf(paged, opts.numItems, cursor ?? end)) as PaginationResult<AuditRow>;
     },
   };
   return audit;

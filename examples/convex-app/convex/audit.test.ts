@@ -167,6 +167,11 @@ describe("the audit reader", () => {
       const asked = as("sam").run((ctx) => guard.audit.list(ctx, {}, { numItems: 5, cursor } as never));
       expect(await outcome(asked), JSON.stringify(cursor)).toEqual(malformed);
     }
+    // endCursor is a cursor too: it was the parser's raw error (attack41 L6).
+    for (const endCursor of ["x", "garbage", 42]) {
+      const asked = as("sam").run((ctx) => guard.audit.list(ctx, {}, { numItems: 2, cursor: null, endCursor } as never));
+      expect(await outcome(asked), String(endCursor)).toEqual(malformed);
+    }
     // A refused reader is refused first; real cursors still page through every row.
     expect(await outcome(as("ada").query(api.audit.list, { paginationOpts: { numItems: 5, cursor: "garbage" } }))).toMatchObject({
       code: "FORBIDDEN",
