@@ -318,20 +318,22 @@ export function ownerTest(app: App, row: string | ((f: ts.Expression) => string 
 }
 
 /**
- * Whether `push` (`out.push(r)`) runs in a `for ... of` loop over rows only for the caller's own
- * row `r`: after an `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch
- * of an `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
+ * Whether `push` (`out.push(r)`) runs in a `for ... of` loop over rows (or a `rows.forEach((r) =>
+ * ...)` callback, whose bare `return;` is a `continue`) only for the caller's own row `r`: after an
+ * `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch of an
+ * `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
  */
 export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x), fields?: string[]): boolean {
   let n: ts.Node = push;
   while (!ts.isForOfStatement(n.parent) && !ts.isSourceFile(n.parent) && !ts.isFunctionLike(n.parent)) {
     const p = n.parent;
     // In the branch of an `if` that only the caller's own row reaches.
-    if (ts.isIfStatement(p) && p.thenStatement === n && ts.isForOfStatement(loopOf(p)) && ownerTest(app, loopVar(loopOf(p) as ts.ForOfStatement), p.expression, false, p.expression, fields, other)) return true;
-    if (ts.isBlock(p) && ts.isForOfStatement(p.parent)) {
-      // After an `if (...) continue;` of the loop's own body that every other row takes.
-      const name = loopVar(p.parent);
-      const skips = (s: ts.Statement) => ts.isContinueStatement(s) && s.label === undefined;
+    const row = ts.isIfStatement(p) && p.thenStatement === n ? eachRow(loopOf(p)) : undefined;
+    if (row !== undefined && ownerTest(app, row, (p as ts.IfStatement).expression, false, (p as ts.IfStatement).expression, fields, other)) return true;
+    const name = ts.isBlock(p) ? eachRow(p.parent) : undefined;
+    if (ts.isBlock(p) && name !== undefined) {
+      // After an `if (...) continue;` (in a `forEach` callback, `return;`) of the loop's own body that every other row takes.
+      const skips = (s: ts.Statement) => (ts.isForOfStatement(p.parent) ? ts.isContinueStatement(s) && s.label === undefined : ts.isReturnStatement(s) && s.expression === undefined);
       const before = p.statements.slice(0, p.statements.indexOf(n as ts.Statement));
       return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other));
     }
@@ -340,17 +342,37 @@ export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.E
   return false;
 }
 
-/** The `for ... of` loop a statement is in (through blocks and `if`s), or the node that ends the search. */
+/** The `for ... of` loop (or the function) a statement is in (through blocks and `if`s), or the node that ends the search. */
 function loopOf(n: ts.Node): ts.Node {
   let p = n.parent;
   while (ts.isBlock(p) || ts.isIfStatement(p)) p = p.parent;
   return p;
 }
 
-/** The name of a `for (const r of ...)` loop's variable, or "" when it is destructured. */
-function loopVar(loop: ts.ForOfStatement): string {
+/**
+ * The name of the row of a loop over rows: a `for (const r of ...)` loop's variable ({@link loopRow}),
+ * or the first parameter of a `forEach` callback; "" when it is destructured, undefined for neither.
+ */
+function eachRow(loop: ts.Node): string | undefined {
+  const cb = ts.isArrowFunction(loop) || ts.isFunctionExpression(loop) ? loop : undefined;
+  const call = cb === undefined ? undefined : outer(cb).parent;
+  const each = call !== undefined && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "forEach" && call.arguments[0] === outer(cb!);
+  const row = ts.isForOfStatement(loop) ? loopRow(loop)?.row : each ? cb!.parameters[0]?.name : null;
+  return row === null ? undefined : row !== undefined && ts.isIdentifier(row) ? row.text : "";
+}
+
+/** The rows a `for ... of` loop goes over and its row's binding: `for (const r of rows)`, or of `for (const [i, r] of rows.entries())` the pair's second (jsselect.ts, `pushesOwnRows`). */
+export function loopRow(loop: ts.ForOfStatement): { over: ts.Expression; row: ts.BindingName } | undefined {
   const decl = ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations[0]?.name : undefined;
-  return decl !== undefined && ts.isIdentifier(decl) ? decl.text : "";
+  const pairs = entriesOf(loop.expression);
+  const row = pairs !== undefined && decl !== undefined && ts.isArrayBindingPattern(decl) ? decl.elements[1] : decl;
+  return row === undefined || ts.isOmittedExpression(row) ? undefined : { over: pairs ?? loop.expression, row: ts.isBindingElement(row) ? row.name : row };
+}
+
+/** The rows an `entries()` call answers pairs of (`rows.entries()`), or undefined. */
+function entriesOf(x: ts.Expression): ts.Expression | undefined {
+  const e = skipOuter(x);
+  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "entries" && e.arguments.length === 0 ? e.expression.expression : undefined;
 }
 
 /** The value a text of it stands for: `String(x)`, `x.toString()` and `` `${x}` `` compare as `x` does (finalread28 FN4). */

@@ -21,7 +21,7 @@
 // in the rows keyed by a field (`new Map(rows.map((t) => [t.orgId, t])).get(orgId)`,
 // `Object.groupBy(rows, (t) => t.orgId)[orgId]`) selects by that field (attack38 F6).
 import ts from "typescript";
-import { asText, ownerTest } from "./callerid.js";
+import { asText, loopRow, ownerTest } from "./callerid.js";
 import { enclosingFunction } from "./facts-syntax.js";
 import { outer, truthWhenDenied } from "./flow.js";
 import { skipOuter } from "./program.js";
@@ -125,12 +125,10 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
         } else conditions(row, cb.body);
       }
     }
-    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) {
+    if (ts.isForOfStatement(n)) {
       // `for (const t of rows)`, `for (const [i, t] of rows.entries())`: the row is the pair's second.
-      const pairs = entriesOf(n.expression);
-      const decl = n.initializer.declarations[0]?.name;
-      const name = pairs !== undefined && decl !== undefined && ts.isArrayBindingPattern(decl) ? decl.elements[1] : decl;
-      const row = name === undefined || ts.isOmittedExpression(name) ? undefined : isRows(pairs ?? n.expression) ? bound(app, ts.isBindingElement(name) ? name.name : name) : undefined;
+      const loop = loopRow(n);
+      const row = loop !== undefined && isRows(loop.over) ? bound(app, loop.row) : undefined;
       if (row !== undefined) conditions(row, n.statement);
     }
     if (ts.isForStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) conditions(indexed(app, isRows), n.statement);
@@ -143,12 +141,6 @@ export function jsSelection(app: App, end: ts.Expression, idOf: (x: ts.Expressio
   };
   for (const scope of new Set(reads.map((r) => enclosingFunction(r)))) if (scope !== undefined) visit(scope);
   return found;
-}
-
-/** The rows an `entries()` call answers pairs of (`rows.entries()`), or undefined. */
-function entriesOf(x: ts.Expression): ts.Expression | undefined {
-  const e = skipOuter(x);
-  return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "entries" && e.arguments.length === 0 ? e.expression.expression : undefined;
 }
 
 /** What a callback answers: its expression body, or the `return` of a block of `const`s then it (`{ const c = t.orgId; return c === orgId; }`). */

@@ -60,3 +60,26 @@ test("a JS filter to public rows or to the caller's own, on the read or the cons
   );
   assert.deepEqual(found, ["high f:drafts", "high f:notPublic", "high f:titled", "high f:orMore", "high f:orMine", "high f:alsoAll", "high f:offers", "high f:othersLoop"]);
 });
+
+// finalread29 F1, F2: a push in a rows.forEach callback (a bare return; skipping the row as continue
+// does) and in a loop over the pairs of rows.entries() (the row being the pair's second) is read as
+// the same push in a for ... of loop over the rows.
+test("a forEach callback or a loop over rows.entries() pushing only public rows or the caller's own: not reported; pushing the others: reported", () => {
+  const held = (body) => `    const rows = await ${READ};\n    const out = [];\n${body}\n    return out;`;
+  const found = listed(
+    "eachrows",
+    QUERY("eachOwn", "{}", held("    rows.forEach((l) => { if (l.sellerId === user._id) out.push(l); });")) +
+      QUERY("eachPublic", "{}", held('    rows.forEach((l) => {\n      if (l.visibility !== "public") return;\n      out.push(l);\n    });')) +
+      QUERY("eachFunction", "{}", held('    rows.forEach(function (l) {\n      if (l.visibility !== "public") { return; }\n      out.push(l);\n    });')) +
+      QUERY("entriesOwn", "{}", held("    for (const [, l] of rows.entries()) {\n      if (l.sellerId !== user._id) continue;\n      out.push(l);\n    }")) +
+      QUERY("entriesPublic", "{}", held('    for (const [i, l] of rows.entries()) if (l.visibility === "public" && i < 10) out.push(l);')) +
+      // Reported: the others' rows pushed, the push before the skip, a skip that pushes, a test of the index.
+      QUERY("eachOthers", "{}", held("    rows.forEach((l) => { if (l.sellerId !== user._id) out.push(l); });")) +
+      QUERY("eachSkipMine", "{}", held("    rows.forEach((l) => {\n      if (l.sellerId === user._id) return;\n      out.push(l);\n    });")) +
+      QUERY("eachPushFirst", "{}", held('    rows.forEach((l) => {\n      out.push(l);\n      if (l.visibility !== "public") return;\n    });')) +
+      QUERY("eachReturnPush", "{}", held("    rows.forEach((l) => {\n      if (l.sellerId !== user._id) return out.push(l);\n    });")) +
+      QUERY("entriesOthers", "{}", held("    for (const [, l] of rows.entries()) {\n      if (l.sellerId === user._id) continue;\n      out.push(l);\n    }")) +
+      QUERY("entriesIndex", "{}", held("    for (const [l, row] of rows.entries()) {\n      if (l.sellerId !== user._id) continue;\n      out.push(row);\n    }")),
+  );
+  assert.deepEqual(found, ["high f:eachOthers", "high f:eachSkipMine", "high f:eachPushFirst", "high f:eachReturnPush", "high f:entriesOthers", "high f:entriesIndex"]);
+});
