@@ -22,7 +22,8 @@
 import ts from "typescript";
 import { callParameters, valueSymbol } from "./facts-syntax.js";
 import { outermost } from "./paramflow.js";
-import { isFunctionLike, within, type App } from "./program.js";
+import { isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { literalThrough } from "./config.js";
 
 /** The decision a change is judged against: changes that run after it count only when they may set a role field (`roles`). */
 export interface Since {
@@ -143,4 +144,101 @@ export function assigned(n: ts.Node): boolean {
   if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken) && at === outermost(n);
   if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === at;
   return false;
+}
+
+/** Array methods that add to an array in place (or overwrite its elements): `sort`/`reverse` only reorder it, `pop`/`shift` only take from it. */
+const ADDS = new Set(["push", "unshift", "splice", "fill", "copyWithin"]);
+
+/**
+ * Whether the array a name holds (rows kept by a JS filter, an array a loop pushes them into) is
+ * changed in place in its scope but by the calls `allowed` accepts (a loop's own pushes): an
+ * element or field assigned (`a[0] = x`, `a[a.length] = x`, `(a as any).extra = x`), a method
+ * adding to it (`push`, `unshift`, `splice`, `fill`, `copyWithin`), handed to `Object.assign` and
+ * its kin or to a call through `apply`/`call` (`Array.prototype.push.apply(a, rows)`), to an app
+ * function that does one of these to its parameter, or a `const b = a` changed so; or one of its
+ * rows changed (`changedInPlace`: a loop's variable over it, a method callback's element,
+ * `a[0].x = ...`, `const r = a[0]`): attack40 F1.
+ */
+export function arrayChanged(app: App, name: ts.Identifier, allowed: (call: ts.CallExpression) => boolean = () => false, depth = 0): boolean {
+  const symbol = app.symbol(name);
+  const decl = symbol?.valueDeclaration;
+  if (symbol === undefined || decl === undefined || depth > 3) return false;
+  let scope: ts.Node = decl.parent;
+  while (!ts.isParameter(decl) && !ts.isSourceFile(scope) && !isFunctionLike(scope)) scope = scope.parent;
+  const row = (e: ts.Node) => ts.isIdentifier(e) && changedInPlace(app, e);
+  // A use of one of its rows (`a[0]`): changed through a field, a mutator, or a `const` holding it.
+  const element = (e: ts.Node): boolean => {
+    const at = outermost(e);
+    const p = at.parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return assigned(p) || ts.isDeleteExpression(outermost(p).parent);
+    if (ts.isCallExpression(p) && p.arguments[0] === at && mutator(p)) return true;
+    return ts.isVariableDeclaration(p) && p.initializer === at && row(p.name);
+  };
+  const mutator = (call: ts.CallExpression) => {
+    const callee = call.expression;
+    return ts.isPropertyAccessExpression(callee) && (["apply", "call"].includes(callee.name.text) || (ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)));
+  };
+  const changes = (n: ts.Identifier): boolean => {
+    const at = outermost(n);
+    const p = at.parent;
+    if (assigned(at)) return true;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) {
+      const call = outermost(p).parent;
+      if (ts.isPropertyAccessExpression(p) && ts.isCallExpression(call) && call.expression === outermost(p)) {
+        if (allowed(call)) return false;
+        if (ADDS.has(p.name.text)) return true;
+        // A callback's element (`a.forEach((r) => Object.assign(r, other))`; of `reduce`, its second parameter).
+        const at = p.name.text.startsWith("reduce") ? 1 : 0;
+        return call.arguments.some((f) => (ts.isArrowFunction(f) || ts.isFunctionExpression(f)) && f.parameters[at] !== undefined && row(f.parameters[at]!.name));
+      }
+      return assigned(p) || ts.isDeleteExpression(outermost(p).parent) || (ts.isElementAccessExpression(p) && element(p));
+    }
+    if (ts.isCallExpression(p) && p.arguments.includes(at as ts.Expression)) {
+      const index = p.arguments.indexOf(at as ts.Expression);
+      if ((index === 0 && mutator(p)) || ["apply", "call"].includes(ts.isPropertyAccessExpression(p.expression) ? p.expression.name.text : "")) return true;
+      const fn = app.appFunction(p);
+      const param = fn === undefined ? undefined : callParameters(fn)[index];
+      if (fn === undefined || param === undefined) return false;
+      return p.arguments.slice(0, index).some(ts.isSpreadElement) || !ts.isIdentifier(param.name) || param.dotDotDotToken !== undefined || arrayChanged(app, param.name, () => false, depth + 1);
+    }
+    if (ts.isForOfStatement(p) && p.expression === at) return ts.isVariableDeclarationList(p.initializer) && p.initializer.declarations[0] !== undefined && row(p.initializer.declarations[0].name);
+    return ts.isVariableDeclaration(p) && p.initializer === at && ts.isIdentifier(p.name) && arrayChanged(app, p.name, allowed, depth + 1);
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name.text && n !== (decl as ts.NamedDeclaration).name && valueSymbol(app, n) === symbol) found = changes(n);
+    else ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/**
+ * Whether `fn` (its callbacks and the app functions it calls, 3 levels) may write one of `fields`
+ * on any object: `x.visibility = ...` (`x["visibility"]` or a `const` key naming it, `delete`, `++`), or
+ * `Object.assign` and its kin onto anything but a fresh literal with other than literal keys
+ * without one (`Object.assign(row, { visibility: "public" })`): a filter by such a field then
+ * keeps rows the function made match (attack40 F2).
+ */
+export function fieldWritten(app: App, fn: ts.Node, fields: ReadonlySet<string>, depth = 0, seen = new Set<ts.Node>()): boolean {
+  if (seen.has(fn) || depth > 3) return false;
+  seen.add(fn);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    const key = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isElementAccessExpression(n) ? literalThrough(app, n.argumentExpression) : undefined;
+    if (key !== undefined && fields.has(key) && (assigned(n) || ts.isDeleteExpression(outermost(n).parent))) found = true;
+    else if (ts.isCallExpression(n)) {
+      const callee = n.expression;
+      const target = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
+      const fresh = target !== undefined && (ts.isObjectLiteralExpression(target) || ts.isArrayLiteralExpression(target));
+      const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression) ? callee.name.text : undefined;
+      const body = (app.appFunction(n) as { body?: ts.Node } | undefined)?.body;
+      found = (method !== undefined && !fresh && mutatorSetsRole(n, method, fields)) || (body !== undefined && fieldWritten(app, body, fields, depth + 1, seen));
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }

@@ -25,12 +25,15 @@
 //   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`) or to
 //   public ones (`l.visibility === "public"`: `publicValue`, as in the query), of the read itself
 //   or of a `const` holding it, or pushed in a loop only for such a row
-//   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
+//   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`), when what leaves holds
+//   those rows alone (`onlyChecked`: a callback that only reads, the kept array not changed after,
+//   the loop's own row pushed, the visibility or owner field written nowhere: attack40).
 // Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
 // reported at the query, as a delete or write made in a helper is (`listings`), and a relay made there (`helperRelays`). Internal functions
 // and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
 import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
+import { arrayChanged, changedInPlace, fieldWritten } from "./changed.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
@@ -119,7 +122,9 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Li
     const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
     const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
     const end = chainEnd(n);
-    const leaves = how !== undefined && returned(app, body, end, end, "document") && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
+    // Returned, or a JS filter of the rows held in a variable is (`const pub = rows.filter(...); return pub`): onlyChecked judges it.
+    const kept = (rows: { names: string[]; body: ts.Node } | undefined) => (rows === undefined ? [] : keptIn(rows.body, rows.names));
+    const leaves = how !== undefined && (returned(app, body, end, end, "document") || kept(holders(app, body, end)).some((k) => returned(app, body, k, k, "document"))) && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
     if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
   });
   return out;
@@ -235,14 +240,20 @@ function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, b
  * r._id))`) or a JS filter (or a loop's push) to the caller's own rows or to public ones (the
  * table's visibility field equal to "public", as `publicValue` accepts it in the query: newuser31
  * F1), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
- * `const` holding them.
+ * `const` holding them. Such a filter or push keeps only those rows when what leaves holds them
+ * alone (attack40 F1, F2): its callback only reads (`readsOnly`), the array it answers (or a loop
+ * pushes into) is not changed after (changed.ts `arrayChanged`), a loop pushes its own variable,
+ * unchanged, and no code of the function writes the visibility or owner field (`fieldWritten`).
  */
 function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
   const checksEach = (n: ts.Node) => ts.isCallExpression(n) && CHECKS_EACH.has(app.calleeFrom(n, GUARD)?.name ?? "");
   const visibility = tableFields(app, table, "visibility");
-  const isPublic = (x: ts.Expression, field: string) => publicValue(app, visibility, field, x);
+  const forced = fieldWritten(app, handler, new Set([...visibility, ...tableFields(app, table, "owner")]));
+  const isPublic = (x: ts.Expression, field: string) => !forced && publicValue(app, visibility, field, x);
+  const own = (x: ts.Expression, field: string) => !forced && (isPublic(x, field) || isCallerId(app, x));
+  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(n) && (x === undefined ? keepsRowsBy(app, n, own) : keepsOwnRows(app, n, x, undefined, isPublic));
   const access = outer(end).parent;
-  if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keepsRowsBy(app, access.parent, (x, field) => isPublic(x, field) || isCallerId(app, x))) return true;
+  if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keeps(access.parent)) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
   const mapsToCheck = (n: ts.Node) => {
     if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || n.expression.name.text !== "map") return false;
@@ -255,16 +266,91 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     const p = n.parent;
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
-  // Held in a variable, or the rows of `for await (const r of query)`, or pushed in place into an array (aliases.ts `pushedInto`); pushed into an array only when the caller's own (callerid.ts `pushesOwnRows`).
+  // Pushed into an array only when the caller's own or public (callerid.ts `pushesOwnRows`): the loop's own variable, unchanged, into an array nothing else changes.
+  const ownShape = (push: ts.CallExpression) => !forced && pushesOwnRows(app, push, own) && push.arguments.length === 1 && loopRow(app, push, push.arguments[0]!);
+  const ownPush = (push: ts.CallExpression) => {
+    const into = ownShape(push) && ts.isPropertyAccessExpression(push.expression) ? app.symbol(skipOuter(push.expression.expression) as ts.Identifier)?.valueDeclaration : undefined;
+    return into !== undefined && ts.isVariableDeclaration(into) && ts.isIdentifier(into.name) && !arrayChanged(app, into.name, ownShape);
+  };
+  const rows = holders(app, handler, end, ownPush);
+  if (rows === undefined) return false;
+  const { names, body } = rows;
+  const meta = pageMetaOnly(end, rows.held.name);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keeps(n, x) || keptByAnswer(app, body, n, table);
+  // A filter's answer held in a variable: kept only to such rows and not changed after, or else not returned.
+  for (const k of keptIn(body, names)) {
+    const held = outer(k).parent as ts.VariableDeclaration;
+    if (skip((skipOuter((k.expression as ts.PropertyAccessExpression).expression) as ts.Identifier).text)(k) ? ts.isIdentifier(held.name) && arrayChanged(app, held.name) : returned(app, body, k, k, "document")) return false;
+  }
+  return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
+}
+
+/** The names holding the rows read at `end` (a variable, the rows of `for await (const r of query)`, or an array they are pushed into in place: aliases.ts `pushedInto`), and the function they are in; pushed into an array only where `ownPush` says no (aliases.ts `aliases`). */
+function holders(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, ownPush?: (push: ts.CallExpression) => boolean): { names: string[]; body: ts.SignatureDeclaration; held: ts.VariableDeclaration } | undefined {
   const o = outer(end);
   const loop = ts.isForOfStatement(o.parent) && o.parent.expression === o && ts.isVariableDeclarationList(o.parent.initializer) ? o.parent.initializer.declarations[0] : undefined;
   const held = loop ?? pushedInto(app, o) ?? o.parent;
-  if (!ts.isVariableDeclaration(held)) return false;
-  const body = enclosingFunction(held) ?? handler;
-  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push, (x, field) => isPublic(x, field) || isCallerId(app, x)));
-  const meta = pageMetaOnly(end, held.name);
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x, undefined, isPublic) || keptByAnswer(app, body, n, table);
-  return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
+  if (!ts.isVariableDeclaration(held)) return undefined;
+  return { names: aliases(handler, rowHolders(end, held.name), ownPush), body: enclosingFunction(held) ?? handler, held };
+}
+
+/** The `.filter`/`.find` calls of `body` on one of `names` whose answer a variable holds (`const pub = rows.filter(...)`, awaited or wrapped too). */
+function keptIn(body: ts.Node, names: readonly string[]): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["filter", "find"].includes(n.expression.name.text) && ts.isVariableDeclaration(outer(n).parent)) {
+      const on = skipOuter(n.expression.expression);
+      if (ts.isIdentifier(on) && names.includes(on.text)) out.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+/**
+ * Whether `value` (what `push` pushes) is the row of the `for ... of` loop around it, or made of it
+ * alone (`{ name: r.name }`, `{ ...r }`: no other name, no call), its variable changed nowhere
+ * (`for (let r of rows) { r = rows[0]; out.push(r) }`, `out.push({ ...r, secret: rows[0].secret })`: not).
+ */
+function loopRow(app: App, push: ts.Node, value: ts.Expression): boolean {
+  let loop: ts.Node = push;
+  while (!ts.isForOfStatement(loop) && !isFunctionLike(loop) && !ts.isSourceFile(loop)) loop = loop.parent;
+  const decl = ts.isForOfStatement(loop) && ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations[0] : undefined;
+  if (decl === undefined || !ts.isIdentifier(decl.name)) return false;
+  const row = app.symbol(decl.name);
+  const only = (n: ts.Node): boolean => {
+    if (ts.isIdentifier(n)) return app.symbol(n) === row;
+    if (ts.isCallExpression(n) || ts.isFunctionLike(n)) return false;
+    if (ts.isPropertyAccessExpression(n)) return only(n.expression);
+    if (ts.isPropertyAssignment(n)) return !ts.isComputedPropertyName(n.name) && only(n.initializer);
+    if (ts.isShorthandPropertyAssignment(n)) return only(n.name);
+    return ts.forEachChild(n, (c) => (only(c) ? undefined : true)) !== true;
+  };
+  return row !== undefined && only(value) && !changedInPlace(app, decl.name);
+}
+
+/** Methods a filter's callback may call and still only read its row: a text's, a set's or an array's reads. */
+const READS = new Set(["includes", "startsWith", "endsWith", "toLowerCase", "toUpperCase", "trim", "indexOf", "has", "get", "some", "every", "find", "localeCompare", "toString", "at"]);
+
+/** Whether the callback of `call` (`rows.filter((l) => ...)`) only reads and compares: no assignment, `++`, `delete`, `new`, `await`, nor a call but `String(x)`/`Number(x)`/`Boolean(x)` or a reading method (`READS`): `leak.push(l)` in it hands every row on (attack40 F1). */
+function readsOnly(call: ts.CallExpression): boolean {
+  const cb = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
+  if (cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  let writes = false;
+  const visit = (n: ts.Node): void => {
+    if (writes) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) writes = true;
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) writes = true;
+    else if (ts.isDeleteExpression(n) || ts.isNewExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n)) writes = true;
+    else if (ts.isCallExpression(n)) {
+      const callee = skipOuter(n.expression);
+      writes = !(ts.isIdentifier(callee) ? ["String", "Number", "Boolean"].includes(callee.text) : ts.isPropertyAccessExpression(callee) && READS.has(callee.name.text));
+    }
+    if (!writes) ts.forEachChild(n, visit);
+  };
+  visit(cb.body);
+  return !writes;
 }
 
 function listFix(table: string, owner: string | undefined): string {
