@@ -8,7 +8,7 @@
 // pitfall. An argument used anywhere else (a read, a write, a key, `forgetUser`, which checks no
 // one) stays reported.
 import ts from "typescript";
-import { callParameters } from "./facts-syntax.js";
+import { callParameters } from "./paramflow.js";
 import { GUARD } from "./facts.js";
 import { EQUALITY } from "./flow.js";
 import { skipOuter, within, type App } from "./program.js";

@@ -736,3 +736,39 @@ ${fnArgs("wrappedWriter", `    wrapWrite({ args });`, " // FINDING unchecked-rol
   const r = auditReport(cli, dir);
   assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
 });
+
+// left19: a helper declared with TypeScript's this parameter (function f(this: void, change)) is given
+// its first argument in its second parameter, as every other rule reads a call: a helper writing the
+// field the argument lands in drops the bound; one writing only another parameter keeps it.
+test("a role argument's bound through an app helper declared with a this parameter: the argument lands past it (left19)", () => {
+  const fnArgs = (name, body, mark = "") => `
+export const ${name} = mutation({
+  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
+  handler: async (ctx, args) => {
+    const me = await guard.requirePermission(ctx, "roles:assign");
+    await guard.rateLimit(ctx, "writes", { key: me._id });
+    if (guard.roleAtLeast(args.role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
+${body}
+    await ctx.db.patch(args.userId, { role: args.role });${mark}
+  },
+});
+`;
+  const dir = scratchApp("rolecheck", "thisparam", {
+    ...ANY_API,
+    "thisparam.ts": `${BOUND_HEAD}
+type Change = { userId: string; role: string; other: string };
+function rewrite(this: void, change: Change) {
+  change.role = change.other;
+}
+function noted(this: void, log: { last?: string }, change: Change) {
+  log.last = change.role;
+}
+const log: { last?: string } = {};
+${fnArgs("rewritesPastThis", `    rewrite(args);`, " // FINDING unchecked-role-write")}
+${fnArgs("readsPastThis", `    noted({}, args);
+    noted(log, args);`)}
+`,
+  }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+});
