@@ -23,7 +23,8 @@
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
 //   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
 //   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`) or to
-//   public ones (`l.visibility === "public"`: `publicValue`, as in the query), of the read itself
+//   public ones (`l.visibility === "public"`: `publicValue`, as in the query; or either, as a
+//   `q.or` of both: `l.ownerId === user._id || l.visibility === "public"`), of the read itself
 //   or of a `const` holding it, or pushed in a loop only for such a row
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`).
 // Also a query made in an app helper whose answer the handler returns (`return await listAll(ctx)`),
@@ -234,7 +235,7 @@ function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, b
  * (`guard.readableMany(ctx, t, rows.map((r) => r._id))`, `rows.map((r) => guard.readable(ctx, t,
  * r._id))`) or a JS filter (or a loop's push) to the caller's own rows or to public ones (the
  * table's visibility field equal to "public", as `publicValue` accepts it in the query: newuser31
- * F1), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
+ * F1), or to either (callerid.ts `ownerTest`'s `any`), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
  * `const` holding them.
  */
 function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
@@ -242,7 +243,7 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const visibility = tableFields(app, table, "visibility");
   const isPublic = (x: ts.Expression, field: string) => publicValue(app, visibility, field, x);
   const access = outer(end).parent;
-  if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keepsRowsBy(app, access.parent, (x, field) => isPublic(x, field) || isCallerId(app, x))) return true;
+  if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keepsRowsBy(app, access.parent, (x, field) => isPublic(x, field) || isCallerId(app, x), undefined, true)) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
   const mapsToCheck = (n: ts.Node) => {
     if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || n.expression.name.text !== "map") return false;
@@ -261,9 +262,9 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const held = loop ?? pushedInto(app, o) ?? o.parent;
   if (!ts.isVariableDeclaration(held)) return false;
   const body = enclosingFunction(held) ?? handler;
-  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push, (x, field) => isPublic(x, field) || isCallerId(app, x)));
+  const names = aliases(handler, rowHolders(end, held.name), (push) => pushesOwnRows(app, push, (x, field) => isPublic(x, field) || isCallerId(app, x), undefined, true));
   const meta = pageMetaOnly(end, held.name);
-  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x, undefined, isPublic) || keptByAnswer(app, body, n, table);
+  const skip = (x: string) => (n: ts.Node) => answersNoDocument(app, n) || meta(n) || checksEach(n) || mapsToCheck(n) || keepsOwnRows(app, n, x, undefined, isPublic, true) || keptByAnswer(app, body, n, table);
   return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
 }
 
