@@ -675,8 +675,8 @@ ${PATCH}`)}
 // parameter (up to 3 helpers deep, destructured, or wrapped in an object literal), and drops it when
 // the body writes a field of it, assigns it, or passes it to a function value; a thrown
 // new ConvexError holding the arguments keeps it.
-test("a role argument's bound holds past an app helper that only reads the arguments, and not past one that writes, assigns or passes them on to a function value (finalread28 FP3)", () => {
-  const fnArgs = (name, body, mark = "") => `
+/** A function bounding `args.role` below the caller's own role, then running `body` before writing it (`mark`: its finding marker). */
+const boundArgs = (name, body, mark = "") => `
 export const ${name} = mutation({
   args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
   handler: async (ctx, args) => {
@@ -688,6 +688,8 @@ ${body}
   },
 });
 `;
+test("a role argument's bound holds past an app helper that only reads the arguments, and not past one that writes, assigns or passes them on to a function value (finalread28 FP3)", () => {
+  const fnArgs = boundArgs;
   const dir = scratchApp("rolecheck", "helperreads", {
     ...ANY_API,
     "helperreads.ts": `${BOUND_HEAD}
@@ -741,18 +743,7 @@ ${fnArgs("wrappedWriter", `    wrapWrite({ args });`, " // FINDING unchecked-rol
 // its first argument in its second parameter, as every other rule reads a call: a helper writing the
 // field the argument lands in drops the bound; one writing only another parameter keeps it.
 test("a role argument's bound through an app helper declared with a this parameter: the argument lands past it (left19)", () => {
-  const fnArgs = (name, body, mark = "") => `
-export const ${name} = mutation({
-  args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
-  handler: async (ctx, args) => {
-    const me = await guard.requirePermission(ctx, "roles:assign");
-    await guard.rateLimit(ctx, "writes", { key: me._id });
-    if (guard.roleAtLeast(args.role, me.role!)) throw new ConvexError({ code: "FORBIDDEN", message: "below yours" });
-${body}
-    await ctx.db.patch(args.userId, { role: args.role });${mark}
-  },
-});
-`;
+  const fnArgs = boundArgs;
   const dir = scratchApp("rolecheck", "thisparam", {
     ...ANY_API,
     "thisparam.ts": `${BOUND_HEAD}
