@@ -273,34 +273,39 @@ export function mappedReads(app: App, read: ts.Expression): ts.VariableDeclarati
  * null or undefined when such a comparison says the element is not the caller's (a returned
  * `&&`, as {@link decides} reads one). Not `n.ownerId === args.owner`, nor `... || n.public`.
  */
-export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[], also?: (x: ts.Expression, field: string) => boolean): boolean {
+export function keepsOwnRows(app: App, n: ts.Node, name: string, fields?: string[], also?: (x: ts.Expression, field: string) => boolean, any = false): boolean {
   const receiver = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) ? skipOuter(n.expression.expression) : undefined;
-  return receiver !== undefined && ts.isIdentifier(receiver) && receiver.text === name && keepsRowsBy(app, n, (x, field) => also?.(x, field) === true || isCallerId(app, x), fields);
+  return receiver !== undefined && ts.isIdentifier(receiver) && receiver.text === name && keepsRowsBy(app, n, (x, field) => also?.(x, field) === true || isCallerId(app, x), fields, any);
 }
 
 /**
  * Whether `n` is a `.filter(cb)` (or `.find`) of any receiver whose callback answers no element
  * but those whose field equals a value `other` accepts for that field (the caller's id for
  * keepsOwnRows, or what `also` accepts: "public" for a visibility field, uncheckedlist.ts; an
- * argument's id for a selection written in JavaScript, jsselect.ts), that field put in `fields`.
+ * argument's id for a selection written in JavaScript, jsselect.ts), that field put in `fields`
+ * (`any`: or for a row passing any one of those comparisons, see {@link ownerTest}).
  */
-export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression, field: string) => boolean, fields?: string[]): boolean {
+export function keepsRowsBy(app: App, n: ts.Node, other: (x: ts.Expression, field: string) => boolean, fields?: string[], any = false): boolean {
   if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !["filter", "find"].includes(n.expression.name.text)) return false;
   const cb = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
   if (cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
   const param = cb.parameters[0]?.name;
   const only = ts.isBlock(cb.body) && cb.body.statements.length === 1 ? cb.body.statements[0] : undefined;
   const answer = !ts.isBlock(cb.body) ? cb.body : only !== undefined && ts.isReturnStatement(only) ? only.expression : undefined;
-  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields, other);
+  return param !== undefined && ts.isIdentifier(param) && answer !== undefined && ownerTest(app, param.text, answer, false, cb, fields, other, any);
 }
 
 /**
  * Whether `test` compares a field of `row` (a name: `row.ownerId`; or what a reader answers the
  * field of: a destructured `ownerId`, `rows[i].ownerId`, jsselect.ts) with the caller's id (or a
  * value `other` accepts) so that it is `when` for a row that is not the caller's; that field put in `fields`.
+ * `any`: the row is one that none of the comparisons `other` accepts holds for, each read so at
+ * once (`l.visibility === "public" || l.ownerId === user._id`: public rows or the caller's own, as a
+ * query's `q.or` of both is read, uncheckedlist.ts); each field put in `fields`.
  */
-export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x)): boolean {
+export function ownerTest(app: App, row: string | ((f: ts.Expression) => string | undefined), test: ts.Expression, when: boolean, scope: ts.Node, fields?: string[], other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x), any = false): boolean {
   let own = false;
+  const denied = new Map<ts.Expression, boolean>();
   const visit = (e: ts.Node): void => {
     if (own || (e !== scope && ts.isFunctionLike(e))) return;
     if (ts.isBinaryExpression(e) && EQUALITY.has(e.operatorToken.kind)) {
@@ -308,8 +313,9 @@ export function ownerTest(app: App, row: string | ((f: ts.Expression) => string 
       const fieldOf = typeof row === "string" ? (f: ts.Expression) => (ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && ts.isIdentifier(skipOuter(f.expression)) && (skipOuter(f.expression) as ts.Identifier).text === row ? f.name.text : undefined) : row;
       const left = fieldOf(skipOuter(e.left)), right = fieldOf(skipOuter(e.right));
       const field = left !== undefined && other(e.right, left) ? left : right !== undefined && other(e.left, right) ? right : undefined;
-      own = field !== undefined && truthWhenDenied(test, (x) => (x === e ? notOwner : "unknown")) === when;
-      if (own) fields?.push(field!);
+      if (field !== undefined && any) denied.set(e, notOwner);
+      own = field !== undefined && truthWhenDenied(test, (x) => (any ? denied.get(x) : x === e ? notOwner : undefined) ?? "unknown") === when;
+      if (field !== undefined && (own || any)) fields?.push(field);
     }
     ts.forEachChild(e, visit);
   };
@@ -323,19 +329,19 @@ export function ownerTest(app: App, row: string | ((f: ts.Expression) => string 
  * `if (r.ownerId !== user._id) continue;` of the loop's body, or in the branch of an
  * `if (r.ownerId === user._id)`, as {@link keepsOwnRows} reads a filter's callback.
  */
-export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x), fields?: string[]): boolean {
+export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.Expression, field: string) => boolean = (x) => isCallerId(app, x), fields?: string[], any = false): boolean {
   let n: ts.Node = push;
   while (!ts.isForOfStatement(n.parent) && !ts.isSourceFile(n.parent) && !ts.isFunctionLike(n.parent)) {
     const p = n.parent;
     // In the branch of an `if` that only the caller's own row reaches.
     const row = ts.isIfStatement(p) && p.thenStatement === n ? eachRow(loopOf(p)) : undefined;
-    if (row !== undefined && ownerTest(app, row, (p as ts.IfStatement).expression, false, (p as ts.IfStatement).expression, fields, other)) return true;
+    if (row !== undefined && ownerTest(app, row, (p as ts.IfStatement).expression, false, (p as ts.IfStatement).expression, fields, other, any)) return true;
     const name = ts.isBlock(p) ? eachRow(p.parent) : undefined;
     if (ts.isBlock(p) && name !== undefined) {
       // After an `if (...) continue;` (in a `forEach` callback, `return;`) of the loop's own body that every other row takes.
       const skips = (s: ts.Statement) => (ts.isForOfStatement(p.parent) ? ts.isContinueStatement(s) && s.label === undefined : ts.isReturnStatement(s) && s.expression === undefined);
       const before = p.statements.slice(0, p.statements.indexOf(n as ts.Statement));
-      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other));
+      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other, any));
     }
     n = p;
   }
@@ -354,11 +360,16 @@ function loopOf(n: ts.Node): ts.Node {
  * or the first parameter of a `forEach` callback; "" when it is destructured, undefined for neither.
  */
 function eachRow(loop: ts.Node): string | undefined {
+  const row = rowOf(loop);
+  return row === null ? undefined : row !== undefined && ts.isIdentifier(row) ? row.text : "";
+}
+
+/** The binding of the row of a loop over rows (see {@link eachRow}): undefined when it has none, null when `loop` is neither (uncheckedlist.ts). */
+export function rowOf(loop: ts.Node): ts.BindingName | undefined | null {
   const cb = ts.isArrowFunction(loop) || ts.isFunctionExpression(loop) ? loop : undefined;
   const call = cb === undefined ? undefined : outer(cb).parent;
   const each = call !== undefined && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === "forEach" && call.arguments[0] === outer(cb!);
-  const row = ts.isForOfStatement(loop) ? loopRow(loop)?.row : each ? cb!.parameters[0]?.name : null;
-  return row === null ? undefined : row !== undefined && ts.isIdentifier(row) ? row.text : "";
+  return ts.isForOfStatement(loop) ? loopRow(loop)?.row : each ? cb!.parameters[0]?.name : null;
 }
 
 /** The rows a `for ... of` loop goes over and its row's binding: `for (const r of rows)`, or of `for (const [i, r] of rows.entries())` the pair's second (jsselect.ts, `pushesOwnRows`). */

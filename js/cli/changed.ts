@@ -20,8 +20,8 @@
 // array or a variable assigned later (`box.user = user; box.user.role = ...`), a dependency's
 // function other than those listed, a method called on it.
 import ts from "typescript";
-import { callParameters, valueSymbol } from "./facts-syntax.js";
-import { outermost } from "./paramflow.js";
+import { valueSymbol } from "./facts-syntax.js";
+import { callParameters, outermost } from "./paramflow.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { literalThrough } from "./config.js";
 

@@ -3,6 +3,7 @@
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
 import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { callParameters } from "./paramflow.js";
 import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
@@ -163,12 +164,6 @@ export function valueSymbol(app: App, n: ts.Identifier): ts.Symbol | undefined {
   if (!(ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n)) return app.symbol(n);
   const s = app.checker.getShorthandAssignmentValueSymbol(n.parent);
   return s !== undefined && s.flags & ts.SymbolFlags.Alias ? app.checker.getAliasedSymbol(s) : s;
-}
-
-/** A function's parameters as a call's arguments fill them: without TypeScript's `this` parameter (`function f(this: void, user)`). */
-export function callParameters(fn: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
-  const first = fn.parameters[0];
-  return first !== undefined && ts.isIdentifier(first.name) && first.name.text === "this" ? fn.parameters.slice(1) : [...fn.parameters];
 }
 
 /** Whether a call's answer is thrown away: a statement of its own, or a variable never read. */

@@ -2,6 +2,7 @@
 // goes when a check denies, whether a branch always leaves, whether a check's throw is
 // swallowed on its way out, and what a value was bound from.
 import ts from "typescript";
+import { isWrapper } from "./paramflow.js";
 import { isFunctionLike, skipOuter } from "./program.js";
 
 /**
@@ -343,12 +344,11 @@ export function boundTo(call: ts.Expression): { name: string; field?: string } |
 }
 
 /**
- * Where a call's answer goes (through `await`, parentheses, `as` and `!`): the name or pattern
+ * Where a call's answer goes (through `await` and the wrappers: `outer`): the name or pattern
  * of the variable it initializes, or the variable it is assigned to.
  */
 export function receiver(call: ts.Expression): ts.BindingName | undefined {
-  let node: ts.Node = call;
-  while (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const node = outer(call);
   const parent = node.parent;
   if (ts.isVariableDeclaration(parent) && parent.initializer === node) return parent.name;
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node && ts.isIdentifier(parent.left)) {
@@ -361,7 +361,7 @@ export function receiver(call: ts.Expression): ts.BindingName | undefined {
 export function outer(call: ts.Expression): ts.Expression {
   let node: ts.Expression = call;
   const p = (n: ts.Node) => n.parent;
-  // Through what keeps the value: `await`, parentheses, and type assertions (`x!`, `x as T`, `x satisfies T`).
-  while (ts.isAwaitExpression(p(node)) || ts.isParenthesizedExpression(p(node)) || ts.isNonNullExpression(p(node)) || ts.isAsExpression(p(node)) || ts.isSatisfiesExpression(p(node))) node = p(node) as ts.Expression;
+  // Through what keeps the value: `await` and the wrappers (paramflow.ts `isWrapper`: parentheses, `x!`, `x as T`, `x satisfies T`, `<T>x`).
+  while (ts.isAwaitExpression(p(node)) || isWrapper(p(node))) node = p(node) as ts.Expression;
   return node;
 }

@@ -22,9 +22,10 @@
 import ts from "typescript";
 import { readBy, readComparisons, returned, type ArgFlow } from "./argflow.js";
 import { CONVEX, GUARD, type AuthCheck } from "./facts.js";
-import { callParameters, enclosingFunction, exitsOnDenial, isDatabase, mentionsName } from "./facts-syntax.js";
+import { enclosingFunction, exitsOnDenial, isDatabase, mentionsName } from "./facts-syntax.js";
 import { fieldComparisons } from "./callerid.js";
 import { EQUALITY, swallowed } from "./flow.js";
+import { callParameters } from "./paramflow.js";
 import { everyPath } from "./paths.js";
 import { helperCalls, reachedCalls, type Reached } from "./helperreads.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";

@@ -23,7 +23,8 @@ import ts from "typescript";
 import { rowHolders, pageMetaOnly } from "./aliases.js";
 import { chainEnd } from "./argflow.js";
 import { CONVEX, RUNS, type FactsFinder } from "./facts.js";
-import { bindingNames, callParameters, isDatabase, mentionsName } from "./facts-syntax.js";
+import { bindingNames, isDatabase, mentionsName } from "./facts-syntax.js";
+import { callParameters } from "./paramflow.js";
 import { outer } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, within, type App } from "./program.js";
 

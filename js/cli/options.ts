@@ -11,6 +11,7 @@
 // audit cannot read (a `throws` not `true` leaves the limit quiet; a `key` from an argument is the
 // caller's bucket). Options that are not an object literal are judged the same way, by type.
 import ts from "typescript";
+import { outermost } from "./paramflow.js";
 import { skipOuter, type App } from "./program.js";
 
 /**
@@ -56,8 +57,7 @@ function mayHold(app: App, e: ts.Expression, name: string, key = false): boolean
  */
 export function throwsShown(value: ts.Expression): string {
   const shown = (e: ts.Node) => (e.getText().length <= 40 ? e.getText() : "a value the audit cannot read");
-  let p = value.parent;
-  while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isNonNullExpression(p)) p = p.parent;
+  const p = outermost(value).parent;
   if (ts.isShorthandPropertyAssignment(p)) return `throws: ${shown(value)}`;
   if (!ts.isPropertyAssignment(p)) return `throws from ${ts.isSpreadAssignment(p) ? "..." : "options "}${shown(value)}, which may hold it`;
   if (ts.isComputedPropertyName(p.name)) return `throws from [${shown(p.name.expression)}]: ${shown(value)}`;

@@ -15,7 +15,8 @@
 import ts from "typescript";
 import { isCallerId } from "./callerid.js";
 import { accessTableFields, literalThrough } from "./config.js";
-import { callParameters, isDatabase, scopedTable } from "./facts-syntax.js";
+import { isDatabase, scopedTable } from "./facts-syntax.js";
+import { callParameters } from "./paramflow.js";
 import { answersOf } from "./flow.js";
 import { levelArgument } from "./levelat.js";
 import { constValue, queriedRows } from "./queriedrows.js";

@@ -19,14 +19,20 @@ export function outermost(e: ts.Node): ts.Node {
   return e;
 }
 
+/** A function's parameters as a call's arguments fill them: without TypeScript's `this` parameter (`function f(this: void, user)`). */
+export function callParameters(fn: ts.SignatureDeclaration): ts.ParameterDeclaration[] {
+  const first = fn.parameters[0];
+  return first !== undefined && ts.isIdentifier(first.name) && first.name.text === "this" ? fn.parameters.slice(1) : [...fn.parameters];
+}
+
 /**
  * The app function `call` reaches, its body and the parameter its argument `i` lands in, while
  * fewer than `HELPER_DEPTH` helpers are entered (`depth`); undefined when not followed: no app
- * function with a body, no parameter there, or a rest one (`...xs`: its elements are not the argument).
+ * function with a body, no parameter there (TypeScript's `this` one is not counted), or a rest one (`...xs`: its elements are not the argument).
  */
 export function landing(app: App, call: ts.CallExpression, i: number, depth: number): { fn: ts.SignatureDeclaration; body: ts.Node; param: ts.ParameterDeclaration } | undefined {
   const fn = app.appFunction(call);
-  const param = fn?.parameters[i];
+  const param = fn === undefined ? undefined : callParameters(fn)[i];
   const body = (fn as { body?: ts.Node } | undefined)?.body;
   if (fn === undefined || body === undefined || param === undefined || param.dotDotDotToken !== undefined || depth >= HELPER_DEPTH) return undefined;
   return { fn, body, param };
@@ -38,8 +44,9 @@ export function paramsGiven(app: App, call: ts.CallExpression, given: (argument:
   const body = (fn as { body?: ts.Node } | undefined)?.body;
   if (fn === undefined || body === undefined) return undefined;
   const params = new Set<ts.Symbol>();
+  const filled = callParameters(fn);
   call.arguments.forEach((a, i) => {
-    const name = fn.parameters[i]?.name;
+    const name = filled[i]?.name;
     const symbol = name !== undefined && ts.isIdentifier(name) && !ts.isSpreadElement(a) && given(a) ? app.symbol(name) : undefined;
     if (symbol !== undefined) params.add(symbol);
   });

@@ -12,6 +12,7 @@ import { assigned } from "./changed.js";
 import { callConfig, isUnreadable, member, readStrings, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
 import { consult } from "./guards.js";
+import { outermost } from "./paramflow.js";
 import { lowestHolding, weakestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
 
@@ -132,9 +133,7 @@ function readOnly(u: ts.Node): boolean {
   if (ts.isVariableDeclaration(p) && p.name === u) return true;
   if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isTypeQueryNode(p) || ts.isSpreadAssignment(p) || ts.isSpreadElement(p)) return true;
   if (!((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === u)) return false;
-  let q: ts.Node = p;
-  while (ts.isParenthesizedExpression(q.parent) || ts.isNonNullExpression(q.parent) || ts.isAsExpression(q.parent)) q = q.parent;
-  return !assigned(p) && !ts.isDeleteExpression(q.parent);
+  return !assigned(p) && !ts.isDeleteExpression(outermost(p).parent);
 }
 
 /**

@@ -6,7 +6,8 @@
 import ts from "typescript";
 import { failure, type Atom, type Subject } from "./answerflow.js";
 import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
-import { callParameters, enclosingFunction, propertyValue, runsInPlace, throwingIn } from "./facts-syntax.js";
+import { enclosingFunction, propertyValue, runsInPlace, throwingIn } from "./facts-syntax.js";
+import { callParameters } from "./paramflow.js";
 import type { Use } from "./facts.js";
 import { functionValue, initializer, resolveValue } from "./argflow.js";
 import { reference } from "./follow.js";

@@ -12,7 +12,7 @@
 // helper too. A helper's helper is not followed.
 import ts from "typescript";
 import { isCallerId } from "./callerid.js";
-import { callParameters } from "./facts-syntax.js";
+import { callParameters } from "./paramflow.js";
 import { everyPath } from "./paths.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
 

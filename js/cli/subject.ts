@@ -23,8 +23,8 @@ import ts from "typescript";
 import { CALLER, type AuthCheck } from "./facts.js";
 import { changedInPlace } from "./changed.js";
 import { isNullish } from "./flow.js";
-import { callParameters } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
+import { callParameters } from "./paramflow.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { tableNames } from "./writes.js";
 

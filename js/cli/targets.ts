@@ -8,7 +8,7 @@
 // pitfall. An argument used anywhere else (a read, a write, a key, `forgetUser`, which checks no
 // one) stays reported.
 import ts from "typescript";
-import { callParameters } from "./facts-syntax.js";
+import { callParameters, outermost } from "./paramflow.js";
 import { GUARD } from "./facts.js";
 import { EQUALITY } from "./flow.js";
 import { skipOuter, within, type App } from "./program.js";
@@ -78,8 +78,7 @@ export function targetOnlyArgs(app: App, handler: ts.SignatureDeclaration, argNa
  */
 function onlyTarget(app: App, handler: ts.SignatureDeclaration, e: ts.Expression, kind: "user" | "options", depth: number): boolean {
   if (depth > 4) return false;
-  let node: ts.Node = e;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)) node = node.parent;
+  const node = outermost(e);
   const parent = node.parent;
   if (ts.isCallExpression(parent) && parent.expression !== node) {
     const name = app.calleeFrom(parent, GUARD)?.name ?? "";
@@ -108,8 +107,7 @@ function onlyTarget(app: App, handler: ts.SignatureDeclaration, e: ts.Expression
  * as a condition (`if (x)`, `!x`, `x ? a : b`, `if (x && ...)`, `if (... || x)`).
  */
 function presenceTest(app: App, e: ts.Expression): boolean {
-  let node: ts.Node = e;
-  while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  const node = outermost(e);
   const parent = node.parent;
   // The global `undefined`, not a local of that name (`const undefined = post.ownerId`).
   const nothing = (x: ts.Expression) => {
@@ -128,8 +126,7 @@ function presenceTest(app: App, e: ts.Expression): boolean {
 
 /** Whether an expression's value is only tested: an `if`'s test, a `?:`'s, negated, or an operand of `&&`/`||` that is. */
 function conditionOnly(n: ts.Node): boolean {
-  let node: ts.Node = n;
-  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const node = outermost(n);
   const parent = node.parent;
   if (ts.isIfStatement(parent)) return parent.expression === node;
   if (ts.isConditionalExpression(parent)) return parent.condition === node;

@@ -23,7 +23,8 @@
 // - rows handed on only to `guard.readable`/`readableMany` (`rows.map((r) => guard.readable(ctx,
 //   t, r._id))`), whose answer is what leaves (or the rows kept by its index, keptbyindex.ts),
 //   or only through a JS `filter`/`find` to the caller's own (callerid.ts `keepsOwnRows`) or to
-//   public ones (`l.visibility === "public"`: `publicValue`, as in the query), of the read itself
+//   public ones (`l.visibility === "public"`: `publicValue`, as in the query; or either, as a
+//   `q.or` of both: `l.ownerId === user._id || l.visibility === "public"`), of the read itself
 //   or of a `const` holding it, or pushed in a loop only for such a row
 //   (`pushesOwnRows`: `if (r.ownerId !== user._id) continue; out.push(r)`), when what leaves holds
 //   those rows alone (`onlyChecked`: a callback that only reads, the kept array not changed after,
@@ -37,7 +38,7 @@ import { arrayChanged, changedInPlace, fieldWritten } from "./changed.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
-import { isCallerId, keepsOwnRows, keepsRowsBy, pushesOwnRows } from "./callerid.js";
+import { isCallerId, keepsOwnRows, keepsRowsBy, pushesOwnRows, rowOf } from "./callerid.js";
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
@@ -239,7 +240,7 @@ function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, b
  * (`guard.readableMany(ctx, t, rows.map((r) => r._id))`, `rows.map((r) => guard.readable(ctx, t,
  * r._id))`) or a JS filter (or a loop's push) to the caller's own rows or to public ones (the
  * table's visibility field equal to "public", as `publicValue` accepts it in the query: newuser31
- * F1), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
+ * F1), or to either (callerid.ts `ownerTest`'s `any`: `l.ownerId === user._id || l.visibility === "public"`), directly (`(await q.take(50)).filter((l) => l.visibility === "public")`) or through the
  * `const` holding them. Such a filter or push keeps only those rows when what leaves holds them
  * alone (attack40 F1, F2): its callback only reads (`readsOnly`), the array it answers (or a loop
  * pushes into) is not changed after (changed.ts `arrayChanged`), a loop pushes its own variable,
@@ -251,7 +252,7 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const forced = fieldWritten(app, handler, new Set([...visibility, ...tableFields(app, table, "owner")]));
   const isPublic = (x: ts.Expression, field: string) => !forced && publicValue(app, visibility, field, x);
   const own = (x: ts.Expression, field: string) => !forced && (isPublic(x, field) || isCallerId(app, x));
-  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(n) && (x === undefined ? keepsRowsBy(app, n, own) : keepsOwnRows(app, n, x, undefined, isPublic));
+  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(n) && (x === undefined ? keepsRowsBy(app, n, own, undefined, true) : keepsOwnRows(app, n, x, undefined, isPublic, true));
   const access = outer(end).parent;
   if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keeps(access.parent)) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
@@ -267,7 +268,7 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
   // Pushed into an array only when the caller's own or public (callerid.ts `pushesOwnRows`): the loop's own variable, unchanged, into an array nothing else changes.
-  const ownShape = (push: ts.CallExpression) => !forced && pushesOwnRows(app, push, own) && push.arguments.length === 1 && loopRow(app, push, push.arguments[0]!);
+  const ownShape = (push: ts.CallExpression) => !forced && pushesOwnRows(app, push, own, undefined, true) && push.arguments.length === 1 && pushesRow(app, push, push.arguments[0]!);
   const ownPush = (push: ts.CallExpression) => {
     const into = ownShape(push) && ts.isPropertyAccessExpression(push.expression) ? app.symbol(skipOuter(push.expression.expression) as ts.Identifier)?.valueDeclaration : undefined;
     return into !== undefined && ts.isVariableDeclaration(into) && ts.isIdentifier(into.name) && !arrayChanged(app, into.name, ownShape);
@@ -309,16 +310,16 @@ function keptIn(body: ts.Node, names: readonly string[]): ts.CallExpression[] {
 }
 
 /**
- * Whether `value` (what `push` pushes) is the row of the `for ... of` loop around it, or made of it
+ * Whether `value` (what `push` pushes) is the row of the `for ... of` loop (or `forEach` callback) around it, or made of it
  * alone (`{ name: r.name }`, `{ ...r }`: no other name, no call), its variable changed nowhere
  * (`for (let r of rows) { r = rows[0]; out.push(r) }`, `out.push({ ...r, secret: rows[0].secret })`: not).
  */
-function loopRow(app: App, push: ts.Node, value: ts.Expression): boolean {
+function pushesRow(app: App, push: ts.Node, value: ts.Expression): boolean {
   let loop: ts.Node = push;
   while (!ts.isForOfStatement(loop) && !isFunctionLike(loop) && !ts.isSourceFile(loop)) loop = loop.parent;
-  const decl = ts.isForOfStatement(loop) && ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations[0] : undefined;
-  if (decl === undefined || !ts.isIdentifier(decl.name)) return false;
-  const row = app.symbol(decl.name);
+  const name = rowOf(loop); // a `for ... of` loop's row, or a `forEach` callback's
+  if (name === undefined || name === null || !ts.isIdentifier(name)) return false;
+  const row = app.symbol(name);
   const only = (n: ts.Node): boolean => {
     if (ts.isIdentifier(n)) return app.symbol(n) === row;
     if (ts.isCallExpression(n) || ts.isFunctionLike(n)) return false;
@@ -327,7 +328,7 @@ function loopRow(app: App, push: ts.Node, value: ts.Expression): boolean {
     if (ts.isShorthandPropertyAssignment(n)) return only(n.name);
     return ts.forEachChild(n, (c) => (only(c) ? undefined : true)) !== true;
   };
-  return row !== undefined && only(value) && !changedInPlace(app, decl.name);
+  return row !== undefined && only(value) && !changedInPlace(app, name);
 }
 
 /** Methods a filter's callback may call and still only read its row: a text's, a set's or an array's reads. */

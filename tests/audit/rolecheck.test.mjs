@@ -675,8 +675,8 @@ ${PATCH}`)}
 // parameter (up to 3 helpers deep, destructured, or wrapped in an object literal), and drops it when
 // the body writes a field of it, assigns it, or passes it to a function value; a thrown
 // new ConvexError holding the arguments keeps it.
-test("a role argument's bound holds past an app helper that only reads the arguments, and not past one that writes, assigns or passes them on to a function value (finalread28 FP3)", () => {
-  const fnArgs = (name, body, mark = "") => `
+/** A function bounding `args.role` below the caller's own role, then running `body` before writing it (`mark`: its finding marker). */
+const boundArgs = (name, body, mark = "") => `
 export const ${name} = mutation({
   args: { userId: v.id("users"), role: guard.roleValidator(), other: guard.roleValidator() },
   handler: async (ctx, args) => {
@@ -688,6 +688,8 @@ ${body}
   },
 });
 `;
+test("a role argument's bound holds past an app helper that only reads the arguments, and not past one that writes, assigns or passes them on to a function value (finalread28 FP3)", () => {
+  const fnArgs = boundArgs;
   const dir = scratchApp("rolecheck", "helperreads", {
     ...ANY_API,
     "helperreads.ts": `${BOUND_HEAD}
@@ -731,6 +733,31 @@ ${fnArgs("writesNested", `    deeper(ctx, args);`, " // FINDING unchecked-role-w
 ${fnArgs("assignsIt", `    replace(args);`, " // FINDING unchecked-role-write")}
 ${fnArgs("passesOn", `    handOn(args);`, " // FINDING unchecked-role-write")}
 ${fnArgs("wrappedWriter", `    wrapWrite({ args });`, " // FINDING unchecked-role-write")}
+`,
+  }, GUARD4);
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "unchecked-role-write"), markers(`${dir}/convex`));
+});
+
+// left19: a helper declared with TypeScript's this parameter (function f(this: void, change)) is given
+// its first argument in its second parameter, as every other rule reads a call: a helper writing the
+// field the argument lands in drops the bound; one writing only another parameter keeps it.
+test("a role argument's bound through an app helper declared with a this parameter: the argument lands past it (left19)", () => {
+  const fnArgs = boundArgs;
+  const dir = scratchApp("rolecheck", "thisparam", {
+    ...ANY_API,
+    "thisparam.ts": `${BOUND_HEAD}
+type Change = { userId: string; role: string; other: string };
+function rewrite(this: void, change: Change) {
+  change.role = change.other;
+}
+function noted(this: void, log: { last?: string }, change: Change) {
+  log.last = change.role;
+}
+const log: { last?: string } = {};
+${fnArgs("rewritesPastThis", `    rewrite(args);`, " // FINDING unchecked-role-write")}
+${fnArgs("readsPastThis", `    noted({}, args);
+    noted(log, args);`)}
 `,
   }, GUARD4);
   const r = auditReport(cli, dir);

@@ -174,12 +174,14 @@ test("after an SDK's check, a header or the URL its signature does not cover pas
   for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
 });
 
-// finalread28 FN3: a header read through an app helper given the request is as unsigned as one read inline.
-test("after an SDK's check, a header its signature does not cover read through an app helper given the request: public-no-auth, medium; a covered header or no header read that way is not (finalread28 FN3)", () => {
-  const acting = (acted) => `    const payload = await request.text();
+/** A route body checked by svix's Webhook.verify, then running a mutation given `acted`. */
+const acting = (acted) => `    const payload = await request.text();
     new Webhook(process.env.SVIX_SECRET!).verify(payload, request.headers);
     await ctx.runMutation(anyApi.webhooks.record, ${acted});
     return new Response(null, { status: 204 });`;
+
+// finalread28 FN3: a header read through an app helper given the request is as unsigned as one read inline.
+test("after an SDK's check, a header its signature does not cover read through an app helper given the request: public-no-auth, medium; a covered header or no header read that way is not (finalread28 FN3)", () => {
   const helpers = `function eventOf(r: Request) {
   return r.headers.get("x-event");
 }
@@ -198,5 +200,25 @@ function sizeOf(r: Request, payload: string) {
   const rules = (path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => `${f.rule}:${f.severity}`).sort();
   for (const path of Object.keys(unsigned)) assert.deepEqual(rules(path), ["public-no-auth:medium", "public-no-rate-limit:medium"], path);
   assert.match(r.findings.find((f) => f.function === "http POST /helper/header" && f.rule === "public-no-auth").message, /data read from `r\.headers\.get\("x-event"\)`/);
+  for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
+});
+
+// left19: a helper declared with TypeScript's this parameter (function f(this: void, r)) is given the
+// request in its second parameter: a header it answers is as unsigned as one read inline.
+test("after an SDK's check, a header read through an app helper declared with a this parameter: public-no-auth, medium (left19)", () => {
+  const helpers = `function eventOf(this: void, r: Request) {
+  return r.headers.get("x-event");
+}
+function idOf(this: void, r: Request) {
+  return r.headers.get("svix-id");
+}
+`;
+  const unsigned = { "/this/header": acting("{ body: payload, kind: eventOf(request) }") };
+  const covered = { "/this/id": acting("{ body: payload, id: idOf(request) }") };
+  const text = HEAD + helpers + Object.entries({ ...unsigned, ...covered }).map(([path, body]) => webhookRoute(path, body)).join("") + "\nexport default http;\n";
+  const r = auditReport(cli, webhookApp("signature-args", "thisparam", { "http.ts": text }));
+  const rules = (path) => r.findings.filter((f) => f.function === `http POST ${path}`).map((f) => `${f.rule}:${f.severity}`).sort();
+  for (const path of Object.keys(unsigned)) assert.deepEqual(rules(path), ["public-no-auth:medium", "public-no-rate-limit:medium"], path);
+  assert.match(r.findings.find((f) => f.function === "http POST /this/header" && f.rule === "public-no-auth").message, /data read from `r\.headers\.get\("x-event"\)`/);
   for (const path of Object.keys(covered)) assert.deepEqual(rules(path), ["public-no-rate-limit:medium"], path);
 });

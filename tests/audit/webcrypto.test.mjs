@@ -517,3 +517,13 @@ test("a destructuring assignment or a for-of writing verify, a write through a d
     descriptor: 'export const d = Object.getOwnPropertyDescriptor(globalThis, "crypto");',
   });
 });
+
+// left19: an app function declared with TypeScript's this parameter (function f(this: void, s)) is
+// given its first argument in its second parameter: the global lands in s there, not in this.
+test("the global handed to an app function declared with a this parameter lands past it: a write or escape there voids, a write to another parameter does not (left19)", () => {
+  assertVoids("thisparam", {
+    written: "function patch(this: void, s: any) { s.verify = async () => true; }\npatch(crypto.subtle);",
+    escaped: "const kept: any[] = [];\nfunction keep(this: void, s: unknown) { kept.push(s); }\nkeep(crypto.subtle);\nkept[0].verify = async () => true;",
+  });
+  assertUntouched("thisparam-none", 'function tweak(this: void, o: { verify?: unknown }, s: SubtleCrypto) { o.verify = 1; return s.digest("SHA-256", new Uint8Array(1)); }\nvoid tweak({}, crypto.subtle);');
+});
