@@ -60,6 +60,12 @@ type AnyGuarded = GuardedQuery<GenericDataModel, string, string, string, string,
 /** The keys of a definition, of any kind (a key of another kind is refused by {@link validate} with its own fix). */
 const DEFINITION_KEYS = keysOf<AnyGuarded>()(["args", "returns", "role", "permission", "access", "rateLimit", "handler"]);
 const ACCESS_KEYS = keysOf<BuilderAccess<string, PropertyValidators, string>>()(["table", "arg", "level"]);
+/** What each key of a builder's `access` names, for the refusal of one that is not a string. */
+const ACCESS_NAMES = [
+  ["table", "a table of access.tables"],
+  ["arg", "the name of the argument holding the document's id"],
+  ["level", "the level the caller needs, one of access.levels"],
+] as const;
 const RATE_LIMIT_KEYS = keysOf<BuilderRateLimit<string, PropertyValidators>>()(["name", "key"]);
 const CUSTOM_KEYS = keysOf<CustomRequirements<string, string, string>>()(["role", "permission", "rateLimit"]);
 
@@ -200,7 +206,8 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   });
   if (meta.access !== null) {
     if (meta.kind === "action") throw new GuardConfigError(`${where} cannot check access: an action has no database (check it in a query or mutation)`);
-    if (typeof meta.access.table !== "string") throw new GuardConfigError(`${where}: access.table must be the name of a table under access.tables`);
+    // Past the types (JavaScript): a missing name would fail each call with no fix named.
+    for (const [key, what] of ACCESS_NAMES) if (typeof meta.access[key] !== "string") throw new GuardConfigError(`${where}: access.${key} must be ${what} (access: { table, arg, level })`);
     if (!hasOwnKey(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
     const other = otherTables(field(args, meta.access.arg), meta.access.table);
     if (other !== undefined) {

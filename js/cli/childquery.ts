@@ -48,7 +48,8 @@ import { isCallerId } from "./callerid.js";
 import { idTables } from "./userargs.js";
 import { guardTables } from "./writes.js";
 import { checkKind, checkText, GROUPS_TABLE, idOfText } from "./groupids.js";
-import { jsSelection } from "./jsselect.js";
+import { jsSelection, type Selection } from "./jsselect.js";
+import { enclosingFunction } from "./facts-syntax.js";
 import { readLevel } from "./levels.js";
 
 /** What a read of children selects by: the queried table, its parent field, and the table the parent is in. */
@@ -78,7 +79,9 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
   reachedQueries(app, handler, (n, { body, map, through, exits }) => {
     const end = chainEnd(n);
     const hit = children(narrowedQuery(n), map, end, exits);
-    if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && returned(app, body, end, end, "document", true)) {
+    // The rows returned, or what a JS selection of them by the argument kept (`const hit = rows.find((t) => t.orgId === orgId); return hit`).
+    const kept = (s: ts.CallExpression) => returned(app, enclosingFunction(s) ?? body, s, s, "document", true);
+    if (hit !== undefined && !comparesReadOf(app, handler, flow, hit.by) && (returned(app, body, end, end, "document", true) || (hit.kept ?? []).some(kept))) {
       out.push({ ...app.loc(end), arg: hit.by, compared: readComparisons(app, handler, flow, hit.by).args, parent: through === undefined ? hit.parent : { ...hit.parent, through } });
     }
   });
@@ -90,7 +93,7 @@ export function childReads(app: App, handler: ts.SignatureDeclaration, flow: Arg
  * call passes) selects children by, as childReads reads it: the argument and the selection; not
  * rows also selected by the caller's own id. Also read for the deletes and writes of such rows (querywrites.ts).
  */
-export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression, end?: ts.Expression, exits?: Exit[]) => { by: string; parent: ParentSelect } | undefined {
+export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, args: { name: string; validator?: ts.Node }[], checks: AuthCheck[]): (top: ts.Expression, map?: (x: ts.Expression) => ts.Expression, end?: ts.Expression, exits?: Exit[]) => { by: string; parent: ParentSelect; kept?: ts.CallExpression[] } | undefined {
   let idArgs: Map<string, string> | undefined;
   // The checked document's `_id` (`ctx.doc._id`, `r.doc._id` of a readable) is its argument's id.
   const checkArg = checkArgOf(app, flow);
@@ -101,12 +104,14 @@ export function childSelector(app: App, handler: ts.SignatureDeclaration, flow: 
     // A table no guard configures also selected in JavaScript from the rows read at `end`
     // (`(await q.collect()).filter((t) => t.orgId === orgId)`, jsselect.ts); a configured table's
     // rows read whole are unchecked-list's.
+    let js: Selection[] = [];
     const inJs = () => {
-      const js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)), exits);
+      js = query === undefined || end === undefined ? [] : jsSelection(app, end, (x) => idOf(map(x)), exits);
       return js.length === 0 || accessTables(app).has(query!.table) ? [] : js;
     };
     const inQuery = query === undefined ? undefined : select(app, query.table, query.found, ids);
-    const selected = query === undefined ? undefined : (inQuery ?? select(app, query.table, inJs(), ids));
+    const chosen = query === undefined ? undefined : (inQuery ?? select(app, query.table, inJs(), ids));
+    const selected = chosen === undefined || inQuery !== undefined ? chosen : { ...chosen, kept: js.flatMap((f) => (f.by === chosen.by && f.call !== undefined ? [f.call] : [])) };
     // Rows also selected by a field equal to the caller's own id (the index range or filter:
     // "my offer on this listing", "my comments on this page"), or handed on only through a JS
     // `filter`/`find` to such rows (callerid.ts `keepsOwnRows`, as a batch read's and

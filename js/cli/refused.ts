@@ -7,13 +7,16 @@
 //   guard.mutation(mutation, { rateLimit: { name: "wirtes" }, ... })       // no limit of that name is configured
 //   action(guard.safeAction({ permission: "admin:wipe", ... }))            // no configured role holds it
 //   guard.mutation(mutation, { access: { table: "posts", arg: "id", level: "editor" }, ... }) // levels viewer, manager, owner
+//   guard.query(query, { args: { id: v.id("posts") }, access: { table: "posts", arg: "postId", level: "viewer" }, ... }) // no such argument
 //
 // A role, a permission, each rate limit's name, and `access`'s table and level are read when
 // written literally (or through `const`s), and judged against the configuration of the guard
 // called (guards.ts): the names of its `rateLimits`, its `roles`, the permissions its roles hold
 // as the package's own engine decides (permissions.ts: wildcards and inheritance included), its
 // `access.tables` and its `access.levels` (the default levels when it sets none: levels.ts). A name not written literally, or
-// a configuration the audit cannot read (a warning says so), is not judged.
+// a configuration the audit cannot read (a warning says so), is not judged. Whatever the guard, an
+// `access.arg` written literally that is not among the builder's `args` (read whole, `v.object`'s
+// fields), and an `access` with no `level` (JavaScript), are refused too.
 import ts from "typescript";
 import { callConfig, defineGuardCalls, isUnreadable, member, rateLimitNames, readObject, readStrings, warnUnreadable, type ObjectRead } from "./config.js";
 import { accessFields } from "./accessfields.js";
@@ -23,6 +26,7 @@ import { consult } from "./guards.js";
 import { configuredLevels } from "./levels.js";
 import { someRoleHolds } from "./permissions.js";
 import { GUARD, type App } from "./program.js";
+import { CONVEX } from "./facts.js";
 import { finding, type Finding } from "./rules.js";
 
 const DECLARES = new Set(["query", "mutation", "action", "customCtx", "safeAction"]);
@@ -73,6 +77,12 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   const scope = accessRead === undefined || isUnreadable(accessRead) ? undefined : accessRead;
   const table = scope === undefined ? undefined : literalAt(app, scope, "table");
   const level = scope === undefined ? undefined : literalAt(app, scope, "level");
+  // Refused whatever the guard (attack40 F4): an access.arg not among its args, an access with no level (JavaScript).
+  if (scope !== undefined && (method === "query" || method === "mutation" || method === "action")) {
+    const arg = literalAt(app, scope, "arg"), args = argsOf(app, declared);
+    if (arg !== undefined && args !== undefined && args.open === undefined && !args.props.has(arg.text)) out.push({ at: arg.node, why: `access.arg '${arg.text}' is not one of its arguments` });
+    if (scope.property("level") === undefined) out.push({ at: declared.property("access") as ts.Node, why: "its access has no level (access: { table, arg, level }: the level the caller needs, one of access.levels)" });
+  }
   // The guard is asked (a warning when it cannot be followed) only when a name is to be judged.
   if (role === undefined && permission === undefined && names.length === 0 && table === undefined && level === undefined) return out;
   const guards = consult(app, call, JUDGED);
@@ -91,6 +101,14 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   configured(table, "access table", (g) => { const t = accessFields(app, g); return t === null ? null : [...t.keys()]; });
   configured(level, "access level", (g) => configuredLevels(app, g, IGNORED));
   return out;
+}
+
+/** The builder's `args` read (of `v.object({...})`, its fields), or undefined. */
+function argsOf(app: App, declared: ObjectRead): ObjectRead | undefined {
+  let args = member(app, declared, "args");
+  if (args !== undefined && !isUnreadable(args) && ts.isCallExpression(args) && app.calleeFrom(args, CONVEX)?.name === "object") args = args.arguments[0];
+  const read = args === undefined || isUnreadable(args) ? undefined : readObject(app, args);
+  return read === undefined || isUnreadable(read) ? undefined : read;
 }
 
 const negate = (b: boolean | undefined) => (b === undefined ? undefined : !b);

@@ -55,3 +55,23 @@ test("a builder's access level or table the guard does not configure is reported
   assert.deepEqual(found.map((f) => f.split(": ")[0]), ["medium listings:table:8", "medium listings:both:9", "medium listings:fine:10"]);
   assert.match(found[2], /access level 'manager' is not configured \(configured: 'viewer', 'commenter', 'editor', 'owner'\)/);
 });
+
+// attack40 F4: refused whatever the guard configures, as the builder refuses them at every call.
+test("a builder's access.arg that is not one of its args (v.object's fields), or an access with no level, is reported; an arg among them is not", () => {
+  const DECL = (name, args, access) => `export const ${name} = guard.mutation(mutation, { args: ${args}, access: ${access}, rateLimit: { name: "writes" }, handler: async () => null });\n`;
+  const ARGS = '{ id: v.id("listings") }';
+  const text = `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+
+const SPREAD = { id: v.id("listings") };
+${DECL("noArg", ARGS, '{ table: "listings", arg: "nope", level: "viewer" }')}${DECL("objectFields", `v.object(${ARGS})`, '{ table: "listings", arg: "fields", level: "viewer" }')}${DECL("noLevel", ARGS, '{ table: "listings", arg: "id" } as any')}${DECL("fine", `v.object(${ARGS})`, '{ table: "listings", arg: "id", level: "viewer" }')}${DECL("spread", "{ ...SPREAD }", '{ table: "listings", arg: "id", level: "viewer" }')}`;
+  const r = auditReport(cli, scratchApp("accessnames", "args", { ...WIRING, "schema.ts": SCHEMA, "listings.ts": text }, GUARD("")));
+  const found = r.findings.filter((f) => f.rule === "declaration-refused").map((f) => `${f.severity} ${f.function}:${f.line}: ${f.message}`);
+  const tail = ": every call of the functions it makes is a GuardConfigError";
+  assert.deepEqual(found, [
+    `medium listings:noArg:6: guard.mutation: access.arg 'nope' is not one of its arguments${tail}`,
+    `medium listings:objectFields:7: guard.mutation: access.arg 'fields' is not one of its arguments${tail}`,
+    `medium listings:noLevel:8: guard.mutation: its access has no level (access: { table, arg, level }: the level the caller needs, one of access.levels)${tail}`,
+  ]);
+});

@@ -337,3 +337,58 @@ test("an organization's rows selected in JavaScript through .toString() on both 
   assert.equal(found.length, 1);
   assert.ok(found.every((f) => f.severity === "medium"));
 });
+
+// attack40 F3: what a filter or find by the group id keeps, held in a const and returned, is the selection's answer.
+test("an organization's rows selected in JavaScript by the group id and held in a const (the found row, its field, a ternary on it, an early return on none, the filtered rows, their first, a destructured first) are returned (attack40 F3); after a group check, kept to the caller's own rows, or only tested, they are not", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect(); // FINDING unchecked-id-read';
+  const SEATS = '    const rows = await ctx.db.query("seats").collect();';
+  const MEMBER = '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n';
+  const FIND = "rows.find((t) => t.orgId === args.orgId)";
+  const { at, marked, found } = judged(
+    "heldSelection",
+    FN("query", "hit", ORG, `${ROWS}\n    const hit = ${FIND};\n    return hit;`) +
+      FN("query", "hitField", ORG, `${ROWS}\n    const hit = ${FIND};\n    return hit?.title;`) +
+      FN("query", "hitTernary", ORG, `${ROWS}\n    const hit = ${FIND};\n    return hit ? { title: hit.title } : null;`) +
+      FN("query", "hitEarly", ORG, `${ROWS}\n    const hit = ${FIND};\n    if (!hit) return null;\n    return hit;`) +
+      FN("query", "hitAny", ORG, `${ROWS}\n    const hit = ${FIND} as any;\n    return hit;`) +
+      FN("query", "hitBang", ORG, `${ROWS}\n    const hit = ${FIND}!;\n    return hit;`) +
+      FN("query", "hitNull", ORG, `${ROWS}\n    const hit = ${FIND} ?? null;\n    return hit;`) +
+      FN("query", "hits", ORG, `${ROWS}\n    const hits = rows.filter((t) => t.orgId === args.orgId);\n    return hits;`) +
+      FN("query", "hitsFirst", ORG, `${ROWS}\n    const hit = rows.filter((t) => t.orgId === args.orgId)[0];\n    return hit;`) +
+      FN("query", "hitsDestructured", ORG, `${ROWS}\n    const [first] = rows.filter((t) => t.orgId === args.orgId);\n    return first;`) +
+      FN("query", "memberHit", ORG, `${MEMBER}${ROWS.replace(" // FINDING unchecked-id-read", "")}\n    const hit = ${FIND};\n    return hit;`) +
+      FN("query", "mySeat", ORG, `${SEATS}\n    const hit = rows.find((s) => s.orgId === args.orgId && s.userId === user._id);\n    return hit;`) +
+      FN("query", "hitTested", ORG, `${ROWS.replace(" // FINDING unchecked-id-read", "")}\n    const hit = ${FIND};\n    return hit !== undefined;`),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});
+
+test("an organization's rows selected in JavaScript by the group id through findIndex, findLastIndex, a for-in loop, Object.is, localeCompare, a Set's has, a callback answering false early, a named predicate, or a structuredClone, Object.values or flat copy are one selection (attack40 F3); by a text field, after a group check, or kept to the caller's own rows they are not", () => {
+  const ROWS = '    const rows = await ctx.db.query("tasks").collect(); // FINDING unchecked-id-read';
+  const PLAIN = ROWS.replace(" // FINDING unchecked-id-read", "");
+  const TWO = '{ orgId: v.id("accessGroups"), title: v.string() }';
+  const MEMBER = '    await guard.requireGroupLevel(ctx, args.orgId, "viewer");\n';
+  const EARLY = "rows.filter((t) => {\n      if (t.orgId !== args.orgId) return false;\n      return true;\n    })";
+  const { at, marked, found } = judged(
+    "moreSelections",
+    FN("query", "indexed", ORG, `${ROWS}\n    const i = rows.findIndex((t) => t.orgId === args.orgId);\n    return rows[i];`) +
+      FN("query", "lastIndexed", ORG, `${ROWS}\n    const i = rows.findLastIndex((t) => t.orgId === args.orgId);\n    return rows[i];`) +
+      FN("query", "forIn", ORG, `${ROWS}\n    const out: any[] = [];\n    for (const i in rows) if (rows[i].orgId === args.orgId) out.push(rows[i]);\n    return out;`) +
+      FN("query", "objectIs", ORG, `${ROWS}\n    return rows.filter((t) => Object.is(t.orgId, args.orgId));`) +
+      FN("query", "compared", ORG, `${ROWS}\n    return rows.filter((t) => t.orgId.localeCompare(args.orgId) === 0);`) +
+      FN("query", "inSet", ORG, `${ROWS}\n    return rows.filter((t) => new Set([args.orgId]).has(t.orgId));`) +
+      FN("query", "early", ORG, `${ROWS}\n    return ${EARLY};`) +
+      FN("query", "named", ORG, `${ROWS}\n    const pick = (t: any) => t.orgId === args.orgId;\n    return rows.filter(pick);`) +
+      FN("query", "cloned", ORG, `${ROWS}\n    const copy = structuredClone(rows);\n    return copy.filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "valued", ORG, `${ROWS}\n    return Object.values(rows).filter((t) => t.orgId === args.orgId);`) +
+      FN("query", "flattened", ORG, `${ROWS}\n    const flat = rows.flat();\n    const hit = flat.find((t) => t.orgId === args.orgId);\n    return hit;`) +
+      FN("query", "titleIs", TWO, `${PLAIN}\n    return rows.filter((t) => Object.is(t.title, args.title));`) +
+      FN("query", "titleCompared", TWO, `${PLAIN}\n    return rows.filter((t) => t.title.localeCompare(args.title) === 0);`) +
+      FN("query", "memberEarly", ORG, `${MEMBER}${PLAIN}\n    return ${EARLY};`) +
+      FN("query", "memberIndexed", ORG, `${MEMBER}${PLAIN}\n    const i = rows.findIndex((t) => t.orgId === args.orgId);\n    return rows[i];`) +
+      FN("query", "mySeatNamed", ORG, '    const rows = await ctx.db.query("seats").collect();\n    const mine = (s: any) => s.orgId === args.orgId && s.userId === user._id;\n    return rows.filter(mine);'),
+  );
+  assert.deepEqual(at, marked);
+  assert.ok(found.every((f) => f.severity === "medium"));
+});

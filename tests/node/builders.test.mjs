@@ -271,9 +271,13 @@ test("a definition the types refuse is refused at run time too: no requirement i
     [() => guard.query(builder, { args: { id: v.string(), x: 5 }, handler }), /^guard\.query: args\.x must be a validator \(v\.string\(\), v\.id\("documents"\), \.\.\.\)$/],
     [() => guard.mutation(builder, { args: { x: "v" }, handler }), /^guard\.mutation: args\.x must be a validator/],
     // An access table that is no string was a bare TypeError where the function is defined (attack41 L3).
-    [() => guard.query(builder, { args: { id: v.string() }, access: { table: 5, arg: "id", level: "owner" }, handler }), /^guard\.query: access\.table must be the name of a table under access\.tables$/],
+    [() => guard.query(builder, { args: { id: v.string() }, access: { table: 5, arg: "id", level: "owner" }, handler }), /^guard\.query: access\.table must be a table of access\.tables \(access: \{ table, arg, level \}\)$/],
     // v.object's own fields (`kind`, `fields`) are not arguments: its fields are, never its own.
     [() => guard.query(builder, { args: v.object({ id: v.string() }), access: { table: "notes", arg: "fields", level: "owner" }, handler }), /access\.arg 'fields' is not one of its arguments/],
+    // An access without a level (JavaScript): refused naming the fix, not a TypeError at each call (attack40 F4).
+    [() => guard.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id" }, handler }), /^guard\.query: access\.level must be the level the caller needs, one of access\.levels \(access: \{ table, arg, level \}\)$/],
+    [() => guard.query(builder, { args: { id: v.string() }, access: { table: "notes", arg: "id", level: 1 }, handler }), /^guard\.query: access\.level must be the level/],
+    [() => guard.query(builder, { args: { id: v.string() }, access: { arg: "id", level: "owner" }, handler }), /^guard\.query: access\.table must be a table of access\.tables/],
     // `arg:team:id:42` either way: a name with ':' is refused.
     [() => guard.mutation(builder, { args: { "team:id": v.string() }, rateLimit: { name: "post", key: { arg: "team:id" } }, handler }), /rateLimit\.key\.arg 'team:id' cannot hold a ':'/],
     // null is never "none": not for a limit, an access requirement or a key (which would read as "user").
