@@ -25,6 +25,7 @@ import { ArgFlow, PROMISE_CHAIN, PROMISE_COMBINED } from "./argflow.js";
 import { CONVEX, GUARD, RUNS } from "./facts.js";
 import { bindingNames, enclosingFunction, guardShown, isDatabase, isKeyName, schedules, throwsConvexError } from "./facts-syntax.js";
 import { outer } from "./flow.js";
+import { callParameters } from "./paramflow.js";
 import { propertyInit, skipOuter, within, type App, type Loc } from "./program.js";
 
 export interface CodeExposure extends Loc {
@@ -266,7 +267,7 @@ function fieldValue(e: ts.Expression, name: string): ts.Expression | undefined {
 function fetchesParam(app: App, call: ts.CallExpression, carries: (e: ts.Node) => boolean): [number, string?] | undefined {
   const helper = app.appFunction(call);
   if (helper === undefined || !("body" in helper) || helper.body === undefined || call.arguments.some(ts.isSpreadElement)) return undefined;
-  const params = helper.parameters.map((p) => (ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined));
+  const params = callParameters(helper).map((p) => (ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined));
   const coded = new Set(params.filter((p, i) => p !== undefined && call.arguments[i] !== undefined && carries(call.arguments[i]!)));
   // The fields holding the code of an object written in place as the argument (`{ url, text: code }`: `text`).
   const codedFields = (i: number): Set<string> | undefined => {

@@ -17,6 +17,7 @@
 // request names) is no check: the finding stays.
 import ts from "typescript";
 import { readsEnv } from "./envreads.js";
+import { callParameters } from "./paramflow.js";
 import { skipOuter, type App } from "./program.js";
 
 /** A recognized check: shown as `via`, awaited to count when `async`; `secret`, `new Webhook(secret)`'s argument. */
@@ -38,7 +39,7 @@ export function passedRequests(app: App, call: ts.CallExpression, helper: ts.Sig
   return paramSymbols(
     app,
     helper,
-    helper.parameters.filter((p, i) => p.dotDotDotToken === undefined && call.arguments[i] !== undefined && isRequest(app, call.arguments[i]!, requests)),
+    callParameters(helper).filter((p, i) => p.dotDotDotToken === undefined && call.arguments[i] !== undefined && isRequest(app, call.arguments[i]!, requests)),
   );
 }
 

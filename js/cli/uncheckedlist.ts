@@ -252,7 +252,7 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
   const forced = fieldWritten(app, handler, new Set([...visibility, ...tableFields(app, table, "owner")]));
   const isPublic = (x: ts.Expression, field: string) => !forced && publicValue(app, visibility, field, x);
   const own = (x: ts.Expression, field: string) => !forced && (isPublic(x, field) || isCallerId(app, x));
-  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(n) && (x === undefined ? keepsRowsBy(app, n, own, undefined, true) : keepsOwnRows(app, n, x, undefined, isPublic, true));
+  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(app, n) && (x === undefined ? keepsRowsBy(app, n, own, undefined, true) : keepsOwnRows(app, n, x, undefined, isPublic, true));
   const access = outer(end).parent;
   if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keeps(access.parent)) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
@@ -331,22 +331,40 @@ function pushesRow(app: App, push: ts.Node, value: ts.Expression): boolean {
   return row !== undefined && only(value) && !changedInPlace(app, name);
 }
 
-/** Methods a filter's callback may call and still only read its row: a text's, a set's or an array's reads. */
-const READS = new Set(["includes", "startsWith", "endsWith", "toLowerCase", "toUpperCase", "trim", "indexOf", "has", "get", "some", "every", "find", "localeCompare", "toString", "at"]);
+/** Methods a filter's callback may call and still only read: a text's, a date's, a regular expression's, a set's or an array's reads. */
+const READS = new Set(["includes", "startsWith", "endsWith", "toLowerCase", "toUpperCase", "trim", "indexOf", "lastIndexOf", "has", "get", "some", "every", "find", "localeCompare", "toString", "at", "test", "slice", "split", "substring", "charAt", "padStart", "padEnd", "valueOf", "getTime", "getFullYear", "getMonth", "getDate", "getDay", "getUTCFullYear", "getUTCMonth", "getUTCDate", "toISOString", "toFixed"]);
+/** Globals a filter's callback may call (or `new`, for `Date` and `RegExp`) and `Global.member`s: none is given a row to keep. */
+const PURE_CALLS = new Set(["String", "Number", "Boolean", "isNaN", "isFinite", "parseInt", "parseFloat", "Date.now", "Number.isFinite", "Number.isInteger", "Number.isNaN", "Number.isSafeInteger", "Number.parseFloat", "Number.parseInt", "Array.isArray"]);
 
-/** Whether the callback of `call` (`rows.filter((l) => ...)`) only reads and compares: no assignment, `++`, `delete`, `new`, `await`, nor a call but `String(x)`/`Number(x)`/`Boolean(x)` or a reading method (`READS`): `leak.push(l)` in it hands every row on (attack40 F1). */
-function readsOnly(call: ts.CallExpression): boolean {
+/**
+ * Whether the callback of `call` (`rows.filter((l) => ...)`) only reads and compares: no assignment, `++`, `delete`, `await`,
+ * tagged template, no `new` but the global `Date`/`RegExp`, nor a call but a pure global (`PURE_CALLS`, `Math.*`) or a reading
+ * method (`READS`) that is not the app's own: `leak.push(l)` or `keep(l)` in it hands every row on (attack40 F1), `Date.now()`,
+ * `new Date(l.at)`, `re.test(l.title)` do not (finalread30 F2).
+ */
+function readsOnly(app: App, call: ts.CallExpression): boolean {
   const cb = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
   if (cb === undefined || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  const global = (e: ts.Expression): string | undefined => {
+    if (ts.isIdentifier(e)) return app.isGlobal(e) ? e.text : undefined;
+    if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !app.isGlobal(e.expression)) return undefined;
+    return e.expression.text === "Math" ? "Math" : `${e.expression.text}.${e.name.text}`;
+  };
+  const reads = (callee: ts.Expression): boolean => {
+    if (!ts.isPropertyAccessExpression(callee) || !READS.has(callee.name.text)) return false;
+    return (app.symbol(callee.name)?.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile); // not a method the app wrote
+  };
   let writes = false;
   const visit = (n: ts.Node): void => {
     if (writes) return;
     if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) writes = true;
     else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) writes = true;
-    else if (ts.isDeleteExpression(n) || ts.isNewExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n)) writes = true;
+    else if (ts.isDeleteExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) writes = true;
+    else if (ts.isNewExpression(n)) writes = !["Date", "RegExp"].includes(global(skipOuter(n.expression)) ?? "");
     else if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
-      writes = !(ts.isIdentifier(callee) ? ["String", "Number", "Boolean"].includes(callee.text) : ts.isPropertyAccessExpression(callee) && READS.has(callee.name.text));
+      const name = global(callee);
+      writes = !(name === "Math" || PURE_CALLS.has(name ?? "") || reads(callee));
     }
     if (!writes) ts.forEachChild(n, visit);
   };

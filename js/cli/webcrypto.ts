@@ -31,6 +31,7 @@
 import ts from "typescript";
 import { skipOuter, type App } from "./program.js";
 import { isPureConverter } from "./converter.js";
+import { callParameters } from "./paramflow.js";
 import { follow, isBody, isHeaderValue, isSecret, methodOf, propertyName, valueOf, verifiesRequest, type Recognized } from "./sigargs.js";
 
 export const WEB_CRYPTO_HMAC = "Web Crypto HMAC verify";
@@ -101,7 +102,8 @@ function isSecretBytes(app: App, e: ts.Expression): boolean {
   if (isSecret(app, encoded(app, e)) || isSecret(app, bufferFrom(app, e)) || isSecret(app, fromBase64(app, e))) return true;
   const call = follow(app, e);
   const fn = ts.isCallExpression(call) && call.arguments.length === 1 ? fixedFunction(app, call) : undefined;
-  const param = fn?.parameters.length === 1 ? fn.parameters[0]!.name : undefined;
+  const filled = fn === undefined ? [] : callParameters(fn); // without TypeScript's `this` parameter
+  const param = filled.length === 1 ? filled[0]!.name : undefined;
   if (fn === undefined || param === undefined || !ts.isIdentifier(param) || !("body" in fn) || fn.body === undefined || fn.asteriskToken !== undefined) return false;
   const body = fn.body as ts.Node;
   const only = ts.isBlock(body) ? (body.statements.length === 1 && ts.isReturnStatement(body.statements[0]!) ? body.statements[0].expression : undefined) : (body as ts.Expression);

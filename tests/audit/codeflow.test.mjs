@@ -351,6 +351,48 @@ export const helperToEnv = action(guard.safeAction({
   }
 });
 
+test("an app helper declaring TypeScript's this parameter is followed as one without it (finalread30 F4): code-exposed low; the environment's URL: quiet", () => {
+  const dir = app("fetchthis", {
+    "hooks.ts": `${ISSUING}
+async function post(this: void, url: string, text: string): Promise<boolean> {
+  const res = await fetch(new URL("/send", url), { method: "POST", body: text });
+  return res.ok;
+}
+async function swapped(this: void, text: string, url: string): Promise<void> {
+  await fetch(url, { method: "POST", body: text });
+}
+export const viaThis = action(guard.safeAction({
+  name: "hooks.viaThis", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await post(hook, code); // FINDING code-exposed
+    return null;
+  },
+}));
+export const viaSwapped = action(guard.safeAction({
+  name: "hooks.viaSwapped", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await swapped(code, hook); // FINDING code-exposed
+    return null;
+  },
+}));
+export const thisToEnv = action(guard.safeAction({
+  name: "hooks.thisToEnv", args: { hook: v.string() }, rateLimit: { name: "sends" },
+  handler: async (ctx, { hook }, { actor }): Promise<null> => {
+    const { code } = await ctx.runMutation(internal.hooks.issueCode, { actor: String(actor) });
+    await post(process.env.MAIL_HOOK!, code + hook.length);
+    await swapped(code, process.env.MAIL_HOOK!);
+    return null;
+  },
+}));
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, "code-exposed"), markers(`${dir}/convex`));
+  for (const name of ["viaThis", "viaSwapped"]) assert.equal(r.findings.find((x) => x.function === `hooks:${name}`).severity, "low", name);
+});
+
 test("a code sent by an app helper given an object whose field is the URL, or to a URL object whose host an argument sets: code-exposed low as fetch(hook) is (attack38 F8); the environment's URL, or the code in no field the helper sends: quiet", () => {
   const dir = app("fetchobj", {
     "hooks.ts": `${ISSUING}

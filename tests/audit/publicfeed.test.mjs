@@ -88,6 +88,29 @@ test("a loop pushing something else than its own row, or a filter callback with 
   judged("pushed", PUSHED);
 });
 
+/** Filters that call only what cannot keep a row (finalread30 F2): accepted, alone (each fails on a build that refused every call and new). */
+const PURE = {
+  notExpired: `${READ}    return rows.filter((l) => l.visibility === "public" && l._creationTime > Date.now() - 86400000);`,
+  search: `${READ}    const re = new RegExp("a", "i");\n    return rows.filter((l) => l.visibility === "public" && re.test(l.title));`,
+  recent: `${READ}    return rows.filter((l) => l.sellerId === user._id && new Date(l._creationTime).getFullYear() >= 2026);`,
+  rounded: `${READ}    return rows.filter((l) => l.visibility === "public" && Math.round(l._creationTime) > 0 && Number.isFinite(l._creationTime));`,
+};
+
+/** Calls in a filter's callback that hand its row on: reported. */
+const KEEPS = {
+  appFunction: `${READ}    const kept = [];\n    const keep = (x) => { kept.push(x); return true; };\n    const pub = rows.filter((l) => keep(l) && l.visibility === "public");\n    return { pub, kept };`,
+  ownTest: `${READ}    const kept = [];\n    const box = { test: (x) => { kept.push(x); return true; } };\n    const pub = rows.filter((l) => box.test(l) && l.visibility === "public");\n    return { pub, kept };`,
+  assigned: `${READ}    const kept = {};\n    const pub = rows.filter((l) => Object.assign(kept, l) !== null && l.visibility === "public");\n    return { pub, kept };`,
+  newKeeper: `${READ}    const kept = [];\n    class Keeper { constructor(x) { kept.push(x); } }\n    const pub = rows.filter((l) => new Keeper(l) !== null && l.visibility === "public");\n    return { pub, kept };`,
+  shadowMath: `${READ}    const kept = [];\n    const Math = { max: (x) => { kept.push(x); return 1; } };\n    const pub = rows.filter((l) => Math.max(l) > 0 && l.visibility === "public");\n    return { pub, kept };`,
+  tagged: `${READ}    const kept = [];\n    const tag = (s, x) => { kept.push(x); return s; };\n    const pub = rows.filter((l) => tag\`\${l}\` !== null && l.visibility === "public");\n    return { pub, kept };`,
+};
+
+test("a filter calling Date.now, new Date, a RegExp's test or Math: accepted; one handing its row to a call: reported", () => {
+  const text = Object.entries({ ...PURE, ...KEEPS }).map(([name, body]) => QUERY(name, "{}", body)).join("");
+  assert.deepEqual(listed("purecalls", text), Object.keys(KEEPS).sort());
+});
+
 const FORCED = {
   loopSet: `${READ}    for (const r of rows) r.visibility = "public";\n    return rows.filter((l) => l.visibility === "public");`,
   eachSet: `${READ}    rows.forEach((r) => {\n      r.visibility = "public";\n    });\n    return rows.filter((l) => l.visibility === "public");`,

@@ -226,6 +226,14 @@ test("Convex's Clerk guide, as written, is a signature check: its route needs no
   assert.match(r.stdout, /^http POST \/clerk-users-webhook +httpAction +- +- +signature: validateRequest -> svix Webhook\.verify +- /m);
 });
 
+test("the guide's helper declaring TypeScript's this parameter (validateRequest(this: void, req)) is the same check (finalread30 F4)", () => {
+  const text = GUIDE.replace("async function validateRequest(req: Request)", "async function validateRequest(this: void, req: Request)");
+  assert.notEqual(text, GUIDE);
+  const report = auditReport(cli, webhookApp("signature-helpers", "guide-this", { "http.ts": text, ...USERS }));
+  assert.deepEqual(rulesOf(report, "/clerk-users-webhook"), ["public-no-rate-limit"]);
+  assert.deepEqual(fnOf(report, "/clerk-users-webhook").signatures, ["validateRequest -> svix Webhook.verify"]);
+});
+
 test("a helper answering the verified event or a falsy value, tested before anything runs, is a check", () => {
   for (const path of Object.keys(RECOGNIZED)) {
     assert.deepEqual(rulesOf(variants, path), ["public-no-rate-limit"], path);

@@ -76,6 +76,11 @@ ${LEAVE}`,
     const key = await crypto.subtle.importKey("raw", b64ToBytes(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
     const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(body));
 ${LEAVE}`,
+  // The same function declaring TypeScript's this parameter: not an argument (finalread30 F4).
+  "/atob-this-helper": `    const body = await request.text();
+    const key = await crypto.subtle.importKey("raw", b64ThisBytes(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(body));
+${LEAVE}`,
   // Slack's timestamped base: a header, literals and the body.
   "/slack": `    const body = await request.text();
     const ts = request.headers.get("x-slack-request-timestamp") ?? "";
@@ -230,6 +235,10 @@ function toHex(buf: ArrayBuffer): string {
 }
 
 function b64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function b64ThisBytes(this: void, b64: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 
