@@ -23,7 +23,7 @@ import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
-import { mayReturn } from "./paths.js";
+import { mayReturn, returnEnds } from "./paths.js";
 import { alwaysLeaves, carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
@@ -128,7 +128,7 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
         const caller = isCallerId(app, other);
         const arg = flow?.rootOf(other);
         const counted = counts?.(n) ?? true;
-        if ((!caller && arg === undefined) || counted === false || !decides(app, n, name, throwsOnly || counted === "throws")) continue;
+        if ((!caller && arg === undefined) || counted === false || !decides(app, fn, n, name, throwsOnly || counted === "throws")) continue;
         if (caller) out.caller = true;
         if (arg !== undefined) out.args.push(arg);
       }
@@ -161,9 +161,10 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
  * `ifLeavesOnDenial`), a `?:`'s branch of no data (`doc.ownerId === user._id ? doc : null`), or
  * makes a returned `&&`/`||` no data (`return doc.ownerId === user._id && doc`). A comparison
  * used as a value (`{ ...doc, isMine: doc.ownerId === user._id }`), logged, or left unused
- * decides nothing.
+ * decides nothing. Where a `return` does not end the document (paths.ts `returnEnds`: a
+ * callback's), only a throw decides.
  */
-function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: boolean): boolean {
+function decides(app: App, fn: ts.Node, cmp: ts.BinaryExpression, name: string, throwsOnly: boolean): boolean {
   const notOwner = cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
   const held = new Map<ts.Symbol, ts.Expression>();
   const atom = (e: ts.Expression): Value | "unknown" => {
@@ -196,8 +197,9 @@ function decides(app: App, cmp: ts.BinaryExpression, name: string, throwsOnly: b
       else break;
     }
     const p = top.parent;
-    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), throwsOnly ? THROWS : undefined);
-    if (throwsOnly && !ts.isVariableDeclaration(p)) return false;
+    const only = throwsOnly || !returnEnds(p, fn, name);
+    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), only ? THROWS : undefined);
+    if (only && !ts.isVariableDeclaration(p)) return false;
     if (ts.isConditionalExpression(p) && p.condition === top) {
       const truth = truthWhenDenied(p.condition, atom);
       if (truth === undefined || !carriesNoData(truth ? p.whenTrue : p.whenFalse)) return false;

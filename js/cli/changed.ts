@@ -216,7 +216,7 @@ export function arrayChanged(app: App, name: ts.Identifier, allowed: (call: ts.C
 
 /**
  * Whether `fn` (its callbacks and the app functions it calls, 3 levels) may write one of `fields`
- * on any object: `x.visibility = ...` (`x["visibility"]` or a `const` key naming it, `delete`, `++`), or
+ * on any object: `x.visibility = ...` (`x["visibility"]`, a `const` key naming it, or a key it cannot read but a number's, `x[args.k]`; `delete`, `++`), or
  * `Object.assign` and its kin onto anything but a fresh literal with other than literal keys
  * without one (`Object.assign(row, { visibility: "public" })`): a filter by such a field then
  * keeps rows the function made match (attack40 F2).
@@ -227,8 +227,11 @@ export function fieldWritten(app: App, fn: ts.Node, fields: ReadonlySet<string>,
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    const key = ts.isPropertyAccessExpression(n) ? n.name.text : ts.isElementAccessExpression(n) ? literalThrough(app, n.argumentExpression) : undefined;
-    if (key !== undefined && fields.has(key) && (assigned(n) || ts.isDeleteExpression(outermost(n).parent))) found = true;
+    const element = ts.isElementAccessExpression(n) ? n.argumentExpression : undefined;
+    const key = ts.isPropertyAccessExpression(n) ? n.name.text : element !== undefined ? literalThrough(app, element) : undefined;
+    const written = (key !== undefined || element !== undefined) && (assigned(n) || ts.isDeleteExpression(outermost(n).parent));
+    // A key it cannot read (`r[args.k] = "public"`) may name any field, as with `Reflect.set`; not an index (a number), nor on a `const` holding a fresh literal (`titles[p._id] = p.title`).
+    if (written && (key !== undefined ? fields.has(key) : (app.checker.getTypeAtLocation(element!).flags & ts.TypeFlags.NumberLike) === 0 && !freshConst(app, (n as ts.ElementAccessExpression).expression))) found = true;
     else if (ts.isCallExpression(n)) {
       const callee = n.expression;
       const target = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
@@ -241,4 +244,11 @@ export function fieldWritten(app: App, fn: ts.Node, fields: ReadonlySet<string>,
   };
   visit(fn);
   return found;
+}
+
+/** Whether `e` is a `const` holding an object or array literal: no row. */
+function freshConst(app: App, e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
+  return init !== undefined && (ts.isObjectLiteralExpression(skipOuter(init)) || ts.isArrayLiteralExpression(skipOuter(init)));
 }

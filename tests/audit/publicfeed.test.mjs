@@ -123,3 +123,18 @@ const FORCED = {
 test("the compared field written on the rows before the filter or loop: reported", () => {
   judged("forced", FORCED);
 });
+
+// finalread30 F3: a key the audit cannot read (the client's) may name the compared field, as
+// Reflect.set with one does: the rows made public through it before the filter are reported. A
+// number's key (an index) or a key on a const holding a fresh literal writes no row's field.
+test("the compared field written through a key the audit cannot read: reported; an index or a fresh object's key: not", () => {
+  const K = "{ k: v.string() }";
+  const text =
+    QUERY("dynKey", K, `${READ}    for (const r of rows) (r as any)[args.k] = "public";\n    return rows.filter((l) => l.visibility === "public");`) +
+    QUERY("eachKey", K, `${READ}    rows.forEach((r) => {\n      (r as Record<string, unknown>)[args.k] = "public";\n    });\n${PUB}    return pub;`) +
+    QUERY("deleteKey", K, `${READ}    for (const r of rows) delete (r as any)[args.k];\n    return rows.filter((l) => l.sellerId === user._id);`) +
+    QUERY("indexSet", "{ i: v.number() }", `${READ}${PUB}    const out = [];\n    out[args.i] = pub[0];\n    return { pub, out };`) +
+    QUERY("freshKey", K, `${READ}${PUB}    const counts = {};\n    counts[args.k] = pub.length;\n    return { pub, counts };`);
+  assert.deepEqual(listed("dynkey", text), ["deleteKey", "dynKey", "eachKey"]);
+});
+

@@ -105,3 +105,24 @@ test("a forEach callback or a loop over rows.entries() pushing only public rows 
   );
   assert.deepEqual(found, ["high f:eachOthers", "high f:eachSkipMine", "high f:eachPushFirst", "high f:eachReturnPush", "high f:entriesOthers", "high f:entriesIndex"]);
 });
+
+// finalread30 F1: a bare return in a forEach callback leaves the callback, not the handler. Its
+// element is the rows, so an owner test that returns there decides nothing about what the handler
+// returns: every row returned beside it (a count of the caller's own, the first row, the rows
+// themselves) is reported. The own rows pushed into the array returned are still accepted.
+test("a forEach callback returning on an owner test while the handler returns every row: reported; pushing the own rows: not", () => {
+  const each = (body) => `    rows.forEach((l) => {\n      if (l.sellerId !== user._id) return;\n${body}    });\n`;
+  const found = listed(
+    "eachreturn",
+    QUERY("withCount", "{}", `    const rows = await ${READ};\n    let mine = 0;\n${each("      mine++;\n")}    return { rows, mine };`) +
+      QUERY("firstEach", "{}", `    const rows = await ${READ};\n    const out = [rows[0]];\n${each("      out.push(l);\n")}    return out;`) +
+      QUERY("pushOther", "{}", `    const rows = await ${READ};\n    const out = [rows[0]];\n    const extra = [];\n${each("      extra.push(l);\n")}    return out;`) +
+      QUERY("bareReturn", "{}", `    const rows = await ${READ};\n    const out = [rows[0]];\n${each("")}    return out;`) +
+      QUERY("returnRows", "{}", `    const rows = await ${READ};\n${each("")}    return rows;`) +
+      // Accepted: the caller's own rows pushed into a fresh array, with a bare return or an if.
+      QUERY("eachOwnPush", "{}", `    const rows = await ${READ};\n    const out = [];\n${each("      out.push(l);\n")}    return out;`) +
+      QUERY("eachOwnIf", "{}", `    const rows = await ${READ};\n    const out = [];\n    rows.forEach((l) => { if (l.sellerId === user._id) out.push(l); });\n    return out;`),
+  );
+  assert.deepEqual(found, ["high f:withCount", "high f:firstEach", "high f:pushOther", "high f:bareReturn", "high f:returnRows"]);
+});
+
