@@ -73,12 +73,16 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   const names = entries.map((e) => readObject(app, e)).flatMap((read) => (isUnreadable(read) ? [] : (literalAt(app, read, "name") ?? [])));
   // `access: { table, arg, level }`: its table and level (newuser31 F3).
   const access = member(app, declared, "access");
-  const accessRead = access === undefined || isUnreadable(access) ? undefined : readObject(app, access);
+  // Only a query's or mutation's access names are judged: an action, a customCtx and a safe action refuse the key itself (finalread29 F4).
+  const checksAccess = method === "query" || method === "mutation";
+  const accessKey = declared.property("access");
+  if (!checksAccess && accessKey !== undefined && !isUnreadable(accessKey)) out.push({ at: accessKey, why: method === "action" ? "an action cannot check access: it has no database (check it in a query or mutation)" : "it takes no access key (check the document in the handler: guard.requireAccess)" });
+  const accessRead = !checksAccess || access === undefined || isUnreadable(access) ? undefined : readObject(app, access);
   const scope = accessRead === undefined || isUnreadable(accessRead) ? undefined : accessRead;
   const table = scope === undefined ? undefined : literalAt(app, scope, "table");
   const level = scope === undefined ? undefined : literalAt(app, scope, "level");
   // Refused whatever the guard (attack40 F4): an access.arg not among its args, an access with no level (JavaScript).
-  if (scope !== undefined && (method === "query" || method === "mutation" || method === "action")) {
+  if (scope !== undefined) {
     const arg = literalAt(app, scope, "arg"), args = argsOf(app, declared);
     if (arg !== undefined && args !== undefined && args.open === undefined && !args.props.has(arg.text)) out.push({ at: arg.node, why: `access.arg '${arg.text}' is not one of its arguments` });
     if (scope.property("level") === undefined) out.push({ at: declared.property("access") as ts.Node, why: "its access has no level (access: { table, arg, level }: the level the caller needs, one of access.levels)" });

@@ -75,3 +75,27 @@ ${DECL("noArg", ARGS, '{ table: "listings", arg: "nope", level: "viewer" }')}${D
     `medium listings:noLevel:8: guard.mutation: its access has no level (access: { table, arg, level }: the level the caller needs, one of access.levels)${tail}`,
   ]);
 });
+
+// finalread29 F4: an action, a customCtx and a safe action refuse `access` itself (an action has
+// no database; the other two take no such key), whatever its table and level.
+test("an access declared on guard.action, guard.customCtx or guard.safeAction is reported as refused there, with the builder's own reason, a configured table too", () => {
+  const ACCESS = '{ table: "listings", arg: "id", level: "viewer" }';
+  const text = `import { v } from "convex/values";
+import { customQuery } from "convex-helpers/server/customFunctions";
+import { action, query } from "./_generated/server";
+import { guard } from "./guard";
+
+export const act = guard.action(action, { args: { id: v.id("listings") }, access: ${ACCESS}, handler: async () => null } as any);
+export const custom = customQuery(query, guard.customCtx({ access: ${ACCESS} } as any));
+export const safe = action(guard.safeAction({ name: "safe", args: { id: v.id("listings") }, access: { table: "nots", arg: "id", level: "viewer" }, handler: async () => null } as any));
+export const fine = guard.mutation(mutation2, { args: { id: v.id("listings") }, access: ${ACCESS}, handler: async () => null });
+`.replace('import { action, query } from "./_generated/server";', 'import { action, mutation as mutation2, query } from "./_generated/server";');
+  const r = auditReport(cli, scratchApp("accessnames", "kinds", { ...WIRING, "schema.ts": SCHEMA, "listings.ts": text }, GUARD("")));
+  const found = r.findings.filter((f) => f.rule === "declaration-refused").map((f) => `${f.line}: ${f.message}`);
+  const tail = ": every call of the functions it makes is a GuardConfigError";
+  assert.deepEqual(found, [
+    `6: guard.action: an action cannot check access: it has no database (check it in a query or mutation)${tail}`,
+    `7: guard.customCtx (customQuery): it takes no access key (check the document in the handler: guard.requireAccess)${tail}`,
+    `8: guard.safeAction: it takes no access key (check the document in the handler: guard.requireAccess)${tail}`,
+  ]);
+});
