@@ -211,8 +211,7 @@ function answerOf(cb: Callback): ts.Expression | undefined {
  */
 function keyedBy(app: App, of: ts.Expression, isRows: (e: ts.Expression) => boolean): string | undefined {
   let e = skipOuter(of);
-  const decl = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
-  if (decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) e = skipOuter(decl.initializer);
+  if (ts.isIdentifier(e)) e = app.constInitializer(e) ?? e;
   if (!ts.isCallExpression(e) && !ts.isNewExpression(e)) return undefined;
   const callee = app.memberPath(e.expression).join(".");
   const [list, key] = e.arguments ?? [];
@@ -262,8 +261,7 @@ function indexed(app: App, isRows: (e: ts.Expression) => boolean): Row {
 function copied(app: App, fieldOf: (e: ts.Expression) => string | undefined): (e: ts.Expression) => string | undefined {
   return (f) => {
     const x = asText(f);
-    const decl = ts.isIdentifier(x) ? app.symbol(x)?.valueDeclaration : undefined;
-    const copy = decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer !== undefined && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? decl.initializer : undefined;
+    const copy = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
     return fieldOf(f) ?? (copy === undefined ? undefined : fieldOf(copy));
   };
 }
