@@ -28,7 +28,6 @@ import { someRoleHolds } from "./permissions.js";
 import { GUARD, type App } from "./program.js";
 import { CONVEX } from "./facts.js";
 import { finding, type Finding } from "./rules.js";
-import { listed } from "../option-keys.js";
 
 const DECLARES = new Set(["query", "mutation", "action", "customCtx", "safeAction"]);
 const IGNORED = "declaration-refused (whether the role, rate-limit and access level names builders declare are configured is not judged)";
@@ -100,7 +99,7 @@ function refusals(app: App, call: ts.CallExpression, method: string, declared: O
   // A table or level no guard configures, named with those they do (as the builder's GuardConfigError).
   const configured = (named: { text: string; node: ts.Node } | undefined, what: string, all: (g: ts.CallExpression) => readonly string[] | null) => {
     if (named === undefined || !refusedBy((g) => negate(all(g)?.includes(named.text)))) return;
-    const names = listed([...new Set(guards.flatMap((g) => all(g) ?? []))]);
+    const names = [...new Set(guards.flatMap((g) => all(g) ?? []))].map((n) => `'${n}'`).join(", ");
     out.push({ at: named.node, why: `${what} '${named.text}' is not configured (configured: ${names || "none"})` });
   };
   configured(table, "access table", (g) => { const t = accessFields(app, g); return t === null ? null : [...t.keys()]; });
