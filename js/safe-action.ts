@@ -59,9 +59,10 @@ function checkDefinition(where: string, d: object): void {
   if (typeof handler !== "function") throw new GuardConfigError(`${where}: handler must be a function (ctx, args, { actor }) => ...`);
   // As the function builders refuse it: without args the action would run on whatever the
   // client sends, nothing validated.
-  checkArgs(where, argFields(args));
+  const fields = argFields(args);
+  checkArgs(where, fields);
   // A name that is no argument would leave every row without its resource, quietly.
-  if (resourceId !== undefined && (typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(argFields(args), resourceId))) {
+  if (resourceId !== undefined && (typeof resourceId !== "string" || !Object.prototype.hasOwnProperty.call(fields, resourceId))) {
     throw new GuardConfigError(`${where}: resourceId must name one of its arguments`);
   }
   if (check !== undefined && typeof check !== "function") throw new GuardConfigError(`${where}: check must be a function`);

@@ -38,6 +38,12 @@ const MUTATORS: Record<string, Set<string>> = {
   Reflect: new Set(["set", "deleteProperty", "defineProperty", "setPrototypeOf"]),
 };
 
+/** The method of `call` when it is one of the global `Object`/`Reflect` methods that change their first argument (`MUTATORS`: `Object.assign`), else undefined. */
+function globalMutator(app: App, call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression) ? callee.name.text : undefined;
+}
+
 /**
  * Whether the value `name` holds (or its `field`: `ctx.user` for the parameter `ctx`) is changed in
  * place, or the name assigned again, in the scope declaring it (`since`: before that decision, or
@@ -113,10 +119,8 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === at) return rest === undefined && (assigned(p) || ts.isDeleteExpression(outermost(p).parent)) && (roles === undefined || setsRole(p, roles));
   if (ts.isCallExpression(p) && p.arguments.includes(at as ts.Expression)) {
     const index = p.arguments.indexOf(at as ts.Expression);
-    const callee = p.expression;
-    if (index === 0 && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)) {
-      return roles === undefined || mutatorSetsRole(p, callee.name.text, roles);
-    }
+    const method = index === 0 ? globalMutator(app, p) : undefined;
+    if (method !== undefined) return roles === undefined || mutatorSetsRole(p, method, roles);
     const fn = app.appFunction(p);
     if (fn === undefined) return false;
     // After a spread argument, which parameter takes it is not known.
@@ -176,7 +180,7 @@ export function arrayChanged(app: App, name: ts.Identifier, allowed: (call: ts.C
   };
   const mutator = (call: ts.CallExpression) => {
     const callee = call.expression;
-    return ts.isPropertyAccessExpression(callee) && (["apply", "call"].includes(callee.name.text) || (ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression)));
+    return ts.isPropertyAccessExpression(callee) && (["apply", "call"].includes(callee.name.text) || globalMutator(app, call) !== undefined);
   };
   const changes = (n: ts.Identifier): boolean => {
     const at = outermost(n);
@@ -233,10 +237,9 @@ export function fieldWritten(app: App, fn: ts.Node, fields: ReadonlySet<string>,
     // A key it cannot read (`r[args.k] = "public"`) may name any field, as with `Reflect.set`; not an index (a number), nor on a `const` holding a fresh literal (`titles[p._id] = p.title`).
     if (written && (key !== undefined ? fields.has(key) : (app.checker.getTypeAtLocation(element!).flags & ts.TypeFlags.NumberLike) === 0 && !freshConst(app, (n as ts.ElementAccessExpression).expression))) found = true;
     else if (ts.isCallExpression(n)) {
-      const callee = n.expression;
       const target = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
       const fresh = target !== undefined && (ts.isObjectLiteralExpression(target) || ts.isArrayLiteralExpression(target));
-      const method = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && MUTATORS[callee.expression.text]?.has(callee.name.text) === true && app.isGlobal(callee.expression) ? callee.name.text : undefined;
+      const method = globalMutator(app, n);
       const body = (app.appFunction(n) as { body?: ts.Node } | undefined)?.body;
       found = (method !== undefined && !fresh && mutatorSetsRole(n, method, fields)) || (body !== undefined && fieldWritten(app, body, fields, depth + 1, seen));
     }
