@@ -249,10 +249,12 @@ function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, b
 function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Expression, table: string): boolean {
   const checksEach = (n: ts.Node) => ts.isCallExpression(n) && CHECKS_EACH.has(app.calleeFrom(n, GUARD)?.name ?? "");
   const visibility = tableFields(app, table, "visibility");
-  const forced = fieldWritten(app, handler, new Set([...visibility, ...tableFields(app, table, "owner")]));
-  const isPublic = (x: ts.Expression, field: string) => !forced && publicValue(app, visibility, field, x);
-  const own = (x: ts.Expression, field: string) => !forced && (isPublic(x, field) || isCallerId(app, x));
-  const keeps = (n: ts.Node, x?: string) => !forced && ts.isCallExpression(n) && readsOnly(app, n) && (x === undefined ? keepsRowsBy(app, n, own, undefined, true) : keepsOwnRows(app, n, x, undefined, isPublic, true));
+  // Whether the function writes the visibility or owner field: walked (with its helpers) only once a filter or push is judged.
+  let written: boolean | undefined;
+  const forced = () => (written ??= fieldWritten(app, handler, new Set([...visibility, ...tableFields(app, table, "owner")])));
+  const isPublic = (x: ts.Expression, field: string) => !forced() && publicValue(app, visibility, field, x);
+  const own = (x: ts.Expression, field: string) => !forced() && (isPublic(x, field) || isCallerId(app, x));
+  const keeps = (n: ts.Node, x?: string) => ts.isCallExpression(n) && readsOnly(app, n) && !forced() && (x === undefined ? keepsRowsBy(app, n, own, undefined, true) : keepsOwnRows(app, n, x, undefined, isPublic, true));
   const access = outer(end).parent;
   if (ts.isPropertyAccessExpression(access) && ts.isCallExpression(access.parent) && access.parent.expression === access && keeps(access.parent)) return true;
   // `x.map((r) => guard.readable(ctx, t, r._id))`: each row only to a readable.
@@ -268,7 +270,7 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     if ((checksEach(p) && (p as ts.CallExpression).arguments.includes(n as ts.Expression)) || (ts.isPropertyAccessExpression(p) && p.expression === n && mapsToCheck(p.parent))) return true;
   }
   // Pushed into an array only when the caller's own or public (callerid.ts `pushesOwnRows`): the loop's own variable, unchanged, into an array nothing else changes.
-  const ownShape = (push: ts.CallExpression) => !forced && pushesOwnRows(app, push, own, undefined, true) && push.arguments.length === 1 && pushesRow(app, push, push.arguments[0]!);
+  const ownShape = (push: ts.CallExpression) => !forced() && pushesOwnRows(app, push, own, undefined, true) && push.arguments.length === 1 && pushesRow(app, push, push.arguments[0]!);
   const ownPush = (push: ts.CallExpression) => {
     const into = ownShape(push) && ts.isPropertyAccessExpression(push.expression) ? app.symbol(skipOuter(push.expression.expression) as ts.Identifier)?.valueDeclaration : undefined;
     return into !== undefined && ts.isVariableDeclaration(into) && ts.isIdentifier(into.name) && !arrayChanged(app, into.name, ownShape);
