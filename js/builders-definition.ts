@@ -209,7 +209,16 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
     // Past the types (JavaScript): a missing name would fail each call with no fix named.
     for (const [key, what] of ACCESS_NAMES) if (typeof meta.access[key] !== "string") throw new GuardConfigError(`${where}: access.${key} must be ${what} (access: { table, arg, level })`);
     if (!hasOwnKey(args, meta.access.arg)) throw new GuardConfigError(`${where}: access.arg '${meta.access.arg}' is not one of its arguments`);
-    const other = otherTables(field(args, meta.access.arg), meta.access.table);
+    const validator = field(args, meta.access.arg);
+    // Past the types: a number, a boolean, an array or an object is never a document id.
+    if (!members(validator).some(holdsString)) {
+      const { arg, table } = meta.access;
+      throw new GuardConfigError(
+        `${where}: access.arg '${arg}' never holds a document id (its validator admits no string: ${members(validator).map((m) => String(kind(m))).join(" | ")}): ` +
+          `every call would answer NOT_FOUND (declare it v.id("${table}"), or v.string())`,
+      );
+    }
+    const other = otherTables(validator, meta.access.table);
     if (other !== undefined) {
       const { arg, table } = meta.access;
       throw new GuardConfigError(
@@ -220,10 +229,16 @@ export function validate(meta: GuardMetadata, d: AnyDefinition): void {
   }
 }
 
+/** Whether the validator member `m` admits some string (an id, `v.string()`, `v.any()`, a string literal). */
+function holdsString(m: unknown): boolean {
+  const k = kind(m);
+  return k === "string" || k === "id" || k === "any" || (k === "literal" && typeof field(m as object, "value") === "string");
+}
+
 /** Whether validator `v` admits strings only, and is not optional. */
 function requiredString(v: unknown): boolean {
   if (typeof v !== "object" || v === null || field(v, "isOptional") !== "required") return false;
-  return members(v).every((m) => kind(m) === "string" || kind(m) === "id" || (kind(m) === "literal" && typeof field(m as object, "value") === "string"));
+  return members(v).every((m) => kind(m) !== "any" && holdsString(m));
 }
 
 /**

@@ -294,7 +294,7 @@ test("a definition the types refuse is refused at run time too: no requirement i
   assert.equal(ran, 0);
 });
 
-test("an access argument declared as another table's id is refused, naming the argument and both tables; a string or the table's id is not", async () => {
+test("an access argument declared as another table's id, or as a validator that admits no string, is refused, naming the argument and both tables; a string, v.any() or the table's id is not", async () => {
   const { v } = await import("convex/values");
   let ran = 0;
   const handler = async () => (ran++, "ran");
@@ -303,6 +303,12 @@ test("an access argument declared as another table's id is refused, naming the a
     [tasks({ id: v.id("projects") }), /^guard\.query: access\.arg 'id' is an id of table 'projects', not of the access table 'tasks': every call would answer NOT_FOUND \(declare it v\.id\("tasks"\), or v\.string\(\)\)$/],
     [tasks({ id: v.optional(v.id("projects")) }), /access\.arg 'id' is an id of table 'projects', not of the access table 'tasks'/],
     [tasks({ id: v.union(v.id("projects"), v.id("users")) }), /access\.arg 'id' is an id of table 'projects' or table 'users', not of the access table 'tasks'/],
+    // attack42 L1: past the types, a validator that admits no string at all.
+    [tasks({ id: v.number() }), /^guard\.query: access\.arg 'id' never holds a document id \(its validator admits no string: float64\): every call would answer NOT_FOUND \(declare it v\.id\("tasks"\), or v\.string\(\)\)$/],
+    [tasks({ id: v.boolean() }), /access\.arg 'id' never holds a document id \(its validator admits no string: boolean\)/],
+    [tasks({ id: v.array(v.id("tasks")) }), /access\.arg 'id' never holds a document id \(its validator admits no string: array\)/],
+    [tasks({ id: v.object({ x: v.string() }) }), /access\.arg 'id' never holds a document id \(its validator admits no string: object\)/],
+    [tasks({ id: v.optional(v.union(v.number(), v.null())) }), /access\.arg 'id' never holds a document id \(its validator admits no string: float64 \| null\)/],
   ]) {
     const fn = guard.query(builder, def);
     for (let i = 0; i < 2; i++) {
@@ -311,7 +317,7 @@ test("an access argument declared as another table's id is refused, naming the a
   }
   // Accepted: the next check (this guard configures no access) is what refuses them, where
   // they are defined (a definition refused is refused at its calls, and never reaches it).
-  for (const id of [v.id("tasks"), v.string(), v.optional(v.id("tasks")), v.union(v.id("tasks"), v.id("projects")), v.union(v.string(), v.id("projects"))]) {
+  for (const id of [v.id("tasks"), v.string(), v.optional(v.id("tasks")), v.union(v.id("tasks"), v.id("projects")), v.union(v.string(), v.id("projects")), v.any(), v.union(v.number(), v.string())]) {
     assert.throws(() => guard.query(builder, tasks({ id })), /^GuardConfigError: guard\.query: access table 'tasks' is not configured \(configured: none\)$/);
   }
   assert.equal(ran, 0);
