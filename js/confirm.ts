@@ -275,16 +275,17 @@ export function createConfirmations(
    * refuses an empty action in every binding, so no code can ever be stored there. */
   const actorRow = (ctx: WriterCtx<GenericDataModel>, actor: string) =>
     pending(ctx, { actor, action: "", target: "" }) as Promise<(CodeFailures & { _id: string }) | null>;
-  // Own fields only: an omitted target is "", never one planted on Object.prototype; `null` is
-  // no omission (codes.message refuses it as it does any other non-string).
+  // Own fields only: an omitted target is "", never one planted on Object.prototype; `null` is no omission (codes.message refuses it).
   const bindingOf = (b: CodeBinding, keys: readonly string[], path: string): Required<CodeBinding> => {
     checkOptionKeys(b, keys, path);
-    const field = (k: keyof CodeBinding): string => (own(b, k) === undefined ? "" : own(b, k)!);
+    const field = (k: keyof CodeBinding): string => {
+      const v = own(b, k); // read once: a getter's second answer is not the one checked
+      return v === undefined ? "" : v;
+    };
     return { actor: field("actor"), action: field("action"), target: field("target") };
   };
 
-  /** A code's audit row, written in its section: before the code's state when it issues or
-   * accepts a code, after it for every failure (README: Security model). */
+  /** A code's audit row: before the code's state when it issues or accepts a code, after it for every failure (README: Security model). */
   const logCode = (ctx: WriterCtx<GenericDataModel>, action: string, outcome: string, b: Required<CodeBinding>) =>
     audit.log(ctx, { action, outcome, actor: b.actor, resourceType: "confirmation", resourceId: b.target, details: { confirms: b.action } });
 

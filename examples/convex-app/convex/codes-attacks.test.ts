@@ -95,3 +95,30 @@ test("a misspelt key of issueConfirmation or consumeConfirmation is refused, and
   expect(row?.attemptsLeft).toBe(5);
   expect((await t.run((ctx) => guard.consumeConfirmation(ctx, { ...binding, code }))).ok).toBe(true);
 });
+
+// Each binding field is read once: a getter's second answer is not the one checked (the
+// binding's fields were read twice, once to test for an omission and once for the value).
+test("a binding's fields are read once each, at issue and at consume", async () => {
+  const t = newTest();
+  const reads = { actor: 0, action: 0, target: 0 };
+  const counted = (extra: object = {}) => ({
+    get actor() {
+      reads.actor++;
+      return binding.actor;
+    },
+    get action() {
+      reads.action++;
+      return binding.action;
+    },
+    get target() {
+      reads.target++;
+      return binding.target;
+    },
+    ...extra,
+  });
+  const { code } = await t.run((ctx) => guard.issueConfirmation(ctx, counted()));
+  expect(reads).toEqual({ actor: 1, action: 1, target: 1 });
+  const result = await t.run((ctx) => guard.consumeConfirmation(ctx, counted({ code })));
+  expect(result.ok).toBe(true);
+  expect(reads).toEqual({ actor: 2, action: 2, target: 2 });
+});
