@@ -342,7 +342,8 @@ const PURE_CALLS = new Set(["String", "Number", "Boolean", "isNaN", "isFinite", 
  * Whether the callback of `call` (`rows.filter((l) => ...)`) only reads and compares: no assignment, `++`, `delete`, `await`,
  * tagged template, no `new` but the global `Date`/`RegExp`, nor a call but a pure global (`PURE_CALLS`, `Math.*`) or a reading
  * method (`READS`) that is not the app's own: `leak.push(l)` or `keep(l)` in it hands every row on (attack40 F1), `Date.now()`,
- * `new Date(l.at)`, `re.test(l.title)` do not (finalread30 F2).
+ * `new Date(l.at)`, `re.test(l.title)` do not (finalread30 F2). On a receiver of no type the checker knows (`any`), a reading
+ * method's name is no promise: given the row or a value the callback declares (`anyObj.has(l)`), it may keep it.
  */
 function readsOnly(app: App, call: ts.CallExpression): boolean {
   const cb = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
@@ -352,9 +353,17 @@ function readsOnly(app: App, call: ts.CallExpression): boolean {
     if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !app.isGlobal(e.expression)) return undefined;
     return e.expression.text === "Math" ? "Math" : `${e.expression.text}.${e.name.text}`;
   };
-  const reads = (callee: ts.Expression): boolean => {
+  // A value of the callback's own (its row, or one it declares): `anyObj.has(l)` may keep it.
+  const own = (e: ts.Node): boolean => {
+    const d = ts.isIdentifier(e) ? app.symbol(e)?.declarations?.[0] : undefined;
+    return d !== undefined ? d.getSourceFile() === cb.getSourceFile() && d.pos >= cb.pos && d.end <= cb.end : ts.forEachChild(e, (c) => own(c) || undefined) === true;
+  };
+  const reads = (call: ts.CallExpression, callee: ts.Expression): boolean => {
     if (!ts.isPropertyAccessExpression(callee) || !READS.has(callee.name.text)) return false;
-    return (app.symbol(callee.name)?.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile); // not a method the app wrote
+    const declared = app.symbol(callee.name)?.declarations ?? [];
+    // A receiver the checker does not know (`any`): its method is anything, given the row (fr30b).
+    if (declared.length === 0) return !call.arguments.some(own);
+    return declared.every((d) => d.getSourceFile().isDeclarationFile); // not a method the app wrote
   };
   let writes = false;
   const visit = (n: ts.Node): void => {
@@ -366,7 +375,7 @@ function readsOnly(app: App, call: ts.CallExpression): boolean {
     else if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
       const name = global(callee);
-      writes = !(name === "Math" || PURE_CALLS.has(name ?? "") || reads(callee));
+      writes = !(name === "Math" || PURE_CALLS.has(name ?? "") || reads(n, callee));
     }
     if (!writes) ts.forEachChild(n, visit);
   };
