@@ -34,7 +34,7 @@
 // and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
 import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
-import { arrayChanged, changedInPlace, fieldWritten } from "./changed.js";
+import { arrayChanged, changedInPlace, fieldWritten, writeTarget } from "./changed.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
@@ -155,11 +155,13 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
   const covered = (by: ts.Expression) => (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!)) || targets.some((t) => sameValue(app, t, by));
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
-  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || publicValue(app, visibility, f.field, f.by) || covered(f.by));
+  // The caller's id, the public value of the visibility field, or an argument a check covers.
+  const tiedBy = (field: string, by: ts.Expression) => isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
+  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || tiedBy(f.field, f.by));
   // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
   const branchTies = (field: string, e: ts.Expression) => {
     const by = value(e);
-    return by === undefined ? undefined : isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
+    return by === undefined ? undefined : tiedBy(field, by);
   };
   const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
   if (ties || unread === true) return undefined;
@@ -368,9 +370,7 @@ function readsOnly(app: App, call: ts.CallExpression): boolean {
   let writes = false;
   const visit = (n: ts.Node): void => {
     if (writes) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) writes = true;
-    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) writes = true;
-    else if (ts.isDeleteExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) writes = true;
+    if (writeTarget(n) !== undefined || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) writes = true;
     else if (ts.isNewExpression(n)) writes = !["Date", "RegExp"].includes(global(skipOuter(n.expression)) ?? "");
     else if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
