@@ -23,7 +23,8 @@ import { subjectOf } from "./subject.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
-import { mayReturn, returnEnds } from "./paths.js";
+import { mayReturn } from "./paths.js";
+import { returnEnds, throwEnds } from "./ends.js";
 import { alwaysLeaves, carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
@@ -161,8 +162,8 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
  * `ifLeavesOnDenial`), a `?:`'s branch of no data (`doc.ownerId === user._id ? doc : null`), or
  * makes a returned `&&`/`||` no data (`return doc.ownerId === user._id && doc`). A comparison
  * used as a value (`{ ...doc, isMine: doc.ownerId === user._id }`), logged, or left unused
- * decides nothing. Where a `return` does not end the document (paths.ts `returnEnds`: a
- * callback's), only a throw decides.
+ * decides nothing. Where a `return` does not end the document (ends.ts `returnEnds`: a
+ * callback's), only a throw decides; where a throw does not either (`throwEnds`), nothing.
  */
 function decides(app: App, fn: ts.Node, cmp: ts.BinaryExpression, name: string, throwsOnly: boolean): boolean {
   const notOwner = cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || cmp.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
@@ -197,6 +198,7 @@ function decides(app: App, fn: ts.Node, cmp: ts.BinaryExpression, name: string, 
       else break;
     }
     const p = top.parent;
+    if (!throwEnds(p, fn, name)) return false;
     const only = throwsOnly || !returnEnds(p, fn, name);
     if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), only ? THROWS : undefined);
     if (only && !ts.isVariableDeclaration(p)) return false;

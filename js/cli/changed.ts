@@ -136,6 +136,13 @@ function changes(app: App, n: ts.Identifier, field: string | undefined, depth: n
   return false;
 }
 
+/** What `n` writes when it is an assignment (`=`, `+=`, `??=`, ...), a `++`/`--` or a `delete`: its target; undefined for any other node. */
+export function writeTarget(n: ts.Node): ts.Expression | undefined {
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return n.left;
+  if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) return n.operand;
+  return ts.isDeleteExpression(n) ? n.expression : undefined;
+}
+
 /** Whether `n` is written to: the left of an assignment (`=`, `+=`, `??=`, ...), `++`/`--`, a destructuring assignment's target, a `for ... of/in` variable. */
 export function assigned(n: ts.Node): boolean {
   let at = outermost(n);

@@ -5,7 +5,6 @@ import ts from "typescript";
 import type { AuthCheck } from "./facts.js";
 import { alwaysLeaves, carriesNoData, type Throwing } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
-import { bindingNames } from "./facts-syntax.js";
 import { markLowestRole } from "./roles.js";
 
 /**
@@ -155,27 +154,6 @@ export function checkedAfter(p: ts.IfStatement, makes: (code: ts.Node) => boolea
     if (mayReturn(s)) return false;
   }
   return false;
-}
-
-/**
- * Whether a `return` at `at` ends the document `name` for `fn`: it leaves `fn`, or the function
- * nested in it that has the document as its own variable (`ids.map(async (id) => { const d = await
- * ctx.db.get(id); if (d.ownerId !== user._id) return null; ... })`). A callback's `return` with the
- * document a parameter or a loop's variable (`rows.forEach((l) => { if (l.ownerId !== user._id)
- * return; n++ })`, whose `l` is the rows') leaves the callback only: `fn` goes on with them.
- */
-export function returnEnds(at: ts.Node, fn: ts.Node, name: string): boolean {
-  let inner: ts.Node | undefined = at.parent;
-  while (inner !== undefined && !isFunctionLike(inner)) inner = inner.parent;
-  if (inner === undefined || inner === fn) return true;
-  let own = false;
-  const visit = (n: ts.Node): void => {
-    if (own || (n !== inner && isFunctionLike(n))) return;
-    if (ts.isVariableDeclaration(n) && !ts.isForOfStatement(n.parent.parent) && !ts.isForInStatement(n.parent.parent) && bindingNames(n.name).includes(name)) own = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(inner);
-  return own;
 }
 
 /** Whether a statement may leave the code after it unrun: a `return`, `break` or `continue` in it (`loops` false: a `return` only, a `break` or `continue` leaving its own loop or `switch`, not the function). */

@@ -33,13 +33,13 @@ function compilerOptions(convexDir: string): ts.CompilerOptions {
     allowJs: true,
     skipLibCheck: true,
   };
-  // Whatever the app's tsconfig says: no emit, no @types packages and only the ES5 library and
-  // ES2015's core (`Object.assign`, whose answer an app may export functions from). Parsing is
-  // most of the audit's time (the DOM's declarations alone take longer than a 200-function
-  // app), and no rule asks about what the newer libraries declare: what they would type stays
-  // unresolved, and an export of such a value is reported (`unresolved-function`).
+  // Whatever the app's tsconfig says: no emit, no @types packages, only ES5, ES2015's core
+  // (`Object.assign`, whose answer may export functions), `Map`/`Set` and an array's `includes`
+  // (uncheckedlist.ts `readsOnly` trusts their reads, not an untyped receiver's). Parsing is most
+  // of the audit's time (the DOM's declarations alone take longer than a 200-function app): what
+  // newer libraries type stays unresolved, and an export of such a value is reported (`unresolved-function`).
   // \`allowJs\` always: Convex deploys its .js, .mjs, .cjs and .jsx modules whatever the tsconfig says.
-  const fixed: ts.CompilerOptions = { noEmit: true, skipLibCheck: true, allowJs: true, types: [], lib: ["lib.es5.d.ts", "lib.es2015.core.d.ts"] };
+  const fixed: ts.CompilerOptions = { noEmit: true, skipLibCheck: true, allowJs: true, types: [], lib: ["lib.es5.d.ts", "lib.es2015.core.d.ts", "lib.es2015.collection.d.ts", "lib.es2016.array.include.d.ts"] };
   for (let dir = convexDir; ; dir = dirname(dir)) {
     const config = join(dir, "tsconfig.json");
     if (existsSync(config)) {

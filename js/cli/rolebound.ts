@@ -13,6 +13,7 @@
 import ts from "typescript";
 import { ArgFlow, resolveValue } from "./argflow.js";
 import { CONVEX, GUARD } from "./facts.js";
+import { writeTarget } from "./changed.js";
 import { alwaysLeaves } from "./flow.js";
 import { appGuards } from "./guards.js";
 import { landing, outermost } from "./paramflow.js";
@@ -207,9 +208,8 @@ function changedIn(app: App, body: ts.Node, name: string, depth: number): boolea
     return p !== undefined && (name === p || name.startsWith(`${p}.`));
   };
   const visit = (n: ts.Node): boolean => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && changes(n.left)) return true;
-    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && changes(n.operand)) return true;
-    if (ts.isDeleteExpression(n) && changes(n.expression)) return true;
+    const written = writeTarget(n);
+    if (written !== undefined && changes(written)) return true;
     const callee = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
     if (callee !== undefined && callee.getText() === "Object.assign" && (n as ts.CallExpression).arguments[0] !== undefined && changes((n as ts.CallExpression).arguments[0]!)) return true;
     if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer) && changes(n.initializer)) return true;

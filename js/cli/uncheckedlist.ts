@@ -34,7 +34,7 @@
 // and actions (no `ctx.db`) are not judged but through a public function returning what they return.
 import ts from "typescript";
 import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
-import { arrayChanged, changedInPlace, fieldWritten } from "./changed.js";
+import { arrayChanged, changedInPlace, fieldWritten, writeTarget } from "./changed.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
 import { accessTables, parentFields, tableFields } from "./accessfields.js";
 import { narrowedQuery } from "./childquery.js";
@@ -155,11 +155,13 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
   const covered = (by: ts.Expression) => (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!)) || targets.some((t) => sameValue(app, t, by));
   // The parent field ties the rows to a parent only when it names one the children rule judges
   // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
-  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || isCallerId(app, f.by) || publicValue(app, visibility, f.field, f.by) || covered(f.by));
+  // The caller's id, the public value of the visibility field, or an argument a check covers.
+  const tiedBy = (field: string, by: ts.Expression) => isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
+  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || tiedBy(f.field, f.by));
   // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
   const branchTies = (field: string, e: ts.Expression) => {
     const by = value(e);
-    return by === undefined ? undefined : isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
+    return by === undefined ? undefined : tiedBy(field, by);
   };
   const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
   if (ties || unread === true) return undefined;
@@ -342,7 +344,8 @@ const PURE_CALLS = new Set(["String", "Number", "Boolean", "isNaN", "isFinite", 
  * Whether the callback of `call` (`rows.filter((l) => ...)`) only reads and compares: no assignment, `++`, `delete`, `await`,
  * tagged template, no `new` but the global `Date`/`RegExp`, nor a call but a pure global (`PURE_CALLS`, `Math.*`) or a reading
  * method (`READS`) that is not the app's own: `leak.push(l)` or `keep(l)` in it hands every row on (attack40 F1), `Date.now()`,
- * `new Date(l.at)`, `re.test(l.title)` do not (finalread30 F2).
+ * `new Date(l.at)`, `re.test(l.title)` do not (finalread30 F2). On a receiver of no type the checker knows (`any`), a reading
+ * method's name is no promise: given the row or a value the callback declares (`anyObj.has(l)`), it may keep it.
  */
 function readsOnly(app: App, call: ts.CallExpression): boolean {
   const cb = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
@@ -352,21 +355,27 @@ function readsOnly(app: App, call: ts.CallExpression): boolean {
     if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.expression) || !app.isGlobal(e.expression)) return undefined;
     return e.expression.text === "Math" ? "Math" : `${e.expression.text}.${e.name.text}`;
   };
-  const reads = (callee: ts.Expression): boolean => {
+  // A value of the callback's own (its row, or one it declares): `anyObj.has(l)` may keep it.
+  const own = (e: ts.Node): boolean => {
+    const d = ts.isIdentifier(e) ? app.symbol(e)?.declarations?.[0] : undefined;
+    return d !== undefined ? d.getSourceFile() === cb.getSourceFile() && d.pos >= cb.pos && d.end <= cb.end : ts.forEachChild(e, (c) => own(c) || undefined) === true;
+  };
+  const reads = (call: ts.CallExpression, callee: ts.Expression): boolean => {
     if (!ts.isPropertyAccessExpression(callee) || !READS.has(callee.name.text)) return false;
-    return (app.symbol(callee.name)?.declarations ?? []).every((d) => d.getSourceFile().isDeclarationFile); // not a method the app wrote
+    const declared = app.symbol(callee.name)?.declarations ?? [];
+    // A receiver the checker does not know (`any`): its method is anything, given the row (fr30b).
+    if (declared.length === 0) return !call.arguments.some(own);
+    return declared.every((d) => d.getSourceFile().isDeclarationFile); // not a method the app wrote
   };
   let writes = false;
   const visit = (n: ts.Node): void => {
     if (writes) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) writes = true;
-    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) writes = true;
-    else if (ts.isDeleteExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) writes = true;
+    if (writeTarget(n) !== undefined || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n)) writes = true;
     else if (ts.isNewExpression(n)) writes = !["Date", "RegExp"].includes(global(skipOuter(n.expression)) ?? "");
     else if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
       const name = global(callee);
-      writes = !(name === "Math" || PURE_CALLS.has(name ?? "") || reads(callee));
+      writes = !(name === "Math" || PURE_CALLS.has(name ?? "") || reads(n, callee));
     }
     if (!writes) ts.forEachChild(n, visit);
   };

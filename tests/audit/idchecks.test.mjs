@@ -442,3 +442,29 @@ export const patchNestedChecked = mutation({
   assert.equal(found(r, ...RULES).length, 4);
   assert.match(r.findings.find((f) => f.rule === "unchecked-id-delete").message, /the document that argument 'ref\.id' names/);
 });
+
+// A throw in an async function nested in the handler rejects that function's promise: it leaves
+// the handler only where the handler awaits the promise (Promise.all of a map's, a call in place,
+// a named one every call of which is awaited). Dropped (a forEach's callback, a floating call, or
+// Promise.allSettled), the handler goes on with the document. A document the async callback reads
+// itself is ended by its own throw, awaited or not.
+test("a throw in an async callback is an ownership check only where the handler awaits the callback's promise", () => {
+  const Q = (name, body) => `
+export const ${name} = query({
+  args: { id: v.id("posts"), ids: v.array(v.id("posts")) },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+${body}
+  },
+});
+`;
+  const read = (marker = "") => `    const post = await ctx.db.get(args.id);${marker === "" ? "" : ` // FINDING ${marker}`}\n    if (post === null) return null;\n`;
+  const deny = 'if (post.ownerId !== user._id) throw new Error("not yours");';
+  const dir = app("asyncthrow", {
+    ...API,
+    "owned.ts": `${HEAD}${Q("eachDropped", `${read("unchecked-id-read")}    [1].forEach(async () => { ${deny} });\n    return post;`)}${Q("floating", `${read("unchecked-id-read")}    void (async () => { ${deny} })();\n    return post;`)}${Q("settled", `${read("unchecked-id-read")}    await Promise.allSettled([1].map(async () => { ${deny} }));\n    return post;`)}${Q("namedUnawaited", `${read("unchecked-id-read")}    const check = async () => { ${deny} };\n    void check();\n    return post;`)}${Q("allAwaited", `${read()}    await Promise.all([1].map(async () => { ${deny} }));\n    return post;`)}${Q("inPlace", `${read()}    await (async () => { ${deny} })();\n    return post;`)}${Q("namedAwaited", `${read()}    const check = async () => { ${deny} };\n    await check();\n    return post;`)}${Q("batch", `    const posts = await Promise.all(args.ids.map(async (id) => {\n      const d = await ctx.db.get(id);\n      if (d === null || d.ownerId !== user._id) throw new Error("not yours");\n      return d;\n    }));\n    return posts;`)}${Q("batchDropped", `    const out: unknown[] = [];\n    args.ids.forEach(async (id) => {\n      const d = await ctx.db.get(id);\n      if (d === null || d.ownerId !== user._id) throw new Error("not yours");\n      out.push(d.title);\n    });\n    return out;`)}`,
+  });
+  const r = report(dir);
+  assert.deepEqual(found(r, ...RULES), markers(`${dir}/convex`));
+  assert.equal(found(r, ...RULES).length, 4);
+});

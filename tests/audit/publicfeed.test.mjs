@@ -111,6 +111,25 @@ test("a filter calling Date.now, new Date, a RegExp's test or Math: accepted; on
   assert.deepEqual(listed("purecalls", text), Object.keys(KEEPS).sort());
 });
 
+/** A reading method's name on a receiver of type any is no promise: given the row (or a value of the callback's), reported (fr30b). */
+const UNTYPED = {
+  anyHas: `${READ}    const kept: any = { has: (x: unknown) => x !== null };\n    const pub = rows.filter((l) => kept.has(l) && l.visibility === "public");\n    return { pub, kept };`,
+  anyIncludes: `${READ}    const box = JSON.parse("{}");\n    const pub = rows.filter((l) => !box.includes(l.secret) && l.visibility === "public");\n    return { pub, box };`,
+  anyObject: `${READ}    const box: any = {};\n    const pub = rows.filter((l) => box.get({ row: l }) !== 1 && l.visibility === "public");\n    return { pub, box };`,
+};
+/** Real reads on typed receivers, or an untyped one given nothing of the row: accepted. */
+const TYPED = {
+  setHas: `${READ}    const hidden = new Set<string>(["x"]);\n    return rows.filter((l) => !hidden.has(l.title) && l.visibility === "public");`,
+  mapHas: `${READ}    const seen = new Map<string, number>();\n    return rows.filter((l) => !seen.has(l.title) && l.visibility === "public");`,
+  arrayIncludes: `${READ}    const tags: string[] = ["a"];\n    return rows.filter((l) => !tags.includes(l.title) && l.visibility === "public");`,
+  anyConstant: `${READ}    const flags: any = {};\n    return rows.filter((l) => !flags.has("hideAll") && l.visibility === "public");`,
+};
+
+test("a reading method on a receiver of type any given the row: reported; on a Set, Map or array: accepted", () => {
+  const text = Object.entries({ ...UNTYPED, ...TYPED }).map(([name, body]) => QUERY(name, "{}", body)).join("");
+  assert.deepEqual(listed("untyped", text), Object.keys(UNTYPED).sort());
+});
+
 const FORCED = {
   loopSet: `${READ}    for (const r of rows) r.visibility = "public";\n    return rows.filter((l) => l.visibility === "public");`,
   eachSet: `${READ}    rows.forEach((r) => {\n      r.visibility = "public";\n    });\n    return rows.filter((l) => l.visibility === "public");`,

@@ -126,3 +126,20 @@ test("a forEach callback returning on an owner test while the handler returns ev
   assert.deepEqual(found, ["high f:withCount", "high f:firstEach", "high f:pushOther", "high f:bareReturn", "high f:returnRows"]);
 });
 
+
+// A throw in an async callback rejects the callback's promise, and reaches the handler only if the
+// handler awaits that promise. rows.forEach(async ...) drops it: the handler goes on and returns
+// every row. A plain callback's throw is the handler's: still a check.
+test("a throw in a forEach's async callback leaves the callback, not the handler: reported; in a plain callback: not", () => {
+  const own = 'if (l.sellerId !== user._id) throw new Error("not yours");';
+  const found = listed(
+    "asyncthrow",
+    QUERY("eachAsync", "{}", `    const rows = await ${READ};\n    rows.forEach(async (l) => { ${own} });\n    return rows;`) +
+      QUERY("eachInnerSync", "{}", `    const rows = await ${READ};\n    rows.forEach(async (l) => { [l].forEach((m) => { if (m.sellerId !== user._id) throw new Error("no"); }); });\n    return rows;`) +
+      QUERY("eachAsyncFn", "{}", `    const rows = await ${READ};\n    rows.forEach(async function (l) { ${own} });\n    return rows;`) +
+      // Accepted: a plain callback, or a loop in an async function called in place and awaited.
+      QUERY("eachSync", "{}", `    const rows = await ${READ};\n    rows.forEach((l) => { ${own} });\n    return rows;`) +
+      QUERY("iifeAwaited", "{}", `    const rows = await ${READ};\n    await (async () => { rows.forEach((l) => { ${own} }); })();\n    return rows;`),
+  );
+  assert.deepEqual(found, ["high f:eachAsync", "high f:eachInnerSync", "high f:eachAsyncFn"]);
+});
