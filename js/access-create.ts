@@ -23,11 +23,12 @@ export type AccessInternals = {
   tables(): ReadonlyMap<string, TableInfo>;
 };
 
-/** @internal */
+/** `noRows`: the error of a guard without users rows, for the checks that name a user. @internal */
 export function createAccess<L extends string>(
   config: AccessConfig<L> | undefined,
   authz: Authz<string, string, string>,
   usersTable: string,
+  noRows?: () => Error,
 ): Access<L> & AccessInternals {
   const compile = perInstance((first?: Compiled) => {
     const c = compileAccess(config, authz, usersTable, first);
@@ -85,7 +86,7 @@ export function createAccess<L extends string>(
       return reason === undefined ? { ok: true } : { ok: false, reason };
     },
 
-    ...documentMethods<L>(compile),
+    ...documentMethods<L>(compile, noRows),
     ...groupMethods<L>(compile),
   };
   return access;

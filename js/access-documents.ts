@@ -34,6 +34,7 @@ import {
   keepFirst,
   pageOf,
   listOptions,
+  namedCaller,
   pageRequest,
   plainCursor,
   readMany,
@@ -63,6 +64,8 @@ type DocumentMethods<L extends string> = Pick<
   | "readable"
   | "readableMany"
   | "requireAccess"
+  | "readableFor"
+  | "requireAccessFor"
   | "share"
   | "revoke"
   | "listGrants"
@@ -90,14 +93,36 @@ async function destination<L extends string>(ctx: AnyCtx, c: Compiled, table: st
   return dest;
 }
 
-/** The document methods of {@link Access}, over the compiled configuration. @internal */
-export function documentMethods<L extends string>(compile: () => Compiled): DocumentMethods<L> {
+/** `readable`: for the caller, or for the user `named` answers (asked once the level is checked). */
+async function readableAt<L extends string>(ctx: AnyCtx, c: Compiled, table: string, id: unknown, minLevel: unknown, named?: () => Promise<Caller>) {
+  const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
+  const [r] = (await readMany<L>(ctx, c, table, [id], await named?.())).results;
+  return (r && atLeast(c.levelIds.get(r.accessLevel)!, min) ? r : null) as never;
+}
+
+/**
+ * The document methods of {@link Access}, over the compiled configuration; `noRows`, the
+ * error of a guard without users rows (`users.roleClaim` alone), whom no id names. @internal
+ */
+export function documentMethods<L extends string>(compile: () => Compiled, noRows?: () => Error): DocumentMethods<L> {
+  const compiled = () => {
+    if (noRows !== undefined) throw noRows();
+    return compile();
+  };
   const methods: DocumentMethods<L> = {
     async readable(ctx, table, id, minLevel) {
-      const c = compile();
-      const min = minLevel === undefined ? FIRST_LEVEL : levelId(c, minLevel);
-      const [r] = (await readMany<L>(ctx, c, table, [id])).results;
-      return (r && atLeast(c.levelIds.get(r.accessLevel)!, min) ? r : null) as never;
+      return await readableAt<L>(ctx, compile(), table, id, minLevel);
+    },
+
+    async readableFor(ctx, userId, table, id, minLevel) {
+      const c = compiled();
+      return await readableAt<L>(ctx, c, table, id, minLevel, () => namedCaller(ctx, c, userId));
+    },
+
+    async requireAccessFor(ctx, userId, table, id, minLevel) {
+      const c = compiled();
+      const min = levelId(c, minLevel);
+      return (await requireLevel(ctx, c, table, id, min, await namedCaller(ctx, c, userId))) as never;
     },
 
     async readableMany(ctx, table, ids) {

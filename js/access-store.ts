@@ -31,11 +31,17 @@ export function normalized(db: AnyDb, table: string, raw: unknown): string | nul
   return typeof raw === "string" ? (db.normalizeId(table, raw) as string | null) : null;
 }
 
+/** The document `raw` names in `table`, when it exists; else `INVALID_ARGUMENT` `message`. @internal */
+export async function existingRow(db: AnyDb, table: string, raw: unknown, message: ClientMessage): Promise<Row> {
+  const id = normalized(db, table, raw);
+  const row = id === null ? null : ((await db.get(id)) as Row | null);
+  if (row === null) deny("INVALID_ARGUMENT", message);
+  return row;
+}
+
 /** The id `raw` names in `table`, when that document exists; else `INVALID_ARGUMENT` `message`. @internal */
 export async function existing(db: AnyDb, table: string, raw: unknown, message: ClientMessage): Promise<string> {
-  const id = normalized(db, table, raw);
-  if (id === null || (await db.get(id)) === null) deny("INVALID_ARGUMENT", message);
-  return id;
+  return (await existingRow(db, table, raw, message))._id;
 }
 
 /** Deletes all but the first of `rows` (duplicates written around the guard); the first. @internal */
@@ -62,14 +68,27 @@ export async function acceptedMemberships(db: AnyDb, userId: string, limit: numb
     .take(limit);
 }
 
-/** The caller: their user row and id, and the groups they belong to. @internal */
-export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
-  const user = (knownUser(ctx) ?? (await c.authz.getUser(ctx as ReaderCtx))) as Row | null;
+/** Whose access a users row gives: its id, and the groups it belongs to (none: no one). */
+async function callerFrom(db: AnyDb, c: Compiled, user: Row | null): Promise<Caller> {
   if (user === null) return { id: null, groups: [] };
   // Accepted memberships only. Accepting refuses past the bound, so only rows written around
   // the guard can reach it; one past the bound: the engine refuses the batch, loudly.
-  const rows = await acceptedMemberships(ctx.db, user._id, c.maxGroups + 1);
+  const rows = await acceptedMemberships(db, user._id, c.maxGroups + 1);
   return { id: user._id, groups: rows.map((r) => String(r.groupId)), user };
+}
+
+/** The caller: their user row and id, and the groups they belong to. @internal */
+export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
+  return await callerFrom(ctx.db, c, (knownUser(ctx) ?? (await c.authz.getUser(ctx as ReaderCtx))) as Row | null);
+}
+
+/**
+ * The user `userId` names, as a caller (the checks for a named user: a scheduled job's, a
+ * webhook's); `INVALID_ARGUMENT` "unknown user" for a malformed id, another table's, or a
+ * missing row: a job for a deleted user fails, never passes as no one. @internal
+ */
+export async function namedCaller(ctx: AnyCtx, c: Compiled, userId: unknown): Promise<Caller> {
+  return await callerFrom(ctx.db, c, await existingRow(ctx.db, c.usersTable, userId, CLIENT_MESSAGE.UNKNOWN_USER));
 }
 
 /** The caller, or `UNAUTHENTICATED`. @internal */
@@ -236,9 +255,9 @@ export async function readOne<L extends string>(
   return { r, facts };
 }
 
-/** The document, when the caller holds level `minLevel` or higher on it. @internal */
-export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: string, minLevel: number) {
-  const { r } = await readOne(ctx, c, table, id);
+/** The document, when the caller (or `caller`) holds level `minLevel` or higher on it. @internal */
+export async function requireLevel(ctx: AnyCtx, c: Compiled, table: string, id: string, minLevel: number, caller?: Caller) {
+  const { r } = await readOne(ctx, c, table, id, caller);
   if (!atLeast(c.levelIds.get(r.accessLevel)!, minLevel)) {
     deny("FORBIDDEN", levelRequired(levelName(c, minLevel)!));
   }

@@ -6,7 +6,7 @@
  * access-store.ts and access-groups.ts, and the methods access-create.ts (those that read and
  * write documents and grants: access-documents.ts; inserting one: access-insert.ts, moving one:
  * access-move.ts, deleting one: access-delete.ts; the caller's level on a group: access-group-level.ts;
- * a group's members and name: access-group-admin.ts).
+ * a group's members and name: access-group-admin.ts; a named user's access: access-for.ts).
  */
 import type { GenericDataModel, TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf, WriterCtx } from "./ctx.js";
@@ -17,6 +17,7 @@ import type { AccessMove } from "./access-move.js";
 import type { AccessDelete } from "./access-delete.js";
 import type { AccessGroupLevel } from "./access-group-level.js";
 import type { AccessGroupAdmin } from "./access-group-admin.js";
+import type { AccessFor } from "./access-for.js";
 import type { GrantId, GroupId } from "./access-tables.js";
 import type {
   AccessDenial,
@@ -38,7 +39,7 @@ import type {
  * {@link AccessUserId}); the facts of the pure calls stay plain strings.
  */
 export interface Access<L extends string, O extends string = never, U extends string = string>
-  extends AccessInsert, AccessMove, AccessDelete, AccessGroupLevel<L>, AccessGroupAdmin<L, U>, AccessDecisions<L> {
+  extends AccessInsert, AccessMove, AccessDelete, AccessGroupLevel<L>, AccessGroupAdmin<L, U>, AccessDecisions<L>, AccessFor<L, U> {
   /**
    * The document with the caller's level on it, or `null` when it is missing, when `id` is
    * malformed or from another table, and when the caller has no access (or less than

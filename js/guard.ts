@@ -159,6 +159,7 @@ export function defineGuard<
       config?.access as AccessConfig<L> | undefined,
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
       users.table ?? DEFAULT_USERS_TABLE, // read when the guard was defined, as every users setting
+      claims ? noRows : undefined, // no row for readableFor's id to name
     );
     const { pageLimit, validate: _, tables: __, ...methods } = access;
     const forget = createForgetUser({
@@ -250,6 +251,8 @@ export function defineGuard<
   guard.readable = viaDb(accessPart, "readable");
   guard.readableMany = viaDb(accessPart, "readableMany");
   guard.requireAccess = viaDb(accessPart, "requireAccess");
+  guard.readableFor = viaDb(accessPart, "readableFor");
+  guard.requireAccessFor = viaDb(accessPart, "requireAccessFor");
   guard.share = viaDb(accessPart, "share", true);
   guard.revoke = viaDb(accessPart, "revoke", true);
   guard.listGrants = viaDb(accessPart, "listGrants");

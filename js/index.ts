@@ -34,6 +34,7 @@ export type { AccessMove } from "./access-move.js";
 export type { AccessDelete } from "./access-delete.js";
 export type { AccessGroupLevel } from "./access-group-level.js";
 export type { AccessGroupAdmin } from "./access-group-admin.js";
+export type { AccessFor } from "./access-for.js";
 export { accessTables, type GrantId, type GroupId } from "./access-tables.js";
 export type {
   AccessConfig,

@@ -481,6 +481,8 @@ const CTX_METHODS = {
   readable: [name(["docs", "users"]), anything, name(LEVELS)],
   readableMany: [name(["docs"]), nearly(fc.array(anything, { maxLength: 3 }))],
   requireAccess: [name(["docs"]), anything, name(LEVELS)],
+  readableFor: [anything, name(["docs", "users"]), anything, name(LEVELS)],
+  requireAccessFor: [anything, name(["docs"]), anything, name(LEVELS)],
   share: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything, level: name(LEVELS), expiresAt: anything }, { requiredKeys: [] }))],
   revoke: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything }, { requiredKeys: [] }))],
   transferOwnership: [name(["docs"]), anything, anything],
@@ -534,9 +536,10 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
         // What went ahead is what the guard's own pure decisions allow for the row it found.
         if (m === "requireRole" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[0]), "requireRole let a lower role through");
         if (m === "requirePermission" && "value" in r) assert.ok(guard.can(r.value, args[0]), "requirePermission let a role without it through");
-        if ((m === "readable" || m === "requireAccess") && r.value) {
+        if (["readable", "requireAccess", "readableFor", "requireAccessFor"].includes(m) && r.value) {
           assert.ok(LEVELS.includes(r.value.accessLevel), "a level that is not configured");
-          if (signedOut) assert.equal(r.value.source, "public", "a signed-out caller got more than public access");
+          // The *For checks answer for the user they name, signed in or not.
+          if (signedOut && !m.endsWith("For")) assert.equal(r.value.source, "public", "a signed-out caller got more than public access");
         }
         assertKnownAnswers(m);
       },

@@ -438,6 +438,8 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     readable: (ctx) => full.readable(ctx, "notes", "n1"),
     readableMany: (ctx) => full.readableMany(ctx, "notes", ["n1"]),
     requireAccess: (ctx) => full.requireAccess(ctx, "notes", "n1", "viewer"),
+    readableFor: (ctx) => full.readableFor(ctx, "u1", "notes", "n1"),
+    requireAccessFor: (ctx) => full.requireAccessFor(ctx, "u1", "notes", "n1", "viewer"),
     share: (ctx) => full.share(ctx, "notes", "n1", { userId: "u1", level: "viewer" }),
     revoke: (ctx) => full.revoke(ctx, "notes", "n1", { userId: "u1" }),
     listGrants: (ctx) => full.listGrants(ctx, "notes", "n1", { numItems: 1, cursor: null }),

@@ -153,7 +153,7 @@ test("roleClaim: the identity is the user and its claim its role", async () => {
   }
 });
 
-test("roleClaim alone with access tables is a configuration error naming the fix: say where the rows are", () => {
+test("roleClaim alone with access tables is a configuration error naming the fix: say where the rows are", async () => {
   const guard = defineGuard({ roles, users: { roleClaim: "org_role" }, access: { tables: { docs: { owner: "ownerId" } } } });
   assert.throws(
     () => guard.validate(),
@@ -164,6 +164,11 @@ test("roleClaim alone with access tables is a configuration error naming the fix
           'share with. Keep the role claim and say where the rows are, e.g. users: { roleClaim: "org_role", claim: "subject", ' +
           'field: "clerkId", index: "by_clerkId" } (docs/auth.md: "Roles in the token, documents owned by rows")',
   );
+  // The checks for a named user: no id names a user there. The same error, before anything is read.
+  const nothingRead = { auth: { getUserIdentity: async () => null }, db: new Proxy({}, { get: () => assert.fail("read the database") }) };
+  for (const check of [() => guard.readableFor(nothingRead, "users:1", "docs", "d1"), () => guard.requireAccessFor(nothingRead, "users:1", "docs", "d1", "viewer")]) {
+    await assert.rejects(check, (e) => e.name === "GuardConfigError" && e.message.startsWith("access needs users rows: with users.roleClaim alone"));
+  }
   // The fix it names validates, access tables and all.
   const fixed = { roleClaim: "org_role", claim: "subject", field: "clerkId", index: "by_clerkId" };
   defineGuard({ roles, users: fixed, access: { tables: { docs: { owner: "ownerId" } } } }).validate();

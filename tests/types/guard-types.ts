@@ -164,6 +164,16 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   await held.share(c, "users", "id", { userId: uid, level: "top" });
   // The other level-taking calls still name every level (the owner's included).
   await held.requireAccess(c, "users", "id", "top");
+  // The checks for a named user: the users table's id, the levels and answers of readable / requireAccess.
+  const named: "low" | "high" | "top" = (await held.requireAccessFor(c, uid, "users", "id", "top")).accessLevel;
+  const namedDoc: string | undefined = (await held.readableFor(c, uid, "users", "id"))?.doc.name;
+  // @ts-expect-error: misspelt level in requireAccessFor
+  await held.requireAccessFor(c, uid, "users", "id", "tpo");
+  // @ts-expect-error: a group's id is no user's
+  await held.readableFor(c, gid, "users", "id");
+  // @ts-expect-error: nor is a plain string
+  await held.requireAccessFor(c, "u1", "users", "id", "low");
+  void [named, namedDoc];
   // A level argument validated with grantLevelValidator is one share takes; levelValidator's is not.
   const granted = "high" as typeof held.grantLevelValidator extends () => { type: infer G } ? G : never;
   await held.share(c, "users", "id", { userId: uid, level: granted });

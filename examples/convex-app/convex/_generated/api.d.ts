@@ -16,6 +16,7 @@ import type * as external from "../external.js";
 import type * as groups from "../groups.js";
 import type * as guardFunctions from "../guardFunctions.js";
 import type * as guarded from "../guarded.js";
+import type * as jobs from "../jobs.js";
 import type * as marketplace from "../marketplace.js";
 import type * as ratelimit from "../ratelimit.js";
 import type * as reports from "../reports.js";
@@ -34,6 +35,7 @@ declare const fullApi: ApiFromModules<{
   groups: typeof groups;
   guardFunctions: typeof guardFunctions;
   guarded: typeof guarded;
+  jobs: typeof jobs;
   marketplace: typeof marketplace;
   ratelimit: typeof ratelimit;
   reports: typeof reports;
