@@ -11,7 +11,7 @@
 // Listed by what each answers (js/access.ts, access-insert.ts, access-move.ts, access-delete.ts,
 // access-grants.ts, access-group-level.ts, access-group-admin.ts, authz.ts, ratelimit.ts, confirm.ts, audit.ts): an id
 // of a new row, a boolean, nothing, a decision, a count, a level, a code. Any other guard method (`readable`,
-// `readableMany`, `requireAccess`, `listAccessible`, `listGrants`, `listMyGroups`, `listGroupMembers`, `getUser` and
+// `readableFor`, `requireAccessFor` (no check of the caller: absent from facts.ts GUARD_AUTH), `readableMany`, `requireAccess`, `listAccessible`, `listGrants`, `listMyGroups`, `listGroupMembers`, `getUser` and
 // the other `require*` checks, `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call
 // keep the mention: their answer may hold the document, or rows about it.
 import ts from "typescript";

@@ -150,6 +150,7 @@ export const RULES = {
   },
   "rate-limit-name-shared": { severity: "medium", title: "two guards configure a rate limit of the same name, kept in the one guardRateLimits table", fix: "Give each guard's limits names no other guard uses (billingLogin, not login): README \"Two guards in one app\"." },
   "declaration-refused": { severity: "medium", title: "a builder's, customCtx's or safe action's declaration the guard refuses at every call (GuardConfigError)", fix: "Name a role, permission or rate limit the guard's configuration defines (a permission some role holds), and take rate limits in mutations and actions only (guard.checkRateLimit in a query)." },
+  "scheduled-needs-caller": { severity: "medium", title: "a function that requires a signed-in caller, run by the scheduler or a cron job (which have none: UNAUTHENTICATED at every run)", fix: "Schedule a plain internalMutation (internalAction) and pass it the user's id; re-check that user there: guard.requireAccessFor(ctx, userId, table, id, level) for a document, guard.can(user, permission) on their row for a permission (docs/access.md: \"Checks for a named user: scheduled functions and webhooks\"). A function ctx.runMutation runs from an action or HTTP action keeps its caller: only scheduled functions and cron jobs have none." },
   "unresolved-function": {
     severity: "high",
     title: "export whose Convex kind could not be determined",
