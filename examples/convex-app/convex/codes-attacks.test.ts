@@ -101,7 +101,7 @@ test("a misspelt key of issueConfirmation or consumeConfirmation is refused, and
 test("a binding's fields are read once each, at issue and at consume", async () => {
   const t = newTest();
   const reads = { actor: 0, action: 0, target: 0 };
-  const counted = (extra: object = {}) => ({
+  const counted = <E extends object>(extra: E = {} as E) => ({
     get actor() {
       reads.actor++;
       return binding.actor;
