@@ -30,14 +30,21 @@
 // on that path, and its null must make the `if` testing the value (the value itself, or a
 // `const` holding it, in the block of the change, before it) leave. A branch that is `true` for
 // anything else (`args.force ? true : ...`) is not read as the owner's: it covers nothing.
+//
+// So is a decision about the caller's own row whose `false` the not-owner's path leaves on
+// (attack43 FP1), read as `if (doc.ownerId !== user._id) await guard.requireRole(ctx, "admin")` is:
+//
+//   if (doc.ownerId !== user._id && !guard.roleAtLeast(user, "admin")) throw ...;   // or `!guard.can(user, "delete:posts")`
+//   await ctx.db.delete(doc._id);                                                    // covered, by a role above the lowest
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { literalThrough } from "./config.js";
 import { GUARD, type AuthCheck } from "./facts.js";
-import { throwingIn } from "./facts-syntax.js";
+import { lastArgument, throwingIn } from "./facts-syntax.js";
 import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { decisionSubject } from "./subject.js";
 
 /** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only. */
 export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
@@ -109,17 +116,37 @@ export function eitherOrReadables(app: App, handler: ts.Node, recorded: readonly
   return out;
 }
 
-/** The either/or above: `a`'s `guard.readable` reached, and its null left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
+/**
+ * The `guard.can` and `guard.roleAtLeast` decisions about the caller's own row in `handler` that
+ * facts.ts left unread as checks (their `false` leaves only through an either/or), as role or
+ * permission checks made on some paths only: `checkedUnlessOwner` says which of them count.
+ */
+export function eitherOrDecisions(app: App, handler: ts.Node, recorded: readonly AuthCheck[]): AuthCheck[] {
+  const out: AuthCheck[] = [];
+  const visit = (n: ts.Node): void => {
+    const name = ts.isCallExpression(n) ? app.calleeFrom(n, GUARD)?.name : undefined;
+    if ((name === "can" || name === "roleAtLeast") && !recorded.some((a) => a.guardCall === n) && decisionSubject(app, n as ts.CallExpression) === "caller") {
+      out.push({ level: name === "can" ? "permission" : "role", via: `guard.${name} + either/or`, handWritten: true, at: app.loc(n), role: lastArgument(n as ts.CallExpression), conditional: true, guardCall: n as ts.CallExpression });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return out;
+}
+
+/** The either/or above: `a`'s `guard.readable` (its null), `can` or `roleAtLeast` (its false) reached, and left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
 function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  const call = a.target?.parent;
-  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`).
-  if (call === undefined || !ts.isCallExpression(call) || a.guardCall !== call || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
+  const call = a.guardCall;
+  const method = call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
+  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`), or the decision itself.
+  const denial = method === "readable" && a.target?.parent === call ? null : (method === "can" || method === "roleAtLeast") && a.target === undefined ? false : undefined;
+  if (call === undefined || denial === undefined) return false;
   // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
   const consulted = { is: false };
   const owner = ownerValue(app, flow, arg, consulted);
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
-    if (x === call) return null;
+    if (x === call) return denial;
     if (!ts.isConditionalExpression(x)) return owner(x);
     const truth = value(x.condition);
     if (truth === "unknown") return "unknown";
