@@ -36,8 +36,15 @@
 //
 //   if (doc.ownerId !== user._id && !guard.roleAtLeast(user, "admin")) throw ...;   // or `!guard.can(user, "delete:posts")`
 //   await ctx.db.delete(doc._id);                                                    // covered, by a role above the lowest
+//
+// For a read, a public document (its table's configured visibility field equal to "public", as
+// the listing rules read it) is as the owner's: `if (doc.visibility !== "public") await
+// guard.requireAccess(ctx, "posts", doc._id, "viewer"); return doc;` (attack43 FP2).
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
+import { tableFields } from "./accessfields.js";
+import { documentTable } from "./groupfield.js";
+import { publicValue } from "./uncheckedlist.js";
 import { isCallerId } from "./callerid.js";
 import { literalThrough } from "./config.js";
 import { GUARD, type AuthCheck } from "./facts.js";
@@ -46,13 +53,16 @@ import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { decisionSubject } from "./subject.js";
 
-/** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only. */
-export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  return inOwnerBranch(app, flow, a, arg, change) || ownersOnly(app, flow, arg, change) || eitherOr(app, flow, a, arg, change);
+/**
+ * Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only;
+ * `publicToo` (a read): the row public (its table's visibility field equal to "public", as uncheckedlist.ts `publicValue` reads it) is as the owner's (attack43 FP2).
+ */
+export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo = false): boolean {
+  return inOwnerBranch(app, flow, a, arg, change, publicToo) || ownersOnly(app, flow, arg, change, publicToo) || eitherOr(app, flow, a, arg, change, publicToo);
 }
 
 /** The value for the not-owner of an owner comparison of the row `arg` read with the caller's id (false of `===`, through `const`s); `consulted` set when one decided. */
-function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }) {
+function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }, publicToo = false) {
   const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
     if (ts.isIdentifier(x)) {
       const init = depth < 4 ? app.constInitializer(x) : undefined;
@@ -64,7 +74,11 @@ function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: fals
     if (!negated && op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return "unknown";
     const owned = (field: ts.Expression, id: ts.Expression) => {
       const f = skipOuter(field);
-      return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
+      if (!ts.isPropertyAccessExpression(f) || f.name.text === "_id") return false;
+      const caller = isCallerId(app, id);
+      if (!caller && !(publicToo && literalThrough(app, id) === "public")) return false;
+      const table = caller ? undefined : documentTable(app, f, 0);
+      return readBy(app, flow, f, true) === arg && (caller || (table !== undefined && publicValue(app, tableFields(app, table, "visibility"), f.name.text, id)));
     };
     if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
     consulted.is = true;
@@ -74,27 +88,27 @@ function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: fals
 }
 
 /** Whether the not-owner takes branch `branch` of `stmt` (its then or else): its test, of owner comparisons only, known for the not-owner. */
-function notOwnerTakes(app: App, flow: ArgFlow, arg: string, stmt: ts.IfStatement, branch: ts.Statement): boolean | undefined {
-  const truth = valueWhenDenied(stmt.expression, ownerValue(app, flow, arg));
+function notOwnerTakes(app: App, flow: ArgFlow, arg: string, stmt: ts.IfStatement, branch: ts.Statement, publicToo: boolean): boolean | undefined {
+  const truth = valueWhenDenied(stmt.expression, ownerValue(app, flow, arg, undefined, publicToo));
   return truth === "unknown" ? undefined : truthy(truth) === (branch === stmt.thenStatement);
 }
 
 /** The check's statement a statement of the branch the not-owner takes (`if (!isAuthor) await check(...)`, `if (mine) {...} else { await check(...); ... }`); the change after it in that branch, or after the `if` in the block holding it. */
-function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo: boolean): boolean {
   const statement = branchStatement(a.target?.parent ?? a.guardCall);
   const block = statement?.parent;
   const branch = block !== undefined && ts.isBlock(block) ? block : statement;
   const test = branch?.parent;
-  if (statement === undefined || branch === undefined || test === undefined || !ts.isIfStatement(test) || notOwnerTakes(app, flow, arg, test, branch) !== true) return false;
+  if (statement === undefined || branch === undefined || test === undefined || !ts.isIfStatement(test) || notOwnerTakes(app, flow, arg, test, branch, publicToo) !== true) return false;
   if (branch === block && within(change, branch) && change.pos >= statement.end) return true;
   return ts.isBlock(test.parent) && within(change, test.parent) && change.pos >= test.end;
 }
 
 /** Whether `change` is in a branch of an `if` that the not-owner never takes (`if (doc.authorId === user._id) { patch }`). */
-function ownersOnly(app: App, flow: ArgFlow, arg: string, change: ts.Node): boolean {
+function ownersOnly(app: App, flow: ArgFlow, arg: string, change: ts.Node, publicToo: boolean): boolean {
   for (let n: ts.Node = change; !isFunctionLike(n) && !ts.isSourceFile(n); n = n.parent) {
     const p = n.parent;
-    if (ts.isIfStatement(p) && p.expression !== n && notOwnerTakes(app, flow, arg, p, n as ts.Statement) === false) return true;
+    if (ts.isIfStatement(p) && p.expression !== n && notOwnerTakes(app, flow, arg, p, n as ts.Statement, publicToo) === false) return true;
   }
   return false;
 }
@@ -135,7 +149,7 @@ export function eitherOrDecisions(app: App, handler: ts.Node, recorded: readonly
 }
 
 /** The either/or above: `a`'s `guard.readable` (its null), `can` or `roleAtLeast` (its false) reached, and left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
-function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo: boolean): boolean {
   const call = a.guardCall;
   const method = call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
   // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`), or the decision itself.
@@ -143,7 +157,7 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   if (call === undefined || denial === undefined) return false;
   // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
   const consulted = { is: false };
-  const owner = ownerValue(app, flow, arg, consulted);
+  const owner = ownerValue(app, flow, arg, consulted, publicToo);
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
     if (x === call) return denial;
@@ -213,5 +227,5 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   ts.forEachChild(handler, visit);
-  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e)));
+  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e, true)));
 }

@@ -178,7 +178,7 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
 }
 
 /** Whether `field` is one of the table's `visibility` fields and `by` the value "public" (a literal or a `const`): rows anyone may read, selected in the query or in JavaScript (`onlyChecked`). */
-function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
+export function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
   return visibility.includes(field) && literalThrough(app, by) === "public";
 }
 
