@@ -49,7 +49,9 @@ import { isCallerId } from "./callerid.js";
 import { literalThrough } from "./config.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import { lastArgument, throwingIn } from "./facts-syntax.js";
-import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
+import { EQUALITY, ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
+import { sameValue } from "./ownerquery.js";
+import { markLowestRole, roleName } from "./roles.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { decisionSubject } from "./subject.js";
 
@@ -228,4 +230,41 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
   };
   ts.forEachChild(handler, visit);
   return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e, true)));
+}
+
+/**
+ * Whether a role above the lowest (or a permission the lowest role does not hold), made on some
+ * paths only, covers the listing at `query` of `handler` (attack43 FP3, FP4): made by a statement
+ * before it in a block around it (`if (args.mine) return <own rows>; await guard.requireRole(ctx,
+ * "admin"); return <all rows>`), or by one of the branch an `if` sends a caller to when one of
+ * `values` (what the listing selects its owner field by) is not the caller's own id, before the
+ * listing in the block holding that `if` (`const target = args.userId ?? user._id; if (target !==
+ * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`).
+ */
+export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], query: ts.Node, values: readonly ts.Expression[]): boolean {
+  const roles = markLowestRole(app, auth.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
+  const same = (a: ts.Expression, b: ts.Expression) => (ts.isIdentifier(skipOuter(a)) && ts.isIdentifier(skipOuter(b)) && app.symbol(skipOuter(a) as ts.Identifier) === app.symbol(skipOuter(b) as ts.Identifier)) || sameValue(app, a, b);
+  // The value of a comparison of one of `values` with the caller's id for a caller not selecting their own rows (true of `!==`), through `const`s.
+  const other = (x: ts.Expression, depth = 0): Value | "unknown" => {
+    if (ts.isIdentifier(x) && depth < 4) {
+      const init = app.constInitializer(x);
+      return init === undefined ? "unknown" : other(skipOuter(init), depth + 1);
+    }
+    if (!ts.isBinaryExpression(x) || !EQUALITY.has(x.operatorToken.kind)) return "unknown";
+    const negated = x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+    const compared = (v: ts.Expression, id: ts.Expression) => isCallerId(app, id) && values.some((w) => same(v, w));
+    return compared(x.left, x.right) || compared(x.right, x.left) ? negated : "unknown";
+  };
+  const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(query, s.parent) && query.pos >= s.end;
+  return roles.some((a) => {
+    if (a.everyRole !== undefined) return false;
+    const statement = branchStatement(a.guardCall);
+    if (statement === undefined) return false;
+    if (before(statement)) return true;
+    const branch = ts.isBlock(statement.parent) ? statement.parent : statement;
+    const test = branch.parent;
+    if (!ts.isIfStatement(test) || !before(test)) return false;
+    const truth = valueWhenDenied(test.expression, other);
+    return truth !== "unknown" && truthy(truth) === (branch === test.thenStatement);
+  });
 }
