@@ -10,6 +10,7 @@ import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
+import { queriedById } from "./idquery.js";
 
 export function initializer(decl: ts.Node): ts.Expression | undefined {
   if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
@@ -318,10 +319,12 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
   return out;
 }
 
-/** The argument whose id `ctx.db.get` reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
+/** The argument whose id `ctx.db.get` (or a query selecting by `_id` alone) reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
 export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = readId(app, read);
   if (id !== undefined) return flow.idRoot(id);
+  const queried = queriedById(app, read, (e) => flow.idRoot(e)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()` (idquery.ts)
+  if (queried !== undefined) return queried;
   const call = skipOuter(read);
   if (!ts.isCallExpression(call) || app.calleeFrom(call, CONVEX) !== undefined) return undefined;
   const helper = helperDocument(app, flow, call);

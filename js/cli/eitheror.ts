@@ -30,22 +30,41 @@
 // on that path, and its null must make the `if` testing the value (the value itself, or a
 // `const` holding it, in the block of the change, before it) leave. A branch that is `true` for
 // anything else (`args.force ? true : ...`) is not read as the owner's: it covers nothing.
+//
+// So is a decision about the caller's own row whose `false` the not-owner's path leaves on
+// (attack43 FP1), read as `if (doc.ownerId !== user._id) await guard.requireRole(ctx, "admin")` is:
+//
+//   if (doc.ownerId !== user._id && !guard.roleAtLeast(user, "admin")) throw ...;   // or `!guard.can(user, "delete:posts")`
+//   await ctx.db.delete(doc._id);                                                    // covered, by a role above the lowest
+//
+// For a read, a public document (its table's configured visibility field equal to "public", as
+// the listing rules read it) is as the owner's: `if (doc.visibility !== "public") await
+// guard.requireAccess(ctx, "posts", doc._id, "viewer"); return doc;` (attack43 FP2).
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
+import { tableFields } from "./accessfields.js";
+import { documentTable } from "./groupfield.js";
+import { publicValue } from "./uncheckedlist.js";
 import { isCallerId } from "./callerid.js";
 import { literalThrough } from "./config.js";
 import { GUARD, type AuthCheck } from "./facts.js";
-import { throwingIn } from "./facts-syntax.js";
-import { ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
+import { lastArgument, throwingIn } from "./facts-syntax.js";
+import { EQUALITY, ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value } from "./flow.js";
+import { sameValue } from "./ownerquery.js";
+import { markLowestRole, roleName } from "./roles.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
+import { decisionSubject } from "./subject.js";
 
-/** Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only. */
-export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  return inOwnerBranch(app, flow, a, arg, change) || ownersOnly(app, flow, arg, change) || eitherOr(app, flow, a, arg, change);
+/**
+ * Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only;
+ * `publicToo` (a read): the row public (its table's visibility field equal to "public", as uncheckedlist.ts `publicValue` reads it) is as the owner's (attack43 FP2).
+ */
+export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo = false): boolean {
+  return inOwnerBranch(app, flow, a, arg, change, publicToo) || ownersOnly(app, flow, arg, change, publicToo) || eitherOr(app, flow, a, arg, change, publicToo);
 }
 
 /** The value for the not-owner of an owner comparison of the row `arg` read with the caller's id (false of `===`, through `const`s); `consulted` set when one decided. */
-function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }) {
+function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }, publicToo = false) {
   const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
     if (ts.isIdentifier(x)) {
       const init = depth < 4 ? app.constInitializer(x) : undefined;
@@ -57,7 +76,11 @@ function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: fals
     if (!negated && op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return "unknown";
     const owned = (field: ts.Expression, id: ts.Expression) => {
       const f = skipOuter(field);
-      return ts.isPropertyAccessExpression(f) && f.name.text !== "_id" && isCallerId(app, id) && readBy(app, flow, f, true) === arg;
+      if (!ts.isPropertyAccessExpression(f) || f.name.text === "_id") return false;
+      const caller = isCallerId(app, id);
+      if (!caller && !(publicToo && literalThrough(app, id) === "public")) return false;
+      const table = caller ? undefined : documentTable(app, f, 0);
+      return readBy(app, flow, f, true) === arg && (caller || (table !== undefined && publicValue(app, tableFields(app, table, "visibility"), f.name.text, id)));
     };
     if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
     consulted.is = true;
@@ -67,27 +90,27 @@ function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: fals
 }
 
 /** Whether the not-owner takes branch `branch` of `stmt` (its then or else): its test, of owner comparisons only, known for the not-owner. */
-function notOwnerTakes(app: App, flow: ArgFlow, arg: string, stmt: ts.IfStatement, branch: ts.Statement): boolean | undefined {
-  const truth = valueWhenDenied(stmt.expression, ownerValue(app, flow, arg));
+function notOwnerTakes(app: App, flow: ArgFlow, arg: string, stmt: ts.IfStatement, branch: ts.Statement, publicToo: boolean): boolean | undefined {
+  const truth = valueWhenDenied(stmt.expression, ownerValue(app, flow, arg, undefined, publicToo));
   return truth === "unknown" ? undefined : truthy(truth) === (branch === stmt.thenStatement);
 }
 
 /** The check's statement a statement of the branch the not-owner takes (`if (!isAuthor) await check(...)`, `if (mine) {...} else { await check(...); ... }`); the change after it in that branch, or after the `if` in the block holding it. */
-function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
+function inOwnerBranch(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo: boolean): boolean {
   const statement = branchStatement(a.target?.parent ?? a.guardCall);
   const block = statement?.parent;
   const branch = block !== undefined && ts.isBlock(block) ? block : statement;
   const test = branch?.parent;
-  if (statement === undefined || branch === undefined || test === undefined || !ts.isIfStatement(test) || notOwnerTakes(app, flow, arg, test, branch) !== true) return false;
+  if (statement === undefined || branch === undefined || test === undefined || !ts.isIfStatement(test) || notOwnerTakes(app, flow, arg, test, branch, publicToo) !== true) return false;
   if (branch === block && within(change, branch) && change.pos >= statement.end) return true;
   return ts.isBlock(test.parent) && within(change, test.parent) && change.pos >= test.end;
 }
 
 /** Whether `change` is in a branch of an `if` that the not-owner never takes (`if (doc.authorId === user._id) { patch }`). */
-function ownersOnly(app: App, flow: ArgFlow, arg: string, change: ts.Node): boolean {
+function ownersOnly(app: App, flow: ArgFlow, arg: string, change: ts.Node, publicToo: boolean): boolean {
   for (let n: ts.Node = change; !isFunctionLike(n) && !ts.isSourceFile(n); n = n.parent) {
     const p = n.parent;
-    if (ts.isIfStatement(p) && p.expression !== n && notOwnerTakes(app, flow, arg, p, n as ts.Statement) === false) return true;
+    if (ts.isIfStatement(p) && p.expression !== n && notOwnerTakes(app, flow, arg, p, n as ts.Statement, publicToo) === false) return true;
   }
   return false;
 }
@@ -109,17 +132,37 @@ export function eitherOrReadables(app: App, handler: ts.Node, recorded: readonly
   return out;
 }
 
-/** The either/or above: `a`'s `guard.readable` reached, and its null left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
-function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node): boolean {
-  const call = a.target?.parent;
-  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`).
-  if (call === undefined || !ts.isCallExpression(call) || a.guardCall !== call || app.calleeFrom(call, GUARD)?.name !== "readable") return false;
+/**
+ * The `guard.can` and `guard.roleAtLeast` decisions about the caller's own row in `handler` that
+ * facts.ts left unread as checks (their `false` leaves only through an either/or), as role or
+ * permission checks made on some paths only: `checkedUnlessOwner` says which of them count.
+ */
+export function eitherOrDecisions(app: App, handler: ts.Node, recorded: readonly AuthCheck[]): AuthCheck[] {
+  const out: AuthCheck[] = [];
+  const visit = (n: ts.Node): void => {
+    const name = ts.isCallExpression(n) ? app.calleeFrom(n, GUARD)?.name : undefined;
+    if ((name === "can" || name === "roleAtLeast") && !recorded.some((a) => a.guardCall === n) && decisionSubject(app, n as ts.CallExpression) === "caller") {
+      out.push({ level: name === "can" ? "permission" : "role", via: `guard.${name} + either/or`, handWritten: true, at: app.loc(n), role: lastArgument(n as ts.CallExpression), conditional: true, guardCall: n as ts.CallExpression });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return out;
+}
+
+/** The either/or above: `a`'s `guard.readable` (its null), `can` or `roleAtLeast` (its false) reached, and left on, on every path to `change` where the caller is not the owner of the row `arg` read. */
+function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo: boolean): boolean {
+  const call = a.guardCall;
+  const method = call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
+  // The readable itself (not a check made on its answer, `levelAtLeast(r.accessLevel, ...)`), or the decision itself.
+  const denial = method === "readable" && a.target?.parent === call ? null : (method === "can" || method === "roleAtLeast") && a.target === undefined ? false : undefined;
+  if (call === undefined || denial === undefined) return false;
   // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
   const consulted = { is: false };
-  const owner = ownerValue(app, flow, arg, consulted);
+  const owner = ownerValue(app, flow, arg, consulted, publicToo);
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
-    if (x === call) return null;
+    if (x === call) return denial;
     if (!ts.isConditionalExpression(x)) return owner(x);
     const truth = value(x.condition);
     if (truth === "unknown") return "unknown";
@@ -186,5 +229,42 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   ts.forEachChild(handler, visit);
-  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e)));
+  return checks.length > 0 && exits.length > 0 && exits.every((e) => checks.some((a) => checkedUnlessOwner(app, flow, a, arg, e, true)));
+}
+
+/**
+ * Whether a role above the lowest (or a permission the lowest role does not hold), made on some
+ * paths only, covers the listing at `query` of `handler` (attack43 FP3, FP4): made by a statement
+ * before it in a block around it (`if (args.mine) return <own rows>; await guard.requireRole(ctx,
+ * "admin"); return <all rows>`), or by one of the branch an `if` sends a caller to when one of
+ * `values` (what the listing selects its owner field by) is not the caller's own id, before the
+ * listing in the block holding that `if` (`const target = args.userId ?? user._id; if (target !==
+ * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`).
+ */
+export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], query: ts.Node, values: readonly ts.Expression[]): boolean {
+  const roles = markLowestRole(app, auth.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
+  const same = (a: ts.Expression, b: ts.Expression) => (ts.isIdentifier(skipOuter(a)) && ts.isIdentifier(skipOuter(b)) && app.symbol(skipOuter(a) as ts.Identifier) === app.symbol(skipOuter(b) as ts.Identifier)) || sameValue(app, a, b);
+  // The value of a comparison of one of `values` with the caller's id for a caller not selecting their own rows (true of `!==`), through `const`s.
+  const other = (x: ts.Expression, depth = 0): Value | "unknown" => {
+    if (ts.isIdentifier(x) && depth < 4) {
+      const init = app.constInitializer(x);
+      return init === undefined ? "unknown" : other(skipOuter(init), depth + 1);
+    }
+    if (!ts.isBinaryExpression(x) || !EQUALITY.has(x.operatorToken.kind)) return "unknown";
+    const negated = x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+    const compared = (v: ts.Expression, id: ts.Expression) => isCallerId(app, id) && values.some((w) => same(v, w));
+    return compared(x.left, x.right) || compared(x.right, x.left) ? negated : "unknown";
+  };
+  const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(query, s.parent) && query.pos >= s.end;
+  return roles.some((a) => {
+    if (a.everyRole !== undefined) return false;
+    const statement = branchStatement(a.guardCall);
+    if (statement === undefined) return false;
+    if (before(statement)) return true;
+    const branch = ts.isBlock(statement.parent) ? statement.parent : statement;
+    const test = branch.parent;
+    if (!ts.isIfStatement(test) || !before(test)) return false;
+    const truth = valueWhenDenied(test.expression, other);
+    return truth !== "unknown" && truthy(truth) === (branch === test.thenStatement);
+  });
 }

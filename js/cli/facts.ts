@@ -11,7 +11,7 @@ import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, ex
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
-import { checkedAfter, checkKey, fork, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
+import { changesBefore, checkedAfter, checkKey, fork, mayReturn, returnsDataBefore, skippedToCatch, strength } from "./paths.js";
 import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } from "./levelat.js";
 import { answerExit, comparedGroupLevel, readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
@@ -294,7 +294,7 @@ export class FactsFinder {
     let least: number | undefined; // the strength the other branch must make, asked once
     const makes = (code: ts.Node) => this.makes(code, kind, undefined, kind === "auth" && need !== undefined ? (least ??= need()) : 0);
     const same = (code: ts.Node) => this.makes(code, kind, call);
-    if (kind === "auth" && (returnsDataBefore(call, fn, same) || skippedToCatch(call, fn, same, (s) => this.changes(s)))) return true;
+    if (kind === "auth" ? returnsDataBefore(call, fn, same) || skippedToCatch(call, fn, same, (s) => this.changes(s)) : changesBefore(call, fn, makes, (s) => this.changes(s))) return true;
     // On the right of `&&`/`||`: conditional, unless a decision in an `if`'s test (`if (user === null || !guard.can(user, p)) throw` leaves on
     // every denial; a `require...` there is skipped). Up to the function, or to a fragment `makes` reads, that included (an `if` at its top).
     const throwing = kind === "auth" && ts.isCallExpression(call) && /^require/.test(this.app.calleeFrom(call, GUARD)?.name ?? "");

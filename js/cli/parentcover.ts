@@ -46,7 +46,7 @@ import ts from "typescript";
 import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
-import { checkedUnlessOwner, eitherOrRead, eitherOrReadables } from "./eitheror.js";
+import { checkedUnlessOwner, eitherOrDecisions, eitherOrRead, eitherOrReadables } from "./eitheror.js";
 import { alwaysLeaves, swallowed } from "./flow.js";
 import { fork } from "./paths.js";
 import { documentTable, type IdRead } from "./groupfield.js";
@@ -85,7 +85,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   // Checks made only where the caller is not the row's owner (eitheror.ts).
   const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
   // A role above the lowest (roles.ts) decides every row: made only where the caller is not the row's owner, it covers the change as a document check there does.
-  const roles = markLowestRole(app, handlerChecks.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
+  const roles = markLowestRole(app, [...handlerChecks, ...eitherOrDecisions(app, handler, handlerChecks)].filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
   const anyRow = roles.filter((a) => a.everyRole === undefined);
   const checkArg = checkArgOf(app, flow);
   // A check of the row's parent: on the document its field names (`onParent`), or a group check on an argument the field is compared with (the change's `compared`, as argscope.ts reads it).

@@ -48,6 +48,29 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
 }
 
 /**
+ * Whether `fn` can return before reaching `call`, in source order, after changing data on that
+ * return's own path (`changes`, in its expression or before it in a block around it that does not
+ * hold `call`): `if (existing) { await ctx.db.patch(...); return existing._id; }`, `if (args.draft)
+ * return await ctx.db.insert(...)` before a rate limit (attack43 F3). A return after such a call
+ * (`makes`: a limit) does not count, nor one that changes nothing (`if (!args.title) return null`).
+ */
+export function changesBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean, changes: (code: ts.Statement) => boolean): boolean {
+  const onPath = (ret: ts.ReturnStatement): boolean => {
+    if (changes(ret)) return true;
+    for (let a: ts.Node = ret, p = ret.parent; p !== undefined && p !== fn && !(call.pos >= p.pos && call.end <= p.end); a = p, p = p.parent) {
+      if (ts.isBlock(p) && p.statements.some((s) => s.end <= a.pos && changes(s))) return true;
+    }
+    return false;
+  };
+  const visit = (n: ts.Node): boolean => {
+    if (n.pos >= call.pos || isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n)) return n.end <= call.pos && !checkedFirst(n, fn, makes) && onPath(n);
+    return ts.forEachChild(n, visit) ?? false;
+  };
+  return ts.forEachChild(fn, visit) ?? false;
+}
+
+/**
  * Whether a `try` around `call` (up to `fn`) has a `catch` that can return data with no check
  * first (`makes`, read as for a `return` before the check): whatever the `catch` tests, fail
  * closed. The guard's denials are `ConvexError`s, and so are its other errors; code around the

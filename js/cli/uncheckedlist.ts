@@ -42,8 +42,9 @@ import { isCallerId, keepsOwnRows, keepsRowsBy, pushesOwnRows, rowOf } from "./c
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
-import { RUNS, type AuthCheck } from "./facts.js";
+import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { checkArgOf } from "./helperget.js";
+import { roleCoversListing } from "./eitheror.js";
 import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
 import { reference } from "./follow.js";
 import { outer } from "./flow.js";
@@ -68,12 +69,12 @@ interface Listing {
 }
 
 /** `unchecked-list` findings of every public query and mutation of the app, and of a public function returning what one it runs returns. */
-export function uncheckedListFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
+export function uncheckedListFindings(app: App, functions: readonly ConvexFunction[], finder: FactsFinder): Finding[] {
   const tables = accessTables(app);
   if (tables.size === 0) return [];
   const byId = new Map(functions.map((f) => [f.id, f]));
   const memo = new Map<ConvexFunction, Listing[]>();
-  const listingsOf = (f: ConvexFunction) => memo.get(f) ?? memo.set(f, listings(app, f, tables)).get(f)!;
+  const listingsOf = (f: ConvexFunction) => memo.get(f) ?? memo.set(f, listings(app, f, tables, finder)).get(f)!;
   const out: Finding[] = [];
   for (const fn of functions) {
     const handler = fn.handler;
@@ -110,7 +111,7 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
  * it returns (helperreads.ts), reported at the query. A helper's parameter stands for what the call
  * passes; any other value the helper selects by that is not a literal, `undefined` or the caller's id: unsure.
  */
-function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Listing[] {
+function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>, finder: FactsFinder): Listing[] {
   const handler = fn.handler;
   if (handler === undefined || (fn.kind !== "query" && fn.kind !== "mutation") || decidesAccess(fn.facts.auth)) return [];
   const flow = new ArgFlow(app, handler);
@@ -126,7 +127,8 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>): Li
     // Returned, or a JS filter of the rows held in a variable is (`const pub = rows.filter(...); return pub`): onlyChecked judges it.
     const kept = (rows: { names: string[]; body: ts.Node } | undefined) => (rows === undefined ? [] : keptIn(rows.body, rows.names));
     const leaves = how !== undefined && (returned(app, body, end, end, "document") || kept(holders(app, body, end)).some((k) => returned(app, body, k, k, "document"))) && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
-    if (leaves) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
+    // A role above the lowest on the listing's path, or where its owner value is not the caller's id (eitheror.ts): every row is the caller's to read.
+    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => f.by ?? []))) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
   });
   return out;
 }
@@ -180,7 +182,7 @@ export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDec
 }
 
 /** Whether `field` is one of the table's `visibility` fields and `by` the value "public" (a literal or a `const`): rows anyone may read, selected in the query or in JavaScript (`onlyChecked`). */
-function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
+export function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
   return visibility.includes(field) && literalThrough(app, by) === "public";
 }
 

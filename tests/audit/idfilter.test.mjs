@@ -1,0 +1,74 @@
+// A row found by an `_id` filter (`query(t).filter((q) => q.eq(q.field("_id"), args.id)).unique()`)
+// and then deleted or patched is the document the argument names, as after `ctx.db.get(args.id)`
+// (attack43 F4): `unchecked-id-delete` and `unchecked-id-write` read it as the read rules do. A
+// query narrowed by more than the `_id` equality (the caller's own rows) and a row checked or
+// compared first stay unreported. Run the way a user runs it: the bin of the packed tarball
+// (AUDIT_CLI names another, to show a test fails on an older build).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { auditReport, scratchApp } from "./apps.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
+
+const HEAD = `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+`;
+
+/** A public mutation `name` taking `{ id: v.id(table) }`, signed in and rate limited, then `body`. */
+const fn = (name, table, body) => `
+export const ${name} = mutation({
+  args: { id: v.id("${table}") },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: user._id });
+${body}
+    await guard.audit.log(ctx, { action: "${name}", outcome: "success", actor: user._id });
+    return null;
+  },
+});
+`;
+const BY_ID = (table, end = "unique") => `    const p = await ctx.db.query("${table}").filter((q) => q.eq(q.field("_id"), args.id)).${end}();\n    if (p === null) throw new Error("not found");\n`;
+
+/** `rule function` of a report's unchecked-id-delete and unchecked-id-write findings. */
+const idChanges = (r) => r.findings.filter((f) => f.rule === "unchecked-id-delete" || f.rule === "unchecked-id-write").map((f) => `${f.rule} ${f.function} ${f.severity}`).sort();
+
+test("a row found by an _id filter equal to an argument, then deleted or patched with no check: unchecked-id-delete/-write, as after ctx.db.get", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("idfilter", "reported", {
+      "d.ts":
+        HEAD +
+        fn("removePost", "posts", `${BY_ID("posts")}    await ctx.db.delete(p._id);`) +
+        fn("removeDraft", "drafts", `${BY_ID("drafts", "first")}    await ctx.db.delete(p._id);`) +
+        fn("renamePost", "posts", `${BY_ID("posts", "first")}    await ctx.db.patch(p._id, { title: "x" });`) +
+        fn("removeOrdered", "posts", '    const p = await ctx.db.query("posts").order("desc").filter((q) => q.eq(args.id, q.field("_id"))).unique();\n    if (p) await ctx.db.delete(p._id);') +
+        fn("removeGot", "posts", '    const p = await ctx.db.get(args.id);\n    if (p === null) throw new Error("not found");\n    await ctx.db.delete(p._id);'),
+    }),
+  );
+  assert.deepEqual(idChanges(r), [
+    "unchecked-id-delete d:removeDraft high",
+    "unchecked-id-delete d:removeGot high",
+    "unchecked-id-delete d:removeOrdered high",
+    "unchecked-id-delete d:removePost high",
+    "unchecked-id-write d:renamePost high",
+  ]);
+  const f = r.findings.find((x) => x.rule === "unchecked-id-delete" && x.function === "d:removePost");
+  assert.match(f.message, /deletes the document that argument 'id' names, for any signed-in caller/);
+});
+
+test("an _id filter with the owner compared, checked first, or narrowed to the caller's own rows: no id finding", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("idfilter", "accepted", {
+      "d.ts":
+        HEAD +
+        fn("compared", "posts", `${BY_ID("posts")}    if (p.ownerId !== user._id) throw new Error("not yours");\n    await ctx.db.delete(p._id);`) +
+        fn("checked", "posts", `    await guard.requireAccess(ctx, "posts", args.id, "owner");\n${BY_ID("posts")}    await ctx.db.delete(p._id);`) +
+        fn("ownIndex", "posts", '    const p = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).filter((q) => q.eq(q.field("_id"), args.id)).unique();\n    if (p) await ctx.db.delete(p._id);') +
+        fn("ownDraft", "drafts", '    const p = await ctx.db.query("drafts").filter((q) => q.and(q.eq(q.field("_id"), args.id), q.eq(q.field("userId"), user._id))).first();\n    if (p) await ctx.db.patch(p._id, { body: "" });'),
+    }),
+  );
+  assert.deepEqual(idChanges(r), []);
+});
