@@ -116,7 +116,7 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
   }
   // An object argument (or a field of one) passed whole or spread: each field of its type is its field (`args.ref`: `id` is `ref.id`).
   const fields = (x: ts.Expression) => {
-    const root = flow.idRoot(x), type = app.checker.getTypeAtLocation(x);
+    const root = flow.idRoot(x), type = app.checker.getNonNullableType(app.checker.getTypeAtLocation(x)); // `v.optional(v.object(...))` too
     return root === undefined || !(type.flags & ts.TypeFlags.Object) ? [] : type.getProperties().map((f) => ({ param: prefix + f.getName(), arg: `${root}.${f.getName()}` }));
   };
   if (!ts.isObjectLiteralExpression(e)) return fields(e);
