@@ -3,42 +3,16 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { bindingNames, enclosingFunction, isDatabase, isKeyName, ITERATING, mentionsName, throwsConvexError } from "./facts-syntax.js";
+import { bindingNames, enclosingFunction, isDatabase, isKeyName, ITERATING, mentionsName, throwsConvexError, valueSymbol } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
 import { queriedById } from "./idquery.js";
 
-export function initializer(decl: ts.Node): ts.Expression | undefined {
-  if (ts.isVariableDeclaration(decl) && decl.initializer !== undefined) return skipOuter(decl.initializer);
-  if (ts.isExportAssignment(decl)) return skipOuter(decl.expression);
-  return undefined;
-}
-
-/** An identifier's value when it is a constant of the app (`const def = {...}`), else itself. */
-export function resolveValue(app: App, expr: ts.Expression): ts.Expression {
-  expr = skipOuter(expr);
-  for (let depth = 0; depth < 4 && ts.isIdentifier(expr); depth++) {
-    const decl = app.symbol(expr)?.valueDeclaration;
-    if (decl === undefined || !ts.isVariableDeclaration(decl) || decl.initializer === undefined || !app.isAppCode(decl.getSourceFile())) break;
-    expr = skipOuter(decl.initializer);
-  }
-  return expr;
-}
-
-/** The function a value is: written there, or declared elsewhere and named (`handler: handleStripe`). */
-export function functionValue(app: App, node: ts.Node | undefined): ts.SignatureDeclaration | undefined {
-  if (node === undefined) return undefined;
-  if (isFunctionLike(node)) return node;
-  if (ts.isIdentifier(node)) {
-    const symbol = app.symbol(node);
-    return symbol === undefined ? undefined : app.functionOf(symbol);
-  }
-  return undefined;
-}
+export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
 /** How a rate limit keyed by an argument says so: `keyed by argument 'email'`. */
 export function keyedBy(arg: string): string {
@@ -59,6 +33,8 @@ export class ArgFlow {
   private readonly roots = new Map<string, string>();
   /** A variable of the handler -> its assignments after its declaration (`pid = args.other`), in source order. */
   private readonly assigned = new Map<string, ts.BinaryExpression[]>();
+  /** A variable (by symbol) -> the field of an object argument it holds, as `idRoot` names one: `const { id } = args.task` ("task.id"), `for (const { id } of args.items)` ("items.id"). */
+  private readonly fields = new Map<ts.Symbol, string>();
 
   constructor(
     private readonly app: App,
@@ -69,7 +45,7 @@ export class ArgFlow {
     if (param !== undefined && !ts.isIdentifier(param)) this.bind(param, undefined);
     // Constants made of arguments, to a fixed point (an alias of an alias).
     for (let pass = 0; pass < 3; pass++) {
-      const before = this.roots.size;
+      const before = this.roots.size + this.fields.size;
       const visit = (n: ts.Node): void => {
         if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
           const init = skipOuter(n.initializer);
@@ -86,27 +62,40 @@ export class ArgFlow {
               if (root !== undefined && ts.isIdentifier(e.name)) this.roots.set(e.name.text, root);
             }
           }
+          this.bindField(n.name, this.idRoot(init)); // a field of an object argument: `const id = args.task.id`, `const { id } = args.task`
         }
         const assignment = pass === 0 && ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
         if (assignment && ts.isIdentifier(skipOuter(n.left))) this.assigned.set((skipOuter(n.left) as ts.Identifier).text, [...(this.assigned.get((skipOuter(n.left) as ts.Identifier).text) ?? []), n]);
         // An element of an argument's list: `for (const id of args.ids)`, `args.ids.map((id) => ...)`.
         const element = ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) ? n.initializer.declarations[0]?.name : undefined;
-        if (element !== undefined && ts.isIdentifier(element) && ts.isForOfStatement(n)) this.bindElement(element, n.expression);
+        if (element !== undefined && ts.isForOfStatement(n)) this.bindElement(element, n.expression);
         if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ITERATING.has(n.expression.name.text)) {
           const callback = n.arguments[0] === undefined ? undefined : skipOuter(n.arguments[0]);
           const first = callback !== undefined && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback)) ? callback.parameters[0]?.name : undefined;
-          if (first !== undefined && ts.isIdentifier(first)) this.bindElement(first, n.expression.expression);
+          if (first !== undefined) this.bindElement(first, n.expression.expression);
         }
         ts.forEachChild(n, visit);
       };
       visit(handler);
-      if (this.roots.size === before) break;
+      if (this.roots.size + this.fields.size === before) break;
     }
   }
 
-  private bindElement(name: ts.Identifier, list: ts.Expression): void {
+  private bindElement(name: ts.BindingName, list: ts.Expression): void {
     const root = this.rootOf(list);
-    if (root !== undefined) this.roots.set(name.text, root);
+    if (root !== undefined && ts.isIdentifier(name)) this.roots.set(name.text, root);
+    this.bindField(name, this.idRoot(list));
+  }
+
+  /** A name, or each of a destructuring's, bound to the field of an object argument `path` names (`const { id, ...rest } = args.task`: `id` is "task.id", `rest` "task"; an array's element is its list's). */
+  private bindField(name: ts.BindingName, path: string | undefined): void {
+    if (path === undefined) return;
+    const symbol = ts.isIdentifier(name) ? this.app.symbol(name) : undefined;
+    if (symbol !== undefined) this.fields.set(symbol, path);
+    for (const e of ts.isIdentifier(name) ? [] : (name.elements as readonly ts.ArrayBindingElement[]).filter(ts.isBindingElement)) {
+      const key = e.propertyName ?? e.name;
+      this.bindField(e.name, ts.isArrayBindingPattern(name) || e.dotDotDotToken !== undefined ? path : ts.isIdentifier(key) || ts.isStringLiteral(key) ? `${path}.${key.text}` : undefined);
+    }
   }
 
   /** `{ id, target: t }` of the arguments: each name from its field. */
@@ -172,6 +161,9 @@ export class ArgFlow {
   idRoot(expr: ts.Expression): string | undefined {
     const root = this.rootOf(expr);
     const e = skipOuter(expr);
+    // A variable holding such a field (`fields`), at its last assignment above it if assigned again.
+    const last = root === undefined && ts.isIdentifier(e) ? this.assigned.get(e.text)?.filter((a) => a.end <= e.pos).pop() : undefined;
+    if (root === undefined && ts.isIdentifier(e)) return last !== undefined ? this.idRoot(last.right) : this.fields.get(valueSymbol(this.app, e)!);
     if (root !== undefined || !ts.isPropertyAccessExpression(e)) return root;
     const owner = this.idRoot(e.expression);
     return owner === undefined ? undefined : `${owner}.${e.name.text}`;

@@ -3,7 +3,7 @@
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
 import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
-import { callParameters } from "./paramflow.js";
+import { callParameters, fieldOf } from "./paramflow.js";
 import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 
 export const ITERATING = new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every"]);
@@ -144,12 +144,14 @@ export function exitsOnDenial(app: App, call: ts.CallExpression, denial: Denial,
 
 /**
  * A parameter of `helper` used as is (`key`, `id`) stands for the argument `call` passes it (by symbol: a
- * callback's parameter of the same name is not it); a property of one (`o.level`), the literal's (`{ level: "viewer" }`).
+ * callback's parameter of the same name is not it); a property of one (`o.level`), the literal's (`{ level: "viewer" }`),
+ * or that field of any other value passed (`args.id` of `loadFromArgs(ctx, args)`: paramflow.ts `fieldOf`).
  */
 export function argumentFor(app: App, e: ts.Expression, helper: ts.SignatureDeclaration, call: ts.CallExpression): ts.Expression {
   const inner = skipOuter(e), o = ts.isPropertyAccessExpression(inner) ? skipOuter(argumentFor(app, inner.expression, helper, call)) : undefined;
   const p = o !== undefined && ts.isObjectLiteralExpression(o) && !o.properties.some(ts.isSpreadAssignment) ? o.properties.filter((q) => q.name !== undefined && ts.isIdentifier(q.name) && q.name.text === (inner as ts.PropertyAccessExpression).name.text).at(-1) : undefined;
   if (p !== undefined) return propertyInit(p) ?? e;
+  if (o !== undefined && o !== skipOuter((inner as ts.PropertyAccessExpression).expression)) return fieldOf(o, (inner as ts.PropertyAccessExpression).name.text); // `args.id` of a helper given the handler's `args`
   if (!ts.isIdentifier(inner)) return e;
   const decl = valueSymbol(app, inner)?.valueDeclaration;
   const index = decl !== undefined && ts.isParameter(decl) && decl.parent === helper ? callParameters(helper).indexOf(decl) : -1;

@@ -102,7 +102,7 @@ export function reference(app: App, expr: ts.Expression): { text: string; target
 
 /**
  * The called function's parameters given an argument's value: `{ id }`, `{ id: args.id }`,
- * `{ ...args }`, `args`; in a nested object, by its path (`{ target: { id } }`: `target.id`, as
+ * `{ ...args }`, `args`, an object argument's value (`args.ref`, `{ ...args.task }`: each field of its type); in a nested object, by its path (`{ target: { id } }`: `target.id`, as
  * the called function's `args.target.id` is read, argflow.ts `idRoot`); in a list, the list's
  * (`{ ids: [id] }`: `ids`, whose elements `for (const id of args.ids)` reads).
  */
@@ -114,12 +114,19 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
     const init = app.constInitializer(e);
     if (init !== undefined && within(init, handler)) e = init;
   }
-  if (!ts.isObjectLiteralExpression(e)) return [];
-  const out: { param: string; arg: string }[] = [];
+  // An object argument (or a field of one) passed whole or spread: each field of its type is its field (`args.ref`: `id` is `ref.id`).
+  const fields = (x: ts.Expression) => {
+    const root = flow.idRoot(x), type = app.checker.getNonNullableType(app.checker.getTypeAtLocation(x)); // `v.optional(v.object(...))` too
+    return root === undefined || !(type.flags & ts.TypeFlags.Object) ? [] : type.getProperties().map((f) => ({ param: prefix + f.getName(), arg: `${root}.${f.getName()}` }));
+  };
+  if (!ts.isObjectLiteralExpression(e)) return fields(e);
+  let out: { param: string; arg: string }[] = [];
   for (const p of e.properties) {
     if (ts.isSpreadAssignment(p) && whole(p.expression) && prefix === "") out.push(...argNames.map((a) => ({ param: a, arg: a })));
+    else if (ts.isSpreadAssignment(p)) out.push(...fields(p.expression));
     const { name, value } = entry(p);
     if (name === undefined || value === undefined) continue;
+    out = out.filter((o) => o.param !== prefix + name); // a property after a spread gives that field its own value
     const inner = skipOuter(value);
     const arg = flow.idRoot(value);
     if (arg !== undefined) out.push({ param: prefix + name, arg });

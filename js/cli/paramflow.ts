@@ -65,3 +65,17 @@ export function usesOf(app: App, name: ts.Identifier, scopes: Iterable<ts.Node>)
   for (const scope of scopes) visit(scope);
   return out;
 }
+
+const madeFields = new WeakMap<ts.Expression, Map<string, ts.PropertyAccessExpression>>();
+
+/**
+ * The field `name` of a value `o` written at a call (`args` of `loadFromArgs(ctx, args)`), as an
+ * expression standing where `o` stands (its text range and parent, so `within` and
+ * `getSourceFile` answer for it; made once for each pair): what a helper's `args.id` is in the
+ * caller (facts-syntax.ts `argumentFor`), read there as `args.id` would be (argflow.ts `idRoot`).
+ */
+export function fieldOf(o: ts.Expression, name: string): ts.PropertyAccessExpression {
+  const made = madeFields.get(o) ?? madeFields.set(o, new Map()).get(o)!;
+  if (!made.has(name)) made.set(name, Object.assign(ts.setTextRange(ts.factory.createPropertyAccessExpression(o, name), o), { parent: o.parent }));
+  return made.get(name)!;
+}
