@@ -11,6 +11,7 @@ import { skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
 import { queriedById } from "./idquery.js";
+import { forAnswer, othersDocument } from "./actingfor.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -39,6 +40,8 @@ export class ArgFlow {
   constructor(
     private readonly app: App,
     readonly handler: ts.SignatureDeclaration,
+    /** A public function's: the document of a `*For` call for another user is unchecked (actingfor.ts). */
+    readonly exposed = false,
   ) {
     const param = handler.parameters[1]?.name;
     this.argsObject = param !== undefined && ts.isIdentifier(param) ? param.text : undefined;
@@ -195,9 +198,11 @@ export const PROMISE_COMBINED = new Set(["all", "allSettled", "race", "any"]);
  * aliases of `ctx.db` and of the id, and `normalizeId`), or a query filtered on `_id` equal to
  * one; the document followed through `.then`, `Promise.all` and the variables it is put in.
  */
-export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[] })[] {
-  const reads: { node: ts.Expression; arg: string }[] = [];
+export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow): (Loc & { arg: string; compared: string[]; through?: string })[] {
+  const reads: { node: ts.Expression; arg: string; through?: string }[] = [];
   const visit = (n: ts.Node): void => {
+    const other: { through?: string } = {}, acted = flow.exposed && othersDocument(app, n) !== undefined ? readArg(app, flow, n as ts.CallExpression, other) : undefined;
+    if (acted !== undefined) reads.push({ node: n as ts.CallExpression, arg: acted, ...other });
     if (ts.isCallExpression(n)) {
       const convex = app.calleeFrom(n, CONVEX);
       const last = n.arguments[n.arguments.length - 1];
@@ -216,7 +221,7 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
   visit(handler);
   // `compared`: the arguments a field of the read was compared with (a check where a caller passes its own id for one, follow.ts).
   const kept = reads.filter((read) => returned(app, handler, read.node, read.node, "document"));
-  return kept.map((read) => ({ ...app.loc(read.node), arg: read.arg, compared: readComparisons(app, handler, flow, read.arg).args }));
+  return kept.map((read) => ({ ...app.loc(read.node), arg: read.arg, ...(read.through === undefined ? {} : { through: read.through }), compared: readComparisons(app, handler, flow, read.arg).args }));
 }
 
 /**
@@ -317,7 +322,9 @@ export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { th
   if (id !== undefined) return flow.idRoot(id);
   const queried = queriedById(app, read, (e) => flow.idRoot(e)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()` (idquery.ts)
   if (queried !== undefined) return queried;
-  const call = skipOuter(read);
+  const call = skipOuter(read), other = flow.exposed ? othersDocument(app, call) : undefined; // a `*For` answer for another user (actingfor.ts): by its id, or a field of a row an argument names
+  if (other !== undefined && via !== undefined) via.through = other.through;
+  if (other !== undefined) return flow.idRoot(other.id) ?? readBy(app, flow, other.id, true);
   if (!ts.isCallExpression(call) || app.calleeFrom(call, CONVEX) !== undefined) return undefined;
   const helper = helperDocument(app, flow, call);
   if (helper !== undefined && via !== undefined) Object.assign(via, { through: helper.through, ...(helper.parents === undefined ? {} : { parents: helper.parents }) });
@@ -358,7 +365,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
 function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
-  const init = ts.isIdentifier(e) ? app.constInitializer(e) : e;
+  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? app.constInitializer(e) : e);
   return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 

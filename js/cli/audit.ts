@@ -16,6 +16,7 @@ import { tableNames } from "./writes.js";
 import { decisionTestFindings } from "./decisions.js";
 import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
+import { relayedUserFindings } from "./actingfor.js";
 import { promotionFindings } from "./promotions.js";
 import { rankedRoleFindings } from "./rolecheck.js";
 import { relayedCodeFindings } from "./coderelays.js";
@@ -108,7 +109,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   if (functions.length === 0) {
     throw new AuditError(`found no Convex functions in ${convexDir}: point the audit at the app's convex/ directory`);
   }
-  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(app, functions), ...rankedRoleFindings(app, functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions, finder), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...scheduledFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions), ...earlyBranchFindings(app, finder, functions)];
+  const findings = [...functions.flatMap(functionFindings), ...followFindings(functions), ...promotionFindings(app, functions), ...rankedRoleFindings(app, functions), ...relayedCodeFindings(app, functions), ...splitLimitFindings(app, functions), ...httpFindings(app, functions), ...failOpenFindings(app, functions), ...decisionTestFindings(app, functions), ...unredactedEnvFindings(functions, (fn) => redactedEnvOf(app, fn.safeActionCall)), ...wiringFindings(app, functions), ...uncheckedListFindings(app, functions, finder), ...queryChangeFindings(app, functions), ...storedIdFindings(app, functions), ...sharedLimitFindings(app), ...refusedFindings(app, functions), ...scheduledFindings(app, functions), ...relayedUserFindings(app, functions), ...selfResetFindings(app, functions), ...selfForgetFindings(app, functions), ...groupOwnerFindings(app, functions), ...earlyBranchFindings(app, finder, functions)];
   findings.push(...argScopeFindings(app, functions)); // a permission's change checked on an argument's document, not the row's own (argscope.ts)
   for (const f of findings) f.fix = levelledFix(app, f.rule, f.fix); // a rule's own fix naming a level: the app's levels (levels.ts)
   // The same finding reached twice is one. A user-id-arg finding names its argument, an

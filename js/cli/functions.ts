@@ -286,7 +286,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     for (const [kind, uses] of [["auth", fn.facts.auth], ["limit", fn.facts.rateLimits]] as const) fn.facts.loose.push(...uses.filter((u) => u.conditional === true).map((u) => ({ kind, via: u.via, at: u.at, why: "made on some paths only" })));
     fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
-    const flow = new ArgFlow(app, handler);
+    const flow = new ArgFlow(app, handler, fn.visibility === "public");
     fn.idReads = [...returnedIdReads(app, handler, flow), ...helperIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames, fn.facts.auth)];
     fn.codeExposures = exposedCodes(app, handler);
     fn.calls = followedCalls(app, handler, flow, fn.argNames.map((a) => a.name));

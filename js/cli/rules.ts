@@ -151,11 +151,8 @@ export const RULES = {
   "rate-limit-name-shared": { severity: "medium", title: "two guards configure a rate limit of the same name, kept in the one guardRateLimits table", fix: "Give each guard's limits names no other guard uses (billingLogin, not login): README \"Two guards in one app\"." },
   "declaration-refused": { severity: "medium", title: "a builder's, customCtx's or safe action's declaration the guard refuses at every call (GuardConfigError)", fix: "Name a role, permission or rate limit the guard's configuration defines (a permission some role holds), and take rate limits in mutations and actions only (guard.checkRateLimit in a query)." },
   "scheduled-needs-caller": { severity: "medium", title: "a function that requires a signed-in caller, run by the scheduler or a cron job (which have none: UNAUTHENTICATED at every run)", fix: "Schedule a plain internalMutation (internalAction) and pass it the user's id; re-check that user there: guard.requireAccessFor(ctx, userId, table, id, level) for a document, guard.can(user, permission) on their row for a permission (docs/access.md: \"Checks for a named user: scheduled functions and webhooks\"). A function ctx.runMutation runs from an action or HTTP action keeps its caller: only scheduled functions and cron jobs have none." },
-  "unresolved-function": {
-    severity: "high",
-    title: "export whose Convex kind could not be determined",
-    fix: "Make its builder's type resolve (install the app's dependencies, fix the import), or export the function as its builder made it (export const f = mutation(...)), so the audit can tell whether it is public.",
-  },
+  "relayed-user-id": { severity: "medium", title: "a public function runs or schedules an internal one with a user id that is not the caller's, and that function checks access for that user (guard.requireAccessFor / readableFor): it acts as someone else", fix: "Pass the caller's own id (ctx.user._id of a guard builder, user._id of guard.requireUser(ctx)) as the user the called function checks; a function that acts for another user on purpose (an admin's) is allowlisted with its reason: // convex-guard-allow: relayed-user-id <reason>." },
+  "unresolved-function": { severity: "high", title: "export whose Convex kind could not be determined", fix: "Make its builder's type resolve (install the app's dependencies, fix the import), or export the function as its builder made it (export const f = mutation(...)), so the audit can tell whether it is public." },
 } as const satisfies Record<string, Rule>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,0 +1,95 @@
+// `guard.readableFor` / `guard.requireAccessFor`: a named user's access, not the caller's. Their
+// answer's document is checked for the user they are given only:
+//
+//   const { doc } = await guard.requireAccessFor(ctx, args.actingFor, "documents", args.id, "editor");
+//   await ctx.db.patch(doc._id, { body });          // unchecked-id-write, as ctx.db.patch(args.id)
+//   const r = await guard.readableFor(ctx, user._id, "documents", args.id);
+//   return r?.doc;                                  // the caller's own id: checked, as readable's
+//
+// In a public function (argflow.ts `ArgFlow.exposed`) the document of such a call for a user who
+// is not provably the caller (callerid.ts `isCallerId`) is read by its id argument, unchecked: by
+// an argument's id, or by a field of a row an argument names (`integ.docId`). An internal
+// function's user comes from its callers: there the answer counts as checked, and a public
+// function that runs or schedules one with a user id that is not its caller's own is
+// `relayed-user-id` (the job acts as someone else).
+import ts from "typescript";
+import { isCallerId } from "./callerid.js";
+import { ArgFlow } from "./argflow.js";
+import { relayOf, relays } from "./follow.js";
+import type { ConvexFunction } from "./functions.js";
+import { GUARD, propertyInit, skipOuter, within, type App } from "./program.js";
+import { finding, type Finding } from "./rules.js";
+
+const ACTING_FOR = new Set(["readableFor", "requireAccessFor"]);
+
+/** A `*For` call of the guard: its method's name. */
+const forCall = (app: App, n: ts.Node): string | undefined => (ts.isCallExpression(n) && ACTING_FOR.has(app.calleeFrom(n, GUARD)?.name ?? "") ? app.calleeFrom(n, GUARD)!.name : undefined);
+
+/** A `*For` call for a user not provably the caller: the id of the document it answers, and how to name it (`guard.requireAccessFor for another user`). */
+export function othersDocument(app: App, n: ts.Node): { id: ts.Expression; through: string } | undefined {
+  const name = forCall(app, n);
+  const [, user, , id] = ts.isCallExpression(n) ? n.arguments : [];
+  return name === undefined || user === undefined || id === undefined || isCallerId(app, user) ? undefined : { id, through: `guard.${name} for a user not the caller` };
+}
+
+/** The `*For` call whose answer's document an expression is: `r.doc` of `const r = await guard.readableFor(...)`, `doc` of `const { doc } = await guard.requireAccessFor(...)`. */
+export function forAnswer(app: App, e: ts.Expression): ts.Expression | undefined {
+  let holder: ts.Expression | undefined;
+  if (ts.isPropertyAccessExpression(e) && e.name.text === "doc") {
+    const r = skipOuter(e.expression);
+    holder = ts.isIdentifier(r) ? app.constInitializer(r) : r;
+  } else if (ts.isIdentifier(e)) {
+    const decl = app.symbol(e)?.valueDeclaration;
+    const list = decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) ? decl.parent.parent : undefined;
+    const key = decl !== undefined && ts.isBindingElement(decl) ? (decl.propertyName ?? decl.name) : undefined;
+    const constant = list !== undefined && ts.isVariableDeclaration(list) && (ts.getCombinedNodeFlags(list) & ts.NodeFlags.Const) !== 0;
+    if (constant && key !== undefined && ts.isIdentifier(key) && key.text === "doc") holder = (list as ts.VariableDeclaration).initializer;
+  }
+  const call = holder === undefined ? undefined : skipOuter(holder);
+  return call !== undefined && forCall(app, call) !== undefined ? call : undefined;
+}
+
+/** The handler's parameters a `*For` call takes as its user (`requireAccessFor(ctx, userId, ...)` of `{ userId }`), with where. */
+function actedFor(app: App, handler: ts.SignatureDeclaration): Map<string, ts.CallExpression> {
+  const flow = new ArgFlow(app, handler);
+  const out = new Map<string, ts.CallExpression>();
+  const visit = (n: ts.Node): void => {
+    const root = forCall(app, n) !== undefined && (n as ts.CallExpression).arguments[1] !== undefined ? flow.rootOf((n as ts.CallExpression).arguments[1]!) : undefined;
+    if (root !== undefined && !out.has(root)) out.set(root, n as ts.CallExpression);
+    ts.forEachChild(n, visit);
+  };
+  visit(handler);
+  return out;
+}
+
+/** The value a payload gives a parameter: `{ userId: x }`, `{ userId }` (none after a spread, which may replace it). */
+function given(app: App, handler: ts.Node, payload: ts.Expression, param: string): ts.Expression | undefined {
+  let e = skipOuter(payload);
+  const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+  if (init !== undefined && within(init, handler)) e = init;
+  let value: ts.Expression | undefined;
+  for (const p of ts.isObjectLiteralExpression(e) ? e.properties : []) {
+    if (ts.isSpreadAssignment(p)) value = undefined;
+    else if (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === param) value = propertyInit(p);
+  }
+  return value;
+}
+
+/** `relayed-user-id`: a public function that runs or schedules an internal one, giving the user it checks access for (`*For`) a value that is not the caller's own id. */
+export function relayedUserFindings(app: App, functions: readonly ConvexFunction[]): Finding[] {
+  const out: Finding[] = [];
+  for (const { fn, call, callee } of relays(functions)) {
+    if (callee.visibility !== "internal" || callee.handler === undefined || fn.handler === undefined) continue;
+    const payload = relayOf(app, call.node)?.payload;
+    for (const [param, check] of actedFor(app, callee.handler)) {
+      const value = payload === undefined ? undefined : given(app, fn.handler, payload, param);
+      const client = call.passes.find((p) => p.param === param)?.arg;
+      if (value === undefined ? client === undefined : isCallerId(app, value)) continue;
+      const what = client !== undefined ? `argument '${client}' (the client's choice)` : value!.getText();
+      const at = app.loc(check);
+      const does = call.how.startsWith("scheduled") ? "schedules" : "runs";
+      out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks access for that user (guard.${forCall(app, check)}, ${at.file}:${at.line}), so the call acts as someone else`));
+    }
+  }
+  return out;
+}
