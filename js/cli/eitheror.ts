@@ -60,7 +60,9 @@ import { decisionSubject } from "./subject.js";
  * `publicToo` (a read): the row public (its table's visibility field equal to "public", as uncheckedlist.ts `publicValue` reads it) is as the owner's (attack43 FP2).
  */
 export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts.Node, publicToo = false): boolean {
-  return inOwnerBranch(app, flow, a, arg, change, publicToo) || ownersOnly(app, flow, arg, change, publicToo) || eitherOr(app, flow, a, arg, change, publicToo);
+  // A `readable`, `can` or `roleAtLeast` facts.ts left unread (`+ either/or`) denies nothing by being made: it counts only where its null or `false` leaves (finalread31 F1).
+  const decides = !a.via?.endsWith("+ either/or");
+  return (decides && inOwnerBranch(app, flow, a, arg, change, publicToo)) || ownersOnly(app, flow, arg, change, publicToo) || eitherOr(app, flow, a, arg, change, publicToo);
 }
 
 /** The value for the not-owner of an owner comparison of the row `arg` read with the caller's id (false of `===`, through `const`s); `consulted` set when one decided. */

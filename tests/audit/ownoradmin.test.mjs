@@ -89,3 +89,43 @@ test("a decision on another condition, of the lowest role, of another row, or no
     "unchecked-id-read d:readOnFlag",
   ]);
 });
+
+// finalread31 F1: a decision or readable made in the not-owner's branch whose answer nothing
+// leaves on denies nothing; one whose null leaves there (facts.ts reads it as a check) still covers.
+const readUnused = (name, branch) => `
+export const ${name} = query({
+  args: { id: v.id("posts") },
+  handler: async (ctx, args) => {
+    const user = await guard.requireUser(ctx);
+    const doc = await ctx.db.get(args.id);
+    if (doc === null) return null;
+    if (doc.ownerId !== user._id) {
+${branch}
+    }
+    return doc;
+  },
+});
+`;
+
+test("a decision or readable in the not-owner's branch whose answer is not left on: the delete, patch and read stay reported", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("ownoradmin", "unused", {
+      "d.ts":
+        HEAD +
+        fn("unusedRole", `    if (doc.ownerId !== user._id) {\n      const isAdmin = guard.roleAtLeast(user, "admin");\n      console.log(isAdmin);\n    }\n${DEL}`) +
+        fn("bareCan", `    if (doc.ownerId !== user._id) guard.can(user, "delete:posts");\n${DEL}`) +
+        fn("unusedPatch", `    if (doc.ownerId !== user._id) {\n      const isAdmin = guard.roleAtLeast(user, "admin");\n      console.log(isAdmin);\n    }\n    await ctx.db.patch(doc._id, { title: "x" });`) +
+        fn("unusedReadable", `    if (doc.ownerId !== user._id) {\n      const r = await guard.readable(ctx, "posts", doc._id, "editor");\n      console.log(r);\n    }\n${DEL}`) +
+        fn("leftReadable", `    if (doc.ownerId !== user._id) {\n      const r = await guard.readable(ctx, "posts", doc._id, "editor");\n      if (r === null) throw new Error("forbidden");\n    }\n${DEL}`) +
+        readUnused("readUnusedRole", '      const a = guard.roleAtLeast(user, "admin");\n      console.log(a);'),
+    }),
+  );
+  assert.deepEqual(idFindings(r), [
+    "unchecked-id-delete d:bareCan",
+    "unchecked-id-delete d:unusedReadable",
+    "unchecked-id-delete d:unusedRole",
+    "unchecked-id-read d:readUnusedRole",
+    "unchecked-id-write d:unusedPatch",
+  ]);
+});
