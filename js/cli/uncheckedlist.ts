@@ -127,8 +127,9 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>, fin
     // Returned, or a JS filter of the rows held in a variable is (`const pub = rows.filter(...); return pub`): onlyChecked judges it.
     const kept = (rows: { names: string[]; body: ts.Node } | undefined) => (rows === undefined ? [] : keptIn(rows.body, rows.names));
     const leaves = how !== undefined && (returned(app, body, end, end, "document") || kept(holders(app, body, end)).some((k) => returned(app, body, k, k, "document"))) && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
-    // A role above the lowest on the listing's path, or where its owner value is not the caller's id (eitheror.ts): every row is the caller's to read.
-    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => f.by ?? []))) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
+    // A role above the lowest on the listing's path, or where its owner field's value is not the caller's id (eitheror.ts): every row is the caller's to read.
+    const owners = leaves ? tableFields(app, query!.table, "owner") : [];
+    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => (owners.includes(f.field) && f.by !== undefined ? [f.by] : [])))) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
   });
   return out;
 }

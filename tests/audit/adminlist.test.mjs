@@ -65,3 +65,23 @@ test("a role check on another condition, of the lowest role, or the wrong way ro
   );
   assert.deepEqual(lists(r), ["d:flagged", "d:lowest", "d:lowestForOthers", "d:otherValue", "d:wrongWay"]);
 });
+
+// finalread31 F2: the role's test must compare what the listing selects its owner field by, not
+// another field's value (`buyerId`-like `editorId`, or `title`).
+const PAIR = '{ owner: v.id("users"), editor: v.optional(v.id("users")), title: v.string() }';
+const BY_PAIR = (field, value, owner = "args.owner") =>
+  `    return await ctx.db.query("posts").filter((q) => q.eq(q.field("ownerId"), ${owner})).filter((q) => q.eq(q.field("${field}"), ${value})).take(50);`;
+
+test("a role asked where another field's value is not the caller's: the listing by a client's owner id is still reported", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("adminlist", "otherfield", {
+      "d.ts":
+        HEAD +
+        fn("byEditor", PAIR, `    const target = args.editor ?? user._id;\n    if (target !== user._id) await guard.requireRole(ctx, "admin");\n${BY_PAIR("editorId", "target")}`) +
+        fn("byTitle", PAIR, `    if (args.title !== user._id) await guard.requireRole(ctx, "admin");\n${BY_PAIR("title", "args.title")}`) +
+        fn("byOwnerAndEditor", PAIR, `    const target = args.editor ?? user._id;\n    if (target !== user._id) await guard.requireRole(ctx, "admin");\n${BY_PAIR("editorId", "args.owner", "target")}`),
+    }),
+  );
+  assert.deepEqual(lists(r), ["d:byEditor", "d:byTitle"]);
+});
