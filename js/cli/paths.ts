@@ -49,16 +49,19 @@ export function returnsDataBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.N
 
 /**
  * Whether `fn` can return before reaching `call`, in source order, after changing data on that
- * return's own path (`changes`, in its expression or before it in a block around it that does not
- * hold `call`): `if (existing) { await ctx.db.patch(...); return existing._id; }`, `if (args.draft)
- * return await ctx.db.insert(...)` before a rate limit (attack43 F3). A return after such a call
+ * return's own path (`changes`, in its expression, before it in a block or `case` around it that
+ * does not hold `call`, or in the test of an `if` or `switch` around it): `if (existing) { await
+ * ctx.db.patch(...); return existing._id; }`, `if (args.draft) return await ctx.db.insert(...)`
+ * before a rate limit (attack43 F3, finalread31 F3). A return after such a call
  * (`makes`: a limit) does not count, nor one that changes nothing (`if (!args.title) return null`).
  */
 export function changesBefore(call: ts.Node, fn: ts.Node, makes: (code: ts.Node) => boolean, changes: (code: ts.Statement) => boolean): boolean {
   const onPath = (ret: ts.ReturnStatement): boolean => {
     if (changes(ret)) return true;
     for (let a: ts.Node = ret, p = ret.parent; p !== undefined && p !== fn && !(call.pos >= p.pos && call.end <= p.end); a = p, p = p.parent) {
-      if (ts.isBlock(p) && p.statements.some((s) => s.end <= a.pos && changes(s))) return true;
+      if ((ts.isBlock(p) || ts.isCaseOrDefaultClause(p)) && p.statements.some((s) => s.end <= a.pos && changes(s))) return true;
+      // The test that sends the return's path there (`if (args.draft && (await ctx.db.insert(...))) return;`, a `switch`'s value): finalread31 F3.
+      if ((ts.isIfStatement(p) || ts.isSwitchStatement(p)) && p.expression !== a && changes(p.expression as unknown as ts.Statement)) return true;
     }
     return false;
   };

@@ -63,3 +63,19 @@ test("an early return that changes nothing, or one after the limit: the limit ho
   );
   assert.deepEqual(limits(r), []);
 });
+
+// finalread31 F3: the write before such a return in a switch case, or in the test of the if that returns.
+test("a write in a switch case before its return, or in the if's test: the limit made on some paths only", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("earlylimit", "caseandtest", {
+      "d.ts":
+        HEAD +
+        fn("inCase", `    switch (args.body) {\n      case "draft":\n        await ctx.db.insert("drafts", { userId: user._id, authorName: "a", body: args.body });\n        return null;\n    }\n${LIMIT}`) +
+        fn("inTest", `    if (args.draft && (await ctx.db.insert("drafts", { userId: user._id, authorName: "a", body: args.body }))) return null;\n${LIMIT}`) +
+        fn("inSwitchValue", `    switch (await ctx.db.insert("drafts", { userId: user._id, authorName: "a", body: args.body })) {\n      default:\n        if (args.draft) return null;\n    }\n${LIMIT}`) +
+        fn("caseValidated", `    switch (args.body) {\n      case "":\n        console.log("empty");\n        return null;\n    }\n${LIMIT}`),
+    }),
+  );
+  assert.deepEqual(limits(r), ["d:inCase medium", "d:inSwitchValue medium", "d:inTest medium"]);
+});
