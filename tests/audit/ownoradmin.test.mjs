@@ -32,19 +32,20 @@ ${body}
   },
 });
 `;
-const read = (name, test) => `
+/** A public query `name` taking a post's id, signed in, reading the post, then `body`, returning it. */
+const readDoc = (name, body) => `
 export const ${name} = query({
   args: { id: v.id("posts") },
   handler: async (ctx, args) => {
     const user = await guard.requireUser(ctx);
     const doc = await ctx.db.get(args.id);
     if (doc === null) return null;
-    const isOwner = doc.ownerId === user._id;
-    if (${test}) return null;
+${body}
     return doc;
   },
 });
 `;
+const read = (name, test) => readDoc(name, `    const isOwner = doc.ownerId === user._id;\n    if (${test}) return null;`);
 const DEL = "    await ctx.db.delete(doc._id);";
 
 /** `rule function` of a report's id findings. */
@@ -92,20 +93,7 @@ test("a decision on another condition, of the lowest role, of another row, or no
 
 // finalread31 F1: a decision or readable made in the not-owner's branch whose answer nothing
 // leaves on denies nothing; one whose null leaves there (facts.ts reads it as a check) still covers.
-const readUnused = (name, branch) => `
-export const ${name} = query({
-  args: { id: v.id("posts") },
-  handler: async (ctx, args) => {
-    const user = await guard.requireUser(ctx);
-    const doc = await ctx.db.get(args.id);
-    if (doc === null) return null;
-    if (doc.ownerId !== user._id) {
-${branch}
-    }
-    return doc;
-  },
-});
-`;
+const readUnused = (name, branch) => readDoc(name, `    if (doc.ownerId !== user._id) {\n${branch}\n    }`);
 
 test("a decision or readable in the not-owner's branch whose answer is not left on: the delete, patch and read stay reported", () => {
   const r = auditReport(
