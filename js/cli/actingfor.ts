@@ -49,13 +49,16 @@ export function forAnswer(app: App, e: ts.Expression): ts.Expression | undefined
   return call !== undefined && forCall(app, call) !== undefined ? call : undefined;
 }
 
-/** The handler's parameters a `*For` call takes as its user (`requireAccessFor(ctx, userId, ...)` of `{ userId }`), with where. */
-function actedFor(app: App, handler: ts.SignatureDeclaration): Map<string, ts.CallExpression> {
+/** The handler's parameters a `*For` call takes as its user (`requireAccessFor(ctx, userId, ...)` of `{ userId }`), with where; `element`: an element of it (`args.users[0]`, attack45 F5). */
+function actedFor(app: App, handler: ts.SignatureDeclaration): Map<string, { check: ts.CallExpression; element: boolean }> {
   const flow = new ArgFlow(app, handler);
-  const out = new Map<string, ts.CallExpression>();
+  const out = new Map<string, { check: ts.CallExpression; element: boolean }>();
   const visit = (n: ts.Node): void => {
-    const root = forCall(app, n) !== undefined && (n as ts.CallExpression).arguments[1] !== undefined ? flow.rootOf((n as ts.CallExpression).arguments[1]!) : undefined;
-    if (root !== undefined && !out.has(root)) out.set(root, n as ts.CallExpression);
+    const user = forCall(app, n) !== undefined ? (n as ts.CallExpression).arguments[1] : undefined;
+    const inner = user === undefined ? undefined : skipOuter(user);
+    const element = inner !== undefined && ts.isElementAccessExpression(inner) && flow.rootOf(inner) === undefined;
+    const root = inner === undefined ? undefined : flow.rootOf(element ? (inner as ts.ElementAccessExpression).expression : inner);
+    if (root !== undefined && !out.has(root)) out.set(root, { check: n as ts.CallExpression, element });
     ts.forEachChild(n, visit);
   };
   visit(handler);
@@ -81,11 +84,14 @@ export function relayedUserFindings(app: App, functions: readonly ConvexFunction
   for (const { fn, call, callee } of relays(functions)) {
     if (callee.visibility !== "internal" || callee.handler === undefined || fn.handler === undefined) continue;
     const payload = relayOf(app, call.node)?.payload;
-    for (const [param, check] of actedFor(app, callee.handler)) {
-      const value = payload === undefined ? undefined : given(app, fn.handler, payload, param);
+    for (const [param, { check, element }] of actedFor(app, callee.handler)) {
+      let value = payload === undefined ? undefined : given(app, fn.handler, payload, param);
+      // A list the job takes an element of as its user: each element not the caller's own id (a spread of one not known) may be that user.
+      const list = element && value !== undefined ? skipOuter(value) : undefined;
+      if (list !== undefined && ts.isArrayLiteralExpression(list)) value = list.elements.find((x) => ts.isSpreadElement(x) || !isCallerId(app, x)) ?? list.elements[0];
       const client = call.passes.find((p) => p.param === param)?.arg;
-      if (value === undefined ? client === undefined : isCallerId(app, value)) continue;
-      const what = client !== undefined ? `argument '${client}' (the client's choice)` : value!.getText();
+      if (value === undefined ? client === undefined : !ts.isSpreadElement(value) && isCallerId(app, value)) continue;
+      const what = client !== undefined ? `argument '${client}' (the client's choice)` : `${value!.getText()}${list === undefined ? "" : " among them"}`;
       const at = app.loc(check);
       const does = call.how.startsWith("scheduled") ? "schedules" : "runs";
       out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks access for that user (guard.${forCall(app, check)}, ${at.file}:${at.line}), so the call acts as someone else`));

@@ -10,7 +10,7 @@ import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
-import { queriedById } from "./idquery.js";
+import { queriedById, recordOf } from "./idquery.js";
 import { forAnswer, othersDocument } from "./actingfor.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
@@ -85,6 +85,7 @@ export class ArgFlow {
   }
 
   private bindElement(name: ts.BindingName, list: ts.Expression): void {
+    list = recordOf(list) ?? list; // `Object.keys(args.edits)`: a record argument's keys are the client's, ids too (attack45 F4)
     const root = this.rootOf(list);
     if (root !== undefined && ts.isIdentifier(name)) this.roots.set(name.text, root);
     this.bindField(name, this.idRoot(list));

@@ -43,7 +43,7 @@
 // (rules.ts), but only when the parent's table has no visibility (a public parent's viewer holds
 // no level on its children).
 import ts from "typescript";
-import { readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
+import { readArg, readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
 import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrDecisions, eitherOrRead, eitherOrReadables } from "./eitheror.js";
@@ -71,6 +71,25 @@ export const parentWeak = (change: object): string | undefined => weakParents.ge
 const groupChecked = new WeakMap<object, string>();
 export const parentGroup = (change: object): string | undefined => groupChecked.get(change);
 
+/** Queries whose one row is read in an either/or, "public, else check" (attack45 FP1): checked, for rules.ts `public-no-auth`. */
+const publicElse = new WeakSet<object>();
+export const readsPublicElse = (fn: object): boolean => publicElse.has(fn);
+
+/** The argument whose row (`const doc = await ctx.db.get(args.id)`) is all `handler` returns, in each `return` of its own: that row, nothing, `null` or `undefined`. */
+function onlyReturned(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration): string | undefined {
+  const rows = new Set<string | undefined>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression !== undefined) {
+      const e = skipOuter(n.expression);
+      const init = ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+      if (e.kind !== ts.SyntaxKind.NullKeyword && !(ts.isIdentifier(e) && e.text === "undefined")) rows.add(init === undefined ? undefined : readArg(app, flow, init));
+    }
+    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(handler, visit);
+  return rows.size === 1 ? [...rows][0] : undefined;
+}
+
 /** A change of an unconfigured table's row left open after a document check on another argument (argscope.ts): that argument, its check, the row's table and the change's target. */
 const argChecked = new WeakMap<object, { arg: string; check: AuthCheck; table: string; target: ts.Expression }>();
 export const parentArgCheck = (change: object) => argChecked.get(change);
@@ -80,7 +99,7 @@ export const parentArgCheck = (change: object) => argChecked.get(change);
  * covers (see above), also when made only where the caller is not the row's owner (eitheror.ts,
  * of `handlerChecks`, the handler's own), and gives the others of an unconfigured table their fix.
  */
-export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { facts: Facts; idDeletes: Change[]; idReads: IdRead[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
+export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, fn: { kind: string; facts: Facts; idDeletes: Change[]; idReads: IdRead[]; writes: WriteFacts; changeChecked: { args: Set<string> | "any" } }, checks: AuthCheck[], handlerChecks: AuthCheck[]): void {
   const targets = [...fn.facts.deletes, ...fn.facts.writes].filter((c) => c.target !== undefined && within(c.target, handler));
   // Checks made only where the caller is not the row's owner (eitheror.ts).
   const sometimes = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler) && weakLevel(app, a) === undefined);
@@ -138,6 +157,9 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
   const readChecks = [...handlerChecks, ...eitherOrReadables(app, handler, handlerChecks)].filter((a) => a.conditional === true && a.level === "document" && a.subject === undefined && a.target !== undefined && within(a.target, handler));
   const read = (r: IdRead) => [...readChecks.filter((a) => checkArg(a) === r.arg), ...anyRow];
   fn.idReads = fn.idReads.filter((r) => r.parent !== undefined || r.groupOnly !== undefined || r.through !== undefined || covers(fn.changeChecked.args, r.arg) || !eitherOrRead(app, flow, handler, read(r), r.arg));
+  // A query answering only the row an argument names, checked unless it is public (attack45 FP1): that check is its caller's, for public-no-auth.
+  const rowOnly = onlyReturned(app, flow, handler);
+  if (fn.kind === "query" && fn.facts.auth.length === 0 && rowOnly !== undefined && eitherOrRead(app, flow, handler, read({ arg: rowOnly } as IdRead), rowOnly)) publicElse.add(fn);
   // A row of a table no guard configures, read after a check of its parent (one rule with its changes: `coversRow`); one left open is told to check the parent.
   const rowTable = (r: IdRead, a: AuthCheck | undefined) => (r.parents !== undefined ? documentTable(app, r.parents[0]!.arguments[2]!, 0) : a?.target !== undefined ? documentTable(app, a.target, 0) : readTable(app, handler, r));
   fn.idReads = fn.idReads.filter((r) => {

@@ -7,7 +7,7 @@ import { exposureMessage, exposureTerms, leavesEveryFunction } from "./codes.js"
 import { childRead } from "./childquery.js";
 import { throughText } from "./helperget.js";
 import { groupFieldRead } from "./groupfield.js";
-import { parentFix, parentGroup, parentWeak } from "./parentcover.js";
+import { parentFix, parentGroup, parentWeak, readsPublicElse } from "./parentcover.js";
 import { DEFAULT_NAMES, groupChangeFix, LEVELLED_FIXES, LIST_MEMBERS, ONE_GROUP, PRIVATE_TABLES, READ_FIX, READ_WHAT, TABLE_FIX } from "./tabletexts.js";
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
@@ -244,7 +244,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
   // failed sign-ins itself): the app cannot add a check or a limit to it.
   const appsOwn = fn.library === null;
   if (publicFn) {
-    if (f.auth.length === 0 && appsOwn) {
+    if (f.auth.length === 0 && appsOwn && !readsPublicElse(fn)) {
       const run = f.runs[0];
       const loose = looseCall(fn, "auth");
       if (run === undefined) out.push(finding("public-no-auth", fn.id, fn.at, `public ${fn.kind} ${fn.id} checks no identity, role, permission or document access${loose === undefined ? "" : ` that holds: it calls ${loose}`}`));

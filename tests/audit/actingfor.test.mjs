@@ -141,3 +141,53 @@ export const laterAs = guard.mutation(mutation, {
   assert.equal(owner.message, "jobs:laterAsOwner schedules internal.jobs.apply with userId: ctx.doc.ownerId, not the caller's own id: jobs:apply checks access for that user (guard.requireAccessFor, convex/jobs.ts:9), so the call acts as someone else");
   assert.match(r.findings.find((f) => f.function === "jobs:laterAs").message, /with userId: argument 'who' \(the client's choice\)/);
 });
+
+test("a job taking its user as an element of a list argument (args.users[0]): each element not the caller's own id is relayed-user-id (attack45 F5)", () => {
+  const dir = scratchApp("actingfor", "relayedlist", {
+    ...API,
+    ...WIRING,
+    "lists.ts": `import { v } from "convex/values";
+import { internalMutation, mutation } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { guard } from "./guard";
+
+export const applyFirst = internalMutation({
+  args: { users: v.array(v.id("users")), id: v.id("posts"), title: v.string() },
+  handler: async (ctx, args) => {
+    const { doc } = await guard.requireAccessFor(ctx, args.users[0], "posts", args.id, "editor");
+    await ctx.db.patch(doc._id, { title: args.title });
+  },
+});
+// The caller alone: the recipe.
+export const mine = guard.mutation(mutation, {
+  args: { id: v.id("posts"), title: v.string() },
+  access: { table: "posts", arg: "id", level: "editor" },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { title }) => {
+    await ctx.scheduler.runAfter(0, internal.lists.applyFirst, { users: [ctx.user._id], id: ctx.doc._id, title });
+  },
+});
+// A cc list the client sends, ahead of the caller.
+export const withCc = guard.mutation(mutation, {
+  args: { id: v.id("posts"), title: v.string(), cc: v.array(v.string()) },
+  access: { table: "posts", arg: "id", level: "editor" },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { title, cc }) => {
+    await ctx.scheduler.runAfter(0, internal.lists.applyFirst, { users: [...(cc as any[]), ctx.user._id], id: ctx.doc._id, title }); // FINDING relayed-user-id
+  },
+});
+// The post's owner first.
+export const ownerFirst = guard.mutation(mutation, {
+  args: { id: v.id("posts"), title: v.string() },
+  access: { table: "posts", arg: "id", level: "viewer" },
+  rateLimit: { name: "write" },
+  handler: async (ctx, { title }) => {
+    await ctx.scheduler.runAfter(0, internal.lists.applyFirst, { users: [ctx.doc.ownerId, ctx.user._id], id: ctx.doc._id, title }); // FINDING relayed-user-id
+  },
+});
+`,
+  });
+  const r = auditReport(cli, dir);
+  assert.deepEqual(found(r, ...new Set(r.findings.map((f) => f.rule))), markers(`${dir}/convex`));
+  assert.match(r.findings.find((f) => f.function === "lists:ownerFirst").message, /with users: ctx\.doc\.ownerId among them, not the caller's own id: lists:applyFirst checks access for that user/);
+});

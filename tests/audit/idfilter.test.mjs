@@ -2,7 +2,8 @@
 // and then deleted or patched is the document the argument names, as after `ctx.db.get(args.id)`
 // (attack43 F4): `unchecked-id-delete` and `unchecked-id-write` read it as the read rules do. A
 // query narrowed by more than the `_id` equality (the caller's own rows) and a row checked or
-// compared first stay unreported. Run the way a user runs it: the bin of the packed tarball
+// compared first stay unreported. So are a JavaScript find by _id over all of a table's rows and
+// the keys of a record argument (attack45 F4). Run the way a user runs it: the bin of the packed tarball
 // (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -16,10 +17,10 @@ import { mutation } from "./_generated/server";
 import { guard } from "./guard";
 `;
 
-/** A public mutation `name` taking `{ id: v.id(table) }`, signed in and rate limited, then `body`. */
-const fn = (name, table, body) => `
+/** A public mutation `name` taking `{ id: v.id(table) }` (or `args`), signed in and rate limited, then `body`. */
+const fn = (name, table, body, args = `{ id: v.id("${table}") }`) => `
 export const ${name} = mutation({
-  args: { id: v.id("${table}") },
+  args: ${args},
   handler: async (ctx, args) => {
     const user = await guard.requireUser(ctx);
     await guard.rateLimit(ctx, "write", { key: user._id });
@@ -71,4 +72,28 @@ test("an _id filter with the owner compared, checked first, or narrowed to the c
     }),
   );
   assert.deepEqual(idChanges(r), []);
+});
+
+test("a find by _id over all of a table's rows, and a record argument's keys, then patched with no check: unchecked-id-write (attack45 F4)", () => {
+  const record = '{ edits: v.record(v.id("posts"), v.string()) }';
+  const r = auditReport(
+    cli,
+    scratchApp("idfilter", "findrecord", {
+      "d.ts":
+        HEAD +
+        fn("findAll", "posts", '    const rows = await ctx.db.query("posts").collect();\n    const row = rows.find((r) => r._id === args.id);\n    if (row) await ctx.db.patch(row._id, { title: "x" });', "{ id: v.string() }") +
+        fn("findIndexed", "posts", '    const row = (await ctx.db.query("posts").withIndex("by_owner").order("desc").collect()).find((r) => args.id == r._id);\n    if (row) await ctx.db.patch(row._id, { title: "x" });') +
+        fn("findOwn", "posts", '    const rows = await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).collect();\n    const row = rows.find((r) => r._id === args.id);\n    if (row) await ctx.db.patch(row._id, { title: "x" });') +
+        fn("recordKeys", "posts", '    for (const id of Object.keys(args.edits)) await ctx.db.patch(id as any, { title: args.edits[id] });', record) +
+        fn("recordEntries", "posts", '    for (const [id, title] of Object.entries(args.edits)) await ctx.db.patch(id as any, { title });', record) +
+        fn("recordChecked", "posts", '    for (const [id, title] of Object.entries(args.edits)) {\n      const { doc } = await guard.requireAccess(ctx, "posts", id as any, "editor");\n      await ctx.db.patch(doc._id, { title });\n    }', record),
+    }),
+  );
+  assert.deepEqual(idChanges(r), [
+    "unchecked-id-write d:findAll high",
+    "unchecked-id-write d:findIndexed high",
+    "unchecked-id-write d:recordEntries high",
+    "unchecked-id-write d:recordKeys high",
+  ]);
+  assert.match(r.findings.find((f) => f.function === "d:recordKeys").message, /patches the document that argument 'edits' names/);
 });

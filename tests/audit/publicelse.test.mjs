@@ -16,13 +16,12 @@ import { mutation, query } from "./_generated/server";
 import { guard } from "./guard";
 `;
 
-/** A public query `name` reading the post argument 'id' names, then `body`. */
-const read = (name, body) => `
+/** A public query `name` reading the post argument 'id' names, then `body`; `first`: what comes before the read. */
+const read = (name, body, first = "    await guard.requireUser(ctx);\n") => `
 export const ${name} = query({
   args: { id: v.id("posts") },
   handler: async (ctx, args) => {
-    await guard.requireUser(ctx);
-    const doc = await ctx.db.get(args.id);
+${first}    const doc = await ctx.db.get(args.id);
     if (!doc) return null;
 ${body}
   },
@@ -73,4 +72,35 @@ export const publicWrite = mutation({
     }),
   );
   assert.deepEqual(idFindings(r), ["unchecked-id-read d:otherField", "unchecked-id-read d:otherValue", "unchecked-id-read d:publicOrFlag", "unchecked-id-write d:publicWrite"]);
+});
+
+/** `rule function` of a report's public-no-auth findings. */
+const noAuth = (r) => r.findings.filter((f) => f.rule === "public-no-auth").map((f) => f.function).sort();
+
+test("public, else check, with no requireUser: the check is the caller's (attack45 FP1), for the row alone", () => {
+  const r = auditReport(
+    cli,
+    scratchApp("publicelse", "signedout", {
+      "d.ts":
+        HEAD +
+        read("anonymous", CHECK, "") +
+        read("anonymousConst", '    const isPublic = doc.visibility === "public";\n    if (!isPublic) await guard.requireAccess(ctx, "posts", doc._id, "viewer");\n    return doc;', "") +
+        read("otherField", CHECK.replace("doc.visibility", "doc.title"), "") +
+        read("moreThanRow", CHECK.replace("return doc;", "return { doc, all: await ctx.db.query(\"posts\").collect() };"), "") +
+        read("noCheck", "    return doc;", "") +
+        `
+export const publicWrite = mutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, args) => {
+    const doc = await ctx.db.get(args.id);
+    if (!doc) return null;
+    if (doc.visibility !== "public") await guard.requireAccess(ctx, "posts", doc._id, "editor");
+    return doc;
+  },
+});
+`,
+    }),
+  );
+  assert.deepEqual(noAuth(r), ["d:moreThanRow", "d:noCheck", "d:otherField", "d:publicWrite"]);
+  assert.deepEqual(idFindings(r), ["unchecked-id-read d:noCheck", "unchecked-id-read d:otherField"]);
 });
