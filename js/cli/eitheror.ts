@@ -242,7 +242,8 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
  * "admin"); return <all rows>`), or by one of the branch an `if` sends a caller to when one of
  * `values` (what the listing selects its owner field by) is not the caller's own id, before the
  * listing in the block holding that `if` (`const target = args.userId ?? user._id; if (target !==
- * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`).
+ * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`), that value not
+ * assigned again between the two (`keeps`).
  */
 export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], query: ts.Node, values: readonly ts.Expression[]): boolean {
   const roles = markLowestRole(app, auth.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));

@@ -54,7 +54,7 @@ export const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string =>
 /**
  * The checks the handler's calls make before any relay (`early`), and those made after one, with
  * the first relay before them (`late`); `sites`: the call that makes each, once it returns (a
- * helper's call, a guard `require...`). Calls are read in the order they run: arguments first.
+ * helper's call, a guard `require...` or another guard check whose denial throws). Calls are read in the order they run: arguments first.
  * `leaving`: what stands for a relay instead, asked of every node once its children are read
  * (earlybranch.ts: a mutation's branch that changes data and returns).
  */
