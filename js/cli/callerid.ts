@@ -25,11 +25,10 @@ import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
 import { mayReturn } from "./paths.js";
 import { returnEnds, throwEnds } from "./ends.js";
-import { alwaysLeaves, carriesNoData, EQUALITY, ifLeavesOnDenial, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { carriesNoData, EQUALITY, ifLeavesOnDenial, leavesUnchanged, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
-
 
 /** Whether `e` is the caller's own id (see above). */
 export function isCallerId(app: App, e: ts.Expression, depth = 0): boolean {
@@ -233,16 +232,17 @@ function decides(app: App, fn: ts.Node, cmp: ts.BinaryExpression, name: string, 
 
 /**
  * Whether `clause` of the `switch` `sw` is the only way past it: `sw` has a `default`, and every
- * other clause (through the clauses it falls into) leaves the function (a throw, a return of no
- * data; `throwsOnly`: a throw only) before a `break` or `continue`, or falls into `clause`.
+ * other clause (through the clauses it falls into) leaves the function (a throw, a return of no data
+ * after no change: flow.ts `leavesUnchanged`; `throwsOnly`: a throw only) before a `break` or `continue`, or falls into `clause`.
  */
 function onlyGoesOn(app: App, sw: ts.SwitchStatement, clause: ts.CaseClause, throwsOnly: boolean): boolean {
   const clauses = sw.caseBlock.clauses;
   const leaves = (i: number): boolean => {
-    for (; i < clauses.length && clauses[i] !== clause; i++) {
+    for (const ran: ts.Statement[] = []; i < clauses.length && clauses[i] !== clause; i++) {
       for (const s of clauses[i]!.statements) {
-        if (alwaysLeaves(s, throwingIn(app), throwsOnly ? THROWS : undefined)) return true;
+        if (leavesUnchanged(s, throwingIn(app), throwsOnly ? THROWS : undefined, ran)) return true;
         if (mayReturn(s)) return false;
+        ran.push(s);
       }
     }
     return false;

@@ -9,9 +9,9 @@ import { failure } from "./answerflow.js";
 import { ArgFlow, readBy, resolveValue } from "./argflow.js";
 import { checkedUnlessOwner } from "./eitheror.js";
 import type { AuthCheck, Facts } from "./facts.js";
-import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
+import { boundTo, truthWhenDenied, valueWhenDenied } from "./flow.js";
 import { enclosingFunction, exitsOnDenial, propertyValue } from "./facts-syntax.js";
-import { handsOnOk, leaves, rollbacksOf, rollbackThrows } from "./rollback.js";
+import { handsOnOk, leaves, rollbacksOf, rollbackThrows, switchOnDenial } from "./rollback.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /** A delete as the facts hold it: its call (`ctx.db.delete`, `guard.forgetUser`) and the id it deletes. */

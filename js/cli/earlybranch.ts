@@ -38,7 +38,7 @@ export function earlyBranchFindings(app: App, finder: FactsFinder, functions: re
   for (const fn of functions) {
     const handler = fn.handler;
     if ((fn.kind !== "mutation" && fn.kind !== "query") || fn.visibility !== "public" || handler === undefined || fn.facts.auth.length === 0) continue;
-    const { sites } = checksAroundRelays(app, finder, handler); // the call that makes each check (a helper's, a guard require...)
+    const { sites } = checksAroundRelays(app, finder, handler); // the call that makes each check (a helper's, a guard require... or deleteDocument)
     const checked = fn.facts.auth.filter((a) => sites.has(key(a)));
     if (checked.length === 0) continue;
     const jumps: ts.Node[] = [], changes: ts.Node[] = [];

@@ -42,6 +42,7 @@
 // guard.requireAccess(ctx, "posts", doc._id, "viewer"); return doc;` (attack43 FP2).
 import ts from "typescript";
 import { readBy, type ArgFlow } from "./argflow.js";
+import { assigned } from "./changed.js";
 import { tableFields } from "./accessfields.js";
 import { documentTable } from "./groupfield.js";
 import { publicValue } from "./uncheckedlist.js";
@@ -241,7 +242,8 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
  * "admin"); return <all rows>`), or by one of the branch an `if` sends a caller to when one of
  * `values` (what the listing selects its owner field by) is not the caller's own id, before the
  * listing in the block holding that `if` (`const target = args.userId ?? user._id; if (target !==
- * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`).
+ * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`), that value not
+ * assigned again between the two (`keeps`).
  */
 export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], query: ts.Node, values: readonly ts.Expression[]): boolean {
   const roles = markLowestRole(app, auth.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
@@ -254,8 +256,24 @@ export function roleCoversListing(app: App, handler: ts.Node, auth: readonly Aut
     }
     if (!ts.isBinaryExpression(x) || !EQUALITY.has(x.operatorToken.kind)) return "unknown";
     const negated = x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
-    const compared = (v: ts.Expression, id: ts.Expression) => isCallerId(app, id) && values.some((w) => same(v, w));
+    const compared = (v: ts.Expression, id: ts.Expression) => isCallerId(app, id) && values.some((w) => same(v, w) && keeps(v, w));
     return compared(x.left, x.right) || compared(x.right, x.left) ? negated : "unknown";
+  };
+  // The variable tested holds at the listing what it held there: the listing reads it as its last assignment above it (attack45 F2: `if (args.teamLead)
+  // target = args.teamLead` after the check), so one assigned between them (the caller's own id aside: their own rows) is not the value compared.
+  const keeps = (v: ts.Expression, w: ts.Expression): boolean => {
+    let root = skipOuter(v);
+    while (ts.isPropertyAccessExpression(root)) root = skipOuter(root.expression);
+    const symbol = ts.isIdentifier(root) ? app.symbol(root) : undefined;
+    let kept = true;
+    const visit = (n: ts.Node): void => {
+      if (!kept || n.end <= v.end || n.pos >= w.pos) return;
+      const p = n.parent;
+      if (ts.isIdentifier(n) && n.text === (root as ts.Identifier).text && app.symbol(n) === symbol && assigned(n)) kept = ts.isBinaryExpression(p) && p.left === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && isCallerId(app, p.right);
+      else ts.forEachChild(n, visit);
+    };
+    if (symbol !== undefined) visit(handler);
+    return kept;
   };
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(query, s.parent) && query.pos >= s.end;
   return roles.some((a) => {

@@ -2,7 +2,7 @@
 // literal says, whether a check's answer is used, tested or swallowed, whether a denial leaves
 // the function, whether a call sits in a loop. Split from facts.ts (none over 400 lines).
 import ts from "typescript";
-import { boundTo, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
+import { boundTo, changesIn, ifLeavesOnDenial, onlyThrows, outer, receiver, swallowed, THROWS, variableAtom, type Denial, type Throwing } from "./flow.js";
 import { callParameters, fieldOf } from "./paramflow.js";
 import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 
@@ -43,6 +43,8 @@ export function propertyValue(object: ts.ObjectLiteralExpression, name: string):
 export function literalText(e: ts.Expression | undefined): string | undefined {
   return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;
 }
+
+export const GUARD_WRITES = new Set(["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "renameGroup"]); // the guard's writes: a change, as a `ctx.db` write (facts.ts `changes`)
 
 /** Whether a call's member path (`app.memberPath`) is `ctx.scheduler.runAfter(...)` or `runAt(...)`: a function run later. */
 export function schedules(path: readonly string[]): boolean {
@@ -199,7 +201,7 @@ export function throwingIn(app: App): Throwing {
     }
     return known;
   };
-  return throwing;
+  return Object.assign(throwing, { changes: changesIn(app) }); // and what code changes: a denial's `return` after a change is no exit (flow.ts `leavesUnchanged`)
 }
 const alwaysThrowing = new WeakMap<ts.Node, boolean>();
 

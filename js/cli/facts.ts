@@ -2,12 +2,12 @@
 // environment reads and deletes, found in its body and in every app function it calls (resolved by the
 // type checker, across files), so a `lib/auth.ts` helper that calls `guard.requireUser` counts as that check.
 import ts from "typescript";
-import { alwaysLeaves, outer, swallowed, type Denial } from "./flow.js";
+import { alwaysLeaves, keepChanges, outer, swallowed, type Denial } from "./flow.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { answersConfirmation, confirmsAnswer, rollbacksOf } from "./rollback.js";
 import { assertedLate, auditGate, confirmationGate, okHelper, type Gate } from "./confirmgate.js";
 import { caughtHelper } from "./caughtcheck.js";
-import { argumentFor, guardShown, databaseWrite, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
+import { argumentFor, guardShown, databaseWrite, GUARD_WRITES, enclosingFunction, envNames, exitsOnDenial, firstLiteral, inLoop, isDatabase, lastArgument, schedules, scopedTable, tested, throwingIn, unused, type Write } from "./facts-syntax.js";
 import { moduleEnvRead, readsEnv } from "./envreads.js";
 import { optionValue, throwsShown } from "./options.js";
 import { lostAt, lostThrough } from "./lostrows.js";
@@ -101,7 +101,7 @@ export function mergeFacts(into: Facts, from: Facts): void {
 }
 
 /** Guard methods that check authorization themselves, and the level they establish. */
-const GUARD_AUTH: Record<string, AuthLevel> = {
+export const GUARD_AUTH: Record<string, AuthLevel> = {
   requireUser: "authenticated",
   requireRole: "role",
   requirePermission: "permission",
@@ -135,7 +135,7 @@ const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
 /** Why a check or a limit made holds nothing: `denial`, as it is answered, is not seen to leave. */
 const leftOn = (denial: string) => `whose denial (${denial}) it does not leave on by a throw or a return of no data`;
 /** Guard checks that answer a denial (null, fewer rows) instead of throwing it. */
-const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
+export const ANSWERING = new Set(["readable", "readableMany", "listAccessible", "listMyGroups"]);
 /** Calls that take from a limit. `checkRateLimit` only looks (it takes nothing): never a limit. */
 const GUARD_RATE_LIMITS = new Set(["rateLimit", "rateLimitAll"]);
 /** Calls whose value is random or the clock: a rate-limit key made of one is a new budget each call. */
@@ -152,7 +152,7 @@ export class FactsFinder {
   private readonly memo = new Map<ts.Node, Facts>();
   private readonly made = new Map<ts.Node, Map<string, boolean>>(); // makes' answers per fragment and kind or checkKey: an else-if chain read once, not 2^n times
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: App) { keepChanges(app, (code) => this.changes(code as ts.Statement)); } // what a denial's exits read (flow.ts `leavesUnchanged`)
 
   /** The facts of a function and of every app function it reaches. */
   of(fn: ts.Node): Facts {
@@ -318,24 +318,25 @@ export class FactsFinder {
 
   /**
    * Whether code changes data that its leaving keeps: a `ctx.db` insert, patch, replace or delete
-   * (also through the app's helpers, `forgetUser` too) unless every path of it throws (a mutation
-   * rolls them back; only mutations have `ctx.db`), and always `ctx.runMutation`/`runAction`, a
-   * `ctx.scheduler.runAfter`/`runAt` or a `ctx.storage` write (an action's are kept by its throw).
+   * (also through the app's helpers, `forgetUser` too) or a guard write (`share`, `insertDocument`:
+   * GUARD_WRITES) unless every path of it throws (a mutation rolls them back), and always
+   * `ctx.runMutation`/`runAction`, a schedule or a `ctx.storage` write (an action's are kept by its throw).
    */
   changes(code: ts.Statement): boolean {
     const scratch = emptyFacts();
-    let kept = false;
+    let kept = false, written = false;
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         this.call(n, code, scratch);
         const path = this.app.memberPath(n.expression);
         kept ||= schedules(path) || (path.at(-2) === "storage" && /^(store|delete)$/.test(path.at(-1) ?? ""));
+        written ||= GUARD_WRITES.has(this.app.calleeFrom(n, GUARD)?.name ?? "");
       }
       if (!isFunctionLike(n)) ts.forEachChild(n, visit);
     };
     visit(code);
     const rolledBack = !mayReturn(code) && alwaysLeaves(code, throwingIn(this.app)); // every path throws
-    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && scratch.deletes.length + scratch.writes.length > 0);
+    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && (written || scratch.deletes.length + scratch.writes.length > 0));
   }
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */

@@ -132,8 +132,48 @@ export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, a
   return false;
 }
 
-/** Whether a call always throws (an app function whose body throws on every path). */
-export type Throwing = (call: ts.CallExpression) => boolean;
+/**
+ * Whether a call always throws (an app function whose body throws on every path); `changes`, where
+ * known, whether code changes data that a `return` after it keeps (facts.ts `changes`: {@link leavesUnchanged}).
+ */
+export type Throwing = ((call: ts.CallExpression) => boolean) & { changes?: (code: ts.Node) => boolean };
+
+/** Each app's `changes` (facts.ts, given by its finder: {@link keepChanges}). */
+const changers = new WeakMap<object, (code: ts.Node) => boolean>();
+/** Keeps an app's `changes` for its `Throwing` (facts-syntax.ts `throwingIn`), read once per code; reached again while it is read, code changes (fail closed). */
+export function keepChanges(app: object, changes: (code: ts.Node) => boolean): void {
+  const known = new Map<ts.Node, boolean>();
+  changers.set(app, (code) => known.get(code) ?? (known.set(code, true), known.set(code, changes(code)).get(code)!));
+}
+export const changesIn = (app: object) => changers.get(app);
+
+/**
+ * Whether `s` leaves on every path ({@link alwaysLeaves}) with nothing kept: no `return` in it comes
+ * after a change on its own path (`throwing.changes`: a `ctx.db` write, a schedule, a run, a guard
+ * write), in its own value, a statement before it in a block around it (`ran`: statements run before
+ * `s`), the test of an `if` or `switch` around it, a `try` before its `catch`, a `finally` after it, or
+ * a loop around it (an earlier iteration). Such a return commits the change for the caller denied:
+ * `if (doc.ownerId !== user._id) { await ctx.db.patch(doc._id, { body }); return null }` is no exit
+ * (attack45 F1). A throw after one is: a mutation rolls it back (facts.ts `changes` names what a throw keeps).
+ */
+export function leavesUnchanged(s: ts.Statement | undefined, throwing?: Throwing, answer?: string, ran: readonly ts.Node[] = []): boolean {
+  const changes = throwing?.changes;
+  if (!alwaysLeaves(s, throwing, answer)) return false;
+  if (changes === undefined) return true;
+  const visit = (n: ts.Node): boolean => {
+    if (isFunctionLike(n)) return false;
+    if (!ts.isReturnStatement(n)) return ts.forEachChild(n, visit) ?? false;
+    if (ran.some((c) => changes(c)) || changes(n)) return true;
+    for (let a: ts.Node = n, p = n.parent; a !== s && p !== undefined; a = p, p = p.parent) {
+      const kids: ts.Node[] = [];
+      ts.forEachChild(p, (c) => void kids.push(c));
+      const before = ts.isIterationStatement(p, false) ? [p] : ts.isIfStatement(p) ? [p.expression] : ts.isCaseBlock(p) ? [] : kids.filter((c) => c.end <= a.pos || (ts.isTryStatement(p) && c === p.finallyBlock && c !== a));
+      if (before.some((c) => changes(c))) return true;
+    }
+    return false;
+  };
+  return !visit(s!);
+}
 
 /** A function body that throws on every path and never returns (`throwing`: a call that always throws, as {@link alwaysLeaves}). */
 export function onlyThrows(body: ts.Node, throwing?: Throwing): boolean {
@@ -201,53 +241,23 @@ export function carriesNoData(e: ts.Expression, answer?: string): boolean {
  * Whether an `if` statement leaves the function when the subject is denied: its test is
  * decided by the denial and the branch it takes always leaves (`if (!identity) throw`, `if
  * (identity) { ... } else throw`), or, with no `else` taken, the statement after it does (`if
- * (identity) { ... return } throw ...`, `if (d.ok) await ctx.db.insert(...); return d;`).
+ * (identity) { ... return } throw ...`, `if (d.ok) await ctx.db.insert(...); return d;`), with
+ * no change before a `return` of it ({@link leavesUnchanged}: what that return keeps, the denied caller gets).
  */
 export function ifLeavesOnDenial(stmt: ts.IfStatement, atom: (e: ts.Expression) => Value | "unknown", throwing?: Throwing, answer?: string): boolean {
   const truth = truthWhenDenied(stmt.expression, atom);
-  if (truth === true) return alwaysLeaves(stmt.thenStatement, throwing, answer);
+  if (truth === true) return leavesUnchanged(stmt.thenStatement, throwing, answer);
   if (truth === false) {
-    if (stmt.elseStatement !== undefined) return alwaysLeaves(stmt.elseStatement, throwing, answer);
+    if (stmt.elseStatement !== undefined) return leavesUnchanged(stmt.elseStatement, throwing, answer);
     // What follows runs when denied (`if (identity) { ...; return data } throw ...`), and its
     // first statement leaves; also when allowed, if the branch goes on to it (`if (d.ok) await
     // ctx.db.insert(...); return d;`): the denied path still does nothing before it leaves.
     const block = stmt.parent;
     if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
     const next = block.statements[block.statements.indexOf(stmt) + 1];
-    return alwaysLeaves(next, throwing, answer);
+    return leavesUnchanged(next, throwing, answer);
   }
   return false;
-}
-
-/**
- * The statements a `switch` runs when the subject is denied: from the clause it enters there (the
- * first `case` whose value the denial makes equal to the switched one, `case`s the denial does
- * not decide passed over as `else if`s are; else `default`) on through the clauses it falls
- * into, up to a `break` or a `return`. None when the denial does not decide the switched value.
- */
-export function switchOnDenial(stmt: ts.SwitchStatement, atom: (e: ts.Expression) => Value | "unknown"): ts.Statement[] {
-  const known = (v: Value | "unknown") => v !== "unknown" && v !== "object";
-  const value = valueWhenDenied(stmt.expression, atom);
-  if (!known(value)) return [];
-  const clauses = stmt.caseBlock.clauses;
-  let entered = clauses.findIndex((c) => ts.isCaseClause(c) && valueWhenDenied(c.expression, atom) === value);
-  if (entered < 0) entered = clauses.findIndex((c) => ts.isDefaultClause(c));
-  const run: ts.Statement[] = [];
-  // Whether the statements end the clause: a `break` (not run), a `return`, `throw` or `continue`.
-  const ends = (statements: readonly ts.Statement[]): boolean => {
-    for (const s of statements) {
-      if (ts.isBreakStatement(s)) return true;
-      if (ts.isBlock(s)) {
-        if (ends(s.statements)) return true;
-        continue;
-      }
-      run.push(s);
-      if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isContinueStatement(s)) return true;
-    }
-    return false;
-  };
-  for (const clause of entered < 0 ? [] : clauses.slice(entered)) if (ends(clause.statements)) break;
-  return run;
 }
 
 /**

@@ -14,7 +14,7 @@
 // and nothing is claimed. A function the called one runs in turn is not followed.
 import { dirname, join, resolve } from "node:path";
 import ts from "typescript";
-import { comparesReadOf, returned, type ArgFlow } from "./argflow.js";
+import { comparesReadOf, readBy, returned, type ArgFlow } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
 import { childRead } from "./childquery.js";
 import { groupFieldRead } from "./groupfield.js";
@@ -128,7 +128,7 @@ function passed(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, paylo
     if (name === undefined || value === undefined) continue;
     out = out.filter((o) => o.param !== prefix + name); // a property after a spread gives that field its own value
     const inner = skipOuter(value);
-    const arg = flow.idRoot(value);
+    const arg = flow.idRoot(value) ?? readBy(app, flow, value); // `doc._id` of the document an argument names: that argument's id (attack45 k5Sched)
     if (arg !== undefined) out.push({ param: prefix + name, arg });
     else if (ts.isObjectLiteralExpression(inner) && depth < 3) out.push(...passed(app, handler, flow, inner, argNames, `${prefix}${name}.`, depth + 1));
     else if (ts.isArrayLiteralExpression(inner)) {

@@ -20,7 +20,7 @@
 // relay of `if (args.dry) { await ctx.scheduler.runAfter(...); return } await guard.requireRole(ctx,
 // "admin"); await ctx.runMutation(...)` (the branch's relay is judged with no check: final read).
 import ts from "typescript";
-import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
+import { ANSWERING, GUARD_AUTH, RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { schedules } from "./facts-syntax.js";
 import { before } from "./paths.js";
 import { GUARD, isFunctionLike, type App, type Loc } from "./program.js";
@@ -54,7 +54,7 @@ export const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string =>
 /**
  * The checks the handler's calls make before any relay (`early`), and those made after one, with
  * the first relay before them (`late`); `sites`: the call that makes each, once it returns (a
- * helper's call, a guard `require...`). Calls are read in the order they run: arguments first.
+ * helper's call, a guard `require...` or another guard check whose denial throws). Calls are read in the order they run: arguments first.
  * `leaving`: what stands for a relay instead, asked of every node once its children are read
  * (earlybranch.ts: a mutation's branch that changes data and returns).
  */
@@ -102,7 +102,8 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     const helper = ts.isCallExpression(n) ? helperOf(n) : undefined;
     if (ts.isCallExpression(n)) {
       const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
-      const throws = helper !== undefined || /^require/.test(app.calleeFrom(n, GUARD)?.name ?? "");
+      const name = app.calleeFrom(n, GUARD)?.name ?? "";
+      const throws = helper !== undefined || /^require/.test(name) || (Object.hasOwn(GUARD_AUTH, name) && !ANSWERING.has(name) && name !== "groupLevel"); // `deleteDocument`, `share`: their denials throw too (attack45 F1)
       for (const k of made) {
         if (throws && !sites.has(k)) sites.set(k, n);
         if (relay === undefined) early.add(k);

@@ -15,12 +15,12 @@
 // the other `require*` checks, `diagnoseUser`, `audit.list`, `resolveAccess`) and any other call
 // keep the mention: their answer may hold the document, or rows about it.
 import ts from "typescript";
+import { GUARD_WRITES } from "./facts-syntax.js";
 import { GUARD, type App } from "./program.js";
 
 export const NO_DOCUMENT = new Set([
   // access: a grant's, a document's or a group's id, a boolean, nothing, a membership's state, a count, a level
-  ...["share", "revoke", "transferOwnership", "moveDocument", "insertDocument", "deleteDocument", "createGroup", "addGroupMember", "acceptGroupInvite"],
-  ...["leaveGroup", "removeGroupMember", "renameGroup"],
+  ...GUARD_WRITES,
   ...["groupLevel", "requireGroupLevel"],
   // decisions: a boolean, or `{ ok, reason }`
   ...["can", "roleAtLeast", "isRole", "levelAtLeast", "canShare", "canTransfer"],

@@ -5,7 +5,7 @@
 // rolls them back the same way, and the attacker guesses again for free.
 import ts from "typescript";
 import { failure, type Atom, type Subject } from "./answerflow.js";
-import { boundTo, switchOnDenial, truthWhenDenied, valueWhenDenied } from "./flow.js";
+import { boundTo, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 import { enclosingFunction, propertyValue, runsInPlace, throwingIn } from "./facts-syntax.js";
 import { callParameters } from "./paramflow.js";
 import type { Use } from "./facts.js";
@@ -293,4 +293,35 @@ function typedAsAnswer(app: App, call: ts.CallExpression, helper: ts.SignatureDe
     const literal = code === undefined ? undefined : checker.getTypeOfSymbol(code);
     return member.getProperty("ok") !== undefined && literal !== undefined && literal.isStringLiteral() && literal.value === "INVALID_CONFIRMATION";
   });
+}
+
+/**
+ * The statements a `switch` runs when the subject is denied: from the clause it enters there (the
+ * first `case` whose value the denial makes equal to the switched one, `case`s the denial does
+ * not decide passed over as `else if`s are; else `default`) on through the clauses it falls
+ * into, up to a `break` or a `return`. None when the denial does not decide the switched value.
+ */
+export function switchOnDenial(stmt: ts.SwitchStatement, atom: (e: ts.Expression) => Value | "unknown"): ts.Statement[] {
+  const known = (v: Value | "unknown") => v !== "unknown" && v !== "object";
+  const value = valueWhenDenied(stmt.expression, atom);
+  if (!known(value)) return [];
+  const clauses = stmt.caseBlock.clauses;
+  let entered = clauses.findIndex((c) => ts.isCaseClause(c) && valueWhenDenied(c.expression, atom) === value);
+  if (entered < 0) entered = clauses.findIndex((c) => ts.isDefaultClause(c));
+  const run: ts.Statement[] = [];
+  // Whether the statements end the clause: a `break` (not run), a `return`, `throw` or `continue`.
+  const ends = (statements: readonly ts.Statement[]): boolean => {
+    for (const s of statements) {
+      if (ts.isBreakStatement(s)) return true;
+      if (ts.isBlock(s)) {
+        if (ends(s.statements)) return true;
+        continue;
+      }
+      run.push(s);
+      if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isContinueStatement(s)) return true;
+    }
+    return false;
+  };
+  for (const clause of entered < 0 ? [] : clauses.slice(entered)) if (ends(clause.statements)) break;
+  return run;
 }

@@ -62,6 +62,9 @@ export function markers(convexDir) {
 /** The findings of `rules` in a report, as `markers` lists an app's `// FINDING rule` lines. */
 export const foundRules = (report, ...rules) => report.findings.filter((f) => rules.includes(f.rule)).map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
 
+/** `rule function` of a report's `unchecked-id-read`, `-write` and `-delete` findings. */
+export const idFindings = (report) => report.findings.filter((f) => /^unchecked-id-(read|write|delete)$/.test(f.rule)).map((f) => `${f.rule} ${f.function}`).sort();
+
 /** An app's `_generated/api`, as Convex generates it in spirit: `api.x.y` and `internal.x.y` references. */
 export const ANY_API = {
   "_generated/api.d.ts": "export declare const api: any;\nexport declare const internal: any;\n",
