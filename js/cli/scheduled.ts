@@ -21,6 +21,7 @@ import { relayOf, reference } from "./follow.js";
 import { exportedFunction } from "./failopen.js";
 import type { ConvexFunction } from "./functions.js";
 import { CONVEX } from "./facts.js";
+import { GUARD_WRITES } from "./facts-syntax.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
 
@@ -28,12 +29,8 @@ import { finding, type Finding } from "./rules.js";
 const CRON_METHODS = new Set(["interval", "hourly", "daily", "weekly", "monthly", "cron"]);
 /** The guard's builders: each requires a signed-in user before the handler. */
 const BUILDERS = new Set(["query", "mutation", "action", "customCtx"]);
-/** Guard methods that refuse a call with no caller (`UNAUTHENTICATED`) whatever the document. */
-const NEEDS_CALLER = new Set([
-  ...["requireUser", "requireRole", "requirePermission"],
-  ...["share", "revoke", "listGrants", "transferOwnership", "moveDocument", "deleteDocument", "insertDocument"],
-  ...["createGroup", "addGroupMember", "acceptGroupInvite", "leaveGroup", "removeGroupMember", "renameGroup"],
-]);
+/** Guard methods that refuse a call with no caller (`UNAUTHENTICATED`) whatever the document: the caller's checks, listing grants, and every guard write. */
+const NEEDS_CALLER = new Set(["requireUser", "requireRole", "requirePermission", "listGrants", ...GUARD_WRITES]);
 
 interface Run {
   node: ts.CallExpression;
