@@ -20,6 +20,7 @@ import { childRead } from "./childquery.js";
 import { groupFieldRead } from "./groupfield.js";
 import { heldChecks } from "./latechecks.js";
 import { RUNS } from "./facts.js";
+import { schedules } from "./facts-syntax.js";
 import { propertyInit, skipOuter, within, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
@@ -44,8 +45,6 @@ export interface FollowedCall extends Loc {
   node: ts.CallExpression;
 }
 
-const SCHEDULES = new Set(["runAfter", "runAt"]);
-
 /** The calls of a handler that pass its arguments (or the caller's own id) to a function of the app it can name, or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
 export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, argNames: string[]): FollowedCall[] {
   const out: FollowedCall[] = [];
@@ -69,7 +68,7 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
 export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
   const path = app.memberPath(n.expression);
   const method = path[path.length - 1] ?? "";
-  const scheduled = SCHEDULES.has(method) && path[path.length - 2] === "scheduler";
+  const scheduled = schedules(path);
   if (!scheduled && !(RUNS.has(method) && path.length === 2)) return undefined;
   const refArg = n.arguments[scheduled ? 1 : 0];
   const ref = refArg === undefined ? undefined : reference(app, refArg);
