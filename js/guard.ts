@@ -18,6 +18,7 @@ import type { Access } from "./access.js";
 import { createAccess } from "./access-create.js";
 import type { AccessConfig, AccessUserId, DefaultLevel, OwnerLevel } from "./access-types.js";
 import { createAuthz, type Authz, type AuthzConfig, type PermissionName } from "./authz.js";
+import { roleChecksFor, type AuthzFor } from "./authz-for.js";
 import { checkCompiled, computeTables, POLICY_TABLES, tablesPreset } from "./authz-tables.js";
 import { createConfirmations, DEFAULT_CODES_TABLE, type Confirmations, type ConfirmationsConfig } from "./confirm.js";
 import { GuardConfigError } from "./errors.js";
@@ -77,6 +78,7 @@ export type Guard<
   // which is then a query's or mutation's (a misspelt role, permission or limit name is blamed).
   ActionChecks<R, P, T, K, RC> &
   Authz<R, P, T, RC> &
+  AuthzFor<R, P, T> &
   Access<L, O, AccessUserId<T, RC>> &
   ForgetUser<AccessUserId<T, RC>> &
   RateLimits<K> &
@@ -253,6 +255,9 @@ export function defineGuard<
   guard.requireAccess = viaDb(accessPart, "requireAccess");
   guard.readableFor = viaDb(accessPart, "readableFor");
   guard.requireAccessFor = viaDb(accessPart, "requireAccessFor");
+  const forPart = once(() => roleChecksFor(erased, users));
+  guard.requireRoleFor = viaDb(forPart, "requireRoleFor");
+  guard.requirePermissionFor = viaDb(forPart, "requirePermissionFor");
   guard.share = viaDb(accessPart, "share", true);
   guard.revoke = viaDb(accessPart, "revoke", true);
   guard.listGrants = viaDb(accessPart, "listGrants");

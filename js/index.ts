@@ -35,6 +35,7 @@ export type { AccessDelete } from "./access-delete.js";
 export type { AccessGroupLevel } from "./access-group-level.js";
 export type { AccessGroupAdmin } from "./access-group-admin.js";
 export type { AccessFor } from "./access-for.js";
+export type { AuthzFor } from "./authz-for.js";
 export { accessTables, type GrantId, type GroupId } from "./access-tables.js";
 export type {
   AccessConfig,

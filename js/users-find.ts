@@ -232,9 +232,7 @@ export function userMethods<R extends string, P extends string, T extends string
 
     async requireRole<C extends AnyReaderCtx>(ctx: C, minRole: R) {
       const user = await authz().requireUser(ctx);
-      if (!authz().roleAtLeast(user as Subject, minRole)) {
-        deny("FORBIDDEN", roleRequired(minRole));
-      }
+      if (!authz().roleAtLeast(user as Subject, minRole)) lacksRole(minRole);
       return user;
     },
 
@@ -245,6 +243,11 @@ export function userMethods<R extends string, P extends string, T extends string
     },
   };
   return methods;
+}
+
+/** `requireRole`'s denial: `FORBIDDEN` "Role '...' or higher required". @internal */
+export function lacksRole(minRole: string): never {
+  deny("FORBIDDEN", roleRequired(minRole));
 }
 
 /** `requirePermission`'s denial: `FORBIDDEN` "Permission '...' required". @internal */

@@ -1,5 +1,6 @@
-// `guard.readableFor` / `guard.requireAccessFor`: a named user's access, not the caller's. Their
-// answer's document is checked for the user they are given only:
+// `guard.readableFor` / `guard.requireAccessFor` / `requireRoleFor` / `requirePermissionFor`: a
+// named user's access, role or permission, not the caller's (no check of the caller: absent from
+// facts.ts GUARD_AUTH). The document answers are checked for the user they are given only:
 //
 //   const { doc } = await guard.requireAccessFor(ctx, args.actingFor, "documents", args.id, "editor");
 //   await ctx.db.patch(doc._id, { body });          // unchecked-id-write, as ctx.db.patch(args.id)
@@ -11,16 +12,20 @@
 // an argument's id, or by a field of a row an argument names (`integ.docId`). An internal
 // function's user comes from its callers: there the answer counts as checked, and a public
 // function that runs or schedules one with a user id that is not its caller's own is
-// `relayed-user-id` (the job acts as someone else).
+// `relayed-user-id` (the job acts as someone else). The report's authorization column shows an
+// internal function's `*For` checks (`namedChecks`), which are its checks.
 import ts from "typescript";
 import { isCallerId } from "./callerid.js";
 import { ArgFlow } from "./argflow.js";
 import { relayOf, relays } from "./follow.js";
 import type { ConvexFunction } from "./functions.js";
 import { GUARD, propertyInit, skipOuter, within, type App } from "./program.js";
+import { enclosingFunction, firstLiteral, guardShown, unused } from "./facts-syntax.js";
+import { swallowed } from "./flow.js";
 import { finding, type Finding } from "./rules.js";
 
-const ACTING_FOR = new Set(["readableFor", "requireAccessFor"]);
+/** The `*For` calls, and what each checks for the user it is given (the relayed-user-id message). */
+const ACTING_FOR = new Map([["readableFor", "access"], ["requireAccessFor", "access"], ["requireRoleFor", "the role"], ["requirePermissionFor", "the permission"]]);
 
 /** A `*For` call of the guard: its method's name. */
 const forCall = (app: App, n: ts.Node): string | undefined => (ts.isCallExpression(n) && ACTING_FOR.has(app.calleeFrom(n, GUARD)?.name ?? "") ? app.calleeFrom(n, GUARD)!.name : undefined);
@@ -94,8 +99,37 @@ export function relayedUserFindings(app: App, functions: readonly ConvexFunction
       const what = client !== undefined ? `argument '${client}' (the client's choice)` : `${value!.getText()}${list === undefined ? "" : " among them"}`;
       const at = app.loc(check);
       const does = call.how.startsWith("scheduled") ? "schedules" : "runs";
-      out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks access for that user (guard.${forCall(app, check)}, ${at.file}:${at.line}), so the call acts as someone else`));
+      const name = forCall(app, check)!;
+      out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks ${ACTING_FOR.get(name)} for that user (guard.${name}, ${at.file}:${at.line}), so the call acts as someone else`));
     }
   }
   return out;
+}
+
+/**
+ * The `*For` checks a function makes, in its body and the app functions it calls, as the report's
+ * authorization column shows them (`guard.requireRoleFor("moderator")`): those whose throw
+ * leaves (not caught, not left unawaited) and, for `readableFor`, whose answer is used.
+ */
+export function namedChecks(app: App, fn: ts.Node): string[] {
+  const out = new Set<string>();
+  const seen = new Set<ts.Node>();
+  const walk = (f: ts.Node): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    const visit = (n: ts.Node): void => {
+      const name = forCall(app, n);
+      if (name !== undefined) {
+        const call = n as ts.CallExpression;
+        if (!swallowed(call, enclosingFunction(call) ?? f, true) && !(name === "readableFor" && unused(call))) out.add(`${guardShown(call, false)}.${name}${firstLiteral(call)}`);
+      } else if (ts.isCallExpression(n)) {
+        const helper = app.appFunction(n);
+        if (helper !== undefined) walk(helper);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(f);
+  };
+  walk(fn);
+  return [...out];
 }

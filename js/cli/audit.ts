@@ -16,7 +16,7 @@ import { tableNames } from "./writes.js";
 import { decisionTestFindings } from "./decisions.js";
 import { failOpenFindings } from "./failopen.js";
 import { followFindings } from "./follow.js";
-import { relayedUserFindings } from "./actingfor.js";
+import { namedChecks, relayedUserFindings } from "./actingfor.js";
 import { promotionFindings } from "./promotions.js";
 import { rankedRoleFindings } from "./rolecheck.js";
 import { relayedCodeFindings } from "./coderelays.js";
@@ -65,6 +65,8 @@ export interface FunctionSummary {
   routes?: string[];
   /** An HTTP action's webhook signature checks that prove its caller (`svix Webhook.verify`); HTTP actions only. */
   signatures?: string[];
+  /** An internal function's checks for a named user (`guard.requireRoleFor("moderator")`, actingfor.ts); only when it makes some. */
+  namedUser?: string[];
 }
 
 export interface AuditResult {
@@ -135,7 +137,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   const threshold = failOn === "none" ? Infinity : SEVERITIES.indexOf(failOn);
   return {
     convexDir,
-    functions: functions.map(summarize),
+    functions: functions.map((fn) => summarize(app, fn)),
     findings: remaining,
     allowed,
     unusedAllows: allows
@@ -156,7 +158,8 @@ function unloadedWarnings(app: App): ConfigWarning[] {
   }));
 }
 
-function summarize(fn: ConvexFunction): FunctionSummary {
+function summarize(app: App, fn: ConvexFunction): FunctionSummary {
+  const named = fn.visibility === "internal" && fn.handler !== undefined ? namedChecks(app, fn.handler) : [];
   const strongest = fn.facts.auth.reduce<AuthLevel | "none">((best, a) => (RANK[a.level] > RANK[best] ? a.level : best), "none");
   return {
     function: fn.id,
@@ -178,6 +181,7 @@ function summarize(fn: ConvexFunction): FunctionSummary {
     deletes: fn.facts.deletes.length > 0,
     library: fn.library,
     ...(fn.kind === "httpAction" ? { routes: fn.routes ?? [], signatures: [...new Set((fn.signatures ?? []).map((s) => s.via))] } : {}),
+    ...(named.length > 0 ? { namedUser: named } : {}),
   };
 }
 

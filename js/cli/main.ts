@@ -169,6 +169,7 @@ function render(r: AuditResult, color: boolean): string {
     [
       f.auth === "none" ? (f.library !== null ? `${f.library}'s own endpoint` : f.visibility === "public" && (f.signatures ?? []).length === 0 ? "NONE" : "") : `${f.auth}${f.handWritten ? " (hand-written)" : ""}: ${f.authVia.join(", ")}`,
       (f.signatures ?? []).length > 0 ? `signature: ${f.signatures!.join(", ")}` : "",
+      (f.namedUser ?? []).length > 0 ? `for a named user: ${f.namedUser!.join(", ")}` : "",
     ].filter(Boolean).join("; ") || "-",
     [...f.rateLimits, ...f.argKeyedRateLimits.map((r) => `${r} (limits nothing)`)].join(", ") || "-",
     [f.safeAction && "safeAction", f.audited && "audited", f.confirmed && "confirmed", f.deletes && "deletes"].filter(Boolean).join(", ") || "-",

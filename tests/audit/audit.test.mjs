@@ -725,6 +725,8 @@ test("the example app: clean, but for its deliberate allowlist (npx convex-guard
     "groups:renameGroup public-no-rate-limit",
     "guarded:importInto public-no-rate-limit",
     "guarded:renameDocument public-no-rate-limit",
+    "jobs:flagLater user-id-arg",
+    "jobs:unflagLater user-id-arg",
     "ratelimit:serverNow public-no-auth",
     "reports:canSend public-no-rate-limit",
     "reports:purgePreview public-no-rate-limit",

@@ -483,6 +483,8 @@ const CTX_METHODS = {
   requireAccess: [name(["docs"]), anything, name(LEVELS)],
   readableFor: [anything, name(["docs", "users"]), anything, name(LEVELS)],
   requireAccessFor: [anything, name(["docs"]), anything, name(LEVELS)],
+  requireRoleFor: [anything, name(ROLES)],
+  requirePermissionFor: [anything, nearly(fc.constantFrom("read:x", "write:y"))],
   share: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything, level: name(LEVELS), expiresAt: anything }, { requiredKeys: [] }))],
   revoke: [name(["docs"]), anything, nearly(fc.record({ userId: anything, groupId: anything }, { requiredKeys: [] }))],
   transferOwnership: [name(["docs"]), anything, anything],
@@ -536,6 +538,9 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
         // What went ahead is what the guard's own pure decisions allow for the row it found.
         if (m === "requireRole" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[0]), "requireRole let a lower role through");
         if (m === "requirePermission" && "value" in r) assert.ok(guard.can(r.value, args[0]), "requirePermission let a role without it through");
+        // The *For checks: the row the id names, whoever is signed in.
+        if (m === "requireRoleFor" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[1]), "requireRoleFor let a lower role through");
+        if (m === "requirePermissionFor" && "value" in r) assert.ok(guard.can(r.value, args[1]), "requirePermissionFor let a role without it through");
         if (["readable", "requireAccess", "readableFor", "requireAccessFor"].includes(m) && r.value) {
           assert.ok(LEVELS.includes(r.value.accessLevel), "a level that is not configured");
           // The *For checks answer for the user they name, signed in or not.

@@ -440,6 +440,8 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     requireAccess: (ctx) => full.requireAccess(ctx, "notes", "n1", "viewer"),
     readableFor: (ctx) => full.readableFor(ctx, "u1", "notes", "n1"),
     requireAccessFor: (ctx) => full.requireAccessFor(ctx, "u1", "notes", "n1", "viewer"),
+    requireRoleFor: (ctx) => full.requireRoleFor(ctx, "u1", "admin"),
+    requirePermissionFor: (ctx) => full.requirePermissionFor(ctx, "u1", "notes:write"),
     share: (ctx) => full.share(ctx, "notes", "n1", { userId: "u1", level: "viewer" }),
     revoke: (ctx) => full.revoke(ctx, "notes", "n1", { userId: "u1" }),
     listGrants: (ctx) => full.listGrants(ctx, "notes", "n1", { numItems: 1, cursor: null }),

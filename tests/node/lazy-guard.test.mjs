@@ -87,7 +87,7 @@ const GUARD_KEYS = [
   ...["validate", "roles", "roleAtLeast", "can", "getUser", "requireUser", "requireRole", "requirePermission"],
   ...["isRole", "roleValidator", "diagnoseUser", "levelValidator", "grantLevelValidator", "accessLevels"],
   ...["resolveAccess", "canShare", "resolveShare", "canTransfer", "levelAtLeast", "readable", "readableMany"],
-  ...["requireAccess", "readableFor", "requireAccessFor"],
+  ...["requireAccess", "readableFor", "requireAccessFor", "requireRoleFor", "requirePermissionFor"],
   ...["share", "revoke", "listGrants", "transferOwnership", "moveDocument", "insertDocument"],
   ...["deleteDocument", "listAccessible", "createGroup"],
   ...["addGroupMember", "acceptGroupInvite", "leaveGroup", "listMyGroups", "listGroupMembers", "renameGroup"],

@@ -61,8 +61,25 @@ async function typedUser() {
   await guard.requirePermission(ctx, "admin:anything");
   // @ts-expect-error: misspelt permission in requirePermission
   await guard.requirePermission(ctx, "delete:user");
-  return name;
+  // The checks for a named user: the users table's id, the same names, the user's document.
+  const them: string = (await guard.requireRoleFor(ctx, themId, "moderator")).name;
+  const holder: GenericId<"users"> = (await guard.requirePermissionFor(ctx, themId, "admin:anything"))._id;
+  // @ts-expect-error: misspelt role in requireRoleFor
+  await guard.requireRoleFor(ctx, themId, "admn");
+  // @ts-expect-error: misspelt permission in requirePermissionFor
+  await guard.requirePermissionFor(ctx, themId, "delete:user");
+  // @ts-expect-error: a permission nobody was granted
+  await guard.requirePermissionFor(ctx, themId, "fly:plane");
+  // @ts-expect-error: a plain string is no users id
+  await guard.requireRoleFor(ctx, "u1", "user");
+  // @ts-expect-error: nor is another table's id
+  await guard.requirePermissionFor(ctx, otherId, "read:users");
+  // @ts-expect-error: no such field on the users document
+  (await guard.requireRoleFor(ctx, themId, "user")).email;
+  return [name, them, holder];
 }
+declare const themId: GenericId<"users">;
+declare const otherId: GenericId<"documents">;
 
 // A configured users table changes the document type.
 const custom = defineGuard({ roles: ["member"], users: { table: "members" } });

@@ -58,6 +58,8 @@ export const guard = defineGuard({
         "user-id-arg": "the user a moderator flags, not the caller (who comes from requireRole)",
         "public-no-rate-limit": "moderators and above only",
       },
+      "jobs:flagLater": { "user-id-arg": "the user a moderator flags, not the caller (the job acts for ctx.user._id)" },
+      "jobs:unflagLater": { "user-id-arg": "the user whose flag is cleared, not the caller (the job acts for ctx.user._id)" },
       "system:setMaintenance": { "public-no-rate-limit": "holders of admin:system only" },
       "reports:canSend": { "public-no-rate-limit": "checkRateLimit only looks at the caller's budget (it takes nothing and writes nothing)" },
       "documents:updateDocument": { "public-no-rate-limit": "editors of the document only; rate limits are shown in ratelimit.ts" },

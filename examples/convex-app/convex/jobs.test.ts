@@ -171,3 +171,90 @@ test("a malformed user id, or another table's, is INVALID_ARGUMENT 'unknown user
   // A real user's id passes (the public document: anyone's viewer).
   expect(await t.run((ctx) => outcome(guard.requireAccessFor(ctx, u.mallory!, "documents", open, "viewer").then((r) => r.accessLevel)))).toEqual({ ok: "viewer" });
 });
+
+// Roles and permissions for a named user (jobs.ts flagLater / unflagLater): the job re-checks
+// the moderator's role (requireRoleFor) or permission (requirePermissionFor) when it runs. Were
+// the check the caller's (requireRole), every job would fail UNAUTHENTICATED, the admitted too.
+const NOT_MODERATOR: Outcome = { code: "FORBIDDEN", message: "Role 'moderator' or higher required" };
+const NO_WRITE_USERS: Outcome = { code: "FORBIDDEN", message: "Permission 'write:users' required" };
+
+/** Mona moderates, Walt is an admin; Tess is the user they flag. */
+async function moderation() {
+  const w = await world();
+  const { t, u } = w;
+  for (const [p, role] of [["mona", "moderator"], ["walt", "admin"], ["tess", "user"]] as const) {
+    u[p] = await t.run((ctx) => ctx.db.insert("users", { tokenIdentifier: `${ISSUER}|${p}`, name: p, role }));
+  }
+  const flagLater = (who: string, delayMs = 1000) => w.as(who).mutation(api.jobs.flagLater, { userId: u.tess!, delayMs });
+  const unflagLater = (who: string, delayMs = 1000) => w.as(who).mutation(api.jobs.unflagLater, { userId: u.tess!, delayMs });
+  const demote = (p: string) => t.run((ctx) => ctx.db.patch(u[p]!, { role: "user" }));
+  const flagged = () => t.run(async (ctx) => (await ctx.db.get(u.tess!))!.flagged ?? false);
+  return { ...w, flagLater, unflagLater, demote, flagged };
+}
+
+test("a moderator's job flags the user though it has no caller; demoted before it runs, FORBIDDEN and nothing written", async () => {
+  const { flagLater, unflagLater, runJobs, demote, flagged, states } = await moderation();
+  await flagLater("mona");
+  expect(await runJobs()).toEqual([]);
+  expect(await flagged()).toBe(true);
+  await unflagLater("mona");
+  expect(await runJobs()).toEqual([]);
+  expect(await flagged()).toBe(false);
+  // Scheduled as a moderator, run as a user.
+  await flagLater("mona");
+  await demote("mona");
+  expect(await runJobs()).toEqual([NOT_MODERATOR]);
+  expect(await flagged()).toBe(false);
+  expect(await states()).toEqual(["success", "success", "failed"]);
+});
+
+test("a permission lost before the job runs: requirePermissionFor's FORBIDDEN; another holder's job still acts", async () => {
+  const { u, t, flagLater, unflagLater, runJobs, demote, flagged } = await moderation();
+  await t.run((ctx) => ctx.db.patch(u.tess!, { flagged: true }));
+  await unflagLater("mona", 1000);
+  await unflagLater("walt", 2000);
+  await demote("mona");
+  expect(await runJobs()).toEqual([NO_WRITE_USERS]);
+  expect(await flagged()).toBe(false); // walt's
+  await expect(flagLater("mona")).rejects.toThrow(/Role 'moderator' or higher required/); // and she can no longer schedule one
+});
+
+test("the moderator deleted before the job runs: INVALID_ARGUMENT 'unknown user', never a quiet pass", async () => {
+  const { t, u, flagLater, unflagLater, runJobs, flagged } = await moderation();
+  await flagLater("mona");
+  await unflagLater("mona", 2000);
+  await t.run((ctx) => ctx.db.delete(u.mona!));
+  expect(await runJobs()).toEqual([UNKNOWN_USER, UNKNOWN_USER]);
+  expect(await flagged()).toBe(false);
+});
+
+test("requireRoleFor and requirePermissionFor answer what requireRole and requirePermission answer that user signed in", async () => {
+  const { t, u, as } = await moderation();
+  for (const p of ["mona", "walt", "tess", "olive"]) {
+    for (const role of ["user", "moderator", "admin"] as const) {
+      const mine = await as(p).run((ctx) => outcome(guard.requireRole(ctx, role).then((r) => r._id)));
+      const theirs = await t.run((ctx) => outcome(guard.requireRoleFor(ctx, u[p]!, role).then((r) => r._id)));
+      expect(theirs, `${p} ${role}`).toEqual(mine);
+    }
+    for (const permission of ["read:users", "write:users", "delete:users"] as const) {
+      const mine = await as(p).run((ctx) => outcome(guard.requirePermission(ctx, permission).then((r) => r._id)));
+      const theirs = await t.run((ctx) => outcome(guard.requirePermissionFor(ctx, u[p]!, permission).then((r) => r._id)));
+      expect(theirs, `${p} ${permission}`).toEqual(mine);
+    }
+  }
+  // What those answers are: some admitted, some refused (no caller would give that).
+  const role = (p: string) => t.run((ctx) => outcome(guard.requireRoleFor(ctx, u[p]!, "moderator").then((r) => r.name)));
+  expect([await role("mona"), await role("walt"), await role("tess")]).toEqual([{ ok: "mona" }, { ok: "walt" }, NOT_MODERATOR]);
+});
+
+test("a forged id (another table's, even a row with a role field) or a malformed one is 'unknown user' for the role checks too", async () => {
+  const { t, as, doc, open } = await moderation();
+  const { groupId } = await as("olive").mutation(api.groups.createGroup, { name: "team" });
+  // A row of another users-like table whose `role` field holds the top role: never this guard's user.
+  const forgedAdmin = await t.run((ctx) => ctx.db.insert("authUsers", { name: "root", role: "superadmin" }));
+  for (const forged of [forgedAdmin, "not-an-id", "", doc, open, groupId, 42, null, undefined]) {
+    const userId = forged as unknown as Id<"users">;
+    expect(await t.run((ctx) => outcome(guard.requireRoleFor(ctx, userId, "user"))), String(forged)).toEqual(UNKNOWN_USER);
+    expect(await t.run((ctx) => outcome(guard.requirePermissionFor(ctx, userId, "read:users"))), String(forged)).toEqual(UNKNOWN_USER);
+  }
+});

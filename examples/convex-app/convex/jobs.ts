@@ -30,3 +30,45 @@ export const applyEdit = internalMutation({
     await ctx.db.patch(doc._id, { body });
   },
 });
+
+/**
+ * Moderators: flag a user after `delayMs` (time to take it back), if the moderator who asked is
+ * still one then. The user flagged is the moderator's choice; the user the job acts for is the
+ * caller, by their own id.
+ */
+export const flagLater = guard.mutation(mutation, {
+  args: { userId: v.id("users"), delayMs: v.number() },
+  role: "moderator",
+  rateLimit: { name: "sendMessage" },
+  handler: async (ctx, { userId, delayMs }): Promise<Id<"_scheduled_functions">> =>
+    await ctx.scheduler.runAfter(delayMs, internal.jobs.applyFlag, { by: ctx.user._id, userId }),
+});
+
+/** The job: `by` must still be a moderator when it runs (demoted or deleted since: it fails, nothing written). */
+export const applyFlag = internalMutation({
+  args: { by: v.id("users"), userId: v.id("users") },
+  handler: async (ctx, { by, userId }) => {
+    // FORBIDDEN "Role 'moderator' or higher required", or INVALID_ARGUMENT "unknown user".
+    await guard.requireRoleFor(ctx, by, "moderator");
+    if ((await ctx.db.get(userId)) !== null) await ctx.db.patch(userId, { flagged: true });
+  },
+});
+
+/** Holders of `write:users`: clear a user's flag after `delayMs`, if they still hold it then. */
+export const unflagLater = guard.mutation(mutation, {
+  args: { userId: v.id("users"), delayMs: v.number() },
+  permission: "write:users",
+  rateLimit: { name: "sendMessage" },
+  handler: async (ctx, { userId, delayMs }): Promise<Id<"_scheduled_functions">> =>
+    await ctx.scheduler.runAfter(delayMs, internal.jobs.applyUnflag, { by: ctx.user._id, userId }),
+});
+
+/** The job: `by` must still hold `write:users` when it runs. */
+export const applyUnflag = internalMutation({
+  args: { by: v.id("users"), userId: v.id("users") },
+  handler: async (ctx, { by, userId }) => {
+    // FORBIDDEN "Permission 'write:users' required", or INVALID_ARGUMENT "unknown user".
+    await guard.requirePermissionFor(ctx, by, "write:users");
+    if ((await ctx.db.get(userId)) !== null) await ctx.db.patch(userId, { flagged: false });
+  },
+});
