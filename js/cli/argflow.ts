@@ -216,9 +216,10 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
         const arg = idTest(n, flow);
         if (arg !== undefined && !callerTied(app, chainEnd(n))) reads.push({ node: chainEnd(n), arg }); // not the caller's own row, `q.eq(q.field("ownerId"), user._id)` too (idquery.ts)
       }
-      const found = ts.isPropertyAccessExpression(callee) && callee.name.text === "find" ? queriedById(app, n, (e) => flow.idRoot(e)) : undefined;
-      if (found !== undefined) reads.push({ node: n, arg: found }); // `rows.find((r) => r._id === args.id && !r.archived)` of a table's rows (idquery.ts)
     }
+    const js = (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "find") || ts.isElementAccessExpression(n);
+    const found = js ? queriedById(app, n as ts.Expression, (e) => flow.idRoot(e)) : undefined; // `rows.find((r) => r._id === args.id && !r.archived)`, `rows.filter(...)[0]`, of a table's rows (idquery.ts)
+    if (found !== undefined) reads.push({ node: n as ts.Expression, arg: found });
     ts.forEachChild(n, visit);
   };
   visit(handler);

@@ -150,7 +150,7 @@ test("an _id equality ANDed with the caller's id (q.and, JS &&) or a checked par
   assert.deepEqual(idChanges(r), []);
 });
 
-test("unchecked-id-read: an _id equality ANDed with literals or a JS find with &&, returned, is reported; ANDed with the caller's id (q.and, the owner's index) it is the caller's own row", () => {
+test("unchecked-id-read: an _id equality ANDed with literals or a JS find (or filter(...)[0]) with &&, returned, is reported; ANDed with the caller's id (q.and, the owner's index) it is the caller's own row", () => {
   const read = (name, table, body) => `
 export const ${name} = query({
   args: { id: v.id("${table}") },
@@ -170,8 +170,9 @@ ${body}
         read("readOwnAnd", "posts", `${FILTERED("posts", `q.and(${ID}, q.eq(q.field("ownerId"), user._id))`)}    return p;`) +
         read("readOwnIndex", "posts", '    return await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("ownerId", user._id)).filter((q) => q.eq(q.field("_id"), args.id)).unique();') +
         read("readFindOwn", "drafts", '    const rows = await ctx.db.query("drafts").collect();\n    return rows.find((d) => d._id === args.id && d.userId === user._id) ?? null;') +
+        read("readFilterFirst", "drafts", '    const rows = await ctx.db.query("drafts").withIndex("by_author", (q) => q.eq("authorName", "x")).collect();\n    const row = rows.filter((d) => d._id === args.id && d.stale !== true)[0];\n    return row?.body ?? null;') +
         read("readOrOwn", "posts", `${FILTERED("posts", `q.or(q.eq(q.field("ownerId"), user._id), ${ID})`)}    return p;`),
     }),
   );
-  assert.deepEqual(idFindings(r), ["unchecked-id-read d:readAnd", "unchecked-id-read d:readFind", "unchecked-id-read d:readOrOwn"]);
+  assert.deepEqual(idFindings(r), ["unchecked-id-read d:readAnd", "unchecked-id-read d:readFilterFirst", "unchecked-id-read d:readFind", "unchecked-id-read d:readOrOwn"]);
 });
