@@ -10,7 +10,7 @@ import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
-import { queriedById, recordOf } from "./idquery.js";
+import { callerTied, queriedById, recordOf } from "./idquery.js";
 import { forAnswer, othersDocument } from "./actingfor.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
@@ -214,9 +214,12 @@ export function returnedIdReads(app: App, handler: ts.SignatureDeclaration, flow
       const callee = skipOuter(n.expression);
       if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "filter" || callee.name.text === "withIndex")) {
         const arg = idTest(n, flow);
-        if (arg !== undefined) reads.push({ node: chainEnd(n), arg });
+        if (arg !== undefined && !callerTied(app, chainEnd(n))) reads.push({ node: chainEnd(n), arg }); // not the caller's own row, `q.eq(q.field("ownerId"), user._id)` too (idquery.ts)
       }
     }
+    const js = (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "find") || ts.isElementAccessExpression(n);
+    const found = js ? queriedById(app, n as ts.Expression, (e) => flow.idRoot(e)) : undefined; // `rows.find((r) => r._id === args.id && !r.archived)`, `rows.filter(...)[0]`, of a table's rows (idquery.ts)
+    if (found !== undefined) reads.push({ node: n as ts.Expression, arg: found });
     ts.forEachChild(n, visit);
   };
   visit(handler);
