@@ -202,6 +202,19 @@ export const guard = defineGuard(make());
   const r = report(scratchApp("scopedroles", "unreadable", CLASSROOM, made));
   assert.equal(r.warnings.length, 1, JSON.stringify(r.warnings));
   assert.match(r.warnings[0].message, /the scoped roles \(securityAudit\.scopedRoles: no role is taken as scoped/);
+  // The roles not readable: the names are used as written (a teacher's check covers nothing), with a warning that they were not checked.
+  const rolesMade = `import { defineGuard } from "convex-guard";
+const makeRoles = () => ["student", "teacher", "admin"] as const;
+export const guard = defineGuard({ roles: makeRoles(), access: { tables: { posts: { owner: "ownerId", visibility: "visibility" } } }, securityAudit: { scopedRoles: ["teacher"] } });
+`;
+  const del = `import { v } from "convex/values";
+import { mutation } from "./_generated/server";
+import { guard } from "./guard";
+export const del = mutation({ args: { id: v.id("posts") }, handler: async (ctx, { id }) => { await guard.requireRole(ctx, "teacher"); await ctx.db.delete(id); } });
+`;
+  const unread = report(scratchApp("scopedroles", "roles-unreadable", { "a.ts": del }, rolesMade));
+  assert.deepEqual(idFindings(unread), ["unchecked-id-delete a:del"]);
+  assert.match(unread.warnings[0]?.message ?? "", /the names of securityAudit\.scopedRoles \(used as written, not checked against the roles/);
 });
 
 test("several guards: each check by its own guard's scopedRoles; a receiver not followed by the strictest", () => {
