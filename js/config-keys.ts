@@ -118,7 +118,7 @@ export const LOCKOUT_BUDGET_KEYS = /* @__PURE__ */ keysOf<LockoutBudget>()(["max
 /** `actions`. @internal */
 export const ACTIONS_KEYS = /* @__PURE__ */ keysOf<ActionsConfig>()(["module"]);
 /** `securityAudit` (read by `npx convex-guard audit` only, checked here all the same). @internal */
-const SECURITY_AUDIT_KEYS = keysOf<NonNullable<Config["securityAudit"]>>()(["allow"]);
+const SECURITY_AUDIT_KEYS = keysOf<NonNullable<Config["securityAudit"]>>()(["allow", "scopedRoles"]);
 
 /**
  * Throws a {@link GuardConfigError} unless `name` (a `what` that `where` declares: a builder's

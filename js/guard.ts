@@ -51,16 +51,18 @@ export type GuardConfig<
   /** Where the internal functions of checks in actions are exported (`guard.internalFunctions`). */
   actions?: ActionsConfig;
   /**
-   * Read only by `npx convex-guard audit`, from the source (write it literally): findings that
-   * are deliberate, with the reason the report shows. A string allows every rule for that
-   * function; an object allows the rules it names. Nothing at run time reads it.
+   * Read only by `npx convex-guard audit`, from the source (write it literally). `allow`: findings
+   * that are deliberate, with the reason the report shows. A string allows every rule for that
+   * function; an object allows the rules it names. `scopedRoles`: roles a tenant scopes (a
+   * teacher of one class): a check one of them passes covers no document an argument names, as
+   * the lowest role's. Nothing at run time reads it.
    *
    * @example
    * ```ts
-   * securityAudit: { allow: { "users:flagUser": { "user-id-arg": "the moderator's target, not the caller" } } }
+   * securityAudit: { allow: { "users:flagUser": { "user-id-arg": "the moderator's target, not the caller" } }, scopedRoles: ["teacher"] }
    * ```
    */
-  securityAudit?: { allow?: Readonly<Record<string, string | Readonly<Record<string, string>>>> };
+  securityAudit?: { allow?: Readonly<Record<string, string | Readonly<Record<string, string>>>>; scopedRoles?: readonly NoInfer<R>[] };
 };
 
 /**

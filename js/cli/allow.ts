@@ -22,6 +22,7 @@ import { appGuards, consult } from "./guards.js";
 import type { ConvexFunction } from "./functions.js";
 import { AuditError, type App } from "./program.js";
 import { ROUTE_PREFIX } from "./routes.js";
+import { SCOPED_KEY } from "./scopedroles.js";
 import { isRuleId, RULES, type Finding } from "./rules.js";
 
 export const CONFIG_KEY = "securityAudit";
@@ -148,15 +149,15 @@ function readConfig(app: App, call: ts.CallExpression, out: Allow[]): void {
 }
 
 /**
- * Throws unless `allow` is the section's only key: `alow: {...}` would otherwise be an
- * allowlist the audit never reads, silently (the guard refuses it too, but only once it runs).
+ * Throws unless the section's keys are `allow` and `scopedRoles`: `alow: {...}` would otherwise be
+ * an allowlist the audit never reads, silently (the guard refuses it too, but only once it runs).
  */
 function checkSectionKeys(app: App, section: ObjectRead): void {
   if (section.open !== undefined) throw notLiteral(app, section.open.unreadable);
   for (const [name, p] of section.props) {
-    if (name === "allow") continue;
+    if (name === "allow" || name === SCOPED_KEY) continue; // scopedRoles: scopedroles.ts
     const at = app.loc(p);
-    const near = closestName(name, ["allow"]);
+    const near = closestName(name, ["allow", SCOPED_KEY]);
     throw new AuditError(`${at.file}:${at.line}: ${CONFIG_KEY}: unknown key '${name}'${near === null ? "" : ` (did you mean '${near}'?)`}`);
   }
 }

@@ -10,6 +10,7 @@ import { appGuards } from "./guards.js";
 import { ownerFields } from "./ownerquery.js";
 import { App, AuditError } from "./program.js";
 import { lowestRole } from "./roles.js";
+import { scopedRolesOf } from "./scopedroles.js";
 import { httpFindings, routeFunctions } from "./routes.js";
 import { markSignatures } from "./signatures.js";
 import { tableNames } from "./writes.js";
@@ -127,6 +128,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   // whatever the app.
   for (const guard of appGuards(app)) {
     lowestRole(app, guard);
+    scopedRolesOf(app, guard); // a misspelt scoped role is an error even where no check names it
     ownerFields(app, guard);
     accessFields(app, guard);
     redactedEnv(app, guard);

@@ -24,6 +24,8 @@ interface LowestHolds {
   anyHolds: (permission: string) => boolean;
   /** The lowest role (in `roles`' order) that holds it. */
   weakest: (permission: string) => string | undefined;
+  /** Every role that holds it, lowest first. */
+  holders: (permission: string) => string[];
 }
 
 const asked = new WeakMap<ts.Node, LowestHolds | null>();
@@ -40,6 +42,11 @@ export function lowestHolding(app: App, guard: ts.CallExpression, permission: st
 /** The lowest role of one guard (in its `roles`' order) holding `permission`: the weakest caller a check of it lets through (rolecheck.ts); undefined when none does or they cannot be read. */
 export function weakestHolding(app: App, guard: ts.CallExpression, permission: string): string | undefined {
   return ask(app, guard, (known) => known.weakest(permission), undefined);
+}
+
+/** The roles of one guard holding `permission`, lowest first (none when malformed): each passes a check of it (scopedroles.ts); undefined when they cannot be read. */
+export function rolesHolding(app: App, guard: ts.CallExpression, permission: string): string[] | undefined {
+  return ask(app, guard, (known) => known.holders(permission), []);
 }
 
 /** Whether some role of one guard holds `permission` (false when malformed); undefined when its roles and permissions cannot be read. */
@@ -87,7 +94,7 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   try {
     const client = define({ roles, permissions });
     client.validate();
-    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)), weakest: (permission) => roles.find((r) => client.can(r, permission)) };
+    return { lowest, holds: (permission) => client.can(lowest, permission), anyHolds: (permission) => roles.some((r) => client.can(r, permission)), weakest: (permission) => roles.find((r) => client.can(r, permission)), holders: (permission) => roles.filter((r) => client.can(r, permission)) };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };

@@ -6,15 +6,17 @@
 // config.ts: an object literal, or `const`s holding it, spread or not), the list written there
 // or a `const` holding it; when they cannot be read, no role check is judged the lowest (and the
 // report warns). A check whose guard cannot be followed is of the lowest role when its role is
-// the lowest of any of the app's guards (the stricter reading, and a warning).
+// the lowest of any of the app's guards (the stricter reading, and a warning). A role a tenant
+// scopes (`securityAudit.scopedRoles`: scopedroles.ts) counts as the lowest: it covers no document.
 import ts from "typescript";
 import { assigned } from "./changed.js";
 import { callConfig, isUnreadable, member, readStrings, readValue, unreadable, warnUnreadable } from "./config.js";
 import type { AuthCheck } from "./facts.js";
-import { consult } from "./guards.js";
+import { appGuards, consult } from "./guards.js";
 import { outermost } from "./paramflow.js";
-import { lowestHolding, weakestHolding } from "./permissions.js";
+import { lowestHolding, rolesHolding, weakestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
+import { anyScoped, firstScoped, scopedRolesOf } from "./scopedroles.js";
 
 /** One guard's roles as the audit reads them: the lowest, and those above it. */
 export interface Roles {
@@ -42,11 +44,13 @@ export const lowestRole = (app: App, guard: ts.CallExpression): string | null =>
 /** What the audit does without the roles: said in the report's configuration warning. */
 export const ROLES_IGNORED = "the roles (a check of the lowest role is taken as any role check: it covers documents read or deleted by an argument's id)";
 
-/** What the audit does with a check whose guard it cannot follow: said in the report's warning. */
+/** What the audit does with a check whose guard it cannot follow: said in the report's warning (and of the scoped roles, when a guard names some). */
 const ROLES_JUDGED = "the roles (a role check is of the lowest role when it is the lowest of any of them)";
+const ROLES_SCOPED_JUDGED = "the roles (a role check is of the lowest role when it is the lowest of any of them, or it or a role above it is scoped by any of them)";
 
 /** What the audit does with a permission check whose guard it cannot follow: said in the report's warning. */
 const PERMISSIONS_JUDGED = "the permissions (a permission check is of the lowest role when the lowest role of any of them holds it)";
+const PERMISSIONS_SCOPED_JUDGED = "the permissions (a permission check is of the lowest role when the lowest role of any of them holds it, or a role any of them scopes)";
 
 function readRoles(app: App, guard: ts.CallExpression): Roles {
   const config = callConfig(app, guard);
@@ -140,26 +144,35 @@ function readOnly(u: ts.Node): boolean {
  * The role checks of the lowest role configured by their guard, marked `everyRole` (its name), and
  * the permission checks of a permission that role holds (the engine decides: permissions.ts),
  * marked `everyRole` and `heldPermission`: every user with a role passes them, so they decide
- * nothing about a document. A role or permission not written literally is not judged (it may
- * be a higher one's).
+ * nothing about a document. So are the checks a role the guard's `securityAudit.scopedRoles`
+ * names passes (a check of it or of a role below it, or of a permission it holds), marked
+ * `everyRole` (that role) and `scoped` (scopedroles.ts): every teacher passes them, whatever
+ * their class. A role or permission not written literally is not judged (it may be a higher one's).
  */
 export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
   if (!auth.some((a) => a.level === "role" || a.level === "permission")) return auth;
+  const scopes = anyScoped(app, appGuards(app));
   return auth.map((a) => {
     // A name not written literally is not judged: its guard's roles are not asked.
     const name = a.level === "role" || a.level === "permission" ? roleName(app, a.role) : undefined;
     if (name === undefined) return a;
     if (a.level === "permission") {
-      const judged = consult(app, a.guardCall, PERMISSIONS_JUDGED);
+      const judged = consult(app, a.guardCall, scopes ? PERMISSIONS_SCOPED_JUDGED : PERMISSIONS_JUDGED);
       const holding = judged.map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
       if (holding !== undefined) return { ...a, everyRole: holding, heldPermission: name };
+      // Held by a role a tenant scopes (scopedroles.ts): every holder of it passes, whatever their tenant.
+      const scoped = judged.map((g) => firstScoped(rolesHolding(app, g, name) ?? [], scopedRolesOf(app, g))).find((r) => r !== undefined);
+      if (scoped !== undefined) return { ...a, everyRole: scoped, heldPermission: name, scoped: `permission '${name}'` };
       // Ranked at the lowest role holding it (a middle role's permission: rolecheck.ts), with one guard.
       const weakest = judged.length === 1 ? weakestHolding(app, judged[0]!, name) : undefined;
       const above = weakest === undefined ? undefined : rankedAbove(rolesOf(app, judged[0]!), weakest);
       return above === undefined ? a : { ...a, ranked: { role: weakest!, above, permission: name } };
     }
-    const guards = consult(app, a.guardCall, ROLES_JUDGED);
+    const guards = consult(app, a.guardCall, scopes ? ROLES_SCOPED_JUDGED : ROLES_JUDGED);
     if (guards.some((g) => lowestRole(app, g) === name)) return { ...a, everyRole: name };
+    // It, or a role above it (which passes it too), is scoped.
+    const scoped = guards.map((g) => firstScoped([name, ...(rankedAbove(rolesOf(app, g), name) ?? [])], scopedRolesOf(app, g))).find((r) => r !== undefined);
+    if (scoped !== undefined) return { ...a, everyRole: scoped, scoped: `role '${name}'` };
     const above = guards.length === 1 ? rankedAbove(rolesOf(app, guards[0]!), name) : undefined;
     return above === undefined ? a : { ...a, ranked: { role: name, above } };
   });
@@ -174,9 +187,9 @@ function rankedAbove(roles: Roles, name: string): string[] | undefined {
 
 /**
  * Whether a function's checks decide who may touch any document: a role above the lowest or a
- * permission the lowest role does not hold. A document check decides only the document it was
- * made on; "signed in" alone decides nothing, nor does the lowest role, which every user with a
- * role holds, or a permission it holds.
+ * permission the lowest role does not hold, that no scoped role passes. A document check decides
+ * only the document it was made on; "signed in" alone decides nothing, nor does the lowest role,
+ * which every user with a role holds, or a permission it holds, nor a scoped role.
  */
 export function decidesAccess(auth: readonly AuthCheck[]): boolean {
   return auth.some((a) => (a.level === "role" || a.level === "permission") && a.everyRole === undefined);
@@ -186,6 +199,11 @@ export function decidesAccess(auth: readonly AuthCheck[]): boolean {
 export function anyCaller(auth: readonly AuthCheck[]): string {
   const lowest = auth.find((a) => a.everyRole !== undefined);
   if (lowest === undefined) return auth.length > 0 ? "any signed-in caller" : "any caller";
-  const checked = lowest.heldPermission === undefined ? `role '${lowest.everyRole}' is the lowest` : `permission '${lowest.heldPermission}' is held by the lowest role, '${lowest.everyRole}'`;
+  const role = lowest.everyRole!;
+  if (lowest.scoped !== undefined) {
+    const passed = lowest.scoped === `role '${role}'` ? `role '${role}' is scoped (securityAudit.scopedRoles)` : `${lowest.scoped} is passed by role '${role}', scoped (securityAudit.scopedRoles)`;
+    return `any caller with role '${role}' (${passed}: every ${role} passes it, whatever their tenant)`;
+  }
+  const checked = lowest.heldPermission === undefined ? `role '${role}' is the lowest` : `permission '${lowest.heldPermission}' is held by the lowest role, '${role}'`;
   return `any signed-in caller (${checked}: every user with a role holds it)`;
 }

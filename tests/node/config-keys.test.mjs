@@ -187,6 +187,12 @@ const refused = [
     "securityAudit: unknown key 'alow' (did you mean 'allow'?)",
     (g) => g.can("admin", "x:y"),
   ],
+  [
+    "securityAudit.scopedRole (the CLI's scoped roles ignored)",
+    { roles, securityAudit: { scopedRole: ["admin"] } },
+    "securityAudit: unknown key 'scopedRole' (did you mean 'scopedRoles'?)",
+    (g) => g.can("admin", "x:y"),
+  ],
 ];
 
 for (const [what, config, message, use] of refused) {
@@ -311,7 +317,7 @@ test("every key of every part, spelt right, is accepted, with every setup of use
       audit: { table: "guardAudit", logFunction: "audit:log", readers: { role: "admin" } },
     },
     actions: { module: "guardFunctions" },
-    securityAudit: { allow: { "users:flag": "on purpose" } },
+    securityAudit: { allow: { "users:flag": "on purpose" }, scopedRoles: ["admin"] },
   };
   defineGuard(full).validate();
   defineClientGuard(full).validate();

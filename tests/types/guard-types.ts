@@ -384,3 +384,8 @@ defineGuard({ roles: ["user"], compiledPolicy: "{}" });
 // @ts-expect-error: answers are arrays of numbers, not strings of 0 and 1
 const asText: PolicyTables = { engine: "0.1.0", roles: ["user"], grants: [], atLeast: "10", holders: [] };
 void asText;
+
+// securityAudit.scopedRoles names the guard's own roles: a misspelt one fails here, not only in the audit.
+defineGuard({ roles: ["student", "teacher", "admin"], securityAudit: { scopedRoles: ["teacher"] } });
+// @ts-expect-error: misspelt scoped role
+defineGuard({ roles: ["student", "teacher", "admin"], securityAudit: { scopedRoles: ["teachr"] } });
