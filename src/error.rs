@@ -230,6 +230,7 @@ messages! {
     NameTooLong = " name '{s}...' is longer than {n} bytes",
     NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
     RoleNameChars = " name '{s}' may only contain letters, digits, '_', '-', '.' and ':'",
+    ListedBefore = " '{s}' is listed before '{s}', but the list is lowest first (the last is the highest): reverse it",
     // roles and permissions
     PermissionEmpty = "permission names must not be empty",
     PermissionTooLong = "permission name '{s}...' is longer than {n} bytes",
@@ -249,6 +250,7 @@ messages! {
     Public = "public",
     Share = "share",
     UndeclaredLevel = " level '{s}' is not a declared access level",
+    OwnerNotLast = "access level 'owner' must be the last: levels are listed lowest first, and the last is the level a document's owner holds (reverse a list written highest first)",
     PublicNotBelowOwner = "public level '{s}' must be below the owner level, or every visitor would own public documents",
     PublicNotBelowShare = "public level '{s}' must be below the share level '{s}', or strangers could share public documents",
     UnknownLevel = "unknown access level '{s}'",
@@ -281,6 +283,7 @@ messages! {
     Capacity = "capacity",
     Shards = "shards",
     WholeFrom1 = " must be a whole number from 1 to {n}",
+    PeriodInMs = "period must be at least {n}: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60",
     SlidingLogRate = "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most {n} (use a 'sliding window' for larger limits)",
     CapacityNotBucket = "capacity applies only to 'token bucket' limits, not to '{s}'",
     TooManyShards = "shards ({n}) must not exceed rate or capacity: every shard needs room for at least 1",
