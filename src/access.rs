@@ -583,7 +583,7 @@ impl AccessLevelsBuilder {
     /// levels.
     pub fn level(&mut self, name: &str) -> Result<(), Error> {
         check_level_name(name)?;
-        if self.names.iter().any(|n| n == name) {
+        if crate::policy::position(&self.names, name.as_bytes()).is_some() {
             return Err(Error::config(&[Msg::DuplicateLevel], &[name], &[]));
         }
         if self.names.len() >= MAX_LEVELS {
@@ -634,7 +634,7 @@ impl AccessLevelsBuilder {
             ));
         }
         let find = |what: Msg, name: &str| -> Result<u8, Error> {
-            match names.iter().position(|n| n == name) {
+            match crate::policy::position(&names, name.as_bytes()) {
                 // `position < names.len() <= MAX_LEVELS = 16`, so `+ 1` fits in a u8.
                 Some(i) => Ok((i + 1) as u8),
                 None => Err(Error::config(
@@ -854,7 +854,7 @@ impl Levels {
     /// # Errors
     /// A [`Kind::Argument`] error when no level has that name.
     pub fn level(&self, name: &str) -> Result<u8, Error> {
-        match self.names.iter().position(|n| n == name) {
+        match crate::policy::position(&self.names, name.as_bytes()) {
             // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
             Some(i) => Ok((i + 1) as u8),
             None => Err(Error::argument(
