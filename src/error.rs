@@ -225,10 +225,8 @@ macro_rules! messages {
 messages! {
     // names (roles, access levels)
     Role = "role",
-    AccessLevelName = "access level",
     NamesEmpty = " names must not be empty",
     NameTooLong = " name '{s}...' is longer than {n} bytes",
-    NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
     RoleNameChars = " name '{s}' may only contain letters, digits, '_', '-', '.' and ':'",
     ListedBefore = " '{s}' is listed before '{s}', but the list is lowest first (the last is the highest): reverse it",
     // roles and permissions
@@ -243,7 +241,10 @@ messages! {
     TooManyGrants = "too many permissions: at most {n} grants are allowed",
     NoRoles = "a policy needs at least one role",
     TooManyInterned = "too many distinct permission names checked: at most {n}",
-    // access levels
+    // access levels (their names' own templates here, past the roles-only module's table: it
+    // never sends them)
+    AccessLevelName = "access level",
+    NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
     DuplicateLevel = "duplicate access level '{s}'",
     TooManyLevels = "too many access levels: at most {n} are allowed",
     TooFewLevels = "at least {n} access levels are needed: the owner's and one below it",
