@@ -619,7 +619,7 @@ impl AccessLevelsBuilder {
     /// declared level, when the public level is not below the owner level or the share
     /// level, or when the levels were listed highest first: a level named `owner` that is not
     /// the last, or a well-known top name before a well-known bottom one
-    /// (`crate::policy::check_order`).
+    /// (`crate::ladder::check_order`).
     pub fn build(self) -> Result<Levels, Error> {
         let names = if self.names.is_empty() {
             crate::error::owned(&STANDARD_LEVELS)
@@ -646,7 +646,7 @@ impl AccessLevelsBuilder {
         };
         // Written highest first, the level named "owner" would be the public one, given to
         // every visitor of a public document (attack46).
-        crate::policy::check_order(Msg::AccessLevelName, &names, Some(Msg::OwnerNotLast))?;
+        crate::ladder::check_order(Msg::AccessLevelName, &names, Some(Msg::OwnerNotLast))?;
         // `MIN_LEVELS <= names.len() <= MAX_LEVELS = 16`: fits in a u8.
         let owner = names.len() as u8;
         let public = match &self.public {

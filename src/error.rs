@@ -228,7 +228,6 @@ messages! {
     NamesEmpty = " names must not be empty",
     NameTooLong = " name '{s}...' is longer than {n} bytes",
     RoleNameChars = " name '{s}' may only contain letters, digits, '_', '-', '.' and ':'",
-    ListedBefore = " '{s}' is listed before '{s}', but the list is lowest first (the last is the highest): reverse it",
     // roles and permissions
     PermissionEmpty = "permission names must not be empty",
     PermissionTooLong = "permission name '{s}...' is longer than {n} bytes",
@@ -241,6 +240,9 @@ messages! {
     TooManyGrants = "too many permissions: at most {n} grants are allowed",
     NoRoles = "a policy needs at least one role",
     TooManyInterned = "too many distinct permission names checked: at most {n}",
+    // roles or access levels written highest first (policy::check_order): past the roles-only
+    // module's table, which leaves the check out (the `ladder` feature)
+    ListedBefore = " '{s}' is listed before '{s}', but the list is lowest first (the last is the highest): reverse it",
     // access levels (their names' own templates here, past the roles-only module's table: it
     // never sends them)
     AccessLevelName = "access level",
