@@ -96,7 +96,7 @@ $(ROLES_ONLY): $(RUST_SOURCES) | setup
 # The engine of convex-guard/client: access and rate limits, no codes.
 CLIENT_WASM := target/client-wasm/wasm32-unknown-unknown/release/convex_guard.wasm
 $(CLIENT_WASM): $(RUST_SOURCES) | setup
-	cargo build --release --target wasm32-unknown-unknown --no-default-features --features access,ratelimit --lib \
+	cargo build --release --target wasm32-unknown-unknown --no-default-features --features access,ratelimit,ladder --lib \
 	  --target-dir target/client-wasm
 
 pkg/package.json: $(FULL_WASM) $(ROLES_ONLY) $(CLIENT_WASM) $(JS_SOURCES) node_modules/.installed

@@ -166,7 +166,8 @@ function pack(
 ) {
   const subjects = new Map<string, number>();
   const intern = (s: unknown): number => {
-    if (typeof s !== "string") return NO_SUBJECT;
+    // `""` is no id (a browser's `user?._id ?? ""`): no one, never the owner of a "" owner (attack46).
+    if (typeof s !== "string" || s === "") return NO_SUBJECT;
     let n = subjects.get(s);
     if (n === undefined) subjects.set(s, (n = subjects.size));
     return n;

@@ -56,7 +56,7 @@ export type AccessConfig<
   P extends string = string,
   A extends readonly string[] = readonly L[],
 > = {
-  /** Ordered access levels, lowest first; the last is the owner's. Default {@link DefaultLevel}. */
+  /** Ordered access levels, lowest first; the last is the owner's (a level named `owner` anywhere else is refused). Default {@link DefaultLevel}. */
   levels?: readonly L[] & A;
   /** The level public visibility gives. Default: the lowest. */
   publicLevel?: NoInfer<L>;

@@ -6,7 +6,7 @@
 type LimitBase = {
   /** Units admitted per `period`: a whole number from 1 to 100,000,000 (100 for a sliding log). */
   rate: number;
-  /** The period in ms (`MINUTE`, `HOUR`...): a whole number from 1 to 366 days. */
+  /** The period in ms (`SECOND`, `MINUTE`, `HOUR`...): a whole number from 1 second (1,000) to 366 days. */
   period: number;
   /**
    * Spread the limit over this many rows (1 to 256, at most `rate`) so that a hot key (a

@@ -35,7 +35,10 @@
 //! deleted folder) is passed as [`NO_PARENT`] and gives nothing.
 //!
 //! An anonymous caller ([`NO_SUBJECT`]) owns nothing and holds no grants: it gets public access
-//! only. [`NO_SUBJECT`] as an owner or a grant subject matches nobody.
+//! only. [`NO_SUBJECT`] as an owner or a grant subject matches nobody. An id that is not a
+//! non-empty string (`null`, or `""`, as a browser's `user?._id ?? ""` gives) is interned as
+//! [`NO_SUBJECT`] by the boundary (`tests/vectors/access.json` holds the layer to it): `""` is
+//! no one, so a caller `""` never owns a document whose owner is `""` (attack46).
 //!
 //! ```
 //! use convex_guard::access::{Caller, Documents, Grants, Levels, Source, GRANT_DIRECT, NO_EXPIRY, NO_PARENT};
@@ -293,7 +296,7 @@ pub const NONE: u8 = 0;
 pub const STALE: u8 = 0xFE;
 /// `parent` of a document that has no parent, or whose parent is not in the batch.
 pub const NO_PARENT: u32 = u32::MAX;
-/// The subject that matches nobody: an anonymous caller, an ownerless document.
+/// The subject that matches nobody: an anonymous caller, an ownerless document, an id `""`.
 pub const NO_SUBJECT: u32 = u32::MAX;
 /// `public` of a document that is not public.
 pub const PRIVATE: u8 = 0;
@@ -580,7 +583,7 @@ impl AccessLevelsBuilder {
     /// levels.
     pub fn level(&mut self, name: &str) -> Result<(), Error> {
         check_level_name(name)?;
-        if self.names.iter().any(|n| n == name) {
+        if crate::policy::position(&self.names, name.as_bytes()).is_some() {
             return Err(Error::config(&[Msg::DuplicateLevel], &[name], &[]));
         }
         if self.names.len() >= MAX_LEVELS {
@@ -613,8 +616,10 @@ impl AccessLevelsBuilder {
     /// # Errors
     /// A [`Kind::Config`] error when some but fewer than [`MIN_LEVELS`] levels were declared
     /// (none at all means [`STANDARD_LEVELS`]), when the public or share level is not a
-    /// declared level, or when the public level is not below the owner level or the share
-    /// level.
+    /// declared level, when the public level is not below the owner level or the share
+    /// level, or when the levels were listed highest first: a level named `owner` that is not
+    /// the last, or a well-known top name before a well-known bottom one
+    /// (`crate::ladder::check_order`).
     pub fn build(self) -> Result<Levels, Error> {
         let names = if self.names.is_empty() {
             crate::error::owned(&STANDARD_LEVELS)
@@ -629,7 +634,7 @@ impl AccessLevelsBuilder {
             ));
         }
         let find = |what: Msg, name: &str| -> Result<u8, Error> {
-            match names.iter().position(|n| n == name) {
+            match crate::policy::position(&names, name.as_bytes()) {
                 // `position < names.len() <= MAX_LEVELS = 16`, so `+ 1` fits in a u8.
                 Some(i) => Ok((i + 1) as u8),
                 None => Err(Error::config(
@@ -639,6 +644,9 @@ impl AccessLevelsBuilder {
                 )),
             }
         };
+        // Written highest first, the level named "owner" would be the public one, given to
+        // every visitor of a public document (attack46).
+        crate::ladder::check_order(Msg::AccessLevelName, &names, Some(Msg::OwnerNotLast))?;
         // `MIN_LEVELS <= names.len() <= MAX_LEVELS = 16`: fits in a u8.
         let owner = names.len() as u8;
         let public = match &self.public {
@@ -846,7 +854,7 @@ impl Levels {
     /// # Errors
     /// A [`Kind::Argument`] error when no level has that name.
     pub fn level(&self, name: &str) -> Result<u8, Error> {
-        match self.names.iter().position(|n| n == name) {
+        match crate::policy::position(&self.names, name.as_bytes()) {
             // `position < MAX_LEVELS = 16`: `+ 1` fits in a u8.
             Some(i) => Ok((i + 1) as u8),
             None => Err(Error::argument(
@@ -1447,6 +1455,48 @@ mod tests {
             "grants further up than the bound give nothing"
         );
         assert_eq!(out[leaf - 1].level, 3);
+    }
+
+    fn levels(names: &[&str]) -> Result<Levels, Error> {
+        let mut b = AccessLevelsBuilder::default();
+        for n in names {
+            b.level(n)?;
+        }
+        b.build()
+    }
+
+    #[test]
+    fn levels_written_highest_first_are_refused() {
+        // attack46: "owner" first made it the public level, given to every visitor.
+        let e = levels(&["owner", "editor", "viewer"]).unwrap_err();
+        assert_eq!(e.code(), "INVALID_CONFIG");
+        assert!(
+            e.message().starts_with(
+                "access level 'owner' must be the last: levels are listed lowest first"
+            ),
+            "{}",
+            e.message()
+        );
+        assert!(levels(&["viewer", "owner", "editor"]).is_err());
+        assert!(levels(&["viewer", "owner", "editor", "admin"]).is_err());
+        // No "owner" at all, a top name before a bottom one.
+        let e = levels(&["editor", "viewer", "admin"]).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "access level 'editor' is listed before 'viewer', but the list is lowest first (the last is the highest): reverse it"
+        );
+        assert!(levels(&["writer", "reader", "boss"]).is_err());
+        // Lowest first, or names that are not well known: accepted, "owner" last.
+        for names in [
+            &["viewer", "commenter", "editor", "owner"][..],
+            &["reader", "writer", "admin", "owner"],
+            &["read", "write", "own"],
+            &["viewer", "editor", "admin"],
+            &["b", "a", "owner"],
+            &["owners", "x"],
+        ] {
+            assert!(levels(names).is_ok(), "{names:?}");
+        }
     }
 
     #[test]

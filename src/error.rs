@@ -225,10 +225,8 @@ macro_rules! messages {
 messages! {
     // names (roles, access levels)
     Role = "role",
-    AccessLevelName = "access level",
     NamesEmpty = " names must not be empty",
     NameTooLong = " name '{s}...' is longer than {n} bytes",
-    NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
     RoleNameChars = " name '{s}' may only contain letters, digits, '_', '-', '.' and ':'",
     // roles and permissions
     PermissionEmpty = "permission names must not be empty",
@@ -242,13 +240,20 @@ messages! {
     TooManyGrants = "too many permissions: at most {n} grants are allowed",
     NoRoles = "a policy needs at least one role",
     TooManyInterned = "too many distinct permission names checked: at most {n}",
-    // access levels
+    // roles or access levels written highest first (policy::check_order): past the roles-only
+    // module's table, which leaves the check out (the `ladder` feature)
+    ListedBefore = " '{s}' is listed before '{s}', but the list is lowest first (the last is the highest): reverse it",
+    // access levels (their names' own templates here, past the roles-only module's table: it
+    // never sends them)
+    AccessLevelName = "access level",
+    NameChars = " name '{s}' may only contain letters, digits, '_', '-' and '.'",
     DuplicateLevel = "duplicate access level '{s}'",
     TooManyLevels = "too many access levels: at most {n} are allowed",
     TooFewLevels = "at least {n} access levels are needed: the owner's and one below it",
     Public = "public",
     Share = "share",
     UndeclaredLevel = " level '{s}' is not a declared access level",
+    OwnerNotLast = "access level 'owner' must be the last: levels are listed lowest first, and the last is the level a document's owner holds (reverse a list written highest first)",
     PublicNotBelowOwner = "public level '{s}' must be below the owner level, or every visitor would own public documents",
     PublicNotBelowShare = "public level '{s}' must be below the share level '{s}', or strangers could share public documents",
     UnknownLevel = "unknown access level '{s}'",
@@ -281,6 +286,7 @@ messages! {
     Capacity = "capacity",
     Shards = "shards",
     WholeFrom1 = " must be a whole number from 1 to {n}",
+    PeriodInMs = "period must be at least {n}: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60",
     SlidingLogRate = "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most {n} (use a 'sliding window' for larger limits)",
     CapacityNotBucket = "capacity applies only to 'token bucket' limits, not to '{s}'",
     TooManyShards = "shards ({n}) must not exceed rate or capacity: every shard needs room for at least 1",

@@ -27,6 +27,7 @@ pub mod access;
 pub mod audit;
 pub mod codes;
 pub mod error;
+pub(crate) mod ladder;
 pub mod policy;
 pub mod random;
 pub mod ratelimit;

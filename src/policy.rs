@@ -109,6 +109,12 @@ pub(crate) fn check_name(
     Ok(())
 }
 
+/// Where `name` is in `names`: one loop for every such search, so that the module holds one.
+#[inline(never)]
+pub(crate) fn position(names: &[String], name: &[u8]) -> Option<usize> {
+    names.iter().position(|n| n.as_bytes() == name)
+}
+
 /// Checks a role name: 1 to [`MAX_ROLE_LEN`] bytes of `A-Z a-z 0-9 _ - . :` (`org:admin`).
 ///
 /// # Errors
@@ -186,7 +192,7 @@ impl PolicyBuilder {
     /// roles.
     pub fn role(&mut self, name: &str) -> Result<(), Error> {
         check_role_name(name)?;
-        if self.roles.iter().any(|r| r == name) {
+        if position(&self.roles, name.as_bytes()).is_some() {
             return Err(Error::config(&[Msg::DuplicateRole], &[name], &[]));
         }
         if self.roles.len() >= MAX_ROLES {
@@ -206,7 +212,7 @@ impl PolicyBuilder {
     /// A [`Kind::Config`] error when the role was not declared, the permission is malformed,
     /// or the policy already has [`MAX_GRANTS`] grants.
     pub fn grant(&mut self, role: &str, permission: &str) -> Result<(), Error> {
-        let Some(index) = self.roles.iter().position(|r| r == role) else {
+        let Some(index) = position(&self.roles, role.as_bytes()) else {
             return Err(Error::config(&[Msg::UnknownRole], &[role], &[]));
         };
         if let Err(e) = check_permission_name(permission) {
@@ -227,10 +233,15 @@ impl PolicyBuilder {
     /// Validates the whole policy and compiles it.
     ///
     /// # Errors
-    /// A [`Kind::Config`] error when no role was declared.
+    /// A [`Kind::Config`] error when no role was declared, or when the roles were listed
+    /// highest first (`ladder::check_order`).
     pub fn build(self) -> Result<Policy, Error> {
         if self.roles.is_empty() {
             return Err(Error::config(&[Msg::NoRoles], &[], &[]));
+        }
+        // Not in the roles-only module (the `ladder` feature: its budget); the server's refuses.
+        if cfg!(feature = "ladder") {
+            crate::ladder::check_order(Msg::Role, &self.roles, None)?;
         }
         // Room for every grant in each list, so that neither grows (see `with_capacity`): at
         // most MAX_GRANTS entries of 16 bytes each, for the policy's life.
@@ -265,7 +276,7 @@ impl Policy {
 
     /// The index of a role name, or `None` when it is not declared.
     pub fn role_index(&self, name: &str) -> Option<u32> {
-        self.roles.iter().position(|r| r == name).map(|i| i as u32)
+        position(&self.roles, name.as_bytes()).map(|i| i as u32)
     }
 
     /// The lowest role that holds `permission`, or `None` when no role holds it.
@@ -414,6 +425,56 @@ mod tests {
         b.grant("admin", "delete:users").unwrap();
         b.grant("superadmin", "admin:*").unwrap();
         b.build().unwrap()
+    }
+
+    fn roles(names: &[&str]) -> Result<Policy, Error> {
+        let mut b = PolicyBuilder::default();
+        for r in names {
+            b.role(r)?;
+        }
+        b.build()
+    }
+
+    #[test]
+    fn roles_written_highest_first_are_refused() {
+        // attack46: every "user" passed a check of "admin".
+        let e = roles(&["admin", "moderator", "user"]).unwrap_err();
+        assert_eq!(e.code(), "INVALID_CONFIG");
+        assert_eq!(
+            e.message(),
+            "role 'admin' is listed before 'user', but the list is lowest first (the last is the highest): reverse it"
+        );
+        // The first top name is named, with the first bottom name after it.
+        let e = roles(&["owner", "x", "superadmin", "org:member", "guest"]).unwrap_err();
+        assert_eq!(e.texts(), ["owner", "org:member"]);
+        for names in [
+            &["root", "member"][..],
+            &["org:admin", "org:member"],
+            &["editor", "viewer"],
+            &["writer", "reader"],
+            &["superadmin", "user", "admin"],
+        ] {
+            assert!(roles(names).is_err(), "{names:?}");
+        }
+    }
+
+    #[test]
+    fn only_well_known_names_are_judged_for_order() {
+        // Lowest first, and names that are not well known in any order: accepted.
+        for names in [
+            &["user", "moderator", "admin", "superadmin"][..],
+            &["guest", "member", "owner"],
+            &["org:member", "org:admin"],
+            &["admin", "zebra", "moderator"],
+            &["admins", "users"],
+            &["Admin", "User"],
+            &["adm", "use"],
+            &["admin"],
+            &["owner", "admin", "root"],
+            &["user", "viewer", "guest"],
+        ] {
+            assert!(roles(names).is_ok(), "{names:?}");
+        }
     }
 
     #[test]

@@ -95,6 +95,9 @@ pub const MAX_RATE: u32 = 100_000_000;
 pub const MAX_LOG_RATE: u32 = 100;
 /// Longest `period`, in ms: 366 days. A token bucket must also refill from empty within it.
 pub const MAX_PERIOD_MS: u64 = 31_622_400_000;
+/// Shortest `period` a configuration may give, in ms: one second ([`Limit::configured`]).
+/// Periods are in ms, so a `period: 60` meant as a minute would limit nothing (attack46).
+pub const MIN_PERIOD_MS: u64 = 1000;
 /// Most shards one limit may be spread over.
 pub const MAX_SHARDS: u32 = 256;
 /// Shards of a limit whose configuration names none: one row per key.
@@ -347,6 +350,36 @@ impl Limit {
     /// The kind of limit.
     pub fn kind(&self) -> Kind {
         self.kind
+    }
+
+    /// A limit of the guard's configuration: [`Limit::new`], with a `period` of at least
+    /// [`MIN_PERIOD_MS`]. Periods are in ms, and a shorter one is a period written in seconds
+    /// (`period: 60` for a minute), which would limit nothing. [`Limit::new`] itself keeps to
+    /// 1 ms, the decisions' own domain.
+    ///
+    /// ```
+    /// use convex_guard::ratelimit::{Kind, Limit};
+    /// assert!(Limit::configured(Kind::SlidingLog, 5.0, 60.0, None, None).is_err());
+    /// assert!(Limit::configured(Kind::SlidingLog, 5.0, 60_000.0, None, None).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Limit::new`], and a [`error::Kind::Config`] error saying periods are in ms for a
+    /// `period` under [`MIN_PERIOD_MS`].
+    ///
+    /// [`error::Kind::Config`]: crate::error::Kind::Config
+    pub fn configured(
+        kind: Kind,
+        rate: f64,
+        period: f64,
+        capacity: Option<f64>,
+        shards: Option<f64>,
+    ) -> Result<Limit, Error> {
+        // NaN is refused here too, with the same message.
+        if period.is_nan() || period < MIN_PERIOD_MS as f64 {
+            return Err(Error::config(&[Msg::PeriodInMs], &[], &[MIN_PERIOD_MS]));
+        }
+        Limit::new(kind, rate, period, capacity, shards)
     }
 
     /// Units admitted per period (for a sharded limit: in total over its shards).
@@ -1151,6 +1184,26 @@ fn decide_each_of<'a>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_configured_period_under_a_second_is_refused() {
+        // attack46: `period: 60` meant as a minute limited nothing.
+        for period in [60.0, 1.0, 999.0, 0.0, -1.0, f64::NAN, 999.5] {
+            let e = Limit::configured(Kind::SlidingLog, 5.0, period, None, None).unwrap_err();
+            assert_eq!(
+                e.message(),
+                "period must be at least 1000: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60",
+                "{period}"
+            );
+        }
+        let l = Limit::configured(Kind::SlidingLog, 5.0, 1000.0, None, None).unwrap();
+        assert_eq!(l.period_ms(), 1000);
+        // Past the minimum, the other bounds are Limit::new's.
+        assert!(Limit::configured(Kind::SlidingLog, 5.0, 1000.5, None, None).is_err());
+        assert!(Limit::configured(Kind::SlidingLog, 5.0, 4e10, None, None).is_err());
+        // Limit::new itself keeps its 1 ms domain.
+        assert!(Limit::new(Kind::SlidingLog, 5.0, 60.0, None, None).is_ok());
+    }
 
     fn lim(kind: Kind, rate: f64, period: f64) -> Limit {
         Limit::new(kind, rate, period, None, None).unwrap()

@@ -448,7 +448,8 @@ pub mod access {
         assert!(ints == (1 << INT_COLUMNS.len()) - 1 && bytes == (1 << BYTE_COLUMNS.len()) - 1);
     };
 
-    /// `ints[CALLER]`: the caller's id ([`NO_SUBJECT`] when anonymous). The head of `ints` is
+    /// `ints[CALLER]`: the caller's id ([`NO_SUBJECT`] when anonymous, or `""`: every id that
+    /// is not a non-empty string is [`NO_SUBJECT`], the caller's, an owner's, a grantee's). The head of `ints` is
     /// its fixed fields and, from [`GROUPS`], the caller's `g` group ids: a field placed at or
     /// after [`GROUPS`] is `g` further on (`ints[g + DOCUMENT_COUNT]`). These numbers are the
     /// only statement of the head's order: [`split`] reads by them, and `ACCESS_HEAD` in

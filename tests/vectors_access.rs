@@ -4,8 +4,8 @@
 //! document ids as strings, ms timestamps); this file does what the TypeScript layer will do
 //! before crossing into wasm: intern ids into `u32`s, turn documents and grants into parallel
 //! arrays, and map the answers back to names. Any mapping choice made here (a parent id that is
-//! not among the documents is `NO_PARENT`, a missing `expiresAt` is `NO_EXPIRY`, `null` ids are
-//! `NO_SUBJECT`) is part of the contract the JS package must follow too.
+//! not among the documents is `NO_PARENT`, a missing `expiresAt` is `NO_EXPIRY`, `null` and
+//! `""` ids are `NO_SUBJECT`) is part of the contract the JS package must follow too.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -48,14 +48,15 @@ fn levels(config: Option<&Value>) -> Result<Levels, Error> {
     b.build()
 }
 
-/// Interns user and group ids: one number per distinct string, `null` is `NO_SUBJECT`.
+/// Interns user and group ids: one number per distinct non-empty string; `null` and `""` are
+/// `NO_SUBJECT` (an empty id is no one: attack46).
 #[derive(Default)]
 struct Interner(HashMap<String, u32>);
 
 impl Interner {
     fn id(&mut self, v: &Value) -> u32 {
         match v.as_str() {
-            None => NO_SUBJECT,
+            None | Some("") => NO_SUBJECT,
             Some(s) => {
                 let next = self.0.len() as u32;
                 *self.0.entry(s.to_owned()).or_insert(next)

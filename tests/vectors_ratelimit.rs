@@ -27,7 +27,8 @@ fn limit(v: &Value) -> Result<Limit, Error> {
         None => Kind::default(),
         Some(k) => Kind::from_name(k.as_str().unwrap())?,
     };
-    Limit::new(
+    // As the guard's configuration is compiled: a period of at least a second.
+    Limit::configured(
         kind,
         num(&v["rate"]),
         num(&v["period"]),

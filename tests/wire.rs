@@ -55,6 +55,7 @@ fn browser_message_tables_hold_every_template_their_module_sends() {
             "messages-client.ts",
             &[
                 "policy.rs",
+                "ladder.rs",
                 "access.rs",
                 "time.rs",
                 "ratelimit.rs",

@@ -71,7 +71,7 @@ fn limiter(table: &mut Table, handle: u32) -> Result<&mut RateLimiter, Fail> {
     }
 }
 
-/// Validates a limit (see [`Limit::new`]: the kind's name is `kind_len` bytes of input;
+/// Validates a limit of the configuration (see [`Limit::configured`]: the kind's name is `kind_len` bytes of input;
 /// `given` says which of `capacity` and `shards` are given, `HAS_*`) and answers its id for
 /// [`limiter_decide`]. Refuses with `INVALID_CONFIG` naming the offending field.
 #[inline(never)]
@@ -89,8 +89,8 @@ pub(super) fn limiter_add(
         let l = limiter(table, handle)?;
         let capacity = super::given_if(given, HAS_CAPACITY, capacity);
         let shards = super::given_if(given, HAS_SHARDS, shards);
-        let limit =
-            Kind::from_name(kind).and_then(|k| Limit::new(k, rate, period, capacity, shards))?;
+        let limit = Kind::from_name(kind)
+            .and_then(|k| Limit::configured(k, rate, period, capacity, shards))?;
         l.limits.push(limit);
         // At most one limit per configuration entry: far below u32::MAX.
         Ok(Answer::Int(u(l.limits.len() - 1)))

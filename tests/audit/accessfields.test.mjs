@@ -132,7 +132,9 @@ test("a level named 'owner' that is not the last is no owner level; a fileLevel 
     MUTATION(name, '{ title: v.string(), folderId: v.id("folders") }', `    const user = await guard.requireUser(ctx);\n    await guard.requireAccess(ctx, "folders", args.folderId, "${level}");\n    await ctx.db.insert("documents", { title: args.title, ownerId: user._id, visibility: "private", folderId: args.folderId });`);
   const DELETE = (name, level) =>
     MUTATION(name, '{ id: v.id("documents") }', `    const { doc } = await guard.requireAccess(ctx, "documents", args.id, "${level}");\n    await ctx.db.delete(doc._id);`);
-  // The engine accepts these levels: "owner" is the second, below the share level "editor"; "admin" is the owner's.
+  // "owner" is the second, below the share level "editor"; "admin" is the owner's. The engine
+  // refuses these levels since attack46 (a level named "owner" must be last); the audit reads
+  // the source and still judges by position.
   const misnamed = GUARD.replace("access: {", 'access: {\n    levels: ["viewer", "owner", "editor", "admin"],');
   const r = report(app("owner-not-last", { "i.ts": HEAD + INSERT("atOwnerName", "owner") + INSERT("atAdmin", "admin") + DELETE("delAtOwnerName", "owner") + DELETE("delAtAdmin", "admin") }, misnamed));
   assert.deepEqual(r.findings.filter((f) => f.rule === "access-field-write").map((f) => `${f.severity} ${f.function}`), ["high i:atOwnerName"]);

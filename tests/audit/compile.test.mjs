@@ -356,3 +356,11 @@ test("a failure the command does not foresee (the output path is a directory) ex
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /convex-guard: the command failed \(Error: EISDIR/);
 });
+
+test("roles written highest first stop the command: exit 2 naming the order, no tables written (attack46)", () => {
+  const a = app("highest-first", wiredGuard(`["admin", "moderator", "user"]`));
+  const r = compile(a);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /role 'admin' is listed before 'user', but the list is lowest first \(the last is the highest\): reverse it/);
+  assert.ok(!existsSync(`${a}/convex/guard.policy.ts`));
+});

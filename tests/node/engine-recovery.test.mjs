@@ -169,7 +169,7 @@ test("a fresh instance compiles the rate limits the first one accepted, not the 
     const before = take(full).ok;
     // The app's configuration changes after the limit compiled: a larger rate, then a getter.
     rateLimits.send.rate = 1000;
-    Object.defineProperty(rateLimits, "send", { get: () => ({ kind: "token bucket", rate: 5000, period: 1 }) });
+    Object.defineProperty(rateLimits, "send", { get: () => ({ kind: "token bucket", rate: 5000, period: 1000 }) });
     const made = f.made.length;
     f.exhaustMemory();
     const refused = await f.attempt(() => guard.can({ role: "user" }, "z".repeat(1 << 24)));

@@ -226,9 +226,11 @@ test("configuration mistakes name the limit", () => {
   const cases = [
     [{ x: { rate: 0, period: 1000 } }, "rate limit 'x': rate must be"],
     [{ y: { rate: "10", period: 1000 } }, "rate limit 'y': rate must be"],
-    [{ z: { kind: "fixed window", rate: 1, period: 1, capacity: 2 } }, "rate limit 'z': capacity applies only"],
+    [{ z: { kind: "fixed window", rate: 1, period: 1000, capacity: 2 } }, "rate limit 'z': capacity applies only"],
     [{ w: null }, "rate limit 'w' must be an object"],
-    [{ v: { kind: 5, rate: 1, period: 1 } }, "rate limit 'v': unknown rate limit kind '5'"],
+    [{ v: { kind: 5, rate: 1, period: 1000 } }, "rate limit 'v': unknown rate limit kind '5'"],
+    // attack46: a minute written in seconds limited nothing.
+    [{ u: { kind: "sliding log", rate: 5, period: 60 } }, "rate limit 'u': period must be at least 1000: periods are in milliseconds"],
   ];
   for (const [rateLimits, prefix] of cases) {
     const g = defineGuard({ roles: ["user"], rateLimits });
@@ -287,7 +289,7 @@ test("decisions stay right after the engine's memory grows", () => {
   let s = first.decideRateLimits([{ name: "log", state: null }], 0).outcomes[0].state;
   const others = [];
   for (let i = 0; i < 40; i++) {
-    const g = defineGuard({ roles: ["user"], rateLimits: { x: { rate: 1, period: 1 } } });
+    const g = defineGuard({ roles: ["user"], rateLimits: { x: { rate: 1, period: 1000 } } });
     g.validate();
     others.push(g);
     const o = first.decideRateLimits([{ name: "log", state: s }], i + 1).outcomes[0];

@@ -381,7 +381,7 @@ guard.safeAction({ name: "x", args: {}, permission: "notes:read", check: async (
 guard.safeAction({ name: "x", args: {}, role: null, handler: async () => null });
 
 // With users.roleClaim the default check's actor is the identity.
-const claimGuard = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { post: { rate: 1, period: 1 } } });
+const claimGuard = defineGuard({ roles: ["user"], users: { roleClaim: "role" }, rateLimits: { post: { rate: 1, period: 1000 } } });
 export const identityActor = action(
   claimGuard.safeAction({
     name: "x",
@@ -402,7 +402,7 @@ const clerkGuard = defineGuard({
   permissions: { user: ["notes:read"], admin: ["notes:*"] },
   users: { roleClaim: "role", identityField: "tokenIdentifier", index: "by_token" },
   access: { tables: { notes: { owner: "ownerId" } } },
-  rateLimits: { post: { rate: 1, period: 1 } },
+  rateLimits: { post: { rate: 1, period: 1000 } },
 });
 export const clerkEdit = clerkGuard.mutation(mutation, {
   args: { id: v.string() },
