@@ -63,6 +63,13 @@ export const hookPurge = httpAction(async (ctx, req) => {
   return new Response("ok");
 });
 // Work started after the check has settled is held by it.
+export const fetchFirst = action({
+  args: { body: v.string() },
+  handler: async (ctx, { body }) => {
+    await fetch("https://hooks.example/v1/post", { method: "POST", body });
+    await guard.requireUser(ctx);
+  },
+});
 export const logThenPurge = action({
   args: { id: v.id("posts") },
   handler: async (ctx, { id }) => {
@@ -80,7 +87,9 @@ export const logThenPurge = action({
   assert.deepEqual(of(r, "par:hookPurge", "public-no-auth"), ["public-no-auth 35"]);
   assert.match(r.findings.find((f) => f.function === "par:hookPurge" && f.rule === "public-no-auth").message, /made alongside ctx\.runMutation/);
   // The note runs beside the check (public-no-auth), the purge after it (no unchecked-id-delete).
-  assert.deepEqual(of(r, "par:logThenPurge", ...AUTH), ["public-no-auth 41"]);
+  assert.deepEqual(of(r, "par:logThenPurge", ...AUTH), ["public-no-auth 48"]);
+  // A request an action sent is sent: a check after it holds nothing for it.
+  assert.match(r.findings.find((f) => f.function === "par:fetchFirst" && f.rule === "public-no-auth").message, /made after fetch \(convex\/par\.ts:44\)/);
 });
 
 test("a check taken before the work, or beside a read or another check, or beside the work in a mutation, holds", () => {
