@@ -80,7 +80,7 @@ export interface Facts {
   /** `levelAtLeast` on a level the function was given, judged where it is called (levelat.ts). */
   givenLevels: GivenLevel[];
   /** A check or a limit made whose denial is not seen to leave (`why`: "whose denial (null) it does not leave on"): named when none holds. */
-  loose: (Use & { kind: "auth" | "limit"; why: string })[];
+  loose: (Use & { kind: "auth" | "limit"; why: string; late?: true })[]; // `late`: a limit an action takes after its work (latechecks.ts)
 }
 
 export const emptyFacts = (): Facts => ({ auth: [], rateLimits: [], audited: [], confirmed: [], rollbacks: [], envReads: [], deletes: [], writes: [], runs: [], exits: false, givenLevels: [], loose: [] });

@@ -23,25 +23,37 @@ import ts from "typescript";
 import { ANSWERING, GUARD_AUTH, RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { schedules } from "./facts-syntax.js";
 import { before } from "./paths.js";
-import { GUARD, isFunctionLike, type App, type Loc } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import type { ConvexFunction } from "./functions.js";
 
-/** Drops, from each action's and HTTP action's checks, those made only after a relay of its handler. */
+/** Drops, from each action's and HTTP action's checks and rate limits, those made only after (or alongside) a relay of its handler. */
 export function markLateChecks(app: App, finder: FactsFinder, functions: readonly ConvexFunction[]): void {
   for (const fn of functions) {
     if ((fn.kind !== "action" && fn.kind !== "httpAction") || fn.handler === undefined) continue;
-    const { early, late, sites } = checksAroundRelays(app, finder, fn.handler);
+    const { early, late, sites, settles } = checksAroundRelays(app, finder, fn.handler);
     if (late.size === 0) continue;
-    const dropped = fn.facts.auth.filter((a) => late.has(key(a)) && !early.has(key(a)));
+    const isLate = (k: ts.Node | string) => late.has(k) && !early.has(k);
+    // A rate limit taken after, or alongside, what the action ran limits none of it (attack47 F2).
+    const spent = fn.facts.rateLimits.filter((r) => isLate(limitKey(r)));
+    fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => !spent.includes(r));
+    fn.facts.loose.unshift(...spent.map((r) => ({ kind: "limit" as const, via: r.via, at: r.at, why: `taken ${late.get(limitKey(r))}, which runs whether or not the limit refuses`, late: true as const })));
+    const dropped = fn.facts.auth.filter((a) => isLate(key(a)));
     if (dropped.length === 0) continue;
     fn.facts.auth = fn.facts.auth.filter((a) => !dropped.includes(a));
     for (const call of fn.calls) {
-      const held = dropped.filter((a) => sites.has(key(a)) && before(sites.get(key(a))!, call.node, fn.handler!));
+      const held = dropped.filter((a) => sites.has(key(a)) && before(settles.get(key(a)) ?? sites.get(key(a))!, call.node, fn.handler!));
       if (held.length > 0) helds.set(call.node, held);
     }
     fn.facts.loose.unshift(...dropped.map((a) => ({ kind: "auth" as const, via: a.via, at: a.at, why: `made ${late.get(key(a))}, whose work an action does not undo when the check throws` })));
   }
 }
+
+/** The fix of a rate limit an action takes after, or alongside, the work it limits. */
+export const LATE_LIMIT_FIX =
+  "Take the limit first: await guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll) on its own, before the action's ctx.runMutation, runAction, schedule or fetch, not after them nor beside them in a Promise.all: an action keeps what it ran when the limit refuses afterwards (or a builder's or guard.safeAction's rateLimit, which is taken before the handler runs).";
+
+/** A rate limit's identity, as the calls of checksAroundRelays make it: where it is taken. */
+const limitKey = (r: { at: Loc }) => `limit ${r.at.file}:${r.at.line}`;
 
 const helds = new WeakMap<ts.Node, AuthCheck[]>();
 
@@ -58,9 +70,14 @@ export const key = (a: Pick<AuthCheck, "guardCall" | "at">): ts.Node | string =>
  * `leaving`: what stands for a relay instead, asked of every node once its children are read
  * (earlybranch.ts: a mutation's branch that changes data and returns).
  */
-export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration, leaving?: (n: ts.Node) => string | undefined): { early: Set<ts.Node | string>; late: Map<ts.Node | string, string>; sites: Map<ts.Node | string, ts.CallExpression> } {
-  const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>(), sites = new Map<ts.Node | string, ts.CallExpression>();
+export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.SignatureDeclaration, leaving?: (n: ts.Node) => string | undefined): Around {
+  const early = new Set<ts.Node | string>(), late = new Map<ts.Node | string, string>(), sites = new Map<ts.Node | string, ts.CallExpression>(), settles = new Map<ts.Node | string, ts.Node>();
   let relay: string | undefined;
+  // Checks and limits started but not yet settled (in a `Promise.all`, a promise awaited later): a relay started meanwhile runs alongside them.
+  const pending: { call: ts.Node; keys: (ts.Node | string)[]; settle: ts.Node; alongside?: string }[] = [];
+  const settle = (p: (typeof pending)[number]) => {
+    for (const k of p.keys) if (p.alongside === undefined) early.add(k); else if (!late.has(k)) late.set(k, p.alongside), settles.set(k, p.settle);
+  };
   const shown = (call: ts.CallExpression, what: string, at: Loc = app.loc(call)) => `${what} (${at.file}:${at.line})`;
   // The relay a call makes (a handler's call, or an app helper's first `ctx.runMutation`/`runAction`), as shown.
   const relayOf = (n: ts.CallExpression, helper: ts.SignatureDeclaration | undefined): string | undefined => {
@@ -68,6 +85,8 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     const method = path.at(-1) ?? "";
     if (schedules(path)) return shown(n, `ctx.scheduler.${method}`);
     if (path.length === 2 && RUNS.has(method) && method !== "runQuery") return shown(n, `ctx.${method}`);
+    const callee = skipOuter(n.expression);
+    if (helper === undefined && ts.isIdentifier(callee) && callee.text === "fetch" && app.isGlobal(callee)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
     const run = helper !== undefined && helper !== handler ? finder.of(helper).runs.find((r) => r.method !== "runQuery") : undefined;
     return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper!.name !== undefined && ts.isIdentifier(helper!.name) ? helper!.name.text : "a helper"}`, run);
   };
@@ -101,18 +120,66 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     ts.forEachChild(n, visit);
     const helper = ts.isCallExpression(n) ? helperOf(n) : undefined;
     if (ts.isCallExpression(n)) {
-      const made = helper !== undefined && helper !== handler ? finder.of(helper).auth.map(key) : [n, `${app.loc(n).file}:${app.loc(n).line}`];
       const name = app.calleeFrom(n, GUARD)?.name ?? "";
+      const made = helper !== undefined && helper !== handler ? [...finder.of(helper).auth.map(key), ...finder.of(helper).rateLimits.map(limitKey)] : [n, `${app.loc(n).file}:${app.loc(n).line}`, ...(/^rateLimit(All)?$/.test(name) ? [limitKey({ at: app.loc(n) })] : [])];
       const throws = helper !== undefined || /^require/.test(name) || (Object.hasOwn(GUARD_AUTH, name) && !ANSWERING.has(name) && name !== "groupLevel"); // `deleteDocument`, `share`: their denials throw too (attack45 F1)
-      for (const k of made) {
-        if (throws && !sites.has(k)) sites.set(k, n);
-        if (relay === undefined) early.add(k);
-        else if (!late.has(k)) late.set(k, relay);
-      }
+      const at = relay === undefined && leaving === undefined ? settlesAt(app, n) : undefined;
+      for (const k of made) if (throws && !sites.has(k)) sites.set(k, n);
+      if (at !== undefined) pending.push({ call: n, keys: made, settle: at });
+      else for (const k of made) if (relay === undefined) early.add(k); else if (!late.has(k)) late.set(k, relay);
     }
     const now = leaving !== undefined ? leaving(n) : relay === undefined && ts.isCallExpression(n) ? relayOf(n, helper) : undefined;
-    if (now !== undefined) relay ??= `after ${now}`;
+    if (now !== undefined) {
+      relay ??= `after ${now}`;
+      for (const p of pending) if (p.call !== n) p.alongside ??= `alongside ${now}`; // not the relay's own call (a helper that checks, then runs)
+    }
+    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.settle === n) settle(pending.splice(i, 1)[0]!);
   };
   visit(handler);
-  return { early, late, sites };
+  pending.forEach(settle);
+  return { early, late, sites, settles };
+}
+
+/** What checksAroundRelays reads; `settles`: where a check or limit made alongside a relay settles (the `await` of its `Promise.all`). */
+interface Around { early: Set<ts.Node | string>; late: Map<ts.Node | string, string>; sites: Map<ts.Node | string, ts.CallExpression>; settles: Map<ts.Node | string, ts.Node> }
+
+/**
+ * Where a call started and not awaited at once settles, when a relay may start meanwhile: the
+ * `await` (or `return`) of the `Promise.all` it is an element of (`await Promise.all([guard.requireUser(ctx),
+ * ctx.runAction(...)])`), or of the `const` holding it or that `Promise.all`, at its first use
+ * (`const p = guard.requireUser(ctx); await ctx.runMutation(...); await p`). Undefined when it is
+ * awaited at once, or settles where the audit does not read (`.then`, an argument): as before.
+ */
+function settlesAt(app: App, call: ts.CallExpression): ts.Node | undefined {
+  let m = outward(call);
+  const decl = m.parent;
+  if (ts.isVariableDeclaration(decl) && decl.initializer === m && ts.isIdentifier(decl.name)) {
+    const declared = app.symbol(decl.name);
+    const use = firstUse(decl.parent.parent.parent, decl.end, (id) => id.text === (decl.name as ts.Identifier).text && app.symbol(id) === declared);
+    if (use === undefined) return undefined;
+    m = outward(use);
+  } else if (m === call) return undefined;
+  return ts.isAwaitExpression(m.parent) || ts.isReturnStatement(m.parent) ? m.parent : undefined;
+}
+
+/** Out of what hands a promise on unsettled: parentheses, `as`, `!`, an array and its spread, `Promise.all`'s argument. */
+function outward(n: ts.Node): ts.Node {
+  for (;;) {
+    const p = n.parent;
+    const all = ts.isCallExpression(p) && p.expression !== n && ts.isPropertyAccessExpression(skipOuter(p.expression)) && (skipOuter(p.expression) as ts.PropertyAccessExpression).name.text === "all";
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isSatisfiesExpression(p) || ts.isNonNullExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || all) n = p;
+    else return n;
+  }
+}
+
+/** The first name after `from` in `scope` that `is` accepts. */
+function firstUse(scope: ts.Node, from: number, is: (id: ts.Identifier) => boolean): ts.Identifier | undefined {
+  let found: ts.Identifier | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined || n.end <= from) return;
+    if (ts.isIdentifier(n) && n.pos >= from && is(n)) found = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
 }

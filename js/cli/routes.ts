@@ -153,7 +153,7 @@ export function httpFindings(app: App, functions: ConvexFunction[]): Finding[] {
     const change = calls.find((c) => c.changes);
     if (change !== undefined && fn.facts.rateLimits.length === 0) {
       const loose = looseCall(fn, "limit");
-      out.push(finding("public-no-rate-limit", fn.id, fn.at, `${httpName(fn)} calls ${change.how} (${change.at.file}:${change.at.line}) ${loose === undefined ? "with no rate limit" : `after ${loose}`}`, HTTP_LIMIT_FIX));
+      out.push(finding("public-no-rate-limit", fn.id, fn.at, `${httpName(fn)} calls ${change.how} (${change.at.file}:${change.at.line}) ${loose === undefined ? "with no rate limit" : fn.facts.loose.find((x) => x.kind === "limit")?.late === true ? `with no rate limit that holds (it calls ${loose})` : `after ${loose}`}`, HTTP_LIMIT_FIX));
     }
   }
   return out;

@@ -14,6 +14,7 @@ import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
 import { unconfirmedFix, uncovered } from "./confirmgate.js";
 import { ownRowsText } from "./ownerquery.js";
+import { LATE_LIMIT_FIX } from "./latechecks.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -257,7 +258,8 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       const loose = looseCall(fn, "limit");
-      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`));
+      const late = f.loose.find((x) => x.kind === "limit")?.late === true; // taken after the action's work (latechecks.ts)
+      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`, late ? LATE_LIMIT_FIX : undefined));
       else {
         out.push(finding("public-no-rate-limit", fn.id, fn.at, `rate limit ${limitName(keyed.via)} of ${fn.id} is ${keyedBy(keyed.arg)}: a caller picks its own bucket`, ARG_KEY_FIX));
       }
