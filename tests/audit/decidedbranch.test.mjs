@@ -1,6 +1,7 @@
 // attack47 FP1, FP3, FP4, FP5: correct code the audit reported.
 // - FP1: a shorthand property (`{ userId, id }`) gives its key the value of the variable it names,
-//   the caller's own id when that is one (`const { _id: userId } = await guard.requireUser(ctx)`).
+//   the caller's own id when that is one (`const { _id: userId } = await guard.requireUser(ctx)`),
+//   and an argument's row id when that is one (a scheduled delete of it, once missed).
 // - FP3: a listing on the side only `guard.roleAtLeast(me, "admin")` / `guard.can(me, perm)` about
 //   the caller's own row lets the caller into (`if`, negated `if`, `?:`) is covered; a decision of the
 //   lowest role, one held in a `let`, or one about another row covers nothing.
@@ -73,6 +74,21 @@ ${take}
       relay("argument", "    const me = await guard.requireUser(ctx);\n    const userId = (await ctx.db.get(id))!.ownerId;", "{ userId, id, title }"),
   );
   assert.deepEqual(rules(r, "relayed-user-id"), ["d:argument"]);
+});
+
+test("FP1, the other way: a shorthand naming an argument's row id (`{ id }` of `const { _id: id } = doc`) relays that id", () => {
+  const purge = `
+export const purge = internalMutation({
+  args: { id: v.id("posts") },
+  handler: async (ctx, args) => {
+    await guard.audit.log(ctx, { action: "purge", outcome: "success" });
+    await ctx.db.delete(args.id);
+  },
+});
+`;
+  const relay = (name, payload) => fn("mutation", name, '{ id: v.id("posts") }', `    const { _id: id } = (await ctx.db.get(args.id))!;\n    await ctx.scheduler.runAfter(0, internal.d.purge, ${payload});`);
+  const r = report("fp1rows", purge + relay("longhand", "{ id: id }") + relay("shorthand", "{ id }"));
+  assert.deepEqual(idFindings(r), ["unchecked-id-delete d:longhand", "unchecked-id-delete d:shorthand"]);
 });
 
 test("FP3: a listing of every row on the side only an admin's decision about the caller lets them into", () => {
