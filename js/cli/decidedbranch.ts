@@ -20,7 +20,7 @@ import { accessTables } from "./accessfields.js";
 import { literalThrough } from "./config.js";
 import type { Write } from "./facts-syntax.js";
 import { alwaysLeaves, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
-import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 import { guardTables, usersTables } from "./writes.js";
 
 type Atom = (e: ts.Expression) => Value | "unknown";
@@ -93,4 +93,10 @@ export function deniedWrite(app: App, call: ts.Node, denial: Denial): string {
   const t = ts.isIfStatement(p) && p.expression === node ? valueWhenDenied(p.expression, heldToo(app, [call], denial)) : "unknown";
   const taken = t === "unknown" || !ts.isIfStatement(p) ? undefined : truthy(t) ? p.thenStatement : p.elseStatement;
   return taken !== undefined && alwaysLeaves(taken) && changesIn(app)?.(taken) === true ? DENIED_WRITE : "";
+}
+
+/** What a finding adds when a decision of the function counts for nothing because its denied branch writes before it returns (`deniedWrite`): "; guard.roleAtLeast("admin") (convex/a.ts:9) checks nothing; its denied branch writes ...", else "". */
+export function deniedNote(loose: readonly { kind: string; via: string; at: Loc; why: string }[]): string {
+  const l = loose.find((x) => x.kind === "auth" && x.why.endsWith(DENIED_WRITE));
+  return l === undefined ? "" : `; ${l.via} (${l.at.file}:${l.at.line}) checks nothing${DENIED_WRITE}`;
 }

@@ -138,5 +138,7 @@ test("FP5: a denial that logs the refusal in a table no guard protects still lea
   assert.deepEqual(idFindings(r), ["unchecked-id-delete d:patched", "unchecked-id-write d:patched"]);
   // The message says the write on the denied path is why the decision counts for nothing.
   const listed = r.findings.find((f) => f.rule === "unchecked-list" && f.function === "d:protectedInsert");
-  assert.match(listed.message, /writes before it returns/);
+  assert.match(listed.message, /guard\.roleAtLeast\("admin"\) \(convex\/d\.ts:\d+\) checks nothing; its denied branch writes before it returns/);
+  const patched = r.findings.find((f) => f.rule === "unchecked-id-write" && f.function === "d:patched");
+  assert.match(patched.message, /its denied branch writes before it returns/);
 });
