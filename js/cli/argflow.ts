@@ -353,7 +353,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
   if (ts.isIdentifier(id) && depth < 4) {
     const init = app.constInitializer(id);
     if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1, via);
-    const decl = app.checker.getSymbolAtLocation(id)?.valueDeclaration;
+    const decl = app.symbol(id)?.valueDeclaration; // a shorthand's (`{ id }`) variable's too
     if (decl === undefined || !ts.isBindingElement(decl) || !ts.isObjectBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined) return undefined;
     const holder = decl.parent.parent;
     const key = decl.propertyName ?? decl.name;

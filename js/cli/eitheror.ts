@@ -55,6 +55,7 @@ import { sameValue } from "./ownerquery.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
 import { decisionSubject } from "./subject.js";
+import { heldToo, offPath } from "./decidedbranch.js";
 
 /**
  * Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only;
@@ -172,6 +173,8 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
     return value(truthy(truth) ? x.whenTrue : x.whenFalse);
   };
   const value = (e: ts.Expression) => valueWhenDenied(e, atom);
+  // The positive test: the change on a side the not-owner, denied, never takes (`if (mine || guard.roleAtLeast(me, "admin")) return doc`: decidedbranch.ts, attack47 FP4).
+  if (offPath(app, change, heldToo(app, [call], denial, atom))) return true;
   // Reached: each `?:`, `&&` or `||` on the way up sends the not-owner to it.
   let node: ts.Expression = outer(call);
   for (; ts.isExpression(node.parent) && !ts.isCallExpression(node.parent) && !isFunctionLike(node.parent); node = node.parent) {
@@ -228,7 +231,9 @@ function handsOnNothing(e: ts.Expression | undefined): boolean {
 export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDeclaration, checks: readonly AuthCheck[], arg: string): boolean {
   const exits: ts.Node[] = [];
   const visit = (n: ts.Node): void => {
-    if ((ts.isReturnStatement(n) || ts.isThrowStatement(n)) && !handsOnNothing(n.expression)) exits.push(n);
+    // A `?:` returned is judged by its sides (`return mine || isAdmin ? doc : null`): each that may hand on data.
+    const sides = (e: ts.Expression | undefined, whole: ts.Node): ts.Node[] => (e !== undefined && ts.isConditionalExpression(skipOuter(e)) ? [(skipOuter(e) as ts.ConditionalExpression).whenTrue, (skipOuter(e) as ts.ConditionalExpression).whenFalse].flatMap((x) => sides(x, x)) : handsOnNothing(e) ? [] : [whole]);
+    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) exits.push(...sides(n.expression, n));
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   ts.forEachChild(handler, visit);
@@ -276,6 +281,9 @@ export function roleCoversListing(app: App, handler: ts.Node, auth: readonly Aut
     return kept;
   };
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(query, s.parent) && query.pos >= s.end;
+  // Or on a side only a decision about the caller's own row, above the lowest, lets the caller into (`if (guard.roleAtLeast(me, "admin")) return <every row>`: decidedbranch.ts, attack47 FP3).
+  const decided = markLowestRole(app, eitherOrDecisions(app, handler, []).filter((a) => roleName(app, a.role) !== undefined)).flatMap((a) => (a.everyRole === undefined ? [a.guardCall!] : []));
+  if (decided.length > 0 && offPath(app, query, heldToo(app, decided, false))) return true;
   return roles.some((a) => {
     if (a.everyRole !== undefined) return false;
     const statement = branchStatement(a.guardCall);

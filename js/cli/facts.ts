@@ -16,6 +16,7 @@ import { givenLevel, leveledAnswer, passLevel, passLevels, type GivenLevel } fro
 import { answerExit, comparedGroupLevel, readableExit } from "./readable.js";
 import { literalThrough } from "./config.js";
 import { decisionSubject, passSubjects } from "./subject.js";
+import { deniedWrite, refusalLog } from "./decidedbranch.js";
 
 export type AuthLevel = "authenticated" | "role" | "permission" | "document";
 /** One authorization check, and how it was made. */
@@ -151,8 +152,7 @@ export const CALLER = new Set(["requireUser", "getUser", "requireRole", "require
 export class FactsFinder {
   private readonly memo = new Map<ts.Node, Facts>();
   private readonly made = new Map<ts.Node, Map<string, boolean>>(); // makes' answers per fragment and kind or checkKey: an else-if chain read once, not 2^n times
-
-  constructor(private readonly app: App) { keepChanges(app, (code) => this.changes(code as ts.Statement)); } // what a denial's exits read (flow.ts `leavesUnchanged`)
+  constructor(private readonly app: App) { keepChanges(app, (code) => this.changes(code as ts.Statement, true)); } // what a denial's exits read (flow.ts `leavesUnchanged`), a log of the refusal allowed
 
   /** The facts of a function and of every app function it reaches. */
   of(fn: ts.Node): Facts {
@@ -203,7 +203,7 @@ export class FactsFinder {
       const decision = GUARD_DECISIONS[guard.name];
       // A decision about a role name or another row than the caller's is no check of the caller.
       const subject = decision === undefined || guard.name === "getUser" ? "caller" : decisionSubject(app, call);
-      if (decision !== undefined && subject !== "other" && !exitsOnDenial(app, call, decision.denial)) facts.loose.push({ kind: "auth", via, at, why: leftOn(String(decision.denial)) });
+      if (decision !== undefined && subject !== "other" && !exitsOnDenial(app, call, decision.denial)) facts.loose.push({ kind: "auth", via, at, why: leftOn(String(decision.denial)) + deniedWrite(app, call, decision.denial) });
       else if (decision !== undefined && subject !== "other") {
         const role = guard.name === "getUser" ? {} : { role: lastArgument(call) };
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: decision.level, ...role, guardCall: call }]));
@@ -308,7 +308,7 @@ export class FactsFinder {
       else if (branch !== undefined && ts.isIfStatement(p)) {
         const other = branch.other as ts.Statement | undefined;
         // Leaving counts only when nothing is changed on the way out (`else { await ctx.db.delete(id); return null }` deletes unchecked).
-        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app)) && !this.changes(s);
+        const leaves = (s: ts.Statement) => alwaysLeaves(s, throwingIn(this.app)) && !this.changes(s, true);
         if (other === undefined ? !checkedAfter(p, same, leaves) : !(leaves(other) || makes(other))) return true;
       } else if (branch !== undefined && !makes(branch.other!)) return true;
       if (p === fn) break;
@@ -320,9 +320,10 @@ export class FactsFinder {
    * Whether code changes data that its leaving keeps: a `ctx.db` insert, patch, replace or delete
    * (also through the app's helpers, `forgetUser` too) or a guard write (`share`, `insertDocument`:
    * GUARD_WRITES) unless every path of it throws (a mutation rolls them back), and always
-   * `ctx.runMutation`/`runAction`, a schedule or a `ctx.storage` write (an action's are kept by its throw).
+   * `ctx.runMutation`/`runAction`, a schedule or a `ctx.storage` write (an action's are kept by its throw);
+   * `logs`: a denial's, an insert that logs the refusal aside (decidedbranch.ts `refusalLog`).
    */
-  changes(code: ts.Statement): boolean {
+  changes(code: ts.Statement, logs = false): boolean {
     const scratch = emptyFacts();
     let kept = false, written = false;
     const visit = (n: ts.Node): void => {
@@ -336,7 +337,7 @@ export class FactsFinder {
     };
     visit(code);
     const rolledBack = !mayReturn(code) && alwaysLeaves(code, throwingIn(this.app)); // every path throws
-    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && (written || scratch.deletes.length + scratch.writes.length > 0));
+    return kept || scratch.runs.some((r) => r.method !== "runQuery") || (!rolledBack && (written || scratch.deletes.length + scratch.writes.filter((w) => !(logs && refusalLog(this.app, w))).length > 0));
   }
 
   /** Whether code makes a check (or takes a limit) of its own, on every path of it (with `like`, that same check; `least`, one that strong: 0, a listing does not count; paths.ts `strength`). */

@@ -281,7 +281,7 @@ export function sameValue(app: App, a: ts.Expression, b: ts.Expression, depth = 
 export function constSource(app: App, name: ts.Identifier): { value: ts.Expression; key?: string } | undefined {
   const init = app.constInitializer(name);
   if (init !== undefined) return { value: init };
-  const decl = app.checker.getSymbolAtLocation(name)?.valueDeclaration;
+  const decl = app.symbol(name)?.valueDeclaration; // a shorthand's (`{ id }`) variable's too
   if (decl === undefined || !ts.isBindingElement(decl) || decl.dotDotDotToken !== undefined || !ts.isObjectBindingPattern(decl.parent)) return undefined;
   const holder = decl.parent.parent;
   const key = decl.propertyName ?? decl.name;

@@ -13,10 +13,7 @@ export const GUARD = "convex-guard";
  * A place in the app, with the file as the report prints it: relative to the current directory
  * (where CI runs, so annotations find it in a monorepo), not to the app's root.
  */
-export interface Loc {
-  file: string;
-  line: number;
-}
+export interface Loc { file: string; line: number }
 
 /** The problem with the input: the CLI prints it and exits with status 2. */
 export class AuditError extends Error {
@@ -127,12 +124,14 @@ export class App {
   /** The symbol a name or expression refers to, through imports and re-exports (asked once per node: the rules ask again and again). */
   symbol(node: ts.Node): ts.Symbol | undefined {
     if (this.symbols.has(node)) return this.symbols.get(node);
-    const s = this.checker.getSymbolAtLocation(node);
+    const s = this.symbolAt(node);
     const found = s === undefined ? undefined : s.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(s) : s;
     this.symbols.set(node, found);
     return found;
   }
   private readonly symbols = new WeakMap<ts.Node, ts.Symbol | undefined>();
+  /** The checker's symbol at a node; in `{ userId }` the variable's (or parameter's) the shorthand stands for, not the object literal's property's (attack47 FP1). */
+  private symbolAt = (n: ts.Node) => (n.parent !== undefined && ts.isShorthandPropertyAssignment(n.parent) && n.parent.name === n ? this.checker.getShorthandAssignmentValueSymbol(n.parent) : this.checker.getSymbolAtLocation(n));
 
   /**
    * Whether a name is a global's (`process`, `undefined`, `globalThis`), not a local of that
@@ -255,7 +254,7 @@ export class App {
 
   /** The initializer of a `const` of the app's code that a name refers to. */
   constInitializer(name: ts.Identifier): ts.Expression | undefined {
-    const decl = this.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    const decl = this.symbolAt(name)?.valueDeclaration;
     if (decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined) return undefined;
     if (!(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) || !this.isAppCode(decl.getSourceFile())) return undefined;
     return skipOuter(decl.initializer);
@@ -284,7 +283,7 @@ export class App {
     if (!ts.isIdentifier(e)) return ["?"];
     const init = this.constInitializer(e);
     if (init !== undefined && !isFunctionLike(init)) return this.memberPath(init, depth + 1);
-    const decl = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const decl = this.symbolAt(e)?.valueDeclaration;
     if (decl !== undefined && ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent)) {
       const member = bindingMember(decl) ?? "?";
       const holder = decl.parent.parent;

@@ -12,6 +12,7 @@ import { DEFAULT_NAMES, groupChangeFix, LEVELLED_FIXES, LIST_MEMBERS, ONE_GROUP,
 import type { Loc } from "./program.js";
 import { UNREAD_LEVEL } from "./config.js";
 import { anyCaller, decidesAccess } from "./roles.js";
+import { deniedNote } from "./decidedbranch.js";
 import { unconfirmedFix, uncovered } from "./confirmgate.js";
 import { ownRowsText } from "./ownerquery.js";
 import { LATE_LIMIT_FIX } from "./latechecks.js";
@@ -278,6 +279,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     // A role or a permission decides who may read anything (`decidesAccess`).
     if (!decidesAccess(f.auth)) {
       const who = anyCaller(f.auth);
+      const denied = deniedNote(f.loose); // a decision a write on its denied path undid (attack47 FP5)
       for (const read of fn.idReads) {
         const checked = covers(fn.checkedArgs, read.arg);
         const group = read.groupOnly !== undefined && !checked ? groupFieldRead(fn.id, read, read.groupOnly) : undefined;
@@ -285,14 +287,14 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
         else if (read.parent !== undefined) {
           const child = childRead(fn.id, read.arg, read.parent, who, checked, covers(fn.changeChecked.args, read.arg), fn.changeChecked.lowLevels.get(read.arg));
           if (child !== undefined) out.push({ ...finding("unchecked-id-read", fn.id, read, child.message, child.fix), severity: child.severity });
-        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id}${throughText(read.through)} returns data read from the document that argument '${read.arg}' names, to ${who}`, parentFix(read)));
+        } else if (!checked) out.push(finding("unchecked-id-read", fn.id, read, `${fn.id}${throughText(read.through)} returns data read from the document that argument '${read.arg}' names, to ${who}${denied}`, parentFix(read)));
       }
       // A document check at the lowest (or public) level shows the caller may see it, not change
       // it (levels.ts): one step lower, as the caller holds some access to that document.
       const changes = (arg: string, rule: "unchecked-id-delete" | "unchecked-id-write", at: Loc & { through?: string }, does: string) => {
         if (covers(fn.changeChecked.args, arg)) return;
         does = `${throughText(at.through)} ${does}`; // " (through loadTask) patches": a helper's document (helperget.ts)
-        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push({ ...finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, ${parentGroup(at) ?? `for ${who}`}`, parentFix(at)), ...(parentGroup(at) === undefined ? {} : { severity: "medium" as const }) }); // the row's group checked at its lowest level only: medium
+        if (!covers(fn.checkedArgs, arg) && parentWeak(at) === undefined) return void out.push({ ...finding(rule, fn.id, at, `${fn.id}${does} the document that argument '${arg}' names, ${parentGroup(at) ?? `for ${who}${denied}`}`, parentFix(at)), ...(parentGroup(at) === undefined ? {} : { severity: "medium" as const }) }); // the row's group checked at its lowest level only: medium
         const group = fn.changeChecked.groups.get(arg);
         const message = `${fn.id}${does} the document that argument '${arg}' names, ${onlyWeaklyChecked(fn.changeChecked.lowLevels.get(arg) ?? parentWeak(at), group !== undefined)}`;
         out.push({ ...finding(rule, fn.id, at, message, group !== undefined ? groupChangeFix(group) : parentFix(at)), severity: "medium" });

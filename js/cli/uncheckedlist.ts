@@ -45,6 +45,7 @@ import { enclosingFunction, mentionsName } from "./facts-syntax.js";
 import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
 import { checkArgOf } from "./helperget.js";
 import { roleCoversListing } from "./eitheror.js";
+import { deniedNote } from "./decidedbranch.js";
 import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
 import { reference } from "./follow.js";
 import { outer } from "./flow.js";
@@ -80,7 +81,8 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
     const handler = fn.handler;
     if (handler === undefined || fn.visibility !== "public" || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
     const report = (who: string, at: Loc, l: Listing) => {
-      const message = `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on`;
+      // The decision a write on its denied path undid, named (attack47 FP5).
+      const message = `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on${deniedNote(fn.facts.loose)}`;
       if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
     };
     for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);

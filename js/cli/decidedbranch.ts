@@ -1,0 +1,102 @@
+// A branch only a decision lets the caller into (attack47 FP3, FP4): the guarded side of an `if`,
+// a `?:`, `&&` or `||`, or code after an `if` whose denied branch leaves, is off the path of a
+// caller the decision denies:
+//
+//   if (guard.roleAtLeast(me, "admin")) return await ctx.db.query("documents").take(50); // the admin's listing
+//   return guard.can(me, "delete:docs") ? <every row> : <the caller's own rows>;          // the `?:`'s true side
+//   if (!guard.roleAtLeast(me, "admin")) return <the caller's own rows>; return <every row>;
+//   if (doc.ownerId === me._id || guard.roleAtLeast(me, "admin")) return doc;             // the owner's or an admin's
+//   if (doc && (doc.ownerId === me._id || guard.roleAtLeast(me, "admin"))) await ctx.db.patch(doc._id, ...);
+//
+// Read so: walking up from the node to its function, a test the denial decides (flow.ts
+// `valueWhenDenied`, with `atom` naming the denied values: the decision's call written in the test,
+// or a `const` holding it, never a `let`; for a row's read or change, the caller not its owner too)
+// that sends the denied caller the other way; or, in a block around the node, an `if` before it
+// whose branch the denied caller takes always returns or throws with nothing changed on the way out
+// (flow.ts `changesIn`: a return after a write keeps the write, attack45 F1; its return may answer
+// data: the node after it is not reached).
+import ts from "typescript";
+import { accessTables } from "./accessfields.js";
+import { literalThrough } from "./config.js";
+import type { Write } from "./facts-syntax.js";
+import { alwaysLeaves, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
+import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { guardTables, usersTables } from "./writes.js";
+
+type Atom = (e: ts.Expression) => Value | "unknown";
+
+/** `atom`, also naming a `const` whose value is one of `calls` (`const isAdmin = guard.roleAtLeast(me, "admin")`) as that call's denial. */
+export function heldToo(app: App, calls: readonly ts.Node[], denial: Value, atom: Atom = () => "unknown"): Atom {
+  return (e) => {
+    const x = skipOuter(e);
+    if (calls.includes(x)) return denial;
+    const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
+    return init !== undefined && calls.includes(skipOuter(init)) ? denial : atom(e);
+  };
+}
+
+/** Whether `node` is off the path of a caller `atom` denies (see above). */
+export function offPath(app: App, node: ts.Node, atom: Atom): boolean {
+  const value = (e: ts.Expression) => valueWhenDenied(e, atom);
+  const changes = changesIn(app);
+  // Returns or throws on every path, nothing changed on the way.
+  const ends = (s: ts.Statement | undefined): boolean => {
+    if (s === undefined) return false;
+    if (ts.isThrowStatement(s) || ts.isReturnStatement(s)) return true;
+    if (ts.isBlock(s)) return s.statements.some(ends);
+    return ts.isIfStatement(s) && ends(s.thenStatement) && ends(s.elseStatement);
+  };
+  for (let n: ts.Node = node; !isFunctionLike(n) && n.parent !== undefined; n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && p.expression !== n) {
+      const t = value(p.expression);
+      if (t !== "unknown" && truthy(t) !== (p.thenStatement === n)) return true;
+    } else if (ts.isConditionalExpression(p) && p.condition !== n) {
+      const t = value(p.condition);
+      if (t !== "unknown" && truthy(t) !== (p.whenTrue === n)) return true;
+    } else if (ts.isBinaryExpression(p) && p.right === n) {
+      const t = value(p.left);
+      const op = p.operatorToken.kind;
+      if (t !== "unknown" && ((op === ts.SyntaxKind.AmpersandAmpersandToken && !truthy(t)) || (op === ts.SyntaxKind.BarBarToken && truthy(t)))) return true;
+    } else if (ts.isBlock(p)) {
+      for (const s of p.statements) {
+        if (s === n) break;
+        if (!ts.isIfStatement(s)) continue;
+        const t = value(s.expression);
+        const taken = t === "unknown" ? undefined : truthy(t) ? s.thenStatement : s.elseStatement;
+        if (taken !== undefined && ends(taken) && changes !== undefined && !changes(taken)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A write a denial may make before it returns (attack47 FP5): an insert into a table no guard
+ * protects (not under access.tables, not a users table, not the guard's own), its name written: a
+ * log of the refusal (`await ctx.db.insert("notes", { text: "refused", authorId: me._id })`), as
+ * `guard.audit.log` is. A patch, replace or delete of any row, an insert into a protected table (the
+ * denied caller's copy of a row, attack45 F1), a guard write, a run or a schedule is kept by the return: no exit.
+ */
+export function refusalLog(app: App, w: Write): boolean {
+  const table = w.method === "insert" && w.table !== undefined ? literalThrough(app, w.table) : undefined;
+  return table !== undefined && !accessTables(app).has(table) && !guardTables(app).has(table) && !usersTables(app).includes(table);
+}
+
+/** What the report says of a decision whose denied branch leaves only after a write its return keeps (`if (!guard.roleAtLeast(me, "admin")) { await ctx.db.patch(...); return null }`), else "". */
+export const DENIED_WRITE = "; its denied branch writes before it returns, and the return keeps the write (only guard.audit.log, or an insert into a table no guard protects, may log a refusal there)";
+export function deniedWrite(app: App, call: ts.Node, denial: Denial): string {
+  if (denial === "decision") return "";
+  let node: ts.Node = outer(call as ts.Expression);
+  while (ts.isPrefixUnaryExpression(node.parent) || ts.isBinaryExpression(node.parent) || ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const p = node.parent;
+  const t = ts.isIfStatement(p) && p.expression === node ? valueWhenDenied(p.expression, heldToo(app, [call], denial)) : "unknown";
+  const taken = t === "unknown" || !ts.isIfStatement(p) ? undefined : truthy(t) ? p.thenStatement : p.elseStatement;
+  return taken !== undefined && alwaysLeaves(taken) && changesIn(app)?.(taken) === true ? DENIED_WRITE : "";
+}
+
+/** What a finding adds when a decision of the function counts for nothing because its denied branch writes before it returns (`deniedWrite`): "; guard.roleAtLeast("admin") (convex/a.ts:9) checks nothing; its denied branch writes ...", else "". */
+export function deniedNote(loose: readonly { kind: string; via: string; at: Loc; why: string }[]): string {
+  const l = loose.find((x) => x.kind === "auth" && x.why.endsWith(DENIED_WRITE));
+  return l === undefined ? "" : `; ${l.via} (${l.at.file}:${l.at.line}) checks nothing${DENIED_WRITE}`;
+}
