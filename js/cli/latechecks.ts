@@ -48,8 +48,9 @@ export function markLateChecks(app: App, finder: FactsFinder, functions: readonl
   }
 }
 
-/** The fix of a rate limit an action takes after, or alongside, the work it limits. */
-export const LATE_LIMIT_FIX =
+/** The fix of a rate limit an action takes after, or alongside, the work it limits, when one of a function's loose uses is such a limit; else undefined. */
+export const lateLimitFix = (loose: readonly { kind: string; late?: true }[]): string | undefined => (loose.some((x) => x.kind === "limit" && x.late === true) ? LATE_LIMIT_FIX : undefined);
+const LATE_LIMIT_FIX =
   "Take the limit first: await guard.rateLimit(ctx, name, { key: user._id }) (or rateLimitAll) on its own, before the action's ctx.runMutation, runAction, schedule or fetch, not after them nor beside them in a Promise.all: an action keeps what it ran when the limit refuses afterwards (or a builder's or guard.safeAction's rateLimit, which is taken before the handler runs).";
 
 /** A rate limit's identity, as the calls of checksAroundRelays make it: where it is taken. */

@@ -15,7 +15,7 @@ import { anyCaller, decidesAccess } from "./roles.js";
 import { deniedNote } from "./decidedbranch.js";
 import { unconfirmedFix, uncovered } from "./confirmgate.js";
 import { ownRowsText } from "./ownerquery.js";
-import { LATE_LIMIT_FIX } from "./latechecks.js";
+import { lateLimitFix } from "./latechecks.js";
 
 export const SEVERITIES = ["low", "medium", "high"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -259,8 +259,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       const loose = looseCall(fn, "limit");
-      const late = f.loose.find((x) => x.kind === "limit")?.late === true; // taken after the action's work (latechecks.ts)
-      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`, late ? LATE_LIMIT_FIX : undefined));
+      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`, lateLimitFix(f.loose)));
       else {
         out.push(finding("public-no-rate-limit", fn.id, fn.at, `rate limit ${limitName(keyed.via)} of ${fn.id} is ${keyedBy(keyed.arg)}: a caller picks its own bucket`, ARG_KEY_FIX));
       }
