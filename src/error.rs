@@ -286,7 +286,7 @@ messages! {
     Capacity = "capacity",
     Shards = "shards",
     WholeFrom1 = " must be a whole number from 1 to {n}",
-    PeriodInMs = "period must be at least {n}: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60",
+    PeriodInMs = "period must be a whole number of milliseconds from {n} to {n}: a minute is 60 * SECOND or MINUTE, not 60",
     SlidingLogRate = "a 'sliding log' keeps one timestamp per unit in its row: rate must be at most {n} (use a 'sliding window' for larger limits)",
     CapacityNotBucket = "capacity applies only to 'token bucket' limits, not to '{s}'",
     TooManyShards = "shards ({n}) must not exceed rate or capacity: every shard needs room for at least 1",

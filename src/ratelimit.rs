@@ -375,9 +375,17 @@ impl Limit {
         capacity: Option<f64>,
         shards: Option<f64>,
     ) -> Result<Limit, Error> {
-        // NaN is refused here too, with the same message.
-        if period.is_nan() || period < MIN_PERIOD_MS as f64 {
-            return Err(Error::config(&[Msg::PeriodInMs], &[], &[MIN_PERIOD_MS]));
+        // NaN, a fraction and a period too long are refused here too, with the same message (the
+        // one `Limit::new` gives would say "from 1").
+        if !(period >= MIN_PERIOD_MS as f64
+            && period <= MAX_PERIOD_MS as f64
+            && period.fract() == 0.0)
+        {
+            return Err(Error::config(
+                &[Msg::PeriodInMs],
+                &[],
+                &[MIN_PERIOD_MS, MAX_PERIOD_MS],
+            ));
         }
         Limit::new(kind, rate, period, capacity, shards)
     }
@@ -1188,11 +1196,23 @@ mod tests {
     #[test]
     fn a_configured_period_under_a_second_is_refused() {
         // attack46: `period: 60` meant as a minute limited nothing.
-        for period in [60.0, 1.0, 999.0, 0.0, -1.0, f64::NAN, 999.5] {
+        // finalread32 L1: a fraction or a period too long said "from 1" (`Limit::new`'s bound).
+        for period in [
+            60.0,
+            1.0,
+            999.0,
+            0.0,
+            -1.0,
+            f64::NAN,
+            999.5,
+            1000.5,
+            1e12,
+            f64::INFINITY,
+        ] {
             let e = Limit::configured(Kind::SlidingLog, 5.0, period, None, None).unwrap_err();
             assert_eq!(
                 e.message(),
-                "period must be at least 1000: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60",
+                "period must be a whole number of milliseconds from 1000 to 31622400000: a minute is 60 * SECOND or MINUTE, not 60",
                 "{period}"
             );
         }

@@ -51,7 +51,7 @@ test("access levels written highest first are refused: the level named 'owner' i
 });
 
 test("a rate limit period under a second is refused, saying periods are in milliseconds", () => {
-  const message = "rate limit 'pin': period must be at least 1000: periods are in milliseconds, so a minute is 60 * SECOND or MINUTE, not 60";
+  const message = "rate limit 'pin': period must be a whole number of milliseconds from 1000 to 31622400000: a minute is 60 * SECOND or MINUTE, not 60";
   const config = (period) => ({ roles: ["user"], rateLimits: { pin: { kind: "sliding log", rate: 5, period } } });
   for (const period of [60, 1, 999]) {
     refused(() => defineGuard(config(period)).validate(), message);
