@@ -26,6 +26,7 @@ import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
 import { anyCaller, decidesAccess } from "./roles.js";
+import { namedOf } from "./namedusers.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
 export interface FollowedCall extends Loc {
@@ -181,15 +182,18 @@ export function followFindings(functions: readonly ConvexFunction[], of = functi
           out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group !== undefined)}`, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
         };
         // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
+        // The called function's named-user check of that document (namedusers.ts) covers it where this call gives that user the caller's own id only.
+        const foreign = namedOf(callee.handler).some((c) => c.check.level === "document" && c.param === param && !call.callerIds.includes(c.userParam ?? ""));
         const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
-          if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
-          report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
+          if (compared || covers(fn.changeChecked.args, arg) || (!foreign && covers(callee.changeChecked.args, param))) return;
+          report(rule, does, covers(fn.checkedArgs, arg) || (!foreign && covers(callee.checkedArgs, param)));
         };
         // The called function's comparison with a parameter this call gives the caller's own id is its ownership check.
         const open = (c: { arg: string; compared: string[] }) => c.arg === param && !c.compared.some((p) => call.callerIds.includes(p));
-        if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
-        const write = callee.writes.idWrites.find(open);
-        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
+        const ofDoc = callee.changeChecked.ofCheckedDoc.filter((c) => c.arg === param); // `doc._id` of a weak check's answer (levels.ts)
+        if (callee.idDeletes.some(open) || ofDoc.some((c) => c.method === "delete")) changes("unchecked-id-delete", CHANGES.delete);
+        const write = callee.writes.idWrites.find(open) ?? ofDoc.find((c) => c.method !== "delete");
+        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method as "patch" | "replace"]);
         // A read reaches the caller's client only when the caller returns the call's answer;
         // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
         const reads = callee.idReads.filter(open);
@@ -216,7 +220,8 @@ export function relays(functions: readonly ConvexFunction[], of = functions): { 
     fn.calls.flatMap((call) => {
       const callee = byId.get(call.target);
       const auth = [...fn.facts.auth, ...heldChecks(call.node)]; // an action's check after another relay holds for those after it (latechecks.ts)
-      const open = callee !== undefined && callee.id !== fn.id && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth) && !decidesAccess(auth);
+      const named = namedOf(callee?.handler).filter((c) => c.check.level !== "document" && call.callerIds.includes(c.userParam ?? "")).map((c) => c.check); // a role of the caller's own id relayed (namedusers.ts)
+      const open = callee !== undefined && callee.id !== fn.id && callee.kind !== "unknown" && !decidesAccess([...callee.facts.auth, ...named]) && !decidesAccess(auth);
       return open ? [{ fn, who: anyCaller(auth), call, callee }] : [];
     }),
   );
