@@ -26,6 +26,7 @@ import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
 import { anyCaller, decidesAccess } from "./roles.js";
+import { candidateRefs, everyNamed } from "./candidates.js";
 import { namedOf } from "./namedusers.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
@@ -53,31 +54,39 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     ts.forEachChild(n, visit);
     const relay = ts.isCallExpression(n) ? relayOf(app, n) : undefined;
     if (relay === undefined || !ts.isCallExpression(n)) return;
-    const { ref, payload, scheduled, method } = relay;
+    const { refs, payload, scheduled, method } = relay;
     const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     const answered = !scheduled && returned(app, handler, n, n, "document");
     const callerIds = payload === undefined ? [] : givenCallerId(app, handler, payload); // a reset of the caller's own limit (selfreset.ts)
     if (passes.length === 0 && !answered && callerIds.length === 0) return;
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
-    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
+    for (const ref of refs) out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
   };
   visit(handler);
   return out;
 }
 
 /** A call that runs or schedules a function of the app (`ctx.runMutation(internal.x.y, payload)`, `ctx.scheduler.runAfter(0, ref, payload)`): the function, named, and the payload. */
-export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
+export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; refs: { text: string; target: string }[]; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
   const path = app.memberPath(n.expression);
   const method = path[path.length - 1] ?? "";
   const scheduled = schedules(path);
   if (!scheduled && !(RUNS.has(method) && path.length === 2)) return undefined;
   const refArg = n.arguments[scheduled ? 1 : 0];
-  const ref = refArg === undefined ? undefined : reference(app, refArg);
-  return ref === undefined ? undefined : { ref, payload: n.arguments[scheduled ? 2 : 1], scheduled, method };
+  const refs = refArg === undefined ? [] : candidateRefs(app, refArg); // each function it may name: `?:`, a map of handlers, `internal.mod[kind]` (candidates.ts)
+  return refs.length === 0 ? undefined : { ref: refs[0]!, refs, payload: n.arguments[scheduled ? 2 : 1], scheduled, method };
 }
 
 /** `internal.a.b.c` (or `api.`), imported from the app's own `_generated/api`, through `const`s: `a/b:c`. */
 export function reference(app: App, expr: ts.Expression): { text: string; target: string } | undefined {
+  const chain = apiChain(app, expr);
+  if (chain === undefined || chain.names.length < 2) return undefined;
+  const { root, names } = chain;
+  return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
+}
+
+/** `internal` or `api` of the app's own `_generated/api` and the names after it (`internal.a.b`: `["a", "b"]`, none for `internal` itself), through `const`s. */
+export function apiChain(app: App, expr: ts.Expression): { root: string; names: string[] } | undefined {
   let e = skipOuter(expr);
   for (let depth = 0; depth < 4 && ts.isIdentifier(e); depth++) {
     const init = app.constInitializer(e);
@@ -89,15 +98,14 @@ export function reference(app: App, expr: ts.Expression): { text: string; target
     names.unshift(e.name.text);
     e = skipOuter(e.expression);
   }
-  if (!ts.isIdentifier(e) || names.length < 2) return undefined;
+  if (!ts.isIdentifier(e)) return undefined;
   const decl = app.checker.getSymbolAtLocation(e)?.declarations?.[0];
   if (decl === undefined || !ts.isImportSpecifier(decl)) return undefined;
   const from = decl.parent.parent.parent.moduleSpecifier;
   const root = (decl.propertyName ?? decl.name).text;
   if (!ts.isStringLiteral(from) || (root !== "internal" && root !== "api")) return undefined;
   const file = resolve(dirname(decl.getSourceFile().fileName), from.text).replace(/\.(js|ts|d\.ts)$/, "");
-  if (file !== join(app.convexDir, "_generated", "api")) return undefined;
-  return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
+  return file === join(app.convexDir, "_generated", "api") ? { root, names } : undefined;
 }
 
 /**
@@ -217,7 +225,7 @@ export const undecided = (fn: ConvexFunction): boolean => fn.visibility === "pub
 export function relays(functions: readonly ConvexFunction[], of = functions): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
   const byId = new Map(functions.map((f) => [f.id, f]));
   return of.filter(undecided).flatMap((fn) =>
-    fn.calls.flatMap((call) => {
+    fn.calls.flatMap((c) => everyNamed(c, functions)).flatMap((call) => {
       const callee = byId.get(call.target);
       const auth = [...fn.facts.auth, ...heldChecks(call.node)]; // an action's check after another relay holds for those after it (latechecks.ts)
       const named = namedOf(callee?.handler).filter((c) => c.check.level !== "document" && call.callerIds.includes(c.userParam ?? "")).map((c) => c.check); // a role of the caller's own id relayed (namedusers.ts)
