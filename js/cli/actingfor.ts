@@ -23,9 +23,12 @@ import { GUARD, propertyInit, skipOuter, within, type App } from "./program.js";
 import { enclosingFunction, firstLiteral, guardShown, unused } from "./facts-syntax.js";
 import { swallowed } from "./flow.js";
 import { finding, type Finding } from "./rules.js";
+import { namedUser } from "./namedusers.js";
 
 /** The `*For` calls, and what each checks for the user it is given (the relayed-user-id message). */
 const ACTING_FOR = new Map([["readableFor", "access"], ["requireAccessFor", "access"], ["requireRoleFor", "the role"], ["requirePermissionFor", "the permission"]]);
+/** What a decision on the row an id reads checks for that user (namedusers.ts), in the relayed-user-id message. */
+const ON_ROW = new Map([["can", "the permission"], ["roleAtLeast", "the role"]]);
 
 /** A `*For` call of the guard: its method's name. */
 const forCall = (app: App, n: ts.Node): string | undefined => (ts.isCallExpression(n) && ACTING_FOR.has(app.calleeFrom(n, GUARD)?.name ?? "") ? app.calleeFrom(n, GUARD)!.name : undefined);
@@ -59,7 +62,7 @@ function actedFor(app: App, handler: ts.SignatureDeclaration): Map<string, { che
   const flow = new ArgFlow(app, handler);
   const out = new Map<string, { check: ts.CallExpression; element: boolean }>();
   const visit = (n: ts.Node): void => {
-    const user = forCall(app, n) !== undefined ? (n as ts.CallExpression).arguments[1] : undefined;
+    const user = namedUser(app, n)?.user; // a `*For` call's, or the row a decision reads by an id (`guard.can(await ctx.db.get(approver), p)`: namedusers.ts)
     const inner = user === undefined ? undefined : skipOuter(user);
     const element = inner !== undefined && ts.isElementAccessExpression(inner) && flow.rootOf(inner) === undefined;
     const root = inner === undefined ? undefined : flow.rootOf(element ? (inner as ts.ElementAccessExpression).expression : inner);
@@ -99,8 +102,8 @@ export function relayedUserFindings(app: App, functions: readonly ConvexFunction
       const what = client !== undefined ? `argument '${client}' (the client's choice)` : `${value!.getText()}${list === undefined ? "" : " among them"}`;
       const at = app.loc(check);
       const does = call.how.startsWith("scheduled") ? "schedules" : "runs";
-      const name = forCall(app, check)!;
-      out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks ${ACTING_FOR.get(name)} for that user (guard.${name}, ${at.file}:${at.line}), so the call acts as someone else`));
+      const name = namedUser(app, check)!.name;
+      out.push(finding("relayed-user-id", fn.id, call, `${fn.id} ${does} ${call.ref} with ${param}: ${what}, not the caller's own id: ${callee.id} checks ${ACTING_FOR.get(name) ?? ON_ROW.get(name)} for that user (guard.${name}, ${at.file}:${at.line}), so the call acts as someone else`));
     }
   }
   return out;

@@ -12,6 +12,7 @@ import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } fro
 import { helperDocument } from "./helperget.js";
 import { callerTied, queriedById, recordOf } from "./idquery.js";
 import { forAnswer, othersDocument } from "./actingfor.js";
+import { parsedFrom } from "./parsedids.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -142,7 +143,7 @@ export class ArgFlow {
     }
     if (ts.isCallExpression(e) && this.app.memberPath(e.expression).slice(-2).join(".") === "db.normalizeId") {
       const last = e.arguments[e.arguments.length - 1];
-      return last === undefined ? undefined : this.rootOf(last);
+      return last === undefined ? undefined : parsedFrom(this.app, last, (x) => this.rootOf(x)); // also parsed out of a string argument (parsedids.ts)
     }
     if (ts.isTemplateExpression(e)) {
       for (const span of e.templateSpans) {

@@ -26,6 +26,8 @@ import type { ConvexFunction } from "./functions.js";
 import { groupChangeFix } from "./tabletexts.js";
 import { CHANGES, covers, finding, onlyWeaklyChecked, type Finding } from "./rules.js";
 import { anyCaller, decidesAccess } from "./roles.js";
+import { candidateRefs, everyNamed } from "./candidates.js";
+import { namedOf } from "./namedusers.js";
 
 /** A call of another function, with what of the caller's arguments it passes. */
 export interface FollowedCall extends Loc {
@@ -52,31 +54,39 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     ts.forEachChild(n, visit);
     const relay = ts.isCallExpression(n) ? relayOf(app, n) : undefined;
     if (relay === undefined || !ts.isCallExpression(n)) return;
-    const { ref, payload, scheduled, method } = relay;
+    const { refs, payload, scheduled, method } = relay;
     const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     const answered = !scheduled && returned(app, handler, n, n, "document");
     const callerIds = payload === undefined ? [] : givenCallerId(app, handler, payload); // a reset of the caller's own limit (selfreset.ts)
     if (passes.length === 0 && !answered && callerIds.length === 0) return;
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
-    out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
+    for (const ref of refs) out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
   };
   visit(handler);
   return out;
 }
 
 /** A call that runs or schedules a function of the app (`ctx.runMutation(internal.x.y, payload)`, `ctx.scheduler.runAfter(0, ref, payload)`): the function, named, and the payload. */
-export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
+export function relayOf(app: App, n: ts.CallExpression): { ref: { text: string; target: string }; refs: { text: string; target: string }[]; payload: ts.Expression | undefined; scheduled: boolean; method: string } | undefined {
   const path = app.memberPath(n.expression);
   const method = path[path.length - 1] ?? "";
   const scheduled = schedules(path);
   if (!scheduled && !(RUNS.has(method) && path.length === 2)) return undefined;
   const refArg = n.arguments[scheduled ? 1 : 0];
-  const ref = refArg === undefined ? undefined : reference(app, refArg);
-  return ref === undefined ? undefined : { ref, payload: n.arguments[scheduled ? 2 : 1], scheduled, method };
+  const refs = refArg === undefined ? [] : candidateRefs(app, refArg); // each function it may name: `?:`, a map of handlers, `internal.mod[kind]` (candidates.ts)
+  return refs.length === 0 ? undefined : { ref: refs[0]!, refs, payload: n.arguments[scheduled ? 2 : 1], scheduled, method };
 }
 
 /** `internal.a.b.c` (or `api.`), imported from the app's own `_generated/api`, through `const`s: `a/b:c`. */
 export function reference(app: App, expr: ts.Expression): { text: string; target: string } | undefined {
+  const chain = apiChain(app, expr);
+  if (chain === undefined || chain.names.length < 2) return undefined;
+  const { root, names } = chain;
+  return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
+}
+
+/** `internal` or `api` of the app's own `_generated/api` and the names after it (`internal.a.b`: `["a", "b"]`, none for `internal` itself), through `const`s. */
+export function apiChain(app: App, expr: ts.Expression): { root: string; names: string[] } | undefined {
   let e = skipOuter(expr);
   for (let depth = 0; depth < 4 && ts.isIdentifier(e); depth++) {
     const init = app.constInitializer(e);
@@ -88,15 +98,14 @@ export function reference(app: App, expr: ts.Expression): { text: string; target
     names.unshift(e.name.text);
     e = skipOuter(e.expression);
   }
-  if (!ts.isIdentifier(e) || names.length < 2) return undefined;
+  if (!ts.isIdentifier(e)) return undefined;
   const decl = app.checker.getSymbolAtLocation(e)?.declarations?.[0];
   if (decl === undefined || !ts.isImportSpecifier(decl)) return undefined;
   const from = decl.parent.parent.parent.moduleSpecifier;
   const root = (decl.propertyName ?? decl.name).text;
   if (!ts.isStringLiteral(from) || (root !== "internal" && root !== "api")) return undefined;
   const file = resolve(dirname(decl.getSourceFile().fileName), from.text).replace(/\.(js|ts|d\.ts)$/, "");
-  if (file !== join(app.convexDir, "_generated", "api")) return undefined;
-  return { text: [root, ...names].join("."), target: `${names.slice(0, -1).join("/")}:${names[names.length - 1]}` };
+  return file === join(app.convexDir, "_generated", "api") ? { root, names } : undefined;
 }
 
 /**
@@ -181,15 +190,18 @@ export function followFindings(functions: readonly ConvexFunction[], of = functi
           out.push({ ...finding(rule, fn.id, call, `${message}, ${onlyWeaklyChecked(level, group !== undefined)}`, group !== undefined ? groupChangeFix(group) : undefined), severity: "medium" });
         };
         // A delete or write: covered by a check above the lowest level, or an owner comparison, of either.
+        // The called function's named-user check of that document (namedusers.ts) covers it where this call gives that user the caller's own id only.
+        const foreign = namedOf(callee.handler).some((c) => c.check.level === "document" && c.param === param && !call.callerIds.includes(c.userParam ?? ""));
         const changes = (rule: "unchecked-id-delete" | "unchecked-id-write", does: string) => {
-          if (compared || covers(fn.changeChecked.args, arg) || covers(callee.changeChecked.args, param)) return;
-          report(rule, does, covers(fn.checkedArgs, arg) || covers(callee.checkedArgs, param));
+          if (compared || covers(fn.changeChecked.args, arg) || (!foreign && covers(callee.changeChecked.args, param))) return;
+          report(rule, does, covers(fn.checkedArgs, arg) || (!foreign && covers(callee.checkedArgs, param)));
         };
         // The called function's comparison with a parameter this call gives the caller's own id is its ownership check.
         const open = (c: { arg: string; compared: string[] }) => c.arg === param && !c.compared.some((p) => call.callerIds.includes(p));
-        if (callee.idDeletes.some(open)) changes("unchecked-id-delete", CHANGES.delete);
-        const write = callee.writes.idWrites.find(open);
-        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method]);
+        const ofDoc = callee.changeChecked.ofCheckedDoc.filter((c) => c.arg === param); // `doc._id` of a weak check's answer (levels.ts)
+        if (callee.idDeletes.some(open) || ofDoc.some((c) => c.method === "delete")) changes("unchecked-id-delete", CHANGES.delete);
+        const write = callee.writes.idWrites.find(open) ?? ofDoc.find((c) => c.method !== "delete");
+        if (write !== undefined) changes("unchecked-id-write", CHANGES[write.method as "patch" | "replace"]);
         // A read reaches the caller's client only when the caller returns the call's answer;
         // an unconfigured table's rows only (childquery.ts) at medium, in that rule's words.
         const reads = callee.idReads.filter(open);
@@ -213,10 +225,11 @@ export const undecided = (fn: ConvexFunction): boolean => fn.visibility === "pub
 export function relays(functions: readonly ConvexFunction[], of = functions): { fn: ConvexFunction; who: string; call: FollowedCall; callee: ConvexFunction }[] {
   const byId = new Map(functions.map((f) => [f.id, f]));
   return of.filter(undecided).flatMap((fn) =>
-    fn.calls.flatMap((call) => {
+    fn.calls.flatMap((c) => everyNamed(c, functions)).flatMap((call) => {
       const callee = byId.get(call.target);
       const auth = [...fn.facts.auth, ...heldChecks(call.node)]; // an action's check after another relay holds for those after it (latechecks.ts)
-      const open = callee !== undefined && callee.id !== fn.id && callee.kind !== "unknown" && !decidesAccess(callee.facts.auth) && !decidesAccess(auth);
+      const named = namedOf(callee?.handler).filter((c) => c.check.level !== "document" && call.callerIds.includes(c.userParam ?? "")).map((c) => c.check); // a role of the caller's own id relayed (namedusers.ts)
+      const open = callee !== undefined && callee.id !== fn.id && callee.kind !== "unknown" && !decidesAccess([...callee.facts.auth, ...named]) && !decidesAccess(auth);
       return open ? [{ fn, who: anyCaller(auth), call, callee }] : [];
     }),
   );

@@ -6,6 +6,7 @@ import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, typ
 import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { childReads } from "./childquery.js";
 import { checkArgOf, helperIdReads } from "./helperget.js";
+import { namedDocumentChecks } from "./namedusers.js";
 import { groupCheckedReads, type IdRead } from "./groupfield.js";
 import { exposedCodes, type CodeExposure } from "./codes.js";
 import { followedCalls, type FollowedCall } from "./follow.js";
@@ -299,7 +300,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
       return arg === undefined;
     });
     const checkArg = checkArgOf(app, flow, "(not an argument)"); // `task._id` of a read by `taskId` is `taskId` (helperget.ts)
-    const documentChecks = fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)); // a listing checks no id
+    const documentChecks = [...fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)), ...namedDocumentChecks(app, handler, fn.visibility === "public")]; // a listing checks no id; a `*For` check of its own (namedusers.ts)
     fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: a check of its reads for a table no guard configures; of a configured one, no access (groupfield.ts).
     fn.idReads = groupCheckedReads(app, handler, flow, documentChecks, fn.idReads);
@@ -328,8 +329,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     if (documentChecks.length > 0 && (changes.length > 0 || fn.calls.some((c) => c.passes.length > 0) || publicChildren)) fn.changeChecked = changeChecks(app, handler, documentChecks, checkArg, changes);
     parentCovered(app, handler, flow, fn, documentChecks, finder.of(handler).auth); // a row checked through its parent, or unless the caller owns it (parentcover.ts)
   }
-  // The users table is read here, after the handler's facts, so that a configuration warning
-  // lists what each reader ignores in the order it always has.
+  // The users table is read here, after the handler's facts, so that a configuration warning lists what each reader ignores in the order it always has.
   for (const a of fn.argNames) a.usersId = a.validator !== undefined && usersTables(app).some((t) => validatesUserId(app, a.validator!, t));
   if (handler !== undefined && fn.argNames.some((a) => a.usersId || namesUser(a.name))) fn.targetArgs = targetOnlyArgs(app, handler, new Set(fn.argNames.map((a) => a.name)));
   return fn;

@@ -200,8 +200,8 @@ function stringList(app: App, access: ObjectRead, key: string): readonly string[
   return isUnreadable(out) || out.length > 0 ? out : DEFAULT_LEVELS;
 }
 
-/** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest; `levelAtLeast` compares a readable's level (levelat.ts). */
-const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany", "levelAtLeast"]);
+/** Guard calls that check one document at a level: `readable` and `readableMany` without one check at the lowest; `levelAtLeast` compares a readable's level (levelat.ts); the `*For` ones, a named user's (namedusers.ts). */
+const LEVEL_CHECKS = new Set(["requireAccess", "readable", "readableMany", "levelAtLeast", "requireAccessFor", "readableFor"]);
 
 /**
  * The level a document check is made at when it is a weak one (the lowest, or at most the public
@@ -218,7 +218,7 @@ export function weakLevel(app: App, a: AuthCheck): string | undefined {
   const name = builder || call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
   if (GROUP_CHECKS.has(name ?? "")) return weakGroupLevel(app, a, name!);
   if (!builder && !LEVEL_CHECKS.has(name ?? "")) return undefined;
-  const anyLevel = !builder && (name === "readable" || name === "readableMany") && call !== undefined && call.arguments.length < 4;
+  const anyLevel = !builder && call !== undefined && (((name === "readable" || name === "readableMany") && call.arguments.length < 4) || (name === "readableFor" && call.arguments.length < 5)); // readableFor's user first
   // A guard defined outside the app: its defaults. A guard whose levels cannot be read judges nothing.
   const guards = consult(app, call, LEVELS_JUDGED);
   const sets = guards.length === 0 ? [new Set([DEFAULT_LEVELS[0]!])] : guards.map((g) => weakLevels(app, g));

@@ -231,7 +231,7 @@ export function ownedDocuments(app: App, handler: ts.SignatureDeclaration, owner
     // The guard's own call, or an app helper that returns its `requireAccess` answer as is.
     const method = skipOuter(call.expression);
     const name = ts.isPropertyAccessExpression(method) ? method.name.text : "";
-    const direct = call.arguments[2] === check.target && !check.via.includes(" -> ") && (name === "requireAccess" || name === "readable");
+    const direct = !check.via.includes(" -> ") && ((call.arguments[2] === check.target && (name === "requireAccess" || name === "readable")) || (call.arguments[3] === check.target && (name === "requireAccessFor" || name === "readableFor"))); // a named user's (namedusers.ts)
     const handed = direct ? "answer" : check.via.includes(" -> ") ? handsOnAccess(app, call, check.target!, check.minLevel) : undefined;
     if (handed === undefined) continue;
     let node: ts.Node = call;
