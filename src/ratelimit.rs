@@ -377,10 +377,7 @@ impl Limit {
     ) -> Result<Limit, Error> {
         // NaN, a fraction and a period too long are refused here too, with the same message (the
         // one `Limit::new` gives would say "from 1").
-        if !(period >= MIN_PERIOD_MS as f64
-            && period <= MAX_PERIOD_MS as f64
-            && period.fract() == 0.0)
-        {
+        if whole(period, MAX_PERIOD_MS).is_none_or(|n| n < MIN_PERIOD_MS) {
             return Err(Error::config(
                 &[Msg::PeriodInMs],
                 &[],
