@@ -123,6 +123,15 @@ export const laterAsOwner = guard.mutation(mutation, {
     await ctx.scheduler.runAfter(0, internal.jobs.apply, { userId: ctx.doc.ownerId, id: ctx.doc._id, title }); // FINDING relayed-user-id
   },
 });
+// The owner's id, and none of the caller's arguments in the payload: still a relay (newuser35 F2).
+export const laterAsOwnerNoArgs = guard.mutation(mutation, {
+  args: { id: v.id("posts") },
+  access: { table: "posts", arg: "id", level: "viewer" },
+  rateLimit: { name: "write" },
+  handler: async (ctx) => {
+    await ctx.scheduler.runAfter(0, internal.jobs.apply, { userId: ctx.doc.ownerId, id: ctx.doc._id, title: "x" }); // FINDING relayed-user-id
+  },
+});
 // The client names the job's user.
 export const laterAs = guard.mutation(mutation, {
   args: { id: v.id("posts"), who: v.string(), title: v.string() },
