@@ -142,3 +142,17 @@ test("FP5: a denial that logs the refusal in a table no guard protects still lea
   const patched = r.findings.find((f) => f.rule === "unchecked-id-write" && f.function === "d:patched");
   assert.match(patched.message, /its denied branch writes before it returns/);
 });
+
+test("finalread32 H1: a refusal log that copies a row read in the function is the row's copy, kept by the return", () => {
+  const deny = (value) => `${READ}    if (!guard.roleAtLeast(me, "admin")) {\n      await ctx.db.insert("drafts", ${value});\n      return null;\n    }\n    return doc.title;`;
+  const r = report(
+    "h1",
+    // A copy of the posts row the denied caller may not read, into their own drafts.
+    fn("mutation", "titleCopy", ID, deny('{ userId: me._id, authorName: "refused", body: doc.title }')) +
+      fn("mutation", "constCopy", ID, `    const title = doc?.title ?? "";\n${deny('{ userId: me._id, authorName: "refused", body: `tried ${title}` }')}`) +
+      fn("mutation", "spreadCopy", ID, deny('{ ...doc, userId: me._id, authorName: "refused" }')) +
+      // Logs of nothing read: literals, the caller's own row, arguments, the clock.
+      fn("mutation", "argumentsLog", ID, deny('{ userId: me._id, authorName: me.name, body: `refused ${args.id} ${args.title.trim()} at ${Date.now()}` }')),
+  );
+  assert.deepEqual(idFindings(r), ["unchecked-id-read d:constCopy", "unchecked-id-read d:spreadCopy", "unchecked-id-read d:titleCopy"]);
+});
