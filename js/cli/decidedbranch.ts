@@ -12,14 +12,15 @@
 // `valueWhenDenied`, with `atom` naming the denied values: the decision's call written in the test,
 // or a `const` holding it, never a `let`; for a row's read or change, the caller not its owner too)
 // that sends the denied caller the other way; or, in a block around the node, an `if` before it
-// whose branch the denied caller takes always returns or throws with nothing changed on the way out
+// whose branch the denied caller takes always returns or throws (flow.ts `alwaysLeaves`, any answer:
+// in a `try` too, or by an app helper that always throws) with nothing changed on the way out
 // (flow.ts `changesIn`: a return after a write keeps the write, attack45 F1; its return may answer
 // data: the node after it is not reached).
 import ts from "typescript";
 import { accessTables } from "./accessfields.js";
 import { literalThrough } from "./config.js";
-import type { Write } from "./facts-syntax.js";
-import { alwaysLeaves, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
+import { throwingIn, type Write } from "./facts-syntax.js";
+import { alwaysLeaves, ANY_RETURN, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
 import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 import { RESHAPING } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
@@ -43,13 +44,9 @@ export function heldToo(app: App, calls: readonly ts.Node[], denial: Value, atom
 export function offPath(app: App, node: ts.Node, atom: Atom): boolean {
   const value = (e: ts.Expression) => valueWhenDenied(e, atom);
   const changes = changesIn(app);
-  // Returns or throws on every path, nothing changed on the way.
-  const ends = (s: ts.Statement | undefined): boolean => {
-    if (s === undefined) return false;
-    if (ts.isThrowStatement(s) || ts.isReturnStatement(s)) return true;
-    if (ts.isBlock(s)) return s.statements.some(ends);
-    return ts.isIfStatement(s) && ends(s.thenStatement) && ends(s.elseStatement);
-  };
+  // Returns (any answer) or throws on every path, a `try` and a helper that always throws too; nothing changed on the way.
+  const throwing = throwingIn(app);
+  const ends = (s: ts.Statement) => alwaysLeaves(s, throwing, ANY_RETURN);
   for (let n: ts.Node = node; !isFunctionLike(n) && n.parent !== undefined; n = n.parent) {
     const p = n.parent;
     if (ts.isIfStatement(p) && p.expression !== n) {

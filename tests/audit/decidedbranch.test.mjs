@@ -156,3 +156,16 @@ test("finalread32 H1: a refusal log that copies a row read in the function is th
   );
   assert.deepEqual(idFindings(r), ["unchecked-id-read d:constCopy", "unchecked-id-read d:spreadCopy", "unchecked-id-read d:titleCopy"]);
 });
+
+test("finalread32 L4: a denied branch that leaves by an app helper that always throws, or a return in a try, leaves as flow.ts alwaysLeaves reads it", () => {
+  const r = report(
+    "l4",
+    `function refuse(): never {\n  throw new ConvexError("admins only");\n}\n` +
+      fn("query", "helperThrows", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      refuse();\n    }\n    return ${ALL};`) +
+      fn("query", "returnInTry", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      try {\n        return ${OWN};\n      } finally {\n        console.log("listed");\n      }\n    }\n    return ${ALL};`) +
+      // Control: a helper that may return leaves nothing.
+      `function warn(): void {\n  console.log("not an admin");\n}\n` +
+      fn("query", "helperReturns", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      warn();\n    }\n    return ${ALL};`),
+  );
+  assert.deepEqual(rules(r, "unchecked-list"), ["d:helperReturns"]);
+});
