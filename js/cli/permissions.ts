@@ -102,10 +102,10 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   }
 }
 
-/** What the audit uses of `defineClientGuard` (js/client-roles.ts, whose engine types the CLI's compilation leaves out). */
+/** What the audit uses of `defineClientGuard` (js/client.ts, whose engine types the CLI's compilation leaves out). */
 type DefineClientGuard = (config: { roles: string[]; permissions: Record<string, string[]> }) => { validate(): void; can(subject: string, permission: string): boolean };
 
-/** The package's `convex-guard/client/roles`, beside the CLI (`cli.cjs`) in the installed package. */
+/** The package's `convex-guard/client`, beside the CLI (`cli.cjs`) in the installed package: its engine, not the roles-only one, refuses roles written highest first (src/ladder.rs), as the server does (finalread32 L2). */
 function clientRoles(): DefineClientGuard {
-  return (createRequire(__filename)("./client-roles.cjs") as { defineClientGuard: DefineClientGuard }).defineClientGuard;
+  return (createRequire(__filename)("./client.cjs") as { defineClientGuard: DefineClientGuard }).defineClientGuard;
 }

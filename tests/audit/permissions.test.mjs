@@ -134,3 +134,10 @@ test("permissions that cannot be read from the source are not judged, and the re
   assert.equal(refused.warnings.length, 1);
   assert.match(refused.warnings[0].message, /its roles and permissions are refused by the engine \(permissions are listed for unknown role 'owner'\); ignored because of it: the permissions/);
 });
+
+test("finalread32 L2: roles written highest first, which the server refuses at first use, are judged by the engine that refuses them, and the report warns", () => {
+  const guard = guardOf('{ buyer: ["offers:create"] }').replace('roles: ["buyer", "seller", "admin"]', 'roles: ["admin", "buyer", "user"]');
+  const r = report(scratchApp("permissions", "ladder", checks("offers:create"), guard));
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0].message, /its roles and permissions are refused by the engine \(role 'admin' is listed before 'user', but the list is lowest first .*; ignored because of it: the permissions/);
+});
