@@ -189,7 +189,7 @@ export const limitFirst = action({
   const limits = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function).sort();
   assert.deepEqual(limits, ["sms:hookLimitAfter", "sms:limitAfter", "sms:limitAfterFetch", "sms:limitBeside"]);
   const late = r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitAfter");
-  assert.match(late.message, /has no rate limit that limits: it calls rate limit 'write' \(convex\/sms\.ts:15\), taken after ctx\.runAction \(convex\/sms\.ts:14\), which runs whether or not the limit refuses$/);
+  assert.match(late.message, /has no rate limit that limits all its work: it calls rate limit 'write' \(convex\/sms\.ts:15\), taken after ctx\.runAction \(convex\/sms\.ts:14\), which runs whether or not the limit refuses$/);
   assert.match(late.fix, /^Take the limit first/);
   assert.match(r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitBeside").message, /taken alongside ctx\.runAction/);
   assert.match(r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitAfterFetch").message, /taken after fetch \(convex\/sms\.ts:29\)/);
