@@ -36,6 +36,7 @@ import { RULES, SEVERITIES, functionFindings, lostRows, type Finding, type Sever
 import { unredactedEnvFindings } from "./safeaction.js";
 import { sharedLimitFindings } from "./sharedlimits.js";
 import { refusedFindings } from "./refused.js";
+import { judgeRoles } from "./permissions.js";
 import { scheduledFindings } from "./scheduled.js";
 import { selfResetFindings } from "./selfreset.js";
 import { placesOf, wiringFindings } from "./wiring.js";
@@ -129,6 +130,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
   for (const guard of appGuards(app)) {
     lowestRole(app, guard);
     scopedRolesOf(app, guard); // a misspelt scoped role is an error even where no check names it
+    judgeRoles(app, guard); // roles the engine refuses (highest first) are warned of even where no permission is judged
     ownerFields(app, guard);
     accessFields(app, guard);
     redactedEnv(app, guard);

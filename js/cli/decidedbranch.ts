@@ -12,15 +12,20 @@
 // `valueWhenDenied`, with `atom` naming the denied values: the decision's call written in the test,
 // or a `const` holding it, never a `let`; for a row's read or change, the caller not its owner too)
 // that sends the denied caller the other way; or, in a block around the node, an `if` before it
-// whose branch the denied caller takes always returns or throws with nothing changed on the way out
+// whose branch the denied caller takes always returns or throws (flow.ts `alwaysLeaves`, any answer:
+// in a `try` too, or by an app helper that always throws) with nothing changed on the way out
 // (flow.ts `changesIn`: a return after a write keeps the write, attack45 F1; its return may answer
 // data: the node after it is not reached).
 import ts from "typescript";
 import { accessTables } from "./accessfields.js";
 import { literalThrough } from "./config.js";
-import type { Write } from "./facts-syntax.js";
-import { alwaysLeaves, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
-import { isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { throwingIn, type Write } from "./facts-syntax.js";
+import { alwaysLeaves, ANY_RETURN, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
+import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
+import { RESHAPING } from "./argflow.js";
+import { isCallerId } from "./callerid.js";
+import { isHandler } from "./rollback.js";
+import { subjectOf } from "./subject.js";
 import { guardTables, usersTables } from "./writes.js";
 
 type Atom = (e: ts.Expression) => Value | "unknown";
@@ -39,13 +44,9 @@ export function heldToo(app: App, calls: readonly ts.Node[], denial: Value, atom
 export function offPath(app: App, node: ts.Node, atom: Atom): boolean {
   const value = (e: ts.Expression) => valueWhenDenied(e, atom);
   const changes = changesIn(app);
-  // Returns or throws on every path, nothing changed on the way.
-  const ends = (s: ts.Statement | undefined): boolean => {
-    if (s === undefined) return false;
-    if (ts.isThrowStatement(s) || ts.isReturnStatement(s)) return true;
-    if (ts.isBlock(s)) return s.statements.some(ends);
-    return ts.isIfStatement(s) && ends(s.thenStatement) && ends(s.elseStatement);
-  };
+  // Returns (any answer) or throws on every path, a `try` and a helper that always throws too; nothing changed on the way.
+  const throwing = throwingIn(app);
+  const ends = (s: ts.Statement) => alwaysLeaves(s, throwing, ANY_RETURN);
   for (let n: ts.Node = node; !isFunctionLike(n) && n.parent !== undefined; n = n.parent) {
     const p = n.parent;
     if (ts.isIfStatement(p) && p.expression !== n) {
@@ -73,14 +74,63 @@ export function offPath(app: App, node: ts.Node, atom: Atom): boolean {
 
 /**
  * A write a denial may make before it returns (attack47 FP5): an insert into a table no guard
- * protects (not under access.tables, not a users table, not the guard's own), its name written: a
- * log of the refusal (`await ctx.db.insert("notes", { text: "refused", authorId: me._id })`), as
- * `guard.audit.log` is. A patch, replace or delete of any row, an insert into a protected table (the
- * denied caller's copy of a row, attack45 F1), a guard write, a run or a schedule is kept by the return: no exit.
+ * protects (not under access.tables, not a users table, not the guard's own), its name written, of
+ * nothing read from a row (`unread`): a log of the refusal (`await ctx.db.insert("notes", { text:
+ * "refused", authorId: me._id })`), as `guard.audit.log` is. A patch, replace or delete of any row,
+ * an insert into a protected table (the denied caller's copy of a row, attack45 F1), an insert of a
+ * value read from a row (`body: doc.title`: the copy one table over, finalread32 H1), a guard
+ * write, a run or a schedule is kept by the return: no exit.
  */
 export function refusalLog(app: App, w: Write): boolean {
   const table = w.method === "insert" && w.table !== undefined ? literalThrough(app, w.table) : undefined;
-  return table !== undefined && !accessTables(app).has(table) && !guardTables(app).has(table) && !usersTables(app).includes(table);
+  return table !== undefined && w.value !== undefined && unread(app, w.value) && !accessTables(app).has(table) && !guardTables(app).has(table) && !usersTables(app).includes(table);
+}
+
+/**
+ * Whether a value is made only of what no row read gives: literals, the caller's id or own row
+ * (`me._id`), the handler's arguments (`args.reason`, a destructured `{ reason }`), `Date.now()`,
+ * and objects, arrays, templates, pure operators and string reshaping of those, through `const`s.
+ * Anything else (a row read, a helper's answer, a parameter of a helper) may be a row's copy.
+ */
+function unread(app: App, e: ts.Expression, depth = 0): boolean {
+  const no = (x: ts.Expression): boolean => unread(app, ts.isSpreadElement(x) ? x.expression : x, depth + 1);
+  const x = skipOuter(e);
+  if (depth > 8) return false;
+  if (ts.isLiteralExpression(x) || ts.isNoSubstitutionTemplateLiteral(x) || [ts.SyntaxKind.NullKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword].includes(x.kind)) return true;
+  if (isCallerId(app, x) || subjectOf(app, rootOf(x), 0) === "caller" || handlerArgument(app, rootOf(x))) return true;
+  if (ts.isIdentifier(x)) {
+    const init = app.constInitializer(x);
+    return x.text === "undefined" ? app.isGlobal(x) : init !== undefined && no(init);
+  }
+  if (ts.isPropertyAccessExpression(x)) return no(x.expression);
+  if (ts.isTemplateExpression(x)) return x.templateSpans.every((s) => no(s.expression));
+  if (ts.isCallExpression(x)) {
+    const callee = skipOuter(x.expression);
+    const date = rootOf(callee);
+    if (callee.getText() === "Date.now" && ts.isIdentifier(date) && app.isGlobal(date)) return true;
+    return ts.isPropertyAccessExpression(callee) && RESHAPING.has(callee.name.text) && no(callee.expression) && x.arguments.every(no);
+  }
+  if (ts.isPrefixUnaryExpression(x)) return no(x.operand);
+  if (ts.isBinaryExpression(x)) return x.operatorToken.kind < ts.SyntaxKind.FirstAssignment && no(x.left) && no(x.right);
+  if (ts.isConditionalExpression(x)) return no(x.condition) && no(x.whenTrue) && no(x.whenFalse);
+  if (ts.isArrayLiteralExpression(x)) return x.elements.every(no);
+  if (ts.isObjectLiteralExpression(x)) {
+    return x.properties.every((p) => !(ts.isMethodDeclaration(p) || ts.isAccessor(p)) && (p.name === undefined || !ts.isComputedPropertyName(p.name) || no(p.name.expression)) && no(ts.isSpreadAssignment(p) ? p.expression : propertyInit(p)!));
+  }
+  return false;
+}
+
+/** The name a property chain starts from (`args` of `args.a.b`). */
+function rootOf(e: ts.Expression): ts.Expression {
+  const x = skipOuter(e);
+  return ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) ? rootOf(x.expression) : x;
+}
+
+/** Whether a name is a Convex handler's arguments parameter (`args`), or a name destructured from it. */
+function handlerArgument(app: App, e: ts.Expression): boolean {
+  let decl: ts.Node | undefined = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
+  while (decl !== undefined && ts.isBindingElement(decl)) decl = decl.parent.parent;
+  return decl !== undefined && ts.isParameter(decl) && isFunctionLike(decl.parent) && decl.parent.parameters.indexOf(decl) === 1 && isHandler(app, decl.parent);
 }
 
 /** What the report says of a decision whose denied branch leaves only after a write its return keeps (`if (!guard.roleAtLeast(me, "admin")) { await ctx.db.patch(...); return null }`), else "". */

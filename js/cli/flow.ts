@@ -108,6 +108,8 @@ export function variableAtom(name: string, denial: Denial): (e: ts.Expression) =
  * not its caller, which goes on).
  */
 export const THROWS = "\u0000a throw only";
+/** As `answer` of {@link alwaysLeaves}: any return leaves, data or not (decidedbranch.ts: the code after it is not reached). */
+export const ANY_RETURN = "\u0000any return";
 
 /**
  * Whether a statement leaves the function on every path (a throw, or a return of no data, in a
@@ -117,7 +119,7 @@ export const THROWS = "\u0000a throw only";
 export function alwaysLeaves(s: ts.Statement | undefined, throwing?: Throwing, answer?: string): boolean {
   if (s === undefined) return false;
   if (ts.isThrowStatement(s)) return true;
-  if (ts.isReturnStatement(s)) return answer !== THROWS && (s.expression === undefined || carriesNoData(s.expression, answer));
+  if (ts.isReturnStatement(s)) return answer === ANY_RETURN || (answer !== THROWS && (s.expression === undefined || carriesNoData(s.expression, answer)));
   if (ts.isBlock(s)) return s.statements.some((t) => alwaysLeaves(t, throwing, answer));
   if (ts.isIfStatement(s)) return alwaysLeaves(s.thenStatement, throwing, answer) && alwaysLeaves(s.elseStatement, throwing, answer);
   if (ts.isTryStatement(s)) {

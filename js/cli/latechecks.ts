@@ -24,6 +24,7 @@ import { ANSWERING, GUARD_AUTH, RUNS, type AuthCheck, type FactsFinder } from ".
 import { schedules } from "./facts-syntax.js";
 import { before } from "./paths.js";
 import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
+import { literalThrough } from "./config.js";
 import type { ConvexFunction } from "./functions.js";
 
 /** Drops, from each action's and HTTP action's checks and rate limits, those made only after (or alongside) a relay of its handler. */
@@ -87,7 +88,7 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     if (schedules(path)) return shown(n, `ctx.scheduler.${method}`);
     if (path.length === 2 && RUNS.has(method) && method !== "runQuery") return shown(n, `ctx.${method}`);
     const callee = skipOuter(n.expression);
-    if (helper === undefined && ts.isIdentifier(callee) && callee.text === "fetch" && app.isGlobal(callee)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
+    if (helper === undefined && ts.isIdentifier(callee) && callee.text === "fetch" && app.isGlobal(callee) && !onlyGets(app, n)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
     const run = helper !== undefined && helper !== handler ? finder.of(helper).runs.find((r) => r.method !== "runQuery") : undefined;
     return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper!.name !== undefined && ts.isIdentifier(helper!.name) ? helper!.name.text : "a helper"}`, run);
   };
@@ -139,6 +140,30 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
   visit(handler);
   pending.forEach(settle);
   return { early, late, sites, settles };
+}
+
+/**
+ * Whether a `fetch` only reads, as `ctx.runQuery` does (finalread32 M1): a URL (a string or a `URL`,
+ * never a `Request`, which may carry any method) with no init, or an init written as an object literal
+ * whose `method` is absent or a literal GET or HEAD (any case) and that has no `body`. Anything else
+ * (another method, an init or method not written literally, a spread) may send: work.
+ */
+function onlyGets(app: App, call: ts.CallExpression): boolean {
+  const [url, init, ...more] = call.arguments;
+  if (url === undefined || more.length > 0 || ts.isSpreadElement(url)) return false;
+  const made = skipOuter(url);
+  const isUrl = ts.isNewExpression(made) && ts.isIdentifier(made.expression) && made.expression.text === "URL" && app.isGlobal(made.expression);
+  const type = app.checker.getTypeAtLocation(url);
+  if (!isUrl && (type.flags & ts.TypeFlags.StringLike) === 0 && type.getSymbol()?.getName() !== "URL") return false;
+  if (init === undefined) return true;
+  const object = skipOuter(init);
+  if (!ts.isObjectLiteralExpression(object)) return false;
+  const name = (p: ts.ObjectLiteralElementLike) => (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined);
+  if (object.properties.some((p) => ts.isSpreadAssignment(p) || name(p) === undefined || name(p) === "body")) return false;
+  const method = object.properties.find((p) => name(p) === "method");
+  if (method === undefined) return true;
+  const value = ts.isPropertyAssignment(method) ? literalThrough(app, method.initializer) : undefined;
+  return value !== undefined && /^(get|head)$/i.test(value);
 }
 
 /** What checksAroundRelays reads; `settles`: where a check or limit made alongside a relay settles (the `await` of its `Promise.all`). */

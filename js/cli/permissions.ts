@@ -4,12 +4,12 @@
 //
 // The audit does not decide this itself: it reads the guard's `roles` and `permissions` from the
 // source as config.ts reads any key (literals, or `const`s holding them), builds a guard of them
-// with the package's own `convex-guard/client/roles` (the file beside the CLI's), and asks the
+// with the package's own `convex-guard/client` (the file beside the CLI's), and asks the
 // engine, wildcards (`"offers:*"`, `"*"`) and inheritance included. When either cannot be read,
 // or the engine refuses them, no permission is judged held by the lowest role (the report warns).
 import { createRequire } from "node:module";
 import ts from "typescript";
-import { callConfig, isUnreadable, member, objectAt, propertyValue, readStrings, warnUnreadable, type Unreadable } from "./config.js";
+import { callConfig, isUnreadable, member, objectAt, propertyValue, readStrings, warnUnreadable as warnIgnored, type Unreadable } from "./config.js";
 import type { App } from "./program.js";
 
 /** What the audit does without the roles or permissions: said in the report's configuration warning. */
@@ -71,7 +71,13 @@ function engine(app: App, guard: ts.CallExpression): LowestHolds | null {
   return known;
 }
 
-function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
+/** Asks the engine about a guard no permission check asked about, so roles it refuses (written highest first) are warned of too; an unreadable configuration is not (nothing was ignored). */
+export function judgeRoles(app: App, guard: ts.CallExpression): void {
+  if (!asked.has(guard)) asked.set(guard, engineOf(app, guard, true));
+}
+
+function engineOf(app: App, guard: ts.CallExpression, quiet = false): LowestHolds | null {
+  const warnUnreadable = (a: App, why: Unreadable, ignored: string) => quiet || warnIgnored(a, why, ignored);
   const config = callConfig(app, guard);
   if (config === undefined) return null;
   if (isUnreadable(config)) return (warnUnreadable(app, config, PERMISSIONS_IGNORED), null);
@@ -98,14 +104,14 @@ function engineOf(app: App, guard: ts.CallExpression): LowestHolds | null {
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const refused: Unreadable = { unreadable: guard.arguments[0] ?? guard, what: `its roles and permissions are refused by the engine (${why})`, fix: "Fix them: guard.validate() names the mistake" };
-    return (warnUnreadable(app, refused, PERMISSIONS_IGNORED), null);
+    return (warnIgnored(app, refused, PERMISSIONS_IGNORED), null);
   }
 }
 
-/** What the audit uses of `defineClientGuard` (js/client-roles.ts, whose engine types the CLI's compilation leaves out). */
+/** What the audit uses of `defineClientGuard` (js/client.ts, whose engine types the CLI's compilation leaves out). */
 type DefineClientGuard = (config: { roles: string[]; permissions: Record<string, string[]> }) => { validate(): void; can(subject: string, permission: string): boolean };
 
-/** The package's `convex-guard/client/roles`, beside the CLI (`cli.cjs`) in the installed package. */
+/** The package's `convex-guard/client`, beside the CLI (`cli.cjs`) in the installed package: its engine, not the roles-only one, refuses roles written highest first (src/ladder.rs), as the server does (finalread32 L2). */
 function clientRoles(): DefineClientGuard {
-  return (createRequire(__filename)("./client-roles.cjs") as { defineClientGuard: DefineClientGuard }).defineClientGuard;
+  return (createRequire(__filename)("./client.cjs") as { defineClientGuard: DefineClientGuard }).defineClientGuard;
 }

@@ -253,7 +253,7 @@ function answers(app: App, call: ts.CallExpression): boolean {
  * ...`, `handler(ctx, args) { ... }`, or a function of the same file named there (`handler: h`,
  * `{ handler }`).
  */
-function isHandler(app: App, fn: ts.SignatureDeclaration): boolean {
+export function isHandler(app: App, fn: ts.SignatureDeclaration): boolean {
   const named = (n: ts.PropertyName | undefined) => n !== undefined && (ts.isIdentifier(n) || ts.isStringLiteral(n)) && n.text === "handler";
   if ((ts.isMethodDeclaration(fn) && named(fn.name)) || (ts.isPropertyAssignment(fn.parent) && named(fn.parent.name))) return true;
   const name = ts.isFunctionDeclaration(fn) ? fn.name : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;

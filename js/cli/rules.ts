@@ -259,7 +259,7 @@ export function functionFindings(fn: ConvexFunction): Finding[] {
     if (fn.kind !== "query" && f.rateLimits.length === 0 && appsOwn) {
       const keyed = fn.argKeyedLimits[0];
       const loose = looseCall(fn, "limit");
-      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits: it calls ${loose}`}`, lateLimitFix(f.loose)));
+      if (keyed === undefined) out.push(finding("public-no-rate-limit", fn.id, fn.at, `public ${fn.kind} ${fn.id} has no rate limit${loose === undefined ? "" : ` that limits${lateLimitFix(f.loose) === undefined ? "" : " all its work"}: it calls ${loose}`}`, lateLimitFix(f.loose)));
       else {
         out.push(finding("public-no-rate-limit", fn.id, fn.at, `rate limit ${limitName(keyed.via)} of ${fn.id} is ${keyedBy(keyed.arg)}: a caller picks its own bucket`, ARG_KEY_FIX));
       }

@@ -189,11 +189,41 @@ export const limitFirst = action({
   const limits = r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function).sort();
   assert.deepEqual(limits, ["sms:hookLimitAfter", "sms:limitAfter", "sms:limitAfterFetch", "sms:limitBeside"]);
   const late = r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitAfter");
-  assert.match(late.message, /has no rate limit that limits: it calls rate limit 'write' \(convex\/sms\.ts:15\), taken after ctx\.runAction \(convex\/sms\.ts:14\), which runs whether or not the limit refuses$/);
+  assert.match(late.message, /has no rate limit that limits all its work: it calls rate limit 'write' \(convex\/sms\.ts:15\), taken after ctx\.runAction \(convex\/sms\.ts:14\), which runs whether or not the limit refuses$/);
   assert.match(late.fix, /^Take the limit first/);
   assert.match(r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitBeside").message, /taken alongside ctx\.runAction/);
   assert.match(r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:limitAfterFetch").message, /taken after fetch \(convex\/sms\.ts:29\)/);
   assert.match(r.findings.find((f) => f.rule === "public-no-rate-limit" && f.function === "sms:hookLimitAfter").message, /calls ctx\.runMutation \(convex\/sms\.ts:35\) with no rate limit that holds \(it calls rate limit 'write' \(convex\/sms\.ts:36\), taken after ctx\.runMutation/);
   // The signed-in check before the work still holds.
   assert.deepEqual(r.findings.filter((f) => f.rule === "public-no-auth").map((f) => f.function), []);
+});
+
+test("a fetch that only reads (no init, or a literal GET or HEAD without body) before the check and the limit is no work, as ctx.runQuery (finalread32 M1); one that may send is", () => {
+  /** An action that fetches with `call` (`${url}` the URL), then checks, limits and runs the work; `beside`: the fetch awaited alongside the check. */
+  const act = (name, call, beside = false) => `
+export const ${name} = action({
+  args: { id: v.id("posts") },
+  handler: async (ctx, { id }) => {
+    const url = \`https://api.example.com/rates/\${id}\`;
+${beside ? `    const [me] = await Promise.all([guard.requireRole(ctx, "admin"), ${call}]);` : `    const res = await ${call};\n    if (!res.ok) return null;\n    const me = await guard.requireRole(ctx, "admin");`}
+    await guard.rateLimit(ctx, "write", { key: me._id });
+    await ctx.runMutation(internal.rates.purge, { id });
+  },
+});
+`;
+  const r = auditReport(
+    cli,
+    scratchApp("alongside", "gets", {
+      ...API,
+      "rates.ts": `${HEAD}
+const INIT = { method: "GET" };
+${act("plainGet", 'fetch("https://api.example.com/rates")')}${act("urlGet", "fetch(new URL(url))")}${act("literalGet", 'fetch(url, { method: "get", headers: { accept: "application/json" } })')}${act("headBeside", 'fetch(url, { method: "HEAD" })', true)}${act("noMethod", "fetch(url, { cache: \"no-store\" })")}
+${act("post", 'fetch(url, { method: "POST", body: "{}" })')}${act("put", 'fetch(url, { method: "PUT" })')}${act("getWithBody", 'fetch(url, { body: "x" })')}${act("heldInit", "fetch(url, INIT)")}${act("request", 'fetch(new Request(url, { method: "DELETE" }))')}${act("postBeside", 'fetch(url, { method: "POST" })', true)}`,
+    }),
+  );
+  const SENDS = ["rates:getWithBody", "rates:heldInit", "rates:post", "rates:postBeside", "rates:put", "rates:request"];
+  assert.deepEqual(r.findings.filter((f) => f.rule === "public-no-auth").map((f) => f.function).sort(), SENDS);
+  assert.deepEqual(r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function).sort(), SENDS);
+  assert.match(r.findings.find((f) => f.rule === "public-no-auth" && f.function === "rates:put").message, /made after fetch \(convex\/rates\.ts:\d+\)/);
+  assert.match(r.findings.find((f) => f.rule === "public-no-auth" && f.function === "rates:postBeside").message, /alongside fetch/);
 });

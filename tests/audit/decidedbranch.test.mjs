@@ -142,3 +142,30 @@ test("FP5: a denial that logs the refusal in a table no guard protects still lea
   const patched = r.findings.find((f) => f.rule === "unchecked-id-write" && f.function === "d:patched");
   assert.match(patched.message, /its denied branch writes before it returns/);
 });
+
+test("finalread32 H1: a refusal log that copies a row read in the function is the row's copy, kept by the return", () => {
+  const deny = (value) => `${READ}    if (!guard.roleAtLeast(me, "admin")) {\n      await ctx.db.insert("drafts", ${value});\n      return null;\n    }\n    return doc.title;`;
+  const r = report(
+    "h1",
+    // A copy of the posts row the denied caller may not read, into their own drafts.
+    fn("mutation", "titleCopy", ID, deny('{ userId: me._id, authorName: "refused", body: doc.title }')) +
+      fn("mutation", "constCopy", ID, `    const title = doc?.title ?? "";\n${deny('{ userId: me._id, authorName: "refused", body: `tried ${title}` }')}`) +
+      fn("mutation", "spreadCopy", ID, deny('{ ...doc, userId: me._id, authorName: "refused" }')) +
+      // Logs of nothing read: literals, the caller's own row, arguments, the clock.
+      fn("mutation", "argumentsLog", ID, deny('{ userId: me._id, authorName: me.name, body: `refused ${args.id} ${args.title.trim()} at ${Date.now()}` }')),
+  );
+  assert.deepEqual(idFindings(r), ["unchecked-id-read d:constCopy", "unchecked-id-read d:spreadCopy", "unchecked-id-read d:titleCopy"]);
+});
+
+test("finalread32 L4: a denied branch that leaves by an app helper that always throws, or a return in a try, leaves as flow.ts alwaysLeaves reads it", () => {
+  const r = report(
+    "l4",
+    `function refuse(): never {\n  throw new ConvexError("admins only");\n}\n` +
+      fn("query", "helperThrows", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      refuse();\n    }\n    return ${ALL};`) +
+      fn("query", "returnInTry", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      try {\n        return ${OWN};\n      } finally {\n        console.log("listed");\n      }\n    }\n    return ${ALL};`) +
+      // Control: a helper that may return leaves nothing.
+      `function warn(): void {\n  console.log("not an admin");\n}\n` +
+      fn("query", "helperReturns", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      warn();\n    }\n    return ${ALL};`),
+  );
+  assert.deepEqual(rules(r, "unchecked-list"), ["d:helperReturns"]);
+});

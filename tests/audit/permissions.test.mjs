@@ -134,3 +134,16 @@ test("permissions that cannot be read from the source are not judged, and the re
   assert.equal(refused.warnings.length, 1);
   assert.match(refused.warnings[0].message, /its roles and permissions are refused by the engine \(permissions are listed for unknown role 'owner'\); ignored because of it: the permissions/);
 });
+
+test("finalread32 L2: roles written highest first, which the server refuses at first use, are judged by the engine that refuses them, and the report warns", () => {
+  const guard = guardOf('{ buyer: ["offers:create"] }').replace('roles: ["buyer", "seller", "admin"]', 'roles: ["admin", "buyer", "user"]');
+  const r = report(scratchApp("permissions", "ladder", checks("offers:create"), guard));
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0].message, /its roles and permissions are refused by the engine \(role 'admin' is listed before 'user', but the list is lowest first .*; ignored because of it: the permissions/);
+  // Also where no permission is checked (only roles), and never for a configuration merely unread there.
+  const roleOnly = { ...ANY_API, "offers.ts": `${HEAD}\nexport const wipe = mutation({ args: {}, handler: async (ctx) => { await guard.requireRole(ctx, "user"); } });\n` };
+  const bare = report(scratchApp("permissions", "ladderRoles", roleOnly, guard));
+  assert.deepEqual(bare.warnings.map((w) => w.message.match(/refused by the engine \(role 'admin' is listed before 'user'/) !== null), [true]);
+  const unread = report(scratchApp("permissions", "unreadRoles", roleOnly, guardOf("grants()", 'const grants = () => ({ buyer: ["offers:create"] });')));
+  assert.deepEqual(unread.warnings, []);
+});
