@@ -17,14 +17,14 @@
 // (flow.ts `changesIn`: a return after a write keeps the write, attack45 F1; its return may answer
 // data: the node after it is not reached).
 import ts from "typescript";
-import { accessTables } from "./accessfields.js";
+import { accessFields, accessTables } from "./accessfields.js";
+import { appGuards } from "./guards.js";
 import { literalThrough } from "./config.js";
 import { throwingIn, type Write } from "./facts-syntax.js";
 import { alwaysLeaves, ANY_RETURN, changesIn, outer, truthy, valueWhenDenied, type Denial, type Value } from "./flow.js";
 import { isFunctionLike, propertyInit, skipOuter, type App, type Loc } from "./program.js";
 import { RESHAPING } from "./argflow.js";
 import { isCallerId } from "./callerid.js";
-import { isHandler } from "./rollback.js";
 import { subjectOf } from "./subject.js";
 import { guardTables, usersTables } from "./writes.js";
 
@@ -83,21 +83,24 @@ export function offPath(app: App, node: ts.Node, atom: Atom): boolean {
  */
 export function refusalLog(app: App, w: Write): boolean {
   const table = w.method === "insert" && w.table !== undefined ? literalThrough(app, w.table) : undefined;
-  return table !== undefined && w.value !== undefined && unread(app, w.value) && !accessTables(app).has(table) && !guardTables(app).has(table) && !usersTables(app).includes(table);
+  // Every guard's access.tables read: an unread one may protect this table (attack48 F8).
+  const tablesRead = appGuards(app).every((g) => accessFields(app, g) !== null);
+  return table !== undefined && tablesRead && w.value !== undefined && unread(app, w.value) && !accessTables(app).has(table) && !guardTables(app).has(table) && !usersTables(app).includes(table);
 }
 
 /**
- * Whether a value is made only of what no row read gives: literals, the caller's id or own row
- * (`me._id`), the handler's arguments (`args.reason`, a destructured `{ reason }`), `Date.now()`,
- * and objects, arrays, templates, pure operators and string reshaping of those, through `const`s.
- * Anything else (a row read, a helper's answer, a parameter of a helper) may be a row's copy.
+ * Whether a value is made only of what neither a row read nor the client gives: literals, the
+ * caller's id or own row (`me._id`), `Date.now()`, and objects, arrays, templates, pure operators
+ * and string reshaping of those, through `const`s. Anything else may be a row's copy (a row read,
+ * a helper's answer, a parameter of a helper) or the app's own grant (`{ docId: args.id, userId:
+ * me._id }` into a table the app reads as its sharing: attack48 F1, so no argument either).
  */
 function unread(app: App, e: ts.Expression, depth = 0): boolean {
   const no = (x: ts.Expression): boolean => unread(app, ts.isSpreadElement(x) ? x.expression : x, depth + 1);
   const x = skipOuter(e);
   if (depth > 8) return false;
   if (ts.isLiteralExpression(x) || ts.isNoSubstitutionTemplateLiteral(x) || [ts.SyntaxKind.NullKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword].includes(x.kind)) return true;
-  if (isCallerId(app, x) || subjectOf(app, rootOf(x), 0) === "caller" || handlerArgument(app, rootOf(x))) return true;
+  if (isCallerId(app, x) || subjectOf(app, rootOf(x), 0) === "caller") return true;
   if (ts.isIdentifier(x)) {
     const init = app.constInitializer(x);
     return x.text === "undefined" ? app.isGlobal(x) : init !== undefined && no(init);
@@ -124,13 +127,6 @@ function unread(app: App, e: ts.Expression, depth = 0): boolean {
 function rootOf(e: ts.Expression): ts.Expression {
   const x = skipOuter(e);
   return ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) ? rootOf(x.expression) : x;
-}
-
-/** Whether a name is a Convex handler's arguments parameter (`args`), or a name destructured from it. */
-function handlerArgument(app: App, e: ts.Expression): boolean {
-  let decl: ts.Node | undefined = ts.isIdentifier(e) ? app.symbol(e)?.valueDeclaration : undefined;
-  while (decl !== undefined && ts.isBindingElement(decl)) decl = decl.parent.parent;
-  return decl !== undefined && ts.isParameter(decl) && isFunctionLike(decl.parent) && decl.parent.parameters.indexOf(decl) === 1 && isHandler(app, decl.parent);
 }
 
 /** What the report says of a decision whose denied branch leaves only after a write its return keeps (`if (!guard.roleAtLeast(me, "admin")) { await ctx.db.patch(...); return null }`), else "". */

@@ -13,7 +13,8 @@
 // test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ANY_API, auditReport, idFindings, scratchApp } from "./apps.mjs";
+import { readFileSync } from "node:fs";
+import { ANY_API, auditReport, idFindings, pitfalls, scratchApp } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -40,7 +41,7 @@ const OWN = 'await ctx.db.query("posts").withIndex("by_owner", (q) => q.eq("owne
 const ID = '{ id: v.id("posts"), title: v.string() }';
 const READ = '    const doc = await ctx.db.get(args.id);\n    if (doc === null) return null;\n';
 
-const report = (name, text) => auditReport(cli, scratchApp("decidedbranch", name, { ...ANY_API, "d.ts": HEAD + text }));
+const report = (name, text, guard) => auditReport(cli, scratchApp("decidedbranch", name, { ...ANY_API, "d.ts": HEAD + text }, guard));
 const rules = (r, rule) => r.findings.filter((f) => f.rule === rule).map((f) => f.function).sort();
 
 test("FP1: a shorthand property relays the caller's own id it names", () => {
@@ -151,10 +152,12 @@ test("finalread32 H1: a refusal log that copies a row read in the function is th
     fn("mutation", "titleCopy", ID, deny('{ userId: me._id, authorName: "refused", body: doc.title }')) +
       fn("mutation", "constCopy", ID, `    const title = doc?.title ?? "";\n${deny('{ userId: me._id, authorName: "refused", body: `tried ${title}` }')}`) +
       fn("mutation", "spreadCopy", ID, deny('{ ...doc, userId: me._id, authorName: "refused" }')) +
-      // Logs of nothing read: literals, the caller's own row, arguments, the clock.
-      fn("mutation", "argumentsLog", ID, deny('{ userId: me._id, authorName: me.name, body: `refused ${args.id} ${args.title.trim()} at ${Date.now()}` }')),
+      // An argument in the "log" may be the app's own grant (attack48 F1: { docId: args.id, userId: me._id } into its sharing table).
+      fn("mutation", "argumentsLog", ID, deny('{ userId: me._id, authorName: me.name, body: `refused ${args.id} ${args.title.trim()} at ${Date.now()}` }')) +
+      // Logs of nothing read nor sent: literals, the caller's own row, the clock.
+      fn("mutation", "plainLog", ID, deny('{ userId: me._id, authorName: me.name, body: `refused at ${Date.now()}` }')),
   );
-  assert.deepEqual(idFindings(r), ["unchecked-id-read d:constCopy", "unchecked-id-read d:spreadCopy", "unchecked-id-read d:titleCopy"]);
+  assert.deepEqual(idFindings(r), ["unchecked-id-read d:argumentsLog", "unchecked-id-read d:constCopy", "unchecked-id-read d:spreadCopy", "unchecked-id-read d:titleCopy", "unchecked-id-write d:argumentsLog"]);
 });
 
 test("finalread32 L4: a denied branch that leaves by an app helper that always throws, or a return in a try, leaves as flow.ts alwaysLeaves reads it", () => {
@@ -168,4 +171,17 @@ test("finalread32 L4: a denied branch that leaves by an app helper that always t
       fn("query", "helperReturns", "{}", `    if (!guard.roleAtLeast(me, "admin")) {\n      warn();\n    }\n    return ${ALL};`),
   );
   assert.deepEqual(rules(r, "unchecked-list"), ["d:helperReturns"]);
+});
+
+test("attack48 F8: with access.tables the audit cannot read, no insert on a denied branch counts as a refusal log (the table may be protected)", () => {
+  const body = `    if (!guard.roleAtLeast(me, "admin")) {\n      await ctx.db.insert("drafts", { userId: me._id, authorName: "refused", body: "" });\n      return null;\n    }\n    return ${ALL};`;
+  const auth = (r) => r.functions.find((f) => f.function === "d:listing").auth;
+  const readable = report("f8read", fn("mutation", "listing", "{}", body));
+  assert.deepEqual(rules(readable, "unchecked-list"), []);
+  assert.equal(auth(readable), "role");
+  const guard = readFileSync(`${pitfalls}/guard.ts`, "utf8").replace(/access: \{ tables: (\{[^\n]*\}) \}/, "access: { tables: tables() }");
+  assert.match(guard, /tables: tables\(\)/);
+  const unread = report("f8unread", fn("mutation", "listing", "{}", body), `${guard}\nfunction tables() {\n  return { posts: { owner: "ownerId", visibility: "visibility" } } as const;\n}\n`);
+  // The decision checks nothing: the function is signed in only (its listing of posts, a table the audit cannot tell is protected, is not judged either).
+  assert.equal(auth(unread), "authenticated");
 });
