@@ -364,8 +364,8 @@ impl Limit {
     /// ```
     ///
     /// # Errors
-    /// As [`Limit::new`], and a [`error::Kind::Config`] error saying periods are in ms for a
-    /// `period` under [`MIN_PERIOD_MS`].
+    /// As [`Limit::new`], and a [`error::Kind::Config`] error saying periods are whole ms from
+    /// [`MIN_PERIOD_MS`] to [`MAX_PERIOD_MS`] for any other `period`.
     ///
     /// [`error::Kind::Config`]: crate::error::Kind::Config
     pub fn configured(
