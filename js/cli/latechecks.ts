@@ -49,6 +49,18 @@ export function markLateChecks(app: App, finder: FactsFinder, functions: readonl
   }
 }
 
+/** The global `fetch`: `fetch`, `globalThis.fetch` (`self`, `window`), or a `const` holding one (`const send = fetch`: attack48 F12). */
+function isFetch(app: App, e: ts.Expression, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) {
+    if (x.text === "fetch" && app.isGlobal(x)) return true;
+    const init = depth < 3 ? app.constInitializer(x) : undefined;
+    return init !== undefined && isFetch(app, init, depth + 1);
+  }
+  const root = ts.isPropertyAccessExpression(x) ? skipOuter(x.expression) : undefined;
+  return root !== undefined && ts.isIdentifier(root) && ["globalThis", "self", "window"].includes(root.text) && app.isGlobal(root) && (x as ts.PropertyAccessExpression).name.text === "fetch";
+}
+
 /** The fix of a rate limit an action takes after, or alongside, the work it limits, when one of a function's loose uses is such a limit; else undefined. */
 export const lateLimitFix = (loose: readonly { kind: string; late?: true }[]): string | undefined => (loose.some((x) => x.kind === "limit" && x.late === true) ? LATE_LIMIT_FIX : undefined);
 const LATE_LIMIT_FIX =
@@ -88,7 +100,7 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     if (schedules(path)) return shown(n, `ctx.scheduler.${method}`);
     if (path.length === 2 && RUNS.has(method) && method !== "runQuery") return shown(n, `ctx.${method}`);
     const callee = skipOuter(n.expression);
-    if (helper === undefined && ts.isIdentifier(callee) && callee.text === "fetch" && app.isGlobal(callee) && !onlyGets(app, n)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
+    if (helper === undefined && isFetch(app, callee) && !onlyGets(app, n)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
     const run = helper !== undefined && helper !== handler ? finder.of(helper).runs.find((r) => r.method !== "runQuery") : undefined;
     return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper!.name !== undefined && ts.isIdentifier(helper!.name) ? helper!.name.text : "a helper"}`, run);
   };

@@ -218,10 +218,13 @@ ${beside ? `    const [me] = await Promise.all([guard.requireRole(ctx, "admin"),
       "rates.ts": `${HEAD}
 const INIT = { method: "GET" };
 ${act("plainGet", 'fetch("https://api.example.com/rates")')}${act("urlGet", "fetch(new URL(url))")}${act("literalGet", 'fetch(url, { method: "get", headers: { accept: "application/json" } })')}${act("headBeside", 'fetch(url, { method: "HEAD" })', true)}${act("noMethod", "fetch(url, { cache: \"no-store\" })")}
-${act("post", 'fetch(url, { method: "POST", body: "{}" })')}${act("put", 'fetch(url, { method: "PUT" })')}${act("getWithBody", 'fetch(url, { body: "x" })')}${act("heldInit", "fetch(url, INIT)")}${act("request", 'fetch(new Request(url, { method: "DELETE" }))')}${act("postBeside", 'fetch(url, { method: "POST" })', true)}`,
+${act("post", 'fetch(url, { method: "POST", body: "{}" })')}${act("put", 'fetch(url, { method: "PUT" })')}${act("getWithBody", 'fetch(url, { body: "x" })')}${act("heldInit", "fetch(url, INIT)")}${act("request", 'fetch(new Request(url, { method: "DELETE" }))')}${act("postBeside", 'fetch(url, { method: "POST" })', true)}
+// The same fetch by another name (attack48 F12): globalThis's, or a const holding it.
+const send = fetch;
+${act("globalPost", 'globalThis.fetch(url, { method: "POST" })', true)}${act("aliasPost", 'send(url, { method: "POST" })')}${act("globalGet", "globalThis.fetch(url)")}`,
     }),
   );
-  const SENDS = ["rates:getWithBody", "rates:heldInit", "rates:post", "rates:postBeside", "rates:put", "rates:request"];
+  const SENDS = ["rates:aliasPost", "rates:getWithBody", "rates:globalPost", "rates:heldInit", "rates:post", "rates:postBeside", "rates:put", "rates:request"];
   assert.deepEqual(r.findings.filter((f) => f.rule === "public-no-auth").map((f) => f.function).sort(), SENDS);
   assert.deepEqual(r.findings.filter((f) => f.rule === "public-no-rate-limit").map((f) => f.function).sort(), SENDS);
   assert.match(r.findings.find((f) => f.rule === "public-no-auth" && f.function === "rates:put").message, /made after fetch \(convex\/rates\.ts:\d+\)/);
