@@ -27,7 +27,7 @@ export type UserOf<C, T extends string, RC extends string = never> = [RC] extend
 
 /** The roles and permissions part of a guard's configuration. */
 export type AuthzConfig<R extends string, P extends string, T extends string, RC extends string = never, X = never> = {
-  /** Role names, lowest first. Each role holds its own permissions and every lower role's. A list written highest first (`admin` before `user`) is refused. */
+  /** Role names, lowest first. Each role holds its own permissions and every lower role's. Well-known names written highest first (`admin` before `user`) are refused; other names' order is not judged. */
   roles: readonly R[];
   /**
    * Permissions granted per role (and so to every higher role). `"resource:*"` grants every

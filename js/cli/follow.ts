@@ -47,7 +47,7 @@ export interface FollowedCall extends Loc {
   node: ts.CallExpression;
 }
 
-/** The calls of a handler that pass its arguments (or the caller's own id) to a function of the app it can name, or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
+/** The calls of a handler that give a function of the app it can name a payload (its arguments, the caller's own id, a user id the called function checks: `{ userId: ctx.doc.ownerId }`, relayed-user-id), or whose answer it returns (`return await ctx.runQuery(internal.x.list, {})`: uncheckedlist.ts). */
 export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, argNames: string[]): FollowedCall[] {
   const out: FollowedCall[] = [];
   const visit = (n: ts.Node): void => {
@@ -58,7 +58,7 @@ export function followedCalls(app: App, handler: ts.SignatureDeclaration, flow: 
     const passes = (payload === undefined ? [] : passed(app, handler, flow, payload, argNames)).map((p) => ({ ...p, compared: comparesReadOf(app, handler, flow, p.arg) }));
     const answered = !scheduled && returned(app, handler, n, n, "document");
     const callerIds = payload === undefined ? [] : givenCallerId(app, handler, payload); // a reset of the caller's own limit (selfreset.ts)
-    if (passes.length === 0 && !answered && callerIds.length === 0 && payload === undefined) return; // any payload: it may give a job the user it acts for (relayed-user-id: `{ userId: ctx.doc.ownerId }`, newuser35 F2)
+    if (payload === undefined && !answered) return; // any payload may give a job the user it acts for (relayed-user-id: `{ userId: ctx.doc.ownerId }`, newuser35 F2)
     const how = scheduled ? `scheduled: ctx.scheduler.${method}` : `ctx.${method}`;
     for (const ref of refs) out.push({ ...app.loc(n), ref: ref.text, target: ref.target, how, passes, returned: answered, callerIds, node: n });
   };
