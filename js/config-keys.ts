@@ -147,7 +147,12 @@ export function checkConfigKeys(config: object): void {
         `a guard's configuration has ${listed(CONFIG_KEYS)}`,
     );
   }
-  checkKeys((config as Config).securityAudit, SECURITY_AUDIT_KEYS, "securityAudit");
+  const audit = (config as Config).securityAudit;
+  checkKeys(audit, SECURITY_AUDIT_KEYS, "securityAudit");
+  // The audit's scoped roles: a misspelt one would leave a tenant's role global to the audit.
+  const scoped: unknown = audit?.scopedRoles ?? [];
+  if (!Array.isArray(scoped)) throw new GuardConfigError("securityAudit.scopedRoles must be an array of role names");
+  for (const name of scoped) checkConfigured("securityAudit.scopedRoles", "role", String(name), (config as Config).roles ?? []);
 }
 
 /**

@@ -193,6 +193,18 @@ const refused = [
     "securityAudit: unknown key 'scopedRole' (did you mean 'scopedRoles'?)",
     (g) => g.can("admin", "x:y"),
   ],
+  [
+    "securityAudit.scopedRoles naming a role not configured (the audit would take the misspelt role as global)",
+    { roles, securityAudit: { scopedRoles: ["admn"] } },
+    "securityAudit.scopedRoles: role 'admn' is not configured (did you mean 'admin'?)",
+    (g) => g.can("admin", "x:y"),
+  ],
+  [
+    "securityAudit.scopedRoles as a string",
+    { roles, securityAudit: { scopedRoles: "admin" } },
+    "securityAudit.scopedRoles must be an array of role names",
+    (g) => g.can("admin", "x:y"),
+  ],
 ];
 
 for (const [what, config, message, use] of refused) {
