@@ -1486,6 +1486,8 @@ mod tests {
             "access level 'editor' is listed before 'viewer', but the list is lowest first (the last is the highest): reverse it"
         );
         assert!(levels(&["writer", "reader", "boss"]).is_err());
+        // attack49 F1: the public level would be "admin", held by every visitor.
+        assert!(levels(&["admin", "write", "read"]).is_err());
         // Lowest first, or names that are not well known: accepted, "owner" last.
         for names in [
             &["viewer", "commenter", "editor", "owner"][..],

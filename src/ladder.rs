@@ -12,7 +12,7 @@ use alloc::string::String;
 /// ([`check_order`]). One string read byte by byte: a table
 /// of `&str`s, `split`, or the names as numbers were each more wasm.
 const LADDER: &[u8] =
-    b"owner | admin superadmin root org:admin editor writer | user member viewer guest org:member reader ";
+    b"owner | admin administrator superadmin root org:admin moderator editor writer write | user member viewer guest org:member reader read subscriber customer ";
 
 /// Checks that `names`, a list of `what` ("role", "access level") meant lowest first, was not
 /// written highest first, as many RBAC configurations are (attack46): a well-known top name

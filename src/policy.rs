@@ -453,6 +453,16 @@ mod tests {
             &["editor", "viewer"],
             &["writer", "reader"],
             &["superadmin", "user", "admin"],
+            // attack49 F1: WordPress's roles, a shop's, as written highest first.
+            &[
+                "administrator",
+                "editor",
+                "author",
+                "contributor",
+                "subscriber",
+            ],
+            &["superadmin", "staff", "customer"],
+            &["moderator", "member"],
         ] {
             assert!(roles(names).is_err(), "{names:?}");
         }
