@@ -168,6 +168,16 @@ export function isActionCtx(ctx: unknown): boolean {
   return c !== null && typeof c === "object" && c.db === undefined && typeof c.runQuery === "function";
 }
 
+/**
+ * Throws a {@link GuardConfigError} naming the fix when `ctx` is a query's, whose database cannot
+ * write: `guard.${key}` writes, and would fail with a `TypeError` halfway through. @internal
+ */
+export function requireWriter(ctx: unknown, key: string, fix = "call it in a mutation (from an action, through ctx.runMutation)"): void {
+  if (typeof (ctx as { db?: { insert?: unknown } } | undefined)?.db?.insert !== "function") {
+    throw new GuardConfigError(`guard.${key} writes to the database, which a query cannot: ${fix}`);
+  }
+}
+
 type Methods = "getUser" | "requireUser" | "requireRole" | "requirePermission";
 
 /** Whether `q` needs a user: every check but `getUser` (a role or permission asked for, whatever its name holds). */
@@ -268,6 +278,8 @@ export function createActionChecks(
   });
   const { one: limit, all: limitAll, table } = limitsFromActions;
 
+  /** Where a rate limit may be taken (attack49 F6: in a query it was a TypeError). */
+  const WRITES = "call it in a mutation or an action";
   /** The methods of authz and the rate limits, taking action contexts too. */
   const methods = {
     getUser: (ctx: AnyReaderCtx) => (isActionCtx(ctx) ? askUser(ctx, {}) : authz.getUser(ctx)),
@@ -278,11 +290,11 @@ export function createActionChecks(
     requirePermission: (ctx: AnyReaderCtx, permission: string) =>
       isActionCtx(ctx) ? askUser(ctx, { permission }) : authz.requirePermission(ctx, permission),
     rateLimit: (ctx: WriterCtx, name: string, options: RateLimitOptions) =>
-      isActionCtx(ctx) ? limit(ctx, name, options, true) : table(() => limits.rateLimit(ctx, name, options)),
+      isActionCtx(ctx) ? limit(ctx, name, options, true) : (requireWriter(ctx, "rateLimit", WRITES), table(() => limits.rateLimit(ctx, name, options))),
     checkRateLimit: (ctx: WriterCtx, name: string, options: RateLimitOptions) =>
       isActionCtx(ctx) ? limit(ctx, name, options, false) : table(() => limits.checkRateLimit(ctx, name, options)),
     rateLimitAll: (ctx: WriterCtx, requests: Parameters<RateLimits<string>["rateLimitAll"]>[1], options?: { throws?: boolean }) =>
-      isActionCtx(ctx) ? limitAll(ctx, requests, options) : table(() => limits.rateLimitAll(ctx, requests, options)),
+      isActionCtx(ctx) ? limitAll(ctx, requests, options) : (requireWriter(ctx, "rateLimitAll", WRITES), table(() => limits.rateLimitAll(ctx, requests, options))),
   } satisfies { [M in Methods]: unknown } & Record<string, unknown>;
 
   function internalFunctions<DM extends GenericDataModel>(

@@ -57,6 +57,7 @@ export function createAuthz<R extends string, P extends string, T extends string
   const definedRoles = typeof config === "object" && config !== null && Array.isArray(config.roles) ? Object.freeze(Array.prototype.slice.call(config.roles) as R[]) : undefined;
   const roleField = users.roleKey;
   const claimedRoles = users.claimedRoles;
+  const claimsOnly = users.claims;
   const fromEngine = perInstance(build);
   // The first check takes the compiled tables' decisions when they match, else the engine's;
   // a name the tables lack starts the engine (`holders`). `var`: see below.
@@ -150,7 +151,9 @@ export function createAuthz<R extends string, P extends string, T extends string
     if (subject !== null && typeof subject === "object") {
       role = undefined;
       if (claimedRoles !== undefined) role = claimed(subject);
-      else if (roleField in subject) {
+      // With `roleClaim` alone the role is the token's: a document (a users row with a stale
+      // `role`, attack49 F2) holds none.
+      else if (roleField in subject && !(claimsOnly && ("_id" in subject || "_creationTime" in subject))) {
         const proto: object | null = Object.getPrototypeOf(subject);
         if (proto === null || !(roleField in proto) || Object.hasOwn(subject, roleField)) role = subject[roleField];
       }

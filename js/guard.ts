@@ -8,7 +8,7 @@
  * `users.roleClaim` is set alone; `X`: see users.ts `ClaimUsers`), `O` the owner level when the
  * levels are a literal list (`share` never takes it; `never` when unknown).
  */
-import { createActionChecks, isActionCtx, type ActionChecks, type ActionsConfig } from "./actions.js";
+import { createActionChecks, isActionCtx, requireWriter, type ActionChecks, type ActionsConfig } from "./actions.js";
 import { checkSchema, type SchemaLike } from "./wiring.js";
 import { schemaProblems } from "./access-schema.js";
 import { guardTableProblems, requiredTables } from "./guard-schema.js";
@@ -348,9 +348,7 @@ function viaDb<C extends Record<K, (...args: never[]) => unknown>, K extends key
       throw new GuardConfigError(`guard.${key} reads the database, which an action has not: call it in a query or mutation (through ctx.runQuery or ctx.runMutation)`);
     }
     // A query's db cannot write: the developer's mistake, named, not a TypeError halfway through.
-    if (writes && typeof (args[0] as { db?: { insert?: unknown } } | undefined)?.db?.insert !== "function") {
-      throw new GuardConfigError(`guard.${key} writes to the database, which a query cannot: call it in a mutation (from an action, through ctx.runMutation)`);
-    }
+    if (writes) requireWriter(args[0], key);
     return part()[key](...args);
   }) as C[K];
 }

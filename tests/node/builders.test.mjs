@@ -485,8 +485,20 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
       name,
     );
   }
+  // A rate limit taken in a query (attack49 F6: `TypeError: db.insert is not a function`).
+  for (const [name, call] of [
+    ["rateLimit", () => full.rateLimit(query, "post", { key: "k" })],
+    ["rateLimitAll", () => full.rateLimitAll(query, [{ name: "post", key: "k" }])],
+  ]) {
+    await assert.rejects(
+      async () => call(),
+      (e) => e.name === "GuardConfigError" && e.message === `guard.${name} writes to the database, which a query cannot: call it in a mutation or an action`,
+      name,
+    );
+  }
   // The reading methods still read in a query (no refusal for a db without insert).
   await assert.doesNotReject(async () => full.getRateLimitState(query, "post", { key: "k" }));
+  await assert.doesNotReject(async () => full.checkRateLimit(query, "post", { key: "k" }));
   // The action-aware checks still go through the wiring (here a stand-in that answers null,
   // which is not the guard's answer).
   await assert.rejects(full.getUser(action), (e) => e.name === "GuardConfigError" && e.message.startsWith("'guardFunctions:getUser' answered"));

@@ -151,6 +151,16 @@ test("roleClaim: the identity is the user and its claim its role", async () => {
   for (const role of [["admin"], true, 2, "Admin", "__proto__", null]) {
     assert.equal(guard.can({ ...identity, role }, "delete:users"), false, JSON.stringify(role));
   }
+  // The role is the token's: an app's own users row (a job's `ctx.db.get(userId)`) with a stale
+  // `role` holds none, as access.md says (attack49 F2), in the server guard and the client's.
+  const row = { _id: "users|1", _creationTime: 1, tokenIdentifier: "i|user_1", role: "admin" };
+  const config = { roles, permissions: { admin: ["delete:users"] }, users: { roleClaim: "role" } };
+  for (const g of [guard, defineClientGuard(config), defineRolesGuard(config)]) {
+    for (const doc of [row, { _id: "users|1", role: "admin" }, { _creationTime: 1, role: "admin" }]) {
+      assert.equal(g.can(doc, "delete:users"), false, JSON.stringify(doc));
+      assert.equal(g.roleAtLeast(doc, "admin"), false, JSON.stringify(doc));
+    }
+  }
 });
 
 test("roleClaim alone with access tables is a configuration error naming the fix: say where the rows are", async () => {
