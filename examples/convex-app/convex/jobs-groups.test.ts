@@ -4,28 +4,18 @@
 // signed in: no membership rule of the app's to keep in step. Each test would fail were the
 // check the caller's (groupLevel / requireGroupLevel): the job has no caller, so every check
 // would be NOT_FOUND, the admitted ones too; and were invitations counted as memberships.
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test.setup";
+import { jobFailures, newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const GROUP_NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Group not found" };
 const NOT_EDITOR: Outcome = { code: "FORBIDDEN", message: "Access level 'editor' or higher required" };
 const UNKNOWN_USER: Outcome = { code: "INVALID_ARGUMENT", message: "unknown user" };
 
-let failures: unknown[] = [];
-beforeEach(() => {
-  vi.useFakeTimers();
-  failures = [];
-  // convex-test reports a failed scheduled function on console.error, with its error.
-  vi.spyOn(console, "error").mockImplementation((_what: unknown, error: unknown) => void failures.push(error));
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const failures = jobFailures();
 
 /**
  * Olive owns the group "team"; Eddie is an editor of it and Vic a viewer (invitations they
