@@ -50,6 +50,14 @@ export const peek = internalQuery({
     return level;
   },
 });
+export const atLeast = internalQuery({
+  args: { userId: v.id("users"), groupId: v.id("accessGroups") },
+  handler: async (ctx, { userId, groupId }) => {
+    const level = await guard.groupLevelFor(ctx, userId, groupId);
+    if (!guard.levelAtLeast(level, "editor")) return null;
+    return level;
+  },
+});
 // Checks that hold nothing: a refusal caught and dropped, an answer thrown away, a null not left on.
 export const lax = internalMutation({
   args: { userId: v.id("users"), groupId: v.id("accessGroups") },
@@ -109,6 +117,7 @@ test("the authorization column shows an internal function's group check for a na
     "jobs:rename": ['guard.requireGroupLevelFor("owner")'],
     "jobs:archive": ['guard.requireGroupLevelFor("owner")'],
     "jobs:peek": ["guard.groupLevelFor"],
+    "jobs:atLeast": ["guard.groupLevelFor"],
     "jobs:lax": null,
   });
   for (const f of ["jobs:upgrade", "jobs:rename", "jobs:archive", "jobs:peek"]) assert.equal(r.functions.find((x) => x.function === f).auth, "none", f);
