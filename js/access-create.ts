@@ -87,7 +87,7 @@ export function createAccess<L extends string>(
     },
 
     ...documentMethods<L>(compile, noRows),
-    ...groupMethods<L>(compile),
+    ...groupMethods<L>(compile, noRows),
   };
   return access;
 }

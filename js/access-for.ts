@@ -1,11 +1,13 @@
 /**
  * Data access boundaries: the public interface of the checks for a named user, part of
  * {@link Access} (access.ts, split out for length). The methods are access-documents.ts's: the
- * caller's `readable` and `requireAccess`, for the user an id names (access-store.ts `namedCaller`).
+ * caller's `readable` and `requireAccess`, for the user an id names (access-store.ts `namedCaller`);
+ * and access-groups.ts's: the caller's `groupLevel` and `requireGroupLevel`, for that user.
  */
 import type { TableNamesInDataModel } from "convex/server";
 import type { AnyReaderCtx, DataModelOf, DocOf } from "./ctx.js";
 import type { Readable } from "./access-types.js";
+import type { GroupId } from "./access-tables.js";
 
 /**
  * A document's access for a user who is not the caller: a scheduled function or an HTTP action
@@ -65,4 +67,44 @@ export interface AccessFor<L extends string, U extends string = string> {
     id: string,
     minLevel: L,
   ): Promise<Readable<DocOf<DataModelOf<C>, Tb>, L>>;
+
+  /**
+   * {@link AccessGroupLevel.groupLevel} for the user `userId` instead of the caller: their level
+   * on the group, or `null` when they hold nothing on it, the engine's answer as they would get
+   * it signed in (its owner: the owner level; an accepted membership: its level; an invitation
+   * not accepted yet, expired or not: nothing; `access.groups.managers`: the owner level). For a
+   * webhook or a scheduled job acting for a user ("only a workspace's `billing` members change
+   * its plan"): no membership rule of your own to keep in step. `userId` as
+   * {@link AccessFor.readableFor} takes it.
+   *
+   * @throws `ConvexError` `INVALID_ARGUMENT` "unknown user" and `GuardConfigError` as
+   * {@link AccessFor.readableFor}.
+   * @example
+   * ```ts
+   * const level = await guard.groupLevelFor(ctx, args.userId, args.workspaceId); // "billing", ... or null
+   * ```
+   */
+  groupLevelFor<C extends AnyReaderCtx>(ctx: C, userId: U, groupId: GroupId): Promise<L | null>;
+
+  /**
+   * {@link AccessGroupLevel.requireGroupLevel} for the user `userId` instead of the caller (see
+   * {@link AccessFor.groupLevelFor}): their level on the group, when it is `minLevel` or higher.
+   *
+   * @throws `ConvexError` `NOT_FOUND` "Group not found" where `groupLevelFor` answers `null`;
+   * `FORBIDDEN` "Access level 'billing' or higher required" below `minLevel`; `INVALID_ARGUMENT`
+   * for an unknown level name (checked first) and "unknown user" as {@link AccessFor.readableFor};
+   * `GuardConfigError` as there.
+   * @example
+   * ```ts
+   * export const upgrade = internalMutation({
+   *   args: { userId: v.id("users"), workspaceId: v.id("workspaces"), plan: v.string() },
+   *   handler: async (ctx, { userId, workspaceId, plan }) => {
+   *     const ws = (await ctx.db.get(workspaceId))!;
+   *     await guard.requireGroupLevelFor(ctx, userId, ws.groupId, "billing");
+   *     await ctx.db.patch(workspaceId, { plan });
+   *   },
+   * });
+   * ```
+   */
+  requireGroupLevelFor<C extends AnyReaderCtx>(ctx: C, userId: U, groupId: GroupId, minLevel: L): Promise<L>;
 }

@@ -33,6 +33,7 @@ import {
   pageRequest,
   plainCursor,
   callerOf,
+  namedCaller,
   signedIn,
   type AnyCtx,
   type AnyDb,
@@ -198,10 +199,19 @@ type GroupMethods<L extends string> = Pick<
   | "removeGroupMember"
   | "groupLevel"
   | "requireGroupLevel"
+  | "groupLevelFor"
+  | "requireGroupLevelFor"
 >;
 
-/** The group methods of {@link Access}, over the compiled configuration. @internal */
-export function groupMethods<L extends string>(compile: () => Compiled): GroupMethods<L> {
+/**
+ * The group methods of {@link Access}, over the compiled configuration; `noRows`, the error of a
+ * guard without users rows, whom no id names (the `*For` methods, as access-documents.ts). @internal
+ */
+export function groupMethods<L extends string>(compile: () => Compiled, noRows?: () => Error): GroupMethods<L> {
+  const compiled = () => {
+    if (noRows !== undefined) throw noRows();
+    return compile();
+  };
   const methods: GroupMethods<L> = {
     async createGroup(ctx, name) {
       const c = compile();
@@ -346,6 +356,20 @@ export function groupMethods<L extends string>(compile: () => Compiled): GroupMe
       const c = compile();
       const min = levelId(c, minLevel); // an unknown level: INVALID_ARGUMENT, before anything is read
       const { own } = await requireLevel(ctx, c, await callerOf(ctx, c), groupId, min);
+      return levelName(c, own) as L;
+    },
+
+    // The caller's two for the user `userId` names (access-store.ts `namedCaller`): "unknown user" first.
+    async groupLevelFor(ctx, userId, groupId) {
+      const c = compiled();
+      const { own } = await groupLevelOf(ctx, c, await namedCaller(ctx, c, userId), groupId);
+      return own === NO_LEVEL ? null : (levelName(c, own) as L);
+    },
+
+    async requireGroupLevelFor(ctx, userId, groupId, minLevel) {
+      const c = compiled();
+      const min = levelId(c, minLevel);
+      const { own } = await requireLevel(ctx, c, await namedCaller(ctx, c, userId), groupId, min);
       return levelName(c, own) as L;
     },
 

@@ -163,7 +163,7 @@ export function defineGuard<
       config?.access as AccessConfig<L> | undefined,
       claims ? { ...erased, getUser: () => Promise.reject(noRows()) } : erased,
       users.table ?? DEFAULT_USERS_TABLE, // read when the guard was defined, as every users setting
-      claims ? noRows : undefined, // no row for readableFor's id to name
+      claims ? noRows : undefined, // no row for readableFor's (groupLevelFor's) id to name
     );
     const { pageLimit, validate: _, tables: __, ...methods } = access;
     const forget = createForgetUser({
@@ -277,6 +277,8 @@ export function defineGuard<
   guard.renameGroup = viaDb(accessPart, "renameGroup", true);
   guard.groupLevel = viaDb(accessPart, "groupLevel");
   guard.requireGroupLevel = viaDb(accessPart, "requireGroupLevel");
+  guard.groupLevelFor = viaDb(accessPart, "groupLevelFor");
+  guard.requireGroupLevelFor = viaDb(accessPart, "requireGroupLevelFor");
   guard.removeGroupMember = viaDb(accessPart, "removeGroupMember", true);
   guard.forgetUser = viaDb(accessPart, "forgetUser", true);
   guard.rateLimit = via(checksPart, "rateLimit");

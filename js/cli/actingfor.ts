@@ -1,6 +1,7 @@
-// `guard.readableFor` / `guard.requireAccessFor` / `requireRoleFor` / `requirePermissionFor`: a
-// named user's access, role or permission, not the caller's (no check of the caller: absent from
-// facts.ts GUARD_AUTH). The document answers are checked for the user they are given only:
+// `guard.readableFor` / `guard.requireAccessFor` / `requireRoleFor` / `requirePermissionFor` /
+// `groupLevelFor` / `requireGroupLevelFor`: a named user's access, role, permission or group level,
+// not the caller's (no check of the caller: absent from facts.ts GUARD_AUTH). The document answers
+// (the group ones answer a level, no document) are checked for the user they are given only:
 //
 //   const { doc } = await guard.requireAccessFor(ctx, args.actingFor, "documents", args.id, "editor");
 //   await ctx.db.patch(doc._id, { body });          // unchecked-id-write, as ctx.db.patch(args.id)
@@ -24,9 +25,15 @@ import { enclosingFunction, firstLiteral, guardShown, unused } from "./facts-syn
 import { swallowed } from "./flow.js";
 import { finding, type Finding } from "./rules.js";
 import { namedUser } from "./namedusers.js";
+import { answerExit } from "./readable.js";
 
 /** The `*For` calls, and what each checks for the user it is given (the relayed-user-id message). */
-const ACTING_FOR = new Map([["readableFor", "access"], ["requireAccessFor", "access"], ["requireRoleFor", "the role"], ["requirePermissionFor", "the permission"]]);
+const ACTING_FOR = new Map([
+  ...[["readableFor", "access"], ["requireAccessFor", "access"], ["requireRoleFor", "the role"], ["requirePermissionFor", "the permission"]],
+  ...[["groupLevelFor", "the group level"], ["requireGroupLevelFor", "the group level"]],
+] as [string, string][]);
+/** The `*For` calls that answer a document (the others answer a role's row or a level). */
+const DOCUMENT_FOR = new Set(["readableFor", "requireAccessFor"]);
 /** What a decision on the row an id reads checks for that user (namedusers.ts), in the relayed-user-id message. */
 const ON_ROW = new Map([["can", "the permission"], ["roleAtLeast", "the role"]]);
 
@@ -37,7 +44,7 @@ const forCall = (app: App, n: ts.Node): string | undefined => (ts.isCallExpressi
 export function othersDocument(app: App, n: ts.Node): { id: ts.Expression; through: string } | undefined {
   const name = forCall(app, n);
   const [, user, , id] = ts.isCallExpression(n) ? n.arguments : [];
-  return name === undefined || user === undefined || id === undefined || isCallerId(app, user) ? undefined : { id, through: `guard.${name} for a user not the caller` };
+  return name === undefined || !DOCUMENT_FOR.has(name) || user === undefined || id === undefined || isCallerId(app, user) ? undefined : { id, through: `guard.${name} for a user not the caller` };
 }
 
 /** The `*For` call whose answer's document an expression is: `r.doc` of `const r = await guard.readableFor(...)`, `doc` of `const { doc } = await guard.requireAccessFor(...)`. */
@@ -54,7 +61,7 @@ export function forAnswer(app: App, e: ts.Expression): ts.Expression | undefined
     if (constant && key !== undefined && ts.isIdentifier(key) && key.text === "doc") holder = (list as ts.VariableDeclaration).initializer;
   }
   const call = holder === undefined ? undefined : skipOuter(holder);
-  return call !== undefined && forCall(app, call) !== undefined ? call : undefined;
+  return call !== undefined && DOCUMENT_FOR.has(forCall(app, call) ?? "") ? call : undefined;
 }
 
 /** The handler's parameters a `*For` call takes as its user (`requireAccessFor(ctx, userId, ...)` of `{ userId }`), with where; `element`: an element of it (`args.users[0]`, attack45 F5). */
@@ -124,7 +131,8 @@ export function namedChecks(app: App, fn: ts.Node): string[] {
       const name = forCall(app, n);
       if (name !== undefined) {
         const call = n as ts.CallExpression;
-        if (!swallowed(call, enclosingFunction(call) ?? f, true) && !(name === "readableFor" && unused(call))) out.add(`${guardShown(call, false)}.${name}${firstLiteral(call)}`);
+        const unchecked = (name === "readableFor" && unused(call)) || (name === "groupLevelFor" && answerExit(app, "groupLevel", call) === undefined); // groupLevelFor's null left on (readable.ts)
+        if (!swallowed(call, enclosingFunction(call) ?? f, true) && !unchecked) out.add(`${guardShown(call, false)}.${name}${firstLiteral(call)}`);
       } else if (ts.isCallExpression(n)) {
         const helper = app.appFunction(n);
         if (helper !== undefined) walk(helper);

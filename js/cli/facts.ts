@@ -125,8 +125,8 @@ export const GUARD_AUTH: Record<string, AuthLevel> = {
   listGroupMembers: "document", renameGroup: "document", groupLevel: "document", // the same: any level (NOT_FOUND below), the owner level; groupLevel when its null leaves (readable.ts)
   list: "permission", // guard.audit.list: the configured readers only
 };
-/** Checks of the caller's level on the group their second argument names (acceptGroupInvite: a member after it); those made at the owner level. */
-export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup", "groupLevel", "acceptGroupInvite"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
+/** Checks of the caller's level on the group their second argument names (acceptGroupInvite: a member after it; the *For ones, a named user's on their third: namedusers.ts); those made at the owner level. */
+export const GROUP_CHECKS = new Set(["requireGroupLevel", "listGroupMembers", "renameGroup", "groupLevel", "acceptGroupInvite", "groupLevelFor", "requireGroupLevelFor"]), OWNER_CHECKS = new Set(["deleteDocument", "renameGroup"]);
 /** Guard decisions that are a check only when a denial leaves the function (`if (!can) throw`). */
 const GUARD_DECISIONS: Record<string, { level: AuthLevel; denial: Denial }> = {
   can: { level: "permission", denial: false },

@@ -241,7 +241,7 @@ function weakGroupLevel(app: App, a: AuthCheck, name: string): string | undefine
   const owners = groupOwners(app, a);
   // renameGroup checks the owner level itself, whatever that level is named (facts.ts writes "owner").
   if (owners.length === 0 || OWNER_CHECKS.has(name)) return undefined;
-  if (name === "listGroupMembers" || name === "acceptGroupInvite" || (name === "groupLevel" && a.levelArg === undefined)) return "any level";
+  if (name === "listGroupMembers" || name === "acceptGroupInvite" || ((name === "groupLevel" || name === "groupLevelFor") && a.levelArg === undefined)) return "any level";
   if (a.minLevel === undefined) return UNREAD_LEVEL;
   return owners.some((o) => o !== a.minLevel) ? a.minLevel : undefined;
 }

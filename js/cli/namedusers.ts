@@ -4,6 +4,7 @@
 //   const r = await guard.readableFor(ctx, userId, "documents", id);      // access, any level
 //   await guard.requireAccessFor(ctx, userId, "documents", id, "editor"); // access at "editor"
 //   await guard.requirePermissionFor(ctx, userId, "delete:docs");         // as requirePermission
+//   await guard.requireGroupLevelFor(ctx, userId, groupId, "billing");    // as requireGroupLevel
 //   if (!guard.can(await ctx.db.get(userId), "delete:docs")) throw ...;   // the row of that user
 //
 // A public function that relays its caller's own id for that user (`{ userId: me._id }`) gets
@@ -19,15 +20,19 @@ import type { AuthCheck } from "./facts.js";
 import { exitsOnDenial, enclosingFunction, guardShown, firstLiteral, unused } from "./facts-syntax.js";
 import { swallowed } from "./flow.js";
 import { GUARD, skipOuter, within, type App } from "./program.js";
-import { readableExit } from "./readable.js";
+import { answerExit, comparedGroupLevel, readableExit } from "./readable.js";
 import { markLowestRole } from "./roles.js";
 import { ArgFlow, readId } from "./argflow.js";
 
 /** `{ [key]: value }` when there is a value (the optional fields stay absent). */
 const opt = <K extends string>(key: K, value: string | undefined): { [k in K]?: string } => (value === undefined ? {} : ({ [key]: value } as { [k in K]?: string }));
 
-/** Guard methods that check a user an id names: the level of their check. */
-const NAMED = new Map<string, AuthCheck["level"]>([["readableFor", "document"], ["requireAccessFor", "document"], ["requireRoleFor", "role"], ["requirePermissionFor", "permission"]]);
+/** Guard methods that check a user an id names: the level of their check (a group's level: a document check of the group, as requireGroupLevel's, facts.ts GROUP_CHECKS). */
+const NAMED = new Map<string, AuthCheck["level"]>([
+  ...(["readableFor", "requireAccessFor", "groupLevelFor", "requireGroupLevelFor"] as const).map((n) => [n, "document"] as const),
+  ["requireRoleFor", "role"],
+  ["requirePermissionFor", "permission"],
+]);
 /** Decisions about a row: a check of the user whose row `ctx.db.get(userId)` reads when their `false` leaves. */
 const DECISIONS = new Map<string, AuthCheck["level"]>([["can", "permission"], ["roleAtLeast", "role"]]);
 
@@ -75,11 +80,14 @@ export function readNamedChecks(app: App, handler: ts.SignatureDeclaration): Nam
     const decision = DECISIONS.has(named.name);
     if (decision ? !exitsOnDenial(app, call, false) : swallowed(call, handler, true)) return;
     if (named.name === "readableFor" && (unused(call) || readableExit(app, call) !== "leaves")) return;
+    if (named.name === "groupLevelFor" && answerExit(app, "groupLevel", call) === undefined) return; // its null leaves, or a levelAtLeast of it (readable.ts)
     const via = `${guardShown(call, false)}.${named.name}${firstLiteral(call)}`;
     const at = app.loc(call);
+    // A group's (groupLevelFor, requireGroupLevelFor): the group one argument earlier, the level compared with groupLevelFor's answer.
+    const g = named.name.includes("Group") ? 2 : 3, levelArg = named.name === "groupLevelFor" ? comparedGroupLevel(app, call) : call.arguments[g + 1];
     const check: AuthCheck =
       level === "document"
-        ? { level, via, handWritten: false, at, target: call.arguments[3], minLevel: literalThrough(app, call.arguments[4]), levelArg: call.arguments[4], guardCall: call }
+        ? { level, via, handWritten: false, at, target: call.arguments[g], minLevel: literalThrough(app, levelArg), levelArg, guardCall: call }
         : { level, via, handWritten: decision, at, role: call.arguments[decision ? 1 : 2], guardCall: call };
     const param = check.target === undefined ? undefined : flow.idRoot(check.target);
     out.push({ check, user: named.user, ...opt("userParam", flow.rootOf(named.user)), ...opt("param", param) });

@@ -21,7 +21,7 @@ import { GUARD, type App } from "./program.js";
 export const NO_DOCUMENT = new Set([
   // access: a grant's, a document's or a group's id, a boolean, nothing, a membership's state, a count, a level
   ...GUARD_WRITES,
-  ...["groupLevel", "requireGroupLevel"],
+  ...["groupLevel", "requireGroupLevel", "groupLevelFor", "requireGroupLevelFor"],
   // decisions: a boolean, or `{ ok, reason }`
   ...["can", "roleAtLeast", "isRole", "levelAtLeast", "canShare", "canTransfer"],
   // rate limits: a decision, a budget's state, nothing

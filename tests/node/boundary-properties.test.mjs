@@ -502,6 +502,8 @@ const CTX_METHODS = {
   renameGroup: [anything, anything],
   groupLevel: [anything],
   requireGroupLevel: [anything, name(LEVELS)],
+  groupLevelFor: [anything, anything],
+  requireGroupLevelFor: [anything, anything, name(LEVELS)],
   rateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constantFrom("k1", "")), count: anything, throws: anything }, { requiredKeys: [] }))],
   rateLimitAll: [nearly(fc.array(fc.record({ name: name(LIMITS), key: anything, count: anything }), { maxLength: 3 })), anything],
   checkRateLimit: [name(LIMITS), nearly(fc.record({ key: nearly(fc.constant("k1")), count: anything, throws: anything }, { requiredKeys: [] }))],
@@ -541,6 +543,9 @@ test("every ctx method: an arbitrary ctx and arguments throw only guard errors, 
         // The *For checks: the row the id names, whoever is signed in.
         if (m === "requireRoleFor" && "value" in r) assert.ok(guard.roleAtLeast(r.value, args[1]), "requireRoleFor let a lower role through");
         if (m === "requirePermissionFor" && "value" in r) assert.ok(guard.can(r.value, args[1]), "requirePermissionFor let a role without it through");
+        // A group level, the caller's or a named user's: a configured level, at least the one asked for.
+        if (["groupLevel", "requireGroupLevel", "groupLevelFor", "requireGroupLevelFor"].includes(m) && r.value != null) assert.ok(LEVELS.includes(r.value), "a group level that is not configured");
+        if ((m === "requireGroupLevel" || m === "requireGroupLevelFor") && "value" in r) assert.ok(guard.levelAtLeast(r.value, args.at(-1)), `${m} let a lower level through`);
         if (["readable", "requireAccess", "readableFor", "requireAccessFor"].includes(m) && r.value) {
           assert.ok(LEVELS.includes(r.value.accessLevel), "a level that is not configured");
           // The *For checks answer for the user they name, signed in or not.

@@ -459,6 +459,8 @@ test("a method that reads the database, given an action's ctx, is a GuardConfigE
     renameGroup: (ctx) => full.renameGroup(ctx, "g1", "g"),
     groupLevel: (ctx) => full.groupLevel(ctx, "g1"),
     requireGroupLevel: (ctx) => full.requireGroupLevel(ctx, "g1", "viewer"),
+    groupLevelFor: (ctx) => full.groupLevelFor(ctx, "u1", "g1"),
+    requireGroupLevelFor: (ctx) => full.requireGroupLevelFor(ctx, "u1", "g1", "viewer"),
     removeGroupMember: (ctx) => full.removeGroupMember(ctx, "g1", "u1"),
     forgetUser: (ctx) => full.forgetUser(ctx, "u1"),
     resetRateLimit: (ctx) => full.resetRateLimit(ctx, "post", { key: "k" }),

@@ -91,7 +91,7 @@ const GUARD_KEYS = [
   ...["share", "revoke", "listGrants", "transferOwnership", "moveDocument", "insertDocument"],
   ...["deleteDocument", "listAccessible", "createGroup"],
   ...["addGroupMember", "acceptGroupInvite", "leaveGroup", "listMyGroups", "listGroupMembers", "renameGroup"],
-  ...["groupLevel", "requireGroupLevel"],
+  ...["groupLevel", "requireGroupLevel", "groupLevelFor", "requireGroupLevelFor"],
   ...["removeGroupMember", "forgetUser"],
   ...["rateLimit", "rateLimitAll", "checkRateLimit", "resetRateLimit", "getRateLimitState", "rateLimitStatus"],
   ...["decideRateLimit", "rateLimitConfig", "decideRateLimits", "issueConfirmation", "consumeConfirmation", "assertConfirmed", "audit", "safeAction"],

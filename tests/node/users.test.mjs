@@ -176,7 +176,13 @@ test("roleClaim alone with access tables is a configuration error naming the fix
   );
   // The checks for a named user: no id names a user there. The same error, before anything is read.
   const nothingRead = { auth: { getUserIdentity: async () => null }, db: new Proxy({}, { get: () => assert.fail("read the database") }) };
-  for (const check of [() => guard.readableFor(nothingRead, "users:1", "docs", "d1"), () => guard.requireAccessFor(nothingRead, "users:1", "docs", "d1", "viewer")]) {
+  const named = [
+    () => guard.readableFor(nothingRead, "users:1", "docs", "d1"),
+    () => guard.requireAccessFor(nothingRead, "users:1", "docs", "d1", "viewer"),
+    () => guard.groupLevelFor(nothingRead, "users:1", "g1"),
+    () => guard.requireGroupLevelFor(nothingRead, "users:1", "g1", "viewer"),
+  ];
+  for (const check of named) {
     await assert.rejects(check, (e) => e.name === "GuardConfigError" && e.message.startsWith("access needs users rows: with users.roleClaim alone"));
   }
   // The fix it names validates, access tables and all.

@@ -190,7 +190,20 @@ async function grantIds(c: GenericMutationCtx<DM>) {
   await held.readableFor(c, gid, "users", "id");
   // @ts-expect-error: nor is a plain string
   await held.requireAccessFor(c, "u1", "users", "id", "low");
-  void [named, namedDoc];
+  // A group's level for a named user: the levels typed, the user the users table's id, the group a group's.
+  const namedLevel: "low" | "high" | "top" | null = await held.groupLevelFor(c, uid, gid);
+  const namedRequired: "low" | "high" | "top" = await held.requireGroupLevelFor(c, uid, gid, "high");
+  // @ts-expect-error: an answer that may be null
+  const namedSure: "low" | "high" | "top" = await held.groupLevelFor(c, uid, gid);
+  // @ts-expect-error: misspelt level in requireGroupLevelFor
+  await held.requireGroupLevelFor(c, uid, gid, "hgih");
+  // @ts-expect-error: a group's id is no user's
+  await held.groupLevelFor(c, gid, gid);
+  // @ts-expect-error: nor is a plain string
+  await held.requireGroupLevelFor(c, "u1", gid, "low");
+  // @ts-expect-error: a user's id is no group's
+  await held.groupLevelFor(c, uid, uid);
+  void [named, namedDoc, namedLevel, namedRequired, namedSure];
   // A level argument validated with grantLevelValidator is one share takes; levelValidator's is not.
   const granted = "high" as typeof held.grantLevelValidator extends () => { type: infer G } ? G : never;
   await held.share(c, "users", "id", { userId: uid, level: granted });

@@ -4,11 +4,11 @@
 // expired before the job runs, the user deleted, an invitation not accepted, forged user ids.
 // Each test would fail were the check the caller's (`readable` / `requireAccess`): the job has
 // no caller, so every one of its checks would be NOT_FOUND, the admitted ones too.
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { expect, test, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { guard } from "./guard";
-import { newTest, outcome, type Outcome } from "./test.setup";
+import { jobFailures, newTest, outcome, type Outcome } from "./test.setup";
 
 const ISSUER = "https://issuer.example";
 const MINUTE = 60 * 1000;
@@ -17,17 +17,7 @@ const NOT_FOUND: Outcome = { code: "NOT_FOUND", message: "Document not found" };
 const UNKNOWN_USER: Outcome = { code: "INVALID_ARGUMENT", message: "unknown user" };
 const NOT_EDITOR: Outcome = { code: "FORBIDDEN", message: "Access level 'editor' or higher required" };
 
-let failures: unknown[] = [];
-beforeEach(() => {
-  vi.useFakeTimers();
-  failures = [];
-  // convex-test reports a failed scheduled function on console.error, with its error.
-  vi.spyOn(console, "error").mockImplementation((_what: unknown, error: unknown) => void failures.push(error));
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+const failures = jobFailures();
 
 /**
  * Olive owns the private document `doc` and the public `open`; Eddie and Lea edit `doc` (direct

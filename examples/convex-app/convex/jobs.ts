@@ -72,3 +72,29 @@ export const applyUnflag = internalMutation({
     if ((await ctx.db.get(userId)) !== null) await ctx.db.patch(userId, { flagged: false });
   },
 });
+
+/**
+ * A group's editors (its owner, admins): post an announcement after `delayMs`, if the one who
+ * asked is still an editor of the group then. The caller's own level now, by the guard.
+ */
+export const announceLater = guard.mutation(mutation, {
+  args: { groupId: v.id("accessGroups"), body: v.string(), delayMs: v.number() },
+  rateLimit: { name: "sendMessage" },
+  handler: async (ctx, { groupId, body, delayMs }): Promise<Id<"_scheduled_functions">> => {
+    await guard.requireGroupLevel(ctx, groupId, "editor");
+    return await ctx.scheduler.runAfter(delayMs, internal.jobs.applyAnnouncement, { by: ctx.user._id, groupId, body });
+  },
+});
+
+/**
+ * The job: `by` must still hold "editor" or higher on the group when it runs (the engine's
+ * answer: an invitation not accepted, a membership removed or lowered, a deleted user all fail).
+ */
+export const applyAnnouncement = internalMutation({
+  args: { by: v.id("users"), groupId: v.id("accessGroups"), body: v.string() },
+  handler: async (ctx, { by, groupId, body }) => {
+    // NOT_FOUND "Group not found", FORBIDDEN "Access level 'editor' or higher required", or INVALID_ARGUMENT "unknown user".
+    await guard.requireGroupLevelFor(ctx, by, groupId, "editor");
+    await ctx.db.insert("messages", { author: by, body });
+  },
+});

@@ -3,6 +3,7 @@
 // function module (it imports convex-test and uses Vite's import.meta.glob, neither of which a
 // Convex deployment has).
 import { convexTest } from "convex-test";
+import { afterEach, beforeEach, vi } from "vitest";
 import { api } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import schema from "./schema";
@@ -13,6 +14,24 @@ export const modules = import.meta.glob(["./**/*.*s", "!./**/*.*.*"]);
 
 export function newTest() {
   return convexTest(schema, modules);
+}
+
+/**
+ * The errors of the scheduled functions that failed in each test of the file (convex-test reports
+ * a failed one on console.error, with its error), under fake timers: emptied before each test.
+ */
+export function jobFailures(): unknown[] {
+  const failures: unknown[] = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    failures.length = 0;
+    vi.spyOn(console, "error").mockImplementation((_what: unknown, error: unknown) => void failures.push(error));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+  return failures;
 }
 
 /** What a call decided: its value, or the `ConvexError` data it threw. */
