@@ -22,6 +22,7 @@ import { promotionFindings } from "./promotions.js";
 import { rankedRoleFindings } from "./rolecheck.js";
 import { relayedCodeFindings } from "./coderelays.js";
 import { markLateChecks } from "./latechecks.js";
+import { roleWarnings } from "./unreadrole.js";
 import { earlyBranchFindings } from "./earlybranch.js";
 import { selfForgetFindings } from "./selfforget.js";
 import { groupOwnerFindings } from "./groupowner.js";
@@ -147,7 +148,7 @@ export function audit(convexDir: string, options: { failOn?: Severity | "none" }
     unusedAllows: allows
       .filter((a) => !a.used)
       .map((a) => ({ target: a.target, rule: a.rule ?? null, source: a.source, ...(a.redundantWith === undefined ? {} : { redundantWith: a.redundantWith }) })),
-    warnings: [...unloadedWarnings(app), ...commonJs.warnings, ...routed.warnings, ...configWarnings(app)],
+    warnings: [...unloadedWarnings(app), ...commonJs.warnings, ...routed.warnings, ...configWarnings(app), ...roleWarnings(app)],
     failOn,
     failed: remaining.some((f) => SEVERITIES.indexOf(f.severity) >= threshold),
   };

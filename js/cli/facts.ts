@@ -34,8 +34,8 @@ export interface AuthCheck {
   targetArg?: string;
   /** A role check's role, or a permission check's permission, as written (`"user"` of `requireRole(ctx, "user")`, a builder's `role` or `permission`). */
   role?: ts.Node;
-  /** Set by roles.ts: the role checked is the lowest configured one, or holds the permission checked (`heldPermission`): every user with a role passes; or (`scoped`: the check, as findings name it) a role a tenant scopes passes it. */
-  everyRole?: string; heldPermission?: string; scoped?: string;
+  /** Set by roles.ts: the role checked is the lowest configured one, or holds the permission checked (`heldPermission`): every user with a role passes; or (`scoped`: the check, as findings name it) a role a tenant scopes passes it; `chosen`: why a role not read is taken as the lowest (unreadrole.ts). */
+  everyRole?: string; heldPermission?: string; scoped?: string; chosen?: string;
   /** Set by roles.ts for a role check above the lowest (or a permission check, at the lowest role holding it) whose guard's roles are read: its role and the roles ranked above it (rolecheck.ts). */
   ranked?: { role: string; above: string[]; permission?: string };
   /** Made on some paths only (`if (args.strict) await guard.requireUser(ctx)`): no check. */

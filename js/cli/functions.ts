@@ -285,7 +285,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     // A decision about a parameter of the handler (or of a wrapper) is about no row of the caller's (subject.ts); a listing checks only what comes from its page (listings.ts).
     const h = handler;
     for (const [kind, uses] of [["auth", fn.facts.auth], ["limit", fn.facts.rateLimits]] as const) fn.facts.loose.push(...uses.filter((u) => u.conditional === true).map((u) => ({ kind, via: u.via, at: u.at, why: "made on some paths only" })));
-    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))));
+    fn.facts.auth = markLowestRole(app, fn.facts.auth.filter((a) => a.conditional !== true && a.subject === undefined && (!listing(app, a) || listingCovers(app, finder, h, a.guardCall!))), h);
     fn.facts.rateLimits = fn.facts.rateLimits.filter((r) => r.conditional !== true);
     const flow = new ArgFlow(app, handler, fn.visibility === "public");
     fn.idReads = [...returnedIdReads(app, handler, flow), ...helperIdReads(app, handler, flow), ...childReads(app, handler, flow, fn.argNames, fn.facts.auth)];

@@ -102,7 +102,7 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     const callee = skipOuter(n.expression);
     if (helper === undefined && isFetch(app, callee) && !onlyGets(app, n)) return shown(n, "fetch"); // a request sent is sent (attack47 F2)
     const run = helper !== undefined && helper !== handler ? finder.of(helper).runs.find((r) => r.method !== "runQuery") : undefined;
-    return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helper!.name !== undefined && ts.isIdentifier(helper!.name) ? helper!.name.text : "a helper"}`, run);
+    return run === undefined ? undefined : shown(n, `${run.method === "runAction" ? "ctx.runAction" : "ctx.runMutation"} in ${helperName(helper!)}`, run);
   };
   const helperOf = (n: ts.CallExpression) => (app.calleeFrom(n, GUARD) === undefined ? app.appFunction(n) : undefined);
   // The first relay of a `finally`: it runs when a check in its `try` (or `catch`) throws too (attack34 F4).
@@ -136,11 +136,16 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
     if (ts.isCallExpression(n)) {
       const name = app.calleeFrom(n, GUARD)?.name ?? "";
       const made = helper !== undefined && helper !== handler ? [...finder.of(helper).auth.map(key), ...finder.of(helper).rateLimits.map(limitKey)] : [n, `${app.loc(n).file}:${app.loc(n).line}`, ...(/^rateLimit(All)?$/.test(name) ? [limitKey({ at: app.loc(n) })] : [])];
+      // A helper's own check or limit made after its own relay (`await ctx.runMutation(...); await guard.requireRole(ctx, "admin")` in it): late wherever it is called (attack48 F4).
+      const inside = helper !== undefined && helper !== handler && leaving === undefined ? lateInside(app, finder, helper) : undefined;
+      const lateThere = (k: ts.Node | string) => inside !== undefined && inside.late.has(k) && !inside.early.has(k);
+      for (const k of made) if (lateThere(k) && !late.has(k)) late.set(k, `${inside!.late.get(k)} in ${helperName(helper!)}`);
       const throws = helper !== undefined || /^require/.test(name) || (Object.hasOwn(GUARD_AUTH, name) && !ANSWERING.has(name) && name !== "groupLevel"); // `deleteDocument`, `share`: their denials throw too (attack45 F1)
       const at = relay === undefined && leaving === undefined ? settlesAt(app, n) : undefined;
       for (const k of made) if (throws && !sites.has(k)) sites.set(k, n);
-      if (at !== undefined) pending.push({ call: n, keys: made, settle: at });
-      else for (const k of made) if (relay === undefined) early.add(k); else if (!late.has(k)) late.set(k, relay);
+      const timed = made.filter((k) => !lateThere(k));
+      if (at !== undefined) pending.push({ call: n, keys: timed, settle: at });
+      else for (const k of timed) if (relay === undefined) early.add(k); else if (!late.has(k)) late.set(k, relay);
     }
     const now = leaving !== undefined ? leaving(n) : relay === undefined && ts.isCallExpression(n) ? relayOf(n, helper) : undefined;
     if (now !== undefined) {
@@ -152,6 +157,20 @@ export function checksAroundRelays(app: App, finder: FactsFinder, handler: ts.Si
   visit(handler);
   pending.forEach(settle);
   return { early, late, sites, settles };
+}
+
+const helperName = (helper: ts.SignatureDeclaration) => (helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : "a helper");
+
+const insides = new WeakMap<ts.Node, Around | null>(); // null: being read (a helper that calls itself, through others)
+
+/** checksAroundRelays of an app helper, read as a handler's (its helpers' in turn), once. */
+function lateInside(app: App, finder: FactsFinder, helper: ts.SignatureDeclaration): Around | undefined {
+  const known = insides.get(helper);
+  if (known !== undefined) return known ?? undefined;
+  insides.set(helper, null);
+  const around = checksAroundRelays(app, finder, helper);
+  insides.set(helper, around);
+  return around;
 }
 
 /**

@@ -17,6 +17,7 @@ import { outermost } from "./paramflow.js";
 import { lowestHolding, rolesHolding, weakestHolding } from "./permissions.js";
 import { skipOuter, type App } from "./program.js";
 import { anyScoped, firstScoped, scopedRolesOf } from "./scopedroles.js";
+import { choices, unreadRole } from "./unreadrole.js";
 
 /** One guard's roles as the audit reads them: the lowest, and those above it. */
 export interface Roles {
@@ -147,35 +148,51 @@ function readOnly(u: ts.Node): boolean {
  * nothing about a document. So are the checks a role the guard's `securityAudit.scopedRoles`
  * names passes (a check of it or of a role below it, or of a permission it holds), marked
  * `everyRole` (that role) and `scoped` (scopedroles.ts): every teacher passes them, whatever
- * their class. A role or permission not written literally is not judged (it may be a higher one's).
+ * their class. A role or permission not written literally is not judged (it may be a higher one's),
+ * but in a function's own checks (`handler` given): a `?:` of roles read is the weakest of them, any
+ * other is the lowest role (unreadrole.ts: attack48 F3).
  */
-export function markLowestRole(app: App, auth: AuthCheck[]): AuthCheck[] {
+export function markLowestRole(app: App, auth: AuthCheck[], handler?: ts.SignatureDeclaration): AuthCheck[] {
   if (!auth.some((a) => a.level === "role" || a.level === "permission")) return auth;
   const scopes = anyScoped(app, appGuards(app));
   return auth.map((a) => {
-    // A name not written literally is not judged: its guard's roles are not asked.
+    // A name not written literally is not judged (its guard's roles are not asked), but in a function's own checks (`handler`): unreadrole.ts.
     const name = a.level === "role" || a.level === "permission" ? roleName(app, a.role) : undefined;
-    if (name === undefined) return a;
-    if (a.level === "permission") {
-      const judged = consult(app, a.guardCall, scopes ? PERMISSIONS_SCOPED_JUDGED : PERMISSIONS_JUDGED);
-      const holding = judged.map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
-      if (holding !== undefined) return { ...a, everyRole: holding, heldPermission: name };
-      // Held by a role a tenant scopes (scopedroles.ts): every holder of it passes, whatever their tenant.
-      const scoped = judged.map((g) => firstScoped(rolesHolding(app, g, name) ?? [], scopedRolesOf(app, g))).find((r) => r !== undefined);
-      if (scoped !== undefined) return { ...a, everyRole: scoped, heldPermission: name, scoped: `permission '${name}'` };
-      // Ranked at the lowest role holding it (a middle role's permission: rolecheck.ts), with one guard.
-      const weakest = judged.length === 1 ? weakestHolding(app, judged[0]!, name) : undefined;
-      const above = weakest === undefined ? undefined : rankedAbove(rolesOf(app, judged[0]!), weakest);
-      return above === undefined ? a : { ...a, ranked: { role: weakest!, above, permission: name } };
-    }
-    const guards = consult(app, a.guardCall, scopes ? ROLES_SCOPED_JUDGED : ROLES_JUDGED);
-    if (guards.some((g) => lowestRole(app, g) === name)) return { ...a, everyRole: name };
-    // It, or a role above it (which passes it too), is scoped.
-    const scoped = guards.map((g) => firstScoped([name, ...(rankedAbove(rolesOf(app, g), name) ?? [])], scopedRolesOf(app, g))).find((r) => r !== undefined);
-    if (scoped !== undefined) return { ...a, everyRole: scoped, scoped: `role '${name}'` };
-    const above = guards.length === 1 ? rankedAbove(rolesOf(app, guards[0]!), name) : undefined;
-    return above === undefined ? a : { ...a, ranked: { role: name, above } };
+    if (name !== undefined) return judged(app, a, name, scopes);
+    if (handler === undefined || (a.level !== "role" && a.level !== "permission") || a.role === undefined) return a;
+    // A `?:` of roles read: the weakest of them (attack48 F3).
+    const options = choices(a.role, (n) => roleName(app, n))?.map((r) => judged(app, a, r, scopes));
+    if (options !== undefined) return options.reduce((w, o) => (weaker(o, w) ? o : w));
+    // Any other: the lowest role of its guard, and why.
+    const lowest = consult(app, a.guardCall, a.level === "permission" ? (scopes ? PERMISSIONS_SCOPED_JUDGED : PERMISSIONS_JUDGED) : scopes ? ROLES_SCOPED_JUDGED : ROLES_JUDGED).map((g) => lowestRole(app, g)).find((r) => r !== null);
+    return lowest === undefined || lowest === null ? a : { ...a, everyRole: lowest, chosen: unreadRole(app, handler, a.role, a.level, lowest) };
   });
+}
+
+/** Whether check `a`, as judged, lets more callers through than `b`: every role passes it, or it ranks lower. */
+const weaker = (a: AuthCheck, b: AuthCheck): boolean => b.everyRole === undefined && (a.everyRole !== undefined || (a.ranked !== undefined && (b.ranked === undefined || a.ranked.above.length > b.ranked.above.length)));
+
+/** Check `a` judged as one of role (or permission) `name`. */
+function judged(app: App, a: AuthCheck, name: string, scopes: boolean): AuthCheck {
+  if (a.level === "permission") {
+    const judged = consult(app, a.guardCall, scopes ? PERMISSIONS_SCOPED_JUDGED : PERMISSIONS_JUDGED);
+    const holding = judged.map((g) => lowestHolding(app, g, name)).find((r) => r !== undefined);
+    if (holding !== undefined) return { ...a, everyRole: holding, heldPermission: name };
+    // Held by a role a tenant scopes (scopedroles.ts): every holder of it passes, whatever their tenant.
+    const scoped = judged.map((g) => firstScoped(rolesHolding(app, g, name) ?? [], scopedRolesOf(app, g))).find((r) => r !== undefined);
+    if (scoped !== undefined) return { ...a, everyRole: scoped, heldPermission: name, scoped: `permission '${name}'` };
+    // Ranked at the lowest role holding it (a middle role's permission: rolecheck.ts), with one guard.
+    const weakest = judged.length === 1 ? weakestHolding(app, judged[0]!, name) : undefined;
+    const above = weakest === undefined ? undefined : rankedAbove(rolesOf(app, judged[0]!), weakest);
+    return above === undefined ? a : { ...a, ranked: { role: weakest!, above, permission: name } };
+  }
+  const guards = consult(app, a.guardCall, scopes ? ROLES_SCOPED_JUDGED : ROLES_JUDGED);
+  if (guards.some((g) => lowestRole(app, g) === name)) return { ...a, everyRole: name };
+  // It, or a role above it (which passes it too), is scoped.
+  const scoped = guards.map((g) => firstScoped([name, ...(rankedAbove(rolesOf(app, g), name) ?? [])], scopedRolesOf(app, g))).find((r) => r !== undefined);
+  if (scoped !== undefined) return { ...a, everyRole: scoped, scoped: `role '${name}'` };
+  const above = guards.length === 1 ? rankedAbove(rolesOf(app, guards[0]!), name) : undefined;
+  return above === undefined ? a : { ...a, ranked: { role: name, above } };
 }
 
 /** The roles ranked above `name` in one guard's roles (`roles` lists them lowest first); undefined when they are not all read or it is not one of them. */
@@ -200,6 +217,7 @@ export function anyCaller(auth: readonly AuthCheck[]): string {
   const lowest = auth.find((a) => a.everyRole !== undefined);
   if (lowest === undefined) return auth.length > 0 ? "any signed-in caller" : "any caller";
   const role = lowest.everyRole!;
+  if (lowest.chosen !== undefined) return `any signed-in caller (${lowest.chosen}: taken as the lowest role, '${role}', which every user with a role holds)`;
   if (lowest.scoped !== undefined) {
     const passed = lowest.scoped === `role '${role}'` ? `role '${role}' is scoped (securityAudit.scopedRoles)` : `${lowest.scoped} is passed by role '${role}', scoped (securityAudit.scopedRoles)`;
     return `any caller with role '${role}' (${passed}: every ${role} passes it, whatever their tenant)`;
