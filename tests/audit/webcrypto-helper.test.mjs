@@ -10,16 +10,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { auditReport } from "./apps.mjs";
-import { webhookApp, webhookRoute } from "./webhooks.mjs";
+import { checkedRoute as route, webhookApp } from "./webhooks.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
-
-/** A route whose handler checks the signature as `body` says, then runs a mutation. */
-const route = (path, body) =>
-  webhookRoute(path, `${body}
-    await ctx.runMutation(anyApi.billing.record, { path: "${path}" });
-    return new Response(null, { status: 204 });`);
 
 const BODY = "    const body = await request.text();";
 const SIG = `request.headers.get("x-signature")`;
@@ -39,6 +33,10 @@ ${LEAVE}`,
   // The body's bytes, and a helper that throws on false.
   "/bytes-throws": `    const bytes = await request.arrayBuffer();
     await verifyOrThrow(bytes, ${SIG}!);`,
+  // The request for its header and the body the handler read (newuser36's variants/v1-helper-request).
+  "/request-and-body": `${BODY}
+    const ok = await verifyRequestBody(request, body);
+${LEAVE}`,
   // Stripe's constructEvent in a helper given the same two: its arguments are read the same way.
   "/stripe-helper": `${BODY}
     const event = eventOf(body, ${SIG}!);`,
@@ -110,6 +108,12 @@ async function verifyOrThrow(bytes: ArrayBuffer, sig: string): Promise<void> {
   if (!ok) throw new Error("bad signature");
 }
 
+async function verifyRequestBody(req: Request, body: string): Promise<boolean> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.PAYMENTS_WEBHOOK_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  const ok = await crypto.subtle.verify("HMAC", key, hexToBytes(req.headers.get("x-signature") ?? ""), new TextEncoder().encode(body));
+  return ok;
+}
+
 function eventOf(body: string, sig: string) {
   return stripe.webhooks.constructEvent(body, sig, process.env.STRIPE_WEBHOOK_SECRET!);
 }
@@ -145,7 +149,7 @@ const fnOf = (path) => report.functions.find((f) => f.function === `http POST ${
 const message = (path) => report.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth")?.message ?? "";
 
 test("a helper given the body the handler read and the signature header's value, verifying them: a signature check (newuser36 F2)", () => {
-  const via = { "/body-and-header": "verify -> Web Crypto HMAC verify", "/header-const": "verify -> Web Crypto HMAC verify", "/bytes-throws": "verifyOrThrow -> Web Crypto HMAC verify", "/stripe-helper": "eventOf -> stripe webhooks.constructEvent" };
+  const via = { "/body-and-header": "verify -> Web Crypto HMAC verify", "/header-const": "verify -> Web Crypto HMAC verify", "/bytes-throws": "verifyOrThrow -> Web Crypto HMAC verify", "/request-and-body": "verifyRequestBody -> Web Crypto HMAC verify", "/stripe-helper": "eventOf -> stripe webhooks.constructEvent" };
   for (const path of Object.keys(RECOGNIZED)) {
     assert.deepEqual(rulesOf(path), ["public-no-rate-limit"], path);
     assert.deepEqual(fnOf(path).signatures, [via[path]], path);
