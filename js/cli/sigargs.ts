@@ -12,7 +12,10 @@
 //   request    the handler's Request parameter or its `clone()`: Clerk's `verifyWebhook(request,
 //              { signingSecret })`, whose secret, when not given, is CLERK_WEBHOOK_SIGNING_SECRET.
 //
-// `request` is the handler's Request parameter, or a helper's parameter the handler passes it to.
+// `request` is the handler's Request parameter, or a helper's parameter the handler passes it to;
+// in a helper, a parameter the handler gives the body it read (a `const` of `await request.text()`)
+// is that body, and one it gives `request.headers.get("...")` is that header's value (`verify(body,
+// request.headers.get("x-signature"))`: the helper need not read the body a second time).
 // Anything else (a constant sample payload, a signature the app made itself, a secret the
 // request names) is no check: the finding stays.
 import ts from "typescript";
@@ -28,27 +31,34 @@ export interface Recognized {
   secret?: ts.Expression | undefined;
 }
 
+/** The names holding the handler's Request, or in a helper its body or one of its header's values (`request`, `body`, `header`). */
+export type Requests = Map<ts.Symbol, "request" | "body" | "header">;
+
 /** The names holding the handler's Request: its second parameter. */
-export function handlerRequests(app: App, handler: ts.SignatureDeclaration): Set<ts.Symbol> {
-  return paramSymbols(app, handler, [handler.parameters[1]]);
+export function handlerRequests(app: App, handler: ts.SignatureDeclaration): Requests {
+  return paramSymbols(app, handler, [[handler.parameters[1], "request"]]);
 }
 
-/** The parameters of `helper` that `call` (in code holding the Request as `requests`) passes the Request to: `verify(request)`, `verify(request.clone())`. */
-export function passedRequests(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration, requests: Set<ts.Symbol>): Set<ts.Symbol> {
-  if (call.arguments.some(ts.isSpreadElement)) return new Set();
-  return paramSymbols(
-    app,
-    helper,
-    callParameters(helper).filter((p, i) => p.dotDotDotToken === undefined && call.arguments[i] !== undefined && isRequest(app, call.arguments[i]!, requests)),
-  );
+/**
+ * The parameters of `helper` that `call` (in code holding the Request as `requests`) passes the
+ * Request to (`verify(request)`, `verify(request.clone())`), the body read from it (`verify(body,
+ * ...)`, `body` a `const` of `await request.text()`) or one of its header's values.
+ */
+export function passedRequests(app: App, call: ts.CallExpression, helper: ts.SignatureDeclaration, requests: Requests): Requests {
+  if (call.arguments.some(ts.isSpreadElement)) return new Map();
+  const given = callParameters(helper).map((p, i): [ts.ParameterDeclaration, "request" | "body" | "header" | undefined] => {
+    const arg = p.dotDotDotToken === undefined ? call.arguments[i] : undefined;
+    return [p, arg === undefined ? undefined : isRequest(app, arg, requests) ? "request" : isBody(app, arg, requests) ? "body" : isHeaderValue(app, arg, requests) ? "header" : undefined];
+  });
+  return paramSymbols(app, helper, given);
 }
 
 /** The symbols of `params` of `fn`, but one `fn` assigns anew (`request = new Request(...)`): it may hold another request. */
-function paramSymbols(app: App, fn: ts.SignatureDeclaration, params: (ts.ParameterDeclaration | undefined)[]): Set<ts.Symbol> {
-  const out = new Set<ts.Symbol>();
-  for (const p of params) {
-    const symbol = p !== undefined && ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined;
-    if (symbol !== undefined) out.add(symbol);
+function paramSymbols(app: App, fn: ts.SignatureDeclaration, params: [ts.ParameterDeclaration | undefined, "request" | "body" | "header" | undefined][]): Requests {
+  const out: Requests = new Map();
+  for (const [p, held] of params) {
+    const symbol = p !== undefined && held !== undefined && ts.isIdentifier(p.name) ? app.symbol(p.name) : undefined;
+    if (symbol !== undefined) out.set(symbol, held!);
   }
   const visit = (n: ts.Node): void => {
     const op = ts.isBinaryExpression(n) ? n.operatorToken.kind : undefined;
@@ -62,7 +72,7 @@ function paramSymbols(app: App, fn: ts.SignatureDeclaration, params: (ts.Paramet
 }
 
 /** Whether `call`, a recognized check, checks the request held as `requests` with the app's secret. */
-export function verifiesRequest(app: App, call: ts.CallExpression, made: Recognized, requests: Set<ts.Symbol>): boolean {
+export function verifiesRequest(app: App, call: ts.CallExpression, made: Recognized, requests: Requests): boolean {
   const args = call.arguments;
   if (requests.size === 0 || args.some(ts.isSpreadElement)) return false;
   if (made.kind === "webhook") return made.secret !== undefined && isSecret(app, made.secret) && isBody(app, args[0], requests) && isHeaders(app, args[1], requests);
@@ -123,13 +133,19 @@ export function isSecret(app: App, e: ts.Expression | undefined, empty = true): 
 }
 
 /** The request: a name in `requests`, or its `clone()`. */
-function isRequest(app: App, e: ts.Expression, requests: Set<ts.Symbol>, depth = 0): boolean {
+function isRequest(app: App, e: ts.Expression, requests: Requests, depth = 0): boolean {
   e = follow(app, e);
   if (ts.isIdentifier(e)) {
     const symbol = app.symbol(e);
-    return symbol !== undefined && requests.has(symbol);
+    return symbol !== undefined && requests.get(symbol) === "request";
   }
   return depth < 4 && ts.isCallExpression(e) && e.arguments.length === 0 && methodOf(e) === "clone" && isRequest(app, (skipOuter(e.expression) as ts.PropertyAccessExpression).expression, requests, depth + 1);
+}
+
+/** What a name holds of the request (a helper's parameter given its body or a header's value). */
+function held(app: App, e: ts.Identifier, requests: Requests): string | undefined {
+  const symbol = app.symbol(e);
+  return symbol === undefined ? undefined : requests.get(symbol);
 }
 
 /** `text` of `x.text()`. */
@@ -139,15 +155,16 @@ export function methodOf(call: ts.CallExpression): string | undefined {
 }
 
 /** `request.headers` (or a `const` holding it). */
-function isRequestHeaders(app: App, e: ts.Expression, requests: Set<ts.Symbol>): boolean {
+function isRequestHeaders(app: App, e: ts.Expression, requests: Requests): boolean {
   e = follow(app, e);
   return ts.isPropertyAccessExpression(e) && e.name.text === "headers" && isRequest(app, e.expression, requests);
 }
 
-/** The request's body: `await request.text()`, `await request.arrayBuffer()`, `Buffer.from(...)` of one. */
-export function isBody(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>, depth = 0): boolean {
+/** The request's body: `await request.text()`, `await request.arrayBuffer()`, `Buffer.from(...)` of one; a helper's parameter given it. */
+export function isBody(app: App, e: ts.Expression | undefined, requests: Requests, depth = 0): boolean {
   if (e === undefined) return false;
   e = follow(app, e);
+  if (ts.isIdentifier(e)) return held(app, e, requests) === "body";
   if (!ts.isCallExpression(e)) return false;
   const method = methodOf(e);
   const callee = skipOuter(e.expression) as ts.PropertyAccessExpression;
@@ -156,16 +173,17 @@ export function isBody(app: App, e: ts.Expression | undefined, requests: Set<ts.
   return owner !== undefined && ts.isIdentifier(owner) && owner.text === "Buffer" && app.isGlobal(owner) && e.arguments.length === 1 && depth < 4 && isBody(app, e.arguments[0], requests, depth + 1);
 }
 
-/** One header of the request: `request.headers.get("name")` (a literal name), with `!` or a `?? ""` fallback. */
-export function isHeaderValue(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
+/** One header of the request: `request.headers.get("name")` (a literal name), with `!` or a `?? ""` fallback; a helper's parameter given one. */
+export function isHeaderValue(app: App, e: ts.Expression | undefined, requests: Requests): boolean {
   if (e === undefined) return false;
   e = withoutFallback(app, e);
+  if (ts.isIdentifier(e)) return held(app, e, requests) === "header";
   if (!ts.isCallExpression(e) || methodOf(e) !== "get" || e.arguments.length !== 1 || !ts.isStringLiteralLike(follow(app, e.arguments[0]!))) return false;
   return isRequestHeaders(app, (skipOuter(e.expression) as ts.PropertyAccessExpression).expression, requests);
 }
 
 /** The request's headers: `request.headers`, `Object.fromEntries(request.headers[.entries()])`, or an object of its header values. */
-function isHeaders(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
+function isHeaders(app: App, e: ts.Expression | undefined, requests: Requests): boolean {
   if (e === undefined) return false;
   e = follow(app, e);
   if (ts.isObjectLiteralExpression(e)) return e.properties.length > 0 && e.properties.every((p) => ts.isPropertyAssignment(p) && isHeaderValue(app, p.initializer, requests));

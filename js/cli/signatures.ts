@@ -44,13 +44,13 @@ export function markSignatures(app: App, finder: FactsFinder, functions: ConvexF
     fn.signatures = patch === null ? checks : checks.filter((c) => !c.via.endsWith(WEB_CRYPTO_HMAC));
     if (patch !== null && fn.signatures.length < checks.length) voided.set(fn, `its Web Crypto check is not counted: the app changes the global Web Crypto or a built-in the check runs (\`${patch.text}\`, ${patch.at.file}:${patch.at.line}), and such a change anywhere in the app voids every Web Crypto check`);
     const seen = refused.get(fn.handler);
-    if (checks.length === 0 && seen !== undefined) voided.set(fn, `its Web Crypto check, crypto.subtle.verify at ${seen.at.file}:${seen.at.line}, is not counted: ${seen.why}`);
+    if (checks.length === 0 && seen !== undefined) voided.set(fn, `its Web Crypto check${seen.helper === undefined ? "" : ` in ${seen.helper}`}, crypto.subtle.verify at ${seen.at.file}:${seen.at.line}, is not counted: ${seen.why}`);
   }
 }
 
 const voided = new WeakMap<ConvexFunction, string>();
 /** The first `crypto.subtle.verify` written in a handler that was not counted, and why. */
-const refused = new WeakMap<ts.SignatureDeclaration, { at: Loc; why: string }>();
+const refused = new WeakMap<ts.SignatureDeclaration, { at: Loc; why: string; helper?: string }>();
 
 /** Why an HTTP action's Web Crypto check was not counted, for its `public-no-auth` message. */
 export function voidedCheck(fn: ConvexFunction): string | undefined {
@@ -82,24 +82,39 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
     if (helper === undefined || helper === handler || !("body" in helper) || helper.body === undefined || helper.asteriskToken !== undefined) continue;
     const async = (ts.getCombinedModifierFlags(helper as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
     const passed = passedRequests(app, call, helper, requests);
-    if (passed.size === 0 || !holds(app, finder, call, handler, async)) continue;
+    const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
+    // Why a Web Crypto check written in the helper is not counted, for the route's message.
+    const hmacs = callsIn(helper).filter((c) => recognizeHmac(app, c) !== undefined);
+    let why: string | undefined;
+    if (passed.size === 0) why = `the handler gives ${name} neither its request nor the body it read and the signature header's value`;
+    else if (!holds(app, finder, call, handler, async)) why = `the call of ${name} is not awaited, made on every path and left uncaught`;
     // Its throw leaves the helper (a `catch` around it throws), before any `return`; or the
     // helper answers its result or a falsy value, which the handler leaves on.
-    const inner = callsIn(helper)
-      .map((c) => ({ c, made: recognize(app, c) }))
-      .find(({ c, made }) => {
-        if (made === undefined || !verifies(app, c, made, passed)) return false;
-        // Web Crypto's answer, false on a bad signature: a `const` the helper throws on, or its answer.
-        const hmac = made.kind === "webcrypto";
-        const thrown = hmac ? leavesOnFalsy(app, finder, c, helper, FALSE, THROWS) : c;
-        const awaited = made.async && !(async && hmac && returned(c)); // `return crypto.subtle.verify(...)` in an async helper
-        if (thrown !== undefined && !returnsBefore(helper, thrown) && holds(app, finder, c, helper, awaited, THROWS)) return true;
-        const falsy = holds(app, finder, c, helper, awaited) ? falsyAnswers(app, helper, c) : undefined;
-        if (hmac) falsy?.add("false");
-        return falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy) !== undefined;
-      });
+    const inner =
+      why !== undefined
+        ? undefined
+        : callsIn(helper)
+            .map((c) => ({ c, made: recognize(app, c) }))
+            .find(({ c, made }) => {
+              if (made === undefined) return false;
+              // Web Crypto's answer, false on a bad signature: a `const` the helper throws on, or its answer.
+              const hmac = made.kind === "webcrypto";
+              if (!verifies(app, c, made, passed)) {
+                if (hmac) why ??= hmacRefused(app, c, passed);
+                return false;
+              }
+              const thrown = hmac ? leavesOnFalsy(app, finder, c, helper, FALSE, THROWS) : c;
+              const awaited = made.async && !(async && hmac && returned(c)); // `return crypto.subtle.verify(...)` in an async helper
+              if (thrown !== undefined && !returnsBefore(helper, thrown) && holds(app, finder, c, helper, awaited, THROWS)) return true;
+              const held = holds(app, finder, c, helper, awaited);
+              const falsy = held ? falsyAnswers(app, helper, c) : undefined;
+              if (hmac) falsy?.add("false");
+              if (falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy) !== undefined) return true;
+              if (hmac) why ??= !held ? "it is not awaited, made on every path and left uncaught" : falsy === undefined ? `${name} may answer something other than its result or a falsy value` : `the handler does not leave on ${name}'s falsy answer (held in a const and tested before anything runs)`;
+              return false;
+            });
+    if (inner === undefined && hmacs.length > 0 && !refused.has(handler)) refused.set(handler, { at: app.loc(hmacs[0]!), why: why ?? "it is not counted", helper: name });
     if (inner !== undefined) {
-      const name = helper.name !== undefined && ts.isIdentifier(helper.name) ? helper.name.text : skipOuter(call.expression).getText();
       out.push({ via: `${name} -> ${inner.made!.via}`, at: app.loc(inner.c) });
     }
   }

@@ -32,7 +32,7 @@ import ts from "typescript";
 import { skipOuter, type App } from "./program.js";
 import { isPureConverter } from "./converter.js";
 import { callParameters } from "./paramflow.js";
-import { follow, isBody, isHeaderValue, isSecret, methodOf, propertyName, valueOf, verifiesRequest, type Recognized } from "./sigargs.js";
+import { follow, isBody, isHeaderValue, isSecret, methodOf, propertyName, valueOf, verifiesRequest, type Recognized, type Requests } from "./sigargs.js";
 
 export const WEB_CRYPTO_HMAC = "Web Crypto HMAC verify";
 
@@ -42,12 +42,12 @@ export function recognizeHmac(app: App, call: ts.CallExpression): Recognized | u
 }
 
 /** Whether a recognized check checks the request held as `requests` with the app's secret (sigargs.ts for the SDKs'). */
-export function verifies(app: App, call: ts.CallExpression, made: Recognized, requests: Set<ts.Symbol>): boolean {
+export function verifies(app: App, call: ts.CallExpression, made: Recognized, requests: Requests): boolean {
   return made.kind !== "webcrypto" ? verifiesRequest(app, call, made, requests) : hmacRefused(app, call, requests) === undefined;
 }
 
 /** Why a `crypto.subtle.verify(...)` proves nothing of the request held as `requests` (a `public-no-auth` message names it, signatures.ts); undefined when it does. */
-export function hmacRefused(app: App, call: ts.CallExpression, requests: Set<ts.Symbol>): string | undefined {
+export function hmacRefused(app: App, call: ts.CallExpression, requests: Requests): string | undefined {
   const [algorithm, key, signature, data] = call.arguments;
   if (requests.size === 0) return "the handler's request is not read";
   if (call.arguments.length !== 4 || call.arguments.some(ts.isSpreadElement)) return "its four arguments are not written out";
@@ -162,7 +162,7 @@ function bufferFrom(app: App, e: ts.Expression): ts.Expression | undefined {
  * `.replace("sha256=", "")`, `.split("=")[1]`), decoded by `Buffer.from(header, "hex")` or by a
  * converter of the app given that header alone that reads nothing else (converter.ts).
  */
-function isSignature(app: App, e: ts.Expression, requests: Set<ts.Symbol>): boolean {
+function isSignature(app: App, e: ts.Expression, requests: Requests): boolean {
   const header = (x: ts.Expression | undefined): boolean => x !== undefined && isHeaderValue(app, stripped(app, x), requests);
   if (header(e) || header(bufferFrom(app, e))) return true;
   const call = follow(app, e);
@@ -191,7 +191,7 @@ function stripped(app: App, e: ts.Expression): ts.Expression {
  * Slack's signed base, `` `v0:${timestamp}:${body}` `` (or joined by `+`): the body with the
  * request's headers and literals only. The timestamp's freshness is the app's to check.
  */
-function isSignedBase(app: App, e: ts.Expression | undefined, requests: Set<ts.Symbol>): boolean {
+function isSignedBase(app: App, e: ts.Expression | undefined, requests: Requests): boolean {
   if (e === undefined) return false;
   const parts: ts.Expression[] = [];
   const split = (x: ts.Expression): boolean => {

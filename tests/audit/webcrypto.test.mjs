@@ -14,16 +14,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { auditReport } from "./apps.mjs";
-import { webhookApp, webhookRoute } from "./webhooks.mjs";
+import { checkedRoute as route, webhookApp, webhookRoute } from "./webhooks.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
-
-/** A route whose handler checks the signature as `body` says, then runs a mutation. */
-const route = (path, body) =>
-  webhookRoute(path, `${body}
-    await ctx.runMutation(anyApi.billing.record, { path: "${path}" });
-    return new Response(null, { status: 204 });`);
 
 const KEY = `await crypto.subtle.importKey("raw", new TextEncoder().encode(process.env.BILLING_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["verify"])`;
 const SIG = `hexToBytes(request.headers.get("x-signature") ?? "")`;

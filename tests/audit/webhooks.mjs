@@ -69,3 +69,9 @@ ${body}
   }),
 });
 `;
+
+/** A route whose handler checks the signature as `body` says, then runs a mutation (anyApi's `billing.record`). */
+export const checkedRoute = (path, body) =>
+  webhookRoute(path, `${body}
+    await ctx.runMutation(anyApi.billing.record, { path: "${path}" });
+    return new Response(null, { status: 204 });`);
