@@ -122,6 +122,13 @@ export function tableFields(app: App, table: string, which: "owner" | "visibilit
   return [...new Set(tableConfigs(app, table).flatMap((f) => f[which] ?? []))];
 }
 
+/** The configured owner fields (`tableFields`) of the table whose row `row` holds (`Doc<"documents">`, read by its `_id`'s type); none when that table is not known. */
+export function rowOwnerFields(app: App, row: ts.Node): string[] {
+  const id = app.checker.getPropertyOfType(app.checker.getNonNullableType(app.checker.getTypeAtLocation(row)), "_id");
+  const table = id === undefined ? undefined : idTypeTable(app, app.checker.getTypeOfSymbolAtLocation(id, row), row);
+  return table === undefined ? [] : tableFields(app, table, "owner");
+}
+
 /**
  * Whether documents of `table` may be public (some guard configures its `visibility`, or a
  * guard's tables cannot be read): a public one's level is given to anyone, and its children do

@@ -10,9 +10,11 @@ import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { skipOuter, type App, type Loc } from "./program.js";
 import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
-import { callerTied, queriedById, recordOf } from "./idquery.js";
+import { callerTied, queriedById, recordOf, tyingIn } from "./idquery.js";
+export { checkedValues } from "./idquery.js"; // functions.ts: the arguments checks cover, and the values tying a queried row to one
 import { forAnswer, othersDocument } from "./actingfor.js";
 import { parsedFrom } from "./parsedids.js";
+import { rowOwnerFields } from "./accessfields.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -273,7 +275,7 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const meta = pageMetaOnly(read, held);
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n), false)));
   const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n) || (own && keepsOwnRows(app, n, x)), true)));
-  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name).caller);
+  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name, undefined, false, undefined, rowOwnerFields(app, held)).caller); // the owner field only, where configured (attack48 L2)
 }
 
 /** Tests of a value that answer something else than the value. */
@@ -310,7 +312,7 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
     if (out.caller) return;
     if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
       for (const name of aliases(handler, bindingNames(n.name))) {
-        const compared = fieldComparisons(app, handler, name, flow, false, counts);
+        const compared = fieldComparisons(app, handler, name, flow, false, counts, rowOwnerFields(app, n.name)); // the caller's id in the owner field only, where its table configures one (attack48 L2)
         out.caller ||= compared.caller;
         out.args.push(...compared.args);
       }
@@ -325,7 +327,7 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
 export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = readId(app, read);
   if (id !== undefined) return flow.idRoot(id);
-  const queried = queriedById(app, read, (e) => flow.idRoot(e)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()` (idquery.ts)
+  const queried = queriedById(app, read, (e) => flow.idRoot(e), tyingIn(flow.handler)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()`, unless tied to the caller or a check (idquery.ts)
   if (queried !== undefined) return queried;
   const call = skipOuter(read), other = flow.exposed ? othersDocument(app, call) : undefined; // a `*For` answer for another user (actingfor.ts): by its id, or a field of a row an argument names
   if (other !== undefined && via !== undefined) via.through = other.through;

@@ -106,26 +106,25 @@ function isIdentity(app: App, e: ts.Expression, depth: number): boolean {
  * ownerId } = doc`) is one of its fields. A `switch` on the field whose case with the other is
  * the only one that goes on ({@link onlyGoesOn}) compares them too. `throwsOnly`: only a throw decides (a function the
  * document is handed to, whose `return` its caller goes on from: helperget.ts); `counts`: which
- * comparisons count at all, or only when a throw decides (parentcover.ts: one after the change).
+ * comparisons count at all, or only when a throw decides (parentcover.ts: one after the change); `owners`: the fields the caller's id counts in, when not empty (argflow.ts: a table's configured owner field, attack48 L2).
  */
-export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false, counts?: (cmp: ts.Expression) => boolean | "throws"): { caller: boolean; args: string[] } {
+export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: ArgFlow, throwsOnly = false, counts?: (cmp: ts.Expression) => boolean | "throws", owners: string[] = []): { caller: boolean; args: string[] } {
   const isName = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === name;
-  const isField = (e: ts.Expression) => {
+  // The field of it an expression is (undefined: none): `doc.ownerId`, or one destructured from it (`const { channelId } = msg`, `{ channelId: c }`), never its `_id`.
+  const isField = (e: ts.Expression): string | undefined => {
     e = skipOuter(e);
-    if (ts.isIdentifier(e)) {
-      // A field destructured from it: `const { channelId } = msg` (or `{ channelId: c }`), never its `_id`.
-      const from = constSource(app, e);
-      return from?.key !== undefined && from.key !== "_id" && isName(from.value);
-    }
-    return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && isName(e.expression);
+    const from = ts.isIdentifier(e) ? constSource(app, e) : undefined;
+    if (ts.isIdentifier(e)) return from?.key !== undefined && from.key !== "_id" && isName(from.value) ? from.key : undefined;
+    return ts.isPropertyAccessExpression(e) && e.name.text !== "_id" && isName(e.expression) ? e.name.text : undefined;
   };
+  const mine = (field: string | undefined, other: ts.Expression) => field !== undefined && isCallerId(app, other) && (owners.length === 0 || owners.includes(field));
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
     if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)) {
       for (const [field, other] of [[asText(n.left), asText(n.right)], [asText(n.right), asText(n.left)]] as const) {
-        if (!isField(field)) continue;
-        const caller = isCallerId(app, other);
+        if (isField(field) === undefined) continue;
+        const caller = mine(isField(field), other);
         const arg = flow?.rootOf(other);
         const counted = counts?.(n) ?? true;
         if ((!caller && arg === undefined) || counted === false || !decides(app, fn, n, name, throwsOnly || counted === "throws")) continue;
@@ -139,7 +138,7 @@ export function fieldComparisons(app: App, fn: ts.Node, name: string, flow?: Arg
       for (const clause of n.caseBlock.clauses) {
         if (!ts.isCaseClause(clause)) continue;
         const other = isField(value) ? asText(clause.expression) : isField(asText(clause.expression)) ? value : undefined;
-        const caller = other !== undefined && isCallerId(app, other);
+        const caller = other !== undefined && mine(isField(value) ?? isField(asText(clause.expression)), other);
         const arg = other === undefined ? undefined : flow?.rootOf(other);
         const counted = counts?.(n.expression) ?? true;
         if ((!caller && arg === undefined) || counted === false || !onlyGoesOn(app, n, clause, throwsOnly || counted === "throws")) continue;

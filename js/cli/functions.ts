@@ -3,7 +3,7 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
-import { ArgFlow, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
+import { ArgFlow, checkedValues, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { childReads } from "./childquery.js";
 import { checkArgOf, helperIdReads } from "./helperget.js";
 import { namedDocumentChecks } from "./namedusers.js";
@@ -301,7 +301,7 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     });
     const checkArg = checkArgOf(app, flow, "(not an argument)"); // `task._id` of a read by `taskId` is `taskId` (helperget.ts)
     const documentChecks = [...fn.facts.auth.filter((a) => a.level === "document" && !listing(app, a)), ...namedDocumentChecks(app, handler, fn.visibility === "public")]; // a listing checks no id; a `*For` check of its own (namedusers.ts)
-    fn.checkedArgs = documentChecks.some((a) => checkArg(a) === undefined) ? "any" : new Set(documentChecks.map((a) => checkArg(a)!));
+    fn.checkedArgs = checkedValues(app, flow, documentChecks, checkArg); // and the values tying a row found by an `_id` filter to a check (idquery.ts)
     // `requireGroupLevel(ctx, h.groupId, level)` of a `const h = await ctx.db.get(id)`: a check of its reads for a table no guard configures; of a configured one, no access (groupfield.ts).
     fn.idReads = groupCheckedReads(app, handler, flow, documentChecks, fn.idReads);
     fn.changeChecked = { args: fn.checkedArgs, lowLevels: new Map(), groups: new Map(), ofCheckedDoc: [] };

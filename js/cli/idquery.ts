@@ -11,9 +11,12 @@
 // ctx.db.query("documents").collect(); const row = rows.find((r) => r._id === args.id);`. And the
 // keys (and values) of a record argument are its ids: `for (const id of Object.keys(args.edits))`.
 import ts from "typescript";
-import { CONVEX } from "./facts.js";
+import { CONVEX, type AuthCheck } from "./facts.js";
+import { readBy, type ArgFlow } from "./argflow.js";
+import { checkedDocArg } from "./ownerquery.js";
 import { isCallerId } from "./callerid.js";
-import { isDatabase } from "./facts-syntax.js";
+import { isDatabase, scopedTable } from "./facts-syntax.js";
+import { tableFields } from "./accessfields.js";
 import { skipOuter, type App } from "./program.js";
 
 /** Query steps that select nothing (`.order("desc")`). */
@@ -22,14 +25,15 @@ const NEUTRAL = new Set(["order"]);
 /**
  * The argument `ctx.db.query(t).filter((q) => q.eq(q.field("_id"), id)).unique()` (or `.first()`,
  * `withIndex("by_id", (q) => q.eq("_id", id))`) reads one row by, when nothing else of its
- * selection ties the row to anyone: each other condition compares a field with a literal only
- * (`q.and(q.eq(q.field("_id"), id), q.eq(q.field("archived"), false))`, an index range on
- * `"status"` equal to `"open"`), never with the caller's id, an argument or any other value (which
- * may name the caller or a checked parent); so does `rows.find((r) => r._id === id && !r.archived)`
- * (or `rows.filter(...)[0]`) of a table's rows so selected (`const rows = await
- * ctx.db.query(t).collect()`, attack45 F4); `idOf`: the argument an id value comes from (argflow.ts `idRoot`).
+ * selection ties the row to the caller (`callerTied`: a field equal to the caller's id, or to a
+ * value `tying` accepts, a checked argument's or parent's): any other condition (a literal, an
+ * argument no check covers, `Date.now()`, a `q.neq` or `q.not` of the caller's id, a comparison of
+ * no field) leaves it the argument's document or none (attack48 F2); so does `rows.find((r) =>
+ * r._id === id && !r.archived)` (or `rows.filter(...)[0]`) of a table's rows so selected (`const
+ * rows = await ctx.db.query(t).collect()`, attack45 F4), its own tests comparing fields with
+ * literals only; `idOf`: the argument an id value comes from (argflow.ts `idRoot`).
  */
-export function queriedById(app: App, read: ts.Expression, idOf: (e: ts.Expression) => string | undefined): string | undefined {
+export function queriedById(app: App, read: ts.Expression, idOf: (e: ts.Expression) => string | undefined, tying?: (e: ts.Expression) => boolean): string | undefined {
   let end = skipOuter(read);
   // `rows.filter((r) => r._id === id)[0]`: the first row kept, as `find` answers it.
   const first = ts.isElementAccessExpression(end) && ts.isNumericLiteral(end.argumentExpression) && end.argumentExpression.text === "0" ? skipOuter(end.expression) : undefined;
@@ -39,13 +43,15 @@ export function queriedById(app: App, read: ts.Expression, idOf: (e: ts.Expressi
   if (method === "find" || (method === "filter" && first !== undefined)) {
     let rows = skipOuter(end.expression.expression);
     rows = ts.isIdentifier(rows) ? skipOuter(app.constInitializer(rows) ?? rows) : rows;
-    const all = ts.isCallExpression(rows) && ts.isPropertyAccessExpression(rows.expression) && rows.expression.name.text === "collect" ? selection(app, rows.expression.expression, idOf) : undefined;
+    const query = ts.isCallExpression(rows) && ts.isPropertyAccessExpression(rows.expression) && rows.expression.name.text === "collect" ? rows.expression.expression : undefined;
+    const all = query === undefined || callerTied(app, query, tying) ? undefined : selection(app, query, idOf);
     return all !== undefined && all.arg === undefined ? foundById(app, end.arguments[0], idOf) : undefined;
   }
-  return ["unique", "first"].includes(method) && first === undefined ? selection(app, end.expression.expression, idOf)?.arg : undefined;
+  const query = end.expression.expression;
+  return ["unique", "first"].includes(method) && first === undefined && !callerTied(app, query, tying) ? selection(app, query, idOf)?.arg : undefined;
 }
 
-/** What a query (`ctx.db.query(t)` and its steps) selects by: `arg`, one `_id` equality of an argument's id; none, every row its literal conditions keep; undefined, anything else (a value that may tie the rows to someone). An index with no range selects every row. */
+/** What a query (`ctx.db.query(t)` and its steps) selects by: `arg`, one `_id` equality of an argument's id; none, every row its other conditions keep; undefined, anything else. An index with no range selects every row. */
 function selection(app: App, query: ts.Expression, idOf: (e: ts.Expression) => string | undefined): { arg?: string } | undefined {
   let arg: string | undefined;
   for (let node = skipOuter(query), depth = 0; depth < 8 && ts.isCallExpression(node); depth++) {
@@ -54,7 +60,7 @@ function selection(app: App, query: ts.Expression, idOf: (e: ts.Expression) => s
     if (!ts.isPropertyAccessExpression(node.expression)) return undefined;
     const step = node.expression.name.text;
     if (!NEUTRAL.has(step) && !(step === "withIndex" && node.arguments.length === 1)) {
-      const found = step === "filter" || step === "withIndex" ? idConditions(app, node.arguments[node.arguments.length - 1], step === "withIndex", idOf) : undefined;
+      const found = step === "filter" || step === "withIndex" ? idConditions(node.arguments[node.arguments.length - 1], step === "withIndex", idOf) : undefined;
       if (found === undefined || (found.arg !== undefined && arg !== undefined)) return undefined;
       arg ??= found.arg;
     }
@@ -77,57 +83,53 @@ function literal(app: App, e: ts.Expression, depth = 0): boolean {
  * The conditions of a filter (`(q) => q.and(q.eq(q.field("_id"), id), q.eq(q.field("archived"),
  * false))`, `q.and` nested, the `_id` equality at any place) or of an index range (`(q) =>
  * q.eq("status", "open")`, `q.eq("_id", id)`): `arg`, the argument of its one `_id` equality, if
- * any; undefined when a condition compares with anything but a literal (the caller's id, an
- * argument: it may tie the row to someone) or is not read.
+ * any. Any other condition narrows the row to nothing but itself or to no row: whether one ties it
+ * to the caller is `callerTied`'s to say. Undefined when `_id` is named anywhere else (a `q.or` or
+ * `q.not` with an `_id` equality in it, a `q.neq` of `_id`), or the callback is not read.
  */
-function idConditions(app: App, callback: ts.Expression | undefined, index: boolean, idOf: (e: ts.Expression) => string | undefined): { arg?: string } | undefined {
+function idConditions(callback: ts.Expression | undefined, index: boolean, idOf: (e: ts.Expression) => string | undefined): { arg?: string } | undefined {
   const fn = callback === undefined ? undefined : skipOuter(callback);
   if (fn === undefined || !ts.isArrowFunction(fn) || ts.isBlock(fn.body) || fn.parameters.length !== 1 || !ts.isIdentifier(fn.parameters[0]!.name)) return undefined;
   const q = fn.parameters[0]!.name.text;
-  const onQ = (e: ts.Expression) => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === q;
-  /** `q.<method>(...)` (or, `index`, a step of a range chained on `q`): its method and arguments. */
   const call = (e: ts.Expression) => {
     const c = skipOuter(e);
     return ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) ? { method: c.expression.name.text, on: c.expression.expression, args: c.arguments.map((a) => skipOuter(a)) } : undefined;
   };
-  const isField = (e: ts.Expression, name?: string) => {
-    const f = call(e);
-    return index ? ts.isStringLiteralLike(e) && (name === undefined || e.text === name) : f?.method === "field" && onQ(f.on) && f.args.length === 1 && ts.isStringLiteralLike(f.args[0]!) && (name === undefined || f.args[0].text === name);
-  };
+  const namesId = (n: ts.Node): boolean => (ts.isStringLiteralLike(n) && n.text === "_id") || (ts.forEachChild(n, namesId) ?? false);
   let arg: string | undefined;
   let ids = 0;
-  // Each condition: `_id` equal to an argument's id (counted), else a field compared with a literal, else a combination of such (`q.not`, `q.or`).
+  // Each condition: `_id` equal to an argument's id (counted), a `q.and` of conditions, else anything that names no `_id`.
   const condition = (e: ts.Expression): boolean => {
     const c = call(e);
-    if (c === undefined || (index ? false : !onQ(c.on))) return false;
-    if (!index && ["and", "or", "not"].includes(c.method)) return c.args.length > 0 && c.args.every((a) => !ts.isSpreadElement(a) && (c.method === "and" ? condition(a) : plain(a)));
-    const [a, b] = c.args;
-    if (a === undefined || b === undefined || c.args.length !== 2) return false;
-    if (c.method === "eq" && (isField(a, "_id") || isField(b, "_id"))) {
-      const found = idOf(isField(a, "_id") ? b : a);
+    if (!index && c?.method === "and") return c.args.length > 0 && c.args.every((a) => !ts.isSpreadElement(a) && condition(a));
+    const [a, b] = c?.args ?? [];
+    const id = (x: ts.Expression | undefined) => x !== undefined && fieldName(x, q, index) === "_id";
+    if (c?.method === "eq" && c.args.length === 2 && (id(a) || id(b))) {
+      const found = idOf(id(a) ? b! : a!);
       ids++;
       arg = found;
       return found !== undefined;
     }
-    return (isField(a) && literal(app, b)) || (!index && isField(b) && literal(app, a));
-  };
-  // A combination inside `q.or`/`q.not`: only fields compared with literals (an `_id` equality there narrows nothing for sure).
-  const plain = (e: ts.Expression): boolean => {
-    const c = call(e);
-    if (c === undefined || !onQ(c.on)) return false;
-    if (["and", "or", "not"].includes(c.method)) return c.args.length > 0 && c.args.every((a) => !ts.isSpreadElement(a) && plain(a));
-    const [a, b] = c.args;
-    return c.args.length === 2 && ((isField(a!) && !isField(a!, "_id") && literal(app, b!)) || (isField(b!) && !isField(b!, "_id") && literal(app, a!)));
+    return !(c === undefined ? namesId(e) : c.args.some(namesId));
   };
   if (index) {
     // `q.eq("a", x).gt("b", y)`: each step of the range, down to `q`.
-    for (let node: ts.Expression = skipOuter(fn.body); !onQ(node); ) {
+    for (let node: ts.Expression = skipOuter(fn.body); !(ts.isIdentifier(node) && node.text === q); ) {
       const c = call(node);
       if (c === undefined || !condition(node)) return undefined;
       node = skipOuter(c.on);
     }
   } else if (!condition(fn.body)) return undefined;
   return ids > 1 ? undefined : arg === undefined ? {} : { arg };
+}
+
+/** The field a condition's operand names: `q.field("ownerId")` of a filter on `q`, or (`index`) the string of an index range's step. */
+function fieldName(e: ts.Expression, q: string, index: boolean): string | undefined {
+  const x = skipOuter(e);
+  if (index) return ts.isStringLiteralLike(x) ? x.text : undefined;
+  if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression) || x.expression.name.text !== "field" || x.arguments.length !== 1) return undefined;
+  const on = skipOuter(x.expression.expression), name = skipOuter(x.arguments[0]!);
+  return ts.isIdentifier(on) && on.text === q && ts.isStringLiteralLike(name) ? name.text : undefined;
 }
 
 /** `(r) => r._id === id` (either side, `==` too), a JavaScript `find`'s test, also `&&`-ed with tests of the row's fields against literals only (`!r.archived`, `r.status !== "done"`): the argument `id` comes from. */
@@ -164,23 +166,64 @@ function foundById(app: App, callback: ts.Expression | undefined, idOf: (e: ts.E
   return isId(a) ? idOf(b) : idOf(a);
 }
 
-/** Whether a query (`ctx.db.query(t)` and its steps, to its end) keeps only rows with a field equal to the caller's id (callerid.ts), a condition of a filter (or of a `q.and` in it) or an index range: the caller's own rows, whatever else it selects by. */
-export function callerTied(app: App, end: ts.Expression): boolean {
-  const tied = (e: ts.Expression, index: boolean): boolean => {
-    const c = skipOuter(e);
-    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) return false;
-    const method = c.expression.name.text;
-    if (method === "and" && !index) return c.arguments.some((a) => tied(a, false));
-    return (method === "eq" && c.arguments.some((a) => isCallerId(app, a))) || (index && tied(c.expression.expression, true));
-  };
-  for (let node = skipOuter(end), depth = 0; depth < 10 && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression); depth++) {
+/**
+ * Whether a query (`ctx.db.query(t)` and its steps, to its end) keeps only rows tied to the
+ * caller: a condition of a filter (or of a `q.and` in it, or each branch of a `q.or`) or a step
+ * of an index range that is a `q.eq` of a field with the caller's id (callerid.ts), or with a
+ * value `tying` accepts (a checked argument's or checked parent's, idquery's `checkedValues`).
+ * In a table under `access.tables` the caller's id ties only in its configured owner field, as
+ * the listing rule reads it (accessfields.ts `tableFields`; attack48 L2: `lastEditorId` is not
+ * the owner); in any other table, in any field but `_id`. A `q.neq`, a `q.not`, a comparison of
+ * no field (`q.eq(me._id, me._id)`) or with any other value ties nothing (attack48 F2).
+ */
+export function callerTied(app: App, end: ts.Expression, tying?: (e: ts.Expression) => boolean): boolean {
+  const steps: { body: ts.Expression; q: string; index: boolean }[] = [];
+  let node = skipOuter(end), table: string | undefined;
+  for (let depth = 0; depth < 10 && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression); depth++) {
     const step = node.expression.name.text, cb = node.arguments[node.arguments.length - 1];
     const fn = cb === undefined ? undefined : skipOuter(cb);
-    if ((step === "filter" || step === "withIndex") && fn !== undefined && ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && tied(fn.body, step === "withIndex")) return true;
+    const q = fn !== undefined && ts.isArrowFunction(fn) && !ts.isBlock(fn.body) && fn.parameters.length === 1 ? fn.parameters[0]!.name : undefined;
+    if ((step === "filter" || step === "withIndex") && q !== undefined && ts.isIdentifier(q)) steps.push({ body: (fn as ts.ArrowFunction).body as ts.Expression, q: q.text, index: step === "withIndex" });
+    const convex = app.calleeFrom(node, CONVEX), named = node.arguments[0] ?? scopedTable(app, node);
+    if (convex?.name === "query" && isDatabase(convex.owner)) table = named !== undefined && ts.isStringLiteralLike(named) ? named.text : undefined;
     node = skipOuter(node.expression.expression);
   }
-  return false;
+  const owners = table === undefined ? [] : tableFields(app, table, "owner");
+  const tied = (e: ts.Expression, q: string, index: boolean): boolean => {
+    const c = skipOuter(e);
+    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) return false;
+    const method = c.expression.name.text, [a, b] = c.arguments;
+    if (index && tied(c.expression.expression, q, true)) return true; // `q.eq("orgId", x).eq("ownerId", user._id)`
+    if (!index && (method === "and" || method === "or")) return c.arguments.length > 0 && c.arguments[method === "and" ? "some" : "every"]((x) => tied(x, q, false));
+    if (method !== "eq" || a === undefined || b === undefined || c.arguments.length !== 2) return false;
+    const field = fieldName(a, q, index) ?? (index ? undefined : fieldName(b, q, false));
+    const value = field === undefined ? undefined : fieldName(a, q, index) === field ? b : a;
+    if (field === undefined || value === undefined || field === "_id") return false;
+    return (isCallerId(app, value) && (owners.length === 0 || owners.includes(field))) || tying?.(value) === true;
+  };
+  return steps.some((s) => tied(s.body, s.q, s.index));
 }
+
+/** Per handler: the values that tie a row to what a document check covered (`checkedValues`). */
+const checkedIn = new WeakMap<ts.Node, (e: ts.Expression) => boolean>();
+
+/**
+ * The arguments the handler's document checks cover (`"any"` when a check's argument is not
+ * known), kept too for `queriedById` of the handler's reads (`tyingIn`): a value from an argument
+ * so covered (`args.postId`, `post.orgId` of a row it read) or the `_id` of a checked document
+ * (`doc._id` of `requireAccess`'s answer) ties the rows a field equal to it selects to it.
+ */
+export function checkedValues(app: App, flow: ArgFlow, checks: AuthCheck[], checkArg: (a: AuthCheck) => string | undefined): Set<string> | "any" {
+  const checked = checks.some((a) => checkArg(a) === undefined) ? "any" : new Set(checks.map((a) => checkArg(a)!));
+  checkedIn.set(flow.handler, (e) => {
+    const arg = flow.idRoot(e) ?? readBy(app, flow, e, true) ?? checkedDocArg(app, flow.handler, checks, checkArg, e)?.arg;
+    return arg !== undefined && (checked === "any" || checked.has(arg));
+  });
+  return checked;
+}
+
+/** What `checkedValues` kept for a handler (none before its checks are read: the caller's id alone ties). */
+export const tyingIn = (handler: ts.Node): ((e: ts.Expression) => boolean) | undefined => checkedIn.get(handler);
 
 /** `X` of `Object.keys(X)`, `Object.values(X)` or `Object.entries(X)`: its keys and values are those of `X` (a `v.record` argument's, attack45 F4). */
 export function recordOf(list: ts.Expression): ts.Expression | undefined {
