@@ -13,6 +13,7 @@ import { helperDocument } from "./helperget.js";
 import { callerTied, queriedById, recordOf } from "./idquery.js";
 import { forAnswer, othersDocument } from "./actingfor.js";
 import { parsedFrom } from "./parsedids.js";
+import { arrayElement } from "./subject.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -370,7 +371,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
 function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
-  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? app.constInitializer(e) : e);
+  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? arrayElement(app, e)) : e);
   return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 
