@@ -309,8 +309,10 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
-      for (const name of aliases(handler, bindingNames(n.name))) {
+    // Also an element destructured from `Promise.all([...])` or an array (`const [me, doc] = ...`: attack48 F10).
+    const elements = (p: ts.ArrayBindingPattern) => p.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) && by(arrayElement(app, e.name) ?? e.name) === arg ? [e.name.text] : []));
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
+      for (const name of aliases(handler, by(n.initializer) === arg ? bindingNames(n.name) : ts.isArrayBindingPattern(n.name) ? elements(n.name) : [])) {
         const compared = fieldComparisons(app, handler, name, flow, false, counts);
         out.caller ||= compared.caller;
         out.args.push(...compared.args);

@@ -93,6 +93,7 @@ test("owner or admin after Promise.all([requireUser, ctx.db.get]) destructured i
         HEAD +
         read("positive", `${pair}    if (doc.ownerId === me._id || guard.roleAtLeast(me, "admin")) return doc;\n    return null;`, ID) +
         read("negated", `${pair}    if (doc.ownerId !== me._id && !guard.roleAtLeast(me, "admin")) return null;\n    return doc;`, ID) +
+        bulk("ownerThrow", `${pair.replace("return null", "throw new Error(\"gone\")")}    if (doc.ownerId !== me._id) throw new Error("not yours");\n    await ctx.db.patch(doc._id, { title: "x" });`, ID).replace("const me = await guard.requireUser(ctx);\n", "").replace("await guard.rateLimit", "const me0 = await guard.requireUser(ctx);\n    await guard.rateLimit").replace("key: me._id", "key: me0._id") +
         read("swappedRead", `${swapped}    if (doc.ownerId === me._id || guard.roleAtLeast(me, "admin")) return me;\n    return null;`, ID) +
         bulk("swappedWrite", `${swapped}    if (doc.ownerId === me._id || guard.roleAtLeast(me, "admin")) await ctx.db.patch(me._id, { title: "x" });`, ID).replace("key: me._id", "key: doc._id").replace("const me = await guard.requireUser(ctx);\n", ""),
     }),
