@@ -31,13 +31,14 @@
 // argument), else the id's type (`Id<"documents">`). When it is still unknown, a field that is
 // some configured table's owner or parent field is reported one severity lower (rules.ts).
 import ts from "typescript";
-import { comparesReadOf, readBy } from "./argflow.js";
+import { comparesReadOf, readBy, readId } from "./argflow.js";
 import { accessTableFields } from "./config.js";
 import { fieldValue, openShape, writtenArg, type WriteScope } from "./fieldvalue.js";
 import { GUARD, type AuthCheck } from "./facts.js";
 import type { Write } from "./facts-syntax.js";
 import { appGuards } from "./guards.js";
 import { atFileLevel } from "./levels.js";
+import { arrayElement } from "./subject.js";
 import { checkedDocArg, ownedDocuments, sameValue } from "./ownerquery.js";
 import { skipOuter, within, type App, type Loc } from "./program.js";
 
@@ -296,6 +297,32 @@ export function idCast(app: App, e: ts.Expression): string | undefined {
 /** The table an id's type names: `Id<"documents">` (Convex's `GenericId`, whose `__tableName` is the table). */
 export function typeTable(app: App, target: ts.Expression): string | undefined {
   return idTypeTable(app, app.checker.getTypeAtLocation(target), target);
+}
+
+/**
+ * The table of an id that is a `for (const id of ids)` loop's variable, or the `_id` of a `const`
+ * read by an id (`const doc = await ctx.db.get(id)`, `doc._id`; also destructured from
+ * `Promise.all([...])`, subject.ts `arrayElement`): the audit's libraries have no iterators nor
+ * `Promise.all` (program.ts), so the checker types such an element `any`; the array's element type,
+ * or the id read by, names it (attack48 F6, F10). Read where a row checked unless its caller owns it
+ * is judged (parentcover.ts); elsewhere such a table stays unknown.
+ */
+export function loopIdTable(app: App, target: ts.Expression): string | undefined {
+  let x = skipOuter(target);
+  if (ts.isPropertyAccessExpression(x) && x.name.text === "_id") {
+    const doc = skipOuter(x.expression);
+    const init = ts.isIdentifier(doc) ? (app.constInitializer(doc) ?? arrayElement(app, doc)) : undefined;
+    const id = init === undefined ? undefined : readId(app, init);
+    if (id === undefined) return undefined;
+    x = skipOuter(id);
+    const named = idTypeTable(app, app.checker.getTypeAtLocation(x), x);
+    if (named !== undefined) return named;
+  }
+  const decl = ts.isIdentifier(x) ? app.symbol(x)?.valueDeclaration : undefined;
+  const loop = decl !== undefined && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) ? decl.parent.parent : undefined;
+  if (loop === undefined || !ts.isForOfStatement(loop) || loop.awaitModifier !== undefined) return undefined;
+  const element = app.checker.getIndexTypeOfType(app.checker.getTypeAtLocation(loop.expression), ts.IndexKind.Number);
+  return element === undefined ? undefined : idTypeTable(app, element, loop.expression);
 }
 
 /** The table an id type names (`Id<"documents">`), read at `at`. */

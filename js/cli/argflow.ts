@@ -15,6 +15,7 @@ export { checkedValues } from "./idquery.js"; // functions.ts: the arguments che
 import { forAnswer, othersDocument } from "./actingfor.js";
 import { parsedFrom } from "./parsedids.js";
 import { rowOwnerFields } from "./accessfields.js";
+import { arrayElement } from "./subject.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -310,9 +311,12 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
-      for (const name of aliases(handler, bindingNames(n.name))) {
-        const compared = fieldComparisons(app, handler, name, flow, false, counts, rowOwnerFields(app, n.name)); // the caller's id in the owner field only, where its table configures one (attack48 L2)
+    // Also an element destructured from `Promise.all([...])` or an array (`const [me, doc] = ...`: attack48 F10).
+    const elements = (p: ts.ArrayBindingPattern) => p.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) && by(arrayElement(app, e.name) ?? e.name) === arg ? [e.name] : []));
+    if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
+      const held: readonly ts.BindingName[] = by(n.initializer) === arg ? [n.name] : ts.isArrayBindingPattern(n.name) ? elements(n.name) : [];
+      for (const row of held) for (const name of aliases(handler, bindingNames(row))) {
+        const compared = fieldComparisons(app, handler, name, flow, false, counts, rowOwnerFields(app, row)); // the caller's id in the owner field only, where its table configures one (attack48 L2)
         out.caller ||= compared.caller;
         out.args.push(...compared.args);
       }
@@ -372,7 +376,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
 function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
-  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? app.constInitializer(e) : e);
+  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? arrayElement(app, e)) : e);
   return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 

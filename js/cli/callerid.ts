@@ -24,7 +24,7 @@ import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
 import { mayReturn } from "./paths.js";
-import { returnEnds, throwEnds } from "./ends.js";
+import { returnEnds, skipsElement, throwEnds } from "./ends.js";
 import { carriesNoData, EQUALITY, ifLeavesOnDenial, leavesUnchanged, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
@@ -198,7 +198,7 @@ function decides(app: App, fn: ts.Node, cmp: ts.BinaryExpression, name: string, 
     const p = top.parent;
     if (!throwEnds(p, fn, name)) return false;
     const only = throwsOnly || !returnEnds(p, fn, name);
-    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), only ? THROWS : undefined);
+    if (ts.isIfStatement(p) && p.expression === top) return ifLeavesOnDenial(p, atom, throwingIn(app), only ? THROWS : undefined) || (!only && skipsElement(p, name, atom, throwingIn(app)));
     if (only && !ts.isVariableDeclaration(p)) return false;
     if (ts.isConditionalExpression(p) && p.condition === top) {
       const truth = truthWhenDenied(p.condition, atom);

@@ -30,14 +30,20 @@ import { guardTables, usersTables } from "./writes.js";
 
 type Atom = (e: ts.Expression) => Value | "unknown";
 
-/** `atom`, also naming a `const` whose value is one of `calls` (`const isAdmin = guard.roleAtLeast(me, "admin")`) as that call's denial. */
+/**
+ * `atom`, also naming a `const` whose value is one of `calls` (`const isAdmin = guard.roleAtLeast(me, "admin")`) as that call's denial,
+ * or one the denial decides (`const plain = !guard.roleAtLeast(me, "admin")`: true when denied, attack48 L1).
+ */
 export function heldToo(app: App, calls: readonly ts.Node[], denial: Value, atom: Atom = () => "unknown"): Atom {
-  return (e) => {
+  const held: Atom = (e) => {
     const x = skipOuter(e);
     if (calls.includes(x)) return denial;
     const init = ts.isIdentifier(x) ? app.constInitializer(x) : undefined;
-    return init !== undefined && calls.includes(skipOuter(init)) ? denial : atom(e);
+    if (init !== undefined && calls.includes(skipOuter(init))) return denial;
+    const value = init !== undefined && init.pos < x.pos && !ts.isIdentifier(init) ? valueWhenDenied(init, held) : "unknown";
+    return value !== "unknown" ? value : atom(e);
   };
+  return held;
 }
 
 /** Whether `node` is off the path of a caller `atom` denies (see above). */

@@ -54,8 +54,10 @@ import { EQUALITY, ifLeavesOnDenial, outer, truthy, valueWhenDenied, type Value 
 import { sameValue } from "./ownerquery.js";
 import { markLowestRole, roleName } from "./roles.js";
 import { isFunctionLike, skipOuter, within, type App } from "./program.js";
-import { decisionSubject } from "./subject.js";
+import { decisionSubject, subjectOf } from "./subject.js";
+import type { Reached } from "./helperreads.js";
 import { heldToo, offPath } from "./decidedbranch.js";
+import { skipsElement } from "./ends.js";
 
 /**
  * Whether check `a`, made on some paths only, is made on every path to `change` (of the row argument `arg` read) on which the caller is not that row's owner, or `change` is on the owner's paths only;
@@ -68,7 +70,7 @@ export function checkedUnlessOwner(app: App, flow: ArgFlow, a: AuthCheck, arg: s
 }
 
 /** The value for the not-owner of an owner comparison of the row `arg` read with the caller's id (false of `===`, through `const`s); `consulted` set when one decided. */
-function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: false }, publicToo = false) {
+function ownerValue(app: App, flow: ArgFlow, arg: string, consulted: { is: boolean; names?: string[] } = { is: false }, publicToo = false) {
   const owner = (x: ts.Expression, depth = 0): Value | "unknown" => {
     if (ts.isIdentifier(x)) {
       const init = depth < 4 ? app.constInitializer(x) : undefined;
@@ -86,8 +88,11 @@ function ownerValue(app: App, flow: ArgFlow, arg: string, consulted = { is: fals
       const table = caller ? undefined : documentTable(app, f, 0);
       return readBy(app, flow, f, true) === arg && (caller || (table !== undefined && publicValue(app, tableFields(app, table, "visibility"), f.name.text, id)));
     };
-    if (!owned(x.left, x.right) && !owned(x.right, x.left)) return "unknown";
+    const field = owned(x.left, x.right) ? x.left : owned(x.right, x.left) ? x.right : undefined;
+    if (field === undefined) return "unknown";
     consulted.is = true;
+    const row = skipOuter((skipOuter(field) as ts.PropertyAccessExpression).expression);
+    if (ts.isIdentifier(row)) consulted.names?.push(row.text); // the document's name: a loop's element it ends (ends.ts `skipsElement`)
     return negated;
   };
   return owner;
@@ -162,7 +167,7 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   const denial = method === "readable" && a.target?.parent === call ? null : (method === "can" || method === "roleAtLeast") && a.target === undefined ? false : undefined;
   if (call === undefined || denial === undefined) return false;
   // The owner comparison's value for the not-owner (`false` of `===`), through `const`s, and the check's answer denied; `consulted`: some owner comparison decided (no either/or without one).
-  const consulted = { is: false };
+  const consulted = { is: false, names: [] as string[] };
   const owner = ownerValue(app, flow, arg, consulted, publicToo);
   const atom = (e: ts.Expression): Value | "unknown" => {
     const x = skipOuter(e);
@@ -190,7 +195,9 @@ function eitherOr(app: App, flow: ArgFlow, a: AuthCheck, arg: string, change: ts
   // Left on: the `if` testing the value, or a `const` holding it, before the change in its block.
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(change, s.parent) && change.pos >= s.end;
   const throwing = throwingIn(app);
-  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && ifLeavesOnDenial(node.parent, atom, throwing) && consulted.is;
+  // Or skips to the loop's next element, the document read in the loop's own body (attack48 F6: `if (doc.ownerId !== me._id && !guard.roleAtLeast(me, "admin")) continue;`).
+  const skips = (s: ts.IfStatement) => consulted.names.some((name) => skipsElement(s, name, atom, throwing));
+  if (ts.isIfStatement(node.parent) && node.parent.expression === node) return before(node.parent) && (ifLeavesOnDenial(node.parent, atom, throwing) || skips(node.parent)) && consulted.is;
   const decl = node.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return false;
   const held = value(node);
@@ -233,7 +240,7 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
   const visit = (n: ts.Node): void => {
     // A `?:` returned is judged by its sides (`return mine || isAdmin ? doc : null`): each that may hand on data.
     const sides = (e: ts.Expression | undefined, whole: ts.Node): ts.Node[] => (e !== undefined && ts.isConditionalExpression(skipOuter(e)) ? [(skipOuter(e) as ts.ConditionalExpression).whenTrue, (skipOuter(e) as ts.ConditionalExpression).whenFalse].flatMap((x) => sides(x, x)) : handsOnNothing(e) ? [] : [whole]);
-    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) exits.push(...sides(n.expression, n));
+    if (ts.isReturnStatement(n) || ts.isThrowStatement(n)) exits.push(...(pushesOf(app, n, handler) ?? sides(n.expression, n)));
     if (!isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   ts.forEachChild(handler, visit);
@@ -250,7 +257,11 @@ export function eitherOrRead(app: App, flow: ArgFlow, handler: ts.SignatureDecla
  * user._id) await guard.requireRole(ctx, "admin"); ... q.eq("authorId", target)`), that value not
  * assigned again between the two (`keeps`).
  */
-export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], query: ts.Node, values: readonly ts.Expression[]): boolean {
+export function roleCoversListing(app: App, handler: ts.Node, auth: readonly AuthCheck[], made: ts.Node, values: readonly ts.Expression[], at?: Reached): boolean {
+  // Made in an app helper whose answer the handler returns (helperreads.ts): judged at the handler's call of it (attack48 F11: `if (guard.roleAtLeast(me, "admin")) return await listAll(ctx)`),
+  // or in the helper, by a decision there about the row the call gives it, the caller's own (`listFor(ctx, me)`; not `{ _id: me._id, role: "admin" }`).
+  const query = at?.exits[at.exits.length - 1]?.call ?? made;
+  if (at !== undefined && at.body !== handler && helperDecides(app, at, made)) return true;
   const roles = markLowestRole(app, auth.filter((a) => a.conditional === true && (a.level === "role" || a.level === "permission") && a.guardCall !== undefined && within(a.guardCall, handler) && roleName(app, a.role) !== undefined));
   const same = (a: ts.Expression, b: ts.Expression) => (ts.isIdentifier(skipOuter(a)) && ts.isIdentifier(skipOuter(b)) && app.symbol(skipOuter(a) as ts.Identifier) === app.symbol(skipOuter(b) as ts.Identifier)) || sameValue(app, a, b);
   // The value of a comparison of one of `values` with the caller's id for a caller not selecting their own rows (true of `!==`), through `const`s.
@@ -295,4 +306,43 @@ export function roleCoversListing(app: App, handler: ts.Node, auth: readonly Aut
     const truth = valueWhenDenied(test.expression, other);
     return truth !== "unknown" && truthy(truth) === (branch === test.thenStatement);
   });
+}
+
+/** Whether a decision of the helper `at.body` (where the listing `made` is), above the lowest role, about the caller's own row as the call gives it (`at.map`), lets only an allowed caller into the listing (decidedbranch.ts `offPath`). */
+function helperDecides(app: App, at: Reached, made: ts.Node): boolean {
+  const calls: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    const name = ts.isCallExpression(n) ? app.calleeFrom(n, GUARD)?.name : undefined;
+    const row = name === "can" || name === "roleAtLeast" ? (n as ts.CallExpression).arguments[0] : undefined;
+    if (row !== undefined && subjectOf(app, at.map(skipOuter(row)), 0) === "caller") calls.push(n as ts.CallExpression);
+    if (!isFunctionLike(n) || n === at.body) ts.forEachChild(n, visit);
+  };
+  visit(at.body);
+  const checks = markLowestRole(app, calls.map((call) => ({ level: "role", via: "helper", handWritten: true, at: app.loc(call), role: lastArgument(call), conditional: true, guardCall: call }) as AuthCheck)).filter((a) => roleName(app, a.role) !== undefined && a.everyRole === undefined);
+  return checks.length > 0 && offPath(app, made, heldToo(app, checks.map((a) => a.guardCall!), false));
+}
+
+/**
+ * The pushes into a `const out = []` that the exit `return out` hands on, when nothing else puts
+ * anything in it (every other mention in `scope` a push or such a return): judged in its place, as
+ * the read's exits (attack48 F6: `for (...) { const doc = await ctx.db.get(id); if (doc &&
+ * (doc.ownerId === me._id || guard.roleAtLeast(me, "admin"))) out.push(doc); } return out;`).
+ */
+function pushesOf(app: App, exit: ts.Node, scope: ts.Node): ts.Node[] | undefined {
+  const e = ts.isReturnStatement(exit) && exit.expression !== undefined ? skipOuter(exit.expression) : undefined;
+  const init = e !== undefined && ts.isIdentifier(e) ? app.constInitializer(e) : undefined;
+  if (e === undefined || init === undefined || !ts.isArrayLiteralExpression(init) || init.elements.length > 0) return undefined;
+  const symbol = app.symbol(e as ts.Identifier);
+  const pushes: ts.Node[] = [];
+  let other = false;
+  const visit = (n: ts.Node): void => {
+    const p = n.parent;
+    if (ts.isIdentifier(n) && app.symbol(n) === symbol && !(ts.isVariableDeclaration(p) && p.name === n) && !(ts.isReturnStatement(p) && p.expression === n)) {
+      if (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "push" && ts.isCallExpression(p.parent) && p.parent.expression === p) pushes.push(p.parent);
+      else other = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return other ? undefined : pushes;
 }

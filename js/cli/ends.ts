@@ -1,7 +1,7 @@
 // Whether leaving a function nested in the one audited (a callback's `return` or `throw`) ends a
 // document for it, for callerid.ts `decides`: a comparison decides only where its exit does.
 import ts from "typescript";
-import { outer, swallowed } from "./flow.js";
+import { outer, swallowed, truthWhenDenied, type Throwing, type Value } from "./flow.js";
 import { isFunctionLike, skipOuter } from "./program.js";
 import { bindingNames } from "./facts-syntax.js";
 
@@ -93,4 +93,39 @@ function calledAwaited(name: ts.Identifier, fn: ts.Node): boolean {
   };
   visit(fn);
   return calls > 0 && !other;
+}
+
+/**
+ * Whether the `if` statement `stmt` (an owner comparison of the document `name` in its test, `atom`
+ * its value for the not-owner) skips to the next element of the loop that reads that document
+ * (attack48 F6): a `const` or `let` of the loop's own body, before `stmt`, a statement of that
+ * body too. The branch the not-owner takes is `continue` (of that loop: no label, or its own), or,
+ * `stmt` the body's last statement, no branch at all (`if (doc.ownerId === me._id) out.push(doc)`):
+ * either ends the element, and the document with it, as a callback's `return` does (returnEnds).
+ * Fail closed: nothing before `stmt` in the body (its test included) changes data
+ * (`throwing.changes`: a patch before the test is kept for the not-owner), and the document is
+ * named there only in the test of an `if` whose only branch is such a `continue` (`if (doc ===
+ * null) continue;`), never handed on (`out.push(doc)` before the test). A loop variable (rows read
+ * outside the loop), a `var`, a document of an enclosing block, or a `continue` of another loop
+ * (an inner loop's, an outer labelled one's) ends nothing.
+ */
+export function skipsElement(stmt: ts.IfStatement, name: string, atom: (e: ts.Expression) => Value | "unknown", throwing: Throwing): boolean {
+  const body = stmt.parent;
+  const loop = body.parent;
+  const changes = throwing.changes;
+  if (changes === undefined || !ts.isBlock(body) || !ts.isIterationStatement(loop, false) || loop.statement !== body) return false;
+  const label = ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
+  const skips = (s: ts.Statement | undefined): boolean => {
+    const only = s !== undefined && ts.isBlock(s) && s.statements.length === 1 ? s.statements[0] : s;
+    return only !== undefined && ts.isContinueStatement(only) && (only.label === undefined || only.label.text === label);
+  };
+  const before = body.statements.slice(0, body.statements.indexOf(stmt));
+  const at = before.findIndex((s) => ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.BlockScoped) !== 0 && s.declarationList.declarations.some((d) => bindingNames(d.name).includes(name)));
+  const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === name) || (ts.forEachChild(n, mentions) ?? false);
+  const plain = (s: ts.Statement, i: number) => i === at || (!changes(s) && (!mentions(s) || (ts.isIfStatement(s) && s.elseStatement === undefined && skips(s.thenStatement) && !mentions(s.thenStatement))));
+  if (at === -1 || !before.every(plain) || changes(stmt.expression)) return false;
+  const truth = truthWhenDenied(stmt.expression, atom);
+  if (truth === undefined) return false;
+  const taken = truth ? stmt.thenStatement : stmt.elseStatement;
+  return taken === undefined ? body.statements[body.statements.length - 1] === stmt : skips(taken);
 }

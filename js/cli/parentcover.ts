@@ -44,7 +44,7 @@
 // no level on its children).
 import ts from "typescript";
 import { readArg, readBy, readComparisons, readId, type ArgFlow } from "./argflow.js";
-import { accessTables, mayBePublic, parentFields, typeTable } from "./accessfields.js";
+import { accessTables, loopIdTable, mayBePublic, parentFields, typeTable } from "./accessfields.js";
 import { GROUP_CHECKS, GUARD, type AuthCheck, type Facts } from "./facts.js";
 import { checkedUnlessOwner, eitherOrDecisions, eitherOrRead, eitherOrReadables } from "./eitheror.js";
 import { alwaysLeaves, swallowed } from "./flow.js";
@@ -115,7 +115,7 @@ export function parentCovered(app: App, handler: ts.SignatureDeclaration, flow: 
     if (covers(fn.changeChecked.args, c.arg)) return true;
     const target = targets.find((t) => t.file === c.file && t.line === c.line)?.target;
     // A row a helper read and checked the parent of, its own type unknown (`ctx: any`): the table its id names.
-    const tableOf = () => (target === undefined ? undefined : (typeTable(app, target) ?? helperRowTable(app, flow, target, c.arg)));
+    const tableOf = () => (target === undefined ? undefined : (typeTable(app, target) ?? loopIdTable(app, target) ?? helperRowTable(app, flow, target, c.arg)));
     // Nothing that may cover it (no check, no comparison): its table is read for the fix, if it is reported.
     if (checks.length === 0 && sometimes.length === 0 && anyRow.length === 0 && c.compared.length === 0 && !readComparisons(app, handler, flow, c.arg, (read) => parentRead(app, flow, read)).caller) {
       fixes.set(c, () => {

@@ -92,6 +92,16 @@ function rootName(app: App, e: ts.Expression, depth = 0): ts.Identifier {
   return init !== undefined && ts.isIdentifier(init) ? rootName(app, init, depth + 1) : x;
 }
 
+/** The value a name destructured from an array holds (`doc` of `const [me, doc] = await Promise.all([guard.requireUser(ctx), ctx.db.get(args.id)])`: attack48 F10), as {@link element} reads it; not a rest, a default or a `let`. */
+export function arrayElement(app: App, x: ts.Identifier): ts.Expression | undefined {
+  const decl = app.symbol(x)?.valueDeclaration;
+  if (decl === undefined || !ts.isBindingElement(decl) || !ts.isArrayBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined || decl.initializer !== undefined) return undefined;
+  const list = decl.parent.parent;
+  if (!ts.isVariableDeclaration(list) || list.initializer === undefined || (ts.getCombinedNodeFlags(list) & ts.NodeFlags.Const) === 0) return undefined;
+  const at = element(app, list.initializer, decl.parent.elements.indexOf(decl));
+  return at === undefined ? undefined : skipOuter(at);
+}
+
 /** The element `index` of an array literal, or of `Promise.all([...])` awaited (none after a spread). */
 function element(app: App, e: ts.Expression, index: number): ts.Expression | undefined {
   let x = skipOuter(e);

@@ -118,7 +118,8 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>, fin
   if (handler === undefined || (fn.kind !== "query" && fn.kind !== "mutation") || decidesAccess(fn.facts.auth)) return [];
   const flow = new ArgFlow(app, handler);
   const out: Listing[] = [];
-  reachedQueries(app, handler, (n, { body, map, exits, through }) => {
+  reachedQueries(app, handler, (n, reached) => {
+    const { body, map, exits, through } = reached;
     const top = narrowedQuery(n);
     const query = queryEqualities(app, top, (x) => x);
     const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
@@ -131,7 +132,7 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>, fin
     const leaves = how !== undefined && (returned(app, body, end, end, "document") || kept(holders(app, body, end)).some((k) => returned(app, body, k, k, "document"))) && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
     // A role above the lowest on the listing's path, or where its owner field's value is not the caller's id (eitheror.ts): every row is the caller's to read.
     const owners = leaves ? tableFields(app, query!.table, "owner") : [];
-    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => (owners.includes(f.field) && f.by !== undefined ? [f.by] : [])))) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
+    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => (owners.includes(f.field) && f.by !== undefined ? [f.by] : [])), reached)) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
   });
   return out;
 }
