@@ -8,11 +8,12 @@ import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { skipOuter, type App, type Loc } from "./program.js";
-import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
+import { aliases, heldIn, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
 import { callerTied, queriedById, recordOf } from "./idquery.js";
 import { forAnswer, othersDocument } from "./actingfor.js";
 import { parsedFrom } from "./parsedids.js";
+import { givenValue, heldSpan, heldValue } from "./values.js";
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -264,8 +265,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
   // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
   if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
-  // Held in a variable, or the rows of `for await (const o of query)` (aliases.ts).
-  const held = pushed !== undefined ? pushed.name : ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
+  // Held in a variable (given by an assignment too), or the rows of `for await (const o of query)` (aliases.ts `heldIn`).
+  const held = pushed !== undefined ? pushed.name : heldIn(parent, o);
   if (held === undefined) return false;
   const names = aliases(handler, rowHolders(read, held));
   const body = enclosingFunction(pushed ?? parent) ?? handler;
@@ -308,9 +309,11 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
   const out = { caller: false, args: [] as string[] };
   const visit = (n: ts.Node): void => {
     if (out.caller) return;
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined && by(n.initializer) === arg) {
-      for (const name of aliases(handler, bindingNames(n.name))) {
-        const compared = fieldComparisons(app, handler, name, flow, false, counts);
+    const given = givenValue(n); // a declaration, or `doc = await ctx.db.get(id)` of a `let`: its comparisons count only while it holds that value (values.ts, attack48 F9)
+    if (given !== undefined && by(given.value) === arg) {
+      const held = heldSpan(app, given.name, n);
+      for (const name of aliases(handler, bindingNames(given.name))) {
+        const compared = fieldComparisons(app, handler, name, flow, false, (cmp) => (held(cmp) ? (counts?.(cmp) ?? true) : false));
         out.caller ||= compared.caller;
         out.args.push(...compared.args);
       }
@@ -352,7 +355,7 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
 export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
-    const init = app.constInitializer(id);
+    const init = app.constInitializer(id) ?? heldValue(app, id);
     if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1, via);
     const decl = app.symbol(id)?.valueDeclaration; // a shorthand's (`{ id }`) variable's too
     if (decl === undefined || !ts.isBindingElement(decl) || !ts.isObjectBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined) return undefined;
@@ -370,7 +373,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
 function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
-  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? app.constInitializer(e) : e);
+  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? heldValue(app, e)) : e); // a `let`: its last value above (values.ts)
   return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 
