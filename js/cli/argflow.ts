@@ -274,7 +274,7 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const meta = pageMetaOnly(read, held);
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n), false)));
   const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n) || (own && keepsOwnRows(app, n, x)), true)));
-  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name).caller);
+  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name, undefined, false, heldSpan(app, held, parent)).caller);
 }
 
 /** Tests of a value that answer something else than the value. */

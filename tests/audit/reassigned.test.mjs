@@ -34,7 +34,7 @@ const TWO = '{ id: v.id("posts"), other: v.id("posts") }';
 const READ = "    let doc = await ctx.db.get(args.id);\n";
 const OTHER = "      doc = (await ctx.db.get(args.other))!;\n";
 
-test("a checked document's `let` given another argument's document: the write is that argument's, unchecked (attack48 F9)", () => {
+test("a checked document's `let` given another argument's document: the write, delete or read is that argument's, unchecked (attack48 F9)", () => {
   const dir = scratchApp("reassigned", "docs", {
     "docs.ts":
       HEAD +
@@ -44,10 +44,12 @@ test("a checked document's `let` given another argument's document: the write is
       fn("mutation", "unchecked", TWO, `${READ}    await ctx.db.patch(doc!._id, { title: "" }); // FINDING unchecked-id-write`) +
       // Correct: the `let` checked where it holds the document written, before or after being given it.
       fn("mutation", "checked", TWO, `${READ}    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n    await ctx.db.patch(doc._id, { title: "" });`) +
+      fn("query", "readOther", TWO, `${READ}    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n    doc = await ctx.db.get(args.other); // FINDING unchecked-id-read\n    return doc;`) +
+      fn("query", "readChecked", TWO, `${READ}    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n    return doc;`) +
       fn("mutation", "checkedAgain", TWO, `${READ}    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n    doc = await ctx.db.get(args.other);\n    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n    await ctx.db.patch(doc._id, { title: "" });`),
   });
   const r = auditReport(cli, dir);
-  assert.deepEqual(found(r, "unchecked-id-write", "unchecked-id-delete"), markers(`${dir}/convex`));
+  assert.deepEqual(found(r, "unchecked-id-read", "unchecked-id-write", "unchecked-id-delete"), markers(`${dir}/convex`));
   assert.match(r.findings.find((f) => f.function === "docs:ownerThrow").message, /patches the document that argument 'other' names/);
 });
 
