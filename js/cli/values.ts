@@ -116,11 +116,12 @@ export function givenValue(n: ts.Node): { name: ts.BindingName; value: ts.Expres
 
 /**
  * Where the value a write `at` (a declaration or `x = value`) gives `name` is held: for a `let`
- * or `var`, from the write to its next write in the source; anywhere for a `const` or a destructuring.
+ * or `var`, from the write to its next write in the source; anywhere for a `const`, a destructuring or
+ * a loop's variable.
  */
 export function heldSpan(app: App, name: ts.BindingName, at: ts.Node): (n: ts.Node) => boolean {
-  const writes = ts.isIdentifier(name) ? letWrites(app, name) : undefined;
-  if (writes === undefined) return () => true;
-  const until = writes.find((w) => w.at.pos > at.pos && w.at !== at)?.at.pos ?? Infinity;
+  const writes = ts.isIdentifier(name) && (ts.isVariableDeclaration(at) || ts.isBinaryExpression(at)) ? letWrites(app, name) : undefined;
+  if (writes === undefined) return () => true; // a loop's variable too: held through the loop's body
+  const until = writes.find((w) => w.at.pos >= at.end)?.at.pos ?? Infinity;
   return (n) => n.pos >= at.end && n.end <= until;
 }
