@@ -51,6 +51,18 @@ export function pageMetaOnly(read: ts.Node, held: ts.BindingName): (n: ts.Node) 
   return (n) => (ts.isPropertyAccessExpression(n) && PAGE_META.has(n.name.text) && isRes(n.expression)) || (ts.isSpreadAssignment(n) && isRes(n.expression) && replaced(n));
 }
 
+/**
+ * The variable a value `o` (at its outermost, `parent` around it) is put in: a declaration's, a
+ * `for ... of` loop's over it, or a plain assignment's (`rows = await ctx.db.query(t).collect()`
+ * of a `let`, read as held there: attack48 F7, a listing given to a `let` after its declaration).
+ */
+export function heldIn(parent: ts.Node, o: ts.Expression): ts.BindingName | undefined {
+  if (ts.isVariableDeclaration(parent)) return parent.name;
+  if (ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer)) return parent.initializer.declarations[0]?.name;
+  const left = ts.isBinaryExpression(parent) && parent.right === o && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken ? skipOuter(parent.left) : undefined;
+  return left !== undefined && ts.isIdentifier(left) ? left : undefined;
+}
+
 /** The names and every `const b = a` alias of them in the handler (an array pushed into only where `ownPush` says the row is the caller's own: not). */
 export function aliases(handler: ts.Node, names: string[], ownPush: (push: ts.CallExpression) => boolean = () => false): string[] {
   const all = new Set(names);

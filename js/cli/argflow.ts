@@ -3,12 +3,12 @@
 // document fetched by an argument's id, and the small syntax helpers those answers need.
 import ts from "typescript";
 import { CONVEX } from "./facts.js";
-import { bindingNames, enclosingFunction, isDatabase, isKeyName, ITERATING, mentionsName, throwsConvexError, valueSymbol } from "./facts-syntax.js";
+import { enclosingFunction, isDatabase, isKeyName, ITERATING, mentionsName, throwsConvexError, valueSymbol } from "./facts-syntax.js";
 import { outer } from "./flow.js";
 import { answersNoDocument } from "./nodocument.js";
 import { fieldComparisons, keepsOwnRows, mappedReads } from "./callerid.js";
 import { skipOuter, type App, type Loc } from "./program.js";
-import { aliases, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
+import { aliases, heldIn, pageMetaOnly, pushedInto, rowHolders, PASSES_ON, returns } from "./aliases.js";
 import { helperDocument } from "./helperget.js";
 import { callerTied, queriedById, recordOf, tyingIn } from "./idquery.js";
 export { checkedValues } from "./idquery.js"; // functions.ts: the arguments checks cover, and the values tying a queried row to one
@@ -16,6 +16,9 @@ import { forAnswer, othersDocument } from "./actingfor.js";
 import { parsedFrom } from "./parsedids.js";
 import { rowOwnerFields } from "./accessfields.js";
 import { arrayElement } from "./subject.js";
+import { heldSpan, heldValue } from "./values.js";
+import { readComparisons } from "./readcompare.js";
+export { comparesReadOf, readComparisons } from "./readcompare.js"; // the owner comparisons of an argument's documents
 
 export { functionValue, initializer, resolveValue } from "./values.js"; // what a name's value is
 
@@ -267,8 +270,8 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === o)) return true;
   // In a thrown ConvexError (`throw new ConvexError({ current: await ctx.db.get(id) })`): its data reaches the caller.
   if (ts.isNewExpression(parent) && throwsConvexError(outer(parent).parent)) return true;
-  // Held in a variable, or the rows of `for await (const o of query)` (aliases.ts).
-  const held = pushed !== undefined ? pushed.name : ts.isVariableDeclaration(parent) ? parent.name : ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer) ? parent.initializer.declarations[0]?.name : undefined;
+  // Held in a variable (given by an assignment too), or the rows of `for await (const o of query)` (aliases.ts `heldIn`).
+  const held = pushed !== undefined ? pushed.name : heldIn(parent, o);
   if (held === undefined) return false;
   const names = aliases(handler, rowHolders(read, held));
   const body = enclosingFunction(pushed ?? parent) ?? handler;
@@ -276,7 +279,7 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
   const meta = pageMetaOnly(read, held);
   if (what === "rows") return names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n), false)));
   const handsOnAny = (own: boolean) => names.some((name) => returns(body, name, (e, x) => handsOn(e, x, (n) => answersNoDocument(app, n) || meta(n) || (own && keepsOwnRows(app, n, x)), true)));
-  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name, undefined, false, undefined, rowOwnerFields(app, held)).caller); // the owner field only, where configured (attack48 L2)
+  return parent !== o.parent ? handsOnAny(true) || !handsOnAny(false) : handsOnAny(own) && !names.some((name) => fieldComparisons(app, handler, name, undefined, false, heldSpan(app, held, parent), rowOwnerFields(app, held)).caller); // the owner field only, where configured (attack48 L2)
 }
 
 /** Tests of a value that answer something else than the value. */
@@ -295,36 +298,6 @@ function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean, cou
   };
   visit(expr);
   return found;
-}
-
-/**
- * Whether the handler reads the document an argument names (`const doc = await ctx.db.get(id)`)
- * and compares one of its fields with the caller's own id (`doc.ownerId !== user._id`): a
- * hand-written ownership check (callerid.ts).
- */
-export function comparesReadOf(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string): boolean {
-  return readComparisons(app, handler, flow, arg).caller;
-}
-
-/** The comparisons of the fields of the documents read by an argument's id (callerid.ts `fieldComparisons`, `counts` of it), of every read of it; `by`: what a read is by (parentcover.ts: a field of the row the argument names). */
-export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow: ArgFlow, arg: string, by = (read: ts.Expression) => readArg(app, flow, read), counts?: Parameters<typeof fieldComparisons>[5]): { caller: boolean; args: string[] } {
-  const out = { caller: false, args: [] as string[] };
-  const visit = (n: ts.Node): void => {
-    if (out.caller) return;
-    // Also an element destructured from `Promise.all([...])` or an array (`const [me, doc] = ...`: attack48 F10).
-    const elements = (p: ts.ArrayBindingPattern) => p.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) && by(arrayElement(app, e.name) ?? e.name) === arg ? [e.name] : []));
-    if (ts.isVariableDeclaration(n) && n.initializer !== undefined) {
-      const held: readonly ts.BindingName[] = by(n.initializer) === arg ? [n.name] : ts.isArrayBindingPattern(n.name) ? elements(n.name) : [];
-      for (const row of held) for (const name of aliases(handler, bindingNames(row))) {
-        const compared = fieldComparisons(app, handler, name, flow, false, counts, rowOwnerFields(app, row)); // the caller's id in the owner field only, where its table configures one (attack48 L2)
-        out.caller ||= compared.caller;
-        out.args.push(...compared.args);
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(handler);
-  return out;
 }
 
 /** The argument whose id `ctx.db.get` (or a query selecting by `_id` alone) reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
@@ -358,7 +331,7 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
 export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string; parents?: ts.CallExpression[] }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
-    const init = app.constInitializer(id);
+    const init = app.constInitializer(id) ?? heldValue(app, id);
     if (init !== undefined) return readBy(app, flow, init, anyField, depth + 1, via);
     const decl = app.symbol(id)?.valueDeclaration; // a shorthand's (`{ id }`) variable's too
     if (decl === undefined || !ts.isBindingElement(decl) || !ts.isObjectBindingPattern(decl.parent) || decl.dotDotDotToken !== undefined) return undefined;
@@ -376,7 +349,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
 function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
   const e = skipOuter(doc);
-  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? arrayElement(app, e)) : e);
+  const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? arrayElement(app, e) ?? heldValue(app, e)) : e); // a `let`: its last value above (values.ts)
   return init === undefined ? undefined : readArg(app, flow, init, via);
 }
 

@@ -20,6 +20,7 @@ import ts from "typescript";
 import { CONVEX } from "./facts.js";
 import type { ArgFlow } from "./argflow.js";
 import { subjectOf } from "./subject.js";
+import { unassignedLet } from "./values.js";
 import { skipOuter, type App } from "./program.js";
 import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
@@ -46,30 +47,6 @@ export function isCallerId(app: App, e: ts.Expression, depth = 0): boolean {
     return idOf(app, key.text, list.initializer, depth);
   }
   return ts.isPropertyAccessExpression(x) && x.questionDotToken === undefined && idOf(app, x.name.text, x.expression, depth);
-}
-
-/** The initializer of a `let` a name refers to that is never assigned again (`let me = user._id`): as good as a `const`. */
-function unassignedLet(app: App, x: ts.Identifier): ts.Expression | undefined {
-  const decl = app.symbol(x)?.valueDeclaration;
-  if (decl === undefined || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer === undefined || !ts.isVariableDeclarationList(decl.parent)) return undefined;
-  if (ts.isForStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent) || ts.isForOfStatement(decl.parent.parent)) return undefined;
-  const symbol = app.symbol(decl.name);
-  const target = (e: ts.Expression): boolean => {
-    const t = skipOuter(e);
-    if (ts.isIdentifier(t)) return app.symbol(t) === symbol;
-    // `[me] = ...`, `({ me } = ...)`: any mention in a destructuring target.
-    return (ts.isArrayLiteralExpression(t) || ts.isObjectLiteralExpression(t)) && mentions(t);
-  };
-  const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && app.symbol(n) === symbol) || ts.forEachChild(n, (c) => mentions(c) || undefined) === true;
-  let assigned = false;
-  const visit = (n: ts.Node): void => {
-    if (assigned) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && target(n.left)) assigned = true;
-    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && target(n.operand)) assigned = true;
-    else ts.forEachChild(n, visit);
-  };
-  visit(decl.getSourceFile());
-  return assigned || !app.isAppCode(decl.getSourceFile()) ? undefined : skipOuter(decl.initializer);
 }
 
 /** Whether the field `field` of `owner` is the caller's id: `_id` of the caller's row (or of a `const` re-reading it, `const me = await ctx.db.get(user._id)`: attack36 F12), `subject` or `tokenIdentifier` of the identity. */
