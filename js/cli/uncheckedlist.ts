@@ -104,13 +104,16 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
       const callee = byId.get(call.target);
       if (callee === undefined || callee === fn || callee.library !== null) continue;
       const leaves = (table: string) => [{ body: call.body, call: call.node }, ...call.exits].every((x) => !onlyChecked(app, x.body, x.call, table));
-      const given = (param: string) => {
+      // `checked`: also one a document or group check of the caller covers (its rows have their own access: reported medium, as a listing by it made in the caller).
+      const given = (param: string, checked = false) => {
         const ps = "passes" in call ? call.passes.filter((p) => p.param === param) : [];
-        return ps.length === 1 && !ps[0]!.compared && !covers(fn.checkedArgs, ps[0]!.arg) ? ps[0]!.arg : undefined;
+        return ps.length === 1 && !ps[0]!.compared && (checked || !covers(fn.checkedArgs, ps[0]!.arg)) ? ps[0]!.arg : undefined;
       };
       for (const l of listingsOf(callee)) {
-        if (!l.params.every((p) => given(p) !== undefined) || !leaves(l.table)) continue;
-        report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, { ...l, how: l.render((p) => given(p)!) });
+        const byCheck = !l.byCheck && l.params.some((p) => given(p) === undefined) && l.params.every((p) => given(p, true) !== undefined);
+        if (!(byCheck || l.params.every((p) => given(p) !== undefined)) || !leaves(l.table)) continue;
+        const how = byCheck ? `by what argument${l.params.length > 1 ? "s" : ""} ${l.params.map((p) => `'${given(p, true)}'`).join(" and ")} select${l.params.length > 1 ? "" : "s"} there, which a document or group check covers` : l.render((p) => given(p)!);
+        report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, { ...l, how, ...(byCheck ? { byCheck } : {}) });
       }
     }
   }
