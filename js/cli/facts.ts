@@ -210,10 +210,10 @@ export class FactsFinder {
         facts.auth.push({ level: decision.level, via: `${via} + exit`, handWritten: true, at, ...role, ...(subject === "caller" ? {} : { subject }), conditional: sometimes, guardCall: call });
       }
       // `levelAtLeast(r.accessLevel, "editor")` left on a denial: the document `r` answered for, checked at that level (levelat.ts).
-      const leveled = guard.name === "levelAtLeast" ? leveledAnswer(app, call) : undefined;
+      const leveled = leveledAnswer(app, call, guard.name); // or a readable's own `accessLevel` tested equal to a literal level
       if (leveled !== undefined) {
         const sometimes = this.conditional(call, fn, "auth", () => strength(app, [{ level: "document", guardCall: call }]));
-        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.arguments[2], minLevel: literalThrough(app, call.arguments[1]), levelArg: call.arguments[1], conditional: sometimes, guardCall: call });
+        facts.auth.push({ level: "document", via: `${via} + exit`, handWritten: true, at, target: leveled.answer.arguments[2], minLevel: literalThrough(app, leveled.level), levelArg: leveled.level, conditional: sometimes, guardCall: call });
       }
       // In a helper, on an answer (or a level) it was given: judged at the helper's call.
       const given = guard.name === "levelAtLeast" && leveled === undefined ? givenLevel(app, call) : undefined;

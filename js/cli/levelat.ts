@@ -10,7 +10,8 @@
 //
 // The level is the answer's by symbol (`r.accessLevel` of `const r = await guard.readable(...)`,
 // or `const { accessLevel } = await guard.requireAccess(...)`), never by name: a level written
-// literally, another function's answer or a `let` decides about no document.
+// literally, another function's answer or a `let` decides about no document. Tested equal to one
+// literal level (`if (r.accessLevel !== "editor") throw`), the answer is checked at that level too.
 //
 // In an app helper given the answer (or its level), a comparison that throws on a denial is judged
 // where the helper is called, by what the call passes: the `readable` or `requireAccess` answer of
@@ -25,24 +26,66 @@
 //   assertEditor(r);                                          // checked at "editor", as inline
 import ts from "typescript";
 import { changedInPlace } from "./changed.js";
-import { argumentFor, enclosingFunction, exitsOnDenial, valueSymbol } from "./facts-syntax.js";
+import { argumentFor, enclosingFunction, exitsOnDenial, throwingIn, valueSymbol } from "./facts-syntax.js";
+import { ifLeavesOnDenial } from "./flow.js";
 import type { AuthCheck } from "./facts.js";
 import { literalThrough } from "./config.js";
-import { GUARD, skipOuter, type App, type Loc } from "./program.js";
+import { GUARD, isFunctionLike, skipOuter, type App, type Loc } from "./program.js";
 
 /** The guard calls whose answer carries the caller's `accessLevel` on the document they name. */
 const LEVEL_ANSWERS = new Set(["readable", "requireAccess"]);
 
 /**
+ * The level (as written) a level `isLevel` stands for (a `groupLevel` answer, a `readable`'s
+ * `accessLevel`) is tested equal to by an `if` of `body` that leaves when the test fails
+ * (`if (lvl !== "owner") throw`, `if (lvl === "owner") { ...; return } throw`): only that level
+ * passes, so it is a check at that level (newuser36 F4). One literal level (or a `const` holding
+ * one) for the whole `if`; a comparison with anything else (an argument) is none.
+ */
+export function equalLevel(app: App, body: ts.Node, isLevel: (e: ts.Expression) => boolean): ts.Expression | undefined {
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isIfStatement(n)) {
+      const levels: ts.Expression[] = [];
+      const atom = (e: ts.Expression) => {
+        const op = ts.isBinaryExpression(e) ? e.operatorToken.kind : undefined;
+        const equal = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+        if (!ts.isBinaryExpression(e) || !(equal || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken)) return "unknown" as const;
+        const [, other] = isLevel(skipOuter(e.left)) ? [e.left, e.right] : isLevel(skipOuter(e.right)) ? [e.right, e.left] : [];
+        if (other === undefined || literalThrough(app, other) === undefined) return "unknown" as const;
+        levels.push(other);
+        return !equal; // when the level is not that one
+      };
+      const leaves = ifLeavesOnDenial(n, atom, throwingIn(app));
+      if (leaves && new Set(levels.map((l) => literalThrough(app, l))).size === 1) found = levels[0];
+    }
+    if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** The `readable` or `requireAccess` answer held in a `const` of `call`'s function (the call itself) and the level its `accessLevel` is tested equal to (`equalLevel`), as `levelAtLeast` would check it. */
+export function equalAccessLevel(app: App, call: ts.CallExpression): ts.Expression | undefined {
+  const body = enclosingFunction(call);
+  if (body === undefined || !LEVEL_ANSWERS.has(app.calleeFrom(call, GUARD)?.name ?? "")) return undefined;
+  return equalLevel(app, body, (e) => answerOf(app, e) === call);
+}
+
+/**
  * The `readable` or `requireAccess` call (in the same function) whose answer's `accessLevel` the
  * `levelAtLeast` call `call` compares, when a denial (`false`) leaves the function (an `if` that
- * throws or returns no data, as `can`'s exits: facts-syntax.ts `exitsOnDenial`); else undefined.
+ * throws or returns no data, as `can`'s exits: facts-syntax.ts `exitsOnDenial`), and the level compared with; for a
+ * `readable` or `requireAccess` call `name`, the call itself when its `accessLevel` is tested equal to a literal level (`equalAccessLevel`); else undefined.
  */
-export function leveledAnswer(app: App, call: ts.CallExpression): ts.CallExpression | undefined {
+export function leveledAnswer(app: App, call: ts.CallExpression, name: string): { answer: ts.CallExpression; level: ts.Expression } | undefined {
+  const equal = LEVEL_ANSWERS.has(name) ? equalAccessLevel(app, call) : undefined;
+  if (equal !== undefined || name !== "levelAtLeast") return equal === undefined ? undefined : { answer: call, level: equal };
   const level = call.arguments[0] === undefined ? undefined : skipOuter(call.arguments[0]);
   const answer = level === undefined ? undefined : answerOf(app, level);
   if (answer === undefined || enclosingFunction(answer) !== enclosingFunction(call)) return undefined;
-  return exitsOnDenial(app, call, false) ? answer : undefined;
+  return exitsOnDenial(app, call, false) ? { answer, level: call.arguments[1]! } : undefined;
 }
 
 /** The guard call whose answer a level is the `accessLevel` of: `r.accessLevel` (`r?.accessLevel`) of a `const r`, or a destructured `const { accessLevel }`. */

@@ -218,7 +218,7 @@ export function weakLevel(app: App, a: AuthCheck): string | undefined {
   const name = builder || call === undefined ? undefined : app.calleeFrom(call, GUARD)?.name;
   if (GROUP_CHECKS.has(name ?? "")) return weakGroupLevel(app, a, name!);
   if (!builder && !LEVEL_CHECKS.has(name ?? "")) return undefined;
-  const anyLevel = !builder && call !== undefined && (((name === "readable" || name === "readableMany") && call.arguments.length < 4) || (name === "readableFor" && call.arguments.length < 5)); // readableFor's user first
+  const anyLevel = !builder && call !== undefined && (((name === "readable" || name === "readableMany") && call.arguments.length < 4 && a.levelArg === undefined) || (name === "readableFor" && call.arguments.length < 5)); // readableFor's user first; a readable's accessLevel tested equal to a level is at that level (levelat.ts)
   // A guard defined outside the app: its defaults. A guard whose levels cannot be read judges nothing.
   const guards = consult(app, call, LEVELS_JUDGED);
   const sets = guards.length === 0 ? [new Set([DEFAULT_LEVELS[0]!])] : guards.map((g) => weakLevels(app, g));

@@ -15,6 +15,7 @@
 import ts from "typescript";
 import { enclosingFunction, exitsOnDenial } from "./facts-syntax.js";
 import { boundTo, carriesNoData, outer, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { equalLevel } from "./levelat.js";
 import { GUARD, isFunctionLike, skipOuter, type App } from "./program.js";
 
 /**
@@ -36,6 +37,8 @@ export function answerExit(app: App, name: string, call: ts.CallExpression): "le
  *
  *   const level = await guard.groupLevel(ctx, orgId);
  *   if (!guard.levelAtLeast(level, "editor")) throw new ConvexError("editors only");
+ *
+ * or tested equal to one literal level, the same way (`if (level !== "owner") throw`: only the owner passes).
  */
 export function comparedGroupLevel(app: App, call: ts.CallExpression): ts.Expression | undefined {
   const holder = outer(call).parent;
@@ -50,7 +53,8 @@ export function comparedGroupLevel(app: App, call: ts.CallExpression): ts.Expres
     else if (n === body || !isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);
-  return found;
+  // Or tested equal to one literal level, leaving when it is not (`if (level !== "owner") throw`): levelat.ts `equalLevel`.
+  return found ?? equalLevel(app, body, (e) => ts.isIdentifier(e) && app.symbol(e) === held);
 }
 
 /**

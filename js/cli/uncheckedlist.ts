@@ -15,8 +15,10 @@
 //   its visibility field equal to "public" (a literal or a `const`);
 // - by a field equal to an argument a document or group check covers (`guard.requireGroupLevel(ctx,
 //   orgId, level)`, `requireAccess`, the builder's `access`; or `ctx.doc._id`, that argument's id), or
-//   to the value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)`, ownerquery.ts `sameValue`): an
-//   org's own rows after a membership check (the audit cannot know which rows the app scopes by it);
+//   to the value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)`, ownerquery.ts `sameValue`),
+//   as unchecked: but such rows have their own access (the table is under access.tables), so a field
+//   that is not the table's parent or owner field is reported medium (listselection.ts `byCheck`:
+//   the workspace's projects after a membership check, a private one included: newuser36 F3);
 // - by `_id` (unchecked-id-read's), or by a `.filter` it does not read that names the owner,
 //   parent or visibility field (`q.neq`: unsure), a `q.or` only when each branch ties the rows;
 // - in a function whose role or permission check decides (roles.ts `decidesAccess`);
@@ -36,14 +38,14 @@ import ts from "typescript";
 import { aliases, pageMetaOnly, pushedInto, returns, rowHolders } from "./aliases.js";
 import { arrayChanged, changedInPlace, fieldWritten, writeTarget } from "./changed.js";
 import { ArgFlow, chainEnd, returned } from "./argflow.js";
-import { accessTables, parentFields, tableFields } from "./accessfields.js";
+import { accessTables, tableFields } from "./accessfields.js";
+import { publicValue, selection } from "./listselection.js";
 import { narrowedQuery } from "./childquery.js";
 import { isCallerId, keepsOwnRows, keepsRowsBy, pushesOwnRows, rowOf } from "./callerid.js";
 import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
 import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
-import { checkArgOf } from "./helperget.js";
 import { roleCoversListing } from "./eitheror.js";
 import { deniedNote } from "./decidedbranch.js";
 import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
@@ -51,8 +53,10 @@ import { reference } from "./follow.js";
 import { outer } from "./flow.js";
 import type { ConvexFunction } from "./functions.js";
 import { answersNoDocument } from "./nodocument.js";
-import { checkedDocArg, queryEqualities, sameValue } from "./ownerquery.js";
+import { queryEqualities } from "./ownerquery.js";
 import { GUARD, isFunctionLike, skipOuter, within, type App, type Loc } from "./program.js";
+
+export { publicValue, selection };
 import { anyCaller, decidesAccess } from "./roles.js";
 import { covers, finding, type Finding } from "./rules.js";
 
@@ -67,6 +71,8 @@ interface Listing {
   params: string[];
   render: (name: (arg: string) => string) => string;
   through?: string;
+  /** Selected only by a field equal to an argument a document or group check covers (listselection.ts): rows that have their own access. */
+  byCheck?: true;
 }
 
 /** `unchecked-list` findings of every public query and mutation of the app, and of a public function returning what one it runs returns. */
@@ -82,8 +88,11 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
     if (handler === undefined || fn.visibility !== "public" || fn.library !== null || decidesAccess(fn.facts.auth)) continue;
     const report = (who: string, at: Loc, l: Listing) => {
       // The decision a write on its denied path undid, named (attack47 FP5).
-      const message = `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on${deniedNote(fn.facts.loose)}`;
-      if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0])));
+      const message = l.byCheck
+        ? `${who} lists '${l.table}' rows ${l.how}: each row has its own access (its owner and grants under access.tables), yet every row selected is returned to whoever passes that check, a row they hold no level on included; filter them through guard.readableMany(ctx, "${l.table}", ids)${deniedNote(fn.facts.loose)}`
+        : `${who} returns the rows of '${l.table}' (under access.tables) ${l.how}, to ${anyCaller(fn.facts.auth)}: no row is checked against the caller's access, so a caller reads documents they hold no level on${deniedNote(fn.facts.loose)}`;
+      const f = finding("unchecked-list", fn.id, at, message, listFix(l.table, tableFields(app, l.table, "owner")[0]));
+      if (!out.some((f) => f.function === fn.id && f.file === at.file && f.line === at.line)) out.push(l.byCheck ? { ...f, severity: "medium" } : f);
     };
     for (const l of listingsOf(fn)) report(l.through === undefined ? fn.id : `${fn.id} (through ${l.through})`, l.at, l);
     // The answer of a function it runs (follow.ts), an action's too (not an HTTP action's Response, as follow.ts), when that one lists rows by no argument of its own,
@@ -95,13 +104,16 @@ export function uncheckedListFindings(app: App, functions: readonly ConvexFuncti
       const callee = byId.get(call.target);
       if (callee === undefined || callee === fn || callee.library !== null) continue;
       const leaves = (table: string) => [{ body: call.body, call: call.node }, ...call.exits].every((x) => !onlyChecked(app, x.body, x.call, table));
-      const given = (param: string) => {
+      // `checked`: also one a document or group check of the caller covers (its rows have their own access: reported medium, as a listing by it made in the caller).
+      const given = (param: string, checked = false) => {
         const ps = "passes" in call ? call.passes.filter((p) => p.param === param) : [];
-        return ps.length === 1 && !ps[0]!.compared && !covers(fn.checkedArgs, ps[0]!.arg) ? ps[0]!.arg : undefined;
+        return ps.length === 1 && !ps[0]!.compared && (checked || !covers(fn.checkedArgs, ps[0]!.arg)) ? ps[0]!.arg : undefined;
       };
       for (const l of listingsOf(callee)) {
-        if (!l.params.every((p) => given(p) !== undefined) || !leaves(l.table)) continue;
-        report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, { ...l, how: l.render((p) => given(p)!) });
+        const byCheck = !l.byCheck && l.params.some((p) => given(p) === undefined) && l.params.every((p) => given(p, true) !== undefined);
+        if (!(byCheck || l.params.every((p) => given(p) !== undefined)) || !leaves(l.table)) continue;
+        const how = byCheck ? `by what argument${l.params.length > 1 ? "s" : ""} ${l.params.map((p) => `'${given(p, true)}'`).join(" and ")} select${l.params.length > 1 ? "" : "s"} there, which a document or group check covers` : l.render((p) => given(p)!);
+        report(`${fn.id} (through ${call.through === undefined ? "" : `${call.through}, `}${call.ref}, ${call.how})`, call, { ...l, how, ...(byCheck ? { byCheck } : {}) });
       }
     }
   }
@@ -125,14 +137,14 @@ function listings(app: App, fn: ConvexFunction, tables: ReadonlySet<string>, fin
     const settled = (by: ts.Expression) => within(by, handler) || literalThrough(app, by) !== undefined || (ts.isIdentifier(skipOuter(by)) && skipOuter(by).getText() === "undefined") || isCallerId(app, by);
     const value = (e: ts.Expression) => (settled(map(e)) ? map(e) : undefined);
     const found = (query?.found ?? []).map((f) => ({ field: f.field, by: value(f.by) }));
-    const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value) : undefined;
+    const how = query !== undefined && tables.has(query.table) && found.every((f) => f.by !== undefined) ? selection(app, fn, handler, flow, top, query.table, found as { field: string; by: ts.Expression }[], value, true) : undefined;
     const end = chainEnd(n);
     // Returned, or a JS filter of the rows held in a variable is (`const pub = rows.filter(...); return pub`): onlyChecked judges it.
     const kept = (rows: { names: string[]; body: ts.Node } | undefined) => (rows === undefined ? [] : keptIn(rows.body, rows.names));
     const leaves = how !== undefined && (returned(app, body, end, end, "document") || kept(holders(app, body, end)).some((k) => returned(app, body, k, k, "document"))) && [{ body, call: end }, ...exits].every((x) => !onlyChecked(app, x.body, x.call, query!.table));
     // A role above the lowest on the listing's path, or where its owner field's value is not the caller's id (eitheror.ts): every row is the caller's to read.
     const owners = leaves ? tableFields(app, query!.table, "owner") : [];
-    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => (owners.includes(f.field) && f.by !== undefined ? [f.by] : [])), reached)) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(through === undefined ? {} : { through }) });
+    if (leaves && !roleCoversListing(app, handler, finder.of(handler).auth, n, found.flatMap((f) => (owners.includes(f.field) && f.by !== undefined ? [f.by] : [])), reached)) out.push({ at: app.loc(end), table: query!.table, how: how.render((a) => a), params: how.params, render: how.render, ...(how.byCheck ? { byCheck: true } : {}), ...(through === undefined ? {} : { through }) });
   });
   return out;
 }
@@ -148,100 +160,6 @@ function helperRelays(app: App, handler: ts.SignatureDeclaration): (Loc & { ref:
   return out;
 }
 
-/** How a query of the protected `table` selects its rows, when that ties them to no one; undefined when it does (or the audit is unsure). Also read for the deletes and writes of such rows (querywrites.ts). */
-export function selection(app: App, fn: ConvexFunction, handler: ts.SignatureDeclaration, flow: ArgFlow, top: ts.Expression, table: string, found: { field: string; by: ts.Expression }[], value: (e: ts.Expression) => ts.Expression | undefined): Pick<Listing, "params" | "render"> | undefined {
-  const parents = parentFields(app, table);
-  const visibility = tableFields(app, table, "visibility");
-  const owners = tableFields(app, table, "owner");
-  // An argument, or the `_id` of the document a check on one answered (`ctx.doc._id` of the builder's `access`), as childquery.ts reads it.
-  const checkArg = checkArgOf(app, flow);
-  const argOf = (by: ts.Expression) => (within(by, handler) ? (flow.rootOf(by) ?? checkedDocArg(app, handler, fn.facts.auth, checkArg, by)?.arg) : undefined);
-  // Covered: an argument a document or group check covers, or the very value such a check is made on (`requireGroupLevel(ctx, doc.orgId, level)` of a checked document's field, also through a `const`).
-  const targets = fn.facts.auth.flatMap((a) => (a.level === "document" && a.target !== undefined && within(a.target, handler) ? [a.target] : []));
-  const covered = (by: ts.Expression) => (argOf(by) !== undefined && covers(fn.checkedArgs, argOf(by)!)) || targets.some((t) => sameValue(app, t, by));
-  // The parent field ties the rows to a parent only when it names one the children rule judges
-  // (an argument's id, or the checked document's): `undefined` or a literal is every parent's.
-  // The caller's id, the public value of the visibility field, or an argument a check covers.
-  const tiedBy = (field: string, by: ts.Expression) => isCallerId(app, by) || publicValue(app, visibility, field, by) || covered(by);
-  const ties = found.some((f) => f.field === "_id" || (parents.has(f.field) && argOf(f.by) !== undefined) || tiedBy(f.field, f.by));
-  // A branch of a `q.or` ties its rows only to the caller, to public ones, or to an argument a check covers (a parent's children by an unchecked one: no rule reads them there).
-  const branchTies = (field: string, e: ts.Expression) => {
-    const by = value(e);
-    return by === undefined ? undefined : tiedBy(field, by);
-  };
-  const unread = unreadFilter(app, top, [...owners, ...parents.keys(), ...visibility], branchTies);
-  if (ties || unread === true) return undefined;
-  if (found.length === 0 && unread === "or") return { params: [], render: () => "selected by a filter's q.or, a branch of which ties the rows neither to the caller nor to public visibility (every row that branch matches)" };
-  if (found.length === 0) return { params: [], render: () => "with no selection (every document, or a filter on other fields)" };
-  // The owner field equal to something else than the caller's id as the audit knows it (subject.ts: a users row the app looks up itself is not).
-  const notCaller = "a value that is not the caller's id as the audit knows it (the _id of guard.requireUser's answer or the builder's ctx.user; not a users row the app looks up itself)";
-  const by = (name: (arg: string) => string) =>
-    found.map((f) => {
-      const arg = argOf(f.by) === undefined ? undefined : `argument '${name(argOf(f.by)!)}'`;
-      if (owners.includes(f.field)) return `its owner field '${f.field}' equal to ${arg === undefined ? notCaller : `${arg}, not the caller's id`}`;
-      return `field '${f.field}'${arg === undefined ? "" : ` (equal to ${arg}, which no document or group check covers)`}`;
-    });
-  const not = owners.length > 0 && !found.some((f) => owners.includes(f.field)) ? `, not by its owner field '${owners[0]}' equal to the caller's id` : "";
-  return { params: [...new Set(found.flatMap((f) => argOf(f.by) ?? []))], render: (name) => `selected by ${by(name).join(" and ")}${not}` };
-}
-
-/** Whether `field` is one of the table's `visibility` fields and `by` the value "public" (a literal or a `const`): rows anyone may read, selected in the query or in JavaScript (`onlyChecked`). */
-export function publicValue(app: App, visibility: readonly string[], field: string, by: ts.Expression): boolean {
-  return visibility.includes(field) && literalThrough(app, by) === "public";
-}
-
-/**
- * Whether a `.filter` of the query that the audit does not read as equalities leaves it unsure (true): one
- * naming one of `fields` (`q.neq`, `q.and`), but a `q.or` only when each branch ties the rows
- * (`ties` of its `q.eq(q.field(f), x)`; undefined: unsure): `q.or(q.eq(q.field("ownerId"), me),
- * q.eq(q.field("visibility"), "public"))` does, a branch by any other field (`orgId` equal to an
- * argument no check covers) selects rows of anyone's ("or", when no other filter leaves it unsure).
- */
-function unreadFilter(app: App, top: ts.Expression, fields: string[], ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | "or" {
-  let open = false;
-  const count = (e: ts.Expression) => queryEqualities(app, e, (x) => x)?.found.length ?? 0;
-  for (let x = skipOuter(top); ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression); x = skipOuter(x.expression.expression)) {
-    if (x.expression.name.text !== "filter" || count(x) > count(x.expression.expression)) continue;
-    const cb = x.arguments[0] === undefined ? undefined : skipOuter(x.arguments[0]);
-    const q = cb !== undefined && ts.isArrowFunction(cb) && !ts.isBlock(cb.body) && cb.parameters.length === 1 && ts.isIdentifier(cb.parameters[0]!.name) ? cb.parameters[0]!.name.text : undefined;
-    const or = q === undefined ? undefined : branches(skipOuter((cb as ts.ArrowFunction).body as ts.Expression), q, "or");
-    if (or !== undefined) {
-      if (orTies(or, q!, ties) !== false) return true;
-      open = true;
-      continue;
-    }
-    const names = (n: ts.Node): boolean => (ts.isStringLiteralLike(n) && fields.includes(n.text)) || ts.forEachChild(n, names) === true;
-    if (x.arguments.some(names)) return true;
-  }
-  return open ? "or" : false;
-}
-
-/** The arguments of `q.<op>(...)`, or undefined when `e` is not that call. */
-function branches(e: ts.Expression, q: string, op: string): readonly ts.Expression[] | undefined {
-  const c = skipOuter(e);
-  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || c.expression.name.text !== op) return undefined;
-  const on = skipOuter(c.expression.expression);
-  return ts.isIdentifier(on) && on.text === q ? c.arguments : undefined;
-}
-
-/** Whether each branch of a `q.or` ties its rows (a `q.eq` of a field, a nested `q.or`, a `q.and` with one such branch); undefined: unsure (a spread, a field not named by a literal). */
-function orTies(or: readonly ts.Expression[], q: string, ties: (field: string, by: ts.Expression) => boolean | undefined): boolean | undefined {
-  const one = (e: ts.Expression): boolean | undefined => {
-    if (ts.isSpreadElement(e)) return undefined;
-    const inner = branches(e, q, "or");
-    if (inner !== undefined) return orTies(inner, q, ties);
-    const and = branches(e, q, "and");
-    if (and !== undefined) return and.some((b) => one(b) === true) ? true : and.some((b) => one(b) === undefined) ? undefined : false;
-    const [a, b] = branches(e, q, "eq") ?? [];
-    for (const [field, by] of [[a, b], [b, a]] as const) {
-      const name = field === undefined || by === undefined ? undefined : branches(field, q, "field")?.[0];
-      if (name !== undefined) return ts.isStringLiteralLike(name) ? ties(name.text, by!) : undefined;
-    }
-    return false;
-  };
-  const each = or.map(one);
-  return each.every((t) => t === true) ? true : each.some((t) => t === false) ? false : undefined;
-}
 
 /**
  * Whether the rows read at `end` leave only through a guard call that checks each one

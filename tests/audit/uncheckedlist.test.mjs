@@ -81,7 +81,7 @@ test("every project, by any field, by an org id no check covers: high, each name
   assert.equal(found[1].line, 17);
 });
 
-test("the caller's own rows, a parent's children, public ones, an admin's view, checked rows, a checked org: not reported", () => {
+test("the caller's own rows, a parent's children, public ones, an admin's view, checked rows: not reported; a checked org's rows, medium (grouplist.test.mjs)", () => {
   const found = listed(
     "exempt",
     HEAD +
@@ -102,8 +102,8 @@ test("the caller's own rows, a parent's children, public ones, an admin's view, 
   handler: async (ctx) => await ctx.db.query("projects").collect(),
 });
 `,
-  ).map((f) => f.function);
-  assert.deepEqual(found, []);
+  ).map((f) => `${f.severity} ${f.function}`);
+  assert.deepEqual(found, ["medium f:orgChecked"]);
 });
 
 test("a parent's children by an argument no check covers stay the children rule's, not this one's", () => {
@@ -306,7 +306,7 @@ test("rows spread into a pushed array (held or read in the push, in a loop over 
 });
 
 // attack30: a group check on a value that is no argument (a checked document's field) covers a field equal to that same value.
-test("an org's rows by a checked document's field after a group check on that same value (directly or through a const): not reported; another value: reported", () => {
+test("an org's rows by a checked document's field after a group check on that same value (directly or through a const): medium (rows with their own access); another value: high", () => {
   const DOC = '    const { doc } = await guard.requireAccess(ctx, "projects", args.projectId, "viewer");\n';
   const ARGS = '{ projectId: v.id("projects"), orgId: v.id("accessGroups") }';
   const byOrg = (value) => `    return await ctx.db.query("projects").withIndex("by_org", (q) => q.eq("orgId", ${value})).take(10);`;
@@ -319,7 +319,7 @@ test("an org's rows by a checked document's field after a group check on that sa
       QUERY("otherValue", ARGS, `${DOC}    await guard.requireGroupLevel(ctx, doc.orgId, "viewer");\n${byOrg("args.orgId")}`) +
       QUERY("noGroupCheck", ARGS, `${DOC}${byOrg("doc.orgId")}`),
   );
-  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["high f:otherValue", "high f:noGroupCheck"]);
+  assert.deepEqual(found.map((f) => `${f.severity} ${f.function}`), ["medium f:docField", "medium f:docConst", "medium f:mixed", "high f:otherValue", "high f:noGroupCheck"]);
 });
 
 // A listing made in an app helper the handler returns the answer of: reported at the query in
@@ -344,7 +344,7 @@ export async function listNamed(ctx: QueryCtx, user: { _id: Id<"users"> }) {
 }
 `;
 
-test("a listing made in an app helper the handler returns (same module or imported): reported at the query in the helper; the caller's own, a checked org, checked rows: not", () => {
+test("a listing made in an app helper the handler returns (same module or imported): reported at the query in the helper; a checked org, medium; the caller's own, checked rows: not", () => {
   const found = listed(
     "helpers",
     HEAD +
@@ -366,7 +366,7 @@ test("a listing made in an app helper the handler returns (same module or import
   );
   assert.deepEqual(
     found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}:${f.line}`).sort(),
-    ["high f:anyOrg lib.ts:10", "high f:arrow lib.ts:4", "high f:byOtherOwner lib.ts:7", "high f:imported lib.ts:4", "high f:local f.ts:6", "high f:twoDeep lib.ts:4"],
+    ["high f:anyOrg lib.ts:10", "high f:arrow lib.ts:4", "high f:byOtherOwner lib.ts:7", "high f:imported lib.ts:4", "high f:local f.ts:6", "high f:twoDeep lib.ts:4", "medium f:orgChecked lib.ts:10"],
   );
   const message = (fn) => found.find((f) => f.function === fn).message;
   assert.match(message("f:imported"), /^f:imported \(through listAll\) returns the rows of 'projects' \(under access\.tables\) with no selection/);
@@ -471,7 +471,7 @@ export const ofOrgChecked = internalQuery({
 });
 `;
 
-test("an argument passed to an internal query that lists by it: reported at the call when neither checks it; a check in either, the caller's id, a literal: not", () => {
+test("an argument passed to an internal query that lists by it: reported at the call when neither checks it, medium when either checks it (rows with their own access); the caller's id, a literal: not", () => {
   const found = listed(
     "relayargs",
     HEAD +
@@ -498,13 +498,14 @@ export const fromMutation = mutation({
   );
   assert.deepEqual(
     found.map((f) => `${f.severity} ${f.function} ${f.file.replace(/^.*convex\//, "")}`),
-    ["high f:byArg f.ts", "high f:renamed f.ts", "high f:fromAction f.ts", "high f:fromMutation f.ts", "high f:owner f.ts"],
+    ["high f:byArg f.ts", "high f:renamed f.ts", "high f:fromAction f.ts", "high f:fromMutation f.ts", "high f:owner f.ts", "medium f:callerChecks f.ts", "medium f:calleeChecks f.ts"],
   );
   const message = (fn) => found.find((f) => f.function === fn).message;
   assert.match(message("f:byArg"), /^f:byArg \(through internal\.lists\.ofOrg, ctx\.runQuery\) returns the rows of 'projects' \(under access\.tables\) selected by field 'orgId' \(equal to argument 'orgId', which no document or group check covers\), not by its owner field 'ownerId' equal to the caller's id, to any signed-in caller: /);
   assert.match(message("f:renamed"), /selected by field 'orgId' \(equal to argument 'org', which no document or group check covers\)/);
   assert.match(message("f:fromAction"), /^f:fromAction \(through internal\.lists\.ofOrg, ctx\.runQuery\) .*, to any caller/);
   assert.match(message("f:owner"), /selected by its owner field 'ownerId' equal to argument 'ownerId', not the caller's id/);
+  assert.match(message("f:callerChecks"), /^f:callerChecks \(through internal\.lists\.ofOrg, ctx\.runQuery\) lists 'projects' rows by what argument 'orgId' selects there, which a document or group check covers: each row has its own access/);
 });
 
 // attack30: a relay made in an app helper the handler returns the answer of is followed as one made in the handler.
