@@ -11,8 +11,9 @@
 // a decoder function (converter.ts `isPureOver`): its own locals, literals and pure built-ins, the
 // header and nothing else (a "signature" made with the secret or kept in state always matches).
 // Held in a `const`, that `const` is read only by the verify and, before it, by statements of its
-// block with no function in them that are pure transforms of the header and of itself (the loop
-// above): anything else could write the expected signature into the bytes before the verify.
+// block with no function in them that are pure transforms of the header and of its elements and
+// length (the loop above; not of the bytes whole, which an alias could then write): anything else
+// could write the expected signature into the bytes before the verify.
 import ts from "typescript";
 import { isPureOver } from "./converter.js";
 import { usesOf } from "./paramflow.js";
@@ -44,7 +45,10 @@ export function isInlineDecode(app: App, e: ts.Expression, header: (x: ts.Expres
   let read = false;
   const given = (x: ts.Expression): boolean => {
     if (header(x)) return (read = true);
-    return self !== undefined && ts.isIdentifier(x) && app.symbol(x) === self;
+    // The bytes themselves, as a loop reads and fills them (`bytes[i]`, `bytes.length`): never whole, which could alias them.
+    const p = x.parent;
+    const member = (ts.isElementAccessExpression(p) && p.expression === x) || (ts.isPropertyAccessExpression(p) && p.expression === x && p.name.text === "length");
+    return self !== undefined && member && ts.isIdentifier(x) && app.symbol(x) === self;
   };
   return isPureOver(app, value, given) && fills.every((s) => isPureOver(app, s, given)) && read;
 }

@@ -70,7 +70,7 @@ const UNRECOGNIZED = {
     const sig = ${SIG} ?? "";
     const bytes = Uint8Array.from(sig.match(/../g) ?? [], (h, i) => (parseInt(h, 16) & 0) | mine[i]!);
     if (!(await crypto.subtle.verify("HMAC", key, bytes, ${DATA}))) ${DENY};`,
-  // The decoded bytes overwritten before the verify, by a statement or through a function.
+  // The decoded bytes overwritten before the verify, by a statement, through a function or an alias.
   "/decode-set": `${BODY}
     const key = ${KEY.replace('["verify"]', '["sign", "verify"]')};
     const sig = ${SIG} ?? "";
@@ -83,6 +83,13 @@ const UNRECOGNIZED = {
     const bytes = ${HEX("sig")};
     const put = (m: Uint8Array) => bytes.set(m);
     put(new Uint8Array(await crypto.subtle.sign("HMAC", key, ${DATA})));
+    if (!(await crypto.subtle.verify("HMAC", key, bytes, ${DATA}))) ${DENY};`,
+  "/decode-alias": `${BODY}
+    const key = ${KEY.replace('["verify"]', '["sign", "verify"]')};
+    const sig = ${SIG} ?? "";
+    const bytes = ${HEX("sig")};
+    const alias = bytes;
+    alias.set(new Uint8Array(await crypto.subtle.sign("HMAC", key, ${DATA})));
     if (!(await crypto.subtle.verify("HMAC", key, bytes, ${DATA}))) ${DENY};`,
   // A decode of no header at all, or of another request's.
   "/decode-constant": `${BODY}
