@@ -21,9 +21,18 @@ const REACHING = new Set(["constructor", "__proto__", "prototype", "__defineGett
 
 /** Whether a function answers from its parameters alone (see above). */
 export function isPureConverter(app: App, fn: ts.SignatureDeclaration): boolean {
-  const file = fn.getSourceFile();
-  const inside = (d: ts.Node): boolean => d.getSourceFile() === file && d.pos >= fn.pos && d.end <= fn.end;
+  return isPureOver(app, fn, () => false);
+}
+
+/**
+ * Whether `code` reads, as a converter may, only what it declares itself, literals, pure
+ * built-ins and the expressions `given` accepts (not read further: inlinedecode.ts's header).
+ */
+export function isPureOver(app: App, code: ts.Node, given: (e: ts.Expression) => boolean): boolean {
+  const file = code.getSourceFile();
+  const inside = (d: ts.Node): boolean => d.getSourceFile() === file && d.pos >= code.pos && d.end <= code.end;
   const visit = (n: ts.Node): boolean => {
+    if (ts.isExpression(n) && given(n)) return true;
     if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return plainType(n); // types run nothing, but may lie to the checker
     if (n.kind === ts.SyntaxKind.ThisKeyword || n.kind === ts.SyntaxKind.SuperKeyword) return false;
     if (ts.isPropertyAccessExpression(n) && REACHING.has(n.name.text)) return false;
@@ -32,7 +41,7 @@ export function isPureConverter(app: App, fn: ts.SignatureDeclaration): boolean 
     if (ts.isIdentifier(n) && !readable(app, n, inside)) return false;
     return ts.forEachChild(n, (c) => (visit(c) ? undefined : true)) !== true;
   };
-  return visit(fn);
+  return visit(code);
 }
 
 /** A type naming primitives, byte arrays and arrays of them only (no `any`, `unknown`, `Function`, object or `Record` type a cast can give a string). */

@@ -110,7 +110,7 @@ export function signatureChecks(app: App, finder: FactsFinder, handler: ts.Signa
               const falsy = held ? falsyAnswers(app, helper, c) : undefined;
               if (hmac) falsy?.add("false");
               if (falsy !== undefined && leavesOnFalsy(app, finder, call, handler, falsy) !== undefined) return true;
-              if (hmac) why ??= !held ? "it is not awaited, made on every path and left uncaught" : falsy === undefined ? `${name} may answer something other than its result or a falsy value` : `the handler does not leave on ${name}'s falsy answer (held in a const and tested before anything runs)`;
+              if (hmac) why ??= !held ? "it is not awaited, made on every path and left uncaught" : falsy === undefined ? `${name} may answer something other than its result or a falsy value` : `the handler does not leave on ${name}'s falsy answer (held in a const and tested, or tested where it is made, before anything runs)`;
               return false;
             });
     if (inner === undefined && hmacs.length > 0 && !refused.has(handler)) refused.set(handler, { at: app.loc(hmacs[0]!), why: why ?? "it is not counted", helper: name });
@@ -293,17 +293,24 @@ const FALSE = new Set(["false"]);
 /**
  * The test by which the handler, holding the helper's answer in a `const` (`const event = await
  * validateRequest(request)`), leaves before it runs or schedules anything when it is one of the
- * helper's `falsy` answers (`if (!event) return new Response("Error occured", { status: 400 })`);
- * undefined when there is none. Also a helper's test on Web Crypto's answer, which must throw
+ * helper's `falsy` answers (`if (!event) return new Response("Error occured", { status: 400 })`),
+ * or testing it where it is made (`if (!(await verify(body, sig))) return ...`, nothing else in
+ * the condition); undefined when there is none. Also a helper's test on Web Crypto's answer, which must throw
  * (`answer` THROWS).
  */
 function leavesOnFalsy(app: App, finder: FactsFinder, call: ts.CallExpression, handler: ts.SignatureDeclaration, falsy: Set<string>, answer?: string): ts.IfStatement | undefined {
   let decl: ts.Node = call.parent;
   while (ts.isParenthesizedExpression(decl) || ts.isAwaitExpression(decl) || ts.isAsExpression(decl) || ts.isNonNullExpression(decl) || ts.isSatisfiesExpression(decl)) decl = decl.parent;
+  const runs = (n: ts.Node): boolean => runsIn(app, finder, n, handler).some((r) => r !== call);
+  // Tested where it is made: `if (!(await verify(body, sig))) return ...` (`!` is true on every falsy answer).
+  let test = ts.isPrefixUnaryExpression(decl) && decl.operator === ts.SyntaxKind.ExclamationToken ? decl.parent : undefined;
+  while (test !== undefined && ts.isParenthesizedExpression(test)) test = test.parent;
+  if (test !== undefined && ts.isIfStatement(test) && skipOuter(test.expression) === skipOuter(decl as ts.Expression)) {
+    return !runs(test.expression) && !runs(test.thenStatement) && alwaysLeaves(test.thenStatement, throwingIn(app), answer) ? test : undefined;
+  }
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
   const statement = decl.parent.parent;
   if (!ts.isVariableStatement(statement) || !ts.isBlock(statement.parent)) return undefined;
-  const runs = (n: ts.Node): boolean => runsIn(app, finder, n, handler).some((r) => r !== call);
   if (runs(statement)) return undefined;
   const held = app.symbol(decl.name);
   const rest = statement.parent.statements;

@@ -19,7 +19,8 @@
 //              "")`, `.split("=")[1]`), or one decoded by `Buffer.from(header, "<encoding>")` or
 //              by a function of the app given only that header, reading nothing but its
 //              parameter, literals and pure built-ins (converter.ts: a signature made with the
-//              secret, or kept in module state, always matches);
+//              secret, or kept in module state, always matches), or inline by such a transform
+//              of the header alone (inlinedecode.ts: `Uint8Array.from(sig.match(/../g)!, ...)`);
 //   data       the request's body, `new TextEncoder().encode(body)`, or of a base holding the
 //              body among the request's headers and literals (Slack's `v0:${ts}:${body}`).
 //
@@ -31,6 +32,7 @@
 import ts from "typescript";
 import { skipOuter, type App } from "./program.js";
 import { isPureConverter } from "./converter.js";
+import { isInlineDecode } from "./inlinedecode.js";
 import { callParameters } from "./paramflow.js";
 import { follow, isBody, isHeaderValue, isSecret, methodOf, propertyName, valueOf, verifiesRequest, type Recognized, type Requests } from "./sigargs.js";
 
@@ -54,7 +56,7 @@ export function hmacRefused(app: App, call: ts.CallExpression, requests: Request
   const bytes = encoded(app, data!);
   if (!isHmac(app, algorithm!, false)) return 'its algorithm is not "HMAC"';
   if (!isSecretKey(app, key!)) return 'its key is not crypto.subtle.importKey("raw", ...) of the bytes of a secret of the environment alone (a fallback value or a literal is none)';
-  if (!isSignature(app, signature!, requests)) return 'its signature is not a header of the request, nor one decoded by Buffer.from(header, "hex") or by an app function given the header alone that reads nothing else (an inline decode is not read)';
+  if (!isSignature(app, signature!, requests)) return 'its signature is not a header of the request, nor one decoded from it alone (by Buffer.from(header, "hex"), an app function given the header, or inline) reading nothing else';
   return isBody(app, data, requests) || isBody(app, bytes, requests) || isSignedBase(app, bytes, requests) ? undefined : "its data is not the request's body, nor a base of the body and headers";
 }
 
@@ -159,12 +161,14 @@ function bufferFrom(app: App, e: ts.Expression): ts.Expression | undefined {
 
 /**
  * The signature the request brings: a header, its literal prefix stripped (`.slice(7)`,
- * `.replace("sha256=", "")`, `.split("=")[1]`), decoded by `Buffer.from(header, "hex")` or by a
- * converter of the app given that header alone that reads nothing else (converter.ts).
+ * `.replace("sha256=", "")`, `.split("=")[1]`), decoded by `Buffer.from(header, "hex")`, by a
+ * converter of the app given that header alone that reads nothing else (converter.ts), or inline
+ * by a pure transform of that header alone (inlinedecode.ts).
  */
 function isSignature(app: App, e: ts.Expression, requests: Requests): boolean {
   const header = (x: ts.Expression | undefined): boolean => x !== undefined && isHeaderValue(app, stripped(app, x), requests);
   if (header(e) || header(bufferFrom(app, e))) return true;
+  if (isInlineDecode(app, e, header)) return true;
   const call = follow(app, e);
   if (!ts.isCallExpression(call) || call.arguments.length !== 1 || !header(call.arguments[0])) return false;
   const converter = fixedFunction(app, call);

@@ -37,6 +37,10 @@ ${LEAVE}`,
   "/request-and-body": `${BODY}
     const ok = await verifyRequestBody(request, body);
 ${LEAVE}`,
+  // newuser36's helper as written: the header decoded inline (webcrypto-inline.test.mjs).
+  "/inline-decode": `${BODY}
+    const ok = await verifyInline(body, ${SIG});
+${LEAVE}`,
   // Stripe's constructEvent in a helper given the same two: its arguments are read the same way.
   "/stripe-helper": `${BODY}
     const event = eventOf(body, ${SIG}!);`,
@@ -77,9 +81,9 @@ ${LEAVE}`,
   // The answer ignored.
   "/ignored": `${BODY}
     await verify(body, ${SIG});`,
-  // newuser36's helper as written: the header decoded inline, which the audit does not read.
-  "/inline-decode": `${BODY}
-    const ok = await verifyInline(body, ${SIG});
+  // newuser36's helper with the secret mixed into its inline decode: not the header alone.
+  "/inline-salted": `${BODY}
+    const ok = await verifySalted(body, ${SIG});
 ${LEAVE}`,
 };
 
@@ -138,6 +142,14 @@ async function verifyInline(body: string, sig: string | null): Promise<boolean> 
   return crypto.subtle.verify("HMAC", key, bytes, new TextEncoder().encode(body));
 }
 
+async function verifySalted(body: string, sig: string | null): Promise<boolean> {
+  const secret = process.env.PAYMENTS_WEBHOOK_SECRET;
+  if (!secret || !sig) return false;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  const bytes = Uint8Array.from(sig.match(/../g) ?? [], (h) => parseInt(h, 16) ^ secret.length);
+  return crypto.subtle.verify("HMAC", key, bytes, new TextEncoder().encode(body));
+}
+
 const http = httpRouter();
 `;
 
@@ -149,7 +161,7 @@ const fnOf = (path) => report.functions.find((f) => f.function === `http POST ${
 const message = (path) => report.findings.find((f) => f.function === `http POST ${path}` && f.rule === "public-no-auth")?.message ?? "";
 
 test("a helper given the body the handler read and the signature header's value, verifying them: a signature check (newuser36 F2)", () => {
-  const via = { "/body-and-header": "verify -> Web Crypto HMAC verify", "/header-const": "verify -> Web Crypto HMAC verify", "/bytes-throws": "verifyOrThrow -> Web Crypto HMAC verify", "/request-and-body": "verifyRequestBody -> Web Crypto HMAC verify", "/stripe-helper": "eventOf -> stripe webhooks.constructEvent" };
+  const via = { "/body-and-header": "verify -> Web Crypto HMAC verify", "/header-const": "verify -> Web Crypto HMAC verify", "/bytes-throws": "verifyOrThrow -> Web Crypto HMAC verify", "/request-and-body": "verifyRequestBody -> Web Crypto HMAC verify", "/stripe-helper": "eventOf -> stripe webhooks.constructEvent", "/inline-decode": "verifyInline -> Web Crypto HMAC verify" };
   for (const path of Object.keys(RECOGNIZED)) {
     assert.deepEqual(rulesOf(path), ["public-no-rate-limit"], path);
     assert.deepEqual(fnOf(path).signatures, [via[path]], path);
@@ -165,7 +177,7 @@ test("a body or header the client did not sign, a helper answering true, a param
 
 test("the route's message names the helper and the first condition its verify does not meet", () => {
   const why = {
-    "/inline-decode": ["verifyInline", /its signature is not a header of the request, .*\(an inline decode is not read\)/],
+    "/inline-salted": ["verifySalted", /its signature is not a header of the request, nor one decoded from it alone .*reading nothing else/],
     "/other-string": ["verify", /its data is not the request's body/],
     "/trimmed-body": ["verify", /its data is not the request's body/],
     "/not-request-header": ["verify", /its signature is not a header of the request/],

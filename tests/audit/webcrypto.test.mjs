@@ -59,6 +59,12 @@ ${LEAVE}`,
 ${LEAVE}`,
   "/github-literal": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-hub-signature-256")!.replace("sha256=", "")), enc.encode(await request.text()));
 ${LEAVE}`,
+  // A signature decoded inline from the header alone (newuser30 F3, newuser36 F2; webcrypto-inline.test.mjs).
+  "/inline-hex": `    const body = await request.text();
+    const key = ${KEY};
+    const sig = new Uint8Array((request.headers.get("x-signature")!.match(/../g) ?? []).map((h) => parseInt(h, 16)));
+    const ok = await crypto.subtle.verify("HMAC", key, sig, enc.encode(body));
+${LEAVE}`,
   "/github-split": `    const ok = await crypto.subtle.verify("HMAC", ${KEY}, hexToBytes(request.headers.get("x-hub-signature-256")!.split("=")[1]!), enc.encode(await request.text()));
 ${LEAVE}`,
   // A base64 secret decoded with atob, inline or by an app function given it.
@@ -129,10 +135,10 @@ ${LEAVE}`,
   "/not-body": `    const key = ${KEY};
     const ok = await crypto.subtle.verify("HMAC", key, ${SIG}, enc.encode(request.url));
 ${LEAVE}`,
-  // A signature decoded inline, a decoder the audit does not read (newuser30 F3).
-  "/inline-hex": `    const body = await request.text();
+  // A signature decoded inline with the secret mixed in: not the header alone (newuser30 F3).
+  "/inline-salted": `    const body = await request.text();
     const key = ${KEY};
-    const sig = new Uint8Array((request.headers.get("x-signature")!.match(/../g) ?? []).map((h) => parseInt(h, 16)));
+    const sig = new Uint8Array((request.headers.get("x-signature")!.match(/../g) ?? []).map((h) => parseInt(h, 16) ^ SECRET.length));
     const ok = await crypto.subtle.verify("HMAC", key, sig, enc.encode(body));
 ${LEAVE}`,
   // Another algorithm's verify.
@@ -341,7 +347,7 @@ test("an ignored answer, a key from the request or a literal, a self-made signat
 
 test("a crypto.subtle.verify seen but not counted is named in the route's message, with why (newuser30 F3)", () => {
   const why = {
-    "/inline-hex": /its signature is not a header of the request, nor one decoded by Buffer\.from\(header, "hex"\) or by an app function given the header alone that reads nothing else \(an inline decode is not read\)/,
+    "/inline-salted": /its signature is not a header of the request, nor one decoded from it alone \(by Buffer\.from\(header, "hex"\), an app function given the header, or inline\) reading nothing else/,
     "/literal-key": /its key is not crypto\.subtle\.importKey\("raw", \.\.\.\) of the bytes of a secret of the environment alone/,
     "/header-key": /its key is not crypto\.subtle\.importKey/,
     "/not-body": /its data is not the request's body/,
