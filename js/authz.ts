@@ -150,10 +150,10 @@ export function createAuthz<R extends string, P extends string, T extends string
     let role: unknown = subject;
     if (subject !== null && typeof subject === "object") {
       role = undefined;
-      if (claimedRoles !== undefined) role = claimed(subject);
-      // With `roleClaim` alone the role is the token's: a document (a users row with a stale
-      // `role`, attack49 F2) holds none.
-      else if (roleField in subject && !(claimsOnly && ("_id" in subject || "_creationTime" in subject))) {
+      // With `roleClaim` the role is a token's claim: only a token's identity holds one, never a
+      // document or a projection of one (a job's users row with a stale `role`: attack49 F2).
+      if (claimedRoles !== undefined || claimsOnly) role = claimed(subject);
+      else if (roleField in subject) {
         const proto: object | null = Object.getPrototypeOf(subject);
         if (proto === null || !(roleField in proto) || Object.hasOwn(subject, roleField)) role = subject[roleField];
       }
@@ -164,7 +164,7 @@ export function createAuthz<R extends string, P extends string, T extends string
   }
 
   /**
-   * With `roleClaim` beside a row setup, an object's role: for a row found for its caller, that
+   * With `roleClaim` (alone, or beside a row setup), an object's role: for a row found for its caller, that
    * caller's claim; for a token's identity (Convex's `tokenIdentifier`, `issuer` and `subject`)
    * or its raw claims (`iss` and `sub`, as a browser holds them) that is no document (no `_id`,
    * no `_creationTime`), its own claim; for anything else none, whatever its fields hold: a
@@ -173,7 +173,7 @@ export function createAuthz<R extends string, P extends string, T extends string
    * row with a stale `role: "admin"` held admin).
    */
   function claimed(subject: object): unknown {
-    if (claimedRoles!.has(subject)) return claimedRoles!.get(subject);
+    if (claimedRoles?.has(subject)) return claimedRoles.get(subject);
     const text = (key: string) => typeof field(subject, key) === "string";
     const token = (text("tokenIdentifier") && text("issuer") && text("subject")) || (text("iss") && text("sub"));
     return token && field(subject, "_id") === undefined && field(subject, "_creationTime") === undefined ? field(subject, roleField) : undefined;

@@ -152,7 +152,10 @@ export function checkConfigKeys(config: object): void {
   // The audit's scoped roles: a misspelt one would leave a tenant's role global to the audit.
   const scoped: unknown = audit?.scopedRoles ?? [];
   if (!Array.isArray(scoped)) throw new GuardConfigError("securityAudit.scopedRoles must be an array of role names");
-  for (const name of scoped) checkConfigured("securityAudit.scopedRoles", "role", String(name), (config as Config).roles ?? []);
+  for (const name of scoped) {
+    if (typeof name !== "string") throw new GuardConfigError("securityAudit.scopedRoles must be an array of role names");
+    checkConfigured("securityAudit.scopedRoles", "role", name, (config as Config).roles ?? []);
+  }
 }
 
 /**

@@ -80,6 +80,10 @@ function constValue(app: App, symbol: ts.Symbol | undefined): ts.Expression | un
 export function roleName(app: App, node: ts.Node | undefined): string | undefined {
   let e = node !== undefined && ts.isExpression(node) ? skipOuter(node) : undefined;
   for (let depth = 0; depth < 4 && e !== undefined && !ts.isStringLiteralLike(e); depth++) {
+    // A string enum's member (`Role.Admin` of `enum Role { Admin = "admin" }`), as TypeScript folds it (finalread33 M2).
+    const member = ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ? app.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e.argumentExpression)?.valueDeclaration : undefined;
+    const folded = member !== undefined && ts.isEnumMember(member) ? app.checker.getConstantValue(member) : undefined;
+    if (typeof folded === "string") return folded;
     e = ts.isIdentifier(e) ? constValue(app, app.checker.getSymbolAtLocation(e)) : ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) ? constMember(app, e) : undefined;
   }
   return e !== undefined && ts.isStringLiteralLike(e) ? e.text : undefined;

@@ -88,11 +88,21 @@ export const helperConst = mutation({ args: { id: v.id("posts") }, handler: asyn
   await atLeast(ctx, ADMIN);
   await ctx.db.delete(args.id);
 }});
+// A string enum's member is read as its value (finalread33 M2: it was taken as unreadable).
+enum Role { User = "user", Admin = "admin" }
+export const byEnum = mutation({ args: { id: v.id("posts") }, handler: async (ctx, args) => {
+  await guard.requireRole(ctx, Role.Admin);
+  await ctx.db.delete(args.id);
+}});
+export const byEnumLow = mutation({ args: { id: v.id("posts") }, handler: async (ctx, args) => {
+  await guard.requireRole(ctx, Role["User"]);
+  await ctx.db.delete(args.id);
+}});
 `,
   });
   const r = auditReport(cli, dir);
   const ids = idFindings(r).filter((f) => f.startsWith("unchecked-id-delete"));
-  assert.deepEqual(ids, ["unchecked-id-delete unread:byConcat", "unchecked-id-delete unread:byIndex", "unchecked-id-delete unread:byTernary"]);
+  assert.deepEqual(ids, ["unchecked-id-delete unread:byConcat", "unchecked-id-delete unread:byEnumLow", "unchecked-id-delete unread:byIndex", "unchecked-id-delete unread:byTernary"]);
   const msg = (id) => r.findings.find((f) => f.function === `unread:${id}` && f.rule === "unchecked-id-delete").message;
   assert.match(msg("byIndex"), /the role checked, `guard\.roles\[1\]`, cannot be read from the source: taken as the lowest role, 'user'/);
   assert.match(msg("byTernary"), /role 'user' is the lowest/);

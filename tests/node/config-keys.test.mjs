@@ -200,6 +200,12 @@ const refused = [
     (g) => g.can("admin", "x:y"),
   ],
   [
+    "securityAudit.scopedRoles holding a value that is not a string (String() of it would name a role)",
+    { roles, securityAudit: { scopedRoles: [{ toString: () => "admin" }] } },
+    "securityAudit.scopedRoles must be an array of role names",
+    (g) => g.can("admin", "x:y"),
+  ],
+  [
     "securityAudit.scopedRoles as a string",
     { roles, securityAudit: { scopedRoles: "admin" } },
     "securityAudit.scopedRoles must be an array of role names",
