@@ -301,10 +301,10 @@ function handsOn(expr: ts.Node, name: string, skip: (n: ts.Node) => boolean, cou
 }
 
 /** The argument whose id `ctx.db.get` (or a query selecting by `_id` alone) reads by, of a read (`await ctx.db.get(id)`, `(await ctx.db.get(id))!`), or of an app helper's answer that is one (`await loadTask(ctx, id)`, helperget.ts: its name put in `via`). */
-export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
+export function readArg(app: App, flow: ArgFlow, read: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[]; change?: true }): string | undefined {
   const id = readId(app, read);
   if (id !== undefined) return flow.idRoot(id);
-  const queried = queriedById(app, read, (e) => flow.idRoot(e), tyingIn(flow.handler)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()`, unless tied to the caller or a check (idquery.ts)
+  const queried = queriedById(app, read, (e) => flow.idRoot(e), tyingIn(flow.handler, via?.change === true)); // `query(t).filter((q) => q.eq(q.field("_id"), id)).unique()`, unless tied to the caller or a check (idquery.ts; `change`: of a delete or write, a check that covers it)
   if (queried !== undefined) return queried;
   const call = skipOuter(read), other = flow.exposed ? othersDocument(app, call) : undefined; // a `*For` answer for another user (actingfor.ts): by its id, or a field of a row an argument names
   if (other !== undefined && via !== undefined) via.through = other.through;
@@ -328,7 +328,7 @@ export function readId(app: App, read: ts.Expression): ts.Expression | undefined
  * or of the read itself (`(await ctx.db.get(id))!._id`), also copied into a `const` (`const
  * target = doc._id`, `const { _id } = doc`): the argument `id` came from; `via.field`: the field it is.
  */
-export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string; parents?: ts.CallExpression[] }): string | undefined {
+export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField = false, depth = 0, via?: { through?: string; field?: string; parents?: ts.CallExpression[]; change?: true }): string | undefined {
   const id = skipOuter(target);
   if (ts.isIdentifier(id) && depth < 4) {
     const init = app.constInitializer(id) ?? heldValue(app, id);
@@ -347,7 +347,7 @@ export function readBy(app: App, flow: ArgFlow, target: ts.Expression, anyField 
 }
 
 /** The argument a document was read by: of the read (`(await ctx.db.get(id))!`) or of a `const` holding it. */
-function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[] }): string | undefined {
+function documentReadArg(app: App, flow: ArgFlow, doc: ts.Expression, via?: { through?: string; parents?: ts.CallExpression[]; change?: true }): string | undefined {
   const e = skipOuter(doc);
   const init = forAnswer(app, e) ?? (ts.isIdentifier(e) ? (app.constInitializer(e) ?? arrayElement(app, e) ?? heldValue(app, e)) : e); // a `let`: its last value above (values.ts)
   return init === undefined ? undefined : readArg(app, flow, init, via);

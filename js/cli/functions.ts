@@ -3,7 +3,7 @@
 // (`args`, `returns`, `handler`, a `guard.safeAction` around it), and the facts of its handler.
 import ts from "typescript";
 import { CONVEX, FactsFinder, GUARD, emptyFacts, mergeFacts, type AuthCheck, type Facts, type Use } from "./facts.js";
-import { ArgFlow, checkedValues, functionValue, initializer, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
+import { ArgFlow, checkedValues, functionValue, initializer, readArg, readBy, readComparisons, resolveValue, returnedIdReads } from "./argflow.js";
 import { childReads } from "./childquery.js";
 import { checkArgOf, helperIdReads } from "./helperget.js";
 import { namedDocumentChecks } from "./namedusers.js";
@@ -314,11 +314,11 @@ export function describe(app: App, finder: FactsFinder, id: string, decl: ts.Nod
     const span = { ...app.loc(handler), end: handler.getSourceFile().getLineAndCharacterOfPosition(handler.end).line + 1 };
     for (const d of fn.facts.deletes) {
       if (d.target === undefined || !within(d.target, handler)) continue;
-      const via: { through?: string } = {}, arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target, false, 0, via); // `through`: a helper's document (helperget.ts)
+      const via: { through?: string; change: true } = { change: true }, arg = flow.idRoot(d.target) ?? readBy(app, flow, d.target, false, 0, via); // `through`: a helper's document (helperget.ts); `change`: a row an `_id` filter ties to a check only if that check covers a delete (idquery.ts)
       const written = d.file === span.file && d.line >= span.line && d.line <= span.end; // in the handler: a helper's own comparison is not read, so its delete is not judged
-      const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg) : undefined;
+      const compared = arg !== undefined && written ? readComparisons(app, handler, flow, arg, (r) => readArg(app, flow, r, { change: true })) : undefined;
       // guard.deleteDocument checks its own document (the owner only), on whatever path it is called.
-      if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args, ...via });
+      if (arg !== undefined && compared?.caller === false && d.byGuard !== true) fn.idDeletes.push({ file: d.file, line: d.line, arg, compared: compared.args, ...(via.through === undefined ? {} : { through: via.through }) });
       const rows = ownRows(d.target), mine = !d.inLoop && d.byGuard !== true && compared?.caller === true; // read by an argument's id, an owner comparison with the caller's id decides (callerid.ts)
       if (rows !== undefined || mine) fn.ownedDeletes.push({ ...d, ...(rows !== undefined ? { rows } : { compared: arg! }) });
       else if (!d.inLoop && (d.byGuard === true || (arg !== undefined && owned.has(arg)) || ownedDoc(d.target))) fn.ownedDeletes.push(d);

@@ -14,6 +14,7 @@ import ts from "typescript";
 import { CONVEX, type AuthCheck } from "./facts.js";
 import { readBy, type ArgFlow } from "./argflow.js";
 import { checkedDocArg } from "./ownerquery.js";
+import { weakLevel } from "./levels.js";
 import { isCallerId } from "./callerid.js";
 import { isDatabase, scopedTable } from "./facts-syntax.js";
 import { tableFields } from "./accessfields.js";
@@ -204,26 +205,35 @@ export function callerTied(app: App, end: ts.Expression, tying?: (e: ts.Expressi
   return steps.some((s) => tied(s.body, s.q, s.index));
 }
 
-/** Per handler: the values that tie a row to what a document check covered (`checkedValues`). */
-const checkedIn = new WeakMap<ts.Node, (e: ts.Expression) => boolean>();
+/** Per handler: the values that tie a row to what a document check covered (`checkedValues`), for a read and for a change. */
+const checkedIn = new WeakMap<ts.Node, { read: (e: ts.Expression) => boolean; change: (e: ts.Expression) => boolean }>();
 
 /**
  * The arguments the handler's document checks cover (`"any"` when a check's argument is not
  * known), kept too for `queriedById` of the handler's reads (`tyingIn`): a value from an argument
  * so covered (`args.postId`, `post.orgId` of a row it read) or the `_id` of a checked document
- * (`doc._id` of `requireAccess`'s answer) ties the rows a field equal to it selects to it.
+ * (`doc._id` of `requireAccess`'s answer) ties the rows a field equal to it selects to it. For a
+ * delete or write (`tyingIn(h, true)`), only a check above the weak levels ties (levels.ts
+ * `weakLevel`, as `changeChecks` reads a change of the checked document itself: attack50 F2): one
+ * at the lowest or public level, `readable` at any level, a group check below the owner level
+ * shows the caller may see the row's parent, not change its rows.
  */
 export function checkedValues(app: App, flow: ArgFlow, checks: AuthCheck[], checkArg: (a: AuthCheck) => string | undefined): Set<string> | "any" {
-  const checked = checks.some((a) => checkArg(a) === undefined) ? "any" : new Set(checks.map((a) => checkArg(a)!));
-  checkedIn.set(flow.handler, (e) => {
-    const arg = flow.idRoot(e) ?? readBy(app, flow, e, true) ?? checkedDocArg(app, flow.handler, checks, checkArg, e)?.arg;
-    return arg !== undefined && (checked === "any" || checked.has(arg));
-  });
-  return checked;
+  const covered = (among: AuthCheck[]) => (among.some((a) => checkArg(a) === undefined) ? "any" : new Set(among.map((a) => checkArg(a)!)));
+  const tie = (among: AuthCheck[]) => {
+    const checked = covered(among);
+    return (e: ts.Expression) => {
+      if (among.length === 0) return false;
+      const arg = flow.idRoot(e) ?? readBy(app, flow, e, true) ?? checkedDocArg(app, flow.handler, among, checkArg, e)?.arg;
+      return arg !== undefined && (checked === "any" || checked.has(arg));
+    };
+  };
+  checkedIn.set(flow.handler, { read: tie(checks), change: tie(checks.filter((a) => weakLevel(app, a) === undefined)) });
+  return covered(checks);
 }
 
-/** What `checkedValues` kept for a handler (none before its checks are read: the caller's id alone ties). */
-export const tyingIn = (handler: ts.Node): ((e: ts.Expression) => boolean) | undefined => checkedIn.get(handler);
+/** What `checkedValues` kept for a handler, for a read or (`change`) a delete or write (none before its checks are read: the caller's id alone ties). */
+export const tyingIn = (handler: ts.Node, change = false): ((e: ts.Expression) => boolean) | undefined => checkedIn.get(handler)?.[change ? "change" : "read"];
 
 /** `X` of `Object.keys(X)`, `Object.values(X)` or `Object.entries(X)`: its keys and values are those of `X` (a `v.record` argument's, attack45 F4). */
 export function recordOf(list: ts.Expression): ts.Expression | undefined {

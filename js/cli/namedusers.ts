@@ -84,7 +84,7 @@ export function readNamedChecks(app: App, handler: ts.SignatureDeclaration): Nam
     const via = `${guardShown(call, false)}.${named.name}${firstLiteral(call)}`;
     const at = app.loc(call);
     // A group's (groupLevelFor, requireGroupLevelFor): the group one argument earlier, the level compared with groupLevelFor's answer.
-    const g = named.name.includes("Group") ? 2 : 3, levelArg = named.name === "groupLevelFor" ? comparedGroupLevel(app, call) : call.arguments[g + 1];
+    const g = /group/i.test(named.name) ? 2 : 3, levelArg = named.name === "groupLevelFor" ? comparedGroupLevel(app, call) : call.arguments[g + 1];
     const check: AuthCheck =
       level === "document"
         ? { level, via, handWritten: false, at, target: call.arguments[g], minLevel: literalThrough(app, levelArg), levelArg, guardCall: call }

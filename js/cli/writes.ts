@@ -23,7 +23,7 @@ import { accessFieldWrites, checkedTable, idCast, typeTable, type AccessWrite } 
 import { grantsLeft, type GrantsLeft } from "./grantsleft.js";
 import { promotionFacts, type PromotionFacts } from "./promotions.js";
 import { fieldValue, letValues, openShape, writtenArg } from "./fieldvalue.js";
-import { ArgFlow, chainEnd, readBy, readComparisons, resolveValue, returned } from "./argflow.js";
+import { ArgFlow, chainEnd, readArg, readBy, readComparisons, resolveValue, returned } from "./argflow.js";
 import { CALLER, CONVEX, GUARD, type Facts } from "./facts.js";
 import { isDatabase, scopedTable, type Write } from "./facts-syntax.js";
 import { outer } from "./flow.js";
@@ -278,9 +278,10 @@ export function writeFacts(app: App, handler: ts.SignatureDeclaration, flow: Arg
     out.accessWrites.push(...accessFieldWrites(app, access, w, table));
     // The document an argument names (or a `const` read by it), patched or replaced in the handler.
     if (w.method !== "insert" && w.target !== undefined && within(w.target, handler) && written(w)) {
-      const via: { through?: string } = {}; // the document of an app helper (helperget.ts): its name
+      const via: { through?: string; change?: true } = { change: true }; // the document of an app helper (helperget.ts): its name; a row tied to a check only if it covers a write (idquery.ts)
       const arg = flow.idRoot(w.target) ?? readBy(app, flow, w.target, false, 0, via);
-      const compared = arg === undefined ? undefined : readComparisons(app, handler, flow, arg);
+      const compared = arg === undefined ? undefined : readComparisons(app, handler, flow, arg, (r) => readArg(app, flow, r, { change: true }));
+      delete via.change;
       if (arg !== undefined && compared?.caller === false) out.idWrites.push({ file: w.file, line: w.line, arg, method: w.method, compared: compared.args, ...via });
     }
     const fields = table === undefined ? [] : roleFields(table);
