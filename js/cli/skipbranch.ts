@@ -25,14 +25,19 @@ export function skipBranch(s: ts.Statement | undefined, jump: (s: ts.Statement) 
 function harmless(s: ts.Statement, name: string): boolean {
   if (!ts.isExpressionStatement(s)) return false;
   const e = skipOuter(s.expression);
-  if ((ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return counter(e.operand, name);
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return counter(e.left, name) && inert(e.right, name);
+  if (stepped(e)) return counter(e.operand, name);
+  if (assigns(e)) return counter(e.left, name) && inert(e.right, name);
   if (!ts.isCallExpression(e) || e.questionDotToken !== undefined) return false;
   const callee = skipOuter(e.expression);
   if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return false;
   if (callee.expression.text === "console") return e.arguments.every((a) => !busy(a));
   return callee.name.text === "push" && counter(callee.expression, name) && e.arguments.every((a) => inert(a, name));
 }
+
+/** `n++`, `--n`. */
+const stepped = (n: ts.Node): n is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression => (ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken);
+/** `x = ...`, `x += ...` and their kin. */
+const assigns = (n: ts.Node): n is ts.AssignmentExpression<ts.AssignmentOperatorToken> => ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
 
 /** A plain local name that is not the document's. */
 const counter = (e: ts.Expression, name: string): boolean => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text !== name;
@@ -52,7 +57,6 @@ function inert(e: ts.Node, name: string): boolean {
 /** Whether a log's argument does more than read: a call, an `await`, an assignment, a function. */
 function busy(n: ts.Node): boolean {
   if (ts.isCallExpression(n) || ts.isNewExpression(n) || ts.isAwaitExpression(n) || ts.isTaggedTemplateExpression(n) || ts.isYieldExpression(n) || isFunctionLike(n) || ts.isDeleteExpression(n)) return true;
-  if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) return true;
-  if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+  if (stepped(n) || assigns(n)) return true;
   return ts.forEachChild(n, (c) => busy(c) || undefined) === true;
 }
