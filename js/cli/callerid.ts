@@ -26,7 +26,8 @@ import { enclosingFunction, throwingIn } from "./facts-syntax.js";
 import { constSource } from "./ownerquery.js";
 import { mayReturn } from "./paths.js";
 import { returnEnds, skipsElement, throwEnds } from "./ends.js";
-import { carriesNoData, EQUALITY, ifLeavesOnDenial, leavesUnchanged, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
+import { skipBranch } from "./skipbranch.js";
+import { carriesNoData, changesIn, EQUALITY, ifLeavesOnDenial, leavesUnchanged, outer, THROWS, truthWhenDenied, valueWhenDenied, type Value } from "./flow.js";
 
 /** The identity's fields that name the caller. */
 const IDENTITY_IDS = new Set(["subject", "tokenIdentifier"]);
@@ -321,7 +322,8 @@ export function pushesOwnRows(app: App, push: ts.CallExpression, other: (x: ts.E
       // After an `if (...) continue;` (in a `forEach` callback, `return;`) of the loop's own body that every other row takes.
       const skips = (s: ts.Statement) => (ts.isForOfStatement(p.parent) ? ts.isContinueStatement(s) && s.label === undefined : ts.isReturnStatement(s) && s.expression === undefined);
       const before = p.statements.slice(0, p.statements.indexOf(n as ts.Statement));
-      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other, any));
+      // The skip may count or log first, naming the row only in a log (skipbranch.ts: attack50 FP1).
+      return before.some((s) => ts.isIfStatement(s) && s.elseStatement === undefined && (name !== "" ? skipBranch(s.thenStatement, skips, name, changesIn(app)) : skips(s.thenStatement) || (ts.isBlock(s.thenStatement) && s.thenStatement.statements.length === 1 && skips(s.thenStatement.statements[0]!))) && ownerTest(app, name, s.expression, true, s.expression, fields, other, any));
     }
     n = p;
   }

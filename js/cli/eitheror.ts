@@ -293,8 +293,7 @@ export function roleCoversListing(app: App, handler: ts.Node, auth: readonly Aut
   };
   const before = (s: ts.Statement) => ts.isBlock(s.parent) && within(query, s.parent) && query.pos >= s.end;
   // Or on a side only a decision about the caller's own row, above the lowest, lets the caller into (`if (guard.roleAtLeast(me, "admin")) return <every row>`: decidedbranch.ts, attack47 FP3).
-  const decided = markLowestRole(app, eitherOrDecisions(app, handler, []).filter((a) => roleName(app, a.role) !== undefined)).flatMap((a) => (a.everyRole === undefined ? [a.guardCall!] : []));
-  if (decided.length > 0 && offPath(app, query, heldToo(app, decided, false))) return true;
+  if (deniedOffPath(app, handler)(query)) return true;
   return roles.some((a) => {
     if (a.everyRole !== undefined) return false;
     const statement = branchStatement(a.guardCall);
@@ -306,6 +305,12 @@ export function roleCoversListing(app: App, handler: ts.Node, auth: readonly Aut
     const truth = valueWhenDenied(test.expression, other);
     return truth !== "unknown" && truthy(truth) === (branch === test.thenStatement);
   });
+}
+
+/** Whether a node of `handler` is on a side only a decision about the caller's own row, above the lowest role, lets the caller into (decidedbranch.ts `offPath`). */
+export function deniedOffPath(app: App, handler: ts.Node): (n: ts.Node) => boolean {
+  const decided = markLowestRole(app, eitherOrDecisions(app, handler, []).filter((a) => roleName(app, a.role) !== undefined)).flatMap((a) => (a.everyRole === undefined ? [a.guardCall!] : []));
+  return (n) => decided.length > 0 && offPath(app, n, heldToo(app, decided, false));
 }
 
 /** Whether a decision of the helper `at.body` (where the listing `made` is), above the lowest role, about the caller's own row as the call gives it (`at.map`), lets only an allowed caller into the listing (decidedbranch.ts `offPath`). */

@@ -4,6 +4,7 @@ import ts from "typescript";
 import { outer, swallowed, truthWhenDenied, type Throwing, type Value } from "./flow.js";
 import { isFunctionLike, skipOuter } from "./program.js";
 import { bindingNames } from "./facts-syntax.js";
+import { skipBranch } from "./skipbranch.js";
 
 /**
  * Whether a `return` at `at` ends the document `name` for `fn`: it leaves `fn`, or the function
@@ -115,10 +116,8 @@ export function skipsElement(stmt: ts.IfStatement, name: string, atom: (e: ts.Ex
   const changes = throwing.changes;
   if (changes === undefined || !ts.isBlock(body) || !ts.isIterationStatement(loop, false) || loop.statement !== body) return false;
   const label = ts.isLabeledStatement(loop.parent) ? loop.parent.label.text : undefined;
-  const skips = (s: ts.Statement | undefined): boolean => {
-    const only = s !== undefined && ts.isBlock(s) && s.statements.length === 1 ? s.statements[0] : s;
-    return only !== undefined && ts.isContinueStatement(only) && (only.label === undefined || only.label.text === label);
-  };
+  // `continue` of this loop, alone or after statements that change nothing and hand the document on to nothing (skipbranch.ts: attack50 FP1).
+  const skips = (s: ts.Statement | undefined): boolean => skipBranch(s, (only) => ts.isContinueStatement(only) && (only.label === undefined || only.label.text === label), name, changes);
   const before = body.statements.slice(0, body.statements.indexOf(stmt));
   const at = before.findIndex((s) => ts.isVariableStatement(s) && (s.declarationList.flags & ts.NodeFlags.BlockScoped) !== 0 && s.declarationList.declarations.some((d) => bindingNames(d.name).includes(name)));
   const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === name) || (ts.forEachChild(n, mentions) ?? false);

@@ -94,18 +94,19 @@ export function firstLiteral(call: ts.CallExpression): string {
 /**
  * A call's last argument, through `.call(this, ...)` and `.apply(this, [...])`: the role of
  * `requireRole(ctx, role)` and `roleAtLeast(user, role)` in every shape the guard's methods are
- * recognized in. Undefined when it cannot be read (`.apply` of a computed list, a spread).
+ * recognized in; a spread, or `.apply`'s computed list, when it cannot be read (judged as the lowest role).
  */
 export function lastArgument(call: ts.CallExpression): ts.Expression | undefined {
   const callee = skipOuter(call.expression);
   let args: readonly ts.Expression[] = call.arguments;
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === "apply") {
     const list = call.arguments[1] === undefined ? undefined : skipOuter(call.arguments[1]);
-    if (list === undefined || !ts.isArrayLiteralExpression(list)) return undefined;
+    if (list === undefined) return undefined;
+    if (!ts.isArrayLiteralExpression(list)) return list;
     args = list.elements;
   }
-  const last = args[args.length - 1];
-  return last === undefined || ts.isSpreadElement(last) ? undefined : last;
+  // A spread anywhere may fill the role's place: the spread, unreadable (taken as the lowest role: unreadrole.ts).
+  return args.find((a) => ts.isSpreadElement(a)) ?? args[args.length - 1];
 }
 
 /**

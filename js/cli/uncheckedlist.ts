@@ -46,7 +46,7 @@ import { keptByAnswer } from "./keptbyindex.js";
 import { literalThrough } from "./config.js";
 import { enclosingFunction, mentionsName } from "./facts-syntax.js";
 import { RUNS, type AuthCheck, type FactsFinder } from "./facts.js";
-import { roleCoversListing } from "./eitheror.js";
+import { deniedOffPath, roleCoversListing } from "./eitheror.js";
 import { deniedNote } from "./decidedbranch.js";
 import { reachedCalls, reachedQueries, type Exit } from "./helperreads.js";
 import { reference } from "./follow.js";
@@ -211,7 +211,9 @@ function onlyChecked(app: App, handler: ts.SignatureDeclaration, end: ts.Express
     const held = outer(k).parent as ts.VariableDeclaration;
     if (skip((skipOuter((k.expression as ts.PropertyAccessExpression).expression) as ts.Identifier).text)(k) ? ts.isIdentifier(held.name) && arrayChanged(app, held.name) : returned(app, body, k, k, "document")) return false;
   }
-  return !names.some((name) => returns(body, name, (e, x) => mentionsName(e, x, skip(x))));
+  // A return only a decision above the lowest role lets the caller reach (`if (guard.roleAtLeast(me, "admin")) return rows;`, the rest filtered to their own: attack50 FP2).
+  const admitted = body === handler ? deniedOffPath(app, handler) : () => false;
+  return !names.some((name) => returns(body, name, (e, x) => !admitted(e) && mentionsName(e, x, skip(x))));
 }
 
 /** The names holding the rows read at `end` (a variable, the rows of `for await (const r of query)`, or an array they are pushed into in place: aliases.ts `pushedInto`), and the function they are in; pushed into an array only where `ownPush` says no (aliases.ts `aliases`). */
