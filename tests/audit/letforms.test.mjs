@@ -48,6 +48,8 @@ test("a checked document's `let` given another by `??=`, destructuring, a callba
       // Correct: each document checked where the `let` holds it.
       fn("mutation", "nullishChecked", TWO, `${READ}    doc ??= await ctx.db.get(args.other);\n${CHECK}${PATCH}`) +
       fn("mutation", "loopChecked", '{ id: v.id("documents"), next: v.array(v.id("documents")) }', `${READ}${CHECK}    for (const n of args.next) {\n      doc = await ctx.db.get(n);\n  ${CHECK}  ${PATCH}\n    }`) +
+      fn("mutation", "destructuredChecked", TWO, `${READ}${CHECK}    [doc] = await Promise.all([ctx.db.get(args.other)]);
+${CHECK}${PATCH}`) +
       fn("mutation", "checked", TWO, `${READ}${CHECK}${PATCH}`),
   );
   const r = auditReport(cli, dir);
