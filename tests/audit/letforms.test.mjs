@@ -8,7 +8,7 @@
 // (AUDIT_CLI names another, to show a test fails on an older build).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { auditReport, foundRules as found, markers, scratchApp, FOLDERS_GUARD, FOLDERS_SCHEMA } from "./apps.mjs";
+import { auditReport, foundRules as found, markers, scratchApp, FOLDERS_GUARD, FOLDERS_SCHEMA, RATED_FN as fn, RATED_HEAD as HEAD } from "./apps.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
@@ -16,22 +16,6 @@ const cli = process.env.AUDIT_CLI ?? `${root}node_modules/convex-guard/cli.cjs`;
 const SCHEMA = FOLDERS_SCHEMA.replace('folderId: v.optional(v.id("folders")) }).index("by_owner", ["ownerId"])', '$&.index("by_folder", ["folderId"])');
 const app = (name, text) => scratchApp("letforms", name, { "schema.ts": SCHEMA, "f.ts": text }, FOLDERS_GUARD);
 
-const HEAD = `import { v } from "convex/values";
-import { mutation, query } from "./_generated/server";
-import { guard } from "./guard";
-`;
-
-/** A public `kind` named `name` with `args`, signed in as `me` and rate-limited, then `body`. */
-const fn = (kind, name, args, body) => `
-export const ${name} = ${kind}({
-  args: ${args},
-  handler: async (ctx, args) => {
-    const me = await guard.requireUser(ctx);
-    await guard.rateLimit(ctx, "write", { key: me._id });
-${body}
-  },
-});
-`;
 const TWO = '{ id: v.id("documents"), other: v.id("documents") }';
 const READ = "    let doc = await ctx.db.get(args.id);\n";
 const CHECK = '    if (doc === null || doc.ownerId !== me._id) throw new Error("no");\n';
