@@ -7,6 +7,7 @@
 import ts from "typescript";
 import { bindingNames, mentionsName, throwsConvexError } from "./facts-syntax.js";
 import { isFunctionLike, skipOuter, type App } from "./program.js";
+import { GIVES } from "./values.js";
 
 /** Operators whose value is either operand's. */
 export const PASSES_ON = new Set([ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
@@ -59,7 +60,7 @@ export function pageMetaOnly(read: ts.Node, held: ts.BindingName): (n: ts.Node) 
 export function heldIn(parent: ts.Node, o: ts.Expression): ts.BindingName | undefined {
   if (ts.isVariableDeclaration(parent)) return parent.name;
   if (ts.isForOfStatement(parent) && parent.expression === o && ts.isVariableDeclarationList(parent.initializer)) return parent.initializer.declarations[0]?.name;
-  const left = ts.isBinaryExpression(parent) && parent.right === o && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken ? skipOuter(parent.left) : undefined;
+  const left = ts.isBinaryExpression(parent) && parent.right === o && GIVES.has(parent.operatorToken.kind) ? skipOuter(parent.left) : undefined; // `rows ||= <query>` too (attack50 F4)
   return left !== undefined && ts.isIdentifier(left) ? left : undefined;
 }
 

@@ -93,7 +93,8 @@ export class ArgFlow {
 
   private bindElement(name: ts.BindingName, list: ts.Expression): void {
     list = recordOf(list) ?? list; // `Object.keys(args.edits)`: a record argument's keys are the client's, ids too (attack45 F4)
-    const root = this.rootOf(list);
+    const literal = skipOuter(list); // `[args.other].map((o) => ...)`: an element of a list written of arguments is theirs (attack50 F4 e5)
+    const root = this.rootOf(list) ?? (ts.isArrayLiteralExpression(literal) ? literal.elements.map((x) => this.rootOf(ts.isSpreadElement(x) ? x.expression : x)).find((r) => r !== undefined) : undefined);
     if (root !== undefined && ts.isIdentifier(name)) this.roots.set(name.text, root);
     this.bindField(name, this.idRoot(list));
   }
@@ -256,6 +257,7 @@ export function returned(app: App, handler: ts.SignatureDeclaration, read: ts.No
     else if (ts.isArrayLiteralExpression(p) && ts.isCallExpression(p.parent) && PROMISE_COMBINED.has(app.memberPath(p.parent.expression).slice(-1)[0] ?? "")) node = p.parent;
     // In an object or array literal (`return { post }`'s value), a branch of `?:`, an operand of `??`/`||`, the right of `&&`: the value holds the read's.
     else if ((ts.isPropertyAssignment(p) && p.initializer === o && ts.isObjectLiteralExpression(p.parent)) || ts.isArrayLiteralExpression(p)) node = ts.isPropertyAssignment(p) ? p.parent : p;
+    else if (ts.isSpreadElement(p) && ts.isArrayLiteralExpression(p.parent)) node = p.parent; // `rows = [...rows, ...(await q.collect())]` (attack50 F3)
     // A field of a document (`return (await ctx.db.get(id))?.title`, `!.title`, `[key]`): data read from it.
     else if (what === "document" && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === o) node = p;
     // Handed on as a `const` holding it is: a call's argument or receiver (`JSON.stringify(await ctx.db.get(id))`, `doc.title.toUpperCase()`; not a guard call answering no document, nodocument.ts), a template's part, a `+`.

@@ -4,11 +4,11 @@
 import ts from "typescript";
 import { bindingNames } from "./facts-syntax.js";
 import { fieldComparisons } from "./callerid.js";
-import type { App } from "./program.js";
+import { skipOuter, type App } from "./program.js";
 import { aliases } from "./aliases.js";
 import { rowOwnerFields } from "./accessfields.js";
 import { arrayElement } from "./subject.js";
-import { givenValue, heldSpan } from "./values.js";
+import { element, givenValue, heldSpan } from "./values.js";
 import { readArg, readBy, type ArgFlow } from "./argflow.js";
 import { changesIn } from "./flow.js";
 
@@ -30,7 +30,13 @@ export function readComparisons(app: App, handler: ts.SignatureDeclaration, flow
     // Also an element destructured from `Promise.all([...])` or an array (`const [me, doc] = ...`: attack48 F10).
     const elements = (p: ts.ArrayBindingPattern) => p.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) && by(arrayElement(app, e.name) ?? e.name) === arg ? [e.name] : []));
     const given = givenValue(n); // a declaration, or `doc = await ctx.db.get(id)` of a `let`: its comparisons count only while it holds that value (values.ts, attack48 F9)
-    const rows: readonly ts.BindingName[] = given === undefined ? [] : by(given.value) === arg ? [given.name] : ts.isArrayBindingPattern(given.name) ? elements(given.name) : [];
+    // `[doc] = await Promise.all([ctx.db.get(id)])` of a `let`: the element it is given (values.ts `element`, attack50 F4).
+    const assigned = ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isArrayLiteralExpression(n.left) ? n : undefined;
+    const targets = assigned === undefined ? [] : (assigned.left as ts.ArrayLiteralExpression).elements.flatMap((e, i) => {
+      const value = element(app, assigned.right, i);
+      return ts.isIdentifier(e) && value !== undefined && by(skipOuter(value)) === arg ? [e] : [];
+    });
+    const rows: readonly ts.BindingName[] = given === undefined ? targets : by(given.value) === arg ? [given.name] : ts.isArrayBindingPattern(given.name) ? elements(given.name) : [];
     for (const row of rows) {
       const held = heldSpan(app, row, n);
       for (const name of aliases(handler, bindingNames(row))) {

@@ -27,6 +27,7 @@ import { appGuards } from "./guards.js";
 import { callParameters } from "./paramflow.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { tableNames } from "./writes.js";
+import { element } from "./values.js";
 
 /** A decision's subject: the caller's row, another value, or a parameter judged where its function is called. */
 export type Subject = "caller" | "other" | ts.Identifier;
@@ -100,16 +101,6 @@ export function arrayElement(app: App, x: ts.Identifier): ts.Expression | undefi
   if (!ts.isVariableDeclaration(list) || list.initializer === undefined || (ts.getCombinedNodeFlags(list) & ts.NodeFlags.Const) === 0) return undefined;
   const at = element(app, list.initializer, decl.parent.elements.indexOf(decl));
   return at === undefined ? undefined : skipOuter(at);
-}
-
-/** The element `index` of an array literal, or of `Promise.all([...])` awaited (none after a spread). */
-function element(app: App, e: ts.Expression, index: number): ts.Expression | undefined {
-  let x = skipOuter(e);
-  if (ts.isCallExpression(x) && x.arguments.length === 1 && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === "all" && ts.isIdentifier(x.expression.expression) && x.expression.expression.text === "Promise" && app.isGlobal(x.expression.expression)) {
-    x = skipOuter(x.arguments[0]!);
-  }
-  if (!ts.isArrayLiteralExpression(x) || index < 0 || x.elements.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
-  return x.elements[index];
 }
 
 /** Whether `e` is a function's `ctx` (its first parameter, typed with `db` or `auth`), or a `const` holding it. */

@@ -59,6 +59,13 @@ export function unassignedLet(app: App, x: ts.Identifier): ts.Expression | undef
 }
 
 /**
+ * Assignments that may give a variable their right side: `=`, and the logical ones (`doc ??=
+ * await ctx.db.get(args.fallback)`, `rows ||= <every row>`: attack50 F4), read as giving it (the
+ * value checked before is then no longer the one it holds).
+ */
+export const GIVES = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken, ts.SyntaxKind.AmpersandAmpersandEqualsToken]);
+
+/**
  * What a `let` or `var` of the app's code is given, in source order: its declarations' values
  * (a `var` declared again is assigned again) and its plain assignments (`doc = value`), each
  * with where it is made; `value` undefined for any other change of it (`+=`, `++`, a
@@ -75,8 +82,11 @@ export function letWrites(app: App, name: ts.Identifier): { at: ts.Node; value: 
       let u: ts.Node = n;
       while (ts.isParenthesizedExpression(u.parent) || ts.isNonNullExpression(u.parent)) u = u.parent;
       const at = u.parent;
-      const plain = ts.isBinaryExpression(at) && at.left === u && at.operatorToken.kind === ts.SyntaxKind.EqualsToken;
-      if (plain || writtenAt(u)) out.push({ at, value: plain ? (at as ts.BinaryExpression).right : undefined });
+      const plain = ts.isBinaryExpression(at) && at.left === u && GIVES.has(at.operatorToken.kind);
+      // `[doc] = await Promise.all([ctx.db.get(args.other)])`: the element it is given (attack50 F4); any other destructuring an unknown value.
+      const spread = ts.isArrayLiteralExpression(at) && ts.isBinaryExpression(at.parent) && at.parent.left === at && at.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken ? at.parent : undefined;
+      const value = plain ? (at as ts.BinaryExpression).right : spread !== undefined ? element(app, spread.right, (at as ts.ArrayLiteralExpression).elements.indexOf(u as ts.Expression)) : undefined;
+      if (plain || writtenAt(u)) out.push({ at, value });
     }
     ts.forEachChild(n, visit);
   };
@@ -103,14 +113,40 @@ function writtenAt(u: ts.Node): boolean {
  * value, or for anything but such a variable.
  */
 export function heldValue(app: App, use: ts.Identifier): ts.Expression | undefined {
-  const last = letWrites(app, use)?.filter((w) => w.at.end <= use.pos).pop();
+  const writes = letWrites(app, use);
+  const decl = app.symbol(use)?.valueDeclaration;
+  if (writes === undefined || decl === undefined) return undefined;
+  // Fail closed (attack50 F4): a write in a callback created above the use (`[id].map(async (o) => { doc = await ctx.db.get(o) })`),
+  // or one later in a loop round the use but not round the declaration (carried to the use by the next round), is what it may hold.
+  const home = functionOf(decl);
+  const late = writes.filter((w) => {
+    const fn = functionOf(w.at);
+    if (fn !== home && fn !== undefined && fn.pos < use.pos && !within(use, fn)) return true;
+    return w.at.pos >= use.end && loops(use).some((l) => within(w.at, l) && !within(decl, l));
+  });
+  const last = late.pop() ?? writes.filter((w) => w.at.end <= use.pos).pop();
   return last?.value === undefined ? undefined : skipOuter(last.value);
+}
+
+/** The innermost function around a node. */
+function functionOf(n: ts.Node): ts.Node | undefined {
+  for (let p = n.parent; p !== undefined; p = p.parent) if (isFunctionLike(p)) return p;
+  return undefined;
+}
+
+const within = (n: ts.Node, around: ts.Node): boolean => n.pos >= around.pos && n.end <= around.end;
+
+/** The loops around a node, within its function. */
+function loops(n: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  for (let p = n.parent; p !== undefined && !isFunctionLike(p); p = p.parent) if (ts.isIterationStatement(p, false)) out.push(p);
+  return out;
 }
 
 /** Of a declaration with a value, or a plain assignment of a variable (`doc = value`): the name given the value, and the value. */
 export function givenValue(n: ts.Node): { name: ts.BindingName; value: ts.Expression } | undefined {
   if (ts.isVariableDeclaration(n)) return n.initializer === undefined ? undefined : { name: n.name, value: n.initializer };
-  const left = ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken ? skipOuter(n.left) : undefined;
+  const left = ts.isBinaryExpression(n) && GIVES.has(n.operatorToken.kind) ? skipOuter(n.left) : undefined;
   return left !== undefined && ts.isIdentifier(left) ? { name: left, value: (n as ts.BinaryExpression).right } : undefined;
 }
 
@@ -124,4 +160,14 @@ export function heldSpan(app: App, name: ts.BindingName, at: ts.Node): (n: ts.No
   if (writes === undefined) return () => true; // a loop's variable too: held through the loop's body
   const until = writes.find((w) => w.at.pos >= at.end)?.at.pos ?? Infinity;
   return (n) => n.pos >= at.end && n.end <= until;
+}
+
+/** The element `index` of an array literal, or of `Promise.all([...])` awaited (none after a spread). */
+export function element(app: App, e: ts.Expression, index: number): ts.Expression | undefined {
+  let x = skipOuter(e);
+  if (ts.isCallExpression(x) && x.arguments.length === 1 && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === "all" && ts.isIdentifier(x.expression.expression) && x.expression.expression.text === "Promise" && app.isGlobal(x.expression.expression)) {
+    x = skipOuter(x.arguments[0]!);
+  }
+  if (!ts.isArrayLiteralExpression(x) || index < 0 || x.elements.slice(0, index + 1).some(ts.isSpreadElement)) return undefined;
+  return x.elements[index];
 }

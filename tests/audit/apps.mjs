@@ -199,3 +199,21 @@ export const guard = defineGuard({
   rateLimits: { write: { kind: "token bucket", rate: 10, period: MINUTE } },
 });
 `;
+
+/** The imports of a file of public queries and mutations (`RATED_FN`). */
+export const RATED_HEAD = `import { v } from "convex/values";
+import { mutation, query } from "./_generated/server";
+import { guard } from "./guard";
+`;
+
+/** A public `kind` named `name` with `args`, signed in as `me` and rate-limited ("write"), then `body`. */
+export const RATED_FN = (kind, name, args, body) => `
+export const ${name} = ${kind}({
+  args: ${args},
+  handler: async (ctx, args) => {
+    const me = await guard.requireUser(ctx);
+    await guard.rateLimit(ctx, "write", { key: me._id });
+${body}
+  },
+});
+`;
