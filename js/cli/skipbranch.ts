@@ -3,13 +3,14 @@
 //
 //   if (doc === null || doc.ownerId !== me._id) { skipped++; continue; }
 //   if (doc === null || doc.ownerId !== me._id) { console.warn("skipping", id); continue; }
-//   if (doc === null || doc.ownerId !== me._id) { skipped.push(id); continue; }
+//   if (doc === null || doc.ownerId !== me._id) { reasons.push("not yours"); continue; }
 //
 // Fail closed, by the statement's form: a local counter (`n++`, `n += 1`, `n = 0`), a `console.*`
 // call (its arguments may name the document: a log is no answer; no call, `await` or assignment in
-// them), or a push into a local array of what does not name the document (an id, a literal, an
-// object of those). Anything else (a write, a schedule, an `await`, a helper's call, a push of the
-// document or its data, an `if`) keeps the branch from being a skip.
+// them), or a push into a local array of a constant (a literal, an object of those). Not a name:
+// `failed.push(id)` then `for (const id of failed) await ctx.db.patch(id, ...)` writes exactly the
+// ids the test refused (attack51 F1). Anything else (a write, a schedule, an `await`, a helper's
+// call, a push of the id, the document or its data, an `if`) keeps the branch from being a skip.
 import ts from "typescript";
 import { isFunctionLike, skipOuter } from "./program.js";
 
@@ -26,12 +27,12 @@ function harmless(s: ts.Statement, name: string): boolean {
   if (!ts.isExpressionStatement(s)) return false;
   const e = skipOuter(s.expression);
   if (stepped(e)) return counter(e.operand, name);
-  if (assigns(e)) return counter(e.left, name) && inert(e.right, name);
+  if (assigns(e)) return counter(e.left, name) && constant(e.right, (skipOuter(e.left) as ts.Identifier).text);
   if (!ts.isCallExpression(e) || e.questionDotToken !== undefined) return false;
   const callee = skipOuter(e.expression);
   if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return false;
   if (callee.expression.text === "console") return e.arguments.every((a) => !busy(a));
-  return callee.name.text === "push" && counter(callee.expression, name) && e.arguments.every((a) => inert(a, name));
+  return callee.name.text === "push" && counter(callee.expression, name) && e.arguments.every((a) => constant(a));
 }
 
 /** `n++`, `--n`. */
@@ -42,15 +43,14 @@ const assigns = (n: ts.Node): n is ts.AssignmentExpression<ts.AssignmentOperator
 /** A plain local name that is not the document's. */
 const counter = (e: ts.Expression, name: string): boolean => ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text !== name;
 
-/** A value that is not the document nor read from it: a literal, a name other than the document's, a member of one, an object or array of those. */
-function inert(e: ts.Node, name: string): boolean {
+/** A value that names nothing but `self` (a counter's own name): literals, arithmetic, arrays and objects of those. */
+function constant(e: ts.Node, self?: string): boolean {
   const x = ts.isExpression(e) ? skipOuter(e) : e;
-  if (ts.isIdentifier(x)) return x.text !== name;
+  if (ts.isIdentifier(x)) return x.text === self;
   if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return true;
-  if (ts.isPropertyAccessExpression(x)) return inert(x.expression, name);
-  if (ts.isTemplateExpression(x)) return x.templateSpans.every((t) => inert(t.expression, name));
-  if (ts.isArrayLiteralExpression(x)) return x.elements.every((a) => !ts.isSpreadElement(a) && inert(a, name));
-  if (ts.isObjectLiteralExpression(x)) return x.properties.every((p) => (ts.isShorthandPropertyAssignment(p) ? p.name.text !== name : ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer, name)));
+  if (ts.isBinaryExpression(x)) return !assigns(x) && constant(x.left, self) && constant(x.right, self);
+  if (ts.isArrayLiteralExpression(x)) return x.elements.every((a) => !ts.isSpreadElement(a) && constant(a, self));
+  if (ts.isObjectLiteralExpression(x)) return x.properties.every((p) => ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && constant(p.initializer, self));
   return false;
 }
 

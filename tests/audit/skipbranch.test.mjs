@@ -1,6 +1,6 @@
 // attack50 FP1, FP2, F8. FP1: a loop's skip that counts, logs or records the id before `continue`
-// (`{ skipped++; continue; }`, `{ console.warn(...); continue; }`, `{ skipped.push(id); continue; }`)
-// is the same exit as a bare `continue`; a skip that writes, awaits a helper or pushes the document
+// (`{ skipped++; continue; }`, `{ console.warn(...); continue; }`, `{ reasons.push("not yours"); continue; }`)
+// is the same exit as a bare `continue`; a skip that writes, awaits a helper or pushes the id (attack51 F1) or the document
 // (or its data) first stays reported. FP2: `if (guard.roleAtLeast(me, "admin")) return rows;` with
 // the rest filtered to the caller's own rows covers the listing; the lowest role's branch, or an
 // unfiltered return after it, does not. F8: a role given through a spread argument (or `.apply` of a
@@ -57,10 +57,13 @@ test("a loop's skip that counts, logs or records the id before continue covers t
         bulk("counts", "skipped++;") +
         bulk("addsUp", "skipped += 1;") +
         bulk("logs", 'console.warn("skipping", id, doc?.title);') +
-        bulk("recordsId", "failed.push(id);") +
-        bulk("recordsReason", 'failed.push({ id, reason: "not yours" }); skipped++;') +
+        bulk("recordsReason", 'failed.push({ reason: "not yours" }); skipped = skipped + 1;') +
         // Reported: the skip hands the document on, writes, or calls what may.
         bulk("pushesDoc", "failed.push(doc);") +
+        // The id pushed: a later loop over the list could write exactly the refused ids (attack51 F1).
+        bulk("recordsId", "failed.push(id);") +
+        bulk("recordsIdReason", 'failed.push({ id, reason: "not yours" });') +
+        bulk("keepsLast", "skipped = id as any;") +
         bulk("pushesTitle", "failed.push({ id, title: doc?.title });") +
         bulk("writesFirst", 'await ctx.db.patch(id, { title: "seen" });') +
         bulk("callsHelper", "await ctx.runMutation(args as any, {});") +
@@ -71,9 +74,12 @@ test("a loop's skip that counts, logs or records the id before continue covers t
   assert.deepEqual(idFindings(r).filter((f) => f.startsWith("unchecked-id-write")), [
     "unchecked-id-write s:callsHelper",
     "unchecked-id-write s:countsIntoDoc",
+    "unchecked-id-write s:keepsLast",
     "unchecked-id-write s:logCalls",
     "unchecked-id-write s:pushesDoc",
     "unchecked-id-write s:pushesTitle",
+    "unchecked-id-write s:recordsId",
+    "unchecked-id-write s:recordsIdReason",
     "unchecked-id-write s:writesFirst", // its own patch of the id, and the patch after the skip
     "unchecked-id-write s:writesFirst",
   ]);
