@@ -57,7 +57,8 @@ export function createAuthz<R extends string, P extends string, T extends string
   const definedRoles = typeof config === "object" && config !== null && Array.isArray(config.roles) ? Object.freeze(Array.prototype.slice.call(config.roles) as R[]) : undefined;
   const roleField = users.roleKey;
   const claimedRoles = users.claimedRoles;
-  const claimsOnly = users.claims;
+  /** `users.roleClaim` set (alone, or beside a row setup): only a token holds a role ({@link claimed}). */
+  const fromToken = claimedRoles !== undefined || users.claims;
   const fromEngine = perInstance(build);
   // The first check takes the compiled tables' decisions when they match, else the engine's;
   // a name the tables lack starts the engine (`holders`). `var`: see below.
@@ -152,7 +153,7 @@ export function createAuthz<R extends string, P extends string, T extends string
       role = undefined;
       // With `roleClaim` the role is a token's claim: only a token's identity holds one, never a
       // document or a projection of one (a job's users row with a stale `role`: attack49 F2).
-      if (claimedRoles !== undefined || claimsOnly) role = claimed(subject);
+      if (fromToken) role = claimed(subject);
       else if (roleField in subject) {
         const proto: object | null = Object.getPrototypeOf(subject);
         if (proto === null || !(roleField in proto) || Object.hasOwn(subject, roleField)) role = subject[roleField];
@@ -255,7 +256,7 @@ export function createAuthz<R extends string, P extends string, T extends string
       const identity = users.claims || (claimedRoles !== undefined && field(row, "_id") === undefined);
       // The identity as the user (roleClaim): no id, so the log line names no tokenIdentifier.
       const id = identity ? null : row._id;
-      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, users.claims || claimedRoles !== undefined);
+      return diagnoseRole(typeof id === "string" ? id : null, roleField, value, authz.roles, fromToken);
     },
   };
   return authz;
