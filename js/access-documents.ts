@@ -35,6 +35,7 @@ import {
   pageOf,
   listOptions,
   namedCaller,
+  forNamed,
   pageRequest,
   plainCursor,
   readMany,
@@ -105,10 +106,7 @@ async function readableAt<L extends string>(ctx: AnyCtx, c: Compiled, table: str
  * error of a guard without users rows (`users.roleClaim` alone), whom no id names. @internal
  */
 export function documentMethods<L extends string>(compile: () => Compiled, noRows?: () => Error): DocumentMethods<L> {
-  const compiled = () => {
-    if (noRows !== undefined) throw noRows();
-    return compile();
-  };
+  const compiled = forNamed(compile, noRows);
   const methods: DocumentMethods<L> = {
     async readable(ctx, table, id, minLevel) {
       return await readableAt<L>(ctx, compile(), table, id, minLevel);

@@ -34,6 +34,7 @@ import {
   plainCursor,
   callerOf,
   namedCaller,
+  forNamed,
   signedIn,
   type AnyCtx,
   type AnyDb,
@@ -208,10 +209,7 @@ type GroupMethods<L extends string> = Pick<
  * guard without users rows, whom no id names (the `*For` methods, as access-documents.ts). @internal
  */
 export function groupMethods<L extends string>(compile: () => Compiled, noRows?: () => Error): GroupMethods<L> {
-  const compiled = () => {
-    if (noRows !== undefined) throw noRows();
-    return compile();
-  };
+  const compiled = forNamed(compile, noRows);
   const methods: GroupMethods<L> = {
     async createGroup(ctx, name) {
       const c = compile();

@@ -83,6 +83,18 @@ export async function callerOf(ctx: AnyCtx, c: Compiled): Promise<Caller> {
 }
 
 /**
+ * `compile` for the checks for a named user: with `noRows` (a guard without users rows,
+ * `users.roleClaim` alone, whom no id names) its error, before anything is read. @internal
+ */
+export function forNamed(compile: () => Compiled, noRows: (() => Error) | undefined): () => Compiled {
+  return noRows === undefined
+    ? compile
+    : () => {
+        throw noRows();
+      };
+}
+
+/**
  * The user `userId` names, as a caller (the checks for a named user: a scheduled job's, a
  * webhook's); `INVALID_ARGUMENT` "unknown user" for a malformed id, another table's, or a
  * missing row: a job for a deleted user fails, never passes as no one. @internal
