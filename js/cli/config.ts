@@ -37,11 +37,16 @@ export class ObjectRead {
   }
 }
 
+/** A node's source text on one line, at most `max` characters (`...` ending a longer one), for a message. */
+export function shownText(node: ts.Node, max = 40): string {
+  const text = node.getText().replace(/\s+/g, " ");
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /** A node the audit cannot read, described by what it is: "`makeConfig()` is a function call". */
 export function unreadable(node: ts.Node, what?: string): Unreadable {
   const e = ts.isExpression(node) ? skipOuter(node) : node;
-  const text = e.getText().replace(/\s+/g, " ");
-  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const shown = shownText(e);
   const kind =
     what ??
     (ts.isCallExpression(e) || ts.isNewExpression(e)
@@ -240,8 +245,7 @@ export function warnUnreadable(app: App, why: Unreadable, ignored: string): void
  * what the audit used: warnings on the same receiver are one warning listing every feature.
  */
 export function warnUnresolved(app: App, receiver: ts.Node, calls: readonly ts.CallExpression[], judged: string): void {
-  const text = receiver.getText().replace(/\s+/g, " ");
-  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const shown = shownText(receiver);
   const where = calls.map((c) => app.loc(c)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line).map((at) => `${at.file}:${at.line}`);
   record(app, receiver, `\`${shown}\``, FOLLOW, judged, where);
 }

@@ -16,6 +16,7 @@ import { optionValue } from "./options.js";
 import type { ConvexFunction } from "./functions.js";
 import { GUARD, skipOuter, type App } from "./program.js";
 import { finding, type Finding } from "./rules.js";
+import { shownText } from "./config.js";
 
 /** The guard's methods whose answer is a decision object, always truthy. */
 const DECISIONS = new Set(["canShare", "canTransfer", "resolveShare", "rateLimitStatus", "decideRateLimit", "decideRateLimits", "consumeConfirmation", "rateLimit", "rateLimitAll", "checkRateLimit"]);
@@ -156,7 +157,4 @@ function references(app: App, name: ts.Identifier, symbol: ts.Symbol): ts.Identi
 }
 
 /** The test as written, shortened for a message. */
-function shown(test: ts.Node): string {
-  const text = test.getText().replace(/\s+/g, " ");
-  return text.length <= 80 ? text : `${text.slice(0, 77)}...`;
-}
+const shown = (test: ts.Node): string => shownText(test, 80);

@@ -11,7 +11,7 @@
 // (the argument, when the role comes from one). A role or permission written literally, or as a
 // `const` (also given to a helper's parameter), is judged as before.
 import ts from "typescript";
-import type { ConfigWarning } from "./config.js";
+import { shownText, type ConfigWarning } from "./config.js";
 import { valueSymbol } from "./facts-syntax.js";
 import { skipOuter, type App } from "./program.js";
 
@@ -70,8 +70,7 @@ const warned = new WeakMap<App, Map<string, ConfigWarning>>();
 /** Why a check's role is taken as the lowest, `lowest`, as the findings say it (and a warning of the report, once per place). */
 export function unreadRole(app: App, handler: ts.SignatureDeclaration, role: ts.Node, level: "role" | "permission", lowest: string): string {
   const arg = argumentOf(app, handler, role);
-  const text = role.getText().replace(/\s+/g, " ");
-  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  const shown = shownText(role);
   const why = arg !== undefined ? `the ${level} checked, \`${shown}\`, comes from argument '${arg}', which the caller chooses` : `the ${level} checked, \`${shown}\`, cannot be read from the source`;
   const at = app.loc(role);
   const known = warned.get(app) ?? warned.set(app, new Map()).get(app)!;
